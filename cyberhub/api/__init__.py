@@ -1,0 +1,47 @@
+"""The JSON API under /api/v1: routers that only translate HTTP <-> services."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from cyberhub.api import auth, catalog, errors, health
+from cyberhub.settings import VERSION
+
+PREFIX = "/api/v1"
+# Every router of the API; tests walk these to check each route declares its access rule.
+ROUTERS = [health.router, auth.router, catalog.router]
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(
+        title="Ongoza CyberHub API",
+        version=VERSION,
+        description="Accounts, curriculum, learning and AI services of CyberHub.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    errors.install(api)
+    for router in ROUTERS:
+        api.include_router(router, prefix=PREFIX)
+
+    @api.middleware("http")
+    async def count_requests(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith(PREFIX):
+            path = getattr(request.scope.get("route"), "path", None)
+            route = PREFIX + path if path else "unmatched"
+            try:
+                from cyberhub.services.metrics import count_request
+
+                await run_in_threadpool(count_request, request.method, route, response.status_code)
+            except Exception:  # metrics must never break a request
+                pass
+        return response
+
+    return api

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, public
+from cyberhub.services import accounts
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class SignupIn(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=256)
+    full_name: str = Field(default="", max_length=200)
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=256)
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str = Field(max_length=2000)
+
+
+@router.post("/signup", status_code=201, dependencies=[Depends(public)])
+def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+    """Create a student account and sign it in; `redirect_url` is the AI profiler."""
+    user = accounts.signup(
+        session, email=body.email, password=body.password, full_name=body.full_name, meta=meta
+    )
+    pair = accounts.start_session(session, user, meta)
+    return {**pair.as_json(), "redirect_url": "/onboarding/ai-profiler"}
+
+
+@router.post("/login", dependencies=[Depends(public)])
+def login(body: LoginIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+    user = accounts.authenticate(session, email=body.email, password=body.password, meta=meta)
+    return accounts.start_session(session, user, meta).as_json()
+
+
+@router.post("/token/refresh", dependencies=[Depends(public)])
+def refresh(body: RefreshIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+    """Rotate the refresh token. Replaying a used one revokes its whole family (401)."""
+    return accounts.refresh_session(session, body.refresh_token, meta).as_json()
+
+
+@router.post("/logout", status_code=204, dependencies=[Depends(public)])
+def logout(body: RefreshIn, session: SessionDep, meta: MetaDep) -> None:
+    """End the session: its refresh tokens stop working."""
+    accounts.logout(session, body.refresh_token, meta)
+
+
+@router.get("/me")
+def me(principal: CurrentUser) -> dict[str, Any]:
+    return {
+        "id": principal.user_id,
+        "email": principal.email,
+        "full_name": principal.full_name,
+        "roles": principal.roles,
+        "grants": [
+            {"role": g.role, "organization_id": g.organization_id}
+            for g in sorted(principal.grants, key=lambda g: (g.role, g.organization_id or 0))
+        ],
+    }

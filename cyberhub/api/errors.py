@@ -1,0 +1,50 @@
+"""Every error leaves the API as {"detail": ...}; nothing answers with a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cyberhub.services.errors import DomainError, Locked, RateLimited
+
+log = logging.getLogger(__name__)
+
+
+def _field(loc: tuple[object, ...] | list[object]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def install(api: FastAPI) -> None:
+    @api.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        headers = {}
+        if isinstance(exc, Locked | RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @api.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "Something went wrong on our side. Please try again."}, status_code=500)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from cyberhub.api.deps import public
+from cyberhub.services import health, metrics
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", dependencies=[Depends(public)])
+async def get_health() -> JSONResponse:
+    """200 when the database, Redis and a worker are all ok; 503 naming the failing part."""
+    ok, report = await run_in_threadpool(health.check)
+    return JSONResponse(report, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", dependencies=[Depends(public)])
+async def get_metrics() -> Response:
+    """Prometheus text: request counts, queue depth, job outcomes and failures."""
+    body = await run_in_threadpool(metrics.render)
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,1 @@
+"""Reusable UI: the app shell, states (empty / loading / error), cards."""

@@ -1,0 +1,170 @@
+"""The app shell: skip link, header with role-aware navigation, main landmark, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.state.session import SessionState
+
+
+def _brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("shield_check", size=26, color=rx.color("teal", 10)),
+            rx.text("CyberHub", weight="bold", size="5"),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        color=rx.color("gray", 12),
+        aria_label="CyberHub home",
+    )
+
+
+def _nav_link(item: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.link(
+        item["label"],
+        href=item["href"],
+        size="3",
+        weight="medium",
+        underline="hover",
+        color=rx.color("gray", 12),
+        padding="0.35em 0.25em",
+    )
+
+
+def _user_menu() -> rx.Component:
+    return rx.cond(
+        SessionState.signed_in,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle_user", size=18),
+                    rx.text(SessionState.display_name, class_name="user-name"),
+                    variant="soft",
+                    aria_label="Account menu",
+                ),
+            ),
+            rx.menu.content(
+                rx.box(
+                    rx.text(SessionState.user_email, size="2", weight="medium"),
+                    rx.text("Roles: ", SessionState.roles.join(", "), size="1", color_scheme="gray"),
+                    padding="0.4em 0.75em",
+                ),
+                rx.menu.separator(),
+                rx.menu.item("Dashboard", on_click=rx.redirect("/dashboard")),
+                rx.menu.item("Sign out", color="red", on_click=SessionState.sign_out),
+            ),
+        ),
+        rx.hstack(
+            rx.link(rx.button("Sign in", variant="soft", white_space="nowrap"), href="/signin"),
+            rx.link(rx.button("Sign up", white_space="nowrap"), href="/signup"),
+            spacing="2",
+        ),
+    )
+
+
+def _theme_toggle() -> rx.Component:
+    return rx.color_mode.button(aria_label="Switch between light and dark theme", variant="ghost")
+
+
+def _mobile_nav() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation")),
+        rx.menu.content(
+            rx.foreach(
+                SessionState.nav_items,
+                lambda item: rx.menu.item(item["label"], on_click=rx.redirect(item["href"])),
+            ),
+        ),
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.hstack(
+                rx.mobile_only(_mobile_nav()),
+                _brand(),
+                align="center",
+                spacing="2",
+            ),
+            rx.tablet_and_desktop(
+                rx.el.nav(
+                    rx.hstack(rx.foreach(SessionState.nav_items, _nav_link), spacing="4", align="center"),
+                    aria_label="Main",
+                ),
+            ),
+            rx.hstack(_theme_toggle(), _user_menu(), align="center", spacing="3"),
+            justify="between",
+            align="center",
+            width="100%",
+            max_width="72rem",
+            margin="0 auto",
+            padding="0.75em 1em",
+        ),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.text(
+            "Ongoza CyberHub — hands-on cybersecurity careers, mentored.",
+            size="2",
+            color_scheme="gray",
+        ),
+        padding="2em 1em",
+        text_align="center",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def shell(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        header(),
+        rx.el.main(
+            rx.box(*children, width="100%", max_width="72rem", margin="0 auto", padding="1.5em 1em"),
+            id="main",
+            tab_index=-1,
+            min_height="70vh",
+        ),
+        footer(),
+        min_height="100vh",
+        background=rx.color("gray", 1),
+    )
+
+
+def forbidden_view() -> rx.Component:
+    return rx.vstack(
+        rx.heading("403 — You don't have access to this page", size="7", as_="h1"),
+        rx.text(
+            "Your account doesn't include the role this page needs. If you think that's a mistake, "
+            "ask an administrator to review your roles.",
+            color_scheme="gray",
+        ),
+        rx.hstack(
+            rx.link(rx.button("Go to your dashboard"), href="/dashboard"),
+            rx.link(rx.button("Home", variant="soft"), href="/"),
+        ),
+        spacing="4",
+        padding_y="3em",
+        data_testid="forbidden",
+    )
+
+
+def guarded(route: str, content: rx.Component) -> rx.Component:
+    """Render `content` only after the server-side guard granted this route."""
+    from cyberhub.components.ui import loading_state
+
+    return rx.cond(
+        SessionState.granted_route == route,
+        content,
+        rx.cond(SessionState.denied_route == route, forbidden_view(), loading_state("Checking access…")),
+    )

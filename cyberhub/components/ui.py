@@ -1,0 +1,72 @@
+"""Small building blocks every page uses: empty, loading and error states, headings."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def page_heading(title: str | rx.Var[str], subtitle: str | rx.Var[str] | None = None) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="7", as_="h1"),
+        rx.text(subtitle, color_scheme="gray", size="3") if subtitle is not None else rx.fragment(),
+        spacing="1",
+        margin_bottom="1.25em",
+        width="100%",
+    )
+
+
+def loading_state(label: str = "Loading…") -> rx.Component:
+    return rx.hstack(
+        rx.spinner(size="3"),
+        rx.text(label, color_scheme="gray"),
+        align="center",
+        padding="2em 0",
+        role="status",
+        aria_live="polite",
+    )
+
+
+def empty_state(title: str, body: str | rx.Var[str], action: rx.Component | None = None) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("inbox", size=28, color=rx.color("gray", 9)),
+            rx.heading(title, size="4", as_="h2"),
+            rx.text(body, color_scheme="gray"),
+            action if action is not None else rx.fragment(),
+            align="center",
+            spacing="2",
+            padding="1.5em",
+        ),
+        width="100%",
+    )
+
+
+def error_callout(message: rx.Var[str]) -> rx.Component:
+    """Shown only when `message` is non-empty; announced to screen readers."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def info_callout(message: rx.Var[str] | str, icon: str = "info") -> rx.Component:
+    return rx.callout(message, icon=icon, color_scheme="blue", width="100%")
+
+
+def difficulty_badge(level: rx.Var[int]) -> rx.Component:
+    return rx.badge(
+        rx.match(
+            level,
+            (1, "Beginner"),
+            (2, "Foundation"),
+            (3, "Intermediate"),
+            (4, "Advanced"),
+            (5, "Expert"),
+            "Level",
+        ),
+        " · ",
+        level,
+        "/5",
+        color_scheme=rx.match(level, (1, "green"), (2, "teal"), (3, "amber"), (4, "orange"), "red"),
+        variant="soft",
+    )

@@ -1,0 +1,28 @@
+"""The Reflex app: every page from the registry, the JSON API mounted under /api/v1."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+import cyberhub.pages  # noqa: F401  (registers every page)
+from cyberhub.api import create_api
+from cyberhub.pages.registry import all_pages
+from cyberhub.settings import get_settings
+from cyberhub.state.session import SessionState
+
+get_settings().check_production_ready()
+
+app = rx.App(
+    theme=rx.theme(appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"),
+    stylesheets=["/styles.css"],
+    api_transformer=create_api(),
+)
+
+for _page in all_pages():
+    app.add_page(
+        _page.component,
+        route=_page.route,
+        title=_page.title,
+        description=_page.description or None,
+        on_load=SessionState.guard(_page.route),
+    )

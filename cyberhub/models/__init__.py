@@ -1,0 +1,35 @@
+"""SQLModel tables, one module per domain. Importing this package registers every table."""
+
+from cyberhub.models.ai import MissionEmbedding
+from cyberhub.models.identity import (
+    AuditLog,
+    Organization,
+    RefreshToken,
+    Role,
+    RoleAssignment,
+    User,
+)
+from cyberhub.models.learning import (
+    Cohort,
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Program,
+    Track,
+)
+
+__all__ = [
+    "AuditLog",
+    "Cohort",
+    "Mission",
+    "MissionEmbedding",
+    "MissionPrerequisite",
+    "MissionStatus",
+    "Organization",
+    "Program",
+    "RefreshToken",
+    "Role",
+    "RoleAssignment",
+    "Track",
+    "User",
+]

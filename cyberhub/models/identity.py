@@ -1,0 +1,99 @@
+"""Accounts, organizations, roles, sessions and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, Index, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import INET, JSONB
+from sqlmodel import Field, SQLModel
+
+from cyberhub.models.base import utcnow
+
+
+class Role(StrEnum):
+    student = "student"
+    mentor = "mentor"
+    director = "director"
+    sponsor = "sponsor"
+    admin = "admin"
+
+
+def _ts(nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    description: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)  # stored lower-cased
+    full_name: str = Field(default="", max_length=200)
+    password_hash: str | None = Field(default=None)  # None: passwordless account
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_login_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Lockout bookkeeping: failures counted within a window that starts at the first failure.
+    failed_login_count: int = 0
+    first_failed_login_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class RoleAssignment(SQLModel, table=True):
+    """A role held by a user, scoped to an organization (admin may be global: organization_id NULL)."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id", "role", "organization_id",
+            name="uq_role_assignment", postgresql_nulls_not_distinct=True,
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    role: str = Field(sa_column=Column(String(20), nullable=False, index=True))
+    organization_id: int | None = Field(
+        default=None, foreign_key="organizations.id", index=True, ondelete="CASCADE"
+    )
+    granted_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    reason: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RefreshToken(SQLModel, table=True):
+    """One issued refresh token. A family is one sign-in; rotation adds members to it."""
+
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (Index("ix_refresh_tokens_family", "family_id"),)
+    jti: str = Field(primary_key=True, max_length=64)
+    family_id: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    rotated_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only record of security-relevant events (no UPDATE or DELETE is ever issued)."""
+
+    __tablename__ = "audit_logs"
+    __table_args__ = (Index("ix_audit_logs_action_created", "action", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    actor_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    action: str = Field(max_length=64)
+    target_type: str = Field(default="", max_length=32)
+    target_id: str = Field(default="", max_length=64)
+    ip: str | None = Field(default=None, sa_column=Column(INET, nullable=True))
+    user_agent: str = Field(default="", max_length=400)
+    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

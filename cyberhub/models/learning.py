@@ -1,0 +1,92 @@
+"""Programs, tracks, cohorts and missions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from cyberhub.models.base import utcnow
+
+TRACK_KEYS = ("builders", "leaders", "entrepreneurs", "researchers", "educators")
+
+
+class MissionStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+
+class Program(SQLModel, table=True):
+    __tablename__ = "programs"
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=100, unique=True)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Track(SQLModel, table=True):
+    __tablename__ = "tracks"
+    __table_args__ = (UniqueConstraint("program_id", "key", name="uq_track_program_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=32)  # builders, leaders, entrepreneurs, researchers, educators
+    name: str = Field(max_length=100)
+    tagline: str = Field(default="", max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    focus: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    careers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+
+
+class Cohort(SQLModel, table=True):
+    __tablename__ = "cohorts"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ck_cohort_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    capacity: int = Field(default=30, ge=1)
+    director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Mission(SQLModel, table=True):
+    __tablename__ = "missions"
+    __table_args__ = (CheckConstraint("difficulty BETWEEN 1 AND 5", name="ck_mission_difficulty"),)
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", index=True, ondelete="CASCADE")
+    track_id: int = Field(foreign_key="tracks.id", index=True, ondelete="RESTRICT")
+    slug: str = Field(max_length=120, unique=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=400)
+    brief: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    difficulty: int = Field(default=1)
+    skills: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String(80)), nullable=False))
+    estimated_minutes: int = Field(default=60, ge=1)
+    rubric: list[dict[str, object]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False)
+    )
+    hints: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    status: str = Field(default=MissionStatus.draft, max_length=16, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class MissionPrerequisite(SQLModel, table=True):
+    __tablename__ = "mission_prerequisites"
+    mission_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")
+    prerequisite_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")

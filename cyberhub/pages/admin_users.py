@@ -1,0 +1,190 @@
+"""/admin/users: find accounts by email or name, filter by role and organization (admins only)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.models import Role
+from cyberhub.pages.registry import Page, register, roles
+from cyberhub.services import users
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.session import SessionState
+
+ROUTE = "/admin/users"
+ALL = "all"
+
+
+def _search(principal: Principal | None, q: users.UserQuery) -> dict[str, Any]:
+    with db.session_scope() as session:
+        result = users.search_users(session, principal, q)
+        result["organizations"] = [
+            {"id": str(o.id), "name": o.name} for o in users.list_organizations(session)
+        ]
+        return result
+
+
+class AdminUsersState(rx.State):
+    items: list[dict[str, Any]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    query: str = ""
+    role: str = ALL
+    organization: str = ALL
+    organizations: list[dict[str, str]] = []
+    loading: bool = True
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.page = 1
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        self.loading = True
+        session = await self.get_state(SessionState)
+        principal = await session.principal()
+        q = users.UserQuery(
+            q=self.query,
+            role="" if self.role == ALL else self.role,
+            organization_id=None if self.organization == ALL else int(self.organization),
+            page=self.page,
+        )
+        try:
+            data = await asyncio.to_thread(_search, principal, q)
+        except DomainError as exc:
+            self.error, self.loading = exc.message, False
+            return
+        self.items, self.total, self.pages = data["items"], data["total"], data["pages"]
+        self.organizations = data["organizations"]
+        self.error, self.loading = "", False
+
+    @rx.event
+    async def search(self, form: dict[str, Any]) -> None:
+        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
+        await self._fetch()
+
+    @rx.event
+    async def set_role(self, value: str) -> None:
+        self.role, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def set_organization(self, value: str) -> None:
+        self.organization, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def go_to(self, page: int) -> None:
+        self.page = max(1, min(page, self.pages))
+        await self._fetch()
+
+
+def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(u["full_name"], weight="medium"), rx.text(u["email"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.flex(
+                rx.foreach(
+                    u["roles"].to(list[dict[str, Any]]),
+                    lambda g: rx.badge(g["role"], " · ", g["organization"], variant="surface"),
+                ),
+                gap="0.3em",
+                wrap="wrap",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(u["locked"].to(bool), rx.badge("locked", color_scheme="red"),
+                    rx.cond(u["is_active"].to(bool), rx.badge("active", color_scheme="green"), rx.badge("disabled", color_scheme="gray")))
+        ),
+        rx.table.cell(rx.cond(u["last_login_at"].to(str) != "", rx.moment(u["last_login_at"].to(str), from_now=True), "never")),
+    )
+
+
+def admin_users_content() -> rx.Component:
+    S = AdminUsersState
+    return rx.box(
+        page_heading("Users", "Every account, its roles and state."),
+        rx.flex(
+            rx.form(
+                rx.hstack(
+                    rx.input(name="q", placeholder="Search email or name", default_value=S.query,
+                             type="search", aria_label="Search users", max_length=200),
+                    rx.button(rx.icon("search", size=16), "Search", type="submit"),
+                ),
+                on_submit=S.search,
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Filter by role"),
+                rx.select.content(
+                    rx.select.item("All roles", value=ALL),
+                    *[rx.select.item(r.value.title(), value=r.value) for r in Role],
+                ),
+                value=S.role,
+                on_change=S.set_role,
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Filter by organization"),
+                rx.select.content(
+                    rx.select.item("All organizations", value=ALL),
+                    rx.foreach(S.organizations, lambda o: rx.select.item(o["name"], value=o["id"])),
+                ),
+                value=S.organization,
+                on_change=S.set_organization,
+            ),
+            gap="0.75em",
+            wrap="wrap",
+            margin_bottom="1em",
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.loading & (S.items.length() == 0),
+            loading_state("Loading users…"),
+            rx.cond(
+                S.total > 0,
+                rx.box(
+                    rx.text(S.total, " users", size="2", color_scheme="gray", margin_bottom="0.5em"),
+                    rx.box(
+                        rx.table.root(
+                            rx.table.header(rx.table.row(
+                                rx.table.column_header_cell("User"),
+                                rx.table.column_header_cell("Roles"),
+                                rx.table.column_header_cell("State"),
+                                rx.table.column_header_cell("Last sign-in"),
+                            )),
+                            rx.table.body(rx.foreach(S.items, _row)),
+                            variant="surface",
+                            width="100%",
+                        ),
+                        overflow_x="auto",
+                    ),
+                    rx.hstack(
+                        rx.button("← Previous", variant="soft", disabled=S.page <= 1, on_click=S.go_to(S.page - 1)),
+                        rx.text("Page ", S.page, " of ", S.pages, size="2"),
+                        rx.button("Next →", variant="soft", disabled=S.page >= S.pages, on_click=S.go_to(S.page + 1)),
+                        justify="center", align="center", padding_top="1em",
+                    ),
+                ),
+                empty_state("No users match", "Try a different search or filter."),
+            ),
+        ),
+    )
+
+
+def admin_users_page() -> rx.Component:
+    return shell(guarded(ROUTE, admin_users_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE, title="Users · Admin · CyberHub", component=admin_users_page,
+        access=roles(Role.admin), on_load=(AdminUsersState.load,), nav_label="Admin", nav_order=80,
+    )
+)

@@ -1,0 +1,167 @@
+"""/dashboard: the signed-in home. Role-specific dashboards build on it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import overview
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.session import SessionState
+
+ROUTE = "/dashboard"
+
+
+def _home(principal: Principal | None) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return overview.home(session, principal)
+
+
+class DashboardState(rx.State):
+    programs: list[dict[str, Any]] = []
+    users_total: int = 0
+    users_by_role: list[dict[str, Any]] = []
+    loaded: bool = False
+    error: str = ""
+
+    @rx.var
+    def welcome(self) -> bool:
+        return self.router.url.query_parameters.get("welcome") == "true"
+
+    @rx.event
+    async def load(self) -> None:
+        session = await self.get_state(SessionState)
+        principal = await session.principal()
+        try:
+            data = await asyncio.to_thread(_home, principal)
+        except DomainError as exc:
+            self.error, self.loaded = exc.message, True
+            return
+        self.programs = data["programs"]
+        self.users_total = data.get("users_total", 0)
+        self.users_by_role = data.get("users_by_role", [])
+        self.error, self.loaded = "", True
+
+
+def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(c["name"]),
+        rx.table.cell(c["dates"]),
+        rx.table.cell(c["capacity"]),
+        rx.table.cell(
+            rx.badge(
+                c["status"],
+                color_scheme=rx.match(c["status"], ("running", "green"), ("upcoming", "blue"), "gray"),
+            )
+        ),
+    )
+
+
+def _program(p: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(p["name"], size="5", as_="h2"),
+            rx.text(p["description"], color_scheme="gray"),
+            rx.text(p["missions"], " published missions", weight="medium"),
+            rx.heading("Cohorts", size="3", as_="h3"),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Cohort"),
+                        rx.table.column_header_cell("Dates"),
+                        rx.table.column_header_cell("Capacity"),
+                        rx.table.column_header_cell("Status"),
+                    )
+                ),
+                rx.table.body(rx.foreach(p["cohorts"].to(list[dict[str, Any]]), _cohort_row)),
+                width="100%",
+                variant="surface",
+            ),
+            spacing="3",
+            width="100%",
+            overflow_x="auto",
+        ),
+        width="100%",
+    )
+
+
+def _admin_panel() -> rx.Component:
+    return rx.cond(
+        SessionState.is_admin,
+        rx.card(
+            rx.vstack(
+                rx.heading("People", size="5", as_="h2"),
+                rx.text(DashboardState.users_total, " accounts"),
+                rx.flex(
+                    rx.foreach(
+                        DashboardState.users_by_role,
+                        lambda r: rx.badge(r["role"], ": ", r["count"], variant="surface", size="2"),
+                    ),
+                    gap="0.5em",
+                    wrap="wrap",
+                ),
+                rx.link("Manage users →", href="/admin/users"),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def dashboard_content() -> rx.Component:
+    return rx.vstack(
+        page_heading(
+            rx.cond(SessionState.display_name != "", "Welcome, " + SessionState.display_name, "Welcome"),
+            "Roles: " + SessionState.roles.join(", "),
+        ),
+        rx.cond(
+            DashboardState.welcome,
+            rx.callout(
+                "Your account is ready. Browse the missions of your programme, or explore the five "
+                "career tracks to see where you fit.",
+                icon="party_popper",
+                color_scheme="green",
+                width="100%",
+            ),
+        ),
+        error_callout(DashboardState.error),
+        rx.hstack(
+            rx.link(rx.button(rx.icon("target"), "Browse missions"), href="/missions"),
+            rx.link(rx.button(rx.icon("compass"), "Explore tracks", variant="soft"), href="/tracks"),
+            wrap="wrap",
+        ),
+        _admin_panel(),
+        rx.cond(
+            DashboardState.loaded,
+            rx.cond(
+                DashboardState.programs.length() > 0,
+                rx.foreach(DashboardState.programs, _program),
+                empty_state(
+                    "No programme yet",
+                    "You are not part of a programme yet. A director adds learners to cohorts.",
+                ),
+            ),
+            loading_state(),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return shell(guarded(ROUTE, dashboard_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE, title="Dashboard · CyberHub", component=dashboard_page, access=SIGNED_IN,
+        on_load=(DashboardState.load,), nav_label="Dashboard", nav_order=10,
+    )
+)

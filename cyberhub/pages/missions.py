@@ -1,0 +1,256 @@
+"""/missions: the mission catalog with filters, search and pages."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import catalog
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.session import SessionState
+
+ROUTE = "/missions"
+ALL = "all"
+
+
+def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, Any]:
+    with db.session_scope() as session:
+        page = catalog.list_missions(session, principal, f)
+        return {
+            "items": [
+                {
+                    "id": m.id, "title": m.title, "summary": m.summary, "track": t.name,
+                    "difficulty": m.difficulty, "skills": m.skills, "minutes": m.estimated_minutes,
+                }
+                for m, t in page.items
+            ],
+            "total": page.total,
+            "pages": page.pages,
+            "tracks": [{"key": t.key, "name": t.name} for t in catalog.list_tracks(session)],
+            "skills": catalog.all_skills(session),
+        }
+
+
+class MissionCatalogState(rx.State):
+    items: list[dict[str, Any]] = []
+    total: int = 0
+    pages: int = 1
+    page: int = 1
+    track: str = ALL
+    difficulty: str = ALL
+    skill: str = ALL
+    query: str = ""
+    track_options: list[dict[str, str]] = []
+    skill_options: list[str] = []
+    loading: bool = True
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.page = 1
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        self.loading = True
+        session = await self.get_state(SessionState)
+        principal = await session.principal()
+        f = catalog.MissionFilter(
+            track="" if self.track == ALL else self.track,
+            difficulty=None if self.difficulty == ALL else int(self.difficulty),
+            skill="" if self.skill == ALL else self.skill,
+            q=self.query,
+            page=self.page,
+        )
+        try:
+            data = await asyncio.to_thread(_search, principal, f)
+        except DomainError as exc:
+            self.error, self.loading = exc.message, False
+            return
+        self.items, self.total, self.pages = data["items"], data["total"], data["pages"]
+        self.track_options, self.skill_options = data["tracks"], data["skills"]
+        self.error, self.loading = "", False
+
+    @rx.event
+    async def set_track(self, value: str) -> None:
+        self.track, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def set_difficulty(self, value: str) -> None:
+        self.difficulty, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def set_skill(self, value: str) -> None:
+        self.skill, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def search(self, form: dict[str, Any]) -> None:
+        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
+        await self._fetch()
+
+    @rx.event
+    async def clear_filters(self) -> None:
+        self.track = self.difficulty = self.skill = ALL
+        self.query, self.page = "", 1
+        await self._fetch()
+
+    @rx.event
+    async def go_to(self, page: int) -> None:
+        self.page = max(1, min(page, self.pages))
+        await self._fetch()
+
+
+def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.card(
+        rx.link(
+            rx.vstack(
+                rx.hstack(rx.badge(m["track"], variant="outline"), difficulty_badge(m["difficulty"].to(int)), wrap="wrap"),
+                rx.heading(m["title"], size="4", as_="h2"),
+                rx.text(m["summary"], color_scheme="gray", size="2"),
+                rx.hstack(
+                    rx.icon("clock", size=14),
+                    rx.text(m["minutes"], " min", size="1"),
+                    align="center",
+                    color=rx.color("gray", 10),
+                ),
+                rx.flex(
+                    rx.foreach(m["skills"].to(list[str]), lambda s: rx.badge(s, variant="soft", color_scheme="gray")),
+                    wrap="wrap",
+                    gap="0.3em",
+                ),
+                spacing="2",
+                align="start",
+            ),
+            href="/missions/" + m["id"].to(str),
+            underline="none",
+            color="inherit",
+        ),
+        height="100%",
+    )
+
+
+def _select(label: str, value: rx.Var[str], on_change: Any, options: Any, id_: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=id_, font_size="0.85em", font_weight="500"),
+        rx.select.root(
+            rx.select.trigger(id=id_, aria_label=label, min_width="10rem"),
+            rx.select.content(options),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    S = MissionCatalogState
+    return rx.flex(
+        rx.form(
+            rx.vstack(
+                rx.el.label("Search", html_for="mission-search", font_size="0.85em", font_weight="500"),
+                rx.hstack(
+                    rx.input(
+                        id="mission-search", name="q", placeholder="e.g. phishing, YARA, risk",
+                        default_value=S.query, type="search", max_length=200,
+                    ),
+                    rx.button(rx.icon("search", size=16), "Search", type="submit"),
+                ),
+                spacing="1",
+            ),
+            on_submit=S.search,
+        ),
+        _select(
+            "Track", S.track, S.set_track,
+            rx.fragment(
+                rx.select.item("All tracks", value=ALL),
+                rx.foreach(S.track_options, lambda t: rx.select.item(t["name"], value=t["key"])),
+            ),
+            "filter-track",
+        ),
+        _select(
+            "Difficulty", S.difficulty, S.set_difficulty,
+            rx.fragment(
+                rx.select.item("Any difficulty", value=ALL),
+                *[rx.select.item(f"{d}/5", value=str(d)) for d in range(1, 6)],
+            ),
+            "filter-difficulty",
+        ),
+        _select(
+            "Skill", S.skill, S.set_skill,
+            rx.fragment(
+                rx.select.item("Any skill", value=ALL),
+                rx.foreach(S.skill_options, lambda s: rx.select.item(s, value=s)),
+            ),
+            "filter-skill",
+        ),
+        gap="1em",
+        wrap="wrap",
+        align="end",
+        margin_bottom="1.25em",
+    )
+
+
+def _pager() -> rx.Component:
+    S = MissionCatalogState
+    return rx.hstack(
+        rx.button("← Previous", variant="soft", disabled=S.page <= 1, on_click=S.go_to(S.page - 1)),
+        rx.text("Page ", S.page, " of ", S.pages, size="2"),
+        rx.button("Next →", variant="soft", disabled=S.page >= S.pages, on_click=S.go_to(S.page + 1)),
+        justify="center",
+        align="center",
+        width="100%",
+        padding_top="1.5em",
+    )
+
+
+def catalog_content() -> rx.Component:
+    S = MissionCatalogState
+    return rx.box(
+        page_heading("Missions", "Hands-on briefs from real security work. Pick one that stretches you."),
+        _filters(),
+        error_callout(S.error),
+        rx.cond(
+            S.loading & (S.items.length() == 0),
+            loading_state("Loading missions…"),
+            rx.cond(
+                S.total > 0,
+                rx.box(
+                    rx.text(S.total, " missions", size="2", color_scheme="gray", margin_bottom="0.75em", aria_live="polite"),
+                    rx.grid(
+                        rx.foreach(S.items, _mission_card),
+                        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    _pager(),
+                ),
+                empty_state(
+                    "No missions match",
+                    "Try another track or skill, or clear the search.",
+                    rx.button("Clear filters", variant="soft", on_click=S.clear_filters),
+                ),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def catalog_page() -> rx.Component:
+    return shell(guarded(ROUTE, catalog_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE, title="Missions · CyberHub", component=catalog_page, access=SIGNED_IN,
+        on_load=(MissionCatalogState.load,), nav_label="Missions", nav_order=20,
+    )
+)

@@ -1,0 +1,29 @@
+"""The 404 page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import shell
+from cyberhub.pages.registry import PUBLIC, Page, register
+
+ROUTE = "404"
+
+
+def not_found_page() -> rx.Component:
+    return shell(
+        rx.vstack(
+            rx.heading("404 — Page not found", size="7", as_="h1"),
+            rx.text("We couldn't find that page. It may have moved, or the link may be mistyped.", color_scheme="gray"),
+            rx.hstack(
+                rx.link(rx.button("Go home"), href="/"),
+                rx.link(rx.button("Browse missions", variant="soft"), href="/missions"),
+            ),
+            spacing="4",
+            padding_y="3em",
+            data_testid="not-found",
+        )
+    )
+
+
+page = register(Page(route=ROUTE, title="Page not found · CyberHub", component=not_found_page, access=PUBLIC))

@@ -1,0 +1,123 @@
+"""/signup: create a student account (email + password) and land in the app."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import shell
+from cyberhub.components.ui import error_callout
+from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.services import accounts, passwords
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError
+from cyberhub.state.forms import request_meta
+from cyberhub.state.session import SessionState
+
+ROUTE = "/signup"
+AFTER_SIGNUP = "/dashboard?welcome=true"
+
+
+def _signup(email: str, password: str, full_name: str, meta: RequestMeta) -> accounts.TokenPair:
+    with db.session_scope() as session:
+        user = accounts.signup(session, email=email, password=password, full_name=full_name, meta=meta)
+        return accounts.start_session(session, user, meta)
+
+
+class SignUpState(rx.State):
+    full_name: str = ""
+    email: str = ""
+    error: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def reset_form(self) -> None:
+        self.error = ""
+        self.submitting = False
+
+    @rx.event
+    async def submit(self, form: dict[str, Any]) -> Any:
+        self.full_name = str(form.get("full_name", "")).strip()
+        self.email = str(form.get("email", "")).strip()
+        password = str(form.get("password", ""))
+        problems = passwords.password_problems(password, self.email)
+        if problems:
+            self.error = " ".join(problems)
+            return
+        self.error, self.submitting = "", True
+        yield
+        try:
+            pair = await asyncio.to_thread(
+                _signup, self.email, password, self.full_name, request_meta(self)
+            )
+        except DomainError as exc:
+            self.error, self.submitting = exc.message, False
+            return
+        session = await self.get_state(SessionState)
+        session.sign_in_with(pair)
+        self.submitting = False
+        yield rx.redirect(AFTER_SIGNUP, replace=True)
+
+
+def signup_page() -> rx.Component:
+    return shell(
+        rx.center(
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        rx.heading("Create your CyberHub account", size="6", as_="h1"),
+                        rx.text(
+                            "Start as a learner: take the career profiler, pick up missions and get "
+                            "feedback from working mentors.",
+                            color_scheme="gray",
+                            size="2",
+                        ),
+                        error_callout(SignUpState.error),
+                        rx.el.label("Full name", html_for="signup-name", font_weight="500"),
+                        rx.input(
+                            id="signup-name", name="full_name", auto_complete="name",
+                            default_value=SignUpState.full_name, width="100%", size="3", max_length=200,
+                        ),
+                        rx.el.label("Email", html_for="signup-email", font_weight="500"),
+                        rx.input(
+                            id="signup-email", name="email", type="email", auto_complete="email",
+                            default_value=SignUpState.email, required=True, width="100%", size="3",
+                        ),
+                        rx.el.label("Password", html_for="signup-password", font_weight="500"),
+                        rx.input(
+                            id="signup-password", name="password", type="password",
+                            auto_complete="new-password", required=True, width="100%", size="3",
+                            aria_describedby="password-help",
+                        ),
+                        rx.text(
+                            f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
+                            id="password-help", size="1", color_scheme="gray",
+                        ),
+                        rx.button(
+                            "Create account", type="submit", loading=SignUpState.submitting,
+                            width="100%", size="3",
+                        ),
+                        rx.text("Already have an account? ", rx.link("Sign in", href="/signin"), size="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=SignUpState.submit,
+                ),
+                width="100%",
+                max_width="28rem",
+                padding="1.5em",
+            ),
+            padding_y="2em",
+        )
+    )
+
+
+page = register(
+    Page(
+        route=ROUTE, title="Sign up · CyberHub", component=signup_page, access=PUBLIC,
+        on_load=(SignUpState.reset_form,),
+    )
+)

@@ -1,0 +1,109 @@
+"""/tracks: the five career tracks, their focus and careers (public)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import shell
+from cyberhub.components.ui import error_callout, loading_state, page_heading
+from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.services import catalog
+
+ROUTE = "/tracks"
+
+
+def _tracks() -> list[dict[str, Any]]:
+    with db.session_scope() as session:
+        return [
+            {
+                "key": t.key, "name": t.name, "tagline": t.tagline, "description": t.description,
+                "focus": t.focus, "careers": t.careers,
+            }
+            for t in catalog.list_tracks(session)
+        ]
+
+
+class TracksState(rx.State):
+    tracks: list[dict[str, Any]] = []
+    loaded: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        try:
+            self.tracks = await asyncio.to_thread(_tracks)
+            self.error = ""
+        except Exception:
+            self.error = "We couldn't load the tracks just now. Please reload the page."
+        self.loaded = True
+
+
+TRACK_ICONS = {
+    "builders": "hammer", "leaders": "compass", "entrepreneurs": "rocket",
+    "researchers": "microscope", "educators": "graduation_cap",
+}
+
+
+def track_card(track: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.match(
+                    track["key"],
+                    *[(k, rx.icon(icon, size=22, color=rx.color("teal", 10))) for k, icon in TRACK_ICONS.items()],
+                    rx.icon("star", size=22),
+                ),
+                rx.heading(track["name"], size="5", as_="h2"),
+                align="center",
+            ),
+            rx.text(track["tagline"], weight="medium"),
+            rx.text(track["description"], color_scheme="gray", size="2"),
+            rx.text("Careers", size="1", weight="bold", color_scheme="gray"),
+            rx.flex(
+                rx.foreach(track["careers"].to(list[str]), lambda c: rx.badge(c, variant="surface")),
+                wrap="wrap",
+                gap="0.4em",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        height="100%",
+    )
+
+
+def tracks_grid() -> rx.Component:
+    return rx.cond(
+        TracksState.loaded,
+        rx.fragment(
+            error_callout(TracksState.error),
+            rx.grid(
+                rx.foreach(TracksState.tracks, track_card),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        loading_state("Loading tracks…"),
+    )
+
+
+def tracks_page() -> rx.Component:
+    return shell(
+        page_heading(
+            "Five tracks, one profession",
+            "Every learner follows one track, chosen with the career profiler. Each leads to real jobs.",
+        ),
+        tracks_grid(),
+    )
+
+
+page = register(
+    Page(
+        route=ROUTE, title="Career tracks · CyberHub", component=tracks_page, access=PUBLIC,
+        on_load=(TracksState.load,), nav_label="Tracks", nav_order=30,
+    )
+)

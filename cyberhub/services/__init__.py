@@ -1,0 +1,1 @@
+"""The rules of CyberHub: plain functions over a SQLModel session. No Reflex, no FastAPI."""

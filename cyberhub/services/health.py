@@ -1,0 +1,47 @@
+"""Is every part of CyberHub working? Read by /api/v1/health and the metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from cyberhub import db
+from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
+from cyberhub.settings import VERSION
+
+log = logging.getLogger(__name__)
+
+# The worker beats every 5 s; three missed beats and it is reported down.
+HEARTBEAT_STALE_SECONDS = 15
+
+
+def last_worker_heartbeat() -> float | None:
+    """Unix time of the freshest worker heartbeat, or None if no worker ever beat."""
+    beats = get_redis().zrevrange(HEARTBEAT_KEY, 0, 0, withscores=True)
+    return float(beats[0][1]) if beats else None
+
+
+def check() -> tuple[bool, dict[str, Any]]:
+    """(all ok, report). Each part is "ok" or a short reason it is not."""
+    report: dict[str, Any] = {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
+    try:
+        db.ping()
+    except Exception as exc:
+        log.warning("health: database down", exc_info=True)
+        report["database"] = f"error: {type(exc).__name__}"
+    try:
+        get_redis().ping()
+        beat = last_worker_heartbeat()
+        if beat is None:
+            report["worker"] = "error: no worker heartbeat yet"
+        elif time.time() - beat > HEARTBEAT_STALE_SECONDS:
+            report["worker"] = f"error: last heartbeat {int(time.time() - beat)} s ago"
+    except Exception as exc:
+        log.warning("health: redis down", exc_info=True)
+        report["redis"] = f"error: {type(exc).__name__}"
+        report["worker"] = "unknown: redis unavailable"
+    ok = all(report[k] == "ok" for k in ("database", "redis", "worker"))
+    report["status"] = "ok" if ok else "error"
+    report["version"] = VERSION
+    return ok, report

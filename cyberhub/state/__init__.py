@@ -1,0 +1,1 @@
+"""Reflex states: the small shared SessionState and one substate per page or feature."""

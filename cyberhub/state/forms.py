@@ -1,0 +1,26 @@
+"""Helpers shared by form-handling states."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import reflex as rx
+
+from cyberhub.services.audit import RequestMeta
+
+
+def request_meta(state: rx.State) -> RequestMeta:
+    router = state.router
+    return RequestMeta(ip=router.session.client_ip or None, user_agent=router.headers.user_agent or "")
+
+
+def safe_next(value: str | None, default: str = "/dashboard") -> str:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if not value:
+        return default
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
+        return default
+    if value.startswith(("/signin", "/signup")):
+        return default
+    return value

@@ -1,0 +1,22 @@
+"""Reflex configuration, read from CyberHub's settings (see cyberhub/settings.py, .env.example)."""
+
+import reflex as rx
+
+from cyberhub.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="cyberhub",
+    # Reflex keeps per-tab UI state in Redis when one is configured, so several backend
+    # workers (WEB_WORKERS) can serve one user. scripts/run.py passes the embedded Redis URL.
+    redis_url=_settings.redis_url or None,
+    frontend_port=_settings.app_port,
+    backend_port=_settings.app_port,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(),
+        rx.plugins.SitemapPlugin(),
+    ],
+)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent set-up: Python venv (torch CPU first), dependencies, bun from npm.
+# A second run checks stamps and returns in about a second.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*"; }
+
+PY="${PYTHON:-}"
+if [ -z "$PY" ]; then
+  for cand in python3.11 python3; do
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      PY="$cand"; break
+    fi
+  done
+fi
+[ -n "$PY" ] || { echo "CyberHub needs Python 3.11 (set PYTHON=/path/to/python3.11)." >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "CyberHub needs Node.js and npm (for bun)." >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  "$PY" -m venv .venv
+fi
+
+stamp=".venv/.cyberhub-deps-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  say "installing torch 2.13.0 (CPU) first, then the dependencies"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet "torch==2.13.0"
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  rm -f .venv/.cyberhub-deps-*
+  touch "$stamp"
+fi
+
+BUN=.tools/bun/node_modules/.bin/bun
+if [ ! -x "$BUN" ] || ! "$BUN" --version >/dev/null 2>&1; then
+  say "installing bun 1.4.5 from the npm registry into .tools/bun"
+  mkdir -p .tools/bun
+  # npm 11 runs no install script unless allowed: bun's postinstall puts the binary in place.
+  printf '{"name":"cyberhub-tools","private":true,"allowScripts":{"bun":true},"dependencies":{"bun":"1.4.5"}}\n' > .tools/bun/package.json
+  (cd .tools/bun && npm install --no-audit --no-fund --loglevel=error)
+  "$BUN" --version >/dev/null
+fi
+say "ready"

@@ -1,0 +1,1 @@
+"""Dramatiq workers: the broker factory, middleware, the model loader and thin actors."""

@@ -1,0 +1,91 @@
+"""The one broker factory. Importing this module installs the broker for the process.
+
+CYBERHUB_BROKER=stub (tests) gives a StubBroker with the same middleware.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dramatiq
+import psycopg
+import redis.exceptions
+import sqlalchemy.exc
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    Middleware,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+
+from cyberhub.settings import get_settings
+from worker.middleware import Heartbeat, JobStats
+
+MAX_RETRIES = 5
+
+# Errors worth another try: the database or Redis went away for a moment, a lock timed out.
+# Anything else (a bug, bad data, a missing row) fails at once and lands in the dead letters.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    psycopg.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class TransientError(Exception):
+    """Raise from an actor to ask for a retry with backoff."""
+
+
+def is_transient(retries: int, exc: BaseException) -> bool:
+    return retries < MAX_RETRIES and isinstance(exc, (*TRANSIENT_ERRORS, TransientError))
+
+
+def build_middleware() -> list[Middleware]:
+    settings = get_settings()
+    return [
+        # 1. Drops a message older than its actor's max_age before doing any work.
+        AgeLimit(),
+        # 2. Interrupts an actor that runs past the time limit (TimeLimitExceeded; not retried).
+        TimeLimit(time_limit=settings.job_time_limit_ms),
+        # 3. Lets long actors notice a worker shutdown (raises Shutdown) and stop cleanly.
+        ShutdownNotifications(),
+        # 4. Runs on_success / on_failure callbacks named in message options.
+        Callbacks(),
+        # 5. Chains pipelined messages.
+        Pipelines(),
+        # 6. Retries transient errors only, with exponential backoff from 1 s up to 60 s.
+        Retries(max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000, retry_when=is_transient),
+        # 7. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
+        Heartbeat(),
+        # 8. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run.
+        JobStats(),
+    ]
+
+
+def create_broker() -> dramatiq.Broker:
+    if os.environ.get("CYBERHUB_BROKER") == "stub":
+        return StubBroker(middleware=build_middleware())
+    from cyberhub.redis_client import redis_url
+
+    return RedisBroker(
+        url=redis_url(),
+        middleware=build_middleware(),
+        # A worker killed with -9 stops beating; after 15 s its unacked messages go back to the
+        # queue, on the next maintenance run (a 10 % chance per fetch) -> back within ~30 s.
+        heartbeat_timeout=15_000,
+        maintenance_chance=100_000,
+    )
+
+
+broker = create_broker()
+dramatiq.set_broker(broker)

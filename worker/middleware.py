@@ -1,0 +1,94 @@
+"""CyberHub's own Dramatiq middleware: the heartbeat health reads, and job statistics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5.0
+
+
+class Heartbeat(Middleware):
+    """Every few seconds each worker process writes `now` into a sorted set in Redis.
+
+    /api/v1/health reports the worker ok while some beat is fresher than 30 s.
+    """
+
+    def __init__(self, interval: float = HEARTBEAT_SECONDS) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self._stop.clear()
+        threading.Thread(target=self._beat, name="cyberhub-heartbeat", daemon=True).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        self._stop.set()
+        try:
+            from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
+
+            get_redis().zrem(HEARTBEAT_KEY, self.worker_id)
+        except Exception:
+            log.debug("could not remove heartbeat", exc_info=True)
+
+    def _beat(self) -> None:
+        from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
+
+        while not self._stop.is_set():
+            try:
+                r = get_redis()
+                now = time.time()
+                r.zadd(HEARTBEAT_KEY, {self.worker_id: now})
+                r.zremrangebyscore(HEARTBEAT_KEY, "-inf", now - 3600)
+            except Exception:
+                log.warning("heartbeat write failed", exc_info=True)
+            self._stop.wait(self.interval)
+
+
+class JobStats(Middleware):
+    """Counts outcomes per actor and remembers each actor's last run (for metrics and the admin)."""
+
+    def after_process_message(
+        self, broker: dramatiq.Broker, message: dramatiq.Message, *, result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        outcome = "failed" if exception is not None else "succeeded"
+        self._record(message, outcome, exception)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+        self._record(message, "skipped", None)
+
+    def _record(self, message: dramatiq.Message, outcome: str, exception: BaseException | None) -> None:
+        try:
+            from cyberhub.redis_client import JOBS_KEY, LAST_RUN_KEY, get_redis
+
+            r = get_redis()
+            pipe = r.pipeline()
+            pipe.hincrby(JOBS_KEY, f"{message.actor_name}|{outcome}", 1)
+            pipe.hset(
+                LAST_RUN_KEY,
+                message.actor_name,
+                json.dumps(
+                    {
+                        "at": time.time(),
+                        "outcome": outcome,
+                        "message_id": message.message_id,
+                        "error": repr(exception)[:500] if exception else None,
+                    }
+                ),
+            )
+            pipe.execute()
+        except Exception:
+            log.debug("could not record job stats", exc_info=True)
