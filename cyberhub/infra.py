@@ -78,6 +78,6 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         try:
-            self._client.shutdown(save=True, now=True, force=True)
+            self._client.shutdown(save=True)  # redis 6.2: SAVE then exit
         except Exception:  # already gone: nothing to stop
             log.debug("embedded redis already stopped", exc_info=True)

@@ -59,7 +59,7 @@ def _user_menu() -> rx.Component:
         ),
         rx.hstack(
             rx.link(rx.button("Sign in", variant="soft", white_space="nowrap"), href="/signin"),
-            rx.link(rx.button("Sign up", white_space="nowrap"), href="/signup"),
+            rx.link(rx.button("Sign up", white_space="nowrap"), href="/signup", class_name="hide-sm"),
             spacing="2",
         ),
     )

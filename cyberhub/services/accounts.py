@@ -92,13 +92,8 @@ def signup(
     return user
 
 
-def _as_aware(value: datetime | None) -> datetime | None:
-    return value
-
-
 def authenticate(session: Session, *, email: str, password: str, meta: RequestMeta = NO_META) -> User:
     """Check the password, counting failures toward the lockout. Raises Unauthenticated or Locked."""
-    settings = get_settings()
     now = utcnow()
     user = find_user(session, email or "")
     if user is not None:
@@ -107,6 +102,7 @@ def authenticate(session: Session, *, email: str, password: str, meta: RequestMe
     if user is not None and user.locked_until and user.locked_until > now:
         retry = int((user.locked_until - now).total_seconds()) + 1
         audit.record(session, "login.failure", target_type="user", target_id=user.id, meta=meta, reason="locked")
+        session.commit()  # the attempt is audited although the request fails
         raise Locked(_locked_message(retry), retry_after=retry)
     ok = passwords.verify_password(password or "", user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
@@ -114,6 +110,7 @@ def authenticate(session: Session, *, email: str, password: str, meta: RequestMe
             _count_failure(session, user, now, meta)
         else:
             audit.record(session, "login.failure", meta=meta, email=(email or "")[:320], reason="unknown email")
+            session.commit()
         raise Unauthenticated(BAD_CREDENTIALS)
     user.failed_login_count = 0
     user.first_failed_login_at = None

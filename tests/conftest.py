@@ -1,0 +1,275 @@
+"""Shared fixtures.
+
+- one embedded PostgreSQL per test session, a template database migrated once, and a fresh
+  database per test copied from it (CREATE DATABASE ... TEMPLATE: ~20 ms);
+- one embedded Redis per session (health, metrics and job statistics live there);
+- the Dramatiq StubBroker and a worker for actor tests;
+- API clients per role, as seed 000 lists them (api_client, student_client, admin_client, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports cyberhub: test settings, and the stub broker for actors.
+os.environ["CYBERHUB_ENV"] = "test"
+os.environ["CYBERHUB_BROKER"] = "stub"
+os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's cost is a setting; the default (12) is tested on its own
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+
+import psycopg  # noqa: E402
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from cyberhub import infra  # noqa: E402
+from cyberhub.settings import get_settings  # noqa: E402
+
+TEMPLATE_DB = "cyberhub_template"
+PASSWORD = "Correct-Horse-Battery-9"
+_counter = itertools.count()
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _with_db(url: str, name: str) -> str:
+    head, _, tail = url.partition("?")
+    return head.rsplit("/", 1)[0] + "/" + name + ("?" + tail if tail else "")
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="cyberhub-tests-", dir="/tmp"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_root: Path) -> Iterator[str]:
+    """An embedded PostgreSQL for the whole session, with a migrated template database."""
+    from cyberhub.migrate import upgrade
+
+    data = tmp_root / "pg"
+    admin = infra.start_postgres(data, "postgres")
+    with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    upgrade(_with_db(admin, TEMPLATE_DB))
+    yield admin
+    infra.stop_postgres(data)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_root: Path) -> Iterator[str]:
+    server = infra.EmbeddedRedis(tmp_root / "redis")
+    os.environ["REDIS_URL"] = server.url
+    get_settings.cache_clear()
+    yield server.url
+    server.stop()
+
+
+def create_database(admin_url: str, name: str) -> str:
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    return _with_db(admin_url, name)
+
+
+@pytest.fixture
+def db_url(pg_admin_url: str, redis_url: str) -> Iterator[str]:
+    """A fresh, migrated database for this test; DATABASE_URL points at it."""
+    from cyberhub import db
+
+    name = f"test_{os.getpid()}_{next(_counter)}"
+    url = create_database(pg_admin_url, name)
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    yield url
+    db._engine_for(db.normalize_url(url)).dispose()
+    db._engine_for.cache_clear()
+    os.environ.pop("DATABASE_URL", None)
+    get_settings.cache_clear()
+    from cyberhub.redis_client import get_redis
+
+    get_redis().flushdb()
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    from cyberhub.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def test_organization(session: Session):  # type: ignore[no-untyped-def]
+    from cyberhub.models import Organization
+
+    org = Organization(name="Test Academy", slug="test-academy")
+    session.add(org)
+    session.commit()
+    return org
+
+
+def make_user(session: Session, email: str, *roles: str, organization_id: int | None = None):  # type: ignore[no-untyped-def]
+    """A user with a known password (PASSWORD) holding `roles` in the organization."""
+    from cyberhub.models import RoleAssignment, User
+    from cyberhub.services.passwords import hash_password
+
+    user = User(email=email, full_name=email.split("@")[0].title(), password_hash=hash_password(PASSWORD))
+    session.add(user)
+    session.flush()
+    for role in roles:
+        session.add(RoleAssignment(user_id=user.id, role=role, organization_id=organization_id))
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def student_user(session: Session, test_organization):  # type: ignore[no-untyped-def]
+    return make_user(session, "student@test.example.org", "student", organization_id=test_organization.id)
+
+
+@pytest.fixture
+def mentor_user(session: Session, test_organization):  # type: ignore[no-untyped-def]
+    return make_user(session, "mentor@test.example.org", "mentor", organization_id=test_organization.id)
+
+
+@pytest.fixture
+def admin_user(session: Session):  # type: ignore[no-untyped-def]
+    return make_user(session, "admin@test.example.org", "admin")
+
+
+@pytest.fixture
+def test_user(student_user):  # type: ignore[no-untyped-def]
+    return student_user
+
+
+# -- API clients -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client(db_url: str) -> Iterator[TestClient]:
+    from cyberhub.api import create_api
+
+    with TestClient(create_api(), raise_server_exceptions=False) as client:
+        yield client
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> dict:  # type: ignore[type-arg]
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _client_for(email: str) -> Iterator[TestClient]:
+    from cyberhub.api import create_api
+
+    with TestClient(create_api(), raise_server_exceptions=False) as client:
+        token = login(client, email)["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
+
+@pytest.fixture
+def student_client(db_url: str, student_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _client_for(student_user.email)
+
+
+@pytest.fixture
+def mentor_client(db_url: str, mentor_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _client_for(mentor_user.email)
+
+
+@pytest.fixture
+def admin_client(db_url: str, admin_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _client_for(admin_user.email)
+
+
+@pytest.fixture
+def authenticated_client(student_client: TestClient) -> TestClient:
+    return student_client
+
+
+# -- demo data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(session: Session) -> list[int]:
+    """The demo organization, program, tracks, cohorts, missions and users; returns mission ids."""
+    from cyberhub.services import demo as demo_data
+
+    ids = demo_data.load_demo_data(session)
+    session.commit()
+    return ids
+
+
+# -- worker ------------------------------------------------------------------------------------
+
+
+class FakeEmbedder:
+    """Deterministic 384-d unit vectors from a hash of the text (no model needed)."""
+
+    name = "fake-hash-embedder"
+    dimensions = 384
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        import hashlib
+        import math
+
+        out = []
+        for text in texts:
+            self.calls.append(text)
+            seed = hashlib.sha256(text.encode()).digest()
+            raw = [((seed[i % 32] + i * 37) % 251) / 251 - 0.5 for i in range(self.dimensions)]
+            norm = math.sqrt(sum(x * x for x in raw))
+            out.append([x / norm for x in raw])
+        return out
+
+
+@pytest.fixture
+def fake_embedder() -> Iterator[FakeEmbedder]:
+    from worker import model
+
+    embedder = FakeEmbedder()
+    model.set_embedder(embedder)  # type: ignore[arg-type]
+    yield embedder
+    model.set_embedder(None)
+
+
+@pytest.fixture
+def stub_broker(redis_url: str):  # type: ignore[no-untyped-def]
+    from worker.broker import broker
+
+    broker.flush_all()
+    yield broker
+    broker.flush_all()
+
+
+@pytest.fixture
+def stub_worker(stub_broker):  # type: ignore[no-untyped-def]
+    import dramatiq
+
+    import worker.actors  # noqa: F401  (declares the actors)
+
+    w = dramatiq.Worker(stub_broker, worker_timeout=100)
+    w.start()
+    yield w
+    w.stop()

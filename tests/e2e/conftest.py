@@ -1,0 +1,99 @@
+"""Browser journeys: the production build started once per session, driven by Debian chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from sqlmodel import Session, create_engine
+
+from tests.conftest import create_database
+from tests.processes import child_env, free_port, start_web, start_worker, stop, wait_for_http
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
+    """CyberHub's production build with demo data, a real worker and Redis; its base URL."""
+    from cyberhub.services import demo
+
+    db_url = create_database(pg_admin_url, "e2e_app")
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        demo.load_demo_data(session)
+        session.commit()
+    engine.dispose()
+
+    env = child_env(DATABASE_URL=db_url, REDIS_URL=redis_url)
+    port = free_port()
+    worker_log, web_log = tmp_root / "e2e-worker.log", tmp_root / "e2e-web.log"
+    worker = start_worker(env, worker_log)
+    web = start_web(env, port, web_log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/api/v1/health", web, web_log)
+        yield base
+    finally:
+        stop(web)
+        stop(worker)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium).")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class BrowserPage:
+    """A fresh browser context; records console errors so tests can assert there are none."""
+
+    def __init__(self, browser: Browser, base_url: str, width: int = 1280, height: int = 900) -> None:
+        self.context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height})
+        self.context.set_default_timeout(20_000)
+        self.page: Page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.page.on("console", self._on_console)
+
+    def _on_console(self, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            self.console_errors.append(msg.text)
+
+
+@pytest.fixture
+def web(browser: Browser, app_url: str) -> Iterator[BrowserPage]:
+    bp = BrowserPage(browser, app_url)
+    yield bp
+    bp.context.close()
+
+
+@pytest.fixture
+def mobile_web(browser: Browser, app_url: str) -> Iterator[BrowserPage]:
+    bp = BrowserPage(browser, app_url, width=375, height=800)
+    yield bp
+    bp.context.close()
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    main = page.locator("main")
+    main.get_by_label("Email").fill(email)
+    main.get_by_label("Password").fill(password)
+    main.get_by_role("button", name="Sign in").click()
