@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import cyberhub.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from alembic import context
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):

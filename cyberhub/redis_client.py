@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import redis
 
@@ -20,15 +21,21 @@ def redis_url() -> str:
 
     if _embedded is None:
         _embedded = EmbeddedRedis(settings.redis_data_dir)
-    return _embedded.url  # type: ignore[attr-defined, no-any-return]
+    return _embedded.url  # type: ignore[attr-defined]
+
+
+# redis-py types every command as `T | Awaitable[T]`; our client is the synchronous one.
+SyncRedis = Any
 
 
 @lru_cache
-def _client_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True)
+def _client_for(url: str) -> SyncRedis:
+    return redis.Redis.from_url(
+        url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True
+    )
 
 
-def get_redis() -> redis.Redis:
+def get_redis() -> SyncRedis:
     return _client_for(redis_url())
 
 

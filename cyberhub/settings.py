@@ -91,8 +91,8 @@ class Settings(BaseSettings):
         if self.secret_key == DEFAULT_SECRET_KEY:
             problems.append(
                 "SECRET_KEY is the built-in development key; anyone could forge sessions. "
-                "Set SECRET_KEY to a long random value (e.g. `python -c \"import secrets; "
-                "print(secrets.token_urlsafe(48))\"`)."
+                'Set SECRET_KEY to a long random value (e.g. `python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))"`).'
             )
         elif len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be at least 32 characters in production.")

@@ -29,9 +29,21 @@ def main() -> None:
         try:
             upgrade(url)
             subprocess.run(
-                [sys.executable, "-m", "alembic", "-x", f"url={url}", "revision", "--autogenerate",
-                 "--rev-id", rev_id, "-m", message],
-                cwd=ROOT, check=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "alembic",
+                    "-x",
+                    f"url={url}",
+                    "revision",
+                    "--autogenerate",
+                    "--rev-id",
+                    rev_id,
+                    "-m",
+                    message,
+                ],
+                cwd=ROOT,
+                check=True,
             )
         finally:
             infra.stop_postgres(data)

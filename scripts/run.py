@@ -1,8 +1,8 @@
 """Command 1: start CyberHub with everything it needs, and stop all of it on Ctrl-C.
 
-  embedded PostgreSQL + pgvector (unless DATABASE_URL) and Redis (unless REDIS_URL) under .data/
-  -> migrations -> demo data (empty database only) -> Dramatiq worker(s) -> Reflex production
-  server on one port. Ctrl-C / SIGTERM stops the children, then Redis, then PostgreSQL.
+embedded PostgreSQL + pgvector (unless DATABASE_URL) and Redis (unless REDIS_URL) under .data/
+-> migrations -> demo data (empty database only) -> Dramatiq worker(s) -> Reflex production
+server on one port. Ctrl-C / SIGTERM stops the children, then Redis, then PostgreSQL.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class Supervisor:
             log(f"starting embedded Redis (data in {s.redis_data_dir})")
             self.redis = infra.EmbeddedRedis(s.redis_data_dir)
             redis_url = self.redis.url
+            log(f"embedded Redis running (pid {self.redis.pid})")
         return {"DATABASE_URL": db_url, "REDIS_URL": redis_url}
 
     def prepare_database(self, db_url: str) -> None:
@@ -151,15 +152,34 @@ class Supervisor:
             bin_dir = Path(sys.executable).parent
             self.spawn(
                 "worker",
-                [str(bin_dir / "dramatiq"), "worker.actors", "--processes", str(s.worker_processes),
-                 "--threads", str(s.worker_threads), "--queues", "default", "ai"],
+                [
+                    str(bin_dir / "dramatiq"),
+                    "worker.actors",
+                    "--processes",
+                    str(s.worker_processes),
+                    "--threads",
+                    str(s.worker_threads),
+                    "--queues",
+                    "default",
+                    "ai",
+                ],
                 env,
             )
             web_env = {**env, "GRANIAN_WORKERS": str(s.web_workers)}
             self.spawn(
                 "web",
-                [str(bin_dir / "reflex"), "run", "--env", "prod", "--backend-host", s.app_host,
-                 "--frontend-port", str(s.app_port), "--backend-port", str(s.app_port)],
+                [
+                    str(bin_dir / "reflex"),
+                    "run",
+                    "--env",
+                    "prod",
+                    "--backend-host",
+                    s.app_host,
+                    "--frontend-port",
+                    str(s.app_port),
+                    "--backend-port",
+                    str(s.app_port),
+                ],
                 web_env,
             )
             if self.wait_healthy():

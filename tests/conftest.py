@@ -19,7 +19,9 @@ from pathlib import Path
 # Before anything imports cyberhub: test settings, and the stub broker for actors.
 os.environ["CYBERHUB_ENV"] = "test"
 os.environ["CYBERHUB_BROKER"] = "stub"
-os.environ["BCRYPT_ROUNDS"] = "4"  # bcrypt's cost is a setting; the default (12) is tested on its own
+os.environ["BCRYPT_ROUNDS"] = (
+    "4"  # bcrypt's cost is a setting; the default (12) is tested on its own
+)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
@@ -130,7 +132,9 @@ def make_user(session: Session, email: str, *roles: str, organization_id: int | 
     from cyberhub.models import RoleAssignment, User
     from cyberhub.services.passwords import hash_password
 
-    user = User(email=email, full_name=email.split("@")[0].title(), password_hash=hash_password(PASSWORD))
+    user = User(
+        email=email, full_name=email.split("@")[0].title(), password_hash=hash_password(PASSWORD)
+    )
     session.add(user)
     session.flush()
     for role in roles:
@@ -141,12 +145,16 @@ def make_user(session: Session, email: str, *roles: str, organization_id: int | 
 
 @pytest.fixture
 def student_user(session: Session, test_organization):  # type: ignore[no-untyped-def]
-    return make_user(session, "student@test.example.org", "student", organization_id=test_organization.id)
+    return make_user(
+        session, "student@test.example.org", "student", organization_id=test_organization.id
+    )
 
 
 @pytest.fixture
 def mentor_user(session: Session, test_organization):  # type: ignore[no-untyped-def]
-    return make_user(session, "mentor@test.example.org", "mentor", organization_id=test_organization.id)
+    return make_user(
+        session, "mentor@test.example.org", "mentor", organization_id=test_organization.id
+    )
 
 
 @pytest.fixture

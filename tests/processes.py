@@ -30,18 +30,45 @@ def child_env(**overrides: str) -> dict[str, str]:
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """A real Dramatiq worker process on the Redis broker (as command 1 starts it)."""
     return subprocess.Popen(
-        [str(BIN / "dramatiq"), "worker.actors", "--processes", "1", "--threads", "2", "--queues", "default", "ai"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "dramatiq"),
+            "worker.actors",
+            "--processes",
+            "1",
+            "--threads",
+            "2",
+            "--queues",
+            "default",
+            "ai",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
 def start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     """The Reflex production build on one port (frontend, websocket and /api/v1)."""
     return subprocess.Popen(
-        [str(BIN / "reflex"), "run", "--env", "prod", "--backend-host", "127.0.0.1",
-         "--frontend-port", str(port), "--backend-port", str(port)],
-        cwd=ROOT, env={**env, "APP_PORT": str(port), "GRANIAN_WORKERS": "1"},
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--backend-host",
+            "127.0.0.1",
+            "--frontend-port",
+            str(port),
+            "--backend-port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={**env, "APP_PORT": str(port), "GRANIAN_WORKERS": "1"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 

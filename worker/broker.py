@@ -64,7 +64,9 @@ def build_middleware() -> list[Middleware]:
         # 5. Chains pipelined messages.
         Pipelines(),
         # 6. Retries transient errors only, with exponential backoff from 1 s up to 60 s.
-        Retries(max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000, retry_when=is_transient),
+        Retries(
+            max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000, retry_when=is_transient
+        ),
         # 7. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
         Heartbeat(),
         # 8. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run.

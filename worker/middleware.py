@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
 log = logging.getLogger(__name__)
@@ -61,16 +62,22 @@ class JobStats(Middleware):
     """Counts outcomes per actor and remembers each actor's last run (for metrics and the admin)."""
 
     def after_process_message(
-        self, broker: dramatiq.Broker, message: dramatiq.Message, *, result: Any = None,
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
         outcome = "failed" if exception is not None else "succeeded"
         self._record(message, outcome, exception)
 
-    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         self._record(message, "skipped", None)
 
-    def _record(self, message: dramatiq.Message, outcome: str, exception: BaseException | None) -> None:
+    def _record(
+        self, message: MessageProxy, outcome: str, exception: BaseException | None
+    ) -> None:
         try:
             from cyberhub.redis_client import JOBS_KEY, LAST_RUN_KEY, get_redis
 

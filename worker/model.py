@@ -34,7 +34,10 @@ class ModelEmbedder(Embedder):
     def encode(self, texts: list[str]) -> list[list[float]]:
         with _lock:  # one encode at a time per process: torch already uses every core
             vectors = load_model().encode(
-                texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
+                texts,
+                batch_size=32,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
                 show_progress_bar=False,
             )
         return [v.tolist() for v in vectors]

@@ -13,15 +13,25 @@ router = APIRouter(tags=["curriculum"])
 
 def track_json(t: Track) -> dict[str, Any]:
     return {
-        "key": t.key, "name": t.name, "tagline": t.tagline, "description": t.description,
-        "focus": t.focus, "careers": t.careers,
+        "key": t.key,
+        "name": t.name,
+        "tagline": t.tagline,
+        "description": t.description,
+        "focus": t.focus,
+        "careers": t.careers,
     }
 
 
 def mission_json(m: Mission, t: Track, *, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": m.id, "slug": m.slug, "title": m.title, "summary": m.summary, "track": t.key,
-        "difficulty": m.difficulty, "skills": m.skills, "estimated_minutes": m.estimated_minutes,
+        "id": m.id,
+        "slug": m.slug,
+        "title": m.title,
+        "summary": m.summary,
+        "track": t.key,
+        "difficulty": m.difficulty,
+        "skills": m.skills,
+        "estimated_minutes": m.estimated_minutes,
     }
     if full:
         data.update(brief=m.brief, rubric=m.rubric, hint_count=len(m.hints))
@@ -45,12 +55,17 @@ def list_missions(
     page_size: int = Query(default=catalog.PAGE_SIZE, ge=1, le=100),
 ) -> dict[str, Any]:
     result = catalog.list_missions(
-        session, principal,
-        catalog.MissionFilter(track=track, difficulty=difficulty, skill=skill, q=q, page=page, page_size=page_size),
+        session,
+        principal,
+        catalog.MissionFilter(
+            track=track, difficulty=difficulty, skill=skill, q=q, page=page, page_size=page_size
+        ),
     )
     return {
         "items": [mission_json(m, t) for m, t in result.items],
-        "total": result.total, "page": result.page, "pages": result.pages,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
     }
 
 

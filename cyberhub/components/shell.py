@@ -49,7 +49,9 @@ def _user_menu() -> rx.Component:
             rx.menu.content(
                 rx.box(
                     rx.text(SessionState.user_email, size="2", weight="medium"),
-                    rx.text("Roles: ", SessionState.roles.join(", "), size="1", color_scheme="gray"),
+                    rx.text(
+                        "Roles: ", SessionState.roles.join(", "), size="1", color_scheme="gray"
+                    ),
                     padding="0.4em 0.75em",
                 ),
                 rx.menu.separator(),
@@ -59,7 +61,9 @@ def _user_menu() -> rx.Component:
         ),
         rx.hstack(
             rx.link(rx.button("Sign in", variant="soft", white_space="nowrap"), href="/signin"),
-            rx.link(rx.button("Sign up", white_space="nowrap"), href="/signup", class_name="hide-sm"),
+            rx.link(
+                rx.button("Sign up", white_space="nowrap"), href="/signup", class_name="hide-sm"
+            ),
             spacing="2",
         ),
     )
@@ -71,7 +75,9 @@ def _theme_toggle() -> rx.Component:
 
 def _mobile_nav() -> rx.Component:
     return rx.menu.root(
-        rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation")),
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation")
+        ),
         rx.menu.content(
             rx.foreach(
                 SessionState.nav_items,
@@ -92,7 +98,9 @@ def header() -> rx.Component:
             ),
             rx.tablet_and_desktop(
                 rx.el.nav(
-                    rx.hstack(rx.foreach(SessionState.nav_items, _nav_link), spacing="4", align="center"),
+                    rx.hstack(
+                        rx.foreach(SessionState.nav_items, _nav_link), spacing="4", align="center"
+                    ),
                     aria_label="Main",
                 ),
             ),
@@ -130,7 +138,9 @@ def shell(*children: rx.Component) -> rx.Component:
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
         rx.el.main(
-            rx.box(*children, width="100%", max_width="72rem", margin="0 auto", padding="1.5em 1em"),
+            rx.box(
+                *children, width="100%", max_width="72rem", margin="0 auto", padding="1.5em 1em"
+            ),
             id="main",
             tab_index=-1,
             min_height="70vh",
@@ -166,5 +176,7 @@ def guarded(route: str, content: rx.Component) -> rx.Component:
     return rx.cond(
         SessionState.granted_route == route,
         content,
-        rx.cond(SessionState.denied_route == route, forbidden_view(), loading_state("Checking access…")),
+        rx.cond(
+            SessionState.denied_route == route, forbidden_view(), loading_state("Checking access…")
+        ),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 
-def page_heading(title: str | rx.Var[str], subtitle: str | rx.Var[str] | None = None) -> rx.Component:
+def page_heading(
+    title: str | rx.Var[str], subtitle: str | rx.Var[str] | None = None
+) -> rx.Component:
     return rx.vstack(
         rx.heading(title, size="7", as_="h1"),
         rx.text(subtitle, color_scheme="gray", size="3") if subtitle is not None else rx.fragment(),
@@ -26,7 +28,9 @@ def loading_state(label: str = "Loading…") -> rx.Component:
     )
 
 
-def empty_state(title: str, body: str | rx.Var[str], action: rx.Component | None = None) -> rx.Component:
+def empty_state(
+    title: str, body: str | rx.Var[str], action: rx.Component | None = None
+) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon("inbox", size=28, color=rx.color("gray", 9)),

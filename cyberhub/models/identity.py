@@ -54,8 +54,11 @@ class RoleAssignment(SQLModel, table=True):
     __tablename__ = "role_assignments"
     __table_args__ = (
         UniqueConstraint(
-            "user_id", "role", "organization_id",
-            name="uq_role_assignment", postgresql_nulls_not_distinct=True,
+            "user_id",
+            "role",
+            "organization_id",
+            name="uq_role_assignment",
+            postgresql_nulls_not_distinct=True,
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -90,10 +93,14 @@ class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_logs_action_created", "action", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    actor_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    actor_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
     action: str = Field(max_length=64)
     target_type: str = Field(default="", max_length=32)
     target_id: str = Field(default="", max_length=64)
     ip: str | None = Field(default=None, sa_column=Column(INET, nullable=True))
     user_agent: str = Field(default="", max_length=400)
-    details: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    details: dict[str, object] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )

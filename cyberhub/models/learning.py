@@ -71,7 +71,9 @@ class Mission(SQLModel, table=True):
     summary: str = Field(default="", max_length=400)
     brief: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     difficulty: int = Field(default=1)
-    skills: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String(80)), nullable=False))
+    skills: list[str] = Field(
+        default_factory=list, sa_column=Column(ARRAY(String(80)), nullable=False)
+    )
     estimated_minutes: int = Field(default=60, ge=1)
     rubric: list[dict[str, object]] = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False)

@@ -89,7 +89,13 @@ class AdminUsersState(rx.State):
 
 def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.vstack(rx.text(u["full_name"], weight="medium"), rx.text(u["email"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(u["full_name"], weight="medium"),
+                rx.text(u["email"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
         rx.table.cell(
             rx.flex(
                 rx.foreach(
@@ -101,10 +107,23 @@ def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.cond(u["locked"].to(bool), rx.badge("locked", color_scheme="red"),
-                    rx.cond(u["is_active"].to(bool), rx.badge("active", color_scheme="green"), rx.badge("disabled", color_scheme="gray")))
+            rx.cond(
+                u["locked"].to(bool),
+                rx.badge("locked", color_scheme="red"),
+                rx.cond(
+                    u["is_active"].to(bool),
+                    rx.badge("active", color_scheme="green"),
+                    rx.badge("disabled", color_scheme="gray"),
+                ),
+            )
         ),
-        rx.table.cell(rx.cond(u["last_login_at"].to(str) != "", rx.moment(u["last_login_at"].to(str), from_now=True), "never")),
+        rx.table.cell(
+            rx.cond(
+                u["last_login_at"].to(str) != "",
+                rx.moment(u["last_login_at"].to(str), from_now=True),
+                "never",
+            )
+        ),
     )
 
 
@@ -115,8 +134,14 @@ def admin_users_content() -> rx.Component:
         rx.flex(
             rx.form(
                 rx.hstack(
-                    rx.input(name="q", placeholder="Search email or name", default_value=S.query,
-                             type="search", aria_label="Search users", max_length=200),
+                    rx.input(
+                        name="q",
+                        placeholder="Search email or name",
+                        default_value=S.query,
+                        type="search",
+                        aria_label="Search users",
+                        max_length=200,
+                    ),
                     rx.button(rx.icon("search", size=16), "Search", type="submit"),
                 ),
                 on_submit=S.search,
@@ -150,15 +175,19 @@ def admin_users_content() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.box(
-                    rx.text(S.total, " users", size="2", color_scheme="gray", margin_bottom="0.5em"),
+                    rx.text(
+                        S.total, " users", size="2", color_scheme="gray", margin_bottom="0.5em"
+                    ),
                     rx.box(
                         rx.table.root(
-                            rx.table.header(rx.table.row(
-                                rx.table.column_header_cell("User"),
-                                rx.table.column_header_cell("Roles"),
-                                rx.table.column_header_cell("State"),
-                                rx.table.column_header_cell("Last sign-in"),
-                            )),
+                            rx.table.header(
+                                rx.table.row(
+                                    rx.table.column_header_cell("User"),
+                                    rx.table.column_header_cell("Roles"),
+                                    rx.table.column_header_cell("State"),
+                                    rx.table.column_header_cell("Last sign-in"),
+                                )
+                            ),
                             rx.table.body(rx.foreach(S.items, _row)),
                             variant="surface",
                             width="100%",
@@ -166,10 +195,22 @@ def admin_users_content() -> rx.Component:
                         overflow_x="auto",
                     ),
                     rx.hstack(
-                        rx.button("← Previous", variant="soft", disabled=S.page <= 1, on_click=S.go_to(S.page - 1)),
+                        rx.button(
+                            "← Previous",
+                            variant="soft",
+                            disabled=S.page <= 1,
+                            on_click=S.go_to(S.page - 1),
+                        ),
                         rx.text("Page ", S.page, " of ", S.pages, size="2"),
-                        rx.button("Next →", variant="soft", disabled=S.page >= S.pages, on_click=S.go_to(S.page + 1)),
-                        justify="center", align="center", padding_top="1em",
+                        rx.button(
+                            "Next →",
+                            variant="soft",
+                            disabled=S.page >= S.pages,
+                            on_click=S.go_to(S.page + 1),
+                        ),
+                        justify="center",
+                        align="center",
+                        padding_top="1em",
                     ),
                 ),
                 empty_state("No users match", "Try a different search or filter."),
@@ -184,7 +225,12 @@ def admin_users_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Users · Admin · CyberHub", component=admin_users_page,
-        access=roles(Role.admin), on_load=(AdminUsersState.load,), nav_label="Admin", nav_order=80,
+        route=ROUTE,
+        title="Users · Admin · CyberHub",
+        component=admin_users_page,
+        access=roles(Role.admin),
+        on_load=(AdminUsersState.load,),
+        nav_label="Admin",
+        nav_order=80,
     )
 )

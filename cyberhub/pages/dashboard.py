@@ -58,7 +58,9 @@ def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.table.cell(
             rx.badge(
                 c["status"],
-                color_scheme=rx.match(c["status"], ("running", "green"), ("upcoming", "blue"), "gray"),
+                color_scheme=rx.match(
+                    c["status"], ("running", "green"), ("upcoming", "blue"), "gray"
+                ),
             )
         ),
     )
@@ -102,7 +104,9 @@ def _admin_panel() -> rx.Component:
                 rx.flex(
                     rx.foreach(
                         DashboardState.users_by_role,
-                        lambda r: rx.badge(r["role"], ": ", r["count"], variant="surface", size="2"),
+                        lambda r: rx.badge(
+                            r["role"], ": ", r["count"], variant="surface", size="2"
+                        ),
                     ),
                     gap="0.5em",
                     wrap="wrap",
@@ -118,7 +122,9 @@ def _admin_panel() -> rx.Component:
 def dashboard_content() -> rx.Component:
     return rx.vstack(
         page_heading(
-            rx.cond(SessionState.display_name != "", "Welcome, " + SessionState.display_name, "Welcome"),
+            rx.cond(
+                SessionState.display_name != "", "Welcome, " + SessionState.display_name, "Welcome"
+            ),
             "Roles: " + SessionState.roles.join(", "),
         ),
         rx.cond(
@@ -134,7 +140,9 @@ def dashboard_content() -> rx.Component:
         error_callout(DashboardState.error),
         rx.hstack(
             rx.link(rx.button(rx.icon("target"), "Browse missions"), href="/missions"),
-            rx.link(rx.button(rx.icon("compass"), "Explore tracks", variant="soft"), href="/tracks"),
+            rx.link(
+                rx.button(rx.icon("compass"), "Explore tracks", variant="soft"), href="/tracks"
+            ),
             wrap="wrap",
         ),
         _admin_panel(),
@@ -161,7 +169,12 @@ def dashboard_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Dashboard · CyberHub", component=dashboard_page, access=SIGNED_IN,
-        on_load=(DashboardState.load,), nav_label="Dashboard", nav_order=10,
+        route=ROUTE,
+        title="Dashboard · CyberHub",
+        component=dashboard_page,
+        access=SIGNED_IN,
+        on_load=(DashboardState.load,),
+        nav_label="Dashboard",
+        nav_order=10,
     )
 )

@@ -12,10 +12,26 @@ from cyberhub.state.session import SessionState
 ROUTE = "/"
 
 STEPS = [
-    ("sparkles", "Find your track", "A 10-minute career profiler places you in the track that fits how you think."),
-    ("target", "Do real missions", "Hands-on briefs: harden a server, write a detection, run a tabletop, price a service."),
-    ("message_square", "Get mentor feedback", "Working professionals review each submission against a clear rubric."),
-    ("trending_up", "Build a portfolio", "Approved missions add up to a track record employers can read."),
+    (
+        "sparkles",
+        "Find your track",
+        "A 10-minute career profiler places you in the track that fits how you think.",
+    ),
+    (
+        "target",
+        "Do real missions",
+        "Hands-on briefs: harden a server, write a detection, run a tabletop, price a service.",
+    ),
+    (
+        "message_square",
+        "Get mentor feedback",
+        "Working professionals review each submission against a clear rubric.",
+    ),
+    (
+        "trending_up",
+        "Build a portfolio",
+        "Approved missions add up to a track record employers can read.",
+    ),
 ]
 
 
@@ -74,8 +90,11 @@ def landing_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="CyberHub · Cybersecurity careers, mentored", component=landing_page,
-        access=PUBLIC, on_load=(TracksState.load,),
+        route=ROUTE,
+        title="CyberHub · Cybersecurity careers, mentored",
+        component=landing_page,
+        access=PUBLIC,
+        on_load=(TracksState.load,),
         description="Hands-on cybersecurity training in five career tracks, with mentor review.",
     )
 )

@@ -24,9 +24,16 @@ def _detail(principal: Principal | None, mission_id: int) -> dict[str, Any]:
         d = catalog.get_mission(session, principal, mission_id)
         m = d.mission
         return {
-            "id": m.id, "title": m.title, "summary": m.summary, "brief": m.brief,
-            "difficulty": m.difficulty, "skills": m.skills, "minutes": m.estimated_minutes,
-            "track": d.track.name, "rubric": m.rubric, "hints": m.hints,
+            "id": m.id,
+            "title": m.title,
+            "summary": m.summary,
+            "brief": m.brief,
+            "difficulty": m.difficulty,
+            "skills": m.skills,
+            "minutes": m.estimated_minutes,
+            "track": d.track.name,
+            "rubric": m.rubric,
+            "hints": m.hints,
             "prerequisites": [{"id": p.id, "title": p.title} for p in d.prerequisites],
         }
 
@@ -83,16 +90,28 @@ def mission_content() -> rx.Component:
         loading_state("Loading mission…"),
         rx.cond(
             S.error != "",
-            empty_state("Mission not found", S.error, rx.link(rx.button("Back to missions"), href="/missions")),
+            empty_state(
+                "Mission not found",
+                S.error,
+                rx.link(rx.button("Back to missions"), href="/missions"),
+            ),
             rx.vstack(
                 rx.link("← All missions", href="/missions", size="2"),
-                rx.hstack(rx.badge(m["track"], variant="outline"), difficulty_badge(m["difficulty"].to(int)),
-                          rx.badge(m["minutes"], " min", variant="soft", color_scheme="gray"), wrap="wrap"),
+                rx.hstack(
+                    rx.badge(m["track"], variant="outline"),
+                    difficulty_badge(m["difficulty"].to(int)),
+                    rx.badge(m["minutes"], " min", variant="soft", color_scheme="gray"),
+                    wrap="wrap",
+                ),
                 rx.heading(m["title"], size="7", as_="h1"),
                 rx.text(m["summary"], size="3", color_scheme="gray"),
                 rx.flex(
-                    rx.foreach(m["skills"].to(list[str]), lambda s: rx.badge(s, variant="soft", color_scheme="gray")),
-                    wrap="wrap", gap="0.3em",
+                    rx.foreach(
+                        m["skills"].to(list[str]),
+                        lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
+                    ),
+                    wrap="wrap",
+                    gap="0.3em",
                 ),
                 rx.cond(
                     m["prerequisites"].to(list[dict[str, Any]]).length() > 0,
@@ -101,7 +120,11 @@ def mission_content() -> rx.Component:
                             "Builds on: ",
                             rx.foreach(
                                 m["prerequisites"].to(list[dict[str, Any]]),
-                                lambda p: rx.link(p["title"], href="/missions/" + p["id"].to(str), margin_right="0.75em"),
+                                lambda p: rx.link(
+                                    p["title"],
+                                    href="/missions/" + p["id"].to(str),
+                                    margin_right="0.75em",
+                                ),
                             ),
                         ),
                         icon="link",
@@ -112,12 +135,16 @@ def mission_content() -> rx.Component:
                 rx.heading("How it is assessed", size="5", as_="h2"),
                 rx.box(
                     rx.table.root(
-                        rx.table.header(rx.table.row(
-                            rx.table.column_header_cell("Criterion"),
-                            rx.table.column_header_cell("What mentors look for"),
-                            rx.table.column_header_cell("Points"),
-                        )),
-                        rx.table.body(rx.foreach(m["rubric"].to(list[dict[str, Any]]), _rubric_row)),
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Criterion"),
+                                rx.table.column_header_cell("What mentors look for"),
+                                rx.table.column_header_cell("Points"),
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(m["rubric"].to(list[dict[str, Any]]), _rubric_row)
+                        ),
                         variant="surface",
                         width="100%",
                     ),
@@ -125,11 +152,22 @@ def mission_content() -> rx.Component:
                     overflow_x="auto",
                 ),
                 rx.heading("Hints", size="5", as_="h2"),
-                rx.foreach(S.hints, lambda h, i: rx.callout(h, icon="lightbulb", color_scheme="amber", width="100%")),
+                rx.foreach(
+                    S.hints,
+                    lambda h, i: rx.callout(
+                        h, icon="lightbulb", color_scheme="amber", width="100%"
+                    ),
+                ),
                 rx.cond(
                     S.hints_left > 0,
-                    rx.button(rx.icon("lightbulb"), "Reveal a hint (", S.hints_left, " left)", variant="soft",
-                              on_click=S.reveal_hint),
+                    rx.button(
+                        rx.icon("lightbulb"),
+                        "Reveal a hint (",
+                        S.hints_left,
+                        " left)",
+                        variant="soft",
+                        on_click=S.reveal_hint,
+                    ),
                     rx.text("No more hints.", size="2", color_scheme="gray"),
                 ),
                 spacing="4",
@@ -146,7 +184,10 @@ def mission_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Mission · CyberHub", component=mission_page, access=SIGNED_IN,
+        route=ROUTE,
+        title="Mission · CyberHub",
+        component=mission_page,
+        access=SIGNED_IN,
         on_load=(MissionState.load,),
     )
 )

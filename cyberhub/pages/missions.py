@@ -9,7 +9,13 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import (
+    difficulty_badge,
+    empty_state,
+    error_callout,
+    loading_state,
+    page_heading,
+)
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services import catalog
 from cyberhub.services.errors import DomainError
@@ -26,8 +32,13 @@ def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, 
         return {
             "items": [
                 {
-                    "id": m.id, "title": m.title, "summary": m.summary, "track": t.name,
-                    "difficulty": m.difficulty, "skills": m.skills, "minutes": m.estimated_minutes,
+                    "id": m.id,
+                    "title": m.title,
+                    "summary": m.summary,
+                    "track": t.name,
+                    "difficulty": m.difficulty,
+                    "skills": m.skills,
+                    "minutes": m.estimated_minutes,
                 }
                 for m, t in page.items
             ],
@@ -113,7 +124,11 @@ def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.card(
         rx.link(
             rx.vstack(
-                rx.hstack(rx.badge(m["track"], variant="outline"), difficulty_badge(m["difficulty"].to(int)), wrap="wrap"),
+                rx.hstack(
+                    rx.badge(m["track"], variant="outline"),
+                    difficulty_badge(m["difficulty"].to(int)),
+                    wrap="wrap",
+                ),
                 rx.heading(m["title"], size="4", as_="h2"),
                 rx.text(m["summary"], color_scheme="gray", size="2"),
                 rx.hstack(
@@ -123,7 +138,10 @@ def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
                     color=rx.color("gray", 10),
                 ),
                 rx.flex(
-                    rx.foreach(m["skills"].to(list[str]), lambda s: rx.badge(s, variant="soft", color_scheme="gray")),
+                    rx.foreach(
+                        m["skills"].to(list[str]),
+                        lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
+                    ),
                     wrap="wrap",
                     gap="0.3em",
                 ),
@@ -156,11 +174,17 @@ def _filters() -> rx.Component:
     return rx.flex(
         rx.form(
             rx.vstack(
-                rx.el.label("Search", html_for="mission-search", font_size="0.85em", font_weight="500"),
+                rx.el.label(
+                    "Search", html_for="mission-search", font_size="0.85em", font_weight="500"
+                ),
                 rx.hstack(
                     rx.input(
-                        id="mission-search", name="q", placeholder="e.g. phishing, YARA, risk",
-                        default_value=S.query, type="search", max_length=200,
+                        id="mission-search",
+                        name="q",
+                        placeholder="e.g. phishing, YARA, risk",
+                        default_value=S.query,
+                        type="search",
+                        max_length=200,
                     ),
                     rx.button(rx.icon("search", size=16), "Search", type="submit"),
                 ),
@@ -169,7 +193,9 @@ def _filters() -> rx.Component:
             on_submit=S.search,
         ),
         _select(
-            "Track", S.track, S.set_track,
+            "Track",
+            S.track,
+            S.set_track,
             rx.fragment(
                 rx.select.item("All tracks", value=ALL),
                 rx.foreach(S.track_options, lambda t: rx.select.item(t["name"], value=t["key"])),
@@ -177,7 +203,9 @@ def _filters() -> rx.Component:
             "filter-track",
         ),
         _select(
-            "Difficulty", S.difficulty, S.set_difficulty,
+            "Difficulty",
+            S.difficulty,
+            S.set_difficulty,
             rx.fragment(
                 rx.select.item("Any difficulty", value=ALL),
                 *[rx.select.item(f"{d}/5", value=str(d)) for d in range(1, 6)],
@@ -185,7 +213,9 @@ def _filters() -> rx.Component:
             "filter-difficulty",
         ),
         _select(
-            "Skill", S.skill, S.set_skill,
+            "Skill",
+            S.skill,
+            S.set_skill,
             rx.fragment(
                 rx.select.item("Any skill", value=ALL),
                 rx.foreach(S.skill_options, lambda s: rx.select.item(s, value=s)),
@@ -204,7 +234,9 @@ def _pager() -> rx.Component:
     return rx.hstack(
         rx.button("← Previous", variant="soft", disabled=S.page <= 1, on_click=S.go_to(S.page - 1)),
         rx.text("Page ", S.page, " of ", S.pages, size="2"),
-        rx.button("Next →", variant="soft", disabled=S.page >= S.pages, on_click=S.go_to(S.page + 1)),
+        rx.button(
+            "Next →", variant="soft", disabled=S.page >= S.pages, on_click=S.go_to(S.page + 1)
+        ),
         justify="center",
         align="center",
         width="100%",
@@ -215,7 +247,9 @@ def _pager() -> rx.Component:
 def catalog_content() -> rx.Component:
     S = MissionCatalogState
     return rx.box(
-        page_heading("Missions", "Hands-on briefs from real security work. Pick one that stretches you."),
+        page_heading(
+            "Missions", "Hands-on briefs from real security work. Pick one that stretches you."
+        ),
         _filters(),
         error_callout(S.error),
         rx.cond(
@@ -224,7 +258,14 @@ def catalog_content() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.box(
-                    rx.text(S.total, " missions", size="2", color_scheme="gray", margin_bottom="0.75em", aria_live="polite"),
+                    rx.text(
+                        S.total,
+                        " missions",
+                        size="2",
+                        color_scheme="gray",
+                        margin_bottom="0.75em",
+                        aria_live="polite",
+                    ),
                     rx.grid(
                         rx.foreach(S.items, _mission_card),
                         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
@@ -250,7 +291,12 @@ def catalog_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Missions · CyberHub", component=catalog_page, access=SIGNED_IN,
-        on_load=(MissionCatalogState.load,), nav_label="Missions", nav_order=20,
+        route=ROUTE,
+        title="Missions · CyberHub",
+        component=catalog_page,
+        access=SIGNED_IN,
+        on_load=(MissionCatalogState.load,),
+        nav_label="Missions",
+        nav_order=20,
     )
 )

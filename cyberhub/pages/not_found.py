@@ -14,7 +14,10 @@ def not_found_page() -> rx.Component:
     return shell(
         rx.vstack(
             rx.heading("404 — Page not found", size="7", as_="h1"),
-            rx.text("We couldn't find that page. It may have moved, or the link may be mistyped.", color_scheme="gray"),
+            rx.text(
+                "We couldn't find that page. It may have moved, or the link may be mistyped.",
+                color_scheme="gray",
+            ),
             rx.hstack(
                 rx.link(rx.button("Go home"), href="/"),
                 rx.link(rx.button("Browse missions", variant="soft"), href="/missions"),
@@ -26,4 +29,6 @@ def not_found_page() -> rx.Component:
     )
 
 
-page = register(Page(route=ROUTE, title="Page not found · CyberHub", component=not_found_page, access=PUBLIC))
+page = register(
+    Page(route=ROUTE, title="Page not found · CyberHub", component=not_found_page, access=PUBLIC)
+)

@@ -59,4 +59,5 @@ def nav_for(user_roles: list[str] | None) -> list[dict[str, str]]:
         if _allowed(p.access, user_roles)
     ]
 
+
 __all__ = ["PUBLIC", "SIGNED_IN", "Page", "all_pages", "nav_for", "page_for", "register", "roles"]

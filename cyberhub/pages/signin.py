@@ -76,16 +76,31 @@ def signin_page() -> rx.Component:
                         error_callout(SignInState.error),
                         rx.el.label("Email", html_for="signin-email", font_weight="500"),
                         rx.input(
-                            id="signin-email", name="email", type="email", auto_complete="email",
-                            default_value=SignInState.email, required=True, width="100%", size="3",
+                            id="signin-email",
+                            name="email",
+                            type="email",
+                            auto_complete="email",
+                            default_value=SignInState.email,
+                            required=True,
+                            width="100%",
+                            size="3",
                         ),
                         rx.el.label("Password", html_for="signin-password", font_weight="500"),
                         rx.input(
-                            id="signin-password", name="password", type="password",
-                            auto_complete="current-password", required=True, width="100%", size="3",
+                            id="signin-password",
+                            name="password",
+                            type="password",
+                            auto_complete="current-password",
+                            required=True,
+                            width="100%",
+                            size="3",
                         ),
                         rx.button(
-                            "Sign in", type="submit", loading=SignInState.submitting, width="100%", size="3"
+                            "Sign in",
+                            type="submit",
+                            loading=SignInState.submitting,
+                            width="100%",
+                            size="3",
                         ),
                         rx.text(
                             "New here? ", rx.link("Create an account", href="/signup"), size="2"
@@ -106,7 +121,10 @@ def signin_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Sign in · CyberHub", component=signin_page, access=PUBLIC,
+        route=ROUTE,
+        title="Sign in · CyberHub",
+        component=signin_page,
+        access=PUBLIC,
         on_load=(SignInState.reset_form,),
     )
 )

@@ -23,7 +23,9 @@ AFTER_SIGNUP = "/dashboard?welcome=true"
 
 def _signup(email: str, password: str, full_name: str, meta: RequestMeta) -> accounts.TokenPair:
     with db.session_scope() as session:
-        user = accounts.signup(session, email=email, password=password, full_name=full_name, meta=meta)
+        user = accounts.signup(
+            session, email=email, password=password, full_name=full_name, meta=meta
+        )
         return accounts.start_session(session, user, meta)
 
 
@@ -78,29 +80,54 @@ def signup_page() -> rx.Component:
                         error_callout(SignUpState.error),
                         rx.el.label("Full name", html_for="signup-name", font_weight="500"),
                         rx.input(
-                            id="signup-name", name="full_name", auto_complete="name",
-                            default_value=SignUpState.full_name, width="100%", size="3", max_length=200,
+                            id="signup-name",
+                            name="full_name",
+                            auto_complete="name",
+                            default_value=SignUpState.full_name,
+                            width="100%",
+                            size="3",
+                            max_length=200,
                         ),
                         rx.el.label("Email", html_for="signup-email", font_weight="500"),
                         rx.input(
-                            id="signup-email", name="email", type="email", auto_complete="email",
-                            default_value=SignUpState.email, required=True, width="100%", size="3",
+                            id="signup-email",
+                            name="email",
+                            type="email",
+                            auto_complete="email",
+                            default_value=SignUpState.email,
+                            required=True,
+                            width="100%",
+                            size="3",
                         ),
                         rx.el.label("Password", html_for="signup-password", font_weight="500"),
                         rx.input(
-                            id="signup-password", name="password", type="password",
-                            auto_complete="new-password", required=True, width="100%", size="3",
+                            id="signup-password",
+                            name="password",
+                            type="password",
+                            auto_complete="new-password",
+                            required=True,
+                            width="100%",
+                            size="3",
                             aria_describedby="password-help",
                         ),
                         rx.text(
                             f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
-                            id="password-help", size="1", color_scheme="gray",
+                            id="password-help",
+                            size="1",
+                            color_scheme="gray",
                         ),
                         rx.button(
-                            "Create account", type="submit", loading=SignUpState.submitting,
-                            width="100%", size="3",
+                            "Create account",
+                            type="submit",
+                            loading=SignUpState.submitting,
+                            width="100%",
+                            size="3",
                         ),
-                        rx.text("Already have an account? ", rx.link("Sign in", href="/signin"), size="2"),
+                        rx.text(
+                            "Already have an account? ",
+                            rx.link("Sign in", href="/signin"),
+                            size="2",
+                        ),
                         spacing="3",
                         width="100%",
                     ),
@@ -117,7 +144,10 @@ def signup_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Sign up · CyberHub", component=signup_page, access=PUBLIC,
+        route=ROUTE,
+        title="Sign up · CyberHub",
+        component=signup_page,
+        access=PUBLIC,
         on_load=(SignUpState.reset_form,),
     )
 )

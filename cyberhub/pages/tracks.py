@@ -20,8 +20,12 @@ def _tracks() -> list[dict[str, Any]]:
     with db.session_scope() as session:
         return [
             {
-                "key": t.key, "name": t.name, "tagline": t.tagline, "description": t.description,
-                "focus": t.focus, "careers": t.careers,
+                "key": t.key,
+                "name": t.name,
+                "tagline": t.tagline,
+                "description": t.description,
+                "focus": t.focus,
+                "careers": t.careers,
             }
             for t in catalog.list_tracks(session)
         ]
@@ -43,8 +47,11 @@ class TracksState(rx.State):
 
 
 TRACK_ICONS = {
-    "builders": "hammer", "leaders": "compass", "entrepreneurs": "rocket",
-    "researchers": "microscope", "educators": "graduation_cap",
+    "builders": "hammer",
+    "leaders": "compass",
+    "entrepreneurs": "rocket",
+    "researchers": "microscope",
+    "educators": "graduation_cap",
 }
 
 
@@ -54,7 +61,10 @@ def track_card(track: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.hstack(
                 rx.match(
                     track["key"],
-                    *[(k, rx.icon(icon, size=22, color=rx.color("teal", 10))) for k, icon in TRACK_ICONS.items()],
+                    *[
+                        (k, rx.icon(icon, size=22, color=rx.color("teal", 10)))
+                        for k, icon in TRACK_ICONS.items()
+                    ],
                     rx.icon("star", size=22),
                 ),
                 rx.heading(track["name"], size="5", as_="h2"),
@@ -64,7 +74,9 @@ def track_card(track: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.text(track["description"], color_scheme="gray", size="2"),
             rx.text("Careers", size="1", weight="bold", color_scheme="gray"),
             rx.flex(
-                rx.foreach(track["careers"].to(list[str]), lambda c: rx.badge(c, variant="surface")),
+                rx.foreach(
+                    track["careers"].to(list[str]), lambda c: rx.badge(c, variant="surface")
+                ),
                 wrap="wrap",
                 gap="0.4em",
             ),
@@ -103,7 +115,12 @@ def tracks_page() -> rx.Component:
 
 page = register(
     Page(
-        route=ROUTE, title="Career tracks · CyberHub", component=tracks_page, access=PUBLIC,
-        on_load=(TracksState.load,), nav_label="Tracks", nav_order=30,
+        route=ROUTE,
+        title="Career tracks · CyberHub",
+        component=tracks_page,
+        access=PUBLIC,
+        on_load=(TracksState.load,),
+        nav_label="Tracks",
+        nav_order=30,
     )
 )

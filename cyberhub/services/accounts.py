@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
@@ -87,12 +87,16 @@ def signup(
             reason="self sign-up",
         )
     )
-    audit.record(session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta)
+    audit.record(
+        session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
+    )
     session.flush()
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str, meta: RequestMeta = NO_META) -> User:
+def authenticate(
+    session: Session, *, email: str, password: str, meta: RequestMeta = NO_META
+) -> User:
     """Check the password, counting failures toward the lockout. Raises Unauthenticated or Locked."""
     now = utcnow()
     user = find_user(session, email or "")
@@ -101,7 +105,14 @@ def authenticate(session: Session, *, email: str, password: str, meta: RequestMe
         session.refresh(user, with_for_update=True)
     if user is not None and user.locked_until and user.locked_until > now:
         retry = int((user.locked_until - now).total_seconds()) + 1
-        audit.record(session, "login.failure", target_type="user", target_id=user.id, meta=meta, reason="locked")
+        audit.record(
+            session,
+            "login.failure",
+            target_type="user",
+            target_id=user.id,
+            meta=meta,
+            reason="locked",
+        )
         session.commit()  # the attempt is audited although the request fails
         raise Locked(_locked_message(retry), retry_after=retry)
     ok = passwords.verify_password(password or "", user.password_hash if user else None)
@@ -109,7 +120,13 @@ def authenticate(session: Session, *, email: str, password: str, meta: RequestMe
         if user is not None:
             _count_failure(session, user, now, meta)
         else:
-            audit.record(session, "login.failure", meta=meta, email=(email or "")[:320], reason="unknown email")
+            audit.record(
+                session,
+                "login.failure",
+                meta=meta,
+                email=(email or "")[:320],
+                reason="unknown email",
+            )
             session.commit()
         raise Unauthenticated(BAD_CREDENTIALS)
     user.failed_login_count = 0
@@ -137,13 +154,22 @@ def _count_failure(session: Session, user: User, now: datetime, meta: RequestMet
     else:
         user.failed_login_count += 1
     audit.record(
-        session, "login.failure", target_type="user", target_id=user.id, meta=meta,
-        reason="bad password", failures=user.failed_login_count,
+        session,
+        "login.failure",
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        reason="bad password",
+        failures=user.failed_login_count,
     )
     if user.failed_login_count >= settings.lockout_threshold:
         user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
         audit.record(
-            session, "account.locked", target_type="user", target_id=user.id, meta=meta,
+            session,
+            "account.locked",
+            target_type="user",
+            target_id=user.id,
+            meta=meta,
             until=user.locked_until.isoformat(),
         )
     session.add(user)
@@ -151,18 +177,29 @@ def _count_failure(session: Session, user: User, now: datetime, meta: RequestMet
     session.commit()
 
 
-def unlock(session: Session, *, user: User, actor_id: int | None, meta: RequestMeta = NO_META) -> None:
+def unlock(
+    session: Session, *, user: User, actor_id: int | None, meta: RequestMeta = NO_META
+) -> None:
     user.failed_login_count = 0
     user.first_failed_login_at = None
     user.locked_until = None
     session.add(user)
-    audit.record(session, "account.unlocked", actor_id=actor_id, target_type="user", target_id=user.id, meta=meta)
+    audit.record(
+        session,
+        "account.unlocked",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+    )
 
 
 def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> TokenPair:
     """Issue an access token and the first refresh token of a new family."""
     assert user.id is not None
-    audit.record(session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta)
+    audit.record(
+        session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
+    )
     return _issue(session, user.id, family_id=tokens.new_id())
 
 
@@ -172,18 +209,23 @@ def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
     if principal is None:
         raise Unauthenticated("This account is not active.")
     access, _, access_exp = tokens.encode(
-        user_id=user_id, email=principal.email, roles=principal.roles, type_="access",
+        user_id=user_id,
+        email=principal.email,
+        roles=principal.roles,
+        type_="access",
         lifetime=timedelta(minutes=settings.access_token_minutes),
     )
     lifetime = timedelta(days=settings.refresh_token_days)
     refresh, jti, _ = tokens.encode(
-        user_id=user_id, email=principal.email, roles=principal.roles, type_="refresh",
-        lifetime=lifetime, family_id=family_id,
+        user_id=user_id,
+        email=principal.email,
+        roles=principal.roles,
+        type_="refresh",
+        lifetime=lifetime,
+        family_id=family_id,
     )
     session.add(
-        RefreshToken(
-            jti=jti, family_id=family_id, user_id=user_id, expires_at=utcnow() + lifetime
-        )
+        RefreshToken(jti=jti, family_id=family_id, user_id=user_id, expires_at=utcnow() + lifetime)
     )
     session.flush()
     return TokenPair(access, refresh, access_exp, principal)
@@ -206,8 +248,13 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
     if row.rotated_at is not None:
         revoke_family(session, row.family_id)
         audit.record(
-            session, "token.reuse_detected", actor_id=row.user_id, target_type="user",
-            target_id=row.user_id, meta=meta, family=row.family_id,
+            session,
+            "token.reuse_detected",
+            actor_id=row.user_id,
+            target_type="user",
+            target_id=row.user_id,
+            meta=meta,
+            family=row.family_id,
         )
         session.commit()
         raise Unauthenticated("This refresh token was already used. Please sign in again.")
@@ -219,7 +266,7 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
 def revoke_family(session: Session, family_id: str) -> None:
     session.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -227,7 +274,7 @@ def revoke_family(session: Session, family_id: str) -> None:
 def revoke_all_sessions(session: Session, user_id: int) -> None:
     session.execute(
         update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
 
@@ -242,7 +289,14 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
     if row is None:
         return
     revoke_family(session, row.family_id)
-    audit.record(session, "logout", actor_id=row.user_id, target_type="user", target_id=row.user_id, meta=meta)
+    audit.record(
+        session,
+        "logout",
+        actor_id=row.user_id,
+        target_type="user",
+        target_id=row.user_id,
+        meta=meta,
+    )
 
 
 def principal_from_access_token(session: Session, token: str) -> Principal:

@@ -19,7 +19,9 @@ def list_tracks(session: Session) -> list[Track]:
     from cyberhub.models.learning import TRACK_KEYS
 
     rows = session.exec(select(Track)).all()
-    return sorted(rows, key=lambda t: (TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99, t.id))
+    return sorted(
+        rows, key=lambda t: (TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99, t.id)
+    )
 
 
 @dataclass
@@ -68,7 +70,11 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     if f.q.strip():
         like = f"%{f.q.strip()}%"
         stmt = stmt.where(
-            or_(col(Mission.title).ilike(like), col(Mission.summary).ilike(like), col(Mission.brief).ilike(like))
+            or_(
+                col(Mission.title).ilike(like),
+                col(Mission.summary).ilike(like),
+                col(Mission.brief).ilike(like),
+            )
         )
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(
@@ -76,12 +82,16 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
         .offset((f.page - 1) * f.page_size)
         .limit(f.page_size)
     ).all()
-    return MissionPage(items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size)
+    return MissionPage(
+        items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size
+    )
 
 
 def all_skills(session: Session) -> list[str]:
     skills = session.exec(
-        select(func.unnest(Mission.skills)).where(Mission.status == MissionStatus.published).distinct()
+        select(func.unnest(Mission.skills))
+        .where(Mission.status == MissionStatus.published)
+        .distinct()
     ).all()
     return sorted(str(s) for s in skills)
 

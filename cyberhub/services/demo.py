@@ -86,7 +86,9 @@ def load_demo_data(session: Session) -> list[int]:
         assert user.id is not None
         session.add(
             RoleAssignment(
-                user_id=user.id, role=role, organization_id=org.id if scoped else None,
+                user_id=user.id,
+                role=role,
+                organization_id=org.id if scoped else None,
                 reason="demo data",
             )
         )
@@ -96,14 +98,20 @@ def load_demo_data(session: Session) -> list[int]:
     session.add_all(
         [
             Cohort(
-                program_id=program.id, name="Nairobi Spring Cohort",
-                starts_on=today - timedelta(days=21), ends_on=today + timedelta(days=63),
-                capacity=40, director_id=users[Role.director].id,
+                program_id=program.id,
+                name="Nairobi Spring Cohort",
+                starts_on=today - timedelta(days=21),
+                ends_on=today + timedelta(days=63),
+                capacity=40,
+                director_id=users[Role.director].id,
             ),
             Cohort(
-                program_id=program.id, name="Remote Evening Cohort",
-                starts_on=today + timedelta(days=14), ends_on=today + timedelta(days=98),
-                capacity=60, director_id=users[Role.director].id,
+                program_id=program.id,
+                name="Remote Evening Cohort",
+                starts_on=today + timedelta(days=14),
+                ends_on=today + timedelta(days=98),
+                capacity=60,
+                director_id=users[Role.director].id,
             ),
         ]
     )

@@ -42,7 +42,9 @@ def embed_mission(session: Session, mission_id: int, embedder: Embedder) -> bool
         return False
     [vector] = embedder.encode([text])
     if current is None:
-        current = MissionEmbedding(mission_id=mission_id, model=embedder.name, text_hash=digest, embedding=vector)
+        current = MissionEmbedding(
+            mission_id=mission_id, model=embedder.name, text_hash=digest, embedding=vector
+        )
     else:
         current.model, current.text_hash, current.embedding = embedder.name, digest, vector
         current.updated_at = utcnow()

@@ -22,7 +22,8 @@ class _RedisCollector(Collector):
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         r = get_redis()
         requests = CounterMetricFamily(
-            "cyberhub_http_requests", "API requests by method, route and status",
+            "cyberhub_http_requests",
+            "API requests by method, route and status",
             labels=["method", "route", "status"],
         )
         for key, value in r.hgetall(REQUESTS_KEY).items():

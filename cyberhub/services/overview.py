@@ -43,7 +43,8 @@ def home(session: Session, principal: Principal | None) -> dict[str, Any]:
                         "name": c.name,
                         "dates": f"{c.starts_on:%d %b %Y} – {c.ends_on:%d %b %Y}",
                         "capacity": c.capacity,
-                        "status": "running" if c.starts_on <= today <= c.ends_on
+                        "status": "running"
+                        if c.starts_on <= today <= c.ends_on
                         else ("upcoming" if c.starts_on > today else "finished"),
                     }
                     for c in cohorts

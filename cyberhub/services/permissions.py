@@ -109,7 +109,9 @@ def roles(*names: str | Role) -> Access:
     return Access("roles", tuple(str(n) for n in names))
 
 
-def require_role(principal: Principal | None, *names: str, organization_id: int | None = None) -> Principal:
+def require_role(
+    principal: Principal | None, *names: str, organization_id: int | None = None
+) -> Principal:
     """Service-level check: the principal must hold one of `names` (in the organization)."""
     if principal is None:
         raise Unauthenticated("Please sign in to continue.")

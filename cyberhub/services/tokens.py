@@ -33,8 +33,14 @@ def new_id() -> str:
 
 
 def encode(
-    *, user_id: int, email: str, roles: list[str], type_: str, lifetime: timedelta,
-    jti: str | None = None, family_id: str | None = None,
+    *,
+    user_id: int,
+    email: str,
+    roles: list[str],
+    type_: str,
+    lifetime: timedelta,
+    jti: str | None = None,
+    family_id: str | None = None,
 ) -> tuple[str, str, int]:
     """Return (token, jti, exp)."""
     now = utcnow()

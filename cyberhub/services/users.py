@@ -37,11 +37,11 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
         like = f"%{query.q.strip()}%"
         stmt = stmt.where(or_(col(User.email).ilike(like), col(User.full_name).ilike(like)))
     if query.role or query.organization_id:
-        cond = RoleAssignment.user_id == User.id
+        cond = col(RoleAssignment.user_id) == col(User.id)
         if query.role:
-            cond = cond & (RoleAssignment.role == query.role)
+            cond = cond & (col(RoleAssignment.role) == query.role)
         if query.organization_id:
-            cond = cond & (RoleAssignment.organization_id == query.organization_id)
+            cond = cond & (col(RoleAssignment.organization_id) == query.organization_id)
         stmt = stmt.where(exists().where(cond))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     users = session.exec(
@@ -52,13 +52,19 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
     ids = [u.id for u in users]
     grants = session.exec(
         select(RoleAssignment, Organization.name)
-        .join(Organization, col(Organization.id) == col(RoleAssignment.organization_id), isouter=True)
+        .join(
+            Organization, col(Organization.id) == col(RoleAssignment.organization_id), isouter=True
+        )
         .where(col(RoleAssignment.user_id).in_(ids))
     ).all()
     by_user: dict[int, list[dict[str, Any]]] = {}
     for ra, org_name in grants:
         by_user.setdefault(ra.user_id, []).append(
-            {"role": ra.role, "organization_id": ra.organization_id, "organization": org_name or "global"}
+            {
+                "role": ra.role,
+                "organization_id": ra.organization_id,
+                "organization": org_name or "global",
+            }
         )
     now = utcnow()
     return {

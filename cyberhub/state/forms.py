@@ -11,7 +11,9 @@ from cyberhub.services.audit import RequestMeta
 
 def request_meta(state: rx.State) -> RequestMeta:
     router = state.router
-    return RequestMeta(ip=router.session.client_ip or None, user_agent=router.headers.user_agent or "")
+    return RequestMeta(
+        ip=router.session.client_ip or None, user_agent=router.headers.user_agent or ""
+    )
 
 
 def safe_next(value: str | None, default: str = "/dashboard") -> str:

@@ -27,7 +27,9 @@ class SessionState(rx.State):
     """Who is signed in. Tokens live in cookies; the user is re-read from the database per event."""
 
     access_token: str = rx.Cookie("", name="ch_access", max_age=ACCESS_MAX_AGE, same_site="strict")
-    refresh_token: str = rx.Cookie("", name="ch_refresh", max_age=REFRESH_MAX_AGE, same_site="strict")
+    refresh_token: str = rx.Cookie(
+        "", name="ch_refresh", max_age=REFRESH_MAX_AGE, same_site="strict"
+    )
 
     user_id: int = 0
     user_email: str = ""

@@ -15,8 +15,14 @@ from tests.processes import child_env, free_port, start_web, start_worker, stop,
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -66,8 +72,12 @@ def browser() -> Iterator[Browser]:
 class BrowserPage:
     """A fresh browser context; records console errors so tests can assert there are none."""
 
-    def __init__(self, browser: Browser, base_url: str, width: int = 1280, height: int = 900) -> None:
-        self.context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height})
+    def __init__(
+        self, browser: Browser, base_url: str, width: int = 1280, height: int = 900
+    ) -> None:
+        self.context = browser.new_context(
+            base_url=base_url, viewport={"width": width, "height": height}
+        )
         self.context.set_default_timeout(20_000)
         self.page: Page = self.context.new_page()
         self.console_errors: list[str] = []

@@ -96,7 +96,9 @@ def test_missions_catalog_filters_and_opens_a_mission(web: BrowserPage) -> None:
     card.first.click()
     expect(page.get_by_role("heading", name="How it is assessed")).to_be_visible()
     page.get_by_role("button", name=re.compile("Reveal a hint")).click()
-    expect(page.locator("[role=alert], .rt-CalloutRoot").filter(has_text=re.compile(".{10,}")).first).to_be_visible()
+    expect(
+        page.locator("[role=alert], .rt-CalloutRoot").filter(has_text=re.compile(".{10,}")).first
+    ).to_be_visible()
 
 
 def test_unknown_page_shows_404(web: BrowserPage) -> None:

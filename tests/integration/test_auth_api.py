@@ -16,33 +16,49 @@ class TestSignup:
     def test_signup_creates_a_student_and_signs_in(self, api_client: TestClient) -> None:
         r = api_client.post(
             "/api/v1/auth/signup",
-            json={"email": "New.Learner@Example.org", "password": "blue-kettle-sings-42", "full_name": "New Learner"},
+            json={
+                "email": "New.Learner@Example.org",
+                "password": "blue-kettle-sings-42",
+                "full_name": "New Learner",
+            },
         )
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["user"]["email"] == "new.learner@example.org"
         assert body["user"]["roles"] == ["student"]
         assert body["token_type"] == "bearer" and body["access_token"] and body["refresh_token"]
-        me = api_client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+        me = api_client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+        )
         assert me.json()["email"] == "new.learner@example.org"
 
     @pytest.mark.parametrize(
         ("password", "message"),
         [("short1", "at least 10"), ("password123", "too common"), ("1234567890", "too common")],
     )
-    def test_weak_password_is_refused_with_the_reason(self, api_client: TestClient, password: str, message: str) -> None:
-        r = api_client.post("/api/v1/auth/signup", json={"email": "a@example.org", "password": password})
+    def test_weak_password_is_refused_with_the_reason(
+        self, api_client: TestClient, password: str, message: str
+    ) -> None:
+        r = api_client.post(
+            "/api/v1/auth/signup", json={"email": "a@example.org", "password": password}
+        )
         assert r.status_code == 422
         assert message in r.json()["detail"]
 
     def test_bad_email_and_missing_fields_are_422_with_detail(self, api_client: TestClient) -> None:
-        r = api_client.post("/api/v1/auth/signup", json={"email": "not-an-email", "password": "blue-kettle-sings-42"})
+        r = api_client.post(
+            "/api/v1/auth/signup",
+            json={"email": "not-an-email", "password": "blue-kettle-sings-42"},
+        )
         assert r.status_code == 422 and "email" in r.json()["detail"].lower()
         r = api_client.post("/api/v1/auth/signup", json={})
         assert r.status_code == 422 and "password" in r.json()["detail"]
 
     def test_duplicate_email_is_409(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
-        r = api_client.post("/api/v1/auth/signup", json={"email": student_user.email.upper(), "password": "blue-kettle-sings-42"})
+        r = api_client.post(
+            "/api/v1/auth/signup",
+            json={"email": student_user.email.upper(), "password": "blue-kettle-sings-42"},
+        )
         assert r.status_code == 409
 
 
@@ -51,7 +67,9 @@ class TestLogin:
         body = login(api_client, student_user.email)
         assert set(body) >= {"access_token", "refresh_token", "token_type", "user"}
         assert body["user"] == {
-            "id": student_user.id, "email": student_user.email, "full_name": student_user.full_name,
+            "id": student_user.id,
+            "email": student_user.email,
+            "full_name": student_user.full_name,
             "roles": ["student"],
         }
 
@@ -65,19 +83,34 @@ class TestLogin:
         assert {"user_id", "email", "roles", "exp", "iat", "jti"} <= set(claims)
         assert claims["exp"] - claims["iat"] == 60 * 60
 
-    def test_wrong_password_is_401_without_saying_which_part(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
-        r = api_client.post("/api/v1/auth/login", json={"email": student_user.email, "password": "wrong-password-1"})
-        unknown = api_client.post("/api/v1/auth/login", json={"email": "nobody@example.org", "password": "wrong-password-1"})
+    def test_wrong_password_is_401_without_saying_which_part(
+        self, api_client: TestClient, student_user
+    ) -> None:  # type: ignore[no-untyped-def]
+        r = api_client.post(
+            "/api/v1/auth/login", json={"email": student_user.email, "password": "wrong-password-1"}
+        )
+        unknown = api_client.post(
+            "/api/v1/auth/login",
+            json={"email": "nobody@example.org", "password": "wrong-password-1"},
+        )
         assert r.status_code == unknown.status_code == 401
         assert r.json()["detail"] == unknown.json()["detail"] == "Incorrect email or password."
 
     def test_sixth_bad_password_is_locked_even_with_the_right_one(
-        self, api_client: TestClient, student_user, session: Session  # type: ignore[no-untyped-def]
+        self,
+        api_client: TestClient,
+        student_user,
+        session: Session,  # type: ignore[no-untyped-def]
     ) -> None:
         for _ in range(5):
-            r = api_client.post("/api/v1/auth/login", json={"email": student_user.email, "password": "wrong-password-1"})
+            r = api_client.post(
+                "/api/v1/auth/login",
+                json={"email": student_user.email, "password": "wrong-password-1"},
+            )
             assert r.status_code == 401
-        r = api_client.post("/api/v1/auth/login", json={"email": student_user.email, "password": PASSWORD})
+        r = api_client.post(
+            "/api/v1/auth/login", json={"email": student_user.email, "password": PASSWORD}
+        )
         assert r.status_code == 423
         assert int(r.headers["Retry-After"]) > 0
         assert "locked" in r.json()["detail"]
@@ -88,23 +121,36 @@ class TestLogin:
 class TestRefresh:
     def test_refresh_rotates(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
         first = login(api_client, student_user.email)
-        r = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]})
+        r = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]}
+        )
         assert r.status_code == 200
         second = r.json()
         assert second["refresh_token"] != first["refresh_token"]
         assert second["user"]["id"] == student_user.id
-        again = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": second["refresh_token"]})
+        again = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": second["refresh_token"]}
+        )
         assert again.status_code == 200
 
     def test_replaying_a_rotated_token_revokes_the_whole_family(
-        self, api_client: TestClient, student_user, session: Session  # type: ignore[no-untyped-def]
+        self,
+        api_client: TestClient,
+        student_user,
+        session: Session,  # type: ignore[no-untyped-def]
     ) -> None:
         first = login(api_client, student_user.email)
-        second = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]}).json()
-        replay = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]})
+        second = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]}
+        ).json()
+        replay = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]}
+        )
         assert replay.status_code == 401
         # The legitimate newest token of the family is dead too.
-        after = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": second["refresh_token"]})
+        after = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": second["refresh_token"]}
+        )
         assert after.status_code == 401
         assert all(t.revoked_at is not None for t in session.exec(select(RefreshToken)).all())
         assert "token.reuse_detected" in session.exec(select(AuditLog.action)).all()
@@ -112,14 +158,24 @@ class TestRefresh:
     def test_other_sessions_survive_a_replay(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
         laptop = login(api_client, student_user.email)
         phone = login(api_client, student_user.email)
-        api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": laptop["refresh_token"]})
-        api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": laptop["refresh_token"]})
-        ok = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": phone["refresh_token"]})
+        api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": laptop["refresh_token"]}
+        )
+        api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": laptop["refresh_token"]}
+        )
+        ok = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": phone["refresh_token"]}
+        )
         assert ok.status_code == 200
 
-    def test_access_token_is_not_a_refresh_token(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_access_token_is_not_a_refresh_token(
+        self, api_client: TestClient, student_user
+    ) -> None:  # type: ignore[no-untyped-def]
         tokens = login(api_client, student_user.email)
-        r = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": tokens["access_token"]})
+        r = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": tokens["access_token"]}
+        )
         assert r.status_code == 401
 
     def test_garbage_token_is_401(self, api_client: TestClient) -> None:
@@ -130,8 +186,15 @@ class TestRefresh:
 class TestLogoutAndMe:
     def test_logout_revokes_refresh(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
         tokens = login(api_client, student_user.email)
-        assert api_client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code == 204
-        r = api_client.post("/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]})
+        assert (
+            api_client.post(
+                "/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}
+            ).status_code
+            == 204
+        )
+        r = api_client.post(
+            "/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
         assert r.status_code == 401
 
     def test_me_needs_a_token(self, api_client: TestClient) -> None:

@@ -1,0 +1,145 @@
+"""Command 1 end to end: embedded services, migrations, demo data, one port, Ctrl-C leaves nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.processes import ROOT, free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def _get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:  # type: ignore[type-arg]
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def _ours(data_dir: Path, log: Path, children: set[int]) -> list[str]:
+    """What this run may have left: postgres on our data dir, our Redis, the web and worker trees."""
+    redis_pids = {
+        int(m) for m in re.findall(r"embedded Redis running \(pid (\d+)\)", log.read_text())
+    }
+    left = []
+    for p in psutil.process_iter(["pid", "name", "cmdline"]):
+        cmd = " ".join(p.info["cmdline"] or [])
+        if str(data_dir) in cmd or p.info["pid"] in redis_pids | children:
+            left.append(f"{p.info['pid']} {cmd[:120]}")
+    return left
+
+
+def _descendants(proc: subprocess.Popen[bytes]) -> set[int]:
+    return {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "scripts/run.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_running(proc: subprocess.Popen[bytes], log: Path, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if "CyberHub is running at" in log.read_text(errors="replace"):
+            return
+        assert proc.poll() is None, log.read_text()[-4000:]
+        time.sleep(1)
+    raise TimeoutError(log.read_text()[-4000:])
+
+
+def _interrupt(proc: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    proc.wait(timeout=30)
+    return time.monotonic() - started
+
+
+def test_run_serves_demo_data_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CYBERHUB_BROKER")
+    }
+    env.update(DATA_DIR=str(data_dir), APP_PORT=str(port), CYBERHUB_ENV="development")
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "run.log"
+
+    proc = _start(env, log)
+    try:
+        _wait_running(proc, log)
+        output = log.read_text()
+        assert "admin@cyberhub.example" in output and "student@cyberhub.example" in output
+        status, health = _get(f"{base}/api/v1/health")
+        assert status == 200 and health["database"] == health["redis"] == health["worker"] == "ok"
+        status, tracks = _get(f"{base}/api/v1/tracks")
+        assert [t["key"] for t in tracks] == [
+            "builders",
+            "leaders",
+            "entrepreneurs",
+            "researchers",
+            "educators",
+        ]
+        status, _ = _post(
+            f"{base}/api/v1/auth/signup",
+            {"email": "kept@example.org", "password": "persisted-across-runs-1"},
+        )
+        assert status == 201
+        with urllib.request.urlopen(f"{base}/", timeout=10) as r:
+            assert r.status == 200
+        children = _descendants(proc)
+        assert children, "web and worker processes run under the supervisor"
+    finally:
+        elapsed = _interrupt(proc)
+    assert elapsed < 15, f"stopping took {elapsed:.1f} s"
+    time.sleep(1)
+    assert _ours(data_dir, log, children) == []
+    assert (data_dir / "pg" / "PG_VERSION").exists()
+
+    # Second run: the same data is still there, and demo data is not loaded twice.
+    log = tmp_path / "run2.log"
+    proc = _start(env, log)
+    try:
+        _wait_running(proc, log)
+        status, body = _post(
+            f"{base}/api/v1/auth/login",
+            {"email": "kept@example.org", "password": "persisted-across-runs-1"},
+        )
+        assert status == 200, body
+        assert "demo data not loaded again" in log.read_text()
+        children = _descendants(proc)
+    finally:
+        _interrupt(proc)
+    time.sleep(1)
+    assert _ours(data_dir, log, children) == []
