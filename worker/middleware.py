@@ -75,9 +75,7 @@ class JobStats(Middleware):
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         self._record(message, "skipped", None)
 
-    def _record(
-        self, message: MessageProxy, outcome: str, exception: BaseException | None
-    ) -> None:
+    def _record(self, message: MessageProxy, outcome: str, exception: BaseException | None) -> None:
         try:
             from cyberhub.redis_client import JOBS_KEY, LAST_RUN_KEY, get_redis
 
