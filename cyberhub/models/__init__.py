@@ -2,8 +2,14 @@
 
 from cyberhub.models.ai import MissionEmbedding
 from cyberhub.models.identity import (
+    ApiKey,
     AuditLog,
+    ConsentDocument,
+    ConsentRecord,
+    OneTimeToken,
     Organization,
+    OutboxMail,
+    RecoveryCode,
     RefreshToken,
     Role,
     RoleAssignment,
@@ -19,7 +25,13 @@ from cyberhub.models.learning import (
 )
 
 __all__ = [
+    "ApiKey",
     "AuditLog",
+    "ConsentDocument",
+    "ConsentRecord",
+    "OneTimeToken",
+    "OutboxMail",
+    "RecoveryCode",
     "Cohort",
     "Mission",
     "MissionEmbedding",

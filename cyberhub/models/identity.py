@@ -46,6 +46,10 @@ class User(SQLModel, table=True):
     failed_login_count: int = 0
     first_failed_login_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # TOTP: the confirmed secret (base32) once MFA is on; a pending one while enrolling.
+    mfa_secret: str | None = Field(default=None, max_length=64)
+    mfa_pending_secret: str | None = Field(default=None, max_length=64)
+    mfa_enabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -104,3 +108,85 @@ class AuditLog(SQLModel, table=True):
     details: dict[str, object] = Field(
         default_factory=dict, sa_column=Column(JSONB, nullable=False)
     )
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of ten single-use MFA recovery codes, stored as a hash."""
+
+    __tablename__ = "mfa_recovery_codes"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class OneTimeToken(SQLModel, table=True):
+    """A single-use link token (magic link, password reset); only its SHA-256 is stored."""
+
+    __tablename__ = "one_time_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=32, index=True)  # magic_link | password_reset
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=320)
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class OutboxMail(SQLModel, table=True):
+    """Every e-mail CyberHub sends; delivered by SMTP when configured, else kept for the dev mailbox."""
+
+    __tablename__ = "outbox_mail"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    to_email: str = Field(max_length=320, index=True)
+    subject: str = Field(max_length=200)
+    body: str = Field(default="")
+    kind: str = Field(default="notice", max_length=40)
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    error: str = Field(default="", max_length=500)
+
+
+class ConsentDocument(SQLModel, table=True):
+    """A version of a consent text: terms, privacy, ai_profiling, marketing."""
+
+    __tablename__ = "consent_documents"
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_consent_document_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    version: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    body: str = Field(default="")
+    required: bool = False  # required at sign-up (terms, privacy)
+    published_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ConsentRecord(SQLModel, table=True):
+    """Append-only: each grant or withdrawal of a consent document by a user."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (Index("ix_consent_records_user_kind", "user_id", "kind", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    document_id: int = Field(foreign_key="consent_documents.id", ondelete="RESTRICT")
+    kind: str = Field(max_length=32)
+    version: str = Field(max_length=20)
+    granted: bool
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for the JSON API: the secret is shown once; only its SHA-256 is kept."""
+
+    __tablename__ = "api_keys"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_
+from sqlalchemy import any_, func, literal, or_
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Mission, MissionPrerequisite, MissionStatus, Track
@@ -66,7 +66,7 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     if f.difficulty:
         stmt = stmt.where(Mission.difficulty == f.difficulty)
     if f.skill:
-        stmt = stmt.where(col(Mission.skills).any(f.skill))  # type: ignore[arg-type]
+        stmt = stmt.where(literal(f.skill) == any_(col(Mission.skills)))
     if f.q.strip():
         like = f"%{f.q.strip()}%"
         stmt = stmt.where(

@@ -42,13 +42,23 @@ def describe(route: APIRoute) -> str:
 class TestPages:
     def test_pages_are_registered(self) -> None:
         routes = {p.route for p in all_pages()}
-        assert {"/", "/signin", "/signup", "/tracks", "/missions", "/dashboard", "/admin/users"} <= routes
+        assert {
+            "/",
+            "/signin",
+            "/signup",
+            "/tracks",
+            "/missions",
+            "/dashboard",
+            "/admin/users",
+        } <= routes
 
     def test_every_page_has_an_access_rule(self) -> None:
         bad = [
             f"{p.route}: {p.access!r}"
             for p in all_pages()
-            if p.access is None or p.access.kind not in KINDS or (p.access.kind == "roles" and not p.access.roles)
+            if p.access is None
+            or p.access.kind not in KINDS
+            or (p.access.kind == "roles" and not p.access.roles)
         ]
         assert not bad, "pages without a valid access rule:\n" + "\n".join(bad)
 
@@ -108,9 +118,7 @@ class TestApiRoutes:
         r = api_client.get(f"{PREFIX}/openapi.json")
         assert r.status_code == 200
         documented = {
-            (method.upper(), path)
-            for path, ops in r.json()["paths"].items()
-            for method in ops
+            (method.upper(), path) for path, ops in r.json()["paths"].items() for method in ops
         }
         registered = {
             (method, PREFIX + route.path)

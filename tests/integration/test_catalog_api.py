@@ -26,7 +26,9 @@ def missions(client: TestClient, **params: object) -> dict:  # type: ignore[type
 
 
 class TestTracks:
-    def test_tracks_are_public_in_canonical_order(self, api_client: TestClient, demo: list[int]) -> None:
+    def test_tracks_are_public_in_canonical_order(
+        self, api_client: TestClient, demo: list[int]
+    ) -> None:
         r = api_client.get("/api/v1/tracks")
         assert r.status_code == 200
         tracks = r.json()
@@ -53,18 +55,31 @@ class TestMissionList:
         r = api_client.get("/api/v1/missions", headers={"Authorization": "Bearer nonsense"})
         assert r.status_code == 401
 
-    def test_student_sees_every_published_mission(self, student_client: TestClient, demo: list[int]) -> None:
+    def test_student_sees_every_published_mission(
+        self, student_client: TestClient, demo: list[int]
+    ) -> None:
         body = missions(student_client)
         assert body["total"] == len(demo) >= 30
         assert body["page"] == 1
         assert len(body["items"]) == 12  # the default page size
         assert body["pages"] == -(-body["total"] // 12)
         item = body["items"][0]
-        assert set(item) == {"id", "slug", "title", "summary", "track", "difficulty", "skills", "estimated_minutes"}
+        assert set(item) == {
+            "id",
+            "slug",
+            "title",
+            "summary",
+            "track",
+            "difficulty",
+            "skills",
+            "estimated_minutes",
+        }
         # Briefs and rubrics are for the detail page, not the list.
         assert "brief" not in item and "rubric" not in item
 
-    def test_list_is_ordered_by_track_then_difficulty(self, student_client: TestClient, demo: list[int]) -> None:
+    def test_list_is_ordered_by_track_then_difficulty(
+        self, student_client: TestClient, demo: list[int]
+    ) -> None:
         items = missions(student_client, page_size=100)["items"]
         keys = [(TRACK_ORDER.index(m["track"]), m["difficulty"]) for m in items]
         assert keys == sorted(keys)
@@ -92,7 +107,9 @@ class TestMissionList:
         self, student_client: TestClient, demo: list[int]
     ) -> None:
         by_title = missions(student_client, q="kubernetes")
-        assert [m["slug"] for m in by_title["items"]] == ["harden-kubernetes-with-pss-and-network-policies"]
+        assert [m["slug"] for m in by_title["items"]] == [
+            "harden-kubernetes-with-pss-and-network-policies"
+        ]
         # "Lynis" is only in a brief.
         by_brief = missions(student_client, q="LYNIS")
         assert [m["slug"] for m in by_brief["items"]] == ["harden-a-linux-web-server"]
@@ -129,7 +146,11 @@ class TestMissionList:
         ],
     )
     def test_bad_parameters_are_422_naming_the_field(
-        self, student_client: TestClient, demo: list[int], params: dict, field: str  # type: ignore[type-arg]
+        self,
+        student_client: TestClient,
+        demo: list[int],
+        params: dict,
+        field: str,  # type: ignore[type-arg]
     ) -> None:
         r = student_client.get("/api/v1/missions", params=params)
         assert r.status_code == 422
@@ -182,7 +203,10 @@ class TestMissionDetail:
         self, student_client: TestClient, demo: list[int], session: Session
     ) -> None:
         mid = mission_id(session, "write-an-incident-response-plan")
-        expected = {mission_id(session, "write-an-acceptable-use-policy"), mission_id(session, "build-a-risk-register")}
+        expected = {
+            mission_id(session, "write-an-acceptable-use-policy"),
+            mission_id(session, "build-a-risk-register"),
+        }
         body = student_client.get(f"/api/v1/missions/{mid}").json()
         assert {p["id"] for p in body["prerequisites"]} == expected
 

@@ -100,7 +100,9 @@ def test_prerequisites_form_no_cycles(session: Session, demo: list[int]) -> None
 
 def test_every_role_has_a_demo_user(session: Session, demo: list[int]) -> None:
     org = session.exec(select(Organization)).one()
-    grants = session.exec(select(RoleAssignment, User.email).join(User, User.id == RoleAssignment.user_id)).all()
+    grants = session.exec(
+        select(RoleAssignment, User.email).join(User, User.id == RoleAssignment.user_id)
+    ).all()
     by_role = {ra.role: (ra, email) for ra, email in grants}
     assert set(by_role) == {r.value for r in Role}
     for role, (ra, _email) in by_role.items():
@@ -124,13 +126,16 @@ def test_every_demo_user_can_sign_in(api_client: TestClient, demo: list[int]) ->
         user = r.json()["user"]
         assert user["email"] == email and user["full_name"] == name
         assert user["roles"] == [role.value]
-        me = api_client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+        me = api_client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}
+        )
         assert me.status_code == 200 and me.json()["roles"] == [role.value]
 
 
 @pytest.mark.auth
 def test_demo_users_do_not_accept_a_wrong_password(api_client: TestClient, demo: list[int]) -> None:
     r = api_client.post(
-        "/api/v1/auth/login", json={"email": "admin@cyberhub.example", "password": DEMO_PASSWORD + "x"}
+        "/api/v1/auth/login",
+        json={"email": "admin@cyberhub.example", "password": DEMO_PASSWORD + "x"},
     )
     assert r.status_code == 401

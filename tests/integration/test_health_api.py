@@ -35,7 +35,10 @@ class TestHealth:
         assert r.status_code == 200, r.text
         body = r.json()
         assert {k: body[k] for k in ("status", "database", "redis", "worker")} == {
-            "status": "ok", "database": "ok", "redis": "ok", "worker": "ok",
+            "status": "ok",
+            "database": "ok",
+            "redis": "ok",
+            "worker": "ok",
         }
         assert body["version"] == VERSION
 
@@ -68,10 +71,18 @@ class TestMetrics:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/plain")
         text = r.text
-        assert 'cyberhub_http_requests_total{method="GET",route="/api/v1/tracks",status="200"} 2.0' in text
-        assert 'cyberhub_http_requests_total{method="GET",route="/api/v1/missions",status="401"} 1.0' in text
+        assert (
+            'cyberhub_http_requests_total{method="GET",route="/api/v1/tracks",status="200"} 2.0'
+            in text
+        )
+        assert (
+            'cyberhub_http_requests_total{method="GET",route="/api/v1/missions",status="401"} 1.0'
+            in text
+        )
 
-    def test_path_parameters_are_counted_by_template_not_value(self, student_client: TestClient) -> None:
+    def test_path_parameters_are_counted_by_template_not_value(
+        self, student_client: TestClient
+    ) -> None:
         student_client.get("/api/v1/missions/12345")
         student_client.get("/api/v1/missions/67890")
         text = student_client.get("/api/v1/metrics").text
@@ -82,7 +93,10 @@ class TestMetrics:
         text = api_client.get("/api/v1/metrics").text
         assert 'cyberhub_queue_depth{queue="default"} 0.0' in text
         assert 'cyberhub_queue_depth{queue="ai"} 0.0' in text
-        assert "# TYPE cyberhub_job_failures_total counter" in text or "# TYPE cyberhub_job_failures counter" in text
+        assert (
+            "# TYPE cyberhub_job_failures_total counter" in text
+            or "# TYPE cyberhub_job_failures counter" in text
+        )
         assert "cyberhub_queue_dead_letters" in text
         assert "cyberhub_workers 0.0" in text
 

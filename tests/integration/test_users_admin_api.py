@@ -29,19 +29,32 @@ def as_principal(session: Session, user: User) -> Principal:
 
 
 @pytest.fixture
-def people(session: Session, test_organization: Organization, admin_user, student_user, mentor_user):  # type: ignore[no-untyped-def]
+def people(
+    session: Session, test_organization: Organization, admin_user, student_user, mentor_user
+):  # type: ignore[no-untyped-def]
     """An admin, a mentor and four students (two in another organization)."""
     other = Organization(name="Coast Campus", slug="coast")
     session.add(other)
     session.commit()
     extra = [
-        make_user(session, "zawadi.kamau@test.example.org", "student", organization_id=test_organization.id),
+        make_user(
+            session,
+            "zawadi.kamau@test.example.org",
+            "student",
+            organization_id=test_organization.id,
+        ),
         make_user(session, "otieno@coast.example.org", "student", organization_id=other.id),
-        make_user(session, "wanjiku@coast.example.org", "student", "mentor", organization_id=other.id),
+        make_user(
+            session, "wanjiku@coast.example.org", "student", "mentor", organization_id=other.id
+        ),
     ]
     return {
-        "admin": admin_user, "student": student_user, "mentor": mentor_user,
-        "org": test_organization, "other": other, "extra": extra,
+        "admin": admin_user,
+        "student": student_user,
+        "mentor": mentor_user,
+        "org": test_organization,
+        "other": other,
+        "extra": extra,
     }
 
 
@@ -68,7 +81,9 @@ class TestAccess:
 
     def test_revoked_admin_loses_access_at_once(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
         admin = people["admin"]
-        for ra in session.exec(select(RoleAssignment).where(RoleAssignment.user_id == admin.id)).all():
+        for ra in session.exec(
+            select(RoleAssignment).where(RoleAssignment.user_id == admin.id)
+        ).all():
             session.delete(ra)
         session.commit()
         with pytest.raises(Forbidden):
@@ -91,19 +106,39 @@ class TestSearch:
         newest_first = sorted(everyone, key=lambda u: (u.created_at, u.id), reverse=True)
         assert emails(result) == [u.email for u in newest_first]
         row = result["items"][0]
-        assert set(row) >= {"id", "email", "full_name", "is_active", "locked", "created_at", "last_login_at", "roles"}
+        assert set(row) >= {
+            "id",
+            "email",
+            "full_name",
+            "is_active",
+            "locked",
+            "created_at",
+            "last_login_at",
+            "roles",
+        }
         assert row["roles"] == [
-            {"role": "mentor", "organization_id": people["other"].id, "organization": "Coast Campus"},
-            {"role": "student", "organization_id": people["other"].id, "organization": "Coast Campus"},
+            {
+                "role": "mentor",
+                "organization_id": people["other"].id,
+                "organization": "Coast Campus",
+            },
+            {
+                "role": "student",
+                "organization_id": people["other"].id,
+                "organization": "Coast Campus",
+            },
         ]
         admin_row = next(u for u in result["items"] if u["email"] == people["admin"].email)
-        assert admin_row["roles"] == [{"role": "admin", "organization_id": None, "organization": "global"}]
+        assert admin_row["roles"] == [
+            {"role": "admin", "organization_id": None, "organization": "global"}
+        ]
         assert "password_hash" not in row
 
     def test_search_by_email_or_name_ignoring_case(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
         admin = as_principal(session, people["admin"])
         assert emails(search_users(session, admin, UserQuery(q="COAST.example"))) == [
-            "wanjiku@coast.example.org", "otieno@coast.example.org",
+            "wanjiku@coast.example.org",
+            "otieno@coast.example.org",
         ]
         # make_user names people after their e-mail: "Zawadi.Kamau@..." -> full_name "Zawadi.Kamau"
         by_name = search_users(session, admin, UserQuery(q="  zawadi.KAMAU "))
@@ -113,7 +148,9 @@ class TestSearch:
     def test_filter_by_role(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
         admin = as_principal(session, people["admin"])
         mentors = search_users(session, admin, UserQuery(role="mentor"))
-        assert sorted(emails(mentors)) == sorted([people["mentor"].email, "wanjiku@coast.example.org"])
+        assert sorted(emails(mentors)) == sorted(
+            [people["mentor"].email, "wanjiku@coast.example.org"]
+        )
         students = search_users(session, admin, UserQuery(role="student"))
         assert students["total"] == 4
         admins = search_users(session, admin, UserQuery(role="admin"))
@@ -124,10 +161,14 @@ class TestSearch:
         admin = as_principal(session, people["admin"])
         coast = search_users(session, admin, UserQuery(organization_id=people["other"].id))
         assert sorted(emails(coast)) == ["otieno@coast.example.org", "wanjiku@coast.example.org"]
-        coast_mentors = search_users(session, admin, UserQuery(organization_id=people["other"].id, role="mentor"))
+        coast_mentors = search_users(
+            session, admin, UserQuery(organization_id=people["other"].id, role="mentor")
+        )
         assert emails(coast_mentors) == ["wanjiku@coast.example.org"]
         # Role and organization must hold on the same assignment.
-        academy_mentors = search_users(session, admin, UserQuery(organization_id=people["org"].id, role="mentor"))
+        academy_mentors = search_users(
+            session, admin, UserQuery(organization_id=people["org"].id, role="mentor")
+        )
         assert emails(academy_mentors) == [people["mentor"].email]
 
     def test_pagination(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
@@ -145,9 +186,13 @@ class TestSearch:
         student.locked_until = utcnow() + timedelta(minutes=10)
         session.add(student)
         session.commit()
-        result = search_users(session, as_principal(session, people["admin"]), UserQuery(q=student.email))
+        result = search_users(
+            session, as_principal(session, people["admin"]), UserQuery(q=student.email)
+        )
         assert result["items"][0]["locked"] is True
-        other = search_users(session, as_principal(session, people["admin"]), UserQuery(q=people["mentor"].email))
+        other = search_users(
+            session, as_principal(session, people["admin"]), UserQuery(q=people["mentor"].email)
+        )
         assert other["items"][0]["locked"] is False
 
 
@@ -159,9 +204,15 @@ class TestInvalidQueries:
         assert info.value.status_code == 422
 
     @pytest.mark.parametrize(("page", "page_size"), [(0, 20), (1, 0), (1, 101)])
-    def test_bad_paging_is_invalid(self, session: Session, people, page: int, page_size: int) -> None:  # type: ignore[no-untyped-def]
+    def test_bad_paging_is_invalid(
+        self, session: Session, people, page: int, page_size: int
+    ) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(Invalid):
-            search_users(session, as_principal(session, people["admin"]), UserQuery(page=page, page_size=page_size))
+            search_users(
+                session,
+                as_principal(session, people["admin"]),
+                UserQuery(page=page, page_size=page_size),
+            )
 
 
 def test_organizations_are_listed_by_name(session: Session, people) -> None:  # type: ignore[no-untyped-def]

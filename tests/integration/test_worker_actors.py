@@ -44,7 +44,12 @@ def job_counts() -> dict[str, int]:
 
 class TestEmbedMission:
     def test_embedding_is_stored_with_model_and_text_hash(
-        self, session: Session, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        session: Session,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         mid = demo[0]
         embed_mission.send(mid)
@@ -63,7 +68,11 @@ class TestEmbedMission:
         assert last["outcome"] == "succeeded" and last["error"] is None
 
     def test_unchanged_text_is_not_embedded_again(
-        self, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         mid = demo[1]
         embed_mission.send(mid)
@@ -79,7 +88,12 @@ class TestEmbedMission:
         assert job_counts() == {"embed_mission|succeeded": 3}
 
     def test_changing_the_mission_re_embeds_it(
-        self, session: Session, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        session: Session,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         mid = demo[2]
         embed_mission.send(mid)
@@ -102,7 +116,11 @@ class TestEmbedMission:
         assert after.updated_at > before.updated_at
 
     def test_a_new_model_re_embeds_unchanged_text(
-        self, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         from worker import model
 
@@ -122,7 +140,11 @@ class TestEmbedMission:
         assert len(newer.calls) == 1
 
     def test_a_deleted_mission_does_not_fail_the_job(
-        self, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         embed_mission.send(987_654)
         run_jobs(stub_broker, stub_worker)  # fail_fast: raises if the job was dead-lettered
@@ -132,7 +154,11 @@ class TestEmbedMission:
         assert job_counts() == {"embed_mission|succeeded": 1}
 
     def test_an_embedder_bug_fails_at_once_into_dead_letters(
-        self, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         from worker import model
 
@@ -196,7 +222,11 @@ class TestEnqueueAfterCommit:
         assert len(queued(stub_broker)) == 2
 
     def test_committed_change_is_embedded_by_the_worker(
-        self, demo: list[int], fake_embedder: FakeEmbedder, stub_broker, stub_worker  # type: ignore[no-untyped-def]
+        self,
+        demo: list[int],
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+        stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         with session_scope() as s:
             mission = s.get(Mission, demo[4])
@@ -209,12 +239,9 @@ class TestEnqueueAfterCommit:
         assert fake_embedder.calls[0].startswith("Retitled before embedding.")
         assert stored(demo[4]) is not None
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="app bug: worker/enqueue.py drops every pending job on a SAVEPOINT rollback "
-        "(after_rollback fires for begin_nested), though the outer transaction commits",
-    )
-    def test_savepoint_rollback_keeps_jobs_queued_before_it(self, demo: list[int], stub_broker) -> None:  # type: ignore[no-untyped-def]
+    def test_savepoint_rollback_keeps_jobs_queued_before_it(
+        self, demo: list[int], stub_broker
+    ) -> None:  # type: ignore[no-untyped-def]
         with Session(get_engine()) as s:
             s.get(Mission, demo[0])
             enqueue_after_commit(s, embed_mission, demo[0])
@@ -223,12 +250,9 @@ class TestEnqueueAfterCommit:
             s.commit()
         assert len(queued(stub_broker)) == 1
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="app bug: worker/enqueue.py keeps jobs queued before the session began a "
-        "transaction; rollback() is then a no-op (no after_rollback), so a later commit sends them",
-    )
-    def test_rollback_before_any_query_still_drops_the_job(self, demo: list[int], stub_broker) -> None:  # type: ignore[no-untyped-def]
+    def test_rollback_before_any_query_still_drops_the_job(
+        self, demo: list[int], stub_broker
+    ) -> None:  # type: ignore[no-untyped-def]
         with Session(get_engine()) as s:
             enqueue_after_commit(s, embed_mission, demo[0])
             s.rollback()

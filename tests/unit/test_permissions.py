@@ -117,8 +117,11 @@ def labels(user_roles: list[str] | None) -> list[str]:
 
 class TestNavigation:
     def test_signed_out_sees_only_public_nav_pages(self) -> None:
-        public_nav = [p.nav_label for p in sorted(all_pages(), key=lambda p: p.nav_order)
-                      if p.nav_label and p.access.kind == "public"]
+        public_nav = [
+            p.nav_label
+            for p in sorted(all_pages(), key=lambda p: p.nav_order)
+            if p.nav_label and p.access.kind == "public"
+        ]
         assert labels(None) == public_nav
         assert labels(None) == ["Tracks"]
         assert nav_for(None) == [{"label": "Tracks", "href": "/tracks"}]

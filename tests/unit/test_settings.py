@@ -32,7 +32,9 @@ class TestProductionReadiness:
 
     def test_production_with_a_short_secret_key_is_refused(self) -> None:
         settings = make(cyberhub_env="production", secret_key="too-short-but-custom")
-        with pytest.raises(ProductionConfigError, match="SECRET_KEY must be at least 32 characters"):
+        with pytest.raises(
+            ProductionConfigError, match="SECRET_KEY must be at least 32 characters"
+        ):
             settings.check_production_ready()
 
     def test_a_key_of_exactly_32_characters_is_enough(self) -> None:
