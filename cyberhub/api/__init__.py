@@ -7,12 +7,20 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from cyberhub.api import auth, catalog, errors, health
+from cyberhub.api import admin, auth, catalog, consents, errors, health, mfa, passwordless
 from cyberhub.settings import VERSION
 
 PREFIX = "/api/v1"
 # Every router of the API; tests walk these to check each route declares its access rule.
-ROUTERS = [health.router, auth.router, catalog.router]
+ROUTERS = [
+    health.router,
+    auth.router,
+    passwordless.router,
+    mfa.router,
+    consents.router,
+    admin.router,
+    catalog.router,
+]
 
 
 def create_api() -> FastAPI:

@@ -6,12 +6,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import fasteners
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlmodel import Session, create_engine
 
 from tests.conftest import create_database
-from tests.processes import child_env, free_port, start_web, start_worker, stop, wait_for_http
+from tests.processes import ROOT, child_env, free_port, start_web, start_worker, stop, wait_for_http
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,6 +39,9 @@ def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
     """CyberHub's production build with demo data, a real worker and Redis; its base URL."""
     from cyberhub.services import demo
 
+    # One production build at a time per checkout: .web/ is shared by every `reflex run` here.
+    lock = fasteners.InterProcessLock(str(ROOT / ".web.e2e.lock"))
+    lock.acquire()
     db_url = create_database(pg_admin_url, "e2e_app")
     engine = create_engine(db_url)
     with Session(engine) as session:
@@ -57,6 +61,7 @@ def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
     finally:
         stop(web)
         stop(worker)
+        lock.release()
 
 
 @pytest.fixture(scope="session")
