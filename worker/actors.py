@@ -26,3 +26,15 @@ def embed_mission(mission_id: int) -> None:
             log.info("mission %s no longer exists; nothing to embed", mission_id)
             return
     log.info("mission %s embedding %s", mission_id, "updated" if changed else "already current")
+
+
+@dramatiq.actor(queue_name="default", max_retries=5)
+def deliver_mail(mail_id: int) -> None:
+    """Send one outbox message by SMTP (a no-op once sent). SMTP errors are retried."""
+    from cyberhub.services import mail
+
+    with session_scope() as session:
+        try:
+            mail.deliver(session, mail_id)
+        except NotFound:
+            log.info("mail %s no longer exists", mail_id)

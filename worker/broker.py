@@ -6,6 +6,7 @@ CYBERHUB_BROKER=stub (tests) gives a StubBroker with the same middleware.
 from __future__ import annotations
 
 import os
+import smtplib
 
 import dramatiq
 import psycopg
@@ -39,6 +40,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
     ConnectionError,
     TimeoutError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
 )
 
 
