@@ -26,9 +26,9 @@ fi
 stamp=".venv/.cyberhub-deps-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing torch 2.13.0 (CPU) first, then the dependencies"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet "torch==2.13.0"
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  .venv/bin/python -m pip install -qq --upgrade pip
+  .venv/bin/python -m pip install -qq "torch==2.13.0"
+  .venv/bin/python -m pip install -qq -e ".[dev]"
   rm -f .venv/.cyberhub-deps-*
   touch "$stamp"
 fi

