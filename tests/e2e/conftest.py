@@ -35,8 +35,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
-    """CyberHub's production build with demo data, a real worker and Redis; its base URL."""
+def app_url(pg_admin_url: str, tmp_root: Path) -> Iterator[str]:
+    """CyberHub's production build with demo data, a real worker and Redis; its base URL.
+
+    The app gets its own database and its own Redis: its worker must not take jobs meant for
+    other tests' workers (they share nothing but the PostgreSQL server).
+    """
+    from cyberhub import infra
     from cyberhub.services import demo
 
     # One production build at a time per checkout: .web/ is shared by every `reflex run` here.
@@ -49,7 +54,8 @@ def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
         session.commit()
     engine.dispose()
 
-    env = child_env(DATABASE_URL=db_url, REDIS_URL=redis_url)
+    redis = infra.EmbeddedRedis(tmp_root / "e2e-redis")
+    env = child_env(DATABASE_URL=db_url, REDIS_URL=redis.url)
     port = free_port()
     worker_log, web_log = tmp_root / "e2e-worker.log", tmp_root / "e2e-web.log"
     worker = start_worker(env, worker_log)
@@ -61,6 +67,7 @@ def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
     finally:
         stop(web)
         stop(worker)
+        redis.stop()
         lock.release()
 
 
