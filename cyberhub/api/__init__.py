@@ -7,7 +7,17 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from cyberhub.api import admin, auth, catalog, consents, errors, health, mfa, passwordless
+from cyberhub.api import (
+    admin,
+    auth,
+    catalog,
+    consents,
+    errors,
+    health,
+    mfa,
+    passwordless,
+    profiling,
+)
 from cyberhub.settings import VERSION
 
 PREFIX = "/api/v1"
@@ -19,6 +29,7 @@ ROUTERS = [
     mfa.router,
     consents.router,
     admin.router,
+    profiling.router,
     catalog.router,
 ]
 

@@ -1,5 +1,327 @@
+"""Roles, users, organizations and members, the audit log, and API keys.
+
+Admin-only routes declare `require_roles("admin")`; routes a director may also use (their own
+organization) take the signed-in user and let the service decide. Revoking a role takes a reason,
+so `DELETE /users/{id}/roles` reads a JSON body; `POST /users/{id}/roles/revoke` does the same for
+clients that cannot send a body with DELETE. `DELETE /organizations/{id}/members/{user_id}` also
+takes `{"reason": ...}`.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, require_roles
+from cyberhub.models import RoleAssignment
+from cyberhub.services import api_keys, audit_log, organizations, roles, users
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.permissions import Principal
 
 router = APIRouter(tags=["admin"])
+
+AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
+Page = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+class RoleChangeIn(BaseModel):
+    role: str = Field(max_length=20)
+    organization_id: int | None = None
+    reason: str = Field(max_length=500)
+
+
+class OrganizationIn(BaseModel):
+    name: str = Field(max_length=200)
+    slug: str = Field(default="", max_length=100)
+    description: str = Field(default="", max_length=2000)
+
+
+class MemberIn(BaseModel):
+    email: str = Field(max_length=320)
+    role: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=500)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=500)
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(max_length=100)
+    scopes: list[str] = Field(max_length=5)
+
+
+def _grant_json(grant: RoleAssignment) -> dict[str, Any]:
+    return {
+        "id": grant.id,
+        "user_id": grant.user_id,
+        "role": grant.role,
+        "organization_id": grant.organization_id,
+        "reason": grant.reason,
+        "granted_by_id": grant.granted_by_id,
+        "created_at": grant.created_at.isoformat(),
+    }
+
+
+# -- roles and users ---------------------------------------------------------------------------
+
+
+@router.get("/roles")
+def list_roles(principal: CurrentUser) -> list[dict[str, str]]:
+    """The five roles and what each may do."""
+    return roles.list_roles()
+
+
+@router.get("/users")
+def search_users(
+    principal: AdminUser,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    role: Annotated[str, Query(max_length=20)] = "",
+    organization_id: int | None = None,
+    page: Page = 1,
+    page_size: PageSize = users.PAGE_SIZE,
+) -> dict[str, Any]:
+    """Search accounts by email or name, filter by role and organization (admins)."""
+    query = users.UserQuery(
+        q=q, role=role, organization_id=organization_id, page=page, page_size=page_size
+    )
+    return users.search_users(session, principal, query)
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: int, principal: AdminUser, session: SessionDep) -> dict[str, Any]:
+    """One account: profile, roles, lock state and its latest audit entries (admins)."""
+    return roles.user_detail(session, principal, user_id)
+
+
+@router.get("/users/{user_id}/roles")
+def user_roles(user_id: int, principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """The user's roles (a director sees those in their own organization)."""
+    return roles.user_roles(session, principal, user_id)
+
+
+@router.post("/users/{user_id}/roles", status_code=201)
+def assign_role(
+    user_id: int, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Give the user a role in an organization (null: global, admin role only), with a reason."""
+    grant = roles.assign_role(
+        session,
+        principal,
+        user_id=user_id,
+        role=body.role,
+        organization_id=body.organization_id,
+        reason=body.reason,
+        meta=meta,
+    )
+    return _grant_json(grant)
+
+
+def _revoke(
+    user_id: int, body: RoleChangeIn, principal: Principal, session: Session, meta: RequestMeta
+) -> dict[str, Any]:
+    roles.revoke_role(
+        session,
+        principal,
+        user_id=user_id,
+        role=body.role,
+        organization_id=body.organization_id,
+        reason=body.reason,
+        meta=meta,
+    )
+    return {
+        "user_id": user_id,
+        "role": body.role,
+        "organization_id": body.organization_id,
+        "revoked": True,
+    }
+
+
+@router.delete("/users/{user_id}/roles")
+def revoke_role(
+    user_id: int, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Take a role away, with a reason (JSON body)."""
+    return _revoke(user_id, body, principal, session, meta)
+
+
+@router.post("/users/{user_id}/roles/revoke")
+def revoke_role_post(
+    user_id: int, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """The same as DELETE /users/{id}/roles, for clients that can't send a DELETE body."""
+    return _revoke(user_id, body, principal, session, meta)
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(
+    user_id: int, principal: AdminUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Lift a sign-in lockout now (admins)."""
+    return roles.unlock_user(session, principal, user_id, meta)
+
+
+# -- organizations -----------------------------------------------------------------------------
+
+
+@router.get("/organizations")
+def list_organizations(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """Every organization for an admin; a director's own."""
+    return organizations.list_organizations(session, principal)
+
+
+@router.post("/organizations", status_code=201)
+def create_organization(
+    body: OrganizationIn, principal: AdminUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Create an organization (admins); the slug defaults to one made from the name."""
+    org = organizations.create(
+        session,
+        principal,
+        name=body.name,
+        slug=body.slug,
+        description=body.description,
+        meta=meta,
+    )
+    return organizations.as_json(org)
+
+
+@router.get("/organizations/{org_id}")
+def get_organization(org_id: int, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    return organizations.get(session, principal, org_id)
+
+
+@router.get("/organizations/{org_id}/members")
+def list_members(
+    org_id: int,
+    principal: CurrentUser,
+    session: SessionDep,
+    page: Page = 1,
+    page_size: PageSize = organizations.PAGE_SIZE,
+) -> dict[str, Any]:
+    """Users holding any role in the organization, with those roles."""
+    return organizations.members(session, principal, org_id, page=page, page_size=page_size)
+
+
+@router.post("/organizations/{org_id}/members", status_code=201)
+def add_member(
+    org_id: int, body: MemberIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Give an existing account (by email) a role in the organization."""
+    grant = organizations.add_member(
+        session,
+        principal,
+        org_id,
+        email=body.email,
+        role=body.role,
+        reason=body.reason,
+        meta=meta,
+    )
+    return _grant_json(grant)
+
+
+@router.delete("/organizations/{org_id}/members/{user_id}")
+def remove_member(
+    org_id: int,
+    user_id: int,
+    body: ReasonIn,
+    principal: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> dict[str, Any]:
+    """Remove every role the user holds in the organization; body `{"reason": ...}`."""
+    removed = organizations.remove_member(
+        session, principal, org_id, user_id, reason=body.reason, meta=meta
+    )
+    return {"removed_roles": removed}
+
+
+# -- audit log ---------------------------------------------------------------------------------
+
+
+@router.get("/audit-logs")
+def search_audit_logs(
+    principal: AdminUser,
+    session: SessionDep,
+    actor_id: int | None = None,
+    actor_email: Annotated[str, Query(max_length=320)] = "",
+    action: Annotated[str, Query(max_length=64)] = "",
+    target_type: Annotated[str, Query(max_length=32)] = "",
+    target_id: Annotated[str, Query(max_length=64)] = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: Page = 1,
+    page_size: PageSize = audit_log.PAGE_SIZE,
+) -> dict[str, Any]:
+    """Audit entries, newest first; every filter optional, dates inclusive (UTC)."""
+    return audit_log.search(
+        session,
+        principal,
+        actor_id=actor_id,
+        actor_email=actor_email,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/audit-logs/actions")
+def audit_actions(principal: AdminUser, session: SessionDep) -> list[str]:
+    """The action names present in the log (for a filter)."""
+    return audit_log.actions(session, principal)
+
+
+@router.get("/audit-logs/stats")
+def audit_stats(
+    principal: AdminUser,
+    session: SessionDep,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[str, Any]:
+    """Counts per action per UTC day (default: the last 14 days)."""
+    return audit_log.stats(session, principal, date_from=date_from, date_to=date_to)
+
+
+# -- API keys ----------------------------------------------------------------------------------
+
+
+@router.get("/api-keys")
+def list_api_keys(
+    principal: CurrentUser, session: SessionDep, all: bool = False
+) -> list[dict[str, Any]]:
+    """Your API keys (never their secrets); `?all=true` lists everybody's, for admins."""
+    return api_keys.list_keys(session, principal, all_users=all)
+
+
+@router.get("/api-keys/scopes")
+def api_key_scopes(principal: CurrentUser) -> list[dict[str, str]]:
+    """The scopes a key may have: read (GET only) and write (everything)."""
+    return api_keys.list_scopes()
+
+
+@router.post("/api-keys", status_code=201)
+def create_api_key(
+    body: ApiKeyIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Create a key acting as you. `secret` is in this answer only: store it now."""
+    key, secret = api_keys.create(session, principal, name=body.name, scopes=body.scopes, meta=meta)
+    return {**api_keys.as_json(key, principal.email), "secret": secret}
+
+
+@router.delete("/api-keys/{key_id}")
+def revoke_api_key(
+    key_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Revoke a key: requests using it answer 401 from now on."""
+    key = api_keys.revoke(session, principal, key_id, meta)
+    return api_keys.as_json(key)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, public
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, auth_rate_limit, public
 from cyberhub.services import accounts
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -15,34 +15,48 @@ class SignupIn(BaseModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=256)
     full_name: str = Field(default="", max_length=200)
+    # The documents accepted on the form, e.g. ["terms", "privacy", "ai_profiling"].
+    consents: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class LoginIn(BaseModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=256)
+    # Needed when the account has two-factor authentication: a TOTP or a recovery code.
+    mfa_code: str | None = Field(default=None, max_length=32)
 
 
 class RefreshIn(BaseModel):
     refresh_token: str = Field(max_length=2000)
 
 
-@router.post("/signup", status_code=201, dependencies=[Depends(public)])
+@router.post("/signup", status_code=201, dependencies=[Depends(public), Depends(auth_rate_limit)])
 def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
     """Create a student account and sign it in; `redirect_url` is the AI profiler."""
     user = accounts.signup(
-        session, email=body.email, password=body.password, full_name=body.full_name, meta=meta
+        session,
+        email=body.email,
+        password=body.password,
+        full_name=body.full_name,
+        consents=body.consents,
+        meta=meta,
     )
     pair = accounts.start_session(session, user, meta)
     return {**pair.as_json(), "redirect_url": "/onboarding/ai-profiler"}
 
 
-@router.post("/login", dependencies=[Depends(public)])
+@router.post("/login", dependencies=[Depends(public), Depends(auth_rate_limit)])
 def login(body: LoginIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
-    user = accounts.authenticate(session, email=body.email, password=body.password, meta=meta)
+    """Sign in. With MFA on and no (or a wrong) `mfa_code`: 401 with `"mfa_required": true`."""
+    user = accounts.authenticate(
+        session, email=body.email, password=body.password, mfa_code=body.mfa_code, meta=meta
+    )
     return accounts.start_session(session, user, meta).as_json()
 
 
-@router.post("/token/refresh", dependencies=[Depends(public)])
+@router.post("/token/refresh", dependencies=[Depends(public), Depends(auth_rate_limit)])
 def refresh(body: RefreshIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
     """Rotate the refresh token. Replaying a used one revokes its whole family (401)."""
     return accounts.refresh_session(session, body.refresh_token, meta).as_json()

@@ -1,5 +1,46 @@
+"""auth/consents: the signed-in user's consents (current state, documents, history) and changes.
+
+The documents themselves are public (GET auth/consents/documents): sign-up links to them.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any, Literal
 
-router = APIRouter(tags=["consents"])
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, public
+from cyberhub.services import consents
+
+router = APIRouter(prefix="/auth/consents", tags=["consents"])
+
+
+class ConsentIn(BaseModel):
+    kind: Literal["terms", "privacy", "ai_profiling", "marketing"]
+    granted: bool
+
+
+@router.get("")
+def current(principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Per kind {granted, version, at}, the current documents, and the history (newest first)."""
+    return {
+        "consents": consents.current_consents(session, principal.user_id),
+        "documents": consents.documents(session),
+        "history": consents.history(session, principal),
+    }
+
+
+@router.post("")
+def change(
+    body: ConsentIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Grant or withdraw one consent; terms and privacy cannot be withdrawn (422)."""
+    state = consents.set_consent(session, principal, body.kind, body.granted, meta)
+    return {"consents": state}
+
+
+@router.get("/documents", dependencies=[Depends(public)])
+def documents(session: SessionDep) -> dict[str, Any]:
+    """The current version of every consent document (anyone may read them)."""
+    return {"documents": consents.documents(session)}

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from cyberhub import db
-from cyberhub.services import accounts
+from cyberhub.services import accounts, api_keys
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.permissions import PUBLIC, SIGNED_IN, Access, Principal, roles
@@ -35,13 +35,22 @@ MetaDep = Annotated[RequestMeta, Depends(request_meta)]
 
 
 def authenticate_request(request: Request, session: Session) -> Principal | None:
-    """The principal behind `Authorization: Bearer <jwt>`, or None when no credentials are sent."""
+    """The principal behind the request's credentials, or None when none are sent.
+
+    Accepted: `Authorization: Bearer <jwt>`, `Authorization: Bearer chk_...` (an API key) or
+    `X-API-Key: chk_...`. An API key's principal carries its scopes (see services/api_keys.py).
+    """
+    api_key = request.headers.get("x-api-key", "").strip()
+    if api_key:
+        return api_keys.authenticate(session, api_key)
     header = request.headers.get("authorization", "")
     if not header:
         return None
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
-        raise Unauthenticated("Use 'Authorization: Bearer <token>'.")
+        raise Unauthenticated("Use 'Authorization: Bearer <token>' or 'X-API-Key: <key>'.")
+    if api_keys.looks_like_key(credentials.strip()):
+        return api_keys.authenticate(session, credentials.strip())
     return accounts.principal_from_access_token(session, credentials.strip())
 
 
@@ -54,6 +63,7 @@ class Require:
     def __call__(self, request: Request, session: SessionDep) -> Principal | None:
         principal = authenticate_request(request, session) if self.access.kind != "public" else None
         self.access.check(principal)
+        api_keys.check_scope(principal, request.method)  # a read-only key may only GET
         return principal
 
     def __repr__(self) -> str:
@@ -70,3 +80,17 @@ def require_roles(*names: str) -> Require:
 
 # For routes that need the principal: `principal: CurrentUser`.
 CurrentUser = Annotated[Principal, Depends(signed_in)]
+
+
+def auth_rate_limit(request: Request) -> None:
+    """Per-IP limit on the auth endpoints: 429 with Retry-After beyond it (see rate_limit).
+
+    The address is the TCP peer, not X-Forwarded-For, which a client could rotate to escape.
+    """
+    from cyberhub.api import PREFIX
+    from cyberhub.services import rate_limit
+
+    route = getattr(request.scope.get("route"), "path", None) or request.url.path
+    # "/auth/login": the same allowance as the page doing the same thing.
+    endpoint = route.removeprefix(PREFIX)
+    rate_limit.hit_auth(endpoint, request.client.host if request.client else None)

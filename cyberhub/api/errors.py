@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cyberhub.services.errors import DomainError, Locked, RateLimited
+from cyberhub.services.errors import DomainError, Locked, MfaRequired, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,10 @@ def install(api: FastAPI) -> None:
             headers["Retry-After"] = str(exc.retry_after)
         if exc.status_code == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+        body: dict[str, object] = {"detail": exc.message}
+        if isinstance(exc, MfaRequired):
+            body["mfa_required"] = True  # the client asks for the code and retries with it
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,5 +1,61 @@
+"""auth/mfa/*: TOTP enrolment, confirmation (recovery codes shown once) and disabling."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter(tags=["mfa"])
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep
+from cyberhub.services import mfa
+
+router = APIRouter(prefix="/auth/mfa", tags=["mfa"])
+
+
+class CodeIn(BaseModel):
+    # A 6-digit TOTP code, or (where accepted) a recovery code like "abcde-fghjk".
+    code: str = Field(min_length=1, max_length=32)
+
+
+@router.get("")
+def mfa_status(principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Whether two-factor authentication is on, and how many recovery codes are left."""
+    return mfa.status(session, principal)
+
+
+@router.post("/enroll")
+def enroll(principal: CurrentUser, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+    """Start enrolment: a new secret, its otpauth:// URI and a QR code (SVG data URI)."""
+    enrollment = mfa.begin_enrollment(session, principal, meta)
+    return {
+        "secret": enrollment.secret,
+        "otpauth_uri": enrollment.otpauth_uri,
+        "qr": enrollment.qr,
+    }
+
+
+@router.post("/verify")
+def verify(
+    body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Confirm enrolment with a code from the app; returns the ten recovery codes (only now)."""
+    codes = mfa.confirm_enrollment(session, principal, body.code, meta)
+    return {"enabled": True, "recovery_codes": codes}
+
+
+@router.post("/disable")
+def disable(
+    body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Turn two-factor authentication off; needs a current code or a recovery code."""
+    mfa.disable(session, principal, body.code, meta)
+    return {"enabled": False}
+
+
+@router.post("/recovery-codes")
+def regenerate_recovery_codes(
+    body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Replace the recovery codes with ten new ones (needs a code); the old ones stop working."""
+    return {"recovery_codes": mfa.regenerate_recovery_codes(session, principal, body.code, meta)}

@@ -1,5 +1,81 @@
+"""auth/magic-link and auth/password-reset: sign-in, sign-up and password reset by e-mailed link."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field, StringConstraints
+
+from cyberhub.api.deps import MetaDep, SessionDep, auth_rate_limit, public
+from cyberhub.services import accounts, passwordless
 
 router = APIRouter(tags=["passwordless"])
+
+ACCESS = [Depends(public), Depends(auth_rate_limit)]
+
+
+class EmailIn(BaseModel):
+    email: str = Field(max_length=320)
+
+
+class MagicLinkVerifyIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    # Needed when the account has two-factor authentication on (the link is the first factor).
+    mfa_code: str | None = Field(default=None, max_length=32)
+    # Needed when the link creates the account, as on sign-up: e.g. ["terms", "privacy"].
+    consents: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        default_factory=list, max_length=10
+    )
+    full_name: str = Field(default="", max_length=200)
+
+
+class PasswordResetConfirmIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(max_length=256)
+
+
+@router.post("/auth/magic-link", status_code=202, dependencies=ACCESS)
+def request_magic_link(body: EmailIn, session: SessionDep, meta: MetaDep) -> dict[str, str]:
+    """E-mail a sign-in link (a sign-up link for a new address). Same answer either way."""
+    passwordless.request_magic_link(session, email=body.email, meta=meta)
+    return {"detail": passwordless.REQUEST_ANSWER}
+
+
+@router.post("/auth/magic-link/verify", dependencies=ACCESS)
+def verify_magic_link(
+    body: MagicLinkVerifyIn, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Spend the link and sign in: the login answer, plus `new_account` and `redirect_url`."""
+    use = passwordless.verify_magic_link(
+        session,
+        token=body.token,
+        meta=meta,
+        mfa_code=body.mfa_code,
+        consents=body.consents,
+        full_name=body.full_name,
+    )
+    pair = accounts.start_session(session, use.user, meta)
+    return {
+        **pair.as_json(),
+        "new_account": use.created,
+        "redirect_url": "/dashboard?welcome=true" if use.created else "/dashboard",
+    }
+
+
+@router.post("/auth/password-reset", status_code=202, dependencies=ACCESS)
+def request_password_reset(body: EmailIn, session: SessionDep, meta: MetaDep) -> dict[str, str]:
+    """E-mail a password reset link if the address has an account. Same answer either way."""
+    passwordless.request_password_reset(session, email=body.email, meta=meta)
+    return {"detail": passwordless.RESET_ANSWER}
+
+
+@router.post("/auth/password-reset/confirm", dependencies=ACCESS)
+def confirm_password_reset(
+    body: PasswordResetConfirmIn, session: SessionDep, meta: MetaDep
+) -> dict[str, str]:
+    """Set the new password; every session of the account is signed out."""
+    passwordless.confirm_password_reset(
+        session, token=body.token, new_password=body.new_password, meta=meta
+    )
+    return {"detail": "Your password was changed. Sign in with your new password."}

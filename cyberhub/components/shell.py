@@ -56,6 +56,8 @@ def _user_menu() -> rx.Component:
                 ),
                 rx.menu.separator(),
                 rx.menu.item("Dashboard", on_click=rx.redirect("/dashboard")),
+                rx.menu.item("Security", on_click=rx.redirect("/settings/security")),
+                rx.menu.item("Privacy & consents", on_click=rx.redirect("/settings/privacy")),
                 rx.menu.item("Sign out", color="red", on_click=SessionState.sign_out),
             ),
         ),

@@ -23,6 +23,7 @@ from cyberhub.models.learning import (
     Program,
     Track,
 )
+from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
 
 __all__ = [
     "ApiKey",
@@ -38,6 +39,10 @@ __all__ = [
     "MissionPrerequisite",
     "MissionStatus",
     "Organization",
+    "ProfilerAnswer",
+    "ProfilerResult",
+    "ProfilerSession",
+    "ProfilerStatus",
     "Program",
     "RefreshToken",
     "Role",

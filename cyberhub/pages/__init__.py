@@ -1,13 +1,27 @@
 """One module per page. Importing this package registers every page in `registry`."""
 
 from cyberhub.pages import (  # noqa: F401
+    admin_audit,
+    admin_organizations,
+    admin_user,
     admin_users,
+    api_keys,
     dashboard,
     landing,
+    legal,
+    magic_link,
+    mailbox,
+    mentor_home,
     mission,
     missions,
     not_found,
+    password_reset,
+    profiler_results,
+    profiler_wizard,
+    settings_privacy,
+    settings_security,
     signin,
     signup,
+    student_dashboard,
     tracks,
 )

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub import db
+from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.models import Role
@@ -91,7 +92,12 @@ def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(u["full_name"], weight="medium"),
+                # Each account opens its page: roles, lockout, recent activity.
+                rx.link(
+                    rx.cond(u["full_name"].to(str) != "", u["full_name"], u["email"]),
+                    href="/admin/users/" + u["id"].to(str),
+                    weight="medium",
+                ),
                 rx.text(u["email"], size="1", color_scheme="gray"),
                 spacing="0",
             )
@@ -130,7 +136,8 @@ def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
 def admin_users_content() -> rx.Component:
     S = AdminUsersState
     return rx.box(
-        page_heading("Users", "Every account, its roles and state."),
+        admin_nav(ROUTE),
+        page_heading("Users", "Every account, its roles and state. Open one to change its roles."),
         rx.flex(
             rx.form(
                 rx.hstack(

@@ -65,6 +65,11 @@ class MissionCatalogState(rx.State):
 
     @rx.event
     async def load(self) -> None:
+        from cyberhub.models.learning import TRACK_KEYS
+
+        track = self.router.url.query_parameters.get("track", "")
+        if track in TRACK_KEYS:
+            self.track = track
         self.page = 1
         await self._fetch()
 

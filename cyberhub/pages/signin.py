@@ -1,4 +1,4 @@
-"""/signin: email + password; back to the page the user wanted."""
+"""/signin: email + password (then the authenticator code when MFA is on); back to `next`."""
 
 from __future__ import annotations
 
@@ -13,16 +13,20 @@ from cyberhub.components.ui import error_callout, info_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
 from cyberhub.services import accounts
 from cyberhub.services.audit import RequestMeta
-from cyberhub.services.errors import DomainError
+from cyberhub.services.errors import DomainError, MfaRequired
 from cyberhub.state.forms import request_meta, safe_next
 from cyberhub.state.session import SessionState
 
 ROUTE = "/signin"
 
 
-def _login(email: str, password: str, meta: RequestMeta) -> accounts.TokenPair:
+def _login(
+    email: str, password: str, meta: RequestMeta, mfa_code: str | None = None
+) -> accounts.TokenPair:
     with db.session_scope() as session:
-        user = accounts.authenticate(session, email=email, password=password, meta=meta)
+        user = accounts.authenticate(
+            session, email=email, password=password, mfa_code=mfa_code, meta=meta
+        )
         return accounts.start_session(session, user, meta)
 
 
@@ -30,6 +34,9 @@ class SignInState(rx.State):
     email: str = ""
     error: str = ""
     submitting: bool = False
+    # Second step (MFA): the password waits in backend-only state (never sent to the page).
+    mfa_step: bool = False
+    _pending_password: str = ""
 
     @rx.var
     def notice(self) -> str:
@@ -42,8 +49,12 @@ class SignInState(rx.State):
 
     @rx.event
     def reset_form(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
         self.error = ""
         self.submitting = False
+        self.mfa_step, self._pending_password = False, ""
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
@@ -56,59 +67,156 @@ class SignInState(rx.State):
         yield
         try:
             pair = await asyncio.to_thread(_login, self.email, password, request_meta(self))
+        except MfaRequired:
+            self.mfa_step, self._pending_password, self.submitting = True, password, False
+            return
         except DomainError as exc:
             self.error, self.submitting = exc.message, False
             return
+        async for event in self._finish(pair):
+            yield event
+
+    @rx.event
+    async def submit_code(self, form: dict[str, Any]) -> Any:
+        """Second step: the authenticator (or recovery) code, with the password kept above."""
+        code = str(form.get("code", "")).strip()
+        if not code:
+            self.error = "Enter the code from your authenticator app, or a recovery code."
+            return
+        if not self.mfa_step or not self._pending_password:
+            self._clear()
+            self.error = "Please sign in again."
+            return
+        self.error, self.submitting = "", True
+        yield
+        try:
+            pair = await asyncio.to_thread(
+                _login, self.email, self._pending_password, request_meta(self), code
+            )
+        except MfaRequired as exc:  # wrong code: stay on this step (it counted as a failure)
+            self.error, self.submitting = exc.message, False
+            return
+        except DomainError as exc:  # locked, or the password no longer works: start over
+            self._clear()
+            self.error = exc.message
+            return
+        async for event in self._finish(pair):
+            yield event
+
+    @rx.event
+    def cancel_code(self) -> None:
+        self._clear()
+
+    async def _finish(self, pair: accounts.TokenPair) -> Any:
         session = await self.get_state(SessionState)
         session.sign_in_with(pair)
         self.submitting = False
+        self.mfa_step, self._pending_password = False, ""
         yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+
+
+def _code_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Two-factor authentication", size="6", as_="h1"),
+            rx.text(
+                "Open your authenticator app and enter the 6-digit code for CyberHub. "
+                "Lost your phone? Enter one of your recovery codes instead.",
+                color_scheme="gray",
+                size="2",
+                id="signin-code-help",
+            ),
+            error_callout(SignInState.error),
+            rx.el.label("Authentication code", html_for="signin-code", font_weight="500"),
+            rx.input(
+                id="signin-code",
+                name="code",
+                auto_complete="one-time-code",
+                input_mode="numeric",
+                aria_describedby="signin-code-help",
+                required=True,
+                max_length=32,
+                auto_focus=True,
+                width="100%",
+                size="3",
+            ),
+            rx.button(
+                "Verify and sign in",
+                type="submit",
+                loading=SignInState.submitting,
+                width="100%",
+                size="3",
+            ),
+            rx.button(
+                "Use a different account",
+                type="button",
+                variant="ghost",
+                on_click=SignInState.cancel_code,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=SignInState.submit_code,
+        reset_on_submit=True,
+    )
 
 
 def signin_page() -> rx.Component:
     return shell(
         rx.center(
             rx.card(
-                rx.form(
-                    rx.vstack(
-                        rx.heading("Sign in to CyberHub", size="6", as_="h1"),
-                        rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
-                        error_callout(SignInState.error),
-                        rx.el.label("Email", html_for="signin-email", font_weight="500"),
-                        rx.input(
-                            id="signin-email",
-                            name="email",
-                            type="email",
-                            auto_complete="email",
-                            default_value=SignInState.email,
-                            required=True,
+                rx.cond(
+                    SignInState.mfa_step,
+                    _code_form(),
+                    rx.form(
+                        rx.vstack(
+                            rx.heading("Sign in to CyberHub", size="6", as_="h1"),
+                            rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
+                            error_callout(SignInState.error),
+                            rx.el.label("Email", html_for="signin-email", font_weight="500"),
+                            rx.input(
+                                id="signin-email",
+                                name="email",
+                                type="email",
+                                auto_complete="email",
+                                default_value=SignInState.email,
+                                required=True,
+                                width="100%",
+                                size="3",
+                            ),
+                            rx.el.label("Password", html_for="signin-password", font_weight="500"),
+                            rx.input(
+                                id="signin-password",
+                                name="password",
+                                type="password",
+                                auto_complete="current-password",
+                                required=True,
+                                width="100%",
+                                size="3",
+                            ),
+                            rx.button(
+                                "Sign in",
+                                type="submit",
+                                loading=SignInState.submitting,
+                                width="100%",
+                                size="3",
+                            ),
+                            rx.text(
+                                "New here? ", rx.link("Create an account", href="/signup"), size="2"
+                            ),
+                            rx.flex(
+                                rx.link("Forgot your password?", href="/password-reset", size="2"),
+                                rx.link(
+                                    "Email me a sign-in link", href="/signin/email-link", size="2"
+                                ),
+                                gap="1.25em",
+                                wrap="wrap",
+                            ),
+                            spacing="3",
                             width="100%",
-                            size="3",
                         ),
-                        rx.el.label("Password", html_for="signin-password", font_weight="500"),
-                        rx.input(
-                            id="signin-password",
-                            name="password",
-                            type="password",
-                            auto_complete="current-password",
-                            required=True,
-                            width="100%",
-                            size="3",
-                        ),
-                        rx.button(
-                            "Sign in",
-                            type="submit",
-                            loading=SignInState.submitting,
-                            width="100%",
-                            size="3",
-                        ),
-                        rx.text(
-                            "New here? ", rx.link("Create an account", href="/signup"), size="2"
-                        ),
-                        spacing="3",
-                        width="100%",
+                        on_submit=SignInState.submit,
                     ),
-                    on_submit=SignInState.submit,
                 ),
                 width="100%",
                 max_width="26rem",

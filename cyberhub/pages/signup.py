@@ -1,4 +1,4 @@
-"""/signup: create a student account (email + password) and land in the app."""
+"""/signup: create a student account (email + password + consents) and land in the app."""
 
 from __future__ import annotations
 
@@ -11,27 +11,36 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, passwords
+from cyberhub.services import accounts, consents, passwords
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState
 
 ROUTE = "/signup"
-AFTER_SIGNUP = "/dashboard?welcome=true"
+AFTER_SIGNUP = "/onboarding/ai-profiler"
 
 
-def _signup(email: str, password: str, full_name: str, meta: RequestMeta) -> accounts.TokenPair:
+def _signup(
+    email: str, password: str, full_name: str, kinds: list[str], meta: RequestMeta
+) -> accounts.TokenPair:
     with db.session_scope() as session:
         user = accounts.signup(
-            session, email=email, password=password, full_name=full_name, meta=meta
+            session, email=email, password=password, full_name=full_name, consents=kinds, meta=meta
         )
         return accounts.start_session(session, user, meta)
+
+
+def _ticked(form: dict[str, Any], name: str) -> bool:
+    # A Radix checkbox submits its ref value (bool) under its id, or "on" through FormData.
+    return form.get(name) in (True, "on", "true")
 
 
 class SignUpState(rx.State):
     full_name: str = ""
     email: str = ""
+    # The consents ticked on the last submit (kept when the submit fails).
+    consents: list[str] = []
     error: str = ""
     submitting: bool = False
 
@@ -45,6 +54,7 @@ class SignUpState(rx.State):
         self.full_name = str(form.get("full_name", "")).strip()
         self.email = str(form.get("email", "")).strip()
         password = str(form.get("password", ""))
+        self.consents = [k for k in consents.KINDS if _ticked(form, f"consent_{k}")]
         problems = passwords.password_problems(password, self.email)
         if problems:
             self.error = " ".join(problems)
@@ -53,7 +63,7 @@ class SignUpState(rx.State):
         yield
         try:
             pair = await asyncio.to_thread(
-                _signup, self.email, password, self.full_name, request_meta(self)
+                _signup, self.email, password, self.full_name, self.consents, request_meta(self)
             )
         except DomainError as exc:
             self.error, self.submitting = exc.message, False
@@ -62,6 +72,77 @@ class SignUpState(rx.State):
         session.sign_in_with(pair)
         self.submitting = False
         yield rx.redirect(AFTER_SIGNUP, replace=True)
+
+
+_READ = {
+    "terms": "Read the terms of use",
+    "privacy": "Read the privacy notice",
+    "ai_profiling": "Read about AI profiling",
+    "marketing": "Read about news e-mail",
+}
+
+
+def _consent_box(kind: str, label: str, help_text: str) -> rx.Component:
+    box = f"consent_{kind}"  # id == name: the form submits the ref's checked state under it
+    return rx.hstack(
+        rx.checkbox(
+            id=box,
+            name=box,
+            default_checked=SignUpState.consents.contains(kind),
+            size="3",
+            aria_describedby=f"{box}-help",
+            margin_top="0.15em",
+        ),
+        rx.vstack(
+            rx.el.label(label, html_for=box, font_weight="500"),
+            rx.text(
+                help_text,
+                " ",
+                rx.link(
+                    _READ[kind],
+                    href=f"/legal/{kind}",
+                    is_external=True,
+                ),
+                id=f"{box}-help",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+        ),
+        align="start",
+        spacing="2",
+    )
+
+
+def _consents() -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend("Your consents", font_weight="600", margin_bottom="0.5em"),
+        rx.vstack(
+            _consent_box(
+                "terms", "I accept the terms of use (required)", "How CyberHub may be used."
+            ),
+            _consent_box(
+                "privacy",
+                "I accept the privacy notice (required)",
+                "What we keep about you and why.",
+            ),
+            _consent_box(
+                "ai_profiling",
+                "Use AI to suggest my career track and missions (optional)",
+                "AI runs on CyberHub's own servers. Without it the profiler and AI feedback are "
+                "off; you can change this any time.",
+            ),
+            _consent_box(
+                "marketing",
+                "Send me news about programmes and jobs (optional)",
+                "Occasional e-mail; withdraw any time.",
+            ),
+            spacing="3",
+        ),
+        border="none",
+        padding="0",
+        margin="0",
+    )
 
 
 def signup_page() -> rx.Component:
@@ -116,6 +197,7 @@ def signup_page() -> rx.Component:
                             size="1",
                             color_scheme="gray",
                         ),
+                        _consents(),
                         rx.button(
                             "Create account",
                             type="submit",

@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import audit, passwords, tokens
+from cyberhub.services import audit, mfa, passwords, tokens
+from cyberhub.services import consents as consents_service
 from cyberhub.services.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Conflict, Invalid, Locked, Unauthenticated
+from cyberhub.services.errors import Conflict, Invalid, Locked, MfaRequired, Unauthenticated
 from cyberhub.services.permissions import Principal, load_principal
 from cyberhub.settings import get_settings
 
@@ -64,9 +65,18 @@ def default_organization(session: Session) -> Organization | None:
 
 
 def signup(
-    session: Session, *, email: str, password: str, full_name: str = "", meta: RequestMeta = NO_META
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    consents: list[str] | None = None,
+    meta: RequestMeta = NO_META,
 ) -> User:
-    """Create a student account. Raises Invalid (with every problem) or Conflict."""
+    """Create a student account. Raises Invalid (with every problem) or Conflict.
+
+    `consents` are the documents the person accepted on the form; terms and privacy are required.
+    """
     email = normalize_email(email)
     full_name = full_name.strip()
     if len(full_name) > 200:
@@ -74,6 +84,8 @@ def signup(
     passwords.validate_password(password, email)
     if find_user(session, email):
         raise Conflict("An account with this email already exists. Sign in instead.")
+    consent_kinds = list(consents or [])
+    consents_service.check_signup_consents(consent_kinds)
     user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
@@ -90,14 +102,24 @@ def signup(
     audit.record(
         session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
     )
+    consents_service.record_signup_consents(session, user.id, consent_kinds, meta)
     session.flush()
     return user
 
 
 def authenticate(
-    session: Session, *, email: str, password: str, meta: RequestMeta = NO_META
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    mfa_code: str | None = None,
+    meta: RequestMeta = NO_META,
 ) -> User:
-    """Check the password, counting failures toward the lockout. Raises Unauthenticated or Locked."""
+    """Check the password, counting failures toward the lockout. Raises Unauthenticated or Locked.
+
+    With MFA on, a right password without `mfa_code` raises MfaRequired; a wrong code (TOTP or
+    recovery code) raises MfaRequired with a reason and counts as a failed sign-in.
+    """
     now = utcnow()
     user = find_user(session, email or "")
     if user is not None:
@@ -129,6 +151,12 @@ def authenticate(
             )
             session.commit()
         raise Unauthenticated(BAD_CREDENTIALS)
+    if user.mfa_secret:
+        if not (mfa_code or "").strip():
+            raise MfaRequired()
+        if not mfa.verify_second_factor(session, user, mfa_code, meta):
+            _count_failure(session, user, now, meta, reason="bad mfa code")
+            raise MfaRequired(mfa.BAD_CODE)
     user.failed_login_count = 0
     user.first_failed_login_at = None
     user.locked_until = None
@@ -145,7 +173,9 @@ def _locked_message(retry_after: int) -> str:
     )
 
 
-def _count_failure(session: Session, user: User, now: datetime, meta: RequestMeta) -> None:
+def _count_failure(
+    session: Session, user: User, now: datetime, meta: RequestMeta, reason: str = "bad password"
+) -> None:
     settings = get_settings()
     window = timedelta(minutes=settings.lockout_window_minutes)
     if user.first_failed_login_at is None or now - user.first_failed_login_at > window:
@@ -159,7 +189,7 @@ def _count_failure(session: Session, user: User, now: datetime, meta: RequestMet
         target_type="user",
         target_id=user.id,
         meta=meta,
-        reason="bad password",
+        reason=reason,
         failures=user.failed_login_count,
     )
     if user.failed_login_count >= settings.lockout_threshold:

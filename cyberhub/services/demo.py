@@ -94,6 +94,15 @@ def load_demo_data(session: Session) -> list[int]:
         )
         users[role] = user
 
+    from cyberhub.services import consents
+
+    for user in users.values():
+        assert user.id is not None
+        consents.record_signup_consents(
+            session, user.id, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
+        )
+    _demo_profiler_result(session, users[Role.student])
+
     today = date.today()
     session.add_all(
         [
@@ -146,3 +155,17 @@ def load_demo_data(session: Session) -> list[int]:
             )
     session.flush()
     return [m.id for m in by_slug.values() if m.id is not None]
+
+
+def _demo_profiler_result(session: Session, student: User) -> None:
+    """The demo student has taken the profiler, answering as a builder would."""
+    from cyberhub.services import profiler
+    from cyberhub.services.permissions import load_principal
+    from cyberhub.services.profiler_bank import load_bank
+
+    principal = load_principal(session, student.id or 0)
+    started = profiler.start(session, principal)
+    for q in load_bank(started["version"]).questions:
+        best = max(q.options, key=lambda o: (o.weights["builders"], -o.weights["leaders"]))
+        profiler.respond(session, principal, started["id"], question_id=q.id, option_id=best.id)
+    profiler.complete(session, principal, started["id"])

@@ -23,6 +23,16 @@ class Unauthenticated(DomainError):
     status_code = 401
 
 
+MFA_CODE_PROMPT = "Enter the 6-digit code from your authenticator app."
+
+
+class MfaRequired(Unauthenticated):
+    """The password was right; the account has two-factor authentication and needs its code."""
+
+    def __init__(self, message: str = MFA_CODE_PROMPT) -> None:
+        super().__init__(message)
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this."""
 

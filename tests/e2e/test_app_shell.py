@@ -36,9 +36,15 @@ def test_sign_up_lands_in_the_app(web: BrowserPage) -> None:
     expect(page.get_by_label("Email")).to_have_value(email)
     page.get_by_label("Password").fill("orange-river-canoe-77")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Wanjiku Kamau")
-    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Accept the terms and the privacy notice")
+    page.get_by_label("I accept the terms of use").check()
+    page.get_by_label("I accept the privacy notice").check()
+    page.get_by_role("button", name="Create account").click()
+    # A new student lands in the career profiler; without the optional AI consent it asks first.
+    expect(page).to_have_url(re.compile(r"/onboarding/ai-profiler"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Find your cybersecurity track")
+    expect(page.get_by_text("Your AI profiling consent is needed")).to_be_visible()
+    expect(page.get_by_role("button", name="Account menu")).to_contain_text("Wanjiku Kamau")
     assert web.console_errors == []
 
 

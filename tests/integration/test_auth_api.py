@@ -20,6 +20,7 @@ class TestSignup:
                 "email": "New.Learner@Example.org",
                 "password": "blue-kettle-sings-42",
                 "full_name": "New Learner",
+                "consents": ["terms", "privacy"],
             },
         )
         assert r.status_code == 201, r.text

@@ -1,6 +1,6 @@
 """Admin user search (cyberhub.services.users.search_users, behind the /admin/users console).
 
-There is no /api/v1 users route yet, so the service the admin page calls is tested directly.
+The service the admin page and GET /api/v1/users call is tested directly here.
 """
 
 from __future__ import annotations
@@ -62,10 +62,18 @@ def emails(result: dict) -> list[str]:  # type: ignore[type-arg]
     return [u["email"] for u in result["items"]]
 
 
-def test_there_is_no_users_api_route_yet() -> None:
-    # When one is added, these tests should move to the HTTP API.
-    paths = [r.path for router in ROUTERS for r in router.routes]  # type: ignore[attr-defined]
-    assert not [p for p in paths if "users" in p]
+def test_the_users_api_route_is_admin_only() -> None:
+    # GET /api/v1/users (tests/integration/test_admin_api.py) calls this same service.
+    from cyberhub.api.deps import Require
+
+    [route] = [
+        r
+        for router in ROUTERS
+        for r in router.routes
+        if getattr(r, "path", "") == "/users" and "GET" in getattr(r, "methods", ())
+    ]
+    rules = [d.call for d in route.dependant.dependencies if isinstance(d.call, Require)]  # type: ignore[attr-defined]
+    assert [(r.access.kind, r.access.roles) for r in rules] == [("roles", ("admin",))]
 
 
 class TestAccess:

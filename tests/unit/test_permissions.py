@@ -128,7 +128,7 @@ class TestNavigation:
 
     def test_student_sees_dashboard_missions_tracks_but_not_admin(self) -> None:
         nav = labels(["student"])
-        assert nav[:3] == ["Dashboard", "Missions", "Tracks"]
+        assert nav[:4] == ["My learning", "Dashboard", "Missions", "Tracks"]
         assert "Admin" not in nav
 
     @pytest.mark.parametrize("role", ["mentor", "director", "sponsor"])

@@ -1,0 +1,90 @@
+"""/api/v1/profiling: the AI career profiler (seed 001's endpoint list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, public
+from cyberhub.services import profiler
+from cyberhub.services.profiler_bank import load_tracks_info
+
+router = APIRouter(prefix="/profiling", tags=["profiling"])
+
+
+class RespondIn(BaseModel):
+    question_id: str = Field(max_length=40)
+    option_id: str = Field(max_length=40)
+
+
+@router.post("/session/start")
+def start(session: SessionDep, principal: CurrentUser, meta: MetaDep) -> dict[str, Any]:
+    """Start a session, or resume the unfinished one."""
+    return profiler.start(session, principal, meta)
+
+
+@router.get("/session/{session_id}/progress")
+def get_progress(session_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+    return profiler.progress(session, principal, session_id)
+
+
+@router.get("/questions", dependencies=[Depends(public)])
+def get_questions() -> list[dict[str, Any]]:
+    """The questions with their options; the track weights stay on the server."""
+    return profiler.questions()
+
+
+@router.post("/session/{session_id}/respond")
+def respond(
+    session_id: int, body: RespondIn, session: SessionDep, principal: CurrentUser
+) -> dict[str, Any]:
+    return profiler.respond(
+        session, principal, session_id, question_id=body.question_id, option_id=body.option_id
+    )
+
+
+@router.post("/session/{session_id}/complete", response_model=None)
+def complete(
+    session_id: int, session: SessionDep, principal: CurrentUser, meta: MetaDep
+) -> dict[str, Any] | JSONResponse:
+    try:
+        return profiler.complete(session, principal, session_id, meta)
+    except profiler.UnansweredQuestions as exc:
+        return JSONResponse({"detail": exc.message, "unanswered": exc.missing}, status_code=409)
+
+
+@router.get("/session/{session_id}/results")
+def get_results(session_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+    return profiler.results(session, principal, session_id)
+
+
+@router.get("/session/{session_id}/answers")
+def get_answers(
+    session_id: int, session: SessionDep, principal: CurrentUser
+) -> list[dict[str, Any]]:
+    """Each question with the chosen answer, to review an attempt."""
+    return profiler.review_answers(session, principal, session_id)
+
+
+@router.get("/history")
+def get_history(session: SessionDep, principal: CurrentUser) -> list[dict[str, Any]]:
+    """Completed results, newest first."""
+    return profiler.history(session, principal)
+
+
+@router.delete("/session/{session_id}", status_code=204)
+def delete(session_id: int, session: SessionDep, principal: CurrentUser, meta: MetaDep) -> None:
+    """Delete a session and its answers."""
+    profiler.delete_session(session, principal, session_id, meta)
+
+
+@router.get("/tracks", dependencies=[Depends(public)])
+def tracks() -> list[dict[str, Any]]:
+    """The five tracks with descriptions, careers and NICE Framework work roles."""
+    from cyberhub.services.profiler_bank import load_nice_roles
+
+    nice = load_nice_roles()
+    return [{**t, "nice_work_roles": nice.get(t["key"], [])} for t in load_tracks_info()]

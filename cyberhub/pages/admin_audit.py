@@ -1,0 +1,401 @@
+"""/admin/audit: the audit log — filter by actor, action, target and dates; page through entries;
+counts per action per day as a bar chart and, with the same numbers, as a table (admins only)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.models import Role
+from cyberhub.pages.registry import Page, register, roles
+from cyberhub.services import audit_log
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.services.roles import summarize
+from cyberhub.state.session import SessionState
+
+ROUTE = "/admin/audit"
+ALL = "all"
+FILTERS = ("actor_email", "target_type", "target_id", "date_from", "date_to")
+
+
+def _parse_day(value: str, label: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"The {label} date must look like 2025-03-01.") from exc
+
+
+def _fetch(
+    principal: Principal | None, filters: dict[str, str], action: str, page: int
+) -> dict[str, Any]:
+    date_from = _parse_day(filters.get("date_from", ""), "start")
+    date_to = _parse_day(filters.get("date_to", ""), "end")
+    with db.session_scope() as session:
+        found = audit_log.search(
+            session,
+            principal,
+            actor_email=filters.get("actor_email", ""),
+            action="" if action == ALL else action,
+            target_type=filters.get("target_type", ""),
+            target_id=filters.get("target_id", ""),
+            date_from=date_from,
+            date_to=date_to,
+            page=page,
+        )
+        return {
+            "found": found,
+            "stats": audit_log.stats(session, principal, date_from=date_from, date_to=date_to),
+            "actions": audit_log.actions(session, principal),
+        }
+
+
+def _when(value: str) -> str:
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class AdminAuditState(rx.State):
+    filters: dict[str, str] = dict.fromkeys(FILTERS, "")
+    action: str = ALL
+    actions: list[str] = []
+    items: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    # Statistics: the chart's per-day series, its bars, and the same numbers as table rows.
+    series: list[dict[str, Any]] = []
+    stat_actions: list[dict[str, Any]] = []
+    stat_rows: list[dict[str, Any]] = []
+    stat_totals: list[dict[str, Any]] = []
+    stats_total: int = 0
+    stats_range: str = ""
+    loading: bool = True
+    error: str = ""
+
+    async def _load_data(self) -> None:
+        self.loading = True
+        principal = await (await self.get_state(SessionState)).principal()
+        try:
+            data = await asyncio.to_thread(
+                _fetch, principal, dict(self.filters), self.action, self.page
+            )
+        except (DomainError, ValueError) as exc:
+            self.error = exc.message if isinstance(exc, DomainError) else str(exc)
+            self.loading = False
+            return
+        found, stats = data["found"], data["stats"]
+        self.items = [
+            {
+                "created_at": _when(e["created_at"]),
+                "actor": e["actor_email"] or "—",
+                "action": e["action"],
+                "target": f"{e['target_type']} {e['target_id']}".strip() or "—",
+                "ip": e["ip"] or "—",
+                "details": summarize(e["details"]),
+            }
+            for e in found["items"]
+        ]
+        self.total, self.pages = found["total"], found["pages"]
+        self.series = stats["series"]
+        self.stat_actions = stats["actions"]
+        self.stat_rows = stats["rows"]
+        self.stat_totals = stats["totals"]
+        self.stats_total = stats["total"]
+        self.stats_range = f"{stats['date_from']} to {stats['date_to']}"
+        self.actions = data["actions"]
+        self.error, self.loading = "", False
+
+    @rx.event
+    async def load(self) -> None:
+        self.page = 1
+        await self._load_data()
+
+    @rx.event
+    async def apply(self, form: dict[str, Any]) -> None:
+        self.filters = {k: str(form.get(k, "")).strip()[:320] for k in FILTERS}
+        self.page = 1
+        await self._load_data()
+
+    @rx.event
+    async def set_action(self, value: str) -> None:
+        self.action, self.page = value, 1
+        await self._load_data()
+
+    @rx.event
+    async def clear(self) -> Any:
+        self.filters = dict.fromkeys(FILTERS, "")
+        self.action, self.page = ALL, 1
+        await self._load_data()
+        return [rx.set_value(f"audit-{k}", "") for k in FILTERS]
+
+    @rx.event
+    async def go_to(self, page: int) -> None:
+        self.page = max(1, min(page, self.pages))
+        await self._load_data()
+
+
+def _input(label: str, key: str, **props: Any) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"audit-{key}", font_weight="500", font_size="0.9em"),
+        rx.input(
+            id=f"audit-{key}",
+            name=key,
+            default_value=AdminAuditState.filters[key],
+            max_length=320,
+            **props,
+        ),
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    S = AdminAuditState
+    return rx.form(
+        rx.flex(
+            _input("Actor email", "actor_email", type="search", placeholder="part of an email"),
+            rx.vstack(
+                rx.el.label(
+                    "Action", html_for="audit-action", font_weight="500", font_size="0.9em"
+                ),
+                rx.select.root(
+                    rx.select.trigger(id="audit-action", aria_label="Action"),
+                    rx.select.content(
+                        rx.select.item("All actions", value=ALL),
+                        rx.foreach(S.actions, lambda a: rx.select.item(a, value=a)),
+                    ),
+                    value=S.action,
+                    on_change=S.set_action,
+                ),
+                spacing="1",
+            ),
+            _input("Target type", "target_type", placeholder="user, api_key…"),
+            _input("Target id", "target_id", width="7em"),
+            _input("From", "date_from", type="date"),
+            _input("To", "date_to", type="date"),
+            rx.hstack(
+                rx.button(rx.icon("filter", size=16), "Apply filters", type="submit"),
+                rx.button("Clear", variant="soft", type="button", on_click=S.clear),
+                align="end",
+            ),
+            gap="0.75em",
+            wrap="wrap",
+            align="end",
+        ),
+        on_submit=S.apply,
+        reset_on_submit=False,
+        margin_bottom="1em",
+    )
+
+
+def _entry_row(e: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(e["created_at"], size="2", white_space="nowrap")),
+        rx.table.cell(rx.text(e["actor"], size="2")),
+        rx.table.cell(rx.code(e["action"])),
+        rx.table.cell(rx.text(e["target"], size="2")),
+        rx.table.cell(rx.text(e["ip"], size="2")),
+        rx.table.cell(rx.text(e["details"], size="1", word_break="break-word")),
+    )
+
+
+def _entries() -> rx.Component:
+    S = AdminAuditState
+    return rx.cond(
+        S.total > 0,
+        rx.box(
+            rx.text(
+                S.total, " entries, newest first (times in UTC)", size="2", color_scheme="gray"
+            ),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("When"),
+                            rx.table.column_header_cell("Actor"),
+                            rx.table.column_header_cell("Action"),
+                            rx.table.column_header_cell("Target"),
+                            rx.table.column_header_cell("IP"),
+                            rx.table.column_header_cell("Details"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(S.items, _entry_row)),
+                    variant="surface",
+                    size="1",
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+                margin_top="0.5em",
+                data_testid="audit-entries",
+            ),
+            rx.hstack(
+                rx.button(
+                    "← Previous",
+                    variant="soft",
+                    disabled=S.page <= 1,
+                    on_click=S.go_to(S.page - 1),
+                ),
+                rx.text("Page ", S.page, " of ", S.pages, size="2"),
+                rx.button(
+                    "Next →",
+                    variant="soft",
+                    disabled=S.page >= S.pages,
+                    on_click=S.go_to(S.page + 1),
+                ),
+                justify="center",
+                align="center",
+                padding_top="1em",
+            ),
+            width="100%",
+        ),
+        empty_state("No entries match", "Try other filters or a wider date range."),
+    )
+
+
+def _chart() -> rx.Component:
+    S = AdminAuditState
+    return rx.box(
+        rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+            rx.recharts.x_axis(data_key="day"),
+            rx.recharts.y_axis(allow_decimals=False),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.legend(),
+            rx.foreach(
+                S.stat_actions,
+                lambda a: rx.recharts.bar(
+                    data_key=a["key"].to(str),
+                    name=a["name"].to(str),
+                    fill=a["color"].to(str),
+                    stack_id="actions",
+                    is_animation_active=False,
+                ),
+            ),
+            data=S.series,
+            width="100%",
+            height=320,
+        ),
+        role="img",
+        aria_label="Bar chart of audit entries per action per day; the table below has the same "
+        "numbers.",
+        width="100%",
+        data_testid="audit-chart",
+    )
+
+
+def _stats_table() -> rx.Component:
+    S = AdminAuditState
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Day"),
+                    rx.table.column_header_cell("Action"),
+                    rx.table.column_header_cell("Count"),
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    S.stat_rows,
+                    lambda r: rx.table.row(
+                        rx.table.cell(r["day"]),
+                        rx.table.cell(rx.code(r["action"])),
+                        rx.table.cell(r["count"]),
+                    ),
+                ),
+                rx.foreach(
+                    S.stat_totals,
+                    lambda t: rx.table.row(
+                        rx.table.row_header_cell("Total"),
+                        rx.table.cell(rx.code(t["action"])),
+                        rx.table.cell(rx.text(t["count"], weight="bold")),
+                    ),
+                ),
+            ),
+            variant="surface",
+            size="1",
+            width="100%",
+            aria_label="Audit entries per action per day",
+        ),
+        overflow_x="auto",
+        max_height="28em",
+        overflow_y="auto",
+        width="100%",
+        data_testid="audit-stats-table",
+    )
+
+
+def _statistics() -> rx.Component:
+    S = AdminAuditState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Statistics", size="5", as_="h2"),
+            rx.text(
+                S.stats_total,
+                " entries per action per day, ",
+                S.stats_range,
+                " (UTC; the From/To filters set the range, else the last 14 days).",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                S.stats_total > 0,
+                rx.vstack(
+                    _chart(),
+                    rx.heading("The same numbers as a table", size="3", as_="h3"),
+                    _stats_table(),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.text("Nothing was logged in this period.", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        margin_top="1.5em",
+    )
+
+
+def admin_audit_content() -> rx.Component:
+    S = AdminAuditState
+    return rx.box(
+        admin_nav(ROUTE),
+        page_heading(
+            "Audit log",
+            "Sign-ins, lockouts, MFA, resets, role, consent and API key changes: who, what, "
+            "when and from where. Entries are never changed or deleted.",
+        ),
+        _filters(),
+        error_callout(S.error),
+        rx.cond(
+            S.loading & (S.items.length() == 0),
+            loading_state("Loading the audit log…"),
+            rx.box(_entries(), _statistics(), width="100%"),
+        ),
+    )
+
+
+def admin_audit_page() -> rx.Component:
+    return shell(guarded(ROUTE, admin_audit_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Audit log · Admin · CyberHub",
+        component=admin_audit_page,
+        access=roles(Role.admin),
+        on_load=(AdminAuditState.load,),
+    )
+)

@@ -1,0 +1,334 @@
+"""/settings/api-keys: create API keys for the JSON API (the secret is shown once), see when each
+was last used, revoke them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import api_keys
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import request_meta
+from cyberhub.state.session import SessionState
+
+ROUTE = "/settings/api-keys"
+
+
+def _when(value: str | None) -> str:
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def _list(principal: Principal | None) -> list[dict[str, Any]]:
+    with db.session_scope() as session:
+        return api_keys.list_keys(session, principal)
+
+
+def _create(
+    principal: Principal | None, name: str, scopes: list[str], meta: RequestMeta
+) -> tuple[str, str]:
+    with db.session_scope() as session:
+        key, secret = api_keys.create(session, principal, name=name, scopes=scopes, meta=meta)
+        return key.name, secret
+
+
+def _revoke(principal: Principal | None, key_id: int, meta: RequestMeta) -> None:
+    with db.session_scope() as session:
+        api_keys.revoke(session, principal, key_id, meta)
+
+
+class ApiKeysState(rx.State):
+    keys: list[dict[str, Any]] = []
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    name: str = ""
+    scope_write: bool = False
+    create_error: str = ""
+    # The new secret lives here only while its dialog is open, then it is forgotten.
+    secret: str = ""
+    secret_name: str = ""
+    revoke_open: bool = False
+    revoke_id: int = 0
+    revoke_name: str = ""
+    revoke_error: str = ""
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _fetch(self) -> None:
+        try:
+            keys = await asyncio.to_thread(_list, await self._principal())
+        except DomainError as exc:
+            self.error, self.loading = exc.message, False
+            return
+        self.keys = [
+            {
+                **k,
+                "scopes_text": " + ".join(k["scopes"]),
+                "created_at": _when(k["created_at"]),
+                "last_used_at": _when(k["last_used_at"]) or "never",
+                "revoked_at": _when(k["revoked_at"]),
+            }
+            for k in keys
+        ]
+        self.error, self.loading = "", False
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.notice, self.secret, self.revoke_open = True, "", "", False
+        await self._fetch()
+
+    @rx.event
+    def set_scope_write(self, value: bool) -> None:
+        self.scope_write = value
+
+    @rx.event
+    async def create(self, form: dict[str, Any]) -> Any:
+        self.name = str(form.get("name", ""))[:100]
+        scopes = ["read", "write"] if self.scope_write else ["read"]
+        self.notice = ""
+        try:
+            name, secret = await asyncio.to_thread(
+                _create, await self._principal(), self.name, scopes, request_meta(self)
+            )
+        except DomainError as exc:
+            self.create_error = exc.message
+            return None
+        self.secret, self.secret_name = secret, name
+        self.create_error, self.name, self.scope_write = "", "", False
+        await self._fetch()
+        return rx.set_value("key-name", "")
+
+    @rx.event
+    def close_secret(self, value: bool = False) -> None:
+        if not value:
+            self.secret, self.notice = "", f"Key “{self.secret_name}” created."
+
+    @rx.event
+    def ask_revoke(self, key: dict[str, Any]) -> None:
+        self.revoke_id = int(key.get("id") or 0)
+        self.revoke_name = str(key.get("name", ""))
+        self.revoke_error, self.revoke_open = "", True
+
+    @rx.event
+    def set_revoke_open(self, value: bool) -> None:
+        self.revoke_open = value
+
+    @rx.event
+    async def revoke(self) -> None:
+        try:
+            await asyncio.to_thread(
+                _revoke, await self._principal(), self.revoke_id, request_meta(self)
+            )
+        except DomainError as exc:
+            self.revoke_error = exc.message
+            return
+        self.revoke_open, self.notice = False, f"Key “{self.revoke_name}” revoked."
+        await self._fetch()
+
+
+def _create_form() -> rx.Component:
+    S = ApiKeysState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("New key", size="4", as_="h2"),
+                error_callout(S.create_error),
+                rx.el.label("Name", html_for="key-name", font_weight="500"),
+                rx.input(
+                    id="key-name",
+                    name="name",
+                    default_value=S.name,
+                    max_length=100,
+                    placeholder="e.g. Reporting script",
+                    width="100%",
+                    max_width="28em",
+                ),
+                rx.el.fieldset(
+                    rx.el.legend("Scopes", font_weight="500", margin_bottom="0.25em"),
+                    rx.vstack(
+                        rx.checkbox(
+                            "read — GET requests (always included)",
+                            checked=True,
+                            disabled=True,
+                        ),
+                        rx.checkbox(
+                            "write — also create, change and delete",
+                            checked=S.scope_write,
+                            on_change=S.set_scope_write,
+                        ),
+                        spacing="2",
+                    ),
+                    border="none",
+                    padding="0",
+                ),
+                rx.button(rx.icon("key_round", size=16), "Create key", type="submit"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.create,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _secret_dialog() -> rx.Component:
+    S = ApiKeysState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Your new API key"),
+            rx.dialog.description(
+                "Copy it now and keep it somewhere safe: CyberHub stores only a hash, so it "
+                "can't be shown again. Send it as 'Authorization: Bearer <key>' or "
+                "'X-API-Key: <key>'."
+            ),
+            rx.vstack(
+                rx.el.label("Secret of ", S.secret_name, html_for="key-secret", font_weight="500"),
+                rx.input(
+                    id="key-secret",
+                    value=S.secret,
+                    read_only=True,
+                    width="100%",
+                    font_family="monospace",
+                    data_testid="api-key-secret",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("copy", size=16),
+                        "Copy to clipboard",
+                        variant="soft",
+                        on_click=[
+                            rx.set_clipboard(S.secret),
+                            rx.toast("Copied. Paste it where you keep secrets."),
+                        ],
+                    ),
+                    rx.dialog.close(rx.button("I've stored it — close")),
+                    justify="end",
+                    width="100%",
+                    wrap="wrap",
+                ),
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.secret != "",
+        on_open_change=S.close_secret,
+    )
+
+
+def _revoke_dialog() -> rx.Component:
+    S = ApiKeysState
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Revoke “", S.revoke_name, "”?"),
+            rx.alert_dialog.description(
+                "Every program using this key gets 401 from now on. This can't be undone."
+            ),
+            error_callout(S.revoke_error),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.button("Revoke key", color_scheme="red", on_click=S.revoke),
+                justify="end",
+                margin_top="1em",
+            ),
+        ),
+        open=S.revoke_open,
+        on_open_change=S.set_revoke_open,
+    )
+
+
+def _key_row(k: rx.Var[dict[str, Any]]) -> rx.Component:
+    active = k["active"].to(bool)
+    return rx.table.row(
+        rx.table.cell(rx.text(k["name"], weight="medium")),
+        rx.table.cell(rx.code(k["prefix"], "…")),
+        rx.table.cell(k["scopes_text"]),
+        rx.table.cell(rx.text(k["created_at"], size="2")),
+        rx.table.cell(rx.text(k["last_used_at"], size="2")),
+        rx.table.cell(
+            rx.cond(
+                active,
+                rx.button(
+                    "Revoke",
+                    variant="soft",
+                    color_scheme="red",
+                    size="2",
+                    on_click=ApiKeysState.ask_revoke(k),
+                    aria_label="Revoke " + k["name"].to(str),
+                ),
+                rx.badge("revoked ", k["revoked_at"], color_scheme="gray"),
+            )
+        ),
+    )
+
+
+def api_keys_content() -> rx.Component:
+    S = ApiKeysState
+    return rx.box(
+        page_heading(
+            "API keys",
+            "Keys let your programs call the CyberHub JSON API (/api/v1) as you, with your "
+            "roles, limited to what the key's scope allows.",
+        ),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+        ),
+        error_callout(S.error),
+        _create_form(),
+        rx.heading("Your keys", size="5", as_="h2", margin_top="1.5em", margin_bottom="0.5em"),
+        rx.cond(
+            S.loading,
+            loading_state("Loading your keys…"),
+            rx.cond(
+                S.keys.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Name"),
+                                rx.table.column_header_cell("Key"),
+                                rx.table.column_header_cell("Scopes"),
+                                rx.table.column_header_cell("Created"),
+                                rx.table.column_header_cell("Last used"),
+                                rx.table.column_header_cell(rx.el.span("Status")),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.keys, _key_row)),
+                        variant="surface",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                empty_state("No API keys yet", "Create one above when a program needs access."),
+            ),
+        ),
+        _secret_dialog(),
+        _revoke_dialog(),
+    )
+
+
+def api_keys_page() -> rx.Component:
+    return shell(guarded(ROUTE, api_keys_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="API keys · Settings · CyberHub",
+        component=api_keys_page,
+        access=SIGNED_IN,
+        on_load=(ApiKeysState.load,),
+    )
+)

@@ -1,0 +1,207 @@
+"""/dev/mailbox: every e-mail CyberHub "sent", newest first (development and tests only).
+
+Without SMTP the outbox is the mailbox, so sign-in links and password resets can be completed in
+the browser. The page is public but the mail service refuses it in production (shown as 403).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.services import mail
+from cyberhub.services.errors import DomainError, Forbidden
+
+ROUTE = "/dev/mailbox"
+_URL = re.compile(r"(https?://[^\s<>\"']+)")
+
+
+def body_parts(body: str) -> list[dict[str, str]]:
+    """The body as text and link pieces, so links render as real <a> elements."""
+    parts = []
+    for i, piece in enumerate(_URL.split(body)):
+        if piece:
+            parts.append({"text": piece, "href": piece if i % 2 else ""})
+    return parts
+
+
+def _messages(to: str) -> list[dict[str, Any]]:
+    with db.session_scope() as session:
+        return [
+            {
+                "id": m.id,
+                "to": m.to_email,
+                "subject": m.subject,
+                "kind": m.kind,
+                "at": m.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "parts": body_parts(m.body),
+            }
+            for m in mail.dev_mailbox(session, to=to)
+        ]
+
+
+class MailboxState(rx.State):
+    messages: list[dict[str, Any]] = []
+    recipient: str = ""
+    loading: bool = True
+    forbidden: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.recipient = str(self.router.url.query_parameters.get("to", "") or "")[:320]
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        self.loading = True
+        try:
+            self.messages = await asyncio.to_thread(_messages, self.recipient)
+            self.error, self.forbidden = "", False
+        except Forbidden as exc:
+            self.messages, self.forbidden, self.error = [], True, exc.message
+        except DomainError as exc:
+            self.error = exc.message
+        self.loading = False
+
+    @rx.event
+    async def filter(self, form: dict[str, Any]) -> None:
+        self.recipient = str(form.get("to", "")).strip()[:320]
+        await self._fetch()
+
+    @rx.event
+    async def clear(self) -> None:
+        self.recipient = ""
+        await self._fetch()
+
+    @rx.event
+    async def refresh(self) -> None:
+        await self._fetch()
+
+
+def _part(part: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.cond(
+        part["href"] != "",
+        rx.link(part["text"], href=part["href"], word_break="break-all"),
+        rx.text.span(part["text"]),
+    )
+
+
+def _message(m: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.card(
+        rx.el.article(
+            rx.vstack(
+                rx.heading(m["subject"].to(str), size="4", as_="h2"),
+                rx.hstack(
+                    rx.text("To: ", rx.text.strong(m["to"].to(str)), size="2"),
+                    rx.text(m["at"].to(str), size="2", color_scheme="gray"),
+                    rx.badge(m["kind"].to(str), variant="surface"),
+                    wrap="wrap",
+                    spacing="3",
+                    align="center",
+                ),
+                rx.box(
+                    rx.foreach(m["parts"].to(list[dict[str, str]]), _part),
+                    white_space="pre-wrap",
+                    font_family="var(--code-font-family, monospace)",
+                    font_size="0.9em",
+                    width="100%",
+                    class_name="mail-body",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            data_testid="mail-message",
+        ),
+        width="100%",
+    )
+
+
+def _filters() -> rx.Component:
+    S = MailboxState
+    return rx.flex(
+        rx.form(
+            rx.hstack(
+                rx.el.label("Recipient", html_for="mailbox-to", font_weight="500"),
+                rx.input(
+                    id="mailbox-to",
+                    name="to",
+                    type="search",
+                    placeholder="someone@example.org",
+                    default_value=S.recipient,
+                    max_length=320,
+                ),
+                rx.button(rx.icon("filter", size=16), "Filter", type="submit"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=S.filter,
+        ),
+        rx.cond(S.recipient != "", rx.button("Show all", variant="soft", on_click=S.clear)),
+        rx.button(rx.icon("refresh_cw", size=16), "Refresh", variant="soft", on_click=S.refresh),
+        gap="0.75em",
+        wrap="wrap",
+        align="center",
+        margin_bottom="1em",
+    )
+
+
+def _forbidden() -> rx.Component:
+    return rx.vstack(
+        rx.heading("403 — The dev mailbox is not available", size="7", as_="h1"),
+        rx.text(MailboxState.error, color_scheme="gray"),
+        rx.link(rx.button("Home"), href="/"),
+        spacing="4",
+        padding_y="3em",
+        data_testid="forbidden",
+    )
+
+
+def mailbox_content() -> rx.Component:
+    S = MailboxState
+    return rx.box(
+        page_heading(
+            "Dev mailbox",
+            "Every e-mail CyberHub sent while no SMTP server is configured, newest first.",
+        ),
+        _filters(),
+        error_callout(S.error),
+        rx.cond(
+            S.loading & (S.messages.length() == 0),
+            loading_state("Loading messages…"),
+            rx.cond(
+                S.messages.length() > 0,
+                rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%"),
+                empty_state(
+                    "No messages",
+                    rx.cond(
+                        S.recipient != "",
+                        "Nothing was sent to " + S.recipient + " yet.",
+                        "Nothing was sent yet. Ask for a sign-in link or a password reset.",
+                    ),
+                ),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def mailbox_page() -> rx.Component:
+    return shell(rx.cond(MailboxState.forbidden, _forbidden(), mailbox_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Dev mailbox · CyberHub",
+        component=mailbox_page,
+        access=PUBLIC,
+        on_load=(MailboxState.load,),
+    )
+)

@@ -1,0 +1,334 @@
+"""/onboarding/ai-profiler/results: tracks, scores (chart + table), confidence, reasoning, persona."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import profiler
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import request_meta
+from cyberhub.state.session import SessionState
+
+ROUTE = "/onboarding/ai-profiler/results"
+TRACK_NAMES = {
+    "builders": "Builders",
+    "leaders": "Leaders",
+    "entrepreneurs": "Entrepreneurs",
+    "researchers": "Researchers",
+    "educators": "Educators",
+}
+
+
+def _history(principal: Principal | None) -> list[dict[str, Any]]:
+    with db.session_scope() as session:
+        return profiler.history(session, principal)
+
+
+def _answers(principal: Principal | None, sid: int) -> list[dict[str, Any]]:
+    with db.session_scope() as session:
+        return profiler.review_answers(session, principal, sid)
+
+
+def _delete(principal: Principal | None, sid: int, meta: RequestMeta) -> None:
+    with db.session_scope() as session:
+        profiler.delete_session(session, principal, sid, meta)
+
+
+class ProfilerResultsState(rx.State):
+    results: list[dict[str, Any]] = []
+    selected: int = 0  # index into results (0 = newest)
+    review: list[dict[str, Any]] = []
+    loading: bool = True
+    error: str = ""
+
+    @rx.var
+    def result(self) -> dict[str, Any]:
+        return self.results[self.selected] if 0 <= self.selected < len(self.results) else {}
+
+    @rx.var
+    def chart_data(self) -> list[dict[str, Any]]:
+        scores = self.result.get("scores", {})
+        return [{"track": TRACK_NAMES.get(k, k), "score": v} for k, v in scores.items()]
+
+    @rx.var
+    def reasoning(self) -> list[dict[str, str]]:
+        r = self.result.get("reasoning", {})
+        return [{"track": TRACK_NAMES.get(k, k), "text": v} for k, v in r.items()]
+
+    @rx.var
+    def primary_name(self) -> str:
+        return TRACK_NAMES.get(str(self.result.get("primary_track", "")), "")
+
+    @rx.var
+    def secondary_name(self) -> str:
+        return TRACK_NAMES.get(str(self.result.get("secondary_track", "")), "")
+
+    @rx.var
+    def tie_names(self) -> str:
+        return " and ".join(TRACK_NAMES.get(t, t) for t in self.result.get("tie", []))
+
+    @rx.var
+    def dashboard_href(self) -> str:
+        return f"/dashboard/student?track={self.result.get('primary_track', '')}&welcome=true"
+
+    @rx.var
+    def persona(self) -> dict[str, Any]:
+        return dict(self.result.get("persona", {}))
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.error, self.review = True, "", []
+        principal = await (await self.get_state(SessionState)).principal()
+        try:
+            self.results = await asyncio.to_thread(_history, principal)
+        except DomainError as exc:
+            self.error = exc.message
+        wanted = self.router.url.query_parameters.get("session", "")
+        self.selected = next(
+            (i for i, r in enumerate(self.results) if str(r["session_id"]) == wanted), 0
+        )
+        self.loading = False
+
+    @rx.event
+    def select(self, index: int) -> None:
+        self.selected, self.review = index, []
+
+    @rx.event
+    async def show_answers(self) -> None:
+        principal = await (await self.get_state(SessionState)).principal()
+        try:
+            self.review = await asyncio.to_thread(
+                _answers, principal, int(self.result["session_id"])
+            )
+        except DomainError as exc:
+            self.error = exc.message
+
+    @rx.event
+    async def delete_selected(self) -> Any:
+        principal = await (await self.get_state(SessionState)).principal()
+        try:
+            await asyncio.to_thread(
+                _delete, principal, int(self.result["session_id"]), request_meta(self)
+            )
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        return ProfilerResultsState.load
+
+
+def _score_row(row: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(rx.table.cell(row["track"]), rx.table.cell(row["score"]))
+
+
+def _chart() -> rx.Component:
+    S = ProfilerResultsState
+    return rx.vstack(
+        rx.box(
+            rx.recharts.bar_chart(
+                rx.recharts.bar(data_key="score", fill=rx.color("teal", 9), name="Score"),
+                rx.recharts.x_axis(data_key="track"),
+                rx.recharts.y_axis(domain=[0, 100]),
+                rx.recharts.graphing_tooltip(),
+                data=S.chart_data,
+                height=260,
+                width="100%",
+            ),
+            width="100%",
+            aria_hidden="true",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Track"),
+                    rx.table.column_header_cell("Score (0–100)"),
+                )
+            ),
+            rx.table.body(rx.foreach(S.chart_data, _score_row)),
+            variant="surface",
+            width="100%",
+            aria_label="Scores per track",
+        ),
+        width="100%",
+    )
+
+
+def _persona() -> rx.Component:
+    p = ProfilerResultsState.persona
+    return rx.card(
+        rx.vstack(
+            rx.heading(p["title"].to(str), size="5", as_="h2"),
+            rx.text(p["narrative"].to(str)),
+            rx.grid(
+                rx.vstack(
+                    rx.heading("Strengths", size="3", as_="h3"),
+                    rx.foreach(p["strengths"].to(list[str]), lambda s: rx.text("• ", s)),
+                    align="start",
+                ),
+                rx.vstack(
+                    rx.heading("Growth areas", size="3", as_="h3"),
+                    rx.foreach(p["growth_areas"].to(list[str]), lambda s: rx.text("• ", s)),
+                    align="start",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="4",
+                width="100%",
+            ),
+            rx.heading("Careers to aim for", size="3", as_="h3"),
+            rx.flex(
+                rx.foreach(p["careers"].to(list[str]), lambda c: rx.badge(c, size="2")),
+                gap="0.4em",
+                wrap="wrap",
+            ),
+            rx.heading("NICE Framework work roles", size="3", as_="h3"),
+            rx.foreach(
+                p["nice_work_roles"].to(list[dict[str, str]]),
+                lambda r: rx.text(
+                    rx.text.strong(r["name"]), " — ", r["category"], " (", r["id"], ")"
+                ),
+            ),
+            spacing="3",
+            align="start",
+        ),
+        width="100%",
+    )
+
+
+def results_content() -> rx.Component:
+    S = ProfilerResultsState
+    r = S.result
+    return rx.cond(
+        S.loading,
+        loading_state("Loading your results…"),
+        rx.cond(
+            S.results.length() == 0,
+            empty_state(
+                "No results yet",
+                "Finish the career profiler to see which track fits you.",
+                rx.link(rx.button("Start the profiler"), href="/onboarding/ai-profiler"),
+            ),
+            rx.vstack(
+                error_callout(S.error),
+                rx.heading("Your track: ", S.primary_name, size="7", as_="h1"),
+                rx.text("Runner-up: ", S.secondary_name, size="4", color_scheme="gray"),
+                rx.cond(
+                    S.tie_names != "",
+                    rx.callout(
+                        "It's a tie between "
+                        + S.tie_names
+                        + ": your answers fit both about equally. Read both descriptions and "
+                        "choose, or retake the profiler.",
+                        icon="scale",
+                        color_scheme="amber",
+                        width="100%",
+                    ),
+                ),
+                rx.callout(
+                    rx.text(
+                        rx.text.strong("Confidence: ", r["confidence"].to(str)),
+                        " — ",
+                        r["confidence_explanation"].to(str),
+                    ),
+                    icon="gauge",
+                    color_scheme=rx.match(
+                        r["confidence"].to(str), ("high", "green"), ("medium", "blue"), "amber"
+                    ),
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.link(
+                        rx.button("Continue to my dashboard →", size="3"), href=S.dashboard_href
+                    ),
+                    rx.link(
+                        rx.button("Retake the profiler", variant="soft", size="3"),
+                        href="/onboarding/ai-profiler",
+                    ),
+                    wrap="wrap",
+                ),
+                rx.heading("Scores", size="5", as_="h2"),
+                _chart(),
+                rx.heading("Why", size="5", as_="h2"),
+                rx.foreach(
+                    S.reasoning,
+                    lambda x: rx.text(rx.text.strong(x["track"], ": "), x["text"]),
+                ),
+                _persona(),
+                rx.heading("Your attempts", size="5", as_="h2"),
+                rx.foreach(
+                    S.results,
+                    lambda h, i: rx.hstack(
+                        rx.button(
+                            rx.moment(h["completed_at"].to(str), format="D MMM YYYY HH:mm"),
+                            " — ",
+                            h["primary_track"].to(str),
+                            " (",
+                            h["confidence"].to(str),
+                            ")",
+                            variant=rx.cond(S.selected == i, "solid", "soft"),
+                            on_click=S.select(i),
+                        ),
+                    ),
+                ),
+                rx.hstack(
+                    rx.button("Review my answers", variant="soft", on_click=S.show_answers),
+                    rx.alert_dialog.root(
+                        rx.alert_dialog.trigger(
+                            rx.button("Delete this attempt", color_scheme="red", variant="soft")
+                        ),
+                        rx.alert_dialog.content(
+                            rx.alert_dialog.title("Delete this attempt?"),
+                            rx.alert_dialog.description(
+                                "Its answers and result are removed for good. Other attempts stay."
+                            ),
+                            rx.hstack(
+                                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                                rx.alert_dialog.action(
+                                    rx.button(
+                                        "Delete", color_scheme="red", on_click=S.delete_selected
+                                    )
+                                ),
+                                justify="end",
+                                spacing="3",
+                            ),
+                        ),
+                    ),
+                    wrap="wrap",
+                ),
+                rx.foreach(
+                    S.review,
+                    lambda a: rx.box(
+                        rx.text(a["category"], size="1", color_scheme="gray"),
+                        rx.text(a["text"], weight="medium"),
+                        rx.text("→ ", a["answer"]),
+                        padding_y="0.4em",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+                align="start",
+            ),
+        ),
+    )
+
+
+def results_page() -> rx.Component:
+    return shell(guarded(ROUTE, results_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Your profiler results · CyberHub",
+        component=results_page,
+        access=SIGNED_IN,
+        on_load=(ProfilerResultsState.load,),
+    )
+)

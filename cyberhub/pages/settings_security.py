@@ -1,0 +1,466 @@
+"""/settings/security: two-factor authentication (enrol with a QR code or the typed secret,
+recovery codes shown once, replace them, turn MFA off with a code)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import error_callout, loading_state, page_heading
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import mfa
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import request_meta
+from cyberhub.state.session import SessionState
+
+ROUTE = "/settings/security"
+
+
+def _when(iso: str | None) -> str:
+    return f"{iso[:10]} {iso[11:16]} UTC" if iso else ""
+
+
+def _status(principal: Principal | None) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return mfa.status(session, principal)
+
+
+def _begin(principal: Principal | None, meta: RequestMeta) -> dict[str, str]:
+    with db.session_scope() as session:
+        return dict(mfa.begin_enrollment(session, principal, meta)._asdict())
+
+
+def _confirm(principal: Principal | None, code: str, meta: RequestMeta) -> list[str]:
+    with db.session_scope() as session:
+        return mfa.confirm_enrollment(session, principal, code, meta)
+
+
+def _disable(principal: Principal | None, code: str, meta: RequestMeta) -> None:
+    with db.session_scope() as session:
+        mfa.disable(session, principal, code, meta)
+
+
+def _regenerate(principal: Principal | None, code: str, meta: RequestMeta) -> list[str]:
+    with db.session_scope() as session:
+        return mfa.regenerate_recovery_codes(session, principal, code, meta)
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+class SecurityState(rx.State):
+    enabled: bool = False
+    enabled_at: str = ""
+    recovery_codes_left: int = 0
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    busy: bool = False
+    # Enrolment in progress: the secret is shown (typed out and as a QR code) until confirmed.
+    enrolling: bool = False
+    secret: str = ""
+    qr: str = ""
+    # Shown once, right after enabling or replacing, until the user says they saved them.
+    recovery_codes: list[str] = []
+    dialog: str = ""  # "disable" | "regenerate" | ""
+    dialog_error: str = ""
+
+    @rx.var
+    def secret_grouped(self) -> str:
+        return _grouped(self.secret)
+
+    @rx.var
+    def recovery_text(self) -> str:
+        return "CyberHub recovery codes (each works once)\n\n" + "\n".join(self.recovery_codes)
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _refresh(self) -> None:
+        data = await asyncio.to_thread(_status, await self._principal())
+        self.enabled = bool(data["enabled"])
+        self.enabled_at = _when(data["enabled_at"])
+        self.recovery_codes_left = int(data["recovery_codes_left"])
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.error, self.notice = True, "", ""
+        self.enrolling, self.secret, self.qr, self.recovery_codes = False, "", "", []
+        self.dialog, self.dialog_error, self.busy = "", "", False
+        try:
+            await self._refresh()
+        except DomainError as exc:
+            self.error = exc.message
+        self.loading = False
+
+    @rx.event
+    async def start_enrollment(self) -> None:
+        self.error, self.notice, self.busy = "", "", True
+        try:
+            data = await asyncio.to_thread(_begin, await self._principal(), request_meta(self))
+        except DomainError as exc:
+            self.error, self.busy = exc.message, False
+            return
+        self.secret, self.qr, self.enrolling, self.busy = data["secret"], data["qr"], True, False
+
+    @rx.event
+    def cancel_enrollment(self) -> None:
+        self.enrolling, self.secret, self.qr, self.error = False, "", "", ""
+
+    @rx.event
+    async def confirm(self, form: dict[str, Any]) -> Any:
+        code = str(form.get("code", "")).strip()
+        if not code:
+            self.error = "Enter the 6-digit code your authenticator app shows."
+            return
+        self.error, self.busy = "", True
+        yield
+        try:
+            codes = await asyncio.to_thread(
+                _confirm, await self._principal(), code, request_meta(self)
+            )
+            await self._refresh()
+        except DomainError as exc:
+            self.error, self.busy = exc.message, False
+            return
+        self.recovery_codes = codes
+        self.enrolling, self.secret, self.qr, self.busy = False, "", "", False
+
+    @rx.event
+    def saved_codes(self) -> None:
+        self.recovery_codes = []
+        self.notice = "Two-factor authentication is on. Keep your recovery codes somewhere safe."
+
+    @rx.event
+    def open_dialog(self, name: str) -> None:
+        self.dialog, self.dialog_error, self.notice = name, "", ""
+
+    @rx.event
+    def set_dialog_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.dialog, self.dialog_error = "", ""
+
+    @rx.event
+    async def submit_dialog(self, form: dict[str, Any]) -> Any:
+        code = str(form.get("code", "")).strip()
+        if not code:
+            self.dialog_error = "Enter a code from your app or one of your recovery codes."
+            return
+        action = self.dialog
+        self.dialog_error, self.busy = "", True
+        yield
+        principal = await self._principal()
+        try:
+            if action == "disable":
+                await asyncio.to_thread(_disable, principal, code, request_meta(self))
+            else:
+                self.recovery_codes = await asyncio.to_thread(
+                    _regenerate, principal, code, request_meta(self)
+                )
+            await self._refresh()
+        except DomainError as exc:
+            self.dialog_error, self.busy = exc.message, False
+            return
+        self.dialog, self.busy = "", False
+        if action == "disable":
+            self.notice = "Two-factor authentication is off. We e-mailed you a notice."
+
+
+# -- view ----------------------------------------------------------------------------------------
+
+
+def _code_input(field_id: str, label: str, help_id: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, font_weight="500"),
+        rx.input(
+            id=field_id,
+            name="code",
+            auto_complete="one-time-code",
+            input_mode="numeric",
+            aria_describedby=help_id,
+            required=True,
+            max_length=32,
+            size="3",
+            width="100%",
+            max_width="16rem",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _recovery_codes_card() -> rx.Component:
+    S = SecurityState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Save your recovery codes", size="5", as_="h2"),
+            rx.text(
+                "If you lose your phone, each of these codes signs you in once instead of the "
+                "6-digit code. They are shown only now: save them in a password manager or print "
+                "them.",
+            ),
+            rx.el.ol(
+                rx.foreach(
+                    S.recovery_codes,
+                    lambda c: rx.el.li(
+                        rx.code(c, size="3"), data_testid="recovery-code", padding="0.15em 0"
+                    ),
+                ),
+                columns="2",
+                padding_left="1.5em",
+                width="100%",
+                max_width="24rem",
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.icon("copy", size=16),
+                    "Copy",
+                    variant="soft",
+                    on_click=rx.set_clipboard(S.recovery_text),
+                ),
+                rx.button(
+                    rx.icon("download", size=16),
+                    "Download",
+                    variant="soft",
+                    on_click=rx.download(data=S.recovery_text, filename="cyberhub-recovery.txt"),
+                ),
+                rx.button("I saved them", on_click=S.saved_codes),
+                wrap="wrap",
+                spacing="3",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _enrol_card() -> rx.Component:
+    S = SecurityState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Set up your authenticator app", size="5", as_="h2"),
+            rx.el.ol(
+                rx.el.li(
+                    "Open an authenticator app (Google Authenticator, Microsoft Authenticator, "
+                    "1Password, Aegis…) and add an account."
+                ),
+                rx.el.li("Scan this QR code, or type the secret key below."),
+                rx.el.li("Enter the 6-digit code the app shows to finish."),
+                padding_left="1.5em",
+            ),
+            rx.flex(
+                rx.image(
+                    src=S.qr,
+                    alt="QR code to add CyberHub to your authenticator app",
+                    width="200px",
+                    height="200px",
+                    background="white",
+                    padding="0.5em",
+                    border_radius="8px",
+                ),
+                rx.vstack(
+                    rx.text("Secret key (type it if you can't scan):", size="2", weight="medium"),
+                    rx.code(
+                        S.secret_grouped,
+                        size="4",
+                        data_testid="mfa-secret",
+                        word_break="break-all",
+                    ),
+                    rx.button(
+                        rx.icon("copy", size=16),
+                        "Copy secret",
+                        variant="soft",
+                        size="2",
+                        on_click=rx.set_clipboard(S.secret),
+                    ),
+                    spacing="2",
+                    max_width="22rem",
+                ),
+                gap="1.5em",
+                wrap="wrap",
+                align="center",
+            ),
+            rx.form(
+                rx.vstack(
+                    _code_input("mfa-enrol-code", "Authentication code", "mfa-enrol-help"),
+                    rx.text(
+                        "The 6-digit code from your app; it changes every 30 seconds.",
+                        id="mfa-enrol-help",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.hstack(
+                        rx.button(
+                            "Turn on two-factor authentication", type="submit", loading=S.busy
+                        ),
+                        rx.button(
+                            "Cancel", type="button", variant="soft", on_click=S.cancel_enrollment
+                        ),
+                        wrap="wrap",
+                    ),
+                    spacing="2",
+                ),
+                on_submit=S.confirm,
+                reset_on_submit=True,
+            ),
+            spacing="4",
+        ),
+        width="100%",
+    )
+
+
+def _code_dialog(
+    name: str, trigger: str, title: str, description: str, action: str, color: str
+) -> rx.Component:
+    S = SecurityState
+    field_id = f"mfa-{name}-code"
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(trigger, color_scheme=color, variant="soft", on_click=S.open_dialog(name))
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, id=f"{field_id}-help"),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.dialog_error),
+                    _code_input(field_id, "Authentication or recovery code", f"{field_id}-help"),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button(action, type="submit", color_scheme=color, loading=S.busy),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    padding_top="1em",
+                ),
+                on_submit=S.submit_dialog,
+                reset_on_submit=True,
+            ),
+        ),
+        open=S.dialog == name,
+        on_open_change=S.set_dialog_open,
+    )
+
+
+def _enabled_card() -> rx.Component:
+    S = SecurityState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Two-factor authentication", size="5", as_="h2"),
+                rx.badge("On", color_scheme="green", size="2"),
+                align="center",
+            ),
+            rx.text("On since ", S.enabled_at, ". Signing in asks for a code from your app."),
+            rx.text(
+                S.recovery_codes_left,
+                " of 10 recovery codes left.",
+                color=rx.cond(S.recovery_codes_left < 3, rx.color("red", 11), rx.color("gray", 11)),
+            ),
+            rx.hstack(
+                _code_dialog(
+                    "regenerate",
+                    "Replace recovery codes",
+                    "Replace your recovery codes?",
+                    "You get ten new codes and every old one stops working. Enter a code from "
+                    "your authenticator app (or a recovery code) to confirm.",
+                    "Replace codes",
+                    "teal",
+                ),
+                _code_dialog(
+                    "disable",
+                    "Turn off two-factor authentication",
+                    "Turn off two-factor authentication?",
+                    "Your account will be protected by your password only, and your recovery "
+                    "codes stop working. Enter a code from your authenticator app (or a recovery "
+                    "code) to confirm.",
+                    "Turn off",
+                    "red",
+                ),
+                wrap="wrap",
+                spacing="3",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _disabled_card() -> rx.Component:
+    S = SecurityState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Two-factor authentication", size="5", as_="h2"),
+                rx.badge("Off", color_scheme="gray", size="2"),
+                align="center",
+            ),
+            rx.text(
+                "Add a second step to signing in: a 6-digit code from an authenticator app on "
+                "your phone. Someone who learns your password still can't get in."
+            ),
+            rx.button(
+                rx.icon("shield_check", size=16),
+                "Set up two-factor authentication",
+                on_click=S.start_enrollment,
+                loading=S.busy,
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def settings_security_content() -> rx.Component:
+    S = SecurityState
+    return rx.vstack(
+        page_heading("Security", "How you sign in to CyberHub."),
+        error_callout(S.error),
+        rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="green")),
+        rx.cond(
+            S.loading,
+            loading_state("Loading your security settings…"),
+            rx.cond(
+                S.recovery_codes.length() > 0,
+                _recovery_codes_card(),
+                rx.cond(
+                    S.enabled,
+                    _enabled_card(),
+                    rx.cond(S.enrolling, _enrol_card(), _disabled_card()),
+                ),
+            ),
+        ),
+        rx.text(
+            "Manage what you agreed to under ",
+            rx.link("Privacy & consents", href="/settings/privacy"),
+            ".",
+            size="2",
+            color_scheme="gray",
+        ),
+        spacing="4",
+        width="100%",
+        max_width="48rem",
+    )
+
+
+def settings_security_page() -> rx.Component:
+    return shell(guarded(ROUTE, settings_security_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Security · Settings · CyberHub",
+        component=settings_security_page,
+        access=SIGNED_IN,
+        on_load=(SecurityState.load,),
+    )
+)

@@ -1,0 +1,67 @@
+"""The student dashboard's data: track context from the profiler, and where to start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub.models import Mission, MissionStatus, Role, Track
+from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services import consents, profiler
+from cyberhub.services.permissions import Principal, require_role
+
+
+def student_home(
+    session: Session, principal: Principal | None, track_hint: str = ""
+) -> dict[str, Any]:
+    """Track context: the latest profiler result (or `track_hint` from the results page)."""
+    principal = require_role(principal, Role.student)
+    latest = profiler.latest_result(session, principal.user_id)
+    track_key = latest["primary_track"] if latest else ""
+    if track_hint in TRACK_KEYS and (
+        not latest or track_hint in (latest["primary_track"], latest["secondary_track"])
+    ):
+        track_key = track_hint
+    track = (
+        session.exec(select(Track).where(Track.key == track_key).order_by(col(Track.id))).first()
+        if track_key
+        else None
+    )
+    starters: list[dict[str, Any]] = []
+    total = 0
+    if track is not None:
+        base = select(Mission).where(
+            Mission.track_id == track.id, Mission.status == MissionStatus.published
+        )
+        total = session.exec(select(func.count()).select_from(base.subquery())).one()
+        starters = [
+            {
+                "id": m.id,
+                "title": m.title,
+                "difficulty": m.difficulty,
+                "minutes": m.estimated_minutes,
+            }
+            for m in session.exec(
+                base.order_by(col(Mission.difficulty), col(Mission.id)).limit(3)
+            ).all()
+        ]
+    return {
+        "profiler_done": latest is not None,
+        "ai_consent": consents.has_consent(session, principal.user_id, consents.AI_PROFILING),
+        "result": latest,
+        "track": (
+            {
+                "key": track.key,
+                "name": track.name,
+                "tagline": track.tagline,
+                "description": track.description,
+                "careers": track.careers,
+            }
+            if track
+            else None
+        ),
+        "track_missions": total,
+        "starters": starters,
+    }

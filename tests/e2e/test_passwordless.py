@@ -1,0 +1,138 @@
+"""Magic-link sign-in and password reset in a real browser, through the dev mailbox."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import BrowserPage, sign_in
+
+pytestmark = [pytest.mark.auth]
+
+STUDENT = "student@cyberhub.example"
+
+
+def open_newest_link(page: Page, to: str, path: str) -> None:
+    """In the dev mailbox, filter by recipient and click the newest link to `path`."""
+    page.goto("/dev/mailbox")
+    expect(page.get_by_role("heading", name="Dev mailbox")).to_be_visible()
+    page.get_by_label("Recipient").fill(to)
+    page.get_by_role("button", name="Filter").click()
+    messages = page.locator("[data-testid=mail-message]")
+    expect(messages.first).to_contain_text(to)
+    expect(messages.filter(has_not_text=to)).to_have_count(0)
+    link = messages.first.locator(f"a[href*='{path}/']")
+    expect(link).to_have_count(1)
+    try:
+        link.click()
+    except Exception:
+        import shutil, glob
+        print("URL", page.url)
+        print("MAIN", page.locator("body").inner_text()[:3000])
+        page.screenshot(path="/tmp/m_fail.png")
+        for f in glob.glob("/tmp/cyberhub-tests-*/e2e-web.log"):
+            shutil.copy(f, "/tmp/m_fail_web.log")
+        raise
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_magic_link_sign_in_through_the_dev_mailbox(web: BrowserPage, attempt: int) -> None:
+    page = web.page
+    page.goto("/signin")
+    page.locator("main").get_by_role("link", name="Email me a sign-in link").click()
+    expect(page).to_have_url(re.compile(r"/signin/email-link$"))
+    expect(page.get_by_role("heading", name="Sign in with an e-mail link")).to_be_visible()
+    page.get_by_label("Email").fill(STUDENT)
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    expect(page.get_by_text("If that address can sign in, a link is on its way.")).to_be_visible()
+
+    open_newest_link(page, STUDENT, "/auth/magic")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Amina Njoroge")
+
+    # The link worked once: opening it again explains and offers a new one.
+    open_newest_link(page, STUDENT, "/auth/magic")
+    expect(page.get_by_role("heading", name="This link can't be used")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("already used")
+    page.get_by_role("button", name="Request a new link").click()
+    expect(page).to_have_url(re.compile(r"/signin/email-link$"))
+    assert web.console_errors == []
+
+
+def test_magic_link_sign_up_asks_for_consent(web: BrowserPage) -> None:
+    page = web.page
+    email = f"linker-{uuid.uuid4().hex[:8]}@example.org"
+    page.goto("/signin/email-link")
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    open_newest_link(page, email, "/auth/magic")
+    expect(page.get_by_role("heading", name="Create your CyberHub account")).to_be_visible()
+    page.get_by_label("Full name (optional)").fill("Zawadi Link")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_contain_text("Accept the terms")
+    page.get_by_label("I accept the terms of use (required)").check()
+    page.get_by_label("I accept the privacy notice (required)").check()
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/dashboard\?welcome=true"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Zawadi Link")
+    expect(page.get_by_text("Your account is ready")).to_be_visible()
+
+
+def test_password_reset_through_the_dev_mailbox(web: BrowserPage) -> None:
+    page = web.page
+    email = f"resetter-{uuid.uuid4().hex[:8]}@example.org"
+    old_password, new_password = "amber-canyon-falcon-31", "silver-meadow-otter-64"
+    r = page.request.post(
+        "/api/v1/auth/signup",
+        data={
+            "email": email,
+            "password": old_password,
+            "full_name": "Reset Tester",
+            "consents": ["terms", "privacy"],
+        },
+    )
+    assert r.status == 201, r.text()
+
+    page.goto("/signin")
+    page.locator("main").get_by_role("link", name="Forgot your password?").click()
+    expect(page).to_have_url(re.compile(r"/password-reset$"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    open_newest_link(page, email, "/password-reset")
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    expect(page.get_by_text("At least 10 characters")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("Repeat new password").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_contain_text("at least 10 characters")
+    page.get_by_label("New password", exact=True).fill(new_password)
+    page.get_by_label("Repeat new password").fill(new_password)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/signin"))
+    sign_in(page, email, old_password)
+    expect(page.get_by_role("alert")).to_contain_text("Incorrect email or password")
+    page.get_by_label("Password").fill(new_password)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reset Tester")
+
+    # The security notice arrived too.
+    page.goto("/dev/mailbox")
+    page.get_by_label("Recipient").fill(email)
+    page.get_by_role("button", name="Filter").click()
+    expect(
+        page.locator("[data-testid=mail-message]").first.get_by_role(
+            "heading", name="Your CyberHub password was changed"
+        )
+    ).to_be_visible()

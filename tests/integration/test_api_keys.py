@@ -1,0 +1,218 @@
+"""API keys: created with scopes, the secret shown once and stored hashed, used instead of a JWT,
+read-only keys limited to GET, last-used time, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from cyberhub.models import ApiKey, AuditLog, Organization, RoleAssignment, User
+
+pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
+
+V1 = "/api/v1"
+
+
+def create_key(client: TestClient, scopes: list[str], name: str = "CI export") -> dict:  # type: ignore[type-arg]
+    r = client.post(V1 + "/api-keys", json={"name": name, "scopes": scopes})
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def stored(session: Session, key_id: int) -> ApiKey:
+    session.expire_all()
+    key = session.get(ApiKey, key_id)
+    assert key is not None
+    return key
+
+
+class TestAccess:
+    @pytest.mark.parametrize(
+        ("method", "path", "body"),
+        [
+            ("GET", "/api-keys", None),
+            ("GET", "/api-keys/scopes", None),
+            ("POST", "/api-keys", {"name": "x", "scopes": ["read"]}),
+            ("DELETE", "/api-keys/1", None),
+        ],
+    )
+    def test_anonymous_gets_401(
+        self,
+        api_client: TestClient,
+        method: str,
+        path: str,
+        body: dict | None,  # type: ignore[type-arg]
+    ) -> None:
+        r = api_client.request(method, V1 + path, json=body)
+        assert r.status_code == 401 and r.json()["detail"]
+
+    def test_only_admins_list_everybodys_keys(self, student_client: TestClient) -> None:
+        r = student_client.get(V1 + "/api-keys", params={"all": "true"})
+        assert r.status_code == 403 and "Only an admin" in r.json()["detail"]
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [
+            ({"name": "", "scopes": ["read"]}, "name"),
+            ({"name": "x" * 101, "scopes": ["read"]}, "name"),
+            ({"name": "k", "scopes": []}, "at least one scope"),
+            ({"name": "k", "scopes": ["admin"]}, "Unknown scope 'admin'"),
+            ({"name": "k"}, "scopes"),
+        ],
+    )
+    def test_bad_input_is_422(
+        self,
+        student_client: TestClient,
+        body: dict,
+        message: str,  # type: ignore[type-arg]
+    ) -> None:
+        r = student_client.post(V1 + "/api-keys", json=body)
+        assert r.status_code == 422, r.text
+        assert message in r.json()["detail"]
+
+
+class TestLifecycle:
+    def test_created_secret_is_shown_once_and_stored_hashed(
+        self, student_client: TestClient, student_user: User, session: Session
+    ) -> None:
+        body = create_key(student_client, ["read"])
+        secret = body["secret"]
+        assert secret.startswith("chk_") and len(secret) > 40
+        assert body["prefix"] == secret[:12] and body["scopes"] == ["read"]
+        assert body["last_used_at"] is None and body["active"] is True
+        key = stored(session, body["id"])
+        assert key.key_hash == hashlib.sha256(secret.encode()).hexdigest()
+        assert key.user_id == student_user.id
+        listed = student_client.get(V1 + "/api-keys").json()
+        assert [k["id"] for k in listed] == [body["id"]]
+        assert "secret" not in listed[0] and secret not in str(listed)
+        [entry] = session.exec(select(AuditLog).where(AuditLog.action == "api_key.created")).all()
+        assert entry.actor_id == student_user.id and entry.details["scopes"] == ["read"]
+        assert secret not in str(entry.details)
+        scopes = student_client.get(V1 + "/api-keys/scopes").json()
+        assert [s["name"] for s in scopes] == ["read", "write"]
+
+    @pytest.mark.parametrize("style", ["bearer", "x-api-key"])
+    def test_secret_authenticates_get_requests_and_sets_last_used(
+        self,
+        api_client: TestClient,
+        student_client: TestClient,
+        student_user: User,
+        session: Session,
+        style: str,
+    ) -> None:
+        body = create_key(student_client, ["read"])
+        headers = bearer(body["secret"]) if style == "bearer" else {"X-API-Key": body["secret"]}
+        r = api_client.get(V1 + "/auth/me", headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["email"] == student_user.email and r.json()["roles"] == ["student"]
+        assert stored(session, body["id"]).last_used_at is not None
+        assert student_client.get(V1 + "/api-keys").json()[0]["last_used_at"] is not None
+
+    def test_read_only_key_gets_403_on_writes(
+        self, api_client: TestClient, admin_client: TestClient, session: Session
+    ) -> None:
+        secret = create_key(admin_client, ["read"])["secret"]
+        assert api_client.get(V1 + "/organizations", headers=bearer(secret)).status_code == 200
+        r = api_client.post(V1 + "/organizations", headers=bearer(secret), json={"name": "Nope"})
+        assert r.status_code == 403 and "read-only" in r.json()["detail"]
+        r = api_client.post(
+            V1 + "/api-keys", headers=bearer(secret), json={"name": "x", "scopes": ["read"]}
+        )
+        assert r.status_code == 403
+        assert session.exec(select(Organization).where(Organization.name == "Nope")).first() is None
+
+    def test_write_key_may_write_but_not_mint_keys(
+        self, api_client: TestClient, admin_client: TestClient
+    ) -> None:
+        secret = create_key(admin_client, ["read", "write"])["secret"]
+        r = api_client.post(V1 + "/organizations", headers=bearer(secret), json={"name": "Lake"})
+        assert r.status_code == 201, r.text
+        r = api_client.post(
+            V1 + "/api-keys", headers=bearer(secret), json={"name": "x", "scopes": ["read"]}
+        )
+        assert r.status_code == 403 and "can't create API keys" in r.json()["detail"]
+
+    def test_a_key_has_its_users_roles_only(
+        self, api_client: TestClient, student_client: TestClient
+    ) -> None:
+        secret = create_key(student_client, ["read", "write"])["secret"]
+        assert api_client.get(V1 + "/users", headers=bearer(secret)).status_code == 403
+        assert api_client.get(V1 + "/audit-logs", headers=bearer(secret)).status_code == 403
+
+    def test_a_deactivated_users_key_stops_working(
+        self,
+        api_client: TestClient,
+        student_client: TestClient,
+        student_user: User,
+        session: Session,
+    ) -> None:
+        secret = create_key(student_client, ["read"])["secret"]
+        assert api_client.get(V1 + "/missions", headers=bearer(secret)).status_code == 200
+        user = session.get(User, student_user.id)
+        assert user is not None
+        user.is_active = False
+        session.add(user)
+        session.commit()
+        r = api_client.get(V1 + "/auth/me", headers=bearer(secret))
+        assert r.status_code == 401
+
+    def test_revoked_key_is_401(
+        self, api_client: TestClient, student_client: TestClient, session: Session
+    ) -> None:
+        body = create_key(student_client, ["read"])
+        r = student_client.delete(f"{V1}/api-keys/{body['id']}")
+        assert r.status_code == 200 and r.json()["active"] is False
+        assert stored(session, body["id"]).revoked_at is not None
+        r = api_client.get(V1 + "/auth/me", headers=bearer(body["secret"]))
+        assert r.status_code == 401 and "revoked" in r.json()["detail"]
+        assert r.headers["www-authenticate"] == "Bearer"
+        again = student_client.delete(f"{V1}/api-keys/{body['id']}")
+        assert again.status_code == 409
+        [entry] = session.exec(select(AuditLog).where(AuditLog.action == "api_key.revoked")).all()
+        assert entry.target_id == str(body["id"])
+
+    @pytest.mark.parametrize("secret", ["chk_not-a-real-key", "chk_"])
+    def test_unknown_key_is_401(self, api_client: TestClient, secret: str) -> None:
+        assert api_client.get(V1 + "/auth/me", headers=bearer(secret)).status_code == 401
+        assert api_client.get(V1 + "/auth/me", headers={"X-API-Key": secret}).status_code == 401
+
+    def test_others_cannot_revoke_my_key_but_an_admin_can(
+        self,
+        student_client: TestClient,
+        mentor_client: TestClient,
+        admin_client: TestClient,
+        student_user: User,
+    ) -> None:
+        key_id = create_key(student_client, ["read"])["id"]
+        assert mentor_client.delete(f"{V1}/api-keys/{key_id}").status_code == 404
+        assert mentor_client.get(V1 + "/api-keys").json() == []
+        everybody = admin_client.get(V1 + "/api-keys", params={"all": "true"}).json()
+        assert [(k["id"], k["owner_email"]) for k in everybody] == [(key_id, student_user.email)]
+        assert admin_client.get(V1 + "/api-keys").json() == []
+        assert admin_client.delete(f"{V1}/api-keys/{key_id}").status_code == 200
+        assert admin_client.delete(f"{V1}/api-keys/999999").status_code == 404
+        assert admin_client.delete(f"{V1}/api-keys/abc").status_code == 422
+
+    def test_deleting_the_user_role_does_not_leak_access(
+        self,
+        api_client: TestClient,
+        admin_client: TestClient,
+        admin_user: User,
+        session: Session,
+    ) -> None:
+        secret = create_key(admin_client, ["read"])["secret"]
+        assert api_client.get(V1 + "/users", headers=bearer(secret)).status_code == 200
+        for ra in session.exec(
+            select(RoleAssignment).where(RoleAssignment.user_id == admin_user.id)
+        ).all():
+            session.delete(ra)
+        session.commit()
+        assert api_client.get(V1 + "/users", headers=bearer(secret)).status_code == 403
