@@ -24,8 +24,30 @@ from cyberhub.models.learning import (
     Track,
 )
 from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
+from cyberhub.models.progress import (
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    HintReveal,
+    MentorAssignment,
+    Notification,
+    Review,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+)
 
 __all__ = [
+    "CohortMentor",
+    "Enrollment",
+    "EnrollmentStatus",
+    "HintReveal",
+    "MentorAssignment",
+    "Notification",
+    "Review",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionStatus",
     "ApiKey",
     "AuditLog",
     "ConsentDocument",

@@ -79,6 +79,10 @@ class Mission(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSONB, nullable=False)
     )
     hints: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    nice_work_roles: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
+    )
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     status: str = Field(default=MissionStatus.draft, max_length=16, index=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
