@@ -58,6 +58,7 @@ def _user_menu() -> rx.Component:
                 rx.menu.item("Dashboard", on_click=rx.redirect("/dashboard")),
                 rx.menu.item("Security", on_click=rx.redirect("/settings/security")),
                 rx.menu.item("Privacy & consents", on_click=rx.redirect("/settings/privacy")),
+                rx.menu.item("API keys", on_click=rx.redirect("/settings/api-keys")),
                 rx.menu.item("Sign out", color="red", on_click=SessionState.sign_out),
             ),
         ),
@@ -123,11 +124,26 @@ def header() -> rx.Component:
 
 
 def footer() -> rx.Component:
+    from cyberhub.settings import get_settings
+
+    dev_links = (
+        rx.link("Dev mailbox", href="/dev/mailbox", size="1")
+        if not get_settings().is_production
+        else rx.fragment()
+    )
     return rx.el.footer(
         rx.text(
             "Ongoza CyberHub — hands-on cybersecurity careers, mentored.",
             size="2",
             color_scheme="gray",
+        ),
+        rx.hstack(
+            rx.link("Terms", href="/legal/terms", size="1"),
+            rx.link("Privacy", href="/legal/privacy", size="1"),
+            dev_links,
+            justify="center",
+            spacing="4",
+            margin_top="0.5em",
         ),
         padding="2em 1em",
         text_align="center",
