@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
@@ -73,4 +75,17 @@ def difficulty_badge(level: rx.Var[int]) -> rx.Component:
         "/5",
         color_scheme=rx.match(level, (1, "green"), (2, "teal"), (3, "amber"), (4, "orange"), "red"),
         variant="soft",
+    )
+
+
+def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
+    """Previous / "Page n of m" / Next, for any state with page, pages and a go_to(page) event."""
+    return rx.hstack(
+        rx.button("← Previous", variant="soft", disabled=page <= 1, on_click=go_to(page - 1)),
+        rx.text("Page ", page, " of ", pages, size="2"),
+        rx.button("Next →", variant="soft", disabled=page >= pages, on_click=go_to(page + 1)),
+        justify="center",
+        align="center",
+        padding_top="1em",
+        width="100%",
     )

@@ -15,7 +15,7 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import organizations
@@ -559,24 +559,7 @@ def organization_content() -> rx.Component:
                             ),
                             rx.cond(
                                 S.pages > 1,
-                                rx.hstack(
-                                    rx.button(
-                                        "← Previous",
-                                        variant="soft",
-                                        disabled=S.page <= 1,
-                                        on_click=S.go_to(S.page - 1),
-                                    ),
-                                    rx.text("Page ", S.page, " of ", S.pages, size="2"),
-                                    rx.button(
-                                        "Next →",
-                                        variant="soft",
-                                        disabled=S.page >= S.pages,
-                                        on_click=S.go_to(S.page + 1),
-                                    ),
-                                    justify="center",
-                                    align="center",
-                                    padding_top="1em",
-                                ),
+                                pager(S.page, S.pages, S.go_to),
                             ),
                             width="100%",
                         ),

@@ -10,7 +10,7 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import users
@@ -201,24 +201,7 @@ def admin_users_content() -> rx.Component:
                         ),
                         overflow_x="auto",
                     ),
-                    rx.hstack(
-                        rx.button(
-                            "← Previous",
-                            variant="soft",
-                            disabled=S.page <= 1,
-                            on_click=S.go_to(S.page - 1),
-                        ),
-                        rx.text("Page ", S.page, " of ", S.pages, size="2"),
-                        rx.button(
-                            "Next →",
-                            variant="soft",
-                            disabled=S.page >= S.pages,
-                            on_click=S.go_to(S.page + 1),
-                        ),
-                        justify="center",
-                        align="center",
-                        padding_top="1em",
-                    ),
+                    pager(S.page, S.pages, S.go_to),
                 ),
                 empty_state("No users match", "Try a different search or filter."),
             ),

@@ -15,6 +15,7 @@ from cyberhub.components.ui import (
     error_callout,
     loading_state,
     page_heading,
+    pager,
 )
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services import catalog
@@ -234,21 +235,6 @@ def _filters() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    S = MissionCatalogState
-    return rx.hstack(
-        rx.button("← Previous", variant="soft", disabled=S.page <= 1, on_click=S.go_to(S.page - 1)),
-        rx.text("Page ", S.page, " of ", S.pages, size="2"),
-        rx.button(
-            "Next →", variant="soft", disabled=S.page >= S.pages, on_click=S.go_to(S.page + 1)
-        ),
-        justify="center",
-        align="center",
-        width="100%",
-        padding_top="1.5em",
-    )
-
-
 def catalog_content() -> rx.Component:
     S = MissionCatalogState
     return rx.box(
@@ -277,7 +263,7 @@ def catalog_content() -> rx.Component:
                         spacing="4",
                         width="100%",
                     ),
-                    _pager(),
+                    pager(S.page, S.pages, S.go_to),
                 ),
                 empty_state(
                     "No missions match",
