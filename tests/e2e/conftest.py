@@ -115,6 +115,8 @@ def mobile_web(browser: Browser, app_url: str) -> Iterator[BrowserPage]:
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
+    # Let the page's own loading (state, on_load events) settle before typing into it.
+    page.wait_for_load_state("networkidle")
     main = page.locator("main")
     main.get_by_label("Email").fill(email)
     main.get_by_label("Password").fill(password)
