@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, auth_rate_limit
 from cyberhub.services import mfa
 
 router = APIRouter(prefix="/auth/mfa", tags=["mfa"])
@@ -35,7 +35,7 @@ def enroll(principal: CurrentUser, session: SessionDep, meta: MetaDep) -> dict[s
     }
 
 
-@router.post("/verify")
+@router.post("/verify", dependencies=[Depends(auth_rate_limit)])
 def verify(
     body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:

@@ -50,6 +50,9 @@ class User(SQLModel, table=True):
     mfa_secret: str | None = Field(default=None, max_length=64)
     mfa_pending_secret: str | None = Field(default=None, max_length=64)
     mfa_enabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Access tokens issued before this moment are refused (set when every session is revoked,
+    # e.g. by a password reset): a stolen access token dies with the refresh tokens.
+    sessions_valid_after: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class RoleAssignment(SQLModel, table=True):

@@ -11,7 +11,7 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts
+from cyberhub.services import accounts, rate_limit
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError, MfaRequired
 from cyberhub.state.forms import request_meta, safe_next
@@ -23,6 +23,7 @@ ROUTE = "/signin"
 def _login(
     email: str, password: str, meta: RequestMeta, mfa_code: str | None = None
 ) -> accounts.TokenPair:
+    rate_limit.hit_auth("/auth/login", meta.ip)  # the same allowance as the API's login
     with db.session_scope() as session:
         user = accounts.authenticate(
             session, email=email, password=password, mfa_code=mfa_code, meta=meta

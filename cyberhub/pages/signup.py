@@ -11,7 +11,7 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, consents, passwords
+from cyberhub.services import accounts, consents, passwords, rate_limit
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.state.forms import request_meta
@@ -24,6 +24,7 @@ AFTER_SIGNUP = "/onboarding/ai-profiler"
 def _signup(
     email: str, password: str, full_name: str, kinds: list[str], meta: RequestMeta
 ) -> accounts.TokenPair:
+    rate_limit.hit_auth("/auth/signup", meta.ip)  # the same allowance as the API's sign-up
     with db.session_scope() as session:
         user = accounts.signup(
             session, email=email, password=password, full_name=full_name, consents=kinds, meta=meta

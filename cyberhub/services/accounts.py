@@ -302,6 +302,11 @@ def revoke_family(session: Session, family_id: str) -> None:
 
 
 def revoke_all_sessions(session: Session, user_id: int) -> None:
+    """End every session of the user: refresh tokens revoked, older access tokens refused."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.sessions_valid_after = utcnow()
+        session.add(user)
     session.execute(
         update(RefreshToken)
         .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
@@ -331,6 +336,10 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
 
 def principal_from_access_token(session: Session, token: str) -> Principal:
     claims = tokens.decode(token, "access")
+    user = session.get(User, claims.user_id)
+    if user is not None and user.sessions_valid_after is not None:
+        if claims.iat < int(user.sessions_valid_after.timestamp()):
+            raise Unauthenticated("This session has ended. Please sign in again.")
     principal = load_principal(session, claims.user_id)
     if principal is None:
         raise Unauthenticated("This account is not active.")

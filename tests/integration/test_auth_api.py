@@ -207,3 +207,31 @@ class TestLogoutAndMe:
     def test_me_reflects_current_roles(self, student_client: TestClient) -> None:
         body = student_client.get("/api/v1/auth/me").json()
         assert body["roles"] == ["student"] and body["grants"][0]["role"] == "student"
+
+
+def test_ending_every_session_also_refuses_older_access_tokens(
+    api_client: TestClient,
+    student_user,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    """A password reset ends every session: a stolen access token must not outlive it."""
+    import time
+
+    from cyberhub.services import accounts
+
+    old = login(api_client, student_user.email)["access_token"]
+    assert (
+        api_client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code
+        == 200
+    )
+    time.sleep(1.1)  # token times have one-second resolution
+    accounts.revoke_all_sessions(session, student_user.id)
+    session.commit()
+    r = api_client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old}"})
+    assert r.status_code == 401
+    time.sleep(1.1)
+    fresh = login(api_client, student_user.email)["access_token"]
+    assert (
+        api_client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {fresh}"}).status_code
+        == 200
+    )
