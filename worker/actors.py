@@ -38,3 +38,15 @@ def deliver_mail(mail_id: int) -> None:
             mail.deliver(session, mail_id)
         except NotFound:
             log.info("mail %s no longer exists", mail_id)
+
+
+@dramatiq.actor(queue_name="default", max_retries=5)
+def expire_review_claims() -> None:
+    """Return review claims older than 24 h to the queue and tell their mentors (id-free sweep;
+    safe to run at any interval or twice at once: rows being changed are skipped)."""
+    from cyberhub.services import reviews
+
+    with session_scope() as session:
+        expired = reviews.expire_claims(session)
+    if expired:
+        log.info("returned %d expired review claims to the queue", len(expired))

@@ -12,8 +12,10 @@ from cyberhub.api import (
     auth,
     catalog,
     consents,
+    director,
     errors,
     health,
+    learning,
     mfa,
     passwordless,
     profiling,
@@ -30,6 +32,8 @@ ROUTERS = [
     consents.router,
     admin.router,
     profiling.router,
+    learning.router,
+    director.router,
     catalog.router,
 ]
 

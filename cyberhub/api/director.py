@@ -1,0 +1,463 @@
+"""The director's API: programmes, tracks, cohorts, enrolments, mentors, roster, mission authoring.
+
+Every route takes the signed-in user (401 without one); the services allow directors within their
+own organizations and admins anywhere (403 for everyone else). `GET /tracks` and `GET /missions`
+stay the learners' catalog (api/catalog.py): a programme's tracks are under
+`/programs/{id}/tracks`, and authoring is under `/director/missions`.
+
+`POST /cohorts/{id}/enrollments/import` takes the CSV as the request body (text/csv), as a
+multipart upload (field `file`) or as JSON `{"csv": "..."}`. It answers 200 `{"imported", ...}`,
+or 422 `{"detail", "rows": [{"row", "email", "error"}]}` when any row fails: nothing is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, StringConstraints
+
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep
+from cyberhub.services import authoring, enrollment, programs
+from cyberhub.services.enrollment import CSV_MAX_BYTES, CsvImportError
+from cyberhub.services.errors import Invalid
+
+router = APIRouter(tags=["director"])
+
+Short = Annotated[str, StringConstraints(max_length=100)]
+Skill = Annotated[str, StringConstraints(max_length=80)]
+Hint = Annotated[str, StringConstraints(max_length=1000)]
+RoleId = Annotated[str, StringConstraints(max_length=120)]
+
+
+# -- bodies ------------------------------------------------------------------------------------
+
+
+class ProgramIn(BaseModel):
+    name: str = Field(max_length=200)
+    organization_id: int | None = None
+    slug: str = Field(default="", max_length=100)
+    description: str = Field(default="", max_length=5000)
+    with_tracks: bool = True
+
+
+class ProgramPatch(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+    slug: str | None = Field(default=None, max_length=100)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class TrackIn(BaseModel):
+    key: str = Field(max_length=32)
+    name: str = Field(default="", max_length=100)
+    tagline: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    focus: list[Short] | None = Field(default=None, max_length=12)
+    careers: list[Short] | None = Field(default=None, max_length=12)
+
+
+class TrackPatch(BaseModel):
+    name: str | None = Field(default=None, max_length=100)
+    tagline: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    focus: list[Short] | None = Field(default=None, max_length=12)
+    careers: list[Short] | None = Field(default=None, max_length=12)
+
+
+class CohortIn(BaseModel):
+    program_id: int
+    name: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    capacity: int = Field(default=30)
+    director_id: int | None = None
+
+
+class CohortPatch(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    capacity: int | None = None
+    director_id: int | None = None  # sent as null: the cohort has no director
+
+
+class EnrollIn(BaseModel):
+    email: str = Field(max_length=320)
+    full_name: str = Field(default="", max_length=200)
+
+
+class MentorIn(BaseModel):
+    email: str = Field(max_length=320)
+    capacity: int = 10
+
+
+class AssignIn(BaseModel):
+    student_id: int
+    mentor_id: int
+
+
+class CriterionIn(BaseModel):
+    key: str = Field(default="", max_length=60)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", max_length=1000)
+    points: int
+
+
+class MissionIn(BaseModel):
+    program_id: int | None = None
+    track: str | None = Field(default=None, max_length=32)
+    title: str | None = Field(default=None, max_length=200)
+    summary: str | None = Field(default=None, max_length=400)
+    brief: str | None = Field(default=None, max_length=50_000)
+    difficulty: int | None = None
+    skills: list[Skill] | None = Field(default=None, max_length=20)
+    estimated_minutes: int | None = None
+    prerequisites: list[int] | None = Field(default=None, max_length=10)
+    nice_work_roles: list[RoleId] | None = Field(default=None, max_length=10)
+    rubric: list[CriterionIn] | None = Field(default=None, max_length=12)
+    hints: list[Hint] | None = Field(default=None, max_length=10)
+
+    def changes(self) -> authoring.MissionChanges:
+        data = self.model_dump(exclude={"rubric"})
+        rubric = [c.model_dump() for c in self.rubric] if self.rubric is not None else None
+        return authoring.MissionChanges(**data, rubric=rubric)
+
+
+# -- programmes and tracks ---------------------------------------------------------------------
+
+
+@router.get("/programs")
+def list_programs(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """The programmes you run (every programme for an admin), with counts."""
+    return programs.list_programs(session, principal)
+
+
+@router.post("/programs", status_code=201)
+def create_program(
+    body: ProgramIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Create a programme (with the five tracks unless `with_tracks` is false)."""
+    p = programs.create_program(
+        session,
+        principal,
+        name=body.name,
+        organization_id=body.organization_id,
+        slug=body.slug,
+        description=body.description,
+        with_tracks=body.with_tracks,
+        meta=meta,
+    )
+    return programs.program_json(p)
+
+
+@router.patch("/programs/{program_id}")
+def update_program(
+    program_id: int, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    p = programs.update_program(
+        session,
+        principal,
+        program_id,
+        name=body.name,
+        slug=body.slug,
+        description=body.description,
+        meta=meta,
+    )
+    return programs.program_json(p)
+
+
+@router.get("/programs/{program_id}/tracks")
+def list_program_tracks(
+    program_id: int, principal: CurrentUser, session: SessionDep
+) -> list[dict[str, Any]]:
+    """The programme's tracks with their NICE work roles and mission counts."""
+    tracks = programs.list_tracks(session, principal, program_id)
+    counts = programs.mission_counts(session, [t.id for t in tracks if t.id])
+    return [programs.track_json(t, counts.get(t.id or 0, 0)) for t in tracks]
+
+
+@router.post("/programs/{program_id}/tracks", status_code=201)
+def create_track(
+    program_id: int, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Add one of the five tracks the programme lacks."""
+    t = programs.create_track(
+        session,
+        principal,
+        program_id,
+        key=body.key,
+        name=body.name,
+        tagline=body.tagline,
+        description=body.description,
+        focus=body.focus,
+        careers=body.careers,
+        meta=meta,
+    )
+    return programs.track_json(t)
+
+
+@router.patch("/tracks/{track_id}")
+def update_track(
+    track_id: int, body: TrackPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    t = programs.update_track(
+        session,
+        principal,
+        track_id,
+        name=body.name,
+        tagline=body.tagline,
+        description=body.description,
+        focus=body.focus,
+        careers=body.careers,
+        meta=meta,
+    )
+    return programs.track_json(t)
+
+
+# -- cohorts -----------------------------------------------------------------------------------
+
+
+@router.get("/cohorts")
+def list_cohorts(
+    principal: CurrentUser, session: SessionDep, program_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Cohorts of your programmes (of one with `program_id`), with seats and mentor counts."""
+    return programs.list_cohorts(session, principal, program_id)
+
+
+@router.post("/cohorts", status_code=201)
+def create_cohort(
+    body: CohortIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    c = programs.create_cohort(
+        session,
+        principal,
+        body.program_id,
+        name=body.name,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        capacity=body.capacity,
+        director_id=body.director_id,
+        meta=meta,
+    )
+    return programs.cohort_detail(session, principal, c.id or 0)
+
+
+@router.get("/cohorts/{cohort_id}")
+def get_cohort(cohort_id: int, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    return programs.cohort_detail(session, principal, cohort_id)
+
+
+@router.patch("/cohorts/{cohort_id}")
+def update_cohort(
+    cohort_id: int, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Change a cohort; `"director_id": null` removes its director, omitting it keeps it."""
+    extra: dict[str, Any] = {}
+    if "director_id" in body.model_fields_set:
+        extra["director_id"] = body.director_id
+    programs.update_cohort(
+        session,
+        principal,
+        cohort_id,
+        name=body.name,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        capacity=body.capacity,
+        meta=meta,
+        **extra,
+    )
+    return programs.cohort_detail(session, principal, cohort_id)
+
+
+@router.get("/cohorts/{cohort_id}/roster")
+def roster(
+    cohort_id: int,
+    principal: CurrentUser,
+    session: SessionDep,
+    include_withdrawn: bool = False,
+) -> dict[str, Any]:
+    """Enrolled students with their mentor and progress (approved / published missions)."""
+    return {
+        "cohort": programs.cohort_detail(session, principal, cohort_id),
+        "students": programs.roster(
+            session, principal, cohort_id, include_withdrawn=include_withdrawn
+        ),
+    }
+
+
+# -- enrolments --------------------------------------------------------------------------------
+
+
+@router.get("/cohorts/{cohort_id}/enrollments")
+def list_enrollments(
+    cohort_id: int, principal: CurrentUser, session: SessionDep
+) -> list[dict[str, Any]]:
+    return enrollment.list_enrollments(session, principal, cohort_id)
+
+
+@router.post("/cohorts/{cohort_id}/enrollments", status_code=201)
+def enroll(
+    cohort_id: int, body: EnrollIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Enrol one person by email; an unknown address gets an invited, passwordless account."""
+    return enrollment.enroll(
+        session, principal, cohort_id, body.email, full_name=body.full_name, meta=meta
+    )
+
+
+async def csv_text(request: Request) -> str:
+    """The CSV of an import request: the raw body, a multipart `file`, or JSON {"csv"}."""
+    ctype = request.headers.get("content-type", "").lower()
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Invalid("Attach the CSV file in the form field 'file'.")
+        data = await upload.read(CSV_MAX_BYTES + 1)
+    else:
+        data = b""
+        async for chunk in request.stream():
+            data += chunk
+            if len(data) > CSV_MAX_BYTES:
+                break  # refused below, without reading the rest
+        if len(data) <= CSV_MAX_BYTES and ctype.startswith("application/json"):
+            try:
+                payload = json.loads(data or b"null")
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict) or not isinstance(payload.get("csv"), str):
+                raise Invalid('Send the CSV as text/csv, or as JSON {"csv": "..."}.')
+            data = payload["csv"].encode()
+    if len(data) > CSV_MAX_BYTES:
+        raise Invalid(f"The file is too large: at most {CSV_MAX_BYTES // 1000} kB.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("The file must be UTF-8 text (save it as 'CSV UTF-8').") from None
+
+
+@router.post("/cohorts/{cohort_id}/enrollments/import", response_model=None)
+def import_enrollments(
+    cohort_id: int,
+    principal: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
+    text: Annotated[str, Depends(csv_text)],
+) -> dict[str, Any] | JSONResponse:
+    """Enrol every student of a CSV (header `email,full_name`): all of them or none."""
+    try:
+        return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
+    except CsvImportError as exc:
+        session.rollback()  # nothing half-imported, whatever was touched while checking
+        return JSONResponse({"detail": exc.message, "rows": exc.rows}, status_code=422)
+
+
+@router.delete("/cohorts/{cohort_id}/enrollments/{student_id}")
+def unenroll(
+    cohort_id: int, student_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Withdraw a student from the cohort (their seat and mentor slot are freed)."""
+    return enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
+
+
+# -- mentors -----------------------------------------------------------------------------------
+
+
+@router.get("/cohorts/{cohort_id}/mentors")
+def list_mentors(
+    cohort_id: int, principal: CurrentUser, session: SessionDep
+) -> list[dict[str, Any]]:
+    return enrollment.list_mentors(session, principal, cohort_id)
+
+
+@router.post("/cohorts/{cohort_id}/mentors")
+def set_mentor(
+    cohort_id: int, body: MentorIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Let a mentor of the organization serve the cohort with a capacity (or change it)."""
+    return enrollment.set_cohort_mentor(
+        session, principal, cohort_id, body.email, body.capacity, meta=meta
+    )
+
+
+@router.post("/cohorts/{cohort_id}/mentors/assign")
+def assign_mentor(
+    cohort_id: int, body: AssignIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    return enrollment.assign_mentor(
+        session, principal, cohort_id, body.student_id, body.mentor_id, meta=meta
+    )
+
+
+@router.post("/cohorts/{cohort_id}/mentors/balance")
+def balance_mentors(
+    cohort_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Give every unassigned student the least-loaded mentor with room."""
+    return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
+
+
+# -- mission authoring -------------------------------------------------------------------------
+
+
+@router.get("/director/missions")
+def list_missions(
+    principal: CurrentUser,
+    session: SessionDep,
+    status: Annotated[str, Query(max_length=16)] = "",
+    program_id: int | None = None,
+    track: Annotated[str, Query(max_length=32)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> dict[str, Any]:
+    """Missions of your programmes in every status (filter with `status`), and counts."""
+    return {
+        "items": authoring.list_missions(
+            session, principal, status=status, program_id=program_id, track=track, q=q
+        ),
+        "counts": authoring.status_counts(session, principal, program_id),
+    }
+
+
+@router.post("/director/missions", status_code=201)
+def create_mission(
+    body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Create a draft mission (title and track required)."""
+    return authoring.create_mission(session, principal, body.changes(), meta=meta)
+
+
+@router.get("/director/missions/{mission_id}")
+def get_mission(mission_id: int, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    return authoring.get_mission(session, principal, mission_id)
+
+
+@router.patch("/director/missions/{mission_id}")
+def update_mission(
+    mission_id: int, body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    return authoring.update_mission(session, principal, mission_id, body.changes(), meta=meta)
+
+
+@router.post("/director/missions/{mission_id}/publish")
+def publish_mission(
+    mission_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    return authoring.publish_mission(session, principal, mission_id, meta=meta)
+
+
+@router.post("/director/missions/{mission_id}/unpublish")
+def unpublish_mission(
+    mission_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    return authoring.unpublish_mission(session, principal, mission_id, meta=meta)
+
+
+@router.post("/director/missions/{mission_id}/archive")
+def archive_mission(
+    mission_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    return authoring.archive_mission(session, principal, mission_id, meta=meta)

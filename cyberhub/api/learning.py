@@ -1,0 +1,271 @@
+"""Learning core API: submissions, mentor review, progress, dashboards and notifications."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field, model_validator
+
+from cyberhub.api.deps import CurrentUser, SessionDep, require_roles
+from cyberhub.models import Submission
+from cyberhub.services import dashboards, notifications, progress, reviews, submissions
+from cyberhub.services.errors import Invalid
+from cyberhub.services.permissions import Principal
+
+router = APIRouter(tags=["learning"])
+
+StudentUser = Annotated[Principal, Depends(require_roles("student"))]
+MentorUser = Annotated[Principal, Depends(require_roles("mentor"))]
+
+
+class WorkIn(BaseModel):
+    answer: str = Field(default="", max_length=submissions.ANSWER_MAX * 2)
+    # The service allows MAX_LINKS and says so; these caps only bound the request size.
+    links: list[Annotated[str, Field(max_length=2000)]] = Field(default_factory=list, max_length=50)
+
+
+class ReviewIn(BaseModel):
+    decision: Literal["approved", "changes_requested"]
+    scores: dict[Annotated[str, Field(max_length=100)], int] = Field(
+        default_factory=dict, max_length=50
+    )
+    feedback: str = Field(default="", max_length=reviews.FEEDBACK_MAX * 2)
+
+
+class RevealIn(BaseModel):
+    index: int | None = Field(default=None, ge=0, le=100)
+
+
+class ReadIn(BaseModel):
+    ids: list[int] = Field(default_factory=list, max_length=notifications.MAX_IDS)
+    all: bool = False
+
+    @model_validator(mode="after")
+    def one_of(self) -> ReadIn:
+        if not self.all and not self.ids:
+            raise ValueError('send "ids": [...] or "all": true')
+        return self
+
+
+def attempt_json(s: Submission) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "mission_id": s.mission_id,
+        "status": s.status,
+        "attempt": s.attempt,
+        "claimed_by": s.claimed_by_id,
+        "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
+        "file": {"name": s.file_name, "size": s.file_size} if s.file_path else None,
+    }
+
+
+# -- student: work on a mission ----------------------------------------------------------------
+
+
+@router.post("/missions/{mission_id}/submit", status_code=201)
+def submit(
+    mission_id: int, body: WorkIn, session: SessionDep, principal: StudentUser
+) -> dict[str, Any]:
+    sub = submissions.submit(session, principal, mission_id, answer=body.answer, links=body.links)
+    return attempt_json(sub)
+
+
+@router.put("/missions/{mission_id}/draft")
+def save_draft(
+    mission_id: int, body: WorkIn, session: SessionDep, principal: StudentUser
+) -> dict[str, Any]:
+    sub = submissions.save_draft(
+        session, principal, mission_id, answer=body.answer, links=body.links
+    )
+    return attempt_json(sub)
+
+
+@router.post("/missions/{mission_id}/draft/file")
+def attach_file(
+    mission_id: int,
+    session: SessionDep,
+    principal: StudentUser,
+    file: UploadFile = File(...),
+) -> dict[str, Any]:
+    # Read one byte past the limit: enough to refuse an oversized file without buffering it all.
+    content = file.file.read(submissions.MAX_UPLOAD_BYTES + 1)
+    upload = submissions.Upload(filename=file.filename or "", content=content)
+    return attempt_json(submissions.attach_file(session, principal, mission_id, upload))
+
+
+@router.get("/missions/{mission_id}/work")
+def work_status(mission_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+    return submissions.work_status(session, principal, mission_id)
+
+
+@router.get("/missions/{mission_id}/history")
+def mission_history(
+    mission_id: int,
+    session: SessionDep,
+    principal: CurrentUser,
+    student: int | None = Query(default=None, ge=1),
+) -> list[dict[str, Any]]:
+    student_id = student or principal.user_id
+    return [d.as_json() for d in submissions.history(session, principal, student_id, mission_id)]
+
+
+@router.get("/missions/{mission_id}/hints")
+def revealed_hints(
+    mission_id: int, session: SessionDep, principal: CurrentUser
+) -> list[dict[str, Any]]:
+    return submissions.revealed_hints(session, principal, mission_id)
+
+
+@router.post("/missions/{mission_id}/hints/reveal")
+def reveal_hint(
+    mission_id: int, session: SessionDep, principal: StudentUser, body: RevealIn | None = None
+) -> dict[str, Any]:
+    return submissions.reveal_hint(
+        session, principal, mission_id, body.index if body is not None else None
+    )
+
+
+# -- submissions and review --------------------------------------------------------------------
+
+
+@router.get("/submissions/{submission_id}")
+def get_submission(
+    submission_id: int, session: SessionDep, principal: CurrentUser
+) -> dict[str, Any]:
+    return submissions.get_submission(session, principal, submission_id).as_json()
+
+
+@router.get("/submissions/{submission_id}/file")
+def download_file(submission_id: int, session: SessionDep, principal: CurrentUser) -> FileResponse:
+    path, name, media_type = submissions.stored_file(session, principal, submission_id)
+    # Always a download (never rendered inline), and never sniffed into something else.
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=name,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post("/submissions/{submission_id}/claim")
+def claim(submission_id: int, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+    return attempt_json(reviews.claim(session, principal, submission_id))
+
+
+@router.post("/submissions/{submission_id}/release")
+def release(submission_id: int, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+    return attempt_json(reviews.release(session, principal, submission_id))
+
+
+@router.post("/submissions/{submission_id}/review")
+def review(
+    submission_id: int, body: ReviewIn, session: SessionDep, principal: MentorUser
+) -> dict[str, Any]:
+    result = reviews.review(
+        session,
+        principal,
+        submission_id,
+        decision=body.decision,
+        scores=dict(body.scores),
+        feedback=body.feedback,
+    )
+    return {
+        "id": submission_id,
+        "status": result.decision,
+        "review": {
+            "decision": result.decision,
+            "scores": result.scores,
+            "total": result.total,
+            "feedback": result.feedback,
+        },
+    }
+
+
+# -- progress and dashboards -------------------------------------------------------------------
+
+
+@router.get("/progress")
+def get_progress(
+    session: SessionDep, principal: CurrentUser, user: int | None = Query(default=None, ge=1)
+) -> dict[str, Any]:
+    p = progress.progress_for(session, principal, user or principal.user_id)
+    return {
+        "user": p.student_id,
+        "tracks": p.track_percents,
+        "track_details": p.tracks,
+        "missions": [{"id": m.id, "status": m.status} for m in p.missions],
+    }
+
+
+@router.get("/progress/cohorts/{cohort_id}")
+def get_cohort_progress(
+    cohort_id: int, session: SessionDep, principal: CurrentUser
+) -> dict[str, Any]:
+    return progress.cohort_progress(session, principal, cohort_id)
+
+
+@router.get("/student/dashboard")
+def student_dashboard(session: SessionDep, principal: StudentUser) -> dict[str, Any]:
+    return dashboards.student_dashboard(session, principal)
+
+
+@router.get("/mentor/dashboard")
+def mentor_dashboard(session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+    return dashboards.mentor_dashboard(session, principal)
+
+
+@router.get("/mentor/queue")
+def mentor_queue(
+    session: SessionDep,
+    principal: MentorUser,
+    bucket: str = Query(default="pending", max_length=32),
+    page: int = Query(default=1, ge=1),
+    page_size: int = Query(default=reviews.PAGE_SIZE, ge=1, le=100),
+) -> dict[str, Any]:
+    result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=page_size)
+    return {
+        "bucket": result.bucket,
+        "items": result.items,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+    }
+
+
+@router.get("/mentor/workload")
+def mentor_workload(session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+    return reviews.workload(session, principal)
+
+
+# -- notifications -----------------------------------------------------------------------------
+
+
+@router.get("/notifications")
+def list_notifications(
+    session: SessionDep,
+    principal: CurrentUser,
+    page: int = Query(default=1, ge=1),
+    page_size: int = Query(default=notifications.PAGE_SIZE, ge=1, le=100),
+    unread: bool = False,
+) -> dict[str, Any]:
+    result = notifications.list_for(
+        session, principal, page, page_size=page_size, unread_only=unread
+    )
+    return {
+        "items": [notifications.as_json(n) for n in result.items],
+        "total": result.total,
+        "unread": result.unread,
+        "page": result.page,
+        "pages": result.pages,
+    }
+
+
+@router.post("/notifications/read")
+def mark_read(body: ReadIn, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+    if body.all and body.ids:
+        raise Invalid('Send either "ids" or "all", not both.')
+    changed = notifications.mark_read(session, principal, "all" if body.all else body.ids)
+    return {"marked": changed, "unread": notifications.unread_count(session, principal.user_id)}

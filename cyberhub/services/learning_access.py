@@ -1,0 +1,134 @@
+"""Who may see and act on a student's learning work (submissions, reviews, progress).
+
+The object rules, in one place:
+- a student: only their own work;
+- a mentor: the students they mentor in a programme — students enrolled (not withdrawn) in a
+  cohort the mentor serves (CohortMentor), or assigned to them (MentorAssignment). Any mentor
+  serving the student's cohort may claim and review; the assigned mentor sees the work first;
+- a director: work on their organization's programmes;
+- an admin: everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import false, func, literal, true, union_all
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    MentorAssignment,
+    Program,
+    Role,
+    RoleAssignment,
+)
+from cyberhub.services.permissions import Principal
+
+
+def mentor_pairs(mentor_id: int) -> Any:
+    """A subquery of (student_id, program_id, assigned) the mentor may review.
+
+    Driven from the mentor's own cohorts and assignments (a handful of rows), so joining it to
+    submissions uses the (student_id, mission_id) index instead of scanning by status.
+    """
+    served: Any = (
+        select(
+            col(Enrollment.student_id).label("student_id"),
+            col(Cohort.program_id).label("program_id"),
+            false().label("assigned"),
+        )
+        .join(CohortMentor, col(CohortMentor.cohort_id) == col(Enrollment.cohort_id))
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .where(
+            CohortMentor.mentor_id == mentor_id,
+            Enrollment.status != EnrollmentStatus.withdrawn,
+            Enrollment.student_id != mentor_id,
+        )
+    )
+    assigned: Any = (
+        select(
+            col(MentorAssignment.student_id).label("student_id"),
+            col(Cohort.program_id).label("program_id"),
+            true().label("assigned"),
+        )
+        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
+        .where(
+            MentorAssignment.mentor_id == mentor_id,
+            MentorAssignment.student_id != mentor_id,
+        )
+    )
+    both = union_all(served, assigned).subquery("mentor_rel")
+    return (
+        select(
+            both.c.student_id,
+            both.c.program_id,
+            func.bool_or(both.c.assigned).label("assigned"),
+        )
+        .group_by(both.c.student_id, both.c.program_id)
+        .subquery("mentor_pairs")
+    )
+
+
+def mentors_student(
+    session: Session, mentor_id: int, student_id: int, program_id: int | None = None
+) -> bool:
+    """True if the mentor serves the student's cohort (in the programme, when given)."""
+    pairs = mentor_pairs(mentor_id)
+    stmt = select(literal(1)).select_from(pairs).where(pairs.c.student_id == student_id)
+    if program_id is not None:
+        stmt = stmt.where(pairs.c.program_id == program_id)
+    return session.exec(stmt.limit(1)).first() is not None
+
+
+def is_assigned_mentor(session: Session, mentor_id: int, student_id: int) -> bool:
+    return (
+        session.exec(
+            select(MentorAssignment.id).where(
+                MentorAssignment.mentor_id == mentor_id,
+                MentorAssignment.student_id == student_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def student_organizations(session: Session, student_id: int) -> set[int]:
+    """Organizations the student belongs to: by any role there, or by enrollment."""
+    by_role = select(col(RoleAssignment.organization_id)).where(
+        RoleAssignment.user_id == student_id, col(RoleAssignment.organization_id).is_not(None)
+    )
+    by_enrollment = (
+        select(col(Program.organization_id))
+        .join(Cohort, col(Cohort.program_id) == col(Program.id))
+        .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
+        .where(Enrollment.student_id == student_id)
+    )
+    rows = session.exec(union_all(by_role, by_enrollment)).all()  # type: ignore[call-overload]
+    return {int(r[0]) for r in rows if r[0] is not None}
+
+
+def may_view_student(session: Session, principal: Principal, student_id: int) -> bool:
+    """Self, an admin, a mentor of the student, or a director of one of the student's orgs."""
+    if principal.user_id == student_id or principal.is_admin:
+        return True
+    if principal.has_role(Role.mentor) and mentors_student(session, principal.user_id, student_id):
+        return True
+    directed = principal.organizations(Role.director)
+    return bool(directed) and bool(directed & student_organizations(session, student_id))
+
+
+def may_view_work(
+    session: Session, principal: Principal, *, student_id: int, program_id: int, org_id: int
+) -> bool:
+    """May the principal see a student's work on a mission of `program_id` (in `org_id`)?"""
+    if principal.user_id == student_id or principal.is_admin:
+        return True
+    if org_id in principal.organizations(Role.director):
+        return True
+    return principal.has_role(Role.mentor, organization_id=org_id) and mentors_student(
+        session, principal.user_id, student_id, program_id
+    )

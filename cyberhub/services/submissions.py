@@ -1,0 +1,704 @@
+"""A student's work on a mission: drafts, submissions (one row per attempt), files and hints.
+
+Lifecycle of an attempt: draft -> submitted -> in_review (claimed by one mentor, see
+services/reviews.py) -> changes_requested | approved. A new attempt is allowed only when there is
+none yet or the latest one came back with changes requested; earlier attempts are kept as history.
+
+Object rules (services/learning_access.py): a student sees only their own work (another
+student's submission is "not found"); a mentor only their mentees'; a director only work on their
+organization's programmes; an admin everything. Drafts are private to the student.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    HintReveal,
+    MentorAssignment,
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Program,
+    Review,
+    Role,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import notifications
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.learning_access import may_view_work
+from cyberhub.services.permissions import Principal, require_role, require_signed_in
+from cyberhub.settings import get_settings
+
+ANSWER_MIN = 20
+ANSWER_MAX = 20_000
+MAX_LINKS = 10
+LINK_MAX = 500
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Extension -> the content type the file is served with. Anything else is refused.
+ALLOWED_FILES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain",
+    "md": "text/markdown",
+    "zip": "application/zip",
+}
+# Advisory-lock namespace: one submit/draft at a time per student (attempt numbers stay dense).
+_LOCK_NAMESPACE = 5001
+
+# Timeline event kinds.
+EV_SUBMITTED = "submitted"
+EV_CLAIMED = "claimed"
+EV_RELEASED = "released"
+EV_CLAIM_EXPIRED = "claim_expired"
+EV_APPROVED = "approved"
+EV_CHANGES_REQUESTED = "changes_requested"
+
+OPEN_STATUSES = (SubmissionStatus.submitted, SubmissionStatus.in_review)
+
+
+def submission_link(submission_id: int) -> str:
+    """Where a mentor reviews a submission (used in notifications and mails)."""
+    return f"/review/{submission_id}"
+
+
+def mission_link(mission_id: int) -> str:
+    return f"/missions/{mission_id}"
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received: the name the user gave it and its bytes."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the original name, cleaned, for display and download
+    path: str  # relative to DATA_DIR: "uploads/<uuid>"
+    type: str
+    size: int
+
+
+def clean_filename(name: str) -> str:
+    """The last path component, without control characters, at most 200 characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    if len(base) > 200:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[: 199 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else base[:200]
+    return base
+
+
+def _looks_like(ext: str, content: bytes) -> bool:
+    """Cheap magic-byte check so a renamed executable isn't stored as a 'pdf'."""
+    if ext == "pdf":
+        return content.startswith(b"%PDF-")
+    if ext == "png":
+        return content.startswith(b"\x89PNG\r\n\x1a\n")
+    if ext in ("jpg", "jpeg"):
+        return content.startswith(b"\xff\xd8\xff")
+    if ext == "zip":
+        return content[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+    try:  # txt, md: UTF-8 text without NUL bytes
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in content
+
+
+def uploads_dir() -> Path:
+    return get_settings().data_dir / "uploads"
+
+
+def store_upload(upload: Upload) -> StoredFile:
+    """Check an uploaded file (type whitelist, 10 MB limit, content) and store it.
+
+    The file is written to DATA_DIR/uploads/<random uuid>: the user's name is kept only as data,
+    never used as a path. Invalid says what is wrong.
+    """
+    name = clean_filename(upload.filename)
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    if not name or ext not in ALLOWED_FILES:
+        raise Invalid("Attach a PDF, PNG, JPG, TXT, MD or ZIP file.")
+    size = len(upload.content)
+    if size == 0:
+        raise Invalid("The file is empty.")
+    if size > MAX_UPLOAD_BYTES:
+        raise Invalid("The file is larger than 10 MB; link to it instead.")
+    if not _looks_like(ext, upload.content):
+        raise Invalid(f"The file's content is not a valid .{ext} file.")
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = uuid.uuid4().hex
+    with open(folder / key, "xb") as fh:  # "x": never overwrite
+        fh.write(upload.content)
+    return StoredFile(name=name, path=f"uploads/{key}", type=ALLOWED_FILES[ext], size=size)
+
+
+def resolve_stored(path: str) -> Path:
+    """The absolute path of a stored file, refusing anything outside DATA_DIR/uploads."""
+    root = uploads_dir().resolve()
+    full = (get_settings().data_dir / path).resolve()
+    if full.parent != root:
+        raise NotFound("That file does not exist.")
+    return full
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def clean_links(links: list[str] | None) -> tuple[list[str], list[str]]:
+    """(cleaned links, problems): http(s) URLs only, at most MAX_LINKS, blanks dropped."""
+    problems: list[str] = []
+    out: list[str] = []
+    raw = [(x or "").strip() for x in (links or [])]
+    raw = [x for x in raw if x]
+    if len(raw) > MAX_LINKS:
+        problems.append(f"Add at most {MAX_LINKS} links.")
+    for i, url in enumerate(raw[:MAX_LINKS], 1):
+        if len(url) > LINK_MAX:
+            problems.append(f"Link {i} is longer than {LINK_MAX} characters.")
+            continue
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
+            problems.append(
+                f"Link {i} must be a full http(s) URL, like https://github.com/you/repo."
+            )
+            continue
+        if url not in out:
+            out.append(url)
+    return out, problems
+
+
+def _clean_work(answer: str, links: list[str] | None, *, final: bool) -> tuple[str, list[str]]:
+    answer = (answer or "").strip()
+    cleaned, problems = clean_links(links)
+    if len(answer) > ANSWER_MAX:
+        problems.insert(0, f"The answer must be at most {ANSWER_MAX:,} characters.")
+    elif final and len(answer) < ANSWER_MIN:
+        problems.insert(
+            0, f"Write your answer (at least {ANSWER_MIN} characters) before submitting."
+        )
+    if problems:
+        raise Invalid(" ".join(problems))
+    return answer, cleaned
+
+
+# -- the mission, from the student's side --------------------------------------------------------
+
+
+@dataclass
+class MissionGate:
+    """Whether the student may work on the mission, and why not."""
+
+    mission: Mission
+    program: Program
+    enrolled: bool
+    missing: list[Mission] = field(default_factory=list)  # published prerequisites not approved
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.missing)
+
+
+def _published_mission(session: Session, mission_id: int) -> Mission:
+    mission = session.get(Mission, mission_id)
+    if mission is None or mission.status == MissionStatus.draft:
+        raise NotFound("That mission does not exist or is not published.")
+    return mission
+
+
+def _gate(session: Session, student_id: int, mission: Mission) -> MissionGate:
+    program = session.get(Program, mission.program_id)
+    assert program is not None
+    enrolled = (
+        session.exec(
+            select(Enrollment.id)
+            .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+            .where(
+                Enrollment.student_id == student_id,
+                Enrollment.status == EnrollmentStatus.active,
+                Cohort.program_id == mission.program_id,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+    approved = (
+        select(Submission.mission_id)
+        .where(
+            Submission.student_id == student_id,
+            Submission.status == SubmissionStatus.approved,
+        )
+        .scalar_subquery()
+    )
+    # Only published prerequisites lock a mission: an archived one could never be approved.
+    missing = session.exec(
+        select(Mission)
+        .join(MissionPrerequisite, col(MissionPrerequisite.prerequisite_id) == col(Mission.id))
+        .where(
+            MissionPrerequisite.mission_id == mission.id,
+            Mission.status == MissionStatus.published,
+            col(Mission.id).not_in(approved),
+        )
+        .order_by(col(Mission.difficulty), col(Mission.id))
+    ).all()
+    return MissionGate(mission=mission, program=program, enrolled=enrolled, missing=list(missing))
+
+
+def _workable(session: Session, principal: Principal | None, mission_id: int) -> MissionGate:
+    """The mission, if the student may work on it now; else the reason as an error."""
+    actor = require_role(principal, Role.student)
+    mission = _published_mission(session, mission_id)
+    if mission.status == MissionStatus.archived:
+        raise Conflict("This mission is archived and no longer takes submissions.")
+    gate = _gate(session, actor.user_id, mission)
+    if not gate.enrolled:
+        raise Forbidden(
+            "You are not enrolled in a cohort of this mission's programme; "
+            "ask your programme director to enroll you."
+        )
+    if gate.locked:
+        titles = ", ".join(f"“{m.title}”" for m in gate.missing)
+        raise Forbidden(f"This mission is locked until your work on {titles} is approved.")
+    return gate
+
+
+def _lock_student(session: Session, student_id: int) -> None:
+    """Serialize one student's drafts and submissions (attempt numbers never collide)."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": _LOCK_NAMESPACE, "id": student_id}
+    )
+
+
+def latest_attempt(session: Session, student_id: int, mission_id: int) -> Submission | None:
+    return session.exec(
+        select(Submission)
+        .where(Submission.student_id == student_id, Submission.mission_id == mission_id)
+        .order_by(col(Submission.attempt).desc())
+        .limit(1)
+    ).first()
+
+
+def _blocked(latest: Submission) -> Conflict:
+    if latest.status == SubmissionStatus.approved:
+        return Conflict("This mission is already approved; there is nothing more to submit.")
+    return Conflict(
+        f"Attempt {latest.attempt} is waiting for review. You can submit again if your mentor "
+        "requests changes."
+    )
+
+
+def _attempt_to_write(session: Session, student_id: int, mission_id: int) -> Submission:
+    """The draft to update, or a new attempt when allowed (none yet, or changes requested)."""
+    _lock_student(session, student_id)
+    latest = latest_attempt(session, student_id, mission_id)
+    if latest is not None and latest.status == SubmissionStatus.draft:
+        return latest
+    if latest is None or latest.status == SubmissionStatus.changes_requested:
+        return Submission(
+            student_id=student_id,
+            mission_id=mission_id,
+            attempt=(latest.attempt + 1) if latest else 1,
+            status=SubmissionStatus.draft,
+        )
+    raise _blocked(latest)
+
+
+def _attach(sub: Submission, stored: StoredFile | None) -> None:
+    if stored is not None:
+        sub.file_name, sub.file_path = stored.name, stored.path
+        sub.file_type, sub.file_size = stored.type, stored.size
+
+
+def add_event(session: Session, submission_id: int, actor_id: int | None, kind: str) -> None:
+    session.add(SubmissionEvent(submission_id=submission_id, actor_id=actor_id, kind=kind))
+
+
+def save_draft(
+    session: Session,
+    principal: Principal | None,
+    mission_id: int,
+    *,
+    answer: str = "",
+    links: list[str] | None = None,
+    file: Upload | None = None,
+) -> Submission:
+    """Save work in progress (the latest draft, or a new draft attempt when one is allowed).
+
+    A draft may be short; links must still be http(s) URLs. A draft is visible only to its author.
+    """
+    _workable(session, principal, mission_id)
+    assert principal is not None
+    answer, cleaned = _clean_work(answer, links, final=False)
+    sub = _attempt_to_write(session, principal.user_id, mission_id)
+    _attach(sub, store_upload(file) if file else None)
+    sub.answer, sub.links = answer, cleaned
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def attach_file(
+    session: Session, principal: Principal | None, mission_id: int, upload: Upload
+) -> Submission:
+    """Attach (or replace) the file of the student's draft, starting a draft when allowed."""
+    _workable(session, principal, mission_id)
+    assert principal is not None
+    sub = _attempt_to_write(session, principal.user_id, mission_id)
+    _attach(sub, store_upload(upload))
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def submit(
+    session: Session,
+    principal: Principal | None,
+    mission_id: int,
+    *,
+    answer: str,
+    links: list[str] | None = None,
+    file: Upload | None = None,
+) -> Submission:
+    """Submit an attempt for review: the open draft, or a new attempt (previous + 1).
+
+    Only for published missions whose (published) prerequisites are approved, by a student
+    enrolled in a cohort of its programme. Invalid for a short answer or bad links; Conflict while
+    an earlier attempt is waiting for review or once the mission is approved. Notifies the
+    student's assigned mentor (else the mentors serving their cohort).
+    """
+    gate = _workable(session, principal, mission_id)
+    assert principal is not None
+    answer, cleaned = _clean_work(answer, links, final=True)
+    sub = _attempt_to_write(session, principal.user_id, mission_id)
+    _attach(sub, store_upload(file) if file else None)
+    sub.answer, sub.links = answer, cleaned
+    sub.status = SubmissionStatus.submitted
+    sub.submitted_at = utcnow()
+    session.add(sub)
+    session.flush()
+    assert sub.id is not None
+    add_event(session, sub.id, principal.user_id, EV_SUBMITTED)
+    _notify_mentors(session, sub, gate.mission, principal)
+    return sub
+
+
+def _notify_mentors(
+    session: Session, sub: Submission, mission: Mission, student: Principal
+) -> None:
+    assigned = session.exec(
+        select(MentorAssignment.mentor_id)
+        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
+        .where(
+            MentorAssignment.student_id == sub.student_id,
+            Cohort.program_id == mission.program_id,
+        )
+    ).all()
+    mentor_ids = set(assigned)
+    if not mentor_ids:  # nobody assigned yet: every mentor serving the student's cohort
+        mentor_ids = set(
+            session.exec(
+                select(CohortMentor.mentor_id)
+                .join(Enrollment, col(Enrollment.cohort_id) == col(CohortMentor.cohort_id))
+                .join(Cohort, col(Cohort.id) == col(CohortMentor.cohort_id))
+                .where(
+                    Enrollment.student_id == sub.student_id,
+                    Cohort.program_id == mission.program_id,
+                )
+            ).all()
+        )
+    who = student.full_name or student.email
+    again = f" (attempt {sub.attempt})" if sub.attempt > 1 else ""
+    for mentor_id in sorted(mentor_ids - {sub.student_id}):
+        notifications.notify(
+            session,
+            mentor_id,
+            kind=notifications.SUBMISSION_RECEIVED,
+            title=f"{who} submitted “{mission.title}”{again}"[:200],
+            body="A new submission is waiting in your review queue.",
+            link=submission_link(sub.id or 0),
+        )
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SubmissionDetail:
+    submission: Submission
+    mission: Mission
+    student: User
+    review: Review | None = None
+    events: list[SubmissionEvent] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        s, r = self.submission, self.review
+        return {
+            "id": s.id,
+            "mission": {"id": self.mission.id, "title": self.mission.title},
+            "student": {
+                "id": self.student.id,
+                "name": self.student.full_name or self.student.email.split("@")[0],
+            },
+            "attempt": s.attempt,
+            "status": s.status,
+            "answer": s.answer,
+            "links": list(s.links or []),
+            "file": (
+                {"name": s.file_name, "type": s.file_type, "size": s.file_size}
+                if s.file_path
+                else None
+            ),
+            "created_at": s.created_at.isoformat(),
+            "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+            "claimed_by": s.claimed_by_id,
+            "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
+            "decided_at": s.decided_at.isoformat() if s.decided_at else None,
+            "review": (
+                {
+                    "decision": r.decision,
+                    "scores": dict(r.scores),
+                    "total": r.total,
+                    "max_total": rubric_max(self.mission),
+                    "feedback": r.feedback,
+                    "mentor_id": r.mentor_id,
+                    "created_at": r.created_at.isoformat(),
+                }
+                if r
+                else None
+            ),
+            "timeline": [
+                {"kind": e.kind, "actor_id": e.actor_id, "at": e.created_at.isoformat()}
+                for e in self.events
+            ],
+        }
+
+
+def rubric_max(mission: Mission) -> int:
+    return sum(int(str(c.get("points", 0))) for c in mission.rubric or [])
+
+
+def _refuse(principal: Principal) -> NotFound | Forbidden:
+    """Students aren't told that another student's work exists; staff are told no."""
+    if set(principal.roles) <= {Role.student.value}:
+        return NotFound("That submission does not exist.")
+    return Forbidden("You can't see this submission.")
+
+
+def load_visible(
+    session: Session, principal: Principal | None, submission_id: int, *, for_update: bool = False
+) -> tuple[Submission, Mission, Program]:
+    """The submission, its mission and programme, if the principal may see it."""
+    actor = require_signed_in(principal)
+    sub = session.get(
+        Submission, submission_id, with_for_update=for_update, populate_existing=for_update
+    )
+    if sub is None:
+        raise NotFound("That submission does not exist.")
+    mission = session.get(Mission, sub.mission_id)
+    assert mission is not None
+    program = session.get(Program, mission.program_id)
+    assert program is not None
+    own = sub.student_id == actor.user_id
+    if (sub.status == SubmissionStatus.draft and not own) or not may_view_work(
+        session,
+        actor,
+        student_id=sub.student_id,
+        program_id=program.id or 0,
+        org_id=program.organization_id,
+    ):
+        raise _refuse(actor)
+    return sub, mission, program
+
+
+def _details(session: Session, subs: list[Submission], mission: Mission) -> list[SubmissionDetail]:
+    if not subs:
+        return []
+    ids = [s.id for s in subs]
+    reviews = {
+        r.submission_id: r
+        for r in session.exec(select(Review).where(col(Review.submission_id).in_(ids))).all()
+    }
+    events: dict[int, list[SubmissionEvent]] = {}
+    for e in session.exec(
+        select(SubmissionEvent)
+        .where(col(SubmissionEvent.submission_id).in_(ids))
+        .order_by(col(SubmissionEvent.created_at), col(SubmissionEvent.id))
+    ).all():
+        events.setdefault(e.submission_id, []).append(e)
+    student = session.get(User, subs[0].student_id)
+    assert student is not None
+    return [
+        SubmissionDetail(
+            submission=s,
+            mission=mission,
+            student=student,
+            review=reviews.get(s.id or 0),
+            events=events.get(s.id or 0, []),
+        )
+        for s in subs
+    ]
+
+
+def get_submission(
+    session: Session, principal: Principal | None, submission_id: int
+) -> SubmissionDetail:
+    """One submission with its review and timeline, under the object rules above."""
+    sub, mission, _ = load_visible(session, principal, submission_id)
+    return _details(session, [sub], mission)[0]
+
+
+def history(
+    session: Session, principal: Principal | None, student_id: int, mission_id: int
+) -> list[SubmissionDetail]:
+    """Every attempt of a student at a mission (oldest first), with reviews and timelines."""
+    actor = require_signed_in(principal)
+    mission = session.get(Mission, mission_id)
+    if mission is None:
+        raise NotFound("That mission does not exist.")
+    program = session.get(Program, mission.program_id)
+    assert program is not None
+    if not may_view_work(
+        session,
+        actor,
+        student_id=student_id,
+        program_id=program.id or 0,
+        org_id=program.organization_id,
+    ):
+        raise _refuse(actor)
+    stmt = select(Submission).where(
+        Submission.student_id == student_id, Submission.mission_id == mission_id
+    )
+    if actor.user_id != student_id:
+        stmt = stmt.where(Submission.status != SubmissionStatus.draft)
+    subs = list(session.exec(stmt.order_by(col(Submission.attempt))).all())
+    return _details(session, subs, mission)
+
+
+def stored_file(
+    session: Session, principal: Principal | None, submission_id: int
+) -> tuple[Path, str, str]:
+    """(path, original name, content type) of a submission's file, for those who may see it."""
+    sub, _, _ = load_visible(session, principal, submission_id)
+    if not sub.file_path:
+        raise NotFound("This submission has no file.")
+    path = resolve_stored(sub.file_path)
+    if not path.is_file():
+        raise NotFound("That file is no longer stored.")
+    return path, sub.file_name or "attachment", sub.file_type or "application/octet-stream"
+
+
+def work_status(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
+    """What the mission page needs: locked / enrolled, the latest attempt and what is allowed."""
+    actor = require_signed_in(principal)
+    mission = _published_mission(session, mission_id)
+    gate = _gate(session, actor.user_id, mission)
+    latest = latest_attempt(session, actor.user_id, mission_id)
+    is_student = actor.has_role(Role.student)
+    open_for_work = (
+        is_student
+        and gate.enrolled
+        and not gate.locked
+        and mission.status == MissionStatus.published
+        and (
+            latest is None
+            or latest.status in (SubmissionStatus.draft, SubmissionStatus.changes_requested)
+        )
+    )
+    status = latest.status if latest else ("locked" if gate.locked else "not_started")
+    return {
+        "status": status,
+        "locked": gate.locked,
+        "missing_prerequisites": [{"id": m.id, "title": m.title} for m in gate.missing],
+        "enrolled": gate.enrolled,
+        "attempts": latest.attempt if latest else 0,
+        "latest_id": latest.id if latest else None,
+        "can_submit": open_for_work,
+        "draft": (
+            {"answer": latest.answer, "links": list(latest.links or []), "file": latest.file_name}
+            if latest is not None and latest.status == SubmissionStatus.draft
+            else None
+        ),
+    }
+
+
+# -- hints -------------------------------------------------------------------------------------
+
+
+def revealed_hints(
+    session: Session, principal: Principal | None, mission_id: int
+) -> list[dict[str, Any]]:
+    """The hints the student has revealed so far, in order."""
+    actor = require_signed_in(principal)
+    mission = _published_mission(session, mission_id)
+    indexes = session.exec(
+        select(HintReveal.hint_index)
+        .where(HintReveal.student_id == actor.user_id, HintReveal.mission_id == mission_id)
+        .order_by(col(HintReveal.hint_index))
+    ).all()
+    hints = list(mission.hints or [])
+    return [{"index": i, "hint": hints[i]} for i in indexes if 0 <= i < len(hints)]
+
+
+def reveal_hint(
+    session: Session, principal: Principal | None, mission_id: int, index: int | None = None
+) -> dict[str, Any]:
+    """Reveal a hint (the next one, or `index`) and record it; revealing one again is a no-op.
+
+    Hints are revealed in order. Returns {"index", "hint", "revealed": [...], "remaining"}.
+    """
+    actor = require_role(principal, Role.student)
+    mission = _published_mission(session, mission_id)
+    hints = list(mission.hints or [])
+    if not hints:
+        raise NotFound("This mission has no hints.")
+    shown = [h["index"] for h in revealed_hints(session, actor, mission_id)]
+    if index is None:
+        if len(shown) >= len(hints):
+            raise Conflict("You have already seen every hint for this mission.")
+        index = len(shown)
+    if not 0 <= index < len(hints):
+        raise Invalid(f"This mission has {len(hints)} hints (0 to {len(hints) - 1}).")
+    if index > len(shown):
+        raise Invalid("Reveal the hints in order.")
+    session.execute(
+        insert(HintReveal)
+        .values(
+            student_id=actor.user_id, mission_id=mission_id, hint_index=index, revealed_at=utcnow()
+        )
+        .on_conflict_do_nothing()
+    )
+    revealed = sorted(set(shown) | {index})
+    return {
+        "index": index,
+        "hint": hints[index],
+        "revealed": [{"index": i, "hint": hints[i]} for i in revealed],
+        "remaining": len(hints) - len(revealed),
+    }

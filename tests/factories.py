@@ -1,0 +1,271 @@
+"""Small builders for the learning graph (organization -> program -> tracks -> cohorts -> missions,
+people, enrollments, mentors) so tests say only what matters to them.
+
+`build_world(session)` gives one organization with a running cohort, a student with an assigned
+mentor, a co-mentor serving the cohort, a mentor of another cohort, a director, an admin, and a
+second organization with its own director and student. Every helper commits.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    MentorAssignment,
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Organization,
+    Program,
+    Track,
+    User,
+)
+from cyberhub.services.permissions import Principal, load_principal
+from tests.conftest import PASSWORD, make_user
+
+__all__ = ["PASSWORD", "World", "build_world", "make_user"]
+
+_seq = itertools.count(1)
+
+RUBRIC: list[dict[str, Any]] = [
+    {
+        "key": "evidence",
+        "title": "Evidence",
+        "description": "Findings are backed by output.",
+        "points": 10,
+    },
+    {
+        "key": "clarity",
+        "title": "Clarity",
+        "description": "Another analyst can follow it.",
+        "points": 5,
+    },
+]
+GOOD_ANSWER = "I hardened the server: SSH is key-only and the firewall allows 80 and 443 only."
+FULL_SCORES = {"evidence": 10, "clarity": 5}
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def _commit(session: Session, *rows: Any) -> None:
+    session.add_all(rows)
+    session.commit()
+
+
+def make_org(session: Session, name: str = "") -> Organization:
+    n = _n()
+    org = Organization(name=name or f"Academy {n}", slug=f"academy-{n}")
+    _commit(session, org)
+    return org
+
+
+def make_program(session: Session, org: Organization, name: str = "") -> Program:
+    n = _n()
+    assert org.id is not None
+    program = Program(organization_id=org.id, name=name or f"Programme {n}", slug=f"programme-{n}")
+    _commit(session, program)
+    return program
+
+
+def make_track(session: Session, program: Program, key: str = "builders") -> Track:
+    assert program.id is not None
+    track = Track(program_id=program.id, key=key, name=key.title())
+    _commit(session, track)
+    return track
+
+
+def make_cohort(
+    session: Session,
+    program: Program,
+    *,
+    director: User | None = None,
+    name: str = "",
+    starts_in_days: int = -7,
+) -> Cohort:
+    assert program.id is not None
+    start = date.today() + timedelta(days=starts_in_days)
+    cohort = Cohort(
+        program_id=program.id,
+        name=name or f"Cohort {_n()}",
+        starts_on=start,
+        ends_on=start + timedelta(days=84),
+        director_id=director.id if director else None,
+    )
+    _commit(session, cohort)
+    return cohort
+
+
+def make_mission(
+    session: Session,
+    program: Program,
+    track: Track,
+    *,
+    title: str = "",
+    difficulty: int = 1,
+    status: str = MissionStatus.published,
+    rubric: list[dict[str, Any]] | None = None,
+    hints: list[str] | None = None,
+    prerequisites: tuple[Mission, ...] = (),
+) -> Mission:
+    n = _n()
+    assert program.id is not None and track.id is not None
+    mission = Mission(
+        program_id=program.id,
+        track_id=track.id,
+        slug=f"mission-{n}",
+        title=title or f"Mission {n}",
+        summary="A test mission.",
+        brief="Do the thing and show the evidence.",
+        difficulty=difficulty,
+        skills=["testing"],
+        rubric=list(RUBRIC if rubric is None else rubric),
+        hints=list(["First hint.", "Second hint."] if hints is None else hints),
+        status=status,
+    )
+    _commit(session, mission)
+    for p in prerequisites:
+        _commit(session, MissionPrerequisite(mission_id=mission.id, prerequisite_id=p.id))
+    return mission
+
+
+def enroll(session: Session, cohort: Cohort, student: User, status: str = "active") -> Enrollment:
+    assert cohort.id is not None and student.id is not None
+    row = Enrollment(cohort_id=cohort.id, student_id=student.id, status=status)
+    _commit(session, row)
+    return row
+
+
+def serve(session: Session, cohort: Cohort, mentor: User, capacity: int = 10) -> None:
+    """The mentor serves the cohort (CohortMentor)."""
+    assert cohort.id is not None and mentor.id is not None
+    _commit(session, CohortMentor(cohort_id=cohort.id, mentor_id=mentor.id, capacity=capacity))
+
+
+def assign(session: Session, cohort: Cohort, mentor: User, student: User) -> None:
+    """The mentor is the student's assigned mentor in the cohort (MentorAssignment)."""
+    assert cohort.id is not None and mentor.id is not None and student.id is not None
+    _commit(
+        session, MentorAssignment(cohort_id=cohort.id, mentor_id=mentor.id, student_id=student.id)
+    )
+
+
+def principal(session: Session, user: User) -> Principal:
+    assert user.id is not None
+    p = load_principal(session, user.id)
+    assert p is not None
+    return p
+
+
+@dataclass
+class World:
+    org: Organization
+    program: Program
+    builders: Track
+    leaders: Track
+    cohort: Cohort
+    other_cohort: Cohort
+    m1: Mission  # builders, difficulty 1
+    m2: Mission  # builders, difficulty 2, needs m1
+    m3: Mission  # leaders, difficulty 1
+    draft_mission: Mission
+    archived_mission: Mission
+    student: User  # in cohort, assigned to mentor
+    student2: User  # in cohort, not assigned
+    outsider_student: User  # same org, in other_cohort (served by other_mentor)
+    mentor: User  # serves cohort, assigned to student
+    comentor: User  # serves cohort, no assignment
+    other_mentor: User  # serves other_cohort only
+    director: User
+    admin: User
+    other_org: Organization
+    other_director: User
+    other_mentor_org: User  # a mentor of the other organization
+    other_program: Program
+    other_mission: Mission
+
+    def p(self, session: Session, user: User) -> Principal:
+        return principal(session, user)
+
+
+def build_world(session: Session, prefix: str = "w") -> World:
+    org = make_org(session, "Test Academy")
+    program = make_program(session, org)
+    builders = make_track(session, program, "builders")
+    leaders = make_track(session, program, "leaders")
+
+    def user(name: str, role: str, o: Organization | None = org) -> User:
+        return make_user(  # type: ignore[no-any-return]
+            session, f"{prefix}.{name}@example.org", role, organization_id=o.id if o else None
+        )
+
+    student, student2 = user("student", "student"), user("student2", "student")
+    outsider_student = user("outsider", "student")
+    mentor, comentor, other_mentor = (
+        user("mentor", "mentor"),
+        user("comentor", "mentor"),
+        user("othermentor", "mentor"),
+    )
+    director = user("director", "director")
+    admin = user("admin", "admin", None)
+    cohort = make_cohort(session, program, director=director, name="Spring")
+    other_cohort = make_cohort(session, program, director=director, name="Evening")
+    for s in (student, student2):
+        enroll(session, cohort, s)
+    enroll(session, other_cohort, outsider_student)
+    serve(session, cohort, mentor)
+    serve(session, cohort, comentor)
+    serve(session, other_cohort, other_mentor)
+    assign(session, cohort, mentor, student)
+    m1 = make_mission(session, program, builders, title="Harden a server", difficulty=1)
+    m2 = make_mission(
+        session, program, builders, title="Scan the pipeline", difficulty=2, prerequisites=(m1,)
+    )
+    m3 = make_mission(session, program, leaders, title="Write a policy", difficulty=1)
+    draft_mission = make_mission(
+        session, program, builders, title="Unfinished", status=MissionStatus.draft
+    )
+    archived_mission = make_mission(
+        session, program, builders, title="Retired", status=MissionStatus.archived
+    )
+    other_org = make_org(session, "Coast Campus")
+    other_director = user("otherdirector", "director", other_org)
+    other_mentor_org = user("coastmentor", "mentor", other_org)
+    other_program = make_program(session, other_org)
+    other_track = make_track(session, other_program, "builders")
+    other_mission = make_mission(session, other_program, other_track, title="Coast mission")
+    return World(
+        org=org,
+        program=program,
+        builders=builders,
+        leaders=leaders,
+        cohort=cohort,
+        other_cohort=other_cohort,
+        m1=m1,
+        m2=m2,
+        m3=m3,
+        draft_mission=draft_mission,
+        archived_mission=archived_mission,
+        student=student,
+        student2=student2,
+        outsider_student=outsider_student,
+        mentor=mentor,
+        comentor=comentor,
+        other_mentor=other_mentor,
+        director=director,
+        admin=admin,
+        other_org=other_org,
+        other_director=other_director,
+        other_mentor_org=other_mentor_org,
+        other_program=other_program,
+        other_mission=other_mission,
+    )

@@ -1,0 +1,468 @@
+"""The director's JSON API: every endpoint answers anonymous 401, student 403, a director of
+another organization 403, bad input 422 with a message, and succeeds for the director."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from cyberhub.models import Enrollment, MentorAssignment, User
+from cyberhub.services import authoring
+from tests.conftest import login
+from tests.factories import World, build_world, principal
+
+pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
+
+API = "/api/v1"
+TODAY = date.today()
+
+
+@dataclass
+class Clients:
+    world: World
+    anon: TestClient
+    student: TestClient
+    director: TestClient
+    other: TestClient
+    admin: TestClient
+
+
+@pytest.fixture
+def api(session: Session, db_url: str) -> Iterator[Clients]:
+    from cyberhub.api import create_api
+
+    world = build_world(session)
+    with ExitStack() as stack:
+
+        def client(user: User | None) -> TestClient:
+            c = stack.enter_context(TestClient(create_api(), raise_server_exceptions=False))
+            if user is not None:
+                c.headers["Authorization"] = f"Bearer {login(c, user.email)['access_token']}"
+            return c
+
+        yield Clients(
+            world=world,
+            anon=client(None),
+            student=client(world.student),
+            director=client(world.director),
+            other=client(world.other_director),
+            admin=client(world.admin),
+        )
+
+
+def call(client: TestClient, method: str, path: str, body: Any = None) -> Any:
+    if isinstance(body, str):
+        return client.request(
+            method, API + path, content=body.encode(), headers={"Content-Type": "text/csv"}
+        )
+    return client.request(method, API + path, json=body)
+
+
+def endpoints(w: World) -> list[tuple[str, str, Any]]:
+    """Every director endpoint with a valid request."""
+    pid, cid, sid = w.program.id, w.cohort.id, w.student2.id
+    day = TODAY.isoformat()
+    return [
+        ("GET", "/programs", None),
+        ("POST", "/programs", {"name": "Night School", "organization_id": w.org.id}),
+        ("PATCH", f"/programs/{pid}", {"name": "Renamed"}),
+        ("GET", f"/programs/{pid}/tracks", None),
+        ("POST", f"/programs/{pid}/tracks", {"key": "educators"}),
+        ("PATCH", f"/tracks/{w.builders.id}", {"tagline": "Build it well"}),
+        ("GET", "/cohorts", None),
+        (
+            "POST",
+            "/cohorts",
+            {"program_id": pid, "name": "Winter", "starts_on": day, "ends_on": day},
+        ),
+        ("GET", f"/cohorts/{cid}", None),
+        ("PATCH", f"/cohorts/{cid}", {"capacity": 50}),
+        ("GET", f"/cohorts/{cid}/roster", None),
+        ("GET", f"/cohorts/{cid}/enrollments", None),
+        ("POST", f"/cohorts/{cid}/enrollments", {"email": "new@example.org"}),
+        ("POST", f"/cohorts/{cid}/enrollments/import", "email,full_name\nz@example.org,Z\n"),
+        ("DELETE", f"/cohorts/{cid}/enrollments/{sid}", None),
+        ("GET", f"/cohorts/{cid}/mentors", None),
+        ("POST", f"/cohorts/{cid}/mentors", {"email": w.comentor.email, "capacity": 4}),
+        ("POST", f"/cohorts/{cid}/mentors/assign", {"student_id": sid, "mentor_id": w.comentor.id}),
+        ("POST", f"/cohorts/{cid}/mentors/balance", None),
+        ("GET", "/director/missions", None),
+        (
+            "POST",
+            "/director/missions",
+            {"program_id": pid, "title": "New one", "track": "builders"},
+        ),
+        ("GET", f"/director/missions/{w.m1.id}", None),
+        ("PATCH", f"/director/missions/{w.m1.id}", {"summary": "Sharper"}),
+        ("POST", f"/director/missions/{w.draft_mission.id}/publish", None),
+        ("POST", f"/director/missions/{w.m3.id}/unpublish", None),
+        ("POST", f"/director/missions/{w.m3.id}/archive", None),
+    ]
+
+
+# Lists answer a director of another organization with their own (empty here) items.
+LISTS = {"/programs", "/cohorts", "/director/missions"}
+
+
+class TestAccessRules:
+    def test_anonymous_gets_401_everywhere(self, api: Clients) -> None:
+        for method, path, body in endpoints(api.world):
+            r = call(api.anon, method, path, body)
+            assert r.status_code == 401, (method, path, r.text)
+            assert r.json()["detail"]
+
+    def test_a_student_gets_403_everywhere(self, api: Clients) -> None:
+        for method, path, body in endpoints(api.world):
+            r = call(api.student, method, path, body)
+            assert r.status_code == 403, (method, path, r.text)
+            assert r.json()["detail"]
+
+    def test_a_mentor_gets_403(self, api: Clients) -> None:
+        with TestClient(
+            api.director.app, raise_server_exceptions=False
+        ) as mentor:  # same app, another user
+            token = login(mentor, api.world.mentor.email)["access_token"]
+            mentor.headers["Authorization"] = f"Bearer {token}"
+            assert call(mentor, "GET", "/programs").status_code == 403
+            assert call(mentor, "GET", f"/cohorts/{api.world.cohort.id}/roster").status_code == 403
+
+    def test_a_director_of_another_organization_gets_403(self, api: Clients) -> None:
+        w = api.world
+        for method, path, body in endpoints(w):
+            r = call(api.other, method, path, body)
+            if method == "GET" and path in LISTS:
+                assert r.status_code == 200, (path, r.text)
+                continue  # their own lists: checked below
+            assert r.status_code == 403, (method, path, r.text)
+            assert r.json()["detail"]
+        # Their lists hold only their organization's programmes, cohorts and missions.
+        programs = call(api.other, "GET", "/programs").json()
+        assert [p["id"] for p in programs] == [w.other_program.id]
+        assert call(api.other, "GET", "/cohorts").json() == []
+        titles = [m["title"] for m in call(api.other, "GET", "/director/missions").json()["items"]]
+        assert titles == ["Coast mission"]
+
+    def test_bad_input_gets_422_with_a_message(self, api: Clients, session: Session) -> None:
+        w = api.world
+        pid, cid = w.program.id, w.cohort.id
+        bare = authoring.create_mission(
+            session,
+            principal(session, w.director),
+            authoring.MissionChanges(title="Bare", track="builders"),
+        )
+        session.commit()
+        bad: list[tuple[str, str, Any, str]] = [
+            ("POST", "/programs", {"name": "x" * 201, "organization_id": w.org.id}, "name"),
+            ("POST", "/programs", {"name": "A", "organization_id": w.org.id}, "at least 2"),
+            ("PATCH", f"/programs/{pid}", {"slug": "Not A Slug"}, "lower-case"),
+            ("GET", "/programs/abc/tracks", None, "program_id"),
+            ("POST", f"/programs/{pid}/tracks", {"key": "wizards"}, "Unknown track"),
+            ("PATCH", f"/tracks/{w.builders.id}", {"name": " "}, "at least 2"),
+            ("GET", "/cohorts?program_id=abc", None, "program_id"),
+            (
+                "POST",
+                "/cohorts",
+                {
+                    "program_id": pid,
+                    "name": "Backwards",
+                    "starts_on": TODAY.isoformat(),
+                    "ends_on": (TODAY - timedelta(days=1)).isoformat(),
+                },
+                "end on or after",
+            ),
+            ("POST", "/cohorts", {"program_id": pid, "name": "No dates"}, "starts_on"),
+            ("GET", "/cohorts/abc", None, "cohort_id"),
+            ("PATCH", f"/cohorts/{cid}", {"capacity": 0}, "Capacity"),
+            ("GET", "/cohorts/abc/roster", None, "cohort_id"),
+            ("GET", "/cohorts/abc/enrollments", None, "cohort_id"),
+            ("POST", f"/cohorts/{cid}/enrollments", {"email": "nope"}, "doesn't look right"),
+            ("POST", f"/cohorts/{cid}/enrollments/import", "email\nnope\n", "Nothing was imported"),
+            ("POST", f"/cohorts/{cid}/enrollments/import", "who\nx\n", "header"),
+            ("DELETE", f"/cohorts/{cid}/enrollments/abc", None, "student_id"),
+            ("GET", "/cohorts/abc/mentors", None, "cohort_id"),
+            ("POST", f"/cohorts/{cid}/mentors", {"email": w.comentor.email, "capacity": 0}, "1"),
+            (
+                "POST",
+                f"/cohorts/{cid}/mentors/assign",
+                {"student_id": w.outsider_student.id, "mentor_id": w.comentor.id},
+                "not enrolled",
+            ),
+            ("POST", "/cohorts/abc/mentors/balance", None, "cohort_id"),
+            ("GET", "/director/missions?status=deleted", None, "Unknown status"),
+            (
+                "POST",
+                "/director/missions",
+                {"program_id": pid, "title": "ab", "track": "builders"},
+                "at least 3",
+            ),
+            ("GET", "/director/missions/abc", None, "mission_id"),
+            ("PATCH", f"/director/missions/{w.m1.id}", {"difficulty": 9}, "Difficulty"),
+            ("POST", f"/director/missions/{bare['id']}/publish", None, "needs a brief"),
+            ("POST", "/director/missions/abc/unpublish", None, "mission_id"),
+            ("POST", "/director/missions/abc/archive", None, "mission_id"),
+        ]
+        for method, path, body, message in bad:
+            r = call(api.director, method, path, body)
+            assert r.status_code == 422, (method, path, r.text)
+            assert message in r.json()["detail"], (method, path, r.json())
+        covered = {(m, p.split("?")[0]) for m, p, _b, _x in bad}
+        assert len(covered) >= len(endpoints(w)) - 1  # GET /programs takes no input
+
+    def test_missing_things_are_404(self, api: Clients) -> None:
+        for method, path in [
+            ("GET", "/cohorts/999999"),
+            ("PATCH", "/programs/999999"),
+            ("GET", "/director/missions/999999"),
+            ("DELETE", f"/cohorts/{api.world.cohort.id}/enrollments/999999"),
+        ]:
+            r = call(api.director, method, path, {} if method == "PATCH" else None)
+            assert r.status_code == 404, (method, path, r.text)
+
+
+class TestProgramsAndTracks:
+    def test_create_list_and_rename_a_programme(self, api: Clients) -> None:
+        r = call(api.director, "POST", "/programs", {"name": "Night School"})
+        assert r.status_code == 201, r.text
+        created = r.json()
+        assert created["slug"] == "night-school" and created["organization_id"] == api.world.org.id
+        listed = {p["name"]: p for p in call(api.director, "GET", "/programs").json()}
+        assert listed["Night School"]["tracks"] == 5
+        r = call(api.director, "PATCH", f"/programs/{created['id']}", {"description": "Evenings"})
+        assert r.status_code == 200 and r.json()["description"] == "Evenings"
+        r = call(api.director, "POST", "/programs", {"name": "Night School", "slug": "night-2"})
+        assert r.status_code == 409
+
+    def test_tracks_of_a_programme(self, api: Clients) -> None:
+        w = api.world
+        r = call(api.director, "GET", f"/programs/{w.program.id}/tracks")
+        assert r.status_code == 200
+        tracks = r.json()
+        assert [t["key"] for t in tracks] == ["builders", "leaders"]
+        assert tracks[0]["missions"] == 3  # m1, m2, the draft (not the archived one)
+        assert tracks[0]["nice_work_roles"][0]["id"] == "DD-WRL-003"
+        r = call(api.director, "POST", f"/programs/{w.program.id}/tracks", {"key": "educators"})
+        assert r.status_code == 201 and r.json()["name"] == "Educators"
+        assert (
+            call(
+                api.director, "POST", f"/programs/{w.program.id}/tracks", {"key": "educators"}
+            ).status_code
+            == 409
+        )
+        r = call(
+            api.director,
+            "PATCH",
+            f"/tracks/{w.builders.id}",
+            {"careers": ["Security Engineer"], "description": "They build."},
+        )
+        assert r.status_code == 200
+        assert r.json()["careers"] == ["Security Engineer"]
+        assert r.json()["description"] == "They build."
+
+
+class TestCohorts:
+    def test_create_read_update_cohort(self, api: Clients) -> None:
+        w = api.world
+        body = {
+            "program_id": w.program.id,
+            "name": "Winter",
+            "starts_on": TODAY.isoformat(),
+            "ends_on": (TODAY + timedelta(days=30)).isoformat(),
+            "capacity": 8,
+        }
+        r = call(api.director, "POST", "/cohorts", body)
+        assert r.status_code == 201, r.text
+        c = r.json()
+        assert c["director_id"] == w.director.id and c["seats_left"] == 8
+        assert c["status"] == "running"
+        listed = call(api.director, "GET", f"/cohorts?program_id={w.program.id}").json()
+        assert {x["name"] for x in listed} == {"Spring", "Evening", "Winter"}
+        r = call(api.director, "PATCH", f"/cohorts/{c['id']}", {"director_id": None})
+        assert r.status_code == 200 and r.json()["director_id"] is None
+        r = call(api.director, "PATCH", f"/cohorts/{c['id']}", {"capacity": 9})
+        assert r.json()["capacity"] == 9 and r.json()["director_id"] is None
+        r = call(api.director, "PATCH", f"/cohorts/{w.cohort.id}", {"capacity": 1})
+        assert r.status_code == 409 and "already enrolled" in r.json()["detail"]
+        assert call(api.director, "GET", f"/cohorts/{c['id']}").json()["name"] == "Winter"
+
+    def test_roster(self, api: Clients) -> None:
+        w = api.world
+        r = call(api.director, "GET", f"/cohorts/{w.cohort.id}/roster")
+        assert r.status_code == 200
+        data = r.json()
+        assert data["cohort"]["name"] == "Spring" and data["cohort"]["enrolled"] == 2
+        rows = {s["email"]: s for s in data["students"]}
+        assert set(rows) == {w.student.email, w.student2.email}
+        assert rows[w.student.email]["mentor_id"] == w.mentor.id
+        assert rows[w.student.email]["progress"] == 0 and rows[w.student.email]["published"] == 3
+        # An admin may read every roster.
+        assert call(api.admin, "GET", f"/cohorts/{w.cohort.id}/roster").status_code == 200
+
+
+class TestEnrollments:
+    def test_enroll_one_list_and_withdraw(self, api: Clients, session: Session) -> None:
+        w = api.world
+        cid = w.cohort.id
+        r = call(api.director, "POST", f"/cohorts/{cid}/enrollments", {"email": "Neo@Example.org"})
+        assert r.status_code == 201, r.text
+        new = r.json()
+        assert new["email"] == "neo@example.org" and new["new_account"] is True
+        again = call(
+            api.director, "POST", f"/cohorts/{cid}/enrollments", {"email": "neo@example.org"}
+        )
+        assert again.status_code == 409
+        listed = call(api.director, "GET", f"/cohorts/{cid}/enrollments").json()
+        assert {e["email"] for e in listed} == {
+            w.student.email,
+            w.student2.email,
+            "neo@example.org",
+        }
+        r = call(api.director, "DELETE", f"/cohorts/{cid}/enrollments/{new['student_id']}")
+        assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+
+    def test_csv_import_as_text_multipart_and_json(self, api: Clients, session: Session) -> None:
+        cid = api.world.cohort.id
+        path = f"{API}/cohorts/{cid}/enrollments/import"
+        r = api.director.post(
+            path,
+            content=b"email,full_name\nt1@example.org,Text One\n",
+            headers={"Content-Type": "text/csv"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["imported"] == 1 and r.json()["new_accounts"] == 1
+        r = api.director.post(
+            path,
+            files={
+                "file": ("people.csv", b"email,full_name\nf1@example.org,File One\n", "text/csv")
+            },
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["imported"] == 1
+        r = api.director.post(path, json={"csv": "email\nj1@example.org\n"})
+        assert r.status_code == 200, r.text
+        r = api.director.post(path, json={"nope": 1})
+        assert r.status_code == 422 and "text/csv" in r.json()["detail"]
+        r = api.director.post(path, files={"other": ("x.csv", b"email\n", "text/csv")})
+        assert r.status_code == 422 and "'file'" in r.json()["detail"]
+        r = api.director.post(
+            path, content=b"email\n\xff\xfe\n", headers={"Content-Type": "text/csv"}
+        )
+        assert r.status_code == 422 and "UTF-8" in r.json()["detail"]
+        big = b"email\n" + b"a" * 1_000_001
+        r = api.director.post(path, content=big, headers={"Content-Type": "text/csv"})
+        assert r.status_code == 422 and "too large" in r.json()["detail"]
+
+    def test_csv_import_with_a_bad_row_reports_it_and_imports_nothing(
+        self, api: Clients, session: Session
+    ) -> None:
+        w = api.world
+        text = "email,full_name\nada@example.org,Ada\nbroken-address,Bad\ngrace@example.org,Grace\n"
+        r = call(api.director, "POST", f"/cohorts/{w.cohort.id}/enrollments/import", text)
+        assert r.status_code == 422
+        body = r.json()
+        assert body["detail"].startswith("Nothing was imported")
+        assert [(x["row"], x["email"]) for x in body["rows"]] == [(3, "broken-address")]
+        assert "doesn't look right" in body["rows"][0]["error"]
+        session.expire_all()
+        assert session.exec(select(User).where(User.email == "ada@example.org")).first() is None
+        count = len(
+            session.exec(select(Enrollment).where(Enrollment.cohort_id == w.cohort.id)).all()
+        )
+        assert count == 2
+        fixed = text.replace("broken-address", "broken@example.org")
+        r = call(api.director, "POST", f"/cohorts/{w.cohort.id}/enrollments/import", fixed)
+        assert r.status_code == 200 and r.json()["imported"] == 3
+
+
+class TestMentors:
+    def test_add_assign_and_balance(self, api: Clients, session: Session) -> None:
+        w = api.world
+        cid = w.cohort.id
+        r = call(
+            api.director,
+            "POST",
+            f"/cohorts/{cid}/mentors",
+            {"email": w.comentor.email, "capacity": 2},
+        )
+        assert r.status_code == 200 and r.json()["capacity"] == 2
+        mentors = {
+            m["email"]: m for m in call(api.director, "GET", f"/cohorts/{cid}/mentors").json()
+        }
+        assert mentors[w.mentor.email]["mentees"] == 1
+        r = call(
+            api.director,
+            "POST",
+            f"/cohorts/{cid}/mentors/assign",
+            {"student_id": w.student2.id, "mentor_id": w.other_mentor.id},
+        )
+        assert r.status_code == 422 and "doesn't serve" in r.json()["detail"]
+        r = call(api.director, "POST", f"/cohorts/{cid}/mentors/balance")
+        assert r.status_code == 200
+        out = r.json()
+        assert out["unassigned"] == 0
+        # student2 goes to comentor: both have room, comentor has fewer mentees (0 vs 1).
+        assert [(a["student_id"], a["mentor_id"]) for a in out["assignments"]] == [
+            (w.student2.id, w.comentor.id)
+        ]
+        session.expire_all()
+        assert len(session.exec(select(MentorAssignment)).all()) == 2
+        r = call(
+            api.director,
+            "POST",
+            f"/cohorts/{cid}/mentors/assign",
+            {"student_id": w.student2.id, "mentor_id": w.mentor.id},
+        )
+        assert r.status_code == 200 and r.json()["mentor_id"] == w.mentor.id
+
+
+class TestMissionAuthoring:
+    def test_write_publish_unpublish_archive(self, api: Clients) -> None:
+        w = api.world
+        body = {
+            "program_id": w.program.id,
+            "title": "Phishing triage",
+            "track": "builders",
+            "summary": "Sort the reported mails.",
+            "brief": "# Triage\n\nClassify **ten** reported mails.",
+            "difficulty": 2,
+            "skills": ["Email security"],
+            "estimated_minutes": 45,
+            "prerequisites": [w.m1.id],
+            "nice_work_roles": ["DD-WRL-003"],
+            "rubric": [{"title": "Accuracy", "points": 10}, {"title": "Speed", "points": 5}],
+            "hints": ["Look at the headers."],
+        }
+        r = call(api.director, "POST", "/director/missions", body)
+        assert r.status_code == 201, r.text
+        m = r.json()
+        assert m["status"] == "draft" and [c["key"] for c in m["rubric"]] == ["accuracy", "speed"]
+        assert m["prerequisites"] == [
+            {"id": w.m1.id, "title": "Harden a server", "status": "published"}
+        ]
+        drafts = call(api.director, "GET", "/director/missions?status=draft").json()
+        assert "Phishing triage" in [x["title"] for x in drafts["items"]]
+        assert drafts["counts"]["draft"] == 2
+        # Students don't see drafts in the catalog.
+        assert call(api.student, "GET", f"/missions/{m['id']}").status_code == 404
+        r = call(api.director, "PATCH", f"/director/missions/{m['id']}", {"difficulty": 3})
+        assert r.status_code == 200 and r.json()["difficulty"] == 3
+        r = call(api.director, "POST", f"/director/missions/{m['id']}/publish")
+        assert r.status_code == 200 and r.json()["status"] == "published"
+        assert call(api.student, "GET", f"/missions/{m['id']}").status_code == 200
+        again = call(api.director, "POST", f"/director/missions/{m['id']}/publish")
+        assert again.status_code == 409
+        r = call(api.director, "POST", f"/director/missions/{m['id']}/unpublish")
+        assert r.status_code == 200 and r.json()["status"] == "draft"
+        r = call(api.director, "POST", f"/director/missions/{m['id']}/archive")
+        assert r.status_code == 200 and r.json()["status"] == "archived"
+        assert call(api.director, "GET", f"/director/missions/{m['id']}").json()["status"] == (
+            "archived"
+        )
+        r = call(api.director, "POST", f"/director/missions/{w.m1.id}/archive")
+        assert r.status_code == 409 and "require this one" in r.json()["detail"]

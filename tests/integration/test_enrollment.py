@@ -1,0 +1,464 @@
+"""Enrolling students (one by one, from CSV, under concurrency) and matching them with mentors."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from sqlmodel import Session, col, select
+
+from cyberhub import db
+from cyberhub.models import (
+    AuditLog,
+    Cohort,
+    Enrollment,
+    MentorAssignment,
+    OutboxMail,
+    RoleAssignment,
+    User,
+)
+from cyberhub.services import enrollment, passwordless, programs
+from cyberhub.services.enrollment import CsvImportError
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.permissions import Principal
+from tests.factories import World, build_world, make_user, principal, serve
+
+pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+def director(session: Session, world: World) -> Principal:
+    return principal(session, world.director)
+
+
+def active_emails(session: Session, cohort_id: int) -> set[str]:
+    rows = session.exec(
+        select(User.email)
+        .join(Enrollment, col(Enrollment.student_id) == col(User.id))
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == "active")
+    ).all()
+    return set(rows)
+
+
+def mails_to(session: Session, email: str) -> list[OutboxMail]:
+    return list(session.exec(select(OutboxMail).where(OutboxMail.to_email == email)).all())
+
+
+def set_capacity(session: Session, cohort: Cohort, capacity: int) -> None:
+    cohort.capacity = capacity
+    session.add(cohort)
+    session.commit()
+
+
+class TestEnrollOne:
+    def test_existing_student_is_enrolled_and_told(self, session: Session, world: World) -> None:
+        newcomer = make_user(session, "kofi@example.org", "student", organization_id=world.org.id)
+        out = enrollment.enroll(
+            session, director(session, world), world.cohort.id or 0, " Kofi@Example.org "
+        )
+        session.commit()
+        assert out["student_id"] == newcomer.id and out["status"] == "active"
+        assert out["new_account"] is False
+        assert newcomer.email in active_emails(session, world.cohort.id or 0)
+        [mail] = mails_to(session, newcomer.email)
+        assert "Spring" in mail.subject and "/missions" in mail.body
+        entry = session.exec(select(AuditLog).where(AuditLog.action == "enrollment.created")).one()
+        assert entry.actor_id == world.director.id and entry.details["student_id"] == newcomer.id
+
+    def test_someone_without_the_student_role_gets_it(self, session: Session, world: World) -> None:
+        # A mentor of the other organization joins this one's cohort as a learner.
+        who = world.other_mentor_org
+        enrollment.enroll(session, director(session, world), world.cohort.id or 0, who.email)
+        session.commit()
+        grant = session.exec(
+            select(RoleAssignment).where(
+                RoleAssignment.user_id == who.id,
+                RoleAssignment.role == "student",
+                RoleAssignment.organization_id == world.org.id,
+            )
+        ).one()
+        assert grant.granted_by_id == world.director.id and "Spring" in grant.reason
+        audit = session.exec(
+            select(AuditLog).where(
+                AuditLog.action == "role.assigned", AuditLog.target_id == str(who.id)
+            )
+        ).one()
+        assert audit.details["role"] == "student"
+
+    def test_unknown_address_gets_an_invited_account_that_signs_in_by_link(
+        self, session: Session, world: World
+    ) -> None:
+        out = enrollment.enroll(
+            session,
+            director(session, world),
+            world.cohort.id or 0,
+            "new.learner@example.org",
+            full_name="New Learner",
+        )
+        session.commit()
+        assert out["new_account"] is True
+        user = session.exec(select(User).where(User.email == "new.learner@example.org")).one()
+        assert user.password_hash is None and user.full_name == "New Learner"
+        [mail] = mails_to(session, user.email)
+        assert "invited" in mail.subject.lower()
+        token = re.search(r"/auth/magic/(\S+)", mail.body)
+        assert token is not None
+        used = passwordless.verify_magic_link(session, token=token.group(1))
+        assert used.user.id == user.id and used.created is False
+
+    def test_already_enrolled_conflicts_and_withdrawn_can_return(
+        self, session: Session, world: World
+    ) -> None:
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        with pytest.raises(Conflict, match="already enrolled"):
+            enrollment.enroll(session, d, cid, world.student.email)
+        enrollment.unenroll(session, d, cid, world.student.id or 0)
+        session.commit()
+        assert world.student.email not in active_emails(session, cid)
+        again = enrollment.enroll(session, d, cid, world.student.email)
+        session.commit()
+        assert again["status"] == "active"
+        assert len(session.exec(select(Enrollment).where(Enrollment.cohort_id == cid)).all()) == 2
+
+    def test_full_cohort_refuses(self, session: Session, world: World) -> None:
+        set_capacity(session, world.cohort, 2)  # two students already
+        with pytest.raises(Conflict, match="full: all 2 seats are taken"):
+            enrollment.enroll(
+                session, director(session, world), world.cohort.id or 0, world.other_director.email
+            )
+
+    def test_bad_address_and_deactivated_account(self, session: Session, world: World) -> None:
+        d = director(session, world)
+        with pytest.raises(Invalid, match="doesn't look right"):
+            enrollment.enroll(session, d, world.cohort.id or 0, "not-an-email")
+        gone = make_user(session, "gone@example.org", "student", organization_id=world.org.id)
+        gone.is_active = False
+        session.add(gone)
+        session.commit()
+        with pytest.raises(Invalid, match="deactivated"):
+            enrollment.enroll(session, d, world.cohort.id or 0, gone.email)
+
+    def test_only_directors_of_the_organization(self, session: Session, world: World) -> None:
+        for who in (world.student, world.mentor, world.other_director):
+            with pytest.raises(Forbidden):
+                enrollment.enroll(
+                    session, principal(session, who), world.cohort.id or 0, "x@example.org"
+                )
+        admin = principal(session, world.admin)
+        assert enrollment.enroll(session, admin, world.cohort.id or 0, "y@example.org")["id"]
+
+
+class TestUnenroll:
+    def test_withdrawing_frees_the_seat_and_the_mentor_slot(
+        self, session: Session, world: World
+    ) -> None:
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        out = enrollment.unenroll(session, d, cid, world.student.id or 0)
+        session.commit()
+        assert out["status"] == "withdrawn"
+        assert (
+            session.exec(
+                select(MentorAssignment).where(MentorAssignment.student_id == world.student.id)
+            ).first()
+            is None
+        )
+        assert programs.cohort_detail(session, d, cid)["enrolled"] == 1
+        with pytest.raises(NotFound):
+            enrollment.unenroll(session, d, cid, world.student.id or 0)
+        with pytest.raises(NotFound):
+            enrollment.unenroll(session, d, cid, world.outsider_student.id or 0)
+
+    def test_list_shows_withdrawn_too(self, session: Session, world: World) -> None:
+        d = director(session, world)
+        enrollment.unenroll(session, d, world.cohort.id or 0, world.student2.id or 0)
+        rows = enrollment.list_enrollments(session, d, world.cohort.id or 0)
+        assert {r["email"]: r["status"] for r in rows} == {
+            world.student.email: "active",
+            world.student2.email: "withdrawn",
+        }
+
+
+class TestCapacityUnderConcurrency:
+    def test_two_directors_racing_for_the_last_seat_one_wins(
+        self, session: Session, world: World
+    ) -> None:
+        set_capacity(session, world.cohort, 3)  # two taken: one seat left
+        a = make_user(session, "racer.a@example.org", "student", organization_id=world.org.id)
+        b = make_user(session, "racer.b@example.org", "student", organization_id=world.org.id)
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        first_has_lock = threading.Event()
+        results: dict[str, str] = {}
+
+        def first() -> None:
+            # Enrols and holds its transaction (and the cohort lock) open for a moment.
+            with db.session_scope() as s:
+                enrollment.enroll(s, d, cid, a.email)
+                first_has_lock.set()
+                threading.Event().wait(0.5)
+            results["a"] = "ok"
+
+        def second() -> None:
+            first_has_lock.wait(10)
+            try:
+                with db.session_scope() as s:
+                    enrollment.enroll(s, d, cid, b.email)
+                results["b"] = "ok"
+            except Conflict as exc:
+                results["b"] = exc.message
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert results["a"] == "ok"
+        assert "full" in results["b"]
+        session.expire_all()
+        assert active_emails(session, cid) == {
+            world.student.email,
+            world.student2.email,
+            a.email,
+        }
+
+    def test_many_at_the_same_moment_never_exceed_capacity(
+        self, session: Session, world: World
+    ) -> None:
+        set_capacity(session, world.cohort, 4)  # two seats left, six try
+        people = [
+            make_user(session, f"crowd{i}@example.org", "student", organization_id=world.org.id)
+            for i in range(6)
+        ]
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        start = threading.Barrier(len(people))
+        outcomes: list[str] = []
+
+        def attempt(email: str) -> None:
+            start.wait(10)
+            try:
+                with db.session_scope() as s:
+                    enrollment.enroll(s, d, cid, email)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("full")
+
+        threads = [threading.Thread(target=attempt, args=(p.email,)) for p in people]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(outcomes) == ["full"] * 4 + ["ok"] * 2
+        session.expire_all()
+        assert len(active_emails(session, cid)) == 4
+
+
+class TestCsvImport:
+    def test_clean_file_enrols_everyone(self, session: Session, world: World) -> None:
+        known = make_user(session, "known@example.org", "student", organization_id=world.org.id)
+        text = (
+            "\ufeffEmail,Full_Name\n"
+            f"{known.email},Known Person\n"
+            '"fresh@example.org","Mwangi, Zawadi"\n'
+            "\n"
+            "other.fresh@example.org,\n"
+        )
+        out = enrollment.import_csv(session, director(session, world), world.cohort.id or 0, text)
+        session.commit()
+        assert out["imported"] == 3 and out["new_accounts"] == 2
+        assert {known.email, "fresh@example.org", "other.fresh@example.org"} <= active_emails(
+            session, world.cohort.id or 0
+        )
+        fresh = session.exec(select(User).where(User.email == "fresh@example.org")).one()
+        assert fresh.full_name == "Mwangi, Zawadi" and fresh.password_hash is None
+        assert len(mails_to(session, "fresh@example.org")) == 1
+        assert (
+            session.exec(select(AuditLog).where(AuditLog.action == "enrollment.imported"))
+            .one()
+            .details["imported"]
+            == 3
+        )
+
+    def test_one_bad_row_is_reported_and_nothing_is_imported(
+        self, session: Session, world: World
+    ) -> None:
+        text = (
+            "email,full_name\n"
+            "ada@example.org,Ada Lovelace\n"
+            "not-an-address,Bad Row\n"
+            "grace@example.org,Grace Hopper\n"
+        )
+        users_before = len(session.exec(select(User)).all())
+        mails_before = len(session.exec(select(OutboxMail)).all())
+        with pytest.raises(CsvImportError) as caught:
+            with db.session_scope() as s:  # as the API and pages run it: one transaction
+                enrollment.import_csv(s, director(session, world), world.cohort.id or 0, text)
+        err = caught.value
+        assert isinstance(err, Invalid)
+        assert "Nothing was imported" in err.message and "1 row has a problem" in err.message
+        assert err.rows == [
+            {"row": 3, "email": "not-an-address", "error": err.rows[0]["error"]},
+        ]
+        assert "doesn't look right" in err.rows[0]["error"]
+        session.expire_all()
+        assert active_emails(session, world.cohort.id or 0) == {
+            world.student.email,
+            world.student2.email,
+        }
+        assert len(session.exec(select(User)).all()) == users_before
+        assert len(session.exec(select(OutboxMail)).all()) == mails_before
+
+    def test_every_problem_is_listed_with_its_row(self, session: Session, world: World) -> None:
+        set_capacity(session, world.cohort, 4)  # two seats left
+        text = (
+            "email,full_name\n"
+            f"{world.student.email},Already Here\n"  # row 2
+            "a@example.org,A\n"  # row 3
+            "A@example.org,A again\n"  # row 4: duplicate of row 3
+            "b@example.org,B\n"  # row 5
+            "c@example.org,C\n"  # row 6: no seat left
+        )
+        with pytest.raises(CsvImportError) as caught:
+            enrollment.import_csv(session, director(session, world), world.cohort.id or 0, text)
+        rows = {r["row"]: r["error"] for r in caught.value.rows}
+        assert set(rows) == {2, 4, 6}
+        assert "already enrolled" in rows[2]
+        assert "already in row 3" in rows[4]
+        assert "No seat left" in rows[6]
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("", "empty"),
+            ("name,full_name\nx@example.org,X\n", "header"),
+            ("email,phone\nx@example.org,123\n", "Unknown column 'phone'"),
+            ("email,full_name\n\n", "no students"),
+        ],
+    )
+    def test_file_level_problems(
+        self, session: Session, world: World, text: str, message: str
+    ) -> None:
+        with pytest.raises(Invalid, match=message) as caught:
+            enrollment.import_csv(session, director(session, world), world.cohort.id or 0, text)
+        assert not isinstance(caught.value, CsvImportError)
+
+    def test_only_directors_of_the_organization(self, session: Session, world: World) -> None:
+        with pytest.raises(Forbidden):
+            enrollment.import_csv(
+                session,
+                principal(session, world.other_director),
+                world.cohort.id or 0,
+                "email\nx@example.org\n",
+            )
+
+
+class TestMentors:
+    def test_add_a_mentor_with_capacity_and_change_it(self, session: Session, world: World) -> None:
+        d = director(session, world)
+        cid = world.other_cohort.id or 0
+        out = enrollment.set_cohort_mentor(session, d, cid, world.comentor.email, 3)
+        assert (out["capacity"], out["mentees"], out["free"]) == (3, 0, 3)
+        out = enrollment.set_cohort_mentor(session, d, cid, world.comentor.email, 5)
+        assert out["capacity"] == 5
+        rows = {m["email"]: m for m in enrollment.list_mentors(session, d, cid)}
+        assert rows[world.comentor.email]["capacity"] == 5
+        assert rows[world.other_mentor.email]["mentees"] == 0
+
+    def test_mentor_rules(self, session: Session, world: World) -> None:
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        with pytest.raises(Invalid, match="not a mentor of this organization"):
+            enrollment.set_cohort_mentor(session, d, cid, world.student.email, 3)
+        with pytest.raises(Invalid, match="not a mentor of this organization"):
+            enrollment.set_cohort_mentor(session, d, cid, world.other_mentor_org.email, 3)
+        with pytest.raises(Invalid, match="not a mentor"):
+            enrollment.set_cohort_mentor(session, d, cid, "nobody@example.org", 3)
+        with pytest.raises(Invalid, match="between 1 and"):
+            enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 0)
+        with pytest.raises(Invalid, match="between 1 and"):
+            enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 201)
+
+    def test_assign_by_hand_respects_service_and_capacity(
+        self, session: Session, world: World
+    ) -> None:
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        with pytest.raises(Invalid, match="doesn't serve this cohort"):
+            enrollment.assign_mentor(
+                session, d, cid, world.student2.id or 0, world.other_mentor.id or 0
+            )
+        with pytest.raises(Invalid, match="not enrolled"):
+            enrollment.assign_mentor(
+                session, d, cid, world.outsider_student.id or 0, world.mentor.id or 0
+            )
+        enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 1)  # full: has student
+        with pytest.raises(Conflict, match="already has 1 mentees"):
+            enrollment.assign_mentor(session, d, cid, world.student2.id or 0, world.mentor.id or 0)
+        out = enrollment.assign_mentor(
+            session, d, cid, world.student2.id or 0, world.comentor.id or 0
+        )
+        assert out["mentor_id"] == world.comentor.id
+        # Reassigning moves the student (one mentor per student per cohort).
+        out = enrollment.assign_mentor(
+            session, d, cid, world.student.id or 0, world.comentor.id or 0
+        )
+        session.commit()
+        pairs = session.exec(
+            select(MentorAssignment.student_id, MentorAssignment.mentor_id).where(
+                MentorAssignment.cohort_id == cid
+            )
+        ).all()
+        assert sorted(pairs) == sorted(
+            [(world.student.id, world.comentor.id), (world.student2.id, world.comentor.id)]
+        )
+
+    def test_capacity_cannot_drop_below_current_mentees(
+        self, session: Session, world: World
+    ) -> None:
+        d = director(session, world)
+        cid = world.cohort.id or 0
+        enrollment.assign_mentor(session, d, cid, world.student2.id or 0, world.mentor.id or 0)
+        with pytest.raises(Conflict, match="already mentors 2 students"):
+            enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 1)
+
+    def test_balance_by_load_is_deterministic_and_within_capacity(
+        self, session: Session, world: World
+    ) -> None:
+        d = director(session, world)
+        cohort = world.other_cohort  # outsider_student enrolled; other_mentor serves (10)
+        cid = cohort.id or 0
+        set_capacity(session, cohort, 20)
+        serve(session, cohort, world.mentor, capacity=2)
+        serve(session, cohort, world.comentor, capacity=3)
+        newcomers = [
+            make_user(session, f"n{i}@example.org", "student", organization_id=world.org.id)
+            for i in range(6)
+        ]
+        for u in newcomers:
+            enrollment.enroll(session, d, cid, u.email)
+        enrollment.set_cohort_mentor(session, d, cid, world.other_mentor.email, 1)
+        session.commit()
+        out = enrollment.balance_mentors(session, d, cid)
+        session.commit()
+        assert out["unassigned"] == 1  # 7 students, 1 + 2 + 3 places
+        loads: dict[int, int] = {}
+        for a in out["assignments"]:
+            loads[a["mentor_id"]] = loads.get(a["mentor_id"], 0) + 1
+        assert loads == {world.other_mentor.id: 1, world.mentor.id: 2, world.comentor.id: 3}
+        # Oldest enrolment first: the outsider (enrolled by the factory) is matched first, with
+        # the least-loaded mentor with most room: all three have 0, comentor has most room.
+        first = out["assignments"][0]
+        assert first["student_id"] == world.outsider_student.id
+        assert first["mentor_id"] == world.comentor.id
+        # Balancing again changes nothing: everyone with room is taken.
+        again = enrollment.balance_mentors(session, d, cid)
+        assert again == {"assignments": [], "unassigned": 1}
+        rows = programs.roster(session, d, cid)
+        assert sum(1 for r in rows if r["mentor_id"] is None) == 1

@@ -1,0 +1,349 @@
+"""Programmes, tracks and cohorts as directors run them, and the cohort roster with progress."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import AuditLog, Mission, Submission, Track
+from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services import programs
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from tests.factories import World, assign, build_world, enroll, make_mission, make_user, principal
+
+pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+def actions(session: Session, action: str) -> list[AuditLog]:
+    return list(session.exec(select(AuditLog).where(AuditLog.action == action)).all())
+
+
+class TestAccess:
+    def test_anonymous_is_unauthenticated(self, session: Session, world: World) -> None:
+        with pytest.raises(Unauthenticated):
+            programs.list_programs(session, None)
+
+    @pytest.mark.parametrize("who", ["student", "mentor"])
+    def test_students_and_mentors_are_forbidden(
+        self, session: Session, world: World, who: str
+    ) -> None:
+        p = principal(session, getattr(world, who))
+        with pytest.raises(Forbidden):
+            programs.list_programs(session, p)
+        with pytest.raises(Forbidden):
+            programs.create_program(session, p, name="Mine", organization_id=world.org.id)
+        with pytest.raises(Forbidden):
+            programs.roster(session, p, world.cohort.id or 0)
+
+    def test_director_of_another_org_is_forbidden_everywhere(
+        self, session: Session, world: World
+    ) -> None:
+        other = principal(session, world.other_director)
+        pid, cid = world.program.id or 0, world.cohort.id or 0
+        for call in (
+            lambda: programs.get_program(session, other, pid),
+            lambda: programs.update_program(session, other, pid, name="Mine now"),
+            lambda: programs.list_tracks(session, other, pid),
+            lambda: programs.update_track(session, other, world.builders.id or 0, name="X"),
+            lambda: programs.create_track(session, other, pid, key="educators"),
+            lambda: programs.list_cohorts(session, other, pid),
+            lambda: programs.create_cohort(
+                session, other, pid, name="Sneaky", starts_on=TODAY, ends_on=TODAY, capacity=3
+            ),
+            lambda: programs.update_cohort(session, other, cid, capacity=99),
+            lambda: programs.roster(session, other, cid),
+            lambda: programs.create_program(
+                session, other, name="In theirs", organization_id=world.org.id
+            ),
+        ):
+            with pytest.raises(Forbidden):
+                call()
+
+    def test_lists_show_only_your_own_organization(self, session: Session, world: World) -> None:
+        mine = programs.list_programs(session, principal(session, world.director))
+        theirs = programs.list_programs(session, principal(session, world.other_director))
+        assert [p["id"] for p in mine] == [world.program.id]
+        assert [p["id"] for p in theirs] == [world.other_program.id]
+        every = programs.list_programs(session, principal(session, world.admin))
+        assert {p["id"] for p in every} == {world.program.id, world.other_program.id}
+        assert programs.list_cohorts(session, principal(session, world.other_director)) == []
+
+    def test_unknown_ids_are_not_found(self, session: Session, world: World) -> None:
+        d = principal(session, world.director)
+        with pytest.raises(NotFound):
+            programs.get_program(session, d, 999_999)
+        with pytest.raises(NotFound):
+            programs.roster(session, d, 999_999)
+        with pytest.raises(NotFound):
+            programs.update_track(session, d, 999_999, name="Nope")
+
+
+class TestPrograms:
+    def test_director_creates_a_programme_in_their_organization_with_five_tracks(
+        self, session: Session, world: World
+    ) -> None:
+        d = principal(session, world.director)
+        p = programs.create_program(
+            session, d, name="  Cloud   Defenders ", description="Cloud security, hands on."
+        )
+        assert p.organization_id == world.org.id
+        assert p.name == "Cloud Defenders" and p.slug == "cloud-defenders"
+        tracks = programs.list_tracks(session, d, p.id or 0)
+        assert [t.key for t in tracks] == list(TRACK_KEYS)
+        assert all(t.description and t.careers for t in tracks)
+        [entry] = actions(session, "program.created")
+        assert entry.actor_id == world.director.id and entry.target_id == str(p.id)
+        listed = {x["id"]: x for x in programs.list_programs(session, d)}[p.id]
+        assert listed["tracks"] == 5 and listed["cohorts"] == 0 and listed["students"] == 0
+
+    def test_counts_of_the_existing_programme(self, session: Session, world: World) -> None:
+        [row] = programs.list_programs(session, principal(session, world.director))
+        assert row["cohorts"] == 2
+        assert row["published_missions"] == 3  # m1, m2, m3 (not the draft or archived one)
+        assert row["students"] == 3
+        assert row["organization"] == "Test Academy"
+
+    def test_admin_must_choose_the_organization(self, session: Session, world: World) -> None:
+        admin = principal(session, world.admin)
+        with pytest.raises(Invalid, match="Choose the organization"):
+            programs.create_program(session, admin, name="Anywhere")
+        p = programs.create_program(
+            session, admin, name="Anywhere", organization_id=world.other_org.id, with_tracks=False
+        )
+        assert p.organization_id == world.other_org.id
+        assert programs.list_tracks(session, admin, p.id or 0) == []
+
+    @pytest.mark.parametrize(
+        ("name", "slug", "message"),
+        [
+            ("", "", "at least 2 characters"),
+            ("x" * 201, "", "at most 200"),
+            ("Fine name", "Not A Slug", "lower-case letters"),
+        ],
+    )
+    def test_bad_names_and_slugs(
+        self, session: Session, world: World, name: str, slug: str, message: str
+    ) -> None:
+        with pytest.raises(Invalid, match=message):
+            programs.create_program(
+                session, principal(session, world.director), name=name, slug=slug
+            )
+
+    def test_duplicates_conflict(self, session: Session, world: World) -> None:
+        d = principal(session, world.director)
+        programs.create_program(session, d, name="Red Team", slug="red-team")
+        with pytest.raises(Conflict, match="already has a programme named"):
+            programs.create_program(session, d, name="red team", slug="red-team-2")
+        with pytest.raises(Conflict, match="slug 'red-team' is already used"):
+            programs.create_program(session, d, name="Blue Team", slug="red-team")
+
+    def test_update_changes_only_what_is_given(self, session: Session, world: World) -> None:
+        d = principal(session, world.director)
+        before = world.program.slug
+        p = programs.update_program(
+            session, d, world.program.id or 0, name="Renamed", description="New words"
+        )
+        assert (p.name, p.slug, p.description) == ("Renamed", before, "New words")
+        assert actions(session, "program.updated")
+        other = programs.create_program(session, d, name="Second")
+        with pytest.raises(Conflict):
+            programs.update_program(session, d, other.id or 0, name="Renamed")
+
+
+class TestTracks:
+    def test_only_the_five_keys_and_each_once(self, session: Session, world: World) -> None:
+        d = principal(session, world.director)
+        with pytest.raises(Invalid, match="Unknown track 'wizards'"):
+            programs.create_track(session, d, world.program.id or 0, key="wizards")
+        with pytest.raises(Conflict, match="already has the builders track"):
+            programs.create_track(session, d, world.program.id or 0, key="Builders")
+        t = programs.create_track(
+            session, d, world.program.id or 0, key="researchers", careers=["Malware Analyst"]
+        )
+        assert t.name == "Researchers" and t.description  # standard texts fill the gaps
+        assert t.careers == ["Malware Analyst"]
+
+    def test_edit_texts_and_careers(self, session: Session, world: World) -> None:
+        d = principal(session, world.director)
+        t = programs.update_track(
+            session,
+            d,
+            world.builders.id or 0,
+            description="Build things that hold.",
+            careers=[" DevSecOps  Engineer ", "DevSecOps Engineer", "", "Cloud Engineer"],
+            focus=["Pipelines"],
+        )
+        assert t.key == "builders"
+        assert t.careers == ["DevSecOps Engineer", "Cloud Engineer"]
+        assert t.focus == ["Pipelines"]
+        with pytest.raises(Invalid, match="at most 12 careers"):
+            programs.update_track(
+                session, d, world.builders.id or 0, careers=[f"Job {i}" for i in range(13)]
+            )
+        with pytest.raises(Invalid, match="at least 2 characters"):
+            programs.update_track(session, d, world.builders.id or 0, name=" ")
+
+    def test_tracks_carry_their_nice_work_roles(self, session: Session, world: World) -> None:
+        data = programs.track_json(world.builders)
+        ids = [r["id"] for r in data["nice_work_roles"]]
+        assert "DD-WRL-003" in ids and all(r["name"] for r in data["nice_work_roles"])
+
+
+class TestCohorts:
+    def create(self, session: Session, world: World, **kw: object):  # type: ignore[no-untyped-def]
+        args: dict[str, object] = {
+            "name": "Autumn",
+            "starts_on": TODAY,
+            "ends_on": TODAY + timedelta(days=60),
+            "capacity": 12,
+        }
+        args.update(kw)
+        return programs.create_cohort(
+            session,
+            principal(session, world.director),
+            world.program.id or 0,
+            **args,  # type: ignore[arg-type]
+        )
+
+    def test_create_defaults_the_director_to_the_creator(
+        self, session: Session, world: World
+    ) -> None:
+        c = self.create(session, world)
+        assert c.director_id == world.director.id and c.capacity == 12
+        row = programs.cohort_detail(session, principal(session, world.director), c.id)
+        assert row["status"] == "running" and row["seats_left"] == 12 and row["enrolled"] == 0
+        assert row["director"] == world.director.full_name
+
+    def test_dates_capacity_and_director_rules(self, session: Session, world: World) -> None:
+        with pytest.raises(Invalid, match="end on or after"):
+            self.create(session, world, ends_on=TODAY - timedelta(days=1))
+        with pytest.raises(Invalid, match="Capacity must be between 1"):
+            self.create(session, world, capacity=0)
+        with pytest.raises(Invalid, match="director of the programme's organization"):
+            self.create(session, world, director_id=world.mentor.id)
+        with pytest.raises(Invalid, match="director of the programme's organization"):
+            self.create(session, world, director_id=world.other_director.id)
+        with pytest.raises(Conflict, match="already has a cohort named 'Spring'"):
+            self.create(session, world, name="spring")
+        one_day = self.create(session, world, ends_on=TODAY)
+        assert one_day.starts_on == one_day.ends_on
+
+    def test_update_capacity_cannot_drop_below_enrolled(
+        self, session: Session, world: World
+    ) -> None:
+        d = principal(session, world.director)
+        cid = world.cohort.id or 0
+        with pytest.raises(Conflict, match="2 students are already enrolled"):
+            programs.update_cohort(session, d, cid, capacity=1)
+        c = programs.update_cohort(session, d, cid, capacity=2, name="Spring 2026")
+        assert (c.capacity, c.name) == (2, "Spring 2026")
+        with pytest.raises(Invalid, match="end on or after"):
+            programs.update_cohort(session, d, cid, ends_on=c.starts_on - timedelta(days=1))
+        c = programs.update_cohort(session, d, cid, director_id=None)
+        assert c.director_id is None
+
+    def test_list_counts_seats_mentors_and_unassigned(self, session: Session, world: World) -> None:
+        rows = {
+            r["name"]: r for r in programs.list_cohorts(session, principal(session, world.director))
+        }
+        spring = rows["Spring"]
+        assert spring["enrolled"] == 2 and spring["mentors"] == 2 and spring["unassigned"] == 1
+        assert spring["seats_left"] == spring["capacity"] - 2
+        assert rows["Evening"]["enrolled"] == 1 and rows["Evening"]["mentors"] == 1
+
+
+class TestRoster:
+    def test_progress_counts_latest_approved_attempts_of_published_missions(
+        self, session: Session, world: World
+    ) -> None:
+        student, student2 = world.student, world.student2
+        extra = make_mission(session, world.program, world.builders, title="Extra")
+        sid, sid2 = student.id or 0, student2.id or 0
+
+        def sub(who: int, mission: Mission, attempt: int, status: str) -> None:
+            session.add(
+                Submission(
+                    student_id=who, mission_id=mission.id or 0, attempt=attempt, status=status
+                )
+            )
+
+        # student: m1 approved on the second attempt; m2 approved then (oddly) resubmitted,
+        # so the latest attempt is not approved; the draft mission approved (not published).
+        sub(sid, world.m1, 1, "changes_requested")
+        sub(sid, world.m1, 2, "approved")
+        sub(sid, world.m2, 1, "approved")
+        sub(sid, world.m2, 2, "submitted")
+        sub(sid, world.draft_mission, 1, "approved")
+        # student2: everything published approved but one.
+        for m in (world.m1, world.m2, world.m3):
+            sub(sid2, m, 1, "approved")
+        sub(sid2, extra, 1, "in_review")
+        session.commit()
+
+        rows = {
+            r["email"]: r
+            for r in programs.roster(
+                session, principal(session, world.director), world.cohort.id or 0
+            )
+        }
+        assert set(rows) == {student.email, student2.email}  # not the other cohort's student
+        first, second = rows[student.email], rows[student2.email]
+        assert (first["approved"], first["published"], first["progress"]) == (1, 4, 25)
+        assert (second["approved"], second["published"], second["progress"]) == (3, 4, 75)
+        assert first["mentor_id"] == world.mentor.id and first["mentor"] == world.mentor.full_name
+        assert second["mentor_id"] is None and second["mentor"] == ""
+        assert first["status"] == "active"
+
+    def test_withdrawn_students_are_hidden_unless_asked(
+        self, session: Session, world: World
+    ) -> None:
+        gone = make_user(session, "gone@example.org", "student", organization_id=world.org.id)
+        enroll(session, world.cohort, gone, status="withdrawn")
+        d = principal(session, world.director)
+        emails = [r["email"] for r in programs.roster(session, d, world.cohort.id or 0)]
+        assert gone.email not in emails
+        every = programs.roster(session, d, world.cohort.id or 0, include_withdrawn=True)
+        assert {r["email"]: r["status"] for r in every}[gone.email] == "withdrawn"
+
+    def test_empty_cohort_and_no_published_missions(self, session: Session, world: World) -> None:
+        d = principal(session, world.director)
+        p = programs.create_program(session, d, name="Empty One")
+        c = programs.create_cohort(
+            session, d, p.id or 0, name="Nobody", starts_on=TODAY, ends_on=TODAY, capacity=1
+        )
+        assert programs.roster(session, d, c.id or 0) == []
+        alone = make_user(session, "alone@example.org", "student", organization_id=world.org.id)
+        from cyberhub.models import Cohort
+
+        cohort = session.get(Cohort, c.id)
+        assert cohort is not None
+        enroll(session, cohort, alone)
+        [row] = programs.roster(session, d, c.id or 0)
+        assert (row["approved"], row["published"], row["progress"]) == (0, 0, 0)
+
+    def test_mentor_assignment_shows_in_roster(self, session: Session, world: World) -> None:
+        assign(session, world.cohort, world.comentor, world.student2)
+        rows = programs.roster(session, principal(session, world.admin), world.cohort.id or 0)
+        assert {r["email"]: r["mentor_id"] for r in rows}[world.student2.email] == (
+            world.comentor.id
+        )
+
+
+def test_tracks_of_a_new_programme_have_the_texts_of_the_catalog(
+    session: Session, world: World
+) -> None:
+    d = principal(session, world.director)
+    p = programs.create_program(session, d, name="Texts")
+    stored = session.exec(
+        select(Track).where(Track.program_id == p.id, Track.key == "leaders")
+    ).one()
+    assert stored.tagline == "Management and executive decision-making"

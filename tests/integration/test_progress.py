@@ -1,0 +1,304 @@
+"""Derived progress (services/progress.py) and the dashboards built on it (services/dashboards.py).
+
+Numbers are worked out by hand from the world of tests/factories.py: the programme has three
+published missions (builders: m1, m2 needing m1; leaders: m3), plus a draft and an archived one
+that never count.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import Enrollment, MissionStatus, Submission
+from cyberhub.services import dashboards, progress, reviews, submissions
+from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    build_world,
+    enroll,
+    make_mission,
+    make_user,
+    principal,
+)
+
+pytestmark = [pytest.mark.missions, pytest.mark.student, pytest.mark.integration]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+def submit(session: Session, w: World, user=None, mission=None) -> Submission:  # type: ignore[no-untyped-def]
+    sub = submissions.submit(
+        session, principal(session, user or w.student), (mission or w.m1).id, answer=GOOD_ANSWER
+    )
+    session.commit()
+    return sub
+
+
+def decide(session: Session, w: World, sub: Submission, decision: str) -> None:
+    mentor = principal(session, w.comentor)
+    reviews.claim(session, mentor, sub.id or 0)
+    reviews.review(
+        session, mentor, sub.id or 0, decision=decision, scores=FULL_SCORES, feedback="Noted."
+    )
+    session.commit()
+
+
+def approve(session: Session, w: World, user=None, mission=None) -> Submission:  # type: ignore[no-untyped-def]
+    sub = submit(session, w, user, mission)
+    decide(session, w, sub, "approved")
+    return sub
+
+
+def statuses(p: progress.StudentProgress) -> dict[int, str]:
+    return {m.id: m.status for m in p.missions}
+
+
+class TestStudentProgress:
+    def test_a_new_student(self, session: Session, world: World) -> None:
+        p = progress.compute(session, world.student.id or 0)
+        assert statuses(p) == {
+            world.m1.id: "not_started",
+            world.m2.id: "locked",
+            world.m3.id: "not_started",
+        }
+        assert p.track_percents == {"builders": 0, "leaders": 0}
+        assert [m.id for m in p.missions] == [world.m1.id, world.m2.id, world.m3.id]
+        assert p.tracks[0] == {
+            "key": "builders",
+            "name": "Builders",
+            "approved": 0,
+            "published": 2,
+            "percent": 0,
+        }
+
+    def test_statuses_follow_the_latest_attempt(self, session: Session, world: World) -> None:
+        first = submit(session, world)
+        assert (
+            statuses(progress.compute(session, world.student.id or 0))[world.m1.id] == "submitted"
+        )
+        decide(session, world, first, "changes_requested")
+        submissions.save_draft(session, principal(session, world.student), world.m1.id or 0)
+        session.commit()
+        p = progress.compute(session, world.student.id or 0)
+        assert statuses(p)[world.m1.id] == "draft"
+        m1 = next(m for m in p.missions if m.id == world.m1.id)
+        assert m1.attempt == 2
+        second = submit(session, world)
+        decide(session, world, second, "approved")
+        p = progress.compute(session, world.student.id or 0)
+        assert statuses(p) == {
+            world.m1.id: "approved",
+            world.m2.id: "not_started",  # unlocked
+            world.m3.id: "not_started",
+        }
+        assert p.track_percents == {"builders": 50, "leaders": 0}
+
+    def test_percent_rounds_down_and_reaches_100_only_when_all_are_approved(
+        self, session: Session, world: World
+    ) -> None:
+        m4 = make_mission(session, world.program, world.builders, difficulty=3)
+        approve(session, world)
+        assert progress.compute(session, world.student.id or 0).track_percents["builders"] == 33
+        approve(session, world, mission=world.m2)
+        assert progress.compute(session, world.student.id or 0).track_percents["builders"] == 66
+        approve(session, world, mission=m4)
+        approve(session, world, mission=world.m3)
+        assert progress.compute(session, world.student.id or 0).track_percents == {
+            "builders": 100,
+            "leaders": 100,
+        }
+
+    def test_unpublishing_a_mission_changes_the_denominator(
+        self, session: Session, world: World
+    ) -> None:
+        approve(session, world)
+        world.m2.status = MissionStatus.archived
+        session.add(world.m2)
+        session.commit()
+        p = progress.compute(session, world.student.id or 0)
+        assert p.track_percents["builders"] == 100 and world.m2.id not in statuses(p)
+
+    def test_scope_is_the_students_programmes(self, session: Session, world: World) -> None:
+        p = progress.compute(session, world.student.id or 0)
+        assert world.other_mission.id not in statuses(p)
+        loner = make_user(session, "loner@example.org", "student")
+        everything = progress.compute(session, loner.id or 0)
+        assert world.other_mission.id in statuses(everything)  # not enrolled: the whole catalog
+        assert everything.tracks[0]["published"] == 3  # builders: m1, m2 and the coast mission
+
+    def test_who_may_see_a_students_progress(self, session: Session, world: World) -> None:
+        sid = world.student.id or 0
+        for viewer in (world.student, world.mentor, world.comentor, world.director, world.admin):
+            assert progress.progress_for(session, principal(session, viewer), sid).student_id == sid
+        for viewer in (
+            world.student2,
+            world.other_mentor,
+            world.other_director,
+            world.other_mentor_org,
+        ):
+            with pytest.raises(Forbidden):
+                progress.progress_for(session, principal(session, viewer), sid)
+        with pytest.raises(Unauthenticated):
+            progress.progress_for(session, None, sid)
+        with pytest.raises(NotFound):
+            progress.progress_for(session, principal(session, world.admin), 999_999)
+
+
+class TestCohortProgress:
+    def test_mean_over_enrolled_students(self, session: Session, world: World) -> None:
+        approve(session, world)  # student: builders 1/2, overall 1/3; student2: nothing
+        director = principal(session, world.director)
+        result = progress.cohort_progress(session, director, world.cohort.id or 0)
+        # builders: mean(50, 0) = 25; leaders 0; overall: 1 approval / (3 missions * 2) = 16 %.
+        assert result["students"] == 2
+        assert result["tracks"] == {"builders": 25, "leaders": 0}
+        assert result["percent"] == 16
+        approve(session, world, user=world.student2, mission=world.m3)
+        result = progress.cohort_progress(session, director, world.cohort.id or 0)
+        assert result["tracks"] == {"builders": 25, "leaders": 50}
+        assert result["percent"] == 33  # 2 / 6
+
+    def test_withdrawn_students_do_not_count(self, session: Session, world: World) -> None:
+        approve(session, world)
+        row = session.exec(
+            select(Enrollment).where(Enrollment.student_id == world.student2.id)
+        ).one()
+        row.status = "withdrawn"
+        session.add(row)
+        session.commit()
+        result = progress.cohort_progress(
+            session, principal(session, world.admin), world.cohort.id or 0
+        )
+        assert (result["students"], result["tracks"]["builders"]) == (1, 50)
+
+    def test_an_empty_cohort(self, session: Session, world: World) -> None:
+        from tests.factories import make_cohort
+
+        empty = make_cohort(session, world.program)
+        result = progress.cohort_progress(session, principal(session, world.admin), empty.id or 0)
+        assert result["students"] == 0 and result["percent"] == 0
+
+    def test_who_may_see_a_cohort(self, session: Session, world: World) -> None:
+        cid = world.cohort.id or 0
+        for viewer in (world.director, world.admin, world.mentor, world.comentor):
+            progress.cohort_progress(session, principal(session, viewer), cid)
+        for viewer in (world.student, world.other_mentor, world.other_director):
+            with pytest.raises(Forbidden):
+                progress.cohort_progress(session, principal(session, viewer), cid)
+        with pytest.raises(NotFound):
+            progress.cohort_progress(session, principal(session, world.admin), 999_999)
+
+    def test_program_progress_for_rosters(self, session: Session, world: World) -> None:
+        approve(session, world)
+        approve(session, world, mission=world.m3)
+        ids = [world.student.id or 0, world.student2.id or 0]
+        assert progress.program_progress(session, world.program.id or 0, ids) == {
+            ids[0]: {"approved": 2, "published": 3, "percent": 66},
+            ids[1]: {"approved": 0, "published": 3, "percent": 0},
+        }
+
+
+class TestStudentDashboard:
+    def test_next_best_action_priorities(self, session: Session, world: World) -> None:
+        me = principal(session, world.student)
+        data = dashboards.student_dashboard(session, me)
+        # Nothing started: the easiest unlocked mission (m1 and m3 are both difficulty 1).
+        assert data["next_action"]["kind"] == "start"
+        assert data["next_action"]["mission_id"] == world.m1.id
+        submissions.save_draft(session, me, world.m3.id or 0, answer="first notes")
+        session.commit()
+        action = dashboards.student_dashboard(session, me)["next_action"]
+        assert (action["kind"], action["mission_id"]) == ("continue_draft", world.m3.id)
+        sub = submit(session, world)
+        decide(session, world, sub, "changes_requested")
+        action = dashboards.student_dashboard(session, me)["next_action"]
+        assert (action["kind"], action["mission_id"]) == ("resubmit", world.m1.id)
+        assert action["link"] == f"/missions/{world.m1.id}"
+
+    def test_the_track_of_the_student_comes_first(self, session: Session, world: World) -> None:
+        p = progress.compute(session, world.student.id or 0)
+        action = dashboards.next_best_action(p, "leaders", enrolled=True)
+        assert (action["kind"], action["mission_id"]) == ("start", world.m3.id)
+
+    def test_waiting_done_and_not_enrolled(self, session: Session, world: World) -> None:
+        loner = make_user(session, "loner@example.org", "student", organization_id=world.org.id)
+        action = dashboards.student_dashboard(session, principal(session, loner))["next_action"]
+        assert action["kind"] == "enroll"
+        for m in (world.m1, world.m2):
+            approve(session, world, mission=m)
+        submit(session, world, mission=world.m3)
+        action = dashboards.student_dashboard(session, principal(session, world.student))
+        assert action["next_action"]["kind"] == "wait"
+        decide(
+            session,
+            world,
+            session.exec(select(Submission).where(Submission.mission_id == world.m3.id)).one(),
+            "approved",
+        )
+        action = dashboards.student_dashboard(session, principal(session, world.student))
+        assert action["next_action"]["kind"] == "done"
+
+    def test_contents(self, session: Session, world: World) -> None:
+        sub = submit(session, world)
+        decide(session, world, sub, "changes_requested")
+        submit(session, world, mission=world.m3)
+        data = dashboards.student_dashboard(session, principal(session, world.student))
+        assert data["cohorts"] == [
+            {"id": world.cohort.id, "name": "Spring", "program": world.program.name}
+        ]
+        assert [(t["key"], t["percent"]) for t in data["tracks"]] == [
+            ("builders", 0),
+            ("leaders", 0),
+        ]
+        assert [(m["mission_id"], m["status"]) for m in data["in_progress"]] == [
+            (world.m1.id, "changes_requested"),
+            (world.m3.id, "submitted"),
+        ]
+        feedback = data["latest_feedback"]
+        assert len(feedback) == 1 and feedback[0]["decision"] == "changes_requested"
+        assert (feedback[0]["total"], feedback[0]["max_total"]) == (15, 15)
+        assert feedback[0]["feedback"] == "Noted." and feedback[0]["mentor"] == "W.Comentor"
+        assert data["unread_notifications"] == 1
+
+    def test_only_students(self, session: Session, world: World) -> None:
+        with pytest.raises(Forbidden):
+            dashboards.student_dashboard(session, principal(session, world.mentor))
+        with pytest.raises(Unauthenticated):
+            dashboards.student_dashboard(session, None)
+
+
+class TestMentorDashboard:
+    def test_mentees_queue_and_workload(self, session: Session, world: World) -> None:
+        approve(session, world)
+        submit(session, world, mission=world.m3)
+        submit(session, world, user=world.student2)
+        data = dashboards.mentor_dashboard(session, principal(session, world.mentor))
+        [mentee] = data["mentees"]
+        assert mentee["id"] == world.student.id and mentee["cohort"]["name"] == "Spring"
+        assert (mentee["approved"], mentee["published"], mentee["percent"]) == (1, 3, 33)
+        assert mentee["last_activity"] is not None
+        assert data["queue"] == {
+            "pending": 2,
+            "claimed_by_me": 0,
+            "waiting_for_student": 0,
+            "reviewed": 0,
+        }
+        assert [i["assigned_to_me"] for i in data["pending_preview"]] == [True, False]
+        assert data["workload"]["mentees"] == 1 and data["workload"]["pending"] == 2
+
+    def test_only_mentors(self, session: Session, world: World) -> None:
+        with pytest.raises(Forbidden):
+            dashboards.mentor_dashboard(session, principal(session, world.student))
+        other = dashboards.mentor_dashboard(session, principal(session, world.other_mentor_org))
+        assert other["mentees"] == [] and other["queue"]["pending"] == 0
+
+    def test_an_unassigned_enrollment_is_not_a_mentee(self, session: Session, world: World) -> None:
+        enroll(session, world.cohort, make_user(session, "new@example.org", "student"))
+        data = dashboards.mentor_dashboard(session, principal(session, world.comentor))
+        assert data["mentees"] == []
