@@ -113,7 +113,11 @@ def test_run_serves_demo_data_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         ]
         status, _ = _post(
             f"{base}/api/v1/auth/signup",
-            {"email": "kept@example.org", "password": "persisted-across-runs-1"},
+            {
+                "email": "kept@example.org",
+                "password": "persisted-across-runs-1",
+                "consents": ["terms", "privacy"],
+            },
         )
         assert status == 201
         with urllib.request.urlopen(f"{base}/", timeout=10) as r:
