@@ -7,6 +7,7 @@ import reflex as rx
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import create_api
 from cyberhub.pages.registry import all_pages
+from cyberhub.services import query_embedder
 from cyberhub.settings import get_settings
 from cyberhub.state.session import SessionState
 
@@ -17,6 +18,10 @@ app = rx.App(
     stylesheets=["/styles.css"],
     api_transformer=create_api(),
 )
+
+# Load the embedding model for search in the background once the backend serves (not under
+# tests; see services/query_embedder.py): the app starts without importing torch.
+app.register_lifespan_task(query_embedder.warm_up_at_start)
 
 for _page in all_pages():
     app.add_page(

@@ -1,8 +1,9 @@
 """Command 1: start CyberHub with everything it needs, and stop all of it on Ctrl-C.
 
 embedded PostgreSQL + pgvector (unless DATABASE_URL) and Redis (unless REDIS_URL) under .data/
--> migrations -> demo data (empty database only) -> Dramatiq worker(s) -> Reflex production
-server on one port. Ctrl-C / SIGTERM stops the children, then Redis, then PostgreSQL.
+-> migrations -> demo data (empty database only) -> Dramatiq worker(s) and the periodic-job
+scheduler -> Reflex production server on one port. Ctrl-C / SIGTERM stops the children, then
+Redis, then PostgreSQL.
 """
 
 from __future__ import annotations
@@ -165,6 +166,8 @@ class Supervisor:
                 ],
                 env,
             )
+            # Enqueues the periodic jobs (expire_review_claims every minute) for the worker.
+            self.spawn("scheduler", [sys.executable, "-m", "worker.scheduler"], env)
             web_env = {**env, "GRANIAN_WORKERS": str(s.web_workers)}
             self.spawn(
                 "web",

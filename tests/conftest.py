@@ -218,10 +218,13 @@ def authenticated_client(student_client: TestClient) -> TestClient:
 
 @pytest.fixture
 def demo(session: Session) -> list[int]:
-    """The demo organization, program, tracks, cohorts, missions and users; returns mission ids."""
+    """The demo organization, program, tracks, cohorts, missions and users; returns mission ids.
+
+    Without the learning activity (learners, submissions): that is tested once, in
+    tests/integration/test_demo_activity.py, and would slow every test using this fixture."""
     from cyberhub.services import demo as demo_data
 
-    ids = demo_data.load_demo_data(session)
+    ids = demo_data.load_demo_data(session, activity=False)
     session.commit()
     return ids
 

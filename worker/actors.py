@@ -1,4 +1,7 @@
-"""Thin, id-only actors: open a session, call the service, commit. Idempotent by design."""
+"""Thin, id-only actors: open a session, call the service, commit. Idempotent by design.
+
+The entry module of `dramatiq worker.actors`: it declares the mail and review actors and
+imports the other domains' modules so one worker process serves every queue."""
 
 from __future__ import annotations
 
@@ -8,24 +11,16 @@ import dramatiq
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub.db import session_scope
-from cyberhub.services import embeddings
 from cyberhub.services.errors import NotFound
+from worker.ai import (  # noqa: F401  (declared there; re-exported for callers and tests)
+    analyze_personality,
+    embed_learner,
+    embed_mission,
+    rebuild_all,
+    recompute_recommendations,
+)
 
 log = logging.getLogger(__name__)
-
-
-@dramatiq.actor(queue_name="ai", max_retries=5)
-def embed_mission(mission_id: int) -> None:
-    """(Re)compute a mission's vector; a no-op when its text and the model are unchanged."""
-    from worker.model import get_embedder
-
-    with session_scope() as session:
-        try:
-            changed = embeddings.embed_mission(session, mission_id, get_embedder())
-        except NotFound:
-            log.info("mission %s no longer exists; nothing to embed", mission_id)
-            return
-    log.info("mission %s embedding %s", mission_id, "updated" if changed else "already current")
 
 
 @dramatiq.actor(queue_name="default", max_retries=5)

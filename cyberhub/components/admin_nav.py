@@ -11,6 +11,7 @@ LINKS: list[tuple[str, str, str, bool]] = [
     ("Users", "/admin/users", "users", True),
     ("Organizations", "/admin/organizations", "building_2", False),
     ("Audit log", "/admin/audit", "scroll_text", True),
+    ("Jobs", "/admin/jobs", "cpu", True),
     ("API keys", "/settings/api-keys", "key_round", True),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.notifications import notification_bell
 from cyberhub.state.session import SessionState
 
 
@@ -107,7 +108,13 @@ def header() -> rx.Component:
                     aria_label="Main",
                 ),
             ),
-            rx.hstack(_theme_toggle(), _user_menu(), align="center", spacing="3"),
+            rx.hstack(
+                _theme_toggle(),
+                rx.cond(SessionState.signed_in, notification_bell()),
+                _user_menu(),
+                align="center",
+                spacing="3",
+            ),
             justify="between",
             align="center",
             width="100%",

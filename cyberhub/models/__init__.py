@@ -1,6 +1,15 @@
 """SQLModel tables, one module per domain. Importing this package registers every table."""
 
-from cyberhub.models.ai import MissionEmbedding
+from cyberhub.models.ai import (
+    JobFailure,
+    LearnerEmbedding,
+    LearnerNote,
+    MissionEmbedding,
+    PersonalityProfile,
+    RebuildRun,
+    Recommendation,
+    RecommendationFeedback,
+)
 from cyberhub.models.identity import (
     ApiKey,
     AuditLog,
@@ -38,6 +47,13 @@ from cyberhub.models.progress import (
 )
 
 __all__ = [
+    "JobFailure",
+    "LearnerEmbedding",
+    "LearnerNote",
+    "PersonalityProfile",
+    "RebuildRun",
+    "Recommendation",
+    "RecommendationFeedback",
     "CohortMentor",
     "Enrollment",
     "EnrollmentStatus",

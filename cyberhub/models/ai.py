@@ -1,11 +1,13 @@
-"""Stored embeddings (pgvector)."""
+"""The AI side: stored embeddings (pgvector), recommendations, personality, AI jobs."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from cyberhub.models.base import utcnow
@@ -33,3 +35,113 @@ class MissionEmbedding(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+def _vector_index(name: str) -> Index:
+    return Index(
+        name,
+        "embedding",
+        postgresql_using="hnsw",
+        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_ops={"embedding": "vector_cosine_ops"},
+    )
+
+
+def _ts(nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class LearnerEmbedding(SQLModel, table=True):
+    """A learner's vector: their profiler result, goals, reflections and approved work."""
+
+    __tablename__ = "learner_embeddings"
+    __table_args__ = (_vector_index("ix_learner_embeddings_hnsw"),)
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    model: str = Field(max_length=120)
+    text_hash: str = Field(max_length=64)
+    embedding: list[float] = Field(sa_column=Column(Vector(EMBEDDING_DIMENSIONS), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Recommendation(SQLModel, table=True):
+    """One stored recommendation (the dashboard and the API only read these)."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("user_id", "mission_id", name="uq_recommendation"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    mission_id: int = Field(foreign_key="missions.id", ondelete="CASCADE")
+    rank: int
+    score: float
+    reason: str = Field(max_length=500)
+    source: str = Field(max_length=16)  # "vector" | "profile" | "fallback"
+    computed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RecommendationFeedback(SQLModel, table=True):
+    """A learner's "not interested" on a mission: excluded from their list and pushes
+    similar missions down."""
+
+    __tablename__ = "recommendation_feedback"
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    mission_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(default="not_interested", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class LearnerNote(SQLModel, table=True):
+    """A learner's goal or reflection (feeds their vector and the personality analysis)."""
+
+    __tablename__ = "learner_notes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('goal', 'reflection')", name="ck_learner_note_kind"),
+        Index("ix_learner_notes_user_created", "user_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PersonalityProfile(SQLModel, table=True):
+    """The latest work-style analysis of a learner, with the evidence for each dimension."""
+
+    __tablename__ = "personality_profiles"
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    version: str = Field(max_length=16)
+    source_hash: str = Field(max_length=64)
+    dimensions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False)
+    )
+    computed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class JobFailure(SQLModel, table=True):
+    """A job that failed for good (after its retries), for the admin console's retry button."""
+
+    __tablename__ = "job_failures"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=64, unique=True)
+    actor: str = Field(max_length=120, index=True)
+    queue: str = Field(max_length=64)
+    args: list[Any] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    failed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retried_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retried_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+
+
+class RebuildRun(SQLModel, table=True):
+    """ "Rebuild everything": re-embed every mission and learner, recompute every list."""
+
+    __tablename__ = "ai_rebuilds"
+    id: int | None = Field(default=None, primary_key=True)
+    started_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    status: str = Field(default="queued", max_length=16)  # queued | running | done | failed
+    total: int = 0
+    done: int = 0
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

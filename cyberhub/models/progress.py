@@ -27,7 +27,16 @@ class Enrollment(SQLModel, table=True):
     """A student in a cohort."""
 
     __tablename__ = "enrollments"
-    __table_args__ = (UniqueConstraint("cohort_id", "student_id", name="uq_enrollment"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "student_id", name="uq_enrollment"),
+        # Seat counts and rosters per cohort read only this index (bench/dashboards.py).
+        Index(
+            "ix_enrollments_cohort_status",
+            "cohort_id",
+            "status",
+            postgresql_include=["student_id"],
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohorts.id", index=True, ondelete="CASCADE")
     student_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
@@ -40,7 +49,8 @@ class CohortMentor(SQLModel, table=True):
 
     __tablename__ = "cohort_mentors"
     cohort_id: int = Field(foreign_key="cohorts.id", primary_key=True, ondelete="CASCADE")
-    mentor_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    # A mentor's cohorts are looked up on every mentor page (the primary key leads by cohort).
+    mentor_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
     capacity: int = Field(default=10, ge=1)
 
 

@@ -2,6 +2,7 @@
 
 from cyberhub.pages import (  # noqa: F401
     admin_audit,
+    admin_jobs,
     admin_organizations,
     admin_user,
     admin_users,
@@ -10,6 +11,7 @@ from cyberhub.pages import (  # noqa: F401
     director_cohort,
     director_home,
     director_missions,
+    insights,
     landing,
     legal,
     magic_link,
@@ -18,9 +20,11 @@ from cyberhub.pages import (  # noqa: F401
     mission,
     missions,
     not_found,
+    notifications,
     password_reset,
     profiler_results,
     profiler_wizard,
+    review,
     settings_privacy,
     settings_security,
     signin,

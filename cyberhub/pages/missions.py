@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub import db
+from cyberhub.components.learning import status_badge
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     difficulty_badge,
@@ -17,8 +18,9 @@ from cyberhub.components.ui import (
     page_heading,
     pager,
 )
+from cyberhub.models import Role
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import catalog
+from cyberhub.services import catalog, progress
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
 from cyberhub.state.session import SessionState
@@ -30,6 +32,11 @@ ALL = "all"
 def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, Any]:
     with db.session_scope() as session:
         page = catalog.list_missions(session, principal, f)
+        # A student sees where they stand on each mission (their latest attempt, locked, ...).
+        mine: dict[int, str] = {}
+        if principal is not None and principal.has_role(Role.student):
+            p = progress.progress_for(session, principal, principal.user_id)
+            mine = {m.id: m.status for m in p.missions}
         return {
             "items": [
                 {
@@ -40,6 +47,7 @@ def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, 
                     "difficulty": m.difficulty,
                     "skills": m.skills,
                     "minutes": m.estimated_minutes,
+                    "my_status": mine.get(m.id or 0, ""),
                 }
                 for m, t in page.items
             ],
@@ -50,6 +58,17 @@ def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, 
         }
 
 
+STATUS_LABELS = [
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("changes_requested", "Changes requested"),
+    ("submitted", "Waiting for review"),
+    ("in_review", "In review"),
+    ("draft", "Draft"),
+    ("approved", "Approved"),
+]
+
+
 class MissionCatalogState(rx.State):
     items: list[dict[str, Any]] = []
     total: int = 0
@@ -58,6 +77,7 @@ class MissionCatalogState(rx.State):
     track: str = ALL
     difficulty: str = ALL
     skill: str = ALL
+    status: str = ALL
     query: str = ""
     track_options: list[dict[str, str]] = []
     skill_options: list[str] = []
@@ -82,6 +102,7 @@ class MissionCatalogState(rx.State):
             track="" if self.track == ALL else self.track,
             difficulty=None if self.difficulty == ALL else int(self.difficulty),
             skill="" if self.skill == ALL else self.skill,
+            status="" if self.status == ALL else self.status,
             q=self.query,
             page=self.page,
         )
@@ -110,13 +131,18 @@ class MissionCatalogState(rx.State):
         await self._fetch()
 
     @rx.event
+    async def set_status(self, value: str) -> None:
+        self.status, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
     async def search(self, form: dict[str, Any]) -> None:
         self.query, self.page = str(form.get("q", "")).strip()[:200], 1
         await self._fetch()
 
     @rx.event
     async def clear_filters(self) -> None:
-        self.track = self.difficulty = self.skill = ALL
+        self.track = self.difficulty = self.skill = self.status = ALL
         self.query, self.page = "", 1
         await self._fetch()
 
@@ -133,6 +159,10 @@ def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
                 rx.hstack(
                     rx.badge(m["track"], variant="outline"),
                     difficulty_badge(m["difficulty"].to(int)),
+                    rx.cond(
+                        m["my_status"].to(str) != "",
+                        status_badge(m["my_status"], testid="mission-status"),
+                    ),
                     wrap="wrap",
                 ),
                 rx.heading(m["title"], size="4", as_="h2"),
@@ -227,6 +257,16 @@ def _filters() -> rx.Component:
                 rx.foreach(S.skill_options, lambda s: rx.select.item(s, value=s)),
             ),
             "filter-skill",
+        ),
+        _select(
+            "My status",
+            S.status,
+            S.set_status,
+            rx.fragment(
+                rx.select.item("Any status", value=ALL),
+                *[rx.select.item(label, value=value) for value, label in STATUS_LABELS],
+            ),
+            "filter-status",
         ),
         gap="1em",
         wrap="wrap",

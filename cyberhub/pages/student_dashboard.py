@@ -1,28 +1,63 @@
-"""/dashboard/student: the learner's home, with the context of their track."""
+"""/dashboard/student: the learner's home — the context of their track, the next best action,
+progress per track, missions in progress, latest feedback and their cohorts."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
 
 from cyberhub import db
+from cyberhub.components.learning import decision_badge, status_badge
+from cyberhub.components.recommendations import recommendations_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import student_home
+from cyberhub.services import dashboards, student_home
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
+from cyberhub.services.submissions import display_time
 from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard/student"
+EXCERPT = 160
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join((text or "").replace("#", "").replace("*", "").split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
+
+
+def _board(raw: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard service's data, shaped for display (track names, dates, excerpts)."""
+    names = {t["key"]: t["name"] for t in raw.get("tracks", [])}
+    return {
+        "cohorts": raw.get("cohorts", []),
+        "tracks": raw.get("tracks", []),
+        "in_progress": [
+            {**m, "track_name": names.get(m["track"], m["track"])}
+            for m in raw.get("in_progress", [])
+        ],
+        "feedback": [
+            {
+                **f,
+                "excerpt": _excerpt(f["feedback"]),
+                "when": display_time(datetime.fromisoformat(f["created_at"])),
+            }
+            for f in raw.get("latest_feedback", [])
+        ],
+        "next_action": raw.get("next_action") or {},
+    }
 
 
 def _load(principal: Principal | None, hint: str) -> dict[str, Any]:
     with db.session_scope() as session:
-        return student_home.student_home(session, principal, hint)
+        data = student_home.student_home(session, principal, hint)
+        data["board"] = _board(dashboards.student_dashboard(session, principal))
+        return data
 
 
 class StudentDashboardState(rx.State):
@@ -54,6 +89,26 @@ class StudentDashboardState(rx.State):
     def confidence(self) -> str:
         return str((self.data.get("result") or {}).get("confidence", ""))
 
+    @rx.var
+    def cohorts(self) -> list[dict[str, Any]]:
+        return list((self.data.get("board") or {}).get("cohorts", []))
+
+    @rx.var
+    def tracks(self) -> list[dict[str, Any]]:
+        return list((self.data.get("board") or {}).get("tracks", []))
+
+    @rx.var
+    def in_progress(self) -> list[dict[str, Any]]:
+        return list((self.data.get("board") or {}).get("in_progress", []))
+
+    @rx.var
+    def feedback(self) -> list[dict[str, Any]]:
+        return list((self.data.get("board") or {}).get("feedback", []))
+
+    @rx.var
+    def next_action(self) -> dict[str, Any]:
+        return dict((self.data.get("board") or {}).get("next_action") or {})
+
     @rx.event
     async def load(self) -> None:
         self.loading = True
@@ -81,6 +136,204 @@ def _starter(m: rx.Var[dict[str, Any]]) -> rx.Component:
             underline="none",
             color="inherit",
         )
+    )
+
+
+def _next_action() -> rx.Component:
+    a = StudentDashboardState.next_action
+    return rx.card(
+        rx.vstack(
+            rx.heading("Next best action", size="5", as_="h2"),
+            rx.text(a["label"].to(str), size="4", weight="medium"),
+            rx.link(
+                rx.button(
+                    rx.match(
+                        a["kind"].to(str),
+                        ("resubmit", "Resubmit your work"),
+                        ("continue_draft", "Continue your draft"),
+                        ("start", "Start the mission"),
+                        "Browse missions",
+                    ),
+                    rx.icon("arrow_right", size=18),
+                    size="3",
+                ),
+                href=a["link"].to(str),
+            ),
+            spacing="3",
+            align="start",
+        ),
+        width="100%",
+        size="3",
+        data_testid="next-action",
+        style={"borderLeft": f"4px solid {rx.color('accent', 9)}"},
+    )
+
+
+def _track_row(t: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(t["name"].to(str), weight="medium"),
+            rx.spacer(),
+            rx.text(
+                t["approved"].to(str),
+                " of ",
+                t["published"].to(str),
+                " approved · ",
+                rx.text.strong(t["percent"].to(str), "%"),
+                size="2",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.progress(
+            value=t["percent"].to(int),
+            max=100,
+            width="100%",
+            aria_label=t["name"].to(str) + " progress",
+        ),
+        spacing="1",
+        width="100%",
+        data_testid="track-progress",
+    )
+
+
+def _progress_block() -> rx.Component:
+    S = StudentDashboardState
+    return rx.vstack(
+        rx.heading("Progress per track", size="5", as_="h2"),
+        rx.cond(
+            S.tracks.length() > 0,
+            rx.card(
+                rx.vstack(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
+                width="100%",
+            ),
+            rx.text("No published missions yet.", color_scheme="gray"),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _in_progress_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.hstack(
+        rx.link(m["title"].to(str), href="/missions/" + m["mission_id"].to(str), weight="medium"),
+        rx.badge(m["track_name"].to(str), variant="outline"),
+        status_badge(m["status"]),
+        rx.text("attempt ", m["attempt"].to(str), size="1", color_scheme="gray"),
+        wrap="wrap",
+        align="center",
+        spacing="2",
+        data_testid="in-progress-item",
+    )
+
+
+def _in_progress_block() -> rx.Component:
+    S = StudentDashboardState
+    return rx.vstack(
+        rx.heading("In progress", size="5", as_="h2"),
+        rx.cond(
+            S.in_progress.length() > 0,
+            rx.card(
+                rx.vstack(rx.foreach(S.in_progress, _in_progress_row), spacing="2"),
+                width="100%",
+            ),
+            rx.text(
+                "Nothing in progress. Drafts and submitted work show up here.",
+                color_scheme="gray",
+            ),
+        ),
+        width="100%",
+        align="start",
+        data_testid="in-progress",
+    )
+
+
+def _feedback_item(f: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.link(
+                    f["title"].to(str),
+                    href="/missions/" + f["mission_id"].to(str),
+                    weight="medium",
+                ),
+                rx.text("attempt ", f["attempt"].to(str), size="1", color_scheme="gray"),
+                wrap="wrap",
+                align="center",
+            ),
+            rx.hstack(
+                decision_badge(f["decision"]),
+                rx.text(
+                    "Score ",
+                    rx.text.strong(f["total"].to(str), " / ", f["max_total"].to(str)),
+                    size="2",
+                ),
+                rx.text(
+                    rx.cond(f["mentor"].to(str) != "", "by " + f["mentor"].to(str) + " · ", ""),
+                    f["when"].to(str),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                wrap="wrap",
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(
+                f["excerpt"].to(str) != "",
+                rx.text("“", f["excerpt"].to(str), "”", size="2", color_scheme="gray"),
+            ),
+            rx.link(
+                "Read the full review →",
+                href="/missions/" + f["mission_id"].to(str),
+                size="2",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        width="100%",
+    )
+
+
+def _feedback_block() -> rx.Component:
+    S = StudentDashboardState
+    return rx.vstack(
+        rx.heading("Latest feedback", size="5", as_="h2"),
+        rx.cond(
+            S.feedback.length() > 0,
+            rx.vstack(rx.foreach(S.feedback, _feedback_item), spacing="2", width="100%"),
+            rx.text("No reviews yet. Your mentor's feedback appears here.", color_scheme="gray"),
+        ),
+        width="100%",
+        align="start",
+        data_testid="latest-feedback",
+    )
+
+
+def _cohorts_block() -> rx.Component:
+    S = StudentDashboardState
+    return rx.vstack(
+        rx.heading("Your cohorts", size="5", as_="h2"),
+        rx.cond(
+            S.cohorts.length() > 0,
+            rx.flex(
+                rx.foreach(
+                    S.cohorts,
+                    lambda c: rx.badge(
+                        c["name"].to(str), " · ", c["program"].to(str), variant="surface", size="2"
+                    ),
+                ),
+                gap="0.4em",
+                wrap="wrap",
+            ),
+            rx.text(
+                "You are not in a cohort yet. Your programme director enrolls you; until then "
+                "you can read every mission.",
+                color_scheme="gray",
+            ),
+        ),
+        width="100%",
+        align="start",
+        data_testid="cohorts",
     )
 
 
@@ -134,6 +387,17 @@ def content() -> rx.Component:
                         data_testid="profiler-reminder",
                     ),
                 ),
+                _next_action(),
+                recommendations_card(),
+                rx.grid(
+                    _progress_block(),
+                    _in_progress_block(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                _feedback_block(),
+                _cohorts_block(),
                 rx.cond(
                     S.has_track,
                     rx.card(

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import any_, func, literal, or_
+from sqlalchemy import any_, func, literal
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Mission, MissionPrerequisite, MissionStatus, Track
+from cyberhub.models import (
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Submission,
+    SubmissionStatus,
+    Track,
+)
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_signed_in
 
@@ -30,8 +38,36 @@ class MissionFilter:
     difficulty: int | None = None
     skill: str = ""
     q: str = ""
+    status: str = ""  # the caller's own progress: one of STATUS_FILTERS
     page: int = 1
     page_size: int = PAGE_SIZE
+
+
+# "My status" filter values: no attempt yet, any open attempt, or one latest-attempt status.
+OPEN_STATUSES = (
+    SubmissionStatus.draft,
+    SubmissionStatus.submitted,
+    SubmissionStatus.in_review,
+    SubmissionStatus.changes_requested,
+)
+STATUS_FILTERS = ("not_started", "in_progress", *OPEN_STATUSES, SubmissionStatus.approved)
+
+
+def _with_status(stmt: Any, student_id: int, status: str) -> Any:
+    """Keep the missions whose latest attempt by the student has `status` (see STATUS_FILTERS)."""
+    latest = (
+        select(Submission.mission_id, Submission.status)
+        .where(Submission.student_id == student_id)
+        .order_by(col(Submission.mission_id), col(Submission.attempt).desc())
+        .distinct(col(Submission.mission_id))
+        .subquery("latest")
+    )
+    stmt = stmt.outerjoin(latest, latest.c.mission_id == col(Mission.id))
+    if status == "not_started":
+        return stmt.where(latest.c.status.is_(None))
+    if status == "in_progress":
+        return stmt.where(latest.c.status.in_(OPEN_STATUSES))
+    return stmt.where(latest.c.status == status)
 
 
 @dataclass
@@ -48,8 +84,14 @@ class MissionPage:
 
 
 def list_missions(session: Session, principal: Principal | None, f: MissionFilter) -> MissionPage:
-    """Published missions for signed-in users, filtered and paginated."""
-    require_signed_in(principal)
+    """Published missions for signed-in users, filtered and paginated.
+
+    Without `q`: by track, then difficulty. With `q`: the hybrid search's ranking (full text +
+    meaning, services/search.py), best first, within the same filters.
+    """
+    actor = require_signed_in(principal)
+    if f.status and f.status not in STATUS_FILTERS:
+        raise Invalid("status must be one of: " + ", ".join(STATUS_FILTERS) + ".")
     if f.page < 1:
         raise Invalid("page must be 1 or more.")
     if not 1 <= f.page_size <= 100:
@@ -67,15 +109,10 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
         stmt = stmt.where(Mission.difficulty == f.difficulty)
     if f.skill:
         stmt = stmt.where(literal(f.skill) == any_(col(Mission.skills)))
+    if f.status:
+        stmt = _with_status(stmt, actor.user_id, f.status)
     if f.q.strip():
-        like = f"%{f.q.strip()}%"
-        stmt = stmt.where(
-            or_(
-                col(Mission.title).ilike(like),
-                col(Mission.summary).ilike(like),
-                col(Mission.brief).ilike(like),
-            )
-        )
+        return _search_page(session, stmt, f)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(
         stmt.order_by(col(Track.id), col(Mission.difficulty), col(Mission.id))
@@ -84,6 +121,27 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     ).all()
     return MissionPage(
         items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size
+    )
+
+
+def _search_page(session: Session, stmt: Any, f: MissionFilter) -> MissionPage:
+    """The hybrid search's ranking (services/search.py), filtered, paginated over the ranks."""
+    from cyberhub.services import search
+
+    scope = search.Scope(track=f.track, difficulty=f.difficulty, skill=f.skill)
+    ranked = search.hybrid(session, f.q, scope).ids
+    if not ranked:
+        return MissionPage(items=[], total=0, page=f.page, page_size=f.page_size)
+    # The filters are already inside both rankings; applying them again costs nothing.
+    rows = session.exec(stmt.where(col(Mission.id).in_(ranked))).all()
+    position = {mid: i for i, mid in enumerate(ranked)}
+    ordered = sorted(rows, key=lambda row: position[row[0].id])
+    start = (f.page - 1) * f.page_size
+    return MissionPage(
+        items=[(m, t) for m, t in ordered[start : start + f.page_size]],
+        total=len(ordered),
+        page=f.page,
+        page_size=f.page_size,
     )
 
 

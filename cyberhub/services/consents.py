@@ -281,7 +281,24 @@ def set_consent(
         return current_consents(session, principal.user_id)
     _append(session, principal.user_id, kind, granted, principal.user_id, meta)
     session.flush()
+    if kind == AI_PROFILING:
+        _ai_consent_changed(session, principal.user_id, granted)
     return current_consents(session, principal.user_id)
+
+
+def _ai_consent_changed(session: Session, user_id: int, granted: bool) -> None:
+    """Withdrawn: everything the AI derived about the user goes now, and the worker computes
+    nothing more for them (each AI job checks the consent again). Granted: compute afresh."""
+    from cyberhub.services import ai_queue
+    from cyberhub.services.embeddings import purge_learner
+
+    if granted:
+        from cyberhub.services.personality import analyze_after_commit
+
+        ai_queue.refresh_after_commit(session, user_id)
+        analyze_after_commit(session, user_id)
+    else:
+        purge_learner(session, user_id)
 
 
 def missing_signup_consents(kinds: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select
 
 from cyberhub.models.base import utcnow
 from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
-from cyberhub.services import audit, consents
+from cyberhub.services import ai_queue, audit, consents
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_signed_in
@@ -196,7 +196,18 @@ def complete(
         primary=scored.primary_track,
         confidence=scored.confidence,
     )
+    # The learner's vector (cold start: track + answers) and list follow the new result.
+    ai_queue.refresh_after_commit(session, ps.user_id)
+    _analyze_after_commit(session, ps.user_id)
     return results(session, principal, session_id)
+
+
+def _analyze_after_commit(session: Session, user_id: int) -> None:
+    """The work-style analysis follows the answers too (imported here: personality reads
+    profiler results, so a module-level import would be circular)."""
+    from cyberhub.services.personality import analyze_after_commit
+
+    analyze_after_commit(session, user_id)
 
 
 class UnansweredQuestions(Conflict):
@@ -289,3 +300,5 @@ def delete_session(
         target_id=session_id,
         meta=meta,
     )
+    ai_queue.refresh_after_commit(session, ps.user_id)
+    _analyze_after_commit(session, ps.user_id)

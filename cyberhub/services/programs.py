@@ -549,9 +549,14 @@ def active_count(session: Session, cohort_id: int) -> int:
 
 
 def list_cohorts(
-    session: Session, principal: Principal | None, program_id: int | None = None
+    session: Session,
+    principal: Principal | None,
+    program_id: int | None = None,
+    *,
+    cohort_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Cohorts of the principal's programmes (of one programme when given), with seat counts."""
+    """Cohorts of the principal's programmes (of one programme, or just one cohort, when given),
+    with seat counts."""
     actor = require_director(principal)
     if program_id is not None:
         get_program(session, actor, program_id)
@@ -581,12 +586,14 @@ def list_cohorts(
         )
         .scalar_subquery()
     )
-    rows = session.execute(
+    stmt = (
         sa_select(Cohort, director, seats, mentors, unassigned)
         .join(director, col(director.id) == col(Cohort.director_id), isouter=True)
         .where(col(Cohort.program_id).in_(ids))
-        .order_by(col(Cohort.starts_on), col(Cohort.id))
-    ).all()
+    )
+    if cohort_id is not None:  # the counts are subqueries per row: count one cohort only
+        stmt = stmt.where(col(Cohort.id) == cohort_id)
+    rows = session.execute(stmt.order_by(col(Cohort.starts_on), col(Cohort.id))).all()
     return [
         cohort_json(c, programs.get(c.program_id), director=d, enrolled=n, mentors=m, unassigned=u)
         for c, d, n, m, u in rows
@@ -596,7 +603,7 @@ def list_cohorts(
 def cohort_detail(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
     """One cohort with its counts (as in list_cohorts)."""
     cohort, program = get_cohort(session, principal, cohort_id)
-    for row in list_cohorts(session, principal, program.id):
+    for row in list_cohorts(session, principal, program.id, cohort_id=cohort.id):
         if row["id"] == cohort.id:
             return row
     raise NotFound("That cohort does not exist.")  # pragma: no cover - just checked

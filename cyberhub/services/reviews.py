@@ -35,7 +35,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import notifications
+from cyberhub.services import ai_queue, notifications
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.learning_access import mentor_pairs, mentors_student
 from cyberhub.services.permissions import Principal, require_role
@@ -225,6 +225,25 @@ def check_scores(rubric: list[dict[str, Any]], scores: dict[str, Any]) -> tuple[
     return total, problems
 
 
+def check_review(
+    rubric: list[dict[str, Any]], decision: str, scores: dict[str, Any], feedback: str
+) -> tuple[int, list[str]]:
+    """(total, problems) of a review before it is sent: the decision, the scores (check_scores)
+    and the feedback (required to request changes). The review form checks with it too, so the
+    mentor hears every problem before the confirmation dialog."""
+    problems: list[str] = []
+    if decision not in DECISIONS:
+        problems.append("Choose a decision: approved or changes_requested.")
+    total, score_problems = check_scores(rubric, dict(scores or {}))
+    problems += score_problems
+    feedback = (feedback or "").strip()
+    if len(feedback) > FEEDBACK_MAX:
+        problems.append(f"Feedback must be at most {FEEDBACK_MAX:,} characters.")
+    if decision == SubmissionStatus.changes_requested and not feedback:
+        problems.append("Write feedback saying what to change.")
+    return total, problems
+
+
 def review(
     session: Session,
     principal: Principal | None,
@@ -247,16 +266,8 @@ def review(
         raise Conflict("Claim this submission before reviewing it.")
     if sub.claimed_by_id != actor.user_id:
         raise Forbidden("Only the mentor who claimed this submission can review it.")
-    problems: list[str] = []
-    if decision not in DECISIONS:
-        problems.append("Choose a decision: approved or changes_requested.")
-    total, score_problems = check_scores(list(mission.rubric or []), dict(scores or {}))
-    problems += score_problems
     feedback = (feedback or "").strip()
-    if len(feedback) > FEEDBACK_MAX:
-        problems.append(f"Feedback must be at most {FEEDBACK_MAX:,} characters.")
-    if decision == SubmissionStatus.changes_requested and not feedback:
-        problems.append("Write feedback saying what to change.")
+    total, problems = check_review(list(mission.rubric or []), decision, scores, feedback)
     if problems:
         raise Invalid(" ".join(problems))
     now = utcnow()
@@ -280,6 +291,8 @@ def review(
     add_event(
         session, submission_id, actor.user_id, EV_APPROVED if approved else EV_CHANGES_REQUESTED
     )
+    # Approved work changes the learner's vector and level: fresh recommendations after commit.
+    ai_queue.refresh_after_commit(session, sub.student_id)
     maximum = rubric_max(mission)
     score = f" Score: {total}/{maximum}." if maximum else ""
     excerpt = feedback if len(feedback) <= 600 else feedback[:600] + "…"
@@ -503,4 +516,65 @@ def workload(
         "waiting_for_student": counts["waiting_for_student"],
         "reviewed_last_7_days": int(reviewed_7d),
         "median_turnaround_hours": round(float(median), 1) if median is not None else None,
+    }
+
+
+# -- the review page --------------------------------------------------------------------------
+
+
+def review_screen(
+    session: Session, principal: Principal | None, submission_id: int
+) -> dict[str, Any]:
+    """What /review/{id} shows a mentor: the attempt, the mission's rubric, every other attempt
+    of the student at the mission (with their reviews) and the claim — who holds it, until when,
+    whether it expired — with what the viewer may do now.
+
+    Object rules as get_submission (a mentor who doesn't mentor the student gets Forbidden).
+    Attempts are shaped by submissions.attempt_views (the widgets of components/learning.py).
+    """
+    from cyberhub.services import submissions as subs
+
+    actor = require_role(principal, Role.mentor)
+    detail = subs.get_submission(session, actor, submission_id)
+    sub, mission = detail.submission, detail.mission
+    attempts = subs.history(session, actor, sub.student_id, sub.mission_id)
+    views = subs.attempt_views(session, attempts)
+    current = next(v for v in views if v["id"] == sub.id)
+    in_review = sub.status == SubmissionStatus.in_review
+    mine = in_review and sub.claimed_by_id == actor.user_id
+    expired = bool(in_review and sub.claim_expires_at and sub.claim_expires_at < utcnow())
+    holder = session.get(User, sub.claimed_by_id) if in_review and sub.claimed_by_id else None
+    newer = [v for v in views if v["attempt"] > sub.attempt]
+    return {
+        "id": sub.id,
+        "status": sub.status,
+        "attempt": sub.attempt,
+        "student": _name(detail.student),
+        "mission": {"id": mission.id, "title": mission.title, "summary": mission.summary},
+        "rubric": [
+            {
+                "key": str(c.get("key", "")),
+                "title": str(c.get("title") or c.get("key", "")),
+                "description": str(c.get("description") or ""),
+                "points": int(str(c.get("points", 0))),
+            }
+            for c in mission.rubric or []
+            if isinstance(c, dict)
+        ],
+        "max_total": rubric_max(mission),
+        "current": current,
+        # Newest first: the one the mentor compares with is on top.
+        "earlier": [v for v in reversed(views) if v["attempt"] < sub.attempt],
+        "newer_attempt_id": newer[-1]["id"] if newer else None,
+        "claim": {
+            "holder": _name(holder) if in_review else "",
+            "mine": mine,
+            "expires_at": subs.display_time(sub.claim_expires_at) if in_review else "",
+            "expired": expired,
+        },
+        # Claim: an unclaimed attempt, or one whose claim expired (the holder claims it again).
+        "can_claim": sub.status == SubmissionStatus.submitted or expired,
+        "can_release": mine,
+        # The holder may still finish after expiry, until someone takes the claim over.
+        "can_review": mine,
     }

@@ -15,6 +15,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -647,6 +648,93 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
             else None
         ),
     }
+
+
+EVENT_LABELS = {
+    EV_SUBMITTED: "Submitted",
+    EV_CLAIMED: "Claimed for review",
+    EV_RELEASED: "Released by the mentor",
+    EV_CLAIM_EXPIRED: "Review claim expired",
+    EV_APPROVED: "Approved",
+    EV_CHANGES_REQUESTED: "Changes requested",
+}
+
+
+def display_time(at: datetime | None) -> str:
+    """A timestamp as the screens show it ("05 Mar 2026, 14:02 UTC"); "" for none."""
+    return f"{at.astimezone(UTC):%d %b %Y, %H:%M} UTC" if at else ""
+
+
+def display_size(size: int | None) -> str:
+    if not size:
+        return ""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def attempt_views(session: Session, details: list[SubmissionDetail]) -> list[dict[str, Any]]:
+    """The attempts as the screens render them (components/learning.py): human dates, mentor
+    and actor names, scores per rubric criterion with titles and maxima, labelled events.
+
+    Takes details already loaded under the object rules (history / get_submission)."""
+    user_ids = {d.review.mentor_id for d in details if d.review and d.review.mentor_id}
+    user_ids |= {e.actor_id for d in details for e in d.events if e.actor_id}
+    names = {
+        u.id: u.full_name or u.email.split("@")[0]
+        for u in (
+            session.exec(select(User).where(col(User.id).in_(user_ids))).all() if user_ids else []
+        )
+    }
+    out: list[dict[str, Any]] = []
+    for d in details:
+        s, r = d.submission, d.review
+        criteria = [c for c in d.mission.rubric or [] if isinstance(c, dict)]
+        scores = (
+            [
+                {
+                    "title": str(c.get("title") or c.get("key", "")),
+                    "points": int(r.scores.get(str(c.get("key", "")), 0)),
+                    "max": int(str(c.get("points", 0))),
+                }
+                for c in criteria
+            ]
+            if r
+            else []
+        )
+        out.append(
+            {
+                "id": s.id,
+                "attempt": s.attempt,
+                "status": s.status,
+                "answer": s.answer,
+                "links": list(s.links or []),
+                "file_name": s.file_name or "",
+                "file_size": display_size(s.file_size),
+                "created_at": display_time(s.created_at),
+                "submitted_at": display_time(s.submitted_at),
+                "has_review": r is not None,
+                "decision": r.decision if r else "",
+                "mentor": names.get(r.mentor_id or 0, "a mentor") if r else "",
+                "reviewed_at": display_time(r.created_at) if r else "",
+                "total": r.total if r else 0,
+                "max_total": rubric_max(d.mission),
+                "feedback": r.feedback if r else "",
+                "scores": scores,
+                "events": [
+                    {
+                        "kind": e.kind,
+                        "label": EVENT_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()),
+                        "actor": names.get(e.actor_id or 0, ""),
+                        "at": display_time(e.created_at),
+                    }
+                    for e in d.events
+                ],
+            }
+        )
+    return out
 
 
 # -- hints -------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_admin_gives_a_user_the_mentor_role_and_they_see_mentoring(
         # The audit log shows the change, with the chart and the table of the same numbers.
         page.goto("/admin/audit")
         expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
-        expect(page.locator("nav[aria-label=Admin]").get_by_role("link")).to_have_count(4)
+        expect(page.locator("nav[aria-label=Admin]").get_by_role("link")).to_have_count(5)
         page.get_by_role("combobox", name="Action").click()
         page.get_by_role("option", name="role.assigned").click()
         # Only role.assigned entries are left once the filter applies.

@@ -224,3 +224,29 @@ class TestMissionDetail:
         self, mentor_client: TestClient, demo: list[int]
     ) -> None:
         assert mentor_client.get(f"/api/v1/missions/{demo[0]}").status_code == 200
+
+
+class TestStatusFilter:
+    """The catalog's "My status" filter: the caller's own latest attempt per mission."""
+
+    def test_filter_by_my_progress(self, session: Session, api_client: TestClient) -> None:
+        from cyberhub.services import submissions
+        from tests.conftest import login
+        from tests.factories import GOOD_ANSWER, build_world, principal
+
+        w = build_world(session, prefix="cat")
+        submissions.submit(session, principal(session, w.student), w.m1.id or 0, answer=GOOD_ANSWER)
+        session.commit()
+        token = login(api_client, w.student.email)["access_token"]
+        api_client.headers["Authorization"] = f"Bearer {token}"
+
+        def titles(status: str) -> set[str]:
+            return {m["title"] for m in missions(api_client, status=status, page_size=100)["items"]}
+
+        assert titles("in_progress") == {"Harden a server"}
+        assert titles("submitted") == {"Harden a server"}
+        assert titles("approved") == set()
+        assert "Harden a server" not in titles("not_started")
+        assert {"Scan the pipeline", "Write a policy"} <= titles("not_started")
+        r = api_client.get("/api/v1/missions", params={"status": "finished"})
+        assert r.status_code == 422 and "status must be one of" in r.json()["detail"]

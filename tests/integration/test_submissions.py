@@ -419,3 +419,38 @@ class TestHints:
         bare = make_mission(session, world.program, world.builders, hints=[])
         with pytest.raises(NotFound, match="no hints"):
             submissions.reveal_hint(session, principal(session, world.student), bare.id or 0)
+
+
+class TestAttemptViews:
+    def test_attempts_are_shaped_for_the_screens(self, session: Session, world: World) -> None:
+        first = submit(session, world)
+        decide(session, world, first, "changes_requested", "Show the **firewall** rules.")
+        submit(session, world, answer=GOOD_ANSWER + " Firewall rules attached.")
+        me = principal(session, world.student)
+        details = submissions.history(session, me, world.student.id or 0, world.m1.id or 0)
+        one, two = submissions.attempt_views(session, details)
+        mentor = world.mentor.full_name or world.mentor.email.split("@")[0]
+        assert (one["attempt"], one["status"], one["has_review"]) == (1, "changes_requested", True)
+        assert one["decision"] == "changes_requested" and one["mentor"] == mentor
+        assert one["feedback"] == "Show the **firewall** rules."
+        assert (one["total"], one["max_total"]) == (15, 15)
+        assert one["scores"] == [
+            {"title": "Evidence", "points": 10, "max": 10},
+            {"title": "Clarity", "points": 5, "max": 5},
+        ]
+        assert [e["label"] for e in one["events"]] == [
+            "Submitted",
+            "Claimed for review",
+            "Changes requested",
+        ]
+        assert one["events"][1]["actor"] == mentor and one["submitted_at"].endswith(" UTC")
+        assert (two["attempt"], two["status"], two["has_review"]) == (2, "submitted", False)
+        assert two["scores"] == [] and two["file_name"] == "" and two["links"]
+        assert submissions.attempt_views(session, []) == []
+
+    def test_display_helpers(self) -> None:
+        assert submissions.display_time(None) == ""
+        assert submissions.display_size(None) == ""
+        assert submissions.display_size(512) == "512 B"
+        assert submissions.display_size(2048) == "2 KB"
+        assert submissions.display_size(3 * 1024 * 1024) == "3.0 MB"

@@ -1,0 +1,272 @@
+"""Widgets shared by the student and mentor screens of the learning core.
+
+They render plain dicts (state vars), shaped by services.submissions.attempt_views():
+
+attempt = {
+    "id": int, "attempt": int, "status": str (a SubmissionStatus value),
+    "answer": str (markdown), "links": list[str],
+    "file_name": str ("" when none), "file_size": str (e.g. "1.2 MB"),
+    "created_at": str, "submitted_at": str ("" for a draft),  # already formatted for display
+    "has_review": bool, "decision": str ("" / "approved" / "changes_requested"),
+    "mentor": str, "reviewed_at": str, "total": int, "max_total": int, "feedback": str (markdown),
+    "scores": [{"title": str, "points": int, "max": int}],
+    "events": [event, ...],
+}
+event = {"kind": str, "label": str, "actor": str, "at": str}
+
+Files are served by an event handler (the API needs a bearer token, pages use cookies): use
+`rx.foreach(S.attempts, attempt_renderer(download=YourState.download_file))` (a handler taking
+the submission id and returning rx.download) to get a download button.
+
+Statuses are shown with human labels ("Changes requested", not "changes_requested").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+STATUS_LABELS: dict[str, str] = {
+    "not_started": "Not started",
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "in_review": "In review",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "locked": "Locked",
+}
+STATUS_COLORS: dict[str, str] = {
+    "not_started": "gray",
+    "draft": "gray",
+    "submitted": "blue",
+    "in_review": "violet",
+    "changes_requested": "orange",
+    "approved": "green",
+    "locked": "gray",
+}
+DECISION_LABELS: dict[str, str] = {
+    "approved": "Approved",
+    "changes_requested": "Changes requested",
+}
+
+
+def status_label(status: rx.Var[str] | rx.Var[Any]) -> rx.Var[str]:
+    """The human label of a status value, as a Var (unknown values are shown as they are)."""
+    return rx.match(status, *STATUS_LABELS.items(), status.to(str))
+
+
+def status_badge(status_var: rx.Var[str] | rx.Var[Any], testid: str | None = None) -> rx.Component:
+    """A coloured badge with the human label of a submission/work status."""
+    props: dict[str, Any] = {"data_testid": testid} if testid else {}
+    return rx.badge(
+        status_label(status_var),
+        color_scheme=rx.match(status_var, *STATUS_COLORS.items(), "gray"),
+        variant="soft",
+        size="2",
+        **props,
+    )
+
+
+def decision_badge(decision: rx.Var[str] | rx.Var[Any]) -> rx.Component:
+    return rx.badge(
+        rx.match(decision, *DECISION_LABELS.items(), decision.to(str)),
+        color_scheme=rx.match(decision, ("approved", "green"), "orange"),
+        variant="solid",
+        size="2",
+    )
+
+
+def _score_row(s: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(s["title"]),
+        rx.table.cell(s["points"].to(str), " / ", s["max"].to(str)),
+    )
+
+
+def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
+    """The mentor's review of one attempt: decision, total, scores per criterion, feedback."""
+    return rx.vstack(
+        rx.hstack(
+            decision_badge(a["decision"]),
+            rx.text(
+                "Score ",
+                rx.text.strong(a["total"].to(str), " / ", a["max_total"].to(str)),
+                size="2",
+            ),
+            rx.text("by ", a["mentor"], " · ", a["reviewed_at"], size="2", color_scheme="gray"),
+            wrap="wrap",
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            a["scores"].to(list[dict[str, Any]]).length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Criterion"),
+                        rx.table.column_header_cell("Score"),
+                    )
+                ),
+                rx.table.body(rx.foreach(a["scores"].to(list[dict[str, Any]]), _score_row)),
+                size="1",
+                variant="surface",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            a["feedback"].to(str) != "",
+            rx.box(
+                rx.text("Feedback", weight="medium", size="2"),
+                rx.markdown(a["feedback"].to(str)),
+                width="100%",
+                class_name="review-feedback",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+        align="start",
+        data_testid="attempt-review",
+    )
+
+
+def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("circle_dot", size=14, color=rx.color("accent", 9)),
+            rx.text(rx.text.strong(e["label"]), size="2"),
+            rx.cond(
+                e["actor"].to(str) != "",
+                rx.text("by ", e["actor"], size="2", color_scheme="gray"),
+            ),
+            rx.text(e["at"], size="1", color_scheme="gray"),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+        data_testid="timeline-event",
+        style={"listStyle": "none"},
+    )
+
+
+def timeline(
+    events_var: rx.Var[list[dict[str, Any]]] | rx.Var[Any], testid: str = "status-timeline"
+) -> rx.Component:
+    """A vertical list of status events (oldest first), or a short note when there are none."""
+    events = events_var.to(list[dict[str, Any]])
+    return rx.box(
+        rx.cond(
+            events.length() > 0,
+            rx.el.ol(
+                rx.foreach(events, _event_item),
+                style={"paddingLeft": "0", "margin": "0", "display": "grid", "gap": "0.35em"},
+            ),
+            rx.text("Nothing has happened yet.", size="2", color_scheme="gray"),
+        ),
+        width="100%",
+        data_testid=testid,
+    )
+
+
+def _link_item(url: rx.Var[str]) -> rx.Component:
+    return rx.el.li(rx.link(url, href=url, is_external=True, size="2", word_break="break-all"))
+
+
+def attempt_card(
+    attempt_var: rx.Var[dict[str, Any]],
+    show_timeline: bool = False,
+    download: Callable[[rx.Var[int]], Any] | None = None,
+) -> rx.Component:
+    """One attempt: number, status, dates, the work (answer, links, file) and the review if any.
+
+    `download(submission_id)` is the event that sends the attempt's file (a download button;
+    without it the file name is text); `show_timeline` adds the attempt's own status events.
+    rx.foreach accepts at most two parameters: call it from a lambda
+    (`lambda a: attempt_card(a, download=...)`) or use attempt_renderer(...).
+    """
+    return _attempt_card(attempt_var, show_timeline=show_timeline, download=download)
+
+
+def attempt_renderer(
+    *, download: Callable[[rx.Var[int]], Any] | None = None, show_timeline: bool = False
+) -> Callable[[rx.Var[dict[str, Any]]], rx.Component]:
+    """An attempt_card renderer for rx.foreach with options: `download(submission_id)` is the
+    event that sends the attempt's file (shown as a button; without it the file name is text),
+    `show_timeline` adds the attempt's own status events."""
+
+    def render(attempt_var: rx.Var[dict[str, Any]]) -> rx.Component:
+        return _attempt_card(attempt_var, show_timeline=show_timeline, download=download)
+
+    return render
+
+
+def _attempt_card(
+    attempt_var: rx.Var[dict[str, Any]],
+    show_timeline: bool = False,
+    download: Callable[[rx.Var[int]], Any] | None = None,
+) -> rx.Component:
+    a = attempt_var
+    links = a["links"].to(list[str])
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Attempt ", a["attempt"].to(str), size="4", as_="h3"),
+                status_badge(a["status"]),
+                rx.cond(
+                    a["submitted_at"].to(str) != "",
+                    rx.text("submitted ", a["submitted_at"], size="2", color_scheme="gray"),
+                    rx.text("started ", a["created_at"], size="2", color_scheme="gray"),
+                ),
+                wrap="wrap",
+                align="center",
+                spacing="3",
+            ),
+            rx.cond(
+                a["answer"].to(str) != "",
+                rx.box(
+                    rx.markdown(a["answer"].to(str)),
+                    width="100%",
+                    padding="0.5em 0.75em",
+                    border_left=f"3px solid {rx.color('gray', 6)}",
+                    class_name="attempt-answer",
+                ),
+            ),
+            rx.cond(
+                links.length() > 0,
+                rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"}),
+            ),
+            rx.cond(
+                a["file_name"].to(str) != "",
+                rx.hstack(
+                    rx.icon("paperclip", size=14),
+                    rx.text(a["file_name"], " (", a["file_size"], ")", size="2"),
+                    rx.button(
+                        rx.icon("download", size=14),
+                        "Download",
+                        size="1",
+                        variant="soft",
+                        on_click=download(a["id"].to(int)),
+                        min_height="24px",
+                    )
+                    if download is not None
+                    else rx.fragment(),
+                    align="center",
+                ),
+            ),
+            rx.cond(
+                a["has_review"].to(bool),
+                review_block(a),
+                rx.cond(
+                    (a["status"].to(str) == "submitted") | (a["status"].to(str) == "in_review"),
+                    rx.text("Waiting for a mentor's review.", size="2", color_scheme="gray"),
+                ),
+            ),
+            timeline(a["events"], testid="attempt-timeline") if show_timeline else rx.fragment(),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="attempt",
+    )

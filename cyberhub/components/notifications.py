@@ -1,0 +1,145 @@
+"""The notification bell in the header: unread count, a popover with the latest items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.state.notifications import NotificationState
+
+REFRESH_MS = 30_000
+
+
+def _item(n: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = NotificationState
+    title = rx.text(n["title"], weight=rx.cond(n["read"], "regular", "bold"), size="2")
+    return rx.box(
+        rx.hstack(
+            rx.box(
+                width="8px",
+                height="8px",
+                min_width="8px",
+                border_radius="50%",
+                margin_top="0.45em",
+                background=rx.cond(n["read"], "transparent", rx.color("accent", 9)),
+                aria_hidden="true",
+            ),
+            rx.vstack(
+                rx.cond(
+                    n["link"].to(str) != "",
+                    rx.link(
+                        title,
+                        href=n["link"].to(str),
+                        underline="hover",
+                        color=rx.color("gray", 12),
+                        on_click=S.open_item(n),
+                    ),
+                    title,
+                ),
+                rx.cond(
+                    n["body"].to(str) != "",
+                    rx.text(
+                        n["body"],
+                        size="1",
+                        color_scheme="gray",
+                        style={
+                            "display": "-webkit-box",
+                            "WebkitLineClamp": "2",
+                            "WebkitBoxOrient": "vertical",
+                            "overflow": "hidden",
+                        },
+                    ),
+                ),
+                rx.text(n["at"], size="1", color_scheme="gray"),
+                spacing="1",
+                align="start",
+                min_width="0",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        padding="0.5em 0.25em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        width="100%",
+        data_testid="notification-item",
+    )
+
+
+def _popover_body() -> rx.Component:
+    S = NotificationState
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Notifications", size="3", as_="h2"),
+            rx.button(
+                "Mark all read",
+                size="1",
+                variant="ghost",
+                min_height="24px",
+                disabled=S.unread == 0,
+                on_click=S.mark_all,
+            ),
+            justify="between",
+            align="center",
+            width="100%",
+        ),
+        rx.cond(S.error != "", rx.text(S.error, color_scheme="red", size="2", role="alert")),
+        rx.cond(
+            S.items_loaded,
+            rx.cond(
+                S.items.length() > 0,
+                rx.box(
+                    rx.foreach(S.items, _item), width="100%", max_height="24rem", overflow_y="auto"
+                ),
+                rx.text("No notifications yet.", size="2", color_scheme="gray", padding_y="0.5em"),
+            ),
+            rx.hstack(rx.spinner(size="2"), rx.text("Loading…", size="2"), role="status"),
+        ),
+        rx.popover.close(
+            rx.link("See all", href="/notifications", size="2", weight="medium"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def notification_bell() -> rx.Component:
+    """Icon button with the unread badge; refreshes on mount and every 30 s (a COUNT only)."""
+    S = NotificationState
+    return rx.box(
+        rx.popover.root(
+            rx.popover.trigger(
+                rx.icon_button(
+                    rx.icon("bell", size=18),
+                    rx.cond(
+                        S.unread > 0,
+                        rx.badge(
+                            S.unread_label,
+                            color_scheme="red",
+                            variant="solid",
+                            radius="full",
+                            size="1",
+                            position="absolute",
+                            top="-6px",
+                            right="-8px",
+                            data_testid="unread-count",
+                        ),
+                    ),
+                    variant="ghost",
+                    aria_label="Notifications",
+                    position="relative",
+                    data_testid="notification-bell",
+                ),
+            ),
+            rx.popover.content(
+                _popover_body(),
+                width="22rem",
+                max_width="calc(100vw - 2em)",
+                align="end",
+            ),
+            on_open_change=S.opened,
+        ),
+        # Invisible ticker: fires on mount (page load) and every REFRESH_MS.
+        rx.moment(interval=REFRESH_MS, on_change=S.refresh, display="none", aria_hidden="true"),
+        position="relative",
+    )

@@ -1,0 +1,194 @@
+"""The "Recommended for you" card of the student dashboard: the worker's stored list with the
+reason for each mission, and a "not interested" control. It only reads stored results: while the
+worker prepares a fresh list the card says so and checks again a few times."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.ui import difficulty_badge
+from cyberhub.services import recommendations
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.session import SessionState
+
+POLL_SECONDS = 3
+POLL_TIMES = 40  # ~2 minutes: the first job after a worker starts also loads the model
+
+
+def _stored(principal: Principal | None) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return recommendations.stored(session, principal)
+
+
+def _dismiss(principal: Principal | None, mission_id: int) -> None:
+    with db.session_scope() as session:
+        recommendations.not_interested(session, principal, mission_id)
+
+
+def _refresh(principal: Principal | None) -> None:
+    with db.session_scope() as session:
+        recommendations.request_refresh(session, principal)
+
+
+class RecommendationsState(rx.State):
+    items: list[dict[str, Any]] = []
+    enabled: bool = True
+    message: str = ""
+    computed_at: str = ""
+    loaded: bool = False
+    error: str = ""
+    waiting: bool = False
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _read(self) -> None:
+        try:
+            data = await asyncio.to_thread(_stored, await self._principal())
+        except DomainError as exc:
+            self.error, self.loaded = exc.message, True
+            return
+        self.items = data["items"]
+        self.enabled = data["enabled"]
+        self.message = data["message"]
+        self.computed_at = data["computed_at"] or ""
+        self.error, self.loaded = "", True
+
+    @rx.event(background=True)
+    async def load(self) -> None:
+        """Read the stored list; while it is empty (being prepared) or a refresh is pending,
+        look again every few seconds for a little while."""
+        async with self:
+            self.loaded = False
+            await self._read()
+            before = self.computed_at
+        for _ in range(POLL_TIMES):
+            async with self:
+                if self.error or not self.enabled or (self.items and not self.waiting):
+                    return
+            await asyncio.sleep(POLL_SECONDS)
+            async with self:
+                await self._read()
+                if self.computed_at and self.computed_at != before:
+                    self.waiting = False
+
+    @rx.event
+    async def not_interested(self, mission_id: int) -> Any:
+        try:
+            await asyncio.to_thread(_dismiss, await self._principal(), mission_id)
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        self.items = [i for i in self.items if i["mission_id"] != mission_id]
+        return rx.toast.info("Got it — we'll suggest fewer missions like that.")
+
+    @rx.event
+    async def refresh(self) -> Any:
+        try:
+            await asyncio.to_thread(_refresh, await self._principal())
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        self.waiting = True
+        return RecommendationsState.load
+
+
+def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
+    mission_id = item["mission_id"].to(int)
+    return rx.hstack(
+        rx.vstack(
+            rx.link(
+                rx.text(item["title"], weight="medium"),
+                href="/missions/" + item["mission_id"].to(str),
+            ),
+            rx.text(item["reason"], size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.badge(item["track_name"], variant="outline"),
+                difficulty_badge(item["difficulty"].to(int)),
+                spacing="2",
+            ),
+            spacing="1",
+            align="start",
+            flex="1",
+        ),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("thumbs_down", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Not interested in " + item["title"].to(str),
+                on_click=RecommendationsState.not_interested(mission_id),
+            ),
+            content="Not interested",
+        ),
+        width="100%",
+        align="start",
+        padding_y="0.5em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        data_testid="recommendation",
+    )
+
+
+def recommendations_card() -> rx.Component:
+    S = RecommendationsState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Recommended for you", size="4", as_="h2"),
+                rx.spacer(),
+                rx.cond(
+                    S.enabled,
+                    rx.button(
+                        rx.icon("refresh_cw", size=14),
+                        "Refresh",
+                        size="1",
+                        variant="soft",
+                        loading=S.waiting,
+                        on_click=S.refresh,
+                    ),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                ~S.loaded,
+                rx.hstack(rx.spinner(), rx.text("Loading recommendations…", size="2")),
+                rx.cond(
+                    S.error != "",
+                    rx.callout(S.error, icon="triangle_alert", color_scheme="red"),
+                    rx.cond(
+                        ~S.enabled,
+                        rx.vstack(
+                            rx.text(S.message, size="2"),
+                            rx.link("Privacy settings", href="/settings/privacy", size="2"),
+                            spacing="1",
+                        ),
+                        rx.cond(
+                            S.items.length() > 0,
+                            rx.vstack(rx.foreach(S.items, _item), spacing="0", width="100%"),
+                            rx.hstack(
+                                rx.spinner(size="1"),
+                                rx.text(
+                                    "Your recommendations are being prepared — this takes a few "
+                                    "seconds.",
+                                    size="2",
+                                    color_scheme="gray",
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="recommendations",
+        on_mount=S.load,
+    )

@@ -1,0 +1,276 @@
+"""/notifications: every notification of the signed-in user, newest first, in pages; open one
+(marks it read), mark one or all read, show only the unread ones."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import notifications
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.notifications import NotificationState, item_view
+from cyberhub.state.session import SessionState
+
+ROUTE = "/notifications"
+PAGE_SIZE = 20
+
+
+def _list(principal: Principal | None, page: int, unread_only: bool) -> dict[str, Any]:
+    with db.session_scope() as session:
+        result = notifications.list_for(
+            session, principal, page, page_size=PAGE_SIZE, unread_only=unread_only
+        )
+        if result.items == [] and page > 1:  # the page emptied (marked read): the last one
+            page = result.pages
+            result = notifications.list_for(
+                session, principal, page, page_size=PAGE_SIZE, unread_only=unread_only
+            )
+        return {
+            "items": [item_view(n) for n in result.items],
+            "total": result.total,
+            "unread": result.unread,
+            "page": result.page,
+            "pages": result.pages,
+        }
+
+
+def _mark(principal: Principal | None, ids: list[int] | Literal["all"]) -> int:
+    with db.session_scope() as session:
+        return notifications.mark_read(session, principal, ids)
+
+
+class NotificationsPageState(rx.State):
+    items: list[dict[str, Any]] = []
+    total: int = 0
+    unread: int = 0
+    page: int = 1
+    pages: int = 1
+    unread_only: bool = False
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _fetch(self) -> None:
+        try:
+            data = await asyncio.to_thread(
+                _list, await self._principal(), self.page, self.unread_only
+            )
+        except DomainError as exc:
+            self.error, self.loaded = exc.message, True
+            return
+        self.items, self.total, self.unread = data["items"], data["total"], data["unread"]
+        self.page, self.pages = data["page"], data["pages"]
+        self.error, self.loaded = "", True
+
+    @rx.event
+    async def load(self) -> None:
+        self.page, self.notice, self.loaded = 1, "", False
+        await self._fetch()
+
+    @rx.event
+    async def go_to(self, page: int) -> None:
+        self.page = max(1, min(int(page), self.pages))
+        await self._fetch()
+
+    @rx.event
+    async def set_unread_only(self, value: bool) -> None:
+        self.unread_only, self.page, self.notice = bool(value), 1, ""
+        await self._fetch()
+
+    async def _mark_and_reload(self, ids: list[int] | Literal["all"]) -> Any:
+        try:
+            changed = await asyncio.to_thread(_mark, await self._principal(), ids)
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        await self._fetch()
+        if ids == "all":
+            self.notice = (
+                f"Marked {changed} notification{'s' if changed != 1 else ''} read."
+                if changed
+                else "Everything was already read."
+            )
+        return NotificationState.refresh  # the bell's count follows
+
+    @rx.event
+    async def mark_read(self, note_id: int) -> Any:
+        self.notice = ""
+        return await self._mark_and_reload([int(note_id)])
+
+    @rx.event
+    async def open_item(self, item: dict[str, Any]) -> Any:
+        """Following a notification's link marks it read (the link navigates by itself)."""
+        if item.get("read"):
+            return None
+        try:
+            await asyncio.to_thread(_mark, await self._principal(), [int(item.get("id") or 0)])
+        except DomainError:
+            return None
+        return NotificationState.refresh
+
+    @rx.event
+    async def mark_all(self) -> Any:
+        return await self._mark_and_reload("all")
+
+
+def _row(n: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = NotificationsPageState
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.cond(
+                        n["read"],
+                        rx.fragment(),
+                        rx.badge("New", color_scheme="blue", variant="solid", size="1"),
+                    ),
+                    rx.heading(n["title"], size="3", as_="h2", weight="medium"),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    n["body"].to(str) != "",
+                    rx.text(n["body"], size="2", white_space="pre-wrap", word_break="break-word"),
+                ),
+                rx.text(n["at"], size="1", color_scheme="gray"),
+                spacing="1",
+                align="start",
+                min_width="0",
+                flex="1",
+            ),
+            rx.hstack(
+                rx.cond(
+                    n["link"].to(str) != "",
+                    rx.link(
+                        "Open",
+                        href=n["link"].to(str),
+                        on_click=S.open_item(n),
+                        weight="medium",
+                        display="inline-block",
+                        padding="0.3em 0.6em",
+                    ),
+                ),
+                rx.cond(
+                    n["read"],
+                    rx.fragment(),
+                    rx.button(
+                        "Mark read",
+                        size="2",
+                        variant="ghost",
+                        on_click=S.mark_read(n["id"].to(int)),
+                        aria_label="Mark “" + n["title"].to(str) + "” read",
+                    ),
+                ),
+                spacing="2",
+                align="center",
+                flex_shrink="0",
+            ),
+            align="start",
+            justify="between",
+            spacing="3",
+            width="100%",
+            wrap="wrap",
+        ),
+        width="100%",
+        data_testid="notification-row",
+        opacity=rx.cond(n["read"], "0.8", "1"),
+    )
+
+
+def notifications_content() -> rx.Component:
+    S = NotificationsPageState
+    return rx.vstack(
+        page_heading("Notifications", "Reviews, submissions to review and expired claims."),
+        rx.hstack(
+            rx.text(
+                S.unread,
+                " unread of ",
+                S.total,
+                rx.cond(S.unread_only, " shown", ""),
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.hstack(
+                rx.el.label(
+                    rx.hstack(
+                        rx.switch(
+                            id="unread-only",
+                            checked=S.unread_only,
+                            on_change=S.set_unread_only,
+                        ),
+                        rx.text("Unread only", size="2"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    html_for="unread-only",
+                ),
+                rx.button(
+                    "Mark all read",
+                    variant="soft",
+                    disabled=S.unread == 0,
+                    on_click=S.mark_all,
+                ),
+                spacing="4",
+                align="center",
+            ),
+            justify="between",
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
+        ),
+        rx.cond(
+            S.loaded,
+            rx.cond(
+                S.items.length() > 0,
+                rx.vstack(
+                    rx.foreach(S.items, _row),
+                    rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
+                    spacing="2",
+                    width="100%",
+                ),
+                empty_state(
+                    "No notifications",
+                    rx.cond(
+                        S.unread_only,
+                        "Nothing unread: you're up to date.",
+                        "When a mentor reviews your work, or work waits for your review, it "
+                        "shows up here.",
+                    ),
+                ),
+            ),
+            loading_state(),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def notifications_page() -> rx.Component:
+    return shell(guarded(ROUTE, notifications_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Notifications · CyberHub",
+        component=notifications_page,
+        access=SIGNED_IN,
+        on_load=(NotificationsPageState.load,),
+    )
+)

@@ -1,0 +1,256 @@
+"""The demo learning activity: every learning screen has something to show on a first run, and
+the data obeys the workflow's rules (it is made through the services)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, func
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    HintReveal,
+    MentorAssignment,
+    Notification,
+    OutboxMail,
+    Review,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import dashboards, notifications, programs, reviews, submissions
+from cyberhub.services import demo as demo_data
+from cyberhub.services.permissions import Principal, load_principal
+
+pytestmark = [pytest.mark.integration, pytest.mark.missions, pytest.mark.student]
+
+STUDENT, MENTOR = demo_data.STUDENT, demo_data.MENTOR
+
+
+@pytest.fixture(scope="module")
+def full_demo_url(pg_admin_url: str) -> Iterator[str]:
+    """One database with the whole demo (activity included) for this module: loading it takes
+    seconds, and these tests only read it."""
+    from tests.conftest import _libpq, create_database
+
+    name = f"demo_activity_{os.getpid()}"
+    url = create_database(pg_admin_url, name)
+    engine = create_engine(url)
+    with Session(engine) as s:
+        started = time.perf_counter()
+        demo_data.load_demo_data(s)
+        s.commit()
+        print(f"demo data with activity loaded in {time.perf_counter() - started:.2f} s")
+    engine.dispose()
+    yield url
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def session(full_demo_url: str) -> Iterator[Session]:
+    """A session on the full demo; whatever a test writes is rolled back."""
+    engine = create_engine(full_demo_url)
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+        s.rollback()
+    engine.dispose()
+
+
+def who(session: Session, email: str) -> Principal:
+    user = session.exec(select(User).where(User.email == email)).one()
+    p = load_principal(session, user.id or 0)
+    assert p is not None
+    return p
+
+
+def subs_of(session: Session, email: str) -> list[Submission]:
+    user = session.exec(select(User).where(User.email == email)).one()
+    return list(
+        session.exec(
+            select(Submission)
+            .where(Submission.student_id == user.id)
+            .order_by(col(Submission.mission_id), col(Submission.attempt))
+        ).all()
+    )
+
+
+def test_submissions_in_every_state(session: Session) -> None:
+    rows = session.exec(select(Submission)).all()
+    states = {s.status for s in rows}
+    assert states == {s.value for s in SubmissionStatus}
+    mentor = who(session, MENTOR)
+    now = utcnow()
+    # In review: claimed by the demo mentor recently, the claim still running.
+    claimed = [s for s in rows if s.status == SubmissionStatus.in_review]
+    assert claimed and all(s.claimed_by_id == mentor.user_id for s in claimed)
+    for s in claimed:
+        assert s.claim_expires_at is not None
+        assert now + timedelta(hours=12) < s.claim_expires_at <= now + timedelta(hours=24)
+    # A resubmission (attempt 2) waits in the queue.
+    assert any(s.status == SubmissionStatus.submitted and s.attempt == 2 for s in rows)
+    # Every decided attempt has its review, with a score for each rubric criterion.
+    decided = [s for s in rows if s.status in reviews.DECISIONS]
+    by_sub = {r.submission_id: r for r in session.exec(select(Review)).all()}
+    assert {s.id for s in decided} == set(by_sub)
+    for s in decided:
+        r = by_sub[s.id or 0]
+        assert r.decision == s.status and r.feedback.strip() and r.total > 0
+        assert s.decided_at is not None and s.submitted_at is not None
+        assert s.submitted_at < s.decided_at
+    for r in by_sub.values():
+        if r.decision == SubmissionStatus.changes_requested:
+            assert "rework" in r.feedback
+
+
+def test_activity_is_spread_over_the_last_weeks(session: Session) -> None:
+    now = utcnow()
+    submitted = [s.submitted_at for s in session.exec(select(Submission)).all() if s.submitted_at]
+    assert min(submitted) < now - timedelta(days=14)
+    assert max(submitted) > now - timedelta(days=2)
+    assert all(now - timedelta(days=30) < t <= now for t in submitted)
+    events = session.exec(select(SubmissionEvent)).all()
+    assert min(e.created_at for e in events) < now - timedelta(days=14)
+    # Each timeline is in order: submitted first.
+    timeline: dict[int, list[SubmissionEvent]] = {}
+    for e in sorted(events, key=lambda e: (e.created_at, e.id or 0)):
+        timeline.setdefault(e.submission_id, []).append(e)
+    assert all(t[0].kind == submissions.EV_SUBMITTED for t in timeline.values())
+
+
+def test_attempts_are_dense_and_only_enrolled_students_submit(session: Session) -> None:
+    enrolled = set(
+        session.exec(
+            select(Enrollment.student_id).where(Enrollment.status == EnrollmentStatus.active)
+        ).all()
+    )
+    attempts: dict[tuple[int, int], list[int]] = {}
+    for s in session.exec(select(Submission)).all():
+        assert s.student_id in enrolled
+        attempts.setdefault((s.student_id, s.mission_id), []).append(s.attempt)
+    for numbers in attempts.values():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+
+def test_the_demo_student_has_a_clear_next_action(session: Session) -> None:
+    board = dashboards.student_dashboard(session, who(session, STUDENT))
+    assert board["next_action"]["kind"] == "resubmit"
+    assert board["next_action"]["mission_id"] is not None
+    assert board["primary_track"] == "builders"
+    assert [c["name"] for c in board["cohorts"]] == ["Nairobi Spring Cohort"]
+    statuses = {m["status"] for m in board["in_progress"]}
+    assert statuses == {"draft", "submitted", "in_review", "changes_requested"}
+    builders = next(t for t in board["tracks"] if t["key"] == "builders")
+    assert builders["approved"] == 2 and builders["percent"] > 0
+    decisions = {f["decision"] for f in board["latest_feedback"]}
+    assert decisions == {"approved", "changes_requested"}
+    assert board["unread_notifications"] >= 1
+    # History: the resubmitted mission shows both attempts with their reviews.
+    ci = [s for s in subs_of(session, STUDENT) if s.attempt == 2]
+    [detail_1, detail_2] = submissions.history(
+        session, who(session, STUDENT), ci[0].student_id, ci[0].mission_id
+    )
+    assert detail_1.review and detail_1.review.decision == "changes_requested"
+    assert detail_2.review and detail_2.review.decision == "approved"
+    hints = session.exec(
+        select(func.count())
+        .select_from(HintReveal)
+        .where(HintReveal.student_id == ci[0].student_id)
+    ).one()
+    assert hints >= 3
+
+
+def test_the_demo_mentor_sees_every_queue_bucket(session: Session) -> None:
+    mentor = who(session, MENTOR)
+    board = dashboards.mentor_dashboard(session, mentor)
+    assert all(board["queue"][b] > 0 for b in reviews.BUCKETS), board["queue"]
+    assert len(board["mentees"]) >= 6
+    assert any(m["percent"] > 0 for m in board["mentees"])
+    assert all(m["last_activity"] for m in board["mentees"])
+    assert board["pending_preview"]
+    # Assigned mentees come first; another mentor's mentee in the cohort is still reviewable.
+    assigned = [i["assigned_to_me"] for i in board["pending_preview"]]
+    assert assigned == sorted(assigned, reverse=True) and not assigned[-1]
+    assert any(i["attempt"] == 2 for i in board["pending_preview"])
+    work = board["workload"]
+    assert work["reviewed_last_7_days"] > 0 and work["median_turnaround_hours"] is not None
+    for bucket in reviews.BUCKETS:
+        page = reviews.queue(session, mentor, bucket=bucket)
+        assert page.items, bucket
+    # The review page's data loads for a claimed submission.
+    [claimed, *_] = reviews.queue(session, mentor, bucket="claimed_by_me").items
+    detail = submissions.get_submission(session, mentor, claimed["id"])
+    assert detail.submission.answer and detail.events
+    # The bell: new submissions and an expired claim, unread.
+    inbox = notifications.list_for(session, mentor, unread_only=True)
+    kinds = {n.kind for n in inbox.items}
+    assert {notifications.SUBMISSION_RECEIVED, notifications.CLAIM_EXPIRED} <= kinds
+
+
+def test_the_expired_claim_went_back_to_the_queue(session: Session) -> None:
+    [lucy] = subs_of(session, "lucy.wambui@cyberhub.example")
+    assert lucy.status == SubmissionStatus.submitted and lucy.claimed_by_id is None
+    kinds = [
+        e.kind
+        for e in session.exec(
+            select(SubmissionEvent)
+            .where(SubmissionEvent.submission_id == lucy.id)
+            .order_by(col(SubmissionEvent.created_at))
+        ).all()
+    ]
+    assert kinds == ["submitted", "claimed", "claim_expired"]
+
+
+def test_the_director_roster_shows_progress_and_mentors(session: Session) -> None:
+    director = who(session, "director@cyberhub.example")
+    spring = session.exec(select(Cohort).where(Cohort.name == "Nairobi Spring Cohort")).one()
+    rows = programs.roster(session, director, spring.id or 0)
+    assert len(rows) == 1 + sum(1 for *_, c, _m in demo_data.DEMO_LEARNERS if c == spring.name)
+    assert sum(1 for r in rows if r["progress"] > 0) >= 4
+    assert {r["mentor"] for r in rows} >= {"Brian Otieno", "Halima Yusuf", ""}
+    mentors = session.exec(
+        select(func.count(func.distinct(MentorAssignment.mentor_id))).where(
+            MentorAssignment.cohort_id == spring.id
+        )
+    ).one()
+    assert mentors == 2
+
+
+def test_recent_notifications_are_unread_older_ones_read(session: Session) -> None:
+    now = utcnow()
+    notes = session.exec(select(Notification)).all()
+    assert notes
+    for n in notes:
+        assert (n.read_at is None) == (n.created_at >= now - timedelta(days=3)), n.title
+    student = who(session, STUDENT)
+    assert notifications.unread_count(session, student.user_id) >= 1
+
+
+def test_demo_mail_is_never_sent_by_smtp(session: Session) -> None:
+    mails = session.exec(select(OutboxMail)).all()
+    assert mails and all(m.sent_at is not None for m in mails)
+
+
+def test_every_demo_learner_can_sign_in(session: Session) -> None:
+    from cyberhub.services.passwords import verify_password
+
+    for email, *_ in [*demo_data.DEMO_LEARNERS, *demo_data.DEMO_MENTORS]:
+        user = session.exec(select(User).where(User.email == email)).one()
+        assert user.is_active and verify_password(demo_data.DEMO_PASSWORD, user.password_hash or "")
+
+
+def test_loading_again_is_a_no_op(session: Session) -> None:
+    before = session.exec(select(func.count()).select_from(Submission)).one()
+    assert demo_data.load_demo_data(session) == []
+    session.flush()
+    assert session.exec(select(func.count()).select_from(Submission)).one() == before

@@ -1,0 +1,407 @@
+"""Work-style analysis (services/personality.py, worker actor analyze_personality,
+/api/v1/personality): computed by the worker, idempotent, consent-gated, readable with access."""
+
+from __future__ import annotations
+
+import time
+
+import dramatiq
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+import worker.ai
+from cyberhub.models import (
+    LearnerNote,
+    PersonalityProfile,
+    ProfilerAnswer,
+    ProfilerResult,
+    ProfilerSession,
+    ProfilerStatus,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import consents, learner_notes, personality, profiler
+from cyberhub.services.profiler_bank import load_bank
+from tests.conftest import FakeEmbedder
+from tests.conftest import login as _login
+from tests.factories import World, build_world, principal
+
+pytestmark = [pytest.mark.integration, pytest.mark.ai]
+
+analyze_personality = worker.ai.analyze_personality
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    w = build_world(session, prefix="ws")
+    for u in (w.student, w.student2):
+        consents.record_signup_consents(
+            session, u.id or 0, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
+        )
+    session.commit()
+    return w
+
+
+def give_answers(session: Session, user_id: int, track: str = "builders") -> list[str]:
+    """A completed profiler where every answer is the option closest to `track`; returns the
+    chosen options' texts."""
+    bank = load_bank("1")
+    ps = ProfilerSession(
+        user_id=user_id, bank_version="1", status=ProfilerStatus.completed, completed_at=utcnow()
+    )
+    session.add(ps)
+    session.flush()
+    texts = []
+    for q in bank.questions:
+        o = max(q.options, key=lambda o: o.weights[track])
+        session.add(ProfilerAnswer(session_id=ps.id or 0, question_id=q.id, option_id=o.id))
+        texts.append(o.text)
+    session.add(
+        ProfilerResult(
+            session_id=ps.id or 0,
+            user_id=user_id,
+            primary_track=track,
+            secondary_track="leaders",
+            confidence="high",
+        )
+    )
+    session.commit()
+    return texts
+
+
+def run_ai(broker: dramatiq.Broker, w: dramatiq.Worker) -> None:
+    broker.join("ai", timeout=20_000)  # type: ignore[attr-defined]
+    w.join()
+
+
+def queued(broker: dramatiq.Broker) -> list[tuple[str, tuple[int, ...]]]:
+    q = broker.queues["ai"]  # type: ignore[attr-defined]
+    return [(m.actor_name, tuple(m.args)) for m in map(dramatiq.Message.decode, list(q.queue))]
+
+
+def profile(session: Session, user_id: int) -> PersonalityProfile | None:
+    session.expire_all()
+    return session.get(PersonalityProfile, user_id)
+
+
+def login(client: TestClient, email: str) -> None:
+    client.headers["Authorization"] = f"Bearer {_login(client, email)['access_token']}"
+
+
+class TestWorker:
+    def test_the_analysis_is_stored_with_scores_labels_and_evidence(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        uid = world.student.id or 0
+        chosen = give_answers(session, uid)
+        analyze_personality.send(uid)
+        run_ai(stub_broker, stub_worker)
+        row = profile(session, uid)
+        assert row is not None
+        assert row.version == personality.VERSION
+        assert row.source_hash == personality.sources(session, uid).digest
+        assert [d["key"] for d in row.dimensions] == [d.key for d in personality.DIMENSIONS]
+        questions = {q.text for q in load_bank("1").questions}
+        for d in row.dimensions:
+            assert 0 <= d["score"] <= 100
+            assert d["label"] and d["description"].endswith(".")
+            assert d["model"] == fake_embedder.name
+            assert d["based_on"] == {"answers": len(chosen), "reflections": 0}
+            assert d["evidence"], d  # something always pulled one way or the other
+            for e in d["evidence"]:
+                assert e["source"] == "profiler"
+                assert e["question"] in questions and e["answer"] in chosen
+                assert e["towards"] in (d["high"], d["low"])
+
+    def test_unchanged_sources_are_not_analysed_again(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        uid = world.student.id or 0
+        give_answers(session, uid)
+        analyze_personality.send(uid)
+        run_ai(stub_broker, stub_worker)
+        first = profile(session, uid)
+        assert first is not None
+        first_at, first_hash = first.computed_at, first.source_hash
+        calls = len(fake_embedder.calls)
+        analyze_personality.send(uid)
+        analyze_personality.send(uid)
+        run_ai(stub_broker, stub_worker)
+        again = profile(session, uid)
+        assert again is not None
+        assert again.computed_at == first_at and len(fake_embedder.calls) == calls
+        # A new reflection changes the sources: it is analysed (only its sentences are new).
+        time.sleep(0.01)
+        learner_notes.add_note(
+            session,
+            principal(session, world.student),
+            kind="reflection",
+            body="I rebuilt the lab network on my own. Then I wrote up what I learned.",
+        )
+        session.commit()
+        assert ("analyze_personality", (uid,)) in queued(stub_broker)
+        run_ai(stub_broker, stub_worker)
+        updated = profile(session, uid)
+        assert updated is not None and updated.computed_at > first_at
+        assert updated.source_hash != first_hash
+        assert updated.dimensions[0]["based_on"] == {"answers": 20, "reflections": 1}
+        # (the learner's re-embedding, queued too, encodes their whole text: "Track: ...")
+        new = [c for c in fake_embedder.calls[calls:] if not c.startswith("Track:")]
+        assert new == [
+            "I rebuilt the lab network on my own.",
+            "Then I wrote up what I learned.",
+        ]
+
+    def test_reflections_alone_are_enough(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+    ) -> None:
+        uid = world.student.id or 0
+        session.add(LearnerNote(user_id=uid, kind="reflection", body="I prefer working alone."))
+        session.add(LearnerNote(user_id=uid, kind="goal", body="Goals are not analysed."))
+        session.commit()
+        assert personality.analyze(session, uid, fake_embedder) == "updated"
+        session.commit()
+        row = profile(session, uid)
+        assert row is not None
+        excerpts = {e.get("excerpt") for d in row.dimensions for e in d["evidence"]}
+        assert excerpts <= {"I prefer working alone."} and excerpts
+        assert "Goals are not analysed." not in fake_embedder.calls
+
+    def test_nothing_to_analyse(
+        self, session: Session, world: World, fake_embedder: FakeEmbedder
+    ) -> None:
+        uid = world.student.id or 0
+        session.add(PersonalityProfile(user_id=uid, version="1", source_hash="stale"))
+        session.commit()
+        calls = len(fake_embedder.calls)
+        assert personality.analyze(session, uid, fake_embedder) == "empty"
+        session.commit()
+        assert profile(session, uid) is None  # a stale analysis does not outlive its sources
+        assert len(fake_embedder.calls) == calls
+
+    def test_without_consent_nothing_is_computed_and_the_stored_analysis_goes(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        uid = world.student.id or 0
+        give_answers(session, uid)
+        consents.set_consent(
+            session, principal(session, world.student), consents.AI_PROFILING, False
+        )
+        session.add(PersonalityProfile(user_id=uid, version="1", source_hash="old"))
+        session.commit()
+        calls = len(fake_embedder.calls)
+        analyze_personality.send(uid)
+        run_ai(stub_broker, stub_worker)
+        assert profile(session, uid) is None
+        assert len(fake_embedder.calls) == calls
+
+    def test_a_missing_user_is_not_an_error(
+        self,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        analyze_personality.send(999_999)
+        run_ai(stub_broker, stub_worker)  # would raise if the job had failed
+
+    def test_completing_the_profiler_queues_the_analysis(
+        self,
+        session: Session,
+        world: World,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        p = principal(session, world.student)
+        started = profiler.start(session, p)
+        for q in load_bank("1").questions:
+            profiler.respond(session, p, started["id"], question_id=q.id, option_id=q.options[0].id)
+        profiler.complete(session, p, started["id"])
+        assert queued(stub_broker) == []  # nothing before the commit
+        session.commit()
+        assert ("analyze_personality", (world.student.id,)) in queued(stub_broker)
+
+
+class TestApi:
+    def test_anonymous_is_401(self, api_client: TestClient) -> None:
+        for r in (
+            api_client.get("/api/v1/personality"),
+            api_client.post("/api/v1/personality/analyze"),
+        ):
+            assert r.status_code == 401 and r.json()["detail"]
+
+    def test_analyse_queues_and_get_reads_the_result(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        uid = world.student.id or 0
+        give_answers(session, uid, "educators")
+        login(api_client, world.student.email)
+        r = api_client.get("/api/v1/personality")
+        assert r.status_code == 404 and r.json()["detail"] == personality.NONE_YET
+        r = api_client.post("/api/v1/personality/analyze")
+        assert r.status_code == 202, r.text
+        assert r.json()["status"] == "queued" and "being prepared" in r.json()["message"]
+        run_ai(stub_broker, stub_worker)  # (the worker takes the job at once)
+        r = api_client.get("/api/v1/personality")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["pending"] is False and body["status"] == "ready"
+        assert body["based_on"] == {"answers": 20, "reflections": 0}
+        assert len(body["dimensions"]) == len(personality.DIMENSIONS)
+        d = body["dimensions"][0]
+        assert {"key", "name", "score", "label", "description", "evidence"} <= set(d)
+
+    def test_while_an_update_is_on_its_way_the_old_analysis_is_marked_pending(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        uid = world.student.id or 0
+        give_answers(session, uid)
+        personality.analyze(session, uid, fake_embedder)
+        session.commit()
+        login(api_client, world.student.email)
+        assert api_client.get("/api/v1/personality").json()["pending"] is False
+        r = api_client.post("/api/v1/me/notes", json={"kind": "reflection", "body": "I love labs."})
+        assert r.status_code == 201
+        assert ("analyze_personality", (uid,)) in queued(stub_broker)
+        r = api_client.get("/api/v1/personality")
+        assert r.status_code == 200 and r.json()["pending"] is True
+        assert r.json()["message"] == personality.CHANGED and r.json()["dimensions"]
+        personality.analyze(session, uid, fake_embedder)  # what the worker does
+        session.commit()
+        assert api_client.get("/api/v1/personality").json()["pending"] is False
+
+    def test_without_consent_analyse_is_403_with_the_reason(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        give_answers(session, world.student.id or 0)
+        login(api_client, world.student.email)
+        api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False})
+        stub_broker.flush_all()
+        r = api_client.post("/api/v1/personality/analyze")
+        assert r.status_code == 403 and "AI profiling" in r.json()["detail"]
+        r = api_client.get("/api/v1/personality")
+        assert r.status_code == 403 and "AI profiling" in r.json()["detail"]
+        assert queued(stub_broker) == []
+
+    def test_nothing_to_analyse_is_409_with_the_reason(
+        self,
+        world: World,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        login(api_client, world.student.email)
+        r = api_client.post("/api/v1/personality/analyze")
+        assert r.status_code == 409 and "career profiler" in r.json()["detail"]
+        r = api_client.get("/api/v1/personality")
+        assert r.status_code == 404 and r.json()["detail"] == personality.NOTHING_TO_ANALYSE
+        assert queued(stub_broker) == []
+
+    def test_staff_read_a_learners_analysis_only_with_access(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        fake_embedder: FakeEmbedder,
+    ) -> None:
+        uid = world.student.id or 0
+        give_answers(session, uid)
+        personality.analyze(session, uid, fake_embedder)
+        session.commit()
+        url = f"/api/v1/personality?user={uid}"
+        for who in (world.mentor, world.director, world.admin):  # assigned mentor, director, admin
+            login(api_client, who.email)
+            r = api_client.get(url)
+            assert r.status_code == 200, (who.email, r.text)
+            assert r.json()["user_id"] == uid and r.json()["dimensions"]
+        for who in (world.student2, world.other_mentor, world.other_director):
+            login(api_client, who.email)
+            r = api_client.get(url)
+            assert r.status_code == 403, (who.email, r.text)
+            assert r.json()["detail"]
+        login(api_client, world.admin.email)
+        r = api_client.get("/api/v1/personality?user=999999")
+        assert r.status_code == 404 and r.json()["detail"]
+        r = api_client.get("/api/v1/personality?user=abc")
+        assert r.status_code == 422 and "user" in r.json()["detail"]
+
+    def test_overview_states(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        p = principal(session, world.student)
+        assert personality.overview(session, p)["status"] == "empty"
+        give_answers(session, world.student.id or 0)
+        assert personality.overview(session, p)["status"] == "none"
+        personality.analyze(session, world.student.id or 0, fake_embedder)
+        session.commit()
+        ready = personality.overview(session, p)
+        assert ready["status"] == "ready" and ready["model"] == fake_embedder.name
+        assert "model" not in ready["dimensions"][0]
+        consents.set_consent(session, p, consents.AI_PROFILING, False)
+        off = personality.overview(session, p)
+        assert off["status"] == "off" and off["dimensions"] == []
+
+
+@pytest.mark.slow
+def test_with_the_real_model_builders_lean_hands_on_and_educators_people_focused(
+    session: Session, world: World
+) -> None:
+    """all-MiniLM-L6-v2 from the wheel: the leans follow the answers, with them as evidence."""
+    from worker.model import ModelEmbedder
+
+    model = ModelEmbedder()
+    builder, educator = world.student.id or 0, world.student2.id or 0
+    give_answers(session, builder, "builders")
+    give_answers(session, educator, "educators")
+    assert personality.analyze(session, builder, model) == "updated"
+    assert personality.analyze(session, educator, model) == "updated"
+    session.commit()
+
+    def dims(uid: int) -> dict[str, dict]:  # type: ignore[type-arg]
+        row = profile(session, uid)
+        assert row is not None
+        return {d["key"]: d for d in row.dimensions}
+
+    b, e = dims(builder), dims(educator)
+    assert b["hands_on"]["label"].endswith("hands-on"), b["hands_on"]
+    assert b["hands_on"]["score"] > e["hands_on"]["score"]
+    answers = [x["answer"] for x in b["hands_on"]["evidence"]]
+    assert "Tinkering with a home lab or a Raspberry Pi project." in answers
+    assert e["people"]["label"].endswith("people-focused"), e["people"]
+    assert e["people"]["score"] > b["people"]["score"] + 20
+    assert b["people"]["label"].endswith("systems-focused"), b["people"]

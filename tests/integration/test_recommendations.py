@@ -1,0 +1,348 @@
+"""Recommendations (services/recommendations.py, worker/ai.py, /api/v1/recommendations):
+cold start, vector candidates with reasons, "not interested", freshness after a review, consent."""
+
+from __future__ import annotations
+
+import dramatiq
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+import worker.ai
+from cyberhub.models import (
+    LearnerEmbedding,
+    Mission,
+    PersonalityProfile,
+    ProfilerResult,
+    ProfilerSession,
+    ProfilerStatus,
+    Recommendation,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import consents, embeddings, recommendations, reviews, submissions
+from cyberhub.services.errors import Forbidden
+from tests.conftest import FakeEmbedder
+from tests.conftest import login as _login
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    build_world,
+    make_mission,
+    principal,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.ai]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    w = build_world(session, prefix="rec")
+    # A catalog worth ranking: every difficulty in both tracks.
+    for d in range(1, 6):
+        make_mission(session, w.program, w.builders, title=f"Builders level {d}", difficulty=d)
+        make_mission(session, w.program, w.leaders, title=f"Leaders level {d}", difficulty=d)
+    for u in (w.student, w.student2):
+        consents.record_signup_consents(
+            session, u.id or 0, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
+        )
+    session.commit()
+    return w
+
+
+def give_profile(session: Session, user_id: int, primary: str, secondary: str) -> None:
+    ps = ProfilerSession(
+        user_id=user_id, bank_version="1", status=ProfilerStatus.completed, completed_at=utcnow()
+    )
+    session.add(ps)
+    session.flush()
+    session.add(
+        ProfilerResult(
+            session_id=ps.id or 0,
+            user_id=user_id,
+            primary_track=primary,
+            secondary_track=secondary,
+            confidence="high",
+        )
+    )
+    session.commit()
+
+
+def embed_catalog(session: Session, embedder: FakeEmbedder) -> None:
+    ids = list(session.exec(select(Mission.id)).all())
+    embeddings.embed_missions(session, [i for i in ids if i], embedder)
+    session.commit()
+
+
+def stored_list(session: Session, user_id: int) -> list[Recommendation]:
+    session.expire_all()
+    return list(
+        session.exec(
+            select(Recommendation)
+            .where(Recommendation.user_id == user_id)
+            .order_by(col(Recommendation.rank))
+        ).all()
+    )
+
+
+def titles(session: Session, recs: list[Recommendation]) -> list[str]:
+    out = []
+    for r in recs:
+        m = session.get(Mission, r.mission_id)
+        assert m is not None
+        out.append(m.title)
+    return out
+
+
+def login(client: TestClient, email: str) -> None:
+    client.headers["Authorization"] = f"Bearer {_login(client, email)['access_token']}"
+
+
+def run_ai(broker: dramatiq.Broker, w: dramatiq.Worker) -> None:
+    broker.join("ai", timeout=20_000)  # type: ignore[attr-defined]
+    w.join()
+
+
+def approve(session: Session, w: World, mission: Mission) -> None:
+    sub = submissions.submit(
+        session, principal(session, w.student), mission.id or 0, answer=GOOD_ANSWER
+    )
+    session.commit()
+    reviews.claim(session, principal(session, w.mentor), sub.id or 0)
+    session.commit()
+    reviews.review(
+        session,
+        principal(session, w.mentor),
+        sub.id or 0,
+        decision="approved",
+        scores=FULL_SCORES,
+        feedback="Well done.",
+    )
+    session.commit()
+
+
+class TestColdStart:
+    def test_without_any_vector_or_profile_the_list_is_never_empty(
+        self, session: Session, world: World
+    ) -> None:
+        rows = recommendations.compute(session, world.student.id or 0)
+        session.commit()
+        assert len(rows) == recommendations.TOP_K
+        assert all(r.source == "fallback" for r in rows)
+        assert all(r.reason.endswith(".") and len(r.reason) > 10 for r in rows)
+        # Nothing hard for a beginner at the top.
+        first = session.get(Mission, rows[0].mission_id)
+        assert first is not None and first.difficulty == 1
+
+    def test_the_profiler_track_comes_first_with_its_reason(
+        self, session: Session, world: World
+    ) -> None:
+        give_profile(session, world.student.id or 0, "leaders", "builders")
+        rows = recommendations.compute(session, world.student.id or 0)
+        session.commit()
+        top = session.get(Mission, rows[0].mission_id)
+        assert top is not None and top.track_id == world.leaders.id
+        assert rows[0].reason.startswith("Fits your Leaders track")
+        assert "a gentle first step" in rows[0].reason
+        assert {r.source for r in rows} == {"profile"}
+
+
+class TestVectorRecommendations:
+    def test_after_an_approval_the_next_step_builds_on_it(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        give_profile(session, world.student.id or 0, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        approve(session, world, world.m1)  # the review queues embed_learner after commit
+        run_ai(stub_broker, stub_worker)
+        assert session.get(LearnerEmbedding, world.student.id) is not None
+        recs = stored_list(session, world.student.id or 0)
+        assert recs and {r.source for r in recs} == {"vector"}
+        assert world.m1.id not in {r.mission_id for r in recs}  # approved: done
+        by_mission = {r.mission_id: r for r in recs}
+        assert world.m2.id in by_mission
+        reason = by_mission[world.m2.id or 0].reason
+        assert reason.startswith("Builds on “Harden a server”, which you completed")
+        assert "fits your Builders track" in reason and "one step harder" in reason
+        assert [r.rank for r in recs] == list(range(1, len(recs) + 1))
+
+    def test_a_review_decision_refreshes_the_stored_list(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        give_profile(session, world.student.id or 0, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        worker.ai.embed_learner.send(world.student.id)
+        run_ai(stub_broker, stub_worker)
+        before = [
+            (r.mission_id, r.computed_at) for r in stored_list(session, world.student.id or 0)
+        ]
+        assert world.m1.id in {mid for mid, _ in before}
+        approve(session, world, world.m1)
+        run_ai(stub_broker, stub_worker)
+        after = stored_list(session, world.student.id or 0)
+        assert world.m1.id not in {r.mission_id for r in after}
+        assert min(r.computed_at for r in after) > max(at for _, at in before)
+
+    def test_recomputing_is_idempotent(
+        self, session: Session, world: World, fake_embedder: FakeEmbedder
+    ) -> None:
+        give_profile(session, world.student.id or 0, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        embeddings.embed_learner(session, world.student.id or 0, fake_embedder)
+        first = [
+            (r.mission_id, r.rank) for r in recommendations.compute(session, world.student.id or 0)
+        ]
+        session.commit()
+        calls = len(fake_embedder.calls)
+        assert embeddings.embed_learner(session, world.student.id or 0, fake_embedder) is False
+        assert len(fake_embedder.calls) == calls  # same text, same model: not re-embedded
+        again = [
+            (r.mission_id, r.rank) for r in recommendations.compute(session, world.student.id or 0)
+        ]
+        session.commit()
+        assert again == first
+        assert len(stored_list(session, world.student.id or 0)) == len(first)
+
+
+class TestNotInterested:
+    def test_a_dismissed_mission_leaves_the_list_for_good(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        give_profile(session, world.student.id or 0, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        recommendations.compute(session, world.student.id or 0)
+        session.commit()
+        login(api_client, world.student.email)
+        listed = api_client.get("/api/v1/recommendations").json()
+        assert listed and set(listed[0]) >= {"mission_id", "title", "score", "reason"}
+        gone = listed[0]["mission_id"]
+        r = api_client.post(f"/api/v1/recommendations/{gone}/not-interested")
+        assert r.status_code == 200
+        assert gone not in [
+            x["mission_id"] for x in api_client.get("/api/v1/recommendations").json()
+        ]
+        run_ai(stub_broker, stub_worker)  # the queued recomputation
+        again = api_client.get("/api/v1/recommendations").json()
+        assert again and gone not in [x["mission_id"] for x in again]
+
+    def test_unknown_mission_is_404(self, world: World, api_client: TestClient) -> None:
+        login(api_client, world.student.email)
+        r = api_client.post("/api/v1/recommendations/999999/not-interested")
+        assert r.status_code == 404 and r.json()["detail"]
+
+
+class TestConsent:
+    def test_withdrawn_ai_consent_means_nothing_is_computed(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+        stub_worker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        uid = world.student.id or 0
+        give_profile(session, uid, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        worker.ai.embed_learner.send(uid)
+        run_ai(stub_broker, stub_worker)
+        assert stored_list(session, uid)
+        session.add(PersonalityProfile(user_id=uid, version="1", source_hash="x"))
+        session.commit()
+
+        login(api_client, world.student.email)
+        r = api_client.post(
+            "/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False}
+        )
+        assert r.status_code == 200
+        session.expire_all()
+        # What the AI derived is gone at once...
+        assert session.get(LearnerEmbedding, uid) is None
+        assert session.get(PersonalityProfile, uid) is None
+        assert stored_list(session, uid) == []
+        # ...and later jobs compute nothing: not even the learner's text reaches the model.
+        calls = len(fake_embedder.calls)
+        approve(session, world, world.m1)
+        worker.ai.embed_learner.send(uid)
+        worker.ai.recompute_recommendations.send(uid)
+        run_ai(stub_broker, stub_worker)
+        assert len(fake_embedder.calls) == calls
+        session.expire_all()
+        assert session.get(LearnerEmbedding, uid) is None
+        assert stored_list(session, uid) == []
+        r = api_client.get("/api/v1/recommendations")
+        assert r.status_code == 403 and "consent" in r.json()["detail"].lower()
+        r = api_client.post("/api/v1/recommendations/refresh")
+        assert r.status_code == 403
+
+    def test_granting_it_again_queues_a_fresh_computation(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        login(api_client, world.student.email)
+        api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False})
+        stub_broker.flush_all()
+        r = api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": True})
+        assert r.status_code == 200
+        queued = [
+            dramatiq.Message.decode(raw)
+            for raw in list(stub_broker.queues["ai"].queue)  # type: ignore[attr-defined]
+        ]
+        assert [(m.actor_name, m.args) for m in queued] == [
+            ("embed_learner", (world.student.id,)),
+            ("analyze_personality", (world.student.id,)),
+        ]
+
+    def test_service_refuses_refresh_without_consent(self, session: Session, world: World) -> None:
+        consents.set_consent(
+            session, principal(session, world.student), consents.AI_PROFILING, False
+        )
+        with pytest.raises(Forbidden):
+            recommendations.request_refresh(session, principal(session, world.student))
+
+
+class TestAccess:
+    def test_anonymous_is_401(self, api_client: TestClient) -> None:
+        assert api_client.get("/api/v1/recommendations").status_code == 401
+        assert api_client.post("/api/v1/recommendations/refresh").status_code == 401
+
+    def test_refresh_is_accepted(self, world: World, api_client: TestClient, stub_broker) -> None:  # type: ignore[no-untyped-def]
+        login(api_client, world.student.email)
+        r = api_client.post("/api/v1/recommendations/refresh")
+        assert r.status_code == 202 and r.json()["status"] == "queued"
+
+    def test_staff_see_a_learners_list_only_with_access(
+        self, session: Session, world: World, api_client: TestClient
+    ) -> None:
+        recommendations.compute(session, world.student.id or 0)
+        session.commit()
+        url = f"/api/v1/recommendations?user={world.student.id}"
+        login(api_client, world.mentor.email)  # assigned mentor
+        r = api_client.get(url)
+        assert r.status_code == 200 and len(r.json()) == recommendations.TOP_K
+        login(api_client, world.student2.email)  # another student
+        r = api_client.get(url)
+        assert r.status_code == 403 and r.json()["detail"]
+        login(api_client, world.other_director.email)  # a director of another organization
+        assert api_client.get(url).status_code == 403
+        login(api_client, world.mentor.email)
+        assert api_client.get("/api/v1/recommendations?user=999999").status_code == 404

@@ -1,0 +1,108 @@
+"""AI actors: embeddings, recommendations, the rebuild. Thin and id-only: each opens a
+session, calls a service, commits. All idempotent (a vector is only rewritten when its text or
+the model changed; a list is recomputed from scratch), so a redelivered message is harmless."""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+
+import worker.broker  # noqa: F401  (installs the broker before actors are declared)
+from cyberhub.db import session_scope
+from cyberhub.services import embeddings, recommendations
+from cyberhub.services.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+
+@dramatiq.actor(queue_name="ai", max_retries=5)
+def embed_mission(mission_id: int) -> None:
+    """(Re)compute a mission's vector; a no-op when its text and the model are unchanged."""
+    from worker.model import get_embedder
+
+    with session_scope() as session:
+        try:
+            changed = embeddings.embed_mission(session, mission_id, get_embedder())
+        except NotFound:
+            log.info("mission %s no longer exists; nothing to embed", mission_id)
+            return
+    log.info("mission %s embedding %s", mission_id, "updated" if changed else "already current")
+
+
+@dramatiq.actor(queue_name="ai", max_retries=5)
+def embed_learner(user_id: int) -> None:
+    """(Re)compute a learner's vector, then their recommendations. Without AI-profiling consent
+    nothing is computed and what was derived before is deleted."""
+    from worker.model import get_embedder
+
+    with session_scope() as session:
+        try:
+            changed = embeddings.embed_learner(session, user_id, get_embedder())
+            rows = recommendations.compute(session, user_id)
+        except NotFound:
+            log.info("user %s no longer exists", user_id)
+            return
+    log.info(
+        "learner %s: vector %s, %d recommendations stored",
+        user_id,
+        "updated" if changed else "unchanged",
+        len(rows),
+    )
+
+
+@dramatiq.actor(queue_name="ai", max_retries=5)
+def recompute_recommendations(user_id: int) -> None:
+    """Recompute a learner's stored recommendations from their current vector and facts."""
+    with session_scope() as session:
+        try:
+            recommendations.compute(session, user_id)
+        except NotFound:
+            log.info("user %s no longer exists", user_id)
+
+
+# --- rebuild everything (the admin console's button; services/ai_jobs.py) -------------------
+
+from cyberhub.services import ai_jobs  # noqa: E402  (kept with the actor that needs it)
+
+
+@dramatiq.actor(queue_name="ai", max_retries=3, time_limit=ai_jobs.REBUILD_TIME_LIMIT_MS)
+def rebuild_all(run_id: int) -> None:
+    """Re-embed every mission and every consenting learner and recompute their lists, committing
+    after each batch (the admin's progress bar). Safe to redeliver: it starts over, and texts
+    already embedded with this model are skipped."""
+    from dramatiq.middleware import TimeLimitExceeded
+
+    from worker.model import get_embedder
+
+    try:
+        with session_scope() as session:
+            run = ai_jobs.run_rebuild(session, run_id, get_embedder(), checkpoint=session.commit)
+    except NotFound:
+        log.info("rebuild %s no longer exists", run_id)
+        return
+    except (Exception, TimeLimitExceeded) as exc:
+        with session_scope() as session:
+            ai_jobs.fail_rebuild(session, run_id, ai_jobs.describe_error(exc))
+        raise
+    log.info("rebuild %s: %s (%s of %s)", run_id, run["status"], run["done"], run["total"])
+
+
+# --- personality (work-style) analysis ---------------------------------------------------------
+
+
+@dramatiq.actor(queue_name="ai", max_retries=5)
+def analyze_personality(user_id: int) -> None:
+    """(Re)compute a learner's work-style analysis; a no-op when their profiler answers and
+    reflections are unchanged. Without AI-profiling consent nothing is computed and a stored
+    analysis is deleted."""
+    from cyberhub.services import personality
+    from worker.model import get_embedder
+
+    with session_scope() as session:
+        try:
+            outcome = personality.analyze(session, user_id, get_embedder())
+        except NotFound:
+            log.info("user %s no longer exists", user_id)
+            return
+    log.info("user %s work-style analysis: %s", user_id, outcome)

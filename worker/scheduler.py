@@ -1,0 +1,125 @@
+"""Periodic jobs: `python -m worker.scheduler` enqueues each periodic actor once per period.
+
+A small loop, started by scripts/run.py beside the worker. It does no work itself: it only sends
+messages, which the Dramatiq workers run. Any number of schedulers may run (several machines, a
+restart overlapping the old process): for each period one Redis key is taken with SET NX EX, and
+only the scheduler that takes it enqueues, so a job is never sent twice for the same period.
+A missed period (every scheduler down) is not caught up: the jobs are idempotent sweeps and the
+next period does the same work.
+
+SIGINT / SIGTERM stop the loop between ticks (at most one tick interval later), exit code 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("worker.scheduler")
+
+LOCK_PREFIX = "cyberhub:scheduler"
+TICK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """An actor (by name, declared in worker/actors.py) to enqueue every `every` seconds."""
+
+    actor: str
+    every: int
+
+
+# expire_review_claims: a claim lasts 24 h; returning it within a minute of expiry is plenty.
+SCHEDULE: tuple[Periodic, ...] = (Periodic("expire_review_claims", 60),)
+
+
+def period_of(job: Periodic, now: float) -> int:
+    """The number of the period `now` falls in (periods start at multiples of `every`)."""
+    return int(now // job.every)
+
+
+def lock_key(job: Periodic, period: int) -> str:
+    return f"{LOCK_PREFIX}:{job.actor}:{period}"
+
+
+def tick(
+    redis: Any,
+    broker: Any,
+    now: float | None = None,
+    *,
+    schedule: tuple[Periodic, ...] = SCHEDULE,
+    owner: str = "",
+) -> list[str]:
+    """Enqueue every job whose current period nobody has claimed yet; the names sent.
+
+    The claim is SET key owner NX EX: atomic in Redis, so of several schedulers ticking in the same
+    period exactly one gets it. The key lives two periods (long enough that a late tick of the
+    same period still finds it, short enough that keys don't pile up).
+    """
+    now = time.time() if now is None else now
+    sent: list[str] = []
+    for job in schedule:
+        key = lock_key(job, period_of(job, now))
+        if not redis.set(key, owner or _owner(), nx=True, ex=2 * job.every):
+            continue
+        try:
+            broker.get_actor(job.actor).send()
+        except Exception:
+            # Not sent: give the period back so the next tick (or another scheduler) retries.
+            redis.delete(key)
+            raise
+        sent.append(job.actor)
+    return sent
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run(stop: threading.Event, *, tick_seconds: float = TICK_SECONDS) -> None:
+    """Tick until `stop` is set. Redis or broker hiccups are logged and retried next tick."""
+    import worker.actors  # noqa: F401  (declares the actors on the broker)
+    from cyberhub.redis_client import get_redis
+    from worker.broker import broker
+
+    redis = get_redis()
+    owner = _owner()
+    log.info(
+        "scheduler %s started: %s",
+        owner,
+        ", ".join(f"{j.actor} every {j.every} s" for j in SCHEDULE),
+    )
+    while not stop.is_set():
+        try:
+            for name in tick(redis, broker, owner=owner):
+                log.info("enqueued %s", name)
+        except Exception:
+            log.warning("scheduler tick failed; retrying", exc_info=True)
+        stop.wait(tick_seconds)
+    log.info("scheduler %s stopped", owner)
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="[%(asctime)s] [%(name)s] %(levelname)s %(message)s"
+    )
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    run(stop)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
