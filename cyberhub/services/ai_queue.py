@@ -22,3 +22,25 @@ def recompute_after_commit(session: Session, user_id: int) -> None:
     from worker.enqueue import enqueue_after_commit
 
     enqueue_after_commit(session, recompute_recommendations, user_id)
+
+
+def bootstrap_after_commit(session: Session, mission_ids: list[int]) -> None:
+    """After loading data in bulk (the demo): embed the missions, then every student who grants
+    AI profiling gets a vector, recommendations and a work-style analysis. The missions go
+    first on the FIFO "ai" queue, so the learners' lists are built on their vectors."""
+    from sqlmodel import select
+
+    from cyberhub.models import Role, RoleAssignment
+    from cyberhub.services.consents import AI_PROFILING, has_consent
+    from worker.ai import analyze_personality, embed_mission
+    from worker.enqueue import enqueue_after_commit
+
+    for mission_id in mission_ids:
+        enqueue_after_commit(session, embed_mission, mission_id)
+    students = session.exec(
+        select(RoleAssignment.user_id).where(RoleAssignment.role == Role.student).distinct()
+    ).all()
+    for user_id in sorted(students):
+        if has_consent(session, user_id, AI_PROFILING):
+            refresh_after_commit(session, user_id)
+            enqueue_after_commit(session, analyze_personality, user_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import any_, func, literal
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -59,7 +60,7 @@ def _with_status(stmt: Any, student_id: int, status: str) -> Any:
         select(Submission.mission_id, Submission.status)
         .where(Submission.student_id == student_id)
         .order_by(col(Submission.mission_id), col(Submission.attempt).desc())
-        .distinct(col(Submission.mission_id))
+        .ext(distinct_on(col(Submission.mission_id)))
         .subquery("latest")
     )
     stmt = stmt.outerjoin(latest, latest.c.mission_id == col(Mission.id))

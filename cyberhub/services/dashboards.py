@@ -139,9 +139,12 @@ def student_dashboard(session: Session, principal: Principal | None) -> dict[str
     }
 
 
-def mentor_dashboard(session: Session, principal: Principal | None) -> dict[str, Any]:
+def mentor_dashboard(
+    session: Session, principal: Principal | None, *, preview: bool = True
+) -> dict[str, Any]:
     """Assigned mentees with progress and last activity, queue counts, the oldest pending
-    submissions and the workload figures."""
+    submissions (unless `preview` is False: the mentor page lists the queue itself) and the
+    workload figures."""
     actor = require_role(principal, Role.mentor)
     me = actor.user_id
     approved = (
@@ -188,7 +191,11 @@ def mentor_dashboard(session: Session, principal: Principal | None) -> dict[str,
         .order_by(col(User.full_name), col(User.id))
         .limit(MAX_MENTEES)
     ).all()
-    pending = reviews.queue(session, actor, bucket="pending", page_size=5)  # expires old claims
+    if preview:
+        pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
+    else:
+        reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
+        pending = []
     counts = reviews.queue_counts(session, me)
     return {
         "mentees": [
@@ -205,6 +212,6 @@ def mentor_dashboard(session: Session, principal: Principal | None) -> dict[str,
             for uid, full_name, email, cid, cname, done, total, last in rows
         ],
         "queue": counts,
-        "pending_preview": pending.items,
+        "pending_preview": pending,
         "workload": reviews.workload(session, actor, counts=counts),
     }

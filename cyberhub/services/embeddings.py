@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TypeVar
 
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
@@ -47,20 +48,36 @@ def embed_mission(session: Session, mission_id: int, embedder: Embedder) -> bool
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound(f"Mission {mission_id} does not exist.")
-    text = mission_text(mission)
+    return _store(session, MissionEmbedding, mission_id, mission_text(mission), embedder)
+
+
+StoredVector = TypeVar("StoredVector", MissionEmbedding, LearnerEmbedding)
+
+
+def _store(
+    session: Session,
+    table: type[StoredVector],
+    key: int,
+    text: str,
+    embedder: Embedder,
+) -> bool:
+    """Write the vector of `text` under `key` (row locked) unless the stored one came from the
+    same text and model. Returns whether it was written."""
     digest = text_hash(text)
-    current = session.get(MissionEmbedding, mission_id, with_for_update=True)
+    current = session.get(table, key, with_for_update=True)
     if current is not None and current.text_hash == digest and current.model == embedder.name:
         return False
     [vector] = embedder.encode([text])
     if current is None:
-        current = MissionEmbedding(
-            mission_id=mission_id, model=embedder.name, text_hash=digest, embedding=vector
+        column = "mission_id" if table is MissionEmbedding else "user_id"
+        current = table.model_validate(
+            {column: key, "model": embedder.name, "text_hash": digest, "embedding": vector}
         )
     else:
         current.model, current.text_hash, current.embedding = embedder.name, digest, vector
         current.updated_at = utcnow()
     session.add(current)
+    session.flush()
     return True
 
 
@@ -180,18 +197,4 @@ def embed_learner(session: Session, user_id: int, embedder: Embedder) -> bool:
     if not text:  # nothing left to describe them (e.g. their only profiler result was deleted)
         session.execute(sa_delete(LearnerEmbedding).where(col(LearnerEmbedding.user_id) == user_id))
         return False
-    digest = text_hash(text)
-    current = session.get(LearnerEmbedding, user_id, with_for_update=True)
-    if current is not None and current.text_hash == digest and current.model == embedder.name:
-        return False
-    [vector] = embedder.encode([text])
-    if current is None:
-        current = LearnerEmbedding(
-            user_id=user_id, model=embedder.name, text_hash=digest, embedding=vector
-        )
-    else:
-        current.model, current.text_hash, current.embedding = embedder.name, digest, vector
-        current.updated_at = utcnow()
-    session.add(current)
-    session.flush()
-    return True
+    return _store(session, LearnerEmbedding, user_id, text, embedder)

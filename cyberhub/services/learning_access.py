@@ -25,8 +25,10 @@ from cyberhub.models import (
     Program,
     Role,
     RoleAssignment,
+    User,
 )
-from cyberhub.services.permissions import Principal
+from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.permissions import Principal, require_signed_in
 
 
 def mentor_pairs(mentor_id: int) -> Any:
@@ -132,3 +134,19 @@ def may_view_work(
     return principal.has_role(Role.mentor, organization_id=org_id) and mentors_student(
         session, principal.user_id, student_id, program_id
     )
+
+
+def viewable_learner(
+    session: Session, principal: Principal | None, user_id: int | None, what: str
+) -> int:
+    """The learner a request is about: the caller (no `user_id`), or — for their mentor, a
+    director of their organization or an admin — `user_id`. NotFound for an unknown user,
+    Forbidden ("You can't see this learner's {what}.") otherwise."""
+    actor = require_signed_in(principal)
+    target = user_id or actor.user_id
+    if target != actor.user_id:
+        if session.get(User, target) is None:
+            raise NotFound("That user does not exist.")
+        if not may_view_student(session, actor, target):
+            raise Forbidden(f"You can't see this learner's {what}.")
+    return target

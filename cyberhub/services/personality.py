@@ -38,7 +38,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.services import consents, profiler
 from cyberhub.services.embeddings import Embedder
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
-from cyberhub.services.learning_access import may_view_student
+from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
 from cyberhub.services.profiler_bank import CURRENT_VERSION, QuestionBank, load_bank
 
@@ -457,14 +457,7 @@ def analyze_after_commit(session: Session, user_id: int) -> None:
 
 
 def _target(session: Session, principal: Principal | None, user_id: int | None) -> int:
-    actor = require_signed_in(principal)
-    target = user_id or actor.user_id
-    if target != actor.user_id:
-        if session.get(User, target) is None:
-            raise NotFound("That user does not exist.")
-        if not may_view_student(session, actor, target):
-            raise Forbidden("You can't see this learner's work-style analysis.")
-    return target
+    return viewable_learner(session, principal, user_id, "work-style analysis")
 
 
 def request_analysis(session: Session, principal: Principal | None) -> dict[str, Any]:

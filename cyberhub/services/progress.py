@@ -36,11 +36,10 @@ from cyberhub.models import (
     Submission,
     SubmissionStatus,
     Track,
-    User,
 )
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.services.errors import Forbidden, NotFound
-from cyberhub.services.learning_access import may_view_student
+from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
 
 NOT_STARTED = "not_started"
@@ -197,12 +196,7 @@ def compute(session: Session, student_id: int) -> StudentProgress:
 def progress_for(session: Session, principal: Principal | None, user_id: int) -> StudentProgress:
     """A student's progress: for themselves, their mentor, a director of their organization,
     or an admin (Forbidden otherwise; NotFound for an unknown user)."""
-    actor = require_signed_in(principal)
-    if session.get(User, user_id) is None:
-        raise NotFound("That user does not exist.")
-    if not may_view_student(session, actor, user_id):
-        raise Forbidden("You can't see this learner's progress.")
-    return compute(session, user_id)
+    return compute(session, viewable_learner(session, principal, user_id, "progress"))
 
 
 def program_progress(

@@ -44,8 +44,8 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents, profiler
 from cyberhub.services.ai_queue import recompute_after_commit, refresh_after_commit
-from cyberhub.services.errors import Forbidden, NotFound
-from cyberhub.services.learning_access import may_view_student
+from cyberhub.services.errors import NotFound
+from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
 from cyberhub.services.progress import student_programs
 
@@ -354,14 +354,7 @@ def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendati
 
 
 def _target(session: Session, principal: Principal | None, user_id: int | None) -> int:
-    actor = require_signed_in(principal)
-    target = user_id or actor.user_id
-    if target != actor.user_id:
-        if session.get(User, target) is None:
-            raise NotFound("That user does not exist.")
-        if not may_view_student(session, actor, target):
-            raise Forbidden("You can't see this learner's recommendations.")
-    return target
+    return viewable_learner(session, principal, user_id, "recommendations")
 
 
 def stored(

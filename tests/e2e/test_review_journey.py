@@ -80,7 +80,8 @@ def loop(app_url: str, pg_admin_url: str) -> Iterator[Loop]:
 
 
 def _open_from_queue(page: Page, title: str, attempt: int) -> None:
-    page.goto("/dashboard/mentor")
+    if not page.url.endswith("/dashboard/mentor"):
+        page.goto("/dashboard/mentor")
     row = page.get_by_test_id("queue-row").filter(has_text=title)
     expect(row).to_contain_text(f"Attempt {attempt}")
     row.get_by_role("link", name="Open", exact=True).click()
@@ -116,6 +117,7 @@ def test_submit_changes_resubmit_approve_progress_and_notification(
         mentor = mentor_browser.page
         mentor.goto("/signin?next=/dashboard/mentor")
         sign_in(mentor, loop.mentor_email, PASSWORD)
+        expect(mentor).to_have_url(re.compile("/dashboard/mentor$"))
 
         # 2. The mentor claims it and requests changes with feedback.
         _open_from_queue(mentor, loop.title, 1)

@@ -346,3 +346,33 @@ class TestAccess:
         assert api_client.get(url).status_code == 403
         login(api_client, world.mentor.email)
         assert api_client.get("/api/v1/recommendations?user=999999").status_code == 404
+
+
+class TestBootstrap:
+    def test_bulk_load_queues_missions_first_then_consenting_students(
+        self,
+        session: Session,
+        world: World,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        from cyberhub.services import ai_queue
+
+        consents.set_consent(
+            session, principal(session, world.student2), consents.AI_PROFILING, False
+        )
+        session.commit()
+        stub_broker.flush_all()
+        ai_queue.bootstrap_after_commit(session, [world.m1.id or 0, world.m2.id or 0])
+        session.commit()
+        queued = [
+            (m.actor_name, m.args)
+            for m in (
+                dramatiq.Message.decode(raw)
+                for raw in list(stub_broker.queues["ai"].queue)  # type: ignore[attr-defined]
+            )
+        ]
+        assert queued[:2] == [("embed_mission", (world.m1.id,)), ("embed_mission", (world.m2.id,))]
+        assert ("embed_learner", (world.student.id,)) in queued[2:]
+        assert ("analyze_personality", (world.student.id,)) in queued[2:]
+        learners = {args for actor, args in queued if actor != "embed_mission"}
+        assert (world.student2.id,) not in learners  # withdrew AI consent

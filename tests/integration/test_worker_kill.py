@@ -26,3 +26,6 @@ def test_sigkill_mid_batch_leaves_every_effect_exactly_once(
     # The kill really landed mid-batch, and the batch still completed.
     assert 0 < result.done_at_kill < result.jobs
     assert result.executions >= result.jobs
+    # The dead worker's unacknowledged messages came back (after the heartbeat timeout).
+    assert result.held > 0
+    assert result.held_back_s >= 10
