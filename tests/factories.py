@@ -269,3 +269,73 @@ def build_world(session: Session, prefix: str = "w") -> World:
         other_program=other_program,
         other_mission=other_mission,
     )
+
+
+# -- AI: consent, a completed profiler, jobs -----------------------------------------------------
+
+
+def grant_ai(session: Session, *users: User) -> None:
+    """Sign-up consents including AI profiling, for each user."""
+    from cyberhub.services import consents
+
+    for u in users:
+        consents.record_signup_consents(
+            session, u.id or 0, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
+        )
+    session.commit()
+
+
+def complete_profiler(
+    session: Session, user_id: int, track: str = "builders", secondary: str = "leaders"
+) -> list[str]:
+    """A completed profiler placing the user in `track`: every answer is the option weighing
+    most towards it. Returns the chosen options' texts."""
+    from cyberhub.models import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
+    from cyberhub.models.base import utcnow
+    from cyberhub.services.profiler_bank import load_bank
+
+    bank = load_bank("1")
+    ps = ProfilerSession(
+        user_id=user_id, bank_version="1", status=ProfilerStatus.completed, completed_at=utcnow()
+    )
+    session.add(ps)
+    session.flush()
+    texts = []
+    for q in bank.questions:
+        o = max(q.options, key=lambda o: o.weights[track])
+        session.add(ProfilerAnswer(session_id=ps.id or 0, question_id=q.id, option_id=o.id))
+        texts.append(o.text)
+    session.add(
+        ProfilerResult(
+            session_id=ps.id or 0,
+            user_id=user_id,
+            primary_track=track,
+            secondary_track=secondary,
+            confidence="high",
+        )
+    )
+    session.commit()
+    return texts
+
+
+def run_queue(broker: Any, w: Any, queue: str = "ai") -> None:
+    """Let the stub worker finish every job on `queue`."""
+    broker.join(queue, timeout=20_000)
+    w.join()
+
+
+def queued_jobs(broker: Any, queue: str = "ai") -> list[tuple[str, tuple[int, ...]]]:
+    """(actor, args) of the messages waiting on `queue`, without consuming them."""
+    import dramatiq
+
+    return [
+        (m.actor_name, tuple(m.args))
+        for m in map(dramatiq.Message.decode, list(broker.queues[queue].queue))
+    ]
+
+
+def bearer(client: Any, email: str) -> None:
+    """Sign `client` in as `email` (password PASSWORD) with a bearer token."""
+    from tests.conftest import login
+
+    client.headers["Authorization"] = f"Bearer {login(client, email)['access_token']}"

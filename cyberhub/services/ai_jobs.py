@@ -462,9 +462,18 @@ def run_rebuild(
         raise NotFound(f"Rebuild {run_id} does not exist.")
     if run.status == DONE or (run.status == FAILED and _active_runs(session, exclude=run_id)):
         return _run_json(session, run)
+    # In text-length order: each batch of 64 then holds texts of similar length, so the model
+    # pads little (in id order it padded ~9 % more positions: bench/embedding_pipeline.py).
+    length = (
+        func.char_length(col(Mission.title))
+        + func.char_length(col(Mission.summary))
+        + func.char_length(col(Mission.brief))
+    )
     mission_ids = [
         int(m)
-        for m in session.execute(sa_select(col(Mission.id)).order_by(col(Mission.id))).scalars()
+        for m in session.execute(
+            sa_select(col(Mission.id)).order_by(length, col(Mission.id))
+        ).scalars()
     ]
     learner_ids = ai_learner_ids(session)
     run.status, run.error, run.finished_at = RUNNING, "", None

@@ -3,7 +3,6 @@ with validation messages; every change queues the re-embedding and the analysis 
 
 from __future__ import annotations
 
-import dramatiq
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -11,8 +10,7 @@ from sqlmodel import Session
 from cyberhub.models import LearnerNote
 from cyberhub.services import consents, learner_notes
 from cyberhub.services.errors import Forbidden
-from tests.conftest import login as _login
-from tests.factories import World, build_world, principal
+from tests.factories import World, bearer, build_world, principal, queued_jobs
 
 pytestmark = [pytest.mark.integration, pytest.mark.coaching]
 
@@ -31,15 +29,6 @@ def world(session: Session) -> World:
     return w
 
 
-def login(client: TestClient, email: str) -> None:
-    client.headers["Authorization"] = f"Bearer {_login(client, email)['access_token']}"
-
-
-def queued(broker: dramatiq.Broker) -> list[tuple[str, tuple[int, ...]]]:
-    q = broker.queues["ai"]  # type: ignore[attr-defined]
-    return [(m.actor_name, tuple(m.args)) for m in map(dramatiq.Message.decode, list(q.queue))]
-
-
 class TestAccess:
     def test_anonymous_is_401(self, api_client: TestClient) -> None:
         for r in (
@@ -51,7 +40,7 @@ class TestAccess:
             assert r.status_code == 401 and r.json()["detail"]
 
     def test_notes_are_for_learners(self, world: World, api_client: TestClient) -> None:
-        login(api_client, world.mentor.email)
+        bearer(api_client, world.mentor.email)
         r = api_client.post(NOTES, json={"kind": "goal", "body": "Mentor more people."})
         assert r.status_code == 403 and r.json()["detail"] == learner_notes.NOT_A_LEARNER
         assert api_client.get(NOTES).status_code == 403
@@ -63,9 +52,9 @@ class TestAccess:
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         note = api_client.post(NOTES, json={"kind": "goal", "body": "Mine."}).json()
-        login(api_client, world.student2.email)
+        bearer(api_client, world.student2.email)
         assert api_client.get(NOTES).json() == []
         r = api_client.patch(f"{NOTES}/{note['id']}", json={"body": "Hijacked."})
         assert r.status_code == 404 and r.json()["detail"] == "That note does not exist."
@@ -85,7 +74,7 @@ class TestNotes:
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         assert api_client.get(NOTES).json() == []
         r = api_client.post(NOTES, json={"kind": "goal", "body": "  Pass my first CTF.  "})
         assert r.status_code == 201, r.text
@@ -125,7 +114,7 @@ class TestNotes:
         payload: dict[str, str],
         message: str,
     ) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         r = api_client.post(NOTES, json=payload)
         assert r.status_code == 422 and message in r.json()["detail"], r.text
         assert api_client.get(NOTES).json() == []
@@ -136,7 +125,7 @@ class TestNotes:
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         note = api_client.post(NOTES, json={"kind": "goal", "body": "Keep me."}).json()
         r = api_client.patch(f"{NOTES}/{note['id']}", json={})
         assert r.status_code == 422 and "body" in r.json()["detail"]
@@ -154,7 +143,7 @@ class TestNotes:
         for i in range(learner_notes.MAX_NOTES):
             session.add(LearnerNote(user_id=uid, kind="reflection", body=f"Note {i}"))
         session.commit()
-        login(api_client, world.student2.email)
+        bearer(api_client, world.student2.email)
         r = api_client.post(NOTES, json={"kind": "goal", "body": "One more."})
         assert r.status_code == 422 and "Delete or edit an old one" in r.json()["detail"]
         assert len(api_client.get(NOTES).json()) == learner_notes.MAX_NOTES
@@ -171,9 +160,9 @@ class TestQueuing:
         expected = [("embed_learner", (uid,)), ("analyze_personality", (uid,))]
         p = principal(session, world.student)
         note = learner_notes.add_note(session, p, kind="goal", body="Learn forensics.")
-        assert queued(stub_broker) == []  # not before the commit
+        assert queued_jobs(stub_broker) == []  # not before the commit
         session.commit()
-        assert queued(stub_broker) == expected
+        assert queued_jobs(stub_broker) == expected
         for change in (
             lambda: learner_notes.update_note(session, p, note["id"], body="Learn malware."),
             lambda: learner_notes.delete_note(session, p, note["id"]),
@@ -181,7 +170,7 @@ class TestQueuing:
             stub_broker.flush_all()
             change()
             session.commit()
-            assert queued(stub_broker) == expected
+            assert queued_jobs(stub_broker) == expected
 
     def test_an_unchanged_edit_or_a_rollback_queues_nothing(
         self,
@@ -197,19 +186,19 @@ class TestQueuing:
         session.commit()
         learner_notes.add_note(session, p, kind="goal", body="Never mind.")
         session.rollback()
-        assert queued(stub_broker) == []
+        assert queued_jobs(stub_broker) == []
 
-    def test_without_ai_consent_notes_work_but_nothing_is_queued(
+    def test_without_ai_consent_notes_work_but_nothing_is_queued_jobs(
         self,
         session: Session,
         world: World,
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        login(api_client, world.student2.email)
+        bearer(api_client, world.student2.email)
         r = api_client.post(NOTES, json={"kind": "reflection", "body": "Private thoughts."})
         assert r.status_code == 201
-        assert queued(stub_broker) == []
+        assert queued_jobs(stub_broker) == []
 
     def test_service_checks_the_role(self, session: Session, world: World) -> None:
         with pytest.raises(Forbidden):

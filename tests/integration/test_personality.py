@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import dramatiq
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -14,17 +13,20 @@ import worker.ai
 from cyberhub.models import (
     LearnerNote,
     PersonalityProfile,
-    ProfilerAnswer,
-    ProfilerResult,
-    ProfilerSession,
-    ProfilerStatus,
 )
-from cyberhub.models.base import utcnow
 from cyberhub.services import consents, learner_notes, personality, profiler
 from cyberhub.services.profiler_bank import load_bank
 from tests.conftest import FakeEmbedder
-from tests.conftest import login as _login
-from tests.factories import World, build_world, principal
+from tests.factories import (
+    World,
+    bearer,
+    build_world,
+    complete_profiler,
+    grant_ai,
+    principal,
+    queued_jobs,
+    run_queue,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 
@@ -34,58 +36,13 @@ analyze_personality = worker.ai.analyze_personality
 @pytest.fixture
 def world(session: Session) -> World:
     w = build_world(session, prefix="ws")
-    for u in (w.student, w.student2):
-        consents.record_signup_consents(
-            session, u.id or 0, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
-        )
-    session.commit()
+    grant_ai(session, w.student, w.student2)
     return w
-
-
-def give_answers(session: Session, user_id: int, track: str = "builders") -> list[str]:
-    """A completed profiler where every answer is the option closest to `track`; returns the
-    chosen options' texts."""
-    bank = load_bank("1")
-    ps = ProfilerSession(
-        user_id=user_id, bank_version="1", status=ProfilerStatus.completed, completed_at=utcnow()
-    )
-    session.add(ps)
-    session.flush()
-    texts = []
-    for q in bank.questions:
-        o = max(q.options, key=lambda o: o.weights[track])
-        session.add(ProfilerAnswer(session_id=ps.id or 0, question_id=q.id, option_id=o.id))
-        texts.append(o.text)
-    session.add(
-        ProfilerResult(
-            session_id=ps.id or 0,
-            user_id=user_id,
-            primary_track=track,
-            secondary_track="leaders",
-            confidence="high",
-        )
-    )
-    session.commit()
-    return texts
-
-
-def run_ai(broker: dramatiq.Broker, w: dramatiq.Worker) -> None:
-    broker.join("ai", timeout=20_000)  # type: ignore[attr-defined]
-    w.join()
-
-
-def queued(broker: dramatiq.Broker) -> list[tuple[str, tuple[int, ...]]]:
-    q = broker.queues["ai"]  # type: ignore[attr-defined]
-    return [(m.actor_name, tuple(m.args)) for m in map(dramatiq.Message.decode, list(q.queue))]
 
 
 def profile(session: Session, user_id: int) -> PersonalityProfile | None:
     session.expire_all()
     return session.get(PersonalityProfile, user_id)
-
-
-def login(client: TestClient, email: str) -> None:
-    client.headers["Authorization"] = f"Bearer {_login(client, email)['access_token']}"
 
 
 class TestWorker:
@@ -98,9 +55,9 @@ class TestWorker:
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         uid = world.student.id or 0
-        chosen = give_answers(session, uid)
+        chosen = complete_profiler(session, uid)
         analyze_personality.send(uid)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         row = profile(session, uid)
         assert row is not None
         assert row.version == personality.VERSION
@@ -127,16 +84,16 @@ class TestWorker:
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         uid = world.student.id or 0
-        give_answers(session, uid)
+        complete_profiler(session, uid)
         analyze_personality.send(uid)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         first = profile(session, uid)
         assert first is not None
         first_at, first_hash = first.computed_at, first.source_hash
         calls = len(fake_embedder.calls)
         analyze_personality.send(uid)
         analyze_personality.send(uid)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         again = profile(session, uid)
         assert again is not None
         assert again.computed_at == first_at and len(fake_embedder.calls) == calls
@@ -149,8 +106,8 @@ class TestWorker:
             body="I rebuilt the lab network on my own. Then I wrote up what I learned.",
         )
         session.commit()
-        assert ("analyze_personality", (uid,)) in queued(stub_broker)
-        run_ai(stub_broker, stub_worker)
+        assert ("analyze_personality", (uid,)) in queued_jobs(stub_broker)
+        run_queue(stub_broker, stub_worker)
         updated = profile(session, uid)
         assert updated is not None and updated.computed_at > first_at
         assert updated.source_hash != first_hash
@@ -201,7 +158,7 @@ class TestWorker:
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         uid = world.student.id or 0
-        give_answers(session, uid)
+        complete_profiler(session, uid)
         consents.set_consent(
             session, principal(session, world.student), consents.AI_PROFILING, False
         )
@@ -209,7 +166,7 @@ class TestWorker:
         session.commit()
         calls = len(fake_embedder.calls)
         analyze_personality.send(uid)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         assert profile(session, uid) is None
         assert len(fake_embedder.calls) == calls
 
@@ -221,7 +178,7 @@ class TestWorker:
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         analyze_personality.send(999_999)
-        run_ai(stub_broker, stub_worker)  # would raise if the job had failed
+        run_queue(stub_broker, stub_worker)  # would raise if the job had failed
 
     def test_completing_the_profiler_queues_the_analysis(
         self,
@@ -234,9 +191,9 @@ class TestWorker:
         for q in load_bank("1").questions:
             profiler.respond(session, p, started["id"], question_id=q.id, option_id=q.options[0].id)
         profiler.complete(session, p, started["id"])
-        assert queued(stub_broker) == []  # nothing before the commit
+        assert queued_jobs(stub_broker) == []  # nothing before the commit
         session.commit()
-        assert ("analyze_personality", (world.student.id,)) in queued(stub_broker)
+        assert ("analyze_personality", (world.student.id,)) in queued_jobs(stub_broker)
 
 
 class TestApi:
@@ -257,14 +214,14 @@ class TestApi:
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         uid = world.student.id or 0
-        give_answers(session, uid, "educators")
-        login(api_client, world.student.email)
+        complete_profiler(session, uid, "educators")
+        bearer(api_client, world.student.email)
         r = api_client.get("/api/v1/personality")
         assert r.status_code == 404 and r.json()["detail"] == personality.NONE_YET
         r = api_client.post("/api/v1/personality/analyze")
         assert r.status_code == 202, r.text
         assert r.json()["status"] == "queued" and "being prepared" in r.json()["message"]
-        run_ai(stub_broker, stub_worker)  # (the worker takes the job at once)
+        run_queue(stub_broker, stub_worker)  # (the worker takes the job at once)
         r = api_client.get("/api/v1/personality")
         assert r.status_code == 200, r.text
         body = r.json()
@@ -283,14 +240,14 @@ class TestApi:
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
         uid = world.student.id or 0
-        give_answers(session, uid)
+        complete_profiler(session, uid)
         personality.analyze(session, uid, fake_embedder)
         session.commit()
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         assert api_client.get("/api/v1/personality").json()["pending"] is False
         r = api_client.post("/api/v1/me/notes", json={"kind": "reflection", "body": "I love labs."})
         assert r.status_code == 201
-        assert ("analyze_personality", (uid,)) in queued(stub_broker)
+        assert ("analyze_personality", (uid,)) in queued_jobs(stub_broker)
         r = api_client.get("/api/v1/personality")
         assert r.status_code == 200 and r.json()["pending"] is True
         assert r.json()["message"] == personality.CHANGED and r.json()["dimensions"]
@@ -305,15 +262,15 @@ class TestApi:
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        give_answers(session, world.student.id or 0)
-        login(api_client, world.student.email)
+        complete_profiler(session, world.student.id or 0)
+        bearer(api_client, world.student.email)
         api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False})
         stub_broker.flush_all()
         r = api_client.post("/api/v1/personality/analyze")
         assert r.status_code == 403 and "AI profiling" in r.json()["detail"]
         r = api_client.get("/api/v1/personality")
         assert r.status_code == 403 and "AI profiling" in r.json()["detail"]
-        assert queued(stub_broker) == []
+        assert queued_jobs(stub_broker) == []
 
     def test_nothing_to_analyse_is_409_with_the_reason(
         self,
@@ -321,12 +278,12 @@ class TestApi:
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/personality/analyze")
         assert r.status_code == 409 and "career profiler" in r.json()["detail"]
         r = api_client.get("/api/v1/personality")
         assert r.status_code == 404 and r.json()["detail"] == personality.NOTHING_TO_ANALYSE
-        assert queued(stub_broker) == []
+        assert queued_jobs(stub_broker) == []
 
     def test_staff_read_a_learners_analysis_only_with_access(
         self,
@@ -336,21 +293,21 @@ class TestApi:
         fake_embedder: FakeEmbedder,
     ) -> None:
         uid = world.student.id or 0
-        give_answers(session, uid)
+        complete_profiler(session, uid)
         personality.analyze(session, uid, fake_embedder)
         session.commit()
         url = f"/api/v1/personality?user={uid}"
         for who in (world.mentor, world.director, world.admin):  # assigned mentor, director, admin
-            login(api_client, who.email)
+            bearer(api_client, who.email)
             r = api_client.get(url)
             assert r.status_code == 200, (who.email, r.text)
             assert r.json()["user_id"] == uid and r.json()["dimensions"]
         for who in (world.student2, world.other_mentor, world.other_director):
-            login(api_client, who.email)
+            bearer(api_client, who.email)
             r = api_client.get(url)
             assert r.status_code == 403, (who.email, r.text)
             assert r.json()["detail"]
-        login(api_client, world.admin.email)
+        bearer(api_client, world.admin.email)
         r = api_client.get("/api/v1/personality?user=999999")
         assert r.status_code == 404 and r.json()["detail"]
         r = api_client.get("/api/v1/personality?user=abc")
@@ -365,7 +322,7 @@ class TestApi:
     ) -> None:
         p = principal(session, world.student)
         assert personality.overview(session, p)["status"] == "empty"
-        give_answers(session, world.student.id or 0)
+        complete_profiler(session, world.student.id or 0)
         assert personality.overview(session, p)["status"] == "none"
         personality.analyze(session, world.student.id or 0, fake_embedder)
         session.commit()
@@ -386,8 +343,8 @@ def test_with_the_real_model_builders_lean_hands_on_and_educators_people_focused
 
     model = ModelEmbedder()
     builder, educator = world.student.id or 0, world.student2.id or 0
-    give_answers(session, builder, "builders")
-    give_answers(session, educator, "educators")
+    complete_profiler(session, builder, "builders")
+    complete_profiler(session, educator, "educators")
     assert personality.analyze(session, builder, model) == "updated"
     assert personality.analyze(session, educator, model) == "updated"
     session.commit()

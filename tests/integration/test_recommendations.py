@@ -13,23 +13,22 @@ from cyberhub.models import (
     LearnerEmbedding,
     Mission,
     PersonalityProfile,
-    ProfilerResult,
-    ProfilerSession,
-    ProfilerStatus,
     Recommendation,
 )
-from cyberhub.models.base import utcnow
 from cyberhub.services import consents, embeddings, recommendations, reviews, submissions
 from cyberhub.services.errors import Forbidden
 from tests.conftest import FakeEmbedder
-from tests.conftest import login as _login
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
     World,
+    bearer,
     build_world,
+    complete_profiler,
+    grant_ai,
     make_mission,
     principal,
+    run_queue,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
@@ -42,30 +41,8 @@ def world(session: Session) -> World:
     for d in range(1, 6):
         make_mission(session, w.program, w.builders, title=f"Builders level {d}", difficulty=d)
         make_mission(session, w.program, w.leaders, title=f"Leaders level {d}", difficulty=d)
-    for u in (w.student, w.student2):
-        consents.record_signup_consents(
-            session, u.id or 0, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
-        )
-    session.commit()
+    grant_ai(session, w.student, w.student2)
     return w
-
-
-def give_profile(session: Session, user_id: int, primary: str, secondary: str) -> None:
-    ps = ProfilerSession(
-        user_id=user_id, bank_version="1", status=ProfilerStatus.completed, completed_at=utcnow()
-    )
-    session.add(ps)
-    session.flush()
-    session.add(
-        ProfilerResult(
-            session_id=ps.id or 0,
-            user_id=user_id,
-            primary_track=primary,
-            secondary_track=secondary,
-            confidence="high",
-        )
-    )
-    session.commit()
 
 
 def embed_catalog(session: Session, embedder: FakeEmbedder) -> None:
@@ -92,15 +69,6 @@ def titles(session: Session, recs: list[Recommendation]) -> list[str]:
         assert m is not None
         out.append(m.title)
     return out
-
-
-def login(client: TestClient, email: str) -> None:
-    client.headers["Authorization"] = f"Bearer {_login(client, email)['access_token']}"
-
-
-def run_ai(broker: dramatiq.Broker, w: dramatiq.Worker) -> None:
-    broker.join("ai", timeout=20_000)  # type: ignore[attr-defined]
-    w.join()
 
 
 def approve(session: Session, w: World, mission: Mission) -> None:
@@ -137,7 +105,7 @@ class TestColdStart:
     def test_the_profiler_track_comes_first_with_its_reason(
         self, session: Session, world: World
     ) -> None:
-        give_profile(session, world.student.id or 0, "leaders", "builders")
+        complete_profiler(session, world.student.id or 0, "leaders", "builders")
         rows = recommendations.compute(session, world.student.id or 0)
         session.commit()
         top = session.get(Mission, rows[0].mission_id)
@@ -156,10 +124,10 @@ class TestVectorRecommendations:
         stub_broker,  # type: ignore[no-untyped-def]
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
-        give_profile(session, world.student.id or 0, "builders", "leaders")
+        complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
         approve(session, world, world.m1)  # the review queues embed_learner after commit
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         assert session.get(LearnerEmbedding, world.student.id) is not None
         recs = stored_list(session, world.student.id or 0)
         assert recs and {r.source for r in recs} == {"vector"}
@@ -179,16 +147,16 @@ class TestVectorRecommendations:
         stub_broker,  # type: ignore[no-untyped-def]
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
-        give_profile(session, world.student.id or 0, "builders", "leaders")
+        complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
         worker.ai.embed_learner.send(world.student.id)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         before = [
             (r.mission_id, r.computed_at) for r in stored_list(session, world.student.id or 0)
         ]
         assert world.m1.id in {mid for mid, _ in before}
         approve(session, world, world.m1)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         after = stored_list(session, world.student.id or 0)
         assert world.m1.id not in {r.mission_id for r in after}
         assert min(r.computed_at for r in after) > max(at for _, at in before)
@@ -196,7 +164,7 @@ class TestVectorRecommendations:
     def test_recomputing_is_idempotent(
         self, session: Session, world: World, fake_embedder: FakeEmbedder
     ) -> None:
-        give_profile(session, world.student.id or 0, "builders", "leaders")
+        complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
         embeddings.embed_learner(session, world.student.id or 0, fake_embedder)
         first = [
@@ -224,11 +192,11 @@ class TestNotInterested:
         stub_broker,  # type: ignore[no-untyped-def]
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
-        give_profile(session, world.student.id or 0, "builders", "leaders")
+        complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
         recommendations.compute(session, world.student.id or 0)
         session.commit()
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         listed = api_client.get("/api/v1/recommendations").json()
         assert listed and set(listed[0]) >= {"mission_id", "title", "score", "reason"}
         gone = listed[0]["mission_id"]
@@ -237,12 +205,12 @@ class TestNotInterested:
         assert gone not in [
             x["mission_id"] for x in api_client.get("/api/v1/recommendations").json()
         ]
-        run_ai(stub_broker, stub_worker)  # the queued recomputation
+        run_queue(stub_broker, stub_worker)  # the queued recomputation
         again = api_client.get("/api/v1/recommendations").json()
         assert again and gone not in [x["mission_id"] for x in again]
 
     def test_unknown_mission_is_404(self, world: World, api_client: TestClient) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/recommendations/999999/not-interested")
         assert r.status_code == 404 and r.json()["detail"]
 
@@ -258,15 +226,15 @@ class TestConsent:
         stub_worker,  # type: ignore[no-untyped-def]
     ) -> None:
         uid = world.student.id or 0
-        give_profile(session, uid, "builders", "leaders")
+        complete_profiler(session, uid, "builders", "leaders")
         embed_catalog(session, fake_embedder)
         worker.ai.embed_learner.send(uid)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         assert stored_list(session, uid)
         session.add(PersonalityProfile(user_id=uid, version="1", source_hash="x"))
         session.commit()
 
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         r = api_client.post(
             "/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False}
         )
@@ -281,7 +249,7 @@ class TestConsent:
         approve(session, world, world.m1)
         worker.ai.embed_learner.send(uid)
         worker.ai.recompute_recommendations.send(uid)
-        run_ai(stub_broker, stub_worker)
+        run_queue(stub_broker, stub_worker)
         assert len(fake_embedder.calls) == calls
         session.expire_all()
         assert session.get(LearnerEmbedding, uid) is None
@@ -298,7 +266,7 @@ class TestConsent:
         api_client: TestClient,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False})
         stub_broker.flush_all()
         r = api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": True})
@@ -326,7 +294,7 @@ class TestAccess:
         assert api_client.post("/api/v1/recommendations/refresh").status_code == 401
 
     def test_refresh_is_accepted(self, world: World, api_client: TestClient, stub_broker) -> None:  # type: ignore[no-untyped-def]
-        login(api_client, world.student.email)
+        bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/recommendations/refresh")
         assert r.status_code == 202 and r.json()["status"] == "queued"
 
@@ -336,15 +304,15 @@ class TestAccess:
         recommendations.compute(session, world.student.id or 0)
         session.commit()
         url = f"/api/v1/recommendations?user={world.student.id}"
-        login(api_client, world.mentor.email)  # assigned mentor
+        bearer(api_client, world.mentor.email)  # assigned mentor
         r = api_client.get(url)
         assert r.status_code == 200 and len(r.json()) == recommendations.TOP_K
-        login(api_client, world.student2.email)  # another student
+        bearer(api_client, world.student2.email)  # another student
         r = api_client.get(url)
         assert r.status_code == 403 and r.json()["detail"]
-        login(api_client, world.other_director.email)  # a director of another organization
+        bearer(api_client, world.other_director.email)  # a director of another organization
         assert api_client.get(url).status_code == 403
-        login(api_client, world.mentor.email)
+        bearer(api_client, world.mentor.email)
         assert api_client.get("/api/v1/recommendations?user=999999").status_code == 404
 
 
