@@ -71,14 +71,17 @@ class Env:
 
 
 @contextmanager
-def throwaway_env(name: str, keep: bool = False) -> Iterator[Env]:
+def throwaway_env(name: str, keep: bool = False, **pg_settings: str) -> Iterator[Env]:
     """An embedded PostgreSQL (pgvector, migrated) and Redis under /tmp; DATABASE_URL and
-    REDIS_URL point at them for this process. Everything is stopped and deleted afterwards."""
+    REDIS_URL point at them for this process. Everything is stopped and deleted afterwards.
+    pg_settings (e.g. shared_buffers="1GB") are set with ALTER SYSTEM before anything runs."""
     from cyberhub import infra
     from cyberhub.settings import get_settings
 
     root = Path(tempfile.mkdtemp(prefix=f"cyberhub-bench-{name}-", dir="/tmp"))
     db_url = infra.start_postgres(root / "pg", "bench")
+    if pg_settings:
+        infra.configure_postgres(root / "pg", db_url, **pg_settings)
     redis = infra.EmbeddedRedis(root / "redis")
     os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = db_url, redis.url
     get_settings.cache_clear()

@@ -66,6 +66,11 @@ def main() -> None:
     parser.add_argument("--ef", default="40,100,200,400", help="hnsw.ef_search values to try")
     parser.add_argument("--computes", type=int, default=50, help="full compute() runs")
     parser.add_argument(
+        "--shared-buffers",
+        default="",
+        help="PostgreSQL shared_buffers for the run (e.g. 1GB; default: the embedded 128MB)",
+    )
+    parser.add_argument(
         "--other-index",
         default="",
         help="index variants to try afterwards, e.g. '32,200' or '16,200;32,200' (m,ef_construction)",
@@ -73,6 +78,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import psycopg
+    from sqlalchemy import text as sqltext
     from sqlmodel import Session
 
     from cyberhub import db
@@ -89,7 +95,8 @@ def main() -> None:
     queries = encode_cached(learner_texts(args.queries), "learners")
     print(f"  vectors ready in {time.perf_counter() - t:.0f} s ({args.vectors})", flush=True)
 
-    with throwaway_env("recs") as env:
+    pg_settings = {"shared_buffers": args.shared_buffers} if args.shared_buffers else {}
+    with throwaway_env("recs", **pg_settings) as env:
         with db.session_scope() as session:
             program_id, tracks = make_catalog(session)
         t = time.perf_counter()
@@ -233,6 +240,32 @@ def main() -> None:
             compute_ms.append((time.perf_counter() - t0) * 1000)
             assert len(got_rows) == recommendations.TOP_K
 
+        # What a learner sees: the top-10 compute() stores when its 100 candidates come from the
+        # index, against the top-10 it stores when they come from an exact scan (same learner,
+        # same re-rank), each in a rolled-back transaction.
+        def listed(uid: int, exact: bool) -> list[int]:
+            with Session(engine) as s:
+                if exact:
+                    s.execute(sqltext("SET LOCAL enable_indexscan = off"))
+                ids_ = [r.mission_id for r in recommendations.compute(s, uid)]
+                s.rollback()
+            return ids_
+
+        exact_lists = {uid: listed(uid, True) for uid in users}
+        assert listed(users[0], True) == exact_lists[users[0]], "compute() is not deterministic"
+        list_recall: dict[int, float] = {}
+        for ef in sorted({recommendations.EF_SEARCH, *efs}):
+            recommendations.EF_SEARCH = ef  # what nearest_missions sets (at least its limit)
+            list_recall[max(ef, recommendations.CANDIDATES)] = float(
+                np.mean(
+                    [
+                        len(set(listed(uid, False)) & set(exact_lists[uid])) / recommendations.TOP_K
+                        for uid in users
+                    ]
+                )
+            )
+        recommendations.EF_SEARCH = ef_app
+
         builds = []
         for variant in filter(None, args.other_index.split(";")):
             m, efc = (int(x) for x in variant.split(","))
@@ -249,7 +282,8 @@ def main() -> None:
     print(
         f"Top-10 recommendations over {args.n:,} published missions ({args.vectors} vectors of "
         f"all-MiniLM-L6-v2, 384 d), {args.queries} learner queries; HNSW m=16, "
-        f"ef_construction=64, iterative_scan=relaxed_order; {machine()}"
+        f"ef_construction=64, iterative_scan=relaxed_order; shared_buffers "
+        f"{args.shared_buffers or '128MB'}; {machine()}"
     )
     print()
     print("| Query | hnsw.ef_search | p50 ms | p95 ms | recall@10 | speed-up (p50) |")
@@ -269,6 +303,11 @@ def main() -> None:
         f"+ write, committed; n={len(compute_ms)}) | {max(100, recommendations.EF_SEARCH)} "
         f"| {p50(compute_ms):.1f} | {pct(compute_ms, 0.95):.1f} | — | — |"
     )
+    for ef, rec in list_recall.items():
+        print(
+            f"| the stored top-{recommendations.TOP_K} list (`compute()` on index candidates vs "
+            f"on exact-scan candidates; n={len(users)}) | {ef} | — | — | {rec:.3f} | — |"
+        )
     print()
     print(f"Load: COPY {load_s:.0f} s, HNSW build (m=16, ef_construction=64) {index_s:.0f} s.")
     for b in builds:

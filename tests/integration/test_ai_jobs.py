@@ -3,6 +3,7 @@ depth comes from the real Redis keys, and "rebuild everything" reaches its total
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -242,6 +243,52 @@ class TestQueuesOnRedis:
         finally:
             broker.close()
 
+    @pytest.mark.parametrize("action", ["retry", "dismiss"])
+    def test_a_handled_failure_leaves_the_dead_letters(
+        self,
+        admin_client: TestClient,
+        session: Session,
+        redis_url: str,
+        stub_broker,  # type: ignore[no-untyped-def]
+        action: str,
+    ) -> None:
+        broker = RedisBroker(url=redis_url)
+        try:
+            dead = [
+                dramatiq.Message(
+                    queue_name="ai", actor_name="embed_mission", args=(n,), kwargs={}, options={}
+                )
+                for n in (1, 2)
+            ]
+            for m in dead:
+                broker.enqueue(m)
+            consumer = broker.consume("ai", prefetch=2, timeout=1_000)
+            for _ in dead:
+                consumer.nack(next(consumer))  # both fail for good
+            consumer.close()
+        finally:
+            broker.close()
+        row = JobFailure(
+            message_id=dead[0].message_id, actor="embed_mission", queue="ai", args=[1],
+            error="RuntimeError: boom",
+        )  # fmt: skip
+        session.add(row)
+        session.commit()
+
+        def dead_count() -> int:
+            r = admin_client.get("/api/v1/admin/jobs/queues")
+            return {q["queue"]: q["dead"] for q in r.json()["queues"]}["ai"]
+
+        assert dead_count() == 2
+        if action == "retry":
+            r = admin_client.post(f"/api/v1/admin/jobs/failures/{row.id}/retry")
+            assert r.status_code == 202, r.text
+        else:
+            assert admin_client.delete(f"/api/v1/admin/jobs/failures/{row.id}").status_code == 200
+        assert dead_count() == 1  # the other failure's dead letter stays
+        left = [json.loads(v)["message_id"] for v in get_redis().hvals("dramatiq:ai.XQ.msgs")]
+        assert left == [dead[1].message_id]
+
     def test_the_overview_has_every_part(self, admin_client: TestClient) -> None:
         r = admin_client.get("/api/v1/admin/jobs")
         assert r.status_code == 200, r.text
@@ -323,6 +370,51 @@ class TestRebuild:
         dones = [d for _, d, _ in seen]
         assert dones == sorted(dones) and len(set(dones)) > 3  # it moved batch by batch
         assert seen[-1] == ("done", total, total)
+
+    def test_a_redelivered_run_resumes_where_the_worker_died(
+        self, session: Session, demo: list[int], fake_embedder: FakeEmbedder, admin_user
+    ) -> None:  # type: ignore[no-untyped-def]
+        run = RebuildRun(started_by=admin_user.id)
+        session.add(run)
+        session.commit()
+        assert run.id is not None
+
+        class WorkerKilled(BaseException):
+            pass
+
+        commits = 0
+        with session_scope() as work:
+
+            def dies_after_four_batches() -> None:
+                nonlocal commits
+                work.commit()
+                commits += 1
+                if commits == 5:  # the "running" commit, then four batches
+                    raise WorkerKilled
+
+            with pytest.raises(WorkerKilled):
+                ai_jobs.run_rebuild(work, run.id, fake_embedder, dies_after_four_batches, batch=5)  # type: ignore[arg-type]
+        with Session(get_engine()) as other:
+            died = other.get(RebuildRun, run.id)
+            assert died is not None and (died.status, died.done) == ("running", 20)
+            total = died.total
+        # The redelivered message: the bar goes on from 15 (one batch early), not from 0.
+        seen: list[int] = []
+        with session_scope() as work:
+
+            def checkpoint() -> None:
+                work.commit()
+                seen.append(work.get(RebuildRun, run.id).done)  # type: ignore[union-attr]
+
+            result = ai_jobs.run_rebuild(work, run.id, fake_embedder, checkpoint, batch=5)  # type: ignore[arg-type]
+        assert seen[:2] == [15, 20]
+        assert result["status"] == "done" and result["done"] == total
+        full_run = 2 + -(-total // 5)  # the running and done commits, and every batch
+        assert len(seen) <= full_run - 3  # three batches fewer than a run from the start
+        with Session(get_engine()) as s:
+            assert s.exec(select(func.count()).select_from(MissionEmbedding)).one() == (
+                s.exec(select(func.count()).select_from(Mission)).one()
+            )
 
     def test_a_failing_rebuild_is_marked_failed_with_its_error(
         self,

@@ -28,6 +28,7 @@ from tests.factories import (
     grant_ai,
     make_mission,
     principal,
+    queued_jobs,
     run_queue,
 )
 
@@ -297,6 +298,22 @@ class TestAccess:
         bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/recommendations/refresh")
         assert r.status_code == 202 and r.json()["status"] == "queued"
+
+    def test_polling_an_empty_list_queues_one_computation(
+        self,
+        world: World,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        stub_broker.flush_all()
+        bearer(api_client, world.student.email)
+        for _ in range(5):  # a client polling while the worker has not run yet
+            r = api_client.get("/api/v1/recommendations")
+            assert r.status_code == 200 and r.json() == []
+        assert queued_jobs(stub_broker) == [("embed_learner", (world.student.id,))]
+        # An explicit refresh is never debounced.
+        assert api_client.post("/api/v1/recommendations/refresh").status_code == 202
+        assert len(queued_jobs(stub_broker)) == 2
 
     def test_staff_see_a_learners_list_only_with_access(
         self, session: Session, world: World, api_client: TestClient
