@@ -401,6 +401,14 @@ def balance_mentors(
     return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
 
+@router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}")
+def remove_mentor(
+    cohort_id: int, mentor_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """Stop a mentor serving the cohort: their mentees become unassigned, stuck claims freed."""
+    return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
+
+
 # -- mission authoring -------------------------------------------------------------------------
 
 

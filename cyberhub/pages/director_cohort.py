@@ -88,6 +88,13 @@ def _assign(
         )
 
 
+def _remove_mentor(
+    principal: Principal | None, cohort_id: int, mentor_id: int, meta: RequestMeta
+) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
+
+
 def _balance(principal: Principal | None, cohort_id: int, meta: RequestMeta) -> dict[str, Any]:
     with db.session_scope() as session:
         return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
@@ -144,6 +151,9 @@ class DirectorCohortState(rx.State):
     mentor_capacity: str = "10"
     mentor_error: str = ""
     balance_open: bool = False
+    # the mentor row awaiting confirmation of removal (dialog open while set)
+    remove_open: bool = False
+    removing: dict[str, Any] = {}
     # withdraw
     withdraw_open: bool = False
     withdraw_id: int = 0
@@ -325,6 +335,47 @@ class DirectorCohortState(rx.State):
         self.action_error = ""
         await self._fetch()
         self.notice = f"Matched with {out['mentor']}."
+
+    @rx.event
+    def ask_remove_mentor(self, row: dict[str, Any]) -> None:
+        self.removing = {
+            "mentor_id": int(row.get("mentor_id") or 0),
+            "name": str(row.get("name", "")),
+            "mentees": int(row.get("mentees") or 0),
+        }
+        self.remove_open = True
+
+    @rx.event
+    def set_remove_open(self, value: bool) -> None:
+        self.remove_open = value
+
+    @rx.event
+    async def remove_mentor(self) -> None:
+        self.remove_open, self.notice = False, ""
+        try:
+            out = await asyncio.to_thread(
+                _remove_mentor,
+                await self._principal(),
+                self.cohort_id,
+                int(self.removing.get("mentor_id") or 0),
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.action_error = exc.message
+            await self._fetch()  # show who really serves the cohort now
+            return
+        self.action_error = ""
+        await self._fetch()
+        n, k = out["unassigned"], out["released"]
+        self.notice = (
+            f"{out['name']} no longer mentors here; "
+            + (f"{n} student needs a mentor" if n == 1 else f"{n} students need a mentor")
+            + (
+                f" ({k} claimed submission{'s' if k != 1 else ''} went back to the review queue)."
+                if k
+                else "."
+            )
+        )
 
     @rx.event
     def set_balance_open(self, value: bool) -> None:
@@ -595,6 +646,16 @@ def _mentor_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.table.cell(m["mentees"], " / ", m["capacity"]),
         rx.table.cell(m["free"]),
+        rx.table.cell(
+            rx.button(
+                "Remove",
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                on_click=DirectorCohortState.ask_remove_mentor(m),
+                aria_label="Remove " + m["name"].to(str),
+            )
+        ),
     )
 
 
@@ -618,8 +679,9 @@ def _mentors() -> rx.Component:
             rx.cond(
                 S.mentors.length() > 0,
                 _table(
-                    ["Mentor", "Mentees / capacity", "Free places"],
+                    ["Mentor", "Mentees / capacity", "Free places", "Actions"],
                     rx.foreach(S.mentors, _mentor_row),
+                    data_testid="mentors",
                 ),
                 rx.text(
                     "No mentor serves this cohort yet: add one below.",
@@ -814,6 +876,22 @@ def director_cohort_content() -> rx.Component:
                     S.withdraw,
                     S.withdraw_open,
                     S.set_withdraw_open,
+                    red=True,
+                ),
+                _confirm(
+                    rx.text("Remove ", S.removing["name"].to(str), " from this cohort?"),
+                    rx.text(
+                        "Their ",
+                        S.removing["mentees"].to(int),
+                        rx.cond(
+                            S.removing["mentees"].to(int) == 1, " mentee becomes", " mentees become"
+                        ),
+                        " unassigned; you can balance mentors again afterwards.",
+                    ),
+                    "Remove",
+                    S.remove_mentor,
+                    S.remove_open,
+                    S.set_remove_open,
                     red=True,
                 ),
                 _confirm(

@@ -34,19 +34,24 @@ from cyberhub.models import (
     Enrollment,
     EnrollmentStatus,
     MentorAssignment,
+    Mission,
     OneTimeToken,
     Organization,
     Program,
     Role,
     RoleAssignment,
+    Submission,
+    SubmissionStatus,
     User,
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services import accounts, audit, mail, passwordless
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.learning_access import mentors_student
 from cyberhub.services.permissions import Principal
 from cyberhub.services.programs import active_count, get_cohort, require_director
+from cyberhub.services.submissions import EV_RELEASED, add_event
 from cyberhub.settings import get_settings
 
 INVITE_DAYS = 7
@@ -554,6 +559,88 @@ def set_cohort_mentor(
         "capacity": capacity,
         "mentees": mentees,
         "free": capacity - mentees,
+    }
+
+
+def remove_cohort_mentor(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mentor_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Stop a mentor serving the cohort: their mentees here become unassigned.
+
+    Claims the mentor holds on work of this cohort's students whom they no longer mentor in the
+    programme (another cohort or assignment may still make them a mentor) go back to "submitted"
+    at once, so that work isn't stuck until the 24-hour claim expires. Decided reviews are kept.
+    NotFound: the mentor doesn't serve this cohort. Returns {mentor_id, name, unassigned,
+    released}.
+    """
+    actor = require_director(principal)
+    cohort, _program = _lock_cohort(session, actor, cohort_id)
+    row = session.get(CohortMentor, (cohort_id, mentor_id), with_for_update=True)
+    mentor = session.get(User, mentor_id) if row is not None else None
+    if row is None or mentor is None:
+        raise NotFound("That mentor doesn't serve this cohort.")
+    mentees = session.exec(
+        select(MentorAssignment).where(
+            MentorAssignment.cohort_id == cohort_id, MentorAssignment.mentor_id == mentor_id
+        )
+    ).all()
+    for a in mentees:
+        session.delete(a)
+    session.delete(row)
+    # mentors_student reads the assignment tables: the deletions must be visible to it.
+    session.flush()
+    students = select(Enrollment.student_id).where(Enrollment.cohort_id == cohort_id)
+    claims = session.exec(
+        select(Submission)
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .where(
+            Submission.claimed_by_id == mentor_id,
+            Submission.status == SubmissionStatus.in_review,
+            Mission.program_id == cohort.program_id,
+            col(Submission.student_id).in_(students),
+        )
+        .order_by(col(Submission.id))
+        .with_for_update(of=Submission)
+        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
+        .execution_options(populate_existing=True)
+    ).all()
+    still: dict[int, bool] = {}
+    released = 0
+    for sub in claims:
+        if sub.student_id not in still:
+            still[sub.student_id] = mentors_student(
+                session, mentor_id, sub.student_id, cohort.program_id
+            )
+        if still[sub.student_id]:
+            continue
+        sub.status = SubmissionStatus.submitted
+        sub.claimed_by_id = None
+        sub.claim_expires_at = None
+        session.add(sub)
+        add_event(session, sub.id or 0, actor.user_id, EV_RELEASED)
+        released += 1
+    session.flush()
+    audit.record(
+        session,
+        "cohort.mentor_removed",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        mentor_id=mentor_id,
+        unassigned=len(mentees),
+        released=released,
+    )
+    return {
+        "mentor_id": mentor_id,
+        "name": mentor.full_name or mentor.email,
+        "unassigned": len(mentees),
+        "released": released,
     }
 
 

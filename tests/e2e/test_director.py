@@ -1,6 +1,7 @@
 """A director in a real browser: opens a cohort, imports a CSV with a bad row (the row is shown and
-nobody is imported), fixes it (the students join the roster), then writes a mission with the
-markdown preview beside it and publishes it."""
+nobody is imported), fixes it (the students join the roster), adds a mentor to another cohort and
+removes her again (confirmed), then writes a mission with the markdown preview beside it and
+publishes it."""
 
 from __future__ import annotations
 
@@ -62,6 +63,32 @@ def test_director_imports_a_cohort_and_publishes_a_mission(web: BrowserPage) -> 
     expect(roster.get_by_text(f"broken-{tag}@example.org")).to_be_visible()
     expect(page.get_by_test_id("import-errors")).to_have_count(0)
     expect(page.get_by_role("progressbar", name=f"Progress of Ada Lovelace {tag}")).to_be_visible()
+
+    # Mentors of the evening cohort: add the second mentor, match the waiting learner with her,
+    # then remove her again (after a confirmation): the learner is left without a mentor.
+    page.goto("/dashboard/director")
+    page.get_by_role("link", name="Remote Evening Cohort").click()
+    expect(page.get_by_role("heading", name="Remote Evening Cohort", level=1)).to_be_visible()
+    page.get_by_label("Mentor's email").fill("halima.yusuf@cyberhub.example")
+    page.get_by_label("Capacity (learners)").fill("2")
+    page.get_by_role("button", name="Add mentor").click()
+    expect(page.get_by_role("status").filter(has_text="Halima Yusuf mentors here")).to_be_visible()
+    page.get_by_role("combobox", name="Mentor of Zainabu Ali").click()
+    page.get_by_role("option", name="Halima Yusuf").click()
+    expect(page.get_by_role("status").filter(has_text="Matched with Halima Yusuf")).to_be_visible()
+    page.get_by_role("button", name="Remove Halima Yusuf").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Remove Halima Yusuf from this cohort?")
+    expect(dialog).to_contain_text("Their 1 mentee becomes unassigned")
+    dialog.get_by_role("button", name="Remove", exact=True).click()
+    expect(
+        page.get_by_role("status").filter(
+            has_text="Halima Yusuf no longer mentors here; 1 student needs a mentor."
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Remove Halima Yusuf")).to_have_count(0)
+    expect(page.get_by_test_id("mentors")).not_to_contain_text("Halima Yusuf")
+    expect(page.get_by_text("1 students without a mentor.")).to_be_visible()
 
     # Write a mission: the preview renders the markdown beside the brief.
     page.goto("/director/missions")

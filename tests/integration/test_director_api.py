@@ -11,12 +11,21 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from cyberhub.models import Enrollment, MentorAssignment, User
-from cyberhub.services import authoring
+from cyberhub.models import (
+    AuditLog,
+    CohortMentor,
+    Enrollment,
+    MentorAssignment,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.services import authoring, reviews, submissions
 from tests.conftest import login
-from tests.factories import World, build_world, principal
+from tests.factories import GOOD_ANSWER, World, build_world, enroll, principal, serve
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -93,6 +102,7 @@ def endpoints(w: World) -> list[tuple[str, str, Any]]:
         ("POST", f"/cohorts/{cid}/mentors", {"email": w.comentor.email, "capacity": 4}),
         ("POST", f"/cohorts/{cid}/mentors/assign", {"student_id": sid, "mentor_id": w.comentor.id}),
         ("POST", f"/cohorts/{cid}/mentors/balance", None),
+        ("DELETE", f"/cohorts/{cid}/mentors/{w.comentor.id}", None),
         ("GET", "/director/missions", None),
         (
             "POST",
@@ -195,6 +205,7 @@ class TestAccessRules:
                 "not enrolled",
             ),
             ("POST", "/cohorts/abc/mentors/balance", None, "cohort_id"),
+            ("DELETE", f"/cohorts/{cid}/mentors/abc", None, "mentor_id"),
             ("GET", "/director/missions?status=deleted", None, "Unknown status"),
             (
                 "POST",
@@ -221,6 +232,10 @@ class TestAccessRules:
             ("PATCH", "/programs/999999"),
             ("GET", "/director/missions/999999"),
             ("DELETE", f"/cohorts/{api.world.cohort.id}/enrollments/999999"),
+            ("DELETE", f"/cohorts/{api.world.cohort.id}/mentors/999999"),
+            # A real mentor of the organization, but not one serving this cohort.
+            ("DELETE", f"/cohorts/{api.world.cohort.id}/mentors/{api.world.other_mentor.id}"),
+            ("DELETE", f"/cohorts/999999/mentors/{api.world.mentor.id}"),
         ]:
             r = call(api.director, method, path, {} if method == "PATCH" else None)
             assert r.status_code == 404, (method, path, r.text)
@@ -419,6 +434,104 @@ class TestMentors:
             {"student_id": w.student2.id, "mentor_id": w.mentor.id},
         )
         assert r.status_code == 200 and r.json()["mentor_id"] == w.mentor.id
+
+    def test_remove_a_mentor_frees_their_mentees_and_stuck_claims(
+        self, api: Clients, session: Session
+    ) -> None:
+        w = api.world
+        cid = w.cohort.id
+        # The mentor also serves the evening cohort, where student2 and the outsider study too.
+        serve(session, w.other_cohort, w.mentor)
+        enroll(session, w.other_cohort, w.student2)
+
+        def claimed(student: User) -> Submission:
+            sub = submissions.submit(
+                session, principal(session, student), w.m1.id or 0, answer=GOOD_ANSWER
+            )
+            session.commit()
+            out = reviews.claim(session, principal(session, w.mentor), sub.id or 0)
+            session.commit()
+            return out
+
+        stuck = claimed(w.student)  # mentored only through this cohort: released
+        kept = claimed(w.student2)  # still mentored via the evening cohort: kept
+        elsewhere = claimed(w.outsider_student)  # not in this cohort at all: untouched
+        r = call(api.director, "DELETE", f"/cohorts/{cid}/mentors/{w.mentor.id}")
+        assert r.status_code == 200, r.text
+        assert r.json() == {
+            "mentor_id": w.mentor.id,
+            "name": w.mentor.full_name or w.mentor.email,
+            "unassigned": 1,
+            "released": 1,
+        }
+        session.expire_all()
+        assert session.get(CohortMentor, (cid, w.mentor.id)) is None
+        assert session.get(CohortMentor, (w.other_cohort.id, w.mentor.id)) is not None
+        left = session.exec(select(MentorAssignment).where(MentorAssignment.cohort_id == cid))
+        assert left.all() == []
+        roster = call(api.director, "GET", f"/cohorts/{cid}/roster").json()["students"]
+        assert {x["student_id"]: x["mentor_id"] for x in roster} == {
+            w.student.id: None,
+            w.student2.id: None,
+        }
+        mentors = call(api.director, "GET", f"/cohorts/{cid}/mentors").json()
+        assert [m["email"] for m in mentors] == [w.comentor.email]
+        back = session.get(Submission, stuck.id)
+        assert back is not None
+        assert (back.status, back.claimed_by_id, back.claim_expires_at) == (
+            SubmissionStatus.submitted,
+            None,
+            None,
+        )
+        events = session.exec(
+            select(SubmissionEvent)
+            .where(SubmissionEvent.submission_id == stuck.id)
+            .order_by(col(SubmissionEvent.id))
+        ).all()
+        assert [e.kind for e in events] == ["submitted", "claimed", "released"]
+        assert events[-1].actor_id == w.director.id
+        for sub in (kept, elsewhere):
+            still = session.get(Submission, sub.id)
+            assert still is not None
+            assert (still.status, still.claimed_by_id) == (SubmissionStatus.in_review, w.mentor.id)
+        entry = session.exec(
+            select(AuditLog).where(AuditLog.action == "cohort.mentor_removed")
+        ).one()
+        assert entry.actor_id == w.director.id and entry.target_id == str(cid)
+        assert entry.details == {"mentor_id": w.mentor.id, "unassigned": 1, "released": 1}
+        # The work is back in the queue now: another mentor of the cohort can take it at once.
+        again = reviews.claim(session, principal(session, w.comentor), stuck.id or 0)
+        assert again.claimed_by_id == w.comentor.id
+        session.rollback()
+        # Removing twice: they no longer serve the cohort.
+        r = call(api.director, "DELETE", f"/cohorts/{cid}/mentors/{w.mentor.id}")
+        assert r.status_code == 404 and "doesn't serve" in r.json()["detail"]
+        # Adding them back works, with no mentees; balancing gives the student a mentor again.
+        r = call(
+            api.director,
+            "POST",
+            f"/cohorts/{cid}/mentors",
+            {"email": w.mentor.email, "capacity": 3},
+        )
+        assert r.status_code == 200 and r.json()["mentees"] == 0
+        r = call(api.director, "POST", f"/cohorts/{cid}/mentors/balance")
+        assert r.status_code == 200 and r.json()["unassigned"] == 0
+        assert {a["student_id"] for a in r.json()["assignments"]} == {w.student.id, w.student2.id}
+
+    def test_only_the_organizations_director_removes_a_mentor(
+        self, api: Clients, session: Session
+    ) -> None:
+        w = api.world
+        path = f"/cohorts/{w.cohort.id}/mentors/{w.mentor.id}"
+        for client, status in ((api.anon, 401), (api.student, 403), (api.other, 403)):
+            r = call(client, "DELETE", path)
+            assert r.status_code == status, r.text
+            assert r.json()["detail"]
+        session.expire_all()
+        assert session.get(CohortMentor, (w.cohort.id, w.mentor.id)) is not None
+        assert len(session.exec(select(MentorAssignment)).all()) == 1
+        r = call(api.admin, "DELETE", path)  # an admin may, like every director route
+        assert r.status_code == 200 and r.json()["unassigned"] == 1
 
 
 class TestMissionAuthoring:
