@@ -22,6 +22,9 @@ class Settings(BaseSettings):
 
     cyberhub_env: Literal["development", "test", "production"] = "development"
     secret_key: str = DEFAULT_SECRET_KEY
+    # Earlier SECRET_KEYs, comma-separated: MFA secrets encrypted with them still decrypt after
+    # a rotation (new writes always use SECRET_KEY).
+    secret_key_previous: str = ""
 
     # Unset -> embedded PostgreSQL (pgvector) and embedded Redis under data_dir.
     database_url: str | None = None

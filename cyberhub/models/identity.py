@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlmodel import Field, SQLModel
 
 from cyberhub.models.base import utcnow
+from cyberhub.models.crypto import EncryptedStr
 
 
 class Role(StrEnum):
@@ -47,8 +48,11 @@ class User(SQLModel, table=True):
     first_failed_login_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # TOTP: the confirmed secret (base32) once MFA is on; a pending one while enrolling.
-    mfa_secret: str | None = Field(default=None, max_length=64)
-    mfa_pending_secret: str | None = Field(default=None, max_length=64)
+    # Encrypted at rest (models/crypto.py): the attributes hold the plain base32 secret.
+    mfa_secret: str | None = Field(default=None, sa_column=Column(EncryptedStr(), nullable=True))
+    mfa_pending_secret: str | None = Field(
+        default=None, sa_column=Column(EncryptedStr(), nullable=True)
+    )
     mfa_enabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # Access tokens issued before this moment are refused (set when every session is revoked,
     # e.g. by a password reset): a stolen access token dies with the refresh tokens.

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import io
+import logging
 import secrets
 import time
 from typing import Any, NamedTuple
@@ -26,7 +27,7 @@ import qrcode.image.svg
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from cyberhub.models import RecoveryCode, User
+from cyberhub.models import RecoveryCode, User, crypto
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import get_redis
 from cyberhub.services import audit, mail
@@ -48,6 +49,13 @@ MAX_CODE_FAILURES = 10
 CODE_FAILURE_WINDOW = 15 * 60
 
 BAD_CODE = "That code is not valid. Check your authenticator app (and its clock) and try again."
+KEY_CHANGED = (
+    "Two-step sign-in can't be checked right now: the server's key changed. "
+    "Use one of your recovery codes, or ask an admin."
+)
+RESTART_SETUP = "Start the set-up again: the server's key changed since you began."
+
+log = logging.getLogger(__name__)
 
 # Atomically move "last used step" forward; refuse a step that is not newer (a replay).
 _ADVANCE_STEP = """
@@ -104,8 +112,25 @@ def _accept_step(user_id: int, step: int) -> bool:
     return bool(get_redis().eval(_ADVANCE_STEP, 1, _last_step_key(user_id), step, ttl))
 
 
+def _plain_secret(user_id: int, secret: str) -> str:
+    """The decrypted TOTP secret, or Conflict (a clear 409, not a 500) if no key can read it.
+
+    That happens when SECRET_KEY was changed without listing the old one in SECRET_KEY_PREVIOUS;
+    recovery codes (hashed, not encrypted) still work, so the user can sign in and set up again.
+    """
+    try:
+        return crypto.reveal(secret)
+    except crypto.SecretKeyChanged as exc:
+        log.error(
+            "MFA secret of user %s cannot be decrypted: SECRET_KEY changed and the old key is "
+            "not in SECRET_KEY_PREVIOUS",
+            user_id,
+        )
+        raise Conflict(KEY_CHANGED) from exc
+
+
 def _verify_totp(user_id: int, secret: str, code: str) -> bool:
-    step = matching_step(secret, code)
+    step = matching_step(_plain_secret(user_id, secret), code)
     return step is not None and _accept_step(user_id, step)
 
 
@@ -269,6 +294,8 @@ def confirm_enrollment(
         raise Conflict("Two-factor authentication is already on.")
     if not user.mfa_pending_secret:
         raise Invalid("Start the set-up first: there is no authenticator waiting to be confirmed.")
+    if isinstance(user.mfa_pending_secret, crypto.UndecryptableSecret):
+        raise Invalid(RESTART_SETUP)
     _check_not_throttled(user.id)
     if not is_totp_format(normalize_code(code)):
         raise Invalid("Enter the 6-digit code your authenticator app shows.")
