@@ -5,13 +5,13 @@ speed-up over that scan, and the full compute() (issue 6, bench 2).
         [--n 100000] [--queries 200] [--vectors real|composed] [--ef 40,100,200]
 
 --vectors real (default): every mission text is embedded by the real model (all-MiniLM-L6-v2),
-cached under .data/bench/missions/ so reruns are fast (first run: 100,000 texts, ~15 min on an
-idle 2-core machine). --vectors composed: for a machine too busy for that, see
+cached under .data/bench/missions/ so reruns are fast (first run: 100,000 texts, ~40 min at ~45
+texts/s on a 2-core machine). --vectors composed: for a machine too busy for that, see
 _common.composed_vectors. Learner query vectors are always the real model's, from 200 synthetic
 learner texts (track, goals, completed missions).
 
 The missions go in with COPY (vectors in pgvector's text format), then the HNSW index of the
-migration (m=16, ef_construction=64, cosine) is built. The ANN query is
+migration (models.ai.MISSION_HNSW: m=16, ef_construction=400, cosine) is built. The ANN query is
 services.recommendations.nearest_missions itself; the exact scan is the same call in a
 transaction with `SET LOCAL enable_indexscan = off` (a sequential scan and a sort).
 """
@@ -46,12 +46,15 @@ from _common import (  # noqa: E402
     throwaway_env,
 )
 
+from cyberhub.models.ai import MISSION_HNSW  # noqa: E402
+
 # nearest_missions' query (services/recommendations.py), returning ids and distances only.
 ANN_SQL = (
     "SELECT m.id, e.embedding <=> %(q)s::vector AS distance FROM missions m "
     "JOIN tracks t ON t.id = m.track_id JOIN mission_embeddings e ON e.mission_id = m.id "
     "WHERE m.status = 'published' ORDER BY e.embedding <=> %(q)s::vector LIMIT %(k)s"
 )
+INDEX = MISSION_HNSW  # the migration's index (models/ai.py)
 HNSW_SQL = (
     "CREATE INDEX ix_mission_embeddings_hnsw ON mission_embeddings "
     "USING hnsw (embedding vector_cosine_ops) WITH (m = {m}, ef_construction = {efc})"
@@ -109,7 +112,7 @@ def main() -> None:
             load_s = time.perf_counter() - t
             t = time.perf_counter()
             conn.execute("SET maintenance_work_mem = '1GB'")
-            conn.execute(HNSW_SQL.format(m=16, efc=64))  # the migration's index
+            conn.execute(HNSW_SQL.format(m=INDEX["m"], efc=INDEX["ef_construction"]))
             index_s = time.perf_counter() - t
             conn.execute("ANALYZE missions")
             conn.execute("ANALYZE mission_embeddings")
@@ -253,18 +256,24 @@ def main() -> None:
 
         exact_lists = {uid: listed(uid, True) for uid in users}
         assert listed(users[0], True) == exact_lists[users[0]], "compute() is not deterministic"
-        list_recall: dict[int, float] = {}
-        for ef in sorted({recommendations.EF_SEARCH, *efs}):
-            recommendations.EF_SEARCH = ef  # what nearest_missions sets (at least its limit)
-            list_recall[max(ef, recommendations.CANDIDATES)] = float(
-                np.mean(
-                    [
-                        len(set(listed(uid, False)) & set(exact_lists[uid])) / recommendations.TOP_K
-                        for uid in users
-                    ]
+        list_recall: dict[tuple[str, int], float] = {}
+
+        def measure_lists(label: str) -> None:
+            for ef in sorted({recommendations.EF_SEARCH, *efs}):
+                recommendations.EF_SEARCH = ef  # what nearest_missions sets (at least its limit)
+                list_recall[(label, max(ef, recommendations.CANDIDATES))] = float(
+                    np.mean(
+                        [
+                            len(set(listed(uid, False)) & set(exact_lists[uid]))
+                            / recommendations.TOP_K
+                            for uid in users
+                        ]
+                    )
                 )
-            )
-        recommendations.EF_SEARCH = ef_app
+            recommendations.EF_SEARCH = ef_app
+            print(f"  stored lists{label} done", flush=True)
+
+        measure_lists("")
 
         builds = []
         for variant in filter(None, args.other_index.split(";")):
@@ -274,15 +283,16 @@ def main() -> None:
             conn.execute("SET maintenance_work_mem = '1GB'")
             conn.execute(HNSW_SQL.format(m=m, efc=efc))
             builds.append(f"m={m}, ef_construction={efc}: {time.perf_counter() - t:.0f} s")
-            measure(efs, (10,), f", index m={m}, ef_construction={efc}")
+            measure(efs, (10, recommendations.CANDIDATES), f", index m={m}, ef_construction={efc}")
+            measure_lists(f", index m={m}, ef_construction={efc}")
         conn.close()
 
     exact_p50, exact_p95 = p50(exact_ms), pct(exact_ms, 0.95)
     print()
     print(
         f"Top-10 recommendations over {args.n:,} published missions ({args.vectors} vectors of "
-        f"all-MiniLM-L6-v2, 384 d), {args.queries} learner queries; HNSW m=16, "
-        f"ef_construction=64, iterative_scan=relaxed_order; shared_buffers "
+        f"all-MiniLM-L6-v2, 384 d), {args.queries} learner queries; HNSW m={INDEX['m']}, "
+        f"ef_construction={INDEX['ef_construction']}, iterative_scan=relaxed_order; shared_buffers "
         f"{args.shared_buffers or '128MB'}; {machine()}"
     )
     print()
@@ -303,13 +313,17 @@ def main() -> None:
         f"+ write, committed; n={len(compute_ms)}) | {max(100, recommendations.EF_SEARCH)} "
         f"| {p50(compute_ms):.1f} | {pct(compute_ms, 0.95):.1f} | — | — |"
     )
-    for ef, rec in list_recall.items():
+    for (label, ef), rec in list_recall.items():
         print(
-            f"| the stored top-{recommendations.TOP_K} list (`compute()` on index candidates vs "
-            f"on exact-scan candidates; n={len(users)}) | {ef} | — | — | {rec:.3f} | — |"
+            f"| the stored top-{recommendations.TOP_K} list{label} (`compute()` on index "
+            f"candidates vs on exact-scan candidates; n={len(users)}) | {ef} | — | — | {rec:.3f} "
+            "| — |"
         )
     print()
-    print(f"Load: COPY {load_s:.0f} s, HNSW build (m=16, ef_construction=64) {index_s:.0f} s.")
+    print(
+        f"Load: COPY {load_s:.0f} s, HNSW build (m={INDEX['m']}, "
+        f"ef_construction={INDEX['ef_construction']}) {index_s:.0f} s."
+    )
     for b in builds:
         print(f"Other index build: {b}.")
 

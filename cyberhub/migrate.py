@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic.config import Config
 from sqlalchemy import create_engine
 
@@ -9,7 +11,7 @@ from alembic import command
 from cyberhub.settings import ROOT
 
 
-def upgrade(url: str) -> None:
+def _run(url: str, action: Callable[[Config, str], None], revision: str) -> None:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "alembic"))
     cfg.attributes["skip_logging"] = True
@@ -17,6 +19,16 @@ def upgrade(url: str) -> None:
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            action(cfg, revision)
     finally:
         engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at `url` up to `revision` (the newest by default)."""
+    _run(url, command.upgrade, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Migrate the database at `url` down to `revision`."""
+    _run(url, command.downgrade, revision)

@@ -13,7 +13,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Before anything imports cyberhub: test settings, and the stub broker for actors.
@@ -33,6 +33,7 @@ from sqlmodel import Session  # noqa: E402
 
 from cyberhub import infra  # noqa: E402
 from cyberhub.settings import get_settings  # noqa: E402
+from tests.totp import Clock  # noqa: E402
 
 TEMPLATE_DB = "cyberhub_template"
 PASSWORD = "Correct-Horse-Battery-9"
@@ -284,3 +285,32 @@ def stub_worker(stub_broker):  # type: ignore[no-untyped-def]
     w.start()
     yield w
     w.stop()
+
+
+SecretKeys = Callable[..., None]
+
+
+@pytest.fixture
+def secret_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretKeys]:
+    """Set SECRET_KEY / SECRET_KEY_PREVIOUS mid-test, as an operator rotating the key would
+    (settings are re-read); restored afterwards."""
+
+    def apply(current: str, previous: str = "") -> None:
+        monkeypatch.setenv("SECRET_KEY", current)
+        monkeypatch.setenv("SECRET_KEY_PREVIOUS", previous)
+        get_settings.cache_clear()
+
+    yield apply
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_PREVIOUS", raising=False)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """A settable clock for the MFA service (TOTP steps, throttling windows)."""
+    from cyberhub.services import mfa
+
+    c = Clock()
+    monkeypatch.setattr(mfa, "time", c)
+    return c

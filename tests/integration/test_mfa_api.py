@@ -9,20 +9,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, User
-from cyberhub.services import mfa
 from tests.conftest import PASSWORD
 from tests.totp import Clock, code
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
 MFA = "/api/v1/auth/mfa"
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock()
-    monkeypatch.setattr(mfa, "time", c)
-    return c
 
 
 def enrol(client: TestClient, clock: Clock) -> tuple[str, list[str]]:

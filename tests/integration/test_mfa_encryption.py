@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import ModuleType
 
 import psycopg
 import pytest
-from alembic.config import Config
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
-from alembic import command
+from cyberhub import migrate
 from cyberhub.models import User, crypto
 from cyberhub.services import mfa
 from cyberhub.settings import ROOT, get_settings
-from tests.conftest import _libpq, _with_db
+from tests.conftest import SecretKeys, _libpq, _with_db
 from tests.integration.test_mfa_api import MFA, enrol, login
 from tests.totp import Clock, code
 
@@ -27,29 +26,6 @@ pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NEW_KEY = "the-rotated-secret-key-of-this-server-987654321"
-KeySetter = Callable[..., None]
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock()
-    monkeypatch.setattr(mfa, "time", c)
-    return c
-
-
-@pytest.fixture
-def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[KeySetter]:
-    """Change SECRET_KEY / SECRET_KEY_PREVIOUS mid-test, as an operator rotating the key would."""
-
-    def apply(current: str, previous: str = "") -> None:
-        monkeypatch.setenv("SECRET_KEY", current)
-        monkeypatch.setenv("SECRET_KEY_PREVIOUS", previous)
-        get_settings.cache_clear()
-
-    yield apply
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("SECRET_KEY_PREVIOUS", raising=False)
-    get_settings.cache_clear()
 
 
 def raw(session: Session, user_id: int) -> tuple[str | None, str | None]:
@@ -110,14 +86,14 @@ class TestKeyRotation:
         student_user: User,
         session: Session,
         clock: Clock,
-        keys: KeySetter,
+        secret_keys: SecretKeys,
     ) -> None:
         assert student_user.id is not None
         secret, _ = enrol(student_client, clock)
         old_key = get_settings().secret_key
         old_token, _ = raw(session, student_user.id)
         session.rollback()
-        keys(NEW_KEY, f"retired-key, {old_key}")
+        secret_keys(NEW_KEY, f"retired-key, {old_key}")
         clock.advance()
         r = login(student_client, student_user.email, code(secret, at=clock.now))
         assert r.status_code == 200, r.text
@@ -130,10 +106,10 @@ class TestKeyRotation:
         student_user: User,
         session: Session,
         clock: Clock,
-        keys: KeySetter,
+        secret_keys: SecretKeys,
     ) -> None:
         secret, recovery = enrol(student_client, clock)
-        keys(NEW_KEY)
+        secret_keys(NEW_KEY)
         clock.advance()
         r = login(student_client, student_user.email)
         assert r.status_code == 401 and r.json()["mfa_required"] is True  # MFA is still on
@@ -215,22 +191,9 @@ def empty_db(pg_admin_url: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _alembic(url: str, action: Callable[..., None], revision: str) -> None:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "alembic"))
-    cfg.attributes["skip_logging"] = True
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            action(cfg, revision)
-    finally:
-        engine.dispose()
-
-
 class TestMigration:
     def test_upgrade_encrypts_plain_rows_and_downgrade_restores_them(self, empty_db: str) -> None:
-        _alembic(empty_db, command.upgrade, "0008")
+        migrate.upgrade(empty_db, "0008")
         engine = create_engine(empty_db)
         try:
             with engine.begin() as conn:
@@ -244,7 +207,7 @@ class TestMigration:
                     ),
                     {"s": SECRET, "p": "KRSXG5CTMVRXEZLU"},
                 )
-            _alembic(empty_db, command.upgrade, "0009")
+            migrate.upgrade(empty_db, "0009")
             with engine.begin() as conn:
                 rows: dict[str, tuple[str | None, str | None]] = {
                     email: (secret, pending)
@@ -279,7 +242,7 @@ class TestMigration:
                     == on[0]
                 )
 
-            _alembic(empty_db, command.downgrade, "0008")
+            migrate.downgrade(empty_db, "0008")
             with engine.begin() as conn:
                 back = conn.execute(
                     text("SELECT mfa_secret, mfa_pending_secret FROM users ORDER BY id")

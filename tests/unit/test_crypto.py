@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
 
 import pytest
 from cryptography.fernet import Fernet
@@ -12,27 +11,12 @@ from sqlalchemy.dialects import postgresql
 from cyberhub.models import User, crypto
 from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict
-from cyberhub.settings import get_settings
+from tests.conftest import SecretKeys
 
 pytestmark = [pytest.mark.auth]
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DIALECT = postgresql.dialect()
-KeySetter = Callable[..., None]
-
-
-@pytest.fixture
-def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[KeySetter]:
-    """Set SECRET_KEY / SECRET_KEY_PREVIOUS for this test (settings are re-read)."""
-
-    def apply(current: str, previous: str = "") -> None:
-        monkeypatch.setenv("SECRET_KEY", current)
-        monkeypatch.setenv("SECRET_KEY_PREVIOUS", previous)
-        get_settings.cache_clear()
-
-    yield apply
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 class TestKeyDerivation:
@@ -46,15 +30,15 @@ class TestKeyDerivation:
     def test_the_key_is_not_the_secret_key_itself(self) -> None:
         assert base64.urlsafe_b64decode(crypto.derive_key("k" * 32)) != b"k" * 32
 
-    def test_current_key_first_then_previous_ones(self, keys: KeySetter) -> None:
-        keys("new-key", " old-1 , ,old-2,new-key")
+    def test_current_key_first_then_previous_ones(self, secret_keys: SecretKeys) -> None:
+        secret_keys("new-key", " old-1 , ,old-2,new-key")
         assert crypto.configured_keys() == ("new-key", "old-1", "old-2")
 
-    def test_the_multifernet_is_cached_per_key_set(self, keys: KeySetter) -> None:
-        keys("a-key")
+    def test_the_multifernet_is_cached_per_key_set(self, secret_keys: SecretKeys) -> None:
+        secret_keys("a-key")
         first = crypto._fernet(crypto.configured_keys())
         assert crypto._fernet(crypto.configured_keys()) is first
-        keys("b-key")
+        secret_keys("b-key")
         assert crypto._fernet(crypto.configured_keys()) is not first
 
 
@@ -65,14 +49,14 @@ class TestEncryptDecrypt:
         assert crypto.decrypt(token) == SECRET
         assert crypto.encrypt(SECRET) != token  # random IV: equal secrets are not visible
 
-    def test_a_value_from_a_previous_key_still_decrypts(self, keys: KeySetter) -> None:
-        keys("old-secret-key")
+    def test_a_value_from_a_previous_key_still_decrypts(self, secret_keys: SecretKeys) -> None:
+        secret_keys("old-secret-key")
         token = crypto.encrypt(SECRET)
-        keys("new-secret-key", "older-one,old-secret-key")
+        secret_keys("new-secret-key", "older-one,old-secret-key")
         assert crypto.decrypt(token) == SECRET
         # New values use the current key: they stay readable once the old key is dropped.
         fresh = crypto.encrypt(SECRET)
-        keys("new-secret-key")
+        secret_keys("new-secret-key")
         assert crypto.decrypt(fresh) == SECRET
         with pytest.raises(crypto.SecretKeyChanged):
             crypto.decrypt(token)

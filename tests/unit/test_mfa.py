@@ -54,13 +54,6 @@ class TestCodes:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock()
-    monkeypatch.setattr(mfa, "time", c)
-    return c
-
-
-@pytest.fixture
 def principal(session: Session, student_user: User) -> Principal:
     p = load_principal(session, student_user.id or 0)
     assert p is not None
