@@ -19,6 +19,7 @@ deleted instead).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,8 @@ from cyberhub.services.errors import NotFound
 from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
 from cyberhub.services.progress import student_programs
+
+log = logging.getLogger(__name__)
 
 TOP_K = 10
 CANDIDATES = 100
@@ -426,11 +429,20 @@ def refresh_if_missing(
     """For a reader who finds no stored list: queue a computation unless one was queued in the
     last minute (a client polling an empty list queues one job, not one per poll). True when
     this call queued it."""
+    from redis import RedisError
+
     from cyberhub.redis_client import get_redis
 
     target = _target(session, principal, user_id)
     consents.require_ai_consent(session, target)
-    if not get_redis().set(PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS):
+    try:
+        fresh = get_redis().set(PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS)
+    except RedisError:
+        # The queue lives in Redis too: nothing can be queued now; the reader still gets the
+        # (empty) stored list, and the next read tries again.
+        log.warning("recommendations: Redis unavailable, no computation queued", exc_info=True)
+        return False
+    if not fresh:
         return False
     refresh_after_commit(session, target)
     return True

@@ -315,6 +315,28 @@ class TestAccess:
         assert api_client.post("/api/v1/recommendations/refresh").status_code == 202
         assert len(queued_jobs(stub_broker)) == 2
 
+    def test_an_empty_list_still_answers_when_redis_is_down(
+        self,
+        world: World,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from redis import ConnectionError as RedisConnectionError
+
+        import cyberhub.redis_client
+
+        class Down:
+            def set(self, *args: object, **kwargs: object) -> None:
+                raise RedisConnectionError("Redis is down")
+
+        bearer(api_client, world.student.email)  # signing in needs Redis: before it goes down
+        stub_broker.flush_all()
+        monkeypatch.setattr(cyberhub.redis_client, "get_redis", lambda: Down())
+        r = api_client.get("/api/v1/recommendations")
+        assert r.status_code == 200 and r.json() == []
+        assert queued_jobs(stub_broker) == []
+
     def test_staff_see_a_learners_list_only_with_access(
         self, session: Session, world: World, api_client: TestClient
     ) -> None:
