@@ -89,3 +89,16 @@ def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
         padding_top="1em",
         width="100%",
     )
+
+
+def remove_button(name: rx.Var[str], on_click: Any) -> rx.Component:
+    """A table row's red "Remove" button, labelled "Remove <name>" for screen readers; on_click
+    should open a confirmation, not remove at once."""
+    return rx.button(
+        "Remove",
+        variant="soft",
+        color_scheme="red",
+        size="2",
+        on_click=on_click,
+        aria_label="Remove " + name,
+    )

@@ -15,7 +15,14 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    loading_state,
+    page_heading,
+    pager,
+    remove_button,
+)
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import organizations
@@ -386,16 +393,7 @@ def _member_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
             )
         ),
         rx.table.cell(m["member_since"]),
-        rx.table.cell(
-            rx.button(
-                "Remove",
-                variant="soft",
-                color_scheme="red",
-                size="2",
-                on_click=OrganizationState.ask_remove(m),
-                aria_label="Remove " + m["email"].to(str),
-            )
-        ),
+        rx.table.cell(remove_button(m["email"].to(str), OrganizationState.ask_remove(m))),
     )
 
 

@@ -12,7 +12,7 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.components.ui import empty_state, error_callout, loading_state, remove_button
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import enrollment, programs
@@ -646,16 +646,7 @@ def _mentor_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.table.cell(m["mentees"], " / ", m["capacity"]),
         rx.table.cell(m["free"]),
-        rx.table.cell(
-            rx.button(
-                "Remove",
-                variant="soft",
-                color_scheme="red",
-                size="2",
-                on_click=DirectorCohortState.ask_remove_mentor(m),
-                aria_label="Remove " + m["name"].to(str),
-            )
-        ),
+        rx.table.cell(remove_button(m["name"].to(str), DirectorCohortState.ask_remove_mentor(m))),
     )
 
 

@@ -343,13 +343,18 @@ class TestRebuild:
         assert admin_client.get("/api/v1/admin/jobs/rebuild").json()["status"] == "done"
         assert len(fake_embedder.calls) == encoded
 
-    def test_progress_is_committed_after_every_batch(
-        self, session: Session, demo: list[int], fake_embedder: FakeEmbedder, admin_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    @pytest.fixture
+    def run(self, session: Session, demo: list[int], admin_user) -> RebuildRun:  # type: ignore[no-untyped-def]
+        """A queued rebuild of the demo data, as an admin's click leaves it."""
         run = RebuildRun(started_by=admin_user.id)
         session.add(run)
         session.commit()
         assert run.id is not None
+        return run
+
+    def test_progress_is_committed_after_every_batch(
+        self, run: RebuildRun, fake_embedder: FakeEmbedder
+    ) -> None:
         seen: list[tuple[str, int, int]] = []
 
         with session_scope() as work:
@@ -372,12 +377,8 @@ class TestRebuild:
         assert seen[-1] == ("done", total, total)
 
     def test_a_redelivered_run_resumes_where_the_worker_died(
-        self, session: Session, demo: list[int], fake_embedder: FakeEmbedder, admin_user
-    ) -> None:  # type: ignore[no-untyped-def]
-        run = RebuildRun(started_by=admin_user.id)
-        session.add(run)
-        session.commit()
-        assert run.id is not None
+        self, run: RebuildRun, fake_embedder: FakeEmbedder
+    ) -> None:
 
         class WorkerKilled(BaseException):
             pass
