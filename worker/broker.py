@@ -66,18 +66,20 @@ def build_middleware() -> list[Middleware]:
         Callbacks(),
         # 5. Chains pipelined messages.
         Pipelines(),
-        # 6. Records jobs that failed for good (JobFailure rows: the admin console's retry).
+        # 6. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run:
+        #    succeeded, retried (a transient error, tried again later) or failed (for good).
+        #    Listed before Retries for the same reason as FailedJobs below.
+        JobStats(),
+        # 7. Records jobs that failed for good (JobFailure rows: the admin console's retry).
         #    Listed before Retries because after-hooks run in reverse order: it then sees the
         #    verdict Retries just gave (message.failed).
         FailedJobs(),
-        # 7. Retries transient errors only, with exponential backoff from 1 s up to 60 s.
+        # 8. Retries transient errors only, with exponential backoff from 1 s up to 60 s.
         Retries(
             max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000, retry_when=is_transient
         ),
-        # 8. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
+        # 9. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
         Heartbeat(),
-        # 9. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run.
-        JobStats(),
         # 10. Loads the embedding model in the background as a worker process boots, so the
         #     first AI job after a (re)start does not wait for it.
         ModelWarmup(),

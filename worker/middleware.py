@@ -59,7 +59,9 @@ class Heartbeat(Middleware):
 
 
 class JobStats(Middleware):
-    """Counts outcomes per actor and remembers each actor's last run (for metrics and the admin)."""
+    """Counts outcomes per actor (succeeded, retried, failed, skipped) and remembers each actor's
+    last run (for metrics and the admin). A transient error that Retries will try again counts
+    as "retried", not "failed": only a job that failed for good is a failure."""
 
     def after_process_message(
         self,
@@ -69,7 +71,9 @@ class JobStats(Middleware):
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
-        outcome = "failed" if exception is not None else "succeeded"
+        outcome = "succeeded"
+        if exception is not None:  # Retries has decided (worker/broker.py orders it so)
+            outcome = "failed" if message.failed else "retried"
         self._record(message, outcome, exception)
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
@@ -78,7 +82,9 @@ class JobStats(Middleware):
     def _record(self, message: MessageProxy, outcome: str, exception: BaseException | None) -> None:
         try:
             from cyberhub.redis_client import JOBS_KEY, LAST_RUN_KEY, get_redis
+            from cyberhub.services.ai_jobs import describe_error, summarize_error
 
+            error = summarize_error(describe_error(exception)) if exception else None
             r = get_redis()
             pipe = r.pipeline()
             pipe.hincrby(JOBS_KEY, f"{message.actor_name}|{outcome}", 1)
@@ -90,7 +96,7 @@ class JobStats(Middleware):
                         "at": time.time(),
                         "outcome": outcome,
                         "message_id": message.message_id,
-                        "error": repr(exception)[:500] if exception else None,
+                        "error": error,
                     }
                 ),
             )

@@ -97,6 +97,8 @@ class AdminJobsState(rx.State):
     confirm_id: int = 0
     confirm_label: str = ""
     action_error: str = ""
+    # Failed jobs whose full error text is shown (their ids).
+    open_errors: list[str] = []
 
     async def _principal(self) -> Principal | None:
         return await (await self.get_state(SessionState)).principal()
@@ -131,6 +133,9 @@ class AdminJobsState(rx.State):
                 "queue": f["queue"],
                 "args": json.dumps(f["args"]),
                 "error": f["error"],
+                "summary": f["summary"],
+                # The full text is behind a toggle only when the one line leaves something out.
+                "long": "1" if f["summary"] != f["error"].strip() else "",
                 "failed_at": _iso_when(f["failed_at"]),
                 "retried": (
                     f"Retried {_iso_when(f['retried_at'])} by {f['retried_by'] or 'an admin'}"
@@ -154,7 +159,7 @@ class AdminJobsState(rx.State):
     @rx.event
     async def load(self) -> None:
         self.loading, self.notice, self.action_error, self.rebuild_error = True, "", "", ""
-        self.confirm_open, self.rebuild_open = False, False
+        self.confirm_open, self.rebuild_open, self.open_errors = False, False, []
         await self._refresh()
 
     @rx.event
@@ -167,6 +172,13 @@ class AdminJobsState(rx.State):
         """Every 2 s while a rebuild is queued or running (the ticker only exists then)."""
         if self.rebuild_active:
             await self._refresh()
+
+    @rx.event
+    def toggle_error(self, failure_id: str) -> None:
+        if failure_id in self.open_errors:
+            self.open_errors = [i for i in self.open_errors if i != failure_id]
+        else:
+            self.open_errors = [*self.open_errors, failure_id]
 
     @rx.event
     def ask(self, kind: str, failure: dict[str, str]) -> None:
@@ -303,7 +315,12 @@ def _outcome(value: rx.Var[str]) -> rx.Component:
     return rx.badge(
         value,
         color_scheme=rx.match(
-            value, ("succeeded", "green"), ("failed", "red"), ("skipped", "amber"), "gray"
+            value,
+            ("succeeded", "green"),
+            ("failed", "red"),
+            ("retried", "amber"),
+            ("skipped", "amber"),
+            "gray",
         ),
         variant="soft",
     )
@@ -339,6 +356,46 @@ def _last_runs() -> rx.Component:
     )
 
 
+def _error_cell(f: rx.Var[dict[str, str]]) -> rx.Component:
+    """The error in one line; the full text behind a disclosure button (aria-expanded)."""
+    S = AdminJobsState
+    shown = S.open_errors.contains(f["id"])
+    full_id = "job-error-" + f["id"]
+    return rx.vstack(
+        rx.text(f["summary"], size="2", word_break="break-word", data_testid="job-error-summary"),
+        rx.cond(
+            f["long"] != "",
+            rx.fragment(
+                rx.button(
+                    rx.icon(rx.cond(shown, "chevron_up", "chevron_down"), size=14),
+                    rx.cond(shown, "Hide full error", "Show full error"),
+                    size="1",
+                    variant="ghost",
+                    type="button",
+                    aria_expanded=rx.cond(shown, "true", "false"),
+                    aria_controls=full_id,
+                    on_click=S.toggle_error(f["id"]),
+                    min_height="24px",
+                ),
+                rx.el.pre(
+                    f["error"],
+                    id=full_id,
+                    display=rx.cond(shown, "block", "none"),
+                    white_space="pre-wrap",
+                    word_break="break-word",
+                    font_size="12px",
+                    max_height="20em",
+                    overflow_y="auto",
+                    margin="0",
+                    data_testid="job-error-full",
+                ),
+            ),
+        ),
+        spacing="1",
+        align="start",
+    )
+
+
 def _failure_row(f: rx.Var[dict[str, str]]) -> rx.Component:
     S = AdminJobsState
     return rx.table.row(
@@ -351,7 +408,7 @@ def _failure_row(f: rx.Var[dict[str, str]]) -> rx.Component:
         ),
         rx.table.cell(rx.code(f["args"], size="1")),
         rx.table.cell(rx.text(f["failed_at"], size="2", white_space="nowrap")),
-        rx.table.cell(rx.text(f["error"], size="2", word_break="break-word")),
+        rx.table.cell(_error_cell(f)),
         rx.table.cell(
             rx.cond(
                 f["retried"] != "",

@@ -24,6 +24,7 @@ from sqlalchemy import exists, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -50,6 +51,7 @@ NAMESPACE = "dramatiq"
 # Queues shown even before any actor on them was declared in this process.
 KNOWN_QUEUES = ("default", "ai")
 ERROR_MAX = 2000
+SUMMARY_MAX = 160  # a failed job's error in one line (the full text is one click away)
 FAILURES_LIMIT = 100
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -180,12 +182,26 @@ def last_runs(principal: Principal | None) -> list[dict[str, Any]]:
 
 
 def describe_error(exc: BaseException, attempts: int = 1) -> str:
-    """The exception's type and message (never a stack trace), and how many tries were made."""
+    """The exception's type and message (never a stack trace), and how many tries were made.
+    A database error keeps the driver's message and the statement, not the bound parameters
+    (vectors hundreds of numbers long, and learners' own text)."""
     message = str(exc).strip()
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        orig = type(exc.orig)
+        message = f"({orig.__module__}.{orig.__name__}) {str(exc.orig).strip()}"
+        if exc.statement:
+            message += f"\n[SQL: {exc.statement.strip()}]"
     described = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     if attempts > 1:
         described += f" (gave up after {attempts} attempts)"
     return described[:ERROR_MAX]
+
+
+def summarize_error(error: str, limit: int = SUMMARY_MAX) -> str:
+    """One line for a list: the first line of a described error (its class and message), cut
+    to `limit` characters."""
+    first = next((line.strip() for line in error.splitlines() if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
 def record_failure(
@@ -250,6 +266,7 @@ def _failure_json(row: JobFailure, retried_by: str | None) -> dict[str, Any]:
         "queue": row.queue,
         "args": row.args,
         "error": row.error,
+        "summary": summarize_error(row.error),
         "failed_at": _iso(row.failed_at),
         "retried_at": _iso(row.retried_at),
         "retried_by": retried_by,

@@ -21,6 +21,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.services.ai_locks import lock_learner, lock_missions
 from cyberhub.services.errors import NotFound
 
 
@@ -45,6 +46,7 @@ def text_hash(text: str) -> str:
 
 def embed_mission(session: Session, mission_id: int, embedder: Embedder) -> bool:
     """Store the mission's vector. Returns False when the stored one is already current."""
+    lock_missions(session, [mission_id])
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound(f"Mission {mission_id} does not exist.")
@@ -91,6 +93,7 @@ def embed_missions(session: Session, mission_ids: list[int], embedder: Embedder)
     Returns how many vectors were written."""
     if not mission_ids:
         return 0
+    lock_missions(session, mission_ids)
     missions = session.exec(select(Mission).where(col(Mission.id).in_(mission_ids))).all()
     current = {
         e.mission_id: e
@@ -178,6 +181,7 @@ def learner_text(session: Session, user_id: int) -> str:
 
 def purge_learner(session: Session, user_id: int) -> None:
     """Delete everything the AI derived about a learner (on consent withdrawal)."""
+    lock_learner(session, user_id)  # a job computing for them now commits first, then goes
     for model in (LearnerEmbedding, Recommendation, PersonalityProfile):
         session.execute(sa_delete(model).where(col(model.user_id) == user_id))
 
@@ -188,6 +192,7 @@ def embed_learner(session: Session, user_id: int, embedder: Embedder) -> bool:
     derived before is deleted and nothing is computed)."""
     from cyberhub.services.consents import AI_PROFILING, has_consent
 
+    lock_learner(session, user_id)
     if session.get(User, user_id) is None:
         raise NotFound(f"User {user_id} does not exist.")
     if not has_consent(session, user_id, AI_PROFILING):

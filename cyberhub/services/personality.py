@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import LearnerNote, PersonalityProfile, ProfilerAnswer, User
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents, profiler
+from cyberhub.services.ai_locks import lock_learner
 from cyberhub.services.embeddings import Embedder
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning_access import viewable_learner
@@ -412,6 +413,7 @@ def analyze(session: Session, user_id: int, embedder: Embedder) -> str:
     """Compute and store the learner's analysis. Returns what happened: "updated", "current"
     (sources and model unchanged: nothing done), "empty" (nothing to analyse; a stale analysis
     is deleted) or "no_consent" (nothing computed; a stored analysis is deleted)."""
+    lock_learner(session, user_id)  # one analysis (or vector, or list) of a learner at a time
     if session.get(User, user_id) is None:
         raise NotFound(f"User {user_id} does not exist.")
     if not consents.has_consent(session, user_id, consents.AI_PROFILING):

@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -44,6 +45,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents, profiler
+from cyberhub.services.ai_locks import lock_learner
 from cyberhub.services.ai_queue import recompute_after_commit, refresh_after_commit
 from cyberhub.services.errors import NotFound
 from cyberhub.services.learning_access import viewable_learner
@@ -316,6 +318,9 @@ def reason(c: Candidate, facts: LearnerFacts, track_names: dict[str, str]) -> st
 def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendation]:
     """Recompute and store a learner's recommendations (replacing the old list). Returns the
     new rows; none (and nothing stored) without AI-profiling consent."""
+    # One computation per learner at a time: the list is replaced (delete, then insert) under
+    # the lock, so two at once can't both insert (uq_recommendation) and the last one wins.
+    lock_learner(session, user_id)
     if session.get(User, user_id) is None:
         raise NotFound(f"User {user_id} does not exist.")
     if not consents.has_consent(session, user_id, consents.AI_PROFILING):
@@ -463,11 +468,18 @@ def not_interested(session: Session, principal: Principal | None, mission_id: in
     """The learner dismisses a mission: it leaves their list now, similar missions rank lower
     from the next computation (queued after commit)."""
     actor = require_signed_in(principal)
+    lock_learner(session, actor.user_id)
     consents.require_ai_consent(session, actor.user_id)
     if session.get(Mission, mission_id) is None:
         raise NotFound("That mission does not exist.")
-    if session.get(RecommendationFeedback, (actor.user_id, mission_id)) is None:
-        session.add(RecommendationFeedback(user_id=actor.user_id, mission_id=mission_id))
+    # Idempotent: a second click (another tab, a retried request) changes nothing.
+    session.execute(
+        pg_insert(RecommendationFeedback)
+        .values(
+            user_id=actor.user_id, mission_id=mission_id, kind="not_interested", created_at=utcnow()
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "mission_id"])
+    )
     session.execute(
         sa_delete(Recommendation).where(
             col(Recommendation.user_id) == actor.user_id,

@@ -52,3 +52,72 @@ def test_admin_starts_a_rebuild_and_sees_it_progress_to_done(web: BrowserPage) -
     last_runs = page.get_by_test_id("last-runs-table")
     expect(last_runs.get_by_role("row").filter(has_text="rebuild_all")).to_contain_text("succeeded")
     assert web.console_errors == []
+
+
+LONG_ERROR = (
+    "IntegrityError: (psycopg.errors.UniqueViolation) duplicate key value violates unique "
+    'constraint "uq_recommendation"\n'
+    "DETAIL:  Key (user_id, mission_id)=(4, 17) already exists.\n"
+    "[SQL: INSERT INTO recommendations (user_id, mission_id, rank, score, reason, source, "
+    "computed_at) VALUES (%(user_id)s, %(mission_id)s, %(rank)s, %(score)s, %(reason)s, "
+    "%(source)s, %(computed_at)s)]" + " -- padding" * 120
+)
+
+
+def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
+    web: BrowserPage, pg_admin_url: str
+) -> None:
+    from sqlalchemy import delete
+    from sqlmodel import Session, create_engine
+
+    from cyberhub.models import JobFailure
+    from tests.conftest import _with_db
+
+    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    with Session(engine) as s:
+        s.add(
+            JobFailure(
+                message_id="e2e-toggle-1",
+                actor="recompute_recommendations",
+                queue="ai",
+                args=[4],
+                error=LONG_ERROR,
+            )
+        )
+        s.commit()
+    try:
+        page = web.page
+        page.goto("/signin?next=/admin/jobs")
+        sign_in(page, ADMIN, DEMO_PASSWORD)
+        row = (
+            page.get_by_test_id("failures-table")
+            .get_by_role("row")
+            .filter(has_text="recompute_recommendations")
+        )
+        summary = row.get_by_test_id("job-error-summary")
+        # One line: the class and the driver's first line, nothing of the SQL dump.
+        expect(summary).to_have_text(
+            re.compile(r"^IntegrityError: \(psycopg.errors.UniqueViolation\)")
+        )
+        assert "\n" not in summary.inner_text() and len(summary.inner_text()) <= 160
+        expect(summary).not_to_contain_text("INSERT INTO")
+        full = row.get_by_test_id("job-error-full")
+        expect(full).to_be_hidden()
+
+        toggle = row.get_by_role("button", name="Show full error")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.click()
+        expect(full).to_be_visible()
+        expect(full).to_contain_text("DETAIL:  Key (user_id, mission_id)=(4, 17) already exists.")
+        expect(full).to_contain_text("INSERT INTO recommendations")
+        hide = row.get_by_role("button", name="Hide full error")
+        expect(hide).to_have_attribute("aria-expanded", "true")
+        expect(hide).to_have_attribute("aria-controls", full.get_attribute("id") or "?")
+        hide.press("Enter")  # a keyboard user closes it again
+        expect(full).to_be_hidden()
+        assert web.console_errors == []
+    finally:
+        with Session(engine) as s:
+            s.execute(delete(JobFailure).where(JobFailure.message_id == "e2e-toggle-1"))
+            s.commit()
+        engine.dispose()

@@ -99,6 +99,42 @@ class TestFailedJobs:
         assert again is False
         assert len(failure_rows()) == 1
 
+    def test_a_database_error_reads_as_one_line_and_keeps_no_bound_values(
+        self, admin_client: TestClient
+    ) -> None:
+        # A real constraint violation whose statement carries a learner's text as a parameter.
+        with session_scope() as s:
+            s.add(JobFailure(message_id="dup", actor="a", queue="ai", args=[], error="x"))
+        try:
+            with session_scope() as s:
+                s.add(
+                    JobFailure(
+                        message_id="dup", actor="a", queue="ai", args=[], error="my private note"
+                    )
+                )
+        except Exception as exc:
+            error = ai_jobs.describe_error(exc, attempts=1)
+        assert error.startswith(
+            "IntegrityError: (psycopg.errors.UniqueViolation) duplicate key value"
+        )
+        assert "DETAIL:  Key (message_id)=(dup) already exists." in error
+        assert "[SQL: INSERT INTO job_failures" in error
+        assert "my private note" not in error and "[parameters:" not in error
+        summary = ai_jobs.summarize_error(error)
+        assert "\n" not in summary and len(summary) <= ai_jobs.SUMMARY_MAX
+        assert summary.startswith("IntegrityError: (psycopg.errors.UniqueViolation)")
+
+        with session_scope() as s:
+            ai_jobs.record_failure(
+                s, message_id="m-1", actor="embed_learner", queue="ai", args=[4], error=error
+            )
+        [item] = [
+            i
+            for i in admin_client.get("/api/v1/admin/jobs/failures").json()["items"]
+            if i["message_id"] == "m-1"
+        ]
+        assert item["summary"] == summary and item["error"] == error
+
     def test_a_transient_error_that_passes_on_retry_is_not_a_failure(
         self,
         db_url: str,

@@ -1,0 +1,38 @@
+"""One lock per learner and one per mission for everything the AI writes about them.
+
+Jobs for one learner run at the same moment (two worker threads, an `embed_learner` beside a
+recompute and an analysis; the rebuild beside either). Each write path takes its learner's (or
+mission's) transaction-scoped advisory lock before it reads anything, so they take turns: the
+second sees what the first committed (READ COMMITTED reads afresh per statement) and the end
+result is the one running them one after another gives. Without it both insert the vector row
+(`learner_embeddings_pkey`) or both replace the list (`uq_recommendation`) and one fails.
+
+Taken by: the learner's vector, list, work-style analysis, "not interested" and the purge on
+consent withdrawal (learner); a mission's vector, alone or in a batch (mission). A transaction
+taking several takes them in id order, so two batches can't deadlock. The lock is released at
+commit or rollback; taking it again in the same transaction is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+# Two-key advisory locks: (namespace, id). submissions.py uses 5001 for its per-student lock.
+LEARNER_NAMESPACE = 5101
+MISSION_NAMESPACE = 5102
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :id)")
+
+
+def lock_learner(session: Session, user_id: int) -> None:
+    """Wait for (then hold until commit) the right to write a learner's AI data."""
+    session.execute(_LOCK, {"ns": LEARNER_NAMESPACE, "id": user_id})
+
+
+def lock_missions(session: Session, mission_ids: Iterable[int]) -> None:
+    """Wait for (then hold until commit) the right to write these missions' vectors."""
+    for mission_id in sorted(set(mission_ids)):
+        session.execute(_LOCK, {"ns": MISSION_NAMESPACE, "id": mission_id})
