@@ -39,6 +39,35 @@ def _post(url: str, body: dict) -> tuple[int, dict]:  # type: ignore[type-arg]
         return e.code, json.loads(e.read() or b"{}")
 
 
+def _get_as(url: str, token: str) -> dict:  # type: ignore[type-arg]
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())  # type: ignore[no-any-return]
+
+
+def _demo_ai_run_finishes_without_failures(base: str, timeout: float = 180) -> None:
+    """The demo's first AI run (every mission and learner embedded at once, jobs for one learner
+    side by side) drains the "ai" queue with no failed job, none retried for a race."""
+    status, body = _post(
+        f"{base}/api/v1/auth/login",
+        {"email": "admin@cyberhub.example", "password": "CyberHub-Demo-2026"},
+    )
+    assert status == 200, body
+    token = body["access_token"]
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs = _get_as(f"{base}/api/v1/admin/jobs", token)
+        [ai] = [q for q in jobs["queues"] if q["queue"] == "ai"]
+        if ai["waiting"] == ai["running"] == ai["delayed"] == 0:
+            break
+        assert time.monotonic() < deadline, f"the demo AI run is still going: {ai}"
+        time.sleep(2)
+    assert ai["dead"] == 0 and jobs["failures"]["total"] == 0, jobs["failures"]
+    runs = {r["actor"]: r for r in jobs["last_runs"]}
+    assert runs["embed_mission"]["outcome"] == runs["embed_learner"]["outcome"] == "succeeded"
+    assert [r for r in runs.values() if r["outcome"] in ("failed", "retried")] == []
+
+
 def _ours(data_dir: Path, log: Path, children: set[int]) -> list[str]:
     """What this run may have left: postgres on our data dir, our Redis, the web and worker trees."""
     redis_pids = {
@@ -122,6 +151,7 @@ def test_run_serves_demo_data_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         assert status == 201
         with urllib.request.urlopen(f"{base}/", timeout=10) as r:
             assert r.status == 200
+        _demo_ai_run_finishes_without_failures(base)
         children = _descendants(proc)
         assert children, "web and worker processes run under the supervisor"
     finally:
