@@ -29,7 +29,8 @@ from cyberhub.models import (
     Recommendation,
 )
 from cyberhub.redis_client import JOBS_KEY, get_redis
-from cyberhub.services import embeddings, personality, recommendations
+from cyberhub.services import consents, embeddings, personality, recommendations
+from cyberhub.services.permissions import load_principal
 from tests.conftest import FakeEmbedder
 from tests.factories import World, build_world, complete_profiler, grant_ai, make_mission
 
@@ -137,6 +138,74 @@ def test_jobs_for_one_learner_at_once_never_fail_and_end_as_if_run_in_turn(
         alone = [(r.rank, r.mission_id) for r in recommendations.compute(s, uid)]
         assert {r.source for r in s.exec(select(Recommendation)).all()} == {"vector"}
     assert raced == alone
+
+
+def derived_rows(user_id: int) -> dict[str, int]:
+    with Session(get_engine()) as s:
+        return {
+            table.__name__: s.exec(
+                select(func.count()).select_from(table).where(col(table.user_id) == user_id)
+            ).one()
+            for table in (LearnerEmbedding, Recommendation, PersonalityProfile)
+        }
+
+
+def test_withdrawing_consent_while_jobs_run_leaves_nothing_derived(
+    world: World, fake_embedder: FakeEmbedder, stub_broker: dramatiq.Broker
+) -> None:
+    uid = world.student.id or 0
+
+    def set_ai(granted: bool) -> None:
+        with session_scope() as s:
+            consents.set_consent(s, load_principal(s, uid), consents.AI_PROFILING, granted)
+
+    failures: list[str] = []
+    for n in range(ROUNDS // 2):
+        set_ai(True)
+        worker.ai.embed_learner.fn(uid)  # what the worker derived while consent was given
+        worker.ai.analyze_personality.fn(uid)
+        assert all(derived_rows(uid).values())
+        failures += [
+            f"round {n}: {e}"
+            for e in race(
+                lambda: set_ai(False),
+                lambda: worker.ai.embed_learner.fn(uid),
+                lambda: worker.ai.recompute_recommendations.fn(uid),
+                lambda: worker.ai.analyze_personality.fn(uid),
+            )
+        ]
+        # Whichever committed first, nothing derived outlives the withdrawal.
+        assert derived_rows(uid) == dict.fromkeys(derived_rows(uid), 0), f"round {n}"
+    assert failures == [], failures[:3]
+
+
+def test_a_dismissed_mission_stays_out_when_a_recompute_runs_beside_it(
+    world: World, fake_embedder: FakeEmbedder, stub_broker: dramatiq.Broker
+) -> None:
+    uid = world.student.id or 0
+    worker.ai.embed_learner.fn(uid)
+    dismissed: set[int] = set()
+    failures: list[str] = []
+
+    def dismiss(mission_id: int) -> None:
+        with session_scope() as s:
+            recommendations.not_interested(s, load_principal(s, uid), mission_id)
+
+    for n in range(10):
+        top = stored_list(uid)[0][1]
+        dismissed.add(top)
+        failures += [
+            f"round {n}: {e}"
+            for e in race(
+                lambda top=top: dismiss(top),
+                lambda top=top: dismiss(top),  # the same click twice (two tabs)
+                lambda: worker.ai.recompute_recommendations.fn(uid),
+                lambda: worker.ai.embed_learner.fn(uid),
+            )
+        ]
+        listed = [m for _, m in stored_list(uid)]
+        assert listed and not dismissed & set(listed), f"round {n}: {listed} {dismissed}"
+    assert failures == [], failures[:3]
 
 
 def test_two_embeddings_of_one_mission_at_once_never_fail(
