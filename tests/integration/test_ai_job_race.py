@@ -2,7 +2,7 @@
 and the stored result is the one running them one after another gives.
 
 Each job runs the actor's own code (its session, its connection) in a thread; a barrier
-releases them together, as two worker threads picking up two messages would. The last test
+releases them together, as worker threads picking up messages side by side would. One test
 sends the same mix through a real Dramatiq worker (two threads, the project's middleware) and
 checks that nothing is dead-lettered, recorded as failed or counted as failed.
 """
@@ -26,6 +26,7 @@ from cyberhub.models import (
     Mission,
     MissionEmbedding,
     PersonalityProfile,
+    RebuildRun,
     Recommendation,
 )
 from cyberhub.redis_client import JOBS_KEY, get_redis
@@ -101,6 +102,11 @@ def stored_list(user_id: int) -> list[tuple[int, int]]:
             .order_by(col(Recommendation.rank))
         ).all()
         return [(int(r), int(m)) for r, m in rows]
+
+
+def stored_ids(table: type[Mission]) -> list[int]:
+    with Session(get_engine()) as s:
+        return [int(i) for i in s.exec(select(table.id)).all() if i]
 
 
 def test_jobs_for_one_learner_at_once_never_fail_and_end_as_if_run_in_turn(
@@ -263,3 +269,30 @@ def test_through_a_two_thread_worker_nothing_is_dead_lettered(
     assert int(counts["embed_learner|succeeded"]) == 20
     ranks = [rank for rank, _ in stored_list(uid)]
     assert ranks == list(range(1, recommendations.TOP_K + 1))
+
+
+def test_a_rebuild_beside_single_jobs_never_fails(
+    world: World, fake_embedder: FakeEmbedder, stub_broker: dramatiq.Broker
+) -> None:
+    uid = world.student.id or 0
+    mids = [int(m) for m in stored_ids(Mission)]
+    for _ in range(5):
+        with session_scope() as s:  # nothing embedded yet: every path inserts
+            s.execute(sa_delete(MissionEmbedding))
+            run = RebuildRun(status="queued")
+            s.add(run)
+            s.flush()
+            run_id = run.id or 0
+        forget_learner(uid)
+        failures = race(
+            lambda run_id=run_id: worker.ai.rebuild_all.fn(run_id),
+            lambda: [worker.ai.embed_mission.fn(m) for m in reversed(mids)],
+            lambda: worker.ai.embed_learner.fn(uid),
+            lambda: worker.ai.recompute_recommendations.fn(uid),
+        )
+        assert failures == [], failures[:3]
+        with Session(get_engine()) as s:
+            done = s.get(RebuildRun, run_id)
+            assert done is not None and done.status == "done" and done.done == done.total
+            assert s.exec(select(func.count()).select_from(MissionEmbedding)).one() == len(mids)
+    assert [rank for rank, _ in stored_list(uid)] == list(range(1, recommendations.TOP_K + 1))
