@@ -110,9 +110,19 @@ def markdown_to_text(source: str) -> str:
     """User markdown as plain text: no markup, no raw HTML, no URLs; one line per block."""
     lines: list[str] = []
     bullet = ""
+    numbers: list[int | None] = []  # per open list: the next item's number, None when bulleted
     for tok in _TEXT_MD.parse(source or ""):
-        if tok.type == "list_item_open":
-            bullet = "- "
+        if tok.type == "bullet_list_open":
+            numbers.append(None)
+        elif tok.type == "ordered_list_open":
+            numbers.append(int(tok.attrGet("start") or 1))
+        elif tok.type in ("bullet_list_close", "ordered_list_close") and numbers:
+            numbers.pop()
+        elif tok.type == "list_item_open":
+            number = numbers[-1] if numbers else None
+            bullet = "- " if number is None else f"{number}. "
+            if number is not None:
+                numbers[-1] = number + 1
         elif tok.type == "inline":
             lines.append(bullet + _inline_text(tok.children or []))
             bullet = ""

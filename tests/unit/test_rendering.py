@@ -161,3 +161,7 @@ def test_only_http_and_mailto_urls_are_safe(url: str, safe: bool) -> None:
 
 def test_excerpt_may_keep_its_lines() -> None:
     assert markdown_excerpt("**One**\n\nTwo `x`", 100, one_line=False) == "One\nTwo x"
+
+
+def test_text_keeps_the_numbers_of_ordered_lists() -> None:
+    assert markdown_to_text("3. scan\n4. fix\n\n- note") == "3. scan\n4. fix\n- note"
