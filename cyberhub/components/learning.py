@@ -28,6 +28,8 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.markdown import safe_markdown
+
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
     "draft": "Draft",
@@ -119,7 +121,7 @@ def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
             a["feedback"].to(str) != "",
             rx.box(
                 rx.text("Feedback", weight="medium", size="2"),
-                rx.markdown(a["feedback"].to(str)),
+                safe_markdown(a["feedback"].to(str)),
                 width="100%",
                 class_name="review-feedback",
             ),
@@ -225,7 +227,7 @@ def _attempt_card(
             rx.cond(
                 a["answer"].to(str) != "",
                 rx.box(
-                    rx.markdown(a["answer"].to(str)),
+                    safe_markdown(a["answer"].to(str)),
                     width="100%",
                     padding="0.5em 0.75em",
                     border_left=f"3px solid {rx.color('gray', 6)}",

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub import db
+from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     difficulty_badge,
@@ -783,7 +784,7 @@ def _editor() -> rx.Component:
                         rx.card(
                             rx.cond(
                                 f["brief"] != "",
-                                rx.markdown(f["brief"]),
+                                safe_markdown(f["brief"].to(str)),
                                 rx.text(
                                     "The brief appears here as students will see it.",
                                     color_scheme="gray",

@@ -11,6 +11,7 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.components.learning import attempt_renderer, status_badge, timeline
+from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state
 from cyberhub.models import Role, SubmissionStatus
@@ -641,7 +642,9 @@ def mission_content() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                rx.card(rx.markdown(m["brief"].to(str)), width="100%", class_name="mission-brief"),
+                rx.card(
+                    safe_markdown(m["brief"].to(str)), width="100%", class_name="mission-brief"
+                ),
                 rx.heading("How it is assessed", size="5", as_="h2"),
                 rx.box(
                     rx.table.root(

@@ -16,6 +16,7 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.components.learning import attempt_card, review_block, status_badge
+from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.models import Role, SubmissionStatus
@@ -320,7 +321,7 @@ def _submission() -> rx.Component:
             ),
             rx.heading("Answer", size="3", as_="h3"),
             rx.box(
-                rx.markdown(c["answer"].to(str)),
+                safe_markdown(c["answer"].to(str)),
                 width="100%",
                 padding="0.5em 0.75em",
                 border_left=f"3px solid {rx.color('teal', 7)}",

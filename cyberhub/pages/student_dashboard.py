@@ -16,7 +16,7 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import dashboards, student_home
+from cyberhub.services import dashboards, rendering, student_home
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
 from cyberhub.services.submissions import display_time
@@ -24,11 +24,6 @@ from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard/student"
 EXCERPT = 160
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join((text or "").replace("#", "").replace("*", "").split())
-    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
 def _board(raw: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +39,7 @@ def _board(raw: dict[str, Any]) -> dict[str, Any]:
         "feedback": [
             {
                 **f,
-                "excerpt": _excerpt(f["feedback"]),
+                "excerpt": rendering.markdown_excerpt(f["feedback"], EXCERPT),
                 "when": display_time(datetime.fromisoformat(f["created_at"])),
             }
             for f in raw.get("latest_feedback", [])

@@ -35,7 +35,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import ai_queue, notifications
+from cyberhub.services import ai_queue, notifications, rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.learning_access import mentor_pairs, mentors_student
 from cyberhub.services.permissions import Principal, require_role
@@ -295,7 +295,8 @@ def review(
     ai_queue.refresh_after_commit(session, sub.student_id)
     maximum = rubric_max(mission)
     score = f" Score: {total}/{maximum}." if maximum else ""
-    excerpt = feedback if len(feedback) <= 600 else feedback[:600] + "…"
+    # Notifications and mails are plain text: the feedback's markdown is reduced to its words.
+    excerpt = rendering.markdown_excerpt(feedback, 600, one_line=False)
     notifications.notify(
         session,
         sub.student_id,

@@ -262,7 +262,13 @@ class TestReview:
         row = session.get(Submission, sub.id, populate_existing=True)
         assert row is not None and row.status == "changes_requested"
         done = notes(session, world.student.id, "review_done")
-        assert "Changes requested" in done[0].title and "Add the **scan** output." in done[0].body
+        # The bell and the mail carry the feedback's words, not its markdown.
+        assert "Changes requested" in done[0].title and "Add the scan output." in done[0].body
+        assert "**" not in done[0].body
+        mail = session.exec(
+            select(OutboxMail).where(OutboxMail.to_email == world.student.email)
+        ).all()
+        assert any("Add the scan output." in m.body and "**" not in m.body for m in mail)
 
     @pytest.mark.parametrize(
         ("scores", "message"),

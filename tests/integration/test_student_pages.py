@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from cyberhub.pages import mission as mission_page
 from cyberhub.pages import student_dashboard
-from cyberhub.services import reviews
+from cyberhub.services import rendering, reviews
 from cyberhub.services.errors import Invalid
 from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, principal
 
@@ -77,6 +77,9 @@ def test_staff_read_the_mission_without_a_work_section(session: Session, world: 
 
 
 def test_excerpts_are_short_and_flat() -> None:
-    assert student_dashboard._excerpt("## Good\n\n**Well** done") == "Good Well done"
-    long = student_dashboard._excerpt("word " * 100)
+    def excerpt(text: str) -> str:
+        return rendering.markdown_excerpt(text, student_dashboard.EXCERPT)
+
+    assert excerpt("## Good\n\n**Well** done") == "Good Well done"
+    long = excerpt("word " * 100)
     assert len(long) <= student_dashboard.EXCERPT and long.endswith("…")

@@ -1,0 +1,338 @@
+"""Issue 11, item 1 — user-written text is shown, never run. The XSS corpus (tests/xss_corpus.py)
+is written through the services into every free-text field that another role reads: a
+director's mission (title, summary, brief, hints, rubric criteria), a learner's answers and link,
+a mentor's feedback (mission page, dashboard quote, bell, /notifications), a learner's
+reflections (/insights, after a reload), people's full names and the organization, programme
+and cohort names. Each page is then opened in Chromium as the reader: no dialog opens, no payload
+sets `window.__xss`, nothing is requested from another host, no frame/object/style/script comes
+out of the text — and the text is still there to read."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy import delete
+from sqlmodel import Session, col, create_engine
+
+from cyberhub.models import Mission, Organization, User
+from cyberhub.services import learner_notes, reviews, submissions
+from tests.conftest import PASSWORD, _with_db, make_user
+from tests.e2e.conftest import BrowserPage, sign_in
+from tests.factories import (
+    assign,
+    enroll,
+    make_cohort,
+    make_mission,
+    make_org,
+    make_program,
+    make_track,
+    principal,
+    serve,
+)
+from tests.xss_corpus import FOREIGN_HOST, XSS_PAYLOADS, all_payloads
+
+# Short enough for every name field (200 characters), hostile in three ways.
+NAME_PAYLOAD = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=1</script>**b**'
+LINK_PAYLOAD = 'https://ok.example/?q="><script>window.__xss=1</script>'
+# Whatever the text, nothing it makes may end up as one of these inside the page's main area
+# (nor a <style>, apart from the one Radix's scroll area brings).
+ACTIVE = (
+    "main iframe, main frame, main object, main embed, main script, main form[action], "
+    "main meta, main base, main img, main a[href^='javascript' i], main a[href^='data' i], "
+    "main [onerror], main [onload], main [onclick], main [onmouseover], main [ontoggle], "
+    "main [srcdoc], main [style*='url(' i]"
+)
+
+_FOREIGN_STYLES = """() => [...document.querySelectorAll("main style")]
+    .map((s) => s.textContent)
+    .filter((t) => !t.startsWith("[data-radix-scroll-area-viewport]"))"""
+
+
+def _chunks(limit: int) -> list[str]:
+    """The corpus packed into texts of at most `limit` characters (for size-limited fields)."""
+    out: list[str] = []
+    for payload in XSS_PAYLOADS.values():
+        if out and len(out[-1]) + 2 + len(payload) <= limit:
+            out[-1] += "\n\n" + payload
+        else:
+            out.append(payload)
+    return out
+
+
+@dataclass
+class World:
+    tag: str
+    mark: str
+    student_email: str
+    mentor_email: str
+    director_email: str
+    admin_email: str
+    student_id: int
+    org_id: int
+    cohort_id: int
+    mission_id: int
+    submission_id: int
+
+
+@pytest.fixture
+def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
+    tag = uuid.uuid4().hex[:6]
+    mark = f"Canary {tag}"
+
+    def named(label: str) -> str:
+        return f"{label} {tag} {NAME_PAYLOAD}"
+
+    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            org = make_org(session, named("Org"))
+            program = make_program(session, org, named("Programme"))
+            track = make_track(session, program, "builders")
+            cohort = make_cohort(session, program, name=named("Cohort"))
+            descriptions = _chunks(1000)
+            mission = make_mission(
+                session,
+                program,
+                track,
+                title=named("Mission"),
+                rubric=[
+                    {
+                        "key": f"c{i}",
+                        "title": f"Criterion {i} {NAME_PAYLOAD}",
+                        "description": text,
+                        "points": 5,
+                    }
+                    for i, text in enumerate(descriptions[:12], start=1)
+                ],
+                hints=_chunks(1000)[:10],
+            )
+            mission.summary = named("Summary")
+            mission.brief = all_payloads(mark)
+            session.add(mission)
+
+            def person(label: str, role: str) -> User:
+                user: User = make_user(
+                    session, f"{label.lower()}-{tag}@example.org", role, organization_id=org.id
+                )
+                user.full_name = named(label)
+                session.add(user)
+                return user
+
+            student, mentor = person("Student", "student"), person("Mentor", "mentor")
+            director = person("Director", "director")
+            admin: User = make_user(session, f"admin-{tag}@example.org", "admin")
+            session.commit()
+            enroll(session, cohort, student)
+            serve(session, cohort, mentor)
+            assign(session, cohort, mentor, student)
+            as_student, as_mentor = principal(session, student), principal(session, mentor)
+            mission_id = mission.id or 0
+            for _ in mission.hints:
+                submissions.reveal_hint(session, as_student, mission_id)
+            first = submissions.submit(
+                session, as_student, mission_id, answer=all_payloads(mark), links=[LINK_PAYLOAD]
+            )
+            reviews.claim(session, as_mentor, first.id or 0)
+            reviews.review(
+                session,
+                as_mentor,
+                first.id or 0,
+                decision="changes_requested",
+                scores={c["key"]: 1 for c in mission.rubric},
+                feedback=f"**{mark}** feedback\n\n" + all_payloads(),
+            )
+            second = submissions.submit(
+                session,
+                as_student,
+                mission_id,
+                answer=all_payloads(mark) + "\n\nSecond attempt.",
+                links=[LINK_PAYLOAD],
+            )
+            for text in _chunks(2000):
+                learner_notes.add_note(
+                    session, as_student, kind="reflection", body=f"{mark}\n\n{text}"
+                )
+            session.commit()
+            ids = [student.id, mentor.id, director.id, admin.id]
+            world = World(
+                tag=tag,
+                mark=mark,
+                student_email=student.email,
+                mentor_email=mentor.email,
+                director_email=director.email,
+                admin_email=admin.email,
+                student_id=student.id or 0,
+                org_id=org.id or 0,
+                cohort_id=cohort.id or 0,
+                mission_id=mission_id,
+                submission_id=second.id or 0,
+            )
+            program_id = program.id
+        yield world
+        # The app's database is shared by the browser session: what was made here goes.
+        with Session(engine) as session:
+            session.execute(delete(Mission).where(col(Mission.program_id) == program_id))
+            session.execute(delete(Organization).where(col(Organization.id) == world.org_id))
+            session.execute(delete(User).where(col(User.id).in_(ids)))
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+class Reader:
+    """One role's browser, watching for dialogs and for requests to any other host."""
+
+    def __init__(self, browser: Browser, app_url: str, email: str, first: str) -> None:
+        self.bp = BrowserPage(browser, app_url)
+        self.page: Page = self.bp.page
+        self.host = urlsplit(app_url).netloc
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("dialog", self._on_dialog)
+        self.bp.context.on("request", lambda r: self._on_request(r.url))
+        self.page.goto(f"/signin?next={first}")
+        sign_in(self.page, email, PASSWORD)
+        expect(self.page).to_have_url(re.compile(re.escape(first) + "$"))
+
+    def _on_dialog(self, dialog) -> None:  # type: ignore[no-untyped-def]
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _on_request(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.host:
+            self.foreign.append(url)
+
+    def open(self, path: str) -> Page:
+        self.page.goto(path)
+        return self.page
+
+    def check(self, where: str) -> None:
+        """Nothing ran, nothing was fetched elsewhere, nothing active came out of the text."""
+        page = self.page
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => typeof window.__xss") == "undefined", where
+        assert self.dialogs == [], (where, self.dialogs)
+        assert self.foreign == [], (where, self.foreign)
+        active = page.locator(ACTIVE)
+        assert active.count() == 0, (where, [a.evaluate("e => e.outerHTML") for a in active.all()])
+        styles = page.evaluate(_FOREIGN_STYLES)
+        assert styles == [], (where, styles)
+
+    def close(self) -> None:
+        self.bp.context.close()
+
+
+def _literal(box: Locator, mark: str) -> None:
+    """The text is there to read: the marker, raw HTML as the typed text, words of bad links."""
+    expect(box).to_contain_text(mark)
+    expect(box).to_contain_text(XSS_PAYLOADS["script tag"])
+    expect(box).to_contain_text('<iframe srcdoc="<script>')
+    expect(box).to_contain_text("md js")
+    expect(box.get_by_role("link", name="md js")).to_have_count(0)
+    image = box.get_by_role("link", name="foreign image").first
+    expect(image).to_have_attribute("href", f"https://{FOREIGN_HOST}/tracker.png")
+    expect(image).to_have_attribute("rel", "noopener noreferrer nofollow")
+
+
+@pytest.fixture
+def readers(browser: Browser, app_url: str) -> Iterator[list[Reader]]:
+    opened: list[Reader] = []
+    yield opened
+    for r in opened:
+        r.close()
+
+
+def test_user_text_is_shown_not_run_for_every_reader(
+    browser: Browser, app_url: str, world: World, readers: list[Reader]
+) -> None:
+    w = world
+    name = re.compile(f"Student {w.tag}")
+
+    # The learner reads the director's mission and the mentor's feedback.
+    student = Reader(browser, app_url, w.student_email, f"/missions/{w.mission_id}")
+    readers.append(student)
+    page = student.page
+    brief = page.locator(".mission-brief")
+    expect(brief).to_contain_text(w.mark)
+    student.check("mission page (learner)")  # first, so that a regression says what ran
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Mission {w.tag} <img")
+    expect(page.get_by_text(f"Summary {w.tag} <img")).to_be_visible()
+    _literal(brief, w.mark)
+    expect(brief.get_by_role("link", name="the docs")).to_have_count(0)  # none in the corpus
+    expect(page.locator("main")).to_contain_text(f"Criterion 1 {NAME_PAYLOAD}")
+    expect(page.locator("main")).to_contain_text(XSS_PAYLOADS["svg onload"])  # a hint
+    history = page.get_by_test_id("attempt-history")
+    expect(history.locator(".review-feedback").first).to_contain_text(w.mark)
+    _literal(history.locator(".attempt-answer").first, w.mark)
+    student.check("mission page (learner)")
+
+    page = student.open("/dashboard/student")
+    feedback = page.get_by_test_id("latest-feedback")
+    # The quote is the feedback's words: "**Canary x** feedback" without the asterisks.
+    expect(feedback).to_contain_text(f"“{w.mark} feedback")
+    expect(page.locator("main")).to_contain_text(f"Cohort {w.tag} <img")
+    student.check("student dashboard")
+
+    page.get_by_test_id("notification-bell").click()
+    item = page.get_by_test_id("notification-item").filter(has_text=f"Mission {w.tag}")
+    expect(item).to_contain_text(f"{w.mark} feedback")
+    student.check("notification bell")
+    page.keyboard.press("Escape")
+
+    page = student.open("/notifications")
+    row = page.get_by_test_id("notification-row").filter(has_text=f"Mission {w.tag}")
+    expect(row).to_contain_text(f"{w.mark} feedback")
+    student.check("/notifications")
+
+    for _ in range(2):  # written, then read again after a reload
+        page = student.open("/insights")
+        notes = page.get_by_test_id("note").filter(has_text=w.mark)
+        expect(notes).to_have_count(len(_chunks(2000)))
+        expect(notes.first).to_contain_text(XSS_PAYLOADS["script tag"])
+        student.check("/insights")
+
+    # The mentor reads the learner's answers, link and name.
+    mentor = Reader(browser, app_url, w.mentor_email, "/dashboard/mentor")
+    readers.append(mentor)
+    page = mentor.page
+    expect(page.get_by_test_id("queue-row").filter(has_text=f"Mission {w.tag}")).to_contain_text(
+        name
+    )
+    mentor.check("mentor dashboard")
+    page = mentor.open(f"/review/{w.submission_id}")
+    _literal(page.get_by_test_id("submission-answer"), w.mark)
+    expect(page.get_by_role("link", name=LINK_PAYLOAD).first).to_be_visible()
+    expect(page.locator("main")).to_contain_text(name)
+    earlier = page.get_by_test_id("earlier-attempts")
+    expect(earlier).to_contain_text(w.mark)
+    mentor.check("review page")
+
+    # The director reads names on the roster and the brief in the editor's preview.
+    director = Reader(browser, app_url, w.director_email, "/dashboard/director")
+    readers.append(director)
+    page = director.page
+    expect(page.locator("main")).to_contain_text(f"Programme {w.tag} <img")
+    director.check("director dashboard")
+    page = director.open(f"/director/cohorts/{w.cohort_id}")
+    expect(page.get_by_test_id("roster")).to_contain_text(name)
+    director.check("cohort roster")
+    page = director.open("/director/missions")
+    page.get_by_role("link", name=re.compile(f"^Edit Mission {w.tag}")).click()
+    _literal(page.get_by_test_id("brief-preview"), w.mark)
+    director.check("mission editor preview")
+
+    # An admin reads names on the user's and the organization's pages.
+    admin = Reader(browser, app_url, w.admin_email, f"/admin/users/{w.student_id}")
+    readers.append(admin)
+    expect(admin.page.locator("main")).to_contain_text(name)
+    admin.check("admin user page")
+    page = admin.open(f"/admin/organizations/{w.org_id}")
+    expect(page.locator("main")).to_contain_text(f"Org {w.tag} <img")
+    admin.check("admin organization page")
