@@ -186,3 +186,33 @@ def test_a_csv_file_fills_the_import_box_under_the_csp(web: BrowserPage) -> None
     )
     expect(page.get_by_label("CSV text")).to_have_value(csv)
     assert web.console_errors == []
+
+
+def test_an_injected_inline_script_or_event_handler_does_not_run(web: BrowserPage) -> None:
+    """What an HTML-injection bug would plant is blocked, and the browser tests would see it."""
+    page = web.page
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.evaluate(
+        """() => {
+        const s = document.createElement("script");
+        s.textContent = "window.__injected = 'script'";
+        document.body.appendChild(s);
+        const img = document.createElement("img");
+        img.setAttribute("onerror", "window.__injected_handler = 'handler'");
+        img.src = "/no-such-image.png";
+        document.body.appendChild(img);
+    }"""
+    )
+
+    def reported() -> list[str]:
+        # Chromium logs its own "violates the following Content Security Policy" error too.
+        return sorted(v.split()[2] for v in web.csp_violations if v.startswith("CSP violation:"))
+
+    for _ in range(50):
+        if len(reported()) >= 2:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("() => [window.__injected, window.__injected_handler]") == [None, None]
+    assert reported() == ["script-src-attr", "script-src-elem"], web.csp_violations
+    web.csp_violations.clear()  # expected here; any other violation fails a test
