@@ -48,7 +48,7 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
-# Two years, as the HSTS preload list asks; sent only in production over https.
+# Two years (the usual recommendation); sent only in production with an https PUBLIC_URL.
 HSTS = "max-age=63072000"
 
 
