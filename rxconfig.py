@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from cyberhub.security_headers import allowed_origins
 from cyberhub.settings import get_settings
 
 _settings = get_settings()
@@ -13,6 +14,10 @@ config = rx.Config(
     redis_url=_settings.redis_url or None,
     frontend_port=_settings.app_port,
     backend_port=_settings.app_port,
+    # Only the public origin (PUBLIC_URL, else http://APP_HOST:APP_PORT) may call the backend
+    # with credentials or open the state websocket; Reflex's default "*" echoed any Origin.
+    # socket.io checks the websocket's Origin against the same list.
+    cors_allowed_origins=allowed_origins(_settings),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -7,16 +7,20 @@ import reflex as rx
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import create_api
 from cyberhub.pages.registry import all_pages
+from cyberhub.security_headers import security_headers, use_strict_cors
 from cyberhub.services import query_embedder
 from cyberhub.settings import get_settings
 from cyberhub.state.session import SessionState
 
 get_settings().check_production_ready()
+use_strict_cors()  # no CORS header at all for a refused Origin (see security_headers.py)
 
 app = rx.App(
     theme=rx.theme(appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"),
     stylesheets=["/styles.css"],
-    api_transformer=create_api(),
+    # Each transformer wraps everything before it (the frontend mount included); the last is
+    # outermost. security_headers stays last so every response gets the headers.
+    api_transformer=[create_api(), security_headers],
 )
 
 # Load the embedding model for search in the background once the backend serves (not under

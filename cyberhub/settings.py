@@ -33,7 +33,9 @@ class Settings(BaseSettings):
 
     app_host: str = "127.0.0.1"
     app_port: int = 3000
-    # Base URL used in e-mailed links; defaults to http://app_host:app_port.
+    # Base URL used in e-mailed links; defaults to http://app_host:app_port. Its origin is the
+    # only one allowed for CORS and the websocket, and https here turns on HSTS in production
+    # (security_headers.py).
     public_url: str | None = None
     web_workers: int = Field(default=1, ge=1)
     worker_processes: int = Field(default=1, ge=1)

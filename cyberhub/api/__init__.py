@@ -14,6 +14,7 @@ from cyberhub.api import (
     catalog,
     consents,
     director,
+    docs,
     embeddings,
     errors,
     health,
@@ -45,6 +46,7 @@ ROUTERS = [
     search.router,
     embeddings.router,
     insights.router,
+    docs.router,
 ]
 
 
@@ -54,7 +56,8 @@ def create_api() -> FastAPI:
         version=VERSION,
         description="Accounts, curriculum, learning and AI services of CyberHub.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        # Swagger UI is served from this server by the docs router (no CDN); no ReDoc.
+        docs_url=None,
         redoc_url=None,
     )
     errors.install(api)

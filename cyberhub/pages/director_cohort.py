@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
@@ -128,6 +129,17 @@ def _save_settings(
 # -- state -------------------------------------------------------------------------------------
 
 
+# The browser reads the chosen file; its text lands in the text area for review (one character
+# past the limit, so an oversized file gets the import's "too large" message, not a silent cut).
+# A function compiled into the page, not rx.call_script: that code would reach the browser as a
+# string to eval, which the Content-Security-Policy forbids.
+_READ_CSV_FILE: FunctionStringVar[Any] = FunctionStringVar.create(
+    "((_value) => { const file = document.getElementById('csv-file').files[0]; "
+    "if (file) file.text().then((text) => { document.getElementById('csv-text').value = "
+    f"text.slice(0, {enrollment.CSV_MAX_BYTES + 1}); }}); }})"
+)
+
+
 class DirectorCohortState(rx.State):
     cohort_id: int = 0
     cohort: dict[str, Any] = {}
@@ -226,19 +238,6 @@ class DirectorCohortState(rx.State):
         return [rx.set_value("enroll-email", ""), rx.set_value("enroll-name", "")]
 
     # CSV import -------------------------------------------------------------------------------
-    @rx.event
-    def file_chosen(self, _value: str) -> Any:
-        # The browser reads the chosen file; its text lands in the textarea for review.
-        return rx.call_script(
-            "document.getElementById('csv-file').files[0]?.text() ?? ''",
-            callback=DirectorCohortState.file_loaded,
-        )
-
-    @rx.event
-    def file_loaded(self, text: str) -> Any:
-        self.csv_text = str(text or "")[: enrollment.CSV_MAX_BYTES]
-        return rx.set_value("csv-text", self.csv_text)
-
     @rx.event
     async def import_csv(self, form: dict[str, Any]) -> Any:
         self.csv_text = str(form.get("csv", ""))[: enrollment.CSV_MAX_BYTES + 1]
@@ -612,7 +611,7 @@ def _import_form() -> rx.Component:
                     name="csv_file",
                     type="file",
                     accept=".csv,text/csv,text/plain",
-                    on_change=S.file_chosen,
+                    on_change=_READ_CSV_FILE,
                 ),
                 _label("CSV text", "csv-text"),
                 rx.text_area(

@@ -81,8 +81,25 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+# Runs in every page before its own scripts (Playwright's init scripts are not subject to the
+# page's CSP): each Content-Security-Policy violation becomes a console error naming it.
+CSP_PROBE = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+    + ` (${e.sourceFile || document.location.href}:${e.lineNumber})`);
+});
+"""
+CSP_PREFIX = "CSP violation:"
+# The BrowserPages opened during the current test; no_csp_violations checks them after it.
+_pages_of_this_test: list[BrowserPage] = []
+
+
 class BrowserPage:
-    """A fresh browser context; records console errors so tests can assert there are none."""
+    """A fresh browser context; records console errors so tests can assert there are none.
+
+    CSP violations are also console errors, and fail the test that caused them even when it
+    does not look at the console (no_csp_violations).
+    """
 
     def __init__(
         self, browser: Browser, base_url: str, width: int = 1280, height: int = 900
@@ -91,13 +108,29 @@ class BrowserPage:
             base_url=base_url, viewport={"width": width, "height": height}
         )
         self.context.set_default_timeout(20_000)
+        self.context.add_init_script(CSP_PROBE)
         self.page: Page = self.context.new_page()
         self.console_errors: list[str] = []
-        self.page.on("console", self._on_console)
+        self.csp_violations: list[str] = []
+        self.context.on("console", self._on_console)
+        _pages_of_this_test.append(self)
 
     def _on_console(self, msg: ConsoleMessage) -> None:
         if msg.type == "error":
             self.console_errors.append(msg.text)
+            if msg.text.startswith(CSP_PREFIX) or "Content Security Policy" in msg.text:
+                self.csp_violations.append(msg.text)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    """Fail the test during which any of its pages broke the Content-Security-Policy."""
+    _pages_of_this_test.clear()
+    yield
+    found = [v for bp in _pages_of_this_test for v in bp.csp_violations]
+    _pages_of_this_test.clear()
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found))
 
 
 @pytest.fixture
