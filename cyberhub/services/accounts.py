@@ -350,7 +350,7 @@ def principal_from_access_token(session: Session, token: str) -> Principal:
     claims = tokens.decode(token, "access")
     user = session.get(User, claims.user_id)
     if user is not None and user.sessions_valid_after is not None:
-        if claims.iat < int(user.sessions_valid_after.timestamp()):
+        if claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000):
             raise Unauthenticated("This session has ended. Please sign in again.")
     principal = load_principal(session, claims.user_id)
     if principal is None:
