@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from cyberhub.services import network
@@ -61,3 +63,44 @@ class TestIsLocal:
     ) -> None:
         assert network.is_local(peer, headers) is local
         assert network.request_meta(peer, headers).local is local
+
+
+class TestReflexEvents:
+    """Page events decide the address the same way, from the websocket's peer."""
+
+    @staticmethod
+    def state(headers: dict[str, str], client_ip: str = "") -> SimpleNamespace:
+        from reflex import constants
+        from reflex.istate.data import RouterData
+
+        router = RouterData.from_router_data(
+            {constants.RouteVar.HEADERS: headers, constants.RouteVar.CLIENT_IP: client_ip}
+        )
+        return SimpleNamespace(router=router)
+
+    def test_the_peer_not_a_claimed_forwarded_address(self, trusted) -> None:  # type: ignore[no-untyped-def]
+        from cyberhub.state.forms import request_meta
+
+        trusted("")
+        # Reflex itself may be configured to believe X-Forwarded-For (client_ip); we are not.
+        event = self.state(
+            {"asgi-scope-client": "198.51.100.1", "x-forwarded-for": "1.2.3.4", "user-agent": "UA"},
+            client_ip="1.2.3.4",
+        )
+        meta = request_meta(event)  # type: ignore[arg-type]
+        assert meta.ip == "198.51.100.1" and meta.user_agent == "UA" and not meta.local
+
+    def test_behind_a_trusted_proxy(self, trusted) -> None:  # type: ignore[no-untyped-def]
+        from cyberhub.state.forms import request_meta
+
+        trusted("127.0.0.1")
+        event = self.state({"asgi-scope-client": "127.0.0.1", "x-forwarded-for": "203.0.113.8"})
+        meta = request_meta(event)  # type: ignore[arg-type]
+        assert meta.ip == "203.0.113.8" and not meta.local
+
+    def test_a_local_browser(self, trusted) -> None:  # type: ignore[no-untyped-def]
+        from cyberhub.state.forms import request_meta
+
+        trusted("")
+        meta = request_meta(self.state({"asgi-scope-client": "127.0.0.1"}))  # type: ignore[arg-type]
+        assert meta.ip == "127.0.0.1" and meta.local
