@@ -203,12 +203,15 @@ def mailbox_page() -> rx.Component:
     return shell(rx.cond(MailboxState.forbidden, _forbidden(), mailbox_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Dev mailbox · CyberHub",
-        component=mailbox_page,
-        access=PUBLIC,
-        on_load=(MailboxState.load,),
+# No route at all where the mailbox is off (production): /dev/mailbox is the not-found page there.
+# Where it is on, the mail service still decides per request (this machine only).
+if mail.mailbox_enabled():
+    register(
+        Page(
+            route=ROUTE,
+            title="Dev mailbox · CyberHub",
+            component=mailbox_page,
+            access=PUBLIC,
+            on_load=(MailboxState.load,),
+        )
     )
-)

@@ -244,3 +244,30 @@ class TestCreateAdmin:
         assert ADMIN_PASSWORD not in text
         session.expire_all()
         assert session.exec(select(User).where(User.email == "tty@example.org")).one()
+
+
+def test_production_registers_no_mailbox_route(tmp_path: Path) -> None:
+    """The app's page list, as `reflex run` builds it, with production settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    script = (
+        "import cyberhub.pages\n"
+        "from cyberhub.pages.registry import all_pages\n"
+        "print(sorted(p.route for p in all_pages()))\n"
+    )
+    routes = {}
+    for mode, extra in {
+        "production": {"CYBERHUB_ENV": "production", "SECRET_KEY": REAL_KEY},
+        "development": {"CYBERHUB_ENV": "development", "DATA_DIR": str(tmp_path)},
+    }.items():
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        routes[mode] = result.stdout
+    assert "/dev/mailbox" not in routes["production"] and "/signin" in routes["production"]
+    assert "/dev/mailbox" in routes["development"]
