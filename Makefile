@@ -1,7 +1,7 @@
 # The two commands of the README. Everything else is in scripts/.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test setup lint
+.PHONY: run test setup lint admin
 
 setup:
 	@scripts/setup.sh
@@ -16,3 +16,8 @@ test: setup
 
 lint: setup
 	@source scripts/env.sh && ruff check . && ruff format --check . && mypy
+
+## Create a global admin (asks for the password, never echoed): make admin EMAIL=... NAME="..."
+admin: setup
+	@source scripts/env.sh && exec .venv/bin/python -m cyberhub.create_admin \
+		$(if $(EMAIL),--email "$(EMAIL)") $(if $(NAME),--name "$(NAME)")

@@ -5,23 +5,34 @@ Every variable is documented in `.env.example`.
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# The placeholder older versions shipped in `.env.example`: published, so never a secret. It is
+# treated as "not set" (development generates a key; production refuses to start).
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-in-production"
+# Where development keeps its generated SECRET_KEY, inside DATA_DIR (mode 0600).
+SECRET_KEY_FILE = "secret_key"
 VERSION = "0.1.0"
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore", env_ignore_empty=True)
 
     cyberhub_env: Literal["development", "test", "production"] = "development"
-    secret_key: str = DEFAULT_SECRET_KEY
+    # Unset outside production: a random key is generated once and kept in DATA_DIR/secret_key.
+    secret_key: str = ""
     # Earlier SECRET_KEYs, comma-separated: MFA secrets encrypted with them still decrypt after
     # a rotation (new writes always use SECRET_KEY).
     secret_key_previous: str = ""
@@ -49,10 +60,21 @@ class Settings(BaseSettings):
     refresh_token_days: int = 7
     magic_link_minutes: int = 15
     password_reset_minutes: int = 60
-    lockout_threshold: int = 5
-    lockout_window_minutes: int = 15
-    lockout_minutes: int = 15
-    auth_rate_limit_per_minute: int = 30
+    # Wrong passwords (or codes) from one address for one account within the window lock that
+    # account for that address only: the owner still signs in from elsewhere or by e-mail link.
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_window_minutes: int = Field(default=15, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    # Failures for one account from all addresses together that pause password sign-in for
+    # everyone (a spread-out attack); the e-mailed sign-in link still works.
+    lockout_account_threshold: int = Field(default=50, ge=1)
+    # Auth requests per minute from one address (a classroom behind one NAT shares it) ...
+    auth_rate_limit_per_minute: int = Field(default=120, ge=1)
+    # ... and sign-in attempts per minute for one account from one address.
+    auth_rate_limit_per_account_per_minute: int = Field(default=10, ge=1)
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+    # e.g. "127.0.0.1, 10.0.0.0/8"). Empty: the TCP peer is the client.
+    trusted_proxies: str = ""
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -62,7 +84,32 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
 
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
-    load_demo_data: bool = True
+    # Unset: on in development and test, off in production (where an explicit on is refused).
+    load_demo_data: bool | None = None
+    # The /dev/mailbox page (every e-mail, for loopback clients only). Unset: on outside
+    # production; production refuses to start with it on.
+    dev_mailbox: bool | None = None
+
+    @model_validator(mode="after")
+    def _environment_defaults(self) -> Settings:
+        if self.load_demo_data is None:
+            self.load_demo_data = not self.is_production
+        if self.dev_mailbox is None:
+            self.dev_mailbox = not self.is_production
+        if self.secret_key == DEFAULT_SECRET_KEY and not self.is_production:
+            log.warning("SECRET_KEY is the published placeholder: using a generated key instead")
+            self.secret_key = ""
+        if not self.secret_key and not self.is_production:
+            self.secret_key = _development_secret_key(self.data_dir)
+        return self
+
+    @property
+    def demo_data_enabled(self) -> bool:
+        return bool(self.load_demo_data)
+
+    @property
+    def dev_mailbox_enabled(self) -> bool:
+        return bool(self.dev_mailbox)
 
     @property
     def is_production(self) -> bool:
@@ -93,18 +140,62 @@ class Settings(BaseSettings):
         if not self.is_production:
             return
         problems = []
-        if self.secret_key == DEFAULT_SECRET_KEY:
+        how = (
+            'Set SECRET_KEY to a long random value (e.g. `python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))"`).'
+        )
+        if not self.secret_key:
+            problems.append(f"SECRET_KEY is not set; it signs every session. {how}")
+        elif self.secret_key == DEFAULT_SECRET_KEY:
             problems.append(
-                "SECRET_KEY is the built-in development key; anyone could forge sessions. "
-                'Set SECRET_KEY to a long random value (e.g. `python -c "import secrets; '
-                'print(secrets.token_urlsafe(48))"`).'
+                "SECRET_KEY is the published development placeholder; anyone could forge "
+                f"sessions. {how}"
             )
         elif len(self.secret_key) < 32:
-            problems.append("SECRET_KEY must be at least 32 characters in production.")
+            problems.append(f"SECRET_KEY must be at least 32 characters in production. {how}")
+        if self.load_demo_data:
+            problems.append(
+                "LOAD_DEMO_DATA is on: the demo accounts (a global admin among them) have a "
+                "published password. Set LOAD_DEMO_DATA=false (the default in production) and "
+                "create your first admin with `make admin`."
+            )
+        if self.dev_mailbox:
+            problems.append(
+                "DEV_MAILBOX is on: /dev/mailbox shows every sign-in and password-reset link. "
+                "Set DEV_MAILBOX=false (the default in production) and configure SMTP_HOST."
+            )
         if problems:
             raise ProductionConfigError(
-                "CyberHub refuses to start in production mode:\n- " + "\n- ".join(problems)
+                "CyberHub refuses to start in production mode (CYBERHUB_ENV=production):\n- "
+                + "\n- ".join(problems)
             )
+
+
+def _development_secret_key(data_dir: Path) -> str:
+    """The key development signs with: made once, at random, kept in DATA_DIR (mode 0600).
+
+    Every process of one checkout (web, worker, scheduler, tests) reads the same file; the first
+    to need it creates it atomically (write a private temp file, then hard-link it into place).
+    """
+    path = data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ProductionConfigError(
+            f"{path} does not hold a usable key; delete it (a new one is made) or set SECRET_KEY."
+        )
+    return key
 
 
 class ProductionConfigError(RuntimeError):

@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cyberhub.settings import ProductionConfigError, get_settings  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+
+from cyberhub.settings import ProductionConfigError, Settings, get_settings  # noqa: E402
 
 STOP_TIMEOUT = 10
 
@@ -29,8 +31,8 @@ def log(msg: str) -> None:
 
 
 class Supervisor:
-    def __init__(self) -> None:
-        self.settings = get_settings()
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.redis = None
         self.stopping = False
@@ -63,7 +65,8 @@ class Supervisor:
 
         log("applying migrations")
         upgrade(db_url)
-        if not self.settings.load_demo_data:
+        if not self.settings.demo_data_enabled:
+            log("demo data off (LOAD_DEMO_DATA): create the first admin with `make admin`")
             return
         from cyberhub import db
         from cyberhub.services import demo
@@ -132,11 +135,6 @@ class Supervisor:
         return False
 
     def run(self) -> int:
-        try:
-            self.settings.check_production_ready()
-        except ProductionConfigError as exc:
-            print(exc, file=sys.stderr)
-            return 2
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         try:
@@ -209,14 +207,46 @@ class Supervisor:
             f"  CyberHub is running at {url}",
             f"  API docs: {url}/api/v1/docs   health: {url}/api/v1/health",
             "",
-            f"  Demo accounts (password: {DEMO_PASSWORD}):",
-            *[f"    {role.value:<9} {email}" for email, _, role, _ in DEMO_USERS],
-            "",
-            "  Press Ctrl-C to stop everything.",
-            "",
         ]
+        if self.settings.demo_data_enabled:
+            lines += [
+                f"  Demo accounts (password: {DEMO_PASSWORD}):",
+                *[f"    {role.value:<9} {email}" for email, _, role, _ in DEMO_USERS],
+                "",
+            ]
+        else:
+            lines += ["  No demo data. Create an admin with `make admin`.", ""]
+        lines += ["  Press Ctrl-C to stop everything.", ""]
         print("\n".join(lines), flush=True)
 
 
+def preflight() -> Settings | None:
+    """The settings, if CyberHub may start with them; else None after saying why (on stderr).
+
+    Runs before anything starts: no server, no database, no traceback, only what to change.
+    """
+    try:
+        settings = get_settings()
+        settings.check_production_ready()
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"- {'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        print(f"CyberHub can't start: these settings are not valid:\n{problems}", file=sys.stderr)
+        return None
+    except ProductionConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    return settings
+
+
+def main() -> int:
+    settings = preflight()
+    if settings is None:
+        return 2
+    return Supervisor(settings).run()
+
+
 if __name__ == "__main__":
-    sys.exit(Supervisor().run())
+    sys.exit(main())

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, require_roles
+from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, SessionUser, require_roles
 from cyberhub.models import RoleAssignment
 from cyberhub.services import api_keys, audit_log, organizations, roles, users
 from cyberhub.services.audit import RequestMeta
@@ -54,6 +54,9 @@ class ReasonIn(BaseModel):
 class ApiKeyIn(BaseModel):
     name: str = Field(max_length=100)
     scopes: list[str] = Field(max_length=5)
+    # A fresh re-authentication: the current password, or a TOTP code when MFA is on.
+    password: str = Field(default="", max_length=256)
+    code: str = Field(default="", max_length=32)
 
 
 def _grant_json(grant: RoleAssignment) -> dict[str, Any]:
@@ -297,30 +300,41 @@ def audit_stats(
 
 @router.get("/api-keys")
 def list_api_keys(
-    principal: CurrentUser, session: SessionDep, all: bool = False
+    principal: SessionUser, session: SessionDep, all: bool = False
 ) -> list[dict[str, Any]]:
     """Your API keys (never their secrets); `?all=true` lists everybody's, for admins."""
     return api_keys.list_keys(session, principal, all_users=all)
 
 
 @router.get("/api-keys/scopes")
-def api_key_scopes(principal: CurrentUser) -> list[dict[str, str]]:
+def api_key_scopes(principal: SessionUser) -> list[dict[str, str]]:
     """The scopes a key may have: read (GET only) and write (everything)."""
     return api_keys.list_scopes()
 
 
 @router.post("/api-keys", status_code=201)
 def create_api_key(
-    body: ApiKeyIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    body: ApiKeyIn, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
-    """Create a key acting as you. `secret` is in this answer only: store it now."""
-    key, secret = api_keys.create(session, principal, name=body.name, scopes=body.scopes, meta=meta)
+    """Create a key acting as you. `secret` is in this answer only: store it now.
+
+    Needs `password` (or, with two-step sign-in on, a current `code`): 403 without it.
+    """
+    key, secret = api_keys.create(
+        session,
+        principal,
+        name=body.name,
+        scopes=body.scopes,
+        password=body.password,
+        code=body.code,
+        meta=meta,
+    )
     return {**api_keys.as_json(key, principal.email), "secret": secret}
 
 
 @router.delete("/api-keys/{key_id}")
 def revoke_api_key(
-    key_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    key_id: int, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Revoke a key: requests using it answer 401 from now on."""
     key = api_keys.revoke(session, principal, key_id, meta)

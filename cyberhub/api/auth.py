@@ -5,7 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StringConstraints
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, auth_rate_limit, public
+from cyberhub.api.deps import (
+    CurrentUser,
+    MetaDep,
+    SessionDep,
+    SessionUser,
+    auth_rate_limit,
+    public,
+)
 from cyberhub.services import accounts
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -66,6 +73,12 @@ def refresh(body: RefreshIn, session: SessionDep, meta: MetaDep) -> dict[str, An
 def logout(body: RefreshIn, session: SessionDep, meta: MetaDep) -> None:
     """End the session: its refresh tokens stop working."""
     accounts.logout(session, body.refresh_token, meta)
+
+
+@router.post("/logout-everywhere", status_code=204)
+def logout_everywhere(principal: SessionUser, session: SessionDep, meta: MetaDep) -> None:
+    """End every session of your account (this one too) and revoke all your API keys."""
+    accounts.sign_out_everywhere(session, principal, meta)
 
 
 @router.get("/me")

@@ -1,6 +1,7 @@
 """auth/consents: the signed-in user's consents (current state, documents, history) and changes.
 
 The documents themselves are public (GET auth/consents/documents): sign-up links to them.
+A consent is the person's own decision: API keys are refused here (403).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, public
+from cyberhub.api.deps import MetaDep, SessionDep, SessionUser, public
 from cyberhub.services import consents
 
 router = APIRouter(prefix="/auth/consents", tags=["consents"])
@@ -22,7 +23,7 @@ class ConsentIn(BaseModel):
 
 
 @router.get("")
-def current(principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def current(principal: SessionUser, session: SessionDep) -> dict[str, Any]:
     """Per kind {granted, version, at}, the current documents, and the history (newest first)."""
     return {
         "consents": consents.current_consents(session, principal.user_id),
@@ -33,7 +34,7 @@ def current(principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
 
 @router.post("")
 def change(
-    body: ConsentIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    body: ConsentIn, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Grant or withdraw one consent; terms and privacy cannot be withdrawn (422)."""
     state = consents.set_consent(session, principal, body.kind, body.granted, meta)

@@ -9,10 +9,17 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from cyberhub import db
-from cyberhub.services import accounts, api_keys
+from cyberhub.services import accounts, api_keys, network
 from cyberhub.services.audit import RequestMeta
-from cyberhub.services.errors import Unauthenticated
-from cyberhub.services.permissions import PUBLIC, SIGNED_IN, Access, Principal, roles
+from cyberhub.services.errors import Forbidden, Unauthenticated
+from cyberhub.services.permissions import (
+    API_KEY_REFUSED,
+    PUBLIC,
+    SIGNED_IN,
+    Access,
+    Principal,
+    roles,
+)
 
 
 def get_session() -> Iterator[Session]:
@@ -25,10 +32,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def request_meta(request: Request) -> RequestMeta:
-    ip = request.headers.get("x-forwarded-for", "").split(",")[0].strip() or (
-        request.client.host if request.client else None
-    )
-    return RequestMeta(ip=ip, user_agent=request.headers.get("user-agent", ""))
+    """Where the request comes from (X-Forwarded-For only from TRUSTED_PROXIES)."""
+    return network.request_meta(request.client.host if request.client else None, request.headers)
 
 
 MetaDep = Annotated[RequestMeta, Depends(request_meta)]
@@ -60,14 +65,29 @@ def authenticate_request(request: Request, session: Session) -> Principal | None
 ACCESS_COOKIE = "ch_access"
 
 
-class Require:
-    """A route's declared access rule, as a dependency returning the principal (or None)."""
+def sends_api_key(request: Request) -> bool:
+    """Whether the request presents an API key (either header)."""
+    if request.headers.get("x-api-key", "").strip():
+        return True
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and api_keys.looks_like_key(credentials.strip())
 
-    def __init__(self, access: Access, *, cookie: bool = False) -> None:
+
+class Require:
+    """A route's declared access rule, as a dependency returning the principal (or None).
+
+    `api_keys=False`: account-security routes (two-step sign-in, consents, passwords, sessions,
+    API keys) refuse API keys with 403, even where the route is public.
+    """
+
+    def __init__(self, access: Access, *, cookie: bool = False, api_keys: bool = True) -> None:
         self.access = access
         self.cookie = cookie
+        self.api_keys = api_keys
 
     def __call__(self, request: Request, session: SessionDep) -> Principal | None:
+        if not self.api_keys and sends_api_key(request):
+            raise Forbidden(API_KEY_REFUSED)
         principal = authenticate_request(request, session) if self.access.kind != "public" else None
         if principal is None and self.cookie and request.method == "GET":
             token = request.cookies.get(ACCESS_COOKIE, "").strip()
@@ -91,6 +111,10 @@ def require_roles(*names: str) -> Require:
 
 # For routes that need the principal: `principal: CurrentUser`.
 CurrentUser = Annotated[Principal, Depends(signed_in)]
+# The same, for account-security routes: signed in with a session, never with an API key.
+SessionUser = Annotated[Principal, Depends(Require(SIGNED_IN, api_keys=False))]
+# Public account-security routes (password reset) that an API key must not reach either.
+public_no_api_key = Require(PUBLIC, api_keys=False)
 # The same, also accepting the browser's access cookie (GET downloads linked from pages).
 BrowserUser = Annotated[Principal, Depends(Require(SIGNED_IN, cookie=True))]
 
@@ -98,7 +122,8 @@ BrowserUser = Annotated[Principal, Depends(Require(SIGNED_IN, cookie=True))]
 def auth_rate_limit(request: Request) -> None:
     """Per-IP limit on the auth endpoints: 429 with Retry-After beyond it (see rate_limit).
 
-    The address is the TCP peer, not X-Forwarded-For, which a client could rotate to escape.
+    The address is the client's as services/network.py decides: X-Forwarded-For counts only
+    from TRUSTED_PROXIES, so a client can't rotate it to escape.
     """
     from cyberhub.api import PREFIX
     from cyberhub.services import rate_limit
@@ -106,4 +131,4 @@ def auth_rate_limit(request: Request) -> None:
     route = getattr(request.scope.get("route"), "path", None) or request.url.path
     # "/auth/login": the same allowance as the page doing the same thing.
     endpoint = route.removeprefix(PREFIX)
-    rate_limit.hit_auth(endpoint, request.client.host if request.client else None)
+    rate_limit.hit_auth(endpoint, request_meta(request).ip)

@@ -1,4 +1,8 @@
-"""auth/mfa/*: TOTP enrolment, confirmation (recovery codes shown once) and disabling."""
+"""auth/mfa/*: TOTP enrolment, confirmation (recovery codes shown once) and disabling.
+
+Never with an API key (403). Turning MFA on needs the current password with the code, turning it
+off needs a current code: a stolen session can't swap in another authenticator.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, auth_rate_limit
+from cyberhub.api.deps import MetaDep, SessionDep, SessionUser, auth_rate_limit
 from cyberhub.services import mfa
 
 router = APIRouter(prefix="/auth/mfa", tags=["mfa"])
@@ -18,14 +22,19 @@ class CodeIn(BaseModel):
     code: str = Field(min_length=1, max_length=32)
 
 
+class ConfirmIn(CodeIn):
+    # The account's current password: turning two-step sign-in on is a fresh re-authentication.
+    password: str = Field(default="", max_length=256)
+
+
 @router.get("")
-def mfa_status(principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def mfa_status(principal: SessionUser, session: SessionDep) -> dict[str, Any]:
     """Whether two-factor authentication is on, and how many recovery codes are left."""
     return mfa.status(session, principal)
 
 
 @router.post("/enroll")
-def enroll(principal: CurrentUser, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+def enroll(principal: SessionUser, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
     """Start enrolment: a new secret, its otpauth:// URI and a QR code (SVG data URI)."""
     enrollment = mfa.begin_enrollment(session, principal, meta)
     return {
@@ -37,16 +46,17 @@ def enroll(principal: CurrentUser, session: SessionDep, meta: MetaDep) -> dict[s
 
 @router.post("/verify", dependencies=[Depends(auth_rate_limit)])
 def verify(
-    body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    body: ConfirmIn, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
-    """Confirm enrolment with a code from the app; returns the ten recovery codes (only now)."""
-    codes = mfa.confirm_enrollment(session, principal, body.code, meta)
+    """Confirm enrolment with a code from the app and the current `password` (403 without it);
+    returns the ten recovery codes (only now)."""
+    codes = mfa.confirm_enrollment(session, principal, body.code, meta, password=body.password)
     return {"enabled": True, "recovery_codes": codes}
 
 
 @router.post("/disable")
 def disable(
-    body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    body: CodeIn, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Turn two-factor authentication off; needs a current code or a recovery code."""
     mfa.disable(session, principal, body.code, meta)
@@ -55,7 +65,7 @@ def disable(
 
 @router.post("/recovery-codes")
 def regenerate_recovery_codes(
-    body: CodeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    body: CodeIn, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Replace the recovery codes with ten new ones (needs a code); the old ones stop working."""
     return {"recovery_codes": mfa.regenerate_recovery_codes(session, principal, body.code, meta)}

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StringConstraints
 
-from cyberhub.api.deps import MetaDep, SessionDep, auth_rate_limit, public
+from cyberhub.api.deps import MetaDep, SessionDep, auth_rate_limit, public, public_no_api_key
 from cyberhub.services import accounts, passwordless
 
 router = APIRouter(tags=["passwordless"])
 
 ACCESS = [Depends(public), Depends(auth_rate_limit)]
+# Password routes: an API key is refused (403) even though they are public.
+PASSWORD_ACCESS = [Depends(public_no_api_key), Depends(auth_rate_limit)]
 
 
 class EmailIn(BaseModel):
@@ -63,18 +65,18 @@ def verify_magic_link(
     }
 
 
-@router.post("/auth/password-reset", status_code=202, dependencies=ACCESS)
+@router.post("/auth/password-reset", status_code=202, dependencies=PASSWORD_ACCESS)
 def request_password_reset(body: EmailIn, session: SessionDep, meta: MetaDep) -> dict[str, str]:
     """E-mail a password reset link if the address has an account. Same answer either way."""
     passwordless.request_password_reset(session, email=body.email, meta=meta)
     return {"detail": passwordless.RESET_ANSWER}
 
 
-@router.post("/auth/password-reset/confirm", dependencies=ACCESS)
+@router.post("/auth/password-reset/confirm", dependencies=PASSWORD_ACCESS)
 def confirm_password_reset(
     body: PasswordResetConfirmIn, session: SessionDep, meta: MetaDep
 ) -> dict[str, str]:
-    """Set the new password; every session of the account is signed out."""
+    """Set the new password; every session of the account is signed out, every API key revoked."""
     passwordless.confirm_password_reset(
         session, token=body.token, new_password=body.new_password, meta=meta
     )

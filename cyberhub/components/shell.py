@@ -131,11 +131,11 @@ def header() -> rx.Component:
 
 
 def footer() -> rx.Component:
-    from cyberhub.settings import get_settings
+    from cyberhub.services.mail import mailbox_enabled
 
     dev_links = (
         rx.link("Dev mailbox", href="/dev/mailbox", size="1")
-        if not get_settings().is_production
+        if mailbox_enabled()
         else rx.fragment()
     )
     return rx.el.footer(

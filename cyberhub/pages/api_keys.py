@@ -1,5 +1,5 @@
-"""/settings/api-keys: create API keys for the JSON API (the secret is shown once), see when each
-was last used, revoke them."""
+"""/settings/api-keys: create API keys for the JSON API (confirmed with the current password or
+an authenticator code; the secret is shown once), see when each was last used, revoke them."""
 
 from __future__ import annotations
 
@@ -33,10 +33,19 @@ def _list(principal: Principal | None) -> list[dict[str, Any]]:
 
 
 def _create(
-    principal: Principal | None, name: str, scopes: list[str], meta: RequestMeta
+    principal: Principal | None, name: str, scopes: list[str], confirmation: str, meta: RequestMeta
 ) -> tuple[str, str]:
     with db.session_scope() as session:
-        key, secret = api_keys.create(session, principal, name=name, scopes=scopes, meta=meta)
+        # One field: the password, or a 6-digit code when two-step sign-in is on.
+        key, secret = api_keys.create(
+            session,
+            principal,
+            name=name,
+            scopes=scopes,
+            password=confirmation,
+            code=confirmation,
+            meta=meta,
+        )
         return key.name, secret
 
 
@@ -94,19 +103,25 @@ class ApiKeysState(rx.State):
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:
         self.name = str(form.get("name", ""))[:100]
+        confirmation = str(form.get("confirmation", ""))[:256]  # never kept in the state
         scopes = ["read", "write"] if self.scope_write else ["read"]
         self.notice = ""
         try:
             name, secret = await asyncio.to_thread(
-                _create, await self._principal(), self.name, scopes, request_meta(self)
+                _create,
+                await self._principal(),
+                self.name,
+                scopes,
+                confirmation,
+                request_meta(self),
             )
         except DomainError as exc:
             self.create_error = exc.message
-            return None
+            return rx.set_value("key-confirmation", "")
         self.secret, self.secret_name = secret, name
         self.create_error, self.name, self.scope_write = "", "", False
         await self._fetch()
-        return rx.set_value("key-name", "")
+        return [rx.set_value("key-name", ""), rx.set_value("key-confirmation", "")]
 
     @rx.event
     def close_secret(self, value: bool = False) -> None:
@@ -170,6 +185,28 @@ def _create_form() -> rx.Component:
                     ),
                     border="none",
                     padding="0",
+                ),
+                rx.el.label(
+                    "Current password (or authenticator code)",
+                    html_for="key-confirmation",
+                    font_weight="500",
+                ),
+                rx.input(
+                    id="key-confirmation",
+                    name="confirmation",
+                    type="password",
+                    auto_complete="current-password",
+                    aria_describedby="key-confirmation-help",
+                    max_length=256,
+                    width="100%",
+                    max_width="20em",
+                ),
+                rx.text(
+                    "A key acts as you: confirm it's you. With two-step sign-in on, a 6-digit "
+                    "code from your app also works.",
+                    id="key-confirmation-help",
+                    size="1",
+                    color_scheme="gray",
                 ),
                 rx.button(rx.icon("key_round", size=16), "Create key", type="submit"),
                 spacing="2",

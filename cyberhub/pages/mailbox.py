@@ -1,7 +1,8 @@
 """/dev/mailbox: every e-mail CyberHub "sent", newest first (development and tests only).
 
 Without SMTP the outbox is the mailbox, so sign-in links and password resets can be completed in
-the browser. The page is public but the mail service refuses it in production (shown as 403).
+the browser. The page is public, but the mail service decides who sees it: nobody when DEV_MAILBOX
+is off or in production (404), and only a browser on this machine otherwise (403).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from cyberhub.components.shell import shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.registry import PUBLIC, Page, register
 from cyberhub.services import mail
-from cyberhub.services.errors import DomainError, Forbidden
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError, Forbidden, NotFound
+from cyberhub.state.forms import request_meta
 
 ROUTE = "/dev/mailbox"
 _URL = re.compile(r"(https?://[^\s<>\"']+)")
@@ -32,7 +35,7 @@ def body_parts(body: str) -> list[dict[str, str]]:
     return parts
 
 
-def _messages(to: str) -> list[dict[str, Any]]:
+def _messages(meta: RequestMeta, to: str) -> list[dict[str, Any]]:
     with db.session_scope() as session:
         return [
             {
@@ -43,7 +46,7 @@ def _messages(to: str) -> list[dict[str, Any]]:
                 "at": m.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
                 "parts": body_parts(m.body),
             }
-            for m in mail.dev_mailbox(session, to=to)
+            for m in mail.dev_mailbox(session, meta, to=to)
         ]
 
 
@@ -52,6 +55,7 @@ class MailboxState(rx.State):
     recipient: str = ""
     loading: bool = True
     forbidden: bool = False
+    refusal: str = ""  # "403" or "404"
     error: str = ""
 
     @rx.event
@@ -62,10 +66,11 @@ class MailboxState(rx.State):
     async def _fetch(self) -> None:
         self.loading = True
         try:
-            self.messages = await asyncio.to_thread(_messages, self.recipient)
+            self.messages = await asyncio.to_thread(_messages, request_meta(self), self.recipient)
             self.error, self.forbidden = "", False
-        except Forbidden as exc:
+        except (Forbidden, NotFound) as exc:
             self.messages, self.forbidden, self.error = [], True, exc.message
+            self.refusal = str(exc.status_code)
         except DomainError as exc:
             self.error = exc.message
         self.loading = False
@@ -154,7 +159,9 @@ def _filters() -> rx.Component:
 
 def _forbidden() -> rx.Component:
     return rx.vstack(
-        rx.heading("403 — The dev mailbox is not available", size="7", as_="h1"),
+        rx.heading(
+            MailboxState.refusal + " — The dev mailbox is not available", size="7", as_="h1"
+        ),
         rx.text(MailboxState.error, color_scheme="gray"),
         rx.link(rx.button("Home"), href="/"),
         spacing="4",
@@ -196,12 +203,15 @@ def mailbox_page() -> rx.Component:
     return shell(rx.cond(MailboxState.forbidden, _forbidden(), mailbox_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Dev mailbox · CyberHub",
-        component=mailbox_page,
-        access=PUBLIC,
-        on_load=(MailboxState.load,),
+# No route at all where the mailbox is off (production): /dev/mailbox is the not-found page there.
+# Where it is on, the mail service still decides per request (this machine only).
+if mail.mailbox_enabled():
+    register(
+        Page(
+            route=ROUTE,
+            title="Dev mailbox · CyberHub",
+            component=mailbox_page,
+            access=PUBLIC,
+            on_load=(MailboxState.load,),
+        )
     )
-)

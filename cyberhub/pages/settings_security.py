@@ -1,5 +1,6 @@
-"""/settings/security: two-factor authentication (enrol with a QR code or the typed secret,
-recovery codes shown once, replace them, turn MFA off with a code)."""
+"""/settings/security: two-factor authentication (enrol with a QR code or the typed secret and
+the current password, recovery codes shown once, replace them, turn MFA off with a code) and
+"sign out everywhere" (every session and API key, after a confirmation)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import mfa
+from cyberhub.services import accounts, mfa
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
@@ -36,9 +37,14 @@ def _begin(principal: Principal | None, meta: RequestMeta) -> dict[str, str]:
         return dict(mfa.begin_enrollment(session, principal, meta)._asdict())
 
 
-def _confirm(principal: Principal | None, code: str, meta: RequestMeta) -> list[str]:
+def _confirm(principal: Principal | None, code: str, password: str, meta: RequestMeta) -> list[str]:
     with db.session_scope() as session:
-        return mfa.confirm_enrollment(session, principal, code, meta)
+        return mfa.confirm_enrollment(session, principal, code, meta, password=password)
+
+
+def _sign_out_everywhere(principal: Principal | None, meta: RequestMeta) -> None:
+    with db.session_scope() as session:
+        accounts.sign_out_everywhere(session, principal, meta)
 
 
 def _disable(principal: Principal | None, code: str, meta: RequestMeta) -> None:
@@ -69,7 +75,7 @@ class SecurityState(rx.State):
     qr: str = ""
     # Shown once, right after enabling or replacing, until the user says they saved them.
     recovery_codes: list[str] = []
-    dialog: str = ""  # "disable" | "regenerate" | ""
+    dialog: str = ""  # "disable" | "regenerate" | "everywhere" | ""
     dialog_error: str = ""
 
     @rx.var
@@ -117,14 +123,18 @@ class SecurityState(rx.State):
     @rx.event
     async def confirm(self, form: dict[str, Any]) -> Any:
         code = str(form.get("code", "")).strip()
+        password = str(form.get("password", ""))
         if not code:
             self.error = "Enter the 6-digit code your authenticator app shows."
+            return
+        if not password:
+            self.error = "Enter your current password: it confirms it's you turning this on."
             return
         self.error, self.busy = "", True
         yield
         try:
             codes = await asyncio.to_thread(
-                _confirm, await self._principal(), code, request_meta(self)
+                _confirm, await self._principal(), code, password, request_meta(self)
             )
             await self._refresh()
         except DomainError as exc:
@@ -146,6 +156,20 @@ class SecurityState(rx.State):
     def set_dialog_open(self, is_open: bool) -> None:
         if not is_open:
             self.dialog, self.dialog_error = "", ""
+
+    @rx.event
+    async def sign_out_everywhere(self) -> Any:
+        self.dialog_error, self.busy = "", True
+        yield
+        try:
+            await asyncio.to_thread(
+                _sign_out_everywhere, await self._principal(), request_meta(self)
+            )
+        except DomainError as exc:
+            self.dialog_error, self.busy = exc.message, False
+            return
+        self.dialog, self.busy = "", False
+        yield SessionState.sign_out
 
     @rx.event
     async def submit_dialog(self, form: dict[str, Any]) -> Any:
@@ -296,6 +320,27 @@ def _enrol_card() -> rx.Component:
                         size="1",
                         color_scheme="gray",
                     ),
+                    rx.el.label(
+                        "Current password", html_for="mfa-enrol-password", font_weight="500"
+                    ),
+                    rx.input(
+                        id="mfa-enrol-password",
+                        name="password",
+                        type="password",
+                        auto_complete="current-password",
+                        aria_describedby="mfa-enrol-password-help",
+                        required=True,
+                        max_length=256,
+                        size="3",
+                        width="100%",
+                        max_width="20rem",
+                    ),
+                    rx.text(
+                        "Confirms it's you: nobody using a session you left open can turn this on.",
+                        id="mfa-enrol-password-help",
+                        size="1",
+                        color_scheme="gray",
+                    ),
                     rx.hstack(
                         rx.button(
                             "Turn on two-factor authentication", type="submit", loading=S.busy
@@ -419,6 +464,59 @@ def _disabled_card() -> rx.Component:
     )
 
 
+def _sessions_card() -> rx.Component:
+    S = SecurityState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Sessions and API keys", size="5", as_="h2"),
+            rx.text(
+                "Lost a device, or signed in somewhere you shouldn't have? Sign out everywhere: "
+                "every session ends (this one too) and every API key stops working."
+            ),
+            rx.alert_dialog.root(
+                rx.alert_dialog.trigger(
+                    rx.button(
+                        rx.icon("log_out", size=16),
+                        "Sign out everywhere",
+                        color_scheme="red",
+                        variant="soft",
+                        on_click=S.open_dialog("everywhere"),
+                    )
+                ),
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("Sign out everywhere?"),
+                    rx.alert_dialog.description(
+                        "Every browser and app signed in to your account is signed out, this "
+                        "one included, and all your API keys are revoked. You then sign in again."
+                    ),
+                    rx.vstack(
+                        error_callout(S.dialog_error),
+                        rx.hstack(
+                            rx.alert_dialog.cancel(
+                                rx.button("Cancel", variant="soft", type="button")
+                            ),
+                            rx.button(
+                                "Sign out everywhere",
+                                color_scheme="red",
+                                loading=S.busy,
+                                on_click=S.sign_out_everywhere,
+                            ),
+                            justify="end",
+                            width="100%",
+                        ),
+                        spacing="3",
+                        padding_top="1em",
+                    ),
+                ),
+                open=S.dialog == "everywhere",
+                on_open_change=S.set_dialog_open,
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
 def settings_security_content() -> rx.Component:
     S = SecurityState
     return rx.vstack(
@@ -438,6 +536,7 @@ def settings_security_content() -> rx.Component:
                 ),
             ),
         ),
+        rx.cond(S.loading, rx.fragment(), _sessions_card()),
         rx.text(
             "Manage what you agreed to under ",
             rx.link("Privacy & consents", href="/settings/privacy"),

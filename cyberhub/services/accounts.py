@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
@@ -11,11 +11,11 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import audit, mfa, passwords, tokens
+from cyberhub.services import api_keys, audit, lockout, mfa, passwords, rate_limit, tokens
 from cyberhub.services import consents as consents_service
 from cyberhub.services.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Conflict, Invalid, Locked, MfaRequired, Unauthenticated
-from cyberhub.services.permissions import Principal, load_principal
+from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
+from cyberhub.services.permissions import Principal, load_principal, require_interactive
 from cyberhub.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect email or password."
@@ -107,6 +107,44 @@ def signup(
     return user
 
 
+def create_admin(
+    session: Session, *, email: str, full_name: str, password: str, meta: RequestMeta = NO_META
+) -> User:
+    """Create a global admin (the operator's first-admin command). Raises Invalid or Conflict.
+
+    The password follows the sign-up rules; there is no principal: whoever runs the command on
+    the server already controls the database.
+    """
+    email = normalize_email(email)
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise Invalid("Give the admin's name (--name).")
+    if len(full_name) > 200:
+        raise Invalid("The name must be at most 200 characters.")
+    passwords.validate_password(password, email)
+    if find_user(session, email):
+        raise Conflict(f"An account with {email} already exists.")
+    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(
+        RoleAssignment(
+            user_id=user.id, role=Role.admin, organization_id=None, reason="create-admin command"
+        )
+    )
+    audit.record(
+        session,
+        "user.admin_created",
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        method="command line",
+    )
+    session.flush()
+    return user
+
+
 def authenticate(
     session: Session,
     *,
@@ -115,32 +153,31 @@ def authenticate(
     mfa_code: str | None = None,
     meta: RequestMeta = NO_META,
 ) -> User:
-    """Check the password, counting failures toward the lockout. Raises Unauthenticated or Locked.
+    """Check the password, counting failures toward the lockout (services/lockout.py).
+
+    Raises Unauthenticated, Locked (this address is locked out of the account, or password
+    sign-in is paused for everyone) or RateLimited (too many attempts at one account from here).
 
     With MFA on, a right password without `mfa_code` raises MfaRequired; a wrong code (TOTP or
     recovery code) raises MfaRequired with a reason and counts as a failed sign-in.
     """
-    now = utcnow()
+    settings = get_settings()
     user = find_user(session, email or "")
+    # Attempts per account and address: a classroom behind one NAT address is not throttled by
+    # the per-address ceiling of the auth endpoints, while guessing at one account is.
+    rate_limit.hit(
+        f"signin:{(email or '').strip().lower()[:320]}:{meta.ip or 'unknown'}",
+        settings.auth_rate_limit_per_account_per_minute,
+        60,
+    )
     if user is not None:
         # Lock the row: concurrent bad attempts must all be counted.
         session.refresh(user, with_for_update=True)
-    if user is not None and user.locked_until and user.locked_until > now:
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        audit.record(
-            session,
-            "login.failure",
-            target_type="user",
-            target_id=user.id,
-            meta=meta,
-            reason="locked",
-        )
-        session.commit()  # the attempt is audited although the request fails
-        raise Locked(_locked_message(retry), retry_after=retry)
+        lockout.check_password_sign_in(session, user, meta)
     ok = passwords.verify_password(password or "", user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
         if user is not None:
-            _count_failure(session, user, now, meta)
+            lockout.record_failure(session, user, meta)
         else:
             audit.record(
                 session,
@@ -155,64 +192,19 @@ def authenticate(
         if not (mfa_code or "").strip():
             raise MfaRequired()
         if not mfa.verify_second_factor(session, user, mfa_code, meta):
-            _count_failure(session, user, now, meta, reason="bad mfa code")
+            lockout.record_failure(session, user, meta, reason="bad mfa code")
             raise MfaRequired(mfa.BAD_CODE)
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
-    user.last_login_at = now
+    lockout.record_success(user, meta)
+    user.last_login_at = utcnow()
     session.add(user)
     return user
-
-
-def _locked_message(retry_after: int) -> str:
-    minutes = max(1, (retry_after + 59) // 60)
-    return (
-        "Too many failed sign-in attempts. Your account is locked for "
-        f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
-    )
-
-
-def _count_failure(
-    session: Session, user: User, now: datetime, meta: RequestMeta, reason: str = "bad password"
-) -> None:
-    settings = get_settings()
-    window = timedelta(minutes=settings.lockout_window_minutes)
-    if user.first_failed_login_at is None or now - user.first_failed_login_at > window:
-        user.failed_login_count = 1
-        user.first_failed_login_at = now
-    else:
-        user.failed_login_count += 1
-    audit.record(
-        session,
-        "login.failure",
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        reason=reason,
-        failures=user.failed_login_count,
-    )
-    if user.failed_login_count >= settings.lockout_threshold:
-        user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-        audit.record(
-            session,
-            "account.locked",
-            target_type="user",
-            target_id=user.id,
-            meta=meta,
-            until=user.locked_until.isoformat(),
-        )
-    session.add(user)
-    # The failure must be remembered even though the caller's request fails.
-    session.commit()
 
 
 def unlock(
     session: Session, *, user: User, actor_id: int | None, meta: RequestMeta = NO_META
 ) -> None:
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
+    """Lift every sign-in lock of the account (for every address), audited."""
+    lockout.clear(user)
     session.add(user)
     audit.record(
         session,
@@ -301,8 +293,12 @@ def revoke_family(session: Session, family_id: str) -> None:
     )
 
 
-def revoke_all_sessions(session: Session, user_id: int) -> None:
-    """End every session of the user: refresh tokens revoked, older access tokens refused."""
+def revoke_all_sessions(
+    session: Session, user_id: int, *, reason: str = "password reset", meta: RequestMeta = NO_META
+) -> None:
+    """End every session of the user: refresh tokens revoked, older access tokens refused, and
+    every API key revoked (a key is a session that never expires)."""
+    api_keys.revoke_all(session, user_id, reason=reason, meta=meta)
     user = session.get(User, user_id)
     if user is not None:
         user.sessions_valid_after = utcnow()
@@ -311,6 +307,22 @@ def revoke_all_sessions(session: Session, user_id: int) -> None:
         update(RefreshToken)
         .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
+    )
+
+
+def sign_out_everywhere(
+    session: Session, principal: Principal | None, meta: RequestMeta = NO_META
+) -> None:
+    """The user ends all their sessions (this one too) and revokes all their API keys."""
+    actor = require_interactive(principal)
+    revoke_all_sessions(session, actor.user_id, reason="sign out everywhere", meta=meta)
+    audit.record(
+        session,
+        "logout.everywhere",
+        actor_id=actor.user_id,
+        target_type="user",
+        target_id=actor.user_id,
+        meta=meta,
     )
 
 
@@ -338,7 +350,7 @@ def principal_from_access_token(session: Session, token: str) -> Principal:
     claims = tokens.decode(token, "access")
     user = session.get(User, claims.user_id)
     if user is not None and user.sessions_valid_after is not None:
-        if claims.iat < int(user.sessions_valid_after.timestamp()):
+        if claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000):
             raise Unauthenticated("This session has ended. Please sign in again.")
     principal = load_principal(session, claims.user_id)
     if principal is None:

@@ -6,8 +6,10 @@ SHA-256 and a short prefix (to recognise it in lists) are stored. Scopes:
 - "read": GET, HEAD and OPTIONS requests only (anything else answers 403);
 - "write": every request, including reads.
 
-A key never grants more than its user holds: roles are re-read on every request. A request signed
-with an API key cannot create further API keys (a leaked key must not be able to mint new ones).
+A key never grants more than its user holds: roles are re-read on every request. A key can't be
+used to manage API keys, two-step sign-in, consents, passwords or sessions (a leaked key must not
+be able to mint new ones or lock the owner out); creating a key needs the current password or a
+TOTP code (services/reauth.py). A password reset and "sign out everywhere" revoke every key.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ import hashlib
 import secrets
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cyberhub.models import ApiKey, Role, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import audit
+from cyberhub.services import audit, reauth
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from cyberhub.services.permissions import Principal, load_principal, require_signed_in
+from cyberhub.services.permissions import Principal, load_principal, require_interactive
 
 SECRET_PREFIX = "chk_"
 SCOPES: dict[str, str] = {
@@ -64,12 +67,15 @@ def create(
     *,
     name: str,
     scopes: list[str],
+    password: str | None = None,
+    code: str | None = None,
     meta: RequestMeta = NO_META,
 ) -> tuple[ApiKey, str]:
-    """Create a key acting as the signed-in user; returns the row and the secret (shown once)."""
-    actor = require_signed_in(principal)
-    if actor.scopes is not None:
-        raise Forbidden("An API key can't create API keys. Sign in to create one.")
+    """Create a key acting as the signed-in user; returns the row and the secret (shown once).
+
+    Needs a fresh re-authentication: the current `password`, or a TOTP `code` when MFA is on.
+    """
+    actor = require_interactive(principal)
     name = " ".join((name or "").split())
     if not name:
         raise Invalid("Give the key a name, so you know later what uses it.")
@@ -81,6 +87,10 @@ def create(
     ).all()
     if len(active) >= MAX_ACTIVE_KEYS:
         raise Conflict(f"You already have {MAX_ACTIVE_KEYS} active keys. Revoke one first.")
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise Unauthenticated("This account is not active.")
+    reauth.confirm(session, user, password=password, code=code)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         user_id=actor.user_id,
@@ -124,7 +134,7 @@ def list_keys(
     session: Session, principal: Principal | None, *, all_users: bool = False
 ) -> list[dict[str, Any]]:
     """The user's own keys, newest first; an admin may ask for everybody's (`all_users`)."""
-    actor = require_signed_in(principal)
+    actor = require_interactive(principal)
     if all_users and not actor.is_admin:
         raise Forbidden("Only an admin can list everybody's API keys.")
     stmt = select(ApiKey, User.email).join(User, col(User.id) == col(ApiKey.user_id))
@@ -138,7 +148,7 @@ def revoke(
     session: Session, principal: Principal | None, key_id: int, meta: RequestMeta = NO_META
 ) -> ApiKey:
     """Revoke one of the user's keys (an admin: anyone's). It stops working at once."""
-    actor = require_signed_in(principal)
+    actor = require_interactive(principal)
     key = session.get(ApiKey, key_id, with_for_update=True)
     # Someone else's key is "not found" to a non-admin: ids of others' keys are not revealed.
     if key is None or (key.user_id != actor.user_id and not actor.has_role(Role.admin)):
@@ -159,6 +169,28 @@ def revoke(
         owner_id=key.user_id,
     )
     return key
+
+
+def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta = NO_META) -> int:
+    """Revoke every active key of the user (password reset, sign out everywhere); how many."""
+    revoked = session.execute(
+        update(ApiKey)
+        .where(col(ApiKey.user_id) == user_id, col(ApiKey.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+        .returning(col(ApiKey.id))
+    ).all()
+    if revoked:
+        audit.record(
+            session,
+            "api_key.revoked_all",
+            actor_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            meta=meta,
+            reason=reason,
+            keys=[row[0] for row in revoked],
+        )
+    return len(revoked)
 
 
 def authenticate(session: Session, secret: str) -> Principal:

@@ -16,6 +16,8 @@ class RequestMeta:
 
     ip: str | None = None
     user_agent: str = ""
+    # Made from this machine (loopback, not through a proxy): see services/network.py.
+    local: bool = False
 
 
 NO_META = RequestMeta()

@@ -39,6 +39,10 @@ class Forbidden(DomainError):
     status_code = 403
 
 
+class ReauthRequired(Forbidden):
+    """A sensitive change needs the current password (or a TOTP code) sent with it."""
+
+
 class NotFound(DomainError):
     status_code = 404
 

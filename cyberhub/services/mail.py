@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import OutboxMail
 from cyberhub.models.base import utcnow
+from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.settings import get_settings
 
@@ -55,14 +56,23 @@ def deliver(session: Session, mail_id: int) -> bool:
 
 
 def mailbox_enabled() -> bool:
-    """The dev mailbox exists only outside production."""
-    return not get_settings().is_production
+    """The dev mailbox exists only when DEV_MAILBOX is on (never in production)."""
+    settings = get_settings()
+    return settings.dev_mailbox_enabled and not settings.is_production
 
 
-def dev_mailbox(session: Session, *, to: str = "", limit: int = 50) -> list[OutboxMail]:
-    """Newest messages first, optionally for one address (development and tests only)."""
+def dev_mailbox(
+    session: Session, meta: RequestMeta, *, to: str = "", limit: int = 50
+) -> list[OutboxMail]:
+    """Newest messages first, optionally for one address (development and tests only).
+
+    Only for a request made on this machine (`meta.local`): the mailbox holds every sign-in and
+    password-reset link, so anyone else reading it could take over any account.
+    """
     if not mailbox_enabled():
-        raise Forbidden("The dev mailbox is disabled in production.")
+        raise NotFound("There is no dev mailbox here: it is off (DEV_MAILBOX) or in production.")
+    if not meta.local:
+        raise Forbidden("The dev mailbox is only shown to browsers on this machine.")
     stmt = select(OutboxMail)
     if to.strip():
         stmt = stmt.where(OutboxMail.to_email == to.strip().lower())

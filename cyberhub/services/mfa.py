@@ -33,7 +33,7 @@ from cyberhub.redis_client import get_redis
 from cyberhub.services import audit, mail
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
-from cyberhub.services.permissions import Principal, require_signed_in
+from cyberhub.services.permissions import Principal, require_interactive
 from cyberhub.settings import get_settings
 
 ISSUER = "CyberHub"
@@ -134,6 +134,14 @@ def _verify_totp(user_id: int, secret: str, code: str) -> bool:
     return step is not None and _accept_step(user_id, step)
 
 
+def verify_totp_code(user: User, code: str | None) -> bool:
+    """True for a current, unused TOTP code of the user's confirmed secret (no recovery codes)."""
+    normalized = normalize_code(code)
+    if not user.mfa_secret or user.id is None or not is_totp_format(normalized):
+        return False
+    return _verify_totp(user.id, user.mfa_secret, normalized)
+
+
 def hash_recovery_code(code: str) -> str:
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
 
@@ -192,7 +200,7 @@ def _recovery_codes_left(session: Session, user_id: int) -> int:
 
 
 def _user(session: Session, principal: Principal | None) -> User:
-    principal = require_signed_in(principal)
+    principal = require_interactive(principal)  # never an API key
     user = session.get(User, principal.user_id, with_for_update=True)
     if user is None or not user.is_active:
         raise Unauthenticated("This account is not active.")
@@ -285,15 +293,27 @@ def begin_enrollment(
 
 
 def confirm_enrollment(
-    session: Session, principal: Principal | None, code: str, meta: RequestMeta = NO_META
+    session: Session,
+    principal: Principal | None,
+    code: str,
+    meta: RequestMeta = NO_META,
+    *,
+    password: str | None = None,
 ) -> list[str]:
-    """Turn MFA on if `code` matches the pending secret; return the ten recovery codes (once)."""
+    """Turn MFA on if `code` matches the pending secret; return the ten recovery codes (once).
+
+    Needs the current `password` too (a fresh re-authentication: services/reauth.py), so a
+    stolen session can't put the attacker's authenticator on the account.
+    """
+    from cyberhub.services import reauth  # here: reauth uses this module's TOTP check
+
     user = _user(session, principal)
     assert user.id is not None
     if user.mfa_secret:
         raise Conflict("Two-factor authentication is already on.")
     if not user.mfa_pending_secret:
         raise Invalid("Start the set-up first: there is no authenticator waiting to be confirmed.")
+    reauth.confirm(session, user, password=password)
     if isinstance(user.mfa_pending_secret, crypto.UndecryptableSecret):
         raise Invalid(RESTART_SETUP)
     _check_not_throttled(user.id)

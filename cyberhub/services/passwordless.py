@@ -19,10 +19,10 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import OneTimeToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import accounts, audit, mail, mfa, passwords, rate_limit
+from cyberhub.services import accounts, audit, lockout, mail, mfa, passwords, rate_limit
 from cyberhub.services import consents as consents_service
 from cyberhub.services.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Invalid, Locked, MfaRequired, Unauthenticated
+from cyberhub.services.errors import Invalid, MfaRequired, Unauthenticated
 from cyberhub.settings import get_settings
 
 MAGIC_LINK = "magic_link"
@@ -264,7 +264,8 @@ def verify_magic_link(
     raise Unauthenticated with the reason. With MFA on, the link is only the first factor: without
     a valid `mfa_code` it raises MfaRequired and stays unspent, so the same link can be sent again
     with the code (a wrong code counts toward the lockout). A sign-up link needs `consents` with
-    terms and privacy (as the sign-up form), else Invalid; a locked account raises Locked.
+    terms and privacy (as the sign-up form), else Invalid. A link works even while the account is
+    locked (it proves the mailbox); only its code step is refused to an address locked out of it.
     """
     row = _valid_row(session, token, MAGIC_LINK, meta)
     user = _link_user(session, row)
@@ -273,29 +274,21 @@ def verify_magic_link(
     now = utcnow()
     if not user.is_active:
         raise Unauthenticated("This account is not active.")
-    if user.locked_until and user.locked_until > now:
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        audit.record(
-            session,
-            "login.failure",
-            target_type="user",
-            target_id=user.id,
-            meta=meta,
-            reason="locked",
-            method="magic_link",
-        )
-        session.commit()  # the attempt is audited although the request fails
-        raise Locked(accounts._locked_message(retry), retry_after=retry)
     if _mfa_on(user):
+        # The link replaces the password, not the second factor: an address locked out of this
+        # account may not guess codes with it. A lock elsewhere does not stop the link's owner.
+        retry = lockout.source_locked_for(user, meta)
+        if retry:
+            raise lockout.refuse(session, user, meta, retry, everyone=False, method="magic_link")
         _check_second_factor(session, user, mfa_code, meta)
     row.used_at = now
     if row.user_id is None:
         row.user_id = user.id
     session.add(row)
     _spend_others(session, MAGIC_LINK, row.email)
-    # A successful sign-in, as with a password: earlier failures stop counting toward the lockout.
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
+    # A successful sign-in: earlier failures stop counting, and a pause of password sign-in for
+    # everyone ends (whoever holds the mailbox is the owner).
+    lockout.record_success(user, meta)
     user.last_login_at = now
     session.add(user)
     audit.record(
@@ -318,7 +311,7 @@ def _check_second_factor(session: Session, user: User, code: str | None, meta: R
         return
     # A wrong code after a valid link counts toward the lockout like a wrong code after a right
     # password: whoever holds the mailbox must not get unlimited guesses at the second factor.
-    accounts._count_failure(session, user, utcnow(), meta, reason="bad mfa code")
+    lockout.record_failure(session, user, meta, reason="bad mfa code")
     raise MfaRequired(mfa.BAD_CODE)
 
 
@@ -460,7 +453,7 @@ def confirm_password_reset(
     session.add(row)
     _spend_others(session, PASSWORD_RESET, row.email)
     # Whoever might have had the old password (or a stolen session) is signed out everywhere.
-    accounts.revoke_all_sessions(session, user.id)
+    accounts.revoke_all_sessions(session, user.id, reason="password reset", meta=meta)
     audit.record(
         session,
         "password.reset",
@@ -478,7 +471,7 @@ def confirm_password_reset(
         body=(
             f"Hello {user.full_name or user.email},\n\n"
             f"The password of your CyberHub account was changed with a reset link{where} at "
-            f"{now:%Y-%m-%d %H:%M} UTC, and every session was signed out.\n\n"
+            f"{now:%Y-%m-%d %H:%M} UTC: every session was signed out and every API key revoked.\n\n"
             "If this was you, there is nothing to do. If it wasn't, reset your password now at "
             f"{base}/password-reset and tell an administrator.\n\n"
             "— CyberHub"

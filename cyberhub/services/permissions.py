@@ -126,5 +126,19 @@ def require_signed_in(principal: Principal | None) -> Principal:
     return principal
 
 
+API_KEY_REFUSED = (
+    "API keys can't be used here (two-step sign-in, consents, passwords, sessions and API "
+    "keys): sign in with your password instead."
+)
+
+
+def require_interactive(principal: Principal | None) -> Principal:
+    """The signed-in user acting through a session, not an API key (account-security changes)."""
+    actor = require_signed_in(principal)
+    if actor.scopes is not None:
+        raise Forbidden(API_KEY_REFUSED)
+    return actor
+
+
 def all_roles() -> Iterable[str]:
     return (r.value for r in Role)

@@ -13,8 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from cyberhub.models import AuditLog, Organization, Role, RoleAssignment, User
-from cyberhub.models.base import utcnow
-from cyberhub.services import accounts, audit, mail
+from cyberhub.services import accounts, audit, lockout, mail
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_role
@@ -308,7 +307,7 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
     """Everything the admin console shows about one account (admins only)."""
     require_role(principal, Role.admin)
     user = _user(session, user_id)
-    now = utcnow()
+    lock = lockout.status(user)
     entries = session.exec(
         select(AuditLog)
         .where(
@@ -331,8 +330,9 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
         "is_active": user.is_active,
         "created_at": user.created_at.isoformat(),
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
-        "locked": bool(user.locked_until and user.locked_until > now),
-        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        "locked": lock.locked,
+        "locked_until": lock.locked_until.isoformat() if lock.locked_until else None,
+        "locked_sources": lock.sources,
         "failed_login_count": user.failed_login_count,
         "mfa_enabled": user.mfa_secret is not None,
         "roles": _grant_rows(session, user_id, None),

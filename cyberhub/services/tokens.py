@@ -26,6 +26,9 @@ class Claims:
     family_id: str | None
     exp: int
     iat: int
+    # When it was issued, in milliseconds: "sign out everywhere" must also end a token issued
+    # earlier within the same second.
+    iat_ms: int
 
 
 def new_id() -> str:
@@ -53,6 +56,7 @@ def encode(
         "exp": int((now + lifetime).timestamp()),
         "jti": jti,
         "type": type_,
+        "iat_ms": int(now.timestamp() * 1000),
     }
     if family_id:
         payload["fam"] = family_id
@@ -84,4 +88,5 @@ def decode(token: str, expected_type: str) -> Claims:
         family_id=payload.get("fam"),
         exp=int(payload["exp"]),
         iat=int(payload["iat"]),
+        iat_ms=int(payload.get("iat_ms") or int(payload["iat"]) * 1000),
     )

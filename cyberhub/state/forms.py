@@ -6,14 +6,19 @@ from urllib.parse import urlparse
 
 import reflex as rx
 
+from cyberhub.services import network
 from cyberhub.services.audit import RequestMeta
+
+# Reflex puts the websocket's TCP peer among the connection's headers under this name.
+PEER_HEADER = "asgi-scope-client"
 
 
 def request_meta(state: rx.State) -> RequestMeta:
+    """Where this event comes from, decided as for API requests (services/network.py)."""
     router = state.router
-    return RequestMeta(
-        ip=router.session.client_ip or None, user_agent=router.headers.user_agent or ""
-    )
+    headers = {k.lower(): v for k, v in router.headers.raw_headers.items()}
+    peer = headers.pop(PEER_HEADER, "") or router.session.client_ip or None
+    return network.request_meta(peer, headers)
 
 
 def safe_next(value: str | None, default: str = "/dashboard") -> str:

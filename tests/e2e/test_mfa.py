@@ -42,7 +42,7 @@ def api_enrol(app_url: str, token: str) -> str:
     # The previous step's code: the current one stays unused for the browser sign-in.
     r = httpx.post(
         f"{app_url}/api/v1/auth/mfa/verify",
-        json={"code": code(secret, -1)},
+        json={"code": code(secret, -1), "password": PASSWORD},
         headers=headers,
         timeout=20,
     )
@@ -85,7 +85,14 @@ def test_enrol_on_the_security_page(web: BrowserPage, app_url: str) -> None:
     secret = page.get_by_test_id("mfa-secret").inner_text().replace(" ", "")
     assert len(secret) >= 16
     wait_clear_of_step_boundary()
+    page.get_by_label("Current password").fill("Not-My-Password-1")
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    # Turning it on is a fresh re-authentication: a wrong password leaves it off.
+    expect(page.get_by_role("alert")).to_contain_text("didn't confirm it's you")
+    wait_clear_of_step_boundary()
+    page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
+    page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
     codes = page.get_by_test_id("recovery-code")
@@ -94,6 +101,28 @@ def test_enrol_on_the_security_page(web: BrowserPage, app_url: str) -> None:
     page.get_by_role("button", name="I saved them").click()
     expect(page.get_by_text("On", exact=True)).to_be_visible()
     expect(page.get_by_text("10 of 10 recovery codes left.")).to_be_visible()
+    assert web.console_errors == []
+
+
+def test_sign_out_everywhere(web: BrowserPage, app_url: str) -> None:
+    email, token = api_signup(app_url)
+    other_device = {"Authorization": f"Bearer {token}"}
+    page = web.page
+    page.goto("/signin?next=/settings/security")
+    sign_in(page, email, PASSWORD)
+    expect(page.get_by_role("heading", name="Sessions and API keys")).to_be_visible()
+    page.get_by_role("button", name="Sign out everywhere").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("all your API keys are revoked")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert httpx.get(f"{app_url}/api/v1/auth/me", headers=other_device, timeout=20).is_success
+    page.get_by_role("button", name="Sign out everywhere").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Sign out everywhere").click()
+    expect(page).to_have_url(re.compile(r"/signin"))
+    r = httpx.get(f"{app_url}/api/v1/auth/me", headers=other_device, timeout=20)
+    assert r.status_code == 401
+    page.goto("/settings/security")
+    expect(page).to_have_url(re.compile(r"/signin"))
     assert web.console_errors == []
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import ApiKey, AuditLog, Organization, RoleAssignment, User
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
 
@@ -17,7 +18,7 @@ V1 = "/api/v1"
 
 
 def create_key(client: TestClient, scopes: list[str], name: str = "CI export") -> dict:  # type: ignore[type-arg]
-    r = client.post(V1 + "/api-keys", json={"name": name, "scopes": scopes})
+    r = client.post(V1 + "/api-keys", json={"name": name, "scopes": scopes, "password": PASSWORD})
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
 
@@ -138,7 +139,7 @@ class TestLifecycle:
         r = api_client.post(
             V1 + "/api-keys", headers=bearer(secret), json={"name": "x", "scopes": ["read"]}
         )
-        assert r.status_code == 403 and "can't create API keys" in r.json()["detail"]
+        assert r.status_code == 403 and "API keys can't be used here" in r.json()["detail"]
 
     def test_a_key_has_its_users_roles_only(
         self, api_client: TestClient, student_client: TestClient

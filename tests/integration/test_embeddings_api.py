@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cyberhub.services import query_embedder
-from tests.conftest import FakeEmbedder
+from tests.conftest import PASSWORD, FakeEmbedder
 from worker import model
 
 pytestmark = [pytest.mark.ai, pytest.mark.integration]
@@ -26,7 +26,9 @@ def fresh_query_embedder() -> Iterator[None]:
 
 
 def create_key(client: TestClient, scopes: list[str]) -> str:
-    r = client.post("/api/v1/api-keys", json={"name": "embeddings", "scopes": scopes})
+    r = client.post(
+        "/api/v1/api-keys", json={"name": "embeddings", "scopes": scopes, "password": PASSWORD}
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["secret"])
 

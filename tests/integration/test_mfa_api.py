@@ -22,7 +22,9 @@ def enrol(client: TestClient, clock: Clock) -> tuple[str, list[str]]:
     r = client.post(f"{MFA}/enroll")
     assert r.status_code == 200, r.text
     secret = r.json()["secret"]
-    r = client.post(f"{MFA}/verify", json={"code": code(secret, -1, at=clock.now)})
+    r = client.post(
+        f"{MFA}/verify", json={"code": code(secret, -1, at=clock.now), "password": PASSWORD}
+    )
     assert r.status_code == 200, r.text
     return secret, r.json()["recovery_codes"]
 
@@ -70,10 +72,12 @@ class TestEnrolment:
         assert body["otpauth_uri"].startswith("otpauth://totp/CyberHub:")
         assert body["qr"].startswith("data:image/svg+xml;base64,")
         assert student_client.get(MFA).json()["pending"] is True
-        wrong = student_client.post(f"{MFA}/verify", json={"code": "000000"})
+        wrong = student_client.post(f"{MFA}/verify", json={"code": "000000", "password": PASSWORD})
         if code(body["secret"], at=clock.now) != "000000":
             assert wrong.status_code == 422 and "not valid" in wrong.json()["detail"]
-        r = student_client.post(f"{MFA}/verify", json={"code": code(body["secret"], at=clock.now)})
+        r = student_client.post(
+            f"{MFA}/verify", json={"code": code(body["secret"], at=clock.now), "password": PASSWORD}
+        )
         assert r.status_code == 200
         assert len(r.json()["recovery_codes"]) == 10
         status = student_client.get(MFA).json()
@@ -82,7 +86,7 @@ class TestEnrolment:
     def test_verify_without_enrol_is_422_and_enrol_twice_is_409(
         self, student_client: TestClient, clock: Clock
     ) -> None:
-        r = student_client.post(f"{MFA}/verify", json={"code": "123456"})
+        r = student_client.post(f"{MFA}/verify", json={"code": "123456", "password": PASSWORD})
         assert r.status_code == 422 and "Start the set-up" in r.json()["detail"]
         enrol(student_client, clock)
         assert student_client.post(f"{MFA}/enroll").status_code == 409

@@ -18,7 +18,7 @@ from cyberhub import migrate
 from cyberhub.models import User, crypto
 from cyberhub.services import mfa
 from cyberhub.settings import ROOT, get_settings
-from tests.conftest import SecretKeys, _libpq, _with_db
+from tests.conftest import PASSWORD, SecretKeys, _libpq, _with_db
 from tests.integration.test_mfa_api import MFA, enrol, login
 from tests.totp import Clock, code
 
@@ -60,7 +60,9 @@ class TestAtRest:
         assert crypto.decrypt(stored_pending) == pending
         session.rollback()
 
-        r = student_client.post(f"{MFA}/verify", json={"code": code(pending, -1, at=clock.now)})
+        r = student_client.post(
+            f"{MFA}/verify", json={"code": code(pending, -1, at=clock.now), "password": PASSWORD}
+        )
         assert r.status_code == 200, r.text
         stored_secret, stored_pending = raw(session, student_user.id)
         assert stored_pending is None
@@ -163,7 +165,9 @@ class TestUndecryptableValue:
             {"s": foreign_token(pending), "id": student_user.id},
         )
         session.commit()
-        r = student_client.post(f"{MFA}/verify", json={"code": code(pending, at=clock.now)})
+        r = student_client.post(
+            f"{MFA}/verify", json={"code": code(pending, at=clock.now), "password": PASSWORD}
+        )
         assert r.status_code == 422 and r.json()["detail"] == mfa.RESTART_SETUP
         enrol(student_client, clock)  # starting again works
 

@@ -12,6 +12,7 @@ from cyberhub.models import AuditLog, OutboxMail, RecoveryCode, User
 from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from cyberhub.services.permissions import Principal, load_principal
+from tests.conftest import PASSWORD
 from tests.totp import Clock, code
 
 pytestmark = [pytest.mark.auth]
@@ -63,7 +64,9 @@ def principal(session: Session, student_user: User) -> Principal:
 def enrol(session: Session, principal: Principal, clock: Clock) -> tuple[str, list[str]]:
     """Turn MFA on; the confirming code is from the previous step (so `now` is still unused)."""
     secret = mfa.begin_enrollment(session, principal).secret
-    codes = mfa.confirm_enrollment(session, principal, code(secret, -1, at=clock.now))
+    codes = mfa.confirm_enrollment(
+        session, principal, code(secret, -1, at=clock.now), password=PASSWORD
+    )
     session.commit()
     return secret, codes
 
@@ -107,16 +110,18 @@ class TestEnrollment:
     ) -> None:
         secret = mfa.begin_enrollment(session, principal).secret
         with pytest.raises(Invalid, match="not valid"):
-            mfa.confirm_enrollment(session, principal, code(secret, 3, at=clock.now))
+            mfa.confirm_enrollment(
+                session, principal, code(secret, 3, at=clock.now), password=PASSWORD
+            )
         with pytest.raises(Invalid, match="6-digit"):
-            mfa.confirm_enrollment(session, principal, "abc")
+            mfa.confirm_enrollment(session, principal, "abc", password=PASSWORD)
         assert student_user.mfa_secret is None
 
     def test_confirm_without_begin_and_begin_when_on(
         self, session: Session, principal: Principal, clock: Clock
     ) -> None:
         with pytest.raises(Invalid, match="Start the set-up"):
-            mfa.confirm_enrollment(session, principal, "123456")
+            mfa.confirm_enrollment(session, principal, "123456", password=PASSWORD)
         enrol(session, principal, clock)
         with pytest.raises(Conflict):
             mfa.begin_enrollment(session, principal)
@@ -132,9 +137,11 @@ class TestEnrollment:
         wrong = code(secret, 5, at=clock.now)
         for _ in range(mfa.MAX_CODE_FAILURES):
             with pytest.raises(Invalid):
-                mfa.confirm_enrollment(session, principal, wrong)
+                mfa.confirm_enrollment(session, principal, wrong, password=PASSWORD)
         with pytest.raises(RateLimited):
-            mfa.confirm_enrollment(session, principal, code(secret, at=clock.now))
+            mfa.confirm_enrollment(
+                session, principal, code(secret, at=clock.now), password=PASSWORD
+            )
 
 
 class TestSecondFactor:
@@ -160,7 +167,7 @@ class TestSecondFactor:
     ) -> None:
         secret = mfa.begin_enrollment(session, principal).secret
         c = code(secret, at=clock.now)
-        mfa.confirm_enrollment(session, principal, c)
+        mfa.confirm_enrollment(session, principal, c, password=PASSWORD)
         assert not mfa.verify_second_factor(session, student_user, c)
 
     def test_a_recovery_code_works_once(
