@@ -25,7 +25,7 @@ from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from cyberhub.settings import get_settings
+from cyberhub.settings import DEFAULT_SECRET_KEY, get_settings
 
 # Changing this (or the derivation) makes every stored secret unreadable: bump the version and
 # migrate instead.
@@ -56,7 +56,11 @@ def configured_keys() -> tuple[str, ...]:
     """SECRET_KEY first (it encrypts), then each SECRET_KEY_PREVIOUS entry (decrypt only)."""
     settings = get_settings()
     previous = [k.strip() for k in settings.secret_key_previous.split(",") if k.strip()]
-    return (settings.secret_key, *(k for k in previous if k != settings.secret_key))
+    if not settings.is_production:
+        # Development databases made before the generated key used the published default:
+        # their MFA secrets still decrypt (decrypt only; nothing new is written with it).
+        previous.append(DEFAULT_SECRET_KEY)
+    return (settings.secret_key, *dict.fromkeys(k for k in previous if k != settings.secret_key))
 
 
 @lru_cache(maxsize=8)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql
 from cyberhub.models import User, crypto
 from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict
+from cyberhub.settings import DEFAULT_SECRET_KEY, get_settings
 from tests.conftest import SecretKeys
 
 pytestmark = [pytest.mark.auth]
@@ -32,7 +33,16 @@ class TestKeyDerivation:
 
     def test_current_key_first_then_previous_ones(self, secret_keys: SecretKeys) -> None:
         secret_keys("new-key", " old-1 , ,old-2,new-key")
-        assert crypto.configured_keys() == ("new-key", "old-1", "old-2")
+        # Outside production the published development key of earlier versions follows, decrypt
+        # only, so MFA secrets of an old development database still work.
+        assert crypto.configured_keys() == ("new-key", "old-1", "old-2", DEFAULT_SECRET_KEY)
+
+    def test_production_never_trusts_the_published_development_key(
+        self, secret_keys: SecretKeys, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        secret_keys("k" * 40, "old-1")
+        monkeypatch.setattr(get_settings(), "cyberhub_env", "production")
+        assert crypto.configured_keys() == ("k" * 40, "old-1")
 
     def test_the_multifernet_is_cached_per_key_set(self, secret_keys: SecretKeys) -> None:
         secret_keys("a-key")
