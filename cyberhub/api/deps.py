@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from cyberhub import db
-from cyberhub.services import accounts, api_keys
+from cyberhub.services import accounts, api_keys, browser_sessions
 from cyberhub.services.audit import RequestMeta
-from cyberhub.services.errors import Unauthenticated
+from cyberhub.services.errors import Forbidden, Unauthenticated
 from cyberhub.services.permissions import PUBLIC, SIGNED_IN, Access, Principal, roles
 
 
@@ -37,15 +37,21 @@ MetaDep = Annotated[RequestMeta, Depends(request_meta)]
 def authenticate_request(request: Request, session: Session) -> Principal | None:
     """The principal behind the request's credentials, or None when none are sent.
 
-    Accepted: `Authorization: Bearer <jwt>`, `Authorization: Bearer chk_...` (an API key) or
-    `X-API-Key: chk_...`. An API key's principal carries its scopes (see services/api_keys.py).
+    Accepted: `Authorization: Bearer <jwt>`, `Authorization: Bearer chk_...` (an API key),
+    `X-API-Key: chk_...`, or else the browser's HttpOnly session cookie. An API key's principal
+    carries its scopes (see services/api_keys.py). A state-changing request authenticated by the
+    cookie must come from CyberHub's own pages (its Origin), so other sites can't ride on it.
     """
     api_key = request.headers.get("x-api-key", "").strip()
     if api_key:
         return api_keys.authenticate(session, api_key)
     header = request.headers.get("authorization", "")
     if not header:
-        return None
+        cookie = request.cookies.get(browser_sessions.SESSION_COOKIE, "").strip()
+        if not cookie:
+            return None
+        check_cookie_origin(request)
+        return browser_sessions.principal_for(session, cookie)
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated("Use 'Authorization: Bearer <token>' or 'X-API-Key: <key>'.")
@@ -54,25 +60,31 @@ def authenticate_request(request: Request, session: Session) -> Principal | None
     return accounts.principal_from_access_token(session, credentials.strip())
 
 
-# The browser's access-token cookie (state/session.py). Only routes declared with
-# `Require(..., cookie=True)` accept it: read-only downloads a page links to (a plain <a href>
-# can't send a bearer header). The cookie is SameSite=strict, so other sites can't ride on it.
-ACCESS_COOKIE = "ch_access"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FOREIGN_ORIGIN = (
+    "This request changes something but was not sent by CyberHub's own pages (Origin), "
+    "so the session cookie is not accepted for it. API clients use 'Authorization: Bearer'."
+)
+
+
+def check_cookie_origin(request: Request) -> None:
+    """A cookie-authenticated POST/PUT/PATCH/DELETE must carry CyberHub's own Origin (403)."""
+    if request.method in SAFE_METHODS:
+        return
+    if not browser_sessions.origin_matches(
+        request.headers.get("origin"), request.headers.get("host")
+    ):
+        raise Forbidden(FOREIGN_ORIGIN)
 
 
 class Require:
     """A route's declared access rule, as a dependency returning the principal (or None)."""
 
-    def __init__(self, access: Access, *, cookie: bool = False) -> None:
+    def __init__(self, access: Access) -> None:
         self.access = access
-        self.cookie = cookie
 
     def __call__(self, request: Request, session: SessionDep) -> Principal | None:
         principal = authenticate_request(request, session) if self.access.kind != "public" else None
-        if principal is None and self.cookie and request.method == "GET":
-            token = request.cookies.get(ACCESS_COOKIE, "").strip()
-            if token:
-                principal = accounts.principal_from_access_token(session, token)
         self.access.check(principal)
         api_keys.check_scope(principal, request.method)  # a read-only key may only GET
         return principal
@@ -91,8 +103,8 @@ def require_roles(*names: str) -> Require:
 
 # For routes that need the principal: `principal: CurrentUser`.
 CurrentUser = Annotated[Principal, Depends(signed_in)]
-# The same, also accepting the browser's access cookie (GET downloads linked from pages).
-BrowserUser = Annotated[Principal, Depends(Require(SIGNED_IN, cookie=True))]
+# Kept for the downloads pages link to: every route now accepts the browser's session cookie.
+BrowserUser = CurrentUser
 
 
 def auth_rate_limit(request: Request) -> None:

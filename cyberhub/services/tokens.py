@@ -26,6 +26,8 @@ class Claims:
     family_id: str | None
     exp: int
     iat: int
+    # The sign-in (refresh-token family) an access token belongs to: refused once it is revoked.
+    session_id: str | None = None
 
 
 def new_id() -> str:
@@ -41,6 +43,7 @@ def encode(
     lifetime: timedelta,
     jti: str | None = None,
     family_id: str | None = None,
+    session_id: str | None = None,
 ) -> tuple[str, str, int]:
     """Return (token, jti, exp)."""
     now = utcnow()
@@ -56,6 +59,8 @@ def encode(
     }
     if family_id:
         payload["fam"] = family_id
+    if session_id:
+        payload["sid"] = session_id
     token = jwt.encode(payload, get_settings().secret_key, algorithm=ALGORITHM)
     return token, jti, payload["exp"]
 
@@ -84,4 +89,5 @@ def decode(token: str, expected_type: str) -> Claims:
         family_id=payload.get("fam"),
         exp=int(payload["exp"]),
         iat=int(payload["iat"]),
+        session_id=payload.get("sid"),
     )
