@@ -244,3 +244,24 @@ class TestCookieCsrf:
 )
 def test_the_session_token_is_found_in_a_cookie_header(header: str, token: str) -> None:
     assert browser_sessions.token_from_cookie_header(header) == token
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "public_url", "ok"),
+    [
+        ("http://127.0.0.1:3000", "127.0.0.1:3000", None, True),
+        ("http://127.0.0.1:3000", "127.0.0.1:3001", None, False),
+        ("https://cyberhub.example", "10.0.0.5:3000", "https://cyberhub.example", True),
+        ("http://cyberhub.example", "10.0.0.5:3000", "https://cyberhub.example", False),
+        ("https://cyberhub.example.evil.example", "x", "https://cyberhub.example", False),
+        ("null", "127.0.0.1:3000", None, False),
+        (None, "127.0.0.1:3000", None, False),
+    ],
+)
+def test_origin_is_cyberhub_itself(
+    monkeypatch: pytest.MonkeyPatch, origin: str | None, host: str, public_url: str | None, ok: bool
+) -> None:
+    from cyberhub.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_url", public_url)
+    assert browser_sessions.origin_matches(origin, host) is ok
