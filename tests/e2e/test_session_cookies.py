@@ -117,3 +117,21 @@ def test_magic_link_sign_in_sets_only_an_httponly_cookie(web: BrowserPage) -> No
     expect(page).to_have_url(re.compile(r"/dashboard/?$"))
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Amina Njoroge")
     assert_no_script_readable_token(web)
+
+
+def test_a_file_upload_knows_who_is_signed_in(web: BrowserPage, app_url: str) -> None:
+    """Reflex uploads arrive over HTTP, not the websocket: they still act as the signed-in user."""
+    from tests.e2e.test_student_learning import _enrol, _go_to_mission, _open_mission, _signup
+
+    page = web.page
+    email, headers = _signup(app_url, "Upload Learner")
+    _enrol(app_url, email)
+    mission = _open_mission(app_url, headers)
+    _go_to_mission(page, mission["id"], email)
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 data"}]
+    )
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.get_by_text("Attached report.pdf to your draft.")).to_be_visible()
+    expect(page.get_by_test_id("draft-file")).to_contain_text("report.pdf")
+    assert web.console_errors == []
