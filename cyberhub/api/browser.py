@@ -53,6 +53,10 @@ def complete(
     `next` must be a path on this site. An expired or used code goes back to sign-in.
     """
     target = browser_sessions.safe_next(next)
+    # Only CyberHub's own pages send a tab here: a link from another site must not sign the
+    # visitor in to someone else's account (login CSRF). Browsers without the header pass.
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return _see_other("/signin?" + urlencode({"next": target}))
     try:
         started = browser_sessions.complete_sign_in(session, code)
     except Unauthenticated:

@@ -110,6 +110,7 @@ def test_magic_link_sign_in_sets_only_an_httponly_cookie(web: BrowserPage) -> No
     page = web.page
     page.goto("/signin/email-link")
     expect(page.get_by_role("heading", name="Sign in with an e-mail link")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # typing before the state arrives could be lost
     page.get_by_label("Email").fill(STUDENT)
     page.get_by_role("button", name="Email me a link").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()

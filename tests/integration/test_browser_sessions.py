@@ -131,6 +131,29 @@ class TestHandoff:
         # The URL a sign-in page sends the tab to is cleaned the same way.
         assert "evil" not in browser_sessions.completion_url("c", target)
 
+    @pytest.mark.parametrize("site", ["cross-site", "same-site"])
+    def test_a_link_from_another_site_signs_nobody_in(
+        self, api_client: TestClient, session: Session, student_user, site: str
+    ) -> None:  # type: ignore[no-untyped-def]
+        """Login CSRF: someone else's fresh code, sent from another site, is not honoured."""
+        code = _code(session, student_user)
+        r = api_client.get(
+            COMPLETE,
+            params={"code": code},
+            headers={"Sec-Fetch-Site": site},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+        assert COOKIE not in r.cookies
+        # The code was not spent: the page that asked for it can still use it.
+        same = api_client.get(
+            COMPLETE,
+            params={"code": code},
+            headers={"Sec-Fetch-Site": "same-origin"},
+            follow_redirects=False,
+        )
+        assert COOKIE in same.cookies
+
     def test_the_session_cookie_is_not_a_bearer_or_refresh_token(
         self, api_client: TestClient, session: Session, student_user
     ) -> None:  # type: ignore[no-untyped-def]
