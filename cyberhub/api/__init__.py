@@ -11,6 +11,7 @@ from cyberhub.api import (
     admin,
     admin_jobs,
     auth,
+    browser,
     catalog,
     consents,
     director,
@@ -33,6 +34,7 @@ PREFIX = "/api/v1"
 ROUTERS = [
     health.router,
     auth.router,
+    browser.router,
     passwordless.router,
     mfa.router,
     consents.router,

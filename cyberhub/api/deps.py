@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from cyberhub import db
-from cyberhub.services import accounts, api_keys, network
+from cyberhub.services import accounts, api_keys, browser_sessions, network
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, Unauthenticated
 from cyberhub.services.permissions import (
@@ -42,15 +42,21 @@ MetaDep = Annotated[RequestMeta, Depends(request_meta)]
 def authenticate_request(request: Request, session: Session) -> Principal | None:
     """The principal behind the request's credentials, or None when none are sent.
 
-    Accepted: `Authorization: Bearer <jwt>`, `Authorization: Bearer chk_...` (an API key) or
-    `X-API-Key: chk_...`. An API key's principal carries its scopes (see services/api_keys.py).
+    Accepted: `Authorization: Bearer <jwt>`, `Authorization: Bearer chk_...` (an API key),
+    `X-API-Key: chk_...`, or else the browser's HttpOnly session cookie. An API key's principal
+    carries its scopes (see services/api_keys.py). A state-changing request authenticated by the
+    cookie must come from CyberHub's own pages (its Origin), so other sites can't ride on it.
     """
     api_key = request.headers.get("x-api-key", "").strip()
     if api_key:
         return api_keys.authenticate(session, api_key)
     header = request.headers.get("authorization", "")
     if not header:
-        return None
+        cookie = request.cookies.get(browser_sessions.SESSION_COOKIE, "").strip()
+        if not cookie:
+            return None
+        check_cookie_origin(request)
+        return browser_sessions.principal_for(session, cookie)
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated("Use 'Authorization: Bearer <token>' or 'X-API-Key: <key>'.")
@@ -59,10 +65,21 @@ def authenticate_request(request: Request, session: Session) -> Principal | None
     return accounts.principal_from_access_token(session, credentials.strip())
 
 
-# The browser's access-token cookie (state/session.py). Only routes declared with
-# `Require(..., cookie=True)` accept it: read-only downloads a page links to (a plain <a href>
-# can't send a bearer header). The cookie is SameSite=strict, so other sites can't ride on it.
-ACCESS_COOKIE = "ch_access"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FOREIGN_ORIGIN = (
+    "This request changes something but was not sent by CyberHub's own pages (Origin), "
+    "so the session cookie is not accepted for it. API clients use 'Authorization: Bearer'."
+)
+
+
+def check_cookie_origin(request: Request) -> None:
+    """A cookie-authenticated POST/PUT/PATCH/DELETE must carry CyberHub's own Origin (403)."""
+    if request.method in SAFE_METHODS:
+        return
+    if not browser_sessions.origin_matches(
+        request.headers.get("origin"), request.headers.get("host")
+    ):
+        raise Forbidden(FOREIGN_ORIGIN)
 
 
 def sends_api_key(request: Request) -> bool:
@@ -80,19 +97,14 @@ class Require:
     API keys) refuse API keys with 403, even where the route is public.
     """
 
-    def __init__(self, access: Access, *, cookie: bool = False, api_keys: bool = True) -> None:
+    def __init__(self, access: Access, *, api_keys: bool = True) -> None:
         self.access = access
-        self.cookie = cookie
         self.api_keys = api_keys
 
     def __call__(self, request: Request, session: SessionDep) -> Principal | None:
         if not self.api_keys and sends_api_key(request):
             raise Forbidden(API_KEY_REFUSED)
         principal = authenticate_request(request, session) if self.access.kind != "public" else None
-        if principal is None and self.cookie and request.method == "GET":
-            token = request.cookies.get(ACCESS_COOKIE, "").strip()
-            if token:
-                principal = accounts.principal_from_access_token(session, token)
         self.access.check(principal)
         api_keys.check_scope(principal, request.method)  # a read-only key may only GET
         return principal
@@ -115,8 +127,8 @@ CurrentUser = Annotated[Principal, Depends(signed_in)]
 SessionUser = Annotated[Principal, Depends(Require(SIGNED_IN, api_keys=False))]
 # Public account-security routes (password reset) that an API key must not reach either.
 public_no_api_key = Require(PUBLIC, api_keys=False)
-# The same, also accepting the browser's access cookie (GET downloads linked from pages).
-BrowserUser = Annotated[Principal, Depends(Require(SIGNED_IN, cookie=True))]
+# Kept for the downloads pages link to: every route now accepts the browser's session cookie.
+BrowserUser = CurrentUser
 
 
 def auth_rate_limit(request: Request) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import Var
 
 from cyberhub.components.notifications import notification_bell
 from cyberhub.state.session import SessionState
@@ -158,8 +159,32 @@ def footer() -> rx.Component:
     )
 
 
+def full_navigation() -> rx.Component:
+    """Load `SessionState.navigate_to` as a whole page, in this tab, with a new client token.
+
+    Sign-in and sign-out need a new websocket (the backend reads the session cookie from its
+    handshake), which `rx.redirect` doesn't give for a same-host URL (it routes client-side).
+    This element mounts when the URL is set; its script is compiled into the page bundle (no
+    eval, so a strict CSP allows it), runs once per document, and drops the tab's Reflex
+    client token so the next page starts from fresh page states.
+    """
+    url = SessionState.navigate_to
+    go: Var[None] = Var(
+        _js_expr=(
+            "(window.__cyberhubNavigating || (window.__cyberhubNavigating = true, "
+            f"window.sessionStorage.removeItem('token'), window.location.replace({url!s})))"
+        ),
+        _var_data=url._get_all_var_data(),
+    )
+    return rx.cond(
+        SessionState.navigate_to != "",
+        rx.box(on_mount=rx.run_script(go), display="none", data_testid="full-navigation"),
+    )
+
+
 def shell(*children: rx.Component) -> rx.Component:
     return rx.box(
+        full_navigation(),
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
         rx.el.main(

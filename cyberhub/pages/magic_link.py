@@ -16,7 +16,7 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, consents, mail, passwordless, rate_limit
+from cyberhub.services import browser_sessions, consents, mail, passwordless, rate_limit
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import MFA_CODE_PROMPT, DomainError, Invalid, MfaRequired, RateLimited
 from cyberhub.settings import get_settings
@@ -41,7 +41,8 @@ def _inspect(token: str) -> dict[str, Any]:
 
 def _verify(
     token: str, meta: RequestMeta, mfa_code: str, consent_kinds: list[str], full_name: str
-) -> tuple[accounts.TokenPair, bool]:
+) -> tuple[str, bool]:
+    """Spend the link; the single-use code that trades for the session cookie, and `created`."""
     rate_limit.hit_auth("/auth/magic-link/verify", meta.ip)
     with db.session_scope() as session:
         use = passwordless.verify_magic_link(
@@ -52,7 +53,7 @@ def _verify(
             consents=consent_kinds,
             full_name=full_name,
         )
-        return accounts.start_session(session, use.user, meta), use.created
+        return browser_sessions.begin_sign_in(session, use.user, meta), use.created
 
 
 # -- /signin/email-link ------------------------------------------------------------------------
@@ -240,7 +241,7 @@ class MagicLinkState(rx.State):
         self.error, self.submitting = "", True
         yield
         try:
-            pair, created = await asyncio.to_thread(
+            handoff, created = await asyncio.to_thread(
                 _verify, self._token(), request_meta(self), code, self.consents, self.full_name
             )
         except DomainError as exc:
@@ -249,9 +250,8 @@ class MagicLinkState(rx.State):
                 self.step = "error"
             return
         session = await self.get_state(SessionState)
-        session.sign_in_with(pair)
+        session.complete_sign_in(handoff, "/dashboard?welcome=true" if created else "/dashboard")
         self.step, self.submitting = "done", False
-        yield rx.redirect("/dashboard?welcome=true" if created else "/dashboard", replace=True)
 
 
 def _invalid_view() -> rx.Component:

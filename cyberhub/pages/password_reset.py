@@ -212,7 +212,7 @@ class ResetConfirmState(rx.State):
             return
         # Every session of the account was revoked: this browser signs in again too.
         session = await self.get_state(SessionState)
-        session._apply(None, {"access_token": "", "refresh_token": ""})
+        session.forget_user()
         self.step, self.submitting = "done", False
 
 

@@ -11,24 +11,23 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, rate_limit
+from cyberhub.services import accounts, browser_sessions, rate_limit
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError, MfaRequired
-from cyberhub.state.forms import request_meta, safe_next
+from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState
 
 ROUTE = "/signin"
 
 
-def _login(
-    email: str, password: str, meta: RequestMeta, mfa_code: str | None = None
-) -> accounts.TokenPair:
+def _login(email: str, password: str, meta: RequestMeta, mfa_code: str | None = None) -> str:
+    """Check the credentials; the single-use code that trades for the session cookie."""
     rate_limit.hit_auth("/auth/login", meta.ip)  # the same allowance as the API's login
     with db.session_scope() as session:
         user = accounts.authenticate(
             session, email=email, password=password, mfa_code=mfa_code, meta=meta
         )
-        return accounts.start_session(session, user, meta)
+        return browser_sessions.begin_sign_in(session, user, meta)
 
 
 class SignInState(rx.State):
@@ -44,6 +43,8 @@ class SignInState(rx.State):
         params = self.router.url.query_parameters
         if params.get("signed_out"):
             return "You have signed out."
+        if params.get("expired"):
+            return browser_sessions.HANDOFF_EXPIRED
         if params.get("next"):
             return "Please sign in to continue."
         return ""
@@ -67,15 +68,14 @@ class SignInState(rx.State):
         self.error, self.submitting = "", True
         yield
         try:
-            pair = await asyncio.to_thread(_login, self.email, password, request_meta(self))
+            code = await asyncio.to_thread(_login, self.email, password, request_meta(self))
         except MfaRequired:
             self.mfa_step, self._pending_password, self.submitting = True, password, False
             return
         except DomainError as exc:
             self.error, self.submitting = exc.message, False
             return
-        async for event in self._finish(pair):
-            yield event
+        await self._finish(code)
 
     @rx.event
     async def submit_code(self, form: dict[str, Any]) -> Any:
@@ -91,7 +91,7 @@ class SignInState(rx.State):
         self.error, self.submitting = "", True
         yield
         try:
-            pair = await asyncio.to_thread(
+            handoff = await asyncio.to_thread(
                 _login, self.email, self._pending_password, request_meta(self), code
             )
         except MfaRequired as exc:  # wrong code: stay on this step (it counted as a failure)
@@ -101,19 +101,17 @@ class SignInState(rx.State):
             self._clear()
             self.error = exc.message
             return
-        async for event in self._finish(pair):
-            yield event
+        await self._finish(handoff)
 
     @rx.event
     def cancel_code(self) -> None:
         self._clear()
 
-    async def _finish(self, pair: accounts.TokenPair) -> Any:
+    async def _finish(self, code: str) -> None:
+        """Signed in: the tab loads the page that sets the session cookie, then goes to `next`."""
         session = await self.get_state(SessionState)
-        session.sign_in_with(pair)
-        self.submitting = False
-        self.mfa_step, self._pending_password = False, ""
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)
+        session.complete_sign_in(code, self.router.url.query_parameters.get("next"))
+        self.mfa_step, self._pending_password = False, ""  # `submitting` stays on until it leaves
 
 
 def _code_form() -> rx.Component:

@@ -11,7 +11,7 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, consents, passwords, rate_limit
+from cyberhub.services import accounts, browser_sessions, consents, passwords, rate_limit
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.state.forms import request_meta
@@ -21,15 +21,14 @@ ROUTE = "/signup"
 AFTER_SIGNUP = "/onboarding/ai-profiler"
 
 
-def _signup(
-    email: str, password: str, full_name: str, kinds: list[str], meta: RequestMeta
-) -> accounts.TokenPair:
+def _signup(email: str, password: str, full_name: str, kinds: list[str], meta: RequestMeta) -> str:
+    """Create the account; the single-use code that trades for the session cookie."""
     rate_limit.hit_auth("/auth/signup", meta.ip)  # the same allowance as the API's sign-up
     with db.session_scope() as session:
         user = accounts.signup(
             session, email=email, password=password, full_name=full_name, consents=kinds, meta=meta
         )
-        return accounts.start_session(session, user, meta)
+        return browser_sessions.begin_sign_in(session, user, meta)
 
 
 def _ticked(form: dict[str, Any], name: str) -> bool:
@@ -63,16 +62,14 @@ class SignUpState(rx.State):
         self.error, self.submitting = "", True
         yield
         try:
-            pair = await asyncio.to_thread(
+            code = await asyncio.to_thread(
                 _signup, self.email, password, self.full_name, self.consents, request_meta(self)
             )
         except DomainError as exc:
             self.error, self.submitting = exc.message, False
             return
-        session = await self.get_state(SessionState)
-        session.sign_in_with(pair)
-        self.submitting = False
-        yield rx.redirect(AFTER_SIGNUP, replace=True)
+        # `submitting` stays on until the tab leaves for the page that sets the cookie.
+        (await self.get_state(SessionState)).complete_sign_in(code, AFTER_SIGNUP)
 
 
 _READ = {

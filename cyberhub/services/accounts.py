@@ -236,6 +236,7 @@ def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
         roles=principal.roles,
         type_="access",
         lifetime=timedelta(minutes=settings.access_token_minutes),
+        session_id=family_id,
     )
     lifetime = timedelta(days=settings.refresh_token_days)
     refresh, jti, _ = tokens.encode(
@@ -346,12 +347,29 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
     )
 
 
+def session_alive(session: Session, family_id: str) -> bool:
+    """Whether the sign-in `family_id` still has a token that is neither revoked nor expired."""
+    row = session.exec(
+        select(RefreshToken.jti)
+        .where(
+            RefreshToken.family_id == family_id,
+            col(RefreshToken.revoked_at).is_(None),
+            col(RefreshToken.expires_at) > utcnow(),
+        )
+        .limit(1)
+    ).first()
+    return row is not None
+
+
 def principal_from_access_token(session: Session, token: str) -> Principal:
+    """The user of an access token; refused once its sign-in (`sid`) is revoked, e.g. by logout."""
     claims = tokens.decode(token, "access")
     user = session.get(User, claims.user_id)
     if user is not None and user.sessions_valid_after is not None:
         if claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000):
             raise Unauthenticated("This session has ended. Please sign in again.")
+    if claims.session_id is not None and not session_alive(session, claims.session_id):
+        raise Unauthenticated("This session has ended. Please sign in again.")
     principal = load_principal(session, claims.user_id)
     if principal is None:
         raise Unauthenticated("This account is not active.")

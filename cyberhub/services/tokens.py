@@ -29,6 +29,8 @@ class Claims:
     # When it was issued, in milliseconds: "sign out everywhere" must also end a token issued
     # earlier within the same second.
     iat_ms: int
+    # The sign-in (refresh-token family) an access token belongs to: refused once it is revoked.
+    session_id: str | None = None
 
 
 def new_id() -> str:
@@ -44,6 +46,7 @@ def encode(
     lifetime: timedelta,
     jti: str | None = None,
     family_id: str | None = None,
+    session_id: str | None = None,
 ) -> tuple[str, str, int]:
     """Return (token, jti, exp)."""
     now = utcnow()
@@ -60,6 +63,8 @@ def encode(
     }
     if family_id:
         payload["fam"] = family_id
+    if session_id:
+        payload["sid"] = session_id
     token = jwt.encode(payload, get_settings().secret_key, algorithm=ALGORITHM)
     return token, jti, payload["exp"]
 
@@ -89,4 +94,5 @@ def decode(token: str, expected_type: str) -> Claims:
         exp=int(payload["exp"]),
         iat=int(payload["iat"]),
         iat_ms=int(payload.get("iat_ms") or int(payload["iat"]) * 1000),
+        session_id=payload.get("sid"),
     )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import reflex as rx
 
-from cyberhub.services import network
+from cyberhub.services import browser_sessions, network
 from cyberhub.services.audit import RequestMeta
 
 # Reflex puts the websocket's TCP peer among the connection's headers under this name.
@@ -23,11 +21,4 @@ def request_meta(state: rx.State) -> RequestMeta:
 
 def safe_next(value: str | None, default: str = "/dashboard") -> str:
     """Only same-site paths are followed after sign-in (no open redirects)."""
-    if not value:
-        return default
-    parsed = urlparse(value)
-    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
-        return default
-    if value.startswith(("/signin", "/signup")):
-        return default
-    return value
+    return browser_sessions.safe_next(value, default)

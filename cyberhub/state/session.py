@@ -1,4 +1,9 @@
-"""The signed-in user, their tokens (cookies) and the page guard every page runs first.
+"""The signed-in user, read from the HttpOnly session cookie, and the page guard every page runs.
+
+The cookie is set and cleared by HTTP responses (api/browser.py), never by page script; the
+backend reads it from the websocket handshake, which Reflex hands every event as router headers.
+Those are fixed for a connection, so signing in and out ends with a whole-page load (a new
+websocket): `navigate_to`, followed by components/shell.py's `full_navigation`.
 
 This module imports no page: pages register their access rules in `cyberhub.pages.registry`.
 """
@@ -6,30 +11,23 @@ This module imports no page: pages register their access rules in `cyberhub.page
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.state import BaseState
 
 from cyberhub import db
-from cyberhub.services import accounts
+from cyberhub.services import browser_sessions
+from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.permissions import Principal
-from cyberhub.settings import get_settings
-
-_settings = get_settings()
-ACCESS_MAX_AGE = int(timedelta(minutes=_settings.access_token_minutes).total_seconds())
-REFRESH_MAX_AGE = int(timedelta(days=_settings.refresh_token_days).total_seconds())
+from cyberhub.state.forms import request_meta
 
 
 class SessionState(rx.State):
-    """Who is signed in. Tokens live in cookies; the user is re-read from the database per event."""
-
-    access_token: str = rx.Cookie("", name="ch_access", max_age=ACCESS_MAX_AGE, same_site="strict")
-    refresh_token: str = rx.Cookie(
-        "", name="ch_refresh", max_age=REFRESH_MAX_AGE, same_site="strict"
-    )
+    """Who is signed in. The session cookie is checked against the database on every event."""
 
     user_id: int = 0
     user_email: str = ""
@@ -38,6 +36,8 @@ class SessionState(rx.State):
     # The route pattern whose guard passed / refused for this tab (pages render accordingly).
     granted_route: str = ""
     denied_route: str = ""
+    # A URL this tab must load as a whole page (sign-in completion, sign-out); "" when none.
+    navigate_to: str = ""
 
     @rx.var
     def signed_in(self) -> bool:
@@ -60,34 +60,21 @@ class SessionState(rx.State):
 
     # -- helpers for other states ------------------------------------------------------------
 
-    def _load_principal(self) -> tuple[Principal | None, dict[str, str]]:
-        """Principal for the current cookies; silently refreshes an expired access token.
+    def _session_token(self) -> str:
+        return browser_sessions.token_from_cookie_header(self.router.headers.cookie)
 
-        Returns the principal and the cookie values to store (empty strings sign out).
-        Runs in a worker thread: it touches the database.
-        """
-        if not self.access_token and not self.refresh_token:
-            return None, {}
+    def _load_principal(self) -> Principal | None:
+        """Principal of this tab's session cookie. Runs in a worker thread (database)."""
+        token = self._session_token()
+        if not token:
+            return None
         with db.session_scope() as session:
-            if self.access_token:
-                try:
-                    return accounts.principal_from_access_token(session, self.access_token), {}
-                except Unauthenticated:
-                    pass
-            if self.refresh_token:
-                try:
-                    pair = accounts.refresh_session(session, self.refresh_token)
-                    return pair.principal, {
-                        "access_token": pair.access_token,
-                        "refresh_token": pair.refresh_token,
-                    }
-                except Unauthenticated:
-                    pass
-        return None, {"access_token": "", "refresh_token": ""}
+            try:
+                return browser_sessions.principal_for(session, token)
+            except Unauthenticated:
+                return None
 
-    def _apply(self, principal: Principal | None, cookies: dict[str, str]) -> None:
-        for name, value in cookies.items():
-            setattr(self, name, value)
+    def _apply(self, principal: Principal | None) -> None:
         if principal is None:
             self.user_id, self.user_email, self.user_name, self.roles = 0, "", "", []
         else:
@@ -98,14 +85,17 @@ class SessionState(rx.State):
 
     async def principal(self) -> Principal | None:
         """The current user as the services see them (checked against the database)."""
-        principal, cookies = await asyncio.to_thread(self._load_principal)
-        self._apply(principal, cookies)
+        principal = await asyncio.to_thread(self._load_principal)
+        self._apply(principal)
         return principal
 
-    def sign_in_with(self, pair: accounts.TokenPair) -> None:
-        self.access_token = pair.access_token
-        self.refresh_token = pair.refresh_token
-        self._apply(pair.principal, {})
+    def complete_sign_in(self, code: str, next_path: str | None) -> None:
+        """After a sign-in page checked the credentials: load the page that sets the cookie."""
+        self.navigate_to = browser_sessions.completion_url(code, next_path)
+
+    def forget_user(self) -> None:
+        """This tab's session was revoked elsewhere (e.g. a password reset): show nobody."""
+        self._apply(None)
 
     # -- events ------------------------------------------------------------------------------
 
@@ -130,14 +120,28 @@ class SessionState(rx.State):
         return None
 
     @rx.event
-    async def sign_out(self) -> Any:
-        token = self.refresh_token
+    async def sign_out(self) -> None:
+        """Revoke the session, reset every page state of this tab, then have the cookie removed.
+
+        The whole-page load also gives the tab a new client token (full_navigation drops the old
+        one), so reloading or going Back can't bring back the previous user's page states.
+        """
+        token = self._session_token()
         if token:
-            await asyncio.to_thread(_logout, token)
-        self._apply(None, {"access_token": "", "refresh_token": ""})
-        return rx.redirect("/signin?signed_out=1")
+            await asyncio.to_thread(_end_session, token, request_meta(self))
+        for state_cls in _app_states(rx.State):
+            (await self.get_state(state_cls)).reset()
+        self.navigate_to = browser_sessions.SIGNOUT_PATH
 
 
-def _logout(refresh_token: str) -> None:
+def _app_states(parent: type[BaseState]) -> Iterator[type[BaseState]]:
+    """Every state class CyberHub defines (page states, components' states, this one)."""
+    for cls in parent.get_substates():
+        if cls.__module__.startswith("cyberhub."):
+            yield cls
+        yield from _app_states(cls)
+
+
+def _end_session(token: str, meta: RequestMeta) -> None:
     with db.session_scope() as session:
-        accounts.logout(session, refresh_token)
+        browser_sessions.end(session, token, meta)

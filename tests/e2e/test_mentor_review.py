@@ -105,7 +105,7 @@ def test_mentor_claims_scores_and_requests_changes(
     page = web.page
     page.goto("/signin?next=/dashboard/mentor")
     sign_in(page, s.mentor_email, PASSWORD)
-    expect(page).to_have_url(re.compile("/dashboard/mentor$"))
+    expect(page).to_have_url(re.compile("/dashboard/mentor/?$"))
 
     # The bell counts the "submitted" notification; its popover lists it.
     expect(page.get_by_test_id("unread-count")).to_have_text("1")

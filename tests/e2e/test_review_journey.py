@@ -117,7 +117,7 @@ def test_submit_changes_resubmit_approve_progress_and_notification(
         mentor = mentor_browser.page
         mentor.goto("/signin?next=/dashboard/mentor")
         sign_in(mentor, loop.mentor_email, PASSWORD)
-        expect(mentor).to_have_url(re.compile("/dashboard/mentor$"))
+        expect(mentor).to_have_url(re.compile("/dashboard/mentor/?$"))
 
         # 2. The mentor claims it and requests changes with feedback.
         _open_from_queue(mentor, loop.title, 1)

@@ -77,7 +77,7 @@ def _open_mission(app_url: str, headers: dict[str, str]) -> dict[str, Any]:
 def _go_to_mission(page: Page, mission_id: int, email: str) -> None:
     page.goto(f"/signin?next=/missions/{mission_id}")
     sign_in(page, email, PASSWORD)
-    expect(page).to_have_url(re.compile(f"/missions/{mission_id}$"))
+    expect(page).to_have_url(re.compile(f"/missions/{mission_id}/?$"))
     expect(page.get_by_role("heading", name="Your work", level=2)).to_be_visible()
 
 

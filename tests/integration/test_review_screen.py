@@ -9,10 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from cyberhub.services import reviews, submissions
+from cyberhub.services import browser_sessions, reviews, submissions
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.settings import get_settings
-from tests.conftest import login
 from tests.factories import FULL_SCORES, GOOD_ANSWER, RUBRIC, World, build_world, principal
 from tests.integration.test_reviews import backdate_claim, claim, decide, submit
 
@@ -96,7 +95,7 @@ class TestReviewScreen:
 
 
 class TestDownloadFromTheBrowser:
-    def test_the_access_cookie_works_for_the_file_only(
+    def test_the_session_cookie_downloads_the_file(
         self,
         world: World,
         session: Session,
@@ -117,17 +116,22 @@ class TestDownloadFromTheBrowser:
         )
         session.commit()
         url = f"/api/v1/submissions/{sub.id}/file"
+
+        def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
+            started = browser_sessions.complete_sign_in(
+                session, browser_sessions.begin_sign_in(session, user)
+            )
+            session.commit()
+            return started.token
+
+        cookie = browser_sessions.SESSION_COOKIE
         with TestClient(create_api(), raise_server_exceptions=False) as client:
             assert client.get(url).status_code == 401
-            token = login(client, world.mentor.email)["access_token"]
-            client.cookies.set("ch_access", token)
+            client.cookies.set(cookie, session_cookie(world.mentor))
             r = client.get(url)
             assert r.status_code == 200 and r.content == b"%PDF-1.7 data"
             assert r.headers["content-disposition"].startswith("attachment")
-            # Only that download: other routes still want the bearer header.
-            assert client.get(f"/api/v1/submissions/{sub.id}").status_code == 401
-            client.cookies.set("ch_access", "not-a-token")
+            client.cookies.set(cookie, "not-a-token")
             assert client.get(url).status_code == 401
-            other = login(client, world.other_mentor.email)["access_token"]
-            client.cookies.set("ch_access", other)
+            client.cookies.set(cookie, session_cookie(world.other_mentor))
             assert client.get(url).status_code == 403
