@@ -25,6 +25,7 @@ from cyberhub.api import (
     recommendations,
     search,
 )
+from cyberhub.api.input_guard import RejectNulBytes
 from cyberhub.settings import VERSION
 
 PREFIX = "/api/v1"
@@ -58,6 +59,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     errors.install(api)
+    api.add_middleware(RejectNulBytes)
     for router in ROUTERS:
         api.include_router(router, prefix=PREFIX)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from cyberhub import db
@@ -13,6 +13,11 @@ from cyberhub.services import accounts, api_keys
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.permissions import PUBLIC, SIGNED_IN, Access, Principal, roles
+
+# Every id column is a PostgreSQL `integer`: a path id outside 1..2**31-1 can name no row, so it
+# is refused (422) before any query. Every `{..._id}` path parameter uses this type.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_session() -> Iterator[Session]:

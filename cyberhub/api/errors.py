@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cyberhub.services.errors import DomainError, Locked, MfaRequired, RateLimited
@@ -47,6 +48,15 @@ def install(api: FastAPI) -> None:
             {"detail": exc.detail},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @api.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> JSONResponse:
+        # A value PostgreSQL refuses (a number beyond its column's range...) that got past the
+        # request's types: the input is wrong, not the server. Logged so the type gets fixed.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {"detail": "A value in the request is out of range or not allowed."}, status_code=422
         )
 
     @api.exception_handler(Exception)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
 
-from cyberhub.api.deps import BrowserUser, CurrentUser, SessionDep, require_roles
+from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
 from cyberhub.models import Submission
 from cyberhub.services import dashboards, notifications, progress, reviews, submissions
 from cyberhub.services.errors import Invalid
@@ -66,7 +66,7 @@ def attempt_json(s: Submission) -> dict[str, Any]:
 
 @router.post("/missions/{mission_id}/submit", status_code=201)
 def submit(
-    mission_id: int, body: WorkIn, session: SessionDep, principal: StudentUser
+    mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
 ) -> dict[str, Any]:
     sub = submissions.submit(session, principal, mission_id, answer=body.answer, links=body.links)
     return attempt_json(sub)
@@ -74,7 +74,7 @@ def submit(
 
 @router.put("/missions/{mission_id}/draft")
 def save_draft(
-    mission_id: int, body: WorkIn, session: SessionDep, principal: StudentUser
+    mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
 ) -> dict[str, Any]:
     sub = submissions.save_draft(
         session, principal, mission_id, answer=body.answer, links=body.links
@@ -84,7 +84,7 @@ def save_draft(
 
 @router.post("/missions/{mission_id}/draft/file")
 def attach_file(
-    mission_id: int,
+    mission_id: Id,
     session: SessionDep,
     principal: StudentUser,
     file: UploadFile = File(...),
@@ -96,13 +96,13 @@ def attach_file(
 
 
 @router.get("/missions/{mission_id}/work")
-def work_status(mission_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+def work_status(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
     return submissions.work_status(session, principal, mission_id)
 
 
 @router.get("/missions/{mission_id}/history")
 def mission_history(
-    mission_id: int,
+    mission_id: Id,
     session: SessionDep,
     principal: CurrentUser,
     student: int | None = Query(default=None, ge=1),
@@ -113,14 +113,14 @@ def mission_history(
 
 @router.get("/missions/{mission_id}/hints")
 def revealed_hints(
-    mission_id: int, session: SessionDep, principal: CurrentUser
+    mission_id: Id, session: SessionDep, principal: CurrentUser
 ) -> list[dict[str, Any]]:
     return submissions.revealed_hints(session, principal, mission_id)
 
 
 @router.post("/missions/{mission_id}/hints/reveal")
 def reveal_hint(
-    mission_id: int, session: SessionDep, principal: StudentUser, body: RevealIn | None = None
+    mission_id: Id, session: SessionDep, principal: StudentUser, body: RevealIn | None = None
 ) -> dict[str, Any]:
     return submissions.reveal_hint(
         session, principal, mission_id, body.index if body is not None else None
@@ -132,13 +132,13 @@ def reveal_hint(
 
 @router.get("/submissions/{submission_id}")
 def get_submission(
-    submission_id: int, session: SessionDep, principal: CurrentUser
+    submission_id: Id, session: SessionDep, principal: CurrentUser
 ) -> dict[str, Any]:
     return submissions.get_submission(session, principal, submission_id).as_json()
 
 
 @router.get("/submissions/{submission_id}/file")
-def download_file(submission_id: int, session: SessionDep, principal: BrowserUser) -> FileResponse:
+def download_file(submission_id: Id, session: SessionDep, principal: BrowserUser) -> FileResponse:
     # BrowserUser: the review and mission pages link here, so the access cookie works too.
     path, name, media_type = submissions.stored_file(session, principal, submission_id)
     # Always a download (never rendered inline), and never sniffed into something else.
@@ -152,18 +152,18 @@ def download_file(submission_id: int, session: SessionDep, principal: BrowserUse
 
 
 @router.post("/submissions/{submission_id}/claim")
-def claim(submission_id: int, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+def claim(submission_id: Id, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
     return attempt_json(reviews.claim(session, principal, submission_id))
 
 
 @router.post("/submissions/{submission_id}/release")
-def release(submission_id: int, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+def release(submission_id: Id, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
     return attempt_json(reviews.release(session, principal, submission_id))
 
 
 @router.post("/submissions/{submission_id}/review")
 def review(
-    submission_id: int, body: ReviewIn, session: SessionDep, principal: MentorUser
+    submission_id: Id, body: ReviewIn, session: SessionDep, principal: MentorUser
 ) -> dict[str, Any]:
     result = reviews.review(
         session,
@@ -203,7 +203,7 @@ def get_progress(
 
 @router.get("/progress/cohorts/{cohort_id}")
 def get_cohort_progress(
-    cohort_id: int, session: SessionDep, principal: CurrentUser
+    cohort_id: Id, session: SessionDep, principal: CurrentUser
 ) -> dict[str, Any]:
     return progress.cohort_progress(session, principal, cohort_id)
 
