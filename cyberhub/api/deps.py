@@ -9,14 +9,14 @@ from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from cyberhub import db
+from cyberhub.models.base import MAX_ID
 from cyberhub.services import accounts, api_keys
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.permissions import PUBLIC, SIGNED_IN, Access, Principal, roles
 
-# Every id column is a PostgreSQL `integer`: a path id outside 1..2**31-1 can name no row, so it
-# is refused (422) before any query. Every `{..._id}` path parameter uses this type.
-MAX_ID = 2**31 - 1
+# A path id outside 1..MAX_ID (the range of the integer id columns) can name no row, so it is
+# refused (422) before any query. Every `{..._id}` path parameter uses this type.
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 

@@ -18,6 +18,7 @@ from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services import catalog, submissions
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import parse_id
 from cyberhub.state.session import SessionState
 
 ROUTE = "/missions/[mission_id]"
@@ -213,13 +214,13 @@ class MissionState(rx.State):
         self.loading, self.mission, self.work, self.attempts, self.events = True, {}, {}, [], []
         self.revealed, self.form_error, self.notice, self.hint_error = [], "", "", ""
         self.file_error, self.file_notice, self.intent = "", "", "submit"
-        raw = self.router.page.params.get("mission_id", "")
-        if not str(raw).isdigit():
+        mission_id = parse_id(self.router.page.params.get("mission_id", ""))
+        if mission_id is None:
             self.error, self.loading = "That mission does not exist.", False
             return
         principal = await self._principal()
         try:
-            data = await asyncio.to_thread(_load, principal, int(raw))
+            data = await asyncio.to_thread(_load, principal, mission_id)
             self.mission, self.is_student = data["mission"], data["is_student"]
             self._apply_work(data)
             self._fill_form()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import reflex as rx
 
+from cyberhub.models.base import MAX_ID
 from cyberhub.services.audit import RequestMeta
 
 
@@ -26,3 +28,13 @@ def safe_next(value: str | None, default: str = "/dashboard") -> str:
     if value.startswith(("/signin", "/signup")):
         return default
     return value
+
+
+def parse_id(raw: object) -> int | None:
+    """An id from a URL or a form field, or None when it can name no row (not a plain decimal
+    number, or outside the id columns' range): pages then show their "not found" state."""
+    text = str(raw or "")
+    if not re.fullmatch(r"[0-9]{1,10}", text):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
