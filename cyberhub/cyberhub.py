@@ -8,15 +8,27 @@ import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import create_api
 from cyberhub.pages.registry import all_pages
 from cyberhub.services import query_embedder
+from cyberhub.services.permissions import Principal
 from cyberhub.settings import get_settings
 from cyberhub.state.session import SessionState
+from cyberhub.upload_guard import session_principal, upload_guard
 
 get_settings().check_production_ready()
+
+
+async def _upload_principal(client_token: str) -> Principal | None:
+    return await session_principal(app, client_token)
+
 
 app = rx.App(
     theme=rx.theme(appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"),
     stylesheets=["/styles.css"],
-    api_transformer=create_api(),
+    # Applied in order, each wrapping the app so far: the API is mounted, then the upload guard
+    # answers oversized or unauthorised POST /_upload requests before Reflex reads their body.
+    api_transformer=[
+        create_api(),
+        upload_guard(_upload_principal),
+    ],
 )
 
 # Load the embedding model for search in the background once the backend serves (not under

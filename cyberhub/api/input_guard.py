@@ -101,3 +101,38 @@ async def _refuse(send: Send, where: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# -- request-size caps (uploads) ------------------------------------------------------------------
+
+
+class BodyTooLarge(Exception):
+    """The request body went past its cap; nothing beyond the cap was passed on."""
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's Content-Length, when it sends a valid one."""
+    for name, value in scope.get("headers") or []:
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isdigit() and len(text) < 20 else None
+    return None
+
+
+def capped_receive(receive: Receive, limit: int) -> Receive:
+    """`receive`, raising BodyTooLarge as soon as the body passes `limit` bytes.
+
+    The chunk that crosses the limit is the last one read: the rest of the body stays unread.
+    """
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return wrapped

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
+from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.models import Submission
 from cyberhub.services import dashboards, notifications, progress, reviews, submissions
 from cyberhub.services.errors import Invalid
@@ -82,16 +84,51 @@ def save_draft(
     return attempt_json(sub)
 
 
-@router.post("/missions/{mission_id}/draft/file")
+async def read_upload(request: Request) -> submissions.Upload:
+    """The multipart field `file`, read only after the route's access rule passed (declare this
+    dependency after the principal) and refused with 413 past the request-size cap."""
+    limit = submissions.MAX_UPLOAD_REQUEST_BYTES
+    length = declared_length(request.scope)
+    if length is not None and length > limit:
+        raise HTTPException(413, detail=submissions.TOO_LARGE_MESSAGE)
+    capped = Request(request.scope, capped_receive(request.receive, limit))
+    try:
+        form = await capped.form(max_files=1, max_fields=10)
+    except BodyTooLarge:
+        raise HTTPException(413, detail=submissions.TOO_LARGE_MESSAGE) from None
+    try:
+        file = form.get("file")
+        if not isinstance(file, StarletteUploadFile):
+            raise Invalid('Send the file as the multipart/form-data field "file".')
+        # One byte past the file limit: enough for the service to say it is too large.
+        content = await file.read(submissions.MAX_UPLOAD_BYTES + 1)
+        return submissions.Upload(filename=file.filename or "", content=content)
+    finally:
+        await form.close()
+
+
+_FILE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
+
+
+@router.post("/missions/{mission_id}/draft/file", openapi_extra={"requestBody": _FILE_BODY})
 def attach_file(
     mission_id: Id,
     session: SessionDep,
     principal: StudentUser,
-    file: UploadFile = File(...),
+    upload: Annotated[submissions.Upload, Depends(read_upload)],
 ) -> dict[str, Any]:
-    # Read one byte past the limit: enough to refuse an oversized file without buffering it all.
-    content = file.file.read(submissions.MAX_UPLOAD_BYTES + 1)
-    upload = submissions.Upload(filename=file.filename or "", content=content)
+    """Attach (or replace) the draft's file: multipart field `file`, at most 10 MB (413 beyond)."""
     return attempt_json(submissions.attach_file(session, principal, mission_id, upload))
 
 

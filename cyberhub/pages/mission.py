@@ -9,7 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub import db
+from cyberhub import db, upload_guard
 from cyberhub.components.learning import attempt_renderer, status_badge, timeline
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state
@@ -17,7 +17,7 @@ from cyberhub.models import Role, SubmissionStatus
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services import catalog, submissions
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.permissions import Principal, roles
 from cyberhub.state.forms import parse_id
 from cyberhub.state.session import SessionState
 
@@ -296,6 +296,10 @@ class MissionState(rx.State):
         except DomainError as exc:
             return rx.toast.error(exc.message)
         return rx.download(data=content, filename=name)
+
+
+# Only students upload work files (checked before Reflex reads the body: cyberhub/upload_guard.py).
+upload_guard.declare(MissionState.attach, roles(Role.student))
 
 
 # -- view --------------------------------------------------------------------------------------
