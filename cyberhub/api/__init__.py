@@ -59,6 +59,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     errors.install(api)
+    errors.document(api)
     api.add_middleware(RejectNulBytes)
     for router in ROUTERS:
         api.include_router(router, prefix=PREFIX)
