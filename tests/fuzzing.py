@@ -147,9 +147,16 @@ def _fuzz_operation(
     )
     @hypothesis.given(case=operation.as_strategy())
     def run(case: Any) -> None:
-        response = case.call(headers=headers)
         report.requests += 1
         report.per_role[role] += 1
+        try:
+            response = case.call(headers=headers)
+        except Exception as exc:  # the app raised: the client got a 500 (or nothing at all)
+            report.statuses[500] += 1
+            report.findings.append(
+                Finding(role, name, 500, "server error", repr(exc)[:300], _describe(case))
+            )
+            return
         report.statuses[response.status_code] += 1
         if response.status_code >= 500:
             report.findings.append(

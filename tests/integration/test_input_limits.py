@@ -187,3 +187,17 @@ class TestLongPasswords:
         session.add(User(email="old@test.example.org", full_name="Old Hash", password_hash=old))
         session.commit()
         assert login(api_client, "old@test.example.org", "blue-kettle-sings-42")["access_token"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/audit-logs/stats?date_to=0001-01-01",
+        "/audit-logs/stats?date_from=9999-12-31",
+        "/audit-logs?date_to=9999-12-31",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_422(everyone_client: TestClient, url: str) -> None:
+    # Found by the fuzzer: the day before 0001-01-01 / after 9999-12-31 overflowed (500).
+    r = everyone_client.get(PREFIX + url)
+    assert r.status_code == 422 and "Choose dates between" in r.json()["detail"]
