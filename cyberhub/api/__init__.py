@@ -60,7 +60,7 @@ def create_api() -> FastAPI:
     )
     errors.install(api)
     errors.document(api)
-    api.add_middleware(RejectNulBytes)
+    api.add_middleware(RejectNulBytes, prefix=PREFIX)
     for router in ROUTERS:
         api.include_router(router, prefix=PREFIX)
 

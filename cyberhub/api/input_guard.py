@@ -41,13 +41,15 @@ def _body_has_nul(content_type: str, body: bytes) -> bool:
 
 
 class RejectNulBytes:
-    """ASGI middleware: 422 for a NUL in the query string or a (non-file) request body."""
+    """ASGI middleware: 422 for a NUL in the query string or a (non-file) request body of a
+    request under `prefix` (the API; the pages mounted beside it are left alone)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, prefix: str = "") -> None:
         self.app = app
+        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
