@@ -17,7 +17,8 @@ from tests.fuzzing import ROLES, FuzzReport, fuzz, load_schema, worker_alive
 
 pytestmark = [pytest.mark.integration]
 
-EXAMPLES = 2  # per operation and role (~2 min for the six roles); the bench runs many more
+# Per operation and role: ~30 s for the six roles on a quiet machine, ~3 min at load 12.
+EXAMPLES = 2
 
 
 def role_headers(session: Session, app: object, role: str) -> dict[str, str]:
