@@ -9,18 +9,31 @@ from cyberhub.api import create_api
 from cyberhub.pages.registry import all_pages
 from cyberhub.security_headers import security_headers, use_strict_cors
 from cyberhub.services import query_embedder
+from cyberhub.services.permissions import Principal
 from cyberhub.settings import get_settings
 from cyberhub.state.session import SessionState
+from cyberhub.upload_guard import session_principal, upload_guard
 
 get_settings().check_production_ready()
 use_strict_cors()  # no CORS header at all for a refused Origin (see security_headers.py)
 
+
+async def _upload_principal(client_token: str) -> Principal | None:
+    return await session_principal(app, client_token)
+
+
 app = rx.App(
     theme=rx.theme(appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"),
     stylesheets=["/styles.css"],
-    # Each transformer wraps everything before it (the frontend mount included); the last is
-    # outermost. security_headers stays last so every response gets the headers.
-    api_transformer=[create_api(), security_headers],
+    # Applied in order, each wrapping the app so far (the frontend mount included): the API is
+    # mounted, then the upload guard answers oversized or unauthorised POST /_upload requests
+    # before Reflex reads their body; security_headers stays last (outermost) so every
+    # response gets the headers.
+    api_transformer=[
+        create_api(),
+        upload_guard(_upload_principal),
+        security_headers,
+    ],
 )
 
 # Load the embedding model for search in the background once the backend serves (not under

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Engine, text
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
 from cyberhub.settings import get_settings
@@ -29,9 +32,48 @@ def normalize_url(url: str) -> str:
     return url
 
 
+# PostgreSQL text can't hold NUL (0x00): a NUL typed or pasted into a page would make the query
+# fail. The JSON API refuses such input with a 422 (api/input_guard.py); everything else that
+# reaches the database has its NULs stripped here, in one place, for text and JSON values alike.
+
+
+def strip_nul(value: Any) -> Any:
+    """The value with every NUL character removed from its strings (nested in lists / dicts)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list | tuple):
+        return type(value)(strip_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    return value
+
+
+class _NulFreeStrDumper(StrDumperUnknown):
+    def dump(self, obj: str) -> bytes:
+        return super().dump(obj.replace("\x00", ""))  # type: ignore[return-value]
+
+
+class _NulFreeStrBinaryDumper(StrBinaryDumper):
+    def dump(self, obj: str) -> bytes:
+        return super().dump(obj.replace("\x00", ""))  # type: ignore[return-value]
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(strip_nul(value))
+
+
 @lru_cache
 def _engine_for(url: str) -> Engine:
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json_dumps
+    )
+
+    @event.listens_for(engine, "connect")
+    def _nul_free_text(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.adapters.register_dumper(str, _NulFreeStrBinaryDumper)
+        dbapi_connection.adapters.register_dumper(str, _NulFreeStrDumper)
+
+    return engine
 
 
 def get_engine() -> Engine:

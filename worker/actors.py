@@ -45,3 +45,15 @@ def expire_review_claims() -> None:
         expired = reviews.expire_claims(session)
     if expired:
         log.info("returned %d expired review claims to the queue", len(expired))
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def sweep_orphan_uploads() -> None:
+    """Delete uploaded files no submission references, older than an hour (id-free sweep; safe
+    to run at any interval or twice at once)."""
+    from cyberhub.services import submissions
+
+    with session_scope() as session:
+        result = submissions.sweep_orphan_uploads(session)
+    if result.deleted:
+        log.info("deleted %d orphaned upload(s)", result.deleted)

@@ -36,7 +36,11 @@ class Periodic:
 
 
 # expire_review_claims: a claim lasts 24 h; returning it within a minute of expiry is plenty.
-SCHEDULE: tuple[Periodic, ...] = (Periodic("expire_review_claims", 60),)
+# sweep_orphan_uploads: files left by a crash only take disk space; hourly is enough.
+SCHEDULE: tuple[Periodic, ...] = (
+    Periodic("expire_review_claims", 60),
+    Periodic("sweep_orphan_uploads", 3600),
+)
 
 
 def period_of(job: Periodic, now: float) -> int:

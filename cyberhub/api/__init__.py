@@ -27,6 +27,7 @@ from cyberhub.api import (
     recommendations,
     search,
 )
+from cyberhub.api.input_guard import RejectNulBytes
 from cyberhub.settings import VERSION
 
 PREFIX = "/api/v1"
@@ -63,6 +64,8 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     errors.install(api)
+    errors.document(api)
+    api.add_middleware(RejectNulBytes, prefix=PREFIX)
     for router in ROUTERS:
         api.include_router(router, prefix=PREFIX)
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, SessionUser, require_roles
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser, require_roles
 from cyberhub.models import RoleAssignment
 from cyberhub.services import api_keys, audit_log, organizations, roles, users
 from cyberhub.services.audit import RequestMeta
@@ -98,20 +98,20 @@ def search_users(
 
 
 @router.get("/users/{user_id}")
-def get_user(user_id: int, principal: AdminUser, session: SessionDep) -> dict[str, Any]:
+def get_user(user_id: Id, principal: AdminUser, session: SessionDep) -> dict[str, Any]:
     """One account: profile, roles, lock state and its latest audit entries (admins)."""
     return roles.user_detail(session, principal, user_id)
 
 
 @router.get("/users/{user_id}/roles")
-def user_roles(user_id: int, principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+def user_roles(user_id: Id, principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """The user's roles (a director sees those in their own organization)."""
     return roles.user_roles(session, principal, user_id)
 
 
 @router.post("/users/{user_id}/roles", status_code=201)
 def assign_role(
-    user_id: int, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Give the user a role in an organization (null: global, admin role only), with a reason."""
     grant = roles.assign_role(
@@ -148,7 +148,7 @@ def _revoke(
 
 @router.delete("/users/{user_id}/roles")
 def revoke_role(
-    user_id: int, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Take a role away, with a reason (JSON body)."""
     return _revoke(user_id, body, principal, session, meta)
@@ -156,7 +156,7 @@ def revoke_role(
 
 @router.post("/users/{user_id}/roles/revoke")
 def revoke_role_post(
-    user_id: int, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """The same as DELETE /users/{id}/roles, for clients that can't send a DELETE body."""
     return _revoke(user_id, body, principal, session, meta)
@@ -164,7 +164,7 @@ def revoke_role_post(
 
 @router.post("/users/{user_id}/unlock")
 def unlock_user(
-    user_id: int, principal: AdminUser, session: SessionDep, meta: MetaDep
+    user_id: Id, principal: AdminUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Lift a sign-in lockout now (admins)."""
     return roles.unlock_user(session, principal, user_id, meta)
@@ -196,13 +196,13 @@ def create_organization(
 
 
 @router.get("/organizations/{org_id}")
-def get_organization(org_id: int, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_organization(org_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
     return organizations.get(session, principal, org_id)
 
 
 @router.get("/organizations/{org_id}/members")
 def list_members(
-    org_id: int,
+    org_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     page: Page = 1,
@@ -214,7 +214,7 @@ def list_members(
 
 @router.post("/organizations/{org_id}/members", status_code=201)
 def add_member(
-    org_id: int, body: MemberIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    org_id: Id, body: MemberIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Give an existing account (by email) a role in the organization."""
     grant = organizations.add_member(
@@ -231,8 +231,8 @@ def add_member(
 
 @router.delete("/organizations/{org_id}/members/{user_id}")
 def remove_member(
-    org_id: int,
-    user_id: int,
+    org_id: Id,
+    user_id: Id,
     body: ReasonIn,
     principal: CurrentUser,
     session: SessionDep,
@@ -334,7 +334,7 @@ def create_api_key(
 
 @router.delete("/api-keys/{key_id}")
 def revoke_api_key(
-    key_id: int, principal: SessionUser, session: SessionDep, meta: MetaDep
+    key_id: Id, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Revoke a key: requests using it answer 401 from now on."""
     key = api_keys.revoke(session, principal, key_id, meta)

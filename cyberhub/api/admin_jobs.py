@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from cyberhub.api.deps import MetaDep, SessionDep, require_roles
+from cyberhub.api.deps import Id, MetaDep, SessionDep, require_roles
 from cyberhub.services import ai_jobs
 from cyberhub.services.errors import NotFound
 from cyberhub.services.permissions import Principal
@@ -50,7 +50,7 @@ def failures(
 
 @router.post("/failures/{failure_id}/retry", status_code=202)
 def retry(
-    failure_id: int, principal: AdminUser, session: SessionDep, meta: MetaDep
+    failure_id: Id, principal: AdminUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Send the same job again (same actor, same arguments). 409 if it was already retried."""
     return ai_jobs.retry_failure(session, principal, failure_id, meta)
@@ -58,7 +58,7 @@ def retry(
 
 @router.delete("/failures/{failure_id}")
 def dismiss(
-    failure_id: int, principal: AdminUser, session: SessionDep, meta: MetaDep
+    failure_id: Id, principal: AdminUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Remove a failed job from the list without running it again."""
     ai_jobs.dismiss_failure(session, principal, failure_id, meta)
@@ -83,6 +83,6 @@ def latest_rebuild(principal: AdminUser, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/rebuild/{run_id}")
-def get_rebuild(run_id: int, principal: AdminUser, session: SessionDep) -> dict[str, Any]:
+def get_rebuild(run_id: Id, principal: AdminUser, session: SessionDep) -> dict[str, Any]:
     """One rebuild's status and progress."""
     return ai_jobs.get_rebuild(session, principal, run_id)

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from cyberhub.api.deps import CurrentUser, SessionDep, public
+from cyberhub.api.deps import CurrentUser, Id, SessionDep, public
 from cyberhub.models import Mission, Track
 from cyberhub.services import catalog
 
@@ -79,7 +79,7 @@ def list_missions(
 
 
 @router.get("/missions/{mission_id}")
-def get_mission(mission_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+def get_mission(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
     detail = catalog.get_mission(session, principal, mission_id)
     data = mission_json(detail.mission, detail.track, full=True)
     data["prerequisites"] = [{"id": p.id, "title": p.title} for p in detail.prerequisites]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from cyberhub import db
+from cyberhub.models.base import MAX_ID
 from cyberhub.services import accounts, api_keys, browser_sessions, network
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, Unauthenticated
@@ -20,6 +21,10 @@ from cyberhub.services.permissions import (
     Principal,
     roles,
 )
+
+# A path id outside 1..MAX_ID (the range of the integer id columns) can name no row, so it is
+# refused (422) before any query. Every `{..._id}` path parameter uses this type.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_session() -> Iterator[Session]:

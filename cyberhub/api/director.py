@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
 from cyberhub.services import authoring, enrollment, programs
 from cyberhub.services.enrollment import CSV_MAX_BYTES, CsvImportError
 from cyberhub.services.errors import Invalid
@@ -155,7 +155,7 @@ def create_program(
 
 @router.patch("/programs/{program_id}")
 def update_program(
-    program_id: int, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    program_id: Id, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     p = programs.update_program(
         session,
@@ -171,7 +171,7 @@ def update_program(
 
 @router.get("/programs/{program_id}/tracks")
 def list_program_tracks(
-    program_id: int, principal: CurrentUser, session: SessionDep
+    program_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
     """The programme's tracks with their NICE work roles and mission counts."""
     tracks = programs.list_tracks(session, principal, program_id)
@@ -181,7 +181,7 @@ def list_program_tracks(
 
 @router.post("/programs/{program_id}/tracks", status_code=201)
 def create_track(
-    program_id: int, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    program_id: Id, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Add one of the five tracks the programme lacks."""
     t = programs.create_track(
@@ -201,7 +201,7 @@ def create_track(
 
 @router.patch("/tracks/{track_id}")
 def update_track(
-    track_id: int, body: TrackPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    track_id: Id, body: TrackPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     t = programs.update_track(
         session,
@@ -247,13 +247,13 @@ def create_cohort(
 
 
 @router.get("/cohorts/{cohort_id}")
-def get_cohort(cohort_id: int, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_cohort(cohort_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
     return programs.cohort_detail(session, principal, cohort_id)
 
 
 @router.patch("/cohorts/{cohort_id}")
 def update_cohort(
-    cohort_id: int, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Change a cohort; `"director_id": null` removes its director, omitting it keeps it."""
     extra: dict[str, Any] = {}
@@ -275,7 +275,7 @@ def update_cohort(
 
 @router.get("/cohorts/{cohort_id}/roster")
 def roster(
-    cohort_id: int,
+    cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     include_withdrawn: bool = False,
@@ -294,14 +294,14 @@ def roster(
 
 @router.get("/cohorts/{cohort_id}/enrollments")
 def list_enrollments(
-    cohort_id: int, principal: CurrentUser, session: SessionDep
+    cohort_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
     return enrollment.list_enrollments(session, principal, cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/enrollments", status_code=201)
 def enroll(
-    cohort_id: int, body: EnrollIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, body: EnrollIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Enrol one person by email; an unknown address gets an invited, passwordless account."""
     return enrollment.enroll(
@@ -342,7 +342,7 @@ async def csv_text(request: Request) -> str:
 
 @router.post("/cohorts/{cohort_id}/enrollments/import", response_model=None)
 def import_enrollments(
-    cohort_id: int,
+    cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     meta: MetaDep,
@@ -358,7 +358,7 @@ def import_enrollments(
 
 @router.delete("/cohorts/{cohort_id}/enrollments/{student_id}")
 def unenroll(
-    cohort_id: int, student_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, student_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Withdraw a student from the cohort (their seat and mentor slot are freed)."""
     return enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
@@ -369,14 +369,14 @@ def unenroll(
 
 @router.get("/cohorts/{cohort_id}/mentors")
 def list_mentors(
-    cohort_id: int, principal: CurrentUser, session: SessionDep
+    cohort_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
     return enrollment.list_mentors(session, principal, cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/mentors")
 def set_mentor(
-    cohort_id: int, body: MentorIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, body: MentorIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Let a mentor of the organization serve the cohort with a capacity (or change it)."""
     return enrollment.set_cohort_mentor(
@@ -386,7 +386,7 @@ def set_mentor(
 
 @router.post("/cohorts/{cohort_id}/mentors/assign")
 def assign_mentor(
-    cohort_id: int, body: AssignIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, body: AssignIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return enrollment.assign_mentor(
         session, principal, cohort_id, body.student_id, body.mentor_id, meta=meta
@@ -395,7 +395,7 @@ def assign_mentor(
 
 @router.post("/cohorts/{cohort_id}/mentors/balance")
 def balance_mentors(
-    cohort_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Give every unassigned student the least-loaded mentor with room."""
     return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
@@ -403,7 +403,7 @@ def balance_mentors(
 
 @router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}")
 def remove_mentor(
-    cohort_id: int, mentor_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    cohort_id: Id, mentor_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     """Stop a mentor serving the cohort: their mentees become unassigned, stuck claims freed."""
     return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
@@ -439,33 +439,33 @@ def create_mission(
 
 
 @router.get("/director/missions/{mission_id}")
-def get_mission(mission_id: int, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_mission(mission_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
     return authoring.get_mission(session, principal, mission_id)
 
 
 @router.patch("/director/missions/{mission_id}")
 def update_mission(
-    mission_id: int, body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    mission_id: Id, body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.update_mission(session, principal, mission_id, body.changes(), meta=meta)
 
 
 @router.post("/director/missions/{mission_id}/publish")
 def publish_mission(
-    mission_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.publish_mission(session, principal, mission_id, meta=meta)
 
 
 @router.post("/director/missions/{mission_id}/unpublish")
 def unpublish_mission(
-    mission_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.unpublish_mission(session, principal, mission_id, meta=meta)
 
 
 @router.post("/director/missions/{mission_id}/archive")
 def archive_mission(
-    mission_id: int, principal: CurrentUser, session: SessionDep, meta: MetaDep
+    mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.archive_mission(session, principal, mission_id, meta=meta)

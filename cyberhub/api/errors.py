@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cyberhub.services.errors import DomainError, Locked, MfaRequired, RateLimited
@@ -49,9 +51,55 @@ def install(api: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @api.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> JSONResponse:
+        # A value PostgreSQL refuses (a number beyond its column's range...) that got past the
+        # request's types: the input is wrong, not the server. Logged so the type gets fixed.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {"detail": "A value in the request is out of range or not allowed."}, status_code=422
+        )
+
     @api.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
             {"detail": "Something went wrong on our side. Please try again."}, status_code=500
         )
+
+
+# The body every 422 has (see `validation_error` above), as the OpenAPI document describes it
+# in place of FastAPI's default (a list of pydantic errors under "detail").
+VALIDATION_ERROR_SCHEMA = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "title": "Detail"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def document(api: FastAPI) -> None:
+    """Make the OpenAPI document describe the error bodies the API really sends."""
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema:
+            return api.openapi_schema
+        schema = generate()
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in components:
+            components["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+            components.pop("ValidationError", None)
+        api.openapi_schema = schema
+        return schema
+
+    api.openapi = openapi  # type: ignore[method-assign]

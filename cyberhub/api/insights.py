@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
-from cyberhub.api.deps import CurrentUser, SessionDep
+from cyberhub.api.deps import CurrentUser, Id, SessionDep
 from cyberhub.services import learner_notes, personality
 
 router = APIRouter(tags=["insights"])
@@ -54,13 +54,13 @@ def add_note(body: NoteIn, session: SessionDep, principal: CurrentUser) -> dict[
 
 @router.patch("/me/notes/{note_id}")
 def edit_note(
-    note_id: int, body: NoteEdit, session: SessionDep, principal: CurrentUser
+    note_id: Id, body: NoteEdit, session: SessionDep, principal: CurrentUser
 ) -> dict[str, Any]:
     return learner_notes.update_note(session, principal, note_id, kind=body.kind, body=body.body)
 
 
 @router.delete("/me/notes/{note_id}", status_code=204)
-def delete_note(note_id: int, session: SessionDep, principal: CurrentUser) -> None:
+def delete_note(note_id: Id, session: SessionDep, principal: CurrentUser) -> None:
     learner_notes.delete_note(session, principal, note_id)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from cyberhub.api.deps import BrowserUser, CurrentUser, SessionDep, require_roles
+from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
+from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.models import Submission
 from cyberhub.services import dashboards, notifications, progress, reviews, submissions
 from cyberhub.services.errors import Invalid
@@ -66,7 +68,7 @@ def attempt_json(s: Submission) -> dict[str, Any]:
 
 @router.post("/missions/{mission_id}/submit", status_code=201)
 def submit(
-    mission_id: int, body: WorkIn, session: SessionDep, principal: StudentUser
+    mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
 ) -> dict[str, Any]:
     sub = submissions.submit(session, principal, mission_id, answer=body.answer, links=body.links)
     return attempt_json(sub)
@@ -74,7 +76,7 @@ def submit(
 
 @router.put("/missions/{mission_id}/draft")
 def save_draft(
-    mission_id: int, body: WorkIn, session: SessionDep, principal: StudentUser
+    mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
 ) -> dict[str, Any]:
     sub = submissions.save_draft(
         session, principal, mission_id, answer=body.answer, links=body.links
@@ -82,27 +84,62 @@ def save_draft(
     return attempt_json(sub)
 
 
-@router.post("/missions/{mission_id}/draft/file")
+async def read_upload(request: Request) -> submissions.Upload:
+    """The multipart field `file`, read only after the route's access rule passed (declare this
+    dependency after the principal) and refused with 413 past the request-size cap."""
+    limit = submissions.MAX_UPLOAD_REQUEST_BYTES
+    length = declared_length(request.scope)
+    if length is not None and length > limit:
+        raise HTTPException(413, detail=submissions.TOO_LARGE_MESSAGE)
+    capped = Request(request.scope, capped_receive(request.receive, limit))
+    try:
+        form = await capped.form(max_files=1, max_fields=10)
+    except BodyTooLarge:
+        raise HTTPException(413, detail=submissions.TOO_LARGE_MESSAGE) from None
+    try:
+        file = form.get("file")
+        if not isinstance(file, StarletteUploadFile):
+            raise Invalid('Send the file as the multipart/form-data field "file".')
+        # One byte past the file limit: enough for the service to say it is too large.
+        content = await file.read(submissions.MAX_UPLOAD_BYTES + 1)
+        return submissions.Upload(filename=file.filename or "", content=content)
+    finally:
+        await form.close()
+
+
+_FILE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
+
+
+@router.post("/missions/{mission_id}/draft/file", openapi_extra={"requestBody": _FILE_BODY})
 def attach_file(
-    mission_id: int,
+    mission_id: Id,
     session: SessionDep,
     principal: StudentUser,
-    file: UploadFile = File(...),
+    upload: Annotated[submissions.Upload, Depends(read_upload)],
 ) -> dict[str, Any]:
-    # Read one byte past the limit: enough to refuse an oversized file without buffering it all.
-    content = file.file.read(submissions.MAX_UPLOAD_BYTES + 1)
-    upload = submissions.Upload(filename=file.filename or "", content=content)
+    """Attach (or replace) the draft's file: multipart field `file`, at most 10 MB (413 beyond)."""
     return attempt_json(submissions.attach_file(session, principal, mission_id, upload))
 
 
 @router.get("/missions/{mission_id}/work")
-def work_status(mission_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+def work_status(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
     return submissions.work_status(session, principal, mission_id)
 
 
 @router.get("/missions/{mission_id}/history")
 def mission_history(
-    mission_id: int,
+    mission_id: Id,
     session: SessionDep,
     principal: CurrentUser,
     student: int | None = Query(default=None, ge=1),
@@ -113,14 +150,14 @@ def mission_history(
 
 @router.get("/missions/{mission_id}/hints")
 def revealed_hints(
-    mission_id: int, session: SessionDep, principal: CurrentUser
+    mission_id: Id, session: SessionDep, principal: CurrentUser
 ) -> list[dict[str, Any]]:
     return submissions.revealed_hints(session, principal, mission_id)
 
 
 @router.post("/missions/{mission_id}/hints/reveal")
 def reveal_hint(
-    mission_id: int, session: SessionDep, principal: StudentUser, body: RevealIn | None = None
+    mission_id: Id, session: SessionDep, principal: StudentUser, body: RevealIn | None = None
 ) -> dict[str, Any]:
     return submissions.reveal_hint(
         session, principal, mission_id, body.index if body is not None else None
@@ -132,13 +169,13 @@ def reveal_hint(
 
 @router.get("/submissions/{submission_id}")
 def get_submission(
-    submission_id: int, session: SessionDep, principal: CurrentUser
+    submission_id: Id, session: SessionDep, principal: CurrentUser
 ) -> dict[str, Any]:
     return submissions.get_submission(session, principal, submission_id).as_json()
 
 
 @router.get("/submissions/{submission_id}/file")
-def download_file(submission_id: int, session: SessionDep, principal: BrowserUser) -> FileResponse:
+def download_file(submission_id: Id, session: SessionDep, principal: BrowserUser) -> FileResponse:
     # BrowserUser: the review and mission pages link here, so the access cookie works too.
     path, name, media_type = submissions.stored_file(session, principal, submission_id)
     # Always a download (never rendered inline), and never sniffed into something else.
@@ -152,18 +189,18 @@ def download_file(submission_id: int, session: SessionDep, principal: BrowserUse
 
 
 @router.post("/submissions/{submission_id}/claim")
-def claim(submission_id: int, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+def claim(submission_id: Id, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
     return attempt_json(reviews.claim(session, principal, submission_id))
 
 
 @router.post("/submissions/{submission_id}/release")
-def release(submission_id: int, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
+def release(submission_id: Id, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
     return attempt_json(reviews.release(session, principal, submission_id))
 
 
 @router.post("/submissions/{submission_id}/review")
 def review(
-    submission_id: int, body: ReviewIn, session: SessionDep, principal: MentorUser
+    submission_id: Id, body: ReviewIn, session: SessionDep, principal: MentorUser
 ) -> dict[str, Any]:
     result = reviews.review(
         session,
@@ -203,7 +240,7 @@ def get_progress(
 
 @router.get("/progress/cohorts/{cohort_id}")
 def get_cohort_progress(
-    cohort_id: int, session: SessionDep, principal: CurrentUser
+    cohort_id: Id, session: SessionDep, principal: CurrentUser
 ) -> dict[str, Any]:
     return progress.cohort_progress(session, principal, cohort_id)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from cyberhub.api.deps import CurrentUser, MetaDep, SessionDep, public
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, public
 from cyberhub.services import profiler
 from cyberhub.services.profiler_bank import load_tracks_info
 
@@ -27,7 +27,7 @@ def start(session: SessionDep, principal: CurrentUser, meta: MetaDep) -> dict[st
 
 
 @router.get("/session/{session_id}/progress")
-def get_progress(session_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+def get_progress(session_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
     return profiler.progress(session, principal, session_id)
 
 
@@ -39,7 +39,7 @@ def get_questions() -> list[dict[str, Any]]:
 
 @router.post("/session/{session_id}/respond")
 def respond(
-    session_id: int, body: RespondIn, session: SessionDep, principal: CurrentUser
+    session_id: Id, body: RespondIn, session: SessionDep, principal: CurrentUser
 ) -> dict[str, Any]:
     return profiler.respond(
         session, principal, session_id, question_id=body.question_id, option_id=body.option_id
@@ -48,7 +48,7 @@ def respond(
 
 @router.post("/session/{session_id}/complete", response_model=None)
 def complete(
-    session_id: int, session: SessionDep, principal: CurrentUser, meta: MetaDep
+    session_id: Id, session: SessionDep, principal: CurrentUser, meta: MetaDep
 ) -> dict[str, Any] | JSONResponse:
     try:
         return profiler.complete(session, principal, session_id, meta)
@@ -57,13 +57,13 @@ def complete(
 
 
 @router.get("/session/{session_id}/results")
-def get_results(session_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+def get_results(session_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
     return profiler.results(session, principal, session_id)
 
 
 @router.get("/session/{session_id}/answers")
 def get_answers(
-    session_id: int, session: SessionDep, principal: CurrentUser
+    session_id: Id, session: SessionDep, principal: CurrentUser
 ) -> list[dict[str, Any]]:
     """Each question with the chosen answer, to review an attempt."""
     return profiler.review_answers(session, principal, session_id)
@@ -76,7 +76,7 @@ def get_history(session: SessionDep, principal: CurrentUser) -> list[dict[str, A
 
 
 @router.delete("/session/{session_id}", status_code=204)
-def delete(session_id: int, session: SessionDep, principal: CurrentUser, meta: MetaDep) -> None:
+def delete(session_id: Id, session: SessionDep, principal: CurrentUser, meta: MetaDep) -> None:
     """Delete a session and its answers."""
     profiler.delete_session(session, principal, session_id, meta)
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from cyberhub.api.deps import CurrentUser, SessionDep
+from cyberhub.api.deps import CurrentUser, Id, SessionDep
 from cyberhub.services import consents, recommendations
 from cyberhub.services.errors import Forbidden
 
@@ -50,7 +50,7 @@ def refresh(
 
 
 @router.post("/{mission_id}/not-interested")
-def not_interested(mission_id: int, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+def not_interested(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
     """Drop a mission from the caller's list; similar missions rank lower from now on."""
     recommendations.not_interested(session, principal, mission_id)
     return {"mission_id": mission_id, "status": "dismissed"}

@@ -30,7 +30,7 @@ from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
 from cyberhub.services.roles import DIRECTOR_ASSIGNABLE
-from cyberhub.state.forms import request_meta
+from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 
 LIST_ROUTE = "/admin/organizations"
@@ -305,11 +305,11 @@ class OrganizationState(rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.add_error, self.remove_open = True, "", "", False
         self.page = 1
-        raw = str(self.router.page.params.get("org_id", ""))
-        if not raw.isdigit():
+        org_id = parse_id(self.router.page.params.get("org_id", ""))
+        if org_id is None:
             self.error, self.loading = "That organization does not exist.", False
             return
-        self.org_id = int(raw)
+        self.org_id = org_id
         await self._fetch()
 
     @rx.event

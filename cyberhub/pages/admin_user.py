@@ -20,7 +20,7 @@ from cyberhub.services import users
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
-from cyberhub.state.forms import request_meta
+from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 
 ROUTE = "/admin/users/[user_id]"
@@ -149,11 +149,11 @@ class AdminUserState(rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
         self.revoke_open, self.new_reason, self.new_org = False, "", ""
-        raw = str(self.router.page.params.get("user_id", ""))
-        if not raw.isdigit():
+        user_id = parse_id(self.router.page.params.get("user_id", ""))
+        if user_id is None:
             self.error, self.loading = "That user does not exist.", False
             return
-        self.user_id = int(raw)
+        self.user_id = user_id
         await self._refresh()
 
     @rx.event

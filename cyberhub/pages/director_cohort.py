@@ -21,7 +21,7 @@ from cyberhub.services.audit import RequestMeta
 from cyberhub.services.enrollment import CsvImportError
 from cyberhub.services.errors import DomainError, Invalid
 from cyberhub.services.permissions import Principal
-from cyberhub.state.forms import request_meta
+from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 
 ROUTE = "/director/cohorts/[cohort_id]"
@@ -205,11 +205,11 @@ class DirectorCohortState(rx.State):
         self.loading, self.notice, self.action_error = True, "", ""
         self.enroll_error = self.import_error = self.mentor_error = ""
         self.import_rows = []
-        raw = str(self.router.page.params.get("cohort_id", ""))
-        if not raw.isdigit():
+        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        if cohort_id is None:
             self.error, self.loading = "That cohort does not exist.", False
             return
-        self.cohort_id = int(raw)
+        self.cohort_id = cohort_id
         await self._fetch()
 
     # enrol one --------------------------------------------------------------------------------
@@ -316,7 +316,8 @@ class DirectorCohortState(rx.State):
     @rx.event
     async def assign(self, student_id: int, mentor: str) -> None:
         self.notice = ""
-        if not mentor.isdigit():
+        mentor_id = parse_id(mentor)
+        if mentor_id is None:
             return
         try:
             out = await asyncio.to_thread(
@@ -324,7 +325,7 @@ class DirectorCohortState(rx.State):
                 await self._principal(),
                 self.cohort_id,
                 int(student_id),
-                int(mentor),
+                mentor_id,
                 request_meta(self),
             )
         except DomainError as exc:

@@ -21,7 +21,7 @@ from cyberhub.services import organizations, programs
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError, Invalid
 from cyberhub.services.permissions import Principal
-from cyberhub.state.forms import request_meta
+from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard/director"
@@ -95,7 +95,7 @@ def _create_program(
             session,
             principal,
             name=form["name"],
-            organization_id=int(org) if org.isdigit() else None,
+            organization_id=parse_id(org),
             description=form["description"],
             meta=meta,
         )
@@ -132,13 +132,14 @@ def _update_track(principal: Principal | None, form: dict[str, Any], meta: Reque
 def _create_cohort(
     principal: Principal | None, program: str, form: dict[str, str], meta: RequestMeta
 ) -> int:
-    if not program.isdigit():
+    program_id = parse_id(program)
+    if program_id is None:
         raise Invalid("Choose the programme of the cohort.")
     with db.session_scope() as session:
         c = programs.create_cohort(
             session,
             principal,
-            int(program),
+            program_id,
             name=form["name"],
             starts_on=_day(form["starts_on"], "start date"),
             ends_on=_day(form["ends_on"], "end date"),

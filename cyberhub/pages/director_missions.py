@@ -27,7 +27,7 @@ from cyberhub.services.audit import RequestMeta
 from cyberhub.services.authoring import MissionChanges
 from cyberhub.services.errors import DomainError, Invalid
 from cyberhub.services.permissions import Principal
-from cyberhub.state.forms import request_meta
+from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 
 ROUTE = "/director/missions"
@@ -122,7 +122,7 @@ def _changes(
             }
         )
     return MissionChanges(
-        program_id=int(form["program"]) if form["program"].isdigit() else None,
+        program_id=parse_id(form["program"]),
         track=form["track"] or None,
         title=form["title"],
         summary=form["summary"],
@@ -270,13 +270,13 @@ class DirectorMissionsState(rx.State):
 
     # editor -----------------------------------------------------------------------------------
     async def _load_prereqs(self) -> None:
-        program = self.form.get("program", "")
-        if not program.isdigit():
+        program_id = parse_id(self.form.get("program", ""))
+        if program_id is None:
             self.prereq_choices = []
             return
         try:
             self.prereq_choices = await asyncio.to_thread(
-                _prereq_options, await self._principal(), int(program), self.editing_id
+                _prereq_options, await self._principal(), program_id, self.editing_id
             )
         except DomainError as exc:
             self.editor_error = exc.message

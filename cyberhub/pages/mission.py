@@ -9,7 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub import db
+from cyberhub import db, upload_guard
 from cyberhub.components.learning import attempt_renderer, status_badge, timeline
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.shell import guarded, shell
@@ -18,7 +18,8 @@ from cyberhub.models import Role, SubmissionStatus
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services import catalog, submissions
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.permissions import Principal, roles
+from cyberhub.state.forms import parse_id
 from cyberhub.state.session import SessionState
 
 ROUTE = "/missions/[mission_id]"
@@ -214,13 +215,13 @@ class MissionState(rx.State):
         self.loading, self.mission, self.work, self.attempts, self.events = True, {}, {}, [], []
         self.revealed, self.form_error, self.notice, self.hint_error = [], "", "", ""
         self.file_error, self.file_notice, self.intent = "", "", "submit"
-        raw = self.router.page.params.get("mission_id", "")
-        if not str(raw).isdigit():
+        mission_id = parse_id(self.router.page.params.get("mission_id", ""))
+        if mission_id is None:
             self.error, self.loading = "That mission does not exist.", False
             return
         principal = await self._principal()
         try:
-            data = await asyncio.to_thread(_load, principal, int(raw))
+            data = await asyncio.to_thread(_load, principal, mission_id)
             self.mission, self.is_student = data["mission"], data["is_student"]
             self._apply_work(data)
             self._fill_form()
@@ -296,6 +297,10 @@ class MissionState(rx.State):
         except DomainError as exc:
             return rx.toast.error(exc.message)
         return rx.download(data=content, filename=name)
+
+
+# Only students upload work files (checked before Reflex reads the body: cyberhub/upload_guard.py).
+upload_guard.declare(MissionState.attach, roles(Role.student))
 
 
 # -- view --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import reviews
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, NotFound
 from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import parse_id
 from cyberhub.state.notifications import NotificationState
 from cyberhub.state.session import SessionState
 
@@ -163,11 +164,11 @@ class ReviewState(rx.State):
         self.action_error = self.notice = self.form_error = ""
         self.feedback, self.decision, self.confirm_open = "", "", False
         self.rubric, self.busy = [], False
-        raw = str(self.router.page.params.get("submission_id", ""))
-        if not raw.isdigit():
+        submission_id = parse_id(self.router.page.params.get("submission_id", ""))
+        if submission_id is None:
             self.missing, self.loaded = "That submission does not exist.", True
             return
-        self.submission_id = int(raw)
+        self.submission_id = submission_id
         await self._fetch()
 
     # claim / release ------------------------------------------------------------------------

@@ -41,7 +41,17 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+# Filter dates outside these can't match an entry, and date arithmetic near year 1 or 9999
+# overflows: they are refused with a message instead.
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(9999, 1, 1)
+
+
 def _check_range(date_from: date | None, date_to: date | None) -> None:
+    for day in (date_from, date_to):
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise Invalid(
+                f"Choose dates between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+            )
     if date_from and date_to and date_from > date_to:
         raise Invalid("The start date must be on or before the end date.")
 

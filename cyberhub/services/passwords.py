@@ -1,7 +1,15 @@
-"""Password hashing (bcrypt) and the password rules."""
+"""Password hashing (bcrypt over a SHA-256 pre-hash) and the password rules.
+
+bcrypt reads at most 72 bytes (bcrypt 5 refuses more), so a long or multi-byte password is
+first reduced to base64(SHA-256(password)) — 44 ASCII bytes, no NUL — and bcrypt hashes that.
+Such hashes are stored as PREHASH_PREFIX + the bcrypt hash; hashes without the prefix (made
+before) are plain bcrypt of the password and still verify.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,9 +52,20 @@ def validate_password(password: str, email: str = "") -> None:
         raise Invalid(" ".join(problems))
 
 
+# Version 1 of the pre-hash; a future scheme gets its own prefix and both keep verifying.
+PREHASH_PREFIX = "bcrypt-sha256$"
+
+
+def _prehash(password: str) -> bytes:
+    return base64.b64encode(hashlib.sha256(password.encode()).digest())
+
+
 def hash_password(password: str) -> str:
+    """A new hash of any length of password: PREHASH_PREFIX + bcrypt(base64(sha256(password)))."""
     rounds = get_settings().bcrypt_rounds
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
+    return (
+        PREHASH_PREFIX + bcrypt.hashpw(_prehash(password), bcrypt.gensalt(rounds=rounds)).decode()
+    )
 
 
 # A real hash to compare against when the account does not exist, so timing does not tell.
@@ -54,9 +73,13 @@ _DUMMY_HASH = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5zvHfzSg7nq8rQqAE5Yv7wJ7Yc8qv3a"
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
+    """Whether the password matches the hash (pre-hashed or, for older hashes, plain bcrypt)."""
+    stored = password_hash or PREHASH_PREFIX + _DUMMY_HASH
+    if stored.startswith(PREHASH_PREFIX):
+        secret, stored = _prehash(password), stored.removeprefix(PREHASH_PREFIX)
+    else:
+        secret = password.encode()  # an older plain-bcrypt hash: at most 72 bytes ever matched
     try:
-        return bcrypt.checkpw(password.encode(), (password_hash or _DUMMY_HASH).encode()) and bool(
-            password_hash
-        )
-    except ValueError:
+        return bcrypt.checkpw(secret, stored.encode()) and bool(password_hash)
+    except ValueError:  # a malformed hash, or > 72 bytes against a plain-bcrypt hash
         return False

@@ -11,16 +11,18 @@ organization's programmes; an admin everything. Drafts are private to the studen
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -49,11 +51,23 @@ from cyberhub.services.learning_access import may_view_work
 from cyberhub.services.permissions import Principal, require_role, require_signed_in
 from cyberhub.settings import get_settings
 
+log = logging.getLogger(__name__)
+
 ANSWER_MIN = 20
 ANSWER_MAX = 20_000
 MAX_LINKS = 10
 LINK_MAX = 500
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The largest upload request taken in (the file + the multipart envelope and form fields); a
+# bigger one is refused with 413 before its body is read (api/input_guard.py, upload_guard.py).
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+TOO_LARGE_MESSAGE = (
+    f"The upload is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+    "attach a smaller file or link to it instead."
+)
+# A stored file no submission references is deleted by the sweep once it is this old (younger
+# ones may belong to a transaction still running).
+ORPHAN_MIN_AGE = timedelta(hours=1)
 # Extension -> the content type the file is served with. Anything else is refused.
 ALLOWED_FILES = {
     "pdf": "application/pdf",
@@ -160,6 +174,78 @@ def store_upload(upload: Upload) -> StoredFile:
     with open(folder / key, "xb") as fh:  # "x": never overwrite
         fh.write(upload.content)
     return StoredFile(name=name, path=f"uploads/{key}", type=ALLOWED_FILES[ext], size=size)
+
+
+# -- files and transactions ----------------------------------------------------------------------
+# A file is written before its row is committed. Each session keeps two lists in `session.info`:
+# files written in this transaction (deleted if it ends without a commit) and files replaced in
+# it (deleted once it commits). Whatever escapes both (a crash between the two) is an orphan the
+# periodic sweep removes.
+
+_NEW_FILES = "cyberhub.uploads.new"
+_REPLACED_FILES = "cyberhub.uploads.replaced"
+
+
+def _remember(session: Session, key: str, path: str) -> None:
+    session.info.setdefault(key, []).append(path)
+
+
+def _delete_files(paths: list[str]) -> None:
+    for path in paths:
+        try:
+            resolve_stored(path).unlink(missing_ok=True)
+        except (NotFound, OSError):
+            log.warning("could not delete stored file %s", path, exc_info=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)  # committed: their rows reference them now
+    _delete_files(session.info.pop(_REPLACED_FILES, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None or transaction.nested:
+        return
+    # Not committed (after_commit ran first otherwise): the new files belong to no row.
+    _delete_files(session.info.pop(_NEW_FILES, []))
+    session.info.pop(_REPLACED_FILES, None)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    deleted: int
+    kept: int
+
+
+def sweep_orphan_uploads(session: Session, *, min_age: timedelta = ORPHAN_MIN_AGE) -> SweepResult:
+    """Delete stored files no submission references that are older than `min_age`.
+
+    Id-free and idempotent (the periodic job): a file younger than `min_age` may belong to a
+    transaction that has not committed yet, so it is left for a later run.
+    """
+    folder = uploads_dir()
+    if not folder.is_dir():
+        return SweepResult(deleted=0, kept=0)
+    referenced = set(
+        session.exec(select(Submission.file_path).where(col(Submission.file_path).is_not(None)))
+    )
+    cutoff = time.time() - min_age.total_seconds()
+    deleted = kept = 0
+    for entry in folder.iterdir():
+        if not entry.is_file() or f"uploads/{entry.name}" in referenced:
+            kept += 1
+            continue
+        try:
+            if entry.stat().st_mtime > cutoff:
+                kept += 1
+                continue
+            entry.unlink()
+            deleted += 1
+        except FileNotFoundError:  # deleted meanwhile (another sweep, a rollback)
+            continue
+    return SweepResult(deleted=deleted, kept=kept)
 
 
 def resolve_stored(path: str) -> Path:
@@ -332,8 +418,20 @@ def _attempt_to_write(session: Session, student_id: int, mission_id: int) -> Sub
     raise _blocked(latest)
 
 
-def _attach(sub: Submission, stored: StoredFile | None) -> None:
+def _store(session: Session, upload: Upload | None) -> StoredFile | None:
+    """Store the upload; it is deleted again if the transaction does not commit."""
+    if upload is None:
+        return None
+    stored = store_upload(upload)
+    _remember(session, _NEW_FILES, stored.path)
+    return stored
+
+
+def _attach(session: Session, sub: Submission, stored: StoredFile | None) -> None:
+    """Put the stored file on the attempt; the file it replaces is deleted after the commit."""
     if stored is not None:
+        if sub.file_path and sub.file_path != stored.path:
+            _remember(session, _REPLACED_FILES, sub.file_path)
         sub.file_name, sub.file_path = stored.name, stored.path
         sub.file_type, sub.file_size = stored.type, stored.size
 
@@ -359,7 +457,7 @@ def save_draft(
     assert principal is not None
     answer, cleaned = _clean_work(answer, links, final=False)
     sub = _attempt_to_write(session, principal.user_id, mission_id)
-    _attach(sub, store_upload(file) if file else None)
+    _attach(session, sub, _store(session, file))
     sub.answer, sub.links = answer, cleaned
     session.add(sub)
     session.flush()
@@ -373,7 +471,7 @@ def attach_file(
     _workable(session, principal, mission_id)
     assert principal is not None
     sub = _attempt_to_write(session, principal.user_id, mission_id)
-    _attach(sub, store_upload(upload))
+    _attach(session, sub, _store(session, upload))
     session.add(sub)
     session.flush()
     return sub
@@ -399,7 +497,7 @@ def submit(
     assert principal is not None
     answer, cleaned = _clean_work(answer, links, final=True)
     sub = _attempt_to_write(session, principal.user_id, mission_id)
-    _attach(sub, store_upload(file) if file else None)
+    _attach(session, sub, _store(session, file))
     sub.answer, sub.links = answer, cleaned
     sub.status = SubmissionStatus.submitted
     sub.submitted_at = utcnow()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import reflex as rx
 
+from cyberhub.models.base import MAX_ID
 from cyberhub.services import browser_sessions, network
 from cyberhub.services.audit import RequestMeta
 
@@ -22,3 +25,13 @@ def request_meta(state: rx.State) -> RequestMeta:
 def safe_next(value: str | None, default: str = "/dashboard") -> str:
     """Only same-site paths are followed after sign-in (no open redirects)."""
     return browser_sessions.safe_next(value, default)
+
+
+def parse_id(raw: object) -> int | None:
+    """An id from a URL or a form field, or None when it can name no row (not a plain decimal
+    number, or outside the id columns' range): pages then show their "not found" state."""
+    text = str(raw or "")
+    if not re.fullmatch(r"[0-9]{1,10}", text):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None

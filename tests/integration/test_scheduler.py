@@ -24,6 +24,13 @@ pytestmark = [pytest.mark.integration]
 T0 = 1_800_000_000.0  # a period boundary for 60 s periods (divisible by 60)
 
 
+def claims_only() -> Any:
+    """The claim job alone (the schedule's other jobs have longer periods)."""
+    from worker.scheduler import SCHEDULE
+
+    return tuple(j for j in SCHEDULE if j.actor == "expire_review_claims")
+
+
 @pytest.fixture
 def redis(redis_url: str) -> Any:
     from cyberhub.redis_client import get_redis
@@ -49,11 +56,11 @@ def test_two_ticks_in_one_period_enqueue_once(redis: Any, stub_broker: Any) -> N
     import worker.actors  # noqa: F401
     from worker.scheduler import tick
 
-    assert tick(redis, stub_broker, T0 + 1) == ["expire_review_claims"]
-    assert tick(redis, stub_broker, T0 + 59.9) == []
+    assert tick(redis, stub_broker, T0 + 1, schedule=claims_only()) == ["expire_review_claims"]
+    assert tick(redis, stub_broker, T0 + 59.9, schedule=claims_only()) == []
     assert queued(stub_broker) == ["expire_review_claims"]
     # The next period enqueues again.
-    assert tick(redis, stub_broker, T0 + 60) == ["expire_review_claims"]
+    assert tick(redis, stub_broker, T0 + 60, schedule=claims_only()) == ["expire_review_claims"]
     assert queued(stub_broker) == ["expire_review_claims"] * 2
 
 
@@ -61,7 +68,10 @@ def test_several_schedulers_never_double_enqueue(redis: Any, stub_broker: Any) -
     import worker.actors  # noqa: F401
     from worker.scheduler import lock_key, tick
 
-    sent = [tick(redis, stub_broker, T0 + 5 + i / 10, owner=f"host-{i}:1") for i in range(5)]
+    sent = [
+        tick(redis, stub_broker, T0 + 5 + i / 10, owner=f"host-{i}:1", schedule=claims_only())
+        for i in range(5)
+    ]
     assert sum(len(s) for s in sent) == 1
     assert queued(stub_broker) == ["expire_review_claims"]
     # The period's lock names its winner and expires after two periods.
@@ -81,8 +91,8 @@ def test_a_failed_send_gives_the_period_back(redis: Any, stub_broker: Any) -> No
             raise ConnectionError("broker down")
 
     with pytest.raises(ConnectionError):
-        tick(redis, Broken(), T0 + 120)
-    assert tick(redis, stub_broker, T0 + 121) == ["expire_review_claims"]
+        tick(redis, Broken(), T0 + 120, schedule=claims_only())
+    assert tick(redis, stub_broker, T0 + 121, schedule=claims_only()) == ["expire_review_claims"]
 
 
 def test_the_scheduler_process_enqueues_and_stops_cleanly_on_sigterm(

@@ -9,6 +9,7 @@ from cyberhub.services.errors import Invalid
 from cyberhub.services.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
+    PREHASH_PREFIX,
     hash_password,
     password_problems,
     validate_password,
@@ -81,7 +82,7 @@ class TestHashing:
 
     def test_hash_uses_the_configured_rounds(self) -> None:
         rounds = get_settings().bcrypt_rounds
-        assert hash_password(GOOD).startswith(f"$2b${rounds:02d}$")
+        assert hash_password(GOOD).startswith(f"{PREHASH_PREFIX}$2b${rounds:02d}$")
 
     def test_changing_the_setting_changes_the_cost(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("BCRYPT_ROUNDS", "5")
@@ -91,7 +92,39 @@ class TestHashing:
         finally:
             monkeypatch.undo()
             get_settings.cache_clear()
-        assert hashed.startswith("$2b$05$")
-        assert bcrypt.checkpw(GOOD.encode(), hashed.encode())
+        assert hashed.startswith(f"{PREHASH_PREFIX}$2b$05$")
         # Old hashes with another cost still verify after the setting changes.
         assert verify_password(GOOD, hashed)
+
+
+class TestLongPasswords:
+    """bcrypt reads at most 72 bytes: longer passwords are pre-hashed, and every byte counts."""
+
+    LONG = "correct-horse-battery-staple-" * 3 + "x" * 7  # 94 characters
+    NON_ASCII = "ñandú-über-café-Привет-密码-🔐-" + "é" * 16  # 44 characters, ~80 bytes
+
+    def test_a_94_character_password_hashes_and_verifies(self) -> None:
+        assert len(self.LONG) == 94
+        hashed = hash_password(self.LONG)
+        assert verify_password(self.LONG, hashed)
+        # The characters past bcrypt's 72 bytes still matter.
+        assert not verify_password(self.LONG[:-1] + "y", hashed)
+        assert not verify_password(self.LONG[:72], hashed)
+
+    def test_a_44_character_non_ascii_password_hashes_and_verifies(self) -> None:
+        assert len(self.NON_ASCII) == 44 and len(self.NON_ASCII.encode()) > 72
+        hashed = hash_password(self.NON_ASCII)
+        assert verify_password(self.NON_ASCII, hashed)
+        assert not verify_password(self.NON_ASCII[:-1] + "è", hashed)
+
+    def test_an_old_plain_bcrypt_hash_still_verifies(self) -> None:
+        # As stored before the pre-hash: bcrypt of the password itself, no prefix.
+        old = bcrypt.hashpw(GOOD.encode(), bcrypt.gensalt(rounds=4)).decode()
+        assert old.startswith("$2b$04$")
+        assert verify_password(GOOD, old)
+        assert not verify_password(GOOD + "x", old)
+        # A long password against an old hash is simply wrong, never an error.
+        assert verify_password(self.LONG, old) is False
+
+    def test_a_prefixed_garbage_hash_does_not_verify_or_crash(self) -> None:
+        assert verify_password(GOOD, PREHASH_PREFIX + "nonsense") is False

@@ -1,0 +1,140 @@
+"""Refuse NUL characters in API input (422), before any route sees them.
+
+PostgreSQL text can't hold NUL (0x00), and no name, note or search term needs one: a NUL in the
+query string, a JSON body, a URL-encoded form or a text body (CSV) answers 422 with a
+{"detail": ...} naming where it was. File uploads (multipart) are not inspected: files may be
+binary, and the file name is cleaned by the service.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+NUL_MESSAGE = "The request contains a NUL character (\\u0000), which is not allowed in {where}."
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def _body_has_nul(content_type: str, body: bytes) -> bool:
+    if "json" in content_type:
+        try:
+            return _has_nul(json.loads(body))
+        except ValueError:  # not JSON: the route answers 422 for that itself
+            return False
+    if "x-www-form-urlencoded" in content_type:
+        return b"\x00" in unquote_to_bytes(body.replace(b"+", b" "))
+    if content_type.startswith("text/"):
+        return b"\x00" in body
+    return False
+
+
+class RejectNulBytes:
+    """ASGI middleware: 422 for a NUL in the query string or a (non-file) request body of a
+    request under `prefix` (the API; the pages mounted beside it are left alone)."""
+
+    def __init__(self, app: ASGIApp, prefix: str = "") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+            await _refuse(send, "the query string")
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if not any(k in content_type for k in ("json", "x-www-form-urlencoded", "text/")):
+            await self.app(scope, receive, send)
+            return
+        # Read the body once (these bodies are small), check it, then replay it to the route.
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if _body_has_nul(content_type, body):
+            await _refuse(send, "the request body")
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        if queue:
+            return queue.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _refuse(send: Send, where: str) -> None:
+    body = json.dumps({"detail": NUL_MESSAGE.format(where=where)}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# -- request-size caps (uploads) ------------------------------------------------------------------
+
+
+class BodyTooLarge(Exception):
+    """The request body went past its cap; nothing beyond the cap was passed on."""
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's Content-Length, when it sends a valid one."""
+    for name, value in scope.get("headers") or []:
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isdigit() and len(text) < 20 else None
+    return None
+
+
+def capped_receive(receive: Receive, limit: int) -> Receive:
+    """`receive`, raising BodyTooLarge as soon as the body passes `limit` bytes.
+
+    The chunk that crosses the limit is the last one read: the rest of the body stays unread.
+    """
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return wrapped

@@ -1,0 +1,203 @@
+"""No 5xx on any input (issue 11, item 7): ids beyond the database's range, NUL characters and
+passwords longer than bcrypt's 72 bytes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from cyberhub.api import PREFIX, ROUTERS
+from cyberhub.api.deps import MAX_ID
+from cyberhub.models import User
+from tests.conftest import login, make_user
+
+pytestmark = [pytest.mark.auth, pytest.mark.integration]
+
+ALL_ROLES = ("student", "mentor", "director", "sponsor", "admin")
+PARAM = re.compile(r"{(\w+)}")
+
+
+def id_routes() -> list[tuple[str, str]]:
+    """(method, path template) of every API route with an id in its path, from the app itself."""
+    out = []
+    for router in ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            if PARAM.search(route.path):
+                out.extend((m, route.path) for m in sorted(route.methods))
+    return out
+
+
+def fill(path: str, value: str) -> str:
+    return PREFIX + PARAM.sub(value, path)
+
+
+@pytest.fixture
+def everyone_client(db_url: str, session: Session, test_organization) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """Signed in as someone holding every role, so each route's access rule lets the id through."""
+    from cyberhub.api import create_api
+
+    user = make_user(
+        session, "everyone@test.example.org", *ALL_ROLES, organization_id=test_organization.id
+    )
+    with TestClient(create_api(), raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {login(client, user.email)['access_token']}"
+        yield client
+
+
+def test_the_id_routes_are_found() -> None:
+    routes = id_routes()
+    assert len(routes) >= 50
+    assert ("GET", "/missions/{mission_id}") in routes
+
+
+@pytest.mark.parametrize(
+    "value", ["999999999999999999999", str(MAX_ID + 1), "0", "-1", "abc", "1.5"]
+)
+def test_out_of_range_or_malformed_ids_answer_422_on_every_id_route(
+    everyone_client: TestClient, value: str
+) -> None:
+    bad = []
+    for method, path in id_routes():
+        r = everyone_client.request(method, fill(path, value), json={})
+        if r.status_code != 422 or "detail" not in r.json():
+            bad.append(f"{method} {path}: {r.status_code} {r.text[:120]}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_largest_valid_id_names_nothing(everyone_client: TestClient) -> None:
+    bad = []
+    for method, path in id_routes():
+        r = everyone_client.request(method, fill(path, str(MAX_ID)), json={})
+        if r.status_code >= 500 or "detail" not in r.json():
+            bad.append(f"{method} {path}: {r.status_code} {r.text[:120]}")
+    assert not bad, "\n".join(bad)
+    r = everyone_client.get(f"{PREFIX}/missions/{MAX_ID}")
+    assert r.status_code == 404
+
+
+def test_anonymous_out_of_range_id_still_answers_401(api_client: TestClient) -> None:
+    r = api_client.get(f"{PREFIX}/missions/999999999999999999999")
+    assert r.status_code == 401
+
+
+class TestNulCharacters:
+    def test_nul_in_a_query_string_is_422(self, everyone_client: TestClient) -> None:
+        for url in (
+            f"{PREFIX}/missions?q=phish%00ing",
+            f"{PREFIX}/missions?skill=%00",
+            f"{PREFIX}/search/missions?q=a%00b",
+            f"{PREFIX}/admin/users?q=%00",
+        ):
+            r = everyone_client.get(url)
+            assert r.status_code == 422, (url, r.text)
+            assert "NUL" in r.json()["detail"]
+
+    def test_nul_in_a_json_body_is_422_and_nothing_is_saved(
+        self, api_client: TestClient, session: Session
+    ) -> None:
+        r = api_client.post(
+            f"{PREFIX}/auth/signup",
+            json={
+                "email": "nul@test.example.org",
+                "password": "blue-kettle-sings-42",
+                "full_name": "Amina\u0000Njoroge",
+                "consents": ["terms", "privacy"],
+            },
+        )
+        assert r.status_code == 422 and "NUL" in r.json()["detail"]
+        assert (
+            session.exec(select(User).where(User.email == "nul@test.example.org")).first() is None
+        )
+
+    def test_an_escaped_backslash_u0000_is_ordinary_text(self, api_client: TestClient) -> None:
+        # The six characters \u0000 typed as text are not a NUL.
+        r = api_client.post(
+            f"{PREFIX}/auth/signup",
+            json={
+                "email": "text@test.example.org",
+                "password": "blue-kettle-sings-42",
+                "full_name": "Amina \\u0000",
+                "consents": ["terms", "privacy"],
+            },
+        )
+        assert r.status_code == 201, r.text
+
+    def test_nul_in_a_csv_body_is_422(self, everyone_client: TestClient) -> None:
+        r = everyone_client.post(
+            f"{PREFIX}/cohorts/1/enrollments/import",
+            content=b"email,full_name\nx@test.example.org,A\x00B\n",
+            headers={"Content-Type": "text/csv"},
+        )
+        assert r.status_code == 422 and "NUL" in r.json()["detail"]
+
+    def test_text_reaching_the_database_has_its_nul_stripped(self, session: Session) -> None:
+        # What a page sends goes through the services to the database: a NUL never crashes it.
+        user = User(
+            email="page@test.example.org", full_name="Amina\x00 Njoroge", password_hash=None
+        )
+        session.add(user)
+        session.commit()
+        session.expire_all()
+        stored = session.exec(select(User).where(User.email == "page@test.example.org")).one()
+        assert stored.full_name == "Amina Njoroge"
+        found = session.exec(select(User).where(User.full_name == "Amina\x00 Njoroge")).first()
+        assert found is not None and found.id == stored.id
+
+
+class TestLongPasswords:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "correct-horse-battery-staple-" * 3 + "x" * 7,  # 94 characters
+            "ñandú-über-café-Привет-密码-🔐-" + "é" * 16,  # 44 characters, ~80 bytes
+        ],
+    )
+    def test_a_long_password_signs_up_and_signs_in(
+        self, api_client: TestClient, password: str
+    ) -> None:
+        r = api_client.post(
+            f"{PREFIX}/auth/signup",
+            json={
+                "email": "long@test.example.org",
+                "password": password,
+                "full_name": "Long Password",
+                "consents": ["terms", "privacy"],
+            },
+        )
+        assert r.status_code == 201, r.text
+        assert login(api_client, "long@test.example.org", password)["access_token"]
+        r = api_client.post(
+            f"{PREFIX}/auth/login",
+            json={"email": "long@test.example.org", "password": password[:-1] + "?"},
+        )
+        assert r.status_code == 401
+
+    def test_an_account_with_an_old_plain_bcrypt_hash_still_signs_in(
+        self, api_client: TestClient, session: Session
+    ) -> None:
+        import bcrypt
+
+        old = bcrypt.hashpw(b"blue-kettle-sings-42", bcrypt.gensalt(rounds=4)).decode()
+        session.add(User(email="old@test.example.org", full_name="Old Hash", password_hash=old))
+        session.commit()
+        assert login(api_client, "old@test.example.org", "blue-kettle-sings-42")["access_token"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/audit-logs/stats?date_to=0001-01-01",
+        "/audit-logs/stats?date_from=9999-12-31",
+        "/audit-logs?date_to=9999-12-31",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_422(everyone_client: TestClient, url: str) -> None:
+    # Found by the fuzzer: the day before 0001-01-01 / after 9999-12-31 overflowed (500).
+    r = everyone_client.get(PREFIX + url)
+    assert r.status_code == 422 and "Choose dates between" in r.json()["detail"]
