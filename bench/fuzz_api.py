@@ -38,15 +38,13 @@ def main() -> int:
 
     import logging
 
-    from fastapi.testclient import TestClient
     from sqlmodel import Session
 
     from bench._common import machine, throwaway_env
     from cyberhub.api import create_api
     from cyberhub.db import get_engine
-    from tests.conftest import FakeEmbedder, login, make_user
-    from tests.factories import build_world
-    from tests.fuzzing import FuzzReport, fuzz, load_schema, worker_alive
+    from tests.conftest import FakeEmbedder
+    from tests.fuzzing import FuzzReport, fuzz, load_schema, role_headers, worker_alive
     from worker import model
 
     logging.disable(logging.WARNING)  # the app logs every refused value; the report says enough
@@ -56,22 +54,8 @@ def main() -> int:
     for role in args.roles.split(","):
         with throwaway_env(f"fuzz-{role}"):
             app = create_api()
-            headers: dict[str, str] = {}
-            if role != "anonymous":
-                with Session(get_engine(), expire_on_commit=False) as session:
-                    world = build_world(session)
-                    users = {
-                        "student": world.student,
-                        "mentor": world.mentor,
-                        "director": world.director,
-                        "admin": world.admin,
-                    }
-                    user = users.get(role) or make_user(
-                        session, f"fuzz.{role}@example.org", role, organization_id=world.org.id
-                    )
-                with TestClient(app) as client:
-                    token = login(client, user.email)["access_token"]
-                headers = {"Authorization": f"Bearer {token}"}
+            with Session(get_engine(), expire_on_commit=False) as session:
+                headers = role_headers(session, app, role)
             worker_alive()
             before = report.requests
             t0 = time.perf_counter()

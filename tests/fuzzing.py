@@ -185,3 +185,26 @@ def worker_alive() -> None:
     from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
 
     get_redis().zadd(HEARTBEAT_KEY, {"fuzz-run": time.time() + 3600})
+
+
+def role_headers(session: Any, app: Any, role: str) -> dict[str, str]:
+    """A signed-in user with `role` in a fresh world's organization (none for anonymous)."""
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import login, make_user
+    from tests.factories import build_world
+
+    if role == "anonymous":
+        return {}
+    world = build_world(session)
+    users = {
+        "student": world.student,
+        "mentor": world.mentor,
+        "director": world.director,
+        "admin": world.admin,
+    }
+    user = users.get(role) or make_user(
+        session, f"fuzz.{role}@example.org", role, organization_id=world.org.id
+    )
+    with TestClient(app) as client:
+        return {"Authorization": f"Bearer {login(client, user.email)['access_token']}"}

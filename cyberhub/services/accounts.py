@@ -336,6 +336,11 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
     row = session.get(RefreshToken, claims.jti)
     if row is None:
         return
+    end_family(session, row, meta)
+
+
+def end_family(session: Session, row: RefreshToken, meta: RequestMeta = NO_META) -> None:
+    """Sign out the sign-in `row` belongs to (its whole refresh family), audited as a logout."""
     revoke_family(session, row.family_id)
     audit.record(
         session,

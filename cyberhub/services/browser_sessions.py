@@ -155,15 +155,7 @@ def end(session: Session, token: str, meta: RequestMeta = NO_META) -> None:
         row = _live_row(session, token)
     except Unauthenticated:
         return
-    accounts.revoke_family(session, row.family_id)
-    audit.record(
-        session,
-        "logout",
-        actor_id=row.user_id,
-        target_type="user",
-        target_id=row.user_id,
-        meta=meta,
-    )
+    accounts.end_family(session, row, meta)
 
 
 def token_from_cookie_header(header: str | None) -> str:

@@ -8,35 +8,15 @@ long one. A failure lists every finding with the request that caused it."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.conftest import FakeEmbedder, login, make_user
-from tests.factories import build_world
-from tests.fuzzing import ROLES, FuzzReport, fuzz, load_schema, worker_alive
+from tests.conftest import FakeEmbedder
+from tests.fuzzing import ROLES, FuzzReport, fuzz, load_schema, role_headers, worker_alive
 
 pytestmark = [pytest.mark.integration]
 
 # Per operation and role: ~30 s for the six roles on a quiet machine, ~3 min at load 12.
 EXAMPLES = 2
-
-
-def role_headers(session: Session, app: object, role: str) -> dict[str, str]:
-    """A signed-in user with `role` in the world's organization (none for anonymous)."""
-    if role == "anonymous":
-        return {}
-    world = build_world(session)
-    users = {
-        "student": world.student,
-        "mentor": world.mentor,
-        "director": world.director,
-        "admin": world.admin,
-    }
-    user = users.get(role) or make_user(
-        session, f"fuzz.{role}@example.org", role, organization_id=world.org.id
-    )
-    with TestClient(app) as client:  # type: ignore[arg-type]
-        return {"Authorization": f"Bearer {login(client, user.email)['access_token']}"}
 
 
 @pytest.mark.parametrize("role", ROLES)
