@@ -287,7 +287,6 @@ class MissionState(rx.State):
         except DomainError as exc:
             self.file_error = exc.message
         self.uploading = False
-        yield rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
     async def download_file(self, submission_id: int) -> Any:
@@ -424,7 +423,12 @@ def _file_box() -> rx.Component:
             type="button",
             variant="soft",
             loading=S.uploading,
-            on_click=S.attach(rx.upload_files(upload_id=UPLOAD_ID)),
+            # The selection is cleared by the browser after the upload event: sent back from the
+            # server, Reflex would run the same call through eval, which the CSP forbids.
+            on_click=[
+                S.attach(rx.upload_files(upload_id=UPLOAD_ID)),
+                rx.clear_selected_files(UPLOAD_ID),
+            ],
         ),
         error_callout(S.file_error),
         rx.cond(S.file_notice != "", rx.text(S.file_notice, size="2", color_scheme="green")),
