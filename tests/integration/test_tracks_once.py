@@ -117,3 +117,33 @@ def test_a_learner_in_no_programme_counts_the_whole_published_catalog(
     builders = next(t for t in mine.tracks if t["key"] == "builders")
     assert builders["published"] == published_builders
     assert [t["key"] for t in mine.tracks] == TRACK_ORDER
+
+
+def test_migration_0011_down_and_up_keeps_every_track_and_mission(
+    session: Session, db_url: str, second_programme
+) -> None:
+    """On the demo data plus a second programme: down to 0010 and back loses nothing, and
+    every track gets its standard NICE work roles back."""
+    from sqlalchemy import text
+
+    from cyberhub import migrate
+    from cyberhub.services.profiler_bank import load_nice_roles
+
+    def snapshot() -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int]]]:
+        tracks = session.execute(
+            text("SELECT id, program_id, key, description FROM tracks ORDER BY id")
+        ).all()
+        missions = session.execute(text("SELECT id, track_id FROM missions ORDER BY id")).all()
+        session.commit()
+        return [tuple(t) for t in tracks], [tuple(m) for m in missions]  # type: ignore[misc]
+
+    before = snapshot()
+    assert len(before[0]) == 10 and before[1]
+    migrate.downgrade(db_url, "0010")
+    assert snapshot() == before
+    migrate.upgrade(db_url, "0011")
+    assert snapshot() == before
+    standard = {k: [r["id"] for r in v] for k, v in load_nice_roles().items()}
+    rows = session.execute(text("SELECT key, nice_work_roles FROM tracks")).all()
+    session.commit()
+    assert all(roles == standard[key] for key, roles in rows)
