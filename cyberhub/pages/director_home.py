@@ -71,7 +71,14 @@ def _home(principal: Principal | None) -> dict[str, Any]:
                     "description": t.description,
                     "careers": _csv(t.careers),
                     "focus": _csv(t.focus),
-                    "nice": _csv([r["name"] for r in programs.nice_roles_for(t.key)]),
+                    "nice": _csv([r["name"] for r in programs.program_nice_roles(t)]),
+                    "program_id": p["id"],
+                    # Every standard role of the key, checked when this programme uses it.
+                    "nice_options": [
+                        {"id": r["id"], "name": r["name"], "checked": r in chosen}
+                        for r in programs.nice_roles_for(t.key)
+                        for chosen in [programs.program_nice_roles(t)]
+                    ],
                 }
                 for t in programs.list_tracks(session, principal, p["id"])
             ]
@@ -127,6 +134,14 @@ def _update_track(principal: Principal | None, form: dict[str, Any], meta: Reque
             focus=_split(form["focus"]),
             meta=meta,
         )
+        programs.set_program_track(
+            session,
+            principal,
+            int(form["program_id"]),
+            int(form["id"]),
+            nice_work_roles=list(form["nice_work_roles"]),
+            meta=meta,
+        )
 
 
 def _create_cohort(
@@ -151,7 +166,18 @@ def _create_cohort(
 
 # -- state -------------------------------------------------------------------------------------
 
-TRACK_FIELDS = ("id", "key", "name", "tagline", "description", "careers", "focus", "nice")
+TRACK_FIELDS = (
+    "id",
+    "program_id",
+    "key",
+    "name",
+    "tagline",
+    "description",
+    "careers",
+    "focus",
+    "nice",
+)
+NICE_PREFIX = "nice:"
 EMPTY_COHORT = {"name": "", "starts_on": "", "ends_on": "", "capacity": "30"}
 
 
@@ -174,6 +200,7 @@ class DirectorHomeState(rx.State):
     edit_program_open: bool = False
     edit_program_error: str = ""
     edit_track: dict[str, str] = {}
+    edit_track_nice: list[dict[str, Any]] = []
     edit_track_open: bool = False
     edit_track_error: str = ""
 
@@ -292,6 +319,7 @@ class DirectorHomeState(rx.State):
     @rx.event
     def open_track(self, t: dict[str, Any]) -> None:
         self.edit_track = {k: str(t.get(k, "")) for k in TRACK_FIELDS}
+        self.edit_track_nice = list(t.get("nice_options", []))
         self.edit_track_error, self.edit_track_open = "", True
 
     @rx.event
@@ -302,9 +330,13 @@ class DirectorHomeState(rx.State):
     async def save_track(self, form: dict[str, Any]) -> None:
         for k in ("name", "tagline", "description", "careers", "focus"):
             self.edit_track[k] = str(form.get(k, ""))[:5000]
+        roles = [k[len(NICE_PREFIX) :] for k, v in form.items() if k.startswith(NICE_PREFIX) and v]
         try:
             await asyncio.to_thread(
-                _update_track, await self._principal(), self.edit_track, request_meta(self)
+                _update_track,
+                await self._principal(),
+                {**self.edit_track, "nice_work_roles": roles},
+                request_meta(self),
             )
         except DomainError as exc:
             self.edit_track_error = exc.message
@@ -620,6 +652,22 @@ def _track_dialog() -> rx.Component:
                     ),
                     _field("Careers (comma-separated)", "track-careers", "careers", t["careers"]),
                     _field("Focus areas (comma-separated)", "track-focus", "focus", t["focus"]),
+                    rx.el.fieldset(
+                        rx.el.legend("NICE work roles in this programme", font_weight="500"),
+                        rx.foreach(
+                            S.edit_track_nice,
+                            lambda r: rx.checkbox(
+                                r["name"].to(str) + " (" + r["id"].to(str) + ")",
+                                name=NICE_PREFIX + r["id"].to(str),
+                                default_checked=r["checked"].to(bool),
+                            ),
+                        ),
+                        display="flex",
+                        flex_direction="column",
+                        gap="0.4em",
+                        border="none",
+                        padding="0",
+                    ),
                     _dialog_buttons("Save track"),
                     spacing="2",
                     margin_top="1em",

@@ -3,6 +3,7 @@ in the database, the landing page, /tracks and the catalog's track filter show e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +77,28 @@ def test_catalog_track_filter_lists_each_track_once(
     expect(options).to_have_count(len(TRACKS) + 1)  # "All tracks" and the five
     for name in TRACKS:
         expect(page.get_by_role("option", name=name, exact=True)).to_have_count(1)
+
+
+def test_director_chooses_a_tracks_nice_roles_for_their_programme(web: BrowserPage) -> None:
+    page = web.page
+    page.goto("/signin?next=/dashboard/director")
+    sign_in(page, "director@cyberhub.example", DEMO_PASSWORD)
+    dialog = page.get_by_role("alertdialog")
+
+    def edit_builders() -> None:
+        page.get_by_role("button", name="Edit the Builders track").first.click()
+        expect(dialog).to_be_visible()
+
+    edit_builders()
+    role = dialog.get_by_role("checkbox", name=re.compile(r"\(IO-WRL-006\)"))
+    expect(role).to_be_checked()
+    role.click()
+    dialog.get_by_role("button", name="Save track").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved the Builders track.")
+    edit_builders()
+    expect(dialog.get_by_role("checkbox", name=re.compile(r"\(IO-WRL-006\)"))).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name=re.compile(r"\(DD-WRL-003\)"))).to_be_checked()
+    # Put it back (the app is shared with other browser tests).
+    dialog.get_by_role("checkbox", name=re.compile(r"\(IO-WRL-006\)")).click()
+    dialog.get_by_role("button", name="Save track").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved the Builders track.")
