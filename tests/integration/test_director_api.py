@@ -309,6 +309,21 @@ class TestProgramsAndTracks:
         assert r.status_code == 404 and r.json()["detail"]
         listed = call(api.director, "GET", f"/programs/{w.program.id}/tracks").json()[0]
         assert [x["id"] for x in listed["nice_work_roles"]] == [standard[0], standard[2]]
+        # Mission authoring offers only the programme's roles for that track.
+        r = call(
+            api.director,
+            "PATCH",
+            f"/director/missions/{w.m1.id}",
+            {"nice_work_roles": [standard[1]]},
+        )
+        assert r.status_code == 422 and "not a NICE work role" in r.json()["detail"]
+        r = call(
+            api.director,
+            "PATCH",
+            f"/director/missions/{w.m1.id}",
+            {"nice_work_roles": [standard[2]]},
+        )
+        assert r.status_code == 200, r.text
 
     def test_tracks_of_a_programme(self, api: Clients) -> None:
         w = api.world
