@@ -15,7 +15,7 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.models import Role
+from cyberhub.models import Role, Track
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import organizations, programs
 from cyberhub.services.audit import RequestMeta
@@ -57,30 +57,33 @@ def _int(value: Any, what: str) -> int:
 # -- data (worker threads) ---------------------------------------------------------------------
 
 
+def _track_row(t: Track, program_id: int) -> dict[str, Any]:
+    chosen = programs.program_nice_roles(t)
+    return {
+        "id": t.id,
+        "program_id": program_id,
+        "key": t.key,
+        "name": t.name,
+        "tagline": t.tagline,
+        "description": t.description,
+        "careers": _csv(t.careers),
+        "focus": _csv(t.focus),
+        "nice": _csv([r["name"] for r in chosen]),
+        # Every standard role of the key, checked when this programme uses it.
+        "nice_options": [
+            {"id": r["id"], "name": r["name"], "checked": r in chosen}
+            for r in programs.nice_roles_for(t.key)
+        ],
+    }
+
+
 def _home(principal: Principal | None) -> dict[str, Any]:
     with db.session_scope() as session:
         items = programs.list_programs(session, principal)
         cohorts = programs.list_cohorts(session, principal)
         for p in items:
             p["track_rows"] = [
-                {
-                    "id": t.id,
-                    "key": t.key,
-                    "name": t.name,
-                    "tagline": t.tagline,
-                    "description": t.description,
-                    "careers": _csv(t.careers),
-                    "focus": _csv(t.focus),
-                    "nice": _csv([r["name"] for r in programs.program_nice_roles(t)]),
-                    "program_id": p["id"],
-                    # Every standard role of the key, checked when this programme uses it.
-                    "nice_options": [
-                        {"id": r["id"], "name": r["name"], "checked": r in chosen}
-                        for r in programs.nice_roles_for(t.key)
-                        for chosen in [programs.program_nice_roles(t)]
-                    ],
-                }
-                for t in programs.list_tracks(session, principal, p["id"])
+                _track_row(t, p["id"]) for t in programs.list_tracks(session, principal, p["id"])
             ]
             p["cohort_rows"] = [
                 {**c, "dates": _dates(c["starts_on"], c["ends_on"])}
