@@ -67,6 +67,11 @@ class TrackPatch(BaseModel):
     careers: list[Short] | None = Field(default=None, max_length=12)
 
 
+class ProgramTrackPut(BaseModel):
+    nice_work_roles: list[Short] | None = Field(default=None, max_length=12)
+    description: str | None = Field(default=None, max_length=5000)
+
+
 class CohortIn(BaseModel):
     program_id: int
     name: str = Field(max_length=200)
@@ -212,6 +217,28 @@ def update_track(
         description=body.description,
         focus=body.focus,
         careers=body.careers,
+        meta=meta,
+    )
+    return programs.track_json(t)
+
+
+@router.put("/programs/{program_id}/tracks/{track_id}")
+def set_program_track(
+    program_id: Id,
+    track_id: Id,
+    body: ProgramTrackPut,
+    principal: CurrentUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> dict[str, Any]:
+    """The programme's NICE work roles (from nice_work_roles.json) and description of a track."""
+    t = programs.set_program_track(
+        session,
+        principal,
+        program_id,
+        track_id,
+        nice_work_roles=body.nice_work_roles,
+        description=body.description,
         meta=meta,
     )
     return programs.track_json(t)

@@ -43,6 +43,11 @@ class Track(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     focus: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     careers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    # The NICE work role ids this programme uses for the track (a subset of
+    # nice_work_roles.json for the key); empty means all of that track's standard roles.
+    nice_work_roles: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
+    )
 
 
 class Cohort(SQLModel, table=True):

@@ -15,7 +15,7 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.models import Role
+from cyberhub.models import Role, Track
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import organizations, programs
 from cyberhub.services.audit import RequestMeta
@@ -57,23 +57,33 @@ def _int(value: Any, what: str) -> int:
 # -- data (worker threads) ---------------------------------------------------------------------
 
 
+def _track_row(t: Track, program_id: int) -> dict[str, Any]:
+    chosen = programs.program_nice_roles(t)
+    return {
+        "id": t.id,
+        "program_id": program_id,
+        "key": t.key,
+        "name": t.name,
+        "tagline": t.tagline,
+        "description": t.description,
+        "careers": _csv(t.careers),
+        "focus": _csv(t.focus),
+        "nice": _csv([r["name"] for r in chosen]),
+        # Every standard role of the key, checked when this programme uses it.
+        "nice_options": [
+            {"id": r["id"], "name": r["name"], "checked": r in chosen}
+            for r in programs.nice_roles_for(t.key)
+        ],
+    }
+
+
 def _home(principal: Principal | None) -> dict[str, Any]:
     with db.session_scope() as session:
         items = programs.list_programs(session, principal)
         cohorts = programs.list_cohorts(session, principal)
         for p in items:
             p["track_rows"] = [
-                {
-                    "id": t.id,
-                    "key": t.key,
-                    "name": t.name,
-                    "tagline": t.tagline,
-                    "description": t.description,
-                    "careers": _csv(t.careers),
-                    "focus": _csv(t.focus),
-                    "nice": _csv([r["name"] for r in programs.nice_roles_for(t.key)]),
-                }
-                for t in programs.list_tracks(session, principal, p["id"])
+                _track_row(t, p["id"]) for t in programs.list_tracks(session, principal, p["id"])
             ]
             p["cohort_rows"] = [
                 {**c, "dates": _dates(c["starts_on"], c["ends_on"])}
@@ -127,6 +137,14 @@ def _update_track(principal: Principal | None, form: dict[str, Any], meta: Reque
             focus=_split(form["focus"]),
             meta=meta,
         )
+        programs.set_program_track(
+            session,
+            principal,
+            int(form["program_id"]),
+            int(form["id"]),
+            nice_work_roles=list(form["nice_work_roles"]),
+            meta=meta,
+        )
 
 
 def _create_cohort(
@@ -151,7 +169,18 @@ def _create_cohort(
 
 # -- state -------------------------------------------------------------------------------------
 
-TRACK_FIELDS = ("id", "key", "name", "tagline", "description", "careers", "focus", "nice")
+TRACK_FIELDS = (
+    "id",
+    "program_id",
+    "key",
+    "name",
+    "tagline",
+    "description",
+    "careers",
+    "focus",
+    "nice",
+)
+NICE_PREFIX = "nice:"
 EMPTY_COHORT = {"name": "", "starts_on": "", "ends_on": "", "capacity": "30"}
 
 
@@ -174,6 +203,7 @@ class DirectorHomeState(rx.State):
     edit_program_open: bool = False
     edit_program_error: str = ""
     edit_track: dict[str, str] = {}
+    edit_track_nice: list[dict[str, Any]] = []
     edit_track_open: bool = False
     edit_track_error: str = ""
 
@@ -292,6 +322,7 @@ class DirectorHomeState(rx.State):
     @rx.event
     def open_track(self, t: dict[str, Any]) -> None:
         self.edit_track = {k: str(t.get(k, "")) for k in TRACK_FIELDS}
+        self.edit_track_nice = list(t.get("nice_options", []))
         self.edit_track_error, self.edit_track_open = "", True
 
     @rx.event
@@ -302,9 +333,13 @@ class DirectorHomeState(rx.State):
     async def save_track(self, form: dict[str, Any]) -> None:
         for k in ("name", "tagline", "description", "careers", "focus"):
             self.edit_track[k] = str(form.get(k, ""))[:5000]
+        roles = [k[len(NICE_PREFIX) :] for k, v in form.items() if k.startswith(NICE_PREFIX) and v]
         try:
             await asyncio.to_thread(
-                _update_track, await self._principal(), self.edit_track, request_meta(self)
+                _update_track,
+                await self._principal(),
+                {**self.edit_track, "nice_work_roles": roles},
+                request_meta(self),
             )
         except DomainError as exc:
             self.edit_track_error = exc.message
@@ -620,6 +655,22 @@ def _track_dialog() -> rx.Component:
                     ),
                     _field("Careers (comma-separated)", "track-careers", "careers", t["careers"]),
                     _field("Focus areas (comma-separated)", "track-focus", "focus", t["focus"]),
+                    rx.el.fieldset(
+                        rx.el.legend("NICE work roles in this programme", font_weight="500"),
+                        rx.foreach(
+                            S.edit_track_nice,
+                            lambda r: rx.checkbox(
+                                r["name"].to(str) + " (" + r["id"].to(str) + ")",
+                                name=NICE_PREFIX + r["id"].to(str),
+                                default_checked=r["checked"].to(bool),
+                            ),
+                        ),
+                        display="flex",
+                        flex_direction="column",
+                        gap="0.4em",
+                        border="none",
+                        padding="0",
+                    ),
                     _dialog_buttons("Save track"),
                     spacing="2",
                     margin_top="1em",

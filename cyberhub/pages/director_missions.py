@@ -73,7 +73,7 @@ def _load(principal: Principal | None, status: str) -> dict[str, Any]:
                             "name": t.name,
                             "nice": [
                                 {"id": r["id"], "name": r["name"]}
-                                for r in programs.nice_roles_for(t.key)
+                                for r in programs.program_nice_roles(t)
                             ],
                         }
                         for t in tracks

@@ -32,7 +32,7 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.permissions import Principal
 from cyberhub.services.programs import (
     get_program,
-    nice_roles_for,
+    program_nice_roles,
     programs_query,
     require_director,
     slugify,
@@ -181,8 +181,10 @@ def clean_rubric(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _nice_roles(values: list[str], track_key: str) -> list[str]:
-    allowed = {r["id"]: r for r in nice_roles_for(track_key)}
+def _nice_roles(values: list[str], track: Track) -> list[str]:
+    """Role ids (or names) among those the programme chose for the track."""
+    track_key = track.key
+    allowed = {r["id"]: r for r in program_nice_roles(track)}
     by_name = {r["name"].lower(): r["id"] for r in allowed.values()}
     out: list[str] = []
     for v in values:
@@ -470,7 +472,7 @@ def _check_publishable(brief: str, rubric: list[Any], prereqs: list[Mission]) ->
 
 
 def _validated(
-    session: Session, mission: Mission, changes: MissionChanges, track_key: str
+    session: Session, mission: Mission, changes: MissionChanges, track: Track
 ) -> tuple[dict[str, Any], list[Mission] | None]:
     """The new field values (all checked) and the new prerequisites when given.
 
@@ -494,10 +496,10 @@ def _validated(
     if changes.hints is not None:
         values["hints"] = _hints(changes.hints)
     if changes.nice_work_roles is not None:
-        values["nice_work_roles"] = _nice_roles(changes.nice_work_roles, track_key)
+        values["nice_work_roles"] = _nice_roles(changes.nice_work_roles, track)
     elif changes.track is not None:
         # Moving to another track: the roles chosen must fit the new one too.
-        values["nice_work_roles"] = _nice_roles(mission.nice_work_roles, track_key)
+        values["nice_work_roles"] = _nice_roles(mission.nice_work_roles, track)
     prereqs = None
     if changes.prerequisites is not None:
         prereqs = _check_prerequisites(session, mission, changes.prerequisites)
@@ -543,7 +545,7 @@ def create_mission(
         author_id=actor.user_id,
         status=MissionStatus.draft,
     )
-    values, prereqs = _validated(session, mission, changes, track.key)
+    values, prereqs = _validated(session, mission, changes, track)
     for name, value in values.items():
         setattr(mission, name, value)
     mission.slug = _unique_slug(session, mission.title)
@@ -587,7 +589,7 @@ def update_mission(
         else session.get(Track, mission.track_id)
     )
     assert track is not None
-    values, prereqs = _validated(session, mission, changes, track.key)
+    values, prereqs = _validated(session, mission, changes, track)
     if mission.status == MissionStatus.published:
         current = prereqs
         if current is None:

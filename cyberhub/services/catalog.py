@@ -24,13 +24,17 @@ PAGE_SIZE = 12
 
 
 def list_tracks(session: Session) -> list[Track]:
-    """The five tracks in their canonical order (public)."""
+    """The five tracks in their canonical order (public), each once.
+
+    Tracks are still stored per programme, so every programme repeats the five keys; the
+    reference row of a key is its oldest one (lowest id), whatever the number of programmes.
+    """
     from cyberhub.models.learning import TRACK_KEYS
 
-    rows = session.exec(select(Track)).all()
-    return sorted(
-        rows, key=lambda t: (TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99, t.id)
-    )
+    rows = session.exec(
+        select(Track).order_by(col(Track.key), col(Track.id)).ext(distinct_on(col(Track.key)))
+    ).all()
+    return sorted(rows, key=lambda t: TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99)
 
 
 @dataclass

@@ -353,12 +353,74 @@ def _track_from_info(program_id: int, info: dict[str, Any]) -> Track:
         description=info.get("description", ""),
         focus=list(info.get("focus", [])),
         careers=list(info.get("careers", [])),
+        nice_work_roles=[r["id"] for r in nice_roles_for(info["key"])],
     )
 
 
 def nice_roles_for(track_key: str) -> list[dict[str, str]]:
     """The NICE work roles a track's missions may name ({"id", "name", "category"})."""
     return load_nice_roles().get(track_key, [])
+
+
+def program_nice_roles(t: Track) -> list[dict[str, str]]:
+    """The NICE work roles this programme chose for the track (all standard ones when unset)."""
+    standard = nice_roles_for(t.key)
+    chosen = set(t.nice_work_roles or [])
+    return [r for r in standard if r["id"] in chosen] if chosen else standard
+
+
+def _clean_nice_roles(values: list[str], track_key: str) -> list[str]:
+    allowed = {r["id"] for r in nice_roles_for(track_key)}
+    picked = [v.strip() for v in values if v and v.strip()]
+    if not picked:
+        raise Invalid("Choose at least one NICE work role for this track.")
+    for v in picked:
+        if v not in allowed:
+            names = ", ".join(r["id"] for r in nice_roles_for(track_key))
+            raise Invalid(f"'{v}' is not a NICE work role of the {track_key} track: {names}.")
+    # Canonical order (best fit first), each once.
+    return [r["id"] for r in nice_roles_for(track_key) if r["id"] in set(picked)]
+
+
+def set_program_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    track_id: int,
+    *,
+    nice_work_roles: list[str] | None = None,
+    description: str | None = None,
+    meta: RequestMeta = NO_META,
+) -> Track:
+    """A director sets, for their programme, a track's NICE work roles (chosen from
+    nice_work_roles.json, at least one) and its description. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    track = session.get(Track, track_id)
+    if track is None or track.program_id != program.id:
+        raise NotFound("That track is not one of this programme's.")
+    changed: list[str] = []
+    if nice_work_roles is not None:
+        track.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
+        changed.append("nice_work_roles")
+    if description is not None:
+        track.description = clean_text(description, "description")
+        changed.append("description")
+    session.add(track)
+    session.flush()
+    audit.record(
+        session,
+        "track.updated",
+        actor_id=actor.user_id,
+        target_type="track",
+        target_id=track.id,
+        meta=meta,
+        key=track.key,
+        program_id=program.id,
+        changed=changed,
+        nice_work_roles=list(track.nice_work_roles),
+    )
+    return track
 
 
 def track_json(t: Track, missions: int = 0) -> dict[str, Any]:
@@ -371,7 +433,7 @@ def track_json(t: Track, missions: int = 0) -> dict[str, Any]:
         "description": t.description,
         "focus": t.focus,
         "careers": t.careers,
-        "nice_work_roles": nice_roles_for(t.key),
+        "nice_work_roles": program_nice_roles(t),
         "missions": missions,
     }
 

@@ -11,6 +11,7 @@ from cyberhub.models import Mission, MissionStatus, Role, Track
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.services import consents, profiler
 from cyberhub.services.permissions import Principal, require_role
+from cyberhub.services.progress import student_programs
 
 
 def student_home(
@@ -24,17 +25,24 @@ def student_home(
         not latest or track_hint in (latest["primary_track"], latest["secondary_track"])
     ):
         track_key = track_hint
-    track = (
-        session.exec(select(Track).where(Track.key == track_key).order_by(col(Track.id))).first()
-        if track_key
-        else None
-    )
+    programs = student_programs(session, principal.user_id)
+    # A programme's own texts where the learner is in one, else the reference (oldest) row.
+    track_stmt = select(Track).where(Track.key == track_key)
+    if programs:
+        track_stmt = track_stmt.order_by(col(Track.program_id).in_(programs).desc())
+    track = session.exec(track_stmt.order_by(col(Track.id))).first() if track_key else None
     starters: list[dict[str, Any]] = []
     total = 0
     if track is not None:
-        base = select(Mission).where(
-            Mission.track_id == track.id, Mission.status == MissionStatus.published
+        # Every programme has its own row per track key: count by key, within the learner's
+        # programmes when they are in one (else the whole published catalog).
+        base = (
+            select(Mission)
+            .join(Track, col(Track.id) == col(Mission.track_id))
+            .where(Track.key == track.key, Mission.status == MissionStatus.published)
         )
+        if programs:
+            base = base.where(col(Mission.program_id).in_(programs))
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         starters = [
             {

@@ -85,6 +85,11 @@ def endpoints(w: World) -> list[tuple[str, str, Any]]:
         ("GET", f"/programs/{pid}/tracks", None),
         ("POST", f"/programs/{pid}/tracks", {"key": "educators"}),
         ("PATCH", f"/tracks/{w.builders.id}", {"tagline": "Build it well"}),
+        (
+            "PUT",
+            f"/programs/{pid}/tracks/{w.builders.id}",
+            {"nice_work_roles": ["DD-WRL-003"], "description": "Ours."},
+        ),
         ("GET", "/cohorts", None),
         (
             "POST",
@@ -175,6 +180,18 @@ class TestAccessRules:
             ("GET", "/programs/abc/tracks", None, "program_id"),
             ("POST", f"/programs/{pid}/tracks", {"key": "wizards"}, "Unknown track"),
             ("PATCH", f"/tracks/{w.builders.id}", {"name": " "}, "at least 2"),
+            (
+                "PUT",
+                f"/programs/{pid}/tracks/{w.builders.id}",
+                {"nice_work_roles": ["OG-WRL-001"]},
+                "not a NICE work role of the builders track",
+            ),
+            (
+                "PUT",
+                f"/programs/{pid}/tracks/{w.builders.id}",
+                {"nice_work_roles": []},
+                "at least one NICE work role",
+            ),
             ("GET", "/cohorts?program_id=abc", None, "program_id"),
             (
                 "POST",
@@ -253,6 +270,60 @@ class TestProgramsAndTracks:
         assert r.status_code == 200 and r.json()["description"] == "Evenings"
         r = call(api.director, "POST", "/programs", {"name": "Night School", "slug": "night-2"})
         assert r.status_code == 409
+
+    def test_a_director_chooses_the_nice_roles_of_their_programmes_track(
+        self, api: Clients, session: Session
+    ) -> None:
+        w = api.world
+        path = f"/programs/{w.program.id}/tracks/{w.builders.id}"
+        standard = [
+            r["id"]
+            for r in call(api.director, "GET", f"/programs/{w.program.id}/tracks").json()[0][
+                "nice_work_roles"
+            ]
+        ]
+        assert len(standard) >= 3
+        chosen = [standard[2], standard[0]]
+        r = call(api.director, "PUT", path, {"nice_work_roles": chosen, "description": "Ours."})
+        assert r.status_code == 200, r.text
+        assert [x["id"] for x in r.json()["nice_work_roles"]] == [standard[0], standard[2]]
+        listed = call(api.director, "GET", f"/programs/{w.program.id}/tracks").json()[0]
+        assert [x["id"] for x in listed["nice_work_roles"]] == [standard[0], standard[2]]
+        assert listed["description"] == "Ours."
+        entry = session.exec(
+            select(AuditLog).where(
+                AuditLog.action == "track.updated", AuditLog.target_id == w.builders.id
+            )
+        ).one()
+        assert entry.actor_id == w.director.id
+        # Another organization's director and a student change nothing.
+        assert call(api.other, "PUT", path, {"nice_work_roles": [standard[1]]}).status_code == 403
+        assert call(api.student, "PUT", path, {"nice_work_roles": [standard[1]]}).status_code == 403
+        # A track that is not this programme's is not found through it.
+        r = call(
+            api.other,
+            "PUT",
+            f"/programs/{w.other_program.id}/tracks/{w.builders.id}",
+            {"nice_work_roles": [standard[1]]},
+        )
+        assert r.status_code == 404 and r.json()["detail"]
+        listed = call(api.director, "GET", f"/programs/{w.program.id}/tracks").json()[0]
+        assert [x["id"] for x in listed["nice_work_roles"]] == [standard[0], standard[2]]
+        # Mission authoring offers only the programme's roles for that track.
+        r = call(
+            api.director,
+            "PATCH",
+            f"/director/missions/{w.m1.id}",
+            {"nice_work_roles": [standard[1]]},
+        )
+        assert r.status_code == 422 and "not a NICE work role" in r.json()["detail"]
+        r = call(
+            api.director,
+            "PATCH",
+            f"/director/missions/{w.m1.id}",
+            {"nice_work_roles": [standard[2]]},
+        )
+        assert r.status_code == 200, r.text
 
     def test_tracks_of_a_programme(self, api: Clients) -> None:
         w = api.world

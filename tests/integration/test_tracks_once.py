@@ -1,0 +1,149 @@
+"""Issue #12, acceptance 1: with two programmes in the database every track is listed once,
+and a learner's track counts only their programme's missions (never "0 of 9" from duplicates)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from cyberhub.models import Track
+from cyberhub.pages import missions as missions_page
+from cyberhub.pages import tracks as tracks_page
+from cyberhub.services import catalog, programs, progress, student_home
+from cyberhub.services.catalog import MissionFilter
+from tests.conftest import make_user
+from tests.factories import enroll, make_cohort, make_mission, make_org, principal
+
+pytestmark = [pytest.mark.missions, pytest.mark.integration]
+
+TRACK_ORDER = ["builders", "leaders", "entrepreneurs", "researchers", "educators"]
+
+
+@pytest.fixture
+def second_programme(session: Session, demo: list[int], admin_user):  # type: ignore[no-untyped-def]
+    """A second organisation's programme, made through the services (five tracks of its own)."""
+    org = make_org(session, "Mombasa Cyber Academy")
+    program = programs.create_program(
+        session,
+        principal(session, admin_user),
+        name="Coastal Defenders",
+        organization_id=org.id,
+    )
+    session.commit()
+    return program
+
+
+def test_the_database_really_holds_every_track_twice(
+    session: Session, second_programme: object
+) -> None:
+    keys = session.exec(select(Track.key)).all()
+    assert sorted(keys) == sorted(TRACK_ORDER * 2)
+
+
+def test_catalog_tracks_page_and_filter_show_each_track_once(
+    session: Session, second_programme: object, student_user: object
+) -> None:
+    assert [t.key for t in catalog.list_tracks(session)] == TRACK_ORDER
+    # /tracks and the landing page share this loader.
+    assert [t["key"] for t in tracks_page._tracks()] == TRACK_ORDER
+    # The catalog's track filter options.
+    options = missions_page._search(principal(session, student_user), MissionFilter())["tracks"]  # type: ignore[arg-type]
+    assert [o["key"] for o in options] == TRACK_ORDER
+    assert len({o["name"] for o in options}) == 5
+
+
+def test_api_tracks_lists_each_track_once(api_client: TestClient, second_programme: object) -> None:
+    r = api_client.get("/api/v1/tracks")
+    assert r.status_code == 200
+    assert [t["key"] for t in r.json()] == TRACK_ORDER
+
+
+def test_the_track_filter_finds_missions_of_both_programmes(
+    session: Session,
+    demo: list[int],
+    second_programme,
+    student_user,  # type: ignore[no-untyped-def]
+) -> None:
+    builders_b = session.exec(
+        select(Track).where(Track.program_id == second_programme.id, Track.key == "builders")
+    ).one()
+    mission = make_mission(session, second_programme, builders_b, title="Coastal firewall")
+    found = catalog.list_missions(
+        session, principal(session, student_user), MissionFilter(track="builders", page_size=100)
+    )
+    titles = [m.title for m, _ in found.items]
+    assert mission.title in titles and len(titles) > 1
+    assert {t.key for _, t in found.items} == {"builders"}
+
+
+def test_track_counts_only_the_learners_programme(
+    session: Session, demo: list[int], second_programme
+) -> None:
+    """A learner of programme B sees B's builders missions (2), not every programme's."""
+    builders_b = session.exec(
+        select(Track).where(Track.program_id == second_programme.id, Track.key == "builders")
+    ).one()
+    for n in (1, 2):
+        make_mission(session, second_programme, builders_b, title=f"Coastal mission {n}")
+    learner = make_user(session, "coastal.learner@example.org", "student")
+    enroll(session, make_cohort(session, second_programme), learner)
+    p = principal(session, learner)
+
+    home = student_home.student_home(session, p, track_hint="builders")
+    assert home["track_missions"] == 2
+    assert {s["title"] for s in home["starters"]} == {"Coastal mission 1", "Coastal mission 2"}
+
+    mine = progress.progress_for(session, p, learner.id)
+    assert [t["key"] for t in mine.tracks] == TRACK_ORDER
+    assert [(t["approved"], t["published"]) for t in mine.tracks] == [(0, 2)] + [(0, 0)] * 4
+
+
+def test_a_learner_in_no_programme_counts_the_whole_published_catalog(
+    session: Session, demo: list[int], second_programme
+) -> None:
+    builders_b = session.exec(
+        select(Track).where(Track.program_id == second_programme.id, Track.key == "builders")
+    ).one()
+    make_mission(session, second_programme, builders_b, title="Coastal mission")
+    loner = make_user(session, "loner@example.org", "student")
+    p = principal(session, loner)
+    published_builders = catalog.list_missions(
+        session, p, MissionFilter(track="builders", page_size=100)
+    ).total
+    home = student_home.student_home(session, p, track_hint="builders")
+    assert home["track_missions"] == published_builders
+    mine = progress.progress_for(session, p, loner.id)
+    builders = next(t for t in mine.tracks if t["key"] == "builders")
+    assert builders["published"] == published_builders
+    assert [t["key"] for t in mine.tracks] == TRACK_ORDER
+
+
+def test_migration_0011_down_and_up_keeps_every_track_and_mission(
+    session: Session, db_url: str, second_programme
+) -> None:
+    """On the demo data plus a second programme: down to 0010 and back loses nothing, and
+    every track gets its standard NICE work roles back."""
+    from sqlalchemy import text
+
+    from cyberhub import migrate
+    from cyberhub.services.profiler_bank import load_nice_roles
+
+    def snapshot() -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int]]]:
+        tracks = session.execute(
+            text("SELECT id, program_id, key, description FROM tracks ORDER BY id")
+        ).all()
+        missions = session.execute(text("SELECT id, track_id FROM missions ORDER BY id")).all()
+        session.commit()
+        return [tuple(t) for t in tracks], [tuple(m) for m in missions]  # type: ignore[misc]
+
+    before = snapshot()
+    assert len(before[0]) == 10 and before[1]
+    migrate.downgrade(db_url, "0010")
+    assert snapshot() == before
+    migrate.upgrade(db_url, "0011")
+    assert snapshot() == before
+    standard = {k: [r["id"] for r in v] for k, v in load_nice_roles().items()}
+    rows = session.execute(text("SELECT key, nice_work_roles FROM tracks")).all()
+    session.commit()
+    assert all(roles == standard[key] for key, roles in rows)
