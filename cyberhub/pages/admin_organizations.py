@@ -25,7 +25,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import organizations
+from cyberhub.services import memberships, organizations
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
@@ -240,11 +240,13 @@ def _add(
     role: str,
     reason: str,
     meta: RequestMeta,
-) -> None:
+) -> bool:
+    """True if a role was granted; False if an invitation was sent (the person must accept)."""
     with db.session_scope() as session:
-        organizations.add_member(
+        done = organizations.add_member(
             session, principal, org_id, email=email, role=role, reason=reason, meta=meta
         )
+        return not isinstance(done, memberships.InvitationSent)
 
 
 def _remove(
@@ -327,7 +329,7 @@ class OrganizationState(rx.State):
         self.new_reason = str(form.get("reason", ""))[:500]
         self.notice = ""
         try:
-            await asyncio.to_thread(
+            granted = await asyncio.to_thread(
                 _add,
                 await self._principal(),
                 self.org_id,
@@ -339,7 +341,12 @@ class OrganizationState(rx.State):
         except DomainError as exc:
             self.add_error = exc.message
             return None
-        self.notice = f"Added {self.new_email} as {self.new_role}."
+        self.notice = (
+            f"Added {self.new_email} as {self.new_role}."
+            if granted
+            else f"Invited {self.new_email} as {self.new_role}: they join, with that role, "
+            "once they accept the invitation sent to them."
+        )
         self.add_error, self.new_email, self.new_reason = "", "", ""
         await self._fetch()
         return [rx.set_value("member-email", ""), rx.set_value("member-reason", "")]
