@@ -21,6 +21,7 @@ from cyberhub.api import (
     health,
     insights,
     learning,
+    memberships,
     mfa,
     passwordless,
     profiling,
@@ -49,6 +50,7 @@ ROUTERS = [
     search.router,
     embeddings.router,
     insights.router,
+    memberships.router,
     docs.router,
 ]
 

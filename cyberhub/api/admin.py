@@ -9,6 +9,7 @@ takes `{"reason": ...}`.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from sqlmodel import Session
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser, require_roles
 from cyberhub.models import RoleAssignment
-from cyberhub.services import api_keys, audit_log, organizations, roles, users
+from cyberhub.services import api_keys, audit_log, memberships, organizations, roles, users
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.permissions import Principal
 
@@ -123,6 +124,8 @@ def assign_role(
         reason=body.reason,
         meta=meta,
     )
+    if isinstance(grant, memberships.InvitationSent):
+        return {"invited": True, "invitation": asdict(grant.invitation)}
     return _grant_json(grant)
 
 
@@ -216,7 +219,8 @@ def list_members(
 def add_member(
     org_id: Id, body: MemberIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
-    """Give an existing account (by email) a role in the organization."""
+    """Give a member (by email) a role in the organization; a non-member is invited instead
+    (`{"invited": true, "invitation": ...}`) and gets the role on accepting."""
     grant = organizations.add_member(
         session,
         principal,
@@ -226,6 +230,8 @@ def add_member(
         reason=body.reason,
         meta=meta,
     )
+    if isinstance(grant, memberships.InvitationSent):
+        return {"invited": True, "invitation": asdict(grant.invitation)}
     return _grant_json(grant)
 
 

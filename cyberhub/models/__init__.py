@@ -15,8 +15,12 @@ from cyberhub.models.identity import (
     AuditLog,
     ConsentDocument,
     ConsentRecord,
+    Invitation,
+    InvitationStatus,
+    MembershipStatus,
     OneTimeToken,
     Organization,
+    OrganizationMembership,
     OutboxMail,
     RecoveryCode,
     RefreshToken,
@@ -47,6 +51,10 @@ from cyberhub.models.progress import (
 )
 
 __all__ = [
+    "Invitation",
+    "InvitationStatus",
+    "MembershipStatus",
+    "OrganizationMembership",
     "JobFailure",
     "LearnerEmbedding",
     "LearnerNote",

@@ -197,3 +197,48 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class MembershipStatus(StrEnum):
+    active = "active"
+    left = "left"
+
+
+class OrganizationMembership(SQLModel, table=True):
+    """A person's membership of an organisation: roles there are granted only to active members."""
+
+    __tablename__ = "organization_memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id", name="uq_membership"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
+    status: str = Field(default=MembershipStatus.active, max_length=16)
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    left_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class InvitationStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    revoked = "revoked"
+    expired = "expired"
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to join an organisation (with a role on acceptance); only the token's SHA-256
+    is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_org_email", "organization_id", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organizations.id", ondelete="CASCADE")
+    email: str = Field(max_length=320, index=True)  # lower-cased
+    role: str = Field(default="student", max_length=20)
+    invited_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    token_hash: str = Field(max_length=64, unique=True)
+    status: str = Field(default=InvitationStatus.pending, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

@@ -12,6 +12,7 @@ from cyberhub.pages import (  # noqa: F401
     director_home,
     director_missions,
     insights,
+    invitation,
     landing,
     legal,
     magic_link,

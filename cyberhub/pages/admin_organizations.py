@@ -25,7 +25,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import organizations
+from cyberhub.services import memberships, organizations
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.services.permissions import Principal
@@ -230,7 +230,24 @@ def _org_and_members(principal: Principal | None, org_id: int, page: int) -> dic
     with db.session_scope() as session:
         org = organizations.get(session, principal, org_id)
         members = organizations.members(session, principal, org_id, page=page)
-        return {"org": org, "members": members}
+        invitations = [
+            {
+                "id": i.id,
+                "email": i.email,
+                "role": i.role,
+                "status": i.status,
+                "sent": i.created_at.date().isoformat(),
+            }
+            for i in memberships.list_for_organization(session, principal, org_id)
+        ]
+        return {"org": org, "members": members, "invitations": invitations}
+
+
+def _revoke_invitation(
+    principal: Principal | None, org_id: int, invitation_id: int, meta: RequestMeta
+) -> str:
+    with db.session_scope() as session:
+        return memberships.revoke(session, principal, org_id, invitation_id, meta=meta).email
 
 
 def _add(
@@ -240,11 +257,13 @@ def _add(
     role: str,
     reason: str,
     meta: RequestMeta,
-) -> None:
+) -> bool:
+    """True if a role was granted; False if an invitation was sent (the person must accept)."""
     with db.session_scope() as session:
-        organizations.add_member(
+        done = organizations.add_member(
             session, principal, org_id, email=email, role=role, reason=reason, meta=meta
         )
+        return not isinstance(done, memberships.InvitationSent)
 
 
 def _remove(
@@ -274,6 +293,7 @@ class OrganizationState(rx.State):
     remove_email: str = ""
     remove_reason: str = ""
     remove_error: str = ""
+    invitations: list[dict[str, Any]] = []
 
     async def _principal(self) -> Principal | None:
         return await (await self.get_state(SessionState)).principal()
@@ -295,6 +315,7 @@ class OrganizationState(rx.State):
         m = data["members"]
         self.members = [{**x, "member_since": _day(x["member_since"])} for x in m["items"]]
         self.total, self.pages = m["total"], m["pages"]
+        self.invitations = data["invitations"]
         if principal is not None and principal.is_admin:
             self.role_options = [r.value for r in Role]
         else:
@@ -327,7 +348,7 @@ class OrganizationState(rx.State):
         self.new_reason = str(form.get("reason", ""))[:500]
         self.notice = ""
         try:
-            await asyncio.to_thread(
+            granted = await asyncio.to_thread(
                 _add,
                 await self._principal(),
                 self.org_id,
@@ -339,10 +360,32 @@ class OrganizationState(rx.State):
         except DomainError as exc:
             self.add_error = exc.message
             return None
-        self.notice = f"Added {self.new_email} as {self.new_role}."
+        self.notice = (
+            f"Added {self.new_email} as {self.new_role}."
+            if granted
+            else f"Invited {self.new_email} as {self.new_role}: they join, with that role, "
+            "once they accept the invitation sent to them."
+        )
         self.add_error, self.new_email, self.new_reason = "", "", ""
         await self._fetch()
         return [rx.set_value("member-email", ""), rx.set_value("member-reason", "")]
+
+    @rx.event
+    async def revoke_invitation(self, invitation_id: int) -> None:
+        self.notice = ""
+        try:
+            email = await asyncio.to_thread(
+                _revoke_invitation,
+                await self._principal(),
+                self.org_id,
+                int(invitation_id),
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.add_error = exc.message
+            return
+        self.notice = f"Revoked the invitation to {email}: its link no longer works."
+        await self._fetch()
 
     @rx.event
     def ask_remove(self, member: dict[str, Any]) -> None:
@@ -404,7 +447,8 @@ def _add_form() -> rx.Component:
             rx.vstack(
                 rx.heading("Add a member", size="4", as_="h2"),
                 rx.text(
-                    "They need a CyberHub account first (anyone can sign up).",
+                    "A member gets the role at once. Anyone else (with or without an account) "
+                    "is sent an invitation and gets the role only if they accept.",
                     size="2",
                     color_scheme="gray",
                 ),
@@ -499,6 +543,65 @@ def _remove_dialog() -> rx.Component:
     )
 
 
+def _invitation_row(i: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(i["email"]),
+        rx.table.cell(i["role"]),
+        rx.table.cell(rx.badge(i["status"], variant="surface")),
+        rx.table.cell(i["sent"]),
+        rx.table.cell(
+            rx.cond(
+                i["status"] == "pending",
+                rx.button(
+                    "Revoke",
+                    size="2",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=OrganizationState.revoke_invitation(i["id"].to(int)),
+                    aria_label="Revoke the invitation to " + i["email"].to(str),
+                ),
+            )
+        ),
+    )
+
+
+def _invitations() -> rx.Component:
+    S = OrganizationState
+    return rx.vstack(
+        rx.heading("Invitations", size="5", as_="h2"),
+        rx.text(
+            "People join only by accepting: adding someone who is not yet a member sends them "
+            "an invitation, and they receive the role when they accept.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.invitations.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("E-mail"),
+                            rx.table.column_header_cell("Role"),
+                            rx.table.column_header_cell("Status"),
+                            rx.table.column_header_cell("Sent"),
+                            rx.table.column_header_cell(rx.el.span("Actions")),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(S.invitations, _invitation_row)),
+                    variant="surface",
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.text("No invitations sent yet.", size="2"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def organization_content() -> rx.Component:
     S = OrganizationState
     return rx.box(
@@ -564,6 +667,7 @@ def organization_content() -> rx.Component:
                         empty_state("No members yet", "Add the first one below."),
                     ),
                     _add_form(),
+                    _invitations(),
                     _remove_dialog(),
                     spacing="4",
                     width="100%",

@@ -45,7 +45,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import accounts, audit, mail, passwordless
+from cyberhub.services import accounts, audit, mail, memberships, passwordless
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.learning_access import mentors_student
@@ -245,6 +245,15 @@ def _plan_one(session: Session, cohort: Cohort, email: str, full_name: str) -> _
     existing = _existing(session, cohort.id or 0, user.id or 0)
     if existing is not None and existing.status != EnrollmentStatus.withdrawn:
         raise Conflict(f"{email} is already enrolled in {cohort.name}.")
+    program = session.get(Program, cohort.program_id)
+    if program is not None and not memberships.is_member(
+        session, user.id or 0, program.organization_id
+    ):
+        # Membership by consent: an existing account is never attached silently.
+        raise Conflict(
+            f"{email} already has a CyberHub account but is not a member of your organisation. "
+            "Invite them from the organisation page; once they accept, enrol them here."
+        )
     return _Plan(email, full_name, user, existing)
 
 

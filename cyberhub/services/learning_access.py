@@ -5,8 +5,14 @@ The object rules, in one place:
 - a mentor: the students they mentor in a programme — students enrolled (not withdrawn) in a
   cohort the mentor serves (CohortMentor), or assigned to them (MentorAssignment). Any mentor
   serving the student's cohort may claim and review; the assigned mentor sees the work first;
-- a director: work on their organization's programmes;
+- a director: learners enrolled (not withdrawn) in their organization's programmes, and work on
+  those programmes;
+- a sponsor: aggregates only, never one learner's data;
 - an admin: everything.
+
+A withdrawn learner is no longer readable by that programme's director or cohort mentors (an
+assigned mentor keeps reading until the assignment is removed); work submitted on a programme
+stays visible to its director. `can_read_learner` is the single check for a learner's data.
 """
 
 from __future__ import annotations
@@ -98,29 +104,43 @@ def is_assigned_mentor(session: Session, mentor_id: int, student_id: int) -> boo
     )
 
 
-def student_organizations(session: Session, student_id: int) -> set[int]:
-    """Organizations the student belongs to: by any role there, or by enrollment."""
-    by_role = select(col(RoleAssignment.organization_id)).where(
-        RoleAssignment.user_id == student_id, col(RoleAssignment.organization_id).is_not(None)
+def directs_student(session: Session, director_id: int, student_id: int) -> bool:
+    """True if the student is enrolled (not withdrawn) in a programme of an organisation the
+    director runs. Holding a role in that organisation does not count: only enrolment does."""
+    stmt = (
+        select(literal(1))
+        .select_from(Enrollment)
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .join(
+            RoleAssignment,
+            (col(RoleAssignment.organization_id) == col(Program.organization_id))
+            & (RoleAssignment.user_id == director_id)
+            & (RoleAssignment.role == Role.director.value),
+        )
+        .where(
+            Enrollment.student_id == student_id,
+            Enrollment.status != EnrollmentStatus.withdrawn,
+        )
     )
-    by_enrollment = (
-        select(col(Program.organization_id))
-        .join(Cohort, col(Cohort.program_id) == col(Program.id))
-        .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
-        .where(Enrollment.student_id == student_id)
-    )
-    rows = session.exec(union_all(by_role, by_enrollment)).all()  # type: ignore[call-overload]
-    return {int(r[0]) for r in rows if r[0] is not None}
+    return session.exec(stmt.limit(1)).first() is not None
 
 
-def may_view_student(session: Session, principal: Principal, student_id: int) -> bool:
-    """Self, an admin, a mentor of the student, or a director of one of the student's orgs."""
-    if principal.user_id == student_id or principal.is_admin:
+def can_read_learner(session: Session, principal: Principal, learner_id: int) -> bool:
+    """The one rule for "may staff X read learner Y's data" (profile, answers, progress, advice).
+
+    Self and admins: yes. A mentor: learners assigned to them or enrolled (not withdrawn) in a
+    cohort they mentor. A director: learners enrolled (not withdrawn) in their organisation's
+    programmes. A sponsor: never (aggregates only). Nothing else — not sharing an organisation,
+    not holding a role in it — counts.
+    """
+    if principal.user_id == learner_id or principal.is_admin:
         return True
-    if principal.has_role(Role.mentor) and mentors_student(session, principal.user_id, student_id):
+    if principal.has_role(Role.mentor) and mentors_student(session, principal.user_id, learner_id):
         return True
-    directed = principal.organizations(Role.director)
-    return bool(directed) and bool(directed & student_organizations(session, student_id))
+    return principal.has_role(Role.director) and directs_student(
+        session, principal.user_id, learner_id
+    )
 
 
 def may_view_work(
@@ -140,13 +160,13 @@ def viewable_learner(
     session: Session, principal: Principal | None, user_id: int | None, what: str
 ) -> int:
     """The learner a request is about: the caller (no `user_id`), or — for their mentor, a
-    director of their organization or an admin — `user_id`. NotFound for an unknown user,
+    director of a programme they are enrolled in, or an admin (see can_read_learner) — `user_id`. NotFound for an unknown user,
     Forbidden ("You can't see this learner's {what}.") otherwise."""
     actor = require_signed_in(principal)
     target = user_id or actor.user_id
     if target != actor.user_id:
         if session.get(User, target) is None:
             raise NotFound("That user does not exist.")
-        if not may_view_student(session, actor, target):
+        if not can_read_learner(session, actor, target):
             raise Forbidden(f"You can't see this learner's {what}.")
     return target

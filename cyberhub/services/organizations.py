@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Role, RoleAssignment, User
-from cyberhub.services import accounts, audit, roles
+from cyberhub.services import accounts, audit, memberships, roles
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_role
@@ -32,7 +32,7 @@ def _visible_ids(principal: Principal) -> set[int] | None:
     return None if principal.is_admin else principal.organizations(Role.director)
 
 
-def _org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
+def org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
     """The organization, if the principal may manage it (admin, or its director)."""
     actor = roles.require_manager(principal)
     org = session.get(Organization, org_id)
@@ -127,7 +127,7 @@ def list_organizations(session: Session, principal: Principal | None) -> list[di
 
 def get(session: Session, principal: Principal | None, org_id: int) -> dict[str, Any]:
     """One organization (admin, or its director)."""
-    org = _org_for_manager(session, principal, org_id)
+    org = org_for_manager(session, principal, org_id)
     count = session.exec(
         select(func.count(func.distinct(RoleAssignment.user_id))).where(
             RoleAssignment.organization_id == org_id
@@ -145,7 +145,7 @@ def members(
     page_size: int = PAGE_SIZE,
 ) -> dict[str, Any]:
     """Users holding any role in the organization, with those roles; by name, paginated."""
-    _org_for_manager(session, principal, org_id)
+    org_for_manager(session, principal, org_id)
     if page < 1 or not 1 <= page_size <= 100:
         raise Invalid("page must be 1 or more and page_size between 1 and 100.")
     member_ids = (
@@ -197,18 +197,24 @@ def add_member(
     role: str,
     reason: str = "",
     meta: RequestMeta = NO_META,
-) -> RoleAssignment:
-    """Give an existing account (found by e-mail) a role in the organization.
+) -> RoleAssignment | memberships.InvitationSent:
+    """Give a member (found by e-mail) a role in the organization, or invite a non-member.
 
-    The rules are those of roles.assign_role; the reason defaults to "Added to <organization>".
+    Membership is by consent: an address with no account, or an account that is not a member,
+    gets an invitation (returned) and receives the role when they accept. An admin adding an
+    existing account makes it a member (audited as such). The rules are those of
+    roles.assign_role; the reason defaults to "Added to <organization>".
     """
-    org = _org_for_manager(session, principal, org_id)
+    org = org_for_manager(session, principal, org_id)
+    assert principal is not None  # checked by org_for_manager
     address = accounts.normalize_email(email)
     user = accounts.find_user(session, address)
-    if user is None or user.id is None:
-        raise NotFound(
-            f"There is no account for {address}. Ask them to sign up first, then add them."
-        )
+    if (
+        user is None
+        or user.id is None
+        or not (principal.is_admin or memberships.is_member(session, user.id, org_id))
+    ):
+        return memberships.invite(session, principal, org_id, email=address, role=role, meta=meta)
     grant = roles.assign_role(
         session,
         principal,
@@ -245,8 +251,8 @@ def remove_member(
 
     A director may do so only when all those roles are ones they may revoke (not a director's).
     """
-    org = _org_for_manager(session, principal, org_id)
-    assert principal is not None  # checked by _org_for_manager
+    org = org_for_manager(session, principal, org_id)
+    assert principal is not None  # checked by org_for_manager
     reason = roles.clean_reason(reason)
     user = session.get(User, user_id)
     if user is None:

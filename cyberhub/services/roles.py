@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from cyberhub.models import AuditLog, Organization, Role, RoleAssignment, User
-from cyberhub.services import accounts, audit, lockout, mail
+from cyberhub.services import accounts, audit, lockout, mail, memberships
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_role
@@ -147,6 +147,15 @@ def assign_role(
     ).first()
     if existing is not None:
         raise Conflict(f"{user.email} already has the {role} role {_where(org)}.")
+    if organization_id is not None and not memberships.is_member(session, user_id, organization_id):
+        if not actor.is_admin:
+            raise Conflict(
+                f"{user.email} is not a member {_where(org)}: invite them; roles are granted "
+                "only to members, who join by accepting an invitation."
+            )
+        memberships.join(
+            session, user_id, organization_id, how="admin", actor_id=actor.user_id, meta=meta
+        )
     grant = RoleAssignment(
         user_id=user_id,
         role=role,

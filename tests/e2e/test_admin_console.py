@@ -145,7 +145,11 @@ def test_admin_manages_organizations_and_members(web: BrowserPage, app_url: str)
 
     page.get_by_label("Email").fill("nobody-here@example.org")
     page.get_by_role("button", name="Add member").click()
-    expect(page.get_by_role("alert")).to_contain_text("sign up first")
+    # No account: an invitation is sent instead (membership by consent, issue 12).
+    expect(page.get_by_role("status")).to_contain_text("Invited nobody-here@example.org")
+    expect(page.get_by_role("cell", name="nobody-here@example.org", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Revoke the invitation to nobody-here@example.org").click()
+    expect(page.get_by_role("status")).to_contain_text("Revoked the invitation")
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Add member").click()
     expect(page.get_by_role("status")).to_contain_text(f"Added {email} as student")

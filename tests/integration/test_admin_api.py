@@ -6,6 +6,7 @@ limited to their own organization; role changes are audited and mailed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Organization, OutboxMail, RoleAssignment, User
 from cyberhub.models.base import utcnow
+from cyberhub.services import memberships
 from tests.conftest import PASSWORD, login, make_user
+from tests.factories import principal
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
 
@@ -458,7 +461,8 @@ class TestOrganizations:
         r = admin_client.post(
             f"{V1}/organizations/{org}/members", json={"email": "nobody@example.org", "role": "x"}
         )
-        assert r.status_code == 404 and "sign up first" in r.json()["detail"]
+        # An unknown address is invited; an unknown role is refused before anything is sent.
+        assert r.status_code == 422 and "role" in r.json()["detail"]
         r = admin_client.post(
             f"{V1}/organizations/{org}/members", json={"email": student_user.email, "role": "x"}
         )
@@ -503,11 +507,16 @@ class TestDirector:
             f"{V1}/organizations/{org}/members",
             json={"email": newcomer.email, "role": "student", "reason": "joins spring cohort"},
         )
-        assert r.status_code == 201, r.text
-        r = director_client.post(
-            f"{V1}/users/{newcomer.id}/roles",
-            json={"role": "mentor", "organization_id": org, "reason": "peer mentor"},
-        )
+        # Not a member yet: an invitation, not a silent grant (membership by consent, issue 12).
+        assert r.status_code == 201 and r.json()["invited"] is True, r.text
+        grant_mentor = {"role": "mentor", "organization_id": org, "reason": "peer mentor"}
+        r = director_client.post(f"{V1}/users/{newcomer.id}/roles", json=grant_mentor)
+        assert r.status_code == 409 and "not a member" in r.json()["detail"]
+        mail = session.exec(select(OutboxMail).where(OutboxMail.to_email == newcomer.email)).one()
+        token = re.search(r"/invitations/(\S+)", mail.body).group(1)  # type: ignore[union-attr]
+        memberships.accept(session, principal(session, newcomer), token)
+        session.commit()
+        r = director_client.post(f"{V1}/users/{newcomer.id}/roles", json=grant_mentor)
         assert r.status_code == 201
         assert {
             g["role"] for g in director_client.get(f"{V1}/users/{newcomer.id}/roles").json()

@@ -18,7 +18,7 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
-from cyberhub.services import enrollment, passwordless, programs
+from cyberhub.services import enrollment, memberships, passwordless, programs
 from cyberhub.services.enrollment import CsvImportError
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.permissions import Principal
@@ -71,8 +71,15 @@ class TestEnrollOne:
         assert entry.actor_id == world.director.id and entry.details["student_id"] == newcomer.id
 
     def test_someone_without_the_student_role_gets_it(self, session: Session, world: World) -> None:
-        # A mentor of the other organization joins this one's cohort as a learner.
+        # A mentor of the other organization joins this one's cohort as a learner: only once
+        # they have accepted an invitation (membership by consent, issue 12).
         who = world.other_mentor_org
+        with pytest.raises(Conflict, match="not a member"):
+            enrollment.enroll(session, director(session, world), world.cohort.id or 0, who.email)
+        sent = memberships.invite(
+            session, director(session, world), world.org.id or 0, email=who.email, role="mentor"
+        )
+        memberships.accept(session, principal(session, who), sent.token)
         enrollment.enroll(session, director(session, world), world.cohort.id or 0, who.email)
         session.commit()
         grant = session.exec(
@@ -128,10 +135,9 @@ class TestEnrollOne:
 
     def test_full_cohort_refuses(self, session: Session, world: World) -> None:
         set_capacity(session, world.cohort, 2)  # two students already
+        member = make_user(session, "extra@example.org", "student", organization_id=world.org.id)
         with pytest.raises(Conflict, match="full: all 2 seats are taken"):
-            enrollment.enroll(
-                session, director(session, world), world.cohort.id or 0, world.other_director.email
-            )
+            enrollment.enroll(session, director(session, world), world.cohort.id or 0, member.email)
 
     def test_bad_address_and_deactivated_account(self, session: Session, world: World) -> None:
         d = director(session, world)

@@ -1,0 +1,142 @@
+"""/invitations/[token]: the invited person sees which organisation invites them, with which
+role, and accepts or declines. Signed-out visitors sign in (or sign up) first and come back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import error_callout, loading_state, page_heading
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.services import memberships
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import request_meta
+from cyberhub.state.session import SessionState
+
+ROUTE = "/invitations/[token]"
+
+
+def _peek(principal: Principal | None, token: str) -> memberships.InvitationPublic:
+    with db.session_scope() as session:
+        return memberships.peek(session, principal, token)
+
+
+def _answer(
+    principal: Principal | None, token: str, accept: bool, meta: RequestMeta
+) -> memberships.InvitationPublic:
+    with db.session_scope() as session:
+        act = memberships.accept if accept else memberships.decline
+        return act(session, principal, token, meta=meta)
+
+
+class InvitationState(rx.State):
+    organization: str = ""
+    role: str = ""
+    status: str = ""
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+
+    def _token(self) -> str:
+        return str(self.router.page.params.get("token", "") or "")[:200]
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    @rx.event
+    async def load(self) -> None:
+        self.loaded, self.error, self.notice = False, "", ""
+        try:
+            inv = await asyncio.to_thread(_peek, await self._principal(), self._token())
+        except DomainError as exc:
+            self.error, self.loaded = exc.message, True
+            return
+        self.organization, self.role, self.status = inv.organization_name, inv.role, inv.status
+        self.loaded = True
+
+    async def _answer(self, accept: bool) -> None:
+        try:
+            inv = await asyncio.to_thread(
+                _answer, await self._principal(), self._token(), accept, request_meta(self)
+            )
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        self.status, self.error = inv.status, ""
+        self.notice = (
+            f"You joined {inv.organization_name} as {inv.role}."
+            if accept
+            else f"You declined: nothing is shared with {inv.organization_name}."
+        )
+
+    @rx.event
+    async def accept(self) -> None:
+        await self._answer(True)
+
+    @rx.event
+    async def decline(self) -> None:
+        await self._answer(False)
+
+
+def invitation_content() -> rx.Component:
+    S = InvitationState
+    return rx.vstack(
+        page_heading("Invitation", "Join an organisation only if you want to."),
+        error_callout(S.error),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
+        ),
+        rx.cond(
+            S.loaded,
+            rx.cond(
+                S.organization != "",
+                rx.vstack(
+                    rx.text(
+                        rx.text.strong(S.organization),
+                        " invites you to join as ",
+                        rx.text.strong(S.role),
+                        ". If you accept, its directors and mentors can follow your learning in "
+                        "its programmes; you can leave at any time.",
+                    ),
+                    rx.text("Status: ", S.status, size="2", color_scheme="gray"),
+                    rx.cond(
+                        S.status == "pending",
+                        rx.hstack(
+                            rx.button("Accept", on_click=S.accept),
+                            rx.button(
+                                "Decline", variant="soft", color_scheme="gray", on_click=S.decline
+                            ),
+                            spacing="3",
+                        ),
+                    ),
+                    spacing="3",
+                    align="start",
+                    width="100%",
+                ),
+            ),
+            loading_state(),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def invitation_page() -> rx.Component:
+    return shell(guarded(ROUTE, invitation_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Invitation · CyberHub",
+        component=invitation_page,
+        access=SIGNED_IN,
+        on_load=(InvitationState.load,),
+    )
+)

@@ -1,0 +1,255 @@
+"""Membership by consent (issue 12, item 3): services/memberships.py, api/memberships.py, and
+the paths that used to attach accounts silently (add member, enrol by e-mail), migration 0012."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from cyberhub import migrate
+from cyberhub.models import (
+    AuditLog,
+    Invitation,
+    OrganizationMembership,
+    OutboxMail,
+    RoleAssignment,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import enrollment, memberships, organizations
+from cyberhub.services.errors import Conflict, Forbidden
+from cyberhub.services.learning_access import can_read_learner
+from tests.conftest import login
+from tests.factories import World, build_world, make_cohort, make_user, principal
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+ClientFor = Callable[[User], TestClient]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+@pytest.fixture
+def client_for(db_url: str) -> Iterator[ClientFor]:
+    from cyberhub.api import create_api
+
+    api = create_api()
+    opened: dict[int, TestClient] = {}
+
+    def make(user: User) -> TestClient:
+        if user.id not in opened:
+            client = TestClient(api, raise_server_exceptions=False)
+            client.__enter__()
+            client.headers["Authorization"] = f"Bearer {login(client, user.email)['access_token']}"
+            opened[user.id or 0] = client
+        return opened[user.id or 0]
+
+    yield make
+    for client in opened.values():
+        client.__exit__(None, None, None)
+
+
+def actions(session: Session) -> list[str]:
+    return list(session.exec(select(AuditLog.action).order_by(AuditLog.id)).all())  # type: ignore[arg-type]
+
+
+def roles_in(session: Session, user: User, org_id: int | None) -> set[str]:
+    return set(
+        session.exec(
+            select(RoleAssignment.role).where(
+                RoleAssignment.user_id == user.id, RoleAssignment.organization_id == org_id
+            )
+        ).all()
+    )
+
+
+class TestNoSilentAttachment:
+    def test_a_director_adding_a_non_member_sends_an_invitation_instead(
+        self, session: Session, world: World
+    ) -> None:
+        b = principal(session, world.other_director)
+        done = organizations.add_member(
+            session, b, world.other_org.id or 0, email=world.student.email, role="student"
+        )
+        session.commit()
+        assert isinstance(done, memberships.InvitationSent)
+        assert roles_in(session, world.student, world.other_org.id) == set()
+        mail = session.exec(
+            select(OutboxMail).where(OutboxMail.to_email == world.student.email)
+        ).all()
+        assert any("/invitations/" in m.body and "Coast Campus" in m.subject for m in mail)
+        assert "invitation.sent" in actions(session)
+
+    def test_enrolling_a_non_member_by_email_says_they_must_accept_first(
+        self, session: Session, world: World
+    ) -> None:
+        cohort = make_cohort(session, world.other_program, director=world.other_director)
+        with pytest.raises(Conflict, match="Invite them"):
+            enrollment.enroll(
+                session,
+                principal(session, world.other_director),
+                cohort.id or 0,
+                world.student.email,
+            )
+
+    def test_an_admin_adding_an_account_makes_it_a_member_audited(
+        self, session: Session, world: World
+    ) -> None:
+        organizations.add_member(
+            session,
+            principal(session, world.admin),
+            world.other_org.id or 0,
+            email=world.student.email,
+            role="student",
+        )
+        session.commit()
+        assert roles_in(session, world.student, world.other_org.id) == {"student"}
+        assert memberships.is_member(session, world.student.id or 0, world.other_org.id or 0)
+        assert "organization.member_joined" in actions(session)
+
+
+class TestInvitationJourney:
+    def test_accept_makes_a_member_with_the_role_and_then_enrolment_works(
+        self, session: Session, world: World
+    ) -> None:
+        b = principal(session, world.other_director)
+        sent = memberships.invite(session, b, world.other_org.id or 0, email=world.student.email)
+        session.commit()
+        me = principal(session, world.student)
+        assert [i.id for i in memberships.my_invitations(session, me)] == [sent.invitation.id]
+        memberships.accept(session, me, sent.token)
+        session.commit()
+        assert roles_in(session, world.student, world.other_org.id) == {"student"}
+        with pytest.raises(Conflict, match="accepted"):
+            memberships.accept(session, me, sent.token)  # accepted twice
+        cohort = make_cohort(session, world.other_program, director=world.other_director)
+        enrollment.enroll(session, b, cohort.id or 0, world.student.email)
+        session.commit()
+        assert can_read_learner(session, b, world.student.id or 0)
+
+    def test_wrong_account_expired_revoked_and_declined(
+        self, session: Session, world: World
+    ) -> None:
+        b = principal(session, world.other_director)
+        org = world.other_org.id or 0
+        sent = memberships.invite(session, b, org, email=world.student.email)
+        with pytest.raises(Forbidden):
+            memberships.accept(session, principal(session, world.student2), sent.token)
+        memberships.revoke(session, b, org, sent.invitation.id)
+        with pytest.raises(Conflict, match="revoked"):
+            memberships.accept(session, principal(session, world.student), sent.token)
+        expired = memberships.invite(session, b, org, email=world.student.email)
+        row = session.get(Invitation, expired.invitation.id)
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(row)
+        session.flush()
+        with pytest.raises(Conflict, match="expired"):
+            memberships.accept(session, principal(session, world.student), expired.token)
+        declined = memberships.invite(session, b, org, email=world.student.email)
+        memberships.decline(session, principal(session, world.student), declined.token)
+        session.commit()
+        assert roles_in(session, world.student, org) == set()
+        assert not can_read_learner(session, b, world.student.id or 0)
+
+    def test_a_new_account_signs_up_then_accepts(self, session: Session, world: World) -> None:
+        sent = memberships.invite(
+            session,
+            principal(session, world.other_director),
+            world.other_org.id or 0,
+            email="Newcomer@Example.org",
+            role="mentor",
+        )
+        session.commit()
+        mail = session.exec(
+            select(OutboxMail).where(OutboxMail.to_email == "newcomer@example.org")
+        ).one()
+        assert sent.token in mail.body
+        newcomer = make_user(session, "newcomer@example.org")
+        memberships.accept(session, principal(session, newcomer), sent.token)
+        session.commit()
+        assert roles_in(session, newcomer, world.other_org.id) == {"mentor"}
+
+    def test_a_member_leaves_and_loses_their_roles(self, session: Session, world: World) -> None:
+        org = world.org.id or 0
+        memberships.leave(session, principal(session, world.comentor), org)
+        session.commit()
+        assert roles_in(session, world.comentor, org) == set()
+        assert not memberships.is_member(session, world.comentor.id or 0, org)
+        assert "organization.member_left" in actions(session)
+        # A director can no longer grant them a role there without a new invitation.
+        done = organizations.add_member(
+            session,
+            principal(session, world.director),
+            org,
+            email=world.comentor.email,
+            role="mentor",
+        )
+        assert isinstance(done, memberships.InvitationSent)
+
+
+class TestInvitationsApi:
+    def test_the_routes_and_the_two_org_rule(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        a, b = client_for(world.director), client_for(world.other_director)
+        url = f"{API}/organizations/{world.other_org.id}/invitations"
+        r = b.post(url, json={"email": world.student.email, "role": "student"})
+        assert r.status_code == 201, r.text
+        inv_id = r.json()["id"]
+        assert r.json()["status"] == "pending"
+        assert a.post(url, json={"email": "x@example.org"}).status_code == 403
+        assert a.get(url).status_code == 403
+        assert b.post(url, json={"email": world.student.email}).status_code == 409
+        assert b.post(url, json={"email": "not-an-address"}).status_code == 422
+        assert [i["id"] for i in b.get(url).json()] == [inv_id]
+        # Before acceptance: nothing of the learner is readable by org B's director.
+        for route in ("/progress", "/recommendations", "/personality"):
+            got = b.get(f"{API}{route}?user={world.student.id}")
+            assert got.status_code in (403, 404) and "detail" in got.json()
+        mine = client_for(world.student).get(f"{API}/me/invitations").json()
+        assert [i["organization_name"] for i in mine] == ["Coast Campus"]
+        assert b.delete(f"{url}/{inv_id}").json()["status"] == "revoked"
+        assert b.delete(f"{url}/{inv_id}").status_code == 409
+        assert (
+            client_for(world.student).post(f"{API}/invitations/nonsense/accept").status_code == 404
+        )
+        r = client_for(world.comentor).post(f"{API}/organizations/{world.org.id}/leave")
+        assert r.status_code == 200 and r.json()["removed_roles"] == 1
+        assert (
+            client_for(world.comentor).post(f"{API}/organizations/{world.org.id}/leave").status_code
+            == 404
+        )
+
+
+class TestMigration0012:
+    def test_up_and_down_on_demo_data(self, session: Session, db_url: str, demo: list[int]) -> None:
+        pairs = session.exec(
+            text(
+                "SELECT count(*) FROM (SELECT DISTINCT user_id, organization_id FROM role_assignments"
+                " WHERE organization_id IS NOT NULL) p"
+            )
+        ).one()[0]
+        assert pairs > 0
+        session.exec(text("DELETE FROM organization_memberships"))
+        session.commit()
+        session.close()
+        migrate.downgrade(db_url, "-1")  # 0012 only, whatever precedes it
+        assert session.exec(text("SELECT to_regclass('invitations')")).one()[0] is None
+        roles_before = session.exec(text("SELECT count(*) FROM role_assignments")).one()[0]
+        session.close()
+        migrate.upgrade(db_url)
+        members = session.exec(
+            select(OrganizationMembership).where(OrganizationMembership.status == "active")
+        ).all()
+        assert len(members) == pairs
+        assert session.exec(text("SELECT count(*) FROM role_assignments")).one()[0] == roles_before
