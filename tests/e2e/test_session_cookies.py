@@ -80,7 +80,7 @@ def test_password_sign_in_then_sign_out_leaves_nothing_behind(web: BrowserPage) 
     # Another user signs in in the same tab and sees only themselves.
     page.goto("/signin")
     sign_in(page, MENTOR, DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile(r"/dashboard"))
+    expect(page).to_have_url(re.compile(r"/dashboard"), timeout=15_000)
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Brian Otieno")
     assert_no_script_readable_token(web)
     page.goto("/insights")

@@ -19,7 +19,8 @@ from tests.conftest import login, make_user
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
 ALL_ROLES = ("student", "mentor", "director", "sponsor", "admin")
-PARAM = re.compile(r"{(\w+)}")
+# Path parameters that name a row (`{mission_id}`, `{id}`); `{name}`, `{token}` and such are not ids.
+PARAM = re.compile(r"{(\w*_id|id)}")
 
 
 def id_routes() -> list[tuple[str, str]]:

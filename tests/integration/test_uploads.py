@@ -8,6 +8,7 @@ bytes each one pulled from the client."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import time
@@ -129,7 +130,10 @@ def call(
     async def run() -> None:
         await asyncio.wait_for(app(scope, receive, send), timeout=60)
 
-    asyncio.run(run())
+    # In a thread of its own: in a full run the browser tests' Playwright loop is running on
+    # this thread, and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
     return out
 
 
