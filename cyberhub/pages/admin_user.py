@@ -142,7 +142,10 @@ class AdminUserState(rx.State):
         ]
         self.organizations = data["organizations"]
         if not self.new_org and self.organizations:
-            self.new_org = self.organizations[0]["id"]
+            # The organization the user already has a role in comes first: granting there is
+            # the usual case, and the alphabetically first organization rarely is theirs.
+            own = [str(g["organization_id"]) for g in data["roles"] if g["organization_id"]]
+            self.new_org = own[0] if own else self.organizations[0]["id"]
         self.error, self.loading = "", False
 
     @rx.event
