@@ -100,6 +100,15 @@ def _schema_problem(case: Any, response: Any) -> str | None:
     return None
 
 
+# (All POST.) Paths as the document names them, after the /api/v1 prefix.
+SESSION_ENDERS = (
+    "/auth/logout",
+    "/auth/logout-everywhere",
+    "/organizations/{org_id}/leave",
+    "/users/{user_id}/roles/revoke",
+)
+
+
 def fuzz(
     schema: Any,
     role: str,
@@ -114,8 +123,11 @@ def fuzz(
     `report`. `skip`: "METHOD /path" operations not to call (for example signing the role out)."""
     skipped = set(skip)
     started = time.perf_counter()
-    for result in schema.get_all_operations():
-        operation = result.ok()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # Operations that can end the role's session or take its rights away go last, so that every
+    # other operation is fuzzed signed in (a revoked session would turn the rest into 401s).
+    operations.sort(key=lambda op: op.method.upper() == "POST" and op.path.endswith(SESSION_ENDERS))
+    for operation in operations:
         name = f"{operation.method.upper()} {operation.path}"
         if name in skipped:
             continue
