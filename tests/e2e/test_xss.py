@@ -198,7 +198,8 @@ class Reader:
         self.bp.context.on("request", lambda r: self._on_request(r.url))
         self.page.goto(f"/signin?next={first}")
         sign_in(self.page, email, PASSWORD)
-        expect(self.page).to_have_url(re.compile(re.escape(first) + "$"))
+        # Signing in ends with a full page load: the path may gain a trailing slash.
+        expect(self.page).to_have_url(re.compile(re.escape(first) + "/?$"), timeout=15_000)
 
     def _on_dialog(self, dialog) -> None:  # type: ignore[no-untyped-def]
         self.dialogs.append(dialog.message)
