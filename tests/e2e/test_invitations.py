@@ -85,6 +85,17 @@ def data_statuses(bp: BrowserPage, app_url: str, user_id: int) -> list[int]:
     return [bp.context.request.get(app_url + p.format(id=user_id)).status for p in LEARNER_DATA]
 
 
+def api_signed_in(bp: BrowserPage, app_url: str, email: str) -> None:
+    """Wait until the browser's session cookie is accepted by the JSON API (set by the page)."""
+    for _ in range(50):
+        me = bp.context.request.get(f"{app_url}/api/v1/auth/me")
+        if me.status == 200:
+            assert me.json()["email"] == email
+            return
+        bp.page.wait_for_timeout(200)
+    pytest.fail(f"The API never accepted {email}'s browser session (last status {me.status}).")
+
+
 def invite_from_org_page(page: Page, t: Tenant, email: str) -> None:
     page.goto(f"/admin/organizations/{t.org_id}")
     expect(page.get_by_role("heading", name=t.org_name, level=1)).to_be_visible()
@@ -121,6 +132,7 @@ def test_an_invitee_who_accepts_becomes_readable_once_enrolled(
     name, email, user_id = t.learners[0]
     director = web.page
     signed_in(director, t.director_email, f"/admin/organizations/{t.org_id}")
+    api_signed_in(web, app_url, t.director_email)
     # Before anything: the director of another organisation reads nothing of hers.
     assert all(s in (403, 404) for s in data_statuses(web, app_url, user_id))
 
@@ -160,9 +172,13 @@ def test_an_invitee_who_accepts_becomes_readable_once_enrolled(
     enrol_on_cohort_page(director, t, email)
     expect(director.get_by_role("status")).to_contain_text(f"Enrolled {email}")
     expect(director.get_by_test_id("roster").get_by_text(name)).to_be_visible()
-    assert data_statuses(web, app_url, user_id) == [200, 200]
-    progress = web.context.request.get(f"{app_url}/api/v1/progress?user={user_id}").json()
-    assert progress["user"] == user_id
+    expect(director.get_by_role("progressbar", name=f"Progress of {name}")).to_be_visible()
+    progress = web.context.request.get(f"{app_url}/api/v1/progress?user={user_id}")
+    assert progress.status == 200 and progress.json()["user"] == user_id
+    # Her work-style analysis now passes the director's read check; her own AI consent still
+    # applies (she never gave it), and that is what the answer says.
+    work_style = web.context.request.get(f"{app_url}/api/v1/personality?user={user_id}")
+    assert work_style.status == 403 and "consent" in work_style.json()["detail"]
     assert web.console_errors == []
 
 
@@ -173,6 +189,7 @@ def test_an_invitee_who_declines_stays_unreadable(
     name, email, user_id = t.learners[1]
     director = web.page
     signed_in(director, t.director_email, f"/admin/organizations/{t.org_id}")
+    api_signed_in(web, app_url, t.director_email)
     invite_from_org_page(director, t, email)
 
     learner = BrowserPage(browser, app_url)
