@@ -77,7 +77,9 @@ def tenant(app_url: str, pg_admin_url: str) -> Iterator[Tenant]:
 def signed_in(page: Page, email: str, next_path: str) -> None:
     page.goto(f"/signin?next={next_path}")
     sign_in(page, email, PASSWORD)
-    expect(page).to_have_url(re.compile(re.escape(next_path)))
+    # A sign-in may take up to 15 s under load; then let its redirect settle before navigating.
+    expect(page).to_have_url(re.compile(re.escape(next_path)), timeout=15_000)
+    page.wait_for_load_state("networkidle")
 
 
 def data_statuses(bp: BrowserPage, app_url: str, user_id: int) -> list[int]:
@@ -97,7 +99,8 @@ def api_signed_in(bp: BrowserPage, app_url: str, email: str) -> None:
 
 
 def invite_from_org_page(page: Page, t: Tenant, email: str) -> None:
-    page.goto(f"/admin/organizations/{t.org_id}")
+    if not page.url.endswith(f"/admin/organizations/{t.org_id}"):
+        page.goto(f"/admin/organizations/{t.org_id}")
     expect(page.get_by_role("heading", name=t.org_name, level=1)).to_be_visible()
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_role("button", name="Add member").click()
