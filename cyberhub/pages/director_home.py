@@ -135,13 +135,6 @@ def _update_track(principal: Principal | None, form: dict[str, Any], meta: Reque
             description=form["description"],
             careers=_split(form["careers"]),
             focus=_split(form["focus"]),
-            meta=meta,
-        )
-        programs.set_program_track(
-            session,
-            principal,
-            int(form["program_id"]),
-            int(form["id"]),
             nice_work_roles=list(form["nice_work_roles"]),
             meta=meta,
         )

@@ -399,28 +399,14 @@ def set_program_track(
     track = session.get(Track, track_id)
     if track is None or track.program_id != program.id:
         raise NotFound("That track is not one of this programme's.")
-    changed: list[str] = []
-    if nice_work_roles is not None:
-        track.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
-        changed.append("nice_work_roles")
-    if description is not None:
-        track.description = clean_text(description, "description")
-        changed.append("description")
-    session.add(track)
-    session.flush()
-    audit.record(
+    return update_track(
         session,
-        "track.updated",
-        actor_id=actor.user_id,
-        target_type="track",
-        target_id=track.id,
+        principal,
+        track_id,
+        description=description,
+        nice_work_roles=nice_work_roles,
         meta=meta,
-        key=track.key,
-        program_id=program.id,
-        changed=changed,
-        nice_work_roles=list(track.nice_work_roles),
     )
-    return track
 
 
 def track_json(t: Track, missions: int = 0) -> dict[str, Any]:
@@ -539,9 +525,11 @@ def update_track(
     description: str | None = None,
     focus: list[str] | None = None,
     careers: list[str] | None = None,
+    nice_work_roles: list[str] | None = None,
     meta: RequestMeta = NO_META,
 ) -> Track:
-    """Edit a track's texts, focus areas and careers (its key never changes)."""
+    """Edit a track's texts, focus areas, careers and NICE work roles (chosen from
+    nice_work_roles.json, at least one); its key never changes. Audited once."""
     actor = require_director(principal)
     track = session.get(Track, track_id)
     if track is None:
@@ -550,8 +538,12 @@ def update_track(
     _apply_track_fields(
         track, name=name, tagline=tagline, description=description, focus=focus, careers=careers
     )
+    if nice_work_roles is not None:
+        track.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
     session.add(track)
     session.flush()
+    fields = {"name": name, "tagline": tagline, "description": description, "focus": focus}
+    fields |= {"careers": careers, "nice_work_roles": nice_work_roles}
     audit.record(
         session,
         "track.updated",
@@ -560,6 +552,8 @@ def update_track(
         target_id=track.id,
         meta=meta,
         key=track.key,
+        program_id=track.program_id,
+        changed=[k for k, v in fields.items() if v is not None],
     )
     return track
 
