@@ -13,7 +13,7 @@ from cyberhub.api.deps import (
     auth_rate_limit,
     public,
 )
-from cyberhub.services import accounts
+from cyberhub.services import accounts, memberships
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -26,6 +26,9 @@ class SignupIn(BaseModel):
     consents: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
         default_factory=list, max_length=10
     )
+    # The token of an invitation link (`/signup?invite=...`): the account joins that
+    # organisation with the invited role at once. Without it the account is in no organisation.
+    invite: str | None = Field(default=None, max_length=200)
 
 
 class LoginIn(BaseModel):
@@ -41,17 +44,33 @@ class RefreshIn(BaseModel):
 
 @router.post("/signup", status_code=201, dependencies=[Depends(public), Depends(auth_rate_limit)])
 def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
-    """Create a student account and sign it in; `redirect_url` is the AI profiler."""
-    user = accounts.signup(
-        session,
-        email=body.email,
-        password=body.password,
-        full_name=body.full_name,
-        consents=body.consents,
-        meta=meta,
-    )
+    """Create a student account and sign it in; `redirect_url` is the AI profiler.
+
+    With `invite` (an invitation's token, sent to this address) the invitation is accepted in the
+    same step: membership and the invited role; `organization` names what was joined."""
+    joined: dict[str, Any] | None = None
+    if body.invite:
+        user, inv = memberships.signup_with_invitation(
+            session,
+            token=body.invite,
+            email=body.email,
+            password=body.password,
+            full_name=body.full_name,
+            consents=body.consents,
+            meta=meta,
+        )
+        joined = {"id": inv.organization_id, "name": inv.organization_name, "role": inv.role}
+    else:
+        user = accounts.signup(
+            session,
+            email=body.email,
+            password=body.password,
+            full_name=body.full_name,
+            consents=body.consents,
+            meta=meta,
+        )
     pair = accounts.start_session(session, user, meta)
-    return {**pair.as_json(), "redirect_url": "/onboarding/ai-profiler"}
+    return {**pair.as_json(), "redirect_url": "/onboarding/ai-profiler", "organization": joined}
 
 
 @router.post("/login", dependencies=[Depends(public), Depends(auth_rate_limit)])

@@ -11,7 +11,14 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, browser_sessions, consents, passwords, rate_limit
+from cyberhub.services import (
+    accounts,
+    browser_sessions,
+    consents,
+    memberships,
+    passwords,
+    rate_limit,
+)
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.state.forms import request_meta
@@ -21,14 +28,38 @@ ROUTE = "/signup"
 AFTER_SIGNUP = "/onboarding/ai-profiler"
 
 
-def _signup(email: str, password: str, full_name: str, kinds: list[str], meta: RequestMeta) -> str:
-    """Create the account; the single-use code that trades for the session cookie."""
+def _signup(
+    email: str, password: str, full_name: str, kinds: list[str], invite: str, meta: RequestMeta
+) -> str:
+    """Create the account (accepting the invitation when there is one); the single-use code
+    that trades for the session cookie."""
     rate_limit.hit_auth("/auth/signup", meta.ip)  # the same allowance as the API's sign-up
     with db.session_scope() as session:
-        user = accounts.signup(
-            session, email=email, password=password, full_name=full_name, consents=kinds, meta=meta
-        )
+        if invite:
+            user, _ = memberships.signup_with_invitation(
+                session,
+                token=invite,
+                email=email,
+                password=password,
+                full_name=full_name,
+                consents=kinds,
+                meta=meta,
+            )
+        else:
+            user = accounts.signup(
+                session,
+                email=email,
+                password=password,
+                full_name=full_name,
+                consents=kinds,
+                meta=meta,
+            )
         return browser_sessions.begin_sign_in(session, user, meta)
+
+
+def _invitation(invite: str) -> memberships.InvitationPublic:
+    with db.session_scope() as session:
+        return memberships.invitation_for_signup(session, invite)
 
 
 def _ticked(form: dict[str, Any], name: str) -> bool:
@@ -43,11 +74,27 @@ class SignUpState(rx.State):
     consents: list[str] = []
     error: str = ""
     submitting: bool = False
+    # Signing up through an organisation's invitation link (`?invite=`): what it joins.
+    invite_organization: str = ""
+    invite_role: str = ""
+
+    def _invite(self) -> str:
+        return str(self.router.page.params.get("invite", "") or "").strip()[:200]
 
     @rx.event
-    def reset_form(self) -> None:
+    async def reset_form(self) -> None:
         self.error = ""
         self.submitting = False
+        self.invite_organization, self.invite_role = "", ""
+        if not self._invite():
+            return
+        try:
+            inv = await asyncio.to_thread(_invitation, self._invite())
+        except DomainError as exc:
+            self.error = f"{exc.message} You can still create an account without it."
+            return
+        self.invite_organization, self.invite_role = inv.organization_name, inv.role
+        self.email = self.email or inv.email
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
@@ -63,7 +110,13 @@ class SignUpState(rx.State):
         yield
         try:
             code = await asyncio.to_thread(
-                _signup, self.email, password, self.full_name, self.consents, request_meta(self)
+                _signup,
+                self.email,
+                password,
+                self.full_name,
+                self.consents,
+                self._invite() if self.invite_organization else "",
+                request_meta(self),
             )
         except DomainError as exc:
             self.error, self.submitting = exc.message, False
@@ -155,6 +208,22 @@ def signup_page() -> rx.Component:
                             "feedback from working mentors.",
                             color_scheme="gray",
                             size="2",
+                        ),
+                        rx.cond(
+                            SignUpState.invite_organization != "",
+                            rx.callout(
+                                rx.text(
+                                    rx.text.strong(SignUpState.invite_organization),
+                                    " invited you as ",
+                                    rx.text.strong(SignUpState.invite_role),
+                                    ". Creating your account accepts the invitation: its "
+                                    "directors and mentors can then follow your learning there. "
+                                    "You can leave at any time.",
+                                ),
+                                icon="mail",
+                                width="100%",
+                                data_testid="signup-invitation",
+                            ),
                         ),
                         error_callout(SignUpState.error),
                         rx.el.label("Full name", html_for="signup-name", font_weight="500"),

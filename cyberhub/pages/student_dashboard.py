@@ -147,6 +147,8 @@ def _next_action() -> rx.Component:
                         ("resubmit", "Resubmit your work"),
                         ("continue_draft", "Continue your draft"),
                         ("start", "Start the mission"),
+                        ("profiler", "Take the profiler"),
+                        ("enroll", "Find a cohort"),
                         "Browse missions",
                     ),
                     rx.icon("arrow_right", size=18),
@@ -320,10 +322,28 @@ def _cohorts_block() -> rx.Component:
                 gap="0.4em",
                 wrap="wrap",
             ),
-            rx.text(
-                "You are not in a cohort yet. Your programme director enrolls you; until then "
-                "you can read every mission.",
-                color_scheme="gray",
+            rx.vstack(
+                rx.text(
+                    "You are not in a cohort yet. What to do next:",
+                    color_scheme="gray",
+                ),
+                rx.el.ol(
+                    rx.el.li(
+                        rx.link("Take the career profiler", href="/onboarding/ai-profiler"),
+                        " to find your track.",
+                    ),
+                    rx.el.li(
+                        rx.link("Browse the mission library", href="/missions"),
+                        ": every mission is open to read.",
+                    ),
+                    rx.el.li(
+                        rx.link("Apply to a cohort", href="/cohorts"),
+                        " to submit work and get a mentor. An organisation can also invite you.",
+                    ),
+                    style={"paddingLeft": "1.25em", "margin": "0"},
+                ),
+                spacing="1",
+                align="start",
             ),
         ),
         width="100%",

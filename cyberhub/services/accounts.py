@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Organization, RefreshToken, Role, RoleAssignment, User
+from cyberhub.models import RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.services import api_keys, audit, lockout, mfa, passwords, rate_limit, tokens
 from cyberhub.services import consents as consents_service
@@ -60,10 +60,6 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
 
 
-def default_organization(session: Session) -> Organization | None:
-    return session.exec(select(Organization).order_by(Organization.id)).first()  # type: ignore[arg-type]
-
-
 def signup(
     session: Session,
     *,
@@ -73,9 +69,13 @@ def signup(
     consents: list[str] | None = None,
     meta: RequestMeta = NO_META,
 ) -> User:
-    """Create a student account. Raises Invalid (with every problem) or Conflict.
+    """Create a student account in no organisation. Raises Invalid (with every problem) or
+    Conflict.
 
     `consents` are the documents the person accepted on the form; terms and privacy are required.
+    The student role is global (organization_id NULL): a person joins an organisation only by
+    consent — an invitation (services/memberships.py, also at sign-up), an admin, or applying
+    to a cohort.
     """
     email = normalize_email(email)
     full_name = full_name.strip()
@@ -90,13 +90,9 @@ def signup(
     session.add(user)
     session.flush()
     assert user.id is not None
-    org = default_organization(session)
     session.add(
         RoleAssignment(
-            user_id=user.id,
-            role=Role.student,
-            organization_id=org.id if org else None,
-            reason="self sign-up",
+            user_id=user.id, role=Role.student, organization_id=None, reason="self sign-up"
         )
     )
     audit.record(

@@ -40,13 +40,15 @@ def next_best_action(
     """One thing to do next: resubmit changes requested > continue a draft > start the easiest
     unlocked mission of their track (then of any track) > wait for a review > browse."""
 
-    def action(kind: str, label: str, m: progress.MissionProgress | None = None) -> dict[str, Any]:
+    def action(
+        kind: str, label: str, m: progress.MissionProgress | None = None, link: str = "/missions"
+    ) -> dict[str, Any]:
         return {
             "kind": kind,
             "label": label,
             "mission_id": m.id if m else None,
             "title": m.title if m else "",
-            "link": mission_link(m.id) if m else "/missions",
+            "link": mission_link(m.id) if m else link,
         }
 
     by_status: dict[str, list[progress.MissionProgress]] = {}
@@ -59,8 +61,18 @@ def next_best_action(
         m = drafts[0]
         return action("continue_draft", f"Finish and submit your draft of “{m.title}”.", m)
     if not enrolled:
+        # A learner in no cohort (e.g. signed up without an organisation): profiler first, then
+        # a cohort that takes applications; the library is open to read meanwhile.
+        if primary_track is None:
+            return action(
+                "profiler",
+                "Take the career profiler to find your track, then apply to a cohort.",
+                link="/onboarding/ai-profiler",
+            )
         return action(
-            "enroll", "Ask your programme director to enroll you in a cohort to start submitting."
+            "enroll",
+            "Apply to a cohort to start submitting; browse the mission library meanwhile.",
+            link="/cohorts",
         )
     fresh = sorted(by_status.get(progress.NOT_STARTED, []), key=lambda m: (m.difficulty, m.id))
     mine = [m for m in fresh if m.track == primary_track]

@@ -188,8 +188,9 @@ def invite(
     if user is not None and user.id is not None:
         notifications.notify(session, user.id, kind="invitation", title=title, body=body, link=link)
     else:
-        url = get_settings().base_url + link
-        body += " Create your account from the link, then accept."
+        # No account yet: the link opens sign-up, which creates the account and accepts at once.
+        url = get_settings().base_url + signup_link(token)
+        body += " Create your account from the link: signing up there accepts the invitation."
         mail.send(session, to=address, subject=title, body=f"{body}\n\n{url}", kind="invitation")
     audit.record(
         session,
@@ -254,6 +255,11 @@ def revoke(
     return _public(session, inv)
 
 
+def signup_link(token: str) -> str:
+    """Where someone without an account signs up and accepts in one go."""
+    return f"/signup?invite={token}"
+
+
 def _by_token(session: Session, token: str) -> Invitation:
     inv = session.exec(
         select(Invitation).where(Invitation.token_hash == _hash(token or "")).with_for_update()
@@ -296,8 +302,15 @@ def accept(
 ) -> InvitationPublic:
     """The invited person accepts: they become a member and receive the invited role."""
     inv, user = _decidable(session, principal, token)
+    return _accept(session, inv, user, meta=meta)
+
+
+def _accept(
+    session: Session, inv: Invitation, user: User, *, meta: RequestMeta, on_signup: bool = False
+) -> InvitationPublic:
     assert user.id is not None
-    join(session, user.id, inv.organization_id, how="invitation", actor_id=user.id, meta=meta)
+    how = "invitation at sign-up" if on_signup else "invitation"
+    join(session, user.id, inv.organization_id, how=how, actor_id=user.id, meta=meta)
     held = session.exec(
         select(RoleAssignment).where(
             RoleAssignment.user_id == user.id,
@@ -326,9 +339,55 @@ def accept(
         meta=meta,
         organization_id=inv.organization_id,
         role=inv.role,
+        on_signup=on_signup,
     )
     session.flush()
     return _public(session, inv)
+
+
+def invitation_for_signup(session: Session, token: str) -> InvitationPublic:
+    """The pending invitation behind a sign-up link (for the sign-up form to name the
+    organisation); NotFound or Conflict when the link cannot be used to sign up."""
+    inv = _by_token(session, token)
+    status = _public(session, inv).status
+    if status != InvitationStatus.pending:
+        raise Conflict(f"This invitation is {status}: it can no longer be used to sign up.")
+    return _public(session, inv)
+
+
+def signup_with_invitation(
+    session: Session,
+    *,
+    token: str,
+    email: str,
+    password: str,
+    full_name: str = "",
+    consents: list[str] | None = None,
+    meta: RequestMeta = NO_META,
+) -> tuple[User, InvitationPublic]:
+    """Sign up through an invitation link: the account is created and the invitation accepted
+    in the same transaction (membership + the invited role), audited as both.
+
+    The address must be the invited one; nothing is created when the link or the form is wrong.
+    """
+    inv = _by_token(session, token)
+    status = _public(session, inv).status
+    if status != InvitationStatus.pending:
+        raise Conflict(f"This invitation is {status}: it can no longer be used to sign up.")
+    if accounts.normalize_email(email) != inv.email:
+        raise Invalid(
+            f"This invitation was sent to {inv.email}: sign up with that address, "
+            "or sign up without the invitation."
+        )
+    user = accounts.signup(
+        session,
+        email=email,
+        password=password,
+        full_name=full_name,
+        consents=consents,
+        meta=meta,
+    )
+    return user, _accept(session, inv, user, meta=meta, on_signup=True)
 
 
 def decline(

@@ -327,12 +327,12 @@ def _create_account(
     session.add(user)
     session.flush()
     assert user.id is not None
-    org = accounts.default_organization(session)
+    # In no organisation, like a password sign-up (services/accounts.signup).
     session.add(
         RoleAssignment(
             user_id=user.id,
             role=Role.student,
-            organization_id=org.id if org else None,
+            organization_id=None,
             reason="self sign-up (magic link)",
         )
     )

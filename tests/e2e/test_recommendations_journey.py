@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from cyberhub.services.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.test_profiler import BANK, _answer
+from tests.e2e.test_student_learning import join_demo_organization
 
 PASSWORD = "violet-harbour-lamp-31"
 ANSWER = (
@@ -73,6 +74,8 @@ def test_profiler_then_recommendations_that_follow_an_approval(
     mission = student.get(f"/missions/{target['mission_id']}").json()
     program_id = director.get(f"/director/missions/{target['mission_id']}").json()["program_id"]
     cohort = next(c for c in director.get("/cohorts").json() if c["program_id"] == program_id)
+    # A self sign-up is in no organisation: the learner joins the demo one by invitation first.
+    join_demo_organization(app_url, {"Authorization": student.headers["Authorization"]})
     r = director.post(f"/cohorts/{cohort['id']}/enrollments", json={"email": email})
     assert r.status_code in (200, 201), r.text
     director.post(

@@ -126,7 +126,7 @@ def test_a_file_upload_knows_who_is_signed_in(web: BrowserPage, app_url: str) ->
 
     page = web.page
     email, headers = _signup(app_url, "Upload Learner")
-    _enrol(app_url, email)
+    _enrol(app_url, email, headers)
     mission = _open_mission(app_url, headers)
     _go_to_mission(page, mission["id"], email)
     page.locator("input[type=file]").set_input_files(

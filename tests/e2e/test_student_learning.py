@@ -40,15 +40,36 @@ def _signup(app_url: str, name: str) -> tuple[str, dict[str, str]]:
     return email, {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def _enrol(app_url: str, email: str) -> None:
-    """The demo director enrols the learner in the first cohort of their programme."""
+def join_demo_organization(app_url: str, learner: dict[str, str]) -> dict[str, str]:
+    """A self sign-up belongs to no organisation: the demo director invites the learner, who
+    accepts from the in-app notice's link. Returns the director's auth headers."""
+    api = f"{app_url}/api/v1"
     r = httpx.post(
-        f"{app_url}/api/v1/auth/login",
-        json={"email": DIRECTOR, "password": DEMO_PASSWORD},
-        timeout=20,
+        f"{api}/auth/login", json={"email": DIRECTOR, "password": DEMO_PASSWORD}, timeout=20
     )
     assert r.status_code == 200, r.text
-    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    director = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    email = httpx.get(f"{api}/auth/me", headers=learner, timeout=20).json()["email"]
+    org_id = httpx.get(f"{api}/organizations", headers=director, timeout=20).json()[0]["id"]
+    r = httpx.post(
+        f"{api}/organizations/{org_id}/invitations",
+        json={"email": email},
+        headers=director,
+        timeout=20,
+    )
+    assert r.status_code == 201, r.text
+    notices = httpx.get(f"{api}/notifications", headers=learner, timeout=20).json()["items"]
+    link = next(n["link"] for n in notices if "/invitations/" in (n.get("link") or ""))
+    token = link.rsplit("/", 1)[-1]
+    r = httpx.post(f"{api}/invitations/{token}/accept", headers=learner, timeout=20)
+    assert r.status_code == 200, r.text
+    return director
+
+
+def _enrol(app_url: str, email: str, learner: dict[str, str]) -> None:
+    """The learner joins the demo organisation by invitation; its director enrols them in the
+    first cohort of their programme."""
+    headers = join_demo_organization(app_url, learner)
     cohorts = httpx.get(f"{app_url}/api/v1/cohorts", headers=headers, timeout=20).json()
     cohort_id = cohorts[0]["id"]
     r = httpx.post(
@@ -84,7 +105,7 @@ def _go_to_mission(page: Page, mission_id: int, email: str) -> None:
 def test_student_reveals_hints_drafts_and_submits(web: BrowserPage, app_url: str) -> None:
     page = web.page
     email, headers = _signup(app_url, "Wanjiru Learner")
-    _enrol(app_url, email)
+    _enrol(app_url, email, headers)
     mission = _open_mission(app_url, headers)
     mid, hints = mission["id"], mission["hint_count"]
     _go_to_mission(page, mid, email)
@@ -162,8 +183,14 @@ def test_student_outside_every_cohort_is_told_why(web: BrowserPage, app_url: str
     expect(page.get_by_label("Your answer")).to_have_count(0)
 
     page.goto("/dashboard/student")
-    expect(page.get_by_test_id("next-action")).to_contain_text("enroll you in a cohort")
+    # In no organisation or cohort: the profiler first, then a cohort (the library meanwhile).
+    expect(page.get_by_test_id("next-action")).to_contain_text("Take the career profiler")
     expect(page.get_by_test_id("in-progress")).to_contain_text("Nothing in progress")
     expect(page.get_by_test_id("latest-feedback")).to_contain_text("No reviews yet")
-    expect(page.get_by_test_id("cohorts")).to_contain_text("not in a cohort yet")
+    cohorts = page.get_by_test_id("cohorts")
+    expect(cohorts).to_contain_text("not in a cohort yet")
+    expect(cohorts.get_by_role("link", name="Apply to a cohort")).to_have_attribute(
+        "href", "/cohorts"
+    )
+    expect(cohorts.get_by_role("link", name="Browse the mission library")).to_be_visible()
     assert web.console_errors == []

@@ -26,7 +26,7 @@ def test_a_student_attaches_and_replaces_a_file(
 ) -> None:
     page = web.page
     email, headers = _signup(app_url, "Upload Learner")
-    _enrol(app_url, email)
+    _enrol(app_url, email, headers)
     mid = _open_mission(app_url, headers)["id"]
     _go_to_mission(page, mid, email)
     folder = tmp_path_factory.mktemp("files")
