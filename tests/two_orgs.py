@@ -1,0 +1,249 @@
+"""Two organisations with everything a learner leaves behind, for cross-tenant tests (issue 12).
+
+`build_tenant(session, tag)` makes one organisation with a director, a mentor, a sponsor and a
+learner enrolled in a cohort of its programme (assigned to the mentor), with a submitted answer,
+a completed profiler, a stored recommendation, a note, a work-style analysis, a notification, an
+API key and a pending invitation. Every name, e-mail and text it writes contains `tag`, so a test
+can tell whether a response carries anything of that tenant: `tenant.leaks(text)`.
+`build_loner(session, tag)` is a learner who signed up and belongs to no organisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from cyberhub.models import (
+    ApiKey,
+    Cohort,
+    LearnerNote,
+    Mission,
+    Notification,
+    Organization,
+    PersonalityProfile,
+    ProfilerSession,
+    Program,
+    Recommendation,
+    Submission,
+    SubmissionStatus,
+    Track,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import accounts, memberships
+from tests.factories import (
+    assign,
+    complete_profiler,
+    enroll,
+    grant_ai,
+    make_cohort,
+    make_mission,
+    make_program,
+    make_track,
+    make_user,
+    principal,
+    serve,
+)
+
+NEW_PASSWORD = "amber-lantern-harbour-58"
+
+
+@dataclass
+class Tenant:
+    tag: str  # in every name, e-mail and text of this tenant (lower case)
+    org: Organization
+    program: Program
+    track: Track
+    cohort: Cohort
+    mission: Mission
+    director: User
+    mentor: User
+    sponsor: User
+    learner: User
+    submission: Submission
+    profiler_session: ProfilerSession
+    note: LearnerNote
+    notification: Notification
+    api_key: ApiKey
+    invitation_id: int
+    invitation_token: str
+
+    @property
+    def staff(self) -> dict[str, User]:
+        return {
+            "director": self.director,
+            "mentor": self.mentor,
+            "sponsor": self.sponsor,
+            "learner": self.learner,
+        }
+
+    def leaks(self, text: str) -> bool:
+        """Whether `text` carries anything of this tenant's."""
+        return self.tag in text.lower()
+
+
+def _learner_data(session: Session, learner: User, mission: Mission, tag: str) -> LearnerNote:
+    assert learner.id is not None and mission.id is not None
+    grant_ai(session, learner)
+    now = utcnow()
+    note = LearnerNote(user_id=learner.id, kind="goal", body=f"{tag} goal: run a blue team")
+    session.add_all(
+        [
+            note,
+            Recommendation(
+                user_id=learner.id,
+                mission_id=mission.id,
+                rank=1,
+                score=0.9,
+                reason=f"Fits {tag}'s builders track.",
+                source="profile",
+            ),
+            PersonalityProfile(
+                user_id=learner.id,
+                version="1",
+                source_hash=tag,
+                dimensions=[{"key": "structure", "score": 0.7, "evidence": [f"{tag} evidence"]}],
+                computed_at=now,
+            ),
+        ]
+    )
+    session.commit()
+    return note
+
+
+def build_tenant(session: Session, tag: str) -> Tenant:
+    """One organisation and its people, with a learner's full trail (see the module docstring)."""
+    tag = tag.lower()
+    org = Organization(name=f"{tag} Institute", slug=f"{tag}-institute")
+    session.add(org)
+    session.commit()
+    program = make_program(session, org, f"{tag} Defenders")
+    track = make_track(session, program, "builders")
+
+    def person(role: str) -> User:
+        user: User = make_user(session, f"{role}.{tag}@example.org", role, organization_id=org.id)
+        user.full_name = f"{role.title()} {tag}"
+        session.add(user)
+        session.commit()
+        return user
+
+    director, mentor, sponsor, learner = (
+        person(r) for r in ("director", "mentor", "sponsor", "student")
+    )
+    cohort = make_cohort(session, program, director=director, name=f"{tag} Spring")
+    mission = make_mission(session, program, track, title=f"{tag} harden the perimeter")
+    enroll(session, cohort, learner)
+    serve(session, cohort, mentor)
+    assign(session, cohort, mentor, learner)
+    assert learner.id is not None
+    complete_profiler(session, learner.id)
+    profiler_session = session.exec(
+        select(ProfilerSession).where(ProfilerSession.user_id == learner.id)
+    ).one()
+    submission = Submission(
+        student_id=learner.id,
+        mission_id=mission.id or 0,
+        status=SubmissionStatus.submitted,
+        answer=f"{tag} answer: key-only SSH and a default-deny firewall.",
+        submitted_at=utcnow(),
+    )
+    session.add(submission)
+    session.commit()
+    note = _learner_data(session, learner, mission, tag)
+    notification = Notification(
+        user_id=learner.id, kind="review", title=f"{tag} review done", link="/dashboard"
+    )
+    secret = secrets.token_urlsafe(24)
+    api_key = ApiKey(
+        user_id=learner.id,
+        name=f"{tag} key",
+        prefix=secret[:8],
+        key_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        scopes=["read"],
+    )
+    session.add_all([notification, api_key])
+    session.commit()
+    sent = memberships.invite(
+        session, principal(session, director), org.id or 0, email=f"invitee.{tag}@example.org"
+    )
+    session.commit()
+    return Tenant(
+        tag=tag,
+        org=org,
+        program=program,
+        track=track,
+        cohort=cohort,
+        mission=mission,
+        director=director,
+        mentor=mentor,
+        sponsor=sponsor,
+        learner=learner,
+        submission=submission,
+        profiler_session=profiler_session,
+        note=note,
+        notification=notification,
+        api_key=api_key,
+        invitation_id=sent.invitation.id,
+        invitation_token=sent.token,
+    )
+
+
+def build_loner(session: Session, tag: str) -> User:
+    """A learner who signed up (no organisation, no cohort) and took the profiler."""
+    tag = tag.lower()
+    user = accounts.signup(
+        session,
+        email=f"loner.{tag}@example.org",
+        password=NEW_PASSWORD,
+        full_name=f"Loner {tag}",
+        consents=["terms", "privacy", "ai_profiling"],
+    )
+    session.commit()
+    assert user.id is not None
+    complete_profiler(session, user.id)
+    return user
+
+
+def snapshot(session: Session, tenant: Tenant) -> dict[str, list[tuple[object, ...]]]:
+    """What an outsider must never change: the tenant's people, roles, memberships, programme,
+    cohort, enrolments, mentors, missions, submissions, notes, notifications, keys, invitations."""
+    users = [u.id for u in tenant.staff.values()]
+    queries = {
+        "roles": "SELECT user_id, role, organization_id FROM role_assignments"
+        " WHERE user_id = ANY(:users) OR organization_id = :org",
+        "members": "SELECT user_id, status FROM organization_memberships"
+        " WHERE organization_id = :org OR user_id = ANY(:users)",
+        "programs": "SELECT id, name, slug, description FROM programs WHERE organization_id = :org",
+        "cohorts": "SELECT id, name, capacity, director_id, starts_on FROM cohorts"
+        " WHERE program_id = :program",
+        "enrollments": "SELECT cohort_id, student_id, status FROM enrollments"
+        " WHERE cohort_id = :cohort OR student_id = ANY(:users)",
+        "cohort_mentors": "SELECT mentor_id, capacity FROM cohort_mentors WHERE cohort_id = :cohort",
+        "assignments": "SELECT mentor_id, student_id FROM mentor_assignments"
+        " WHERE cohort_id = :cohort",
+        "missions": "SELECT id, title, status, summary FROM missions WHERE program_id = :program",
+        "submissions": "SELECT id, status, answer, claimed_by_id FROM submissions"
+        " WHERE student_id = ANY(:users)",
+        "notes": "SELECT id, kind, body FROM learner_notes WHERE user_id = ANY(:users)",
+        "notifications": "SELECT id, read_at FROM notifications WHERE user_id = :learner",
+        "api_keys": "SELECT id, revoked_at FROM api_keys WHERE user_id = ANY(:users)",
+        "invitations": "SELECT id, email, status FROM invitations WHERE organization_id = :org",
+        "profiler": "SELECT id, status FROM profiler_sessions WHERE user_id = ANY(:users)",
+        "users": "SELECT id, email, full_name, is_active FROM users WHERE id = ANY(:users)",
+    }
+    params = {
+        "users": users,
+        "org": tenant.org.id,
+        "program": tenant.program.id,
+        "cohort": tenant.cohort.id,
+        "learner": tenant.learner.id,
+    }
+    session.expire_all()
+    return {
+        name: sorted((tuple(row) for row in session.execute(text(sql), params).all()), key=repr)
+        for name, sql in queries.items()
+    }
