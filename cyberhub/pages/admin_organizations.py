@@ -27,7 +27,7 @@ from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import memberships, organizations
 from cyberhub.services.audit import RequestMeta
-from cyberhub.services.errors import DomainError
+from cyberhub.services.errors import DomainError, Forbidden
 from cyberhub.services.permissions import Principal
 from cyberhub.services.roles import DIRECTOR_ASSIGNABLE
 from cyberhub.state.forms import parse_id, request_meta
@@ -302,6 +302,11 @@ class OrganizationState(rx.State):
         principal = await self._principal()
         try:
             data = await asyncio.to_thread(_org_and_members, principal, self.org_id, self.page)
+        except Forbidden:
+            # A director opening another organisation: the 403 page.
+            (await self.get_state(SessionState)).deny(DETAIL_ROUTE)
+            self.loading = False
+            return
         except DomainError as exc:
             self.error, self.loading = exc.message, False
             return

@@ -19,7 +19,7 @@ from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import enrollment, programs
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.enrollment import CsvImportError
-from cyberhub.services.errors import DomainError, Invalid
+from cyberhub.services.errors import DomainError, Forbidden, Invalid
 from cyberhub.services.permissions import Principal
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
@@ -188,6 +188,11 @@ class DirectorCohortState(rx.State):
     async def _fetch(self) -> None:
         try:
             data = await asyncio.to_thread(_load, await self._principal(), self.cohort_id)
+        except Forbidden:
+            # Another organisation's cohort: the 403 page, as for a page of a role one lacks.
+            (await self.get_state(SessionState)).deny(ROUTE)
+            self.loading = False
+            return
         except DomainError as exc:
             self.error, self.loading = exc.message, False
             return

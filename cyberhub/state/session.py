@@ -93,6 +93,11 @@ class SessionState(rx.State):
         """After a sign-in page checked the credentials: load the page that sets the cookie."""
         self.navigate_to = browser_sessions.completion_url(code, next_path)
 
+    def deny(self, route: str) -> None:
+        """The page's object is not this user's to see (e.g. another organisation's cohort):
+        `guarded(route, ...)` shows the 403 page instead of the content."""
+        self.granted_route, self.denied_route = "", route
+
     def forget_user(self) -> None:
         """This tab's session was revoked elsewhere (e.g. a password reset): show nobody."""
         self._apply(None)
