@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import reflex as rx
@@ -48,6 +49,15 @@ class SignInState(rx.State):
         if params.get("next"):
             return "Please sign in to continue."
         return ""
+
+    @rx.var
+    def signup_href(self) -> str:
+        """Sent here from an invitation link: creating an account there accepts it too."""
+        found = re.fullmatch(
+            r"/invitations/([A-Za-z0-9_-]{1,200})/?",
+            str(self.router.url.query_parameters.get("next") or ""),
+        )
+        return f"/signup?invite={found.group(1)}" if found else "/signup"
 
     @rx.event
     def reset_form(self) -> None:
@@ -201,7 +211,9 @@ def signin_page() -> rx.Component:
                                 size="3",
                             ),
                             rx.text(
-                                "New here? ", rx.link("Create an account", href="/signup"), size="2"
+                                "New here? ",
+                                rx.link("Create an account", href=SignInState.signup_href),
+                                size="2",
                             ),
                             rx.flex(
                                 rx.link("Forgot your password?", href="/password-reset", size="2"),
