@@ -3,11 +3,9 @@ the paths that used to attach accounts silently (add member, enrol by e-mail), m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -24,38 +22,12 @@ from cyberhub.models.base import utcnow
 from cyberhub.services import enrollment, memberships, organizations
 from cyberhub.services.errors import Conflict, Forbidden
 from cyberhub.services.learning_access import can_read_learner
-from tests.conftest import login
-from tests.factories import World, build_world, make_cohort, make_user, principal
+from tests.factories import World, make_cohort, make_user, principal
+from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
 
 API = "/api/v1"
-ClientFor = Callable[[User], TestClient]
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
-
-
-@pytest.fixture
-def client_for(db_url: str) -> Iterator[ClientFor]:
-    from cyberhub.api import create_api
-
-    api = create_api()
-    opened: dict[int, TestClient] = {}
-
-    def make(user: User) -> TestClient:
-        if user.id not in opened:
-            client = TestClient(api, raise_server_exceptions=False)
-            client.__enter__()
-            client.headers["Authorization"] = f"Bearer {login(client, user.email)['access_token']}"
-            opened[user.id or 0] = client
-        return opened[user.id or 0]
-
-    yield make
-    for client in opened.values():
-        client.__exit__(None, None, None)
 
 
 def actions(session: Session) -> list[str]:

@@ -7,56 +7,26 @@ learner; an admin reads all. Holding a role in an organisation is not a relation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import Enrollment, EnrollmentStatus, User
 from cyberhub.services import organizations
 from cyberhub.services.learning_access import can_read_learner
-from tests.conftest import login
 from tests.factories import (
     World,
-    build_world,
     enroll,
     grant_ai,
     make_cohort,
     make_user,
     principal,
 )
+from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
 
 API = "/api/v1"
-ClientFor = Callable[[User], TestClient]
 LEARNER_ROUTES = ("/personality?user={id}", "/recommendations?user={id}", "/progress?user={id}")
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
-
-
-@pytest.fixture
-def client_for(db_url: str) -> Iterator[ClientFor]:
-    from cyberhub.api import create_api
-
-    api = create_api()
-    opened: dict[int, TestClient] = {}
-
-    def make(user: User) -> TestClient:
-        if user.id not in opened:
-            client = TestClient(api, raise_server_exceptions=False)
-            client.__enter__()
-            client.headers["Authorization"] = f"Bearer {login(client, user.email)['access_token']}"
-            opened[user.id or 0] = client
-        return opened[user.id or 0]
-
-    yield make
-    for client in opened.values():
-        client.__exit__(None, None, None)
 
 
 def reads(session: Session, viewer: User, learner: User) -> bool:

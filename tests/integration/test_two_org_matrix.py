@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,8 +29,8 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.services import memberships
-from tests.conftest import login
 from tests.factories import principal
+from tests.integration.conftest import ClientFor
 from tests.integration.test_access_rules import access_rules, api_routes
 from tests.two_orgs import Tenant, build_loner, build_tenant, snapshot
 
@@ -217,29 +216,6 @@ def problems(client: TestClient, target: Tenant, probes: list[Probe], who: str) 
         elif r.status_code in DENIED and "detail" not in r.json():
             found.append(f"{who}: {probe} -> {r.status_code} without a detail")
     return found
-
-
-ClientFor = Callable[[User], TestClient]
-
-
-@pytest.fixture
-def client_for(db_url: str) -> Iterator[ClientFor]:
-    from cyberhub.api import create_api
-
-    api = create_api()
-    opened: dict[int, TestClient] = {}
-
-    def make(user: User) -> TestClient:
-        if user.id not in opened:
-            client = TestClient(api, raise_server_exceptions=False)
-            client.__enter__()
-            client.headers["Authorization"] = f"Bearer {login(client, user.email)['access_token']}"
-            opened[user.id or 0] = client
-        return opened[user.id or 0]
-
-    yield make
-    for client in opened.values():
-        client.__exit__(None, None, None)
 
 
 @dataclass
