@@ -1,6 +1,7 @@
 """/director/cohorts/[cohort_id]: one cohort for its director — the roster with progress and
 mentor, enrolment by email and by CSV import (all or nothing, per-row errors), mentors with
-their capacity, matching by hand or balanced by load, and the cohort's settings."""
+their capacity, matching by hand or balanced by load, and the cohort's settings; applications,
+the waitlist and the enrolment mode come from pages/cohort_enrolment.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, remove_button
 from cyberhub.models import Role
+from cyberhub.pages.cohort_enrolment import CohortEnrolmentState, enrolment_panel
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import enrollment, programs
 from cyberhub.services.audit import RequestMeta
@@ -852,6 +854,7 @@ def director_cohort_content() -> rx.Component:
                 ),
                 error_callout(S.action_error),
                 _roster(),
+                enrolment_panel(),
                 rx.grid(
                     _enroll_form(),
                     _mentors(),
@@ -916,6 +919,6 @@ page = register(
         title="Cohort · CyberHub",
         component=director_cohort_page,
         access=roles(Role.director, Role.admin),
-        on_load=(DirectorCohortState.load,),
+        on_load=(DirectorCohortState.load, CohortEnrolmentState.load),
     )
 )

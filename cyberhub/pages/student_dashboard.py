@@ -321,11 +321,12 @@ def _cohorts_block() -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(
-                "You are not in a cohort yet. Your programme director enrolls you; until then "
-                "you can read every mission.",
+                "You are not in a cohort yet. Apply to one that takes applications, or ask "
+                "your programme director to enrol you; until then you can read every mission.",
                 color_scheme="gray",
             ),
         ),
+        rx.link("Find a cohort to join →", href="/cohorts", size="2"),
         width="100%",
         align="start",
         data_testid="cohorts",
