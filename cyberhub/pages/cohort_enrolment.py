@@ -186,13 +186,14 @@ class CohortEnrolmentState(rx.State):
         return await self._decide(self.reject_id, False)
 
 
-def _table(headers: list[str], body: rx.Component, label: str) -> rx.Component:
+def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
         rx.table.body(body),
         width="100%",
         variant="surface",
         aria_label=label,
+        data_testid=testid,
     )
 
 
@@ -315,6 +316,7 @@ def enrolment_panel() -> rx.Component:
                     ["Learner", "Email", "Applied", ""],
                     rx.foreach(S.pending, _pending_row),
                     "Pending applications",
+                    "pending-applications",
                 ),
                 rx.text("No pending applications.", color_scheme="gray", size="2"),
             ),
@@ -325,6 +327,7 @@ def enrolment_panel() -> rx.Component:
                     ["Place", "Learner", "Email", ""],
                     rx.foreach(S.waitlist, _waitlist_row),
                     "Waitlist",
+                    "waitlist",
                 ),
                 rx.text("Nobody is waiting.", color_scheme="gray", size="2"),
             ),
