@@ -26,8 +26,8 @@ MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in Enrol
 
 def _row(a: applications.ApplicationPublic) -> dict[str, Any]:
     row = asdict(a)
-    row["applied_at"] = f"{a.applied_at:%d %b %Y %H:%M}"
-    row["decided_at"] = f"{a.decided_at:%d %b %Y %H:%M}" if a.decided_at else ""
+    row["applied_at"] = f"{a.applied_at:%d %b %Y %H:%M} UTC"
+    row["decided_at"] = f"{a.decided_at:%d %b %Y %H:%M} UTC" if a.decided_at else ""
     return row
 
 

@@ -275,7 +275,7 @@ class DirectorCohortState(rx.State):
         self.withdraw_open = value
 
     @rx.event
-    async def withdraw(self) -> None:
+    async def withdraw(self) -> Any:
         self.withdraw_open, self.notice = False, ""
         try:
             await asyncio.to_thread(
@@ -291,6 +291,7 @@ class DirectorCohortState(rx.State):
         self.action_error = ""
         await self._fetch()
         self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
+        return CohortEnrolmentState.load  # the freed seat went to the first on the waitlist
 
     # mentors ----------------------------------------------------------------------------------
     @rx.event
@@ -406,7 +407,7 @@ class DirectorCohortState(rx.State):
         self.settings_open, self.settings_error = value, ""
 
     @rx.event
-    async def save_settings(self, form: dict[str, Any]) -> None:
+    async def save_settings(self, form: dict[str, Any]) -> Any:
         data = {k: str(form.get(k, "")).strip()[:200] for k in ("name", "starts_on", "ends_on")}
         data["capacity"] = str(form.get("capacity", "")).strip()[:6]
         try:
@@ -419,6 +420,7 @@ class DirectorCohortState(rx.State):
         self.settings_open, self.settings_error = False, ""
         await self._fetch()
         self.notice = "Saved the cohort's settings."
+        return CohortEnrolmentState.load  # a capacity raised promotes the waitlist
 
 
 # -- components --------------------------------------------------------------------------------
