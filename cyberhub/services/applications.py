@@ -663,6 +663,16 @@ def approve(
     if app.status != ApplicationStatus.applied:
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
     app.decided_at, app.decided_by_id = utcnow(), actor.user_id
+    seated = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.cohort_id == cohort_id,
+            Enrollment.student_id == app.student_id,
+            Enrollment.status == EnrollmentStatus.active,
+        )
+    ).first()
+    if seated is not None:  # a director already enrolled them directly: settle it
+        mark_enrolled_by_director(session, cohort_id, app.student_id, actor.user_id)
+        return _public(session, app)
     if _has_room(session, cohort):
         _take_seat(
             session, cohort, program, app, actor_id=actor.user_id, how="application", meta=meta

@@ -448,11 +448,14 @@ def import_csv(
             f"Fix {'it' if one else 'them'} and import the whole file again.",
             [{"row": r.row, "email": r.email, "error": r.error} for r in failed],
         )
+    from cyberhub.services import applications
+
     students = []
     created = 0
     for r in rows:
         assert r.plan is not None
         enrollment, user, new = _write(session, actor, cohort, program, r.plan, meta)
+        applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
         created += int(new)
         students.append(enrollment_json(enrollment, user, created=new))
     audit.record(

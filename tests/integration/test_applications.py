@@ -330,3 +330,25 @@ def test_migration_0014_up_and_down_on_demo_data(
     assert [m[0] for m in modes] == ["director"]  # every existing cohort works as before
     assert session.exec(select(func.count()).select_from(Cohort)).one() == cohorts
     assert session.exec(select(func.count()).select_from(Enrollment)).one() == enrolments
+
+
+def test_a_director_enrolling_an_applicant_directly_settles_the_application(
+    session: Session,
+) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 1)
+    d = w.p(session, w.director)
+    # A member of the organisation (enrolment by e-mail needs membership) applies, then is
+    # enrolled by the director from the CSV import: the application is settled, no double seat.
+    app = applications.apply(session, w.p(session, w.outsider_student), cohort.id or 0)
+    session.commit()
+    enrollment.import_csv(
+        session, d, cohort.id or 0, f"email,full_name\n{w.outsider_student.email},Out Sider\n"
+    )
+    session.commit()
+    [row] = applications.list_applications(session, d, cohort.id or 0)
+    assert row.status == "enrolled"
+    with pytest.raises(Conflict):  # nothing pending any more
+        applications.approve(session, d, cohort.id or 0, app.id)
+    s = applications.enrolment_settings(session, d, cohort.id or 0)
+    assert (s.enrolled, s.waitlist, s.pending) == (1, 0, 0)
