@@ -227,11 +227,23 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
             )
         ).all()
     }
+    seated = set(
+        session.exec(
+            select(Enrollment.cohort_id).where(
+                Enrollment.student_id == actor.user_id,
+                Enrollment.status == EnrollmentStatus.active,
+                col(Enrollment.cohort_id).in_(ids or [-1]),
+            )
+        ).all()
+    )
     out = []
     for c, p, o in rows:
         cid = c.id or 0
         app = mine.get(cid)
         position = _position(session, app) if app else None
+        status = app.status if app else ""
+        if cid in seated:  # enrolled by a director, perhaps without applying
+            status = ApplicationStatus.enrolled
         out.append(
             CohortOffer(
                 id=cid,
@@ -246,7 +258,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
                 enrolled=enrolled[cid],
                 seats_left=max(0, c.capacity - enrolled[cid]),
                 waitlist=waiting[cid],
-                my_status=app.status if app else "",
+                my_status=status,
                 my_position=position,
                 my_position_text=position_text(position),
             )

@@ -348,6 +348,14 @@ def test_a_director_enrolling_an_applicant_directly_settles_the_application(
     session.commit()
     [row] = applications.list_applications(session, d, cohort.id or 0)
     assert row.status == "enrolled"
+    # A learner a director enrolled without any application sees "enrolled" too, not "Apply".
+    applications.set_enrolment(session, d, w.cohort.id or 0, mode="open", capacity=30)
+    [offer] = [
+        o
+        for o in applications.open_cohorts(session, w.p(session, w.student))
+        if o.id == w.cohort.id
+    ]
+    assert offer.my_status == "enrolled"
     with pytest.raises(Conflict):  # nothing pending any more
         applications.approve(session, d, cohort.id or 0, app.id)
     s = applications.enrolment_settings(session, d, cohort.id or 0)
