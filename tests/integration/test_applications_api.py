@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.services import applications
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tests.factories import World, build_world, make_cohort, make_user
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
@@ -133,3 +133,28 @@ def test_wrong_role_and_other_organisation(
     with TestClient(d.app, raise_server_exceptions=False) as anon:
         assert anon.get(f"{API}/enrolment/cohorts").status_code == 401
         assert anon.post(f"{API}/cohorts/{cid}/applications").status_code == 401
+
+
+def test_an_api_key_reads_but_never_applies_or_withdraws(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    cohort = make_cohort(session, world.program, director=world.director, name="Autumn")
+    applications.set_enrolment(
+        session, world.p(session, world.director), cohort.id or 0, mode="open"
+    )
+    session.commit()
+    ann = make_user(session, "ann@example.org")
+    r = client_for(ann).post(
+        f"{API}/api-keys", json={"name": "bot", "scopes": ["read", "write"], "password": PASSWORD}
+    )
+    assert r.status_code == 201, r.text
+    key = {"Authorization": f"Bearer {r.json()['secret']}"}
+    with TestClient(client_for(ann).app, raise_server_exceptions=False) as bot:
+        assert bot.get(f"{API}/enrolment/cohorts", headers=key).status_code == 200
+        r = bot.post(f"{API}/cohorts/{cohort.id}/applications", headers=key)
+        assert r.status_code == 403 and "detail" in r.json()
+        assert (
+            bot.post(f"{API}/cohorts/{cohort.id}/applications/withdraw", headers=key).status_code
+            == 403
+        )
+    assert applications.my_applications(session, world.p(session, ann)) == []
