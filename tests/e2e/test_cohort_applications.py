@@ -1,6 +1,7 @@
 """A new learner applies to a cohort in a real browser (issue 12): sign up, take the career
 profiler, open the mission catalog, find a cohort that takes applications at /cohorts and apply;
-the cohort's director approves on the cohort page; the learner sees "Enrolled".
+the cohort's director approves on the cohort page; the learner sees "Enrolled", then gives the
+seat up (after a confirmation).
 
 The cohort belongs to an organisation made for the test (the learner is not a member of it,
 whether sign-up puts new accounts in the first organisation or in none). Everything made here is
@@ -132,5 +133,16 @@ def test_sign_up_profiler_catalog_apply_approved_enrolled(
     card = page.get_by_test_id("cohort-offer").filter(has_text=offer.cohort_name)
     expect(card.get_by_test_id("my-status")).to_have_text("Enrolled")
     expect(card).to_contain_text("4 of 5 seats left")
-    expect(card.get_by_role("button", name=f"Withdraw from {offer.cohort_name}")).to_be_visible()
+    # Giving the seat up asks first; cancelling keeps it.
+    card.get_by_role("button", name=f"Withdraw from {offer.cohort_name}").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("You give up your seat")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(card.get_by_test_id("my-status")).to_have_text("Enrolled")
+    card.get_by_role("button", name=f"Withdraw from {offer.cohort_name}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_role("status")).to_contain_text(f"You withdrew from {offer.cohort_name}")
+    expect(card.get_by_test_id("my-status")).to_have_text("Withdrawn")
+    expect(card).to_contain_text("5 of 5 seats left")
+    expect(card.get_by_role("button", name=f"Apply {offer.cohort_name}")).to_be_visible()
     assert web.console_errors == []
