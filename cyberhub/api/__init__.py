@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from cyberhub.api import (
     admin,
     admin_jobs,
+    applications,
     auth,
     browser,
     catalog,
@@ -51,6 +52,7 @@ ROUTERS = [
     embeddings.router,
     insights.router,
     memberships.router,
+    applications.router,
     docs.router,
 ]
 

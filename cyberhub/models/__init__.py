@@ -10,6 +10,11 @@ from cyberhub.models.ai import (
     Recommendation,
     RecommendationFeedback,
 )
+from cyberhub.models.enrolment import (
+    ApplicationStatus,
+    CohortApplication,
+    EnrolmentMode,
+)
 from cyberhub.models.identity import (
     ApiKey,
     AuditLog,
@@ -51,6 +56,9 @@ from cyberhub.models.progress import (
 )
 
 __all__ = [
+    "ApplicationStatus",
+    "CohortApplication",
+    "EnrolmentMode",
     "Invitation",
     "InvitationStatus",
     "MembershipStatus",

@@ -59,6 +59,9 @@ class Cohort(SQLModel, table=True):
     starts_on: date
     ends_on: date
     capacity: int = Field(default=30, ge=1)
+    # director (only directors enrol), application (learners apply) or open (self-enrolment);
+    # see models/enrolment.EnrolmentMode and services/applications.py.
+    enrolment_mode: str = Field(default="director", max_length=16)
     director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)

@@ -7,6 +7,7 @@ from cyberhub.pages import (  # noqa: F401
     admin_user,
     admin_users,
     api_keys,
+    cohorts,
     dashboard,
     director_cohort,
     director_home,

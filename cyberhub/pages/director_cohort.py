@@ -1,6 +1,7 @@
 """/director/cohorts/[cohort_id]: one cohort for its director — the roster with progress and
 mentor, enrolment by email and by CSV import (all or nothing, per-row errors), mentors with
-their capacity, matching by hand or balanced by load, and the cohort's settings."""
+their capacity, matching by hand or balanced by load, and the cohort's settings; applications,
+the waitlist and the enrolment mode come from pages/cohort_enrolment.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, remove_button
 from cyberhub.models import Role
+from cyberhub.pages.cohort_enrolment import CohortEnrolmentState, enrolment_panel
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import enrollment, programs
 from cyberhub.services.audit import RequestMeta
@@ -278,7 +280,7 @@ class DirectorCohortState(rx.State):
         self.withdraw_open = value
 
     @rx.event
-    async def withdraw(self) -> None:
+    async def withdraw(self) -> Any:
         self.withdraw_open, self.notice = False, ""
         try:
             await asyncio.to_thread(
@@ -294,6 +296,7 @@ class DirectorCohortState(rx.State):
         self.action_error = ""
         await self._fetch()
         self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
+        return CohortEnrolmentState.load  # the freed seat went to the first on the waitlist
 
     # mentors ----------------------------------------------------------------------------------
     @rx.event
@@ -409,7 +412,7 @@ class DirectorCohortState(rx.State):
         self.settings_open, self.settings_error = value, ""
 
     @rx.event
-    async def save_settings(self, form: dict[str, Any]) -> None:
+    async def save_settings(self, form: dict[str, Any]) -> Any:
         data = {k: str(form.get(k, "")).strip()[:200] for k in ("name", "starts_on", "ends_on")}
         data["capacity"] = str(form.get("capacity", "")).strip()[:6]
         try:
@@ -422,6 +425,7 @@ class DirectorCohortState(rx.State):
         self.settings_open, self.settings_error = False, ""
         await self._fetch()
         self.notice = "Saved the cohort's settings."
+        return CohortEnrolmentState.load  # a capacity raised promotes the waitlist
 
 
 # -- components --------------------------------------------------------------------------------
@@ -857,6 +861,7 @@ def director_cohort_content() -> rx.Component:
                 ),
                 error_callout(S.action_error),
                 _roster(),
+                enrolment_panel(),
                 rx.grid(
                     _enroll_form(),
                     _mentors(),
@@ -921,6 +926,6 @@ page = register(
         title="Cohort · CyberHub",
         component=director_cohort_page,
         access=roles(Role.director, Role.admin),
-        on_load=(DirectorCohortState.load,),
+        on_load=(DirectorCohortState.load, CohortEnrolmentState.load),
     )
 )

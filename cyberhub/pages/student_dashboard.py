@@ -346,6 +346,7 @@ def _cohorts_block() -> rx.Component:
                 align="start",
             ),
         ),
+        rx.link("Find a cohort to join →", href="/cohorts", size="2"),
         width="100%",
         align="start",
         data_testid="cohorts",

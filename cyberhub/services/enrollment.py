@@ -92,7 +92,12 @@ def _existing(session: Session, cohort_id: int, user_id: int) -> Enrollment | No
 
 
 def _ensure_student_role(
-    session: Session, actor: Principal, user: User, org: Organization, cohort: Cohort, meta: Any
+    session: Session,
+    granted_by_id: int | None,
+    user: User,
+    org: Organization,
+    cohort: Cohort,
+    meta: Any,
 ) -> bool:
     """Give the user the student role in the organization if they lack it (audited)."""
     has = session.exec(
@@ -110,14 +115,14 @@ def _ensure_student_role(
             user_id=user.id or 0,
             role=Role.student,
             organization_id=org.id,
-            granted_by_id=actor.user_id,
+            granted_by_id=granted_by_id,
             reason=reason,
         )
     )
     audit.record(
         session,
         "role.assigned",
-        actor_id=actor.user_id,
+        actor_id=granted_by_id,
         target_type="user",
         target_id=user.id,
         meta=meta,
@@ -208,7 +213,7 @@ def _write(
     assert org is not None
     created = plan.user is None
     user = plan.user or _create_invited(session, plan.email, plan.full_name, meta, actor)
-    _ensure_student_role(session, actor, user, org, cohort, meta)
+    _ensure_student_role(session, actor.user_id, user, org, cohort, meta)
     enrollment = plan.enrollment
     if enrollment is None:
         enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id or 0)
@@ -290,6 +295,9 @@ def enroll(
     if taken >= cohort.capacity:
         raise _seat_error(cohort, taken)
     enrollment, user, created = _write(session, actor, cohort, program, plan, meta)
+    from cyberhub.services import applications
+
+    applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
     return enrollment_json(enrollment, user, created=created)
 
 
@@ -316,23 +324,15 @@ def unenroll(
     meta: RequestMeta = NO_META,
 ) -> dict[str, Any]:
     """Withdraw a student: the seat and their mentor's slot are freed; submissions are kept."""
+    from cyberhub.services import applications
+
     actor = require_director(principal)
-    cohort, _program = _lock_cohort(session, actor, cohort_id)
-    enrollment = _existing(session, cohort_id, student_id)
-    if enrollment is None or enrollment.status == EnrollmentStatus.withdrawn:
+    cohort, program = _lock_cohort(session, actor, cohort_id)
+    enrollment = applications.free_seat(session, cohort_id, student_id)
+    if enrollment is None:
         raise NotFound("That student is not enrolled in this cohort.")
     user = session.get(User, student_id)
     assert user is not None
-    enrollment.status = EnrollmentStatus.withdrawn
-    session.add(enrollment)
-    assignment = session.exec(
-        select(MentorAssignment).where(
-            MentorAssignment.cohort_id == cohort_id, MentorAssignment.student_id == student_id
-        )
-    ).first()
-    if assignment is not None:
-        session.delete(assignment)
-    session.flush()
     audit.record(
         session,
         "enrollment.withdrawn",
@@ -342,6 +342,10 @@ def unenroll(
         meta=meta,
         student_id=student_id,
         email=user.email,
+    )
+    # The freed seat goes to the first waitlisted learner, in this transaction.
+    applications.after_seat_freed(
+        session, cohort, program, student_id, actor_id=actor.user_id, meta=meta
     )
     return enrollment_json(enrollment, user)
 
@@ -444,11 +448,14 @@ def import_csv(
             f"Fix {'it' if one else 'them'} and import the whole file again.",
             [{"row": r.row, "email": r.email, "error": r.error} for r in failed],
         )
+    from cyberhub.services import applications
+
     students = []
     created = 0
     for r in rows:
         assert r.plan is not None
         enrollment, user, new = _write(session, actor, cohort, program, r.plan, meta)
+        applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
         created += int(new)
         students.append(enrollment_json(enrollment, user, created=new))
     audit.record(

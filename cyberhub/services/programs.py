@@ -791,6 +791,11 @@ def update_cohort(
                 f"{taken} students are already enrolled: the capacity can't be lower than that."
             )
         cohort.capacity = capacity
+        if cohort.capacity > taken:  # seats freed: the waitlist moves up in this transaction
+            from cyberhub.services import applications
+
+            session.add(cohort)
+            applications.fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
     if director_id is not _UNSET:
         _check_director(session, program.organization_id, director_id)
         cohort.director_id = director_id

@@ -2,8 +2,8 @@
 is written through the services into every free-text field that another role reads: a
 director's mission (title, summary, brief, hints, rubric criteria), a learner's answers and link,
 a mentor's feedback (mission page, dashboard quote, bell, /notifications), a learner's
-reflections (/insights, after a reload), people's full names and the organization, programme
-and cohort names. Each page is then opened in Chromium as the reader: no dialog opens, no payload
+reflections (/insights, after a reload), people's full names (an applicant's on the cohort
+page too) and the organization, programme and cohort names (also on /cohorts). Each page is then opened in Chromium as the reader: no dialog opens, no payload
 sets `window.__xss`, nothing is requested from another host, no frame/object/style/script comes
 out of the text — and the text is still there to read."""
 
@@ -21,7 +21,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine
 
 from cyberhub.models import Mission, Organization, User
-from cyberhub.services import learner_notes, reviews, submissions
+from cyberhub.services import applications, learner_notes, reviews, submissions
 from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
@@ -126,7 +126,15 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
 
             student, mentor = person("Student", "student"), person("Mentor", "mentor")
             director = person("Director", "director")
+            applicant = person("Applicant", "student")
             admin: User = make_user(session, f"admin-{tag}@example.org", "admin")
+            session.commit()
+            # The cohort takes applications: the learner reads its names at /cohorts, the
+            # director the applicant's name in the applications panel.
+            applications.set_enrolment(
+                session, principal(session, director), cohort.id or 0, mode="application"
+            )
+            applications.apply(session, principal(session, applicant), cohort.id or 0)
             session.commit()
             enroll(session, cohort, student)
             serve(session, cohort, mentor)
@@ -159,7 +167,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                     session, as_student, kind="reflection", body=f"{mark}\n\n{text}"
                 )
             session.commit()
-            ids = [student.id, mentor.id, director.id, admin.id]
+            ids = [student.id, mentor.id, director.id, applicant.id, admin.id]
             world = World(
                 tag=tag,
                 mark=mark,
@@ -287,6 +295,13 @@ def test_user_text_is_shown_not_run_for_every_reader(
     student.check("notification bell")
     page.keyboard.press("Escape")
 
+    page = student.open("/cohorts")
+    offer = page.get_by_test_id("cohort-offer").filter(has_text=f"Cohort {w.tag}")
+    expect(offer).to_contain_text(f"Programme {w.tag} <img")
+    expect(offer).to_contain_text(f"Org {w.tag} <img")
+    expect(offer.get_by_test_id("my-status")).to_have_text("Enrolled")
+    student.check("/cohorts")
+
     page = student.open("/notifications")
     row = page.get_by_test_id("notification-row").filter(has_text=f"Mission {w.tag}")
     expect(row).to_contain_text(f"{w.mark} feedback")
@@ -323,7 +338,8 @@ def test_user_text_is_shown_not_run_for_every_reader(
     director.check("director dashboard")
     page = director.open(f"/director/cohorts/{w.cohort_id}")
     expect(page.get_by_test_id("roster")).to_contain_text(name)
-    director.check("cohort roster")
+    expect(page.get_by_test_id("pending-applications")).to_contain_text(f"Applicant {w.tag} <img")
+    director.check("cohort roster and applications")
     page = director.open("/director/missions")
     page.get_by_role("link", name=re.compile(f"^Edit Mission {w.tag}")).click()
     _literal(page.get_by_test_id("brief-preview"), w.mark)

@@ -1,0 +1,354 @@
+"""The enrolment part of the director's cohort page (/director/cohorts/[cohort_id]): how people
+enrol (director only, application, open) and the capacity; pending applications with approve /
+reject (after a confirmation); the waitlist in order. Kept apart from director_cohort.py, which
+shows it and loads it with its own on_load."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.ui import error_callout
+from cyberhub.models import EnrolmentMode
+from cyberhub.services import applications
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError, Invalid
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import parse_id, request_meta
+from cyberhub.state.session import SessionState
+
+MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
+
+
+def _row(a: applications.ApplicationPublic) -> dict[str, Any]:
+    row = asdict(a)
+    row["applied_at"] = f"{a.applied_at:%d %b %Y %H:%M} UTC"
+    row["decided_at"] = f"{a.decided_at:%d %b %Y %H:%M} UTC" if a.decided_at else ""
+    return row
+
+
+def _load(principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+    with db.session_scope() as session:
+        settings = applications.enrolment_settings(session, principal, cohort_id)
+        rows = applications.list_applications(session, principal, cohort_id)
+        return {"settings": asdict(settings), "rows": [_row(a) for a in rows]}
+
+
+def _decide(
+    principal: Principal | None, cohort_id: int, app_id: int, approve: bool, meta: RequestMeta
+) -> applications.ApplicationPublic:
+    with db.session_scope() as session:
+        act = applications.approve if approve else applications.reject
+        return act(session, principal, cohort_id, app_id, meta=meta)
+
+
+def _save(
+    principal: Principal | None, cohort_id: int, mode: str, capacity: str, meta: RequestMeta
+) -> applications.EnrolmentSettings:
+    try:
+        seats = int(capacity.strip())
+    except ValueError:
+        raise Invalid("Enter the capacity as a whole number.") from None
+    with db.session_scope() as session:
+        return applications.set_enrolment(
+            session, principal, cohort_id, mode=mode, capacity=seats, meta=meta
+        )
+
+
+class CohortEnrolmentState(rx.State):
+    cohort_id: int = 0
+    settings: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+    mode: str = EnrolmentMode.director.value
+    # the application awaiting confirmation of a rejection (dialog open while set)
+    reject_open: bool = False
+    reject_id: int = 0
+    reject_name: str = ""
+    reject_status: str = ""
+
+    @rx.var
+    def pending(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["status"] == "applied"]
+
+    @rx.var
+    def waitlist(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["status"] == "waitlisted"]
+
+    @rx.var
+    def reject_warning(self) -> str:
+        if self.reject_status == "waitlisted":
+            return "They lose their place on the waitlist and are told so."
+        return "They are told their application was not accepted and can't apply again."
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _fetch(self) -> None:
+        try:
+            data = await asyncio.to_thread(_load, await self._principal(), self.cohort_id)
+        except DomainError as exc:
+            self.error, self.loaded = exc.message, True
+            return
+        self.settings, self.rows = data["settings"], data["rows"]
+        self.mode = str(self.settings["mode"])
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> None:
+        self.loaded, self.error, self.notice = False, "", ""
+        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        if cohort_id is None:
+            self.loaded = True
+            return
+        self.cohort_id = cohort_id
+        await self._fetch()
+
+    async def _refresh_page(self) -> Any:
+        from cyberhub.pages.director_cohort import DirectorCohortState
+
+        await self._fetch()
+        return DirectorCohortState.load  # the roster and seat badges changed too
+
+    @rx.event
+    def set_mode(self, value: str) -> None:
+        self.mode = value
+
+    @rx.event
+    async def save(self, form: dict[str, Any]) -> Any:
+        self.notice, self.error = "", ""
+        try:
+            out = await asyncio.to_thread(
+                _save,
+                await self._principal(),
+                self.cohort_id,
+                self.mode,
+                str(form.get("capacity", ""))[:8],
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        refresh = await self._refresh_page()
+        self.notice = (
+            f"Saved: {applications.MODE_LABELS[EnrolmentMode(out.mode)].lower()}, "
+            f"{out.capacity} seats."
+        )
+        return refresh
+
+    async def _decide(self, app_id: int, approve: bool) -> Any:
+        self.notice, self.error = "", ""
+        try:
+            out = await asyncio.to_thread(
+                _decide,
+                await self._principal(),
+                self.cohort_id,
+                app_id,
+                approve,
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        refresh = await self._refresh_page()
+        if not approve:
+            self.notice = f"{out.student_name}'s application was rejected."
+        elif out.status == "enrolled":
+            self.notice = f"{out.student_name} is enrolled."
+        else:
+            self.notice = f"The cohort is full: {out.student_name} is {out.position_text}."
+        return refresh
+
+    @rx.event
+    async def approve(self, app_id: int) -> Any:
+        return await self._decide(int(app_id), True)
+
+    @rx.event
+    def ask_reject(self, row: dict[str, Any]) -> None:
+        self.reject_id = int(row.get("id") or 0)
+        self.reject_name = str(row.get("student_name", ""))
+        self.reject_status = str(row.get("status", ""))
+        self.reject_open = True
+
+    @rx.event
+    def set_reject_open(self, value: bool) -> None:
+        self.reject_open = value
+
+    @rx.event
+    async def reject(self) -> Any:
+        self.reject_open = False
+        return await self._decide(self.reject_id, False)
+
+
+def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(body),
+        width="100%",
+        variant="surface",
+        aria_label=label,
+        data_testid=testid,
+    )
+
+
+def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = CohortEnrolmentState
+    name = r["student_name"].to(str)
+    return rx.table.row(
+        rx.table.cell(name),
+        rx.table.cell(r["student_email"].to(str)),
+        rx.table.cell(r["applied_at"].to(str)),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Approve",
+                    size="1",
+                    on_click=S.approve(r["id"].to(int)),
+                    aria_label="Approve " + name,
+                ),
+                rx.button(
+                    "Reject",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_reject(r),
+                    aria_label="Reject " + name,
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = CohortEnrolmentState
+    name = r["student_name"].to(str)
+    return rx.table.row(
+        rx.table.cell(r["waitlist_position"].to(int)),
+        rx.table.cell(name),
+        rx.table.cell(r["student_email"].to(str)),
+        rx.table.cell(
+            rx.button(
+                "Remove",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=S.ask_reject(r),
+                aria_label="Remove " + name + " from the waitlist",
+            )
+        ),
+    )
+
+
+def _settings_form() -> rx.Component:
+    S = CohortEnrolmentState
+    return rx.form(
+        rx.flex(
+            rx.vstack(
+                rx.text("How people enrol", as_="label", html_for="enrolment-mode", size="2"),
+                rx.select.root(
+                    rx.select.trigger(id="enrolment-mode", aria_label="How people enrol"),
+                    rx.select.content(
+                        *[rx.select.item(m["label"], value=m["value"]) for m in MODES]
+                    ),
+                    value=S.mode,
+                    on_change=S.set_mode,
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.text("Capacity (seats)", as_="label", html_for="enrolment-capacity", size="2"),
+                rx.input(
+                    id="enrolment-capacity",
+                    name="capacity",
+                    type="number",
+                    min=1,
+                    default_value=S.settings["capacity"].to(str),
+                    key=S.settings["capacity"].to(str),
+                    width="8em",
+                ),
+                spacing="1",
+            ),
+            rx.button("Save enrolment", type="submit"),
+            gap="1em",
+            align="end",
+            wrap="wrap",
+        ),
+        on_submit=S.save,
+        reset_on_submit=False,
+    )
+
+
+def enrolment_panel() -> rx.Component:
+    """Applications, waitlist and enrolment settings of the cohort."""
+    S = CohortEnrolmentState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Applications and waitlist", size="5", as_="h2"),
+            rx.text(
+                "Learners see cohorts in application or open mode at /cohorts. When the cohort is "
+                "full, approved and self-enrolled learners wait in arrival order and get the next "
+                "free seat automatically.",
+                color_scheme="gray",
+                size="2",
+            ),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+            ),
+            error_callout(S.error),
+            _settings_form(),
+            rx.flex(
+                rx.badge(S.settings["pending"].to(int), " pending", size="2"),
+                rx.badge(S.settings["waitlist"].to(int), " on the waitlist", size="2"),
+                gap="0.5em",
+            ),
+            rx.heading("Pending applications", size="3", as_="h3"),
+            rx.cond(
+                S.pending.length() > 0,
+                _table(
+                    ["Learner", "Email", "Applied", ""],
+                    rx.foreach(S.pending, _pending_row),
+                    "Pending applications",
+                    "pending-applications",
+                ),
+                rx.text("No pending applications.", color_scheme="gray", size="2"),
+            ),
+            rx.heading("Waitlist", size="3", as_="h3"),
+            rx.cond(
+                S.waitlist.length() > 0,
+                _table(
+                    ["Place", "Learner", "Email", ""],
+                    rx.foreach(S.waitlist, _waitlist_row),
+                    "Waitlist",
+                    "waitlist",
+                ),
+                rx.text("Nobody is waiting.", color_scheme="gray", size="2"),
+            ),
+            rx.alert_dialog.root(
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title(rx.text("Reject ", S.reject_name, "?")),
+                    rx.alert_dialog.description(S.reject_warning),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                        rx.button("Reject", color_scheme="red", on_click=S.reject),
+                        justify="end",
+                        margin_top="1em",
+                    ),
+                ),
+                open=S.reject_open,
+                on_open_change=S.set_reject_open,
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="applications",
+    )

@@ -1,0 +1,362 @@
+"""Cohort enrolment modes, applications and the waitlist, through the services (issue 12 item 5).
+
+Every transition: apply (application mode) -> approved (seat or waitlist) / rejected / withdrawn;
+join (open mode) -> enrolled or waitlisted; a seat freed by a withdrawal, an unenrolment, the
+rejection of an enrolled person or a capacity raised promotes the first in line, who is told once
+in the app and once by e-mail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from cyberhub import migrate
+from cyberhub.models import (
+    AuditLog,
+    Cohort,
+    Enrollment,
+    Notification,
+    OrganizationMembership,
+    OutboxMail,
+    RoleAssignment,
+    User,
+)
+from cyberhub.services import applications, enrollment, memberships, programs
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.factories import World, build_world, make_cohort, principal
+
+pytestmark = [pytest.mark.student, pytest.mark.integration]
+
+
+def outsider(session: Session, email: str) -> User:
+    """A learner of no organisation (as self sign-up will make them)."""
+    user = User(email=email, full_name=email.split("@")[0].title(), password_hash=None)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def setup_cohort(session: Session, w: World, mode: str, capacity: int) -> Cohort:
+    cohort = make_cohort(session, w.program, director=w.director, name=f"{mode} {capacity}")
+    applications.set_enrolment(
+        session, w.p(session, w.director), cohort.id or 0, mode=mode, capacity=capacity
+    )
+    session.commit()
+    return cohort
+
+
+def seat(session: Session, cohort: Cohort, user: User) -> str | None:
+    row = session.exec(
+        select(Enrollment).where(
+            Enrollment.cohort_id == cohort.id, Enrollment.student_id == user.id
+        )
+    ).first()
+    return row.status if row else None
+
+
+def notes(session: Session, user: User, kind: str) -> int:
+    return len(
+        session.exec(
+            select(Notification).where(Notification.user_id == user.id, Notification.kind == kind)
+        ).all()
+    )
+
+
+def mails(session: Session, user: User) -> list[str]:
+    return [
+        m.subject
+        for m in session.exec(
+            select(OutboxMail).where(OutboxMail.to_email == user.email).order_by(col(OutboxMail.id))
+        ).all()
+    ]
+
+
+def actions(session: Session, cohort: Cohort) -> list[str]:
+    return [
+        a.action
+        for a in session.exec(
+            select(AuditLog)
+            .where(AuditLog.target_type == "cohort", AuditLog.target_id == cohort.id)
+            .order_by(col(AuditLog.id))
+        ).all()
+    ]
+
+
+def test_a_new_cohort_is_director_only_and_hidden_from_learners(session: Session) -> None:
+    w = build_world(session)
+    cohort = make_cohort(session, w.program, director=w.director)
+    assert cohort.enrolment_mode == "director"
+    ann = outsider(session, "ann@example.org")
+    assert cohort.id not in [
+        o.id for o in applications.open_cohorts(session, principal(session, ann))
+    ]
+    with pytest.raises(NotFound):
+        applications.apply(session, principal(session, ann), cohort.id or 0)
+
+
+def test_application_approved_enrols_and_makes_a_member(session: Session) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 2)
+    ann = outsider(session, "ann@example.org")
+    offer = applications.open_cohorts(session, principal(session, ann))
+    [mine] = [o for o in offer if o.id == cohort.id]
+    assert (mine.mode, mine.seats_left, mine.waitlist, mine.my_status) == ("application", 2, 0, "")
+    app = applications.apply(session, principal(session, ann), cohort.id or 0)
+    session.commit()
+    assert app.status == "applied" and seat(session, cohort, ann) is None
+    assert not memberships.is_member(session, ann.id or 0, w.org.id or 0)
+    # The director hears of it in the app (no e-mail for that).
+    assert notes(session, w.director, "application") == 1
+    with pytest.raises(Conflict, match="already applied"):
+        applications.apply(session, principal(session, ann), cohort.id or 0)
+    [pending] = applications.list_applications(
+        session, w.p(session, w.director), cohort.id or 0, status="applied"
+    )
+    decided = applications.approve(session, w.p(session, w.director), cohort.id or 0, pending.id)
+    session.commit()
+    assert decided.status == "enrolled" and seat(session, cohort, ann) == "active"
+    assert memberships.is_member(session, ann.id or 0, w.org.id or 0)
+    joined = session.exec(
+        select(OrganizationMembership).where(OrganizationMembership.user_id == ann.id)
+    ).one()
+    assert joined.status == "active"
+    assert (
+        session.exec(
+            select(RoleAssignment).where(
+                RoleAssignment.user_id == ann.id, RoleAssignment.organization_id == w.org.id
+            )
+        )
+        .one()
+        .role
+        == "student"
+    )
+    assert notes(session, ann, "application") == 1
+    assert mails(session, ann) == [f"You're enrolled in {cohort.name}"]
+    with pytest.raises(Conflict):
+        applications.approve(session, w.p(session, w.director), cohort.id or 0, pending.id)
+    assert actions(session, cohort)[-3:] == [
+        "application.submitted",
+        "enrollment.created",
+        "application.approved",
+    ]
+
+
+def test_approval_when_full_waitlists_in_order_and_a_withdrawal_promotes(session: Session) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 1)
+    d = w.p(session, w.director)
+    people = [outsider(session, f"p{i}@example.org") for i in range(4)]
+    apps = []
+    for p in people:
+        apps.append(applications.apply(session, principal(session, p), cohort.id or 0))
+        session.commit()
+    results = [applications.approve(session, d, cohort.id or 0, a.id) for a in apps]
+    session.commit()
+    assert [r.status for r in results] == ["enrolled", "waitlisted", "waitlisted", "waitlisted"]
+    assert [r.waitlist_position for r in results] == [None, 1, 2, 3]
+    assert results[3].position_text == "3rd on the waitlist"
+    [offer] = [
+        o
+        for o in applications.open_cohorts(session, principal(session, people[2]))
+        if o.id == cohort.id
+    ]
+    assert (offer.my_status, offer.my_position_text, offer.waitlist, offer.seats_left) == (
+        "waitlisted",
+        "2nd on the waitlist",
+        3,
+        0,
+    )
+    assert (
+        "3rd on the waitlist"
+        in session.exec(select(Notification.body).where(Notification.user_id == people[3].id)).one()
+    )
+    # The second in line withdraws: the third moves up, nobody is promoted (no seat freed).
+    gone = applications.withdraw(session, principal(session, people[2]), cohort.id or 0)
+    session.commit()
+    assert gone.status == "withdrawn" and gone.waitlist_position is None
+    assert applications.my_applications(session, principal(session, people[3]))[
+        0
+    ].position_text == ("2nd on the waitlist")
+    # The enrolled one withdraws: the first in line gets the seat, told once in-app and by mail.
+    applications.withdraw(session, principal(session, people[0]), cohort.id or 0)
+    session.commit()
+    assert seat(session, cohort, people[0]) == "withdrawn"
+    assert seat(session, cohort, people[1]) == "active"
+    assert notes(session, people[1], "waitlist_promoted") == 1
+    assert mails(session, people[1])[-1].startswith("A seat opened")
+    assert applications.my_applications(session, principal(session, people[3]))[
+        0
+    ].position_text == ("1st on the waitlist")
+    assert "application.promoted" in actions(session, cohort)
+    # A withdrawn learner may apply again, at the back of the queue.
+    again = applications.apply(session, principal(session, people[2]), cohort.id or 0)
+    assert again.status == "applied"
+
+
+def test_open_mode_self_enrols_then_waitlists(session: Session) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "open", 2)
+    people = [outsider(session, f"o{i}@example.org") for i in range(4)]
+    out = []
+    for p in people:
+        out.append(applications.apply(session, principal(session, p), cohort.id or 0))
+        session.commit()
+    assert [o.status for o in out] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
+    assert [o.waitlist_position for o in out] == [None, None, 1, 2]
+    assert all(notes(session, p, "waitlist_promoted") == 0 for p in people)
+    with pytest.raises(Conflict, match="already enrolled"):
+        applications.apply(session, principal(session, people[0]), cohort.id or 0)
+    with pytest.raises(Conflict, match="already on the waitlist"):
+        applications.apply(session, principal(session, people[2]), cohort.id or 0)
+    # Raising the capacity promotes the first in line at once (through the cohort edit too).
+    programs.update_cohort(session, w.p(session, w.director), cohort.id or 0, capacity=3)
+    session.commit()
+    assert seat(session, cohort, people[2]) == "active" and seat(session, cohort, people[3]) is None
+    assert notes(session, people[2], "waitlist_promoted") == 1
+    applications.set_enrolment(session, w.p(session, w.director), cohort.id or 0, capacity=4)
+    session.commit()
+    assert seat(session, cohort, people[3]) == "active"
+    assert notes(session, people[3], "waitlist_promoted") == 1
+
+
+def test_a_directors_unenrolment_and_rejection_of_an_enrolled_person_promote(
+    session: Session,
+) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "open", 1)
+    d = w.p(session, w.director)
+    a, b, c = (outsider(session, f"u{i}@example.org") for i in range(3))
+    for p in (a, b, c):
+        applications.apply(session, principal(session, p), cohort.id or 0)
+        session.commit()
+    enrollment.unenroll(session, d, cohort.id or 0, a.id or 0)
+    session.commit()
+    assert seat(session, cohort, b) == "active"
+    assert applications.my_applications(session, principal(session, a))[0].status == "withdrawn"
+    [b_app] = applications.list_applications(session, d, cohort.id or 0, status="enrolled")
+    rejected = applications.reject(session, d, cohort.id or 0, b_app.id)
+    session.commit()
+    assert rejected.status == "rejected" and seat(session, cohort, b) == "withdrawn"
+    assert seat(session, cohort, c) == "active"
+    assert notes(session, c, "waitlist_promoted") == 1
+    assert notes(session, b, "application") == 1  # told of the rejection
+    with pytest.raises(Conflict, match="not accepted"):
+        applications.apply(session, principal(session, b), cohort.id or 0)
+    with pytest.raises(Conflict, match="already rejected"):
+        applications.reject(session, d, cohort.id or 0, b_app.id)
+
+
+def test_rejecting_a_pending_application(session: Session) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 5)
+    ann = outsider(session, "ann@example.org")
+    app = applications.apply(session, principal(session, ann), cohort.id or 0)
+    out = applications.reject(session, w.p(session, w.director), cohort.id or 0, app.id)
+    session.commit()
+    assert out.status == "rejected" and seat(session, cohort, ann) is None
+    assert not memberships.is_member(session, ann.id or 0, w.org.id or 0)
+    with pytest.raises(NotFound):
+        applications.withdraw(session, principal(session, ann), cohort.id or 0)
+
+
+def test_directors_act_only_on_their_organisations_cohorts(session: Session) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 5)
+    ann = outsider(session, "ann@example.org")
+    app = applications.apply(session, principal(session, ann), cohort.id or 0)
+    session.commit()
+    other = w.p(session, w.other_director)
+    with pytest.raises(Forbidden):
+        applications.approve(session, other, cohort.id or 0, app.id)
+    with pytest.raises(Forbidden):
+        applications.list_applications(session, other, cohort.id or 0)
+    with pytest.raises(Forbidden):
+        applications.set_enrolment(session, other, cohort.id or 0, mode="open")
+    for learner in (principal(session, ann), w.p(session, w.student), w.p(session, w.mentor)):
+        with pytest.raises(Forbidden):
+            applications.approve(session, learner, cohort.id or 0, app.id)
+    # An application id of another cohort is not found through this one.
+    second = setup_cohort(session, w, "application", 5)
+    with pytest.raises(NotFound):
+        applications.approve(session, w.p(session, w.director), second.id or 0, app.id)
+    assert applications.approve(session, w.p(session, w.admin), cohort.id or 0, app.id).status == (
+        "enrolled"
+    )
+
+
+def test_settings_are_checked(session: Session) -> None:
+    w = build_world(session)
+    d = w.p(session, w.director)
+    with pytest.raises(Invalid, match="director, application or open"):
+        applications.set_enrolment(session, d, w.cohort.id or 0, mode="lottery")
+    with pytest.raises(Conflict, match="already enrolled"):
+        applications.set_enrolment(session, d, w.cohort.id or 0, capacity=1)  # 2 enrolled
+    with pytest.raises(Invalid):
+        applications.set_enrolment(session, d, w.cohort.id or 0, capacity=0)
+    s = applications.set_enrolment(session, d, w.cohort.id or 0, mode="open", capacity=3)
+    assert (s.mode, s.capacity, s.enrolled, s.seats_left, s.waitlist) == ("open", 3, 2, 1, 0)
+
+
+def test_ordinals() -> None:
+    assert [applications.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+        "111th",
+    ]
+
+
+def test_migration_0014_up_and_down_on_demo_data(
+    session: Session, db_url: str, demo: list[int]
+) -> None:
+    cohorts = session.exec(select(func.count()).select_from(Cohort)).one()
+    enrolments = session.exec(select(func.count()).select_from(Enrollment)).one()
+    assert cohorts > 0
+    session.close()
+    migrate.downgrade(db_url, "0014-1")  # 0014 only, whatever precedes it
+    assert session.exec(text("SELECT to_regclass('cohort_applications')")).one()[0] is None
+    session.close()
+    migrate.upgrade(db_url, "0014")
+    modes = session.exec(text("SELECT DISTINCT enrolment_mode FROM cohorts")).all()
+    assert [m[0] for m in modes] == ["director"]  # every existing cohort works as before
+    assert session.exec(select(func.count()).select_from(Cohort)).one() == cohorts
+    assert session.exec(select(func.count()).select_from(Enrollment)).one() == enrolments
+
+
+def test_a_director_enrolling_an_applicant_directly_settles_the_application(
+    session: Session,
+) -> None:
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 1)
+    d = w.p(session, w.director)
+    # A member of the organisation (enrolment by e-mail needs membership) applies, then is
+    # enrolled by the director from the CSV import: the application is settled, no double seat.
+    app = applications.apply(session, w.p(session, w.outsider_student), cohort.id or 0)
+    session.commit()
+    enrollment.import_csv(
+        session, d, cohort.id or 0, f"email,full_name\n{w.outsider_student.email},Out Sider\n"
+    )
+    session.commit()
+    [row] = applications.list_applications(session, d, cohort.id or 0)
+    assert row.status == "enrolled"
+    # A learner a director enrolled without any application sees "enrolled" too, not "Apply".
+    applications.set_enrolment(session, d, w.cohort.id or 0, mode="open", capacity=30)
+    [offer] = [
+        o
+        for o in applications.open_cohorts(session, w.p(session, w.student))
+        if o.id == w.cohort.id
+    ]
+    assert offer.my_status == "enrolled"
+    with pytest.raises(Conflict):  # nothing pending any more
+        applications.approve(session, d, cohort.id or 0, app.id)
+    s = applications.enrolment_settings(session, d, cohort.id or 0)
+    assert (s.enrolled, s.waitlist, s.pending) == (1, 0, 0)

@@ -1,0 +1,160 @@
+"""The applications API: learners act only for themselves, directors only on their organisation's
+cohorts (403 for another organisation or another role, 404 for what does not exist), errors are
+always {"detail": ...} and never 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from cyberhub.models import User
+from cyberhub.services import applications
+from tests.conftest import PASSWORD, login
+from tests.factories import World, build_world, make_cohort, make_user
+
+pytestmark = [pytest.mark.student, pytest.mark.integration]
+
+API = "/api/v1"
+ClientFor = Callable[[User], TestClient]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+@pytest.fixture
+def client_for(db_url: str) -> Iterator[ClientFor]:
+    from cyberhub.api import create_api
+
+    api = create_api()
+    opened: dict[int, TestClient] = {}
+
+    def make(user: User) -> TestClient:
+        if user.id not in opened:
+            client = TestClient(api, raise_server_exceptions=False)
+            client.__enter__()
+            client.headers["Authorization"] = f"Bearer {login(client, user.email)['access_token']}"
+            opened[user.id or 0] = client
+        return opened[user.id or 0]
+
+    yield make
+    for client in opened.values():
+        client.__exit__(None, None, None)
+
+
+def test_the_learner_and_director_journey(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    cohort = make_cohort(session, world.program, director=world.director, name="Autumn")
+    cid = cohort.id
+    director = client_for(world.director)
+    r = director.put(f"{API}/cohorts/{cid}/enrolment", json={"mode": "application", "capacity": 1})
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "cohort_id": cid,
+        "mode": "application",
+        "capacity": 1,
+        "enrolled": 0,
+        "seats_left": 1,
+        "pending": 0,
+        "waitlist": 0,
+    }
+    ann = make_user(session, "ann@example.org")  # no organisation at all
+    bob = make_user(session, "bob@example.org")
+    a, b = client_for(ann), client_for(bob)
+    offers = a.get(f"{API}/enrolment/cohorts").json()
+    assert [o["name"] for o in offers] == ["Autumn"]  # director-mode cohorts are not offered
+    assert offers[0]["seats_left"] == 1 and offers[0]["my_status"] == ""
+    r = a.post(f"{API}/cohorts/{cid}/applications")
+    assert r.status_code == 201 and r.json()["status"] == "applied"
+    assert a.post(f"{API}/cohorts/{cid}/applications").status_code == 409
+    b.post(f"{API}/cohorts/{cid}/applications")
+    pending = director.get(f"{API}/cohorts/{cid}/applications?status=applied").json()
+    assert [p["student_email"] for p in pending] == ["ann@example.org", "bob@example.org"]
+    ids = {p["student_email"]: p["id"] for p in pending}
+    r = director.post(f"{API}/cohorts/{cid}/applications/{ids['ann@example.org']}/approve")
+    assert r.status_code == 200 and r.json()["status"] == "enrolled"
+    r = director.post(f"{API}/cohorts/{cid}/applications/{ids['bob@example.org']}/approve")
+    assert r.json()["status"] == "waitlisted" and r.json()["position_text"] == "1st on the waitlist"
+    [mine] = b.get(f"{API}/me/applications").json()
+    assert (mine["status"], mine["waitlist_position"]) == ("waitlisted", 1)
+    # Ann leaves; Bob gets her seat at once.
+    assert a.post(f"{API}/cohorts/{cid}/applications/withdraw").json()["status"] == "withdrawn"
+    assert b.get(f"{API}/me/applications").json()[0]["status"] == "enrolled"
+    assert a.post(f"{API}/cohorts/{cid}/applications/withdraw").status_code == 404
+    settings = director.get(f"{API}/cohorts/{cid}/enrolment").json()
+    assert (settings["enrolled"], settings["waitlist"], settings["pending"]) == (1, 0, 0)
+
+
+def test_wrong_role_and_other_organisation(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    cohort = make_cohort(session, world.program, director=world.director, name="Autumn")
+    cid = cohort.id
+    applications.set_enrolment(
+        session, world.p(session, world.director), cid or 0, mode="application"
+    )
+    session.commit()
+    ann = make_user(session, "ann@example.org")
+    app_id = client_for(ann).post(f"{API}/cohorts/{cid}/applications").json()["id"]
+    director_routes = [
+        ("GET", f"/cohorts/{cid}/applications", None),
+        ("POST", f"/cohorts/{cid}/applications/{app_id}/approve", None),
+        ("POST", f"/cohorts/{cid}/applications/{app_id}/reject", None),
+        ("GET", f"/cohorts/{cid}/enrolment", None),
+        ("PUT", f"/cohorts/{cid}/enrolment", {"mode": "open"}),
+    ]
+    for who in (world.other_director, world.student, world.mentor, ann):
+        client = client_for(who)
+        for method, path, body in director_routes:
+            r = client.request(method, API + path, json=body)
+            assert r.status_code == 403, (who.email, method, path, r.status_code)
+            assert "detail" in r.json()
+    d = client_for(world.director)
+    # What does not exist: 404 (another cohort's application, an unknown cohort).
+    other = make_cohort(session, world.program, director=world.director, name="Winter")
+    assert d.post(f"{API}/cohorts/{other.id}/applications/{app_id}/approve").status_code == 404
+    assert d.get(f"{API}/cohorts/999999/applications").status_code == 404
+    # A learner can't apply to a director-only cohort (it is not offered to them).
+    r = client_for(ann).post(f"{API}/cohorts/{other.id}/applications")
+    assert r.status_code == 404 and "detail" in r.json()
+    # Bad input: 422 with a message, nothing changed.
+    assert d.put(f"{API}/cohorts/{cid}/enrolment", json={"mode": "lottery"}).status_code == 422
+    assert d.put(f"{API}/cohorts/{cid}/enrolment", json={"capacity": 0}).status_code == 422
+    assert d.get(f"{API}/cohorts/{cid}/applications?status=nope").status_code == 422
+    assert d.get(f"{API}/cohorts/{cid}/enrolment").json()["mode"] == "application"
+    # The other organisation's director can't see the application either way.
+    assert client_for(world.other_director).get(f"{API}/me/applications").json() == []
+    # Anonymous: 401.
+    with TestClient(d.app, raise_server_exceptions=False) as anon:
+        assert anon.get(f"{API}/enrolment/cohorts").status_code == 401
+        assert anon.post(f"{API}/cohorts/{cid}/applications").status_code == 401
+
+
+def test_an_api_key_reads_but_never_applies_or_withdraws(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    cohort = make_cohort(session, world.program, director=world.director, name="Autumn")
+    applications.set_enrolment(
+        session, world.p(session, world.director), cohort.id or 0, mode="open"
+    )
+    session.commit()
+    ann = make_user(session, "ann@example.org")
+    r = client_for(ann).post(
+        f"{API}/api-keys", json={"name": "bot", "scopes": ["read", "write"], "password": PASSWORD}
+    )
+    assert r.status_code == 201, r.text
+    key = {"Authorization": f"Bearer {r.json()['secret']}"}
+    with TestClient(client_for(ann).app, raise_server_exceptions=False) as bot:
+        assert bot.get(f"{API}/enrolment/cohorts", headers=key).status_code == 200
+        r = bot.post(f"{API}/cohorts/{cohort.id}/applications", headers=key)
+        assert r.status_code == 403 and "detail" in r.json()
+        assert (
+            bot.post(f"{API}/cohorts/{cohort.id}/applications/withdraw", headers=key).status_code
+            == 403
+        )
+    assert applications.my_applications(session, world.p(session, ann)) == []
