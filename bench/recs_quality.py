@@ -244,7 +244,7 @@ def stored_list(uid: int, slug_of: dict[int, str]) -> list[str]:
     with db.session_scope() as s:
         rows = s.exec(
             select(Recommendation.mission_id)
-            .where(Recommendation.user_id == uid)
+            .where(Recommendation.user_id == uid, Recommendation.source != "unlocks")
             .order_by(col(Recommendation.rank))
         ).all()
     return [slug_of[mid] for mid in rows]
