@@ -6,6 +6,8 @@ Every candidate gets these features, each in 0..1:
   reason);
 - track_sim / work_sim: similarity to their profiler track's description / recent approved work;
 - track_fit: 1 for their primary track, 0.5 for their secondary;
+- leads_to: how much better a mission it unlocks matches a goal than it does itself (a
+  stepping stone towards a goal whose missions are still locked);
 - first_step: the easiest unlocked mission(s) within a goal's area (the missions nearest that
   goal) — a stepping stone into what they asked for, not any easy mission;
 - difficulty: closeness to one step above their hardest approved mission (a soft preference);
@@ -14,7 +16,9 @@ Every candidate gets these features, each in 0..1:
 
 Locked missions (a prerequisite not approved) never enter the main list: those that match a
 goal come back separately as "unlocks after …". MMR then trades relevance against sameness.
-WEIGHTS were chosen on the tuning half of bench/recs_judged/ only (bench/recs_tune.py).
+WEIGHTS were chosen on the tuning half of bench/recs_judged/ only (bench/recs_tune.py: its
+judgments for nDCG@10; goal sensitivity, which needs no judgment, over all contrast pairs).
+mmr_lambda is 0.9 rather than the tuned 1.0 (no diversity at all) for 0.002 of nDCG@10.
 """
 
 from __future__ import annotations
@@ -31,23 +35,29 @@ from cyberhub.services.learner_interests import GOAL, TRACK, WORK, Interest
 class Weights:
     goal: float = 1.0
     track_sim: float = 0.0
-    work_sim: float = 0.0
-    track_fit: float = 0.2
+    work_sim: float = 0.05
+    track_fit: float = 0.06
+    leads_to: float = 0.4
     first_step: float = 0.03
-    difficulty: float = 0.1
-    popularity: float = 0.03
+    difficulty: float = 0.15
+    popularity: float = 0.02
     dismissed: float = 0.3
     # MMR: share of relevance against similarity to what is already picked.
-    mmr_lambda: float = 1.0
+    mmr_lambda: float = 0.9
     # A goal's area: missions within this similarity of the goal's nearest one (and above
     # GOAL_MATCH) — where the first step is looked for.
     area_band: float = 0.05
+    # A learner with goals is shown missions that match one at least this much (the list may
+    # then be shorter than TOP_K, never shorter than MIN_LIST): filling a list with missions
+    # that match none of their goals made every learner of a track see the same ones.
+    min_goal: float = 0.34
 
 
 WEIGHTS = Weights()
 GOAL_MATCH = 0.3  # a goal similarity a reason may call a match
 UNLOCKS_MAX = 3
 TOP_K = 10
+MIN_LIST = 5
 
 
 @dataclass
@@ -60,11 +70,15 @@ class Candidate:
     similarity: float = 0.0  # to the single learner vector (when there are no interests)
     vector: np.ndarray | None = None
     prerequisites: list[int] = field(default_factory=list)
+    # missions this one is a prerequisite of: id -> (title, vector)
+    unlocks: dict[int, tuple[str, np.ndarray]] = field(default_factory=dict)
     goal: float = 0.0
     goal_label: str = ""
     goal_ref: int = 0
     track_sim: float = 0.0
     work_sim: float = 0.0
+    leads_to: float = 0.0  # the best goal similarity among the missions it unlocks
+    leads_to_title: str = ""
     popularity: float = 0.0
     dismissed: float = 0.0
     first_step: bool = False
@@ -131,6 +145,14 @@ def attach_similarities(cands: list[Candidate], ctx: Context) -> None:
         for row, c in enumerate(with_vec):
             c.goal = max(0.0, float(sims[row, best[row]]))
             c.goal_label, c.goal_ref = goals[best[row]].label, goals[best[row]].ref
+    if goals:
+        goal_matrix = np.stack([g.vector for g in goals])
+        for c in cands:
+            if c.unlocks:
+                ids = list(c.unlocks)
+                best_of = (np.stack([c.unlocks[i][1] for i in ids]) @ goal_matrix.T).max(axis=1)
+                top = int(best_of.argmax())
+                c.leads_to, c.leads_to_title = max(0.0, float(best_of[top])), c.unlocks[ids[top]][0]
     for kind, attr in ((TRACK, "track_sim"), (WORK, "work_sim")):
         vecs = [i.vector for i in ctx.interests if i.kind == kind]
         if vecs:
@@ -177,6 +199,7 @@ def score(cands: list[Candidate], ctx: Context, w: Weights | None = None) -> Non
             "work_sim": w.work_sim * c.work_sim,
             "learner_sim": w.goal * max(0.0, c.similarity) if use_learner else 0.0,
             "track_fit": w.track_fit * track_fit(c, ctx),
+            "leads_to": w.leads_to * max(0.0, c.leads_to - c.goal),
             "first_step": w.first_step * (1.0 if c.first_step else 0.0),
             "difficulty": w.difficulty * difficulty_fit(c, ctx),
             "popularity": w.popularity * c.popularity,
@@ -219,6 +242,12 @@ def rank(cands: list[Candidate], ctx: Context, k: int = TOP_K, w: Weights | None
     mark_first_steps(cands, ctx, w)
     score(cands, ctx, w)
     open_ = [c for c in cands if not is_locked(c, ctx)]
+    if ctx.goals() and w.min_goal > 0:
+        matching = [c for c in open_ if c.goal >= w.min_goal]
+        if len(matching) < MIN_LIST:  # top up with the best of the rest
+            rest = sorted((c for c in open_ if c.goal < w.min_goal), key=lambda c: -c.relevance)
+            matching += rest[: MIN_LIST - len(matching)]
+        open_ = matching
     main = mmr(open_, k, w.mmr_lambda)
     locked = sorted(
         (c for c in cands if is_locked(c, ctx) and c.goal >= GOAL_MATCH),
@@ -258,6 +287,8 @@ def reason(c: Candidate, ctx: Context) -> str:
         parts.append(f"matches your goal “{c.goal_label}”")
         if c.first_step:
             parts.append("the first step in that area")
+    elif c.leads_to >= GOAL_MATCH and c.features.get("leads_to", 0.0) > 0.02:
+        parts.append(f"unlocks “{c.leads_to_title}”, which matches your goal")
     done = [ctx.approved[p] for p in c.prerequisites if p in ctx.approved]
     if done:
         parts.append(f"builds on “{done[0]}”, which you completed")

@@ -222,6 +222,32 @@ def _attach_prerequisites(session: Session, cands: list[Candidate]) -> None:
         by_id[mid].prerequisites.append(pid)
 
 
+def _attach_dependents(session: Session, cands: list[Candidate], facts: LearnerFacts) -> None:
+    """For each candidate, the missions it is a prerequisite of that this learner may be
+    recommended (through `_scope()`), with their vectors (the ranker's "leads to" feature)."""
+    by_id = {c.id: c for c in cands}
+    if not by_id:
+        return
+    stmt = _scope(
+        sa_select(
+            col(MissionPrerequisite.prerequisite_id),
+            col(Mission.id),
+            col(Mission.title),
+            col(MissionEmbedding.embedding),
+        )
+        .join(Mission, col(Mission.id) == col(MissionPrerequisite.mission_id))
+        .join(MissionEmbedding, col(MissionEmbedding.mission_id) == col(Mission.id))
+        .where(
+            col(MissionPrerequisite.prerequisite_id).in_(list(by_id)),
+            col(Mission.status) == MissionStatus.published,
+        ),
+        facts,
+    )
+    rows = session.execute(stmt).all()
+    for pid, mid, title, vec in rows:
+        by_id[pid].unlocks[mid] = (title, np.asarray(vec, dtype=np.float32))
+
+
 def _dismissed_vectors(session: Session, facts: LearnerFacts) -> np.ndarray | None:
     if not facts.dismissed:
         return None
@@ -304,6 +330,7 @@ def candidates(
         extra = [c for c in _profile_candidates(session, facts, CANDIDATES) if c.id not in seen]
         _attach_prerequisites(session, extra)
         cands += extra
+    _attach_dependents(session, cands, facts)
     _popularity(session, cands, facts)
     ctx = ranking.Context(
         approved=facts.approved,

@@ -153,6 +153,31 @@ class TestRanking:
         assert malware[0].id == 1 and soc[0].id == 3
         assert [c.id for c in malware] != [c.id for c in soc]
 
+    def test_missions_matching_no_goal_only_fill_a_list_up_to_its_minimum(self) -> None:
+        on_goal = [cand(i, unit(1, i / 10, 0.1)) for i in range(1, 4)]
+        off_goal = [cand(10 + i, unit(0.05, 0.1 * i, 1)) for i in range(1, 8)]
+        w = Weights(min_goal=0.34)
+        main = ranking.rank([*on_goal, *off_goal], ctx(GOAL_MALWARE), k=10, w=w).main
+        assert len(main) == ranking.MIN_LIST
+        assert {c.id for c in main[:3]} == {1, 2, 3}
+        many = [cand(i, unit(1, i / 20, 0.1)) for i in range(1, 9)]
+        main = ranking.rank([*many, *off_goal], ctx(GOAL_MALWARE), k=10, w=w).main
+        assert {c.id for c in main} == {c.id for c in many}  # 8: nothing off-goal added
+
+    def test_a_stepping_stone_to_a_goal_ranks_above_an_equal_mission_leading_nowhere(
+        self,
+    ) -> None:
+        stone = cand(1, unit(0.2, 0, 1), title="Triage a malware PCAP")  # not itself a match
+        stone.unlocks = {5: ("Unpack a packed sample", MALWARE)}
+        plain = cand(2, unit(0.2, 0, 1))
+        main = ranking.rank([plain, stone], ctx(GOAL_MALWARE), k=2).main
+        assert [c.id for c in main] == [1, 2]
+        assert main[0].reason == (
+            "Unlocks “Unpack a packed sample”, which matches your goal; fits your Researchers "
+            "track; a gentle first step."
+        )
+        assert main[1].reason == "Fits your Researchers track; a gentle first step."
+
     def test_mmr_does_not_stack_near_duplicates(self) -> None:
         a = cand(1, unit(1, 0, 0))
         twin = cand(2, unit(1, 0.01, 0))
