@@ -213,19 +213,29 @@ def mmr(cands: list[Candidate], k: int = TOP_K, lam: float | None = None) -> lis
     """Maximal marginal relevance: each pick trades relevance against similarity to the picks
     so far (missions without a vector count as dissimilar to everything)."""
     lam = WEIGHTS.mmr_lambda if lam is None else lam
-    pool = list(cands)
+    if not cands:
+        return []
+    dims = next((c.vector.shape[0] for c in cands if c.vector is not None), 1)
+    vectors = np.stack(
+        [c.vector if c.vector is not None else np.zeros(dims, dtype=np.float32) for c in cands]
+    )
+    has_vector = np.array([c.vector is not None for c in cands])
+    relevance = np.array([c.relevance for c in cands], dtype=np.float64)
+    ids = np.array([c.id for c in cands])
+    closest = np.full(len(cands), -np.inf)  # similarity to the nearest pick with a vector
+    free = np.ones(len(cands), dtype=bool)
     picked: list[Candidate] = []
-    while pool and len(picked) < k:
-
-        def gain(c: Candidate) -> float:
-            if c.vector is None or not picked:
-                return lam * c.relevance
-            sims = [float(c.vector @ p.vector) for p in picked if p.vector is not None]
-            return lam * c.relevance - (1 - lam) * (max(sims) if sims else 0.0)
-
-        best = max(pool, key=lambda c: (gain(c), -c.id))
-        picked.append(best)
-        pool.remove(best)
+    while free.any() and len(picked) < k:
+        penalty = np.where(has_vector & np.isfinite(closest), closest, 0.0)
+        gain = lam * relevance - (1 - lam) * penalty
+        gain = np.where(free, gain, -np.inf)
+        best_gain = gain.max()
+        # ties: the lower id first (deterministic)
+        best = int(np.flatnonzero(gain == best_gain)[np.argmin(ids[gain == best_gain])])
+        picked.append(cands[best])
+        free[best] = False
+        if has_vector[best]:
+            closest = np.maximum(closest, vectors @ vectors[best])
     return picked
 
 

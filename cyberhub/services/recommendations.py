@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Text, cast, func, text
 from sqlalchemy import delete as sa_delete
-from sqlalchemy import func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
@@ -150,6 +150,11 @@ def _scope(stmt: Any, facts: LearnerFacts) -> Any:
     return stmt
 
 
+def _parse_vector(value: str) -> np.ndarray:
+    """pgvector's text form "[0.1,0.2,...]" as a float32 array."""
+    return np.array(value.strip("[]").split(","), dtype=np.float32)
+
+
 def nearest_missions(
     session: Session,
     vector: list[float] | np.ndarray,
@@ -159,12 +164,20 @@ def nearest_missions(
 ) -> list[Candidate]:
     """The published missions nearest to `vector` (HNSW; iterative scan keeps filters fed)."""
     ef = EF_SEARCH if ef_search is None else ef_search
-    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(ef, limit)}"))
-    session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    # One statement for both settings: a round trip less per query (compute() runs several).
+    session.execute(
+        text(
+            f"SET LOCAL hnsw.ef_search = {max(ef, limit)}; "
+            "SET LOCAL hnsw.iterative_scan = relaxed_order"
+        )
+    )
     distance = MissionEmbedding.embedding.cosine_distance(vector)  # type: ignore[attr-defined]
+    # The vectors come back as text and are parsed by numpy (pgvector's own parser, float by
+    # float in Python, took ~15 ms of each compute() at 160 candidates).
+    as_text = cast(col(MissionEmbedding.embedding), Text)
     stmt = _scope(
         _mission_query()
-        .add_columns(distance.label("distance"), col(MissionEmbedding.embedding))
+        .add_columns(distance.label("distance"), as_text)
         .join(MissionEmbedding, col(MissionEmbedding.mission_id) == col(Mission.id)),
         facts,
     )
@@ -178,7 +191,7 @@ def nearest_missions(
             track=key,
             track_name=name,
             similarity=1.0 - float(dist),
-            vector=np.asarray(vec, dtype=np.float32),
+            vector=_parse_vector(vec),
         )
         for mid, title, d, key, name, dist, vec in rows
     ]
