@@ -15,10 +15,13 @@ Every candidate gets these features, each in 0..1:
 - dismissed: closeness to missions they marked "not interested" (subtracted).
 
 Locked missions (a prerequisite not approved) never enter the main list: those that match a
-goal come back separately as "unlocks after …". MMR then trades relevance against sameness.
+goal come back separately as "unlocks after …". A learner with goals sees missions that match
+one (min_goal), topped up to MIN_LIST when too few do. MMR then trades relevance against
+sameness.
 WEIGHTS were chosen on the tuning half of bench/recs_judged/ only (bench/recs_tune.py: its
 judgments for nDCG@10; goal sensitivity, which needs no judgment, over all contrast pairs).
-mmr_lambda is 0.9 rather than the tuned 1.0 (no diversity at all) for 0.002 of nDCG@10.
+mmr_lambda is 0.9 rather than the tuned 1.0 (no diversity at all) for 0.002 of nDCG@10; the
+judged set has no "not interested" clicks, so `dismissed` keeps the earlier recommender's 0.3.
 """
 
 from __future__ import annotations
