@@ -124,3 +124,20 @@ def locked(ranked: Sequence[str], prerequisites: dict[str, list[str]], done: set
 def overlap(a: Sequence[str], b: Sequence[str], k: int = K) -> int:
     """Missions two top-k lists share."""
     return len(set(a[:k]) & set(b[:k]))
+
+
+def startable(
+    items: Sequence[str] | dict[str, int], prerequisites: dict[str, list[str]], done: set[str]
+) -> list[str]:
+    """The slugs (in order) a learner who has had `done` approved can start now."""
+    return [s for s in items if all(p in done for p in prerequisites.get(s, []))]
+
+
+def startable_ceiling(
+    grades: dict[str, int], prerequisites: dict[str, list[str]], done: set[str], k: int = K
+) -> float:
+    """The best nDCG@k any list of startable missions only can reach against `grades`: locked
+    missions judged relevant stay in the ideal list, so a recommender that never lists locked
+    missions cannot reach 1."""
+    best = sorted(startable(grades, prerequisites, done), key=lambda s: -grades[s])
+    return ndcg_at_k(best, grades, k)

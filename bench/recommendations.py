@@ -69,6 +69,13 @@ def main() -> None:
     parser.add_argument("--ef", default="40,100,200,400", help="hnsw.ef_search values to try")
     parser.add_argument("--computes", type=int, default=50, help="full compute() runs")
     parser.add_argument(
+        "--interests",
+        type=int,
+        default=4,
+        help="interest vectors per learner for compute() (issue 14: e.g. 2 goals, the track, "
+        "the work; each one more HNSW query); 0: the single learner vector only",
+    )
+    parser.add_argument(
         "--shared-buffers",
         default="",
         help="PostgreSQL shared_buffers for the run (e.g. 1GB; default: the embedded 128MB)",
@@ -85,7 +92,7 @@ def main() -> None:
     from sqlmodel import Session
 
     from cyberhub import db
-    from cyberhub.models import LearnerEmbedding, User
+    from cyberhub.models import LearnerEmbedding, LearnerInterestVector, User
     from cyberhub.services import consents, recommendations
     from cyberhub.services.recommendations import LearnerFacts, nearest_missions
 
@@ -234,6 +241,19 @@ def main() -> None:
                         embedding=queries[i % len(queries)].tolist(),
                     )
                 )
+                kinds = ["goal"] * max(0, args.interests - 2) + ["track", "work"]
+                for j, kind in enumerate(kinds[-args.interests :] if args.interests else []):
+                    session.add(
+                        LearnerInterestVector(
+                            user_id=u.id,
+                            kind=kind,
+                            ref=j + 1 if kind == "goal" else 0,
+                            label=f"interest {j}",
+                            model="sentence-transformers/all-MiniLM-L6-v2",
+                            text_hash="bench",
+                            embedding=queries[(i * 7 + j) % len(queries)].tolist(),
+                        )
+                    )
                 users.append(u.id)
         compute_ms = []
         for uid in users:
@@ -308,9 +328,20 @@ def main() -> None:
             f"| {what} | {ef} | {p50(lat):.1f} | {pct(lat, 0.95):.1f} | {r} "
             f"| {exact_p50 / p50(lat):.0f}× |"
         )
+    what = (
+        f"{args.interests} interest vectors: {args.interests} ANN top-"
+        f"{recommendations.PER_INTEREST}"
+        if args.interests
+        else f"ANN top-{recommendations.CANDIDATES}"
+    )
+    compute_ef = (
+        max(recommendations.INTEREST_EF_SEARCH, recommendations.PER_INTEREST)
+        if args.interests
+        else max(100, recommendations.EF_SEARCH)
+    )
     print(
-        f"| full `compute()` (ANN top-{recommendations.CANDIDATES} + re-rank + MMR + reasons "
-        f"+ write, committed; n={len(compute_ms)}) | {max(100, recommendations.EF_SEARCH)} "
+        f"| full `compute()` ({what} + ranker + MMR + reasons "
+        f"+ write, committed; n={len(compute_ms)}) | {compute_ef} "
         f"| {p50(compute_ms):.1f} | {pct(compute_ms, 0.95):.1f} | — | — |"
     )
     for (label, ef), rec in list_recall.items():

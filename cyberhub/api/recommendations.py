@@ -38,6 +38,22 @@ def get_recommendations(
     ]
 
 
+@router.get("/unlocks")
+def get_unlocks(
+    session: SessionDep,
+    principal: CurrentUser,
+    user: int | None = Query(default=None, ge=1, description="staff: another learner's list"),
+) -> list[dict[str, Any]]:
+    """Missions that match one of the learner's goals but are still locked, each with what
+    unlocks it ("Unlocks after “…”; matches your goal “…”"). Same access as the list; kept
+    apart from it: the list never holds a mission its learner cannot start."""
+    data = _stored_or_403(session, principal, user)
+    return [
+        {k: item[k] for k in ("mission_id", "title", "reason", "difficulty", "track")}
+        for item in data["unlocks"]
+    ]
+
+
 @router.post("/refresh", status_code=202, response_model=None)
 def refresh(
     session: SessionDep,

@@ -37,6 +37,7 @@ def _refresh(principal: Principal | None) -> None:
 
 class RecommendationsState(rx.State):
     items: list[dict[str, Any]] = []
+    unlocks: list[dict[str, Any]] = []  # locked missions matching a goal: "unlocks after …"
     enabled: bool = True
     message: str = ""
     computed_at: str = ""
@@ -54,6 +55,7 @@ class RecommendationsState(rx.State):
             self.error, self.loaded = exc.message, True
             return
         self.items = data["items"]
+        self.unlocks = data.get("unlocks", [])
         self.enabled = data["enabled"]
         self.message = data["message"]
         self.computed_at = data["computed_at"] or ""
@@ -134,6 +136,33 @@ def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def _unlock(item: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("lock", size=14), rx.text(item["title"], size="2"), spacing="2"),
+            href="/missions/" + item["mission_id"].to(str),
+        ),
+        rx.text(item["reason"], size="1", color_scheme="gray"),
+        spacing="0",
+        align="start",
+        data_testid="recommendation-unlock",
+    )
+
+
+def _unlocks(S: type[RecommendationsState]) -> rx.Component:
+    return rx.cond(
+        S.unlocks.length() > 0,
+        rx.vstack(
+            rx.heading("Later, for your goals", size="2", as_="h3"),
+            rx.foreach(S.unlocks, _unlock),
+            spacing="2",
+            width="100%",
+            align="start",
+            padding_top="0.5em",
+        ),
+    )
+
+
 def recommendations_card() -> rx.Component:
     S = RecommendationsState
     return rx.card(
@@ -170,7 +199,12 @@ def recommendations_card() -> rx.Component:
                         ),
                         rx.cond(
                             S.items.length() > 0,
-                            rx.vstack(rx.foreach(S.items, _item), spacing="0", width="100%"),
+                            rx.vstack(
+                                rx.foreach(S.items, _item),
+                                _unlocks(S),
+                                spacing="0",
+                                width="100%",
+                            ),
                             rx.hstack(
                                 rx.spinner(size="1"),
                                 rx.text(

@@ -3,6 +3,7 @@
 from cyberhub.models.ai import (
     JobFailure,
     LearnerEmbedding,
+    LearnerInterestVector,
     LearnerNote,
     MissionEmbedding,
     PersonalityProfile,
@@ -65,6 +66,7 @@ __all__ = [
     "OrganizationMembership",
     "JobFailure",
     "LearnerEmbedding",
+    "LearnerInterestVector",
     "LearnerNote",
     "PersonalityProfile",
     "RebuildRun",

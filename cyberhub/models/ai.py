@@ -66,6 +66,26 @@ class LearnerEmbedding(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class LearnerInterestVector(SQLModel, table=True):
+    """One of a learner's interests kept apart (issue 14): a goal, their profiler track, or their
+    recent approved work, each embedded on its own so a niche goal is never averaged away."""
+
+    __tablename__ = "learner_interest_vectors"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "ref", name="uq_learner_interest"),
+        CheckConstraint("kind IN ('goal', 'track', 'work')", name="ck_learner_interest_kind"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # "goal" | "track" | "work"
+    ref: int = 0  # the goal's note id; 0 for the track and the work
+    label: str = Field(max_length=200)  # what a reason quotes: the goal, the track's name
+    model: str = Field(max_length=120)
+    text_hash: str = Field(max_length=64)
+    embedding: list[float] = Field(sa_column=Column(Vector(EMBEDDING_DIMENSIONS), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class Recommendation(SQLModel, table=True):
     """One stored recommendation (the dashboard and the API only read these)."""
 

@@ -181,15 +181,20 @@ def learner_text(session: Session, user_id: int) -> str:
 
 def purge_learner(session: Session, user_id: int) -> None:
     """Delete everything the AI derived about a learner (on consent withdrawal)."""
+    from cyberhub.services import learner_interests
+
     lock_learner(session, user_id)  # a job computing for them now commits first, then goes
     for model in (LearnerEmbedding, Recommendation, PersonalityProfile):
         session.execute(sa_delete(model).where(col(model.user_id) == user_id))
+    learner_interests.purge(session, user_id)
 
 
 def embed_learner(session: Session, user_id: int, embedder: Embedder) -> bool:
-    """Store the learner's vector. Returns False when it is already current, when there is
-    nothing to embed yet, or when the learner does not grant AI profiling (then whatever was
-    derived before is deleted and nothing is computed)."""
+    """Store the learner's vector and their interest vectors (services/learner_interests.py).
+    Returns False when all are already current, when there is nothing to embed yet, or when the
+    learner does not grant AI profiling (then whatever was derived before is deleted and
+    nothing is computed)."""
+    from cyberhub.services import learner_interests
     from cyberhub.services.consents import AI_PROFILING, has_consent
 
     lock_learner(session, user_id)
@@ -198,8 +203,9 @@ def embed_learner(session: Session, user_id: int, embedder: Embedder) -> bool:
     if not has_consent(session, user_id, AI_PROFILING):
         purge_learner(session, user_id)
         return False
+    interests_written = learner_interests.embed_interests(session, user_id, embedder)
     text = learner_text(session, user_id)
     if not text:  # nothing left to describe them (e.g. their only profiler result was deleted)
         session.execute(sa_delete(LearnerEmbedding).where(col(LearnerEmbedding.user_id) == user_id))
         return False
-    return _store(session, LearnerEmbedding, user_id, text, embedder)
+    return _store(session, LearnerEmbedding, user_id, text, embedder) or interests_written > 0

@@ -1,17 +1,17 @@
 """Mission recommendations: computed by the worker, stored, and only read by the app.
 
-compute() is the whole algorithm:
+compute() is the whole pipeline (issue 14):
 
-1. Candidates. With a learner vector: the nearest published missions by cosine distance (an
-   HNSW index scan, iterative so filters never starve it). Without one (no activity and no
-   profiler yet, or the worker has not run): missions of the profiler's tracks, easiest first,
-   then any track — never an empty list while something is published.
-2. Re-rank each candidate on similarity, track match, difficulty fit (one step above the
-   hardest mission the learner has had approved), prerequisites met, and distance from missions
-   they marked "not interested"; already-approved and dismissed missions are excluded.
-3. Diversity by maximal marginal relevance over the mission vectors.
-4. A reason a person can read, built from the same facts ("Builds on X, which you completed;
-   fits your Builders track; one step harder").
+1. Candidates: the union of an HNSW query per interest of the learner — each goal, their
+   profiler track, their recent approved work (services/learner_interests.py) — all through
+   `_scope()`, so a niche goal is never drowned by an average. Without interests yet: their
+   single learner vector; without that either (cold start): missions of the profiler's tracks,
+   easiest first, then any track — never an empty list while something is published.
+2. The explicit ranker (services/ranking.py): named features with their weights in one place;
+   locked missions never enter the main list, those matching a goal are stored apart as
+   "unlocks after …" (source "unlocks"); MMR for diversity.
+3. A reason a person can read naming the features that placed it ("Matches your goal “…”; the
+   first step in that area; fits your Researchers track").
 
 Nothing is computed for a learner who does not grant "AI profiling" (their derived data is
 deleted instead).
@@ -20,13 +20,13 @@ deleted instead).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Text, cast, func, text
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
-from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
@@ -36,6 +36,7 @@ from cyberhub.models import (
     MissionEmbedding,
     MissionPrerequisite,
     MissionStatus,
+    ProfilerResult,
     Recommendation,
     RecommendationFeedback,
     Submission,
@@ -44,49 +45,35 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import consents, profiler
+from cyberhub.services import consents, learner_interests, profiler, ranking
 from cyberhub.services.ai_locks import lock_learner
 from cyberhub.services.ai_queue import recompute_after_commit, refresh_after_commit
 from cyberhub.services.errors import NotFound
 from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
 from cyberhub.services.progress import student_programs
+from cyberhub.services.ranking import Candidate
 
 log = logging.getLogger(__name__)
 
-TOP_K = 10
+TOP_K = ranking.TOP_K
 CANDIDATES = 100
-MMR_LAMBDA = 0.75
+# Nearest missions fetched per interest (a goal, the track, the work): the union is ranked.
+PER_INTEREST = 40
+# An interest sits near its own missions (unlike the averaged vector), where a narrower HNSW
+# search list finds them: several queries per learner stay within compute()'s time budget.
+INTEREST_EF_SEARCH = 100
+UNLOCKS = "unlocks"  # Recommendation.source of the "unlocks after …" rows
+UNLOCKS_RANK = 100  # their ranks start after it, so "by rank" never mixes them in
 # HNSW candidate list size for the learner's ANN query: learner vectors mix several interests
 # and sit far from every mission, where a wider search is what keeps recall@10 >= 0.95 at
 # 100,000 missions (p95 < 10 ms; bench/recommendations.py).
 EF_SEARCH = 300
 
-# Relevance = weighted facts (each in 0..1) minus the pull of dismissed missions.
-W_SIMILARITY = 0.45
-W_TRACK = 0.2
-W_DIFFICULTY = 0.2
-W_PREREQS = 0.15
-W_DISMISSED = 0.3
-
 AI_OFF = (
     "Recommendations are off because you have not given (or have withdrawn) consent to AI "
     "profiling. You can turn it on in Settings → Privacy."
 )
-
-
-@dataclass
-class Candidate:
-    id: int
-    title: str
-    difficulty: int
-    track: str
-    track_name: str
-    similarity: float = 0.0
-    vector: np.ndarray | None = None
-    prerequisites: list[int] = field(default_factory=list)
-    relevance: float = 0.0
-    reason: str = ""
 
 
 @dataclass
@@ -163,16 +150,34 @@ def _scope(stmt: Any, facts: LearnerFacts) -> Any:
     return stmt
 
 
+def _parse_vector(value: str) -> np.ndarray:
+    """pgvector's text form "[0.1,0.2,...]" as a float32 array."""
+    return np.array(value.strip("[]").split(","), dtype=np.float32)
+
+
 def nearest_missions(
-    session: Session, vector: list[float] | np.ndarray, facts: LearnerFacts, limit: int = CANDIDATES
+    session: Session,
+    vector: list[float] | np.ndarray,
+    facts: LearnerFacts,
+    limit: int = CANDIDATES,
+    ef_search: int | None = None,
 ) -> list[Candidate]:
     """The published missions nearest to `vector` (HNSW; iterative scan keeps filters fed)."""
-    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}"))
-    session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    ef = EF_SEARCH if ef_search is None else ef_search
+    # One statement for both settings: a round trip less per query (compute() runs several).
+    session.execute(
+        text(
+            f"SET LOCAL hnsw.ef_search = {max(ef, limit)}; "
+            "SET LOCAL hnsw.iterative_scan = relaxed_order"
+        )
+    )
     distance = MissionEmbedding.embedding.cosine_distance(vector)  # type: ignore[attr-defined]
+    # The vectors come back as text and are parsed by numpy (pgvector's own parser, float by
+    # float in Python, took ~15 ms of each compute() at 160 candidates).
+    as_text = cast(col(MissionEmbedding.embedding), Text)
     stmt = _scope(
         _mission_query()
-        .add_columns(distance.label("distance"), col(MissionEmbedding.embedding))
+        .add_columns(distance.label("distance"), as_text)
         .join(MissionEmbedding, col(MissionEmbedding.mission_id) == col(Mission.id)),
         facts,
     )
@@ -186,7 +191,7 @@ def nearest_missions(
             track=key,
             track_name=name,
             similarity=1.0 - float(dist),
-            vector=np.asarray(vec, dtype=np.float32),
+            vector=_parse_vector(vec),
         )
         for mid, title, d, key, name, dist, vec in rows
     ]
@@ -230,6 +235,32 @@ def _attach_prerequisites(session: Session, cands: list[Candidate]) -> None:
         by_id[mid].prerequisites.append(pid)
 
 
+def _attach_dependents(session: Session, cands: list[Candidate], facts: LearnerFacts) -> None:
+    """For each candidate, the missions it is a prerequisite of that this learner may be
+    recommended (through `_scope()`), with their vectors (the ranker's "leads to" feature)."""
+    by_id = {c.id: c for c in cands}
+    if not by_id:
+        return
+    stmt = _scope(
+        sa_select(
+            col(MissionPrerequisite.prerequisite_id),
+            col(Mission.id),
+            col(Mission.title),
+            col(MissionEmbedding.embedding),
+        )
+        .join(Mission, col(Mission.id) == col(MissionPrerequisite.mission_id))
+        .join(MissionEmbedding, col(MissionEmbedding.mission_id) == col(Mission.id))
+        .where(
+            col(MissionPrerequisite.prerequisite_id).in_(list(by_id)),
+            col(Mission.status) == MissionStatus.published,
+        ),
+        facts,
+    )
+    rows = session.execute(stmt).all()
+    for pid, mid, title, vec in rows:
+        by_id[pid].unlocks[mid] = (title, np.asarray(vec, dtype=np.float32))
+
+
 def _dismissed_vectors(session: Session, facts: LearnerFacts) -> np.ndarray | None:
     if not facts.dismissed:
         return None
@@ -241,83 +272,96 @@ def _dismissed_vectors(session: Session, facts: LearnerFacts) -> np.ndarray | No
     return np.asarray([np.asarray(v, dtype=np.float32) for v in rows]) if rows else None
 
 
-def _difficulty_fit(c: Candidate, facts: LearnerFacts) -> float:
-    return 1.0 - abs(c.difficulty - facts.target_difficulty) / 4.0
+def _interest_candidates(
+    session: Session, interests: list[learner_interests.Interest], facts: LearnerFacts
+) -> list[Candidate]:
+    """The union of the nearest missions to each interest (each query through `_scope()`)."""
+    seen: dict[int, Candidate] = {}
+    for interest in interests:
+        for c in nearest_missions(
+            session, interest.vector, facts, PER_INTEREST, INTEREST_EF_SEARCH
+        ):
+            seen.setdefault(c.id, c)
+    return list(seen.values())
 
 
-def _track_fit(c: Candidate, facts: LearnerFacts) -> float:
-    if c.track == facts.primary:
-        return 1.0
-    return 0.5 if c.track == facts.secondary else 0.0
-
-
-def score(cands: list[Candidate], facts: LearnerFacts, dismissed: np.ndarray | None) -> None:
-    """Relevance of every candidate, in place."""
+def _popularity(session: Session, cands: list[Candidate], facts: LearnerFacts) -> None:
+    """Approvals of each candidate among learners whose profiler put them on the same primary
+    track (all learners when this one has no track yet), log-scaled; in place."""
+    if not cands:
+        return
+    peers = sa_select(col(ProfilerResult.user_id))
+    if facts.primary:
+        peers = peers.where(col(ProfilerResult.primary_track) == facts.primary)
+    stmt = (
+        sa_select(col(Submission.mission_id), func.count(func.distinct(col(Submission.student_id))))
+        .where(
+            col(Submission.status) == SubmissionStatus.approved,
+            col(Submission.mission_id).in_([c.id for c in cands]),
+            col(Submission.student_id) != facts.user_id,
+        )
+        .group_by(col(Submission.mission_id))
+    )
+    if facts.primary:
+        stmt = stmt.where(col(Submission.student_id).in_(peers))
+    counts: dict[int, int] = {mid: int(n) for mid, n in session.execute(stmt).all()}
+    most = max(counts.values(), default=0)
     for c in cands:
-        prereqs_met = all(p in facts.approved for p in c.prerequisites)
-        pull = 0.0
-        if dismissed is not None and c.vector is not None:
-            pull = max(0.0, float(np.max(dismissed @ c.vector)))
-        c.relevance = (
-            W_SIMILARITY * max(0.0, c.similarity)
-            + W_TRACK * _track_fit(c, facts)
-            + W_DIFFICULTY * _difficulty_fit(c, facts)
-            + W_PREREQS * (1.0 if prereqs_met else 0.0)
-            - W_DISMISSED * pull
-        )
+        c.popularity = ranking.popularity(counts.get(c.id, 0), most)
 
 
-def mmr(cands: list[Candidate], k: int = TOP_K, lam: float = MMR_LAMBDA) -> list[Candidate]:
-    """Maximal marginal relevance: each pick trades relevance against similarity to the picks
-    so far (missions without a vector count as dissimilar to everything)."""
-    pool = list(cands)
-    picked: list[Candidate] = []
-    while pool and len(picked) < k:
-
-        def gain(c: Candidate) -> float:
-            if c.vector is None or not picked:
-                return lam * c.relevance
-            sims = [float(c.vector @ p.vector) for p in picked if p.vector is not None]
-            return lam * c.relevance - (1 - lam) * (max(sims) if sims else 0.0)
-
-        best = max(pool, key=lambda c: (gain(c), -c.id))
-        picked.append(best)
-        pool.remove(best)
-    return picked
+def _prerequisite_titles(session: Session, cands: list[Candidate]) -> dict[int, str]:
+    ids = {p for c in cands for p in c.prerequisites}
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa_select(col(Mission.id), col(Mission.title)).where(col(Mission.id).in_(ids))
+    ).all()
+    return {int(mid): str(title) for mid, title in rows}
 
 
-def reason(c: Candidate, facts: LearnerFacts, track_names: dict[str, str]) -> str:
-    parts: list[str] = []
-    done_prereqs = [facts.approved[p] for p in c.prerequisites if p in facts.approved]
-    if done_prereqs:
-        parts.append(f"builds on “{done_prereqs[0]}”, which you completed")
-    if c.track == facts.primary:
-        parts.append(f"fits your {track_names.get(c.track, c.track_name)} track")
-    elif c.track == facts.secondary:
-        parts.append(f"matches your second track, {track_names.get(c.track, c.track_name)}")
-    if facts.level == 0:
-        parts.append("a gentle first step" if c.difficulty <= 2 else "a stretch to start with")
+def candidates(
+    session: Session, user_id: int, k: int = TOP_K
+) -> tuple[list[Candidate], ranking.Context, str]:
+    """Everything the ranker needs for one learner: the candidates (with prerequisites and
+    popularity), what is known of the learner, and the list's source."""
+    facts = learner_facts(session, user_id)
+    interests = learner_interests.interests(session, user_id)
+    source = "vector"
+    cands: list[Candidate] = []
+    if interests:
+        cands = _interest_candidates(session, interests, facts)
     else:
-        step = c.difficulty - facts.level
-        parts.append(
-            {
-                -1: "a little easier than your recent work",
-                0: "the same level as your recent work",
-                1: "one step harder",
-            }.get(step, "a big step up" if step > 1 else "a quick refresher")
-        )
-    if c.similarity >= 0.35 and not done_prereqs:
-        parts.append("close to your interests and goals")
-    missing = [p for p in c.prerequisites if p not in facts.approved]
-    if missing:
-        parts.append("unlocks once its prerequisites are approved")
-    text_ = "; ".join(parts)
-    return text_[:1].upper() + text_[1:] + "."
+        learner = session.get(LearnerEmbedding, user_id)
+        if learner is not None:
+            cands = nearest_missions(session, learner.embedding, facts)
+    _attach_prerequisites(session, cands)
+    if sum(1 for c in cands if all(p in facts.approved for p in c.prerequisites)) < k:
+        # cold start, or a catalog without vectors yet: fill up from the profile
+        source = "vector" if cands else ("profile" if facts.primary else "fallback")
+        seen = {c.id for c in cands}
+        extra = [c for c in _profile_candidates(session, facts, CANDIDATES) if c.id not in seen]
+        _attach_prerequisites(session, extra)
+        cands += extra
+    _attach_dependents(session, cands, facts)
+    _popularity(session, cands, facts)
+    ctx = ranking.Context(
+        approved=facts.approved,
+        level=facts.level,
+        primary=facts.primary,
+        secondary=facts.secondary,
+        interests=interests,
+        dismissed_vectors=_dismissed_vectors(session, facts),
+        track_names={c.track: c.track_name for c in cands},
+        titles=_prerequisite_titles(session, cands),
+    )
+    return cands, ctx, source
 
 
 def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendation]:
-    """Recompute and store a learner's recommendations (replacing the old list). Returns the
-    new rows; none (and nothing stored) without AI-profiling consent."""
+    """Recompute and store a learner's recommendations (replacing the old list, and the
+    "unlocks after …" rows). Returns the main list's rows; none (and nothing stored) without
+    AI-profiling consent."""
     # One computation per learner at a time: the list is replaced (delete, then insert) under
     # the lock, so two at once can't both insert (uq_recommendation) and the last one wins.
     lock_learner(session, user_id)
@@ -328,35 +372,25 @@ def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendati
 
         purge_learner(session, user_id)
         return []
-    facts = learner_facts(session, user_id)
-    learner = session.get(LearnerEmbedding, user_id)
-    source = "vector"
-    cands: list[Candidate] = []
-    if learner is not None:
-        cands = nearest_missions(session, learner.embedding, facts)
-    if len(cands) < k:  # cold start, or a catalog without vectors yet
-        source = "vector" if cands else ("profile" if facts.primary else "fallback")
-        seen = {c.id for c in cands}
-        cands += [c for c in _profile_candidates(session, facts, CANDIDATES) if c.id not in seen]
-    _attach_prerequisites(session, cands)
-    score(cands, facts, _dismissed_vectors(session, facts))
-    picked = mmr(cands, k)
-    track_names = {c.track: c.track_name for c in cands}
+    cands, ctx, source = candidates(session, user_id, k)
+    ranked = ranking.rank(cands, ctx, k)
     now = utcnow()
     session.execute(sa_delete(Recommendation).where(col(Recommendation.user_id) == user_id))
-    rows = [
-        Recommendation(
+
+    def row(c: Candidate, rank: int, source: str) -> Recommendation:
+        return Recommendation(
             user_id=user_id,
             mission_id=c.id,
-            rank=i + 1,
+            rank=rank,
             score=round(c.relevance, 4),
-            reason=reason(c, facts, track_names)[:500],
+            reason=c.reason[:500],
             source=source,
             computed_at=now,
         )
-        for i, c in enumerate(picked)
-    ]
-    session.add_all(rows)
+
+    rows = [row(c, i + 1, source) for i, c in enumerate(ranked.main)]
+    later = [row(c, UNLOCKS_RANK + i + 1, UNLOCKS) for i, c in enumerate(ranked.unlocks)]
+    session.add_all([*rows, *later])
     session.flush()
     return rows
 
@@ -375,7 +409,13 @@ def stored(
     their organization or an admin. `enabled` is False without AI-profiling consent."""
     target = _target(session, principal, user_id)
     if not consents.has_consent(session, target, consents.AI_PROFILING):
-        return {"enabled": False, "message": AI_OFF, "items": [], "computed_at": None}
+        return {
+            "enabled": False,
+            "message": AI_OFF,
+            "items": [],
+            "unlocks": [],
+            "computed_at": None,
+        }
     rows = session.execute(
         sa_select(
             Recommendation,
@@ -405,11 +445,15 @@ def stored(
         }
         for r, title, difficulty, key, name in rows
     ]
+    # The "unlocks after …" rows (locked missions matching a goal) are kept apart from the list.
+    unlocks = [i for i in items if i["source"] == UNLOCKS]
+    items = [i for i in items if i["source"] != UNLOCKS]
     computed = max((r.computed_at for r, *_ in rows), default=None)
     return {
         "enabled": True,
         "message": "" if items else "Your recommendations are being prepared.",
         "items": items,
+        "unlocks": unlocks,
         "computed_at": computed.isoformat() if computed else None,
     }
 

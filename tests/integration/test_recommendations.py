@@ -383,3 +383,44 @@ class TestBootstrap:
         assert ("analyze_personality", (world.student.id,)) in queued[2:]
         learners = {args for actor, args in queued if actor != "embed_mission"}
         assert (world.student2.id,) not in learners  # withdrew AI consent
+
+
+class TestUnlocksAfter:
+    def test_a_locked_mission_matching_a_goal_is_offered_apart_with_what_unlocks_it(
+        self, session: Session, world: World, fake_embedder: FakeEmbedder, api_client: TestClient
+    ) -> None:
+        from cyberhub.models import LearnerInterestVector, MissionEmbedding
+
+        uid = world.student.id or 0
+        complete_profiler(session, uid, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        # A goal that is exactly about "Scan the pipeline" (m2, locked until m1 is approved).
+        target = session.get(MissionEmbedding, world.m2.id)
+        assert target is not None
+        session.add(
+            LearnerInterestVector(
+                user_id=uid, kind="goal", ref=1, label="Secure our CI pipeline",
+                model=fake_embedder.name, text_hash="test", embedding=list(target.embedding),
+            )
+        )  # fmt: skip
+        session.commit()
+        rows = recommendations.compute(session, uid)
+        session.commit()
+        assert world.m2.id not in {r.mission_id for r in rows}  # never in the list itself
+
+        bearer(api_client, world.student.email)
+        listed = api_client.get("/api/v1/recommendations").json()
+        assert world.m2.id not in {x["mission_id"] for x in listed}
+        later = api_client.get("/api/v1/recommendations/unlocks").json()
+        assert [x["mission_id"] for x in later] == [world.m2.id]
+        assert later[0]["reason"] == (
+            "Unlocks after “Harden a server”; matches your goal “Secure our CI pipeline”; "
+            "fits your Builders track."
+        )
+        # Once its prerequisite is approved it joins the list, led by the goal it matches.
+        approve(session, world, world.m1)
+        rows = recommendations.compute(session, uid)
+        session.commit()
+        assert rows[0].mission_id == world.m2.id
+        assert rows[0].reason.startswith("Matches your goal “Secure our CI pipeline”")
+        assert api_client.get("/api/v1/recommendations/unlocks").json() == []

@@ -21,6 +21,8 @@ from _recs_judged import (  # noqa: E402
     ndcg_at_k,
     overlap,
     recall_at_k,
+    startable,
+    startable_ceiling,
 )
 
 
@@ -146,3 +148,12 @@ def test_locked_and_overlap() -> None:
     assert locked(["b", "c", "d"], prereqs, done={"a", "b"}) == 0
     assert overlap(["a", "b", "c"], ["c", "b", "z"]) == 2
     assert overlap(["a", "b", "c"], ["c", "b", "z"], k=1) == 0
+
+
+def test_startable_views_leave_locked_missions_out() -> None:
+    prereqs = {"b": ["a"], "c": ["x"]}
+    assert startable(["a", "b", "c", "d"], prereqs, {"a"}) == ["a", "b", "d"]
+    grades = {"c": 3, "d": 2}  # the best mission is locked (its prerequisite x is not done)
+    ceiling = startable_ceiling(grades, prereqs, set())
+    assert ceiling == pytest.approx((2 / math.log2(2)) / (3 / math.log2(2) + 2 / math.log2(3)))
+    assert startable_ceiling({"d": 2}, prereqs, set()) == pytest.approx(1.0)

@@ -1,0 +1,83 @@
+"""A learner's interests kept apart (issue 14, services/learner_interests.py): one vector per
+goal, the profiler track and recent approved work; re-embedded only when their text or the
+model changes; gone with the goal, and with the AI-profiling consent."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import LearnerInterestVector, LearnerNote, Recommendation
+from cyberhub.services import consents, embeddings, learner_interests, recommendations
+from tests.conftest import FakeEmbedder
+from tests.factories import build_world, complete_profiler, grant_ai, principal
+
+pytestmark = [pytest.mark.integration, pytest.mark.ai]
+
+
+def _interests(session: Session, user_id: int) -> dict[tuple[str, int], LearnerInterestVector]:
+    session.expire_all()
+    rows = session.exec(
+        select(LearnerInterestVector).where(LearnerInterestVector.user_id == user_id)
+    ).all()
+    return {(r.kind, r.ref): r for r in rows}
+
+
+def test_each_goal_and_the_track_get_their_own_vector_kept_current(session: Session) -> None:
+    w = build_world(session, prefix="interests")
+    uid = w.student.id or 0
+    grant_ai(session, w.student)
+    complete_profiler(session, uid, "builders", "leaders")
+    soc = LearnerNote(user_id=uid, kind="goal", body="Become a SOC analyst. Then lead a team.")
+    yara = LearnerNote(user_id=uid, kind="goal", body="Write YARA rules for malware families")
+    note = LearnerNote(user_id=uid, kind="reflection", body="Logs were hard this week.")
+    session.add_all([soc, yara, note])
+    session.commit()
+    fake = FakeEmbedder()
+
+    assert embeddings.embed_learner(session, uid, fake) is True
+    session.commit()
+    got = _interests(session, uid)
+    assert set(got) == {("goal", soc.id), ("goal", yara.id), ("track", 0)}
+    assert got[("goal", soc.id)].label == "Become a SOC analyst"  # what a reason quotes
+    assert got[("track", 0)].label == "Builders"
+    assert got[("goal", soc.id)].embedding is not None
+
+    # Same texts, same model: nothing is re-embedded.
+    calls = len(fake.calls)
+    assert embeddings.embed_learner(session, uid, fake) is False
+    assert len(fake.calls) == calls
+
+    # A deleted goal takes its vector with it; an edited one is re-embedded alone.
+    session.delete(session.get(LearnerNote, yara.id))
+    soc_row = session.get(LearnerNote, soc.id)
+    assert soc_row is not None
+    soc_row.body = "Become a detection engineer"
+    session.add(soc_row)
+    session.commit()
+    assert embeddings.embed_learner(session, uid, fake) is True
+    session.commit()
+    got = _interests(session, uid)
+    assert set(got) == {("goal", soc.id), ("track", 0)}
+    assert got[("goal", soc.id)].label == "Become a detection engineer"
+    # (besides the learner's single vector, whose text starts with the track)
+    assert [t for t in fake.calls[calls:] if not t.startswith("Track:")] == [
+        "Become a detection engineer"
+    ]
+
+
+def test_withdrawing_ai_consent_deletes_the_interest_vectors(session: Session) -> None:
+    w = build_world(session, prefix="interests-off")
+    uid = w.student.id or 0
+    grant_ai(session, w.student)
+    session.add(LearnerNote(user_id=uid, kind="goal", body="Harden Kubernetes clusters"))
+    session.commit()
+    embeddings.embed_learner(session, uid, FakeEmbedder())
+    recommendations.compute(session, uid)
+    session.commit()
+    assert learner_interests.interests(session, uid)
+
+    consents.set_consent(session, principal(session, w.student), consents.AI_PROFILING, False)
+    session.commit()
+    assert _interests(session, uid) == {}
+    assert not session.exec(select(Recommendation).where(Recommendation.user_id == uid)).all()
