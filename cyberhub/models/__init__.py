@@ -34,6 +34,8 @@ from cyberhub.models.learning import (
     MissionPrerequisite,
     MissionStatus,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Track,
 )
 from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
@@ -90,6 +92,8 @@ __all__ = [
     "ProfilerSession",
     "ProfilerStatus",
     "Program",
+    "ProgramMission",
+    "ProgramTrack",
     "RefreshToken",
     "Role",
     "RoleAssignment",

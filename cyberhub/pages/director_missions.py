@@ -309,7 +309,7 @@ class DirectorMissionsState(rx.State):
     def _fill(self, m: dict[str, Any]) -> None:
         self.editing_id, self.editing_status = int(m["id"]), str(m["status"])
         self.form = {
-            "program": str(m["program_id"]),
+            "program": str(m["program_ids"][0]) if m["program_ids"] else "",
             "track": m["track"],
             "title": m["title"],
             "summary": m["summary"],

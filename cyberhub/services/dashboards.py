@@ -16,6 +16,7 @@ from cyberhub.models import (
     Mission,
     MissionStatus,
     Program,
+    ProgramMission,
     Review,
     Role,
     Submission,
@@ -154,7 +155,11 @@ def mentor_dashboard(
             col(Submission.student_id) == col(MentorAssignment.student_id),
             Submission.status == SubmissionStatus.approved,
             Mission.status == MissionStatus.published,
-            col(Mission.program_id) == col(Cohort.program_id),
+            col(Mission.id).in_(
+                select(ProgramMission.mission_id).where(
+                    col(ProgramMission.program_id) == col(Cohort.program_id)
+                )
+            ),
         )
         .correlate(MentorAssignment, Cohort)
         .scalar_subquery()
@@ -167,9 +172,10 @@ def mentor_dashboard(
     )
     # Counted once per programme (not once per mentee).
     published = (
-        select(col(Mission.program_id).label("program_id"), func.count().label("n"))
+        select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
+        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
         .where(Mission.status == MissionStatus.published)
-        .group_by(col(Mission.program_id))
+        .group_by(col(ProgramMission.program_id))
         .subquery("published")
     )
     rows = session.execute(
