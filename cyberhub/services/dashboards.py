@@ -109,6 +109,8 @@ def student_dashboard(session: Session, principal: Principal | None) -> dict[str
         "cohorts": [{"id": cid, "name": name, "program": prog} for cid, name, prog in cohorts],
         "primary_track": primary,
         "tracks": p.tracks,
+        # Against the learner's scope ("3 of 7"); None while they are in no programme.
+        "scope": p.scope.as_json() if p.scope else None,
         "in_progress": [
             {
                 "mission_id": m.id,
