@@ -243,7 +243,7 @@ class TestMigration0012:
         session.exec(text("DELETE FROM organization_memberships"))
         session.commit()
         session.close()
-        migrate.downgrade(db_url, "-1")  # 0012 only, whatever precedes it
+        migrate.downgrade(db_url, "0011")  # down through 0012 (and whatever follows it)
         assert session.exec(text("SELECT to_regclass('invitations')")).one()[0] is None
         roles_before = session.exec(text("SELECT count(*) FROM role_assignments")).one()[0]
         session.close()
