@@ -111,6 +111,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                     for i, text in enumerate(descriptions[:12], start=1)
                 ],
                 hints=_chunks(1000)[:10],
+                owner=org,  # the organisation's own: its director edits it
             )
             mission.summary = named("Summary")
             mission.brief = all_payloads(mark)
