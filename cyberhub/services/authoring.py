@@ -434,8 +434,18 @@ def _detail(session: Session, mission: Mission) -> dict[str, Any]:
 
 
 def get_mission(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
-    """One mission as its author sees it (any status), with its prerequisites."""
-    return _detail(session, _mission(session, principal, mission_id))
+    """One mission as its author sees it (any status), with its prerequisites and the
+    programmes running it: their organisation's missions, and (read-only) library ones their
+    programmes may run."""
+    actor = require_director(principal)
+    mission = session.get(Mission, mission_id)
+    if (
+        mission is not None
+        and mission.organization_id is None
+        and mission.status == MissionStatus.published
+    ):
+        return _detail(session, mission)
+    return _detail(session, _mission(session, actor, mission_id))
 
 
 def list_missions(
