@@ -487,7 +487,9 @@ def learner_texts(n: int, seed: int = 60) -> list[str]:
 
 def make_catalog(session: Any, slug: str = "bench") -> tuple[int, dict[str, int]]:
     """An organization, a program and the five tracks; returns (program id, track ids by key)."""
-    from cyberhub.models import Organization, Program, Track
+    from sqlmodel import select
+
+    from cyberhub.models import Organization, Program, ProgramTrack, Track
 
     org = Organization(name=f"Bench {slug}", slug=f"{slug}-org")
     session.add(org)
@@ -499,10 +501,15 @@ def make_catalog(session: Any, slug: str = "bench") -> tuple[int, dict[str, int]
     assert program.id is not None
     tracks = {}
     for key in TRACKS:
-        t = Track(program_id=program.id, key=key, name=key.title(), tagline=f"The {key} track")
-        session.add(t)
-        session.flush()
+        # Tracks are global: reuse the row of the key when another catalog made it.
+        t = session.exec(select(Track).where(Track.key == key)).first()
+        if t is None:
+            t = Track(key=key, name=key.title(), tagline=f"The {key} track")
+            session.add(t)
+            session.flush()
         assert t.id is not None
+        session.add(ProgramTrack(program_id=program.id, track_id=t.id))
+        session.flush()
         tracks[key] = t.id
     return program.id, tracks
 
@@ -522,19 +529,25 @@ def copy_missions(
         ids = list(range(first, first + len(missions)))
         rubric = json.dumps([{"key": "evidence", "title": "Evidence", "points": 10}])
         with cur.copy(
-            "COPY missions (id, program_id, track_id, slug, title, summary, brief, difficulty, "
+            "COPY missions (id, track_id, slug, title, summary, brief, difficulty, "
             "skills, estimated_minutes, rubric, hints, nice_work_roles, status, created_at, "
             "updated_at) FROM STDIN"
         ) as copy:
             for mid, m in zip(ids, missions, strict=True):
                 copy.write_row(
                     (
-                        mid, program_id, tracks[m.track], m.slug, m.title, m.summary, m.brief,
+                        mid, tracks[m.track], m.slug, m.title, m.summary, m.brief,
                         m.difficulty, _pg_array(m.skills), 60 * m.difficulty, rubric, "[]", "[]",
                         "published", "now", "now",
                     )
                 )  # fmt: skip
         cur.execute("SELECT setval('missions_id_seq', (SELECT MAX(id) FROM missions))")
+        # Library missions, run by the programme.
+        cur.execute(
+            "INSERT INTO program_missions (program_id, mission_id, added_at) "
+            "SELECT %s, id, now() FROM missions WHERE id BETWEEN %s AND %s",
+            (program_id, first, first + len(missions) - 1),
+        )
     return ids
 
 

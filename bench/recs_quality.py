@@ -93,9 +93,10 @@ def load_catalog(js: JudgedSet) -> tuple[dict[str, int], int, int]:
         MissionStatus,
         Organization,
         Program,
+        ProgramMission,
+        ProgramTrack,
         Role,
         RoleAssignment,
-        Track,
         User,
     )
     from cyberhub.services import consents
@@ -110,16 +111,17 @@ def load_catalog(js: JudgedSet) -> tuple[dict[str, int], int, int]:
         s.add(program)
         s.flush()
         assert program.id is not None
+        from cyberhub.services.programs import ensure_track
+
         tracks = {}
         for t in load_json("tracks.json"):
-            track = Track(program_id=program.id, **t)
-            s.add(track)
+            track = ensure_track(s, t["key"])
+            s.add(ProgramTrack(program_id=program.id, track_id=track.id or 0))
             tracks[t["key"]] = track
         s.flush()
         by_slug: dict[str, Mission] = {}
         for m in js.missions:
             mission = Mission(
-                program_id=program.id,
                 track_id=tracks[m["track"]].id,  # type: ignore[arg-type]
                 slug=m["slug"],
                 title=m["title"],
@@ -135,6 +137,9 @@ def load_catalog(js: JudgedSet) -> tuple[dict[str, int], int, int]:
             s.add(mission)
             by_slug[m["slug"]] = mission
         s.flush()
+        s.add_all(
+            ProgramMission(program_id=program.id, mission_id=m.id or 0) for m in by_slug.values()
+        )
         for m in js.missions:
             for prereq in m["prerequisites"]:
                 s.add(

@@ -314,7 +314,7 @@ def make_missions(rng: random.Random, count: int) -> tuple[list[tuple[Any, ...]]
             rows.append(
                 (
                     mission_id,
-                    1,
+                    None,  # a library mission, run by the programme (program_missions)
                     t + 1,
                     f"{track}-{i + 1:03d}-{mission_id}",
                     title[:200],
@@ -628,7 +628,7 @@ COLUMNS: dict[str, Sequence[str]] = {
     "mentor_assignments": ("id", "cohort_id", "mentor_id", "student_id", "assigned_at"),
     "missions": (
         "id",
-        "program_id",
+        "organization_id",
         "track_id",
         "slug",
         "title",
@@ -708,8 +708,8 @@ def base_rows(conn: Any) -> None:
         for i, key in enumerate(TRACKS):
             t = next(t for t in tracks if t["key"] == key)
             cur.execute(
-                "INSERT INTO tracks (id, program_id, key, name, tagline, description, focus, "
-                "careers) VALUES (%s, 1, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO tracks (id, key, name, tagline, description, focus, "
+                "careers) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 (
                     i + 1,
                     key,
@@ -720,6 +720,7 @@ def base_rows(conn: Any) -> None:
                     json.dumps(t.get("careers", [])),
                 ),
             )
+        cur.execute("INSERT INTO program_tracks (program_id, track_id) SELECT 1, id FROM tracks")
         for table in ("organizations", "programs", "tracks"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)")
 
@@ -773,6 +774,10 @@ def main() -> None:
             print(f"generated in {time.perf_counter() - t:.1f} s; loading with COPY:", flush=True)
             base_rows(conn)
             copy(conn, "missions", mission_rows)
+            conn.execute(
+                "INSERT INTO program_missions (program_id, mission_id, added_at) "
+                "SELECT 1, id, now() FROM missions"
+            )
             copy(conn, "mission_prerequisites", ((m.id, p) for m in missions for p in m.prereqs))
             copy(conn, "users", plan.users)
             copy(conn, "role_assignments", plan.roles)

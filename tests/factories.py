@@ -25,6 +25,8 @@ from cyberhub.models import (
     MissionStatus,
     Organization,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Track,
     User,
 )
@@ -78,9 +80,15 @@ def make_program(session: Session, org: Organization, name: str = "") -> Program
 
 
 def make_track(session: Session, program: Program, key: str = "builders") -> Track:
+    """The global track of `key` (created on first use), run by the programme."""
     assert program.id is not None
-    track = Track(program_id=program.id, key=key, name=key.title())
-    _commit(session, track)
+    from cyberhub.services.programs import ensure_track
+
+    track = ensure_track(session, key)  # the standard texts of tracks.json
+    session.commit()
+    assert track.id is not None
+    if session.get(ProgramTrack, (program.id, track.id)) is None:
+        _commit(session, ProgramTrack(program_id=program.id, track_id=track.id))
     return track
 
 
@@ -116,11 +124,13 @@ def make_mission(
     rubric: list[dict[str, Any]] | None = None,
     hints: list[str] | None = None,
     prerequisites: tuple[Mission, ...] = (),
+    owner: Organization | None = None,
 ) -> Mission:
+    """A mission run by `program`: a library mission unless `owner` (an organisation) is given."""
     n = _n()
     assert program.id is not None and track.id is not None
     mission = Mission(
-        program_id=program.id,
+        organization_id=owner.id if owner else None,
         track_id=track.id,
         slug=f"mission-{n}",
         title=title or f"Mission {n}",
@@ -133,6 +143,8 @@ def make_mission(
         status=status,
     )
     _commit(session, mission)
+    assert mission.id is not None
+    _commit(session, ProgramMission(program_id=program.id, mission_id=mission.id))
     for p in prerequisites:
         _commit(session, MissionPrerequisite(mission_id=mission.id, prerequisite_id=p.id))
     return mission
@@ -242,7 +254,9 @@ def build_world(session: Session, prefix: str = "w") -> World:
     other_mentor_org = user("coastmentor", "mentor", other_org)
     other_program = make_program(session, other_org)
     other_track = make_track(session, other_program, "builders")
-    other_mission = make_mission(session, other_program, other_track, title="Coast mission")
+    other_mission = make_mission(
+        session, other_program, other_track, title="Coast mission", owner=other_org
+    )
     return World(
         org=org,
         program=program,

@@ -34,6 +34,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.models.enrolment import CohortApplication, EnrolmentMode
 from cyberhub.services import accounts, memberships
 from tests.factories import (
     assign,
@@ -71,6 +72,7 @@ class Tenant:
     api_key: ApiKey
     invitation_id: int
     invitation_token: str
+    application_id: int  # a pending application to the cohort (it takes applications)
 
     @property
     def staff(self) -> dict[str, User]:
@@ -135,7 +137,7 @@ def build_tenant(session: Session, tag: str) -> Tenant:
         person(r) for r in ("director", "mentor", "sponsor", "student")
     )
     cohort = make_cohort(session, program, director=director, name=f"{tag} Spring")
-    mission = make_mission(session, program, track, title=f"{tag} harden the perimeter")
+    mission = make_mission(session, program, track, title=f"{tag} harden the perimeter", owner=org)
     enroll(session, cohort, learner)
     serve(session, cohort, mentor)
     assign(session, cohort, mentor, learner)
@@ -166,6 +168,19 @@ def build_tenant(session: Session, tag: str) -> Tenant:
         scopes=["read"],
     )
     session.add_all([notification, api_key])
+    cohort.enrolment_mode = EnrolmentMode.application
+    session.add(cohort)
+    session.commit()
+    applicant = accounts.signup(
+        session,
+        email=f"applicant.{tag}@example.org",
+        password=NEW_PASSWORD,
+        full_name=f"Applicant {tag}",
+        consents=["terms", "privacy"],
+    )
+    session.flush()
+    application = CohortApplication(cohort_id=cohort.id or 0, student_id=applicant.id or 0)
+    session.add(application)
     session.commit()
     sent = memberships.invite(
         session, principal(session, director), org.id or 0, email=f"invitee.{tag}@example.org"
@@ -189,6 +204,7 @@ def build_tenant(session: Session, tag: str) -> Tenant:
         api_key=api_key,
         invitation_id=sent.invitation.id,
         invitation_token=sent.token,
+        application_id=application.id or 0,
     )
 
 
@@ -225,13 +241,15 @@ def snapshot(session: Session, tenant: Tenant) -> dict[str, list[tuple[object, .
         "cohort_mentors": "SELECT mentor_id, capacity FROM cohort_mentors WHERE cohort_id = :cohort",
         "assignments": "SELECT mentor_id, student_id FROM mentor_assignments"
         " WHERE cohort_id = :cohort",
-        "missions": "SELECT id, title, status, summary FROM missions WHERE program_id = :program",
+        "missions": "SELECT id, title, status, summary FROM missions WHERE organization_id = :org",
         "submissions": "SELECT id, status, answer, claimed_by_id FROM submissions"
         " WHERE student_id = ANY(:users)",
         "notes": "SELECT id, kind, body FROM learner_notes WHERE user_id = ANY(:users)",
         "notifications": "SELECT id, read_at FROM notifications WHERE user_id = :learner",
         "api_keys": "SELECT id, revoked_at FROM api_keys WHERE user_id = ANY(:users)",
         "invitations": "SELECT id, email, status FROM invitations WHERE organization_id = :org",
+        "applications": "SELECT id, student_id, status, waitlist_seq FROM cohort_applications"
+        " WHERE cohort_id = :cohort",
         "profiler": "SELECT id, status FROM profiler_sessions WHERE user_id = ANY(:users)",
         "users": "SELECT id, email, full_name, is_active FROM users WHERE id = ANY(:users)",
     }

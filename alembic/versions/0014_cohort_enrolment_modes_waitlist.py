@@ -6,7 +6,7 @@ to a seat (applied, enrolled, waitlisted, rejected, withdrawn) and the waitlist'
 Seats stay `enrollments` rows, so nothing existing moves.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ for recent approved work — each with the model and text hash it came from, so 
 query the catalog once per interest instead of with one averaged vector.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-03
 """
 

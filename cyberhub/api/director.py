@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
+from cyberhub.api.catalog import track_json as catalog_track_json
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
 from cyberhub.services import authoring, enrollment, programs
 from cyberhub.services.enrollment import CSV_MAX_BYTES, CsvImportError
@@ -52,11 +53,7 @@ class ProgramPatch(BaseModel):
 
 class TrackIn(BaseModel):
     key: str = Field(max_length=32)
-    name: str = Field(default="", max_length=100)
-    tagline: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    focus: list[Short] | None = Field(default=None, max_length=12)
-    careers: list[Short] | None = Field(default=None, max_length=12)
 
 
 class TrackPatch(BaseModel):
@@ -180,7 +177,7 @@ def list_program_tracks(
 ) -> list[dict[str, Any]]:
     """The programme's tracks with their NICE work roles and mission counts."""
     tracks = programs.list_tracks(session, principal, program_id)
-    counts = programs.mission_counts(session, [t.id for t in tracks if t.id])
+    counts = programs.mission_counts(session, program_id, [t.id for t in tracks])
     return [programs.track_json(t, counts.get(t.id or 0, 0)) for t in tracks]
 
 
@@ -188,18 +185,10 @@ def list_program_tracks(
 def create_track(
     program_id: Id, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
-    """Add one of the five tracks the programme lacks."""
+    """The programme starts running one of the five global tracks (its own description
+    optional)."""
     t = programs.create_track(
-        session,
-        principal,
-        program_id,
-        key=body.key,
-        name=body.name,
-        tagline=body.tagline,
-        description=body.description,
-        focus=body.focus,
-        careers=body.careers,
-        meta=meta,
+        session, principal, program_id, key=body.key, description=body.description, meta=meta
     )
     return programs.track_json(t)
 
@@ -208,6 +197,8 @@ def create_track(
 def update_track(
     track_id: Id, body: TrackPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
+    """An admin edits a global track's texts (shared by every programme); directors get 403
+    and set their programme's description with PUT /programs/{id}/tracks/{track_id}."""
     t = programs.update_track(
         session,
         principal,
@@ -219,7 +210,7 @@ def update_track(
         careers=body.careers,
         meta=meta,
     )
-    return programs.track_json(t)
+    return catalog_track_json(t)
 
 
 @router.put("/programs/{program_id}/tracks/{track_id}")
@@ -496,3 +487,31 @@ def archive_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.archive_mission(session, principal, mission_id, meta=meta)
+
+
+# -- which missions a programme runs -------------------------------------------------------------
+
+
+@router.get("/programs/{program_id}/library")
+def library_missions(
+    program_id: Id, principal: CurrentUser, session: SessionDep
+) -> list[dict[str, Any]]:
+    """Published CyberHub library missions of the programme's tracks it does not run yet."""
+    return authoring.library_options(session, principal, program_id)
+
+
+@router.post("/programs/{program_id}/missions/{mission_id}", status_code=201)
+def add_program_mission(
+    program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """The programme runs the mission: its organisation's own or a published library one."""
+    return authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
+
+
+@router.delete("/programs/{program_id}/missions/{mission_id}")
+def remove_program_mission(
+    program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """The programme stops running the mission (submissions are kept)."""
+    authoring.remove_from_program(session, principal, program_id, mission_id, meta=meta)
+    return {"program_id": program_id, "mission_id": mission_id, "removed": True}

@@ -235,6 +235,10 @@ def get_progress(
         "tracks": p.track_percents,
         "track_details": p.tracks,
         "missions": [{"id": m.id, "status": m.status} for m in p.missions],
+        # Against the learner's scope (their programmes' missions of their track): "3 of 7";
+        # null while they are in no programme.
+        "in_programme": p.in_programme,
+        "scope": p.scope.as_json() if p.scope else None,
     }
 
 

@@ -40,6 +40,8 @@ from cyberhub.models.learning import (
     MissionPrerequisite,
     MissionStatus,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Track,
 )
 from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
@@ -100,6 +102,8 @@ __all__ = [
     "ProfilerSession",
     "ProfilerStatus",
     "Program",
+    "ProgramMission",
+    "ProgramTrack",
     "RefreshToken",
     "Role",
     "RoleAssignment",

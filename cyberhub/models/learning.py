@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -33,16 +33,26 @@ class Program(SQLModel, table=True):
 
 
 class Track(SQLModel, table=True):
+    """One of the five career tracks: a global reference row per key, shared by every programme."""
+
     __tablename__ = "tracks"
-    __table_args__ = (UniqueConstraint("program_id", "key", name="uq_track_program_key"),)
     id: int | None = Field(default=None, primary_key=True)
-    program_id: int = Field(foreign_key="programs.id", index=True, ondelete="CASCADE")
-    key: str = Field(max_length=32)  # builders, leaders, entrepreneurs, researchers, educators
+    key: str = Field(max_length=32, unique=True)  # one of TRACK_KEYS
     name: str = Field(max_length=100)
     tagline: str = Field(default="", max_length=200)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     focus: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     careers: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+
+
+class ProgramTrack(SQLModel, table=True):
+    """A track a programme runs, with the programme's own description and NICE work roles."""
+
+    __tablename__ = "program_tracks"
+    program_id: int = Field(foreign_key="programs.id", primary_key=True, ondelete="CASCADE")
+    track_id: int = Field(foreign_key="tracks.id", primary_key=True, ondelete="CASCADE")
+    # "" means the global track's description.
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     # The NICE work role ids this programme uses for the track (a subset of
     # nice_work_roles.json for the key); empty means all of that track's standard roles.
     nice_work_roles: list[str] = Field(
@@ -72,7 +82,10 @@ class Mission(SQLModel, table=True):
     __tablename__ = "missions"
     __table_args__ = (CheckConstraint("difficulty BETWEEN 1 AND 5", name="ck_mission_difficulty"),)
     id: int | None = Field(default=None, primary_key=True)
-    program_id: int = Field(foreign_key="programs.id", index=True, ondelete="CASCADE")
+    # The owner: an organisation (authored by its directors) or NULL, CyberHub's public library.
+    organization_id: int | None = Field(
+        default=None, foreign_key="organizations.id", index=True, ondelete="CASCADE"
+    )
     track_id: int = Field(foreign_key="tracks.id", index=True, ondelete="RESTRICT")
     slug: str = Field(max_length=120, unique=True)
     title: str = Field(max_length=200)
@@ -104,3 +117,16 @@ class MissionPrerequisite(SQLModel, table=True):
     __tablename__ = "mission_prerequisites"
     mission_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")
     prerequisite_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")
+
+
+class ProgramMission(SQLModel, table=True):
+    """A mission a programme runs: its own organisation's or an adopted library mission."""
+
+    __tablename__ = "program_missions"
+    program_id: int = Field(foreign_key="programs.id", primary_key=True, ondelete="CASCADE")
+    mission_id: int = Field(
+        foreign_key="missions.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    added_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -15,7 +15,7 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.models import Role, Track
+from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import organizations, programs
 from cyberhub.services.audit import RequestMeta
@@ -36,10 +36,6 @@ def _csv(values: list[str]) -> str:
     return ", ".join(values)
 
 
-def _split(text: str) -> list[str]:
-    return [v.strip() for v in text.replace("\n", ",").split(",") if v.strip()]
-
-
 def _day(value: Any, what: str) -> date:
     try:
         return date.fromisoformat(str(value or "").strip())
@@ -57,7 +53,7 @@ def _int(value: Any, what: str) -> int:
 # -- data (worker threads) ---------------------------------------------------------------------
 
 
-def _track_row(t: Track, program_id: int) -> dict[str, Any]:
+def _track_row(t: programs.ProgramTrackView, program_id: int) -> dict[str, Any]:
     chosen = programs.program_nice_roles(t)
     return {
         "id": t.id,
@@ -125,16 +121,14 @@ def _update_program(principal: Principal | None, form: dict[str, Any], meta: Req
 
 
 def _update_track(principal: Principal | None, form: dict[str, Any], meta: RequestMeta) -> None:
+    """The programme's own description and NICE work roles of a (global) track."""
     with db.session_scope() as session:
-        programs.update_track(
+        programs.set_program_track(
             session,
             principal,
+            int(form["program_id"]),
             int(form["id"]),
-            name=form["name"],
-            tagline=form["tagline"],
             description=form["description"],
-            careers=_split(form["careers"]),
-            focus=_split(form["focus"]),
             nice_work_roles=list(form["nice_work_roles"]),
             meta=meta,
         )
@@ -324,8 +318,7 @@ class DirectorHomeState(rx.State):
 
     @rx.event
     async def save_track(self, form: dict[str, Any]) -> None:
-        for k in ("name", "tagline", "description", "careers", "focus"):
-            self.edit_track[k] = str(form.get(k, ""))[:5000]
+        self.edit_track["description"] = str(form.get("description", ""))[:5000]
         roles = [k[len(NICE_PREFIX) :] for k, v in form.items() if k.startswith(NICE_PREFIX) and v]
         try:
             await asyncio.to_thread(
@@ -635,9 +628,16 @@ def _track_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     error_callout(S.edit_track_error),
-                    _field("Name", "track-name", "name", t["name"], max_length=100),
-                    _field("Tagline", "track-tagline", "tagline", t["tagline"], max_length=200),
-                    _label("Description", "track-description"),
+                    rx.text(
+                        t["tagline"],
+                        " Careers: ",
+                        t["careers"],
+                        ". The track's name, tagline and careers are shared by every "
+                        "programme (an admin edits them).",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    _label("Description in this programme", "track-description"),
                     rx.text_area(
                         id="track-description",
                         name="description",
@@ -646,8 +646,6 @@ def _track_dialog() -> rx.Component:
                         width="100%",
                         rows="4",
                     ),
-                    _field("Careers (comma-separated)", "track-careers", "careers", t["careers"]),
-                    _field("Focus areas (comma-separated)", "track-focus", "focus", t["focus"]),
                     rx.el.fieldset(
                         rx.el.legend("NICE work roles in this programme", font_weight="500"),
                         rx.foreach(

@@ -1,6 +1,7 @@
-"""/director/missions: the missions of a director's programmes — a list filtered by status, an
-editor with the brief's markdown preview beside it (rubric rows, hints, prerequisites, NICE work
-roles), and publish / unpublish / archive behind a confirmation."""
+"""/director/missions: the missions of a director's organisation and programmes — a list
+filtered by status, an editor with the brief's markdown preview beside it (rubric rows, hints,
+prerequisites, NICE work roles), publish / unpublish / archive behind a confirmation, and which
+missions each programme runs (pages/director_program_missions.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ from cyberhub.components.ui import (
     page_heading,
 )
 from cyberhub.models import Role
+from cyberhub.pages.director_program_missions import (
+    ProgramMissionsState,
+    program_missions_panel,
+)
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import authoring, programs
 from cyberhub.services.audit import RequestMeta
@@ -309,7 +314,7 @@ class DirectorMissionsState(rx.State):
     def _fill(self, m: dict[str, Any]) -> None:
         self.editing_id, self.editing_status = int(m["id"]), str(m["status"])
         self.form = {
-            "program": str(m["program_id"]),
+            "program": str(m["program_ids"][0]) if m["program_ids"] else "",
             "track": m["track"],
             "title": m["title"],
             "summary": m["summary"],
@@ -920,6 +925,7 @@ def director_missions_content() -> rx.Component:
         rx.cond(S.editor_open, _editor()),
         _filter(),
         rx.cond(S.loading, loading_state("Loading missions…"), _list()),
+        program_missions_panel(),
         _confirm_dialog(),
         spacing="4",
         width="100%",
@@ -936,6 +942,6 @@ page = register(
         title="Missions · Director · CyberHub",
         component=director_missions_page,
         access=roles(Role.director, Role.admin),
-        on_load=(DirectorMissionsState.load,),
+        on_load=(DirectorMissionsState.load, ProgramMissionsState.load),
     )
 )

@@ -521,8 +521,8 @@ def _state_callouts() -> rx.Component:
         rx.cond(
             ~S.enrolled,
             rx.callout(
-                "You are not enrolled in a cohort of this mission's programme, so you can read it "
-                "but not submit work yet. Ask your programme director to enroll you.",
+                "You are not enrolled in a programme that runs this mission, so you can read it "
+                "but not start it or submit work yet. Join a cohort that runs it to start.",
                 icon="user_x",
                 color_scheme="amber",
                 width="100%",

@@ -54,7 +54,7 @@ def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, 
             "total": page.total,
             "pages": page.pages,
             "tracks": [{"key": t.key, "name": t.name} for t in catalog.list_tracks(session)],
-            "skills": catalog.all_skills(session),
+            "skills": catalog.all_skills(session, principal),
         }
 
 

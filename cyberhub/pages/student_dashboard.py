@@ -32,6 +32,7 @@ def _board(raw: dict[str, Any]) -> dict[str, Any]:
     return {
         "cohorts": raw.get("cohorts", []),
         "tracks": raw.get("tracks", []),
+        "scope": raw.get("scope") or {},
         "in_progress": [
             {**m, "track_name": names.get(m["track"], m["track"])}
             for m in raw.get("in_progress", [])
@@ -91,6 +92,11 @@ class StudentDashboardState(rx.State):
     @rx.var
     def tracks(self) -> list[dict[str, Any]]:
         return list((self.data.get("board") or {}).get("tracks", []))
+
+    @rx.var
+    def scope(self) -> dict[str, Any]:
+        """The headline against the learner's scope ({} while in no programme)."""
+        return dict((self.data.get("board") or {}).get("scope") or {})
 
     @rx.var
     def in_progress(self) -> list[dict[str, Any]]:
@@ -194,17 +200,71 @@ def _track_row(t: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def _scope_card() -> rx.Component:
+    """ "3 of 7": the approved missions among those the learner's programmes expect of them."""
+    s = StudentDashboardState.scope
+    return rx.cond(
+        s.contains("label"),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        rx.cond(
+                            s["track_name"].to(str) != "",
+                            "Your " + s["track_name"].to(str) + " track in your programme",
+                            "Your programme",
+                        ),
+                        weight="medium",
+                    ),
+                    rx.spacer(),
+                    rx.text(
+                        rx.text.strong(s["label"].to(str)),
+                        " missions approved · ",
+                        s["percent"].to(str),
+                        "%",
+                        size="2",
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                rx.progress(
+                    value=s["percent"].to(int),
+                    max=100,
+                    width="100%",
+                    aria_label="Progress in your programme",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+            data_testid="scope-progress",
+        ),
+        rx.callout(
+            "You are not in a programme yet, so there is no progress to count. Browse the "
+            "public mission library; once a cohort enrols you, your progress shows here.",
+            icon="info",
+            width="100%",
+            data_testid="scope-empty",
+        ),
+    )
+
+
 def _progress_block() -> rx.Component:
     S = StudentDashboardState
     return rx.vstack(
-        rx.heading("Progress per track", size="5", as_="h2"),
+        rx.heading("Progress", size="5", as_="h2"),
+        _scope_card(),
         rx.cond(
             S.tracks.length() > 0,
             rx.card(
                 rx.vstack(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
                 width="100%",
             ),
-            rx.text("No published missions yet.", color_scheme="gray"),
+            rx.cond(
+                S.scope.contains("label"),
+                rx.text("Your programme has no published missions yet.", color_scheme="gray"),
+                rx.fragment(),
+            ),
         ),
         width="100%",
         align="start",

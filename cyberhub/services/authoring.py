@@ -1,12 +1,16 @@
 """Writing missions: drafts, edits, prerequisites, rubric and hints; publish / unpublish / archive.
 
-Directors author the missions of their organizations' programmes (admins any). Rules chosen:
-- A mission lives in one programme and one of its tracks; its NICE work roles must be among the
-  track's (NICE Framework ids such as "DD-WRL-003").
+Directors author the missions of their organizations (admins any, and the public library's);
+programmes run missions (`program_missions`): their organisation's own or adopted library ones
+(`add_to_program` / `remove_from_program`). Rules chosen:
+- A mission belongs to an organisation (created through one of its programmes, which runs it)
+  or to the library, and to one global track; its NICE work roles must be among those the
+  programmes running it chose for the track (NICE Framework ids such as "DD-WRL-003").
+- A director never edits another organisation's mission or a library mission (Forbidden).
 - Rubric criteria: {key, title, description, points}; keys unique (made from the title when
   omitted), points 1..1000, at most 12 criteria. Hints: at most 10 non-blank texts.
-- Prerequisites are other missions of the same programme, not archived; a chain of them may
-  never loop back to the mission itself.
+- Prerequisites are other missions of the same organisation or the library, not archived; a
+  chain of them may never loop back to the mission itself.
 - Publishing needs a brief, at least one rubric criterion and published prerequisites (else the
   mission would stay locked for every student). A published mission stays publishable through
   every edit. A mission other published missions require can't be unpublished or archived
@@ -21,18 +25,28 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Mission, MissionPrerequisite, MissionStatus, Program, Track
+from cyberhub.models import (
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Program,
+    ProgramMission,
+    ProgramTrack,
+    Role,
+    Track,
+)
 from cyberhub.models.base import utcnow
 from cyberhub.services import audit
 from cyberhub.services.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.permissions import Principal
 from cyberhub.services.programs import (
+    check_org,
     get_program,
-    program_nice_roles,
+    nice_roles_for,
     programs_query,
     require_director,
     slugify,
@@ -181,10 +195,25 @@ def clean_rubric(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _nice_roles(values: list[str], track: Track) -> list[str]:
-    """Role ids (or names) among those the programme chose for the track."""
+def _allowed_roles(session: Session, track: Track, program_ids: list[int]) -> list[dict[str, str]]:
+    """The NICE roles the programmes (running the mission) chose for the track, all of the
+    track's standard roles when none chose any."""
+    chosen: set[str] = set()
+    for roles in session.exec(
+        select(ProgramTrack.nice_work_roles).where(
+            col(ProgramTrack.program_id).in_(program_ids or [-1]),
+            ProgramTrack.track_id == track.id,
+        )
+    ).all():
+        chosen.update(roles or [])
+    standard = nice_roles_for(track.key)
+    return [r for r in standard if r["id"] in chosen] if chosen else standard
+
+
+def _nice_roles(values: list[str], track: Track, allowed_roles: list[dict[str, str]]) -> list[str]:
+    """Role ids (or names) among those the programmes chose for the track."""
     track_key = track.key
-    allowed = {r["id"]: r for r in program_nice_roles(track)}
+    allowed = {r["id"]: r for r in allowed_roles}
     by_name = {r["name"].lower(): r["id"] for r in allowed.values()}
     out: list[str] = []
     for v in values:
@@ -198,14 +227,29 @@ def _nice_roles(values: list[str], track: Track) -> list[str]:
     return out
 
 
-def _track(session: Session, program_id: int, key: str) -> Track:
+def _track(session: Session, program_ids: list[int], key: str) -> Track:
+    """The global track of `key`; with programmes given, one of them must run it."""
     key = (key or "").strip().lower()
-    track = session.exec(
-        select(Track).where(Track.program_id == program_id, Track.key == key)
-    ).first()
+    stmt = select(Track).where(Track.key == key)
+    if program_ids:
+        stmt = stmt.join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id)).where(
+            col(ProgramTrack.program_id).in_(program_ids)
+        )
+    track = session.exec(stmt).first()
     if track is None:
         raise Invalid(f"This programme has no track '{key}'.")
     return track
+
+
+def running_programs(session: Session, mission_id: int) -> list[int]:
+    """The programmes that run the mission."""
+    return list(
+        session.exec(
+            select(ProgramMission.program_id)
+            .where(ProgramMission.mission_id == mission_id)
+            .order_by(col(ProgramMission.program_id))
+        ).all()
+    )
 
 
 def _unique_slug(session: Session, title: str) -> str:
@@ -237,7 +281,8 @@ def _prereq_ids(session: Session, mission_id: int) -> list[int]:
 
 
 def _check_prerequisites(session: Session, mission: Mission, wanted: list[int]) -> list[Mission]:
-    """The prerequisite missions, checked: same programme, not archived, no loop."""
+    """The prerequisite missions, checked: same organisation or the library, not archived,
+    no loop."""
     ids: list[int] = []
     for i in wanted:
         if i not in ids:
@@ -252,7 +297,7 @@ def _check_prerequisites(session: Session, mission: Mission, wanted: list[int]) 
     prereqs: list[Mission] = []
     for i in ids:
         m = found.get(i)
-        if m is None or m.program_id != mission.program_id:
+        if m is None or m.organization_id not in (None, mission.organization_id):
             raise Invalid(f"Mission {i} is not a mission of this programme.")
         if m.status == MissionStatus.archived:
             raise Invalid(f"'{m.title}' is archived: it can't be a prerequisite.")
@@ -265,10 +310,14 @@ def _check_prerequisites(session: Session, mission: Mission, wanted: list[int]) 
 def _check_no_loop(session: Session, mission: Mission, prereqs: list[Mission]) -> None:
     """Reject prerequisites that (through other missions) already require this mission."""
     edges: dict[int, list[int]] = {}
+    owned = or_(
+        col(Mission.organization_id).is_(None),
+        col(Mission.organization_id) == (mission.organization_id or -1),
+    )
     for m_id, p_id in session.exec(
         select(MissionPrerequisite.mission_id, MissionPrerequisite.prerequisite_id)
         .join(Mission, col(Mission.id) == col(MissionPrerequisite.mission_id))
-        .where(Mission.program_id == mission.program_id)
+        .where(owned)
     ).all():
         edges.setdefault(m_id, []).append(p_id)
     edges[mission.id or 0] = [p.id or 0 for p in prereqs]
@@ -323,11 +372,16 @@ def _dependants(session: Session, mission_id: int, status: str | None = None) ->
 
 
 def mission_json(
-    m: Mission, track: Track | None, prerequisites: list[dict[str, Any]] | None = None
+    m: Mission,
+    track: Track | None,
+    prerequisites: list[dict[str, Any]] | None = None,
+    program_ids: list[int] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": m.id,
-        "program_id": m.program_id,
+        "organization_id": m.organization_id,
+        "library": m.organization_id is None,
+        "program_ids": program_ids if program_ids is not None else [],
         "slug": m.slug,
         "title": m.title,
         "summary": m.summary,
@@ -350,11 +404,16 @@ def mission_json(
 
 
 def _mission(session: Session, principal: Principal | None, mission_id: int) -> Mission:
+    """A mission the principal may edit: their organisation's (any mission for an admin)."""
     actor = require_director(principal)
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound("That mission does not exist.")
-    get_program(session, actor, mission.program_id)
+    if actor.is_admin:
+        return mission
+    if mission.organization_id is None:
+        raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
+    check_org(actor, mission.organization_id)
     return mission
 
 
@@ -370,12 +429,23 @@ def _detail(session: Session, mission: Mission) -> dict[str, Any]:
         mission,
         track,
         [{"id": p.id, "title": p.title, "status": p.status} for p in prereqs],
+        running_programs(session, mission.id or 0),
     )
 
 
 def get_mission(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
-    """One mission as its author sees it (any status), with its prerequisites."""
-    return _detail(session, _mission(session, principal, mission_id))
+    """One mission as its author sees it (any status), with its prerequisites and the
+    programmes running it: their organisation's missions, and (read-only) library ones their
+    programmes may run."""
+    actor = require_director(principal)
+    mission = session.get(Mission, mission_id)
+    if (
+        mission is not None
+        and mission.organization_id is None
+        and mission.status == MissionStatus.published
+    ):
+        return _detail(session, mission)
+    return _detail(session, _mission(session, actor, mission_id))
 
 
 def list_missions(
@@ -387,22 +457,18 @@ def list_missions(
     track: str = "",
     q: str = "",
 ) -> list[dict[str, Any]]:
-    """Missions of the principal's programmes, newest edit first, filtered by status etc."""
+    """Missions of the principal's organisations and those their programmes run (adopted
+    library missions), newest edit first, filtered by status etc. With `program_id`: the
+    missions that programme runs."""
     actor = require_director(principal)
     if status and status not in STATUSES:
         raise Invalid(f"Unknown status '{status}'. Choose one of: {', '.join(STATUSES)}.")
+    stmt = select(Mission, Track).join(Track, col(Track.id) == col(Mission.track_id))
     if program_id is not None:
         get_program(session, actor, program_id)
-        program_ids = [program_id]
+        stmt = stmt.where(col(Mission.id).in_(_run_by([program_id])))
     else:
-        program_ids = [p.id for p in session.exec(programs_query(actor)).all()]
-    if not program_ids:
-        return []
-    stmt = (
-        select(Mission, Track)
-        .join(Track, col(Track.id) == col(Mission.track_id))
-        .where(col(Mission.program_id).in_(program_ids))
-    )
+        stmt = stmt.where(_mine(session, actor))
     if status:
         stmt = stmt.where(Mission.status == status)
     if track:
@@ -411,23 +477,46 @@ def list_missions(
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(col(Mission.title).ilike(like), col(Mission.summary).ilike(like)))
     rows = session.exec(stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())).all()
-    return [mission_json(m, t) for m, t in rows]
+    runs: dict[int, list[int]] = {}
+    for pid, mid in session.exec(
+        select(ProgramMission.program_id, ProgramMission.mission_id).where(
+            col(ProgramMission.mission_id).in_([m.id for m, _ in rows] or [-1])
+        )
+    ).all():
+        runs.setdefault(mid, []).append(pid)
+    return [mission_json(m, t, program_ids=sorted(runs.get(m.id or 0, []))) for m, t in rows]
+
+
+def _run_by(program_ids: list[int]) -> Any:
+    return select(ProgramMission.mission_id).where(
+        col(ProgramMission.program_id).in_(program_ids or [-1])
+    )
+
+
+def _mine(session: Session, actor: Principal) -> Any:
+    """A condition on Mission: the director's organisations' missions and those their
+    programmes run (every mission for an admin)."""
+    if actor.is_admin:
+        return true()
+    program_ids = [p.id or 0 for p in session.exec(programs_query(actor)).all()]
+    orgs = actor.organizations(Role.director)
+    return or_(
+        col(Mission.organization_id).in_(orgs or {-1}), col(Mission.id).in_(_run_by(program_ids))
+    )
 
 
 def status_counts(
     session: Session, principal: Principal | None, program_id: int | None = None
 ) -> dict[str, int]:
-    """How many missions of the principal's programmes are in each status."""
+    """How many of the missions `list_missions` shows are in each status."""
     actor = require_director(principal)
-    ids = (
-        [program_id]
-        if program_id is not None
-        else [p.id for p in session.exec(programs_query(actor)).all()]
-    )
+    if program_id is not None:
+        get_program(session, actor, program_id)
+        where = col(Mission.id).in_(_run_by([program_id]))
+    else:
+        where = _mine(session, actor)
     rows = session.exec(
-        select(Mission.status, func.count())
-        .where(col(Mission.program_id).in_(ids or [-1]))
-        .group_by(col(Mission.status))
+        select(Mission.status, func.count()).where(where).group_by(col(Mission.status))
     ).all()
     counts = dict.fromkeys(STATUSES, 0)
     counts.update(dict(rows))
@@ -437,12 +526,17 @@ def status_counts(
 def prerequisite_options(
     session: Session, principal: Principal | None, program_id: int, mission_id: int | None = None
 ) -> list[dict[str, Any]]:
-    """Missions that may be chosen as prerequisites (same programme, not archived, not itself)."""
-    get_program(session, principal, program_id)
+    """Missions that may be chosen as prerequisites (the programme's organisation's or the
+    library's, not archived, not itself)."""
+    program = get_program(session, principal, program_id)
     rows = session.exec(
         select(Mission)
         .where(
-            Mission.program_id == program_id,
+            or_(
+                col(Mission.organization_id) == program.organization_id,
+                col(Mission.organization_id).is_(None)
+                & (col(Mission.status) == MissionStatus.published),
+            ),
             Mission.status != MissionStatus.archived,
             Mission.id != (mission_id or 0),
         )
@@ -472,7 +566,11 @@ def _check_publishable(brief: str, rubric: list[Any], prereqs: list[Mission]) ->
 
 
 def _validated(
-    session: Session, mission: Mission, changes: MissionChanges, track: Track
+    session: Session,
+    mission: Mission,
+    changes: MissionChanges,
+    track: Track,
+    program_ids: list[int],
 ) -> tuple[dict[str, Any], list[Mission] | None]:
     """The new field values (all checked) and the new prerequisites when given.
 
@@ -496,10 +594,12 @@ def _validated(
     if changes.hints is not None:
         values["hints"] = _hints(changes.hints)
     if changes.nice_work_roles is not None:
-        values["nice_work_roles"] = _nice_roles(changes.nice_work_roles, track)
+        allowed = _allowed_roles(session, track, program_ids)
+        values["nice_work_roles"] = _nice_roles(changes.nice_work_roles, track, allowed)
     elif changes.track is not None:
         # Moving to another track: the roles chosen must fit the new one too.
-        values["nice_work_roles"] = _nice_roles(mission.nice_work_roles, track)
+        allowed = _allowed_roles(session, track, program_ids)
+        values["nice_work_roles"] = _nice_roles(mission.nice_work_roles, track, allowed)
     prereqs = None
     if changes.prerequisites is not None:
         prereqs = _check_prerequisites(session, mission, changes.prerequisites)
@@ -520,7 +620,8 @@ def create_mission(
     *,
     meta: RequestMeta = NO_META,
 ) -> dict[str, Any]:
-    """Create a draft mission in a programme the principal runs (their only one by default).
+    """Create a draft mission of the organisation of a programme the principal runs (their
+    only one by default); that programme runs it.
 
     Needs a title and a track; everything else may follow. Invalid names the first problem.
     """
@@ -536,20 +637,22 @@ def create_mission(
         raise Invalid("Give the mission a title (at least 3 characters).")
     if not changes.track:
         raise Invalid("Choose the mission's track.")
-    track = _track(session, program.id or 0, changes.track)
+    track = _track(session, [program.id or 0], changes.track)
     mission = Mission(
-        program_id=program.id or 0,
+        organization_id=program.organization_id,
         track_id=track.id or 0,
         slug="",
         title="",
         author_id=actor.user_id,
         status=MissionStatus.draft,
     )
-    values, prereqs = _validated(session, mission, changes, track)
+    values, prereqs = _validated(session, mission, changes, track, [program.id or 0])
     for name, value in values.items():
         setattr(mission, name, value)
     mission.slug = _unique_slug(session, mission.title)
     session.add(mission)
+    session.flush()
+    session.add(ProgramMission(program_id=program.id or 0, mission_id=mission.id or 0))
     session.flush()
     if prereqs:
         # Checked again now that the mission has an id (a new mission can't be in a loop yet).
@@ -579,17 +682,20 @@ def update_mission(
     its embedding is recomputed after the commit."""
     actor = require_director(principal)
     mission = _mission(session, actor, mission_id)
-    if changes.program_id is not None and changes.program_id != mission.program_id:
-        raise Invalid("A mission can't move to another programme.")
+    runs = running_programs(session, mission.id or 0)
+    if changes.program_id is not None and changes.program_id not in runs:
+        raise Invalid(
+            "A mission can't move to another programme: add it to that programme instead."
+        )
     if mission.status == MissionStatus.archived:
         raise Conflict("This mission is archived: restore it (publish or unpublish) to edit it.")
     track = (
-        _track(session, mission.program_id, changes.track)
+        _track(session, runs, changes.track)
         if changes.track is not None
         else session.get(Track, mission.track_id)
     )
     assert track is not None
-    values, prereqs = _validated(session, mission, changes, track)
+    values, prereqs = _validated(session, mission, changes, track, runs)
     if mission.status == MissionStatus.published:
         current = prereqs
         if current is None:
@@ -696,3 +802,106 @@ def archive_mission(
         raise Conflict("This mission is already archived.")
     _check_no_published_dependants(session, mission, "archive")
     return _set_status(session, actor, mission, MissionStatus.archived, meta)
+
+
+# -- which programmes run a mission -------------------------------------------------------------
+
+
+def add_to_program(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    mission_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """The programme starts running the mission: one of its organisation's own, or a published
+    library mission (adopted). Another organisation's mission is NotFound; Conflict when the
+    programme already runs it or does not run the mission's track. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    mission = session.get(Mission, mission_id)
+    library = mission is not None and mission.organization_id is None
+    if mission is None or not (
+        mission.organization_id == program.organization_id
+        or (library and mission.status == MissionStatus.published)
+    ):
+        raise NotFound("That mission is neither this organisation's nor a published library one.")
+    if session.get(ProgramMission, (program.id, mission.id)) is not None:
+        raise Conflict(f"This programme already runs '{mission.title}'.")
+    if session.get(ProgramTrack, (program.id, mission.track_id)) is None:
+        raise Conflict("This programme does not run the mission's track: add the track first.")
+    session.add(ProgramMission(program_id=program.id or 0, mission_id=mission.id or 0))
+    session.flush()
+    audit.record(
+        session,
+        "program.mission_added",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        mission_id=mission.id,
+        title=mission.title,
+        library=library,
+    )
+    return _detail(session, mission)
+
+
+def remove_from_program(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    mission_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """The programme stops running the mission (its submissions are kept; learners no longer
+    start it there). NotFound when the programme does not run it; Conflict when another
+    mission the programme runs requires it. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    row = session.get(ProgramMission, (program.id, mission_id))
+    mission = session.get(Mission, mission_id)
+    if row is None or mission is None:
+        raise NotFound("This programme does not run that mission.")
+    needed_by = [
+        m.title
+        for m in _dependants(session, mission_id)
+        if m.status != MissionStatus.archived
+        and session.get(ProgramMission, (program.id, m.id)) is not None
+    ]
+    if needed_by:
+        names = ", ".join(f"'{t}'" for t in needed_by[:5])
+        raise Conflict(f"Missions of this programme require this one ({names}): remove them first.")
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        "program.mission_removed",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        mission_id=mission_id,
+        title=mission.title,
+    )
+
+
+def library_options(
+    session: Session, principal: Principal | None, program_id: int
+) -> list[dict[str, Any]]:
+    """Published library missions of the tracks the programme runs that it does not run yet."""
+    program = get_program(session, principal, program_id)
+    rows = session.exec(
+        select(Mission, Track)
+        .join(Track, col(Track.id) == col(Mission.track_id))
+        .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
+        .where(
+            ProgramTrack.program_id == program.id,
+            col(Mission.organization_id).is_(None),
+            Mission.status == MissionStatus.published,
+            ~col(Mission.id).in_(_run_by([program.id or 0])),
+        )
+        .order_by(col(Track.id), col(Mission.difficulty), col(Mission.title))
+    ).all()
+    return [mission_json(m, t) for m, t in rows]

@@ -17,6 +17,7 @@ from cyberhub.models import (
     SubmissionStatus,
     Track,
 )
+from cyberhub.services import mission_scope
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_signed_in
 
@@ -24,16 +25,10 @@ PAGE_SIZE = 12
 
 
 def list_tracks(session: Session) -> list[Track]:
-    """The five tracks in their canonical order (public), each once.
-
-    Tracks are still stored per programme, so every programme repeats the five keys; the
-    reference row of a key is its oldest one (lowest id), whatever the number of programmes.
-    """
+    """The five global tracks in their canonical order (public), each once."""
     from cyberhub.models.learning import TRACK_KEYS
 
-    rows = session.exec(
-        select(Track).order_by(col(Track.key), col(Track.id)).ext(distinct_on(col(Track.key)))
-    ).all()
+    rows = session.exec(select(Track)).all()
     return sorted(rows, key=lambda t: TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99)
 
 
@@ -89,7 +84,7 @@ class MissionPage:
 
 
 def list_missions(session: Session, principal: Principal | None, f: MissionFilter) -> MissionPage:
-    """Published missions for signed-in users, filtered and paginated.
+    """The published missions the user may see (services/mission_scope), filtered and paginated.
 
     Without `q`: by track, then difficulty. With `q`: the hybrid search's ranking (full text +
     meaning, services/search.py), best first, within the same filters.
@@ -103,10 +98,11 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
         raise Invalid("page_size must be between 1 and 100.")
     if f.difficulty is not None and not 1 <= f.difficulty <= 5:
         raise Invalid("difficulty must be between 1 and 5.")
+    visible = mission_scope.visible_condition(actor)
     stmt = (
         select(Mission, Track)
         .join(Track, col(Track.id) == col(Mission.track_id))
-        .where(Mission.status == MissionStatus.published)
+        .where(Mission.status == MissionStatus.published, visible)
     )
     if f.track:
         stmt = stmt.where(Track.key == f.track)
@@ -117,7 +113,7 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     if f.status:
         stmt = _with_status(stmt, actor.user_id, f.status)
     if f.q.strip():
-        return _search_page(session, stmt, f)
+        return _search_page(session, stmt, f, visible)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(
         stmt.order_by(col(Track.id), col(Mission.difficulty), col(Mission.id))
@@ -129,11 +125,11 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     )
 
 
-def _search_page(session: Session, stmt: Any, f: MissionFilter) -> MissionPage:
+def _search_page(session: Session, stmt: Any, f: MissionFilter, visible: Any) -> MissionPage:
     """The hybrid search's ranking (services/search.py), filtered, paginated over the ranks."""
     from cyberhub.services import search
 
-    scope = search.Scope(track=f.track, difficulty=f.difficulty, skill=f.skill)
+    scope = search.Scope(track=f.track, difficulty=f.difficulty, skill=f.skill, visible=visible)
     ranked = search.hybrid(session, f.q, scope).ids
     if not ranked:
         return MissionPage(items=[], total=0, page=f.page, page_size=f.page_size)
@@ -150,10 +146,14 @@ def _search_page(session: Session, stmt: Any, f: MissionFilter) -> MissionPage:
     )
 
 
-def all_skills(session: Session) -> list[str]:
+def all_skills(session: Session, principal: Principal | None = None) -> list[str]:
+    """The skills of the published missions the principal may see."""
     skills = session.exec(
         select(func.unnest(Mission.skills))
-        .where(Mission.status == MissionStatus.published)
+        .where(
+            Mission.status == MissionStatus.published,
+            mission_scope.visible_condition(principal),
+        )
         .distinct()
     ).all()
     return sorted(str(s) for s in skills)
@@ -167,15 +167,24 @@ class MissionDetail:
 
 
 def get_mission(session: Session, principal: Principal | None, mission_id: int) -> MissionDetail:
-    require_signed_in(principal)
+    """A published mission the user may see; NotFound otherwise (another organisation's
+    missions are not named to outsiders)."""
+    actor = require_signed_in(principal)
     mission = session.get(Mission, mission_id)
-    if mission is None or mission.status != MissionStatus.published:
+    if (
+        mission is None
+        or mission.status != MissionStatus.published
+        or not mission_scope.can_see(session, actor, mission_id)
+    ):
         raise NotFound("That mission does not exist or is not published.")
     track = session.get(Track, mission.track_id)
     assert track is not None
     prereqs = session.exec(
         select(Mission)
         .join(MissionPrerequisite, col(MissionPrerequisite.prerequisite_id) == col(Mission.id))
-        .where(MissionPrerequisite.mission_id == mission_id)
+        .where(
+            MissionPrerequisite.mission_id == mission_id,
+            mission_scope.visible_condition(actor),
+        )
     ).all()
     return MissionDetail(mission=mission, track=track, prerequisites=list(prereqs))

@@ -16,6 +16,7 @@ from cyberhub.models import (
     Mission,
     MissionStatus,
     Program,
+    ProgramMission,
     Review,
     Role,
     Submission,
@@ -120,6 +121,8 @@ def student_dashboard(session: Session, principal: Principal | None) -> dict[str
         "cohorts": [{"id": cid, "name": name, "program": prog} for cid, name, prog in cohorts],
         "primary_track": primary,
         "tracks": p.tracks,
+        # Against the learner's scope ("3 of 7"); None while they are in no programme.
+        "scope": p.scope.as_json() if p.scope else None,
         "in_progress": [
             {
                 "mission_id": m.id,
@@ -166,7 +169,11 @@ def mentor_dashboard(
             col(Submission.student_id) == col(MentorAssignment.student_id),
             Submission.status == SubmissionStatus.approved,
             Mission.status == MissionStatus.published,
-            col(Mission.program_id) == col(Cohort.program_id),
+            col(Mission.id).in_(
+                select(ProgramMission.mission_id).where(
+                    col(ProgramMission.program_id) == col(Cohort.program_id)
+                )
+            ),
         )
         .correlate(MentorAssignment, Cohort)
         .scalar_subquery()
@@ -179,9 +186,10 @@ def mentor_dashboard(
     )
     # Counted once per programme (not once per mentee).
     published = (
-        select(col(Mission.program_id).label("program_id"), func.count().label("n"))
+        select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
+        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
         .where(Mission.status == MissionStatus.published)
-        .group_by(col(Mission.program_id))
+        .group_by(col(ProgramMission.program_id))
         .subquery("published")
     )
     rows = session.execute(

@@ -25,6 +25,8 @@ from cyberhub.models import (
     Organization,
     OutboxMail,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Review,
     Role,
     RoleAssignment,
@@ -112,10 +114,20 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
     session.flush()
     assert program.id is not None
 
+    from cyberhub.services.programs import ensure_track, nice_roles_for
+
+    # The global tracks, all five run by the demo programme.
     tracks: dict[str, Track] = {}
     for t in load_json("tracks.json"):
-        track = Track(program_id=program.id, **t)
-        session.add(track)
+        track = ensure_track(session, t["key"])
+        assert track.id is not None
+        session.add(
+            ProgramTrack(
+                program_id=program.id,
+                track_id=track.id,
+                nice_work_roles=[r["id"] for r in nice_roles_for(t["key"])],
+            )
+        )
         tracks[t["key"]] = track
     session.flush()
 
@@ -170,8 +182,9 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
     by_slug: dict[str, Mission] = {}
     raw = load_json("missions.json")
     for m in raw:
+        # The demo catalog is CyberHub's public library (no organisation), adopted below.
         mission = Mission(
-            program_id=program.id,
+            organization_id=None,
             track_id=tracks[m["track"]].id,  # type: ignore[arg-type]
             slug=m["slug"],
             title=m["title"],
@@ -187,6 +200,10 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
         session.add(mission)
         by_slug[m["slug"]] = mission
     session.flush()
+    session.add_all(
+        ProgramMission(program_id=program.id, mission_id=mission.id)  # type: ignore[arg-type]
+        for mission in by_slug.values()
+    )
     for m in raw:
         for prereq in m.get("prerequisites", []):
             session.add(

@@ -38,6 +38,7 @@ from cyberhub.models import (
     OneTimeToken,
     Organization,
     Program,
+    ProgramMission,
     Role,
     RoleAssignment,
     Submission,
@@ -617,7 +618,11 @@ def remove_cohort_mentor(
         .where(
             Submission.claimed_by_id == mentor_id,
             Submission.status == SubmissionStatus.in_review,
-            Mission.program_id == cohort.program_id,
+            col(Mission.id).in_(
+                select(ProgramMission.mission_id).where(
+                    ProgramMission.program_id == cohort.program_id
+                )
+            ),
             col(Submission.student_id).in_(students),
         )
         .order_by(col(Submission.id))

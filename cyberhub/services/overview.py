@@ -7,7 +7,16 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Cohort, Mission, MissionStatus, Program, RoleAssignment, Track, User
+from cyberhub.models import (
+    Cohort,
+    Mission,
+    MissionStatus,
+    Program,
+    ProgramMission,
+    RoleAssignment,
+    Track,
+    User,
+)
 from cyberhub.models.base import utcnow
 from cyberhub.services.permissions import Principal, require_signed_in
 
@@ -30,7 +39,8 @@ def home(session: Session, principal: Principal | None) -> dict[str, Any]:
             session.exec(
                 select(Track.name, func.count(col(Mission.id)))
                 .join(Mission, col(Mission.track_id) == col(Track.id))
-                .where(Track.program_id == p.id, Mission.status == MissionStatus.published)
+                .join(ProgramMission, col(ProgramMission.mission_id) == col(Mission.id))
+                .where(ProgramMission.program_id == p.id, Mission.status == MissionStatus.published)
                 .group_by(col(Track.name))
             ).all()
         )

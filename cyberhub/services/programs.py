@@ -5,10 +5,10 @@ assignments), an admin anywhere; everyone else gets Forbidden. Another organizat
 answers Forbidden too (not NotFound): directors know other organizations exist, and a clear
 "not yours" helps more than a pretend "missing".
 
-The five track keys are fixed (models.learning.TRACK_KEYS); a programme gets all five when it is
-created, with the texts of tracks.json, which the director may then edit. A track's NICE work
-roles are the NICE Framework roles of its key (profiler_bank.load_nice_roles()); the schema has
-no per-programme column for them yet, so they are read-only here.
+Tracks are five global rows (models.learning.TRACK_KEYS, texts from tracks.json, edited by
+admins); a programme runs all five from its creation (`program_tracks`), each with its own
+description when the director sets one and the NICE work roles it chose among the NICE Framework
+roles of the key (profiler_bank.load_nice_roles()).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from cyberhub.models import (
     MissionStatus,
     Organization,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Role,
     RoleAssignment,
     Submission,
@@ -200,9 +202,9 @@ def list_programs(session: Session, principal: Principal | None) -> list[dict[st
         return dict(session.exec(stmt).all())
 
     tracks = counts(
-        select(Track.program_id, func.count())
-        .where(col(Track.program_id).in_(ids))
-        .group_by(col(Track.program_id))
+        select(ProgramTrack.program_id, func.count())
+        .where(col(ProgramTrack.program_id).in_(ids))
+        .group_by(col(ProgramTrack.program_id))
     )
     cohorts = counts(
         select(Cohort.program_id, func.count())
@@ -210,9 +212,10 @@ def list_programs(session: Session, principal: Principal | None) -> list[dict[st
         .group_by(col(Cohort.program_id))
     )
     missions = counts(
-        select(Mission.program_id, func.count())
-        .where(col(Mission.program_id).in_(ids), Mission.status == MissionStatus.published)
-        .group_by(col(Mission.program_id))
+        select(ProgramMission.program_id, func.count())
+        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
+        .where(col(ProgramMission.program_id).in_(ids), Mission.status == MissionStatus.published)
+        .group_by(col(ProgramMission.program_id))
     )
     students = counts(
         select(Cohort.program_id, func.count(func.distinct(Enrollment.student_id)))
@@ -273,9 +276,8 @@ def create_program(
     session.flush()
     assert program.id is not None
     if with_tracks:
-        for info in load_tracks_info():
-            session.add(_track_from_info(program.id, info))
-        session.flush()
+        for key in TRACK_KEYS:
+            _run_track(session, program.id, key)
     audit.record(
         session,
         "program.created",
@@ -344,17 +346,69 @@ def update_program(
 # -- tracks ------------------------------------------------------------------------------------
 
 
-def _track_from_info(program_id: int, info: dict[str, Any]) -> Track:
-    return Track(
-        program_id=program_id,
-        key=info["key"],
+@dataclass
+class ProgramTrackView:
+    """A track as one programme runs it: the global texts, the programme's own description
+    (when it set one) and its NICE work roles. `id` is the global track's id."""
+
+    id: int
+    program_id: int
+    key: str
+    name: str
+    tagline: str
+    description: str
+    focus: list[str]
+    careers: list[str]
+    nice_work_roles: list[str]
+
+
+def ensure_track(session: Session, key: str) -> Track:
+    """The global track of `key`, created from tracks.json on first use."""
+    track = session.exec(select(Track).where(Track.key == key)).first()
+    if track is not None:
+        return track
+    info = next(i for i in load_tracks_info() if i["key"] == key)
+    track = Track(
+        key=key,
         name=info["name"],
         tagline=info.get("tagline", ""),
         description=info.get("description", ""),
         focus=list(info.get("focus", [])),
         careers=list(info.get("careers", [])),
-        nice_work_roles=[r["id"] for r in nice_roles_for(info["key"])],
     )
+    session.add(track)
+    session.flush()
+    return track
+
+
+def _view(track: Track, pt: ProgramTrack) -> ProgramTrackView:
+    assert track.id is not None
+    return ProgramTrackView(
+        id=track.id,
+        program_id=pt.program_id,
+        key=track.key,
+        name=track.name,
+        tagline=track.tagline,
+        description=pt.description or track.description,
+        focus=list(track.focus),
+        careers=list(track.careers),
+        nice_work_roles=list(pt.nice_work_roles or []),
+    )
+
+
+def _run_track(session: Session, program_id: int, key: str) -> Track:
+    """Add the global track of `key` to the programme, with all its standard NICE roles."""
+    track = ensure_track(session, key)
+    assert track.id is not None
+    session.add(
+        ProgramTrack(
+            program_id=program_id,
+            track_id=track.id,
+            nice_work_roles=[r["id"] for r in nice_roles_for(key)],
+        )
+    )
+    session.flush()
+    return track
 
 
 def nice_roles_for(track_key: str) -> list[dict[str, str]]:
@@ -362,7 +416,7 @@ def nice_roles_for(track_key: str) -> list[dict[str, str]]:
     return load_nice_roles().get(track_key, [])
 
 
-def program_nice_roles(t: Track) -> list[dict[str, str]]:
+def program_nice_roles(t: ProgramTrackView) -> list[dict[str, str]]:
     """The NICE work roles this programme chose for the track (all standard ones when unset)."""
     standard = nice_roles_for(t.key)
     chosen = set(t.nice_work_roles or [])
@@ -382,6 +436,19 @@ def _clean_nice_roles(values: list[str], track_key: str) -> list[str]:
     return [r["id"] for r in nice_roles_for(track_key) if r["id"] in set(picked)]
 
 
+def program_track(
+    session: Session, principal: Principal | None, program_id: int, track_id: int
+) -> ProgramTrackView:
+    """One track as the programme runs it; NotFound when the programme does not run it."""
+    program = get_program(session, principal, program_id)
+    assert program.id is not None
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    track = session.get(Track, track_id)
+    if pt is None or track is None:
+        raise NotFound("That track is not one of this programme's.")
+    return _view(track, pt)
+
+
 def set_program_track(
     session: Session,
     principal: Principal | None,
@@ -391,25 +458,41 @@ def set_program_track(
     nice_work_roles: list[str] | None = None,
     description: str | None = None,
     meta: RequestMeta = NO_META,
-) -> Track:
+) -> ProgramTrackView:
     """A director sets, for their programme, a track's NICE work roles (chosen from
-    nice_work_roles.json, at least one) and its description. Audited."""
+    nice_work_roles.json, at least one) and its own description ("" = the standard one).
+    Audited once, naming what changed."""
     actor = require_director(principal)
     program = get_program(session, actor, program_id)
+    assert program.id is not None
+    pt = session.get(ProgramTrack, (program.id, track_id))
     track = session.get(Track, track_id)
-    if track is None or track.program_id != program.id:
+    if pt is None or track is None:
         raise NotFound("That track is not one of this programme's.")
-    return update_track(
+    if description is not None:
+        cleaned = clean_text(description, "description")
+        # The standard text typed back is no override.
+        pt.description = "" if cleaned == track.description else cleaned
+    if nice_work_roles is not None:
+        pt.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
+    session.add(pt)
+    session.flush()
+    fields = {"description": description, "nice_work_roles": nice_work_roles}
+    audit.record(
         session,
-        principal,
-        track_id,
-        description=description,
-        nice_work_roles=nice_work_roles,
+        "track.updated",
+        actor_id=actor.user_id,
+        target_type="track",
+        target_id=track.id,
         meta=meta,
+        key=track.key,
+        program_id=program.id,
+        changed=[k for k, v in fields.items() if v is not None],
     )
+    return _view(track, pt)
 
 
-def track_json(t: Track, missions: int = 0) -> dict[str, Any]:
+def track_json(t: ProgramTrackView, missions: int = 0) -> dict[str, Any]:
     return {
         "id": t.id,
         "program_id": t.program_id,
@@ -424,20 +507,32 @@ def track_json(t: Track, missions: int = 0) -> dict[str, Any]:
     }
 
 
-def list_tracks(session: Session, principal: Principal | None, program_id: int) -> list[Track]:
-    """The programme's tracks in the canonical order."""
+def list_tracks(
+    session: Session, principal: Principal | None, program_id: int
+) -> list[ProgramTrackView]:
+    """The tracks the programme runs, in the canonical order."""
     program = get_program(session, principal, program_id)
-    rows = session.exec(select(Track).where(Track.program_id == program.id)).all()
-    return sorted(rows, key=lambda t: TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99)
+    rows = session.exec(
+        select(Track, ProgramTrack)
+        .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
+        .where(ProgramTrack.program_id == program.id)
+    ).all()
+    views = [_view(t, pt) for t, pt in rows]
+    return sorted(views, key=lambda t: TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99)
 
 
-def mission_counts(session: Session, track_ids: list[int]) -> dict[int, int]:
-    """Missions (any status but archived) per track."""
+def mission_counts(session: Session, program_id: int, track_ids: list[int]) -> dict[int, int]:
+    """Missions the programme runs (any status but archived) per track."""
     if not track_ids:
         return {}
     rows = session.exec(
         select(Mission.track_id, func.count())
-        .where(col(Mission.track_id).in_(track_ids), Mission.status != MissionStatus.archived)
+        .join(ProgramMission, col(ProgramMission.mission_id) == col(Mission.id))
+        .where(
+            ProgramMission.program_id == program_id,
+            col(Mission.track_id).in_(track_ids),
+            Mission.status != MissionStatus.archived,
+        )
         .group_by(col(Mission.track_id))
     ).all()
     return dict(rows)
@@ -449,38 +544,32 @@ def create_track(
     program_id: int,
     *,
     key: str,
-    name: str = "",
-    tagline: str | None = None,
     description: str | None = None,
-    focus: list[str] | None = None,
-    careers: list[str] | None = None,
     meta: RequestMeta = NO_META,
-) -> Track:
-    """Add one of the five tracks to a programme that lacks it; omitted texts are the standard
-    ones. Invalid for any other key; Conflict when the programme already has that track."""
+) -> ProgramTrackView:
+    """The programme starts running one of the five global tracks, with its own description
+    when given. Invalid for any other key; Conflict when the programme already runs it."""
     actor = require_director(principal)
     program = get_program(session, actor, program_id)
     key = (key or "").strip().lower()
     if key not in TRACK_KEYS:
         raise Invalid(f"Unknown track '{key}'. Choose one of: {', '.join(TRACK_KEYS)}.")
+    assert program.id is not None
     taken = session.exec(
-        select(Track.id).where(Track.program_id == program.id, Track.key == key)
+        select(ProgramTrack.track_id)
+        .join(Track, col(Track.id) == col(ProgramTrack.track_id))
+        .where(ProgramTrack.program_id == program.id, Track.key == key)
     ).first()
     if taken is not None:
         raise Conflict(f"This programme already has the {key} track.")
-    assert program.id is not None
-    info = next(i for i in load_tracks_info() if i["key"] == key)
-    track = _track_from_info(program.id, info)
-    _apply_track_fields(
-        track,
-        name=name or None,
-        tagline=tagline,
-        description=description,
-        focus=focus,
-        careers=careers,
-    )
-    session.add(track)
-    session.flush()
+    track = _run_track(session, program.id, key)
+    pt = session.get(ProgramTrack, (program.id, track.id))
+    assert pt is not None
+    if description:
+        cleaned = clean_text(description, "description")
+        pt.description = "" if cleaned == track.description else cleaned
+        session.add(pt)
+        session.flush()
     audit.record(
         session,
         "track.created",
@@ -491,28 +580,7 @@ def create_track(
         key=key,
         program_id=program.id,
     )
-    return track
-
-
-def _apply_track_fields(
-    track: Track,
-    *,
-    name: str | None,
-    tagline: str | None,
-    description: str | None,
-    focus: list[str] | None,
-    careers: list[str] | None,
-) -> None:
-    if name is not None:
-        track.name = clean_name(name, "track's name", 100)
-    if tagline is not None:
-        track.tagline = clean_text(tagline, "tagline", TAGLINE_MAX)
-    if description is not None:
-        track.description = clean_text(description, "description")
-    if focus is not None:
-        track.focus = clean_list(focus, "focus areas")
-    if careers is not None:
-        track.careers = clean_list(careers, "careers")
+    return _view(track, pt)
 
 
 def update_track(
@@ -525,25 +593,34 @@ def update_track(
     description: str | None = None,
     focus: list[str] | None = None,
     careers: list[str] | None = None,
-    nice_work_roles: list[str] | None = None,
     meta: RequestMeta = NO_META,
 ) -> Track:
-    """Edit a track's texts, focus areas, careers and NICE work roles (chosen from
-    nice_work_roles.json, at least one); its key never changes. Audited once."""
+    """An admin edits a global track's texts, focus areas and careers (shared by every
+    programme); its key never changes. Directors set their programme's description and NICE
+    work roles with set_program_track. Audited once."""
     actor = require_director(principal)
+    if not actor.is_admin:
+        raise Forbidden(
+            "A track's name, tagline, focus areas and careers are shared by every programme; "
+            "only an admin changes them. Edit your programme's description and NICE work roles."
+        )
     track = session.get(Track, track_id)
     if track is None:
         raise NotFound("That track does not exist.")
-    get_program(session, actor, track.program_id)
-    _apply_track_fields(
-        track, name=name, tagline=tagline, description=description, focus=focus, careers=careers
-    )
-    if nice_work_roles is not None:
-        track.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
+    if name is not None:
+        track.name = clean_name(name, "track's name", 100)
+    if tagline is not None:
+        track.tagline = clean_text(tagline, "tagline", TAGLINE_MAX)
+    if description is not None:
+        track.description = clean_text(description, "description")
+    if focus is not None:
+        track.focus = clean_list(focus, "focus areas")
+    if careers is not None:
+        track.careers = clean_list(careers, "careers")
     session.add(track)
     session.flush()
     fields = {"name": name, "tagline": tagline, "description": description, "focus": focus}
-    fields |= {"careers": careers, "nice_work_roles": nice_work_roles}
+    fields |= {"careers": careers}
     audit.record(
         session,
         "track.updated",
@@ -552,7 +629,6 @@ def update_track(
         target_id=track.id,
         meta=meta,
         key=track.key,
-        program_id=track.program_id,
         changed=[k for k, v in fields.items() if v is not None],
     )
     return track
@@ -883,10 +959,11 @@ def roster(
     student = aliased(User)
     mentor = aliased(User)
     later = aliased(Submission)
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
     published = (
         select(func.count())
         .select_from(Mission)
-        .where(Mission.program_id == program.id, Mission.status == MissionStatus.published)
+        .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
         .scalar_subquery()
     )
     approved_join = and_(
@@ -894,7 +971,7 @@ def roster(
         col(Submission.status) == SubmissionStatus.approved,
         col(Submission.mission_id).in_(
             select(Mission.id).where(
-                Mission.program_id == program.id, Mission.status == MissionStatus.published
+                col(Mission.id).in_(runs), Mission.status == MissionStatus.published
             )
         ),
         ~exists().where(

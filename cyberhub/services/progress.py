@@ -6,10 +6,11 @@
   whole percent rounded down (100 only when every one is approved);
 - per cohort: the mean of its (non-withdrawn) students' percents.
 
-The scope of a student's progress is the programmes they are enrolled in (every programme when
-they are in none yet, as the catalog shows). Tracks are reported by key; a key shared by several
-programmes adds their missions up. Each figure is one or two GROUP BY queries driven by indexes
-(submissions by student_id, missions by program).
+The scope of a student's progress is what they are expected to do (services/mission_scope):
+the published missions their programmes run; the headline "3 of 7" counts those of their own
+track. A learner in no programme has no scope yet: an empty state, never a share of the whole
+catalog. Tracks are global (one row per key). Each figure is one or two GROUP BY queries driven
+by indexes (submissions by student_id, program_missions by programme).
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ from cyberhub.models import (
     MissionPrerequisite,
     MissionStatus,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Role,
     Submission,
     SubmissionStatus,
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services import mission_scope
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
@@ -69,11 +73,45 @@ class MissionProgress:
 
 
 @dataclass
+class ScopeProgress:
+    """The headline: approved missions of the learner's track among those their programmes
+    run ("3 of 7"); `track` is "" when they have no track yet (every track counts)."""
+
+    track: str
+    track_name: str
+    approved: int
+    expected: int
+
+    @property
+    def percent(self) -> int:
+        return percent(self.approved, self.expected)
+
+    @property
+    def label(self) -> str:
+        return f"{self.approved} of {self.expected}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "track": self.track,
+            "track_name": self.track_name,
+            "approved": self.approved,
+            "expected": self.expected,
+            "percent": self.percent,
+            "label": self.label,
+        }
+
+
+@dataclass
 class StudentProgress:
     student_id: int
     program_ids: list[int]
     tracks: list[dict[str, Any]]  # key, name, approved, published, percent (canonical order)
     missions: list[MissionProgress]
+    scope: ScopeProgress | None = None  # None: in no programme yet
+
+    @property
+    def in_programme(self) -> bool:
+        return bool(self.program_ids)
 
     @property
     def track_percents(self) -> dict[str, int]:
@@ -84,6 +122,8 @@ class StudentProgress:
             "user": self.student_id,
             "tracks": self.track_percents,
             "track_details": self.tracks,
+            "in_programme": self.in_programme,
+            "scope": self.scope.as_json() if self.scope else None,
             "missions": [
                 {
                     "id": m.id,
@@ -100,17 +140,9 @@ class StudentProgress:
 
 
 def student_programs(session: Session, student_id: int) -> list[int]:
-    """Programmes the student is (or was) enrolled in, withdrawn enrollments aside."""
+    """Programmes the student is (or was) enrolled in: active or completed enrolments."""
     return sorted(
-        session.exec(
-            select(Cohort.program_id)
-            .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
-            .where(
-                Enrollment.student_id == student_id,
-                Enrollment.status != EnrollmentStatus.withdrawn,
-            )
-            .distinct()
-        ).all()
+        session.exec(mission_scope.learner_programs(student_id, completed=True).distinct()).all()
     )
 
 
@@ -119,8 +151,14 @@ def _track_order(key: str) -> int:
 
 
 def compute(session: Session, student_id: int) -> StudentProgress:
-    """A student's progress without any permission check (callers check). Four small queries."""
+    """A student's progress without any permission check (callers check). Four small queries.
+
+    The missions are those their programmes run (mission_scope.expected_missions); none when
+    they are in no programme."""
     programs = student_programs(session, student_id)
+    if not programs:
+        return StudentProgress(student_id=student_id, program_ids=[], tracks=[], missions=[])
+    track_key = mission_scope.learner_track(session, student_id)
     prereq = aliased(Mission)
     missions_stmt = (
         sa_select(
@@ -139,13 +177,14 @@ def compute(session: Session, student_id: int) -> StudentProgress:
                 col(prereq.status) == MissionStatus.published,
             ),
         )
-        .where(col(Mission.status) == MissionStatus.published)
+        .where(col(Mission.id).in_(mission_scope.expected_missions(student_id)))
         .group_by(col(Mission.id), col(Track.key))
     )
-    tracks_stmt = select(Track.key, Track.name)
-    if programs:
-        missions_stmt = missions_stmt.where(col(Mission.program_id).in_(programs))
-        tracks_stmt = tracks_stmt.where(col(Track.program_id).in_(programs))
+    tracks_stmt = (
+        select(Track.key, Track.name)
+        .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
+        .where(col(ProgramTrack.program_id).in_(programs))
+    )
     missions = session.execute(missions_stmt).all()
     track_names: dict[str, str] = {}
     for key, name in session.exec(tracks_stmt).all():
@@ -188,8 +227,19 @@ def compute(session: Session, student_id: int) -> StudentProgress:
             counts.items(), key=lambda kv: (_track_order(kv[0]), kv[0])
         )
     ]
+    done, expected = 0, 0
+    for m in rows:
+        if not track_key or m.track == track_key:
+            expected += 1
+            done += m.status == SubmissionStatus.approved
+    scope = ScopeProgress(
+        track=track_key,
+        track_name=track_names.get(track_key, track_key.title()) if track_key else "",
+        approved=done,
+        expected=expected,
+    )
     return StudentProgress(
-        student_id=student_id, program_ids=programs, tracks=tracks, missions=rows
+        student_id=student_id, program_ids=programs, tracks=tracks, missions=rows, scope=scope
     )
 
 
@@ -206,10 +256,11 @@ def program_progress(
 
     For rosters: callers check permissions. Students without approvals are included with 0.
     """
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
     published = session.exec(
         select(func.count())
         .select_from(Mission)
-        .where(Mission.program_id == program_id, Mission.status == MissionStatus.published)
+        .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
     ).one()
     done: dict[int, int] = {}
     if student_ids:
@@ -221,7 +272,7 @@ def program_progress(
                     col(Submission.student_id).in_(student_ids),
                     Submission.status == SubmissionStatus.approved,
                     Mission.status == MissionStatus.published,
-                    Mission.program_id == program_id,
+                    col(Mission.id).in_(runs),
                 )
                 .group_by(col(Submission.student_id))
             ).all()
@@ -263,6 +314,7 @@ def cohort_progress(
         )
     if not allowed:
         raise Forbidden("You can't see this cohort's progress.")
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == cohort.program_id)
     students = int(
         session.exec(
             select(func.count())
@@ -278,9 +330,7 @@ def cohort_progress(
             select(Track.key, func.count())
             .select_from(Mission)
             .join(Track, col(Track.id) == col(Mission.track_id))
-            .where(
-                Mission.program_id == cohort.program_id, Mission.status == MissionStatus.published
-            )
+            .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
             .group_by(col(Track.key))
         ).all()
     )
@@ -299,7 +349,7 @@ def cohort_progress(
                 Enrollment.status != EnrollmentStatus.withdrawn,
                 Submission.status == SubmissionStatus.approved,
                 Mission.status == MissionStatus.published,
-                Mission.program_id == cohort.program_id,
+                col(Mission.id).in_(runs),
             )
             .group_by(col(Track.key))
         ).all()

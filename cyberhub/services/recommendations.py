@@ -45,13 +45,12 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import consents, learner_interests, profiler, ranking
+from cyberhub.services import consents, learner_interests, mission_scope, profiler, ranking
 from cyberhub.services.ai_locks import lock_learner
 from cyberhub.services.ai_queue import recompute_after_commit, refresh_after_commit
 from cyberhub.services.errors import NotFound
 from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
-from cyberhub.services.progress import student_programs
 from cyberhub.services.ranking import Candidate
 
 log = logging.getLogger(__name__)
@@ -121,7 +120,9 @@ def learner_facts(session: Session, user_id: int) -> LearnerFacts:
         approved=approved,
         level=level,
         dismissed=dismissed,
-        programs=student_programs(session, user_id),
+        programs=sorted(
+            set(session.exec(mission_scope.learner_programs(user_id)).all())
+        ),  # actively enrolled
         in_flight=in_flight,
     )
 
@@ -145,9 +146,9 @@ def _scope(stmt: Any, facts: LearnerFacts) -> Any:
     excluded = set(facts.approved) | facts.dismissed | facts.in_flight
     if excluded:
         stmt = stmt.where(col(Mission.id).not_in(excluded))
-    if facts.programs:  # enrolled: their programmes' missions; otherwise the whole catalog
-        stmt = stmt.where(col(Mission.program_id).in_(facts.programs))
-    return stmt
+    # The one rule (services/mission_scope), inside the ANN query: enrolled, what they may
+    # take; otherwise what they may see (the library and their organisations' missions).
+    return stmt.where(mission_scope.recommendable_condition(facts.user_id, bool(facts.programs)))
 
 
 def _parse_vector(value: str) -> np.ndarray:
@@ -429,6 +430,10 @@ def stored(
         .where(
             col(Recommendation.user_id) == target,
             col(Mission.status) == MissionStatus.published,
+            # A list computed before a move (left a programme or an organisation) shows only
+            # what the learner may still see.
+            mission_scope.learner_visible_condition(target)
+            | col(Mission.id).in_(mission_scope.takeable_missions(target)),
         )
         .order_by(col(Recommendation.rank))
     ).all()
@@ -514,8 +519,7 @@ def not_interested(session: Session, principal: Principal | None, mission_id: in
     actor = require_signed_in(principal)
     lock_learner(session, actor.user_id)
     consents.require_ai_consent(session, actor.user_id)
-    if session.get(Mission, mission_id) is None:
-        raise NotFound("That mission does not exist.")
+    mission_scope.require_visible(session, actor, mission_id)
     # Idempotent: a second click (another tab, a retried request) changes nothing.
     session.execute(
         pg_insert(RecommendationFeedback)

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import (
     MentorAssignment,
     Mission,
+    ProgramMission,
     Review,
     Role,
     Submission,
@@ -79,7 +80,7 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
     sub, mission, program = load_visible(session, actor, submission_id)
     if sub.student_id == actor.user_id:
         raise Forbidden("You can't review your own work.")
-    if not mentors_student(session, actor.user_id, sub.student_id, program.id):
+    if program is None or not mentors_student(session, actor.user_id, sub.student_id, program.id):
         raise Forbidden("Only a mentor of this student's cohort can review this submission.")
     held_by_me = sub.status == SubmissionStatus.in_review and sub.claimed_by_id == actor.user_id
     now = utcnow()
@@ -343,6 +344,14 @@ def _no_newer_attempt() -> Any:
     )
 
 
+def _runs(program_id: Any) -> Any:
+    """The submission's mission is run by the programme (`program_missions`)."""
+    return exists().where(
+        col(ProgramMission.program_id) == program_id,
+        col(ProgramMission.mission_id) == col(Submission.mission_id),
+    )
+
+
 def _bucket_query(bucket: str, mentor_id: int) -> tuple[Any, list[Any]]:
     """(statement selecting Submission, Mission.title, User, assigned; ORDER BY) for a bucket."""
     pairs = mentor_pairs(mentor_id)
@@ -351,10 +360,7 @@ def _bucket_query(bucket: str, mentor_id: int) -> tuple[Any, list[Any]]:
         .join(Mission, col(Mission.id) == col(Submission.mission_id))
         .join(User, col(User.id) == col(Submission.student_id))
     )
-    in_pairs = and_(
-        pairs.c.student_id == col(Submission.student_id),
-        pairs.c.program_id == col(Mission.program_id),
-    )
+    in_pairs = and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id))
     if bucket == "pending":
         stmt = stmt.join(pairs, in_pairs).where(
             col(Submission.status) == SubmissionStatus.submitted
@@ -451,10 +457,7 @@ def queue_counts(session: Session, mentor_id: int) -> dict[str, int]:
         .join(Mission, col(Mission.id) == col(Submission.mission_id))
         .join(
             pairs,
-            and_(
-                pairs.c.student_id == col(Submission.student_id),
-                pairs.c.program_id == col(Mission.program_id),
-            ),
+            and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id)),
         )
         .where(
             col(Submission.status).in_(

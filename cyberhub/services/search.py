@@ -36,7 +36,7 @@ from sqlalchemy.sql.expression import ColumnClause
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Mission, MissionEmbedding, MissionStatus, Track
-from cyberhub.services import query_embedder
+from cyberhub.services import mission_scope, query_embedder
 from cyberhub.services.errors import Invalid
 from cyberhub.services.permissions import Principal, require_signed_in
 
@@ -79,6 +79,9 @@ class Scope:
     track: str = ""
     difficulty: int | None = None
     skill: str = ""
+    # Who is searching: a condition on Mission from mission_scope.visible_condition, applied
+    # inside both lists (None: no restriction, for callers that check themselves).
+    visible: Any = field(default=None, compare=False)
 
 
 @dataclass
@@ -144,6 +147,8 @@ def _scoped(stmt: Any, scope: Scope | None) -> Any:
     stmt = stmt.where(col(Mission.status) == MissionStatus.published)
     if scope is None:
         return stmt
+    if scope.visible is not None:
+        stmt = stmt.where(scope.visible)
     if scope.track:
         stmt = stmt.join(Track, col(Track.id) == col(Mission.track_id)).where(
             col(Track.key) == scope.track
@@ -244,15 +249,15 @@ class MissionHit:
 def search_missions(
     session: Session, principal: Principal | None, q: str, limit: int = DEFAULT_LIMIT
 ) -> list[MissionHit]:
-    """The best `limit` published missions for `q` (signed-in users)."""
-    require_signed_in(principal)
+    """The best `limit` published missions for `q` that the user may see (signed-in users)."""
+    actor = require_signed_in(principal)
     if not q.strip():
         raise Invalid("q: type something to search for.")
     if len(q) > MAX_QUERY_LENGTH:
         raise Invalid(f"q: at most {MAX_QUERY_LENGTH} characters.")
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit: between 1 and {MAX_LIMIT}.")
-    result = hybrid(session, q)
+    result = hybrid(session, q, Scope(visible=mission_scope.visible_condition(actor)))
     top = result.hits[:limit]
     if not top:
         return []

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Mission, MissionStatus, Role, Track
+from cyberhub.models import Mission, MissionStatus, ProgramTrack, Role, Track
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.services import consents, profiler
+from cyberhub.services import consents, mission_scope, profiler
 from cyberhub.services.permissions import Principal, require_role
 from cyberhub.services.progress import student_programs
 
@@ -26,23 +26,33 @@ def student_home(
     ):
         track_key = track_hint
     programs = student_programs(session, principal.user_id)
-    # A programme's own texts where the learner is in one, else the reference (oldest) row.
-    track_stmt = select(Track).where(Track.key == track_key)
-    if programs:
-        track_stmt = track_stmt.order_by(col(Track.program_id).in_(programs).desc())
-    track = session.exec(track_stmt.order_by(col(Track.id))).first() if track_key else None
+    track = session.exec(select(Track).where(Track.key == track_key)).first() if track_key else None
+    description = track.description if track else ""
+    if track is not None and programs:
+        # The learner's programme's own description of the track, when it set one.
+        own = session.exec(
+            select(ProgramTrack.description).where(
+                col(ProgramTrack.program_id).in_(programs),
+                ProgramTrack.track_id == track.id,
+                ProgramTrack.description != "",
+            )
+        ).first()
+        description = own or description
     starters: list[dict[str, Any]] = []
     total = 0
     if track is not None:
-        # Every programme has its own row per track key: count by key, within the learner's
-        # programmes when they are in one (else the whole published catalog).
+        # The track's missions the learner may start (services/mission_scope): their
+        # programmes' when enrolled, else the published missions they may see (the library).
+        scope = (
+            col(Mission.id).in_(mission_scope.takeable_missions(principal.user_id))
+            if programs
+            else mission_scope.visible_condition(principal)
+        )
         base = (
             select(Mission)
             .join(Track, col(Track.id) == col(Mission.track_id))
-            .where(Track.key == track.key, Mission.status == MissionStatus.published)
+            .where(Track.key == track.key, Mission.status == MissionStatus.published, scope)
         )
-        if programs:
-            base = base.where(col(Mission.program_id).in_(programs))
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         starters = [
             {
@@ -64,7 +74,7 @@ def student_home(
                 "key": track.key,
                 "name": track.name,
                 "tagline": track.tagline,
-                "description": track.description,
+                "description": description,
                 "careers": track.careers,
             }
             if track

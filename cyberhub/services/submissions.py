@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import event, text
+from sqlalchemy import case, event, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,7 @@ from cyberhub.models import (
     MissionPrerequisite,
     MissionStatus,
     Program,
+    ProgramMission,
     Review,
     Role,
     Submission,
@@ -45,7 +46,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import notifications
+from cyberhub.services import mission_scope, notifications
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.learning_access import may_view_work
 from cyberhub.services.permissions import Principal, require_role, require_signed_in
@@ -305,8 +306,8 @@ class MissionGate:
     """Whether the student may work on the mission, and why not."""
 
     mission: Mission
-    program: Program
-    enrolled: bool
+    program: Program | None  # the student's programme running it, if any
+    enrolled: bool  # a programme they are actively enrolled in runs it (mission_scope)
     missing: list[Mission] = field(default_factory=list)  # published prerequisites not approved
 
     @property
@@ -321,22 +322,24 @@ def _published_mission(session: Session, mission_id: int) -> Mission:
     return mission
 
 
+def work_program(session: Session, student_id: int, mission_id: int) -> Program | None:
+    """The programme the student's work on a mission belongs to: one running the mission with a
+    cohort the student is (or was) enrolled in, an active enrolment first; None if none."""
+    order = case((col(Enrollment.status) == EnrollmentStatus.active, 0), else_=1)
+    return session.exec(
+        select(Program)
+        .join(ProgramMission, col(ProgramMission.program_id) == col(Program.id))
+        .join(Cohort, col(Cohort.program_id) == col(Program.id))
+        .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
+        .where(ProgramMission.mission_id == mission_id, Enrollment.student_id == student_id)
+        .order_by(order, col(Program.id))
+        .limit(1)
+    ).first()
+
+
 def _gate(session: Session, student_id: int, mission: Mission) -> MissionGate:
-    program = session.get(Program, mission.program_id)
-    assert program is not None
-    enrolled = (
-        session.exec(
-            select(Enrollment.id)
-            .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
-            .where(
-                Enrollment.student_id == student_id,
-                Enrollment.status == EnrollmentStatus.active,
-                Cohort.program_id == mission.program_id,
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
+    program = work_program(session, student_id, mission.id or 0)
+    enrolled = mission_scope.can_take(session, student_id, mission.id or 0)
     approved = (
         select(Submission.mission_id)
         .where(
@@ -365,12 +368,8 @@ def _workable(session: Session, principal: Principal | None, mission_id: int) ->
     mission = _published_mission(session, mission_id)
     if mission.status == MissionStatus.archived:
         raise Conflict("This mission is archived and no longer takes submissions.")
+    mission_scope.require_takeable(session, actor, mission_id)
     gate = _gate(session, actor.user_id, mission)
-    if not gate.enrolled:
-        raise Forbidden(
-            "You are not enrolled in a cohort of this mission's programme; "
-            "ask your programme director to enroll you."
-        )
     if gate.locked:
         titles = ", ".join(f"“{m.title}”" for m in gate.missing)
         raise Forbidden(f"This mission is locked until your work on {titles} is approved.")
@@ -512,12 +511,13 @@ def submit(
 def _notify_mentors(
     session: Session, sub: Submission, mission: Mission, student: Principal
 ) -> None:
+    runs = select(ProgramMission.program_id).where(ProgramMission.mission_id == mission.id)
     assigned = session.exec(
         select(MentorAssignment.mentor_id)
         .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
         .where(
             MentorAssignment.student_id == sub.student_id,
-            Cohort.program_id == mission.program_id,
+            col(Cohort.program_id).in_(runs),
         )
     ).all()
     mentor_ids = set(assigned)
@@ -529,7 +529,7 @@ def _notify_mentors(
                 .join(Cohort, col(Cohort.id) == col(CohortMentor.cohort_id))
                 .where(
                     Enrollment.student_id == sub.student_id,
-                    Cohort.program_id == mission.program_id,
+                    col(Cohort.program_id).in_(runs),
                 )
             ).all()
         )
@@ -613,8 +613,9 @@ def _refuse(principal: Principal) -> NotFound | Forbidden:
 
 def load_visible(
     session: Session, principal: Principal | None, submission_id: int, *, for_update: bool = False
-) -> tuple[Submission, Mission, Program]:
-    """The submission, its mission and programme, if the principal may see it."""
+) -> tuple[Submission, Mission, Program | None]:
+    """The submission, its mission and the programme it was done in (None when no programme of
+    the student runs the mission any more), if the principal may see it."""
     actor = require_signed_in(principal)
     sub = session.get(
         Submission, submission_id, with_for_update=for_update, populate_existing=for_update
@@ -623,15 +624,14 @@ def load_visible(
         raise NotFound("That submission does not exist.")
     mission = session.get(Mission, sub.mission_id)
     assert mission is not None
-    program = session.get(Program, mission.program_id)
-    assert program is not None
+    program = work_program(session, sub.student_id, mission.id or 0)
     own = sub.student_id == actor.user_id
     if (sub.status == SubmissionStatus.draft and not own) or not may_view_work(
         session,
         actor,
         student_id=sub.student_id,
-        program_id=program.id or 0,
-        org_id=program.organization_id,
+        program_id=program.id or 0 if program else 0,
+        org_id=program.organization_id if program else 0,
     ):
         raise _refuse(actor)
     return sub, mission, program
@@ -682,14 +682,13 @@ def history(
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound("That mission does not exist.")
-    program = session.get(Program, mission.program_id)
-    assert program is not None
+    program = work_program(session, student_id, mission_id)
     if not may_view_work(
         session,
         actor,
         student_id=student_id,
-        program_id=program.id or 0,
-        org_id=program.organization_id,
+        program_id=program.id or 0 if program else 0,
+        org_id=program.organization_id if program else 0,
     ):
         raise _refuse(actor)
     stmt = select(Submission).where(
@@ -718,6 +717,8 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
     """What the mission page needs: locked / enrolled, the latest attempt and what is allowed."""
     actor = require_signed_in(principal)
     mission = _published_mission(session, mission_id)
+    if not mission_scope.can_see(session, actor, mission_id):
+        raise NotFound("That mission does not exist or is not published.")
     gate = _gate(session, actor.user_id, mission)
     latest = latest_attempt(session, actor.user_id, mission_id)
     is_student = actor.has_role(Role.student)
@@ -844,6 +845,7 @@ def revealed_hints(
     """The hints the student has revealed so far, in order."""
     actor = require_signed_in(principal)
     mission = _published_mission(session, mission_id)
+    mission_scope.require_visible(session, actor, mission_id)
     indexes = session.exec(
         select(HintReveal.hint_index)
         .where(HintReveal.student_id == actor.user_id, HintReveal.mission_id == mission_id)
@@ -862,6 +864,7 @@ def reveal_hint(
     """
     actor = require_role(principal, Role.student)
     mission = _published_mission(session, mission_id)
+    mission_scope.require_takeable(session, actor, mission_id)
     hints = list(mission.hints or [])
     if not hints:
         raise NotFound("This mission has no hints.")

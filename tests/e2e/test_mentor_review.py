@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import delete
-from sqlmodel import Session, col, create_engine
+from sqlmodel import Session, col, create_engine, select
 
-from cyberhub.models import Mission, Organization, User
+from cyberhub.models import Mission, Organization, ProgramMission, User
 from cyberhub.services import submissions
 from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -90,7 +90,15 @@ def review_setup(app_url: str, pg_admin_url: str) -> Iterator[Setup]:
         # The app's database is shared by the whole browser session: other tests count the
         # tracks on the landing page, so everything made here goes (missions first: RESTRICT).
         with Session(engine) as session:
-            session.execute(delete(Mission).where(col(Mission.program_id) == program_id))
+            session.execute(
+                delete(Mission).where(
+                    col(Mission.id).in_(
+                        select(ProgramMission.mission_id).where(
+                            ProgramMission.program_id == program_id
+                        )
+                    )
+                )
+            )
             session.execute(delete(Organization).where(col(Organization.id) == org_id))
             session.execute(delete(User).where(col(User.id).in_(user_ids)))
             session.commit()

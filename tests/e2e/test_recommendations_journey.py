@@ -72,7 +72,7 @@ def test_profiler_then_recommendations_that_follow_an_approval(
     recs = student.get("/recommendations").json()
     target = next(r for r in recs if "unlocks once" not in r["reason"])
     mission = student.get(f"/missions/{target['mission_id']}").json()
-    program_id = director.get(f"/director/missions/{target['mission_id']}").json()["program_id"]
+    program_id = director.get(f"/director/missions/{target['mission_id']}").json()["program_ids"][0]
     cohort = next(c for c in director.get("/cohorts").json() if c["program_id"] == program_id)
     # A self sign-up is in no organisation: the learner joins the demo one by invitation first.
     join_demo_organization(app_url, {"Authorization": student.headers["Authorization"]})

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import delete
-from sqlmodel import Session, col, create_engine
+from sqlmodel import Session, col, create_engine, select
 
-from cyberhub.models import Mission, Organization, User
+from cyberhub.models import Mission, Organization, ProgramMission, User
 from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
@@ -71,7 +71,15 @@ def loop(app_url: str, pg_admin_url: str) -> Iterator[Loop]:
         yield data
         # The browser session shares this database: remove what was made (missions first).
         with Session(engine) as session:
-            session.execute(delete(Mission).where(col(Mission.program_id) == program_id))
+            session.execute(
+                delete(Mission).where(
+                    col(Mission.id).in_(
+                        select(ProgramMission.mission_id).where(
+                            ProgramMission.program_id == program_id
+                        )
+                    )
+                )
+            )
             session.execute(delete(Organization).where(col(Organization.id) == org_id))
             session.execute(delete(User).where(col(User.id).in_(user_ids)))
             session.commit()

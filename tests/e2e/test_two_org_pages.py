@@ -47,7 +47,7 @@ def tenant(engine: object) -> Iterator[Tenant]:
         users = list(
             session.exec(select(User.id).where(col(User.email).contains(f".{tag}@"))).all()
         )
-        session.execute(delete(Mission).where(col(Mission.program_id) == t.program.id))
+        session.execute(delete(Mission).where(col(Mission.organization_id) == t.org.id))
         session.execute(delete(Organization).where(col(Organization.id) == t.org.id))
         session.execute(delete(User).where(col(User.id).in_(users)))
         session.commit()

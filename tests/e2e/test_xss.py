@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import delete
-from sqlmodel import Session, col, create_engine
+from sqlmodel import Session, col, create_engine, select
 
-from cyberhub.models import Mission, Organization, User
+from cyberhub.models import Mission, Organization, ProgramMission, User
 from cyberhub.services import applications, learner_notes, reviews, submissions
 from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -111,6 +111,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                     for i, text in enumerate(descriptions[:12], start=1)
                 ],
                 hints=_chunks(1000)[:10],
+                owner=org,  # the organisation's own: its director edits it
             )
             mission.summary = named("Summary")
             mission.brief = all_payloads(mark)
@@ -185,7 +186,15 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
         yield world
         # The app's database is shared by the browser session: what was made here goes.
         with Session(engine) as session:
-            session.execute(delete(Mission).where(col(Mission.program_id) == program_id))
+            session.execute(
+                delete(Mission).where(
+                    col(Mission.id).in_(
+                        select(ProgramMission.mission_id).where(
+                            ProgramMission.program_id == program_id
+                        )
+                    )
+                )
+            )
             session.execute(delete(Organization).where(col(Organization.id) == world.org_id))
             session.execute(delete(User).where(col(User.id).in_(ids)))
             session.commit()

@@ -27,7 +27,14 @@ RUBRIC = [
 
 @pytest.fixture
 def world(session: Session) -> World:
-    return build_world(session)
+    """The world, with its programme's missions authored by its own organisation (a factory
+    mission is otherwise a library mission, which only admins edit)."""
+    w = build_world(session)
+    for m in (w.m1, w.m2, w.m3, w.draft_mission, w.archived_mission):
+        m.organization_id = w.org.id
+        session.add(m)
+    session.commit()
+    return w
 
 
 def director(session: Session, world: World) -> Principal:
@@ -60,7 +67,8 @@ class TestCreate:
         assert m["status"] == "draft" and m["track"] == "builders"
         assert m["slug"] == "threat-model-a-login-page"
         assert m["difficulty"] == 1 and m["estimated_minutes"] == 60
-        assert m["author_id"] == world.director.id and m["program_id"] == world.program.id
+        assert m["author_id"] == world.director.id and m["program_ids"] == [world.program.id]
+        assert m["organization_id"] == world.org.id and not m["library"]
         assert session.exec(select(AuditLog).where(AuditLog.action == "mission.created")).one()
         # Same title again: a distinct slug.
         assert draft(session, world)["slug"] == "threat-model-a-login-page-2"
@@ -146,7 +154,8 @@ class TestCreate:
             admin,
             MissionChanges(program_id=world.other_program.id, title="For Coast", track="builders"),
         )
-        assert m["program_id"] == world.other_program.id
+        assert m["program_ids"] == [world.other_program.id]
+        assert m["organization_id"] == world.other_org.id
 
 
 class TestPrerequisiteLoops:

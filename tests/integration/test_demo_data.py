@@ -13,6 +13,8 @@ from cyberhub.models import (
     MissionStatus,
     Organization,
     Program,
+    ProgramMission,
+    ProgramTrack,
     Role,
     RoleAssignment,
     Track,
@@ -41,8 +43,10 @@ def test_structure(session: Session, demo: list[int]) -> None:
     assert sorted(t.key for t in tracks) == sorted(
         ["builders", "leaders", "entrepreneurs", "researchers", "educators"]
     )
+    runs = session.exec(select(ProgramTrack)).all()
+    assert {(r.program_id, r.track_id) for r in runs} == {(program.id, t.id) for t in tracks}
+    assert all(r.nice_work_roles for r in runs)
     for t in tracks:
-        assert t.program_id == program.id
         assert t.careers and all(c.strip() for c in t.careers)
     cohorts = session.exec(select(Cohort)).all()
     assert len(cohorts) == 2
@@ -58,7 +62,13 @@ def test_missions_are_complete_and_published(session: Session, demo: list[int]) 
     assert len(missions) >= 30
     assert sorted(demo) == sorted(m.id for m in missions)  # every id is returned for embedding
     tracks = {t.id for t in session.exec(select(Track)).all()}
+    [program] = session.exec(select(Program)).all()
+    adopted = session.exec(
+        select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
+    ).all()
+    assert sorted(adopted) == sorted(m.id for m in missions)  # the programme runs them all
     for m in missions:
+        assert m.organization_id is None, m.slug  # CyberHub's public library
         assert m.status == MissionStatus.published, m.slug
         assert m.track_id in tracks
         assert m.title and m.summary, m.slug

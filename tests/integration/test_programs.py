@@ -54,6 +54,9 @@ class TestAccess:
             lambda: programs.update_program(session, other, pid, name="Mine now"),
             lambda: programs.list_tracks(session, other, pid),
             lambda: programs.update_track(session, other, world.builders.id or 0, name="X"),
+            lambda: programs.set_program_track(
+                session, other, pid, world.builders.id or 0, description="Mine"
+            ),
             lambda: programs.create_track(session, other, pid, key="educators"),
             lambda: programs.list_cohorts(session, other, pid),
             lambda: programs.create_cohort(
@@ -84,7 +87,9 @@ class TestAccess:
         with pytest.raises(NotFound):
             programs.roster(session, d, 999_999)
         with pytest.raises(NotFound):
-            programs.update_track(session, d, 999_999, name="Nope")
+            programs.set_program_track(session, d, world.program.id or 0, 999_999, description="")
+        with pytest.raises(NotFound):
+            programs.update_track(session, principal(session, world.admin), 999_999, name="Nope")
 
 
 class TestPrograms:
@@ -167,33 +172,82 @@ class TestTracks:
         with pytest.raises(Conflict, match="already has the builders track"):
             programs.create_track(session, d, world.program.id or 0, key="Builders")
         t = programs.create_track(
-            session, d, world.program.id or 0, key="researchers", careers=["Malware Analyst"]
+            session, d, world.program.id or 0, key="researchers", description="Our lab's way."
         )
-        assert t.name == "Researchers" and t.description  # standard texts fill the gaps
-        assert t.careers == ["Malware Analyst"]
+        assert t.name == "Researchers" and t.careers  # the global texts
+        assert t.description == "Our lab's way."
+        # The global track is untouched, and shared: no second "researchers" row.
+        [row] = session.exec(select(Track).where(Track.key == "researchers")).all()
+        assert row.description != "Our lab's way."
 
-    def test_edit_texts_and_careers(self, session: Session, world: World) -> None:
+    def test_a_programme_sets_its_own_description_and_nice_roles(
+        self, session: Session, world: World
+    ) -> None:
         d = principal(session, world.director)
-        t = programs.update_track(
+        t = programs.set_program_track(
             session,
             d,
+            world.program.id or 0,
             world.builders.id or 0,
             description="Build things that hold.",
+            nice_work_roles=["DD-WRL-003"],
+        )
+        assert t.key == "builders" and t.description == "Build things that hold."
+        assert [r["id"] for r in programs.program_nice_roles(t)] == ["DD-WRL-003"]
+        # The other organisation's programme running the same global track keeps the standard.
+        theirs = programs.list_tracks(
+            session, principal(session, world.other_director), world.other_program.id or 0
+        )
+        assert [x.description for x in theirs if x.key == "builders"] == [
+            world.builders.description
+        ]
+        [entry] = actions(session, "track.updated")
+        assert entry.target_id == str(world.builders.id)
+        # Typing the standard text back clears the override.
+        t = programs.set_program_track(
+            session,
+            d,
+            world.program.id or 0,
+            world.builders.id or 0,
+            description=world.builders.description,
+        )
+        assert t.description == world.builders.description
+        with pytest.raises(Invalid, match="at least one NICE work role"):
+            programs.set_program_track(
+                session, d, world.program.id or 0, world.builders.id or 0, nice_work_roles=[]
+            )
+
+    def test_only_an_admin_edits_the_global_texts(self, session: Session, world: World) -> None:
+        with pytest.raises(Forbidden, match="only an admin"):
+            programs.update_track(
+                session, principal(session, world.director), world.builders.id or 0, name="X"
+            )
+        admin = principal(session, world.admin)
+        t = programs.update_track(
+            session,
+            admin,
+            world.builders.id or 0,
             careers=[" DevSecOps  Engineer ", "DevSecOps Engineer", "", "Cloud Engineer"],
             focus=["Pipelines"],
         )
-        assert t.key == "builders"
         assert t.careers == ["DevSecOps Engineer", "Cloud Engineer"]
         assert t.focus == ["Pipelines"]
         with pytest.raises(Invalid, match="at most 12 careers"):
             programs.update_track(
-                session, d, world.builders.id or 0, careers=[f"Job {i}" for i in range(13)]
+                session, admin, world.builders.id or 0, careers=[f"Job {i}" for i in range(13)]
             )
         with pytest.raises(Invalid, match="at least 2 characters"):
-            programs.update_track(session, d, world.builders.id or 0, name=" ")
+            programs.update_track(session, admin, world.builders.id or 0, name=" ")
 
     def test_tracks_carry_their_nice_work_roles(self, session: Session, world: World) -> None:
-        data = programs.track_json(world.builders)
+        [t] = [
+            x
+            for x in programs.list_tracks(
+                session, principal(session, world.director), world.program.id or 0
+            )
+            if x.key == "builders"
+        ]
+        data = programs.track_json(t)
         ids = [r["id"] for r in data["nice_work_roles"]]
         assert "DD-WRL-003" in ids and all(r["name"] for r in data["nice_work_roles"])
 
@@ -343,7 +397,7 @@ def test_tracks_of_a_new_programme_have_the_texts_of_the_catalog(
 ) -> None:
     d = principal(session, world.director)
     p = programs.create_program(session, d, name="Texts")
-    stored = session.exec(
-        select(Track).where(Track.program_id == p.id, Track.key == "leaders")
-    ).one()
+    [stored] = [t for t in programs.list_tracks(session, d, p.id or 0) if t.key == "leaders"]
     assert stored.tagline == "Management and executive decision-making"
+    # Tracks are global: the new programme runs the same five rows, none is added.
+    assert len(session.exec(select(Track)).all()) == len(TRACK_KEYS)

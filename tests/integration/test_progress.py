@@ -128,9 +128,9 @@ class TestStudentProgress:
         p = progress.compute(session, world.student.id or 0)
         assert world.other_mission.id not in statuses(p)
         loner = make_user(session, "loner@example.org", "student")
-        everything = progress.compute(session, loner.id or 0)
-        assert world.other_mission.id in statuses(everything)  # not enrolled: the whole catalog
-        assert everything.tracks[0]["published"] == 3  # builders: m1, m2 and the coast mission
+        nothing = progress.compute(session, loner.id or 0)
+        # Not enrolled: nothing is expected of them yet (not 0 % of the whole catalog).
+        assert nothing.missions == [] and nothing.tracks == [] and nothing.scope is None
 
     def test_who_may_see_a_students_progress(self, session: Session, world: World) -> None:
         sid = world.student.id or 0

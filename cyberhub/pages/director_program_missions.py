@@ -1,0 +1,220 @@
+"""The "Missions your programme runs" panel of /director/missions: for one programme, the
+missions it runs (its organisation's own and adopted library ones) with a Remove button, and the
+published CyberHub library missions of its tracks with an Add button. Every change goes through
+services/authoring (add_to_program / remove_from_program), which checks and audits it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import db
+from cyberhub.components.ui import difficulty_badge, error_callout
+from cyberhub.services import authoring, programs
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import parse_id, request_meta
+from cyberhub.state.session import SessionState
+
+
+def _row(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": m["id"],
+        "title": m["title"],
+        "track_name": m["track_name"],
+        "difficulty": m["difficulty"],
+        "status": m["status"],
+        "library": m["library"],
+    }
+
+
+def _load(principal: Principal | None, program: str) -> dict[str, Any]:
+    with db.session_scope() as session:
+        choices = [
+            {"id": str(p["id"]), "name": p["name"]}
+            for p in programs.list_programs(session, principal)
+        ]
+        program_id = parse_id(program) or (int(choices[0]["id"]) if choices else None)
+        if program_id is None:
+            return {"programs": choices, "program": "", "runs": [], "library": []}
+        runs = authoring.list_missions(session, principal, program_id=program_id)
+        library = authoring.library_options(session, principal, program_id)
+        return {
+            "programs": choices,
+            "program": str(program_id),
+            "runs": [_row(m) for m in runs if m["status"] != "archived"],
+            "library": [_row(m) for m in library],
+        }
+
+
+def _change(
+    principal: Principal | None, action: str, program_id: int, mission_id: int, meta: RequestMeta
+) -> str:
+    with db.session_scope() as session:
+        if action == "add":
+            m = authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
+            return f"The programme now runs “{m['title']}”."
+        authoring.remove_from_program(session, principal, program_id, mission_id, meta=meta)
+        return "Removed the mission from the programme (its submissions are kept)."
+
+
+class ProgramMissionsState(rx.State):
+    programs: list[dict[str, str]] = []
+    program: str = ""
+    runs: list[dict[str, Any]] = []
+    library: list[dict[str, Any]] = []
+    error: str = ""
+    notice: str = ""
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _fetch(self) -> None:
+        try:
+            data = await asyncio.to_thread(_load, await self._principal(), self.program)
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        self.programs, self.program = data["programs"], data["program"]
+        self.runs, self.library, self.error = data["runs"], data["library"], ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.notice = ""
+        await self._fetch()
+
+    @rx.event
+    async def set_program(self, value: str) -> None:
+        self.program, self.notice = value, ""
+        await self._fetch()
+
+    async def _do(self, action: str, mission_id: int) -> None:
+        program_id = parse_id(self.program)
+        if program_id is None:
+            self.error = "Choose a programme first."
+            return
+        try:
+            self.notice = await asyncio.to_thread(
+                _change,
+                await self._principal(),
+                action,
+                program_id,
+                int(mission_id),
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.error, self.notice = exc.message, ""
+            return
+        await self._fetch()
+
+    @rx.event
+    async def add(self, mission_id: int) -> None:
+        await self._do("add", mission_id)
+
+    @rx.event
+    async def remove(self, mission_id: int) -> None:
+        await self._do("remove", mission_id)
+
+
+S = ProgramMissionsState
+
+
+def _mission_line(m: rx.Var[dict[str, Any]], button: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(m["title"], weight="medium"),
+            rx.hstack(
+                rx.text(m["track_name"], size="1", color_scheme="gray"),
+                difficulty_badge(m["difficulty"].to(int)),
+                rx.cond(
+                    m["library"].to(bool),
+                    rx.badge("Library", variant="soft", color_scheme="blue"),
+                    rx.badge("Your organisation", variant="soft"),
+                ),
+                rx.cond(m["status"].to(str) != "published", rx.badge(m["status"].to(str))),
+                spacing="2",
+                align="center",
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        button,
+        width="100%",
+        align="center",
+    )
+
+
+def _run_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
+    return _mission_line(
+        m,
+        rx.button(
+            "Remove",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.remove(m["id"].to(int)),
+            aria_label="Remove " + m["title"].to(str) + " from the programme",
+        ),
+    )
+
+
+def _library_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
+    return _mission_line(
+        m,
+        rx.button(
+            rx.icon("plus", size=16),
+            "Add",
+            variant="soft",
+            on_click=S.add(m["id"].to(int)),
+            aria_label="Add " + m["title"].to(str) + " to the programme",
+        ),
+    )
+
+
+def program_missions_panel() -> rx.Component:
+    """The panel; the page calls ProgramMissionsState.load on load."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Missions your programme runs", size="4", as_="h2"),
+                rx.spacer(),
+                rx.el.label("Programme", html_for="runs-program", font_weight="500"),
+                rx.select.root(
+                    rx.select.trigger(id="runs-program", aria_label="Programme"),
+                    rx.select.content(
+                        rx.foreach(S.programs, lambda p: rx.select.item(p["name"], value=p["id"]))
+                    ),
+                    value=S.program,
+                    on_change=S.set_program,
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+            ),
+            error_callout(S.error),
+            rx.cond(
+                S.runs.length() > 0,
+                rx.vstack(rx.foreach(S.runs, _run_line), spacing="2", width="100%"),
+                rx.text("This programme runs no missions yet.", color_scheme="gray"),
+            ),
+            rx.heading("From the CyberHub library", size="3", as_="h3"),
+            rx.cond(
+                S.library.length() > 0,
+                rx.vstack(rx.foreach(S.library, _library_line), spacing="2", width="100%"),
+                rx.text(
+                    "Every library mission of this programme's tracks is already in it.",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="program-missions",
+    )
