@@ -79,8 +79,8 @@ class UnknownJob(LookupError):
 
 
 def queues() -> list[str]:
-    """Every queue a job runs on, in catalogue order."""
-    return list(dict.fromkeys(job.queue for job in JOBS.values()))
+    """Every queue a job runs on: "default" first, then by name."""
+    return sorted({job.queue for job in JOBS.values()}, key=lambda q: (q != "default", q))
 
 
 # --- the domain's fan-outs (each sends after commit) ----------------------------------------------
