@@ -600,7 +600,7 @@ def update_mission(
         _set_prerequisites(session, mission, prereqs)
     session.flush()
     if mission.status == MissionStatus.published:
-        jobs.mission_changed(session, mission.id or 0)
+        jobs.mission_changed(session, mission_id)
     audit.record(
         session,
         "mission.updated",
@@ -648,7 +648,7 @@ def publish_mission(
     prereqs = _missions(session, _prereq_ids(session, mission.id or 0))
     _check_publishable(mission.brief, mission.rubric, prereqs)
     result = _set_status(session, actor, mission, MissionStatus.published, meta)
-    jobs.mission_changed(session, mission.id or 0)
+    jobs.mission_changed(session, mission_id)
     return result
 
 
