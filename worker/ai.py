@@ -9,8 +9,9 @@ import logging
 import dramatiq
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
+from cyberhub import jobs
 from cyberhub.db import session_scope
-from cyberhub.services import embeddings, recommendations
+from cyberhub.services import ai_jobs, embeddings, recommendations
 from cyberhub.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,8 @@ def recompute_recommendations(user_id: int) -> None:
 
 # --- rebuild everything (the admin console's button; services/ai_jobs.py) -------------------
 
-from cyberhub.services import ai_jobs  # noqa: E402  (kept with the actor that needs it)
 
-
-@dramatiq.actor(queue_name="ai", max_retries=3, time_limit=ai_jobs.REBUILD_TIME_LIMIT_MS)
+@dramatiq.actor(queue_name="ai", max_retries=3, time_limit=jobs.REBUILD_ALL.time_limit_ms)
 def rebuild_all(run_id: int) -> None:
     """Re-embed every mission and every consenting learner and recompute their lists, committing
     after each batch (the admin's progress bar). Safe to redeliver: it resumes near the last

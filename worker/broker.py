@@ -1,19 +1,17 @@
-"""The one broker factory. Importing this module installs the broker for the process.
+"""The worker's broker: the connection from cyberhub/jobs.py plus every middleware, in order.
+Importing this module installs the broker for the process (jobs sent by name use it too).
 
 CYBERHUB_BROKER=stub (tests) gives a StubBroker with the same middleware.
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
 
 import dramatiq
 import psycopg
 import redis.exceptions
 import sqlalchemy.exc
-from dramatiq.brokers.redis import RedisBroker
-from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -24,6 +22,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
+from cyberhub import jobs
 from cyberhub.settings import get_settings
 from worker.middleware import FailedJobs, Heartbeat, JobStats, ModelWarmup
 
@@ -87,19 +86,8 @@ def build_middleware() -> list[Middleware]:
 
 
 def create_broker() -> dramatiq.Broker:
-    if os.environ.get("CYBERHUB_BROKER") == "stub":
-        return StubBroker(middleware=build_middleware())
-    from cyberhub.redis_client import redis_url
-
-    return RedisBroker(
-        url=redis_url(),
-        middleware=build_middleware(),
-        # A worker killed with -9 stops beating; after 15 s its unacked messages go back to the
-        # queue, on the next maintenance run (a 10 % chance per fetch) -> back within ~30 s.
-        heartbeat_timeout=15_000,
-        maintenance_chance=100_000,
-    )
+    return jobs.connect(build_middleware())
 
 
 broker = create_broker()
-dramatiq.set_broker(broker)
+jobs.install(broker)  # what services send by name (cyberhub/jobs.py) goes through this broker

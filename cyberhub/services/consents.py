@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import ConsentDocument, ConsentRecord, User
 from cyberhub.services import audit
 from cyberhub.services.audit import NO_META, RequestMeta
@@ -289,14 +290,10 @@ def set_consent(
 def _ai_consent_changed(session: Session, user_id: int, granted: bool) -> None:
     """Withdrawn: everything the AI derived about the user goes now, and the worker computes
     nothing more for them (each AI job checks the consent again). Granted: compute afresh."""
-    from cyberhub.services import ai_queue
     from cyberhub.services.embeddings import purge_learner
 
     if granted:
-        from cyberhub.services.personality import analyze_after_commit
-
-        ai_queue.refresh_after_commit(session, user_id)
-        analyze_after_commit(session, user_id)
+        jobs.learner_changed(session, user_id)
     else:
         purge_learner(session, user_id)
 

@@ -8,6 +8,7 @@ from typing import TypeVar
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
+from cyberhub.embedding_model import Embedder as Embedder  # the interface; re-exported here
 from cyberhub.models import (
     LearnerEmbedding,
     LearnerNote,
@@ -23,16 +24,6 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services.ai_locks import lock_learner, lock_missions
 from cyberhub.services.errors import NotFound
-
-
-class Embedder:
-    """Turns texts into unit vectors. The worker's is the real model; tests use a fake."""
-
-    name: str = "embedder"
-    dimensions: int = 384
-
-    def encode(self, texts: list[str]) -> list[list[float]]:  # pragma: no cover - interface
-        raise NotImplementedError
 
 
 def mission_text(mission: Mission) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import LearnerNote, Role
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents
@@ -71,10 +72,7 @@ def _changed(session: Session, user_id: int) -> None:
     """Queue the re-embedding and the work-style analysis after commit (consent permitting)."""
     if not consents.has_consent(session, user_id, consents.AI_PROFILING):
         return
-    from cyberhub.services import ai_queue, personality
-
-    ai_queue.refresh_after_commit(session, user_id)  # vector, then recommendations
-    personality.analyze_after_commit(session, user_id)
+    jobs.learner_changed(session, user_id)  # vector, then recommendations; work-style analysis
 
 
 def list_notes(

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import OutboxMail
 from cyberhub.models.base import utcnow
 from cyberhub.services.audit import RequestMeta
@@ -24,10 +25,7 @@ def send(session: Session, *, to: str, subject: str, body: str, kind: str = "not
     session.add(mail)
     session.flush()
     if get_settings().smtp_host:
-        from worker.actors import deliver_mail
-        from worker.enqueue import enqueue_after_commit
-
-        enqueue_after_commit(session, deliver_mail, mail.id)
+        jobs.mail_queued(session, mail.id or 0)
     return mail
 
 

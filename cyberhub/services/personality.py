@@ -33,6 +33,7 @@ import numpy as np
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import LearnerNote, PersonalityProfile, ProfilerAnswer, User
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents, profiler
@@ -447,14 +448,6 @@ def analyze(session: Session, user_id: int, embedder: Embedder) -> str:
     return "updated"
 
 
-def analyze_after_commit(session: Session, user_id: int) -> None:
-    """Queue the learner's analysis once this transaction commits (dropped on rollback)."""
-    from worker.ai import analyze_personality
-    from worker.enqueue import enqueue_after_commit
-
-    enqueue_after_commit(session, analyze_personality, user_id)
-
-
 # -- the app and the API ----------------------------------------------------------------------
 
 
@@ -470,7 +463,7 @@ def request_analysis(session: Session, principal: Principal | None) -> dict[str,
     out = overview(session, actor, None)
     if out["status"] == "empty":
         raise Conflict(NOTHING_TO_ANALYSE)
-    analyze_after_commit(session, actor.user_id)
+    jobs.analysis_requested(session, actor.user_id)
     return {**out, "status": "queued", "message": BEING_PREPARED}
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
-from cyberhub.services import ai_queue, audit, consents
+from cyberhub.services import audit, consents
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_signed_in
@@ -197,17 +198,8 @@ def complete(
         confidence=scored.confidence,
     )
     # The learner's vector (cold start: track + answers) and list follow the new result.
-    ai_queue.refresh_after_commit(session, ps.user_id)
-    _analyze_after_commit(session, ps.user_id)
+    jobs.learner_changed(session, ps.user_id)  # and the work-style analysis follows the answers
     return results(session, principal, session_id)
-
-
-def _analyze_after_commit(session: Session, user_id: int) -> None:
-    """The work-style analysis follows the answers too (imported here: personality reads
-    profiler results, so a module-level import would be circular)."""
-    from cyberhub.services.personality import analyze_after_commit
-
-    analyze_after_commit(session, user_id)
 
 
 class UnansweredQuestions(Conflict):
@@ -300,5 +292,4 @@ def delete_session(
         target_id=session_id,
         meta=meta,
     )
-    ai_queue.refresh_after_commit(session, ps.user_id)
-    _analyze_after_commit(session, ps.user_id)
+    jobs.learner_changed(session, ps.user_id)

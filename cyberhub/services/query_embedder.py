@@ -1,7 +1,8 @@
 """How the web process gets an embedder: for search queries and for `POST /api/v1/embeddings`.
 
-The model (torch + all-MiniLM-L6-v2: a few seconds to load, ~450 MiB resident) belongs to the
-worker (worker/model.py); the web app must start without importing torch. So:
+The model (torch + all-MiniLM-L6-v2: a few seconds to load, ~450 MiB resident) is loaded by
+cyberhub/embedding_model.py, which the worker uses too; the web app must start without
+importing torch. So:
 
 - nothing here imports torch or the model at import time;
 - `warm_up_at_start()` (a Reflex lifespan task, skipped under tests) loads it in a background
@@ -29,6 +30,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from cyberhub import embedding_model
 from cyberhub.services import rate_limit
 from cyberhub.services.embeddings import Embedder
 from cyberhub.services.errors import DomainError, Invalid
@@ -62,23 +64,17 @@ _cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
 def _current() -> Embedder:
-    from worker import model  # imports no torch: the model loads on the first encode
-
-    return model.get_embedder()
+    return embedding_model.get_embedder()  # imports no torch: the model loads on the first encode
 
 
 def _loaded_elsewhere() -> bool:
     """True when this process already holds the model (e.g. a worker thread loaded it)."""
-    from worker import model
-
-    return model.load_model.cache_info().currsize > 0
+    return embedding_model.is_loaded()
 
 
 def _needs_load(emb: Embedder) -> bool:
-    from worker import model
-
     # Only the real model is slow to load; a test's fake (or any injected embedder) is ready.
-    if not isinstance(emb, model.ModelEmbedder):
+    if not isinstance(emb, embedding_model.ModelEmbedder):
         return False
     return not _ready.is_set() and not _loaded_elsewhere()
 

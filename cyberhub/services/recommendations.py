@@ -30,6 +30,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import (
     LearnerEmbedding,
     Mission,
@@ -47,7 +48,6 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents, learner_interests, mission_scope, profiler, ranking
 from cyberhub.services.ai_locks import lock_learner
-from cyberhub.services.ai_queue import recompute_after_commit, refresh_after_commit
 from cyberhub.services.errors import NotFound
 from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
@@ -469,7 +469,7 @@ def request_refresh(
     """Queue a recomputation (after commit). Refused without AI-profiling consent."""
     target = _target(session, principal, user_id)
     consents.require_ai_consent(session, target)
-    refresh_after_commit(session, target)
+    jobs.learner_progressed(session, target)
     return target
 
 
@@ -498,7 +498,7 @@ def refresh_if_missing(
         return False
     if not fresh:
         return False
-    refresh_after_commit(session, target)
+    jobs.learner_progressed(session, target)
     return True
 
 
@@ -535,4 +535,4 @@ def not_interested(session: Session, principal: Principal | None, mission_id: in
         )
     )
     session.flush()
-    recompute_after_commit(session, actor.user_id)
+    jobs.recommendations_stale(session, actor.user_id)

@@ -24,6 +24,7 @@ from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.models import (
     MentorAssignment,
     Mission,
@@ -36,7 +37,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import ai_queue, notifications, rendering
+from cyberhub.services import notifications, rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.learning_access import mentor_pairs, mentors_student
 from cyberhub.services.permissions import Principal, require_role
@@ -293,7 +294,7 @@ def review(
         session, submission_id, actor.user_id, EV_APPROVED if approved else EV_CHANGES_REQUESTED
     )
     # Approved work changes the learner's vector and level: fresh recommendations after commit.
-    ai_queue.refresh_after_commit(session, sub.student_id)
+    jobs.learner_progressed(session, sub.student_id)
     maximum = rubric_max(mission)
     score = f" Score: {total}/{maximum}." if maximum else ""
     # Notifications and mails are plain text: the feedback's markdown is reduced to its words.

@@ -10,6 +10,8 @@ from dramatiq.brokers.redis import RedisBroker
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from cyberhub import jobs
+from cyberhub.db import get_engine
 from cyberhub.models import Mission, MissionEmbedding
 from tests.processes import child_env, start_worker, stop
 
@@ -23,24 +25,27 @@ def test_worker_embeds_a_mission_with_the_real_model_and_beats(
     session: Session,
     api_client: TestClient,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     log = tmp_path / "worker.log"
     worker = start_worker(child_env(DATABASE_URL=db_url, REDIS_URL=redis_url), log)
     try:
-        # The web side only enqueues: a RedisBroker client sends the id-only message.
-        broker = RedisBroker(url=redis_url)
+        # The web side only sends, by name, after commit: a sending-only broker from
+        # cyberhub/jobs.py (no actor imported) puts the id-only message on the real Redis.
         mission_id = demo[0]
-        from dramatiq import Message
-
-        broker.enqueue(
-            Message(
-                queue_name="ai",
-                actor_name="embed_mission",
-                args=(mission_id,),
-                kwargs={},
-                options={},
-            )
-        )
+        monkeypatch.delenv("CYBERHUB_BROKER")
+        sender = jobs.connect([])
+        monkeypatch.setenv("CYBERHUB_BROKER", "stub")
+        assert isinstance(sender, RedisBroker)
+        stub = jobs.broker()
+        jobs.install(sender)
+        try:
+            with Session(get_engine()) as s:
+                jobs.mission_changed(s, mission_id)
+                s.commit()
+        finally:
+            jobs.install(stub)
+            sender.close()
         deadline = time.monotonic() + 180
         row = None
         while time.monotonic() < deadline and row is None:

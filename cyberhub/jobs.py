@@ -1,0 +1,228 @@
+"""Background jobs by name: services say what happened, the worker does the work after commit.
+
+A service calls a fan-out here (`jobs.learner_changed(session, user_id)`); this module knows
+which worker jobs follow and sends them **by actor name** once the session's transaction has
+committed. So the web process never imports an actor, the worker's modules or torch, and
+`cyberhub/` never imports `worker/` (tests/unit/test_architecture.py checks both).
+
+`JOBS` is the catalogue of every job the worker runs: its actor name, queue and arguments.
+The worker declares one actor per entry (tests/integration/test_jobs.py checks the names,
+queues and parameters match), the admin console lists and retries jobs from it.
+
+After commit: an actor enqueued before commit could run before its rows exist (or for rows
+rolled back). Jobs belong to the session's outermost transaction: a savepoint rolling back
+keeps them, the outer rollback (or close) drops them, and the outer commit sends them.
+
+The broker: the worker installs its own (worker/broker.py: every middleware) with `install`;
+any other process (the web app, a script) gets a sending-only one on first use, on the same
+Redis (or a StubBroker under CYBERHUB_BROKER=stub). Sending runs no middleware, so both send
+the same message.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
+from sqlalchemy import event
+from sqlalchemy.orm import Session as SASession
+from sqlalchemy.orm import SessionTransaction
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One worker job: the actor's name, its queue and the names of its (id-only) arguments."""
+
+    name: str
+    queue: str
+    params: tuple[str, ...]
+    time_limit_ms: int | None = None  # None: the broker's default (JOB_TIME_LIMIT_MS)
+
+
+EMBED_MISSION = Job("embed_mission", "ai", ("mission_id",))
+EMBED_LEARNER = Job("embed_learner", "ai", ("user_id",))  # the vector, then the list
+RECOMPUTE_RECOMMENDATIONS = Job("recompute_recommendations", "ai", ("user_id",))
+ANALYZE_PERSONALITY = Job("analyze_personality", "ai", ("user_id",))
+# A rebuild still "active" after its time limit cannot be alive any more (the worker died and
+# its message was lost): services/ai_jobs.start_rebuild then marks it failed.
+REBUILD_ALL = Job("rebuild_all", "ai", ("run_id",), time_limit_ms=2 * 60 * 60 * 1000)
+DELIVER_MAIL = Job("deliver_mail", "default", ("mail_id",))
+EXPIRE_REVIEW_CLAIMS = Job("expire_review_claims", "default", ())  # the scheduler's
+SWEEP_ORPHAN_UPLOADS = Job("sweep_orphan_uploads", "default", ())  # the scheduler's
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        EMBED_MISSION,
+        EMBED_LEARNER,
+        RECOMPUTE_RECOMMENDATIONS,
+        ANALYZE_PERSONALITY,
+        REBUILD_ALL,
+        DELIVER_MAIL,
+        EXPIRE_REVIEW_CLAIMS,
+        SWEEP_ORPHAN_UPLOADS,
+    )
+}
+
+
+class UnknownJob(LookupError):
+    """No job of that name (or not with those arguments) exists any more."""
+
+
+def queues() -> list[str]:
+    """Every queue a job runs on: "default" first, then by name."""
+    return sorted({job.queue for job in JOBS.values()}, key=lambda q: (q != "default", q))
+
+
+# --- the domain's fan-outs (each sends after commit) ----------------------------------------------
+
+
+def learner_changed(session: SASession, user_id: int) -> None:
+    """What the learner told us changed (profiler result, goals, reflections, AI consent given):
+    re-embed them, then recompute their recommendations; and redo their work-style analysis.
+    The worker checks the AI-profiling consent again in every job."""
+    learner_progressed(session, user_id)
+    enqueue(session, ANALYZE_PERSONALITY, user_id)
+
+
+def learner_progressed(session: SASession, user_id: int) -> None:
+    """The learner's work or level changed (a review decision), or a fresh list was asked for:
+    re-embed them, then recompute their recommendations (one job)."""
+    enqueue(session, EMBED_LEARNER, user_id)
+
+
+def recommendations_stale(session: SASession, user_id: int) -> None:
+    """Recompute the learner's list from their current vector (e.g. after "not interested")."""
+    enqueue(session, RECOMPUTE_RECOMMENDATIONS, user_id)
+
+
+def analysis_requested(session: SASession, user_id: int) -> None:
+    """Redo the learner's work-style analysis (a no-op in the worker when nothing changed)."""
+    enqueue(session, ANALYZE_PERSONALITY, user_id)
+
+
+def mission_changed(session: SASession, mission_id: int) -> None:
+    """A mission was created, edited or published: recompute its vector."""
+    enqueue(session, EMBED_MISSION, mission_id)
+
+
+def mail_queued(session: SASession, mail_id: int) -> None:
+    """An outbox message to deliver by SMTP."""
+    enqueue(session, DELIVER_MAIL, mail_id)
+
+
+def rebuild_started(session: SASession, run_id: int) -> None:
+    """An admin started "rebuild all AI data"."""
+    enqueue(session, REBUILD_ALL, run_id)
+
+
+def retry(session: SASession, name: str, args: Sequence[Any]) -> Job:
+    """Send the job `name` again with `args` (the admin console's retry of a failed job).
+    UnknownJob when no such job exists any more or it no longer takes these arguments."""
+    job = JOBS.get(name)
+    if job is None:
+        raise UnknownJob(f"The job '{name}' no longer exists, so it can't be retried.")
+    if len(args) != len(job.params):
+        raise UnknownJob(f"The job '{name}' no longer takes these arguments.")
+    enqueue(session, job, *args)
+    return job
+
+
+# --- sending after commit ---------------------------------------------------------------------------
+
+_KEY = "cyberhub_pending_jobs"
+
+
+def enqueue(session: SASession, job: Job, *args: Any) -> None:
+    """Send `job(*args)` once `session`'s transaction commits; dropped on rollback."""
+    if len(args) != len(job.params):
+        raise TypeError(f"{job.name} takes {len(job.params)} argument(s) {job.params}, got {args}")
+    send_after_commit(session, job.queue, job.name, tuple(args))
+
+
+def send_after_commit(
+    session: SASession, queue: str, actor_name: str, args: tuple[Any, ...]
+) -> None:
+    """The mechanism under `enqueue`, for a job outside the catalogue (worker/enqueue.py)."""
+    txn = session.get_transaction() or session.begin()
+    message: dramatiq.Message[Any] = dramatiq.Message(
+        queue_name=queue, actor_name=actor_name, args=args, kwargs={}, options={}
+    )
+    session.info.setdefault(_KEY, []).append((_root(txn), message))
+
+
+def _root(txn: SessionTransaction) -> SessionTransaction:
+    while txn.parent is not None:
+        txn = txn.parent
+    return txn
+
+
+@event.listens_for(SASession, "after_commit")
+def _send_pending(session: SASession) -> None:
+    # Fires for the outermost transaction only: everything pending belongs to it.
+    pending = session.info.pop(_KEY, [])
+    if not pending:
+        return
+    target = broker()
+    for _txn, message in pending:
+        if message.queue_name not in target.get_declared_queues():
+            target.declare_queue(message.queue_name)  # a StubBroker refuses undeclared queues
+        target.enqueue(message)
+
+
+@event.listens_for(SASession, "after_transaction_end")
+def _drop_pending(session: SASession, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:  # a savepoint: its outer transaction decides
+        return
+    pending = session.info.get(_KEY)
+    if pending:
+        session.info[_KEY] = [job for job in pending if job[0] is not transaction]
+
+
+# --- the broker ---------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_broker: dramatiq.Broker | None = None
+
+
+def connect(middleware: list[Middleware]) -> dramatiq.Broker:
+    """A broker on this deployment's Redis (REDIS_URL or the embedded one), or a StubBroker
+    when CYBERHUB_BROKER=stub (tests)."""
+    if os.environ.get("CYBERHUB_BROKER") == "stub":
+        return StubBroker(middleware=middleware)
+    from cyberhub.redis_client import redis_url
+
+    return RedisBroker(
+        url=redis_url(),
+        middleware=middleware,
+        # A worker killed with -9 stops beating; after 15 s its unacked messages go back to the
+        # queue, on the next maintenance run (a 10 % chance per fetch) -> back within ~30 s.
+        heartbeat_timeout=15_000,
+        maintenance_chance=100_000,
+    )
+
+
+def install(new: dramatiq.Broker) -> None:
+    """Make `new` this process's broker (the worker's, with its middleware and actors)."""
+    global _broker
+    with _lock:
+        _broker = new
+    dramatiq.set_broker(new)
+
+
+def broker() -> dramatiq.Broker:
+    """This process's broker: the installed one, else a sending-only one made on first use."""
+    global _broker
+    with _lock:
+        if _broker is None:
+            _broker = connect([])
+        return _broker

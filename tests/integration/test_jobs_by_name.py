@@ -1,0 +1,100 @@
+"""Services send worker jobs by name (cyberhub/jobs.py) once their transaction commits, and the
+worker's actors run them: what a learner or an operator notices is the same as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import Session
+
+import worker.actors  # noqa: F401  (declares the actors and their queues on the stub broker)
+from cyberhub.db import get_engine
+from cyberhub.models import LearnerEmbedding, PersonalityProfile
+from cyberhub.services import consents, mail
+from cyberhub.settings import get_settings
+from tests.conftest import FakeEmbedder
+from tests.factories import (
+    World,
+    build_world,
+    complete_profiler,
+    principal,
+    queued_jobs,
+    run_queue,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.ai]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    w = build_world(session, prefix="jn")
+    for u in (w.student, w.student2):  # signed up without AI profiling
+        consents.record_signup_consents(session, u.id or 0, [consents.TERMS, consents.PRIVACY])
+    session.commit()
+    return w
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("SMTP_HOST")
+    get_settings.cache_clear()
+
+
+def test_granting_ai_profiling_queues_the_learner_fan_out_after_commit_and_the_worker_runs_it(
+    session: Session,
+    world: World,
+    fake_embedder: FakeEmbedder,
+    stub_broker,  # type: ignore[no-untyped-def]
+    stub_worker,  # type: ignore[no-untyped-def]
+) -> None:
+    uid = world.student.id or 0
+    complete_profiler(session, uid)  # something to embed and analyse
+    stub_worker.pause()
+    consents.set_consent(session, principal(session, world.student), consents.AI_PROFILING, True)
+    session.flush()
+    assert queued_jobs(stub_broker) == []  # nothing before the commit
+    session.commit()
+    assert queued_jobs(stub_broker) == [("embed_learner", (uid,)), ("analyze_personality", (uid,))]
+    stub_worker.resume()
+    run_queue(stub_broker, stub_worker)
+    assert stub_broker.dead_letters == []
+    with Session(get_engine()) as s:
+        row = s.get(LearnerEmbedding, uid)
+        assert row is not None and row.model == fake_embedder.name
+        assert s.get(PersonalityProfile, uid) is not None
+
+
+def test_a_rolled_back_change_sends_no_job(
+    session: Session,
+    world: World,
+    stub_broker,  # type: ignore[no-untyped-def]
+) -> None:
+    with Session(get_engine()) as s:
+        consents.set_consent(s, principal(s, world.student2), consents.AI_PROFILING, True)
+        s.rollback()
+        s.commit()  # a later commit on the same session does not send it either
+    assert queued_jobs(stub_broker) == []
+
+
+def test_mail_is_delivered_by_a_job_only_when_smtp_is_configured(
+    session: Session,
+    stub_broker,  # type: ignore[no-untyped-def]
+    smtp: None,
+) -> None:
+    sent = mail.send(session, to="Ada@Example.org", subject="Hello", body="Hi")
+    assert queued_jobs(stub_broker, "default") == []
+    session.commit()
+    assert queued_jobs(stub_broker, "default") == [("deliver_mail", (sent.id,))]
+
+
+def test_without_smtp_mail_stays_in_the_outbox(
+    session: Session,
+    stub_broker,  # type: ignore[no-untyped-def]
+) -> None:
+    mail.send(session, to="ada@example.org", subject="Hello", body="Hi")
+    session.commit()
+    assert queued_jobs(stub_broker, "default") == []
