@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from alembic.config import Config
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from alembic import command
 from cyberhub.settings import ROOT
@@ -20,6 +20,18 @@ def _run(url: str, action: Callable[[Config, str], None], revision: str) -> None
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             action(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database at `url` is at; None for an empty (never migrated) database."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None:
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     finally:
         engine.dispose()
 

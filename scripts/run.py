@@ -61,10 +61,19 @@ class Supervisor:
         return {"DATABASE_URL": db_url, "REDIS_URL": redis_url}
 
     def prepare_database(self, db_url: str) -> None:
-        from cyberhub.migrate import upgrade
+        from cyberhub.migrate import current_revision, upgrade
 
+        before = current_revision(db_url)
         log("applying migrations")
         upgrade(db_url)
+        from cyberhub.services import ai_queue
+
+        if ai_queue.needs_relearning(before):
+            from cyberhub import db
+
+            with db.session_scope() as session:
+                queued = ai_queue.relearn_after_commit(session)
+            log(f"queued the new recommender for {queued} learner(s) (database was at {before})")
         if not self.settings.demo_data_enabled:
             log("demo data off (LOAD_DEMO_DATA): create the first admin with `make admin`")
             return
@@ -77,8 +86,6 @@ class Supervisor:
                 return
             log("loading demo data")
             mission_ids = demo.load_demo_data(session)
-            from cyberhub.services import ai_queue
-
             ai_queue.bootstrap_after_commit(session, mission_ids)
 
     # -- processes -------------------------------------------------------------------------

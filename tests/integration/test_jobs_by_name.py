@@ -98,3 +98,31 @@ def test_without_smtp_mail_stays_in_the_outbox(
     mail.send(session, to="ada@example.org", subject="Hello", body="Hi")
     session.commit()
     assert queued_jobs(stub_broker, "default") == []
+
+
+def test_a_database_upgraded_across_the_interest_vectors_recomputes_each_ai_learner_once(
+    session: Session,
+    world: World,
+    fake_embedder: FakeEmbedder,
+    stub_broker,  # type: ignore[no-untyped-def]
+    stub_worker,  # type: ignore[no-untyped-def]
+) -> None:
+    """`make run` on a database from before migration 0015 queues the new recommender for every
+    learner who grants AI profiling (and nobody else); a fresh or current database queues none."""
+    from cyberhub.services import ai_queue
+
+    assert ai_queue.needs_relearning("0012") and ai_queue.needs_relearning("0014")
+    assert not ai_queue.needs_relearning(None)  # an empty database: the demo bootstrap runs
+    assert not ai_queue.needs_relearning(ai_queue.INTEREST_VECTORS_REVISION)
+    uid = world.student.id or 0
+    complete_profiler(session, uid)
+    consents.set_consent(session, principal(session, world.student), consents.AI_PROFILING, True)
+    session.commit()
+    run_queue(stub_broker, stub_worker)
+    stub_worker.pause()
+    assert ai_queue.relearn_after_commit(session) == 1  # student2 does not grant AI profiling
+    session.commit()
+    assert queued_jobs(stub_broker) == [("embed_learner", (uid,))]
+    stub_worker.resume()
+    run_queue(stub_broker, stub_worker)
+    assert stub_broker.dead_letters == []
