@@ -9,7 +9,7 @@ about a third are done the worker's process group gets SIGKILL; a new worker is 
 When everything is done, every job's effect must exist exactly once:
 
 - one vector per learner, with the model's name and the hash of the learner's current text;
-- each learner's recommendations: exactly 10, ranks 1..10, no mission twice, computed after the
+- each learner's recommendations: 5 to 10, ranks 1..n, no mission twice, computed after the
   job was sent;
 - nothing left in the queues, nothing dead-lettered.
 
@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REAL_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 FAKE_MODEL = "bench-hash-embedder"
+sys.path.insert(0, str(ROOT))
+from cyberhub.services.ranking import MIN_LIST, TOP_K  # noqa: E402  (after the path is set)
 
 
 @dataclass
@@ -260,14 +262,17 @@ def run_kill_check(
                 text(
                     "SELECT user_id, array_agg(rank ORDER BY rank), count(DISTINCT mission_id), "
                     "count(*), min(computed_at) FROM recommendations WHERE user_id = ANY(:u) "
-                    "GROUP BY user_id"
+                    "AND rank <= :top GROUP BY user_id"
                 ),
-                {"u": users},
+                {"u": users, "top": TOP_K},
             ).all()
             by_user = {row[0]: row[1:] for row in recs}
             for uid in users:
                 ranks, distinct, count, oldest = by_user.get(uid, ([], 0, 0, None))
-                if list(ranks) != list(range(1, 11)) or distinct != 10 or count != 10:
+                # A list holds MIN_LIST..TOP_K missions (a learner with goals sees only missions
+                # matching one, topped up to MIN_LIST); "unlocks after" rows rank above TOP_K.
+                whole = list(ranks) == list(range(1, count + 1)) and distinct == count
+                if not whole or not MIN_LIST <= count <= TOP_K:
                     problems.append(f"learner {uid}: ranks {list(ranks)}, {distinct}/{count}")
                 elif oldest < since:
                     problems.append(f"learner {uid}: list not recomputed")
@@ -343,7 +348,7 @@ def main() -> None:
     )
     print(f"| successful runs in the workers' job statistics | {res.executions} |")
     print(
-        f"| vectors (one per learner, current text hash) and lists (ranks 1..10, no duplicates) "
+        f"| vectors (one per learner, current text hash) and lists (ranks 1..n, 5 <= n <= 10, no duplicates) "
         f"| {'all correct' if not res.problems else f'{len(res.problems)} PROBLEMS'} |"
     )
     for p in res.problems[:20]:

@@ -14,7 +14,7 @@ from cyberhub.models import (
     LearnerNote,
     PersonalityProfile,
 )
-from cyberhub.services import consents, learner_notes, personality, profiler
+from cyberhub.services import consents, learner_interests, learner_notes, personality, profiler
 from cyberhub.services.profiler_bank import load_bank
 from tests.conftest import FakeEmbedder
 from tests.factories import (
@@ -113,7 +113,13 @@ class TestWorker:
         assert updated.source_hash != first_hash
         assert updated.dimensions[0]["based_on"] == {"answers": 20, "reflections": 1}
         # (the learner's re-embedding, queued too, encodes their whole text: "Track: ...")
-        new = [c for c in fake_embedder.calls[calls:] if not c.startswith("Track:")]
+        # and their interests: goals, track, recent work — issue 14)
+        interests = {i.text for i in learner_interests.interest_texts(session, uid)}
+        new = [
+            c
+            for c in fake_embedder.calls[calls:]
+            if not c.startswith("Track:") and c not in interests
+        ]
         assert new == [
             "I rebuilt the lab network on my own.",
             "Then I wrote up what I learned.",
