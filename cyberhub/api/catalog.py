@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -54,6 +54,10 @@ def list_missions(
     status: str = Query(
         default="", max_length=20, description="your progress: " + ", ".join(catalog.STATUS_FILTERS)
     ),
+    sort: Literal["", "recommended"] = Query(
+        default="",
+        description="'recommended': your stored recommendations first, in their order",
+    ),
     page: int = Query(default=1, ge=1),
     page_size: int = Query(default=catalog.PAGE_SIZE, ge=1, le=100),
 ) -> dict[str, Any]:
@@ -66,12 +70,16 @@ def list_missions(
             skill=skill,
             q=q,
             status=status,
+            sort=sort,
             page=page,
             page_size=page_size,
         ),
     )
     return {
-        "items": [mission_json(m, t) for m, t in result.items],
+        "items": [
+            {**mission_json(m, t), "recommended_rank": result.recommended.get(m.id or 0)}
+            for m, t in result.items
+        ],
         "total": result.total,
         "page": result.page,
         "pages": result.pages,

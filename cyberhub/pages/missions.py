@@ -48,6 +48,7 @@ def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, 
                     "skills": m.skills,
                     "minutes": m.estimated_minutes,
                     "my_status": mine.get(m.id or 0, ""),
+                    "recommended": page.recommended.get(m.id or 0, 0),
                 }
                 for m, t in page.items
             ],
@@ -78,6 +79,7 @@ class MissionCatalogState(rx.State):
     difficulty: str = ALL
     skill: str = ALL
     status: str = ALL
+    sort: str = ""  # "" (track, then level) or "recommended"
     query: str = ""
     track_options: list[dict[str, str]] = []
     skill_options: list[str] = []
@@ -103,6 +105,7 @@ class MissionCatalogState(rx.State):
             difficulty=None if self.difficulty == ALL else int(self.difficulty),
             skill="" if self.skill == ALL else self.skill,
             status="" if self.status == ALL else self.status,
+            sort="recommended" if self.sort == "recommended" else "",
             q=self.query,
             page=self.page,
         )
@@ -136,6 +139,11 @@ class MissionCatalogState(rx.State):
         await self._fetch()
 
     @rx.event
+    async def set_sort(self, value: str) -> None:
+        self.sort, self.page = ("recommended" if value == "recommended" else ""), 1
+        await self._fetch()
+
+    @rx.event
     async def search(self, form: dict[str, Any]) -> None:
         self.query, self.page = str(form.get("q", "")).strip()[:200], 1
         await self._fetch()
@@ -143,7 +151,7 @@ class MissionCatalogState(rx.State):
     @rx.event
     async def clear_filters(self) -> None:
         self.track = self.difficulty = self.skill = self.status = ALL
-        self.query, self.page = "", 1
+        self.query, self.page = "", 1  # the order is a preference, not a filter: kept
         await self._fetch()
 
     @rx.event
@@ -162,6 +170,17 @@ def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
                     rx.cond(
                         m["my_status"].to(str) != "",
                         status_badge(m["my_status"], testid="mission-status"),
+                    ),
+                    rx.cond(
+                        m["recommended"].to(int) > 0,
+                        rx.badge(
+                            rx.icon("sparkles", size=12),
+                            "Recommended #",
+                            m["recommended"].to(str),
+                            color_scheme="iris",
+                            variant="soft",
+                            data_testid="mission-recommended",
+                        ),
                     ),
                     wrap="wrap",
                 ),
@@ -267,6 +286,19 @@ def _filters() -> rx.Component:
                 *[rx.select.item(label, value=value) for value, label in STATUS_LABELS],
             ),
             "filter-status",
+        ),
+        rx.cond(
+            S.query == "",
+            _select(
+                "Order",
+                rx.cond(S.sort == "recommended", "recommended", "track"),
+                S.set_sort,
+                rx.fragment(
+                    rx.select.item("Track, then level", value="track"),
+                    rx.select.item("Recommended for you first", value="recommended"),
+                ),
+                "sort-order",
+            ),
         ),
         gap="1em",
         wrap="wrap",

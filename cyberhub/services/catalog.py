@@ -13,6 +13,7 @@ from cyberhub.models import (
     Mission,
     MissionPrerequisite,
     MissionStatus,
+    Recommendation,
     Submission,
     SubmissionStatus,
     Track,
@@ -39,6 +40,7 @@ class MissionFilter:
     skill: str = ""
     q: str = ""
     status: str = ""  # the caller's own progress: one of STATUS_FILTERS
+    sort: str = ""  # "" (track, then difficulty) or "recommended" (the caller's stored list first)
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -51,6 +53,9 @@ OPEN_STATUSES = (
     SubmissionStatus.changes_requested,
 )
 STATUS_FILTERS = ("not_started", "in_progress", *OPEN_STATUSES, SubmissionStatus.approved)
+SORTS = ("", "recommended")
+# The ranks of a stored recommendation list (the worker's; "unlocks after" rows rank above it).
+LIST_RANKS = 10
 
 
 def _with_status(stmt: Any, student_id: int, status: str) -> Any:
@@ -77,6 +82,9 @@ class MissionPage:
     page: int
     page_size: int
     skills: list[str] = field(default_factory=list)
+    # mission id -> its rank in the caller's stored recommendation list (the missions on this
+    # page that are in it), the same list the dashboard card and the API show
+    recommended: dict[int, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -86,8 +94,9 @@ class MissionPage:
 def list_missions(session: Session, principal: Principal | None, f: MissionFilter) -> MissionPage:
     """The published missions the user may see (services/mission_scope), filtered and paginated.
 
-    Without `q`: by track, then difficulty. With `q`: the hybrid search's ranking (full text +
-    meaning, services/search.py), best first, within the same filters.
+    Without `q`: by track, then difficulty; with `sort="recommended"` the caller's stored
+    recommendations come first, in their order. With `q`: the hybrid search's ranking (full
+    text + meaning, services/search.py), best first, within the same filters.
     """
     actor = require_signed_in(principal)
     if f.status and f.status not in STATUS_FILTERS:
@@ -98,6 +107,8 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
         raise Invalid("page_size must be between 1 and 100.")
     if f.difficulty is not None and not 1 <= f.difficulty <= 5:
         raise Invalid("difficulty must be between 1 and 5.")
+    if f.sort not in SORTS:
+        raise Invalid("sort must be empty or 'recommended'.")
     visible = mission_scope.visible_condition(actor)
     stmt = (
         select(Mission, Track)
@@ -113,16 +124,43 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     if f.status:
         stmt = _with_status(stmt, actor.user_id, f.status)
     if f.q.strip():
-        return _search_page(session, stmt, f, visible)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        page = _search_page(session, stmt, f, visible)
+    else:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        order: list[Any] = [col(Track.id), col(Mission.difficulty), col(Mission.id)]
+        if f.sort == "recommended":
+            mine = (
+                select(Recommendation.mission_id, Recommendation.rank)
+                .where(
+                    Recommendation.user_id == actor.user_id,
+                    col(Recommendation.rank) <= LIST_RANKS,
+                )
+                .subquery("mine")
+            )
+            stmt = stmt.outerjoin(mine, mine.c.mission_id == col(Mission.id))
+            order.insert(0, mine.c.rank.asc().nulls_last())
+        rows = session.exec(
+            stmt.order_by(*order).offset((f.page - 1) * f.page_size).limit(f.page_size)
+        ).all()
+        page = MissionPage(
+            items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size
+        )
+    page.recommended = _ranks(session, actor.user_id, [m.id or 0 for m, _ in page.items])
+    return page
+
+
+def _ranks(session: Session, user_id: int, mission_ids: list[int]) -> dict[int, int]:
+    """Where each of these missions stands in the user's stored recommendation list."""
+    if not mission_ids:
+        return {}
     rows = session.exec(
-        stmt.order_by(col(Track.id), col(Mission.difficulty), col(Mission.id))
-        .offset((f.page - 1) * f.page_size)
-        .limit(f.page_size)
+        select(Recommendation.mission_id, Recommendation.rank).where(
+            Recommendation.user_id == user_id,
+            col(Recommendation.mission_id).in_(mission_ids),
+            col(Recommendation.rank) <= LIST_RANKS,
+        )
     ).all()
-    return MissionPage(
-        items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size
-    )
+    return {int(mid): int(rank) for mid, rank in rows}
 
 
 def _search_page(session: Session, stmt: Any, f: MissionFilter, visible: Any) -> MissionPage:

@@ -73,6 +73,7 @@ class TestMissionList:
             "difficulty",
             "skills",
             "estimated_minutes",
+            "recommended_rank",  # its place in the learner's stored list, or null
         }
         # Briefs and rubrics are for the detail page, not the list.
         assert "brief" not in item and "rubric" not in item
@@ -250,3 +251,64 @@ class TestStatusFilter:
         assert {"Scan the pipeline", "Write a policy"} <= titles("not_started")
         r = api_client.get("/api/v1/missions", params={"status": "finished"})
         assert r.status_code == 422 and "status must be one of" in r.json()["detail"]
+
+
+class TestRecommendedOrder:
+    """The catalog's "recommended" order reads the same stored list as the dashboard card."""
+
+    def test_the_callers_stored_list_comes_first_in_its_order(
+        self,
+        session: Session,
+        student_client: TestClient,
+        student_user,
+        demo: list[int],  # type: ignore[no-untyped-def]
+    ) -> None:
+        from cyberhub.models import Recommendation
+
+        picked = [demo[7], demo[2], demo[20]]  # the worker's list, best first
+        for rank, mid in enumerate(picked, start=1):
+            session.add(
+                Recommendation(
+                    user_id=student_user.id,
+                    mission_id=mid,
+                    rank=rank,
+                    score=1.0 / rank,
+                    reason="Matches your goal.",
+                    source="vector",
+                )
+            )
+        # an "unlocks after" row (ranked after the list) is not part of the list
+        session.add(
+            Recommendation(
+                user_id=student_user.id,
+                mission_id=demo[30],
+                rank=101,
+                score=0.1,
+                reason="Unlocks after …",
+                source="unlocks",
+            )
+        )
+        session.commit()
+        page = missions(student_client, sort="recommended", page_size=5)
+        ids = [m["id"] for m in page["items"]]
+        assert ids[:3] == picked
+        assert [m["recommended_rank"] for m in page["items"][:3]] == [1, 2, 3]
+        assert all(m["recommended_rank"] is None for m in page["items"][3:])
+        assert page["total"] == len(demo)  # an order, not a filter
+        # the default order is unchanged, and still says which ones are recommended
+        default = missions(student_client, page_size=100)["items"]
+        assert {m["id"]: m["recommended_rank"] for m in default if m["recommended_rank"]} == {
+            demo[7]: 1,
+            demo[2]: 2,
+            demo[20]: 3,
+        }
+        assert demo[30] not in {m["id"] for m in default if m["recommended_rank"]}
+
+    def test_without_a_list_the_order_is_the_usual_one_and_bad_sorts_are_422(
+        self, student_client: TestClient, demo: list[int]
+    ) -> None:
+        usual = [m["id"] for m in missions(student_client, page_size=100)["items"]]
+        recommended = missions(student_client, sort="recommended", page_size=100)["items"]
+        assert [m["id"] for m in recommended] == usual
+        r = student_client.get("/api/v1/missions", params={"sort": "random"})
+        assert r.status_code == 422 and "detail" in r.json()
