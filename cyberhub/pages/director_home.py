@@ -15,7 +15,7 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.models import Role
+from cyberhub.models import Role, Track
 from cyberhub.pages.registry import Page, register, roles
 from cyberhub.services import catalog, organizations, programs
 from cyberhub.services.audit import RequestMeta
@@ -74,7 +74,7 @@ def _track_row(t: programs.ProgramTrackView, program_id: int) -> dict[str, Any]:
 
 
 def _track_choices(
-    every: list[Any], runs: list[programs.ProgramTrackView], program: dict[str, Any]
+    every: list[Track], runs: list[programs.ProgramTrackView], program: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The five global tracks, each with whether the programme runs it (and, when it does, what
     the edit dialog needs)."""
@@ -387,9 +387,9 @@ class DirectorHomeState(rx.State):
     @rx.event
     async def add_track(self, t: dict[str, Any]) -> None:
         self.notice, self.track_error = "", ""
-        program_id = int(t.get("program_id", 0))
+        program_id = parse_id(str(t.get("program_id", ""))) or 0
         try:
-            await self._change_track("add", program_id, int(t.get("id", 0)))
+            await self._change_track("add", program_id, parse_id(str(t.get("id", ""))) or 0)
         except DomainError as exc:
             self.track_error, self.track_error_program = exc.message, program_id
             return
@@ -410,13 +410,15 @@ class DirectorHomeState(rx.State):
         t = self.remove_track
         self.notice = self.track_error = ""
         try:
-            await self._change_track("remove", int(t["program_id"]), int(t["id"]))
+            await self._change_track(
+                "remove", parse_id(t.get("program_id", "")) or 0, parse_id(t.get("id", "")) or 0
+            )
         except DomainError as exc:
             self.remove_track_error = exc.message
             return
         self.remove_track_open = False
         await self._fetch()
-        self.notice = f"{t['program']} no longer runs the {t['name']} track."
+        self.notice = f"{t.get('program', '')} no longer runs the {t.get('name', '')} track."
 
 
 # -- components --------------------------------------------------------------------------------
