@@ -235,6 +235,26 @@ def set_program_track(
     return programs.track_json(t)
 
 
+@router.post("/programs/{program_id}/tracks/{track_id}")
+def add_program_track(
+    program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """The programme runs the global track (standard texts and NICE roles); idempotent."""
+    t = programs.add_program_track(session, principal, program_id, track_id, meta=meta)
+    counts = programs.mission_counts(session, program_id, [t.id])
+    return programs.track_json(t, counts.get(t.id, 0))
+
+
+@router.delete("/programs/{program_id}/tracks/{track_id}")
+def remove_program_track(
+    program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> dict[str, Any]:
+    """The programme stops running the track: 409 while it runs missions of that track or when
+    it is its last track; a track it does not run is a no-op."""
+    programs.remove_program_track(session, principal, program_id, track_id, meta=meta)
+    return {"program_id": program_id, "track_id": track_id, "removed": True}
+
+
 # -- cohorts -----------------------------------------------------------------------------------
 
 

@@ -15,9 +15,9 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.models import Role
+from cyberhub.models import Role, Track
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import organizations, programs
+from cyberhub.services import catalog, organizations, programs
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import DomainError, Invalid
 from cyberhub.services.permissions import Principal
@@ -73,14 +73,36 @@ def _track_row(t: programs.ProgramTrackView, program_id: int) -> dict[str, Any]:
     }
 
 
+def _track_choices(
+    every: list[Track], runs: list[programs.ProgramTrackView], program: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The five global tracks, each with whether the programme runs it (and, when it does, what
+    the edit dialog needs)."""
+    by_id = {t.id: t for t in runs}
+    rows = []
+    for track in every:
+        view = by_id.get(track.id)
+        row = _track_row(view, program["id"]) if view else {"id": track.id, "name": track.name}
+        rows.append(
+            {
+                **row,
+                "runs": view is not None,
+                "program_id": program["id"],
+                "program": program["name"],
+            }
+        )
+    return rows
+
+
 def _home(principal: Principal | None) -> dict[str, Any]:
     with db.session_scope() as session:
         items = programs.list_programs(session, principal)
         cohorts = programs.list_cohorts(session, principal)
+        every = catalog.list_tracks(session)
         for p in items:
-            p["track_rows"] = [
-                _track_row(t, p["id"]) for t in programs.list_tracks(session, principal, p["id"])
-            ]
+            runs = programs.list_tracks(session, principal, p["id"])
+            p["track_rows"] = [_track_row(t, p["id"]) for t in runs]
+            p["track_choices"] = _track_choices(every, runs, p)
             p["cohort_rows"] = [
                 {**c, "dates": _dates(c["starts_on"], c["ends_on"])}
                 for c in cohorts
@@ -132,6 +154,17 @@ def _update_track(principal: Principal | None, form: dict[str, Any], meta: Reque
             nice_work_roles=list(form["nice_work_roles"]),
             meta=meta,
         )
+
+
+def _change_track(
+    principal: Principal | None, action: str, program_id: int, track_id: int, meta: RequestMeta
+) -> None:
+    """The programme starts ("add") or stops running a global track."""
+    with db.session_scope() as session:
+        if action == "add":
+            programs.add_program_track(session, principal, program_id, track_id, meta=meta)
+        else:
+            programs.remove_program_track(session, principal, program_id, track_id, meta=meta)
 
 
 def _create_cohort(
@@ -193,6 +226,12 @@ class DirectorHomeState(rx.State):
     edit_track_nice: list[dict[str, Any]] = []
     edit_track_open: bool = False
     edit_track_error: str = ""
+    # which tracks a programme runs
+    track_error: str = ""
+    track_error_program: int = 0
+    remove_track: dict[str, str] = {}
+    remove_track_open: bool = False
+    remove_track_error: str = ""
 
     @rx.var
     def program_options(self) -> list[dict[str, str]]:
@@ -218,7 +257,7 @@ class DirectorHomeState(rx.State):
     @rx.event
     async def load(self) -> None:
         self.loading, self.notice = True, ""
-        self.cohort_error = self.program_error = ""
+        self.cohort_error = self.program_error = self.track_error = ""
         await self._fetch()
 
     @rx.event
@@ -334,6 +373,53 @@ class DirectorHomeState(rx.State):
         await self._fetch()
         self.notice = f"Saved the {self.edit_track['name']} track."
 
+    # add / remove a track
+    async def _change_track(self, action: str, program_id: int, track_id: int) -> None:
+        await asyncio.to_thread(
+            _change_track,
+            await self._principal(),
+            action,
+            program_id,
+            track_id,
+            request_meta(self),
+        )
+
+    @rx.event
+    async def add_track(self, t: dict[str, Any]) -> None:
+        self.notice, self.track_error = "", ""
+        program_id = parse_id(str(t.get("program_id", ""))) or 0
+        try:
+            await self._change_track("add", program_id, parse_id(str(t.get("id", ""))) or 0)
+        except DomainError as exc:
+            self.track_error, self.track_error_program = exc.message, program_id
+            return
+        await self._fetch()
+        self.notice = f"{t.get('program', '')} now runs the {t.get('name', '')} track."
+
+    @rx.event
+    def ask_remove_track(self, t: dict[str, Any]) -> None:
+        self.remove_track = {k: str(t.get(k, "")) for k in ("id", "program_id", "name", "program")}
+        self.remove_track_error, self.remove_track_open = "", True
+
+    @rx.event
+    def set_remove_track_open(self, value: bool) -> None:
+        self.remove_track_open = value
+
+    @rx.event
+    async def confirm_remove_track(self) -> None:
+        t = self.remove_track
+        self.notice = self.track_error = ""
+        try:
+            await self._change_track(
+                "remove", parse_id(t.get("program_id", "")) or 0, parse_id(t.get("id", "")) or 0
+            )
+        except DomainError as exc:
+            self.remove_track_error = exc.message
+            return
+        self.remove_track_open = False
+        await self._fetch()
+        self.notice = f"{t.get('program', '')} no longer runs the {t.get('name', '')} track."
+
 
 # -- components --------------------------------------------------------------------------------
 
@@ -388,6 +474,47 @@ def _track_chip(t: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = DirectorHomeState
+    name = t["name"].to(str)
+    return rx.hstack(
+        rx.text(name, weight="medium", min_width="8em"),
+        rx.cond(
+            t["runs"].to(bool),
+            rx.hstack(
+                rx.badge("runs", color_scheme="green"),
+                _track_chip(t),
+                rx.button(
+                    rx.icon("minus", size=14),
+                    "Remove",
+                    variant="soft",
+                    color_scheme="red",
+                    size="2",
+                    on_click=S.ask_remove_track(t),
+                    aria_label="Remove the " + name + " track from " + t["program"].to(str),
+                ),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.hstack(
+                rx.badge("not run", color_scheme="gray"),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add",
+                    variant="soft",
+                    size="2",
+                    on_click=S.add_track(t),
+                    aria_label="Add the " + name + " track to " + t["program"].to(str),
+                ),
+                align="center",
+            ),
+        ),
+        align="center",
+        wrap="wrap",
+        data_testid="track-" + t["id"].to(str),
+    )
+
+
 def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
     cohorts = p["cohort_rows"].to(list[dict[str, Any]])
     return rx.card(
@@ -426,10 +553,14 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
                 wrap="wrap",
             ),
             rx.heading("Tracks", size="3", as_="h3"),
-            rx.flex(
-                rx.foreach(p["track_rows"].to(list[dict[str, Any]]), _track_chip),
-                gap="0.5em",
-                wrap="wrap",
+            rx.cond(
+                DirectorHomeState.track_error_program == p["id"].to(int),
+                error_callout(DirectorHomeState.track_error),
+            ),
+            rx.vstack(
+                rx.foreach(p["track_choices"].to(list[dict[str, Any]]), _track_choice),
+                spacing="2",
+                width="100%",
             ),
             rx.heading("Cohorts", size="3", as_="h3"),
             rx.cond(
@@ -675,6 +806,42 @@ def _track_dialog() -> rx.Component:
     )
 
 
+def _remove_track_dialog() -> rx.Component:
+    S = DirectorHomeState
+    t = S.remove_track
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Stop running the ", t["name"], " track?"),
+            rx.alert_dialog.description(
+                t["program"],
+                " will no longer run the ",
+                t["name"],
+                " track; its learners are no longer expected to do missions of it. Remove the "
+                "programme's missions of this track first. Its description and NICE work roles "
+                "in this programme start again from the standard ones if you add it back.",
+                size="2",
+            ),
+            rx.vstack(
+                error_callout(S.remove_track_error),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                    rx.button(
+                        "Remove track",
+                        color_scheme="red",
+                        on_click=S.confirm_remove_track,
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="2",
+                margin_top="1em",
+            ),
+        ),
+        open=S.remove_track_open,
+        on_open_change=S.set_remove_track_open,
+    )
+
+
 def director_home_content() -> rx.Component:
     S = DirectorHomeState
     return rx.vstack(
@@ -707,6 +874,7 @@ def director_home_content() -> rx.Component:
         ),
         _program_dialog(),
         _track_dialog(),
+        _remove_track_dialog(),
         spacing="4",
         width="100%",
     )

@@ -12,7 +12,8 @@ with no organisation, to CyberHub's public library. A programme runs missions
   run by a programme with a cohort the learner is actively enrolled in. A learner in no cohort
   takes nothing (they browse the library).
 - EXPECTED (`expected_missions`): what progress counts, "3 of 7" — the published missions run
-  by the learner's programmes (active or completed enrolment) in the learner's track (their
+  by the learner's programmes (active or completed enrolment), of the tracks each programme runs,
+  in the learner's track (their
   latest profiler result's primary track; every track while they have none). A learner in no
   programme is expected to do nothing yet (an empty state, never a share of the catalog).
 
@@ -37,6 +38,7 @@ from cyberhub.models import (
     MissionStatus,
     OrganizationMembership,
     ProgramMission,
+    ProgramTrack,
     Role,
     RoleAssignment,
     Track,
@@ -133,10 +135,17 @@ def takeable_missions(user_id: int) -> Any:
 def expected_missions(user_id: int, track_key: str = "") -> Any:
     """A SELECT of the ids of the missions the learner is expected to do: the published missions
     run by their programmes (enrolment active or completed: finishing a cohort keeps what was
-    expected) of `track_key` (all tracks when empty)."""
+    expected) of `track_key` (all tracks when empty), among the tracks that programme runs."""
     stmt = (
         select(ProgramMission.mission_id)
         .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
+        # Only tracks the programme runs (program_tracks): a track it stopped running is not
+        # expected of its learners, whatever program_missions rows are left.
+        .join(
+            ProgramTrack,
+            (col(ProgramTrack.program_id) == col(ProgramMission.program_id))
+            & (col(ProgramTrack.track_id) == col(Mission.track_id)),
+        )
         .where(
             col(ProgramMission.program_id).in_(learner_programs(user_id, completed=True)),
             Mission.status == MissionStatus.published,

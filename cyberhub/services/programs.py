@@ -6,9 +6,11 @@ answers Forbidden too (not NotFound): directors know other organizations exist, 
 "not yours" helps more than a pretend "missing".
 
 Tracks are five global rows (models.learning.TRACK_KEYS, texts from tracks.json, edited by
-admins); a programme runs all five from its creation (`program_tracks`), each with its own
-description when the director sets one and the NICE work roles it chose among the NICE Framework
-roles of the key (profiler_bank.load_nice_roles()).
+admins); a programme runs all five from its creation (`program_tracks`) and its director chooses
+which it keeps (add_program_track / remove_program_track: at least one, and none of whose
+missions the programme still runs), each with its own description when the director sets one and
+the NICE work roles it chose among the NICE Framework roles of the key
+(profiler_bank.load_nice_roles()).
 """
 
 from __future__ import annotations
@@ -581,6 +583,101 @@ def create_track(
         program_id=program.id,
     )
     return _view(track, pt)
+
+
+def _lock_program(session: Session, program_id: int) -> None:
+    """Row-lock the programme so that two track changes at once can't both pass the "keeps at
+    least one track" check."""
+    session.exec(select(Program.id).where(Program.id == program_id).with_for_update()).first()
+
+
+def add_program_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    track_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> ProgramTrackView:
+    """The programme starts running a global track, with its standard texts and NICE work roles.
+    Idempotent: a track it already runs is returned unchanged (and not audited again)."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    track = session.get(Track, track_id)
+    if track is None:
+        raise NotFound("That track does not exist.")
+    _lock_program(session, program.id)
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    if pt is not None:
+        return _view(track, pt)
+    _run_track(session, program.id, track.key)
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    assert pt is not None
+    audit.record(
+        session,
+        "program.track_added",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
+    )
+    return _view(track, pt)
+
+
+def remove_program_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    track_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """The programme stops running a track. Conflict while it still runs missions of that track
+    (remove them first: nothing is removed with the track) or when it is the programme's last
+    track. Its description and NICE work roles there are dropped (re-adding starts from the
+    standard ones). Idempotent: a track the programme does not run is a no-op. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    track = session.get(Track, track_id)
+    if track is None:
+        raise NotFound("That track does not exist.")
+    _lock_program(session, program.id)
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    if pt is None:
+        return
+    runs = mission_counts(session, program.id, [track_id]).get(track_id, 0)
+    if runs:
+        what = "1 mission" if runs == 1 else f"{runs} missions"
+        raise Conflict(
+            f"This programme still runs {what} of the {track.name} track: "
+            "remove them from the programme first."
+        )
+    others = session.exec(
+        select(func.count())
+        .select_from(ProgramTrack)
+        .where(ProgramTrack.program_id == program.id, ProgramTrack.track_id != track_id)
+    ).one()
+    if not others:
+        raise Conflict(
+            f"{track.name} is this programme's only track: a programme runs at least one. "
+            "Add another track first."
+        )
+    session.delete(pt)
+    session.flush()
+    audit.record(
+        session,
+        "program.track_removed",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
+    )
 
 
 def update_track(
