@@ -8,6 +8,8 @@ from typing import Any
 import reflex as rx
 from reflex.vars import FunctionStringVar
 
+from cyberhub.components.fields import field_label
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
@@ -22,24 +24,6 @@ _READ_CSV_FILE: FunctionStringVar[Any] = FunctionStringVar.create(
     "if (file) file.text().then((text) => { document.getElementById('csv-text').value = "
     f"text.slice(0, {enrollment.CSV_MAX_BYTES + 1}); }}); }})"
 )
-
-
-def _label(text: str, for_id: str) -> rx.Component:
-    return rx.el.label(text, html_for=for_id, font_weight="500")
-
-
-def _table(headers: list[str], body: rx.Component, **props: Any) -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(body),
-            variant="surface",
-            width="100%",
-        ),
-        overflow_x="auto",
-        width="100%",
-        **props,
-    )
 
 
 def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
@@ -114,7 +98,7 @@ def _roster() -> rx.Component:
         rx.heading("Roster", size="5", as_="h2"),
         rx.cond(
             S.roster.length() > 0,
-            _table(
+            data_table(
                 ["Student", "Progress", "Mentor", "Actions"],
                 rx.foreach(S.roster, _roster_row),
                 data_testid="roster",
@@ -143,7 +127,7 @@ def _enroll_form() -> rx.Component:
                 error_callout(S.enroll_error),
                 rx.flex(
                     rx.vstack(
-                        _label("Email", "enroll-email"),
+                        field_label("Email", "enroll-email"),
                         rx.input(
                             id="enroll-email",
                             name="email",
@@ -155,7 +139,7 @@ def _enroll_form() -> rx.Component:
                         spacing="1",
                     ),
                     rx.vstack(
-                        _label("Full name (for new accounts)", "enroll-name"),
+                        field_label("Full name (for new accounts)", "enroll-name"),
                         rx.input(
                             id="enroll-name",
                             name="full_name",
@@ -202,13 +186,13 @@ def _import_form() -> rx.Component:
                 error_callout(S.import_error),
                 rx.cond(
                     S.import_rows.length() > 0,
-                    _table(
+                    data_table(
                         ["Row", "Email", "Problem"],
                         rx.foreach(S.import_rows, _import_row),
                         data_testid="import-errors",
                     ),
                 ),
-                _label("CSV file (optional)", "csv-file"),
+                field_label("CSV file (optional)", "csv-file"),
                 rx.el.input(
                     id="csv-file",
                     name="csv_file",
@@ -216,7 +200,7 @@ def _import_form() -> rx.Component:
                     accept=".csv,text/csv,text/plain",
                     on_change=_READ_CSV_FILE,
                 ),
-                _label("CSV text", "csv-text"),
+                field_label("CSV text", "csv-text"),
                 rx.text_area(
                     id="csv-text",
                     name="csv",
@@ -271,7 +255,7 @@ def _mentors() -> rx.Component:
             ),
             rx.cond(
                 S.mentors.length() > 0,
-                _table(
+                data_table(
                     ["Mentor", "Mentees / capacity", "Free places", "Actions"],
                     rx.foreach(S.mentors, _mentor_row),
                     data_testid="mentors",
@@ -289,7 +273,7 @@ def _mentors() -> rx.Component:
                     error_callout(S.mentor_error),
                     rx.flex(
                         rx.vstack(
-                            _label("Mentor's email", "mentor-email"),
+                            field_label("Mentor's email", "mentor-email"),
                             rx.input(
                                 id="mentor-email",
                                 name="email",
@@ -301,7 +285,7 @@ def _mentors() -> rx.Component:
                             spacing="1",
                         ),
                         rx.vstack(
-                            _label("Capacity (learners)", "mentor-capacity"),
+                            field_label("Capacity (learners)", "mentor-capacity"),
                             rx.input(
                                 id="mentor-capacity",
                                 name="capacity",

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.fields import field_label
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.pages.director_cohort.data import HOME, ROUTE
@@ -14,7 +15,6 @@ from cyberhub.pages.director_cohort.enrolment import enrolment_panel
 from cyberhub.pages.director_cohort.panels import (
     _enroll_form,
     _import_form,
-    _label,
     _mentors,
     _roster,
 )
@@ -46,7 +46,7 @@ def _settings_dialog() -> rx.Component:
 
     def field(label: str, name: str, **props: Any) -> rx.Component:
         return rx.vstack(
-            _label(label, f"settings-{name}"),
+            field_label(label, f"settings-{name}"),
             rx.input(
                 id=f"settings-{name}",
                 name=name,

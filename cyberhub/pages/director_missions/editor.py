@@ -7,9 +7,10 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.fields import field_label
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.ui import error_callout
-from cyberhub.pages.director_missions.listing import _editor_actions, _label, _status_badge
+from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 
 S = DirectorMissionsState
@@ -18,7 +19,7 @@ S = DirectorMissionsState
 def _input(label: str, name: str, **props: Any) -> rx.Component:
     id_ = f"mission-{name}"
     return rx.vstack(
-        _label(label, id_),
+        field_label(label, id_),
         rx.input(
             id=id_,
             name=name,
@@ -34,7 +35,7 @@ def _input(label: str, name: str, **props: Any) -> rx.Component:
 
 def _choice(label: str, id_: str, options: Any, value: Any, on_change: Any) -> rx.Component:
     return rx.vstack(
-        _label(label, id_),
+        field_label(label, id_),
         rx.select.root(
             rx.select.trigger(id=id_, aria_label=label, width="100%"),
             rx.select.content(
@@ -190,7 +191,7 @@ def _editor() -> rx.Component:
                 _input("Skills (comma-separated)", "skills", max_length=1000),
                 rx.grid(
                     rx.vstack(
-                        _label("Brief (markdown)", "mission-brief"),
+                        field_label("Brief (markdown)", "mission-brief"),
                         rx.text_area(
                             id="mission-brief",
                             name="brief",

@@ -6,15 +6,12 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.fields import field_label
 from cyberhub.components.ui import difficulty_badge, empty_state
 from cyberhub.pages.director_missions.data import ALL
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 
 S = DirectorMissionsState
-
-
-def _label(text: Any, for_id: Any) -> rx.Component:
-    return rx.el.label(text, html_for=for_id, font_weight="500")
 
 
 def _status_badge(status: rx.Var[str]) -> rx.Component:
@@ -81,7 +78,7 @@ def _filter() -> rx.Component:
         return rx.select.item(label, value=value)
 
     return rx.hstack(
-        _label("Status", "status-filter"),
+        field_label("Status", "status-filter"),
         rx.select.root(
             rx.select.trigger(id="status-filter", aria_label="Status"),
             rx.select.content(
