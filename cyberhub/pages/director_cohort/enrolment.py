@@ -1,7 +1,7 @@
 """The enrolment part of the director's cohort page (/director/cohorts/[cohort_id]): how people
 enrol (director only, application, open) and the capacity; pending applications with approve /
-reject (after a confirmation); the waitlist in order. Kept apart from director_cohort.py, which
-shows it and loads it with its own on_load."""
+reject (after a confirmation); the waitlist in order. Kept apart from the rest of the package,
+whose view shows it and whose page loads it with its own on_load."""
 
 from __future__ import annotations
 

@@ -1,0 +1,34 @@
+"""/director/cohorts/[cohort_id]: one cohort for its director — the roster with progress and
+mentor, enrolment by email and by CSV import (all or nothing, per-row errors), mentors with
+their capacity (panels.py), matching by hand or balanced by load, and the cohort's settings
+(view.py); applications, the waitlist and the enrolment mode come from enrolment.py. The state
+is in state.py, the service calls it runs in worker threads in data.py."""
+
+from __future__ import annotations
+
+from cyberhub.models import Role
+from cyberhub.pages.director_cohort.data import ROUTE
+from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState, enrolment_panel
+from cyberhub.pages.director_cohort.state import DirectorCohortState
+from cyberhub.pages.director_cohort.view import director_cohort_content, director_cohort_page
+from cyberhub.pages.registry import Page, register, roles
+
+__all__ = [
+    "ROUTE",
+    "CohortEnrolmentState",
+    "DirectorCohortState",
+    "director_cohort_content",
+    "director_cohort_page",
+    "enrolment_panel",
+    "page",
+]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Cohort · CyberHub",
+        component=director_cohort_page,
+        access=roles(Role.director, Role.admin),
+        on_load=(DirectorCohortState.load, CohortEnrolmentState.load),
+    )
+)

@@ -1,0 +1,110 @@
+"""The cohort page's constants and the service calls its state runs in worker threads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cyberhub import db
+from cyberhub.services import enrollment, programs
+from cyberhub.services.audit import RequestMeta
+from cyberhub.services.errors import Invalid
+from cyberhub.services.permissions import Principal
+
+ROUTE = "/director/cohorts/[cohort_id]"
+HOME = "/dashboard/director"
+NO_MENTOR = "none"
+CSV_EXAMPLE = "email,full_name\nada@example.org,Ada Lovelace\ngrace@example.org,Grace Hopper"
+
+
+def _dates(c: dict[str, Any]) -> str:
+    a, b = date.fromisoformat(c["starts_on"]), date.fromisoformat(c["ends_on"])
+    return f"{a:%d %b %Y} – {b:%d %b %Y}"
+
+
+def _load(principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+    with db.session_scope() as session:
+        cohort = programs.cohort_detail(session, principal, cohort_id)
+        return {
+            "cohort": cohort,
+            "roster": programs.roster(session, principal, cohort_id),
+            "mentors": enrollment.list_mentors(session, principal, cohort_id),
+        }
+
+
+def _enroll(
+    principal: Principal | None, cohort_id: int, email: str, name: str, meta: RequestMeta
+) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return enrollment.enroll(session, principal, cohort_id, email, full_name=name, meta=meta)
+
+
+def _import(
+    principal: Principal | None, cohort_id: int, text: str, meta: RequestMeta
+) -> dict[str, Any]:
+    with db.session_scope() as session:  # one transaction: a failing row rolls back everything
+        return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
+
+
+def _withdraw(
+    principal: Principal | None, cohort_id: int, student_id: int, meta: RequestMeta
+) -> None:
+    with db.session_scope() as session:
+        enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
+
+
+def _add_mentor(
+    principal: Principal | None, cohort_id: int, email: str, capacity: str, meta: RequestMeta
+) -> dict[str, Any]:
+    try:
+        seats = int(capacity.strip())
+    except ValueError:
+        raise Invalid("Enter the mentor's capacity as a whole number.") from None
+    with db.session_scope() as session:
+        return enrollment.set_cohort_mentor(session, principal, cohort_id, email, seats, meta=meta)
+
+
+def _assign(
+    principal: Principal | None, cohort_id: int, student_id: int, mentor_id: int, meta: RequestMeta
+) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return enrollment.assign_mentor(
+            session, principal, cohort_id, student_id, mentor_id, meta=meta
+        )
+
+
+def _remove_mentor(
+    principal: Principal | None, cohort_id: int, mentor_id: int, meta: RequestMeta
+) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
+
+
+def _balance(principal: Principal | None, cohort_id: int, meta: RequestMeta) -> dict[str, Any]:
+    with db.session_scope() as session:
+        return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
+
+
+def _save_settings(
+    principal: Principal | None, cohort_id: int, form: dict[str, str], meta: RequestMeta
+) -> None:
+    try:
+        starts_on = date.fromisoformat(form["starts_on"])
+        ends_on = date.fromisoformat(form["ends_on"])
+    except ValueError:
+        raise Invalid("Enter both dates (YYYY-MM-DD).") from None
+    try:
+        capacity = int(form["capacity"])
+    except ValueError:
+        raise Invalid("Enter the capacity as a whole number.") from None
+    with db.session_scope() as session:
+        programs.update_cohort(
+            session,
+            principal,
+            cohort_id,
+            name=form["name"],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            capacity=capacity,
+            meta=meta,
+        )

@@ -1,0 +1,313 @@
+"""The cohort page's panels: the roster with progress and mentor, enrolment by email and by CSV
+import, the mentors with their capacity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import FunctionStringVar
+
+from cyberhub.components.fields import field_label
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import empty_state, error_callout, remove_button
+from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
+from cyberhub.pages.director_cohort.state import DirectorCohortState
+from cyberhub.services import enrollment
+
+# The browser reads the chosen file; its text lands in the text area for review (one character
+# past the limit, so an oversized file gets the import's "too large" message, not a silent cut).
+# A function compiled into the page, not rx.call_script: that code would reach the browser as a
+# string to eval, which the Content-Security-Policy forbids.
+_READ_CSV_FILE: FunctionStringVar[Any] = FunctionStringVar.create(
+    "((_value) => { const file = document.getElementById('csv-file').files[0]; "
+    "if (file) file.text().then((text) => { document.getElementById('csv-text').value = "
+    f"text.slice(0, {enrollment.CSV_MAX_BYTES + 1}); }}); }})"
+)
+
+
+def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = DirectorCohortState
+    return rx.select.root(
+        rx.select.trigger(
+            aria_label="Mentor of " + r["name"].to(str), placeholder="No mentor", min_width="10em"
+        ),
+        rx.select.content(
+            rx.select.item("No mentor", value=NO_MENTOR, disabled=True),
+            rx.foreach(S.mentor_options, lambda o: rx.select.item(o["name"], value=o["id"])),
+        ),
+        value=r["mentor_value"].to(str),
+        on_change=lambda v: S.assign(r["student_id"].to(int), v),
+        size="2",
+    )
+
+
+def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    progress = r["progress"].to(int)
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(r["name"], weight="medium"),
+                rx.text(r["email"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.progress(
+                    value=progress,
+                    width="8em",
+                    aria_label="Progress of " + r["name"].to(str),
+                ),
+                rx.text(
+                    progress,
+                    "% · ",
+                    r["approved"],
+                    " of ",
+                    r["published"],
+                    " missions",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                DirectorCohortState.mentors.length() > 0,
+                _mentor_select(r),
+                rx.text(rx.cond(r["mentor"] != "", r["mentor"], "—"), size="2"),
+            )
+        ),
+        rx.table.cell(
+            rx.button(
+                "Withdraw",
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                on_click=DirectorCohortState.ask_withdraw(r),
+                aria_label="Withdraw " + r["name"].to(str),
+            )
+        ),
+    )
+
+
+def _roster() -> rx.Component:
+    S = DirectorCohortState
+    return rx.vstack(
+        rx.heading("Roster", size="5", as_="h2"),
+        rx.cond(
+            S.roster.length() > 0,
+            data_table(
+                ["Student", "Progress", "Mentor", "Actions"],
+                rx.foreach(S.roster, _roster_row),
+                data_testid="roster",
+            ),
+            empty_state(
+                "Nobody enrolled yet",
+                "Enrol students one by one or import a CSV file below.",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _enroll_form() -> rx.Component:
+    S = DirectorCohortState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Enrol a student", size="4", as_="h2"),
+                rx.text(
+                    "An address without an account gets one, and an invitation by email.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                error_callout(S.enroll_error),
+                rx.flex(
+                    rx.vstack(
+                        field_label("Email", "enroll-email"),
+                        rx.input(
+                            id="enroll-email",
+                            name="email",
+                            type="email",
+                            default_value=S.enroll_email,
+                            max_length=320,
+                            min_width="16em",
+                        ),
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        field_label("Full name (for new accounts)", "enroll-name"),
+                        rx.input(
+                            id="enroll-name",
+                            name="full_name",
+                            default_value=S.enroll_name,
+                            max_length=200,
+                            min_width="14em",
+                        ),
+                        spacing="1",
+                    ),
+                    gap="1em",
+                    wrap="wrap",
+                ),
+                rx.button(rx.icon("user_plus", size=16), "Enrol", type="submit"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.enroll,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _import_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(r["row"]),
+        rx.table.cell(rx.code(r["email"])),
+        rx.table.cell(r["error"]),
+    )
+
+
+def _import_form() -> rx.Component:
+    S = DirectorCohortState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Import from CSV", size="4", as_="h2"),
+                rx.text(
+                    "Columns email,full_name with that header row. All or nothing: if any row "
+                    "has a problem, nobody is imported and each problem is listed.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                error_callout(S.import_error),
+                rx.cond(
+                    S.import_rows.length() > 0,
+                    data_table(
+                        ["Row", "Email", "Problem"],
+                        rx.foreach(S.import_rows, _import_row),
+                        data_testid="import-errors",
+                    ),
+                ),
+                field_label("CSV file (optional)", "csv-file"),
+                rx.el.input(
+                    id="csv-file",
+                    name="csv_file",
+                    type="file",
+                    accept=".csv,text/csv,text/plain",
+                    on_change=_READ_CSV_FILE,
+                ),
+                field_label("CSV text", "csv-text"),
+                rx.text_area(
+                    id="csv-text",
+                    name="csv",
+                    default_value=S.csv_text,
+                    placeholder=CSV_EXAMPLE,
+                    rows="8",
+                    width="100%",
+                    font_family="monospace",
+                ),
+                rx.button(rx.icon("upload", size=16), "Import", type="submit", loading=S.importing),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.import_csv,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _mentor_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(m["name"], weight="medium"),
+                rx.text(m["email"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(m["mentees"], " / ", m["capacity"]),
+        rx.table.cell(m["free"]),
+        rx.table.cell(remove_button(m["name"].to(str), DirectorCohortState.ask_remove_mentor(m))),
+    )
+
+
+def _mentors() -> rx.Component:
+    S = DirectorCohortState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Mentors", size="4", as_="h2"),
+                rx.button(
+                    rx.icon("scale", size=16),
+                    "Balance by load",
+                    variant="soft",
+                    on_click=S.set_balance_open(True),
+                    disabled=(S.mentors.length() == 0) | (S.unassigned == 0),
+                ),
+                justify="between",
+                width="100%",
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.mentors.length() > 0,
+                data_table(
+                    ["Mentor", "Mentees / capacity", "Free places", "Actions"],
+                    rx.foreach(S.mentors, _mentor_row),
+                    data_testid="mentors",
+                ),
+                rx.text(
+                    "No mentor serves this cohort yet: add one below.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            rx.text(S.unassigned, " students without a mentor.", size="2"),
+            rx.form(
+                rx.vstack(
+                    rx.heading("Add a mentor", size="3", as_="h3"),
+                    error_callout(S.mentor_error),
+                    rx.flex(
+                        rx.vstack(
+                            field_label("Mentor's email", "mentor-email"),
+                            rx.input(
+                                id="mentor-email",
+                                name="email",
+                                type="email",
+                                default_value=S.mentor_email,
+                                max_length=320,
+                                min_width="16em",
+                            ),
+                            spacing="1",
+                        ),
+                        rx.vstack(
+                            field_label("Capacity (learners)", "mentor-capacity"),
+                            rx.input(
+                                id="mentor-capacity",
+                                name="capacity",
+                                type="number",
+                                min=1,
+                                max=200,
+                                default_value=S.mentor_capacity,
+                                width="8em",
+                            ),
+                            spacing="1",
+                        ),
+                        gap="1em",
+                        wrap="wrap",
+                    ),
+                    rx.button(rx.icon("user_plus", size=16), "Add mentor", type="submit"),
+                    spacing="2",
+                ),
+                on_submit=S.add_mentor,
+                reset_on_submit=False,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )

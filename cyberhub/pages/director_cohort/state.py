@@ -1,0 +1,317 @@
+"""DirectorCohortState: the cohort, its roster and mentors, enrolment by email and CSV, matching
+and the settings."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.pages.director_cohort.data import (
+    NO_MENTOR,
+    ROUTE,
+    _add_mentor,
+    _assign,
+    _balance,
+    _dates,
+    _enroll,
+    _import,
+    _load,
+    _remove_mentor,
+    _save_settings,
+    _withdraw,
+)
+from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
+from cyberhub.services import enrollment
+from cyberhub.services.enrollment import CsvImportError
+from cyberhub.services.errors import DomainError, Forbidden
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import parse_id, request_meta
+from cyberhub.state.session import SessionState
+
+
+class DirectorCohortState(rx.State):
+    cohort_id: int = 0
+    cohort: dict[str, Any] = {}
+    roster: list[dict[str, Any]] = []
+    mentors: list[dict[str, Any]] = []
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    action_error: str = ""
+    # enrol one
+    enroll_email: str = ""
+    enroll_name: str = ""
+    enroll_error: str = ""
+    # CSV import
+    csv_text: str = ""
+    import_error: str = ""
+    import_rows: list[dict[str, Any]] = []
+    importing: bool = False
+    # mentors
+    mentor_email: str = ""
+    mentor_capacity: str = "10"
+    mentor_error: str = ""
+    balance_open: bool = False
+    # the mentor row awaiting confirmation of removal (dialog open while set)
+    remove_open: bool = False
+    removing: dict[str, Any] = {}
+    # withdraw
+    withdraw_open: bool = False
+    withdraw_id: int = 0
+    withdraw_name: str = ""
+    # settings
+    settings_open: bool = False
+    settings_error: str = ""
+
+    @rx.var
+    def mentor_options(self) -> list[dict[str, str]]:
+        return [{"id": str(m["mentor_id"]), "name": m["name"]} for m in self.mentors]
+
+    @rx.var
+    def unassigned(self) -> int:
+        return sum(1 for r in self.roster if not r.get("mentor_id"))
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _fetch(self) -> None:
+        try:
+            data = await asyncio.to_thread(_load, await self._principal(), self.cohort_id)
+        except Forbidden:
+            # Another organisation's cohort: the 403 page, as for a page of a role one lacks.
+            (await self.get_state(SessionState)).deny(ROUTE)
+            self.loading = False
+            return
+        except DomainError as exc:
+            self.error, self.loading = exc.message, False
+            return
+        c = data["cohort"]
+        self.cohort = {**c, "dates": _dates(c)}
+        self.roster = [
+            {**r, "mentor_value": str(r["mentor_id"]) if r["mentor_id"] else NO_MENTOR}
+            for r in data["roster"]
+        ]
+        self.mentors = data["mentors"]
+        self.error, self.loading = "", False
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.notice, self.action_error = True, "", ""
+        self.enroll_error = self.import_error = self.mentor_error = ""
+        self.import_rows = []
+        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        if cohort_id is None:
+            self.error, self.loading = "That cohort does not exist.", False
+            return
+        self.cohort_id = cohort_id
+        await self._fetch()
+
+    # enrol one --------------------------------------------------------------------------------
+    @rx.event
+    async def enroll(self, form: dict[str, Any]) -> Any:
+        self.enroll_email = str(form.get("email", "")).strip()[:320]
+        self.enroll_name = str(form.get("full_name", "")).strip()[:200]
+        self.notice = ""
+        try:
+            out = await asyncio.to_thread(
+                _enroll,
+                await self._principal(),
+                self.cohort_id,
+                self.enroll_email,
+                self.enroll_name,
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.enroll_error = exc.message
+            return None
+        self.enroll_error, self.enroll_email, self.enroll_name = "", "", ""
+        await self._fetch()
+        self.notice = f"Enrolled {out['email']}" + (
+            " and sent them an invitation to their new account." if out["new_account"] else "."
+        )
+        return [rx.set_value("enroll-email", ""), rx.set_value("enroll-name", "")]
+
+    # CSV import -------------------------------------------------------------------------------
+    @rx.event
+    async def import_csv(self, form: dict[str, Any]) -> Any:
+        self.csv_text = str(form.get("csv", ""))[: enrollment.CSV_MAX_BYTES + 1]
+        self.notice, self.import_rows, self.importing = "", [], True
+        yield
+        try:
+            out = await asyncio.to_thread(
+                _import, await self._principal(), self.cohort_id, self.csv_text, request_meta(self)
+            )
+        except CsvImportError as exc:
+            self.import_error, self.import_rows, self.importing = exc.message, exc.rows, False
+            return
+        except DomainError as exc:
+            self.import_error, self.importing = exc.message, False
+            return
+        self.import_error, self.csv_text, self.importing = "", "", False
+        await self._fetch()
+        new = out["new_accounts"]
+        self.notice = f"Imported {out['imported']} students" + (
+            f" ({new} new accounts invited by email)." if new else "."
+        )
+        yield rx.set_value("csv-text", "")
+
+    # withdraw ---------------------------------------------------------------------------------
+    @rx.event
+    def ask_withdraw(self, row: dict[str, Any]) -> None:
+        self.withdraw_id = int(row.get("student_id") or 0)
+        self.withdraw_name = str(row.get("name", ""))
+        self.withdraw_open = True
+
+    @rx.event
+    def set_withdraw_open(self, value: bool) -> None:
+        self.withdraw_open = value
+
+    @rx.event
+    async def withdraw(self) -> Any:
+        self.withdraw_open, self.notice = False, ""
+        try:
+            await asyncio.to_thread(
+                _withdraw,
+                await self._principal(),
+                self.cohort_id,
+                self.withdraw_id,
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.action_error = exc.message
+            return
+        self.action_error = ""
+        await self._fetch()
+        self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
+        return CohortEnrolmentState.load  # the freed seat went to the first on the waitlist
+
+    # mentors ----------------------------------------------------------------------------------
+    @rx.event
+    async def add_mentor(self, form: dict[str, Any]) -> Any:
+        self.mentor_email = str(form.get("email", "")).strip()[:320]
+        self.mentor_capacity = str(form.get("capacity", "")).strip()[:6]
+        self.notice = ""
+        try:
+            out = await asyncio.to_thread(
+                _add_mentor,
+                await self._principal(),
+                self.cohort_id,
+                self.mentor_email,
+                self.mentor_capacity,
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.mentor_error = exc.message
+            return None
+        self.mentor_error, self.mentor_email = "", ""
+        await self._fetch()
+        self.notice = f"{out['name']} mentors here, up to {out['capacity']} learners."
+        return rx.set_value("mentor-email", "")
+
+    @rx.event
+    async def assign(self, student_id: int, mentor: str) -> None:
+        self.notice = ""
+        mentor_id = parse_id(mentor)
+        if mentor_id is None:
+            return
+        try:
+            out = await asyncio.to_thread(
+                _assign,
+                await self._principal(),
+                self.cohort_id,
+                int(student_id),
+                mentor_id,
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.action_error = exc.message
+            await self._fetch()  # the select shows the real mentor again
+            return
+        self.action_error = ""
+        await self._fetch()
+        self.notice = f"Matched with {out['mentor']}."
+
+    @rx.event
+    def ask_remove_mentor(self, row: dict[str, Any]) -> None:
+        self.removing = {
+            "mentor_id": int(row.get("mentor_id") or 0),
+            "name": str(row.get("name", "")),
+            "mentees": int(row.get("mentees") or 0),
+        }
+        self.remove_open = True
+
+    @rx.event
+    def set_remove_open(self, value: bool) -> None:
+        self.remove_open = value
+
+    @rx.event
+    async def remove_mentor(self) -> None:
+        self.remove_open, self.notice = False, ""
+        try:
+            out = await asyncio.to_thread(
+                _remove_mentor,
+                await self._principal(),
+                self.cohort_id,
+                int(self.removing.get("mentor_id") or 0),
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.action_error = exc.message
+            await self._fetch()  # show who really serves the cohort now
+            return
+        self.action_error = ""
+        await self._fetch()
+        n, k = out["unassigned"], out["released"]
+        self.notice = (
+            f"{out['name']} no longer mentors here; "
+            + (f"{n} student needs a mentor" if n == 1 else f"{n} students need a mentor")
+            + (
+                f" ({k} claimed submission{'s' if k != 1 else ''} went back to the review queue)."
+                if k
+                else "."
+            )
+        )
+
+    @rx.event
+    def set_balance_open(self, value: bool) -> None:
+        self.balance_open = value
+
+    @rx.event
+    async def balance(self) -> None:
+        self.balance_open, self.notice = False, ""
+        try:
+            out = await asyncio.to_thread(
+                _balance, await self._principal(), self.cohort_id, request_meta(self)
+            )
+        except DomainError as exc:
+            self.action_error = exc.message
+            return
+        self.action_error = ""
+        await self._fetch()
+        n, left = len(out["assignments"]), out["unassigned"]
+        self.notice = f"Matched {n} student{'s' if n != 1 else ''} by load" + (
+            f"; {left} still without a mentor (every mentor is full)." if left else "."
+        )
+
+    # settings ---------------------------------------------------------------------------------
+    @rx.event
+    def set_settings_open(self, value: bool) -> None:
+        self.settings_open, self.settings_error = value, ""
+
+    @rx.event
+    async def save_settings(self, form: dict[str, Any]) -> Any:
+        data = {k: str(form.get(k, "")).strip()[:200] for k in ("name", "starts_on", "ends_on")}
+        data["capacity"] = str(form.get("capacity", "")).strip()[:6]
+        try:
+            await asyncio.to_thread(
+                _save_settings, await self._principal(), self.cohort_id, data, request_meta(self)
+            )
+        except DomainError as exc:
+            self.settings_error = exc.message
+            return
+        self.settings_open, self.settings_error = False, ""
+        await self._fetch()
+        self.notice = "Saved the cohort's settings."
+        return CohortEnrolmentState.load  # a capacity raised promotes the waitlist

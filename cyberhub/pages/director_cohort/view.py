@@ -1,0 +1,205 @@
+"""The cohort page: its header, the panels, the enrolment panel, the settings and confirmation
+dialogs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.fields import field_label
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.pages.director_cohort.data import HOME, ROUTE
+from cyberhub.pages.director_cohort.enrolment import enrolment_panel
+from cyberhub.pages.director_cohort.panels import (
+    _enroll_form,
+    _import_form,
+    _mentors,
+    _roster,
+)
+from cyberhub.pages.director_cohort.state import DirectorCohortState
+
+
+def _confirm(
+    title: Any, body: Any, action: str, on_confirm: Any, open_: Any, on_open: Any, red: bool = False
+) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(body),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.button(action, color_scheme="red" if red else "teal", on_click=on_confirm),
+                justify="end",
+                margin_top="1em",
+            ),
+        ),
+        open=open_,
+        on_open_change=on_open,
+    )
+
+
+def _settings_dialog() -> rx.Component:
+    S = DirectorCohortState
+    c = S.cohort
+
+    def field(label: str, name: str, **props: Any) -> rx.Component:
+        return rx.vstack(
+            field_label(label, f"settings-{name}"),
+            rx.input(
+                id=f"settings-{name}",
+                name=name,
+                default_value=c[name].to(str),
+                width="100%",
+                **props,
+            ),
+            spacing="1",
+            width="100%",
+        )
+
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cohort settings"),
+            rx.alert_dialog.description(
+                "The capacity can't go below the students already enrolled.", size="2"
+            ),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.settings_error),
+                    field("Name", "name", max_length=200),
+                    field("Starts on", "starts_on", type="date"),
+                    field("Ends on", "ends_on", type="date"),
+                    field("Capacity (seats)", "capacity", type="number", min=1),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button("Save settings", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    margin_top="1em",
+                ),
+                on_submit=S.save_settings,
+                reset_on_submit=False,
+            ),
+        ),
+        open=S.settings_open,
+        on_open_change=S.set_settings_open,
+    )
+
+
+def _header() -> rx.Component:
+    S = DirectorCohortState
+    c = S.cohort
+    return rx.vstack(
+        rx.link("← Programme", href=HOME, size="2"),
+        rx.hstack(
+            rx.vstack(
+                rx.heading(c["name"], size="7", as_="h1"),
+                rx.text(c["program"], " · ", c["dates"], color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.button(
+                rx.icon("settings", size=16),
+                "Settings",
+                variant="soft",
+                on_click=S.set_settings_open(True),
+            ),
+            justify="between",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.flex(
+            rx.badge(c["status"], variant="soft", size="2"),
+            rx.badge(c["enrolled"], " of ", c["capacity"], " seats taken", size="2"),
+            rx.badge(c["seats_left"], " left", variant="soft", size="2"),
+            rx.cond(
+                c["director"] != "",
+                rx.badge("Director: ", c["director"], variant="outline", size="2"),
+            ),
+            gap="0.5em",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def director_cohort_content() -> rx.Component:
+    S = DirectorCohortState
+    return rx.cond(
+        S.loading,
+        loading_state("Loading the cohort…"),
+        rx.cond(
+            S.error != "",
+            empty_state(
+                "Cohort not available",
+                S.error,
+                rx.link(rx.button("Back to your programme"), href=HOME),
+            ),
+            rx.vstack(
+                _header(),
+                rx.cond(
+                    S.notice != "",
+                    rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+                ),
+                error_callout(S.action_error),
+                _roster(),
+                enrolment_panel(),
+                rx.grid(
+                    _enroll_form(),
+                    _mentors(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    gap="1em",
+                    width="100%",
+                ),
+                _import_form(),
+                _confirm(
+                    rx.text("Withdraw ", S.withdraw_name, "?"),
+                    "They lose their seat and their mentor here; their submissions are kept.",
+                    "Withdraw",
+                    S.withdraw,
+                    S.withdraw_open,
+                    S.set_withdraw_open,
+                    red=True,
+                ),
+                _confirm(
+                    rx.text("Remove ", S.removing["name"].to(str), " from this cohort?"),
+                    rx.text(
+                        "Their ",
+                        S.removing["mentees"].to(int),
+                        rx.cond(
+                            S.removing["mentees"].to(int) == 1, " mentee becomes", " mentees become"
+                        ),
+                        " unassigned; you can balance mentors again afterwards.",
+                    ),
+                    "Remove",
+                    S.remove_mentor,
+                    S.remove_open,
+                    S.set_remove_open,
+                    red=True,
+                ),
+                _confirm(
+                    "Balance mentors by load?",
+                    rx.text(
+                        "Each of the ",
+                        S.unassigned,
+                        " students without a mentor goes to the mentor with the fewest "
+                        "mentees who still has room. Existing matches stay as they are.",
+                    ),
+                    "Balance",
+                    S.balance,
+                    S.balance_open,
+                    S.set_balance_open,
+                ),
+                _settings_dialog(),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+    )
+
+
+def director_cohort_page() -> rx.Component:
+    return shell(guarded(ROUTE, director_cohort_content()))

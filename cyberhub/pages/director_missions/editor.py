@@ -1,0 +1,307 @@
+"""The mission editor: fields, brief with its markdown preview, rubric rows, hints, prerequisites
+and NICE work roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.fields import field_label
+from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.ui import error_callout
+from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
+from cyberhub.pages.director_missions.state import DirectorMissionsState
+
+S = DirectorMissionsState
+
+
+def _input(label: str, name: str, **props: Any) -> rx.Component:
+    id_ = f"mission-{name}"
+    return rx.vstack(
+        field_label(label, id_),
+        rx.input(
+            id=id_,
+            name=name,
+            value=S.form[name],
+            on_change=lambda v: S.set_field(name, v),
+            width="100%",
+            **props,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _choice(label: str, id_: str, options: Any, value: Any, on_change: Any) -> rx.Component:
+    return rx.vstack(
+        field_label(label, id_),
+        rx.select.root(
+            rx.select.trigger(id=id_, aria_label=label, width="100%"),
+            rx.select.content(
+                rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))
+            ),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
+LEVELS = [{"id": str(n), "name": f"{n} · {name}"} for n, name in enumerate(LEVEL_NAMES, start=1)]
+
+
+def _rubric_row(row: rx.Var[dict[str, str]], i: rx.Var[int]) -> rx.Component:
+    n = (i + 1).to(str)
+    return rx.table.row(
+        rx.table.cell(
+            rx.input(
+                value=row["title"],
+                on_change=lambda v: S.set_rubric(i, "title", v),
+                aria_label="Criterion " + n + " title",
+                max_length=120,
+            )
+        ),
+        rx.table.cell(
+            rx.input(
+                value=row["description"],
+                on_change=lambda v: S.set_rubric(i, "description", v),
+                aria_label="Criterion " + n + " description",
+                max_length=1000,
+                width="100%",
+            )
+        ),
+        rx.table.cell(
+            rx.input(
+                value=row["points"],
+                on_change=lambda v: S.set_rubric(i, "points", v),
+                aria_label="Criterion " + n + " points",
+                type="number",
+                min=1,
+                max=1000,
+                width="6em",
+            )
+        ),
+        rx.table.cell(
+            rx.icon_button(
+                rx.icon("trash_2", size=16),
+                variant="ghost",
+                color_scheme="red",
+                on_click=S.remove_rubric_row(i),
+                aria_label="Remove criterion " + n,
+                type="button",
+            )
+        ),
+    )
+
+
+def _hint_row(hint: rx.Var[str], i: rx.Var[int]) -> rx.Component:
+    n = (i + 1).to(str)
+    return rx.hstack(
+        rx.text_area(
+            value=hint,
+            on_change=lambda v: S.set_hint(i, v),
+            aria_label="Hint " + n,
+            max_length=1000,
+            rows="2",
+            width="100%",
+        ),
+        rx.icon_button(
+            rx.icon("trash_2", size=16),
+            variant="ghost",
+            color_scheme="red",
+            on_click=S.remove_hint(i),
+            aria_label="Remove hint " + n,
+            type="button",
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _checks(legend: str, options: Any, on_toggle: Any, empty: str) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(legend, font_weight="500", margin_bottom="0.25em"),
+        rx.cond(
+            options.length() > 0,
+            rx.flex(
+                rx.foreach(
+                    options,
+                    lambda o: rx.checkbox(
+                        o["label"],
+                        checked=o["checked"].to(bool),
+                        on_change=lambda v: on_toggle(o["id"], v),
+                    ),
+                ),
+                direction="column",
+                gap="0.4em",
+                max_height="12em",
+                overflow_y="auto",
+            ),
+            rx.text(empty, size="2", color_scheme="gray"),
+        ),
+        border="none",
+        padding="0",
+        width="100%",
+    )
+
+
+def _editor() -> rx.Component:
+    f = S.form
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(
+                        rx.cond(S.editing_id > 0, "Edit mission", "New mission"), size="5", as_="h2"
+                    ),
+                    rx.cond(S.editing_id > 0, _status_badge(S.editing_status)),
+                    align="center",
+                    spacing="3",
+                ),
+                error_callout(S.editor_error),
+                rx.grid(
+                    rx.cond(
+                        S.programs.length() > 1,
+                        _choice(
+                            "Programme",
+                            "mission-program",
+                            S.programs.to(list[dict[str, Any]]),
+                            f["program"],
+                            S.set_program,
+                        ),
+                    ),
+                    _choice("Track", "mission-track", S.track_options, f["track"], S.set_track),
+                    _choice(
+                        "Difficulty",
+                        "mission-difficulty",
+                        LEVELS,
+                        f["difficulty"],
+                        lambda v: S.set_field("difficulty", v),
+                    ),
+                    _input("Estimated minutes", "minutes", type="number", min=1, max=6000),
+                    columns=rx.breakpoints(initial="1", sm="2", md="4"),
+                    gap="1em",
+                    width="100%",
+                ),
+                _input("Title", "title", max_length=200),
+                _input("Summary", "summary", max_length=400),
+                _input("Skills (comma-separated)", "skills", max_length=1000),
+                rx.grid(
+                    rx.vstack(
+                        field_label("Brief (markdown)", "mission-brief"),
+                        rx.text_area(
+                            id="mission-brief",
+                            name="brief",
+                            value=f["brief"],
+                            on_change=lambda v: S.set_field("brief", v),
+                            rows="16",
+                            width="100%",
+                            min_height="28em",
+                            font_family="monospace",
+                            max_length=50_000,
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        rx.text("Preview", font_weight="500", id="brief-preview-label"),
+                        rx.card(
+                            rx.cond(
+                                f["brief"] != "",
+                                safe_markdown(f["brief"].to(str)),
+                                rx.text(
+                                    "The brief appears here as students will see it.",
+                                    color_scheme="gray",
+                                ),
+                            ),
+                            width="100%",
+                            min_height="20em",
+                            max_height="32em",
+                            overflow_y="auto",
+                            class_name="mission-brief",
+                            data_testid="brief-preview",
+                            aria_labelledby="brief-preview-label",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    gap="1em",
+                    width="100%",
+                ),
+                rx.heading("Rubric", size="4", as_="h3"),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Criterion"),
+                                rx.table.column_header_cell("What mentors look for"),
+                                rx.table.column_header_cell("Points"),
+                                rx.table.column_header_cell(rx.el.span("Remove")),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.rubric, _rubric_row)),
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "Add criterion",
+                        variant="soft",
+                        type="button",
+                        on_click=S.add_rubric_row,
+                    ),
+                    rx.text("Total: ", S.rubric_total, " points", size="2"),
+                    align="center",
+                    spacing="3",
+                ),
+                rx.heading("Hints", size="4", as_="h3"),
+                rx.foreach(S.hints, _hint_row),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add hint",
+                    variant="soft",
+                    type="button",
+                    on_click=S.add_hint,
+                ),
+                rx.grid(
+                    _checks(
+                        "Prerequisites",
+                        S.prereq_options,
+                        S.toggle_prereq,
+                        "No other mission in this programme yet.",
+                    ),
+                    _checks(
+                        "NICE work roles",
+                        S.nice_options,
+                        S.toggle_nice,
+                        "Choose a track first.",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    gap="1em",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("save", size=16), "Save mission", type="submit", loading=S.saving
+                    ),
+                    rx.cond(S.editing_id > 0, _editor_actions()),
+                    rx.button("Close", variant="ghost", type="button", on_click=S.close_editor),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.save,
+            reset_on_submit=False,
+        ),
+        width="100%",
+        id="editor",
+    )

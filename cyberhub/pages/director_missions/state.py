@@ -1,0 +1,316 @@
+"""DirectorMissionsState: the list, its status filter, the editor and the confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.pages.director_missions.data import (
+    ACTIONS,
+    ALL,
+    EMPTY_FORM,
+    _changes,
+    _load,
+    _mission,
+    _prereq_options,
+    _save,
+    _transition,
+    _when,
+)
+from cyberhub.services import authoring
+from cyberhub.services.errors import DomainError
+from cyberhub.services.permissions import Principal
+from cyberhub.state.forms import parse_id, request_meta
+from cyberhub.state.session import SessionState
+
+
+class DirectorMissionsState(rx.State):
+    items: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    programs: list[dict[str, Any]] = []
+    status_filter: str = ALL
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    # the editor
+    editor_open: bool = False
+    editing_id: int = 0
+    editing_status: str = ""
+    form: dict[str, str] = dict(EMPTY_FORM)
+    rubric: list[dict[str, str]] = []
+    hints: list[str] = []
+    prereq_choices: list[dict[str, Any]] = []
+    prereqs: list[int] = []
+    nice: list[str] = []
+    editor_error: str = ""
+    saving: bool = False
+    # confirmation of publish / unpublish / archive
+    confirm_open: bool = False
+    confirm_action: str = ""
+    confirm_id: int = 0
+    confirm_title: str = ""
+
+    @rx.var
+    def track_options(self) -> list[dict[str, str]]:
+        for p in self.programs:
+            if p["id"] == self.form.get("program"):
+                return [{"id": t["key"], "name": t["name"]} for t in p["tracks"]]
+        return []
+
+    @rx.var
+    def nice_options(self) -> list[dict[str, Any]]:
+        for p in self.programs:
+            if p["id"] == self.form.get("program"):
+                for t in p["tracks"]:
+                    if t["key"] == self.form.get("track"):
+                        return [
+                            {
+                                **r,
+                                "label": f"{r['name']} ({r['id']})",
+                                "checked": r["id"] in self.nice,
+                            }
+                            for r in t["nice"]
+                        ]
+        return []
+
+    @rx.var
+    def prereq_options(self) -> list[dict[str, Any]]:
+        return [
+            {
+                **o,
+                "label": o["title"]
+                if o["status"] == "published"
+                else f"{o['title']} ({o['status']})",
+                "checked": o["id"] in self.prereqs,
+            }
+            for o in self.prereq_choices
+        ]
+
+    @rx.var
+    def rubric_total(self) -> int:
+        total = 0
+        for row in self.rubric:
+            points = str(row.get("points", "")).strip()
+            total += int(points) if points.isdigit() else 0
+        return total
+
+    @rx.var
+    def confirm_label(self) -> str:
+        return ACTIONS.get(self.confirm_action, ("", ""))[0]
+
+    @rx.var
+    def confirm_text(self) -> str:
+        return ACTIONS.get(self.confirm_action, ("", ""))[1]
+
+    async def _principal(self) -> Principal | None:
+        return await (await self.get_state(SessionState)).principal()
+
+    async def _fetch(self) -> None:
+        status = "" if self.status_filter == ALL else self.status_filter
+        try:
+            data = await asyncio.to_thread(_load, await self._principal(), status)
+        except DomainError as exc:
+            self.error, self.loading = exc.message, False
+            return
+        self.items = [{**m, "updated": _when(m["updated_at"])} for m in data["items"]]
+        self.counts = data["counts"]
+        self.programs = data["programs"]
+        self.error, self.loading = "", False
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.notice = True, ""
+        status = self.router.url.query_parameters.get("status", ALL)
+        self.status_filter = status if status in (*authoring.STATUSES, ALL) else ALL
+        await self._fetch()
+
+    @rx.event
+    async def set_status_filter(self, value: str) -> None:
+        self.status_filter = value
+        self.loading = True
+        await self._fetch()
+
+    # editor -----------------------------------------------------------------------------------
+    async def _load_prereqs(self) -> None:
+        program_id = parse_id(self.form.get("program", ""))
+        if program_id is None:
+            self.prereq_choices = []
+            return
+        try:
+            self.prereq_choices = await asyncio.to_thread(
+                _prereq_options, await self._principal(), program_id, self.editing_id
+            )
+        except DomainError as exc:
+            self.editor_error = exc.message
+
+    @rx.event
+    async def new_mission(self) -> None:
+        self.editing_id, self.editing_status = 0, "draft"
+        self.form = dict(EMPTY_FORM)
+        if self.programs:
+            self.form["program"] = self.programs[0]["id"]
+            tracks = self.programs[0]["tracks"]
+            self.form["track"] = tracks[0]["key"] if tracks else ""
+        self.rubric = [{"key": "", "title": "", "description": "", "points": "10"}]
+        self.hints, self.prereqs, self.nice = [], [], []
+        self.editor_error, self.notice, self.editor_open = "", "", True
+        await self._load_prereqs()
+
+    @rx.event
+    async def edit(self, mission_id: int) -> None:
+        self.notice = ""
+        try:
+            m = await asyncio.to_thread(_mission, await self._principal(), int(mission_id))
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        self._fill(m)
+        self.editor_error, self.editor_open = "", True
+        await self._load_prereqs()
+
+    def _fill(self, m: dict[str, Any]) -> None:
+        self.editing_id, self.editing_status = int(m["id"]), str(m["status"])
+        self.form = {
+            "program": str(m["program_ids"][0]) if m["program_ids"] else "",
+            "track": m["track"],
+            "title": m["title"],
+            "summary": m["summary"],
+            "brief": m["brief"],
+            "difficulty": str(m["difficulty"]),
+            "minutes": str(m["estimated_minutes"]),
+            "skills": ", ".join(m["skills"]),
+        }
+        self.rubric = [
+            {
+                "key": str(c.get("key", "")),
+                "title": str(c.get("title", "")),
+                "description": str(c.get("description", "")),
+                "points": str(c.get("points", "")),
+            }
+            for c in m["rubric"]
+        ]
+        self.hints = list(m["hints"])
+        self.prereqs = [int(p["id"]) for p in m["prerequisites"]]
+        self.nice = list(m["nice_work_roles"])
+
+    @rx.event
+    def close_editor(self) -> None:
+        self.editor_open = False
+
+    @rx.event
+    def set_field(self, name: str, value: str) -> None:
+        if name in EMPTY_FORM:
+            self.form[name] = str(value)[:50_000]
+
+    @rx.event
+    async def set_program(self, value: str) -> None:
+        self.form["program"] = value
+        tracks: list[dict[str, Any]] = next(
+            (p["tracks"] for p in self.programs if p["id"] == value), []
+        )
+        self.form["track"] = tracks[0]["key"] if tracks else ""
+        self.prereqs, self.nice = [], []
+        await self._load_prereqs()
+
+    @rx.event
+    def set_track(self, value: str) -> None:
+        self.form["track"] = value
+        self.nice = []  # NICE roles belong to one track
+
+    @rx.event
+    def set_rubric(self, index: int, name: str, value: str) -> None:
+        if 0 <= index < len(self.rubric) and name in ("key", "title", "description", "points"):
+            self.rubric[index][name] = str(value)[:1000]
+
+    @rx.event
+    def add_rubric_row(self) -> None:
+        if len(self.rubric) < authoring.RUBRIC_MAX:
+            self.rubric.append({"key": "", "title": "", "description": "", "points": "10"})
+
+    @rx.event
+    def remove_rubric_row(self, index: int) -> None:
+        if 0 <= index < len(self.rubric):
+            self.rubric.pop(index)
+
+    @rx.event
+    def set_hint(self, index: int, value: str) -> None:
+        if 0 <= index < len(self.hints):
+            self.hints[index] = str(value)[:1000]
+
+    @rx.event
+    def add_hint(self) -> None:
+        if len(self.hints) < authoring.HINTS_MAX:
+            self.hints.append("")
+
+    @rx.event
+    def remove_hint(self, index: int) -> None:
+        if 0 <= index < len(self.hints):
+            self.hints.pop(index)
+
+    @rx.event
+    def toggle_prereq(self, mission_id: int, checked: bool) -> None:
+        mission_id = int(mission_id)
+        if checked and mission_id not in self.prereqs:
+            self.prereqs.append(mission_id)
+        elif not checked and mission_id in self.prereqs:
+            self.prereqs.remove(mission_id)
+
+    @rx.event
+    def toggle_nice(self, role_id: str, checked: bool) -> None:
+        if checked and role_id not in self.nice:
+            self.nice.append(role_id)
+        elif not checked and role_id in self.nice:
+            self.nice.remove(role_id)
+
+    @rx.event
+    async def save(self, _form: dict[str, Any]) -> Any:
+        self.notice, self.saving = "", True
+        yield
+        try:
+            changes = _changes(self.form, self.rubric, self.hints, self.prereqs, self.nice)
+            m = await asyncio.to_thread(
+                _save, await self._principal(), self.editing_id, changes, request_meta(self)
+            )
+        except DomainError as exc:
+            self.editor_error, self.saving = exc.message, False
+            return
+        created = self.editing_id == 0
+        self._fill(m)
+        self.editor_error, self.saving = "", False
+        await self._fetch()
+        self.notice = f"{'Created' if created else 'Saved'} “{m['title']}” ({m['status']})."
+
+    # publish / unpublish / archive ------------------------------------------------------------
+    @rx.event
+    def ask(self, action: str, mission_id: int, title: str) -> None:
+        self.confirm_action, self.confirm_id, self.confirm_title = action, int(mission_id), title
+        self.confirm_open = True
+
+    @rx.event
+    def set_confirm_open(self, value: bool) -> None:
+        self.confirm_open = value
+
+    @rx.event
+    async def confirm(self) -> None:
+        self.confirm_open, self.notice = False, ""
+        try:
+            m = await asyncio.to_thread(
+                _transition,
+                await self._principal(),
+                self.confirm_action,
+                self.confirm_id,
+                request_meta(self),
+            )
+        except DomainError as exc:
+            self.error = exc.message
+            if self.editor_open and self.editing_id == self.confirm_id:
+                self.editor_error = exc.message
+            return
+        self.error = ""
+        if self.editor_open and self.editing_id == self.confirm_id:
+            self._fill(m)
+            self.editor_error = ""
+        await self._fetch()
+        self.notice = f"“{m['title']}” is now {m['status']}."

@@ -1,0 +1,35 @@
+"""/review/{submission_id}: a mentor reviews one attempt — the work (answer, links, file), the
+mission's rubric (work.py), earlier attempts with their reviews beside it (below on small screens;
+view.py), claim / release, the scoring form with a confirmation (form.py), and the decision once
+sent. The state and the service calls it runs in worker threads are in state.py.
+
+Every rule is in services/reviews.py: the page shows what review_screen says the mentor may do,
+and a refused action (another mentor's claim, an expired claim, bad scores) as its message.
+"""
+
+from __future__ import annotations
+
+from cyberhub.models import Role
+from cyberhub.pages.registry import Page, register, roles
+from cyberhub.pages.review.state import ROUTE, ReviewState, file_url, parse_scores
+from cyberhub.pages.review.view import review_content, review_page
+
+__all__ = [
+    "ROUTE",
+    "ReviewState",
+    "file_url",
+    "page",
+    "parse_scores",
+    "review_content",
+    "review_page",
+]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Review · CyberHub",
+        component=review_page,
+        access=roles(Role.mentor),
+        on_load=(ReviewState.load,),
+    )
+)

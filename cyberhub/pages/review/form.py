@@ -1,0 +1,221 @@
+"""Claim / release and the scoring form with its confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.ui import error_callout
+from cyberhub.pages.review.state import ReviewState
+from cyberhub.pages.review.work import _callout, _label
+from cyberhub.services import reviews
+
+
+def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
+    field_id = "score-" + c["key"].to(str)
+    return rx.vstack(
+        _label(c["title"], field_id, " (max ", c["points"].to(str), ")"),
+        rx.input(
+            id=field_id,
+            name=field_id,
+            type="number",
+            min=0,
+            max=c["points"].to(int),
+            step=1,
+            default_value=c["typed"].to(str),
+            input_mode="numeric",
+            width="8em",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _confirm_dialog() -> rx.Component:
+    S = ReviewState
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(S.decision_words, "?"),
+            rx.alert_dialog.description(
+                "Attempt ",
+                S.attempt,
+                " by ",
+                S.student,
+                ": ",
+                rx.cond(S.decision == "approved", "approved", "changes requested"),
+                rx.cond(
+                    S.max_total > 0, rx.fragment(", score ", S.pending_total, " / ", S.max_total)
+                ),
+                ". The student is told in the app and by e-mail; a review can't be changed.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                rx.button(
+                    "Send review",
+                    color_scheme=rx.cond(S.decision == "approved", "green", "orange"),
+                    on_click=S.send,
+                ),
+                justify="end",
+                margin_top="1em",
+                spacing="3",
+            ),
+        ),
+        open=S.confirm_open,
+        on_open_change=S.set_confirm_open,
+    )
+
+
+def _review_form() -> rx.Component:
+    S = ReviewState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Your review", size="4", as_="h2"),
+                rx.cond(
+                    S.claim_expired,
+                    _callout(
+                        "Your claim expired at ",
+                        S.claim_expires_at,
+                        ". You can still send this review until another mentor claims the "
+                        "submission; claim it again to be sure.",
+                        icon="clock",
+                        color="amber",
+                        data_testid="claim-expired",
+                    ),
+                ),
+                error_callout(S.form_error),
+                rx.foreach(S.rubric, _score_field),
+                _label("Feedback", "feedback"),
+                rx.text_area(
+                    id="feedback",
+                    name="feedback",
+                    default_value=S.feedback,
+                    rows="8",
+                    width="100%",
+                    max_length=reviews.FEEDBACK_MAX,
+                    placeholder="What is good, what to change and why (markdown).",
+                ),
+                rx.text(
+                    "Markdown is supported. Feedback is required to request changes.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Request changes",
+                        type="submit",
+                        color_scheme="orange",
+                        variant="soft",
+                        disabled=S.busy,
+                        on_click=S.choose("changes_requested"),
+                    ),
+                    rx.button(
+                        "Approve",
+                        type="submit",
+                        color_scheme="green",
+                        disabled=S.busy,
+                        on_click=S.choose("approved"),
+                    ),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                spacing="3",
+                width="100%",
+                align="start",
+            ),
+            on_submit=S.check,
+            reset_on_submit=False,
+            # The service's check says what is wrong with a score, not the browser's tooltip.
+            no_validate=True,
+            width="100%",
+        ),
+        _confirm_dialog(),
+        width="100%",
+        data_testid="review-form",
+    )
+
+
+def _claim_bar() -> rx.Component:
+    S = ReviewState
+    return rx.vstack(
+        error_callout(S.action_error),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
+        ),
+        rx.cond(
+            S.decided,
+            rx.fragment(),
+            rx.cond(
+                S.claimed_by_me,
+                rx.hstack(
+                    rx.text(
+                        "You are reviewing this submission until ",
+                        S.claim_expires_at,
+                        ".",
+                        size="2",
+                    ),
+                    rx.cond(
+                        S.can_claim,
+                        rx.button(
+                            "Claim again",
+                            on_click=S.claim,
+                            disabled=S.busy,
+                            data_testid="claim-button",
+                        ),
+                    ),
+                    rx.button("Release", variant="soft", on_click=S.release, disabled=S.busy),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    S.holder != "",
+                    _callout(
+                        rx.cond(
+                            S.claim_expired,
+                            rx.fragment(
+                                S.holder,
+                                "'s claim expired at ",
+                                S.claim_expires_at,
+                                ": you may take the submission over.",
+                            ),
+                            rx.fragment(
+                                S.holder,
+                                " is reviewing this submission (claimed until ",
+                                S.claim_expires_at,
+                                ").",
+                            ),
+                        ),
+                        icon="lock",
+                        color="amber",
+                        data_testid="claimed-by-other",
+                    ),
+                ),
+            ),
+        ),
+        rx.cond(
+            S.can_claim & ~S.claimed_by_me,
+            rx.hstack(
+                rx.button(
+                    rx.icon("hand", size=16),
+                    "Claim",
+                    on_click=S.claim,
+                    disabled=S.busy,
+                    data_testid="claim-button",
+                ),
+                rx.text(
+                    "Claiming reserves it for you for 24 hours, so no one else reviews it.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                align="center",
+                spacing="3",
+                wrap="wrap",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )

@@ -1,0 +1,170 @@
+"""The review page: the work, the rubric and earlier attempts beside the form, the decision once
+sent, the refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.learning import attempt_card, review_block
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, loading_state
+from cyberhub.pages.review.form import _claim_bar, _review_form
+from cyberhub.pages.review.state import ROUTE, ReviewState
+from cyberhub.pages.review.work import _callout, _rubric, _submission
+
+
+def _result() -> rx.Component:
+    S = ReviewState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Decision", size="4", as_="h2"),
+            review_block(S.current),
+            rx.cond(
+                S.status == "changes_requested",
+                rx.text(
+                    "The student can resubmit; the new attempt will come back to the queue.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            rx.link("Back to the review queue", href="/dashboard/mentor", size="2"),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="review-result",
+    )
+
+
+def _earlier() -> rx.Component:
+    S = ReviewState
+    return rx.vstack(
+        rx.heading("Earlier attempts", size="4", as_="h2"),
+        rx.cond(
+            S.earlier.length() > 0,
+            rx.vstack(
+                rx.foreach(S.earlier, lambda a: attempt_card(a, download=S.download_file)),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text("This is the first attempt.", size="2", color_scheme="gray"),
+        ),
+        spacing="3",
+        width="100%",
+        align="start",
+        data_testid="earlier-attempts",
+    )
+
+
+def _denied() -> rx.Component:
+    return rx.vstack(
+        rx.heading("403 — You can't review this submission", size="7", as_="h1"),
+        rx.text(ReviewState.denied, color_scheme="gray"),
+        rx.text(
+            "Mentors review the work of the students in the cohorts they serve.",
+            color_scheme="gray",
+        ),
+        rx.link(rx.button("Back to the review queue"), href="/dashboard/mentor"),
+        spacing="4",
+        padding_y="3em",
+        data_testid="forbidden",
+    )
+
+
+def review_content() -> rx.Component:
+    S = ReviewState
+    m = S.mission
+    body = rx.vstack(
+        rx.vstack(
+            rx.link("← Review queue", href="/dashboard/mentor", size="2"),
+            rx.heading("Review: ", m["title"].to(str), size="7", as_="h1"),
+            rx.text(
+                S.student,
+                " · attempt ",
+                S.attempt,
+                " · ",
+                rx.link("mission brief", href="/missions/" + m["id"].to(str), size="3"),
+                color_scheme="gray",
+                size="3",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        rx.cond(
+            S.newer_attempt_id > 0,
+            _callout(
+                "The student has submitted a newer attempt. ",
+                rx.link("Open it", href="/review/" + S.newer_attempt_id.to(str)),
+                icon="info",
+                color="blue",
+            ),
+        ),
+        _claim_bar(),
+        rx.grid(
+            rx.vstack(
+                _submission(),
+                rx.cond(
+                    S.decided,
+                    _result(),
+                    rx.cond(S.can_review, _review_form()),
+                ),
+                spacing="4",
+                width="100%",
+                min_width="0",
+            ),
+            rx.vstack(
+                _rubric(),
+                _earlier(),
+                rx.card(
+                    rx.heading("Timeline", size="3", as_="h2"),
+                    rx.box(
+                        rx.foreach(
+                            S.current["events"].to(list[dict[str, Any]]),
+                            lambda e: rx.text(
+                                rx.text.strong(e["label"]),
+                                rx.cond(e["actor"].to(str) != "", rx.fragment(" by ", e["actor"])),
+                                " · ",
+                                e["at"],
+                                size="2",
+                            ),
+                        ),
+                        data_testid="review-timeline",
+                    ),
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+                min_width="0",
+            ),
+            # Side by side on wide screens, stacked on mobile.
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="5",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+    return rx.cond(
+        S.loaded,
+        rx.cond(
+            S.denied != "",
+            _denied(),
+            rx.cond(
+                S.missing != "",
+                empty_state(
+                    "Submission not found",
+                    S.missing,
+                    rx.link(rx.button("Back to the review queue"), href="/dashboard/mentor"),
+                ),
+                body,
+            ),
+        ),
+        loading_state(),
+    )
+
+
+def review_page() -> rx.Component:
+    return shell(guarded(ROUTE, review_content()))

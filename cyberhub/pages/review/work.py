@@ -1,0 +1,123 @@
+"""The work under review: the attempt (answer, links, file) and the mission's rubric, with the
+small pieces the rest of the page shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.learning import status_badge
+from cyberhub.components.markdown import safe_markdown
+from cyberhub.pages.review.state import ReviewState
+
+
+def _callout(*children: Any, icon: str, color: str, **props: Any) -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon(icon)),
+        rx.callout.text(*children),
+        color_scheme=color,
+        width="100%",
+        **props,
+    )
+
+
+def _label(text: Any, html_for: str, *extra: Any) -> rx.Component:
+    return rx.el.label(
+        rx.text(text, *extra, size="2", weight="medium"), html_for=html_for, width="100%"
+    )
+
+
+def _link_item(url: rx.Var[str]) -> rx.Component:
+    return rx.el.li(rx.link(url, href=url, is_external=True, size="2", word_break="break-all"))
+
+
+def _submission() -> rx.Component:
+    S = ReviewState
+    c = S.current
+    links = c["links"].to(list[str])
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Attempt ", S.attempt, size="5", as_="h2"),
+                status_badge(S.status, testid="review-status"),
+                rx.text("submitted ", c["submitted_at"], size="2", color_scheme="gray"),
+                wrap="wrap",
+                align="center",
+                spacing="3",
+            ),
+            rx.heading("Answer", size="3", as_="h3"),
+            rx.box(
+                safe_markdown(c["answer"].to(str)),
+                width="100%",
+                padding="0.5em 0.75em",
+                border_left=f"3px solid {rx.color('teal', 7)}",
+                class_name="attempt-answer",
+                data_testid="submission-answer",
+            ),
+            rx.cond(
+                links.length() > 0,
+                rx.vstack(
+                    rx.heading("Links", size="3", as_="h3"),
+                    rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"}),
+                    spacing="1",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                c["file_name"].to(str) != "",
+                rx.hstack(
+                    rx.icon("paperclip", size=16),
+                    rx.el.a(
+                        "Download ",
+                        c["file_name"].to(str),
+                        href=c["file_url"].to(str),
+                        download=c["file_name"].to(str),
+                        data_testid="file-download",
+                        style={"textDecoration": "underline"},
+                    ),
+                    rx.text(c["file_size"], size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="submission",
+    )
+
+
+def _criterion(c: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.text(c["title"], weight="medium", size="2"),
+            rx.badge(c["points"].to(str), " pts", variant="soft"),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(c["description"], size="2", color_scheme="gray"),
+        style={"marginBottom": "0.5em"},
+    )
+
+
+def _rubric() -> rx.Component:
+    S = ReviewState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Rubric", size="4", as_="h2"),
+            rx.cond(
+                S.rubric.length() > 0,
+                rx.el.ul(rx.foreach(S.rubric, _criterion), style={"paddingLeft": "1.1em"}),
+                rx.text("This mission has no rubric: only a decision.", size="2"),
+            ),
+            rx.text("Total: ", S.max_total, " points", size="2", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="rubric",
+    )
