@@ -17,7 +17,7 @@ from cyberhub.services import passwordless, rate_limit
 from cyberhub.services.audit import RequestMeta
 from cyberhub.services.errors import RateLimited
 from cyberhub.settings import get_settings
-from tests.conftest import PASSWORD, login
+from tests.factories import PASSWORD, login
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 

@@ -12,8 +12,7 @@ from cyberhub.pages import missions as missions_page
 from cyberhub.pages import tracks as tracks_page
 from cyberhub.services import catalog, programs, progress, student_home
 from cyberhub.services.catalog import MissionFilter
-from tests.conftest import make_user
-from tests.factories import enroll, make_cohort, make_mission, make_org, principal
+from tests.factories import enroll, make_cohort, make_mission, make_org, make_user, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 
