@@ -43,7 +43,7 @@ def main() -> int:
     from bench._common import machine, throwaway_env
     from cyberhub.api import create_api
     from cyberhub.db import get_engine
-    from tests.conftest import FakeEmbedder
+    from tests.fakes import FakeEmbedder
     from tests.fuzzing import FuzzReport, fuzz, load_schema, role_headers, worker_alive
     from worker import model
 

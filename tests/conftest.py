@@ -5,6 +5,9 @@
 - one embedded Redis per session (health, metrics and job statistics live there);
 - the Dramatiq StubBroker and a worker for actor tests;
 - API clients per role, as seed 000 lists them (api_client, student_client, admin_client, ...).
+
+Only fixtures live here: test modules import builders from tests/factories.py and stand-ins from
+tests/fakes.py, never from this file (tests/unit/test_test_hygiene.py checks).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 # Before anything imports cyberhub: test settings, and the stub broker for actors.
@@ -33,20 +36,18 @@ from sqlmodel import Session  # noqa: E402
 
 from cyberhub import infra  # noqa: E402
 from cyberhub.settings import get_settings  # noqa: E402
+from tests.factories import (  # noqa: E402
+    TEMPLATE_DB,
+    create_database,
+    libpq,
+    login,
+    make_user,
+    with_db,
+)
+from tests.fakes import FakeEmbedder, SecretKeys  # noqa: E402
 from tests.totp import Clock  # noqa: E402
 
-TEMPLATE_DB = "cyberhub_template"
-PASSWORD = "Correct-Horse-Battery-9"
 _counter = itertools.count()
-
-
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _with_db(url: str, name: str) -> str:
-    head, _, tail = url.partition("?")
-    return head.rsplit("/", 1)[0] + "/" + name + ("?" + tail if tail else "")
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +64,10 @@ def pg_admin_url(tmp_root: Path) -> Iterator[str]:
 
     data = tmp_root / "pg"
     admin = infra.start_postgres(data, "postgres")
-    with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+    with psycopg.connect(libpq(admin), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
         conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
-    upgrade(_with_db(admin, TEMPLATE_DB))
+    upgrade(with_db(admin, TEMPLATE_DB))
     yield admin
     infra.stop_postgres(data)
 
@@ -78,12 +79,6 @@ def redis_url(tmp_root: Path) -> Iterator[str]:
     get_settings.cache_clear()
     yield server.url
     server.stop()
-
-
-def create_database(admin_url: str, name: str) -> str:
-    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
-    return _with_db(admin_url, name)
 
 
 @pytest.fixture
@@ -103,7 +98,7 @@ def db_url(pg_admin_url: str, redis_url: str) -> Iterator[str]:
     from cyberhub.redis_client import get_redis
 
     get_redis().flushdb()
-    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+    with psycopg.connect(libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -126,22 +121,6 @@ def test_organization(session: Session):  # type: ignore[no-untyped-def]
     session.add(org)
     session.commit()
     return org
-
-
-def make_user(session: Session, email: str, *roles: str, organization_id: int | None = None):  # type: ignore[no-untyped-def]
-    """A user with a known password (PASSWORD) holding `roles` in the organization."""
-    from cyberhub.models import RoleAssignment, User
-    from cyberhub.services.passwords import hash_password
-
-    user = User(
-        email=email, full_name=email.split("@")[0].title(), password_hash=hash_password(PASSWORD)
-    )
-    session.add(user)
-    session.flush()
-    for role in roles:
-        session.add(RoleAssignment(user_id=user.id, role=role, organization_id=organization_id))
-    session.commit()
-    return user
 
 
 @pytest.fixture
@@ -177,12 +156,6 @@ def api_client(db_url: str) -> Iterator[TestClient]:
 
     with TestClient(create_api(), raise_server_exceptions=False) as client:
         yield client
-
-
-def login(client: TestClient, email: str, password: str = PASSWORD) -> dict:  # type: ignore[type-arg]
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 def _client_for(email: str) -> Iterator[TestClient]:
@@ -233,29 +206,6 @@ def demo(session: Session) -> list[int]:
 # -- worker ------------------------------------------------------------------------------------
 
 
-class FakeEmbedder:
-    """Deterministic 384-d unit vectors from a hash of the text (no model needed)."""
-
-    name = "fake-hash-embedder"
-    dimensions = 384
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def encode(self, texts: list[str]) -> list[list[float]]:
-        import hashlib
-        import math
-
-        out = []
-        for text in texts:
-            self.calls.append(text)
-            seed = hashlib.sha256(text.encode()).digest()
-            raw = [((seed[i % 32] + i * 37) % 251) / 251 - 0.5 for i in range(self.dimensions)]
-            norm = math.sqrt(sum(x * x for x in raw))
-            out.append([x / norm for x in raw])
-        return out
-
-
 @pytest.fixture
 def fake_embedder() -> Iterator[FakeEmbedder]:
     from worker import model
@@ -285,9 +235,6 @@ def stub_worker(stub_broker):  # type: ignore[no-untyped-def]
     w.start()
     yield w
     w.stop()
-
-
-SecretKeys = Callable[..., None]
 
 
 @pytest.fixture

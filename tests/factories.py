@@ -1,5 +1,7 @@
 """Small builders for the learning graph (organization -> program -> tracks -> cohorts -> missions,
-people, enrollments, mentors) so tests say only what matters to them.
+people, enrollments, mentors) so tests say only what matters to them; people with a known
+password (`make_user`, `PASSWORD`) and signing them in to the API (`login`, `bearer`); a fresh
+database copied from the migrated template (`create_database`, `with_db`, `libpq`).
 
 `build_world(session)` gives one organization with a running cohort, a student with an assigned
 mentor, a co-mentor serving the cohort, a mentor of another cohort, a director, an admin, and a
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import psycopg
 from sqlmodel import Session
 
 from cyberhub.models import (
@@ -27,13 +30,15 @@ from cyberhub.models import (
     Program,
     ProgramMission,
     ProgramTrack,
+    RoleAssignment,
     Track,
     User,
 )
+from cyberhub.services.passwords import hash_password
 from cyberhub.services.permissions import Principal, load_principal
-from tests.conftest import PASSWORD, make_user
 
-__all__ = ["PASSWORD", "World", "build_world", "make_user"]
+PASSWORD = "Correct-Horse-Battery-9"
+TEMPLATE_DB = "cyberhub_template"  # migrated once per test session (tests/conftest.py)
 
 _seq = itertools.count(1)
 
@@ -62,6 +67,60 @@ def _n() -> int:
 def _commit(session: Session, *rows: Any) -> None:
     session.add_all(rows)
     session.commit()
+
+
+# -- databases -----------------------------------------------------------------------------------
+
+
+def libpq(url: str) -> str:
+    """The SQLAlchemy URL as psycopg/libpq spell it."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def with_db(url: str, name: str) -> str:
+    """`url` pointing at the database `name` on the same server (query string kept)."""
+    head, _, tail = url.partition("?")
+    return head.rsplit("/", 1)[0] + "/" + name + ("?" + tail if tail else "")
+
+
+def create_database(admin_url: str, name: str) -> str:
+    """A new database `name`, copied from the migrated template; returns its URL."""
+    with psycopg.connect(libpq(admin_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    return with_db(admin_url, name)
+
+
+# -- people and the API ----------------------------------------------------------------------------
+
+
+def make_user(
+    session: Session, email: str, *roles: str, organization_id: int | None = None
+) -> User:
+    """A user with a known password (PASSWORD) holding `roles` in the organization."""
+    user = User(
+        email=email, full_name=email.split("@")[0].title(), password_hash=hash_password(PASSWORD)
+    )
+    session.add(user)
+    session.flush()
+    for role in roles:
+        session.add(RoleAssignment(user_id=user.id, role=role, organization_id=organization_id))
+    session.commit()
+    return user
+
+
+def login(client: Any, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """Sign in through POST /auth/login (asserting it works); the token response."""
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def bearer(client: Any, email: str) -> None:
+    """Sign `client` in as `email` (password PASSWORD) with a bearer token."""
+    client.headers["Authorization"] = f"Bearer {login(client, email)['access_token']}"
+
+
+# -- the learning graph --------------------------------------------------------------------------
 
 
 def make_org(session: Session, name: str = "") -> Organization:
@@ -216,7 +275,7 @@ def build_world(session: Session, prefix: str = "w") -> World:
     leaders = make_track(session, program, "leaders")
 
     def user(name: str, role: str, o: Organization | None = org) -> User:
-        return make_user(  # type: ignore[no-any-return]
+        return make_user(
             session, f"{prefix}.{name}@example.org", role, organization_id=o.id if o else None
         )
 
@@ -346,10 +405,3 @@ def queued_jobs(broker: Any, queue: str = "ai") -> list[tuple[str, tuple[int, ..
         (m.actor_name, tuple(m.args))
         for m in map(dramatiq.Message.decode, list(broker.queues[queue].queue))
     ]
-
-
-def bearer(client: Any, email: str) -> None:
-    """Sign `client` in as `email` (password PASSWORD) with a bearer token."""
-    from tests.conftest import login
-
-    client.headers["Authorization"] = f"Bearer {login(client, email)['access_token']}"

@@ -203,8 +203,7 @@ def role_headers(session: Any, app: Any, role: str) -> dict[str, str]:
     """A signed-in user with `role` in a fresh world's organization (none for anonymous)."""
     from fastapi.testclient import TestClient
 
-    from tests.conftest import login, make_user
-    from tests.factories import build_world
+    from tests.factories import build_world, login, make_user
 
     if role == "anonymous":
         return {}

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from sqlmodel import Session, create_engine
 
-from tests.conftest import create_database
+from tests.factories import create_database
 from tests.processes import ROOT, child_env, free_port, start_web, start_worker, stop, wait_for_http
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -71,9 +71,9 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
     from sqlmodel import Session, create_engine
 
     from cyberhub.models import JobFailure
-    from tests.conftest import _with_db
+    from tests.factories import with_db
 
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     with Session(engine) as s:
         s.add(
             JobFailure(

@@ -23,10 +23,9 @@ from cyberhub.models import Organization, User
 from cyberhub.services import applications
 from cyberhub.services.permissions import load_principal
 from cyberhub.services.profiler_bank import load_bank
-from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.e2e.test_profiler import _answer
-from tests.factories import make_cohort, make_org, make_program
+from tests.factories import PASSWORD, make_cohort, make_org, make_program, make_user, with_db
 
 BANK = load_bank()
 
@@ -43,7 +42,7 @@ class Offer:
 def offer(app_url: str, pg_admin_url: str) -> Iterator[Offer]:
     tag = uuid.uuid4().hex[:6]
     learner_email = f"applicant-{tag}@example.org"
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     try:
         with Session(engine, expire_on_commit=False) as session:
             org = make_org(session, f"Highland Academy {tag}")

@@ -18,9 +18,16 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine
 
 from cyberhub.models import Organization, User
-from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
-from tests.factories import complete_profiler, make_cohort, make_org, make_program
+from tests.factories import (
+    PASSWORD,
+    complete_profiler,
+    make_cohort,
+    make_org,
+    make_program,
+    make_user,
+    with_db,
+)
 
 LEARNER_DATA = ("/api/v1/progress?user={id}", "/api/v1/personality?user={id}")
 
@@ -39,7 +46,7 @@ class Tenant:
 @pytest.fixture
 def tenant(app_url: str, pg_admin_url: str) -> Iterator[Tenant]:
     tag = uuid.uuid4().hex[:6]
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     try:
         with Session(engine, expire_on_commit=False) as session:
             org = make_org(session, f"Lakeside Institute {tag}")

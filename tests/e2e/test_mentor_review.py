@@ -17,10 +17,10 @@ from sqlmodel import Session, col, create_engine, select
 
 from cyberhub.models import Mission, Organization, ProgramMission, User
 from cyberhub.services import submissions
-from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
     GOOD_ANSWER,
+    PASSWORD,
     assign,
     enroll,
     make_cohort,
@@ -28,8 +28,10 @@ from tests.factories import (
     make_org,
     make_program,
     make_track,
+    make_user,
     principal,
     serve,
+    with_db,
 )
 
 
@@ -47,7 +49,7 @@ class Setup:
 def review_setup(app_url: str, pg_admin_url: str) -> Iterator[Setup]:
     """A mentor (assigned), a co-mentor and a student of one cohort; the student's submission."""
     tag = uuid.uuid4().hex[:6]
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     try:
         with Session(engine, expire_on_commit=False) as session:
             org = make_org(session, f"Review Academy {tag}")

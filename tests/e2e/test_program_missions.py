@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlmodel import Session, create_engine
 
 from cyberhub.services.demo import DEMO_PASSWORD
-from tests.conftest import _with_db
 from tests.e2e.conftest import BrowserPage, sign_in
+from tests.factories import with_db
 
 pytestmark = [pytest.mark.missions]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.missions]
 def test_director_removes_and_adds_back_a_library_mission(
     web: BrowserPage, app_url: str, pg_admin_url: str
 ) -> None:
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     try:
         with Session(engine) as session:
             # A library mission no other mission requires (so the programme may drop it).

@@ -15,9 +15,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine, select
 
 from cyberhub.models import Mission, Organization, ProgramMission, User
-from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
+    PASSWORD,
     assign,
     enroll,
     make_cohort,
@@ -25,7 +25,9 @@ from tests.factories import (
     make_org,
     make_program,
     make_track,
+    make_user,
     serve,
+    with_db,
 )
 
 FIRST = (
@@ -49,7 +51,7 @@ class Loop:
 def loop(app_url: str, pg_admin_url: str) -> Iterator[Loop]:
     """A cohort with one builders mission, a student and their assigned mentor."""
     tag = uuid.uuid4().hex[:6]
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     try:
         with Session(engine, expire_on_commit=False) as session:
             org = make_org(session, f"Loop Academy {tag}")

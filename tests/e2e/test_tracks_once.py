@@ -15,8 +15,8 @@ from cyberhub.models import Organization, Program, User
 from cyberhub.services import programs
 from cyberhub.services.demo import DEMO_PASSWORD
 from cyberhub.services.permissions import load_principal
-from tests.conftest import _with_db
 from tests.e2e.conftest import BrowserPage, sign_in
+from tests.factories import with_db
 
 TRACKS = ("Builders", "Leaders", "Entrepreneurs", "Researchers", "Educators")
 pytestmark = [pytest.mark.missions]
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.missions]
 @pytest.fixture
 def second_programme(app_url: str, pg_admin_url: str, tmp_root: Path) -> Iterator[None]:
     """The demo admin creates a programme (with its own five tracks) in a new organisation."""
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     with Session(engine) as session:
         if session.exec(select(Program).where(Program.slug == "coastal-defenders")).first():
             yield

@@ -18,9 +18,8 @@ from sqlmodel import Session, col, create_engine, select
 from cyberhub.models import Mission, Organization, OrganizationMembership, RoleAssignment, User
 from cyberhub.services import memberships
 from cyberhub.services.demo import DEMO_PASSWORD
-from tests.conftest import _with_db
 from tests.e2e.conftest import BrowserPage, sign_in
-from tests.factories import principal
+from tests.factories import principal, with_db
 from tests.two_orgs import Tenant, build_tenant
 
 LEARNER_DATA = (
@@ -32,7 +31,7 @@ LEARNER_DATA = (
 
 @pytest.fixture
 def engine(pg_admin_url: str, app_url: str) -> Iterator[object]:
-    eng = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    eng = create_engine(with_db(pg_admin_url, "e2e_app"))
     yield eng
     eng.dispose()
 

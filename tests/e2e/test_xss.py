@@ -22,9 +22,9 @@ from sqlmodel import Session, col, create_engine, select
 
 from cyberhub.models import Mission, Organization, ProgramMission, User
 from cyberhub.services import applications, learner_notes, reviews, submissions
-from tests.conftest import PASSWORD, _with_db, make_user
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
+    PASSWORD,
     assign,
     enroll,
     make_cohort,
@@ -32,8 +32,10 @@ from tests.factories import (
     make_org,
     make_program,
     make_track,
+    make_user,
     principal,
     serve,
+    with_db,
 )
 from tests.xss_corpus import FOREIGN_HOST, XSS_PAYLOADS, all_payloads
 
@@ -88,7 +90,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
     def named(label: str) -> str:
         return f"{label} {tag} {NAME_PAYLOAD}"
 
-    engine = create_engine(_with_db(pg_admin_url, "e2e_app"))
+    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
     try:
         with Session(engine, expire_on_commit=False) as session:
             org = make_org(session, named("Org"))

@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from cyberhub.models import User
-from tests.conftest import login
-from tests.factories import World, build_world
+from tests.factories import World, build_world, login
 
 ClientFor = Callable[[User], TestClient]
 

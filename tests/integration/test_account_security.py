@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, User
 from cyberhub.services import passwordless
-from tests.conftest import PASSWORD, login
+from tests.factories import PASSWORD, login
 from tests.integration.test_api_keys import bearer, create_key
 from tests.integration.test_mfa_api import MFA, enrol
 from tests.integration.test_passwordless_api import magic_token, reset_token

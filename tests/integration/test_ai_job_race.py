@@ -32,8 +32,8 @@ from cyberhub.models import (
 from cyberhub.redis_client import JOBS_KEY, get_redis
 from cyberhub.services import consents, embeddings, personality, recommendations
 from cyberhub.services.permissions import load_principal
-from tests.conftest import FakeEmbedder
 from tests.factories import World, build_world, complete_profiler, grant_ai, make_mission
+from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 

@@ -27,7 +27,7 @@ from cyberhub.models import (
 )
 from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
 from cyberhub.services import ai_jobs
-from tests.conftest import FakeEmbedder
+from tests.fakes import FakeEmbedder
 from worker.broker import TransientError
 
 pytestmark = [pytest.mark.integration, pytest.mark.admin]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from tests.conftest import FakeEmbedder
+from tests.fakes import FakeEmbedder
 from tests.fuzzing import ROLES, FuzzReport, fuzz, load_schema, role_headers, worker_alive
 
 pytestmark = [pytest.mark.integration]

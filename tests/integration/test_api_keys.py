@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import ApiKey, AuditLog, Organization, RoleAssignment, User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
 

@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.services import applications
-from tests.conftest import PASSWORD, login
-from tests.factories import World, build_world, make_cohort, make_user
+from tests.factories import PASSWORD, World, build_world, login, make_cohort, make_user
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
 

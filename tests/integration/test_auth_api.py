@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, RefreshToken
-from tests.conftest import PASSWORD, login
+from tests.factories import PASSWORD, login
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 

@@ -232,8 +232,7 @@ class TestStatusFilter:
 
     def test_filter_by_my_progress(self, session: Session, api_client: TestClient) -> None:
         from cyberhub.services import submissions
-        from tests.conftest import login
-        from tests.factories import GOOD_ANSWER, build_world, principal
+        from tests.factories import GOOD_ANSWER, build_world, login, principal
 
         w = build_world(session, prefix="cat")
         submissions.submit(session, principal(session, w.student), w.m1.id or 0, answer=GOOD_ANSWER)

@@ -41,7 +41,7 @@ STUDENT, MENTOR = demo_data.STUDENT, demo_data.MENTOR
 def full_demo_url(pg_admin_url: str) -> Iterator[str]:
     """One database with the whole demo (activity included) for this module: loading it takes
     seconds, and these tests only read it."""
-    from tests.conftest import _libpq, create_database
+    from tests.factories import create_database, libpq
 
     name = f"demo_activity_{os.getpid()}"
     url = create_database(pg_admin_url, name)
@@ -53,7 +53,7 @@ def full_demo_url(pg_admin_url: str) -> Iterator[str]:
         print(f"demo data with activity loaded in {time.perf_counter() - started:.2f} s")
     engine.dispose()
     yield url
-    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+    with psycopg.connect(libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

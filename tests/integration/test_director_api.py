@@ -24,8 +24,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services import authoring, reviews, submissions
-from tests.conftest import login
-from tests.factories import GOOD_ANSWER, World, build_world, enroll, principal, serve
+from tests.factories import GOOD_ANSWER, World, build_world, enroll, login, principal, serve
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 

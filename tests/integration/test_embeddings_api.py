@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cyberhub.services import query_embedder
-from tests.conftest import PASSWORD, FakeEmbedder
+from tests.factories import PASSWORD
+from tests.fakes import FakeEmbedder
 from worker import model
 
 pytestmark = [pytest.mark.ai, pytest.mark.integration]

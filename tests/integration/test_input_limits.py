@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from cyberhub.api import PREFIX, ROUTERS
 from cyberhub.api.deps import MAX_ID
 from cyberhub.models import User
-from tests.conftest import login, make_user
+from tests.factories import login, make_user
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 

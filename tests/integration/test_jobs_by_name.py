@@ -13,7 +13,6 @@ from cyberhub.db import get_engine
 from cyberhub.models import LearnerEmbedding, PersonalityProfile
 from cyberhub.services import consents, mail
 from cyberhub.settings import get_settings
-from tests.conftest import FakeEmbedder
 from tests.factories import (
     World,
     build_world,
@@ -22,6 +21,7 @@ from tests.factories import (
     queued_jobs,
     run_queue,
 )
+from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from cyberhub.models import LearnerInterestVector, LearnerNote, Recommendation
 from cyberhub.services import consents, embeddings, learner_interests, recommendations
-from tests.conftest import FakeEmbedder
 from tests.factories import build_world, complete_profiler, grant_ai, principal
+from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 

@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.models import Submission, User
 from cyberhub.settings import get_settings
-from tests.conftest import login
-from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world
+from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, login
 
 pytestmark = [pytest.mark.missions, pytest.mark.student, pytest.mark.integration]
 

@@ -17,7 +17,7 @@ from cyberhub.api import create_api
 from cyberhub.models import AuditLog, OutboxMail, User
 from cyberhub.services import passwordless
 from cyberhub.settings import get_settings
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.integration.test_passwordless_api import magic_token, reset_token
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]

@@ -10,7 +10,7 @@ from cyberhub.models import Organization, User
 from cyberhub.services.errors import Forbidden, Unauthenticated
 from cyberhub.services.mentoring import mentor_home
 from cyberhub.services.permissions import Principal, load_principal
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
 

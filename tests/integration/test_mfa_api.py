@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.totp import Clock, code
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]

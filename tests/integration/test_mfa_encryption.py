@@ -18,7 +18,8 @@ from cyberhub import migrate
 from cyberhub.models import User, crypto
 from cyberhub.services import mfa
 from cyberhub.settings import ROOT, get_settings
-from tests.conftest import PASSWORD, SecretKeys, _libpq, _with_db
+from tests.factories import PASSWORD, libpq, with_db
+from tests.fakes import SecretKeys
 from tests.integration.test_mfa_api import MFA, enrol, login
 from tests.totp import Clock, code
 
@@ -187,11 +188,11 @@ def _migration() -> ModuleType:
 @pytest.fixture
 def empty_db(pg_admin_url: str) -> Iterator[str]:
     name = f"migrate_{os.getpid()}"
-    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+    with psycopg.connect(libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_db(pg_admin_url, name)
-    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as conn:
+    yield with_db(pg_admin_url, name)
+    with psycopg.connect(libpq(pg_admin_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

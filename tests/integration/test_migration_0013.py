@@ -12,8 +12,7 @@ from sqlmodel import Session
 from cyberhub import migrate
 from cyberhub.services import authoring, programs
 from cyberhub.services.authoring import MissionChanges
-from tests.conftest import make_user
-from tests.factories import make_org, principal
+from tests.factories import make_org, make_user, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 

@@ -24,7 +24,6 @@ from cyberhub.services import (
 from cyberhub.services.authoring import MissionChanges
 from cyberhub.services.catalog import MissionFilter
 from cyberhub.services.errors import Forbidden, NotFound
-from tests.conftest import FakeEmbedder, make_user
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -36,8 +35,10 @@ from tests.factories import (
     make_cohort,
     make_mission,
     make_track,
+    make_user,
     principal,
 )
+from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 

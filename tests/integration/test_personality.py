@@ -16,7 +16,6 @@ from cyberhub.models import (
 )
 from cyberhub.services import consents, learner_interests, learner_notes, personality, profiler
 from cyberhub.services.profiler_bank import load_bank
-from tests.conftest import FakeEmbedder
 from tests.factories import (
     World,
     bearer,
@@ -27,6 +26,7 @@ from tests.factories import (
     queued_jobs,
     run_queue,
 )
+from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 

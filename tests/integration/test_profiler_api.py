@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from cyberhub.services import consents
 from cyberhub.services.profiler_bank import load_bank
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.profiler, pytest.mark.integration]
 API = "/api/v1/profiling"

@@ -17,7 +17,6 @@ from cyberhub.models import (
 )
 from cyberhub.services import consents, embeddings, recommendations, reviews, submissions
 from cyberhub.services.errors import Forbidden
-from tests.conftest import FakeEmbedder
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -31,6 +30,7 @@ from tests.factories import (
     queued_jobs,
     run_queue,
 )
+from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 

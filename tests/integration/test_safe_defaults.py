@@ -112,13 +112,13 @@ class TestProductionWithARealKey:
         assert "make admin" in capsys.readouterr().out
 
     def test_there_is_no_dev_mailbox(self, production: Settings) -> None:
-        from cyberhub.pages.mailbox import _messages
+        from cyberhub import db
         from cyberhub.services.audit import RequestMeta
         from cyberhub.services.errors import NotFound
 
         assert not mail.mailbox_enabled()
-        with pytest.raises(NotFound):
-            _messages(RequestMeta(ip="127.0.0.1", local=True), "")
+        with db.session_scope() as session, pytest.raises(NotFound):
+            mail.dev_mailbox(session, RequestMeta(ip="127.0.0.1", local=True))
 
 
 class TestCreateAdmin:

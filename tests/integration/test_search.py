@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from cyberhub.models import Mission, MissionEmbedding, MissionStatus
 from cyberhub.services import catalog, query_embedder, search
 from cyberhub.services.embeddings import embed_missions
-from tests.conftest import FakeEmbedder
+from tests.fakes import FakeEmbedder
 from worker import model
 
 pytestmark = [pytest.mark.ai, pytest.mark.integration]

@@ -1,15 +1,16 @@
-"""The data helpers behind the student's mission page and dashboard (pages/mission.py,
-pages/student_dashboard.py): what each screen loads for a student, a locked mission, staff."""
+"""What the student's mission page and dashboard (pages/mission.py, pages/student_dashboard.py)
+show, through the services they call: a student's work from draft to review, a locked mission,
+staff reading a mission."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import Session
 
-from cyberhub.pages import mission as mission_page
 from cyberhub.pages import student_dashboard
-from cyberhub.services import rendering, reviews
+from cyberhub.services import catalog, dashboards, rendering, reviews, submissions
 from cyberhub.services.errors import Invalid
+from cyberhub.services.permissions import Principal
 from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, principal
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
@@ -20,60 +21,75 @@ def world(session: Session) -> World:
     return build_world(session)
 
 
+def attempts(session: Session, me: Principal, mission_id: int) -> list[dict[str, object]]:
+    """The student's attempts as the page's history renders them (oldest first)."""
+    return submissions.attempt_views(
+        session, submissions.history(session, me, me.user_id, mission_id)
+    )
+
+
 def test_mission_page_follows_the_work_from_draft_to_review(session: Session, world: World) -> None:
     me = principal(session, world.student)
     mid = world.m1.id or 0
-    data = mission_page._load(me, mid)
-    assert data["is_student"] and data["work"]["status"] == "not_started"
-    assert data["work"]["can_submit"] and data["attempts"] == [] and data["hints"] == []
+    work = submissions.work_status(session, me, mid)
+    assert work["status"] == "not_started" and work["can_submit"]
+    assert attempts(session, me, mid) == []
+    assert submissions.revealed_hints(session, me, mid) == []
 
-    assert mission_page._reveal(me, mid) == [{"index": 0, "hint": "First hint."}]
-    mission_page._save(me, mid, False, "notes", ["https://e.org/x"])
-    data = mission_page._reload_work(me, mid)
-    assert data["work"]["status"] == "draft" and data["work"]["draft"]["answer"] == "notes"
-    assert data["attempts"] == []  # a draft lives in the form, not in the history
-    assert data["hints"] == [{"index": 0, "hint": "First hint."}]
+    revealed = submissions.reveal_hint(session, me, mid)["revealed"]
+    assert revealed == [{"index": 0, "hint": "First hint."}]
+    submissions.save_draft(session, me, mid, answer="notes", links=["https://e.org/x"])
+    session.commit()
+    work = submissions.work_status(session, me, mid)
+    assert work["status"] == "draft" and work["draft"]["answer"] == "notes"
+    assert submissions.revealed_hints(session, me, mid) == [{"index": 0, "hint": "First hint."}]
     with pytest.raises(Invalid, match="Link 1 must be a full http"):
-        mission_page._save(me, mid, True, GOOD_ANSWER, ["ftp://nope"])
+        submissions.submit(session, me, mid, answer=GOOD_ANSWER, links=["ftp://nope"])
+    session.rollback()
 
-    assert mission_page._save(me, mid, True, GOOD_ANSWER, ["https://e.org/x"]) == {"attempt": 1}
+    sub = submissions.submit(session, me, mid, answer=GOOD_ANSWER, links=["https://e.org/x"])
+    session.commit()
+    assert sub.attempt == 1
     mentor = principal(session, world.mentor)
-    sub_id = mission_page._reload_work(me, mid)["attempts"][0]["id"]
-    reviews.claim(session, mentor, sub_id)
+    reviews.claim(session, mentor, sub.id or 0)
     reviews.review(
-        session, mentor, sub_id, decision="changes_requested", scores=FULL_SCORES, feedback="More"
+        session,
+        mentor,
+        sub.id or 0,
+        decision="changes_requested",
+        scores=FULL_SCORES,
+        feedback="More",
     )
     session.commit()
-    data = mission_page._reload_work(me, mid)
-    assert data["work"]["status"] == "changes_requested" and data["work"]["can_submit"]
-    (attempt,) = data["attempts"]
+    work = submissions.work_status(session, me, mid)
+    assert work["status"] == "changes_requested" and work["can_submit"]
+    (attempt,) = attempts(session, me, mid)
     assert attempt["decision"] == "changes_requested" and attempt["feedback"] == "More"
-    assert [e["label"] for e in data["events"]] == [
-        "Attempt 1 · Submitted",
-        "Attempt 1 · Claimed for review",
-        "Attempt 1 · Changes requested",
+    assert [e["label"] for e in attempt["events"]] == [  # type: ignore[attr-defined]
+        "Submitted",
+        "Claimed for review",
+        "Changes requested",
     ]
 
-    board = student_dashboard._load(me, "")["board"]
+    board = dashboards.student_dashboard(session, me)
     assert [m["title"] for m in board["in_progress"]] == [world.m1.title]
-    assert board["in_progress"][0]["track_name"] == "Builders"
-    (feedback,) = board["feedback"]
-    assert feedback["excerpt"] == "More" and feedback["when"].endswith(" UTC")
+    assert board["in_progress"][0]["track"] == "builders"
+    (feedback,) = board["latest_feedback"]
+    assert feedback["feedback"] == "More"
     assert board["next_action"]["kind"] == "resubmit"
     assert {t["name"] for t in board["tracks"]} >= {"Builders"}
 
 
 def test_a_locked_mission_names_its_prerequisites(session: Session, world: World) -> None:
-    data = mission_page._load(principal(session, world.student), world.m2.id or 0)
-    work = data["work"]
+    work = submissions.work_status(session, principal(session, world.student), world.m2.id or 0)
     assert work["locked"] and not work["can_submit"] and work["status"] == "locked"
     assert [m["title"] for m in work["missing_prerequisites"]] == [world.m1.title]
 
 
-def test_staff_read_the_mission_without_a_work_section(session: Session, world: World) -> None:
-    data = mission_page._load(principal(session, world.mentor), world.m1.id or 0)
-    assert not data["is_student"] and "work" not in data
-    assert data["mission"]["hints"] == ["First hint.", "Second hint."]
+def test_staff_read_the_mission_and_its_hints(session: Session, world: World) -> None:
+    detail = catalog.get_mission(session, principal(session, world.mentor), world.m1.id or 0)
+    assert detail.mission.title == world.m1.title and detail.track.name == "Builders"
+    assert detail.mission.hints == ["First hint.", "Second hint."]
 
 
 def test_excerpts_are_short_and_flat() -> None:

@@ -240,7 +240,7 @@ class Orgs:
 
 @pytest.fixture
 def orgs(session: Session) -> Orgs:
-    from tests.conftest import PASSWORD
+    from tests.factories import PASSWORD
     from tests.two_orgs import NEW_PASSWORD
 
     assert PASSWORD != NEW_PASSWORD

@@ -24,8 +24,7 @@ from cyberhub.models import Submission
 from cyberhub.services import submissions
 from cyberhub.services.permissions import SIGNED_IN, Principal, roles
 from cyberhub.settings import get_settings
-from tests.conftest import login
-from tests.factories import GOOD_ANSWER, World, build_world, principal
+from tests.factories import GOOD_ANSWER, World, build_world, login, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 

@@ -16,7 +16,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, Invalid, Unauthenticated
 from cyberhub.services.permissions import Principal, load_principal
 from cyberhub.services.users import UserQuery, list_organizations, search_users
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
 

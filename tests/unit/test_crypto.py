@@ -12,7 +12,7 @@ from cyberhub.models import User, crypto
 from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict
 from cyberhub.settings import DEFAULT_SECRET_KEY, get_settings
-from tests.conftest import SecretKeys
+from tests.fakes import SecretKeys
 
 pytestmark = [pytest.mark.auth]
 

@@ -12,7 +12,7 @@ from cyberhub.models import AuditLog, OutboxMail, RecoveryCode, User
 from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from cyberhub.services.permissions import Principal, load_principal
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.totp import Clock, code
 
 pytestmark = [pytest.mark.auth]
