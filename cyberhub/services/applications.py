@@ -621,13 +621,7 @@ def withdraw(
         raise NotFound("You have no application, waitlist place or seat to withdraw here.")
     program = session.get(Program, cohort.program_id)
     assert program is not None
-    was = app.status
-    app.status, app.waitlist_seq = ApplicationStatus.withdrawn, None
-    app.decided_at, app.decided_by_id = utcnow(), actor.user_id
-    session.add(app)
-    if was == ApplicationStatus.enrolled:
-        free_seat(session, cohort_id, actor.user_id)
-    session.flush()
+    was = _close(session, app, ApplicationStatus.withdrawn, actor.user_id)
     audit.record(
         session,
         "application.withdrawn",
@@ -641,6 +635,19 @@ def withdraw(
     if was == ApplicationStatus.enrolled:
         fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
     return _public(session, app)
+
+
+def _close(session: Session, app: CohortApplication, status: str, actor_id: int) -> str:
+    """End an application (withdrawn or rejected): off the waitlist, its seat freed if it held
+    one (the caller then lets the waitlist fill it). Returns the status it had."""
+    was = app.status
+    app.status, app.waitlist_seq = status, None
+    app.decided_at, app.decided_by_id = utcnow(), actor_id
+    session.add(app)
+    if was == ApplicationStatus.enrolled:
+        free_seat(session, app.cohort_id, app.student_id)
+    session.flush()
+    return was
 
 
 # -- the director ------------------------------------------------------------------------------
@@ -735,13 +742,7 @@ def reject(
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status not in PENDING:
         raise Conflict(f"This application is already {app.status}.")
-    was = app.status
-    app.status, app.waitlist_seq = ApplicationStatus.rejected, None
-    app.decided_at, app.decided_by_id = utcnow(), actor.user_id
-    session.add(app)
-    if was == ApplicationStatus.enrolled:
-        free_seat(session, cohort_id, app.student_id)
-    session.flush()
+    was = _close(session, app, ApplicationStatus.rejected, actor.user_id)
     audit.record(
         session,
         "application.rejected",
