@@ -1,0 +1,264 @@
+"""The new cohort and new programme forms, and the edit / remove dialogs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.fields import field_label
+from cyberhub.components.ui import error_callout
+from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
+
+
+def _field(label: str, id_: str, name: str, value: Any, **props: Any) -> rx.Component:
+    return rx.vstack(
+        field_label(label, id_),
+        rx.input(id=id_, name=name, default_value=value, width="100%", **props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _select(
+    id_: str, label: str, options: Any, value: Any, on_change: Any, placeholder: str
+) -> rx.Component:
+    return rx.vstack(
+        field_label(label, id_),
+        rx.select.root(
+            rx.select.trigger(id=id_, aria_label=label, placeholder=placeholder),
+            rx.select.content(
+                rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))
+            ),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+    )
+
+
+def _cohort_form() -> rx.Component:
+    S = DirectorHomeState
+    f = S.cohort_form
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("New cohort", size="4", as_="h2"),
+                error_callout(S.cohort_error),
+                _select(
+                    "cohort-program",
+                    "Programme",
+                    S.program_options,
+                    S.cohort_program,
+                    S.set_cohort_program,
+                    "Choose a programme",
+                ),
+                rx.grid(
+                    _field("Name", "cohort-name", "name", f["name"], max_length=200),
+                    _field(
+                        "Starts on", "cohort-starts_on", "starts_on", f["starts_on"], type="date"
+                    ),
+                    _field("Ends on", "cohort-ends_on", "ends_on", f["ends_on"], type="date"),
+                    _field(
+                        "Capacity (seats)",
+                        "cohort-capacity",
+                        "capacity",
+                        f["capacity"],
+                        type="number",
+                        min=1,
+                        max=10000,
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2", md="4"),
+                    gap="1em",
+                    width="100%",
+                ),
+                rx.button(rx.icon("plus", size=16), "Create cohort", type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.create_cohort,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _program_form() -> rx.Component:
+    S = DirectorHomeState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("New programme", size="4", as_="h2"),
+                rx.text(
+                    "It starts with the five career tracks and their standard texts.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                error_callout(S.program_error),
+                rx.cond(
+                    S.org_options.length() > 1,
+                    _select(
+                        "program-org",
+                        "Organization",
+                        S.org_options,
+                        S.program_org,
+                        S.set_program_org,
+                        "Choose an organization",
+                    ),
+                ),
+                _field("Name", "program-name", "name", S.program_form["name"], max_length=200),
+                field_label("Description", "program-description"),
+                rx.text_area(
+                    id="program-description",
+                    name="description",
+                    default_value=S.program_form["description"],
+                    max_length=5000,
+                    width="100%",
+                ),
+                rx.button(rx.icon("plus", size=16), "Create programme", type="submit"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.create_program,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _dialog_buttons(save: str) -> rx.Component:
+    return rx.hstack(
+        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+        rx.button(save, type="submit"),
+        justify="end",
+        width="100%",
+    )
+
+
+def _program_dialog() -> rx.Component:
+    S = DirectorHomeState
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Edit programme"),
+            rx.alert_dialog.description("Learners see the name and description.", size="2"),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.edit_program_error),
+                    _field(
+                        "Name", "edit-program-name", "name", S.edit_program["name"], max_length=200
+                    ),
+                    field_label("Description", "edit-program-description"),
+                    rx.text_area(
+                        id="edit-program-description",
+                        name="description",
+                        default_value=S.edit_program["description"],
+                        max_length=5000,
+                        width="100%",
+                        rows="5",
+                    ),
+                    _dialog_buttons("Save programme"),
+                    spacing="2",
+                    margin_top="1em",
+                ),
+                on_submit=S.save_program,
+                reset_on_submit=False,
+            ),
+        ),
+        open=S.edit_program_open,
+        on_open_change=S.set_edit_program_open,
+    )
+
+
+def _track_dialog() -> rx.Component:
+    S = DirectorHomeState
+    t = S.edit_track
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Edit the ", t["name"], " track"),
+            rx.alert_dialog.description(
+                "NICE work roles: ", rx.cond(t["nice"] != "", t["nice"], "none"), size="2"
+            ),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.edit_track_error),
+                    rx.text(
+                        t["tagline"],
+                        " Careers: ",
+                        t["careers"],
+                        ". The track's name, tagline and careers are shared by every "
+                        "programme (an admin edits them).",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    field_label("Description in this programme", "track-description"),
+                    rx.text_area(
+                        id="track-description",
+                        name="description",
+                        default_value=t["description"],
+                        max_length=5000,
+                        width="100%",
+                        rows="4",
+                    ),
+                    rx.el.fieldset(
+                        rx.el.legend("NICE work roles in this programme", font_weight="500"),
+                        rx.foreach(
+                            S.edit_track_nice,
+                            lambda r: rx.checkbox(
+                                r["name"].to(str) + " (" + r["id"].to(str) + ")",
+                                name=NICE_PREFIX + r["id"].to(str),
+                                default_checked=r["checked"].to(bool),
+                            ),
+                        ),
+                        display="flex",
+                        flex_direction="column",
+                        gap="0.4em",
+                        border="none",
+                        padding="0",
+                    ),
+                    _dialog_buttons("Save track"),
+                    spacing="2",
+                    margin_top="1em",
+                ),
+                on_submit=S.save_track,
+                reset_on_submit=False,
+            ),
+        ),
+        open=S.edit_track_open,
+        on_open_change=S.set_edit_track_open,
+    )
+
+
+def _remove_track_dialog() -> rx.Component:
+    S = DirectorHomeState
+    t = S.remove_track
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Stop running the ", t["name"], " track?"),
+            rx.alert_dialog.description(
+                t["program"],
+                " will no longer run the ",
+                t["name"],
+                " track; its learners are no longer expected to do missions of it. Remove the "
+                "programme's missions of this track first. Its description and NICE work roles "
+                "in this programme start again from the standard ones if you add it back.",
+                size="2",
+            ),
+            rx.vstack(
+                error_callout(S.remove_track_error),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                    rx.button(
+                        "Remove track",
+                        color_scheme="red",
+                        on_click=S.confirm_remove_track,
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="2",
+                margin_top="1em",
+            ),
+        ),
+        open=S.remove_track_open,
+        on_open_change=S.set_remove_track_open,
+    )

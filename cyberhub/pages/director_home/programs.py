@@ -1,0 +1,152 @@
+"""One card per programme: its tracks (run or not, edit / add / remove) and its cohorts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import error_callout
+from cyberhub.pages.director_home.state import DirectorHomeState
+
+
+def _status_badge(status: rx.Var[str]) -> rx.Component:
+    return rx.badge(
+        status,
+        color_scheme=rx.match(status, ("running", "green"), ("upcoming", "blue"), "gray"),
+    )
+
+
+def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.link(c["name"], href="/director/cohorts/" + c["id"].to(str), weight="medium")
+        ),
+        rx.table.cell(rx.text(c["dates"], size="2")),
+        rx.table.cell(_status_badge(c["status"].to(str))),
+        rx.table.cell(c["enrolled"], " / ", c["capacity"]),
+        rx.table.cell(c["mentors"]),
+        rx.table.cell(
+            rx.cond(
+                c["unassigned"].to(int) > 0,
+                rx.badge(c["unassigned"], " without mentor", color_scheme="amber"),
+                rx.text("all matched", size="2", color_scheme="gray"),
+            )
+        ),
+    )
+
+
+def _track_chip(t: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.button(
+        t["name"],
+        rx.icon("pencil", size=12),
+        variant="surface",
+        size="2",
+        on_click=DirectorHomeState.open_track(t),
+        aria_label="Edit the " + t["name"].to(str) + " track",
+    )
+
+
+def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
+    S = DirectorHomeState
+    name = t["name"].to(str)
+    return rx.hstack(
+        rx.text(name, weight="medium", min_width="8em"),
+        rx.cond(
+            t["runs"].to(bool),
+            rx.hstack(
+                rx.badge("runs", color_scheme="green"),
+                _track_chip(t),
+                rx.button(
+                    rx.icon("minus", size=14),
+                    "Remove",
+                    variant="soft",
+                    color_scheme="red",
+                    size="2",
+                    on_click=S.ask_remove_track(t),
+                    aria_label="Remove the " + name + " track from " + t["program"].to(str),
+                ),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.hstack(
+                rx.badge("not run", color_scheme="gray"),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add",
+                    variant="soft",
+                    size="2",
+                    on_click=S.add_track(t),
+                    aria_label="Add the " + name + " track to " + t["program"].to(str),
+                ),
+                align="center",
+            ),
+        ),
+        align="center",
+        wrap="wrap",
+        data_testid="track-" + t["id"].to(str),
+    )
+
+
+def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
+    cohorts = p["cohort_rows"].to(list[dict[str, Any]])
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.heading(p["name"], size="5", as_="h2"),
+                    rx.text(p["organization"], size="2", color_scheme="gray"),
+                    spacing="0",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("pencil", size=14),
+                        "Edit programme",
+                        variant="soft",
+                        on_click=DirectorHomeState.open_program(p),
+                    ),
+                    rx.link(
+                        rx.button(rx.icon("file_pen_line", size=14), "Missions", variant="soft"),
+                        href="/director/missions",
+                    ),
+                    wrap="wrap",
+                ),
+                justify="between",
+                width="100%",
+                wrap="wrap",
+                gap="0.5em",
+            ),
+            rx.cond(p["description"] != "", rx.text(p["description"], color_scheme="gray")),
+            rx.flex(
+                rx.badge(p["cohorts"], " cohorts", variant="soft", size="2"),
+                rx.badge(p["students"], " students", variant="soft", size="2"),
+                rx.badge(p["published_missions"], " published missions", variant="soft", size="2"),
+                rx.badge(p["tracks"], " tracks", variant="soft", size="2"),
+                gap="0.5em",
+                wrap="wrap",
+            ),
+            rx.heading("Tracks", size="3", as_="h3"),
+            rx.cond(
+                DirectorHomeState.track_error_program == p["id"].to(int),
+                error_callout(DirectorHomeState.track_error),
+            ),
+            rx.vstack(
+                rx.foreach(p["track_choices"].to(list[dict[str, Any]]), _track_choice),
+                spacing="2",
+                width="100%",
+            ),
+            rx.heading("Cohorts", size="3", as_="h3"),
+            rx.cond(
+                cohorts.length() > 0,
+                data_table(
+                    ["Cohort", "Dates", "Status", "Enrolled", "Mentors", "Matching"],
+                    rx.foreach(cohorts, _cohort_row),
+                ),
+                rx.text("No cohorts yet: create one below.", size="2", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,60 @@
+"""The programme page: the programme cards, the forms below them and the dialogs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.director_home.data import ROUTE
+from cyberhub.pages.director_home.forms import (
+    _cohort_form,
+    _program_dialog,
+    _program_form,
+    _remove_track_dialog,
+    _track_dialog,
+)
+from cyberhub.pages.director_home.programs import _program_card
+from cyberhub.pages.director_home.state import DirectorHomeState
+
+
+def director_home_content() -> rx.Component:
+    S = DirectorHomeState
+    return rx.vstack(
+        page_heading("Programme", "Your programmes, their tracks and cohorts."),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.loading,
+            loading_state("Loading your programmes…"),
+            rx.vstack(
+                rx.cond(
+                    S.programs.length() > 0,
+                    rx.foreach(S.programs, _program_card),
+                    rx.cond(
+                        S.error == "",
+                        empty_state(
+                            "No programme yet",
+                            "Create your organization's first programme below.",
+                        ),
+                    ),
+                ),
+                rx.cond(S.programs.length() > 0, _cohort_form()),
+                rx.cond(S.org_options.length() > 0, _program_form()),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        _program_dialog(),
+        _track_dialog(),
+        _remove_track_dialog(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def director_home_page() -> rx.Component:
+    return shell(guarded(ROUTE, director_home_content()))
