@@ -1,0 +1,97 @@
+"""/admin/organizations/[org_id]: one organization, its members, the add form and invitations."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, loading_state, pager
+from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
+from cyberhub.pages.admin_organizations.members import (
+    _add_form,
+    _invitations,
+    _member_row,
+    _remove_dialog,
+)
+from cyberhub.pages.admin_organizations.state import OrganizationState
+
+
+def organization_content() -> rx.Component:
+    S = OrganizationState
+    return rx.box(
+        admin_nav(LIST_ROUTE),
+        rx.link("← All organizations", href=LIST_ROUTE, size="2"),
+        rx.cond(
+            S.loading,
+            loading_state("Loading the organization…"),
+            rx.cond(
+                S.error != "",
+                empty_state(
+                    "Organization not available",
+                    S.error,
+                    rx.link(rx.button("Back to organizations"), href=LIST_ROUTE),
+                ),
+                rx.vstack(
+                    rx.vstack(
+                        rx.heading(S.org["name"], size="7", as_="h1"),
+                        rx.text(
+                            rx.code(S.org["slug"]),
+                            " · created ",
+                            S.org["created_at"],
+                            color_scheme="gray",
+                        ),
+                        rx.cond(S.org["description"] != "", rx.text(S.org["description"])),
+                        spacing="1",
+                    ),
+                    rx.cond(
+                        S.notice != "",
+                        rx.callout(
+                            S.notice, icon="circle_check", color_scheme="green", role="status"
+                        ),
+                    ),
+                    rx.heading("Members", size="5", as_="h2"),
+                    rx.cond(
+                        S.total > 0,
+                        rx.box(
+                            rx.text(S.total, " members", size="2", color_scheme="gray"),
+                            rx.box(
+                                rx.table.root(
+                                    rx.table.header(
+                                        rx.table.row(
+                                            rx.table.column_header_cell("Member"),
+                                            rx.table.column_header_cell("Roles here"),
+                                            rx.table.column_header_cell("Member since"),
+                                            rx.table.column_header_cell(rx.el.span("Actions")),
+                                        )
+                                    ),
+                                    rx.table.body(rx.foreach(S.members, _member_row)),
+                                    variant="surface",
+                                    width="100%",
+                                ),
+                                overflow_x="auto",
+                                width="100%",
+                                margin_top="0.5em",
+                            ),
+                            rx.cond(
+                                S.pages > 1,
+                                pager(S.page, S.pages, S.go_to),
+                            ),
+                            width="100%",
+                        ),
+                        empty_state("No members yet", "Add the first one below."),
+                    ),
+                    _add_form(),
+                    _invitations(),
+                    _remove_dialog(),
+                    spacing="4",
+                    width="100%",
+                    margin_top="0.75em",
+                ),
+            ),
+        ),
+    )
+
+
+def organization_page() -> rx.Component:
+    return shell(guarded(DETAIL_ROUTE, organization_content()))
