@@ -156,8 +156,7 @@ def learner_text(session: Session, user_id: int) -> str:
         .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
         .limit(MAX_NOTES_IN_TEXT)
     ).all()
-    for n in notes:
-        parts.append(f"{'Goal' if n.kind == 'goal' else 'Reflection'}: {n.body}")
+    parts.extend(f"{'Goal' if n.kind == 'goal' else 'Reflection'}: {n.body}" for n in notes)
     approved = session.exec(
         select(Mission.title, Mission.summary)
         .join(Submission, col(Submission.mission_id) == col(Mission.id))

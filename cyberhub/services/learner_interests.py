@@ -70,15 +70,13 @@ def interest_texts(session: Session, user_id: int) -> list[InterestText]:
     from cyberhub.services import profiler
     from cyberhub.services.profiler_bank import load_tracks_info
 
-    out: list[InterestText] = []
     goals = session.exec(
         select(LearnerNote)
         .where(LearnerNote.user_id == user_id, LearnerNote.kind == "goal")
         .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
         .limit(MAX_GOALS)
     ).all()
-    for g in goals:
-        out.append(InterestText(GOAL, g.id or 0, short_label(g.body)[:LABEL_MAX], g.body))
+    out = [InterestText(GOAL, g.id or 0, short_label(g.body)[:LABEL_MAX], g.body) for g in goals]
     latest = profiler.latest_result(session, user_id)
     if latest:
         info = {t["key"]: t for t in load_tracks_info()}.get(latest["primary_track"])
