@@ -23,7 +23,9 @@ from cyberhub.models import (
     SubmissionStatus,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.services import profiler
 from cyberhub.services.embeddings import Embedder, text_hash
+from cyberhub.services.profiler_bank import load_tracks_info
 
 MAX_GOALS = 5  # the most recent goals; older ones are usually superseded
 MAX_WORK = 5  # recent approved missions that make up "your recent work"
@@ -67,9 +69,6 @@ def short_label(text: str, limit: int = 60) -> str:
 def interest_texts(session: Session, user_id: int) -> list[InterestText]:
     """The learner's interests as texts: each goal, the profiler track, recent approved work.
     Empty when they have none of these yet."""
-    from cyberhub.services import profiler
-    from cyberhub.services.profiler_bank import load_tracks_info
-
     goals = session.exec(
         select(LearnerNote)
         .where(LearnerNote.user_id == user_id, LearnerNote.kind == "goal")
