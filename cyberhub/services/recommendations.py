@@ -31,7 +31,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from cyberhub import jobs
+from cyberhub import jobs, redis_client
 from cyberhub.models import (
     LearnerEmbedding,
     Mission,
@@ -47,7 +47,6 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.redis_client import get_redis
 from cyberhub.services import consents, learner_interests, mission_scope, profiler, ranking
 from cyberhub.services.ai_locks import lock_learner
 from cyberhub.services.embeddings import purge_learner
@@ -487,7 +486,9 @@ def refresh_if_missing(
     target = _target(session, principal, user_id)
     consents.require_ai_consent(session, target)
     try:
-        fresh = get_redis().set(PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS)
+        fresh = redis_client.get_redis().set(
+            PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS
+        )
     except RedisError:
         # The queue lives in Redis too: nothing can be queued now; the reader still gets the
         # (empty) stored list, and the next read tries again.
