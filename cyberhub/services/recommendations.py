@@ -485,7 +485,7 @@ def refresh_if_missing(
     this call queued it."""
     target = _target(session, principal, user_id)
     consents.require_ai_consent(session, target)
-    try:
+    try:  # redis_client.get_redis looked up at call time: a test stands in for a Redis that is down
         fresh = redis_client.get_redis().set(
             PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS
         )
