@@ -476,8 +476,10 @@ def learner_texts(n: int, seed: int = 60) -> list[str]:
                 "Goal: "
                 + goal.format(topic=topic, tool=rng.choice(tools), place=rng.choice(PLACES))
             )
-        for m in synthetic_missions(3, seed=rng.randint(0, 10**6)):
-            parts.append(f"Completed: {m.title}. {m.summary}")
+        parts.extend(
+            f"Completed: {m.title}. {m.summary}"
+            for m in synthetic_missions(3, seed=rng.randint(0, 10**6))
+        )
         out.append("\n".join(parts))
     return out
 
@@ -563,14 +565,16 @@ def copy_mission_vectors(conn: Any, ids: list[int], texts: list[str], vectors: n
     buf = io.StringIO()
     for mid, text, v in zip(ids, texts, vectors, strict=True):
         buf.write(f"{mid}\t{MODEL_NAME}\t{text_hash(text)}\t{vector_literal(v)}\tnow\n")
-    with conn.cursor() as cur:
-        with cur.copy(
+    with (
+        conn.cursor() as cur,
+        cur.copy(
             "COPY mission_embeddings (mission_id, model, text_hash, embedding, updated_at) "
             "FROM STDIN"
-        ) as copy:
-            data = buf.getvalue()
-            for i in range(0, len(data), 1 << 20):
-                copy.write(data[i : i + (1 << 20)])
+        ) as copy,
+    ):
+        data = buf.getvalue()
+        for i in range(0, len(data), 1 << 20):
+            copy.write(data[i : i + (1 << 20)])
 
 
 # --- real-model vectors, cached -------------------------------------------------------------------

@@ -21,6 +21,7 @@ last effect is the recovery time. tests/integration/test_worker_kill.py runs thi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,14 +70,10 @@ def start_worker(module: str, env: dict[str, str], log: Path) -> subprocess.Pope
 
 
 def kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def prepare(db_url: str, n: int, missions: int = 120) -> list[int]:

@@ -19,6 +19,9 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from cyberhub import db, infra
+from cyberhub.migrate import upgrade
+from cyberhub.services import accounts, passwords
 from cyberhub.services.errors import DomainError
 from cyberhub.settings import get_settings
 
@@ -45,8 +48,6 @@ def main(
     parser.add_argument("--name", help="the admin's full name (asked when omitted)")
     args = parser.parse_args(argv)
 
-    from cyberhub.services import accounts, passwords
-
     try:
         settings = get_settings()
         email = accounts.normalize_email(_ask(ask, "E-mail: ", args.email))
@@ -65,9 +66,6 @@ def main(
     except (EOFError, KeyboardInterrupt):
         print("\nCancelled; nothing was created.", file=err)
         return 1
-
-    from cyberhub import db, infra
-    from cyberhub.migrate import upgrade
 
     # Stop the embedded server afterwards only if this command started it.
     started_here = (

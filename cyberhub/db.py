@@ -12,6 +12,7 @@ from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
+from cyberhub import infra
 from cyberhub.settings import get_settings
 
 
@@ -19,7 +20,6 @@ def database_url() -> str:
     settings = get_settings()
     if settings.database_url:
         return normalize_url(settings.database_url)
-    from cyberhub import infra
 
     return infra.start_postgres(settings.pg_data_dir)
 

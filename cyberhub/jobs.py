@@ -35,6 +35,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as SASession
 from sqlalchemy.orm import SessionTransaction
 
+from cyberhub.redis_client import redis_url
+
 # --- the catalogue ------------------------------------------------------------------------------
 
 
@@ -199,7 +201,6 @@ def connect(middleware: list[Middleware]) -> dramatiq.Broker:
     when CYBERHUB_BROKER=stub (tests)."""
     if os.environ.get("CYBERHUB_BROKER") == "stub":
         return StubBroker(middleware=middleware)
-    from cyberhub.redis_client import redis_url
 
     return RedisBroker(
         url=redis_url(),

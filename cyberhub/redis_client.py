@@ -7,6 +7,7 @@ from typing import Any
 
 import redis
 
+from cyberhub.infra import EmbeddedRedis
 from cyberhub.settings import get_settings
 
 _embedded: object | None = None
@@ -17,7 +18,6 @@ def redis_url() -> str:
     if settings.redis_url:
         return settings.redis_url
     global _embedded
-    from cyberhub.infra import EmbeddedRedis
 
     if _embedded is None:
         _embedded = EmbeddedRedis(settings.redis_data_dir)

@@ -21,6 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from reflex.app import App
+from reflex.utils import prerequisites
+from reflex_base import constants
+from reflex_base.config import get_config
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -84,9 +88,6 @@ def inline_script_hashes(html_files: Iterable[Path]) -> list[str]:
 
 def frontend_build_dir() -> Path:
     """Where the production build's HTML is (what Reflex's frontend mount serves)."""
-    from reflex.utils import prerequisites
-    from reflex_base import constants
-
     return prerequisites.get_web_dir() / constants.Dirs.STATIC
 
 
@@ -215,8 +216,6 @@ def _drop_credentials_unless_allowed(headers: MutableHeaders) -> None:
 
 
 def _add_strict_cors(api: Starlette) -> None:
-    from reflex_base.config import get_config
-
     api.add_middleware(
         StrictCORSMiddleware,
         allow_credentials=True,
@@ -233,6 +232,4 @@ def use_strict_cors() -> None:
     api_transformer app and the outermost app, with the origins of rxconfig's
     cors_allowed_origins; this keeps that and only swaps the middleware class.
     """
-    from reflex.app import App
-
     App._add_cors = staticmethod(_add_strict_cors)  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ Every variable is documented in `.env.example`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -184,12 +185,10 @@ def _development_secret_key(data_dir: Path) -> str:
         try:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48) + "\n")
-            try:
+            with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
                 os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process made it first: use theirs
         finally:
-            os.unlink(tmp)
+            Path(tmp).unlink()
     key = path.read_text().strip()
     if len(key) < 32:
         raise ProductionConfigError(

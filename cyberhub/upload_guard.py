@@ -15,6 +15,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from reflex.istate.manager.token import BaseStateToken
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
@@ -40,9 +41,7 @@ def rules() -> dict[str, Access]:
 
 async def session_principal(app: Any, client_token: str) -> Principal | None:
     """Who is signed in on the browser tab with this client token (its SessionState)."""
-    from reflex.istate.manager.token import BaseStateToken
-
-    from cyberhub.state.session import SessionState
+    from cyberhub.state.session import SessionState  # noqa: PLC0415  (why: pages/mission.py imports this module and the session state reaches the pages through the registry)
 
     # modify_state (not a read-only copy): a silently refreshed token is kept for the handler.
     async with app.modify_state(BaseStateToken(ident=client_token, cls=SessionState)) as root:

@@ -8,6 +8,7 @@ Redis, then PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -101,20 +102,17 @@ class Supervisor:
         log("stopping…")
         for _, proc in self.children:
             if proc.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + STOP_TIMEOUT
         for name, proc in self.children:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 log(f"{name} did not stop in time; killing it")
-            try:  # whatever is left of the group (bun, granian workers, dramatiq forks)
+            # whatever is left of the group (bun, granian workers, dramatiq forks)
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if self.redis is not None:
             self.redis.stop()
             log("embedded Redis stopped")

@@ -11,6 +11,7 @@ import dramatiq
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub.db import session_scope
+from cyberhub.services import mail, reviews, submissions
 from cyberhub.services.errors import NotFound
 from worker.ai import (  # noqa: F401  (declared there; re-exported for callers and tests)
     analyze_personality,
@@ -26,8 +27,6 @@ log = logging.getLogger(__name__)
 @dramatiq.actor(queue_name="default", max_retries=5)
 def deliver_mail(mail_id: int) -> None:
     """Send one outbox message by SMTP (a no-op once sent). SMTP errors are retried."""
-    from cyberhub.services import mail
-
     with session_scope() as session:
         try:
             mail.deliver(session, mail_id)
@@ -39,8 +38,6 @@ def deliver_mail(mail_id: int) -> None:
 def expire_review_claims() -> None:
     """Return review claims older than 24 h to the queue and tell their mentors (id-free sweep;
     safe to run at any interval or twice at once: rows being changed are skipped)."""
-    from cyberhub.services import reviews
-
     with session_scope() as session:
         expired = reviews.expire_claims(session)
     if expired:
@@ -51,8 +48,6 @@ def expire_review_claims() -> None:
 def sweep_orphan_uploads() -> None:
     """Delete uploaded files no submission references, older than an hour (id-free sweep; safe
     to run at any interval or twice at once)."""
-    from cyberhub.services import submissions
-
     with session_scope() as session:
         result = submissions.sweep_orphan_uploads(session)
     if result.deleted:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import logging
 
 import dramatiq
+from dramatiq.middleware import TimeLimitExceeded
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub import jobs
 from cyberhub.db import session_scope
-from cyberhub.services import ai_jobs, embeddings, recommendations
+from cyberhub.services import ai_jobs, embeddings, personality, recommendations
 from cyberhub.services.errors import NotFound
+from worker.model import get_embedder
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +22,6 @@ log = logging.getLogger(__name__)
 @dramatiq.actor(queue_name="ai", max_retries=5)
 def embed_mission(mission_id: int) -> None:
     """(Re)compute a mission's vector; a no-op when its text and the model are unchanged."""
-    from worker.model import get_embedder
-
     with session_scope() as session:
         try:
             changed = embeddings.embed_mission(session, mission_id, get_embedder())
@@ -35,8 +35,6 @@ def embed_mission(mission_id: int) -> None:
 def embed_learner(user_id: int) -> None:
     """(Re)compute a learner's vector, then their recommendations. Without AI-profiling consent
     nothing is computed and what was derived before is deleted."""
-    from worker.model import get_embedder
-
     with session_scope() as session:
         try:
             changed = embeddings.embed_learner(session, user_id, get_embedder())
@@ -70,10 +68,6 @@ def rebuild_all(run_id: int) -> None:
     """Re-embed every mission and every consenting learner and recompute their lists, committing
     after each batch (the admin's progress bar). Safe to redeliver: it resumes near the last
     committed batch, and texts already embedded with this model are skipped."""
-    from dramatiq.middleware import TimeLimitExceeded
-
-    from worker.model import get_embedder
-
     try:
         with session_scope() as session:
             run = ai_jobs.run_rebuild(session, run_id, get_embedder(), checkpoint=session.commit)
@@ -95,9 +89,6 @@ def analyze_personality(user_id: int) -> None:
     """(Re)compute a learner's work-style analysis; a no-op when their profiler answers and
     reflections are unchanged. Without AI-profiling consent nothing is computed and a stored
     analysis is deleted."""
-    from cyberhub.services import personality
-    from worker.model import get_embedder
-
     with session_scope() as session:
         try:
             outcome = personality.analyze(session, user_id, get_embedder())

@@ -12,7 +12,15 @@ from typing import Any
 
 import dramatiq
 from dramatiq.broker import MessageProxy
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
+
+from cyberhub.db import session_scope
+from cyberhub.redis_client import HEARTBEAT_KEY, JOBS_KEY, LAST_RUN_KEY, get_redis
+from cyberhub.services import ai_jobs
+from cyberhub.services.ai_jobs import describe_error, summarize_error
+from worker.model import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +46,11 @@ class Heartbeat(Middleware):
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
         self._stop.set()
         try:
-            from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
-
             get_redis().zrem(HEARTBEAT_KEY, self.worker_id)
         except Exception:
             log.debug("could not remove heartbeat", exc_info=True)
 
     def _beat(self) -> None:
-        from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
-
         while not self._stop.is_set():
             try:
                 r = get_redis()
@@ -81,9 +85,6 @@ class JobStats(Middleware):
 
     def _record(self, message: MessageProxy, outcome: str, exception: BaseException | None) -> None:
         try:
-            from cyberhub.redis_client import JOBS_KEY, LAST_RUN_KEY, get_redis
-            from cyberhub.services.ai_jobs import describe_error, summarize_error
-
             error = summarize_error(describe_error(exception)) if exception else None
             r = get_redis()
             pipe = r.pipeline()
@@ -125,11 +126,6 @@ class FailedJobs(Middleware):
         if exception is None or not message.failed:
             return  # succeeded, or will be retried
         try:
-            from dramatiq.common import q_name
-
-            from cyberhub.db import session_scope
-            from cyberhub.services import ai_jobs
-
             attempts = int(message.options.get("retries") or 1)
             with session_scope() as session:
                 ai_jobs.record_failure(
@@ -150,15 +146,11 @@ class ModelWarmup(Middleware):
     workers in tests skip it: they use a fake embedder)."""
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
-        from dramatiq.brokers.stub import StubBroker
-
         if isinstance(broker, StubBroker):
             return
 
         def load() -> None:
             try:
-                from worker.model import warm_up
-
                 warm_up()
                 log.info("embedding model loaded")
             except Exception:  # the first AI job will try again and report the error

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from cyberhub.redis_client import get_redis
+
 log = logging.getLogger("worker.scheduler")
 
 LOCK_PREFIX = "cyberhub:scheduler"
@@ -88,9 +90,8 @@ def _owner() -> str:
 
 def run(stop: threading.Event, *, tick_seconds: float = TICK_SECONDS) -> None:
     """Tick until `stop` is set. Redis or broker hiccups are logged and retried next tick."""
-    import worker.actors  # noqa: F401  (declares the actors on the broker)
-    from cyberhub.redis_client import get_redis
-    from worker.broker import broker
+    import worker.actors  # noqa: F401, PLC0415  (why: declares the actors on the broker the scheduler runs with)
+    from worker.broker import broker  # noqa: PLC0415  (why: the broker is built when the scheduler runs, not when it is imported)
 
     redis = get_redis()
     owner = _owner()

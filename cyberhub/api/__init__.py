@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -30,6 +31,7 @@ from cyberhub.api import (
     search,
 )
 from cyberhub.api.input_guard import RejectNulBytes
+from cyberhub.services.metrics import count_request
 from cyberhub.settings import VERSION
 
 PREFIX = "/api/v1"
@@ -81,12 +83,8 @@ def create_api() -> FastAPI:
         if request.url.path.startswith(PREFIX):
             path = getattr(request.scope.get("route"), "path", None)
             route = PREFIX + path if path else "unmatched"
-            try:
-                from cyberhub.services.metrics import count_request
-
+            with contextlib.suppress(Exception):  # metrics must never break a request
                 await run_in_threadpool(count_request, request.method, route, response.status_code)
-            except Exception:  # metrics must never break a request
-                pass
         return response
 
     return api

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, public
 from cyberhub.services import profiler
-from cyberhub.services.profiler_bank import load_tracks_info
+from cyberhub.services.profiler_bank import load_nice_roles, load_tracks_info
 
 router = APIRouter(prefix="/profiling", tags=["profiling"])
 
@@ -84,7 +84,5 @@ def delete(session_id: Id, session: SessionDep, principal: CurrentUser, meta: Me
 @router.get("/tracks", dependencies=[Depends(public)])
 def tracks() -> list[dict[str, Any]]:
     """The five tracks with descriptions, careers and NICE Framework work roles."""
-    from cyberhub.services.profiler_bank import load_nice_roles
-
     nice = load_nice_roles()
     return [{**t, "nice_work_roles": nice.get(t["key"], [])} for t in load_tracks_info()]

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from cyberhub.components.notifications import notification_bell
+from cyberhub.services.mail import mailbox_enabled
 from cyberhub.state.session import SessionState
 
 
@@ -132,8 +133,6 @@ def header() -> rx.Component:
 
 
 def footer() -> rx.Component:
-    from cyberhub.services.mail import mailbox_enabled
-
     dev_links = (
         rx.link("Dev mailbox", href="/dev/mailbox", size="1")
         if mailbox_enabled()
@@ -221,7 +220,7 @@ def forbidden_view() -> rx.Component:
 
 def guarded(route: str, content: rx.Component) -> rx.Component:
     """Render `content` only after the server-side guard granted this route."""
-    from cyberhub.components.ui import loading_state
+    from cyberhub.components.ui import loading_state  # noqa: PLC0415  (why: ui imports this module)
 
     return rx.cond(
         SessionState.granted_route == route,

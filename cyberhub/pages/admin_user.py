@@ -183,7 +183,7 @@ class AdminUserState(rx.State):
             )
         except DomainError as exc:
             self.assign_error = exc.message
-            return
+            return None
         where = "globally" if self.new_org == GLOBAL else "in the organization"
         self.notice = f"Gave {self.user.get('email', '')} the {self.new_role} role {where}."
         self.assign_error, self.new_reason = "", ""

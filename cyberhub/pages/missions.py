@@ -19,6 +19,7 @@ from cyberhub.components.ui import (
     pager,
 )
 from cyberhub.models import Role
+from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services import catalog, progress
 from cyberhub.services.errors import DomainError
@@ -88,8 +89,6 @@ class MissionCatalogState(rx.State):
 
     @rx.event
     async def load(self) -> None:
-        from cyberhub.models.learning import TRACK_KEYS
-
         track = self.router.url.query_parameters.get("track", "")
         if track in TRACK_KEYS:
             self.track = track

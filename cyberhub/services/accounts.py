@@ -366,9 +366,12 @@ def principal_from_access_token(session: Session, token: str) -> Principal:
     """The user of an access token; refused once its sign-in (`sid`) is revoked, e.g. by logout."""
     claims = tokens.decode(token, "access")
     user = session.get(User, claims.user_id)
-    if user is not None and user.sessions_valid_after is not None:
-        if claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000):
-            raise Unauthenticated("This session has ended. Please sign in again.")
+    if (
+        user is not None
+        and user.sessions_valid_after is not None
+        and claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000)
+    ):
+        raise Unauthenticated("This session has ended. Please sign in again.")
     if claims.session_id is not None and not session_alive(session, claims.session_id):
         raise Unauthenticated("This session has ended. Please sign in again.")
     principal = load_principal(session, claims.user_id)

@@ -39,10 +39,13 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import audit
+from cyberhub.redis_client import HEARTBEAT_KEY, LAST_RUN_KEY, get_redis
+from cyberhub.services import audit, embeddings, recommendations
 from cyberhub.services.audit import NO_META, RequestMeta
+from cyberhub.services.consents import AI_PROFILING
 from cyberhub.services.embeddings import EMBED_BATCH, Embedder
 from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.health import HEARTBEAT_STALE_SECONDS
 from cyberhub.services.permissions import Principal, require_role
 
 log = logging.getLogger(__name__)
@@ -90,7 +93,6 @@ def queue_depths(principal: Principal | None) -> list[dict[str, Any]]:
     dismissing the failed job here removes its dead letter (`_drop_dead_letter`).
     """
     _admin(principal)
-    from cyberhub.redis_client import get_redis
 
     names = _queue_names()
     pipe = get_redis().pipeline()
@@ -119,8 +121,6 @@ def queue_depths(principal: Principal | None) -> list[dict[str, Any]]:
 def workers(principal: Principal | None) -> dict[str, Any]:
     """How many worker processes beat within the health threshold, and the freshest beat."""
     _admin(principal)
-    from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
-    from cyberhub.services.health import HEARTBEAT_STALE_SECONDS
 
     r = get_redis()
     now = time.time()
@@ -134,7 +134,6 @@ def last_runs(principal: Principal | None) -> list[dict[str, Any]]:
     """Each actor's last run (when, outcome, error), by actor name; "never" for an actor that
     has not run since Redis was emptied."""
     _admin(principal)
-    from cyberhub.redis_client import LAST_RUN_KEY, get_redis
 
     raw = get_redis().hgetall(LAST_RUN_KEY)
     names = sorted(set(raw) | set(jobs.JOBS))
@@ -214,8 +213,6 @@ def _drop_dead_letter(queue: str, message_id: str) -> bool:
     retried or dismissed it, it no longer counts as "dead" in the queue depths). The dead
     letters are keyed by a broker-internal id, so the message is found by its own id among
     them (a week of failures at most). Best effort: the failure row is the record."""
-    from cyberhub.redis_client import get_redis
-
     xq = f"{NAMESPACE}:{queue}.XQ"
     try:
         r = get_redis()
@@ -408,8 +405,6 @@ def get_rebuild(session: Session, principal: Principal | None, run_id: int) -> d
 def ai_learner_ids(session: Session) -> list[int]:
     """Active learners who currently grant AI profiling: students, and anyone who already has a
     learner vector (e.g. took the profiler before a role change)."""
-    from cyberhub.services.consents import AI_PROFILING
-
     latest = (
         sa_select(col(ConsentRecord.user_id), col(ConsentRecord.granted))
         .where(col(ConsentRecord.kind) == AI_PROFILING)
@@ -468,8 +463,6 @@ def run_rebuild(
     starts over, cheaply: unchanged texts are not encoded again. A run already done, or a
     failed one another run has replaced, is left alone.
     """
-    from cyberhub.services import embeddings, recommendations
-
     run = session.get(RebuildRun, run_id, with_for_update=True)
     if run is None:
         raise NotFound(f"Rebuild {run_id} does not exist.")

@@ -386,7 +386,7 @@ def _take_seat(
 ) -> None:
     """Give the applicant a seat: membership (their application is their consent), the student
     role there, an active enrolment. The caller holds the cohort lock and checked the room."""
-    from cyberhub.services.enrollment import _ensure_student_role, _existing
+    from cyberhub.services.enrollment import _ensure_student_role, _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
 
     user = session.get(User, app.student_id)
     org = session.get(Organization, program.organization_id)
@@ -421,7 +421,7 @@ def _take_seat(
 def free_seat(session: Session, cohort_id: int, student_id: int) -> Enrollment | None:
     """Withdraw an active enrolment: the seat and the mentor's slot are freed (submissions are
     kept). Returns the enrolment, or None when there was no active one. Caller holds the lock."""
-    from cyberhub.services.enrollment import _existing
+    from cyberhub.services.enrollment import _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
 
     enrollment = _existing(session, cohort_id, student_id)
     if enrollment is None or enrollment.status != EnrollmentStatus.active:

@@ -18,7 +18,8 @@ from cyberhub.models import (
     SubmissionStatus,
     Track,
 )
-from cyberhub.services import mission_scope
+from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services import mission_scope, search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_signed_in
 
@@ -27,8 +28,6 @@ PAGE_SIZE = 12
 
 def list_tracks(session: Session) -> list[Track]:
     """The five global tracks in their canonical order (public), each once."""
-    from cyberhub.models.learning import TRACK_KEYS
-
     rows = session.exec(select(Track)).all()
     return sorted(rows, key=lambda t: TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99)
 
@@ -165,8 +164,6 @@ def _ranks(session: Session, user_id: int, mission_ids: list[int]) -> dict[int, 
 
 def _search_page(session: Session, stmt: Any, f: MissionFilter, visible: Any) -> MissionPage:
     """The hybrid search's ranking (services/search.py), filtered, paginated over the ranks."""
-    from cyberhub.services import search
-
     scope = search.Scope(track=f.track, difficulty=f.difficulty, skill=f.skill, visible=visible)
     ranked = search.hybrid(session, f.q, scope).ids
     if not ranked:

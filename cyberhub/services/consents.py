@@ -290,7 +290,7 @@ def set_consent(
 def _ai_consent_changed(session: Session, user_id: int, granted: bool) -> None:
     """Withdrawn: everything the AI derived about the user goes now, and the worker computes
     nothing more for them (each AI job checks the consent again). Granted: compute afresh."""
-    from cyberhub.services.embeddings import purge_learner
+    from cyberhub.services.embeddings import purge_learner  # noqa: PLC0415  (why: embeddings imports this module at its top)
 
     if granted:
         jobs.learner_changed(session, user_id)

@@ -37,8 +37,12 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.services import consents, enrollment, profiler, reviews, submissions
 from cyberhub.services.passwords import hash_password
 from cyberhub.services.permissions import Principal, load_principal
+from cyberhub.services.profiler_bank import load_bank
+from cyberhub.services.programs import ensure_track, nice_roles_for
+from cyberhub.services.submissions import latest_attempt
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_PASSWORD = "CyberHub-Demo-2026"
@@ -114,8 +118,6 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
     session.flush()
     assert program.id is not None
 
-    from cyberhub.services.programs import ensure_track, nice_roles_for
-
     # The global tracks, all five run by the demo programme.
     tracks: dict[str, Track] = {}
     for t in load_json("tracks.json"):
@@ -147,8 +149,6 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
             )
         )
         users[role] = user
-
-    from cyberhub.services import consents
 
     for user in users.values():
         assert user.id is not None
@@ -220,10 +220,6 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
 
 def _demo_profiler_result(session: Session, student: User) -> None:
     """The demo student has taken the profiler, answering as a builder would."""
-    from cyberhub.services import profiler
-    from cyberhub.services.permissions import load_principal
-    from cyberhub.services.profiler_bank import load_bank
-
     principal = load_principal(session, student.id or 0)
     started = profiler.start(session, principal)
     for q in load_bank(started["version"]).questions:
@@ -324,8 +320,6 @@ class _Activity:
         return [f"https://github.com/{handle}/{mission.slug}"]
 
     def submit(self, email: str, slug: str, when: datetime) -> Submission:
-        from cyberhub.services import submissions
-
         student, mission = self.who(email), self.missions[slug]
         with self.at(when):
             sub = submissions.submit(
@@ -339,8 +333,6 @@ class _Activity:
         return sub
 
     def draft(self, email: str, slug: str, when: datetime) -> Submission:
-        from cyberhub.services import submissions
-
         student, mission = self.who(email), self.missions[slug]
         sub = submissions.save_draft(
             self.session,
@@ -353,16 +345,12 @@ class _Activity:
         return sub
 
     def claim(self, email: str, sub: Submission, when: datetime) -> None:
-        from cyberhub.services import reviews
-
         with self.at(when):
             reviews.claim(self.session, self.who(email), sub.id or 0)
         self._stamp(sub, claim_expires_at=when + timedelta(hours=reviews.CLAIM_HOURS))
 
     def review(self, email: str, sub: Submission, when: datetime, *, approve: bool) -> None:
         """Claim shortly before `when`, then decide with scores and feedback that fit."""
-        from cyberhub.services import reviews
-
         self.claim(email, sub, when - timedelta(minutes=self.rng.randint(20, 90)))
         mission = self.session.get(Mission, sub.mission_id)
         assert mission is not None
@@ -402,8 +390,6 @@ class _Activity:
         self._stamp(sub, decided_at=when)
 
     def hints(self, email: str, slug: str, count: int, when: datetime) -> None:
-        from cyberhub.services import submissions
-
         student, mission = self.who(email), self.missions[slug]
         for _ in range(count):
             submissions.reveal_hint(self.session, student, mission.id or 0)
@@ -427,8 +413,6 @@ _EVIDENCE = [
 
 
 def _next_attempt(session: Session, student: Principal, mission: Mission) -> int:
-    from cyberhub.services.submissions import latest_attempt
-
     latest = latest_attempt(session, student.user_id, mission.id or 0)
     if latest is None:
         return 1
@@ -437,8 +421,6 @@ def _next_attempt(session: Session, student: Principal, mission: Mission) -> int
 
 def _people(session: Session, org: Organization, now: datetime) -> None:
     """The second mentor and the learners: active accounts with the demo password."""
-    from cyberhub.services import consents
-
     # The main demo accounts' hash (same password): bcrypt at full cost takes a quarter second.
     password_hash = session.exec(select(User.password_hash).where(User.email == STUDENT)).one()
     accounts = [(e, n, Role.mentor) for e, n in DEMO_MENTORS] + [
@@ -465,8 +447,6 @@ def _people(session: Session, org: Organization, now: datetime) -> None:
 
 def _cohort_setup(session: Session, act: _Activity, cohorts: dict[str, Cohort]) -> None:
     """Enrolments and mentors, as the demo director would do them (audited, mailed)."""
-    from cyberhub.services import enrollment
-
     director = act.who("director@cyberhub.example")
     spring, evening = cohorts[SPRING].id or 0, cohorts[EVENING].id or 0
     with act.at(_ago(act.now, days=24)):
@@ -564,7 +544,6 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     lw = "lucy.wambui@cyberhub.example"
     s = act.submit(lw, "harden-a-linux-web-server", d(3, 1))
     act.claim(MENTOR, s, d(2, 6))
-    from cyberhub.services import reviews
 
     with act.at(d(1, 6)):
         reviews.expire_claims(session, now=d(1, 5))

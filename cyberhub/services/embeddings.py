@@ -22,8 +22,11 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.services import profiler
 from cyberhub.services.ai_locks import lock_learner, lock_missions
+from cyberhub.services.consents import AI_PROFILING, has_consent
 from cyberhub.services.errors import NotFound
+from cyberhub.services.profiler_bank import load_bank, load_tracks_info
 
 
 def mission_text(mission: Mission) -> str:
@@ -129,9 +132,6 @@ def learner_text(session: Session, user_id: int) -> str:
     """What a learner's vector is made of: the profiler result (track and the answers given),
     their goals and reflections, and the missions they have had approved. Empty when there is
     nothing yet (no profiler, no notes, no approved work)."""
-    from cyberhub.services import profiler
-    from cyberhub.services.profiler_bank import load_bank, load_tracks_info
-
     parts: list[str] = []
     latest = profiler.latest_result(session, user_id)
     if latest:
@@ -156,8 +156,7 @@ def learner_text(session: Session, user_id: int) -> str:
         .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
         .limit(MAX_NOTES_IN_TEXT)
     ).all()
-    for n in notes:
-        parts.append(f"{'Goal' if n.kind == 'goal' else 'Reflection'}: {n.body}")
+    parts.extend(f"{'Goal' if n.kind == 'goal' else 'Reflection'}: {n.body}" for n in notes)
     approved = session.exec(
         select(Mission.title, Mission.summary)
         .join(Submission, col(Submission.mission_id) == col(Mission.id))
@@ -172,7 +171,7 @@ def learner_text(session: Session, user_id: int) -> str:
 
 def purge_learner(session: Session, user_id: int) -> None:
     """Delete everything the AI derived about a learner (on consent withdrawal)."""
-    from cyberhub.services import learner_interests
+    from cyberhub.services import learner_interests  # noqa: PLC0415  (why: learner_interests imports this module at its top)
 
     lock_learner(session, user_id)  # a job computing for them now commits first, then goes
     for model in (LearnerEmbedding, Recommendation, PersonalityProfile):
@@ -185,8 +184,7 @@ def embed_learner(session: Session, user_id: int, embedder: Embedder) -> bool:
     Returns False when all are already current, when there is nothing to embed yet, or when the
     learner does not grant AI profiling (then whatever was derived before is deleted and
     nothing is computed)."""
-    from cyberhub.services import learner_interests
-    from cyberhub.services.consents import AI_PROFILING, has_consent
+    from cyberhub.services import learner_interests  # noqa: PLC0415  (why: learner_interests imports this module at its top)
 
     lock_learner(session, user_id)
     if session.get(User, user_id) is None:

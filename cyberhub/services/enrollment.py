@@ -46,7 +46,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import accounts, audit, mail, memberships, passwordless
+from cyberhub.services import accounts, applications, audit, mail, memberships, passwordless
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.learning_access import mentors_student
@@ -296,7 +296,6 @@ def enroll(
     if taken >= cohort.capacity:
         raise _seat_error(cohort, taken)
     enrollment, user, created = _write(session, actor, cohort, program, plan, meta)
-    from cyberhub.services import applications
 
     applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
     return enrollment_json(enrollment, user, created=created)
@@ -325,8 +324,6 @@ def unenroll(
     meta: RequestMeta = NO_META,
 ) -> dict[str, Any]:
     """Withdraw a student: the seat and their mentor's slot are freed; submissions are kept."""
-    from cyberhub.services import applications
-
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
     enrollment = applications.free_seat(session, cohort_id, student_id)
@@ -449,7 +446,6 @@ def import_csv(
             f"Fix {'it' if one else 'them'} and import the whole file again.",
             [{"row": r.row, "email": r.email, "error": r.error} for r in failed],
         )
-    from cyberhub.services import applications
 
     students = []
     created = 0

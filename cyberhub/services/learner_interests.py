@@ -23,7 +23,9 @@ from cyberhub.models import (
     SubmissionStatus,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.services import profiler
 from cyberhub.services.embeddings import Embedder, text_hash
+from cyberhub.services.profiler_bank import load_tracks_info
 
 MAX_GOALS = 5  # the most recent goals; older ones are usually superseded
 MAX_WORK = 5  # recent approved missions that make up "your recent work"
@@ -67,18 +69,13 @@ def short_label(text: str, limit: int = 60) -> str:
 def interest_texts(session: Session, user_id: int) -> list[InterestText]:
     """The learner's interests as texts: each goal, the profiler track, recent approved work.
     Empty when they have none of these yet."""
-    from cyberhub.services import profiler
-    from cyberhub.services.profiler_bank import load_tracks_info
-
-    out: list[InterestText] = []
     goals = session.exec(
         select(LearnerNote)
         .where(LearnerNote.user_id == user_id, LearnerNote.kind == "goal")
         .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
         .limit(MAX_GOALS)
     ).all()
-    for g in goals:
-        out.append(InterestText(GOAL, g.id or 0, short_label(g.body)[:LABEL_MAX], g.body))
+    out = [InterestText(GOAL, g.id or 0, short_label(g.body)[:LABEL_MAX], g.body) for g in goals]
     latest = profiler.latest_result(session, user_id)
     if latest:
         info = {t["key"]: t for t in load_tracks_info()}.get(latest["primary_track"])

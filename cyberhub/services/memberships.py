@@ -27,7 +27,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import accounts, audit, mail, notifications
+from cyberhub.services import accounts, audit, mail, notifications, organizations, roles
 from cyberhub.services.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.permissions import Principal, require_signed_in
@@ -143,8 +143,6 @@ def invite(
     The person gets an e-mail with the link and, if they have an account, an in-app notice.
     Conflict if they are already a member or already have a pending invitation there.
     """
-    from cyberhub.services import organizations, roles
-
     org = organizations.org_for_manager(session, principal, organization_id)
     actor = require_signed_in(principal)
     if role not in [r.value for r in INVITABLE_ROLES]:
@@ -210,8 +208,6 @@ def list_for_organization(
     session: Session, principal: Principal | None, organization_id: int
 ) -> list[InvitationPublic]:
     """The organisation's invitations, newest first (its directors, admins)."""
-    from cyberhub.services import organizations
-
     organizations.org_for_manager(session, principal, organization_id)
     rows = session.exec(
         select(Invitation)
@@ -230,8 +226,6 @@ def revoke(
     meta: RequestMeta = NO_META,
 ) -> InvitationPublic:
     """Withdraw a pending invitation; its link stops working."""
-    from cyberhub.services import organizations
-
     organizations.org_for_manager(session, principal, organization_id)
     inv = session.get(Invitation, invitation_id, with_for_update=True)
     if inv is None or inv.organization_id != organization_id:

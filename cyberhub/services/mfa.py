@@ -305,7 +305,7 @@ def confirm_enrollment(
     Needs the current `password` too (a fresh re-authentication: services/reauth.py), so a
     stolen session can't put the attacker's authenticator on the account.
     """
-    from cyberhub.services import reauth  # here: reauth uses this module's TOTP check
+    from cyberhub.services import reauth  # noqa: PLC0415  (why: reauth imports this module for its TOTP check)
 
     user = _user(session, principal)
     assert user.id is not None

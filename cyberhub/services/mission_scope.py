@@ -43,6 +43,7 @@ from cyberhub.models import (
     RoleAssignment,
     Track,
 )
+from cyberhub.services import profiler
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.permissions import Principal
 
@@ -160,8 +161,6 @@ def expected_missions(user_id: int, track_key: str = "") -> Any:
 
 def learner_track(session: Session, user_id: int) -> str:
     """The learner's track key: their latest profiler result's primary track, else ""."""
-    from cyberhub.services import profiler
-
     latest = profiler.latest_result(session, user_id)
     return str(latest["primary_track"]) if latest else ""
 

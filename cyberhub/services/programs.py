@@ -965,7 +965,7 @@ def update_cohort(
             )
         cohort.capacity = capacity
         if cohort.capacity > taken:  # seats freed: the waitlist moves up in this transaction
-            from cyberhub.services import applications
+            from cyberhub.services import applications  # noqa: PLC0415  (why: applications imports this module at its top)
 
             session.add(cohort)
             applications.fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from redis import RedisError
 from sqlalchemy import Text, cast, func, text
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from cyberhub import jobs
+from cyberhub import jobs, redis_client
 from cyberhub.models import (
     LearnerEmbedding,
     Mission,
@@ -48,6 +49,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services import consents, learner_interests, mission_scope, profiler, ranking
 from cyberhub.services.ai_locks import lock_learner
+from cyberhub.services.embeddings import purge_learner
 from cyberhub.services.errors import NotFound
 from cyberhub.services.learning_access import viewable_learner
 from cyberhub.services.permissions import Principal, require_signed_in
@@ -369,8 +371,6 @@ def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendati
     if session.get(User, user_id) is None:
         raise NotFound(f"User {user_id} does not exist.")
     if not consents.has_consent(session, user_id, consents.AI_PROFILING):
-        from cyberhub.services.embeddings import purge_learner
-
         purge_learner(session, user_id)
         return []
     cands, ctx, source = candidates(session, user_id, k)
@@ -483,14 +483,12 @@ def refresh_if_missing(
     """For a reader who finds no stored list: queue a computation unless one was queued in the
     last minute (a client polling an empty list queues one job, not one per poll). True when
     this call queued it."""
-    from redis import RedisError
-
-    from cyberhub.redis_client import get_redis
-
     target = _target(session, principal, user_id)
     consents.require_ai_consent(session, target)
-    try:
-        fresh = get_redis().set(PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS)
+    try:  # redis_client.get_redis looked up at call time: a test stands in for a Redis that is down
+        fresh = redis_client.get_redis().set(
+            PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS
+        )
     except RedisError:
         # The queue lives in Redis too: nothing can be queued now; the reader still gets the
         # (empty) stored list, and the next read tries again.

@@ -97,9 +97,7 @@ def _inline_text(children: Sequence[Token]) -> str:
                 hidden -= 1
         elif hidden:
             continue
-        elif tok.type in ("text", "code_inline"):
-            out.append(tok.content)
-        elif tok.type == "image":
+        elif tok.type in ("text", "code_inline", "image"):
             out.append(tok.content)
         elif tok.type in ("softbreak", "hardbreak"):
             out.append("\n")

@@ -38,6 +38,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services import notifications, rendering
+from cyberhub.services import submissions as subs
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.learning_access import mentor_pairs, mentors_student
 from cyberhub.services.permissions import Principal, require_role
@@ -537,8 +538,6 @@ def review_screen(
     Object rules as get_submission (a mentor who doesn't mentor the student gets Forbidden).
     Attempts are shaped by submissions.attempt_views (the widgets of components/learning.py).
     """
-    from cyberhub.services import submissions as subs
-
     actor = require_role(principal, Role.mentor)
     detail = subs.get_submission(session, actor, submission_id)
     sub, mission = detail.submission, detail.mission

@@ -172,7 +172,7 @@ def store_upload(upload: Upload) -> StoredFile:
     folder = uploads_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = uuid.uuid4().hex
-    with open(folder / key, "xb") as fh:  # "x": never overwrite
+    with (folder / key).open("xb") as fh:  # "x": never overwrite
         fh.write(upload.content)
     return StoredFile(name=name, path=f"uploads/{key}", type=ALLOWED_FILES[ext], size=size)
 

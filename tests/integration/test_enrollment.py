@@ -303,9 +303,9 @@ class TestCsvImport:
         )
         users_before = len(session.exec(select(User)).all())
         mails_before = len(session.exec(select(OutboxMail)).all())
-        with pytest.raises(CsvImportError) as caught:
-            with db.session_scope() as s:  # as the API and pages run it: one transaction
-                enrollment.import_csv(s, director(session, world), world.cohort.id or 0, text)
+        # as the API and pages run it: one transaction
+        with pytest.raises(CsvImportError) as caught, db.session_scope() as s:
+            enrollment.import_csv(s, director(session, world), world.cohort.id or 0, text)
         err = caught.value
         assert isinstance(err, Invalid)
         assert "Nothing was imported" in err.message and "1 row has a problem" in err.message

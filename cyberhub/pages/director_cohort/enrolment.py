@@ -111,7 +111,7 @@ class CohortEnrolmentState(rx.State):
         await self._fetch()
 
     async def _refresh_page(self) -> Any:
-        from cyberhub.pages.director_cohort import DirectorCohortState
+        from cyberhub.pages.director_cohort import DirectorCohortState  # noqa: PLC0415  (why: the package's __init__ imports this module)
 
         await self._fetch()
         return DirectorCohortState.load  # the roster and seat badges changed too

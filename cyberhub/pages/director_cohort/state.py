@@ -181,7 +181,7 @@ class DirectorCohortState(rx.State):
             )
         except DomainError as exc:
             self.action_error = exc.message
-            return
+            return None
         self.action_error = ""
         await self._fetch()
         self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
@@ -310,7 +310,7 @@ class DirectorCohortState(rx.State):
             )
         except DomainError as exc:
             self.settings_error = exc.message
-            return
+            return None
         self.settings_open, self.settings_error = False, ""
         await self._fetch()
         self.notice = "Saved the cohort's settings."
