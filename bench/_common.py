@@ -447,7 +447,7 @@ def synthetic_missions(n: int, seed: int = 6) -> list[SyntheticMission]:
 
 def text_of(m: SyntheticMission) -> str:
     """The exact text the pipeline embeds (services.embeddings.mission_text)."""
-    from cyberhub.services.embeddings import mission_text
+    from cyberhub.services.ai.embeddings import mission_text
 
     # mission_text only reads these four attributes; a SQLModel instance per text would cost
     # minutes at 100,000 missions.
@@ -560,7 +560,7 @@ def vector_literal(v: np.ndarray) -> str:
 
 def copy_mission_vectors(conn: Any, ids: list[int], texts: list[str], vectors: np.ndarray) -> None:
     """COPY mission vectors (pgvector text format) with the model name and text hashes."""
-    from cyberhub.services.embeddings import text_hash
+    from cyberhub.services.ai.embeddings import text_hash
 
     buf = io.StringIO()
     for mid, text, v in zip(ids, texts, vectors, strict=True):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import worker.actors  # noqa: F401  (declares every actor on the process's broker)
-from cyberhub.services.embeddings import Embedder
+from cyberhub.services.ai.embeddings import Embedder
 from worker import model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -45,7 +45,7 @@ def main() -> None:
         from cyberhub.api import create_api
         from cyberhub.migrate import upgrade
         from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
-        from cyberhub.services import demo
+        from cyberhub.services.admin import demo
 
         upgrade(db_url)
         with db.session_scope() as session:

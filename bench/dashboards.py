@@ -58,8 +58,8 @@ def loads(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
     """One callable per dashboard: pick a random user, load the principal, time the services."""
     from sqlalchemy import text
 
-    from cyberhub.services import dashboards, enrollment, programs, reviews
-    from cyberhub.services.permissions import load_principal
+    from cyberhub.services.identity.permissions import load_principal
+    from cyberhub.services.learning import dashboards, enrollment, programs, reviews
 
     with session_factory() as s:
         students = ids_with_role(s, "student")

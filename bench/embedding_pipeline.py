@@ -46,7 +46,7 @@ def main() -> None:
     from sqlalchemy import text
 
     from cyberhub import db
-    from cyberhub.services.embeddings import embed_missions
+    from cyberhub.services.ai.embeddings import embed_missions
     from worker.model import ModelEmbedder, load_model
 
     with throwaway_env("pipeline") as env:

@@ -48,7 +48,7 @@ from _common import (  # noqa: E402
 
 from cyberhub.models.ai import MISSION_HNSW  # noqa: E402
 
-# nearest_missions' query (services/recommendations.py), returning ids and distances only.
+# nearest_missions' query (services/ai/recommendations.py), returning ids and distances only.
 ANN_SQL = (
     "SELECT m.id, e.embedding <=> %(q)s::vector AS distance FROM missions m "
     "JOIN tracks t ON t.id = m.track_id JOIN mission_embeddings e ON e.mission_id = m.id "
@@ -93,8 +93,9 @@ def main() -> None:
 
     from cyberhub import db
     from cyberhub.models import LearnerEmbedding, LearnerInterestVector, User
-    from cyberhub.services import consents, recommendations
-    from cyberhub.services.recommendations import LearnerFacts, nearest_missions
+    from cyberhub.services.ai import recommendations
+    from cyberhub.services.ai.recommendations import LearnerFacts, nearest_missions
+    from cyberhub.services.identity import consents
 
     missions = synthetic_missions(args.n)
     t = time.perf_counter()

@@ -3,7 +3,7 @@
     source scripts/env.sh && nice -n 10 python bench/recs_quality.py [--per-persona]
 
 A throwaway embedded PostgreSQL (migrated) gets the judged catalog of bench/recs_judged/ (the
-35 demo missions + the set's own, published, with prerequisites) as services/demo.py loads the
+35 demo missions + the set's own, published, with prerequisites) as services/admin/demo.py loads the
 demo, one cohort with a mentor, and one learner per persona made through the real services:
 sign-up consents (AI profiling granted), the career profiler answered towards the persona's
 track (services.profiler), each goal as a learner note (services.learner_notes), each completed
@@ -82,7 +82,7 @@ def seed_everything() -> None:
 
 def load_catalog(js: JudgedSet) -> tuple[dict[str, int], int, int]:
     """Organization, program, tracks, the judged catalog (published, with prerequisites), a
-    cohort and its mentor, as services/demo.py builds the demo. Returns (mission ids by slug,
+    cohort and its mentor, as services/admin/demo.py builds the demo. Returns (mission ids by slug,
     cohort id, mentor id)."""
     from cyberhub import db
     from cyberhub.models import (
@@ -99,8 +99,8 @@ def load_catalog(js: JudgedSet) -> tuple[dict[str, int], int, int]:
         RoleAssignment,
         User,
     )
-    from cyberhub.services import consents
-    from cyberhub.services.demo import load_json
+    from cyberhub.services.admin.demo import load_json
+    from cyberhub.services.identity import consents
 
     with db.session_scope() as s:
         org = Organization(name="Judged set academy", slug="judged-set")
@@ -111,7 +111,7 @@ def load_catalog(js: JudgedSet) -> tuple[dict[str, int], int, int]:
         s.add(program)
         s.flush()
         assert program.id is not None
-        from cyberhub.services.programs import ensure_track
+        from cyberhub.services.learning.programs import ensure_track
 
         tracks = {}
         for t in load_json("tracks.json"):
@@ -170,9 +170,11 @@ def make_learner(p: Persona, cohort_id: int, mentor_id: int, ids: dict[str, int]
     """One persona as a learner, through the services; returns the user id."""
     from cyberhub import db
     from cyberhub.models import Cohort, Enrollment, Program, Role, RoleAssignment, User
-    from cyberhub.services import consents, learner_notes, profiler, reviews, submissions
-    from cyberhub.services.permissions import load_principal
-    from cyberhub.services.profiler_bank import load_bank
+    from cyberhub.services.ai import profiler
+    from cyberhub.services.ai.profiler_bank import load_bank
+    from cyberhub.services.identity import consents
+    from cyberhub.services.identity.permissions import load_principal
+    from cyberhub.services.learning import learner_notes, reviews, submissions
 
     with db.session_scope() as s:
         cohort = s.get(Cohort, cohort_id)
@@ -192,7 +194,7 @@ def make_learner(p: Persona, cohort_id: int, mentor_id: int, ids: dict[str, int]
             s, uid, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
         )
     with db.session_scope() as s:
-        # The profiler answered as someone of this track would (services/demo.py does the same).
+        # The profiler answered as someone of this track would (services/admin/demo.py does the same).
         me = load_principal(s, uid)
         started = profiler.start(s, me)
         for q in load_bank(started["version"]).questions:
@@ -326,7 +328,7 @@ def main() -> None:
 
     with throwaway_env("recs-quality"):
         from cyberhub import db
-        from cyberhub.services import recommendations
+        from cyberhub.services.ai import recommendations
         from worker.ai import embed_learner, embed_mission
         from worker.model import get_embedder
 

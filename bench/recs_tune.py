@@ -1,4 +1,4 @@
-"""Choose the ranker's weights (services/ranking.py: WEIGHTS) on the TUNING half of the judged
+"""Choose the ranker's weights (services/ai/ranking.py: WEIGHTS) on the TUNING half of the judged
 set only (issue 14). The held-out half is never scored here: bench/recs_quality.py does that.
 
     source scripts/env.sh && nice -n 10 python bench/recs_tune.py [--rounds 2]
@@ -54,7 +54,7 @@ def main() -> None:
     t_start = time.perf_counter()
     with throwaway_env("recs-tune"):
         from cyberhub import db
-        from cyberhub.services import ranking, recommendations
+        from cyberhub.services.ai import ranking, recommendations
         from worker.ai import embed_learner, embed_mission
 
         ids, cohort_id, mentor_id = load_catalog(js)

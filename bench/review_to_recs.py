@@ -67,8 +67,9 @@ def main() -> None:
             User,
         )
         from cyberhub.models.base import utcnow
-        from cyberhub.services import consents, reviews, submissions
-        from cyberhub.services.permissions import load_principal
+        from cyberhub.services.identity import consents
+        from cyberhub.services.identity.permissions import load_principal
+        from cyberhub.services.learning import reviews, submissions
 
         with db.session_scope() as session:
             program_id, tracks = make_catalog(session, slug="review")

@@ -750,7 +750,7 @@ def main() -> None:
     import psycopg
 
     from cyberhub.migrate import upgrade
-    from cyberhub.services.passwords import hash_password
+    from cyberhub.services.identity.passwords import hash_password
 
     external = os.environ.get("DATABASE_URL")
     url = external or start_embedded(args.dir, fresh=True)

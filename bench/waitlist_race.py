@@ -28,8 +28,8 @@ def burst(user_ids: list[int], act: str, cohort_id: int) -> tuple[dict[int, str]
     from sqlmodel import Session
 
     from cyberhub.db import get_engine
-    from cyberhub.services import applications
-    from cyberhub.services.permissions import load_principal
+    from cyberhub.services.identity.permissions import load_principal
+    from cyberhub.services.learning import applications
 
     barrier = threading.Barrier(len(user_ids))
     outcomes: dict[int, str] = {}
@@ -88,8 +88,8 @@ def main() -> None:
             User,
         )
         from cyberhub.models.learning import Cohort
-        from cyberhub.services import applications
-        from cyberhub.services.permissions import load_principal
+        from cyberhub.services.identity.permissions import load_principal
+        from cyberhub.services.learning import applications
 
         with Session(get_engine(), expire_on_commit=False) as s:
             org = Organization(name="Bench Academy", slug="bench-academy")

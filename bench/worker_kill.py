@@ -37,7 +37,7 @@ BIN = Path(sys.executable).parent
 REAL_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 FAKE_MODEL = "bench-hash-embedder"
 sys.path.insert(0, str(ROOT))
-from cyberhub.services.ranking import MIN_LIST, TOP_K  # noqa: E402  (after the path is set)
+from cyberhub.services.ai.ranking import MIN_LIST, TOP_K  # noqa: E402  (after the path is set)
 
 
 @dataclass
@@ -92,7 +92,7 @@ def prepare(db_url: str, n: int, missions: int = 120) -> list[int]:
 
     from cyberhub import db
     from cyberhub.models import LearnerNote, User
-    from cyberhub.services import consents
+    from cyberhub.services.identity import consents
 
     with db.session_scope() as session:
         program_id, tracks = make_catalog(session, slug=f"kill{os.getpid()}")
@@ -154,7 +154,7 @@ def run_kill_check(
     from cyberhub import db
     from cyberhub.models.base import utcnow
     from cyberhub.redis_client import JOBS_KEY, get_redis
-    from cyberhub.services.embeddings import learner_text, text_hash
+    from cyberhub.services.ai.embeddings import learner_text, text_hash
 
     warm, *users = prepare(db_url, jobs + 1)  # one extra learner for the warm-up job
     module = "bench._fake_model_worker" if fake_model else "worker.actors"

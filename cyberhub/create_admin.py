@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from cyberhub import db, infra
 from cyberhub.migrate import upgrade
-from cyberhub.services import accounts, passwords
 from cyberhub.services.errors import DomainError
+from cyberhub.services.identity import accounts, passwords
 from cyberhub.settings import get_settings
 
 Prompt = Callable[[str], str]

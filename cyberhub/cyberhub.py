@@ -8,8 +8,8 @@ import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import create_api
 from cyberhub.pages.registry import all_pages
 from cyberhub.security_headers import security_headers, use_strict_cors
-from cyberhub.services import query_embedder
-from cyberhub.services.permissions import Principal
+from cyberhub.services.ai import query_embedder
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
 from cyberhub.state.session import SessionState
 from cyberhub.upload_guard import session_principal, upload_guard
@@ -37,7 +37,7 @@ app = rx.App(
 )
 
 # Load the embedding model for search in the background once the backend serves (not under
-# tests; see services/query_embedder.py): the app starts without importing torch.
+# tests; see services/ai/query_embedder.py): the app starts without importing torch.
 app.register_lifespan_task(query_embedder.warm_up_at_start)
 
 for _page in all_pages():

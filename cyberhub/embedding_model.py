@@ -2,7 +2,7 @@
 
 Both sides import this module: worker processes load the model as they boot
 (worker/middleware.ModelWarmup) and use it in the AI actors; the web process only through
-services/query_embedder.py, lazily, to embed search queries and serve POST /api/v1/embeddings.
+services/ai/query_embedder.py, lazily, to embed search queries and serve POST /api/v1/embeddings.
 Importing it imports no torch: loading torch takes seconds and ~450 MiB, and happens on the
 first encode (or `warm_up`). It imports no service either, so services and the worker can both
 depend on it without an import circle.

@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.services.errors import DomainError, Unauthenticated
-from cyberhub.services.permissions import Access, Principal
-from cyberhub.services.submissions import MAX_UPLOAD_REQUEST_BYTES, TOO_LARGE_MESSAGE
+from cyberhub.services.identity.permissions import Access, Principal
+from cyberhub.services.learning.submissions import MAX_UPLOAD_REQUEST_BYTES, TOO_LARGE_MESSAGE
 
 UPLOAD_PATH = "/_upload"
 # Upload handler name (as Reflex sends it in `reflex-event-handler`) -> who may upload to it.

@@ -67,7 +67,7 @@ class Supervisor:
         before = current_revision(db_url)
         log("applying migrations")
         upgrade(db_url)
-        from cyberhub.services import ai_queue
+        from cyberhub.services.ai import ai_queue
 
         if ai_queue.needs_relearning(before):
             from cyberhub import db
@@ -79,7 +79,7 @@ class Supervisor:
             log("demo data off (LOAD_DEMO_DATA): create the first admin with `make admin`")
             return
         from cyberhub import db
-        from cyberhub.services import demo
+        from cyberhub.services.admin import demo
 
         with db.session_scope() as session:
             if not demo.is_empty(session):
@@ -204,7 +204,7 @@ class Supervisor:
             self.stop()
 
     def banner(self) -> None:
-        from cyberhub.services.demo import DEMO_PASSWORD, DEMO_USERS
+        from cyberhub.services.admin.demo import DEMO_PASSWORD, DEMO_USERS
 
         url = f"http://{self.settings.app_host}:{self.settings.app_port}"
         lines = [

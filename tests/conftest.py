@@ -196,7 +196,7 @@ def demo(session: Session) -> list[int]:
 
     Without the learning activity (learners, submissions): that is tested once, in
     tests/integration/test_demo_activity.py, and would slow every test using this fixture."""
-    from cyberhub.services import demo as demo_data
+    from cyberhub.services.admin import demo as demo_data
 
     ids = demo_data.load_demo_data(session, activity=False)
     session.commit()
@@ -256,7 +256,7 @@ def secret_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretKeys]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """A settable clock for the MFA service (TOTP steps, throttling windows)."""
-    from cyberhub.services import mfa
+    from cyberhub.services.identity import mfa
 
     c = Clock()
     monkeypatch.setattr(mfa, "time", c)

@@ -34,8 +34,8 @@ from cyberhub.models import (
     Track,
     User,
 )
-from cyberhub.services.passwords import hash_password
-from cyberhub.services.permissions import Principal, load_principal
+from cyberhub.services.identity.passwords import hash_password
+from cyberhub.services.identity.permissions import Principal, load_principal
 
 PASSWORD = "Correct-Horse-Battery-9"
 TEMPLATE_DB = "cyberhub_template"  # migrated once per test session (tests/conftest.py)
@@ -141,7 +141,7 @@ def make_program(session: Session, org: Organization, name: str = "") -> Program
 def make_track(session: Session, program: Program, key: str = "builders") -> Track:
     """The global track of `key` (created on first use), run by the programme."""
     assert program.id is not None
-    from cyberhub.services.programs import ensure_track
+    from cyberhub.services.learning.programs import ensure_track
 
     track = ensure_track(session, key)  # the standard texts of tracks.json
     session.commit()
@@ -349,7 +349,7 @@ def build_world(session: Session, prefix: str = "w") -> World:
 
 def grant_ai(session: Session, *users: User) -> None:
     """Sign-up consents including AI profiling, for each user."""
-    from cyberhub.services import consents
+    from cyberhub.services.identity import consents
 
     for u in users:
         consents.record_signup_consents(
@@ -365,7 +365,7 @@ def complete_profiler(
     most towards it. Returns the chosen options' texts."""
     from cyberhub.models import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
     from cyberhub.models.base import utcnow
-    from cyberhub.services.profiler_bank import load_bank
+    from cyberhub.services.ai.profiler_bank import load_bank
 
     bank = load_bank("1")
     ps = ProfilerSession(

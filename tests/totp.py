@@ -27,7 +27,7 @@ def wait_clear_of_step_boundary(margin: float = 3.0) -> None:
 
 
 class Clock:
-    """A fake `time` module for cyberhub.services.mfa: `now` is what time.time() returns."""
+    """A fake `time` module for cyberhub.services.identity.mfa: `now` is what time.time() returns."""
 
     def __init__(self, now: float | None = None) -> None:
         # Middle of a step: tests move by whole steps and never straddle a boundary.

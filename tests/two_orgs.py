@@ -35,7 +35,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.enrolment import CohortApplication, EnrolmentMode
-from cyberhub.services import accounts, memberships
+from cyberhub.services.identity import accounts, memberships
 from tests.factories import (
     assign,
     complete_profiler,

@@ -11,8 +11,9 @@ import dramatiq
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub.db import session_scope
-from cyberhub.services import mail, reviews, submissions
 from cyberhub.services.errors import NotFound
+from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.messaging import mail
 from worker.ai import (  # noqa: F401  (declared there; re-exported for callers and tests)
     analyze_personality,
     embed_learner,

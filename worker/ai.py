@@ -12,7 +12,7 @@ from dramatiq.middleware import TimeLimitExceeded
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub import jobs
 from cyberhub.db import session_scope
-from cyberhub.services import ai_jobs, embeddings, personality, recommendations
+from cyberhub.services.ai import ai_jobs, embeddings, personality, recommendations
 from cyberhub.services.errors import NotFound
 from worker.model import get_embedder
 
@@ -60,7 +60,7 @@ def recompute_recommendations(user_id: int) -> None:
             log.info("user %s no longer exists", user_id)
 
 
-# --- rebuild everything (the admin console's button; services/ai_jobs.py) -------------------
+# --- rebuild everything (the admin console's button; services/ai/ai_jobs.py) -------------------
 
 
 @dramatiq.actor(queue_name="ai", max_retries=3, time_limit=jobs.REBUILD_ALL.time_limit_ms)

@@ -18,8 +18,8 @@ from dramatiq.middleware import Middleware
 
 from cyberhub.db import session_scope
 from cyberhub.redis_client import HEARTBEAT_KEY, JOBS_KEY, LAST_RUN_KEY, get_redis
-from cyberhub.services import ai_jobs
-from cyberhub.services.ai_jobs import describe_error, summarize_error
+from cyberhub.services.ai import ai_jobs
+from cyberhub.services.ai.ai_jobs import describe_error, summarize_error
 from worker.model import warm_up
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-21
 
-Data only. The texts are a frozen copy of cyberhub.services.consents.DOCUMENTS_V1 (a test checks
+Data only. The texts are a frozen copy of cyberhub.services.identity.consents.DOCUMENTS_V1 (a test checks
 they stay equal); a changed text is published as a new version, never by editing this one.
 """
 

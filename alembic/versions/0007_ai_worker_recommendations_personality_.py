@@ -121,7 +121,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_recommendations_user_id"), "recommendations", ["user_id"], unique=False
     )
-    # Full-text half of the catalog's hybrid search (services/search.py uses the same expression).
+    # Full-text half of the catalog's hybrid search (services/ai/search.py uses the same expression).
     op.execute(
         "CREATE INDEX ix_missions_fts ON missions USING gin "
         "(to_tsvector('english', title || ' ' || summary || ' ' || brief))"

@@ -31,7 +31,7 @@ from cyberhub.api import (
     search,
 )
 from cyberhub.api.input_guard import RejectNulBytes
-from cyberhub.services.metrics import count_request
+from cyberhub.services.admin.metrics import count_request
 from cyberhub.settings import VERSION
 
 PREFIX = "/api/v1"

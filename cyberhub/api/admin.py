@@ -19,9 +19,10 @@ from sqlmodel import Session
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser, require_roles
 from cyberhub.models import RoleAssignment
-from cyberhub.services import api_keys, audit_log, memberships, organizations, roles, users
-from cyberhub.services.audit import RequestMeta
-from cyberhub.services.permissions import Principal
+from cyberhub.services.admin import audit_log
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity import api_keys, memberships, organizations, roles, users
+from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(tags=["admin"])
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from cyberhub.api.deps import Id, MetaDep, SessionDep, require_roles
-from cyberhub.services import ai_jobs
+from cyberhub.services.ai import ai_jobs
 from cyberhub.services.errors import NotFound
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(prefix="/admin/jobs", tags=["admin"])
 

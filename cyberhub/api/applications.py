@@ -15,8 +15,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser
-from cyberhub.services import applications
-from cyberhub.services.applications import ApplicationPublic, CohortOffer, EnrolmentSettings
+from cyberhub.services.learning import applications
+from cyberhub.services.learning.applications import (
+    ApplicationPublic,
+    CohortOffer,
+    EnrolmentSettings,
+)
 
 router = APIRouter(tags=["applications"])
 

@@ -13,7 +13,7 @@ from cyberhub.api.deps import (
     auth_rate_limit,
     public,
 )
-from cyberhub.services import accounts, memberships
+from cyberhub.services.identity import accounts, memberships
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -1,7 +1,7 @@
 """auth/browser: the two whole-page loads that set and clear the browser's HttpOnly session cookie.
 
 Pages can't set an HttpOnly cookie, so a sign-in page sends the tab here with a single-use code
-(services/browser_sessions.py); sign-out revokes the session over the websocket, then comes here
+(services/identity/browser_sessions.py); sign-out revokes the session over the websocket, then comes here
 to have the cookie removed.
 """
 
@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 
 from cyberhub.api.deps import SessionDep, public
-from cyberhub.services import browser_sessions
 from cyberhub.services.errors import Unauthenticated
+from cyberhub.services.identity import browser_sessions
 from cyberhub.settings import get_settings
 
 router = APIRouter(prefix="/auth/browser", tags=["auth"])

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep, public
 from cyberhub.models import Mission, Track
-from cyberhub.services import catalog
+from cyberhub.services.learning import catalog
 
 router = APIRouter(tags=["curriculum"])
 

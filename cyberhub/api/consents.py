@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from cyberhub.api.deps import MetaDep, SessionDep, SessionUser, public
-from cyberhub.services import consents
+from cyberhub.services.identity import consents
 
 router = APIRouter(prefix="/auth/consents", tags=["consents"])
 

@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from cyberhub import db
 from cyberhub.models.base import MAX_ID
-from cyberhub.services import accounts, api_keys, browser_sessions, network, rate_limit
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import network, rate_limit
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, Unauthenticated
-from cyberhub.services.permissions import (
+from cyberhub.services.identity import accounts, api_keys, browser_sessions
+from cyberhub.services.identity.permissions import (
     API_KEY_REFUSED,
     PUBLIC,
     SIGNED_IN,
@@ -49,7 +50,7 @@ def authenticate_request(request: Request, session: Session) -> Principal | None
 
     Accepted: `Authorization: Bearer <jwt>`, `Authorization: Bearer chk_...` (an API key),
     `X-API-Key: chk_...`, or else the browser's HttpOnly session cookie. An API key's principal
-    carries its scopes (see services/api_keys.py). A state-changing request authenticated by the
+    carries its scopes (see services/identity/api_keys.py). A state-changing request authenticated by the
     cookie must come from CyberHub's own pages (its Origin), so other sites can't ride on it.
     """
     api_key = request.headers.get("x-api-key", "").strip()

@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.catalog import track_json as catalog_track_json
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
-from cyberhub.services import authoring, enrollment, programs
-from cyberhub.services.enrollment import CSV_MAX_BYTES, CsvImportError
 from cyberhub.services.errors import Invalid
+from cyberhub.services.learning import authoring, enrollment, programs
+from cyberhub.services.learning.enrollment import CSV_MAX_BYTES, CsvImportError
 
 router = APIRouter(tags=["director"])
 

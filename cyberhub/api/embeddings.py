@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import CurrentUser
-from cyberhub.services import query_embedder
+from cyberhub.services.ai import query_embedder
 
 
 def _not_blank(value: str) -> str:

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cyberhub.api.deps import public
-from cyberhub.services import health, metrics
+from cyberhub.services.admin import health, metrics
 
 router = APIRouter(tags=["health"])
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
-from cyberhub.services import learner_notes, personality
+from cyberhub.services.ai import personality
+from cyberhub.services.learning import learner_notes
 
 router = APIRouter(tags=["insights"])
 

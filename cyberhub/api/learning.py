@@ -12,9 +12,10 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.models import Submission
-from cyberhub.services import dashboards, notifications, progress, reviews, submissions
 from cyberhub.services.errors import Invalid
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import dashboards, progress, reviews, submissions
+from cyberhub.services.messaging import notifications
 
 router = APIRouter(tags=["learning"])
 

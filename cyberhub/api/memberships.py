@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser
 from cyberhub.models import Role
-from cyberhub.services import memberships
+from cyberhub.services.identity import memberships
 
 router = APIRouter(tags=["organizations"])
 

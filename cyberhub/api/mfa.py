@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import MetaDep, SessionDep, SessionUser, auth_rate_limit
-from cyberhub.services import mfa
+from cyberhub.services.identity import mfa
 
 router = APIRouter(prefix="/auth/mfa", tags=["mfa"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import MetaDep, SessionDep, auth_rate_limit, public, public_no_api_key
-from cyberhub.services import accounts, passwordless
+from cyberhub.services.identity import accounts, passwordless
 
 router = APIRouter(tags=["passwordless"])
 

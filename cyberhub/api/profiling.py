@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, public
-from cyberhub.services import profiler
-from cyberhub.services.profiler_bank import load_nice_roles, load_tracks_info
+from cyberhub.services.ai import profiler
+from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 
 router = APIRouter(prefix="/profiling", tags=["profiling"])
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
-from cyberhub.services import consents, recommendations
+from cyberhub.services.ai import recommendations
 from cyberhub.services.errors import Forbidden
+from cyberhub.services.identity import consents
 
 router = APIRouter(prefix="/recommendations", tags=["ai"])
 

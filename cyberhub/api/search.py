@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from cyberhub.api.deps import CurrentUser, SessionDep
-from cyberhub.services import search
+from cyberhub.services.ai import search
 
 router = APIRouter(prefix="/search", tags=["search"])
 

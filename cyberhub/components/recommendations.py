@@ -11,9 +11,9 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.components.ui import difficulty_badge
-from cyberhub.services import recommendations
+from cyberhub.services.ai import recommendations
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.session import SessionState
 
 POLL_SECONDS = 3

@@ -6,7 +6,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from cyberhub.components.notifications import notification_bell
-from cyberhub.services.mail import mailbox_enabled
+from cyberhub.services.messaging.mail import mailbox_enabled
 from cyberhub.state.session import SessionState
 
 

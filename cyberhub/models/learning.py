@@ -70,7 +70,7 @@ class Cohort(SQLModel, table=True):
     ends_on: date
     capacity: int = Field(default=30, ge=1)
     # director (only directors enrol), application (learners apply) or open (self-enrolment);
-    # see models/enrolment.EnrolmentMode and services/applications.py.
+    # see models/enrolment.EnrolmentMode and services/learning/applications.py.
     enrolment_mode: str = Field(default="director", max_length=16)
     director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(

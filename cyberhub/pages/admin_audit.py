@@ -15,10 +15,10 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import audit_log
+from cyberhub.services.admin import audit_log
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
-from cyberhub.services.roles import summarize
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.identity.roles import summarize
 from cyberhub.state.session import SessionState
 
 ROUTE = "/admin/audit"

@@ -17,10 +17,10 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import ai_jobs
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.ai import ai_jobs
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState
 

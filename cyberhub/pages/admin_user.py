@@ -15,11 +15,11 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import roles as role_service
-from cyberhub.services import users
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity import roles as role_service
+from cyberhub.services.identity import users
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

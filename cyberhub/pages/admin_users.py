@@ -13,9 +13,9 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import users
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity import users
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.session import SessionState
 
 ROUTE = "/admin/users"

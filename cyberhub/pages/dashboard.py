@@ -11,9 +11,9 @@ from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import overview
+from cyberhub.services.admin import overview
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard"

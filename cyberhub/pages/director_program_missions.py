@@ -12,10 +12,10 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.components.ui import difficulty_badge, error_callout
-from cyberhub.services import authoring, programs
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import authoring, programs
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

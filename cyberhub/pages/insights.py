@@ -14,9 +14,10 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import learner_notes, personality
+from cyberhub.services.ai import personality
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import learner_notes
 from cyberhub.state.session import SessionState
 
 ROUTE = "/insights"

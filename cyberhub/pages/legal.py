@@ -11,8 +11,8 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import consents
 from cyberhub.services.errors import DomainError
+from cyberhub.services.identity import consents
 
 ROUTE = "/legal/[kind]"
 

@@ -16,9 +16,11 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import browser_sessions, consents, mail, passwordless, rate_limit
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import rate_limit
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import MFA_CODE_PROMPT, DomainError, Invalid, MfaRequired, RateLimited
+from cyberhub.services.identity import browser_sessions, consents, passwordless
+from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState

@@ -17,9 +17,9 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import mail
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError, Forbidden, NotFound
+from cyberhub.services.messaging import mail
 from cyberhub.state.forms import request_meta
 
 ROUTE = "/dev/mailbox"

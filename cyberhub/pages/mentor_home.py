@@ -24,10 +24,10 @@ from cyberhub.components.ui import (
 from cyberhub.models import Role
 from cyberhub.models.base import utcnow
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import dashboards, mentoring, reviews
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
-from cyberhub.services.submissions import display_time
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import dashboards, mentoring, reviews
+from cyberhub.services.learning.submissions import display_time
 from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard/mentor"

@@ -16,9 +16,9 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state
 from cyberhub.models import Role, SubmissionStatus
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import catalog, submissions
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal, roles
+from cyberhub.services.identity.permissions import Principal, roles
+from cyberhub.services.learning import catalog, submissions
 from cyberhub.state.forms import parse_id
 from cyberhub.state.session import SessionState
 

@@ -21,9 +21,9 @@ from cyberhub.components.ui import (
 from cyberhub.models import Role
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import catalog, progress
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import catalog, progress
 from cyberhub.state.session import SessionState
 
 ROUTE = "/missions"

@@ -3,50 +3,37 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import notifications
-from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.messaging import notifications
 from cyberhub.state.notifications import NotificationState, item_view
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/notifications"
 PAGE_SIZE = 20
 
 
-def _list(principal: Principal | None, page: int, unread_only: bool) -> dict[str, Any]:
-    with db.session_scope() as session:
+def _list(
+    session: Session, principal: Principal | None, page: int, unread_only: bool
+) -> notifications.NotificationPage:
+    result = notifications.list_for(
+        session, principal, page, page_size=PAGE_SIZE, unread_only=unread_only
+    )
+    if result.items == [] and page > 1:  # the page emptied (marked read): the last one
         result = notifications.list_for(
-            session, principal, page, page_size=PAGE_SIZE, unread_only=unread_only
+            session, principal, result.pages, page_size=PAGE_SIZE, unread_only=unread_only
         )
-        if result.items == [] and page > 1:  # the page emptied (marked read): the last one
-            page = result.pages
-            result = notifications.list_for(
-                session, principal, page, page_size=PAGE_SIZE, unread_only=unread_only
-            )
-        return {
-            "items": [item_view(n) for n in result.items],
-            "total": result.total,
-            "unread": result.unread,
-            "page": result.page,
-            "pages": result.pages,
-        }
+    return result
 
 
-def _mark(principal: Principal | None, ids: list[int] | Literal["all"]) -> int:
-    with db.session_scope() as session:
-        return notifications.mark_read(session, principal, ids)
-
-
-class NotificationsPageState(rx.State):
+class NotificationsPageState(ServiceState, rx.State):
     items: list[dict[str, Any]] = []
     total: int = 0
     unread: int = 0
@@ -57,20 +44,20 @@ class NotificationsPageState(rx.State):
     error: str = ""
     notice: str = ""
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(
-                _list, await self._principal(), self.page, self.unread_only
-            )
-        except DomainError as exc:
-            self.error, self.loaded = exc.message, True
+        found = await self._call(_list, self.page, self.unread_only)
+        self.loaded = True
+        if not found:
             return
-        self.items, self.total, self.unread = data["items"], data["total"], data["unread"]
-        self.page, self.pages = data["page"], data["pages"]
-        self.error, self.loaded = "", True
+        data = found.value
+        self.items = [item_view(n) for n in data.items]
+        self.total, self.unread, self.page, self.pages = (
+            data.total,
+            data.unread,
+            data.page,
+            data.pages,
+        )
+        self.error = ""
 
     @rx.event
     async def load(self) -> None:
@@ -88,11 +75,10 @@ class NotificationsPageState(rx.State):
         await self._fetch()
 
     async def _mark_and_reload(self, ids: list[int] | Literal["all"]) -> Any:
-        try:
-            changed = await asyncio.to_thread(_mark, await self._principal(), ids)
-        except DomainError as exc:
-            self.error = exc.message
+        marked = await self._call(notifications.mark_read, ids)
+        if not marked:
             return None
+        changed = marked.value
         await self._fetch()
         if ids == "all":
             self.notice = (
@@ -112,11 +98,8 @@ class NotificationsPageState(rx.State):
         """Following a notification's link marks it read (the link navigates by itself)."""
         if item.get("read"):
             return None
-        try:
-            await asyncio.to_thread(_mark, await self._principal(), [int(item.get("id") or 0)])
-        except DomainError:
-            return None
-        return NotificationState.refresh
+        marked = await self._try(notifications.mark_read, [int(item.get("id") or 0)])
+        return NotificationState.refresh if marked else None
 
     @rx.event
     async def mark_all(self) -> Any:

@@ -11,9 +11,11 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import mail, passwordless, passwords, rate_limit
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import rate_limit
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError, Invalid, RateLimited
+from cyberhub.services.identity import passwordless, passwords
+from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState

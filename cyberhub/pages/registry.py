@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.services.permissions import PUBLIC, SIGNED_IN, Access, roles
+from cyberhub.services.identity.permissions import PUBLIC, SIGNED_IN, Access, roles
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services import accounts, mfa
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity import accounts, mfa
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState
 

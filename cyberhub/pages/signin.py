@@ -12,9 +12,10 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import accounts, browser_sessions, rate_limit
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import rate_limit
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError, MfaRequired
+from cyberhub.services.identity import accounts, browser_sessions
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState
 

@@ -11,16 +11,10 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import (
-    accounts,
-    browser_sessions,
-    consents,
-    memberships,
-    passwords,
-    rate_limit,
-)
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import rate_limit
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError
+from cyberhub.services.identity import accounts, browser_sessions, consents, memberships, passwords
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState
 

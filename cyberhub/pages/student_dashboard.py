@@ -16,10 +16,11 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import dashboards, rendering, student_home
+from cyberhub.services import rendering
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
-from cyberhub.services.submissions import display_time
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import dashboards, student_home
+from cyberhub.services.learning.submissions import display_time
 from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard/student"

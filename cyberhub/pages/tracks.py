@@ -11,7 +11,7 @@ from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import catalog
+from cyberhub.services.learning import catalog
 
 ROUTE = "/tracks"
 

@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Mapping
 from functools import lru_cache
 
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.settings import get_settings
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -7,8 +7,9 @@ import re
 import reflex as rx
 
 from cyberhub.models.base import MAX_ID
-from cyberhub.services import browser_sessions, network
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import network
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity import browser_sessions
 
 # Reflex puts the websocket's TCP peer among the connection's headers under this name.
 PEER_HEADER = "asgi-scope-client"

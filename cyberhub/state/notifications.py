@@ -12,10 +12,10 @@ from typing import Any, Literal
 import reflex as rx
 
 from cyberhub import db
-from cyberhub.services import notifications
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
-from cyberhub.services.submissions import display_time
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning.submissions import display_time
+from cyberhub.services.messaging import notifications
 from cyberhub.state.session import SessionState
 
 LATEST = 8

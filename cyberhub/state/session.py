@@ -19,10 +19,10 @@ import reflex as rx
 from reflex.state import BaseState
 
 from cyberhub import db
-from cyberhub.services import browser_sessions
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity import browser_sessions
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
 
 
@@ -33,6 +33,8 @@ class SessionState(rx.State):
     user_email: str = ""
     user_name: str = ""
     roles: list[str] = []
+    # The time zone this user reads times in (IANA name), for cyberhub.formatting.when.
+    time_zone: str = "UTC"
     # The route pattern whose guard passed / refused for this tab (pages render accordingly).
     granted_route: str = ""
     denied_route: str = ""
@@ -77,11 +79,13 @@ class SessionState(rx.State):
     def _apply(self, principal: Principal | None) -> None:
         if principal is None:
             self.user_id, self.user_email, self.user_name, self.roles = 0, "", "", []
+            self.time_zone = "UTC"
         else:
             self.user_id = principal.user_id
             self.user_email = principal.email
             self.user_name = principal.full_name
             self.roles = principal.roles
+            self.time_zone = principal.time_zone
 
     async def principal(self) -> Principal | None:
         """The current user as the services see them (checked against the database)."""

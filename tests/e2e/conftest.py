@@ -42,7 +42,7 @@ def app_url(pg_admin_url: str, tmp_root: Path) -> Iterator[str]:
     other tests' workers (they share nothing but the PostgreSQL server).
     """
     from cyberhub import infra
-    from cyberhub.services import demo
+    from cyberhub.services.admin import demo
 
     # One production build at a time per checkout: .web/ is shared by every `reflex run` here.
     lock = fasteners.InterProcessLock(str(ROOT / ".web.e2e.lock"))

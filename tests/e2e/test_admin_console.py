@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
-from cyberhub.services.demo import DEMO_PASSWORD
+from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
 
 ADMIN = "admin@cyberhub.example"

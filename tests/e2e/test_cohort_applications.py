@@ -20,9 +20,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine
 
 from cyberhub.models import Organization, User
-from cyberhub.services import applications
-from cyberhub.services.permissions import load_principal
-from cyberhub.services.profiler_bank import load_bank
+from cyberhub.services.ai.profiler_bank import load_bank
+from cyberhub.services.identity.permissions import load_principal
+from cyberhub.services.learning import applications
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.e2e.test_profiler import _answer
 from tests.factories import PASSWORD, make_cohort, make_org, make_program, make_user, with_db

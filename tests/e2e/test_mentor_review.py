@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine, select
 
 from cyberhub.models import Mission, Organization, ProgramMission, User
-from cyberhub.services import submissions
+from cyberhub.services.learning import submissions
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
     GOOD_ANSWER,

@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from cyberhub.services.profiler_bank import load_bank
+from cyberhub.services.ai.profiler_bank import load_bank
 from tests.e2e.conftest import BrowserPage
 
 BANK = load_bank()

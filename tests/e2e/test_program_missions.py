@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlmodel import Session, create_engine
 
-from cyberhub.services.demo import DEMO_PASSWORD
+from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import with_db
 

@@ -11,7 +11,7 @@ import uuid
 import httpx
 from playwright.sync_api import expect
 
-from cyberhub.services.demo import DEMO_PASSWORD
+from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.test_profiler import BANK, _answer
 from tests.e2e.test_student_learning import join_demo_organization

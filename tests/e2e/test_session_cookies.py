@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from cyberhub.services.demo import DEMO_PASSWORD
+from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.e2e.test_passwordless import open_newest_link
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from cyberhub.services.demo import DEMO_PASSWORD
+from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
 
 DIRECTOR = "director@cyberhub.example"

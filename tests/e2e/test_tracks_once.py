@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
 from cyberhub.models import Organization, Program, User
-from cyberhub.services import programs
-from cyberhub.services.demo import DEMO_PASSWORD
-from cyberhub.services.permissions import load_principal
+from cyberhub.services.admin.demo import DEMO_PASSWORD
+from cyberhub.services.identity.permissions import load_principal
+from cyberhub.services.learning import programs
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import with_db
 

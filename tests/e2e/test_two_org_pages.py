@@ -16,8 +16,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine, select
 
 from cyberhub.models import Mission, Organization, OrganizationMembership, RoleAssignment, User
-from cyberhub.services import memberships
-from cyberhub.services.demo import DEMO_PASSWORD
+from cyberhub.services.admin.demo import DEMO_PASSWORD
+from cyberhub.services.identity import memberships
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import principal, with_db
 from tests.two_orgs import Tenant, build_tenant

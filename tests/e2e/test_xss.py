@@ -21,7 +21,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, create_engine, select
 
 from cyberhub.models import Mission, Organization, ProgramMission, User
-from cyberhub.services import applications, learner_notes, reviews, submissions
+from cyberhub.services.learning import applications, learner_notes, reviews, submissions
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.factories import (
     PASSWORD,

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, User
-from cyberhub.services import passwordless
+from cyberhub.services.identity import passwordless
 from tests.factories import PASSWORD, login
 from tests.integration.test_api_keys import bearer, create_key
 from tests.integration.test_mfa_api import MFA, enrol

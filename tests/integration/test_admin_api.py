@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Organization, OutboxMail, RoleAssignment, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import memberships
+from cyberhub.services.identity import memberships
 from tests.factories import PASSWORD, login, make_user, principal
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]

@@ -30,8 +30,9 @@ from cyberhub.models import (
     Recommendation,
 )
 from cyberhub.redis_client import JOBS_KEY, get_redis
-from cyberhub.services import consents, embeddings, personality, recommendations
-from cyberhub.services.permissions import load_principal
+from cyberhub.services.ai import embeddings, personality, recommendations
+from cyberhub.services.identity import consents
+from cyberhub.services.identity.permissions import load_principal
 from tests.factories import World, build_world, complete_profiler, grant_ai, make_mission
 from tests.fakes import FakeEmbedder
 

@@ -26,7 +26,7 @@ from cyberhub.models import (
     RebuildRun,
 )
 from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
-from cyberhub.services import ai_jobs
+from cyberhub.services.ai import ai_jobs
 from tests.fakes import FakeEmbedder
 from worker.broker import TransientError
 
@@ -538,7 +538,7 @@ class TestAccess:
 
     def test_services_check_the_role_themselves(self, session: Session, student_user) -> None:  # type: ignore[no-untyped-def]
         from cyberhub.services.errors import Forbidden, Unauthenticated
-        from cyberhub.services.permissions import load_principal
+        from cyberhub.services.identity.permissions import load_principal
 
         student = load_principal(session, student_user.id)
         with pytest.raises(Unauthenticated):

@@ -23,8 +23,9 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
-from cyberhub.services import applications, enrollment, memberships, programs
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity import memberships
+from cyberhub.services.learning import applications, enrollment, programs
 from tests.factories import World, build_world, make_cohort, principal
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from cyberhub.models import User
-from cyberhub.services import applications
+from cyberhub.services.learning import applications
 from tests.factories import PASSWORD, World, build_world, login, make_cohort, make_user
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]

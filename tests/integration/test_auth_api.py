@@ -217,7 +217,7 @@ def test_ending_every_session_also_refuses_older_access_tokens(
     """A password reset ends every session: a stolen access token must not outlive it."""
     import time
 
-    from cyberhub.services import accounts
+    from cyberhub.services.identity import accounts
 
     old = login(api_client, student_user.email)["access_token"]
     assert (

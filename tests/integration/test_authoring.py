@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from cyberhub import db
 from cyberhub.models import AuditLog, Mission, MissionPrerequisite
-from cyberhub.services import authoring, catalog
-from cyberhub.services.authoring import MissionChanges
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import authoring, catalog
+from cyberhub.services.learning.authoring import MissionChanges
 from tests.factories import World, build_world, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, OneTimeToken
 from cyberhub.models.base import utcnow
-from cyberhub.services import accounts, browser_sessions
+from cyberhub.services.identity import accounts, browser_sessions
 from tests.factories import login
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]

@@ -231,7 +231,7 @@ class TestStatusFilter:
     """The catalog's "My status" filter: the caller's own latest attempt per mission."""
 
     def test_filter_by_my_progress(self, session: Session, api_client: TestClient) -> None:
-        from cyberhub.services import submissions
+        from cyberhub.services.learning import submissions
         from tests.factories import GOOD_ANSWER, build_world, login, principal
 
         w = build_world(session, prefix="cat")

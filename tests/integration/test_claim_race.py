@@ -15,9 +15,9 @@ from sqlmodel import Session
 from cyberhub.db import get_engine
 from cyberhub.models import Submission
 from cyberhub.models.base import utcnow
-from cyberhub.services import reviews, submissions
 from cyberhub.services.errors import Conflict
-from cyberhub.services.permissions import load_principal
+from cyberhub.services.identity.permissions import load_principal
+from cyberhub.services.learning import reviews, submissions
 from tests.factories import GOOD_ANSWER, build_world, make_mission, principal, serve
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]

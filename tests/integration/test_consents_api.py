@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, ConsentDocument, ConsentRecord, User
-from cyberhub.services import consents
 from cyberhub.services.errors import Forbidden, Invalid
+from cyberhub.services.identity import consents
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
@@ -171,7 +171,7 @@ class TestService:
         assert consents.has_consent(session, uid, "terms")
 
     def test_a_new_version_is_what_gets_granted(self, session: Session, student_user: User) -> None:
-        from cyberhub.services.permissions import load_principal
+        from cyberhub.services.identity.permissions import load_principal
 
         principal = load_principal(session, student_user.id or 0)
         consents.set_consent(session, principal, "marketing", True)

@@ -28,9 +28,10 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import dashboards, notifications, programs, reviews, submissions
-from cyberhub.services import demo as demo_data
-from cyberhub.services.permissions import Principal, load_principal
+from cyberhub.services.admin import demo as demo_data
+from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.services.learning import dashboards, programs, reviews, submissions
+from cyberhub.services.messaging import notifications
 
 pytestmark = [pytest.mark.integration, pytest.mark.missions, pytest.mark.student]
 
@@ -242,7 +243,7 @@ def test_demo_mail_is_never_sent_by_smtp(session: Session) -> None:
 
 
 def test_every_demo_learner_can_sign_in(session: Session) -> None:
-    from cyberhub.services.passwords import verify_password
+    from cyberhub.services.identity.passwords import verify_password
 
     for email, *_ in [*demo_data.DEMO_LEARNERS, *demo_data.DEMO_MENTORS]:
         user = session.exec(select(User).where(User.email == email)).one()

@@ -20,9 +20,9 @@ from cyberhub.models import (
     Track,
     User,
 )
-from cyberhub.services import demo as demo_data
-from cyberhub.services.demo import DEMO_PASSWORD, DEMO_USERS
-from cyberhub.services.passwords import password_problems
+from cyberhub.services.admin import demo as demo_data
+from cyberhub.services.admin.demo import DEMO_PASSWORD, DEMO_USERS
+from cyberhub.services.identity.passwords import password_problems
 
 pytestmark = [pytest.mark.integration]
 

@@ -23,7 +23,7 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
-from cyberhub.services import authoring, reviews, submissions
+from cyberhub.services.learning import authoring, reviews, submissions
 from tests.factories import GOOD_ANSWER, World, build_world, enroll, login, principal, serve
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]

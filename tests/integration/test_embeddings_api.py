@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from cyberhub.services import query_embedder
+from cyberhub.services.ai import query_embedder
 from tests.factories import PASSWORD
 from tests.fakes import FakeEmbedder
 from worker import model

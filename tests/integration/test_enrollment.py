@@ -18,10 +18,11 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
-from cyberhub.services import enrollment, memberships, passwordless, programs
-from cyberhub.services.enrollment import CsvImportError
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity import memberships, passwordless
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import enrollment, programs
+from cyberhub.services.learning.enrollment import CsvImportError
 from tests.factories import World, build_world, make_user, principal, serve
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]

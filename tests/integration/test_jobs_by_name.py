@@ -11,7 +11,8 @@ from sqlmodel import Session
 import worker.actors  # noqa: F401  (declares the actors and their queues on the stub broker)
 from cyberhub.db import get_engine
 from cyberhub.models import LearnerEmbedding, PersonalityProfile
-from cyberhub.services import consents, mail
+from cyberhub.services.identity import consents
+from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 from tests.factories import (
     World,
@@ -109,7 +110,7 @@ def test_a_database_upgraded_across_the_interest_vectors_recomputes_each_ai_lear
 ) -> None:
     """`make run` on a database from before migration 0015 queues the new recommender for every
     learner who grants AI profiling (and nobody else); a fresh or current database queues none."""
-    from cyberhub.services import ai_queue
+    from cyberhub.services.ai import ai_queue
 
     assert ai_queue.needs_relearning("0012") and ai_queue.needs_relearning("0014")
     assert not ai_queue.needs_relearning(None)  # an empty database: the demo bootstrap runs

@@ -1,4 +1,4 @@
-"""A learner's interests kept apart (issue 14, services/learner_interests.py): one vector per
+"""A learner's interests kept apart (issue 14, services/ai/learner_interests.py): one vector per
 goal, the profiler track and recent approved work; re-embedded only when their text or the
 model changes; gone with the goal, and with the AI-profiling consent."""
 
@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import LearnerInterestVector, LearnerNote, Recommendation
-from cyberhub.services import consents, embeddings, learner_interests, recommendations
+from cyberhub.services.ai import embeddings, learner_interests, recommendations
+from cyberhub.services.identity import consents
 from tests.factories import build_world, complete_profiler, grant_ai, principal
 from tests.fakes import FakeEmbedder
 

@@ -1,4 +1,4 @@
-"""Goals and reflections (services/learner_notes.py, /api/v1/me/notes): a learner keeps their own,
+"""Goals and reflections (services/learning/learner_notes.py, /api/v1/me/notes): a learner keeps their own,
 with validation messages; every change queues the re-embedding and the analysis after commit."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from cyberhub.models import LearnerNote
-from cyberhub.services import consents, learner_notes
 from cyberhub.services.errors import Forbidden
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import learner_notes
 from tests.factories import World, bearer, build_world, principal, queued_jobs
 
 pytestmark = [pytest.mark.integration, pytest.mark.coaching]

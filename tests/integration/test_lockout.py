@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.api import create_api
 from cyberhub.models import AuditLog, OutboxMail, User
-from cyberhub.services import passwordless
+from cyberhub.services.identity import passwordless
 from cyberhub.settings import get_settings
 from tests.factories import PASSWORD, make_user
 from tests.integration.test_passwordless_api import magic_token, reset_token

@@ -1,4 +1,4 @@
-"""Membership by consent (issue 12, item 3): services/memberships.py, api/memberships.py, and
+"""Membership by consent (issue 12, item 3): services/identity/memberships.py, api/memberships.py, and
 the paths that used to attach accounts silently (add member, enrol by e-mail), migration 0012."""
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import enrollment, memberships, organizations
 from cyberhub.services.errors import Conflict, Forbidden
-from cyberhub.services.learning_access import can_read_learner
+from cyberhub.services.identity import memberships, organizations
+from cyberhub.services.learning import enrollment
+from cyberhub.services.learning.learning_access import can_read_learner
 from tests.factories import World, make_cohort, make_user, principal
 from tests.integration.conftest import ClientFor
 

@@ -1,4 +1,4 @@
-"""The mentor home (services/mentoring.py behind /dashboard/mentor): mentors only, their
+"""The mentor home (services/learning/mentoring.py behind /dashboard/mentor): mentors only, their
 organizations' cohorts and learners."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from cyberhub.models import Organization, User
 from cyberhub.services.errors import Forbidden, Unauthenticated
-from cyberhub.services.mentoring import mentor_home
-from cyberhub.services.permissions import Principal, load_principal
+from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.services.learning.mentoring import mentor_home
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]

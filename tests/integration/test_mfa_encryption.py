@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from cyberhub import migrate
 from cyberhub.models import User, crypto
-from cyberhub.services import mfa
+from cyberhub.services.identity import mfa
 from cyberhub.settings import ROOT, get_settings
 from tests.factories import PASSWORD, libpq, with_db
 from tests.fakes import SecretKeys

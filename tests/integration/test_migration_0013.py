@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cyberhub import migrate
-from cyberhub.services import authoring, programs
-from cyberhub.services.authoring import MissionChanges
+from cyberhub.services.learning import authoring, programs
+from cyberhub.services.learning.authoring import MissionChanges
 from tests.factories import make_org, make_user, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]

@@ -10,20 +10,18 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Mission, MissionEmbedding, ProgramMission, User
-from cyberhub.services import (
+from cyberhub.services.ai import embeddings, recommendations, search
+from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.learning import (
     authoring,
     catalog,
-    embeddings,
     progress,
-    recommendations,
     reviews,
-    search,
     student_home,
     submissions,
 )
-from cyberhub.services.authoring import MissionChanges
-from cyberhub.services.catalog import MissionFilter
-from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.learning.authoring import MissionChanges
+from cyberhub.services.learning.catalog import MissionFilter
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,

@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, ConsentRecord, OneTimeToken, OutboxMail, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import passwordless, rate_limit
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services import rate_limit
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import RateLimited
+from cyberhub.services.identity import passwordless
 from cyberhub.settings import get_settings
 from tests.factories import PASSWORD, login
 
@@ -523,7 +524,7 @@ LOCAL = RequestMeta(ip="127.0.0.1", local=True)
 def mailbox(meta: RequestMeta, to: str = "") -> list[OutboxMail]:
     """What /dev/mailbox lists for a request with `meta` (the page shows this service's answer)."""
     from cyberhub import db
-    from cyberhub.services import mail
+    from cyberhub.services.messaging import mail
 
     with db.session_scope() as session:
         return mail.dev_mailbox(session, meta, to=to)

@@ -1,4 +1,4 @@
-"""Work-style analysis (services/personality.py, worker actor analyze_personality,
+"""Work-style analysis (services/ai/personality.py, worker actor analyze_personality,
 /api/v1/personality): computed by the worker, idempotent, consent-gated, readable with access."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from cyberhub.models import (
     LearnerNote,
     PersonalityProfile,
 )
-from cyberhub.services import consents, learner_interests, learner_notes, personality, profiler
-from cyberhub.services.profiler_bank import load_bank
+from cyberhub.services.ai import learner_interests, personality, profiler
+from cyberhub.services.ai.profiler_bank import load_bank
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import learner_notes
 from tests.factories import (
     World,
     bearer,

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from cyberhub.services import consents
-from cyberhub.services.profiler_bank import load_bank
+from cyberhub.services.ai.profiler_bank import load_bank
+from cyberhub.services.identity import consents
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.profiler, pytest.mark.integration]

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, ProgramMission
-from cyberhub.services import authoring, catalog, programs, progress
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
+from cyberhub.services.learning import authoring, catalog, programs, progress
 from tests.factories import World, principal
 from tests.integration.conftest import ClientFor
 

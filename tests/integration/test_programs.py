@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, Mission, Submission, Track
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.services import programs
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from cyberhub.services.learning import programs
 from tests.factories import World, assign, build_world, enroll, make_mission, make_user, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]

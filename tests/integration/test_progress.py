@@ -1,4 +1,4 @@
-"""Derived progress (services/progress.py) and the dashboards built on it (services/dashboards.py).
+"""Derived progress (services/learning/progress.py) and the dashboards built on it (services/learning/dashboards.py).
 
 Numbers are worked out by hand from the world of tests/factories.py: the programme has three
 published missions (builders: m1, m2 needing m1; leaders: m3), plus a draft and an archived one
@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import Enrollment, MissionStatus, Submission
-from cyberhub.services import dashboards, progress, reviews, submissions
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
+from cyberhub.services.learning import dashboards, progress, reviews, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,

@@ -1,4 +1,4 @@
-"""Read rights through relationships only (issue 12, item 6): services/learning_access.py.
+"""Read rights through relationships only (issue 12, item 6): services/learning/learning_access.py.
 
 A mentor reads learners assigned to them or enrolled in a cohort they mentor; a director reads
 learners enrolled (not withdrawn) in their organisation's programmes; a sponsor reads no single
@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import Enrollment, EnrollmentStatus, User
-from cyberhub.services import organizations
-from cyberhub.services.learning_access import can_read_learner
+from cyberhub.services.identity import organizations
+from cyberhub.services.learning.learning_access import can_read_learner
 from tests.factories import (
     World,
     enroll,

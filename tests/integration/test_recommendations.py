@@ -1,4 +1,4 @@
-"""Recommendations (services/recommendations.py, worker/ai.py, /api/v1/recommendations):
+"""Recommendations (services/ai/recommendations.py, worker/ai.py, /api/v1/recommendations):
 cold start, vector candidates with reasons, "not interested", freshness after a review, consent."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from cyberhub.models import (
     PersonalityProfile,
     Recommendation,
 )
-from cyberhub.services import consents, embeddings, recommendations, reviews, submissions
+from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.errors import Forbidden
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import reviews, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -362,7 +364,7 @@ class TestBootstrap:
         world: World,
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
-        from cyberhub.services import ai_queue
+        from cyberhub.services.ai import ai_queue
 
         consents.set_consent(
             session, principal(session, world.student2), consents.AI_PROFILING, False

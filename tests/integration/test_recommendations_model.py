@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cyberhub.models import LearnerNote, Mission, User
-from cyberhub.services import consents, embeddings, recommendations, reviews, submissions
+from cyberhub.services.ai import embeddings, recommendations
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import reviews, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,

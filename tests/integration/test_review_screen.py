@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from cyberhub.services import browser_sessions, reviews, submissions
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
+from cyberhub.services.identity import browser_sessions
+from cyberhub.services.learning import reviews, submissions
 from cyberhub.settings import get_settings
 from tests.factories import FULL_SCORES, GOOD_ANSWER, RUBRIC, World, build_world, principal
 from tests.integration.test_reviews import backdate_claim, claim, decide, submit

@@ -1,4 +1,4 @@
-"""Mentor review (services/reviews.py): claim, release, expiry, the decision, queue, workload."""
+"""Mentor review (services/learning/reviews.py): claim, release, expiry, the decision, queue, workload."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from cyberhub.models import (
     SubmissionEvent,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.services import reviews, submissions
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, Unauthenticated
+from cyberhub.services.learning import reviews, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,

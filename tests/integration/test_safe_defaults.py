@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import Role, RoleAssignment, User
-from cyberhub.services import demo, mail
-from cyberhub.services.passwords import verify_password
+from cyberhub.services.admin import demo
+from cyberhub.services.identity.passwords import verify_password
+from cyberhub.services.messaging import mail
 from cyberhub.settings import Settings, get_settings
 from tests.processes import ROOT
 
@@ -113,7 +114,7 @@ class TestProductionWithARealKey:
 
     def test_there_is_no_dev_mailbox(self, production: Settings) -> None:
         from cyberhub import db
-        from cyberhub.services.audit import RequestMeta
+        from cyberhub.services.admin.audit import RequestMeta
         from cyberhub.services.errors import NotFound
 
         assert not mail.mailbox_enabled()

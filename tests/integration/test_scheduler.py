@@ -135,7 +135,7 @@ def test_expiring_claims_is_idempotent(
     session: Session, stub_broker: Any, stub_worker: Any
 ) -> None:
     """The sweep twice (or on claims already expired) changes nothing the second time."""
-    from cyberhub.services import reviews, submissions
+    from cyberhub.services.learning import reviews, submissions
     from tests.factories import GOOD_ANSWER, build_world, principal
     from worker.actors import expire_review_claims
 

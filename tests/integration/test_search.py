@@ -18,8 +18,9 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
 from cyberhub.models import Mission, MissionEmbedding, MissionStatus
-from cyberhub.services import catalog, query_embedder, search
-from cyberhub.services.embeddings import embed_missions
+from cyberhub.services.ai import query_embedder, search
+from cyberhub.services.ai.embeddings import embed_missions
+from cyberhub.services.learning import catalog
 from tests.fakes import FakeEmbedder
 from worker import model
 
@@ -465,8 +466,8 @@ class TestWithoutModel:
 
     def test_web_modules_do_not_import_torch(self) -> None:
         code = (
-            "import sys, cyberhub.api, cyberhub.services.search, cyberhub.services.catalog, "
-            "cyberhub.services.query_embedder, worker.model\n"
+            "import sys, cyberhub.api, cyberhub.services.ai.search, cyberhub.services.learning.catalog, "
+            "cyberhub.services.ai.query_embedder, worker.model\n"
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
         )
         out = subprocess.run(

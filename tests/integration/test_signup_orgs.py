@@ -18,8 +18,9 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
-from cyberhub.services import dashboards, memberships, passwordless
-from cyberhub.services.learning_access import can_read_learner
+from cyberhub.services.identity import memberships, passwordless
+from cyberhub.services.learning import dashboards
+from cyberhub.services.learning.learning_access import can_read_learner
 from tests.factories import World, bearer, build_world, complete_profiler, principal
 
 pytestmark = [pytest.mark.integration]
@@ -109,7 +110,7 @@ class TestSignUpWithoutAnOrganisation:
         assert memberships_of(session, "sam@example.org") == []
 
     def test_the_dashboard_says_what_to_do_next(self, session: Session, world: World) -> None:
-        from cyberhub.services import accounts
+        from cyberhub.services.identity import accounts
 
         user = accounts.signup(
             session,

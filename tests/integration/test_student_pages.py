@@ -8,9 +8,10 @@ import pytest
 from sqlmodel import Session
 
 from cyberhub.pages import student_dashboard
-from cyberhub.services import catalog, dashboards, rendering, reviews, submissions
+from cyberhub.services import rendering
 from cyberhub.services.errors import Invalid
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import catalog, dashboards, reviews, submissions
 from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, principal
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]

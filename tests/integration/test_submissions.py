@@ -1,4 +1,4 @@
-"""Submissions (services/submissions.py): drafts, submit, attempts, files, hints, object rules."""
+"""Submissions (services/learning/submissions.py): drafts, submit, attempts, files, hints, object rules."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from cyberhub.models import (
     Submission,
     SubmissionEvent,
 )
-from cyberhub.services import reviews, submissions
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from cyberhub.services.learning import reviews, submissions
 from cyberhub.settings import get_settings
 from tests.factories import (
     FULL_SCORES,

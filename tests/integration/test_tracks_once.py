@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import ProgramTrack, Track
-from cyberhub.services import catalog, programs, progress, student_home
-from cyberhub.services.catalog import MissionFilter
+from cyberhub.services.learning import catalog, programs, progress, student_home
+from cyberhub.services.learning.catalog import MissionFilter
 from tests.factories import enroll, make_cohort, make_mission, make_org, make_user, principal
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
@@ -125,7 +125,7 @@ def test_migration_0011_down_and_up_keeps_every_track_and_mission(
     from sqlalchemy import text
 
     from cyberhub import migrate
-    from cyberhub.services.profiler_bank import load_nice_roles
+    from cyberhub.services.ai.profiler_bank import load_nice_roles
 
     def snapshot() -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int]]]:
         tracks = session.execute(

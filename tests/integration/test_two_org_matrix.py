@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from cyberhub.models import User
-from cyberhub.services import memberships
+from cyberhub.services.identity import memberships
 from tests.factories import principal
 from tests.integration.conftest import ClientFor
 from tests.integration.test_access_rules import access_rules, api_routes
@@ -247,7 +247,7 @@ def orgs(session: Session) -> Orgs:
     a, b = build_tenant(session, "qalpha"), build_tenant(session, "qbravo")
     loner = build_loner(session, "qloner")
     # The loner signs in with the suite's password like everyone else.
-    from cyberhub.services.passwords import hash_password
+    from cyberhub.services.identity.passwords import hash_password
 
     loner.password_hash = hash_password(PASSWORD)
     session.add(loner)

@@ -21,8 +21,8 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import Submission
-from cyberhub.services import submissions
-from cyberhub.services.permissions import SIGNED_IN, Principal, roles
+from cyberhub.services.identity.permissions import SIGNED_IN, Principal, roles
+from cyberhub.services.learning import submissions
 from cyberhub.settings import get_settings
 from tests.factories import GOOD_ANSWER, World, build_world, login, principal
 

@@ -1,4 +1,4 @@
-"""Admin user search (cyberhub.services.users.search_users, behind the /admin/users console).
+"""Admin user search (cyberhub.services.identity.users.search_users, behind the /admin/users console).
 
 The service the admin page and GET /api/v1/users call is tested directly here.
 """
@@ -14,8 +14,8 @@ from cyberhub.api import ROUTERS
 from cyberhub.models import Organization, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, Invalid, Unauthenticated
-from cyberhub.services.permissions import Principal, load_principal
-from cyberhub.services.users import UserQuery, list_organizations, search_users
+from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.services.identity.users import UserQuery, list_organizations, search_users
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]

@@ -23,8 +23,8 @@ from cyberhub.models import (
     OutboxMail,
     User,
 )
-from cyberhub.services import applications
-from cyberhub.services.permissions import load_principal
+from cyberhub.services.identity.permissions import load_principal
+from cyberhub.services.learning import applications
 from tests.factories import build_world, make_cohort
 
 pytestmark = [pytest.mark.student, pytest.mark.integration, pytest.mark.slow]

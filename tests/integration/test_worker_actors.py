@@ -13,7 +13,7 @@ import worker.actors
 from cyberhub.db import get_engine, session_scope
 from cyberhub.models import Mission, MissionEmbedding
 from cyberhub.redis_client import JOBS_KEY, LAST_RUN_KEY, get_redis
-from cyberhub.services.embeddings import mission_text, text_hash
+from cyberhub.services.ai.embeddings import mission_text, text_hash
 from tests.fakes import FakeEmbedder
 from worker.enqueue import enqueue_after_commit
 

@@ -9,8 +9,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy.dialects import postgresql
 
 from cyberhub.models import User, crypto
-from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict
+from cyberhub.services.identity import mfa
 from cyberhub.settings import DEFAULT_SECRET_KEY, get_settings
 from tests.fakes import SecretKeys
 

@@ -89,8 +89,8 @@ from sqlalchemy.orm import Session
 
 import cyberhub.api
 import cyberhub.services
-for info in pkgutil.iter_modules(cyberhub.services.__path__):
-    importlib.import_module("cyberhub.services." + info.name)
+for info in pkgutil.walk_packages(cyberhub.services.__path__, "cyberhub.services."):
+    importlib.import_module(info.name)
 from cyberhub import jobs
 
 with Session(create_engine("sqlite://")) as session:

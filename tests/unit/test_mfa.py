@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, OutboxMail, RecoveryCode, User
-from cyberhub.services import mfa
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
-from cyberhub.services.permissions import Principal, load_principal
+from cyberhub.services.identity import mfa
+from cyberhub.services.identity.permissions import Principal, load_principal
 from tests.factories import PASSWORD
 from tests.totp import Clock, code
 

@@ -6,7 +6,7 @@ import bcrypt
 import pytest
 
 from cyberhub.services.errors import Invalid
-from cyberhub.services.passwords import (
+from cyberhub.services.identity.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     PREHASH_PREFIX,

@@ -8,7 +8,7 @@ import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.models import Role
 from cyberhub.pages.registry import all_pages, nav_for
 from cyberhub.services.errors import Forbidden, Unauthenticated
-from cyberhub.services.permissions import (
+from cyberhub.services.identity.permissions import (
     PUBLIC,
     SIGNED_IN,
     Access,

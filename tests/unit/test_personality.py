@@ -1,4 +1,4 @@
-"""The work-style analysis's pure core (services/personality.py) with a tiny keyword embedder:
+"""The work-style analysis's pure core (services/ai/personality.py) with a tiny keyword embedder:
 every text is a vector of keyword counts, so which pole a text leans to — and why — is obvious."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from cyberhub.services import personality as P
-from cyberhub.services.personality import Dimension, Item, Sources
-from cyberhub.services.profiler_bank import load_bank
+from cyberhub.services.ai import personality as P
+from cyberhub.services.ai.personality import Dimension, Item, Sources
+from cyberhub.services.ai.profiler_bank import load_bank
 
 pytestmark = [pytest.mark.ai]
 

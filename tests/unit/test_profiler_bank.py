@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.services.profiler_bank import (
+from cyberhub.services.ai.profiler_bank import (
     DATA,
     load_bank,
     load_nice_file,
@@ -19,7 +19,7 @@ from cyberhub.services.profiler_bank import (
     parse_bank,
     public_questions,
 )
-from cyberhub.services.profiler_scoring import score_profile
+from cyberhub.services.ai.profiler_scoring import score_profile
 
 pytestmark = [pytest.mark.profiler]
 

@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.services.profiler_bank import (
+from cyberhub.services.ai.profiler_bank import (
     QuestionBank,
     load_bank,
     load_nice_roles,
     load_tracks_info,
 )
-from cyberhub.services.profiler_scoring import (
+from cyberhub.services.ai.profiler_scoring import (
     CONFIDENCE_LEVELS,
     build_persona,
     compute_track_scores,

@@ -17,8 +17,13 @@ from __future__ import annotations
 import pytest
 
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.services.profiler_bank import load_bank, load_nice_roles, load_tracks_info, parse_bank
-from cyberhub.services.profiler_scoring import (
+from cyberhub.services.ai.profiler_bank import (
+    load_bank,
+    load_nice_roles,
+    load_tracks_info,
+    parse_bank,
+)
+from cyberhub.services.ai.profiler_scoring import (
     ProfileResult,
     build_persona,
     compute_track_scores,

@@ -1,4 +1,4 @@
-"""The recommendation ranker (services/ranking.py) on hand-built candidates: each feature moves
+"""The recommendation ranker (services/ai/ranking.py) on hand-built candidates: each feature moves
 what a learner sees, and each reason names what placed the mission there."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cyberhub.services import ranking
-from cyberhub.services.learner_interests import Interest, short_label
-from cyberhub.services.ranking import Candidate, Context, Weights
+from cyberhub.services.ai import ranking
+from cyberhub.services.ai.learner_interests import Interest, short_label
+from cyberhub.services.ai.ranking import Candidate, Context, Weights
 
 DIM = 8
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from cyberhub.pages.mentor_home import waited
 from cyberhub.pages.review import parse_scores
-from cyberhub.services.reviews import check_review
+from cyberhub.services.learning.reviews import check_review
 
 RUBRIC = [
     {"key": "evidence", "title": "Evidence", "points": 10},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cyberhub.services.search import MAX_TERMS, prefix_tsquery, query_terms, rrf
+from cyberhub.services.ai.search import MAX_TERMS, prefix_tsquery, query_terms, rrf
 
 pytestmark = [pytest.mark.ai]
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from cyberhub import db
-from cyberhub.services import memberships, organizations
-from cyberhub.services.audit import RequestMeta
-from cyberhub.services.permissions import Principal
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity import memberships, organizations
+from cyberhub.services.identity.permissions import Principal
 
 LIST_ROUTE = "/admin/organizations"
 DETAIL_ROUTE = "/admin/organizations/[org_id]"

@@ -20,8 +20,8 @@ from cyberhub.pages.admin_organizations.data import (
     _revoke_invitation,
 )
 from cyberhub.services.errors import DomainError, Forbidden
-from cyberhub.services.permissions import Principal
-from cyberhub.services.roles import DIRECTOR_ASSIGNABLE
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.identity.roles import DIRECTOR_ASSIGNABLE
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from cyberhub import db
-from cyberhub.services import enrollment, programs
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import enrollment, programs
 
 ROUTE = "/director/cohorts/[cohort_id]"
 HOME = "/dashboard/director"

@@ -14,10 +14,10 @@ import reflex as rx
 from cyberhub import db
 from cyberhub.components.ui import error_callout
 from cyberhub.models import EnrolmentMode
-from cyberhub.services import applications
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError, Invalid
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import applications
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

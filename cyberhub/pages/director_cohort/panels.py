@@ -13,7 +13,7 @@ from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
-from cyberhub.services import enrollment
+from cyberhub.services.learning import enrollment
 
 # The browser reads the chosen file; its text lands in the text area for review (one character
 # past the limit, so an oversized file gets the import's "too large" message, not a silent cut).

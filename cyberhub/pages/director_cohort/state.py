@@ -23,10 +23,10 @@ from cyberhub.pages.director_cohort.data import (
     _withdraw,
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
-from cyberhub.services import enrollment
-from cyberhub.services.enrollment import CsvImportError
 from cyberhub.services.errors import DomainError, Forbidden
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import enrollment
+from cyberhub.services.learning.enrollment import CsvImportError
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

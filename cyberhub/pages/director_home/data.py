@@ -7,10 +7,11 @@ from typing import Any
 
 from cyberhub import db
 from cyberhub.models import Track
-from cyberhub.services import catalog, organizations, programs
-from cyberhub.services.audit import RequestMeta
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity import organizations
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import catalog, programs
 from cyberhub.state.forms import parse_id
 
 ROUTE = "/dashboard/director"

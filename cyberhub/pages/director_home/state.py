@@ -16,7 +16,7 @@ from cyberhub.pages.director_home.data import (
     _update_track,
 )
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from cyberhub import db
-from cyberhub.services import authoring, programs
-from cyberhub.services.audit import RequestMeta
-from cyberhub.services.authoring import MissionChanges
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import authoring, programs
+from cyberhub.services.learning.authoring import MissionChanges
 from cyberhub.state.forms import parse_id
 
 ROUTE = "/director/missions"

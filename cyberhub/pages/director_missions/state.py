@@ -19,9 +19,9 @@ from cyberhub.pages.director_missions.data import (
     _transition,
     _when,
 )
-from cyberhub.services import authoring
 from cyberhub.services.errors import DomainError
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import authoring
 from cyberhub.state.forms import parse_id, request_meta
 from cyberhub.state.session import SessionState
 

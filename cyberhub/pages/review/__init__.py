@@ -3,7 +3,7 @@ mission's rubric (work.py), earlier attempts with their reviews beside it (below
 view.py), claim / release, the scoring form with a confirmation (form.py), and the decision once
 sent. The state and the service calls it runs in worker threads are in state.py.
 
-Every rule is in services/reviews.py: the page shows what review_screen says the mentor may do,
+Every rule is in services/learning/reviews.py: the page shows what review_screen says the mentor may do,
 and a refused action (another mentor's claim, an expired claim, bad scores) as its message.
 """
 

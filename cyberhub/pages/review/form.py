@@ -9,7 +9,7 @@ import reflex as rx
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _label
-from cyberhub.services import reviews
+from cyberhub.services.learning import reviews
 
 
 def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:

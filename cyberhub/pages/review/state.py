@@ -11,9 +11,9 @@ import reflex as rx
 
 from cyberhub import db
 from cyberhub.models import SubmissionStatus
-from cyberhub.services import reviews
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, NotFound
-from cyberhub.services.permissions import Principal
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import reviews
 from cyberhub.state.forms import parse_id
 from cyberhub.state.notifications import NotificationState
 from cyberhub.state.session import SessionState

@@ -1,0 +1,69 @@
+"""Dates and times for people: the one place they are formatted, in the reader's time zone.
+
+Services hand out timezone-aware datetimes (UTC); a page formats them with `when(...)` using the
+signed-in user's time zone (`Principal.time_zone`, `SessionState.time_zone`). Naive datetimes are
+taken as UTC, ISO strings are accepted for data that arrives as JSON, and an unknown zone name
+falls back to UTC rather than failing a page.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Style = Literal["datetime", "date", "time", "seconds"]
+
+# One look everywhere: "3 Dec 2026, 14:05 EAT", "3 Dec 2026", "14:05".
+_FORMATS: dict[Style, str] = {
+    "datetime": "%-d %b %Y, %H:%M %Z",
+    "seconds": "%-d %b %Y, %H:%M:%S %Z",
+    "date": "%-d %b %Y",
+    "time": "%H:%M",
+}
+
+
+@lru_cache(maxsize=512)
+def zone(name: str | None) -> tzinfo:
+    """The tzinfo of an IANA zone name; UTC when empty or unknown."""
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def is_known_zone(name: str) -> bool:
+    """True for a zone name the server's tz database knows (used to validate settings)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _as_datetime(value: datetime | date | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):  # a plain date: midnight UTC
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def when(
+    value: datetime | date | str | None,
+    tz: str | None = None,
+    style: Style = "datetime",
+    empty: str = "",
+) -> str:
+    """`value` for people, in time zone `tz` (IANA name; UTC when None). `empty` when no value.
+
+    A plain `date` with style "date" is printed as that calendar day (no zone shift)."""
+    if value is None or value == "":
+        return empty
+    if isinstance(value, date) and not isinstance(value, datetime) and style == "date":
+        return value.strftime(_FORMATS["date"])
+    moment = _as_datetime(value).astimezone(zone(tz))
+    return moment.strftime(_FORMATS[style])

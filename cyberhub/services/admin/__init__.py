@@ -1,0 +1,1 @@
+"""Running the platform: the audit trail, health and metrics, the admin overview and the demo data."""

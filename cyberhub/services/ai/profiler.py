@@ -1,0 +1,296 @@
+"""Profiler sessions: start or resume, answer as you go, complete, read results, retake, delete.
+
+Scoring itself is pure (profiler_scoring); this module keeps sessions, answers and results, checks
+that the caller owns the session (or is an admin), and that the learner consented to AI profiling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from cyberhub import jobs
+from cyberhub.models.base import utcnow
+from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.ai.profiler_bank import (
+    CURRENT_VERSION,
+    QuestionBank,
+    load_bank,
+    load_nice_roles,
+    load_tracks_info,
+    public_questions,
+)
+from cyberhub.services.ai.profiler_scoring import build_persona, score_profile
+from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.identity import consents
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+
+
+def questions(version: str = CURRENT_VERSION) -> list[dict[str, Any]]:
+    """The current questions without their track weights (public)."""
+    return public_questions(load_bank(version))
+
+
+def _own_session(session: Session, principal: Principal | None, session_id: int) -> ProfilerSession:
+    principal = require_signed_in(principal)
+    ps = session.get(ProfilerSession, session_id)
+    # Someone else's session is reported as missing: its existence is nobody else's business.
+    if ps is None or (ps.user_id != principal.user_id and not principal.is_admin):
+        raise NotFound("That profiler session does not exist.")
+    return ps
+
+
+def _answers(session: Session, session_id: int) -> dict[str, str]:
+    rows = session.exec(select(ProfilerAnswer).where(ProfilerAnswer.session_id == session_id)).all()
+    return {a.question_id: a.option_id for a in rows}
+
+
+def _first_unanswered(bank: QuestionBank, answers: dict[str, str]) -> int:
+    for i, q in enumerate(bank.questions):
+        if q.id not in answers:
+            return i
+    return len(bank.questions) - 1
+
+
+def progress(session: Session, principal: Principal | None, session_id: int) -> dict[str, Any]:
+    """Where the learner stands: answers so far, the question to show, counts."""
+    ps = _own_session(session, principal, session_id)
+    bank = load_bank(ps.bank_version)
+    answers = _answers(session, ps.id or 0)
+    return {
+        "id": ps.id,
+        "status": ps.status,
+        "version": ps.bank_version,
+        "answered": len(answers),
+        "total": len(bank.questions),
+        "current_index": min(ps.current_index, len(bank.questions) - 1),
+        "answers": answers,
+        "unanswered": [q.id for q in bank.questions if q.id not in answers],
+        "started_at": ps.started_at.isoformat(),
+        "completed_at": ps.completed_at.isoformat() if ps.completed_at else None,
+    }
+
+
+def start(
+    session: Session, principal: Principal | None, meta: RequestMeta = NO_META
+) -> dict[str, Any]:
+    """Resume the learner's unfinished session, or start a new one on the current bank."""
+    principal = require_signed_in(principal)
+    consents.require_ai_consent(session, principal.user_id)
+    ps = session.exec(
+        select(ProfilerSession)
+        .where(
+            ProfilerSession.user_id == principal.user_id,
+            ProfilerSession.status == ProfilerStatus.in_progress,
+        )
+        .order_by(col(ProfilerSession.id).desc())
+    ).first()
+    resumed = ps is not None
+    if ps is None:
+        ps = ProfilerSession(user_id=principal.user_id, bank_version=CURRENT_VERSION)
+        session.add(ps)
+        session.flush()
+        audit.record(
+            session,
+            "profiler.started",
+            actor_id=principal.user_id,
+            target_type="profiler_session",
+            target_id=ps.id,
+            meta=meta,
+        )
+    return {**progress(session, principal, ps.id or 0), "resumed": resumed}
+
+
+def respond(
+    session: Session,
+    principal: Principal | None,
+    session_id: int,
+    *,
+    question_id: str,
+    option_id: str,
+) -> dict[str, Any]:
+    """Save (or change) one answer and move the wizard to the next unanswered question."""
+    ps = _own_session(session, principal, session_id)
+    consents.require_ai_consent(session, ps.user_id)
+    if ps.status != ProfilerStatus.in_progress:
+        raise Conflict("This session is complete. Start a retake to answer again.")
+    bank = load_bank(ps.bank_version)
+    question = bank.question(question_id)
+    if question is None:
+        raise Invalid(f"Unknown question_id '{question_id}'.")
+    if question.option(option_id) is None:
+        raise Invalid(f"Unknown option_id '{option_id}' for question '{question_id}'.")
+    answer = session.get(ProfilerAnswer, (ps.id, question_id))
+    if answer is None:
+        answer = ProfilerAnswer(session_id=ps.id or 0, question_id=question_id, option_id=option_id)
+    else:
+        answer.option_id, answer.answered_at = option_id, utcnow()
+    session.add(answer)
+    session.flush()
+    answers = _answers(session, ps.id or 0)
+    index = next(i for i, q in enumerate(bank.questions) if q.id == question_id)
+    following = [i for i, q in enumerate(bank.questions) if i > index and q.id not in answers]
+    ps.current_index = following[0] if following else _first_unanswered(bank, answers)
+    ps.updated_at = utcnow()
+    session.add(ps)
+    return progress(session, principal, ps.id or 0)
+
+
+def go_to(
+    session: Session, principal: Principal | None, session_id: int, index: int
+) -> dict[str, Any]:
+    """Move the wizard (back / next) without answering; remembered for resuming."""
+    ps = _own_session(session, principal, session_id)
+    total = len(load_bank(ps.bank_version).questions)
+    if not 0 <= index < total:
+        raise Invalid(f"index must be between 0 and {total - 1}.")
+    ps.current_index, ps.updated_at = index, utcnow()
+    session.add(ps)
+    return progress(session, principal, ps.id or 0)
+
+
+def complete(
+    session: Session, principal: Principal | None, session_id: int, meta: RequestMeta = NO_META
+) -> dict[str, Any]:
+    """Score a fully answered session and keep the result. Unanswered questions -> Conflict."""
+    ps = _own_session(session, principal, session_id)
+    consents.require_ai_consent(session, ps.user_id)
+    if ps.status == ProfilerStatus.completed:
+        return results(session, principal, session_id)
+    bank = load_bank(ps.bank_version)
+    answers = _answers(session, ps.id or 0)
+    missing = [q.id for q in bank.questions if q.id not in answers]
+    if missing:
+        raise UnansweredQuestions(missing)
+    scored = score_profile(bank, answers)
+    persona = build_persona(scored, load_tracks_info(), load_nice_roles())
+    data = scored.to_dict()
+    session.add(
+        ProfilerResult(
+            session_id=ps.id or 0,
+            user_id=ps.user_id,
+            primary_track=scored.primary_track,
+            secondary_track=scored.secondary_track,
+            confidence=scored.confidence,
+            tie=list(scored.tie),
+            scores=dict(scored.scores),
+            reasoning=dict(scored.reasoning),
+            persona=persona,
+            details={
+                k: data[k]
+                for k in ("ranking", "components", "confidence_explanation", "answered", "total")
+            },
+        )
+    )
+    ps.status, ps.completed_at, ps.updated_at = ProfilerStatus.completed, utcnow(), utcnow()
+    session.add(ps)
+    session.flush()
+    audit.record(
+        session,
+        "profiler.completed",
+        actor_id=ps.user_id,
+        target_type="profiler_session",
+        target_id=ps.id,
+        meta=meta,
+        primary=scored.primary_track,
+        confidence=scored.confidence,
+    )
+    # The learner's vector (cold start: track + answers) and list follow the new result.
+    jobs.learner_changed(session, ps.user_id)  # and the work-style analysis follows the answers
+    return results(session, principal, session_id)
+
+
+class UnansweredQuestions(Conflict):
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"{len(missing)} question(s) still need an answer: {', '.join(missing)}.")
+        self.missing = missing
+
+
+def _result_json(ps: ProfilerSession, r: ProfilerResult) -> dict[str, Any]:
+    return {
+        "session_id": ps.id,
+        "version": ps.bank_version,
+        "primary_track": r.primary_track,
+        "secondary_track": r.secondary_track,
+        "tie": r.tie,
+        "confidence": r.confidence,
+        "confidence_explanation": r.details.get("confidence_explanation", ""),
+        "scores": r.scores,
+        "reasoning": r.reasoning,
+        "persona": r.persona,
+        "components": r.details.get("components", {}),
+        "completed_at": r.created_at.isoformat(),
+    }
+
+
+def results(session: Session, principal: Principal | None, session_id: int) -> dict[str, Any]:
+    ps = _own_session(session, principal, session_id)
+    r = session.get(ProfilerResult, ps.id)
+    if r is None:
+        raise Conflict("This session is not complete yet.")
+    return _result_json(ps, r)
+
+
+def history(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+    """The learner's completed results, newest first (retakes keep earlier ones)."""
+    principal = require_signed_in(principal)
+    rows = session.exec(
+        select(ProfilerSession, ProfilerResult)
+        .join(ProfilerResult, col(ProfilerResult.session_id) == col(ProfilerSession.id))
+        .where(ProfilerSession.user_id == principal.user_id)
+        .order_by(col(ProfilerResult.created_at).desc())
+    ).all()
+    return [_result_json(ps, r) for ps, r in rows]
+
+
+def latest_result(session: Session, user_id: int) -> dict[str, Any] | None:
+    row = session.exec(
+        select(ProfilerSession, ProfilerResult)
+        .join(ProfilerResult, col(ProfilerResult.session_id) == col(ProfilerSession.id))
+        .where(ProfilerSession.user_id == user_id)
+        .order_by(col(ProfilerResult.created_at).desc())
+    ).first()
+    return _result_json(*row) if row else None
+
+
+def review_answers(
+    session: Session, principal: Principal | None, session_id: int
+) -> list[dict[str, Any]]:
+    """Each question with the option the learner chose (for reviewing a past attempt)."""
+    ps = _own_session(session, principal, session_id)
+    bank = load_bank(ps.bank_version)
+    answers = _answers(session, ps.id or 0)
+    out = []
+    for q in bank.questions:
+        chosen = q.option(answers[q.id]) if q.id in answers else None
+        out.append(
+            {
+                "question_id": q.id,
+                "category": bank.category_name(q.category),
+                "text": q.text,
+                "answer": chosen.text if chosen else None,
+            }
+        )
+    return out
+
+
+def delete_session(
+    session: Session, principal: Principal | None, session_id: int, meta: RequestMeta = NO_META
+) -> None:
+    """Delete a session with its answers and result."""
+    ps = _own_session(session, principal, session_id)
+    session.exec(delete(ProfilerAnswer).where(col(ProfilerAnswer.session_id) == ps.id))
+    session.exec(delete(ProfilerResult).where(col(ProfilerResult.session_id) == ps.id))
+    session.delete(ps)
+    audit.record(
+        session,
+        "profiler.deleted",
+        actor_id=principal.user_id if principal else None,
+        target_type="profiler_session",
+        target_id=session_id,
+        meta=meta,
+    )
+    jobs.learner_changed(session, ps.user_id)

@@ -1,0 +1,382 @@
+"""Sign-up, sign-in with lockout, and JWT sessions with rotating refresh tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cyberhub.models import RefreshToken, Role, RoleAssignment, User
+from cyberhub.models.base import utcnow
+from cyberhub.services import rate_limit
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
+from cyberhub.services.identity import api_keys, lockout, mfa, passwords, tokens
+from cyberhub.services.identity import consents as consents_service
+from cyberhub.services.identity.permissions import Principal, load_principal, require_interactive
+from cyberhub.settings import get_settings
+
+BAD_CREDENTIALS = "Incorrect email or password."
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    access_expires_at: int
+    principal: Principal
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON shape of auth/login and auth/token/refresh."""
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": "bearer",
+            "expires_at": self.access_expires_at,
+            "user": {
+                "id": self.principal.user_id,
+                "email": self.principal.email,
+                "full_name": self.principal.full_name,
+                "roles": self.principal.roles,
+            },
+        }
+
+
+def normalize_email(email: str) -> str:
+    """Validate the address's form and return it lower-cased; Invalid says what is wrong."""
+    email = (email or "").strip()
+    if not email:
+        raise Invalid("Enter your email address.")
+    try:
+        result = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise Invalid(f"That email address doesn't look right: {exc}") from exc
+    return result.normalized.lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def signup(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    consents: list[str] | None = None,
+    meta: RequestMeta = NO_META,
+) -> User:
+    """Create a student account in no organisation. Raises Invalid (with every problem) or
+    Conflict.
+
+    `consents` are the documents the person accepted on the form; terms and privacy are required.
+    The student role is global (organization_id NULL): a person joins an organisation only by
+    consent — an invitation (services/identity/memberships.py, also at sign-up), an admin, or applying
+    to a cohort.
+    """
+    email = normalize_email(email)
+    full_name = full_name.strip()
+    if len(full_name) > 200:
+        raise Invalid("Your name must be at most 200 characters.")
+    passwords.validate_password(password, email)
+    if find_user(session, email):
+        raise Conflict("An account with this email already exists. Sign in instead.")
+    consent_kinds = list(consents or [])
+    consents_service.check_signup_consents(consent_kinds)
+    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(
+        RoleAssignment(
+            user_id=user.id, role=Role.student, organization_id=None, reason="self sign-up"
+        )
+    )
+    audit.record(
+        session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
+    )
+    consents_service.record_signup_consents(session, user.id, consent_kinds, meta)
+    session.flush()
+    return user
+
+
+def create_admin(
+    session: Session, *, email: str, full_name: str, password: str, meta: RequestMeta = NO_META
+) -> User:
+    """Create a global admin (the operator's first-admin command). Raises Invalid or Conflict.
+
+    The password follows the sign-up rules; there is no principal: whoever runs the command on
+    the server already controls the database.
+    """
+    email = normalize_email(email)
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise Invalid("Give the admin's name (--name).")
+    if len(full_name) > 200:
+        raise Invalid("The name must be at most 200 characters.")
+    passwords.validate_password(password, email)
+    if find_user(session, email):
+        raise Conflict(f"An account with {email} already exists.")
+    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(
+        RoleAssignment(
+            user_id=user.id, role=Role.admin, organization_id=None, reason="create-admin command"
+        )
+    )
+    audit.record(
+        session,
+        "user.admin_created",
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        method="command line",
+    )
+    session.flush()
+    return user
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    mfa_code: str | None = None,
+    meta: RequestMeta = NO_META,
+) -> User:
+    """Check the password, counting failures toward the lockout (services/identity/lockout.py).
+
+    Raises Unauthenticated, Locked (this address is locked out of the account, or password
+    sign-in is paused for everyone) or RateLimited (too many attempts at one account from here).
+
+    With MFA on, a right password without `mfa_code` raises MfaRequired; a wrong code (TOTP or
+    recovery code) raises MfaRequired with a reason and counts as a failed sign-in.
+    """
+    settings = get_settings()
+    user = find_user(session, email or "")
+    # Attempts per account and address: a classroom behind one NAT address is not throttled by
+    # the per-address ceiling of the auth endpoints, while guessing at one account is.
+    rate_limit.hit(
+        f"signin:{(email or '').strip().lower()[:320]}:{meta.ip or 'unknown'}",
+        settings.auth_rate_limit_per_account_per_minute,
+        60,
+    )
+    if user is not None:
+        # Lock the row: concurrent bad attempts must all be counted.
+        session.refresh(user, with_for_update=True)
+        lockout.check_password_sign_in(session, user, meta)
+    ok = passwords.verify_password(password or "", user.password_hash if user else None)
+    if user is None or not ok or not user.is_active:
+        if user is not None:
+            lockout.record_failure(session, user, meta)
+        else:
+            audit.record(
+                session,
+                "login.failure",
+                meta=meta,
+                email=(email or "")[:320],
+                reason="unknown email",
+            )
+            session.commit()
+        raise Unauthenticated(BAD_CREDENTIALS)
+    if user.mfa_secret:
+        if not (mfa_code or "").strip():
+            raise MfaRequired()
+        if not mfa.verify_second_factor(session, user, mfa_code, meta):
+            lockout.record_failure(session, user, meta, reason="bad mfa code")
+            raise MfaRequired(mfa.BAD_CODE)
+    lockout.record_success(user, meta)
+    user.last_login_at = utcnow()
+    session.add(user)
+    return user
+
+
+def unlock(
+    session: Session, *, user: User, actor_id: int | None, meta: RequestMeta = NO_META
+) -> None:
+    """Lift every sign-in lock of the account (for every address), audited."""
+    lockout.clear(user)
+    session.add(user)
+    audit.record(
+        session,
+        "account.unlocked",
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+    )
+
+
+def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> TokenPair:
+    """Issue an access token and the first refresh token of a new family."""
+    assert user.id is not None
+    audit.record(
+        session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
+    )
+    return _issue(session, user.id, family_id=tokens.new_id())
+
+
+def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
+    settings = get_settings()
+    principal = load_principal(session, user_id)
+    if principal is None:
+        raise Unauthenticated("This account is not active.")
+    access, _, access_exp = tokens.encode(
+        user_id=user_id,
+        email=principal.email,
+        roles=principal.roles,
+        type_="access",
+        lifetime=timedelta(minutes=settings.access_token_minutes),
+        session_id=family_id,
+    )
+    lifetime = timedelta(days=settings.refresh_token_days)
+    refresh, jti, _ = tokens.encode(
+        user_id=user_id,
+        email=principal.email,
+        roles=principal.roles,
+        type_="refresh",
+        lifetime=lifetime,
+        family_id=family_id,
+    )
+    session.add(
+        RefreshToken(jti=jti, family_id=family_id, user_id=user_id, expires_at=utcnow() + lifetime)
+    )
+    session.flush()
+    return TokenPair(access, refresh, access_exp, principal)
+
+
+def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO_META) -> TokenPair:
+    """Rotate: the presented refresh token is spent and a new one returned.
+
+    Presenting an already-rotated token means it was stolen or replayed: the whole family is
+    revoked, so the thief and the victim both have to sign in again.
+    """
+    claims = tokens.decode(refresh_token, "refresh")
+    row = session.exec(
+        select(RefreshToken).where(RefreshToken.jti == claims.jti).with_for_update()
+    ).first()
+    if row is None:
+        raise Unauthenticated("Invalid refresh token.")
+    if row.revoked_at is not None:
+        raise Unauthenticated("This session has ended. Please sign in again.")
+    if row.rotated_at is not None:
+        revoke_family(session, row.family_id)
+        audit.record(
+            session,
+            "token.reuse_detected",
+            actor_id=row.user_id,
+            target_type="user",
+            target_id=row.user_id,
+            meta=meta,
+            family=row.family_id,
+        )
+        session.commit()
+        raise Unauthenticated("This refresh token was already used. Please sign in again.")
+    row.rotated_at = utcnow()
+    session.add(row)
+    return _issue(session, row.user_id, row.family_id)
+
+
+def revoke_family(session: Session, family_id: str) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_sessions(
+    session: Session, user_id: int, *, reason: str = "password reset", meta: RequestMeta = NO_META
+) -> None:
+    """End every session of the user: refresh tokens revoked, older access tokens refused, and
+    every API key revoked (a key is a session that never expires)."""
+    api_keys.revoke_all(session, user_id, reason=reason, meta=meta)
+    user = session.get(User, user_id)
+    if user is not None:
+        user.sessions_valid_after = utcnow()
+        session.add(user)
+    session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def sign_out_everywhere(
+    session: Session, principal: Principal | None, meta: RequestMeta = NO_META
+) -> None:
+    """The user ends all their sessions (this one too) and revokes all their API keys."""
+    actor = require_interactive(principal)
+    revoke_all_sessions(session, actor.user_id, reason="sign out everywhere", meta=meta)
+    audit.record(
+        session,
+        "logout.everywhere",
+        actor_id=actor.user_id,
+        target_type="user",
+        target_id=actor.user_id,
+        meta=meta,
+    )
+
+
+def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) -> None:
+    """Revoke the refresh-token family of this session. An unknown or expired token is a no-op."""
+    try:
+        claims = tokens.decode(refresh_token, "refresh")
+    except Unauthenticated:
+        return
+    row = session.get(RefreshToken, claims.jti)
+    if row is None:
+        return
+    end_family(session, row, meta)
+
+
+def end_family(session: Session, row: RefreshToken, meta: RequestMeta = NO_META) -> None:
+    """Sign out the sign-in `row` belongs to (its whole refresh family), audited as a logout."""
+    revoke_family(session, row.family_id)
+    audit.record(
+        session,
+        "logout",
+        actor_id=row.user_id,
+        target_type="user",
+        target_id=row.user_id,
+        meta=meta,
+    )
+
+
+def session_alive(session: Session, family_id: str) -> bool:
+    """Whether the sign-in `family_id` still has a token that is neither revoked nor expired."""
+    row = session.exec(
+        select(RefreshToken.jti)
+        .where(
+            RefreshToken.family_id == family_id,
+            col(RefreshToken.revoked_at).is_(None),
+            col(RefreshToken.expires_at) > utcnow(),
+        )
+        .limit(1)
+    ).first()
+    return row is not None
+
+
+def principal_from_access_token(session: Session, token: str) -> Principal:
+    """The user of an access token; refused once its sign-in (`sid`) is revoked, e.g. by logout."""
+    claims = tokens.decode(token, "access")
+    user = session.get(User, claims.user_id)
+    if (
+        user is not None
+        and user.sessions_valid_after is not None
+        and claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000)
+    ):
+        raise Unauthenticated("This session has ended. Please sign in again.")
+    if claims.session_id is not None and not session_alive(session, claims.session_id):
+        raise Unauthenticated("This session has ended. Please sign in again.")
+    principal = load_principal(session, claims.user_id)
+    if principal is None:
+        raise Unauthenticated("This account is not active.")
+    return principal

@@ -1,0 +1,201 @@
+"""Browser sessions: an HttpOnly cookie set by an HTTP response, never readable by page script.
+
+A sign-in page checks the credentials over its websocket, then records a single-use code (only
+its SHA-256 is stored, valid for 60 seconds) and loads GET /api/v1/auth/browser/complete?code=
+as a whole page: that response spends the code, starts the session and sets the cookie. The
+cookie holds a signed token naming one refresh-token row (its family is the session id); every
+websocket event and every cookie-authenticated API request checks that row, so revoking it
+(sign-out, password reset, ending every session) ends the session at once. The token is not
+rotated: a websocket can't replace a cookie. API clients keep their rotating refresh tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from cyberhub.models import OneTimeToken, RefreshToken, User
+from cyberhub.models.base import utcnow
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Unauthenticated
+from cyberhub.services.identity import accounts, tokens
+from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.settings import get_settings
+
+SESSION_COOKIE = "ch_session"
+# Cookies that earlier versions set from page script; cleared whenever a session starts or ends.
+LEGACY_COOKIES = ("ch_access", "ch_refresh")
+TOKEN_TYPE = "session"
+HANDOFF_PURPOSE = "browser_handoff"
+HANDOFF_SECONDS = 60
+MAX_CODE_LENGTH = 200
+# The API routes a tab loads as a whole page (cyberhub/api/browser.py serves them).
+COMPLETE_PATH = "/api/v1/auth/browser/complete"
+SIGNOUT_PATH = "/api/v1/auth/browser/signout"
+SIGNED_OUT_URL = "/signin?signed_out=1"
+DEFAULT_NEXT = "/dashboard"
+ENDED = "Your session has ended. Please sign in again."
+HANDOFF_EXPIRED = (
+    "That sign-in took too long to complete or was already used. Please sign in again."
+)
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    """A browser session just started: the cookie's value and lifetime, and who it is."""
+
+    token: str
+    max_age_seconds: int
+    principal: Principal
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def begin_sign_in(session: Session, user: User, meta: RequestMeta = NO_META) -> str:
+    """Record a successful sign-in; return the single-use code the browser trades for its cookie."""
+    assert user.id is not None
+    audit.record(
+        session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
+    )
+    code = secrets.token_urlsafe(32)
+    session.add(
+        OneTimeToken(
+            purpose=HANDOFF_PURPOSE,
+            token_hash=_hash(code),
+            email=user.email,
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(seconds=HANDOFF_SECONDS),
+        )
+    )
+    session.flush()
+    return code
+
+
+def completion_url(code: str, next_path: str | None) -> str:
+    """Where a tab goes (as a whole page) to trade `code` for its cookie and land on `next_path`."""
+    return f"{COMPLETE_PATH}?{urlencode({'code': code, 'next': safe_next(next_path)})}"
+
+
+def complete_sign_in(session: Session, code: str) -> StartedSession:
+    """Spend a handoff code and start the session it was made for. Raises Unauthenticated."""
+    code = (code or "").strip()
+    if not code or len(code) > MAX_CODE_LENGTH:
+        raise Unauthenticated(HANDOFF_EXPIRED)
+    now = utcnow()
+    # One statement spends the code: two requests racing with it can't both succeed.
+    user_id = session.execute(
+        update(OneTimeToken)
+        .where(
+            col(OneTimeToken.token_hash) == _hash(code),
+            col(OneTimeToken.purpose) == HANDOFF_PURPOSE,
+            col(OneTimeToken.used_at).is_(None),
+            col(OneTimeToken.expires_at) > now,
+        )
+        .values(used_at=now)
+        .returning(col(OneTimeToken.user_id))
+    ).scalar_one_or_none()
+    if user_id is None:
+        raise Unauthenticated(HANDOFF_EXPIRED)
+    principal = load_principal(session, user_id)
+    if principal is None:
+        raise Unauthenticated("This account is not active.")
+    lifetime = timedelta(days=get_settings().refresh_token_days)
+    family_id = tokens.new_id()
+    token, jti, _ = tokens.encode(
+        user_id=user_id,
+        email=principal.email,
+        roles=principal.roles,
+        type_=TOKEN_TYPE,
+        lifetime=lifetime,
+        family_id=family_id,
+    )
+    session.add(
+        RefreshToken(jti=jti, family_id=family_id, user_id=user_id, expires_at=now + lifetime)
+    )
+    session.flush()
+    return StartedSession(token, int(lifetime.total_seconds()), principal)
+
+
+def _live_row(session: Session, token: str) -> RefreshToken:
+    claims = tokens.decode(token, TOKEN_TYPE)
+    row = session.get(RefreshToken, claims.jti)
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        raise Unauthenticated(ENDED)
+    return row
+
+
+def principal_for(session: Session, token: str) -> Principal:
+    """The user of a live browser session (checked against the database). Raises Unauthenticated."""
+    row = _live_row(session, token)
+    principal = load_principal(session, row.user_id)
+    if principal is None:
+        raise Unauthenticated("This account is not active.")
+    return principal
+
+
+def is_live(session: Session, token: str) -> bool:
+    try:
+        _live_row(session, token)
+    except Unauthenticated:
+        return False
+    return True
+
+
+def end(session: Session, token: str, meta: RequestMeta = NO_META) -> None:
+    """Sign out: revoke this browser session. An unknown or already ended one is a no-op."""
+    try:
+        row = _live_row(session, token)
+    except Unauthenticated:
+        return
+    accounts.end_family(session, row, meta)
+
+
+def token_from_cookie_header(header: str | None) -> str:
+    """The session token in a raw `Cookie:` header ("" when there is none).
+
+    Split by hand: one malformed cookie set by something else on this host must not hide ours.
+    """
+    for part in (header or "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE:
+            return value.strip().strip('"')
+    return ""
+
+
+def safe_next(value: str | None, default: str = DEFAULT_NEXT) -> str:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if not value or len(value) > 2000:
+        return default
+    if any(ord(c) < 0x20 or c == "\\" for c in value):
+        return default  # browsers read "/\evil.example" as "//evil.example"
+    parsed = urlsplit(value)
+    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
+        return default
+    if value.startswith(("/signin", "/signup", "/api/")):
+        return default
+    return value
+
+
+def origin_matches(origin: str | None, host: str | None) -> bool:
+    """Whether a request's Origin is CyberHub itself: the Host it was sent to, or PUBLIC_URL."""
+    if not origin or origin == "null":
+        return False
+    parsed = urlsplit(origin)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return False
+    if host and parsed.netloc.lower() == host.strip().lower():
+        return True
+    public = get_settings().public_url
+    if public:
+        own = urlsplit(public)
+        return (parsed.scheme, parsed.netloc.lower()) == (own.scheme, own.netloc.lower())
+    return False

@@ -1,0 +1,257 @@
+"""Sign-in lockout that an attacker can't turn against the account's owner.
+
+Failed sign-ins (a wrong password, or a wrong code after a right password or a valid e-mail link)
+are counted per account AND source address. LOCKOUT_THRESHOLD failures from one address within
+LOCKOUT_WINDOW_MINUTES lock the account for that address only, for LOCKOUT_MINUTES: the attacker
+is stopped while the owner still signs in from another network, or by e-mailed link from anywhere.
+
+A spread-out attack (many addresses) is caught by a second, higher count per account over all
+addresses (LOCKOUT_ACCOUNT_THRESHOLD, kept on the user row): it pauses password sign-in for
+everyone, but the e-mailed link still works, so the owner is never shut out.
+
+The per-address counts live in Redis (shared by every web worker). If Redis is down they are not
+kept (and that is logged); the per-account count in the database still applies.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import redis
+from sqlmodel import Session
+
+from cyberhub.models import User
+from cyberhub.models.base import utcnow
+from cyberhub.redis_client import get_redis
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.errors import Locked
+from cyberhub.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+PREFIX = "cyberhub:lockout:"
+
+
+@dataclass(frozen=True)
+class LockStatus:
+    """What an admin sees: when the last lock ends, and the addresses locked out now."""
+
+    locked_until: datetime | None
+    sources: list[str]
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None
+
+
+def _source(meta: RequestMeta) -> str:
+    return meta.ip or "unknown"
+
+
+def _failures_key(user_id: int, source: str) -> str:
+    return f"{PREFIX}failures:{user_id}:{source}"
+
+
+def _lock_key(user_id: int, source: str) -> str:
+    return f"{PREFIX}lock:{user_id}:{source}"
+
+
+def _seconds_left(until: datetime, now: datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def account_locked_for(user: User, now: datetime | None = None) -> int:
+    """Seconds until password sign-in reopens for everyone (0: not paused)."""
+    now = now or utcnow()
+    if user.locked_until and user.locked_until > now:
+        return _seconds_left(user.locked_until, now)
+    return 0
+
+
+def source_locked_for(user: User, meta: RequestMeta) -> int:
+    """Seconds until this address may try this account again (0: not locked)."""
+    if user.id is None:
+        return 0
+    try:
+        ttl = int(get_redis().pttl(_lock_key(user.id, _source(meta))))
+    except redis.RedisError as exc:
+        log.warning("lockout of user %s not checked: Redis error %s", user.id, exc)
+        return 0
+    return max(1, math.ceil(ttl / 1000)) if ttl > 0 else 0
+
+
+def locked_message(retry_after: int, *, everyone: bool) -> str:
+    minutes = max(1, (retry_after + 59) // 60)
+    wait = f"{minutes} more minute{'s' if minutes != 1 else ''}"
+    if everyone:
+        return (
+            "Too many failed sign-in attempts on this account: password sign-in is paused for "
+            f"{wait}. You can still sign in with an e-mailed link, or ask an admin to unlock it."
+        )
+    return (
+        "Too many failed sign-in attempts from your network: this account is locked here for "
+        f"{wait}. You can still sign in with an e-mailed link or from another network, or ask "
+        "an admin to unlock it."
+    )
+
+
+def refuse(
+    session: Session,
+    user: User,
+    meta: RequestMeta,
+    retry_after: int,
+    *,
+    everyone: bool,
+    method: str,
+) -> Locked:
+    """Audit a refused attempt (committed: the request fails) and return the error to raise."""
+    audit.record(
+        session,
+        "login.failure",
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        reason="locked",
+        scope="account" if everyone else "source",
+        method=method,
+    )
+    session.commit()
+    return Locked(locked_message(retry_after, everyone=everyone), retry_after=retry_after)
+
+
+def check_password_sign_in(session: Session, user: User, meta: RequestMeta) -> None:
+    """Raise Locked when this address is locked out of the account, or password sign-in is paused."""
+    retry = source_locked_for(user, meta)
+    if retry:
+        raise refuse(session, user, meta, retry, everyone=False, method="password")
+    retry = account_locked_for(user)
+    if retry:
+        raise refuse(session, user, meta, retry, everyone=True, method="password")
+
+
+def _count_source_failure(user_id: int, source: str, now: float) -> int:
+    """One more failure for (account, address) in the sliding window; the count in it."""
+    settings = get_settings()
+    window = settings.lockout_window_minutes * 60
+    key = _failures_key(user_id, source)
+    pipe = get_redis().pipeline()
+    pipe.zremrangebyscore(key, "-inf", now - window)
+    pipe.zadd(key, {f"{now:.6f}": now})
+    pipe.zcard(key)
+    pipe.expire(key, window)
+    return int(pipe.execute()[2])
+
+
+def record_failure(
+    session: Session, user: User, meta: RequestMeta, reason: str = "bad password"
+) -> None:
+    """Count a failed sign-in toward both locks; commits (the caller's request fails)."""
+    settings = get_settings()
+    assert user.id is not None
+    now = utcnow()
+    source = _source(meta)
+    source_failures: int | None = None
+    try:
+        source_failures = _count_source_failure(user.id, source, time.time())
+        if source_failures >= settings.lockout_threshold:
+            get_redis().set(_lock_key(user.id, source), "1", ex=settings.lockout_minutes * 60)
+    except redis.RedisError as exc:
+        log.warning("failure of user %s from %s not counted: Redis error %s", user.id, source, exc)
+    window = timedelta(minutes=settings.lockout_window_minutes)
+    if user.first_failed_login_at is None or now - user.first_failed_login_at > window:
+        user.failed_login_count = 1
+        user.first_failed_login_at = now
+    else:
+        user.failed_login_count += 1
+    audit.record(
+        session,
+        "login.failure",
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        reason=reason,
+        failures=user.failed_login_count,
+        failures_from_source=source_failures,
+    )
+    until = now + timedelta(minutes=settings.lockout_minutes)
+    if source_failures is not None and source_failures == settings.lockout_threshold:
+        audit.record(
+            session,
+            "account.locked",
+            target_type="user",
+            target_id=user.id,
+            meta=meta,
+            scope="source",
+            source=source,
+            until=until.isoformat(),
+        )
+    if user.failed_login_count >= settings.lockout_account_threshold:
+        if not account_locked_for(user, now):
+            audit.record(
+                session,
+                "account.locked",
+                target_type="user",
+                target_id=user.id,
+                meta=meta,
+                scope="account",
+                until=until.isoformat(),
+            )
+        user.locked_until = until
+    session.add(user)
+    session.commit()
+
+
+def record_success(user: User, meta: RequestMeta) -> None:
+    """A successful sign-in: earlier failures stop counting (this address, and the account)."""
+    user.failed_login_count = 0
+    user.first_failed_login_at = None
+    user.locked_until = None
+    if user.id is None:
+        return
+    try:
+        get_redis().delete(_failures_key(user.id, _source(meta)))
+    except redis.RedisError as exc:
+        log.warning("failures of user %s not cleared: Redis error %s", user.id, exc)
+
+
+def _source_keys(user_id: int, kind: str) -> list[str]:
+    pattern = f"{PREFIX}{kind}:{user_id}:*"
+    return [k.decode() if isinstance(k, bytes) else str(k) for k in get_redis().scan_iter(pattern)]
+
+
+def status(user: User) -> LockStatus:
+    """The account's locks now (account-wide and per address), for the admin console."""
+    now = utcnow()
+    until = user.locked_until if account_locked_for(user, now) else None
+    sources: list[str] = []
+    if user.id is not None:
+        try:
+            for key in _source_keys(user.id, "lock"):
+                ttl = int(get_redis().pttl(key))
+                if ttl > 0:
+                    sources.append(key.removeprefix(f"{PREFIX}lock:{user.id}:"))
+                    ends = now + timedelta(milliseconds=ttl)
+                    until = max(until, ends) if until else ends
+        except redis.RedisError as exc:
+            log.warning("lockout status of user %s unknown: Redis error %s", user.id, exc)
+    return LockStatus(locked_until=until, sources=sorted(sources))
+
+
+def clear(user: User) -> None:
+    """Lift every lock of the account (an admin's unlock): the row and every address."""
+    user.failed_login_count = 0
+    user.first_failed_login_at = None
+    user.locked_until = None
+    if user.id is None:
+        return
+    try:
+        keys = _source_keys(user.id, "lock") + _source_keys(user.id, "failures")
+        if keys:
+            get_redis().delete(*keys)
+    except redis.RedisError as exc:  # then no address lock applies either (see above)
+        log.warning("address locks of user %s not cleared: Redis error %s", user.id, exc)

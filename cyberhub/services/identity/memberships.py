@@ -1,0 +1,471 @@
+"""Membership by consent: who belongs to an organisation, invitations to join, and leaving.
+
+A person joins only by accepting an invitation or through an admin; roles in an organisation are
+granted only to its members (services/identity/roles.py asks `is_member`). Every step is audited.
+Accounts that held a role before memberships existed were made members by migration 0012; a
+role held there still counts as membership, so seeders that grant roles directly stay members.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import literal
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Invitation,
+    InvitationStatus,
+    MembershipStatus,
+    Organization,
+    OrganizationMembership,
+    Role,
+    RoleAssignment,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity import accounts, organizations, roles
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.messaging import mail, notifications
+from cyberhub.settings import get_settings
+
+INVITATION_DAYS = 14
+INVITABLE_ROLES = (Role.student, Role.mentor, Role.sponsor, Role.director)
+
+
+@dataclass(frozen=True)
+class InvitationPublic:
+    id: int
+    organization_id: int
+    organization_name: str
+    email: str
+    role: str
+    status: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class InvitationSent:
+    invitation: InvitationPublic
+    token: str  # the link's secret: only in the e-mail (and returned to tests via this value)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _public(session: Session, inv: Invitation) -> InvitationPublic:
+    org = session.get(Organization, inv.organization_id)
+    status = inv.status
+    if status == InvitationStatus.pending and inv.expires_at <= utcnow():
+        status = InvitationStatus.expired
+    return InvitationPublic(
+        id=inv.id or 0,
+        organization_id=inv.organization_id,
+        organization_name=org.name if org else "",
+        email=inv.email,
+        role=inv.role,
+        status=status,
+        created_at=inv.created_at,
+        expires_at=inv.expires_at,
+    )
+
+
+def is_member(session: Session, user_id: int, organization_id: int) -> bool:
+    """An active membership, or (for accounts seeded with roles directly) a role held there."""
+    active = select(literal(1)).where(
+        OrganizationMembership.user_id == user_id,
+        OrganizationMembership.organization_id == organization_id,
+        OrganizationMembership.status == MembershipStatus.active,
+    )
+    if session.exec(active.limit(1)).first() is not None:
+        return True
+    role = select(literal(1)).where(
+        RoleAssignment.user_id == user_id, RoleAssignment.organization_id == organization_id
+    )
+    return session.exec(role.limit(1)).first() is not None
+
+
+def join(
+    session: Session,
+    user_id: int,
+    organization_id: int,
+    *,
+    how: str,
+    actor_id: int | None,
+    meta: RequestMeta = NO_META,
+) -> OrganizationMembership:
+    """Make the user an active member (idempotent); audited with how they joined."""
+    row = session.exec(
+        select(OrganizationMembership)
+        .where(
+            OrganizationMembership.user_id == user_id,
+            OrganizationMembership.organization_id == organization_id,
+        )
+        .with_for_update()
+    ).first()
+    if row is not None and row.status == MembershipStatus.active:
+        return row
+    if row is None:
+        row = OrganizationMembership(user_id=user_id, organization_id=organization_id)
+    row.status, row.joined_at, row.left_at = MembershipStatus.active, utcnow(), None
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "organization.member_joined",
+        actor_id=actor_id,
+        target_type="organization",
+        target_id=organization_id,
+        meta=meta,
+        user_id=user_id,
+        how=how,
+    )
+    return row
+
+
+def invite(
+    session: Session,
+    principal: Principal | None,
+    organization_id: int,
+    *,
+    email: str,
+    role: str = Role.student,
+    meta: RequestMeta = NO_META,
+) -> InvitationSent:
+    """A director of the organisation (or an admin) invites an e-mail address, new or existing.
+
+    The person gets an e-mail with the link and, if they have an account, an in-app notice.
+    Conflict if they are already a member or already have a pending invitation there.
+    """
+    org = organizations.org_for_manager(session, principal, organization_id)
+    actor = require_signed_in(principal)
+    if role not in [r.value for r in INVITABLE_ROLES]:
+        raise Invalid("Choose the role to grant: student, mentor, sponsor or director.")
+    roles.check_may_manage(actor, role, organization_id)
+    address = accounts.normalize_email(email)
+    if "@" not in address or len(address) > 320:
+        raise Invalid("Enter a valid e-mail address.")
+    user = accounts.find_user(session, address)
+    if user is not None and user.id is not None and is_member(session, user.id, organization_id):
+        raise Conflict(f"{address} is already a member of {org.name}.")
+    for old in session.exec(
+        select(Invitation).where(
+            Invitation.organization_id == organization_id,
+            Invitation.email == address,
+            Invitation.status == InvitationStatus.pending,
+        )
+    ).all():
+        if old.expires_at > utcnow():
+            raise Conflict(f"{address} already has a pending invitation to {org.name}.")
+        old.status = InvitationStatus.expired
+        session.add(old)
+    token = secrets.token_urlsafe(32)
+    inv = Invitation(
+        organization_id=organization_id,
+        email=address,
+        role=role,
+        invited_by_id=actor.user_id,
+        token_hash=_hash(token),
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+    )
+    session.add(inv)
+    session.flush()
+    link = f"/invitations/{token}"
+    title = f"You are invited to join {org.name} on CyberHub"
+    body = (
+        f"You have been invited to join {org.name} as {role}. Nothing changes until you accept; "
+        f"once you do, the organisation's directors and mentors can follow your learning there. "
+        f"The invitation expires in {INVITATION_DAYS} days."
+    )
+    if user is not None and user.id is not None:
+        notifications.notify(session, user.id, kind="invitation", title=title, body=body, link=link)
+    else:
+        # No account yet: the link opens sign-up, which creates the account and accepts at once.
+        url = get_settings().base_url + signup_link(token)
+        body += " Create your account from the link: signing up there accepts the invitation."
+        mail.send(session, to=address, subject=title, body=f"{body}\n\n{url}", kind="invitation")
+    audit.record(
+        session,
+        "invitation.sent",
+        actor_id=actor.user_id,
+        target_type="invitation",
+        target_id=inv.id,
+        meta=meta,
+        organization_id=organization_id,
+        email=address,
+        role=role,
+    )
+    return InvitationSent(invitation=_public(session, inv), token=token)
+
+
+def list_for_organization(
+    session: Session, principal: Principal | None, organization_id: int
+) -> list[InvitationPublic]:
+    """The organisation's invitations, newest first (its directors, admins)."""
+    organizations.org_for_manager(session, principal, organization_id)
+    rows = session.exec(
+        select(Invitation)
+        .where(Invitation.organization_id == organization_id)
+        .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
+    ).all()
+    return [_public(session, r) for r in rows]
+
+
+def revoke(
+    session: Session,
+    principal: Principal | None,
+    organization_id: int,
+    invitation_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> InvitationPublic:
+    """Withdraw a pending invitation; its link stops working."""
+    organizations.org_for_manager(session, principal, organization_id)
+    inv = session.get(Invitation, invitation_id, with_for_update=True)
+    if inv is None or inv.organization_id != organization_id:
+        raise NotFound("That invitation does not exist.")
+    if _public(session, inv).status != InvitationStatus.pending:
+        raise Conflict(f"This invitation is already {_public(session, inv).status}.")
+    inv.status, inv.decided_at = InvitationStatus.revoked, utcnow()
+    inv.decided_by_id = principal.user_id if principal else None
+    session.add(inv)
+    audit.record(
+        session,
+        "invitation.revoked",
+        actor_id=inv.decided_by_id,
+        target_type="invitation",
+        target_id=inv.id,
+        meta=meta,
+        organization_id=organization_id,
+        email=inv.email,
+    )
+    session.flush()
+    return _public(session, inv)
+
+
+def signup_link(token: str) -> str:
+    """Where someone without an account signs up and accepts in one go."""
+    return f"/signup?invite={token}"
+
+
+def _by_token(session: Session, token: str) -> Invitation:
+    inv = session.exec(
+        select(Invitation).where(Invitation.token_hash == _hash(token or "")).with_for_update()
+    ).first()
+    if inv is None:
+        raise NotFound("This invitation link is not valid.")
+    return inv
+
+
+def _decidable(
+    session: Session, principal: Principal | None, token: str
+) -> tuple[Invitation, User]:
+    actor = require_signed_in(principal)
+    inv = _by_token(session, token)
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    if user.email.lower() != inv.email:
+        raise Forbidden(
+            f"This invitation was sent to another e-mail address. Sign in as that account "
+            f"(you are signed in as {user.email})."
+        )
+    status = _public(session, inv).status
+    if status != InvitationStatus.pending:
+        raise Conflict(f"This invitation is {status}: it can no longer be answered.")
+    return inv, user
+
+
+def peek(session: Session, principal: Principal | None, token: str) -> InvitationPublic:
+    """The invitation behind a link, for the person it was sent to."""
+    require_signed_in(principal)
+    inv = _by_token(session, token)
+    user = session.get(User, principal.user_id) if principal else None
+    if user is None or user.email.lower() != inv.email:
+        raise Forbidden("This invitation was sent to another e-mail address.")
+    return _public(session, inv)
+
+
+def accept(
+    session: Session, principal: Principal | None, token: str, *, meta: RequestMeta = NO_META
+) -> InvitationPublic:
+    """The invited person accepts: they become a member and receive the invited role."""
+    inv, user = _decidable(session, principal, token)
+    return _accept(session, inv, user, meta=meta)
+
+
+def _accept(
+    session: Session, inv: Invitation, user: User, *, meta: RequestMeta, on_signup: bool = False
+) -> InvitationPublic:
+    assert user.id is not None
+    how = "invitation at sign-up" if on_signup else "invitation"
+    join(session, user.id, inv.organization_id, how=how, actor_id=user.id, meta=meta)
+    held = session.exec(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user.id,
+            RoleAssignment.organization_id == inv.organization_id,
+            RoleAssignment.role == inv.role,
+        )
+    ).first()
+    if held is None:
+        session.add(
+            RoleAssignment(
+                user_id=user.id,
+                role=inv.role,
+                organization_id=inv.organization_id,
+                granted_by_id=inv.invited_by_id,
+                reason="Accepted an invitation",
+            )
+        )
+    inv.status, inv.decided_at, inv.decided_by_id = InvitationStatus.accepted, utcnow(), user.id
+    session.add(inv)
+    audit.record(
+        session,
+        "invitation.accepted",
+        actor_id=user.id,
+        target_type="invitation",
+        target_id=inv.id,
+        meta=meta,
+        organization_id=inv.organization_id,
+        role=inv.role,
+        on_signup=on_signup,
+    )
+    session.flush()
+    return _public(session, inv)
+
+
+def invitation_for_signup(session: Session, token: str) -> InvitationPublic:
+    """The pending invitation behind a sign-up link (for the sign-up form to name the
+    organisation); NotFound or Conflict when the link cannot be used to sign up."""
+    inv = _by_token(session, token)
+    status = _public(session, inv).status
+    if status != InvitationStatus.pending:
+        raise Conflict(f"This invitation is {status}: it can no longer be used to sign up.")
+    return _public(session, inv)
+
+
+def signup_with_invitation(
+    session: Session,
+    *,
+    token: str,
+    email: str,
+    password: str,
+    full_name: str = "",
+    consents: list[str] | None = None,
+    meta: RequestMeta = NO_META,
+) -> tuple[User, InvitationPublic]:
+    """Sign up through an invitation link: the account is created and the invitation accepted
+    in the same transaction (membership + the invited role), audited as both.
+
+    The address must be the invited one; nothing is created when the link or the form is wrong.
+    """
+    inv = _by_token(session, token)
+    status = _public(session, inv).status
+    if status != InvitationStatus.pending:
+        raise Conflict(f"This invitation is {status}: it can no longer be used to sign up.")
+    if accounts.normalize_email(email) != inv.email:
+        raise Invalid(
+            f"This invitation was sent to {inv.email}: sign up with that address, "
+            "or sign up without the invitation."
+        )
+    user = accounts.signup(
+        session,
+        email=email,
+        password=password,
+        full_name=full_name,
+        consents=consents,
+        meta=meta,
+    )
+    return user, _accept(session, inv, user, meta=meta, on_signup=True)
+
+
+def decline(
+    session: Session, principal: Principal | None, token: str, *, meta: RequestMeta = NO_META
+) -> InvitationPublic:
+    """The invited person declines: nothing is shared, the link stops working."""
+    inv, user = _decidable(session, principal, token)
+    inv.status, inv.decided_at, inv.decided_by_id = InvitationStatus.declined, utcnow(), user.id
+    session.add(inv)
+    audit.record(
+        session,
+        "invitation.declined",
+        actor_id=user.id,
+        target_type="invitation",
+        target_id=inv.id,
+        meta=meta,
+        organization_id=inv.organization_id,
+    )
+    session.flush()
+    return _public(session, inv)
+
+
+def my_invitations(session: Session, principal: Principal | None) -> list[InvitationPublic]:
+    """The caller's pending invitations (not expired), newest first."""
+    actor = require_signed_in(principal)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        return []
+    rows = session.exec(
+        select(Invitation)
+        .where(
+            Invitation.email == user.email.lower(),
+            Invitation.status == InvitationStatus.pending,
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(col(Invitation.created_at).desc())
+    ).all()
+    return [_public(session, r) for r in rows]
+
+
+def leave(
+    session: Session,
+    principal: Principal | None,
+    organization_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> int:
+    """The caller leaves the organisation: every role they hold there is revoked; returns how many."""
+    actor = require_signed_in(principal)
+    if session.get(Organization, organization_id) is None:
+        raise NotFound("That organization does not exist.")
+    if not is_member(session, actor.user_id, organization_id):
+        raise NotFound("You are not a member of that organization.")
+    grants = session.exec(
+        select(RoleAssignment)
+        .where(
+            RoleAssignment.user_id == actor.user_id,
+            RoleAssignment.organization_id == organization_id,
+        )
+        .with_for_update()
+    ).all()
+    removed = [g.role for g in grants]
+    for g in grants:
+        session.delete(g)
+    row = session.exec(
+        select(OrganizationMembership).where(
+            OrganizationMembership.user_id == actor.user_id,
+            OrganizationMembership.organization_id == organization_id,
+        )
+    ).first()
+    if row is None:
+        row = OrganizationMembership(user_id=actor.user_id, organization_id=organization_id)
+    row.status, row.left_at = MembershipStatus.left, utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        "organization.member_left",
+        actor_id=actor.user_id,
+        target_type="organization",
+        target_id=organization_id,
+        meta=meta,
+        roles=removed,
+    )
+    session.flush()
+    return len(removed)

@@ -1,0 +1,286 @@
+"""Organizations and their members (admins everywhere; directors within their own organization).
+
+A member is a user holding any role in the organization; adding one assigns a role, removing one
+takes away every role they hold there (see services/identity/roles.py for who may do which).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub.models import Organization, Role, RoleAssignment, User
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity import accounts, memberships, roles
+from cyberhub.services.identity.permissions import Principal, require_role
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PAGE_SIZE = 20
+
+
+def slugify(name: str) -> str:
+    """'Coast Campus!' -> 'coast-campus'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100].strip("-")
+
+
+def _visible_ids(principal: Principal) -> set[int] | None:
+    """None: every organization (admin); else the ones the director runs."""
+    return None if principal.is_admin else principal.organizations(Role.director)
+
+
+def org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
+    """The organization, if the principal may manage it (admin, or its director)."""
+    actor = roles.require_manager(principal)
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("That organization does not exist.")
+    visible = _visible_ids(actor)
+    if visible is not None and org_id not in visible:
+        raise Forbidden("Directors can manage only their own organization.")
+    return org
+
+
+def as_json(org: Organization, members: int = 0) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "name": org.name,
+        "slug": org.slug,
+        "description": org.description,
+        "created_at": org.created_at.isoformat(),
+        "members": members,
+    }
+
+
+def create(
+    session: Session,
+    principal: Principal | None,
+    *,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    meta: RequestMeta = NO_META,
+) -> Organization:
+    """Admins create an organization. The slug defaults to one made from the name.
+
+    Invalid says what is wrong with the name or slug; Conflict when either is taken.
+    """
+    actor = require_role(principal, Role.admin)
+    name = " ".join((name or "").split())
+    if len(name) < 2:
+        raise Invalid("Enter the organization's name (at least 2 characters).")
+    if len(name) > 200:
+        raise Invalid("The name must be at most 200 characters.")
+    slug = (slug or "").strip().lower() or slugify(name)
+    if not 2 <= len(slug) <= 100 or not SLUG_RE.match(slug):
+        raise Invalid(
+            "The slug must be 2 to 100 characters: lower-case letters, digits and single hyphens "
+            "(for example 'coast-campus')."
+        )
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise Invalid("The description must be at most 2000 characters.")
+    if session.exec(
+        select(Organization).where(func.lower(Organization.name) == name.lower())
+    ).first():
+        raise Conflict(f"An organization named '{name}' already exists.")
+    if session.exec(select(Organization).where(Organization.slug == slug)).first():
+        raise Conflict(f"The slug '{slug}' is already used by another organization.")
+    org = Organization(name=name, slug=slug, description=description)
+    session.add(org)
+    session.flush()
+    audit.record(
+        session,
+        "organization.created",
+        actor_id=actor.user_id,
+        target_type="organization",
+        target_id=org.id,
+        meta=meta,
+        name=name,
+        slug=slug,
+    )
+    return org
+
+
+def list_organizations(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+    """Admins see every organization, directors the ones they run; with member counts."""
+    actor = roles.require_manager(principal)
+    visible = _visible_ids(actor)
+    stmt = select(Organization)
+    if visible is not None:
+        stmt = stmt.where(col(Organization.id).in_(visible))
+    orgs = session.exec(stmt.order_by(col(Organization.name))).all()
+    counts = dict(
+        session.exec(
+            select(
+                RoleAssignment.organization_id, func.count(func.distinct(RoleAssignment.user_id))
+            )
+            .where(col(RoleAssignment.organization_id).in_([o.id for o in orgs]))
+            .group_by(col(RoleAssignment.organization_id))
+        ).all()
+    )
+    return [as_json(o, counts.get(o.id, 0)) for o in orgs]
+
+
+def get(session: Session, principal: Principal | None, org_id: int) -> dict[str, Any]:
+    """One organization (admin, or its director)."""
+    org = org_for_manager(session, principal, org_id)
+    count = session.exec(
+        select(func.count(func.distinct(RoleAssignment.user_id))).where(
+            RoleAssignment.organization_id == org_id
+        )
+    ).one()
+    return as_json(org, count)
+
+
+def members(
+    session: Session,
+    principal: Principal | None,
+    org_id: int,
+    *,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> dict[str, Any]:
+    """Users holding any role in the organization, with those roles; by name, paginated."""
+    org_for_manager(session, principal, org_id)
+    if page < 1 or not 1 <= page_size <= 100:
+        raise Invalid("page must be 1 or more and page_size between 1 and 100.")
+    member_ids = (
+        select(RoleAssignment.user_id).where(RoleAssignment.organization_id == org_id).distinct()
+    )
+    stmt = select(User).where(col(User.id).in_(member_ids))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    users = session.exec(
+        stmt.order_by(func.lower(User.full_name), col(User.email))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    grants = session.exec(
+        select(RoleAssignment).where(
+            RoleAssignment.organization_id == org_id,
+            col(RoleAssignment.user_id).in_([u.id for u in users]),
+        )
+    ).all()
+    order = [r.value for r in Role]
+    by_user: dict[int, list[str]] = {}
+    since: dict[int, str] = {}
+    for g in grants:
+        by_user.setdefault(g.user_id, []).append(g.role)
+        joined = g.created_at.isoformat()
+        since[g.user_id] = min(since.get(g.user_id, joined), joined)
+    return {
+        "items": [
+            {
+                "id": u.id,
+                "email": u.email,
+                "full_name": u.full_name,
+                "roles": sorted(by_user.get(u.id or 0, []), key=order.index),
+                "member_since": since.get(u.id or 0, ""),
+            }
+            for u in users
+        ],
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // page_size)),
+    }
+
+
+def add_member(
+    session: Session,
+    principal: Principal | None,
+    org_id: int,
+    *,
+    email: str,
+    role: str,
+    reason: str = "",
+    meta: RequestMeta = NO_META,
+) -> RoleAssignment | memberships.InvitationSent:
+    """Give a member (found by e-mail) a role in the organization, or invite a non-member.
+
+    Membership is by consent: an address with no account, or an account that is not a member,
+    gets an invitation (returned) and receives the role when they accept. An admin adding an
+    existing account makes it a member (audited as such). The rules are those of
+    roles.assign_role; the reason defaults to "Added to <organization>".
+    """
+    org = org_for_manager(session, principal, org_id)
+    assert principal is not None  # checked by org_for_manager
+    address = accounts.normalize_email(email)
+    user = accounts.find_user(session, address)
+    if (
+        user is None
+        or user.id is None
+        or not (principal.is_admin or memberships.is_member(session, user.id, org_id))
+    ):
+        return memberships.invite(session, principal, org_id, email=address, role=role, meta=meta)
+    grant = roles.assign_role(
+        session,
+        principal,
+        user_id=user.id,
+        role=role,
+        organization_id=org_id,
+        reason=(reason or "").strip() or f"Added to {org.name}",
+        meta=meta,
+    )
+    audit.record(
+        session,
+        "organization.member_added",
+        actor_id=principal.user_id if principal else None,
+        target_type="organization",
+        target_id=org_id,
+        meta=meta,
+        user_id=user.id,
+        email=user.email,
+        role=grant.role,
+    )
+    return grant
+
+
+def remove_member(
+    session: Session,
+    principal: Principal | None,
+    org_id: int,
+    user_id: int,
+    *,
+    reason: str,
+    meta: RequestMeta = NO_META,
+) -> int:
+    """Take every role the user holds in the organization away, with a reason; returns how many.
+
+    A director may do so only when all those roles are ones they may revoke (not a director's).
+    """
+    org = org_for_manager(session, principal, org_id)
+    assert principal is not None  # checked by org_for_manager
+    reason = roles.clean_reason(reason)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("That user does not exist.")
+    grants = list(
+        session.exec(
+            select(RoleAssignment)
+            .where(RoleAssignment.user_id == user_id, RoleAssignment.organization_id == org_id)
+            .with_for_update()
+        ).all()
+    )
+    if not grants:
+        raise NotFound(f"{user.email} is not a member of {org.name}.")
+    removed = [g.role for g in grants]
+    for name in removed:
+        roles.check_may_manage(principal, name, org_id)
+    roles.revoke_grants(session, principal, user, grants, reason=reason, meta=meta)
+    audit.record(
+        session,
+        "organization.member_removed",
+        actor_id=principal.user_id,
+        target_type="organization",
+        target_id=org_id,
+        meta=meta,
+        user_id=user_id,
+        email=user.email,
+        roles=removed,
+        reason=reason,
+    )
+    return len(removed)

@@ -1,0 +1,485 @@
+"""Magic links (passwordless sign-in and sign-up) and password reset, by e-mailed one-time links.
+
+A link carries a random token (`secrets.token_urlsafe(32)`); only its SHA-256 is stored, in a
+`OneTimeToken` row that is spent on first successful use. Requests answer the same whether or not
+the address has an account (the caller shows one fixed message), so they can't be used to find
+out who is registered; only the owner of the mailbox learns which kind of link it got.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cyberhub.models import OneTimeToken, Role, RoleAssignment, User
+from cyberhub.models.base import utcnow
+from cyberhub.services import rate_limit
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Invalid, MfaRequired, Unauthenticated
+from cyberhub.services.identity import accounts, lockout, mfa, passwords
+from cyberhub.services.identity import consents as consents_service
+from cyberhub.services.messaging import mail
+from cyberhub.settings import get_settings
+
+MAGIC_LINK = "magic_link"
+PASSWORD_RESET = "password_reset"
+
+REQUEST_ANSWER = "If that address can sign in, a link is on its way."
+RESET_ANSWER = "If that address has a CyberHub account, a link to reset the password is on its way."
+
+# Links per address per quarter hour: stops anyone from flooding a mailbox from many IPs.
+# Requests beyond it still get the usual answer; no mail is sent.
+MAILS_PER_ADDRESS = 5
+MAIL_WINDOW_SECONDS = 15 * 60
+MAX_TOKEN_LENGTH = 200
+
+
+_WHAT = {MAGIC_LINK: "sign-in link", PASSWORD_RESET: "password reset link"}
+
+
+@dataclass(frozen=True)
+class MagicLinkInfo:
+    """What a magic link will do, read without spending it (for the page that opens it)."""
+
+    kind: Literal["signin", "signup"]
+    email: str
+    mfa_required: bool
+
+
+@dataclass(frozen=True)
+class MagicLinkUse:
+    """The user a magic link signed in, and whether the link just created their account."""
+
+    user: User
+    created: bool
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token(
+    session: Session, purpose: str, email: str, user_id: int | None, minutes: int
+) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        OneTimeToken(
+            purpose=purpose,
+            token_hash=hash_token(token),
+            email=email,
+            user_id=user_id,
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
+    session.flush()
+    return token
+
+
+def _minutes(n: int) -> str:
+    if n % 60 == 0:
+        hours = n // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{n} minute{'s' if n != 1 else ''}"
+
+
+def _lookup(session: Session, token: str, purpose: str, *, lock: bool) -> OneTimeToken | None:
+    token = (token or "").strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    stmt = select(OneTimeToken).where(
+        OneTimeToken.token_hash == hash_token(token), OneTimeToken.purpose == purpose
+    )
+    if lock:
+        stmt = stmt.with_for_update()  # two tabs opening the same link: only one may spend it
+    return session.exec(stmt).first()
+
+
+def _problem(row: OneTimeToken | None, purpose: str) -> str | None:
+    """Why this token can't be used (a message for the person holding it), or None."""
+    what = _WHAT[purpose]
+    if row is None:
+        return f"This {what} is not valid. Check you copied the whole link, or request a new one."
+    if row.used_at is not None:
+        return f"This {what} was already used. Each link works once: request a new one."
+    if row.expires_at <= utcnow():
+        return f"This {what} has expired. Request a new one."
+    return None
+
+
+def _valid_row(
+    session: Session, token: str, purpose: str, meta: RequestMeta, *, record: bool = True
+) -> OneTimeToken:
+    """The usable (locked) token row; otherwise audit the failed attempt and raise Unauthenticated."""
+    row = _lookup(session, token, purpose, lock=True)
+    problem = _problem(row, purpose)
+    if problem is None:
+        assert row is not None
+        return row
+    if record:
+        audit.record(
+            session,
+            f"{purpose}.failed",
+            target_type="user" if row and row.user_id else "",
+            target_id=row.user_id if row and row.user_id else "",
+            meta=meta,
+            reason="unknown" if row is None else "used" if row.used_at else "expired",
+        )
+        session.commit()  # the failed attempt is audited although the request fails
+    raise Unauthenticated(problem)
+
+
+def _spend_others(session: Session, purpose: str, email: str) -> None:
+    """After one link of a kind is used, the other outstanding ones for that address stop working."""
+    session.execute(
+        update(OneTimeToken)
+        .where(
+            col(OneTimeToken.purpose) == purpose,
+            col(OneTimeToken.email) == email,
+            col(OneTimeToken.used_at).is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+
+
+def _may_mail(purpose: str, email: str) -> bool:
+    return rate_limit.allow(f"mail:{purpose}:{email}", MAILS_PER_ADDRESS, MAIL_WINDOW_SECONDS)
+
+
+# -- magic links -------------------------------------------------------------------------------
+
+
+def request_magic_link(session: Session, *, email: str, meta: RequestMeta = NO_META) -> None:
+    """E-mail a single-use sign-in link (sign-up link for an unknown address), valid 15 minutes.
+
+    Returns nothing either way: the caller answers with REQUEST_ANSWER whatever happened.
+    Raises Invalid only when the address is malformed (which says nothing about accounts).
+    """
+    settings = get_settings()
+    email = accounts.normalize_email(email)
+    user = accounts.find_user(session, email)
+    kind = "signup" if user is None else "signin"
+    if user is not None and not user.is_active:
+        audit.record(
+            session,
+            "magic_link.requested",
+            target_type="user",
+            target_id=user.id,
+            meta=meta,
+            kind=kind,
+            sent=False,
+            reason="inactive account",
+        )
+        return
+    if not _may_mail(MAGIC_LINK, email):
+        audit.record(
+            session,
+            "magic_link.requested",
+            target_type="user" if user else "",
+            target_id=user.id if user else "",
+            meta=meta,
+            kind=kind,
+            sent=False,
+            reason="too many links for this address",
+        )
+        return
+    minutes = settings.magic_link_minutes
+    token = _new_token(session, MAGIC_LINK, email, user.id if user else None, minutes)
+    url = f"{settings.base_url}/auth/magic/{token}"
+    if user is not None:
+        subject = "Your CyberHub sign-in link"
+        body = (
+            f"Hello {user.full_name or email},\n\n"
+            f"Use this link to sign in to CyberHub. It works once and expires in "
+            f"{_minutes(minutes)}:\n\n{url}\n\n"
+            "If you didn't ask for it, ignore this message: nobody can sign in without the link.\n\n"
+            "— CyberHub"
+        )
+    else:
+        subject = "Finish creating your CyberHub account"
+        body = (
+            "Hello,\n\n"
+            "Someone, hopefully you, asked to create a CyberHub account with this address. "
+            f"Open this link to finish (it works once and expires in {_minutes(minutes)}):\n\n"
+            f"{url}\n\n"
+            "If it wasn't you, ignore this message and no account will be created.\n\n"
+            "— CyberHub"
+        )
+    mail.send(session, to=email, subject=subject, body=body, kind="magic_link")
+    audit.record(
+        session,
+        "magic_link.requested",
+        target_type="user" if user else "",
+        target_id=user.id if user else "",
+        meta=meta,
+        kind=kind,
+        sent=True,
+        email="" if user else email,
+    )
+
+
+def inspect_magic_link(session: Session, *, token: str) -> MagicLinkInfo:
+    """What the link would do (sign in / create an account, MFA needed) without spending it.
+
+    Raises Unauthenticated, with the reason, for an unknown, used or expired link.
+    """
+    row = _lookup(session, token, MAGIC_LINK, lock=False)
+    problem = _problem(row, MAGIC_LINK)
+    if problem is not None:
+        raise Unauthenticated(problem)
+    assert row is not None
+    user = _link_user(session, row)
+    if user is None:
+        return MagicLinkInfo(kind="signup", email=row.email, mfa_required=False)
+    return MagicLinkInfo(kind="signin", email=row.email, mfa_required=_mfa_on(user))
+
+
+def _link_user(session: Session, row: OneTimeToken) -> User | None:
+    # A sign-up link whose address got an account meanwhile signs that account in: the holder
+    # of the link has shown they own the mailbox, exactly as for a sign-in link.
+    if row.user_id is not None:
+        return session.get(User, row.user_id)
+    return accounts.find_user(session, row.email)
+
+
+def _mfa_on(user: User) -> bool:
+    return bool(user.mfa_secret)  # as accounts.authenticate: the confirmed secret means MFA is on
+
+
+def verify_magic_link(
+    session: Session,
+    *,
+    token: str,
+    meta: RequestMeta = NO_META,
+    mfa_code: str | None = None,
+    consents: list[str] | None = None,
+    full_name: str = "",
+) -> MagicLinkUse:
+    """Spend a magic link and return the user it signs in (creating the account for a sign-up link).
+
+    The caller then issues tokens with `accounts.start_session`. Unknown, used or expired links
+    raise Unauthenticated with the reason. With MFA on, the link is only the first factor: without
+    a valid `mfa_code` it raises MfaRequired and stays unspent, so the same link can be sent again
+    with the code (a wrong code counts toward the lockout). A sign-up link needs `consents` with
+    terms and privacy (as the sign-up form), else Invalid. A link works even while the account is
+    locked (it proves the mailbox); only its code step is refused to an address locked out of it.
+    """
+    row = _valid_row(session, token, MAGIC_LINK, meta)
+    user = _link_user(session, row)
+    if user is None:
+        return MagicLinkUse(_create_account(session, row, meta, consents or [], full_name), True)
+    now = utcnow()
+    if not user.is_active:
+        raise Unauthenticated("This account is not active.")
+    if _mfa_on(user):
+        # The link replaces the password, not the second factor: an address locked out of this
+        # account may not guess codes with it. A lock elsewhere does not stop the link's owner.
+        retry = lockout.source_locked_for(user, meta)
+        if retry:
+            raise lockout.refuse(session, user, meta, retry, everyone=False, method="magic_link")
+        _check_second_factor(session, user, mfa_code, meta)
+    row.used_at = now
+    if row.user_id is None:
+        row.user_id = user.id
+    session.add(row)
+    _spend_others(session, MAGIC_LINK, row.email)
+    # A successful sign-in: earlier failures stop counting, and a pause of password sign-in for
+    # everyone ends (whoever holds the mailbox is the owner).
+    lockout.record_success(user, meta)
+    user.last_login_at = now
+    session.add(user)
+    audit.record(
+        session,
+        "magic_link.used",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        kind="signin",
+    )
+    session.flush()
+    return MagicLinkUse(user, False)
+
+
+def _check_second_factor(session: Session, user: User, code: str | None, meta: RequestMeta) -> None:
+    if not (code or "").strip():
+        raise MfaRequired()
+    if mfa.verify_second_factor(session, user, code, meta):
+        return
+    # A wrong code after a valid link counts toward the lockout like a wrong code after a right
+    # password: whoever holds the mailbox must not get unlimited guesses at the second factor.
+    lockout.record_failure(session, user, meta, reason="bad mfa code")
+    raise MfaRequired(mfa.BAD_CODE)
+
+
+def _create_account(
+    session: Session, row: OneTimeToken, meta: RequestMeta, consents: list[str], full_name: str
+) -> User:
+    consents_service.check_signup_consents(consents)
+    full_name = (full_name or "").strip()
+    if len(full_name) > 200:
+        raise Invalid("Your name must be at most 200 characters.")
+    now = utcnow()
+    user = User(email=row.email, full_name=full_name, password_hash=None, last_login_at=now)
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    # In no organisation, like a password sign-up (services/accounts.signup).
+    session.add(
+        RoleAssignment(
+            user_id=user.id,
+            role=Role.student,
+            organization_id=None,
+            reason="self sign-up (magic link)",
+        )
+    )
+    consents_service.record_signup_consents(session, user.id, consents, meta)
+    row.used_at = now
+    row.user_id = user.id
+    session.add(row)
+    _spend_others(session, MAGIC_LINK, row.email)
+    audit.record(
+        session,
+        "user.signup",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        method="magic_link",
+    )
+    audit.record(
+        session,
+        "magic_link.used",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        kind="signup",
+    )
+    session.flush()
+    return user
+
+
+# -- password reset ----------------------------------------------------------------------------
+
+
+def request_password_reset(session: Session, *, email: str, meta: RequestMeta = NO_META) -> None:
+    """E-mail a single-use password reset link (valid 1 hour) if the address has an active account.
+
+    Returns nothing either way: the caller answers with RESET_ANSWER whatever happened.
+    Raises Invalid only when the address is malformed.
+    """
+    settings = get_settings()
+    email = accounts.normalize_email(email)
+    user = accounts.find_user(session, email)
+    reason = ""
+    if user is None:
+        reason = "unknown email"
+    elif not user.is_active:
+        reason = "inactive account"
+    elif not _may_mail(PASSWORD_RESET, email):
+        reason = "too many links for this address"
+    if user is None or reason:
+        audit.record(
+            session,
+            "password_reset.requested",
+            target_type="user" if user else "",
+            target_id=user.id if user else "",
+            meta=meta,
+            sent=False,
+            reason=reason,
+            email="" if user else email,
+        )
+        return
+    minutes = settings.password_reset_minutes
+    token = _new_token(session, PASSWORD_RESET, email, user.id, minutes)
+    url = f"{settings.base_url}/password-reset/{token}"
+    body = (
+        f"Hello {user.full_name or email},\n\n"
+        "Someone, hopefully you, asked to reset the password of your CyberHub account. "
+        f"Open this link to choose a new one (it works once and expires in {_minutes(minutes)}):"
+        f"\n\n{url}\n\n"
+        "If you didn't ask, ignore this message: your password stays as it is.\n\n"
+        "— CyberHub"
+    )
+    mail.send(
+        session, to=email, subject="Reset your CyberHub password", body=body, kind="password_reset"
+    )
+    audit.record(
+        session,
+        "password_reset.requested",
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        sent=True,
+    )
+
+
+def check_password_reset(session: Session, *, token: str) -> str:
+    """The address a reset link belongs to, without spending it; Unauthenticated if unusable."""
+    row = _lookup(session, token, PASSWORD_RESET, lock=False)
+    problem = _problem(row, PASSWORD_RESET)
+    if problem is not None:
+        raise Unauthenticated(problem)
+    assert row is not None
+    return row.email
+
+
+def confirm_password_reset(
+    session: Session, *, token: str, new_password: str, meta: RequestMeta = NO_META
+) -> User:
+    """Set a new password with a reset link; every session of the account ends.
+
+    Spends the link, clears the lockout, audits "password.reset" and mails a security notice.
+    Raises Unauthenticated for an unknown, used or expired link and Invalid (link not spent) for
+    a password that breaks the rules.
+    """
+    row = _valid_row(session, token, PASSWORD_RESET, meta)
+    user = session.get(User, row.user_id) if row.user_id else None
+    if user is None or not user.is_active:
+        raise Unauthenticated("This account is not active.")
+    passwords.validate_password(new_password or "", user.email)
+    assert user.id is not None
+    now = utcnow()
+    user.password_hash = passwords.hash_password(new_password)
+    user.failed_login_count = 0
+    user.first_failed_login_at = None
+    user.locked_until = None
+    session.add(user)
+    row.used_at = now
+    session.add(row)
+    _spend_others(session, PASSWORD_RESET, row.email)
+    # Whoever might have had the old password (or a stolen session) is signed out everywhere.
+    accounts.revoke_all_sessions(session, user.id, reason="password reset", meta=meta)
+    audit.record(
+        session,
+        "password.reset",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+    )
+    base = get_settings().base_url
+    where = f" from {meta.ip}" if meta.ip else ""
+    mail.send(
+        session,
+        to=user.email,
+        subject="Your CyberHub password was changed",
+        body=(
+            f"Hello {user.full_name or user.email},\n\n"
+            f"The password of your CyberHub account was changed with a reset link{where} at "
+            f"{now:%Y-%m-%d %H:%M} UTC: every session was signed out and every API key revoked.\n\n"
+            "If this was you, there is nothing to do. If it wasn't, reset your password now at "
+            f"{base}/password-reset and tell an administrator.\n\n"
+            "— CyberHub"
+        ),
+        kind="security_notice",
+    )
+    session.flush()
+    return user

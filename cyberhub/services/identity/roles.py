@@ -1,0 +1,379 @@
+"""Who holds which role where: assigning and revoking roles, and the admin's view of one user.
+
+Admins may assign any role in any organization (the admin role only by an admin; it may be global,
+organization_id None). Directors may assign and revoke the student, mentor and sponsor roles, and
+only in the organizations they direct. Every change needs a reason, is audited and mailed to the
+user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from cyberhub.models import AuditLog, Organization, Role, RoleAssignment, User
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity import accounts, lockout, memberships
+from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.messaging import mail
+from cyberhub.settings import get_settings
+
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.student: "Learns through hands-on missions in a cohort of their organization.",
+    Role.mentor: "Reviews learners' submissions and coaches them in their organization.",
+    Role.director: "Runs the programmes and cohorts of their organization and manages its members.",
+    Role.sponsor: "Follows the cohorts their organization funds.",
+    Role.admin: "Manages every account, role, organization, API key and the audit log.",
+}
+# The roles a director may hand out (and take back) in their own organization.
+DIRECTOR_ASSIGNABLE = frozenset({Role.student.value, Role.mentor.value, Role.sponsor.value})
+REASON_MAX = 500
+
+
+def list_roles() -> list[dict[str, str]]:
+    """The five roles, in their natural order, each with a one-line description."""
+    return [{"name": r.value, "description": ROLE_DESCRIPTIONS[r]} for r in Role]
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+
+def require_manager(principal: Principal | None) -> Principal:
+    """Only admins and directors manage roles at all (403 for everyone else, before any input)."""
+    return require_role(principal, Role.admin, Role.director)
+
+
+def clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give a reason for this change: it is kept in the audit log.")
+    if len(reason) > REASON_MAX:
+        raise Invalid(f"The reason must be at most {REASON_MAX} characters.")
+    return reason
+
+
+def _check_role_name(role: str) -> str:
+    role = (role or "").strip().lower()
+    if role not in {r.value for r in Role}:
+        names = ", ".join(r.value for r in Role)
+        raise Invalid(f"Unknown role '{role}'. Choose one of: {names}.")
+    return role
+
+
+def check_may_manage(principal: Principal, role: str, organization_id: int | None) -> None:
+    """Raise Forbidden unless `principal` may assign/revoke `role` in `organization_id`."""
+    if principal.is_admin:
+        return
+    if role not in DIRECTOR_ASSIGNABLE:
+        raise Forbidden(f"Only an admin can assign or revoke the {role} role.")
+    if organization_id is None or organization_id not in principal.organizations(Role.director):
+        raise Forbidden("Directors can manage roles only within their own organization.")
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("That user does not exist.")
+    return user
+
+
+def _organization(session: Session, organization_id: int | None) -> Organization | None:
+    if organization_id is None:
+        return None
+    org = session.get(Organization, organization_id)
+    if org is None:
+        raise NotFound("That organization does not exist.")
+    return org
+
+
+def _where(org: Organization | None) -> str:
+    return f"in {org.name}" if org else "globally (every organization)"
+
+
+def _notify(session: Session, user: User, *, granted: bool, what: list[str], reason: str) -> None:
+    """Tell the user by mail; `what` lists "<role> <where>" phrases."""
+    verb = "given" if granted else "removed from"
+    noun = "role" if len(what) == 1 else "roles"
+    body = (
+        f"Hello {user.full_name or user.email},\n\n"
+        f"You have been {verb} the {noun} {'; '.join(what)} on CyberHub.\n"
+        f"Reason: {reason}\n\n"
+        f"The change applies the next time you open a page: {get_settings().base_url}/dashboard\n\n"
+        "If you did not expect this, reply to this message or contact an administrator."
+    )
+    mail.send(
+        session,
+        to=user.email,
+        subject=f"Your CyberHub roles changed: {'added' if granted else 'removed'} {what[0]}"[:200],
+        body=body,
+        kind="role_change",
+    )
+
+
+# -- assign / revoke ---------------------------------------------------------------------------
+
+
+def assign_role(
+    session: Session,
+    principal: Principal | None,
+    *,
+    user_id: int,
+    role: str,
+    organization_id: int | None,
+    reason: str,
+    meta: RequestMeta = NO_META,
+) -> RoleAssignment:
+    """Give `user_id` the `role` in `organization_id` (None: global, admin role only).
+
+    Raises Forbidden (not an admin, or a director outside their organization or rights),
+    Invalid (unknown role, missing/long reason, a non-admin role without organization),
+    NotFound (user or organization), Conflict (the user already holds that role there).
+    """
+    actor = require_manager(principal)
+    role = _check_role_name(role)
+    reason = clean_reason(reason)
+    if organization_id is None and role != Role.admin:
+        raise Invalid("Choose an organization: only the admin role can be global.")
+    check_may_manage(actor, role, organization_id)
+    user = _user(session, user_id)
+    org = _organization(session, organization_id)
+    existing = session.exec(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user_id,
+            RoleAssignment.role == role,
+            _same_org(organization_id),
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"{user.email} already has the {role} role {_where(org)}.")
+    if organization_id is not None and not memberships.is_member(session, user_id, organization_id):
+        if not actor.is_admin:
+            raise Conflict(
+                f"{user.email} is not a member {_where(org)}: invite them; roles are granted "
+                "only to members, who join by accepting an invitation."
+            )
+        memberships.join(
+            session, user_id, organization_id, how="admin", actor_id=actor.user_id, meta=meta
+        )
+    grant = RoleAssignment(
+        user_id=user_id,
+        role=role,
+        organization_id=organization_id,
+        granted_by_id=actor.user_id,
+        reason=reason,
+    )
+    session.add(grant)
+    session.flush()
+    audit.record(
+        session,
+        "role.assigned",
+        actor_id=actor.user_id,
+        target_type="user",
+        target_id=user_id,
+        meta=meta,
+        role=role,
+        organization_id=organization_id,
+        organization=org.name if org else "global",
+        reason=reason,
+    )
+    _notify(session, user, granted=True, what=[f"{role} {_where(org)}"], reason=reason)
+    return grant
+
+
+def _same_org(organization_id: int | None) -> Any:
+    if organization_id is None:
+        return col(RoleAssignment.organization_id).is_(None)
+    return col(RoleAssignment.organization_id) == organization_id
+
+
+def revoke_role(
+    session: Session,
+    principal: Principal | None,
+    *,
+    user_id: int,
+    role: str,
+    organization_id: int | None,
+    reason: str,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """Take `role` in `organization_id` away from `user_id`, with a reason.
+
+    Same rights as assign_role. NotFound when the user doesn't hold that role there; Conflict
+    when an admin would remove their own last admin role (nobody could then undo it for them).
+    """
+    actor = require_manager(principal)
+    role = _check_role_name(role)
+    reason = clean_reason(reason)
+    check_may_manage(actor, role, organization_id)
+    user = _user(session, user_id)
+    org = _organization(session, organization_id)
+    grant = session.exec(
+        select(RoleAssignment)
+        .where(
+            RoleAssignment.user_id == user_id,
+            RoleAssignment.role == role,
+            _same_org(organization_id),
+        )
+        .with_for_update()
+    ).first()
+    if grant is None:
+        raise NotFound(f"{user.email} does not have the {role} role {_where(org)}.")
+    revoke_grants(session, actor, user, [grant], reason=reason, meta=meta)
+
+
+def revoke_grants(
+    session: Session,
+    actor: Principal,
+    user: User,
+    grants: list[RoleAssignment],
+    *,
+    reason: str,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """Delete `grants` of `user` (rights already checked), audit each and mail the user once."""
+    if not grants:
+        return
+    if user.id == actor.user_id and any(g.role == Role.admin for g in grants):
+        admin_left = session.exec(
+            select(RoleAssignment).where(
+                RoleAssignment.user_id == user.id,
+                RoleAssignment.role == Role.admin,
+                col(RoleAssignment.id).not_in([g.id for g in grants]),
+            )
+        ).first()
+        if admin_left is None:
+            raise Conflict(
+                "You can't remove your own last admin role: you would lock yourself out of the "
+                "admin console. Ask another admin to do it."
+            )
+    names: list[str] = []
+    for grant in grants:
+        org = session.get(Organization, grant.organization_id) if grant.organization_id else None
+        audit.record(
+            session,
+            "role.revoked",
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=user.id,
+            meta=meta,
+            role=grant.role,
+            organization_id=grant.organization_id,
+            organization=org.name if org else "global",
+            reason=reason,
+        )
+        names.append(f"{grant.role} {_where(org)}")
+        session.delete(grant)
+    session.flush()
+    _notify(session, user, granted=False, what=names, reason=reason)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _grant_rows(session: Session, user_id: int, org_ids: set[int] | None) -> list[dict[str, Any]]:
+    granter = User.__table__.alias("granter")  # type: ignore[attr-defined]
+    stmt = (
+        select(RoleAssignment, Organization.name, granter.c.email)
+        .join(
+            Organization, col(Organization.id) == col(RoleAssignment.organization_id), isouter=True
+        )
+        .join(granter, granter.c.id == col(RoleAssignment.granted_by_id), isouter=True)
+        .where(RoleAssignment.user_id == user_id)
+    )
+    if org_ids is not None:
+        stmt = stmt.where(col(RoleAssignment.organization_id).in_(org_ids))
+    order = [r.value for r in Role]
+    rows = [
+        {
+            "id": ra.id,
+            "role": ra.role,
+            "organization_id": ra.organization_id,
+            "organization": org_name or "global",
+            "reason": ra.reason,
+            "granted_by": granted_by or "",
+            "created_at": ra.created_at.isoformat(),
+        }
+        for ra, org_name, granted_by in session.exec(stmt).all()
+    ]
+    return sorted(rows, key=lambda g: (order.index(g["role"]), g["organization"]))
+
+
+def user_roles(session: Session, principal: Principal | None, user_id: int) -> list[dict[str, Any]]:
+    """The user's role assignments: all of them for an admin; for a director, only those in the
+    organizations they direct (NotFound when the user isn't a member there)."""
+    actor = require_manager(principal)
+    _user(session, user_id)
+    if actor.is_admin:
+        return _grant_rows(session, user_id, None)
+    rows = _grant_rows(session, user_id, actor.organizations(Role.director))
+    if not rows:
+        raise NotFound("That user is not a member of your organization.")
+    return rows
+
+
+def user_detail(session: Session, principal: Principal | None, user_id: int) -> dict[str, Any]:
+    """Everything the admin console shows about one account (admins only)."""
+    require_role(principal, Role.admin)
+    user = _user(session, user_id)
+    lock = lockout.status(user)
+    entries = session.exec(
+        select(AuditLog)
+        .where(
+            or_(
+                col(AuditLog.actor_id) == user_id,
+                (col(AuditLog.target_type) == "user") & (col(AuditLog.target_id) == str(user_id)),
+            )
+        )
+        .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
+        .limit(20)
+    ).all()
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    emails = dict(
+        session.exec(select(User.id, User.email).where(col(User.id).in_(actor_ids))).all()
+    )
+    return {
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "is_active": user.is_active,
+        "created_at": user.created_at.isoformat(),
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        "locked": lock.locked,
+        "locked_until": lock.locked_until.isoformat() if lock.locked_until else None,
+        "locked_sources": lock.sources,
+        "failed_login_count": user.failed_login_count,
+        "mfa_enabled": user.mfa_secret is not None,
+        "roles": _grant_rows(session, user_id, None),
+        "audit": [
+            {
+                "id": e.id,
+                "created_at": e.created_at.isoformat(),
+                "action": e.action,
+                "actor": emails.get(e.actor_id, "") if e.actor_id else "",
+                "summary": summarize(e.details),
+            }
+            for e in entries
+        ],
+    }
+
+
+def summarize(details: dict[str, object]) -> str:
+    """One line of an audit entry's details, for tables."""
+    return ", ".join(f"{k}: {v}" for k, v in details.items() if v not in (None, ""))[:300]
+
+
+# -- lockout -----------------------------------------------------------------------------------
+
+
+def unlock_user(
+    session: Session, principal: Principal | None, user_id: int, meta: RequestMeta = NO_META
+) -> dict[str, Any]:
+    """Admins lift a sign-in lockout at once (audited as account.unlocked)."""
+    actor = require_role(principal, Role.admin)
+    user = _user(session, user_id)
+    accounts.unlock(session, user=user, actor_id=actor.user_id, meta=meta)
+    session.flush()
+    return {"id": user.id, "email": user.email, "locked": False}

@@ -1,0 +1,91 @@
+"""Finding users (admin console)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, func, or_
+from sqlmodel import Session, col, select
+
+from cyberhub.models import Organization, Role, RoleAssignment, User
+from cyberhub.models.base import utcnow
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity.permissions import Principal, require_role
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class UserQuery:
+    q: str = ""
+    role: str = ""
+    organization_id: int | None = None
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+
+def search_users(session: Session, principal: Principal | None, query: UserQuery) -> dict[str, Any]:
+    """Admins search every account by email or name, filter by role and organization, and page."""
+    require_role(principal, Role.admin)
+    if query.role and query.role not in {r.value for r in Role}:
+        raise Invalid(f"Unknown role '{query.role}'.")
+    if query.page < 1 or not 1 <= query.page_size <= 100:
+        raise Invalid("page must be 1 or more and page_size between 1 and 100.")
+    stmt = select(User)
+    if query.q.strip():
+        like = f"%{query.q.strip()}%"
+        stmt = stmt.where(or_(col(User.email).ilike(like), col(User.full_name).ilike(like)))
+    if query.role or query.organization_id:
+        cond = col(RoleAssignment.user_id) == col(User.id)
+        if query.role:
+            cond = cond & (col(RoleAssignment.role) == query.role)
+        if query.organization_id:
+            cond = cond & (col(RoleAssignment.organization_id) == query.organization_id)
+        stmt = stmt.where(exists().where(cond))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    users = session.exec(
+        stmt.order_by(col(User.created_at).desc(), col(User.id).desc())
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    ids = [u.id for u in users]
+    grants = session.exec(
+        select(RoleAssignment, Organization.name)
+        .join(
+            Organization, col(Organization.id) == col(RoleAssignment.organization_id), isouter=True
+        )
+        .where(col(RoleAssignment.user_id).in_(ids))
+    ).all()
+    by_user: dict[int, list[dict[str, Any]]] = {}
+    for ra, org_name in grants:
+        by_user.setdefault(ra.user_id, []).append(
+            {
+                "role": ra.role,
+                "organization_id": ra.organization_id,
+                "organization": org_name or "global",
+            }
+        )
+    now = utcnow()
+    return {
+        "items": [
+            {
+                "id": u.id,
+                "email": u.email,
+                "full_name": u.full_name,
+                "is_active": u.is_active,
+                "locked": bool(u.locked_until and u.locked_until > now),
+                "created_at": u.created_at.isoformat(),
+                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+                "roles": sorted(by_user.get(u.id or 0, []), key=lambda g: g["role"]),
+            }
+            for u in users
+        ],
+        "total": total,
+        "page": query.page,
+        "pages": max(1, -(-total // query.page_size)),
+    }
+
+
+def list_organizations(session: Session) -> list[Organization]:
+    return list(session.exec(select(Organization).order_by(col(Organization.name))).all())

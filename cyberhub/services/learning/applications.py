@@ -1,0 +1,813 @@
+"""Cohort enrolment modes, learners' applications and the waitlist (issue 12, item 5).
+
+A cohort's `enrolment_mode` says how people get a seat:
+- `director` (the default): only a director enrols (services/learning/enrollment.py), as before.
+- `application`: a learner applies; a director approves (a seat, or the waitlist when full) or
+  rejects.
+- `open`: a learner takes a seat themselves, or joins the waitlist when the cohort is full.
+
+Rules chosen here:
+- Seats are `enrollments` rows (active), counted under the cohort's row lock (SELECT ... FOR
+  UPDATE) by every path that takes or frees one, so concurrent applications queue on that lock:
+  no cohort ever holds more than its capacity, and the waitlist order is the order in which
+  requests got the lock (`waitlist_seq`, handed out under it, has no ties).
+- Nobody jumps the waitlist: while anyone waits, a new request waits behind them.
+- When a seat frees (a withdrawal, an unenrolment, the rejection of an enrolled person, a capacity
+  raised) the first waitlisted learner is promoted in the same transaction, with one in-app
+  notification and one e-mail.
+- A learner acts only for themselves; a director only on their organisation's cohorts (admins
+  anywhere). Cohorts in `director` mode are not shown to learners (NotFound).
+- Taking a seat makes the learner a member of the cohort's organisation (their application is
+  their consent, services/memberships.join) with the student role there.
+- A withdrawn learner may apply again (at the back of the queue); a rejected one may not (a
+  director can still enrol them). Every step is audited.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    ApplicationStatus,
+    Cohort,
+    CohortApplication,
+    Enrollment,
+    EnrollmentStatus,
+    EnrolmentMode,
+    MentorAssignment,
+    Organization,
+    Program,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.identity import memberships
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning.programs import (
+    CAPACITY_MAX,
+    active_count,
+    cohort_status,
+    get_cohort,
+    require_director,
+)
+from cyberhub.services.messaging import notifications
+
+SELF_SERVICE_MODES = (EnrolmentMode.application, EnrolmentMode.open)
+MODE_LABELS = {
+    EnrolmentMode.director: "Directors enrol people",
+    EnrolmentMode.application: "Learners apply, a director approves",
+    EnrolmentMode.open: "Learners enrol themselves",
+}
+PENDING = (ApplicationStatus.applied, ApplicationStatus.waitlisted, ApplicationStatus.enrolled)
+
+
+# -- what callers get --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationPublic:
+    """One learner's application as they and the cohort's directors see it."""
+
+    id: int
+    cohort_id: int
+    cohort_name: str
+    student_id: int
+    student_name: str
+    student_email: str
+    status: str
+    applied_at: datetime
+    decided_at: datetime | None
+    # 1 for the first in line; None unless waitlisted.
+    waitlist_position: int | None
+    position_text: str
+
+
+@dataclass(frozen=True)
+class CohortOffer:
+    """A cohort a learner may apply to or join, with their own state there."""
+
+    id: int
+    name: str
+    program: str
+    organization: str
+    starts_on: date
+    ends_on: date
+    status: str  # upcoming / running
+    mode: str
+    capacity: int
+    enrolled: int
+    seats_left: int
+    waitlist: int
+    my_status: str  # "" when they never applied
+    my_position: int | None
+    my_position_text: str
+
+
+@dataclass(frozen=True)
+class EnrolmentSettings:
+    """A cohort's enrolment mode, capacity and queue, for its directors."""
+
+    cohort_id: int
+    mode: str
+    capacity: int
+    enrolled: int
+    seats_left: int
+    pending: int
+    waitlist: int
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def position_text(position: int | None) -> str:
+    return f"{ordinal(position)} on the waitlist" if position else ""
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _waitlist_count(session: Session, cohort_id: int) -> int:
+    return session.exec(
+        select(func.count()).where(
+            CohortApplication.cohort_id == cohort_id,
+            CohortApplication.status == ApplicationStatus.waitlisted,
+        )
+    ).one()
+
+
+def _position(session: Session, app: CohortApplication) -> int | None:
+    if app.status != ApplicationStatus.waitlisted or app.waitlist_seq is None:
+        return None
+    ahead = session.exec(
+        select(func.count()).where(
+            CohortApplication.cohort_id == app.cohort_id,
+            CohortApplication.status == ApplicationStatus.waitlisted,
+            col(CohortApplication.waitlist_seq) < app.waitlist_seq,
+        )
+    ).one()
+    return int(ahead) + 1
+
+
+def _public(
+    session: Session, app: CohortApplication, *, position: int | None = -1
+) -> ApplicationPublic:
+    cohort = session.get(Cohort, app.cohort_id)
+    user = session.get(User, app.student_id)
+    if position == -1:
+        position = _position(session, app)
+    return ApplicationPublic(
+        id=app.id or 0,
+        cohort_id=app.cohort_id,
+        cohort_name=cohort.name if cohort else "",
+        student_id=app.student_id,
+        student_name=(user.full_name or user.email) if user else "",
+        student_email=user.email if user else "",
+        status=app.status,
+        applied_at=app.applied_at,
+        decided_at=app.decided_at,
+        waitlist_position=position,
+        position_text=position_text(position),
+    )
+
+
+def _seat_counts(session: Session, cohort_ids: list[int]) -> tuple[Counter[int], Counter[int]]:
+    """(enrolled, waitlisted) per cohort."""
+    if not cohort_ids:
+        return Counter(), Counter()
+    seats = session.exec(
+        select(Enrollment.cohort_id, func.count())
+        .where(
+            col(Enrollment.cohort_id).in_(cohort_ids),
+            Enrollment.status == EnrollmentStatus.active,
+        )
+        .group_by(col(Enrollment.cohort_id))
+    ).all()
+    waiting = session.exec(
+        select(CohortApplication.cohort_id, func.count())
+        .where(
+            col(CohortApplication.cohort_id).in_(cohort_ids),
+            CohortApplication.status == ApplicationStatus.waitlisted,
+        )
+        .group_by(col(CohortApplication.cohort_id))
+    ).all()
+    return Counter(dict(seats)), Counter(dict(waiting))
+
+
+def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOffer]:
+    """Cohorts taking applications or self-enrolment that have not ended, soonest first, with
+    seats left, waitlist length and the caller's own status and position."""
+    actor = require_signed_in(principal)
+    today = utcnow().date()
+    rows = session.exec(
+        select(Cohort, Program, Organization)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .join(Organization, col(Organization.id) == col(Program.organization_id))
+        .where(
+            col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
+            Cohort.ends_on >= today,
+        )
+        .order_by(col(Cohort.starts_on), col(Cohort.id))
+    ).all()
+    ids = [c.id or 0 for c, _p, _o in rows]
+    enrolled, waiting = _seat_counts(session, ids)
+    mine = {
+        a.cohort_id: a
+        for a in session.exec(
+            select(CohortApplication).where(
+                CohortApplication.student_id == actor.user_id,
+                col(CohortApplication.cohort_id).in_(ids or [-1]),
+            )
+        ).all()
+    }
+    seated = set(
+        session.exec(
+            select(Enrollment.cohort_id).where(
+                Enrollment.student_id == actor.user_id,
+                Enrollment.status == EnrollmentStatus.active,
+                col(Enrollment.cohort_id).in_(ids or [-1]),
+            )
+        ).all()
+    )
+    out = []
+    for c, p, o in rows:
+        cid = c.id or 0
+        app = mine.get(cid)
+        position = _position(session, app) if app else None
+        status = app.status if app else ""
+        if cid in seated:  # enrolled by a director, perhaps without applying
+            status = ApplicationStatus.enrolled
+        out.append(
+            CohortOffer(
+                id=cid,
+                name=c.name,
+                program=p.name,
+                organization=o.name,
+                starts_on=c.starts_on,
+                ends_on=c.ends_on,
+                status=cohort_status(c, today),
+                mode=c.enrolment_mode,
+                capacity=c.capacity,
+                enrolled=enrolled[cid],
+                seats_left=max(0, c.capacity - enrolled[cid]),
+                waitlist=waiting[cid],
+                my_status=status,
+                my_position=position,
+                my_position_text=position_text(position),
+            )
+        )
+    return out
+
+
+def my_applications(session: Session, principal: Principal | None) -> list[ApplicationPublic]:
+    """The caller's applications (every state), newest first."""
+    actor = require_signed_in(principal)
+    rows = session.exec(
+        select(CohortApplication)
+        .where(CohortApplication.student_id == actor.user_id)
+        .order_by(col(CohortApplication.applied_at).desc(), col(CohortApplication.id).desc())
+    ).all()
+    return [_public(session, a) for a in rows]
+
+
+def list_applications(
+    session: Session, principal: Principal | None, cohort_id: int, *, status: str | None = None
+) -> list[ApplicationPublic]:
+    """A cohort's applications for its directors: pending first (oldest first), then the
+    waitlist in order, then the rest; `status` keeps one state only."""
+    get_cohort(session, principal, cohort_id)
+    stmt = select(CohortApplication).where(CohortApplication.cohort_id == cohort_id)
+    if status:
+        if status not in [s.value for s in ApplicationStatus]:
+            raise Invalid(
+                "Unknown status: choose applied, enrolled, waitlisted, rejected or withdrawn."
+            )
+        stmt = stmt.where(CohortApplication.status == status)
+    rows = session.exec(
+        stmt.order_by(col(CohortApplication.waitlist_seq), col(CohortApplication.applied_at))
+    ).all()
+    order = {s: i for i, s in enumerate(["applied", "waitlisted", "enrolled", "rejected"])}
+    rows = sorted(rows, key=lambda a: order.get(a.status, 9))
+    position = 0
+    out = []
+    for a in rows:
+        if a.status == ApplicationStatus.waitlisted:
+            position += 1
+            out.append(_public(session, a, position=position))
+        else:
+            out.append(_public(session, a, position=None))
+    return out
+
+
+def enrolment_settings(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> EnrolmentSettings:
+    """The cohort's mode, capacity, seats, pending applications and waitlist length."""
+    cohort, _program = get_cohort(session, principal, cohort_id)
+    return _settings(session, cohort)
+
+
+def _settings(session: Session, cohort: Cohort) -> EnrolmentSettings:
+    cid = cohort.id or 0
+    taken = active_count(session, cid)
+    pending = session.exec(
+        select(func.count()).where(
+            CohortApplication.cohort_id == cid,
+            CohortApplication.status == ApplicationStatus.applied,
+        )
+    ).one()
+    return EnrolmentSettings(
+        cohort_id=cid,
+        mode=cohort.enrolment_mode,
+        capacity=cohort.capacity,
+        enrolled=taken,
+        seats_left=max(0, cohort.capacity - taken),
+        pending=int(pending),
+        waitlist=_waitlist_count(session, cid),
+    )
+
+
+# -- seats -------------------------------------------------------------------------------------
+
+
+def _lock_for_learner(session: Session, cohort_id: int) -> tuple[Cohort, Program]:
+    """The cohort row locked (the same lock as enrollment._lock_cohort), for a learner's request:
+    only cohorts that take applications or self-enrolment exist for them."""
+    cohort = session.exec(select(Cohort).where(Cohort.id == cohort_id).with_for_update()).first()
+    if cohort is None or cohort.enrolment_mode not in SELF_SERVICE_MODES:
+        raise NotFound("That cohort does not exist or does not take applications.")
+    program = session.get(Program, cohort.program_id)
+    assert program is not None
+    return cohort, program
+
+
+def _mine(session: Session, cohort_id: int, user_id: int) -> CohortApplication | None:
+    return session.exec(
+        select(CohortApplication).where(
+            CohortApplication.cohort_id == cohort_id, CohortApplication.student_id == user_id
+        )
+    ).first()
+
+
+def _has_room(session: Session, cohort: Cohort) -> bool:
+    """A free seat and nobody waiting for it (callers hold the cohort lock)."""
+    cid = cohort.id or 0
+    return active_count(session, cid) < cohort.capacity and _waitlist_count(session, cid) == 0
+
+
+def _to_waitlist(session: Session, app: CohortApplication) -> None:
+    last = session.exec(
+        select(func.max(CohortApplication.waitlist_seq)).where(
+            CohortApplication.cohort_id == app.cohort_id
+        )
+    ).one()
+    app.status = ApplicationStatus.waitlisted
+    app.waitlist_seq = int(last or 0) + 1
+    app.waitlisted_at = utcnow()
+    session.add(app)
+
+
+def _take_seat(
+    session: Session,
+    cohort: Cohort,
+    program: Program,
+    app: CohortApplication,
+    *,
+    actor_id: int | None,
+    how: str,
+    meta: RequestMeta,
+) -> None:
+    """Give the applicant a seat: membership (their application is their consent), the student
+    role there, an active enrolment. The caller holds the cohort lock and checked the room."""
+    from cyberhub.services.learning.enrollment import _ensure_student_role, _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
+
+    user = session.get(User, app.student_id)
+    org = session.get(Organization, program.organization_id)
+    assert user is not None and org is not None and user.id is not None
+    memberships.join(
+        session, user.id, org.id or 0, how="cohort application", actor_id=user.id, meta=meta
+    )
+    _ensure_student_role(session, actor_id, user, org, cohort, meta)
+    enrollment = _existing(session, cohort.id or 0, user.id)
+    if enrollment is None:
+        enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id)
+    enrollment.status = EnrollmentStatus.active
+    enrollment.enrolled_at = utcnow()
+    session.add(enrollment)
+    app.status = ApplicationStatus.enrolled
+    app.waitlist_seq = None
+    session.add(app)
+    session.flush()
+    audit.record(
+        session,
+        "enrollment.created",
+        actor_id=actor_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        student_id=user.id,
+        email=user.email,
+        method=how,
+    )
+
+
+def free_seat(session: Session, cohort_id: int, student_id: int) -> Enrollment | None:
+    """Withdraw an active enrolment: the seat and the mentor's slot are freed (submissions are
+    kept). Returns the enrolment, or None when there was no active one. Caller holds the lock."""
+    from cyberhub.services.learning.enrollment import _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
+
+    enrollment = _existing(session, cohort_id, student_id)
+    if enrollment is None or enrollment.status != EnrollmentStatus.active:
+        return None
+    enrollment.status = EnrollmentStatus.withdrawn
+    session.add(enrollment)
+    assignment = session.exec(
+        select(MentorAssignment).where(
+            MentorAssignment.cohort_id == cohort_id, MentorAssignment.student_id == student_id
+        )
+    ).first()
+    if assignment is not None:
+        session.delete(assignment)
+    session.flush()
+    return enrollment
+
+
+def fill_seats(
+    session: Session,
+    cohort: Cohort,
+    program: Program,
+    *,
+    actor_id: int | None,
+    meta: RequestMeta = NO_META,
+) -> list[int]:
+    """Promote waitlisted learners, first in line first, while seats are free (the caller holds
+    the cohort lock). Each promoted learner gets one notification and one e-mail. Returns their
+    ids."""
+    cid = cohort.id or 0
+    free = cohort.capacity - active_count(session, cid)
+    if free <= 0:
+        return []
+    queue = session.exec(
+        select(CohortApplication)
+        .where(
+            CohortApplication.cohort_id == cid,
+            CohortApplication.status == ApplicationStatus.waitlisted,
+        )
+        .order_by(col(CohortApplication.waitlist_seq))
+        .limit(free)
+    ).all()
+    promoted = []
+    for app in queue:
+        _take_seat(session, cohort, program, app, actor_id=actor_id, how="waitlist", meta=meta)
+        audit.record(
+            session,
+            "application.promoted",
+            actor_id=actor_id,
+            target_type="cohort",
+            target_id=cid,
+            meta=meta,
+            student_id=app.student_id,
+            application_id=app.id,
+        )
+        notifications.notify(
+            session,
+            app.student_id,
+            kind="waitlist_promoted",
+            title=f"A seat opened: you're enrolled in {cohort.name}"[:200],
+            body=(
+                f"A seat opened in {cohort.name} of {program.name} ({cohort.starts_on:%d %b %Y} "
+                f"– {cohort.ends_on:%d %b %Y}) and you were next on the waitlist: you are now "
+                "enrolled. Your missions are waiting."
+            ),
+            link="/cohorts",
+        )
+        promoted.append(app.student_id)
+    return promoted
+
+
+def after_seat_freed(
+    session: Session,
+    cohort: Cohort,
+    program: Program,
+    student_id: int,
+    *,
+    actor_id: int | None,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """Called by a director's unenrolment (enrollment.unenroll), under the cohort lock: the
+    learner's application, if any, becomes withdrawn, and the waitlist moves up."""
+    app = _mine(session, cohort.id or 0, student_id)
+    if app is not None and app.status == ApplicationStatus.enrolled:
+        app.status, app.decided_at, app.decided_by_id = (
+            ApplicationStatus.withdrawn,
+            utcnow(),
+            actor_id,
+        )
+        session.add(app)
+    fill_seats(session, cohort, program, actor_id=actor_id, meta=meta)
+
+
+def mark_enrolled_by_director(
+    session: Session, cohort_id: int, student_id: int, actor_id: int | None
+) -> None:
+    """A director enrolled someone directly: an application of theirs is settled as enrolled."""
+    app = _mine(session, cohort_id, student_id)
+    if app is not None and app.status != ApplicationStatus.enrolled:
+        app.status, app.waitlist_seq = ApplicationStatus.enrolled, None
+        app.decided_at, app.decided_by_id = utcnow(), actor_id
+        session.add(app)
+        session.flush()
+
+
+# -- the learner -------------------------------------------------------------------------------
+
+
+def apply(
+    session: Session, principal: Principal | None, cohort_id: int, *, meta: RequestMeta = NO_META
+) -> ApplicationPublic:
+    """The caller applies (application mode) or enrols themselves (open mode; the waitlist when
+    full or when others wait). Conflict: already applied / enrolled / waiting, rejected before,
+    the cohort has ended."""
+    actor = require_signed_in(principal)
+    cohort, program = _lock_for_learner(session, cohort_id)
+    if cohort.ends_on < utcnow().date():
+        raise Conflict(f"{cohort.name} has ended: it takes no more applications.")
+    app = _mine(session, cohort_id, actor.user_id)
+    if app is not None and app.status in PENDING:
+        raise Conflict(
+            {
+                ApplicationStatus.applied: f"You have already applied to {cohort.name}.",
+                ApplicationStatus.waitlisted: f"You are already on the waitlist of {cohort.name}.",
+                ApplicationStatus.enrolled: f"You are already enrolled in {cohort.name}.",
+            }[ApplicationStatus(app.status)]
+        )
+    if app is not None and app.status == ApplicationStatus.rejected:
+        raise Conflict(
+            f"Your application to {cohort.name} was not accepted. Ask its programme director "
+            "if you think this is a mistake."
+        )
+    enrolled = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.cohort_id == cohort_id,
+            Enrollment.student_id == actor.user_id,
+            Enrollment.status == EnrollmentStatus.active,
+        )
+    ).first()
+    if enrolled is not None:
+        raise Conflict(f"You are already enrolled in {cohort.name}.")
+    if app is None:
+        app = CohortApplication(cohort_id=cohort_id, student_id=actor.user_id)
+    app.applied_at, app.decided_at, app.decided_by_id = utcnow(), None, None
+    app.status, app.waitlist_seq, app.waitlisted_at = ApplicationStatus.applied, None, None
+    session.add(app)
+    session.flush()
+    audit.record(
+        session,
+        "application.submitted",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        application_id=app.id,
+        mode=cohort.enrolment_mode,
+    )
+    if cohort.enrolment_mode == EnrolmentMode.open:
+        if _has_room(session, cohort):
+            _take_seat(session, cohort, program, app, actor_id=actor.user_id, how="self", meta=meta)
+        else:
+            _to_waitlist(session, app)
+            session.flush()
+            audit.record(
+                session,
+                "application.waitlisted",
+                actor_id=actor.user_id,
+                target_type="cohort",
+                target_id=cohort_id,
+                meta=meta,
+                application_id=app.id,
+                seq=app.waitlist_seq,
+            )
+    elif cohort.director_id is not None:
+        user = session.get(User, actor.user_id)
+        who = (user.full_name or user.email) if user else "A learner"
+        notifications.notify(
+            session,
+            cohort.director_id,
+            kind="application",
+            title=f"New application to {cohort.name}"[:200],
+            body=f"{who} applied to {cohort.name}. Approve or reject it on the cohort page.",
+            link=f"/director/cohorts/{cohort_id}",
+            send_mail=False,
+        )
+    return _public(session, app)
+
+
+def withdraw(
+    session: Session, principal: Principal | None, cohort_id: int, *, meta: RequestMeta = NO_META
+) -> ApplicationPublic:
+    """The caller withdraws their application, their waitlist place or their seat (then the
+    next waitlisted learner is promoted). NotFound: nothing to withdraw."""
+    actor = require_signed_in(principal)
+    cohort = session.exec(select(Cohort).where(Cohort.id == cohort_id).with_for_update()).first()
+    app = _mine(session, cohort_id, actor.user_id) if cohort else None
+    if cohort is None or app is None or app.status not in PENDING:
+        raise NotFound("You have no application, waitlist place or seat to withdraw here.")
+    program = session.get(Program, cohort.program_id)
+    assert program is not None
+    was = _close(session, app, ApplicationStatus.withdrawn, actor.user_id)
+    audit.record(
+        session,
+        "application.withdrawn",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        application_id=app.id,
+        was=was,
+    )
+    if was == ApplicationStatus.enrolled:
+        fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
+    return _public(session, app)
+
+
+def _close(session: Session, app: CohortApplication, status: str, actor_id: int) -> str:
+    """End an application (withdrawn or rejected): off the waitlist, its seat freed if it held
+    one (the caller then lets the waitlist fill it). Returns the status it had."""
+    was = app.status
+    app.status, app.waitlist_seq = status, None
+    app.decided_at, app.decided_by_id = utcnow(), actor_id
+    session.add(app)
+    if was == ApplicationStatus.enrolled:
+        free_seat(session, app.cohort_id, app.student_id)
+    session.flush()
+    return was
+
+
+# -- the director ------------------------------------------------------------------------------
+
+
+def _decidable(
+    session: Session, principal: Principal | None, cohort_id: int, application_id: int
+) -> tuple[Principal, Cohort, Program, CohortApplication]:
+    actor = require_director(principal)
+    cohort, program = get_cohort(session, actor, cohort_id, lock=True)
+    app = session.exec(
+        select(CohortApplication)
+        .where(CohortApplication.id == application_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if app is None or app.cohort_id != cohort_id:
+        raise NotFound("That application does not exist.")
+    return actor, cohort, program, app
+
+
+def approve(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    application_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> ApplicationPublic:
+    """Accept a pending application: a seat when one is free and nobody waits, else the waitlist.
+    The learner is told (in-app and e-mail). Conflict: not pending."""
+    actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
+    if app.status != ApplicationStatus.applied:
+        raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
+    app.decided_at, app.decided_by_id = utcnow(), actor.user_id
+    seated = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.cohort_id == cohort_id,
+            Enrollment.student_id == app.student_id,
+            Enrollment.status == EnrollmentStatus.active,
+        )
+    ).first()
+    if seated is not None:  # a director already enrolled them directly: settle it
+        mark_enrolled_by_director(session, cohort_id, app.student_id, actor.user_id)
+        return _public(session, app)
+    if _has_room(session, cohort):
+        _take_seat(
+            session, cohort, program, app, actor_id=actor.user_id, how="application", meta=meta
+        )
+        title = f"You're enrolled in {cohort.name}"
+        body = (
+            f"Your application to {cohort.name} of {program.name} was approved: you are "
+            "enrolled. Your missions are waiting."
+        )
+    else:
+        _to_waitlist(session, app)
+        session.flush()
+        place = position_text(_position(session, app))
+        title = f"You're on the waitlist of {cohort.name}"
+        body = (
+            f"Your application to {cohort.name} of {program.name} was approved, but every seat "
+            f"is taken: you are {place}. You will be enrolled automatically when a seat frees."
+        )
+    session.flush()
+    audit.record(
+        session,
+        "application.approved",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        application_id=app.id,
+        student_id=app.student_id,
+        result=app.status,
+    )
+    notifications.notify(
+        session, app.student_id, kind="application", title=title[:200], body=body, link="/cohorts"
+    )
+    return _public(session, app)
+
+
+def reject(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    application_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> ApplicationPublic:
+    """Turn down an application, a waitlist place or (freeing the seat, which the waitlist then
+    fills) an enrolment that came from an application. The learner is told. Conflict: already
+    rejected or withdrawn."""
+    actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
+    if app.status not in PENDING:
+        raise Conflict(f"This application is already {app.status}.")
+    was = _close(session, app, ApplicationStatus.rejected, actor.user_id)
+    audit.record(
+        session,
+        "application.rejected",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        application_id=app.id,
+        student_id=app.student_id,
+        was=was,
+    )
+    notifications.notify(
+        session,
+        app.student_id,
+        kind="application",
+        title=f"Your application to {cohort.name} was not accepted"[:200],
+        body=f"The programme director of {program.name} did not accept your place in "
+        f"{cohort.name}.",
+        link="/cohorts",
+    )
+    if was == ApplicationStatus.enrolled:
+        fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
+    return _public(session, app)
+
+
+def set_enrolment(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    mode: str | None = None,
+    capacity: int | None = None,
+    meta: RequestMeta = NO_META,
+) -> EnrolmentSettings:
+    """Change how people enrol and how many seats there are; a capacity raised promotes the
+    waitlist at once. Invalid: unknown mode, capacity out of 1..10000. Conflict: capacity below
+    the students enrolled."""
+    actor = require_director(principal)
+    cohort, program = get_cohort(session, actor, cohort_id, lock=True)
+    if mode is not None:
+        if mode not in [m.value for m in EnrolmentMode]:
+            raise Invalid("Choose how people enrol: director, application or open.")
+        cohort.enrolment_mode = mode
+    if capacity is not None:
+        if not 1 <= capacity <= CAPACITY_MAX:
+            raise Invalid(f"Capacity must be between 1 and {CAPACITY_MAX} students.")
+        taken = active_count(session, cohort_id)
+        if capacity < taken:
+            raise Conflict(
+                f"{taken} students are already enrolled: the capacity can't be lower than that."
+            )
+        cohort.capacity = capacity
+    session.add(cohort)
+    session.flush()
+    audit.record(
+        session,
+        "cohort.enrolment_updated",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        mode=cohort.enrolment_mode,
+        capacity=cohort.capacity,
+    )
+    fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
+    return _settings(session, cohort)

@@ -1,0 +1,901 @@
+"""Writing missions: drafts, edits, prerequisites, rubric and hints; publish / unpublish / archive.
+
+Directors author the missions of their organizations (admins any, and the public library's);
+programmes run missions (`program_missions`): their organisation's own or adopted library ones
+(`add_to_program` / `remove_from_program`). Rules chosen:
+- A mission belongs to an organisation (created through one of its programmes, which runs it)
+  or to the library, and to one global track; its NICE work roles must be among those the
+  programmes running it chose for the track (NICE Framework ids such as "DD-WRL-003").
+- A director never edits another organisation's mission or a library mission (Forbidden).
+- Rubric criteria: {key, title, description, points}; keys unique (made from the title when
+  omitted), points 1..1000, at most 12 criteria. Hints: at most 10 non-blank texts.
+- Prerequisites are other missions of the same organisation or the library, not archived; a
+  chain of them may never loop back to the mission itself.
+- Publishing needs a brief, at least one rubric criterion and published prerequisites (else the
+  mission would stay locked for every student). A published mission stays publishable through
+  every edit. A mission other published missions require can't be unpublished or archived
+  while they do.
+- Publishing, or editing a published mission, (re)computes its embedding after the commit.
+- The slug is made from the title once, when the mission is created (links stay stable).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import func, or_, true
+from sqlmodel import Session, col, select
+
+from cyberhub import jobs
+from cyberhub.models import (
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Program,
+    ProgramMission,
+    ProgramTrack,
+    Role,
+    Track,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning.programs import (
+    check_org,
+    get_program,
+    nice_roles_for,
+    programs_query,
+    require_director,
+    slugify,
+)
+
+TITLE_MAX = 200
+SUMMARY_MAX = 400
+BRIEF_MAX = 50_000
+SKILLS_MAX = 20
+SKILL_MAX = 80
+MINUTES_MAX = 6000
+RUBRIC_MAX = 12
+POINTS_MAX = 1000
+HINTS_MAX = 10
+HINT_MAX = 1000
+PREREQS_MAX = 10
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+STATUSES = tuple(s.value for s in MissionStatus)
+STATUS_ACTIONS = {
+    MissionStatus.published: "mission.published",
+    MissionStatus.draft: "mission.unpublished",
+    MissionStatus.archived: "mission.archived",
+}
+
+
+@dataclass
+class MissionChanges:
+    """What to set on a mission; None means "leave as it is" (on create: the default)."""
+
+    program_id: int | None = None  # create only
+    track: str | None = None  # track key within the programme
+    title: str | None = None
+    summary: str | None = None
+    brief: str | None = None
+    difficulty: int | None = None
+    skills: list[str] | None = None
+    estimated_minutes: int | None = None
+    prerequisites: list[int] | None = None
+    nice_work_roles: list[str] | None = None
+    rubric: list[dict[str, Any]] | None = None
+    hints: list[str] | None = None
+
+    def given(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) is not None]
+
+
+# -- field rules -------------------------------------------------------------------------------
+
+
+def _title(value: str) -> str:
+    value = " ".join((value or "").split())
+    if len(value) < 3:
+        raise Invalid("Give the mission a title (at least 3 characters).")
+    if len(value) > TITLE_MAX:
+        raise Invalid(f"The title must be at most {TITLE_MAX} characters.")
+    return value
+
+
+def _limited(value: str, what: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise Invalid(f"The {what} must be at most {limit:,} characters.")
+    return value
+
+
+def _difficulty(value: int) -> int:
+    if not isinstance(value, int) or not 1 <= value <= 5:
+        raise Invalid("Difficulty must be between 1 (beginner) and 5 (expert).")
+    return value
+
+
+def _minutes(value: int) -> int:
+    if not isinstance(value, int) or not 1 <= value <= MINUTES_MAX:
+        raise Invalid(f"Estimated minutes must be between 1 and {MINUTES_MAX}.")
+    return value
+
+
+def _skills(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        v = " ".join(str(v).split())
+        if not v or v.lower() in (s.lower() for s in out):
+            continue
+        if len(v) > SKILL_MAX:
+            raise Invalid(f"Each skill must be at most {SKILL_MAX} characters.")
+        out.append(v)
+    if len(out) > SKILLS_MAX:
+        raise Invalid(f"List at most {SKILLS_MAX} skills.")
+    return out
+
+
+def _hints(values: list[str]) -> list[str]:
+    out = [str(h).strip() for h in values if str(h).strip()]
+    if len(out) > HINTS_MAX:
+        raise Invalid(f"Give at most {HINTS_MAX} hints.")
+    for h in out:
+        if len(h) > HINT_MAX:
+            raise Invalid(f"Each hint must be at most {HINT_MAX} characters.")
+    return out
+
+
+def _points(value: Any, title: str) -> int:
+    try:
+        points = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"Points for '{title}' must be a whole number.") from None
+    if isinstance(value, float) and value != points:
+        raise Invalid(f"Points for '{title}' must be a whole number.")
+    if not 1 <= points <= POINTS_MAX:
+        raise Invalid(f"Points for '{title}' must be between 1 and {POINTS_MAX}.")
+    return points
+
+
+def clean_rubric(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validated rubric criteria; Invalid names the first problem."""
+    if len(criteria) > RUBRIC_MAX:
+        raise Invalid(f"A rubric has at most {RUBRIC_MAX} criteria.")
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for n, c in enumerate(criteria, start=1):
+        if not isinstance(c, dict):
+            raise Invalid(f"Rubric criterion {n} must have a title and points.")
+        title = " ".join(str(c.get("title") or "").split())
+        if not title:
+            raise Invalid(f"Rubric criterion {n} needs a title.")
+        if len(title) > 120:
+            raise Invalid(f"The title of rubric criterion {n} must be at most 120 characters.")
+        key = str(c.get("key") or "").strip().lower() or slugify(title, 60).replace("-", "_")
+        if not KEY_RE.match(key):
+            raise Invalid(
+                f"The key of '{title}' must be lower-case letters, digits, '_' or '-' "
+                "(up to 60 characters)."
+            )
+        if key in seen:
+            raise Invalid(f"Two rubric criteria share the key '{key}': keys must be unique.")
+        seen.add(key)
+        description = _limited(str(c.get("description") or ""), "criterion description", 1000)
+        out.append(
+            {
+                "key": key,
+                "title": title,
+                "description": description,
+                "points": _points(c.get("points"), title),
+            }
+        )
+    return out
+
+
+def _allowed_roles(session: Session, track: Track, program_ids: list[int]) -> list[dict[str, str]]:
+    """The NICE roles the programmes (running the mission) chose for the track, all of the
+    track's standard roles when none chose any."""
+    chosen: set[str] = set()
+    for roles in session.exec(
+        select(ProgramTrack.nice_work_roles).where(
+            col(ProgramTrack.program_id).in_(program_ids or [-1]),
+            ProgramTrack.track_id == track.id,
+        )
+    ).all():
+        chosen.update(roles or [])
+    standard = nice_roles_for(track.key)
+    return [r for r in standard if r["id"] in chosen] if chosen else standard
+
+
+def _nice_roles(values: list[str], track: Track, allowed_roles: list[dict[str, str]]) -> list[str]:
+    """Role ids (or names) among those the programmes chose for the track."""
+    track_key = track.key
+    allowed = {r["id"]: r for r in allowed_roles}
+    by_name = {r["name"].lower(): r["id"] for r in allowed.values()}
+    out: list[str] = []
+    for v in values:
+        v = str(v).strip()
+        role_id = v if v in allowed else by_name.get(v.lower())
+        if role_id is None:
+            names = ", ".join(f"{r['name']} ({r['id']})" for r in allowed.values())
+            raise Invalid(f"'{v}' is not a NICE work role of the {track_key} track: {names}.")
+        if role_id not in out:
+            out.append(role_id)
+    return out
+
+
+def _track(session: Session, program_ids: list[int], key: str) -> Track:
+    """The global track of `key`; with programmes given, one of them must run it."""
+    key = (key or "").strip().lower()
+    stmt = select(Track).where(Track.key == key)
+    if program_ids:
+        stmt = stmt.join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id)).where(
+            col(ProgramTrack.program_id).in_(program_ids)
+        )
+    track = session.exec(stmt).first()
+    if track is None:
+        raise Invalid(f"This programme has no track '{key}'.")
+    return track
+
+
+def running_programs(session: Session, mission_id: int) -> list[int]:
+    """The programmes that run the mission."""
+    return list(
+        session.exec(
+            select(ProgramMission.program_id)
+            .where(ProgramMission.mission_id == mission_id)
+            .order_by(col(ProgramMission.program_id))
+        ).all()
+    )
+
+
+def _unique_slug(session: Session, title: str) -> str:
+    base = slugify(title, 110) or "mission"
+    taken = set(
+        session.exec(
+            select(Mission.slug).where(
+                or_(col(Mission.slug) == base, col(Mission.slug).like(f"{base}-%"))
+            )
+        ).all()
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# -- prerequisites -----------------------------------------------------------------------------
+
+
+def _prereq_ids(session: Session, mission_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(MissionPrerequisite.prerequisite_id)
+            .where(MissionPrerequisite.mission_id == mission_id)
+            .order_by(col(MissionPrerequisite.prerequisite_id))
+        ).all()
+    )
+
+
+def _check_prerequisites(session: Session, mission: Mission, wanted: list[int]) -> list[Mission]:
+    """The prerequisite missions, checked: same organisation or the library, not archived,
+    no loop."""
+    ids: list[int] = []
+    for i in wanted:
+        if i not in ids:
+            ids.append(int(i))
+    if len(ids) > PREREQS_MAX:
+        raise Invalid(f"A mission has at most {PREREQS_MAX} prerequisites.")
+    if mission.id is not None and mission.id in ids:
+        raise Invalid("A mission can't be its own prerequisite.")
+    found = {
+        m.id: m for m in session.exec(select(Mission).where(col(Mission.id).in_(ids or [-1]))).all()
+    }
+    prereqs: list[Mission] = []
+    for i in ids:
+        m = found.get(i)
+        if m is None or m.organization_id not in (None, mission.organization_id):
+            raise Invalid(f"Mission {i} is not a mission of this programme.")
+        if m.status == MissionStatus.archived:
+            raise Invalid(f"'{m.title}' is archived: it can't be a prerequisite.")
+        prereqs.append(m)
+    if mission.id is not None and ids:
+        _check_no_loop(session, mission, prereqs)
+    return prereqs
+
+
+def _check_no_loop(session: Session, mission: Mission, prereqs: list[Mission]) -> None:
+    """Reject prerequisites that (through other missions) already require this mission."""
+    edges: dict[int, list[int]] = {}
+    owned = or_(
+        col(Mission.organization_id).is_(None),
+        col(Mission.organization_id) == (mission.organization_id or -1),
+    )
+    for m_id, p_id in session.exec(
+        select(MissionPrerequisite.mission_id, MissionPrerequisite.prerequisite_id)
+        .join(Mission, col(Mission.id) == col(MissionPrerequisite.mission_id))
+        .where(owned)
+    ).all():
+        edges.setdefault(m_id, []).append(p_id)
+    edges[mission.id or 0] = [p.id or 0 for p in prereqs]
+    for start in prereqs:
+        stack, seen = [start.id or 0], set()
+        while stack:
+            node = stack.pop()
+            if node == mission.id:
+                raise Invalid(
+                    f"'{start.title}' already requires '{mission.title}' (directly or through "
+                    "other missions): prerequisites can't go round in a loop."
+                )
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(edges.get(node, []))
+
+
+def _set_prerequisites(session: Session, mission: Mission, prereqs: list[Mission]) -> None:
+    current = session.exec(
+        select(MissionPrerequisite).where(MissionPrerequisite.mission_id == mission.id)
+    ).all()
+    keep = {p.id for p in prereqs}
+    for row in current:
+        if row.prerequisite_id not in keep:
+            session.delete(row)
+    have = {row.prerequisite_id for row in current}
+    for p in prereqs:
+        if p.id not in have:
+            session.add(MissionPrerequisite(mission_id=mission.id or 0, prerequisite_id=p.id or 0))
+    session.flush()
+
+
+def _missions(session: Session, ids: list[int]) -> list[Mission]:
+    if not ids:
+        return []
+    return list(session.exec(select(Mission).where(col(Mission.id).in_(ids))).all())
+
+
+def _dependants(session: Session, mission_id: int, status: str | None = None) -> list[Mission]:
+    stmt = (
+        select(Mission)
+        .join(MissionPrerequisite, col(MissionPrerequisite.mission_id) == col(Mission.id))
+        .where(MissionPrerequisite.prerequisite_id == mission_id)
+    )
+    if status:
+        stmt = stmt.where(Mission.status == status)
+    return list(session.exec(stmt.order_by(col(Mission.title))).all())
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def mission_json(
+    m: Mission,
+    track: Track | None,
+    prerequisites: list[dict[str, Any]] | None = None,
+    program_ids: list[int] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "organization_id": m.organization_id,
+        "library": m.organization_id is None,
+        "program_ids": program_ids if program_ids is not None else [],
+        "slug": m.slug,
+        "title": m.title,
+        "summary": m.summary,
+        "brief": m.brief,
+        "track": track.key if track else "",
+        "track_name": track.name if track else "",
+        "difficulty": m.difficulty,
+        "skills": list(m.skills),
+        "estimated_minutes": m.estimated_minutes,
+        "rubric": list(m.rubric),
+        "max_points": sum(int(c.get("points", 0)) for c in m.rubric),  # type: ignore[call-overload]
+        "hints": list(m.hints),
+        "nice_work_roles": list(m.nice_work_roles),
+        "prerequisites": prerequisites if prerequisites is not None else [],
+        "status": m.status,
+        "author_id": m.author_id,
+        "created_at": m.created_at.isoformat(),
+        "updated_at": m.updated_at.isoformat(),
+    }
+
+
+def _mission(session: Session, principal: Principal | None, mission_id: int) -> Mission:
+    """A mission the principal may edit: their organisation's (any mission for an admin)."""
+    actor = require_director(principal)
+    mission = session.get(Mission, mission_id)
+    if mission is None:
+        raise NotFound("That mission does not exist.")
+    if actor.is_admin:
+        return mission
+    if mission.organization_id is None:
+        raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
+    check_org(actor, mission.organization_id)
+    return mission
+
+
+def _detail(session: Session, mission: Mission) -> dict[str, Any]:
+    track = session.get(Track, mission.track_id)
+    prereqs = session.exec(
+        select(Mission)
+        .join(MissionPrerequisite, col(MissionPrerequisite.prerequisite_id) == col(Mission.id))
+        .where(MissionPrerequisite.mission_id == mission.id)
+        .order_by(col(Mission.title))
+    ).all()
+    return mission_json(
+        mission,
+        track,
+        [{"id": p.id, "title": p.title, "status": p.status} for p in prereqs],
+        running_programs(session, mission.id or 0),
+    )
+
+
+def get_mission(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
+    """One mission as its author sees it (any status), with its prerequisites and the
+    programmes running it: their organisation's missions, and (read-only) library ones their
+    programmes may run."""
+    actor = require_director(principal)
+    mission = session.get(Mission, mission_id)
+    if (
+        mission is not None
+        and mission.organization_id is None
+        and mission.status == MissionStatus.published
+    ):
+        return _detail(session, mission)
+    return _detail(session, _mission(session, actor, mission_id))
+
+
+def list_missions(
+    session: Session,
+    principal: Principal | None,
+    *,
+    status: str = "",
+    program_id: int | None = None,
+    track: str = "",
+    q: str = "",
+) -> list[dict[str, Any]]:
+    """Missions of the principal's organisations and those their programmes run (adopted
+    library missions), newest edit first, filtered by status etc. With `program_id`: the
+    missions that programme runs."""
+    actor = require_director(principal)
+    if status and status not in STATUSES:
+        raise Invalid(f"Unknown status '{status}'. Choose one of: {', '.join(STATUSES)}.")
+    stmt = select(Mission, Track).join(Track, col(Track.id) == col(Mission.track_id))
+    if program_id is not None:
+        get_program(session, actor, program_id)
+        stmt = stmt.where(col(Mission.id).in_(_run_by([program_id])))
+    else:
+        stmt = stmt.where(_mine(session, actor))
+    if status:
+        stmt = stmt.where(Mission.status == status)
+    if track:
+        stmt = stmt.where(Track.key == track)
+    if q.strip():
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(col(Mission.title).ilike(like), col(Mission.summary).ilike(like)))
+    rows = session.exec(stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())).all()
+    runs: dict[int, list[int]] = {}
+    for pid, mid in session.exec(
+        select(ProgramMission.program_id, ProgramMission.mission_id).where(
+            col(ProgramMission.mission_id).in_([m.id for m, _ in rows] or [-1])
+        )
+    ).all():
+        runs.setdefault(mid, []).append(pid)
+    return [mission_json(m, t, program_ids=sorted(runs.get(m.id or 0, []))) for m, t in rows]
+
+
+def _run_by(program_ids: list[int]) -> Any:
+    return select(ProgramMission.mission_id).where(
+        col(ProgramMission.program_id).in_(program_ids or [-1])
+    )
+
+
+def _mine(session: Session, actor: Principal) -> Any:
+    """A condition on Mission: the director's organisations' missions and those their
+    programmes run (every mission for an admin)."""
+    if actor.is_admin:
+        return true()
+    program_ids = [p.id or 0 for p in session.exec(programs_query(actor)).all()]
+    orgs = actor.organizations(Role.director)
+    return or_(
+        col(Mission.organization_id).in_(orgs or {-1}), col(Mission.id).in_(_run_by(program_ids))
+    )
+
+
+def status_counts(
+    session: Session, principal: Principal | None, program_id: int | None = None
+) -> dict[str, int]:
+    """How many of the missions `list_missions` shows are in each status."""
+    actor = require_director(principal)
+    if program_id is not None:
+        get_program(session, actor, program_id)
+        where = col(Mission.id).in_(_run_by([program_id]))
+    else:
+        where = _mine(session, actor)
+    rows = session.exec(
+        select(Mission.status, func.count()).where(where).group_by(col(Mission.status))
+    ).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def prerequisite_options(
+    session: Session, principal: Principal | None, program_id: int, mission_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Missions that may be chosen as prerequisites (the programme's organisation's or the
+    library's, not archived, not itself)."""
+    program = get_program(session, principal, program_id)
+    rows = session.exec(
+        select(Mission)
+        .where(
+            or_(
+                col(Mission.organization_id) == program.organization_id,
+                col(Mission.organization_id).is_(None)
+                & (col(Mission.status) == MissionStatus.published),
+            ),
+            Mission.status != MissionStatus.archived,
+            Mission.id != (mission_id or 0),
+        )
+        .order_by(col(Mission.title))
+    ).all()
+    return [{"id": m.id, "title": m.title, "status": m.status} for m in rows]
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _check_publishable(brief: str, rubric: list[Any], prereqs: list[Mission]) -> None:
+    problems = []
+    if not brief.strip():
+        problems.append("a brief")
+    if not rubric:
+        problems.append("at least one rubric criterion")
+    if problems:
+        raise Invalid(f"A published mission needs {' and '.join(problems)}.")
+    drafts = [p.title for p in prereqs if p.status != MissionStatus.published]
+    if drafts:
+        raise Invalid(
+            "Publish its prerequisites first (students could never unlock it): "
+            + ", ".join(f"'{t}'" for t in drafts)
+            + "."
+        )
+
+
+def _validated(
+    session: Session,
+    mission: Mission,
+    changes: MissionChanges,
+    track: Track,
+    program_ids: list[int],
+) -> tuple[dict[str, Any], list[Mission] | None]:
+    """The new field values (all checked) and the new prerequisites when given.
+
+    Nothing is set on the mission here, so a refused edit leaves it untouched.
+    """
+    values: dict[str, Any] = {}
+    if changes.title is not None:
+        values["title"] = _title(changes.title)
+    if changes.summary is not None:
+        values["summary"] = _limited(changes.summary, "summary", SUMMARY_MAX)
+    if changes.brief is not None:
+        values["brief"] = _limited(changes.brief, "brief", BRIEF_MAX)
+    if changes.difficulty is not None:
+        values["difficulty"] = _difficulty(changes.difficulty)
+    if changes.skills is not None:
+        values["skills"] = _skills(changes.skills)
+    if changes.estimated_minutes is not None:
+        values["estimated_minutes"] = _minutes(changes.estimated_minutes)
+    if changes.rubric is not None:
+        values["rubric"] = clean_rubric(changes.rubric)
+    if changes.hints is not None:
+        values["hints"] = _hints(changes.hints)
+    if changes.nice_work_roles is not None:
+        allowed = _allowed_roles(session, track, program_ids)
+        values["nice_work_roles"] = _nice_roles(changes.nice_work_roles, track, allowed)
+    elif changes.track is not None:
+        # Moving to another track: the roles chosen must fit the new one too.
+        allowed = _allowed_roles(session, track, program_ids)
+        values["nice_work_roles"] = _nice_roles(mission.nice_work_roles, track, allowed)
+    prereqs = None
+    if changes.prerequisites is not None:
+        prereqs = _check_prerequisites(session, mission, changes.prerequisites)
+    return values, prereqs
+
+
+def create_mission(
+    session: Session,
+    principal: Principal | None,
+    changes: MissionChanges,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Create a draft mission of the organisation of a programme the principal runs (their
+    only one by default); that programme runs it.
+
+    Needs a title and a track; everything else may follow. Invalid names the first problem.
+    """
+    actor = require_director(principal)
+    program_id = changes.program_id
+    if program_id is None:
+        mine = session.exec(programs_query(actor)).all()
+        if len(mine) != 1:
+            raise Invalid("Choose the programme the mission belongs to.")
+        program_id = mine[0].id
+    program: Program = get_program(session, actor, program_id or 0)
+    if changes.title is None:
+        raise Invalid("Give the mission a title (at least 3 characters).")
+    if not changes.track:
+        raise Invalid("Choose the mission's track.")
+    track = _track(session, [program.id or 0], changes.track)
+    mission = Mission(
+        organization_id=program.organization_id,
+        track_id=track.id or 0,
+        slug="",
+        title="",
+        author_id=actor.user_id,
+        status=MissionStatus.draft,
+    )
+    values, prereqs = _validated(session, mission, changes, track, [program.id or 0])
+    for name, value in values.items():
+        setattr(mission, name, value)
+    mission.slug = _unique_slug(session, mission.title)
+    session.add(mission)
+    session.flush()
+    session.add(ProgramMission(program_id=program.id or 0, mission_id=mission.id or 0))
+    session.flush()
+    if prereqs:
+        # Checked again now that the mission has an id (a new mission can't be in a loop yet).
+        _set_prerequisites(session, mission, prereqs)
+    audit.record(
+        session,
+        "mission.created",
+        actor_id=actor.user_id,
+        target_type="mission",
+        target_id=mission.id,
+        meta=meta,
+        title=mission.title,
+        program_id=program.id,
+    )
+    return _detail(session, mission)
+
+
+def update_mission(
+    session: Session,
+    principal: Principal | None,
+    mission_id: int,
+    changes: MissionChanges,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Edit a mission (only the fields given). A published mission must stay publishable, and
+    its embedding is recomputed after the commit."""
+    actor = require_director(principal)
+    mission = _mission(session, actor, mission_id)
+    runs = running_programs(session, mission.id or 0)
+    if changes.program_id is not None and changes.program_id not in runs:
+        raise Invalid(
+            "A mission can't move to another programme: add it to that programme instead."
+        )
+    if mission.status == MissionStatus.archived:
+        raise Conflict("This mission is archived: restore it (publish or unpublish) to edit it.")
+    track = (
+        _track(session, runs, changes.track)
+        if changes.track is not None
+        else session.get(Track, mission.track_id)
+    )
+    assert track is not None
+    values, prereqs = _validated(session, mission, changes, track, runs)
+    if mission.status == MissionStatus.published:
+        current = prereqs
+        if current is None:
+            current = _missions(session, _prereq_ids(session, mission.id or 0))
+        _check_publishable(
+            values.get("brief", mission.brief), values.get("rubric", mission.rubric), current
+        )
+    mission.track_id = track.id or 0
+    for name, value in values.items():
+        setattr(mission, name, value)
+    mission.updated_at = utcnow()
+    session.add(mission)
+    if prereqs is not None:
+        _set_prerequisites(session, mission, prereqs)
+    session.flush()
+    if mission.status == MissionStatus.published:
+        jobs.mission_changed(session, mission_id)
+    audit.record(
+        session,
+        "mission.updated",
+        actor_id=actor.user_id,
+        target_type="mission",
+        target_id=mission.id,
+        meta=meta,
+        fields=",".join(changes.given()),
+    )
+    return _detail(session, mission)
+
+
+def _set_status(
+    session: Session, actor: Principal, mission: Mission, status: MissionStatus, meta: RequestMeta
+) -> dict[str, Any]:
+    before = mission.status
+    mission.status = status
+    mission.updated_at = utcnow()
+    session.add(mission)
+    session.flush()
+    audit.record(
+        session,
+        STATUS_ACTIONS[status],
+        actor_id=actor.user_id,
+        target_type="mission",
+        target_id=mission.id,
+        meta=meta,
+        before=before,
+        title=mission.title,
+    )
+    return _detail(session, mission)
+
+
+def publish_mission(
+    session: Session, principal: Principal | None, mission_id: int, *, meta: RequestMeta = NO_META
+) -> dict[str, Any]:
+    """Publish a draft (or archived) mission: students see it, its embedding is computed.
+
+    Invalid: no brief, no rubric, unpublished prerequisites. Conflict: already published.
+    """
+    actor = require_director(principal)
+    mission = _mission(session, actor, mission_id)
+    if mission.status == MissionStatus.published:
+        raise Conflict("This mission is already published.")
+    prereqs = _missions(session, _prereq_ids(session, mission.id or 0))
+    _check_publishable(mission.brief, mission.rubric, prereqs)
+    result = _set_status(session, actor, mission, MissionStatus.published, meta)
+    jobs.mission_changed(session, mission_id)
+    return result
+
+
+def _check_no_published_dependants(session: Session, mission: Mission, verb: str) -> None:
+    needed_by = _dependants(session, mission.id or 0, MissionStatus.published)
+    if needed_by:
+        names = ", ".join(f"'{m.title}'" for m in needed_by[:5])
+        raise Conflict(
+            f"Published missions require this one ({names}): change their prerequisites or "
+            f"{verb} them first."
+        )
+
+
+def unpublish_mission(
+    session: Session, principal: Principal | None, mission_id: int, *, meta: RequestMeta = NO_META
+) -> dict[str, Any]:
+    """Take a published (or archived) mission back to draft: students no longer see it.
+
+    Conflict: it is already a draft, or published missions require it.
+    """
+    actor = require_director(principal)
+    mission = _mission(session, actor, mission_id)
+    if mission.status == MissionStatus.draft:
+        raise Conflict("This mission is already a draft.")
+    _check_no_published_dependants(session, mission, "unpublish")
+    return _set_status(session, actor, mission, MissionStatus.draft, meta)
+
+
+def archive_mission(
+    session: Session, principal: Principal | None, mission_id: int, *, meta: RequestMeta = NO_META
+) -> dict[str, Any]:
+    """Archive a mission (hidden from students and from new prerequisites; submissions kept).
+
+    Conflict: already archived, or published missions require it.
+    """
+    actor = require_director(principal)
+    mission = _mission(session, actor, mission_id)
+    if mission.status == MissionStatus.archived:
+        raise Conflict("This mission is already archived.")
+    _check_no_published_dependants(session, mission, "archive")
+    return _set_status(session, actor, mission, MissionStatus.archived, meta)
+
+
+# -- which programmes run a mission -------------------------------------------------------------
+
+
+def add_to_program(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    mission_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """The programme starts running the mission: one of its organisation's own, or a published
+    library mission (adopted). Another organisation's mission is NotFound; Conflict when the
+    programme already runs it or does not run the mission's track. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    mission = session.get(Mission, mission_id)
+    library = mission is not None and mission.organization_id is None
+    if mission is None or not (
+        mission.organization_id == program.organization_id
+        or (library and mission.status == MissionStatus.published)
+    ):
+        raise NotFound("That mission is neither this organisation's nor a published library one.")
+    if session.get(ProgramMission, (program.id, mission.id)) is not None:
+        raise Conflict(f"This programme already runs '{mission.title}'.")
+    if session.get(ProgramTrack, (program.id, mission.track_id)) is None:
+        raise Conflict("This programme does not run the mission's track: add the track first.")
+    session.add(ProgramMission(program_id=program.id or 0, mission_id=mission.id or 0))
+    session.flush()
+    audit.record(
+        session,
+        "program.mission_added",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        mission_id=mission.id,
+        title=mission.title,
+        library=library,
+    )
+    return _detail(session, mission)
+
+
+def remove_from_program(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    mission_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """The programme stops running the mission (its submissions are kept; learners no longer
+    start it there). NotFound when the programme does not run it; Conflict when another
+    mission the programme runs requires it. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    row = session.get(ProgramMission, (program.id, mission_id))
+    mission = session.get(Mission, mission_id)
+    if row is None or mission is None:
+        raise NotFound("This programme does not run that mission.")
+    needed_by = [
+        m.title
+        for m in _dependants(session, mission_id)
+        if m.status != MissionStatus.archived
+        and session.get(ProgramMission, (program.id, m.id)) is not None
+    ]
+    if needed_by:
+        names = ", ".join(f"'{t}'" for t in needed_by[:5])
+        raise Conflict(f"Missions of this programme require this one ({names}): remove them first.")
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        "program.mission_removed",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        mission_id=mission_id,
+        title=mission.title,
+    )
+
+
+def library_options(
+    session: Session, principal: Principal | None, program_id: int
+) -> list[dict[str, Any]]:
+    """Published library missions of the tracks the programme runs that it does not run yet."""
+    program = get_program(session, principal, program_id)
+    rows = session.exec(
+        select(Mission, Track)
+        .join(Track, col(Track.id) == col(Mission.track_id))
+        .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
+        .where(
+            ProgramTrack.program_id == program.id,
+            col(Mission.organization_id).is_(None),
+            Mission.status == MissionStatus.published,
+            ~col(Mission.id).in_(_run_by([program.id or 0])),
+        )
+        .order_by(col(Track.id), col(Mission.difficulty), col(Mission.title))
+    ).all()
+    return [mission_json(m, t) for m, t in rows]

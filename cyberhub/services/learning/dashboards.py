@@ -1,0 +1,239 @@
+"""The data behind /dashboard/student and /dashboard/mentor (a few indexed queries each)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    MentorAssignment,
+    Mission,
+    MissionStatus,
+    Program,
+    ProgramMission,
+    Review,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.services.ai import profiler
+from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning import progress, reviews
+from cyberhub.services.learning.submissions import mission_link, rubric_max
+from cyberhub.services.messaging import notifications
+
+FEEDBACK_ITEMS = 3
+MAX_MENTEES = 200
+
+
+def _name(full_name: str, email: str) -> str:
+    return full_name or email.split("@")[0]
+
+
+def next_best_action(
+    p: progress.StudentProgress, primary_track: str | None, enrolled: bool
+) -> dict[str, Any]:
+    """One thing to do next: resubmit changes requested > continue a draft > start the easiest
+    unlocked mission of their track (then of any track) > wait for a review > browse."""
+
+    def action(
+        kind: str, label: str, m: progress.MissionProgress | None = None, link: str = "/missions"
+    ) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "label": label,
+            "mission_id": m.id if m else None,
+            "title": m.title if m else "",
+            "link": mission_link(m.id) if m else link,
+        }
+
+    by_status: dict[str, list[progress.MissionProgress]] = {}
+    for m in p.missions:
+        by_status.setdefault(m.status, []).append(m)
+    if changes := by_status.get(SubmissionStatus.changes_requested):
+        m = changes[0]
+        return action("resubmit", f"Resubmit “{m.title}”: your mentor asked for changes.", m)
+    if drafts := by_status.get(SubmissionStatus.draft):
+        m = drafts[0]
+        return action("continue_draft", f"Finish and submit your draft of “{m.title}”.", m)
+    if not enrolled:
+        # A learner in no cohort (e.g. signed up without an organisation): profiler first, then
+        # a cohort that takes applications; the library is open to read meanwhile.
+        if primary_track is None:
+            return action(
+                "profiler",
+                "Take the career profiler to find your track, then apply to a cohort.",
+                link="/onboarding/ai-profiler",
+            )
+        return action(
+            "enroll",
+            "Apply to a cohort to start submitting; browse the mission library meanwhile.",
+            link="/cohorts",
+        )
+    fresh = sorted(by_status.get(progress.NOT_STARTED, []), key=lambda m: (m.difficulty, m.id))
+    mine = [m for m in fresh if m.track == primary_track]
+    if mine or fresh:
+        m = (mine or fresh)[0]
+        return action("start", f"Start “{m.title}” (difficulty {m.difficulty}).", m)
+    if by_status.get(SubmissionStatus.submitted) or by_status.get(SubmissionStatus.in_review):
+        return action("wait", "Your work is with your mentor; you'll be notified of the review.")
+    if by_status.get(progress.LOCKED):
+        return action("browse", "Browse the mission catalog for your next challenge.")
+    return action("done", "Every mission is approved. Well done!")
+
+
+def student_dashboard(session: Session, principal: Principal | None) -> dict[str, Any]:
+    """Progress per track, missions in progress, latest feedback and the next best action."""
+    actor = require_role(principal, Role.student)
+    me = actor.user_id
+    p = progress.compute(session, me)
+    cohorts = session.exec(
+        select(Cohort.id, Cohort.name, Program.name)
+        .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(Enrollment.student_id == me, Enrollment.status == EnrollmentStatus.active)
+        .order_by(col(Cohort.starts_on))
+    ).all()
+    latest = profiler.latest_result(session, me)
+    primary = latest["primary_track"] if latest else None
+    feedback_rows = session.execute(
+        sa_select(
+            Review,
+            col(Submission.mission_id),
+            col(Submission.attempt),
+            Mission,
+            col(User.full_name),
+            col(User.email),
+        )
+        .join(Submission, col(Submission.id) == col(Review.submission_id))
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .outerjoin(User, col(User.id) == col(Review.mentor_id))
+        .where(col(Submission.student_id) == me)
+        .order_by(col(Review.created_at).desc())
+        .limit(FEEDBACK_ITEMS)
+    ).all()
+    return {
+        "cohorts": [{"id": cid, "name": name, "program": prog} for cid, name, prog in cohorts],
+        "primary_track": primary,
+        "tracks": p.tracks,
+        # Against the learner's scope ("3 of 7"); None while they are in no programme.
+        "scope": p.scope.as_json() if p.scope else None,
+        "in_progress": [
+            {
+                "mission_id": m.id,
+                "title": m.title,
+                "track": m.track,
+                "status": m.status,
+                "attempt": m.attempt,
+                "submission_id": m.submission_id,
+            }
+            for m in p.missions
+            if m.status in progress.IN_PROGRESS
+        ],
+        "latest_feedback": [
+            {
+                "mission_id": mission_id,
+                "title": mission.title,
+                "attempt": attempt,
+                "decision": r.decision,
+                "total": r.total,
+                "max_total": rubric_max(mission),
+                "feedback": r.feedback,
+                "mentor": _name(full_name or "", email or "") if email else "",
+                "created_at": r.created_at.isoformat(),
+            }
+            for r, mission_id, attempt, mission, full_name, email in feedback_rows
+        ],
+        "next_action": next_best_action(p, primary, enrolled=bool(cohorts)),
+        "unread_notifications": notifications.unread_count(session, me),
+    }
+
+
+def mentor_dashboard(
+    session: Session, principal: Principal | None, *, preview: bool = True
+) -> dict[str, Any]:
+    """Assigned mentees with progress and last activity, queue counts, the oldest pending
+    submissions (unless `preview` is False: the mentor page lists the queue itself) and the
+    workload figures."""
+    actor = require_role(principal, Role.mentor)
+    me = actor.user_id
+    approved = (
+        select(func.count(func.distinct(Submission.mission_id)))
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .where(
+            col(Submission.student_id) == col(MentorAssignment.student_id),
+            Submission.status == SubmissionStatus.approved,
+            Mission.status == MissionStatus.published,
+            col(Mission.id).in_(
+                select(ProgramMission.mission_id).where(
+                    col(ProgramMission.program_id) == col(Cohort.program_id)
+                )
+            ),
+        )
+        .correlate(MentorAssignment, Cohort)
+        .scalar_subquery()
+    )
+    last_activity = (
+        select(func.max(func.coalesce(Submission.submitted_at, Submission.created_at)))
+        .where(col(Submission.student_id) == col(MentorAssignment.student_id))
+        .correlate(MentorAssignment)
+        .scalar_subquery()
+    )
+    # Counted once per programme (not once per mentee).
+    published = (
+        select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
+        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
+        .where(Mission.status == MissionStatus.published)
+        .group_by(col(ProgramMission.program_id))
+        .subquery("published")
+    )
+    rows = session.execute(
+        sa_select(
+            col(User.id),
+            col(User.full_name),
+            col(User.email),
+            col(Cohort.id),
+            col(Cohort.name),
+            approved,
+            published.c.n,
+            last_activity,
+        )
+        .select_from(MentorAssignment)
+        .join(User, col(User.id) == col(MentorAssignment.student_id))
+        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
+        .outerjoin(published, published.c.program_id == col(Cohort.program_id))
+        .where(col(MentorAssignment.mentor_id) == me)
+        .order_by(col(User.full_name), col(User.id))
+        .limit(MAX_MENTEES)
+    ).all()
+    if preview:
+        pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
+    else:
+        reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
+        pending = []
+    counts = reviews.queue_counts(session, me)
+    return {
+        "mentees": [
+            {
+                "id": uid,
+                "name": _name(full_name, email),
+                "email": email,
+                "cohort": {"id": cid, "name": cname},
+                "approved": int(done or 0),
+                "published": int(total or 0),
+                "percent": progress.percent(int(done or 0), int(total or 0)),
+                "last_activity": last.isoformat() if last else None,
+            }
+            for uid, full_name, email, cid, cname, done, total, last in rows
+        ],
+        "queue": counts,
+        "pending_preview": pending,
+        "workload": reviews.workload(session, actor, counts=counts),
+    }

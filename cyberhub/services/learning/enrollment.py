@@ -1,0 +1,791 @@
+"""Putting students into cohorts (one by one or from a CSV file) and matching them with mentors.
+
+Rules chosen here:
+- Seats: a cohort holds at most `capacity` active enrolments. Every path that takes seats locks
+  the cohort row first (SELECT ... FOR UPDATE), so concurrent enrolments queue on that lock and
+  the count they see is current: two people racing for the last seat can't both get it.
+- Enrolling an address with no account creates a passwordless student account and mails an
+  invitation holding a magic link (valid INVITE_DAYS days); the person signs in with it. An
+  enrolled person gets the student role in the programme's organization when they lack it.
+- A withdrawn student can be enrolled again (the same row becomes active; history is in the
+  audit log). Withdrawing frees the seat and the mentor's slot.
+- CSV import is all or nothing: every row is checked first and any problem raises
+  CsvImportError carrying every row's error; only a clean file writes anything.
+- Mentors serve a cohort with a capacity (mentees there). Hand assignment and balancing both
+  respect it; balancing gives each unassigned student (oldest enrolment first) to the mentor
+  with the fewest mentees, ties going to the one with more free places, then the lower id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    MentorAssignment,
+    Mission,
+    OneTimeToken,
+    Organization,
+    Program,
+    ProgramMission,
+    Role,
+    RoleAssignment,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.identity import accounts, memberships, passwordless
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import applications
+from cyberhub.services.learning.learning_access import mentors_student
+from cyberhub.services.learning.programs import active_count, get_cohort, require_director
+from cyberhub.services.learning.submissions import EV_RELEASED, add_event
+from cyberhub.services.messaging import mail
+from cyberhub.settings import get_settings
+
+INVITE_DAYS = 7
+CSV_MAX_BYTES = 1_000_000
+CSV_MAX_ROWS = 2_000
+CSV_COLUMNS = ("email", "full_name")
+MENTOR_CAPACITY_MAX = 200
+
+
+class CsvImportError(Invalid):
+    """The CSV file can't be imported; `rows` lists every problem as {row, email, error}."""
+
+    def __init__(self, message: str, rows: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.rows = rows
+
+
+# -- enrolling ---------------------------------------------------------------------------------
+
+
+def _lock_cohort(session: Session, principal: Principal | None, cohort_id: int) -> Any:
+    return get_cohort(session, principal, cohort_id, lock=True)
+
+
+def _seat_error(cohort: Cohort, taken: int) -> Conflict:
+    return Conflict(
+        f"{cohort.name} is full: all {cohort.capacity} seats are taken ({taken} enrolled). "
+        "Raise the capacity or withdraw someone first."
+    )
+
+
+def _existing(session: Session, cohort_id: int, user_id: int) -> Enrollment | None:
+    return session.exec(
+        select(Enrollment).where(
+            Enrollment.cohort_id == cohort_id, Enrollment.student_id == user_id
+        )
+    ).first()
+
+
+def _ensure_student_role(
+    session: Session,
+    granted_by_id: int | None,
+    user: User,
+    org: Organization,
+    cohort: Cohort,
+    meta: Any,
+) -> bool:
+    """Give the user the student role in the organization if they lack it (audited)."""
+    has = session.exec(
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user.id,
+            RoleAssignment.role == Role.student,
+            RoleAssignment.organization_id == org.id,
+        )
+    ).first()
+    if has is not None:
+        return False
+    reason = f"enrolled in the cohort {cohort.name}"
+    session.add(
+        RoleAssignment(
+            user_id=user.id or 0,
+            role=Role.student,
+            organization_id=org.id,
+            granted_by_id=granted_by_id,
+            reason=reason,
+        )
+    )
+    audit.record(
+        session,
+        "role.assigned",
+        actor_id=granted_by_id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        role=Role.student.value,
+        organization_id=org.id,
+        organization=org.name,
+        reason=reason,
+    )
+    return True
+
+
+def _invite_link(session: Session, user: User) -> str:
+    """A magic link for the new passwordless account (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        OneTimeToken(
+            purpose=passwordless.MAGIC_LINK,
+            token_hash=passwordless.hash_token(token),
+            email=user.email,
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=INVITE_DAYS),
+        )
+    )
+    return f"{get_settings().base_url}/auth/magic/{token}"
+
+
+def _mail_enrolled(
+    session: Session, user: User, cohort: Cohort, program: Program, invite: str | None
+) -> None:
+    base = get_settings().base_url
+    dates = f"{cohort.starts_on:%d %b %Y} – {cohort.ends_on:%d %b %Y}"
+    if invite:
+        subject = f"You're invited to {program.name} on CyberHub"
+        body = (
+            f"Hello {user.full_name or user.email},\n\n"
+            f"You have a place in the cohort {cohort.name} of {program.name} ({dates}).\n\n"
+            f"Open this link to sign in to your new CyberHub account (it works once and expires "
+            f"in {INVITE_DAYS} days):\n\n{invite}\n\n"
+            f"Later you can sign in with a new link from {base}/signin.\n\n— CyberHub"
+        )
+    else:
+        subject = f"You're enrolled in {cohort.name}"
+        body = (
+            f"Hello {user.full_name or user.email},\n\n"
+            f"You have a place in the cohort {cohort.name} of {program.name} ({dates}).\n"
+            f"Your missions are waiting: {base}/missions\n\n— CyberHub"
+        )
+    mail.send(session, to=user.email, subject=subject[:200], body=body, kind="enrollment")
+
+
+def _create_invited(
+    session: Session, email: str, full_name: str, meta: Any, actor: Principal
+) -> User:
+    user = User(email=email, full_name=full_name, password_hash=None)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.invited",
+        actor_id=actor.user_id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        method="enrollment",
+    )
+    return user
+
+
+@dataclass
+class _Plan:
+    """One person to enrol, checked and ready to write."""
+
+    email: str
+    full_name: str
+    user: User | None
+    enrollment: Enrollment | None  # a withdrawn one to re-activate
+
+
+def _write(
+    session: Session,
+    actor: Principal,
+    cohort: Cohort,
+    program: Program,
+    plan: _Plan,
+    meta: RequestMeta,
+) -> tuple[Enrollment, User, bool]:
+    org = session.get(Organization, program.organization_id)
+    assert org is not None
+    created = plan.user is None
+    user = plan.user or _create_invited(session, plan.email, plan.full_name, meta, actor)
+    _ensure_student_role(session, actor.user_id, user, org, cohort, meta)
+    enrollment = plan.enrollment
+    if enrollment is None:
+        enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id or 0)
+    enrollment.status = EnrollmentStatus.active
+    enrollment.enrolled_at = utcnow()
+    session.add(enrollment)
+    session.flush()
+    audit.record(
+        session,
+        "enrollment.created",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        student_id=user.id,
+        email=user.email,
+        new_account=created,
+    )
+    _mail_enrolled(session, user, cohort, program, _invite_link(session, user) if created else None)
+    return enrollment, user, created
+
+
+def _plan_one(session: Session, cohort: Cohort, email: str, full_name: str) -> _Plan:
+    """Check one person (Invalid / Conflict with a message); nothing is written."""
+    email = accounts.normalize_email(email)
+    full_name = " ".join((full_name or "").split())
+    if len(full_name) > 200:
+        raise Invalid("The name must be at most 200 characters.")
+    user = accounts.find_user(session, email)
+    if user is None:
+        return _Plan(email, full_name, None, None)
+    if not user.is_active:
+        raise Invalid(f"The account {email} is deactivated.")
+    existing = _existing(session, cohort.id or 0, user.id or 0)
+    if existing is not None and existing.status != EnrollmentStatus.withdrawn:
+        raise Conflict(f"{email} is already enrolled in {cohort.name}.")
+    program = session.get(Program, cohort.program_id)
+    if program is not None and not memberships.is_member(
+        session, user.id or 0, program.organization_id
+    ):
+        # Membership by consent: an existing account is never attached silently.
+        raise Conflict(
+            f"{email} already has a CyberHub account but is not a member of your organisation. "
+            "Invite them from the organisation page; once they accept, enrol them here."
+        )
+    return _Plan(email, full_name, user, existing)
+
+
+def enrollment_json(e: Enrollment, user: User, *, created: bool = False) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "cohort_id": e.cohort_id,
+        "student_id": e.student_id,
+        "email": user.email,
+        "name": user.full_name,
+        "status": e.status,
+        "enrolled_at": e.enrolled_at.isoformat(),
+        "new_account": created,
+    }
+
+
+def enroll(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    email: str,
+    *,
+    full_name: str = "",
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Enrol one person by email (creating an invited account for an unknown address).
+
+    Invalid: malformed address, deactivated account. Conflict: already enrolled, cohort full.
+    """
+    actor = require_director(principal)
+    cohort, program = _lock_cohort(session, actor, cohort_id)
+    plan = _plan_one(session, cohort, email, full_name)
+    taken = active_count(session, cohort_id)
+    if taken >= cohort.capacity:
+        raise _seat_error(cohort, taken)
+    enrollment, user, created = _write(session, actor, cohort, program, plan, meta)
+
+    applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
+    return enrollment_json(enrollment, user, created=created)
+
+
+def list_enrollments(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> list[dict[str, Any]]:
+    """Every enrolment of the cohort (withdrawn ones too), newest first."""
+    get_cohort(session, principal, cohort_id)
+    rows = session.exec(
+        select(Enrollment, User)
+        .join(User, col(User.id) == col(Enrollment.student_id))
+        .where(Enrollment.cohort_id == cohort_id)
+        .order_by(col(Enrollment.enrolled_at).desc(), col(Enrollment.id).desc())
+    ).all()
+    return [enrollment_json(e, u) for e, u in rows]
+
+
+def unenroll(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    student_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Withdraw a student: the seat and their mentor's slot are freed; submissions are kept."""
+    actor = require_director(principal)
+    cohort, program = _lock_cohort(session, actor, cohort_id)
+    enrollment = applications.free_seat(session, cohort_id, student_id)
+    if enrollment is None:
+        raise NotFound("That student is not enrolled in this cohort.")
+    user = session.get(User, student_id)
+    assert user is not None
+    audit.record(
+        session,
+        "enrollment.withdrawn",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        student_id=student_id,
+        email=user.email,
+    )
+    # The freed seat goes to the first waitlisted learner, in this transaction.
+    applications.after_seat_freed(
+        session, cohort, program, student_id, actor_id=actor.user_id, meta=meta
+    )
+    return enrollment_json(enrollment, user)
+
+
+# -- CSV import --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    row: int
+    email: str
+    full_name: str
+    error: str = ""
+    plan: _Plan | None = field(default=None)
+
+
+def _cell(record: list[str], at: dict[str, int], name: str) -> str:
+    i = at.get(name)
+    return record[i].strip() if i is not None and i < len(record) else ""
+
+
+def _parse_csv(text: str) -> list[_Row]:
+    """The data rows, numbered as a spreadsheet shows them (the header is row 1)."""
+    if len(text.encode("utf-8", "replace")) > CSV_MAX_BYTES:
+        raise Invalid(f"The file is too large: at most {CSV_MAX_BYTES // 1000} kB.")
+    text = text.lstrip("\ufeff")  # spreadsheets often save UTF-8 with a byte order mark
+    if not text.strip():
+        raise Invalid(
+            "The file is empty: it needs a header row 'email,full_name' and one row per student."
+        )
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise Invalid(f"This is not a readable CSV file: {exc}.") from exc
+    header = [h.strip().lower() for h in records[0]]
+    if "email" not in header:
+        raise Invalid(
+            "The first row must be the header 'email,full_name' (an 'email' column is required)."
+        )
+    unknown = [h for h in header if h and h not in CSV_COLUMNS]
+    if unknown:
+        raise Invalid(f"Unknown column '{unknown[0]}'. The columns are: {', '.join(CSV_COLUMNS)}.")
+    at = {h: header.index(h) for h in CSV_COLUMNS if h in header}
+    rows: list[_Row] = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines are skipped, but still counted as rows
+        rows.append(_Row(number, _cell(record, at, "email"), _cell(record, at, "full_name")))
+    if not rows:
+        raise Invalid("The file has a header but no students.")
+    if len(rows) > CSV_MAX_ROWS:
+        raise Invalid(f"Import at most {CSV_MAX_ROWS} students at a time.")
+    return rows
+
+
+def import_csv(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    text: str,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Enrol every student of a CSV file (columns email,full_name; the header row is required).
+
+    All or nothing: every row is checked (address, duplicates in the file, already enrolled,
+    deactivated accounts, seats left); if any row fails, CsvImportError lists every failing row
+    as {"row", "email", "error"} and nothing is written. Unknown addresses get invited accounts.
+    Returns {"imported", "new_accounts", "students": [...]}.
+    """
+    actor = require_director(principal)
+    cohort, program = _lock_cohort(session, actor, cohort_id)
+    rows = _parse_csv(text)
+    first_seen: dict[str, int] = {}
+    for r in rows:
+        try:
+            r.plan = _plan_one(session, cohort, r.email, r.full_name)
+        except (Invalid, Conflict) as exc:
+            r.error = exc.message
+            continue
+        earlier = first_seen.get(r.plan.email)
+        if earlier is not None:
+            r.error = f"{r.plan.email} is already in row {earlier} of this file."
+            r.plan = None
+            continue
+        first_seen[r.plan.email] = r.row
+    taken = active_count(session, cohort_id)
+    seats = max(0, cohort.capacity - taken)
+    ok = [r for r in rows if not r.error]
+    for r in ok[seats:]:
+        r.error = (
+            f"No seat left: {cohort.name} has {seats} free of {cohort.capacity} and this file "
+            f"has {len(ok)} students to add."
+        )
+    failed = [r for r in rows if r.error]
+    if failed:
+        one = len(failed) == 1
+        raise CsvImportError(
+            f"Nothing was imported: {len(failed)} {'row has' if one else 'rows have'} a problem. "
+            f"Fix {'it' if one else 'them'} and import the whole file again.",
+            [{"row": r.row, "email": r.email, "error": r.error} for r in failed],
+        )
+
+    students = []
+    created = 0
+    for r in rows:
+        assert r.plan is not None
+        enrollment, user, new = _write(session, actor, cohort, program, r.plan, meta)
+        applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
+        created += int(new)
+        students.append(enrollment_json(enrollment, user, created=new))
+    audit.record(
+        session,
+        "enrollment.imported",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        imported=len(students),
+        new_accounts=created,
+    )
+    return {"imported": len(students), "new_accounts": created, "students": students}
+
+
+# -- mentors -----------------------------------------------------------------------------------
+
+
+def _mentor_loads(session: Session, cohort_id: int) -> dict[int, int]:
+    rows = session.exec(
+        select(MentorAssignment.mentor_id, func.count())
+        .where(MentorAssignment.cohort_id == cohort_id)
+        .group_by(col(MentorAssignment.mentor_id))
+    ).all()
+    return dict(rows)
+
+
+def list_mentors(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> list[dict[str, Any]]:
+    """The cohort's mentors with capacity and current mentees, by name."""
+    get_cohort(session, principal, cohort_id)
+    loads = _mentor_loads(session, cohort_id)
+    rows = session.exec(
+        select(CohortMentor, User)
+        .join(User, col(User.id) == col(CohortMentor.mentor_id))
+        .where(CohortMentor.cohort_id == cohort_id)
+        .order_by(col(User.full_name), col(User.email))
+    ).all()
+    return [
+        {
+            "mentor_id": cm.mentor_id,
+            "name": u.full_name or u.email,
+            "email": u.email,
+            "capacity": cm.capacity,
+            "mentees": loads.get(cm.mentor_id, 0),
+            "free": max(0, cm.capacity - loads.get(cm.mentor_id, 0)),
+        }
+        for cm, u in rows
+    ]
+
+
+def set_cohort_mentor(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mentor_email: str,
+    capacity: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Let a mentor of the organization serve the cohort with `capacity` mentees (or change it).
+
+    Invalid: unknown address, not a mentor of the organization, capacity out of 1..200.
+    Conflict: the new capacity is below the mentees they already have here.
+    """
+    actor = require_director(principal)
+    cohort, program = _lock_cohort(session, actor, cohort_id)
+    if not 1 <= capacity <= MENTOR_CAPACITY_MAX:
+        raise Invalid(f"A mentor's capacity must be between 1 and {MENTOR_CAPACITY_MAX} mentees.")
+    email = accounts.normalize_email(mentor_email)
+    user = accounts.find_user(session, email)
+    is_mentor = (
+        user is not None
+        and user.is_active
+        and session.exec(
+            select(RoleAssignment.id).where(
+                RoleAssignment.user_id == user.id,
+                RoleAssignment.role == Role.mentor,
+                RoleAssignment.organization_id == program.organization_id,
+            )
+        ).first()
+        is not None
+    )
+    if user is None or not is_mentor:
+        raise Invalid(
+            f"{email} is not a mentor of this organization: give them the mentor role first "
+            "(Organizations → members)."
+        )
+    row = session.get(CohortMentor, (cohort_id, user.id), with_for_update=True)
+    mentees = _mentor_loads(session, cohort_id).get(user.id or 0, 0)
+    if capacity < mentees:
+        raise Conflict(
+            f"{user.full_name or email} already mentors {mentees} students here: the capacity "
+            "can't be lower than that."
+        )
+    action = "cohort.mentor_updated" if row else "cohort.mentor_added"
+    if row is None:
+        row = CohortMentor(cohort_id=cohort_id, mentor_id=user.id or 0, capacity=capacity)
+    row.capacity = capacity
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        action,
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        mentor_id=user.id,
+        capacity=capacity,
+    )
+    return {
+        "mentor_id": user.id,
+        "name": user.full_name or user.email,
+        "email": user.email,
+        "capacity": capacity,
+        "mentees": mentees,
+        "free": capacity - mentees,
+    }
+
+
+def remove_cohort_mentor(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mentor_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Stop a mentor serving the cohort: their mentees here become unassigned.
+
+    Claims the mentor holds on work of this cohort's students whom they no longer mentor in the
+    programme (another cohort or assignment may still make them a mentor) go back to "submitted"
+    at once, so that work isn't stuck until the 24-hour claim expires. Decided reviews are kept.
+    NotFound: the mentor doesn't serve this cohort. Returns {mentor_id, name, unassigned,
+    released}.
+    """
+    actor = require_director(principal)
+    cohort, _program = _lock_cohort(session, actor, cohort_id)
+    row = session.get(CohortMentor, (cohort_id, mentor_id), with_for_update=True)
+    mentor = session.get(User, mentor_id) if row is not None else None
+    if row is None or mentor is None:
+        raise NotFound("That mentor doesn't serve this cohort.")
+    mentees = session.exec(
+        select(MentorAssignment).where(
+            MentorAssignment.cohort_id == cohort_id, MentorAssignment.mentor_id == mentor_id
+        )
+    ).all()
+    for a in mentees:
+        session.delete(a)
+    session.delete(row)
+    # mentors_student reads the assignment tables: the deletions must be visible to it.
+    session.flush()
+    students = select(Enrollment.student_id).where(Enrollment.cohort_id == cohort_id)
+    claims = session.exec(
+        select(Submission)
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .where(
+            Submission.claimed_by_id == mentor_id,
+            Submission.status == SubmissionStatus.in_review,
+            col(Mission.id).in_(
+                select(ProgramMission.mission_id).where(
+                    ProgramMission.program_id == cohort.program_id
+                )
+            ),
+            col(Submission.student_id).in_(students),
+        )
+        .order_by(col(Submission.id))
+        .with_for_update(of=Submission)
+        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
+        .execution_options(populate_existing=True)
+    ).all()
+    still: dict[int, bool] = {}
+    released = 0
+    for sub in claims:
+        if sub.student_id not in still:
+            still[sub.student_id] = mentors_student(
+                session, mentor_id, sub.student_id, cohort.program_id
+            )
+        if still[sub.student_id]:
+            continue
+        sub.status = SubmissionStatus.submitted
+        sub.claimed_by_id = None
+        sub.claim_expires_at = None
+        session.add(sub)
+        add_event(session, sub.id or 0, actor.user_id, EV_RELEASED)
+        released += 1
+    session.flush()
+    audit.record(
+        session,
+        "cohort.mentor_removed",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        mentor_id=mentor_id,
+        unassigned=len(mentees),
+        released=released,
+    )
+    return {
+        "mentor_id": mentor_id,
+        "name": mentor.full_name or mentor.email,
+        "unassigned": len(mentees),
+        "released": released,
+    }
+
+
+def assign_mentor(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    student_id: int,
+    mentor_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Match an enrolled student with a mentor serving the cohort (replacing an earlier match).
+
+    Invalid: the student isn't actively enrolled or the mentor doesn't serve this cohort.
+    Conflict: the mentor is at capacity here.
+    """
+    actor = require_director(principal)
+    cohort, _program = _lock_cohort(session, actor, cohort_id)
+    enrollment = _existing(session, cohort_id, student_id)
+    if enrollment is None or enrollment.status != EnrollmentStatus.active:
+        raise Invalid("That student is not enrolled in this cohort.")
+    serving = session.get(CohortMentor, (cohort_id, mentor_id))
+    if serving is None:
+        raise Invalid("That mentor doesn't serve this cohort: add them as a mentor first.")
+    current = session.exec(
+        select(MentorAssignment).where(
+            MentorAssignment.cohort_id == cohort_id, MentorAssignment.student_id == student_id
+        )
+    ).first()
+    mentor = session.get(User, mentor_id)
+    assert mentor is not None
+    if current is not None and current.mentor_id == mentor_id:
+        return _assignment_json(current, mentor)
+    load = _mentor_loads(session, cohort_id).get(mentor_id, 0)
+    if load >= serving.capacity:
+        raise Conflict(
+            f"{mentor.full_name or mentor.email} already has {load} mentees in this cohort, "
+            "their capacity: raise it or choose another mentor."
+        )
+    if current is None:
+        current = MentorAssignment(cohort_id=cohort_id, mentor_id=mentor_id, student_id=student_id)
+    current.mentor_id = mentor_id
+    current.assigned_at = utcnow()
+    session.add(current)
+    session.flush()
+    audit.record(
+        session,
+        "mentor.assigned",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        student_id=student_id,
+        mentor_id=mentor_id,
+        method="hand",
+    )
+    return _assignment_json(current, mentor)
+
+
+def _assignment_json(a: MentorAssignment, mentor: User) -> dict[str, Any]:
+    return {
+        "cohort_id": a.cohort_id,
+        "student_id": a.student_id,
+        "mentor_id": a.mentor_id,
+        "mentor": mentor.full_name or mentor.email,
+        "assigned_at": a.assigned_at.isoformat(),
+    }
+
+
+def balance_mentors(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> dict[str, Any]:
+    """Give every unassigned active student a mentor, least-loaded first, within capacity.
+
+    Deterministic: students by enrolment time then id; the mentor with the fewest mentees here
+    wins, ties to more free places, then the lower id. Students left over when every mentor is
+    full stay unassigned (counted in "unassigned"). Returns {"assignments": [...], "unassigned"}.
+    """
+    actor = require_director(principal)
+    cohort, _program = _lock_cohort(session, actor, cohort_id)
+    mentors = session.exec(
+        select(CohortMentor, User)
+        .join(User, col(User.id) == col(CohortMentor.mentor_id))
+        .where(CohortMentor.cohort_id == cohort_id)
+    ).all()
+    loads = _mentor_loads(session, cohort_id)
+    assigned = select(MentorAssignment.student_id).where(MentorAssignment.cohort_id == cohort_id)
+    waiting = session.exec(
+        select(Enrollment)
+        .where(
+            Enrollment.cohort_id == cohort_id,
+            Enrollment.status == EnrollmentStatus.active,
+            col(Enrollment.student_id).not_in(assigned),
+        )
+        .order_by(col(Enrollment.enrolled_at), col(Enrollment.id))
+    ).all()
+    load = {cm.mentor_id: loads.get(cm.mentor_id, 0) for cm, _u in mentors}
+    capacity = {cm.mentor_id: cm.capacity for cm, _u in mentors}
+    people = {cm.mentor_id: u for cm, u in mentors}
+    out: list[dict[str, Any]] = []
+    left = 0
+    for e in waiting:
+        open_ = [m for m in load if load[m] < capacity[m]]
+        if not open_:
+            left += 1
+            continue
+        best = min(open_, key=lambda m: (load[m], load[m] - capacity[m], m))
+        load[best] += 1
+        a = MentorAssignment(cohort_id=cohort_id, mentor_id=best, student_id=e.student_id)
+        session.add(a)
+        out.append(_assignment_json(a, people[best]))
+    session.flush()
+    audit.record(
+        session,
+        "mentor.balanced",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        assigned=len(out),
+        unassigned=left,
+    )
+    return {"assignments": out, "unassigned": left}

@@ -1,0 +1,142 @@
+"""A learner's goals and reflections: list, add, edit and delete their own.
+
+They feed the learner's vector (recommendations) and the work-style analysis, so every change
+queues, once the transaction commits, the learner's re-embedding and their analysis — only for a
+learner who grants AI profiling (the notes themselves are kept either way: they are the
+learner's own writing, not something derived by AI).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub import jobs
+from cyberhub.models import LearnerNote, Role
+from cyberhub.models.base import utcnow
+from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.services.identity import consents
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+
+KINDS = ("goal", "reflection")
+BODY_MAX = 2000
+MAX_NOTES = 50
+NOT_A_LEARNER = "Goals and reflections are kept by learners (the student role)."
+
+
+def note_json(n: LearnerNote) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "body": n.body,
+        "created_at": n.created_at.isoformat(),
+        "updated_at": n.updated_at.isoformat(),
+        "edited": n.updated_at > n.created_at,
+    }
+
+
+def _learner(principal: Principal | None) -> Principal:
+    actor = require_signed_in(principal)
+    if not actor.has_role(Role.student):
+        raise Forbidden(NOT_A_LEARNER)
+    return actor
+
+
+def _kind(kind: str) -> str:
+    kind = (kind or "").strip().lower()
+    if kind not in KINDS:
+        raise Invalid("Choose whether this is a goal or a reflection.")
+    return kind
+
+
+def _body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("Write something first: the note is empty.")
+    if len(body) > BODY_MAX:
+        raise Invalid(f"Keep it to {BODY_MAX} characters (this one has {len(body)}).")
+    return body
+
+
+def _own(session: Session, actor: Principal, note_id: int) -> LearnerNote:
+    note = session.get(LearnerNote, note_id)
+    # Someone else's note is reported as missing: its existence is nobody else's business.
+    if note is None or note.user_id != actor.user_id:
+        raise NotFound("That note does not exist.")
+    return note
+
+
+def _changed(session: Session, user_id: int) -> None:
+    """Queue the re-embedding and the work-style analysis after commit (consent permitting)."""
+    if not consents.has_consent(session, user_id, consents.AI_PROFILING):
+        return
+    jobs.learner_changed(session, user_id)  # vector, then recommendations; work-style analysis
+
+
+def list_notes(
+    session: Session, principal: Principal | None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """The learner's own notes, newest first (optionally only goals or only reflections)."""
+    actor = _learner(principal)
+    stmt = select(LearnerNote).where(LearnerNote.user_id == actor.user_id)
+    if kind:
+        stmt = stmt.where(LearnerNote.kind == _kind(kind))
+    rows = session.exec(
+        stmt.order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
+    ).all()
+    return [note_json(n) for n in rows]
+
+
+def add_note(
+    session: Session, principal: Principal | None, *, kind: str, body: str
+) -> dict[str, Any]:
+    """Add a goal or a reflection (1..2000 characters; at most MAX_NOTES per learner)."""
+    actor = _learner(principal)
+    kind, body = _kind(kind), _body(body)
+    count = session.exec(
+        select(func.count()).select_from(LearnerNote).where(LearnerNote.user_id == actor.user_id)
+    ).one()
+    if count >= MAX_NOTES:
+        raise Invalid(
+            f"You have {MAX_NOTES} goals and reflections, the most you can keep. "
+            "Delete or edit an old one first."
+        )
+    now = utcnow()  # one instant: "edited" means updated_at moved past created_at
+    note = LearnerNote(user_id=actor.user_id, kind=kind, body=body, created_at=now, updated_at=now)
+    session.add(note)
+    session.flush()
+    _changed(session, actor.user_id)
+    return note_json(note)
+
+
+def update_note(
+    session: Session,
+    principal: Principal | None,
+    note_id: int,
+    *,
+    kind: str | None = None,
+    body: str | None = None,
+) -> dict[str, Any]:
+    """Edit one of the learner's own notes (its text, its kind, or both)."""
+    actor = _learner(principal)
+    note = _own(session, actor, note_id)
+    new_kind = _kind(kind) if kind is not None else note.kind
+    new_body = _body(body) if body is not None else note.body
+    if (new_kind, new_body) == (note.kind, note.body):
+        return note_json(note)
+    note.kind, note.body, note.updated_at = new_kind, new_body, utcnow()
+    session.add(note)
+    session.flush()
+    _changed(session, actor.user_id)
+    return note_json(note)
+
+
+def delete_note(session: Session, principal: Principal | None, note_id: int) -> None:
+    """Delete one of the learner's own notes."""
+    actor = _learner(principal)
+    note = _own(session, actor, note_id)
+    session.delete(note)
+    session.flush()
+    _changed(session, actor.user_id)

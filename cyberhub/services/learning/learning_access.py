@@ -1,0 +1,172 @@
+"""Who may see and act on a student's learning work (submissions, reviews, progress).
+
+The object rules, in one place:
+- a student: only their own work;
+- a mentor: the students they mentor in a programme — students enrolled (not withdrawn) in a
+  cohort the mentor serves (CohortMentor), or assigned to them (MentorAssignment). Any mentor
+  serving the student's cohort may claim and review; the assigned mentor sees the work first;
+- a director: learners enrolled (not withdrawn) in their organization's programmes, and work on
+  those programmes;
+- a sponsor: aggregates only, never one learner's data;
+- an admin: everything.
+
+A withdrawn learner is no longer readable by that programme's director or cohort mentors (an
+assigned mentor keeps reading until the assignment is removed); work submitted on a programme
+stays visible to its director. `can_read_learner` is the single check for a learner's data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import false, func, literal, true, union_all
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    MentorAssignment,
+    Program,
+    Role,
+    RoleAssignment,
+    User,
+)
+from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+
+
+def mentor_pairs(mentor_id: int) -> Any:
+    """A subquery of (student_id, program_id, assigned) the mentor may review.
+
+    Driven from the mentor's own cohorts and assignments (a handful of rows), so joining it to
+    submissions uses the (student_id, mission_id) index instead of scanning by status.
+    """
+    served: Any = (
+        select(
+            col(Enrollment.student_id).label("student_id"),
+            col(Cohort.program_id).label("program_id"),
+            false().label("assigned"),
+        )
+        .join(CohortMentor, col(CohortMentor.cohort_id) == col(Enrollment.cohort_id))
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .where(
+            CohortMentor.mentor_id == mentor_id,
+            Enrollment.status != EnrollmentStatus.withdrawn,
+            Enrollment.student_id != mentor_id,
+        )
+    )
+    assigned: Any = (
+        select(
+            col(MentorAssignment.student_id).label("student_id"),
+            col(Cohort.program_id).label("program_id"),
+            true().label("assigned"),
+        )
+        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
+        .where(
+            MentorAssignment.mentor_id == mentor_id,
+            MentorAssignment.student_id != mentor_id,
+        )
+    )
+    both = union_all(served, assigned).subquery("mentor_rel")
+    return (
+        select(
+            both.c.student_id,
+            both.c.program_id,
+            func.bool_or(both.c.assigned).label("assigned"),
+        )
+        .group_by(both.c.student_id, both.c.program_id)
+        .subquery("mentor_pairs")
+    )
+
+
+def mentors_student(
+    session: Session, mentor_id: int, student_id: int, program_id: int | None = None
+) -> bool:
+    """True if the mentor serves the student's cohort (in the programme, when given)."""
+    pairs = mentor_pairs(mentor_id)
+    stmt = select(literal(1)).select_from(pairs).where(pairs.c.student_id == student_id)
+    if program_id is not None:
+        stmt = stmt.where(pairs.c.program_id == program_id)
+    return session.exec(stmt.limit(1)).first() is not None
+
+
+def is_assigned_mentor(session: Session, mentor_id: int, student_id: int) -> bool:
+    return (
+        session.exec(
+            select(MentorAssignment.id).where(
+                MentorAssignment.mentor_id == mentor_id,
+                MentorAssignment.student_id == student_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def directs_student(session: Session, director_id: int, student_id: int) -> bool:
+    """True if the student is enrolled (not withdrawn) in a programme of an organisation the
+    director runs. Holding a role in that organisation does not count: only enrolment does."""
+    stmt = (
+        select(literal(1))
+        .select_from(Enrollment)
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .join(
+            RoleAssignment,
+            (col(RoleAssignment.organization_id) == col(Program.organization_id))
+            & (RoleAssignment.user_id == director_id)
+            & (RoleAssignment.role == Role.director.value),
+        )
+        .where(
+            Enrollment.student_id == student_id,
+            Enrollment.status != EnrollmentStatus.withdrawn,
+        )
+    )
+    return session.exec(stmt.limit(1)).first() is not None
+
+
+def can_read_learner(session: Session, principal: Principal, learner_id: int) -> bool:
+    """The one rule for "may staff X read learner Y's data" (profile, answers, progress, advice).
+
+    Self and admins: yes. A mentor: learners assigned to them or enrolled (not withdrawn) in a
+    cohort they mentor. A director: learners enrolled (not withdrawn) in their organisation's
+    programmes. A sponsor: never (aggregates only). Nothing else — not sharing an organisation,
+    not holding a role in it — counts.
+    """
+    if principal.user_id == learner_id or principal.is_admin:
+        return True
+    if principal.has_role(Role.mentor) and mentors_student(session, principal.user_id, learner_id):
+        return True
+    return principal.has_role(Role.director) and directs_student(
+        session, principal.user_id, learner_id
+    )
+
+
+def may_view_work(
+    session: Session, principal: Principal, *, student_id: int, program_id: int, org_id: int
+) -> bool:
+    """May the principal see a student's work on a mission of `program_id` (in `org_id`)?"""
+    if principal.user_id == student_id or principal.is_admin:
+        return True
+    if org_id in principal.organizations(Role.director):
+        return True
+    return principal.has_role(Role.mentor, organization_id=org_id) and mentors_student(
+        session, principal.user_id, student_id, program_id
+    )
+
+
+def viewable_learner(
+    session: Session, principal: Principal | None, user_id: int | None, what: str
+) -> int:
+    """The learner a request is about: the caller (no `user_id`), or — for their mentor, a
+    director of a programme they are enrolled in, or an admin (see can_read_learner) — `user_id`. NotFound for an unknown user,
+    Forbidden ("You can't see this learner's {what}.") otherwise."""
+    actor = require_signed_in(principal)
+    target = user_id or actor.user_id
+    if target != actor.user_id:
+        if session.get(User, target) is None:
+            raise NotFound("That user does not exist.")
+        if not can_read_learner(session, actor, target):
+            raise Forbidden(f"You can't see this learner's {what}.")
+    return target

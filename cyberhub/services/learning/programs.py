@@ -1,0 +1,1132 @@
+"""Programmes, tracks and cohorts as a director runs them, and the cohort roster with progress.
+
+Who may do what: a director acts only within the organizations they direct (their director role
+assignments), an admin anywhere; everyone else gets Forbidden. Another organization's programme
+answers Forbidden too (not NotFound): directors know other organizations exist, and a clear
+"not yours" helps more than a pretend "missing".
+
+Tracks are five global rows (models.learning.TRACK_KEYS, texts from tracks.json, edited by
+admins); a programme runs all five from its creation (`program_tracks`) and its director chooses
+which it keeps (add_program_track / remove_program_track: at least one, and none of whose
+missions the programme still runs), each with its own description when the director sets one and
+the NICE work roles it chose among the NICE Framework roles of the key
+(profiler_bank.load_nice_roles()).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    MentorAssignment,
+    Mission,
+    MissionStatus,
+    Organization,
+    Program,
+    ProgramMission,
+    ProgramTrack,
+    Role,
+    RoleAssignment,
+    Submission,
+    SubmissionStatus,
+    Track,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal, require_role
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NAME_MAX = 200
+DESCRIPTION_MAX = 5000
+TAGLINE_MAX = 200
+LIST_ITEMS_MAX = 12
+LIST_ITEM_MAX = 100
+CAPACITY_MAX = 10_000
+
+
+# -- who may act where -------------------------------------------------------------------------
+
+
+def require_director(principal: Principal | None) -> Principal:
+    """Only directors and admins run programmes (403 for everyone else, before any input)."""
+    return require_role(principal, Role.admin, Role.director)
+
+
+def managed_org_ids(principal: Principal) -> set[int] | None:
+    """None: every organization (admin); else the organizations the user directs."""
+    return None if principal.is_admin else principal.organizations(Role.director)
+
+
+def check_org(principal: Principal, organization_id: int) -> None:
+    """Raise Forbidden unless the principal may manage `organization_id`."""
+    visible = managed_org_ids(principal)
+    if visible is not None and organization_id not in visible:
+        raise Forbidden("Directors can manage only their own organization's programmes.")
+
+
+def get_program(session: Session, principal: Principal | None, program_id: int) -> Program:
+    """The programme, if the principal may manage it (NotFound, Forbidden otherwise)."""
+    actor = require_director(principal)
+    program = session.get(Program, program_id)
+    if program is None:
+        raise NotFound("That programme does not exist.")
+    check_org(actor, program.organization_id)
+    return program
+
+
+def get_cohort(
+    session: Session, principal: Principal | None, cohort_id: int, *, lock: bool = False
+) -> tuple[Cohort, Program]:
+    """The cohort and its programme, if the principal may manage them.
+
+    `lock` takes a row lock on the cohort (SELECT ... FOR UPDATE) so that seat counting and
+    mentor balancing in this transaction can't race with another one on the same cohort.
+    """
+    actor = require_director(principal)
+    stmt = select(Cohort).where(Cohort.id == cohort_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    cohort = session.exec(stmt).first()
+    if cohort is None:
+        raise NotFound("That cohort does not exist.")
+    program = session.get(Program, cohort.program_id)
+    assert program is not None
+    check_org(actor, program.organization_id)
+    return cohort, program
+
+
+def programs_query(principal: Principal) -> Any:
+    stmt = select(Program)
+    visible = managed_org_ids(principal)
+    if visible is not None:
+        stmt = stmt.where(col(Program.organization_id).in_(visible or {-1}))
+    return stmt
+
+
+# -- field rules -------------------------------------------------------------------------------
+
+
+def slugify(text: str, max_length: int = 100) -> str:
+    """'Cyber Accelerator 2026!' -> 'cyber-accelerator-2026'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:max_length].strip("-")
+
+
+def clean_name(value: str, what: str = "name", max_length: int = NAME_MAX) -> str:
+    value = " ".join((value or "").split())
+    if len(value) < 2:
+        raise Invalid(f"Enter the {what} (at least 2 characters).")
+    if len(value) > max_length:
+        raise Invalid(f"The {what} must be at most {max_length} characters.")
+    return value
+
+
+def clean_text(value: str | None, what: str, max_length: int = DESCRIPTION_MAX) -> str:
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise Invalid(f"The {what} must be at most {max_length} characters.")
+    return value
+
+
+def clean_list(values: list[str] | None, what: str) -> list[str]:
+    """Trimmed, de-duplicated (first wins), blank entries dropped."""
+    out: list[str] = []
+    for v in values or []:
+        v = " ".join(str(v).split())
+        if not v or v in out:
+            continue
+        if len(v) > LIST_ITEM_MAX:
+            raise Invalid(f"Each of the {what} must be at most {LIST_ITEM_MAX} characters.")
+        out.append(v)
+    if len(out) > LIST_ITEMS_MAX:
+        raise Invalid(f"List at most {LIST_ITEMS_MAX} {what}.")
+    return out
+
+
+def _clean_slug(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if not 2 <= len(slug) <= 100 or not SLUG_RE.match(slug):
+        raise Invalid(
+            "The slug must be 2 to 100 characters: lower-case letters, digits and single hyphens "
+            "(for example 'career-accelerator')."
+        )
+    return slug
+
+
+# -- programmes --------------------------------------------------------------------------------
+
+
+def program_json(p: Program, org_name: str = "", **counts: int) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "organization_id": p.organization_id,
+        "organization": org_name,
+        "name": p.name,
+        "slug": p.slug,
+        "description": p.description,
+        "created_at": p.created_at.isoformat(),
+        **counts,
+    }
+
+
+def list_programs(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+    """The programmes the principal runs, with counts of tracks, cohorts, missions and students."""
+    actor = require_director(principal)
+    programs = session.exec(programs_query(actor).order_by(col(Program.name))).all()
+    if not programs:
+        return []
+    ids = [p.id for p in programs]
+    orgs = dict(
+        session.exec(
+            select(Organization.id, Organization.name).where(
+                col(Organization.id).in_({p.organization_id for p in programs})
+            )
+        ).all()
+    )
+
+    def counts(stmt: Any) -> dict[int, int]:
+        return dict(session.exec(stmt).all())
+
+    tracks = counts(
+        select(ProgramTrack.program_id, func.count())
+        .where(col(ProgramTrack.program_id).in_(ids))
+        .group_by(col(ProgramTrack.program_id))
+    )
+    cohorts = counts(
+        select(Cohort.program_id, func.count())
+        .where(col(Cohort.program_id).in_(ids))
+        .group_by(col(Cohort.program_id))
+    )
+    missions = counts(
+        select(ProgramMission.program_id, func.count())
+        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
+        .where(col(ProgramMission.program_id).in_(ids), Mission.status == MissionStatus.published)
+        .group_by(col(ProgramMission.program_id))
+    )
+    students = counts(
+        select(Cohort.program_id, func.count(func.distinct(Enrollment.student_id)))
+        .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
+        .where(col(Cohort.program_id).in_(ids), Enrollment.status == EnrollmentStatus.active)
+        .group_by(col(Cohort.program_id))
+    )
+    return [
+        program_json(
+            p,
+            orgs.get(p.organization_id, ""),
+            tracks=tracks.get(p.id or 0, 0),
+            cohorts=cohorts.get(p.id or 0, 0),
+            published_missions=missions.get(p.id or 0, 0),
+            students=students.get(p.id or 0, 0),
+        )
+        for p in programs
+    ]
+
+
+def _default_org(actor: Principal, organization_id: int | None) -> int:
+    if organization_id is not None:
+        return organization_id
+    mine = actor.organizations(Role.director)
+    if len(mine) == 1:
+        return next(iter(mine))
+    raise Invalid("Choose the organization the programme belongs to.")
+
+
+def create_program(
+    session: Session,
+    principal: Principal | None,
+    *,
+    name: str,
+    organization_id: int | None = None,
+    slug: str = "",
+    description: str = "",
+    with_tracks: bool = True,
+    meta: RequestMeta = NO_META,
+) -> Program:
+    """Create a programme in an organization the principal directs (any, for an admin).
+
+    The organization defaults to the director's only one. The five tracks are added with their
+    standard texts unless `with_tracks` is False. Invalid names the problem; Conflict when the
+    slug is taken or the organization already has a programme of that name.
+    """
+    actor = require_director(principal)
+    org_id = _default_org(actor, organization_id)
+    check_org(actor, org_id)
+    if session.get(Organization, org_id) is None:
+        raise NotFound("That organization does not exist.")
+    name = clean_name(name, "programme's name")
+    slug = _clean_slug(slug or slugify(name))
+    description = clean_text(description, "description")
+    _check_program_unique(session, org_id, name, slug, None)
+    program = Program(organization_id=org_id, name=name, slug=slug, description=description)
+    session.add(program)
+    session.flush()
+    assert program.id is not None
+    if with_tracks:
+        for key in TRACK_KEYS:
+            _run_track(session, program.id, key)
+    audit.record(
+        session,
+        "program.created",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        name=name,
+        organization_id=org_id,
+    )
+    return program
+
+
+def _check_program_unique(
+    session: Session, org_id: int, name: str, slug: str, program_id: int | None
+) -> None:
+    same_name = session.exec(
+        select(Program.name).where(
+            Program.organization_id == org_id,
+            func.lower(Program.name) == name.lower(),
+            Program.id != (program_id or 0),
+        )
+    ).first()
+    if same_name is not None:
+        raise Conflict(f"Your organization already has a programme named '{same_name}'.")
+    same_slug = session.exec(
+        select(Program.id).where(Program.slug == slug, Program.id != (program_id or 0))
+    ).first()
+    if same_slug is not None:
+        raise Conflict(f"The slug '{slug}' is already used by another programme.")
+
+
+def update_program(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    *,
+    name: str | None = None,
+    slug: str | None = None,
+    description: str | None = None,
+    meta: RequestMeta = NO_META,
+) -> Program:
+    """Change a programme's name, slug or description (only the fields given)."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    new_name = clean_name(name, "programme's name") if name is not None else program.name
+    new_slug = _clean_slug(slug) if slug is not None else program.slug
+    _check_program_unique(session, program.organization_id, new_name, new_slug, program.id)
+    program.name, program.slug = new_name, new_slug
+    if description is not None:
+        program.description = clean_text(description, "description")
+    session.add(program)
+    session.flush()
+    audit.record(
+        session,
+        "program.updated",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        name=program.name,
+    )
+    return program
+
+
+# -- tracks ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgramTrackView:
+    """A track as one programme runs it: the global texts, the programme's own description
+    (when it set one) and its NICE work roles. `id` is the global track's id."""
+
+    id: int
+    program_id: int
+    key: str
+    name: str
+    tagline: str
+    description: str
+    focus: list[str]
+    careers: list[str]
+    nice_work_roles: list[str]
+
+
+def ensure_track(session: Session, key: str) -> Track:
+    """The global track of `key`, created from tracks.json on first use."""
+    track = session.exec(select(Track).where(Track.key == key)).first()
+    if track is not None:
+        return track
+    info = next(i for i in load_tracks_info() if i["key"] == key)
+    track = Track(
+        key=key,
+        name=info["name"],
+        tagline=info.get("tagline", ""),
+        description=info.get("description", ""),
+        focus=list(info.get("focus", [])),
+        careers=list(info.get("careers", [])),
+    )
+    session.add(track)
+    session.flush()
+    return track
+
+
+def _view(track: Track, pt: ProgramTrack) -> ProgramTrackView:
+    assert track.id is not None
+    return ProgramTrackView(
+        id=track.id,
+        program_id=pt.program_id,
+        key=track.key,
+        name=track.name,
+        tagline=track.tagline,
+        description=pt.description or track.description,
+        focus=list(track.focus),
+        careers=list(track.careers),
+        nice_work_roles=list(pt.nice_work_roles or []),
+    )
+
+
+def _run_track(session: Session, program_id: int, key: str) -> Track:
+    """Add the global track of `key` to the programme, with all its standard NICE roles."""
+    track = ensure_track(session, key)
+    assert track.id is not None
+    session.add(
+        ProgramTrack(
+            program_id=program_id,
+            track_id=track.id,
+            nice_work_roles=[r["id"] for r in nice_roles_for(key)],
+        )
+    )
+    session.flush()
+    return track
+
+
+def nice_roles_for(track_key: str) -> list[dict[str, str]]:
+    """The NICE work roles a track's missions may name ({"id", "name", "category"})."""
+    return load_nice_roles().get(track_key, [])
+
+
+def program_nice_roles(t: ProgramTrackView) -> list[dict[str, str]]:
+    """The NICE work roles this programme chose for the track (all standard ones when unset)."""
+    standard = nice_roles_for(t.key)
+    chosen = set(t.nice_work_roles or [])
+    return [r for r in standard if r["id"] in chosen] if chosen else standard
+
+
+def _clean_nice_roles(values: list[str], track_key: str) -> list[str]:
+    allowed = {r["id"] for r in nice_roles_for(track_key)}
+    picked = [v.strip() for v in values if v and v.strip()]
+    if not picked:
+        raise Invalid("Choose at least one NICE work role for this track.")
+    for v in picked:
+        if v not in allowed:
+            names = ", ".join(r["id"] for r in nice_roles_for(track_key))
+            raise Invalid(f"'{v}' is not a NICE work role of the {track_key} track: {names}.")
+    # Canonical order (best fit first), each once.
+    return [r["id"] for r in nice_roles_for(track_key) if r["id"] in set(picked)]
+
+
+def program_track(
+    session: Session, principal: Principal | None, program_id: int, track_id: int
+) -> ProgramTrackView:
+    """One track as the programme runs it; NotFound when the programme does not run it."""
+    program = get_program(session, principal, program_id)
+    assert program.id is not None
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    track = session.get(Track, track_id)
+    if pt is None or track is None:
+        raise NotFound("That track is not one of this programme's.")
+    return _view(track, pt)
+
+
+def set_program_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    track_id: int,
+    *,
+    nice_work_roles: list[str] | None = None,
+    description: str | None = None,
+    meta: RequestMeta = NO_META,
+) -> ProgramTrackView:
+    """A director sets, for their programme, a track's NICE work roles (chosen from
+    nice_work_roles.json, at least one) and its own description ("" = the standard one).
+    Audited once, naming what changed."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    track = session.get(Track, track_id)
+    if pt is None or track is None:
+        raise NotFound("That track is not one of this programme's.")
+    if description is not None:
+        cleaned = clean_text(description, "description")
+        # The standard text typed back is no override.
+        pt.description = "" if cleaned == track.description else cleaned
+    if nice_work_roles is not None:
+        pt.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
+    session.add(pt)
+    session.flush()
+    fields = {"description": description, "nice_work_roles": nice_work_roles}
+    audit.record(
+        session,
+        "track.updated",
+        actor_id=actor.user_id,
+        target_type="track",
+        target_id=track.id,
+        meta=meta,
+        key=track.key,
+        program_id=program.id,
+        changed=[k for k, v in fields.items() if v is not None],
+    )
+    return _view(track, pt)
+
+
+def track_json(t: ProgramTrackView, missions: int = 0) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "program_id": t.program_id,
+        "key": t.key,
+        "name": t.name,
+        "tagline": t.tagline,
+        "description": t.description,
+        "focus": t.focus,
+        "careers": t.careers,
+        "nice_work_roles": program_nice_roles(t),
+        "missions": missions,
+    }
+
+
+def list_tracks(
+    session: Session, principal: Principal | None, program_id: int
+) -> list[ProgramTrackView]:
+    """The tracks the programme runs, in the canonical order."""
+    program = get_program(session, principal, program_id)
+    rows = session.exec(
+        select(Track, ProgramTrack)
+        .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
+        .where(ProgramTrack.program_id == program.id)
+    ).all()
+    views = [_view(t, pt) for t, pt in rows]
+    return sorted(views, key=lambda t: TRACK_KEYS.index(t.key) if t.key in TRACK_KEYS else 99)
+
+
+def mission_counts(session: Session, program_id: int, track_ids: list[int]) -> dict[int, int]:
+    """Missions the programme runs (any status but archived) per track."""
+    if not track_ids:
+        return {}
+    rows = session.exec(
+        select(Mission.track_id, func.count())
+        .join(ProgramMission, col(ProgramMission.mission_id) == col(Mission.id))
+        .where(
+            ProgramMission.program_id == program_id,
+            col(Mission.track_id).in_(track_ids),
+            Mission.status != MissionStatus.archived,
+        )
+        .group_by(col(Mission.track_id))
+    ).all()
+    return dict(rows)
+
+
+def create_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    *,
+    key: str,
+    description: str | None = None,
+    meta: RequestMeta = NO_META,
+) -> ProgramTrackView:
+    """The programme starts running one of the five global tracks, with its own description
+    when given. Invalid for any other key; Conflict when the programme already runs it."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    key = (key or "").strip().lower()
+    if key not in TRACK_KEYS:
+        raise Invalid(f"Unknown track '{key}'. Choose one of: {', '.join(TRACK_KEYS)}.")
+    assert program.id is not None
+    taken = session.exec(
+        select(ProgramTrack.track_id)
+        .join(Track, col(Track.id) == col(ProgramTrack.track_id))
+        .where(ProgramTrack.program_id == program.id, Track.key == key)
+    ).first()
+    if taken is not None:
+        raise Conflict(f"This programme already has the {key} track.")
+    track = _run_track(session, program.id, key)
+    pt = session.get(ProgramTrack, (program.id, track.id))
+    assert pt is not None
+    if description:
+        cleaned = clean_text(description, "description")
+        pt.description = "" if cleaned == track.description else cleaned
+        session.add(pt)
+        session.flush()
+    audit.record(
+        session,
+        "track.created",
+        actor_id=actor.user_id,
+        target_type="track",
+        target_id=track.id,
+        meta=meta,
+        key=key,
+        program_id=program.id,
+    )
+    return _view(track, pt)
+
+
+def _lock_program(session: Session, program_id: int) -> None:
+    """Row-lock the programme so that two track changes at once can't both pass the "keeps at
+    least one track" check."""
+    session.exec(select(Program.id).where(Program.id == program_id).with_for_update()).first()
+
+
+def add_program_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    track_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> ProgramTrackView:
+    """The programme starts running a global track, with its standard texts and NICE work roles.
+    Idempotent: a track it already runs is returned unchanged (and not audited again)."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    track = session.get(Track, track_id)
+    if track is None:
+        raise NotFound("That track does not exist.")
+    _lock_program(session, program.id)
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    if pt is not None:
+        return _view(track, pt)
+    _run_track(session, program.id, track.key)
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    assert pt is not None
+    audit.record(
+        session,
+        "program.track_added",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
+    )
+    return _view(track, pt)
+
+
+def remove_program_track(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    track_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """The programme stops running a track. Conflict while it still runs missions of that track
+    (remove them first: nothing is removed with the track) or when it is the programme's last
+    track. Its description and NICE work roles there are dropped (re-adding starts from the
+    standard ones). Idempotent: a track the programme does not run is a no-op. Audited."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    track = session.get(Track, track_id)
+    if track is None:
+        raise NotFound("That track does not exist.")
+    _lock_program(session, program.id)
+    pt = session.get(ProgramTrack, (program.id, track_id))
+    if pt is None:
+        return
+    runs = mission_counts(session, program.id, [track_id]).get(track_id, 0)
+    if runs:
+        what = "1 mission" if runs == 1 else f"{runs} missions"
+        raise Conflict(
+            f"This programme still runs {what} of the {track.name} track: "
+            "remove them from the programme first."
+        )
+    others = session.exec(
+        select(func.count())
+        .select_from(ProgramTrack)
+        .where(ProgramTrack.program_id == program.id, ProgramTrack.track_id != track_id)
+    ).one()
+    if not others:
+        raise Conflict(
+            f"{track.name} is this programme's only track: a programme runs at least one. "
+            "Add another track first."
+        )
+    session.delete(pt)
+    session.flush()
+    audit.record(
+        session,
+        "program.track_removed",
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
+    )
+
+
+def update_track(
+    session: Session,
+    principal: Principal | None,
+    track_id: int,
+    *,
+    name: str | None = None,
+    tagline: str | None = None,
+    description: str | None = None,
+    focus: list[str] | None = None,
+    careers: list[str] | None = None,
+    meta: RequestMeta = NO_META,
+) -> Track:
+    """An admin edits a global track's texts, focus areas and careers (shared by every
+    programme); its key never changes. Directors set their programme's description and NICE
+    work roles with set_program_track. Audited once."""
+    actor = require_director(principal)
+    if not actor.is_admin:
+        raise Forbidden(
+            "A track's name, tagline, focus areas and careers are shared by every programme; "
+            "only an admin changes them. Edit your programme's description and NICE work roles."
+        )
+    track = session.get(Track, track_id)
+    if track is None:
+        raise NotFound("That track does not exist.")
+    if name is not None:
+        track.name = clean_name(name, "track's name", 100)
+    if tagline is not None:
+        track.tagline = clean_text(tagline, "tagline", TAGLINE_MAX)
+    if description is not None:
+        track.description = clean_text(description, "description")
+    if focus is not None:
+        track.focus = clean_list(focus, "focus areas")
+    if careers is not None:
+        track.careers = clean_list(careers, "careers")
+    session.add(track)
+    session.flush()
+    fields = {"name": name, "tagline": tagline, "description": description, "focus": focus}
+    fields |= {"careers": careers}
+    audit.record(
+        session,
+        "track.updated",
+        actor_id=actor.user_id,
+        target_type="track",
+        target_id=track.id,
+        meta=meta,
+        key=track.key,
+        changed=[k for k, v in fields.items() if v is not None],
+    )
+    return track
+
+
+# -- cohorts -----------------------------------------------------------------------------------
+
+
+def cohort_status(c: Cohort, today: date | None = None) -> str:
+    today = today or utcnow().date()
+    if c.starts_on > today:
+        return "upcoming"
+    return "running" if today <= c.ends_on else "finished"
+
+
+def cohort_json(
+    c: Cohort,
+    program: Program | None = None,
+    *,
+    director: User | None = None,
+    enrolled: int = 0,
+    mentors: int = 0,
+    unassigned: int = 0,
+) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "program_id": c.program_id,
+        "program": program.name if program else "",
+        "name": c.name,
+        "starts_on": c.starts_on.isoformat(),
+        "ends_on": c.ends_on.isoformat(),
+        "capacity": c.capacity,
+        "director_id": c.director_id,
+        "director": (director.full_name or director.email) if director else "",
+        "status": cohort_status(c),
+        "enrolled": enrolled,
+        "seats_left": max(0, c.capacity - enrolled),
+        "mentors": mentors,
+        "unassigned": unassigned,
+    }
+
+
+def active_count(session: Session, cohort_id: int) -> int:
+    """Students holding a seat (active enrollments)."""
+    return session.exec(
+        select(func.count()).where(
+            Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.active
+        )
+    ).one()
+
+
+def list_cohorts(
+    session: Session,
+    principal: Principal | None,
+    program_id: int | None = None,
+    *,
+    cohort_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Cohorts of the principal's programmes (of one programme, or just one cohort, when given),
+    with seat counts."""
+    actor = require_director(principal)
+    if program_id is not None:
+        get_program(session, actor, program_id)
+    programs = {p.id: p for p in session.exec(programs_query(actor)).all()}
+    if not programs:
+        return []
+    ids = [program_id] if program_id is not None else list(programs)
+    director = aliased(User)
+    seats = (
+        select(func.count())
+        .where(
+            Enrollment.cohort_id == Cohort.id,
+            Enrollment.status == EnrollmentStatus.active,
+        )
+        .scalar_subquery()
+    )
+    mentors = select(func.count()).where(CohortMentor.cohort_id == Cohort.id).scalar_subquery()
+    unassigned = (
+        select(func.count())
+        .where(
+            Enrollment.cohort_id == Cohort.id,
+            Enrollment.status == EnrollmentStatus.active,
+            ~exists().where(
+                col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
+                col(MentorAssignment.student_id) == col(Enrollment.student_id),
+            ),
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        sa_select(Cohort, director, seats, mentors, unassigned)
+        .join(director, col(director.id) == col(Cohort.director_id), isouter=True)
+        .where(col(Cohort.program_id).in_(ids))
+    )
+    if cohort_id is not None:  # the counts are subqueries per row: count one cohort only
+        stmt = stmt.where(col(Cohort.id) == cohort_id)
+    rows = session.execute(stmt.order_by(col(Cohort.starts_on), col(Cohort.id))).all()
+    return [
+        cohort_json(c, programs.get(c.program_id), director=d, enrolled=n, mentors=m, unassigned=u)
+        for c, d, n, m, u in rows
+    ]
+
+
+def cohort_detail(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+    """One cohort with its counts (as in list_cohorts)."""
+    cohort, program = get_cohort(session, principal, cohort_id)
+    for row in list_cohorts(session, principal, program.id, cohort_id=cohort.id):
+        if row["id"] == cohort.id:
+            return row
+    raise NotFound("That cohort does not exist.")  # pragma: no cover - just checked
+
+
+def _check_director(session: Session, org_id: int, director_id: int | None) -> User | None:
+    if director_id is None:
+        return None
+    user = session.get(User, director_id)
+    holds = session.exec(
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == director_id,
+            RoleAssignment.role == Role.director,
+            RoleAssignment.organization_id == org_id,
+        )
+    ).first()
+    if user is None or holds is None or not user.is_active:
+        raise Invalid("The cohort's director must be a director of the programme's organization.")
+    return user
+
+
+def _check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise Invalid("The cohort must end on or after the day it starts.")
+
+
+def _check_capacity(capacity: int) -> None:
+    if not 1 <= capacity <= CAPACITY_MAX:
+        raise Invalid(f"Capacity must be between 1 and {CAPACITY_MAX} students.")
+
+
+def _check_cohort_name(session: Session, program_id: int, name: str, cohort_id: int | None) -> None:
+    taken = session.exec(
+        select(Cohort.name).where(
+            Cohort.program_id == program_id,
+            func.lower(Cohort.name) == name.lower(),
+            Cohort.id != (cohort_id or 0),
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(f"This programme already has a cohort named '{taken}'.")
+
+
+def create_cohort(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    capacity: int,
+    director_id: int | None = None,
+    meta: RequestMeta = NO_META,
+) -> Cohort:
+    """Create a cohort of a programme. The director defaults to the acting director.
+
+    Invalid: name, dates (ends_on >= starts_on), capacity (1..10000), a director who doesn't
+    direct the organization. Conflict: the programme has a cohort of that name.
+    """
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    name = clean_name(name, "cohort's name")
+    _check_dates(starts_on, ends_on)
+    _check_capacity(capacity)
+    if director_id is None and program.organization_id in actor.organizations(Role.director):
+        director_id = actor.user_id
+    _check_director(session, program.organization_id, director_id)
+    _check_cohort_name(session, program.id, name, None)
+    cohort = Cohort(
+        program_id=program.id,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity,
+        director_id=director_id,
+    )
+    session.add(cohort)
+    session.flush()
+    audit.record(
+        session,
+        "cohort.created",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        name=name,
+        program_id=program.id,
+        capacity=capacity,
+    )
+    return cohort
+
+
+_UNSET: Any = object()
+
+
+def update_cohort(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    name: str | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    capacity: int | None = None,
+    director_id: int | None = _UNSET,
+    meta: RequestMeta = NO_META,
+) -> Cohort:
+    """Change a cohort (only the fields given; director_id=None removes the director).
+
+    Conflict when the capacity would drop below the students already enrolled.
+    """
+    actor = require_director(principal)
+    # Locked: a capacity cut must not race with an enrolment into the last seats.
+    cohort, program = get_cohort(session, actor, cohort_id, lock=True)
+    if name is not None:
+        cohort.name = clean_name(name, "cohort's name")
+        _check_cohort_name(session, program.id or 0, cohort.name, cohort.id)
+    new_start = starts_on or cohort.starts_on
+    new_end = ends_on or cohort.ends_on
+    _check_dates(new_start, new_end)
+    cohort.starts_on, cohort.ends_on = new_start, new_end
+    if capacity is not None:
+        _check_capacity(capacity)
+        taken = active_count(session, cohort_id)
+        if capacity < taken:
+            raise Conflict(
+                f"{taken} students are already enrolled: the capacity can't be lower than that."
+            )
+        cohort.capacity = capacity
+        if cohort.capacity > taken:  # seats freed: the waitlist moves up in this transaction
+            from cyberhub.services.learning import applications  # noqa: PLC0415  (why: applications imports this module at its top)
+
+            session.add(cohort)
+            applications.fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
+    if director_id is not _UNSET:
+        _check_director(session, program.organization_id, director_id)
+        cohort.director_id = director_id
+    session.add(cohort)
+    session.flush()
+    audit.record(
+        session,
+        "cohort.updated",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        name=cohort.name,
+        capacity=cohort.capacity,
+    )
+    return cohort
+
+
+def org_directors(
+    session: Session, principal: Principal | None, program_id: int
+) -> list[dict[str, Any]]:
+    """The people who may direct the programme's cohorts (directors of its organization)."""
+    program = get_program(session, principal, program_id)
+    rows = session.exec(
+        select(User)
+        .join(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
+        .where(
+            RoleAssignment.role == Role.director,
+            RoleAssignment.organization_id == program.organization_id,
+            col(User.is_active),
+        )
+        .order_by(col(User.full_name), col(User.email))
+    ).all()
+    return [{"id": u.id, "name": u.full_name or u.email, "email": u.email} for u in rows]
+
+
+# -- roster ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    student_id: int
+    name: str
+    email: str
+    status: str
+    enrolled_at: str
+    mentor_id: int | None
+    mentor: str
+    approved: int
+    published: int
+
+    @property
+    def progress(self) -> int:
+        # Rounded down, as services/progress.percent: 100 only when everything is approved.
+        return (100 * self.approved) // self.published if self.published else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "student_id": self.student_id,
+            "name": self.name,
+            "email": self.email,
+            "status": self.status,
+            "enrolled_at": self.enrolled_at,
+            "mentor_id": self.mentor_id,
+            "mentor": self.mentor,
+            "approved": self.approved,
+            "published": self.published,
+            "progress": self.progress,
+        }
+
+
+def roster(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    include_withdrawn: bool = False,
+) -> list[dict[str, Any]]:
+    """The cohort's students with their mentor and progress (approved / published missions).
+
+    One GROUP BY query: an approved submission counts when it is the latest attempt of a
+    published mission of the cohort's programme.
+    """
+    cohort, program = get_cohort(session, principal, cohort_id)
+    student = aliased(User)
+    mentor = aliased(User)
+    later = aliased(Submission)
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
+    published = (
+        select(func.count())
+        .select_from(Mission)
+        .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
+        .scalar_subquery()
+    )
+    approved_join = and_(
+        col(Submission.student_id) == col(Enrollment.student_id),
+        col(Submission.status) == SubmissionStatus.approved,
+        col(Submission.mission_id).in_(
+            select(Mission.id).where(
+                col(Mission.id).in_(runs), Mission.status == MissionStatus.published
+            )
+        ),
+        ~exists().where(
+            col(later.student_id) == col(Submission.student_id),
+            col(later.mission_id) == col(Submission.mission_id),
+            col(later.attempt) > col(Submission.attempt),
+        ),
+    )
+    stmt = (
+        sa_select(
+            col(Enrollment.student_id),
+            col(student.full_name),
+            col(student.email),
+            col(Enrollment.status),
+            col(Enrollment.enrolled_at),
+            col(MentorAssignment.mentor_id),
+            col(mentor.full_name),
+            col(mentor.email),
+            func.count(func.distinct(Submission.mission_id)),
+            published,
+        )
+        .select_from(Enrollment)
+        .join(student, col(student.id) == col(Enrollment.student_id))
+        .join(
+            MentorAssignment,
+            and_(
+                col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
+                col(MentorAssignment.student_id) == col(Enrollment.student_id),
+            ),
+            isouter=True,
+        )
+        .join(mentor, col(mentor.id) == col(MentorAssignment.mentor_id), isouter=True)
+        .join(Submission, approved_join, isouter=True)
+        .where(col(Enrollment.cohort_id) == cohort.id)
+        .group_by(
+            col(Enrollment.id),
+            col(student.id),
+            col(MentorAssignment.id),
+            col(mentor.id),
+        )
+        .order_by(col(student.full_name), col(student.email))
+    )
+    if not include_withdrawn:
+        stmt = stmt.where(col(Enrollment.status) != EnrollmentStatus.withdrawn)
+    rows = session.execute(stmt).all()
+    out = []
+    for sid, name, email, status, enrolled_at, mid, mname, memail, approved, total in rows:
+        out.append(
+            RosterRow(
+                student_id=sid,
+                name=name or email.split("@")[0],
+                email=email,
+                status=status,
+                enrolled_at=enrolled_at.isoformat(),
+                mentor_id=mid,
+                mentor=(mname or memail or "") if mid else "",
+                approved=approved,
+                published=total,
+            ).as_json()
+        )
+    return out

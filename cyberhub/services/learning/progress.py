@@ -1,0 +1,366 @@
+"""Progress, derived from submissions (nothing is stored):
+
+- per mission, for a student: the latest attempt's status, else "locked" (a published
+  prerequisite is not approved yet) or "not_started";
+- per track: approved published missions of the track / published missions of the track, as a
+  whole percent rounded down (100 only when every one is approved);
+- per cohort: the mean of its (non-withdrawn) students' percents.
+
+The scope of a student's progress is what they are expected to do (services/mission_scope):
+the published missions their programmes run; the headline "3 of 7" counts those of their own
+track. A learner in no programme has no scope yet: an empty state, never a share of the whole
+catalog. Tracks are global (one row per key). Each figure is one or two GROUP BY queries driven
+by indexes (submissions by student_id, program_missions by programme).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, null, tuple_
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Enrollment,
+    EnrollmentStatus,
+    Mission,
+    MissionPrerequisite,
+    MissionStatus,
+    Program,
+    ProgramMission,
+    ProgramTrack,
+    Role,
+    Submission,
+    SubmissionStatus,
+    Track,
+)
+from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning import mission_scope
+from cyberhub.services.learning.learning_access import viewable_learner
+
+NOT_STARTED = "not_started"
+LOCKED = "locked"
+IN_PROGRESS = (
+    SubmissionStatus.draft,
+    SubmissionStatus.submitted,
+    SubmissionStatus.in_review,
+    SubmissionStatus.changes_requested,
+)
+
+
+def percent(done: int, total: int) -> int:
+    """0..100, rounded down; 0 when there is nothing to do."""
+    return (100 * done) // total if total > 0 else 0
+
+
+@dataclass
+class MissionProgress:
+    id: int
+    title: str
+    track: str
+    difficulty: int
+    status: str
+    submission_id: int | None
+    attempt: int
+
+
+@dataclass
+class ScopeProgress:
+    """The headline: approved missions of the learner's track among those their programmes
+    run ("3 of 7"); `track` is "" when they have no track yet (every track counts)."""
+
+    track: str
+    track_name: str
+    approved: int
+    expected: int
+
+    @property
+    def percent(self) -> int:
+        return percent(self.approved, self.expected)
+
+    @property
+    def label(self) -> str:
+        return f"{self.approved} of {self.expected}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "track": self.track,
+            "track_name": self.track_name,
+            "approved": self.approved,
+            "expected": self.expected,
+            "percent": self.percent,
+            "label": self.label,
+        }
+
+
+@dataclass
+class StudentProgress:
+    student_id: int
+    program_ids: list[int]
+    tracks: list[dict[str, Any]]  # key, name, approved, published, percent (canonical order)
+    missions: list[MissionProgress]
+    scope: ScopeProgress | None = None  # None: in no programme yet
+
+    @property
+    def in_programme(self) -> bool:
+        return bool(self.program_ids)
+
+    @property
+    def track_percents(self) -> dict[str, int]:
+        return {t["key"]: t["percent"] for t in self.tracks}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "user": self.student_id,
+            "tracks": self.track_percents,
+            "track_details": self.tracks,
+            "in_programme": self.in_programme,
+            "scope": self.scope.as_json() if self.scope else None,
+            "missions": [
+                {
+                    "id": m.id,
+                    "status": m.status,
+                    "title": m.title,
+                    "track": m.track,
+                    "difficulty": m.difficulty,
+                    "attempt": m.attempt,
+                    "submission_id": m.submission_id,
+                }
+                for m in self.missions
+            ],
+        }
+
+
+def student_programs(session: Session, student_id: int) -> list[int]:
+    """Programmes the student is (or was) enrolled in: active or completed enrolments."""
+    return sorted(
+        session.exec(mission_scope.learner_programs(student_id, completed=True).distinct()).all()
+    )
+
+
+def _track_order(key: str) -> int:
+    return TRACK_KEYS.index(key) if key in TRACK_KEYS else len(TRACK_KEYS)
+
+
+def compute(session: Session, student_id: int) -> StudentProgress:
+    """A student's progress without any permission check (callers check). Four small queries.
+
+    The missions are those their programmes run (mission_scope.expected_missions); none when
+    they are in no programme."""
+    programs = student_programs(session, student_id)
+    if not programs:
+        return StudentProgress(student_id=student_id, program_ids=[], tracks=[], missions=[])
+    track_key = mission_scope.learner_track(session, student_id)
+    prereq = aliased(Mission)
+    missions_stmt = (
+        sa_select(
+            col(Mission.id),
+            col(Mission.title),
+            col(Mission.difficulty),
+            col(Track.key),
+            func.array_remove(func.array_agg(prereq.id), null()),
+        )
+        .join(Track, col(Track.id) == col(Mission.track_id))
+        .outerjoin(MissionPrerequisite, col(MissionPrerequisite.mission_id) == col(Mission.id))
+        .outerjoin(
+            prereq,
+            and_(
+                col(prereq.id) == col(MissionPrerequisite.prerequisite_id),
+                col(prereq.status) == MissionStatus.published,
+            ),
+        )
+        .where(col(Mission.id).in_(mission_scope.expected_missions(student_id)))
+        .group_by(col(Mission.id), col(Track.key))
+    )
+    tracks_stmt = (
+        select(Track.key, Track.name)
+        .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
+        .where(col(ProgramTrack.program_id).in_(programs))
+    )
+    missions = session.execute(missions_stmt).all()
+    track_names: dict[str, str] = {}
+    for key, name in session.exec(tracks_stmt).all():
+        track_names.setdefault(key, name)
+    # The latest attempt per mission (DISTINCT ON uses the (student_id, mission_id) index).
+    latest = {
+        mission_id: (status, sub_id, attempt)
+        for mission_id, status, sub_id, attempt in session.exec(
+            select(Submission.mission_id, Submission.status, Submission.id, Submission.attempt)
+            .where(Submission.student_id == student_id)
+            .order_by(col(Submission.mission_id), col(Submission.attempt).desc())
+            .ext(distinct_on(col(Submission.mission_id)))
+        ).all()
+    }
+    # Approved is final (no attempt follows it), so "latest is approved" == "approved".
+    approved = {
+        mid for mid, (status, _, _) in latest.items() if status == SubmissionStatus.approved
+    }
+    rows: list[MissionProgress] = []
+    counts: dict[str, list[int]] = {key: [0, 0] for key in track_names}
+    for mid, title, difficulty, key, prereqs in missions:
+        status, sub_id, attempt = latest.get(mid, (None, None, 0))
+        if status is None:
+            status = LOCKED if any(p not in approved for p in prereqs or []) else NOT_STARTED
+        rows.append(MissionProgress(mid, title, key, difficulty, status, sub_id, attempt))
+        c = counts.setdefault(key, [0, 0])
+        c[1] += 1
+        if mid in approved:
+            c[0] += 1
+    rows.sort(key=lambda m: (_track_order(m.track), m.track, m.difficulty, m.id))
+    tracks = [
+        {
+            "key": key,
+            "name": track_names.get(key, key.title()),
+            "approved": done,
+            "published": total,
+            "percent": percent(done, total),
+        }
+        for key, (done, total) in sorted(
+            counts.items(), key=lambda kv: (_track_order(kv[0]), kv[0])
+        )
+    ]
+    done, expected = 0, 0
+    for m in rows:
+        if not track_key or m.track == track_key:
+            expected += 1
+            done += m.status == SubmissionStatus.approved
+    scope = ScopeProgress(
+        track=track_key,
+        track_name=track_names.get(track_key, track_key.title()) if track_key else "",
+        approved=done,
+        expected=expected,
+    )
+    return StudentProgress(
+        student_id=student_id, program_ids=programs, tracks=tracks, missions=rows, scope=scope
+    )
+
+
+def progress_for(session: Session, principal: Principal | None, user_id: int) -> StudentProgress:
+    """A student's progress: for themselves, their mentor, a director of their organization,
+    or an admin (Forbidden otherwise; NotFound for an unknown user)."""
+    return compute(session, viewable_learner(session, principal, user_id, "progress"))
+
+
+def program_progress(
+    session: Session, program_id: int, student_ids: list[int]
+) -> dict[int, dict[str, int]]:
+    """Approved published missions and percent per student in one programme (two queries).
+
+    For rosters: callers check permissions. Students without approvals are included with 0.
+    """
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
+    published = session.exec(
+        select(func.count())
+        .select_from(Mission)
+        .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
+    ).one()
+    done: dict[int, int] = {}
+    if student_ids:
+        done = dict(
+            session.exec(
+                select(Submission.student_id, func.count(func.distinct(Submission.mission_id)))
+                .join(Mission, col(Mission.id) == col(Submission.mission_id))
+                .where(
+                    col(Submission.student_id).in_(student_ids),
+                    Submission.status == SubmissionStatus.approved,
+                    Mission.status == MissionStatus.published,
+                    col(Mission.id).in_(runs),
+                )
+                .group_by(col(Submission.student_id))
+            ).all()
+        )
+    return {
+        sid: {
+            "approved": done.get(sid, 0),
+            "published": int(published),
+            "percent": percent(done.get(sid, 0), int(published)),
+        }
+        for sid in student_ids
+    }
+
+
+def cohort_progress(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> dict[str, Any]:
+    """Mean progress of a cohort's students, overall and per track (two GROUP BY queries).
+
+    The mean of percents over one denominator is the percent of the sums:
+    mean_s(approved_s / published) = sum_s(approved_s) / (published * students).
+    Visible to admins, directors of the organization and mentors serving the cohort.
+    """
+    actor = require_signed_in(principal)
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound("That cohort does not exist.")
+    program = session.get(Program, cohort.program_id)
+    assert program is not None
+    allowed = actor.is_admin or program.organization_id in actor.organizations(Role.director)
+    if not allowed and actor.has_role(Role.mentor):
+        allowed = (
+            session.exec(
+                select(CohortMentor.cohort_id).where(
+                    CohortMentor.cohort_id == cohort_id, CohortMentor.mentor_id == actor.user_id
+                )
+            ).first()
+            is not None
+        )
+    if not allowed:
+        raise Forbidden("You can't see this cohort's progress.")
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == cohort.program_id)
+    students = int(
+        session.exec(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(
+                Enrollment.cohort_id == cohort_id,
+                Enrollment.status != EnrollmentStatus.withdrawn,
+            )
+        ).one()
+    )
+    published = dict(
+        session.exec(
+            select(Track.key, func.count())
+            .select_from(Mission)
+            .join(Track, col(Track.id) == col(Mission.track_id))
+            .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
+            .group_by(col(Track.key))
+        ).all()
+    )
+    approved = dict(
+        session.exec(
+            select(
+                Track.key,
+                func.count(func.distinct(tuple_(Submission.student_id, Submission.mission_id))),
+            )
+            .select_from(Enrollment)
+            .join(Submission, col(Submission.student_id) == col(Enrollment.student_id))
+            .join(Mission, col(Mission.id) == col(Submission.mission_id))
+            .join(Track, col(Track.id) == col(Mission.track_id))
+            .where(
+                Enrollment.cohort_id == cohort_id,
+                Enrollment.status != EnrollmentStatus.withdrawn,
+                Submission.status == SubmissionStatus.approved,
+                Mission.status == MissionStatus.published,
+                col(Mission.id).in_(runs),
+            )
+            .group_by(col(Track.key))
+        ).all()
+    )
+    total_published = sum(published.values())
+    return {
+        "cohort": {"id": cohort.id, "name": cohort.name},
+        "students": students,
+        "percent": percent(sum(approved.values()), total_published * students),
+        "tracks": {
+            key: percent(approved.get(key, 0), n * students)
+            for key, n in sorted(published.items(), key=lambda kv: _track_order(kv[0]))
+        },
+    }

@@ -1,0 +1,585 @@
+"""Mentor review: claim a submission, score it against the rubric, decide, and the review queue.
+
+Rules:
+- any mentor serving the student's cohort (or assigned to the student) may claim a submitted
+  attempt; the student's assigned mentor sees it first in their queue;
+- a claim lasts 24 hours; exactly one mentor wins a race (one conditional UPDATE); another mentor
+  holding an unexpired claim means Conflict;
+- an expired claim goes back to "submitted" (expire_claims: a worker sweep, and lazily when a
+  queue is listed; a claim attempt also takes over an expired claim directly). Until then the
+  holder may still finish the review;
+- only the holder reviews or releases; a review scores every rubric criterion (0..points),
+  changes requested needs feedback; the student is notified in the app and by mail;
+- a decided attempt keeps its reviewer in claimed_by_id (claim_expires_at is cleared): "reviewed
+  by me" and the workload figures read that indexed column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from cyberhub import jobs
+from cyberhub.models import (
+    MentorAssignment,
+    Mission,
+    ProgramMission,
+    Review,
+    Role,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services import rendering
+from cyberhub.services.errors import Conflict, Forbidden, Invalid
+from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning import submissions as subs
+from cyberhub.services.learning.learning_access import mentor_pairs, mentors_student
+from cyberhub.services.learning.submissions import (
+    EV_APPROVED,
+    EV_CHANGES_REQUESTED,
+    EV_CLAIM_EXPIRED,
+    EV_CLAIMED,
+    EV_RELEASED,
+    add_event,
+    load_visible,
+    mission_link,
+    rubric_max,
+    submission_link,
+)
+from cyberhub.services.messaging import notifications
+
+CLAIM_HOURS = 24
+FEEDBACK_MAX = 20_000
+PAGE_SIZE = 20
+BUCKETS = ("pending", "claimed_by_me", "waiting_for_student", "reviewed")
+DECISIONS = (SubmissionStatus.approved.value, SubmissionStatus.changes_requested.value)
+TURNAROUND_DAYS = 30
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return "Another mentor"
+    return user.full_name or user.email.split("@")[0]
+
+
+# -- claim / release / expiry -----------------------------------------------------------------
+
+
+def claim(session: Session, principal: Principal | None, submission_id: int) -> Submission:
+    """Claim a submitted attempt (or one whose claim expired) for 24 hours.
+
+    One conditional UPDATE decides: under concurrency exactly one mentor's UPDATE matches, the
+    others see the committed claim and get Conflict. Claiming again what you hold extends it.
+    """
+    actor = require_role(principal, Role.mentor)
+    sub, mission, program = load_visible(session, actor, submission_id)
+    if sub.student_id == actor.user_id:
+        raise Forbidden("You can't review your own work.")
+    if program is None or not mentors_student(session, actor.user_id, sub.student_id, program.id):
+        raise Forbidden("Only a mentor of this student's cohort can review this submission.")
+    held_by_me = sub.status == SubmissionStatus.in_review and sub.claimed_by_id == actor.user_id
+    now = utcnow()
+    won = session.execute(
+        update(Submission)
+        .where(
+            col(Submission.id) == submission_id,
+            or_(
+                col(Submission.status) == SubmissionStatus.submitted,
+                and_(
+                    col(Submission.status) == SubmissionStatus.in_review,
+                    or_(
+                        col(Submission.claim_expires_at) < now,
+                        col(Submission.claimed_by_id) == actor.user_id,
+                    ),
+                ),
+            ),
+        )
+        .values(
+            status=SubmissionStatus.in_review,
+            claimed_by_id=actor.user_id,
+            claim_expires_at=now + timedelta(hours=CLAIM_HOURS),
+        )
+        .returning(col(Submission.id))
+        .execution_options(synchronize_session=False)
+    ).first()
+    fresh = session.get(Submission, submission_id, populate_existing=True)
+    assert fresh is not None
+    if won is None:
+        if fresh.status == SubmissionStatus.in_review:
+            holder = session.get(User, fresh.claimed_by_id) if fresh.claimed_by_id else None
+            until = (
+                f" until {fresh.claim_expires_at:%d %b %H:%M} UTC" if fresh.claim_expires_at else ""
+            )
+            raise Conflict(f"{_name(holder)} is already reviewing this submission{until}.")
+        if fresh.status in DECISIONS:
+            raise Conflict("This submission has already been reviewed.")
+        raise Conflict("This submission is not waiting for review.")
+    if not held_by_me:
+        add_event(session, submission_id, actor.user_id, EV_CLAIMED)
+    return fresh
+
+
+def release(session: Session, principal: Principal | None, submission_id: int) -> Submission:
+    """Give a claimed submission back to the queue (only the mentor holding the claim)."""
+    actor = require_role(principal, Role.mentor)
+    sub, _, _ = load_visible(session, actor, submission_id, for_update=True)
+    if sub.status != SubmissionStatus.in_review:
+        raise Conflict("This submission is not claimed.")
+    if sub.claimed_by_id != actor.user_id:
+        raise Forbidden("Only the mentor who claimed this submission can release it.")
+    sub.status = SubmissionStatus.submitted
+    sub.claimed_by_id = None
+    sub.claim_expires_at = None
+    session.add(sub)
+    add_event(session, submission_id, actor.user_id, EV_RELEASED)
+    session.flush()
+    return sub
+
+
+def expire_claims(
+    session: Session, now: datetime | None = None, *, for_mentor: int | None = None
+) -> list[int]:
+    """Return expired claims to "submitted", record it and tell the mentor; the ids.
+
+    Without `for_mentor` every expired claim (the worker sweep). With it, only those on that
+    mentor's students' work (index-driven, for the lazy expiry on each queue listing). Rows another transaction holds are skipped (SKIP LOCKED) and
+    caught next time.
+    """
+    now = now or utcnow()
+    candidates: Any = select(
+        col(Submission.id).label("id"), col(Submission.claimed_by_id).label("mentor_id")
+    ).where(
+        col(Submission.status) == SubmissionStatus.in_review,
+        col(Submission.claim_expires_at) < now,
+    )
+    if for_mentor is not None:
+        # Driven from the mentor's students (a join, so the planner walks the student index
+        # instead of every claim in review).
+        pairs = mentor_pairs(for_mentor)
+        candidates = candidates.join(pairs, pairs.c.student_id == col(Submission.student_id))
+    expired = candidates.with_for_update(of=Submission, skip_locked=True).cte("expired")
+    rows = session.execute(
+        update(Submission)
+        .where(col(Submission.id) == expired.c.id)
+        .values(status=SubmissionStatus.submitted, claimed_by_id=None, claim_expires_at=None)
+        .returning(col(Submission.id), expired.c.mentor_id, col(Submission.mission_id))
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not rows:
+        return []
+    titles = dict(
+        session.exec(
+            select(Mission.id, Mission.title).where(col(Mission.id).in_({r[2] for r in rows}))
+        ).all()
+    )
+    for sub_id, mentor_id, mission_id in rows:
+        session.add(SubmissionEvent(submission_id=sub_id, actor_id=None, kind=EV_CLAIM_EXPIRED))
+        if mentor_id is not None:
+            notifications.notify(
+                session,
+                mentor_id,
+                kind=notifications.CLAIM_EXPIRED,
+                title=f"Your claim on “{titles.get(mission_id, 'a submission')}” expired"[:200],
+                body=(
+                    f"You held this submission for {CLAIM_HOURS} hours without a decision, so it "
+                    "went back to the review queue. Claim it again to review it."
+                ),
+                link=submission_link(sub_id),
+            )
+    session.flush()
+    # Objects already loaded in this session must not keep the old claim.
+    for sub_id, _, _ in rows:
+        loaded = session.identity_map.get(session.identity_key(Submission, sub_id))
+        if loaded is not None:
+            session.expire(loaded)
+    return [r[0] for r in rows]
+
+
+# -- the decision -----------------------------------------------------------------------------
+
+
+def check_scores(rubric: list[dict[str, Any]], scores: dict[str, Any]) -> tuple[int, list[str]]:
+    """(total, problems): every criterion scored with a whole number from 0 to its points."""
+    problems: list[str] = []
+    total = 0
+    keys = []
+    for criterion in rubric:
+        key = str(criterion.get("key", ""))
+        title = str(criterion.get("title") or key)
+        points = int(str(criterion.get("points", 0)))
+        keys.append(key)
+        value = scores.get(key)
+        if value is None:
+            problems.append(f"Score “{title}” (0 to {points}).")
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= points:
+            problems.append(f"“{title}” must be a whole number from 0 to {points}.")
+        else:
+            total += value
+    unknown = sorted(set(scores) - set(keys))
+    if unknown:
+        problems.append("Not criteria of this mission's rubric: " + ", ".join(unknown) + ".")
+    return total, problems
+
+
+def check_review(
+    rubric: list[dict[str, Any]], decision: str, scores: dict[str, Any], feedback: str
+) -> tuple[int, list[str]]:
+    """(total, problems) of a review before it is sent: the decision, the scores (check_scores)
+    and the feedback (required to request changes). The review form checks with it too, so the
+    mentor hears every problem before the confirmation dialog."""
+    problems: list[str] = []
+    if decision not in DECISIONS:
+        problems.append("Choose a decision: approved or changes_requested.")
+    total, score_problems = check_scores(rubric, dict(scores or {}))
+    problems += score_problems
+    feedback = (feedback or "").strip()
+    if len(feedback) > FEEDBACK_MAX:
+        problems.append(f"Feedback must be at most {FEEDBACK_MAX:,} characters.")
+    if decision == SubmissionStatus.changes_requested and not feedback:
+        problems.append("Write feedback saying what to change.")
+    return total, problems
+
+
+def review(
+    session: Session,
+    principal: Principal | None,
+    submission_id: int,
+    *,
+    decision: str,
+    scores: dict[str, Any],
+    feedback: str,
+) -> Review:
+    """Decide a claimed submission (approved | changes_requested) with rubric scores.
+
+    Only the claim holder. Invalid lists every problem with the scores and feedback. Writes the
+    review, the new status and a timeline event, and notifies the student (in-app and mail).
+    """
+    actor = require_role(principal, Role.mentor)
+    sub, mission, _ = load_visible(session, actor, submission_id, for_update=True)
+    if sub.status in DECISIONS:
+        raise Conflict("This submission has already been reviewed.")
+    if sub.status != SubmissionStatus.in_review:
+        raise Conflict("Claim this submission before reviewing it.")
+    if sub.claimed_by_id != actor.user_id:
+        raise Forbidden("Only the mentor who claimed this submission can review it.")
+    feedback = (feedback or "").strip()
+    total, problems = check_review(list(mission.rubric or []), decision, scores, feedback)
+    if problems:
+        raise Invalid(" ".join(problems))
+    now = utcnow()
+    result = Review(
+        submission_id=submission_id,
+        mentor_id=actor.user_id,
+        decision=decision,
+        scores={str(k): int(v) for k, v in scores.items()},
+        total=total,
+        feedback=feedback,
+        created_at=now,
+    )
+    session.add(result)
+    sub.status = decision
+    sub.decided_at = now
+    # claimed_by_id stays: on a decided attempt it names the reviewer, so "reviewed by me" and
+    # the workload figures use the partial index on claimed_by_id (reviews has no mentor index).
+    sub.claim_expires_at = None
+    session.add(sub)
+    approved = decision == SubmissionStatus.approved
+    add_event(
+        session, submission_id, actor.user_id, EV_APPROVED if approved else EV_CHANGES_REQUESTED
+    )
+    # Approved work changes the learner's vector and level: fresh recommendations after commit.
+    jobs.learner_progressed(session, sub.student_id)
+    maximum = rubric_max(mission)
+    score = f" Score: {total}/{maximum}." if maximum else ""
+    # Notifications and mails are plain text: the feedback's markdown is reduced to its words.
+    excerpt = rendering.markdown_excerpt(feedback, 600, one_line=False)
+    notifications.notify(
+        session,
+        sub.student_id,
+        kind=notifications.REVIEW_DONE,
+        title=(
+            f"“{mission.title}” is approved"
+            if approved
+            else f"Changes requested on “{mission.title}”"
+        )[:200],
+        body=(
+            f"{_name(session.get(User, actor.user_id))} reviewed attempt {sub.attempt}.{score}"
+            + (f"\n\n{excerpt}" if excerpt else "")
+        ),
+        link=mission_link(mission.id or 0),
+    )
+    session.flush()
+    return result
+
+
+# -- the queue --------------------------------------------------------------------------------
+
+
+@dataclass
+class QueuePage:
+    bucket: str
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _no_newer_attempt() -> Any:
+    """No later attempt has been submitted (a draft doesn't count: the student hasn't answered)."""
+    newer = aliased(Submission)
+    return ~exists().where(
+        col(newer.student_id) == col(Submission.student_id),
+        col(newer.mission_id) == col(Submission.mission_id),
+        col(newer.attempt) > col(Submission.attempt),
+        col(newer.status) != SubmissionStatus.draft,
+    )
+
+
+def _runs(program_id: Any) -> Any:
+    """The submission's mission is run by the programme (`program_missions`)."""
+    return exists().where(
+        col(ProgramMission.program_id) == program_id,
+        col(ProgramMission.mission_id) == col(Submission.mission_id),
+    )
+
+
+def _bucket_query(bucket: str, mentor_id: int) -> tuple[Any, list[Any]]:
+    """(statement selecting Submission, Mission.title, User, assigned; ORDER BY) for a bucket."""
+    pairs = mentor_pairs(mentor_id)
+    stmt = (
+        select(Submission, Mission.title, User, pairs.c.assigned)
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .join(User, col(User.id) == col(Submission.student_id))
+    )
+    in_pairs = and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id))
+    if bucket == "pending":
+        stmt = stmt.join(pairs, in_pairs).where(
+            col(Submission.status) == SubmissionStatus.submitted
+        )
+        return stmt, [
+            pairs.c.assigned.desc(),
+            col(Submission.submitted_at),
+            col(Submission.id),
+        ]
+    if bucket == "waiting_for_student":
+        stmt = stmt.join(pairs, in_pairs).where(
+            col(Submission.status) == SubmissionStatus.changes_requested, _no_newer_attempt()
+        )
+        return stmt, [col(Submission.decided_at).desc(), col(Submission.id).desc()]
+    stmt = stmt.outerjoin(pairs, in_pairs)
+    if bucket == "claimed_by_me":
+        stmt = stmt.where(
+            col(Submission.claimed_by_id) == mentor_id,
+            col(Submission.status) == SubmissionStatus.in_review,
+        )
+        return stmt, [col(Submission.claim_expires_at), col(Submission.id)]
+    # reviewed: decided by me (claimed_by_id keeps the reviewer of a decided attempt)
+    stmt = stmt.where(
+        col(Submission.claimed_by_id) == mentor_id, col(Submission.status).in_(DECISIONS)
+    )
+    return stmt, [col(Submission.decided_at).desc(), col(Submission.id).desc()]
+
+
+def queue(
+    session: Session,
+    principal: Principal | None,
+    *,
+    bucket: str = "pending",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """A mentor's review queue: pending (their mentees' submitted work, assigned mentees first,
+    oldest first), claimed_by_me, waiting_for_student (changes requested, not resubmitted) and
+    reviewed (decided by them). Expired claims are returned to the queue first."""
+    actor = require_role(principal, Role.mentor)
+    if bucket not in BUCKETS:
+        raise Invalid("bucket must be one of: " + ", ".join(BUCKETS) + ".")
+    if page < 1:
+        raise Invalid("page must be 1 or more.")
+    if not 1 <= page_size <= 100:
+        raise Invalid("page_size must be between 1 and 100.")
+    expire_claims(session, for_mentor=actor.user_id)
+    stmt, order = _bucket_query(bucket, actor.user_id)
+    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    rows = session.exec(stmt.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
+    decisions: dict[int, str] = {}
+    ids = [s.id for s, *_ in rows]
+    if ids:
+        decisions = dict(
+            session.exec(
+                select(Review.submission_id, Review.decision).where(
+                    col(Review.submission_id).in_(ids)
+                )
+            ).all()
+        )
+    items = [
+        {
+            "id": s.id,
+            "student": {"id": u.id, "name": u.full_name or u.email.split("@")[0]},
+            "mission": {"id": s.mission_id, "title": title},
+            "attempt": s.attempt,
+            "status": s.status,
+            "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+            "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
+            "decided_at": s.decided_at.isoformat() if s.decided_at else None,
+            "decision": decisions.get(s.id or 0),
+            "claimed_by_me": s.claimed_by_id == actor.user_id,
+            "assigned_to_me": bool(assigned),
+        }
+        for s, title, u, assigned in rows
+    ]
+    return QueuePage(bucket=bucket, items=items, total=total, page=page, page_size=page_size)
+
+
+def queue_counts(session: Session, mentor_id: int) -> dict[str, int]:
+    """How many submissions are in each bucket of the mentor's queue (two queries)."""
+    pairs = mentor_pairs(mentor_id)
+    pending, waiting = session.exec(
+        select(
+            func.count().filter(col(Submission.status) == SubmissionStatus.submitted),
+            func.count().filter(
+                and_(
+                    col(Submission.status) == SubmissionStatus.changes_requested,
+                    _no_newer_attempt(),
+                )
+            ),
+        )
+        .select_from(Submission)
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .join(
+            pairs,
+            and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id)),
+        )
+        .where(
+            col(Submission.status).in_(
+                [SubmissionStatus.submitted, SubmissionStatus.changes_requested]
+            )
+        )
+    ).one()
+    claimed, reviewed = session.exec(
+        select(
+            func.count().filter(col(Submission.status) == SubmissionStatus.in_review),
+            func.count().filter(col(Submission.status).in_(DECISIONS)),
+        )
+        .select_from(Submission)
+        .where(col(Submission.claimed_by_id) == mentor_id)
+    ).one()
+    return {
+        "pending": int(pending),
+        "claimed_by_me": int(claimed),
+        "waiting_for_student": int(waiting),
+        "reviewed": int(reviewed),
+    }
+
+
+def workload(
+    session: Session, principal: Principal | None, *, counts: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A mentor's figures: mentees (assigned), pending, claimed, reviewed in the last 7 days and
+    the median hours from submission to decision over the last 30 days (None without reviews).
+
+    `counts`: queue_counts already computed by the caller (saves two queries)."""
+    actor = require_role(principal, Role.mentor)
+    me = actor.user_id
+    now = utcnow()
+    mentees = session.exec(
+        select(func.count(func.distinct(MentorAssignment.student_id))).where(
+            MentorAssignment.mentor_id == me
+        )
+    ).one()
+    counts = counts or queue_counts(session, me)
+    # Decided attempts keep their reviewer in claimed_by_id (partial index), decided_at = review.
+    hours = (
+        func.extract("epoch", col(Submission.decided_at) - col(Submission.submitted_at)) / 3600.0
+    )
+    reviewed_7d, median = session.exec(
+        select(
+            func.count().filter(col(Submission.decided_at) >= now - timedelta(days=7)),
+            func.percentile_cont(0.5).within_group(hours),
+        )
+        .select_from(Submission)
+        .where(
+            col(Submission.claimed_by_id) == me,
+            col(Submission.status).in_(DECISIONS),
+            col(Submission.decided_at) >= now - timedelta(days=TURNAROUND_DAYS),
+        )
+    ).one()
+    return {
+        "mentees": int(mentees),
+        "pending": counts["pending"],
+        "claimed": counts["claimed_by_me"],
+        "waiting_for_student": counts["waiting_for_student"],
+        "reviewed_last_7_days": int(reviewed_7d),
+        "median_turnaround_hours": round(float(median), 1) if median is not None else None,
+    }
+
+
+# -- the review page --------------------------------------------------------------------------
+
+
+def review_screen(
+    session: Session, principal: Principal | None, submission_id: int
+) -> dict[str, Any]:
+    """What /review/{id} shows a mentor: the attempt, the mission's rubric, every other attempt
+    of the student at the mission (with their reviews) and the claim — who holds it, until when,
+    whether it expired — with what the viewer may do now.
+
+    Object rules as get_submission (a mentor who doesn't mentor the student gets Forbidden).
+    Attempts are shaped by submissions.attempt_views (the widgets of components/learning.py).
+    """
+    actor = require_role(principal, Role.mentor)
+    detail = subs.get_submission(session, actor, submission_id)
+    sub, mission = detail.submission, detail.mission
+    attempts = subs.history(session, actor, sub.student_id, sub.mission_id)
+    views = subs.attempt_views(session, attempts)
+    current = next(v for v in views if v["id"] == sub.id)
+    in_review = sub.status == SubmissionStatus.in_review
+    mine = in_review and sub.claimed_by_id == actor.user_id
+    expired = bool(in_review and sub.claim_expires_at and sub.claim_expires_at < utcnow())
+    holder = session.get(User, sub.claimed_by_id) if in_review and sub.claimed_by_id else None
+    newer = [v for v in views if v["attempt"] > sub.attempt]
+    return {
+        "id": sub.id,
+        "status": sub.status,
+        "attempt": sub.attempt,
+        "student": _name(detail.student),
+        "mission": {"id": mission.id, "title": mission.title, "summary": mission.summary},
+        "rubric": [
+            {
+                "key": str(c.get("key", "")),
+                "title": str(c.get("title") or c.get("key", "")),
+                "description": str(c.get("description") or ""),
+                "points": int(str(c.get("points", 0))),
+            }
+            for c in mission.rubric or []
+            if isinstance(c, dict)
+        ],
+        "max_total": rubric_max(mission),
+        "current": current,
+        # Newest first: the one the mentor compares with is on top.
+        "earlier": [v for v in reversed(views) if v["attempt"] < sub.attempt],
+        "newer_attempt_id": newer[-1]["id"] if newer else None,
+        "claim": {
+            "holder": _name(holder) if in_review else "",
+            "mine": mine,
+            "expires_at": subs.display_time(sub.claim_expires_at) if in_review else "",
+            "expired": expired,
+        },
+        # Claim: an unclaimed attempt, or one whose claim expired (the holder claims it again).
+        "can_claim": sub.status == SubmissionStatus.submitted or expired,
+        "can_release": mine,
+        # The holder may still finish after expiry, until someone takes the claim over.
+        "can_review": mine,
+    }

@@ -1,0 +1,140 @@
+"""In-app notifications (the bell), each also sent by mail through services/messaging/mail.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from cyberhub.models import Notification, User
+from cyberhub.models.base import utcnow
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.messaging import mail
+from cyberhub.settings import get_settings
+
+PAGE_SIZE = 20
+MAX_IDS = 200
+
+# Kinds used by the learning core.
+SUBMISSION_RECEIVED = "submission_received"
+REVIEW_DONE = "review_done"
+CLAIM_EXPIRED = "claim_expired"
+
+
+def notify(
+    session: Session,
+    user_id: int,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    send_mail: bool = True,
+) -> Notification:
+    """Add a notification for `user_id` and mail the same message (link made absolute)."""
+    note = Notification(user_id=user_id, kind=kind[:40], title=title[:200], body=body, link=link)
+    session.add(note)
+    if send_mail:
+        user = session.get(User, user_id)
+        if user is not None and user.is_active:
+            text = body
+            if link:
+                url = link if link.startswith("http") else get_settings().base_url + link
+                text = f"{body}\n\n{url}" if body else url
+            mail.send(session, to=user.email, subject=title, body=text, kind=kind)
+    session.flush()
+    return note
+
+
+def as_json(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "title": n.title,
+        "body": n.body,
+        "link": n.link,
+        "created_at": n.created_at.isoformat(),
+        "read": n.read_at is not None,
+    }
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """Unread notifications of the user (index: user_id, read_at)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        ).one()
+    )
+
+
+@dataclass
+class NotificationPage:
+    items: list[Notification]
+    total: int
+    unread: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def list_for(
+    session: Session,
+    principal: Principal | None,
+    page: int = 1,
+    *,
+    page_size: int = PAGE_SIZE,
+    unread_only: bool = False,
+) -> NotificationPage:
+    """The signed-in user's notifications, newest first."""
+    actor = require_signed_in(principal)
+    if page < 1:
+        raise Invalid("page must be 1 or more.")
+    if not 1 <= page_size <= 100:
+        raise Invalid("page_size must be between 1 and 100.")
+    where: list[Any] = [col(Notification.user_id) == actor.user_id]
+    if unread_only:
+        where.append(col(Notification.read_at).is_(None))
+    total = int(session.exec(select(func.count()).select_from(Notification).where(*where)).one())
+    items = session.exec(
+        select(Notification)
+        .where(*where)
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return NotificationPage(
+        items=list(items),
+        total=total,
+        unread=unread_count(session, actor.user_id),
+        page=page,
+        page_size=page_size,
+    )
+
+
+def mark_read(
+    session: Session, principal: Principal | None, ids: list[int] | Literal["all"]
+) -> int:
+    """Mark the user's notifications read (the given ids, or "all"); returns how many changed.
+
+    Ids of other users' notifications are ignored rather than reported, so nothing leaks.
+    """
+    actor = require_signed_in(principal)
+    stmt = update(Notification).where(
+        col(Notification.user_id) == actor.user_id, col(Notification.read_at).is_(None)
+    )
+    if ids != "all":
+        if not ids:
+            raise Invalid("Say which notifications to mark read (ids, or all).")
+        if len(ids) > MAX_IDS:
+            raise Invalid(f"Mark at most {MAX_IDS} notifications at a time.")
+        stmt = stmt.where(col(Notification.id).in_(ids))
+    result = session.execute(stmt.values(read_at=utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

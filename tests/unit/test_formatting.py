@@ -1,0 +1,40 @@
+"""Times are shown to people in their own time zone, in one format everywhere."""
+
+from datetime import UTC, date, datetime
+
+from cyberhub.formatting import is_known_zone, when
+
+
+def test_a_moment_is_shown_in_the_readers_zone() -> None:
+    moment = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+    assert when(moment, "Africa/Nairobi") == "3 Dec 2026, 17:05 EAT"
+    assert when(moment) == "3 Dec 2026, 14:05 UTC"
+    assert when(moment, "Africa/Nairobi", "time") == "17:05"
+
+
+def test_the_day_can_change_with_the_zone() -> None:
+    late = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
+    assert when(late, "Africa/Nairobi", "date") == "4 Dec 2026"
+    assert when(late, "America/New_York", "date") == "3 Dec 2026"
+
+
+def test_daylight_saving_is_followed() -> None:
+    summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    winter = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert when(summer, "Europe/London") == "1 Jul 2026, 13:00 BST"
+    assert when(winter, "Europe/London") == "1 Jan 2026, 12:00 GMT"
+
+
+def test_iso_text_naive_values_dates_and_nothing() -> None:
+    assert when("2026-12-03T14:05:00+00:00", "Africa/Nairobi") == "3 Dec 2026, 17:05 EAT"
+    assert when(datetime(2026, 12, 3, 14, 5), "UTC") == "3 Dec 2026, 14:05 UTC"  # naive = UTC
+    assert when(date(2026, 12, 3), "Pacific/Kiritimati", "date") == "3 Dec 2026"
+    assert when(None, "UTC") == ""
+    assert when(None, "UTC", empty="never") == "never"
+
+
+def test_an_unknown_zone_falls_back_to_utc() -> None:
+    moment = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+    assert when(moment, "Mars/Olympus_Mons") == "3 Dec 2026, 14:05 UTC"
+    assert not is_known_zone("Mars/Olympus_Mons")
+    assert is_known_zone("Africa/Lagos")
