@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
@@ -10,7 +11,30 @@ from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueCon
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import enum_column, utcnow
+
+
+class InterestKind(StrEnum):
+    goal = "goal"  # one of the learner's goal notes (ref = the note's id)
+    track = "track"  # their profiler track's description
+    work = "work"  # their recent approved work
+
+
+class FeedbackKind(StrEnum):
+    not_interested = "not_interested"
+
+
+class NoteKind(StrEnum):
+    goal = "goal"
+    reflection = "reflection"
+
+
+class RebuildStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
 
 EMBEDDING_DIMENSIONS = 384
 # The mission index is denser than the default (ef_construction 64): recommendations need
@@ -77,7 +101,7 @@ class LearnerInterestVector(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)  # "goal" | "track" | "work"
+    kind: InterestKind = Field(sa_column=enum_column(InterestKind, 16))
     ref: int = 0  # the goal's note id; 0 for the track and the work
     label: str = Field(max_length=200)  # what a reason quotes: the goal, the track's name
     model: str = Field(max_length=120)
@@ -108,7 +132,9 @@ class RecommendationFeedback(SQLModel, table=True):
     __tablename__ = "recommendation_feedback"
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     mission_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")
-    kind: str = Field(default="not_interested", max_length=16)
+    kind: FeedbackKind = Field(
+        default=FeedbackKind.not_interested, sa_column=enum_column(FeedbackKind, 16)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -122,7 +148,7 @@ class LearnerNote(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)
+    kind: NoteKind = Field(sa_column=enum_column(NoteKind, 16))
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -162,7 +188,9 @@ class RebuildRun(SQLModel, table=True):
     __tablename__ = "ai_rebuilds"
     id: int | None = Field(default=None, primary_key=True)
     started_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    status: str = Field(default="queued", max_length=16)  # queued | running | done | failed
+    status: RebuildStatus = Field(
+        default=RebuildStatus.queued, sa_column=enum_column(RebuildStatus, 16)
+    )
     total: int = 0
     done: int = 0
     error: str = Field(default="", max_length=500)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import enum_column, utcnow
 
 
 class EnrolmentMode(StrEnum):
@@ -41,7 +41,9 @@ class CohortApplication(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohorts.id", ondelete="CASCADE")
     student_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    status: str = Field(default=ApplicationStatus.applied, max_length=16)
+    status: ApplicationStatus = Field(
+        default=ApplicationStatus.applied, sa_column=enum_column(ApplicationStatus, 16)
+    )
     applied_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

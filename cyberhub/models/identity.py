@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index, String, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import enum_column, utcnow
 from cyberhub.models.crypto import EncryptedStr
 
 
@@ -74,7 +74,7 @@ class RoleAssignment(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    role: str = Field(sa_column=Column(String(20), nullable=False, index=True))
+    role: Role = Field(sa_column=enum_column(Role, 20, index=True))
     organization_id: int | None = Field(
         default=None, foreign_key="organizations.id", index=True, ondelete="CASCADE"
     )
@@ -156,13 +156,20 @@ class OutboxMail(SQLModel, table=True):
     error: str = Field(default="", max_length=500)
 
 
+class ConsentKind(StrEnum):
+    terms = "terms"
+    privacy = "privacy"
+    ai_profiling = "ai_profiling"
+    marketing = "marketing"
+
+
 class ConsentDocument(SQLModel, table=True):
     """A version of a consent text: terms, privacy, ai_profiling, marketing."""
 
     __tablename__ = "consent_documents"
     __table_args__ = (UniqueConstraint("kind", "version", name="uq_consent_document_version"),)
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32, index=True)
+    kind: ConsentKind = Field(sa_column=enum_column(ConsentKind, 32, index=True))
     version: str = Field(max_length=20)
     title: str = Field(max_length=200)
     body: str = Field(default="")
@@ -178,7 +185,7 @@ class ConsentRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     document_id: int = Field(foreign_key="consent_documents.id", ondelete="RESTRICT")
-    kind: str = Field(max_length=32)
+    kind: ConsentKind = Field(sa_column=enum_column(ConsentKind, 32))
     version: str = Field(max_length=20)
     granted: bool
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -212,7 +219,9 @@ class OrganizationMembership(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
-    status: str = Field(default=MembershipStatus.active, max_length=16)
+    status: MembershipStatus = Field(
+        default=MembershipStatus.active, sa_column=enum_column(MembershipStatus, 16)
+    )
     joined_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     left_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
@@ -234,10 +243,12 @@ class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organizations.id", ondelete="CASCADE")
     email: str = Field(max_length=320, index=True)  # lower-cased
-    role: str = Field(default="student", max_length=20)
+    role: Role = Field(default=Role.student, sa_column=enum_column(Role, 20))
     invited_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     token_hash: str = Field(max_length=64, unique=True)
-    status: str = Field(default=InvitationStatus.pending, max_length=16)
+    status: InvitationStatus = Field(
+        default=InvitationStatus.pending, sa_column=enum_column(InvitationStatus, 16)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -9,7 +9,8 @@ from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import enum_column, utcnow
+from cyberhub.models.enrolment import EnrolmentMode
 
 TRACK_KEYS = ("builders", "leaders", "entrepreneurs", "researchers", "educators")
 
@@ -71,7 +72,9 @@ class Cohort(SQLModel, table=True):
     capacity: int = Field(default=30, ge=1)
     # director (only directors enrol), application (learners apply) or open (self-enrolment);
     # see models/enrolment.EnrolmentMode and services/learning/applications.py.
-    enrolment_mode: str = Field(default="director", max_length=16)
+    enrolment_mode: EnrolmentMode = Field(
+        default=EnrolmentMode.director, sa_column=enum_column(EnrolmentMode, 16)
+    )
     director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
@@ -104,7 +107,9 @@ class Mission(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
     )
     author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    status: str = Field(default=MissionStatus.draft, max_length=16, index=True)
+    status: MissionStatus = Field(
+        default=MissionStatus.draft, sa_column=enum_column(MissionStatus, 16, index=True)
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -10,7 +10,7 @@ from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import enum_column, utcnow
 
 
 class ProfilerStatus(StrEnum):
@@ -26,7 +26,9 @@ class ProfilerSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     bank_version: str = Field(max_length=20)
-    status: str = Field(default=ProfilerStatus.in_progress, max_length=16)
+    status: ProfilerStatus = Field(
+        default=ProfilerStatus.in_progress, sa_column=enum_column(ProfilerStatus, 16)
+    )
     # Where the wizard stands (index into the bank's questions): resume here after a reload.
     current_index: int = 0
     started_at: datetime = Field(

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueCon
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import enum_column, utcnow
 
 
 def _ts(nullable: bool = False) -> Any:
@@ -40,7 +40,9 @@ class Enrollment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohorts.id", index=True, ondelete="CASCADE")
     student_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    status: str = Field(default=EnrollmentStatus.active, max_length=16)
+    status: EnrollmentStatus = Field(
+        default=EnrollmentStatus.active, sa_column=enum_column(EnrollmentStatus, 16)
+    )
     enrolled_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -92,7 +94,9 @@ class Submission(SQLModel, table=True):
     student_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     mission_id: int = Field(foreign_key="missions.id", index=True, ondelete="CASCADE")
     attempt: int = Field(default=1, ge=1)
-    status: str = Field(default=SubmissionStatus.draft, max_length=20)
+    status: SubmissionStatus = Field(
+        default=SubmissionStatus.draft, sa_column=enum_column(SubmissionStatus, 20)
+    )
     answer: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     links: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     file_name: str | None = Field(default=None, max_length=200)
@@ -125,6 +129,15 @@ class Review(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class SubmissionEventKind(StrEnum):
+    submitted = "submitted"
+    claimed = "claimed"
+    released = "released"
+    claim_expired = "claim_expired"
+    approved = "approved"
+    changes_requested = "changes_requested"
+
+
 class SubmissionEvent(SQLModel, table=True):
     """The status timeline of a submission (submitted, claimed, released, expired, decided)."""
 
@@ -132,7 +145,7 @@ class SubmissionEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submissions.id", index=True, ondelete="CASCADE")
     actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    kind: str = Field(max_length=32)
+    kind: SubmissionEventKind = Field(sa_column=enum_column(SubmissionEventKind, 32))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

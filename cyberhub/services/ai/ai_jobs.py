@@ -38,6 +38,7 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
+from cyberhub.models.ai import RebuildStatus
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import HEARTBEAT_KEY, LAST_RUN_KEY, get_redis
 from cyberhub.services.admin import audit
@@ -57,7 +58,12 @@ ERROR_MAX = 2000
 SUMMARY_MAX = 160  # a failed job's error in one line (the full text is one click away)
 FAILURES_LIMIT = 100
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED = (
+    RebuildStatus.queued,
+    RebuildStatus.running,
+    RebuildStatus.done,
+    RebuildStatus.failed,
+)
 ACTIVE = (QUEUED, RUNNING)
 REBUILD_BATCH = EMBED_BATCH
 # The rebuild actor's time limit. A run still "active" after it cannot be alive any more (the

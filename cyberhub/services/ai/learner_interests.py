@@ -22,6 +22,7 @@ from cyberhub.models import (
     Submission,
     SubmissionStatus,
 )
+from cyberhub.models.ai import InterestKind
 from cyberhub.models.base import utcnow
 from cyberhub.services.ai import profiler
 from cyberhub.services.ai.embeddings import Embedder, text_hash
@@ -106,7 +107,7 @@ def embed_interests(session: Session, user_id: int, embedder: Embedder) -> int:
     changed) and delete interests that are gone (a deleted goal). Returns how many were
     written. The caller holds the learner's lock and has checked consent."""
     wanted = interest_texts(session, user_id)
-    current = {
+    current: dict[tuple[str, int], LearnerInterestVector] = {
         (r.kind, r.ref): r
         for r in session.exec(
             select(LearnerInterestVector).where(LearnerInterestVector.user_id == user_id)
@@ -135,7 +136,7 @@ def embed_interests(session: Session, user_id: int, embedder: Embedder) -> int:
             if row is None:
                 row = LearnerInterestVector(
                     user_id=user_id,
-                    kind=w.kind,
+                    kind=InterestKind(w.kind),
                     ref=w.ref,
                     label=w.label,
                     model=embedder.name,

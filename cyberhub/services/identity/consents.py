@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models import ConsentDocument, ConsentRecord, User
+from cyberhub.models.identity import ConsentKind
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
@@ -128,7 +129,7 @@ def ensure_documents(session: Session) -> None:
         if kind not in existing:
             session.add(
                 ConsentDocument(
-                    kind=kind,
+                    kind=ConsentKind(kind),
                     version=VERSION_1,
                     title=doc["title"],
                     body=doc["body"],
@@ -243,7 +244,11 @@ def _append(
     doc = latest_document(session, kind)
     assert doc.id is not None
     record = ConsentRecord(
-        user_id=user_id, document_id=doc.id, kind=kind, version=doc.version, granted=granted
+        user_id=user_id,
+        document_id=doc.id,
+        kind=ConsentKind(kind),
+        version=doc.version,
+        granted=granted,
     )
     session.add(record)
     audit.record(

@@ -171,7 +171,7 @@ def invite(
     inv = Invitation(
         organization_id=organization_id,
         email=address,
-        role=role,
+        role=Role(role),
         invited_by_id=actor.user_id,
         token_hash=_hash(token),
         expires_at=utcnow() + timedelta(days=INVITATION_DAYS),

@@ -160,7 +160,7 @@ def assign_role(
         )
     grant = RoleAssignment(
         user_id=user_id,
-        role=role,
+        role=Role(role),
         organization_id=organization_id,
         granted_by_id=actor.user_id,
         reason=reason,

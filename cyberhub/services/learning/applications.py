@@ -643,7 +643,7 @@ def _close(session: Session, app: CohortApplication, status: str, actor_id: int)
     """End an application (withdrawn or rejected): off the waitlist, its seat freed if it held
     one (the caller then lets the waitlist fill it). Returns the status it had."""
     was = app.status
-    app.status, app.waitlist_seq = status, None
+    app.status, app.waitlist_seq = ApplicationStatus(status), None
     app.decided_at, app.decided_by_id = utcnow(), actor_id
     session.add(app)
     if was == ApplicationStatus.enrolled:
@@ -787,7 +787,7 @@ def set_enrolment(
     if mode is not None:
         if mode not in [m.value for m in EnrolmentMode]:
             raise Invalid("Choose how people enrol: director, application or open.")
-        cohort.enrolment_mode = mode
+        cohort.enrolment_mode = EnrolmentMode(mode)
     if capacity is not None:
         if not 1 <= capacity <= CAPACITY_MAX:
             raise Invalid(f"Capacity must be between 1 and {CAPACITY_MAX} students.")

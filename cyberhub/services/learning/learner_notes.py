@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models import LearnerNote, Role
+from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.services.identity import consents
@@ -104,7 +105,9 @@ def add_note(
             "Delete or edit an old one first."
         )
     now = utcnow()  # one instant: "edited" means updated_at moved past created_at
-    note = LearnerNote(user_id=actor.user_id, kind=kind, body=body, created_at=now, updated_at=now)
+    note = LearnerNote(
+        user_id=actor.user_id, kind=NoteKind(kind), body=body, created_at=now, updated_at=now
+    )
     session.add(note)
     session.flush()
     _changed(session, actor.user_id)
@@ -126,7 +129,7 @@ def update_note(
     new_body = _body(body) if body is not None else note.body
     if (new_kind, new_body) == (note.kind, note.body):
         return note_json(note)
-    note.kind, note.body, note.updated_at = new_kind, new_body, utcnow()
+    note.kind, note.body, note.updated_at = NoteKind(new_kind), new_body, utcnow()
     session.add(note)
     session.flush()
     _changed(session, actor.user_id)

@@ -37,6 +37,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.services import rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -181,7 +182,11 @@ def expire_claims(
         ).all()
     )
     for sub_id, mentor_id, mission_id in rows:
-        session.add(SubmissionEvent(submission_id=sub_id, actor_id=None, kind=EV_CLAIM_EXPIRED))
+        session.add(
+            SubmissionEvent(
+                submission_id=sub_id, actor_id=None, kind=SubmissionEventKind(EV_CLAIM_EXPIRED)
+            )
+        )
         if mentor_id is not None:
             notifications.notify(
                 session,
@@ -285,7 +290,7 @@ def review(
         created_at=now,
     )
     session.add(result)
-    sub.status = decision
+    sub.status = SubmissionStatus(decision)
     sub.decided_at = now
     # claimed_by_id stays: on a decided attempt it names the reviewer, so "reviewed by me" and
     # the workload figures use the partial index on claimed_by_id (reviews has no mentor index).

@@ -46,6 +46,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -437,7 +438,11 @@ def _attach(session: Session, sub: Submission, stored: StoredFile | None) -> Non
 
 
 def add_event(session: Session, submission_id: int, actor_id: int | None, kind: str) -> None:
-    session.add(SubmissionEvent(submission_id=submission_id, actor_id=actor_id, kind=kind))
+    session.add(
+        SubmissionEvent(
+            submission_id=submission_id, actor_id=actor_id, kind=SubmissionEventKind(kind)
+        )
+    )
 
 
 def save_draft(
