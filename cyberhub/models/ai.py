@@ -7,11 +7,11 @@ from enum import StrEnum
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import enum_column, utcnow
+from cyberhub.models.base import enum_column, ts_column, utcnow
 
 
 class InterestKind(StrEnum):
@@ -59,9 +59,7 @@ class MissionEmbedding(SQLModel, table=True):
     model: str = Field(max_length=120)
     text_hash: str = Field(max_length=64)
     embedding: list[float] = Field(sa_column=Column(Vector(EMBEDDING_DIMENSIONS), nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 def _vector_index(name: str) -> Index:
@@ -74,10 +72,6 @@ def _vector_index(name: str) -> Index:
     )
 
 
-def _ts(nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
-
-
 class LearnerEmbedding(SQLModel, table=True):
     """A learner's vector: their profiler result, goals, reflections and approved work."""
 
@@ -87,7 +81,7 @@ class LearnerEmbedding(SQLModel, table=True):
     model: str = Field(max_length=120)
     text_hash: str = Field(max_length=64)
     embedding: list[float] = Field(sa_column=Column(Vector(EMBEDDING_DIMENSIONS), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class LearnerInterestVector(SQLModel, table=True):
@@ -107,7 +101,7 @@ class LearnerInterestVector(SQLModel, table=True):
     model: str = Field(max_length=120)
     text_hash: str = Field(max_length=64)
     embedding: list[float] = Field(sa_column=Column(Vector(EMBEDDING_DIMENSIONS), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Recommendation(SQLModel, table=True):
@@ -122,7 +116,7 @@ class Recommendation(SQLModel, table=True):
     score: float
     reason: str = Field(max_length=500)
     source: str = Field(max_length=16)  # "vector" | "profile" | "fallback"
-    computed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    computed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class RecommendationFeedback(SQLModel, table=True):
@@ -135,7 +129,7 @@ class RecommendationFeedback(SQLModel, table=True):
     kind: FeedbackKind = Field(
         default=FeedbackKind.not_interested, sa_column=enum_column(FeedbackKind, 16)
     )
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class LearnerNote(SQLModel, table=True):
@@ -150,8 +144,8 @@ class LearnerNote(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     kind: NoteKind = Field(sa_column=enum_column(NoteKind, 16))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class PersonalityProfile(SQLModel, table=True):
@@ -164,7 +158,7 @@ class PersonalityProfile(SQLModel, table=True):
     dimensions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False)
     )
-    computed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    computed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class JobFailure(SQLModel, table=True):
@@ -177,8 +171,8 @@ class JobFailure(SQLModel, table=True):
     queue: str = Field(max_length=64)
     args: list[Any] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     error: str = Field(sa_column=Column(Text, nullable=False))
-    failed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    retried_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    failed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    retried_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     retried_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
@@ -194,5 +188,5 @@ class RebuildRun(SQLModel, table=True):
     total: int = 0
     done: int = 0
     error: str = Field(default="", max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    finished_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))

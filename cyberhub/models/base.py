@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, DateTime
 from sqlalchemy import Enum as SAEnum
 
 # Every id column is a PostgreSQL `integer`: no row has an id outside 1..MAX_ID.
@@ -33,3 +33,8 @@ def enum_column(
         nullable=nullable,
         index=index,
     )
+
+
+def ts_column(nullable: bool = False) -> Any:
+    """A `timestamp with time zone` column (every moment CyberHub stores is timezone-aware)."""
+    return Column(DateTime(timezone=True), nullable=nullable)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import enum_column, utcnow
+from cyberhub.models.base import enum_column, ts_column, utcnow
 
 
 class EnrolmentMode(StrEnum):
@@ -44,14 +44,8 @@ class CohortApplication(SQLModel, table=True):
     status: ApplicationStatus = Field(
         default=ApplicationStatus.applied, sa_column=enum_column(ApplicationStatus, 16)
     )
-    applied_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    applied_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     waitlist_seq: int | None = Field(default=None)
-    waitlisted_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    decided_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    waitlisted_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import enum_column, utcnow
+from cyberhub.models.base import enum_column, ts_column, utcnow
 from cyberhub.models.crypto import EncryptedStr
 
 
@@ -21,17 +21,13 @@ class Role(StrEnum):
     admin = "admin"
 
 
-def _ts(nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
-
-
 class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     slug: str = Field(max_length=100, unique=True, index=True)
     description: str = Field(default="")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class User(SQLModel, table=True):
@@ -41,22 +37,22 @@ class User(SQLModel, table=True):
     full_name: str = Field(default="", max_length=200)
     password_hash: str | None = Field(default=None)  # None: passwordless account
     is_active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    last_login_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    last_login_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     # Lockout bookkeeping: failures counted within a window that starts at the first failure.
     failed_login_count: int = 0
-    first_failed_login_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    first_failed_login_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    locked_until: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     # TOTP: the confirmed secret (base32) once MFA is on; a pending one while enrolling.
     # Encrypted at rest (models/crypto.py): the attributes hold the plain base32 secret.
     mfa_secret: str | None = Field(default=None, sa_column=Column(EncryptedStr(), nullable=True))
     mfa_pending_secret: str | None = Field(
         default=None, sa_column=Column(EncryptedStr(), nullable=True)
     )
-    mfa_enabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    mfa_enabled_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     # Access tokens issued before this moment are refused (set when every session is revoked,
     # e.g. by a password reset): a stolen access token dies with the refresh tokens.
-    sessions_valid_after: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sessions_valid_after: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -80,7 +76,7 @@ class RoleAssignment(SQLModel, table=True):
     )
     granted_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     reason: str = Field(default="")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class RefreshToken(SQLModel, table=True):
@@ -91,10 +87,10 @@ class RefreshToken(SQLModel, table=True):
     jti: str = Field(primary_key=True, max_length=64)
     family_id: str = Field(max_length=64)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    issued_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    expires_at: datetime = Field(sa_column=_ts())
-    rotated_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column())
+    rotated_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class AuditLog(SQLModel, table=True):
@@ -103,7 +99,7 @@ class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_logs"
     __table_args__ = (Index("ix_audit_logs_action_created", "action", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     actor_id: int | None = Field(
         default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
     )
@@ -124,8 +120,8 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64)
-    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class OneTimeToken(SQLModel, table=True):
@@ -137,9 +133,9 @@ class OneTimeToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     email: str = Field(max_length=320)
     user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    expires_at: datetime = Field(sa_column=_ts())
-    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column())
+    used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class OutboxMail(SQLModel, table=True):
@@ -147,12 +143,12 @@ class OutboxMail(SQLModel, table=True):
 
     __tablename__ = "outbox_mail"
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     to_email: str = Field(max_length=320, index=True)
     subject: str = Field(max_length=200)
     body: str = Field(default="")
     kind: str = Field(default="notice", max_length=40)
-    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     error: str = Field(default="", max_length=500)
 
 
@@ -174,7 +170,7 @@ class ConsentDocument(SQLModel, table=True):
     title: str = Field(max_length=200)
     body: str = Field(default="")
     required: bool = False  # required at sign-up (terms, privacy)
-    published_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    published_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ConsentRecord(SQLModel, table=True):
@@ -188,7 +184,7 @@ class ConsentRecord(SQLModel, table=True):
     kind: ConsentKind = Field(sa_column=enum_column(ConsentKind, 32))
     version: str = Field(max_length=20)
     granted: bool
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ApiKey(SQLModel, table=True):
@@ -201,9 +197,9 @@ class ApiKey(SQLModel, table=True):
     prefix: str = Field(max_length=16, index=True)
     key_hash: str = Field(max_length=64, unique=True)
     scopes: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    last_used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class MembershipStatus(StrEnum):
@@ -222,8 +218,8 @@ class OrganizationMembership(SQLModel, table=True):
     status: MembershipStatus = Field(
         default=MembershipStatus.active, sa_column=enum_column(MembershipStatus, 16)
     )
-    joined_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    left_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    left_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class InvitationStatus(StrEnum):
@@ -249,7 +245,7 @@ class Invitation(SQLModel, table=True):
     status: InvitationStatus = Field(
         default=InvitationStatus.pending, sa_column=enum_column(InvitationStatus, 16)
     )
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    expires_at: datetime = Field(sa_column=_ts())
-    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column())
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     decided_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, String, Text
+from sqlalchemy import ARRAY, CheckConstraint, Column, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import enum_column, utcnow
+from cyberhub.models.base import enum_column, ts_column, utcnow
 from cyberhub.models.enrolment import EnrolmentMode
 
 TRACK_KEYS = ("builders", "leaders", "entrepreneurs", "researchers", "educators")
@@ -28,9 +28,7 @@ class Program(SQLModel, table=True):
     name: str = Field(max_length=200)
     slug: str = Field(max_length=100, unique=True)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Track(SQLModel, table=True):
@@ -76,9 +74,7 @@ class Cohort(SQLModel, table=True):
         default=EnrolmentMode.director, sa_column=enum_column(EnrolmentMode, 16)
     )
     director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Mission(SQLModel, table=True):
@@ -110,12 +106,8 @@ class Mission(SQLModel, table=True):
     status: MissionStatus = Field(
         default=MissionStatus.draft, sa_column=enum_column(MissionStatus, 16, index=True)
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class MissionPrerequisite(SQLModel, table=True):
@@ -132,6 +124,4 @@ class ProgramMission(SQLModel, table=True):
     mission_id: int = Field(
         foreign_key="missions.id", primary_key=True, index=True, ondelete="CASCADE"
     )
-    added_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    added_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

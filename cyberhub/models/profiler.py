@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import Column, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import enum_column, utcnow
+from cyberhub.models.base import enum_column, ts_column, utcnow
 
 
 class ProfilerStatus(StrEnum):
@@ -31,15 +31,9 @@ class ProfilerSession(SQLModel, table=True):
     )
     # Where the wizard stands (index into the bank's questions): resume here after a reload.
     current_index: int = 0
-    started_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    completed_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    started_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    completed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class ProfilerAnswer(SQLModel, table=True):
@@ -49,9 +43,7 @@ class ProfilerAnswer(SQLModel, table=True):
     )
     question_id: str = Field(primary_key=True, max_length=20)
     option_id: str = Field(max_length=20)
-    answered_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    answered_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class ProfilerResult(SQLModel, table=True):
@@ -70,6 +62,4 @@ class ProfilerResult(SQLModel, table=True):
     reasoning: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     persona: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from cyberhub.models.base import enum_column, utcnow
-
-
-def _ts(nullable: bool = False) -> Any:
-    return Column(DateTime(timezone=True), nullable=nullable)
+from cyberhub.models.base import enum_column, ts_column, utcnow
 
 
 class EnrollmentStatus(StrEnum):
@@ -43,7 +38,7 @@ class Enrollment(SQLModel, table=True):
     status: EnrollmentStatus = Field(
         default=EnrollmentStatus.active, sa_column=enum_column(EnrollmentStatus, 16)
     )
-    enrolled_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    enrolled_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class CohortMentor(SQLModel, table=True):
@@ -65,7 +60,7 @@ class MentorAssignment(SQLModel, table=True):
     cohort_id: int = Field(foreign_key="cohorts.id", index=True, ondelete="CASCADE")
     mentor_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     student_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
-    assigned_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    assigned_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class SubmissionStatus(StrEnum):
@@ -105,11 +100,11 @@ class Submission(SQLModel, table=True):
     )  # under DATA_DIR/uploads, never user-chosen
     file_type: str | None = Field(default=None, max_length=100)
     file_size: int | None = None
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    submitted_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     claimed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    claim_expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    claim_expires_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class Review(SQLModel, table=True):
@@ -126,7 +121,7 @@ class Review(SQLModel, table=True):
     scores: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     total: int = 0
     feedback: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class SubmissionEventKind(StrEnum):
@@ -146,7 +141,7 @@ class SubmissionEvent(SQLModel, table=True):
     submission_id: int = Field(foreign_key="submissions.id", index=True, ondelete="CASCADE")
     actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     kind: SubmissionEventKind = Field(sa_column=enum_column(SubmissionEventKind, 32))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class HintReveal(SQLModel, table=True):
@@ -156,7 +151,7 @@ class HintReveal(SQLModel, table=True):
     student_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     mission_id: int = Field(foreign_key="missions.id", primary_key=True, ondelete="CASCADE")
     hint_index: int = Field(primary_key=True)
-    revealed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    revealed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class Notification(SQLModel, table=True):
@@ -170,5 +165,5 @@ class Notification(SQLModel, table=True):
     title: str = Field(max_length=200)
     body: str = Field(default="")
     link: str = Field(default="", max_length=300)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    read_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    read_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
