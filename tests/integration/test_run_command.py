@@ -81,6 +81,17 @@ def _ours(data_dir: Path, log: Path, children: set[int]) -> list[str]:
     return left
 
 
+def _left_after_stop(data_dir: Path, log: Path, children: set[int]) -> list[str]:
+    """What is still running a few seconds after Ctrl-C (a loaded machine may need a moment to
+    reap the last process; nothing may stay)."""
+    deadline = time.monotonic() + 10
+    left = _ours(data_dir, log, children)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = _ours(data_dir, log, children)
+    return left
+
+
 def _descendants(proc: subprocess.Popen[bytes]) -> set[int]:
     return {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
 
@@ -157,8 +168,7 @@ def test_run_serves_demo_data_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
     finally:
         elapsed = _interrupt(proc)
     assert elapsed < 15, f"stopping took {elapsed:.1f} s"
-    time.sleep(1)
-    assert _ours(data_dir, log, children) == []
+    assert _left_after_stop(data_dir, log, children) == []
     assert (data_dir / "pg" / "PG_VERSION").exists()
 
     # Second run: the same data is still there, and demo data is not loaded twice.
@@ -175,8 +185,7 @@ def test_run_serves_demo_data_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         children = _descendants(proc)
     finally:
         _interrupt(proc)
-    time.sleep(1)
-    assert _ours(data_dir, log, children) == []
+    assert _left_after_stop(data_dir, log, children) == []
 
 
 def _tcp_postgres(root: Path, port: int) -> Path:
