@@ -41,6 +41,7 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.schemas.learning import ScopePublic
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -90,15 +91,15 @@ class ScopeProgress:
     def label(self) -> str:
         return f"{self.approved} of {self.expected}"
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "track": self.track,
-            "track_name": self.track_name,
-            "approved": self.approved,
-            "expected": self.expected,
-            "percent": self.percent,
-            "label": self.label,
-        }
+    def as_public(self) -> ScopePublic:
+        return ScopePublic(
+            track=self.track,
+            track_name=self.track_name,
+            approved=self.approved,
+            expected=self.expected,
+            percent=self.percent,
+            label=self.label,
+        )
 
 
 @dataclass
@@ -116,27 +117,6 @@ class StudentProgress:
     @property
     def track_percents(self) -> dict[str, int]:
         return {t["key"]: t["percent"] for t in self.tracks}
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "user": self.student_id,
-            "tracks": self.track_percents,
-            "track_details": self.tracks,
-            "in_programme": self.in_programme,
-            "scope": self.scope.as_json() if self.scope else None,
-            "missions": [
-                {
-                    "id": m.id,
-                    "status": m.status,
-                    "title": m.title,
-                    "track": m.track,
-                    "difficulty": m.difficulty,
-                    "attempt": m.attempt,
-                    "submission_id": m.submission_id,
-                }
-                for m in self.missions
-            ],
-        }
 
 
 def student_programs(session: Session, student_id: int) -> list[int]:

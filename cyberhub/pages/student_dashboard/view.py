@@ -1,140 +1,33 @@
-"""/dashboard/student: the learner's home — the context of their track, the next best action,
-progress per track, missions in progress, latest feedback and their cohorts."""
+"""The student dashboard's view: next best action, progress, work in progress, feedback,
+cohorts and the learner's track."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
-from typing import Any
-
 import reflex as rx
 
-from cyberhub import db
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.recommendations import recommendations_card
-from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
-from cyberhub.models import Role
-from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services import rendering
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import dashboards, student_home
-from cyberhub.services.learning.submissions import display_time
+from cyberhub.pages.student_dashboard.state import (
+    FeedbackRow,
+    InProgressRow,
+    StudentDashboardState,
+)
+from cyberhub.schemas.learning import StarterMission, TrackProgress
 from cyberhub.state.session import SessionState
 
-ROUTE = "/dashboard/student"
-EXCERPT = 160
 
-
-def _board(raw: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard service's data, shaped for display (track names, dates, excerpts)."""
-    names = {t["key"]: t["name"] for t in raw.get("tracks", [])}
-    return {
-        "cohorts": raw.get("cohorts", []),
-        "tracks": raw.get("tracks", []),
-        "scope": raw.get("scope") or {},
-        "in_progress": [
-            {**m, "track_name": names.get(m["track"], m["track"])}
-            for m in raw.get("in_progress", [])
-        ],
-        "feedback": [
-            {
-                **f,
-                "excerpt": rendering.markdown_excerpt(f["feedback"], EXCERPT),
-                "when": display_time(datetime.fromisoformat(f["created_at"])),
-            }
-            for f in raw.get("latest_feedback", [])
-        ],
-        "next_action": raw.get("next_action") or {},
-    }
-
-
-def _load(principal: Principal | None, hint: str) -> dict[str, Any]:
-    with db.session_scope() as session:
-        data = student_home.student_home(session, principal, hint)
-        data["board"] = _board(dashboards.student_dashboard(session, principal))
-        return data
-
-
-class StudentDashboardState(rx.State):
-    data: dict[str, Any] = {}
-    loading: bool = True
-    error: str = ""
-
-    @rx.var
-    def welcome(self) -> bool:
-        return self.router.url.query_parameters.get("welcome") == "true"
-
-    @rx.var
-    def has_track(self) -> bool:
-        return bool(self.data.get("track"))
-
-    @rx.var
-    def profiler_done(self) -> bool:
-        return bool(self.data.get("profiler_done"))
-
-    @rx.var
-    def track(self) -> dict[str, Any]:
-        return dict(self.data.get("track") or {})
-
-    @rx.var
-    def starters(self) -> list[dict[str, Any]]:
-        return list(self.data.get("starters", []))
-
-    @rx.var
-    def confidence(self) -> str:
-        return str((self.data.get("result") or {}).get("confidence", ""))
-
-    @rx.var
-    def cohorts(self) -> list[dict[str, Any]]:
-        return list((self.data.get("board") or {}).get("cohorts", []))
-
-    @rx.var
-    def tracks(self) -> list[dict[str, Any]]:
-        return list((self.data.get("board") or {}).get("tracks", []))
-
-    @rx.var
-    def scope(self) -> dict[str, Any]:
-        """The headline against the learner's scope ({} while in no programme)."""
-        return dict((self.data.get("board") or {}).get("scope") or {})
-
-    @rx.var
-    def in_progress(self) -> list[dict[str, Any]]:
-        return list((self.data.get("board") or {}).get("in_progress", []))
-
-    @rx.var
-    def feedback(self) -> list[dict[str, Any]]:
-        return list((self.data.get("board") or {}).get("feedback", []))
-
-    @rx.var
-    def next_action(self) -> dict[str, Any]:
-        return dict((self.data.get("board") or {}).get("next_action") or {})
-
-    @rx.event
-    async def load(self) -> None:
-        self.loading = True
-        principal = await (await self.get_state(SessionState)).principal()
-        hint = self.router.url.query_parameters.get("track", "")
-        try:
-            self.data = await asyncio.to_thread(_load, principal, hint)
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
-        self.loading = False
-
-
-def _starter(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _starter(m: rx.Var[StarterMission]) -> rx.Component:
     return rx.card(
         rx.link(
             rx.vstack(
-                difficulty_badge(m["difficulty"].to(int)),
-                rx.text(m["title"], weight="medium"),
-                rx.text(m["minutes"], " min", size="1", color_scheme="gray"),
+                difficulty_badge(m.difficulty),
+                rx.text(m.title, weight="medium"),
+                rx.text(m.minutes, " min", size="1", color_scheme="gray"),
                 spacing="1",
                 align="start",
             ),
-            href="/missions/" + m["id"].to(str),
+            href="/missions/" + m.id.to(str),
             underline="none",
             color="inherit",
         )
@@ -146,11 +39,11 @@ def _next_action() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Next best action", size="5", as_="h2"),
-            rx.text(a["label"].to(str), size="4", weight="medium"),
+            rx.text(a.label, size="4", weight="medium"),
             rx.link(
                 rx.button(
                     rx.match(
-                        a["kind"].to(str),
+                        a.kind,
                         ("resubmit", "Resubmit your work"),
                         ("continue_draft", "Continue your draft"),
                         ("start", "Start the mission"),
@@ -161,7 +54,7 @@ def _next_action() -> rx.Component:
                     rx.icon("arrow_right", size=18),
                     size="3",
                 ),
-                href=a["link"].to(str),
+                href=a.link,
             ),
             spacing="3",
             align="start",
@@ -173,27 +66,27 @@ def _next_action() -> rx.Component:
     )
 
 
-def _track_row(t: rx.Var[dict[str, Any]]) -> rx.Component:
+def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text(t["name"].to(str), weight="medium"),
+            rx.text(t.name, weight="medium"),
             rx.spacer(),
             rx.text(
-                t["approved"].to(str),
+                t.approved.to(str),
                 " of ",
-                t["published"].to(str),
+                t.published.to(str),
                 " approved · ",
-                rx.text.strong(t["percent"].to(str), "%"),
+                rx.text.strong(t.percent.to(str), "%"),
                 size="2",
             ),
             width="100%",
             align="center",
         ),
         rx.progress(
-            value=t["percent"].to(int),
+            value=t.percent,
             max=100,
             width="100%",
-            aria_label=t["name"].to(str) + " progress",
+            aria_label=t.name + " progress",
         ),
         spacing="1",
         width="100%",
@@ -205,23 +98,23 @@ def _scope_card() -> rx.Component:
     """ "3 of 7": the approved missions among those the learner's programmes expect of them."""
     s = StudentDashboardState.scope
     return rx.cond(
-        s.contains("label"),
+        StudentDashboardState.has_scope,
         rx.card(
             rx.vstack(
                 rx.hstack(
                     rx.text(
                         rx.cond(
-                            s["track_name"].to(str) != "",
-                            "Your " + s["track_name"].to(str) + " track in your programme",
+                            s.track_name != "",
+                            "Your " + s.track_name + " track in your programme",
                             "Your programme",
                         ),
                         weight="medium",
                     ),
                     rx.spacer(),
                     rx.text(
-                        rx.text.strong(s["label"].to(str)),
+                        rx.text.strong(s.label),
                         " missions approved · ",
-                        s["percent"].to(str),
+                        s.percent.to(str),
                         "%",
                         size="2",
                     ),
@@ -229,7 +122,7 @@ def _scope_card() -> rx.Component:
                     align="center",
                 ),
                 rx.progress(
-                    value=s["percent"].to(int),
+                    value=s.percent,
                     max=100,
                     width="100%",
                     aria_label="Progress in your programme",
@@ -262,7 +155,7 @@ def _progress_block() -> rx.Component:
                 width="100%",
             ),
             rx.cond(
-                S.scope.contains("label"),
+                S.has_scope,
                 rx.text("Your programme has no published missions yet.", color_scheme="gray"),
                 rx.fragment(),
             ),
@@ -272,12 +165,12 @@ def _progress_block() -> rx.Component:
     )
 
 
-def _in_progress_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _in_progress_row(m: rx.Var[InProgressRow]) -> rx.Component:
     return rx.hstack(
-        rx.link(m["title"].to(str), href="/missions/" + m["mission_id"].to(str), weight="medium"),
-        rx.badge(m["track_name"].to(str), variant="outline"),
-        status_badge(m["status"]),
-        rx.text("attempt ", m["attempt"].to(str), size="1", color_scheme="gray"),
+        rx.link(m.title, href="/missions/" + m.mission_id.to(str), weight="medium"),
+        rx.badge(m.track_name, variant="outline"),
+        status_badge(m.status),
+        rx.text("attempt ", m.attempt.to(str), size="1", color_scheme="gray"),
         wrap="wrap",
         align="center",
         spacing="2",
@@ -306,29 +199,29 @@ def _in_progress_block() -> rx.Component:
     )
 
 
-def _feedback_item(f: rx.Var[dict[str, Any]]) -> rx.Component:
+def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.link(
-                    f["title"].to(str),
-                    href="/missions/" + f["mission_id"].to(str),
+                    f.title,
+                    href="/missions/" + f.mission_id.to(str),
                     weight="medium",
                 ),
-                rx.text("attempt ", f["attempt"].to(str), size="1", color_scheme="gray"),
+                rx.text("attempt ", f.attempt.to(str), size="1", color_scheme="gray"),
                 wrap="wrap",
                 align="center",
             ),
             rx.hstack(
-                decision_badge(f["decision"]),
+                decision_badge(f.decision),
                 rx.text(
                     "Score ",
-                    rx.text.strong(f["total"].to(str), " / ", f["max_total"].to(str)),
+                    rx.text.strong(f.total.to(str), " / ", f.max_total.to(str)),
                     size="2",
                 ),
                 rx.text(
-                    rx.cond(f["mentor"].to(str) != "", "by " + f["mentor"].to(str) + " · ", ""),
-                    f["when"].to(str),
+                    rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""),
+                    f.when,
                     size="1",
                     color_scheme="gray",
                 ),
@@ -337,12 +230,12 @@ def _feedback_item(f: rx.Var[dict[str, Any]]) -> rx.Component:
                 spacing="2",
             ),
             rx.cond(
-                f["excerpt"].to(str) != "",
-                rx.text("“", f["excerpt"].to(str), "”", size="2", color_scheme="gray"),
+                f.excerpt != "",
+                rx.text("“", f.excerpt, "”", size="2", color_scheme="gray"),
             ),
             rx.link(
                 "Read the full review →",
-                href="/missions/" + f["mission_id"].to(str),
+                href="/missions/" + f.mission_id.to(str),
                 size="2",
             ),
             spacing="2",
@@ -376,9 +269,7 @@ def _cohorts_block() -> rx.Component:
             rx.flex(
                 rx.foreach(
                     S.cohorts,
-                    lambda c: rx.badge(
-                        c["name"].to(str), " · ", c["program"].to(str), variant="surface", size="2"
-                    ),
+                    lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
                 ),
                 gap="0.4em",
                 wrap="wrap",
@@ -434,9 +325,9 @@ def content() -> rx.Component:
                     rx.callout(
                         rx.text(
                             "Welcome to the ",
-                            rx.text.strong(t["name"].to(str)),
+                            rx.text.strong(t.name),
                             " track — ",
-                            t["tagline"].to(str),
+                            t.tagline,
                             ". Here is where to start.",
                         ),
                         icon="party_popper",
@@ -480,12 +371,12 @@ def content() -> rx.Component:
                     rx.card(
                         rx.vstack(
                             rx.text("Your track", size="1", color_scheme="gray"),
-                            rx.heading(t["name"].to(str), size="6", as_="h2"),
-                            rx.text(t["tagline"].to(str), weight="medium"),
-                            rx.text(t["description"].to(str), color_scheme="gray"),
+                            rx.heading(t.name, size="6", as_="h2"),
+                            rx.text(t.tagline, weight="medium"),
+                            rx.text(t.description, color_scheme="gray"),
                             rx.flex(
                                 rx.foreach(
-                                    t["careers"].to(list[str]),
+                                    t.careers,
                                     lambda c: rx.badge(c, variant="surface"),
                                 ),
                                 gap="0.4em",
@@ -519,7 +410,7 @@ def content() -> rx.Component:
                         ),
                         rx.link(
                             "All missions in your track →",
-                            href="/missions?track=" + t["key"].to(str),
+                            href="/missions?track=" + t.key,
                         ),
                         width="100%",
                         align="start",
@@ -531,20 +422,3 @@ def content() -> rx.Component:
         ),
         width="100%",
     )
-
-
-def student_dashboard_page() -> rx.Component:
-    return shell(guarded(ROUTE, content()))
-
-
-page = register(
-    Page(
-        route=ROUTE,
-        title="My learning · CyberHub",
-        component=student_dashboard_page,
-        access=roles(Role.student),
-        on_load=(StudentDashboardState.load,),
-        nav_label="My learning",
-        nav_order=5,
-    )
-)
