@@ -21,7 +21,6 @@ from cyberhub.schemas.learning import (
     ProgressPublic,
     StudentDashboard,
     SubmissionPublic,
-    TrackProgress,
     WorkStatus,
 )
 from cyberhub.services.errors import Invalid
@@ -272,7 +271,7 @@ def get_progress(
     return ProgressPublic(
         user=p.student_id,
         tracks=p.track_percents,
-        track_details=[TrackProgress.model_validate(t) for t in p.tracks],
+        track_details=p.tracks,
         missions=[MissionStatusRow(id=m.id, status=m.status) for m in p.missions],
         # Against the learner's scope (their programmes' missions of their track): "3 of 7";
         # null while they are in no programme.

@@ -69,7 +69,7 @@ class TestStudentProgress:
         }
         assert p.track_percents == {"builders": 0, "leaders": 0}
         assert [m.id for m in p.missions] == [world.m1.id, world.m2.id, world.m3.id]
-        assert p.tracks[0] == {
+        assert p.tracks[0].model_dump() == {
             "key": "builders",
             "name": "Builders",
             "approved": 0,

@@ -94,8 +94,8 @@ def test_track_counts_only_the_learners_programme(
     assert {s["title"] for s in home["starters"]} == {"Coastal mission 1", "Coastal mission 2"}
 
     mine = progress.progress_for(session, p, learner.id)
-    assert [t["key"] for t in mine.tracks] == TRACK_ORDER
-    assert [(t["approved"], t["published"]) for t in mine.tracks] == [(0, 2)] + [(0, 0)] * 4
+    assert [t.key for t in mine.tracks] == TRACK_ORDER
+    assert [(t.approved, t.published) for t in mine.tracks] == [(0, 2)] + [(0, 0)] * 4
     assert mine.scope is not None and mine.scope.label == "0 of 2"
 
 

@@ -29,7 +29,6 @@ from cyberhub.schemas.learning import (
     InProgressMission,
     NextAction,
     StudentDashboard,
-    TrackProgress,
 )
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -130,7 +129,7 @@ def student_dashboard(session: Session, principal: Principal | None) -> StudentD
     return StudentDashboard(
         cohorts=[CohortRef(id=cid, name=name, program=prog) for cid, name, prog in cohorts],
         primary_track=primary,
-        tracks=[TrackProgress.model_validate(t) for t in p.tracks],
+        tracks=p.tracks,
         # Against the learner's scope ("3 of 7"); None while they are in no programme.
         scope=p.scope.as_public() if p.scope else None,
         in_progress=[

@@ -41,7 +41,11 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.schemas.learning import ScopePublic
+from cyberhub.schemas.learning import (
+    ProgramProgressRow,
+    ScopePublic,
+    TrackProgress,
+)
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -106,7 +110,7 @@ class ScopeProgress:
 class StudentProgress:
     student_id: int
     program_ids: list[int]
-    tracks: list[dict[str, Any]]  # key, name, approved, published, percent (canonical order)
+    tracks: list[TrackProgress]  # in the canonical order
     missions: list[MissionProgress]
     scope: ScopeProgress | None = None  # None: in no programme yet
 
@@ -116,7 +120,7 @@ class StudentProgress:
 
     @property
     def track_percents(self) -> dict[str, int]:
-        return {t["key"]: t["percent"] for t in self.tracks}
+        return {t.key: t.percent for t in self.tracks}
 
 
 def student_programs(session: Session, student_id: int) -> list[int]:
@@ -196,13 +200,13 @@ def compute(session: Session, student_id: int) -> StudentProgress:
             c[0] += 1
     rows.sort(key=lambda m: (_track_order(m.track), m.track, m.difficulty, m.id))
     tracks = [
-        {
-            "key": key,
-            "name": track_names.get(key, key.title()),
-            "approved": done,
-            "published": total,
-            "percent": percent(done, total),
-        }
+        TrackProgress(
+            key=key,
+            name=track_names.get(key, key.title()),
+            approved=done,
+            published=total,
+            percent=percent(done, total),
+        )
         for key, (done, total) in sorted(
             counts.items(), key=lambda kv: (_track_order(kv[0]), kv[0])
         )
@@ -231,7 +235,7 @@ def progress_for(session: Session, principal: Principal | None, user_id: int) ->
 
 def program_progress(
     session: Session, program_id: int, student_ids: list[int]
-) -> dict[int, dict[str, int]]:
+) -> dict[int, ProgramProgressRow]:
     """Approved published missions and percent per student in one programme (two queries).
 
     For rosters: callers check permissions. Students without approvals are included with 0.
@@ -258,11 +262,11 @@ def program_progress(
             ).all()
         )
     return {
-        sid: {
-            "approved": done.get(sid, 0),
-            "published": int(published),
-            "percent": percent(done.get(sid, 0), int(published)),
-        }
+        sid: ProgramProgressRow(
+            approved=done.get(sid, 0),
+            published=int(published),
+            percent=percent(done.get(sid, 0), int(published)),
+        )
         for sid in student_ids
     }
 
@@ -272,6 +276,7 @@ def cohort_progress(
 ) -> dict[str, Any]:
     """Mean progress of a cohort's students, overall and per track (two GROUP BY queries).
 
+    Stays a mapping until its route (moving to api/reviews.py) declares a model.
     The mean of percents over one denominator is the percent of the sums:
     mean_s(approved_s / published) = sum_s(approved_s) / (published * students).
     Visible to admins, directors of the organization and mentors serving the cohort.
@@ -336,7 +341,7 @@ def cohort_progress(
     )
     total_published = sum(published.values())
     return {
-        "cohort": {"id": cohort.id, "name": cohort.name},
+        "cohort": {"id": cohort.id or 0, "name": cohort.name},
         "students": students,
         "percent": percent(sum(approved.values()), total_published * students),
         "tracks": {
