@@ -26,16 +26,7 @@ def track_json(t: Track) -> dict[str, Any]:
 
 def mission_fields(m: Mission, t: Track) -> MissionPublic:
     """The catalog's fields of a mission (`track` is its track's key)."""
-    return MissionPublic(
-        id=m.id or 0,
-        slug=m.slug,
-        title=m.title,
-        summary=m.summary,
-        track=t.key,
-        difficulty=m.difficulty,
-        skills=m.skills,
-        estimated_minutes=m.estimated_minutes,
-    )
+    return MissionPublic.model_validate({**m.model_dump(), "track": t.key})
 
 
 @router.get("/tracks", dependencies=[Depends(public)], response_model=list[TrackPublic])

@@ -64,6 +64,18 @@ class ProfilerResultData(TypedDict):
     completed_at: str  # ISO 8601
 
 
+class TrackData(TypedDict):
+    """A track as data/tracks.json describes it (read by key by the persona and the AI
+    services)."""
+
+    key: str
+    name: str
+    tagline: str
+    description: str
+    focus: list[str]
+    careers: list[str]
+
+
 class AnswerReview(BaseModel):
     question_id: str
     category: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from cyberhub.components.fields import field_label
@@ -31,6 +33,11 @@ def _rubric_row(c: rx.Var[RubricRow]) -> rx.Component:
     )
 
 
+def _note(text: Any, icon: str, color: str, **props: Any) -> rx.Component:
+    """A full-width callout (why the form is hidden, what just happened)."""
+    return rx.callout(text, icon=icon, color_scheme=color, width="100%", **props)
+
+
 def _mission_links(missions: rx.Var[list[MissionRef]]) -> rx.Component:
     return rx.foreach(
         missions,
@@ -47,9 +54,7 @@ def _hints() -> rx.Component:
             rx.vstack(
                 rx.foreach(
                     S.revealed,
-                    lambda h: rx.callout(
-                        h.hint, icon="lightbulb", color_scheme="amber", width="100%"
-                    ),
+                    lambda h: _note(h.hint, "lightbulb", "amber"),
                 ),
                 error_callout(S.hint_error),
                 rx.cond(
@@ -84,7 +89,7 @@ def _hints() -> rx.Component:
             rx.vstack(
                 rx.foreach(
                     S.staff_hints,
-                    lambda h: rx.callout(h, icon="lightbulb", color_scheme="amber", width="100%"),
+                    lambda h: _note(h, "lightbulb", "amber"),
                 ),
                 rx.cond(
                     S.hints_total == 0,
@@ -228,42 +233,38 @@ def _state_callouts() -> rx.Component:
     S = MissionState
     return rx.cond(
         S.locked,
-        rx.callout(
+        _note(
             rx.text(
                 "This mission is locked until your work on these missions is approved: ",
                 _mission_links(S.missing),
             ),
-            icon="lock",
-            color_scheme="gray",
-            width="100%",
+            "lock",
+            "gray",
             data_testid="locked-callout",
         ),
         rx.cond(
             ~S.enrolled,
-            rx.callout(
+            _note(
                 "You are not enrolled in a programme that runs this mission, so you can read it "
                 "but not start it or submit work yet. Join a cohort that runs it to start.",
-                icon="user_x",
-                color_scheme="amber",
-                width="100%",
+                "user_x",
+                "amber",
                 data_testid="not-enrolled-callout",
             ),
             rx.cond(
                 S.status == SubmissionStatus.approved,
-                rx.callout(
+                _note(
                     "Your work on this mission is approved. Well done!",
-                    icon="circle_check",
-                    color_scheme="green",
-                    width="100%",
+                    "circle_check",
+                    "green",
                 ),
                 rx.cond(
                     S.waiting,
-                    rx.callout(
+                    _note(
                         "Your latest attempt is waiting for a mentor's review. You will be "
                         "notified; you can submit again if changes are requested.",
-                        icon="hourglass",
-                        color_scheme="blue",
-                        width="100%",
+                        "hourglass",
+                        "blue",
                     ),
                 ),
             ),
@@ -285,9 +286,7 @@ def _your_work() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     S.notice != "",
-                    rx.callout(
-                        S.notice, icon="check", color_scheme="green", width="100%", role="status"
-                    ),
+                    _note(S.notice, "check", "green", role="status"),
                 ),
                 _state_callouts(),
                 rx.cond(S.can_submit, _work_form()),

@@ -81,23 +81,14 @@ def load_home(session: Session, principal: Principal | None, hint: str) -> Home:
         scope=board.scope,
         in_progress=[
             InProgressRow(
-                mission_id=m.mission_id,
-                title=m.title,
+                **m.model_dump(exclude={"track", "submission_id"}),
                 track_name=names.get(m.track, m.track),
-                status=m.status,
-                attempt=m.attempt,
             )
             for m in board.in_progress
         ],
         feedback=[
             FeedbackRow(
-                mission_id=f.mission_id,
-                title=f.title,
-                attempt=f.attempt,
-                decision=f.decision,
-                total=f.total,
-                max_total=f.max_total,
-                mentor=f.mentor,
+                **f.model_dump(exclude={"feedback", "created_at"}),
                 when=when(f.created_at, tz),
                 excerpt=rendering.markdown_excerpt(f.feedback, EXCERPT),
             )

@@ -3,6 +3,9 @@ cohorts and the learner's track."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from cyberhub.components.learning import decision_badge, status_badge
@@ -15,6 +18,30 @@ from cyberhub.pages.student_dashboard.state import (
 )
 from cyberhub.schemas.learning import StarterMission, TrackProgress
 from cyberhub.state.session import SessionState
+
+
+def _section(title: str, *children: rx.Component, testid: str = "") -> rx.Component:
+    """A titled block of the dashboard: its h2 and what it holds."""
+    props = {"data_testid": testid} if testid else {}
+    return rx.vstack(
+        rx.heading(title, size="5", as_="h2"), *children, width="100%", align="start", **props
+    )
+
+
+def _list_section(
+    title: str, items: rx.Var[Any], listing: rx.Component, empty: str, testid: str
+) -> rx.Component:
+    """A titled list, or a gray sentence saying what will show up there."""
+    return _section(title, rx.cond(items.length() > 0, listing, _gray(empty)), testid=testid)
+
+
+def _gray(text: str) -> rx.Component:
+    return rx.text(text, color_scheme="gray")
+
+
+def _badges(items: rx.Var[Any], badge: Callable[[Any], rx.Component]) -> rx.Component:
+    """A wrapping row of badges, one per item."""
+    return rx.flex(rx.foreach(items, badge), gap="0.4em", wrap="wrap")
 
 
 def _starter(m: rx.Var[StarterMission]) -> rx.Component:
@@ -145,8 +172,8 @@ def _scope_card() -> rx.Component:
 
 def _progress_block() -> rx.Component:
     S = StudentDashboardState
-    return rx.vstack(
-        rx.heading("Progress", size="5", as_="h2"),
+    return _section(
+        "Progress",
         _scope_card(),
         rx.cond(
             S.tracks.length() > 0,
@@ -154,14 +181,8 @@ def _progress_block() -> rx.Component:
                 rx.vstack(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
                 width="100%",
             ),
-            rx.cond(
-                S.has_scope,
-                rx.text("Your programme has no published missions yet.", color_scheme="gray"),
-                rx.fragment(),
-            ),
+            rx.cond(S.has_scope, _gray("Your programme has no published missions yet.")),
         ),
-        width="100%",
-        align="start",
     )
 
 
@@ -180,22 +201,12 @@ def _in_progress_row(m: rx.Var[InProgressRow]) -> rx.Component:
 
 def _in_progress_block() -> rx.Component:
     S = StudentDashboardState
-    return rx.vstack(
-        rx.heading("In progress", size="5", as_="h2"),
-        rx.cond(
-            S.in_progress.length() > 0,
-            rx.card(
-                rx.vstack(rx.foreach(S.in_progress, _in_progress_row), spacing="2"),
-                width="100%",
-            ),
-            rx.text(
-                "Nothing in progress. Drafts and submitted work show up here.",
-                color_scheme="gray",
-            ),
-        ),
-        width="100%",
-        align="start",
-        data_testid="in-progress",
+    return _list_section(
+        "In progress",
+        S.in_progress,
+        rx.card(rx.vstack(rx.foreach(S.in_progress, _in_progress_row), spacing="2"), width="100%"),
+        "Nothing in progress. Drafts and submitted work show up here.",
+        testid="in-progress",
     )
 
 
@@ -247,38 +258,27 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
 
 def _feedback_block() -> rx.Component:
     S = StudentDashboardState
-    return rx.vstack(
-        rx.heading("Latest feedback", size="5", as_="h2"),
-        rx.cond(
-            S.feedback.length() > 0,
-            rx.vstack(rx.foreach(S.feedback, _feedback_item), spacing="2", width="100%"),
-            rx.text("No reviews yet. Your mentor's feedback appears here.", color_scheme="gray"),
-        ),
-        width="100%",
-        align="start",
-        data_testid="latest-feedback",
+    return _list_section(
+        "Latest feedback",
+        S.feedback,
+        rx.vstack(rx.foreach(S.feedback, _feedback_item), spacing="2", width="100%"),
+        "No reviews yet. Your mentor's feedback appears here.",
+        testid="latest-feedback",
     )
 
 
 def _cohorts_block() -> rx.Component:
     S = StudentDashboardState
-    return rx.vstack(
-        rx.heading("Your cohorts", size="5", as_="h2"),
+    return _section(
+        "Your cohorts",
         rx.cond(
             S.cohorts.length() > 0,
-            rx.flex(
-                rx.foreach(
-                    S.cohorts,
-                    lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
-                ),
-                gap="0.4em",
-                wrap="wrap",
+            _badges(
+                S.cohorts,
+                lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
             ),
             rx.vstack(
-                rx.text(
-                    "You are not in a cohort yet. What to do next:",
-                    color_scheme="gray",
-                ),
+                _gray("You are not in a cohort yet. What to do next:"),
                 rx.el.ol(
                     rx.el.li(
                         rx.link("Take the career profiler", href="/onboarding/ai-profiler"),
@@ -299,9 +299,7 @@ def _cohorts_block() -> rx.Component:
             ),
         ),
         rx.link("Find a cohort to join →", href="/cohorts", size="2"),
-        width="100%",
-        align="start",
-        data_testid="cohorts",
+        testid="cohorts",
     )
 
 
@@ -374,14 +372,7 @@ def content() -> rx.Component:
                             rx.heading(t.name, size="6", as_="h2"),
                             rx.text(t.tagline, weight="medium"),
                             rx.text(t.description, color_scheme="gray"),
-                            rx.flex(
-                                rx.foreach(
-                                    t.careers,
-                                    lambda c: rx.badge(c, variant="surface"),
-                                ),
-                                gap="0.4em",
-                                wrap="wrap",
-                            ),
+                            _badges(t.careers, lambda c: rx.badge(c, variant="surface")),
                             rx.cond(
                                 S.confidence != "",
                                 rx.link(
@@ -400,20 +391,15 @@ def content() -> rx.Component:
                 ),
                 rx.cond(
                     S.starters.length() > 0,
-                    rx.vstack(
-                        rx.heading("Start here", size="5", as_="h2"),
+                    _section(
+                        "Start here",
                         rx.grid(
                             rx.foreach(S.starters, _starter),
                             columns=rx.breakpoints(initial="1", sm="3"),
                             spacing="3",
                             width="100%",
                         ),
-                        rx.link(
-                            "All missions in your track →",
-                            href="/missions?track=" + t.key,
-                        ),
-                        width="100%",
-                        align="start",
+                        rx.link("All missions in your track →", href="/missions?track=" + t.key),
                     ),
                 ),
                 spacing="4",

@@ -96,14 +96,7 @@ class ScopeProgress:
         return f"{self.approved} of {self.expected}"
 
     def as_public(self) -> ScopePublic:
-        return ScopePublic(
-            track=self.track,
-            track_name=self.track_name,
-            approved=self.approved,
-            expected=self.expected,
-            percent=self.percent,
-            label=self.label,
-        )
+        return ScopePublic.model_validate(self, from_attributes=True)
 
 
 @dataclass
