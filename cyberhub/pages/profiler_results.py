@@ -8,6 +8,7 @@ import reflex as rx
 
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.formatting import when
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.schemas.profiler import AnswerReview
 from cyberhub.services.ai import profiler
@@ -24,8 +25,8 @@ TRACK_NAMES = {
 
 
 class ProfilerResultsState(ServiceState, rx.State):
-    # The learner's results (services.ai.profiler.history): mappings, as their persona and
-    # reasoning are free-form JSON.
+    # The learner's results (services.ai.profiler.history) and `when` they were completed, in
+    # the reader's time zone: mappings, as their persona and reasoning are free-form JSON.
     results: list[dict[str, Any]] = []
     selected: int = 0  # index into results (0 = newest)
     review: list[AnswerReview] = []
@@ -69,7 +70,8 @@ class ProfilerResultsState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.error, self.review = True, "", []
         if found := await self._call(profiler.history):
-            self.results = [dict(r) for r in found.value]
+            tz = await self._time_zone()
+            self.results = [{**r, "when": when(r["completed_at"], tz)} for r in found.value]
         wanted = self.router.url.query_parameters.get("session", "")
         self.selected = next(
             (i for i, r in enumerate(self.results) if str(r["session_id"]) == wanted), 0
@@ -234,7 +236,7 @@ def results_content() -> rx.Component:
                     S.results,
                     lambda h, i: rx.hstack(
                         rx.button(
-                            rx.moment(h["completed_at"].to(str), format="D MMM YYYY HH:mm"),
+                            h["when"].to(str),
                             " — ",
                             h["primary_track"].to(str),
                             " (",
