@@ -6,44 +6,35 @@ from fastapi import APIRouter, Depends, Query
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep, public
 from cyberhub.models import Mission, Track
+from cyberhub.schemas.learning import (
+    MissionDetailPublic,
+    MissionList,
+    MissionListItem,
+    MissionPublic,
+    MissionRef,
+    TrackPublic,
+)
 from cyberhub.services.learning import catalog
 
 router = APIRouter(tags=["curriculum"])
 
 
 def track_json(t: Track) -> dict[str, Any]:
-    return {
-        "key": t.key,
-        "name": t.name,
-        "tagline": t.tagline,
-        "description": t.description,
-        "focus": t.focus,
-        "careers": t.careers,
-    }
+    """A track's JSON (api/director.py answers with it too)."""
+    return TrackPublic.model_validate(t).model_dump()
 
 
-def mission_json(m: Mission, t: Track, *, full: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": m.id,
-        "slug": m.slug,
-        "title": m.title,
-        "summary": m.summary,
-        "track": t.key,
-        "difficulty": m.difficulty,
-        "skills": m.skills,
-        "estimated_minutes": m.estimated_minutes,
-    }
-    if full:
-        data.update(brief=m.brief, rubric=m.rubric, hint_count=len(m.hints))
-    return data
+def mission_fields(m: Mission, t: Track) -> MissionPublic:
+    """The catalog's fields of a mission (`track` is its track's key)."""
+    return MissionPublic.model_validate({**m.model_dump(), "track": t.key})
 
 
-@router.get("/tracks", dependencies=[Depends(public)])
-def list_tracks(session: SessionDep) -> list[dict[str, Any]]:
-    return [track_json(t) for t in catalog.list_tracks(session)]
+@router.get("/tracks", dependencies=[Depends(public)], response_model=list[TrackPublic])
+def list_tracks(session: SessionDep) -> list[TrackPublic]:
+    return [TrackPublic.model_validate(t) for t in catalog.list_tracks(session)]
 
 
-@router.get("/missions")
+@router.get("/missions", response_model=MissionList)
 def list_missions(
     session: SessionDep,
     principal: CurrentUser,
@@ -60,7 +51,7 @@ def list_missions(
     ),
     page: int = Query(default=1, ge=1),
     page_size: int = Query(default=catalog.PAGE_SIZE, ge=1, le=100),
-) -> dict[str, Any]:
+) -> MissionList:
     result = catalog.list_missions(
         session,
         principal,
@@ -75,20 +66,28 @@ def list_missions(
             page_size=page_size,
         ),
     )
-    return {
-        "items": [
-            {**mission_json(m, t), "recommended_rank": result.recommended.get(m.id or 0)}
+    return MissionList(
+        items=[
+            MissionListItem(
+                **mission_fields(m, t).model_dump(),
+                recommended_rank=result.recommended.get(m.id or 0),
+            )
             for m, t in result.items
         ],
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-    }
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+    )
 
 
-@router.get("/missions/{mission_id}")
-def get_mission(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+@router.get("/missions/{mission_id}", response_model=MissionDetailPublic)
+def get_mission(mission_id: Id, session: SessionDep, principal: CurrentUser) -> MissionDetailPublic:
     detail = catalog.get_mission(session, principal, mission_id)
-    data = mission_json(detail.mission, detail.track, full=True)
-    data["prerequisites"] = [{"id": p.id, "title": p.title} for p in detail.prerequisites]
-    return data
+    m = detail.mission
+    return MissionDetailPublic(
+        **mission_fields(m, detail.track).model_dump(),
+        brief=m.brief,
+        rubric=m.rubric,
+        hint_count=len(m.hints),
+        prerequisites=[MissionRef(id=p.id or 0, title=p.title) for p in detail.prerequisites],
+    )

@@ -12,6 +12,17 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.models import Submission
+from cyberhub.schemas.learning import (
+    AttemptFile,
+    AttemptPublic,
+    HintPublic,
+    HintRevealed,
+    MissionStatusRow,
+    ProgressPublic,
+    StudentDashboard,
+    SubmissionPublic,
+    WorkStatus,
+)
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import dashboards, progress, reviews, submissions
@@ -64,25 +75,38 @@ def attempt_json(s: Submission) -> dict[str, Any]:
     }
 
 
+def attempt_public(s: Submission) -> AttemptPublic:
+    """The student's write routes answer with the attempt (the fields of attempt_json)."""
+    return AttemptPublic(
+        id=s.id or 0,
+        mission_id=s.mission_id,
+        status=s.status,
+        attempt=s.attempt,
+        claimed_by=s.claimed_by_id,
+        claim_expires_at=s.claim_expires_at,
+        file=AttemptFile(name=s.file_name, size=s.file_size) if s.file_path else None,
+    )
+
+
 # -- student: work on a mission ----------------------------------------------------------------
 
 
-@router.post("/missions/{mission_id}/submit", status_code=201)
+@router.post("/missions/{mission_id}/submit", status_code=201, response_model=AttemptPublic)
 def submit(
     mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
-) -> dict[str, Any]:
+) -> AttemptPublic:
     sub = submissions.submit(session, principal, mission_id, answer=body.answer, links=body.links)
-    return attempt_json(sub)
+    return attempt_public(sub)
 
 
-@router.put("/missions/{mission_id}/draft")
+@router.put("/missions/{mission_id}/draft", response_model=AttemptPublic)
 def save_draft(
     mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
-) -> dict[str, Any]:
+) -> AttemptPublic:
     sub = submissions.save_draft(
         session, principal, mission_id, answer=body.answer, links=body.links
     )
-    return attempt_json(sub)
+    return attempt_public(sub)
 
 
 async def read_upload(request: Request) -> submissions.Upload:
@@ -122,44 +146,46 @@ _FILE_BODY = {
 }
 
 
-@router.post("/missions/{mission_id}/draft/file", openapi_extra={"requestBody": _FILE_BODY})
+@router.post(
+    "/missions/{mission_id}/draft/file",
+    openapi_extra={"requestBody": _FILE_BODY},
+    response_model=AttemptPublic,
+)
 def attach_file(
     mission_id: Id,
     session: SessionDep,
     principal: StudentUser,
     upload: Annotated[submissions.Upload, Depends(read_upload)],
-) -> dict[str, Any]:
+) -> AttemptPublic:
     """Attach (or replace) the draft's file: multipart field `file`, at most 10 MB (413 beyond)."""
-    return attempt_json(submissions.attach_file(session, principal, mission_id, upload))
+    return attempt_public(submissions.attach_file(session, principal, mission_id, upload))
 
 
-@router.get("/missions/{mission_id}/work")
-def work_status(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+@router.get("/missions/{mission_id}/work", response_model=WorkStatus)
+def work_status(mission_id: Id, session: SessionDep, principal: CurrentUser) -> WorkStatus:
     return submissions.work_status(session, principal, mission_id)
 
 
-@router.get("/missions/{mission_id}/history")
+@router.get("/missions/{mission_id}/history", response_model=list[SubmissionPublic])
 def mission_history(
     mission_id: Id,
     session: SessionDep,
     principal: CurrentUser,
     student: int | None = Query(default=None, ge=1),
-) -> list[dict[str, Any]]:
+) -> list[SubmissionPublic]:
     student_id = student or principal.user_id
-    return [d.as_json() for d in submissions.history(session, principal, student_id, mission_id)]
+    return [d.as_public() for d in submissions.history(session, principal, student_id, mission_id)]
 
 
-@router.get("/missions/{mission_id}/hints")
-def revealed_hints(
-    mission_id: Id, session: SessionDep, principal: CurrentUser
-) -> list[dict[str, Any]]:
+@router.get("/missions/{mission_id}/hints", response_model=list[HintPublic])
+def revealed_hints(mission_id: Id, session: SessionDep, principal: CurrentUser) -> list[HintPublic]:
     return submissions.revealed_hints(session, principal, mission_id)
 
 
-@router.post("/missions/{mission_id}/hints/reveal")
+@router.post("/missions/{mission_id}/hints/reveal", response_model=HintRevealed)
 def reveal_hint(
     mission_id: Id, session: SessionDep, principal: StudentUser, body: RevealIn | None = None
-) -> dict[str, Any]:
+) -> HintRevealed:
     return submissions.reveal_hint(
         session, principal, mission_id, body.index if body is not None else None
     )
@@ -168,14 +194,25 @@ def reveal_hint(
 # -- submissions and review --------------------------------------------------------------------
 
 
-@router.get("/submissions/{submission_id}")
+@router.get("/submissions/{submission_id}", response_model=SubmissionPublic)
 def get_submission(
     submission_id: Id, session: SessionDep, principal: CurrentUser
-) -> dict[str, Any]:
-    return submissions.get_submission(session, principal, submission_id).as_json()
+) -> SubmissionPublic:
+    return submissions.get_submission(session, principal, submission_id).as_public()
 
 
-@router.get("/submissions/{submission_id}/file")
+@router.get(
+    "/submissions/{submission_id}/file",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The submission's file, always as an attachment.",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
 def download_file(submission_id: Id, session: SessionDep, principal: BrowserUser) -> FileResponse:
     # BrowserUser: the review and mission pages link here, so the access cookie works too.
     path, name, media_type = submissions.stored_file(session, principal, submission_id)
@@ -226,21 +263,21 @@ def review(
 # -- progress and dashboards -------------------------------------------------------------------
 
 
-@router.get("/progress")
+@router.get("/progress", response_model=ProgressPublic)
 def get_progress(
     session: SessionDep, principal: CurrentUser, user: int | None = Query(default=None, ge=1)
-) -> dict[str, Any]:
+) -> ProgressPublic:
     p = progress.progress_for(session, principal, user or principal.user_id)
-    return {
-        "user": p.student_id,
-        "tracks": p.track_percents,
-        "track_details": p.tracks,
-        "missions": [{"id": m.id, "status": m.status} for m in p.missions],
+    return ProgressPublic(
+        user=p.student_id,
+        tracks=p.track_percents,
+        track_details=p.tracks,
+        missions=[MissionStatusRow(id=m.id, status=m.status) for m in p.missions],
         # Against the learner's scope (their programmes' missions of their track): "3 of 7";
         # null while they are in no programme.
-        "in_programme": p.in_programme,
-        "scope": p.scope.as_json() if p.scope else None,
-    }
+        in_programme=p.in_programme,
+        scope=p.scope.as_public() if p.scope else None,
+    )
 
 
 @router.get("/progress/cohorts/{cohort_id}")
@@ -250,8 +287,8 @@ def get_cohort_progress(
     return progress.cohort_progress(session, principal, cohort_id)
 
 
-@router.get("/student/dashboard")
-def student_dashboard(session: SessionDep, principal: StudentUser) -> dict[str, Any]:
+@router.get("/student/dashboard", response_model=StudentDashboard)
+def student_dashboard(session: SessionDep, principal: StudentUser) -> StudentDashboard:
     return dashboards.student_dashboard(session, principal)
 
 

@@ -1,12 +1,14 @@
 """Widgets shared by the student and mentor screens of the learning core.
 
-They render plain dicts (state vars), shaped by services.submissions.attempt_views():
+They render the attempts shaped by services.submissions.attempt_views() — `AttemptView` and
+`EventView` in cyberhub/schemas/learning.py (TypedDicts, held in state as plain dicts), their
+dates already written for people in the reader's time zone:
 
 attempt = {
     "id": int, "attempt": int, "status": str (a SubmissionStatus value),
     "answer": str (markdown), "links": list[str],
     "file_name": str ("" when none), "file_size": str (e.g. "1.2 MB"),
-    "created_at": str, "submitted_at": str ("" for a draft),  # already formatted for display
+    "created_at": str, "submitted_at": str ("" for a draft),
     "has_review": bool, "decision": str ("" / "approved" / "changes_requested"),
     "mentor": str, "reviewed_at": str, "total": int, "max_total": int, "feedback": str (markdown),
     "scores": [{"title": str, "points": int, "max": int}],

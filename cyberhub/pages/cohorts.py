@@ -4,22 +4,17 @@ status and place ("3rd on the waitlist")."""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import asdict
-from typing import Any
-
 import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.formatting import when
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/cohorts"
 STATUS_LABELS = {
@@ -31,43 +26,56 @@ STATUS_LABELS = {
 }
 
 
-def _offer_view(o: applications.CohortOffer) -> dict[str, Any]:
-    row = asdict(o)
-    row["dates"] = f"{o.starts_on:%d %b %Y} – {o.ends_on:%d %b %Y}"
-    row["starts_on"], row["ends_on"] = o.starts_on.isoformat(), o.ends_on.isoformat()
-    row["status_label"] = STATUS_LABELS.get(o.my_status, "")
-    row["can_apply"] = o.my_status in ("", "withdrawn")
-    row["can_withdraw"] = o.my_status in ("applied", "waitlisted", "enrolled")
-    row["action"] = "Join" if o.mode == "open" else "Apply"
-    row["mode_label"] = (
-        "Open: join while seats are left" if o.mode == "open" else "Apply: a director approves"
+class OfferRow(BaseModel):
+    """A cohort on offer as its card shows it: dates in words, the learner's state, what they
+    may do."""
+
+    id: int
+    name: str
+    program: str
+    organization: str
+    dates: str
+    mode_label: str
+    capacity: int
+    seats_left: int
+    waitlist: int
+    my_status: str
+    my_position_text: str
+    status_label: str
+    can_apply: bool
+    can_withdraw: bool
+    action: str  # "Join" (open mode) or "Apply"
+
+
+def _offer_view(o: applications.CohortOffer) -> OfferRow:
+    return OfferRow(
+        id=o.id,
+        name=o.name,
+        program=o.program,
+        organization=o.organization,
+        dates=f"{when(o.starts_on, style='date')} – {when(o.ends_on, style='date')}",
+        mode_label=(
+            "Open: join while seats are left" if o.mode == "open" else "Apply: a director approves"
+        ),
+        capacity=o.capacity,
+        seats_left=o.seats_left,
+        waitlist=o.waitlist,
+        my_status=o.my_status,
+        my_position_text=o.my_position_text,
+        status_label=STATUS_LABELS.get(o.my_status, ""),
+        can_apply=o.my_status in ("", "withdrawn"),
+        can_withdraw=o.my_status in ("applied", "waitlisted", "enrolled"),
+        action="Join" if o.mode == "open" else "Apply",
     )
-    return row
 
 
-def _offers(principal: Principal | None) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return [_offer_view(o) for o in applications.open_cohorts(session, principal)]
+def _offers(session: Session, principal: Principal | None) -> list[OfferRow]:
+    return [_offer_view(o) for o in applications.open_cohorts(session, principal)]
 
 
-def _apply(
-    principal: Principal | None, cohort_id: int, meta: RequestMeta
-) -> applications.ApplicationPublic:
-    with db.session_scope() as session:
-        return applications.apply(session, principal, cohort_id, meta=meta)
-
-
-def _withdraw(
-    principal: Principal | None, cohort_id: int, meta: RequestMeta
-) -> applications.ApplicationPublic:
-    with db.session_scope() as session:
-        return applications.withdraw(session, principal, cohort_id, meta=meta)
-
-
-class CohortsState(rx.State):
-    offers: list[dict[str, Any]] = []
+class CohortsState(ServiceState, rx.State):
+    offers: list[OfferRow] = []
     loaded: bool = False
-    error: str = ""
     notice: str = ""
     busy: bool = False
     # the cohort awaiting confirmation of a withdrawal (dialog open while set)
@@ -76,14 +84,9 @@ class CohortsState(rx.State):
     withdraw_name: str = ""
     withdraw_status: str = ""
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            self.offers = await asyncio.to_thread(_offers, await self._principal())
-        except DomainError as exc:
-            self.error = exc.message
+        if found := await self._call(_offers):
+            self.offers = found.value
         self.loaded = True
 
     @rx.event
@@ -96,13 +99,11 @@ class CohortsState(rx.State):
         if self.busy:
             return
         self.busy, self.notice, self.error = True, "", ""
-        try:
-            out = await asyncio.to_thread(
-                _apply, await self._principal(), int(cohort_id), request_meta(self)
-            )
-        except DomainError as exc:
-            self.error, self.busy = exc.message, False
+        done = await self._call(applications.apply, int(cohort_id), meta=self._meta())
+        if not done:
+            self.busy = False
             return
+        out = done.value
         await self._fetch()
         self.busy = False
         self.notice = {
@@ -112,10 +113,11 @@ class CohortsState(rx.State):
         }.get(out.status, f"{out.cohort_name}: {out.status}.")
 
     @rx.event
-    def ask_withdraw(self, row: dict[str, Any]) -> None:
-        self.withdraw_id = int(row.get("id") or 0)
-        self.withdraw_name = str(row.get("name", ""))
-        self.withdraw_status = str(row.get("my_status", ""))
+    def ask_withdraw(self, cohort_id: int) -> None:
+        row = next((o for o in self.offers if o.id == int(cohort_id)), None)
+        if row is None:
+            return
+        self.withdraw_id, self.withdraw_name, self.withdraw_status = row.id, row.name, row.my_status
         self.withdraw_open = True
 
     @rx.event
@@ -125,12 +127,7 @@ class CohortsState(rx.State):
     @rx.event
     async def withdraw(self) -> None:
         self.withdraw_open, self.notice, self.error = False, "", ""
-        try:
-            await asyncio.to_thread(
-                _withdraw, await self._principal(), self.withdraw_id, request_meta(self)
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        if not await self._call(applications.withdraw, self.withdraw_id, meta=self._meta()):
             return
         await self._fetch()
         self.notice = f"You withdrew from {self.withdraw_name}."
@@ -145,49 +142,49 @@ class CohortsState(rx.State):
         }.get(self.withdraw_status, "Your application is withdrawn; you can apply again later.")
 
 
-def _offer_card(o: rx.Var[dict[str, Any]]) -> rx.Component:
+def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
     S = CohortsState
     return rx.card(
         rx.vstack(
-            rx.heading(o["name"].to(str), size="4", as_="h2"),
-            rx.text(o["program"].to(str), " · ", o["organization"].to(str), color_scheme="gray"),
-            rx.text(o["dates"].to(str), size="2"),
+            rx.heading(o.name, size="4", as_="h2"),
+            rx.text(o.program, " · ", o.organization, color_scheme="gray"),
+            rx.text(o.dates, size="2"),
             rx.flex(
-                rx.badge(o["mode_label"].to(str), variant="soft"),
-                rx.badge(o["seats_left"].to(int), " of ", o["capacity"].to(int), " seats left"),
-                rx.badge(o["waitlist"].to(int), " on the waitlist", variant="outline"),
+                rx.badge(o.mode_label, variant="soft"),
+                rx.badge(o.seats_left, " of ", o.capacity, " seats left"),
+                rx.badge(o.waitlist, " on the waitlist", variant="outline"),
                 gap="0.4em",
                 wrap="wrap",
             ),
             rx.cond(
-                o["my_status"].to(str) != "",
+                o.my_status != "",
                 rx.text(
-                    rx.text.strong(o["status_label"].to(str)),
+                    rx.text.strong(o.status_label),
                     rx.cond(
-                        o["my_position_text"].to(str) != "",
-                        rx.text.span(": ", o["my_position_text"].to(str)),
+                        o.my_position_text != "",
+                        rx.text.span(": ", o.my_position_text),
                     ),
                     data_testid="my-status",
                 ),
             ),
             rx.hstack(
                 rx.cond(
-                    o["can_apply"].to(bool),
+                    o.can_apply,
                     rx.button(
-                        o["action"].to(str),
-                        on_click=S.apply(o["id"].to(int)),
+                        o.action,
+                        on_click=S.apply(o.id),
                         disabled=S.busy,
-                        aria_label=o["action"].to(str) + " " + o["name"].to(str),
+                        aria_label=o.action + " " + o.name,
                     ),
                 ),
                 rx.cond(
-                    o["can_withdraw"].to(bool),
+                    o.can_withdraw,
                     rx.button(
                         "Withdraw",
                         variant="soft",
                         color_scheme="red",
-                        on_click=S.ask_withdraw(o),
-                        aria_label="Withdraw from " + o["name"].to(str),
+                        on_click=S.ask_withdraw(o.id),
+                        aria_label="Withdraw from " + o.name,
                     ),
                 ),
                 spacing="2",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.learning import status_badge
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
@@ -21,43 +21,68 @@ from cyberhub.components.ui import (
 from cyberhub.models import Role
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog, progress
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/missions"
 ALL = "all"
 
 
-def _search(principal: Principal | None, f: catalog.MissionFilter) -> dict[str, Any]:
-    with db.session_scope() as session:
-        page = catalog.list_missions(session, principal, f)
-        # A student sees where they stand on each mission (their latest attempt, locked, ...).
-        mine: dict[int, str] = {}
-        if principal is not None and principal.has_role(Role.student):
-            p = progress.progress_for(session, principal, principal.user_id)
-            mine = {m.id: m.status for m in p.missions}
-        return {
-            "items": [
-                {
-                    "id": m.id,
-                    "title": m.title,
-                    "summary": m.summary,
-                    "track": t.name,
-                    "difficulty": m.difficulty,
-                    "skills": m.skills,
-                    "minutes": m.estimated_minutes,
-                    "my_status": mine.get(m.id or 0, ""),
-                    "recommended": page.recommended.get(m.id or 0, 0),
-                }
-                for m, t in page.items
-            ],
-            "total": page.total,
-            "pages": page.pages,
-            "tracks": [{"key": t.key, "name": t.name} for t in catalog.list_tracks(session)],
-            "skills": catalog.all_skills(session, principal),
-        }
+class CatalogCard(BaseModel):
+    """A mission as the catalog's card shows it (`my_status`: the student's, "" for staff)."""
+
+    id: int
+    title: str
+    summary: str
+    track: str  # the track's name
+    difficulty: int
+    skills: list[str]
+    minutes: int
+    my_status: str
+    recommended: int  # its rank in the learner's recommendations, 0 when not recommended
+
+
+class TrackOption(BaseModel):
+    key: str
+    name: str
+
+
+class CatalogPage(BaseModel):
+    items: list[CatalogCard]
+    total: int
+    pages: int
+    tracks: list[TrackOption]
+    skills: list[str]
+
+
+def _search(session: Session, principal: Principal | None, f: catalog.MissionFilter) -> CatalogPage:
+    page = catalog.list_missions(session, principal, f)
+    # A student sees where they stand on each mission (their latest attempt, locked, ...).
+    mine: dict[int, str] = {}
+    if principal is not None and principal.has_role(Role.student):
+        p = progress.progress_for(session, principal, principal.user_id)
+        mine = {m.id: m.status for m in p.missions}
+    return CatalogPage(
+        items=[
+            CatalogCard(
+                id=m.id or 0,
+                title=m.title,
+                summary=m.summary,
+                track=t.name,
+                difficulty=m.difficulty,
+                skills=m.skills,
+                minutes=m.estimated_minutes,
+                my_status=mine.get(m.id or 0, ""),
+                recommended=page.recommended.get(m.id or 0, 0),
+            )
+            for m, t in page.items
+        ],
+        total=page.total,
+        pages=page.pages,
+        tracks=[TrackOption(key=t.key, name=t.name) for t in catalog.list_tracks(session)],
+        skills=catalog.all_skills(session, principal),
+    )
 
 
 STATUS_LABELS = [
@@ -71,8 +96,8 @@ STATUS_LABELS = [
 ]
 
 
-class MissionCatalogState(rx.State):
-    items: list[dict[str, Any]] = []
+class MissionCatalogState(ServiceState, rx.State):
+    items: list[CatalogCard] = []
     total: int = 0
     pages: int = 1
     page: int = 1
@@ -82,10 +107,9 @@ class MissionCatalogState(rx.State):
     status: str = ALL
     sort: str = ""  # "" (track, then level) or "recommended"
     query: str = ""
-    track_options: list[dict[str, str]] = []
+    track_options: list[TrackOption] = []
     skill_options: list[str] = []
     loading: bool = True
-    error: str = ""
 
     @rx.event
     async def load(self) -> None:
@@ -97,8 +121,6 @@ class MissionCatalogState(rx.State):
 
     async def _fetch(self) -> None:
         self.loading = True
-        session = await self.get_state(SessionState)
-        principal = await session.principal()
         f = catalog.MissionFilter(
             track="" if self.track == ALL else self.track,
             difficulty=None if self.difficulty == ALL else int(self.difficulty),
@@ -108,14 +130,13 @@ class MissionCatalogState(rx.State):
             q=self.query,
             page=self.page,
         )
-        try:
-            data = await asyncio.to_thread(_search, principal, f)
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
+        found = await self._call(_search, f)
+        self.loading = False
+        if not found:
             return
-        self.items, self.total, self.pages = data["items"], data["total"], data["pages"]
-        self.track_options, self.skill_options = data["tracks"], data["skills"]
-        self.error, self.loading = "", False
+        data = found.value
+        self.items, self.total, self.pages = data.items, data.total, data.pages
+        self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
 
     @rx.event
     async def set_track(self, value: str) -> None:
@@ -159,23 +180,23 @@ class MissionCatalogState(rx.State):
         await self._fetch()
 
 
-def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _mission_card(m: rx.Var[CatalogCard]) -> rx.Component:
     return rx.card(
         rx.link(
             rx.vstack(
                 rx.hstack(
-                    rx.badge(m["track"], variant="outline"),
-                    difficulty_badge(m["difficulty"].to(int)),
+                    rx.badge(m.track, variant="outline"),
+                    difficulty_badge(m.difficulty),
                     rx.cond(
-                        m["my_status"].to(str) != "",
-                        status_badge(m["my_status"], testid="mission-status"),
+                        m.my_status != "",
+                        status_badge(m.my_status, testid="mission-status"),
                     ),
                     rx.cond(
-                        m["recommended"].to(int) > 0,
+                        m.recommended > 0,
                         rx.badge(
                             rx.icon("sparkles", size=12),
                             "Recommended #",
-                            m["recommended"].to(str),
+                            m.recommended.to(str),
                             color_scheme="iris",
                             variant="soft",
                             data_testid="mission-recommended",
@@ -183,17 +204,17 @@ def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
                     ),
                     wrap="wrap",
                 ),
-                rx.heading(m["title"], size="4", as_="h2"),
-                rx.text(m["summary"], color_scheme="gray", size="2"),
+                rx.heading(m.title, size="4", as_="h2"),
+                rx.text(m.summary, color_scheme="gray", size="2"),
                 rx.hstack(
                     rx.icon("clock", size=14),
-                    rx.text(m["minutes"], " min", size="1"),
+                    rx.text(m.minutes, " min", size="1"),
                     align="center",
                     color=rx.color("gray", 10),
                 ),
                 rx.flex(
                     rx.foreach(
-                        m["skills"].to(list[str]),
+                        m.skills,
                         lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
                     ),
                     wrap="wrap",
@@ -202,7 +223,7 @@ def _mission_card(m: rx.Var[dict[str, Any]]) -> rx.Component:
                 spacing="2",
                 align="start",
             ),
-            href="/missions/" + m["id"].to(str),
+            href="/missions/" + m.id.to(str),
             underline="none",
             color="inherit",
         ),
@@ -252,7 +273,7 @@ def _filters() -> rx.Component:
             S.set_track,
             rx.fragment(
                 rx.select.item("All tracks", value=ALL),
-                rx.foreach(S.track_options, lambda t: rx.select.item(t["name"], value=t["key"])),
+                rx.foreach(S.track_options, lambda t: rx.select.item(t.name, value=t.key)),
             ),
             "filter-track",
         ),

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.formatting import when
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.schemas.profiler import AnswerReview
 from cyberhub.services.ai import profiler
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/onboarding/ai-profiler/results"
 TRACK_NAMES = {
@@ -28,27 +24,13 @@ TRACK_NAMES = {
 }
 
 
-def _history(principal: Principal | None) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return profiler.history(session, principal)
-
-
-def _answers(principal: Principal | None, sid: int) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return profiler.review_answers(session, principal, sid)
-
-
-def _delete(principal: Principal | None, sid: int, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        profiler.delete_session(session, principal, sid, meta)
-
-
-class ProfilerResultsState(rx.State):
+class ProfilerResultsState(ServiceState, rx.State):
+    # The learner's results (services.ai.profiler.history) and `when` they were completed, in
+    # the reader's time zone: mappings, as their persona and reasoning are free-form JSON.
     results: list[dict[str, Any]] = []
     selected: int = 0  # index into results (0 = newest)
-    review: list[dict[str, Any]] = []
+    review: list[AnswerReview] = []
     loading: bool = True
-    error: str = ""
 
     @rx.var
     def result(self) -> dict[str, Any]:
@@ -87,11 +69,9 @@ class ProfilerResultsState(rx.State):
     @rx.event
     async def load(self) -> None:
         self.loading, self.error, self.review = True, "", []
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            self.results = await asyncio.to_thread(_history, principal)
-        except DomainError as exc:
-            self.error = exc.message
+        if found := await self._call(profiler.history):
+            tz = await self._time_zone()
+            self.results = [{**r, "when": when(r["completed_at"], tz)} for r in found.value]
         wanted = self.router.url.query_parameters.get("session", "")
         self.selected = next(
             (i for i, r in enumerate(self.results) if str(r["session_id"]) == wanted), 0
@@ -104,25 +84,15 @@ class ProfilerResultsState(rx.State):
 
     @rx.event
     async def show_answers(self) -> None:
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            self.review = await asyncio.to_thread(
-                _answers, principal, int(self.result["session_id"])
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        if answers := await self._call(profiler.review_answers, int(self.result["session_id"])):
+            self.review = answers.value
 
     @rx.event
     async def delete_selected(self) -> Any:
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            await asyncio.to_thread(
-                _delete, principal, int(self.result["session_id"]), request_meta(self)
-            )
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        return ProfilerResultsState.load
+        sid = int(self.result["session_id"])
+        if await self._call(profiler.delete_session, sid, self._meta()):
+            return ProfilerResultsState.load
+        return None
 
 
 def _score_row(row: rx.Var[dict[str, Any]]) -> rx.Component:
@@ -266,7 +236,7 @@ def results_content() -> rx.Component:
                     S.results,
                     lambda h, i: rx.hstack(
                         rx.button(
-                            rx.moment(h["completed_at"].to(str), format="D MMM YYYY HH:mm"),
+                            h["when"].to(str),
                             " — ",
                             h["primary_track"].to(str),
                             " (",
@@ -305,9 +275,9 @@ def results_content() -> rx.Component:
                 rx.foreach(
                     S.review,
                     lambda a: rx.box(
-                        rx.text(a["category"], size="1", color_scheme="gray"),
-                        rx.text(a["text"], weight="medium"),
-                        rx.text("→ ", a["answer"]),
+                        rx.text(a.category, size="1", color_scheme="gray"),
+                        rx.text(a.text, weight="medium"),
+                        rx.text("→ ", a.answer),
                         padding_y="0.4em",
                     ),
                 ),

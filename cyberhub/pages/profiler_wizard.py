@@ -2,61 +2,55 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.schemas.profiler import (
+    OptionPublic,
+    ProfilerProgress,
+    ProfilerStarted,
+    QuestionPublic,
+)
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.ai import profiler
-from cyberhub.services.errors import DomainError, Forbidden
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/onboarding/ai-profiler"
 RESULTS = "/onboarding/ai-profiler/results"
 
 
-def _start(principal: Principal | None, meta: RequestMeta) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return {**profiler.start(session, principal, meta), "questions": profiler.questions()}
+def _start(
+    session: Session, principal: Principal | None, meta: RequestMeta
+) -> tuple[ProfilerStarted, list[QuestionPublic]]:
+    return profiler.start(session, principal, meta), profiler.questions()
 
 
-def _respond(principal: Principal | None, sid: int, qid: str, oid: str) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return profiler.respond(session, principal, sid, question_id=qid, option_id=oid)
+def _go_to(session: Session, principal: Principal | None, sid: int, index: int) -> ProfilerProgress:
+    return profiler.go_to(session, principal, sid, index)
 
 
-def _go_to(principal: Principal | None, sid: int, index: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return profiler.go_to(session, principal, sid, index)
+def _grant_ai(session: Session, principal: Principal | None, meta: RequestMeta) -> None:
+    consents.set_consent(session, principal, consents.AI_PROFILING, True, meta)
 
 
-def _complete(principal: Principal | None, sid: int, meta: RequestMeta) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return profiler.complete(session, principal, sid, meta)
+NO_QUESTION = QuestionPublic(id="", category="", text="", options=[])
 
 
-def _grant_ai(principal: Principal | None, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        consents.set_consent(session, principal, consents.AI_PROFILING, True, meta)
-
-
-class ProfilerWizardState(rx.State):
+class ProfilerWizardState(ServiceState, rx.State):
     session_id: int = 0
-    questions: list[dict[str, Any]] = []
+    questions: list[QuestionPublic] = []
     answers: dict[str, str] = {}
     index: int = 0
     loading: bool = True
     saving: bool = False
     needs_consent: bool = False
-    error: str = ""
 
     @rx.var
     def total(self) -> int:
@@ -71,13 +65,12 @@ class ProfilerWizardState(rx.State):
         return round(100 * len(self.answers) / len(self.questions)) if self.questions else 0
 
     @rx.var
-    def question(self) -> dict[str, Any]:
-        return self.questions[self.index] if 0 <= self.index < len(self.questions) else {}
+    def question(self) -> QuestionPublic:
+        return self.questions[self.index] if 0 <= self.index < len(self.questions) else NO_QUESTION
 
     @rx.var
     def current_answer(self) -> str:
-        q = self.question
-        return self.answers.get(str(q.get("id", "")), "")
+        return self.answers.get(self.question.id, "")
 
     @rx.var
     def is_last(self) -> bool:
@@ -89,64 +82,52 @@ class ProfilerWizardState(rx.State):
 
     @rx.var
     def category_label(self) -> str:
-        return str(self.question.get("category", "")).replace("_", " ").title()
+        return self.question.category.replace("_", " ").title()
 
-    def _apply(self, data: dict[str, Any]) -> None:
-        self.session_id = int(data["id"])
-        self.answers = dict(data["answers"])
-        self.index = int(data["current_index"])
+    def _apply(self, data: ProfilerProgress) -> None:
+        self.session_id, self.answers, self.index = data.id, dict(data.answers), data.current_index
 
     @rx.event
     async def load(self) -> Any:
         self.loading, self.error, self.needs_consent = True, "", False
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            data = await asyncio.to_thread(_start, principal, request_meta(self))
-        except Forbidden:
-            self.needs_consent, self.loading = True, False
-            return None
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
-            return None
-        if data["status"] == "completed":
-            return rx.redirect(RESULTS)
-        self.questions = data["questions"]
-        self._apply(data)
+        started = await self._try(_start, self._meta())
         self.loading = False
+        if not started:
+            # Forbidden: the learner has not agreed to AI profiling yet (the consent card).
+            self.needs_consent = started.code == "Forbidden"
+            self.error = "" if self.needs_consent else started.error
+            return None
+        progress, questions = started.value
+        if progress.status == "completed":
+            self.loading = True
+            return rx.redirect(RESULTS)
+        self.questions = questions
+        self._apply(progress)
         return None
 
     @rx.event
     async def grant_consent(self) -> Any:
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            await asyncio.to_thread(_grant_ai, principal, request_meta(self))
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        return ProfilerWizardState.load
+        if await self._call(_grant_ai, self._meta()):
+            return ProfilerWizardState.load
+        return None
 
     @rx.event
     async def choose(self, option_id: str) -> None:
-        qid = str(self.question.get("id", ""))
+        qid = self.question.id
         if not qid or self.saving:
             return
         self.saving, self.error = True, ""
         self.answers = {**self.answers, qid: option_id}  # shown at once; saved just below
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            data = await asyncio.to_thread(_respond, principal, self.session_id, qid, option_id)
-            self.answers = dict(data["answers"])
-        except DomainError as exc:
-            self.error = exc.message
+        saved = await self._call(
+            profiler.respond, self.session_id, question_id=qid, option_id=option_id
+        )
+        if saved:
+            self.answers = dict(saved.value.answers)
         self.saving = False
 
     async def _move(self, index: int) -> None:
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            data = await asyncio.to_thread(_go_to, principal, self.session_id, index)
-            self._apply(data)
-        except DomainError as exc:
-            self.error = exc.message
+        if moved := await self._call(_go_to, self.session_id, index):
+            self._apply(moved.value)
 
     @rx.event
     async def back(self) -> None:
@@ -164,30 +145,25 @@ class ProfilerWizardState(rx.State):
 
     @rx.event
     async def finish(self) -> Any:
-        principal = await (await self.get_state(SessionState)).principal()
         self.saving = True
-        try:
-            await asyncio.to_thread(_complete, principal, self.session_id, request_meta(self))
-        except DomainError as exc:
-            self.error, self.saving = exc.message, False
-            return None
+        done = await self._call(profiler.complete, self.session_id, self._meta())
         self.saving = False
-        return rx.redirect(RESULTS)
+        return rx.redirect(RESULTS) if done else None
 
 
-def _option(o: rx.Var[dict[str, Any]]) -> rx.Component:
+def _option(o: rx.Var[OptionPublic]) -> rx.Component:
     S = ProfilerWizardState
     return rx.el.label(
         rx.hstack(
-            rx.radio_group.item(value=o["id"].to(str), id="opt-" + o["id"].to(str)),
-            rx.text(o["text"], size="3"),
+            rx.radio_group.item(value=o.id, id="opt-" + o.id),
+            rx.text(o.text, size="3"),
             align="center",
             spacing="3",
         ),
-        html_for="opt-" + o["id"].to(str),
+        html_for="opt-" + o.id,
         padding="0.9em 1em",
         border=rx.cond(
-            S.current_answer == o["id"].to(str),
+            S.current_answer == o.id,
             f"2px solid {rx.color('teal', 9)}",
             f"1px solid {rx.color('gray', 6)}",
         ),
@@ -231,11 +207,11 @@ def _wizard() -> rx.Component:
             align="center",
         ),
         rx.progress(value=S.percent, width="100%", aria_label="Profiler progress"),
-        rx.heading(S.question["text"].to(str), size="5", as_="h2", id="question-text"),
+        rx.heading(S.question.text, size="5", as_="h2", id="question-text"),
         error_callout(S.error),
         rx.radio_group.root(
             rx.vstack(
-                rx.foreach(S.question["options"].to(list[dict[str, Any]]), _option),
+                rx.foreach(S.question.options, _option),
                 spacing="2",
                 width="100%",
             ),

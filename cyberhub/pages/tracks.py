@@ -2,47 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
 from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.schemas.learning import TrackPublic
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/tracks"
 
 
-def _tracks() -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return [
-            {
-                "key": t.key,
-                "name": t.name,
-                "tagline": t.tagline,
-                "description": t.description,
-                "focus": t.focus,
-                "careers": t.careers,
-            }
-            for t in catalog.list_tracks(session)
-        ]
+def _tracks(session: Session, _: Principal | None) -> list[TrackPublic]:
+    return [TrackPublic.model_validate(t) for t in catalog.list_tracks(session)]
 
 
-class TracksState(rx.State):
-    tracks: list[dict[str, Any]] = []
+class TracksState(ServiceState, rx.State):
+    tracks: list[TrackPublic] = []
     loaded: bool = False
-    error: str = ""
 
     @rx.event
     async def load(self) -> None:
         try:
-            self.tracks = await asyncio.to_thread(_tracks)
-            self.error = ""
-        except Exception:
+            found = await self._call(_tracks)
+        except Exception:  # a public page: whatever failed, say so rather than break the page
             self.error = "We couldn't load the tracks just now. Please reload the page."
+        else:
+            if found:
+                self.tracks, self.error = found.value, ""
         self.loaded = True
 
 
@@ -55,28 +45,26 @@ TRACK_ICONS = {
 }
 
 
-def track_card(track: rx.Var[dict[str, Any]]) -> rx.Component:
+def track_card(track: rx.Var[TrackPublic]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.match(
-                    track["key"],
+                    track.key,
                     *[
                         (k, rx.icon(icon, size=22, color=rx.color("teal", 10)))
                         for k, icon in TRACK_ICONS.items()
                     ],
                     rx.icon("star", size=22),
                 ),
-                rx.heading(track["name"], size="5", as_="h2"),
+                rx.heading(track.name, size="5", as_="h2"),
                 align="center",
             ),
-            rx.text(track["tagline"], weight="medium"),
-            rx.text(track["description"], color_scheme="gray", size="2"),
+            rx.text(track.tagline, weight="medium"),
+            rx.text(track.description, color_scheme="gray", size="2"),
             rx.text("Careers", size="1", weight="bold", color_scheme="gray"),
             rx.flex(
-                rx.foreach(
-                    track["careers"].to(list[str]), lambda c: rx.badge(c, variant="surface")
-                ),
+                rx.foreach(track.careers, lambda c: rx.badge(c, variant="surface")),
                 wrap="wrap",
                 gap="0.4em",
             ),

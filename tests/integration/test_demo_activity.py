@@ -144,7 +144,7 @@ def test_attempts_are_dense_and_only_enrolled_students_submit(session: Session) 
 
 
 def test_the_demo_student_has_a_clear_next_action(session: Session) -> None:
-    board = dashboards.student_dashboard(session, who(session, STUDENT))
+    board = dashboards.student_dashboard(session, who(session, STUDENT)).model_dump()
     assert board["next_action"]["kind"] == "resubmit"
     assert board["next_action"]["mission_id"] is not None
     assert board["primary_track"] == "builders"

@@ -158,13 +158,13 @@ class TestTaking:
     ) -> None:
         p = principal(session, two.loner)
         status = submissions.work_status(session, p, two.w.m1.id or 0)
-        assert status["enrolled"] is False and status["can_submit"] is False
+        assert status.enrolled is False and status.can_submit is False
         with pytest.raises(Forbidden, match="not enrolled"):
             submissions.submit(session, p, two.w.m1.id or 0, answer=GOOD_ANSWER)
         with pytest.raises(Forbidden, match="not enrolled"):
             submissions.reveal_hint(session, p, two.w.m1.id or 0)
         assert submissions.revealed_hints(session, p, two.w.m1.id or 0) == []
-        home = student_home.student_home(session, p, track_hint="builders")
+        home = student_home.student_home(session, p, track_hint="builders").model_dump()
         assert {s["title"] for s in home["starters"]} <= LIBRARY
 
 
@@ -211,7 +211,7 @@ class TestProgramMissions:
         session.commit()
         # The coast learner may now take it.
         p = principal(session, two.coast_learner)
-        assert submissions.reveal_hint(session, p, w.m1.id or 0)["index"] == 0
+        assert submissions.reveal_hint(session, p, w.m1.id or 0).index == 0
         with pytest.raises(Exception, match="already runs"):
             authoring.add_to_program(session, d, pid, w.m1.id or 0)
         authoring.remove_from_program(session, d, pid, w.m1.id or 0)
@@ -300,7 +300,7 @@ class TestProgressAgainstScope:
             "3 of 7",
             42,
         )
-        assert mine.as_json()["scope"]["label"] == "3 of 7"
+        assert mine.scope.as_public().label == "3 of 7"
         assert {m.title for m in mine.missions} >= {"A secret mission", "Write a policy"}
         assert "Coast mission" not in {m.title for m in mine.missions}
 

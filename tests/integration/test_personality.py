@@ -197,8 +197,8 @@ class TestWorker:
         p = principal(session, world.student)
         started = profiler.start(session, p)
         for q in load_bank("1").questions:
-            profiler.respond(session, p, started["id"], question_id=q.id, option_id=q.options[0].id)
-        profiler.complete(session, p, started["id"])
+            profiler.respond(session, p, started.id, question_id=q.id, option_id=q.options[0].id)
+        profiler.complete(session, p, started.id)
         assert queued_jobs(stub_broker) == []  # nothing before the commit
         session.commit()
         assert ("analyze_personality", (world.student.id,)) in queued_jobs(stub_broker)

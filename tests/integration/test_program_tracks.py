@@ -138,7 +138,7 @@ class TestLearnerScope:
         session.commit()
         after = progress.compute(session, world.student.id or 0)
         assert after.scope is not None and after.scope.expected == 2
-        assert [t["key"] for t in after.tracks] == ["builders"]
+        assert [t.key for t in after.tracks] == ["builders"]
         assert world.m3.id not in {m.id for m in after.missions}
 
         programs.add_program_track(session, d, pid(world), world.leaders.id or 0)

@@ -120,12 +120,12 @@ class TestSignUpWithoutAnOrganisation:
         )
         session.commit()
         me = principal(session, user)
-        board = dashboards.student_dashboard(session, me)
+        board = dashboards.student_dashboard(session, me).model_dump()
         assert board["cohorts"] == []
         action = board["next_action"]
         assert (action["kind"], action["link"]) == ("profiler", "/onboarding/ai-profiler")
         complete_profiler(session, user.id or 0)
-        action = dashboards.student_dashboard(session, me)["next_action"]
+        action = dashboards.student_dashboard(session, me).model_dump()["next_action"]
         assert (action["kind"], action["link"]) == ("enroll", "/cohorts")
         assert "Apply to a cohort" in action["label"]
 

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from cyberhub.pages import student_dashboard
+from cyberhub.schemas.learning import AttemptView
 from cyberhub.services import rendering
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
@@ -22,7 +23,7 @@ def world(session: Session) -> World:
     return build_world(session)
 
 
-def attempts(session: Session, me: Principal, mission_id: int) -> list[dict[str, object]]:
+def attempts(session: Session, me: Principal, mission_id: int) -> list[AttemptView]:
     """The student's attempts as the page's history renders them (oldest first)."""
     return submissions.attempt_views(
         session, submissions.history(session, me, me.user_id, mission_id)
@@ -33,17 +34,17 @@ def test_mission_page_follows_the_work_from_draft_to_review(session: Session, wo
     me = principal(session, world.student)
     mid = world.m1.id or 0
     work = submissions.work_status(session, me, mid)
-    assert work["status"] == "not_started" and work["can_submit"]
+    assert work.status == "not_started" and work.can_submit
     assert attempts(session, me, mid) == []
     assert submissions.revealed_hints(session, me, mid) == []
 
-    revealed = submissions.reveal_hint(session, me, mid)["revealed"]
-    assert revealed == [{"index": 0, "hint": "First hint."}]
+    revealed = submissions.reveal_hint(session, me, mid).revealed
+    assert [h.model_dump() for h in revealed] == [{"index": 0, "hint": "First hint."}]
     submissions.save_draft(session, me, mid, answer="notes", links=["https://e.org/x"])
     session.commit()
     work = submissions.work_status(session, me, mid)
-    assert work["status"] == "draft" and work["draft"]["answer"] == "notes"
-    assert submissions.revealed_hints(session, me, mid) == [{"index": 0, "hint": "First hint."}]
+    assert work.status == "draft" and work.draft is not None and work.draft.answer == "notes"
+    assert [h.hint for h in submissions.revealed_hints(session, me, mid)] == ["First hint."]
     with pytest.raises(Invalid, match="Link 1 must be a full http"):
         submissions.submit(session, me, mid, answer=GOOD_ANSWER, links=["ftp://nope"])
     session.rollback()
@@ -63,16 +64,16 @@ def test_mission_page_follows_the_work_from_draft_to_review(session: Session, wo
     )
     session.commit()
     work = submissions.work_status(session, me, mid)
-    assert work["status"] == "changes_requested" and work["can_submit"]
+    assert work.status == "changes_requested" and work.can_submit
     (attempt,) = attempts(session, me, mid)
     assert attempt["decision"] == "changes_requested" and attempt["feedback"] == "More"
-    assert [e["label"] for e in attempt["events"]] == [  # type: ignore[attr-defined]
+    assert [e["label"] for e in attempt["events"]] == [
         "Submitted",
         "Claimed for review",
         "Changes requested",
     ]
 
-    board = dashboards.student_dashboard(session, me)
+    board = dashboards.student_dashboard(session, me).model_dump()
     assert [m["title"] for m in board["in_progress"]] == [world.m1.title]
     assert board["in_progress"][0]["track"] == "builders"
     (feedback,) = board["latest_feedback"]
@@ -83,8 +84,8 @@ def test_mission_page_follows_the_work_from_draft_to_review(session: Session, wo
 
 def test_a_locked_mission_names_its_prerequisites(session: Session, world: World) -> None:
     work = submissions.work_status(session, principal(session, world.student), world.m2.id or 0)
-    assert work["locked"] and not work["can_submit"] and work["status"] == "locked"
-    assert [m["title"] for m in work["missing_prerequisites"]] == [world.m1.title]
+    assert work.locked and not work.can_submit and work.status == "locked"
+    assert [m.title for m in work.missing_prerequisites] == [world.m1.title]
 
 
 def test_staff_read_the_mission_and_its_hints(session: Session, world: World) -> None:

@@ -229,9 +229,10 @@ class TestAttempts:
         assert one.review is not None and one.review.feedback == "Show the firewall rules."
         assert [e.kind for e in one.events] == ["submitted", "claimed", "changes_requested"]
         assert two.review is None and [e.kind for e in two.events] == ["submitted"]
-        data = one.as_json()
-        assert data["review"]["total"] == 15 and data["review"]["max_total"] == 15
-        assert [t["kind"] for t in data["timeline"]] == [
+        data = one.as_public()
+        assert data.review is not None
+        assert data.review.total == 15 and data.review.max_total == 15
+        assert [t.kind for t in data.timeline] == [
             "submitted",
             "claimed",
             "changes_requested",
@@ -280,10 +281,10 @@ class TestDrafts:
     def test_work_status_for_the_mission_page(self, session: Session, world: World) -> None:
         me = principal(session, world.student)
         status = submissions.work_status(session, me, world.m2.id or 0)
-        assert status["locked"] and status["status"] == "locked" and not status["can_submit"]
-        assert [m["title"] for m in status["missing_prerequisites"]] == ["Harden a server"]
+        assert status.locked and status.status == "locked" and not status.can_submit
+        assert [m.title for m in status.missing_prerequisites] == ["Harden a server"]
         status = submissions.work_status(session, me, world.m1.id or 0)
-        assert status == {
+        assert status.model_dump() == {
             "status": "not_started",
             "locked": False,
             "missing_prerequisites": [],
@@ -295,7 +296,7 @@ class TestDrafts:
         }
         submit(session, world)
         status = submissions.work_status(session, me, world.m1.id or 0)
-        assert status["status"] == "submitted" and not status["can_submit"]
+        assert status.status == "submitted" and not status.can_submit
 
 
 class TestVisibility:
@@ -391,14 +392,14 @@ class TestHints:
         mid = world.m1.id or 0
         assert submissions.revealed_hints(session, me, mid) == []
         first = submissions.reveal_hint(session, me, mid)
-        assert (first["index"], first["hint"], first["remaining"]) == (0, "First hint.", 1)
+        assert (first.index, first.hint, first.remaining) == (0, "First hint.", 1)
         with pytest.raises(Invalid, match="in order"):
             submissions.reveal_hint(session, principal(session, world.student2), mid, 1)
         again = submissions.reveal_hint(session, me, mid, 0)  # idempotent
-        assert again["index"] == 0 and again["remaining"] == 1
+        assert again.index == 0 and again.remaining == 1
         second = submissions.reveal_hint(session, me, mid)
-        assert second["hint"] == "Second hint." and second["remaining"] == 0
-        assert [h["index"] for h in second["revealed"]] == [0, 1]
+        assert second.hint == "Second hint." and second.remaining == 0
+        assert [h.index for h in second.revealed] == [0, 1]
         with pytest.raises(Conflict, match="every hint"):
             submissions.reveal_hint(session, me, mid)
         with pytest.raises(Invalid, match="2 hints"):

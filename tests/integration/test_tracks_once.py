@@ -89,13 +89,13 @@ def test_track_counts_only_the_learners_programme(
     enroll(session, make_cohort(session, second_programme), learner)
     p = principal(session, learner)
 
-    home = student_home.student_home(session, p, track_hint="builders")
+    home = student_home.student_home(session, p, track_hint="builders").model_dump()
     assert home["track_missions"] == 2
     assert {s["title"] for s in home["starters"]} == {"Coastal mission 1", "Coastal mission 2"}
 
     mine = progress.progress_for(session, p, learner.id)
-    assert [t["key"] for t in mine.tracks] == TRACK_ORDER
-    assert [(t["approved"], t["published"]) for t in mine.tracks] == [(0, 2)] + [(0, 0)] * 4
+    assert [t.key for t in mine.tracks] == TRACK_ORDER
+    assert [(t.approved, t.published) for t in mine.tracks] == [(0, 2)] + [(0, 0)] * 4
     assert mine.scope is not None and mine.scope.label == "0 of 2"
 
 
@@ -110,7 +110,7 @@ def test_a_learner_in_no_programme_sees_the_library_and_no_share_of_it_as_progre
         session, p, MissionFilter(track="builders", page_size=100)
     ).total
     assert published_builders > 0
-    home = student_home.student_home(session, p, track_hint="builders")
+    home = student_home.student_home(session, p, track_hint="builders").model_dump()
     assert home["track_missions"] == published_builders  # what they may browse
     mine = progress.progress_for(session, p, loner.id)
     assert mine.tracks == [] and mine.missions == [] and mine.scope is None

@@ -17,9 +17,7 @@ TOO_LONG: dict[str, str] = {
     "insights.py": "to split",
     "magic_link.py": "to split",
     "mentor_home.py": "to split",
-    "mission.py": "to split",
     "settings_security.py": "to split",
-    "student_dashboard.py": "to split",
 }
 
 

@@ -224,10 +224,10 @@ def _demo_profiler_result(session: Session, student: User) -> None:
     """The demo student has taken the profiler, answering as a builder would."""
     principal = load_principal(session, student.id or 0)
     started = profiler.start(session, principal)
-    for q in load_bank(started["version"]).questions:
+    for q in load_bank(started.version).questions:
         best = max(q.options, key=lambda o: (o.weights["builders"], -o.weights["leaders"]))
-        profiler.respond(session, principal, started["id"], question_id=q.id, option_id=best.id)
-    profiler.complete(session, principal, started["id"])
+        profiler.respond(session, principal, started.id, question_id=q.id, option_id=best.id)
+    profiler.complete(session, principal, started.id)
 
 
 # -- learning activity -------------------------------------------------------------------------

@@ -6,13 +6,18 @@ that the caller owns the session (or is an admin), and that the learner consente
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, delete, select
 
 from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.profiler import ProfilerAnswer, ProfilerResult, ProfilerSession, ProfilerStatus
+from cyberhub.schemas.profiler import (
+    AnswerReview,
+    ProfilerProgress,
+    ProfilerResultData,
+    ProfilerStarted,
+    QuestionPublic,
+)
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import (
@@ -29,7 +34,7 @@ from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
 
-def questions(version: str = CURRENT_VERSION) -> list[dict[str, Any]]:
+def questions(version: str = CURRENT_VERSION) -> list[QuestionPublic]:
     """The current questions without their track weights (public)."""
     return public_questions(load_bank(version))
 
@@ -55,28 +60,31 @@ def _first_unanswered(bank: QuestionBank, answers: dict[str, str]) -> int:
     return len(bank.questions) - 1
 
 
-def progress(session: Session, principal: Principal | None, session_id: int) -> dict[str, Any]:
+def _progress(ps: ProfilerSession, answers: dict[str, str]) -> ProfilerProgress:
+    bank = load_bank(ps.bank_version)
+    return ProfilerProgress(
+        id=ps.id or 0,
+        status=ps.status,
+        version=ps.bank_version,
+        answered=len(answers),
+        total=len(bank.questions),
+        current_index=min(ps.current_index, len(bank.questions) - 1),
+        answers=answers,
+        unanswered=[q.id for q in bank.questions if q.id not in answers],
+        started_at=ps.started_at,
+        completed_at=ps.completed_at,
+    )
+
+
+def progress(session: Session, principal: Principal | None, session_id: int) -> ProfilerProgress:
     """Where the learner stands: answers so far, the question to show, counts."""
     ps = _own_session(session, principal, session_id)
-    bank = load_bank(ps.bank_version)
-    answers = _answers(session, ps.id or 0)
-    return {
-        "id": ps.id,
-        "status": ps.status,
-        "version": ps.bank_version,
-        "answered": len(answers),
-        "total": len(bank.questions),
-        "current_index": min(ps.current_index, len(bank.questions) - 1),
-        "answers": answers,
-        "unanswered": [q.id for q in bank.questions if q.id not in answers],
-        "started_at": ps.started_at.isoformat(),
-        "completed_at": ps.completed_at.isoformat() if ps.completed_at else None,
-    }
+    return _progress(ps, _answers(session, ps.id or 0))
 
 
 def start(
     session: Session, principal: Principal | None, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> ProfilerStarted:
     """Resume the learner's unfinished session, or start a new one on the current bank."""
     principal = require_signed_in(principal)
     consents.require_ai_consent(session, principal.user_id)
@@ -101,7 +109,8 @@ def start(
             target_id=ps.id,
             meta=meta,
         )
-    return {**progress(session, principal, ps.id or 0), "resumed": resumed}
+    now = _progress(ps, _answers(session, ps.id or 0))
+    return ProfilerStarted(**now.model_dump(), resumed=resumed)
 
 
 def respond(
@@ -111,7 +120,7 @@ def respond(
     *,
     question_id: str,
     option_id: str,
-) -> dict[str, Any]:
+) -> ProfilerProgress:
     """Save (or change) one answer and move the wizard to the next unanswered question."""
     ps = _own_session(session, principal, session_id)
     consents.require_ai_consent(session, ps.user_id)
@@ -141,7 +150,7 @@ def respond(
 
 def go_to(
     session: Session, principal: Principal | None, session_id: int, index: int
-) -> dict[str, Any]:
+) -> ProfilerProgress:
     """Move the wizard (back / next) without answering; remembered for resuming."""
     ps = _own_session(session, principal, session_id)
     total = len(load_bank(ps.bank_version).questions)
@@ -154,7 +163,7 @@ def go_to(
 
 def complete(
     session: Session, principal: Principal | None, session_id: int, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> ProfilerResultData:
     """Score a fully answered session and keep the result. Unanswered questions -> Conflict."""
     ps = _own_session(session, principal, session_id)
     consents.require_ai_consent(session, ps.user_id)
@@ -209,9 +218,9 @@ class UnansweredQuestions(Conflict):
         self.missing = missing
 
 
-def _result_json(ps: ProfilerSession, r: ProfilerResult) -> dict[str, Any]:
+def _result_json(ps: ProfilerSession, r: ProfilerResult) -> ProfilerResultData:
     return {
-        "session_id": ps.id,
+        "session_id": ps.id or 0,
         "version": ps.bank_version,
         "primary_track": r.primary_track,
         "secondary_track": r.secondary_track,
@@ -226,7 +235,7 @@ def _result_json(ps: ProfilerSession, r: ProfilerResult) -> dict[str, Any]:
     }
 
 
-def results(session: Session, principal: Principal | None, session_id: int) -> dict[str, Any]:
+def results(session: Session, principal: Principal | None, session_id: int) -> ProfilerResultData:
     ps = _own_session(session, principal, session_id)
     r = session.get(ProfilerResult, ps.id)
     if r is None:
@@ -234,7 +243,7 @@ def results(session: Session, principal: Principal | None, session_id: int) -> d
     return _result_json(ps, r)
 
 
-def history(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+def history(session: Session, principal: Principal | None) -> list[ProfilerResultData]:
     """The learner's completed results, newest first (retakes keep earlier ones)."""
     principal = require_signed_in(principal)
     rows = session.exec(
@@ -246,7 +255,8 @@ def history(session: Session, principal: Principal | None) -> list[dict[str, Any
     return [_result_json(ps, r) for ps, r in rows]
 
 
-def latest_result(session: Session, user_id: int) -> dict[str, Any] | None:
+def latest_result(session: Session, user_id: int) -> ProfilerResultData | None:
+    """The learner's newest completed result (None before their first)."""
     row = session.exec(
         select(ProfilerSession, ProfilerResult)
         .join(ProfilerResult, col(ProfilerResult.session_id) == col(ProfilerSession.id))
@@ -258,21 +268,21 @@ def latest_result(session: Session, user_id: int) -> dict[str, Any] | None:
 
 def review_answers(
     session: Session, principal: Principal | None, session_id: int
-) -> list[dict[str, Any]]:
+) -> list[AnswerReview]:
     """Each question with the option the learner chose (for reviewing a past attempt)."""
     ps = _own_session(session, principal, session_id)
     bank = load_bank(ps.bank_version)
     answers = _answers(session, ps.id or 0)
-    out = []
+    out: list[AnswerReview] = []
     for q in bank.questions:
         chosen = q.option(answers[q.id]) if q.id in answers else None
         out.append(
-            {
-                "question_id": q.id,
-                "category": bank.category_name(q.category),
-                "text": q.text,
-                "answer": chosen.text if chosen else None,
-            }
+            AnswerReview(
+                question_id=q.id,
+                category=bank.category_name(q.category),
+                text=q.text,
+                answer=chosen.text if chosen else None,
+            )
         )
     return out
 

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.schemas.profiler import OptionPublic, QuestionPublic, TrackData
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -160,15 +161,15 @@ def _load_bank(version: str) -> QuestionBank:
     return bank
 
 
-def public_questions(bank: QuestionBank) -> list[dict[str, Any]]:
+def public_questions(bank: QuestionBank) -> list[QuestionPublic]:
     """The questions as the learner sees them: ids, category, texts; never the track weights."""
     return [
-        {
-            "id": q.id,
-            "category": q.category,
-            "text": q.text,
-            "options": [{"id": o.id, "text": o.text} for o in q.options],
-        }
+        QuestionPublic(
+            id=q.id,
+            category=q.category,
+            text=q.text,
+            options=[OptionPublic(id=o.id, text=o.text) for o in q.options],
+        )
         for q in bank.questions
     ]
 
@@ -217,9 +218,9 @@ def load_nice_roles() -> dict[str, list[dict[str, str]]]:
     }
 
 
-def load_tracks_info() -> list[dict[str, Any]]:
+def load_tracks_info() -> list[TrackData]:
     """The five tracks' descriptions and careers from tracks.json, in canonical order."""
-    rows: list[dict[str, Any]] = json.loads((DATA / "tracks.json").read_text(encoding="utf-8"))
+    rows: list[TrackData] = json.loads((DATA / "tracks.json").read_text(encoding="utf-8"))
     by_key = {r["key"]: r for r in rows}
     missing = [t for t in TRACK_KEYS if t not in by_key]
     if missing:

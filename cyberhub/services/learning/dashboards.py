@@ -23,6 +23,13 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
+from cyberhub.schemas.learning import (
+    CohortRef,
+    FeedbackPublic,
+    InProgressMission,
+    NextAction,
+    StudentDashboard,
+)
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress, reviews
@@ -39,20 +46,20 @@ def _name(full_name: str, email: str) -> str:
 
 def next_best_action(
     p: progress.StudentProgress, primary_track: str | None, enrolled: bool
-) -> dict[str, Any]:
+) -> NextAction:
     """One thing to do next: resubmit changes requested > continue a draft > start the easiest
     unlocked mission of their track (then of any track) > wait for a review > browse."""
 
     def action(
         kind: str, label: str, m: progress.MissionProgress | None = None, link: str = "/missions"
-    ) -> dict[str, Any]:
-        return {
-            "kind": kind,
-            "label": label,
-            "mission_id": m.id if m else None,
-            "title": m.title if m else "",
-            "link": mission_link(m.id) if m else link,
-        }
+    ) -> NextAction:
+        return NextAction(
+            kind=kind,
+            label=label,
+            mission_id=m.id if m else None,
+            title=m.title if m else "",
+            link=mission_link(m.id) if m else link,
+        )
 
     by_status: dict[str, list[progress.MissionProgress]] = {}
     for m in p.missions:
@@ -89,7 +96,7 @@ def next_best_action(
     return action("done", "Every mission is approved. Well done!")
 
 
-def student_dashboard(session: Session, principal: Principal | None) -> dict[str, Any]:
+def student_dashboard(session: Session, principal: Principal | None) -> StudentDashboard:
     """Progress per track, missions in progress, latest feedback and the next best action."""
     actor = require_role(principal, Role.student)
     me = actor.user_id
@@ -119,41 +126,41 @@ def student_dashboard(session: Session, principal: Principal | None) -> dict[str
         .order_by(col(Review.created_at).desc())
         .limit(FEEDBACK_ITEMS)
     ).all()
-    return {
-        "cohorts": [{"id": cid, "name": name, "program": prog} for cid, name, prog in cohorts],
-        "primary_track": primary,
-        "tracks": p.tracks,
+    return StudentDashboard(
+        cohorts=[CohortRef(id=cid, name=name, program=prog) for cid, name, prog in cohorts],
+        primary_track=primary,
+        tracks=p.tracks,
         # Against the learner's scope ("3 of 7"); None while they are in no programme.
-        "scope": p.scope.as_json() if p.scope else None,
-        "in_progress": [
-            {
-                "mission_id": m.id,
-                "title": m.title,
-                "track": m.track,
-                "status": m.status,
-                "attempt": m.attempt,
-                "submission_id": m.submission_id,
-            }
+        scope=p.scope.as_public() if p.scope else None,
+        in_progress=[
+            InProgressMission(
+                mission_id=m.id,
+                title=m.title,
+                track=m.track,
+                status=m.status,
+                attempt=m.attempt,
+                submission_id=m.submission_id,
+            )
             for m in p.missions
             if m.status in progress.IN_PROGRESS
         ],
-        "latest_feedback": [
-            {
-                "mission_id": mission_id,
-                "title": mission.title,
-                "attempt": attempt,
-                "decision": r.decision,
-                "total": r.total,
-                "max_total": rubric_max(mission),
-                "feedback": r.feedback,
-                "mentor": _name(full_name or "", email or "") if email else "",
-                "created_at": r.created_at.isoformat(),
-            }
+        latest_feedback=[
+            FeedbackPublic(
+                mission_id=mission_id,
+                title=mission.title,
+                attempt=attempt,
+                decision=r.decision,
+                total=r.total,
+                max_total=rubric_max(mission),
+                feedback=r.feedback,
+                mentor=_name(full_name or "", email or "") if email else "",
+                created_at=r.created_at,
+            )
             for r, mission_id, attempt, mission, full_name, email in feedback_rows
         ],
-        "next_action": next_best_action(p, primary, enrolled=bool(cohorts)),
-        "unread_notifications": notifications.unread_count(session, me),
-    }
+        next_action=next_best_action(p, primary, enrolled=bool(cohorts)),
+        unread_notifications=notifications.unread_count(session, me),
+    )
 
 
 def mentor_dashboard(

@@ -41,6 +41,11 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.schemas.learning import (
+    ProgramProgressRow,
+    ScopePublic,
+    TrackProgress,
+)
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -90,22 +95,15 @@ class ScopeProgress:
     def label(self) -> str:
         return f"{self.approved} of {self.expected}"
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "track": self.track,
-            "track_name": self.track_name,
-            "approved": self.approved,
-            "expected": self.expected,
-            "percent": self.percent,
-            "label": self.label,
-        }
+    def as_public(self) -> ScopePublic:
+        return ScopePublic.model_validate(self, from_attributes=True)
 
 
 @dataclass
 class StudentProgress:
     student_id: int
     program_ids: list[int]
-    tracks: list[dict[str, Any]]  # key, name, approved, published, percent (canonical order)
+    tracks: list[TrackProgress]  # in the canonical order
     missions: list[MissionProgress]
     scope: ScopeProgress | None = None  # None: in no programme yet
 
@@ -115,28 +113,7 @@ class StudentProgress:
 
     @property
     def track_percents(self) -> dict[str, int]:
-        return {t["key"]: t["percent"] for t in self.tracks}
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "user": self.student_id,
-            "tracks": self.track_percents,
-            "track_details": self.tracks,
-            "in_programme": self.in_programme,
-            "scope": self.scope.as_json() if self.scope else None,
-            "missions": [
-                {
-                    "id": m.id,
-                    "status": m.status,
-                    "title": m.title,
-                    "track": m.track,
-                    "difficulty": m.difficulty,
-                    "attempt": m.attempt,
-                    "submission_id": m.submission_id,
-                }
-                for m in self.missions
-            ],
-        }
+        return {t.key: t.percent for t in self.tracks}
 
 
 def student_programs(session: Session, student_id: int) -> list[int]:
@@ -216,13 +193,13 @@ def compute(session: Session, student_id: int) -> StudentProgress:
             c[0] += 1
     rows.sort(key=lambda m: (_track_order(m.track), m.track, m.difficulty, m.id))
     tracks = [
-        {
-            "key": key,
-            "name": track_names.get(key, key.title()),
-            "approved": done,
-            "published": total,
-            "percent": percent(done, total),
-        }
+        TrackProgress(
+            key=key,
+            name=track_names.get(key, key.title()),
+            approved=done,
+            published=total,
+            percent=percent(done, total),
+        )
         for key, (done, total) in sorted(
             counts.items(), key=lambda kv: (_track_order(kv[0]), kv[0])
         )
@@ -251,7 +228,7 @@ def progress_for(session: Session, principal: Principal | None, user_id: int) ->
 
 def program_progress(
     session: Session, program_id: int, student_ids: list[int]
-) -> dict[int, dict[str, int]]:
+) -> dict[int, ProgramProgressRow]:
     """Approved published missions and percent per student in one programme (two queries).
 
     For rosters: callers check permissions. Students without approvals are included with 0.
@@ -278,11 +255,11 @@ def program_progress(
             ).all()
         )
     return {
-        sid: {
-            "approved": done.get(sid, 0),
-            "published": int(published),
-            "percent": percent(done.get(sid, 0), int(published)),
-        }
+        sid: ProgramProgressRow(
+            approved=done.get(sid, 0),
+            published=int(published),
+            percent=percent(done.get(sid, 0), int(published)),
+        )
         for sid in student_ids
     }
 
@@ -292,6 +269,7 @@ def cohort_progress(
 ) -> dict[str, Any]:
     """Mean progress of a cohort's students, overall and per track (two GROUP BY queries).
 
+    Stays a mapping until its route (moving to api/reviews.py) declares a model.
     The mean of percents over one denominator is the percent of the sums:
     mean_s(approved_s / published) = sum_s(approved_s) / (published * students).
     Visible to admins, directors of the organization and mentors serving the cohort.
@@ -356,7 +334,7 @@ def cohort_progress(
     )
     total_published = sum(published.values())
     return {
-        "cohort": {"id": cohort.id, "name": cohort.name},
+        "cohort": {"id": cohort.id or 0, "name": cohort.name},
         "students": students,
         "percent": percent(sum(approved.values()), total_published * students),
         "tracks": {

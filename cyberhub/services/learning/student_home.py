@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Mission, MissionStatus, ProgramTrack, Role, Track
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.schemas.learning import StarterMission, StudentHome, TrackContext
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -18,7 +17,7 @@ from cyberhub.services.learning.progress import student_programs
 
 def student_home(
     session: Session, principal: Principal | None, track_hint: str = ""
-) -> dict[str, Any]:
+) -> StudentHome:
     """Track context: the latest profiler result (or `track_hint` from the results page)."""
     principal = require_role(principal, Role.student)
     latest = profiler.latest_result(session, principal.user_id)
@@ -40,7 +39,7 @@ def student_home(
             )
         ).first()
         description = own or description
-    starters: list[dict[str, Any]] = []
+    starters: list[StarterMission] = []
     total = 0
     if track is not None:
         # The track's missions the learner may start (services/mission_scope): their
@@ -57,31 +56,28 @@ def student_home(
         )
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         starters = [
-            {
-                "id": m.id,
-                "title": m.title,
-                "difficulty": m.difficulty,
-                "minutes": m.estimated_minutes,
-            }
+            StarterMission(
+                id=m.id or 0, title=m.title, difficulty=m.difficulty, minutes=m.estimated_minutes
+            )
             for m in session.exec(
                 base.order_by(col(Mission.difficulty), col(Mission.id)).limit(3)
             ).all()
         ]
-    return {
-        "profiler_done": latest is not None,
-        "ai_consent": consents.has_consent(session, principal.user_id, consents.AI_PROFILING),
-        "result": latest,
-        "track": (
-            {
-                "key": track.key,
-                "name": track.name,
-                "tagline": track.tagline,
-                "description": description,
-                "careers": track.careers,
-            }
+    return StudentHome(
+        profiler_done=latest is not None,
+        ai_consent=consents.has_consent(session, principal.user_id, consents.AI_PROFILING),
+        result=latest,
+        track=(
+            TrackContext(
+                key=track.key,
+                name=track.name,
+                tagline=track.tagline,
+                description=description,
+                careers=track.careers,
+            )
             if track
             else None
         ),
-        "track_missions": total,
-        "starters": starters,
-    }
+        track_missions=total,
+        starters=starters,
+    )

@@ -26,6 +26,7 @@ from sqlalchemy import case, event, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import when
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -47,6 +48,21 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import SubmissionEventKind
+from cyberhub.schemas.learning import (
+    AttemptView,
+    DraftPublic,
+    EventPublic,
+    EventView,
+    FilePublic,
+    HintPublic,
+    HintRevealed,
+    MissionRef,
+    PersonRef,
+    ReviewPublic,
+    ScoreView,
+    SubmissionPublic,
+    WorkStatus,
+)
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -563,47 +579,47 @@ class SubmissionDetail:
     review: Review | None = None
     events: list[SubmissionEvent] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_public(self) -> SubmissionPublic:
+        """The attempt as the API shows it (GET /submissions/{id}, a mission's history)."""
         s, r = self.submission, self.review
-        return {
-            "id": s.id,
-            "mission": {"id": self.mission.id, "title": self.mission.title},
-            "student": {
-                "id": self.student.id,
-                "name": self.student.full_name or self.student.email.split("@")[0],
-            },
-            "attempt": s.attempt,
-            "status": s.status,
-            "answer": s.answer,
-            "links": list(s.links or []),
-            "file": (
-                {"name": s.file_name, "type": s.file_type, "size": s.file_size}
+        return SubmissionPublic(
+            id=s.id or 0,
+            mission=MissionRef(id=self.mission.id or 0, title=self.mission.title),
+            student=PersonRef(
+                id=self.student.id or 0,
+                name=self.student.full_name or self.student.email.split("@")[0],
+            ),
+            attempt=s.attempt,
+            status=s.status,
+            answer=s.answer,
+            links=list(s.links or []),
+            file=(
+                FilePublic(name=s.file_name, type=s.file_type, size=s.file_size)
                 if s.file_path
                 else None
             ),
-            "created_at": s.created_at.isoformat(),
-            "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
-            "claimed_by": s.claimed_by_id,
-            "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
-            "decided_at": s.decided_at.isoformat() if s.decided_at else None,
-            "review": (
-                {
-                    "decision": r.decision,
-                    "scores": dict(r.scores),
-                    "total": r.total,
-                    "max_total": rubric_max(self.mission),
-                    "feedback": r.feedback,
-                    "mentor_id": r.mentor_id,
-                    "created_at": r.created_at.isoformat(),
-                }
+            created_at=s.created_at,
+            submitted_at=s.submitted_at,
+            claimed_by=s.claimed_by_id,
+            claim_expires_at=s.claim_expires_at,
+            decided_at=s.decided_at,
+            review=(
+                ReviewPublic(
+                    decision=r.decision,
+                    scores=dict(r.scores),
+                    total=r.total,
+                    max_total=rubric_max(self.mission),
+                    feedback=r.feedback,
+                    mentor_id=r.mentor_id,
+                    created_at=r.created_at,
+                )
                 if r
                 else None
             ),
-            "timeline": [
-                {"kind": e.kind, "actor_id": e.actor_id, "at": e.created_at.isoformat()}
-                for e in self.events
+            timeline=[
+                EventPublic(kind=e.kind, actor_id=e.actor_id, at=e.created_at) for e in self.events
             ],
-        }
+        )
 
 
 def rubric_max(mission: Mission) -> int:
@@ -719,7 +735,7 @@ def stored_file(
     return path, sub.file_name or "attachment", sub.file_type or "application/octet-stream"
 
 
-def work_status(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
+def work_status(session: Session, principal: Principal | None, mission_id: int) -> WorkStatus:
     """What the mission page needs: locked / enrolled, the latest attempt and what is allowed."""
     actor = require_signed_in(principal)
     mission = _published_mission(session, mission_id)
@@ -739,20 +755,20 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
         )
     )
     status = latest.status if latest else ("locked" if gate.locked else "not_started")
-    return {
-        "status": status,
-        "locked": gate.locked,
-        "missing_prerequisites": [{"id": m.id, "title": m.title} for m in gate.missing],
-        "enrolled": gate.enrolled,
-        "attempts": latest.attempt if latest else 0,
-        "latest_id": latest.id if latest else None,
-        "can_submit": open_for_work,
-        "draft": (
-            {"answer": latest.answer, "links": list(latest.links or []), "file": latest.file_name}
+    return WorkStatus(
+        status=status,
+        locked=gate.locked,
+        missing_prerequisites=[MissionRef(id=m.id or 0, title=m.title) for m in gate.missing],
+        enrolled=gate.enrolled,
+        attempts=latest.attempt if latest else 0,
+        latest_id=latest.id if latest else None,
+        can_submit=open_for_work,
+        draft=(
+            DraftPublic(answer=latest.answer, links=list(latest.links or []), file=latest.file_name)
             if latest is not None and latest.status == SubmissionStatus.draft
             else None
         ),
-    }
+    )
 
 
 EVENT_LABELS = {
@@ -780,9 +796,12 @@ def display_size(size: int | None) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def attempt_views(session: Session, details: list[SubmissionDetail]) -> list[dict[str, Any]]:
-    """The attempts as the screens render them (components/learning.py): human dates, mentor
-    and actor names, scores per rubric criterion with titles and maxima, labelled events.
+def attempt_views(
+    session: Session, details: list[SubmissionDetail], tz: str | None = None
+) -> list[AttemptView]:
+    """The attempts as the screens render them (components/learning.py): dates for people in
+    time zone `tz` (UTC when None), mentor and actor names, scores per rubric criterion with
+    titles and maxima, labelled events.
 
     Takes details already loaded under the object rules (history / get_submission)."""
     user_ids = {d.review.mentor_id for d in details if d.review and d.review.mentor_id}
@@ -793,51 +812,51 @@ def attempt_views(session: Session, details: list[SubmissionDetail]) -> list[dic
             session.exec(select(User).where(col(User.id).in_(user_ids))).all() if user_ids else []
         )
     }
-    out: list[dict[str, Any]] = []
+    out: list[AttemptView] = []
     for d in details:
         s, r = d.submission, d.review
         criteria = [c for c in d.mission.rubric or [] if isinstance(c, dict)]
         scores = (
             [
-                {
-                    "title": str(c.get("title") or c.get("key", "")),
-                    "points": int(r.scores.get(str(c.get("key", "")), 0)),
-                    "max": int(str(c.get("points", 0))),
-                }
+                ScoreView(
+                    title=str(c.get("title") or c.get("key", "")),
+                    points=int(r.scores.get(str(c.get("key", "")), 0)),
+                    max=int(str(c.get("points", 0))),
+                )
                 for c in criteria
             ]
             if r
             else []
         )
         out.append(
-            {
-                "id": s.id,
-                "attempt": s.attempt,
-                "status": s.status,
-                "answer": s.answer,
-                "links": list(s.links or []),
-                "file_name": s.file_name or "",
-                "file_size": display_size(s.file_size),
-                "created_at": display_time(s.created_at),
-                "submitted_at": display_time(s.submitted_at),
-                "has_review": r is not None,
-                "decision": r.decision if r else "",
-                "mentor": names.get(r.mentor_id or 0, "a mentor") if r else "",
-                "reviewed_at": display_time(r.created_at) if r else "",
-                "total": r.total if r else 0,
-                "max_total": rubric_max(d.mission),
-                "feedback": r.feedback if r else "",
-                "scores": scores,
-                "events": [
-                    {
-                        "kind": e.kind,
-                        "label": EVENT_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()),
-                        "actor": names.get(e.actor_id or 0, ""),
-                        "at": display_time(e.created_at),
-                    }
+            AttemptView(
+                id=s.id or 0,
+                attempt=s.attempt,
+                status=s.status,
+                answer=s.answer,
+                links=list(s.links or []),
+                file_name=s.file_name or "",
+                file_size=display_size(s.file_size),
+                created_at=when(s.created_at, tz),
+                submitted_at=when(s.submitted_at, tz),
+                has_review=r is not None,
+                decision=r.decision if r else "",
+                mentor=names.get(r.mentor_id or 0, "a mentor") if r else "",
+                reviewed_at=when(r.created_at, tz) if r else "",
+                total=r.total if r else 0,
+                max_total=rubric_max(d.mission),
+                feedback=r.feedback if r else "",
+                scores=scores,
+                events=[
+                    EventView(
+                        kind=e.kind,
+                        label=EVENT_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()),
+                        actor=names.get(e.actor_id or 0, ""),
+                        at=when(e.created_at, tz),
+                    )
                     for e in d.events
                 ],
-            }
+            )
         )
     return out
 
@@ -847,7 +866,7 @@ def attempt_views(session: Session, details: list[SubmissionDetail]) -> list[dic
 
 def revealed_hints(
     session: Session, principal: Principal | None, mission_id: int
-) -> list[dict[str, Any]]:
+) -> list[HintPublic]:
     """The hints the student has revealed so far, in order."""
     actor = require_signed_in(principal)
     mission = _published_mission(session, mission_id)
@@ -858,23 +877,21 @@ def revealed_hints(
         .order_by(col(HintReveal.hint_index))
     ).all()
     hints = list(mission.hints or [])
-    return [{"index": i, "hint": hints[i]} for i in indexes if 0 <= i < len(hints)]
+    return [HintPublic(index=i, hint=hints[i]) for i in indexes if 0 <= i < len(hints)]
 
 
 def reveal_hint(
     session: Session, principal: Principal | None, mission_id: int, index: int | None = None
-) -> dict[str, Any]:
+) -> HintRevealed:
     """Reveal a hint (the next one, or `index`) and record it; revealing one again is a no-op.
-
-    Hints are revealed in order. Returns {"index", "hint", "revealed": [...], "remaining"}.
-    """
+    Hints are revealed in order."""
     actor = require_role(principal, Role.student)
     mission = _published_mission(session, mission_id)
     mission_scope.require_takeable(session, actor, mission_id)
     hints = list(mission.hints or [])
     if not hints:
         raise NotFound("This mission has no hints.")
-    shown = [h["index"] for h in revealed_hints(session, actor, mission_id)]
+    shown = [h.index for h in revealed_hints(session, actor, mission_id)]
     if index is None:
         if len(shown) >= len(hints):
             raise Conflict("You have already seen every hint for this mission.")
@@ -891,9 +908,9 @@ def reveal_hint(
         .on_conflict_do_nothing()
     )
     revealed = sorted(set(shown) | {index})
-    return {
-        "index": index,
-        "hint": hints[index],
-        "revealed": [{"index": i, "hint": hints[i]} for i in revealed],
-        "remaining": len(hints) - len(revealed),
-    }
+    return HintRevealed(
+        index=index,
+        hint=hints[index],
+        revealed=[HintPublic(index=i, hint=hints[i]) for i in revealed],
+        remaining=len(hints) - len(revealed),
+    )

@@ -1,0 +1,33 @@
+"""/missions/[mission_id]: one mission's brief, rubric, prerequisites and hints, and for a
+student "Your work": the lock / enrolment state, the draft and submit form (answer, links, a
+file), the attempt history with the mentors' reviews and the status timeline.
+
+`data.py` loads (one transaction per event), `state.py` holds `MissionState`, `view.py` draws."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.pages.mission.state import MissionState
+from cyberhub.pages.mission.view import UPLOAD_ID, mission_content
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+
+ROUTE = "/missions/[mission_id]"
+
+__all__ = ["ROUTE", "UPLOAD_ID", "MissionState", "mission_content", "mission_page", "page"]
+
+
+def mission_page() -> rx.Component:
+    return shell(guarded(ROUTE, mission_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Mission · CyberHub",
+        component=mission_page,
+        access=SIGNED_IN,
+        on_load=(MissionState.load,),
+    )
+)

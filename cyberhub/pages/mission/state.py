@@ -1,0 +1,181 @@
+"""The mission page's state: the mission, the student's work, the draft form and its file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub import upload_guard
+from cyberhub.models import Role, SubmissionStatus
+from cyberhub.pages.mission.data import NO_WORK, MissionView, Work, attach, file_content, load, save
+from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
+from cyberhub.services.identity.permissions import roles
+from cyberhub.services.learning import submissions
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
+
+
+class MissionState(ServiceState, rx.State):
+    mission: MissionView = MissionView()
+    is_student: bool = False
+    work: WorkStatus = NO_WORK
+    attempts: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    revealed: list[HintPublic] = []
+    loading: bool = True
+    hint_error: str = ""
+    # The form's copies, so a refused submit keeps what was typed.
+    answer: str = ""
+    links_text: str = ""
+    intent: str = "submit"
+    saving: bool = False
+    form_error: str = ""
+    notice: str = ""
+    uploading: bool = False
+    file_error: str = ""
+    file_notice: str = ""
+
+    # -- derived -------------------------------------------------------------------------------
+
+    @rx.var
+    def mission_id(self) -> int:
+        return self.mission.id
+
+    @rx.var
+    def status(self) -> str:
+        return self.work.status or "not_started"
+
+    @rx.var
+    def can_submit(self) -> bool:
+        return self.work.can_submit
+
+    @rx.var
+    def locked(self) -> bool:
+        return self.work.locked
+
+    @rx.var
+    def enrolled(self) -> bool:
+        return self.work.enrolled
+
+    @rx.var
+    def missing(self) -> list[MissionRef]:
+        return list(self.work.missing_prerequisites)
+
+    @rx.var
+    def waiting(self) -> bool:
+        return self.status in (SubmissionStatus.submitted, SubmissionStatus.in_review)
+
+    @rx.var
+    def resubmitting(self) -> bool:
+        """The next submit is a new attempt after changes were requested."""
+        return self.status == SubmissionStatus.changes_requested or (
+            self.status == SubmissionStatus.draft and self.work.attempts > 1
+        )
+
+    @rx.var
+    def draft_file(self) -> str:
+        return (self.work.draft.file or "") if self.work.draft else ""
+
+    @rx.var
+    def hints_total(self) -> int:
+        return len(self.mission.hints)
+
+    @rx.var
+    def hints_left(self) -> int:
+        return max(0, self.hints_total - len(self.revealed))
+
+    @rx.var
+    def staff_hints(self) -> list[str]:
+        """Staff (mentors, directors) see every hint; only students' reveals are recorded."""
+        return [] if self.is_student else list(self.mission.hints)
+
+    # -- events --------------------------------------------------------------------------------
+
+    def _apply_work(self, work: Work) -> None:
+        self.work, self.attempts, self.events = work.status, work.attempts, work.events
+        self.revealed = work.hints
+
+    def _fill_form(self) -> None:
+        draft = self.work.draft
+        self.answer = draft.answer if draft else ""
+        self.links_text = "\n".join(draft.links) if draft else ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.mission, self.error, self.hint_error = True, MissionView(), "", ""
+        self._apply_work(Work())
+        self.form_error, self.notice, self.file_error, self.file_notice = "", "", "", ""
+        self.intent = "submit"
+        mission_id = parse_id(self.router.page.params.get("mission_id", ""))
+        if mission_id is None:
+            self.error, self.loading = "That mission does not exist.", False
+            return
+        if loaded := await self._call(load, mission_id):
+            self.mission, self.is_student = loaded.value.mission, loaded.value.is_student
+            self._apply_work(loaded.value.work)
+            self._fill_form()
+        self.loading = False
+
+    @rx.event
+    async def reveal_hint(self) -> None:
+        shown = await self._try(submissions.reveal_hint, self.mission_id)
+        self.hint_error = shown.error
+        if shown:
+            self.revealed = shown.value.revealed
+
+    @rx.event
+    def set_intent(self, intent: str) -> None:
+        # Runs on the button's click, just before the form's submit event (same queue, in order).
+        self.intent = intent
+
+    @rx.event
+    async def save_work(self, form: dict[str, Any]) -> Any:
+        self.answer = str(form.get("answer") or "")
+        self.links_text = str(form.get("links") or "")
+        final = self.intent != "draft"
+        self.saving, self.form_error, self.notice = True, "", ""
+        yield
+        done = await self._try(
+            save, self.mission_id, final, self.answer, self.links_text.splitlines()
+        )
+        self.form_error = done.error
+        if done:
+            attempt, work = done.value
+            self._apply_work(work)
+            if final:
+                self.notice = f"Attempt {attempt} was submitted for review."
+                self.answer, self.links_text = "", ""
+            else:
+                self.notice = "Draft saved."
+        self.saving, self.intent = False, "submit"
+
+    @rx.event
+    async def attach(self, files: list[rx.UploadFile]) -> Any:
+        self.file_error, self.file_notice = "", ""
+        if not files:
+            self.file_error = "Choose a file first."
+            return
+        self.uploading = True
+        yield
+        upload = files[0]
+        content = await upload.read()
+        done = await self._try(attach, self.mission_id, upload.filename or "", content)
+        self.file_error = done.error
+        if done:
+            name, work = done.value
+            self._apply_work(work)
+            self.file_notice = f"Attached {name} to your draft."
+        self.uploading = False
+
+    @rx.event
+    async def download_file(self, submission_id: int) -> Any:
+        got = await self._try(file_content, submission_id)
+        if not got:
+            return rx.toast.error(got.error)
+        content, name = got.value
+        return rx.download(data=content, filename=name)
+
+
+# Only students upload work files (checked before Reflex reads the body: cyberhub/upload_guard.py).
+upload_guard.declare(MissionState.attach, roles(Role.student))

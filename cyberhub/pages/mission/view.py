@@ -1,0 +1,388 @@
+"""The mission page's view: brief, rubric, prerequisites, hints and the student's work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.fields import field_label
+from cyberhub.components.learning import attempt_renderer, status_badge, timeline
+from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state
+from cyberhub.models import SubmissionStatus
+from cyberhub.pages.mission.data import RubricRow
+from cyberhub.pages.mission.state import MissionState
+from cyberhub.schemas.learning import MissionRef
+from cyberhub.services.learning import submissions
+
+UPLOAD_ID = "work_file"
+ALLOWED_TYPES = ", ".join(ext.upper() for ext in submissions.ALLOWED_FILES)
+MAX_MB = submissions.MAX_UPLOAD_BYTES // (1024 * 1024)
+# react-dropzone's accept map (content type -> extensions); the service checks again.
+UPLOAD_ACCEPT: dict[str, list[str]] = {}
+for _ext, _type in submissions.ALLOWED_FILES.items():
+    UPLOAD_ACCEPT.setdefault(_type, []).append(f".{_ext}")
+
+
+def _rubric_row(c: rx.Var[RubricRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(c.title, weight="medium")),
+        rx.table.cell(c.description),
+        rx.table.cell(c.points),
+    )
+
+
+def _note(text: Any, icon: str, color: str, **props: Any) -> rx.Component:
+    """A full-width callout (why the form is hidden, what just happened)."""
+    return rx.callout(text, icon=icon, color_scheme=color, width="100%", **props)
+
+
+def _mission_links(missions: rx.Var[list[MissionRef]]) -> rx.Component:
+    return rx.foreach(
+        missions,
+        lambda p: rx.link(p.title, href="/missions/" + p.id.to(str), margin_right="0.75em"),
+    )
+
+
+def _hints() -> rx.Component:
+    S = MissionState
+    return rx.vstack(
+        rx.heading("Hints", size="5", as_="h2"),
+        rx.cond(
+            S.is_student,
+            rx.vstack(
+                rx.foreach(
+                    S.revealed,
+                    lambda h: _note(h.hint, "lightbulb", "amber"),
+                ),
+                error_callout(S.hint_error),
+                rx.cond(
+                    S.hints_left > 0,
+                    rx.hstack(
+                        rx.button(
+                            rx.icon("lightbulb"),
+                            "Reveal a hint",
+                            variant="soft",
+                            on_click=S.reveal_hint,
+                        ),
+                        rx.text(
+                            S.hints_left,
+                            " of ",
+                            S.hints_total,
+                            " left · your mentor sees how many you used",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        align="center",
+                        wrap="wrap",
+                    ),
+                    rx.text(
+                        rx.cond(S.hints_total > 0, "No more hints.", "This mission has no hints."),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
+                width="100%",
+                align="start",
+            ),
+            rx.vstack(
+                rx.foreach(
+                    S.staff_hints,
+                    lambda h: _note(h, "lightbulb", "amber"),
+                ),
+                rx.cond(
+                    S.hints_total == 0,
+                    rx.text("This mission has no hints.", size="2", color_scheme="gray"),
+                ),
+                width="100%",
+                align="start",
+            ),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _label(text: str, html_for: str, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        field_label(text, html_for),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        spacing="0",
+    )
+
+
+def _file_box() -> rx.Component:
+    S = MissionState
+    return rx.vstack(
+        _label(
+            "Attach a file (optional)",
+            UPLOAD_ID,
+            f"One {ALLOWED_TYPES} file, at most {MAX_MB} MB. Attaching saves it to your draft.",
+        ),
+        rx.cond(
+            S.draft_file != "",
+            rx.hstack(
+                rx.icon("paperclip", size=14),
+                rx.text("Attached: ", rx.text.strong(S.draft_file), size="2"),
+                align="center",
+                data_testid="draft-file",
+            ),
+        ),
+        rx.upload(
+            rx.vstack(
+                rx.text("Drop a file here or click to choose one", size="2"),
+                rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.badge(f, variant="soft")),
+                align="center",
+                spacing="1",
+            ),
+            id=UPLOAD_ID,
+            accept=UPLOAD_ACCEPT,
+            max_files=1,
+            max_size=submissions.MAX_UPLOAD_BYTES,
+            multiple=False,
+            border=f"1px dashed {rx.color('gray', 7)}",
+            border_radius="8px",
+            padding="1em",
+            width="100%",
+            cursor="pointer",
+        ),
+        rx.button(
+            rx.icon("upload", size=16),
+            "Attach file",
+            type="button",
+            variant="soft",
+            loading=S.uploading,
+            # The selection is cleared by the browser after the upload event: sent back from the
+            # server, Reflex would run the same call through eval, which the CSP forbids.
+            on_click=[
+                S.attach(rx.upload_files(upload_id=UPLOAD_ID)),
+                rx.clear_selected_files(UPLOAD_ID),
+            ],
+        ),
+        error_callout(S.file_error),
+        rx.cond(S.file_notice != "", rx.text(S.file_notice, size="2", color_scheme="green")),
+        width="100%",
+        align="start",
+        spacing="2",
+    )
+
+
+def _work_form() -> rx.Component:
+    S = MissionState
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                _label(
+                    "Your answer", "answer", "Markdown is fine. At least 20 characters to submit."
+                ),
+                rx.text_area(
+                    id="answer",
+                    name="answer",
+                    default_value=S.answer,
+                    rows="10",
+                    width="100%",
+                    max_length=submissions.ANSWER_MAX,
+                ),
+                _label(
+                    "Links (one per line)",
+                    "links",
+                    f"Full http(s) URLs, at most {submissions.MAX_LINKS}.",
+                ),
+                rx.text_area(
+                    id="links",
+                    name="links",
+                    default_value=S.links_text,
+                    rows="3",
+                    width="100%",
+                    placeholder="https://github.com/you/repo",
+                ),
+                error_callout(S.form_error),
+                rx.hstack(
+                    rx.button(
+                        "Save draft",
+                        type="submit",
+                        variant="soft",
+                        disabled=S.saving,
+                        on_click=S.set_intent("draft"),
+                    ),
+                    rx.button(
+                        rx.cond(S.resubmitting, "Resubmit", "Submit for review"),
+                        type="submit",
+                        loading=S.saving,
+                        on_click=S.set_intent("submit"),
+                    ),
+                    spacing="3",
+                ),
+                width="100%",
+                align="start",
+                spacing="2",
+            ),
+            on_submit=S.save_work,
+            width="100%",
+        ),
+        _file_box(),
+        width="100%",
+        align="start",
+        spacing="4",
+    )
+
+
+def _state_callouts() -> rx.Component:
+    """Why the form is not shown (locked, not enrolled, waiting, approved)."""
+    S = MissionState
+    return rx.cond(
+        S.locked,
+        _note(
+            rx.text(
+                "This mission is locked until your work on these missions is approved: ",
+                _mission_links(S.missing),
+            ),
+            "lock",
+            "gray",
+            data_testid="locked-callout",
+        ),
+        rx.cond(
+            ~S.enrolled,
+            _note(
+                "You are not enrolled in a programme that runs this mission, so you can read it "
+                "but not start it or submit work yet. Join a cohort that runs it to start.",
+                "user_x",
+                "amber",
+                data_testid="not-enrolled-callout",
+            ),
+            rx.cond(
+                S.status == SubmissionStatus.approved,
+                _note(
+                    "Your work on this mission is approved. Well done!",
+                    "circle_check",
+                    "green",
+                ),
+                rx.cond(
+                    S.waiting,
+                    _note(
+                        "Your latest attempt is waiting for a mentor's review. You will be "
+                        "notified; you can submit again if changes are requested.",
+                        "hourglass",
+                        "blue",
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+def _your_work() -> rx.Component:
+    S = MissionState
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Your work", size="5", as_="h2"),
+            rx.cond(S.is_student, status_badge(S.status, testid="work-status")),
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            S.is_student,
+            rx.vstack(
+                rx.cond(
+                    S.notice != "",
+                    _note(S.notice, "check", "green", role="status"),
+                ),
+                _state_callouts(),
+                rx.cond(S.can_submit, _work_form()),
+                rx.heading("Attempt history", size="4", as_="h3"),
+                rx.box(
+                    rx.cond(
+                        S.attempts.length() > 0,
+                        rx.vstack(
+                            rx.foreach(S.attempts, attempt_renderer(download=S.download_file)),
+                            width="100%",
+                            spacing="3",
+                        ),
+                        rx.text("You have not submitted this mission yet.", color_scheme="gray"),
+                    ),
+                    width="100%",
+                    data_testid="attempt-history",
+                ),
+                rx.heading("Status timeline", size="4", as_="h3"),
+                timeline(S.events),
+                width="100%",
+                align="start",
+                spacing="3",
+            ),
+            rx.text(
+                "Only students submit work on missions; mentors review it from their dashboard.",
+                color_scheme="gray",
+            ),
+        ),
+        width="100%",
+        align="start",
+        spacing="3",
+    )
+
+
+def mission_content() -> rx.Component:
+    S = MissionState
+    m = S.mission
+    return rx.cond(
+        S.loading,
+        loading_state("Loading mission…"),
+        rx.cond(
+            S.error != "",
+            empty_state(
+                "Mission not found",
+                S.error,
+                rx.link(rx.button("Back to missions"), href="/missions"),
+            ),
+            rx.vstack(
+                rx.link("← All missions", href="/missions", size="2"),
+                rx.hstack(
+                    rx.badge(m.track, variant="outline"),
+                    difficulty_badge(m.difficulty),
+                    rx.badge(m.minutes, " min", variant="soft", color_scheme="gray"),
+                    wrap="wrap",
+                ),
+                rx.heading(m.title, size="7", as_="h1"),
+                rx.text(m.summary, size="3", color_scheme="gray"),
+                rx.flex(
+                    rx.foreach(
+                        m.skills, lambda s: rx.badge(s, variant="soft", color_scheme="gray")
+                    ),
+                    wrap="wrap",
+                    gap="0.3em",
+                ),
+                rx.cond(
+                    m.prerequisites.length() > 0,
+                    rx.callout(
+                        rx.text("Builds on: ", _mission_links(m.prerequisites)),
+                        icon="link",
+                        width="100%",
+                    ),
+                ),
+                rx.card(safe_markdown(m.brief), width="100%", class_name="mission-brief"),
+                rx.heading("How it is assessed", size="5", as_="h2"),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Criterion"),
+                                rx.table.column_header_cell("What mentors look for"),
+                                rx.table.column_header_cell("Points"),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(m.rubric, _rubric_row)),
+                        variant="surface",
+                        width="100%",
+                    ),
+                    width="100%",
+                    overflow_x="auto",
+                ),
+                _hints(),
+                rx.divider(),
+                _your_work(),
+                spacing="4",
+                width="100%",
+                align="start",
+            ),
+        ),
+    )

@@ -1,0 +1,35 @@
+"""/dashboard/student: the learner's home — the context of their track, the next best action,
+progress per track, missions in progress, latest feedback and their cohorts.
+
+`state.py` loads and holds it (`StudentDashboardState`), `view.py` draws it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.models import Role
+from cyberhub.pages.registry import Page, register, roles
+from cyberhub.pages.student_dashboard.state import EXCERPT, StudentDashboardState
+from cyberhub.pages.student_dashboard.view import content
+
+ROUTE = "/dashboard/student"
+
+__all__ = ["EXCERPT", "ROUTE", "StudentDashboardState", "content", "page"]
+
+
+def student_dashboard_page() -> rx.Component:
+    return shell(guarded(ROUTE, content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="My learning · CyberHub",
+        component=student_dashboard_page,
+        access=roles(Role.student),
+        on_load=(StudentDashboardState.load,),
+        nav_label="My learning",
+        nav_order=5,
+    )
+)

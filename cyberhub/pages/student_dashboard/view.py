@@ -1,0 +1,410 @@
+"""The student dashboard's view: next best action, progress, work in progress, feedback,
+cohorts and the learner's track."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.learning import decision_badge, status_badge
+from cyberhub.components.recommendations import recommendations_card
+from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
+from cyberhub.pages.student_dashboard.state import (
+    FeedbackRow,
+    InProgressRow,
+    StudentDashboardState,
+)
+from cyberhub.schemas.learning import StarterMission, TrackProgress
+from cyberhub.state.session import SessionState
+
+
+def _section(title: str, *children: rx.Component, testid: str = "") -> rx.Component:
+    """A titled block of the dashboard: its h2 and what it holds."""
+    props = {"data_testid": testid} if testid else {}
+    return rx.vstack(
+        rx.heading(title, size="5", as_="h2"), *children, width="100%", align="start", **props
+    )
+
+
+def _list_section(
+    title: str, items: rx.Var[Any], listing: rx.Component, empty: str, testid: str
+) -> rx.Component:
+    """A titled list, or a gray sentence saying what will show up there."""
+    return _section(title, rx.cond(items.length() > 0, listing, _gray(empty)), testid=testid)
+
+
+def _gray(text: str) -> rx.Component:
+    return rx.text(text, color_scheme="gray")
+
+
+def _badges(items: rx.Var[Any], badge: Callable[[Any], rx.Component]) -> rx.Component:
+    """A wrapping row of badges, one per item."""
+    return rx.flex(rx.foreach(items, badge), gap="0.4em", wrap="wrap")
+
+
+def _starter(m: rx.Var[StarterMission]) -> rx.Component:
+    return rx.card(
+        rx.link(
+            rx.vstack(
+                difficulty_badge(m.difficulty),
+                rx.text(m.title, weight="medium"),
+                rx.text(m.minutes, " min", size="1", color_scheme="gray"),
+                spacing="1",
+                align="start",
+            ),
+            href="/missions/" + m.id.to(str),
+            underline="none",
+            color="inherit",
+        )
+    )
+
+
+def _next_action() -> rx.Component:
+    a = StudentDashboardState.next_action
+    return rx.card(
+        rx.vstack(
+            rx.heading("Next best action", size="5", as_="h2"),
+            rx.text(a.label, size="4", weight="medium"),
+            rx.link(
+                rx.button(
+                    rx.match(
+                        a.kind,
+                        ("resubmit", "Resubmit your work"),
+                        ("continue_draft", "Continue your draft"),
+                        ("start", "Start the mission"),
+                        ("profiler", "Take the profiler"),
+                        ("enroll", "Find a cohort"),
+                        "Browse missions",
+                    ),
+                    rx.icon("arrow_right", size=18),
+                    size="3",
+                ),
+                href=a.link,
+            ),
+            spacing="3",
+            align="start",
+        ),
+        width="100%",
+        size="3",
+        data_testid="next-action",
+        style={"borderLeft": f"4px solid {rx.color('accent', 9)}"},
+    )
+
+
+def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(t.name, weight="medium"),
+            rx.spacer(),
+            rx.text(
+                t.approved.to(str),
+                " of ",
+                t.published.to(str),
+                " approved · ",
+                rx.text.strong(t.percent.to(str), "%"),
+                size="2",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.progress(
+            value=t.percent,
+            max=100,
+            width="100%",
+            aria_label=t.name + " progress",
+        ),
+        spacing="1",
+        width="100%",
+        data_testid="track-progress",
+    )
+
+
+def _scope_card() -> rx.Component:
+    """ "3 of 7": the approved missions among those the learner's programmes expect of them."""
+    s = StudentDashboardState.scope
+    return rx.cond(
+        StudentDashboardState.has_scope,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        rx.cond(
+                            s.track_name != "",
+                            "Your " + s.track_name + " track in your programme",
+                            "Your programme",
+                        ),
+                        weight="medium",
+                    ),
+                    rx.spacer(),
+                    rx.text(
+                        rx.text.strong(s.label),
+                        " missions approved · ",
+                        s.percent.to(str),
+                        "%",
+                        size="2",
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                rx.progress(
+                    value=s.percent,
+                    max=100,
+                    width="100%",
+                    aria_label="Progress in your programme",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+            data_testid="scope-progress",
+        ),
+        rx.callout(
+            "You are not in a programme yet, so there is no progress to count. Browse the "
+            "public mission library; once a cohort enrols you, your progress shows here.",
+            icon="info",
+            width="100%",
+            data_testid="scope-empty",
+        ),
+    )
+
+
+def _progress_block() -> rx.Component:
+    S = StudentDashboardState
+    return _section(
+        "Progress",
+        _scope_card(),
+        rx.cond(
+            S.tracks.length() > 0,
+            rx.card(
+                rx.vstack(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
+                width="100%",
+            ),
+            rx.cond(S.has_scope, _gray("Your programme has no published missions yet.")),
+        ),
+    )
+
+
+def _in_progress_row(m: rx.Var[InProgressRow]) -> rx.Component:
+    return rx.hstack(
+        rx.link(m.title, href="/missions/" + m.mission_id.to(str), weight="medium"),
+        rx.badge(m.track_name, variant="outline"),
+        status_badge(m.status),
+        rx.text("attempt ", m.attempt.to(str), size="1", color_scheme="gray"),
+        wrap="wrap",
+        align="center",
+        spacing="2",
+        data_testid="in-progress-item",
+    )
+
+
+def _in_progress_block() -> rx.Component:
+    S = StudentDashboardState
+    return _list_section(
+        "In progress",
+        S.in_progress,
+        rx.card(rx.vstack(rx.foreach(S.in_progress, _in_progress_row), spacing="2"), width="100%"),
+        "Nothing in progress. Drafts and submitted work show up here.",
+        testid="in-progress",
+    )
+
+
+def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.link(
+                    f.title,
+                    href="/missions/" + f.mission_id.to(str),
+                    weight="medium",
+                ),
+                rx.text("attempt ", f.attempt.to(str), size="1", color_scheme="gray"),
+                wrap="wrap",
+                align="center",
+            ),
+            rx.hstack(
+                decision_badge(f.decision),
+                rx.text(
+                    "Score ",
+                    rx.text.strong(f.total.to(str), " / ", f.max_total.to(str)),
+                    size="2",
+                ),
+                rx.text(
+                    rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""),
+                    f.when,
+                    size="1",
+                    color_scheme="gray",
+                ),
+                wrap="wrap",
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(
+                f.excerpt != "",
+                rx.text("“", f.excerpt, "”", size="2", color_scheme="gray"),
+            ),
+            rx.link(
+                "Read the full review →",
+                href="/missions/" + f.mission_id.to(str),
+                size="2",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        width="100%",
+    )
+
+
+def _feedback_block() -> rx.Component:
+    S = StudentDashboardState
+    return _list_section(
+        "Latest feedback",
+        S.feedback,
+        rx.vstack(rx.foreach(S.feedback, _feedback_item), spacing="2", width="100%"),
+        "No reviews yet. Your mentor's feedback appears here.",
+        testid="latest-feedback",
+    )
+
+
+def _cohorts_block() -> rx.Component:
+    S = StudentDashboardState
+    return _section(
+        "Your cohorts",
+        rx.cond(
+            S.cohorts.length() > 0,
+            _badges(
+                S.cohorts,
+                lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
+            ),
+            rx.vstack(
+                _gray("You are not in a cohort yet. What to do next:"),
+                rx.el.ol(
+                    rx.el.li(
+                        rx.link("Take the career profiler", href="/onboarding/ai-profiler"),
+                        " to find your track.",
+                    ),
+                    rx.el.li(
+                        rx.link("Browse the mission library", href="/missions"),
+                        ": every mission is open to read.",
+                    ),
+                    rx.el.li(
+                        rx.link("Apply to a cohort", href="/cohorts"),
+                        " to submit work and get a mentor. An organisation can also invite you.",
+                    ),
+                    style={"paddingLeft": "1.25em", "margin": "0"},
+                ),
+                spacing="1",
+                align="start",
+            ),
+        ),
+        rx.link("Find a cohort to join →", href="/cohorts", size="2"),
+        testid="cohorts",
+    )
+
+
+def content() -> rx.Component:
+    S = StudentDashboardState
+    t = S.track
+    return rx.vstack(
+        page_heading(
+            rx.cond(
+                SessionState.display_name != "", "Hello, " + SessionState.display_name, "Hello"
+            ),
+            "Your learning home.",
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.loading,
+            loading_state(),
+            rx.vstack(
+                rx.cond(
+                    S.welcome & S.has_track,
+                    rx.callout(
+                        rx.text(
+                            "Welcome to the ",
+                            rx.text.strong(t.name),
+                            " track — ",
+                            t.tagline,
+                            ". Here is where to start.",
+                        ),
+                        icon="party_popper",
+                        color_scheme="green",
+                        width="100%",
+                        data_testid="welcome-track",
+                    ),
+                ),
+                rx.cond(
+                    ~S.profiler_done,
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(
+                                "You haven't taken the career profiler yet. Ten minutes of scenarios "
+                                "tell you which of the five tracks fits how you think."
+                            ),
+                            rx.link(
+                                rx.button("Take the career profiler"),
+                                href="/onboarding/ai-profiler",
+                            ),
+                            align="start",
+                        ),
+                        icon="sparkles",
+                        width="100%",
+                        data_testid="profiler-reminder",
+                    ),
+                ),
+                _next_action(),
+                recommendations_card(),
+                rx.grid(
+                    _progress_block(),
+                    _in_progress_block(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                _feedback_block(),
+                _cohorts_block(),
+                rx.cond(
+                    S.has_track,
+                    rx.card(
+                        rx.vstack(
+                            rx.text("Your track", size="1", color_scheme="gray"),
+                            rx.heading(t.name, size="6", as_="h2"),
+                            rx.text(t.tagline, weight="medium"),
+                            rx.text(t.description, color_scheme="gray"),
+                            _badges(t.careers, lambda c: rx.badge(c, variant="surface")),
+                            rx.cond(
+                                S.confidence != "",
+                                rx.link(
+                                    "Profiler confidence: ",
+                                    S.confidence,
+                                    " — see your results",
+                                    href="/onboarding/ai-profiler/results",
+                                    size="2",
+                                ),
+                            ),
+                            spacing="2",
+                            align="start",
+                        ),
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    S.starters.length() > 0,
+                    _section(
+                        "Start here",
+                        rx.grid(
+                            rx.foreach(S.starters, _starter),
+                            columns=rx.breakpoints(initial="1", sm="3"),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        rx.link("All missions in your track →", href="/missions?track=" + t.key),
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        width="100%",
+    )

@@ -1,0 +1,335 @@
+"""The learner's side of learning, typed: the catalog, a student's work on a mission (drafts,
+submissions, hints), their progress and their dashboard.
+
+Services return these; the API declares them as `response_model` (the JSON field names and
+values are the API's contract, so fields keep their order and their names); page states hold
+them. Datetimes stay datetimes (`Timestamp`: written to JSON as before).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict
+
+from cyberhub.schemas.profiler import ProfilerResultData
+from cyberhub.schemas.timestamps import Timestamp
+
+
+class MissionRef(BaseModel):
+    """A mission named in a list (prerequisites, links)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+
+
+# -- the catalog (/api/v1/tracks, /api/v1/missions) --------------------------------------------
+
+
+class TrackPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    key: str
+    name: str
+    tagline: str
+    description: str
+    focus: list[str]
+    careers: list[str]
+
+
+class MissionPublic(BaseModel):
+    """A published mission as the catalog lists it; `track` is the track's key."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    track: str
+    difficulty: int
+    skills: list[str]
+    estimated_minutes: int
+
+
+class MissionListItem(MissionPublic):
+    # Its place in the learner's stored recommendations (None: not recommended).
+    recommended_rank: int | None = None
+
+
+class MissionList(BaseModel):
+    items: list[MissionListItem]
+    total: int
+    page: int
+    pages: int
+
+
+class MissionDetailPublic(MissionPublic):
+    """One mission with its brief and rubric (the hints stay hidden: only their count)."""
+
+    brief: str
+    rubric: list[dict[str, Any]]  # free-form criteria stored as JSON (key, title, points, ...)
+    hint_count: int
+    prerequisites: list[MissionRef]
+
+
+# -- a student's work on a mission -------------------------------------------------------------
+
+
+class DraftPublic(BaseModel):
+    answer: str
+    links: list[str]
+    file: str | None
+
+
+class WorkStatus(BaseModel):
+    """What the mission page needs: locked / enrolled, the latest attempt and what is allowed."""
+
+    status: str  # a SubmissionStatus, or "locked" / "not_started"
+    locked: bool
+    missing_prerequisites: list[MissionRef]
+    enrolled: bool
+    attempts: int
+    latest_id: int | None
+    can_submit: bool
+    draft: DraftPublic | None  # the latest attempt while it is a draft
+
+
+class HintPublic(BaseModel):
+    index: int
+    hint: str
+
+
+class HintRevealed(BaseModel):
+    """A hint just revealed, every hint revealed so far and how many are left."""
+
+    index: int
+    hint: str
+    revealed: list[HintPublic]
+    remaining: int
+
+
+class AttemptFile(BaseModel):
+    name: str | None
+    size: int | None
+
+
+class AttemptPublic(BaseModel):
+    """A submission as the write routes answer (submit, draft, attach)."""
+
+    id: int
+    mission_id: int
+    status: str
+    attempt: int
+    claimed_by: int | None
+    claim_expires_at: Timestamp | None
+    file: AttemptFile | None
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+
+
+class FilePublic(BaseModel):
+    name: str | None
+    type: str | None
+    size: int | None
+
+
+class ReviewPublic(BaseModel):
+    decision: str
+    scores: dict[str, int]
+    total: int
+    max_total: int
+    feedback: str
+    mentor_id: int | None
+    created_at: Timestamp
+
+
+class EventPublic(BaseModel):
+    kind: str
+    actor_id: int | None
+    at: Timestamp
+
+
+class SubmissionPublic(BaseModel):
+    """One attempt with its review and timeline (GET /submissions/{id}, a mission's history)."""
+
+    id: int
+    mission: MissionRef
+    student: PersonRef
+    attempt: int
+    status: str
+    answer: str
+    links: list[str]
+    file: FilePublic | None
+    created_at: Timestamp
+    submitted_at: Timestamp | None
+    claimed_by: int | None
+    claim_expires_at: Timestamp | None
+    decided_at: Timestamp | None
+    review: ReviewPublic | None
+    timeline: list[EventPublic]
+
+
+# The attempts as the screens render them (components/learning.py), dates already written for
+# people: TypedDicts, because the mentor's review screen (services/learning/reviews.py) extends
+# them as mappings.
+class ScoreView(TypedDict):
+    title: str
+    points: int
+    max: int
+
+
+class EventView(TypedDict):
+    kind: str
+    label: str
+    actor: str
+    at: str
+
+
+class AttemptView(TypedDict):
+    id: int
+    attempt: int
+    status: str
+    answer: str
+    links: list[str]
+    file_name: str
+    file_size: str
+    created_at: str
+    submitted_at: str
+    has_review: bool
+    decision: str
+    mentor: str
+    reviewed_at: str
+    total: int
+    max_total: int
+    feedback: str
+    scores: list[ScoreView]
+    events: list[EventView]
+
+
+# -- progress and the student dashboard --------------------------------------------------------
+
+
+class ScopePublic(BaseModel):
+    """The headline against the learner's scope: "3 of 7" approved missions of their track."""
+
+    track: str
+    track_name: str
+    approved: int
+    expected: int
+    percent: int
+    label: str
+
+
+class TrackProgress(BaseModel):
+    key: str
+    name: str
+    approved: int
+    published: int
+    percent: int
+
+
+class MissionStatusRow(BaseModel):
+    id: int
+    status: str
+
+
+class ProgressPublic(BaseModel):
+    """GET /progress: percents per track key, their details, each mission's status."""
+
+    user: int
+    tracks: dict[str, int]
+    track_details: list[TrackProgress]
+    missions: list[MissionStatusRow]
+    in_programme: bool
+    scope: ScopePublic | None  # None while the learner is in no programme
+
+
+class CohortRef(BaseModel):
+    id: int
+    name: str
+    program: str
+
+
+class InProgressMission(BaseModel):
+    mission_id: int
+    title: str
+    track: str
+    status: str
+    attempt: int
+    submission_id: int | None
+
+
+class FeedbackPublic(BaseModel):
+    mission_id: int
+    title: str
+    attempt: int
+    decision: str
+    total: int
+    max_total: int
+    feedback: str
+    mentor: str
+    created_at: Timestamp
+
+
+class NextAction(BaseModel):
+    """One thing to do next (kind: resubmit, continue_draft, profiler, enroll, start, wait,
+    browse, done), with the mission it is about and where to go."""
+
+    kind: str
+    label: str
+    mission_id: int | None
+    title: str
+    link: str
+
+
+class StudentDashboard(BaseModel):
+    """GET /student/dashboard: progress per track, work in progress, feedback, the next step."""
+
+    cohorts: list[CohortRef]
+    primary_track: str | None
+    tracks: list[TrackProgress]
+    scope: ScopePublic | None
+    in_progress: list[InProgressMission]
+    latest_feedback: list[FeedbackPublic]
+    next_action: NextAction
+    unread_notifications: int
+
+
+class StarterMission(BaseModel):
+    id: int
+    title: str
+    difficulty: int
+    minutes: int
+
+
+class TrackContext(BaseModel):
+    key: str
+    name: str
+    tagline: str
+    description: str
+    careers: list[str]
+
+
+class StudentHome(BaseModel):
+    """The dashboard's track context: the latest profiler result (or the results page's
+    choice), the track and the first missions the learner may start in it."""
+
+    profiler_done: bool
+    ai_consent: bool
+    result: ProfilerResultData | None
+    track: TrackContext | None
+    track_missions: int
+    starters: list[StarterMission]
+
+
+# A roster's figures stay a mapping (TypedDict): the staff screens (services/learning/programs.py)
+# read them by key.
+class ProgramProgressRow(TypedDict):
+    approved: int
+    published: int
+    percent: int
