@@ -12,19 +12,19 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.pages.admin_organizations.data import LIST_ROUTE
+from cyberhub.pages.admin_organizations.data import LIST_ROUTE, OrgRow
 from cyberhub.pages.admin_organizations.state import OrganizationsState
 from cyberhub.state.session import SessionState
 
 
-def _org_row(o: rx.Var[dict[str, Any]]) -> rx.Component:
+def _org_row(o: rx.Var[OrgRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(o["name"], href="/admin/organizations/" + o["id"].to(str), weight="medium")
+            rx.link(o.name, href="/admin/organizations/" + o.id.to(str), weight="medium")
         ),
-        rx.table.cell(rx.code(o["slug"])),
-        rx.table.cell(o["members"]),
-        rx.table.cell(o["created_at"]),
+        rx.table.cell(rx.code(o.slug)),
+        rx.table.cell(o.members),
+        rx.table.cell(o.created_at),
     )
 
 

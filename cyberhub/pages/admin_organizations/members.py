@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from cyberhub.components.fields import field_label
 from cyberhub.components.ui import error_callout, remove_button
+from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
 
 
-def _member_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(m["full_name"], weight="medium"),
-                rx.text(m["email"], size="1", color_scheme="gray"),
+                rx.text(m.full_name, weight="medium"),
+                rx.text(m.email, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
         rx.table.cell(
             rx.flex(
-                rx.foreach(
-                    m["roles"].to(list[str]), lambda r: rx.badge(r, variant="surface", size="2")
-                ),
+                rx.foreach(m.roles, lambda r: rx.badge(r, variant="surface", size="2")),
                 gap="0.3em",
                 wrap="wrap",
             )
         ),
-        rx.table.cell(m["member_since"]),
-        rx.table.cell(remove_button(m["email"].to(str), OrganizationState.ask_remove(m))),
+        rx.table.cell(m.member_since),
+        rx.table.cell(remove_button(m.email, OrganizationState.ask_remove(m.id))),
     )
 
 
@@ -104,7 +101,7 @@ def _remove_dialog() -> rx.Component:
             rx.alert_dialog.title("Remove ", S.remove_email, "?"),
             rx.alert_dialog.description(
                 "Every role they hold in ",
-                S.org["name"],
+                S.org.name,
                 " is removed at once, and they are told by email.",
             ),
             rx.form(
@@ -137,22 +134,22 @@ def _remove_dialog() -> rx.Component:
     )
 
 
-def _invitation_row(i: rx.Var[dict[str, Any]]) -> rx.Component:
+def _invitation_row(i: rx.Var[InvitationRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(i["email"]),
-        rx.table.cell(i["role"]),
-        rx.table.cell(rx.badge(i["status"], variant="surface")),
-        rx.table.cell(i["sent"]),
+        rx.table.cell(i.email),
+        rx.table.cell(i.role),
+        rx.table.cell(rx.badge(i.status, variant="surface")),
+        rx.table.cell(i.sent),
         rx.table.cell(
             rx.cond(
-                i["status"] == "pending",
+                i.status == "pending",
                 rx.button(
                     "Revoke",
                     size="2",
                     variant="soft",
                     color_scheme="red",
-                    on_click=OrganizationState.revoke_invitation(i["id"].to(int)),
-                    aria_label="Revoke the invitation to " + i["email"].to(str),
+                    on_click=OrganizationState.revoke_invitation(i.id),
+                    aria_label="Revoke the invitation to " + i.email,
                 ),
             )
         ),

@@ -34,14 +34,14 @@ def organization_content() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.vstack(
-                        rx.heading(S.org["name"], size="7", as_="h1"),
+                        rx.heading(S.org.name, size="7", as_="h1"),
                         rx.text(
-                            rx.code(S.org["slug"]),
+                            rx.code(S.org.slug),
                             " · created ",
-                            S.org["created_at"],
+                            S.org.created_at,
                             color_scheme="gray",
                         ),
-                        rx.cond(S.org["description"] != "", rx.text(S.org["description"])),
+                        rx.cond(S.org.description != "", rx.text(S.org.description)),
                         spacing="1",
                     ),
                     rx.cond(

@@ -1,237 +1,17 @@
-"""/admin/users/[user_id]: one account — profile, roles (assign / revoke with a reason), lockout
-(unlock) and its latest audit entries (admins only)."""
+"""The /admin/users/[user_id] page's view: profile, lockout, roles (assign / revoke) and the
+account's latest audit entries."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
-from typing import Any
-
 import reflex as rx
 
-from cyberhub import db
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.models import Role
-from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity import roles as role_service
-from cyberhub.services.identity import users
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import parse_id, request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
 
 ROUTE = "/admin/users/[user_id]"
-GLOBAL = "global"
-
-
-def when(value: str | None) -> str:
-    """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' ('' stays '')."""
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _detail(principal: Principal | None, user_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        detail = role_service.user_detail(session, principal, user_id)
-        detail["organizations"] = [
-            {"id": str(o.id), "name": o.name} for o in users.list_organizations(session)
-        ]
-        return detail
-
-
-def _assign(
-    principal: Principal | None, user_id: int, role: str, org: str, reason: str, meta: RequestMeta
-) -> None:
-    with db.session_scope() as session:
-        role_service.assign_role(
-            session,
-            principal,
-            user_id=user_id,
-            role=role,
-            organization_id=None if org in ("", GLOBAL) else int(org),
-            reason=reason,
-            meta=meta,
-        )
-
-
-def _revoke(
-    principal: Principal | None,
-    user_id: int,
-    role: str,
-    org_id: int | None,
-    reason: str,
-    meta: RequestMeta,
-) -> None:
-    with db.session_scope() as session:
-        role_service.revoke_role(
-            session,
-            principal,
-            user_id=user_id,
-            role=role,
-            organization_id=org_id,
-            reason=reason,
-            meta=meta,
-        )
-
-
-def _unlock(principal: Principal | None, user_id: int, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        role_service.unlock_user(session, principal, user_id, meta)
-
-
-class AdminUserState(rx.State):
-    user_id: int = 0
-    user: dict[str, str] = {}
-    locked: bool = False
-    grants: list[dict[str, Any]] = []
-    audit_entries: list[dict[str, str]] = []
-    organizations: list[dict[str, str]] = []
-    loading: bool = True
-    error: str = ""
-    notice: str = ""
-    # The assign form (kept so a failed submit keeps what was chosen and typed).
-    new_role: str = Role.mentor.value
-    new_org: str = ""
-    new_reason: str = ""
-    assign_error: str = ""
-    # The revoke dialog.
-    revoke_open: bool = False
-    revoke_role: str = ""
-    revoke_org_id: int = 0
-    revoke_org_name: str = ""
-    revoke_reason: str = ""
-    revoke_error: str = ""
-    unlock_error: str = ""
-
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
-    async def _refresh(self) -> None:
-        try:
-            data = await asyncio.to_thread(_detail, await self._principal(), self.user_id)
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
-            return
-        self.user = {
-            "email": data["email"],
-            "full_name": data["full_name"] or data["email"],
-            "created_at": when(data["created_at"]),
-            "last_login_at": when(data["last_login_at"]) or "never",
-            "locked_until": when(data["locked_until"]),
-            "failed_logins": str(data["failed_login_count"]),
-            "mfa": "on" if data["mfa_enabled"] else "off",
-            "status": "active" if data["is_active"] else "disabled",
-        }
-        self.locked = bool(data["locked"])
-        self.grants = [
-            {**g, "created_at": when(g["created_at"]), "org_key": str(g["organization_id"] or 0)}
-            for g in data["roles"]
-        ]
-        self.audit_entries = [
-            {
-                "created_at": when(e["created_at"]),
-                "action": e["action"],
-                "actor": e["actor"] or "—",
-                "summary": e["summary"],
-            }
-            for e in data["audit"]
-        ]
-        self.organizations = data["organizations"]
-        if not self.new_org and self.organizations:
-            # The organization the user already has a role in comes first: granting there is
-            # the usual case, and the alphabetically first organization rarely is theirs.
-            own = [str(g["organization_id"]) for g in data["roles"] if g["organization_id"]]
-            self.new_org = own[0] if own else self.organizations[0]["id"]
-        self.error, self.loading = "", False
-
-    @rx.event
-    async def load(self) -> None:
-        self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
-        self.revoke_open, self.new_reason, self.new_org = False, "", ""
-        user_id = parse_id(self.router.page.params.get("user_id", ""))
-        if user_id is None:
-            self.error, self.loading = "That user does not exist.", False
-            return
-        self.user_id = user_id
-        await self._refresh()
-
-    @rx.event
-    def set_new_role(self, value: str) -> None:
-        self.new_role = value
-
-    @rx.event
-    def set_new_org(self, value: str) -> None:
-        self.new_org = value
-
-    @rx.event
-    async def assign(self, form: dict[str, Any]) -> Any:
-        self.new_reason = str(form.get("reason", ""))[:500]
-        self.notice = ""
-        try:
-            await asyncio.to_thread(
-                _assign,
-                await self._principal(),
-                self.user_id,
-                self.new_role,
-                self.new_org,
-                self.new_reason,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.assign_error = exc.message
-            return None
-        where = "globally" if self.new_org == GLOBAL else "in the organization"
-        self.notice = f"Gave {self.user.get('email', '')} the {self.new_role} role {where}."
-        self.assign_error, self.new_reason = "", ""
-        await self._refresh()
-        return rx.set_value("assign-reason", "")
-
-    @rx.event
-    def ask_revoke(self, grant: dict[str, Any]) -> None:
-        self.revoke_role = str(grant.get("role", ""))
-        self.revoke_org_id = int(grant.get("organization_id") or 0)
-        self.revoke_org_name = str(grant.get("organization", ""))
-        self.revoke_reason, self.revoke_error, self.revoke_open = "", "", True
-
-    @rx.event
-    def set_revoke_open(self, value: bool) -> None:
-        self.revoke_open = value
-
-    @rx.event
-    async def revoke(self, form: dict[str, Any]) -> None:
-        self.revoke_reason = str(form.get("reason", ""))[:500]
-        try:
-            await asyncio.to_thread(
-                _revoke,
-                await self._principal(),
-                self.user_id,
-                self.revoke_role,
-                self.revoke_org_id or None,
-                self.revoke_reason,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.revoke_error = exc.message
-            return
-        self.notice = f"Removed the {self.revoke_role} role ({self.revoke_org_name})."
-        self.revoke_open, self.revoke_error = False, ""
-        await self._refresh()
-
-    @rx.event
-    async def unlock(self) -> None:
-        try:
-            await asyncio.to_thread(
-                _unlock, await self._principal(), self.user_id, request_meta(self)
-            )
-        except DomainError as exc:
-            self.unlock_error = exc.message
-            return
-        self.unlock_error, self.notice = "", "The account is unlocked: they can sign in again."
-        await self._refresh()
 
 
 def _fact(label: str, value: rx.Var[str] | str) -> rx.Component:
@@ -246,11 +26,11 @@ def _profile() -> rx.Component:
         rx.vstack(
             rx.heading("Profile", size="4", as_="h2"),
             rx.data_list.root(
-                _fact("Email", u["email"]),
-                _fact("Status", u["status"]),
-                _fact("Signed up", u["created_at"]),
-                _fact("Last sign-in", u["last_login_at"]),
-                _fact("Two-factor sign-in", u["mfa"]),
+                _fact("Email", u.email),
+                _fact("Status", u.status),
+                _fact("Signed up", u.created_at),
+                _fact("Last sign-in", u.last_login_at),
+                _fact("Two-factor sign-in", u.mfa),
                 orientation={"initial": "vertical", "sm": "horizontal"},
             ),
             spacing="3",
@@ -272,9 +52,9 @@ def _lock_state() -> rx.Component:
                         rx.badge("locked", color_scheme="red", size="2"),
                         rx.text(
                             "Locked until ",
-                            S.user["locked_until"],
+                            S.user.locked_until,
                             " after ",
-                            S.user["failed_logins"],
+                            S.user.failed_logins,
                             " failed sign-ins.",
                         ),
                         wrap="wrap",
@@ -295,14 +75,14 @@ def _lock_state() -> rx.Component:
     )
 
 
-def _grant_row(g: rx.Var[dict[str, Any]]) -> rx.Component:
+def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.badge(g["role"], variant="surface", size="2")),
-        rx.table.cell(g["organization"]),
-        rx.table.cell(rx.text(g["reason"], size="2")),
+        rx.table.cell(rx.badge(g.role, variant="surface", size="2")),
+        rx.table.cell(g.organization),
+        rx.table.cell(rx.text(g.reason, size="2")),
         rx.table.cell(
-            rx.text(g["granted_by"], size="2"),
-            rx.text(g["created_at"], size="1", color_scheme="gray"),
+            rx.text(g.granted_by, size="2"),
+            rx.text(g.created_at, size="1", color_scheme="gray"),
         ),
         rx.table.cell(
             rx.button(
@@ -310,8 +90,8 @@ def _grant_row(g: rx.Var[dict[str, Any]]) -> rx.Component:
                 variant="soft",
                 color_scheme="red",
                 size="2",
-                on_click=AdminUserState.ask_revoke(g),
-                aria_label="Revoke " + g["role"].to(str) + " in " + g["organization"].to(str),
+                on_click=AdminUserState.ask_revoke(g.role, g.organization_id),
+                aria_label="Revoke " + g.role + " in " + g.organization,
             )
         ),
     )
@@ -343,7 +123,7 @@ def _assign_form() -> rx.Component:
                         rx.select.content(
                             rx.foreach(
                                 S.organizations,
-                                lambda o: rx.select.item(o["name"], value=o["id"]),
+                                lambda o: rx.select.item(o.name, value=o.id),
                             ),
                             rx.select.item("Global (admin role only)", value=GLOBAL),
                         ),
@@ -419,7 +199,7 @@ def _revoke_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Revoke the ", S.revoke_role, " role?"),
             rx.alert_dialog.description(
-                S.user["email"],
+                S.user.email,
                 " loses the ",
                 S.revoke_role,
                 " role (",
@@ -456,12 +236,12 @@ def _revoke_dialog() -> rx.Component:
     )
 
 
-def _audit_row(e: rx.Var[dict[str, str]]) -> rx.Component:
+def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(e["created_at"], size="2", white_space="nowrap")),
-        rx.table.cell(rx.code(e["action"])),
-        rx.table.cell(rx.text(e["actor"], size="2")),
-        rx.table.cell(rx.text(e["summary"], size="2", word_break="break-word")),
+        rx.table.cell(rx.text(e.created_at, size="2", white_space="nowrap")),
+        rx.table.cell(rx.code(e.action)),
+        rx.table.cell(rx.text(e.actor, size="2")),
+        rx.table.cell(rx.text(e.summary, size="2", word_break="break-word")),
     )
 
 
@@ -522,8 +302,8 @@ def admin_user_content() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.vstack(
-                        rx.heading(S.user["full_name"], size="7", as_="h1"),
-                        rx.text(S.user["email"], color_scheme="gray"),
+                        rx.heading(S.user.full_name, size="7", as_="h1"),
+                        rx.text(S.user.email, color_scheme="gray"),
                         spacing="1",
                     ),
                     rx.cond(
@@ -553,14 +333,3 @@ def admin_user_content() -> rx.Component:
 
 def admin_user_page() -> rx.Component:
     return shell(guarded(ROUTE, admin_user_content()))
-
-
-page = register(
-    Page(
-        route=ROUTE,
-        title="User · Admin · CyberHub",
-        component=admin_user_page,
-        access=roles(Role.admin),
-        on_load=(AdminUserState.load,),
-    )
-)
