@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.formatting import when
 from cyberhub.models import Role
@@ -245,25 +246,10 @@ def _entries() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("When"),
-                            rx.table.column_header_cell("Actor"),
-                            rx.table.column_header_cell("Action"),
-                            rx.table.column_header_cell("Target"),
-                            rx.table.column_header_cell("IP"),
-                            rx.table.column_header_cell("Details"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(S.items, _entry_row)),
-                    variant="surface",
-                    size="1",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
+            data_table(
+                ["When", "Actor", "Action", "Target", "IP", "Details"],
+                rx.foreach(S.items, _entry_row),
+                size="1",
                 margin_top="0.5em",
                 data_testid="audit-entries",
             ),
@@ -307,42 +293,30 @@ def _chart() -> rx.Component:
 
 def _stats_table() -> rx.Component:
     S = AdminAuditState
-    return rx.box(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Day"),
-                    rx.table.column_header_cell("Action"),
-                    rx.table.column_header_cell("Count"),
-                )
-            ),
-            rx.table.body(
-                rx.foreach(
-                    S.stat_rows,
-                    lambda r: rx.table.row(
-                        rx.table.cell(r.day),
-                        rx.table.cell(rx.code(r.action)),
-                        rx.table.cell(r.count),
-                    ),
-                ),
-                rx.foreach(
-                    S.stat_totals,
-                    lambda t: rx.table.row(
-                        rx.table.row_header_cell("Total"),
-                        rx.table.cell(rx.code(t.action)),
-                        rx.table.cell(rx.text(t.count, weight="bold")),
-                    ),
+    return data_table(
+        ["Day", "Action", "Count"],
+        rx.fragment(
+            rx.foreach(
+                S.stat_rows,
+                lambda r: rx.table.row(
+                    rx.table.cell(r.day),
+                    rx.table.cell(rx.code(r.action)),
+                    rx.table.cell(r.count),
                 ),
             ),
-            variant="surface",
-            size="1",
-            width="100%",
-            aria_label="Audit entries per action per day",
+            rx.foreach(
+                S.stat_totals,
+                lambda t: rx.table.row(
+                    rx.table.row_header_cell("Total"),
+                    rx.table.cell(rx.code(t.action)),
+                    rx.table.cell(rx.text(t.count, weight="bold")),
+                ),
+            ),
         ),
-        overflow_x="auto",
+        size="1",
+        label="Audit entries per action per day",
         max_height="28em",
         overflow_y="auto",
-        width="100%",
         data_testid="audit-stats-table",
     )
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import OrgOption
@@ -217,21 +218,8 @@ def admin_users_content() -> rx.Component:
                     rx.text(
                         S.total, " users", size="2", color_scheme="gray", margin_bottom="0.5em"
                     ),
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    rx.table.column_header_cell("User"),
-                                    rx.table.column_header_cell("Roles"),
-                                    rx.table.column_header_cell("State"),
-                                    rx.table.column_header_cell("Last sign-in"),
-                                )
-                            ),
-                            rx.table.body(rx.foreach(S.items, _row)),
-                            variant="surface",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
+                    data_table(
+                        ["User", "Roles", "State", "Last sign-in"], rx.foreach(S.items, _row)
                     ),
                     pager(S.page, S.pages, S.go_to),
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.schemas.overview import CohortBrief, ProgramOverview, RoleCount
@@ -57,18 +58,8 @@ def _program(p: rx.Var[ProgramOverview]) -> rx.Component:
             rx.text(p.description, color_scheme="gray"),
             rx.text(p.missions, " published missions", weight="medium"),
             rx.heading("Cohorts", size="3", as_="h3"),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Cohort"),
-                        rx.table.column_header_cell("Dates"),
-                        rx.table.column_header_cell("Capacity"),
-                        rx.table.column_header_cell("Status"),
-                    )
-                ),
-                rx.table.body(rx.foreach(p.cohorts, _cohort_row)),
-                width="100%",
-                variant="surface",
+            data_table(
+                ["Cohort", "Dates", "Capacity", "Status"], rx.foreach(p.cohorts, _cohort_row)
             ),
             spacing="3",
             width="100%",

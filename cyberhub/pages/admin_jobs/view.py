@@ -7,7 +7,9 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.admin_jobs.state import (
     DISMISS,
@@ -33,20 +35,8 @@ def _section(title: str, *children: rx.Component, **props: Any) -> rx.Component:
     )
 
 
-def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            body,
-            variant="surface",
-            size="1",
-            width="100%",
-            aria_label=label,
-        ),
-        overflow_x="auto",
-        width="100%",
-        data_testid=testid,
-    )
+def _table(headers: list[str], rows: rx.Component, label: str, testid: str) -> rx.Component:
+    return data_table(headers, rows, size="1", label=label, data_testid=testid)
 
 
 def _queue_row(q: rx.Var[QueueDepth]) -> rx.Component:
@@ -92,7 +82,7 @@ def _queues() -> rx.Component:
                         "Delayed (retry backoff)",
                         "Dead letters (kept 7 days)",
                     ],
-                    rx.table.body(rx.foreach(S.queues, _queue_row)),
+                    rx.foreach(S.queues, _queue_row),
                     "Messages per queue",
                     "queue-table",
                 ),
@@ -138,7 +128,7 @@ def _last_runs() -> rx.Component:
                 S.last_runs.length() > 0,
                 _table(
                     ["Job", "Last run", "Outcome", "Error"],
-                    rx.table.body(rx.foreach(S.last_runs, _last_run_row)),
+                    rx.foreach(S.last_runs, _last_run_row),
                     "Last run of each job",
                     "last-runs-table",
                 ),
@@ -244,7 +234,7 @@ def _failures() -> rx.Component:
                 rx.text(S.failures_total, " failed job(s), newest first", size="2"),
                 _table(
                     ["Job", "Arguments", "Failed at", "Error", ""],
-                    rx.table.body(rx.foreach(S.failures, _failure_row)),
+                    rx.foreach(S.failures, _failure_row),
                     "Failed jobs",
                     "failures-table",
                 ),
@@ -272,14 +262,12 @@ def _confirm_dialog() -> rx.Component:
                 rx.cond(retry, " again with the same arguments.", ""),
             ),
             error_callout(S.action_error),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+            dialog_actions(
                 rx.button(
                     rx.cond(retry, "Retry job", "Dismiss job"),
                     color_scheme=rx.cond(retry, "teal", "red"),
                     on_click=S.confirm,
                 ),
-                justify="end",
                 margin_top="1em",
             ),
         ),
@@ -298,12 +286,7 @@ def _rebuild_dialog() -> rx.Component:
                 "and recomputes their recommendations. Texts that did not change are skipped. "
                 "It runs in the background; this page shows its progress."
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                rx.button("Start rebuild", on_click=S.start_rebuild),
-                justify="end",
-                margin_top="1em",
-            ),
+            dialog_actions(rx.button("Start rebuild", on_click=S.start_rebuild), margin_top="1em"),
         ),
         open=S.rebuild_open,
         on_open_change=S.set_rebuild_open,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_input, labelled_select
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout, remove_button
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
@@ -45,32 +48,21 @@ def _add_form() -> rx.Component:
                 ),
                 error_callout(S.add_error),
                 rx.flex(
-                    rx.vstack(
-                        field_label("Email", "member-email"),
-                        rx.input(
-                            id="member-email",
-                            name="email",
-                            type="email",
-                            default_value=S.new_email,
-                            max_length=320,
-                            min_width="16em",
-                        ),
-                        spacing="1",
+                    labelled_input(
+                        "Email",
+                        "member-email",
+                        name="email",
+                        type="email",
+                        default_value=S.new_email,
+                        max_length=320,
+                        min_width="16em",
                     ),
-                    rx.vstack(
-                        field_label("Role", "member-role"),
-                        rx.select.root(
-                            rx.select.trigger(id="member-role", aria_label="Role"),
-                            rx.select.content(
-                                rx.foreach(
-                                    S.role_options,
-                                    lambda r: rx.select.item(r, value=r),
-                                )
-                            ),
-                            value=S.new_role,
-                            on_change=S.set_new_role,
-                        ),
-                        spacing="1",
+                    labelled_select(
+                        "Role",
+                        "member-role",
+                        rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),
+                        value=S.new_role,
+                        on_change=S.set_new_role,
                     ),
                     gap="1em",
                     wrap="wrap",
@@ -96,40 +88,20 @@ def _add_form() -> rx.Component:
 
 def _remove_dialog() -> rx.Component:
     S = OrganizationState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Remove ", S.remove_email, "?"),
-            rx.alert_dialog.description(
-                "Every role they hold in ",
-                S.org.name,
-                " is removed at once, and they are told by email.",
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.remove_error),
-                    field_label("Reason for removing", "remove-reason"),
-                    rx.text_area(
-                        id="remove-reason",
-                        name="reason",
-                        default_value=S.remove_reason,
-                        max_length=500,
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button("Remove member", color_scheme="red", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.remove,
-                reset_on_submit=False,
-            ),
+    return reason_dialog(
+        title=rx.alert_dialog.title("Remove ", S.remove_email, "?"),
+        description=rx.alert_dialog.description(
+            "Every role they hold in ",
+            S.org.name,
+            " is removed at once, and they are told by email.",
         ),
-        open=S.remove_open,
+        field_id="remove-reason",
+        label="Reason for removing",
+        reason=S.remove_reason,
+        error=S.remove_error,
+        confirm="Remove member",
+        on_submit=S.remove,
+        is_open=S.remove_open,
         on_open_change=S.set_remove_open,
     )
 
@@ -168,23 +140,9 @@ def _invitations() -> rx.Component:
         ),
         rx.cond(
             S.invitations.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("E-mail"),
-                            rx.table.column_header_cell("Role"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell("Sent"),
-                            rx.table.column_header_cell(rx.el.span("Actions")),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(S.invitations, _invitation_row)),
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
+            data_table(
+                ["E-mail", "Role", "Status", "Sent", "Actions"],
+                rx.foreach(S.invitations, _invitation_row),
             ),
             rx.text("No invitations sent yet.", size="2"),
         ),

@@ -6,7 +6,11 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.dialogs import reason_dialog
+from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_select
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
@@ -104,38 +108,25 @@ def _assign_form() -> rx.Component:
             rx.heading("Give a role", size="3", as_="h3"),
             error_callout(S.assign_error),
             rx.flex(
-                rx.vstack(
-                    rx.el.label("Role", html_for="assign-role", font_weight="500"),
-                    rx.select.root(
-                        rx.select.trigger(id="assign-role", aria_label="Role"),
-                        rx.select.content(
-                            *[rx.select.item(r.value.title(), value=r.value) for r in Role]
-                        ),
-                        value=S.new_role,
-                        on_change=S.set_new_role,
-                    ),
-                    spacing="1",
+                labelled_select(
+                    "Role",
+                    "assign-role",
+                    *[rx.select.item(r.value.title(), value=r.value) for r in Role],
+                    value=S.new_role,
+                    on_change=S.set_new_role,
                 ),
-                rx.vstack(
-                    rx.el.label("Organization", html_for="assign-org", font_weight="500"),
-                    rx.select.root(
-                        rx.select.trigger(id="assign-org", aria_label="Organization"),
-                        rx.select.content(
-                            rx.foreach(
-                                S.organizations,
-                                lambda o: rx.select.item(o.name, value=o.id),
-                            ),
-                            rx.select.item("Global (admin role only)", value=GLOBAL),
-                        ),
-                        value=S.new_org,
-                        on_change=S.set_new_org,
-                    ),
-                    spacing="1",
+                labelled_select(
+                    "Organization",
+                    "assign-org",
+                    rx.foreach(S.organizations, lambda o: rx.select.item(o.name, value=o.id)),
+                    rx.select.item("Global (admin role only)", value=GLOBAL),
+                    value=S.new_org,
+                    on_change=S.set_new_org,
                 ),
                 gap="1em",
                 wrap="wrap",
             ),
-            rx.el.label("Reason", html_for="assign-reason", font_weight="500"),
+            field_label("Reason", "assign-reason"),
             rx.text_area(
                 id="assign-reason",
                 name="reason",
@@ -161,23 +152,9 @@ def _roles_card() -> rx.Component:
             rx.heading("Roles", size="4", as_="h2"),
             rx.cond(
                 S.grants.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Role"),
-                                rx.table.column_header_cell("Organization"),
-                                rx.table.column_header_cell("Reason"),
-                                rx.table.column_header_cell("Granted"),
-                                rx.table.column_header_cell(rx.el.span("Actions")),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.grants, _grant_row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+                data_table(
+                    ["Role", "Organization", "Reason", "Granted", "Actions"],
+                    rx.foreach(S.grants, _grant_row),
                 ),
                 rx.text(
                     "This account holds no role: it can sign in but sees little.",
@@ -195,43 +172,23 @@ def _roles_card() -> rx.Component:
 
 def _revoke_dialog() -> rx.Component:
     S = AdminUserState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke the ", S.revoke_role, " role?"),
-            rx.alert_dialog.description(
-                S.user.email,
-                " loses the ",
-                S.revoke_role,
-                " role (",
-                S.revoke_org_name,
-                ") at once and is told by email.",
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.revoke_error),
-                    rx.el.label("Reason for revoking", html_for="revoke-reason", font_weight="500"),
-                    rx.text_area(
-                        id="revoke-reason",
-                        name="reason",
-                        default_value=S.revoke_reason,
-                        max_length=500,
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button("Revoke role", color_scheme="red", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.revoke,
-                reset_on_submit=False,
-            ),
+    return reason_dialog(
+        title=rx.alert_dialog.title("Revoke the ", S.revoke_role, " role?"),
+        description=rx.alert_dialog.description(
+            S.user.email,
+            " loses the ",
+            S.revoke_role,
+            " role (",
+            S.revoke_org_name,
+            ") at once and is told by email.",
         ),
-        open=S.revoke_open,
+        field_id="revoke-reason",
+        label="Reason for revoking",
+        reason=S.revoke_reason,
+        error=S.revoke_error,
+        confirm="Revoke role",
+        on_submit=S.revoke,
+        is_open=S.revoke_open,
         on_open_change=S.set_revoke_open,
     )
 
@@ -258,23 +215,10 @@ def _audit_card() -> rx.Component:
             ),
             rx.cond(
                 S.audit_entries.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("When"),
-                                rx.table.column_header_cell("Action"),
-                                rx.table.column_header_cell("By"),
-                                rx.table.column_header_cell("Details"),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.audit_entries, _audit_row)),
-                        variant="surface",
-                        size="1",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+                data_table(
+                    ["When", "Action", "By", "Details"],
+                    rx.foreach(S.audit_entries, _audit_row),
+                    size="1",
                 ),
                 rx.text("No audit entries for this account yet.", color_scheme="gray"),
             ),
