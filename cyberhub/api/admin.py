@@ -150,30 +150,15 @@ def assign_role(
     user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> RoleAssignmentPublic | Invited:
     """Give the user a role in an organization (null: global, admin role only), with a reason."""
-    grant = roles.assign_role(
-        session,
-        principal,
-        user_id=user_id,
-        role=body.role,
-        organization_id=body.organization_id,
-        reason=body.reason,
-        meta=meta,
-    )
+    # The body's fields (role, organization_id, reason) are the service's keyword arguments.
+    grant = roles.assign_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
     return _granted(grant)
 
 
 def _revoke(
     user_id: int, body: RoleChangeIn, principal: Principal, session: Session, meta: RequestMeta
 ) -> RoleRevoked:
-    roles.revoke_role(
-        session,
-        principal,
-        user_id=user_id,
-        role=body.role,
-        organization_id=body.organization_id,
-        reason=body.reason,
-        meta=meta,
-    )
+    roles.revoke_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
     return RoleRevoked(user_id=user_id, role=body.role, organization_id=body.organization_id)
 
 
