@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
@@ -323,32 +324,27 @@ def _stats_table() -> rx.Component:
 
 def _statistics() -> rx.Component:
     S = AdminAuditState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Statistics", size="5", as_="h2"),
-            rx.text(
-                S.stats_total,
-                " entries per action per day, ",
-                S.stats_range,
-                " (UTC; the From/To filters set the range, else the last 14 days).",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.cond(
-                S.stats_total > 0,
-                rx.vstack(
-                    _chart(),
-                    rx.heading("The same numbers as a table", size="3", as_="h3"),
-                    _stats_table(),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.text("Nothing was logged in this period.", color_scheme="gray"),
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Statistics",
+        rx.text(
+            S.stats_total,
+            " entries per action per day, ",
+            S.stats_range,
+            " (UTC; the From/To filters set the range, else the last 14 days).",
+            size="2",
+            color_scheme="gray",
         ),
-        width="100%",
+        rx.cond(
+            S.stats_total > 0,
+            rx.vstack(
+                _chart(),
+                rx.heading("The same numbers as a table", size="3", as_="h3"),
+                _stats_table(),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text("Nothing was logged in this period.", color_scheme="gray"),
+        ),
         margin_top="1.5em",
     )
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import dialog_actions
+from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
@@ -25,14 +24,6 @@ POLL_MS = 2000
 
 
 # --- components -------------------------------------------------------------------------------
-
-
-def _section(title: str, *children: rx.Component, **props: Any) -> rx.Component:
-    return rx.card(
-        rx.vstack(rx.heading(title, size="5", as_="h2"), *children, spacing="3", width="100%"),
-        width="100%",
-        **props,
-    )
 
 
 def _table(headers: list[str], rows: rx.Component, label: str, testid: str) -> rx.Component:
@@ -57,7 +48,7 @@ def _queue_row(q: rx.Var[QueueDepth]) -> rx.Component:
 
 def _queues() -> rx.Component:
     S = AdminJobsState
-    return _section(
+    return section_card(
         "Queues",
         rx.cond(
             S.redis_error != "",
@@ -119,7 +110,7 @@ def _last_run_row(r: rx.Var[LastRunRow]) -> rx.Component:
 
 def _last_runs() -> rx.Component:
     S = AdminJobsState
-    return _section(
+    return section_card(
         "Last run per job",
         rx.cond(
             S.redis_error != "",
@@ -220,7 +211,7 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
 
 def _failures() -> rx.Component:
     S = AdminJobsState
-    return _section(
+    return section_card(
         "Failed jobs",
         rx.text(
             "Jobs that failed for good: their retries ran out, or the error was not a passing one. "
@@ -296,7 +287,7 @@ def _rebuild_dialog() -> rx.Component:
 def _rebuild() -> rx.Component:
     S = AdminJobsState
     r = S.rebuild
-    return _section(
+    return section_card(
         "Rebuild everything",
         rx.text(
             "Re-embed every mission and learner with the current model and recompute every "

@@ -9,6 +9,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_select
+from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state
@@ -26,56 +27,50 @@ def _fact(label: str, value: rx.Var[str] | str) -> rx.Component:
 
 def _profile() -> rx.Component:
     u = AdminUserState.user
-    return rx.card(
-        rx.vstack(
-            rx.heading("Profile", size="4", as_="h2"),
-            rx.data_list.root(
-                _fact("Email", u.email),
-                _fact("Status", u.status),
-                _fact("Signed up", u.created_at),
-                _fact("Last sign-in", u.last_login_at),
-                _fact("Two-factor sign-in", u.mfa),
-                orientation={"initial": "vertical", "sm": "horizontal"},
-            ),
-            spacing="3",
+    return section_card(
+        "Profile",
+        rx.data_list.root(
+            _fact("Email", u.email),
+            _fact("Status", u.status),
+            _fact("Signed up", u.created_at),
+            _fact("Last sign-in", u.last_login_at),
+            _fact("Two-factor sign-in", u.mfa),
+            orientation={"initial": "vertical", "sm": "horizontal"},
         ),
-        width="100%",
+        size="4",
     )
 
 
 def _lock_state() -> rx.Component:
     S = AdminUserState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Sign-in lockout", size="4", as_="h2"),
-            error_callout(S.unlock_error),
-            rx.cond(
-                S.locked,
-                rx.vstack(
-                    rx.hstack(
-                        rx.badge("locked", color_scheme="red", size="2"),
-                        rx.text(
-                            "Locked until ",
-                            S.user.locked_until,
-                            " after ",
-                            S.user.failed_logins,
-                            " failed sign-ins.",
-                        ),
-                        wrap="wrap",
-                        align="center",
-                    ),
-                    rx.button(rx.icon("lock_open", size=16), "Unlock account", on_click=S.unlock),
-                    spacing="2",
-                ),
+    return section_card(
+        "Sign-in lockout",
+        error_callout(S.unlock_error),
+        rx.cond(
+            S.locked,
+            rx.vstack(
                 rx.hstack(
-                    rx.badge("not locked", color_scheme="green", size="2"),
-                    rx.text("This account can sign in.", color_scheme="gray"),
+                    rx.badge("locked", color_scheme="red", size="2"),
+                    rx.text(
+                        "Locked until ",
+                        S.user.locked_until,
+                        " after ",
+                        S.user.failed_logins,
+                        " failed sign-ins.",
+                    ),
+                    wrap="wrap",
                     align="center",
                 ),
+                rx.button(rx.icon("lock_open", size=16), "Unlock account", on_click=S.unlock),
+                spacing="2",
             ),
-            spacing="3",
+            rx.hstack(
+                rx.badge("not locked", color_scheme="green", size="2"),
+                rx.text("This account can sign in.", color_scheme="gray"),
+                align="center",
+            ),
         ),
-        width="100%",
+        size="4",
     )
 
 
@@ -147,26 +142,22 @@ def _assign_form() -> rx.Component:
 
 def _roles_card() -> rx.Component:
     S = AdminUserState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Roles", size="4", as_="h2"),
-            rx.cond(
-                S.grants.length() > 0,
-                data_table(
-                    ["Role", "Organization", "Reason", "Granted", "Actions"],
-                    rx.foreach(S.grants, _grant_row),
-                ),
-                rx.text(
-                    "This account holds no role: it can sign in but sees little.",
-                    color_scheme="gray",
-                ),
+    return section_card(
+        "Roles",
+        rx.cond(
+            S.grants.length() > 0,
+            data_table(
+                ["Role", "Organization", "Reason", "Granted", "Actions"],
+                rx.foreach(S.grants, _grant_row),
             ),
-            rx.separator(size="4"),
-            _assign_form(),
-            spacing="3",
-            width="100%",
+            rx.text(
+                "This account holds no role: it can sign in but sees little.",
+                color_scheme="gray",
+            ),
         ),
-        width="100%",
+        rx.separator(size="4"),
+        _assign_form(),
+        size="4",
     )
 
 
@@ -204,28 +195,23 @@ def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
 
 def _audit_card() -> rx.Component:
     S = AdminUserState
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Recent activity", size="4", as_="h2"),
-                rx.link("Full audit log →", href="/admin/audit", size="2"),
-                justify="between",
-                width="100%",
-                align="center",
-            ),
-            rx.cond(
-                S.audit_entries.length() > 0,
-                data_table(
-                    ["When", "Action", "By", "Details"],
-                    rx.foreach(S.audit_entries, _audit_row),
-                    size="1",
-                ),
-                rx.text("No audit entries for this account yet.", color_scheme="gray"),
-            ),
-            spacing="3",
+    return section_card(
+        rx.hstack(
+            rx.heading("Recent activity", size="4", as_="h2"),
+            rx.link("Full audit log →", href="/admin/audit", size="2"),
+            justify="between",
             width="100%",
+            align="center",
         ),
-        width="100%",
+        rx.cond(
+            S.audit_entries.length() > 0,
+            data_table(
+                ["When", "Action", "By", "Details"],
+                rx.foreach(S.audit_entries, _audit_row),
+                size="1",
+            ),
+            rx.text("No audit entries for this account yet.", color_scheme="gray"),
+        ),
     )
 
 
