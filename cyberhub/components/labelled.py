@@ -28,3 +28,21 @@ def labelled_select(
         ),
         spacing="1",
     )
+
+
+def labelled_textarea(label: str, field_id: str, **props: Any) -> rx.Component:
+    """A label over a full-width text area with id `field_id` (both children of the form's stack)."""
+    return rx.fragment(
+        field_label(label, field_id), rx.text_area(id=field_id, width="100%", **props)
+    )
+
+
+def kept_form(*children: rx.Component, on_submit: Any, **props: Any) -> rx.Component:
+    """A form of stacked fields that keeps what was typed when the submit is refused (the state
+    clears the fields itself once it worked)."""
+    return rx.form(
+        rx.vstack(*children, spacing="2", width="100%"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        **props,
+    )

@@ -6,7 +6,7 @@ import reflex as rx
 
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_input, labelled_select
+from cyberhub.components.labelled import kept_form, labelled_input, labelled_select
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout, remove_button
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
@@ -37,50 +37,45 @@ def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
 def _add_form() -> rx.Component:
     S = OrganizationState
     return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Add a member", size="4", as_="h2"),
-                rx.text(
-                    "A member gets the role at once. Anyone else (with or without an account) "
-                    "is sent an invitation and gets the role only if they accept.",
-                    size="2",
-                    color_scheme="gray",
+        kept_form(
+            rx.heading("Add a member", size="4", as_="h2"),
+            rx.text(
+                "A member gets the role at once. Anyone else (with or without an account) "
+                "is sent an invitation and gets the role only if they accept.",
+                size="2",
+                color_scheme="gray",
+            ),
+            error_callout(S.add_error),
+            rx.flex(
+                labelled_input(
+                    "Email",
+                    "member-email",
+                    name="email",
+                    type="email",
+                    default_value=S.new_email,
+                    max_length=320,
+                    min_width="16em",
                 ),
-                error_callout(S.add_error),
-                rx.flex(
-                    labelled_input(
-                        "Email",
-                        "member-email",
-                        name="email",
-                        type="email",
-                        default_value=S.new_email,
-                        max_length=320,
-                        min_width="16em",
-                    ),
-                    labelled_select(
-                        "Role",
-                        "member-role",
-                        rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),
-                        value=S.new_role,
-                        on_change=S.set_new_role,
-                    ),
-                    gap="1em",
-                    wrap="wrap",
+                labelled_select(
+                    "Role",
+                    "member-role",
+                    rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),
+                    value=S.new_role,
+                    on_change=S.set_new_role,
                 ),
-                field_label("Reason (optional)", "member-reason"),
-                rx.input(
-                    id="member-reason",
-                    name="reason",
-                    default_value=S.new_reason,
-                    max_length=500,
-                    width="100%",
-                ),
-                rx.button(rx.icon("user_plus", size=16), "Add member", type="submit"),
-                spacing="2",
+                gap="1em",
+                wrap="wrap",
+            ),
+            field_label("Reason (optional)", "member-reason"),
+            rx.input(
+                id="member-reason",
+                name="reason",
+                default_value=S.new_reason,
+                max_length=500,
                 width="100%",
             ),
+            rx.button(rx.icon("user_plus", size=16), "Add member", type="submit"),
             on_submit=S.add,
-            reset_on_submit=False,
         ),
         width="100%",
     )

@@ -7,8 +7,7 @@ import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
-from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_select
+from cyberhub.components.labelled import kept_form, labelled_select, labelled_textarea
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
@@ -98,44 +97,38 @@ def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
 
 def _assign_form() -> rx.Component:
     S = AdminUserState
-    return rx.form(
-        rx.vstack(
-            rx.heading("Give a role", size="3", as_="h3"),
-            error_callout(S.assign_error),
-            rx.flex(
-                labelled_select(
-                    "Role",
-                    "assign-role",
-                    *[rx.select.item(r.value.title(), value=r.value) for r in Role],
-                    value=S.new_role,
-                    on_change=S.set_new_role,
-                ),
-                labelled_select(
-                    "Organization",
-                    "assign-org",
-                    rx.foreach(S.organizations, lambda o: rx.select.item(o.name, value=o.id)),
-                    rx.select.item("Global (admin role only)", value=GLOBAL),
-                    value=S.new_org,
-                    on_change=S.set_new_org,
-                ),
-                gap="1em",
-                wrap="wrap",
+    return kept_form(
+        rx.heading("Give a role", size="3", as_="h3"),
+        error_callout(S.assign_error),
+        rx.flex(
+            labelled_select(
+                "Role",
+                "assign-role",
+                *[rx.select.item(r.value.title(), value=r.value) for r in Role],
+                value=S.new_role,
+                on_change=S.set_new_role,
             ),
-            field_label("Reason", "assign-reason"),
-            rx.text_area(
-                id="assign-reason",
-                name="reason",
-                default_value=S.new_reason,
-                placeholder="Why does this person need the role? (kept in the audit log)",
-                max_length=500,
-                width="100%",
+            labelled_select(
+                "Organization",
+                "assign-org",
+                rx.foreach(S.organizations, lambda o: rx.select.item(o.name, value=o.id)),
+                rx.select.item("Global (admin role only)", value=GLOBAL),
+                value=S.new_org,
+                on_change=S.set_new_org,
             ),
-            rx.button(rx.icon("user_plus", size=16), "Assign role", type="submit"),
-            spacing="2",
-            width="100%",
+            gap="1em",
+            wrap="wrap",
         ),
+        labelled_textarea(
+            "Reason",
+            "assign-reason",
+            name="reason",
+            default_value=S.new_reason,
+            placeholder="Why does this person need the role? (kept in the audit log)",
+            max_length=500,
+        ),
+        rx.button(rx.icon("user_plus", size=16), "Assign role", type="submit"),
         on_submit=S.assign,
-        reset_on_submit=False,
         width="100%",
     )
 
