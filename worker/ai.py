@@ -78,7 +78,7 @@ def rebuild_all(run_id: int) -> None:
         with session_scope() as session:
             ai_jobs.fail_rebuild(session, run_id, ai_jobs.describe_error(exc))
         raise
-    log.info("rebuild %s: %s (%s of %s)", run_id, run["status"], run["done"], run["total"])
+    log.info("rebuild %s: %s (%s of %s)", run_id, run.status, run.done, run.total)
 
 
 # --- personality (work-style) analysis ---------------------------------------------------------

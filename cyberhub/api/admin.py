@@ -9,7 +9,6 @@ takes `{"reason": ...}`.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -19,6 +18,20 @@ from sqlmodel import Session
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser, require_roles
 from cyberhub.models import RoleAssignment
+from cyberhub.schemas.audit import AuditPage, AuditStats
+from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.organizations import MemberRemoved, MembersPage, OrganizationPublic
+from cyberhub.schemas.users import (
+    InvitationOut,
+    Invited,
+    RoleAssignmentPublic,
+    RoleGrantPublic,
+    RolePublic,
+    RoleRevoked,
+    UserDetail,
+    UsersPage,
+    UserUnlocked,
+)
 from cyberhub.services.admin import audit_log
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import api_keys, memberships, organizations, roles, users
@@ -61,28 +74,47 @@ class ApiKeyIn(BaseModel):
     code: str = Field(default="", max_length=32)
 
 
-def _grant_json(grant: RoleAssignment) -> dict[str, Any]:
-    return {
-        "id": grant.id,
-        "user_id": grant.user_id,
-        "role": grant.role,
-        "organization_id": grant.organization_id,
-        "reason": grant.reason,
-        "granted_by_id": grant.granted_by_id,
-        "created_at": grant.created_at.isoformat(),
-    }
+# The API-key answers as services/identity/api_keys.as_json builds them (that service belongs to
+# the identity domain; these declare its shape in the OpenAPI document).
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    user_id: int
+    owner_email: str
+    created_at: IsoDatetime
+    last_used_at: IsoDatetime | None
+    revoked_at: IsoDatetime | None
+    active: bool
+
+
+class ApiKeyCreated(ApiKeyOut):
+    secret: str  # shown once
+
+
+class ScopeOut(BaseModel):
+    name: str
+    description: str
+
+
+def _granted(grant: RoleAssignment | memberships.InvitationSent) -> RoleAssignmentPublic | Invited:
+    """A role given, or an invitation sent in its place (the person is not a member yet)."""
+    if isinstance(grant, memberships.InvitationSent):
+        return Invited(invitation=InvitationOut.model_validate(grant.invitation))
+    return RoleAssignmentPublic.model_validate(grant)
 
 
 # -- roles and users ---------------------------------------------------------------------------
 
 
-@router.get("/roles")
-def list_roles(principal: CurrentUser) -> list[dict[str, str]]:
+@router.get("/roles", response_model=list[RolePublic])
+def list_roles(principal: CurrentUser) -> list[RolePublic]:
     """The five roles and what each may do."""
     return roles.list_roles()
 
 
-@router.get("/users")
+@router.get("/users", response_model=UsersPage)
 def search_users(
     principal: AdminUser,
     session: SessionDep,
@@ -91,7 +123,7 @@ def search_users(
     organization_id: int | None = None,
     page: Page = 1,
     page_size: PageSize = users.PAGE_SIZE,
-) -> dict[str, Any]:
+) -> UsersPage:
     """Search accounts by email or name, filter by role and organization (admins)."""
     query = users.UserQuery(
         q=q, role=role, organization_id=organization_id, page=page, page_size=page_size
@@ -99,77 +131,57 @@ def search_users(
     return users.search_users(session, principal, query)
 
 
-@router.get("/users/{user_id}")
-def get_user(user_id: Id, principal: AdminUser, session: SessionDep) -> dict[str, Any]:
+@router.get("/users/{user_id}", response_model=UserDetail)
+def get_user(user_id: Id, principal: AdminUser, session: SessionDep) -> UserDetail:
     """One account: profile, roles, lock state and its latest audit entries (admins)."""
     return roles.user_detail(session, principal, user_id)
 
 
-@router.get("/users/{user_id}/roles")
-def user_roles(user_id: Id, principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/users/{user_id}/roles", response_model=list[RoleGrantPublic])
+def user_roles(user_id: Id, principal: CurrentUser, session: SessionDep) -> list[RoleGrantPublic]:
     """The user's roles (a director sees those in their own organization)."""
     return roles.user_roles(session, principal, user_id)
 
 
-@router.post("/users/{user_id}/roles", status_code=201)
+@router.post(
+    "/users/{user_id}/roles", status_code=201, response_model=RoleAssignmentPublic | Invited
+)
 def assign_role(
     user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> RoleAssignmentPublic | Invited:
     """Give the user a role in an organization (null: global, admin role only), with a reason."""
-    grant = roles.assign_role(
-        session,
-        principal,
-        user_id=user_id,
-        role=body.role,
-        organization_id=body.organization_id,
-        reason=body.reason,
-        meta=meta,
-    )
-    if isinstance(grant, memberships.InvitationSent):
-        return {"invited": True, "invitation": asdict(grant.invitation)}
-    return _grant_json(grant)
+    # The body's fields (role, organization_id, reason) are the service's keyword arguments.
+    grant = roles.assign_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
+    return _granted(grant)
 
 
 def _revoke(
     user_id: int, body: RoleChangeIn, principal: Principal, session: Session, meta: RequestMeta
-) -> dict[str, Any]:
-    roles.revoke_role(
-        session,
-        principal,
-        user_id=user_id,
-        role=body.role,
-        organization_id=body.organization_id,
-        reason=body.reason,
-        meta=meta,
-    )
-    return {
-        "user_id": user_id,
-        "role": body.role,
-        "organization_id": body.organization_id,
-        "revoked": True,
-    }
+) -> RoleRevoked:
+    roles.revoke_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
+    return RoleRevoked(user_id=user_id, role=body.role, organization_id=body.organization_id)
 
 
-@router.delete("/users/{user_id}/roles")
+@router.delete("/users/{user_id}/roles", response_model=RoleRevoked)
 def revoke_role(
     user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> RoleRevoked:
     """Take a role away, with a reason (JSON body)."""
     return _revoke(user_id, body, principal, session, meta)
 
 
-@router.post("/users/{user_id}/roles/revoke")
+@router.post("/users/{user_id}/roles/revoke", response_model=RoleRevoked)
 def revoke_role_post(
     user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> RoleRevoked:
     """The same as DELETE /users/{id}/roles, for clients that can't send a DELETE body."""
     return _revoke(user_id, body, principal, session, meta)
 
 
-@router.post("/users/{user_id}/unlock")
+@router.post("/users/{user_id}/unlock", response_model=UserUnlocked)
 def unlock_user(
     user_id: Id, principal: AdminUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> UserUnlocked:
     """Lift a sign-in lockout now (admins)."""
     return roles.unlock_user(session, principal, user_id, meta)
 
@@ -177,16 +189,16 @@ def unlock_user(
 # -- organizations -----------------------------------------------------------------------------
 
 
-@router.get("/organizations")
-def list_organizations(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/organizations", response_model=list[OrganizationPublic])
+def list_organizations(principal: CurrentUser, session: SessionDep) -> list[OrganizationPublic]:
     """Every organization for an admin; a director's own."""
     return organizations.list_organizations(session, principal)
 
 
-@router.post("/organizations", status_code=201)
+@router.post("/organizations", status_code=201, response_model=OrganizationPublic)
 def create_organization(
     body: OrganizationIn, principal: AdminUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> OrganizationPublic:
     """Create an organization (admins); the slug defaults to one made from the name."""
     org = organizations.create(
         session,
@@ -196,30 +208,35 @@ def create_organization(
         description=body.description,
         meta=meta,
     )
-    return organizations.as_json(org)
+    return organizations.public(org)
 
 
-@router.get("/organizations/{org_id}")
-def get_organization(org_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.get("/organizations/{org_id}", response_model=OrganizationPublic)
+def get_organization(org_id: Id, principal: CurrentUser, session: SessionDep) -> OrganizationPublic:
+    """One organization with its member count (admins, its directors)."""
     return organizations.get(session, principal, org_id)
 
 
-@router.get("/organizations/{org_id}/members")
+@router.get("/organizations/{org_id}/members", response_model=MembersPage)
 def list_members(
     org_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     page: Page = 1,
     page_size: PageSize = organizations.PAGE_SIZE,
-) -> dict[str, Any]:
+) -> MembersPage:
     """Users holding any role in the organization, with those roles."""
     return organizations.members(session, principal, org_id, page=page, page_size=page_size)
 
 
-@router.post("/organizations/{org_id}/members", status_code=201)
+@router.post(
+    "/organizations/{org_id}/members",
+    status_code=201,
+    response_model=RoleAssignmentPublic | Invited,
+)
 def add_member(
     org_id: Id, body: MemberIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> RoleAssignmentPublic | Invited:
     """Give a member (by email) a role in the organization; a non-member is invited instead
     (`{"invited": true, "invitation": ...}`) and gets the role on accepting."""
     grant = organizations.add_member(
@@ -231,12 +248,10 @@ def add_member(
         reason=body.reason,
         meta=meta,
     )
-    if isinstance(grant, memberships.InvitationSent):
-        return {"invited": True, "invitation": asdict(grant.invitation)}
-    return _grant_json(grant)
+    return _granted(grant)
 
 
-@router.delete("/organizations/{org_id}/members/{user_id}")
+@router.delete("/organizations/{org_id}/members/{user_id}", response_model=MemberRemoved)
 def remove_member(
     org_id: Id,
     user_id: Id,
@@ -244,18 +259,18 @@ def remove_member(
     principal: CurrentUser,
     session: SessionDep,
     meta: MetaDep,
-) -> dict[str, Any]:
+) -> MemberRemoved:
     """Remove every role the user holds in the organization; body `{"reason": ...}`."""
     removed = organizations.remove_member(
         session, principal, org_id, user_id, reason=body.reason, meta=meta
     )
-    return {"removed_roles": removed}
+    return MemberRemoved(removed_roles=removed)
 
 
 # -- audit log ---------------------------------------------------------------------------------
 
 
-@router.get("/audit-logs")
+@router.get("/audit-logs", response_model=AuditPage)
 def search_audit_logs(
     principal: AdminUser,
     session: SessionDep,
@@ -268,7 +283,7 @@ def search_audit_logs(
     date_to: date | None = None,
     page: Page = 1,
     page_size: PageSize = audit_log.PAGE_SIZE,
-) -> dict[str, Any]:
+) -> AuditPage:
     """Audit entries, newest first; every filter optional, dates inclusive (UTC)."""
     return audit_log.search(
         session,
@@ -285,19 +300,19 @@ def search_audit_logs(
     )
 
 
-@router.get("/audit-logs/actions")
+@router.get("/audit-logs/actions", response_model=list[str])
 def audit_actions(principal: AdminUser, session: SessionDep) -> list[str]:
     """The action names present in the log (for a filter)."""
     return audit_log.actions(session, principal)
 
 
-@router.get("/audit-logs/stats")
+@router.get("/audit-logs/stats", response_model=AuditStats)
 def audit_stats(
     principal: AdminUser,
     session: SessionDep,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> dict[str, Any]:
+) -> AuditStats:
     """Counts per action per UTC day (default: the last 14 days)."""
     return audit_log.stats(session, principal, date_from=date_from, date_to=date_to)
 
@@ -305,24 +320,22 @@ def audit_stats(
 # -- API keys ----------------------------------------------------------------------------------
 
 
-@router.get("/api-keys")
-def list_api_keys(
-    principal: SessionUser, session: SessionDep, all: bool = False
-) -> list[dict[str, Any]]:
+@router.get("/api-keys", response_model=list[ApiKeyOut])
+def list_api_keys(principal: SessionUser, session: SessionDep, all: bool = False) -> Any:
     """Your API keys (never their secrets); `?all=true` lists everybody's, for admins."""
     return api_keys.list_keys(session, principal, all_users=all)
 
 
-@router.get("/api-keys/scopes")
-def api_key_scopes(principal: SessionUser) -> list[dict[str, str]]:
+@router.get("/api-keys/scopes", response_model=list[ScopeOut])
+def api_key_scopes(principal: SessionUser) -> Any:
     """The scopes a key may have: read (GET only) and write (everything)."""
     return api_keys.list_scopes()
 
 
-@router.post("/api-keys", status_code=201)
+@router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)
 def create_api_key(
     body: ApiKeyIn, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> Any:
     """Create a key acting as you. `secret` is in this answer only: store it now.
 
     Needs `password` (or, with two-step sign-in on, a current `code`): 403 without it.
@@ -339,10 +352,8 @@ def create_api_key(
     return {**api_keys.as_json(key, principal.email), "secret": secret}
 
 
-@router.delete("/api-keys/{key_id}")
-def revoke_api_key(
-    key_id: Id, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
+def revoke_api_key(key_id: Id, principal: SessionUser, session: SessionDep, meta: MetaDep) -> Any:
     """Revoke a key: requests using it answer 401 from now on."""
     key = api_keys.revoke(session, principal, key_id, meta)
     return api_keys.as_json(key)

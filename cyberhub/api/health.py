@@ -5,19 +5,35 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cyberhub.api.deps import public
+from cyberhub.schemas.health import HealthReport
 from cyberhub.services.admin import health, metrics
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", dependencies=[Depends(public)])
+@router.get(
+    "/health",
+    dependencies=[Depends(public)],
+    response_model=HealthReport,
+    responses={503: {"model": HealthReport, "description": "A part is down (it says which)."}},
+)
 async def get_health() -> JSONResponse:
     """200 when the database, Redis and a worker are all ok; 503 naming the failing part."""
     ok, report = await run_in_threadpool(health.check)
-    return JSONResponse(report, status_code=200 if ok else 503)
+    return JSONResponse(report.model_dump(), status_code=200 if ok else 503)
 
 
-@router.get("/metrics", dependencies=[Depends(public)])
+@router.get(
+    "/metrics",
+    dependencies=[Depends(public)],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format 0.0.4.",
+            "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def get_metrics() -> Response:
     """Prometheus text: request counts, queue depth, job outcomes and failures."""
     body = await run_in_threadpool(metrics.render)

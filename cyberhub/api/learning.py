@@ -1,4 +1,4 @@
-"""Learning core API: submissions, mentor review, progress, dashboards and notifications."""
+"""Learning core API: submissions, mentor review, progress and dashboards."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
@@ -26,7 +26,6 @@ from cyberhub.schemas.learning import (
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import dashboards, progress, reviews, submissions
-from cyberhub.services.messaging import notifications
 
 router = APIRouter(tags=["learning"])
 
@@ -50,17 +49,6 @@ class ReviewIn(BaseModel):
 
 class RevealIn(BaseModel):
     index: int | None = Field(default=None, ge=0, le=100)
-
-
-class ReadIn(BaseModel):
-    ids: list[int] = Field(default_factory=list, max_length=notifications.MAX_IDS)
-    all: bool = False
-
-    @model_validator(mode="after")
-    def one_of(self) -> ReadIn:
-        if not self.all and not self.ids:
-            raise ValueError('send "ids": [...] or "all": true')
-        return self
 
 
 def attempt_json(s: Submission) -> dict[str, Any]:
@@ -318,34 +306,3 @@ def mentor_queue(
 @router.get("/mentor/workload")
 def mentor_workload(session: SessionDep, principal: MentorUser) -> dict[str, Any]:
     return reviews.workload(session, principal)
-
-
-# -- notifications -----------------------------------------------------------------------------
-
-
-@router.get("/notifications")
-def list_notifications(
-    session: SessionDep,
-    principal: CurrentUser,
-    page: int = Query(default=1, ge=1),
-    page_size: int = Query(default=notifications.PAGE_SIZE, ge=1, le=100),
-    unread: bool = False,
-) -> dict[str, Any]:
-    result = notifications.list_for(
-        session, principal, page, page_size=page_size, unread_only=unread
-    )
-    return {
-        "items": [notifications.as_json(n) for n in result.items],
-        "total": result.total,
-        "unread": result.unread,
-        "page": result.page,
-        "pages": result.pages,
-    }
-
-
-@router.post("/notifications/read")
-def mark_read(body: ReadIn, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
-    if body.all and body.ids:
-        raise Invalid('Send either "ids" or "all", not both.')
-    changed = notifications.mark_read(session, principal, "all" if body.all else body.ids)
-    return {"marked": changed, "unread": notifications.unread_count(session, principal.user_id)}

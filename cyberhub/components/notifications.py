@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
-from cyberhub.state.notifications import NotificationState
+from cyberhub.state.notifications import NotificationItem, NotificationState
 
 REFRESH_MS = 30_000
 
 
-def _item(n: rx.Var[dict[str, Any]]) -> rx.Component:
+def _item(n: rx.Var[NotificationItem]) -> rx.Component:
     S = NotificationState
-    title = rx.text(n["title"], weight=rx.cond(n["read"], "regular", "bold"), size="2")
+    title = rx.text(n.title, weight=rx.cond(n.read, "regular", "bold"), size="2")
     return rx.box(
         rx.hstack(
             rx.box(
@@ -22,25 +20,25 @@ def _item(n: rx.Var[dict[str, Any]]) -> rx.Component:
                 min_width="8px",
                 border_radius="50%",
                 margin_top="0.45em",
-                background=rx.cond(n["read"], "transparent", rx.color("accent", 9)),
+                background=rx.cond(n.read, "transparent", rx.color("accent", 9)),
                 aria_hidden="true",
             ),
             rx.vstack(
                 rx.cond(
-                    n["link"].to(str) != "",
+                    n.link != "",
                     rx.link(
                         title,
-                        href=n["link"].to(str),
+                        href=n.link,
                         underline="hover",
                         color=rx.color("gray", 12),
-                        on_click=S.open_item(n),
+                        on_click=S.open_item(n.id),
                     ),
                     title,
                 ),
                 rx.cond(
-                    n["body"].to(str) != "",
+                    n.body != "",
                     rx.text(
-                        n["body"],
+                        n.body,
                         size="1",
                         color_scheme="gray",
                         style={
@@ -51,7 +49,7 @@ def _item(n: rx.Var[dict[str, Any]]) -> rx.Component:
                         },
                     ),
                 ),
-                rx.text(n["at"], size="1", color_scheme="gray"),
+                rx.text(n.at, size="1", color_scheme="gray"),
                 spacing="1",
                 align="start",
                 min_width="0",

@@ -3,27 +3,59 @@ counts per action per day as a bar chart and, with the same numbers, as a table 
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.formatting import when
 from cyberhub.models import Role
 from cyberhub.pages.registry import Page, register, roles
+from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditStats, AuditTotal
 from cyberhub.services.admin import audit_log
-from cyberhub.services.errors import DomainError
+from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.identity.roles import summarize
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/audit"
 ALL = "all"
 FILTERS = ("actor_email", "target_type", "target_id", "date_from", "date_to")
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """An audit entry as the table shows it (its time in the reader's zone)."""
+
+    created_at: str
+    actor: str
+    action: str
+    target: str
+    ip: str
+    details: str
+
+
+@dataclass(frozen=True)
+class DayCountRow:
+    day: str
+    action: str
+    count: int
+
+
+@dataclass(frozen=True)
+class AuditView:
+    items: list[EntryRow]
+    total: int
+    pages: int
+    stats: AuditStats
+    actions: list[str]
 
 
 def _parse_day(value: str, label: str) -> date | None:
@@ -33,50 +65,59 @@ def _parse_day(value: str, label: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"The {label} date must look like 2025-03-01.") from exc
+        raise Invalid(f"The {label} date must look like 2025-03-01.") from exc
 
 
-def _fetch(
-    principal: Principal | None, filters: dict[str, str], action: str, page: int
-) -> dict[str, Any]:
+def _entry(e: AuditEntryPublic, tz: str | None) -> EntryRow:
+    return EntryRow(
+        created_at=when(e.created_at, tz, "seconds"),
+        actor=e.actor_email or "—",
+        action=e.action,
+        target=f"{e.target_type} {e.target_id}".strip() or "—",
+        ip=e.ip or "—",
+        details=summarize(e.details),
+    )
+
+
+def _load(
+    session: Session, principal: Principal | None, filters: dict[str, str], action: str, page: int
+) -> AuditView:
     date_from = _parse_day(filters.get("date_from", ""), "start")
     date_to = _parse_day(filters.get("date_to", ""), "end")
-    with db.session_scope() as session:
-        found = audit_log.search(
-            session,
-            principal,
-            actor_email=filters.get("actor_email", ""),
-            action="" if action == ALL else action,
-            target_type=filters.get("target_type", ""),
-            target_id=filters.get("target_id", ""),
-            date_from=date_from,
-            date_to=date_to,
-            page=page,
-        )
-        return {
-            "found": found,
-            "stats": audit_log.stats(session, principal, date_from=date_from, date_to=date_to),
-            "actions": audit_log.actions(session, principal),
-        }
+    found = audit_log.search(
+        session,
+        principal,
+        actor_email=filters.get("actor_email", ""),
+        action="" if action == ALL else action,
+        target_type=filters.get("target_type", ""),
+        target_id=filters.get("target_id", ""),
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+    )
+    tz = principal.time_zone if principal else None
+    return AuditView(
+        items=[_entry(e, tz) for e in found.items],
+        total=found.total,
+        pages=found.pages,
+        stats=audit_log.stats(session, principal, date_from=date_from, date_to=date_to),
+        actions=audit_log.actions(session, principal),
+    )
 
 
-def _when(value: str) -> str:
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S")
-
-
-class AdminAuditState(rx.State):
+class AdminAuditState(ServiceState, rx.State):
     filters: dict[str, str] = dict.fromkeys(FILTERS, "")
     action: str = ALL
     actions: list[str] = []
-    items: list[dict[str, str]] = []
+    items: list[EntryRow] = []
     total: int = 0
     page: int = 1
     pages: int = 1
     # Statistics: the chart's per-day series, its bars, and the same numbers as table rows.
     series: list[dict[str, Any]] = []
-    stat_actions: list[dict[str, Any]] = []
-    stat_rows: list[dict[str, Any]] = []
-    stat_totals: list[dict[str, Any]] = []
+    stat_actions: list[AuditActionSeries] = []
+    stat_rows: list[DayCountRow] = []
+    stat_totals: list[AuditTotal] = []
     stats_total: int = 0
     stats_range: str = ""
     loading: bool = True
@@ -84,36 +125,23 @@ class AdminAuditState(rx.State):
 
     async def _load_data(self) -> None:
         self.loading = True
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            data = await asyncio.to_thread(
-                _fetch, principal, dict(self.filters), self.action, self.page
-            )
-        except (DomainError, ValueError) as exc:
-            self.error = exc.message if isinstance(exc, DomainError) else str(exc)
-            self.loading = False
+        found = await self._call(_load, dict(self.filters), self.action, self.page)
+        self.loading = False
+        if not found:
             return
-        found, stats = data["found"], data["stats"]
-        self.items = [
-            {
-                "created_at": _when(e["created_at"]),
-                "actor": e["actor_email"] or "—",
-                "action": e["action"],
-                "target": f"{e['target_type']} {e['target_id']}".strip() or "—",
-                "ip": e["ip"] or "—",
-                "details": summarize(e["details"]),
-            }
-            for e in found["items"]
+        data = found.value
+        stats = data.stats
+        self.items, self.total, self.pages = data.items, data.total, data.pages
+        self.series = stats.series
+        self.stat_actions = stats.actions
+        self.stat_rows = [
+            DayCountRow(day=r.day.isoformat(), action=r.action, count=r.count) for r in stats.rows
         ]
-        self.total, self.pages = found["total"], found["pages"]
-        self.series = stats["series"]
-        self.stat_actions = stats["actions"]
-        self.stat_rows = stats["rows"]
-        self.stat_totals = stats["totals"]
-        self.stats_total = stats["total"]
-        self.stats_range = f"{stats['date_from']} to {stats['date_to']}"
-        self.actions = data["actions"]
-        self.error, self.loading = "", False
+        self.stat_totals = stats.totals
+        self.stats_total = stats.total
+        self.stats_range = f"{stats.date_from.isoformat()} to {stats.date_to.isoformat()}"
+        self.actions = data.actions
+        self.error = ""
 
     @rx.event
     async def load(self) -> None:
@@ -197,14 +225,14 @@ def _filters() -> rx.Component:
     )
 
 
-def _entry_row(e: rx.Var[dict[str, str]]) -> rx.Component:
+def _entry_row(e: rx.Var[EntryRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(e["created_at"], size="2", white_space="nowrap")),
-        rx.table.cell(rx.text(e["actor"], size="2")),
-        rx.table.cell(rx.code(e["action"])),
-        rx.table.cell(rx.text(e["target"], size="2")),
-        rx.table.cell(rx.text(e["ip"], size="2")),
-        rx.table.cell(rx.text(e["details"], size="1", word_break="break-word")),
+        rx.table.cell(rx.text(e.created_at, size="2", white_space="nowrap")),
+        rx.table.cell(rx.text(e.actor, size="2")),
+        rx.table.cell(rx.code(e.action)),
+        rx.table.cell(rx.text(e.target, size="2")),
+        rx.table.cell(rx.text(e.ip, size="2")),
+        rx.table.cell(rx.text(e.details, size="1", word_break="break-word")),
     )
 
 
@@ -214,27 +242,15 @@ def _entries() -> rx.Component:
         S.total > 0,
         rx.box(
             rx.text(
-                S.total, " entries, newest first (times in UTC)", size="2", color_scheme="gray"
+                S.total,
+                " entries, newest first (times in your time zone)",
+                size="2",
+                color_scheme="gray",
             ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("When"),
-                            rx.table.column_header_cell("Actor"),
-                            rx.table.column_header_cell("Action"),
-                            rx.table.column_header_cell("Target"),
-                            rx.table.column_header_cell("IP"),
-                            rx.table.column_header_cell("Details"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(S.items, _entry_row)),
-                    variant="surface",
-                    size="1",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
+            data_table(
+                ["When", "Actor", "Action", "Target", "IP", "Details"],
+                rx.foreach(S.items, _entry_row),
+                size="1",
                 margin_top="0.5em",
                 data_testid="audit-entries",
             ),
@@ -257,9 +273,9 @@ def _chart() -> rx.Component:
             rx.foreach(
                 S.stat_actions,
                 lambda a: rx.recharts.bar(
-                    data_key=a["key"].to(str),
-                    name=a["name"].to(str),
-                    fill=a["color"].to(str),
+                    data_key=a.key,
+                    name=a.name,
+                    fill=a.color,
                     stack_id="actions",
                     is_animation_active=False,
                 ),
@@ -278,74 +294,57 @@ def _chart() -> rx.Component:
 
 def _stats_table() -> rx.Component:
     S = AdminAuditState
-    return rx.box(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Day"),
-                    rx.table.column_header_cell("Action"),
-                    rx.table.column_header_cell("Count"),
-                )
-            ),
-            rx.table.body(
-                rx.foreach(
-                    S.stat_rows,
-                    lambda r: rx.table.row(
-                        rx.table.cell(r["day"]),
-                        rx.table.cell(rx.code(r["action"])),
-                        rx.table.cell(r["count"]),
-                    ),
-                ),
-                rx.foreach(
-                    S.stat_totals,
-                    lambda t: rx.table.row(
-                        rx.table.row_header_cell("Total"),
-                        rx.table.cell(rx.code(t["action"])),
-                        rx.table.cell(rx.text(t["count"], weight="bold")),
-                    ),
+    return data_table(
+        ["Day", "Action", "Count"],
+        rx.fragment(
+            rx.foreach(
+                S.stat_rows,
+                lambda r: rx.table.row(
+                    rx.table.cell(r.day),
+                    rx.table.cell(rx.code(r.action)),
+                    rx.table.cell(r.count),
                 ),
             ),
-            variant="surface",
-            size="1",
-            width="100%",
-            aria_label="Audit entries per action per day",
+            rx.foreach(
+                S.stat_totals,
+                lambda t: rx.table.row(
+                    rx.table.row_header_cell("Total"),
+                    rx.table.cell(rx.code(t.action)),
+                    rx.table.cell(rx.text(t.count, weight="bold")),
+                ),
+            ),
         ),
-        overflow_x="auto",
+        size="1",
+        label="Audit entries per action per day",
         max_height="28em",
         overflow_y="auto",
-        width="100%",
         data_testid="audit-stats-table",
     )
 
 
 def _statistics() -> rx.Component:
     S = AdminAuditState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Statistics", size="5", as_="h2"),
-            rx.text(
-                S.stats_total,
-                " entries per action per day, ",
-                S.stats_range,
-                " (UTC; the From/To filters set the range, else the last 14 days).",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.cond(
-                S.stats_total > 0,
-                rx.vstack(
-                    _chart(),
-                    rx.heading("The same numbers as a table", size="3", as_="h3"),
-                    _stats_table(),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.text("Nothing was logged in this period.", color_scheme="gray"),
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Statistics",
+        rx.text(
+            S.stats_total,
+            " entries per action per day, ",
+            S.stats_range,
+            " (UTC; the From/To filters set the range, else the last 14 days).",
+            size="2",
+            color_scheme="gray",
         ),
-        width="100%",
+        rx.cond(
+            S.stats_total > 0,
+            rx.vstack(
+                _chart(),
+                rx.heading("The same numbers as a table", size="3", as_="h3"),
+                _stats_table(),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text("Nothing was logged in this period.", color_scheme="gray"),
+        ),
         margin_top="1.5em",
     )
 

@@ -2,44 +2,81 @@
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
+from cyberhub.pages.admin_user.state import OrgOption
 from cyberhub.pages.registry import Page, register, roles
-from cyberhub.services.errors import DomainError
+from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/users"
 ALL = "all"
 
 
-def _search(principal: Principal | None, q: users.UserQuery) -> dict[str, Any]:
-    with db.session_scope() as session:
-        result = users.search_users(session, principal, q)
-        result["organizations"] = [
-            {"id": str(o.id), "name": o.name} for o in users.list_organizations(session)
-        ]
-        return result
+@dataclass(frozen=True)
+class UserRow:
+    """A found account; `last_login_at` stays ISO text for the browser's relative time."""
+
+    id: int
+    email: str
+    full_name: str
+    is_active: bool
+    locked: bool
+    last_login_at: str
+    roles: list[RoleHeld] = field(default_factory=list)
 
 
-class AdminUsersState(rx.State):
-    items: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class Found:
+    items: list[UserRow]
+    total: int
+    pages: int
+    organizations: list[OrgOption]
+
+
+def _search(session: Session, principal: Principal | None, q: users.UserQuery) -> Found:
+    result = users.search_users(session, principal, q)
+    return Found(
+        items=[
+            UserRow(
+                id=u.id,
+                email=u.email,
+                full_name=u.full_name,
+                is_active=u.is_active,
+                locked=u.locked,
+                last_login_at=u.last_login_at.isoformat() if u.last_login_at else "",
+                roles=u.roles,
+            )
+            for u in result.items
+        ],
+        total=result.total,
+        pages=result.pages,
+        organizations=[
+            OrgOption(id=str(o.id), name=o.name) for o in users.list_organizations(session)
+        ],
+    )
+
+
+class AdminUsersState(ServiceState, rx.State):
+    items: list[UserRow] = []
     total: int = 0
     page: int = 1
     pages: int = 1
     query: str = ""
     role: str = ALL
     organization: str = ALL
-    organizations: list[dict[str, str]] = []
+    organizations: list[OrgOption] = []
     loading: bool = True
     error: str = ""
 
@@ -50,22 +87,18 @@ class AdminUsersState(rx.State):
 
     async def _fetch(self) -> None:
         self.loading = True
-        session = await self.get_state(SessionState)
-        principal = await session.principal()
         q = users.UserQuery(
             q=self.query,
             role="" if self.role == ALL else self.role,
             organization_id=None if self.organization == ALL else int(self.organization),
             page=self.page,
         )
-        try:
-            data = await asyncio.to_thread(_search, principal, q)
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
-            return
-        self.items, self.total, self.pages = data["items"], data["total"], data["pages"]
-        self.organizations = data["organizations"]
-        self.error, self.loading = "", False
+        found = await self._call(_search, q)
+        self.loading = False
+        if found:
+            data = found.value
+            self.items, self.total, self.pages = data.items, data.total, data.pages
+            self.organizations, self.error = data.organizations, ""
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
@@ -88,25 +121,25 @@ class AdminUsersState(rx.State):
         await self._fetch()
 
 
-def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
+def _row(u: rx.Var[UserRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
                 # Each account opens its page: roles, lockout, recent activity.
                 rx.link(
-                    rx.cond(u["full_name"].to(str) != "", u["full_name"], u["email"]),
-                    href="/admin/users/" + u["id"].to(str),
+                    rx.cond(u.full_name != "", u.full_name, u.email),
+                    href="/admin/users/" + u.id.to(str),
                     weight="medium",
                 ),
-                rx.text(u["email"], size="1", color_scheme="gray"),
+                rx.text(u.email, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
         rx.table.cell(
             rx.flex(
                 rx.foreach(
-                    u["roles"].to(list[dict[str, Any]]),
-                    lambda g: rx.badge(g["role"], " · ", g["organization"], variant="surface"),
+                    u.roles,
+                    lambda g: rx.badge(g.role, " · ", g.organization, variant="surface"),
                 ),
                 gap="0.3em",
                 wrap="wrap",
@@ -114,10 +147,10 @@ def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                u["locked"].to(bool),
+                u.locked,
                 rx.badge("locked", color_scheme="red"),
                 rx.cond(
-                    u["is_active"].to(bool),
+                    u.is_active,
                     rx.badge("active", color_scheme="green"),
                     rx.badge("disabled", color_scheme="gray"),
                 ),
@@ -125,8 +158,8 @@ def _row(u: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                u["last_login_at"].to(str) != "",
-                rx.moment(u["last_login_at"].to(str), from_now=True),
+                u.last_login_at != "",
+                rx.moment(u.last_login_at, from_now=True),
                 "never",
             )
         ),
@@ -166,7 +199,7 @@ def admin_users_content() -> rx.Component:
                 rx.select.trigger(aria_label="Filter by organization"),
                 rx.select.content(
                     rx.select.item("All organizations", value=ALL),
-                    rx.foreach(S.organizations, lambda o: rx.select.item(o["name"], value=o["id"])),
+                    rx.foreach(S.organizations, lambda o: rx.select.item(o.name, value=o.id)),
                 ),
                 value=S.organization,
                 on_change=S.set_organization,
@@ -185,21 +218,8 @@ def admin_users_content() -> rx.Component:
                     rx.text(
                         S.total, " users", size="2", color_scheme="gray", margin_bottom="0.5em"
                     ),
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    rx.table.column_header_cell("User"),
-                                    rx.table.column_header_cell("Roles"),
-                                    rx.table.column_header_cell("State"),
-                                    rx.table.column_header_cell("Last sign-in"),
-                                )
-                            ),
-                            rx.table.body(rx.foreach(S.items, _row)),
-                            variant="surface",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
+                    data_table(
+                        ["User", "Roles", "State", "Last sign-in"], rx.foreach(S.items, _row)
                     ),
                     pager(S.page, S.pages, S.go_to),
                 ),

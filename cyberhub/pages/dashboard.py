@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import reflex as rx
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.schemas.overview import CohortBrief, ProgramOverview, RoleCount
 from cyberhub.services.admin import overview
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
 ROUTE = "/dashboard"
 
 
-def _home(principal: Principal | None) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return overview.home(session, principal)
-
-
-class DashboardState(rx.State):
-    programs: list[dict[str, Any]] = []
+class DashboardState(ServiceState, rx.State):
+    programs: list[ProgramOverview] = []
     users_total: int = 0
-    users_by_role: list[dict[str, Any]] = []
+    users_by_role: list[RoleCount] = []
     loaded: bool = False
     error: str = ""
 
@@ -37,54 +29,37 @@ class DashboardState(rx.State):
 
     @rx.event
     async def load(self) -> None:
-        session = await self.get_state(SessionState)
-        principal = await session.principal()
-        try:
-            data = await asyncio.to_thread(_home, principal)
-        except DomainError as exc:
-            self.error, self.loaded = exc.message, True
-            return
-        self.programs = data["programs"]
-        self.users_total = data.get("users_total", 0)
-        self.users_by_role = data.get("users_by_role", [])
-        self.error, self.loaded = "", True
+        found = await self._call(overview.home)
+        self.loaded = True
+        if found:
+            data = found.value
+            self.programs, self.users_total = data.programs, data.users_total
+            self.users_by_role, self.error = data.users_by_role, ""
 
 
-def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
+def _cohort_row(c: rx.Var[CohortBrief]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(c["name"]),
-        rx.table.cell(c["dates"]),
-        rx.table.cell(c["capacity"]),
+        rx.table.cell(c.name),
+        rx.table.cell(c.dates),
+        rx.table.cell(c.capacity),
         rx.table.cell(
             rx.badge(
-                c["status"],
-                color_scheme=rx.match(
-                    c["status"], ("running", "green"), ("upcoming", "blue"), "gray"
-                ),
+                c.status,
+                color_scheme=rx.match(c.status, ("running", "green"), ("upcoming", "blue"), "gray"),
             )
         ),
     )
 
 
-def _program(p: rx.Var[dict[str, Any]]) -> rx.Component:
+def _program(p: rx.Var[ProgramOverview]) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(p["name"], size="5", as_="h2"),
-            rx.text(p["description"], color_scheme="gray"),
-            rx.text(p["missions"], " published missions", weight="medium"),
+            rx.heading(p.name, size="5", as_="h2"),
+            rx.text(p.description, color_scheme="gray"),
+            rx.text(p.missions, " published missions", weight="medium"),
             rx.heading("Cohorts", size="3", as_="h3"),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Cohort"),
-                        rx.table.column_header_cell("Dates"),
-                        rx.table.column_header_cell("Capacity"),
-                        rx.table.column_header_cell("Status"),
-                    )
-                ),
-                rx.table.body(rx.foreach(p["cohorts"].to(list[dict[str, Any]]), _cohort_row)),
-                width="100%",
-                variant="surface",
+            data_table(
+                ["Cohort", "Dates", "Capacity", "Status"], rx.foreach(p.cohorts, _cohort_row)
             ),
             spacing="3",
             width="100%",
@@ -104,9 +79,7 @@ def _admin_panel() -> rx.Component:
                 rx.flex(
                     rx.foreach(
                         DashboardState.users_by_role,
-                        lambda r: rx.badge(
-                            r["role"], ": ", r["count"], variant="surface", size="2"
-                        ),
+                        lambda r: rx.badge(r.role, ": ", r.count, variant="surface", size="2"),
                     ),
                     gap="0.5em",
                     wrap="wrap",

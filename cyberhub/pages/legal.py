@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from dataclasses import dataclass
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
+from cyberhub.formatting import when
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import consents
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/legal/[kind]"
 
 
-def _document(kind: str) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return consents.document(session, kind)
+@dataclass(frozen=True)
+class LegalDocument:
+    title: str
+    version: str
+    published_on: str
+    paragraphs: list[str]
 
 
-class LegalState(rx.State):
+def _document(session: Session, principal: Principal | None, kind: str) -> LegalDocument:
+    # Public: anyone may read the documents they are asked to accept (no principal needed).
+    doc = consents.document(session, kind)
+    return LegalDocument(
+        title=doc["title"],
+        version=doc["version"],
+        published_on=when(doc["published_at"], principal.time_zone if principal else None, "date"),
+        paragraphs=[p.strip() for p in doc["body"].split("\n\n") if p.strip()],
+    )
+
+
+class LegalState(ServiceState, rx.State):
     title: str = ""
     version: str = ""
     published_at: str = ""
@@ -34,15 +49,14 @@ class LegalState(rx.State):
     async def load(self) -> None:
         self.loading, self.error, self.paragraphs = True, "", []
         kind = str(self.router.page.params.get("kind", ""))
-        try:
-            doc = await asyncio.to_thread(_document, kind)
-        except DomainError as exc:
-            self.error, self.loading, self.title = exc.message, False, "Document not found"
-            return
-        self.title, self.version = doc["title"], doc["version"]
-        self.published_at = doc["published_at"][:10]
-        self.paragraphs = [p.strip() for p in doc["body"].split("\n\n") if p.strip()]
+        found = await self._call(_document, kind)
         self.loading = False
+        if not found:
+            self.title = "Document not found"
+            return
+        doc = found.value
+        self.title, self.version = doc.title, doc.version
+        self.published_at, self.paragraphs = doc.published_on, doc.paragraphs
 
 
 def legal_page() -> rx.Component:

@@ -7,20 +7,22 @@ is off or in production (404), and only a browser on this machine otherwise (403
 
 from __future__ import annotations
 
-import asyncio
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.formatting import when
 from cyberhub.pages.registry import PUBLIC, Page, register
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError, Forbidden, NotFound
+from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import mail
-from cyberhub.state.forms import request_meta
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/dev/mailbox"
 _URL = re.compile(r"(https?://[^\s<>\"']+)")
@@ -35,23 +37,43 @@ def body_parts(body: str) -> list[dict[str, str]]:
     return parts
 
 
-def _messages(meta: RequestMeta, to: str) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return [
-            {
-                "id": m.id,
-                "to": m.to_email,
-                "subject": m.subject,
-                "kind": m.kind,
-                "at": m.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "parts": body_parts(m.body),
-            }
-            for m in mail.dev_mailbox(session, meta, to=to)
-        ]
+@dataclass(frozen=True)
+class MailPart:
+    text: str
+    href: str  # "" for plain text
 
 
-class MailboxState(rx.State):
-    messages: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class MailRow:
+    id: int
+    recipient: str
+    subject: str
+    kind: str
+    at: str
+    parts: list[MailPart] = field(default_factory=list)
+
+
+def _messages(
+    session: Session, principal: Principal | None, meta: RequestMeta, to: str
+) -> list[MailRow]:
+    # The mail service decides who may look (a local request, the mailbox switched on), not
+    # the signed-in user: there may be none (completing a sign-in link).
+    tz = principal.time_zone if principal else None
+    return [
+        MailRow(
+            id=m.id or 0,
+            recipient=m.to_email,
+            subject=m.subject,
+            kind=m.kind,
+            at=when(m.created_at, tz, "seconds"),
+            parts=[MailPart(**part) for part in body_parts(m.body)],
+        )
+        for m in mail.dev_mailbox(session, meta, to=to)
+    ]
+
+
+class MailboxState(ServiceState, rx.State):
+    messages: list[MailRow] = []
     recipient: str = ""
     loading: bool = True
     forbidden: bool = False
@@ -65,15 +87,16 @@ class MailboxState(rx.State):
 
     async def _fetch(self) -> None:
         self.loading = True
-        try:
-            self.messages = await asyncio.to_thread(_messages, request_meta(self), self.recipient)
-            self.error, self.forbidden = "", False
-        except (Forbidden, NotFound) as exc:
-            self.messages, self.forbidden, self.error = [], True, exc.message
-            self.refusal = str(exc.status_code)
-        except DomainError as exc:
-            self.error = exc.message
+        found = await self._try(_messages, self._meta(), self.recipient)
         self.loading = False
+        if found:
+            self.messages, self.error, self.forbidden = found.value, "", False
+        elif found.code in (Forbidden.__name__, NotFound.__name__):
+            self.messages, self.forbidden, self.error = [], True, found.error
+            refused = Forbidden if found.code == Forbidden.__name__ else NotFound
+            self.refusal = str(refused.status_code)
+        else:
+            self.error = found.error
 
     @rx.event
     async def filter(self, form: dict[str, Any]) -> None:
@@ -90,29 +113,29 @@ class MailboxState(rx.State):
         await self._fetch()
 
 
-def _part(part: rx.Var[dict[str, str]]) -> rx.Component:
+def _part(part: rx.Var[MailPart]) -> rx.Component:
     return rx.cond(
-        part["href"] != "",
-        rx.link(part["text"], href=part["href"], word_break="break-all"),
-        rx.text.span(part["text"]),
+        part.href != "",
+        rx.link(part.text, href=part.href, word_break="break-all"),
+        rx.text.span(part.text),
     )
 
 
-def _message(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _message(m: rx.Var[MailRow]) -> rx.Component:
     return rx.card(
         rx.el.article(
             rx.vstack(
-                rx.heading(m["subject"].to(str), size="4", as_="h2"),
+                rx.heading(m.subject, size="4", as_="h2"),
                 rx.hstack(
-                    rx.text("To: ", rx.text.strong(m["to"].to(str)), size="2"),
-                    rx.text(m["at"].to(str), size="2", color_scheme="gray"),
-                    rx.badge(m["kind"].to(str), variant="surface"),
+                    rx.text("To: ", rx.text.strong(m.recipient), size="2"),
+                    rx.text(m.at, size="2", color_scheme="gray"),
+                    rx.badge(m.kind, variant="surface"),
                     wrap="wrap",
                     spacing="3",
                     align="center",
                 ),
                 rx.box(
-                    rx.foreach(m["parts"].to(list[dict[str, str]]), _part),
+                    rx.foreach(m.parts, _part),
                     white_space="pre-wrap",
                     font_family="var(--code-font-family, monospace)",
                     font_size="0.9em",

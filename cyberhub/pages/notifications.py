@@ -13,7 +13,7 @@ from cyberhub.components.ui import empty_state, error_callout, loading_state, pa
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import notifications
-from cyberhub.state.notifications import NotificationState, item_view
+from cyberhub.state.notifications import NotificationItem, NotificationState, item_view
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/notifications"
@@ -22,7 +22,7 @@ PAGE_SIZE = 20
 
 def _list(
     session: Session, principal: Principal | None, page: int, unread_only: bool
-) -> notifications.NotificationPage:
+) -> tuple[notifications.NotificationPage, list[NotificationItem]]:
     result = notifications.list_for(
         session, principal, page, page_size=PAGE_SIZE, unread_only=unread_only
     )
@@ -30,11 +30,12 @@ def _list(
         result = notifications.list_for(
             session, principal, result.pages, page_size=PAGE_SIZE, unread_only=unread_only
         )
-    return result
+    tz = principal.time_zone if principal else None
+    return result, [item_view(n, tz) for n in result.items]
 
 
 class NotificationsPageState(ServiceState, rx.State):
-    items: list[dict[str, Any]] = []
+    items: list[NotificationItem] = []
     total: int = 0
     unread: int = 0
     page: int = 1
@@ -49,8 +50,7 @@ class NotificationsPageState(ServiceState, rx.State):
         self.loaded = True
         if not found:
             return
-        data = found.value
-        self.items = [item_view(n) for n in data.items]
+        data, self.items = found.value
         self.total, self.unread, self.page, self.pages = (
             data.total,
             data.unread,
@@ -94,11 +94,12 @@ class NotificationsPageState(ServiceState, rx.State):
         return await self._mark_and_reload([int(note_id)])
 
     @rx.event
-    async def open_item(self, item: dict[str, Any]) -> Any:
+    async def open_item(self, note_id: int) -> Any:
         """Following a notification's link marks it read (the link navigates by itself)."""
-        if item.get("read"):
+        note_id = int(note_id or 0)
+        if not note_id or any(x.id == note_id and x.read for x in self.items):
             return None
-        marked = await self._try(notifications.mark_read, [int(item.get("id") or 0)])
+        marked = await self._try(notifications.mark_read, [note_id])
         return NotificationState.refresh if marked else None
 
     @rx.event
@@ -106,27 +107,27 @@ class NotificationsPageState(ServiceState, rx.State):
         return await self._mark_and_reload("all")
 
 
-def _row(n: rx.Var[dict[str, Any]]) -> rx.Component:
+def _row(n: rx.Var[NotificationItem]) -> rx.Component:
     S = NotificationsPageState
     return rx.card(
         rx.hstack(
             rx.vstack(
                 rx.hstack(
                     rx.cond(
-                        n["read"],
+                        n.read,
                         rx.fragment(),
                         rx.badge("New", color_scheme="blue", variant="solid", size="1"),
                     ),
-                    rx.heading(n["title"], size="3", as_="h2", weight="medium"),
+                    rx.heading(n.title, size="3", as_="h2", weight="medium"),
                     align="center",
                     spacing="2",
                     wrap="wrap",
                 ),
                 rx.cond(
-                    n["body"].to(str) != "",
-                    rx.text(n["body"], size="2", white_space="pre-wrap", word_break="break-word"),
+                    n.body != "",
+                    rx.text(n.body, size="2", white_space="pre-wrap", word_break="break-word"),
                 ),
-                rx.text(n["at"], size="1", color_scheme="gray"),
+                rx.text(n.at, size="1", color_scheme="gray"),
                 spacing="1",
                 align="start",
                 min_width="0",
@@ -134,25 +135,25 @@ def _row(n: rx.Var[dict[str, Any]]) -> rx.Component:
             ),
             rx.hstack(
                 rx.cond(
-                    n["link"].to(str) != "",
+                    n.link != "",
                     rx.link(
                         "Open",
-                        href=n["link"].to(str),
-                        on_click=S.open_item(n),
+                        href=n.link,
+                        on_click=S.open_item(n.id),
                         weight="medium",
                         display="inline-block",
                         padding="0.3em 0.6em",
                     ),
                 ),
                 rx.cond(
-                    n["read"],
+                    n.read,
                     rx.fragment(),
                     rx.button(
                         "Mark read",
                         size="2",
                         variant="ghost",
-                        on_click=S.mark_read(n["id"].to(int)),
-                        aria_label="Mark “" + n["title"].to(str) + "” read",
+                        on_click=S.mark_read(n.id),
+                        aria_label="Mark “" + n.title + "” read",
                     ),
                 ),
                 spacing="2",
@@ -167,7 +168,7 @@ def _row(n: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         width="100%",
         data_testid="notification-row",
-        opacity=rx.cond(n["read"], "0.8", "1"),
+        opacity=rx.cond(n.read, "0.8", "1"),
     )
 
 

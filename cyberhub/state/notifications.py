@@ -6,54 +6,67 @@ are read only when the popover opens.
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning.submissions import display_time
+from cyberhub.formatting import when
+from cyberhub.schemas.notifications import NotificationPublic
+from cyberhub.services.errors import Unauthenticated
+from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.messaging import notifications
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 LATEST = 8
 
 
-def _unread(principal: Principal) -> int:
-    with db.session_scope() as session:
-        return notifications.unread_count(session, principal.user_id)
+@dataclass(frozen=True)
+class NotificationItem:
+    """A notification as the bell and /notifications render it (its time already formatted)."""
+
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    at: str
+    read: bool
 
 
-def item_view(n: Any) -> dict[str, Any]:
-    """A notification as the screens render it (dates for display, read as a flag)."""
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "title": n.title,
-        "body": n.body,
-        "link": n.link,
-        "at": display_time(n.created_at),
-        "read": n.read_at is not None,
-    }
+def item_view(n: NotificationPublic, tz: str | None) -> NotificationItem:
+    """A notification for the screen, its time in the reader's zone `tz`."""
+    return NotificationItem(
+        id=n.id,
+        kind=n.kind,
+        title=n.title,
+        body=n.body,
+        link=n.link,
+        at=when(n.created_at, tz),
+        read=n.read,
+    )
 
 
-def _latest(principal: Principal) -> tuple[int, list[dict[str, Any]]]:
-    with db.session_scope() as session:
-        page = notifications.list_for(session, principal, 1, page_size=LATEST)
-        return page.unread, [item_view(n) for n in page.items]
+def _unread(session: Session, principal: Principal | None) -> int:
+    return notifications.unread_count(session, require_signed_in(principal).user_id)
 
 
-def _mark(principal: Principal, ids: list[int] | Literal["all"]) -> int:
-    with db.session_scope() as session:
-        notifications.mark_read(session, principal, ids)
-        return notifications.unread_count(session, principal.user_id)
+def _latest(session: Session, principal: Principal | None) -> tuple[int, list[NotificationItem]]:
+    page = notifications.list_for(session, principal, 1, page_size=LATEST)
+    tz = principal.time_zone if principal else None
+    return page.unread, [item_view(n, tz) for n in page.items]
 
 
-class NotificationState(rx.State):
+def _mark(session: Session, principal: Principal | None, ids: list[int] | Literal["all"]) -> int:
+    notifications.mark_read(session, principal, ids)
+    return _unread(session, principal)
+
+
+class NotificationState(ServiceState, rx.State):
     unread: int = 0
-    items: list[dict[str, Any]] = []
+    items: list[NotificationItem] = []
     items_loaded: bool = False
     error: str = ""
 
@@ -61,33 +74,35 @@ class NotificationState(rx.State):
     def unread_label(self) -> str:
         return "99+" if self.unread > 99 else str(self.unread)
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        """`fn` for the signed-in user: its value, or None after showing why it failed (signed
+        out: everything cleared, no message)."""
+        out = await self._try(fn, *args)
+        if out:
+            return out.value
+        if out.code == Unauthenticated.__name__:
+            self.unread, self.items, self.items_loaded = 0, [], False
+        else:
+            self.error = out.error
+        return None
 
     @rx.event
     async def refresh(self, _tick: Any = None) -> None:
         """The unread count (page load, and the 30 s tick)."""
-        principal = await self._principal()
-        if principal is None:
+        count = await self._try(_unread)
+        if count:
+            self.unread = count.value
+        elif count.code == Unauthenticated.__name__:
             self.unread, self.items, self.items_loaded = 0, [], False
-            return
-        try:
-            self.unread = await asyncio.to_thread(_unread, principal)
-        except DomainError:
+        else:
             self.unread = 0
 
     @rx.event
     async def load_latest(self) -> None:
-        principal = await self._principal()
-        if principal is None:
-            self.unread, self.items, self.items_loaded = 0, [], False
-            return
-        try:
-            self.unread, self.items = await asyncio.to_thread(_latest, principal)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error, self.items_loaded = "", True
+        latest = await self._run(_latest)
+        if latest is not None:
+            self.unread, self.items = latest
+            self.error, self.items_loaded = "", True
 
     @rx.event
     async def opened(self, is_open: bool) -> Any:
@@ -96,30 +111,22 @@ class NotificationState(rx.State):
         return None
 
     @rx.event
-    async def open_item(self, item: dict[str, Any]) -> Any:
+    async def open_item(self, note_id: int) -> None:
         """Mark one read; the link itself navigates (an <a href>)."""
-        principal = await self._principal()
-        if principal is None:
-            return None
-        note_id = int(item.get("id") or 0)
-        if note_id and not item.get("read"):
-            try:
-                self.unread = await asyncio.to_thread(_mark, principal, [note_id])
-            except DomainError as exc:
-                self.error = exc.message
-                return None
-            self.items = [{**x, "read": x["read"] or x["id"] == note_id} for x in self.items]
-        return None
+        note_id = int(note_id or 0)
+        if not note_id or any(x.id == note_id and x.read for x in self.items):
+            return
+        unread = await self._run(_mark, [note_id])
+        if unread is not None:
+            self.unread = unread
+            self.items = [
+                dataclasses.replace(x, read=True) if x.id == note_id else x for x in self.items
+            ]
 
     @rx.event
     async def mark_all(self) -> None:
-        principal = await self._principal()
-        if principal is None:
-            return
-        try:
-            self.unread = await asyncio.to_thread(_mark, principal, "all")
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.items = [{**x, "read": True} for x in self.items]
-        self.error = ""
+        unread = await self._run(_mark, "all")
+        if unread is not None:
+            self.unread = unread
+            self.items = [dataclasses.replace(x, read=True) for x in self.items]
+            self.error = ""

@@ -409,8 +409,8 @@ class TestRebuild:
 
             result = ai_jobs.run_rebuild(work, run.id, fake_embedder, checkpoint, batch=10)  # type: ignore[arg-type]
 
-        total = result["total"]
-        assert result["status"] == "done" and result["done"] == total
+        total = result.total
+        assert result.status == "done" and result.done == total
         assert seen[0] == ("running", 0, total)
         dones = [d for _, d, _ in seen]
         assert dones == sorted(dones) and len(set(dones)) > 3  # it moved batch by batch
@@ -449,7 +449,7 @@ class TestRebuild:
 
             result = ai_jobs.run_rebuild(work, run.id, fake_embedder, checkpoint, batch=5)  # type: ignore[arg-type]
         assert seen[:2] == [15, 20]
-        assert result["status"] == "done" and result["done"] == total
+        assert result.status == "done" and result.done == total
         full_run = 2 + -(-total // 5)  # the running and done commits, and every batch
         assert len(seen) <= full_run - 3  # three batches fewer than a run from the start
         with Session(get_engine()) as s:

@@ -15,7 +15,8 @@ from cyberhub.models import Organization, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, Invalid, Unauthenticated
 from cyberhub.services.identity.permissions import Principal, load_principal
-from cyberhub.services.identity.users import UserQuery, list_organizations, search_users
+from cyberhub.services.identity.users import UserQuery, list_organizations
+from cyberhub.services.identity.users import search_users as search_page
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
@@ -56,6 +57,11 @@ def people(
         "other": other,
         "extra": extra,
     }
+
+
+def search_users(session: Session, principal: Principal | None, query: UserQuery) -> dict:  # type: ignore[type-arg]
+    """The service's page as the API sends it (a dict of the UsersPage's fields)."""
+    return search_page(session, principal, query).model_dump()
 
 
 def emails(result: dict) -> list[str]:  # type: ignore[type-arg]

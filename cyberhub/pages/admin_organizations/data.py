@@ -1,63 +1,149 @@
-"""The organizations pages' routes and the service calls their states run in worker threads."""
+"""The organizations pages' routes, their rows (dates already formatted) and the one-transaction
+loads their states run through `ServiceState._call`."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, field
 
-from cyberhub import db
+from sqlmodel import Session
+
+from cyberhub.formatting import when
+from cyberhub.models import Role
+from cyberhub.schemas.organizations import MemberPublic, OrganizationPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import memberships, organizations
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.identity.roles import DIRECTOR_ASSIGNABLE
 
 LIST_ROUTE = "/admin/organizations"
 DETAIL_ROUTE = "/admin/organizations/[org_id]"
 
 
-def _day(value: str) -> str:
-    return datetime.fromisoformat(value).strftime("%d %b %Y") if value else ""
+def _tz(principal: Principal | None) -> str | None:
+    return principal.time_zone if principal else None
 
 
-def _list(principal: Principal | None) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return organizations.list_organizations(session, principal)
+@dataclass(frozen=True)
+class OrgRow:
+    id: int = 0
+    name: str = ""
+    slug: str = ""
+    description: str = ""
+    members: int = 0
+    created_at: str = ""
 
-
-def _create(
-    principal: Principal | None, name: str, slug: str, description: str, meta: RequestMeta
-) -> dict[str, Any]:
-    with db.session_scope() as session:
-        org = organizations.create(
-            session, principal, name=name, slug=slug, description=description, meta=meta
+    @classmethod
+    def of(cls, o: OrganizationPublic, tz: str | None) -> OrgRow:
+        return cls(
+            id=o.id,
+            name=o.name,
+            slug=o.slug,
+            description=o.description,
+            members=o.members,
+            created_at=when(o.created_at, tz, "date"),
         )
-        return organizations.as_json(org)
 
 
-def _org_and_members(principal: Principal | None, org_id: int, page: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        org = organizations.get(session, principal, org_id)
-        members = organizations.members(session, principal, org_id, page=page)
-        invitations = [
-            {
-                "id": i.id,
-                "email": i.email,
-                "role": i.role,
-                "status": i.status,
-                "sent": i.created_at.date().isoformat(),
-            }
-            for i in memberships.list_for_organization(session, principal, org_id)
-        ]
-        return {"org": org, "members": members, "invitations": invitations}
+@dataclass(frozen=True)
+class MemberRow:
+    id: int
+    email: str
+    full_name: str
+    roles: list[str] = field(default_factory=list)
+    member_since: str = ""
+
+    @classmethod
+    def of(cls, m: MemberPublic, tz: str | None) -> MemberRow:
+        return cls(
+            id=m.id,
+            email=m.email,
+            full_name=m.full_name,
+            roles=m.roles,
+            member_since=when(m.member_since, tz, "date"),
+        )
 
 
-def _revoke_invitation(
-    principal: Principal | None, org_id: int, invitation_id: int, meta: RequestMeta
+@dataclass(frozen=True)
+class InvitationRow:
+    id: int
+    email: str
+    role: str
+    status: str
+    sent: str
+
+
+@dataclass(frozen=True)
+class OrgPage:
+    """One organization's page: the organization, a page of members, its invitations, and the
+    roles the viewer may hand out there."""
+
+    org: OrgRow
+    members: list[MemberRow]
+    total: int
+    pages: int
+    invitations: list[InvitationRow]
+    role_options: list[str]
+
+
+def list_rows(session: Session, principal: Principal | None) -> list[OrgRow]:
+    tz = _tz(principal)
+    return [OrgRow.of(o, tz) for o in organizations.list_organizations(session, principal)]
+
+
+def create(
+    session: Session,
+    principal: Principal | None,
+    name: str,
+    slug: str,
+    description: str,
+    meta: RequestMeta,
+) -> OrganizationPublic:
+    org = organizations.create(
+        session, principal, name=name, slug=slug, description=description, meta=meta
+    )
+    return organizations.public(org)
+
+
+def org_page(session: Session, principal: Principal | None, org_id: int, page: int) -> OrgPage:
+    tz = _tz(principal)
+    org = organizations.get(session, principal, org_id)
+    members = organizations.members(session, principal, org_id, page=page)
+    invitations = [
+        InvitationRow(
+            id=i.id,
+            email=i.email,
+            role=i.role,
+            status=i.status,
+            sent=when(i.created_at, tz, "date"),
+        )
+        for i in memberships.list_for_organization(session, principal, org_id)
+    ]
+    if principal is not None and principal.is_admin:
+        options = [r.value for r in Role]
+    else:
+        options = [r.value for r in Role if r.value in DIRECTOR_ASSIGNABLE]
+    return OrgPage(
+        org=OrgRow.of(org, tz),
+        members=[MemberRow.of(m, tz) for m in members.items],
+        total=members.total,
+        pages=members.pages,
+        invitations=invitations,
+        role_options=options,
+    )
+
+
+def revoke_invitation(
+    session: Session,
+    principal: Principal | None,
+    org_id: int,
+    invitation_id: int,
+    meta: RequestMeta,
 ) -> str:
-    with db.session_scope() as session:
-        return memberships.revoke(session, principal, org_id, invitation_id, meta=meta).email
+    return memberships.revoke(session, principal, org_id, invitation_id, meta=meta).email
 
 
-def _add(
+def add(
+    session: Session,
     principal: Principal | None,
     org_id: int,
     email: str,
@@ -66,15 +152,7 @@ def _add(
     meta: RequestMeta,
 ) -> bool:
     """True if a role was granted; False if an invitation was sent (the person must accept)."""
-    with db.session_scope() as session:
-        done = organizations.add_member(
-            session, principal, org_id, email=email, role=role, reason=reason, meta=meta
-        )
-        return not isinstance(done, memberships.InvitationSent)
-
-
-def _remove(
-    principal: Principal | None, org_id: int, user_id: int, reason: str, meta: RequestMeta
-) -> None:
-    with db.session_scope() as session:
-        organizations.remove_member(session, principal, org_id, user_id, reason=reason, meta=meta)
+    done = organizations.add_member(
+        session, principal, org_id, email=email, role=role, reason=reason, meta=meta
+    )
+    return not isinstance(done, memberships.InvitationSent)

@@ -9,22 +9,23 @@ import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import kept_form, labelled_textarea
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.pages.admin_organizations.data import LIST_ROUTE
+from cyberhub.pages.admin_organizations.data import LIST_ROUTE, OrgRow
 from cyberhub.pages.admin_organizations.state import OrganizationsState
 from cyberhub.state.session import SessionState
 
 
-def _org_row(o: rx.Var[dict[str, Any]]) -> rx.Component:
+def _org_row(o: rx.Var[OrgRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(o["name"], href="/admin/organizations/" + o["id"].to(str), weight="medium")
+            rx.link(o.name, href="/admin/organizations/" + o.id.to(str), weight="medium")
         ),
-        rx.table.cell(rx.code(o["slug"])),
-        rx.table.cell(o["members"]),
-        rx.table.cell(o["created_at"]),
+        rx.table.cell(rx.code(o.slug)),
+        rx.table.cell(o.members),
+        rx.table.cell(o.created_at),
     )
 
 
@@ -40,38 +41,32 @@ def _field(label: str, id_: str, name: str, value: rx.Var[str], **props: Any) ->
 def _create_form() -> rx.Component:
     S = OrganizationsState
     return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("New organization", size="4", as_="h2"),
-                error_callout(S.create_error),
-                rx.grid(
-                    _field("Name", "org-name", "name", S.form["name"], max_length=200),
-                    _field(
-                        "Slug (optional)",
-                        "org-slug",
-                        "slug",
-                        S.form["slug"],
-                        max_length=100,
-                        placeholder="made from the name",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    gap="1em",
-                    width="100%",
+        kept_form(
+            rx.heading("New organization", size="4", as_="h2"),
+            error_callout(S.create_error),
+            rx.grid(
+                _field("Name", "org-name", "name", S.form["name"], max_length=200),
+                _field(
+                    "Slug (optional)",
+                    "org-slug",
+                    "slug",
+                    S.form["slug"],
+                    max_length=100,
+                    placeholder="made from the name",
                 ),
-                field_label("Description", "org-description"),
-                rx.text_area(
-                    id="org-description",
-                    name="description",
-                    default_value=S.form["description"],
-                    max_length=2000,
-                    width="100%",
-                ),
-                rx.button(rx.icon("plus", size=16), "Create organization", type="submit"),
-                spacing="2",
+                columns=rx.breakpoints(initial="1", sm="2"),
+                gap="1em",
                 width="100%",
             ),
+            labelled_textarea(
+                "Description",
+                "org-description",
+                name="description",
+                default_value=S.form["description"],
+                max_length=2000,
+            ),
+            rx.button(rx.icon("plus", size=16), "Create organization", type="submit"),
             on_submit=S.create,
-            reset_on_submit=False,
         ),
         width="100%",
     )

@@ -2,96 +2,80 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
+from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import kept_form, labelled_input, labelled_select
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout, remove_button
+from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
 
 
-def _member_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(m["full_name"], weight="medium"),
-                rx.text(m["email"], size="1", color_scheme="gray"),
+                rx.text(m.full_name, weight="medium"),
+                rx.text(m.email, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
         rx.table.cell(
             rx.flex(
-                rx.foreach(
-                    m["roles"].to(list[str]), lambda r: rx.badge(r, variant="surface", size="2")
-                ),
+                rx.foreach(m.roles, lambda r: rx.badge(r, variant="surface", size="2")),
                 gap="0.3em",
                 wrap="wrap",
             )
         ),
-        rx.table.cell(m["member_since"]),
-        rx.table.cell(remove_button(m["email"].to(str), OrganizationState.ask_remove(m))),
+        rx.table.cell(m.member_since),
+        rx.table.cell(remove_button(m.email, OrganizationState.ask_remove(m.id))),
     )
 
 
 def _add_form() -> rx.Component:
     S = OrganizationState
     return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Add a member", size="4", as_="h2"),
-                rx.text(
-                    "A member gets the role at once. Anyone else (with or without an account) "
-                    "is sent an invitation and gets the role only if they accept.",
-                    size="2",
-                    color_scheme="gray",
+        kept_form(
+            rx.heading("Add a member", size="4", as_="h2"),
+            rx.text(
+                "A member gets the role at once. Anyone else (with or without an account) "
+                "is sent an invitation and gets the role only if they accept.",
+                size="2",
+                color_scheme="gray",
+            ),
+            error_callout(S.add_error),
+            rx.flex(
+                labelled_input(
+                    "Email",
+                    "member-email",
+                    name="email",
+                    type="email",
+                    default_value=S.new_email,
+                    max_length=320,
+                    min_width="16em",
                 ),
-                error_callout(S.add_error),
-                rx.flex(
-                    rx.vstack(
-                        field_label("Email", "member-email"),
-                        rx.input(
-                            id="member-email",
-                            name="email",
-                            type="email",
-                            default_value=S.new_email,
-                            max_length=320,
-                            min_width="16em",
-                        ),
-                        spacing="1",
-                    ),
-                    rx.vstack(
-                        field_label("Role", "member-role"),
-                        rx.select.root(
-                            rx.select.trigger(id="member-role", aria_label="Role"),
-                            rx.select.content(
-                                rx.foreach(
-                                    S.role_options,
-                                    lambda r: rx.select.item(r, value=r),
-                                )
-                            ),
-                            value=S.new_role,
-                            on_change=S.set_new_role,
-                        ),
-                        spacing="1",
-                    ),
-                    gap="1em",
-                    wrap="wrap",
+                labelled_select(
+                    "Role",
+                    "member-role",
+                    rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),
+                    value=S.new_role,
+                    on_change=S.set_new_role,
                 ),
-                field_label("Reason (optional)", "member-reason"),
-                rx.input(
-                    id="member-reason",
-                    name="reason",
-                    default_value=S.new_reason,
-                    max_length=500,
-                    width="100%",
-                ),
-                rx.button(rx.icon("user_plus", size=16), "Add member", type="submit"),
-                spacing="2",
+                gap="1em",
+                wrap="wrap",
+            ),
+            field_label("Reason (optional)", "member-reason"),
+            rx.input(
+                id="member-reason",
+                name="reason",
+                default_value=S.new_reason,
+                max_length=500,
                 width="100%",
             ),
+            rx.button(rx.icon("user_plus", size=16), "Add member", type="submit"),
             on_submit=S.add,
-            reset_on_submit=False,
         ),
         width="100%",
     )
@@ -99,60 +83,40 @@ def _add_form() -> rx.Component:
 
 def _remove_dialog() -> rx.Component:
     S = OrganizationState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Remove ", S.remove_email, "?"),
-            rx.alert_dialog.description(
-                "Every role they hold in ",
-                S.org["name"],
-                " is removed at once, and they are told by email.",
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.remove_error),
-                    field_label("Reason for removing", "remove-reason"),
-                    rx.text_area(
-                        id="remove-reason",
-                        name="reason",
-                        default_value=S.remove_reason,
-                        max_length=500,
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button("Remove member", color_scheme="red", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.remove,
-                reset_on_submit=False,
-            ),
+    return reason_dialog(
+        title=rx.alert_dialog.title("Remove ", S.remove_email, "?"),
+        description=rx.alert_dialog.description(
+            "Every role they hold in ",
+            S.org.name,
+            " is removed at once, and they are told by email.",
         ),
-        open=S.remove_open,
+        field_id="remove-reason",
+        label="Reason for removing",
+        reason=S.remove_reason,
+        error=S.remove_error,
+        confirm="Remove member",
+        on_submit=S.remove,
+        is_open=S.remove_open,
         on_open_change=S.set_remove_open,
     )
 
 
-def _invitation_row(i: rx.Var[dict[str, Any]]) -> rx.Component:
+def _invitation_row(i: rx.Var[InvitationRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(i["email"]),
-        rx.table.cell(i["role"]),
-        rx.table.cell(rx.badge(i["status"], variant="surface")),
-        rx.table.cell(i["sent"]),
+        rx.table.cell(i.email),
+        rx.table.cell(i.role),
+        rx.table.cell(rx.badge(i.status, variant="surface")),
+        rx.table.cell(i.sent),
         rx.table.cell(
             rx.cond(
-                i["status"] == "pending",
+                i.status == "pending",
                 rx.button(
                     "Revoke",
                     size="2",
                     variant="soft",
                     color_scheme="red",
-                    on_click=OrganizationState.revoke_invitation(i["id"].to(int)),
-                    aria_label="Revoke the invitation to " + i["email"].to(str),
+                    on_click=OrganizationState.revoke_invitation(i.id),
+                    aria_label="Revoke the invitation to " + i.email,
                 ),
             )
         ),
@@ -171,23 +135,9 @@ def _invitations() -> rx.Component:
         ),
         rx.cond(
             S.invitations.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("E-mail"),
-                            rx.table.column_header_cell("Role"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell("Sent"),
-                            rx.table.column_header_cell(rx.el.span("Actions")),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(S.invitations, _invitation_row)),
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
+            data_table(
+                ["E-mail", "Role", "Status", "Sent", "Actions"],
+                rx.foreach(S.invitations, _invitation_row),
             ),
             rx.text("No invitations sent yet.", size="2"),
         ),

@@ -3,77 +3,61 @@ organization: its members, adding and removing them, its invitations)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
 from cyberhub.models import Role
+from cyberhub.pages.admin_organizations import data
 from cyberhub.pages.admin_organizations.data import (
     DETAIL_ROUTE,
-    _add,
-    _create,
-    _day,
-    _list,
-    _org_and_members,
-    _remove,
-    _revoke_invitation,
+    InvitationRow,
+    MemberRow,
+    OrgRow,
 )
-from cyberhub.services.errors import DomainError, Forbidden
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.identity.roles import DIRECTOR_ASSIGNABLE
-from cyberhub.state.forms import parse_id, request_meta
+from cyberhub.services.identity import organizations
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
+_EMPTY_FORM = {"name": "", "slug": "", "description": ""}
 
-class OrganizationsState(rx.State):
-    items: list[dict[str, Any]] = []
+
+class OrganizationsState(ServiceState, rx.State):
+    items: list[OrgRow] = []
     loading: bool = True
     error: str = ""
-    form: dict[str, str] = {"name": "", "slug": "", "description": ""}
+    form: dict[str, str] = _EMPTY_FORM
     create_error: str = ""
     notice: str = ""
 
     @rx.event
     async def load(self) -> None:
         self.loading, self.notice, self.create_error = True, "", ""
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            items = await asyncio.to_thread(_list, principal)
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
-            return
-        self.items = [{**o, "created_at": _day(o["created_at"])} for o in items]
-        self.error, self.loading = "", False
+        found = await self._call(data.list_rows)
+        self.loading = False
+        if found:
+            self.items, self.error = found.value, ""
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:
-        self.form = {k: str(form.get(k, ""))[:2000] for k in ("name", "slug", "description")}
+        self.form = {k: str(form.get(k, ""))[:2000] for k in _EMPTY_FORM}
         self.notice = ""
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            org = await asyncio.to_thread(
-                _create,
-                principal,
-                self.form["name"],
-                self.form["slug"],
-                self.form["description"],
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.create_error = exc.message
+        f = self.form
+        org = await self._try(data.create, f["name"], f["slug"], f["description"], self._meta())
+        if not org:
+            self.create_error = org.error
             return None
-        self.create_error = ""
-        self.form = {"name": "", "slug": "", "description": ""}
+        self.create_error, self.form = "", dict(_EMPTY_FORM)
         await self.load()
-        self.notice = f"Created {org['name']} ({org['slug']})."
-        return [rx.set_value(f"org-{k}", "") for k in ("name", "slug", "description")]
+        self.notice = f"Created {org.value.name} ({org.value.slug})."
+        return [rx.set_value(f"org-{k}", "") for k in _EMPTY_FORM]
 
 
-class OrganizationState(rx.State):
+class OrganizationState(ServiceState, rx.State):
     org_id: int = 0
-    org: dict[str, str] = {}
-    members: list[dict[str, Any]] = []
+    org: OrgRow = OrgRow()
+    members: list[MemberRow] = []
     total: int = 0
     page: int = 1
     pages: int = 1
@@ -90,39 +74,22 @@ class OrganizationState(rx.State):
     remove_email: str = ""
     remove_reason: str = ""
     remove_error: str = ""
-    invitations: list[dict[str, Any]] = []
-
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
+    invitations: list[InvitationRow] = []
 
     async def _fetch(self) -> None:
-        principal = await self._principal()
-        try:
-            data = await asyncio.to_thread(_org_and_members, principal, self.org_id, self.page)
-        except Forbidden:
+        found = await self._try(data.org_page, self.org_id, self.page)
+        self.loading = False
+        if found.code == "Forbidden":
             # A director opening another organisation: the 403 page.
             (await self.get_state(SessionState)).deny(DETAIL_ROUTE)
-            self.loading = False
             return
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
+        if not found:
+            self.error = found.error
             return
-        org = data["org"]
-        self.org = {
-            "name": org["name"],
-            "slug": org["slug"],
-            "description": org["description"],
-            "created_at": _day(org["created_at"]),
-        }
-        m = data["members"]
-        self.members = [{**x, "member_since": _day(x["member_since"])} for x in m["items"]]
-        self.total, self.pages = m["total"], m["pages"]
-        self.invitations = data["invitations"]
-        if principal is not None and principal.is_admin:
-            self.role_options = [r.value for r in Role]
-        else:
-            self.role_options = [r.value for r in Role if r.value in DIRECTOR_ASSIGNABLE]
-        self.error, self.loading = "", False
+        p = found.value
+        self.org, self.members, self.total, self.pages = p.org, p.members, p.total, p.pages
+        self.invitations, self.role_options = p.invitations, p.role_options
+        self.error = ""
 
     @rx.event
     async def load(self) -> None:
@@ -149,22 +116,15 @@ class OrganizationState(rx.State):
         self.new_email = str(form.get("email", "")).strip()[:320]
         self.new_reason = str(form.get("reason", ""))[:500]
         self.notice = ""
-        try:
-            granted = await asyncio.to_thread(
-                _add,
-                await self._principal(),
-                self.org_id,
-                self.new_email,
-                self.new_role,
-                self.new_reason,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.add_error = exc.message
+        granted = await self._try(
+            data.add, self.org_id, self.new_email, self.new_role, self.new_reason, self._meta()
+        )
+        if not granted:
+            self.add_error = granted.error
             return None
         self.notice = (
             f"Added {self.new_email} as {self.new_role}."
-            if granted
+            if granted.value
             else f"Invited {self.new_email} as {self.new_role}: they join, with that role, "
             "once they accept the invitation sent to them."
         )
@@ -175,24 +135,20 @@ class OrganizationState(rx.State):
     @rx.event
     async def revoke_invitation(self, invitation_id: int) -> None:
         self.notice = ""
-        try:
-            email = await asyncio.to_thread(
-                _revoke_invitation,
-                await self._principal(),
-                self.org_id,
-                int(invitation_id),
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.add_error = exc.message
+        email = await self._try(
+            data.revoke_invitation, self.org_id, int(invitation_id), self._meta()
+        )
+        if not email:
+            self.add_error = email.error
             return
-        self.notice = f"Revoked the invitation to {email}: its link no longer works."
+        self.notice = f"Revoked the invitation to {email.value}: its link no longer works."
         await self._fetch()
 
     @rx.event
-    def ask_remove(self, member: dict[str, Any]) -> None:
-        self.remove_user_id = int(member.get("id") or 0)
-        self.remove_email = str(member.get("email", ""))
+    def ask_remove(self, user_id: int) -> None:
+        member = next((m for m in self.members if m.id == int(user_id)), None)
+        self.remove_user_id = member.id if member else 0
+        self.remove_email = member.email if member else ""
         self.remove_reason, self.remove_error, self.remove_open = "", "", True
 
     @rx.event
@@ -202,18 +158,16 @@ class OrganizationState(rx.State):
     @rx.event
     async def remove(self, form: dict[str, Any]) -> None:
         self.remove_reason = str(form.get("reason", ""))[:500]
-        try:
-            await asyncio.to_thread(
-                _remove,
-                await self._principal(),
-                self.org_id,
-                self.remove_user_id,
-                self.remove_reason,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.remove_error = exc.message
+        removed = await self._try(
+            organizations.remove_member,
+            self.org_id,
+            self.remove_user_id,
+            reason=self.remove_reason,
+            meta=self._meta(),
+        )
+        if not removed:
+            self.remove_error = removed.error
             return
-        self.notice = f"Removed {self.remove_email} from {self.org.get('name', '')}."
+        self.notice = f"Removed {self.remove_email} from {self.org.name}."
         self.remove_open, self.remove_error = False, ""
         await self._fetch()

@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, loading_state, pager
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
 from cyberhub.pages.admin_organizations.members import (
@@ -34,14 +35,14 @@ def organization_content() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.vstack(
-                        rx.heading(S.org["name"], size="7", as_="h1"),
+                        rx.heading(S.org.name, size="7", as_="h1"),
                         rx.text(
-                            rx.code(S.org["slug"]),
+                            rx.code(S.org.slug),
                             " · created ",
-                            S.org["created_at"],
+                            S.org.created_at,
                             color_scheme="gray",
                         ),
-                        rx.cond(S.org["description"] != "", rx.text(S.org["description"])),
+                        rx.cond(S.org.description != "", rx.text(S.org.description)),
                         spacing="1",
                     ),
                     rx.cond(
@@ -55,22 +56,9 @@ def organization_content() -> rx.Component:
                         S.total > 0,
                         rx.box(
                             rx.text(S.total, " members", size="2", color_scheme="gray"),
-                            rx.box(
-                                rx.table.root(
-                                    rx.table.header(
-                                        rx.table.row(
-                                            rx.table.column_header_cell("Member"),
-                                            rx.table.column_header_cell("Roles here"),
-                                            rx.table.column_header_cell("Member since"),
-                                            rx.table.column_header_cell(rx.el.span("Actions")),
-                                        )
-                                    ),
-                                    rx.table.body(rx.foreach(S.members, _member_row)),
-                                    variant="surface",
-                                    width="100%",
-                                ),
-                                overflow_x="auto",
-                                width="100%",
+                            data_table(
+                                ["Member", "Roles here", "Member since", "Actions"],
+                                rx.foreach(S.members, _member_row),
                                 margin_top="0.5em",
                             ),
                             rx.cond(

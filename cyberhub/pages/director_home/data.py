@@ -98,7 +98,7 @@ def _home(principal: Principal | None) -> dict[str, Any]:
         orgs = organizations.list_organizations(session, principal)
         return {
             "programs": items,
-            "organizations": [{"id": str(o["id"]), "name": o["name"]} for o in orgs],
+            "organizations": [{"id": str(o.id), "name": o.name} for o in orgs],
         }
 
 

@@ -14,6 +14,14 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Role, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.audit import (
+    AuditActionSeries,
+    AuditDayCount,
+    AuditEntryPublic,
+    AuditPage,
+    AuditStats,
+    AuditTotal,
+)
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 
@@ -69,7 +77,7 @@ def search(
     date_to: date | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
-) -> dict[str, Any]:
+) -> AuditPage:
     """Audit entries matching every given filter, newest first, paginated.
 
     actor_email matches part of the actor's address (case-insensitive); the dates are inclusive.
@@ -101,26 +109,26 @@ def search(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return {
-        "items": [
-            {
-                "id": e.id,
-                "created_at": e.created_at.isoformat(),
-                "actor_id": e.actor_id,
-                "actor_email": email or "",
-                "action": e.action,
-                "target_type": e.target_type,
-                "target_id": e.target_id,
-                "ip": str(e.ip) if e.ip else "",
-                "user_agent": e.user_agent,
-                "details": e.details,
-            }
+    return AuditPage(
+        items=[
+            AuditEntryPublic(
+                id=e.id or 0,
+                created_at=e.created_at,
+                actor_id=e.actor_id,
+                actor_email=email or "",
+                action=e.action,
+                target_type=e.target_type,
+                target_id=e.target_id,
+                ip=str(e.ip) if e.ip else "",
+                user_agent=e.user_agent,
+                details=e.details,
+            )
             for e, email in rows
         ],
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // page_size)),
-    }
+        total=total,
+        page=page,
+        pages=max(1, -(-total // page_size)),
+    )
 
 
 def actions(session: Session, principal: Principal | None) -> list[str]:
@@ -135,7 +143,7 @@ def stats(
     *,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> dict[str, Any]:
+) -> AuditStats:
     """Counts per action per UTC day between the dates (inclusive; default: the last 14 days).
 
     Returns the same numbers three ways: `rows` (day, action, count) for a table, `series`
@@ -171,16 +179,16 @@ def stats(
     index = {d: i for i, d in enumerate(days)}
     for r in rows:
         series[index[r["day"]]][keys[r["action"]]] = r["count"]
-    return {
-        "date_from": date_from.isoformat(),
-        "date_to": date_to.isoformat(),
-        "days": days,
-        "actions": [
-            {"name": n, "key": keys[n], "color": PALETTE[i % len(PALETTE)], "total": totals[n]}
+    return AuditStats(
+        date_from=date_from,
+        date_to=date_to,
+        days=[date.fromisoformat(d) for d in days],
+        actions=[
+            AuditActionSeries(name=n, key=keys[n], color=PALETTE[i % len(PALETTE)], total=totals[n])
             for i, n in enumerate(names)
         ],
-        "rows": rows,
-        "series": series,
-        "totals": [{"action": n, "count": totals[n]} for n in names],
-        "total": sum(totals.values()),
-    }
+        rows=[AuditDayCount.model_validate(r) for r in rows],
+        series=series,
+        totals=[AuditTotal(action=n, count=totals[n]) for n in names],
+        total=sum(totals.values()),
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from cyberhub import db
 from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
+from cyberhub.schemas.health import HealthReport
 from cyberhub.settings import VERSION
 
 log = logging.getLogger(__name__)
@@ -22,26 +22,25 @@ def last_worker_heartbeat() -> float | None:
     return float(beats[0][1]) if beats else None
 
 
-def check() -> tuple[bool, dict[str, Any]]:
+def check() -> tuple[bool, HealthReport]:
     """(all ok, report). Each part is "ok" or a short reason it is not."""
-    report: dict[str, Any] = {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
+    report = HealthReport(version=VERSION)
     try:
         db.ping()
     except Exception as exc:
         log.warning("health: database down", exc_info=True)
-        report["database"] = f"error: {type(exc).__name__}"
+        report.database = f"error: {type(exc).__name__}"
     try:
         get_redis().ping()
         beat = last_worker_heartbeat()
         if beat is None:
-            report["worker"] = "error: no worker heartbeat yet"
+            report.worker = "error: no worker heartbeat yet"
         elif time.time() - beat > HEARTBEAT_STALE_SECONDS:
-            report["worker"] = f"error: last heartbeat {int(time.time() - beat)} s ago"
+            report.worker = f"error: last heartbeat {int(time.time() - beat)} s ago"
     except Exception as exc:
         log.warning("health: redis down", exc_info=True)
-        report["redis"] = f"error: {type(exc).__name__}"
-        report["worker"] = "unknown: redis unavailable"
-    ok = all(report[k] == "ok" for k in ("database", "redis", "worker"))
-    report["status"] = "ok" if ok else "error"
-    report["version"] = VERSION
+        report.redis = f"error: {type(exc).__name__}"
+        report.worker = "unknown: redis unavailable"
+    ok = report.database == report.redis == report.worker == "ok"
+    report.status = "ok" if ok else "error"
     return ok, report

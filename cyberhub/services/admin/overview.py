@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import when
 from cyberhub.models import (
     Cohort,
     Mission,
@@ -18,10 +17,17 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.overview import (
+    CohortBrief,
+    HomeOverview,
+    ProgramOverview,
+    RoleCount,
+    TrackCount,
+)
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
 
-def home(session: Session, principal: Principal | None) -> dict[str, Any]:
+def home(session: Session, principal: Principal | None) -> HomeOverview:
     """Programmes of the user's organizations (all for a global admin), with cohorts and counts."""
     principal = require_signed_in(principal)
     orgs = {g.organization_id for g in principal.grants}
@@ -30,7 +36,7 @@ def home(session: Session, principal: Principal | None) -> dict[str, Any]:
         stmt = stmt.where(col(Program.organization_id).in_([o for o in orgs if o]))
     programs = session.exec(stmt.order_by(col(Program.id))).all()
     today = utcnow().date()
-    out: list[dict[str, Any]] = []
+    out: list[ProgramOverview] = []
     for p in programs:
         cohorts = session.exec(
             select(Cohort).where(Cohort.program_id == p.id).order_by(col(Cohort.starts_on))
@@ -45,31 +51,31 @@ def home(session: Session, principal: Principal | None) -> dict[str, Any]:
             ).all()
         )
         out.append(
-            {
-                "name": p.name,
-                "description": p.description,
-                "cohorts": [
-                    {
-                        "name": c.name,
-                        "dates": f"{c.starts_on:%d %b %Y} – {c.ends_on:%d %b %Y}",
-                        "capacity": c.capacity,
-                        "status": "running"
+            ProgramOverview(
+                name=p.name,
+                description=p.description,
+                cohorts=[
+                    CohortBrief(
+                        name=c.name,
+                        dates=f"{when(c.starts_on, style='date')} – {when(c.ends_on, style='date')}",
+                        capacity=c.capacity,
+                        status="running"
                         if c.starts_on <= today <= c.ends_on
                         else ("upcoming" if c.starts_on > today else "finished"),
-                    }
+                    )
                     for c in cohorts
                 ],
-                "missions": sum(counts.values()),
-                "missions_by_track": [{"track": k, "count": v} for k, v in sorted(counts.items())],
-            }
+                missions=sum(counts.values()),
+                missions_by_track=[TrackCount(track=k, count=v) for k, v in sorted(counts.items())],
+            )
         )
-    result: dict[str, Any] = {"programs": out}
+    result = HomeOverview(programs=out)
     if principal.is_admin:
         rows = session.exec(
             select(RoleAssignment.role, func.count(func.distinct(RoleAssignment.user_id))).group_by(
                 col(RoleAssignment.role)
             )
         ).all()
-        result["users_total"] = session.exec(select(func.count(col(User.id)))).one()
-        result["users_by_role"] = [{"role": r, "count": n} for r, n in sorted(rows)]
+        result.users_total = session.exec(select(func.count(col(User.id)))).one()
+        result.users_by_role = [RoleCount(role=r, count=n) for r, n in sorted(rows)]
     return result

@@ -41,6 +41,15 @@ from cyberhub.models import (
 from cyberhub.models.ai import RebuildStatus
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import HEARTBEAT_KEY, LAST_RUN_KEY, get_redis
+from cyberhub.schemas.jobs import (
+    FailuresPage,
+    JobFailurePublic,
+    JobsOverview,
+    LastRun,
+    QueueDepth,
+    RebuildRunPublic,
+    WorkersPublic,
+)
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.admin.health import HEARTBEAT_STALE_SECONDS
@@ -78,10 +87,6 @@ def _admin(principal: Principal | None) -> Principal:
     return require_role(principal, Role.admin)
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 # --- queues, workers, last runs (Redis) -------------------------------------------------------
 
 
@@ -89,7 +94,7 @@ def _queue_names() -> list[str]:
     return jobs.queues()
 
 
-def queue_depths(principal: Principal | None) -> list[dict[str, Any]]:
+def queue_depths(principal: Principal | None) -> list[QueueDepth]:
     """Per queue: messages waiting, being worked on, delayed (retry backoff) and dead-lettered.
 
     The RedisBroker keeps, per queue q (see dramatiq/brokers/redis/dispatch.lua):
@@ -114,18 +119,18 @@ def queue_depths(principal: Principal | None) -> list[dict[str, Any]]:
     for i, q in enumerate(names):
         waiting, unacked, delayed, dead = (int(c) for c in counts[i * 4 : i * 4 + 4])
         out.append(
-            {
-                "queue": q,
-                "waiting": waiting,
-                "running": max(0, unacked - waiting),
-                "delayed": delayed,
-                "dead": dead,
-            }
+            QueueDepth(
+                queue=q,
+                waiting=waiting,
+                running=max(0, unacked - waiting),
+                delayed=delayed,
+                dead=dead,
+            )
         )
     return out
 
 
-def workers(principal: Principal | None) -> dict[str, Any]:
+def workers(principal: Principal | None) -> WorkersPublic:
     """How many worker processes beat within the health threshold, and the freshest beat."""
     _admin(principal)
 
@@ -134,10 +139,10 @@ def workers(principal: Principal | None) -> dict[str, Any]:
     alive = int(r.zcount(HEARTBEAT_KEY, now - HEARTBEAT_STALE_SECONDS, "+inf"))
     beats = r.zrevrange(HEARTBEAT_KEY, 0, 0, withscores=True)
     last = float(beats[0][1]) if beats else None
-    return {"alive": alive, "last_heartbeat": last, "seconds_ago": now - last if last else None}
+    return WorkersPublic(alive=alive, last_heartbeat=last, seconds_ago=now - last if last else None)
 
 
-def last_runs(principal: Principal | None) -> list[dict[str, Any]]:
+def last_runs(principal: Principal | None) -> list[LastRun]:
     """Each actor's last run (when, outcome, error), by actor name; "never" for an actor that
     has not run since Redis was emptied."""
     _admin(principal)
@@ -151,12 +156,12 @@ def last_runs(principal: Principal | None) -> list[dict[str, Any]]:
         except ValueError:
             run = {}
         out.append(
-            {
-                "actor": name,
-                "at": run.get("at"),
-                "outcome": run.get("outcome") or "never",
-                "error": run.get("error"),
-            }
+            LastRun(
+                actor=name,
+                at=run.get("at"),
+                outcome=run.get("outcome") or "never",
+                error=run.get("error"),
+            )
         )
     return out
 
@@ -239,25 +244,25 @@ def _drop_dead_letter(queue: str, message_id: str) -> bool:
     return False
 
 
-def _failure_json(row: JobFailure, retried_by: str | None) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "message_id": row.message_id,
-        "actor": row.actor,
-        "queue": row.queue,
-        "args": row.args,
-        "error": row.error,
-        "summary": summarize_error(row.error),
-        "failed_at": _iso(row.failed_at),
-        "retried_at": _iso(row.retried_at),
-        "retried_by": retried_by,
-    }
+def _failure_public(row: JobFailure, retried_by: str | None) -> JobFailurePublic:
+    return JobFailurePublic(
+        id=row.id or 0,
+        message_id=row.message_id,
+        actor=row.actor,
+        queue=row.queue,
+        args=list(row.args),
+        error=row.error,
+        summary=summarize_error(row.error),
+        failed_at=row.failed_at,
+        retried_at=row.retried_at,
+        retried_by=retried_by,
+    )
 
 
 def failures(
     session: Session, principal: Principal | None, limit: int = FAILURES_LIMIT
-) -> dict[str, Any]:
-    """Jobs that failed for good, newest first: {"total", "items"}."""
+) -> FailuresPage:
+    """Jobs that failed for good, newest first, and how many there are."""
     _admin(principal)
     if not 1 <= limit <= 500:
         raise Invalid("limit must be between 1 and 500.")
@@ -268,7 +273,9 @@ def failures(
         .order_by(col(JobFailure.failed_at).desc(), col(JobFailure.id).desc())
         .limit(limit)
     ).all()
-    return {"total": int(total), "items": [_failure_json(row, email) for row, email in rows]}
+    return FailuresPage(
+        total=int(total), items=[_failure_public(row, email) for row, email in rows]
+    )
 
 
 def _failure(session: Session, failure_id: int) -> JobFailure:
@@ -280,7 +287,7 @@ def _failure(session: Session, failure_id: int) -> JobFailure:
 
 def retry_failure(
     session: Session, principal: Principal | None, failure_id: int, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> JobFailurePublic:
     """Send the same actor with the same arguments again (a new message, sent once this
     transaction commits) and stamp who retried it when. A job is retried once: if it fails
     again, that failure is a new row."""
@@ -309,7 +316,7 @@ def retry_failure(
     )
     session.flush()
     _drop_dead_letter(row.queue, row.message_id)
-    return _failure_json(row, principal.email)
+    return _failure_public(row, principal.email)
 
 
 def dismiss_failure(
@@ -338,21 +345,21 @@ def dismiss_failure(
 # --- rebuild everything -----------------------------------------------------------------------
 
 
-def _run_json(session: Session, run: RebuildRun) -> dict[str, Any]:
+def _run_public(session: Session, run: RebuildRun) -> RebuildRunPublic:
     starter = session.get(User, run.started_by) if run.started_by else None
-    return {
-        "id": run.id,
-        "status": run.status,
-        "done": run.done,
-        "total": run.total,
-        "percent": round(100 * run.done / run.total)
+    return RebuildRunPublic(
+        id=run.id or 0,
+        status=run.status,
+        done=run.done,
+        total=run.total,
+        percent=round(100 * run.done / run.total)
         if run.total
         else (100 if run.status == DONE else 0),
-        "error": run.error,
-        "started_by": starter.email if starter else None,
-        "created_at": _iso(run.created_at),
-        "finished_at": _iso(run.finished_at),
-    }
+        error=run.error,
+        started_by=starter.email if starter else None,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+    )
 
 
 def _active_runs(session: Session, exclude: int | None = None) -> list[RebuildRun]:
@@ -364,7 +371,7 @@ def _active_runs(session: Session, exclude: int | None = None) -> list[RebuildRu
 
 def start_rebuild(
     session: Session, principal: Principal | None, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> RebuildRunPublic:
     """Queue a rebuild of every embedding and recommendation list (once this transaction
     commits). Conflict while another one is queued or running."""
     principal = _admin(principal)
@@ -390,23 +397,23 @@ def start_rebuild(
         meta=meta,
     )
     jobs.rebuild_started(session, run.id or 0)
-    return _run_json(session, run)
+    return _run_public(session, run)
 
 
-def latest_rebuild(session: Session, principal: Principal | None) -> dict[str, Any] | None:
+def latest_rebuild(session: Session, principal: Principal | None) -> RebuildRunPublic | None:
     """The most recent rebuild (None when there has never been one)."""
     _admin(principal)
     run = session.exec(select(RebuildRun).order_by(col(RebuildRun.id).desc())).first()
-    return _run_json(session, run) if run else None
+    return _run_public(session, run) if run else None
 
 
-def get_rebuild(session: Session, principal: Principal | None, run_id: int) -> dict[str, Any]:
+def get_rebuild(session: Session, principal: Principal | None, run_id: int) -> RebuildRunPublic:
     """One rebuild's status and progress."""
     _admin(principal)
     run = session.get(RebuildRun, run_id)
     if run is None:
         raise NotFound("That rebuild does not exist.")
-    return _run_json(session, run)
+    return _run_public(session, run)
 
 
 def ai_learner_ids(session: Session) -> list[int]:
@@ -460,7 +467,7 @@ def run_rebuild(
     embedder: Embedder,
     checkpoint: Callable[[], None],
     batch: int = REBUILD_BATCH,
-) -> dict[str, Any]:
+) -> RebuildRunPublic:
     """Do a rebuild (the worker's side; no principal: the admin was checked when it started).
 
     Every mission is re-embedded in batches (one encode call each), then every learner with AI
@@ -474,7 +481,7 @@ def run_rebuild(
     if run is None:
         raise NotFound(f"Rebuild {run_id} does not exist.")
     if run.status == DONE or (run.status == FAILED and _active_runs(session, exclude=run_id)):
-        return _run_json(session, run)
+        return _run_public(session, run)
     # In text-length order: each batch of 64 then holds texts of similar length, so the model
     # pads little (in id order it padded ~9 % more positions: bench/embedding_pipeline.py).
     length = (
@@ -504,13 +511,13 @@ def run_rebuild(
 
     for ids in _batches(mission_ids, batch):
         if not _still_mine(session, run_id):
-            return _fresh_json(session, run_id)
+            return _fresh_public(session, run_id)
         embeddings.embed_missions(session, ids, embedder)
         _advance(session, run_id, len(ids))
         checkpoint()
     for ids in _batches(learner_ids, batch):
         if not _still_mine(session, run_id):
-            return _fresh_json(session, run_id)
+            return _fresh_public(session, run_id)
         for user_id in ids:
             try:
                 embeddings.embed_learner(session, user_id, embedder)
@@ -526,14 +533,14 @@ def run_rebuild(
         run.status, run.done, run.finished_at = DONE, run.total, utcnow()
         session.add(run)
         checkpoint()
-    return _run_json(session, run)
+    return _run_public(session, run)
 
 
-def _fresh_json(session: Session, run_id: int) -> dict[str, Any]:
+def _fresh_public(session: Session, run_id: int) -> RebuildRunPublic:
     run = session.get(RebuildRun, run_id, populate_existing=True)
     if run is None:
         raise NotFound(f"Rebuild {run_id} does not exist.")
-    return _run_json(session, run)
+    return _run_public(session, run)
 
 
 def fail_rebuild(session: Session, run_id: int, error: str) -> None:
@@ -548,23 +555,19 @@ def fail_rebuild(session: Session, run_id: int, error: str) -> None:
 # --- the page's one call ----------------------------------------------------------------------
 
 
-def overview(session: Session, principal: Principal | None) -> dict[str, Any]:
-    """Everything the /admin/jobs page shows. When Redis can't be read, "redis_error" says why
+def overview(session: Session, principal: Principal | None) -> JobsOverview:
+    """Everything the /admin/jobs page shows. When Redis can't be read, `redis_error` says why
     and the database parts (failed jobs, rebuild) are still there."""
     _admin(principal)
-    data: dict[str, Any] = {
-        "queues": [],
-        "workers": {"alive": 0, "last_heartbeat": None, "seconds_ago": None},
-        "last_runs": [],
-        "redis_error": "",
-    }
+    data = JobsOverview(
+        failures=failures(session, principal), rebuild=latest_rebuild(session, principal)
+    )
     try:
-        data["queues"] = queue_depths(principal)
-        data["workers"] = workers(principal)
-        data["last_runs"] = last_runs(principal)
+        data.queues = queue_depths(principal)
+        data.workers = workers(principal)
+        data.last_runs = last_runs(principal)
     except Exception as exc:
         log.warning("admin jobs: redis unavailable", exc_info=True)
-        data["redis_error"] = f"Redis can't be read right now ({type(exc).__name__})."
-    data["failures"] = failures(session, principal)
-    data["rebuild"] = latest_rebuild(session, principal)
+        data.queues, data.workers, data.last_runs = [], WorkersPublic(), []
+        data.redis_error = f"Redis can't be read right now ({type(exc).__name__})."
     return data

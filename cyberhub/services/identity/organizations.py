@@ -7,12 +7,13 @@ takes away every role they hold there (see services/identity/roles.py for who ma
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Role, RoleAssignment, User
+from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -45,15 +46,16 @@ def org_for_manager(session: Session, principal: Principal | None, org_id: int) 
     return org
 
 
-def as_json(org: Organization, members: int = 0) -> dict[str, Any]:
-    return {
-        "id": org.id,
-        "name": org.name,
-        "slug": org.slug,
-        "description": org.description,
-        "created_at": org.created_at.isoformat(),
-        "members": members,
-    }
+def public(org: Organization, members: int = 0) -> OrganizationPublic:
+    """An organization's public face, with its member count."""
+    return OrganizationPublic(
+        id=org.id or 0,
+        name=org.name,
+        slug=org.slug,
+        description=org.description,
+        created_at=org.created_at,
+        members=members,
+    )
 
 
 def create(
@@ -106,7 +108,7 @@ def create(
     return org
 
 
-def list_organizations(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+def list_organizations(session: Session, principal: Principal | None) -> list[OrganizationPublic]:
     """Admins see every organization, directors the ones they run; with member counts."""
     actor = roles.require_manager(principal)
     visible = _visible_ids(actor)
@@ -123,10 +125,10 @@ def list_organizations(session: Session, principal: Principal | None) -> list[di
             .group_by(col(RoleAssignment.organization_id))
         ).all()
     )
-    return [as_json(o, counts.get(o.id, 0)) for o in orgs]
+    return [public(o, counts.get(o.id, 0)) for o in orgs]
 
 
-def get(session: Session, principal: Principal | None, org_id: int) -> dict[str, Any]:
+def get(session: Session, principal: Principal | None, org_id: int) -> OrganizationPublic:
     """One organization (admin, or its director)."""
     org = org_for_manager(session, principal, org_id)
     count = session.exec(
@@ -134,7 +136,7 @@ def get(session: Session, principal: Principal | None, org_id: int) -> dict[str,
             RoleAssignment.organization_id == org_id
         )
     ).one()
-    return as_json(org, count)
+    return public(org, count)
 
 
 def members(
@@ -144,7 +146,7 @@ def members(
     *,
     page: int = 1,
     page_size: int = PAGE_SIZE,
-) -> dict[str, Any]:
+) -> MembersPage:
     """Users holding any role in the organization, with those roles; by name, paginated."""
     org_for_manager(session, principal, org_id)
     if page < 1 or not 1 <= page_size <= 100:
@@ -167,26 +169,25 @@ def members(
     ).all()
     order = [r.value for r in Role]
     by_user: dict[int, list[str]] = {}
-    since: dict[int, str] = {}
+    since: dict[int, datetime] = {}
     for g in grants:
         by_user.setdefault(g.user_id, []).append(g.role)
-        joined = g.created_at.isoformat()
-        since[g.user_id] = min(since.get(g.user_id, joined), joined)
-    return {
-        "items": [
-            {
-                "id": u.id,
-                "email": u.email,
-                "full_name": u.full_name,
-                "roles": sorted(by_user.get(u.id or 0, []), key=order.index),
-                "member_since": since.get(u.id or 0, ""),
-            }
+        since[g.user_id] = min(since.get(g.user_id, g.created_at), g.created_at)
+    return MembersPage(
+        items=[
+            MemberPublic(
+                id=u.id or 0,
+                email=u.email,
+                full_name=u.full_name,
+                roles=sorted(by_user.get(u.id or 0, []), key=order.index),
+                member_since=since.get(u.id or 0),
+            )
             for u in users
         ],
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // page_size)),
-    }
+        total=total,
+        page=page,
+        pages=max(1, -(-total // page_size)),
+    )
 
 
 def add_member(

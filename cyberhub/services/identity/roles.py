@@ -13,6 +13,13 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from cyberhub.models import AuditLog, Organization, Role, RoleAssignment, User
+from cyberhub.schemas.users import (
+    RoleGrantPublic,
+    RolePublic,
+    UserAuditEntry,
+    UserDetail,
+    UserUnlocked,
+)
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,9 +40,9 @@ DIRECTOR_ASSIGNABLE = frozenset({Role.student.value, Role.mentor.value, Role.spo
 REASON_MAX = 500
 
 
-def list_roles() -> list[dict[str, str]]:
+def list_roles() -> list[RolePublic]:
     """The five roles, in their natural order, each with a one-line description."""
-    return [{"name": r.value, "description": ROLE_DESCRIPTIONS[r]} for r in Role]
+    return [RolePublic(name=r.value, description=ROLE_DESCRIPTIONS[r]) for r in Role]
 
 
 # -- rules -------------------------------------------------------------------------------------
@@ -273,7 +280,7 @@ def revoke_grants(
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _grant_rows(session: Session, user_id: int, org_ids: set[int] | None) -> list[dict[str, Any]]:
+def _grant_rows(session: Session, user_id: int, org_ids: set[int] | None) -> list[RoleGrantPublic]:
     granter = User.__table__.alias("granter")  # type: ignore[attr-defined]
     stmt = (
         select(RoleAssignment, Organization.name, granter.c.email)
@@ -287,21 +294,23 @@ def _grant_rows(session: Session, user_id: int, org_ids: set[int] | None) -> lis
         stmt = stmt.where(col(RoleAssignment.organization_id).in_(org_ids))
     order = [r.value for r in Role]
     rows = [
-        {
-            "id": ra.id,
-            "role": ra.role,
-            "organization_id": ra.organization_id,
-            "organization": org_name or "global",
-            "reason": ra.reason,
-            "granted_by": granted_by or "",
-            "created_at": ra.created_at.isoformat(),
-        }
+        RoleGrantPublic(
+            id=ra.id or 0,
+            role=ra.role,
+            organization_id=ra.organization_id,
+            organization=org_name or "global",
+            reason=ra.reason,
+            granted_by=granted_by or "",
+            created_at=ra.created_at,
+        )
         for ra, org_name, granted_by in session.exec(stmt).all()
     ]
-    return sorted(rows, key=lambda g: (order.index(g["role"]), g["organization"]))
+    return sorted(rows, key=lambda g: (order.index(g.role), g.organization))
 
 
-def user_roles(session: Session, principal: Principal | None, user_id: int) -> list[dict[str, Any]]:
+def user_roles(
+    session: Session, principal: Principal | None, user_id: int
+) -> list[RoleGrantPublic]:
     """The user's role assignments: all of them for an admin; for a director, only those in the
     organizations they direct (NotFound when the user isn't a member there)."""
     actor = require_manager(principal)
@@ -314,7 +323,7 @@ def user_roles(session: Session, principal: Principal | None, user_id: int) -> l
     return rows
 
 
-def user_detail(session: Session, principal: Principal | None, user_id: int) -> dict[str, Any]:
+def user_detail(session: Session, principal: Principal | None, user_id: int) -> UserDetail:
     """Everything the admin console shows about one account (admins only)."""
     require_role(principal, Role.admin)
     user = _user(session, user_id)
@@ -334,30 +343,30 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
     emails = dict(
         session.exec(select(User.id, User.email).where(col(User.id).in_(actor_ids))).all()
     )
-    return {
-        "id": user.id,
-        "email": user.email,
-        "full_name": user.full_name,
-        "is_active": user.is_active,
-        "created_at": user.created_at.isoformat(),
-        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
-        "locked": lock.locked,
-        "locked_until": lock.locked_until.isoformat() if lock.locked_until else None,
-        "locked_sources": lock.sources,
-        "failed_login_count": user.failed_login_count,
-        "mfa_enabled": user.mfa_secret is not None,
-        "roles": _grant_rows(session, user_id, None),
-        "audit": [
-            {
-                "id": e.id,
-                "created_at": e.created_at.isoformat(),
-                "action": e.action,
-                "actor": emails.get(e.actor_id, "") if e.actor_id else "",
-                "summary": summarize(e.details),
-            }
+    return UserDetail(
+        id=user.id or 0,
+        email=user.email,
+        full_name=user.full_name,
+        is_active=user.is_active,
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+        locked=lock.locked,
+        locked_until=lock.locked_until,
+        locked_sources=lock.sources,
+        failed_login_count=user.failed_login_count,
+        mfa_enabled=user.mfa_secret is not None,
+        roles=_grant_rows(session, user_id, None),
+        audit=[
+            UserAuditEntry(
+                id=e.id or 0,
+                created_at=e.created_at,
+                action=e.action,
+                actor=emails.get(e.actor_id, "") if e.actor_id else "",
+                summary=summarize(e.details),
+            )
             for e in entries
         ],
-    }
+    )
 
 
 def summarize(details: dict[str, object]) -> str:
@@ -370,10 +379,10 @@ def summarize(details: dict[str, object]) -> str:
 
 def unlock_user(
     session: Session, principal: Principal | None, user_id: int, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> UserUnlocked:
     """Admins lift a sign-in lockout at once (audited as account.unlocked)."""
     actor = require_role(principal, Role.admin)
     user = _user(session, user_id)
     accounts.unlock(session, user=user, actor_id=actor.user_id, meta=meta)
     session.flush()
-    return {"id": user.id, "email": user.email, "locked": False}
+    return UserUnlocked(id=user.id or 0, email=user.email)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.users import RoleHeld, UsersPage, UserSummary
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 
@@ -25,7 +25,7 @@ class UserQuery:
     page_size: int = PAGE_SIZE
 
 
-def search_users(session: Session, principal: Principal | None, query: UserQuery) -> dict[str, Any]:
+def search_users(session: Session, principal: Principal | None, query: UserQuery) -> UsersPage:
     """Admins search every account by email or name, filter by role and organization, and page."""
     require_role(principal, Role.admin)
     if query.role and query.role not in {r.value for r in Role}:
@@ -57,34 +57,32 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
         )
         .where(col(RoleAssignment.user_id).in_(ids))
     ).all()
-    by_user: dict[int, list[dict[str, Any]]] = {}
+    by_user: dict[int, list[RoleHeld]] = {}
     for ra, org_name in grants:
         by_user.setdefault(ra.user_id, []).append(
-            {
-                "role": ra.role,
-                "organization_id": ra.organization_id,
-                "organization": org_name or "global",
-            }
+            RoleHeld(
+                role=ra.role, organization_id=ra.organization_id, organization=org_name or "global"
+            )
         )
     now = utcnow()
-    return {
-        "items": [
-            {
-                "id": u.id,
-                "email": u.email,
-                "full_name": u.full_name,
-                "is_active": u.is_active,
-                "locked": bool(u.locked_until and u.locked_until > now),
-                "created_at": u.created_at.isoformat(),
-                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
-                "roles": sorted(by_user.get(u.id or 0, []), key=lambda g: g["role"]),
-            }
+    return UsersPage(
+        items=[
+            UserSummary(
+                id=u.id or 0,
+                email=u.email,
+                full_name=u.full_name,
+                is_active=u.is_active,
+                locked=bool(u.locked_until and u.locked_until > now),
+                created_at=u.created_at,
+                last_login_at=u.last_login_at,
+                roles=sorted(by_user.get(u.id or 0, []), key=lambda g: g.role),
+            )
             for u in users
         ],
-        "total": total,
-        "page": query.page,
-        "pages": max(1, -(-total // query.page_size)),
-    }
+        total=total,
+        page=query.page,
+        pages=max(1, -(-total // query.page_size)),
+    )
 
 
 def list_organizations(session: Session) -> list[Organization]:

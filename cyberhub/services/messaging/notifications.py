@@ -10,13 +10,13 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Notification, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.notifications import MAX_IDS, NotificationPublic, NotificationsPage
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
 PAGE_SIZE = 20
-MAX_IDS = 200
 
 # Kinds used by the learning core.
 SUBMISSION_RECEIVED = "submission_received"
@@ -49,16 +49,17 @@ def notify(
     return note
 
 
-def as_json(n: Notification) -> dict[str, Any]:
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "title": n.title,
-        "body": n.body,
-        "link": n.link,
-        "created_at": n.created_at.isoformat(),
-        "read": n.read_at is not None,
-    }
+def public(n: Notification) -> NotificationPublic:
+    """A notification's public face (read as a flag)."""
+    return NotificationPublic(
+        id=n.id or 0,
+        kind=n.kind,
+        title=n.title,
+        body=n.body,
+        link=n.link,
+        created_at=n.created_at,
+        read=n.read_at is not None,
+    )
 
 
 def unread_count(session: Session, user_id: int) -> int:
@@ -74,7 +75,7 @@ def unread_count(session: Session, user_id: int) -> int:
 
 @dataclass
 class NotificationPage:
-    items: list[Notification]
+    items: list[NotificationPublic]
     total: int
     unread: int
     page: int
@@ -83,6 +84,12 @@ class NotificationPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+    def public(self) -> NotificationsPage:
+        """The page as the API sends it."""
+        return NotificationsPage(
+            items=self.items, total=self.total, unread=self.unread, page=self.page, pages=self.pages
+        )
 
 
 def list_for(
@@ -111,7 +118,7 @@ def list_for(
         .limit(page_size)
     ).all()
     return NotificationPage(
-        items=list(items),
+        items=[public(n) for n in items],
         total=total,
         unread=unread_count(session, actor.user_id),
         page=page,

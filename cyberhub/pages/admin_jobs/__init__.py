@@ -1,0 +1,25 @@
+"""/admin/jobs: the background jobs — queue depth, workers, last run per actor, jobs that failed
+for good (retry or dismiss, after a confirmation) and "rebuild everything" with a progress bar
+that refreshes every 2 s while the rebuild runs (admins only).
+
+The state and its rows are in state.py, the components in view.py.
+"""
+
+from __future__ import annotations
+
+from cyberhub.models import Role
+from cyberhub.pages.admin_jobs.state import AdminJobsState
+from cyberhub.pages.admin_jobs.view import ROUTE, admin_jobs_content, admin_jobs_page
+from cyberhub.pages.registry import Page, register, roles
+
+__all__ = ["ROUTE", "AdminJobsState", "admin_jobs_content", "admin_jobs_page"]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Background jobs · Admin · CyberHub",
+        component=admin_jobs_page,
+        access=roles(Role.admin),
+        on_load=(AdminJobsState.load,),
+    )
+)

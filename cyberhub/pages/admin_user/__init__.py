@@ -1,0 +1,24 @@
+"""/admin/users/[user_id]: one account — profile, roles (assign / revoke with a reason), lockout
+(unlock) and its latest audit entries (admins only).
+
+The state and its rows are in state.py, the components in view.py.
+"""
+
+from __future__ import annotations
+
+from cyberhub.models import Role
+from cyberhub.pages.admin_user.state import AdminUserState
+from cyberhub.pages.admin_user.view import ROUTE, admin_user_content, admin_user_page
+from cyberhub.pages.registry import Page, register, roles
+
+__all__ = ["ROUTE", "AdminUserState", "admin_user_content", "admin_user_page"]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="User · Admin · CyberHub",
+        component=admin_user_page,
+        access=roles(Role.admin),
+        on_load=(AdminUserState.load,),
+    )
+)

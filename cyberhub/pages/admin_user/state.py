@@ -1,0 +1,258 @@
+"""The /admin/users/[user_id] page's state and the rows it shows (times already formatted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.formatting import when
+from cyberhub.models import Role
+from cyberhub.schemas.users import RoleGrantPublic, UserDetail
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity import roles as role_service
+from cyberhub.services.identity import users
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
+
+GLOBAL = "global"
+
+
+@dataclass(frozen=True)
+class UserView:
+    email: str = ""
+    full_name: str = ""
+    created_at: str = ""
+    last_login_at: str = ""
+    locked_until: str = ""
+    failed_logins: int = 0
+    mfa: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    role: str
+    organization_id: int
+    organization: str
+    reason: str
+    granted_by: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    created_at: str
+    action: str
+    actor: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class OrgOption:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    user: UserView
+    locked: bool
+    grants: list[GrantRow]
+    audit: list[AuditRow]
+    organizations: list[OrgOption]
+    # The organization the user already has a role in: granting there is the usual case, and
+    # the alphabetically first organization rarely is theirs.
+    default_org: str
+
+
+def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
+    return GrantRow(
+        role=g.role,
+        organization_id=g.organization_id or 0,
+        organization=g.organization,
+        reason=g.reason,
+        granted_by=g.granted_by,
+        created_at=when(g.created_at, tz),
+    )
+
+
+def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountPage:
+    own = [str(g.organization_id) for g in detail.roles if g.organization_id]
+    return AccountPage(
+        user=UserView(
+            email=detail.email,
+            full_name=detail.full_name or detail.email,
+            created_at=when(detail.created_at, tz),
+            last_login_at=when(detail.last_login_at, tz, empty="never"),
+            locked_until=when(detail.locked_until, tz),
+            failed_logins=detail.failed_login_count,
+            mfa="on" if detail.mfa_enabled else "off",
+            status="active" if detail.is_active else "disabled",
+        ),
+        locked=detail.locked,
+        grants=[_grant(g, tz) for g in detail.roles],
+        audit=[
+            AuditRow(
+                created_at=when(e.created_at, tz),
+                action=e.action,
+                actor=e.actor or "—",
+                summary=e.summary,
+            )
+            for e in detail.audit
+        ],
+        organizations=orgs,
+        default_org=own[0] if own else (orgs[0].id if orgs else ""),
+    )
+
+
+def _load(session: Session, principal: Principal | None, user_id: int) -> AccountPage:
+    detail = role_service.user_detail(session, principal, user_id)
+    orgs = [OrgOption(id=str(o.id), name=o.name) for o in users.list_organizations(session)]
+    return _page(detail, orgs, principal.time_zone if principal else None)
+
+
+def _assign(
+    session: Session,
+    principal: Principal | None,
+    user_id: int,
+    role: str,
+    org: str,
+    reason: str,
+    meta: RequestMeta,
+) -> None:
+    role_service.assign_role(
+        session,
+        principal,
+        user_id=user_id,
+        role=role,
+        organization_id=None if org in ("", GLOBAL) else int(org),
+        reason=reason,
+        meta=meta,
+    )
+
+
+class AdminUserState(ServiceState, rx.State):
+    user_id: int = 0
+    user: UserView = UserView()
+    locked: bool = False
+    grants: list[GrantRow] = []
+    audit_entries: list[AuditRow] = []
+    organizations: list[OrgOption] = []
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    # The assign form (kept so a failed submit keeps what was chosen and typed).
+    new_role: str = Role.mentor.value
+    new_org: str = ""
+    new_reason: str = ""
+    assign_error: str = ""
+    # The revoke dialog.
+    revoke_open: bool = False
+    revoke_role: str = ""
+    revoke_org_id: int = 0
+    revoke_org_name: str = ""
+    revoke_reason: str = ""
+    revoke_error: str = ""
+    unlock_error: str = ""
+
+    async def _refresh(self) -> None:
+        found = await self._call(_load, self.user_id)
+        self.loading = False
+        if not found:
+            return
+        page = found.value
+        self.user, self.locked, self.grants = page.user, page.locked, page.grants
+        self.audit_entries, self.organizations = page.audit, page.organizations
+        if not self.new_org:
+            self.new_org = page.default_org
+        self.error = ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
+        self.revoke_open, self.new_reason, self.new_org = False, "", ""
+        user_id = parse_id(self.router.page.params.get("user_id", ""))
+        if user_id is None:
+            self.error, self.loading = "That user does not exist.", False
+            return
+        self.user_id = user_id
+        await self._refresh()
+
+    @rx.event
+    def set_new_role(self, value: str) -> None:
+        self.new_role = value
+
+    @rx.event
+    def set_new_org(self, value: str) -> None:
+        self.new_org = value
+
+    @rx.event
+    async def assign(self, form: dict[str, Any]) -> Any:
+        self.new_reason = str(form.get("reason", ""))[:500]
+        self.notice = ""
+        done = await self._try(
+            _assign,
+            self.user_id,
+            self.new_role,
+            self.new_org,
+            self.new_reason,
+            self._meta(),
+        )
+        if not done:
+            self.assign_error = done.error
+            return None
+        where = "globally" if self.new_org == GLOBAL else "in the organization"
+        self.notice = f"Gave {self.user.email} the {self.new_role} role {where}."
+        self.assign_error, self.new_reason = "", ""
+        await self._refresh()
+        return rx.set_value("assign-reason", "")
+
+    @rx.event
+    def ask_revoke(self, role: str, organization_id: int) -> None:
+        grant = next(
+            (
+                g
+                for g in self.grants
+                if g.role == role and g.organization_id == int(organization_id or 0)
+            ),
+            None,
+        )
+        self.revoke_role = grant.role if grant else str(role)
+        self.revoke_org_id = grant.organization_id if grant else 0
+        self.revoke_org_name = grant.organization if grant else ""
+        self.revoke_reason, self.revoke_error, self.revoke_open = "", "", True
+
+    @rx.event
+    def set_revoke_open(self, value: bool) -> None:
+        self.revoke_open = value
+
+    @rx.event
+    async def revoke(self, form: dict[str, Any]) -> None:
+        self.revoke_reason = str(form.get("reason", ""))[:500]
+        done = await self._try(
+            role_service.revoke_role,
+            user_id=self.user_id,
+            role=self.revoke_role,
+            organization_id=self.revoke_org_id or None,
+            reason=self.revoke_reason,
+            meta=self._meta(),
+        )
+        if not done:
+            self.revoke_error = done.error
+            return
+        self.notice = f"Removed the {self.revoke_role} role ({self.revoke_org_name})."
+        self.revoke_open, self.revoke_error = False, ""
+        await self._refresh()
+
+    @rx.event
+    async def unlock(self) -> None:
+        done = await self._try(role_service.unlock_user, self.user_id, self._meta())
+        if not done:
+            self.unlock_error = done.error
+            return
+        self.unlock_error, self.notice = "", "The account is unlocked: they can sign in again."
+        await self._refresh()

@@ -1,0 +1,258 @@
+"""The /admin/users/[user_id] page's view: profile, lockout, roles (assign / revoke) and the
+account's latest audit entries."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.dialogs import reason_dialog
+from cyberhub.components.labelled import kept_form, labelled_select, labelled_textarea
+from cyberhub.components.sections import section_card
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.models import Role
+from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
+
+ROUTE = "/admin/users/[user_id]"
+
+
+def _fact(label: str, value: rx.Var[str] | str) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(label), rx.data_list.value(rx.text(value, word_break="break-all"))
+    )
+
+
+def _profile() -> rx.Component:
+    u = AdminUserState.user
+    return section_card(
+        "Profile",
+        rx.data_list.root(
+            _fact("Email", u.email),
+            _fact("Status", u.status),
+            _fact("Signed up", u.created_at),
+            _fact("Last sign-in", u.last_login_at),
+            _fact("Two-factor sign-in", u.mfa),
+            orientation={"initial": "vertical", "sm": "horizontal"},
+        ),
+        size="4",
+    )
+
+
+def _lock_state() -> rx.Component:
+    S = AdminUserState
+    return section_card(
+        "Sign-in lockout",
+        error_callout(S.unlock_error),
+        rx.cond(
+            S.locked,
+            rx.vstack(
+                rx.hstack(
+                    rx.badge("locked", color_scheme="red", size="2"),
+                    rx.text(
+                        "Locked until ",
+                        S.user.locked_until,
+                        " after ",
+                        S.user.failed_logins,
+                        " failed sign-ins.",
+                    ),
+                    wrap="wrap",
+                    align="center",
+                ),
+                rx.button(rx.icon("lock_open", size=16), "Unlock account", on_click=S.unlock),
+                spacing="2",
+            ),
+            rx.hstack(
+                rx.badge("not locked", color_scheme="green", size="2"),
+                rx.text("This account can sign in.", color_scheme="gray"),
+                align="center",
+            ),
+        ),
+        size="4",
+    )
+
+
+def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.badge(g.role, variant="surface", size="2")),
+        rx.table.cell(g.organization),
+        rx.table.cell(rx.text(g.reason, size="2")),
+        rx.table.cell(
+            rx.text(g.granted_by, size="2"),
+            rx.text(g.created_at, size="1", color_scheme="gray"),
+        ),
+        rx.table.cell(
+            rx.button(
+                "Revoke",
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                on_click=AdminUserState.ask_revoke(g.role, g.organization_id),
+                aria_label="Revoke " + g.role + " in " + g.organization,
+            )
+        ),
+    )
+
+
+def _assign_form() -> rx.Component:
+    S = AdminUserState
+    return kept_form(
+        rx.heading("Give a role", size="3", as_="h3"),
+        error_callout(S.assign_error),
+        rx.flex(
+            labelled_select(
+                "Role",
+                "assign-role",
+                *[rx.select.item(r.value.title(), value=r.value) for r in Role],
+                value=S.new_role,
+                on_change=S.set_new_role,
+            ),
+            labelled_select(
+                "Organization",
+                "assign-org",
+                rx.foreach(S.organizations, lambda o: rx.select.item(o.name, value=o.id)),
+                rx.select.item("Global (admin role only)", value=GLOBAL),
+                value=S.new_org,
+                on_change=S.set_new_org,
+            ),
+            gap="1em",
+            wrap="wrap",
+        ),
+        labelled_textarea(
+            "Reason",
+            "assign-reason",
+            name="reason",
+            default_value=S.new_reason,
+            placeholder="Why does this person need the role? (kept in the audit log)",
+            max_length=500,
+        ),
+        rx.button(rx.icon("user_plus", size=16), "Assign role", type="submit"),
+        on_submit=S.assign,
+        width="100%",
+    )
+
+
+def _roles_card() -> rx.Component:
+    S = AdminUserState
+    return section_card(
+        "Roles",
+        rx.cond(
+            S.grants.length() > 0,
+            data_table(
+                ["Role", "Organization", "Reason", "Granted", "Actions"],
+                rx.foreach(S.grants, _grant_row),
+            ),
+            rx.text(
+                "This account holds no role: it can sign in but sees little.",
+                color_scheme="gray",
+            ),
+        ),
+        rx.separator(size="4"),
+        _assign_form(),
+        size="4",
+    )
+
+
+def _revoke_dialog() -> rx.Component:
+    S = AdminUserState
+    return reason_dialog(
+        title=rx.alert_dialog.title("Revoke the ", S.revoke_role, " role?"),
+        description=rx.alert_dialog.description(
+            S.user.email,
+            " loses the ",
+            S.revoke_role,
+            " role (",
+            S.revoke_org_name,
+            ") at once and is told by email.",
+        ),
+        field_id="revoke-reason",
+        label="Reason for revoking",
+        reason=S.revoke_reason,
+        error=S.revoke_error,
+        confirm="Revoke role",
+        on_submit=S.revoke,
+        is_open=S.revoke_open,
+        on_open_change=S.set_revoke_open,
+    )
+
+
+def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(e.created_at, size="2", white_space="nowrap")),
+        rx.table.cell(rx.code(e.action)),
+        rx.table.cell(rx.text(e.actor, size="2")),
+        rx.table.cell(rx.text(e.summary, size="2", word_break="break-word")),
+    )
+
+
+def _audit_card() -> rx.Component:
+    S = AdminUserState
+    return section_card(
+        rx.hstack(
+            rx.heading("Recent activity", size="4", as_="h2"),
+            rx.link("Full audit log →", href="/admin/audit", size="2"),
+            justify="between",
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            S.audit_entries.length() > 0,
+            data_table(
+                ["When", "Action", "By", "Details"],
+                rx.foreach(S.audit_entries, _audit_row),
+                size="1",
+            ),
+            rx.text("No audit entries for this account yet.", color_scheme="gray"),
+        ),
+    )
+
+
+def admin_user_content() -> rx.Component:
+    S = AdminUserState
+    return rx.box(
+        admin_nav("/admin/users"),
+        rx.link("← All users", href="/admin/users", size="2"),
+        rx.cond(
+            S.loading,
+            loading_state("Loading the account…"),
+            rx.cond(
+                S.error != "",
+                empty_state(
+                    "Account not found",
+                    S.error,
+                    rx.link(rx.button("Back to users"), href="/admin/users"),
+                ),
+                rx.vstack(
+                    rx.vstack(
+                        rx.heading(S.user.full_name, size="7", as_="h1"),
+                        rx.text(S.user.email, color_scheme="gray"),
+                        spacing="1",
+                    ),
+                    rx.cond(
+                        S.notice != "",
+                        rx.callout(
+                            S.notice, icon="circle_check", color_scheme="green", role="status"
+                        ),
+                    ),
+                    rx.grid(
+                        _profile(),
+                        _lock_state(),
+                        columns=rx.breakpoints(initial="1", md="2"),
+                        gap="1em",
+                        width="100%",
+                    ),
+                    _roles_card(),
+                    _audit_card(),
+                    _revoke_dialog(),
+                    spacing="4",
+                    width="100%",
+                    margin_top="0.75em",
+                ),
+            ),
+        ),
+    )
+
+
+def admin_user_page() -> rx.Component:
+    return shell(guarded(ROUTE, admin_user_content()))

@@ -1,0 +1,66 @@
+"""The audit trail as the admin console and /api/v1/audit-logs show it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from cyberhub.schemas.datetimes import IsoDatetime
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    created_at: IsoDatetime
+    actor_id: int | None
+    actor_email: str
+    action: str
+    target_type: str
+    target_id: str
+    ip: str
+    user_agent: str
+    # What the writing service recorded: free-form JSON, different per action.
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryPublic]
+    total: int
+    page: int
+    pages: int
+
+
+class AuditActionSeries(BaseModel):
+    """An action in the chart: its name, its series key ("a0", ...), colour and total."""
+
+    name: str
+    key: str
+    color: str
+    total: int
+
+
+class AuditDayCount(BaseModel):
+    day: date
+    action: str
+    count: int
+
+
+class AuditTotal(BaseModel):
+    action: str
+    count: int
+
+
+class AuditStats(BaseModel):
+    """Counts per action per UTC day, three ways: rows (a table), series (a chart), totals."""
+
+    date_from: date
+    date_to: date
+    days: list[date]
+    actions: list[AuditActionSeries]
+    rows: list[AuditDayCount]
+    # One object per day: {"day": "2026-12-03", "a0": 3, "a1": 0, ...} — recharts' data shape,
+    # its keys are the actions' series keys (so not a fixed schema).
+    series: list[dict[str, Any]]
+    totals: list[AuditTotal]
+    total: int

@@ -1,0 +1,39 @@
+"""Organizations and their members as the admin console and /api/v1/organizations show them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from cyberhub.schemas.datetimes import IsoDatetime
+
+
+class OrganizationPublic(BaseModel):
+    """An organization with how many people hold a role in it."""
+
+    id: int
+    name: str
+    slug: str
+    description: str
+    created_at: IsoDatetime
+    members: int = 0
+
+
+class MemberPublic(BaseModel):
+    """A member of an organization: their roles there (in the roles' order), since when."""
+
+    id: int
+    email: str
+    full_name: str
+    roles: list[str]
+    member_since: IsoDatetime | None
+
+
+class MembersPage(BaseModel):
+    items: list[MemberPublic]
+    total: int
+    page: int
+    pages: int
+
+
+class MemberRemoved(BaseModel):
+    removed_roles: int

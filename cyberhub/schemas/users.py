@@ -1,0 +1,131 @@
+"""Accounts and their roles as the admin console and /api/v1 (users, roles) show them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from cyberhub.schemas.datetimes import IsoDatetime
+
+
+class RolePublic(BaseModel):
+    """One of the five roles and what it may do."""
+
+    name: str
+    description: str
+
+
+class RoleHeld(BaseModel):
+    """A role a user holds, and where (organization "global" when organization_id is null)."""
+
+    role: str
+    organization_id: int | None
+    organization: str
+
+
+class UserSummary(BaseModel):
+    """One row of the admin's user search."""
+
+    id: int
+    email: str
+    full_name: str
+    is_active: bool
+    locked: bool
+    created_at: IsoDatetime
+    last_login_at: IsoDatetime | None
+    roles: list[RoleHeld]
+
+
+class UsersPage(BaseModel):
+    items: list[UserSummary]
+    total: int
+    page: int
+    pages: int
+
+
+class RoleGrantPublic(BaseModel):
+    """A role assignment with its organization's name, who granted it and why."""
+
+    id: int
+    role: str
+    organization_id: int | None
+    organization: str
+    reason: str
+    granted_by: str
+    created_at: IsoDatetime
+
+
+class UserAuditEntry(BaseModel):
+    """An audit entry by or about a user, its details in one line."""
+
+    id: int
+    created_at: IsoDatetime
+    action: str
+    actor: str
+    summary: str
+
+
+class UserDetail(BaseModel):
+    """Everything the admin console shows about one account."""
+
+    id: int
+    email: str
+    full_name: str
+    is_active: bool
+    created_at: IsoDatetime
+    last_login_at: IsoDatetime | None
+    locked: bool
+    locked_until: IsoDatetime | None
+    locked_sources: list[str]
+    failed_login_count: int
+    mfa_enabled: bool
+    roles: list[RoleGrantPublic]
+    audit: list[UserAuditEntry]
+
+
+class UserUnlocked(BaseModel):
+    id: int
+    email: str
+    locked: bool = False
+
+
+class RoleAssignmentPublic(BaseModel):
+    """A role assignment as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int
+    role: str
+    organization_id: int | None
+    reason: str
+    granted_by_id: int | None
+    created_at: IsoDatetime
+
+
+class RoleRevoked(BaseModel):
+    user_id: int
+    role: str
+    organization_id: int | None
+    revoked: bool = True
+
+
+class InvitationOut(BaseModel):
+    """An invitation sent instead of a grant (the person is not a member yet)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organization_id: int
+    organization_name: str
+    email: str
+    role: str
+    status: str
+    created_at: IsoDatetime
+    expires_at: IsoDatetime
+
+
+class Invited(BaseModel):
+    """The answer when a role could only be offered: `invited` is true."""
+
+    invited: bool = True
+    invitation: InvitationOut
