@@ -165,8 +165,8 @@ class TestQueuing:
         session.commit()
         assert queued_jobs(stub_broker) == expected
         for change in (
-            lambda: learner_notes.update_note(session, p, note["id"], body="Learn malware."),
-            lambda: learner_notes.delete_note(session, p, note["id"]),
+            lambda: learner_notes.update_note(session, p, note.id, body="Learn malware."),
+            lambda: learner_notes.delete_note(session, p, note.id),
         ):
             stub_broker.flush_all()
             change()
@@ -183,7 +183,7 @@ class TestQueuing:
         note = learner_notes.add_note(session, p, kind="goal", body="Same.")
         session.commit()
         stub_broker.flush_all()
-        learner_notes.update_note(session, p, note["id"], body="Same.", kind="goal")
+        learner_notes.update_note(session, p, note.id, body="Same.", kind="goal")
         session.commit()
         learner_notes.add_note(session, p, kind="goal", body="Never mind.")
         session.rollback()
