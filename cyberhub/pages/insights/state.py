@@ -44,7 +44,6 @@ class EvidenceView:
 
 @dataclass
 class DimensionView:
-    key: str
     name: str
     high: str
     low: str
@@ -78,7 +77,7 @@ def _dimension_view(d: DimensionPublic) -> DimensionView:
         for e in d.evidence
     ]
     return DimensionView(
-        d.key, d.name, d.high, d.low, d.score, d.label, d.description, evidence, len(evidence)
+        d.name, d.high, d.low, d.score, d.label, d.description, evidence, len(evidence)
     )
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.fields import field_label
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.insights.state import (
@@ -170,23 +172,15 @@ def _note(n: rx.Var[NoteView]) -> rx.Component:
 
 def _delete_dialog() -> rx.Component:
     S = InsightsState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this note?"),
-            rx.alert_dialog.description(
-                "It is gone for good, and your recommendations and work-style analysis are "
-                "updated without it."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=S.delete)),
-                justify="end",
-                spacing="3",
-                padding_top="1em",
-            ),
-        ),
+    return confirm_dialog(
+        "Delete this note?",
+        "It is gone for good, and your recommendations and work-style analysis are updated "
+        "without it.",
+        confirm="Delete",
+        on_confirm=S.delete,
         open=S.delete_open,
         on_open_change=S.set_delete_open,
+        cancel="Keep it",
     )
 
 
@@ -361,10 +355,7 @@ def insights_content() -> rx.Component:
     return rx.vstack(
         page_heading("Insights", "Your goals, your reflections, and how you like to work."),
         error_callout(S.error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
-        ),
+        notice_callout(S.notice),
         rx.cond(
             S.loading,
             loading_state("Loading your insights…"),

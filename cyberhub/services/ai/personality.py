@@ -33,7 +33,7 @@ from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.models import LearnerNote, PersonalityProfile, ProfilerAnswer, User
+from cyberhub.models import PersonalityProfile, ProfilerAnswer, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.ai import (
     BasedOn,
@@ -51,6 +51,7 @@ from cyberhub.services.ai.profiler_bank import CURRENT_VERSION, QuestionBank, lo
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning import learner_notes
 from cyberhub.services.learning.learning_access import viewable_learner
 
 VERSION = "1"
@@ -401,12 +402,7 @@ def sources(session: Session, user_id: int) -> Sources:
             select(ProfilerAnswer).where(ProfilerAnswer.session_id == latest["session_id"])
         ).all()
         answers = sorted((a.question_id, a.option_id) for a in rows)
-    notes = session.exec(
-        select(LearnerNote)
-        .where(LearnerNote.user_id == user_id, LearnerNote.kind == "reflection")
-        .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
-        .limit(MAX_REFLECTIONS)
-    ).all()
+    notes = session.exec(learner_notes.newest_first(user_id, "reflection", MAX_REFLECTIONS)).all()
     return Sources(bank=bank, answers=answers, reflections=[(n.id or 0, n.body) for n in notes])
 
 

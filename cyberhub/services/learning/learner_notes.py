@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cyberhub import jobs
 from cyberhub.models import LearnerNote, Role
@@ -73,17 +74,24 @@ def _changed(session: Session, user_id: int) -> None:
     jobs.learner_changed(session, user_id)  # vector, then recommendations; work-style analysis
 
 
+def newest_first(
+    user_id: int, kind: str | None = None, limit: int | None = None
+) -> SelectOfScalar[LearnerNote]:
+    """A learner's notes newest first (of one kind, at most `limit`): the order every reader
+    (the page, the learner's vector, their interests, the work-style analysis) takes them in."""
+    stmt = select(LearnerNote).where(LearnerNote.user_id == user_id)
+    if kind:
+        stmt = stmt.where(LearnerNote.kind == kind)
+    stmt = stmt.order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
+    return stmt.limit(limit) if limit else stmt
+
+
 def list_notes(
     session: Session, principal: Principal | None, kind: str | None = None
 ) -> list[NotePublic]:
     """The learner's own notes, newest first (optionally only goals or only reflections)."""
     actor = _learner(principal)
-    stmt = select(LearnerNote).where(LearnerNote.user_id == actor.user_id)
-    if kind:
-        stmt = stmt.where(LearnerNote.kind == _kind(kind))
-    rows = session.exec(
-        stmt.order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
-    ).all()
+    rows = session.exec(newest_first(actor.user_id, _kind(kind) if kind else None)).all()
     return [note_public(n) for n in rows]
 
 
