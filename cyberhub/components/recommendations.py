@@ -137,61 +137,59 @@ def _unlocks(S: type[RecommendationsState]) -> rx.Component:
     )
 
 
+def _waiting(text: str, spinner_size: str = "2", **text_props: Any) -> rx.Component:
+    return rx.hstack(rx.spinner(size=spinner_size), rx.text(text, size="2", **text_props))
+
+
+def _card_body(S: type[RecommendationsState]) -> rx.Component:
+    """Loading, the refusal, "off" (no consent), the list, or "being prepared"."""
+    return rx.cond(
+        ~S.loaded,
+        _waiting("Loading recommendations…"),
+        rx.cond(
+            S.error != "",
+            rx.callout(S.error, icon="triangle_alert", color_scheme="red"),
+            rx.cond(
+                ~S.enabled,
+                rx.vstack(
+                    rx.text(S.message, size="2"),
+                    rx.link("Privacy settings", href="/settings/privacy", size="2"),
+                    spacing="1",
+                ),
+                rx.cond(
+                    S.items.length() > 0,
+                    rx.vstack(rx.foreach(S.items, _item), _unlocks(S), spacing="0", width="100%"),
+                    _waiting(
+                        "Your recommendations are being prepared — this takes a few seconds.",
+                        spinner_size="1",
+                        color_scheme="gray",
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
 def recommendations_card() -> rx.Component:
     S = RecommendationsState
+    refresh = rx.button(
+        rx.icon("refresh_cw", size=14),
+        "Refresh",
+        size="1",
+        variant="soft",
+        loading=S.waiting,
+        on_click=S.refresh,
+    )
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.heading("Recommended for you", size="4", as_="h2"),
                 rx.spacer(),
-                rx.cond(
-                    S.enabled,
-                    rx.button(
-                        rx.icon("refresh_cw", size=14),
-                        "Refresh",
-                        size="1",
-                        variant="soft",
-                        loading=S.waiting,
-                        on_click=S.refresh,
-                    ),
-                ),
+                rx.cond(S.enabled, refresh),
                 width="100%",
                 align="center",
             ),
-            rx.cond(
-                ~S.loaded,
-                rx.hstack(rx.spinner(), rx.text("Loading recommendations…", size="2")),
-                rx.cond(
-                    S.error != "",
-                    rx.callout(S.error, icon="triangle_alert", color_scheme="red"),
-                    rx.cond(
-                        ~S.enabled,
-                        rx.vstack(
-                            rx.text(S.message, size="2"),
-                            rx.link("Privacy settings", href="/settings/privacy", size="2"),
-                            spacing="1",
-                        ),
-                        rx.cond(
-                            S.items.length() > 0,
-                            rx.vstack(
-                                rx.foreach(S.items, _item),
-                                _unlocks(S),
-                                spacing="0",
-                                width="100%",
-                            ),
-                            rx.hstack(
-                                rx.spinner(size="1"),
-                                rx.text(
-                                    "Your recommendations are being prepared — this takes a few "
-                                    "seconds.",
-                                    size="2",
-                                    color_scheme="gray",
-                                ),
-                            ),
-                        ),
-                    ),
-                ),
-            ),
+            _card_body(S),
             spacing="3",
             width="100%",
             align="start",
