@@ -415,18 +415,11 @@ def stored(
     if not consents.has_consent(session, target, consents.AI_PROFILING):
         return RecommendationList(enabled=False, message=AI_OFF)
     rows = session.execute(
-        sa_select(
-            Recommendation,
-            col(Mission.title),
-            col(Mission.difficulty),
-            col(Track.key),
-            col(Track.name),
-        )
-        .join(Mission, col(Mission.id) == col(Recommendation.mission_id))
-        .join(Track, col(Track.id) == col(Mission.track_id))
+        _mission_query()  # published missions with their track
+        .add_columns(Recommendation)
+        .join(Recommendation, col(Recommendation.mission_id) == col(Mission.id))
         .where(
             col(Recommendation.user_id) == target,
-            col(Mission.status) == MissionStatus.published,
             # A list computed before a move (left a programme or an organisation) shows only
             # what the learner may still see.
             mission_scope.learner_visible_condition(target)
@@ -445,7 +438,7 @@ def stored(
             track_name=name,
             source=r.source,
         )
-        for r, title, difficulty, key, name in rows
+        for _, title, difficulty, key, name, r in rows
     ]
     # The "unlocks after …" rows (locked missions matching a goal) are kept apart from the list.
     unlocks = [i for i in items if i.source == UNLOCKS]
@@ -455,7 +448,7 @@ def stored(
         message="" if items else "Your recommendations are being prepared.",
         items=items,
         unlocks=unlocks,
-        computed_at=max((r.computed_at for r, *_ in rows), default=None),
+        computed_at=max((r.computed_at for *_, r in rows), default=None),
     )
 
 
