@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import CurrentUser
+from cyberhub.schemas.ai import EmbeddingsPublic
 from cyberhub.services.ai import query_embedder
 
 
@@ -31,10 +32,9 @@ class EmbeddingsIn(BaseModel):
 router = APIRouter(tags=["ai"])
 
 
-@router.post("/embeddings")
-def create_embeddings(body: EmbeddingsIn, principal: CurrentUser) -> dict[str, Any]:
+@router.post("/embeddings", response_model=EmbeddingsPublic)
+def create_embeddings(body: EmbeddingsIn, principal: CurrentUser) -> EmbeddingsPublic:
     """Unit vectors (384 dimensions) of 1-64 texts, in the order given. Signed-in users or API
     keys with the `write` scope; 30 calls per user per minute (429 with Retry-After beyond).
     Nothing is stored and no consent is needed: embedding texts you send is not profiling."""
-    model, dimensions, vectors = query_embedder.embed_texts(principal, body.texts)
-    return {"model": model, "dimensions": dimensions, "vectors": vectors}
+    return query_embedder.embed_texts(principal, body.texts)

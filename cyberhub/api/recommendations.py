@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
+from cyberhub.schemas.ai import (
+    Dismissed,
+    RecommendationBrief,
+    RecommendationList,
+    RefreshQueued,
+    UnlockBrief,
+)
 from cyberhub.services.ai import recommendations
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity import consents
@@ -15,59 +19,55 @@ from cyberhub.services.identity import consents
 router = APIRouter(prefix="/recommendations", tags=["ai"])
 
 
-def _stored_or_403(session: SessionDep, principal: CurrentUser, user: int | None) -> dict[str, Any]:
+def _stored_or_403(
+    session: SessionDep, principal: CurrentUser, user: int | None
+) -> RecommendationList:
     data = recommendations.stored_or_queue(session, principal, user)
-    if not data["enabled"]:
+    if not data.enabled:
         raise Forbidden(consents.AI_CONSENT_MISSING)
     return data
 
 
-@router.get("")
+# The response models keep only their own fields of each stored item (FastAPI filters).
+@router.get("", response_model=list[RecommendationBrief])
 def get_recommendations(
     session: SessionDep,
     principal: CurrentUser,
     user: int | None = Query(default=None, ge=1, description="staff: another learner's list"),
-) -> list[dict[str, Any]]:
+) -> list[RecommendationBrief]:
     """The caller's recommendations (or, for their mentor, a director of their organization or
     an admin, a learner's), best first, each with the reason it was chosen. Read from storage:
     an empty list means the worker has not computed it yet (a computation is then queued, at
     most once a minute per learner)."""
-    data = _stored_or_403(session, principal, user)
-    return [
-        {k: item[k] for k in ("mission_id", "title", "score", "reason", "difficulty", "track")}
-        for item in data["items"]
-    ]
+    items = _stored_or_403(session, principal, user).items
+    return [RecommendationBrief.model_validate(i.model_dump()) for i in items]
 
 
-@router.get("/unlocks")
+@router.get("/unlocks", response_model=list[UnlockBrief])
 def get_unlocks(
     session: SessionDep,
     principal: CurrentUser,
     user: int | None = Query(default=None, ge=1, description="staff: another learner's list"),
-) -> list[dict[str, Any]]:
+) -> list[UnlockBrief]:
     """Missions that match one of the learner's goals but are still locked, each with what
     unlocks it ("Unlocks after “…”; matches your goal “…”"). Same access as the list; kept
     apart from it: the list never holds a mission its learner cannot start."""
-    data = _stored_or_403(session, principal, user)
-    return [
-        {k: item[k] for k in ("mission_id", "title", "reason", "difficulty", "track")}
-        for item in data["unlocks"]
-    ]
+    unlocks = _stored_or_403(session, principal, user).unlocks
+    return [UnlockBrief.model_validate(i.model_dump()) for i in unlocks]
 
 
-@router.post("/refresh", status_code=202, response_model=None)
+@router.post("/refresh", status_code=202, response_model=RefreshQueued)
 def refresh(
     session: SessionDep,
     principal: CurrentUser,
     user: int | None = Query(default=None, ge=1),
-) -> JSONResponse:
+) -> RefreshQueued:
     """Queue a recomputation; the list is fresh within seconds."""
-    target = recommendations.request_refresh(session, principal, user)
-    return JSONResponse({"status": "queued", "user": target}, status_code=202)
+    return RefreshQueued(user=recommendations.request_refresh(session, principal, user))
 
 
-@router.post("/{mission_id}/not-interested")
-def not_interested(mission_id: Id, session: SessionDep, principal: CurrentUser) -> dict[str, Any]:
+@router.post("/{mission_id}/not-interested", response_model=Dismissed)
+def not_interested(mission_id: Id, session: SessionDep, principal: CurrentUser) -> Dismissed:
     """Drop a mission from the caller's list; similar missions rank lower from now on."""
     recommendations.not_interested(session, principal, mission_id)
-    return {"mission_id": mission_id, "status": "dismissed"}
+    return Dismissed(mission_id=mission_id)

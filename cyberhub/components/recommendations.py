@@ -9,57 +9,36 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub import db
 from cyberhub.components.ui import difficulty_badge
+from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 POLL_SECONDS = 3
 POLL_TIMES = 40  # ~2 minutes: the first job after a worker starts also loads the model
 
 
-def _stored(principal: Principal | None) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return recommendations.stored_or_queue(session, principal)
-
-
-def _dismiss(principal: Principal | None, mission_id: int) -> None:
-    with db.session_scope() as session:
-        recommendations.not_interested(session, principal, mission_id)
-
-
-def _refresh(principal: Principal | None) -> None:
-    with db.session_scope() as session:
-        recommendations.request_refresh(session, principal)
-
-
-class RecommendationsState(rx.State):
-    items: list[dict[str, Any]] = []
-    unlocks: list[dict[str, Any]] = []  # locked missions matching a goal: "unlocks after …"
+class RecommendationsState(ServiceState, rx.State):
+    items: list[RecommendationPublic] = []
+    # locked missions matching a goal: "unlocks after …"
+    unlocks: list[RecommendationPublic] = []
     enabled: bool = True
     message: str = ""
-    computed_at: str = ""
+    computed_at: str = ""  # when the stored list was computed (ISO), to notice a fresh one
     loaded: bool = False
     error: str = ""
     waiting: bool = False
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _read(self) -> None:
-        try:
-            data = await asyncio.to_thread(_stored, await self._principal())
-        except DomainError as exc:
-            self.error, self.loaded = exc.message, True
+        found = await self._call(recommendations.stored_or_queue)
+        self.loaded = True
+        if not found:
             return
-        self.items = data["items"]
-        self.unlocks = data.get("unlocks", [])
-        self.enabled = data["enabled"]
-        self.message = data["message"]
-        self.computed_at = data["computed_at"] or ""
-        self.error, self.loaded = "", True
+        data = found.value
+        self.items, self.unlocks = data.items, data.unlocks
+        self.enabled, self.message = data.enabled, data.message
+        self.computed_at = data.computed_at.isoformat() if data.computed_at else ""
+        self.error = ""
 
     @rx.event(background=True)
     async def load(self) -> None:
@@ -81,37 +60,32 @@ class RecommendationsState(rx.State):
 
     @rx.event
     async def not_interested(self, mission_id: int) -> Any:
-        try:
-            await asyncio.to_thread(_dismiss, await self._principal(), mission_id)
-        except DomainError as exc:
-            self.error = exc.message
+        if not await self._call(recommendations.not_interested, mission_id):
             return None
-        self.items = [i for i in self.items if i["mission_id"] != mission_id]
+        self.items = [i for i in self.items if i.mission_id != mission_id]
         return rx.toast.info("Got it — we'll suggest fewer missions like that.")
 
     @rx.event
     async def refresh(self) -> Any:
-        try:
-            await asyncio.to_thread(_refresh, await self._principal())
-        except DomainError as exc:
-            self.error = exc.message
+        if not await self._call(recommendations.request_refresh):
             return None
         self.waiting = True
         return RecommendationsState.load
 
 
-def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
-    mission_id = item["mission_id"].to(int)
+def _mission_href(item: rx.Var[RecommendationPublic]) -> rx.Var[str]:
+    return "/missions/" + item.mission_id.to_string()
+
+
+def _item(item: rx.Var[RecommendationPublic]) -> rx.Component:
+    mission_id = item.mission_id
     return rx.hstack(
         rx.vstack(
-            rx.link(
-                rx.text(item["title"], weight="medium"),
-                href="/missions/" + item["mission_id"].to(str),
-            ),
-            rx.text(item["reason"], size="2", color_scheme="gray"),
+            rx.link(rx.text(item.title, weight="medium"), href=_mission_href(item)),
+            rx.text(item.reason, size="2", color_scheme="gray"),
             rx.hstack(
-                rx.badge(item["track_name"], variant="outline"),
-                difficulty_badge(item["difficulty"].to(int)),
+                rx.badge(item.track_name, variant="outline"),
+                difficulty_badge(item.difficulty),
                 spacing="2",
             ),
             spacing="1",
@@ -123,7 +97,7 @@ def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
                 rx.icon("thumbs_down", size=16),
                 variant="ghost",
                 color_scheme="gray",
-                aria_label="Not interested in " + item["title"].to(str),
+                aria_label="Not interested in " + item.title,
                 on_click=RecommendationsState.not_interested(mission_id),
             ),
             content="Not interested",
@@ -136,13 +110,13 @@ def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _unlock(item: rx.Var[dict[str, Any]]) -> rx.Component:
+def _unlock(item: rx.Var[RecommendationPublic]) -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("lock", size=14), rx.text(item["title"], size="2"), spacing="2"),
-            href="/missions/" + item["mission_id"].to(str),
+            rx.hstack(rx.icon("lock", size=14), rx.text(item.title, size="2"), spacing="2"),
+            href=_mission_href(item),
         ),
-        rx.text(item["reason"], size="1", color_scheme="gray"),
+        rx.text(item.reason, size="1", color_scheme="gray"),
         spacing="0",
         align="start",
         data_testid="recommendation-unlock",
@@ -163,61 +137,59 @@ def _unlocks(S: type[RecommendationsState]) -> rx.Component:
     )
 
 
+def _waiting(text: str, spinner_size: str = "2", **text_props: Any) -> rx.Component:
+    return rx.hstack(rx.spinner(size=spinner_size), rx.text(text, size="2", **text_props))
+
+
+def _card_body(S: type[RecommendationsState]) -> rx.Component:
+    """Loading, the refusal, "off" (no consent), the list, or "being prepared"."""
+    return rx.cond(
+        ~S.loaded,
+        _waiting("Loading recommendations…"),
+        rx.cond(
+            S.error != "",
+            rx.callout(S.error, icon="triangle_alert", color_scheme="red"),
+            rx.cond(
+                ~S.enabled,
+                rx.vstack(
+                    rx.text(S.message, size="2"),
+                    rx.link("Privacy settings", href="/settings/privacy", size="2"),
+                    spacing="1",
+                ),
+                rx.cond(
+                    S.items.length() > 0,
+                    rx.vstack(rx.foreach(S.items, _item), _unlocks(S), spacing="0", width="100%"),
+                    _waiting(
+                        "Your recommendations are being prepared — this takes a few seconds.",
+                        spinner_size="1",
+                        color_scheme="gray",
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
 def recommendations_card() -> rx.Component:
     S = RecommendationsState
+    refresh = rx.button(
+        rx.icon("refresh_cw", size=14),
+        "Refresh",
+        size="1",
+        variant="soft",
+        loading=S.waiting,
+        on_click=S.refresh,
+    )
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.heading("Recommended for you", size="4", as_="h2"),
                 rx.spacer(),
-                rx.cond(
-                    S.enabled,
-                    rx.button(
-                        rx.icon("refresh_cw", size=14),
-                        "Refresh",
-                        size="1",
-                        variant="soft",
-                        loading=S.waiting,
-                        on_click=S.refresh,
-                    ),
-                ),
+                rx.cond(S.enabled, refresh),
                 width="100%",
                 align="center",
             ),
-            rx.cond(
-                ~S.loaded,
-                rx.hstack(rx.spinner(), rx.text("Loading recommendations…", size="2")),
-                rx.cond(
-                    S.error != "",
-                    rx.callout(S.error, icon="triangle_alert", color_scheme="red"),
-                    rx.cond(
-                        ~S.enabled,
-                        rx.vstack(
-                            rx.text(S.message, size="2"),
-                            rx.link("Privacy settings", href="/settings/privacy", size="2"),
-                            spacing="1",
-                        ),
-                        rx.cond(
-                            S.items.length() > 0,
-                            rx.vstack(
-                                rx.foreach(S.items, _item),
-                                _unlocks(S),
-                                spacing="0",
-                                width="100%",
-                            ),
-                            rx.hstack(
-                                rx.spinner(size="1"),
-                                rx.text(
-                                    "Your recommendations are being prepared — this takes a few "
-                                    "seconds.",
-                                    size="2",
-                                    color_scheme="gray",
-                                ),
-                            ),
-                        ),
-                    ),
-                ),
-            ),
+            _card_body(S),
             spacing="3",
             width="100%",
             align="start",

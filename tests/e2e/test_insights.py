@@ -39,6 +39,8 @@ def test_student_adds_edits_and_deletes_a_reflection_and_sees_the_analysis(
     note = page.get_by_test_id("note").filter(has_text=text)
     expect(note).to_be_visible()
     expect(note).to_contain_text("Reflection")
+    # When it was written, in the one date format of the app and the learner's time zone.
+    expect(note).to_contain_text(re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} [A-Z]"))
     expect(page.get_by_label("Your note")).to_have_value("")
     # The change queued a fresh analysis: the card says so (or already shows the update).
     expect(analysis).to_contain_text(re.compile(r"being prepared|Balanced|Leans|Strongly"))

@@ -98,6 +98,29 @@ class TestNotes:
         assert api_client.delete(f"{NOTES}/{goal['id']}").status_code == 204
         assert [n["id"] for n in api_client.get(NOTES).json()] == [reflection["id"]]
 
+    def test_a_note_is_the_same_json_as_before_the_typed_models(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        stub_broker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        bearer(api_client, world.student.email)
+        note = api_client.post(NOTES, json={"kind": "goal", "body": "Same shape."}).json()
+        row = session.get(LearnerNote, note["id"])
+        assert row is not None
+        # Field order and the "+00:00" ISO text that clients already parse.
+        assert note == {
+            "id": row.id,
+            "kind": "goal",
+            "body": "Same shape.",
+            "created_at": row.created_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+            "edited": False,
+        }
+        assert list(note) == ["id", "kind", "body", "created_at", "updated_at", "edited"]
+        assert note["created_at"].endswith("+00:00")
+
     @pytest.mark.parametrize(
         ("payload", "message"),
         [
@@ -165,8 +188,8 @@ class TestQueuing:
         session.commit()
         assert queued_jobs(stub_broker) == expected
         for change in (
-            lambda: learner_notes.update_note(session, p, note["id"], body="Learn malware."),
-            lambda: learner_notes.delete_note(session, p, note["id"]),
+            lambda: learner_notes.update_note(session, p, note.id, body="Learn malware."),
+            lambda: learner_notes.delete_note(session, p, note.id),
         ):
             stub_broker.flush_all()
             change()
@@ -183,7 +206,7 @@ class TestQueuing:
         note = learner_notes.add_note(session, p, kind="goal", body="Same.")
         session.commit()
         stub_broker.flush_all()
-        learner_notes.update_note(session, p, note["id"], body="Same.", kind="goal")
+        learner_notes.update_note(session, p, note.id, body="Same.", kind="goal")
         session.commit()
         learner_notes.add_note(session, p, kind="goal", body="Never mind.")
         session.rollback()

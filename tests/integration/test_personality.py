@@ -329,17 +329,17 @@ class TestApi:
         stub_broker,  # type: ignore[no-untyped-def]
     ) -> None:
         p = principal(session, world.student)
-        assert personality.overview(session, p)["status"] == "empty"
+        assert personality.overview(session, p).status == "empty"
         complete_profiler(session, world.student.id or 0)
-        assert personality.overview(session, p)["status"] == "none"
+        assert personality.overview(session, p).status == "none"
         personality.analyze(session, world.student.id or 0, fake_embedder)
         session.commit()
         ready = personality.overview(session, p)
-        assert ready["status"] == "ready" and ready["model"] == fake_embedder.name
-        assert "model" not in ready["dimensions"][0]
+        assert ready.status == "ready" and ready.model == fake_embedder.name
+        assert "model" not in ready.dimensions[0].model_dump()
         consents.set_consent(session, p, consents.AI_PROFILING, False)
         off = personality.overview(session, p)
-        assert off["status"] == "off" and off["dimensions"] == []
+        assert off.status == "off" and off.dimensions == []
 
 
 @pytest.mark.slow

@@ -60,7 +60,7 @@ BASELINE = ["hands", "theory", "team", "alone", "nothing in particular"]
 def analyse(items: list[Item]) -> dict[str, dict]:  # type: ignore[type-arg]
     e = KeywordEmbedder()
     cal = P.calibrate(e, BASELINE, DIMS)
-    return {d["key"]: d for d in P.score_items(items, e, cal, DIMS)}
+    return {d.key: d.model_dump() for d in P.score_items(items, e, cal, DIMS)}
 
 
 def answer(text: str, question: str = "What do you do?") -> Item:
@@ -107,7 +107,7 @@ class TestScores:
         raw = [dot(v, high) - dot(v, low) for v in vecs]
         z = [(r - cal.mean[0]) / cal.sd[0] for r in raw]
         expected = round(50 + 50 * math.tanh(P.K * sum(z) / (len(items) + P.PRIOR_ITEMS)))
-        assert hands["score"] == expected
+        assert hands.score == expected
 
     def test_many_independent_items_make_a_strong_lean(self) -> None:
         out = analyse([reflection(f"Alone again, alone at night ({i}).") for i in range(12)])
@@ -194,7 +194,7 @@ class TestCalibration:
         cal = P.calibrate(e, baseline, DIMS)
         assert cal.mean[0] > 0
         [hands, _] = P.score_items([answer(t) for t in baseline], e, cal, DIMS)
-        assert hands["score"] == 50
+        assert hands.score == 50
 
 
 class TestDefaultDimensions:
@@ -215,8 +215,8 @@ class TestDefaultDimensions:
         out = P.score_items(
             items, e, P.calibrate(e, [o.text for q in bank.questions for o in q.options])
         )
-        assert [d["key"] for d in out] == [d.key for d in P.DIMENSIONS]
-        assert all(0 <= d["score"] <= 100 and d["model"] == "keyword-fake" for d in out)
+        assert [d.key for d in out] == [d.key for d in P.DIMENSIONS]
+        assert all(0 <= d.score <= 100 and d.model == "keyword-fake" for d in out)
 
 
 class TestSources:

@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 from cyberhub.embedding_model import Embedder as Embedder  # the interface; re-exported here
 from cyberhub.models import (
     LearnerEmbedding,
-    LearnerNote,
     Mission,
     MissionEmbedding,
     PersonalityProfile,
@@ -27,6 +26,7 @@ from cyberhub.services.ai.ai_locks import lock_learner, lock_missions
 from cyberhub.services.ai.profiler_bank import load_bank, load_tracks_info
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity.consents import AI_PROFILING, has_consent
+from cyberhub.services.learning import learner_notes
 
 
 def mission_text(mission: Mission) -> str:
@@ -150,23 +150,23 @@ def learner_text(session: Session, user_id: int) -> str:
             o = q.option(a.option_id) if q else None
             if o is not None:
                 parts.append(o.text)
-    notes = session.exec(
-        select(LearnerNote)
-        .where(LearnerNote.user_id == user_id)
-        .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
-        .limit(MAX_NOTES_IN_TEXT)
-    ).all()
+    notes = session.exec(learner_notes.newest_first(user_id, limit=MAX_NOTES_IN_TEXT)).all()
     parts.extend(f"{'Goal' if n.kind == 'goal' else 'Reflection'}: {n.body}" for n in notes)
-    approved = session.exec(
+    for title, summary in approved_work(session, user_id, MAX_APPROVED_IN_TEXT):
+        parts.append(f"Completed: {title}. {summary}")
+    return "\n".join(parts)
+
+
+def approved_work(session: Session, user_id: int, limit: int) -> list[tuple[str, str]]:
+    """(title, summary) of the learner's approved missions, the most recently approved first."""
+    rows = session.exec(
         select(Mission.title, Mission.summary)
         .join(Submission, col(Submission.mission_id) == col(Mission.id))
         .where(Submission.student_id == user_id, Submission.status == SubmissionStatus.approved)
         .order_by(col(Submission.decided_at).desc().nulls_last(), col(Mission.id))
-        .limit(MAX_APPROVED_IN_TEXT)
+        .limit(limit)
     ).all()
-    for title, summary in approved:
-        parts.append(f"Completed: {title}. {summary}")
-    return "\n".join(parts)
+    return [(title, summary) for title, summary in rows]
 
 
 def purge_learner(session: Session, user_id: int) -> None:

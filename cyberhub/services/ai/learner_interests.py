@@ -17,16 +17,13 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import (
     LearnerInterestVector,
-    LearnerNote,
-    Mission,
-    Submission,
-    SubmissionStatus,
 )
 from cyberhub.models.ai import InterestKind
 from cyberhub.models.base import utcnow
 from cyberhub.services.ai import profiler
-from cyberhub.services.ai.embeddings import Embedder, text_hash
+from cyberhub.services.ai.embeddings import Embedder, approved_work, text_hash
 from cyberhub.services.ai.profiler_bank import load_tracks_info
+from cyberhub.services.learning import learner_notes
 
 MAX_GOALS = 5  # the most recent goals; older ones are usually superseded
 MAX_WORK = 5  # recent approved missions that make up "your recent work"
@@ -70,12 +67,7 @@ def short_label(text: str, limit: int = 60) -> str:
 def interest_texts(session: Session, user_id: int) -> list[InterestText]:
     """The learner's interests as texts: each goal, the profiler track, recent approved work.
     Empty when they have none of these yet."""
-    goals = session.exec(
-        select(LearnerNote)
-        .where(LearnerNote.user_id == user_id, LearnerNote.kind == "goal")
-        .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
-        .limit(MAX_GOALS)
-    ).all()
+    goals = session.exec(learner_notes.newest_first(user_id, "goal", MAX_GOALS)).all()
     out = [InterestText(GOAL, g.id or 0, short_label(g.body)[:LABEL_MAX], g.body) for g in goals]
     latest = profiler.latest_result(session, user_id)
     if latest:
@@ -89,13 +81,7 @@ def interest_texts(session: Session, user_id: int) -> list[InterestText]:
                     f"{info['name']}. {info['tagline']}. {info['description']}",
                 )
             )
-    work = session.exec(
-        select(Mission.title, Mission.summary)
-        .join(Submission, col(Submission.mission_id) == col(Mission.id))
-        .where(Submission.student_id == user_id, Submission.status == SubmissionStatus.approved)
-        .order_by(col(Submission.decided_at).desc().nulls_last(), col(Mission.id))
-        .limit(MAX_WORK)
-    ).all()
+    work = approved_work(session, user_id, MAX_WORK)
     if work:
         text = "\n".join(f"{title}. {summary}" for title, summary in work)
         out.append(InterestText(WORK, 0, "your recent work", text))

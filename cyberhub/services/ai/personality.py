@@ -27,15 +27,23 @@ import math
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.models import LearnerNote, PersonalityProfile, ProfilerAnswer, User
+from cyberhub.models import PersonalityProfile, ProfilerAnswer, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.ai import (
+    BasedOn,
+    DimensionPublic,
+    ProfilerEvidence,
+    ReflectionEvidence,
+    ScoredDimension,
+    WorkStylePublic,
+    WorkStyleStored,
+)
 from cyberhub.services.ai import profiler
 from cyberhub.services.ai.ai_locks import lock_learner
 from cyberhub.services.ai.embeddings import Embedder
@@ -43,6 +51,7 @@ from cyberhub.services.ai.profiler_bank import CURRENT_VERSION, QuestionBank, lo
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning import learner_notes
 from cyberhub.services.learning.learning_access import viewable_learner
 
 VERSION = "1"
@@ -276,17 +285,15 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def _evidence(item: Item, z: float, d: Dimension) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "source": item.source,
-        "towards": d.high if z > 0 else d.low,
-        "strength": round(float(z), 2),
-    }
+def _evidence(item: Item, z: float, d: Dimension) -> ProfilerEvidence | ReflectionEvidence:
+    towards, strength = d.high if z > 0 else d.low, round(float(z), 2)
     if item.source == "profiler":
-        out.update(question=item.question, answer=item.text)
-    else:
-        out.update(excerpt=_excerpt(item.text), note_id=item.note_id)
-    return out
+        return ProfilerEvidence(
+            towards=towards, strength=strength, question=item.question, answer=item.text
+        )
+    return ReflectionEvidence(
+        towards=towards, strength=strength, excerpt=_excerpt(item.text), note_id=item.note_id
+    )
 
 
 def score_items(
@@ -294,7 +301,7 @@ def score_items(
     embedder: Embedder,
     calibration: Calibration,
     dimensions: tuple[Dimension, ...] = DIMENSIONS,
-) -> list[dict[str, Any]]:
+) -> list[ScoredDimension]:
     """Score every dimension from the items; each with its label, description and evidence."""
     if not items:
         return []
@@ -320,17 +327,17 @@ def score_items(
             ranked = sorted(range(len(items)), key=lambda i: (-sign * zs[i], i))
             chosen = [i for i in ranked if sign * zs[i] > 0][:MAX_EVIDENCE]
         out.append(
-            {
-                "key": d.key,
-                "name": d.name,
-                "high": d.high,
-                "low": d.low,
-                "score": score,
-                "label": label,
-                "description": sentence,
-                "evidence": [_evidence(items[i], float(zs[i]), d) for i in chosen],
-                "model": embedder.name,
-            }
+            ScoredDimension(
+                key=d.key,
+                name=d.name,
+                high=d.high,
+                low=d.low,
+                score=score,
+                label=label,
+                description=sentence,
+                evidence=[_evidence(items[i], float(zs[i]), d) for i in chosen],
+                model=embedder.name,
+            )
         )
     return out
 
@@ -395,12 +402,7 @@ def sources(session: Session, user_id: int) -> Sources:
             select(ProfilerAnswer).where(ProfilerAnswer.session_id == latest["session_id"])
         ).all()
         answers = sorted((a.question_id, a.option_id) for a in rows)
-    notes = session.exec(
-        select(LearnerNote)
-        .where(LearnerNote.user_id == user_id, LearnerNote.kind == "reflection")
-        .order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
-        .limit(MAX_REFLECTIONS)
-    ).all()
+    notes = session.exec(learner_notes.newest_first(user_id, "reflection", MAX_REFLECTIONS)).all()
     return Sources(bank=bank, answers=answers, reflections=[(n.id or 0, n.body) for n in notes])
 
 
@@ -434,9 +436,10 @@ def analyze(session: Session, user_id: int, embedder: Embedder) -> str:
         and all(d.get("model") == embedder.name for d in current.dimensions)
     ):
         return "current"
-    dims = score_items(src.items(), embedder, calibration_for(embedder, src.bank))
-    based_on = {"answers": len(src.answers), "reflections": len(src.reflections)}
-    dims = [{**d, "based_on": based_on} for d in dims]
+    based_on = BasedOn(answers=len(src.answers), reflections=len(src.reflections))
+    scored = score_items(src.items(), embedder, calibration_for(embedder, src.bank))
+    # Stored as JSON (PersonalityProfile.dimensions): each dimension with its model and sources.
+    dims = [d.model_copy(update={"based_on": based_on}).model_dump() for d in scored]
     if current is None:
         current = PersonalityProfile(
             user_id=user_id, version=VERSION, source_hash=digest, dimensions=dims
@@ -456,21 +459,21 @@ def _target(session: Session, principal: Principal | None, user_id: int | None) 
     return viewable_learner(session, principal, user_id, "work-style analysis")
 
 
-def request_analysis(session: Session, principal: Principal | None) -> dict[str, Any]:
+def request_analysis(session: Session, principal: Principal | None) -> WorkStylePublic:
     """Queue an analysis of the caller (after commit) and return their overview, now "queued".
     Forbidden without AI-profiling consent; Conflict when there is nothing to analyse yet."""
     actor = require_signed_in(principal)
     consents.require_ai_consent(session, actor.user_id)
     out = overview(session, actor, None)
-    if out["status"] == "empty":
+    if out.status == "empty":
         raise Conflict(NOTHING_TO_ANALYSE)
     jobs.analysis_requested(session, actor.user_id)
-    return {**out, "status": "queued", "message": BEING_PREPARED}
+    return out.model_copy(update={"status": "queued", "message": BEING_PREPARED})
 
 
 def overview(
     session: Session, principal: Principal | None, user_id: int | None = None
-) -> dict[str, Any]:
+) -> WorkStylePublic:
     """The stored analysis with its state, for the learner (or staff who may see them).
 
     status: "off" (no AI-profiling consent), "empty" (nothing to analyse), "none" (something to
@@ -478,48 +481,41 @@ def overview(
     analysis; an update is queued whenever they change), "ready". Never computes anything."""
     actor = require_signed_in(principal)
     target = _target(session, actor, user_id)
-    base: dict[str, Any] = {
-        "user_id": target,
-        "dimensions": [],
-        "computed_at": None,
-        "version": VERSION,
-        "model": None,
-        "based_on": {"answers": 0, "reflections": 0},
-    }
     if not consents.has_consent(session, target, consents.AI_PROFILING):
         message = consents.AI_CONSENT_MISSING
         if target != actor.user_id:
             message = "This learner has not given consent to AI profiling."
-        return {**base, "status": "off", "message": message}
+        return WorkStylePublic(user_id=target, version=VERSION, status="off", message=message)
     src = sources(session, target)
     if src.empty:
-        return {**base, "status": "empty", "message": NOTHING_TO_ANALYSE}
+        return WorkStylePublic(
+            user_id=target, version=VERSION, status="empty", message=NOTHING_TO_ANALYSE
+        )
     profile = session.get(PersonalityProfile, target)
     if profile is None or not profile.dimensions:
-        return {**base, "status": "none", "message": NONE_YET}
+        return WorkStylePublic(user_id=target, version=VERSION, status="none", message=NONE_YET)
     first = profile.dimensions[0]
-    base.update(
-        dimensions=[
-            {k: v for k, v in d.items() if k not in ("based_on", "model")}
-            for d in profile.dimensions
-        ],
-        computed_at=profile.computed_at.isoformat(),
+    changed = profile.source_hash != src.digest or profile.version != VERSION
+    return WorkStylePublic(
+        user_id=target,
+        dimensions=[DimensionPublic.model_validate(d) for d in profile.dimensions],
+        computed_at=profile.computed_at,
+        version=VERSION,
         model=first.get("model"),
-        based_on=first.get("based_on") or base["based_on"],
+        based_on=BasedOn.model_validate(first.get("based_on") or {}),
+        status="pending" if changed else "ready",
+        message=CHANGED if changed else "",
     )
-    if profile.source_hash != src.digest or profile.version != VERSION:
-        return {**base, "status": "pending", "message": CHANGED}
-    return {**base, "status": "ready", "message": ""}
 
 
 def stored(
     session: Session, principal: Principal | None, user_id: int | None = None
-) -> dict[str, Any]:
+) -> WorkStyleStored:
     """The API's read: the stored analysis. Forbidden without consent, NotFound when there is
     none (the message says whether there is nothing to analyse or none has been made yet)."""
     out = overview(session, principal, user_id)
-    if out["status"] == "off":
-        raise Forbidden(out["message"])
-    if not out["dimensions"]:
-        raise NotFound(out["message"])
-    return {**out, "pending": out["status"] == "pending"}
+    if out.status == "off":
+        raise Forbidden(out.message)
+    if not out.dimensions:
+        raise NotFound(out.message)
+    return WorkStyleStored(**dict(out), pending=out.status == "pending")

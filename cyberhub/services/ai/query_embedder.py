@@ -31,6 +31,7 @@ from collections import OrderedDict
 import numpy as np
 
 from cyberhub import embedding_model
+from cyberhub.schemas.ai import EmbeddingsPublic
 from cyberhub.services import rate_limit
 from cyberhub.services.ai.embeddings import Embedder
 from cyberhub.services.errors import DomainError, Invalid
@@ -189,10 +190,8 @@ def reset() -> None:
     _ready.clear()
 
 
-def embed_texts(
-    principal: Principal | None, texts: list[str]
-) -> tuple[str, int, list[list[float]]]:
-    """Embed arbitrary texts for an authenticated caller: (model, dimensions, unit vectors).
+def embed_texts(principal: Principal | None, texts: list[str]) -> EmbeddingsPublic:
+    """Embed arbitrary texts for an authenticated caller: the model, its dimensions, unit vectors.
 
     1..MAX_TEXTS texts, each non-blank and at most MAX_TEXT_LENGTH characters; at most
     EMBEDDINGS_PER_MINUTE calls per user per minute (RateLimited with Retry-After beyond).
@@ -217,4 +216,6 @@ def embed_texts(
     if emb is None:
         raise ModelUnavailable("The embedding model is not available right now. Try again soon.")
     vectors = emb.encode(list(texts))
-    return emb.name, emb.dimensions, [[float(x) for x in v] for v in vectors]
+    return EmbeddingsPublic(
+        model=emb.name, dimensions=emb.dimensions, vectors=[[float(x) for x in v] for v in vectors]
+    )

@@ -47,6 +47,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.ai import RecommendationList, RecommendationPublic
 from cyberhub.services.ai import learner_interests, profiler, ranking
 from cyberhub.services.ai.ai_locks import lock_learner
 from cyberhub.services.ai.embeddings import purge_learner
@@ -407,31 +408,18 @@ def _target(session: Session, principal: Principal | None, user_id: int | None) 
 
 def stored(
     session: Session, principal: Principal | None, user_id: int | None = None
-) -> dict[str, Any]:
+) -> RecommendationList:
     """The stored list (never computed here): for the learner, their mentor, a director of
     their organization or an admin. `enabled` is False without AI-profiling consent."""
     target = _target(session, principal, user_id)
     if not consents.has_consent(session, target, consents.AI_PROFILING):
-        return {
-            "enabled": False,
-            "message": AI_OFF,
-            "items": [],
-            "unlocks": [],
-            "computed_at": None,
-        }
+        return RecommendationList(enabled=False, message=AI_OFF)
     rows = session.execute(
-        sa_select(
-            Recommendation,
-            col(Mission.title),
-            col(Mission.difficulty),
-            col(Track.key),
-            col(Track.name),
-        )
-        .join(Mission, col(Mission.id) == col(Recommendation.mission_id))
-        .join(Track, col(Track.id) == col(Mission.track_id))
+        _mission_query()  # published missions with their track
+        .add_columns(Recommendation)
+        .join(Recommendation, col(Recommendation.mission_id) == col(Mission.id))
         .where(
             col(Recommendation.user_id) == target,
-            col(Mission.status) == MissionStatus.published,
             # A list computed before a move (left a programme or an organisation) shows only
             # what the learner may still see.
             mission_scope.learner_visible_condition(target)
@@ -440,29 +428,28 @@ def stored(
         .order_by(col(Recommendation.rank))
     ).all()
     items = [
-        {
-            "mission_id": r.mission_id,
-            "title": title,
-            "score": r.score,
-            "reason": r.reason,
-            "difficulty": difficulty,
-            "track": key,
-            "track_name": name,
-            "source": r.source,
-        }
-        for r, title, difficulty, key, name in rows
+        RecommendationPublic(
+            mission_id=r.mission_id,
+            title=title,
+            score=r.score,
+            reason=r.reason,
+            difficulty=difficulty,
+            track=key,
+            track_name=name,
+            source=r.source,
+        )
+        for _, title, difficulty, key, name, r in rows
     ]
     # The "unlocks after …" rows (locked missions matching a goal) are kept apart from the list.
-    unlocks = [i for i in items if i["source"] == UNLOCKS]
-    items = [i for i in items if i["source"] != UNLOCKS]
-    computed = max((r.computed_at for r, *_ in rows), default=None)
-    return {
-        "enabled": True,
-        "message": "" if items else "Your recommendations are being prepared.",
-        "items": items,
-        "unlocks": unlocks,
-        "computed_at": computed.isoformat() if computed else None,
-    }
+    unlocks = [i for i in items if i.source == UNLOCKS]
+    items = [i for i in items if i.source != UNLOCKS]
+    return RecommendationList(
+        enabled=True,
+        message="" if items else "Your recommendations are being prepared.",
+        items=items,
+        unlocks=unlocks,
+        computed_at=max((r.computed_at for *_, r in rows), default=None),
+    )
 
 
 def request_refresh(
@@ -504,11 +491,11 @@ def refresh_if_missing(
 
 def stored_or_queue(
     session: Session, principal: Principal | None, user_id: int | None = None
-) -> dict[str, Any]:
+) -> RecommendationList:
     """`stored()`, and when consent is given but nothing is stored yet (a new learner, a list
     deleted by a consent change), a computation queued for the worker (`refresh_if_missing`)."""
     data = stored(session, principal, user_id)
-    if data["enabled"] and not data["items"]:
+    if data.enabled and not data.items:
         refresh_if_missing(session, principal, user_id)
     return data
 

@@ -36,6 +36,7 @@ from sqlalchemy.sql.expression import ColumnClause
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Mission, MissionEmbedding, MissionStatus, Track
+from cyberhub.schemas.ai import MissionHitPublic
 from cyberhub.services.ai import query_embedder
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -239,17 +240,9 @@ def hybrid(
     return SearchResult(hits=hits, text_ids=text_ids, vector_ids=vector_ids, vector_used=used)
 
 
-@dataclass
-class MissionHit:
-    mission: Mission
-    track: Track
-    score: float
-    matched: list[str]
-
-
 def search_missions(
     session: Session, principal: Principal | None, q: str, limit: int = DEFAULT_LIMIT
-) -> list[MissionHit]:
+) -> list[MissionHitPublic]:
     """The best `limit` published missions for `q` that the user may see (signed-in users)."""
     actor = require_signed_in(principal)
     if not q.strip():
@@ -272,5 +265,15 @@ def search_missions(
     for h in top:
         if h.mission_id in by_id:
             m, t = by_id[h.mission_id]
-            out.append(MissionHit(mission=m, track=t, score=h.score, matched=list(h.matched)))
+            out.append(
+                MissionHitPublic(
+                    id=h.mission_id,
+                    title=m.title,
+                    summary=m.summary,
+                    track=t.key,
+                    difficulty=m.difficulty,
+                    score=round(h.score, 6),
+                    matched=list(h.matched),
+                )
+            )
     return out

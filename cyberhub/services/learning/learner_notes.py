@@ -8,34 +8,33 @@ learner's own writing, not something derived by AI).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cyberhub import jobs
 from cyberhub.models import LearnerNote, Role
 from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.notes import BODY_MAX, MAX_NOTES, NOTE_KINDS, NotePublic
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
-KINDS = ("goal", "reflection")
-BODY_MAX = 2000
-MAX_NOTES = 50
+KINDS = NOTE_KINDS
 NOT_A_LEARNER = "Goals and reflections are kept by learners (the student role)."
 
 
-def note_json(n: LearnerNote) -> dict[str, Any]:
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "body": n.body,
-        "created_at": n.created_at.isoformat(),
-        "updated_at": n.updated_at.isoformat(),
-        "edited": n.updated_at > n.created_at,
-    }
+def note_public(n: LearnerNote) -> NotePublic:
+    """The note as its learner sees it ("edited": changed after it was written)."""
+    return NotePublic(
+        id=n.id or 0,
+        kind=n.kind,
+        body=n.body,
+        created_at=n.created_at,
+        updated_at=n.updated_at,
+        edited=n.updated_at > n.created_at,
+    )
 
 
 def _learner(principal: Principal | None) -> Principal:
@@ -76,23 +75,28 @@ def _changed(session: Session, user_id: int) -> None:
     jobs.learner_changed(session, user_id)  # vector, then recommendations; work-style analysis
 
 
+def newest_first(
+    user_id: int, kind: str | None = None, limit: int | None = None
+) -> SelectOfScalar[LearnerNote]:
+    """A learner's notes newest first (of one kind, at most `limit`): the order every reader
+    (the page, the learner's vector, their interests, the work-style analysis) takes them in."""
+    stmt = select(LearnerNote).where(LearnerNote.user_id == user_id)
+    if kind:
+        stmt = stmt.where(LearnerNote.kind == kind)
+    stmt = stmt.order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
+    return stmt.limit(limit) if limit else stmt
+
+
 def list_notes(
     session: Session, principal: Principal | None, kind: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[NotePublic]:
     """The learner's own notes, newest first (optionally only goals or only reflections)."""
     actor = _learner(principal)
-    stmt = select(LearnerNote).where(LearnerNote.user_id == actor.user_id)
-    if kind:
-        stmt = stmt.where(LearnerNote.kind == _kind(kind))
-    rows = session.exec(
-        stmt.order_by(col(LearnerNote.created_at).desc(), col(LearnerNote.id).desc())
-    ).all()
-    return [note_json(n) for n in rows]
+    rows = session.exec(newest_first(actor.user_id, _kind(kind) if kind else None)).all()
+    return [note_public(n) for n in rows]
 
 
-def add_note(
-    session: Session, principal: Principal | None, *, kind: str, body: str
-) -> dict[str, Any]:
+def add_note(session: Session, principal: Principal | None, *, kind: str, body: str) -> NotePublic:
     """Add a goal or a reflection (1..2000 characters; at most MAX_NOTES per learner)."""
     actor = _learner(principal)
     kind, body = _kind(kind), _body(body)
@@ -111,7 +115,7 @@ def add_note(
     session.add(note)
     session.flush()
     _changed(session, actor.user_id)
-    return note_json(note)
+    return note_public(note)
 
 
 def update_note(
@@ -121,19 +125,19 @@ def update_note(
     *,
     kind: str | None = None,
     body: str | None = None,
-) -> dict[str, Any]:
+) -> NotePublic:
     """Edit one of the learner's own notes (its text, its kind, or both)."""
     actor = _learner(principal)
     note = _own(session, actor, note_id)
     new_kind = _kind(kind) if kind is not None else note.kind
     new_body = _body(body) if body is not None else note.body
     if (new_kind, new_body) == (note.kind, note.body):
-        return note_json(note)
+        return note_public(note)
     note.kind, note.body, note.updated_at = NoteKind(new_kind), new_body, utcnow()
     session.add(note)
     session.flush()
     _changed(session, actor.user_id)
-    return note_json(note)
+    return note_public(note)
 
 
 def delete_note(session: Session, principal: Principal | None, note_id: int) -> None:

@@ -1,0 +1,28 @@
+"""/insights: a learner's goals and reflections (add, edit in place, delete after confirming)
+and their work-style analysis — a bar and score per dimension with the evidence behind it,
+computed by the worker ("Analyse again" queues it; the page shows that it is being prepared).
+
+state.py holds the state and the view rows (dates written in the reader's time zone); view.py
+the components. Every rule is in services/learning/learner_notes.py and services/ai/personality.py.
+"""
+
+from __future__ import annotations
+
+from cyberhub.models import Role
+from cyberhub.pages.insights.state import ROUTE, InsightsState
+from cyberhub.pages.insights.view import insights_content, insights_page
+from cyberhub.pages.registry import Page, register, roles
+
+__all__ = ["ROUTE", "InsightsState", "insights_content", "insights_page", "page"]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Insights · CyberHub",
+        component=insights_page,
+        access=roles(Role.student),
+        on_load=(InsightsState.load,),
+        nav_label="Insights",
+        nav_order=35,
+    )
+)

@@ -1,0 +1,49 @@
+"""A learner's goals and reflections (services/learning/learner_notes.py, /api/v1/me/notes):
+what the service hands out (`NotePublic`) and what it takes (`NoteCreate`, `NoteUpdate`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+NOTE_KINDS = ("goal", "reflection")
+BODY_MAX = 2000  # characters of one note (the service's rule)
+MAX_NOTES = 50  # notes one learner may keep
+# A request body may carry up to twice BODY_MAX: the service, not the parser, says what the
+# real limit is (with the note's actual length in the message).
+BODY_CAP = BODY_MAX * 2
+
+# `datetime.isoformat()` in JSON ("...+00:00"), as the API always sent it (pydantic's default
+# would write "Z" instead).
+IsoDatetime = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
+
+
+class NotePublic(BaseModel):
+    """One goal or reflection, as its learner sees it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    body: str
+    created_at: IsoDatetime
+    updated_at: IsoDatetime
+    edited: bool  # updated after it was written
+
+
+class NoteCreate(BaseModel):
+    kind: str = Field(max_length=32, description='"goal" or "reflection"')
+    body: str = Field(max_length=BODY_CAP, description=f"1 to {BODY_MAX} characters")
+
+
+class NoteUpdate(BaseModel):
+    kind: str | None = Field(default=None, max_length=32)
+    body: str | None = Field(default=None, max_length=BODY_CAP)
+
+    @model_validator(mode="after")
+    def one_of(self) -> NoteUpdate:
+        if self.kind is None and self.body is None:
+            raise ValueError('send "body", "kind" or both')
+        return self
