@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cyberhub.schemas.notes import IsoDatetime
+from cyberhub.schemas.datetimes import IsoDatetime
 
 # -- work-style analysis -----------------------------------------------------------------------
 

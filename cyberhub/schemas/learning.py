@@ -3,7 +3,7 @@ submissions, hints), their progress and their dashboard.
 
 Services return these; the API declares them as `response_model` (the JSON field names and
 values are the API's contract, so fields keep their order and their names); page states hold
-them. Datetimes stay datetimes (`Timestamp`: written to JSON as before).
+them. Datetimes stay datetimes (`IsoDatetime`: written to JSON as before).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
+from cyberhub.schemas.datetimes import IsoDatetime
 from cyberhub.schemas.profiler import ProfilerResultData
-from cyberhub.schemas.timestamps import Timestamp
 
 
 class MissionRef(BaseModel):
@@ -123,7 +123,7 @@ class AttemptPublic(BaseModel):
     status: str
     attempt: int
     claimed_by: int | None
-    claim_expires_at: Timestamp | None
+    claim_expires_at: IsoDatetime | None
     file: AttemptFile | None
 
 
@@ -145,13 +145,13 @@ class ReviewPublic(BaseModel):
     max_total: int
     feedback: str
     mentor_id: int | None
-    created_at: Timestamp
+    created_at: IsoDatetime
 
 
 class EventPublic(BaseModel):
     kind: str
     actor_id: int | None
-    at: Timestamp
+    at: IsoDatetime
 
 
 class SubmissionPublic(BaseModel):
@@ -165,11 +165,11 @@ class SubmissionPublic(BaseModel):
     answer: str
     links: list[str]
     file: FilePublic | None
-    created_at: Timestamp
-    submitted_at: Timestamp | None
+    created_at: IsoDatetime
+    submitted_at: IsoDatetime | None
     claimed_by: int | None
-    claim_expires_at: Timestamp | None
-    decided_at: Timestamp | None
+    claim_expires_at: IsoDatetime | None
+    decided_at: IsoDatetime | None
     review: ReviewPublic | None
     timeline: list[EventPublic]
 
@@ -273,7 +273,7 @@ class FeedbackPublic(BaseModel):
     max_total: int
     feedback: str
     mentor: str
-    created_at: Timestamp
+    created_at: IsoDatetime
 
 
 class NextAction(BaseModel):

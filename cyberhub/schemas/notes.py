@@ -3,10 +3,9 @@ what the service hands out (`NotePublic`) and what it takes (`NoteCreate`, `Note
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from cyberhub.schemas.datetimes import IsoDatetime
 
 NOTE_KINDS = ("goal", "reflection")
 BODY_MAX = 2000  # characters of one note (the service's rule)
@@ -14,10 +13,6 @@ MAX_NOTES = 50  # notes one learner may keep
 # A request body may carry up to twice BODY_MAX: the service, not the parser, says what the
 # real limit is (with the note's actual length in the message).
 BODY_CAP = BODY_MAX * 2
-
-# `datetime.isoformat()` in JSON ("...+00:00"), as the API always sent it (pydantic's default
-# would write "Z" instead).
-IsoDatetime = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]
 
 
 class NotePublic(BaseModel):

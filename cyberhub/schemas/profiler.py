@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
-from cyberhub.schemas.timestamps import Timestamp
+from cyberhub.schemas.datetimes import IsoDatetime
 
 
 class OptionPublic(BaseModel):
@@ -41,8 +41,8 @@ class ProfilerProgress(BaseModel):
     current_index: int
     answers: dict[str, str]  # question id -> option id
     unanswered: list[str]
-    started_at: Timestamp
-    completed_at: Timestamp | None
+    started_at: IsoDatetime
+    completed_at: IsoDatetime | None
 
 
 class ProfilerStarted(ProfilerProgress):
