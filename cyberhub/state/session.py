@@ -21,9 +21,12 @@ from reflex.state import BaseState
 from cyberhub import db
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
-from cyberhub.services.identity import browser_sessions
+from cyberhub.services.identity import browser_sessions, time_zones
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
+
+# The browser's own time zone (IANA name), read once for users who have not chosen one.
+BROWSER_ZONE_SCRIPT = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
 
 class SessionState(rx.State):
@@ -40,6 +43,8 @@ class SessionState(rx.State):
     denied_route: str = ""
     # A URL this tab must load as a whole page (sign-in completion, sign-out); "" when none.
     navigate_to: str = ""
+    # Whether this tab already offered the browser's time zone (asked at most once per tab).
+    _zone_asked: bool = False
 
     @rx.var
     def signed_in(self) -> bool:
@@ -117,7 +122,7 @@ class SessionState(rx.State):
         principal = await self.principal()
         if page.access.allows(principal):
             self.granted_route, self.denied_route = route, ""
-            return page.on_load
+            return [*page.on_load, *self._ask_browser_zone(principal)]
         self.granted_route = ""
         if principal is None:
             target = self.router.url.path or route
@@ -127,6 +132,23 @@ class SessionState(rx.State):
             return rx.redirect(f"/signin?next={quote(target, safe='')}", replace=True)
         self.denied_route = route
         return None
+
+    def _ask_browser_zone(self, principal: Principal | None) -> list[Any]:
+        """A signed-in user with no zone stored (UTC) gets the browser's, once per tab."""
+        if principal is None or principal.time_zone != "UTC" or self._zone_asked:
+            return []
+        self._zone_asked = True
+        return [rx.call_script(BROWSER_ZONE_SCRIPT, callback=SessionState.store_browser_zone)]
+
+    @rx.event
+    async def store_browser_zone(self, zone: Any) -> None:
+        """The browser's IANA zone: stored unless the user already has one (their choice stays)."""
+        principal = await self.principal()
+        if principal is None or not isinstance(zone, str):
+            return
+        self.time_zone = await asyncio.to_thread(
+            _remember_zone, principal, zone[: time_zones.MAX_LENGTH], request_meta(self)
+        )
 
     @rx.event
     async def sign_out(self) -> None:
@@ -149,6 +171,11 @@ def _app_states(parent: type[BaseState]) -> Iterator[type[BaseState]]:
         if cls.__module__.startswith("cyberhub."):
             yield cls
         yield from _app_states(cls)
+
+
+def _remember_zone(principal: Principal, zone: str, meta: RequestMeta) -> str:
+    with db.session_scope() as session:
+        return time_zones.remember_browser_zone(session, principal, zone, meta)
 
 
 def _end_session(token: str, meta: RequestMeta) -> None:

@@ -18,7 +18,6 @@ TOO_LONG: dict[str, str] = {
     "magic_link.py": "to split",
     "mentor_home.py": "to split",
     "mission.py": "to split",
-    "settings_security.py": "to split",
     "student_dashboard.py": "to split",
 }
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.identity import SessionUserPublic, TokenPairPublic
 from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -30,20 +31,19 @@ class TokenPair:
     access_expires_at: int
     principal: Principal
 
-    def as_json(self) -> dict[str, object]:
-        """The JSON shape of auth/login and auth/token/refresh."""
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "token_type": "bearer",
-            "expires_at": self.access_expires_at,
-            "user": {
-                "id": self.principal.user_id,
-                "email": self.principal.email,
-                "full_name": self.principal.full_name,
-                "roles": self.principal.roles,
-            },
-        }
+    def public(self) -> TokenPairPublic:
+        """The JSON answer of auth/login and auth/token/refresh."""
+        return TokenPairPublic(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=self.access_expires_at,
+            user=SessionUserPublic(
+                id=self.principal.user_id,
+                email=self.principal.email,
+                full_name=self.principal.full_name,
+                roles=self.principal.roles,
+            ),
+        )
 
 
 def normalize_email(email: str) -> str:

@@ -1,203 +1,16 @@
-"""/settings/security: two-factor authentication (enrol with a QR code or the typed secret and
-the current password, recovery codes shown once, replace them, turn MFA off with a code) and
-"sign out everywhere" (every session and API key, after a confirmation)."""
+"""The view of /settings/security: the two-step sign-in cards, the time zone, sign-out-everywhere."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import reflex as rx
 
-from cyberhub import db
+from cyberhub.components.fields import field_label
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
-from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity import accounts, mfa
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
+from cyberhub.services.identity import time_zones
 
 ROUTE = "/settings/security"
-
-
-def _when(iso: str | None) -> str:
-    return f"{iso[:10]} {iso[11:16]} UTC" if iso else ""
-
-
-def _status(principal: Principal | None) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return mfa.status(session, principal)
-
-
-def _begin(principal: Principal | None, meta: RequestMeta) -> dict[str, str]:
-    with db.session_scope() as session:
-        return dict(mfa.begin_enrollment(session, principal, meta)._asdict())
-
-
-def _confirm(principal: Principal | None, code: str, password: str, meta: RequestMeta) -> list[str]:
-    with db.session_scope() as session:
-        return mfa.confirm_enrollment(session, principal, code, meta, password=password)
-
-
-def _sign_out_everywhere(principal: Principal | None, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        accounts.sign_out_everywhere(session, principal, meta)
-
-
-def _disable(principal: Principal | None, code: str, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        mfa.disable(session, principal, code, meta)
-
-
-def _regenerate(principal: Principal | None, code: str, meta: RequestMeta) -> list[str]:
-    with db.session_scope() as session:
-        return mfa.regenerate_recovery_codes(session, principal, code, meta)
-
-
-def _grouped(secret: str) -> str:
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
-class SecurityState(rx.State):
-    enabled: bool = False
-    enabled_at: str = ""
-    recovery_codes_left: int = 0
-    loading: bool = True
-    error: str = ""
-    notice: str = ""
-    busy: bool = False
-    # Enrolment in progress: the secret is shown (typed out and as a QR code) until confirmed.
-    enrolling: bool = False
-    secret: str = ""
-    qr: str = ""
-    # Shown once, right after enabling or replacing, until the user says they saved them.
-    recovery_codes: list[str] = []
-    dialog: str = ""  # "disable" | "regenerate" | "everywhere" | ""
-    dialog_error: str = ""
-
-    @rx.var
-    def secret_grouped(self) -> str:
-        return _grouped(self.secret)
-
-    @rx.var
-    def recovery_text(self) -> str:
-        return "CyberHub recovery codes (each works once)\n\n" + "\n".join(self.recovery_codes)
-
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
-    async def _refresh(self) -> None:
-        data = await asyncio.to_thread(_status, await self._principal())
-        self.enabled = bool(data["enabled"])
-        self.enabled_at = _when(data["enabled_at"])
-        self.recovery_codes_left = int(data["recovery_codes_left"])
-
-    @rx.event
-    async def load(self) -> None:
-        self.loading, self.error, self.notice = True, "", ""
-        self.enrolling, self.secret, self.qr, self.recovery_codes = False, "", "", []
-        self.dialog, self.dialog_error, self.busy = "", "", False
-        try:
-            await self._refresh()
-        except DomainError as exc:
-            self.error = exc.message
-        self.loading = False
-
-    @rx.event
-    async def start_enrollment(self) -> None:
-        self.error, self.notice, self.busy = "", "", True
-        try:
-            data = await asyncio.to_thread(_begin, await self._principal(), request_meta(self))
-        except DomainError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        self.secret, self.qr, self.enrolling, self.busy = data["secret"], data["qr"], True, False
-
-    @rx.event
-    def cancel_enrollment(self) -> None:
-        self.enrolling, self.secret, self.qr, self.error = False, "", "", ""
-
-    @rx.event
-    async def confirm(self, form: dict[str, Any]) -> Any:
-        code = str(form.get("code", "")).strip()
-        password = str(form.get("password", ""))
-        if not code:
-            self.error = "Enter the 6-digit code your authenticator app shows."
-            return
-        if not password:
-            self.error = "Enter your current password: it confirms it's you turning this on."
-            return
-        self.error, self.busy = "", True
-        yield
-        try:
-            codes = await asyncio.to_thread(
-                _confirm, await self._principal(), code, password, request_meta(self)
-            )
-            await self._refresh()
-        except DomainError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        self.recovery_codes = codes
-        self.enrolling, self.secret, self.qr, self.busy = False, "", "", False
-
-    @rx.event
-    def saved_codes(self) -> None:
-        self.recovery_codes = []
-        self.notice = "Two-factor authentication is on. Keep your recovery codes somewhere safe."
-
-    @rx.event
-    def open_dialog(self, name: str) -> None:
-        self.dialog, self.dialog_error, self.notice = name, "", ""
-
-    @rx.event
-    def set_dialog_open(self, is_open: bool) -> None:
-        if not is_open:
-            self.dialog, self.dialog_error = "", ""
-
-    @rx.event
-    async def sign_out_everywhere(self) -> Any:
-        self.dialog_error, self.busy = "", True
-        yield
-        try:
-            await asyncio.to_thread(
-                _sign_out_everywhere, await self._principal(), request_meta(self)
-            )
-        except DomainError as exc:
-            self.dialog_error, self.busy = exc.message, False
-            return
-        self.dialog, self.busy = "", False
-        yield SessionState.sign_out
-
-    @rx.event
-    async def submit_dialog(self, form: dict[str, Any]) -> Any:
-        code = str(form.get("code", "")).strip()
-        if not code:
-            self.dialog_error = "Enter a code from your app or one of your recovery codes."
-            return
-        action = self.dialog
-        self.dialog_error, self.busy = "", True
-        yield
-        principal = await self._principal()
-        try:
-            if action == "disable":
-                await asyncio.to_thread(_disable, principal, code, request_meta(self))
-            else:
-                self.recovery_codes = await asyncio.to_thread(
-                    _regenerate, principal, code, request_meta(self)
-                )
-            await self._refresh()
-        except DomainError as exc:
-            self.dialog_error, self.busy = exc.message, False
-            return
-        self.dialog, self.busy = "", False
-        if action == "disable":
-            self.notice = "Two-factor authentication is off. We e-mailed you a notice."
-
-
-# -- view ----------------------------------------------------------------------------------------
 
 
 def _code_input(field_id: str, label: str, help_id: str) -> rx.Component:
@@ -517,6 +330,66 @@ def _sessions_card() -> rx.Component:
     )
 
 
+def _zone_options() -> rx.Component:
+    """Every zone name, offered as the user types (a native, searchable suggestion list)."""
+    return rx.el.datalist(
+        *[rx.el.option(value=name) for name in time_zones.choices()], id="time-zone-options"
+    )
+
+
+def _time_zone_card() -> rx.Component:
+    T = TimeZoneState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Time zone", size="5", as_="h2"),
+            rx.text(
+                "Dates and times on CyberHub are shown in ",
+                rx.text.strong(T.time_zone, data_testid="time-zone-current"),
+                ": it is now ",
+                rx.text.span(T.example, data_testid="time-zone-example"),
+                ".",
+            ),
+            error_callout(T.error),
+            rx.cond(T.notice != "", rx.callout(T.notice, icon="check", color_scheme="green")),
+            rx.form(
+                rx.vstack(
+                    field_label("Time zone", "time-zone-input"),
+                    rx.hstack(
+                        rx.input(
+                            id="time-zone-input",
+                            name="time_zone",
+                            list="time-zone-options",
+                            placeholder="Type a city, e.g. Africa/Nairobi",
+                            default_value=T.time_zone,
+                            key=T.time_zone,
+                            aria_describedby="time-zone-help",
+                            required=True,
+                            max_length=time_zones.MAX_LENGTH,
+                            auto_complete="off",
+                            size="3",
+                            width="100%",
+                            max_width="20rem",
+                        ),
+                        rx.button("Save time zone", type="submit", size="3"),
+                        wrap="wrap",
+                    ),
+                    rx.text(
+                        "Start typing a region or city and pick from the list.",
+                        id="time-zone-help",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    _zone_options(),
+                    spacing="1",
+                ),
+                on_submit=T.save,
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
 def settings_security_content() -> rx.Component:
     S = SecurityState
     return rx.vstack(
@@ -536,6 +409,7 @@ def settings_security_content() -> rx.Component:
                 ),
             ),
         ),
+        rx.cond(S.loading, rx.fragment(), _time_zone_card()),
         rx.cond(S.loading, rx.fragment(), _sessions_card()),
         rx.text(
             "Manage what you agreed to under ",
@@ -552,14 +426,3 @@ def settings_security_content() -> rx.Component:
 
 def settings_security_page() -> rx.Component:
     return shell(guarded(ROUTE, settings_security_content()))
-
-
-page = register(
-    Page(
-        route=ROUTE,
-        title="Security · Settings · CyberHub",
-        component=settings_security_page,
-        access=SIGNED_IN,
-        on_load=(SecurityState.load,),
-    )
-)
