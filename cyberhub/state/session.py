@@ -25,9 +25,6 @@ from cyberhub.services.identity import browser_sessions, time_zones
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
 
-# The browser's own time zone (IANA name), read once for users who have not chosen one.
-BROWSER_ZONE_SCRIPT = "Intl.DateTimeFormat().resolvedOptions().timeZone"
-
 
 class SessionState(rx.State):
     """Who is signed in. The session cookie is checked against the database on every event."""
@@ -43,7 +40,9 @@ class SessionState(rx.State):
     denied_route: str = ""
     # A URL this tab must load as a whole page (sign-in completion, sign-out); "" when none.
     navigate_to: str = ""
-    # Whether this tab already offered the browser's time zone (asked at most once per tab).
+    # True while components/time_zone_probe.py should send the browser's time zone (the user
+    # has none stored); asked at most once per tab (`_zone_asked`).
+    ask_zone: bool = False
     _zone_asked: bool = False
 
     @rx.var
@@ -122,7 +121,8 @@ class SessionState(rx.State):
         principal = await self.principal()
         if page.access.allows(principal):
             self.granted_route, self.denied_route = route, ""
-            return [*page.on_load, *self._ask_browser_zone(principal)]
+            self._ask_browser_zone(principal)
+            return page.on_load
         self.granted_route = ""
         if principal is None:
             target = self.router.url.path or route
@@ -133,16 +133,15 @@ class SessionState(rx.State):
         self.denied_route = route
         return None
 
-    def _ask_browser_zone(self, principal: Principal | None) -> list[Any]:
+    def _ask_browser_zone(self, principal: Principal | None) -> None:
         """A signed-in user with no zone stored (UTC) gets the browser's, once per tab."""
-        if principal is None or principal.time_zone != "UTC" or self._zone_asked:
-            return []
-        self._zone_asked = True
-        return [rx.call_script(BROWSER_ZONE_SCRIPT, callback=SessionState.store_browser_zone)]
+        if principal is not None and principal.time_zone == "UTC" and not self._zone_asked:
+            self._zone_asked = self.ask_zone = True
 
     @rx.event
     async def store_browser_zone(self, zone: Any) -> None:
         """The browser's IANA zone: stored unless the user already has one (their choice stays)."""
+        self.ask_zone = False
         principal = await self.principal()
         if principal is None or not isinstance(zone, str):
             return

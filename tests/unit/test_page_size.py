@@ -15,7 +15,6 @@ TOO_LONG: dict[str, str] = {
     "admin_jobs.py": "to split",
     "admin_user.py": "to split",
     "insights.py": "to split",
-    "magic_link.py": "to split",
     "mentor_home.py": "to split",
     "mission.py": "to split",
     "student_dashboard.py": "to split",
