@@ -26,12 +26,10 @@ class ConsentIn(BaseModel):
 @router.get("", response_model=ConsentsPublic)
 def current(principal: SessionUser, session: SessionDep) -> ConsentsPublic:
     """Per kind {granted, version, at}, the current documents, and the history (newest first)."""
-    return ConsentsPublic.model_validate(
-        {
-            "consents": consents.current_consents(session, principal.user_id),
-            "documents": consents.documents(session),
-            "history": consents.history(session, principal),
-        }
+    return ConsentsPublic(
+        consents=consents.current_consents(session, principal.user_id),
+        documents=consents.documents(session),
+        history=consents.history(session, principal),
     )
 
 
@@ -41,10 +39,10 @@ def change(
 ) -> ConsentStatesPublic:
     """Grant or withdraw one consent; terms and privacy cannot be withdrawn (422)."""
     state = consents.set_consent(session, principal, body.kind, body.granted, meta)
-    return ConsentStatesPublic.model_validate({"consents": state})
+    return ConsentStatesPublic(consents=state)
 
 
 @router.get("/documents", response_model=ConsentDocumentsPublic, dependencies=[Depends(public)])
 def documents(session: SessionDep) -> ConsentDocumentsPublic:
     """The current version of every consent document (anyone may read them)."""
-    return ConsentDocumentsPublic.model_validate({"documents": consents.documents(session)})
+    return ConsentDocumentsPublic(documents=consents.documents(session))

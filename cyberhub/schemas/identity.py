@@ -183,4 +183,4 @@ class InvitationPublic(BaseModel):
 
 class LeftOrganization(BaseModel):
     organization_id: int
-    removed_roles: list[str]
+    removed_roles: int  # how many roles were revoked
