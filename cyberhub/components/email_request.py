@@ -13,6 +13,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.ui import error_callout
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
@@ -92,19 +93,17 @@ def _request_form(
             rx.heading(heading, size="6", as_="h1"),
             rx.text(intro, size="2", color_scheme="gray"),
             error_callout(state.error),
-            rx.el.label("Email", html_for=field_id, font_weight="500"),
-            rx.input(
-                id=field_id,
-                name="email",
+            auth_field(
+                "Email",
+                field_id,
+                "email",
                 type="email",
                 auto_complete="email",
                 default_value=state.email,
                 required=True,
                 max_length=320,
-                width="100%",
-                size="3",
             ),
-            rx.button(button, type="submit", loading=state.submitting, width="100%", size="3"),
+            submit_button(button, state.submitting),
             footer,
             spacing="3",
             width="100%",
@@ -126,16 +125,10 @@ def email_request_card(
     back: tuple[str, str],
 ) -> rx.Component:
     """The request form, then (once sent) the answer; `back` is (button text, href)."""
-    return rx.center(
-        rx.card(
-            rx.cond(
-                state.sent,
-                _sent_view(state, answer, details, back),
-                _request_form(state, heading, intro, field_id, button, footer),
-            ),
-            width="100%",
-            max_width="28rem",
-            padding="1.5em",
-        ),
-        padding_y="2em",
+    return auth_card(
+        rx.cond(
+            state.sent,
+            _sent_view(state, answer, details, back),
+            _request_form(state, heading, intro, field_id, button, footer),
+        )
     )

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
@@ -126,37 +127,27 @@ def _confirm_form() -> rx.Component:
                 size="2",
             ),
             error_callout(ResetConfirmState.error),
-            rx.el.label("New password", html_for="reset-new-password", font_weight="500"),
-            rx.input(
-                id="reset-new-password",
-                name="new_password",
+            auth_field(
+                "New password",
+                "reset-new-password",
+                "new_password",
                 type="password",
                 auto_complete="new-password",
                 required=True,
                 max_length=256,
-                width="100%",
-                size="3",
                 aria_describedby="reset-password-help",
             ),
             rx.text(RULES, id="reset-password-help", size="1", color_scheme="gray"),
-            rx.el.label("Repeat new password", html_for="reset-repeat-password", font_weight="500"),
-            rx.input(
-                id="reset-repeat-password",
-                name="repeat_password",
+            auth_field(
+                "Repeat new password",
+                "reset-repeat-password",
+                "repeat_password",
                 type="password",
                 auto_complete="new-password",
                 required=True,
                 max_length=256,
-                width="100%",
-                size="3",
             ),
-            rx.button(
-                "Change password",
-                type="submit",
-                loading=ResetConfirmState.submitting,
-                width="100%",
-                size="3",
-            ),
+            submit_button("Change password", ResetConfirmState.submitting),
             spacing="3",
             width="100%",
         ),
@@ -181,45 +172,22 @@ def _done_view() -> rx.Component:
     )
 
 
-def _invalid_view() -> rx.Component:
-    return rx.vstack(
-        rx.heading("This link can't be used", size="6", as_="h1"),
-        rx.callout(
-            ResetConfirmState.error,
-            icon="triangle_alert",
-            color_scheme="red",
-            role="alert",
-            width="100%",
-        ),
-        rx.hstack(
-            rx.link(rx.button("Request a new link"), href=REQUEST_ROUTE),
-            rx.link(rx.button("Back to sign in", variant="soft"), href="/signin"),
-            wrap="wrap",
-        ),
-        spacing="3",
-        width="100%",
-    )
-
-
 def reset_confirm_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.match(
-                    ResetConfirmState.step,
-                    ("form", _confirm_form()),
-                    ("done", _done_view()),
-                    ("invalid", _invalid_view()),
-                    rx.vstack(
-                        rx.heading("Reset your password", size="6", as_="h1"),
-                        loading_state("Checking your link…"),
-                    ),
+        auth_card(
+            rx.match(
+                ResetConfirmState.step,
+                ("form", _confirm_form()),
+                ("done", _done_view()),
+                (
+                    "invalid",
+                    link_unusable(ResetConfirmState.error, REQUEST_ROUTE, "Back to sign in"),
                 ),
-                width="100%",
-                max_width="28rem",
-                padding="1.5em",
+                rx.vstack(
+                    rx.heading("Reset your password", size="6", as_="h1"),
+                    loading_state("Checking your link…"),
+                ),
             ),
-            padding_y="2em",
         )
     )
 

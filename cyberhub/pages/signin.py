@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
@@ -129,26 +130,18 @@ def _code_form() -> rx.Component:
                 id="signin-code-help",
             ),
             error_callout(SignInState.error),
-            rx.el.label("Authentication code", html_for="signin-code", font_weight="500"),
-            rx.input(
-                id="signin-code",
-                name="code",
+            auth_field(
+                "Authentication code",
+                "signin-code",
+                "code",
                 auto_complete="one-time-code",
                 input_mode="numeric",
                 aria_describedby="signin-code-help",
                 required=True,
                 max_length=32,
                 auto_focus=True,
-                width="100%",
-                size="3",
             ),
-            rx.button(
-                "Verify and sign in",
-                type="submit",
-                loading=SignInState.submitting,
-                width="100%",
-                size="3",
-            ),
+            submit_button("Verify and sign in", SignInState.submitting),
             rx.button(
                 "Use a different account",
                 type="button",
@@ -165,68 +158,51 @@ def _code_form() -> rx.Component:
 
 def signin_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.cond(
-                    SignInState.mfa_step,
-                    _code_form(),
-                    rx.form(
-                        rx.vstack(
-                            rx.heading("Sign in to CyberHub", size="6", as_="h1"),
-                            rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
-                            error_callout(SignInState.error),
-                            rx.el.label("Email", html_for="signin-email", font_weight="500"),
-                            rx.input(
-                                id="signin-email",
-                                name="email",
-                                type="email",
-                                auto_complete="email",
-                                default_value=SignInState.email,
-                                required=True,
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.el.label("Password", html_for="signin-password", font_weight="500"),
-                            rx.input(
-                                id="signin-password",
-                                name="password",
-                                type="password",
-                                auto_complete="current-password",
-                                required=True,
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.button(
-                                "Sign in",
-                                type="submit",
-                                loading=SignInState.submitting,
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.text(
-                                "New here? ",
-                                rx.link("Create an account", href=SignInState.signup_href),
-                                size="2",
-                            ),
-                            rx.flex(
-                                rx.link("Forgot your password?", href="/password-reset", size="2"),
-                                rx.link(
-                                    "Email me a sign-in link", href="/signin/email-link", size="2"
-                                ),
-                                gap="1.25em",
-                                wrap="wrap",
-                            ),
-                            spacing="3",
-                            width="100%",
+        auth_card(
+            rx.cond(
+                SignInState.mfa_step,
+                _code_form(),
+                rx.form(
+                    rx.vstack(
+                        rx.heading("Sign in to CyberHub", size="6", as_="h1"),
+                        rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
+                        error_callout(SignInState.error),
+                        auth_field(
+                            "Email",
+                            "signin-email",
+                            "email",
+                            type="email",
+                            auto_complete="email",
+                            default_value=SignInState.email,
+                            required=True,
                         ),
-                        on_submit=SignInState.submit,
+                        auth_field(
+                            "Password",
+                            "signin-password",
+                            "password",
+                            type="password",
+                            auto_complete="current-password",
+                            required=True,
+                        ),
+                        submit_button("Sign in", SignInState.submitting),
+                        rx.text(
+                            "New here? ",
+                            rx.link("Create an account", href=SignInState.signup_href),
+                            size="2",
+                        ),
+                        rx.flex(
+                            rx.link("Forgot your password?", href="/password-reset", size="2"),
+                            rx.link("Email me a sign-in link", href="/signin/email-link", size="2"),
+                            gap="1.25em",
+                            wrap="wrap",
+                        ),
+                        spacing="3",
+                        width="100%",
                     ),
+                    on_submit=SignInState.submit,
                 ),
-                width="100%",
-                max_width="26rem",
-                padding="1.5em",
             ),
-            padding_y="2em",
+            max_width="26rem",
         )
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
@@ -122,95 +123,77 @@ _READ = {
 
 def signup_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.form(
-                    rx.vstack(
-                        rx.heading("Create your CyberHub account", size="6", as_="h1"),
-                        rx.text(
-                            "Start as a learner: take the career profiler, pick up missions and get "
-                            "feedback from working mentors.",
-                            color_scheme="gray",
-                            size="2",
-                        ),
-                        rx.cond(
-                            SignUpState.invite_organization != "",
-                            rx.callout(
-                                rx.text(
-                                    rx.text.strong(SignUpState.invite_organization),
-                                    " invited you as ",
-                                    rx.text.strong(SignUpState.invite_role),
-                                    ". Creating your account accepts the invitation: its "
-                                    "directors and mentors can then follow your learning there. "
-                                    "You can leave at any time.",
-                                ),
-                                icon="mail",
-                                width="100%",
-                                data_testid="signup-invitation",
-                            ),
-                        ),
-                        error_callout(SignUpState.error),
-                        rx.el.label("Full name", html_for="signup-name", font_weight="500"),
-                        rx.input(
-                            id="signup-name",
-                            name="full_name",
-                            auto_complete="name",
-                            default_value=SignUpState.full_name,
-                            width="100%",
-                            size="3",
-                            max_length=200,
-                        ),
-                        rx.el.label("Email", html_for="signup-email", font_weight="500"),
-                        rx.input(
-                            id="signup-email",
-                            name="email",
-                            type="email",
-                            auto_complete="email",
-                            default_value=SignUpState.email,
-                            required=True,
-                            width="100%",
-                            size="3",
-                        ),
-                        rx.el.label("Password", html_for="signup-password", font_weight="500"),
-                        rx.input(
-                            id="signup-password",
-                            name="password",
-                            type="password",
-                            auto_complete="new-password",
-                            required=True,
-                            width="100%",
-                            size="3",
-                            aria_describedby="password-help",
-                        ),
-                        rx.text(
-                            f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
-                            id="password-help",
-                            size="1",
-                            color_scheme="gray",
-                        ),
-                        consent_fieldset(SignUpState.consents, _READ),
-                        rx.button(
-                            "Create account",
-                            type="submit",
-                            loading=SignUpState.submitting,
-                            width="100%",
-                            size="3",
-                        ),
-                        rx.text(
-                            "Already have an account? ",
-                            rx.link("Sign in", href="/signin"),
-                            size="2",
-                        ),
-                        spacing="3",
-                        width="100%",
+        auth_card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Create your CyberHub account", size="6", as_="h1"),
+                    rx.text(
+                        "Start as a learner: take the career profiler, pick up missions and get "
+                        "feedback from working mentors.",
+                        color_scheme="gray",
+                        size="2",
                     ),
-                    on_submit=SignUpState.submit,
+                    rx.cond(
+                        SignUpState.invite_organization != "",
+                        rx.callout(
+                            rx.text(
+                                rx.text.strong(SignUpState.invite_organization),
+                                " invited you as ",
+                                rx.text.strong(SignUpState.invite_role),
+                                ". Creating your account accepts the invitation: its "
+                                "directors and mentors can then follow your learning there. "
+                                "You can leave at any time.",
+                            ),
+                            icon="mail",
+                            width="100%",
+                            data_testid="signup-invitation",
+                        ),
+                    ),
+                    error_callout(SignUpState.error),
+                    auth_field(
+                        "Full name",
+                        "signup-name",
+                        "full_name",
+                        auto_complete="name",
+                        default_value=SignUpState.full_name,
+                        max_length=200,
+                    ),
+                    auth_field(
+                        "Email",
+                        "signup-email",
+                        "email",
+                        type="email",
+                        auto_complete="email",
+                        default_value=SignUpState.email,
+                        required=True,
+                    ),
+                    auth_field(
+                        "Password",
+                        "signup-password",
+                        "password",
+                        type="password",
+                        auto_complete="new-password",
+                        required=True,
+                        aria_describedby="password-help",
+                    ),
+                    rx.text(
+                        f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
+                        id="password-help",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    consent_fieldset(SignUpState.consents, _READ),
+                    submit_button("Create account", SignUpState.submitting),
+                    rx.text(
+                        "Already have an account? ",
+                        rx.link("Sign in", href="/signin"),
+                        size="2",
+                    ),
+                    spacing="3",
+                    width="100%",
                 ),
-                width="100%",
-                max_width="28rem",
-                padding="1.5em",
+                on_submit=SignUpState.submit,
             ),
-            padding_y="2em",
         )
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
@@ -123,26 +124,6 @@ class MagicLinkState(ServiceState, rx.State):
 READ_LINKS = {kind: f"Read the {label.lower()}" for kind, label in consents.LABELS.items()}
 
 
-def _invalid_view() -> rx.Component:
-    return rx.vstack(
-        rx.heading("This link can't be used", size="6", as_="h1"),
-        rx.callout(
-            MagicLinkState.error,
-            icon="triangle_alert",
-            color_scheme="red",
-            role="alert",
-            width="100%",
-        ),
-        rx.hstack(
-            rx.link(rx.button("Request a new link"), href=REQUEST_ROUTE),
-            rx.link(rx.button("Sign in with a password", variant="soft"), href="/signin"),
-            wrap="wrap",
-        ),
-        spacing="3",
-        width="100%",
-    )
-
-
 def _signup_view() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -154,24 +135,16 @@ def _signup_view() -> rx.Component:
                 size="2",
             ),
             error_callout(MagicLinkState.error),
-            rx.el.label("Full name (optional)", html_for="magic-name", font_weight="500"),
-            rx.input(
-                id="magic-name",
-                name="full_name",
+            auth_field(
+                "Full name (optional)",
+                "magic-name",
+                "full_name",
                 auto_complete="name",
                 default_value=MagicLinkState.full_name,
                 max_length=200,
-                width="100%",
-                size="3",
             ),
             consent_fieldset(MagicLinkState.consents, READ_LINKS),
-            rx.button(
-                "Create account",
-                type="submit",
-                loading=MagicLinkState.submitting,
-                width="100%",
-                size="3",
-            ),
+            submit_button("Create account", MagicLinkState.submitting),
             spacing="3",
             width="100%",
         ),
@@ -191,24 +164,16 @@ def _mfa_view() -> rx.Component:
                 size="2",
             ),
             error_callout(MagicLinkState.error),
-            rx.el.label("Authentication code", html_for="magic-mfa-code", font_weight="500"),
-            rx.input(
-                id="magic-mfa-code",
-                name="mfa_code",
+            auth_field(
+                "Authentication code",
+                "magic-mfa-code",
+                "mfa_code",
                 auto_complete="one-time-code",
                 input_mode="text",
                 required=True,
                 max_length=32,
-                width="100%",
-                size="3",
             ),
-            rx.button(
-                "Verify and sign in",
-                type="submit",
-                loading=MagicLinkState.submitting,
-                width="100%",
-                size="3",
-            ),
+            submit_button("Verify and sign in", MagicLinkState.submitting),
             spacing="3",
             width="100%",
         ),
@@ -218,24 +183,21 @@ def _mfa_view() -> rx.Component:
 
 def open_link_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.match(
-                    MagicLinkState.step,
-                    ("error", _invalid_view()),
-                    ("signup", _signup_view()),
-                    ("mfa", _mfa_view()),
-                    ("done", loading_state("Signed in — taking you to your dashboard…")),
-                    rx.vstack(
-                        rx.heading("Signing you in", size="6", as_="h1"),
-                        loading_state("Checking your link…"),
-                    ),
+        auth_card(
+            rx.match(
+                MagicLinkState.step,
+                (
+                    "error",
+                    link_unusable(MagicLinkState.error, REQUEST_ROUTE, "Sign in with a password"),
                 ),
-                width="100%",
-                max_width="28rem",
-                padding="1.5em",
+                ("signup", _signup_view()),
+                ("mfa", _mfa_view()),
+                ("done", loading_state("Signed in — taking you to your dashboard…")),
+                rx.vstack(
+                    rx.heading("Signing you in", size="6", as_="h1"),
+                    loading_state("Checking your link…"),
+                ),
             ),
-            padding_y="2em",
         )
     )
 

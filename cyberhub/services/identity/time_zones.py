@@ -46,6 +46,23 @@ def _user(session: Session, principal: Principal) -> User:
     return user
 
 
+def _store(session: Session, user: User, name: str, source: str, meta: RequestMeta) -> None:
+    """Keep the zone, audited with the one it replaces and where it came from."""
+    audit.record(
+        session,
+        "user.time_zone_changed",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        time_zone=name,
+        previous=user.time_zone or "",
+        source=source,
+    )
+    user.time_zone = name
+    session.add(user)
+
+
 def set_time_zone(
     session: Session, principal: Principal | None, time_zone: str, meta: RequestMeta = NO_META
 ) -> str:
@@ -54,20 +71,7 @@ def set_time_zone(
     name = _checked(time_zone)
     user = _user(session, actor)
     if user.time_zone != name:
-        previous = user.time_zone
-        user.time_zone = name
-        session.add(user)
-        audit.record(
-            session,
-            "user.time_zone_changed",
-            actor_id=actor.user_id,
-            target_type="user",
-            target_id=actor.user_id,
-            meta=meta,
-            time_zone=name,
-            previous=previous or "",
-            source="settings",
-        )
+        _store(session, user, name, "settings", meta)
     return name
 
 
@@ -85,17 +89,5 @@ def remember_browser_zone(
     name = (time_zone or "").strip()
     if len(name) > MAX_LENGTH or not is_known_zone(name):
         return "UTC"
-    user.time_zone = name
-    session.add(user)
-    audit.record(
-        session,
-        "user.time_zone_changed",
-        actor_id=actor.user_id,
-        target_type="user",
-        target_id=actor.user_id,
-        meta=meta,
-        time_zone=name,
-        previous="",
-        source="browser",
-    )
+    _store(session, user, name, "browser", meta)
     return name
