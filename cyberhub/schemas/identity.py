@@ -12,7 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from cyberhub.services.identity.time_zones import MAX_LENGTH as TIME_ZONE_MAX
+# The longest IANA zone name accepted (the longest real one has 32 characters).
+TIME_ZONE_MAX = 64
 
 IsoDatetime = Annotated[
     datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")

@@ -15,12 +15,13 @@ from sqlmodel import Session
 
 from cyberhub.formatting import is_known_zone
 from cyberhub.models import User
+from cyberhub.schemas.identity import TIME_ZONE_MAX
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
-MAX_LENGTH = 64
+MAX_LENGTH = TIME_ZONE_MAX
 
 
 @lru_cache(maxsize=1)
