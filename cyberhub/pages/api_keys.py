@@ -44,9 +44,9 @@ def _list(session: Session, principal: Principal | None) -> list[KeyRow]:
             name=k["name"],
             prefix=k["prefix"],
             scopes_text=" + ".join(k["scopes"]),
-            created_at=when(k.created_at, tz),
-            last_used_at=when(k.last_used_at, tz, empty="never"),
-            revoked_at=when(k.revoked_at, tz),
+            created_at=when(k["created_at"], tz),
+            last_used_at=when(k["last_used_at"], tz, empty="never"),
+            revoked_at=when(k["revoked_at"], tz),
             active=k["active"],
         )
         for k in api_keys.list_keys(session, principal)

@@ -88,20 +88,25 @@ def signup(
         raise Conflict("An account with this email already exists. Sign in instead.")
     consent_kinds = list(consents or [])
     consents_service.check_signup_consents(consent_kinds)
-    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
-    session.add(user)
-    session.flush()
+    user = _create_user(session, email, full_name, password, Role.student, "self sign-up")
     assert user.id is not None
-    session.add(
-        RoleAssignment(
-            user_id=user.id, role=Role.student, organization_id=None, reason="self sign-up"
-        )
-    )
     audit.record(
         session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
     )
     consents_service.record_signup_consents(session, user.id, consent_kinds, meta)
     session.flush()
+    return user
+
+
+def _create_user(
+    session: Session, email: str, full_name: str, password: str, role: Role, reason: str
+) -> User:
+    """A new account holding `role` globally (organization_id NULL), flushed (it has an id)."""
+    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(RoleAssignment(user_id=user.id, role=role, organization_id=None, reason=reason))
     return user
 
 
@@ -122,15 +127,7 @@ def create_admin(
     passwords.validate_password(password, email)
     if find_user(session, email):
         raise Conflict(f"An account with {email} already exists.")
-    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add(
-        RoleAssignment(
-            user_id=user.id, role=Role.admin, organization_id=None, reason="create-admin command"
-        )
-    )
+    user = _create_user(session, email, full_name, password, Role.admin, "create-admin command")
     audit.record(
         session,
         "user.admin_created",
