@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import (
@@ -13,7 +13,17 @@ from cyberhub.api.deps import (
     auth_rate_limit,
     public,
 )
-from cyberhub.services.identity import accounts, memberships
+from cyberhub.schemas.identity import (
+    GrantPublic,
+    JoinedOrganization,
+    MePublic,
+    SignupPublic,
+    TimeZonePublic,
+    TimeZoneUpdate,
+    TokenPairPublic,
+)
+from cyberhub.services.identity import accounts, memberships, sign_in, time_zones
+from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -42,13 +52,18 @@ class RefreshIn(BaseModel):
     refresh_token: str = Field(max_length=2000)
 
 
-@router.post("/signup", status_code=201, dependencies=[Depends(public), Depends(auth_rate_limit)])
-def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+@router.post(
+    "/signup",
+    status_code=201,
+    response_model=SignupPublic,
+    dependencies=[Depends(public), Depends(auth_rate_limit)],
+)
+def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> SignupPublic:
     """Create a student account and sign it in; `redirect_url` is the AI profiler.
 
     With `invite` (an invitation's token, sent to this address) the invitation is accepted in the
     same step: membership and the invited role; `organization` names what was joined."""
-    joined: dict[str, Any] | None = None
+    joined: JoinedOrganization | None = None
     if body.invite:
         user, inv = memberships.signup_with_invitation(
             session,
@@ -59,7 +74,9 @@ def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]
             consents=body.consents,
             meta=meta,
         )
-        joined = {"id": inv.organization_id, "name": inv.organization_name, "role": inv.role}
+        joined = JoinedOrganization(
+            id=inv.organization_id, name=inv.organization_name, role=inv.role
+        )
     else:
         user = accounts.signup(
             session,
@@ -70,45 +87,69 @@ def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]
             meta=meta,
         )
     pair = accounts.start_session(session, user, meta)
-    return {**pair.as_json(), "redirect_url": "/onboarding/ai-profiler", "organization": joined}
-
-
-@router.post("/login", dependencies=[Depends(public), Depends(auth_rate_limit)])
-def login(body: LoginIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
-    """Sign in. With MFA on and no (or a wrong) `mfa_code`: 401 with `"mfa_required": true`."""
-    user = accounts.authenticate(
-        session, email=body.email, password=body.password, mfa_code=body.mfa_code, meta=meta
+    return SignupPublic(
+        **pair.public().model_dump(), redirect_url="/onboarding/ai-profiler", organization=joined
     )
-    return accounts.start_session(session, user, meta).as_json()
 
 
-@router.post("/token/refresh", dependencies=[Depends(public), Depends(auth_rate_limit)])
-def refresh(body: RefreshIn, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+@router.post(
+    "/login",
+    response_model=TokenPairPublic,
+    dependencies=[Depends(public), Depends(auth_rate_limit)],
+)
+def login(body: LoginIn, session: SessionDep, meta: MetaDep) -> TokenPairPublic:
+    """Sign in. With MFA on and no (or a wrong) `mfa_code`: 401 with `"mfa_required": true`."""
+    credentials = sign_in.Credentials(body.email, body.password, body.mfa_code)
+    return sign_in.for_api(session, credentials, meta).public()
+
+
+@router.post(
+    "/token/refresh",
+    response_model=TokenPairPublic,
+    dependencies=[Depends(public), Depends(auth_rate_limit)],
+)
+def refresh(body: RefreshIn, session: SessionDep, meta: MetaDep) -> TokenPairPublic:
     """Rotate the refresh token. Replaying a used one revokes its whole family (401)."""
-    return accounts.refresh_session(session, body.refresh_token, meta).as_json()
+    return accounts.refresh_session(session, body.refresh_token, meta).public()
 
 
-@router.post("/logout", status_code=204, dependencies=[Depends(public)])
+@router.post("/logout", status_code=204, response_class=Response, dependencies=[Depends(public)])
 def logout(body: RefreshIn, session: SessionDep, meta: MetaDep) -> None:
     """End the session: its refresh tokens stop working."""
     accounts.logout(session, body.refresh_token, meta)
 
 
-@router.post("/logout-everywhere", status_code=204)
+@router.post("/logout-everywhere", status_code=204, response_class=Response)
 def logout_everywhere(principal: SessionUser, session: SessionDep, meta: MetaDep) -> None:
     """End every session of your account (this one too) and revoke all your API keys."""
     accounts.sign_out_everywhere(session, principal, meta)
 
 
-@router.get("/me")
-def me(principal: CurrentUser) -> dict[str, Any]:
-    return {
-        "id": principal.user_id,
-        "email": principal.email,
-        "full_name": principal.full_name,
-        "roles": principal.roles,
-        "grants": [
-            {"role": g.role, "organization_id": g.organization_id}
+def _me(principal: Principal) -> MePublic:
+    return MePublic(
+        id=principal.user_id,
+        email=principal.email,
+        full_name=principal.full_name,
+        roles=principal.roles,
+        grants=[
+            GrantPublic(role=g.role, organization_id=g.organization_id)
             for g in sorted(principal.grants, key=lambda g: (g.role, g.organization_id or 0))
         ],
-    }
+        time_zone=principal.time_zone,
+    )
+
+
+@router.get("/me", response_model=MePublic)
+def me(principal: CurrentUser) -> MePublic:
+    """Who the credentials belong to: roles, grants per organisation, and time zone."""
+    return _me(principal)
+
+
+@router.put("/me/time-zone", response_model=TimeZonePublic)
+def set_time_zone(
+    body: TimeZoneUpdate, principal: CurrentUser, session: SessionDep, meta: MetaDep
+) -> TimeZonePublic:
+    """Set the time zone you read dates and times in (an IANA name); unknown names are 422."""
+    return TimeZonePublic(
+        time_zone=time_zones.set_time_zone(session, principal, body.time_zone, meta)
+    )

@@ -40,7 +40,11 @@ def _clear_cookies(response: RedirectResponse, secure: bool) -> None:
 
 # No per-IP limit: the code is 256 random bits, and behind a proxy every user shares one address.
 @router.get(
-    "/complete", status_code=303, response_class=RedirectResponse, dependencies=[Depends(public)]
+    "/complete",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "The cookie is set (or not); on to `next` or to sign-in."}},
+    dependencies=[Depends(public)],
 )
 def complete(
     request: Request,
@@ -77,7 +81,11 @@ def complete(
 
 
 @router.get(
-    "/signout", status_code=303, response_class=RedirectResponse, dependencies=[Depends(public)]
+    "/signout",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "The cookie is removed; on to the sign-in page."}},
+    dependencies=[Depends(public)],
 )
 def signout(request: Request, session: SessionDep) -> RedirectResponse:
     """Remove the session cookie once the session is revoked (the sign-out button does that).

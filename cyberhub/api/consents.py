@@ -6,12 +6,13 @@ A consent is the person's own decision: API keys are refused here (403).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from cyberhub.api.deps import MetaDep, SessionDep, SessionUser, public
+from cyberhub.schemas.identity import ConsentDocumentsPublic, ConsentsPublic, ConsentStatesPublic
 from cyberhub.services.identity import consents
 
 router = APIRouter(prefix="/auth/consents", tags=["consents"])
@@ -22,26 +23,26 @@ class ConsentIn(BaseModel):
     granted: bool
 
 
-@router.get("")
-def current(principal: SessionUser, session: SessionDep) -> dict[str, Any]:
+@router.get("", response_model=ConsentsPublic)
+def current(principal: SessionUser, session: SessionDep) -> ConsentsPublic:
     """Per kind {granted, version, at}, the current documents, and the history (newest first)."""
-    return {
-        "consents": consents.current_consents(session, principal.user_id),
-        "documents": consents.documents(session),
-        "history": consents.history(session, principal),
-    }
+    return ConsentsPublic(
+        consents=consents.current_consents(session, principal.user_id),
+        documents=consents.documents(session),
+        history=consents.history(session, principal),
+    )
 
 
-@router.post("")
+@router.post("", response_model=ConsentStatesPublic)
 def change(
     body: ConsentIn, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ConsentStatesPublic:
     """Grant or withdraw one consent; terms and privacy cannot be withdrawn (422)."""
     state = consents.set_consent(session, principal, body.kind, body.granted, meta)
-    return {"consents": state}
+    return ConsentStatesPublic(consents=state)
 
 
-@router.get("/documents", dependencies=[Depends(public)])
-def documents(session: SessionDep) -> dict[str, Any]:
+@router.get("/documents", response_model=ConsentDocumentsPublic, dependencies=[Depends(public)])
+def documents(session: SessionDep) -> ConsentDocumentsPublic:
     """The current version of every consent document (anyone may read them)."""
-    return {"documents": consents.documents(session)}
+    return ConsentDocumentsPublic(documents=consents.documents(session))

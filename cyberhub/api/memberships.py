@@ -7,14 +7,12 @@ and leaving need a browser or password session: an API key never joins or leaves
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser
 from cyberhub.models import Role
+from cyberhub.schemas.identity import InvitationPublic, LeftOrganization
 from cyberhub.services.identity import memberships
 
 router = APIRouter(tags=["organizations"])
@@ -25,17 +23,16 @@ class InvitationIn(BaseModel):
     role: str = Field(default=Role.student.value, max_length=20)
 
 
-def _json(inv: memberships.InvitationPublic) -> dict[str, Any]:
-    data = asdict(inv)
-    data["created_at"] = inv.created_at.isoformat()
-    data["expires_at"] = inv.expires_at.isoformat()
-    return data
+def _json(inv: memberships.InvitationPublic) -> InvitationPublic:
+    return InvitationPublic.model_validate(inv)
 
 
-@router.post("/organizations/{org_id}/invitations", status_code=201)
+@router.post(
+    "/organizations/{org_id}/invitations", status_code=201, response_model=InvitationPublic
+)
 def send_invitation(
     org_id: Id, body: InvitationIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> InvitationPublic:
     """Invite an e-mail address (new or existing account) to join with a role on acceptance."""
     sent = memberships.invite(
         session, principal, org_id, email=body.email, role=body.role, meta=meta
@@ -43,50 +40,48 @@ def send_invitation(
     return _json(sent.invitation)
 
 
-@router.get("/organizations/{org_id}/invitations")
+@router.get("/organizations/{org_id}/invitations", response_model=list[InvitationPublic])
 def list_invitations(
     org_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[InvitationPublic]:
     """The organisation's invitations with their status, newest first."""
     return [_json(i) for i in memberships.list_for_organization(session, principal, org_id)]
 
 
-@router.delete("/organizations/{org_id}/invitations/{inv_id}")
+@router.delete("/organizations/{org_id}/invitations/{inv_id}", response_model=InvitationPublic)
 def revoke_invitation(
     org_id: Id, inv_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> InvitationPublic:
     """Withdraw a pending invitation; its link stops working."""
     return _json(memberships.revoke(session, principal, org_id, inv_id, meta=meta))
 
 
-@router.post("/invitations/{token}/accept")
+@router.post("/invitations/{token}/accept", response_model=InvitationPublic)
 def accept_invitation(
     token: str, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> InvitationPublic:
     """Join the organisation (and receive the invited role)."""
     return _json(memberships.accept(session, principal, token[:200], meta=meta))
 
 
-@router.post("/invitations/{token}/decline")
+@router.post("/invitations/{token}/decline", response_model=InvitationPublic)
 def decline_invitation(
     token: str, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> InvitationPublic:
     """Decline: nothing is shared with the organisation."""
     return _json(memberships.decline(session, principal, token[:200], meta=meta))
 
 
-@router.get("/me/invitations")
-def my_invitations(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/me/invitations", response_model=list[InvitationPublic])
+def my_invitations(principal: CurrentUser, session: SessionDep) -> list[InvitationPublic]:
     """The caller's pending invitations."""
     return [_json(i) for i in memberships.my_invitations(session, principal)]
 
 
-@router.post("/organizations/{org_id}/leave")
+@router.post("/organizations/{org_id}/leave", response_model=LeftOrganization)
 def leave_organization(
     org_id: Id, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> LeftOrganization:
     """Leave the organisation: every role held there is revoked."""
-    return {
-        "organization_id": org_id,
-        "removed_roles": memberships.leave(session, principal, org_id, meta=meta),
-    }
+    removed = memberships.leave(session, principal, org_id, meta=meta)
+    return LeftOrganization(organization_id=org_id, removed_roles=removed)

@@ -6,12 +6,17 @@ off needs a current code: a stolen session can't swap in another authenticator.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import MetaDep, SessionDep, SessionUser, auth_rate_limit
+from cyberhub.schemas.identity import (
+    MfaDisabledPublic,
+    MfaEnabledPublic,
+    MfaEnrollmentPublic,
+    MfaStatusPublic,
+    RecoveryCodesPublic,
+)
 from cyberhub.services.identity import mfa
 
 router = APIRouter(prefix="/auth/mfa", tags=["mfa"])
@@ -27,45 +32,41 @@ class ConfirmIn(CodeIn):
     password: str = Field(default="", max_length=256)
 
 
-@router.get("")
-def mfa_status(principal: SessionUser, session: SessionDep) -> dict[str, Any]:
+@router.get("", response_model=MfaStatusPublic)
+def mfa_status(principal: SessionUser, session: SessionDep) -> MfaStatusPublic:
     """Whether two-factor authentication is on, and how many recovery codes are left."""
     return mfa.status(session, principal)
 
 
-@router.post("/enroll")
-def enroll(principal: SessionUser, session: SessionDep, meta: MetaDep) -> dict[str, Any]:
+@router.post("/enroll", response_model=MfaEnrollmentPublic)
+def enroll(principal: SessionUser, session: SessionDep, meta: MetaDep) -> MfaEnrollmentPublic:
     """Start enrolment: a new secret, its otpauth:// URI and a QR code (SVG data URI)."""
-    enrollment = mfa.begin_enrollment(session, principal, meta)
-    return {
-        "secret": enrollment.secret,
-        "otpauth_uri": enrollment.otpauth_uri,
-        "qr": enrollment.qr,
-    }
+    return MfaEnrollmentPublic.model_validate(mfa.begin_enrollment(session, principal, meta))
 
 
-@router.post("/verify", dependencies=[Depends(auth_rate_limit)])
+@router.post("/verify", response_model=MfaEnabledPublic, dependencies=[Depends(auth_rate_limit)])
 def verify(
     body: ConfirmIn, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MfaEnabledPublic:
     """Confirm enrolment with a code from the app and the current `password` (403 without it);
     returns the ten recovery codes (only now)."""
     codes = mfa.confirm_enrollment(session, principal, body.code, meta, password=body.password)
-    return {"enabled": True, "recovery_codes": codes}
+    return MfaEnabledPublic(enabled=True, recovery_codes=codes)
 
 
-@router.post("/disable")
+@router.post("/disable", response_model=MfaDisabledPublic)
 def disable(
     body: CodeIn, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MfaDisabledPublic:
     """Turn two-factor authentication off; needs a current code or a recovery code."""
     mfa.disable(session, principal, body.code, meta)
-    return {"enabled": False}
+    return MfaDisabledPublic(enabled=False)
 
 
-@router.post("/recovery-codes")
+@router.post("/recovery-codes", response_model=RecoveryCodesPublic)
 def regenerate_recovery_codes(
     body: CodeIn, principal: SessionUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> RecoveryCodesPublic:
     """Replace the recovery codes with ten new ones (needs a code); the old ones stop working."""
-    return {"recovery_codes": mfa.regenerate_recovery_codes(session, principal, body.code, meta)}
+    codes = mfa.regenerate_recovery_codes(session, principal, body.code, meta)
+    return RecoveryCodesPublic(recovery_codes=codes)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import MetaDep, SessionDep, auth_rate_limit, public, public_no_api_key
+from cyberhub.schemas.identity import Detail, MagicLinkSignInPublic
 from cyberhub.services.identity import accounts, passwordless
 
 router = APIRouter(tags=["passwordless"])
@@ -37,17 +38,17 @@ class PasswordResetConfirmIn(BaseModel):
     new_password: str = Field(max_length=256)
 
 
-@router.post("/auth/magic-link", status_code=202, dependencies=ACCESS)
-def request_magic_link(body: EmailIn, session: SessionDep, meta: MetaDep) -> dict[str, str]:
+@router.post("/auth/magic-link", status_code=202, response_model=Detail, dependencies=ACCESS)
+def request_magic_link(body: EmailIn, session: SessionDep, meta: MetaDep) -> Detail:
     """E-mail a sign-in link (a sign-up link for a new address). Same answer either way."""
     passwordless.request_magic_link(session, email=body.email, meta=meta)
-    return {"detail": passwordless.REQUEST_ANSWER}
+    return Detail(detail=passwordless.REQUEST_ANSWER)
 
 
-@router.post("/auth/magic-link/verify", dependencies=ACCESS)
+@router.post("/auth/magic-link/verify", response_model=MagicLinkSignInPublic, dependencies=ACCESS)
 def verify_magic_link(
     body: MagicLinkVerifyIn, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MagicLinkSignInPublic:
     """Spend the link and sign in: the login answer, plus `new_account` and `redirect_url`."""
     use = passwordless.verify_magic_link(
         session,
@@ -58,26 +59,28 @@ def verify_magic_link(
         full_name=body.full_name,
     )
     pair = accounts.start_session(session, use.user, meta)
-    return {
-        **pair.as_json(),
-        "new_account": use.created,
-        "redirect_url": "/dashboard?welcome=true" if use.created else "/dashboard",
-    }
+    return MagicLinkSignInPublic(
+        **pair.public().model_dump(),
+        new_account=use.created,
+        redirect_url="/dashboard?welcome=true" if use.created else "/dashboard",
+    )
 
 
-@router.post("/auth/password-reset", status_code=202, dependencies=PASSWORD_ACCESS)
-def request_password_reset(body: EmailIn, session: SessionDep, meta: MetaDep) -> dict[str, str]:
+@router.post(
+    "/auth/password-reset", status_code=202, response_model=Detail, dependencies=PASSWORD_ACCESS
+)
+def request_password_reset(body: EmailIn, session: SessionDep, meta: MetaDep) -> Detail:
     """E-mail a password reset link if the address has an account. Same answer either way."""
     passwordless.request_password_reset(session, email=body.email, meta=meta)
-    return {"detail": passwordless.RESET_ANSWER}
+    return Detail(detail=passwordless.RESET_ANSWER)
 
 
-@router.post("/auth/password-reset/confirm", dependencies=PASSWORD_ACCESS)
+@router.post("/auth/password-reset/confirm", response_model=Detail, dependencies=PASSWORD_ACCESS)
 def confirm_password_reset(
     body: PasswordResetConfirmIn, session: SessionDep, meta: MetaDep
-) -> dict[str, str]:
+) -> Detail:
     """Set the new password; every session of the account is signed out, every API key revoked."""
     passwordless.confirm_password_reset(
         session, token=body.token, new_password=body.new_password, meta=meta
     )
-    return {"detail": "Your password was changed. Sign in with your new password."}
+    return Detail(detail="Your password was changed. Sign in with your new password.")

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from cyberhub.components.notifications import notification_bell
+from cyberhub.components.time_zone_probe import browser_zone_probe
 from cyberhub.services.messaging.mail import mailbox_enabled
 from cyberhub.state.session import SessionState
 
@@ -184,6 +185,7 @@ def full_navigation() -> rx.Component:
 def shell(*children: rx.Component) -> rx.Component:
     return rx.box(
         full_navigation(),
+        browser_zone_probe(),
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
         rx.el.main(

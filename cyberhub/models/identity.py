@@ -53,6 +53,8 @@ class User(SQLModel, table=True):
     # Access tokens issued before this moment are refused (set when every session is revoked,
     # e.g. by a password reset): a stolen access token dies with the refresh tokens.
     sessions_valid_after: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    # The IANA time zone the user reads times in ("Africa/Nairobi"); None: not chosen yet (UTC).
+    time_zone: str | None = Field(default=None, max_length=64)
 
 
 class RoleAssignment(SQLModel, table=True):

@@ -3,61 +3,80 @@ an authenticator code; the secret is shown once), see when each was last used, r
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.formatting import when
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import api_keys
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/settings/api-keys"
 
 
-def _when(value: str | None) -> str:
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+@dataclass
+class KeyRow:
+    """One key as the table shows it (times already in the reader's zone)."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes_text: str
+    created_at: str
+    last_used_at: str
+    revoked_at: str
+    active: bool
 
 
-def _list(principal: Principal | None) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return api_keys.list_keys(session, principal)
+def _list(session: Session, principal: Principal | None) -> list[KeyRow]:
+    tz = principal.time_zone if principal else None
+    return [
+        KeyRow(
+            id=k["id"],
+            name=k["name"],
+            prefix=k["prefix"],
+            scopes_text=" + ".join(k["scopes"]),
+            created_at=when(k["created_at"], tz),
+            last_used_at=when(k["last_used_at"], tz, empty="never"),
+            revoked_at=when(k["revoked_at"], tz),
+            active=k["active"],
+        )
+        for k in api_keys.list_keys(session, principal)
+    ]
 
 
 def _create(
-    principal: Principal | None, name: str, scopes: list[str], confirmation: str, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    name: str,
+    scopes: list[str],
+    confirmation: str,
+    meta: RequestMeta,
 ) -> tuple[str, str]:
-    with db.session_scope() as session:
-        # One field: the password, or a 6-digit code when two-step sign-in is on.
-        key, secret = api_keys.create(
-            session,
-            principal,
-            name=name,
-            scopes=scopes,
-            password=confirmation,
-            code=confirmation,
-            meta=meta,
-        )
-        return key.name, secret
+    # One field: the password, or a 6-digit code when two-step sign-in is on.
+    key, secret = api_keys.create(
+        session,
+        principal,
+        name=name,
+        scopes=scopes,
+        password=confirmation,
+        code=confirmation,
+        meta=meta,
+    )
+    return key.name, secret
 
 
-def _revoke(principal: Principal | None, key_id: int, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        api_keys.revoke(session, principal, key_id, meta)
-
-
-class ApiKeysState(rx.State):
-    keys: list[dict[str, Any]] = []
+class ApiKeysState(ServiceState, rx.State):
+    keys: list[KeyRow] = []
     loading: bool = True
-    error: str = ""
     notice: str = ""
     name: str = ""
     scope_write: bool = False
@@ -70,26 +89,11 @@ class ApiKeysState(rx.State):
     revoke_name: str = ""
     revoke_error: str = ""
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            keys = await asyncio.to_thread(_list, await self._principal())
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
-            return
-        self.keys = [
-            {
-                **k,
-                "scopes_text": " + ".join(k["scopes"]),
-                "created_at": _when(k["created_at"]),
-                "last_used_at": _when(k["last_used_at"]) or "never",
-                "revoked_at": _when(k["revoked_at"]),
-            }
-            for k in keys
-        ]
-        self.error, self.loading = "", False
+        found = await self._call(_list)
+        self.loading = False
+        if found:
+            self.keys, self.error = found.value, ""
 
     @rx.event
     async def load(self) -> None:
@@ -106,19 +110,11 @@ class ApiKeysState(rx.State):
         confirmation = str(form.get("confirmation", ""))[:256]  # never kept in the state
         scopes = ["read", "write"] if self.scope_write else ["read"]
         self.notice = ""
-        try:
-            name, secret = await asyncio.to_thread(
-                _create,
-                await self._principal(),
-                self.name,
-                scopes,
-                confirmation,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.create_error = exc.message
+        created = await self._try(_create, self.name, scopes, confirmation, self._meta())
+        if not created:
+            self.create_error = created.error
             return rx.set_value("key-confirmation", "")
-        self.secret, self.secret_name = secret, name
+        self.secret_name, self.secret = created.value
         self.create_error, self.name, self.scope_write = "", "", False
         await self._fetch()
         return [rx.set_value("key-name", ""), rx.set_value("key-confirmation", "")]
@@ -129,9 +125,8 @@ class ApiKeysState(rx.State):
             self.secret, self.notice = "", f"Key “{self.secret_name}” created."
 
     @rx.event
-    def ask_revoke(self, key: dict[str, Any]) -> None:
-        self.revoke_id = int(key.get("id") or 0)
-        self.revoke_name = str(key.get("name", ""))
+    def ask_revoke(self, key_id: int, name: str) -> None:
+        self.revoke_id, self.revoke_name = int(key_id), str(name)
         self.revoke_error, self.revoke_open = "", True
 
     @rx.event
@@ -140,12 +135,9 @@ class ApiKeysState(rx.State):
 
     @rx.event
     async def revoke(self) -> None:
-        try:
-            await asyncio.to_thread(
-                _revoke, await self._principal(), self.revoke_id, request_meta(self)
-            )
-        except DomainError as exc:
-            self.revoke_error = exc.message
+        revoked = await self._try(api_keys.revoke, self.revoke_id, self._meta())
+        if not revoked:
+            self.revoke_error = revoked.error
             return
         self.revoke_open, self.notice = False, f"Key “{self.revoke_name}” revoked."
         await self._fetch()
@@ -284,14 +276,14 @@ def _revoke_dialog() -> rx.Component:
     )
 
 
-def _key_row(k: rx.Var[dict[str, Any]]) -> rx.Component:
-    active = k["active"].to(bool)
+def _key_row(k: rx.Var[KeyRow]) -> rx.Component:
+    active = k.active
     return rx.table.row(
-        rx.table.cell(rx.text(k["name"], weight="medium")),
-        rx.table.cell(rx.code(k["prefix"], "…")),
-        rx.table.cell(k["scopes_text"]),
-        rx.table.cell(rx.text(k["created_at"], size="2")),
-        rx.table.cell(rx.text(k["last_used_at"], size="2")),
+        rx.table.cell(rx.text(k.name, weight="medium")),
+        rx.table.cell(rx.code(k.prefix, "…")),
+        rx.table.cell(k.scopes_text),
+        rx.table.cell(rx.text(k.created_at, size="2")),
+        rx.table.cell(rx.text(k.last_used_at, size="2")),
         rx.table.cell(
             rx.cond(
                 active,
@@ -300,10 +292,10 @@ def _key_row(k: rx.Var[dict[str, Any]]) -> rx.Component:
                     variant="soft",
                     color_scheme="red",
                     size="2",
-                    on_click=ApiKeysState.ask_revoke(k),
-                    aria_label="Revoke " + k["name"].to(str),
+                    on_click=ApiKeysState.ask_revoke(k.id, k.name),
+                    aria_label="Revoke " + k.name,
                 ),
-                rx.badge("revoked ", k["revoked_at"], color_scheme="gray"),
+                rx.badge("revoked ", k.revoked_at, color_scheme="gray"),
             )
         ),
     )
@@ -329,24 +321,9 @@ def api_keys_content() -> rx.Component:
             loading_state("Loading your keys…"),
             rx.cond(
                 S.keys.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Name"),
-                                rx.table.column_header_cell("Key"),
-                                rx.table.column_header_cell("Scopes"),
-                                rx.table.column_header_cell("Created"),
-                                rx.table.column_header_cell("Last used"),
-                                rx.table.column_header_cell(rx.el.span("Status")),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.keys, _key_row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+                data_table(
+                    ["Name", "Key", "Scopes", "Created", "Last used", "Status"],
+                    rx.foreach(S.keys, _key_row),
                 ),
                 empty_state("No API keys yet", "Create one above when a program needs access."),
             ),

@@ -3,70 +3,51 @@ role, and accepts or declines. Signed-out visitors sign in (or sign up) first an
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
 from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/invitations/[token]"
 
 
-def _peek(principal: Principal | None, token: str) -> memberships.InvitationPublic:
-    with db.session_scope() as session:
-        return memberships.peek(session, principal, token)
-
-
 def _answer(
-    principal: Principal | None, token: str, accept: bool, meta: RequestMeta
+    session: Session, principal: Principal | None, token: str, accept: bool, meta: RequestMeta
 ) -> memberships.InvitationPublic:
-    with db.session_scope() as session:
-        act = memberships.accept if accept else memberships.decline
-        return act(session, principal, token, meta=meta)
+    act = memberships.accept if accept else memberships.decline
+    return act(session, principal, token, meta=meta)
 
 
-class InvitationState(rx.State):
+class InvitationState(ServiceState, rx.State):
     organization: str = ""
     role: str = ""
     status: str = ""
     loaded: bool = False
-    error: str = ""
     notice: str = ""
 
     def _token(self) -> str:
         return str(self.router.page.params.get("token", "") or "")[:200]
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     @rx.event
     async def load(self) -> None:
         self.loaded, self.error, self.notice = False, "", ""
-        try:
-            inv = await asyncio.to_thread(_peek, await self._principal(), self._token())
-        except DomainError as exc:
-            self.error, self.loaded = exc.message, True
-            return
-        self.organization, self.role, self.status = inv.organization_name, inv.role, inv.status
+        found = await self._call(memberships.peek, self._token())
         self.loaded = True
+        if found:
+            inv = found.value
+            self.organization, self.role, self.status = inv.organization_name, inv.role, inv.status
 
     async def _answer(self, accept: bool) -> None:
-        try:
-            inv = await asyncio.to_thread(
-                _answer, await self._principal(), self._token(), accept, request_meta(self)
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        answered = await self._call(_answer, self._token(), accept, self._meta())
+        if not answered:
             return
+        inv = answered.value
         self.status, self.error = inv.status, ""
         self.notice = (
             f"You joined {inv.organization_name} as {inv.role}."

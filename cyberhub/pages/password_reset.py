@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
+from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
+from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.registry import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError, Invalid, RateLimited
 from cyberhub.services.identity import passwordless, passwords
-from cyberhub.services.messaging import mail
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
-from cyberhub.state.forms import request_meta
+from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
 REQUEST_ROUTE = "/password-reset"
@@ -25,146 +25,48 @@ CONFIRM_ROUTE = "/password-reset/[token]"
 RULES = f"At least {passwords.MIN_LENGTH} characters; avoid common passwords."
 
 
-def _request(email: str, meta: RequestMeta) -> None:
+def _request(session: Session, _: Principal | None, email: str, meta: RequestMeta) -> None:
     rate_limit.hit_auth("/auth/password-reset", meta.ip)
-    with db.session_scope() as session:
-        passwordless.request_password_reset(session, email=email, meta=meta)
+    passwordless.request_password_reset(session, email=email, meta=meta)
 
 
-def _check(token: str) -> str:
-    with db.session_scope() as session:
-        return passwordless.check_password_reset(session, token=token)
+def _check(session: Session, _: Principal | None, token: str) -> str:
+    return passwordless.check_password_reset(session, token=token)
 
 
-def _confirm(token: str, new_password: str, meta: RequestMeta) -> None:
+def _confirm(
+    session: Session, _: Principal | None, token: str, new_password: str, meta: RequestMeta
+) -> None:
     rate_limit.hit_auth("/auth/password-reset/confirm", meta.ip)
-    with db.session_scope() as session:
-        passwordless.confirm_password_reset(
-            session, token=token, new_password=new_password, meta=meta
-        )
+    passwordless.confirm_password_reset(session, token=token, new_password=new_password, meta=meta)
 
 
 # -- /password-reset ---------------------------------------------------------------------------
 
 
-class ResetRequestState(rx.State):
-    email: str = ""
-    error: str = ""
-    sent: bool = False
-    submitting: bool = False
-
-    @rx.var
-    def mailbox_enabled(self) -> bool:
-        return mail.mailbox_enabled()
-
-    @rx.event
-    def reset_form(self) -> None:
-        self.error, self.sent, self.submitting = "", False, False
-
-    @rx.event
-    async def submit(self, form: dict[str, Any]) -> Any:
-        self.email = str(form.get("email", "")).strip()[:320]
-        if not self.email:
-            self.error = "Enter your email address."
-            return
-        self.error, self.submitting = "", True
-        yield
-        try:
-            await asyncio.to_thread(_request, self.email, request_meta(self))
-        except DomainError as exc:
-            self.error, self.submitting = exc.message, False
-            return
-        self.sent, self.submitting = True, False
-
-    @rx.event
-    def try_again(self) -> None:
-        self.sent, self.error = False, ""
-
-
-def _request_sent() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Check your inbox", size="6", as_="h1"),
-        rx.callout(
-            passwordless.RESET_ANSWER,
-            icon="mail_check",
-            color_scheme="green",
-            role="status",
-            width="100%",
-        ),
-        rx.text(
-            "The link works once and expires in ",
-            f"{get_settings().password_reset_minutes} minutes. ",
-            "Your current password keeps working until you choose a new one.",
-            size="2",
-        ),
-        rx.cond(
-            ResetRequestState.mailbox_enabled,
-            rx.text(
-                "Developing locally? Messages land in the ",
-                rx.link("dev mailbox", href="/dev/mailbox"),
-                ".",
-                size="2",
-                color_scheme="gray",
-            ),
-        ),
-        rx.hstack(
-            rx.button("Use another address", variant="soft", on_click=ResetRequestState.try_again),
-            rx.link(rx.button("Back to sign in", variant="ghost"), href="/signin"),
-            wrap="wrap",
-        ),
-        spacing="3",
-        width="100%",
-    )
-
-
-def _request_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Reset your password", size="6", as_="h1"),
-            rx.text(
-                "Enter the address you sign in with and we'll e-mail you a link to choose a new "
-                "password.",
-                size="2",
-                color_scheme="gray",
-            ),
-            error_callout(ResetRequestState.error),
-            rx.el.label("Email", html_for="reset-email", font_weight="500"),
-            rx.input(
-                id="reset-email",
-                name="email",
-                type="email",
-                auto_complete="email",
-                default_value=ResetRequestState.email,
-                required=True,
-                max_length=320,
-                width="100%",
-                size="3",
-            ),
-            rx.button(
-                "Send reset link",
-                type="submit",
-                loading=ResetRequestState.submitting,
-                width="100%",
-                size="3",
-            ),
-            rx.text("Remembered it? ", rx.link("Sign in", href="/signin"), size="2"),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=ResetRequestState.submit,
-    )
+class ResetRequestState(EmailRequestState, rx.State):
+    def _send(self) -> SendLink:
+        return _request
 
 
 def reset_request_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.cond(ResetRequestState.sent, _request_sent(), _request_form()),
-                width="100%",
-                max_width="28rem",
-                padding="1.5em",
+        email_request_card(
+            ResetRequestState,
+            heading="Reset your password",
+            intro="Enter the address you sign in with and we'll e-mail you a link to choose a "
+            "new password.",
+            field_id="reset-email",
+            button="Send reset link",
+            footer=rx.text("Remembered it? ", rx.link("Sign in", href="/signin"), size="2"),
+            answer=passwordless.RESET_ANSWER,
+            details=rx.text(
+                "The link works once and expires in ",
+                f"{get_settings().password_reset_minutes} minutes. ",
+                "Your current password keeps working until you choose a new one.",
+                size="2",
             ),
-            padding_y="2em",
+            back=("Back to sign in", "/signin"),
         )
     )
 
@@ -172,11 +74,10 @@ def reset_request_page() -> rx.Component:
 # -- /password-reset/[token] -------------------------------------------------------------------
 
 
-class ResetConfirmState(rx.State):
+class ResetConfirmState(ServiceState, rx.State):
     # checking | form | done | invalid
     step: str = "checking"
     email: str = ""
-    error: str = ""
     submitting: bool = False
 
     def _token(self) -> str:
@@ -185,12 +86,10 @@ class ResetConfirmState(rx.State):
     @rx.event
     async def load(self) -> None:
         self.step, self.error, self.submitting, self.email = "checking", "", False, ""
-        try:
-            self.email = await asyncio.to_thread(_check, self._token())
-        except DomainError as exc:
-            self.step, self.error = "invalid", exc.message
-            return
-        self.step = "form"
+        found = await self._call(_check, self._token())
+        self.step = "form" if found else "invalid"
+        if found:
+            self.email = found.value
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
@@ -205,11 +104,10 @@ class ResetConfirmState(rx.State):
             return
         self.error, self.submitting = "", True
         yield
-        try:
-            await asyncio.to_thread(_confirm, self._token(), password, request_meta(self))
-        except DomainError as exc:
-            self.error, self.submitting = exc.message, False
-            if not isinstance(exc, Invalid | RateLimited):
+        done = await self._call(_confirm, self._token(), password, self._meta())
+        if not done:
+            self.submitting = False
+            if done.code not in ("Invalid", "RateLimited"):
                 self.step = "invalid"
             return
         # Every session of the account was revoked: this browser signs in again too.
@@ -229,37 +127,27 @@ def _confirm_form() -> rx.Component:
                 size="2",
             ),
             error_callout(ResetConfirmState.error),
-            rx.el.label("New password", html_for="reset-new-password", font_weight="500"),
-            rx.input(
-                id="reset-new-password",
-                name="new_password",
+            auth_field(
+                "New password",
+                "reset-new-password",
+                "new_password",
                 type="password",
                 auto_complete="new-password",
                 required=True,
                 max_length=256,
-                width="100%",
-                size="3",
                 aria_describedby="reset-password-help",
             ),
             rx.text(RULES, id="reset-password-help", size="1", color_scheme="gray"),
-            rx.el.label("Repeat new password", html_for="reset-repeat-password", font_weight="500"),
-            rx.input(
-                id="reset-repeat-password",
-                name="repeat_password",
+            auth_field(
+                "Repeat new password",
+                "reset-repeat-password",
+                "repeat_password",
                 type="password",
                 auto_complete="new-password",
                 required=True,
                 max_length=256,
-                width="100%",
-                size="3",
             ),
-            rx.button(
-                "Change password",
-                type="submit",
-                loading=ResetConfirmState.submitting,
-                width="100%",
-                size="3",
-            ),
+            submit_button("Change password", ResetConfirmState.submitting),
             spacing="3",
             width="100%",
         ),
@@ -284,45 +172,22 @@ def _done_view() -> rx.Component:
     )
 
 
-def _invalid_view() -> rx.Component:
-    return rx.vstack(
-        rx.heading("This link can't be used", size="6", as_="h1"),
-        rx.callout(
-            ResetConfirmState.error,
-            icon="triangle_alert",
-            color_scheme="red",
-            role="alert",
-            width="100%",
-        ),
-        rx.hstack(
-            rx.link(rx.button("Request a new link"), href=REQUEST_ROUTE),
-            rx.link(rx.button("Back to sign in", variant="soft"), href="/signin"),
-            wrap="wrap",
-        ),
-        spacing="3",
-        width="100%",
-    )
-
-
 def reset_confirm_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.match(
-                    ResetConfirmState.step,
-                    ("form", _confirm_form()),
-                    ("done", _done_view()),
-                    ("invalid", _invalid_view()),
-                    rx.vstack(
-                        rx.heading("Reset your password", size="6", as_="h1"),
-                        loading_state("Checking your link…"),
-                    ),
+        auth_card(
+            rx.match(
+                ResetConfirmState.step,
+                ("form", _confirm_form()),
+                ("done", _done_view()),
+                (
+                    "invalid",
+                    link_unusable(ResetConfirmState.error, REQUEST_ROUTE, "Back to sign in"),
                 ),
-                width="100%",
-                max_width="28rem",
-                padding="1.5em",
+                rx.vstack(
+                    rx.heading("Reset your password", size="6", as_="h1"),
+                    loading_state("Checking your link…"),
+                ),
             ),
-            padding_y="2em",
         )
     )
 

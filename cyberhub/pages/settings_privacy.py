@@ -4,21 +4,19 @@ AI feature for this user."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from dataclasses import dataclass
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.formatting import when
 from cyberhub.pages.registry import SIGNED_IN, Page, register
-from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/settings/privacy"
 
@@ -33,76 +31,93 @@ EXPLAIN = {
 }
 
 
-def _when(iso: str | None) -> str:
-    return f"{iso[:10]} {iso[11:16]} UTC" if iso else ""
+@dataclass
+class ConsentItem:
+    """One consent as the page shows it (times already in the reader's zone)."""
+
+    kind: str
+    label: str
+    required: bool
+    explain: str
+    granted: bool
+    never: bool
+    version: str
+    at: str
+    # A newer document than the one the user agreed to.
+    outdated: bool
 
 
-def _overview(principal: Principal | None) -> dict[str, Any]:
-    with db.session_scope() as session:
-        principal = require_signed_in(principal)
-        state = consents.current_consents(session, principal.user_id)
-        docs = {d["kind"]: d for d in consents.documents(session)}
-        items = []
-        for kind in consents.KINDS:
-            current, doc = state[kind], docs[kind]
-            items.append(
-                {
-                    "kind": kind,
-                    "label": consents.LABELS[kind],
-                    "required": doc["required"],
-                    "explain": EXPLAIN[kind],
-                    "granted": bool(current["granted"]),
-                    "never": current["at"] is None,
-                    "version": current["version"] or doc["version"],
-                    "at": _when(current["at"]),
-                    # A newer document than the one the user agreed to.
-                    "outdated": bool(current["granted"]) and current["version"] != doc["version"],
-                }
-            )
-        history = [
-            {**h, "at": _when(h["at"]), "action": "Granted" if h["granted"] else "Withdrawn"}
-            for h in consents.history(session, principal)
-        ]
-        return {"items": items, "history": history}
+@dataclass
+class ConsentChange:
+    at: str
+    label: str
+    action: str  # "Granted" | "Withdrawn"
+    granted: bool
+    version: str
 
 
-def _set(principal: Principal | None, kind: str, granted: bool, meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        consents.set_consent(session, principal, kind, granted, meta)
+@dataclass
+class Overview:
+    items: list[ConsentItem]
+    history: list[ConsentChange]
 
 
-class PrivacyState(rx.State):
-    items: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
+def _overview(session: Session, principal: Principal | None) -> Overview:
+    principal = require_signed_in(principal)
+    tz = principal.time_zone
+    state = consents.current_consents(session, principal.user_id)
+    docs = {d.kind: d for d in consents.documents(session)}
+    items = [
+        ConsentItem(
+            kind=kind,
+            label=consents.LABELS[kind],
+            required=docs[kind].required,
+            explain=EXPLAIN[kind],
+            granted=state[kind].granted,
+            never=state[kind].at is None,
+            version=state[kind].version or docs[kind].version,
+            at=when(state[kind].at, tz),
+            outdated=state[kind].granted and state[kind].version != docs[kind].version,
+        )
+        for kind in consents.KINDS
+    ]
+    history = [
+        ConsentChange(
+            at=when(h.at, tz),
+            label=h.label,
+            action="Granted" if h.granted else "Withdrawn",
+            granted=h.granted,
+            version=h.version,
+        )
+        for h in consents.history(session, principal)
+    ]
+    return Overview(items, history)
+
+
+class PrivacyState(ServiceState, rx.State):
+    items: list[ConsentItem] = []
+    history: list[ConsentChange] = []
     loading: bool = True
-    error: str = ""
     notice: str = ""
     confirm_ai_off: bool = False
     saving: str = ""  # the kind being changed
 
-    async def _fetch(self) -> None:
-        principal = await (await self.get_state(SessionState)).principal()
-        data = await asyncio.to_thread(_overview, principal)
-        self.items, self.history = data["items"], data["history"]
+    async def _fetch(self) -> bool:
+        found = await self._call(_overview)
+        if found:
+            self.items, self.history = found.value.items, found.value.history
+        return bool(found)
 
     @rx.event
     async def load(self) -> None:
         self.loading, self.error, self.notice, self.confirm_ai_off = True, "", "", False
-        try:
-            await self._fetch()
-        except DomainError as exc:
-            self.error = exc.message
+        await self._fetch()
         self.loading = False
 
     async def _change(self, kind: str, granted: bool) -> None:
         self.error, self.notice, self.saving = "", "", kind
-        principal = await (await self.get_state(SessionState)).principal()
-        try:
-            await asyncio.to_thread(_set, principal, kind, granted, request_meta(self))
-            await self._fetch()
-        except DomainError as exc:
-            self.error = exc.message
-        else:
+        changed = await self._call(consents.set_consent, kind, granted, self._meta())
+        if changed and await self._fetch():
             label = consents.LABELS.get(kind, kind)
             self.notice = f"{label}: {'granted' if granted else 'withdrawn'}."
         self.saving = ""
@@ -124,30 +139,28 @@ class PrivacyState(rx.State):
         self.confirm_ai_off = is_open
 
 
-def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
+def _item(item: rx.Var[ConsentItem]) -> rx.Component:
     S = PrivacyState
-    kind = item["kind"].to(str)
+    kind = item.kind
     switch_id = "consent-switch-" + kind
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.el.label(
-                    item["label"], html_for=switch_id, font_weight="600", font_size="1.05em"
-                ),
-                rx.text(item["explain"], size="2", color_scheme="gray"),
+                rx.el.label(item.label, html_for=switch_id, font_weight="600", font_size="1.05em"),
+                rx.text(item.explain, size="2", color_scheme="gray"),
                 rx.text(
                     rx.cond(
-                        item["never"].to(bool),
-                        "Never granted · current version " + item["version"].to(str),
-                        rx.cond(item["granted"].to(bool), "Granted ", "Withdrawn ")
-                        + item["at"].to(str)
+                        item.never,
+                        "Never granted · current version " + item.version,
+                        rx.cond(item.granted, "Granted ", "Withdrawn ")
+                        + item.at
                         + " · version "
-                        + item["version"].to(str),
+                        + item.version,
                     ),
                     size="2",
                 ),
                 rx.cond(
-                    item["outdated"].to(bool),
+                    item.outdated,
                     rx.text(
                         "A newer version has been published; turn it off and on to accept it.",
                         size="1",
@@ -160,8 +173,8 @@ def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
             ),
             rx.switch(
                 id=switch_id,
-                checked=item["granted"].to(bool),
-                disabled=item["required"].to(bool) | (S.saving != ""),
+                checked=item.granted,
+                disabled=item.required | (S.saving != ""),
                 on_change=lambda value: S.toggle(kind, value),
                 size="3",
             ),
@@ -174,14 +187,12 @@ def _item(item: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _history_row(h: rx.Var[dict[str, Any]]) -> rx.Component:
+def _history_row(h: rx.Var[ConsentChange]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(h["at"]),
-        rx.table.cell(h["label"]),
-        rx.table.cell(
-            rx.badge(h["action"], color_scheme=rx.cond(h["granted"].to(bool), "green", "gray"))
-        ),
-        rx.table.cell(h["version"]),
+        rx.table.cell(h.at),
+        rx.table.cell(h.label),
+        rx.table.cell(rx.badge(h.action, color_scheme=rx.cond(h.granted, "green", "gray"))),
+        rx.table.cell(h.version),
     )
 
 
@@ -228,22 +239,9 @@ def settings_privacy_content() -> rx.Component:
                 rx.heading("History", size="5", as_="h2", padding_top="1em"),
                 rx.cond(
                     S.history.length() > 0,
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    rx.table.column_header_cell("When"),
-                                    rx.table.column_header_cell("Consent"),
-                                    rx.table.column_header_cell("Change"),
-                                    rx.table.column_header_cell("Version"),
-                                )
-                            ),
-                            rx.table.body(rx.foreach(S.history, _history_row)),
-                            variant="surface",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
-                        width="100%",
+                    data_table(
+                        ["When", "Consent", "Change", "Version"],
+                        rx.foreach(S.history, _history_row),
                     ),
                     empty_state("No changes yet", "Your grants and withdrawals will appear here."),
                 ),

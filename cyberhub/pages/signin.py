@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
+from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
 from cyberhub.pages.registry import PUBLIC, Page, register
-from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError, MfaRequired
-from cyberhub.services.identity import accounts, browser_sessions
-from cyberhub.state.forms import request_meta
+from cyberhub.services.identity import browser_sessions, sign_in
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.service import Outcome, ServiceState
 from cyberhub.state.session import SessionState
 
 ROUTE = "/signin"
 
 
-def _login(email: str, password: str, meta: RequestMeta, mfa_code: str | None = None) -> str:
+def _sign_in(
+    session: Session, _: Principal | None, credentials: sign_in.Credentials, meta: RequestMeta
+) -> str:
     """Check the credentials; the single-use code that trades for the session cookie."""
-    rate_limit.hit_auth("/auth/login", meta.ip)  # the same allowance as the API's login
-    with db.session_scope() as session:
-        user = accounts.authenticate(
-            session, email=email, password=password, mfa_code=mfa_code, meta=meta
-        )
-        return browser_sessions.begin_sign_in(session, user, meta)
+    return sign_in.for_browser(session, credentials, meta)
 
 
-class SignInState(rx.State):
+class SignInState(ServiceState, rx.State):
     email: str = ""
-    error: str = ""
     submitting: bool = False
     # Second step (MFA): the password waits in backend-only state (never sent to the page).
     mfa_step: bool = False
@@ -78,15 +73,11 @@ class SignInState(rx.State):
             return
         self.error, self.submitting = "", True
         yield
-        try:
-            code = await asyncio.to_thread(_login, self.email, password, request_meta(self))
-        except MfaRequired:
-            self.mfa_step, self._pending_password, self.submitting = True, password, False
-            return
-        except DomainError as exc:
-            self.error, self.submitting = exc.message, False
-            return
-        await self._finish(code)
+        code = await self._attempt(sign_in.Credentials(self.email, password))
+        if code.code == "MfaRequired":
+            self.error, self.mfa_step, self._pending_password = "", True, password
+        elif code:
+            await self._finish(code.value)
 
     @rx.event
     async def submit_code(self, form: dict[str, Any]) -> Any:
@@ -101,22 +92,24 @@ class SignInState(rx.State):
             return
         self.error, self.submitting = "", True
         yield
-        try:
-            handoff = await asyncio.to_thread(
-                _login, self.email, self._pending_password, request_meta(self), code
-            )
-        except MfaRequired as exc:  # wrong code: stay on this step (it counted as a failure)
-            self.error, self.submitting = exc.message, False
-            return
-        except DomainError as exc:  # locked, or the password no longer works: start over
+        handoff = await self._attempt(sign_in.Credentials(self.email, self._pending_password, code))
+        if handoff:
+            await self._finish(handoff.value)
+        elif handoff.code != "MfaRequired":  # locked, or the password no longer works: start over
             self._clear()
-            self.error = exc.message
-            return
-        await self._finish(handoff)
+            self.error = handoff.error
+        # a wrong code stays on this step (it counted as a failure)
 
     @rx.event
     def cancel_code(self) -> None:
         self._clear()
+
+    async def _attempt(self, credentials: sign_in.Credentials) -> Outcome[str]:
+        """One sign-in attempt; a refusal is shown, and `submitting` ends unless it worked."""
+        outcome = await self._call(_sign_in, credentials, self._meta())
+        if not outcome:
+            self.submitting = False
+        return outcome
 
     async def _finish(self, code: str) -> None:
         """Signed in: the tab loads the page that sets the session cookie, then goes to `next`."""
@@ -137,26 +130,18 @@ def _code_form() -> rx.Component:
                 id="signin-code-help",
             ),
             error_callout(SignInState.error),
-            rx.el.label("Authentication code", html_for="signin-code", font_weight="500"),
-            rx.input(
-                id="signin-code",
-                name="code",
+            auth_field(
+                "Authentication code",
+                "signin-code",
+                "code",
                 auto_complete="one-time-code",
                 input_mode="numeric",
                 aria_describedby="signin-code-help",
                 required=True,
                 max_length=32,
                 auto_focus=True,
-                width="100%",
-                size="3",
             ),
-            rx.button(
-                "Verify and sign in",
-                type="submit",
-                loading=SignInState.submitting,
-                width="100%",
-                size="3",
-            ),
+            submit_button("Verify and sign in", SignInState.submitting),
             rx.button(
                 "Use a different account",
                 type="button",
@@ -173,68 +158,51 @@ def _code_form() -> rx.Component:
 
 def signin_page() -> rx.Component:
     return shell(
-        rx.center(
-            rx.card(
-                rx.cond(
-                    SignInState.mfa_step,
-                    _code_form(),
-                    rx.form(
-                        rx.vstack(
-                            rx.heading("Sign in to CyberHub", size="6", as_="h1"),
-                            rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
-                            error_callout(SignInState.error),
-                            rx.el.label("Email", html_for="signin-email", font_weight="500"),
-                            rx.input(
-                                id="signin-email",
-                                name="email",
-                                type="email",
-                                auto_complete="email",
-                                default_value=SignInState.email,
-                                required=True,
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.el.label("Password", html_for="signin-password", font_weight="500"),
-                            rx.input(
-                                id="signin-password",
-                                name="password",
-                                type="password",
-                                auto_complete="current-password",
-                                required=True,
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.button(
-                                "Sign in",
-                                type="submit",
-                                loading=SignInState.submitting,
-                                width="100%",
-                                size="3",
-                            ),
-                            rx.text(
-                                "New here? ",
-                                rx.link("Create an account", href=SignInState.signup_href),
-                                size="2",
-                            ),
-                            rx.flex(
-                                rx.link("Forgot your password?", href="/password-reset", size="2"),
-                                rx.link(
-                                    "Email me a sign-in link", href="/signin/email-link", size="2"
-                                ),
-                                gap="1.25em",
-                                wrap="wrap",
-                            ),
-                            spacing="3",
-                            width="100%",
+        auth_card(
+            rx.cond(
+                SignInState.mfa_step,
+                _code_form(),
+                rx.form(
+                    rx.vstack(
+                        rx.heading("Sign in to CyberHub", size="6", as_="h1"),
+                        rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
+                        error_callout(SignInState.error),
+                        auth_field(
+                            "Email",
+                            "signin-email",
+                            "email",
+                            type="email",
+                            auto_complete="email",
+                            default_value=SignInState.email,
+                            required=True,
                         ),
-                        on_submit=SignInState.submit,
+                        auth_field(
+                            "Password",
+                            "signin-password",
+                            "password",
+                            type="password",
+                            auto_complete="current-password",
+                            required=True,
+                        ),
+                        submit_button("Sign in", SignInState.submitting),
+                        rx.text(
+                            "New here? ",
+                            rx.link("Create an account", href=SignInState.signup_href),
+                            size="2",
+                        ),
+                        rx.flex(
+                            rx.link("Forgot your password?", href="/password-reset", size="2"),
+                            rx.link("Email me a sign-in link", href="/signin/email-link", size="2"),
+                            gap="1.25em",
+                            wrap="wrap",
+                        ),
+                        spacing="3",
+                        width="100%",
                     ),
+                    on_submit=SignInState.submit,
                 ),
-                width="100%",
-                max_width="26rem",
-                padding="1.5em",
             ),
-            padding_y="2em",
+            max_width="26rem",
         )
     )
 

@@ -21,7 +21,7 @@ from reflex.state import BaseState
 from cyberhub import db
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
-from cyberhub.services.identity import browser_sessions
+from cyberhub.services.identity import browser_sessions, time_zones
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
 
@@ -40,6 +40,10 @@ class SessionState(rx.State):
     denied_route: str = ""
     # A URL this tab must load as a whole page (sign-in completion, sign-out); "" when none.
     navigate_to: str = ""
+    # True while components/time_zone_probe.py should send the browser's time zone (the user
+    # has none stored); asked at most once per tab (`_zone_asked`).
+    ask_zone: bool = False
+    _zone_asked: bool = False
 
     @rx.var
     def signed_in(self) -> bool:
@@ -117,6 +121,7 @@ class SessionState(rx.State):
         principal = await self.principal()
         if page.access.allows(principal):
             self.granted_route, self.denied_route = route, ""
+            self._ask_browser_zone(principal)
             return page.on_load
         self.granted_route = ""
         if principal is None:
@@ -127,6 +132,22 @@ class SessionState(rx.State):
             return rx.redirect(f"/signin?next={quote(target, safe='')}", replace=True)
         self.denied_route = route
         return None
+
+    def _ask_browser_zone(self, principal: Principal | None) -> None:
+        """A signed-in user with no zone stored (UTC) gets the browser's, once per tab."""
+        if principal is not None and principal.time_zone == "UTC" and not self._zone_asked:
+            self._zone_asked = self.ask_zone = True
+
+    @rx.event
+    async def store_browser_zone(self, zone: Any) -> None:
+        """The browser's IANA zone: stored unless the user already has one (their choice stays)."""
+        self.ask_zone = False
+        principal = await self.principal()
+        if principal is None or not isinstance(zone, str):
+            return
+        self.time_zone = await asyncio.to_thread(
+            _remember_zone, principal, zone[: time_zones.MAX_LENGTH], request_meta(self)
+        )
 
     @rx.event
     async def sign_out(self) -> None:
@@ -149,6 +170,11 @@ def _app_states(parent: type[BaseState]) -> Iterator[type[BaseState]]:
         if cls.__module__.startswith("cyberhub."):
             yield cls
         yield from _app_states(cls)
+
+
+def _remember_zone(principal: Principal, zone: str, meta: RequestMeta) -> str:
+    with db.session_scope() as session:
+        return time_zones.remember_browser_zone(session, principal, zone, meta)
 
 
 def _end_session(token: str, meta: RequestMeta) -> None:

@@ -102,10 +102,15 @@ class BrowserPage:
     """
 
     def __init__(
-        self, browser: Browser, base_url: str, width: int = 1280, height: int = 900
+        self,
+        browser: Browser,
+        base_url: str,
+        width: int = 1280,
+        height: int = 900,
+        timezone_id: str | None = None,
     ) -> None:
         self.context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": height}
+            base_url=base_url, viewport={"width": width, "height": height}, timezone_id=timezone_id
         )
         self.context.set_default_timeout(20_000)
         self.context.add_init_script(CSP_PROBE)

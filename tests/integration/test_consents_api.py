@@ -179,9 +179,7 @@ class TestService:
             ConsentDocument(kind="marketing", version="1.1", title="News", body="New text.")
         )
         session.flush()
-        assert consents.current_consents(session, principal.user_id)["marketing"]["version"] == (
-            "1.0"
-        )
+        assert consents.current_consents(session, principal.user_id)["marketing"].version == ("1.0")
         # Granting again accepts the newer version (same state, different version).
         state = consents.set_consent(session, principal, "marketing", True)
-        assert state["marketing"]["version"] == "1.1"
+        assert state["marketing"].version == "1.1"

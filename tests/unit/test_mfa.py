@@ -103,7 +103,7 @@ class TestEnrollment:
         assert "mfa.enabled" in session.exec(select(AuditLog.action)).all()
         notice = session.exec(select(OutboxMail)).one()
         assert notice.to_email == student_user.email and "turned on" in notice.body
-        assert mfa.status(session, principal)["recovery_codes_left"] == 10
+        assert mfa.status(session, principal).recovery_codes_left == 10
 
     def test_wrong_code_keeps_it_off(
         self, session: Session, principal: Principal, student_user: User, clock: Clock
@@ -180,7 +180,7 @@ class TestSecondFactor:
         assert mfa.verify_second_factor(session, student_user, codes[1])
         used = session.exec(select(AuditLog).where(AuditLog.action == "mfa.recovery_code_used"))
         assert [e.details["remaining"] for e in used.all()] == [9, 8]
-        assert mfa.status(session, principal)["recovery_codes_left"] == 8
+        assert mfa.status(session, principal).recovery_codes_left == 8
 
     def test_nothing_passes_when_mfa_is_off(self, session: Session, student_user: User) -> None:
         assert not mfa.verify_second_factor(session, student_user, "123456")

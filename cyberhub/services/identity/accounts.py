@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.identity import SessionUserPublic, TokenPairPublic
 from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -30,20 +31,19 @@ class TokenPair:
     access_expires_at: int
     principal: Principal
 
-    def as_json(self) -> dict[str, object]:
-        """The JSON shape of auth/login and auth/token/refresh."""
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "token_type": "bearer",
-            "expires_at": self.access_expires_at,
-            "user": {
-                "id": self.principal.user_id,
-                "email": self.principal.email,
-                "full_name": self.principal.full_name,
-                "roles": self.principal.roles,
-            },
-        }
+    def public(self) -> TokenPairPublic:
+        """The JSON answer of auth/login and auth/token/refresh."""
+        return TokenPairPublic(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=self.access_expires_at,
+            user=SessionUserPublic(
+                id=self.principal.user_id,
+                email=self.principal.email,
+                full_name=self.principal.full_name,
+                roles=self.principal.roles,
+            ),
+        )
 
 
 def normalize_email(email: str) -> str:
@@ -88,20 +88,25 @@ def signup(
         raise Conflict("An account with this email already exists. Sign in instead.")
     consent_kinds = list(consents or [])
     consents_service.check_signup_consents(consent_kinds)
-    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
-    session.add(user)
-    session.flush()
+    user = _create_user(session, email, full_name, password, Role.student, "self sign-up")
     assert user.id is not None
-    session.add(
-        RoleAssignment(
-            user_id=user.id, role=Role.student, organization_id=None, reason="self sign-up"
-        )
-    )
     audit.record(
         session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
     )
     consents_service.record_signup_consents(session, user.id, consent_kinds, meta)
     session.flush()
+    return user
+
+
+def _create_user(
+    session: Session, email: str, full_name: str, password: str, role: Role, reason: str
+) -> User:
+    """A new account holding `role` globally (organization_id NULL), flushed (it has an id)."""
+    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add(RoleAssignment(user_id=user.id, role=role, organization_id=None, reason=reason))
     return user
 
 
@@ -122,15 +127,7 @@ def create_admin(
     passwords.validate_password(password, email)
     if find_user(session, email):
         raise Conflict(f"An account with {email} already exists.")
-    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add(
-        RoleAssignment(
-            user_id=user.id, role=Role.admin, organization_id=None, reason="create-admin command"
-        )
-    )
+    user = _create_user(session, email, full_name, password, Role.admin, "create-admin command")
     audit.record(
         session,
         "user.admin_created",

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from cyberhub import jobs
 from cyberhub.models import ConsentDocument, ConsentRecord, User
 from cyberhub.models.identity import ConsentKind
+from cyberhub.schemas.identity import ConsentDocumentPublic, ConsentRecordPublic, ConsentStatePublic
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
@@ -157,33 +158,24 @@ def latest_document(session: Session, kind: str) -> ConsentDocument:
     return doc
 
 
-def documents(session: Session) -> list[dict[str, Any]]:
+def documents(session: Session) -> list[ConsentDocumentPublic]:
     """The current version of every document (public: anyone may read them)."""
-    return [_document_json(latest_document(session, kind)) for kind in KINDS]
+    return [ConsentDocumentPublic.model_validate(latest_document(session, kind)) for kind in KINDS]
 
 
 def document(session: Session, kind: str) -> dict[str, Any]:
+    """The current version of one document, as JSON-ready values (pages/legal.py reads it so;
+    `documents` gives the typed model)."""
     if kind not in KINDS:
         raise NotFound("There is no such document.")
-    return _document_json(latest_document(session, kind))
+    return ConsentDocumentPublic.model_validate(latest_document(session, kind)).model_dump(
+        mode="json"
+    )
 
 
-def _document_json(doc: ConsentDocument) -> dict[str, Any]:
-    return {
-        "kind": doc.kind,
-        "version": doc.version,
-        "title": doc.title,
-        "body": doc.body,
-        "required": doc.required,
-        "published_at": doc.published_at.isoformat(),
-    }
-
-
-def current_consents(session: Session, user_id: int) -> dict[str, dict[str, Any]]:
-    """Per kind: {granted, version, at} from the user's latest record (never granted: False/None)."""
-    state: dict[str, dict[str, Any]] = {
-        kind: {"granted": False, "version": None, "at": None} for kind in KINDS
-    }
+def current_consents(session: Session, user_id: int) -> dict[str, ConsentStatePublic]:
+    """Per kind: granted, version, at from the user's latest record (never: False/None/None)."""
+    state = {kind: ConsentStatePublic(granted=False, version=None, at=None) for kind in KINDS}
     rows = session.exec(
         select(ConsentRecord)
         .where(ConsentRecord.user_id == user_id)
@@ -191,11 +183,9 @@ def current_consents(session: Session, user_id: int) -> dict[str, dict[str, Any]
     ).all()
     for row in rows:  # later records overwrite earlier ones
         if row.kind in state:
-            state[row.kind] = {
-                "granted": row.granted,
-                "version": row.version,
-                "at": row.created_at.isoformat(),
-            }
+            state[row.kind] = ConsentStatePublic(
+                granted=row.granted, version=row.version, at=row.created_at
+            )
     return state
 
 
@@ -217,7 +207,7 @@ def require_ai_consent(session: Session, user_id: int) -> None:
 
 def history(
     session: Session, principal: Principal | None, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[ConsentRecordPublic]:
     """The signed-in user's grants and withdrawals, newest first."""
     principal = require_signed_in(principal)
     rows = session.exec(
@@ -227,13 +217,13 @@ def history(
         .limit(limit)
     ).all()
     return [
-        {
-            "kind": r.kind,
-            "label": LABELS.get(r.kind, r.kind),
-            "version": r.version,
-            "granted": r.granted,
-            "at": r.created_at.isoformat(),
-        }
+        ConsentRecordPublic(
+            kind=r.kind,
+            label=LABELS.get(r.kind, r.kind),
+            version=r.version,
+            granted=r.granted,
+            at=r.created_at,
+        )
         for r in rows
     ]
 
@@ -270,7 +260,7 @@ def set_consent(
     kind: str,
     granted: bool,
     meta: RequestMeta = NO_META,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, ConsentStatePublic]:
     """Grant or withdraw one of the signed-in user's consents; returns their new state.
 
     Granting records the latest version of the document. Withdrawing terms or privacy is refused
@@ -283,7 +273,7 @@ def set_consent(
         raise Invalid(REQUIRED_WITHDRAWAL)
     current = current_consents(session, principal.user_id)[kind]
     latest = latest_document(session, kind)
-    if current["granted"] == granted and (not granted or current["version"] == latest.version):
+    if current.granted == granted and (not granted or current.version == latest.version):
         return current_consents(session, principal.user_id)
     _append(session, principal.user_id, kind, granted, principal.user_id, meta)
     session.flush()

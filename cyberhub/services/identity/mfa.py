@@ -19,7 +19,7 @@ import io
 import logging
 import secrets
 import time
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pyotp
 import qrcode
@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import RecoveryCode, User, crypto
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import get_redis
+from cyberhub.schemas.identity import MfaStatusPublic
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
@@ -251,17 +252,15 @@ def _qr_data_uri(uri: str) -> str:
 # -- the service ---------------------------------------------------------------------------------
 
 
-def status(session: Session, principal: Principal | None) -> dict[str, Any]:
+def status(session: Session, principal: Principal | None) -> MfaStatusPublic:
     """Whether two-factor authentication is on, since when, and how many recovery codes are left."""
     user = _user(session, principal)
-    return {
-        "enabled": bool(user.mfa_secret),
-        "enabled_at": user.mfa_enabled_at.isoformat() if user.mfa_enabled_at else None,
-        "pending": bool(user.mfa_pending_secret) and not user.mfa_secret,
-        "recovery_codes_left": _recovery_codes_left(session, user.id or 0)
-        if user.mfa_secret
-        else 0,
-    }
+    return MfaStatusPublic(
+        enabled=bool(user.mfa_secret),
+        enabled_at=user.mfa_enabled_at,
+        pending=bool(user.mfa_pending_secret) and not user.mfa_secret,
+        recovery_codes_left=_recovery_codes_left(session, user.id or 0) if user.mfa_secret else 0,
+    )
 
 
 def begin_enrollment(

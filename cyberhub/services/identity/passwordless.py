@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import update
@@ -284,16 +284,25 @@ def verify_magic_link(
         if retry:
             raise lockout.refuse(session, user, meta, retry, everyone=False, method="magic_link")
         _check_second_factor(session, user, mfa_code, meta)
-    row.used_at = now
-    if row.user_id is None:
-        row.user_id = user.id
-    session.add(row)
-    _spend_others(session, MAGIC_LINK, row.email)
     # A successful sign-in: earlier failures stop counting, and a pause of password sign-in for
     # everyone ends (whoever holds the mailbox is the owner).
     lockout.record_success(user, meta)
     user.last_login_at = now
     session.add(user)
+    _spend_link(session, row, user, "signin", now, meta)
+    session.flush()
+    return MagicLinkUse(user, False)
+
+
+def _spend_link(
+    session: Session, row: OneTimeToken, user: User, kind: str, now: datetime, meta: RequestMeta
+) -> None:
+    """The link is used: it and every other open link to the address stop working (audited)."""
+    row.used_at = now
+    if row.user_id is None:
+        row.user_id = user.id
+    session.add(row)
+    _spend_others(session, MAGIC_LINK, row.email)
     audit.record(
         session,
         "magic_link.used",
@@ -301,10 +310,8 @@ def verify_magic_link(
         target_type="user",
         target_id=user.id,
         meta=meta,
-        kind="signin",
+        kind=kind,
     )
-    session.flush()
-    return MagicLinkUse(user, False)
 
 
 def _check_second_factor(session: Session, user: User, code: str | None, meta: RequestMeta) -> None:
@@ -340,10 +347,6 @@ def _create_account(
         )
     )
     consents_service.record_signup_consents(session, user.id, consents, meta)
-    row.used_at = now
-    row.user_id = user.id
-    session.add(row)
-    _spend_others(session, MAGIC_LINK, row.email)
     audit.record(
         session,
         "user.signup",
@@ -353,15 +356,7 @@ def _create_account(
         meta=meta,
         method="magic_link",
     )
-    audit.record(
-        session,
-        "magic_link.used",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        kind="signup",
-    )
+    _spend_link(session, row, user, "signup", now, meta)
     session.flush()
     return user
 

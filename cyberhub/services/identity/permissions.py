@@ -66,7 +66,13 @@ def load_principal(session: Session, user_id: int) -> Principal | None:
         return None
     rows = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user_id)).all()
     grants = frozenset(Grant(r.role, r.organization_id) for r in rows)
-    return Principal(user_id=user_id, email=user.email, full_name=user.full_name, grants=grants)
+    return Principal(
+        user_id=user_id,
+        email=user.email,
+        full_name=user.full_name,
+        grants=grants,
+        time_zone=user.time_zone or "UTC",
+    )
 
 
 @dataclass(frozen=True)

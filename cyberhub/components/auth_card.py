@@ -1,0 +1,43 @@
+"""The pieces of the signed-out pages (sign-in, sign-up, e-mailed links, password reset): one
+centred card, labelled full-width fields, and the "this link can't be used" answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def auth_card(*children: rx.Component, max_width: str = "28rem") -> rx.Component:
+    """The centred card a signed-out page shows its one form or answer in."""
+    return rx.center(
+        rx.card(*children, width="100%", max_width=max_width, padding="1.5em"),
+        padding_y="2em",
+    )
+
+
+def auth_field(label: str, field_id: str, name: str, **input_props: Any) -> rx.Component:
+    """A visible label and its full-width, large input (`input_props`: type, auto_complete, ...)."""
+    return rx.fragment(
+        rx.el.label(label, html_for=field_id, font_weight="500"),
+        rx.input(id=field_id, name=name, width="100%", size="3", **input_props),
+    )
+
+
+def submit_button(text: str, loading: rx.Var[bool]) -> rx.Component:
+    return rx.button(text, type="submit", loading=loading, width="100%", size="3")
+
+
+def link_unusable(error: rx.Var[str], request_href: str, back_text: str) -> rx.Component:
+    """An e-mailed link that is unknown, used or expired: why, and where to go instead."""
+    return rx.vstack(
+        rx.heading("This link can't be used", size="6", as_="h1"),
+        rx.callout(error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+        rx.hstack(
+            rx.link(rx.button("Request a new link"), href=request_href),
+            rx.link(rx.button(back_text, variant="soft"), href="/signin"),
+            wrap="wrap",
+        ),
+        spacing="3",
+        width="100%",
+    )

@@ -1,0 +1,22 @@
+"""/settings/security: two-factor authentication (enrol with a QR code or the typed secret and
+the current password, recovery codes shown once, replace them, turn MFA off with a code), the
+time zone dates and times are shown in, and "sign out everywhere" (every session and API key,
+after a confirmation)."""
+
+from __future__ import annotations
+
+from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
+from cyberhub.pages.settings_security.view import ROUTE, settings_security_page
+
+__all__ = ["ROUTE", "SecurityState", "TimeZoneState", "page", "settings_security_page"]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Security · Settings · CyberHub",
+        component=settings_security_page,
+        access=SIGNED_IN,
+        on_load=(SecurityState.load, TimeZoneState.load),
+    )
+)

@@ -1,0 +1,94 @@
+"""The time zone a user reads dates and times in (an IANA name such as "Africa/Nairobi").
+
+Stored on the user (`users.time_zone`); `Principal.time_zone` carries it to every page and API
+call, and `cyberhub.formatting.when` formats with it. Until the user chooses one, the first
+signed-in page stores the browser's own zone (`remember_browser_zone`), so most people never
+have to.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from sqlmodel import Session
+
+from cyberhub.formatting import is_known_zone
+from cyberhub.models import User
+from cyberhub.schemas.identity import TIME_ZONE_MAX
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+
+MAX_LENGTH = TIME_ZONE_MAX
+
+
+@lru_cache(maxsize=1)
+def choices() -> tuple[str, ...]:
+    """Every zone the server's tz database knows, sorted (UTC first) for a searchable select."""
+    names = sorted(n for n in available_timezones() if len(n) <= MAX_LENGTH and "/" in n)
+    return ("UTC", *names)
+
+
+def _checked(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Choose a time zone.")
+    if len(name) > MAX_LENGTH or not is_known_zone(name):
+        raise Invalid(f"Unknown time zone: {name[:MAX_LENGTH]!r}. Pick one from the list.")
+    return name
+
+
+def _user(session: Session, principal: Principal) -> User:
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("Account not found.")
+    return user
+
+
+def _store(session: Session, user: User, name: str, source: str, meta: RequestMeta) -> None:
+    """Keep the zone, audited with the one it replaces and where it came from."""
+    audit.record(
+        session,
+        "user.time_zone_changed",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        meta=meta,
+        time_zone=name,
+        previous=user.time_zone or "",
+        source=source,
+    )
+    user.time_zone = name
+    session.add(user)
+
+
+def set_time_zone(
+    session: Session, principal: Principal | None, time_zone: str, meta: RequestMeta = NO_META
+) -> str:
+    """Set the signed-in user's time zone (audited); returns the stored name. Raises Invalid."""
+    actor = require_signed_in(principal)
+    name = _checked(time_zone)
+    user = _user(session, actor)
+    if user.time_zone != name:
+        _store(session, user, name, "settings", meta)
+    return name
+
+
+def remember_browser_zone(
+    session: Session, principal: Principal | None, time_zone: str, meta: RequestMeta = NO_META
+) -> str:
+    """Store the browser's zone when the user has none yet; returns the user's zone afterwards.
+
+    Never overrides a zone already stored (one the user chose stays chosen); an unknown name
+    from the browser is ignored rather than refused (the user can still pick one)."""
+    actor = require_signed_in(principal)
+    user = _user(session, actor)
+    if user.time_zone:
+        return user.time_zone
+    name = (time_zone or "").strip()
+    if len(name) > MAX_LENGTH or not is_known_zone(name):
+        return "UTC"
+    _store(session, user, name, "browser", meta)
+    return name
