@@ -19,7 +19,7 @@ from sqlmodel import Session
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser, require_roles
 from cyberhub.models import RoleAssignment
 from cyberhub.schemas.audit import AuditPage, AuditStats
-from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.identity import ApiKeyCreated, ApiKeyPublic, ScopePublic
 from cyberhub.schemas.organizations import MemberRemoved, MembersPage, OrganizationPublic
 from cyberhub.schemas.users import (
     InvitationOut,
@@ -72,30 +72,6 @@ class ApiKeyIn(BaseModel):
     # A fresh re-authentication: the current password, or a TOTP code when MFA is on.
     password: str = Field(default="", max_length=256)
     code: str = Field(default="", max_length=32)
-
-
-# The API-key answers as services/identity/api_keys.as_json builds them (that service belongs to
-# the identity domain; these declare its shape in the OpenAPI document).
-class ApiKeyOut(BaseModel):
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    user_id: int
-    owner_email: str
-    created_at: IsoDatetime
-    last_used_at: IsoDatetime | None
-    revoked_at: IsoDatetime | None
-    active: bool
-
-
-class ApiKeyCreated(ApiKeyOut):
-    secret: str  # shown once
-
-
-class ScopeOut(BaseModel):
-    name: str
-    description: str
 
 
 def _granted(grant: RoleAssignment | memberships.InvitationSent) -> RoleAssignmentPublic | Invited:
@@ -320,13 +296,13 @@ def audit_stats(
 # -- API keys ----------------------------------------------------------------------------------
 
 
-@router.get("/api-keys", response_model=list[ApiKeyOut])
+@router.get("/api-keys", response_model=list[ApiKeyPublic])
 def list_api_keys(principal: SessionUser, session: SessionDep, all: bool = False) -> Any:
     """Your API keys (never their secrets); `?all=true` lists everybody's, for admins."""
     return api_keys.list_keys(session, principal, all_users=all)
 
 
-@router.get("/api-keys/scopes", response_model=list[ScopeOut])
+@router.get("/api-keys/scopes", response_model=list[ScopePublic])
 def api_key_scopes(principal: SessionUser) -> Any:
     """The scopes a key may have: read (GET only) and write (everything)."""
     return api_keys.list_scopes()
@@ -349,11 +325,11 @@ def create_api_key(
         code=body.code,
         meta=meta,
     )
-    return {**api_keys.as_json(key, principal.email), "secret": secret}
+    return ApiKeyCreated(**api_keys.as_public(key, principal.email).model_dump(), secret=secret)
 
 
-@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyPublic)
 def revoke_api_key(key_id: Id, principal: SessionUser, session: SessionDep, meta: MetaDep) -> Any:
     """Revoke a key: requests using it answer 401 from now on."""
     key = api_keys.revoke(session, principal, key_id, meta)
-    return api_keys.as_json(key)
+    return api_keys.as_public(key)

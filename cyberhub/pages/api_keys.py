@@ -40,14 +40,14 @@ def _list(session: Session, principal: Principal | None) -> list[KeyRow]:
     tz = principal.time_zone if principal else None
     return [
         KeyRow(
-            id=k["id"],
-            name=k["name"],
-            prefix=k["prefix"],
-            scopes_text=" + ".join(k["scopes"]),
-            created_at=when(k["created_at"], tz),
-            last_used_at=when(k["last_used_at"], tz, empty="never"),
-            revoked_at=when(k["revoked_at"], tz),
-            active=k["active"],
+            id=k.id,
+            name=k.name,
+            prefix=k.prefix,
+            scopes_text=" + ".join(k.scopes),
+            created_at=when(k.created_at, tz),
+            last_used_at=when(k.last_used_at, tz, empty="never"),
+            revoked_at=when(k.revoked_at, tz),
+            active=k.active,
         )
         for k in api_keys.list_keys(session, principal)
     ]

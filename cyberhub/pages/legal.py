@@ -30,10 +30,10 @@ def _document(session: Session, principal: Principal | None, kind: str) -> Legal
     # Public: anyone may read the documents they are asked to accept (no principal needed).
     doc = consents.document(session, kind)
     return LegalDocument(
-        title=doc["title"],
-        version=doc["version"],
-        published_on=when(doc["published_at"], principal.time_zone if principal else None, "date"),
-        paragraphs=[p.strip() for p in doc["body"].split("\n\n") if p.strip()],
+        title=doc.title,
+        version=doc.version,
+        published_on=when(doc.published_at, principal.time_zone if principal else None, "date"),
+        paragraphs=[p.strip() for p in doc.body.split("\n\n") if p.strip()],
     )
 
 

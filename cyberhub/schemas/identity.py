@@ -180,3 +180,30 @@ class InvitationPublic(BaseModel):
 class LeftOrganization(BaseModel):
     organization_id: int
     removed_roles: int  # how many roles were revoked
+
+
+# -- API keys ----------------------------------------------------------------------------------
+
+
+class ApiKeyPublic(BaseModel):
+    """An API key as its owner (or an admin) sees it: never its secret."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    user_id: int
+    owner_email: str
+    created_at: IsoDatetime
+    last_used_at: IsoDatetime | None
+    revoked_at: IsoDatetime | None
+    active: bool
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    secret: str  # shown once
+
+
+class ScopePublic(BaseModel):
+    name: str
+    description: str

@@ -17,13 +17,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
-from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cyberhub.models import ApiKey, Role, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.identity import ApiKeyPublic, ScopePublic
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -48,8 +48,8 @@ def looks_like_key(credential: str) -> bool:
     return credential.startswith(SECRET_PREFIX)
 
 
-def list_scopes() -> list[dict[str, str]]:
-    return [{"name": k, "description": v} for k, v in SCOPES.items()]
+def list_scopes() -> list[ScopePublic]:
+    return [ScopePublic(name=k, description=v) for k, v in SCOPES.items()]
 
 
 def _clean_scopes(scopes: list[str]) -> list[str]:
@@ -116,24 +116,25 @@ def create(
     return key, secret
 
 
-def as_json(key: ApiKey, owner_email: str = "") -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "scopes": list(key.scopes),
-        "user_id": key.user_id,
-        "owner_email": owner_email,
-        "created_at": key.created_at.isoformat(),
-        "last_used_at": key.last_used_at.isoformat() if key.last_used_at else None,
-        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
-        "active": key.revoked_at is None,
-    }
+def as_public(key: ApiKey, owner_email: str = "") -> ApiKeyPublic:
+    assert key.id is not None
+    return ApiKeyPublic(
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        scopes=list(key.scopes),
+        user_id=key.user_id,
+        owner_email=owner_email,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+        active=key.revoked_at is None,
+    )
 
 
 def list_keys(
     session: Session, principal: Principal | None, *, all_users: bool = False
-) -> list[dict[str, Any]]:
+) -> list[ApiKeyPublic]:
     """The user's own keys, newest first; an admin may ask for everybody's (`all_users`)."""
     actor = require_interactive(principal)
     if all_users and not actor.is_admin:
@@ -142,7 +143,7 @@ def list_keys(
     if not all_users:
         stmt = stmt.where(ApiKey.user_id == actor.user_id)
     rows = session.exec(stmt.order_by(col(ApiKey.created_at).desc(), col(ApiKey.id).desc())).all()
-    return [as_json(k, email) for k, email in rows]
+    return [as_public(k, email) for k, email in rows]
 
 
 def revoke(

@@ -163,14 +163,11 @@ def documents(session: Session) -> list[ConsentDocumentPublic]:
     return [ConsentDocumentPublic.model_validate(latest_document(session, kind)) for kind in KINDS]
 
 
-def document(session: Session, kind: str) -> dict[str, Any]:
-    """The current version of one document, as JSON-ready values (pages/legal.py reads it so;
-    `documents` gives the typed model)."""
+def document(session: Session, kind: str) -> ConsentDocumentPublic:
+    """The current version of one document (public: anyone may read it)."""
     if kind not in KINDS:
         raise NotFound("There is no such document.")
-    return ConsentDocumentPublic.model_validate(latest_document(session, kind)).model_dump(
-        mode="json"
-    )
+    return ConsentDocumentPublic.model_validate(latest_document(session, kind))
 
 
 def current_consents(session: Session, user_id: int) -> dict[str, ConsentStatePublic]:
