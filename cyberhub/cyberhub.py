@@ -6,7 +6,7 @@ import reflex as rx
 
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import create_api
-from cyberhub.pages.registry import all_pages
+from cyberhub.routes import all_pages
 from cyberhub.security_headers import security_headers, use_strict_cors
 from cyberhub.services.ai import query_embedder
 from cyberhub.services.identity.permissions import Principal

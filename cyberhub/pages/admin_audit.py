@@ -17,7 +17,7 @@ from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.formatting import when
 from cyberhub.models import Role
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditStats, AuditTotal
 from cyberhub.services.admin import audit_log
 from cyberhub.services.errors import Invalid

@@ -14,7 +14,7 @@ from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import OrgOption
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal

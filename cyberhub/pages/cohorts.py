@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
 from cyberhub.state.service import ServiceState

@@ -7,7 +7,7 @@ import reflex as rx
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.schemas.overview import CohortBrief, ProgramOverview, RoleCount
 from cyberhub.services.admin import overview
 from cyberhub.state.service import ServiceState

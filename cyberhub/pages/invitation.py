@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal

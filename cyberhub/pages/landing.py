@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.shell import shell
-from cyberhub.pages.registry import PUBLIC, Page, register
 from cyberhub.pages.tracks import TracksState, tracks_grid
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.state.session import SessionState
 
 ROUTE = "/"

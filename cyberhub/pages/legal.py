@@ -10,7 +10,7 @@ from sqlmodel import Session
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.formatting import when
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.service import ServiceState

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal

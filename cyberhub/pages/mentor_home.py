@@ -23,7 +23,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.models import Role
 from cyberhub.models.base import utcnow
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 from cyberhub.services.errors import DomainError
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import dashboards, mentoring, reviews

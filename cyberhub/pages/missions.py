@@ -20,7 +20,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.models import Role
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog, progress
 from cyberhub.state.service import ServiceState

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.shell import shell
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 
 ROUTE = "404"
 

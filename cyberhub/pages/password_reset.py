@@ -11,7 +11,7 @@ from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, 
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import passwordless, passwords

@@ -9,7 +9,7 @@ import reflex as rx
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.formatting import when
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.schemas.profiler import AnswerReview
 from cyberhub.services.ai import profiler
 from cyberhub.state.service import ServiceState

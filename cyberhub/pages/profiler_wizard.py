@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.schemas.profiler import (
     OptionPublic,
     ProfilerProgress,

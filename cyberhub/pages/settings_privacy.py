@@ -13,7 +13,7 @@ from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.state.service import ServiceState

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import browser_sessions, sign_in
 from cyberhub.services.identity.permissions import Principal

@@ -11,7 +11,7 @@ from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import accounts, browser_sessions, memberships, passwords

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.schemas.learning import TrackPublic
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog

@@ -5,7 +5,7 @@ backend reads it from the websocket handshake, which Reflex hands every event as
 Those are fixed for a connection, so signing in and out ends with a whole-page load (a new
 websocket): `navigate_to`, followed by components/shell.py's `full_navigation`.
 
-This module imports no page: pages register their access rules in `cyberhub.pages.registry`.
+This module imports no page: pages register their access rules in `cyberhub.routes`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import reflex as rx
 from reflex.state import BaseState
 
 from cyberhub import db
+from cyberhub.routes import nav_for, page_for
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.identity import browser_sessions, time_zones
@@ -60,8 +61,6 @@ class SessionState(rx.State):
     @rx.var
     def nav_items(self) -> list[dict[str, str]]:
         """The navigation this user may follow (the server still checks every page)."""
-        from cyberhub.pages.registry import nav_for  # noqa: PLC0415  (why: the pages import this state; the registry imports the pages)
-
         return nav_for(self.roles if self.user_id else None)
 
     # -- helpers for other states ------------------------------------------------------------
@@ -115,8 +114,6 @@ class SessionState(rx.State):
     @rx.event
     async def guard(self, route: str) -> Any:
         """First on_load handler of every page: enforce the page's declared access rule."""
-        from cyberhub.pages.registry import page_for  # noqa: PLC0415  (why: the pages import this state; the registry imports the pages)
-
         page = page_for(route)
         principal = await self.principal()
         if page.access.allows(principal):

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 import cyberhub.pages  # noqa: F401  (registers every page)
-from cyberhub.pages.registry import all_pages
+from cyberhub.routes import all_pages
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
 

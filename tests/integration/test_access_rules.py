@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import PREFIX, ROUTERS
 from cyberhub.api.deps import Require
-from cyberhub.pages.registry import all_pages
+from cyberhub.routes import all_pages
 
 pytestmark = [pytest.mark.admin]
 

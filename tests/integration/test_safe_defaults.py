@@ -252,7 +252,7 @@ def test_production_registers_no_mailbox_route(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     script = (
         "import cyberhub.pages\n"
-        "from cyberhub.pages.registry import all_pages\n"
+        "from cyberhub.routes import all_pages\n"
         "print(sorted(p.route for p in all_pages()))\n"
     )
     routes = {}

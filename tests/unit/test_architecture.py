@@ -12,16 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("cyberhub", "worker")
 
-# Cycles that exist today, outside the jobs/worker boundary, each with why it is tolerated. The
-# test fails on any other cycle, and when one of these is gone (then delete it from here).
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset(
-        {"cyberhub.components", "cyberhub.pages", "cyberhub.state", "cyberhub.upload_guard"}
-    ): (
-        "UI: state/session.py reads pages/registry.py (access rules) while pages use the "
-        "states; to go with issue 13 items 2-3 (the service mixin and page packages)."
-    ),
-}
+# Cycles tolerated between packages, each with why (none today: the last one, state/session.py
+# reading the page registry while the pages use the states, went when the registry moved out of
+# pages/ into cyberhub/routes.py). The test fails on any other cycle, and when one listed is gone.
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.models import Role
-from cyberhub.pages.registry import all_pages, nav_for
+from cyberhub.routes import all_pages, nav_for
 from cyberhub.services.errors import Forbidden, Unauthenticated
 from cyberhub.services.identity.permissions import (
     PUBLIC,

@@ -105,7 +105,7 @@ from tests.fakes import FakeEmbedder
 
 def test_it(session):
     student_dashboard.EXCERPT
-    cyberhub.pages.registry.all_pages()
+    cyberhub.routes.all_pages()
     session._private_thing  # not a page
 """
     assert violations(good) == []

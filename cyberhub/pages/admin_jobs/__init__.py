@@ -10,7 +10,7 @@ from __future__ import annotations
 from cyberhub.models import Role
 from cyberhub.pages.admin_jobs.state import AdminJobsState
 from cyberhub.pages.admin_jobs.view import ROUTE, admin_jobs_content, admin_jobs_page
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = ["ROUTE", "AdminJobsState", "admin_jobs_content", "admin_jobs_page"]
 

@@ -13,7 +13,7 @@ from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
 from cyberhub.pages.admin_organizations.listing import organizations_content, organizations_page
 from cyberhub.pages.admin_organizations.state import OrganizationsState, OrganizationState
 from cyberhub.pages.admin_organizations.view import organization_content, organization_page
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = [
     "DETAIL_ROUTE",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import AdminUserState
 from cyberhub.pages.admin_user.view import ROUTE, admin_user_content, admin_user_page
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = ["ROUTE", "AdminUserState", "admin_user_content", "admin_user_page"]
 

@@ -11,7 +11,7 @@ from cyberhub.pages.director_cohort.data import ROUTE
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState, enrolment_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.pages.director_cohort.view import director_cohort_content, director_cohort_page
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = [
     "ROUTE",

@@ -12,7 +12,7 @@ from cyberhub.models import Role
 from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.state import DirectorHomeState
 from cyberhub.pages.director_home.view import director_home_content, director_home_page
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = [
     "ROUTE",

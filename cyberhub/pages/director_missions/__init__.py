@@ -11,7 +11,7 @@ from cyberhub.pages.director_missions.data import ROUTE
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 from cyberhub.pages.director_missions.view import director_missions_content, director_missions_page
 from cyberhub.pages.director_program_missions import ProgramMissionsState
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = [
     "ROUTE",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from cyberhub.models import Role
 from cyberhub.pages.insights.state import ROUTE, InsightsState
 from cyberhub.pages.insights.view import insights_content, insights_page
-from cyberhub.pages.registry import Page, register, roles
+from cyberhub.routes import Page, register, roles
 
 __all__ = ["ROUTE", "InsightsState", "insights_content", "insights_page", "page"]
 

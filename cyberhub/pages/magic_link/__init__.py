@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cyberhub.pages.magic_link.open_link import OPEN_ROUTE, MagicLinkState, open_link_page, page
 from cyberhub.pages.magic_link.request import REQUEST_ROUTE, EmailLinkState, email_link_page
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 
 __all__ = [
     "OPEN_ROUTE",

@@ -17,7 +17,7 @@ from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.magic_link.request import REQUEST_ROUTE
-from cyberhub.pages.registry import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import MFA_CODE_PROMPT

@@ -11,7 +11,7 @@ import reflex as rx
 from cyberhub.components.shell import guarded, shell
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.pages.mission.view import UPLOAD_ID, mission_content
-from cyberhub.pages.registry import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN, Page, register
 
 ROUTE = "/missions/[mission_id]"
 

@@ -10,9 +10,9 @@ and a refused action (another mentor's claim, an expired claim, bad scores) as i
 from __future__ import annotations
 
 from cyberhub.models import Role
-from cyberhub.pages.registry import Page, register, roles
 from cyberhub.pages.review.state import ROUTE, ReviewState, file_url, parse_scores
 from cyberhub.pages.review.view import review_content, review_page
+from cyberhub.routes import Page, register, roles
 
 __all__ = [
     "ROUTE",

@@ -5,9 +5,9 @@ after a confirmation)."""
 
 from __future__ import annotations
 
-from cyberhub.pages.registry import SIGNED_IN, Page, register
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.pages.settings_security.view import ROUTE, settings_security_page
+from cyberhub.routes import SIGNED_IN, Page, register
 
 __all__ = ["ROUTE", "SecurityState", "TimeZoneState", "page", "settings_security_page"]
 

@@ -9,9 +9,9 @@ import reflex as rx
 
 from cyberhub.components.shell import guarded, shell
 from cyberhub.models import Role
-from cyberhub.pages.registry import Page, register, roles
 from cyberhub.pages.student_dashboard.state import EXCERPT, StudentDashboardState
 from cyberhub.pages.student_dashboard.view import content
+from cyberhub.routes import Page, register, roles
 
 ROUTE = "/dashboard/student"
 
