@@ -13,19 +13,19 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 _lock = threading.Lock()
 
 
-class Embedder:
-    """Turns texts into unit vectors. The real one is the model below; tests use a fake."""
+class Embedder(Protocol):
+    """Turns texts into unit vectors. The real one is the model below; tests use fakes, which
+    match this shape without inheriting from it."""
 
-    name: str = "embedder"
-    dimensions: int = 384
+    name: str
+    dimensions: int
 
-    def encode(self, texts: list[str]) -> list[list[float]]:  # pragma: no cover - interface
-        raise NotImplementedError
+    def encode(self, texts: list[str]) -> list[list[float]]: ...
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +50,7 @@ def is_loaded() -> bool:
     return load_model.cache_info().currsize > 0
 
 
-class ModelEmbedder(Embedder):
+class ModelEmbedder:
     """all-MiniLM-L6-v2: 384 dimensions, normalized output."""
 
     name = "sentence-transformers/all-MiniLM-L6-v2"

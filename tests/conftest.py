@@ -114,7 +114,7 @@ def session(db_url: str) -> Iterator[Session]:
 
 
 @pytest.fixture
-def test_organization(session: Session):  # type: ignore[no-untyped-def]
+def test_organization(session: Session):
     from cyberhub.models import Organization
 
     org = Organization(name="Test Academy", slug="test-academy")
@@ -124,26 +124,26 @@ def test_organization(session: Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def student_user(session: Session, test_organization):  # type: ignore[no-untyped-def]
+def student_user(session: Session, test_organization):
     return make_user(
         session, "student@test.example.org", "student", organization_id=test_organization.id
     )
 
 
 @pytest.fixture
-def mentor_user(session: Session, test_organization):  # type: ignore[no-untyped-def]
+def mentor_user(session: Session, test_organization):
     return make_user(
         session, "mentor@test.example.org", "mentor", organization_id=test_organization.id
     )
 
 
 @pytest.fixture
-def admin_user(session: Session):  # type: ignore[no-untyped-def]
+def admin_user(session: Session):
     return make_user(session, "admin@test.example.org", "admin")
 
 
 @pytest.fixture
-def test_user(student_user):  # type: ignore[no-untyped-def]
+def test_user(student_user):
     return student_user
 
 
@@ -168,17 +168,17 @@ def _client_for(email: str) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def student_client(db_url: str, student_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def student_client(db_url: str, student_user) -> Iterator[TestClient]:
     yield from _client_for(student_user.email)
 
 
 @pytest.fixture
-def mentor_client(db_url: str, mentor_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def mentor_client(db_url: str, mentor_user) -> Iterator[TestClient]:
     yield from _client_for(mentor_user.email)
 
 
 @pytest.fixture
-def admin_client(db_url: str, admin_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def admin_client(db_url: str, admin_user) -> Iterator[TestClient]:
     yield from _client_for(admin_user.email)
 
 
@@ -211,13 +211,13 @@ def fake_embedder() -> Iterator[FakeEmbedder]:
     from worker import model
 
     embedder = FakeEmbedder()
-    model.set_embedder(embedder)  # type: ignore[arg-type]
+    model.set_embedder(embedder)
     yield embedder
     model.set_embedder(None)
 
 
 @pytest.fixture
-def stub_broker(redis_url: str):  # type: ignore[no-untyped-def]
+def stub_broker(redis_url: str):
     from worker.broker import broker
 
     broker.flush_all()
@@ -226,7 +226,7 @@ def stub_broker(redis_url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def stub_worker(stub_broker):  # type: ignore[no-untyped-def]
+def stub_worker(stub_broker):
     import dramatiq
 
     import worker.actors  # noqa: F401  (declares the actors)

@@ -34,6 +34,8 @@ from cyberhub.models import (
     Track,
     User,
 )
+from cyberhub.models.identity import Role
+from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.identity.passwords import hash_password
 from cyberhub.services.identity.permissions import Principal, load_principal
 
@@ -103,7 +105,9 @@ def make_user(
     session.add(user)
     session.flush()
     for role in roles:
-        session.add(RoleAssignment(user_id=user.id, role=role, organization_id=organization_id))
+        session.add(
+            RoleAssignment(user_id=user.id, role=Role(role), organization_id=organization_id)
+        )
     session.commit()
     return user
 
@@ -112,7 +116,7 @@ def login(client: Any, email: str, password: str = PASSWORD) -> dict[str, Any]:
     """Sign in through POST /auth/login (asserting it works); the token response."""
     response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def bearer(client: Any, email: str) -> None:
@@ -199,7 +203,7 @@ def make_mission(
         skills=["testing"],
         rubric=list(RUBRIC if rubric is None else rubric),
         hints=list(["First hint.", "Second hint."] if hints is None else hints),
-        status=status,
+        status=MissionStatus(status),
     )
     _commit(session, mission)
     assert mission.id is not None
@@ -211,7 +215,7 @@ def make_mission(
 
 def enroll(session: Session, cohort: Cohort, student: User, status: str = "active") -> Enrollment:
     assert cohort.id is not None and student.id is not None
-    row = Enrollment(cohort_id=cohort.id, student_id=student.id, status=status)
+    row = Enrollment(cohort_id=cohort.id, student_id=student.id, status=EnrollmentStatus(status))
     _commit(session, row)
     return row
 

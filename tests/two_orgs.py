@@ -33,6 +33,7 @@ from cyberhub.models import (
     Track,
     User,
 )
+from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.models.enrolment import CohortApplication, EnrolmentMode
 from cyberhub.services.identity import accounts, memberships
@@ -92,7 +93,7 @@ def _learner_data(session: Session, learner: User, mission: Mission, tag: str) -
     assert learner.id is not None and mission.id is not None
     grant_ai(session, learner)
     now = utcnow()
-    note = LearnerNote(user_id=learner.id, kind="goal", body=f"{tag} goal: run a blue team")
+    note = LearnerNote(user_id=learner.id, kind=NoteKind.goal, body=f"{tag} goal: run a blue team")
     session.add_all(
         [
             note,

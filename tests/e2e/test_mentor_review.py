@@ -58,7 +58,7 @@ def review_setup(app_url: str, pg_admin_url: str) -> Iterator[Setup]:
             cohort = make_cohort(session, program, name=f"Review cohort {tag}")
             mission = make_mission(session, program, track, title=f"Harden a server {tag}")
 
-            def user(name: str, role: str):  # type: ignore[no-untyped-def]
+            def user(name: str, role: str):
                 return make_user(session, f"{name}-{tag}@example.org", role, organization_id=org.id)
 
             student, mentor, comentor = (

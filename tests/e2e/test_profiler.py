@@ -13,7 +13,7 @@ from tests.e2e.conftest import BrowserPage
 BANK = load_bank()
 
 
-def _answer(page, n: int) -> None:  # type: ignore[no-untyped-def]
+def _answer(page, n: int) -> None:
     """Answer `n` questions from the current one, choosing each question's first option."""
     for _ in range(n):
         heading = page.locator("#question-text")

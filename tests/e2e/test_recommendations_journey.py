@@ -31,7 +31,7 @@ def _api(base: str, email: str, password: str) -> httpx.Client:
     return client
 
 
-def _recommended_titles(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _recommended_titles(page) -> list[str]:
     items = page.get_by_test_id("recommendation")
     expect(items.first).to_be_visible(timeout=90_000)  # the worker may still be loading the model
     return [t.strip() for t in items.locator("a").all_inner_texts()]

@@ -220,7 +220,7 @@ class Reader:
         # Signing in ends with a full page load: the path may gain a trailing slash.
         expect(self.page).to_have_url(re.compile(re.escape(first) + "/?$"), timeout=15_000)
 
-    def _on_dialog(self, dialog) -> None:  # type: ignore[no-untyped-def]
+    def _on_dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 

@@ -108,7 +108,7 @@ class TestAccess:
         api_client: TestClient,
         method: str,
         path: str,
-        body: dict | None,  # type: ignore[type-arg]
+        body: dict | None,
     ) -> None:
         r = api_client.request(method, V1 + path, json=body)
         assert r.status_code == 401, r.text
@@ -122,7 +122,7 @@ class TestAccess:
         test_organization: Organization,
         method: str,
         path: str,
-        body: dict | None,  # type: ignore[type-arg]
+        body: dict | None,
     ) -> None:
         r = student_client.request(method, V1 + path, json=body)
         assert r.status_code == 403, r.text
@@ -246,7 +246,7 @@ class TestRolesAndUsers:
         admin_client: TestClient,
         student_user: User,
         test_organization: Organization,
-        body: dict,  # type: ignore[type-arg]
+        body: dict,
         message: str,
     ) -> None:
         if body.get("organization_id") == "ORG":
@@ -396,7 +396,7 @@ class TestOrganizations:
         self,
         admin_client: TestClient,
         test_organization: Organization,
-        body: dict,  # type: ignore[type-arg]
+        body: dict,
         status: int,
         message: str,
     ) -> None:
@@ -724,7 +724,7 @@ class TestAuditLog:
         admin_client: TestClient,
         path: str,
         params: dict,
-        message: str,  # type: ignore[type-arg]
+        message: str,
     ) -> None:
         r = admin_client.get(V1 + path, params=params)
         assert r.status_code == 422 and message in r.json()["detail"]

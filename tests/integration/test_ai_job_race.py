@@ -29,6 +29,7 @@ from cyberhub.models import (
     RebuildRun,
     Recommendation,
 )
+from cyberhub.models.ai import NoteKind, RebuildStatus
 from cyberhub.redis_client import JOBS_KEY, get_redis
 from cyberhub.services.ai import embeddings, personality, recommendations
 from cyberhub.services.identity import consents
@@ -89,7 +90,7 @@ def add_reflection(user_id: int, n: int) -> None:
         s.add(
             LearnerNote(
                 user_id=user_id,
-                kind="reflection",
+                kind=NoteKind.reflection,
                 body=f"Round {n}: I set up a firewall lab and wrote down what broke and why.",
             )
         )
@@ -258,7 +259,7 @@ def test_through_a_two_thread_worker_nothing_is_dead_lettered(
             worker.ai.recompute_recommendations.send(uid)
             worker.ai.analyze_personality.send(uid)
             worker.ai.embed_mission.send(world.m1.id or 0)
-        stub_broker.join("ai", timeout=60_000, fail_fast=False)  # type: ignore[attr-defined]
+        stub_broker.join("ai", timeout=60_000, fail_fast=False)
         w.join()
     finally:
         w.stop()
@@ -280,7 +281,7 @@ def test_a_rebuild_beside_single_jobs_never_fails(
     for _ in range(5):
         with session_scope() as s:  # nothing embedded yet: every path inserts
             s.execute(sa_delete(MissionEmbedding))
-            run = RebuildRun(status="queued")
+            run = RebuildRun(status=RebuildStatus.queued)
             s.add(run)
             s.flush()
             run_id = run.id or 0

@@ -25,6 +25,7 @@ from cyberhub.models import (
     MissionEmbedding,
     RebuildRun,
 )
+from cyberhub.models.ai import RebuildStatus
 from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
 from cyberhub.services.ai import ai_jobs
 from tests.fakes import FakeEmbedder
@@ -78,7 +79,7 @@ class TestFailedJobs:
         self,
         db_url: str,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         ai_jobs_test_job.send(7)
         run_jobs(stub_broker, stub_worker)
@@ -143,7 +144,7 @@ class TestFailedJobs:
         self,
         db_url: str,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         FAILING["on"], TRANSIENT["left"] = False, 1
         ai_jobs_test_job.send(3)
@@ -154,9 +155,9 @@ class TestFailedJobs:
     def test_admin_sees_the_failure_and_last_run_and_retries_it(
         self,
         admin_client: TestClient,
-        admin_user,  # type: ignore[no-untyped-def]
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        admin_user,
+        stub_broker,
+        stub_worker,
     ) -> None:
         ai_jobs_test_job.send(11)
         run_jobs(stub_broker, stub_worker)
@@ -196,7 +197,7 @@ class TestFailedJobs:
         self,
         admin_client: TestClient,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         ai_jobs_test_job.send(5)
         run_jobs(stub_broker, stub_worker)
@@ -211,7 +212,7 @@ class TestFailedJobs:
         self,
         admin_client: TestClient,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         ai_jobs_test_job.send(9)
         run_jobs(stub_broker, stub_worker)
@@ -243,7 +244,7 @@ class TestQueuesOnRedis:
         broker = RedisBroker(url=redis_url)
         try:
 
-            def message(n: int) -> dramatiq.Message:  # type: ignore[type-arg]
+            def message(n: int) -> dramatiq.Message:
                 return dramatiq.Message(
                     queue_name="ai", actor_name="embed_mission", args=(n,), kwargs={}, options={}
                 )
@@ -289,7 +290,7 @@ class TestQueuesOnRedis:
         admin_client: TestClient,
         session: Session,
         redis_url: str,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
         action: str,
     ) -> None:
         broker = RedisBroker(url=redis_url)
@@ -347,8 +348,8 @@ class TestRebuild:
         session: Session,
         demo: list[int],
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         learners = ai_jobs.ai_learner_ids(session)
         assert learners, "the demo has students who allow AI profiling"
@@ -384,7 +385,7 @@ class TestRebuild:
         assert len(fake_embedder.calls) == encoded
 
     @pytest.fixture
-    def run(self, session: Session, demo: list[int], admin_user) -> RebuildRun:  # type: ignore[no-untyped-def]
+    def run(self, session: Session, demo: list[int], admin_user) -> RebuildRun:
         """A queued rebuild of the demo data, as an admin's click leaves it."""
         run = RebuildRun(started_by=admin_user.id)
         session.add(run)
@@ -462,8 +463,8 @@ class TestRebuild:
         admin_client: TestClient,
         demo: list[int],
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         from worker import model
 
@@ -471,12 +472,12 @@ class TestRebuild:
             def encode(self, texts: list[str]) -> list[list[float]]:
                 raise RuntimeError("model file is corrupt")
 
-        model.set_embedder(Broken())  # type: ignore[arg-type]
+        model.set_embedder(Broken())
         try:
             run = admin_client.post("/api/v1/admin/jobs/rebuild").json()
             run_jobs(stub_broker, stub_worker)
         finally:
-            model.set_embedder(fake_embedder)  # type: ignore[arg-type]
+            model.set_embedder(fake_embedder)
         failed = admin_client.get(f"/api/v1/admin/jobs/rebuild/{run['id']}").json()
         assert failed["status"] == "failed"
         assert failed["error"] == "RuntimeError: model file is corrupt"
@@ -492,7 +493,7 @@ class TestRebuild:
         self,
         admin_client: TestClient,
         session: Session,
-        admin_user,  # type: ignore[no-untyped-def]
+        admin_user,
     ) -> None:
         from datetime import timedelta
 
@@ -500,7 +501,7 @@ class TestRebuild:
 
         old = RebuildRun(
             started_by=admin_user.id,
-            status="running",
+            status=RebuildStatus.running,
             created_at=utcnow() - timedelta(milliseconds=ai_jobs.REBUILD_TIME_LIMIT_MS + 1000),
         )
         session.add(old)
@@ -536,7 +537,7 @@ class TestAccess:
             assert r.status_code == 403, (method, url, r.text)
         assert session.exec(select(func.count()).select_from(RebuildRun)).one() == 0
 
-    def test_services_check_the_role_themselves(self, session: Session, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_services_check_the_role_themselves(self, session: Session, student_user) -> None:
         from cyberhub.services.errors import Forbidden, Unauthenticated
         from cyberhub.services.identity.permissions import load_principal
 

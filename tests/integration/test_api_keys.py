@@ -17,10 +17,10 @@ pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
 V1 = "/api/v1"
 
 
-def create_key(client: TestClient, scopes: list[str], name: str = "CI export") -> dict:  # type: ignore[type-arg]
+def create_key(client: TestClient, scopes: list[str], name: str = "CI export") -> dict:
     r = client.post(V1 + "/api-keys", json={"name": name, "scopes": scopes, "password": PASSWORD})
     assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -49,7 +49,7 @@ class TestAccess:
         api_client: TestClient,
         method: str,
         path: str,
-        body: dict | None,  # type: ignore[type-arg]
+        body: dict | None,
     ) -> None:
         r = api_client.request(method, V1 + path, json=body)
         assert r.status_code == 401 and r.json()["detail"]
@@ -72,7 +72,7 @@ class TestAccess:
         self,
         student_client: TestClient,
         body: dict,
-        message: str,  # type: ignore[type-arg]
+        message: str,
     ) -> None:
         r = student_client.post(V1 + "/api-keys", json=body)
         assert r.status_code == 422, r.text

@@ -55,7 +55,7 @@ class TestSignup:
         r = api_client.post("/api/v1/auth/signup", json={})
         assert r.status_code == 422 and "password" in r.json()["detail"]
 
-    def test_duplicate_email_is_409(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_duplicate_email_is_409(self, api_client: TestClient, student_user) -> None:
         r = api_client.post(
             "/api/v1/auth/signup",
             json={"email": student_user.email.upper(), "password": "blue-kettle-sings-42"},
@@ -64,7 +64,7 @@ class TestSignup:
 
 
 class TestLogin:
-    def test_login_contract(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_login_contract(self, api_client: TestClient, student_user) -> None:
         body = login(api_client, student_user.email)
         assert set(body) >= {"access_token", "refresh_token", "token_type", "user"}
         assert body["user"] == {
@@ -74,7 +74,7 @@ class TestLogin:
             "roles": ["student"],
         }
 
-    def test_access_token_claims(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_access_token_claims(self, api_client: TestClient, student_user) -> None:
         import jwt
 
         from cyberhub.settings import get_settings
@@ -86,7 +86,7 @@ class TestLogin:
 
     def test_wrong_password_is_401_without_saying_which_part(
         self, api_client: TestClient, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         r = api_client.post(
             "/api/v1/auth/login", json={"email": student_user.email, "password": "wrong-password-1"}
         )
@@ -101,7 +101,7 @@ class TestLogin:
         self,
         api_client: TestClient,
         student_user,
-        session: Session,  # type: ignore[no-untyped-def]
+        session: Session,
     ) -> None:
         for _ in range(5):
             r = api_client.post(
@@ -120,7 +120,7 @@ class TestLogin:
 
 
 class TestRefresh:
-    def test_refresh_rotates(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_refresh_rotates(self, api_client: TestClient, student_user) -> None:
         first = login(api_client, student_user.email)
         r = api_client.post(
             "/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]}
@@ -138,7 +138,7 @@ class TestRefresh:
         self,
         api_client: TestClient,
         student_user,
-        session: Session,  # type: ignore[no-untyped-def]
+        session: Session,
     ) -> None:
         first = login(api_client, student_user.email)
         second = api_client.post(
@@ -156,7 +156,7 @@ class TestRefresh:
         assert all(t.revoked_at is not None for t in session.exec(select(RefreshToken)).all())
         assert "token.reuse_detected" in session.exec(select(AuditLog.action)).all()
 
-    def test_other_sessions_survive_a_replay(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_other_sessions_survive_a_replay(self, api_client: TestClient, student_user) -> None:
         laptop = login(api_client, student_user.email)
         phone = login(api_client, student_user.email)
         api_client.post(
@@ -172,7 +172,7 @@ class TestRefresh:
 
     def test_access_token_is_not_a_refresh_token(
         self, api_client: TestClient, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         tokens = login(api_client, student_user.email)
         r = api_client.post(
             "/api/v1/auth/token/refresh", json={"refresh_token": tokens["access_token"]}
@@ -185,7 +185,7 @@ class TestRefresh:
 
 
 class TestLogoutAndMe:
-    def test_logout_revokes_refresh(self, api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+    def test_logout_revokes_refresh(self, api_client: TestClient, student_user) -> None:
         tokens = login(api_client, student_user.email)
         assert (
             api_client.post(
@@ -212,7 +212,7 @@ class TestLogoutAndMe:
 def test_ending_every_session_also_refuses_older_access_tokens(
     api_client: TestClient,
     student_user,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     """A password reset ends every session: a stolen access token must not outlive it."""
     import time

@@ -57,7 +57,7 @@ def ready(session: Session, world: World, **kw: Any) -> dict[str, Any]:
 
 
 def queued(broker: dramatiq.Broker) -> list[int]:
-    q = broker.queues.get("ai")  # type: ignore[attr-defined]
+    q = broker.queues.get("ai")
     return [dramatiq.Message.decode(raw).args[0] for raw in list(q.queue)] if q else []
 
 

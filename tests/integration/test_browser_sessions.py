@@ -24,18 +24,18 @@ SIGNOUT = browser_sessions.SIGNOUT_PATH
 COOKIE = browser_sessions.SESSION_COOKIE
 
 
-def _code(session: Session, user) -> str:  # type: ignore[no-untyped-def]
+def _code(session: Session, user) -> str:
     """What a sign-in page does once the credentials are right."""
     code = browser_sessions.begin_sign_in(session, user)
     session.commit()
     return code
 
 
-def _complete(client: TestClient, code: str, next_path: str = "/insights"):  # type: ignore[no-untyped-def]
+def _complete(client: TestClient, code: str, next_path: str = "/insights"):
     return client.get(COMPLETE, params={"code": code, "next": next_path}, follow_redirects=False)
 
 
-def _signed_in(client: TestClient, session: Session, user) -> str:  # type: ignore[no-untyped-def]
+def _signed_in(client: TestClient, session: Session, user) -> str:
     r = _complete(client, _code(session, user))
     assert r.status_code == 303, r.text
     return r.cookies[COOKIE]
@@ -44,7 +44,7 @@ def _signed_in(client: TestClient, session: Session, user) -> str:  # type: igno
 class TestHandoff:
     def test_the_cookie_is_httponly_strict_and_set_by_the_response(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         r = _complete(api_client, _code(session, student_user), "/insights?tab=notes")
         assert r.status_code == 303
         assert r.headers["location"] == "/insights?tab=notes"
@@ -61,7 +61,7 @@ class TestHandoff:
 
     def test_secure_when_served_over_https(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         r = api_client.get(
             COMPLETE,
             params={"code": _code(session, student_user)},
@@ -73,7 +73,7 @@ class TestHandoff:
 
     def test_a_code_works_once(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         code = _code(session, student_user)
         assert COOKIE in _complete(api_client, code).cookies
         api_client.cookies.clear()
@@ -85,7 +85,7 @@ class TestHandoff:
 
     def test_a_code_expires_after_a_minute(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         code = _code(session, student_user)
         row = session.exec(
             select(OneTimeToken).where(OneTimeToken.purpose == browser_sessions.HANDOFF_PURPOSE)
@@ -125,7 +125,7 @@ class TestHandoff:
     )
     def test_next_never_leaves_the_site(
         self, api_client: TestClient, session: Session, student_user, target: str
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         r = _complete(api_client, _code(session, student_user), target)
         assert r.status_code == 303 and r.headers["location"] == "/dashboard"
         # The URL a sign-in page sends the tab to is cleaned the same way.
@@ -134,7 +134,7 @@ class TestHandoff:
     @pytest.mark.parametrize("site", ["cross-site", "same-site"])
     def test_a_link_from_another_site_signs_nobody_in(
         self, api_client: TestClient, session: Session, student_user, site: str
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         """Login CSRF: someone else's fresh code, sent from another site, is not honoured."""
         code = _code(session, student_user)
         r = api_client.get(
@@ -156,7 +156,7 @@ class TestHandoff:
 
     def test_the_session_cookie_is_not_a_bearer_or_refresh_token(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         token = _signed_in(api_client, session, student_user)
         api_client.cookies.clear()
         r = api_client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
@@ -168,7 +168,7 @@ class TestHandoff:
 class TestSignOut:
     def test_sign_out_revokes_the_session_at_once(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         token = _signed_in(api_client, session, student_user)
         assert api_client.get("/api/v1/auth/me").status_code == 200
         browser_sessions.end(session, token)  # what the sign-out button does
@@ -183,7 +183,7 @@ class TestSignOut:
 
     def test_a_link_to_signout_cannot_end_a_live_session(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         _signed_in(api_client, session, student_user)
         r = api_client.get(SIGNOUT, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/dashboard"
@@ -192,14 +192,14 @@ class TestSignOut:
 
     def test_ending_every_session_ends_the_browser_session(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         _signed_in(api_client, session, student_user)
         accounts.revoke_all_sessions(session, student_user.id)  # e.g. a password reset
         session.commit()
         assert api_client.get("/api/v1/auth/me").status_code == 401
 
 
-def test_an_access_token_stops_working_at_logout(api_client: TestClient, student_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_access_token_stops_working_at_logout(api_client: TestClient, student_user) -> None:
     pair = login(api_client, student_user.email)
     bearer = {"Authorization": f"Bearer {pair['access_token']}"}
     assert api_client.get("/api/v1/auth/me", headers=bearer).status_code == 200
@@ -217,7 +217,7 @@ def test_an_access_token_stops_working_at_logout(api_client: TestClient, student
 
 def test_rotated_refresh_keeps_access_tokens_of_the_session_alive(
     api_client: TestClient, student_user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = login(api_client, student_user.email)
     second = api_client.post(
         "/api/v1/auth/token/refresh", json={"refresh_token": first["refresh_token"]}
@@ -232,7 +232,7 @@ class TestCookieCsrf:
 
     def test_a_cookie_post_from_another_site_is_refused(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         _signed_in(api_client, session, student_user)
         for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {}):
             r = api_client.post(self.URL, json={"all": True}, headers=headers)
@@ -241,7 +241,7 @@ class TestCookieCsrf:
 
     def test_a_cookie_post_from_cyberhub_itself_works(
         self, api_client: TestClient, session: Session, student_user
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         _signed_in(api_client, session, student_user)
         r = api_client.post(self.URL, json={"all": True}, headers={"Origin": "http://testserver"})
         assert r.status_code == 200, r.text

@@ -19,10 +19,10 @@ def mission_id(session: Session, slug: str) -> int:
     return found
 
 
-def missions(client: TestClient, **params: object) -> dict:  # type: ignore[type-arg]
+def missions(client: TestClient, **params: object) -> dict:
     r = client.get("/api/v1/missions", params=params)
     assert r.status_code == 200, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 class TestTracks:
@@ -151,7 +151,7 @@ class TestMissionList:
         student_client: TestClient,
         demo: list[int],
         params: dict,
-        field: str,  # type: ignore[type-arg]
+        field: str,
     ) -> None:
         r = student_client.get("/api/v1/missions", params=params)
         assert r.status_code == 422
@@ -260,7 +260,7 @@ class TestRecommendedOrder:
         session: Session,
         student_client: TestClient,
         student_user,
-        demo: list[int],  # type: ignore[no-untyped-def]
+        demo: list[int],
     ) -> None:
         from cyberhub.models import Recommendation
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from cyberhub.db import get_engine
 from cyberhub.models import Submission
 from cyberhub.models.base import utcnow
+from cyberhub.models.progress import SubmissionStatus
 from cyberhub.services.errors import Conflict
 from cyberhub.services.identity.permissions import load_principal
 from cyberhub.services.learning import reviews, submissions
@@ -88,7 +89,7 @@ def test_a_race_for_an_expired_claim_also_has_one_winner(session: Session) -> No
     for i in range(5):
         row = session.get(Submission, sub.id, populate_existing=True)
         assert row is not None
-        row.status, row.claimed_by_id = "in_review", third.id
+        row.status, row.claimed_by_id = SubmissionStatus.in_review, third.id
         row.claim_expires_at = utcnow() - timedelta(minutes=1)
         session.add(row)
         session.commit()

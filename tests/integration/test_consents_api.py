@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, ConsentDocument, ConsentRecord, User
+from cyberhub.models.identity import ConsentKind
 from cyberhub.services.errors import Forbidden, Invalid
 from cyberhub.services.identity import consents
 
@@ -176,7 +177,9 @@ class TestService:
         principal = load_principal(session, student_user.id or 0)
         consents.set_consent(session, principal, "marketing", True)
         session.add(
-            ConsentDocument(kind="marketing", version="1.1", title="News", body="New text.")
+            ConsentDocument(
+                kind=ConsentKind.marketing, version="1.1", title="News", body="New text."
+            )
         )
         session.flush()
         assert consents.current_consents(session, principal.user_id)["marketing"].version == ("1.0")

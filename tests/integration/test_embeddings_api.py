@@ -109,7 +109,7 @@ class TestEmbeddings:
         self,
         student_client: TestClient,
         fake_embedder: FakeEmbedder,
-        body: dict,  # type: ignore[type-arg]
+        body: dict,
         field: str,
         words: str,
     ) -> None:

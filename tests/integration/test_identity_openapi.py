@@ -47,14 +47,14 @@ def spec() -> dict[str, Any]:
     with TestClient(create_api()) as client:
         r = client.get("/api/v1/openapi.json")
     assert r.status_code == 200
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 def _operation(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]:
     paths = spec["paths"]
     key = path if path in paths else path.removeprefix("/api/v1")
     assert key in paths, f"{path} is not in the OpenAPI document"
-    return paths[key][method]  # type: ignore[no-any-return]
+    return paths[key][method]
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)

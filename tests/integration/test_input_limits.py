@@ -39,7 +39,7 @@ def fill(path: str, value: str) -> str:
 
 
 @pytest.fixture
-def everyone_client(db_url: str, session: Session, test_organization) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def everyone_client(db_url: str, session: Session, test_organization) -> Iterator[TestClient]:
     """Signed in as someone holding every role, so each route's access rule lets the id through."""
     from cyberhub.api import create_api
 

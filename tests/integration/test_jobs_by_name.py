@@ -49,8 +49,8 @@ def test_granting_ai_profiling_queues_the_learner_fan_out_after_commit_and_the_w
     session: Session,
     world: World,
     fake_embedder: FakeEmbedder,
-    stub_broker,  # type: ignore[no-untyped-def]
-    stub_worker,  # type: ignore[no-untyped-def]
+    stub_broker,
+    stub_worker,
 ) -> None:
     uid = world.student.id or 0
     complete_profiler(session, uid)  # something to embed and analyse
@@ -72,7 +72,7 @@ def test_granting_ai_profiling_queues_the_learner_fan_out_after_commit_and_the_w
 def test_a_rolled_back_change_sends_no_job(
     session: Session,
     world: World,
-    stub_broker,  # type: ignore[no-untyped-def]
+    stub_broker,
 ) -> None:
     with Session(get_engine()) as s:
         consents.set_consent(s, principal(s, world.student2), consents.AI_PROFILING, True)
@@ -83,7 +83,7 @@ def test_a_rolled_back_change_sends_no_job(
 
 def test_mail_is_delivered_by_a_job_only_when_smtp_is_configured(
     session: Session,
-    stub_broker,  # type: ignore[no-untyped-def]
+    stub_broker,
     smtp: None,
 ) -> None:
     sent = mail.send(session, to="Ada@Example.org", subject="Hello", body="Hi")
@@ -94,7 +94,7 @@ def test_mail_is_delivered_by_a_job_only_when_smtp_is_configured(
 
 def test_without_smtp_mail_stays_in_the_outbox(
     session: Session,
-    stub_broker,  # type: ignore[no-untyped-def]
+    stub_broker,
 ) -> None:
     mail.send(session, to="ada@example.org", subject="Hello", body="Hi")
     session.commit()
@@ -105,8 +105,8 @@ def test_a_database_upgraded_across_the_interest_vectors_recomputes_each_ai_lear
     session: Session,
     world: World,
     fake_embedder: FakeEmbedder,
-    stub_broker,  # type: ignore[no-untyped-def]
-    stub_worker,  # type: ignore[no-untyped-def]
+    stub_broker,
+    stub_worker,
 ) -> None:
     """`make run` on a database from before migration 0015 queues the new recommender for every
     learner who grants AI profiling (and nobody else); a fresh or current database queues none."""

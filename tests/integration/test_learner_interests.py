@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import LearnerInterestVector, LearnerNote, Recommendation
+from cyberhub.models.ai import NoteKind
 from cyberhub.services.ai import embeddings, learner_interests, recommendations
 from cyberhub.services.identity import consents
 from tests.factories import build_world, complete_profiler, grant_ai, principal
@@ -29,9 +30,13 @@ def test_each_goal_and_the_track_get_their_own_vector_kept_current(session: Sess
     uid = w.student.id or 0
     grant_ai(session, w.student)
     complete_profiler(session, uid, "builders", "leaders")
-    soc = LearnerNote(user_id=uid, kind="goal", body="Become a SOC analyst. Then lead a team.")
-    yara = LearnerNote(user_id=uid, kind="goal", body="Write YARA rules for malware families")
-    note = LearnerNote(user_id=uid, kind="reflection", body="Logs were hard this week.")
+    soc = LearnerNote(
+        user_id=uid, kind=NoteKind.goal, body="Become a SOC analyst. Then lead a team."
+    )
+    yara = LearnerNote(
+        user_id=uid, kind=NoteKind.goal, body="Write YARA rules for malware families"
+    )
+    note = LearnerNote(user_id=uid, kind=NoteKind.reflection, body="Logs were hard this week.")
     session.add_all([soc, yara, note])
     session.commit()
     fake = FakeEmbedder()
@@ -71,7 +76,7 @@ def test_withdrawing_ai_consent_deletes_the_interest_vectors(session: Session) -
     w = build_world(session, prefix="interests-off")
     uid = w.student.id or 0
     grant_ai(session, w.student)
-    session.add(LearnerNote(user_id=uid, kind="goal", body="Harden Kubernetes clusters"))
+    session.add(LearnerNote(user_id=uid, kind=NoteKind.goal, body="Harden Kubernetes clusters"))
     session.commit()
     embeddings.embed_learner(session, uid, FakeEmbedder())
     recommendations.compute(session, uid)

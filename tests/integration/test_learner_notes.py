@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from cyberhub.models import LearnerNote
+from cyberhub.models.ai import NoteKind
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import learner_notes
@@ -51,7 +52,7 @@ class TestAccess:
         session: Session,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student.email)
         note = api_client.post(NOTES, json={"kind": "goal", "body": "Mine."}).json()
@@ -73,7 +74,7 @@ class TestNotes:
         self,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student.email)
         assert api_client.get(NOTES).json() == []
@@ -103,7 +104,7 @@ class TestNotes:
         session: Session,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student.email)
         note = api_client.post(NOTES, json={"kind": "goal", "body": "Same shape."}).json()
@@ -147,7 +148,7 @@ class TestNotes:
         self,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student.email)
         note = api_client.post(NOTES, json={"kind": "goal", "body": "Keep me."}).json()
@@ -165,7 +166,7 @@ class TestNotes:
     ) -> None:
         uid = world.student2.id or 0
         for i in range(learner_notes.MAX_NOTES):
-            session.add(LearnerNote(user_id=uid, kind="reflection", body=f"Note {i}"))
+            session.add(LearnerNote(user_id=uid, kind=NoteKind.reflection, body=f"Note {i}"))
         session.commit()
         bearer(api_client, world.student2.email)
         r = api_client.post(NOTES, json={"kind": "goal", "body": "One more."})
@@ -178,7 +179,7 @@ class TestQueuing:
         self,
         session: Session,
         world: World,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         uid = world.student.id or 0
         expected = [("embed_learner", (uid,)), ("analyze_personality", (uid,))]
@@ -200,7 +201,7 @@ class TestQueuing:
         self,
         session: Session,
         world: World,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         p = principal(session, world.student)
         note = learner_notes.add_note(session, p, kind="goal", body="Same.")
@@ -217,7 +218,7 @@ class TestQueuing:
         session: Session,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student2.email)
         r = api_client.post(NOTES, json={"kind": "reflection", "body": "Private thoughts."})

@@ -46,11 +46,11 @@ def client_for(db_url: str) -> Iterator[ClientFor]:
         client.__exit__(None, None, None)
 
 
-def submit(client: TestClient, mission_id: int | None, **body: object) -> dict:  # type: ignore[type-arg]
+def submit(client: TestClient, mission_id: int | None, **body: object) -> dict:
     body = {"answer": GOOD_ANSWER, "links": ["https://github.com/a/b"], **body}
     r = client.post(f"{API}/missions/{mission_id}/submit", json=body)
     assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 class TestSubmitContract:

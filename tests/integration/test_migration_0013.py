@@ -45,7 +45,7 @@ def snapshot_0012(session: Session) -> dict[str, Any]:
 
 
 @pytest.fixture
-def at_0012(session: Session, db_url: str, demo: list[int], admin_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def at_0012(session: Session, db_url: str, demo: list[int], admin_user) -> dict[str, Any]:
     """The demo data, a second organisation's programme with an authored mission, at 0012, with
     the second programme's own description and NICE roles on its builders track."""
     org = make_org(session, "Mombasa Cyber Academy")

@@ -153,7 +153,7 @@ class TestMagicLinkSignIn:
 
     def test_a_link_made_with_expiry_in_the_past_expires(
         self, api_client: TestClient, student_user: User, session: Session, monkeypatch
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         monkeypatch.setattr(get_settings(), "magic_link_minutes", 0)
         api_client.post(f"{API}/magic-link", json={"email": student_user.email})
         token = magic_token(session, student_user.email)
@@ -248,7 +248,7 @@ class TestMagicLinkWithMfa:
 class TestMagicLinkSignUp:
     def test_unknown_address_gets_a_sign_up_link_that_needs_consent(
         self, api_client: TestClient, session: Session, test_organization
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         r = api_client.post(f"{API}/magic-link", json={"email": "New.Person@Example.org"})
         assert r.status_code == 202
         [mail] = mails(session, "new.person@example.org")
@@ -460,7 +460,7 @@ class TestRateLimit:
     @pytest.mark.parametrize(("path", "body"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
     def test_every_auth_endpoint_answers_429_with_retry_after(
         self, api_client: TestClient, monkeypatch, path: str, body: dict[str, str]
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         monkeypatch.setattr(get_settings(), "auth_rate_limit_per_minute", 2)
         for _ in range(2):
             assert api_client.post(API + path, json=body).status_code != 429
@@ -471,7 +471,7 @@ class TestRateLimit:
         # Bad input counts too (the limit runs before the body is looked at).
         assert api_client.post(API + path, json={}).status_code == 429
 
-    def test_the_limit_is_per_endpoint(self, api_client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def test_the_limit_is_per_endpoint(self, api_client: TestClient, monkeypatch) -> None:
         monkeypatch.setattr(get_settings(), "auth_rate_limit_per_minute", 1)
         assert api_client.post(f"{API}/magic-link", json={"email": UNKNOWN}).status_code == 202
         assert api_client.post(f"{API}/magic-link", json={"email": UNKNOWN}).status_code == 429
@@ -550,14 +550,14 @@ class TestDevMailbox:
         assert "".join(p["text"] for p in parts).startswith("Hello")
         assert len(mailbox(LOCAL)) == 3
 
-    def test_refused_in_production(self, db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def test_refused_in_production(self, db_url: str, monkeypatch) -> None:
         from cyberhub.services.errors import NotFound
 
         monkeypatch.setattr(get_settings(), "cyberhub_env", "production")
         with pytest.raises(NotFound, match="no dev mailbox"):
             mailbox(LOCAL)
 
-    def test_refused_when_switched_off(self, db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def test_refused_when_switched_off(self, db_url: str, monkeypatch) -> None:
         from cyberhub.services.errors import NotFound
 
         monkeypatch.setattr(get_settings(), "dev_mailbox", False)

@@ -14,6 +14,7 @@ from cyberhub.models import (
     LearnerNote,
     PersonalityProfile,
 )
+from cyberhub.models.ai import NoteKind
 from cyberhub.services.ai import learner_interests, personality, profiler
 from cyberhub.services.ai.profiler_bank import load_bank
 from cyberhub.services.identity import consents
@@ -53,8 +54,8 @@ class TestWorker:
         session: Session,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         uid = world.student.id or 0
         chosen = complete_profiler(session, uid)
@@ -82,8 +83,8 @@ class TestWorker:
         session: Session,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         uid = world.student.id or 0
         complete_profiler(session, uid)
@@ -134,8 +135,10 @@ class TestWorker:
         fake_embedder: FakeEmbedder,
     ) -> None:
         uid = world.student.id or 0
-        session.add(LearnerNote(user_id=uid, kind="reflection", body="I prefer working alone."))
-        session.add(LearnerNote(user_id=uid, kind="goal", body="Goals are not analysed."))
+        session.add(
+            LearnerNote(user_id=uid, kind=NoteKind.reflection, body="I prefer working alone.")
+        )
+        session.add(LearnerNote(user_id=uid, kind=NoteKind.goal, body="Goals are not analysed."))
         session.commit()
         assert personality.analyze(session, uid, fake_embedder) == "updated"
         session.commit()
@@ -162,8 +165,8 @@ class TestWorker:
         session: Session,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         uid = world.student.id or 0
         complete_profiler(session, uid)
@@ -182,8 +185,8 @@ class TestWorker:
         self,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         analyze_personality.send(999_999)
         run_queue(stub_broker, stub_worker)  # would raise if the job had failed
@@ -192,7 +195,7 @@ class TestWorker:
         self,
         session: Session,
         world: World,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         p = principal(session, world.student)
         started = profiler.start(session, p)
@@ -218,8 +221,8 @@ class TestApi:
         world: World,
         api_client: TestClient,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         uid = world.student.id or 0
         complete_profiler(session, uid, "educators")
@@ -245,7 +248,7 @@ class TestApi:
         world: World,
         api_client: TestClient,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         uid = world.student.id or 0
         complete_profiler(session, uid)
@@ -268,7 +271,7 @@ class TestApi:
         session: Session,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         complete_profiler(session, world.student.id or 0)
         bearer(api_client, world.student.email)
@@ -284,7 +287,7 @@ class TestApi:
         self,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/personality/analyze")
@@ -326,7 +329,7 @@ class TestApi:
         session: Session,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         p = principal(session, world.student)
         assert personality.overview(session, p).status == "empty"
@@ -357,7 +360,7 @@ def test_with_the_real_model_builders_lean_hands_on_and_educators_people_focused
     assert personality.analyze(session, educator, model) == "updated"
     session.commit()
 
-    def dims(uid: int) -> dict[str, dict]:  # type: ignore[type-arg]
+    def dims(uid: int) -> dict[str, dict]:
         row = profile(session, uid)
         assert row is not None
         return {d["key"]: d for d in row.dimensions}

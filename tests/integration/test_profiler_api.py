@@ -15,7 +15,7 @@ API = "/api/v1/profiling"
 
 
 @pytest.fixture
-def consenting_student(session: Session, student_user):  # type: ignore[no-untyped-def]
+def consenting_student(session: Session, student_user):
     consents.record_signup_consents(
         session, student_user.id, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
     )
@@ -63,7 +63,7 @@ def test_without_ai_consent_the_profiler_refuses(student_client: TestClient) -> 
     assert r.status_code == 403 and "AI profiling" in r.json()["detail"]
 
 
-def test_full_journey_with_results_contract(student_client: TestClient, consenting_student) -> None:  # type: ignore[no-untyped-def]
+def test_full_journey_with_results_contract(student_client: TestClient, consenting_student) -> None:
     start = student_client.post(f"{API}/session/start").json()
     sid = start["id"]
     assert start["answered"] == 0 and start["current_index"] == 0 and start["resumed"] is False
@@ -135,7 +135,7 @@ def test_full_journey_with_results_contract(student_client: TestClient, consenti
     assert [h["session_id"] for h in student_client.get(f"{API}/history").json()] == [retake["id"]]
 
 
-def test_bad_ids_are_422_with_a_message(student_client: TestClient, consenting_student) -> None:  # type: ignore[no-untyped-def]
+def test_bad_ids_are_422_with_a_message(student_client: TestClient, consenting_student) -> None:
     sid = student_client.post(f"{API}/session/start").json()["id"]
     r = student_client.post(
         f"{API}/session/{sid}/respond", json={"question_id": "q999", "option_id": "x"}
@@ -156,7 +156,7 @@ def test_other_users_session_is_not_visible(
     consenting_student,
     session: Session,
     api_client: TestClient,
-    test_organization,  # type: ignore[no-untyped-def]
+    test_organization,
 ) -> None:
     sid = student_client.post(f"{API}/session/start").json()["id"]
     other = make_user(
@@ -182,7 +182,7 @@ def test_other_users_session_is_not_visible(
 def test_admin_may_read_any_session(
     student_client: TestClient,
     consenting_student,
-    admin_client: TestClient,  # type: ignore[no-untyped-def]
+    admin_client: TestClient,
 ) -> None:
     sid = student_client.post(f"{API}/session/start").json()["id"]
     assert admin_client.get(f"{API}/session/{sid}/progress").status_code == 200
@@ -191,7 +191,7 @@ def test_admin_may_read_any_session(
 def test_withdrawing_ai_consent_stops_the_profiler(
     student_client: TestClient,
     consenting_student,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     sid = student_client.post(f"{API}/session/start").json()["id"]
     r = student_client.post(

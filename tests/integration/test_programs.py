@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, Mission, Submission, Track
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.models.progress import SubmissionStatus
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.learning import programs
 from tests.factories import World, assign, build_world, enroll, make_mission, make_user, principal
@@ -253,7 +254,7 @@ class TestTracks:
 
 
 class TestCohorts:
-    def create(self, session: Session, world: World, **kw: object):  # type: ignore[no-untyped-def]
+    def create(self, session: Session, world: World, **kw: object):
         args: dict[str, object] = {
             "name": "Autumn",
             "starts_on": TODAY,
@@ -326,7 +327,10 @@ class TestRoster:
         def sub(who: int, mission: Mission, attempt: int, status: str) -> None:
             session.add(
                 Submission(
-                    student_id=who, mission_id=mission.id or 0, attempt=attempt, status=status
+                    student_id=who,
+                    mission_id=mission.id or 0,
+                    attempt=attempt,
+                    status=SubmissionStatus(status),
                 )
             )
 

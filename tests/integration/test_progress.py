@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import Enrollment, MissionStatus, Submission
+from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.services.learning import dashboards, progress, reviews, submissions
 from tests.factories import (
@@ -32,7 +33,7 @@ def world(session: Session) -> World:
     return build_world(session)
 
 
-def submit(session: Session, w: World, user=None, mission=None) -> Submission:  # type: ignore[no-untyped-def]
+def submit(session: Session, w: World, user=None, mission=None) -> Submission:
     sub = submissions.submit(
         session, principal(session, user or w.student), (mission or w.m1).id, answer=GOOD_ANSWER
     )
@@ -49,7 +50,7 @@ def decide(session: Session, w: World, sub: Submission, decision: str) -> None:
     session.commit()
 
 
-def approve(session: Session, w: World, user=None, mission=None) -> Submission:  # type: ignore[no-untyped-def]
+def approve(session: Session, w: World, user=None, mission=None) -> Submission:
     sub = submit(session, w, user, mission)
     decide(session, w, sub, "approved")
     return sub
@@ -169,7 +170,7 @@ class TestCohortProgress:
         row = session.exec(
             select(Enrollment).where(Enrollment.student_id == world.student2.id)
         ).one()
-        row.status = "withdrawn"
+        row.status = EnrollmentStatus.withdrawn
         session.add(row)
         session.commit()
         result = progress.cohort_progress(

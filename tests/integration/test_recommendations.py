@@ -15,6 +15,7 @@ from cyberhub.models import (
     PersonalityProfile,
     Recommendation,
 )
+from cyberhub.models.ai import InterestKind
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity import consents
@@ -124,8 +125,8 @@ class TestVectorRecommendations:
         session: Session,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
@@ -147,8 +148,8 @@ class TestVectorRecommendations:
         session: Session,
         world: World,
         fake_embedder: FakeEmbedder,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
@@ -192,8 +193,8 @@ class TestNotInterested:
         world: World,
         fake_embedder: FakeEmbedder,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
@@ -225,8 +226,8 @@ class TestConsent:
         world: World,
         fake_embedder: FakeEmbedder,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         uid = world.student.id or 0
         complete_profiler(session, uid, "builders", "leaders")
@@ -267,17 +268,14 @@ class TestConsent:
         session: Session,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         bearer(api_client, world.student.email)
         api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": False})
         stub_broker.flush_all()
         r = api_client.post("/api/v1/auth/consents", json={"kind": "ai_profiling", "granted": True})
         assert r.status_code == 200
-        queued = [
-            dramatiq.Message.decode(raw)
-            for raw in list(stub_broker.queues["ai"].queue)  # type: ignore[attr-defined]
-        ]
+        queued = [dramatiq.Message.decode(raw) for raw in list(stub_broker.queues["ai"].queue)]
         assert [(m.actor_name, m.args) for m in queued] == [
             ("embed_learner", (world.student.id,)),
             ("analyze_personality", (world.student.id,)),
@@ -296,7 +294,7 @@ class TestAccess:
         assert api_client.get("/api/v1/recommendations").status_code == 401
         assert api_client.post("/api/v1/recommendations/refresh").status_code == 401
 
-    def test_refresh_is_accepted(self, world: World, api_client: TestClient, stub_broker) -> None:  # type: ignore[no-untyped-def]
+    def test_refresh_is_accepted(self, world: World, api_client: TestClient, stub_broker) -> None:
         bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/recommendations/refresh")
         assert r.status_code == 202 and r.json()["status"] == "queued"
@@ -305,7 +303,7 @@ class TestAccess:
         self,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         stub_broker.flush_all()
         bearer(api_client, world.student.email)
@@ -321,7 +319,7 @@ class TestAccess:
         self,
         world: World,
         api_client: TestClient,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         from redis import ConnectionError as RedisConnectionError
@@ -362,7 +360,7 @@ class TestBootstrap:
         self,
         session: Session,
         world: World,
-        stub_broker,  # type: ignore[no-untyped-def]
+        stub_broker,
     ) -> None:
         from cyberhub.services.ai import ai_queue
 
@@ -375,10 +373,7 @@ class TestBootstrap:
         session.commit()
         queued = [
             (m.actor_name, m.args)
-            for m in (
-                dramatiq.Message.decode(raw)
-                for raw in list(stub_broker.queues["ai"].queue)  # type: ignore[attr-defined]
-            )
+            for m in (dramatiq.Message.decode(raw) for raw in list(stub_broker.queues["ai"].queue))
         ]
         assert queued[:2] == [("embed_mission", (world.m1.id,)), ("embed_mission", (world.m2.id,))]
         assert ("embed_learner", (world.student.id,)) in queued[2:]
@@ -401,7 +396,7 @@ class TestUnlocksAfter:
         assert target is not None
         session.add(
             LearnerInterestVector(
-                user_id=uid, kind="goal", ref=1, label="Secure our CI pipeline",
+                user_id=uid, kind=InterestKind.goal, ref=1, label="Secure our CI pipeline",
                 model=fake_embedder.name, text_hash="test", embedding=list(target.embedding),
             )
         )  # fmt: skip

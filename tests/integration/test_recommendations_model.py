@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cyberhub.models import LearnerNote, Mission, User
+from cyberhub.models.ai import NoteKind
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import reviews, submissions
@@ -57,7 +58,7 @@ def test_a_learners_goal_pulls_the_missions_about_it_to_the_top(session: Session
     session.add(
         LearnerNote(
             user_id=uid,
-            kind="goal",
+            kind=NoteKind.goal,
             body="I want to become a malware analyst: dissect malicious binaries and "
             "reverse engineer how ransomware encrypts files.",
         )
@@ -144,7 +145,7 @@ def test_the_soc_and_the_malware_researchers_get_lists_led_by_their_own_goals(
             malware.id: ["analyse-a-phishing-email", "triage-a-malware-pcap"]}  # fmt: skip
     for learner, goal in ((soc, SOC_GOAL), (malware, MALWARE_GOAL)):
         complete_profiler(session, learner.id or 0, "researchers", "builders")
-        session.add(LearnerNote(user_id=learner.id, kind="goal", body=goal))
+        session.add(LearnerNote(user_id=learner.id, kind=NoteKind.goal, body=goal))
         session.commit()
         for slug in done[learner.id]:
             _approve(session, w, learner, catalog[slug])

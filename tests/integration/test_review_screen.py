@@ -118,7 +118,7 @@ class TestDownloadFromTheBrowser:
         session.commit()
         url = f"/api/v1/submissions/{sub.id}/file"
 
-        def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
+        def session_cookie(user) -> str:
             started = browser_sessions.complete_sign_in(
                 session, browser_sessions.begin_sign_in(session, user)
             )

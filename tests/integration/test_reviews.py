@@ -35,7 +35,7 @@ def world(session: Session) -> World:
     return build_world(session)
 
 
-def submit(session: Session, w: World, user=None, mission=None) -> Submission:  # type: ignore[no-untyped-def]
+def submit(session: Session, w: World, user=None, mission=None) -> Submission:
     sub = submissions.submit(
         session, principal(session, user or w.student), (mission or w.m1).id, answer=GOOD_ANSWER
     )
@@ -43,13 +43,13 @@ def submit(session: Session, w: World, user=None, mission=None) -> Submission:  
     return sub
 
 
-def claim(session: Session, user, sub: Submission) -> Submission:  # type: ignore[no-untyped-def]
+def claim(session: Session, user, sub: Submission) -> Submission:
     out = reviews.claim(session, principal(session, user), sub.id or 0)
     session.commit()
     return out
 
 
-def decide(session: Session, user, sub: Submission, decision: str, **kw) -> Review:  # type: ignore[no-untyped-def]
+def decide(session: Session, user, sub: Submission, decision: str, **kw) -> Review:
     out = reviews.review(
         session,
         principal(session, user),
@@ -208,8 +208,8 @@ class TestExpiry:
         self,
         session: Session,
         world: World,
-        stub_broker,  # type: ignore[no-untyped-def]
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_broker,
+        stub_worker,
     ) -> None:
         import worker.actors
 
@@ -349,7 +349,7 @@ class TestQueue:
         c = submit(session, world, user=world.outsider_student)  # another cohort
         mentor = principal(session, world.mentor)
 
-        def ids(user, bucket: str) -> list[int | None]:  # type: ignore[no-untyped-def]
+        def ids(user, bucket: str) -> list[int | None]:
             page = reviews.queue(session, principal(session, user), bucket=bucket)
             assert page.total == len(page.items)
             return [i["id"] for i in page.items]

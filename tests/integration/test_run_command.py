@@ -20,7 +20,7 @@ from tests.processes import ROOT, free_port
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def _get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def _get(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=5) as r:
             return r.status, json.loads(r.read())
@@ -28,7 +28,7 @@ def _get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
         return e.code, json.loads(e.read() or b"{}")
 
 
-def _post(url: str, body: dict) -> tuple[int, dict]:  # type: ignore[type-arg]
+def _post(url: str, body: dict) -> tuple[int, dict]:
     req = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
     )
@@ -39,10 +39,10 @@ def _post(url: str, body: dict) -> tuple[int, dict]:  # type: ignore[type-arg]
         return e.code, json.loads(e.read() or b"{}")
 
 
-def _get_as(url: str, token: str) -> dict:  # type: ignore[type-arg]
+def _get_as(url: str, token: str) -> dict:
     req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())  # type: ignore[no-any-return]
+        return json.loads(r.read())
 
 
 def _demo_ai_run_finishes_without_failures(base: str, timeout: float = 180) -> None:

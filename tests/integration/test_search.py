@@ -57,7 +57,7 @@ def fresh_query_embedder() -> Iterator[None]:
 @pytest.fixture
 def embedded(session: Session, demo: list[int], fake_embedder: FakeEmbedder) -> list[int]:
     """The demo catalog with every mission embedded by the fake embedder."""
-    embed_missions(session, demo, fake_embedder)  # type: ignore[arg-type]
+    embed_missions(session, demo, fake_embedder)
     session.commit()
     fake_embedder.calls.clear()
     return demo
@@ -330,7 +330,7 @@ class TestSearchApi:
         self,
         student_client: TestClient,
         demo: list[int],
-        params: dict,  # type: ignore[type-arg]
+        params: dict,
         field: str,
     ) -> None:
         r = student_client.get(V1 + "/search/missions", params=params)

@@ -73,7 +73,7 @@ def client(db_url: str, build_dir: Path) -> Iterator[TestClient]:
 
 
 def assert_secured(headers: dict[str, str] | object, what: str) -> None:
-    h = {k.lower(): v for k, v in headers.items()}  # type: ignore[attr-defined]
+    h = {k.lower(): v for k, v in headers.items()}
     for name, value in SECURITY_HEADERS.items():
         assert h.get(name) == value, f"{what}: {name} = {h.get(name)!r}"
     csp = h.get("content-security-policy", "")
@@ -124,7 +124,7 @@ class TestEveryResponseIsSecured:
         assert script_src == ["'self'", sha256(INLINE)]
 
     def test_a_header_the_route_sets_itself_is_kept(self, build_dir: Path) -> None:
-        async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        async def app(scope, receive, send):
             await send(
                 {
                     "type": "http.response.start",

@@ -17,6 +17,7 @@ from cyberhub.models import (
     Submission,
     SubmissionEvent,
 )
+from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.learning import reviews, submissions
 from cyberhub.settings import get_settings
@@ -45,7 +46,7 @@ def uploads(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     yield tmp_path / "uploads"
 
 
-def submit(session: Session, w: World, user=None, mission=None, **kw) -> Submission:  # type: ignore[no-untyped-def]
+def submit(session: Session, w: World, user=None, mission=None, **kw) -> Submission:
     sub = submissions.submit(
         session,
         principal(session, user or w.student),
@@ -137,7 +138,7 @@ class TestSubmit:
             )
         row = session.exec(select(Enrollment).where(Enrollment.student_id == world.student.id))
         enrollment = row.one()
-        enrollment.status = "withdrawn"
+        enrollment.status = EnrollmentStatus.withdrawn
         session.add(enrollment)
         session.commit()
         with pytest.raises(Forbidden, match="not enrolled"):

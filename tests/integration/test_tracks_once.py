@@ -18,7 +18,7 @@ TRACK_ORDER = ["builders", "leaders", "entrepreneurs", "researchers", "educators
 
 
 @pytest.fixture
-def second_programme(session: Session, demo: list[int], admin_user):  # type: ignore[no-untyped-def]
+def second_programme(session: Session, demo: list[int], admin_user):
     """A second organisation's programme, made through the services (it runs the five tracks)."""
     org = make_org(session, "Mombasa Cyber Academy")
     program = programs.create_program(
@@ -50,7 +50,7 @@ def test_catalog_tracks_page_and_filter_show_each_track_once(
     # The catalog itself, as the student searches it, shows each mission once.
     page = catalog.list_missions(
         session, principal(session, student_user), MissionFilter(page_size=100)
-    )  # type: ignore[arg-type]
+    )
     ids = [m.id for m, _ in page.items]
     assert 0 < len(ids) == len(set(ids)) == page.total
 
@@ -65,7 +65,7 @@ def test_the_track_filter_finds_missions_of_both_programmes(
     session: Session,
     demo: list[int],
     second_programme,
-    student_user,  # type: ignore[no-untyped-def]
+    student_user,
 ) -> None:
     builders = session.exec(select(Track).where(Track.key == "builders")).one()
     # A library mission (the factory's default) adopted by programme B: everyone sees it.
@@ -133,7 +133,7 @@ def test_migration_0011_down_and_up_keeps_every_track_and_mission(
         ).all()
         missions = session.execute(text("SELECT id, track_id FROM missions ORDER BY id")).all()
         session.commit()
-        return [tuple(t) for t in tracks], [tuple(m) for m in missions]  # type: ignore[misc]
+        return [tuple(t) for t in tracks], [tuple(m) for m in missions]
 
     migrate.downgrade(db_url, "0012")
     before = snapshot()

@@ -32,7 +32,7 @@ def as_principal(session: Session, user: User) -> Principal:
 @pytest.fixture
 def people(
     session: Session, test_organization: Organization, admin_user, student_user, mentor_user
-):  # type: ignore[no-untyped-def]
+):
     """An admin, a mentor and four students (two in another organization)."""
     other = Organization(name="Coast Campus", slug="coast")
     session.add(other)
@@ -59,12 +59,12 @@ def people(
     }
 
 
-def search_users(session: Session, principal: Principal | None, query: UserQuery) -> dict:  # type: ignore[type-arg]
+def search_users(session: Session, principal: Principal | None, query: UserQuery) -> dict:
     """The service's page as the API sends it (a dict of the UsersPage's fields)."""
     return search_page(session, principal, query).model_dump()
 
 
-def emails(result: dict) -> list[str]:  # type: ignore[type-arg]
+def emails(result: dict) -> list[str]:
     return [u["email"] for u in result["items"]]
 
 
@@ -83,17 +83,17 @@ def test_the_users_api_route_is_admin_only() -> None:
 
 
 class TestAccess:
-    def test_anonymous_is_unauthenticated(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_anonymous_is_unauthenticated(self, session: Session, people) -> None:
         with pytest.raises(Unauthenticated):
             search_users(session, None, UserQuery())
 
     @pytest.mark.parametrize("role", ["student", "mentor"])
-    def test_non_admins_are_forbidden(self, session: Session, people, role: str) -> None:  # type: ignore[no-untyped-def]
+    def test_non_admins_are_forbidden(self, session: Session, people, role: str) -> None:
         with pytest.raises(Forbidden) as info:
             search_users(session, as_principal(session, people[role]), UserQuery())
         assert info.value.status_code == 403
 
-    def test_revoked_admin_loses_access_at_once(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_revoked_admin_loses_access_at_once(self, session: Session, people) -> None:
         admin = people["admin"]
         for ra in session.exec(
             select(RoleAssignment).where(RoleAssignment.user_id == admin.id)
@@ -103,7 +103,7 @@ class TestAccess:
         with pytest.raises(Forbidden):
             search_users(session, as_principal(session, admin), UserQuery())
 
-    def test_deactivated_admin_is_not_a_principal(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_deactivated_admin_is_not_a_principal(self, session: Session, people) -> None:
         admin = people["admin"]
         admin.is_active = False
         session.add(admin)
@@ -112,7 +112,7 @@ class TestAccess:
 
 
 class TestSearch:
-    def test_admin_sees_every_account_newest_first(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_admin_sees_every_account_newest_first(self, session: Session, people) -> None:
         result = search_users(session, as_principal(session, people["admin"]), UserQuery())
         assert result["total"] == 6 and result["page"] == 1 and result["pages"] == 1
         assert emails(result)[0] == "wanjiku@coast.example.org"  # created last
@@ -148,7 +148,7 @@ class TestSearch:
         ]
         assert "password_hash" not in row
 
-    def test_search_by_email_or_name_ignoring_case(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_search_by_email_or_name_ignoring_case(self, session: Session, people) -> None:
         admin = as_principal(session, people["admin"])
         assert emails(search_users(session, admin, UserQuery(q="COAST.example"))) == [
             "wanjiku@coast.example.org",
@@ -159,7 +159,7 @@ class TestSearch:
         assert emails(by_name) == ["zawadi.kamau@test.example.org"]
         assert search_users(session, admin, UserQuery(q="nobody-here"))["total"] == 0
 
-    def test_filter_by_role(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_filter_by_role(self, session: Session, people) -> None:
         admin = as_principal(session, people["admin"])
         mentors = search_users(session, admin, UserQuery(role="mentor"))
         assert sorted(emails(mentors)) == sorted(
@@ -171,7 +171,7 @@ class TestSearch:
         assert emails(admins) == [people["admin"].email]
         assert search_users(session, admin, UserQuery(role="sponsor"))["total"] == 0
 
-    def test_filter_by_organization_and_role(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_filter_by_organization_and_role(self, session: Session, people) -> None:
         admin = as_principal(session, people["admin"])
         coast = search_users(session, admin, UserQuery(organization_id=people["other"].id))
         assert sorted(emails(coast)) == ["otieno@coast.example.org", "wanjiku@coast.example.org"]
@@ -185,7 +185,7 @@ class TestSearch:
         )
         assert emails(academy_mentors) == [people["mentor"].email]
 
-    def test_pagination(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_pagination(self, session: Session, people) -> None:
         admin = as_principal(session, people["admin"])
         first = search_users(session, admin, UserQuery(page_size=4))
         second = search_users(session, admin, UserQuery(page_size=4, page=2))
@@ -195,7 +195,7 @@ class TestSearch:
         assert not set(emails(first)) & set(emails(second))
         assert search_users(session, admin, UserQuery(page_size=4, page=3))["items"] == []
 
-    def test_locked_accounts_are_flagged(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_locked_accounts_are_flagged(self, session: Session, people) -> None:
         student = people["student"]
         student.locked_until = utcnow() + timedelta(minutes=10)
         session.add(student)
@@ -211,7 +211,7 @@ class TestSearch:
 
 
 class TestInvalidQueries:
-    def test_unknown_role_is_invalid(self, session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    def test_unknown_role_is_invalid(self, session: Session, people) -> None:
         with pytest.raises(Invalid) as info:
             search_users(session, as_principal(session, people["admin"]), UserQuery(role="wizard"))
         assert "Unknown role 'wizard'" in info.value.message
@@ -220,7 +220,7 @@ class TestInvalidQueries:
     @pytest.mark.parametrize(("page", "page_size"), [(0, 20), (1, 0), (1, 101)])
     def test_bad_paging_is_invalid(
         self, session: Session, people, page: int, page_size: int
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         with pytest.raises(Invalid):
             search_users(
                 session,
@@ -229,5 +229,5 @@ class TestInvalidQueries:
             )
 
 
-def test_organizations_are_listed_by_name(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_organizations_are_listed_by_name(session: Session, people) -> None:
     assert [o.name for o in list_organizations(session)] == ["Coast Campus", "Test Academy"]

@@ -23,7 +23,7 @@ embed_mission = worker.actors.embed_mission
 
 
 def run_jobs(broker: dramatiq.Broker, w: dramatiq.Worker) -> None:
-    broker.join("ai", timeout=20_000)  # type: ignore[attr-defined]
+    broker.join("ai", timeout=20_000)
     w.join()
 
 
@@ -32,9 +32,9 @@ def stored(mission_id: int) -> MissionEmbedding | None:
         return s.get(MissionEmbedding, mission_id)
 
 
-def queued(broker: dramatiq.Broker) -> list[dramatiq.Message]:  # type: ignore[type-arg]
+def queued(broker: dramatiq.Broker) -> list[dramatiq.Message]:
     """Messages waiting on the "ai" queue (without consuming them)."""
-    q = broker.queues["ai"]  # type: ignore[attr-defined]
+    q = broker.queues["ai"]
     return [dramatiq.Message.decode(raw) for raw in list(q.queue)]
 
 
@@ -49,7 +49,7 @@ class TestEmbedMission:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         mid = demo[0]
         embed_mission.send(mid)
@@ -72,7 +72,7 @@ class TestEmbedMission:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         mid = demo[1]
         embed_mission.send(mid)
@@ -93,7 +93,7 @@ class TestEmbedMission:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         mid = demo[2]
         embed_mission.send(mid)
@@ -120,7 +120,7 @@ class TestEmbedMission:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         from worker import model
 
@@ -144,7 +144,7 @@ class TestEmbedMission:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         embed_mission.send(987_654)
         run_jobs(stub_broker, stub_worker)  # fail_fast: raises if the job was dead-lettered
@@ -158,7 +158,7 @@ class TestEmbedMission:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         from worker import model
 
@@ -182,7 +182,7 @@ class TestEmbedMission:
 
 
 class TestEnqueueAfterCommit:
-    def test_rolled_back_work_never_sends_its_job(self, demo: list[int], stub_broker) -> None:  # type: ignore[no-untyped-def]
+    def test_rolled_back_work_never_sends_its_job(self, demo: list[int], stub_broker) -> None:
         with Session(get_engine()) as s:
             mission = s.get(Mission, demo[0])
             assert mission is not None
@@ -196,14 +196,14 @@ class TestEnqueueAfterCommit:
             s.commit()
         assert queued(stub_broker) == []
 
-    def test_failed_session_scope_sends_nothing(self, demo: list[int], stub_broker) -> None:  # type: ignore[no-untyped-def]
+    def test_failed_session_scope_sends_nothing(self, demo: list[int], stub_broker) -> None:
         with pytest.raises(RuntimeError), session_scope() as s:
             s.get(Mission, demo[0])
             enqueue_after_commit(s, embed_mission, demo[0])
             raise RuntimeError("the request failed")
         assert queued(stub_broker) == []
 
-    def test_job_is_sent_only_once_the_commit_happened(self, demo: list[int], stub_broker) -> None:  # type: ignore[no-untyped-def]
+    def test_job_is_sent_only_once_the_commit_happened(self, demo: list[int], stub_broker) -> None:
         with Session(get_engine()) as s:
             s.get(Mission, demo[0])
             enqueue_after_commit(s, embed_mission, demo[0])
@@ -226,7 +226,7 @@ class TestEnqueueAfterCommit:
         demo: list[int],
         fake_embedder: FakeEmbedder,
         stub_broker,
-        stub_worker,  # type: ignore[no-untyped-def]
+        stub_worker,
     ) -> None:
         with session_scope() as s:
             mission = s.get(Mission, demo[4])
@@ -241,7 +241,7 @@ class TestEnqueueAfterCommit:
 
     def test_savepoint_rollback_keeps_jobs_queued_before_it(
         self, demo: list[int], stub_broker
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         with Session(get_engine()) as s:
             s.get(Mission, demo[0])
             enqueue_after_commit(s, embed_mission, demo[0])
@@ -252,7 +252,7 @@ class TestEnqueueAfterCommit:
 
     def test_rollback_before_any_query_still_drops_the_job(
         self, demo: list[int], stub_broker
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         with Session(get_engine()) as s:
             enqueue_after_commit(s, embed_mission, demo[0])
             s.rollback()

@@ -92,7 +92,7 @@ def transient_test_job(kind: str) -> None:
 def test_deadlocks_serialization_failures_and_dropped_connections_are_retried(
     db_url: str,
     stub_broker,
-    stub_worker,  # type: ignore[no-untyped-def]
+    stub_worker,
 ) -> None:
     ERRORS.update(
         deadlock=make_deadlock(),

@@ -40,7 +40,7 @@ def worker_actors() -> dict[str, object]:
     return {
         name: actor
         for name, actor in actors.items()
-        if actor.fn.__module__.split(".")[0] == "worker"  # type: ignore[attr-defined]
+        if actor.fn.__module__.split(".")[0] == "worker"
     }
 
 

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.auth]
 
 
 @pytest.fixture
-def trusted(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def trusted(monkeypatch: pytest.MonkeyPatch):
     def apply(value: str) -> None:
         monkeypatch.setattr(get_settings(), "trusted_proxies", value)
 
@@ -21,26 +21,26 @@ def trusted(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 class TestClientIp:
-    def test_without_trusted_proxies_the_peer_is_the_client(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_without_trusted_proxies_the_peer_is_the_client(self, trusted) -> None:
         trusted("")
         headers = {"x-forwarded-for": "192.0.2.1"}
         assert network.client_ip("198.51.100.7", headers) == "198.51.100.7"
         assert network.client_ip("127.0.0.1", headers) == "127.0.0.1"
 
-    def test_a_trusted_proxy_forwards_the_client(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_a_trusted_proxy_forwards_the_client(self, trusted) -> None:
         trusted("10.0.0.0/8, 127.0.0.1")
         assert network.client_ip("10.1.2.3", {"x-forwarded-for": "203.0.113.5"}) == "203.0.113.5"
         # Chained proxies: the right-most address that is not a proxy of ours.
         chain = {"x-forwarded-for": "192.0.2.1, 203.0.113.5, 10.0.0.9"}
         assert network.client_ip("127.0.0.1", chain) == "203.0.113.5"
 
-    def test_garbage_or_only_proxies_fall_back_sensibly(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_garbage_or_only_proxies_fall_back_sensibly(self, trusted) -> None:
         trusted("10.0.0.0/8")
         assert network.client_ip("10.0.0.1", {"x-forwarded-for": "not-an-ip"}) == "10.0.0.1"
         assert network.client_ip("10.0.0.1", {}) == "10.0.0.1"
         assert network.client_ip("10.0.0.1", {"x-forwarded-for": "10.0.0.2"}) == "10.0.0.2"
 
-    def test_ipv6(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_ipv6(self, trusted) -> None:
         trusted("::1")
         assert network.client_ip("::1", {"x-forwarded-for": "2001:db8::5"}) == "2001:db8::5"
 
@@ -78,7 +78,7 @@ class TestReflexEvents:
         )
         return SimpleNamespace(router=router)
 
-    def test_the_peer_not_a_claimed_forwarded_address(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_the_peer_not_a_claimed_forwarded_address(self, trusted) -> None:
         from cyberhub.state.forms import request_meta
 
         trusted("")
@@ -90,7 +90,7 @@ class TestReflexEvents:
         meta = request_meta(event)  # type: ignore[arg-type]
         assert meta.ip == "198.51.100.1" and meta.user_agent == "UA" and not meta.local
 
-    def test_behind_a_trusted_proxy(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_behind_a_trusted_proxy(self, trusted) -> None:
         from cyberhub.state.forms import request_meta
 
         trusted("127.0.0.1")
@@ -98,7 +98,7 @@ class TestReflexEvents:
         meta = request_meta(event)  # type: ignore[arg-type]
         assert meta.ip == "203.0.113.8" and not meta.local
 
-    def test_a_local_browser(self, trusted) -> None:  # type: ignore[no-untyped-def]
+    def test_a_local_browser(self, trusted) -> None:
         from cyberhub.state.forms import request_meta
 
         trusted("")

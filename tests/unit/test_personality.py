@@ -57,7 +57,7 @@ DIMS = (
 BASELINE = ["hands", "theory", "team", "alone", "nothing in particular"]
 
 
-def analyse(items: list[Item]) -> dict[str, dict]:  # type: ignore[type-arg]
+def analyse(items: list[Item]) -> dict[str, dict]:
     e = KeywordEmbedder()
     cal = P.calibrate(e, BASELINE, DIMS)
     return {d.key: d.model_dump() for d in P.score_items(items, e, cal, DIMS)}

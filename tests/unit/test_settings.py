@@ -18,7 +18,7 @@ REAL_KEY = secrets.token_urlsafe(48)
 
 def make(**kwargs: object) -> Settings:
     """Settings from keyword arguments only: no `.env` file is read."""
-    return Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **kwargs)
 
 
 def production(**kwargs: object) -> Settings:
