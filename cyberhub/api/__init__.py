@@ -28,6 +28,7 @@ from cyberhub.api import (
     passwordless,
     profiling,
     recommendations,
+    reviews,
     search,
 )
 from cyberhub.api.input_guard import RejectNulBytes
@@ -47,6 +48,7 @@ ROUTERS = [
     admin_jobs.router,
     profiling.router,
     learning.router,
+    reviews.router,
     director.router,
     catalog.router,
     recommendations.router,

@@ -37,6 +37,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.reviews import NamedRef, QueueCounts, QueueItem, Ref, Workload
 from cyberhub.services import rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -326,7 +327,7 @@ def review(
 @dataclass
 class QueuePage:
     bucket: str
-    items: list[dict[str, Any]]
+    items: list[QueueItem]
     total: int
     page: int
     page_size: int
@@ -425,25 +426,25 @@ def queue(
             ).all()
         )
     items = [
-        {
-            "id": s.id,
-            "student": {"id": u.id, "name": u.full_name or u.email.split("@")[0]},
-            "mission": {"id": s.mission_id, "title": title},
-            "attempt": s.attempt,
-            "status": s.status,
-            "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
-            "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
-            "decided_at": s.decided_at.isoformat() if s.decided_at else None,
-            "decision": decisions.get(s.id or 0),
-            "claimed_by_me": s.claimed_by_id == actor.user_id,
-            "assigned_to_me": bool(assigned),
-        }
+        QueueItem(
+            id=s.id or 0,
+            student=NamedRef(id=u.id or 0, name=u.full_name or u.email.split("@")[0]),
+            mission=Ref(id=s.mission_id, title=title),
+            attempt=s.attempt,
+            status=s.status,
+            submitted_at=s.submitted_at,
+            claim_expires_at=s.claim_expires_at,
+            decided_at=s.decided_at,
+            decision=decisions.get(s.id or 0),
+            claimed_by_me=s.claimed_by_id == actor.user_id,
+            assigned_to_me=bool(assigned),
+        )
         for s, title, u, assigned in rows
     ]
     return QueuePage(bucket=bucket, items=items, total=total, page=page, page_size=page_size)
 
 
-def queue_counts(session: Session, mentor_id: int) -> dict[str, int]:
+def queue_counts(session: Session, mentor_id: int) -> QueueCounts:
     """How many submissions are in each bucket of the mentor's queue (two queries)."""
     pairs = mentor_pairs(mentor_id)
     pending, waiting = session.exec(
@@ -476,17 +477,17 @@ def queue_counts(session: Session, mentor_id: int) -> dict[str, int]:
         .select_from(Submission)
         .where(col(Submission.claimed_by_id) == mentor_id)
     ).one()
-    return {
-        "pending": int(pending),
-        "claimed_by_me": int(claimed),
-        "waiting_for_student": int(waiting),
-        "reviewed": int(reviewed),
-    }
+    return QueueCounts(
+        pending=int(pending),
+        claimed_by_me=int(claimed),
+        waiting_for_student=int(waiting),
+        reviewed=int(reviewed),
+    )
 
 
 def workload(
-    session: Session, principal: Principal | None, *, counts: dict[str, int] | None = None
-) -> dict[str, Any]:
+    session: Session, principal: Principal | None, *, counts: QueueCounts | None = None
+) -> Workload:
     """A mentor's figures: mentees (assigned), pending, claimed, reviewed in the last 7 days and
     the median hours from submission to decision over the last 30 days (None without reviews).
 
@@ -516,14 +517,14 @@ def workload(
             col(Submission.decided_at) >= now - timedelta(days=TURNAROUND_DAYS),
         )
     ).one()
-    return {
-        "mentees": int(mentees),
-        "pending": counts["pending"],
-        "claimed": counts["claimed_by_me"],
-        "waiting_for_student": counts["waiting_for_student"],
-        "reviewed_last_7_days": int(reviewed_7d),
-        "median_turnaround_hours": round(float(median), 1) if median is not None else None,
-    }
+    return Workload(
+        mentees=int(mentees),
+        pending=counts.pending,
+        claimed=counts.claimed_by_me,
+        waiting_for_student=counts.waiting_for_student,
+        reviewed_last_7_days=int(reviewed_7d),
+        median_turnaround_hours=round(float(median), 1) if median is not None else None,
+    )
 
 
 # -- the review page --------------------------------------------------------------------------
