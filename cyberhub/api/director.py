@@ -22,6 +22,25 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.catalog import track_json as catalog_track_json
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
+from cyberhub.schemas.director import (
+    AssignmentPublic,
+    Balanced,
+    CohortMentorPublic,
+    CohortMentorRemoved,
+    CohortPublic,
+    CsvImported,
+    CsvImportRefused,
+    EnrollmentPublic,
+    MissionList,
+    MissionPublic,
+    ProgramMissionRemoved,
+    ProgramPublic,
+    ProgramTrackPublic,
+    ProgramTrackRemoved,
+    ProgramWithCounts,
+    Roster,
+    TrackPublic,
+)
 from cyberhub.services.errors import Invalid
 from cyberhub.services.learning import authoring, enrollment, programs
 from cyberhub.services.learning.enrollment import CSV_MAX_BYTES, CsvImportError
@@ -131,13 +150,13 @@ class MissionIn(BaseModel):
 # -- programmes and tracks ---------------------------------------------------------------------
 
 
-@router.get("/programs")
+@router.get("/programs", response_model=list[ProgramWithCounts])
 def list_programs(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """The programmes you run (every programme for an admin), with counts."""
     return programs.list_programs(session, principal)
 
 
-@router.post("/programs", status_code=201)
+@router.post("/programs", status_code=201, response_model=ProgramPublic)
 def create_program(
     body: ProgramIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -155,7 +174,7 @@ def create_program(
     return programs.program_json(p)
 
 
-@router.patch("/programs/{program_id}")
+@router.patch("/programs/{program_id}", response_model=ProgramPublic)
 def update_program(
     program_id: Id, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -171,7 +190,7 @@ def update_program(
     return programs.program_json(p)
 
 
-@router.get("/programs/{program_id}/tracks")
+@router.get("/programs/{program_id}/tracks", response_model=list[ProgramTrackPublic])
 def list_program_tracks(
     program_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
@@ -181,7 +200,7 @@ def list_program_tracks(
     return [programs.track_json(t, counts.get(t.id or 0, 0)) for t in tracks]
 
 
-@router.post("/programs/{program_id}/tracks", status_code=201)
+@router.post("/programs/{program_id}/tracks", status_code=201, response_model=ProgramTrackPublic)
 def create_track(
     program_id: Id, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -193,7 +212,7 @@ def create_track(
     return programs.track_json(t)
 
 
-@router.patch("/tracks/{track_id}")
+@router.patch("/tracks/{track_id}", response_model=TrackPublic)
 def update_track(
     track_id: Id, body: TrackPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -213,7 +232,7 @@ def update_track(
     return catalog_track_json(t)
 
 
-@router.put("/programs/{program_id}/tracks/{track_id}")
+@router.put("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackPublic)
 def set_program_track(
     program_id: Id,
     track_id: Id,
@@ -235,7 +254,7 @@ def set_program_track(
     return programs.track_json(t)
 
 
-@router.post("/programs/{program_id}/tracks/{track_id}")
+@router.post("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackPublic)
 def add_program_track(
     program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -245,7 +264,7 @@ def add_program_track(
     return programs.track_json(t, counts.get(t.id, 0))
 
 
-@router.delete("/programs/{program_id}/tracks/{track_id}")
+@router.delete("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackRemoved)
 def remove_program_track(
     program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -258,7 +277,7 @@ def remove_program_track(
 # -- cohorts -----------------------------------------------------------------------------------
 
 
-@router.get("/cohorts")
+@router.get("/cohorts", response_model=list[CohortPublic])
 def list_cohorts(
     principal: CurrentUser, session: SessionDep, program_id: int | None = None
 ) -> list[dict[str, Any]]:
@@ -266,7 +285,7 @@ def list_cohorts(
     return programs.list_cohorts(session, principal, program_id)
 
 
-@router.post("/cohorts", status_code=201)
+@router.post("/cohorts", status_code=201, response_model=CohortPublic)
 def create_cohort(
     body: CohortIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -284,12 +303,12 @@ def create_cohort(
     return programs.cohort_detail(session, principal, c.id or 0)
 
 
-@router.get("/cohorts/{cohort_id}")
+@router.get("/cohorts/{cohort_id}", response_model=CohortPublic)
 def get_cohort(cohort_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
     return programs.cohort_detail(session, principal, cohort_id)
 
 
-@router.patch("/cohorts/{cohort_id}")
+@router.patch("/cohorts/{cohort_id}", response_model=CohortPublic)
 def update_cohort(
     cohort_id: Id, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -311,7 +330,7 @@ def update_cohort(
     return programs.cohort_detail(session, principal, cohort_id)
 
 
-@router.get("/cohorts/{cohort_id}/roster")
+@router.get("/cohorts/{cohort_id}/roster", response_model=Roster)
 def roster(
     cohort_id: Id,
     principal: CurrentUser,
@@ -330,14 +349,14 @@ def roster(
 # -- enrolments --------------------------------------------------------------------------------
 
 
-@router.get("/cohorts/{cohort_id}/enrollments")
+@router.get("/cohorts/{cohort_id}/enrollments", response_model=list[EnrollmentPublic])
 def list_enrollments(
     cohort_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
     return enrollment.list_enrollments(session, principal, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/enrollments", status_code=201)
+@router.post("/cohorts/{cohort_id}/enrollments", status_code=201, response_model=EnrollmentPublic)
 def enroll(
     cohort_id: Id, body: EnrollIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -378,7 +397,11 @@ async def csv_text(request: Request) -> str:
         raise Invalid("The file must be UTF-8 text (save it as 'CSV UTF-8').") from None
 
 
-@router.post("/cohorts/{cohort_id}/enrollments/import", response_model=None)
+@router.post(
+    "/cohorts/{cohort_id}/enrollments/import",
+    response_model=CsvImported,
+    responses={422: {"model": CsvImportRefused, "description": "Rows that fail; none imported"}},
+)
 def import_enrollments(
     cohort_id: Id,
     principal: CurrentUser,
@@ -394,7 +417,7 @@ def import_enrollments(
         return JSONResponse({"detail": exc.message, "rows": exc.rows}, status_code=422)
 
 
-@router.delete("/cohorts/{cohort_id}/enrollments/{student_id}")
+@router.delete("/cohorts/{cohort_id}/enrollments/{student_id}", response_model=EnrollmentPublic)
 def unenroll(
     cohort_id: Id, student_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -405,14 +428,14 @@ def unenroll(
 # -- mentors -----------------------------------------------------------------------------------
 
 
-@router.get("/cohorts/{cohort_id}/mentors")
+@router.get("/cohorts/{cohort_id}/mentors", response_model=list[CohortMentorPublic])
 def list_mentors(
     cohort_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
     return enrollment.list_mentors(session, principal, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/mentors")
+@router.post("/cohorts/{cohort_id}/mentors", response_model=CohortMentorPublic)
 def set_mentor(
     cohort_id: Id, body: MentorIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -422,7 +445,7 @@ def set_mentor(
     )
 
 
-@router.post("/cohorts/{cohort_id}/mentors/assign")
+@router.post("/cohorts/{cohort_id}/mentors/assign", response_model=AssignmentPublic)
 def assign_mentor(
     cohort_id: Id, body: AssignIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -431,7 +454,7 @@ def assign_mentor(
     )
 
 
-@router.post("/cohorts/{cohort_id}/mentors/balance")
+@router.post("/cohorts/{cohort_id}/mentors/balance", response_model=Balanced)
 def balance_mentors(
     cohort_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -439,7 +462,7 @@ def balance_mentors(
     return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
 
-@router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}")
+@router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}", response_model=CohortMentorRemoved)
 def remove_mentor(
     cohort_id: Id, mentor_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -450,7 +473,7 @@ def remove_mentor(
 # -- mission authoring -------------------------------------------------------------------------
 
 
-@router.get("/director/missions")
+@router.get("/director/missions", response_model=MissionList)
 def list_missions(
     principal: CurrentUser,
     session: SessionDep,
@@ -468,7 +491,7 @@ def list_missions(
     }
 
 
-@router.post("/director/missions", status_code=201)
+@router.post("/director/missions", status_code=201, response_model=MissionPublic)
 def create_mission(
     body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -476,33 +499,33 @@ def create_mission(
     return authoring.create_mission(session, principal, body.changes(), meta=meta)
 
 
-@router.get("/director/missions/{mission_id}")
+@router.get("/director/missions/{mission_id}", response_model=MissionPublic)
 def get_mission(mission_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
     return authoring.get_mission(session, principal, mission_id)
 
 
-@router.patch("/director/missions/{mission_id}")
+@router.patch("/director/missions/{mission_id}", response_model=MissionPublic)
 def update_mission(
     mission_id: Id, body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.update_mission(session, principal, mission_id, body.changes(), meta=meta)
 
 
-@router.post("/director/missions/{mission_id}/publish")
+@router.post("/director/missions/{mission_id}/publish", response_model=MissionPublic)
 def publish_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.publish_mission(session, principal, mission_id, meta=meta)
 
 
-@router.post("/director/missions/{mission_id}/unpublish")
+@router.post("/director/missions/{mission_id}/unpublish", response_model=MissionPublic)
 def unpublish_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
     return authoring.unpublish_mission(session, principal, mission_id, meta=meta)
 
 
-@router.post("/director/missions/{mission_id}/archive")
+@router.post("/director/missions/{mission_id}/archive", response_model=MissionPublic)
 def archive_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -512,7 +535,7 @@ def archive_mission(
 # -- which missions a programme runs -------------------------------------------------------------
 
 
-@router.get("/programs/{program_id}/library")
+@router.get("/programs/{program_id}/library", response_model=list[MissionPublic])
 def library_missions(
     program_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[dict[str, Any]]:
@@ -520,7 +543,9 @@ def library_missions(
     return authoring.library_options(session, principal, program_id)
 
 
-@router.post("/programs/{program_id}/missions/{mission_id}", status_code=201)
+@router.post(
+    "/programs/{program_id}/missions/{mission_id}", status_code=201, response_model=MissionPublic
+)
 def add_program_mission(
     program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -528,7 +553,7 @@ def add_program_mission(
     return authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
 
 
-@router.delete("/programs/{program_id}/missions/{mission_id}")
+@router.delete("/programs/{program_id}/missions/{mission_id}", response_model=ProgramMissionRemoved)
 def remove_program_mission(
     program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:

@@ -9,11 +9,11 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from cyberhub.api import PREFIX, reviews
+from cyberhub.api import PREFIX, director, reviews
 
 pytestmark = [pytest.mark.integration]
 
-ROUTERS = {"reviews": reviews.router}
+ROUTERS = {"reviews": reviews.router, "director": director.router}
 
 
 def operations() -> list[tuple[str, str]]:
