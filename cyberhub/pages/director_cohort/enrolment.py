@@ -5,21 +5,20 @@ whose view shows it and whose page loads it with its own on_load."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.ui import error_callout
 from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError, Invalid
+from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
-from cyberhub.state.forms import parse_id, request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
 
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
 
@@ -31,35 +30,42 @@ def _row(a: applications.ApplicationPublic) -> dict[str, Any]:
     return row
 
 
-def _load(principal: Principal | None, cohort_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        settings = applications.enrolment_settings(session, principal, cohort_id)
-        rows = applications.list_applications(session, principal, cohort_id)
-        return {"settings": asdict(settings), "rows": [_row(a) for a in rows]}
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+    settings = applications.enrolment_settings(session, principal, cohort_id)
+    rows = applications.list_applications(session, principal, cohort_id)
+    return {"settings": asdict(settings), "rows": [_row(a) for a in rows]}
 
 
 def _decide(
-    principal: Principal | None, cohort_id: int, app_id: int, approve: bool, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    app_id: int,
+    approve: bool,
+    meta: RequestMeta,
 ) -> applications.ApplicationPublic:
-    with db.session_scope() as session:
-        act = applications.approve if approve else applications.reject
-        return act(session, principal, cohort_id, app_id, meta=meta)
+    act = applications.approve if approve else applications.reject
+    return act(session, principal, cohort_id, app_id, meta=meta)
 
 
 def _save(
-    principal: Principal | None, cohort_id: int, mode: str, capacity: str, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mode: str,
+    capacity: str,
+    meta: RequestMeta,
 ) -> applications.EnrolmentSettings:
     try:
         seats = int(capacity.strip())
     except ValueError:
         raise Invalid("Enter the capacity as a whole number.") from None
-    with db.session_scope() as session:
-        return applications.set_enrolment(
-            session, principal, cohort_id, mode=mode, capacity=seats, meta=meta
-        )
+    return applications.set_enrolment(
+        session, principal, cohort_id, mode=mode, capacity=seats, meta=meta
+    )
 
 
-class CohortEnrolmentState(rx.State):
+class CohortEnrolmentState(ServiceState, rx.State):
     cohort_id: int = 0
     settings: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
@@ -87,15 +93,12 @@ class CohortEnrolmentState(rx.State):
             return "They lose their place on the waitlist and are told so."
         return "They are told their application was not accepted and can't apply again."
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(_load, await self._principal(), self.cohort_id)
-        except DomainError as exc:
-            self.error, self.loaded = exc.message, True
+        done = await self._try(_load, self.cohort_id)
+        if not done:
+            self.error, self.loaded = done.error, True
             return
+        data = done.value
         self.settings, self.rows = data["settings"], data["rows"]
         self.mode = str(self.settings["mode"])
         self.loaded = True
@@ -123,18 +126,13 @@ class CohortEnrolmentState(rx.State):
     @rx.event
     async def save(self, form: dict[str, Any]) -> Any:
         self.notice, self.error = "", ""
-        try:
-            out = await asyncio.to_thread(
-                _save,
-                await self._principal(),
-                self.cohort_id,
-                self.mode,
-                str(form.get("capacity", ""))[:8],
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(
+            _save, self.cohort_id, self.mode, str(form.get("capacity", ""))[:8], self._meta()
+        )
+        if not done:
+            self.error = done.error
             return None
+        out = done.value
         refresh = await self._refresh_page()
         self.notice = (
             f"Saved: {applications.MODE_LABELS[EnrolmentMode(out.mode)].lower()}, "
@@ -144,18 +142,11 @@ class CohortEnrolmentState(rx.State):
 
     async def _decide(self, app_id: int, approve: bool) -> Any:
         self.notice, self.error = "", ""
-        try:
-            out = await asyncio.to_thread(
-                _decide,
-                await self._principal(),
-                self.cohort_id,
-                app_id,
-                approve,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(_decide, self.cohort_id, app_id, approve, self._meta())
+        if not done:
+            self.error = done.error
             return None
+        out = done.value
         refresh = await self._refresh_page()
         if not approve:
             self.notice = f"{out.student_name}'s application was rejected."
