@@ -9,6 +9,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
@@ -126,8 +127,9 @@ def _enroll_form() -> rx.Component:
                 ),
                 error_callout(S.enroll_error),
                 rx.flex(
-                    rx.vstack(
-                        field_label("Email", "enroll-email"),
+                    labelled(
+                        "Email",
+                        "enroll-email",
                         rx.input(
                             id="enroll-email",
                             name="email",
@@ -136,10 +138,10 @@ def _enroll_form() -> rx.Component:
                             max_length=320,
                             min_width="16em",
                         ),
-                        spacing="1",
                     ),
-                    rx.vstack(
-                        field_label("Full name (for new accounts)", "enroll-name"),
+                    labelled(
+                        "Full name (for new accounts)",
+                        "enroll-name",
                         rx.input(
                             id="enroll-name",
                             name="full_name",
@@ -147,7 +149,6 @@ def _enroll_form() -> rx.Component:
                             max_length=200,
                             min_width="14em",
                         ),
-                        spacing="1",
                     ),
                     gap="1em",
                     wrap="wrap",
@@ -272,8 +273,9 @@ def _mentors() -> rx.Component:
                     rx.heading("Add a mentor", size="3", as_="h3"),
                     error_callout(S.mentor_error),
                     rx.flex(
-                        rx.vstack(
-                            field_label("Mentor's email", "mentor-email"),
+                        labelled(
+                            "Mentor's email",
+                            "mentor-email",
                             rx.input(
                                 id="mentor-email",
                                 name="email",
@@ -282,10 +284,10 @@ def _mentors() -> rx.Component:
                                 max_length=320,
                                 min_width="16em",
                             ),
-                            spacing="1",
                         ),
-                        rx.vstack(
-                            field_label("Capacity (learners)", "mentor-capacity"),
+                        labelled(
+                            "Capacity (learners)",
+                            "mentor-capacity",
                             rx.input(
                                 id="mentor-capacity",
                                 name="capacity",
@@ -295,7 +297,6 @@ def _mentors() -> rx.Component:
                                 default_value=S.mentor_capacity,
                                 width="8em",
                             ),
-                            spacing="1",
                         ),
                         gap="1em",
                         wrap="wrap",

@@ -7,34 +7,19 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
 
 
 def _field(label: str, id_: str, name: str, value: Any, **props: Any) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
-        rx.input(id=id_, name=name, default_value=value, width="100%", **props),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_input(label, id_, name=name, default_value=value, **props)
 
 
 def _select(
     id_: str, label: str, options: Any, value: Any, on_change: Any, placeholder: str
 ) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
-        rx.select.root(
-            rx.select.trigger(id=id_, aria_label=label, placeholder=placeholder),
-            rx.select.content(
-                rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))
-            ),
-            value=value,
-            on_change=on_change,
-        ),
-        spacing="1",
-    )
+    return labelled_select(label, id_, options, value, on_change, placeholder=placeholder)
 
 
 def _cohort_form() -> rx.Component:

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
@@ -17,36 +18,18 @@ S = DirectorMissionsState
 
 
 def _input(label: str, name: str, **props: Any) -> rx.Component:
-    id_ = f"mission-{name}"
-    return rx.vstack(
-        field_label(label, id_),
-        rx.input(
-            id=id_,
-            name=name,
-            value=S.form[name],
-            on_change=lambda v: S.set_field(name, v),
-            width="100%",
-            **props,
-        ),
-        spacing="1",
-        width="100%",
+    return labelled_input(
+        label,
+        f"mission-{name}",
+        name=name,
+        value=S.form[name],
+        on_change=lambda v: S.set_field(name, v),
+        **props,
     )
 
 
 def _choice(label: str, id_: str, options: Any, value: Any, on_change: Any) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
-        rx.select.root(
-            rx.select.trigger(id=id_, aria_label=label, width="100%"),
-            rx.select.content(
-                rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))
-            ),
-            value=value,
-            on_change=on_change,
-        ),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_select(label, id_, options, value, on_change, full_width=True)
 
 
 LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
