@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cyberhub.formatting import when
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
@@ -21,8 +22,7 @@ CSV_EXAMPLE = "email,full_name\nada@example.org,Ada Lovelace\ngrace@example.org,
 
 
 def _dates(c: dict[str, Any]) -> str:
-    a, b = date.fromisoformat(c["starts_on"]), date.fromisoformat(c["ends_on"])
-    return f"{a:%d %b %Y} – {b:%d %b %Y}"
+    return f"{when(c['starts_on'], style='date')} – {when(c['ends_on'], style='date')}"
 
 
 def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:

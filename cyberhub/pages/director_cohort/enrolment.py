@@ -12,6 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.ui import error_callout
+from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
@@ -23,17 +24,18 @@ from cyberhub.state.service import ServiceState
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
 
 
-def _row(a: applications.ApplicationPublic) -> dict[str, Any]:
+def _row(a: applications.ApplicationPublic, tz: str | None) -> dict[str, Any]:
     row = asdict(a)
-    row["applied_at"] = f"{a.applied_at:%d %b %Y %H:%M} UTC"
-    row["decided_at"] = f"{a.decided_at:%d %b %Y %H:%M} UTC" if a.decided_at else ""
+    row["applied_at"] = when(a.applied_at, tz)
+    row["decided_at"] = when(a.decided_at, tz)
     return row
 
 
 def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
     settings = applications.enrolment_settings(session, principal, cohort_id)
     rows = applications.list_applications(session, principal, cohort_id)
-    return {"settings": asdict(settings), "rows": [_row(a) for a in rows]}
+    tz = principal.time_zone if principal else None
+    return {"settings": asdict(settings), "rows": [_row(a, tz) for a in rows]}
 
 
 def _decide(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cyberhub.formatting import when
 from cyberhub.models import Track
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
@@ -19,8 +20,7 @@ ROUTE = "/dashboard/director"
 
 
 def _dates(starts_on: str, ends_on: str) -> str:
-    a, b = date.fromisoformat(starts_on), date.fromisoformat(ends_on)
-    return f"{a:%d %b %Y} – {b:%d %b %Y}"
+    return f"{when(starts_on, style='date')} – {when(ends_on, style='date')}"
 
 
 def _csv(values: list[str]) -> str:

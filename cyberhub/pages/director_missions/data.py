@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -31,10 +30,6 @@ EMPTY_FORM = {
     "minutes": "60",
     "skills": "",
 }
-
-
-def _when(value: str) -> str:
-    return datetime.fromisoformat(value).strftime("%d %b %Y %H:%M") if value else ""
 
 
 def _load(session: Session, principal: Principal | None, status: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.formatting import when
 from cyberhub.pages.director_missions.data import (
     ACTIONS,
     ALL,
@@ -16,7 +17,6 @@ from cyberhub.pages.director_missions.data import (
     _prereq_options,
     _save,
     _transition,
-    _when,
 )
 from cyberhub.services.errors import DomainError
 from cyberhub.services.learning import authoring
@@ -109,7 +109,8 @@ class DirectorMissionsState(ServiceState, rx.State):
             self.error, self.loading = done.error, False
             return
         data = done.value
-        self.items = [{**m, "updated": _when(m["updated_at"])} for m in data["items"]]
+        tz = await self._time_zone()
+        self.items = [{**m, "updated": when(m["updated_at"], tz)} for m in data["items"]]
         self.counts = data["counts"]
         self.programs = data["programs"]
         self.error, self.loading = "", False
