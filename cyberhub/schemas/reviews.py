@@ -4,7 +4,7 @@ mentor's dashboard and home, and a cohort's progress."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, PlainSerializer
 
@@ -185,3 +185,45 @@ class CohortProgress(BaseModel):
     students: int
     percent: int
     tracks: dict[str, int]
+
+
+class RubricCriterion(BaseModel):
+    key: str
+    title: str
+    description: str
+    points: int
+
+
+class MissionSummary(BaseModel):
+    id: int
+    title: str
+    summary: str
+
+
+class ClaimState(BaseModel):
+    """Who holds the claim on an attempt under review, until when, and whether it expired."""
+
+    holder: str
+    mine: bool
+    expires_at: datetime | None
+    expired: bool
+
+
+class ReviewScreen(BaseModel):
+    """What /review/{id} shows a mentor and what they may do now. `current` and `earlier` are the
+    attempts as submissions.attempt_views shapes them for the shared attempt widgets."""
+
+    id: int
+    status: str
+    attempt: int
+    student: str
+    mission: MissionSummary
+    rubric: list[RubricCriterion]
+    max_total: int
+    current: dict[str, Any]
+    earlier: list[dict[str, Any]]
+    newer_attempt_id: int | None
+    claim: ClaimState
+    can_claim: bool
+    can_release: bool
+    can_review: bool

@@ -9,7 +9,9 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.formatting import when
 from cyberhub.models import SubmissionStatus
+from cyberhub.schemas.reviews import MissionSummary
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
 from cyberhub.state.forms import parse_id
@@ -64,7 +66,7 @@ class ReviewState(ServiceState, rx.State):
     status: str = ""
     attempt: int = 0
     student: str = ""
-    mission: dict[str, Any] = {}
+    mission: MissionSummary = MissionSummary(id=0, title="", summary="")
     current: dict[str, Any] = {}
     earlier: list[dict[str, Any]] = []
     newer_attempt_id: int = 0
@@ -112,18 +114,19 @@ class ReviewState(ServiceState, rx.State):
             return
         data = found.value
         typed = {r["key"]: r.get("typed", "") for r in self.rubric}
-        self.status, self.attempt = data["status"], data["attempt"]
-        self.student, self.mission = data["student"], data["mission"]
-        self.current = _with_file(data["current"])
-        self.earlier = [_with_file(v) for v in data["earlier"]]
-        self.newer_attempt_id = data["newer_attempt_id"] or 0
-        self.rubric = [{**c, "typed": typed.get(c["key"], "")} for c in data["rubric"]]
-        self.max_total = data["max_total"]
-        claim = data["claim"]
-        self.holder, self.claimed_by_me = claim["holder"], claim["mine"]
-        self.claim_expires_at, self.claim_expired = claim["expires_at"], claim["expired"]
-        self.can_claim, self.can_release = data["can_claim"], data["can_release"]
-        self.can_review = data["can_review"]
+        self.status, self.attempt = data.status, data.attempt
+        self.student, self.mission = data.student, data.mission
+        self.current = _with_file(data.current)
+        self.earlier = [_with_file(v) for v in data.earlier]
+        self.newer_attempt_id = data.newer_attempt_id or 0
+        self.rubric = [{**c.model_dump(), "typed": typed.get(c.key, "")} for c in data.rubric]
+        self.max_total = data.max_total
+        claim = data.claim
+        self.holder, self.claimed_by_me = claim.holder, claim.mine
+        self.claim_expires_at = when(claim.expires_at, await self._time_zone())
+        self.claim_expired = claim.expired
+        self.can_claim, self.can_release = data.can_claim, data.can_release
+        self.can_review = data.can_review
         self.denied, self.missing, self.loaded = "", "", True
 
     @rx.event

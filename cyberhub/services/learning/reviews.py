@@ -37,7 +37,17 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.reviews import NamedRef, QueueCounts, QueueItem, Ref, Workload
+from cyberhub.schemas.reviews import (
+    ClaimState,
+    MissionSummary,
+    NamedRef,
+    QueueCounts,
+    QueueItem,
+    Ref,
+    ReviewScreen,
+    RubricCriterion,
+    Workload,
+)
 from cyberhub.services import rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -532,7 +542,7 @@ def workload(
 
 def review_screen(
     session: Session, principal: Principal | None, submission_id: int
-) -> dict[str, Any]:
+) -> ReviewScreen:
     """What /review/{id} shows a mentor: the attempt, the mission's rubric, every other attempt
     of the student at the mission (with their reviews) and the claim — who holds it, until when,
     whether it expired — with what the viewer may do now.
@@ -551,36 +561,36 @@ def review_screen(
     expired = bool(in_review and sub.claim_expires_at and sub.claim_expires_at < utcnow())
     holder = session.get(User, sub.claimed_by_id) if in_review and sub.claimed_by_id else None
     newer = [v for v in views if v["attempt"] > sub.attempt]
-    return {
-        "id": sub.id,
-        "status": sub.status,
-        "attempt": sub.attempt,
-        "student": _name(detail.student),
-        "mission": {"id": mission.id, "title": mission.title, "summary": mission.summary},
-        "rubric": [
-            {
-                "key": str(c.get("key", "")),
-                "title": str(c.get("title") or c.get("key", "")),
-                "description": str(c.get("description") or ""),
-                "points": int(str(c.get("points", 0))),
-            }
+    return ReviewScreen(
+        id=sub.id or 0,
+        status=sub.status,
+        attempt=sub.attempt,
+        student=_name(detail.student),
+        mission=MissionSummary(id=mission.id or 0, title=mission.title, summary=mission.summary),
+        rubric=[
+            RubricCriterion(
+                key=str(c.get("key", "")),
+                title=str(c.get("title") or c.get("key", "")),
+                description=str(c.get("description") or ""),
+                points=int(str(c.get("points", 0))),
+            )
             for c in mission.rubric or []
             if isinstance(c, dict)
         ],
-        "max_total": rubric_max(mission),
-        "current": current,
+        max_total=rubric_max(mission),
+        current=current,
         # Newest first: the one the mentor compares with is on top.
-        "earlier": [v for v in reversed(views) if v["attempt"] < sub.attempt],
-        "newer_attempt_id": newer[-1]["id"] if newer else None,
-        "claim": {
-            "holder": _name(holder) if in_review else "",
-            "mine": mine,
-            "expires_at": subs.display_time(sub.claim_expires_at) if in_review else "",
-            "expired": expired,
-        },
+        earlier=[v for v in reversed(views) if v["attempt"] < sub.attempt],
+        newer_attempt_id=newer[-1]["id"] if newer else None,
+        claim=ClaimState(
+            holder=_name(holder) if in_review else "",
+            mine=mine,
+            expires_at=sub.claim_expires_at if in_review else None,
+            expired=expired,
+        ),
         # Claim: an unclaimed attempt, or one whose claim expired (the holder claims it again).
-        "can_claim": sub.status == SubmissionStatus.submitted or expired,
-        "can_release": mine,
+        can_claim=sub.status == SubmissionStatus.submitted or expired,
+        can_release=mine,
         # The holder may still finish after expiry, until someone takes the claim over.
-        "can_review": mine,
-    }
+        can_review=mine,
+    )
