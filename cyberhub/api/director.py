@@ -151,7 +151,7 @@ class MissionIn(BaseModel):
 
 
 @router.get("/programs", response_model=list[ProgramWithCounts])
-def list_programs(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+def list_programs(principal: CurrentUser, session: SessionDep) -> list[ProgramWithCounts]:
     """The programmes you run (every programme for an admin), with counts."""
     return programs.list_programs(session, principal)
 
@@ -159,7 +159,7 @@ def list_programs(principal: CurrentUser, session: SessionDep) -> list[dict[str,
 @router.post("/programs", status_code=201, response_model=ProgramPublic)
 def create_program(
     body: ProgramIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramPublic:
     """Create a programme (with the five tracks unless `with_tracks` is false)."""
     p = programs.create_program(
         session,
@@ -171,13 +171,13 @@ def create_program(
         with_tracks=body.with_tracks,
         meta=meta,
     )
-    return programs.program_json(p)
+    return programs.program_public(p)
 
 
 @router.patch("/programs/{program_id}", response_model=ProgramPublic)
 def update_program(
     program_id: Id, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramPublic:
     p = programs.update_program(
         session,
         principal,
@@ -187,29 +187,29 @@ def update_program(
         description=body.description,
         meta=meta,
     )
-    return programs.program_json(p)
+    return programs.program_public(p)
 
 
 @router.get("/programs/{program_id}/tracks", response_model=list[ProgramTrackPublic])
 def list_program_tracks(
     program_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[ProgramTrackPublic]:
     """The programme's tracks with their NICE work roles and mission counts."""
     tracks = programs.list_tracks(session, principal, program_id)
     counts = programs.mission_counts(session, program_id, [t.id for t in tracks])
-    return [programs.track_json(t, counts.get(t.id or 0, 0)) for t in tracks]
+    return [programs.track_public(t, counts.get(t.id or 0, 0)) for t in tracks]
 
 
 @router.post("/programs/{program_id}/tracks", status_code=201, response_model=ProgramTrackPublic)
 def create_track(
     program_id: Id, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramTrackPublic:
     """The programme starts running one of the five global tracks (its own description
     optional)."""
     t = programs.create_track(
         session, principal, program_id, key=body.key, description=body.description, meta=meta
     )
-    return programs.track_json(t)
+    return programs.track_public(t)
 
 
 @router.patch("/tracks/{track_id}", response_model=TrackPublic)
@@ -240,7 +240,7 @@ def set_program_track(
     principal: CurrentUser,
     session: SessionDep,
     meta: MetaDep,
-) -> dict[str, Any]:
+) -> ProgramTrackPublic:
     """The programme's NICE work roles (from nice_work_roles.json) and description of a track."""
     t = programs.set_program_track(
         session,
@@ -251,17 +251,17 @@ def set_program_track(
         description=body.description,
         meta=meta,
     )
-    return programs.track_json(t)
+    return programs.track_public(t)
 
 
 @router.post("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackPublic)
 def add_program_track(
     program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramTrackPublic:
     """The programme runs the global track (standard texts and NICE roles); idempotent."""
     t = programs.add_program_track(session, principal, program_id, track_id, meta=meta)
     counts = programs.mission_counts(session, program_id, [t.id])
-    return programs.track_json(t, counts.get(t.id, 0))
+    return programs.track_public(t, counts.get(t.id, 0))
 
 
 @router.delete("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackRemoved)
@@ -280,7 +280,7 @@ def remove_program_track(
 @router.get("/cohorts", response_model=list[CohortPublic])
 def list_cohorts(
     principal: CurrentUser, session: SessionDep, program_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[CohortPublic]:
     """Cohorts of your programmes (of one with `program_id`), with seats and mentor counts."""
     return programs.list_cohorts(session, principal, program_id)
 
@@ -288,7 +288,7 @@ def list_cohorts(
 @router.post("/cohorts", status_code=201, response_model=CohortPublic)
 def create_cohort(
     body: CohortIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortPublic:
     c = programs.create_cohort(
         session,
         principal,
@@ -304,14 +304,14 @@ def create_cohort(
 
 
 @router.get("/cohorts/{cohort_id}", response_model=CohortPublic)
-def get_cohort(cohort_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_cohort(cohort_id: Id, principal: CurrentUser, session: SessionDep) -> CohortPublic:
     return programs.cohort_detail(session, principal, cohort_id)
 
 
 @router.patch("/cohorts/{cohort_id}", response_model=CohortPublic)
 def update_cohort(
     cohort_id: Id, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortPublic:
     """Change a cohort; `"director_id": null` removes its director, omitting it keeps it."""
     extra: dict[str, Any] = {}
     if "director_id" in body.model_fields_set:
@@ -336,14 +336,14 @@ def roster(
     principal: CurrentUser,
     session: SessionDep,
     include_withdrawn: bool = False,
-) -> dict[str, Any]:
+) -> Roster:
     """Enrolled students with their mentor and progress (approved / published missions)."""
-    return {
-        "cohort": programs.cohort_detail(session, principal, cohort_id),
-        "students": programs.roster(
+    return Roster(
+        cohort=programs.cohort_detail(session, principal, cohort_id),
+        students=programs.roster(
             session, principal, cohort_id, include_withdrawn=include_withdrawn
         ),
-    }
+    )
 
 
 # -- enrolments --------------------------------------------------------------------------------
@@ -352,14 +352,14 @@ def roster(
 @router.get("/cohorts/{cohort_id}/enrollments", response_model=list[EnrollmentPublic])
 def list_enrollments(
     cohort_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[EnrollmentPublic]:
     return enrollment.list_enrollments(session, principal, cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/enrollments", status_code=201, response_model=EnrollmentPublic)
 def enroll(
     cohort_id: Id, body: EnrollIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     """Enrol one person by email; an unknown address gets an invited, passwordless account."""
     return enrollment.enroll(
         session, principal, cohort_id, body.email, full_name=body.full_name, meta=meta
@@ -408,7 +408,7 @@ def import_enrollments(
     session: SessionDep,
     meta: MetaDep,
     text: Annotated[str, Depends(csv_text)],
-) -> dict[str, Any] | JSONResponse:
+) -> CsvImported | JSONResponse:
     """Enrol every student of a CSV (header `email,full_name`): all of them or none."""
     try:
         return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
@@ -420,7 +420,7 @@ def import_enrollments(
 @router.delete("/cohorts/{cohort_id}/enrollments/{student_id}", response_model=EnrollmentPublic)
 def unenroll(
     cohort_id: Id, student_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     """Withdraw a student from the cohort (their seat and mentor slot are freed)."""
     return enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
 
@@ -431,14 +431,14 @@ def unenroll(
 @router.get("/cohorts/{cohort_id}/mentors", response_model=list[CohortMentorPublic])
 def list_mentors(
     cohort_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[CohortMentorPublic]:
     return enrollment.list_mentors(session, principal, cohort_id)
 
 
 @router.post("/cohorts/{cohort_id}/mentors", response_model=CohortMentorPublic)
 def set_mentor(
     cohort_id: Id, body: MentorIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortMentorPublic:
     """Let a mentor of the organization serve the cohort with a capacity (or change it)."""
     return enrollment.set_cohort_mentor(
         session, principal, cohort_id, body.email, body.capacity, meta=meta
@@ -448,7 +448,7 @@ def set_mentor(
 @router.post("/cohorts/{cohort_id}/mentors/assign", response_model=AssignmentPublic)
 def assign_mentor(
     cohort_id: Id, body: AssignIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> AssignmentPublic:
     return enrollment.assign_mentor(
         session, principal, cohort_id, body.student_id, body.mentor_id, meta=meta
     )
@@ -457,7 +457,7 @@ def assign_mentor(
 @router.post("/cohorts/{cohort_id}/mentors/balance", response_model=Balanced)
 def balance_mentors(
     cohort_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> Balanced:
     """Give every unassigned student the least-loaded mentor with room."""
     return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
@@ -465,7 +465,7 @@ def balance_mentors(
 @router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}", response_model=CohortMentorRemoved)
 def remove_mentor(
     cohort_id: Id, mentor_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortMentorRemoved:
     """Stop a mentor serving the cohort: their mentees become unassigned, stuck claims freed."""
     return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
 

@@ -31,7 +31,7 @@ def _row(m: dict[str, Any]) -> dict[str, Any]:
 
 def _load(session: Session, principal: Principal | None, program: str) -> dict[str, Any]:
     choices = [
-        {"id": str(p["id"]), "name": p["name"]} for p in programs.list_programs(session, principal)
+        {"id": str(p.id), "name": p.name} for p in programs.list_programs(session, principal)
     ]
     program_id = parse_id(program) or (int(choices[0]["id"]) if choices else None)
     if program_id is None:

@@ -34,8 +34,8 @@ class ProgramWithCounts(ProgramPublic):
 class NiceRole(BaseModel):
     """A NICE framework work role a track's missions may name."""
 
-    id: str
     name: str
+    id: str
     category: str
 
 
@@ -88,6 +88,14 @@ class CohortPublic(BaseModel):
     seats_left: int
     mentors: int
     unassigned: int
+
+
+class PersonRef(BaseModel):
+    """Someone who may be chosen (e.g. a cohort's director)."""
+
+    id: int
+    name: str
+    email: str
 
 
 class RosterRow(BaseModel):

@@ -217,8 +217,8 @@ def test_the_director_roster_shows_progress_and_mentors(session: Session) -> Non
     spring = session.exec(select(Cohort).where(Cohort.name == "Nairobi Spring Cohort")).one()
     rows = programs.roster(session, director, spring.id or 0)
     assert len(rows) == 1 + sum(1 for *_, c, _m in demo_data.DEMO_LEARNERS if c == spring.name)
-    assert sum(1 for r in rows if r["progress"] > 0) >= 4
-    assert {r["mentor"] for r in rows} >= {"Brian Otieno", "Halima Yusuf", ""}
+    assert sum(1 for r in rows if r.progress > 0) >= 4
+    assert {r.mentor for r in rows} >= {"Brian Otieno", "Halima Yusuf", ""}
     mentors = session.exec(
         select(func.count(func.distinct(MentorAssignment.mentor_id))).where(
             MentorAssignment.cohort_id == spring.id

@@ -9,6 +9,14 @@ from typing import Any
 from sqlmodel import Session
 
 from cyberhub.formatting import when
+from cyberhub.schemas.director import (
+    AssignmentPublic,
+    Balanced,
+    CohortMentorPublic,
+    CohortMentorRemoved,
+    CsvImported,
+    EnrollmentPublic,
+)
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
@@ -26,10 +34,12 @@ def _dates(c: dict[str, Any]) -> str:
 
 
 def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
-    cohort = programs.cohort_detail(session, principal, cohort_id)
+    cohort = programs.cohort_detail(session, principal, cohort_id).model_dump(mode="json")
     return {
         "cohort": cohort,
-        "roster": programs.roster(session, principal, cohort_id),
+        "roster": [
+            r.model_dump(mode="json") for r in programs.roster(session, principal, cohort_id)
+        ],
         "mentors": enrollment.list_mentors(session, principal, cohort_id),
     }
 
@@ -41,7 +51,7 @@ def _enroll(
     email: str,
     name: str,
     meta: RequestMeta,
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     return enrollment.enroll(session, principal, cohort_id, email, full_name=name, meta=meta)
 
 
@@ -55,7 +65,7 @@ class ImportRefused:
 
 def _import(
     session: Session, principal: Principal | None, cohort_id: int, text: str, meta: RequestMeta
-) -> dict[str, Any] | ImportRefused:
+) -> CsvImported | ImportRefused:
     try:
         return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
     except CsvImportError as exc:
@@ -80,7 +90,7 @@ def _add_mentor(
     email: str,
     capacity: str,
     meta: RequestMeta,
-) -> dict[str, Any]:
+) -> CohortMentorPublic:
     try:
         seats = int(capacity.strip())
     except ValueError:
@@ -95,19 +105,19 @@ def _assign(
     student_id: int,
     mentor_id: int,
     meta: RequestMeta,
-) -> dict[str, Any]:
+) -> AssignmentPublic:
     return enrollment.assign_mentor(session, principal, cohort_id, student_id, mentor_id, meta=meta)
 
 
 def _remove_mentor(
     session: Session, principal: Principal | None, cohort_id: int, mentor_id: int, meta: RequestMeta
-) -> dict[str, Any]:
+) -> CohortMentorRemoved:
     return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
 
 
 def _balance(
     session: Session, principal: Principal | None, cohort_id: int, meta: RequestMeta
-) -> dict[str, Any]:
+) -> Balanced:
     return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
 

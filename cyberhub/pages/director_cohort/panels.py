@@ -14,6 +14,7 @@ from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
+from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.learning import enrollment
 
 # The browser reads the chosen file; its text lands in the text area for review (one character
@@ -222,18 +223,18 @@ def _import_form() -> rx.Component:
     )
 
 
-def _mentor_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _mentor_row(m: rx.Var[CohortMentorPublic]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(m["name"], weight="medium"),
-                rx.text(m["email"], size="1", color_scheme="gray"),
+                rx.text(m.name, weight="medium"),
+                rx.text(m.email, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(m["mentees"], " / ", m["capacity"]),
-        rx.table.cell(m["free"]),
-        rx.table.cell(remove_button(m["name"].to(str), DirectorCohortState.ask_remove_mentor(m))),
+        rx.table.cell(m.mentees, " / ", m.capacity),
+        rx.table.cell(m.free),
+        rx.table.cell(remove_button(m.name.to(str), DirectorCohortState.ask_remove_mentor(m))),
     )
 
 

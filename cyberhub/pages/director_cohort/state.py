@@ -23,6 +23,7 @@ from cyberhub.pages.director_cohort.data import (
     _withdraw,
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
+from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.learning import enrollment
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
@@ -33,7 +34,7 @@ class DirectorCohortState(ServiceState, rx.State):
     cohort_id: int = 0
     cohort: dict[str, Any] = {}
     roster: list[dict[str, Any]] = []
-    mentors: list[dict[str, Any]] = []
+    mentors: list[CohortMentorPublic] = []
     loading: bool = True
     error: str = ""
     notice: str = ""
@@ -65,7 +66,7 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.var
     def mentor_options(self) -> list[dict[str, str]]:
-        return [{"id": str(m["mentor_id"]), "name": m["name"]} for m in self.mentors]
+        return [{"id": str(m.mentor_id), "name": m.name} for m in self.mentors]
 
     @rx.var
     def unassigned(self) -> int:
@@ -118,8 +119,8 @@ class DirectorCohortState(ServiceState, rx.State):
         out = done.value
         self.enroll_error, self.enroll_email, self.enroll_name = "", "", ""
         await self._fetch()
-        self.notice = f"Enrolled {out['email']}" + (
-            " and sent them an invitation to their new account." if out["new_account"] else "."
+        self.notice = f"Enrolled {out.email}" + (
+            " and sent them an invitation to their new account." if out.new_account else "."
         )
         return [rx.set_value("enroll-email", ""), rx.set_value("enroll-name", "")]
 
@@ -139,8 +140,8 @@ class DirectorCohortState(ServiceState, rx.State):
             return
         self.import_error, self.csv_text, self.importing = "", "", False
         await self._fetch()
-        new = out["new_accounts"]
-        self.notice = f"Imported {out['imported']} students" + (
+        new = out.new_accounts
+        self.notice = f"Imported {out.imported} students" + (
             f" ({new} new accounts invited by email)." if new else "."
         )
         yield rx.set_value("csv-text", "")
@@ -183,7 +184,7 @@ class DirectorCohortState(ServiceState, rx.State):
         out = done.value
         self.mentor_error, self.mentor_email = "", ""
         await self._fetch()
-        self.notice = f"{out['name']} mentors here, up to {out['capacity']} learners."
+        self.notice = f"{out.name} mentors here, up to {out.capacity} learners."
         return rx.set_value("mentor-email", "")
 
     @rx.event
@@ -200,7 +201,7 @@ class DirectorCohortState(ServiceState, rx.State):
         out = done.value
         self.action_error = ""
         await self._fetch()
-        self.notice = f"Matched with {out['mentor']}."
+        self.notice = f"Matched with {out.mentor}."
 
     @rx.event
     def ask_remove_mentor(self, row: dict[str, Any]) -> None:
@@ -228,9 +229,9 @@ class DirectorCohortState(ServiceState, rx.State):
         out = done.value
         self.action_error = ""
         await self._fetch()
-        n, k = out["unassigned"], out["released"]
+        n, k = out.unassigned, out.released
         self.notice = (
-            f"{out['name']} no longer mentors here; "
+            f"{out.name} no longer mentors here; "
             + (f"{n} student needs a mentor" if n == 1 else f"{n} students need a mentor")
             + (
                 f" ({k} claimed submission{'s' if k != 1 else ''} went back to the review queue)."
@@ -253,7 +254,7 @@ class DirectorCohortState(ServiceState, rx.State):
         out = done.value
         self.action_error = ""
         await self._fetch()
-        n, left = len(out["assignments"]), out["unassigned"]
+        n, left = len(out.assignments), out.unassigned
         self.notice = f"Matched {n} student{'s' if n != 1 else ''} by load" + (
             f"; {left} still without a mentor (every mentor is full)." if left else "."
         )

@@ -83,8 +83,9 @@ def _track_choices(
 
 
 def _home(session: Session, principal: Principal | None) -> dict[str, Any]:
-    items = programs.list_programs(session, principal)
-    cohorts = programs.list_cohorts(session, principal)
+    # The page's rows are the JSON faces plus what the page adds (track rows, dates).
+    items = [p.model_dump(mode="json") for p in programs.list_programs(session, principal)]
+    cohorts = [c.model_dump(mode="json") for c in programs.list_cohorts(session, principal)]
     every = catalog.list_tracks(session)
     for p in items:
         runs = programs.list_tracks(session, principal, p["id"])

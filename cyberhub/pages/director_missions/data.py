@@ -37,11 +37,11 @@ def _load(session: Session, principal: Principal | None, status: str) -> dict[st
     counts = authoring.status_counts(session, principal)
     progs = []
     for p in programs.list_programs(session, principal):
-        tracks = programs.list_tracks(session, principal, p["id"])
+        tracks = programs.list_tracks(session, principal, p.id)
         progs.append(
             {
-                "id": str(p["id"]),
-                "name": p["name"],
+                "id": str(p.id),
+                "name": p.name,
                 "tracks": [
                     {
                         "key": t.key,
