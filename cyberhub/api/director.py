@@ -481,54 +481,54 @@ def list_missions(
     program_id: int | None = None,
     track: Annotated[str, Query(max_length=32)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
-) -> dict[str, Any]:
+) -> MissionList:
     """Missions of your programmes in every status (filter with `status`), and counts."""
-    return {
-        "items": authoring.list_missions(
+    return MissionList(
+        items=authoring.list_missions(
             session, principal, status=status, program_id=program_id, track=track, q=q
         ),
-        "counts": authoring.status_counts(session, principal, program_id),
-    }
+        counts=authoring.status_counts(session, principal, program_id),
+    )
 
 
 @router.post("/director/missions", status_code=201, response_model=MissionPublic)
 def create_mission(
     body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Create a draft mission (title and track required)."""
     return authoring.create_mission(session, principal, body.changes(), meta=meta)
 
 
 @router.get("/director/missions/{mission_id}", response_model=MissionPublic)
-def get_mission(mission_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_mission(mission_id: Id, principal: CurrentUser, session: SessionDep) -> MissionPublic:
     return authoring.get_mission(session, principal, mission_id)
 
 
 @router.patch("/director/missions/{mission_id}", response_model=MissionPublic)
 def update_mission(
     mission_id: Id, body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.update_mission(session, principal, mission_id, body.changes(), meta=meta)
 
 
 @router.post("/director/missions/{mission_id}/publish", response_model=MissionPublic)
 def publish_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.publish_mission(session, principal, mission_id, meta=meta)
 
 
 @router.post("/director/missions/{mission_id}/unpublish", response_model=MissionPublic)
 def unpublish_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.unpublish_mission(session, principal, mission_id, meta=meta)
 
 
 @router.post("/director/missions/{mission_id}/archive", response_model=MissionPublic)
 def archive_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.archive_mission(session, principal, mission_id, meta=meta)
 
 
@@ -538,7 +538,7 @@ def archive_mission(
 @router.get("/programs/{program_id}/library", response_model=list[MissionPublic])
 def library_missions(
     program_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[MissionPublic]:
     """Published CyberHub library missions of the programme's tracks it does not run yet."""
     return authoring.library_options(session, principal, program_id)
 
@@ -548,7 +548,7 @@ def library_missions(
 )
 def add_program_mission(
     program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     """The programme runs the mission: its organisation's own or a published library one."""
     return authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
 

@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.ui import difficulty_badge, error_callout
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, programs
@@ -18,14 +19,14 @@ from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
 
-def _row(m: dict[str, Any]) -> dict[str, Any]:
+def _row(m: MissionPublic) -> dict[str, Any]:
     return {
-        "id": m["id"],
-        "title": m["title"],
-        "track_name": m["track_name"],
-        "difficulty": m["difficulty"],
-        "status": m["status"],
-        "library": m["library"],
+        "id": m.id,
+        "title": m.title,
+        "track_name": m.track_name,
+        "difficulty": m.difficulty,
+        "status": m.status,
+        "library": m.library,
     }
 
 
@@ -41,7 +42,7 @@ def _load(session: Session, principal: Principal | None, program: str) -> dict[s
     return {
         "programs": choices,
         "program": str(program_id),
-        "runs": [_row(m) for m in runs if m["status"] != "archived"],
+        "runs": [_row(m) for m in runs if m.status != "archived"],
         "library": [_row(m) for m in library],
     }
 
@@ -56,7 +57,7 @@ def _change(
 ) -> str:
     if action == "add":
         m = authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
-        return f"The programme now runs “{m['title']}”."
+        return f"The programme now runs “{m.title}”."
     authoring.remove_from_program(session, principal, program_id, mission_id, meta=meta)
     return "Removed the mission from the programme (its submissions are kept)."
 

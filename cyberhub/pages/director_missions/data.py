@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
@@ -33,7 +34,10 @@ EMPTY_FORM = {
 
 
 def _load(session: Session, principal: Principal | None, status: str) -> dict[str, Any]:
-    items = authoring.list_missions(session, principal, status=status)
+    items = [
+        m.model_dump(mode="json")
+        for m in authoring.list_missions(session, principal, status=status)
+    ]
     counts = authoring.status_counts(session, principal)
     progs = []
     for p in programs.list_programs(session, principal):
@@ -58,14 +62,15 @@ def _load(session: Session, principal: Principal | None, status: str) -> dict[st
     return {"items": items, "counts": counts, "programs": progs}
 
 
-def _mission(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
+def _mission(session: Session, principal: Principal | None, mission_id: int) -> MissionPublic:
     return authoring.get_mission(session, principal, mission_id)
 
 
 def _prereq_options(
     session: Session, principal: Principal | None, program_id: int, mission_id: int
 ) -> list[dict[str, Any]]:
-    return authoring.prerequisite_options(session, principal, program_id, mission_id or None)
+    options = authoring.prerequisite_options(session, principal, program_id, mission_id or None)
+    return [o.model_dump() for o in options]
 
 
 def _int(value: str, what: str) -> int:
@@ -116,7 +121,7 @@ def _save(
     mission_id: int,
     changes: MissionChanges,
     meta: RequestMeta,
-) -> dict[str, Any]:
+) -> MissionPublic:
     if mission_id:
         changes.program_id = None  # a mission never moves programme
         return authoring.update_mission(session, principal, mission_id, changes, meta=meta)
@@ -125,7 +130,7 @@ def _save(
 
 def _transition(
     session: Session, principal: Principal | None, action: str, mission_id: int, meta: RequestMeta
-) -> dict[str, Any]:
+) -> MissionPublic:
     do = {
         "publish": authoring.publish_mission,
         "unpublish": authoring.unpublish_mission,

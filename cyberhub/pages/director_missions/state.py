@@ -18,6 +18,7 @@ from cyberhub.pages.director_missions.data import (
     _save,
     _transition,
 )
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.errors import DomainError
 from cyberhub.services.learning import authoring
 from cyberhub.state.forms import parse_id
@@ -165,17 +166,17 @@ class DirectorMissionsState(ServiceState, rx.State):
         self.editor_error, self.editor_open = "", True
         await self._load_prereqs()
 
-    def _fill(self, m: dict[str, Any]) -> None:
-        self.editing_id, self.editing_status = int(m["id"]), str(m["status"])
+    def _fill(self, m: MissionPublic) -> None:
+        self.editing_id, self.editing_status = int(m.id), str(m.status)
         self.form = {
-            "program": str(m["program_ids"][0]) if m["program_ids"] else "",
-            "track": m["track"],
-            "title": m["title"],
-            "summary": m["summary"],
-            "brief": m["brief"],
-            "difficulty": str(m["difficulty"]),
-            "minutes": str(m["estimated_minutes"]),
-            "skills": ", ".join(m["skills"]),
+            "program": str(m.program_ids[0]) if m.program_ids else "",
+            "track": m.track,
+            "title": m.title,
+            "summary": m.summary,
+            "brief": m.brief,
+            "difficulty": str(m.difficulty),
+            "minutes": str(m.estimated_minutes),
+            "skills": ", ".join(m.skills),
         }
         self.rubric = [
             {
@@ -184,11 +185,11 @@ class DirectorMissionsState(ServiceState, rx.State):
                 "description": str(c.get("description", "")),
                 "points": str(c.get("points", "")),
             }
-            for c in m["rubric"]
+            for c in m.rubric
         ]
-        self.hints = list(m["hints"])
-        self.prereqs = [int(p["id"]) for p in m["prerequisites"]]
-        self.nice = list(m["nice_work_roles"])
+        self.hints = list(m.hints)
+        self.prereqs = [int(p.id) for p in m.prerequisites]
+        self.nice = list(m.nice_work_roles)
 
     @rx.event
     def close_editor(self) -> None:
@@ -277,7 +278,7 @@ class DirectorMissionsState(ServiceState, rx.State):
         self._fill(m)
         self.editor_error, self.saving = "", False
         await self._fetch()
-        self.notice = f"{'Created' if created else 'Saved'} “{m['title']}” ({m['status']})."
+        self.notice = f"{'Created' if created else 'Saved'} “{m.title}” ({m.status})."
 
     # publish / unpublish / archive ------------------------------------------------------------
     @rx.event
@@ -304,4 +305,4 @@ class DirectorMissionsState(ServiceState, rx.State):
             self._fill(m)
             self.editor_error = ""
         await self._fetch()
-        self.notice = f"“{m['title']}” is now {m['status']}."
+        self.notice = f"“{m.title}” is now {m.status}."
