@@ -11,6 +11,7 @@ from reflex.vars import FunctionStringVar
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled
 from cyberhub.components.tables import data_table
+from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
@@ -47,13 +48,7 @@ def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
 def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
     progress = r["progress"].to(int)
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(r["name"], weight="medium"),
-                rx.text(r["email"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(two_line(r["name"], r["email"])),
         rx.table.cell(
             rx.vstack(
                 rx.progress(
@@ -225,13 +220,7 @@ def _import_form() -> rx.Component:
 
 def _mentor_row(m: rx.Var[CohortMentorPublic]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(m.name, weight="medium"),
-                rx.text(m.email, size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(two_line(m.name, m.email)),
         rx.table.cell(m.mentees, " / ", m.capacity),
         rx.table.cell(m.free),
         rx.table.cell(remove_button(m.name.to(str), DirectorCohortState.ask_remove_mentor(m))),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.tables import data_table
+from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.pages.mentor_home.state import (
     BUCKET_LABELS,
@@ -193,13 +194,7 @@ def _workload() -> rx.Component:
 def _mentee_row(m: rx.Var[MenteeRow]) -> rx.Component:
     percent = m.percent.to(int)
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(m.name, weight="medium"),
-                rx.text(m.email, size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(two_line(m.name, m.email)),
         rx.table.cell(rx.text(m.cohort_name, size="2")),
         rx.table.cell(
             rx.vstack(
@@ -255,13 +250,7 @@ def _mentees() -> rx.Component:
 
 def _cohort_row(c: rx.Var[MentorCohort]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(c.name, weight="medium"),
-                rx.text(c.program, size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(two_line(c.name, c.program)),
         rx.table.cell(c.dates),
         rx.table.cell(c.capacity),
         rx.table.cell(
