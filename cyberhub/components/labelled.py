@@ -14,6 +14,11 @@ def labelled(label: Any, for_id: str, control: rx.Component, **props: Any) -> rx
     return rx.vstack(field_label(label, for_id), control, spacing="1", **props)
 
 
+def labelled_field(label: Any, id_: str, **input_props: Any) -> rx.Component:
+    """A labelled input sized by `input_props` (name, type, default_value, min_width, ...)."""
+    return labelled(label, id_, rx.input(id=id_, **input_props))
+
+
 def labelled_input(label: Any, id_: str, **input_props: Any) -> rx.Component:
     """A labelled input as wide as its column (`input_props`: name, default_value, ...)."""
     return labelled(label, id_, rx.input(id=id_, width="100%", **input_props), width="100%")

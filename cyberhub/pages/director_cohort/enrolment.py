@@ -179,6 +179,20 @@ class CohortEnrolmentState(ServiceState, rx.State):
         return await self._decide(self.reject_id, False)
 
 
+def _listed(
+    title: str, rows: Any, headers: list[str], row: Any, testid: str, empty: str
+) -> tuple[rx.Component, rx.Component]:
+    """A heading and its table of `rows`, or `empty` when there are none."""
+    return (
+        rx.heading(title, size="3", as_="h3"),
+        rx.cond(
+            rows.length() > 0,
+            _table(headers, rx.foreach(rows, row), title, testid),
+            rx.text(empty, color_scheme="gray", size="2"),
+        ),
+    )
+
+
 def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
@@ -302,27 +316,21 @@ def enrolment_panel() -> rx.Component:
                 rx.badge(S.settings["waitlist"].to(int), " on the waitlist", size="2"),
                 gap="0.5em",
             ),
-            rx.heading("Pending applications", size="3", as_="h3"),
-            rx.cond(
-                S.pending.length() > 0,
-                _table(
-                    ["Learner", "Email", "Applied", ""],
-                    rx.foreach(S.pending, _pending_row),
-                    "Pending applications",
-                    "pending-applications",
-                ),
-                rx.text("No pending applications.", color_scheme="gray", size="2"),
+            *_listed(
+                "Pending applications",
+                S.pending,
+                ["Learner", "Email", "Applied", ""],
+                _pending_row,
+                "pending-applications",
+                "No pending applications.",
             ),
-            rx.heading("Waitlist", size="3", as_="h3"),
-            rx.cond(
-                S.waitlist.length() > 0,
-                _table(
-                    ["Place", "Learner", "Email", ""],
-                    rx.foreach(S.waitlist, _waitlist_row),
-                    "Waitlist",
-                    "waitlist",
-                ),
-                rx.text("Nobody is waiting.", color_scheme="gray", size="2"),
+            *_listed(
+                "Waitlist",
+                S.waitlist,
+                ["Place", "Learner", "Email", ""],
+                _waitlist_row,
+                "waitlist",
+                "Nobody is waiting.",
             ),
             rx.alert_dialog.root(
                 rx.alert_dialog.content(

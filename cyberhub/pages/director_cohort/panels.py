@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled
+from cyberhub.components.labelled import labelled_field
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, remove_button
@@ -123,28 +123,22 @@ def _enroll_form() -> rx.Component:
                 ),
                 error_callout(S.enroll_error),
                 rx.flex(
-                    labelled(
+                    labelled_field(
                         "Email",
                         "enroll-email",
-                        rx.input(
-                            id="enroll-email",
-                            name="email",
-                            type="email",
-                            default_value=S.enroll_email,
-                            max_length=320,
-                            min_width="16em",
-                        ),
+                        name="email",
+                        type="email",
+                        default_value=S.enroll_email,
+                        max_length=320,
+                        min_width="16em",
                     ),
-                    labelled(
+                    labelled_field(
                         "Full name (for new accounts)",
                         "enroll-name",
-                        rx.input(
-                            id="enroll-name",
-                            name="full_name",
-                            default_value=S.enroll_name,
-                            max_length=200,
-                            min_width="14em",
-                        ),
+                        name="full_name",
+                        default_value=S.enroll_name,
+                        max_length=200,
+                        min_width="14em",
                     ),
                     gap="1em",
                     wrap="wrap",
@@ -263,30 +257,24 @@ def _mentors() -> rx.Component:
                     rx.heading("Add a mentor", size="3", as_="h3"),
                     error_callout(S.mentor_error),
                     rx.flex(
-                        labelled(
+                        labelled_field(
                             "Mentor's email",
                             "mentor-email",
-                            rx.input(
-                                id="mentor-email",
-                                name="email",
-                                type="email",
-                                default_value=S.mentor_email,
-                                max_length=320,
-                                min_width="16em",
-                            ),
+                            name="email",
+                            type="email",
+                            default_value=S.mentor_email,
+                            max_length=320,
+                            min_width="16em",
                         ),
-                        labelled(
+                        labelled_field(
                             "Capacity (learners)",
                             "mentor-capacity",
-                            rx.input(
-                                id="mentor-capacity",
-                                name="capacity",
-                                type="number",
-                                min=1,
-                                max=200,
-                                default_value=S.mentor_capacity,
-                                width="8em",
-                            ),
+                            name="capacity",
+                            type="number",
+                            min=1,
+                            max=200,
+                            default_value=S.mentor_capacity,
+                            width="8em",
                         ),
                         gap="1em",
                         wrap="wrap",
