@@ -36,6 +36,18 @@ LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
 LEVELS = [{"id": str(n), "name": f"{n} · {name}"} for n, name in enumerate(LEVEL_NAMES, start=1)]
 
 
+def _trash(on_click: Any, label: rx.Var[str]) -> rx.Component:
+    """A row's remove button (a form button that doesn't submit)."""
+    return rx.icon_button(
+        rx.icon("trash_2", size=16),
+        variant="ghost",
+        color_scheme="red",
+        on_click=on_click,
+        aria_label=label,
+        type="button",
+    )
+
+
 def _rubric_row(row: rx.Var[dict[str, str]], i: rx.Var[int]) -> rx.Component:
     n = (i + 1).to(str)
     return rx.table.row(
@@ -67,16 +79,7 @@ def _rubric_row(row: rx.Var[dict[str, str]], i: rx.Var[int]) -> rx.Component:
                 width="6em",
             )
         ),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash_2", size=16),
-                variant="ghost",
-                color_scheme="red",
-                on_click=S.remove_rubric_row(i),
-                aria_label="Remove criterion " + n,
-                type="button",
-            )
-        ),
+        rx.table.cell(_trash(S.remove_rubric_row(i), "Remove criterion " + n)),
     )
 
 
@@ -91,14 +94,7 @@ def _hint_row(hint: rx.Var[str], i: rx.Var[int]) -> rx.Component:
             rows="2",
             width="100%",
         ),
-        rx.icon_button(
-            rx.icon("trash_2", size=16),
-            variant="ghost",
-            color_scheme="red",
-            on_click=S.remove_hint(i),
-            aria_label="Remove hint " + n,
-            type="button",
-        ),
+        _trash(S.remove_hint(i), "Remove hint " + n),
         width="100%",
         align="start",
     )
