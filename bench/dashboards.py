@@ -7,7 +7,7 @@ stopped after), or DATABASE_URL. Each sample is one random user and the service 
 load makes, in its own transaction (rolled back: the mentor queue may return expired claims):
 
 - student dashboard: services.dashboards.student_dashboard;
-- mentor dashboard: services.dashboards.mentor_dashboard + services.reviews.queue (page 1 of
+- mentor dashboard: services.mentoring.mentor_dashboard + services.reviews.queue (page 1 of
   "pending", what the queue tab shows first);
 - director roster (/director/cohorts/[id]): programs.cohort_detail + programs.roster +
   enrollment.list_mentors, for a random cohort of a director.
@@ -59,7 +59,7 @@ def loads(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
     from sqlalchemy import text
 
     from cyberhub.services.identity.permissions import load_principal
-    from cyberhub.services.learning import dashboards, enrollment, programs, reviews
+    from cyberhub.services.learning import dashboards, enrollment, mentoring, programs, reviews
 
     with session_factory() as s:
         students = ids_with_role(s, "student")
@@ -89,7 +89,7 @@ def loads(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
     def mentor(session: Any) -> tuple[Any, Callable[[Any, Any], Any]]:
         def call(s: Any, p: Any) -> None:
             # As /dashboard/mentor loads it (pages/mentor_home._home): no preview, counts reused.
-            dashboards.mentor_dashboard(s, p, preview=False)
+            mentoring.mentor_dashboard(s, p, preview=False)
             reviews.queue(s, p, bucket="pending", page=1, page_size=10)
 
         return load_principal(session, rng.choice(mentors)), call

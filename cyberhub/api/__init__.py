@@ -29,6 +29,7 @@ from cyberhub.api import (
     passwordless,
     profiling,
     recommendations,
+    reviews,
     search,
 )
 from cyberhub.api.input_guard import RejectNulBytes
@@ -49,6 +50,7 @@ ROUTERS = [
     profiling.router,
     learning.router,
     notifications.router,
+    reviews.router,
     director.router,
     catalog.router,
     recommendations.router,

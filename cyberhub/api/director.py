@@ -22,6 +22,25 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.catalog import track_json as catalog_track_json
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
+from cyberhub.schemas.director import (
+    AssignmentPublic,
+    Balanced,
+    CohortMentorPublic,
+    CohortMentorRemoved,
+    CohortPublic,
+    CsvImported,
+    CsvImportRefused,
+    EnrollmentPublic,
+    MissionList,
+    MissionPublic,
+    ProgramMissionRemoved,
+    ProgramPublic,
+    ProgramTrackPublic,
+    ProgramTrackRemoved,
+    ProgramWithCounts,
+    Roster,
+    TrackPublic,
+)
 from cyberhub.services.errors import Invalid
 from cyberhub.services.learning import authoring, enrollment, programs
 from cyberhub.services.learning.enrollment import CSV_MAX_BYTES, CsvImportError
@@ -131,16 +150,16 @@ class MissionIn(BaseModel):
 # -- programmes and tracks ---------------------------------------------------------------------
 
 
-@router.get("/programs")
-def list_programs(principal: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/programs", response_model=list[ProgramWithCounts])
+def list_programs(principal: CurrentUser, session: SessionDep) -> list[ProgramWithCounts]:
     """The programmes you run (every programme for an admin), with counts."""
     return programs.list_programs(session, principal)
 
 
-@router.post("/programs", status_code=201)
+@router.post("/programs", status_code=201, response_model=ProgramPublic)
 def create_program(
     body: ProgramIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramPublic:
     """Create a programme (with the five tracks unless `with_tracks` is false)."""
     p = programs.create_program(
         session,
@@ -152,13 +171,13 @@ def create_program(
         with_tracks=body.with_tracks,
         meta=meta,
     )
-    return programs.program_json(p)
+    return programs.program_public(p)
 
 
-@router.patch("/programs/{program_id}")
+@router.patch("/programs/{program_id}", response_model=ProgramPublic)
 def update_program(
     program_id: Id, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramPublic:
     p = programs.update_program(
         session,
         principal,
@@ -168,32 +187,32 @@ def update_program(
         description=body.description,
         meta=meta,
     )
-    return programs.program_json(p)
+    return programs.program_public(p)
 
 
-@router.get("/programs/{program_id}/tracks")
+@router.get("/programs/{program_id}/tracks", response_model=list[ProgramTrackPublic])
 def list_program_tracks(
     program_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[ProgramTrackPublic]:
     """The programme's tracks with their NICE work roles and mission counts."""
     tracks = programs.list_tracks(session, principal, program_id)
     counts = programs.mission_counts(session, program_id, [t.id for t in tracks])
-    return [programs.track_json(t, counts.get(t.id or 0, 0)) for t in tracks]
+    return [programs.track_public(t, counts.get(t.id or 0, 0)) for t in tracks]
 
 
-@router.post("/programs/{program_id}/tracks", status_code=201)
+@router.post("/programs/{program_id}/tracks", status_code=201, response_model=ProgramTrackPublic)
 def create_track(
     program_id: Id, body: TrackIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramTrackPublic:
     """The programme starts running one of the five global tracks (its own description
     optional)."""
     t = programs.create_track(
         session, principal, program_id, key=body.key, description=body.description, meta=meta
     )
-    return programs.track_json(t)
+    return programs.track_public(t)
 
 
-@router.patch("/tracks/{track_id}")
+@router.patch("/tracks/{track_id}", response_model=TrackPublic)
 def update_track(
     track_id: Id, body: TrackPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -213,7 +232,7 @@ def update_track(
     return catalog_track_json(t)
 
 
-@router.put("/programs/{program_id}/tracks/{track_id}")
+@router.put("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackPublic)
 def set_program_track(
     program_id: Id,
     track_id: Id,
@@ -221,7 +240,7 @@ def set_program_track(
     principal: CurrentUser,
     session: SessionDep,
     meta: MetaDep,
-) -> dict[str, Any]:
+) -> ProgramTrackPublic:
     """The programme's NICE work roles (from nice_work_roles.json) and description of a track."""
     t = programs.set_program_track(
         session,
@@ -232,20 +251,20 @@ def set_program_track(
         description=body.description,
         meta=meta,
     )
-    return programs.track_json(t)
+    return programs.track_public(t)
 
 
-@router.post("/programs/{program_id}/tracks/{track_id}")
+@router.post("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackPublic)
 def add_program_track(
     program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> ProgramTrackPublic:
     """The programme runs the global track (standard texts and NICE roles); idempotent."""
     t = programs.add_program_track(session, principal, program_id, track_id, meta=meta)
     counts = programs.mission_counts(session, program_id, [t.id])
-    return programs.track_json(t, counts.get(t.id, 0))
+    return programs.track_public(t, counts.get(t.id, 0))
 
 
-@router.delete("/programs/{program_id}/tracks/{track_id}")
+@router.delete("/programs/{program_id}/tracks/{track_id}", response_model=ProgramTrackRemoved)
 def remove_program_track(
     program_id: Id, track_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:
@@ -258,18 +277,18 @@ def remove_program_track(
 # -- cohorts -----------------------------------------------------------------------------------
 
 
-@router.get("/cohorts")
+@router.get("/cohorts", response_model=list[CohortPublic])
 def list_cohorts(
     principal: CurrentUser, session: SessionDep, program_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[CohortPublic]:
     """Cohorts of your programmes (of one with `program_id`), with seats and mentor counts."""
     return programs.list_cohorts(session, principal, program_id)
 
 
-@router.post("/cohorts", status_code=201)
+@router.post("/cohorts", status_code=201, response_model=CohortPublic)
 def create_cohort(
     body: CohortIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortPublic:
     c = programs.create_cohort(
         session,
         principal,
@@ -284,15 +303,15 @@ def create_cohort(
     return programs.cohort_detail(session, principal, c.id or 0)
 
 
-@router.get("/cohorts/{cohort_id}")
-def get_cohort(cohort_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.get("/cohorts/{cohort_id}", response_model=CohortPublic)
+def get_cohort(cohort_id: Id, principal: CurrentUser, session: SessionDep) -> CohortPublic:
     return programs.cohort_detail(session, principal, cohort_id)
 
 
-@router.patch("/cohorts/{cohort_id}")
+@router.patch("/cohorts/{cohort_id}", response_model=CohortPublic)
 def update_cohort(
     cohort_id: Id, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortPublic:
     """Change a cohort; `"director_id": null` removes its director, omitting it keeps it."""
     extra: dict[str, Any] = {}
     if "director_id" in body.model_fields_set:
@@ -311,36 +330,36 @@ def update_cohort(
     return programs.cohort_detail(session, principal, cohort_id)
 
 
-@router.get("/cohorts/{cohort_id}/roster")
+@router.get("/cohorts/{cohort_id}/roster", response_model=Roster)
 def roster(
     cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     include_withdrawn: bool = False,
-) -> dict[str, Any]:
+) -> Roster:
     """Enrolled students with their mentor and progress (approved / published missions)."""
-    return {
-        "cohort": programs.cohort_detail(session, principal, cohort_id),
-        "students": programs.roster(
+    return Roster(
+        cohort=programs.cohort_detail(session, principal, cohort_id),
+        students=programs.roster(
             session, principal, cohort_id, include_withdrawn=include_withdrawn
         ),
-    }
+    )
 
 
 # -- enrolments --------------------------------------------------------------------------------
 
 
-@router.get("/cohorts/{cohort_id}/enrollments")
+@router.get("/cohorts/{cohort_id}/enrollments", response_model=list[EnrollmentPublic])
 def list_enrollments(
     cohort_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[EnrollmentPublic]:
     return enrollment.list_enrollments(session, principal, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/enrollments", status_code=201)
+@router.post("/cohorts/{cohort_id}/enrollments", status_code=201, response_model=EnrollmentPublic)
 def enroll(
     cohort_id: Id, body: EnrollIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     """Enrol one person by email; an unknown address gets an invited, passwordless account."""
     return enrollment.enroll(
         session, principal, cohort_id, body.email, full_name=body.full_name, meta=meta
@@ -378,14 +397,18 @@ async def csv_text(request: Request) -> str:
         raise Invalid("The file must be UTF-8 text (save it as 'CSV UTF-8').") from None
 
 
-@router.post("/cohorts/{cohort_id}/enrollments/import", response_model=None)
+@router.post(
+    "/cohorts/{cohort_id}/enrollments/import",
+    response_model=CsvImported,
+    responses={422: {"model": CsvImportRefused, "description": "Rows that fail; none imported"}},
+)
 def import_enrollments(
     cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     meta: MetaDep,
     text: Annotated[str, Depends(csv_text)],
-) -> dict[str, Any] | JSONResponse:
+) -> CsvImported | JSONResponse:
     """Enrol every student of a CSV (header `email,full_name`): all of them or none."""
     try:
         return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
@@ -394,10 +417,10 @@ def import_enrollments(
         return JSONResponse({"detail": exc.message, "rows": exc.rows}, status_code=422)
 
 
-@router.delete("/cohorts/{cohort_id}/enrollments/{student_id}")
+@router.delete("/cohorts/{cohort_id}/enrollments/{student_id}", response_model=EnrollmentPublic)
 def unenroll(
     cohort_id: Id, student_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     """Withdraw a student from the cohort (their seat and mentor slot are freed)."""
     return enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
 
@@ -405,44 +428,44 @@ def unenroll(
 # -- mentors -----------------------------------------------------------------------------------
 
 
-@router.get("/cohorts/{cohort_id}/mentors")
+@router.get("/cohorts/{cohort_id}/mentors", response_model=list[CohortMentorPublic])
 def list_mentors(
     cohort_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[CohortMentorPublic]:
     return enrollment.list_mentors(session, principal, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/mentors")
+@router.post("/cohorts/{cohort_id}/mentors", response_model=CohortMentorPublic)
 def set_mentor(
     cohort_id: Id, body: MentorIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortMentorPublic:
     """Let a mentor of the organization serve the cohort with a capacity (or change it)."""
     return enrollment.set_cohort_mentor(
         session, principal, cohort_id, body.email, body.capacity, meta=meta
     )
 
 
-@router.post("/cohorts/{cohort_id}/mentors/assign")
+@router.post("/cohorts/{cohort_id}/mentors/assign", response_model=AssignmentPublic)
 def assign_mentor(
     cohort_id: Id, body: AssignIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> AssignmentPublic:
     return enrollment.assign_mentor(
         session, principal, cohort_id, body.student_id, body.mentor_id, meta=meta
     )
 
 
-@router.post("/cohorts/{cohort_id}/mentors/balance")
+@router.post("/cohorts/{cohort_id}/mentors/balance", response_model=Balanced)
 def balance_mentors(
     cohort_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> Balanced:
     """Give every unassigned student the least-loaded mentor with room."""
     return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
 
-@router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}")
+@router.delete("/cohorts/{cohort_id}/mentors/{mentor_id}", response_model=CohortMentorRemoved)
 def remove_mentor(
     cohort_id: Id, mentor_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> CohortMentorRemoved:
     """Stop a mentor serving the cohort: their mentees become unassigned, stuck claims freed."""
     return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
 
@@ -450,7 +473,7 @@ def remove_mentor(
 # -- mission authoring -------------------------------------------------------------------------
 
 
-@router.get("/director/missions")
+@router.get("/director/missions", response_model=MissionList)
 def list_missions(
     principal: CurrentUser,
     session: SessionDep,
@@ -458,77 +481,79 @@ def list_missions(
     program_id: int | None = None,
     track: Annotated[str, Query(max_length=32)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
-) -> dict[str, Any]:
+) -> MissionList:
     """Missions of your programmes in every status (filter with `status`), and counts."""
-    return {
-        "items": authoring.list_missions(
+    return MissionList(
+        items=authoring.list_missions(
             session, principal, status=status, program_id=program_id, track=track, q=q
         ),
-        "counts": authoring.status_counts(session, principal, program_id),
-    }
+        counts=authoring.status_counts(session, principal, program_id),
+    )
 
 
-@router.post("/director/missions", status_code=201)
+@router.post("/director/missions", status_code=201, response_model=MissionPublic)
 def create_mission(
     body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Create a draft mission (title and track required)."""
     return authoring.create_mission(session, principal, body.changes(), meta=meta)
 
 
-@router.get("/director/missions/{mission_id}")
-def get_mission(mission_id: Id, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.get("/director/missions/{mission_id}", response_model=MissionPublic)
+def get_mission(mission_id: Id, principal: CurrentUser, session: SessionDep) -> MissionPublic:
     return authoring.get_mission(session, principal, mission_id)
 
 
-@router.patch("/director/missions/{mission_id}")
+@router.patch("/director/missions/{mission_id}", response_model=MissionPublic)
 def update_mission(
     mission_id: Id, body: MissionIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.update_mission(session, principal, mission_id, body.changes(), meta=meta)
 
 
-@router.post("/director/missions/{mission_id}/publish")
+@router.post("/director/missions/{mission_id}/publish", response_model=MissionPublic)
 def publish_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.publish_mission(session, principal, mission_id, meta=meta)
 
 
-@router.post("/director/missions/{mission_id}/unpublish")
+@router.post("/director/missions/{mission_id}/unpublish", response_model=MissionPublic)
 def unpublish_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.unpublish_mission(session, principal, mission_id, meta=meta)
 
 
-@router.post("/director/missions/{mission_id}/archive")
+@router.post("/director/missions/{mission_id}/archive", response_model=MissionPublic)
 def archive_mission(
     mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     return authoring.archive_mission(session, principal, mission_id, meta=meta)
 
 
 # -- which missions a programme runs -------------------------------------------------------------
 
 
-@router.get("/programs/{program_id}/library")
+@router.get("/programs/{program_id}/library", response_model=list[MissionPublic])
 def library_missions(
     program_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[MissionPublic]:
     """Published CyberHub library missions of the programme's tracks it does not run yet."""
     return authoring.library_options(session, principal, program_id)
 
 
-@router.post("/programs/{program_id}/missions/{mission_id}", status_code=201)
+@router.post(
+    "/programs/{program_id}/missions/{mission_id}", status_code=201, response_model=MissionPublic
+)
 def add_program_mission(
     program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> dict[str, Any]:
+) -> MissionPublic:
     """The programme runs the mission: its organisation's own or a published library one."""
     return authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
 
 
-@router.delete("/programs/{program_id}/missions/{mission_id}")
+@router.delete("/programs/{program_id}/missions/{mission_id}", response_model=ProgramMissionRemoved)
 def remove_program_mission(
     program_id: Id, mission_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> dict[str, Any]:

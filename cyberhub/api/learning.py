@@ -1,8 +1,9 @@
-"""Learning core API: submissions, mentor review, progress and dashboards."""
+"""Learning core API: submissions, progress and the student dashboard (mentor review is in
+reviews.py, notifications in notifications.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
@@ -25,26 +26,17 @@ from cyberhub.schemas.learning import (
 )
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import dashboards, progress, reviews, submissions
+from cyberhub.services.learning import dashboards, progress, submissions
 
 router = APIRouter(tags=["learning"])
 
 StudentUser = Annotated[Principal, Depends(require_roles("student"))]
-MentorUser = Annotated[Principal, Depends(require_roles("mentor"))]
 
 
 class WorkIn(BaseModel):
     answer: str = Field(default="", max_length=submissions.ANSWER_MAX * 2)
     # The service allows MAX_LINKS and says so; these caps only bound the request size.
     links: list[Annotated[str, Field(max_length=2000)]] = Field(default_factory=list, max_length=50)
-
-
-class ReviewIn(BaseModel):
-    decision: Literal["approved", "changes_requested"]
-    scores: dict[Annotated[str, Field(max_length=100)], int] = Field(
-        default_factory=dict, max_length=50
-    )
-    feedback: str = Field(default="", max_length=reviews.FEEDBACK_MAX * 2)
 
 
 class RevealIn(BaseModel):
@@ -214,40 +206,6 @@ def download_file(submission_id: Id, session: SessionDep, principal: BrowserUser
     )
 
 
-@router.post("/submissions/{submission_id}/claim")
-def claim(submission_id: Id, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
-    return attempt_json(reviews.claim(session, principal, submission_id))
-
-
-@router.post("/submissions/{submission_id}/release")
-def release(submission_id: Id, session: SessionDep, principal: MentorUser) -> dict[str, Any]:
-    return attempt_json(reviews.release(session, principal, submission_id))
-
-
-@router.post("/submissions/{submission_id}/review")
-def review(
-    submission_id: Id, body: ReviewIn, session: SessionDep, principal: MentorUser
-) -> dict[str, Any]:
-    result = reviews.review(
-        session,
-        principal,
-        submission_id,
-        decision=body.decision,
-        scores=dict(body.scores),
-        feedback=body.feedback,
-    )
-    return {
-        "id": submission_id,
-        "status": result.decision,
-        "review": {
-            "decision": result.decision,
-            "scores": result.scores,
-            "total": result.total,
-            "feedback": result.feedback,
-        },
-    }
-
-
 # -- progress and dashboards -------------------------------------------------------------------
 
 
@@ -268,41 +226,6 @@ def get_progress(
     )
 
 
-@router.get("/progress/cohorts/{cohort_id}")
-def get_cohort_progress(
-    cohort_id: Id, session: SessionDep, principal: CurrentUser
-) -> dict[str, Any]:
-    return progress.cohort_progress(session, principal, cohort_id)
-
-
 @router.get("/student/dashboard", response_model=StudentDashboard)
 def student_dashboard(session: SessionDep, principal: StudentUser) -> StudentDashboard:
     return dashboards.student_dashboard(session, principal)
-
-
-@router.get("/mentor/dashboard")
-def mentor_dashboard(session: SessionDep, principal: MentorUser) -> dict[str, Any]:
-    return dashboards.mentor_dashboard(session, principal)
-
-
-@router.get("/mentor/queue")
-def mentor_queue(
-    session: SessionDep,
-    principal: MentorUser,
-    bucket: str = Query(default="pending", max_length=32),
-    page: int = Query(default=1, ge=1),
-    page_size: int = Query(default=reviews.PAGE_SIZE, ge=1, le=100),
-) -> dict[str, Any]:
-    result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=page_size)
-    return {
-        "bucket": result.bucket,
-        "items": result.items,
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-    }
-
-
-@router.get("/mentor/workload")
-def mentor_workload(session: SessionDep, principal: MentorUser) -> dict[str, Any]:
-    return reviews.workload(session, principal)

@@ -5,63 +5,64 @@ services/authoring (add_to_program / remove_from_program), which checks and audi
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.ui import difficulty_badge, error_callout
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, programs
-from cyberhub.state.forms import parse_id, request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
 
 
-def _row(m: dict[str, Any]) -> dict[str, Any]:
+def _row(m: MissionPublic) -> dict[str, Any]:
     return {
-        "id": m["id"],
-        "title": m["title"],
-        "track_name": m["track_name"],
-        "difficulty": m["difficulty"],
-        "status": m["status"],
-        "library": m["library"],
+        "id": m.id,
+        "title": m.title,
+        "track_name": m.track_name,
+        "difficulty": m.difficulty,
+        "status": m.status,
+        "library": m.library,
     }
 
 
-def _load(principal: Principal | None, program: str) -> dict[str, Any]:
-    with db.session_scope() as session:
-        choices = [
-            {"id": str(p["id"]), "name": p["name"]}
-            for p in programs.list_programs(session, principal)
-        ]
-        program_id = parse_id(program) or (int(choices[0]["id"]) if choices else None)
-        if program_id is None:
-            return {"programs": choices, "program": "", "runs": [], "library": []}
-        runs = authoring.list_missions(session, principal, program_id=program_id)
-        library = authoring.library_options(session, principal, program_id)
-        return {
-            "programs": choices,
-            "program": str(program_id),
-            "runs": [_row(m) for m in runs if m["status"] != "archived"],
-            "library": [_row(m) for m in library],
-        }
+def _load(session: Session, principal: Principal | None, program: str) -> dict[str, Any]:
+    choices = [
+        {"id": str(p.id), "name": p.name} for p in programs.list_programs(session, principal)
+    ]
+    program_id = parse_id(program) or (int(choices[0]["id"]) if choices else None)
+    if program_id is None:
+        return {"programs": choices, "program": "", "runs": [], "library": []}
+    runs = authoring.list_missions(session, principal, program_id=program_id)
+    library = authoring.library_options(session, principal, program_id)
+    return {
+        "programs": choices,
+        "program": str(program_id),
+        "runs": [_row(m) for m in runs if m.status != "archived"],
+        "library": [_row(m) for m in library],
+    }
 
 
 def _change(
-    principal: Principal | None, action: str, program_id: int, mission_id: int, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    program_id: int,
+    mission_id: int,
+    meta: RequestMeta,
 ) -> str:
-    with db.session_scope() as session:
-        if action == "add":
-            m = authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
-            return f"The programme now runs “{m['title']}”."
-        authoring.remove_from_program(session, principal, program_id, mission_id, meta=meta)
-        return "Removed the mission from the programme (its submissions are kept)."
+    if action == "add":
+        m = authoring.add_to_program(session, principal, program_id, mission_id, meta=meta)
+        return f"The programme now runs “{m.title}”."
+    authoring.remove_from_program(session, principal, program_id, mission_id, meta=meta)
+    return "Removed the mission from the programme (its submissions are kept)."
 
 
-class ProgramMissionsState(rx.State):
+class ProgramMissionsState(ServiceState, rx.State):
     programs: list[dict[str, str]] = []
     program: str = ""
     runs: list[dict[str, Any]] = []
@@ -69,15 +70,12 @@ class ProgramMissionsState(rx.State):
     error: str = ""
     notice: str = ""
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(_load, await self._principal(), self.program)
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(_load, self.program)
+        if not done:
+            self.error = done.error
             return
+        data = done.value
         self.programs, self.program = data["programs"], data["program"]
         self.runs, self.library, self.error = data["runs"], data["library"], ""
 
@@ -96,18 +94,11 @@ class ProgramMissionsState(rx.State):
         if program_id is None:
             self.error = "Choose a programme first."
             return
-        try:
-            self.notice = await asyncio.to_thread(
-                _change,
-                await self._principal(),
-                action,
-                program_id,
-                int(mission_id),
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.error, self.notice = exc.message, ""
+        done = await self._try(_change, action, program_id, int(mission_id), self._meta())
+        if not done:
+            self.error, self.notice = done.error, ""
             return
+        self.notice = done.value
         await self._fetch()
 
     @rx.event

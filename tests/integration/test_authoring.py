@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from cyberhub import db
 from cyberhub.models import AuditLog, Mission, MissionPrerequisite
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, catalog
@@ -41,13 +42,13 @@ def director(session: Session, world: World) -> Principal:
     return principal(session, world.director)
 
 
-def draft(session: Session, world: World, **kw: Any) -> dict[str, Any]:
+def draft(session: Session, world: World, **kw: Any) -> MissionPublic:
     fields: dict[str, Any] = {"title": "Threat-model a login page", "track": "builders"}
     fields.update(kw)
     return authoring.create_mission(session, director(session, world), MissionChanges(**fields))
 
 
-def ready(session: Session, world: World, **kw: Any) -> dict[str, Any]:
+def ready(session: Session, world: World, **kw: Any) -> MissionPublic:
     fields: dict[str, Any] = {
         "brief": "## Goal\n\nDraw the data flows and list **three** threats.",
         "rubric": RUBRIC,
@@ -64,14 +65,14 @@ def queued(broker: dramatiq.Broker) -> list[int]:
 class TestCreate:
     def test_a_draft_needs_only_a_title_and_track(self, session: Session, world: World) -> None:
         m = draft(session, world)
-        assert m["status"] == "draft" and m["track"] == "builders"
-        assert m["slug"] == "threat-model-a-login-page"
-        assert m["difficulty"] == 1 and m["estimated_minutes"] == 60
-        assert m["author_id"] == world.director.id and m["program_ids"] == [world.program.id]
-        assert m["organization_id"] == world.org.id and not m["library"]
+        assert m.status == "draft" and m.track == "builders"
+        assert m.slug == "threat-model-a-login-page"
+        assert m.difficulty == 1 and m.estimated_minutes == 60
+        assert m.author_id == world.director.id and m.program_ids == [world.program.id]
+        assert m.organization_id == world.org.id and not m.library
         assert session.exec(select(AuditLog).where(AuditLog.action == "mission.created")).one()
         # Same title again: a distinct slug.
-        assert draft(session, world)["slug"] == "threat-model-a-login-page-2"
+        assert draft(session, world).slug == "threat-model-a-login-page-2"
 
     def test_every_field_is_cleaned(self, session: Session, world: World) -> None:
         m = ready(
@@ -85,11 +86,11 @@ class TestCreate:
             nice_work_roles=["DD-WRL-003", "Cybersecurity Architecture"],
             prerequisites=[world.m1.id, world.m1.id],
         )
-        assert m["summary"] == "Find the weak spots."
-        assert m["skills"] == ["STRIDE", "Data flow diagrams"]
-        assert m["hints"] == ["Start at the trust boundaries."]
-        assert m["nice_work_roles"] == ["DD-WRL-003", "DD-WRL-001"]
-        assert m["rubric"] == [
+        assert m.summary == "Find the weak spots."
+        assert m.skills == ["STRIDE", "Data flow diagrams"]
+        assert m.hints == ["Start at the trust boundaries."]
+        assert m.nice_work_roles == ["DD-WRL-003", "DD-WRL-001"]
+        assert m.rubric == [
             {
                 "key": "evidence",
                 "title": "Evidence",
@@ -98,8 +99,8 @@ class TestCreate:
             },
             {"key": "clarity", "title": "Clarity", "description": "", "points": 5},
         ]
-        assert m["max_points"] == 15
-        assert [p["id"] for p in m["prerequisites"]] == [world.m1.id]
+        assert m.max_points == 15
+        assert [p.id for p in m.prerequisites] == [world.m1.id]
 
     @pytest.mark.parametrize(
         ("fields", "message"),
@@ -154,8 +155,8 @@ class TestCreate:
             admin,
             MissionChanges(program_id=world.other_program.id, title="For Coast", track="builders"),
         )
-        assert m["program_ids"] == [world.other_program.id]
-        assert m["organization_id"] == world.other_org.id
+        assert m.program_ids == [world.other_program.id]
+        assert m.organization_id == world.other_org.id
 
 
 class TestPrerequisiteLoops:
@@ -180,7 +181,7 @@ class TestPrerequisiteLoops:
             world.m3.id or 0,
             MissionChanges(prerequisites=[world.m1.id or 0, world.m2.id or 0]),
         )
-        assert {p["id"] for p in m["prerequisites"]} == {world.m1.id, world.m2.id}
+        assert {p.id for p in m.prerequisites} == {world.m1.id, world.m2.id}
 
     def test_clearing_prerequisites(self, session: Session, world: World) -> None:
         authoring.update_mission(
@@ -200,10 +201,10 @@ class TestPublishing:
         d = director(session, world)
         bare = draft(session, world)
         with pytest.raises(Invalid, match="needs a brief and at least one rubric criterion"):
-            authoring.publish_mission(session, d, bare["id"])
+            authoring.publish_mission(session, d, bare.id)
         waiting = ready(session, world, prerequisites=[world.draft_mission.id])
         with pytest.raises(Invalid, match="Publish its prerequisites first.*'Unfinished'"):
-            authoring.publish_mission(session, d, waiting["id"])
+            authoring.publish_mission(session, d, waiting.id)
 
     def test_published_mission_reaches_the_catalog_and_is_embedded_after_commit(
         self, session: Session, world: World, stub_broker: dramatiq.Broker
@@ -212,14 +213,14 @@ class TestPublishing:
         session.commit()
         d = director(session, world)
         with db.session_scope() as s:
-            out = authoring.publish_mission(s, d, m["id"])
-            assert out["status"] == "published"
+            out = authoring.publish_mission(s, d, m.id)
+            assert out.status == "published"
             assert queued(stub_broker) == []  # not before the commit
-        assert queued(stub_broker) == [m["id"]]
+        assert queued(stub_broker) == [m.id]
         page = catalog.list_missions(
             session, principal(session, world.student), catalog.MissionFilter(q="attack surface")
         )
-        assert [x.id for x, _t in page.items] == [m["id"]]
+        assert [x.id for x, _t in page.items] == [m.id]
         assert session.exec(select(AuditLog).where(AuditLog.action == "mission.published")).one()
 
     def test_a_rolled_back_publish_sends_no_job(
@@ -228,7 +229,7 @@ class TestPublishing:
         m = ready(session, world)
         session.commit()
         with pytest.raises(RuntimeError), db.session_scope() as s:
-            authoring.publish_mission(s, director(session, world), m["id"])
+            authoring.publish_mission(s, director(session, world), m.id)
             raise RuntimeError("the request failed later")
         assert queued(stub_broker) == []
 
@@ -250,7 +251,7 @@ class TestPublishing:
             out = authoring.update_mission(
                 s, d, mid, MissionChanges(summary="Sharper summary", difficulty=2)
             )
-        assert out["summary"] == "Sharper summary" and out["difficulty"] == 2
+        assert out.summary == "Sharper summary" and out.difficulty == 2
         assert queued(stub_broker) == [mid]
 
     def test_editing_a_draft_sends_no_job(
@@ -273,15 +274,15 @@ class TestPublishing:
         mid = world.m3.id or 0
         with pytest.raises(Conflict, match="already published"):
             authoring.publish_mission(session, d, mid)
-        assert authoring.unpublish_mission(session, d, mid)["status"] == "draft"
+        assert authoring.unpublish_mission(session, d, mid).status == "draft"
         with pytest.raises(Conflict, match="already a draft"):
             authoring.unpublish_mission(session, d, mid)
-        assert authoring.archive_mission(session, d, mid)["status"] == "archived"
+        assert authoring.archive_mission(session, d, mid).status == "archived"
         with pytest.raises(Conflict, match="already archived"):
             authoring.archive_mission(session, d, mid)
         with pytest.raises(Conflict, match="archived: restore it"):
             authoring.update_mission(session, d, mid, MissionChanges(title="Edited"))
-        assert authoring.publish_mission(session, d, mid)["status"] == "published"
+        assert authoring.publish_mission(session, d, mid).status == "published"
         actions = session.exec(
             select(AuditLog.action).where(AuditLog.target_type == "mission").order_by(AuditLog.id)  # type: ignore[arg-type]
         ).all()
@@ -294,14 +295,14 @@ class TestPublishing:
         with pytest.raises(Conflict, match="Published missions require this one"):
             authoring.archive_mission(session, d, world.m1.id or 0)
         authoring.unpublish_mission(session, d, world.m2.id or 0)
-        assert authoring.archive_mission(session, d, world.m1.id or 0)["status"] == "archived"
+        assert authoring.archive_mission(session, d, world.m1.id or 0).status == "archived"
 
 
 class TestListingAndAccess:
     def test_list_filters_by_status_and_counts(self, session: Session, world: World) -> None:
         d = director(session, world)
         every = authoring.list_missions(session, d)
-        assert {m["title"] for m in every} == {
+        assert {m.title for m in every} == {
             "Harden a server",
             "Scan the pipeline",
             "Write a policy",
@@ -309,9 +310,9 @@ class TestListingAndAccess:
             "Retired",
         }
         drafts = authoring.list_missions(session, d, status="draft")
-        assert [m["title"] for m in drafts] == ["Unfinished"]
+        assert [m.title for m in drafts] == ["Unfinished"]
         assert authoring.status_counts(session, d) == {"draft": 1, "published": 3, "archived": 1}
-        assert [m["title"] for m in authoring.list_missions(session, d, q="POLICY")] == [
+        assert [m.title for m in authoring.list_missions(session, d, q="POLICY")] == [
             "Write a policy"
         ]
         with pytest.raises(Invalid, match="Unknown status"):
@@ -319,7 +320,7 @@ class TestListingAndAccess:
         options = authoring.prerequisite_options(
             session, d, world.program.id or 0, world.m1.id or 0
         )
-        assert {o["title"] for o in options} == {
+        assert {o.title for o in options} == {
             "Scan the pipeline",
             "Write a policy",
             "Unfinished",
@@ -329,7 +330,7 @@ class TestListingAndAccess:
         self, session: Session, world: World
     ) -> None:
         other = principal(session, world.other_director)
-        assert [m["title"] for m in authoring.list_missions(session, other)] == ["Coast mission"]
+        assert [m.title for m in authoring.list_missions(session, other)] == ["Coast mission"]
         mid = world.m1.id or 0
         for call in (
             lambda: authoring.get_mission(session, other, mid),

@@ -30,7 +30,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services.admin import demo as demo_data
 from cyberhub.services.identity.permissions import Principal, load_principal
-from cyberhub.services.learning import dashboards, programs, reviews, submissions
+from cyberhub.services.learning import dashboards, mentoring, programs, reviews, submissions
 from cyberhub.services.messaging import notifications
 
 pytestmark = [pytest.mark.integration, pytest.mark.missions, pytest.mark.student]
@@ -173,24 +173,24 @@ def test_the_demo_student_has_a_clear_next_action(session: Session) -> None:
 
 def test_the_demo_mentor_sees_every_queue_bucket(session: Session) -> None:
     mentor = who(session, MENTOR)
-    board = dashboards.mentor_dashboard(session, mentor)
-    assert all(board["queue"][b] > 0 for b in reviews.BUCKETS), board["queue"]
-    assert len(board["mentees"]) >= 6
-    assert any(m["percent"] > 0 for m in board["mentees"])
-    assert all(m["last_activity"] for m in board["mentees"])
-    assert board["pending_preview"]
+    board = mentoring.mentor_dashboard(session, mentor)
+    assert all(getattr(board.queue, b) > 0 for b in reviews.BUCKETS), board.queue
+    assert len(board.mentees) >= 6
+    assert any(m.percent > 0 for m in board.mentees)
+    assert all(m.last_activity for m in board.mentees)
+    assert board.pending_preview
     # Assigned mentees come first; another mentor's mentee in the cohort is still reviewable.
-    assigned = [i["assigned_to_me"] for i in board["pending_preview"]]
+    assigned = [i.assigned_to_me for i in board.pending_preview]
     assert assigned == sorted(assigned, reverse=True) and not assigned[-1]
-    assert any(i["attempt"] == 2 for i in board["pending_preview"])
-    work = board["workload"]
-    assert work["reviewed_last_7_days"] > 0 and work["median_turnaround_hours"] is not None
+    assert any(i.attempt == 2 for i in board.pending_preview)
+    work = board.workload
+    assert work.reviewed_last_7_days > 0 and work.median_turnaround_hours is not None
     for bucket in reviews.BUCKETS:
         page = reviews.queue(session, mentor, bucket=bucket)
         assert page.items, bucket
     # The review page's data loads for a claimed submission.
     [claimed, *_] = reviews.queue(session, mentor, bucket="claimed_by_me").items
-    detail = submissions.get_submission(session, mentor, claimed["id"])
+    detail = submissions.get_submission(session, mentor, claimed.id)
     assert detail.submission.answer and detail.events
     # The bell: new submissions and an expired claim, unread.
     inbox = notifications.list_for(session, mentor, unread_only=True)
@@ -217,8 +217,8 @@ def test_the_director_roster_shows_progress_and_mentors(session: Session) -> Non
     spring = session.exec(select(Cohort).where(Cohort.name == "Nairobi Spring Cohort")).one()
     rows = programs.roster(session, director, spring.id or 0)
     assert len(rows) == 1 + sum(1 for *_, c, _m in demo_data.DEMO_LEARNERS if c == spring.name)
-    assert sum(1 for r in rows if r["progress"] > 0) >= 4
-    assert {r["mentor"] for r in rows} >= {"Brian Otieno", "Halima Yusuf", ""}
+    assert sum(1 for r in rows if r.progress > 0) >= 4
+    assert {r.mentor for r in rows} >= {"Brian Otieno", "Halima Yusuf", ""}
     mentors = session.exec(
         select(func.count(func.distinct(MentorAssignment.mentor_id))).where(
             MentorAssignment.cohort_id == spring.id

@@ -236,7 +236,7 @@ class TestAccessRules:
             ),
             ("GET", "/director/missions/abc", None, "mission_id"),
             ("PATCH", f"/director/missions/{w.m1.id}", {"difficulty": 9}, "Difficulty"),
-            ("POST", f"/director/missions/{bare['id']}/publish", None, "needs a brief"),
+            ("POST", f"/director/missions/{bare.id}/publish", None, "needs a brief"),
             ("POST", "/director/missions/abc/unpublish", None, "mission_id"),
             ("POST", "/director/missions/abc/archive", None, "mission_id"),
         ]

@@ -63,8 +63,8 @@ class TestEnrollOne:
             session, director(session, world), world.cohort.id or 0, " Kofi@Example.org "
         )
         session.commit()
-        assert out["student_id"] == newcomer.id and out["status"] == "active"
-        assert out["new_account"] is False
+        assert out.student_id == newcomer.id and out.status == "active"
+        assert out.new_account is False
         assert newcomer.email in active_emails(session, world.cohort.id or 0)
         [mail] = mails_to(session, newcomer.email)
         assert "Spring" in mail.subject and "/missions" in mail.body
@@ -109,7 +109,7 @@ class TestEnrollOne:
             full_name="New Learner",
         )
         session.commit()
-        assert out["new_account"] is True
+        assert out.new_account is True
         user = session.exec(select(User).where(User.email == "new.learner@example.org")).one()
         assert user.password_hash is None and user.full_name == "New Learner"
         [mail] = mails_to(session, user.email)
@@ -131,7 +131,7 @@ class TestEnrollOne:
         assert world.student.email not in active_emails(session, cid)
         again = enrollment.enroll(session, d, cid, world.student.email)
         session.commit()
-        assert again["status"] == "active"
+        assert again.status == "active"
         assert len(session.exec(select(Enrollment).where(Enrollment.cohort_id == cid)).all()) == 2
 
     def test_full_cohort_refuses(self, session: Session, world: World) -> None:
@@ -158,7 +158,7 @@ class TestEnrollOne:
                     session, principal(session, who), world.cohort.id or 0, "x@example.org"
                 )
         admin = principal(session, world.admin)
-        assert enrollment.enroll(session, admin, world.cohort.id or 0, "y@example.org")["id"]
+        assert enrollment.enroll(session, admin, world.cohort.id or 0, "y@example.org").id
 
 
 class TestUnenroll:
@@ -169,14 +169,14 @@ class TestUnenroll:
         cid = world.cohort.id or 0
         out = enrollment.unenroll(session, d, cid, world.student.id or 0)
         session.commit()
-        assert out["status"] == "withdrawn"
+        assert out.status == "withdrawn"
         assert (
             session.exec(
                 select(MentorAssignment).where(MentorAssignment.student_id == world.student.id)
             ).first()
             is None
         )
-        assert programs.cohort_detail(session, d, cid)["enrolled"] == 1
+        assert programs.cohort_detail(session, d, cid).enrolled == 1
         with pytest.raises(NotFound):
             enrollment.unenroll(session, d, cid, world.student.id or 0)
         with pytest.raises(NotFound):
@@ -186,7 +186,7 @@ class TestUnenroll:
         d = director(session, world)
         enrollment.unenroll(session, d, world.cohort.id or 0, world.student2.id or 0)
         rows = enrollment.list_enrollments(session, d, world.cohort.id or 0)
-        assert {r["email"]: r["status"] for r in rows} == {
+        assert {r.email: r.status for r in rows} == {
             world.student.email: "active",
             world.student2.email: "withdrawn",
         }
@@ -279,7 +279,7 @@ class TestCsvImport:
         )
         out = enrollment.import_csv(session, director(session, world), world.cohort.id or 0, text)
         session.commit()
-        assert out["imported"] == 3 and out["new_accounts"] == 2
+        assert out.imported == 3 and out.new_accounts == 2
         assert {known.email, "fresh@example.org", "other.fresh@example.org"} <= active_emails(
             session, world.cohort.id or 0
         )
@@ -371,12 +371,12 @@ class TestMentors:
         d = director(session, world)
         cid = world.other_cohort.id or 0
         out = enrollment.set_cohort_mentor(session, d, cid, world.comentor.email, 3)
-        assert (out["capacity"], out["mentees"], out["free"]) == (3, 0, 3)
+        assert (out.capacity, out.mentees, out.free) == (3, 0, 3)
         out = enrollment.set_cohort_mentor(session, d, cid, world.comentor.email, 5)
-        assert out["capacity"] == 5
-        rows = {m["email"]: m for m in enrollment.list_mentors(session, d, cid)}
-        assert rows[world.comentor.email]["capacity"] == 5
-        assert rows[world.other_mentor.email]["mentees"] == 0
+        assert out.capacity == 5
+        rows = {m.email: m for m in enrollment.list_mentors(session, d, cid)}
+        assert rows[world.comentor.email].capacity == 5
+        assert rows[world.other_mentor.email].mentees == 0
 
     def test_mentor_rules(self, session: Session, world: World) -> None:
         d = director(session, world)
@@ -411,7 +411,7 @@ class TestMentors:
         out = enrollment.assign_mentor(
             session, d, cid, world.student2.id or 0, world.comentor.id or 0
         )
-        assert out["mentor_id"] == world.comentor.id
+        assert out.mentor_id == world.comentor.id
         # Reassigning moves the student (one mentor per student per cohort).
         out = enrollment.assign_mentor(
             session, d, cid, world.student.id or 0, world.comentor.id or 0
@@ -454,18 +454,18 @@ class TestMentors:
         session.commit()
         out = enrollment.balance_mentors(session, d, cid)
         session.commit()
-        assert out["unassigned"] == 1  # 7 students, 1 + 2 + 3 places
+        assert out.unassigned == 1  # 7 students, 1 + 2 + 3 places
         loads: dict[int, int] = {}
-        for a in out["assignments"]:
-            loads[a["mentor_id"]] = loads.get(a["mentor_id"], 0) + 1
+        for a in out.assignments:
+            loads[a.mentor_id] = loads.get(a.mentor_id, 0) + 1
         assert loads == {world.other_mentor.id: 1, world.mentor.id: 2, world.comentor.id: 3}
         # Oldest enrolment first: the outsider (enrolled by the factory) is matched first, with
         # the least-loaded mentor with most room: all three have 0, comentor has most room.
-        first = out["assignments"][0]
-        assert first["student_id"] == world.outsider_student.id
-        assert first["mentor_id"] == world.comentor.id
+        first = out.assignments[0]
+        assert first.student_id == world.outsider_student.id
+        assert first.mentor_id == world.comentor.id
         # Balancing again changes nothing: everyone with room is taken.
         again = enrollment.balance_mentors(session, d, cid)
-        assert again == {"assignments": [], "unassigned": 1}
+        assert again.model_dump() == {"assignments": [], "unassigned": 1}
         rows = programs.roster(session, d, cid)
-        assert sum(1 for r in rows if r["mentor_id"] is None) == 1
+        assert sum(1 for r in rows if r.mentor_id is None) == 1

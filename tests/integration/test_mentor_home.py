@@ -43,18 +43,18 @@ def test_mentor_sees_cohorts_and_students_of_their_organization(
     make_user(session, "elsewhere@example.org", "student", organization_id=other.id)
 
     home = mentor_home(session, principal_of(session, "mentor@cyberhub.example"))
-    assert home["organizations"] == ["Ongoza CyberHub Academy"]
-    assert [c["name"] for c in home["cohorts"]] == [
+    assert home.organizations == ["Ongoza CyberHub Academy"]
+    assert [c.name for c in home.cohorts] == [
         "Nairobi Spring Cohort",
         "Remote Evening Cohort",
     ]
-    assert [c["status"] for c in home["cohorts"]] == ["running", "upcoming"]
-    assert home["cohorts"][0]["capacity"] == 40 and "–" in home["cohorts"][0]["dates"]
-    emails = [x["email"] for x in home["learners"]]
+    assert [c.status for c in home.cohorts] == ["running", "upcoming"]
+    assert home.cohorts[0].capacity == 40 and "–" in home.cohorts[0].dates
+    emails = [x.email for x in home.learners]
     assert emails == ["late.joiner@example.org", "student@cyberhub.example"]  # newest first
-    assert home["learners_total"] == 2
-    assert home["learners"][1]["name"] == "Amina Njoroge"
-    assert set(home["learners"][0]) >= {"name", "email", "joined", "organization"}
+    assert home.learners_total == 2
+    assert home.learners[1].name == "Amina Njoroge"
+    assert set(home.learners[0].model_dump()) >= {"name", "email", "joined", "organization"}
 
 
 def test_mentor_of_an_empty_organization_gets_empty_lists(session: Session) -> None:
@@ -63,7 +63,7 @@ def test_mentor_of_an_empty_organization_gets_empty_lists(session: Session) -> N
     session.commit()
     make_user(session, "m@example.org", "mentor", organization_id=org.id)
     home = mentor_home(session, principal_of(session, "m@example.org"))
-    assert home == {
+    assert home.model_dump() == {
         "organizations": ["New Campus"],
         "cohorts": [],
         "learners": [],

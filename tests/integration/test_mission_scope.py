@@ -205,7 +205,7 @@ class TestProgramMissions:
         w = two.w
         d = principal(session, w.other_director)
         pid = w.other_program.id or 0
-        options = {o["title"] for o in authoring.library_options(session, d, pid)}
+        options = {o.title for o in authoring.library_options(session, d, pid)}
         assert options == {"Harden a server", "Scan the pipeline"}  # B runs builders only
         authoring.add_to_program(session, d, pid, w.m1.id or 0)
         session.commit()
@@ -244,7 +244,7 @@ class TestProgramMissions:
         m = authoring.update_mission(
             session, principal(session, w.admin), w.m1.id or 0, MissionChanges(summary="New.")
         )
-        assert m["summary"] == "New." and m["library"]
+        assert m.summary == "New." and m.library
 
     def test_the_api_adds_and_removes_with_4xx_for_outsiders(
         self, session: Session, two: Two, api_client: TestClient

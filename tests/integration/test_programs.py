@@ -75,10 +75,10 @@ class TestAccess:
     def test_lists_show_only_your_own_organization(self, session: Session, world: World) -> None:
         mine = programs.list_programs(session, principal(session, world.director))
         theirs = programs.list_programs(session, principal(session, world.other_director))
-        assert [p["id"] for p in mine] == [world.program.id]
-        assert [p["id"] for p in theirs] == [world.other_program.id]
+        assert [p.id for p in mine] == [world.program.id]
+        assert [p.id for p in theirs] == [world.other_program.id]
         every = programs.list_programs(session, principal(session, world.admin))
-        assert {p["id"] for p in every} == {world.program.id, world.other_program.id}
+        assert {p.id for p in every} == {world.program.id, world.other_program.id}
         assert programs.list_cohorts(session, principal(session, world.other_director)) == []
 
     def test_unknown_ids_are_not_found(self, session: Session, world: World) -> None:
@@ -108,15 +108,15 @@ class TestPrograms:
         assert all(t.description and t.careers for t in tracks)
         [entry] = actions(session, "program.created")
         assert entry.actor_id == world.director.id and entry.target_id == str(p.id)
-        listed = {x["id"]: x for x in programs.list_programs(session, d)}[p.id]
-        assert listed["tracks"] == 5 and listed["cohorts"] == 0 and listed["students"] == 0
+        listed = {x.id: x for x in programs.list_programs(session, d)}[p.id]
+        assert listed.tracks == 5 and listed.cohorts == 0 and listed.students == 0
 
     def test_counts_of_the_existing_programme(self, session: Session, world: World) -> None:
         [row] = programs.list_programs(session, principal(session, world.director))
-        assert row["cohorts"] == 2
-        assert row["published_missions"] == 3  # m1, m2, m3 (not the draft or archived one)
-        assert row["students"] == 3
-        assert row["organization"] == "Test Academy"
+        assert row.cohorts == 2
+        assert row.published_missions == 3  # m1, m2, m3 (not the draft or archived one)
+        assert row.students == 3
+        assert row.organization == "Test Academy"
 
     def test_admin_must_choose_the_organization(self, session: Session, world: World) -> None:
         admin = principal(session, world.admin)
@@ -248,9 +248,9 @@ class TestTracks:
             )
             if x.key == "builders"
         ]
-        data = programs.track_json(t)
-        ids = [r["id"] for r in data["nice_work_roles"]]
-        assert "DD-WRL-003" in ids and all(r["name"] for r in data["nice_work_roles"])
+        data = programs.track_public(t)
+        ids = [r.id for r in data.nice_work_roles]
+        assert "DD-WRL-003" in ids and all(r.name for r in data.nice_work_roles)
 
 
 class TestCohorts:
@@ -275,8 +275,8 @@ class TestCohorts:
         c = self.create(session, world)
         assert c.director_id == world.director.id and c.capacity == 12
         row = programs.cohort_detail(session, principal(session, world.director), c.id)
-        assert row["status"] == "running" and row["seats_left"] == 12 and row["enrolled"] == 0
-        assert row["director"] == world.director.full_name
+        assert row.status == "running" and row.seats_left == 12 and row.enrolled == 0
+        assert row.director == world.director.full_name
 
     def test_dates_capacity_and_director_rules(self, session: Session, world: World) -> None:
         with pytest.raises(Invalid, match="end on or after"):
@@ -308,12 +308,12 @@ class TestCohorts:
 
     def test_list_counts_seats_mentors_and_unassigned(self, session: Session, world: World) -> None:
         rows = {
-            r["name"]: r for r in programs.list_cohorts(session, principal(session, world.director))
+            r.name: r for r in programs.list_cohorts(session, principal(session, world.director))
         }
         spring = rows["Spring"]
-        assert spring["enrolled"] == 2 and spring["mentors"] == 2 and spring["unassigned"] == 1
-        assert spring["seats_left"] == spring["capacity"] - 2
-        assert rows["Evening"]["enrolled"] == 1 and rows["Evening"]["mentors"] == 1
+        assert spring.enrolled == 2 and spring.mentors == 2 and spring.unassigned == 1
+        assert spring.seats_left == spring.capacity - 2
+        assert rows["Evening"].enrolled == 1 and rows["Evening"].mentors == 1
 
 
 class TestRoster:
@@ -348,18 +348,18 @@ class TestRoster:
         session.commit()
 
         rows = {
-            r["email"]: r
+            r.email: r
             for r in programs.roster(
                 session, principal(session, world.director), world.cohort.id or 0
             )
         }
         assert set(rows) == {student.email, student2.email}  # not the other cohort's student
         first, second = rows[student.email], rows[student2.email]
-        assert (first["approved"], first["published"], first["progress"]) == (1, 4, 25)
-        assert (second["approved"], second["published"], second["progress"]) == (3, 4, 75)
-        assert first["mentor_id"] == world.mentor.id and first["mentor"] == world.mentor.full_name
-        assert second["mentor_id"] is None and second["mentor"] == ""
-        assert first["status"] == "active"
+        assert (first.approved, first.published, first.progress) == (1, 4, 25)
+        assert (second.approved, second.published, second.progress) == (3, 4, 75)
+        assert first.mentor_id == world.mentor.id and first.mentor == world.mentor.full_name
+        assert second.mentor_id is None and second.mentor == ""
+        assert first.status == "active"
 
     def test_withdrawn_students_are_hidden_unless_asked(
         self, session: Session, world: World
@@ -367,10 +367,10 @@ class TestRoster:
         gone = make_user(session, "gone@example.org", "student", organization_id=world.org.id)
         enroll(session, world.cohort, gone, status="withdrawn")
         d = principal(session, world.director)
-        emails = [r["email"] for r in programs.roster(session, d, world.cohort.id or 0)]
+        emails = [r.email for r in programs.roster(session, d, world.cohort.id or 0)]
         assert gone.email not in emails
         every = programs.roster(session, d, world.cohort.id or 0, include_withdrawn=True)
-        assert {r["email"]: r["status"] for r in every}[gone.email] == "withdrawn"
+        assert {r.email: r.status for r in every}[gone.email] == "withdrawn"
 
     def test_empty_cohort_and_no_published_missions(self, session: Session, world: World) -> None:
         d = principal(session, world.director)
@@ -386,14 +386,12 @@ class TestRoster:
         assert cohort is not None
         enroll(session, cohort, alone)
         [row] = programs.roster(session, d, c.id or 0)
-        assert (row["approved"], row["published"], row["progress"]) == (0, 0, 0)
+        assert (row.approved, row.published, row.progress) == (0, 0, 0)
 
     def test_mentor_assignment_shows_in_roster(self, session: Session, world: World) -> None:
         assign(session, world.cohort, world.comentor, world.student2)
         rows = programs.roster(session, principal(session, world.admin), world.cohort.id or 0)
-        assert {r["email"]: r["mentor_id"] for r in rows}[world.student2.email] == (
-            world.comentor.id
-        )
+        assert {r.email: r.mentor_id for r in rows}[world.student2.email] == (world.comentor.id)
 
 
 def test_tracks_of_a_new_programme_have_the_texts_of_the_catalog(

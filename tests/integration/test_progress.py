@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from cyberhub.models import Enrollment, MissionStatus, Submission
 from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
-from cyberhub.services.learning import dashboards, progress, reviews, submissions
+from cyberhub.services.learning import dashboards, mentoring, progress, reviews, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -285,27 +285,27 @@ class TestMentorDashboard:
         approve(session, world)
         submit(session, world, mission=world.m3)
         submit(session, world, user=world.student2)
-        data = dashboards.mentor_dashboard(session, principal(session, world.mentor))
-        [mentee] = data["mentees"]
-        assert mentee["id"] == world.student.id and mentee["cohort"]["name"] == "Spring"
-        assert (mentee["approved"], mentee["published"], mentee["percent"]) == (1, 3, 33)
-        assert mentee["last_activity"] is not None
-        assert data["queue"] == {
+        data = mentoring.mentor_dashboard(session, principal(session, world.mentor))
+        [mentee] = data.mentees
+        assert mentee.id == world.student.id and mentee.cohort.name == "Spring"
+        assert (mentee.approved, mentee.published, mentee.percent) == (1, 3, 33)
+        assert mentee.last_activity is not None
+        assert data.queue.model_dump() == {
             "pending": 2,
             "claimed_by_me": 0,
             "waiting_for_student": 0,
             "reviewed": 0,
         }
-        assert [i["assigned_to_me"] for i in data["pending_preview"]] == [True, False]
-        assert data["workload"]["mentees"] == 1 and data["workload"]["pending"] == 2
+        assert [i.assigned_to_me for i in data.pending_preview] == [True, False]
+        assert data.workload.mentees == 1 and data.workload.pending == 2
 
     def test_only_mentors(self, session: Session, world: World) -> None:
         with pytest.raises(Forbidden):
-            dashboards.mentor_dashboard(session, principal(session, world.student))
-        other = dashboards.mentor_dashboard(session, principal(session, world.other_mentor_org))
-        assert other["mentees"] == [] and other["queue"]["pending"] == 0
+            mentoring.mentor_dashboard(session, principal(session, world.student))
+        other = mentoring.mentor_dashboard(session, principal(session, world.other_mentor_org))
+        assert other.mentees == [] and other.queue.pending == 0
 
     def test_an_unassigned_enrollment_is_not_a_mentee(self, session: Session, world: World) -> None:
         enroll(session, world.cohort, make_user(session, "new@example.org", "student"))
-        data = dashboards.mentor_dashboard(session, principal(session, world.comentor))
-        assert data["mentees"] == []
+        data = mentoring.mentor_dashboard(session, principal(session, world.comentor))
+        assert data.mentees == []

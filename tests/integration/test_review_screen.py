@@ -3,12 +3,14 @@ from a browser (the access cookie on GET /submissions/{id}/file)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions
 from cyberhub.services.learning import reviews, submissions
@@ -47,29 +49,31 @@ class TestReviewScreen:
     def test_claim_states_and_attempts(self, session: Session, world: World) -> None:
         first = submit(session, world)
         screen = reviews.review_screen(session, principal(session, world.mentor), first.id or 0)
-        assert screen["status"] == "submitted" and screen["attempt"] == 1
-        assert screen["student"] == world.student.full_name
-        assert [c["key"] for c in screen["rubric"]] == ["evidence", "clarity"]
-        assert screen["max_total"] == 15
-        assert screen["current"]["answer"] == GOOD_ANSWER
-        assert screen["earlier"] == [] and screen["newer_attempt_id"] is None
-        assert screen["can_claim"] and not screen["can_review"] and not screen["can_release"]
+        assert screen.status == "submitted" and screen.attempt == 1
+        assert screen.student == world.student.full_name
+        assert [c.key for c in screen.rubric] == ["evidence", "clarity"]
+        assert screen.max_total == 15
+        assert screen.current["answer"] == GOOD_ANSWER
+        assert screen.earlier == [] and screen.newer_attempt_id is None
+        assert screen.can_claim and not screen.can_review and not screen.can_release
 
         claim(session, world.mentor, first)
         mine = reviews.review_screen(session, principal(session, world.mentor), first.id or 0)
-        assert mine["claim"]["mine"] and mine["can_review"] and mine["can_release"]
-        assert not mine["can_claim"] and mine["claim"]["expires_at"].endswith("UTC")
+        assert mine.claim.mine and mine.can_review and mine.can_release
+        assert not mine.can_claim and (mine.claim.expires_at or utcnow()) > utcnow() + timedelta(
+            hours=23
+        )
         theirs = reviews.review_screen(session, principal(session, world.comentor), first.id or 0)
-        assert theirs["claim"]["holder"] == world.mentor.full_name
-        assert not theirs["claim"]["mine"] and not theirs["can_claim"]
-        assert not theirs["can_review"]
+        assert theirs.claim.holder == world.mentor.full_name
+        assert not theirs.claim.mine and not theirs.can_claim
+        assert not theirs.can_review
 
         # Expired: the holder may still finish (and claim again); another mentor may take over.
         backdate_claim(session, first)
         mine = reviews.review_screen(session, principal(session, world.mentor), first.id or 0)
-        assert mine["claim"]["expired"] and mine["can_review"] and mine["can_claim"]
+        assert mine.claim.expired and mine.can_review and mine.can_claim
         theirs = reviews.review_screen(session, principal(session, world.comentor), first.id or 0)
-        assert theirs["claim"]["expired"] and theirs["can_claim"] and not theirs["can_review"]
+        assert theirs.claim.expired and theirs.can_claim and not theirs.can_review
 
         decide(session, world.mentor, first, "changes_requested")
         second = submissions.submit(
@@ -77,11 +81,11 @@ class TestReviewScreen:
         )
         session.commit()
         old = reviews.review_screen(session, principal(session, world.mentor), first.id or 0)
-        assert old["status"] == "changes_requested" and old["newer_attempt_id"] == second.id
-        assert old["current"]["has_review"] and old["current"]["decision"] == "changes_requested"
+        assert old.status == "changes_requested" and old.newer_attempt_id == second.id
+        assert old.current["has_review"] and old.current["decision"] == "changes_requested"
         new = reviews.review_screen(session, principal(session, world.mentor), second.id or 0)
-        assert [a["attempt"] for a in new["earlier"]] == [1]
-        assert new["earlier"][0]["feedback"].startswith("Good work")
+        assert [a["attempt"] for a in new.earlier] == [1]
+        assert new.earlier[0]["feedback"].startswith("Good work")
 
     def test_who_may_open_it(self, session: Session, world: World) -> None:
         sub = submit(session, world)

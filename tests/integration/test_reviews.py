@@ -202,7 +202,7 @@ class TestExpiry:
         claim(session, world.mentor, sub)
         backdate_claim(session, sub)
         page = reviews.queue(session, principal(session, world.comentor), bucket="pending")
-        assert [i["id"] for i in page.items] == [sub.id]
+        assert [i.id for i in page.items] == [sub.id]
 
     def test_the_worker_actor_sweeps(
         self,
@@ -352,12 +352,12 @@ class TestQueue:
         def ids(user, bucket: str) -> list[int | None]:
             page = reviews.queue(session, principal(session, user), bucket=bucket)
             assert page.total == len(page.items)
-            return [i["id"] for i in page.items]
+            return [i.id for i in page.items]
 
         pending = reviews.queue(session, mentor, bucket="pending").items
-        assert [(i["id"], i["assigned_to_me"]) for i in pending] == [(a.id, True), (b.id, False)]
-        assert pending[0]["student"]["name"] == "W.Student"
-        assert pending[0]["mission"]["title"] == "Harden a server"
+        assert [(i.id, i.assigned_to_me) for i in pending] == [(a.id, True), (b.id, False)]
+        assert pending[0].student.name == "W.Student"
+        assert pending[0].mission.title == "Harden a server"
         assert ids(world.comentor, "pending") == [a.id, b.id]  # submitted_at order
         assert ids(world.other_mentor, "pending") == [c.id]
         assert ids(world.other_mentor_org, "pending") == []
@@ -372,7 +372,7 @@ class TestQueue:
         assert ids(world.mentor, "reviewed") == [a.id]
         assert ids(world.comentor, "reviewed") == []
         item = reviews.queue(session, mentor, bucket="reviewed").items[0]
-        assert item["decision"] == "changes_requested" and item["status"] == "changes_requested"
+        assert item.decision == "changes_requested" and item.status == "changes_requested"
 
         submissions.save_draft(session, principal(session, world.student), world.m1.id or 0)
         session.commit()
@@ -383,7 +383,7 @@ class TestQueue:
         assert ids(world.mentor, "pending") == [again.id, b.id]  # assigned mentee first
 
         counts = reviews.queue_counts(session, world.mentor.id or 0)
-        assert counts == {
+        assert counts.model_dump() == {
             "pending": 2,
             "claimed_by_me": 0,
             "waiting_for_student": 0,
@@ -397,7 +397,7 @@ class TestQueue:
         first = reviews.queue(session, mentor, bucket="pending", page_size=2)
         second = reviews.queue(session, mentor, bucket="pending", page=2, page_size=2)
         assert (first.total, first.pages, len(first.items), len(second.items)) == (3, 2, 2, 1)
-        assert {i["id"] for i in first.items + second.items} == {s.id for s in subs}
+        assert {i.id for i in first.items + second.items} == {s.id for s in subs}
 
     def test_bad_requests(self, session: Session, world: World) -> None:
         mentor = principal(session, world.mentor)
@@ -415,7 +415,7 @@ class TestWorkload:
     def test_figures(self, session: Session, world: World) -> None:
         mentor = principal(session, world.mentor)
         empty = reviews.workload(session, mentor)
-        assert empty == {
+        assert empty.model_dump() == {
             "mentees": 1,
             "pending": 0,
             "claimed": 0,
@@ -441,10 +441,10 @@ class TestWorkload:
         session.commit()
         submit(session, world, user=world.student, mission=world.m2)
         figures = reviews.workload(session, mentor)
-        assert figures["mentees"] == 1
-        assert (figures["pending"], figures["claimed"]) == (1, 0)
-        assert figures["reviewed_last_7_days"] == 2
-        assert figures["median_turnaround_hours"] == 4.0  # median of 2, 4 and 6 hours
+        assert figures.mentees == 1
+        assert (figures.pending, figures.claimed) == (1, 0)
+        assert figures.reviewed_last_7_days == 2
+        assert figures.median_turnaround_hours == 4.0  # median of 2, 4 and 6 hours
 
     def test_only_mentors(self, session: Session, world: World) -> None:
         with pytest.raises(Forbidden):

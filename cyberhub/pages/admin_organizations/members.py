@@ -6,7 +6,7 @@ import reflex as rx
 
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import kept_form, labelled_input, labelled_select
+from cyberhub.components.labelled import kept_form, labelled_field, labelled_select_of
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout, remove_button
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
@@ -47,7 +47,7 @@ def _add_form() -> rx.Component:
             ),
             error_callout(S.add_error),
             rx.flex(
-                labelled_input(
+                labelled_field(
                     "Email",
                     "member-email",
                     name="email",
@@ -56,7 +56,7 @@ def _add_form() -> rx.Component:
                     max_length=320,
                     min_width="16em",
                 ),
-                labelled_select(
+                labelled_select_of(
                     "Role",
                     "member-role",
                     rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),

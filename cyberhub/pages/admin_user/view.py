@@ -7,7 +7,7 @@ import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
-from cyberhub.components.labelled import kept_form, labelled_select, labelled_textarea
+from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
@@ -101,14 +101,14 @@ def _assign_form() -> rx.Component:
         rx.heading("Give a role", size="3", as_="h3"),
         error_callout(S.assign_error),
         rx.flex(
-            labelled_select(
+            labelled_select_of(
                 "Role",
                 "assign-role",
                 *[rx.select.item(r.value.title(), value=r.value) for r in Role],
                 value=S.new_role,
                 on_change=S.set_new_role,
             ),
-            labelled_select(
+            labelled_select_of(
                 "Organization",
                 "assign-org",
                 rx.foreach(S.organizations, lambda o: rx.select.item(o.name, value=o.id)),

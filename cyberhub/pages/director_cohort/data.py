@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cyberhub import db
+from sqlmodel import Session
+
+from cyberhub.formatting import when
+from cyberhub.schemas.director import (
+    AssignmentPublic,
+    Balanced,
+    CohortMentorPublic,
+    CohortMentorRemoved,
+    CsvImported,
+    EnrollmentPublic,
+)
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment, programs
+from cyberhub.services.learning.enrollment import CsvImportError
 
 ROUTE = "/director/cohorts/[cohort_id]"
 HOME = "/dashboard/director"
@@ -18,75 +30,103 @@ CSV_EXAMPLE = "email,full_name\nada@example.org,Ada Lovelace\ngrace@example.org,
 
 
 def _dates(c: dict[str, Any]) -> str:
-    a, b = date.fromisoformat(c["starts_on"]), date.fromisoformat(c["ends_on"])
-    return f"{a:%d %b %Y} – {b:%d %b %Y}"
+    return f"{when(c['starts_on'], style='date')} – {when(c['ends_on'], style='date')}"
 
 
-def _load(principal: Principal | None, cohort_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        cohort = programs.cohort_detail(session, principal, cohort_id)
-        return {
-            "cohort": cohort,
-            "roster": programs.roster(session, principal, cohort_id),
-            "mentors": enrollment.list_mentors(session, principal, cohort_id),
-        }
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+    cohort = programs.cohort_detail(session, principal, cohort_id).model_dump(mode="json")
+    return {
+        "cohort": cohort,
+        "roster": [
+            r.model_dump(mode="json") for r in programs.roster(session, principal, cohort_id)
+        ],
+        "mentors": enrollment.list_mentors(session, principal, cohort_id),
+    }
 
 
 def _enroll(
-    principal: Principal | None, cohort_id: int, email: str, name: str, meta: RequestMeta
-) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return enrollment.enroll(session, principal, cohort_id, email, full_name=name, meta=meta)
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    email: str,
+    name: str,
+    meta: RequestMeta,
+) -> EnrollmentPublic:
+    return enrollment.enroll(session, principal, cohort_id, email, full_name=name, meta=meta)
+
+
+@dataclass
+class ImportRefused:
+    """The CSV's failing rows (nothing was imported)."""
+
+    message: str
+    rows: list[dict[str, Any]]
 
 
 def _import(
-    principal: Principal | None, cohort_id: int, text: str, meta: RequestMeta
-) -> dict[str, Any]:
-    with db.session_scope() as session:  # one transaction: a failing row rolls back everything
+    session: Session, principal: Principal | None, cohort_id: int, text: str, meta: RequestMeta
+) -> CsvImported | ImportRefused:
+    try:
         return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
+    except CsvImportError as exc:
+        session.rollback()  # nothing half-imported, whatever was touched while checking
+        return ImportRefused(exc.message, exc.rows)
 
 
 def _withdraw(
-    principal: Principal | None, cohort_id: int, student_id: int, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    student_id: int,
+    meta: RequestMeta,
 ) -> None:
-    with db.session_scope() as session:
-        enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
+    enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
 
 
 def _add_mentor(
-    principal: Principal | None, cohort_id: int, email: str, capacity: str, meta: RequestMeta
-) -> dict[str, Any]:
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    email: str,
+    capacity: str,
+    meta: RequestMeta,
+) -> CohortMentorPublic:
     try:
         seats = int(capacity.strip())
     except ValueError:
         raise Invalid("Enter the mentor's capacity as a whole number.") from None
-    with db.session_scope() as session:
-        return enrollment.set_cohort_mentor(session, principal, cohort_id, email, seats, meta=meta)
+    return enrollment.set_cohort_mentor(session, principal, cohort_id, email, seats, meta=meta)
 
 
 def _assign(
-    principal: Principal | None, cohort_id: int, student_id: int, mentor_id: int, meta: RequestMeta
-) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return enrollment.assign_mentor(
-            session, principal, cohort_id, student_id, mentor_id, meta=meta
-        )
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    student_id: int,
+    mentor_id: int,
+    meta: RequestMeta,
+) -> AssignmentPublic:
+    return enrollment.assign_mentor(session, principal, cohort_id, student_id, mentor_id, meta=meta)
 
 
 def _remove_mentor(
-    principal: Principal | None, cohort_id: int, mentor_id: int, meta: RequestMeta
-) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
+    session: Session, principal: Principal | None, cohort_id: int, mentor_id: int, meta: RequestMeta
+) -> CohortMentorRemoved:
+    return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
 
 
-def _balance(principal: Principal | None, cohort_id: int, meta: RequestMeta) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
+def _balance(
+    session: Session, principal: Principal | None, cohort_id: int, meta: RequestMeta
+) -> Balanced:
+    return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
 
 def _save_settings(
-    principal: Principal | None, cohort_id: int, form: dict[str, str], meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    form: dict[str, str],
+    meta: RequestMeta,
 ) -> None:
     try:
         starts_on = date.fromisoformat(form["starts_on"])
@@ -97,14 +137,13 @@ def _save_settings(
         capacity = int(form["capacity"])
     except ValueError:
         raise Invalid("Enter the capacity as a whole number.") from None
-    with db.session_scope() as session:
-        programs.update_cohort(
-            session,
-            principal,
-            cohort_id,
-            name=form["name"],
-            starts_on=starts_on,
-            ends_on=ends_on,
-            capacity=capacity,
-            meta=meta,
-        )
+    programs.update_cohort(
+        session,
+        principal,
+        cohort_id,
+        name=form["name"],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity,
+        meta=meta,
+    )

@@ -5,61 +5,69 @@ whose view shows it and whose page loads it with its own on_load."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
 from cyberhub.components.ui import error_callout
+from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import DomainError, Invalid
+from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
-from cyberhub.state.forms import parse_id, request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
 
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
 
 
-def _row(a: applications.ApplicationPublic) -> dict[str, Any]:
+def _row(a: applications.ApplicationPublic, tz: str | None) -> dict[str, Any]:
     row = asdict(a)
-    row["applied_at"] = f"{a.applied_at:%d %b %Y %H:%M} UTC"
-    row["decided_at"] = f"{a.decided_at:%d %b %Y %H:%M} UTC" if a.decided_at else ""
+    row["applied_at"] = when(a.applied_at, tz)
+    row["decided_at"] = when(a.decided_at, tz)
     return row
 
 
-def _load(principal: Principal | None, cohort_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        settings = applications.enrolment_settings(session, principal, cohort_id)
-        rows = applications.list_applications(session, principal, cohort_id)
-        return {"settings": asdict(settings), "rows": [_row(a) for a in rows]}
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+    settings = applications.enrolment_settings(session, principal, cohort_id)
+    rows = applications.list_applications(session, principal, cohort_id)
+    tz = principal.time_zone if principal else None
+    return {"settings": asdict(settings), "rows": [_row(a, tz) for a in rows]}
 
 
 def _decide(
-    principal: Principal | None, cohort_id: int, app_id: int, approve: bool, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    app_id: int,
+    approve: bool,
+    meta: RequestMeta,
 ) -> applications.ApplicationPublic:
-    with db.session_scope() as session:
-        act = applications.approve if approve else applications.reject
-        return act(session, principal, cohort_id, app_id, meta=meta)
+    act = applications.approve if approve else applications.reject
+    return act(session, principal, cohort_id, app_id, meta=meta)
 
 
 def _save(
-    principal: Principal | None, cohort_id: int, mode: str, capacity: str, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mode: str,
+    capacity: str,
+    meta: RequestMeta,
 ) -> applications.EnrolmentSettings:
     try:
         seats = int(capacity.strip())
     except ValueError:
         raise Invalid("Enter the capacity as a whole number.") from None
-    with db.session_scope() as session:
-        return applications.set_enrolment(
-            session, principal, cohort_id, mode=mode, capacity=seats, meta=meta
-        )
+    return applications.set_enrolment(
+        session, principal, cohort_id, mode=mode, capacity=seats, meta=meta
+    )
 
 
-class CohortEnrolmentState(rx.State):
+class CohortEnrolmentState(ServiceState, rx.State):
     cohort_id: int = 0
     settings: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
@@ -87,15 +95,12 @@ class CohortEnrolmentState(rx.State):
             return "They lose their place on the waitlist and are told so."
         return "They are told their application was not accepted and can't apply again."
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(_load, await self._principal(), self.cohort_id)
-        except DomainError as exc:
-            self.error, self.loaded = exc.message, True
+        done = await self._try(_load, self.cohort_id)
+        if not done:
+            self.error, self.loaded = done.error, True
             return
+        data = done.value
         self.settings, self.rows = data["settings"], data["rows"]
         self.mode = str(self.settings["mode"])
         self.loaded = True
@@ -123,18 +128,13 @@ class CohortEnrolmentState(rx.State):
     @rx.event
     async def save(self, form: dict[str, Any]) -> Any:
         self.notice, self.error = "", ""
-        try:
-            out = await asyncio.to_thread(
-                _save,
-                await self._principal(),
-                self.cohort_id,
-                self.mode,
-                str(form.get("capacity", ""))[:8],
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(
+            _save, self.cohort_id, self.mode, str(form.get("capacity", ""))[:8], self._meta()
+        )
+        if not done:
+            self.error = done.error
             return None
+        out = done.value
         refresh = await self._refresh_page()
         self.notice = (
             f"Saved: {applications.MODE_LABELS[EnrolmentMode(out.mode)].lower()}, "
@@ -144,18 +144,11 @@ class CohortEnrolmentState(rx.State):
 
     async def _decide(self, app_id: int, approve: bool) -> Any:
         self.notice, self.error = "", ""
-        try:
-            out = await asyncio.to_thread(
-                _decide,
-                await self._principal(),
-                self.cohort_id,
-                app_id,
-                approve,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(_decide, self.cohort_id, app_id, approve, self._meta())
+        if not done:
+            self.error = done.error
             return None
+        out = done.value
         refresh = await self._refresh_page()
         if not approve:
             self.notice = f"{out.student_name}'s application was rejected."
@@ -184,6 +177,20 @@ class CohortEnrolmentState(rx.State):
     async def reject(self) -> Any:
         self.reject_open = False
         return await self._decide(self.reject_id, False)
+
+
+def _listed(
+    title: str, rows: Any, headers: list[str], row: Any, testid: str, empty: str
+) -> tuple[rx.Component, rx.Component]:
+    """A heading and its table of `rows`, or `empty` when there are none."""
+    return (
+        rx.heading(title, size="3", as_="h3"),
+        rx.cond(
+            rows.length() > 0,
+            _table(headers, rx.foreach(rows, row), title, testid),
+            rx.text(empty, color_scheme="gray", size="2"),
+        ),
+    )
 
 
 def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
@@ -309,27 +316,21 @@ def enrolment_panel() -> rx.Component:
                 rx.badge(S.settings["waitlist"].to(int), " on the waitlist", size="2"),
                 gap="0.5em",
             ),
-            rx.heading("Pending applications", size="3", as_="h3"),
-            rx.cond(
-                S.pending.length() > 0,
-                _table(
-                    ["Learner", "Email", "Applied", ""],
-                    rx.foreach(S.pending, _pending_row),
-                    "Pending applications",
-                    "pending-applications",
-                ),
-                rx.text("No pending applications.", color_scheme="gray", size="2"),
+            *_listed(
+                "Pending applications",
+                S.pending,
+                ["Learner", "Email", "Applied", ""],
+                _pending_row,
+                "pending-applications",
+                "No pending applications.",
             ),
-            rx.heading("Waitlist", size="3", as_="h3"),
-            rx.cond(
-                S.waitlist.length() > 0,
-                _table(
-                    ["Place", "Learner", "Email", ""],
-                    rx.foreach(S.waitlist, _waitlist_row),
-                    "Waitlist",
-                    "waitlist",
-                ),
-                rx.text("Nobody is waiting.", color_scheme="gray", size="2"),
+            *_listed(
+                "Waitlist",
+                S.waitlist,
+                ["Place", "Learner", "Email", ""],
+                _waitlist_row,
+                "waitlist",
+                "Nobody is waiting.",
             ),
             rx.alert_dialog.root(
                 rx.alert_dialog.content(

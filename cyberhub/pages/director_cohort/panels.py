@@ -9,10 +9,13 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_field
 from cyberhub.components.tables import data_table
+from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
+from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.learning import enrollment
 
 # The browser reads the chosen file; its text lands in the text area for review (one character
@@ -45,13 +48,7 @@ def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
 def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
     progress = r["progress"].to(int)
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(r["name"], weight="medium"),
-                rx.text(r["email"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(two_line(r["name"], r["email"])),
         rx.table.cell(
             rx.vstack(
                 rx.progress(
@@ -126,28 +123,22 @@ def _enroll_form() -> rx.Component:
                 ),
                 error_callout(S.enroll_error),
                 rx.flex(
-                    rx.vstack(
-                        field_label("Email", "enroll-email"),
-                        rx.input(
-                            id="enroll-email",
-                            name="email",
-                            type="email",
-                            default_value=S.enroll_email,
-                            max_length=320,
-                            min_width="16em",
-                        ),
-                        spacing="1",
+                    labelled_field(
+                        "Email",
+                        "enroll-email",
+                        name="email",
+                        type="email",
+                        default_value=S.enroll_email,
+                        max_length=320,
+                        min_width="16em",
                     ),
-                    rx.vstack(
-                        field_label("Full name (for new accounts)", "enroll-name"),
-                        rx.input(
-                            id="enroll-name",
-                            name="full_name",
-                            default_value=S.enroll_name,
-                            max_length=200,
-                            min_width="14em",
-                        ),
-                        spacing="1",
+                    labelled_field(
+                        "Full name (for new accounts)",
+                        "enroll-name",
+                        name="full_name",
+                        default_value=S.enroll_name,
+                        max_length=200,
+                        min_width="14em",
                     ),
                     gap="1em",
                     wrap="wrap",
@@ -221,18 +212,12 @@ def _import_form() -> rx.Component:
     )
 
 
-def _mentor_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
+def _mentor_row(m: rx.Var[CohortMentorPublic]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(m["name"], weight="medium"),
-                rx.text(m["email"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
-        rx.table.cell(m["mentees"], " / ", m["capacity"]),
-        rx.table.cell(m["free"]),
-        rx.table.cell(remove_button(m["name"].to(str), DirectorCohortState.ask_remove_mentor(m))),
+        rx.table.cell(two_line(m.name, m.email)),
+        rx.table.cell(m.mentees, " / ", m.capacity),
+        rx.table.cell(m.free),
+        rx.table.cell(remove_button(m.name.to(str), DirectorCohortState.ask_remove_mentor(m))),
     )
 
 
@@ -272,30 +257,24 @@ def _mentors() -> rx.Component:
                     rx.heading("Add a mentor", size="3", as_="h3"),
                     error_callout(S.mentor_error),
                     rx.flex(
-                        rx.vstack(
-                            field_label("Mentor's email", "mentor-email"),
-                            rx.input(
-                                id="mentor-email",
-                                name="email",
-                                type="email",
-                                default_value=S.mentor_email,
-                                max_length=320,
-                                min_width="16em",
-                            ),
-                            spacing="1",
+                        labelled_field(
+                            "Mentor's email",
+                            "mentor-email",
+                            name="email",
+                            type="email",
+                            default_value=S.mentor_email,
+                            max_length=320,
+                            min_width="16em",
                         ),
-                        rx.vstack(
-                            field_label("Capacity (learners)", "mentor-capacity"),
-                            rx.input(
-                                id="mentor-capacity",
-                                name="capacity",
-                                type="number",
-                                min=1,
-                                max=200,
-                                default_value=S.mentor_capacity,
-                                width="8em",
-                            ),
-                            spacing="1",
+                        labelled_field(
+                            "Capacity (learners)",
+                            "mentor-capacity",
+                            name="capacity",
+                            type="number",
+                            min=1,
+                            max=200,
+                            default_value=S.mentor_capacity,
+                            width="8em",
                         ),
                         gap="1em",
                         wrap="wrap",

@@ -3,7 +3,6 @@ and the settings."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
@@ -11,6 +10,7 @@ import reflex as rx
 from cyberhub.pages.director_cohort.data import (
     NO_MENTOR,
     ROUTE,
+    ImportRefused,
     _add_mentor,
     _assign,
     _balance,
@@ -23,19 +23,18 @@ from cyberhub.pages.director_cohort.data import (
     _withdraw,
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
-from cyberhub.services.errors import DomainError, Forbidden
-from cyberhub.services.identity.permissions import Principal
+from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.learning import enrollment
-from cyberhub.services.learning.enrollment import CsvImportError
-from cyberhub.state.forms import parse_id, request_meta
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
 
-class DirectorCohortState(rx.State):
+class DirectorCohortState(ServiceState, rx.State):
     cohort_id: int = 0
     cohort: dict[str, Any] = {}
     roster: list[dict[str, Any]] = []
-    mentors: list[dict[str, Any]] = []
+    mentors: list[CohortMentorPublic] = []
     loading: bool = True
     error: str = ""
     notice: str = ""
@@ -67,26 +66,23 @@ class DirectorCohortState(rx.State):
 
     @rx.var
     def mentor_options(self) -> list[dict[str, str]]:
-        return [{"id": str(m["mentor_id"]), "name": m["name"]} for m in self.mentors]
+        return [{"id": str(m.mentor_id), "name": m.name} for m in self.mentors]
 
     @rx.var
     def unassigned(self) -> int:
         return sum(1 for r in self.roster if not r.get("mentor_id"))
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(_load, await self._principal(), self.cohort_id)
-        except Forbidden:
+        found = await self._try(_load, self.cohort_id)
+        if not found and found.code == "Forbidden":
             # Another organisation's cohort: the 403 page, as for a page of a role one lacks.
             (await self.get_state(SessionState)).deny(ROUTE)
             self.loading = False
             return
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
+        if not found:
+            self.error, self.loading = found.error, False
             return
+        data = found.value
         c = data["cohort"]
         self.cohort = {**c, "dates": _dates(c)}
         self.roster = [
@@ -114,22 +110,17 @@ class DirectorCohortState(rx.State):
         self.enroll_email = str(form.get("email", "")).strip()[:320]
         self.enroll_name = str(form.get("full_name", "")).strip()[:200]
         self.notice = ""
-        try:
-            out = await asyncio.to_thread(
-                _enroll,
-                await self._principal(),
-                self.cohort_id,
-                self.enroll_email,
-                self.enroll_name,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.enroll_error = exc.message
+        done = await self._try(
+            _enroll, self.cohort_id, self.enroll_email, self.enroll_name, self._meta()
+        )
+        if not done:
+            self.enroll_error = done.error
             return None
+        out = done.value
         self.enroll_error, self.enroll_email, self.enroll_name = "", "", ""
         await self._fetch()
-        self.notice = f"Enrolled {out['email']}" + (
-            " and sent them an invitation to their new account." if out["new_account"] else "."
+        self.notice = f"Enrolled {out.email}" + (
+            " and sent them an invitation to their new account." if out.new_account else "."
         )
         return [rx.set_value("enroll-email", ""), rx.set_value("enroll-name", "")]
 
@@ -139,20 +130,18 @@ class DirectorCohortState(rx.State):
         self.csv_text = str(form.get("csv", ""))[: enrollment.CSV_MAX_BYTES + 1]
         self.notice, self.import_rows, self.importing = "", [], True
         yield
-        try:
-            out = await asyncio.to_thread(
-                _import, await self._principal(), self.cohort_id, self.csv_text, request_meta(self)
-            )
-        except CsvImportError as exc:
-            self.import_error, self.import_rows, self.importing = exc.message, exc.rows, False
+        done = await self._try(_import, self.cohort_id, self.csv_text, self._meta())
+        if not done:
+            self.import_error, self.importing = done.error, False
             return
-        except DomainError as exc:
-            self.import_error, self.importing = exc.message, False
+        out = done.value
+        if isinstance(out, ImportRefused):
+            self.import_error, self.import_rows, self.importing = out.message, out.rows, False
             return
         self.import_error, self.csv_text, self.importing = "", "", False
         await self._fetch()
-        new = out["new_accounts"]
-        self.notice = f"Imported {out['imported']} students" + (
+        new = out.new_accounts
+        self.notice = f"Imported {out.imported} students" + (
             f" ({new} new accounts invited by email)." if new else "."
         )
         yield rx.set_value("csv-text", "")
@@ -171,16 +160,9 @@ class DirectorCohortState(rx.State):
     @rx.event
     async def withdraw(self) -> Any:
         self.withdraw_open, self.notice = False, ""
-        try:
-            await asyncio.to_thread(
-                _withdraw,
-                await self._principal(),
-                self.cohort_id,
-                self.withdraw_id,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.action_error = exc.message
+        done = await self._try(_withdraw, self.cohort_id, self.withdraw_id, self._meta())
+        if not done:
+            self.action_error = done.error
             return None
         self.action_error = ""
         await self._fetch()
@@ -193,21 +175,16 @@ class DirectorCohortState(rx.State):
         self.mentor_email = str(form.get("email", "")).strip()[:320]
         self.mentor_capacity = str(form.get("capacity", "")).strip()[:6]
         self.notice = ""
-        try:
-            out = await asyncio.to_thread(
-                _add_mentor,
-                await self._principal(),
-                self.cohort_id,
-                self.mentor_email,
-                self.mentor_capacity,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.mentor_error = exc.message
+        done = await self._try(
+            _add_mentor, self.cohort_id, self.mentor_email, self.mentor_capacity, self._meta()
+        )
+        if not done:
+            self.mentor_error = done.error
             return None
+        out = done.value
         self.mentor_error, self.mentor_email = "", ""
         await self._fetch()
-        self.notice = f"{out['name']} mentors here, up to {out['capacity']} learners."
+        self.notice = f"{out.name} mentors here, up to {out.capacity} learners."
         return rx.set_value("mentor-email", "")
 
     @rx.event
@@ -216,22 +193,15 @@ class DirectorCohortState(rx.State):
         mentor_id = parse_id(mentor)
         if mentor_id is None:
             return
-        try:
-            out = await asyncio.to_thread(
-                _assign,
-                await self._principal(),
-                self.cohort_id,
-                int(student_id),
-                mentor_id,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.action_error = exc.message
+        done = await self._try(_assign, self.cohort_id, int(student_id), mentor_id, self._meta())
+        if not done:
+            self.action_error = done.error
             await self._fetch()  # the select shows the real mentor again
             return
+        out = done.value
         self.action_error = ""
         await self._fetch()
-        self.notice = f"Matched with {out['mentor']}."
+        self.notice = f"Matched with {out.mentor}."
 
     @rx.event
     def ask_remove_mentor(self, row: dict[str, Any]) -> None:
@@ -249,23 +219,19 @@ class DirectorCohortState(rx.State):
     @rx.event
     async def remove_mentor(self) -> None:
         self.remove_open, self.notice = False, ""
-        try:
-            out = await asyncio.to_thread(
-                _remove_mentor,
-                await self._principal(),
-                self.cohort_id,
-                int(self.removing.get("mentor_id") or 0),
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.action_error = exc.message
+        done = await self._try(
+            _remove_mentor, self.cohort_id, int(self.removing.get("mentor_id") or 0), self._meta()
+        )
+        if not done:
+            self.action_error = done.error
             await self._fetch()  # show who really serves the cohort now
             return
+        out = done.value
         self.action_error = ""
         await self._fetch()
-        n, k = out["unassigned"], out["released"]
+        n, k = out.unassigned, out.released
         self.notice = (
-            f"{out['name']} no longer mentors here; "
+            f"{out.name} no longer mentors here; "
             + (f"{n} student needs a mentor" if n == 1 else f"{n} students need a mentor")
             + (
                 f" ({k} claimed submission{'s' if k != 1 else ''} went back to the review queue)."
@@ -281,16 +247,14 @@ class DirectorCohortState(rx.State):
     @rx.event
     async def balance(self) -> None:
         self.balance_open, self.notice = False, ""
-        try:
-            out = await asyncio.to_thread(
-                _balance, await self._principal(), self.cohort_id, request_meta(self)
-            )
-        except DomainError as exc:
-            self.action_error = exc.message
+        done = await self._try(_balance, self.cohort_id, self._meta())
+        if not done:
+            self.action_error = done.error
             return
+        out = done.value
         self.action_error = ""
         await self._fetch()
-        n, left = len(out["assignments"]), out["unassigned"]
+        n, left = len(out.assignments), out.unassigned
         self.notice = f"Matched {n} student{'s' if n != 1 else ''} by load" + (
             f"; {left} still without a mentor (every mentor is full)." if left else "."
         )
@@ -304,12 +268,9 @@ class DirectorCohortState(rx.State):
     async def save_settings(self, form: dict[str, Any]) -> Any:
         data = {k: str(form.get(k, "")).strip()[:200] for k in ("name", "starts_on", "ends_on")}
         data["capacity"] = str(form.get("capacity", "")).strip()[:6]
-        try:
-            await asyncio.to_thread(
-                _save_settings, await self._principal(), self.cohort_id, data, request_meta(self)
-            )
-        except DomainError as exc:
-            self.settings_error = exc.message
+        done = await self._try(_save_settings, self.cohort_id, data, self._meta())
+        if not done:
+            self.settings_error = done.error
             return None
         self.settings_open, self.settings_error = False, ""
         await self._fetch()

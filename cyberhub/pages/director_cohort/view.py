@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_input
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.pages.director_cohort.data import HOME, ROUTE
@@ -45,18 +45,8 @@ def _settings_dialog() -> rx.Component:
     c = S.cohort
 
     def field(label: str, name: str, **props: Any) -> rx.Component:
-        return rx.vstack(
-            field_label(label, f"settings-{name}"),
-            rx.input(
-                id=f"settings-{name}",
-                name=name,
-                default_value=c[name].to(str),
-                width="100%",
-                **props,
-            ),
-            spacing="1",
-            width="100%",
-        )
+        id_ = f"settings-{name}"
+        return labelled_input(label, id_, name=name, default_value=c[name].to(str), **props)
 
     return rx.alert_dialog.root(
         rx.alert_dialog.content(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from cyberhub import db
+from sqlmodel import Session
+
+from cyberhub.formatting import when
 from cyberhub.models import Track
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
@@ -18,8 +20,7 @@ ROUTE = "/dashboard/director"
 
 
 def _dates(starts_on: str, ends_on: str) -> str:
-    a, b = date.fromisoformat(starts_on), date.fromisoformat(ends_on)
-    return f"{a:%d %b %Y} – {b:%d %b %Y}"
+    return f"{when(starts_on, style='date')} – {when(ends_on, style='date')}"
 
 
 def _csv(values: list[str]) -> str:
@@ -81,94 +82,102 @@ def _track_choices(
     return rows
 
 
-def _home(principal: Principal | None) -> dict[str, Any]:
-    with db.session_scope() as session:
-        items = programs.list_programs(session, principal)
-        cohorts = programs.list_cohorts(session, principal)
-        every = catalog.list_tracks(session)
-        for p in items:
-            runs = programs.list_tracks(session, principal, p["id"])
-            p["track_rows"] = [_track_row(t, p["id"]) for t in runs]
-            p["track_choices"] = _track_choices(every, runs, p)
-            p["cohort_rows"] = [
-                {**c, "dates": _dates(c["starts_on"], c["ends_on"])}
-                for c in cohorts
-                if c["program_id"] == p["id"]
-            ]
-        orgs = organizations.list_organizations(session, principal)
-        return {
-            "programs": items,
-            "organizations": [{"id": str(o.id), "name": o.name} for o in orgs],
-        }
+def _home(session: Session, principal: Principal | None) -> dict[str, Any]:
+    # The page's rows are the JSON faces plus what the page adds (track rows, dates).
+    items = [p.model_dump(mode="json") for p in programs.list_programs(session, principal)]
+    cohorts = [c.model_dump(mode="json") for c in programs.list_cohorts(session, principal)]
+    every = catalog.list_tracks(session)
+    for p in items:
+        runs = programs.list_tracks(session, principal, p["id"])
+        p["track_rows"] = [_track_row(t, p["id"]) for t in runs]
+        p["track_choices"] = _track_choices(every, runs, p)
+        p["cohort_rows"] = [
+            {**c, "dates": _dates(c["starts_on"], c["ends_on"])}
+            for c in cohorts
+            if c["program_id"] == p["id"]
+        ]
+    orgs = organizations.list_organizations(session, principal)
+    return {
+        "programs": items,
+        "organizations": [{"id": str(o.id), "name": o.name} for o in orgs],
+    }
 
 
 def _create_program(
-    principal: Principal | None, form: dict[str, str], org: str, meta: RequestMeta
+    session: Session, principal: Principal | None, form: dict[str, str], org: str, meta: RequestMeta
 ) -> str:
-    with db.session_scope() as session:
-        p = programs.create_program(
-            session,
-            principal,
-            name=form["name"],
-            organization_id=parse_id(org),
-            description=form["description"],
-            meta=meta,
-        )
-        return p.name
+    p = programs.create_program(
+        session,
+        principal,
+        name=form["name"],
+        organization_id=parse_id(org),
+        description=form["description"],
+        meta=meta,
+    )
+    return p.name
 
 
-def _update_program(principal: Principal | None, form: dict[str, Any], meta: RequestMeta) -> None:
-    with db.session_scope() as session:
-        programs.update_program(
-            session,
-            principal,
-            int(form["id"]),
-            name=form["name"],
-            description=form["description"],
-            meta=meta,
-        )
+def _update_program(
+    session: Session, principal: Principal | None, form: dict[str, Any], meta: RequestMeta
+) -> None:
+    programs.update_program(
+        session,
+        principal,
+        int(form["id"]),
+        name=form["name"],
+        description=form["description"],
+        meta=meta,
+    )
 
 
-def _update_track(principal: Principal | None, form: dict[str, Any], meta: RequestMeta) -> None:
+def _update_track(
+    session: Session, principal: Principal | None, form: dict[str, Any], meta: RequestMeta
+) -> None:
     """The programme's own description and NICE work roles of a (global) track."""
-    with db.session_scope() as session:
-        programs.set_program_track(
-            session,
-            principal,
-            int(form["program_id"]),
-            int(form["id"]),
-            description=form["description"],
-            nice_work_roles=list(form["nice_work_roles"]),
-            meta=meta,
-        )
+    programs.set_program_track(
+        session,
+        principal,
+        int(form["program_id"]),
+        int(form["id"]),
+        description=form["description"],
+        nice_work_roles=list(form["nice_work_roles"]),
+        meta=meta,
+    )
 
 
 def _change_track(
-    principal: Principal | None, action: str, program_id: int, track_id: int, meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    program_id: int,
+    track_id: int,
+    meta: RequestMeta,
 ) -> None:
     """The programme starts ("add") or stops running a global track."""
-    with db.session_scope() as session:
-        if action == "add":
-            programs.add_program_track(session, principal, program_id, track_id, meta=meta)
-        else:
-            programs.remove_program_track(session, principal, program_id, track_id, meta=meta)
+    if action == "add":
+        programs.add_program_track(session, principal, program_id, track_id, meta=meta)
+    else:
+        programs.remove_program_track(session, principal, program_id, track_id, meta=meta)
 
 
 def _create_cohort(
-    principal: Principal | None, program: str, form: dict[str, str], meta: RequestMeta
+    session: Session,
+    principal: Principal | None,
+    program: str,
+    form: dict[str, str],
+    meta: RequestMeta,
 ) -> int:
     program_id = parse_id(program)
     if program_id is None:
         raise Invalid("Choose the programme of the cohort.")
-    with db.session_scope() as session:
-        c = programs.create_cohort(
-            session,
-            principal,
-            program_id,
-            name=form["name"],
-            starts_on=_day(form["starts_on"], "start date"),
-            ends_on=_day(form["ends_on"], "end date"),
-            capacity=_int(form["capacity"], "capacity"),
-            meta=meta,
-        )
-        return c.id or 0
+    c = programs.create_cohort(
+        session,
+        principal,
+        program_id,
+        name=form["name"],
+        starts_on=_day(form["starts_on"], "start date"),
+        ends_on=_day(form["ends_on"], "end date"),
+        capacity=_int(form["capacity"], "capacity"),
+        meta=meta,
+    )
+    return c.id or 0

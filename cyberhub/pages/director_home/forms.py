@@ -7,34 +7,19 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
 
 
 def _field(label: str, id_: str, name: str, value: Any, **props: Any) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
-        rx.input(id=id_, name=name, default_value=value, width="100%", **props),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_input(label, id_, name=name, default_value=value, **props)
 
 
 def _select(
     id_: str, label: str, options: Any, value: Any, on_change: Any, placeholder: str
 ) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
-        rx.select.root(
-            rx.select.trigger(id=id_, aria_label=label, placeholder=placeholder),
-            rx.select.content(
-                rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))
-            ),
-            value=value,
-            on_change=on_change,
-        ),
-        spacing="1",
-    )
+    return labelled_select(label, id_, options, value, on_change, placeholder=placeholder)
 
 
 def _cohort_form() -> rx.Component:
@@ -135,96 +120,105 @@ def _dialog_buttons(save: str) -> rx.Component:
     )
 
 
-def _program_dialog() -> rx.Component:
-    S = DirectorHomeState
+def _form_dialog(
+    title: rx.Component,
+    description: rx.Component,
+    fields: list[rx.Component],
+    save: str,
+    on_submit: Any,
+    open_: Any,
+    on_open_change: Any,
+) -> rx.Component:
+    """An edit dialog: its fields (the first is usually the error callout) and Cancel / `save`."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Edit programme"),
-            rx.alert_dialog.description("Learners see the name and description.", size="2"),
+            title,
+            description,
             rx.form(
-                rx.vstack(
-                    error_callout(S.edit_program_error),
-                    _field(
-                        "Name", "edit-program-name", "name", S.edit_program["name"], max_length=200
-                    ),
-                    field_label("Description", "edit-program-description"),
-                    rx.text_area(
-                        id="edit-program-description",
-                        name="description",
-                        default_value=S.edit_program["description"],
-                        max_length=5000,
-                        width="100%",
-                        rows="5",
-                    ),
-                    _dialog_buttons("Save programme"),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.save_program,
+                rx.vstack(*fields, _dialog_buttons(save), spacing="2", margin_top="1em"),
+                on_submit=on_submit,
                 reset_on_submit=False,
             ),
         ),
-        open=S.edit_program_open,
-        on_open_change=S.set_edit_program_open,
+        open=open_,
+        on_open_change=on_open_change,
+    )
+
+
+def _program_dialog() -> rx.Component:
+    S = DirectorHomeState
+    return _form_dialog(
+        rx.alert_dialog.title("Edit programme"),
+        rx.alert_dialog.description("Learners see the name and description.", size="2"),
+        [
+            error_callout(S.edit_program_error),
+            _field("Name", "edit-program-name", "name", S.edit_program["name"], max_length=200),
+            field_label("Description", "edit-program-description"),
+            rx.text_area(
+                id="edit-program-description",
+                name="description",
+                default_value=S.edit_program["description"],
+                max_length=5000,
+                width="100%",
+                rows="5",
+            ),
+        ],
+        "Save programme",
+        S.save_program,
+        S.edit_program_open,
+        S.set_edit_program_open,
     )
 
 
 def _track_dialog() -> rx.Component:
     S = DirectorHomeState
     t = S.edit_track
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Edit the ", t["name"], " track"),
-            rx.alert_dialog.description(
-                "NICE work roles: ", rx.cond(t["nice"] != "", t["nice"], "none"), size="2"
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.edit_track_error),
-                    rx.text(
-                        t["tagline"],
-                        " Careers: ",
-                        t["careers"],
-                        ". The track's name, tagline and careers are shared by every "
-                        "programme (an admin edits them).",
-                        size="2",
-                        color_scheme="gray",
-                    ),
-                    field_label("Description in this programme", "track-description"),
-                    rx.text_area(
-                        id="track-description",
-                        name="description",
-                        default_value=t["description"],
-                        max_length=5000,
-                        width="100%",
-                        rows="4",
-                    ),
-                    rx.el.fieldset(
-                        rx.el.legend("NICE work roles in this programme", font_weight="500"),
-                        rx.foreach(
-                            S.edit_track_nice,
-                            lambda r: rx.checkbox(
-                                r["name"].to(str) + " (" + r["id"].to(str) + ")",
-                                name=NICE_PREFIX + r["id"].to(str),
-                                default_checked=r["checked"].to(bool),
-                            ),
-                        ),
-                        display="flex",
-                        flex_direction="column",
-                        gap="0.4em",
-                        border="none",
-                        padding="0",
-                    ),
-                    _dialog_buttons("Save track"),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.save_track,
-                reset_on_submit=False,
-            ),
+    return _form_dialog(
+        rx.alert_dialog.title("Edit the ", t["name"], " track"),
+        rx.alert_dialog.description(
+            "NICE work roles: ", rx.cond(t["nice"] != "", t["nice"], "none"), size="2"
         ),
-        open=S.edit_track_open,
-        on_open_change=S.set_edit_track_open,
+        [
+            error_callout(S.edit_track_error),
+            rx.text(
+                t["tagline"],
+                " Careers: ",
+                t["careers"],
+                ". The track's name, tagline and careers are shared by every "
+                "programme (an admin edits them).",
+                size="2",
+                color_scheme="gray",
+            ),
+            field_label("Description in this programme", "track-description"),
+            rx.text_area(
+                id="track-description",
+                name="description",
+                default_value=t["description"],
+                max_length=5000,
+                width="100%",
+                rows="4",
+            ),
+            rx.el.fieldset(
+                rx.el.legend("NICE work roles in this programme", font_weight="500"),
+                rx.foreach(
+                    S.edit_track_nice,
+                    lambda r: rx.checkbox(
+                        r["name"].to(str) + " (" + r["id"].to(str) + ")",
+                        name=NICE_PREFIX + r["id"].to(str),
+                        default_checked=r["checked"].to(bool),
+                    ),
+                ),
+                display="flex",
+                flex_direction="column",
+                gap="0.4em",
+                border="none",
+                padding="0",
+            ),
+        ],
+        "Save track",
+        S.save_track,
+        S.edit_track_open,
+        S.set_edit_track_open,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
@@ -15,10 +14,8 @@ from cyberhub.pages.director_home.data import (
     _update_program,
     _update_track,
 )
-from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import parse_id, request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import Outcome, ServiceState
 
 TRACK_FIELDS = (
     "id",
@@ -35,7 +32,7 @@ NICE_PREFIX = "nice:"
 EMPTY_COHORT = {"name": "", "starts_on": "", "ends_on": "", "capacity": "30"}
 
 
-class DirectorHomeState(rx.State):
+class DirectorHomeState(ServiceState, rx.State):
     programs: list[dict[str, Any]] = []
     org_options: list[dict[str, str]] = []
     loading: bool = True
@@ -68,15 +65,12 @@ class DirectorHomeState(rx.State):
     def program_options(self) -> list[dict[str, str]]:
         return [{"id": str(p["id"]), "name": p["name"]} for p in self.programs]
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(_home, await self._principal())
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
+        done = await self._try(_home)
+        if not done:
+            self.error, self.loading = done.error, False
             return
+        data = done.value
         self.programs = data["programs"]
         self.org_options = data["organizations"]
         if not self.cohort_program and self.programs:
@@ -103,16 +97,9 @@ class DirectorHomeState(rx.State):
     async def create_cohort(self, form: dict[str, Any]) -> Any:
         self.cohort_form = {k: str(form.get(k, ""))[:200] for k in EMPTY_COHORT}
         self.notice = ""
-        try:
-            await asyncio.to_thread(
-                _create_cohort,
-                await self._principal(),
-                self.cohort_program,
-                self.cohort_form,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.cohort_error = exc.message
+        done = await self._try(_create_cohort, self.cohort_program, self.cohort_form, self._meta())
+        if not done:
+            self.cohort_error = done.error
             return None
         name = self.cohort_form["name"]
         self.cohort_error, self.cohort_form = "", dict(EMPTY_COHORT)
@@ -127,17 +114,11 @@ class DirectorHomeState(rx.State):
             "description": str(form.get("description", ""))[:5000],
         }
         self.notice = ""
-        try:
-            name = await asyncio.to_thread(
-                _create_program,
-                await self._principal(),
-                self.program_form,
-                self.program_org,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.program_error = exc.message
+        done = await self._try(_create_program, self.program_form, self.program_org, self._meta())
+        if not done:
+            self.program_error = done.error
             return None
+        name = done.value
         self.program_error, self.program_form = "", {"name": "", "description": ""}
         await self._fetch()
         self.notice = f"Created the programme {name} with its five tracks."
@@ -164,12 +145,9 @@ class DirectorHomeState(rx.State):
             "name": str(form.get("name", ""))[:200],
             "description": str(form.get("description", ""))[:5000],
         }
-        try:
-            await asyncio.to_thread(
-                _update_program, await self._principal(), self.edit_program, request_meta(self)
-            )
-        except DomainError as exc:
-            self.edit_program_error = exc.message
+        done = await self._try(_update_program, self.edit_program, self._meta())
+        if not done:
+            self.edit_program_error = done.error
             return
         self.edit_program_open = False
         await self._fetch()
@@ -190,39 +168,27 @@ class DirectorHomeState(rx.State):
     async def save_track(self, form: dict[str, Any]) -> None:
         self.edit_track["description"] = str(form.get("description", ""))[:5000]
         roles = [k[len(NICE_PREFIX) :] for k, v in form.items() if k.startswith(NICE_PREFIX) and v]
-        try:
-            await asyncio.to_thread(
-                _update_track,
-                await self._principal(),
-                {**self.edit_track, "nice_work_roles": roles},
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.edit_track_error = exc.message
+        done = await self._try(
+            _update_track, {**self.edit_track, "nice_work_roles": roles}, self._meta()
+        )
+        if not done:
+            self.edit_track_error = done.error
             return
         self.edit_track_open = False
         await self._fetch()
         self.notice = f"Saved the {self.edit_track['name']} track."
 
     # add / remove a track
-    async def _change_track(self, action: str, program_id: int, track_id: int) -> None:
-        await asyncio.to_thread(
-            _change_track,
-            await self._principal(),
-            action,
-            program_id,
-            track_id,
-            request_meta(self),
-        )
+    async def _change_track(self, action: str, program_id: int, track_id: int) -> Outcome[None]:
+        return await self._try(_change_track, action, program_id, track_id, self._meta())
 
     @rx.event
     async def add_track(self, t: dict[str, Any]) -> None:
         self.notice, self.track_error = "", ""
         program_id = parse_id(str(t.get("program_id", ""))) or 0
-        try:
-            await self._change_track("add", program_id, parse_id(str(t.get("id", ""))) or 0)
-        except DomainError as exc:
-            self.track_error, self.track_error_program = exc.message, program_id
+        done = await self._change_track("add", program_id, parse_id(str(t.get("id", ""))) or 0)
+        if not done:
+            self.track_error, self.track_error_program = done.error, program_id
             return
         await self._fetch()
         self.notice = f"{t.get('program', '')} now runs the {t.get('name', '')} track."
@@ -240,12 +206,11 @@ class DirectorHomeState(rx.State):
     async def confirm_remove_track(self) -> None:
         t = self.remove_track
         self.notice = self.track_error = ""
-        try:
-            await self._change_track(
-                "remove", parse_id(t.get("program_id", "")) or 0, parse_id(t.get("id", "")) or 0
-            )
-        except DomainError as exc:
-            self.remove_track_error = exc.message
+        done = await self._change_track(
+            "remove", parse_id(t.get("program_id", "")) or 0, parse_id(t.get("id", "")) or 0
+        )
+        if not done:
+            self.remove_track_error = done.error
             return
         self.remove_track_open = False
         await self._fetch()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from cyberhub import db
+from sqlmodel import Session
+
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
@@ -32,47 +33,44 @@ EMPTY_FORM = {
 }
 
 
-def _when(value: str) -> str:
-    return datetime.fromisoformat(value).strftime("%d %b %Y %H:%M") if value else ""
+def _load(session: Session, principal: Principal | None, status: str) -> dict[str, Any]:
+    items = [
+        m.model_dump(mode="json")
+        for m in authoring.list_missions(session, principal, status=status)
+    ]
+    counts = authoring.status_counts(session, principal)
+    progs = []
+    for p in programs.list_programs(session, principal):
+        tracks = programs.list_tracks(session, principal, p.id)
+        progs.append(
+            {
+                "id": str(p.id),
+                "name": p.name,
+                "tracks": [
+                    {
+                        "key": t.key,
+                        "name": t.name,
+                        "nice": [
+                            {"id": r["id"], "name": r["name"]}
+                            for r in programs.program_nice_roles(t)
+                        ],
+                    }
+                    for t in tracks
+                ],
+            }
+        )
+    return {"items": items, "counts": counts, "programs": progs}
 
 
-def _load(principal: Principal | None, status: str) -> dict[str, Any]:
-    with db.session_scope() as session:
-        items = authoring.list_missions(session, principal, status=status)
-        counts = authoring.status_counts(session, principal)
-        progs = []
-        for p in programs.list_programs(session, principal):
-            tracks = programs.list_tracks(session, principal, p["id"])
-            progs.append(
-                {
-                    "id": str(p["id"]),
-                    "name": p["name"],
-                    "tracks": [
-                        {
-                            "key": t.key,
-                            "name": t.name,
-                            "nice": [
-                                {"id": r["id"], "name": r["name"]}
-                                for r in programs.program_nice_roles(t)
-                            ],
-                        }
-                        for t in tracks
-                    ],
-                }
-            )
-        return {"items": items, "counts": counts, "programs": progs}
-
-
-def _mission(principal: Principal | None, mission_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return authoring.get_mission(session, principal, mission_id)
+def _mission(session: Session, principal: Principal | None, mission_id: int) -> MissionPublic:
+    return authoring.get_mission(session, principal, mission_id)
 
 
 def _prereq_options(
-    principal: Principal | None, program_id: int, mission_id: int
+    session: Session, principal: Principal | None, program_id: int, mission_id: int
 ) -> list[dict[str, Any]]:
-    with db.session_scope() as session:
-        return authoring.prerequisite_options(session, principal, program_id, mission_id or None)
+    options = authoring.prerequisite_options(session, principal, program_id, mission_id or None)
+    return [o.model_dump() for o in options]
 
 
 def _int(value: str, what: str) -> int:
@@ -118,22 +116,24 @@ def _changes(
 
 
 def _save(
-    principal: Principal | None, mission_id: int, changes: MissionChanges, meta: RequestMeta
-) -> dict[str, Any]:
-    with db.session_scope() as session:
-        if mission_id:
-            changes.program_id = None  # a mission never moves programme
-            return authoring.update_mission(session, principal, mission_id, changes, meta=meta)
-        return authoring.create_mission(session, principal, changes, meta=meta)
+    session: Session,
+    principal: Principal | None,
+    mission_id: int,
+    changes: MissionChanges,
+    meta: RequestMeta,
+) -> MissionPublic:
+    if mission_id:
+        changes.program_id = None  # a mission never moves programme
+        return authoring.update_mission(session, principal, mission_id, changes, meta=meta)
+    return authoring.create_mission(session, principal, changes, meta=meta)
 
 
 def _transition(
-    principal: Principal | None, action: str, mission_id: int, meta: RequestMeta
-) -> dict[str, Any]:
+    session: Session, principal: Principal | None, action: str, mission_id: int, meta: RequestMeta
+) -> MissionPublic:
     do = {
         "publish": authoring.publish_mission,
         "unpublish": authoring.unpublish_mission,
         "archive": authoring.archive_mission,
     }[action]
-    with db.session_scope() as session:
-        return do(session, principal, mission_id, meta=meta)
+    return do(session, principal, mission_id, meta=meta)

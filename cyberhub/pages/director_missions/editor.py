@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
@@ -17,40 +18,34 @@ S = DirectorMissionsState
 
 
 def _input(label: str, name: str, **props: Any) -> rx.Component:
-    id_ = f"mission-{name}"
-    return rx.vstack(
-        field_label(label, id_),
-        rx.input(
-            id=id_,
-            name=name,
-            value=S.form[name],
-            on_change=lambda v: S.set_field(name, v),
-            width="100%",
-            **props,
-        ),
-        spacing="1",
-        width="100%",
+    return labelled_input(
+        label,
+        f"mission-{name}",
+        name=name,
+        value=S.form[name],
+        on_change=lambda v: S.set_field(name, v),
+        **props,
     )
 
 
 def _choice(label: str, id_: str, options: Any, value: Any, on_change: Any) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
-        rx.select.root(
-            rx.select.trigger(id=id_, aria_label=label, width="100%"),
-            rx.select.content(
-                rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))
-            ),
-            value=value,
-            on_change=on_change,
-        ),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_select(label, id_, options, value, on_change, full_width=True)
 
 
 LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
 LEVELS = [{"id": str(n), "name": f"{n} · {name}"} for n, name in enumerate(LEVEL_NAMES, start=1)]
+
+
+def _trash(on_click: Any, label: rx.Var[str]) -> rx.Component:
+    """A row's remove button (a form button that doesn't submit)."""
+    return rx.icon_button(
+        rx.icon("trash_2", size=16),
+        variant="ghost",
+        color_scheme="red",
+        on_click=on_click,
+        aria_label=label,
+        type="button",
+    )
 
 
 def _rubric_row(row: rx.Var[dict[str, str]], i: rx.Var[int]) -> rx.Component:
@@ -84,16 +79,7 @@ def _rubric_row(row: rx.Var[dict[str, str]], i: rx.Var[int]) -> rx.Component:
                 width="6em",
             )
         ),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash_2", size=16),
-                variant="ghost",
-                color_scheme="red",
-                on_click=S.remove_rubric_row(i),
-                aria_label="Remove criterion " + n,
-                type="button",
-            )
-        ),
+        rx.table.cell(_trash(S.remove_rubric_row(i), "Remove criterion " + n)),
     )
 
 
@@ -108,14 +94,7 @@ def _hint_row(hint: rx.Var[str], i: rx.Var[int]) -> rx.Component:
             rows="2",
             width="100%",
         ),
-        rx.icon_button(
-            rx.icon("trash_2", size=16),
-            variant="ghost",
-            color_scheme="red",
-            on_click=S.remove_hint(i),
-            aria_label="Remove hint " + n,
-            type="button",
-        ),
+        _trash(S.remove_hint(i), "Remove hint " + n),
         width="100%",
         align="start",
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
+from cyberhub.formatting import when
 from cyberhub.pages.director_missions.data import (
     ACTIONS,
     ALL,
@@ -17,16 +17,15 @@ from cyberhub.pages.director_missions.data import (
     _prereq_options,
     _save,
     _transition,
-    _when,
 )
+from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.errors import DomainError
-from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring
-from cyberhub.state.forms import parse_id, request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
 
 
-class DirectorMissionsState(rx.State):
+class DirectorMissionsState(ServiceState, rx.State):
     items: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
     programs: list[dict[str, Any]] = []
@@ -104,17 +103,15 @@ class DirectorMissionsState(rx.State):
     def confirm_text(self) -> str:
         return ACTIONS.get(self.confirm_action, ("", ""))[1]
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
         status = "" if self.status_filter == ALL else self.status_filter
-        try:
-            data = await asyncio.to_thread(_load, await self._principal(), status)
-        except DomainError as exc:
-            self.error, self.loading = exc.message, False
+        done = await self._try(_load, status)
+        if not done:
+            self.error, self.loading = done.error, False
             return
-        self.items = [{**m, "updated": _when(m["updated_at"])} for m in data["items"]]
+        data = done.value
+        tz = await self._time_zone()
+        self.items = [{**m, "updated": when(m["updated_at"], tz)} for m in data["items"]]
         self.counts = data["counts"]
         self.programs = data["programs"]
         self.error, self.loading = "", False
@@ -138,12 +135,11 @@ class DirectorMissionsState(rx.State):
         if program_id is None:
             self.prereq_choices = []
             return
-        try:
-            self.prereq_choices = await asyncio.to_thread(
-                _prereq_options, await self._principal(), program_id, self.editing_id
-            )
-        except DomainError as exc:
-            self.editor_error = exc.message
+        found = await self._try(_prereq_options, program_id, self.editing_id)
+        if found:
+            self.prereq_choices = found.value
+        else:
+            self.editor_error = found.error
 
     @rx.event
     async def new_mission(self) -> None:
@@ -161,26 +157,26 @@ class DirectorMissionsState(rx.State):
     @rx.event
     async def edit(self, mission_id: int) -> None:
         self.notice = ""
-        try:
-            m = await asyncio.to_thread(_mission, await self._principal(), int(mission_id))
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(_mission, int(mission_id))
+        if not done:
+            self.error = done.error
             return
+        m = done.value
         self._fill(m)
         self.editor_error, self.editor_open = "", True
         await self._load_prereqs()
 
-    def _fill(self, m: dict[str, Any]) -> None:
-        self.editing_id, self.editing_status = int(m["id"]), str(m["status"])
+    def _fill(self, m: MissionPublic) -> None:
+        self.editing_id, self.editing_status = int(m.id), str(m.status)
         self.form = {
-            "program": str(m["program_ids"][0]) if m["program_ids"] else "",
-            "track": m["track"],
-            "title": m["title"],
-            "summary": m["summary"],
-            "brief": m["brief"],
-            "difficulty": str(m["difficulty"]),
-            "minutes": str(m["estimated_minutes"]),
-            "skills": ", ".join(m["skills"]),
+            "program": str(m.program_ids[0]) if m.program_ids else "",
+            "track": m.track,
+            "title": m.title,
+            "summary": m.summary,
+            "brief": m.brief,
+            "difficulty": str(m.difficulty),
+            "minutes": str(m.estimated_minutes),
+            "skills": ", ".join(m.skills),
         }
         self.rubric = [
             {
@@ -189,11 +185,11 @@ class DirectorMissionsState(rx.State):
                 "description": str(c.get("description", "")),
                 "points": str(c.get("points", "")),
             }
-            for c in m["rubric"]
+            for c in m.rubric
         ]
-        self.hints = list(m["hints"])
-        self.prereqs = [int(p["id"]) for p in m["prerequisites"]]
-        self.nice = list(m["nice_work_roles"])
+        self.hints = list(m.hints)
+        self.prereqs = [int(p.id) for p in m.prerequisites]
+        self.nice = list(m.nice_work_roles)
 
     @rx.event
     def close_editor(self) -> None:
@@ -268,19 +264,21 @@ class DirectorMissionsState(rx.State):
     async def save(self, _form: dict[str, Any]) -> Any:
         self.notice, self.saving = "", True
         yield
-        try:
+        try:  # the form's own checks (numbers, ...) before any service call
             changes = _changes(self.form, self.rubric, self.hints, self.prereqs, self.nice)
-            m = await asyncio.to_thread(
-                _save, await self._principal(), self.editing_id, changes, request_meta(self)
-            )
         except DomainError as exc:
             self.editor_error, self.saving = exc.message, False
             return
+        done = await self._try(_save, self.editing_id, changes, self._meta())
+        if not done:
+            self.editor_error, self.saving = done.error, False
+            return
+        m = done.value
         created = self.editing_id == 0
         self._fill(m)
         self.editor_error, self.saving = "", False
         await self._fetch()
-        self.notice = f"{'Created' if created else 'Saved'} “{m['title']}” ({m['status']})."
+        self.notice = f"{'Created' if created else 'Saved'} “{m.title}” ({m.status})."
 
     # publish / unpublish / archive ------------------------------------------------------------
     @rx.event
@@ -295,22 +293,16 @@ class DirectorMissionsState(rx.State):
     @rx.event
     async def confirm(self) -> None:
         self.confirm_open, self.notice = False, ""
-        try:
-            m = await asyncio.to_thread(
-                _transition,
-                await self._principal(),
-                self.confirm_action,
-                self.confirm_id,
-                request_meta(self),
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        done = await self._try(_transition, self.confirm_action, self.confirm_id, self._meta())
+        if not done:
+            self.error = done.error
             if self.editor_open and self.editing_id == self.confirm_id:
-                self.editor_error = exc.message
+                self.editor_error = done.error
             return
+        m = done.value
         self.error = ""
         if self.editor_open and self.editing_id == self.confirm_id:
             self._fill(m)
             self.editor_error = ""
         await self._fetch()
-        self.notice = f"“{m['title']}” is now {m['status']}."
+        self.notice = f"“{m.title}” is now {m.status}."

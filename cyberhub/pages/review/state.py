@@ -3,20 +3,20 @@ decision; the service calls it runs in worker threads."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from cyberhub import db
+from cyberhub.formatting import when
 from cyberhub.models import SubmissionStatus
-from cyberhub.services.errors import Conflict, DomainError, Forbidden, NotFound
+from cyberhub.schemas.reviews import MissionSummary
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
 from cyberhub.state.forms import parse_id
 from cyberhub.state.notifications import NotificationState
-from cyberhub.state.session import SessionState
+from cyberhub.state.service import ServiceState
 
 ROUTE = "/review/[submission_id]"
 DECISION_WORDS = {
@@ -30,32 +30,17 @@ def file_url(submission_id: int) -> str:
     return f"/api/v1/submissions/{submission_id}/file"
 
 
-def _screen(principal: Principal | None, submission_id: int) -> dict[str, Any]:
-    with db.session_scope() as session:
-        return reviews.review_screen(session, principal, submission_id)
-
-
-def _claim(principal: Principal | None, submission_id: int) -> None:
-    with db.session_scope() as session:
-        reviews.claim(session, principal, submission_id)
-
-
-def _release(principal: Principal | None, submission_id: int) -> None:
-    with db.session_scope() as session:
-        reviews.release(session, principal, submission_id)
-
-
 def _review(
+    session: Session,
     principal: Principal | None,
     submission_id: int,
     decision: str,
     scores: dict[str, Any],
     feedback: str,
 ) -> None:
-    with db.session_scope() as session:
-        reviews.review(
-            session, principal, submission_id, decision=decision, scores=scores, feedback=feedback
-        )
+    reviews.review(
+        session, principal, submission_id, decision=decision, scores=scores, feedback=feedback
+    )
 
 
 def parse_scores(rubric: list[dict[str, Any]], form: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +58,7 @@ def _with_file(view: dict[str, Any]) -> dict[str, Any]:
     return {**view, "file_url": file_url(view["id"]) if view.get("file_name") else ""}
 
 
-class ReviewState(rx.State):
+class ReviewState(ServiceState, rx.State):
     submission_id: int = 0
     loaded: bool = False
     denied: str = ""  # the service's 403 message
@@ -81,7 +66,7 @@ class ReviewState(rx.State):
     status: str = ""
     attempt: int = 0
     student: str = ""
-    mission: dict[str, Any] = {}
+    mission: MissionSummary = MissionSummary(id=0, title="", summary="")
     current: dict[str, Any] = {}
     earlier: list[dict[str, Any]] = []
     newer_attempt_id: int = 0
@@ -118,34 +103,30 @@ class ReviewState(rx.State):
     def decision_words(self) -> str:
         return DECISION_WORDS.get(self.decision, "Send review")
 
-    async def _principal(self) -> Principal | None:
-        return await (await self.get_state(SessionState)).principal()
-
     async def _fetch(self) -> None:
-        try:
-            data = await asyncio.to_thread(_screen, await self._principal(), self.submission_id)
-        except Forbidden as exc:
-            self.denied, self.missing, self.loaded = exc.message, "", True
+        found = await self._try(reviews.review_screen, self.submission_id)
+        if not found:
+            if found.code == "Forbidden":
+                self.denied, self.missing = found.error, ""
+            else:  # NotFound, or anything else the service refused: nothing to show
+                self.missing = found.error
+            self.loaded = True
             return
-        except NotFound as exc:
-            self.missing, self.loaded = exc.message, True
-            return
-        except DomainError as exc:
-            self.missing, self.loaded = exc.message, True
-            return
+        data = found.value
         typed = {r["key"]: r.get("typed", "") for r in self.rubric}
-        self.status, self.attempt = data["status"], data["attempt"]
-        self.student, self.mission = data["student"], data["mission"]
-        self.current = _with_file(data["current"])
-        self.earlier = [_with_file(v) for v in data["earlier"]]
-        self.newer_attempt_id = data["newer_attempt_id"] or 0
-        self.rubric = [{**c, "typed": typed.get(c["key"], "")} for c in data["rubric"]]
-        self.max_total = data["max_total"]
-        claim = data["claim"]
-        self.holder, self.claimed_by_me = claim["holder"], claim["mine"]
-        self.claim_expires_at, self.claim_expired = claim["expires_at"], claim["expired"]
-        self.can_claim, self.can_release = data["can_claim"], data["can_release"]
-        self.can_review = data["can_review"]
+        self.status, self.attempt = data.status, data.attempt
+        self.student, self.mission = data.student, data.mission
+        self.current = _with_file(data.current)
+        self.earlier = [_with_file(v) for v in data.earlier]
+        self.newer_attempt_id = data.newer_attempt_id or 0
+        self.rubric = [{**c.model_dump(), "typed": typed.get(c.key, "")} for c in data.rubric]
+        self.max_total = data.max_total
+        claim = data.claim
+        self.holder, self.claimed_by_me = claim.holder, claim.mine
+        self.claim_expires_at = when(claim.expires_at, await self._time_zone())
+        self.claim_expired = claim.expired
+        self.can_claim, self.can_release = data.can_claim, data.can_release
+        self.can_review = data.can_review
         self.denied, self.missing, self.loaded = "", "", True
 
     @rx.event
@@ -166,19 +147,18 @@ class ReviewState(rx.State):
     async def claim(self) -> Any:
         self.action_error, self.notice, self.busy = "", "", True
         yield
-        try:
-            await asyncio.to_thread(_claim, await self._principal(), self.submission_id)
-        except Conflict as exc:
+        done = await self._try(reviews.claim, self.submission_id)
+        if not done and done.code == "Conflict":
             await self._fetch()
             self.busy = False
             if self.holder and not self.claimed_by_me:
                 until = f" until {self.claim_expires_at}" if self.claim_expires_at else ""
                 self.action_error = f"Already claimed by {self.holder}{until}."
             else:
-                self.action_error = exc.message
+                self.action_error = done.error
             return
-        except DomainError as exc:
-            self.action_error, self.busy = exc.message, False
+        if not done:
+            self.action_error, self.busy = done.error, False
             return
         await self._fetch()
         self.busy = False
@@ -188,11 +168,10 @@ class ReviewState(rx.State):
     async def release(self) -> Any:
         self.action_error, self.notice, self.busy = "", "", True
         yield
-        try:
-            await asyncio.to_thread(_release, await self._principal(), self.submission_id)
-        except DomainError as exc:
+        done = await self._try(reviews.release, self.submission_id)
+        if not done:
             await self._fetch()
-            self.action_error, self.busy = exc.message, False
+            self.action_error, self.busy = done.error, False
             return
         await self._fetch()
         self.busy = False
@@ -241,16 +220,10 @@ class ReviewState(rx.State):
     async def send(self) -> Any:
         self.confirm_open, self.busy = False, True
         yield
-        try:
-            await asyncio.to_thread(
-                _review,
-                await self._principal(),
-                self.submission_id,
-                self.decision,
-                dict(self.pending_scores),
-                self.feedback,
-            )
-        except Conflict as exc:
+        done = await self._try(
+            _review, self.submission_id, self.decision, dict(self.pending_scores), self.feedback
+        )
+        if not done and done.code == "Conflict":
             await self._fetch()
             self.busy = False
             if self.status == SubmissionStatus.submitted.value:
@@ -261,10 +234,10 @@ class ReviewState(rx.State):
             elif self.holder and not self.claimed_by_me:
                 self.form_error = f"Already claimed by {self.holder}: your claim expired."
             else:
-                self.form_error = exc.message
+                self.form_error = done.error
             return
-        except DomainError as exc:
-            self.form_error, self.busy = exc.message, False
+        if not done:
+            self.form_error, self.busy = done.error, False
             return
         await self._fetch()
         self.busy = False

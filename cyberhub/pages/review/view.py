@@ -80,13 +80,13 @@ def review_content() -> rx.Component:
     body = rx.vstack(
         rx.vstack(
             rx.link("← Review queue", href="/dashboard/mentor", size="2"),
-            rx.heading("Review: ", m["title"].to(str), size="7", as_="h1"),
+            rx.heading("Review: ", m.title, size="7", as_="h1"),
             rx.text(
                 S.student,
                 " · attempt ",
                 S.attempt,
                 " · ",
-                rx.link("mission brief", href="/missions/" + m["id"].to(str), size="3"),
+                rx.link("mission brief", href="/missions/" + m.id.to(str), size="3"),
                 color_scheme="gray",
                 size="3",
             ),

@@ -40,6 +40,7 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.director import MissionPublic, MissionRef
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -372,36 +373,36 @@ def _dependants(session: Session, mission_id: int, status: str | None = None) ->
 # -- reading -----------------------------------------------------------------------------------
 
 
-def mission_json(
+def mission_public(
     m: Mission,
     track: Track | None,
-    prerequisites: list[dict[str, Any]] | None = None,
+    prerequisites: list[MissionRef] | None = None,
     program_ids: list[int] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "organization_id": m.organization_id,
-        "library": m.organization_id is None,
-        "program_ids": program_ids if program_ids is not None else [],
-        "slug": m.slug,
-        "title": m.title,
-        "summary": m.summary,
-        "brief": m.brief,
-        "track": track.key if track else "",
-        "track_name": track.name if track else "",
-        "difficulty": m.difficulty,
-        "skills": list(m.skills),
-        "estimated_minutes": m.estimated_minutes,
-        "rubric": list(m.rubric),
-        "max_points": sum(int(c.get("points", 0)) for c in m.rubric),  # type: ignore[call-overload]
-        "hints": list(m.hints),
-        "nice_work_roles": list(m.nice_work_roles),
-        "prerequisites": prerequisites if prerequisites is not None else [],
-        "status": m.status,
-        "author_id": m.author_id,
-        "created_at": m.created_at.isoformat(),
-        "updated_at": m.updated_at.isoformat(),
-    }
+) -> MissionPublic:
+    return MissionPublic(
+        id=m.id or 0,
+        organization_id=m.organization_id,
+        library=m.organization_id is None,
+        program_ids=program_ids if program_ids is not None else [],
+        slug=m.slug,
+        title=m.title,
+        summary=m.summary,
+        brief=m.brief,
+        track=track.key if track else "",
+        track_name=track.name if track else "",
+        difficulty=m.difficulty,
+        skills=list(m.skills),
+        estimated_minutes=m.estimated_minutes,
+        rubric=list(m.rubric),
+        max_points=sum(int(c.get("points", 0)) for c in m.rubric),  # type: ignore[call-overload]
+        hints=list(m.hints),
+        nice_work_roles=list(m.nice_work_roles),
+        prerequisites=prerequisites if prerequisites is not None else [],
+        status=m.status,
+        author_id=m.author_id,
+        created_at=m.created_at,
+        updated_at=m.updated_at,
+    )
 
 
 def _mission(session: Session, principal: Principal | None, mission_id: int) -> Mission:
@@ -418,7 +419,7 @@ def _mission(session: Session, principal: Principal | None, mission_id: int) -> 
     return mission
 
 
-def _detail(session: Session, mission: Mission) -> dict[str, Any]:
+def _detail(session: Session, mission: Mission) -> MissionPublic:
     track = session.get(Track, mission.track_id)
     prereqs = session.exec(
         select(Mission)
@@ -426,15 +427,15 @@ def _detail(session: Session, mission: Mission) -> dict[str, Any]:
         .where(MissionPrerequisite.mission_id == mission.id)
         .order_by(col(Mission.title))
     ).all()
-    return mission_json(
+    return mission_public(
         mission,
         track,
-        [{"id": p.id, "title": p.title, "status": p.status} for p in prereqs],
+        [MissionRef(id=p.id or 0, title=p.title, status=p.status) for p in prereqs],
         running_programs(session, mission.id or 0),
     )
 
 
-def get_mission(session: Session, principal: Principal | None, mission_id: int) -> dict[str, Any]:
+def get_mission(session: Session, principal: Principal | None, mission_id: int) -> MissionPublic:
     """One mission as its author sees it (any status), with its prerequisites and the
     programmes running it: their organisation's missions, and (read-only) library ones their
     programmes may run."""
@@ -457,7 +458,7 @@ def list_missions(
     program_id: int | None = None,
     track: str = "",
     q: str = "",
-) -> list[dict[str, Any]]:
+) -> list[MissionPublic]:
     """Missions of the principal's organisations and those their programmes run (adopted
     library missions), newest edit first, filtered by status etc. With `program_id`: the
     missions that programme runs."""
@@ -485,7 +486,7 @@ def list_missions(
         )
     ).all():
         runs.setdefault(mid, []).append(pid)
-    return [mission_json(m, t, program_ids=sorted(runs.get(m.id or 0, []))) for m, t in rows]
+    return [mission_public(m, t, program_ids=sorted(runs.get(m.id or 0, []))) for m, t in rows]
 
 
 def _run_by(program_ids: list[int]) -> Any:
@@ -526,7 +527,7 @@ def status_counts(
 
 def prerequisite_options(
     session: Session, principal: Principal | None, program_id: int, mission_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[MissionRef]:
     """Missions that may be chosen as prerequisites (the programme's organisation's or the
     library's, not archived, not itself)."""
     program = get_program(session, principal, program_id)
@@ -543,7 +544,7 @@ def prerequisite_options(
         )
         .order_by(col(Mission.title))
     ).all()
-    return [{"id": m.id, "title": m.title, "status": m.status} for m in rows]
+    return [MissionRef(id=m.id or 0, title=m.title, status=m.status) for m in rows]
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -613,7 +614,7 @@ def create_mission(
     changes: MissionChanges,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Create a draft mission of the organisation of a programme the principal runs (their
     only one by default); that programme runs it.
 
@@ -671,7 +672,7 @@ def update_mission(
     changes: MissionChanges,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Edit a mission (only the fields given). A published mission must stay publishable, and
     its embedding is recomputed after the commit."""
     actor = require_director(principal)
@@ -721,7 +722,7 @@ def update_mission(
 
 def _set_status(
     session: Session, actor: Principal, mission: Mission, status: MissionStatus, meta: RequestMeta
-) -> dict[str, Any]:
+) -> MissionPublic:
     before = mission.status
     mission.status = status
     mission.updated_at = utcnow()
@@ -742,7 +743,7 @@ def _set_status(
 
 def publish_mission(
     session: Session, principal: Principal | None, mission_id: int, *, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Publish a draft (or archived) mission: students see it, its embedding is computed.
 
     Invalid: no brief, no rubric, unpublished prerequisites. Conflict: already published.
@@ -770,7 +771,7 @@ def _check_no_published_dependants(session: Session, mission: Mission, verb: str
 
 def unpublish_mission(
     session: Session, principal: Principal | None, mission_id: int, *, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Take a published (or archived) mission back to draft: students no longer see it.
 
     Conflict: it is already a draft, or published missions require it.
@@ -785,7 +786,7 @@ def unpublish_mission(
 
 def archive_mission(
     session: Session, principal: Principal | None, mission_id: int, *, meta: RequestMeta = NO_META
-) -> dict[str, Any]:
+) -> MissionPublic:
     """Archive a mission (hidden from students and from new prerequisites; submissions kept).
 
     Conflict: already archived, or published missions require it.
@@ -808,7 +809,7 @@ def add_to_program(
     mission_id: int,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> MissionPublic:
     """The programme starts running the mission: one of its organisation's own, or a published
     library mission (adopted). Another organisation's mission is NotFound; Conflict when the
     programme already runs it or does not run the mission's track. Audited."""
@@ -883,7 +884,7 @@ def remove_from_program(
 
 def library_options(
     session: Session, principal: Principal | None, program_id: int
-) -> list[dict[str, Any]]:
+) -> list[MissionPublic]:
     """Published library missions of the tracks the programme runs that it does not run yet."""
     program = get_program(session, principal, program_id)
     rows = session.exec(
@@ -898,4 +899,4 @@ def library_options(
         )
         .order_by(col(Track.id), col(Mission.difficulty), col(Mission.title))
     ).all()
-    return [mission_json(m, t) for m, t in rows]
+    return [mission_public(m, t) for m, t in rows]

@@ -1,10 +1,7 @@
-"""The data behind /dashboard/student and /dashboard/mentor (a few indexed queries each)."""
+"""The data behind /dashboard/student (a few indexed queries; the mentor's is in mentoring.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -12,11 +9,8 @@ from cyberhub.models import (
     Cohort,
     Enrollment,
     EnrollmentStatus,
-    MentorAssignment,
     Mission,
-    MissionStatus,
     Program,
-    ProgramMission,
     Review,
     Role,
     Submission,
@@ -32,12 +26,11 @@ from cyberhub.schemas.learning import (
 )
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning import progress, reviews
+from cyberhub.services.learning import progress
 from cyberhub.services.learning.submissions import mission_link, rubric_max
 from cyberhub.services.messaging import notifications
 
 FEEDBACK_ITEMS = 3
-MAX_MENTEES = 200
 
 
 def _name(full_name: str, email: str) -> str:
@@ -161,86 +154,3 @@ def student_dashboard(session: Session, principal: Principal | None) -> StudentD
         next_action=next_best_action(p, primary, enrolled=bool(cohorts)),
         unread_notifications=notifications.unread_count(session, me),
     )
-
-
-def mentor_dashboard(
-    session: Session, principal: Principal | None, *, preview: bool = True
-) -> dict[str, Any]:
-    """Assigned mentees with progress and last activity, queue counts, the oldest pending
-    submissions (unless `preview` is False: the mentor page lists the queue itself) and the
-    workload figures."""
-    actor = require_role(principal, Role.mentor)
-    me = actor.user_id
-    approved = (
-        select(func.count(func.distinct(Submission.mission_id)))
-        .join(Mission, col(Mission.id) == col(Submission.mission_id))
-        .where(
-            col(Submission.student_id) == col(MentorAssignment.student_id),
-            Submission.status == SubmissionStatus.approved,
-            Mission.status == MissionStatus.published,
-            col(Mission.id).in_(
-                select(ProgramMission.mission_id).where(
-                    col(ProgramMission.program_id) == col(Cohort.program_id)
-                )
-            ),
-        )
-        .correlate(MentorAssignment, Cohort)
-        .scalar_subquery()
-    )
-    last_activity = (
-        select(func.max(func.coalesce(Submission.submitted_at, Submission.created_at)))
-        .where(col(Submission.student_id) == col(MentorAssignment.student_id))
-        .correlate(MentorAssignment)
-        .scalar_subquery()
-    )
-    # Counted once per programme (not once per mentee).
-    published = (
-        select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
-        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
-        .where(Mission.status == MissionStatus.published)
-        .group_by(col(ProgramMission.program_id))
-        .subquery("published")
-    )
-    rows = session.execute(
-        sa_select(
-            col(User.id),
-            col(User.full_name),
-            col(User.email),
-            col(Cohort.id),
-            col(Cohort.name),
-            approved,
-            published.c.n,
-            last_activity,
-        )
-        .select_from(MentorAssignment)
-        .join(User, col(User.id) == col(MentorAssignment.student_id))
-        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
-        .outerjoin(published, published.c.program_id == col(Cohort.program_id))
-        .where(col(MentorAssignment.mentor_id) == me)
-        .order_by(col(User.full_name), col(User.id))
-        .limit(MAX_MENTEES)
-    ).all()
-    if preview:
-        pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
-    else:
-        reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
-        pending = []
-    counts = reviews.queue_counts(session, me)
-    return {
-        "mentees": [
-            {
-                "id": uid,
-                "name": _name(full_name, email),
-                "email": email,
-                "cohort": {"id": cid, "name": cname},
-                "approved": int(done or 0),
-                "published": int(total or 0),
-                "percent": progress.percent(int(done or 0), int(total or 0)),
-                "last_activity": last.isoformat() if last else None,
-            }
-            for uid, full_name, email, cid, cname, done, total, last in rows
-        ],
-        "queue": counts,
-        "pending_preview": pending,
-        "workload": reviews.workload(session, actor, counts=counts),
-    }

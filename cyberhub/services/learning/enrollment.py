@@ -46,6 +46,14 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.director import (
+    AssignmentPublic,
+    Balanced,
+    CohortMentorPublic,
+    CohortMentorRemoved,
+    CsvImported,
+    EnrollmentPublic,
+)
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
@@ -266,17 +274,17 @@ def _plan_one(session: Session, cohort: Cohort, email: str, full_name: str) -> _
     return _Plan(email, full_name, user, existing)
 
 
-def enrollment_json(e: Enrollment, user: User, *, created: bool = False) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "cohort_id": e.cohort_id,
-        "student_id": e.student_id,
-        "email": user.email,
-        "name": user.full_name,
-        "status": e.status,
-        "enrolled_at": e.enrolled_at.isoformat(),
-        "new_account": created,
-    }
+def enrollment_public(e: Enrollment, user: User, *, created: bool = False) -> EnrollmentPublic:
+    return EnrollmentPublic(
+        id=e.id or 0,
+        cohort_id=e.cohort_id,
+        student_id=e.student_id,
+        email=user.email,
+        name=user.full_name,
+        status=e.status,
+        enrolled_at=e.enrolled_at,
+        new_account=created,
+    )
 
 
 def enroll(
@@ -287,7 +295,7 @@ def enroll(
     *,
     full_name: str = "",
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     """Enrol one person by email (creating an invited account for an unknown address).
 
     Invalid: malformed address, deactivated account. Conflict: already enrolled, cohort full.
@@ -301,12 +309,12 @@ def enroll(
     enrollment, user, created = _write(session, actor, cohort, program, plan, meta)
 
     applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
-    return enrollment_json(enrollment, user, created=created)
+    return enrollment_public(enrollment, user, created=created)
 
 
 def list_enrollments(
     session: Session, principal: Principal | None, cohort_id: int
-) -> list[dict[str, Any]]:
+) -> list[EnrollmentPublic]:
     """Every enrolment of the cohort (withdrawn ones too), newest first."""
     get_cohort(session, principal, cohort_id)
     rows = session.exec(
@@ -315,7 +323,7 @@ def list_enrollments(
         .where(Enrollment.cohort_id == cohort_id)
         .order_by(col(Enrollment.enrolled_at).desc(), col(Enrollment.id).desc())
     ).all()
-    return [enrollment_json(e, u) for e, u in rows]
+    return [enrollment_public(e, u) for e, u in rows]
 
 
 def unenroll(
@@ -325,7 +333,7 @@ def unenroll(
     student_id: int,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> EnrollmentPublic:
     """Withdraw a student: the seat and their mentor's slot are freed; submissions are kept."""
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
@@ -348,7 +356,7 @@ def unenroll(
     applications.after_seat_freed(
         session, cohort, program, student_id, actor_id=actor.user_id, meta=meta
     )
-    return enrollment_json(enrollment, user)
+    return enrollment_public(enrollment, user)
 
 
 # -- CSV import --------------------------------------------------------------------------------
@@ -409,7 +417,7 @@ def import_csv(
     text: str,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> CsvImported:
     """Enrol every student of a CSV file (columns email,full_name; the header row is required).
 
     All or nothing: every row is checked (address, duplicates in the file, already enrolled,
@@ -457,7 +465,7 @@ def import_csv(
         enrollment, user, new = _write(session, actor, cohort, program, r.plan, meta)
         applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
         created += int(new)
-        students.append(enrollment_json(enrollment, user, created=new))
+        students.append(enrollment_public(enrollment, user, created=new))
     audit.record(
         session,
         "enrollment.imported",
@@ -468,7 +476,7 @@ def import_csv(
         imported=len(students),
         new_accounts=created,
     )
-    return {"imported": len(students), "new_accounts": created, "students": students}
+    return CsvImported(imported=len(students), new_accounts=created, students=students)
 
 
 # -- mentors -----------------------------------------------------------------------------------
@@ -485,7 +493,7 @@ def _mentor_loads(session: Session, cohort_id: int) -> dict[int, int]:
 
 def list_mentors(
     session: Session, principal: Principal | None, cohort_id: int
-) -> list[dict[str, Any]]:
+) -> list[CohortMentorPublic]:
     """The cohort's mentors with capacity and current mentees, by name."""
     get_cohort(session, principal, cohort_id)
     loads = _mentor_loads(session, cohort_id)
@@ -496,14 +504,14 @@ def list_mentors(
         .order_by(col(User.full_name), col(User.email))
     ).all()
     return [
-        {
-            "mentor_id": cm.mentor_id,
-            "name": u.full_name or u.email,
-            "email": u.email,
-            "capacity": cm.capacity,
-            "mentees": loads.get(cm.mentor_id, 0),
-            "free": max(0, cm.capacity - loads.get(cm.mentor_id, 0)),
-        }
+        CohortMentorPublic(
+            mentor_id=cm.mentor_id,
+            name=u.full_name or u.email,
+            email=u.email,
+            capacity=cm.capacity,
+            mentees=loads.get(cm.mentor_id, 0),
+            free=max(0, cm.capacity - loads.get(cm.mentor_id, 0)),
+        )
         for cm, u in rows
     ]
 
@@ -516,7 +524,7 @@ def set_cohort_mentor(
     capacity: int,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> CohortMentorPublic:
     """Let a mentor of the organization serve the cohort with `capacity` mentees (or change it).
 
     Invalid: unknown address, not a mentor of the organization, capacity out of 1..200.
@@ -568,14 +576,14 @@ def set_cohort_mentor(
         mentor_id=user.id,
         capacity=capacity,
     )
-    return {
-        "mentor_id": user.id,
-        "name": user.full_name or user.email,
-        "email": user.email,
-        "capacity": capacity,
-        "mentees": mentees,
-        "free": capacity - mentees,
-    }
+    return CohortMentorPublic(
+        mentor_id=user.id or 0,
+        name=user.full_name or user.email,
+        email=user.email,
+        capacity=capacity,
+        mentees=mentees,
+        free=capacity - mentees,
+    )
 
 
 def remove_cohort_mentor(
@@ -585,7 +593,7 @@ def remove_cohort_mentor(
     mentor_id: int,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> CohortMentorRemoved:
     """Stop a mentor serving the cohort: their mentees here become unassigned.
 
     Claims the mentor holds on work of this cohort's students whom they no longer mentor in the
@@ -656,12 +664,12 @@ def remove_cohort_mentor(
         unassigned=len(mentees),
         released=released,
     )
-    return {
-        "mentor_id": mentor_id,
-        "name": mentor.full_name or mentor.email,
-        "unassigned": len(mentees),
-        "released": released,
-    }
+    return CohortMentorRemoved(
+        mentor_id=mentor_id,
+        name=mentor.full_name or mentor.email,
+        unassigned=len(mentees),
+        released=released,
+    )
 
 
 def assign_mentor(
@@ -672,7 +680,7 @@ def assign_mentor(
     mentor_id: int,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> AssignmentPublic:
     """Match an enrolled student with a mentor serving the cohort (replacing an earlier match).
 
     Invalid: the student isn't actively enrolled or the mentor doesn't serve this cohort.
@@ -694,7 +702,7 @@ def assign_mentor(
     mentor = session.get(User, mentor_id)
     assert mentor is not None
     if current is not None and current.mentor_id == mentor_id:
-        return _assignment_json(current, mentor)
+        return _assignment_public(current, mentor)
     load = _mentor_loads(session, cohort_id).get(mentor_id, 0)
     if load >= serving.capacity:
         raise Conflict(
@@ -718,17 +726,17 @@ def assign_mentor(
         mentor_id=mentor_id,
         method="hand",
     )
-    return _assignment_json(current, mentor)
+    return _assignment_public(current, mentor)
 
 
-def _assignment_json(a: MentorAssignment, mentor: User) -> dict[str, Any]:
-    return {
-        "cohort_id": a.cohort_id,
-        "student_id": a.student_id,
-        "mentor_id": a.mentor_id,
-        "mentor": mentor.full_name or mentor.email,
-        "assigned_at": a.assigned_at.isoformat(),
-    }
+def _assignment_public(a: MentorAssignment, mentor: User) -> AssignmentPublic:
+    return AssignmentPublic(
+        cohort_id=a.cohort_id,
+        student_id=a.student_id,
+        mentor_id=a.mentor_id,
+        mentor=mentor.full_name or mentor.email,
+        assigned_at=a.assigned_at,
+    )
 
 
 def balance_mentors(
@@ -737,7 +745,7 @@ def balance_mentors(
     cohort_id: int,
     *,
     meta: RequestMeta = NO_META,
-) -> dict[str, Any]:
+) -> Balanced:
     """Give every unassigned active student a mentor, least-loaded first, within capacity.
 
     Deterministic: students by enrolment time then id; the mentor with the fewest mentees here
@@ -765,7 +773,7 @@ def balance_mentors(
     load = {cm.mentor_id: loads.get(cm.mentor_id, 0) for cm, _u in mentors}
     capacity = {cm.mentor_id: cm.capacity for cm, _u in mentors}
     people = {cm.mentor_id: u for cm, u in mentors}
-    out: list[dict[str, Any]] = []
+    out: list[AssignmentPublic] = []
     left = 0
     for e in waiting:
         open_ = [m for m in load if load[m] < capacity[m]]
@@ -776,7 +784,7 @@ def balance_mentors(
         load[best] += 1
         a = MentorAssignment(cohort_id=cohort_id, mentor_id=best, student_id=e.student_id)
         session.add(a)
-        out.append(_assignment_json(a, people[best]))
+        out.append(_assignment_public(a, people[best]))
     session.flush()
     audit.record(
         session,
@@ -788,4 +796,4 @@ def balance_mentors(
         assigned=len(out),
         unassigned=left,
     )
-    return {"assignments": out, "unassigned": left}
+    return Balanced(assignments=out, unassigned=left)

@@ -1,23 +1,139 @@
-"""The mentor's home: the cohorts of their organizations and the learners they may be matched with.
-
-Review queues arrive with the learning core; until then this is what a mentor can act on.
-"""
+"""The mentor's side: their dashboard (assigned mentees with progress, queue counts, workload)
+and their home (the cohorts and learners of the organizations they mentor in)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Cohort, Organization, Program, Role, RoleAssignment, User
+from cyberhub.models import (
+    Cohort,
+    MentorAssignment,
+    Mission,
+    MissionStatus,
+    Organization,
+    Program,
+    ProgramMission,
+    Role,
+    RoleAssignment,
+    Submission,
+    SubmissionStatus,
+    User,
+)
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.reviews import (
+    MenteeProgress,
+    MentorCohort,
+    MentorDashboard,
+    MentorHome,
+    MentorLearner,
+    NamedRef,
+    QueueItem,
+)
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning import progress, reviews
 
 MAX_LEARNERS = 200
+MAX_MENTEES = 200
 
 
-def mentor_home(session: Session, principal: Principal | None) -> dict[str, Any]:
+def _name(full_name: str | None, email: str) -> str:
+    return full_name or email.split("@")[0]
+
+
+def mentor_dashboard(
+    session: Session, principal: Principal | None, *, preview: bool = True
+) -> MentorDashboard:
+    """Assigned mentees with progress and last activity, queue counts, the oldest pending
+    submissions (unless `preview` is False: the mentor page lists the queue itself) and the
+    workload figures."""
+    actor = require_role(principal, Role.mentor)
+    me = actor.user_id
+    approved = (
+        select(func.count(func.distinct(Submission.mission_id)))
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .where(
+            col(Submission.student_id) == col(MentorAssignment.student_id),
+            Submission.status == SubmissionStatus.approved,
+            Mission.status == MissionStatus.published,
+            col(Mission.id).in_(
+                select(ProgramMission.mission_id).where(
+                    col(ProgramMission.program_id) == col(Cohort.program_id)
+                )
+            ),
+        )
+        .correlate(MentorAssignment, Cohort)
+        .scalar_subquery()
+    )
+    last_activity = (
+        select(func.max(func.coalesce(Submission.submitted_at, Submission.created_at)))
+        .where(col(Submission.student_id) == col(MentorAssignment.student_id))
+        .correlate(MentorAssignment)
+        .scalar_subquery()
+    )
+    # Counted once per programme (not once per mentee).
+    published = (
+        select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
+        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
+        .where(Mission.status == MissionStatus.published)
+        .group_by(col(ProgramMission.program_id))
+        .subquery("published")
+    )
+    rows = session.execute(
+        sa_select(
+            col(User.id),
+            col(User.full_name),
+            col(User.email),
+            col(Cohort.id),
+            col(Cohort.name),
+            approved,
+            published.c.n,
+            last_activity,
+        )
+        .select_from(MentorAssignment)
+        .join(User, col(User.id) == col(MentorAssignment.student_id))
+        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
+        .outerjoin(published, published.c.program_id == col(Cohort.program_id))
+        .where(col(MentorAssignment.mentor_id) == me)
+        .order_by(col(User.full_name), col(User.id))
+        .limit(MAX_MENTEES)
+    ).all()
+    pending: list[QueueItem] = []
+    if preview:
+        pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
+    else:
+        reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
+    counts = reviews.queue_counts(session, me)
+    return MentorDashboard(
+        mentees=[
+            MenteeProgress(
+                id=uid,
+                name=_name(full_name, email),
+                email=email,
+                cohort=NamedRef(id=cid, name=cname),
+                approved=int(done or 0),
+                published=int(total or 0),
+                percent=progress.percent(int(done or 0), int(total or 0)),
+                last_activity=last,
+            )
+            for uid, full_name, email, cid, cname, done, total, last in rows
+        ],
+        queue=counts,
+        pending_preview=pending,
+        workload=reviews.workload(session, actor, counts=counts),
+    )
+
+
+def _cohort_status(starts_on: date, ends_on: date, today: date) -> str:
+    if starts_on <= today <= ends_on:
+        return "running"
+    return "upcoming" if starts_on > today else "finished"
+
+
+def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
     """Cohorts (with dates and capacity) and students of the organizations the user mentors in."""
     actor = require_role(principal, Role.mentor)
     org_ids = sorted(actor.organizations(Role.mentor))
@@ -55,36 +171,34 @@ def mentor_home(session: Session, principal: Principal | None) -> dict[str, Any]
         .order_by(col(User.created_at).desc(), col(User.id).desc())
         .limit(MAX_LEARNERS)
     ).all()
-    by_user: dict[int, dict[str, Any]] = {}
+    by_user: dict[int, MentorLearner] = {}
     for u, org in learners:  # a student of two of these organizations is listed once
-        if u.id in by_user:
-            by_user[u.id]["organization"] += f", {org}"
+        if (u.id or 0) in by_user:
+            by_user[u.id or 0].organization += f", {org}"
             continue
-        by_user[u.id or 0] = {
-            "id": u.id,
-            "name": u.full_name or u.email.split("@")[0],
-            "email": u.email,
-            "organization": org,
-            "joined": u.created_at.isoformat(),
-        }
-    return {
-        "organizations": [o.name for o in orgs],
-        "cohorts": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "program": program,
-                "organization": org,
-                "dates": f"{c.starts_on:%d %b %Y} – {c.ends_on:%d %b %Y}",
-                "starts_on": c.starts_on.isoformat(),
-                "ends_on": c.ends_on.isoformat(),
-                "capacity": c.capacity,
-                "status": "running"
-                if c.starts_on <= today <= c.ends_on
-                else ("upcoming" if c.starts_on > today else "finished"),
-            }
+        by_user[u.id or 0] = MentorLearner(
+            id=u.id or 0,
+            name=_name(u.full_name, u.email),
+            email=u.email,
+            organization=org,
+            joined=u.created_at,
+        )
+    return MentorHome(
+        organizations=[o.name for o in orgs],
+        cohorts=[
+            MentorCohort(
+                id=c.id or 0,
+                name=c.name,
+                program=program,
+                organization=org,
+                dates=f"{c.starts_on:%d %b %Y} – {c.ends_on:%d %b %Y}",
+                starts_on=c.starts_on,
+                ends_on=c.ends_on,
+                capacity=c.capacity,
+                status=_cohort_status(c.starts_on, c.ends_on, today),
+            )
             for c, program, org in cohorts
         ],
-        "learners": list(by_user.values()),
-        "learners_total": learners_total,
-    }
+        learners=list(by_user.values()),
+        learners_total=learners_total,
+    )

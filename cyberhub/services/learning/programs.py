@@ -46,6 +46,15 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.schemas.director import (
+    CohortPublic,
+    NiceRole,
+    PersonRef,
+    ProgramPublic,
+    ProgramTrackPublic,
+    ProgramWithCounts,
+    RosterRow,
+)
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
@@ -172,20 +181,19 @@ def _clean_slug(slug: str) -> str:
 # -- programmes --------------------------------------------------------------------------------
 
 
-def program_json(p: Program, org_name: str = "", **counts: int) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "organization_id": p.organization_id,
-        "organization": org_name,
-        "name": p.name,
-        "slug": p.slug,
-        "description": p.description,
-        "created_at": p.created_at.isoformat(),
-        **counts,
-    }
+def program_public(p: Program, org_name: str = "") -> ProgramPublic:
+    return ProgramPublic(
+        id=p.id or 0,
+        organization_id=p.organization_id,
+        organization=org_name,
+        name=p.name,
+        slug=p.slug,
+        description=p.description,
+        created_at=p.created_at,
+    )
 
 
-def list_programs(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+def list_programs(session: Session, principal: Principal | None) -> list[ProgramWithCounts]:
     """The programmes the principal runs, with counts of tracks, cohorts, missions and students."""
     actor = require_director(principal)
     programs = session.exec(programs_query(actor).order_by(col(Program.name))).all()
@@ -226,9 +234,8 @@ def list_programs(session: Session, principal: Principal | None) -> list[dict[st
         .group_by(col(Cohort.program_id))
     )
     return [
-        program_json(
-            p,
-            orgs.get(p.organization_id, ""),
+        ProgramWithCounts(
+            **program_public(p, orgs.get(p.organization_id, "")).model_dump(),
             tracks=tracks.get(p.id or 0, 0),
             cohorts=cohorts.get(p.id or 0, 0),
             published_missions=missions.get(p.id or 0, 0),
@@ -494,19 +501,19 @@ def set_program_track(
     return _view(track, pt)
 
 
-def track_json(t: ProgramTrackView, missions: int = 0) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "program_id": t.program_id,
-        "key": t.key,
-        "name": t.name,
-        "tagline": t.tagline,
-        "description": t.description,
-        "focus": t.focus,
-        "careers": t.careers,
-        "nice_work_roles": program_nice_roles(t),
-        "missions": missions,
-    }
+def track_public(t: ProgramTrackView, missions: int = 0) -> ProgramTrackPublic:
+    return ProgramTrackPublic(
+        id=t.id or 0,
+        program_id=t.program_id,
+        key=t.key,
+        name=t.name,
+        tagline=t.tagline,
+        description=t.description,
+        focus=t.focus,
+        careers=t.careers,
+        nice_work_roles=[NiceRole.model_validate(r) for r in program_nice_roles(t)],
+        missions=missions,
+    )
 
 
 def list_tracks(
@@ -741,7 +748,7 @@ def cohort_status(c: Cohort, today: date | None = None) -> str:
     return "running" if today <= c.ends_on else "finished"
 
 
-def cohort_json(
+def cohort_public(
     c: Cohort,
     program: Program | None = None,
     *,
@@ -749,23 +756,23 @@ def cohort_json(
     enrolled: int = 0,
     mentors: int = 0,
     unassigned: int = 0,
-) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "program_id": c.program_id,
-        "program": program.name if program else "",
-        "name": c.name,
-        "starts_on": c.starts_on.isoformat(),
-        "ends_on": c.ends_on.isoformat(),
-        "capacity": c.capacity,
-        "director_id": c.director_id,
-        "director": (director.full_name or director.email) if director else "",
-        "status": cohort_status(c),
-        "enrolled": enrolled,
-        "seats_left": max(0, c.capacity - enrolled),
-        "mentors": mentors,
-        "unassigned": unassigned,
-    }
+) -> CohortPublic:
+    return CohortPublic(
+        id=c.id or 0,
+        program_id=c.program_id,
+        program=program.name if program else "",
+        name=c.name,
+        starts_on=c.starts_on,
+        ends_on=c.ends_on,
+        capacity=c.capacity,
+        director_id=c.director_id,
+        director=(director.full_name or director.email) if director else "",
+        status=cohort_status(c),
+        enrolled=enrolled,
+        seats_left=max(0, c.capacity - enrolled),
+        mentors=mentors,
+        unassigned=unassigned,
+    )
 
 
 def active_count(session: Session, cohort_id: int) -> int:
@@ -783,7 +790,7 @@ def list_cohorts(
     program_id: int | None = None,
     *,
     cohort_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CohortPublic]:
     """Cohorts of the principal's programmes (of one programme, or just one cohort, when given),
     with seat counts."""
     actor = require_director(principal)
@@ -824,16 +831,18 @@ def list_cohorts(
         stmt = stmt.where(col(Cohort.id) == cohort_id)
     rows = session.execute(stmt.order_by(col(Cohort.starts_on), col(Cohort.id))).all()
     return [
-        cohort_json(c, programs.get(c.program_id), director=d, enrolled=n, mentors=m, unassigned=u)
+        cohort_public(
+            c, programs.get(c.program_id), director=d, enrolled=n, mentors=m, unassigned=u
+        )
         for c, d, n, m, u in rows
     ]
 
 
-def cohort_detail(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+def cohort_detail(session: Session, principal: Principal | None, cohort_id: int) -> CohortPublic:
     """One cohort with its counts (as in list_cohorts)."""
     cohort, program = get_cohort(session, principal, cohort_id)
     for row in list_cohorts(session, principal, program.id, cohort_id=cohort.id):
-        if row["id"] == cohort.id:
+        if row.id == cohort.id:
             return row
     raise NotFound("That cohort does not exist.")  # pragma: no cover - just checked
 
@@ -989,7 +998,7 @@ def update_cohort(
 
 def org_directors(
     session: Session, principal: Principal | None, program_id: int
-) -> list[dict[str, Any]]:
+) -> list[PersonRef]:
     """The people who may direct the programme's cohorts (directors of its organization)."""
     program = get_program(session, principal, program_id)
     rows = session.exec(
@@ -1002,42 +1011,10 @@ def org_directors(
         )
         .order_by(col(User.full_name), col(User.email))
     ).all()
-    return [{"id": u.id, "name": u.full_name or u.email, "email": u.email} for u in rows]
+    return [PersonRef(id=u.id or 0, name=u.full_name or u.email, email=u.email) for u in rows]
 
 
 # -- roster ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    student_id: int
-    name: str
-    email: str
-    status: str
-    enrolled_at: str
-    mentor_id: int | None
-    mentor: str
-    approved: int
-    published: int
-
-    @property
-    def progress(self) -> int:
-        # Rounded down, as services/progress.percent: 100 only when everything is approved.
-        return (100 * self.approved) // self.published if self.published else 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "student_id": self.student_id,
-            "name": self.name,
-            "email": self.email,
-            "status": self.status,
-            "enrolled_at": self.enrolled_at,
-            "mentor_id": self.mentor_id,
-            "mentor": self.mentor,
-            "approved": self.approved,
-            "published": self.published,
-            "progress": self.progress,
-        }
 
 
 def roster(
@@ -1046,7 +1023,7 @@ def roster(
     cohort_id: int,
     *,
     include_withdrawn: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[RosterRow]:
     """The cohort's students with their mentor and progress (approved / published missions).
 
     One GROUP BY query: an approved submission counts when it is the latest attempt of a
@@ -1122,11 +1099,12 @@ def roster(
                 name=name or email.split("@")[0],
                 email=email,
                 status=status,
-                enrolled_at=enrolled_at.isoformat(),
+                enrolled_at=enrolled_at,
                 mentor_id=mid,
                 mentor=(mname or memail or "") if mid else "",
                 approved=approved,
                 published=total,
-            ).as_json()
+                progress=(100 * approved) // total if total else 0,
+            )
         )
     return out

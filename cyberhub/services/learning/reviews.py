@@ -38,6 +38,17 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import SubmissionEventKind
+from cyberhub.schemas.reviews import (
+    ClaimState,
+    MissionSummary,
+    NamedRef,
+    QueueCounts,
+    QueueItem,
+    Ref,
+    ReviewScreen,
+    RubricCriterion,
+    Workload,
+)
 from cyberhub.services import rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -331,7 +342,7 @@ def review(
 @dataclass
 class QueuePage:
     bucket: str
-    items: list[dict[str, Any]]
+    items: list[QueueItem]
     total: int
     page: int
     page_size: int
@@ -430,25 +441,25 @@ def queue(
             ).all()
         )
     items = [
-        {
-            "id": s.id,
-            "student": {"id": u.id, "name": u.full_name or u.email.split("@")[0]},
-            "mission": {"id": s.mission_id, "title": title},
-            "attempt": s.attempt,
-            "status": s.status,
-            "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
-            "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
-            "decided_at": s.decided_at.isoformat() if s.decided_at else None,
-            "decision": decisions.get(s.id or 0),
-            "claimed_by_me": s.claimed_by_id == actor.user_id,
-            "assigned_to_me": bool(assigned),
-        }
+        QueueItem(
+            id=s.id or 0,
+            student=NamedRef(id=u.id or 0, name=u.full_name or u.email.split("@")[0]),
+            mission=Ref(id=s.mission_id, title=title),
+            attempt=s.attempt,
+            status=s.status,
+            submitted_at=s.submitted_at,
+            claim_expires_at=s.claim_expires_at,
+            decided_at=s.decided_at,
+            decision=decisions.get(s.id or 0),
+            claimed_by_me=s.claimed_by_id == actor.user_id,
+            assigned_to_me=bool(assigned),
+        )
         for s, title, u, assigned in rows
     ]
     return QueuePage(bucket=bucket, items=items, total=total, page=page, page_size=page_size)
 
 
-def queue_counts(session: Session, mentor_id: int) -> dict[str, int]:
+def queue_counts(session: Session, mentor_id: int) -> QueueCounts:
     """How many submissions are in each bucket of the mentor's queue (two queries)."""
     pairs = mentor_pairs(mentor_id)
     pending, waiting = session.exec(
@@ -481,17 +492,17 @@ def queue_counts(session: Session, mentor_id: int) -> dict[str, int]:
         .select_from(Submission)
         .where(col(Submission.claimed_by_id) == mentor_id)
     ).one()
-    return {
-        "pending": int(pending),
-        "claimed_by_me": int(claimed),
-        "waiting_for_student": int(waiting),
-        "reviewed": int(reviewed),
-    }
+    return QueueCounts(
+        pending=int(pending),
+        claimed_by_me=int(claimed),
+        waiting_for_student=int(waiting),
+        reviewed=int(reviewed),
+    )
 
 
 def workload(
-    session: Session, principal: Principal | None, *, counts: dict[str, int] | None = None
-) -> dict[str, Any]:
+    session: Session, principal: Principal | None, *, counts: QueueCounts | None = None
+) -> Workload:
     """A mentor's figures: mentees (assigned), pending, claimed, reviewed in the last 7 days and
     the median hours from submission to decision over the last 30 days (None without reviews).
 
@@ -521,14 +532,14 @@ def workload(
             col(Submission.decided_at) >= now - timedelta(days=TURNAROUND_DAYS),
         )
     ).one()
-    return {
-        "mentees": int(mentees),
-        "pending": counts["pending"],
-        "claimed": counts["claimed_by_me"],
-        "waiting_for_student": counts["waiting_for_student"],
-        "reviewed_last_7_days": int(reviewed_7d),
-        "median_turnaround_hours": round(float(median), 1) if median is not None else None,
-    }
+    return Workload(
+        mentees=int(mentees),
+        pending=counts.pending,
+        claimed=counts.claimed_by_me,
+        waiting_for_student=counts.waiting_for_student,
+        reviewed_last_7_days=int(reviewed_7d),
+        median_turnaround_hours=round(float(median), 1) if median is not None else None,
+    )
 
 
 # -- the review page --------------------------------------------------------------------------
@@ -536,7 +547,7 @@ def workload(
 
 def review_screen(
     session: Session, principal: Principal | None, submission_id: int
-) -> dict[str, Any]:
+) -> ReviewScreen:
     """What /review/{id} shows a mentor: the attempt, the mission's rubric, every other attempt
     of the student at the mission (with their reviews) and the claim — who holds it, until when,
     whether it expired — with what the viewer may do now.
@@ -555,36 +566,36 @@ def review_screen(
     expired = bool(in_review and sub.claim_expires_at and sub.claim_expires_at < utcnow())
     holder = session.get(User, sub.claimed_by_id) if in_review and sub.claimed_by_id else None
     newer = [v for v in views if v["attempt"] > sub.attempt]
-    return {
-        "id": sub.id,
-        "status": sub.status,
-        "attempt": sub.attempt,
-        "student": _name(detail.student),
-        "mission": {"id": mission.id, "title": mission.title, "summary": mission.summary},
-        "rubric": [
-            {
-                "key": str(c.get("key", "")),
-                "title": str(c.get("title") or c.get("key", "")),
-                "description": str(c.get("description") or ""),
-                "points": int(str(c.get("points", 0))),
-            }
+    return ReviewScreen(
+        id=sub.id or 0,
+        status=sub.status,
+        attempt=sub.attempt,
+        student=_name(detail.student),
+        mission=MissionSummary(id=mission.id or 0, title=mission.title, summary=mission.summary),
+        rubric=[
+            RubricCriterion(
+                key=str(c.get("key", "")),
+                title=str(c.get("title") or c.get("key", "")),
+                description=str(c.get("description") or ""),
+                points=int(str(c.get("points", 0))),
+            )
             for c in mission.rubric or []
             if isinstance(c, dict)
         ],
-        "max_total": rubric_max(mission),
-        "current": current,
+        max_total=rubric_max(mission),
+        current=current,
         # Newest first: the one the mentor compares with is on top.
-        "earlier": [v for v in reversed(views) if v["attempt"] < sub.attempt],
-        "newer_attempt_id": newer[-1]["id"] if newer else None,
-        "claim": {
-            "holder": _name(holder) if in_review else "",
-            "mine": mine,
-            "expires_at": subs.display_time(sub.claim_expires_at) if in_review else "",
-            "expired": expired,
-        },
+        earlier=[v for v in reversed(views) if v["attempt"] < sub.attempt],
+        newer_attempt_id=newer[-1]["id"] if newer else None,
+        claim=ClaimState(
+            holder=_name(holder) if in_review else "",
+            mine=mine,
+            expires_at=sub.claim_expires_at if in_review else None,
+            expired=expired,
+        ),
         # Claim: an unclaimed attempt, or one whose claim expired (the holder claims it again).
-        "can_claim": sub.status == SubmissionStatus.submitted or expired,
-        "can_release": mine,
+        can_claim=sub.status == SubmissionStatus.submitted or expired,
+        can_release=mine,
         # The holder may still finish after expiry, until someone takes the claim over.
-        "can_review": mine,
-    }
+        can_review=mine,
+    )

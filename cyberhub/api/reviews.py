@@ -1,0 +1,104 @@
+"""Mentor review API: claim, release and review a submission; the mentor's dashboard, queue and
+workload; a cohort's progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from cyberhub.api.deps import CurrentUser, Id, SessionDep, require_roles
+from cyberhub.schemas.reviews import (
+    AttemptPublic,
+    CohortProgress,
+    MentorDashboard,
+    QueuePagePublic,
+    ReviewCreate,
+    ReviewOutcome,
+    Workload,
+)
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import mentoring, progress, reviews
+
+router = APIRouter(tags=["learning"])
+
+MentorUser = Annotated[Principal, Depends(require_roles("mentor"))]
+
+
+class ReviewIn(BaseModel):
+    decision: Literal["approved", "changes_requested"]
+    scores: dict[Annotated[str, Field(max_length=100)], int] = Field(
+        default_factory=dict, max_length=50
+    )
+    feedback: str = Field(default="", max_length=reviews.FEEDBACK_MAX * 2)
+
+
+@router.post("/submissions/{submission_id}/claim", response_model=AttemptPublic)
+def claim(submission_id: Id, session: SessionDep, principal: MentorUser) -> AttemptPublic:
+    return AttemptPublic.of(reviews.claim(session, principal, submission_id))
+
+
+@router.post("/submissions/{submission_id}/release", response_model=AttemptPublic)
+def release(submission_id: Id, session: SessionDep, principal: MentorUser) -> AttemptPublic:
+    return AttemptPublic.of(reviews.release(session, principal, submission_id))
+
+
+@router.post("/submissions/{submission_id}/review", response_model=ReviewOutcome)
+def review(
+    submission_id: Id, body: ReviewIn, session: SessionDep, principal: MentorUser
+) -> ReviewOutcome:
+    result = reviews.review(
+        session,
+        principal,
+        submission_id,
+        decision=body.decision,
+        scores=dict(body.scores),
+        feedback=body.feedback,
+    )
+    return ReviewOutcome(
+        id=submission_id,
+        status=result.decision,
+        review=ReviewCreate(
+            decision=result.decision,
+            scores=result.scores,
+            total=result.total,
+            feedback=result.feedback,
+        ),
+    )
+
+
+@router.get("/progress/cohorts/{cohort_id}", response_model=CohortProgress)
+def get_cohort_progress(
+    cohort_id: Id, session: SessionDep, principal: CurrentUser
+) -> CohortProgress:
+    # progress.cohort_progress (the learner side's) still answers a dict of this shape.
+    return CohortProgress.model_validate(progress.cohort_progress(session, principal, cohort_id))
+
+
+@router.get("/mentor/dashboard", response_model=MentorDashboard)
+def mentor_dashboard(session: SessionDep, principal: MentorUser) -> MentorDashboard:
+    return mentoring.mentor_dashboard(session, principal)
+
+
+@router.get("/mentor/queue", response_model=QueuePagePublic)
+def mentor_queue(
+    session: SessionDep,
+    principal: MentorUser,
+    bucket: str = Query(default="pending", max_length=32),
+    page: int = Query(default=1, ge=1),
+    page_size: int = Query(default=reviews.PAGE_SIZE, ge=1, le=100),
+) -> QueuePagePublic:
+    result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=page_size)
+    return QueuePagePublic(
+        bucket=result.bucket,
+        items=result.items,
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+    )
+
+
+@router.get("/mentor/workload", response_model=Workload)
+def mentor_workload(session: SessionDep, principal: MentorUser) -> Workload:
+    return reviews.workload(session, principal)

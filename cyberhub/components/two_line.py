@@ -1,0 +1,16 @@
+"""A table cell's two lines: a name in medium weight over a small grey detail (email, programme)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def two_line(primary: Any, secondary: Any) -> rx.Component:
+    """`primary` over `secondary`, tight."""
+    return rx.vstack(
+        rx.text(primary, weight="medium"),
+        rx.text(secondary, size="1", color_scheme="gray"),
+        spacing="0",
+    )

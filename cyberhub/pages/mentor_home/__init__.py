@@ -1,0 +1,36 @@
+"""/dashboard/mentor: a mentor's home — the review queue in four tabs (pending, claimed by me,
+waiting for student, reviewed) with counts and pages, their mentees with progress and last
+activity, workload figures, and the cohorts and learners of their organizations.
+
+state.py loads through services/learning/{mentoring,reviews}.py; view.py draws it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.models import Role
+from cyberhub.pages.mentor_home.state import MentorHomeState, waited
+from cyberhub.pages.mentor_home.view import mentor_home_content
+from cyberhub.routes import Page, register, roles
+
+ROUTE = "/dashboard/mentor"
+
+__all__ = ["ROUTE", "MentorHomeState", "mentor_home_content", "page", "waited"]
+
+
+def mentor_home_page() -> rx.Component:
+    return shell(guarded(ROUTE, mentor_home_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Mentoring · CyberHub",
+        component=mentor_home_page,
+        access=roles(Role.mentor),
+        on_load=(MentorHomeState.load,),
+        nav_label="Mentoring",
+        nav_order=20,
+    )
+)

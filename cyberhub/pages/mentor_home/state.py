@@ -1,0 +1,262 @@
+"""The mentor home's state: one load (dashboard, home and the first queue page in one
+transaction), then queue tabs and pages; rows arrive formatted in the mentor's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.formatting import when
+from cyberhub.models.base import utcnow
+from cyberhub.schemas.reviews import (
+    MentorCohort,
+    MentorDashboard,
+    MentorHome,
+    QueueCounts,
+    QueueItem,
+    Workload,
+)
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import mentoring, reviews
+from cyberhub.state.service import ServiceState
+
+QUEUE_PAGE_SIZE = 10
+BUCKET_LABELS = {
+    "pending": "Pending",
+    "claimed_by_me": "Claimed by me",
+    "waiting_for_student": "Waiting for student",
+    "reviewed": "Reviewed",
+}
+
+
+def waited(at: datetime | str | None, now: datetime | None = None) -> str:
+    """How long ago, short ("45 min", "5 h", "3 d 4 h"); "" without a time."""
+    if not at:
+        return ""
+    start = datetime.fromisoformat(at) if isinstance(at, str) else at
+    seconds = max(0, int(((now or utcnow()) - start).total_seconds()))
+    minutes, hours, days = max(1, seconds // 60), seconds // 3600, seconds // 86400
+    if minutes < 60:
+        return f"{minutes} min"
+    if hours < 24:
+        return f"{hours} h"
+    rest = hours - days * 24
+    return f"{days} d {rest} h" if rest else f"{days} d"
+
+
+@dataclass
+class QueueRow:
+    """A queue item as the table shows it."""
+
+    id: int
+    student: str
+    mission: str
+    attempt: int
+    status: str
+    submitted: str
+    waiting: str
+    since: str
+    claim: str
+    decision: str
+    decided: str
+    assigned: bool
+    link: str
+
+    @classmethod
+    def of(cls, item: QueueItem, now: datetime, tz: str) -> QueueRow:
+        mine = item.claimed_by_me and item.status == "in_review"
+        return cls(
+            id=item.id,
+            student=item.student.name,
+            mission=item.mission.title,
+            attempt=item.attempt,
+            status=item.status,
+            submitted=when(item.submitted_at, tz),
+            waiting=waited(item.submitted_at, now),
+            since=waited(item.decided_at or item.submitted_at, now),
+            claim=f"You, until {when(item.claim_expires_at, tz)}" if mine else "",
+            decision=item.decision or "",
+            decided=when(item.decided_at, tz),
+            assigned=item.assigned_to_me,
+            link=f"/review/{item.id}",
+        )
+
+
+@dataclass
+class MenteeRow:
+    name: str
+    email: str
+    cohort_name: str
+    approved: int
+    published: int
+    percent: int
+    last: str
+    ago: str
+
+
+@dataclass
+class LearnerRow:
+    name: str
+    email: str
+    organization: str
+    joined: str
+
+
+@dataclass
+class WorkloadView:
+    """The workload figures as text."""
+
+    mentees: str = ""
+    pending: str = ""
+    claimed: str = ""
+    waiting_for_student: str = ""
+    reviewed_last_7_days: str = ""
+    median: str = ""
+
+    @classmethod
+    def of(cls, w: Workload) -> WorkloadView:
+        median = w.median_turnaround_hours
+        return cls(
+            mentees=str(w.mentees),
+            pending=str(w.pending),
+            claimed=str(w.claimed),
+            waiting_for_student=str(w.waiting_for_student),
+            reviewed_last_7_days=str(w.reviewed_last_7_days),
+            median=f"{median:g} h" if median is not None else "—",
+        )
+
+
+@dataclass
+class QueueView:
+    items: list[QueueRow]
+    page: int
+    pages: int
+    counts: QueueCounts
+
+
+@dataclass
+class HomeView:
+    dashboard: MentorDashboard
+    home: MentorHome
+    queue: QueueView
+    time_zone: str
+
+
+def _queue(
+    session: Session,
+    principal: Principal | None,
+    bucket: str,
+    page: int,
+    counts: QueueCounts | None = None,
+) -> QueueView:
+    result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=QUEUE_PAGE_SIZE)
+    if not result.items and page > 1:  # the last page emptied meanwhile
+        result = reviews.queue(
+            session, principal, bucket=bucket, page=result.pages, page_size=QUEUE_PAGE_SIZE
+        )
+    assert principal is not None  # queue() refused anyone else
+    if counts is None:
+        counts = reviews.queue_counts(session, principal.user_id)
+    now = utcnow()
+    return QueueView(
+        items=[QueueRow.of(x, now, principal.time_zone) for x in result.items],
+        page=result.page,
+        pages=result.pages,
+        counts=counts,
+    )
+
+
+def _home(session: Session, principal: Principal | None, bucket: str, page: int) -> HomeView:
+    # One transaction, and the dashboard's queue counts reused (each count walks the mentor's
+    # cohorts' submissions: bench/dashboards.py).
+    dash = mentoring.mentor_dashboard(session, principal, preview=False)
+    home = mentoring.mentor_home(session, principal)
+    queue = _queue(session, principal, bucket, page, counts=dash.queue)
+    assert principal is not None  # mentor_dashboard refused anyone else
+    return HomeView(dashboard=dash, home=home, queue=queue, time_zone=principal.time_zone)
+
+
+class MentorHomeState(ServiceState, rx.State):
+    # queue
+    bucket: str = "pending"
+    queue: list[QueueRow] = []
+    page: int = 1
+    pages: int = 1
+    counts: dict[str, int] = {}
+    queue_loading: bool = False
+    # mentees and figures
+    mentees: list[MenteeRow] = []
+    workload: WorkloadView = WorkloadView()
+    # organizations
+    organizations: list[str] = []
+    cohorts: list[MentorCohort] = []
+    learners: list[LearnerRow] = []
+    learners_total: int = 0
+    loaded: bool = False
+
+    def _apply_queue(self, q: QueueView) -> None:
+        self.queue, self.page, self.pages = q.items, q.page, q.pages
+        self.counts = q.counts.model_dump()
+
+    @rx.event
+    async def load(self) -> None:
+        tab = str(self.router.url.query_parameters.get("tab", "") or "")
+        self.bucket = tab if tab in BUCKET_LABELS else "pending"
+        self.page, self.loaded = 1, False
+        found = await self._call(_home, self.bucket, self.page)
+        self.loaded = True
+        if not found:
+            return
+        data = found.value
+        dash, home, tz = data.dashboard, data.home, data.time_zone
+        self.mentees = [
+            MenteeRow(
+                name=m.name,
+                email=m.email,
+                cohort_name=m.cohort.name,
+                approved=m.approved,
+                published=m.published,
+                percent=m.percent,
+                last=when(m.last_activity, tz, empty="No activity yet"),
+                ago=waited(m.last_activity),
+            )
+            for m in dash.mentees
+        ]
+        self.workload = WorkloadView.of(dash.workload)
+        self._apply_queue(data.queue)
+        self.organizations = home.organizations
+        self.cohorts = home.cohorts
+        self.learners = [
+            LearnerRow(
+                name=x.name,
+                email=x.email,
+                organization=x.organization,
+                joined=when(x.joined, tz, "date"),
+            )
+            for x in home.learners
+        ]
+        self.learners_total = home.learners_total
+        self.error = ""
+
+    async def _fetch_queue(self) -> None:
+        self.queue_loading = True
+        found = await self._call(_queue, self.bucket, self.page)
+        self.queue_loading = False
+        if found:
+            self._apply_queue(found.value)
+            self.error = ""
+
+    @rx.event
+    async def select_bucket(self, bucket: str) -> None:
+        if bucket not in BUCKET_LABELS:
+            return
+        self.bucket, self.page = bucket, 1
+        await self._fetch_queue()
+
+    @rx.event
+    async def go_to(self, page: int) -> None:
+        self.page = max(1, min(int(page), self.pages))
+        await self._fetch_queue()

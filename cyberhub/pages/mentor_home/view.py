@@ -1,0 +1,340 @@
+"""The mentor home's view: review queue tabs, workload figures, mentees, cohorts and learners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.learning import decision_badge, status_badge
+from cyberhub.components.tables import data_table
+from cyberhub.components.two_line import two_line
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.pages.mentor_home.state import (
+    BUCKET_LABELS,
+    LearnerRow,
+    MenteeRow,
+    MentorHomeState,
+    QueueRow,
+)
+from cyberhub.schemas.reviews import MentorCohort
+
+
+def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
+    S = MentorHomeState
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(r.student, weight="medium"),
+                rx.cond(
+                    r.assigned,
+                    rx.badge("Your mentee", size="1", variant="soft", color_scheme="teal"),
+                ),
+                spacing="1",
+                align="start",
+            )
+        ),
+        rx.table.cell(rx.text(r.mission, size="2")),
+        rx.table.cell(rx.text("Attempt ", r.attempt.to(str), size="2")),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(r.submitted, size="2"),
+                rx.text(
+                    rx.match(
+                        S.bucket,
+                        ("waiting_for_student", rx.fragment("sent back ", r.since, " ago")),
+                        ("reviewed", rx.fragment("reviewed ", r.since, " ago")),
+                        rx.fragment("waiting ", r.waiting),
+                    ),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                r.decision.to(str) != "",
+                decision_badge(r.decision),
+                rx.cond(
+                    r.claim.to(str) != "",
+                    rx.text(r.claim, size="2"),
+                    status_badge(r.status),
+                ),
+            )
+        ),
+        rx.table.cell(
+            rx.link(
+                "Open",
+                href=r.link.to(str),
+                weight="medium",
+                display="inline-block",
+                padding="0.3em 0.6em",
+            )
+        ),
+        data_testid="queue-row",
+    )
+
+
+def _queue_panel() -> rx.Component:
+    S = MentorHomeState
+    return rx.cond(
+        S.queue.length() > 0,
+        rx.vstack(
+            data_table(
+                ["Learner", "Mission", "Attempt", "Submitted", "Claim / decision", ""],
+                rx.foreach(S.queue, _queue_row),
+            ),
+            rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
+            width="100%",
+            spacing="2",
+        ),
+        rx.match(
+            S.bucket,
+            (
+                "claimed_by_me",
+                empty_state(
+                    "Nothing claimed",
+                    "Claim a pending submission to reserve it for 24 hours while you review it.",
+                ),
+            ),
+            (
+                "waiting_for_student",
+                empty_state(
+                    "No one to wait for",
+                    "Attempts you send back with changes requested stay here until the student "
+                    "resubmits.",
+                ),
+            ),
+            (
+                "reviewed",
+                empty_state("No reviews yet", "The attempts you decide are listed here."),
+            ),
+            empty_state(
+                "Nothing to review",
+                "New submissions from your mentees and cohorts appear here.",
+            ),
+        ),
+    )
+
+
+def _tab(bucket: str) -> rx.Component:
+    S = MentorHomeState
+    return rx.tabs.trigger(
+        rx.hstack(
+            rx.text(BUCKET_LABELS[bucket]),
+            rx.badge(S.counts[bucket].to(str), variant="soft", radius="full", size="1"),
+            align="center",
+            spacing="2",
+        ),
+        value=bucket,
+    )
+
+
+def _queue_section() -> rx.Component:
+    S = MentorHomeState
+    return rx.vstack(
+        rx.heading("Review queues", size="5", as_="h2"),
+        rx.tabs.root(
+            rx.tabs.list(*[_tab(b) for b in BUCKET_LABELS], wrap="wrap"),
+            *[
+                rx.tabs.content(
+                    rx.box(
+                        rx.cond(S.queue_loading, loading_state(), _queue_panel()),
+                        padding_top="1em",
+                    ),
+                    value=b,
+                )
+                for b in BUCKET_LABELS
+            ],
+            value=S.bucket,
+            on_change=S.select_bucket,
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+        data_testid="review-queue",
+    )
+
+
+def _figure(label: str, value: rx.Var[Any], hint: str = "") -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.text(value, size="6", weight="bold"),
+            rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+            spacing="1",
+        ),
+        min_width="9em",
+        flex="1",
+    )
+
+
+def _workload() -> rx.Component:
+    w = MentorHomeState.workload
+    return rx.vstack(
+        rx.heading("Workload", size="5", as_="h2"),
+        rx.flex(
+            _figure("Mentees", w.mentees),
+            _figure("Pending", w.pending),
+            _figure("Claimed by me", w.claimed),
+            _figure("Waiting for student", w.waiting_for_student),
+            _figure("Reviewed", w.reviewed_last_7_days, "last 7 days"),
+            _figure("Median turnaround", w.median, "submission to decision, 30 days"),
+            wrap="wrap",
+            gap="3",
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+        data_testid="workload",
+    )
+
+
+def _mentee_row(m: rx.Var[MenteeRow]) -> rx.Component:
+    percent = m.percent.to(int)
+    return rx.table.row(
+        rx.table.cell(two_line(m.name, m.email)),
+        rx.table.cell(rx.text(m.cohort_name, size="2")),
+        rx.table.cell(
+            rx.vstack(
+                rx.progress(value=percent, width="8em", aria_label="Progress of " + m.name.to(str)),
+                rx.text(
+                    percent.to(str),
+                    "% · ",
+                    m.approved.to(str),
+                    " of ",
+                    m.published.to(str),
+                    " missions",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(m.last, size="2"),
+                rx.cond(
+                    m.ago.to(str) != "",
+                    rx.text(m.ago, " ago", size="1", color_scheme="gray"),
+                ),
+                spacing="0",
+            )
+        ),
+        data_testid="mentee-row",
+    )
+
+
+def _mentees() -> rx.Component:
+    S = MentorHomeState
+    return rx.vstack(
+        rx.heading("Your mentees", size="5", as_="h2"),
+        rx.cond(
+            S.mentees.length() > 0,
+            data_table(
+                ["Mentee", "Cohort", "Progress", "Last activity"],
+                rx.foreach(S.mentees, _mentee_row),
+                data_testid="mentees",
+            ),
+            empty_state(
+                "No mentees assigned yet",
+                "A programme director assigns mentees to you in a cohort. Until then, work from "
+                "the cohorts you serve still reaches your queue.",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _cohort_row(c: rx.Var[MentorCohort]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(two_line(c.name, c.program)),
+        rx.table.cell(c.dates),
+        rx.table.cell(c.capacity),
+        rx.table.cell(
+            rx.badge(
+                c.status,
+                color_scheme=rx.match(c.status, ("running", "green"), ("upcoming", "blue"), "gray"),
+            )
+        ),
+    )
+
+
+def _learner_row(x: rx.Var[LearnerRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(x.name, weight="medium")),
+        rx.table.cell(rx.text(x.email, size="2")),
+        rx.table.cell(rx.text(x.organization, size="2")),
+        rx.table.cell(rx.text(x.joined, size="2")),
+    )
+
+
+def _organization() -> rx.Component:
+    S = MentorHomeState
+    return rx.vstack(
+        rx.heading("Cohorts", size="5", as_="h2"),
+        rx.cond(
+            S.cohorts.length() > 0,
+            data_table(
+                ["Cohort", "Dates", "Capacity", "Status"], rx.foreach(S.cohorts, _cohort_row)
+            ),
+            empty_state(
+                "No cohorts yet", "Your organization has no cohorts yet; a director creates them."
+            ),
+        ),
+        rx.heading("Learners you may be matched with", size="5", as_="h2"),
+        rx.cond(
+            S.learners.length() > 0,
+            rx.vstack(
+                rx.text(
+                    S.learners_total,
+                    rx.cond(S.learners_total == 1, " learner", " learners"),
+                    " in your organizations",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                data_table(
+                    ["Name", "Email", "Organization", "Joined"],
+                    rx.foreach(S.learners, _learner_row),
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            empty_state(
+                "No learners yet", "When students join your organization they appear here."
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def mentor_home_content() -> rx.Component:
+    S = MentorHomeState
+    return rx.vstack(
+        page_heading(
+            "Mentoring",
+            rx.cond(
+                S.organizations.length() > 0,
+                "You mentor in " + S.organizations.join(", ") + ".",
+                "Your mentor home.",
+            ),
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.loaded,
+            rx.vstack(
+                _queue_section(),
+                _workload(),
+                _mentees(),
+                _organization(),
+                spacing="6",
+                width="100%",
+            ),
+            loading_state(),
+        ),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,229 @@
+"""Mentor review and mentoring: the typed faces of claims, reviews, the review queue, the
+mentor's dashboard and home, and a cohort's progress."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, PlainSerializer
+
+from cyberhub.models import Submission
+
+# A timezone-aware datetime that JSON shows as Python's isoformat ("…+00:00"), as the API always
+# has (pydantic's own format would write "Z").
+IsoDatetime = Annotated[
+    datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")
+]
+
+
+class Ref(BaseModel):
+    """An entity named in another: its id and title."""
+
+    id: int
+    title: str
+
+
+class NamedRef(BaseModel):
+    """A person or cohort named in another entity: its id and name."""
+
+    id: int
+    name: str
+
+
+class FileRef(BaseModel):
+    name: str | None
+    size: int | None
+
+
+class AttemptPublic(BaseModel):
+    """An attempt as claim and release answer it."""
+
+    id: int
+    mission_id: int
+    status: str
+    attempt: int
+    claimed_by: int | None
+    claim_expires_at: IsoDatetime | None
+    file: FileRef | None
+
+    @classmethod
+    def of(cls, s: Submission) -> AttemptPublic:
+        return cls(
+            id=s.id or 0,
+            mission_id=s.mission_id,
+            status=s.status,
+            attempt=s.attempt,
+            claimed_by=s.claimed_by_id,
+            claim_expires_at=s.claim_expires_at,
+            file=FileRef(name=s.file_name, size=s.file_size) if s.file_path else None,
+        )
+
+
+class ReviewCreate(BaseModel):
+    """A mentor's decision (the body of POST /submissions/{id}/review is validated by the API)."""
+
+    decision: str
+    scores: dict[str, int]
+    total: int
+    feedback: str
+
+
+class ReviewOutcome(BaseModel):
+    """What deciding a submission answers: its new status and the review."""
+
+    id: int
+    status: str
+    review: ReviewCreate
+
+
+class QueueItem(BaseModel):
+    """One submission in a mentor's review queue."""
+
+    id: int
+    student: NamedRef
+    mission: Ref
+    attempt: int
+    status: str
+    submitted_at: IsoDatetime | None
+    claim_expires_at: IsoDatetime | None
+    decided_at: IsoDatetime | None
+    decision: str | None
+    claimed_by_me: bool
+    assigned_to_me: bool
+
+
+class QueuePagePublic(BaseModel):
+    """One page of one bucket of the review queue."""
+
+    bucket: str
+    items: list[QueueItem]
+    total: int
+    page: int
+    pages: int
+
+
+class QueueCounts(BaseModel):
+    """How many submissions each bucket of a mentor's queue holds."""
+
+    pending: int
+    claimed_by_me: int
+    waiting_for_student: int
+    reviewed: int
+
+
+class Workload(BaseModel):
+    """A mentor's figures (median over the last 30 days; None without reviews)."""
+
+    mentees: int
+    pending: int
+    claimed: int
+    waiting_for_student: int
+    reviewed_last_7_days: int
+    median_turnaround_hours: float | None
+
+
+class MenteeProgress(BaseModel):
+    """An assigned mentee with their progress in the cohort's programme and last activity."""
+
+    id: int
+    name: str
+    email: str
+    cohort: NamedRef
+    approved: int
+    published: int
+    percent: int
+    last_activity: IsoDatetime | None
+
+
+class MentorDashboard(BaseModel):
+    """GET /mentor/dashboard: mentees, queue counts, the oldest pending work, the figures."""
+
+    mentees: list[MenteeProgress]
+    queue: QueueCounts
+    pending_preview: list[QueueItem]
+    workload: Workload
+
+
+class MentorCohort(BaseModel):
+    """A cohort of an organization the mentor serves."""
+
+    id: int
+    name: str
+    program: str
+    organization: str
+    dates: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    status: str
+
+
+class MentorLearner(BaseModel):
+    """A student of the mentor's organizations (listed once, organizations joined by ", ")."""
+
+    id: int
+    name: str
+    email: str
+    organization: str
+    joined: datetime
+
+
+class MentorHome(BaseModel):
+    """The cohorts and learners of the organizations a mentor serves."""
+
+    organizations: list[str]
+    cohorts: list[MentorCohort]
+    learners: list[MentorLearner]
+    learners_total: int
+
+
+class CohortProgress(BaseModel):
+    """GET /progress/cohorts/{id}: mean progress of a cohort's students, overall and per track."""
+
+    cohort: NamedRef
+    students: int
+    percent: int
+    tracks: dict[str, int]
+
+
+class RubricCriterion(BaseModel):
+    key: str
+    title: str
+    description: str
+    points: int
+
+
+class MissionSummary(BaseModel):
+    id: int
+    title: str
+    summary: str
+
+
+class ClaimState(BaseModel):
+    """Who holds the claim on an attempt under review, until when, and whether it expired."""
+
+    holder: str
+    mine: bool
+    expires_at: datetime | None
+    expired: bool
+
+
+class ReviewScreen(BaseModel):
+    """What /review/{id} shows a mentor and what they may do now. `current` and `earlier` are the
+    attempts as submissions.attempt_views shapes them for the shared attempt widgets."""
+
+    id: int
+    status: str
+    attempt: int
+    student: str
+    mission: MissionSummary
+    rubric: list[RubricCriterion]
+    max_total: int
+    current: dict[str, Any]
+    earlier: list[dict[str, Any]]
+    newer_attempt_id: int | None
+    claim: ClaimState
+    can_claim: bool
+    can_release: bool
+    can_review: bool
