@@ -73,7 +73,7 @@ def get_cohort_progress(
     cohort_id: Id, session: SessionDep, principal: CurrentUser
 ) -> CohortProgress:
     # progress.cohort_progress (the learner side's) still answers a dict of this shape.
-    return CohortProgress.model_validate(progress.cohort_progress(session, principal, cohort_id))
+    return progress.cohort_progress(session, principal, cohort_id)
 
 
 @router.get("/mentor/dashboard", response_model=MentorDashboard)

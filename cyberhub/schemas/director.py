@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cyberhub.schemas.reviews import IsoDatetime
+from cyberhub.schemas.datetimes import IsoDatetime
 
 
 class ProgramPublic(BaseModel):

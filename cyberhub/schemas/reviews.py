@@ -4,17 +4,12 @@ mentor's dashboard and home, and a cohort's progress."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel
 
 from cyberhub.models import Submission
-
-# A timezone-aware datetime that JSON shows as Python's isoformat ("…+00:00"), as the API always
-# has (pydantic's own format would write "Z").
-IsoDatetime = Annotated[
-    datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")
-]
+from cyberhub.schemas.datetimes import IsoDatetime
 
 
 class Ref(BaseModel):

@@ -157,13 +157,13 @@ class TestCohortProgress:
         director = principal(session, world.director)
         result = progress.cohort_progress(session, director, world.cohort.id or 0)
         # builders: mean(50, 0) = 25; leaders 0; overall: 1 approval / (3 missions * 2) = 16 %.
-        assert result["students"] == 2
-        assert result["tracks"] == {"builders": 25, "leaders": 0}
-        assert result["percent"] == 16
+        assert result.students == 2
+        assert result.tracks == {"builders": 25, "leaders": 0}
+        assert result.percent == 16
         approve(session, world, user=world.student2, mission=world.m3)
         result = progress.cohort_progress(session, director, world.cohort.id or 0)
-        assert result["tracks"] == {"builders": 25, "leaders": 50}
-        assert result["percent"] == 33  # 2 / 6
+        assert result.tracks == {"builders": 25, "leaders": 50}
+        assert result.percent == 33  # 2 / 6
 
     def test_withdrawn_students_do_not_count(self, session: Session, world: World) -> None:
         approve(session, world)
@@ -176,14 +176,14 @@ class TestCohortProgress:
         result = progress.cohort_progress(
             session, principal(session, world.admin), world.cohort.id or 0
         )
-        assert (result["students"], result["tracks"]["builders"]) == (1, 50)
+        assert (result.students, result.tracks["builders"]) == (1, 50)
 
     def test_an_empty_cohort(self, session: Session, world: World) -> None:
         from tests.factories import make_cohort
 
         empty = make_cohort(session, world.program)
         result = progress.cohort_progress(session, principal(session, world.admin), empty.id or 0)
-        assert result["students"] == 0 and result["percent"] == 0
+        assert result.students == 0 and result.percent == 0
 
     def test_who_may_see_a_cohort(self, session: Session, world: World) -> None:
         cid = world.cohort.id or 0

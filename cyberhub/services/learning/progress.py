@@ -16,7 +16,6 @@ by indexes (submissions by student_id, program_missions by programme).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, func, null, tuple_
 from sqlalchemy import select as sa_select
@@ -46,6 +45,7 @@ from cyberhub.schemas.learning import (
     ScopePublic,
     TrackProgress,
 )
+from cyberhub.schemas.reviews import CohortProgress, NamedRef
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -266,10 +266,9 @@ def program_progress(
 
 def cohort_progress(
     session: Session, principal: Principal | None, cohort_id: int
-) -> dict[str, Any]:
+) -> CohortProgress:
     """Mean progress of a cohort's students, overall and per track (two GROUP BY queries).
 
-    Stays a mapping until its route (moving to api/reviews.py) declares a model.
     The mean of percents over one denominator is the percent of the sums:
     mean_s(approved_s / published) = sum_s(approved_s) / (published * students).
     Visible to admins, directors of the organization and mentors serving the cohort.
@@ -333,12 +332,12 @@ def cohort_progress(
         ).all()
     )
     total_published = sum(published.values())
-    return {
-        "cohort": {"id": cohort.id or 0, "name": cohort.name},
-        "students": students,
-        "percent": percent(sum(approved.values()), total_published * students),
-        "tracks": {
+    return CohortProgress(
+        cohort=NamedRef(id=cohort.id or 0, name=cohort.name),
+        students=students,
+        percent=percent(sum(approved.values()), total_published * students),
+        tracks={
             key: percent(approved.get(key, 0), n * students)
             for key, n in sorted(published.items(), key=lambda kv: _track_order(kv[0]))
         },
-    }
+    )
