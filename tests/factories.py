@@ -66,6 +66,13 @@ def _n() -> int:
     return next(_seq)
 
 
+def id_of(row: Any) -> int:
+    """The database id of a saved row (SQLModel types it `int | None` until the row is flushed)."""
+    row_id = row.id
+    assert isinstance(row_id, int), f"{type(row).__name__} has no id yet: flush or commit it first"
+    return row_id
+
+
 def _commit(session: Session, *rows: Any) -> None:
     session.add_all(rows)
     session.commit()
@@ -106,7 +113,7 @@ def make_user(
     session.flush()
     for role in roles:
         session.add(
-            RoleAssignment(user_id=user.id, role=Role(role), organization_id=organization_id)
+            RoleAssignment(user_id=id_of(user), role=Role(role), organization_id=organization_id)
         )
     session.commit()
     return user
@@ -209,7 +216,7 @@ def make_mission(
     assert mission.id is not None
     _commit(session, ProgramMission(program_id=program.id, mission_id=mission.id))
     for p in prerequisites:
-        _commit(session, MissionPrerequisite(mission_id=mission.id, prerequisite_id=p.id))
+        _commit(session, MissionPrerequisite(mission_id=mission.id, prerequisite_id=id_of(p)))
     return mission
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from sqlmodel import col
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -118,6 +119,6 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
         assert web.console_errors == []
     finally:
         with Session(engine) as s:
-            s.execute(delete(JobFailure).where(JobFailure.message_id == "e2e-toggle-1"))
+            s.execute(delete(JobFailure).where(col(JobFailure.message_id) == "e2e-toggle-1"))
             s.commit()
         engine.dispose()

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Request, expect
+from playwright.sync_api import FilePayload, Request, expect
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -182,9 +182,8 @@ def test_a_csv_file_fills_the_import_box_under_the_csp(web: BrowserPage) -> None
     page.get_by_role("link", name="Nairobi Spring Cohort").click()
     expect(page).to_have_url(re.compile(r"/director/cohorts/\d+/?$"))
     csv = "email,full_name\nnew.learner@example.org,New Learner\n"
-    page.get_by_label("CSV file (optional)").set_input_files(
-        files=[{"name": "cohort.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
-    )
+    upload: FilePayload = {"name": "cohort.csv", "mimeType": "text/csv", "buffer": csv.encode()}
+    page.get_by_label("CSV file (optional)").set_input_files(files=[upload])
     expect(page.get_by_label("CSV text")).to_have_value(csv)
     assert web.console_errors == []
 

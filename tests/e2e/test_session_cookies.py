@@ -6,7 +6,7 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -129,9 +129,12 @@ def test_a_file_upload_knows_who_is_signed_in(web: BrowserPage, app_url: str) ->
     _enrol(app_url, email, headers)
     mission = _open_mission(app_url, headers)
     _go_to_mission(page, mission["id"], email)
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 data"}]
-    )
+    upload: FilePayload = {
+        "name": "report.pdf",
+        "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.7 data",
+    }
+    page.locator("input[type=file]").set_input_files(files=[upload])
     page.get_by_role("button", name="Attach file").click()
     expect(page.get_by_text("Attached report.pdf to your draft.")).to_be_visible()
     expect(page.get_by_test_id("draft-file")).to_contain_text("report.pdf")

@@ -155,7 +155,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                 as_mentor,
                 first.id or 0,
                 decision="changes_requested",
-                scores={c["key"]: 1 for c in mission.rubric},
+                scores={str(c["key"]): 1 for c in mission.rubric},
                 feedback=f"**{mark}** feedback\n\n" + all_payloads(),
             )
             second = submissions.submit(

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 
 import dramatiq
 import pytest
+from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, func, select
 
@@ -205,8 +207,8 @@ def test_a_dismissed_mission_stays_out_when_a_recompute_runs_beside_it(
         failures += [
             f"round {n}: {e}"
             for e in race(
-                lambda top=top: dismiss(top),
-                lambda top=top: dismiss(top),  # the same click twice (two tabs)
+                partial(dismiss, top),
+                partial(dismiss, top),  # the same click twice (two tabs)
                 lambda: worker.ai.recompute_recommendations.fn(uid),
                 lambda: worker.ai.embed_learner.fn(uid),
             )
@@ -248,7 +250,7 @@ def test_two_embeddings_of_one_mission_at_once_never_fail(
 
 
 def test_through_a_two_thread_worker_nothing_is_dead_lettered(
-    world: World, stub_broker: dramatiq.Broker
+    world: World, stub_broker: StubBroker
 ) -> None:
     uid = world.student.id or 0
     w = dramatiq.Worker(stub_broker, worker_threads=2, worker_timeout=100)
@@ -263,7 +265,7 @@ def test_through_a_two_thread_worker_nothing_is_dead_lettered(
         w.join()
     finally:
         w.stop()
-    assert stub_broker.dead_letters == []  # type: ignore[attr-defined]
+    assert stub_broker.dead_letters == []
     with Session(get_engine()) as s:
         assert s.exec(select(func.count()).select_from(JobFailure)).one() == 0
     counts = get_redis().hgetall(JOBS_KEY)
@@ -287,7 +289,7 @@ def test_a_rebuild_beside_single_jobs_never_fails(
             run_id = run.id or 0
         forget_learner(uid)
         failures = race(
-            lambda run_id=run_id: worker.ai.rebuild_all.fn(run_id),
+            partial(worker.ai.rebuild_all.fn, run_id),
             lambda: [worker.ai.embed_mission.fn(m) for m in reversed(mids)],
             lambda: worker.ai.embed_learner.fn(uid),
             lambda: worker.ai.recompute_recommendations.fn(uid),

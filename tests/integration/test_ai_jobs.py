@@ -255,6 +255,7 @@ class TestQueuesOnRedis:
             # A worker fetches two: one fails for good (dead letter), one is still running.
             consumer = broker.consume("ai", prefetch=2, timeout=1_000)
             fetched = [next(consumer), next(consumer)]
+            assert fetched[0] is not None and fetched[1] is not None
             consumer.nack(fetched[0])
 
             keys = set(get_redis().keys("dramatiq:ai*"))
@@ -295,7 +296,7 @@ class TestQueuesOnRedis:
     ) -> None:
         broker = RedisBroker(url=redis_url)
         try:
-            dead = [
+            dead: list[dramatiq.Message[object]] = [
                 dramatiq.Message(
                     queue_name="ai", actor_name="embed_mission", args=(n,), kwargs={}, options={}
                 )
@@ -305,7 +306,9 @@ class TestQueuesOnRedis:
                 broker.enqueue(m)
             consumer = broker.consume("ai", prefetch=2, timeout=1_000)
             for _ in dead:
-                consumer.nack(next(consumer))  # both fail for good
+                fetched_message = next(consumer)
+                assert fetched_message is not None
+                consumer.nack(fetched_message)  # both fail for good
             consumer.close()
         finally:
             broker.close()

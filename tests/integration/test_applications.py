@@ -324,10 +324,10 @@ def test_migration_0014_up_and_down_on_demo_data(
     assert cohorts > 0
     session.close()
     migrate.downgrade(db_url, "0014-1")  # 0014 only, whatever precedes it
-    assert session.exec(text("SELECT to_regclass('cohort_applications')")).one()[0] is None
+    assert session.execute(text("SELECT to_regclass('cohort_applications')")).one()[0] is None
     session.close()
     migrate.upgrade(db_url, "0014")
-    modes = session.exec(text("SELECT DISTINCT enrolment_mode FROM cohorts")).all()
+    modes = session.execute(text("SELECT DISTINCT enrolment_mode FROM cohorts")).all()
     assert [m[0] for m in modes] == ["director"]  # every existing cohort works as before
     assert session.exec(select(func.count()).select_from(Cohort)).one() == cohorts
     assert session.exec(select(func.count()).select_from(Enrollment)).one() == enrolments

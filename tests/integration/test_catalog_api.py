@@ -19,7 +19,7 @@ def mission_id(session: Session, slug: str) -> int:
     return found
 
 
-def missions(client: TestClient, **params: object) -> dict:
+def missions(client: TestClient, **params: str | int) -> dict:
     r = client.get("/api/v1/missions", params=params)
     assert r.status_code == 200, r.text
     return r.json()

@@ -182,6 +182,7 @@ class TestService:
             )
         )
         session.flush()
+        assert principal is not None
         assert consents.current_consents(session, principal.user_id)["marketing"].version == ("1.0")
         # Granting again accepts the newer version (same state, different version).
         state = consents.set_consent(session, principal, "marketing", True)

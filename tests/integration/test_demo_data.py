@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cyberhub.models import (
     Cohort,
@@ -23,6 +23,7 @@ from cyberhub.models import (
 from cyberhub.services.admin import demo as demo_data
 from cyberhub.services.admin.demo import DEMO_PASSWORD, DEMO_USERS
 from cyberhub.services.identity.passwords import password_problems
+from tests.factories import id_of
 
 pytestmark = [pytest.mark.integration]
 
@@ -60,13 +61,13 @@ def test_structure(session: Session, demo: list[int]) -> None:
 def test_missions_are_complete_and_published(session: Session, demo: list[int]) -> None:
     missions = session.exec(select(Mission)).all()
     assert len(missions) >= 30
-    assert sorted(demo) == sorted(m.id for m in missions)  # every id is returned for embedding
+    assert sorted(demo) == sorted(id_of(m) for m in missions)  # every id is returned for embedding
     tracks = {t.id for t in session.exec(select(Track)).all()}
     [program] = session.exec(select(Program)).all()
     adopted = session.exec(
         select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
     ).all()
-    assert sorted(adopted) == sorted(m.id for m in missions)  # the programme runs them all
+    assert sorted(adopted) == sorted(id_of(m) for m in missions)  # the programme runs them all
     for m in missions:
         assert m.organization_id is None, m.slug  # CyberHub's public library
         assert m.status == MissionStatus.published, m.slug
@@ -111,7 +112,7 @@ def test_prerequisites_form_no_cycles(session: Session, demo: list[int]) -> None
 def test_every_role_has_a_demo_user(session: Session, demo: list[int]) -> None:
     org = session.exec(select(Organization)).one()
     grants = session.exec(
-        select(RoleAssignment, User.email).join(User, User.id == RoleAssignment.user_id)
+        select(RoleAssignment, User.email).join(User, col(User.id) == RoleAssignment.user_id)
     ).all()
     by_role = {ra.role: (ra, email) for ra, email in grants}
     assert set(by_role) == {r.value for r in Role}

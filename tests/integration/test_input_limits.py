@@ -25,11 +25,12 @@ PARAM = re.compile(r"{(\w*_id|id)}")
 
 def id_routes() -> list[tuple[str, str]]:
     """(method, path template) of every API route with an id in its path, from the app itself."""
-    out = []
+    out: list[tuple[str, str]] = []
     for router in ROUTERS:
         for route in router.routes:
             assert isinstance(route, APIRoute)
             if PARAM.search(route.path):
+                assert route.methods is not None
                 out.extend((m, route.path) for m in sorted(route.methods))
     return out
 

@@ -11,7 +11,7 @@ from cyberhub.models import LearnerInterestVector, LearnerNote, Recommendation
 from cyberhub.models.ai import NoteKind
 from cyberhub.services.ai import embeddings, learner_interests, recommendations
 from cyberhub.services.identity import consents
-from tests.factories import build_world, complete_profiler, grant_ai, principal
+from tests.factories import build_world, complete_profiler, grant_ai, id_of, principal
 from tests.fakes import FakeEmbedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
@@ -44,10 +44,10 @@ def test_each_goal_and_the_track_get_their_own_vector_kept_current(session: Sess
     assert embeddings.embed_learner(session, uid, fake) is True
     session.commit()
     got = _interests(session, uid)
-    assert set(got) == {("goal", soc.id), ("goal", yara.id), ("track", 0)}
-    assert got[("goal", soc.id)].label == "Become a SOC analyst"  # what a reason quotes
+    assert set(got) == {("goal", id_of(soc)), ("goal", id_of(yara)), ("track", 0)}
+    assert got[("goal", id_of(soc))].label == "Become a SOC analyst"  # what a reason quotes
     assert got[("track", 0)].label == "Builders"
-    assert got[("goal", soc.id)].embedding is not None
+    assert got[("goal", id_of(soc))].embedding is not None
 
     # Same texts, same model: nothing is re-embedded.
     calls = len(fake.calls)
@@ -64,8 +64,8 @@ def test_each_goal_and_the_track_get_their_own_vector_kept_current(session: Sess
     assert embeddings.embed_learner(session, uid, fake) is True
     session.commit()
     got = _interests(session, uid)
-    assert set(got) == {("goal", soc.id), ("track", 0)}
-    assert got[("goal", soc.id)].label == "Become a detection engineer"
+    assert set(got) == {("goal", id_of(soc)), ("track", 0)}
+    assert got[("goal", id_of(soc))].label == "Become a detection engineer"
     # (besides the learner's single vector, whose text starts with the track)
     assert [t for t in fake.calls[calls:] if not t.startswith("Track:")] == [
         "Become a detection engineer"

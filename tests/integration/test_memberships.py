@@ -206,23 +206,25 @@ class TestInvitationsApi:
 
 class TestMigration0012:
     def test_up_and_down_on_demo_data(self, session: Session, db_url: str, demo: list[int]) -> None:
-        pairs = session.exec(
+        pairs = session.execute(
             text(
                 "SELECT count(*) FROM (SELECT DISTINCT user_id, organization_id FROM role_assignments"
                 " WHERE organization_id IS NOT NULL) p"
             )
         ).one()[0]
         assert pairs > 0
-        session.exec(text("DELETE FROM organization_memberships"))
+        session.execute(text("DELETE FROM organization_memberships"))
         session.commit()
         session.close()
         migrate.downgrade(db_url, "0011")  # 0012 and the migrations after it
-        assert session.exec(text("SELECT to_regclass('invitations')")).one()[0] is None
-        roles_before = session.exec(text("SELECT count(*) FROM role_assignments")).one()[0]
+        assert session.execute(text("SELECT to_regclass('invitations')")).one()[0] is None
+        roles_before = session.execute(text("SELECT count(*) FROM role_assignments")).one()[0]
         session.close()
         migrate.upgrade(db_url)
         members = session.exec(
             select(OrganizationMembership).where(OrganizationMembership.status == "active")
         ).all()
         assert len(members) == pairs
-        assert session.exec(text("SELECT count(*) FROM role_assignments")).one()[0] == roles_before
+        assert (
+            session.execute(text("SELECT count(*) FROM role_assignments")).one()[0] == roles_before
+        )

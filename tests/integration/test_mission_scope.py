@@ -182,7 +182,8 @@ class TestRecommendations:
                 select(MissionEmbedding.embedding).where(MissionEmbedding.mission_id == near.id)
             ).one()
             facts = recommendations.learner_facts(session, user.id or 0)
-            return {c.id for c in recommendations.nearest_missions(session, vector, facts, 100)}
+            query = [float(x) for x in vector]
+            return {c.id for c in recommendations.nearest_missions(session, query, facts, 100)}
 
         w = two.w
         # Even aimed straight at the other organisation's mission, the ANN query leaves it out.

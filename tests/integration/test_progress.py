@@ -20,6 +20,7 @@ from tests.factories import (
     World,
     build_world,
     enroll,
+    id_of,
     make_mission,
     make_user,
     principal,
@@ -35,7 +36,7 @@ def world(session: Session) -> World:
 
 def submit(session: Session, w: World, user=None, mission=None) -> Submission:
     sub = submissions.submit(
-        session, principal(session, user or w.student), (mission or w.m1).id, answer=GOOD_ANSWER
+        session, principal(session, user or w.student), id_of(mission or w.m1), answer=GOOD_ANSWER
     )
     session.commit()
     return sub
@@ -81,13 +82,14 @@ class TestStudentProgress:
     def test_statuses_follow_the_latest_attempt(self, session: Session, world: World) -> None:
         first = submit(session, world)
         assert (
-            statuses(progress.compute(session, world.student.id or 0))[world.m1.id] == "submitted"
+            statuses(progress.compute(session, id_of(world.student)))[id_of(world.m1)]
+            == "submitted"
         )
         decide(session, world, first, "changes_requested")
         submissions.save_draft(session, principal(session, world.student), world.m1.id or 0)
         session.commit()
-        p = progress.compute(session, world.student.id or 0)
-        assert statuses(p)[world.m1.id] == "draft"
+        p = progress.compute(session, id_of(world.student))
+        assert statuses(p)[id_of(world.m1)] == "draft"
         m1 = next(m for m in p.missions if m.id == world.m1.id)
         assert m1.attempt == 2
         second = submit(session, world)

@@ -28,6 +28,7 @@ from tests.factories import (
     build_world,
     complete_profiler,
     grant_ai,
+    id_of,
     make_mission,
     principal,
     queued_jobs,
@@ -153,7 +154,7 @@ class TestVectorRecommendations:
     ) -> None:
         complete_profiler(session, world.student.id or 0, "builders", "leaders")
         embed_catalog(session, fake_embedder)
-        worker.ai.embed_learner.send(world.student.id)
+        worker.ai.embed_learner.send(id_of(world.student))
         run_queue(stub_broker, stub_worker)
         before = [
             (r.mission_id, r.computed_at) for r in stored_list(session, world.student.id or 0)

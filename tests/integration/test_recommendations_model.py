@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dramatiq
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -22,6 +23,7 @@ from tests.factories import (
     build_world,
     complete_profiler,
     grant_ai,
+    id_of,
     make_mission,
     make_track,
     principal,
@@ -44,12 +46,12 @@ def test_a_learners_goal_pulls_the_missions_about_it_to_the_top(session: Session
         "Pitch a managed security service": "Size the market for small firms and price a "
         "monitoring offer they will pay for.",
     }
-    ids = {}
+    ids: dict[str, int] = {}
     for title, summary in topics.items():
         m = make_mission(session, w.program, w.builders, title=title, difficulty=1)
         m.summary, m.brief = summary, summary
         session.add(m)
-        ids[title] = m.id
+        ids[title] = id_of(m)
     session.commit()
     uid = w.student.id or 0
     consents.record_signup_consents(
@@ -107,7 +109,9 @@ def _load_judged_catalog(session: Session, w: World) -> dict[str, Mission]:
     for m in [*demo, *extra]:
         for p in m["prerequisites"]:
             session.add(
-                MissionPrerequisite(mission_id=by_slug[m["slug"]].id, prerequisite_id=by_slug[p].id)
+                MissionPrerequisite(
+                    mission_id=id_of(by_slug[m["slug"]]), prerequisite_id=id_of(by_slug[p])
+                )
             )
     session.commit()
     return by_slug
@@ -133,7 +137,7 @@ def _approve(session: Session, w: World, student: User, mission: Mission) -> Non
 
 def test_the_soc_and_the_malware_researchers_get_lists_led_by_their_own_goals(
     session: Session,
-    stub_broker,  # type: ignore[no-untyped-def]  (the reviews queue jobs; they are not run)
+    stub_broker: dramatiq.Broker,  # the reviews queue jobs; they are not run
 ) -> None:
     from worker.model import ModelEmbedder
 
@@ -144,8 +148,8 @@ def test_the_soc_and_the_malware_researchers_get_lists_led_by_their_own_goals(
     done = {soc.id: ["analyse-a-phishing-email"],
             malware.id: ["analyse-a-phishing-email", "triage-a-malware-pcap"]}  # fmt: skip
     for learner, goal in ((soc, SOC_GOAL), (malware, MALWARE_GOAL)):
-        complete_profiler(session, learner.id or 0, "researchers", "builders")
-        session.add(LearnerNote(user_id=learner.id, kind=NoteKind.goal, body=goal))
+        complete_profiler(session, id_of(learner), "researchers", "builders")
+        session.add(LearnerNote(user_id=id_of(learner), kind=NoteKind.goal, body=goal))
         session.commit()
         for slug in done[learner.id]:
             _approve(session, w, learner, catalog[slug])

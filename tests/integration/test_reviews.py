@@ -23,6 +23,7 @@ from tests.factories import (
     GOOD_ANSWER,
     World,
     build_world,
+    id_of,
     make_mission,
     principal,
 )
@@ -37,7 +38,7 @@ def world(session: Session) -> World:
 
 def submit(session: Session, w: World, user=None, mission=None) -> Submission:
     sub = submissions.submit(
-        session, principal(session, user or w.student), (mission or w.m1).id, answer=GOOD_ANSWER
+        session, principal(session, user or w.student), id_of(mission or w.m1), answer=GOOD_ANSWER
     )
     session.commit()
     return sub

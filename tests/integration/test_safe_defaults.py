@@ -9,6 +9,7 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ class TestProductionRefusesToStart:
 
 class TestProductionWithARealKey:
     @pytest.fixture
-    def production(self, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Settings:
+    def production(self, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[Settings]:
         monkeypatch.setenv("CYBERHUB_ENV", "production")
         monkeypatch.setenv("SECRET_KEY", REAL_KEY)
         for name in ("LOAD_DEMO_DATA", "DEV_MAILBOX"):

@@ -136,11 +136,13 @@ def test_expiring_claims_is_idempotent(
 ) -> None:
     """The sweep twice (or on claims already expired) changes nothing the second time."""
     from cyberhub.services.learning import reviews, submissions
-    from tests.factories import GOOD_ANSWER, build_world, principal
+    from tests.factories import GOOD_ANSWER, build_world, id_of, principal
     from worker.actors import expire_review_claims
 
     w = build_world(session)
-    sub = submissions.submit(session, principal(session, w.student), w.m1.id, answer=GOOD_ANSWER)
+    sub = submissions.submit(
+        session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
+    )
     session.commit()
     reviews.claim(session, principal(session, w.mentor), sub.id or 0)
     row = session.get(Submission, sub.id)

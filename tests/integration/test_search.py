@@ -259,7 +259,7 @@ class TestCatalogSearch:
     def test_filters_still_apply(
         self, session: Session, demo: list[int], student_client: TestClient
     ) -> None:
-        def found(**params: object) -> set[str]:
+        def found(**params: str | int) -> set[str]:
             r = student_client.get(
                 V1 + "/missions", params={"q": "phishing", "page_size": 100, **params}
             )

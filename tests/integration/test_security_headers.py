@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -72,7 +72,7 @@ def client(db_url: str, build_dir: Path) -> Iterator[TestClient]:
         yield c
 
 
-def assert_secured(headers: dict[str, str] | object, what: str) -> None:
+def assert_secured(headers: Mapping[str, str], what: str) -> None:
     h = {k.lower(): v for k, v in headers.items()}
     for name, value in SECURITY_HEADERS.items():
         assert h.get(name) == value, f"{what}: {name} = {h.get(name)!r}"

@@ -26,6 +26,7 @@ from tests.factories import (
     GOOD_ANSWER,
     World,
     build_world,
+    id_of,
     make_mission,
     make_user,
     principal,
@@ -50,7 +51,7 @@ def submit(session: Session, w: World, user=None, mission=None, **kw) -> Submiss
     sub = submissions.submit(
         session,
         principal(session, user or w.student),
-        (mission or w.m1).id,
+        id_of(mission or w.m1),
         answer=kw.pop("answer", GOOD_ANSWER),
         links=kw.pop("links", ["https://github.com/amina/hardening"]),
         **kw,

@@ -7,10 +7,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cyberhub.models import ProgramTrack, Track
+from cyberhub.models import ProgramTrack, Track, User
 from cyberhub.services.learning import catalog, programs, progress, student_home
 from cyberhub.services.learning.catalog import MissionFilter
-from tests.factories import enroll, make_cohort, make_mission, make_org, make_user, principal
+from tests.factories import (
+    enroll,
+    id_of,
+    make_cohort,
+    make_mission,
+    make_org,
+    make_user,
+    principal,
+)
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 
@@ -41,7 +49,7 @@ def test_the_database_holds_every_track_once_run_by_both_programmes(
 
 
 def test_catalog_tracks_page_and_filter_show_each_track_once(
-    session: Session, second_programme: object, student_user: object
+    session: Session, second_programme: object, student_user: User
 ) -> None:
     # /tracks, the landing page and the catalog's track filter all list catalog.list_tracks.
     tracks = catalog.list_tracks(session)
@@ -93,7 +101,7 @@ def test_track_counts_only_the_learners_programme(
     assert home["track_missions"] == 2
     assert {s["title"] for s in home["starters"]} == {"Coastal mission 1", "Coastal mission 2"}
 
-    mine = progress.progress_for(session, p, learner.id)
+    mine = progress.progress_for(session, p, id_of(learner))
     assert [t.key for t in mine.tracks] == TRACK_ORDER
     assert [(t.approved, t.published) for t in mine.tracks] == [(0, 2)] + [(0, 0)] * 4
     assert mine.scope is not None and mine.scope.label == "0 of 2"
@@ -112,7 +120,7 @@ def test_a_learner_in_no_programme_sees_the_library_and_no_share_of_it_as_progre
     assert published_builders > 0
     home = student_home.student_home(session, p, track_hint="builders").model_dump()
     assert home["track_missions"] == published_builders  # what they may browse
-    mine = progress.progress_for(session, p, loner.id)
+    mine = progress.progress_for(session, p, id_of(loner))
     assert mine.tracks == [] and mine.missions == [] and mine.scope is None
     assert not mine.in_programme
 

@@ -189,6 +189,7 @@ def probes_against(t: Tenant) -> list[Probe]:
                 query[q.name] = queries[q.name]
             elif q.field_info.is_required():
                 query[q.name] = t.tag  # e.g. a search for the tenant's own words
+        assert route.methods is not None
         for method in sorted(route.methods - {"HEAD"}):
             body, body_names = _body(route, t)
             names_target = bool(names) or bool(query) or body_names

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -16,12 +17,12 @@ pytestmark = [pytest.mark.auth]
 REAL_KEY = secrets.token_urlsafe(48)
 
 
-def make(**kwargs: object) -> Settings:
-    """Settings from keyword arguments only: no `.env` file is read."""
+def make(**kwargs: Any) -> Settings:
+    """Settings from keyword arguments only: no `.env` file is read (values are raw, as from the env)."""
     return Settings(_env_file=None, **kwargs)
 
 
-def production(**kwargs: object) -> Settings:
+def production(**kwargs: Any) -> Settings:
     return make(cyberhub_env="production", **kwargs)
 
 
