@@ -22,7 +22,7 @@ def operations() -> list[tuple[str, str]]:
         for router in ROUTERS.values()
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in sorted(route.methods)
+        for method in sorted(route.methods or ())
     ]
 
 

@@ -12,7 +12,16 @@ from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.models.progress import SubmissionStatus
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.learning import programs
-from tests.factories import World, assign, build_world, enroll, make_mission, make_user, principal
+from tests.factories import (
+    World,
+    assign,
+    build_world,
+    enroll,
+    id_of,
+    make_mission,
+    make_user,
+    principal,
+)
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -108,7 +117,7 @@ class TestPrograms:
         assert all(t.description and t.careers for t in tracks)
         [entry] = actions(session, "program.created")
         assert entry.actor_id == world.director.id and entry.target_id == str(p.id)
-        listed = {x.id: x for x in programs.list_programs(session, d)}[p.id]
+        listed = {x.id: x for x in programs.list_programs(session, d)}[id_of(p)]
         assert listed.tracks == 5 and listed.cohorts == 0 and listed.students == 0
 
     def test_counts_of_the_existing_programme(self, session: Session, world: World) -> None:
