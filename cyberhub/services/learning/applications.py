@@ -407,12 +407,11 @@ def _take_seat(
     app.waitlist_seq = None
     session.add(app)
     session.flush()
-    audit.record(
+    _audit(
         session,
         "enrollment.created",
+        cohort.id,
         actor_id=actor_id,
-        target_type="cohort",
-        target_id=cohort.id,
         meta=meta,
         student_id=user.id,
         email=user.email,
@@ -468,12 +467,11 @@ def fill_seats(
     promoted = []
     for app in queue:
         _take_seat(session, cohort, program, app, actor_id=actor_id, how="waitlist", meta=meta)
-        audit.record(
+        _audit(
             session,
             "application.promoted",
+            cid,
             actor_id=actor_id,
-            target_type="cohort",
-            target_id=cid,
             meta=meta,
             student_id=app.student_id,
             application_id=app.id,
@@ -570,12 +568,11 @@ def apply(
     app.status, app.waitlist_seq, app.waitlisted_at = ApplicationStatus.applied, None, None
     session.add(app)
     session.flush()
-    audit.record(
+    _audit(
         session,
         "application.submitted",
+        cohort_id,
         actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort_id,
         meta=meta,
         application_id=app.id,
         mode=cohort.enrolment_mode,
@@ -586,12 +583,11 @@ def apply(
         else:
             _to_waitlist(session, app)
             session.flush()
-            audit.record(
+            _audit(
                 session,
                 "application.waitlisted",
+                cohort_id,
                 actor_id=actor.user_id,
-                target_type="cohort",
-                target_id=cohort_id,
                 meta=meta,
                 application_id=app.id,
                 seq=app.waitlist_seq,
@@ -624,12 +620,11 @@ def withdraw(
     program = session.get(Program, cohort.program_id)
     assert program is not None
     was = _close(session, app, ApplicationStatus.withdrawn, actor.user_id)
-    audit.record(
+    _audit(
         session,
         "application.withdrawn",
+        cohort_id,
         actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort_id,
         meta=meta,
         application_id=app.id,
         was=was,
@@ -650,6 +645,27 @@ def _close(session: Session, app: CohortApplication, status: str, actor_id: int)
         free_seat(session, app.cohort_id, app.student_id)
     session.flush()
     return was
+
+
+def _audit(
+    session: Session,
+    action: str,
+    cohort_id: int | None,
+    *,
+    actor_id: int | None,
+    meta: RequestMeta,
+    **details: object,
+) -> None:
+    """Every step of an application is audited against its cohort."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        **details,
+    )
 
 
 # -- the director ------------------------------------------------------------------------------
@@ -713,12 +729,11 @@ def approve(
             f"is taken: you are {place}. You will be enrolled automatically when a seat frees."
         )
     session.flush()
-    audit.record(
+    _audit(
         session,
         "application.approved",
+        cohort_id,
         actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort_id,
         meta=meta,
         application_id=app.id,
         student_id=app.student_id,
@@ -745,12 +760,11 @@ def reject(
     if app.status not in PENDING:
         raise Conflict(f"This application is already {app.status}.")
     was = _close(session, app, ApplicationStatus.rejected, actor.user_id)
-    audit.record(
+    _audit(
         session,
         "application.rejected",
+        cohort_id,
         actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort_id,
         meta=meta,
         application_id=app.id,
         student_id=app.student_id,
@@ -799,12 +813,11 @@ def set_enrolment(
         cohort.capacity = capacity
     session.add(cohort)
     session.flush()
-    audit.record(
+    _audit(
         session,
         "cohort.enrolment_updated",
+        cohort_id,
         actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort_id,
         meta=meta,
         mode=cohort.enrolment_mode,
         capacity=cohort.capacity,
