@@ -7,6 +7,12 @@ from cyberhub.settings import get_settings
 
 _settings = get_settings()
 
+# Where browsers open the state websocket, baked into the frontend build: the public URL when
+# there is one (a load balancer in front of several web processes, on any port), else this
+# process's own port (Reflex's default http://localhost:APP_PORT, whose host the page swaps for
+# its own).
+_public = {"api_url": _settings.public_url.rstrip("/")} if _settings.public_url else {}
+
 config = rx.Config(
     app_name="cyberhub",
     # Reflex keeps per-tab UI state in Redis when one is configured, so several backend
@@ -20,6 +26,7 @@ config = rx.Config(
     cors_allowed_origins=allowed_origins(_settings),
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    **_public,
     plugins=[
         rx.plugins.RadixThemesPlugin(),
         rx.plugins.SitemapPlugin(),

@@ -14,6 +14,8 @@ load makes, in its own transaction (rolled back: the mentor queue may return exp
 
 Loading the principal (the session's user and roles) is not timed. Prints a markdown table.
 `--explain` prints EXPLAIN ANALYZE of every statement one sample of each load runs.
+`--memory default|sized` restarts the embedded server with PostgreSQL's default memory or with
+what `make run` gives it on this machine and times the first (cold) loads too (issue 18 item 5).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ os.environ.setdefault("CYBERHUB_BROKER", "stub")
 DEFAULT_DIR = Path("/tmp/cyberhub-scale")
 DB_NAME = "cyberhub_scale"
 TARGET_P95_MS = 100.0
+# PostgreSQL's own defaults, what the embedded server ran with before issue 18 item 5.
+PG_DEFAULT_MEMORY = {"shared_buffers": "128MB", "effective_cache_size": "4GB", "work_mem": "4MB"}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -141,12 +145,35 @@ def explain(engine: Any, name: str, run: Callable[[], float]) -> None:
         print(f"\n-- {total:.1f} ms\n{statement[:600]}\n" + "\n".join(lines[:40]))
 
 
+def _blocks(engine: Any) -> tuple[int, int]:
+    """This database's blocks read from outside the shared buffers, and buffer hits, so far."""
+    from sqlalchemy import text
+
+    time.sleep(1.5)  # the pooled connections that ran the loads report their counts when idle
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT blks_read, blks_hit FROM pg_stat_database WHERE datname = current_database()"
+            )
+        ).one()
+    return int(row[0]), int(row[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=200, help="samples per dashboard")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--memory",
+        choices=["sized", "default"],
+        default="",
+        help="embedded server only: restart it with PostgreSQL's default memory settings or with "
+        "what `make run` sizes from this machine's RAM (infra.pg_memory_settings), and time the "
+        "first --cold loads of each dashboard on its empty buffers before the warm ones",
+    )
+    parser.add_argument("--cold", type=int, default=20, help="first loads timed as cold")
     args = parser.parse_args()
 
     from cyberhub import infra
@@ -155,6 +182,18 @@ def main() -> None:
     if not external and not (args.dir / "pg" / "PG_VERSION").exists():
         sys.exit(f"No data in {args.dir}: run bench/seed_scale.py first.")
     url = external or infra.start_postgres(args.dir / "pg", DB_NAME)
+    if args.memory and not external:
+        import psutil
+
+        memory = (
+            infra.pg_memory_settings(psutil.virtual_memory().total)
+            if args.memory == "sized"
+            else dict(PG_DEFAULT_MEMORY)
+        )
+        infra.configure_postgres(args.dir / "pg", url, **memory)
+        # A restart empties the shared buffers (the OS page cache stays as it is).
+        infra.restart_postgres(args.dir / "pg")
+        print("memory: " + ", ".join(f"{k} {v}" for k, v in memory.items()))
     try:
         from cyberhub.migrate import upgrade
 
@@ -174,6 +213,18 @@ def main() -> None:
         rng = random.Random(args.seed)
         cases = loads(lambda: Session(engine, expire_on_commit=False), rng)
         rows = []
+        cold_rows = []
+        blocks: list[tuple[str, int, int]] = []
+        if args.memory:  # the first loads after the start, each dashboard in turn
+            before = _blocks(engine)
+            cold: dict[str, list[float]] = {name: [] for name in cases}
+            for _ in range(args.cold):
+                for name, run in cases.items():
+                    cold[name].append(run())
+            cold_rows = [(n, pct(t, 0.5), pct(t, 0.95), max(t)) for n, t in cold.items()]
+            after = _blocks(engine)
+            blocks.append((f"first {args.cold} loads", after[0] - before[0], after[1] - before[1]))
+            before = after
         for name, run in cases.items():
             for _ in range(10):  # warm the caches and the connection pool
                 run()
@@ -183,6 +234,21 @@ def main() -> None:
             )
             if args.explain:
                 explain(engine, name, run)
+        if args.memory:
+            after = _blocks(engine)
+            blocks.append(("the warm loads", after[0] - before[0], after[1] - before[1]))
+            # Blocks PostgreSQL had to ask the OS for (its page cache or the disk) vs found in
+            # its shared buffers: a measure of the buffers' size that the machine's load can't blur.
+            for phase, read, hit in blocks:
+                print(
+                    f"{phase}: {read:,} blocks read outside shared buffers, {hit:,} hits "
+                    f"({100 * hit / max(1, read + hit):.1f} % hit)"
+                )
+        if cold_rows:
+            print(f"\n| Cold: first {args.cold} loads after the start | p50 ms | p95 ms | max ms |")
+            print("|---|---|---|---|")
+            for name, p50, p95, worst in cold_rows:
+                print(f"| {name} | {p50:.1f} | {p95:.1f} | {worst:.1f} |")
         print(f"\n| Data load (n = {args.n}, random users) | p50 ms | p95 ms | mean ms | max ms |")
         print("|---|---|---|---|---|")
         for name, p50, p95, mean, worst in rows:

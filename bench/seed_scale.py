@@ -488,7 +488,14 @@ def make_people_and_work(
         sid = user(f"learner{n}@scale.example", name(), "student", starts - timedelta(days=7))
         withdrawn = rng.random() < 0.02
         plan.enrollments.append(
-            (n + 1, cohort, sid, "withdrawn" if withdrawn else "active", starts - timedelta(days=3))
+            (
+                n + 1,
+                cohort,
+                sid,
+                "withdrawn" if withdrawn else "active",
+                starts - timedelta(days=3),
+                starts + timedelta(days=5 + n % 56) if withdrawn else None,  # rng untouched
+            )
         )
         mentors = mentors_by_cohort[cohort]
         mentor = mentors[(n // n_cohorts) % len(mentors)]
@@ -624,7 +631,7 @@ COLUMNS: dict[str, Sequence[str]] = {
         "created_at",
     ),
     "cohort_mentors": ("cohort_id", "mentor_id", "capacity"),
-    "enrollments": ("id", "cohort_id", "student_id", "status", "enrolled_at"),
+    "enrollments": ("id", "cohort_id", "student_id", "status", "enrolled_at", "withdrawn_at"),
     "mentor_assignments": ("id", "cohort_id", "mentor_id", "student_id", "assigned_at"),
     "missions": (
         "id",

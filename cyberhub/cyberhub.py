@@ -6,11 +6,14 @@ import reflex as rx
 
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import create_api
+from cyberhub.components.connection import connection_notice_wrap
 from cyberhub.routes import all_pages
 from cyberhub.security_headers import security_headers, use_strict_cors
 from cyberhub.services.ai import query_embedder
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
+from cyberhub.state.backend_errors import backend_error
+from cyberhub.state.live import LiveState
 from cyberhub.state.session import SessionState
 from cyberhub.upload_guard import session_principal, upload_guard
 
@@ -23,8 +26,23 @@ async def _upload_principal(client_token: str) -> Principal | None:
 
 
 app = rx.App(
-    theme=rx.theme(appearance="inherit", accent_color="teal", gray_color="slate", radius="medium"),
+    # Solid panels: a translucent card re-blurs (64 px backdrop filter) everything under it on
+    # every change inside it, which made typing in a form inside a card cost ~40 ms a frame in
+    # Chromium without a GPU (bench/brief_preview.py).
+    theme=rx.theme(
+        appearance="inherit",
+        accent_color="teal",
+        gray_color="slate",
+        radius="medium",
+        panel_background="solid",
+    ),
     stylesheets=["/styles.css"],
+    # "Skip to content" focuses <main>; focus returns to a dialog's opener (assets/a11y.js).
+    head_components=[rx.el.script(src="/a11y.js")],
+    # "Connection lost — reconnecting…" on every page while the websocket is down (a restart).
+    extra_app_wraps={(4, "ConnectionNotice"): connection_notice_wrap},
+    # An event that fails because the database or Redis is restarting says so (try again).
+    backend_exception_handler=backend_error,
     # Applied in order, each wrapping the app so far (the frontend mount included): the API is
     # mounted, then the upload guard answers oversized or unauthorised POST /_upload requests
     # before Reflex reads their body; security_headers stays last (outermost) so every
@@ -46,5 +64,10 @@ for _page in all_pages():
         route=_page.route,
         title=_page.title,
         description=_page.description or None,
-        on_load=SessionState.guard(_page.route),
+        on_load=(
+            SessionState.guard(_page.route)
+            if _page.access.kind == "public"
+            # Signed-in pages stay live while open (the bell, and the page's Page.live reloads).
+            else [SessionState.guard(_page.route), LiveState.listen]
+        ),
     )

@@ -21,6 +21,7 @@ the same message.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -31,11 +32,15 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
+from redis import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session as SASession
 from sqlalchemy.orm import SessionTransaction
 
+from cyberhub import redis_client
 from cyberhub.redis_client import redis_url
+
+log = logging.getLogger(__name__)
 
 # --- the catalogue ------------------------------------------------------------------------------
 
@@ -60,6 +65,18 @@ REBUILD_ALL = Job("rebuild_all", "ai", ("run_id",), time_limit_ms=2 * 60 * 60 * 
 DELIVER_MAIL = Job("deliver_mail", "default", ("mail_id",))
 EXPIRE_REVIEW_CLAIMS = Job("expire_review_claims", "default", ())  # the scheduler's
 SWEEP_ORPHAN_UPLOADS = Job("sweep_orphan_uploads", "default", ())  # the scheduler's
+# An export streams up to a few hundred thousand rows; services/admin/exports.sweep fails one
+# still running two hours after it started.
+RUN_EXPORT = Job("run_export", "default", ("export_id",), time_limit_ms=60 * 60 * 1000)
+SWEEP_EXPORTS = Job("sweep_exports", "default", ())  # the scheduler's
+SEND_HABIT_REMINDERS = Job("send_habit_reminders", "default", ())  # the scheduler's
+SEND_DUE_REMINDERS = Job("send_due_reminders", "default", ())  # the scheduler's
+# The AI coach's weekly plan (services/coaching/coach.py) on its own queue: it is sent with a
+# delay (the debounce, below), and a burst of a learner's changes must not hold up the "ai" queue.
+COMPUTE_COACH_PLAN = Job("compute_coach_plan", "coach", ("user_id",))
+SWEEP_COACH_PLANS = Job("sweep_coach_plans", "coach", ())  # the scheduler's, weekly
+# The scheduler's: seconds per big programme (services/learning/analytics.refresh_snapshots).
+REFRESH_PROGRAM_ANALYTICS = Job("refresh_program_analytics", "default", ())
 
 JOBS: dict[str, Job] = {
     job.name: job
@@ -72,6 +89,13 @@ JOBS: dict[str, Job] = {
         DELIVER_MAIL,
         EXPIRE_REVIEW_CLAIMS,
         SWEEP_ORPHAN_UPLOADS,
+        RUN_EXPORT,
+        SWEEP_EXPORTS,
+        SEND_HABIT_REMINDERS,
+        SEND_DUE_REMINDERS,
+        COMPUTE_COACH_PLAN,
+        SWEEP_COACH_PLANS,
+        REFRESH_PROGRAM_ANALYTICS,
     )
 }
 
@@ -98,8 +122,40 @@ def learner_changed(session: SASession, user_id: int) -> None:
 
 def learner_progressed(session: SASession, user_id: int) -> None:
     """The learner's work or level changed (a review decision), or a fresh list was asked for:
-    re-embed them, then recompute their recommendations (one job)."""
+    re-embed them, then recompute their recommendations (one job); and their coach's plan."""
     enqueue(session, EMBED_LEARNER, user_id)
+    coaching_changed(session, user_id)
+
+
+COACH_PENDING_KEY = "cyberhub:coach:pending:{user}"
+
+
+def coaching_changed(session: SASession, user_id: int) -> None:
+    """Something the coach's plan reads changed (a check-in, a goal, a reflection, a submission,
+    a review): recompute the plan, debounced. After commit, the first change sends the job
+    delayed by COACH_DEBOUNCE_SECONDS and marks it pending in Redis; changes while it is pending
+    send nothing (the job reads everything when it runs, and clears the mark as it starts, so a
+    change after that sends a new one). The worker checks the AI-profiling consent."""
+    from cyberhub.settings import get_settings  # noqa: PLC0415  (why: settings are read when the change happens, as tests change them)
+
+    delay = get_settings().coach_debounce_seconds
+    send_after_commit(
+        session,
+        COMPUTE_COACH_PLAN.queue,
+        COMPUTE_COACH_PLAN.name,
+        (user_id,),
+        delay_ms=delay * 1000,
+        # Kept a little longer than the delay: a job lost with its worker frees it anyway.
+        once=(COACH_PENDING_KEY.format(user=user_id), delay + 300),
+    )
+
+
+def coach_plan_started(user_id: int) -> None:
+    """The worker took a learner's plan job: changes from now on send a new one."""
+    try:
+        redis_client.get_redis().delete(COACH_PENDING_KEY.format(user=user_id))
+    except RedisError:
+        log.warning("could not clear the coach's pending mark of user %s", user_id)
 
 
 def recommendations_stale(session: SASession, user_id: int) -> None:
@@ -120,6 +176,11 @@ def mission_changed(session: SASession, mission_id: int) -> None:
 def mail_queued(session: SASession, mail_id: int) -> None:
     """An outbox message to deliver by SMTP."""
     enqueue(session, DELIVER_MAIL, mail_id)
+
+
+def export_requested(session: SASession, export_id: int) -> None:
+    """Someone asked for an export: the worker writes its file."""
+    enqueue(session, RUN_EXPORT, export_id)
 
 
 def rebuild_started(session: SASession, run_id: int) -> None:
@@ -151,15 +212,33 @@ def enqueue(session: SASession, job: Job, *args: Any) -> None:
     send_after_commit(session, job.queue, job.name, tuple(args))
 
 
+@dataclass(frozen=True)
+class _Pending:
+    txn: SessionTransaction
+    message: dramatiq.Message[Any]
+    delay_ms: int = 0
+    # (Redis key, seconds): send only if the key can be taken (SET NX EX) after commit.
+    once: tuple[str, int] | None = None
+
+
 def send_after_commit(
-    session: SASession, queue: str, actor_name: str, args: tuple[Any, ...]
+    session: SASession,
+    queue: str,
+    actor_name: str,
+    args: tuple[Any, ...],
+    *,
+    delay_ms: int = 0,
+    once: tuple[str, int] | None = None,
 ) -> None:
-    """The mechanism under `enqueue`, for a job outside the catalogue (worker/enqueue.py)."""
+    """The mechanism under `enqueue`, for a job outside the catalogue (worker/enqueue.py).
+    `delay_ms`: run it no sooner than that after the commit; `once`: send it only when the
+    Redis key can be taken for that many seconds (a job already pending under the key covers
+    this one; without Redis it is sent anyway)."""
     txn = session.get_transaction() or session.begin()
     message: dramatiq.Message[Any] = dramatiq.Message(
         queue_name=queue, actor_name=actor_name, args=args, kwargs={}, options={}
     )
-    session.info.setdefault(_KEY, []).append((_root(txn), message))
+    session.info.setdefault(_KEY, []).append(_Pending(_root(txn), message, delay_ms, once))
 
 
 def _root(txn: SessionTransaction) -> SessionTransaction:
@@ -175,10 +254,21 @@ def _send_pending(session: SASession) -> None:
     if not pending:
         return
     target = broker()
-    for _txn, message in pending:
+    for job in pending:
+        if job.once is not None and not _take(*job.once):
+            continue
+        message = job.message
         if message.queue_name not in target.get_declared_queues():
             target.declare_queue(message.queue_name)  # a StubBroker refuses undeclared queues
-        target.enqueue(message)
+        target.enqueue(message, delay=job.delay_ms or None)
+
+
+def _take(key: str, seconds: int) -> bool:
+    try:
+        return bool(redis_client.get_redis().set(key, "1", nx=True, ex=max(1, seconds)))
+    except RedisError:
+        log.warning("redis unavailable: sending a debounced job anyway", exc_info=True)
+        return True
 
 
 @event.listens_for(SASession, "after_transaction_end")
@@ -187,7 +277,7 @@ def _drop_pending(session: SASession, transaction: SessionTransaction) -> None:
         return
     pending = session.info.get(_KEY)
     if pending:
-        session.info[_KEY] = [job for job in pending if job[0] is not transaction]
+        session.info[_KEY] = [job for job in pending if job.txn is not transaction]
 
 
 # --- the broker ---------------------------------------------------------------------------------

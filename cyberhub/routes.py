@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,9 @@ class Page:
     # Shown in the main navigation with this label (None: not in the nav).
     nav_label: str | None = None
     nav_order: int = 100
+    # Live updates: topic (services/messaging/live.py) -> the event reloading what it changed,
+    # queued while the page is open (state/live.py).
+    live: Mapping[str, Any] = field(default_factory=dict)
 
 
 _PAGES: dict[str, Page] = {}

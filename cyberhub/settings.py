@@ -28,6 +28,10 @@ VERSION = "0.1.0"
 log = logging.getLogger(__name__)
 
 
+# An amount of memory as PostgreSQL writes it, or "" (sized from the machine).
+PG_MEMORY = r"^(\d{1,7}(kB|MB|GB))?$"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore", env_ignore_empty=True)
 
@@ -42,6 +46,13 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     data_dir: Path = ROOT / ".data"
+    # Memory of the embedded PostgreSQL only (never a DATABASE_URL server), in PostgreSQL's
+    # units ("512MB", "2GB"). Empty: sized from the machine's RAM when `make run` starts it
+    # (infra.pg_memory_settings: shared_buffers 25 % capped at 2GB, effective_cache_size 50 %,
+    # work_mem RAM/512 within 4-16MB), so a laptop's first dashboards are near the warm ones.
+    pg_shared_buffers: str = Field(default="", pattern=PG_MEMORY)
+    pg_effective_cache_size: str = Field(default="", pattern=PG_MEMORY)
+    pg_work_mem: str = Field(default="", pattern=PG_MEMORY)
 
     app_host: str = "127.0.0.1"
     app_port: int = 3000
@@ -73,9 +84,39 @@ class Settings(BaseSettings):
     auth_rate_limit_per_minute: int = Field(default=120, ge=1)
     # ... and sign-in attempts per minute for one account from one address.
     auth_rate_limit_per_account_per_minute: int = Field(default=10, ge=1)
+    # Public certificate verifications (page data and PDF, /api/v1/certificates/<code>) per
+    # minute from one address: codes are unguessable; this keeps a scraper from hammering.
+    certificate_rate_limit_per_minute: int = Field(default=60, ge=1)
+    # How long a finished export (roster, gradebook, own data, ...) can be downloaded; the
+    # periodic sweep then deletes its file (DATA_DIR/exports) and its row.
+    export_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
+    # Requests per minute from one address to the public calendar feeds
+    # (/api/v1/calendar/<token>.ics): calendar apps poll every few hours; this stops a scraper.
+    calendar_rate_limit_per_minute: int = Field(default=60, ge=1)
+    # Learners who have not handed in a mission are reminded (bell + e-mail) this many days
+    # before its cohort due date, once per due date (the reminder sweep runs hourly).
+    reminder_days_before: int = Field(default=2, ge=1, le=30)
+    # The AI coach recomputes a learner's plan this many seconds after the first of a burst of
+    # changes (check-ins, goals, reflections, submissions, reviews): one job for the burst.
+    coach_debounce_seconds: int = Field(default=30, ge=0, le=3600)
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
     # e.g. "127.0.0.1, 10.0.0.0/8"). Empty: the TCP peer is the client.
     trusted_proxies: str = ""
+
+    # Director analytics (services/learning/analytics.py): a learner is "at risk" after this
+    # many calendar days (in their own time zone) without any activity ...
+    at_risk_inactive_days: int = Field(default=7, ge=1)
+    # ... when a mentor's "changes requested" has waited this many days without a resubmission ...
+    at_risk_changes_days: int = Field(default=5, ge=1)
+    # ... or when their profiler confidence is low and nothing is approved this many days after
+    # they enrolled.
+    at_risk_no_progress_days: int = Field(default=14, ge=1)
+    # A programme with at least this many cohorts gets its whole-programme analytics (no filter)
+    # from a snapshot the worker refreshes every few minutes (refresh_program_analytics) instead
+    # of computing them on each page load (seconds at 400 cohorts); smaller ones stay live.
+    analytics_snapshot_min_cohorts: int = Field(default=50, ge=1)
+    # A snapshot older than this many seconds is not shown (the figures are computed live).
+    analytics_snapshot_max_age_seconds: int = Field(default=900, ge=60)
 
     smtp_host: str | None = None
     smtp_port: int = 587

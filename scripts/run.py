@@ -20,9 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pydantic import ValidationError  # noqa: E402
-
-from cyberhub.settings import ProductionConfigError, Settings, get_settings  # noqa: E402
+from cyberhub.serve import apply_migrations, preflight, worker_command  # noqa: E402
+from cyberhub.settings import Settings, get_settings  # noqa: E402
 
 STOP_TIMEOUT = 10
 
@@ -51,6 +50,8 @@ class Supervisor:
         else:
             log(f"starting embedded PostgreSQL (data in {s.pg_data_dir})")
             db_url = infra.start_postgres(s.pg_data_dir)
+            sized = infra.size_postgres(s.pg_data_dir, db_url, s)
+            log("PostgreSQL memory: " + ", ".join(f"{k} {v}" for k, v in sized.items()))
         if s.redis_url:
             redis_url = s.redis_url
             log("using Redis from REDIS_URL")
@@ -62,19 +63,10 @@ class Supervisor:
         return {"DATABASE_URL": db_url, "REDIS_URL": redis_url}
 
     def prepare_database(self, db_url: str) -> None:
-        from cyberhub.migrate import current_revision, upgrade
-
-        before = current_revision(db_url)
         log("applying migrations")
-        upgrade(db_url)
+        log(apply_migrations(db_url))
         from cyberhub.services.ai import ai_queue
 
-        if ai_queue.needs_relearning(before):
-            from cyberhub import db
-
-            with db.session_scope() as session:
-                queued = ai_queue.relearn_after_commit(session)
-            log(f"queued the new recommender for {queued} learner(s) (database was at {before})")
         if not self.settings.demo_data_enabled:
             log("demo data off (LOAD_DEMO_DATA): create the first admin with `make admin`")
             return
@@ -152,21 +144,7 @@ class Supervisor:
                 return 0
             s = self.settings
             bin_dir = Path(sys.executable).parent
-            self.spawn(
-                "worker",
-                [
-                    str(bin_dir / "dramatiq"),
-                    "worker.actors",
-                    "--processes",
-                    str(s.worker_processes),
-                    "--threads",
-                    str(s.worker_threads),
-                    "--queues",
-                    "default",
-                    "ai",
-                ],
-                env,
-            )
+            self.spawn("worker", worker_command(s), env)
             # Enqueues the periodic jobs (expire_review_claims every minute) for the worker.
             self.spawn("scheduler", [sys.executable, "-m", "worker.scheduler"], env)
             web_env = {**env, "GRANIAN_WORKERS": str(s.web_workers)}
@@ -223,27 +201,6 @@ class Supervisor:
             lines += ["  No demo data. Create an admin with `make admin`.", ""]
         lines += ["  Press Ctrl-C to stop everything.", ""]
         print("\n".join(lines), flush=True)
-
-
-def preflight() -> Settings | None:
-    """The settings, if CyberHub may start with them; else None after saying why (on stderr).
-
-    Runs before anything starts: no server, no database, no traceback, only what to change.
-    """
-    try:
-        settings = get_settings()
-        settings.check_production_ready()
-    except ValidationError as exc:
-        problems = "\n".join(
-            f"- {'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        print(f"CyberHub can't start: these settings are not valid:\n{problems}", file=sys.stderr)
-        return None
-    except ProductionConfigError as exc:
-        print(exc, file=sys.stderr)
-        return None
-    return settings
 
 
 def main() -> int:

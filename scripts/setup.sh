@@ -42,4 +42,12 @@ if [ ! -x "$BUN" ] || ! "$BUN" --version >/dev/null 2>&1; then
   (cd .tools/bun && npm install --no-audit --no-fund --loglevel=error)
   "$BUN" --version >/dev/null
 fi
+# axe-core for the accessibility browser test (tests/e2e/test_axe.py injects axe.min.js).
+AXE=.tools/axe/node_modules/axe-core/axe.min.js
+if [ ! -f "$AXE" ]; then
+  say "installing axe-core 4.14.1 from the npm registry into .tools/axe"
+  mkdir -p .tools/axe
+  printf '{"name":"cyberhub-axe","private":true,"dependencies":{"axe-core":"4.14.1"}}\n' > .tools/axe/package.json
+  (cd .tools/axe && npm install --no-audit --no-fund --loglevel=error)
+fi
 say "ready"

@@ -41,6 +41,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             "--queues",
             "default",
             "ai",
+            "coach",
         ],
         cwd=ROOT,
         env=env,

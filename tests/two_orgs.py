@@ -2,7 +2,7 @@
 
 `build_tenant(session, tag)` makes one organisation with a director, a mentor, a sponsor and a
 learner enrolled in a cohort of its programme (assigned to the mentor), with a submitted answer,
-a completed profiler, a stored recommendation, a note, a work-style analysis, a notification, an
+its mentor's feedback snippet for the mission, a completed profiler, a stored recommendation, a note, a work-style analysis, a notification, an
 API key and a pending invitation. Every name, e-mail and text it writes contains `tag`, so a test
 can tell whether a response carries anything of that tenant: `tenant.leaks(text)`.
 `build_loner(session, tag)` is a learner who signed up and belongs to no organisation.
@@ -13,13 +13,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cyberhub.models import (
     ApiKey,
+    Certificate,
     Cohort,
+    Export,
+    ExportKind,
+    ExportStatus,
     LearnerNote,
     Mission,
     Notification,
@@ -36,7 +42,11 @@ from cyberhub.models import (
 from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.models.enrolment import CohortApplication, EnrolmentMode
-from cyberhub.services.identity import accounts, memberships
+from cyberhub.models.sponsorship import Sponsorship
+from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.services.coaching import goals, habits, reflections
+from cyberhub.services.identity import accounts, consents, memberships
+from cyberhub.services.learning import snippets
 from tests.factories import (
     assign,
     complete_profiler,
@@ -74,6 +84,15 @@ class Tenant:
     invitation_id: int
     invitation_token: str
     application_id: int  # a pending application to the cohort (it takes applications)
+    snippet_id: int  # the mentor's feedback snippet for the mission
+    certificate_id: int  # the learner's certificate of the cohort (issue 15, item 4)
+    export_id: int  # the director's finished roster export of the cohort (issue 15, item 5)
+    # The organisation sponsors its own cohort, and the learner shares with its sponsors
+    # (issue 15, item 2): even so, nothing of it reaches another organisation's sponsor.
+    sponsorship_id: int
+    habit_id: int = 0  # the learner's habit, checked in today (issue 16)
+    goal_id: int = 0  # the learner's goal
+    reflection_id: int = 0  # the learner's reflection shared with their mentor
 
     @property
     def staff(self) -> dict[str, User]:
@@ -156,6 +175,10 @@ def build_tenant(session: Session, tag: str) -> Tenant:
     )
     session.add(submission)
     session.commit()
+    snippet = snippets.create_snippet(
+        session, principal(session, mentor), submission.id or 0, f"{tag} snippet: show the rules."
+    )
+    session.commit()
     note = _learner_data(session, learner, mission, tag)
     notification = Notification(
         user_id=learner.id, kind="review", title=f"{tag} review done", link="/dashboard"
@@ -187,6 +210,44 @@ def build_tenant(session: Session, tag: str) -> Tenant:
         session, principal(session, director), org.id or 0, email=f"invitee.{tag}@example.org"
     )
     session.commit()
+    certificate = Certificate(
+        code=secrets.token_urlsafe(16),
+        user_id=learner.id or 0,
+        cohort_id=cohort.id or 0,
+        track_id=track.id or 0,
+        missions=[mission.title],
+    )
+    session.add(certificate)
+    export = Export(
+        kind=ExportKind.roster,
+        requested_by_id=director.id or 0,
+        organization_id=org.id,
+        program_id=program.id,
+        cohort_id=cohort.id,
+        params={"label": f"{tag} Spring"},
+        status=ExportStatus.done,
+        file_path=f"exports/{tag}-roster.csv",
+        file_name=f"{tag}-roster.csv",
+        finished_at=utcnow(),
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    session.add(export)
+    session.commit()
+    habit_id, goal_id, reflection_id = _coaching(session, learner, tag)
+    sponsorship = Sponsorship(
+        organization_id=org.id or 0,
+        cohort_id=cohort.id or 0,
+        seats=5,
+        amount=Decimal("1000.00"),
+        currency="USD",
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        notes=f"{tag} sponsorship note",
+    )
+    session.add(sponsorship)
+    session.commit()
+    consents.set_consent(session, principal(session, learner), consents.SPONSOR_SHARING, True)
+    session.commit()
     return Tenant(
         tag=tag,
         org=org,
@@ -206,7 +267,29 @@ def build_tenant(session: Session, tag: str) -> Tenant:
         invitation_id=sent.invitation.id,
         invitation_token=sent.token,
         application_id=application.id or 0,
+        snippet_id=snippet.id,
+        certificate_id=certificate.id or 0,
+        export_id=export.id or 0,
+        habit_id=habit_id,
+        goal_id=goal_id,
+        reflection_id=reflection_id,
+        sponsorship_id=sponsorship.id or 0,
     )
+
+
+def _coaching(session: Session, learner: User, tag: str) -> tuple[int, int, int]:
+    """The learner's habit (checked in today), goal and shared reflection (issue 16)."""
+    p = principal(session, learner)
+    habit = habits.create_habit(session, p, HabitCreate(title=f"{tag} habit: read a write-up"))
+    habits.check_in(session, p, habit.id, CheckinCreate(note=f"{tag} check-in note"))
+    goal = goals.create_goal(
+        session, p, GoalCreate(title=f"{tag} goal title", why=f"{tag} why", manual_percent=30)
+    )
+    shared = reflections.add_reflection(
+        session, p, ReflectionCreate(body=f"{tag} reflection", visibility="mentor", mood=4)
+    )
+    session.commit()
+    return habit.id, goal.id, shared.id
 
 
 def build_loner(session: Session, tag: str) -> User:
@@ -227,7 +310,8 @@ def build_loner(session: Session, tag: str) -> User:
 
 def snapshot(session: Session, tenant: Tenant) -> dict[str, list[tuple[object, ...]]]:
     """What an outsider must never change: the tenant's people, roles, memberships, programme,
-    cohort, enrolments, mentors, missions, submissions, notes, notifications, keys, invitations."""
+    cohort, enrolments, mentors, missions, submissions, notes, notifications, keys, invitations,
+    feedback snippets."""
     users = [u.id for u in tenant.staff.values()]
     queries = {
         "roles": "SELECT user_id, role, organization_id FROM role_assignments"
@@ -235,7 +319,7 @@ def snapshot(session: Session, tenant: Tenant) -> dict[str, list[tuple[object, .
         "members": "SELECT user_id, status FROM organization_memberships"
         " WHERE organization_id = :org OR user_id = ANY(:users)",
         "programs": "SELECT id, name, slug, description FROM programs WHERE organization_id = :org",
-        "cohorts": "SELECT id, name, capacity, director_id, starts_on FROM cohorts"
+        "cohorts": "SELECT id, name, capacity, director_id, starts_on, closed_at FROM cohorts"
         " WHERE program_id = :program",
         "enrollments": "SELECT cohort_id, student_id, status FROM enrollments"
         " WHERE cohort_id = :cohort OR student_id = ANY(:users)",
@@ -252,7 +336,16 @@ def snapshot(session: Session, tenant: Tenant) -> dict[str, list[tuple[object, .
         "applications": "SELECT id, student_id, status, waitlist_seq FROM cohort_applications"
         " WHERE cohort_id = :cohort",
         "profiler": "SELECT id, status FROM profiler_sessions WHERE user_id = ANY(:users)",
+        "snippets": "SELECT id, body FROM feedback_snippets WHERE organization_id = :org",
         "users": "SELECT id, email, full_name, is_active FROM users WHERE id = ANY(:users)",
+        "certificates": "SELECT id, revoked_at, revoke_reason FROM certificates"
+        " WHERE cohort_id = :cohort",
+        "required": "SELECT mission_id, required FROM program_missions WHERE program_id = :program",
+        "exports": "SELECT id, status, expires_at FROM exports WHERE requested_by_id = ANY(:users)",
+        "habits": "SELECT id, title, archived_at, reminder_time FROM habits WHERE user_id = :learner",
+        "checkins": "SELECT id, day, note FROM habit_checkins WHERE user_id = :learner",
+        "goals": "SELECT id, title, why, status, manual_percent FROM goals WHERE user_id = :learner",
+        "reflections": "SELECT id, body, visibility FROM reflections WHERE user_id = :learner",
     }
     params = {
         "users": users,

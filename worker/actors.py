@@ -10,9 +10,12 @@ import logging
 import dramatiq
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
+from cyberhub import jobs
 from cyberhub.db import session_scope
+from cyberhub.services.admin import exports
+from cyberhub.services.coaching import reminders
 from cyberhub.services.errors import NotFound
-from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.learning import analytics, reviews, schedule, submissions
 from cyberhub.services.messaging import mail
 from worker.ai import (  # noqa: F401  (declared there; re-exported for callers and tests)
     analyze_personality,
@@ -20,6 +23,10 @@ from worker.ai import (  # noqa: F401  (declared there; re-exported for callers 
     embed_mission,
     rebuild_all,
     recompute_recommendations,
+)
+from worker.coach import (  # noqa: F401  (declared there; re-exported for callers and tests)
+    compute_coach_plan,
+    sweep_coach_plans,
 )
 
 log = logging.getLogger(__name__)
@@ -53,3 +60,55 @@ def sweep_orphan_uploads() -> None:
         result = submissions.sweep_orphan_uploads(session)
     if result.deleted:
         log.info("deleted %d orphaned upload(s)", result.deleted)
+
+
+@dramatiq.actor(queue_name="default", max_retries=0, time_limit=jobs.RUN_EXPORT.time_limit_ms)
+def run_export(export_id: int) -> None:
+    """Write one export's file (idempotent: a second delivery finds the row claimed and does
+    nothing). Failures are recorded on the export, shown to its requester, not retried."""
+    status = exports.run_export(session_scope, export_id)
+    log.info("export %s: %s", export_id, status or "already taken")
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def sweep_exports() -> None:
+    """Delete expired exports (file and row) and fail those whose worker died (id-free sweep;
+    safe at any interval or twice at once: rows another sweep holds are skipped)."""
+    with session_scope() as session:
+        result = exports.sweep(session)
+    if result.deleted or result.stale:
+        log.info("exports: %d expired deleted, %d stale failed", result.deleted, result.stale)
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def send_habit_reminders() -> None:
+    """Remind learners of habits whose reminder time has come (bell + e-mail; id-free sweep,
+    once per habit per local day even if run twice at once)."""
+    with session_scope() as session:
+        sent = reminders.send_due_reminders(session)
+    if sent:
+        log.info("sent %d habit reminder(s)", sent)
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def send_due_reminders() -> None:
+    """Remind learners of missions due within REMINDER_DAYS_BEFORE days that they have not
+    handed in (id-free sweep; each reminder is sent once, even by two sweeps at once)."""
+    with session_scope() as session:
+        result = schedule.send_reminders(session)
+    if result.sent:
+        log.info("sent %d due-date reminder(s)", result.sent)
+
+
+@dramatiq.actor(queue_name="default", max_retries=1)
+def refresh_program_analytics() -> None:
+    """Recompute the unfiltered analytics snapshot of every big programme (id-free; two at
+    once both write, the later one stays)."""
+    with session_scope() as session:
+        result = analytics.refresh_snapshots(session)
+    if result.refreshed or result.dropped:
+        log.info(
+            "analytics snapshots: %s (ms per programme), %d dropped",
+            result.refreshed,
+            result.dropped,
+        )

@@ -14,6 +14,7 @@ from cyberhub import jobs
 from cyberhub.db import session_scope
 from cyberhub.services.ai import ai_jobs, embeddings, personality, recommendations
 from cyberhub.services.errors import NotFound
+from cyberhub.services.messaging import live
 from worker.model import get_embedder
 
 log = logging.getLogger(__name__)
@@ -95,4 +96,6 @@ def analyze_personality(user_id: int) -> None:
         except NotFound:
             log.info("user %s no longer exists", user_id)
             return
+        # Their open /insights page shows the result (or that nothing changed) after the commit.
+        live.changed(session, user_id, live.INSIGHTS)
     log.info("user %s work-style analysis: %s", user_id, outcome)

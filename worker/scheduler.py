@@ -1,9 +1,13 @@
 """Periodic jobs: `python -m worker.scheduler` enqueues each periodic actor once per period.
 
-A small loop, started by scripts/run.py beside the worker. It does no work itself: it only sends
-messages, which the Dramatiq workers run. Any number of schedulers may run (several machines, a
-restart overlapping the old process): for each period one Redis key is taken with SET NX EX, and
-only the scheduler that takes it enqueues, so a job is never sent twice for the same period.
+A small loop, started by scripts/run.py beside the worker (or `python -m cyberhub.serve
+scheduler`). It does no work itself: it only sends messages, which the Dramatiq workers run.
+Any number of schedulers may run (several machines, a restart overlapping the old process): one
+holds a lease in Redis (SCHEDULER_LEADER_KEY, LEASE_SECONDS, renewed every tick) and only it
+enqueues; the others stand by and take over within LEASE_SECONDS of it stopping. Each period is
+also claimed with SET NX EX, so even during a lease handover a job is never sent twice for the same
+period. Every scheduler, active or standing by, beats into SCHEDULER_HEARTBEAT_KEY for
+/api/v1/health.
 A missed period (every scheduler down) is not caught up: the jobs are idempotent sweeps and the
 next period does the same work.
 
@@ -21,12 +25,27 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from cyberhub.redis_client import get_redis
+from cyberhub.redis_client import SCHEDULER_HEARTBEAT_KEY, SCHEDULER_LEADER_KEY, get_redis
 
 log = logging.getLogger("worker.scheduler")
 
 LOCK_PREFIX = "cyberhub:scheduler"
 TICK_SECONDS = 1.0
+# The active scheduler's lease: renewed every tick, so a standby takes over at most this long after
+# the active one stops (or loses Redis).
+LEASE_SECONDS = 10
+
+# Extend the lease if we hold it, else take it if nobody does: 1 when we hold it afterwards.
+_LEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  return 1
+end
+return 0
+"""
 
 
 @dataclass(frozen=True)
@@ -39,9 +58,19 @@ class Periodic:
 
 # expire_review_claims: a claim lasts 24 h; returning it within a minute of expiry is plenty.
 # sweep_orphan_uploads: files left by a crash only take disk space; hourly is enough.
+# sweep_exports: an expired export's download already answers 410; its file goes within 15 min.
+# send_habit_reminders: a reminder goes out within 5 minutes of the habit's reminder time.
+# send_due_reminders: reminders go out days before a due date; hourly is on time enough.
+# sweep_coach_plans: every learner's AI coach plan, weekly (changes recompute it meanwhile).
+# refresh_program_analytics: a big programme's unfiltered analytics are at most ~5 minutes old.
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_review_claims", 60),
     Periodic("sweep_orphan_uploads", 3600),
+    Periodic("sweep_exports", 900),
+    Periodic("send_habit_reminders", 300),
+    Periodic("send_due_reminders", 3600),
+    Periodic("sweep_coach_plans", 7 * 24 * 3600),
+    Periodic("refresh_program_analytics", 300),
 )
 
 
@@ -88,6 +117,25 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def hold_lease(redis: Any, owner: str, seconds: int = LEASE_SECONDS) -> bool:
+    """Take or extend the active scheduler's lease; True when `owner` holds it afterwards."""
+    return bool(redis.eval(_LEASE_SCRIPT, 1, SCHEDULER_LEADER_KEY, owner, seconds))
+
+
+def release_lease(redis: Any, owner: str) -> None:
+    """Give the lease up (on a clean stop) so a standby takes over at its next tick."""
+    if redis.get(SCHEDULER_LEADER_KEY) == owner:
+        redis.delete(SCHEDULER_LEADER_KEY)
+    redis.zrem(SCHEDULER_HEARTBEAT_KEY, owner)
+
+
+def beat(redis: Any, owner: str, now: float | None = None) -> None:
+    """This scheduler is alive (active or standing by); old beats are dropped."""
+    now = time.time() if now is None else now
+    redis.zadd(SCHEDULER_HEARTBEAT_KEY, {owner: now})
+    redis.zremrangebyscore(SCHEDULER_HEARTBEAT_KEY, "-inf", now - 3600)
+
+
 def run(stop: threading.Event, *, tick_seconds: float = TICK_SECONDS) -> None:
     """Tick until `stop` is set. Redis or broker hiccups are logged and retried next tick."""
     import worker.actors  # noqa: F401, PLC0415  (why: declares the actors on the broker the scheduler runs with)
@@ -100,13 +148,24 @@ def run(stop: threading.Event, *, tick_seconds: float = TICK_SECONDS) -> None:
         owner,
         ", ".join(f"{j.actor} every {j.every} s" for j in SCHEDULE),
     )
+    active: bool | None = None  # unknown until the first tick
     while not stop.is_set():
         try:
-            for name in tick(redis, broker, owner=owner):
-                log.info("enqueued %s", name)
+            beat(redis, owner)
+            holds = hold_lease(redis, owner)
+            if holds != active:
+                active = holds
+                log.info("scheduler %s %s", owner, "is active" if active else "stands by")
+            if active:
+                for name in tick(redis, broker, owner=owner):
+                    log.info("enqueued %s", name)
         except Exception:
             log.warning("scheduler tick failed; retrying", exc_info=True)
         stop.wait(tick_seconds)
+    try:
+        release_lease(redis, owner)
+    except Exception:
+        log.debug("could not release the scheduler lease", exc_info=True)
     log.info("scheduler %s stopped", owner)
 
 

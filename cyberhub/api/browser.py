@@ -66,7 +66,7 @@ def complete(
     except Unauthenticated:
         return _see_other("/signin?" + urlencode({"expired": "1", "next": target}))
     secure = _secure(request)
-    response = _see_other(target)
+    response = _see_other(browser_sessions.landing(target, started.principal.roles))
     _clear_cookies(response, secure)
     response.set_cookie(
         browser_sessions.SESSION_COOKIE,

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/auth/consents", tags=["consents"])
 
 
 class ConsentIn(BaseModel):
-    kind: Literal["terms", "privacy", "ai_profiling", "marketing"]
+    kind: Literal["terms", "privacy", "ai_profiling", "marketing", "sponsor_sharing"]
     granted: bool
 
 

@@ -34,7 +34,11 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the route returns, *before* the response is sent. With
+# FastAPI's default ("request") it ran after the response had gone: a client could be told 201
+# for a write whose commit then failed (a database restart at that moment), and lose it. Now a
+# failed commit is the response (503 "try again", api/errors.py); a 2xx means it is stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def request_meta(request: Request) -> RequestMeta:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cyberhub.outages import OUTAGE_ERRORS, RETRY_AFTER_S, UNAVAILABLE
 from cyberhub.services.errors import DomainError, Locked, MfaRequired, RateLimited
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,19 @@ def install(api: FastAPI) -> None:
         return JSONResponse(
             {"detail": "A value in the request is out of range or not allowed."}, status_code=422
         )
+
+    async def outage(request: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL or Redis is restarting: the client should retry, nothing is wrong with its
+        # request (see cyberhub/outages.py). The next request after the restart reconnects.
+        log.warning("outage on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {"detail": UNAVAILABLE},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+
+    for error in OUTAGE_ERRORS:
+        api.add_exception_handler(error, outage)
 
     @api.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

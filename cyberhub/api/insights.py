@@ -1,5 +1,7 @@
-"""/api/v1: a learner's goals and reflections (/me/notes) and their work-style analysis
-(/personality), computed by the worker and only read here."""
+"""/api/v1: a learner's work-style analysis (/personality), computed by the worker and only read
+here, and the old goal and reflection notes (/me/notes) — deprecated since issue 16: goals and
+reflections are /coaching/goals and /coaching/reflections (migration 0022 copied the notes
+there), and only those steer recommendations and the analysis."""
 
 from __future__ import annotations
 
@@ -14,36 +16,43 @@ from cyberhub.services.learning import learner_notes
 router = APIRouter(tags=["insights"])
 
 
-# -- goals and reflections ---------------------------------------------------------------------
+# -- the old goal and reflection notes (deprecated: /coaching/goals, /coaching/reflections) -------
 
 
-@router.get("/me/notes", response_model=list[NotePublic])
+@router.get("/me/notes", response_model=list[NotePublic], deprecated=True)
 def list_notes(
     session: SessionDep,
     principal: CurrentUser,
     kind: str | None = Query(default=None, max_length=32),
 ) -> list[NotePublic]:
-    """The caller's goals and reflections, newest first (`?kind=goal|reflection` to filter)."""
+    """Deprecated (use /coaching/goals and /coaching/reflections): the caller's old goal and
+    reflection notes, newest first (`?kind=goal|reflection` to filter)."""
     return learner_notes.list_notes(session, principal, kind)
 
 
-@router.post("/me/notes", status_code=201, response_model=NotePublic)
+@router.post("/me/notes", status_code=201, response_model=NotePublic, deprecated=True)
 def add_note(body: NoteCreate, session: SessionDep, principal: CurrentUser) -> NotePublic:
-    """Add a goal or a reflection; the learner's recommendations and analysis follow."""
+    """Deprecated (use /coaching/goals and /coaching/reflections): add a note. It is kept but
+    no longer read by recommendations or the work-style analysis."""
     return learner_notes.add_note(session, principal, kind=body.kind, body=body.body)
 
 
-@router.patch("/me/notes/{note_id}", response_model=NotePublic)
+@router.patch("/me/notes/{note_id}", response_model=NotePublic, deprecated=True)
 def edit_note(
     note_id: Id, body: NoteUpdate, session: SessionDep, principal: CurrentUser
 ) -> NotePublic:
-    """Edit the text, the kind, or both of one of the caller's notes."""
+    """Deprecated: edit the text, the kind, or both of one of the caller's old notes."""
     return learner_notes.update_note(session, principal, note_id, kind=body.kind, body=body.body)
 
 
-@router.delete("/me/notes/{note_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/me/notes/{note_id}",
+    status_code=204,
+    response_class=Response,
+    deprecated=True,
+)
 def delete_note(note_id: Id, session: SessionDep, principal: CurrentUser) -> None:
-    """Delete one of the caller's notes."""
+    """Deprecated: delete one of the caller's old notes."""
     learner_notes.delete_note(session, principal, note_id)
 
 
@@ -62,6 +71,9 @@ def get_personality(
     principal: CurrentUser,
     user: int | None = Query(default=None, ge=1, description="a learner's id (staff with access)"),
 ) -> WorkStyleStored:
-    """The stored analysis: dimensions with score, label, description and evidence.
-    `pending` is true while an update for changed answers or reflections is on its way."""
+    """The stored analysis: dimensions, each a scale from `low` (0) to `high` (100), with score,
+    label ("Not enough evidence yet", "Balanced", "Leans …", "Strongly …"), `confidence` (none,
+    low, medium, high: from the amount and agreement of the evidence), `evidence_items` and
+    `agreeing_items`, description and evidence. `pending` is true while an update for changed
+    answers or reflections is on its way."""
     return personality.stored(session, principal, user)

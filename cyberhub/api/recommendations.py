@@ -1,4 +1,5 @@
-"""/api/v1/recommendations: the stored list (the worker computes it), refresh, "not interested"."""
+"""/api/v1/recommendations: the stored list (the worker computes it), refresh, "not interested"
+(and its undo)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
 from cyberhub.schemas.ai import (
+    DismissalUndone,
     Dismissed,
     RecommendationBrief,
     RecommendationList,
@@ -71,3 +73,12 @@ def not_interested(mission_id: Id, session: SessionDep, principal: CurrentUser) 
     """Drop a mission from the caller's list; similar missions rank lower from now on."""
     recommendations.not_interested(session, principal, mission_id)
     return Dismissed(mission_id=mission_id)
+
+
+@router.delete("/{mission_id}/not-interested", response_model=DismissalUndone)
+def undo_not_interested(
+    mission_id: Id, session: SessionDep, principal: CurrentUser
+) -> DismissalUndone:
+    """Undo "not interested": the mission can be recommended again (idempotent)."""
+    recommendations.undo_not_interested(session, principal, mission_id)
+    return DismissalUndone(mission_id=mission_id)

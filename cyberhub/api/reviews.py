@@ -1,5 +1,6 @@
-"""Mentor review API: claim, release and review a submission; the mentor's dashboard, queue and
-workload; a cohort's progress."""
+"""Mentor review API: claim, release and review a submission (scores and an optional comment per
+criterion); the mission's feedback snippets; the mentor's dashboard, queue and workload; a
+cohort's progress."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ from cyberhub.api.deps import CurrentUser, Id, SessionDep, require_roles
 from cyberhub.schemas.reviews import (
     AttemptPublic,
     CohortProgress,
+    HintUse,
     MentorDashboard,
     QueuePagePublic,
     ReviewCreate,
     ReviewOutcome,
+    SnippetPublic,
     Workload,
 )
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import mentoring, progress, reviews
+from cyberhub.services.learning import mentoring, progress, reviews, snippets
 
 router = APIRouter(tags=["learning"])
 
@@ -32,6 +35,20 @@ class ReviewIn(BaseModel):
         default_factory=dict, max_length=50
     )
     feedback: str = Field(default="", max_length=reviews.FEEDBACK_MAX * 2)
+    # An optional comment (markdown) per rubric criterion key.
+    comments: dict[
+        Annotated[str, Field(max_length=100)],
+        Annotated[str, Field(max_length=reviews.COMMENT_MAX * 2)],
+    ] = Field(default_factory=dict, max_length=50)
+
+
+class SnippetIn(BaseModel):
+    body: str = Field(max_length=snippets.SNIPPET_MAX * 2)
+
+
+class SnippetDeleted(BaseModel):
+    id: int
+    status: Literal["deleted"] = "deleted"
 
 
 @router.post("/submissions/{submission_id}/claim", response_model=AttemptPublic)
@@ -55,6 +72,7 @@ def review(
         decision=body.decision,
         scores=dict(body.scores),
         feedback=body.feedback,
+        comments=dict(body.comments),
     )
     return ReviewOutcome(
         id=submission_id,
@@ -64,8 +82,38 @@ def review(
             scores=result.scores,
             total=result.total,
             feedback=result.feedback,
+            comments=dict(result.comments or {}),
         ),
     )
+
+
+@router.get("/submissions/{submission_id}/hints", response_model=HintUse)
+def hints_used(submission_id: Id, session: SessionDep, principal: MentorUser) -> HintUse:
+    """The hints the learner revealed on the submission's mission, out of how many."""
+    return reviews.hints_used(session, principal, submission_id)
+
+
+@router.get("/submissions/{submission_id}/snippets", response_model=list[SnippetPublic])
+def list_snippets(
+    submission_id: Id, session: SessionDep, principal: MentorUser
+) -> list[SnippetPublic]:
+    """The feedback snippets for the submission's mission, shared by its mentors in the
+    organisation of the learner's programme."""
+    return snippets.list_snippets(session, principal, submission_id)
+
+
+@router.post("/submissions/{submission_id}/snippets", response_model=SnippetPublic, status_code=201)
+def create_snippet(
+    submission_id: Id, body: SnippetIn, session: SessionDep, principal: MentorUser
+) -> SnippetPublic:
+    return snippets.create_snippet(session, principal, submission_id, body.body)
+
+
+@router.delete("/snippets/{snippet_id}", response_model=SnippetDeleted)
+def delete_snippet(snippet_id: Id, session: SessionDep, principal: MentorUser) -> SnippetDeleted:
+    """Delete a snippet you saved."""
+    snippets.delete_snippet(session, principal, snippet_id)
+    return SnippetDeleted(id=snippet_id)
 
 
 @router.get("/progress/cohorts/{cohort_id}", response_model=CohortProgress)

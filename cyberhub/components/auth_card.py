@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.link_button import link_button
+
 
 def auth_card(*children: rx.Component, max_width: str = "28rem") -> rx.Component:
     """The centred card a signed-out page shows its one form or answer in."""
@@ -34,8 +36,8 @@ def link_unusable(error: rx.Var[str], request_href: str, back_text: str) -> rx.C
         rx.heading("This link can't be used", size="6", as_="h1"),
         rx.callout(error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
         rx.hstack(
-            rx.link(rx.button("Request a new link"), href=request_href),
-            rx.link(rx.button(back_text, variant="soft"), href="/signin"),
+            link_button("Request a new link", href=request_href),
+            link_button(back_text, variant="soft", href="/signin"),
             wrap="wrap",
         ),
         spacing="3",

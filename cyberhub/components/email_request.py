@@ -14,6 +14,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
+from cyberhub.components.link_button import link_button
 from cyberhub.components.ui import error_callout
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
@@ -77,7 +78,7 @@ def _sent_view(
         ),
         rx.hstack(
             rx.button("Use another address", variant="soft", on_click=state.try_again),
-            rx.link(rx.button(back[0], variant="ghost"), href=back[1]),
+            link_button(back[0], variant="ghost", href=back[1]),
             wrap="wrap",
         ),
         spacing="3",

@@ -11,7 +11,7 @@ attempt = {
     "created_at": str, "submitted_at": str ("" for a draft),
     "has_review": bool, "decision": str ("" / "approved" / "changes_requested"),
     "mentor": str, "reviewed_at": str, "total": int, "max_total": int, "feedback": str (markdown),
-    "scores": [{"title": str, "points": int, "max": int}],
+    "scores": [{"title": str, "points": int, "max": int, "comment": str (markdown, "" when none)}],
     "events": [event, ...],
 }
 event = {"kind": str, "label": str, "actor": str, "at": str}
@@ -83,9 +83,23 @@ def decision_badge(decision: rx.Var[str] | rx.Var[Any]) -> rx.Component:
 
 
 def _score_row(s: rx.Var[dict[str, Any]]) -> rx.Component:
+    comment = s["comment"].to(str)
     return rx.table.row(
-        rx.table.cell(s["title"]),
-        rx.table.cell(s["points"].to(str), " / ", s["max"].to(str)),
+        rx.table.cell(
+            s["title"],
+            # The mentor's comment on this criterion, through the one safe renderer.
+            rx.cond(
+                comment != "",
+                rx.box(
+                    safe_markdown(comment),
+                    font_size="var(--font-size-1)",
+                    color=rx.color("gray", 11),
+                    class_name="criterion-comment",
+                    data_testid="criterion-comment",
+                ),
+            ),
+        ),
+        rx.table.cell(s["points"].to(str), " / ", s["max"].to(str), white_space="nowrap"),
     )
 
 

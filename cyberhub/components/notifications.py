@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.markdown import safe_markdown
 from cyberhub.state.notifications import NotificationItem, NotificationState
 
-REFRESH_MS = 30_000
+# The count arrives live (state/live.py) on signed-in pages; this slow tick only catches up where
+# no listener runs (public pages, or while Redis is unreachable).
+REFRESH_MS = 300_000
 
 
 def _item(n: rx.Var[NotificationItem]) -> rx.Component:
@@ -37,15 +40,17 @@ def _item(n: rx.Var[NotificationItem]) -> rx.Component:
                 ),
                 rx.cond(
                     n.body != "",
-                    rx.text(
-                        n.body,
-                        size="1",
-                        color_scheme="gray",
+                    rx.box(
+                        safe_markdown(n.body),
+                        font_size="var(--font-size-1)",
+                        color=rx.color("gray", 11),
                         style={
                             "display": "-webkit-box",
                             "WebkitLineClamp": "2",
                             "WebkitBoxOrient": "vertical",
                             "overflow": "hidden",
+                            "overflowWrap": "anywhere",
+                            "& p, & ul, & ol, & pre": {"margin": "0", "display": "inline"},
                         },
                     ),
                 ),
@@ -102,13 +107,15 @@ def _popover_body() -> rx.Component:
 
 
 def notification_bell() -> rx.Component:
-    """Icon button with the unread badge; refreshes on mount and every 30 s (a COUNT only)."""
+    """Icon button with the unread badge; counted on mount, then live (and every 5 min)."""
     S = NotificationState
     return rx.box(
         rx.popover.root(
             rx.popover.trigger(
                 rx.icon_button(
-                    rx.icon("bell", size=18),
+                    rx.icon("bell", size=18, aria_hidden="true"),
+                    # Named "Notifications 3 unread": the visible count is part of the name.
+                    rx.el.span("Notifications", class_name="visually-hidden"),
                     rx.cond(
                         S.unread > 0,
                         rx.badge(
@@ -123,8 +130,8 @@ def notification_bell() -> rx.Component:
                             data_testid="unread-count",
                         ),
                     ),
+                    rx.cond(S.unread > 0, rx.el.span(" unread", class_name="visually-hidden")),
                     variant="ghost",
-                    aria_label="Notifications",
                     position="relative",
                     data_testid="notification-bell",
                 ),
@@ -137,7 +144,7 @@ def notification_bell() -> rx.Component:
             ),
             on_open_change=S.opened,
         ),
-        # Invisible ticker: fires on mount (page load) and every REFRESH_MS.
+        # Invisible ticker: fires on mount (page load) and every REFRESH_MS (the fallback).
         rx.moment(interval=REFRESH_MS, on_change=S.refresh, display="none", aria_hidden="true"),
         position="relative",
     )

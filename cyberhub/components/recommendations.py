@@ -1,10 +1,10 @@
 """The "Recommended for you" card of the student dashboard: the worker's stored list with the
-reason for each mission, and a "not interested" control. It only reads stored results: while the
-worker prepares a fresh list the card says so and checks again a few times."""
+reason for each mission, and a "not interested" control that can be undone. It only reads stored results: while the
+worker prepares a fresh list the card says so, and the worker's commit updates the open card
+(services/messaging/live.py, topic "recommendations")."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import reflex as rx
@@ -13,9 +13,6 @@ from cyberhub.components.ui import difficulty_badge
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
-
-POLL_SECONDS = 3
-POLL_TIMES = 40  # ~2 minutes: the first job after a worker starts also loads the model
 
 
 class RecommendationsState(ServiceState, rx.State):
@@ -40,30 +37,57 @@ class RecommendationsState(ServiceState, rx.State):
         self.computed_at = data.computed_at.isoformat() if data.computed_at else ""
         self.error = ""
 
-    @rx.event(background=True)
+    @rx.event
     async def load(self) -> None:
-        """Read the stored list; while it is empty (being prepared) or a refresh is pending,
-        look again every few seconds for a little while."""
-        async with self:
-            self.loaded = False
-            await self._read()
-            before = self.computed_at
-        for _ in range(POLL_TIMES):
-            async with self:
-                if self.error or not self.enabled or (self.items and not self.waiting):
-                    return
-            await asyncio.sleep(POLL_SECONDS)
-            async with self:
-                await self._read()
-                if self.computed_at and self.computed_at != before:
-                    self.waiting = False
+        """Read the stored list. While it is being prepared the card says so; the worker's
+        commit tells the open dashboard (live topic "recommendations", see `list_changed`)."""
+        self.loaded = False
+        await self._read()
 
     @rx.event
-    async def not_interested(self, mission_id: int) -> Any:
+    async def list_changed(self) -> None:
+        """The worker stored a new list for this learner (or a lost live connection came back):
+        read it; a pending refresh is over once the list is newer than the one shown."""
+        before = self.computed_at
+        await self._read()
+        if self.computed_at and self.computed_at != before:
+            self.waiting = False
+
+    # The last mission set aside with "not interested" (and where it was), until undone or the
+    # next dismissal: the card offers to put it back.
+    dismissed_id: int = 0
+    dismissed_title: str = ""
+    _dismissed: RecommendationPublic | None = None
+    _dismissed_at: int = 0
+
+    @rx.event
+    async def not_interested(self, mission_id: int) -> None:
         if not await self._call(recommendations.not_interested, mission_id):
-            return None
+            return
+        at = next((n for n, i in enumerate(self.items) if i.mission_id == mission_id), None)
+        if at is None:
+            return
+        self._dismissed, self._dismissed_at = self.items[at], at
+        self.dismissed_id, self.dismissed_title = mission_id, self.items[at].title
         self.items = [i for i in self.items if i.mission_id != mission_id]
-        return rx.toast.info("Got it — we'll suggest fewer missions like that.")
+
+    @rx.event
+    async def undo_not_interested(self) -> None:
+        """Put the last dismissed mission back where it was (and on the server)."""
+        item, mission_id = self._dismissed, self.dismissed_id
+        if item is None or not await self._call(recommendations.undo_not_interested, mission_id):
+            return
+        if all(i.mission_id != mission_id for i in self.items):
+            self.items = [
+                *self.items[: self._dismissed_at],
+                item,
+                *self.items[self._dismissed_at :],
+            ]
+        self.dismiss_notice()
+
+    @rx.event
+    def dismiss_notice(self) -> None:
+        self._dismissed, self.dismissed_id, self.dismissed_title = None, 0, ""
 
     @rx.event
     async def refresh(self) -> Any:
@@ -107,6 +131,44 @@ def _item(item: rx.Var[RecommendationPublic]) -> rx.Component:
         padding_y="0.5em",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
         data_testid="recommendation",
+    )
+
+
+def _dismissed_notice(S: type[RecommendationsState]) -> rx.Component:
+    """After "not interested": what was set aside, with Undo (keyboard-usable, announced)."""
+    return rx.cond(
+        S.dismissed_id != 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("eye_off", size=16)),
+            rx.hstack(
+                rx.callout.text(
+                    "“", S.dismissed_title, "” hidden — we'll suggest fewer missions like it."
+                ),
+                rx.button(
+                    "Undo",
+                    size="1",
+                    variant="soft",
+                    aria_label="Undo: show “" + S.dismissed_title + "” again",
+                    on_click=S.undo_not_interested,
+                ),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Close this message",
+                    on_click=S.dismiss_notice,
+                ),
+                align="center",
+                spacing="2",
+                wrap="wrap",
+            ),
+            size="1",
+            color_scheme="gray",
+            role="status",
+            width="100%",
+            data_testid="recommendation-dismissed",
+        ),
     )
 
 
@@ -189,6 +251,7 @@ def recommendations_card() -> rx.Component:
                 width="100%",
                 align="center",
             ),
+            _dismissed_notice(S),
             _card_body(S),
             spacing="3",
             width="100%",

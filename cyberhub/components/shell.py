@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.notifications import notification_bell
 from cyberhub.components.time_zone_probe import browser_zone_probe
 from cyberhub.services.messaging.mail import mailbox_enabled
@@ -43,11 +44,13 @@ def _user_menu() -> rx.Component:
         SessionState.signed_in,
         rx.menu.root(
             rx.menu.trigger(
+                # Named with what it shows (WCAG 2.5.3): "Account menu: Amina Njoroge"; on a
+                # phone the name is hidden and "Account menu" remains.
                 rx.button(
-                    rx.icon("circle_user", size=18),
+                    rx.icon("circle_user", size=18, aria_hidden="true"),
+                    rx.el.span("Account menu: ", class_name="visually-hidden"),
                     rx.text(SessionState.display_name, class_name="user-name"),
                     variant="soft",
-                    aria_label="Account menu",
                 ),
             ),
             rx.menu.content(
@@ -59,18 +62,17 @@ def _user_menu() -> rx.Component:
                     padding="0.4em 0.75em",
                 ),
                 rx.menu.separator(),
-                rx.menu.item("Dashboard", on_click=rx.redirect("/dashboard")),
+                rx.menu.item("My home", on_click=rx.redirect("/dashboard")),
                 rx.menu.item("Security", on_click=rx.redirect("/settings/security")),
                 rx.menu.item("Privacy & consents", on_click=rx.redirect("/settings/privacy")),
                 rx.menu.item("API keys", on_click=rx.redirect("/settings/api-keys")),
+                rx.menu.item("Exports", on_click=rx.redirect("/exports")),
                 rx.menu.item("Sign out", color="red", on_click=SessionState.sign_out),
             ),
         ),
         rx.hstack(
-            rx.link(rx.button("Sign in", variant="soft", white_space="nowrap"), href="/signin"),
-            rx.link(
-                rx.button("Sign up", white_space="nowrap"), href="/signup", class_name="hide-sm"
-            ),
+            link_button("Sign in", variant="soft", white_space="nowrap", href="/signin"),
+            link_button("Sign up", white_space="nowrap", href="/signup", class_name="hide-sm"),
             spacing="2",
         ),
     )
@@ -211,8 +213,8 @@ def forbidden_view() -> rx.Component:
             color_scheme="gray",
         ),
         rx.hstack(
-            rx.link(rx.button("Go to your dashboard"), href="/dashboard"),
-            rx.link(rx.button("Home", variant="soft"), href="/"),
+            link_button("Go to your dashboard", href="/dashboard"),
+            link_button("Home", variant="soft", href="/"),
         ),
         spacing="4",
         padding_y="3em",

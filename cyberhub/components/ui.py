@@ -59,22 +59,30 @@ def info_callout(message: rx.Var[str] | str, icon: str = "info") -> rx.Component
     return rx.callout(message, icon=icon, color_scheme="blue", width="100%")
 
 
+DIFFICULTY_NAMES: dict[int, str] = {
+    1: "Beginner",
+    2: "Foundation",
+    3: "Intermediate",
+    4: "Advanced",
+    5: "Expert",
+}
+
+
+def difficulty_label(level: int) -> str:
+    """The one wording of a difficulty, "Beginner · 1/5", for plain text (select items, ...)."""
+    return f"{DIFFICULTY_NAMES.get(level, 'Level')} · {level}/5"
+
+
 def difficulty_badge(level: rx.Var[int]) -> rx.Component:
+    """A mission's difficulty as a badge, worded like difficulty_label: "Beginner · 1/5"."""
     return rx.badge(
-        rx.match(
-            level,
-            (1, "Beginner"),
-            (2, "Foundation"),
-            (3, "Intermediate"),
-            (4, "Advanced"),
-            (5, "Expert"),
-            "Level",
-        ),
+        rx.match(level, *DIFFICULTY_NAMES.items(), "Level"),
         " · ",
         level,
         "/5",
         color_scheme=rx.match(level, (1, "green"), (2, "teal"), (3, "amber"), (4, "orange"), "red"),
         variant="soft",
+        data_testid="difficulty",
     )
 
 

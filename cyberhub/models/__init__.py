@@ -11,11 +11,27 @@ from cyberhub.models.ai import (
     Recommendation,
     RecommendationFeedback,
 )
+from cyberhub.models.analytics import ProgramAnalyticsSnapshot
+from cyberhub.models.certificates import Certificate
+from cyberhub.models.coaching import (
+    Cadence,
+    CoachPlan,
+    Goal,
+    GoalHabit,
+    GoalMission,
+    GoalStatus,
+    Habit,
+    HabitCheckin,
+    ProgressSource,
+    Reflection,
+    Visibility,
+)
 from cyberhub.models.enrolment import (
     ApplicationStatus,
     CohortApplication,
     EnrolmentMode,
 )
+from cyberhub.models.exports import Export, ExportKind, ExportStatus
 from cyberhub.models.identity import (
     ApiKey,
     AuditLog,
@@ -49,6 +65,7 @@ from cyberhub.models.progress import (
     CohortMentor,
     Enrollment,
     EnrollmentStatus,
+    FeedbackSnippet,
     HintReveal,
     MentorAssignment,
     Notification,
@@ -57,8 +74,30 @@ from cyberhub.models.progress import (
     SubmissionEvent,
     SubmissionStatus,
 )
+from cyberhub.models.schedule import CalendarFeed, CohortDueDate, ScheduleReminder
+from cyberhub.models.sponsorship import Sponsorship
 
 __all__ = [
+    "ProgramAnalyticsSnapshot",
+    "CalendarFeed",
+    "Certificate",
+    "Export",
+    "ExportKind",
+    "ExportStatus",
+    "Cadence",
+    "CoachPlan",
+    "Goal",
+    "GoalHabit",
+    "GoalMission",
+    "GoalStatus",
+    "Habit",
+    "HabitCheckin",
+    "ProgressSource",
+    "Reflection",
+    "Visibility",
+    "Sponsorship",
+    "CohortDueDate",
+    "ScheduleReminder",
     "ApplicationStatus",
     "CohortApplication",
     "EnrolmentMode",
@@ -77,6 +116,7 @@ __all__ = [
     "CohortMentor",
     "Enrollment",
     "EnrollmentStatus",
+    "FeedbackSnippet",
     "HintReveal",
     "MentorAssignment",
     "Notification",

@@ -159,6 +159,7 @@ class ConsentKind(StrEnum):
     privacy = "privacy"
     ai_profiling = "ai_profiling"
     marketing = "marketing"
+    sponsor_sharing = "sponsor_sharing"
 
 
 class ConsentDocument(SQLModel, table=True):

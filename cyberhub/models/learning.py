@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, CheckConstraint, Column, String, Text
+from sqlalchemy import ARRAY, Boolean, CheckConstraint, Column, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -75,6 +75,9 @@ class Cohort(SQLModel, table=True):
     )
     director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # Set when a director closes the cohort: no enrolments or applications afterwards
+    # (services/learning/certificates.close_cohort).
+    closed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class Mission(SQLModel, table=True):
@@ -125,3 +128,8 @@ class ProgramMission(SQLModel, table=True):
         foreign_key="missions.id", primary_key=True, index=True, ondelete="CASCADE"
     )
     added_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # A learner completes the programme when every required mission of their track is approved
+    # (services/learning/certificates.py).
+    required: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default="false")
+    )

@@ -1,4 +1,5 @@
-"""Enrollments, mentor assignments, submissions, reviews, hint reveals and notifications."""
+"""Enrollments, mentor assignments, submissions, reviews (and their feedback snippets), hint
+reveals and notifications."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ class Enrollment(SQLModel, table=True):
         default=EnrollmentStatus.active, sa_column=enum_column(EnrollmentStatus, 16)
     )
     enrolled_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # When the learner completed their track's required missions (status `completed`).
+    completed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    # When the enrolment was withdrawn (status `withdrawn`; NULL when enrolled again, and for
+    # withdrawals older than migration 0024 that left no record of their date).
+    withdrawn_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class CohortMentor(SQLModel, table=True):
@@ -121,6 +127,25 @@ class Review(SQLModel, table=True):
     scores: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     total: int = 0
     feedback: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # An optional comment (markdown) per rubric criterion key, shown to the learner beside its score.
+    comments: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class FeedbackSnippet(SQLModel, table=True):
+    """A reusable piece of review feedback (markdown) for one mission, shared by the mentors of
+    one organisation (the organisation of the programme whose learner's work they review)."""
+
+    __tablename__ = "feedback_snippets"
+    __table_args__ = (Index("ix_feedback_snippets_mission_org", "mission_id", "organization_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    mission_id: int = Field(foreign_key="missions.id", ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organizations.id", ondelete="CASCADE")
+    author_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.counts import counted
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
@@ -22,7 +23,6 @@ from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditSta
 from cyberhub.services.admin import audit_log
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.identity.roles import summarize
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/audit"
@@ -73,9 +73,9 @@ def _entry(e: AuditEntryPublic, tz: str | None) -> EntryRow:
         created_at=when(e.created_at, tz, "seconds"),
         actor=e.actor_email or "—",
         action=e.action,
-        target=f"{e.target_type} {e.target_id}".strip() or "—",
+        target=e.target_name or "—",
         ip=e.ip or "—",
-        details=summarize(e.details),
+        details=e.details_text,
     )
 
 
@@ -232,7 +232,10 @@ def _entry_row(e: rx.Var[EntryRow]) -> rx.Component:
         rx.table.cell(rx.code(e.action)),
         rx.table.cell(rx.text(e.target, size="2")),
         rx.table.cell(rx.text(e.ip, size="2")),
-        rx.table.cell(rx.text(e.details, size="1", word_break="break-word")),
+        rx.table.cell(
+            rx.text(e.details, size="1", word_break="break-word", white_space="pre-line"),
+            data_testid="audit-details",
+        ),
     )
 
 
@@ -242,8 +245,8 @@ def _entries() -> rx.Component:
         S.total > 0,
         rx.box(
             rx.text(
-                S.total,
-                " entries, newest first (times in your time zone)",
+                counted(S.total, "entry", "entries"),
+                ", newest first (times in your time zone)",
                 size="2",
                 color_scheme="gray",
             ),
@@ -327,8 +330,8 @@ def _statistics() -> rx.Component:
     return section_card(
         "Statistics",
         rx.text(
-            S.stats_total,
-            " entries per action per day, ",
+            counted(S.stats_total, "entry", "entries"),
+            " per action per day, ",
             S.stats_range,
             " (UTC; the From/To filters set the range, else the last 14 days).",
             size="2",

@@ -9,6 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.counts import counted
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
@@ -216,10 +217,16 @@ def admin_users_content() -> rx.Component:
                 S.total > 0,
                 rx.box(
                     rx.text(
-                        S.total, " users", size="2", color_scheme="gray", margin_bottom="0.5em"
+                        counted(S.total, "user"),
+                        size="2",
+                        color_scheme="gray",
+                        margin_bottom="0.5em",
                     ),
                     data_table(
-                        ["User", "Roles", "State", "Last sign-in"], rx.foreach(S.items, _row)
+                        ["User", "Roles", "State", "Last sign-in"],
+                        rx.foreach(S.items, _row),
+                        label="Users",
+                        data_testid="users-table",
                     ),
                     pager(S.page, S.pages, S.go_to),
                 ),

@@ -8,6 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
@@ -243,7 +244,7 @@ def cohorts_content() -> rx.Component:
                     "No cohort is open right now",
                     "No cohort takes applications at the moment. You can still read every "
                     "mission in the catalog.",
-                    rx.link(rx.button("Open the catalog"), href="/missions"),
+                    link_button("Open the catalog", href="/missions"),
                 ),
             ),
             loading_state("Loading cohorts…"),

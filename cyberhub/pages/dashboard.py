@@ -1,95 +1,33 @@
-"""/dashboard: the signed-in home. Role-specific dashboards build on it."""
+"""/dashboard: kept so old links and bookmarks work — it sends each user to their role's home
+(browser_sessions.home_for, keeping the query, e.g. "?welcome=true"). An account with no role yet
+stays here and is told what to do next."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import loading_state, page_heading
 from cyberhub.routes import SIGNED_IN, Page, register
-from cyberhub.schemas.overview import CohortBrief, ProgramOverview, RoleCount
-from cyberhub.services.admin import overview
-from cyberhub.state.service import ServiceState
+from cyberhub.services.identity.browser_sessions import DEFAULT_NEXT, home_for
 from cyberhub.state.session import SessionState
 
-ROUTE = "/dashboard"
+ROUTE = DEFAULT_NEXT
 
 
-class DashboardState(ServiceState, rx.State):
-    programs: list[ProgramOverview] = []
-    users_total: int = 0
-    users_by_role: list[RoleCount] = []
-    loaded: bool = False
-    error: str = ""
-
-    @rx.var
-    def welcome(self) -> bool:
-        return self.router.url.query_parameters.get("welcome") == "true"
-
+class DashboardState(rx.State):
     @rx.event
-    async def load(self) -> None:
-        found = await self._call(overview.home)
-        self.loaded = True
-        if found:
-            data = found.value
-            self.programs, self.users_total = data.programs, data.users_total
-            self.users_by_role, self.error = data.users_by_role, ""
-
-
-def _cohort_row(c: rx.Var[CohortBrief]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(c.name),
-        rx.table.cell(c.dates),
-        rx.table.cell(c.capacity),
-        rx.table.cell(
-            rx.badge(
-                c.status,
-                color_scheme=rx.match(c.status, ("running", "green"), ("upcoming", "blue"), "gray"),
-            )
-        ),
-    )
-
-
-def _program(p: rx.Var[ProgramOverview]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(p.name, size="5", as_="h2"),
-            rx.text(p.description, color_scheme="gray"),
-            rx.text(p.missions, " published missions", weight="medium"),
-            rx.heading("Cohorts", size="3", as_="h3"),
-            data_table(
-                ["Cohort", "Dates", "Capacity", "Status"], rx.foreach(p.cohorts, _cohort_row)
-            ),
-            spacing="3",
-            width="100%",
-            overflow_x="auto",
-        ),
-        width="100%",
-    )
-
-
-def _admin_panel() -> rx.Component:
-    return rx.cond(
-        SessionState.is_admin,
-        rx.card(
-            rx.vstack(
-                rx.heading("People", size="5", as_="h2"),
-                rx.text(DashboardState.users_total, " accounts"),
-                rx.flex(
-                    rx.foreach(
-                        DashboardState.users_by_role,
-                        lambda r: rx.badge(r.role, ": ", r.count, variant="surface", size="2"),
-                    ),
-                    gap="0.5em",
-                    wrap="wrap",
-                ),
-                rx.link("Manage users →", href="/admin/users"),
-                spacing="2",
-            ),
-            width="100%",
-        ),
-    )
+    async def go_home(self) -> Any:
+        """After the guard: on to the role's home (replacing this entry, so Back skips it)."""
+        session = await self.get_state(SessionState)
+        home = home_for(session.roles)
+        if home == ROUTE:
+            return None
+        query = self.router.url.query
+        return rx.redirect(f"{home}?{query}" if query else home, replace=True)
 
 
 def dashboard_content() -> rx.Component:
@@ -98,38 +36,17 @@ def dashboard_content() -> rx.Component:
             rx.cond(
                 SessionState.display_name != "", "Welcome, " + SessionState.display_name, "Welcome"
             ),
-            "Roles: " + SessionState.roles.join(", "),
+            "Your account has no role yet.",
         ),
-        rx.cond(
-            DashboardState.welcome,
-            rx.callout(
-                "Your account is ready. Browse the missions of your programme, or explore the five "
-                "career tracks to see where you fit.",
-                icon="party_popper",
-                color_scheme="green",
-                width="100%",
-            ),
+        rx.text(
+            "A programme director or an administrator gives you a role (learner, mentor, …) "
+            "in your organization. Until then, browse the missions or explore the career tracks.",
+            color_scheme="gray",
         ),
-        error_callout(DashboardState.error),
         rx.hstack(
-            rx.link(rx.button(rx.icon("target"), "Browse missions"), href="/missions"),
-            rx.link(
-                rx.button(rx.icon("compass"), "Explore tracks", variant="soft"), href="/tracks"
-            ),
+            link_button(rx.icon("target"), "Browse missions", href="/missions"),
+            link_button(rx.icon("compass"), "Explore tracks", variant="soft", href="/tracks"),
             wrap="wrap",
-        ),
-        _admin_panel(),
-        rx.cond(
-            DashboardState.loaded,
-            rx.cond(
-                DashboardState.programs.length() > 0,
-                rx.foreach(DashboardState.programs, _program),
-                empty_state(
-                    "No programme yet",
-                    "You are not part of a programme yet. A director adds learners to cohorts.",
-                ),
-            ),
-            loading_state(),
         ),
         spacing="4",
         width="100%",
@@ -137,17 +54,25 @@ def dashboard_content() -> rx.Component:
 
 
 def dashboard_page() -> rx.Component:
-    return shell(guarded(ROUTE, dashboard_content()))
+    # Someone with a role is on their way home: no flash of the no-role text meanwhile.
+    return shell(
+        guarded(
+            ROUTE,
+            rx.cond(
+                SessionState.roles.length() > 0,
+                loading_state("Taking you to your home…"),
+                dashboard_content(),
+            ),
+        )
+    )
 
 
 page = register(
     Page(
         route=ROUTE,
-        title="Dashboard · CyberHub",
+        title="Home · CyberHub",
         component=dashboard_page,
         access=SIGNED_IN,
-        on_load=(DashboardState.load,),
-        nav_label="Dashboard",
-        nav_order=10,
+        on_load=(DashboardState.go_home,),
     )
 )

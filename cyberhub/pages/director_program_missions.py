@@ -14,7 +14,7 @@ from cyberhub.components.ui import difficulty_badge, error_callout
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import authoring, programs
+from cyberhub.services.learning import authoring, certificates, programs
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -39,10 +39,15 @@ def _load(session: Session, principal: Principal | None, program: str) -> dict[s
         return {"programs": choices, "program": "", "runs": [], "library": []}
     runs = authoring.list_missions(session, principal, program_id=program_id)
     library = authoring.library_options(session, principal, program_id)
+    required = certificates.required_ids(session, [program_id])
     return {
         "programs": choices,
         "program": str(program_id),
-        "runs": [_row(m) for m in runs if m.status != "archived"],
+        "runs": [
+            {**_row(m), "required": (program_id, m.id) in required}
+            for m in runs
+            if m.status != "archived"
+        ],
         "library": [_row(m) for m in library],
     }
 
@@ -109,6 +114,29 @@ class ProgramMissionsState(ServiceState, rx.State):
     async def remove(self, mission_id: int) -> None:
         await self._do("remove", mission_id)
 
+    @rx.event
+    async def set_required(self, mission_id: int, required: bool) -> None:
+        program_id = parse_id(self.program)
+        if program_id is None:
+            return
+        done = await self._try(
+            certificates.set_required,
+            program_id,
+            int(mission_id),
+            bool(required),
+            meta=self._meta(),
+        )
+        if not done:
+            self.error, self.notice = done.error, ""
+            return
+        m = done.value
+        self.notice = (
+            f"“{m.title}” is now required to complete the programme."
+            if m.required
+            else f"“{m.title}” is no longer required."
+        )
+        await self._fetch()
+
 
 S = ProgramMissionsState
 
@@ -141,12 +169,23 @@ def _mission_line(m: rx.Var[dict[str, Any]], button: rx.Component) -> rx.Compone
 def _run_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
     return _mission_line(
         m,
-        rx.button(
-            "Remove",
-            variant="soft",
-            color_scheme="gray",
-            on_click=S.remove(m["id"].to(int)),
-            aria_label="Remove " + m["title"].to(str) + " from the programme",
+        rx.hstack(
+            # Required missions of a learner's track complete the programme (certificates).
+            rx.checkbox(
+                "Required",
+                checked=m["required"].to(bool),
+                on_change=lambda v: S.set_required(m["id"].to(int), v),
+                aria_label="Required: " + m["title"].to(str),
+            ),
+            rx.button(
+                "Remove",
+                variant="soft",
+                color_scheme="gray",
+                on_click=S.remove(m["id"].to(int)),
+                aria_label="Remove " + m["title"].to(str) + " from the programme",
+            ),
+            spacing="3",
+            align="center",
         ),
     )
 

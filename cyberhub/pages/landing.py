@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import shell
 from cyberhub.pages.tracks import TracksState, tracks_grid
 from cyberhub.routes import PUBLIC, Page, register
@@ -65,10 +66,10 @@ def landing_page() -> rx.Component:
             ),
             rx.cond(
                 SessionState.signed_in,
-                rx.link(rx.button("Go to your dashboard", size="3"), href="/dashboard"),
+                link_button("Go to your dashboard", size="3", href="/dashboard"),
                 rx.hstack(
-                    rx.link(rx.button("Create a free account", size="3"), href="/signup"),
-                    rx.link(rx.button("Sign in", size="3", variant="soft"), href="/signin"),
+                    link_button("Create a free account", size="3", href="/signup"),
+                    link_button("Sign in", size="3", variant="soft", href="/signin"),
                     wrap="wrap",
                 ),
             ),

@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
@@ -186,7 +187,7 @@ def _forbidden() -> rx.Component:
             MailboxState.refusal + " — The dev mailbox is not available", size="7", as_="h1"
         ),
         rx.text(MailboxState.error, color_scheme="gray"),
-        rx.link(rx.button("Home"), href="/"),
+        link_button("Home", href="/"),
         spacing="4",
         padding_y="3em",
         data_testid="forbidden",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import shell
 from cyberhub.routes import PUBLIC, Page, register
 
@@ -19,8 +20,8 @@ def not_found_page() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.hstack(
-                rx.link(rx.button("Go home"), href="/"),
-                rx.link(rx.button("Browse missions", variant="soft"), href="/missions"),
+                link_button("Go home", href="/"),
+                link_button("Browse missions", variant="soft", href="/missions"),
             ),
             spacing="4",
             padding_y="3em",

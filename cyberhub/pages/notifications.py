@@ -8,6 +8,7 @@ from typing import Any, Literal
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
 from cyberhub.routes import SIGNED_IN, Page, register
@@ -125,7 +126,12 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
                 ),
                 rx.cond(
                     n.body != "",
-                    rx.text(n.body, size="2", white_space="pre-wrap", word_break="break-word"),
+                    rx.box(
+                        safe_markdown(n.body),
+                        font_size="var(--font-size-2)",
+                        overflow_wrap="anywhere",
+                        style={"& p, & ul, & ol": {"margin": "0.25em 0"}},
+                    ),
                 ),
                 rx.text(n.at, size="1", color_scheme="gray"),
                 spacing="1",
@@ -153,7 +159,7 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
                         size="2",
                         variant="ghost",
                         on_click=S.mark_read(n.id),
-                        aria_label="Mark “" + n.title + "” read",
+                        aria_label="Mark read: “" + n.title + "”",
                     ),
                 ),
                 spacing="2",

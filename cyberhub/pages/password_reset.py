@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.routes import PUBLIC, Page, register
@@ -166,7 +167,7 @@ def _done_view() -> rx.Component:
             role="status",
             width="100%",
         ),
-        rx.link(rx.button("Sign in", size="3"), href="/signin"),
+        link_button("Sign in", size="3", href="/signin"),
         spacing="3",
         width="100%",
     )

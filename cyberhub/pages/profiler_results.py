@@ -6,7 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN, Page, register
@@ -31,6 +33,7 @@ class ProfilerResultsState(ServiceState, rx.State):
     selected: int = 0  # index into results (0 = newest)
     review: list[AnswerReview] = []
     loading: bool = True
+    chosen_notice: str = ""  # said (role=status) after the learner picks a tied track
 
     @rx.var
     def result(self) -> dict[str, Any]:
@@ -59,6 +62,15 @@ class ProfilerResultsState(ServiceState, rx.State):
         return " and ".join(TRACK_NAMES.get(t, t) for t in self.result.get("tie", []))
 
     @rx.var
+    def tie_choices(self) -> list[dict[str, str]]:
+        """The tied tracks the learner can follow ("chosen": "true" for the current one)."""
+        primary = str(self.result.get("primary_track", ""))
+        return [
+            {"key": t, "name": TRACK_NAMES.get(t, t), "chosen": "true" if t == primary else "false"}
+            for t in self.result.get("tie", [])
+        ]
+
+    @rx.var
     def dashboard_href(self) -> str:
         return f"/dashboard/student?track={self.result.get('primary_track', '')}&welcome=true"
 
@@ -80,7 +92,21 @@ class ProfilerResultsState(ServiceState, rx.State):
 
     @rx.event
     def select(self, index: int) -> None:
-        self.selected, self.review = index, []
+        self.selected, self.review, self.chosen_notice = index, [], ""
+
+    @rx.event
+    async def choose_track(self, track: str) -> None:
+        """After a tie: follow one of the tied tracks (the service accepts only those)."""
+        self.chosen_notice = ""
+        sid = int(self.result["session_id"])
+        if chosen := await self._call(profiler.choose_track, sid, track, self._meta()):
+            self.results = [
+                {**chosen.value, "when": r["when"]} if i == self.selected else r
+                for i, r in enumerate(self.results)
+            ]
+            self.chosen_notice = (
+                f"You now follow {self.primary_name}. Your recommendations follow it shortly."
+            )
 
     @rx.event
     async def show_answers(self) -> None:
@@ -111,22 +137,52 @@ def _chart() -> rx.Component:
                 data=S.chart_data,
                 height=260,
                 width="100%",
+                # The table below is the accessible version: no tab stop inside a hidden chart.
+                custom_attrs={"accessibilityLayer": False},
             ),
             width="100%",
             aria_hidden="true",
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Track"),
-                    rx.table.column_header_cell("Score (0–100)"),
-                )
-            ),
-            rx.table.body(rx.foreach(S.chart_data, _score_row)),
-            variant="surface",
-            width="100%",
-            aria_label="Scores per track",
+        data_table(
+            ["Track", "Score (0–100)"],
+            rx.foreach(S.chart_data, _score_row),
+            label="Scores per track",
         ),
+        width="100%",
+    )
+
+
+def _tie_choice() -> rx.Component:
+    S = ProfilerResultsState
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("scale")),
+        rx.vstack(
+            rx.callout.text(
+                "It's a tie between "
+                + S.tie_names
+                + ": your answers fit them about equally. Read why each fits under “Why” below, then "
+                "choose the track to follow (you can change it here later), or retake the "
+                "profiler."
+            ),
+            rx.hstack(
+                rx.foreach(
+                    S.tie_choices,
+                    lambda c: rx.button(
+                        "Follow " + c["name"],
+                        variant=rx.cond(c["chosen"] == "true", "solid", "outline"),
+                        aria_pressed=c["chosen"],
+                        on_click=S.choose_track(c["key"]),
+                    ),
+                ),
+                role="group",
+                aria_label="Choose your track",
+                wrap="wrap",
+            ),
+            rx.text(S.chosen_notice, role="status", size="2"),
+            spacing="2",
+            align="start",
+        ),
+        color_scheme="amber",
         width="100%",
     )
 
@@ -183,24 +239,13 @@ def results_content() -> rx.Component:
             empty_state(
                 "No results yet",
                 "Finish the career profiler to see which track fits you.",
-                rx.link(rx.button("Start the profiler"), href="/onboarding/ai-profiler"),
+                link_button("Start the profiler", href="/onboarding/ai-profiler"),
             ),
             rx.vstack(
                 error_callout(S.error),
                 rx.heading("Your track: ", S.primary_name, size="7", as_="h1"),
                 rx.text("Runner-up: ", S.secondary_name, size="4", color_scheme="gray"),
-                rx.cond(
-                    S.tie_names != "",
-                    rx.callout(
-                        "It's a tie between "
-                        + S.tie_names
-                        + ": your answers fit both about equally. Read both descriptions and "
-                        "choose, or retake the profiler.",
-                        icon="scale",
-                        color_scheme="amber",
-                        width="100%",
-                    ),
-                ),
+                rx.cond(S.tie_names != "", _tie_choice()),
                 rx.callout(
                     rx.text(
                         rx.text.strong("Confidence: ", r["confidence"].to(str)),
@@ -214,11 +259,11 @@ def results_content() -> rx.Component:
                     width="100%",
                 ),
                 rx.hstack(
-                    rx.link(
-                        rx.button("Continue to my dashboard →", size="3"), href=S.dashboard_href
-                    ),
-                    rx.link(
-                        rx.button("Retake the profiler", variant="soft", size="3"),
+                    link_button("Continue to my dashboard →", size="3", href=S.dashboard_href),
+                    link_button(
+                        "Retake the profiler",
+                        variant="soft",
+                        size="3",
                         href="/onboarding/ai-profiler",
                     ),
                     wrap="wrap",

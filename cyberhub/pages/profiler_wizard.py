@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 from sqlmodel import Session
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.routes import SIGNED_IN, Page, register
@@ -41,6 +43,14 @@ def _grant_ai(session: Session, principal: Principal | None, meta: RequestMeta) 
 
 
 NO_QUESTION = QuestionPublic(id="", category="", text="", options=[])
+QUESTION_ID = "question-text"
+# After a move (a pick, Back or Next) the question's heading takes focus, so keyboard and screen
+# reader users start at the new question, not at the top of the page. A function compiled into
+# the page, not rx.call_script (a string to eval, which the Content-Security-Policy forbids).
+_FOCUS_QUESTION: FunctionStringVar[Any] = FunctionStringVar.create(
+    f"(() => {{ const el = document.getElementById('{QUESTION_ID}'); "
+    "if (el) { el.focus({preventScroll: true}); el.scrollIntoView({block: 'nearest'}); } })"
+)
 
 
 class ProfilerWizardState(ServiceState, rx.State):
@@ -51,6 +61,10 @@ class ProfilerWizardState(ServiceState, rx.State):
     loading: bool = True
     saving: bool = False
     needs_consent: bool = False
+    # A pick by mouse or touch (which fires mousedown too) moves on to the next question; one by keyboard does not,
+    # as arrow keys choose while moving between answers (then Next or Enter moves on).
+    pointer_pick: bool = False
+    moves: int = 0  # counts moves between questions: each one puts focus on the new question
 
     @rx.var
     def total(self) -> int:
@@ -112,8 +126,13 @@ class ProfilerWizardState(ServiceState, rx.State):
         return None
 
     @rx.event
+    def arm_pointer_pick(self) -> None:
+        self.pointer_pick = True
+
+    @rx.event
     async def choose(self, option_id: str) -> None:
-        qid = self.question.id
+        qid, advance = self.question.id, self.pointer_pick
+        self.pointer_pick = False
         if not qid or self.saving:
             return
         self.saving, self.error = True, ""
@@ -123,11 +142,15 @@ class ProfilerWizardState(ServiceState, rx.State):
         )
         if saved:
             self.answers = dict(saved.value.answers)
+            if advance and not self.is_last:
+                await self._move(self.index + 1)
         self.saving = False
 
     async def _move(self, index: int) -> None:
+        self.pointer_pick = False
         if moved := await self._call(_go_to, self.session_id, index):
             self._apply(moved.value)
+            self.moves += 1
 
     @rx.event
     async def back(self) -> None:
@@ -161,6 +184,7 @@ def _option(o: rx.Var[OptionPublic]) -> rx.Component:
             spacing="3",
         ),
         html_for="opt-" + o.id,
+        on_mouse_down=S.arm_pointer_pick,
         padding="0.9em 1em",
         border=rx.cond(
             S.current_answer == o.id,
@@ -186,7 +210,7 @@ def _consent_card() -> rx.Component:
             ),
             rx.hstack(
                 rx.button("Give consent and start", on_click=ProfilerWizardState.grant_consent),
-                rx.link(rx.button("Not now", variant="soft"), href="/dashboard/student"),
+                link_button("Not now", variant="soft", href="/dashboard/student"),
                 wrap="wrap",
             ),
             spacing="3",
@@ -207,7 +231,16 @@ def _wizard() -> rx.Component:
             align="center",
         ),
         rx.progress(value=S.percent, width="100%", aria_label="Profiler progress"),
-        rx.heading(S.question.text, size="5", as_="h2", id="question-text"),
+        rx.heading(S.question.text, size="5", as_="h2", id=QUESTION_ID, tab_index=-1),
+        # Mounted anew after each move (two element types in turn), so focus goes to the question.
+        rx.cond(
+            S.moves > 0,
+            rx.cond(
+                S.moves % 2 == 1,
+                rx.box(on_mount=_FOCUS_QUESTION, display="none"),
+                rx.el.span(on_mount=_FOCUS_QUESTION, hidden=True),
+            ),
+        ),
         error_callout(S.error),
         rx.radio_group.root(
             rx.vstack(
@@ -217,7 +250,7 @@ def _wizard() -> rx.Component:
             ),
             value=S.current_answer,
             on_change=S.choose,
-            aria_labelledby="question-text",
+            aria_labelledby=QUESTION_ID,
             width="100%",
         ),
         rx.hstack(

@@ -5,6 +5,7 @@ AI feature for this user."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
@@ -14,6 +15,8 @@ from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.schemas.exports import ExportRequest
+from cyberhub.services.admin import exports
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.state.service import ServiceState
@@ -28,6 +31,10 @@ EXPLAIN = {
         "feedback. Without it, every AI feature is off for you; mentors still review your work."
     ),
     consents.MARKETING: "Occasional e-mail about programmes, events and jobs.",
+    consents.SPONSOR_SHARING: (
+        "Lets the sponsors who fund your cohort see your name, track and progress. Without it "
+        "they see only figures about the whole cohort."
+    ),
 }
 
 
@@ -137,6 +144,15 @@ class PrivacyState(ServiceState, rx.State):
     @rx.event
     def set_confirm_ai_off(self, is_open: bool) -> None:
         self.confirm_ai_off = is_open
+
+    @rx.event
+    async def download_my_data(self) -> Any:
+        """Request the own-data export, then follow it on the exports page."""
+        self.error, self.notice = "", ""
+        made = await self._call(
+            exports.request_export, ExportRequest(kind="own_data"), meta=self._meta()
+        )
+        return rx.redirect("/exports") if made else None
 
 
 def _item(item: rx.Var[ConsentItem]) -> rx.Component:
@@ -248,6 +264,23 @@ def settings_privacy_content() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Your data", size="5", as_="h2"),
+                rx.text(
+                    "Everything CyberHub keeps about you — profile, consents, profiler answers, "
+                    "enrolments, submissions and their reviews, notes, notifications, "
+                    "certificates — as JSON and CSV files in a zip, prepared in the background.",
+                    size="2",
+                ),
+                rx.button(
+                    rx.icon("download", size=16), "Download my data", on_click=S.download_my_data
+                ),
+                spacing="2",
+                align="start",
+            ),
+            width="100%",
         ),
         _confirm_ai_dialog(),
         spacing="4",

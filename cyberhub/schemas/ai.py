@@ -18,7 +18,7 @@ class ProfilerEvidence(BaseModel):
 
     source: Literal["profiler"] = "profiler"
     towards: str  # the pole it pulls towards ("hands-on")
-    strength: float  # its standardised contribution (z): sign = direction
+    strength: float  # its vote, -1 (low pole) .. +1 (high pole): sign = direction
     question: str
     answer: str
 
@@ -30,14 +30,21 @@ class ReflectionEvidence(BaseModel):
     towards: str
     strength: float
     excerpt: str
-    note_id: int | None = None
+    note_id: int | None = None  # the reflection's id (/api/v1/coaching/reflections since 0022)
 
 
 Evidence = Annotated[ProfilerEvidence | ReflectionEvidence, Field(discriminator="source")]
 
 
+# How much to trust a dimension's label: "none" (not enough evidence yet), then by the amount
+# and the agreement of the evidence.
+Confidence = Literal["none", "low", "medium", "high"]
+
+
 class DimensionPublic(BaseModel):
-    """One work-style axis for one learner: score 0..100 (50 balanced), label, evidence."""
+    """One work-style axis for one learner, a scale from `low` (0, left) to `high` (100, right):
+    score (50 balanced or unknown), label ("Leans …", "Balanced", "Not enough evidence yet"),
+    confidence, how many items spoke to it and how many of those agree with the label."""
 
     key: str
     name: str
@@ -47,6 +54,9 @@ class DimensionPublic(BaseModel):
     label: str
     description: str
     evidence: list[Evidence] = []
+    confidence: Confidence = "none"
+    evidence_items: int = 0
+    agreeing_items: int = 0
 
 
 class BasedOn(BaseModel):
@@ -141,6 +151,13 @@ class RefreshQueued(BaseModel):
 class Dismissed(BaseModel):
     mission_id: int
     status: Literal["dismissed"] = "dismissed"
+
+
+class DismissalUndone(BaseModel):
+    """A "not interested" taken back: the mission may be recommended again."""
+
+    mission_id: int
+    status: Literal["restored"] = "restored"
 
 
 # -- search and embeddings ---------------------------------------------------------------------

@@ -18,10 +18,14 @@ class AuditEntryPublic(BaseModel):
     action: str
     target_type: str
     target_id: str
+    # The target as people know it: "Juma Mwangi", "mission “…”" ("user 27" once deleted).
+    target_name: str = ""
     ip: str
     user_agent: str
     # What the writing service recorded: free-form JSON, different per action.
     details: dict[str, Any]
+    # The same details as readable "key: value" lines.
+    details_text: str = ""
 
 
 class AuditPage(BaseModel):
@@ -32,7 +36,8 @@ class AuditPage(BaseModel):
 
 
 class AuditActionSeries(BaseModel):
-    """An action in the chart: its name, its series key ("a0", ...), colour and total."""
+    """An action in the chart: its name, its series key ("a0", ...), colour and total. The
+    last one may be "Other (n actions)" (key "other"): the less frequent actions summed."""
 
     name: str
     key: str

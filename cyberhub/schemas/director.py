@@ -88,6 +88,7 @@ class CohortPublic(BaseModel):
     seats_left: int
     mentors: int
     unassigned: int
+    closed_at: IsoDatetime | None = None  # a closed cohort takes no more enrolments
 
 
 class PersonRef(BaseModel):
@@ -218,6 +219,19 @@ class MissionPublic(BaseModel):
     author_id: int | None
     created_at: IsoDatetime
     updated_at: IsoDatetime
+
+
+class MissionListPage(BaseModel):
+    """One page of the director's missions list (services/learning/authoring.mission_page)."""
+
+    items: list[MissionPublic]
+    total: int  # the missions matching the search and filters, all pages
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
 
 
 class MissionList(BaseModel):

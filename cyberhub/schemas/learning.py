@@ -93,7 +93,9 @@ class WorkStatus(BaseModel):
     attempts: int
     latest_id: int | None
     can_submit: bool
-    draft: DraftPublic | None  # the latest attempt while it is a draft
+    # The latest attempt while it is a draft, or the attempt changes were requested on (what a
+    # resubmission starts from).
+    draft: DraftPublic | None
 
 
 class HintPublic(BaseModel):
@@ -144,6 +146,7 @@ class ReviewPublic(BaseModel):
     total: int
     max_total: int
     feedback: str
+    comments: dict[str, str] = {}
     mentor_id: int | None
     created_at: IsoDatetime
 
@@ -181,6 +184,7 @@ class ScoreView(TypedDict):
     title: str
     points: int
     max: int
+    comment: str  # the mentor's comment on this criterion (markdown), "" when none
 
 
 class EventView(TypedDict):

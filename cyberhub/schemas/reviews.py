@@ -62,6 +62,7 @@ class ReviewCreate(BaseModel):
     scores: dict[str, int]
     total: int
     feedback: str
+    comments: dict[str, str] = {}
 
 
 class ReviewOutcome(BaseModel):
@@ -154,14 +155,24 @@ class MentorCohort(BaseModel):
     status: str
 
 
+class WaitingWork(BaseModel):
+    """A learner's attempt the mentor can act on now: one they hold, or one waiting for a claim."""
+
+    submission_id: int
+    mission: str
+    claimed_by_me: bool
+
+
 class MentorLearner(BaseModel):
-    """A student of the mentor's organizations (listed once, organizations joined by ", ")."""
+    """A learner (no staff role) of the mentor's organizations, listed once (organizations joined
+    by ", "), with the attempt the mentor can act on now, if any."""
 
     id: int
     name: str
     email: str
     organization: str
     joined: datetime
+    waiting: WaitingWork | None = None
 
 
 class MentorHome(BaseModel):
@@ -204,6 +215,34 @@ class ClaimState(BaseModel):
     expired: bool
 
 
+class RevealedHint(BaseModel):
+    """A hint the learner chose to see on the mission, and when."""
+
+    index: int
+    hint: str
+    revealed_at: datetime
+
+
+class HintUse(BaseModel):
+    """Which of the mission's hints the learner revealed (the learner is told their mentor sees
+    it)."""
+
+    total: int
+    revealed: list[RevealedHint]
+
+
+class SnippetPublic(BaseModel):
+    """A reusable piece of feedback (markdown) for one mission, shared by its mentors in one
+    organisation; `mine`: the viewer wrote it (only the author deletes it)."""
+
+    id: int
+    mission_id: int
+    body: str
+    author: str
+    mine: bool
+    created_at: IsoDatetime
+
+
 class ReviewScreen(BaseModel):
     """What /review/{id} shows a mentor and what they may do now. `current` and `earlier` are the
     attempts as submissions.attempt_views shapes them for the shared attempt widgets."""
@@ -212,6 +251,7 @@ class ReviewScreen(BaseModel):
     status: str
     attempt: int
     student: str
+    student_id: int = 0  # their mentee page: /mentees/{student_id}
     mission: MissionSummary
     rubric: list[RubricCriterion]
     max_total: int
@@ -222,3 +262,4 @@ class ReviewScreen(BaseModel):
     can_claim: bool
     can_release: bool
     can_review: bool
+    hints: HintUse

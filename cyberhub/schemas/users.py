@@ -55,12 +55,13 @@ class RoleGrantPublic(BaseModel):
 
 
 class UserAuditEntry(BaseModel):
-    """An audit entry by or about a user, its details in one line."""
+    """An audit entry by or about a user: its target named, its details as "key: value" lines."""
 
     id: int
     created_at: IsoDatetime
     action: str
     actor: str
+    target: str = ""
     summary: str
 
 

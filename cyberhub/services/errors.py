@@ -67,3 +67,9 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Gone(DomainError):
+    """It existed but no longer does (an expired download)."""
+
+    status_code = 410

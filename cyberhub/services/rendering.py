@@ -136,3 +136,25 @@ def markdown_excerpt(source: str, limit: int, *, one_line: bool = True) -> str:
     if one_line:
         text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def markdown_quote(source: str, limit: int) -> str:
+    """A short quote of user markdown that is still markdown (for `safe_markdown`): the whole
+    paragraphs that fit in `limit` characters, else the first one cut at a word with "…".
+    A cut never leaves an emphasis or code marker open (it would show as a raw `**` or `)."""
+    paragraphs = [p.strip() for p in (source or "").strip().split("\n\n") if p.strip()]
+    kept: list[str] = []
+    for p in paragraphs:
+        if len("\n\n".join([*kept, p])) > limit:
+            break
+        kept.append(p)
+    if len(kept) == len(paragraphs):
+        return "\n\n".join(kept)
+    if kept:
+        return "\n\n".join(kept) + " …"
+    cut = paragraphs[0][: limit - 1].rsplit(" ", 1)[0]
+    for marker in ("**", "__", "`"):
+        if cut.count(marker) % 2:
+            head, _, tail = cut.rpartition(marker)
+            cut = head + tail
+    return cut.rstrip() + "…"

@@ -1,7 +1,8 @@
 """The notification bell's state: the unread count, the latest items, marking them read.
 
-The count is refreshed when a page mounts the bell and every 30 s (one indexed COUNT); the items
-are read only when the popover opens.
+The count is read when a page mounts the bell, again whenever a notification is added or read
+(live: state/live.py queues `refresh`), and every 5 minutes as a fallback (one indexed COUNT);
+the items are read only when the popover opens.
 """
 
 from __future__ import annotations
@@ -87,15 +88,19 @@ class NotificationState(ServiceState, rx.State):
         return None
 
     @rx.event
-    async def refresh(self, _tick: Any = None) -> None:
-        """The unread count (page load, and the 30 s tick)."""
+    async def refresh(self, _tick: Any = None) -> Any:
+        """The unread count (page load, a live change, the fallback tick)."""
         count = await self._try(_unread)
         if count:
+            changed = count.value != self.unread
             self.unread = count.value
+            if changed and self.items_loaded:  # the list already read is out of date
+                return NotificationState.load_latest
         elif count.code == Unauthenticated.__name__:
             self.unread, self.items, self.items_loaded = 0, [], False
         else:
             self.unread = 0
+        return None
 
     @rx.event
     async def load_latest(self) -> None:

@@ -11,13 +11,16 @@ A page state mixes in `ServiceState` and writes one line of intent per call:
             if done:
                 self.notice = f"Marked {done.value} read."
 
-`_call(fn, *args)` loads the signed-in principal (checked against the database on every event),
-then runs `fn(session, principal, *args)` in a worker thread inside `db.session_scope()` — so
-the event loop never blocks, the transaction commits on success (and jobs enqueued in it are sent
-after the commit), and rolls back on error. A `DomainError` becomes the page's message: `_report`
+`_call(fn, *args)` runs, in one worker thread and one `db.session_scope()` transaction, the
+check of the tab's session cookie against the database (revoked or expired sessions and
+deactivated accounts give no principal, on every event) and then `fn(session, principal, *args)`
+— so the event loop never blocks, the transaction commits on success (and jobs enqueued in it are
+sent after the commit), and rolls back on error. One thread hop and one transaction per call, not
+two: an in-page event's own server time was mostly fixed costs like these (bench/ui_latency.py). A `DomainError` becomes the page's message: `_report`
 writes it to the mixin's `error` var (override `_report` to show it elsewhere) and the returned
 `Outcome` is falsy. `_try` is the same call without the message (e.g. a silent mark-as-read).
-Any other exception propagates as before (a bug, not a message).
+Any other exception propagates as before (a bug, not a message), except a database or Redis
+outage (a restart), which becomes the "please try again" message of cyberhub/outages.py.
 
 Methods are underscore-prefixed: Reflex turns every public state method into an event handler.
 """
@@ -25,6 +28,7 @@ Methods are underscore-prefixed: Reflex turns every public state method into an 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -33,11 +37,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub import db
+from cyberhub.outages import OUTAGE_ERRORS, UNAVAILABLE
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import DomainError
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
-from cyberhub.state.session import SessionState
+from cyberhub.state.session import SessionState, principal_of_token
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -71,6 +78,30 @@ def run_in_session(
         return fn(session, principal, *args, **kwargs)
 
 
+def run_for_token(
+    token: str,
+    fn: Callable[Concatenate[Session, Principal | None, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> tuple[Principal | None, Outcome[T]]:
+    """The session token's principal and `fn(session, principal, *args)`, in one committed
+    transaction (rolled back when fn raises); a DomainError comes back in the Outcome. Call it in
+    a thread."""
+    principal = None
+    try:
+        with db.session_scope() as session:
+            principal = principal_of_token(session, token)
+            value = fn(session, principal, *args, **kwargs)
+    except DomainError as exc:
+        return principal, _failed(exc)
+    except OUTAGE_ERRORS as exc:
+        # The database (or Redis) is restarting: the transaction rolled back; the page says to
+        # try again, and the next event reconnects (cyberhub/outages.py).
+        log.warning("outage during %s: %s", getattr(fn, "__name__", fn), exc)
+        return principal, Outcome(value=None, error=UNAVAILABLE, code="Unavailable")
+    return principal, Outcome(value=value)
+
+
 class ServiceState(rx.State, mixin=True):
     """Mix into a page state to call services through `_call` (see the module docstring)."""
 
@@ -100,12 +131,12 @@ class ServiceState(rx.State, mixin=True):
         **kwargs: P.kwargs,
     ) -> Outcome[T]:
         """Run a service for the signed-in user; a DomainError comes back in the Outcome only."""
-        principal = await self._principal()
-        try:
-            value = await asyncio.to_thread(run_in_session, fn, principal, *args, **kwargs)
-        except DomainError as exc:
-            return _failed(exc)
-        return Outcome(value=value)
+        session_state = await self.get_state(SessionState)
+        principal, outcome = await asyncio.to_thread(
+            run_for_token, session_state._session_token(), fn, *args, **kwargs
+        )
+        session_state._apply(principal)
+        return outcome
 
     async def _call(
         self,

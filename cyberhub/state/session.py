@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import reflex as rx
 from reflex.state import BaseState
+from sqlmodel import Session
 
 from cyberhub import db
 from cyberhub.routes import nav_for, page_for
@@ -74,21 +75,31 @@ class SessionState(rx.State):
         if not token:
             return None
         with db.session_scope() as session:
-            try:
-                return browser_sessions.principal_for(session, token)
-            except Unauthenticated:
-                return None
+            return principal_of_token(session, token)
 
     def _apply(self, principal: Principal | None) -> None:
+        """Show `principal` in this state. Only fields that differ are assigned: Reflex sends
+        every assigned field (and recomputes the computed vars that read it) in the event's
+        delta, and this runs on every event of every page, where nothing has usually changed."""
         if principal is None:
-            self.user_id, self.user_email, self.user_name, self.roles = 0, "", "", []
-            self.time_zone = "UTC"
+            values: dict[str, Any] = {
+                "user_id": 0,
+                "user_email": "",
+                "user_name": "",
+                "roles": [],
+                "time_zone": "UTC",
+            }
         else:
-            self.user_id = principal.user_id
-            self.user_email = principal.email
-            self.user_name = principal.full_name
-            self.roles = principal.roles
-            self.time_zone = principal.time_zone
+            values = {
+                "user_id": principal.user_id,
+                "user_email": principal.email,
+                "user_name": principal.full_name,
+                "roles": principal.roles,
+                "time_zone": principal.time_zone,
+            }
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     async def principal(self) -> Principal | None:
         """The current user as the services see them (checked against the database)."""
@@ -167,6 +178,17 @@ def _app_states(parent: type[BaseState]) -> Iterator[type[BaseState]]:
         if cls.__module__.startswith("cyberhub."):
             yield cls
         yield from _app_states(cls)
+
+
+def principal_of_token(session: Session, token: str) -> Principal | None:
+    """The user of a live browser session token, read in `session` (None when there is none, or
+    it ended: revoked, expired, the account deactivated)."""
+    if not token:
+        return None
+    try:
+        return browser_sessions.principal_for(session, token)
+    except Unauthenticated:
+        return None
 
 
 def _remember_zone(principal: Principal, zone: str, meta: RequestMeta) -> str:

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import fasteners
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from sqlmodel import Session, create_engine
 
 from tests.factories import create_database
 from tests.processes import ROOT, child_env, free_port, start_web, start_worker, stop, wait_for_http
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# expect() waits up to 10 s (Playwright's default is 5 s): on a shared 2-core CI machine a page's
+# first data load can take longer than 5 s without anything being wrong; a real failure still fails.
+expect.set_options(timeout=10_000)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -35,11 +38,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(pg_admin_url: str, tmp_root: Path) -> Iterator[str]:
+def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
     """CyberHub's production build with demo data, a real worker and Redis; its base URL.
 
     The app gets its own database and its own Redis: its worker must not take jobs meant for
-    other tests' workers (they share nothing but the PostgreSQL server).
+    other tests' workers (they share nothing but the PostgreSQL server). Loading the demo data
+    here runs in the test process, against the tests' Redis (`redis_url`, stopped at the end):
+    without it the demo's debounce keys started an embedded Redis under .data/ that outlived
+    the run.
     """
     from cyberhub import infra
     from cyberhub.services.admin import demo
@@ -55,7 +61,16 @@ def app_url(pg_admin_url: str, tmp_root: Path) -> Iterator[str]:
     engine.dispose()
 
     redis = infra.EmbeddedRedis(tmp_root / "e2e-redis")
-    env = child_env(DATABASE_URL=db_url, REDIS_URL=redis.url)
+    # The journeys sign the same demo accounts in from one address dozens of times within minutes;
+    # the per-account ceiling (10 a minute, tested in tests/integration/test_lockout.py) would
+    # throttle the suite rather than an attacker.
+    # The coach's plan follows a change after 1 s, not 30: a journey waits for it.
+    env = child_env(
+        DATABASE_URL=db_url,
+        REDIS_URL=redis.url,
+        AUTH_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE="1000",
+        COACH_DEBOUNCE_SECONDS="1",
+    )
     port = free_port()
     worker_log, web_log = tmp_root / "e2e-worker.log", tmp_root / "e2e-web.log"
     worker = start_worker(env, worker_log)

@@ -97,7 +97,7 @@ def test_admin_gives_a_user_the_mentor_role_and_they_see_mentoring(
         # Only role.assigned entries are left once the filter applies.
         entries = page.get_by_test_id("audit-entries")
         expect(entries.get_by_role("row").filter(has_text="login.success")).to_have_count(0)
-        target = page.get_by_role("cell", name=f"user {user_id}", exact=True)
+        target = page.get_by_role("cell", name="Zawadi Mwangi", exact=True)
         row = entries.get_by_role("row").filter(has=target)
         expect(row).to_have_count(1)
         expect(row).to_contain_text("role.assigned")

@@ -80,7 +80,7 @@ def test_admin_sees_admin_navigation_and_users(web: BrowserPage) -> None:
     page = web.page
     page.goto("/signin")
     sign_in(page, "admin@cyberhub.example", DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile(r"/dashboard"))
+    expect(page).to_have_url(re.compile(r"/admin/users"))  # the admin's home
     page.locator("nav[aria-label=Main]").get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     expect(page.get_by_text("mentor@cyberhub.example")).to_be_visible()

@@ -12,26 +12,18 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import delete
-from sqlmodel import Session, col, create_engine, select
+from sqlmodel import Session
 
-from cyberhub.models import Mission, Organization, ProgramMission, User
 from cyberhub.services.learning import submissions
-from tests.e2e.conftest import BrowserPage, sign_in
+from tests.e2e.conftest import BrowserPage
+from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
 from tests.factories import (
     GOOD_ANSWER,
-    PASSWORD,
     assign,
     enroll,
-    make_cohort,
-    make_mission,
-    make_org,
-    make_program,
-    make_track,
     make_user,
     principal,
     serve,
-    with_db,
 )
 
 
@@ -49,14 +41,11 @@ class Setup:
 def review_setup(app_url: str, pg_admin_url: str) -> Iterator[Setup]:
     """A mentor (assigned), a co-mentor and a student of one cohort; the student's submission."""
     tag = uuid.uuid4().hex[:6]
-    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
-    try:
+    with app_engine(pg_admin_url) as engine:
         with Session(engine, expire_on_commit=False) as session:
-            org = make_org(session, f"Review Academy {tag}")
-            program = make_program(session, org)
-            track = make_track(session, program, "builders")
-            cohort = make_cohort(session, program, name=f"Review cohort {tag}")
-            mission = make_mission(session, program, track, title=f"Harden a server {tag}")
+            org, program, cohort, (mission,) = make_course(
+                session, "Review", tag, "Harden a server"
+            )
 
             def user(name: str, role: str):
                 return make_user(session, f"{name}-{tag}@example.org", role, organization_id=org.id)
@@ -89,23 +78,7 @@ def review_setup(app_url: str, pg_admin_url: str) -> Iterator[Setup]:
                 submission_id=sub.id or 0,
             )
         yield setup
-        # The app's database is shared by the whole browser session: other tests count the
-        # tracks on the landing page, so everything made here goes (missions first: RESTRICT).
-        with Session(engine) as session:
-            session.execute(
-                delete(Mission).where(
-                    col(Mission.id).in_(
-                        select(ProgramMission.mission_id).where(
-                            ProgramMission.program_id == program_id
-                        )
-                    )
-                )
-            )
-            session.execute(delete(Organization).where(col(Organization.id) == org_id))
-            session.execute(delete(User).where(col(User.id).in_(user_ids)))
-            session.commit()
-    finally:
-        engine.dispose()
+        remove_made(engine, org_id, program_id, user_ids)
 
 
 def test_mentor_claims_scores_and_requests_changes(
@@ -113,8 +86,7 @@ def test_mentor_claims_scores_and_requests_changes(
 ) -> None:
     s = review_setup
     page = web.page
-    page.goto("/signin?next=/dashboard/mentor")
-    sign_in(page, s.mentor_email, PASSWORD)
+    sign_in_to(page, "/dashboard/mentor", s.mentor_email)
     expect(page).to_have_url(re.compile("/dashboard/mentor/?$"))
 
     # The bell counts the "submitted" notification; its popover lists it.
@@ -146,8 +118,7 @@ def test_mentor_claims_scores_and_requests_changes(
     other = BrowserPage(browser, app_url)
     try:
         op = other.page
-        op.goto(f"/signin?next=/review/{s.submission_id}")
-        sign_in(op, s.comentor_email, PASSWORD)
+        sign_in_to(op, f"/review/{s.submission_id}", s.comentor_email)
         expect(op.get_by_test_id("claimed-by-other")).to_contain_text(s.mentor_name)
         expect(op.get_by_test_id("claim-button")).to_have_count(0)
         expect(op.get_by_label("Feedback")).to_have_count(0)

@@ -44,6 +44,8 @@ def test_wrong_role_sees_403_on_every_role_page(web: BrowserPage) -> None:
         if "sponsor" in rule.roles:
             continue
         page.goto(_url(route))
-        expect(page.get_by_test_id("forbidden")).to_be_visible()
+        # Each is a full page load (new socket, hydration, then the guard's round trip): allow a
+        # busy machine more than the default 10 s.
+        expect(page.get_by_test_id("forbidden")).to_be_visible(timeout=25_000)
         checked += 1
     assert checked >= 5

@@ -54,11 +54,12 @@ def test_password_sign_in_then_sign_out_leaves_nothing_behind(web: BrowserPage) 
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Amina Njoroge")
     assert_no_script_readable_token(web)
 
-    # Something only this student can see: a reflection of theirs.
+    # Something only this student can see: a private reflection of theirs.
+    page.goto("/coaching")
     text = f"Only Amina should ever read this ({uuid.uuid4().hex[:8]})."
-    page.get_by_label("Your note").fill(text)
-    page.get_by_role("button", name="Save note").click()
-    expect(page.get_by_test_id("note").filter(has_text=text)).to_be_visible()
+    page.get_by_label("Your reflection").fill(text)
+    page.get_by_role("button", name="Save reflection").click()
+    expect(page.get_by_test_id("reflection").filter(has_text=text)).to_be_visible()
     # A second history entry, so that Back has somewhere to go after signing out.
     page.locator("nav[aria-label=Main]").get_by_role("link", name="Missions").click()
     expect(page).to_have_url(re.compile(r"/missions"))
@@ -83,7 +84,7 @@ def test_password_sign_in_then_sign_out_leaves_nothing_behind(web: BrowserPage) 
     expect(page).to_have_url(re.compile(r"/dashboard"), timeout=15_000)
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Brian Otieno")
     assert_no_script_readable_token(web)
-    page.goto("/insights")
+    page.goto("/coaching")
     page.wait_for_load_state("networkidle")
     content = page.content()
     assert "Amina" not in content and text not in content
@@ -98,6 +99,7 @@ def test_a_revoked_session_is_refused_by_the_next_event(web: BrowserPage, app_ur
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Amina Njoroge")
     other = web.context.new_page()
     other.goto("/dashboard")
+    expect(other).to_have_url(re.compile(r"/dashboard/student/?$"))  # sent on to her home
     expect(other.get_by_role("button", name="Account menu")).to_contain_text("Amina Njoroge")
     sign_out(other)
     # The first tab's next page load (its websocket still has the old cookie) finds nobody.
@@ -115,7 +117,7 @@ def test_magic_link_sign_in_sets_only_an_httponly_cookie(web: BrowserPage) -> No
     page.get_by_role("button", name="Email me a link").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     open_newest_link(page, STUDENT, "/auth/magic")
-    expect(page).to_have_url(re.compile(r"/dashboard/?$"))
+    expect(page).to_have_url(re.compile(r"/dashboard/student/?$"))
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Amina Njoroge")
     assert_no_script_readable_token(web)
 

@@ -1,8 +1,10 @@
 """Issue 11, item 1 — user-written text is shown, never run. The XSS corpus (tests/xss_corpus.py)
 is written through the services into every free-text field that another role reads: a
 director's mission (title, summary, brief, hints, rubric criteria), a learner's answers and link,
-a mentor's feedback (mission page, dashboard quote, bell, /notifications), a learner's
-reflections (/insights, after a reload), people's full names (an applicant's on the cohort
+a mentor's feedback (mission page, dashboard quote, bell, /notifications) and comments per
+rubric criterion (mission page), a mentor's feedback snippets (review page), the Coaching OS's
+habit and goal titles, a goal's why, reflections and a check-in's note (/coaching, the learner's
+home, after a reload), people's full names (an applicant's on the cohort
 page too) and the organization, programme and cohort names (also on /cohorts). Each page is then opened in Chromium as the reader: no dialog opens, no payload
 sets `window.__xss`, nothing is requested from another host, no frame/object/style/script comes
 out of the text — and the text is still there to read."""
@@ -17,14 +19,21 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from sqlalchemy import delete
-from sqlmodel import Session, col, create_engine, select
+from sqlmodel import Session
 
-from cyberhub.models import Mission, Organization, ProgramMission, User
-from cyberhub.services.learning import applications, learner_notes, reviews, submissions
-from tests.e2e.conftest import BrowserPage, sign_in
+from cyberhub.models import User
+from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.services.coaching import goals, habits, reflections
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import (
+    applications,
+    reviews,
+    snippets,
+    submissions,
+)
+from tests.e2e.conftest import BrowserPage
+from tests.e2e.journeys import app_engine, remove_made, sign_in_to
 from tests.factories import (
-    PASSWORD,
     assign,
     enroll,
     make_cohort,
@@ -35,7 +44,6 @@ from tests.factories import (
     make_user,
     principal,
     serve,
-    with_db,
 )
 from tests.xss_corpus import FOREIGN_HOST, XSS_PAYLOADS, all_payloads
 
@@ -82,6 +90,23 @@ class World:
     submission_id: int
 
 
+def _coaching(session: Session, as_student: Principal, tag: str, mark: str) -> None:
+    """The learner's habit (title, check-in note), goal (title, why) and reflections."""
+    habit = habits.create_habit(
+        session, as_student, HabitCreate(title=f"Habit {tag} {NAME_PAYLOAD}")
+    )
+    habits.check_in(session, as_student, habit.id, CheckinCreate(note=f"{mark} {NAME_PAYLOAD}"))
+    goals.create_goal(
+        session,
+        as_student,
+        GoalCreate(title=f"Goal {tag} {NAME_PAYLOAD}", why=f"{mark}\n\n{_chunks(1900)[0]}"),
+    )
+    for text in _chunks(1900):
+        reflections.add_reflection(
+            session, as_student, ReflectionCreate(body=f"{mark}\n\n{text}", visibility="mentor")
+        )
+
+
 @pytest.fixture
 def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
     tag = uuid.uuid4().hex[:6]
@@ -90,8 +115,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
     def named(label: str) -> str:
         return f"{label} {tag} {NAME_PAYLOAD}"
 
-    engine = create_engine(with_db(pg_admin_url, "e2e_app"))
-    try:
+    with app_engine(pg_admin_url) as engine:
         with Session(engine, expire_on_commit=False) as session:
             org = make_org(session, named("Org"))
             program = make_program(session, org, named("Programme"))
@@ -157,7 +181,15 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                 decision="changes_requested",
                 scores={str(c["key"]): 1 for c in mission.rubric},
                 feedback=f"**{mark}** feedback\n\n" + all_payloads(),
+                comments={
+                    str(c["key"]): f"{mark} comment\n\n{text}"
+                    for c, text in zip(mission.rubric, _chunks(1900), strict=False)
+                },
             )
+            for text in _chunks(4900):
+                snippets.create_snippet(
+                    session, as_mentor, first.id or 0, f"{mark} snippet\n\n{text}"
+                )
             second = submissions.submit(
                 session,
                 as_student,
@@ -165,10 +197,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                 answer=all_payloads(mark) + "\n\nSecond attempt.",
                 links=[LINK_PAYLOAD],
             )
-            for text in _chunks(2000):
-                learner_notes.add_note(
-                    session, as_student, kind="reflection", body=f"{mark}\n\n{text}"
-                )
+            _coaching(session, as_student, tag, mark)
             session.commit()
             ids = [student.id, mentor.id, director.id, applicant.id, admin.id]
             world = World(
@@ -186,22 +215,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
             )
             program_id = program.id
         yield world
-        # The app's database is shared by the browser session: what was made here goes.
-        with Session(engine) as session:
-            session.execute(
-                delete(Mission).where(
-                    col(Mission.id).in_(
-                        select(ProgramMission.mission_id).where(
-                            ProgramMission.program_id == program_id
-                        )
-                    )
-                )
-            )
-            session.execute(delete(Organization).where(col(Organization.id) == world.org_id))
-            session.execute(delete(User).where(col(User.id).in_(ids)))
-            session.commit()
-    finally:
-        engine.dispose()
+        remove_made(engine, world.org_id, program_id, ids)
 
 
 class Reader:
@@ -215,8 +229,7 @@ class Reader:
         self.foreign: list[str] = []
         self.page.on("dialog", self._on_dialog)
         self.bp.context.on("request", lambda r: self._on_request(r.url))
-        self.page.goto(f"/signin?next={first}")
-        sign_in(self.page, email, PASSWORD)
+        sign_in_to(self.page, f"{first}", email)
         # Signing in ends with a full page load: the path may gain a trailing slash.
         expect(self.page).to_have_url(re.compile(re.escape(first) + "/?$"), timeout=15_000)
 
@@ -290,14 +303,18 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(page.locator("main")).to_contain_text(XSS_PAYLOADS["svg onload"])  # a hint
     history = page.get_by_test_id("attempt-history")
     expect(history.locator(".review-feedback").first).to_contain_text(w.mark)
+    expect(history.get_by_test_id("criterion-comment").first).to_contain_text(f"{w.mark} comment")
     _literal(history.locator(".attempt-answer").first, w.mark)
     student.check("mission page (learner)")
 
     page = student.open("/dashboard/student")
     feedback = page.get_by_test_id("latest-feedback")
-    # The quote is the feedback's words: "**Canary x** feedback" without the asterisks.
-    expect(feedback).to_contain_text(f"“{w.mark} feedback")
+    # The quote is the feedback rendered: "**Canary x** feedback" in bold, without asterisks.
+    quote = feedback.get_by_test_id("feedback-quote").first
+    expect(quote).to_contain_text(f"{w.mark} feedback")
+    expect(quote.locator("strong").first).to_contain_text(w.mark)
     expect(page.locator("main")).to_contain_text(f"Cohort {w.tag} <img")
+    expect(page.get_by_test_id("coaching-block")).to_contain_text(f"Goal {w.tag} <img")
     student.check("student dashboard")
 
     page.get_by_test_id("notification-bell").click()
@@ -318,12 +335,23 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(row).to_contain_text(f"{w.mark} feedback")
     student.check("/notifications")
 
-    for _ in range(2):  # written, then read again after a reload
-        page = student.open("/insights")
-        notes = page.get_by_test_id("note").filter(has_text=w.mark)
-        expect(notes).to_have_count(len(_chunks(2000)))
-        expect(notes.first).to_contain_text(XSS_PAYLOADS["script tag"])
-        student.check("/insights")
+    page = student.open("/insights")  # the analysis quotes reflections (as text)
+    expect(page.get_by_test_id("coaching-link")).to_be_visible()
+    student.check("/insights")
+
+    for _ in range(2):  # the Coaching OS: habit and goal titles, a goal's why, reflections,
+        # a check-in's note (the habit's recent history and the week's notes)
+        page = student.open("/coaching")
+        shown = page.get_by_test_id("reflection").filter(has_text=w.mark)
+        expect(shown).to_have_count(min(10, len(_chunks(1900))))  # the newest ten
+        expect(page.get_by_test_id("habit")).to_contain_text(f"Habit {w.tag} <img")
+        expect(page.get_by_test_id("habit-checkin").filter(has_text=w.mark)).to_contain_text(
+            "<img src=x"
+        )
+        expect(page.get_by_test_id("week-note").filter(has_text=w.mark)).to_be_visible()
+        expect(page.get_by_test_id("goal")).to_contain_text(f"Goal {w.tag} <img")
+        _literal(page.locator("main"), w.mark)
+        student.check("/coaching")
 
     # The mentor reads the learner's answers, link and name.
     mentor = Reader(browser, app_url, w.mentor_email, "/dashboard/mentor")
@@ -340,6 +368,13 @@ def test_user_text_is_shown_not_run_for_every_reader(
     earlier = page.get_by_test_id("earlier-attempts")
     expect(earlier).to_contain_text(w.mark)
     mentor.check("review page")
+    # Claimed, the form shows the mission's snippets; the hints the learner revealed are shown.
+    page.get_by_test_id("claim-button").click()
+    saved = page.get_by_test_id("snippets").get_by_test_id("snippet")
+    expect(saved).to_have_count(len(_chunks(4900)))
+    expect(saved.first).to_contain_text(f"{w.mark} snippet")
+    expect(page.get_by_test_id("hints-used")).to_contain_text(XSS_PAYLOADS["svg onload"])
+    mentor.check("review page (claimed: snippets, hints)")
 
     # The director reads names on the roster and the brief in the editor's preview.
     director = Reader(browser, app_url, w.director_email, "/dashboard/director")

@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub.api import PREFIX, ROUTERS
 from cyberhub.api.deps import Require
+from cyberhub.models import Role
 from cyberhub.routes import all_pages
+from cyberhub.services.identity import browser_sessions
 
 pytestmark = [pytest.mark.admin]
 
@@ -77,6 +79,26 @@ class TestPages:
                 )
                 assert page.access.kind == "roles" and page.access.roles == expected, page.route
 
+    def test_every_role_home_is_a_page_that_role_may_open(self) -> None:
+        by_route = {p.route: p for p in all_pages()}
+        assert {role for role, _ in browser_sessions.ROLE_HOMES} == set(Role)
+        for role, home in browser_sessions.ROLE_HOMES:
+            page = by_route[home]
+            assert page.access.kind == "roles" and role in page.access.roles, home
+            assert page.nav_label, f"{home} is not in the navigation"
+        # The generic dashboard is no home of its own and not in the navigation (old links work).
+        assert by_route["/dashboard"].access.kind == "signed_in"
+        assert by_route["/dashboard"].nav_label is None
+
+    def test_a_user_lands_on_the_home_of_their_first_role(self) -> None:
+        home_for = browser_sessions.home_for
+        assert home_for(["student"]) == "/dashboard/student"
+        assert home_for(["sponsor"]) == "/dashboard/sponsor"
+        assert home_for(["admin"]) == "/admin/users"
+        assert home_for(["student", "mentor"]) == "/dashboard/mentor"
+        assert home_for(["admin", "director"]) == "/dashboard/director"
+        assert home_for([]) == "/dashboard"
+
     def test_learning_pages_need_sign_in(self) -> None:
         by_route = {p.route: p for p in all_pages()}
         for route in ("/dashboard", "/missions", "/missions/[mission_id]"):
@@ -118,6 +140,52 @@ class TestApiRoutes:
             ("GET", "/tracks", "public"),
             ("GET", "/missions", "signed_in"),
             ("GET", "/missions/{mission_id}", "signed_in"),
+            ("GET", "/submissions/{submission_id}/hints", "roles"),
+            ("GET", "/submissions/{submission_id}/snippets", "roles"),
+            ("POST", "/submissions/{submission_id}/snippets", "roles"),
+            ("DELETE", "/snippets/{snippet_id}", "roles"),
+            ("GET", "/certificates/{code}", "public"),
+            ("GET", "/certificates/{code}.pdf", "public"),
+            ("GET", "/me/certificates", "signed_in"),
+            ("POST", "/certificates/{certificate_id}/revoke", "signed_in"),
+            ("GET", "/cohorts/{cohort_id}/completions", "signed_in"),
+            ("POST", "/cohorts/{cohort_id}/close", "signed_in"),
+            ("POST", "/cohorts/{cohort_id}/completions/check", "signed_in"),
+            ("PUT", "/programs/{program_id}/missions/{mission_id}/required", "signed_in"),
+            ("GET", "/mentees/{user_id}", "roles"),
+            ("POST", "/exports", "signed_in"),
+            ("GET", "/exports", "signed_in"),
+            ("GET", "/exports/choices", "signed_in"),
+            ("GET", "/exports/{export_id}", "signed_in"),
+            ("GET", "/exports/{export_id}/download", "signed_in"),
+            ("GET", "/director/programs/{program_id}/analytics", "signed_in"),
+            ("GET", "/director/cohorts/{cohort_id}/at-risk", "signed_in"),
+            ("POST", "/director/learners/{student_id}/nudge", "signed_in"),
+            ("GET", "/coaching/habits", "roles"),
+            ("POST", "/coaching/habits/{habit_id}/logs", "roles"),
+            ("POST", "/coaching/goals", "roles"),
+            ("POST", "/coaching/reflections", "roles"),
+            ("GET", "/coaching/summary", "roles"),
+            ("GET", "/student/coaching/overview", "roles"),
+            ("GET", "/student/coaching/ai-coach", "roles"),
+            ("GET", "/sponsor/cohorts", "roles"),
+            ("GET", "/sponsor/cohorts/{cohort_id}", "roles"),
+            ("GET", "/sponsor/report.csv", "roles"),
+            ("GET", "/director/sponsor-organizations", "signed_in"),
+            ("GET", "/director/cohorts/{cohort_id}/sponsorships", "signed_in"),
+            ("POST", "/director/cohorts/{cohort_id}/sponsorships", "signed_in"),
+            ("PUT", "/director/sponsorships/{sponsorship_id}", "signed_in"),
+            ("DELETE", "/director/sponsorships/{sponsorship_id}", "signed_in"),
+            ("GET", "/calendar/{token}.ics", "public"),
+            ("GET", "/me/calendar-feed", "signed_in"),
+            ("POST", "/me/calendar-feed", "signed_in"),
+            ("DELETE", "/me/calendar-feed", "signed_in"),
+            ("GET", "/me/schedule", "signed_in"),
+            ("GET", "/missions/{mission_id}/due", "signed_in"),
+            ("GET", "/cohorts/{cohort_id}/schedule", "signed_in"),
+            ("GET", "/cohorts/{cohort_id}/overdue", "signed_in"),
+            ("PUT", "/cohorts/{cohort_id}/schedule/{mission_id}", "signed_in"),
+            ("DELETE", "/cohorts/{cohort_id}/schedule/{mission_id}", "signed_in"),
         ],
     )
     def test_known_routes_have_the_expected_rule(self, method: str, path: str, kind: str) -> None:

@@ -29,6 +29,10 @@ OPERATIONS: dict[tuple[str, str], tuple[str, set[str] | None]] = {
     ),
     ("post", "/recommendations/refresh"): ("202", {"status", "user"}),
     ("post", "/recommendations/{mission_id}/not-interested"): ("200", {"mission_id", "status"}),
+    ("delete", "/recommendations/{mission_id}/not-interested"): (
+        "200",
+        {"mission_id", "status"},
+    ),
     ("get", "/search/missions"): (
         "200",
         {"id", "title", "summary", "track", "difficulty", "score", "matched"},

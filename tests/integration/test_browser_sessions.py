@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import AuditLog, OneTimeToken
 from cyberhub.models.base import utcnow
 from cyberhub.services.identity import accounts, browser_sessions
-from tests.factories import login
+from tests.factories import login, make_user
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
@@ -111,6 +111,29 @@ class TestHandoff:
             assert "detail" in r.json()
 
     @pytest.mark.parametrize(
+        ("target", "expected"),
+        [
+            ("/dashboard", "/dashboard/mentor"),
+            ("/dashboard/", "/dashboard/mentor"),
+            ("/dashboard?welcome=true", "/dashboard/mentor?welcome=true"),
+            ("/missions?track=builders", "/missions?track=builders"),
+        ],
+    )
+    def test_the_generic_dashboard_becomes_the_users_own_home(
+        self, api_client: TestClient, session: Session, test_organization, target: str, expected
+    ) -> None:
+        # Several roles: the first in ROLE_HOMES order (mentor before student).
+        both = make_user(
+            session,
+            "both@test.example.org",
+            "student",
+            "mentor",
+            organization_id=test_organization.id,
+        )
+        r = _complete(api_client, _code(session, both), target)
+        assert r.status_code == 303 and r.headers["location"] == expected
+
+    @pytest.mark.parametrize(
         "target",
         [
             "https://evil.example/phish",
@@ -127,7 +150,8 @@ class TestHandoff:
         self, api_client: TestClient, session: Session, student_user, target: str
     ) -> None:
         r = _complete(api_client, _code(session, student_user), target)
-        assert r.status_code == 303 and r.headers["location"] == "/dashboard"
+        # Not the unsafe target: the default, which is the student's own home.
+        assert r.status_code == 303 and r.headers["location"] == "/dashboard/student"
         # The URL a sign-in page sends the tab to is cleaned the same way.
         assert "evil" not in browser_sessions.completion_url("c", target)
 

@@ -43,7 +43,7 @@ class TestDocuments:
     def test_ensure_documents_is_idempotent(self, session: Session) -> None:
         consents.ensure_documents(session)
         consents.ensure_documents(session)
-        assert len(session.exec(select(ConsentDocument)).all()) == 4
+        assert len(session.exec(select(ConsentDocument)).all()) == len(consents.KINDS)
 
     def test_documents_are_public(self, api_client: TestClient) -> None:
         r = api_client.get(f"{URL}/documents")
@@ -82,6 +82,7 @@ class TestSignupConsents:
             "privacy": True,
             "ai_profiling": True,
             "marketing": False,
+            "sponsor_sharing": False,  # off until the learner grants it
         }
         assert state["terms"]["version"] == "1.0" and state["terms"]["at"]
         assert state["marketing"] == {"granted": False, "version": None, "at": None}
@@ -115,7 +116,7 @@ class TestChanges:
     ) -> None:
         before = student_client.get(URL).json()
         assert before["consents"]["marketing"]["granted"] is False
-        assert len(before["documents"]) == 4 and before["history"] == []
+        assert len(before["documents"]) == len(consents.KINDS) and before["history"] == []
         r = student_client.post(URL, json={"kind": "marketing", "granted": True})
         assert r.status_code == 200
         assert r.json()["consents"]["marketing"]["granted"] is True

@@ -28,9 +28,17 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.models.certificates import Certificate
 from cyberhub.services.admin import demo as demo_data
 from cyberhub.services.identity.permissions import Principal, load_principal
-from cyberhub.services.learning import dashboards, mentoring, programs, reviews, submissions
+from cyberhub.services.learning import (
+    certificates,
+    dashboards,
+    mentoring,
+    programs,
+    reviews,
+    submissions,
+)
 from cyberhub.services.messaging import notifications
 
 pytestmark = [pytest.mark.integration, pytest.mark.missions, pytest.mark.student]
@@ -132,7 +140,9 @@ def test_activity_is_spread_over_the_last_weeks(session: Session) -> None:
 def test_attempts_are_dense_and_only_enrolled_students_submit(session: Session) -> None:
     enrolled = set(
         session.exec(
-            select(Enrollment.student_id).where(Enrollment.status == EnrollmentStatus.active)
+            select(Enrollment.student_id).where(
+                col(Enrollment.status).in_([EnrollmentStatus.active, EnrollmentStatus.completed])
+            )
         ).all()
     )
     attempts: dict[tuple[int, int], list[int]] = {}
@@ -141,6 +151,20 @@ def test_attempts_are_dense_and_only_enrolled_students_submit(session: Session) 
         attempts.setdefault((s.student_id, s.mission_id), []).append(s.attempt)
     for numbers in attempts.values():
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+
+def test_one_demo_learner_completed_with_a_certificate(session: Session) -> None:
+    juma = session.exec(select(User).where(User.email == demo_data.COMPLETER)).one()
+    [cert] = session.exec(select(Certificate).where(Certificate.user_id == juma.id)).all()
+    shown = certificates.verify(session, None, cert.code)
+    assert shown.name == "Juma Mwangi" and shown.track == "Leaders" and not shown.revoked
+    assert shown.cohort == demo_data.SPRING and shown.organization
+    assert len(shown.missions) == 3
+    assert cert.issued_at < utcnow() - timedelta(days=6)
+    row = session.exec(select(Enrollment).where(Enrollment.student_id == juma.id)).one()
+    assert row.status == EnrollmentStatus.completed and row.completed_at == cert.issued_at
+    # Nobody else completed: the demo student has two of the three required builders missions.
+    assert session.exec(select(func.count()).select_from(Certificate)).one() == 1
 
 
 def test_the_demo_student_has_a_clear_next_action(session: Session) -> None:
@@ -255,3 +279,57 @@ def test_loading_again_is_a_no_op(session: Session) -> None:
     assert demo_data.load_demo_data(session) == []
     session.flush()
     assert session.exec(select(func.count()).select_from(Submission)).one() == before
+
+
+@pytest.mark.coaching
+def test_the_demo_student_has_habits_a_goal_and_reflections(session: Session) -> None:
+    from cyberhub.services.coaching import reflections, summary
+
+    o = summary.overview(session, who(session, STUDENT))
+    lab, read = o.habits
+    assert lab.title == "20 minutes of lab practice" and lab.reminder_time is not None
+    assert (lab.streak.current, lab.streak.longest) == (3, 3)
+    assert read.cadence_label == "3 times a week"
+    [goal] = o.goals
+    assert (goal.percent, goal.progress_label) == (50, "1 of 2 missions approved")
+    assert {r.visibility for r in o.reflections} == {"private", "mentor"}
+    shared = reflections.shared_reflections(
+        session, who(session, MENTOR), who(session, STUDENT).user_id
+    )
+    assert [r.prompt for r in shared] == ["What was hard this week?"]
+
+
+def test_the_demo_sponsor_sees_the_funded_cohort_and_only_the_learner_who_shares(
+    session: Session, demo: list[int]
+) -> None:
+    """Issue 15, acceptance 2."""
+    from cyberhub.services.identity.permissions import load_principal
+    from cyberhub.services.learning import sponsorships
+
+    kofi = session.exec(select(User).where(User.email == "sponsor@cyberhub.example")).one()
+    report = sponsorships.dashboard(session, load_principal(session, kofi.id or 0))
+    [spring] = report.cohorts
+    assert spring.cohort == "Nairobi Spring Cohort" and spring.sponsorship.seats == 25
+    assert spring.seats_used == spring.enrolled == 10
+    assert spring.approvals > 0 and spring.active_30d > 0
+    assert spring.completions == spring.certificates == 1
+    assert [le.name for le in spring.learners] == ["Juma Mwangi"]
+    csv_text = sponsorships.report_csv(session, load_principal(session, kofi.id or 0))
+    assert "Juma Mwangi" in csv_text and "Amina Njoroge" not in csv_text
+
+
+def test_the_demo_cohort_has_a_schedule(session: Session) -> None:
+    """Issue 15 acceptance 1: the demo student sees due dates this week and one overdue."""
+    from cyberhub.services.learning import schedule
+
+    mine = schedule.my_schedule(session, who(session, STUDENT))
+    # changes requested on the container image, not resubmitted
+    assert [i.title for i in mine.overdue] == [
+        "Shrink and harden a Docker image, then prove it with Trivy"
+    ]
+    statuses = {i.status for i in mine.due_this_week}
+    assert {"due", "handed_in"} <= statuses and len(mine.due_this_week) == 3
+    spring = session.exec(select(Cohort).where(Cohort.name == demo_data.SPRING)).one()
+    behind = schedule.behind_schedule(session, spring.id or 0)
+    assert behind.get(who(session, STUDENT).user_id) == 1
+    assert len(behind) >= 3  # others are behind too: the roster shows overdue flags

@@ -37,7 +37,7 @@ def test_a_fresh_database_is_empty(session: Session) -> None:
 
 
 def test_structure(session: Session, demo: list[int]) -> None:
-    [org] = session.exec(select(Organization)).all()
+    org = session.exec(select(Organization).where(Organization.slug == "ongoza")).one()
     [program] = session.exec(select(Program)).all()
     assert program.organization_id == org.id
     tracks = session.exec(select(Track)).all()
@@ -110,7 +110,10 @@ def test_prerequisites_form_no_cycles(session: Session, demo: list[int]) -> None
 
 
 def test_every_role_has_a_demo_user(session: Session, demo: list[int]) -> None:
-    org = session.exec(select(Organization)).one()
+    org = session.exec(select(Organization).where(Organization.slug == "ongoza")).one()
+    funder = session.exec(
+        select(Organization).where(Organization.slug == demo_data.SPONSOR_ORG_SLUG)
+    ).one()
     grants = session.exec(
         select(RoleAssignment, User.email).join(User, col(User.id) == RoleAssignment.user_id)
     ).all()
@@ -119,6 +122,8 @@ def test_every_role_has_a_demo_user(session: Session, demo: list[int]) -> None:
     for role, (ra, _email) in by_role.items():
         if role == "admin":
             assert ra.organization_id is None  # a global admin
+        elif role == "sponsor":
+            assert ra.organization_id == funder.id  # the foundation funding the spring cohort
         else:
             assert ra.organization_id == org.id
 

@@ -1,14 +1,15 @@
 """A learner's interests kept apart (issue 14, services/ai/learner_interests.py): one vector per
-goal, the profiler track and recent approved work; re-embedded only when their text or the
-model changes; gone with the goal, and with the AI-profiling consent."""
+active coaching goal (title + why, issue 16), the profiler track and recent approved work;
+re-embedded only when their text or the model changes; gone with the goal (deleted, achieved or
+dropped), and with the AI-profiling consent."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import LearnerInterestVector, LearnerNote, Recommendation
-from cyberhub.models.ai import NoteKind
+from cyberhub.models import LearnerInterestVector, Recommendation
+from cyberhub.models.coaching import Goal, GoalStatus, Reflection
 from cyberhub.services.ai import embeddings, learner_interests, recommendations
 from cyberhub.services.identity import consents
 from tests.factories import build_world, complete_profiler, grant_ai, id_of, principal
@@ -30,14 +31,11 @@ def test_each_goal_and_the_track_get_their_own_vector_kept_current(session: Sess
     uid = w.student.id or 0
     grant_ai(session, w.student)
     complete_profiler(session, uid, "builders", "leaders")
-    soc = LearnerNote(
-        user_id=uid, kind=NoteKind.goal, body="Become a SOC analyst. Then lead a team."
-    )
-    yara = LearnerNote(
-        user_id=uid, kind=NoteKind.goal, body="Write YARA rules for malware families"
-    )
-    note = LearnerNote(user_id=uid, kind=NoteKind.reflection, body="Logs were hard this week.")
-    session.add_all([soc, yara, note])
+    soc = Goal(user_id=uid, title="Become a SOC analyst", why="Then lead a team.")
+    yara = Goal(user_id=uid, title="Write YARA rules for malware families")
+    done = Goal(user_id=uid, title="Pass Security+", status=GoalStatus.achieved)
+    note = Reflection(user_id=uid, body="Logs were hard this week.")
+    session.add_all([soc, yara, done, note])
     session.commit()
     fake = FakeEmbedder()
 
@@ -54,12 +52,13 @@ def test_each_goal_and_the_track_get_their_own_vector_kept_current(session: Sess
     assert embeddings.embed_learner(session, uid, fake) is False
     assert len(fake.calls) == calls
 
-    # A deleted goal takes its vector with it; an edited one is re-embedded alone.
-    session.delete(session.get(LearnerNote, yara.id))
-    soc_row = session.get(LearnerNote, soc.id)
-    assert soc_row is not None
-    soc_row.body = "Become a detection engineer"
-    session.add(soc_row)
+    # A dropped goal takes its vector with it; an edited one is re-embedded alone.
+    yara_row = session.get(Goal, yara.id)
+    soc_row = session.get(Goal, soc.id)
+    assert soc_row is not None and yara_row is not None
+    yara_row.status = GoalStatus.dropped
+    soc_row.title, soc_row.why = "Become a detection engineer", ""
+    session.add_all([soc_row, yara_row])
     session.commit()
     assert embeddings.embed_learner(session, uid, fake) is True
     session.commit()
@@ -76,7 +75,7 @@ def test_withdrawing_ai_consent_deletes_the_interest_vectors(session: Session) -
     w = build_world(session, prefix="interests-off")
     uid = w.student.id or 0
     grant_ai(session, w.student)
-    session.add(LearnerNote(user_id=uid, kind=NoteKind.goal, body="Harden Kubernetes clusters"))
+    session.add(Goal(user_id=uid, title="Harden Kubernetes clusters"))
     session.commit()
     embeddings.embed_learner(session, uid, FakeEmbedder())
     recommendations.compute(session, uid)

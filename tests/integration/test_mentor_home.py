@@ -6,11 +6,24 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Organization, User
+from cyberhub.models import Mission, Organization, Submission, User
 from cyberhub.services.errors import Forbidden, Unauthenticated
 from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.services.learning import reviews, submissions
 from cyberhub.services.learning.mentoring import mentor_home
-from tests.factories import make_user
+from tests.factories import (
+    GOOD_ANSWER,
+    enroll,
+    id_of,
+    make_cohort,
+    make_mission,
+    make_org,
+    make_program,
+    make_track,
+    make_user,
+    principal,
+    serve,
+)
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
 
@@ -34,7 +47,7 @@ def test_anonymous_and_other_roles_are_refused(session: Session, demo: list[int]
 def test_mentor_sees_cohorts_and_students_of_their_organization(
     session: Session, demo: list[int]
 ) -> None:
-    org = session.exec(select(Organization)).one()
+    org = session.exec(select(Organization).where(Organization.slug == "ongoza")).one()
     assert org.id is not None
     make_user(session, "late.joiner@example.org", "student", organization_id=org.id)
     other = Organization(name="Coast Campus", slug="coast")
@@ -69,3 +82,80 @@ def test_mentor_of_an_empty_organization_gets_empty_lists(session: Session) -> N
         "learners": [],
         "learners_total": 0,
     }
+
+
+def test_learners_are_learners_only_with_the_work_the_mentor_can_act_on(session: Session) -> None:
+    """Staff who also hold a student role are not listed (nor counted); each learner carries the
+    attempt the mentor can claim, or the one they already hold; claiming from it works."""
+    org = make_org(session, "Matching Academy")
+    program = make_program(session, org)
+    track = make_track(session, program, "builders")
+    cohort = make_cohort(session, program)
+    first = make_mission(session, program, track, title="Harden a server")
+    second = make_mission(session, program, track, title="Read the logs")
+
+    def user(name: str, *roles: str):
+        return make_user(session, f"{name}@match.example.org", *roles, organization_id=org.id)
+
+    mentor = user("mentor", "mentor")
+    waiting, held, idle = (
+        user("waiting", "student"),
+        user("held", "student"),
+        user("idle", "student"),
+    )
+    staff = user("staff", "student", "director")
+    for learner in (waiting, held, idle, staff):
+        enroll(session, cohort, learner)
+    serve(session, cohort, mentor)
+    mentor_p = principal(session, mentor)
+
+    def submit(learner: User, mission: Mission) -> Submission:
+        return submissions.submit(
+            session, principal(session, learner), id_of(mission), answer=GOOD_ANSWER
+        )
+
+    waiting_sub = submit(waiting, first)
+    submit(waiting, second)  # newer: the oldest waiting one is offered
+    held_sub = submit(held, first)
+    submit(held, second)
+    reviews.claim(session, mentor_p, id_of(held_sub))
+    session.commit()
+
+    home = mentor_home(session, mentor_p)
+    by_email = {x.email: x for x in home.learners}
+    assert set(by_email) == {waiting.email, held.email, idle.email}  # not the director
+    assert home.learners_total == 3
+    to_claim, continuing = by_email[waiting.email].waiting, by_email[held.email].waiting
+    assert to_claim is not None and continuing is not None
+    assert (to_claim.submission_id, to_claim.mission, to_claim.claimed_by_me) == (
+        id_of(waiting_sub),
+        "Harden a server",
+        False,
+    )
+    assert (continuing.submission_id, continuing.claimed_by_me) == (id_of(held_sub), True)
+    assert by_email[idle.email].waiting is None
+
+    # Claiming from the list goes through the review rules: the attempt is now the mentor's.
+    reviews.claim(session, mentor_p, to_claim.submission_id)
+    session.commit()
+    again = {x.email: x.waiting for x in mentor_home(session, mentor_p).learners}
+    now_held = again[waiting.email]
+    assert now_held is not None and now_held.claimed_by_me
+
+
+def test_another_mentors_learners_show_no_work_to_claim(session: Session) -> None:
+    """A learner of the organization whose cohort this mentor does not serve is listed (they may
+    be matched) but offers nothing to claim: the review rules would refuse it."""
+    org = make_org(session, "Two Cohorts Academy")
+    program = make_program(session, org)
+    track = make_track(session, program, "builders")
+    theirs, mine = make_cohort(session, program), make_cohort(session, program)
+    mission = make_mission(session, program, track)
+    mentor = make_user(session, "m1@two.example.org", "mentor", organization_id=org.id)
+    learner = make_user(session, "l1@two.example.org", "student", organization_id=org.id)
+    enroll(session, theirs, learner)
+    serve(session, mine, mentor)
+    submissions.submit(session, principal(session, learner), id_of(mission), answer=GOOD_ANSWER)
+    session.commit()
+    home = mentor_home(session, principal(session, mentor))
+    assert [(x.email, x.waiting) for x in home.learners] == [(learner.email, None)]

@@ -9,11 +9,15 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from cyberhub.api import PREFIX, director, reviews
+from cyberhub.api import PREFIX, analytics, director, reviews
 
 pytestmark = [pytest.mark.integration]
 
-ROUTERS = {"reviews": reviews.router, "director": director.router}
+ROUTERS = {
+    "reviews": reviews.router,
+    "director": director.router,
+    "analytics": analytics.router,
+}
 
 
 def operations() -> list[tuple[str, str]]:

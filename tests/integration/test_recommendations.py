@@ -214,6 +214,37 @@ class TestNotInterested:
         again = api_client.get("/api/v1/recommendations").json()
         assert again and gone not in [x["mission_id"] for x in again]
 
+    def test_undo_brings_the_mission_back(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        api_client: TestClient,
+        stub_broker,
+        stub_worker,
+    ) -> None:
+        complete_profiler(session, world.student.id or 0, "builders", "leaders")
+        embed_catalog(session, fake_embedder)
+        recommendations.compute(session, world.student.id or 0)
+        session.commit()
+        bearer(api_client, world.student.email)
+        before = [x["mission_id"] for x in api_client.get("/api/v1/recommendations").json()]
+        gone = before[0]
+        assert api_client.post(f"/api/v1/recommendations/{gone}/not-interested").status_code == 200
+        r = api_client.delete(f"/api/v1/recommendations/{gone}/not-interested")
+        assert r.status_code == 200 and r.json() == {"mission_id": gone, "status": "restored"}
+        # Listed again once the recomputation the undo queued has run (at once when the stored
+        # list still held it: "not interested" only hides the row); undoing twice changes nothing.
+        run_queue(stub_broker, stub_worker)
+        assert gone in [x["mission_id"] for x in api_client.get("/api/v1/recommendations").json()]
+        again = api_client.delete(f"/api/v1/recommendations/{gone}/not-interested")
+        assert again.status_code == 200
+
+    def test_undo_of_an_unknown_mission_is_404(self, world: World, api_client: TestClient) -> None:
+        bearer(api_client, world.student.email)
+        r = api_client.delete("/api/v1/recommendations/999999/not-interested")
+        assert r.status_code == 404 and r.json()["detail"]
+
     def test_unknown_mission_is_404(self, world: World, api_client: TestClient) -> None:
         bearer(api_client, world.student.email)
         r = api_client.post("/api/v1/recommendations/999999/not-interested")

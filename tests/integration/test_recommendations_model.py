@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from cyberhub.models import LearnerNote, Mission, User
-from cyberhub.models.ai import NoteKind
+from cyberhub.models import Mission, User
+from cyberhub.models.coaching import Goal
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import reviews, submissions
@@ -58,11 +58,10 @@ def test_a_learners_goal_pulls_the_missions_about_it_to_the_top(session: Session
         session, uid, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
     )
     session.add(
-        LearnerNote(
+        Goal(
             user_id=uid,
-            kind=NoteKind.goal,
-            body="I want to become a malware analyst: dissect malicious binaries and "
-            "reverse engineer how ransomware encrypts files.",
+            title="I want to become a malware analyst",
+            why="Dissect malicious binaries and reverse engineer how ransomware encrypts files.",
         )
     )
     session.commit()
@@ -149,7 +148,7 @@ def test_the_soc_and_the_malware_researchers_get_lists_led_by_their_own_goals(
             malware.id: ["analyse-a-phishing-email", "triage-a-malware-pcap"]}  # fmt: skip
     for learner, goal in ((soc, SOC_GOAL), (malware, MALWARE_GOAL)):
         complete_profiler(session, id_of(learner), "researchers", "builders")
-        session.add(LearnerNote(user_id=id_of(learner), kind=NoteKind.goal, body=goal))
+        session.add(Goal(user_id=id_of(learner), title=goal))
         session.commit()
         for slug in done[learner.id]:
             _approve(session, w, learner, catalog[slug])

@@ -250,7 +250,7 @@ class TestReview:
         assert kinds(session, sub.id or 0) == ["submitted", "claimed", "approved"]
         done = notes(session, world.student.id, "review_done")
         assert len(done) == 1 and "is approved" in done[0].title and "12/15" in done[0].body
-        assert done[0].link == f"/missions/{world.m1.id}"
+        assert done[0].link == f"/missions/{world.m1.id}#feedback"
         mail = session.exec(select(OutboxMail).where(OutboxMail.to_email == world.student.email))
         assert mail.one().subject == done[0].title
 

@@ -240,6 +240,53 @@ class TestAttempts:
             "changes_requested",
         ]
 
+    def test_a_resubmission_starts_from_the_attempt_changes_were_requested_on(
+        self, session: Session, world: World, uploads: Path
+    ) -> None:
+        me = principal(session, world.student)
+        mid = world.m1.id or 0
+        first = submit(
+            session, world, file=submissions.Upload("scan.txt", b"nmap: 22/tcp open ssh")
+        )
+        decide(session, world, first, "changes_requested", "Show the firewall rules.")
+        # The page's form starts from attempt 1: answer, links and file.
+        draft = submissions.work_status(session, me, mid).draft
+        assert draft is not None
+        assert (draft.answer, draft.links, draft.file) == (
+            GOOD_ANSWER,
+            ["https://github.com/amina/hardening"],
+            "scan.txt",
+        )
+        # Submitting only a new answer keeps the links and the file of attempt 1.
+        second = submit(session, world, answer=GOOD_ANSWER + " Firewall rules attached.")
+        assert second.attempt == 2 and second.links == ["https://github.com/amina/hardening"]
+        assert second.file_name == "scan.txt" and second.file_path == first.file_path
+        _, name, _ = submissions.stored_file(session, me, second.id or 0)
+        assert name == "scan.txt"
+
+    def test_replacing_a_carried_file_keeps_the_earlier_attempts_copy(
+        self, session: Session, world: World, uploads: Path
+    ) -> None:
+        me = principal(session, world.student)
+        first = submit(
+            session, world, file=submissions.Upload("scan.txt", b"nmap: 22/tcp open ssh")
+        )
+        decide(session, world, first, "changes_requested", "Show the firewall rules.")
+        draft = submissions.attach_file(
+            session, me, world.m1.id or 0, submissions.Upload("rules.txt", b"ufw deny incoming")
+        )
+        session.commit()
+        assert draft.attempt == 2 and draft.file_name == "rules.txt"
+        path, name, _ = submissions.stored_file(session, me, first.id or 0)
+        assert name == "scan.txt" and path.read_bytes() == b"nmap: 22/tcp open ssh"
+        # Replacing attempt 2's own file again deletes that one (no other attempt uses it).
+        own = submissions.resolve_stored(draft.file_path or "")
+        submissions.attach_file(
+            session, me, world.m1.id or 0, submissions.Upload("final.txt", b"ufw status: ok")
+        )
+        session.commit()
+        assert not own.exists() and path.exists()
+
     def test_history_follows_the_object_rules(self, session: Session, world: World) -> None:
         submit(session, world)
         args = (world.student.id or 0, world.m1.id or 0)
@@ -438,8 +485,8 @@ class TestAttemptViews:
         assert one["feedback"] == "Show the **firewall** rules."
         assert (one["total"], one["max_total"]) == (15, 15)
         assert one["scores"] == [
-            {"title": "Evidence", "points": 10, "max": 10},
-            {"title": "Clarity", "points": 5, "max": 5},
+            {"title": "Evidence", "points": 10, "max": 10, "comment": ""},
+            {"title": "Clarity", "points": 5, "max": 5, "comment": ""},
         ]
         assert [e["label"] for e in one["events"]] == [
             "Submitted",

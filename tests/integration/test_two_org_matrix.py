@@ -68,6 +68,13 @@ def _path_params(t: Tenant) -> dict[str, object]:
         "inv_id": t.invitation_id,
         "token": t.invitation_token,
         "application_id": t.application_id,
+        "snippet_id": t.snippet_id,
+        "certificate_id": t.certificate_id,
+        "export_id": t.export_id,
+        "habit_id": t.habit_id,
+        "goal_id": t.goal_id,
+        "reflection_id": t.reflection_id,
+        "sponsorship_id": t.sponsorship_id,
         # Admin-only job routes: no organisation's object, any id shows the role check.
         "failure_id": 1,
         "run_id": 1,
@@ -111,7 +118,12 @@ FILLERS: dict[str, object] = {
     "scopes": ["read"],
     "starts_on": date.today().isoformat(),
     "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+    "amount": "100.00",  # a sponsorship's (a Decimal)
+    "due_at": (date.today() + timedelta(days=7)).isoformat() + "T17:00",
 }
+
+# Where a field of the same name means something else on one route.
+ROUTE_FILLERS: dict[str, dict[str, object]] = {"/exports": {"kind": "roster"}}
 
 
 def _filler(annotation: Any) -> object:
@@ -145,11 +157,12 @@ def _body(route: APIRoute, t: Tenant) -> tuple[dict[str, object] | None, bool]:
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return {}, False
     refs, body, named = _body_refs(t), {}, False
+    fillers = {**FILLERS, **ROUTE_FILLERS.get(route.path, {})}
     for name, field in model.model_fields.items():
         if name in refs:
             body[name], named = refs[name], True
-        elif field.is_required() or name in FILLERS:
-            body[name] = FILLERS.get(name, _filler(field.annotation))
+        elif field.is_required() or name in fillers:
+            body[name] = fillers.get(name, _filler(field.annotation))
     return body, named
 
 
@@ -270,6 +283,22 @@ class TestTwoOrganisationMatrix:
             "/organizations/{org_id}/members",
             "/invitations/{token}/accept",
             "/me/notes/{note_id}",
+            "/submissions/{submission_id}/hints",
+            "/submissions/{submission_id}/snippets",
+            "/snippets/{snippet_id}",
+            "/certificates/{certificate_id}/revoke",
+            "/cohorts/{cohort_id}/close",
+            "/cohorts/{cohort_id}/completions/check",
+            "/programs/{program_id}/missions/{mission_id}/required",
+            "/mentees/{user_id}",
+            "/exports",
+            "/exports/{export_id}",
+            "/exports/{export_id}/download",
+            "/cohorts/{cohort_id}/schedule",
+            "/cohorts/{cohort_id}/schedule/{mission_id}",
+            "/cohorts/{cohort_id}/overdue",
+            "/missions/{mission_id}/due",
+            "/student/coaching/ai-coach",
         ):
             assert expected in routes, expected
         assert len(routes) >= 80

@@ -126,10 +126,11 @@ class TestNavigation:
         assert labels(None) == ["Tracks"]
         assert nav_for(None) == [{"label": "Tracks", "href": "/tracks"}]
 
-    def test_student_sees_dashboard_missions_tracks_but_not_admin(self) -> None:
+    def test_student_sees_one_my_learning_missions_tracks_but_not_admin(self) -> None:
+        # One "My learning" (issue 17 item 5): the generic Dashboard entry is gone from the nav.
         nav = labels(["student"])
-        assert nav[:4] == ["My learning", "Dashboard", "Missions", "Tracks"]
-        assert "Admin" not in nav
+        assert nav[:3] == ["My learning", "Missions", "Tracks"]
+        assert "Dashboard" not in nav and "Admin" not in nav
 
     @pytest.mark.parametrize("role", ["mentor", "director", "sponsor"])
     def test_other_non_admin_roles_do_not_see_admin(self, role: str) -> None:
@@ -141,4 +142,6 @@ class TestNavigation:
         assert [i["label"] for i in nav][-1] == "Admin"  # last, after the everyday pages
 
     def test_signed_in_without_roles_still_sees_signed_in_pages(self) -> None:
-        assert labels([]) == ["Dashboard", "Missions", "Tracks"]
+        # /dashboard still answers (it tells a person with no role how to get one) but is not
+        # a nav entry any more: every role has its own home.
+        assert labels([]) == ["Missions", "Tracks"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from cyberhub.services.ai import personality as P
@@ -46,6 +47,7 @@ def dim(key: str, high: str, low: str, high_word: str, low_word: str) -> Dimensi
         high_sentence=f"You lean {high}.",
         low_sentence=f"You lean {low}.",
         balanced_sentence="You are balanced.",
+        ask=f"being {high} or {low}",
     )
 
 
@@ -82,7 +84,8 @@ class TestScores:
         )
         hands = out["hands_on"]
         assert 60 <= hands["score"] < 80
-        assert hands["label"] == "Leans hands-on"
+        assert hands["label"] == "Leans hands-on" and hands["confidence"] == "low"
+        assert hands["evidence_items"] == hands["agreeing_items"] == 2
         assert hands["description"] == "You lean hands-on."
         ev = hands["evidence"]
         assert [e["source"] for e in ev] == ["profiler", "reflection"]
@@ -92,27 +95,32 @@ class TestScores:
         assert all(e["towards"] == "hands-on" and e["strength"] > 0 for e in ev)
         # The unrelated answer pulls nowhere, so it is not evidence.
         assert "Something unrelated" not in str(ev)
-        # Nothing here speaks to teamwork: exactly balanced, nothing to show.
+        # Nothing here speaks to teamwork: not "Balanced" (that would claim evidence both ways)
+        # but honestly unknown, with what to write about.
         team = out["collaborative"]
-        assert team["score"] == 50 and team["label"] == "Balanced" and team["evidence"] == []
+        assert team["label"] == P.NOT_ENOUGH and team["confidence"] == "none"
+        assert team["score"] == 50 and team["evidence"] == [] and team["evidence_items"] == 0
+        assert "being collaborative or independent" in team["description"]
+
+    def test_an_item_moves_only_the_dimensions_it_is_about(self) -> None:
+        out = analyse([reflection("hands hands, my hands"), reflection("hands-on lab work")])
+        assert out["hands_on"]["label"] == "Leans hands-on"
+        assert out["collaborative"]["evidence_items"] == 0
 
     def test_score_follows_the_formula(self) -> None:
         e = KeywordEmbedder()
         cal = P.calibrate(e, BASELINE, DIMS)
         items = [answer("hands"), answer("theory theory"), answer("hands hands")]
         [hands, _] = P.score_items(items, e, cal, DIMS)
-        vecs = [e.encode([it.text])[0] for it in items]
-        high, low = e.encode(["hands"])[0], e.encode(["theory"])[0]
-        dot = lambda a, b: sum(x * y for x, y in zip(a, b, strict=True))  # noqa: E731
-        raw = [dot(v, high) - dot(v, low) for v in vecs]
-        z = [(r - cal.mean[0]) / cal.sd[0] for r in raw]
-        expected = round(50 + 50 * math.tanh(P.K * sum(z) / (len(items) + P.PRIOR_ITEMS)))
-        assert hands.score == expected
+        vs = [float(v) for v in P.votes(items, e, cal)[:, 0] if v != 0]
+        assert all(-1 <= v <= 1 for v in vs) and len(vs) == 3
+        assert hands.score == round(50 + 50 * sum(vs) / (len(vs) + P.PRIOR_ITEMS))
 
-    def test_many_independent_items_make_a_strong_lean(self) -> None:
+    def test_many_agreeing_items_make_a_strong_lean_with_high_confidence(self) -> None:
         out = analyse([reflection(f"Alone again, alone at night ({i}).") for i in range(12)])
         team = out["collaborative"]
         assert team["score"] <= 20 and team["label"] == "Strongly independent"
+        assert team["confidence"] == "high" and team["agreeing_items"] == 12
         assert len(team["evidence"]) == P.MAX_EVIDENCE
         assert all(e["towards"] == "independent" and e["strength"] < 0 for e in team["evidence"])
 
@@ -132,16 +140,27 @@ class TestScores:
         strengths = [e["strength"] for e in out["hands_on"]["evidence"]]
         assert strengths == sorted(strengths, reverse=True)
 
-    def test_balanced_shows_what_pulled_each_way(self) -> None:
+    def test_balanced_means_evidence_both_ways_and_shows_it(self) -> None:
         out = analyse([answer("hands in the lab"), answer("theory first")])
         hands = out["hands_on"]
         assert hands["label"] == "Balanced" and hands["score"] == 50
         assert hands["description"] == "You are balanced."
         assert {e["towards"] for e in hands["evidence"]} == {"hands-on", "conceptual"}
 
-    def test_few_items_cannot_make_a_strong_lean(self) -> None:
-        out = analyse([reflection("hands hands hands")])
-        assert out["hands_on"]["label"] == "Leans hands-on"  # one sentence: a lean at most
+    def test_one_item_is_not_enough_and_few_items_cannot_make_a_strong_lean(self) -> None:
+        one = analyse([reflection("hands hands hands")])["hands_on"]
+        assert one["label"] == P.NOT_ENOUGH and one["score"] == 50
+        assert [e["excerpt"] for e in one["evidence"]] == ["hands hands hands"]
+        two = analyse([reflection("hands hands hands"), reflection("hands, hands")])["hands_on"]
+        assert two["label"] == "Leans hands-on" and two["confidence"] == "low"
+
+    def test_mixed_evidence_lowers_the_confidence(self) -> None:
+        items = [reflection(f"hands on {i}") for i in range(6)]
+        agreeing = analyse(items)["hands_on"]
+        mixed = analyse([*items, reflection("theory, theory"), reflection("theory")])["hands_on"]
+        assert agreeing["confidence"] == "medium" and agreeing["label"] == "Strongly hands-on"
+        assert mixed["label"] == "Leans hands-on" and mixed["confidence"] == "low"
+        assert (mixed["evidence_items"], mixed["agreeing_items"]) == (8, 6)
 
     def test_deterministic(self) -> None:
         items = [answer("hands on"), reflection("a team of two, alone otherwise")]
@@ -151,13 +170,14 @@ class TestScores:
         e = KeywordEmbedder()
         assert P.score_items([], e, P.calibrate(e, BASELINE, DIMS), DIMS) == []
 
-    def test_labels(self) -> None:
+    def test_verdicts(self) -> None:
         d = DIMS[0]
-        assert P._label(d, 50) == P._label(d, 59) == P._label(d, 41) == "Balanced"
-        assert P._label(d, 60) == "Leans hands-on"
-        assert P._label(d, 80) == "Strongly hands-on"
-        assert P._label(d, 40) == "Leans conceptual"
-        assert P._label(d, 20) == "Strongly conceptual"
+        v = P.verdict
+        assert v(d, np.array([1.0, 0, 0])).label == P.NOT_ENOUGH
+        assert v(d, np.array([1.0, -1.0, 0.5, -0.5])).label == "Balanced"
+        assert v(d, np.array([1.0, 1.0])) == P.Verdict(75, "Leans hands-on", "low", 2, 2)
+        assert v(d, np.array([-1.0] * 8)).label == "Strongly conceptual"
+        assert v(d, np.array([-1.0] * 8)).confidence == "high"
 
 
 class TestCalibration:
@@ -167,7 +187,7 @@ class TestCalibration:
         e = KeywordEmbedder()
         cal = P.calibration_for(e, bank)
         assert P.calibration_for(e, bank) is cal
-        assert len(e.calls) == 1  # poles + every option, once
+        assert len(e.calls) == 1  # anchors + every option, once
         option = bank.questions[0].options[0].text
         P.score_items([answer(option)], e, cal)
         assert len(e.calls) == 1  # a profiler answer needs no new encode
@@ -182,7 +202,7 @@ class TestCalibration:
 
     def test_a_constant_bias_towards_one_pole_is_removed(self) -> None:
         # Every baseline text leans "hands" a little: that is the model's bias, not the
-        # learner's, so an answer with that same little lean is balanced.
+        # learner's, so the baseline itself does not lean.
         e = KeywordEmbedder()
         baseline = [
             "hands theory theory",
@@ -192,9 +212,9 @@ class TestCalibration:
             "hands",
         ]
         cal = P.calibrate(e, baseline, DIMS)
-        assert cal.mean[0] > 0
+        assert cal.bias[0] > 0
         [hands, _] = P.score_items([answer(t) for t in baseline], e, cal, DIMS)
-        assert hands.score == 50
+        assert not hands.label.startswith("Strongly") and abs(hands.score - 50) < 10
 
 
 class TestDefaultDimensions:

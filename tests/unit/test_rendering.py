@@ -10,6 +10,7 @@ import pytest
 from cyberhub.services.rendering import (
     is_safe_url,
     markdown_excerpt,
+    markdown_quote,
     markdown_to_html,
     markdown_to_text,
 )
@@ -165,3 +166,11 @@ def test_excerpt_may_keep_its_lines() -> None:
 
 def test_text_keeps_the_numbers_of_ordered_lists() -> None:
     assert markdown_to_text("3. scan\n4. fix\n\n- note") == "3. scan\n4. fix\n- note"
+
+
+def test_markdown_quote_keeps_markdown_and_never_leaves_a_marker_open() -> None:
+    assert markdown_quote("Well done: **clear** evidence.", 160) == "Well done: **clear** evidence."
+    two = "First **point**.\n\nSecond paragraph that is much too long " + "x" * 200
+    assert markdown_quote(two, 160) == "First **point**. …"
+    cut = markdown_quote("Rework **the firewall rules and the logging of every change", 30)
+    assert cut.endswith("…") and "**" not in cut and "the firewall" in cut

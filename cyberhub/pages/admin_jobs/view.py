@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
@@ -222,7 +223,7 @@ def _failures() -> rx.Component:
         rx.cond(
             S.failures_total > 0,
             rx.vstack(
-                rx.text(S.failures_total, " failed job(s), newest first", size="2"),
+                rx.text(counted(S.failures_total, "failed job"), ", newest first", size="2"),
                 _table(
                     ["Job", "Arguments", "Failed at", "Error", ""],
                     rx.foreach(S.failures, _failure_row),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.counts import counted
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, loading_state, pager
@@ -31,7 +33,7 @@ def organization_content() -> rx.Component:
                 empty_state(
                     "Organization not available",
                     S.error,
-                    rx.link(rx.button("Back to organizations"), href=LIST_ROUTE),
+                    link_button("Back to organizations", href=LIST_ROUTE),
                 ),
                 rx.vstack(
                     rx.vstack(
@@ -55,7 +57,7 @@ def organization_content() -> rx.Component:
                     rx.cond(
                         S.total > 0,
                         rx.box(
-                            rx.text(S.total, " members", size="2", color_scheme="gray"),
+                            rx.text(counted(S.total, "member"), size="2", color_scheme="gray"),
                             data_table(
                                 ["Member", "Roles here", "Member since", "Actions"],
                                 rx.foreach(S.members, _member_row),

@@ -48,6 +48,7 @@ class AuditRow:
     created_at: str
     action: str
     actor: str
+    target: str
     summary: str
 
 
@@ -100,6 +101,7 @@ def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountP
                 created_at=when(e.created_at, tz),
                 action=e.action,
                 actor=e.actor or "—",
+                target=e.target or "—",
                 summary=e.summary,
             )
             for e in detail.audit

@@ -8,6 +8,7 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
+from cyberhub.components.link_button import link_button
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
@@ -182,7 +183,11 @@ def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
         rx.table.cell(rx.text(e.created_at, size="2", white_space="nowrap")),
         rx.table.cell(rx.code(e.action)),
         rx.table.cell(rx.text(e.actor, size="2")),
-        rx.table.cell(rx.text(e.summary, size="2", word_break="break-word")),
+        rx.table.cell(rx.text(e.target, size="2")),
+        rx.table.cell(
+            rx.text(e.summary, size="2", word_break="break-word", white_space="pre-line"),
+            data_testid="audit-details",
+        ),
     )
 
 
@@ -199,7 +204,7 @@ def _audit_card() -> rx.Component:
         rx.cond(
             S.audit_entries.length() > 0,
             data_table(
-                ["When", "Action", "By", "Details"],
+                ["When", "Action", "By", "Target", "Details"],
                 rx.foreach(S.audit_entries, _audit_row),
                 size="1",
             ),
@@ -221,7 +226,7 @@ def admin_user_content() -> rx.Component:
                 empty_state(
                     "Account not found",
                     S.error,
-                    rx.link(rx.button("Back to users"), href="/admin/users"),
+                    link_button("Back to users", href="/admin/users"),
                 ),
                 rx.vstack(
                     rx.vstack(

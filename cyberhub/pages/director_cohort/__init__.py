@@ -1,26 +1,35 @@
 """/director/cohorts/[cohort_id]: one cohort for its director — the roster with progress and
 mentor, enrolment by email and by CSV import (all or nothing, per-row errors), mentors with
 their capacity (panels.py), matching by hand or balanced by load, and the cohort's settings
-(view.py); applications, the waitlist and the enrolment mode come from enrolment.py. The state
+(view.py); its sponsors (sponsors.py); applications, the waitlist and the enrolment mode come from enrolment.py. The state
 is in state.py, the service calls it runs in worker threads in data.py."""
 
 from __future__ import annotations
 
 from cyberhub.models import Role
+from cyberhub.pages.director_cohort.completion import CohortCompletionState, completion_panel
 from cyberhub.pages.director_cohort.data import ROUTE
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState, enrolment_panel
+from cyberhub.pages.director_cohort.schedule import CohortScheduleState, schedule_panel
+from cyberhub.pages.director_cohort.sponsors import CohortSponsorsState, sponsors_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.pages.director_cohort.view import director_cohort_content, director_cohort_page
 from cyberhub.routes import Page, register, roles
 
 __all__ = [
     "ROUTE",
+    "CohortCompletionState",
+    "completion_panel",
     "CohortEnrolmentState",
+    "CohortSponsorsState",
+    "CohortScheduleState",
     "DirectorCohortState",
     "director_cohort_content",
     "director_cohort_page",
     "enrolment_panel",
     "page",
+    "sponsors_panel",
+    "schedule_panel",
 ]
 
 page = register(
@@ -29,6 +38,12 @@ page = register(
         title="Cohort · CyberHub",
         component=director_cohort_page,
         access=roles(Role.director, Role.admin),
-        on_load=(DirectorCohortState.load, CohortEnrolmentState.load),
+        on_load=(
+            DirectorCohortState.load,
+            CohortEnrolmentState.load,
+            CohortCompletionState.load,
+            CohortSponsorsState.load,
+            CohortScheduleState.load,
+        ),
     )
 )

@@ -20,7 +20,7 @@ from cyberhub.schemas.director import (
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import enrollment, programs
+from cyberhub.services.learning import enrollment, programs, schedule
 from cyberhub.services.learning.enrollment import CsvImportError
 
 ROUTE = "/director/cohorts/[cohort_id]"
@@ -35,10 +35,15 @@ def _dates(c: dict[str, Any]) -> str:
 
 def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
     cohort = programs.cohort_detail(session, principal, cohort_id).model_dump(mode="json")
+    # Missions past their cohort due date with nothing handed in, per learner (issue 15 item 3).
+    overdue = {
+        o.student_id: o.overdue for o in schedule.roster_overdue(session, principal, cohort_id)
+    }
     return {
         "cohort": cohort,
         "roster": [
-            r.model_dump(mode="json") for r in programs.roster(session, principal, cohort_id)
+            {**r.model_dump(mode="json"), "overdue": overdue.get(r.student_id, 0)}
+            for r in programs.roster(session, principal, cohort_id)
         ],
         "mentors": enrollment.list_mentors(session, principal, cohort_id),
     }

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout
 from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
@@ -194,14 +195,7 @@ def _listed(
 
 
 def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-        rx.table.body(body),
-        width="100%",
-        variant="surface",
-        aria_label=label,
-        data_testid=testid,
-    )
+    return data_table(headers, body, label=label, data_testid=testid)
 
 
 def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
@@ -258,7 +252,9 @@ def _settings_form() -> rx.Component:
     return rx.form(
         rx.flex(
             rx.vstack(
-                rx.text("How people enrol", as_="label", html_for="enrolment-mode", size="2"),
+                rx.el.label(
+                    "How people enrol", html_for="enrolment-mode", font_size="var(--font-size-2)"
+                ),
                 rx.select.root(
                     rx.select.trigger(id="enrolment-mode", aria_label="How people enrol"),
                     rx.select.content(
@@ -270,7 +266,11 @@ def _settings_form() -> rx.Component:
                 spacing="1",
             ),
             rx.vstack(
-                rx.text("Capacity (seats)", as_="label", html_for="enrolment-capacity", size="2"),
+                rx.el.label(
+                    "Capacity (seats)",
+                    html_for="enrolment-capacity",
+                    font_size="var(--font-size-2)",
+                ),
                 rx.input(
                     id="enrolment-capacity",
                     name="capacity",

@@ -48,7 +48,22 @@ def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
 def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
     progress = r["progress"].to(int)
     return rx.table.row(
-        rx.table.cell(two_line(r["name"], r["email"])),
+        rx.table.cell(
+            two_line(
+                rx.link(r["name"], href="/mentees/" + r["student_id"].to(str)),
+                r["email"],
+            ),
+            rx.cond(
+                r["overdue"].to(int) > 0,
+                rx.badge(
+                    r["overdue"].to(int),
+                    " overdue",
+                    color_scheme="red",
+                    title="Missions past their due date with nothing handed in",
+                    data_testid="roster-overdue",
+                ),
+            ),
+        ),
         rx.table.cell(
             rx.vstack(
                 rx.progress(

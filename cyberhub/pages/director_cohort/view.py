@@ -8,8 +8,10 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.labelled import labelled_input
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.pages.director_cohort.completion import completion_panel
 from cyberhub.pages.director_cohort.data import HOME, ROUTE
 from cyberhub.pages.director_cohort.enrolment import enrolment_panel
 from cyberhub.pages.director_cohort.panels import (
@@ -18,6 +20,8 @@ from cyberhub.pages.director_cohort.panels import (
     _mentors,
     _roster,
 )
+from cyberhub.pages.director_cohort.schedule import schedule_panel
+from cyberhub.pages.director_cohort.sponsors import sponsors_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 
 
@@ -90,11 +94,29 @@ def _header() -> rx.Component:
                 rx.text(c["program"], " · ", c["dates"], color_scheme="gray"),
                 spacing="1",
             ),
-            rx.button(
-                rx.icon("settings", size=16),
-                "Settings",
-                variant="soft",
-                on_click=S.set_settings_open(True),
+            rx.hstack(
+                link_button(
+                    rx.icon("chart_column", size=16),
+                    "Analytics",
+                    href="/dashboard/director/analytics?program="
+                    + c["program_id"].to(str)
+                    + "&cohort="
+                    + c["id"].to(str),
+                ),
+                link_button(
+                    rx.icon("download", size=16),
+                    "Export",
+                    variant="soft",
+                    href="/exports?cohort=" + S.cohort_id.to_string(),
+                ),
+                rx.button(
+                    rx.icon("settings", size=16),
+                    "Settings",
+                    variant="soft",
+                    on_click=S.set_settings_open(True),
+                ),
+                spacing="2",
+                wrap="wrap",
             ),
             justify="between",
             width="100%",
@@ -126,7 +148,7 @@ def director_cohort_content() -> rx.Component:
             empty_state(
                 "Cohort not available",
                 S.error,
-                rx.link(rx.button("Back to your programme"), href=HOME),
+                link_button("Back to your programme", href=HOME),
             ),
             rx.vstack(
                 _header(),
@@ -136,7 +158,10 @@ def director_cohort_content() -> rx.Component:
                 ),
                 error_callout(S.action_error),
                 _roster(),
+                schedule_panel(),
                 enrolment_panel(),
+                completion_panel(),
+                sponsors_panel(),
                 rx.grid(
                     _enroll_form(),
                     _mentors(),

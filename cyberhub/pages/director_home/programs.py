@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.link_button import link_button
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_home.state import DirectorHomeState
@@ -106,8 +107,15 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
                         variant="soft",
                         on_click=DirectorHomeState.open_program(p),
                     ),
-                    rx.link(
-                        rx.button(rx.icon("file_pen_line", size=14), "Missions", variant="soft"),
+                    link_button(
+                        rx.icon("chart_column", size=14),
+                        "Analytics",
+                        href="/dashboard/director/analytics?program=" + p["id"].to(str),
+                    ),
+                    link_button(
+                        rx.icon("file_pen_line", size=14),
+                        "Missions",
+                        variant="soft",
                         href="/director/missions",
                     ),
                     wrap="wrap",

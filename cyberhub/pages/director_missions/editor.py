@@ -11,6 +11,7 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.ui import error_callout
+from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 
@@ -18,13 +19,37 @@ S = DirectorMissionsState
 
 
 def _input(label: str, name: str, **props: Any) -> rx.Component:
-    return labelled_input(
-        label,
-        f"mission-{name}",
-        name=name,
-        value=S.form[name],
-        on_change=lambda v: S.set_field(name, v),
-        **props,
+    """A form field; a checked one (data.CHECKED_FIELDS) shows its message under it, tied to
+    the input (aria-invalid, aria-describedby) until the field is fixed."""
+    if name not in CHECKED_FIELDS:
+        return labelled_input(
+            label,
+            f"mission-{name}",
+            name=name,
+            value=S.form[name],
+            on_change=lambda v: S.set_field(name, v),
+            **props,
+        )
+    wrong = S.field_errors.contains(name)
+    error_id = f"mission-{name}-error"
+    return rx.vstack(
+        labelled_input(
+            label,
+            f"mission-{name}",
+            name=name,
+            value=S.form[name],
+            on_change=lambda v: S.set_field(name, v),
+            aria_invalid=rx.cond(wrong, "true", "false"),
+            aria_describedby=rx.cond(wrong, error_id, None),
+            color_scheme=rx.cond(wrong, "red", "gray"),
+            **props,
+        ),
+        rx.cond(
+            wrong,
+            rx.text(S.field_errors[name], id=error_id, color_scheme="red", size="2"),
+        ),
+        spacing="1",
+        width="100%",
     )
 
 
@@ -32,6 +57,14 @@ def _choice(label: str, id_: str, options: Any, value: Any, on_change: Any) -> r
     return labelled_select(label, id_, options, value, on_change, full_width=True)
 
 
+BRIEF_DEBOUNCE_MS = 200
+# Radix's panels (cards, tables) are translucent by default: they blur what lies behind them
+# (backdrop-filter: blur(64px)). A key typed anywhere in such a panel damages it, and the
+# compositor blurs the whole panel again before it can show the key: ~40 ms a frame for this
+# 1100 x 1400 px card when Chromium composites in software (no GPU), which made typing here 4x
+# slower than in the list's search box (bench/brief_preview.py). The editor's panels (its
+# card, the preview, the rubric table) are solid instead; they look the same on the plain page.
+SOLID_PANELS = {"--color-panel": "var(--color-panel-solid)", "--backdrop-filter-panel": "none"}
 LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
 LEVELS = [{"id": str(n), "name": f"{n} · {name}"} for n, name in enumerate(LEVEL_NAMES, start=1)]
 
@@ -141,6 +174,15 @@ def _editor() -> rx.Component:
                     spacing="3",
                 ),
                 error_callout(S.editor_error),
+                rx.cond(
+                    S.field_errors.length() > 0,
+                    rx.callout(
+                        "Fix the fields marked below to save the mission.",
+                        icon="triangle_alert",
+                        color_scheme="red",
+                        width="100%",
+                    ),
+                ),
                 rx.grid(
                     rx.cond(
                         S.programs.length() > 1,
@@ -174,8 +216,12 @@ def _editor() -> rx.Component:
                         rx.text_area(
                             id="mission-brief",
                             name="brief",
-                            value=f["brief"],
-                            on_change=lambda v: S.set_field("brief", v),
+                            value=S.brief,
+                            on_change=S.set_brief,
+                            # One update a pause, not a server round trip a keystroke; the
+                            # brief is a var of its own, so an update redraws only the box and
+                            # the preview (rendered in the browser; bench/brief_preview.py).
+                            debounce_timeout=BRIEF_DEBOUNCE_MS,
                             rows="16",
                             width="100%",
                             min_height="28em",
@@ -189,8 +235,8 @@ def _editor() -> rx.Component:
                         rx.text("Preview", font_weight="500", id="brief-preview-label"),
                         rx.card(
                             rx.cond(
-                                f["brief"] != "",
-                                safe_markdown(f["brief"].to(str)),
+                                S.brief != "",
+                                safe_markdown(S.brief),
                                 rx.text(
                                     "The brief appears here as students will see it.",
                                     color_scheme="gray",
@@ -271,7 +317,7 @@ def _editor() -> rx.Component:
                         rx.icon("save", size=16), "Save mission", type="submit", loading=S.saving
                     ),
                     rx.cond(S.editing_id > 0, _editor_actions()),
-                    rx.button("Close", variant="ghost", type="button", on_click=S.close_editor),
+                    rx.button("Cancel", variant="ghost", type="button", on_click=S.close_editor),
                     spacing="3",
                     wrap="wrap",
                 ),
@@ -283,4 +329,5 @@ def _editor() -> rx.Component:
         ),
         width="100%",
         id="editor",
+        style=SOLID_PANELS,
     )

@@ -7,7 +7,8 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.ui import difficulty_badge, empty_state
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import difficulty_badge, difficulty_label, empty_state, pager
 from cyberhub.pages.director_missions.data import ALL
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 
@@ -73,22 +74,72 @@ def _mission_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _filter() -> rx.Component:
-    def option(value: str, label: str) -> rx.Component:
-        return rx.select.item(label, value=value)
-
-    return rx.hstack(
-        field_label("Status", "status-filter"),
+def _select(label: str, id_: str, value: Any, on_change: Any, *items: Any) -> rx.Component:
+    return rx.vstack(
+        field_label(label, id_),
         rx.select.root(
-            rx.select.trigger(id="status-filter", aria_label="Status"),
-            rx.select.content(
-                option(ALL, "All"),
-                option("draft", "Draft"),
-                option("published", "Published"),
-                option("archived", "Archived"),
+            rx.select.trigger(id=id_, aria_label=label, min_width="9rem"),
+            rx.select.content(*items),
+            value=value,
+            on_change=on_change,
+        ),
+        spacing="1",
+    )
+
+
+def _filter() -> rx.Component:
+    """Search (title, summary or skill) and the filters; every change goes to the URL."""
+    item = rx.select.item
+    return rx.vstack(
+        rx.flex(
+            rx.form(
+                rx.vstack(
+                    field_label("Search missions", "missions-search"),
+                    rx.hstack(
+                        rx.input(
+                            id="missions-search",
+                            name="q",
+                            placeholder="Title or skill",
+                            default_value=S.query,
+                            key=S.query,  # Back restores another search: redraw the box with it
+                            type="search",
+                            max_length=200,
+                        ),
+                        rx.button(rx.icon("search", size=16), "Search", type="submit"),
+                    ),
+                    spacing="1",
+                ),
+                on_submit=S.search,
             ),
-            value=S.status_filter,
-            on_change=S.set_status_filter,
+            _select(
+                "Status",
+                "status-filter",
+                S.status_filter,
+                S.set_status_filter,
+                item("All", value=ALL),
+                item("Draft", value="draft"),
+                item("Published", value="published"),
+                item("Archived", value="archived"),
+            ),
+            _select(
+                "Track",
+                "track-filter",
+                S.track_filter,
+                S.set_track_filter,
+                item("All tracks", value=ALL),
+                rx.foreach(S.track_choices, lambda t: item(t["name"], value=t["id"])),
+            ),
+            _select(
+                "Difficulty",
+                "difficulty-filter",
+                S.difficulty_filter,
+                S.set_difficulty_filter,
+                item("Any difficulty", value=ALL),
+                *[item(difficulty_label(d), value=str(d)) for d in range(1, 6)],
+            ),
+            gap="1em",
+            wrap="wrap",
+            align="end",
         ),
         rx.text(
             S.counts["draft"].to(int),
@@ -96,13 +147,12 @@ def _filter() -> rx.Component:
             S.counts["published"].to(int),
             " published · ",
             S.counts["archived"].to(int),
-            " archived",
+            " archived in all",
             size="2",
             color_scheme="gray",
         ),
-        align="center",
-        spacing="3",
-        wrap="wrap",
+        spacing="2",
+        width="100%",
     )
 
 
@@ -110,33 +160,41 @@ def _list() -> rx.Component:
     return rx.cond(
         S.items.length() > 0,
         rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ("Mission", "Track", "Level", "Status", "Updated", "Actions")
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(S.items, _mission_row)),
-                variant="surface",
-                width="100%",
+            rx.text(
+                "Showing ",
+                S.first,
+                "–",
+                S.last,
+                " of ",
+                S.total,
+                size="2",
+                margin_bottom="0.5em",
+                aria_live="polite",
+                data_testid="missions-count",
             ),
-            overflow_x="auto",
+            data_table(
+                ["Mission", "Track", "Level", "Status", "Updated", "Actions"],
+                rx.foreach(S.items, _mission_row),
+                label="Missions",
+                data_testid="missions-table",
+            ),
+            rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
             width="100%",
-            data_testid="missions-table",
         ),
         rx.cond(
             S.error == "",
-            empty_state(
-                "No missions here",
-                rx.cond(
-                    S.status_filter == ALL,
-                    "Write your programme's first mission.",
-                    "No mission has this status.",
+            rx.cond(
+                S.filtered,
+                empty_state(
+                    "No mission matches",
+                    "Try other words or filters, or clear them.",
+                    rx.button("Clear filters", variant="soft", on_click=S.clear_filters),
                 ),
-                rx.button(rx.icon("plus", size=16), "New mission", on_click=S.new_mission),
+                empty_state(
+                    "No missions here",
+                    "Write your programme's first mission.",
+                    rx.button(rx.icon("plus", size=16), "New mission", on_click=S.new_mission),
+                ),
             ),
         ),
     )

@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from cyberhub.formatting import when
+from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.pages.director_missions.data import (
     ACTIONS,
     ALL,
+    DIFFICULTIES,
     EMPTY_FORM,
+    LISTED,
+    ROUTE,
+    ListQuery,
     _changes,
+    _field_error,
+    _field_errors,
     _load,
     _mission,
     _prereq_options,
@@ -21,15 +29,26 @@ from cyberhub.pages.director_missions.data import (
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.errors import DomainError
 from cyberhub.services.learning import authoring
+from cyberhub.state import url_query
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
 
-class DirectorMissionsState(ServiceState, rx.State):
+class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     items: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
     programs: list[dict[str, Any]] = []
+    # the list's search, filters and page: all in the URL (load reads them back)
     status_filter: str = ALL
+    track_filter: str = ALL
+    difficulty_filter: str = ALL
+    query: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    first: int = 0
+    last: int = 0
+    track_choices: list[dict[str, str]] = []
     loading: bool = True
     error: str = ""
     notice: str = ""
@@ -38,12 +57,14 @@ class DirectorMissionsState(ServiceState, rx.State):
     editing_id: int = 0
     editing_status: str = ""
     form: dict[str, str] = dict(EMPTY_FORM)
+    brief: str = ""  # apart from `form`: typing it touches nothing else (no computed var)
     rubric: list[dict[str, str]] = []
     hints: list[str] = []
     prereq_choices: list[dict[str, Any]] = []
     prereqs: list[int] = []
     nice: list[str] = []
     editor_error: str = ""
+    field_errors: dict[str, str] = {}  # the form's own checks, by field (data.CHECKED_FIELDS)
     saving: bool = False
     # confirmation of publish / unpublish / archive
     confirm_open: bool = False
@@ -103,31 +124,97 @@ class DirectorMissionsState(ServiceState, rx.State):
     def confirm_text(self) -> str:
         return ACTIONS.get(self.confirm_action, ("", ""))[1]
 
+    @rx.var
+    def filtered(self) -> bool:
+        return self.query != "" or ALL not in (
+            self.status_filter,
+            self.track_filter,
+            self.difficulty_filter,
+        )
+
     async def _fetch(self) -> None:
-        status = "" if self.status_filter == ALL else self.status_filter
-        done = await self._try(_load, status)
+        f = ListQuery(
+            q=self.query,
+            status="" if self.status_filter == ALL else self.status_filter,
+            track="" if self.track_filter == ALL else self.track_filter,
+            difficulty=None if self.difficulty_filter == ALL else int(self.difficulty_filter),
+            page=self.page,
+        )
+        done = await self._try(_load, f)
         if not done:
             self.error, self.loading = done.error, False
             return
-        data = done.value
-        tz = await self._time_zone()
-        self.items = [{**m, "updated": when(m["updated_at"], tz)} for m in data["items"]]
-        self.counts = data["counts"]
-        self.programs = data["programs"]
+        data, tz = done.value, await self._time_zone()
+        self.items = [
+            {**m.model_dump(mode="json", include=LISTED), "updated": when(m.updated_at, tz)}
+            for m in data.found.items
+        ]
+        self.counts, self.programs, self.track_choices = data.counts, data.programs, data.tracks
+        self.total, self.page, self.pages = data.found.total, data.found.page, data.found.pages
+        self.first, self.last = data.first, data.last
         self.error, self.loading = "", False
 
     @rx.event
     async def load(self) -> None:
-        self.loading, self.notice = True, ""
-        status = self.router.url.query_parameters.get("status", ALL)
-        self.status_filter = status if status in (*authoring.STATUSES, ALL) else ALL
-        await self._fetch()
-
-    @rx.event
-    async def set_status_filter(self, value: str) -> None:
-        self.status_filter = value
+        """Restores the search, filters and page from the URL (unknown values mean "any"), so
+        a shared link, a reload and Back all show the same list."""
+        self.notice = ""
+        params = self.router.url.query_parameters
+        self.status_filter = url_query.choice(params, "status", authoring.STATUSES)
+        self.track_filter = url_query.choice(params, "track", TRACK_KEYS)
+        self.difficulty_filter = url_query.choice(params, "difficulty", DIFFICULTIES)
+        self.query = url_query.text(params, "q")
+        self.page = url_query.page(params)
+        if self._fresh(self._url()):  # the filter event that put this address there fetched it
+            return
         self.loading = True
         await self._fetch()
+
+    def _url(self) -> str:
+        filters = {
+            "status": self.status_filter,
+            "track": self.track_filter,
+            "difficulty": self.difficulty_filter,
+        }
+        return url_query.list_url(ROUTE, filters, self.query, self.page)
+
+    async def _show(self) -> EventSpec:
+        """Fetches the list for the new search, filters or page (this event's answer shows it)
+        and puts them in the address bar (a new history entry: Back returns to the previous
+        ones); the on_load the address change runs then has nothing to fetch."""
+        await self._fetch()
+        return self._shown(self._url())
+
+    @rx.event
+    async def set_status_filter(self, value: str) -> EventSpec:
+        self.status_filter, self.page = value, 1
+        return await self._show()
+
+    @rx.event
+    async def set_track_filter(self, value: str) -> EventSpec:
+        self.track_filter, self.page = value, 1
+        return await self._show()
+
+    @rx.event
+    async def set_difficulty_filter(self, value: str) -> EventSpec:
+        self.difficulty_filter, self.page = value, 1
+        return await self._show()
+
+    @rx.event
+    async def search(self, form: dict[str, Any]) -> EventSpec:
+        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
+        return await self._show()
+
+    @rx.event
+    async def clear_filters(self) -> EventSpec:
+        self.status_filter = self.track_filter = self.difficulty_filter = ALL
+        self.query, self.page = "", 1
+        return await self._show()
+
+    @rx.event
+    async def go_to(self, page: int) -> EventSpec:
+        self.page = max(1, min(int(page), self.pages))
+        return await self._show()
 
     # editor -----------------------------------------------------------------------------------
     async def _load_prereqs(self) -> None:
@@ -144,7 +231,7 @@ class DirectorMissionsState(ServiceState, rx.State):
     @rx.event
     async def new_mission(self) -> None:
         self.editing_id, self.editing_status = 0, "draft"
-        self.form = dict(EMPTY_FORM)
+        self.form, self.brief = dict(EMPTY_FORM), ""
         if self.programs:
             self.form["program"] = self.programs[0]["id"]
             tracks = self.programs[0]["tracks"]
@@ -152,6 +239,7 @@ class DirectorMissionsState(ServiceState, rx.State):
         self.rubric = [{"key": "", "title": "", "description": "", "points": "10"}]
         self.hints, self.prereqs, self.nice = [], [], []
         self.editor_error, self.notice, self.editor_open = "", "", True
+        self.field_errors = {}
         await self._load_prereqs()
 
     @rx.event
@@ -163,7 +251,7 @@ class DirectorMissionsState(ServiceState, rx.State):
             return
         m = done.value
         self._fill(m)
-        self.editor_error, self.editor_open = "", True
+        self.editor_error, self.editor_open, self.field_errors = "", True, {}
         await self._load_prereqs()
 
     def _fill(self, m: MissionPublic) -> None:
@@ -173,7 +261,6 @@ class DirectorMissionsState(ServiceState, rx.State):
             "track": m.track,
             "title": m.title,
             "summary": m.summary,
-            "brief": m.brief,
             "difficulty": str(m.difficulty),
             "minutes": str(m.estimated_minutes),
             "skills": ", ".join(m.skills),
@@ -187,18 +274,33 @@ class DirectorMissionsState(ServiceState, rx.State):
             }
             for c in m.rubric
         ]
+        self.brief = m.brief
         self.hints = list(m.hints)
         self.prereqs = [int(p.id) for p in m.prerequisites]
         self.nice = list(m.nice_work_roles)
 
     @rx.event
     def close_editor(self) -> None:
-        self.editor_open = False
+        """Cancel: the form closes and keeps nothing (the next one starts afresh)."""
+        self.editor_open, self.editing_id, self.editing_status = False, 0, ""
+        self.form, self.brief = dict(EMPTY_FORM), ""
+        self.rubric, self.hints, self.prereqs, self.nice = [], [], [], []
+        self.editor_error, self.field_errors = "", {}
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
         if name in EMPTY_FORM:
             self.form[name] = str(value)[:50_000]
+        if name in self.field_errors:  # a field marked wrong: its message goes once it is fixed
+            problem = _field_error(name, self.form[name])
+            if problem:
+                self.field_errors[name] = problem
+            else:
+                self.field_errors.pop(name)
+
+    @rx.event
+    def set_brief(self, value: str) -> None:
+        self.brief = str(value)[:50_000]
 
     @rx.event
     async def set_program(self, value: str) -> None:
@@ -264,8 +366,13 @@ class DirectorMissionsState(ServiceState, rx.State):
     async def save(self, _form: dict[str, Any]) -> Any:
         self.notice, self.saving = "", True
         yield
-        try:  # the form's own checks (numbers, ...) before any service call
-            changes = _changes(self.form, self.rubric, self.hints, self.prereqs, self.nice)
+        self.field_errors = _field_errors(self.form)
+        if self.field_errors:  # each shown under its field
+            self.editor_error, self.saving = "", False
+            return
+        try:  # the form's other checks (rubric points, ...) before any service call
+            form = {**self.form, "brief": self.brief}
+            changes = _changes(form, self.rubric, self.hints, self.prereqs, self.nice)
         except DomainError as exc:
             self.editor_error, self.saving = exc.message, False
             return

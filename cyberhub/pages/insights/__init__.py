@@ -1,9 +1,10 @@
-"""/insights: a learner's goals and reflections (add, edit in place, delete after confirming)
-and their work-style analysis — a bar and score per dimension with the evidence behind it,
-computed by the worker ("Analyse again" queues it; the page shows that it is being prepared).
+"""/insights: a learner's work-style analysis — a bar and score per dimension with the evidence
+behind it, computed by the worker ("Analyse again" queues it; the page shows that it is being
+prepared) — and a link to /coaching, where their goals and reflections are kept (issue 16: the
+old goal and reflection notes were migrated there, and the analysis reads them there).
 
 state.py holds the state and the view rows (dates written in the reader's time zone); view.py
-the components. Every rule is in services/learning/learner_notes.py and services/ai/personality.py.
+the components. Every rule is in services/ai/personality.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from cyberhub.models import Role
 from cyberhub.pages.insights.state import ROUTE, InsightsState
 from cyberhub.pages.insights.view import insights_content, insights_page
 from cyberhub.routes import Page, register, roles
+from cyberhub.services.messaging import live
 
 __all__ = ["ROUTE", "InsightsState", "insights_content", "insights_page", "page"]
 
@@ -22,6 +24,7 @@ page = register(
         component=insights_page,
         access=roles(Role.student),
         on_load=(InsightsState.load,),
+        live={live.INSIGHTS: InsightsState.analysis_written},
         nav_label="Insights",
         nav_order=35,
     )

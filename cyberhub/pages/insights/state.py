@@ -1,5 +1,6 @@
-"""The /insights page's state: the learner's notes and their work-style analysis, as view rows
-with their dates already written for the reader (in their time zone)."""
+"""The /insights page's state: the learner's work-style analysis, as view rows with their dates
+already written for the reader (in their time zone). Goals and reflections are kept on
+/coaching (services/coaching/) since issue 16; this page links there."""
 
 from __future__ import annotations
 
@@ -11,28 +12,15 @@ from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.schemas.ai import DimensionPublic, ProfilerEvidence, WorkStylePublic
-from cyberhub.schemas.notes import NotePublic
 from cyberhub.services.ai import personality
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import learner_notes
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/insights"
-KIND_LABELS = {"goal": "Goal", "reflection": "Reflection"}
-# What the page keeps of a typed body before the service checks it (and names its length).
-BODY_KEPT = learner_notes.BODY_MAX * 2
+COACHING = "/coaching"  # where goals and reflections are written
 
 
 # -- view rows -----------------------------------------------------------------------------------
-
-
-@dataclass
-class NoteView:
-    id: int
-    kind: str
-    kind_label: str
-    body: str
-    when: str  # "3 Dec 2026, 17:05 EAT · edited"
 
 
 @dataclass
@@ -44,12 +32,16 @@ class EvidenceView:
 
 @dataclass
 class DimensionView:
-    name: str
-    high: str
-    low: str
+    name: str  # "Systems-focused or people-focused": the scale's left end first
+    left: str  # the low pole, at the scale's left end (0)
+    right: str  # the high pole, at its right end (100)
     score: int
-    label: str
+    label: str  # "Leans people-focused", "Balanced", "Not enough evidence yet"
     description: str
+    known: bool  # False while there is not enough evidence: the scale shows no marker
+    position: str  # the marker's CSS left, "calc(68% - 7px)"
+    confidence: str  # "Low confidence · 3 of 4 pieces of evidence point this way"
+    scale_label: str  # the scale's accessible name
     evidence: list[EvidenceView] = field(default_factory=list)
     count: int = 0
 
@@ -62,10 +54,19 @@ class AnalysisView:
     basis: str  # "Based on 12 profiler answers and 2 reflections · analysed <when>"
 
 
-def note_view(n: NotePublic, tz: str) -> NoteView:
-    edited = " · edited" if n.edited else ""
-    return NoteView(
-        n.id, n.kind, KIND_LABELS.get(n.kind, n.kind), n.body, when(n.created_at, tz) + edited
+def _pieces(n: int) -> str:
+    return f"{n} piece{'s' if n != 1 else ''} of evidence"
+
+
+def _confidence(d: DimensionPublic) -> str:
+    """How far to trust the label, in words: the amount and the agreement of the evidence."""
+    if d.label == personality.NOT_ENOUGH:
+        return f"Only {_pieces(d.evidence_items)} so far" if d.evidence_items else ""
+    if d.label == personality.BALANCED:
+        return f"{_pieces(d.evidence_items).capitalize()}, pulling both ways"
+    return (
+        f"{d.confidence.capitalize()} confidence · {d.agreeing_items} of "
+        f"{_pieces(d.evidence_items)} point this way"
     )
 
 
@@ -76,8 +77,22 @@ def _dimension_view(d: DimensionPublic) -> DimensionView:
         else EvidenceView("From your reflection", e.excerpt, "towards " + e.towards)
         for e in d.evidence
     ]
+    known = d.label != personality.NOT_ENOUGH
+    confidence = _confidence(d)
+    reading = d.label + (f" ({confidence.lower()})" if known else "")
     return DimensionView(
-        d.name, d.high, d.low, d.score, d.label, d.description, evidence, len(evidence)
+        name=d.name,
+        left=d.low,
+        right=d.high,
+        score=d.score,
+        label=d.label,
+        description=d.description,
+        known=known,
+        position=f"calc({max(0, min(100, d.score))}% - 7px)",
+        confidence=confidence,
+        scale_label=f"Scale from {d.low} (left) to {d.high} (right): {reading}",
+        evidence=evidence,
+        count=len(evidence),
     )
 
 
@@ -102,15 +117,13 @@ def _tz(principal: Principal | None) -> str:
     return principal.time_zone if principal else "UTC"
 
 
-def _read(session: Session, principal: Principal | None) -> tuple[list[NoteView], AnalysisView]:
-    notes = learner_notes.list_notes(session, principal)
+def _read(session: Session, principal: Principal | None) -> AnalysisView:
     analysis = personality.overview(session, principal)
     if analysis.status == "none":
         # Something to analyse and no analysis yet (e.g. the profiler was taken before this
         # feature existed): ask the worker for one instead of making the learner click.
         analysis = personality.request_analysis(session, principal)
-    tz = _tz(principal)
-    return [note_view(n, tz) for n in notes], analysis_view(analysis, tz)
+    return analysis_view(analysis, _tz(principal))
 
 
 def _analyse(session: Session, principal: Principal | None) -> AnalysisView:
@@ -124,20 +137,6 @@ class InsightsState(ServiceState, rx.State):
     loading: bool = True
     error: str = ""
     notice: str = ""
-    notes: list[NoteView] = []
-    # add
-    new_kind: str = "reflection"
-    new_body: str = ""
-    add_error: str = ""
-    saving: bool = False
-    # edit in place
-    editing_id: int = 0
-    edit_kind: str = "reflection"
-    edit_body: str = ""
-    edit_error: str = ""
-    # delete
-    delete_open: bool = False
-    delete_id: int = 0
     # analysis
     status: str = ""
     message: str = ""
@@ -150,18 +149,16 @@ class InsightsState(ServiceState, rx.State):
         self.status, self.message, self.dims, self.basis = a.status, a.message, a.dims, a.basis
 
     async def _fetch(self) -> str:
-        """Reload the notes and the analysis; the refusal's message, or ""."""
+        """Reload the analysis; the refusal's message, or ""."""
         read = await self._try(_read)
         if read:
-            self.notes, analysis = read.value
-            self._apply_analysis(analysis)
+            self._apply_analysis(read.value)
         return read.error
 
     @rx.event
     async def load(self) -> None:
         self.loading, self.error, self.notice = True, "", ""
-        self.add_error = self.edit_error = self.analyse_error = ""
-        self.editing_id, self.delete_open = 0, False
+        self.analyse_error = ""
         self.error = await self._fetch()
         self.loading = False
 
@@ -170,72 +167,11 @@ class InsightsState(ServiceState, rx.State):
         self.notice = ""
         self.analyse_error = await self._fetch()
 
-    # add --------------------------------------------------------------------------------------
     @rx.event
-    def set_new_kind(self, value: str) -> None:
-        self.new_kind = value if value in KIND_LABELS else "reflection"
-
-    @rx.event
-    async def add(self, form: dict[str, Any]) -> Any:
-        self.new_body = str(form.get("body", ""))[:BODY_KEPT]
-        self.notice, self.saving = "", True
-        yield
-        added = await self._try(learner_notes.add_note, kind=self.new_kind, body=self.new_body)
-        error = added.error or await self._fetch()
-        self.add_error, self.saving = error, False
-        if error:
-            return
-        self.new_body = ""
-        self.notice = f"{KIND_LABELS.get(self.new_kind, 'Note')} saved."
-        yield rx.set_value("note-body", "")
-
-    # edit -------------------------------------------------------------------------------------
-    @rx.event
-    def start_edit(self, note_id: int) -> None:
-        note = next((n for n in self.notes if n.id == int(note_id)), None)
-        if note is None:
-            return
-        self.editing_id, self.edit_kind, self.edit_body = note.id, note.kind, note.body
-        self.edit_error, self.notice = "", ""
-
-    @rx.event
-    def cancel_edit(self) -> None:
-        self.editing_id, self.edit_error = 0, ""
-
-    @rx.event
-    def set_edit_kind(self, value: str) -> None:
-        self.edit_kind = value if value in KIND_LABELS else "reflection"
-
-    @rx.event
-    async def save_edit(self, form: dict[str, Any]) -> None:
-        self.edit_body = str(form.get("body", ""))[:BODY_KEPT]
-        saved = await self._try(
-            learner_notes.update_note, self.editing_id, kind=self.edit_kind, body=self.edit_body
-        )
-        self.edit_error = saved.error or await self._fetch()
-        if not self.edit_error:
-            self.editing_id, self.notice = 0, "Changes saved."
-
-    # delete -----------------------------------------------------------------------------------
-    @rx.event
-    def ask_delete(self, note_id: int) -> None:
-        self.delete_id, self.delete_open = int(note_id), True
-
-    @rx.event
-    def set_delete_open(self, value: bool) -> None:
-        self.delete_open = value
-
-    @rx.event
-    async def delete(self) -> None:
-        self.delete_open, self.notice = False, ""
-        if not await self._call(learner_notes.delete_note, self.delete_id):
-            return
-        if error := await self._fetch():
-            self.error = error
-            return
-        if self.editing_id == self.delete_id:
-            self.editing_id = 0
-        self.notice = "Deleted."
+    async def analysis_written(self) -> None:
+        """The worker wrote the analysis (live update): show it, keeping the page's notice."""
+        if not self.loading:
+            self.analyse_error = await self._fetch()
 
     # analysis ---------------------------------------------------------------------------------
     @rx.event

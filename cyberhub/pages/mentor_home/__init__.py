@@ -13,6 +13,7 @@ from cyberhub.models import Role
 from cyberhub.pages.mentor_home.state import MentorHomeState, waited
 from cyberhub.pages.mentor_home.view import mentor_home_content
 from cyberhub.routes import Page, register, roles
+from cyberhub.services.messaging import live
 
 ROUTE = "/dashboard/mentor"
 
@@ -30,6 +31,7 @@ page = register(
         component=mentor_home_page,
         access=roles(Role.mentor),
         on_load=(MentorHomeState.load,),
+        live={live.QUEUE: MentorHomeState.queue_changed},
         nav_label="Mentoring",
         nav_order=20,
     )

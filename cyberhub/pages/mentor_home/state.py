@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from cyberhub.schemas.reviews import (
     MentorCohort,
     MentorDashboard,
     MentorHome,
+    MentorLearner,
     QueueCounts,
     QueueItem,
     Workload,
@@ -28,7 +30,7 @@ BUCKET_LABELS = {
     "pending": "Pending",
     "claimed_by_me": "Claimed by me",
     "waiting_for_student": "Waiting for student",
-    "reviewed": "Reviewed",
+    "reviewed": "Reviewed (all time)",
 }
 
 
@@ -87,6 +89,7 @@ class QueueRow:
 
 @dataclass
 class MenteeRow:
+    id: int  # their page: /mentees/{id}
     name: str
     email: str
     cohort_name: str
@@ -103,6 +106,25 @@ class LearnerRow:
     email: str
     organization: str
     joined: str
+    # The attempt the mentor can act on: "claim" it, "continue" the review they hold, or "".
+    action: str = ""
+    submission_id: int = 0
+    mission: str = ""
+    link: str = ""
+
+    @classmethod
+    def of(cls, x: MentorLearner, tz: str) -> LearnerRow:
+        w = x.waiting
+        return cls(
+            name=x.name,
+            email=x.email,
+            organization=x.organization,
+            joined=when(x.joined, tz, "date"),
+            action=("continue" if w.claimed_by_me else "claim") if w else "",
+            submission_id=w.submission_id if w else 0,
+            mission=w.mission if w else "",
+            link=f"/review/{w.submission_id}" if w else "",
+        )
 
 
 @dataclass
@@ -214,6 +236,7 @@ class MentorHomeState(ServiceState, rx.State):
         dash, home, tz = data.dashboard, data.home, data.time_zone
         self.mentees = [
             MenteeRow(
+                id=m.id,
                 name=m.name,
                 email=m.email,
                 cohort_name=m.cohort.name,
@@ -229,15 +252,7 @@ class MentorHomeState(ServiceState, rx.State):
         self._apply_queue(data.queue)
         self.organizations = home.organizations
         self.cohorts = home.cohorts
-        self.learners = [
-            LearnerRow(
-                name=x.name,
-                email=x.email,
-                organization=x.organization,
-                joined=when(x.joined, tz, "date"),
-            )
-            for x in home.learners
-        ]
+        self.learners = [LearnerRow.of(x, tz) for x in home.learners]
         self.learners_total = home.learners_total
         self.error = ""
 
@@ -250,8 +265,19 @@ class MentorHomeState(ServiceState, rx.State):
             self.error = ""
 
     @rx.event
+    async def queue_changed(self) -> None:
+        """A submission started waiting for this mentor (live update): the tab shown, re-read."""
+        if self.loaded:
+            await self._fetch_queue()
+
+    @rx.event
     async def select_bucket(self, bucket: str) -> None:
         if bucket not in BUCKET_LABELS:
+            return
+        if bucket == self.bucket and self.loaded:
+            # Radix tabs ask twice for one click (mouse-down, then the focus it gives the
+            # trigger, because the selected tab is this state's and not yet changed): the
+            # second ask would re-read the same page of the same queue.
             return
         self.bucket, self.page = bucket, 1
         await self._fetch_queue()
@@ -260,3 +286,11 @@ class MentorHomeState(ServiceState, rx.State):
     async def go_to(self, page: int) -> None:
         self.page = max(1, min(int(page), self.pages))
         await self._fetch_queue()
+
+    @rx.event
+    async def claim_from_list(self, submission_id: int) -> Any:
+        """Claim a learner's waiting attempt from the learners list, then open its review page;
+        if someone was faster, say so (the page's error) and leave the list as it was."""
+        if await self._call(reviews.claim, int(submission_id)):
+            return rx.redirect(f"/review/{int(submission_id)}")
+        return None

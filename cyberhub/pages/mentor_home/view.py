@@ -179,7 +179,7 @@ def _workload() -> rx.Component:
             _figure("Pending", w.pending),
             _figure("Claimed by me", w.claimed),
             _figure("Waiting for student", w.waiting_for_student),
-            _figure("Reviewed", w.reviewed_last_7_days, "last 7 days"),
+            _figure("Reviewed (last 7 days)", w.reviewed_last_7_days, "decided by you"),
             _figure("Median turnaround", w.median, "submission to decision, 30 days"),
             wrap="wrap",
             gap="3",
@@ -194,7 +194,7 @@ def _workload() -> rx.Component:
 def _mentee_row(m: rx.Var[MenteeRow]) -> rx.Component:
     percent = m.percent.to(int)
     return rx.table.row(
-        rx.table.cell(two_line(m.name, m.email)),
+        rx.table.cell(two_line(rx.link(m.name, href="/mentees/" + m.id.to_string()), m.email)),
         rx.table.cell(rx.text(m.cohort_name, size="2")),
         rx.table.cell(
             rx.vstack(
@@ -262,12 +262,43 @@ def _cohort_row(c: rx.Var[MentorCohort]) -> rx.Component:
     )
 
 
+def _learner_action(x: rx.Var[LearnerRow]) -> rx.Component:
+    return rx.match(
+        x.action,
+        (
+            "claim",
+            rx.button(
+                "Claim and review",
+                on_click=MentorHomeState.claim_from_list(x.submission_id),
+                size="2",
+                aria_label="Claim and review " + x.mission.to(str) + " by " + x.name.to(str),
+            ),
+        ),
+        (
+            "continue",
+            rx.link(
+                "Continue your review",
+                href=x.link.to(str),
+                weight="medium",
+                display="inline-block",
+                padding="0.3em 0.6em",
+                aria_label="Continue your review of " + x.mission.to(str) + " by " + x.name.to(str),
+            ),
+        ),
+        rx.text("Nothing waiting for you", size="2", color_scheme="gray"),
+    )
+
+
 def _learner_row(x: rx.Var[LearnerRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(x.name, weight="medium")),
-        rx.table.cell(rx.text(x.email, size="2")),
+        rx.table.cell(two_line(x.name, x.email)),
         rx.table.cell(rx.text(x.organization, size="2")),
         rx.table.cell(rx.text(x.joined, size="2")),
+        rx.table.cell(
+            rx.cond(x.mission.to(str) != "", rx.text(x.mission, size="2"), rx.text("—", size="2"))
+        ),
+        rx.table.cell(_learner_action(x)),
+        data_testid="learner-row",
     )
 
 
@@ -296,8 +327,9 @@ def _organization() -> rx.Component:
                     color_scheme="gray",
                 ),
                 data_table(
-                    ["Name", "Email", "Organization", "Joined"],
+                    ["Learner", "Organization", "Joined", "Waiting for review", "Action"],
                     rx.foreach(S.learners, _learner_row),
+                    data_testid="learners",
                 ),
                 width="100%",
                 spacing="2",

@@ -9,9 +9,11 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.shell import guarded, shell
+from cyberhub.pages.mission.due import MissionDueState
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.pages.mission.view import UPLOAD_ID, mission_content
 from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.services.messaging import live
 
 ROUTE = "/missions/[mission_id]"
 
@@ -28,6 +30,7 @@ page = register(
         title="Mission · CyberHub",
         component=mission_page,
         access=SIGNED_IN,
-        on_load=(MissionState.load,),
+        on_load=(MissionState.load, MissionDueState.load),
+        live={live.SUBMISSION: MissionState.refresh_work},
     )
 )

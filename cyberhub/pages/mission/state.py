@@ -8,7 +8,17 @@ import reflex as rx
 
 from cyberhub import upload_guard
 from cyberhub.models import Role, SubmissionStatus
-from cyberhub.pages.mission.data import NO_WORK, MissionView, Work, attach, file_content, load, save
+from cyberhub.pages.mission.data import (
+    NO_WORK,
+    MissionView,
+    Work,
+    attach,
+    file_content,
+    load,
+    load_work,
+    save,
+    save_draft,
+)
 from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
 from cyberhub.services.identity.permissions import roles
 from cyberhub.services.learning import submissions
@@ -35,6 +45,12 @@ class MissionState(ServiceState, rx.State):
     uploading: bool = False
     file_error: str = ""
     file_notice: str = ""
+    # A file chosen but not attached is attached by the Submit / Save click (attach_pending)
+    # while the form's own event (save_work) arrives separately, in either order: whichever runs
+    # second saves. "" = not known yet, "ok", or why the file was refused.
+    _file_outcome: str = ""
+    _waiting_for_file: bool = False
+    _pending_file: str = ""
 
     # -- derived -------------------------------------------------------------------------------
 
@@ -72,6 +88,19 @@ class MissionState(ServiceState, rx.State):
         return self.status == SubmissionStatus.changes_requested or (
             self.status == SubmissionStatus.draft and self.work.attempts > 1
         )
+
+    @rx.var
+    def feedback(self) -> dict[str, Any]:
+        """The review the student is answering (the newest attempt, when changes were
+        requested on it), shown beside the form while they work on the next attempt."""
+        latest = self.attempts[0] if self.attempts else {}
+        if self.can_submit and latest.get("decision") == SubmissionStatus.changes_requested:
+            return latest
+        return {}
+
+    @rx.var
+    def has_feedback(self) -> bool:
+        return bool(self.feedback)
 
     @rx.var
     def draft_file(self) -> str:
@@ -118,6 +147,18 @@ class MissionState(ServiceState, rx.State):
         self.loading = False
 
     @rx.event
+    async def refresh_work(self) -> None:
+        """The student's attempt changed elsewhere (claimed, reviewed): show its status, decision
+        and feedback without touching a form they are typing into."""
+        if not self.is_student or not self.mission.id or self.saving:
+            return
+        was_waiting = self.waiting
+        if work := await self._try(load_work, self.mission.id):
+            self._apply_work(work.value)
+            if was_waiting:  # the form was closed: it opens on the reviewed attempt
+                self._fill_form()
+
+    @rx.event
     async def reveal_hint(self) -> None:
         shown = await self._try(submissions.reveal_hint, self.mission_id)
         self.hint_error = shown.error
@@ -125,28 +166,70 @@ class MissionState(ServiceState, rx.State):
             self.revealed = shown.value.revealed
 
     @rx.event
-    def set_intent(self, intent: str) -> None:
-        # Runs on the button's click, just before the form's submit event (same queue, in order).
+    def set_intent(self, intent: str, chosen: list[str] | None = None) -> None:
+        # Runs on the button's click, just before the form's submit event (same queue, in order),
+        # with the file chosen in the drop zone but not attached yet (attach_pending sends it).
         self.intent = intent
+        self._pending_file = ", ".join(chosen or [])
 
     @rx.event
     async def save_work(self, form: dict[str, Any]) -> Any:
         self.answer = str(form.get("answer") or "")
         self.links_text = str(form.get("links") or "")
-        final = self.intent != "draft"
+        pending, self._pending_file = self._pending_file, ""
         self.saving, self.form_error, self.notice = True, "", ""
+        if pending and not self._file_outcome:
+            # The chosen file is still on its way (attach_pending): it finishes the save.
+            self._waiting_for_file = True
+            self.file_notice = f"Attaching {pending}…"
+            return
         yield
-        done = await self._try(
-            save, self.mission_id, final, self.answer, self.links_text.splitlines()
-        )
-        self.form_error = done.error
+        await self._finish_save()
+
+    @rx.event
+    async def attach_pending(self, files: list[rx.UploadFile]) -> Any:
+        """Attach the file chosen but not attached yet, as part of Submit / Save draft."""
+        if not files:
+            return
+        self.file_error, self.file_notice = "", ""
+        upload = files[0]
+        content = await upload.read()
+        done = await self._try(attach, self.mission_id, upload.filename or "", content)
         if done:
-            attempt, work = done.value
+            name, work = done.value
             self._apply_work(work)
-            if final:
+            self.file_notice = f"Attached {name} to your draft."
+        self._file_outcome = "ok" if done else (done.error or "the file could not be stored")
+        if self._waiting_for_file:
+            yield
+            await self._finish_save()
+
+    async def _finish_save(self) -> None:
+        final = self.intent != "draft"
+        outcome, self._file_outcome, self._waiting_for_file = self._file_outcome, "", False
+        if outcome not in ("", "ok"):
+            self.form_error = (
+                f"Your file was not attached, so nothing was "
+                f"{'submitted' if final else 'saved'}: {outcome} Your answer and links are "
+                "kept: choose another file (or none) and try again."
+            )
+            self.file_notice, self.saving, self.intent = "", False, "submit"
+            return
+        links = self.links_text.splitlines()
+        if final:
+            done = await self._try(save, self.mission_id, True, self.answer, links)
+            self.form_error = done.error
+            if done:
+                attempt, work = done.value
+                self._apply_work(work)
                 self.notice = f"Attempt {attempt} was submitted for review."
                 self.answer, self.links_text = "", ""
-            else:
+        else:
+            # a draft adds no event, attempt shown or hint: only the status changes
+            saved = await self._try(save_draft, self.mission_id, self.answer, links)
+            self.form_error = saved.error
+            if saved:
+                self.work = saved.value[1]
                 self.notice = "Draft saved."
         self.saving, self.intent = False, "submit"
 
@@ -179,3 +262,4 @@ class MissionState(ServiceState, rx.State):
 
 # Only students upload work files (checked before Reflex reads the body: cyberhub/upload_guard.py).
 upload_guard.declare(MissionState.attach, roles(Role.student))
+upload_guard.declare(MissionState.attach_pending, roles(Role.student))

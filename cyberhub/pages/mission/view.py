@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.learning import attempt_renderer, status_badge, timeline
+from cyberhub.components.learning import attempt_renderer, review_block, status_badge, timeline
+from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
+from cyberhub.pages.mission.due import due_badge
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.schemas.learning import MissionRef
 from cyberhub.services.learning import submissions
@@ -24,6 +27,17 @@ UPLOAD_ACCEPT: dict[str, list[str]] = {}
 for _ext, _type in submissions.ALLOWED_FILES.items():
     UPLOAD_ACCEPT.setdefault(_type, []).append(f".{_ext}")
 
+FEEDBACK_ID = "feedback"
+# A notification about a review links to /missions/<id>#feedback: the panel arrives after the
+# page's data, so it brings itself into view and takes focus when it mounts. A function compiled
+# into the page, not rx.call_script (that would reach the browser as a string to eval, which the
+# Content-Security-Policy forbids).
+_FOCUS_FEEDBACK: FunctionStringVar[Any] = FunctionStringVar.create(
+    "(() => { if (window.location.hash !== '#feedback') return; "
+    "const el = document.getElementById('feedback'); "
+    "if (el) { el.scrollIntoView({block: 'start'}); el.focus({preventScroll: true}); } })"
+)
+
 
 def _rubric_row(c: rx.Var[RubricRow]) -> rx.Component:
     return rx.table.row(
@@ -33,8 +47,7 @@ def _rubric_row(c: rx.Var[RubricRow]) -> rx.Component:
     )
 
 
-def _note(text: Any, icon: str, color: str, **props: Any) -> rx.Component:
-    """A full-width callout (why the form is hidden, what just happened)."""
+def _note(text: Any, icon: str, color: str, **props: Any) -> rx.Component:  # a full-width callout
     return rx.callout(text, icon=icon, color_scheme=color, width="100%", **props)
 
 
@@ -45,6 +58,13 @@ def _mission_links(missions: rx.Var[list[MissionRef]]) -> rx.Component:
     )
 
 
+def _hint(text: rx.Var[str]) -> rx.Component:
+    """One hint: markdown (code, emphasis) rendered through the one safe renderer."""
+    return _note(
+        safe_markdown(text, class_name="hint-text"), "lightbulb", "amber", data_testid="hint"
+    )
+
+
 def _hints() -> rx.Component:
     S = MissionState
     return rx.vstack(
@@ -52,10 +72,7 @@ def _hints() -> rx.Component:
         rx.cond(
             S.is_student,
             rx.vstack(
-                rx.foreach(
-                    S.revealed,
-                    lambda h: _note(h.hint, "lightbulb", "amber"),
-                ),
+                rx.foreach(S.revealed, lambda h: _hint(h.hint)),
                 error_callout(S.hint_error),
                 rx.cond(
                     S.hints_left > 0,
@@ -87,10 +104,7 @@ def _hints() -> rx.Component:
                 align="start",
             ),
             rx.vstack(
-                rx.foreach(
-                    S.staff_hints,
-                    lambda h: _note(h, "lightbulb", "amber"),
-                ),
+                rx.foreach(S.staff_hints, _hint),
                 rx.cond(
                     S.hints_total == 0,
                     rx.text("This mission has no hints.", size="2", color_scheme="gray"),
@@ -168,9 +182,51 @@ def _file_box() -> rx.Component:
     )
 
 
+def _feedback_panel() -> rx.Component:
+    """The mentor's review of the previous attempt, above the form of the next one."""
+    S = MissionState
+    return rx.card(
+        rx.vstack(
+            rx.heading(
+                "Your mentor's feedback on attempt ",
+                S.feedback["attempt"].to(str),
+                size="4",
+                as_="h3",
+            ),
+            rx.text(
+                "Your next attempt starts from that one: change what the feedback asks for, "
+                "then resubmit.",
+                size="2",
+                color_scheme="gray",
+            ),
+            review_block(S.feedback),
+            width="100%",
+            align="start",
+            spacing="2",
+        ),
+        id=FEEDBACK_ID,
+        tab_index=-1,
+        width="100%",
+        data_testid="feedback-panel",
+        on_mount=_FOCUS_FEEDBACK,
+    )
+
+
+def _saving_buttons(intent: str) -> list[Any]:
+    """A Save / Submit click: remember the intent, and attach the file chosen but not attached
+    yet (the form's submit event then waits for it: MissionState.save_work)."""
+    S = MissionState
+    return [
+        S.set_intent(intent, rx.selected_files(UPLOAD_ID)),
+        S.attach_pending(rx.upload_files(upload_id=UPLOAD_ID)),
+        rx.clear_selected_files(UPLOAD_ID),
+    ]
+
+
 def _work_form() -> rx.Component:
     S = MissionState
     return rx.vstack(
+        rx.cond(S.has_feedback, _feedback_panel()),
         rx.form(
             rx.vstack(
                 _label(
@@ -204,13 +260,13 @@ def _work_form() -> rx.Component:
                         type="submit",
                         variant="soft",
                         disabled=S.saving,
-                        on_click=S.set_intent("draft"),
+                        on_click=_saving_buttons("draft"),
                     ),
                     rx.button(
                         rx.cond(S.resubmitting, "Resubmit", "Submit for review"),
                         type="submit",
                         loading=S.saving,
-                        on_click=S.set_intent("submit"),
+                        on_click=_saving_buttons("submit"),
                     ),
                     spacing="3",
                 ),
@@ -303,6 +359,11 @@ def _your_work() -> rx.Component:
                     ),
                     width="100%",
                     data_testid="attempt-history",
+                    # Without the feedback panel (approved, or waiting), a review notification's
+                    # #feedback lands on the history, newest review first.
+                    id=rx.cond(S.has_feedback, "attempt-history", FEEDBACK_ID),
+                    tab_index=-1,
+                    on_mount=_FOCUS_FEEDBACK,
                 ),
                 rx.heading("Status timeline", size="4", as_="h3"),
                 timeline(S.events),
@@ -332,7 +393,7 @@ def mission_content() -> rx.Component:
             empty_state(
                 "Mission not found",
                 S.error,
-                rx.link(rx.button("Back to missions"), href="/missions"),
+                link_button("Back to missions", href="/missions"),
             ),
             rx.vstack(
                 rx.link("← All missions", href="/missions", size="2"),
@@ -340,6 +401,7 @@ def mission_content() -> rx.Component:
                     rx.badge(m.track, variant="outline"),
                     difficulty_badge(m.difficulty),
                     rx.badge(m.minutes, " min", variant="soft", color_scheme="gray"),
+                    due_badge(),
                     wrap="wrap",
                 ),
                 rx.heading(m.title, size="7", as_="h1"),

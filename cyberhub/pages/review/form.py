@@ -1,4 +1,6 @@
-"""Claim / release and the scoring form with its confirmation."""
+"""Claim / release and the scoring form with its confirmation: a score box beside each criterion
+(its text and maximum) with an optional comment, the running total, the feedback and its
+snippets."""
 
 from __future__ import annotations
 
@@ -7,28 +9,80 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.ui import error_callout
+from cyberhub.pages.review.snippets import snippets_panel
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _label
 from cyberhub.services.learning import reviews
 
 
 def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
-    field_id = "score-" + c["key"].to(str)
-    return rx.vstack(
-        _label(c["title"], field_id, " (max ", c["points"].to(str), ")"),
-        rx.input(
-            id=field_id,
-            name=field_id,
-            type="number",
-            min=0,
-            max=c["points"].to(int),
-            step=1,
-            default_value=c["typed"].to(str),
-            input_mode="numeric",
-            width="8em",
+    key = c["key"].to(str)
+    field_id, comment_id = "score-" + key, "comment-" + key
+    return rx.box(
+        rx.flex(
+            rx.vstack(
+                _label(c["title"], field_id, " (max ", c["points"].to(str), ")"),
+                rx.text(c["description"], size="1", color_scheme="gray"),
+                spacing="1",
+                flex="1",
+                min_width="12em",
+            ),
+            rx.hstack(
+                rx.input(
+                    id=field_id,
+                    name=field_id,
+                    type="number",
+                    min=0,
+                    max=c["points"].to(int),
+                    step=1,
+                    default_value=c["typed"].to(str),
+                    input_mode="numeric",
+                    width="6em",
+                    on_change=lambda value: ReviewState.type_score(key, value),
+                ),
+                rx.text("/ ", c["points"].to(str), size="2", color_scheme="gray"),
+                align="center",
+                spacing="2",
+            ),
+            spacing="3",
+            align="start",
+            wrap="wrap",
+            width="100%",
         ),
-        spacing="1",
+        rx.el.label(
+            rx.text("Comment on ", c["title"], " (optional)", size="1"),
+            html_for=comment_id,
+        ),
+        rx.text_area(
+            id=comment_id,
+            name=comment_id,
+            value=ReviewState.typed_comments[key].to(str),
+            on_change=lambda value: ReviewState.type_comment(key, value),
+            rows="2",
+            width="100%",
+            max_length=reviews.COMMENT_MAX,
+            placeholder="Shown to the learner beside this score (markdown).",
+        ),
         width="100%",
+        padding_bottom="0.75em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        data_testid="criterion-score",
+    )
+
+
+def _running_total() -> rx.Component:
+    S = ReviewState
+    return rx.text(
+        "Total ",
+        rx.text.strong(S.total_so_far, " / ", S.max_total),
+        rx.cond(
+            S.scored_count < S.rubric.length(),
+            rx.fragment(" · ", S.scored_count, " of ", S.rubric.length(), " criteria scored"),
+        ),
+        size="3",
+        role="status",
+        aria_live="polite",
+        data_testid="running-total",
     )
 
 
@@ -87,11 +141,13 @@ def _review_form() -> rx.Component:
                 ),
                 error_callout(S.form_error),
                 rx.foreach(S.rubric, _score_field),
+                rx.cond(S.rubric.length() > 0, _running_total()),
                 _label("Feedback", "feedback"),
                 rx.text_area(
                     id="feedback",
                     name="feedback",
-                    default_value=S.feedback,
+                    value=S.feedback,
+                    on_change=S.set_feedback,
                     rows="8",
                     width="100%",
                     max_length=reviews.FEEDBACK_MAX,
@@ -102,6 +158,7 @@ def _review_form() -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
+                snippets_panel(),
                 rx.hstack(
                     rx.button(
                         "Request changes",

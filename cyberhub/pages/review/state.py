@@ -1,5 +1,7 @@
-"""ReviewState: the review screen as the service describes it, claim / release, the scores and the
-decision; the service calls it runs in worker threads."""
+"""ReviewState: the review screen as the service describes it, claim / release, the scores (with a
+running total as they are typed) and a comment per criterion, the hints the learner revealed, the
+decision and then the next submission in the mentor's queue; the service calls it runs in worker
+threads."""
 
 from __future__ import annotations
 
@@ -7,16 +9,17 @@ import re
 from typing import Any
 
 import reflex as rx
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.models import SubmissionStatus
-from cyberhub.schemas.reviews import MissionSummary
+from cyberhub.schemas.reviews import MissionSummary, ReviewScreen
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
 from cyberhub.state.forms import parse_id
 from cyberhub.state.notifications import NotificationState
-from cyberhub.state.service import ServiceState
+from cyberhub.state.service import Outcome, ServiceState
 
 ROUTE = "/review/[submission_id]"
 DECISION_WORDS = {
@@ -37,10 +40,56 @@ def _review(
     decision: str,
     scores: dict[str, Any],
     feedback: str,
+    comments: dict[str, str],
 ) -> None:
     reviews.review(
-        session, principal, submission_id, decision=decision, scores=scores, feedback=feedback
+        session,
+        principal,
+        submission_id,
+        decision=decision,
+        scores=scores,
+        feedback=feedback,
+        comments=comments,
     )
+
+
+def _claim(session: Session, principal: Principal | None, submission_id: int) -> ReviewScreen:
+    """Claim, then the page as it is now: one transaction (and one thread hop) for the click."""
+    reviews.claim(session, principal, submission_id)
+    return reviews.review_screen(session, principal, submission_id)
+
+
+def _release(session: Session, principal: Principal | None, submission_id: int) -> ReviewScreen:
+    reviews.release(session, principal, submission_id)
+    return reviews.review_screen(session, principal, submission_id)
+
+
+class HintRow(BaseModel):
+    """A hint the learner revealed, as the mentor sees it."""
+
+    number: int  # 1-based, as the mission page numbers them
+    hint: str
+    at: str
+
+
+def parse_comments(rubric: list[dict[str, Any]], form: dict[str, Any]) -> dict[str, str]:
+    """The comment typed for each criterion (blanks left out)."""
+    out: dict[str, str] = {}
+    for c in rubric:
+        text = str(form.get(f"comment-{c['key']}", "") or "").strip()
+        if text:
+            out[c["key"]] = text[: reviews.COMMENT_MAX * 2]
+    return out
+
+
+def running_total(rubric: list[dict[str, Any]], typed: dict[str, str]) -> tuple[int, int]:
+    """(total of the scores typed so far that are valid, how many criteria they cover)."""
+    total = scored = 0
+    for c in rubric:
+        raw = (typed.get(c["key"]) or "").strip()
+        if re.fullmatch(r"\d{1,9}", raw) and int(raw) <= int(c["points"]):
+            total, scored = total + int(raw), scored + 1
+    return total, scored
 
 
 def parse_scores(rubric: list[dict[str, Any]], form: dict[str, Any]) -> dict[str, Any]:
@@ -66,12 +115,22 @@ class ReviewState(ServiceState, rx.State):
     status: str = ""
     attempt: int = 0
     student: str = ""
+    student_id: int = 0
     mission: MissionSummary = MissionSummary(id=0, title="", summary="")
     current: dict[str, Any] = {}
     earlier: list[dict[str, Any]] = []
     newer_attempt_id: int = 0
-    # Rubric rows with "typed": what the mentor typed, kept across a failed check.
+    # Rubric rows with "typed" and "comment": what the mentor typed, kept across a failed check.
     rubric: list[dict[str, Any]] = []
+    # The scores as they are typed, by criterion key (the running total reads them).
+    typed_scores: dict[str, str] = {}
+    # The comment on each criterion as it is typed (a snippet can be inserted into one).
+    typed_comments: dict[str, str] = {}
+    hints_total: int = 0
+    hints_revealed: list[HintRow] = []
+    # Said on the next submission's page after a review was sent from this one.
+    carry_notice: str = ""
+    queue_empty: bool = False
     max_total: int = 0
     holder: str = ""
     claimed_by_me: bool = False
@@ -90,7 +149,16 @@ class ReviewState(ServiceState, rx.State):
     form_error: str = ""
     confirm_open: bool = False
     pending_scores: dict[str, int] = {}
+    pending_comments: dict[str, str] = {}
     pending_total: int = 0
+
+    @rx.var
+    def total_so_far(self) -> int:
+        return running_total(self.rubric, self.typed_scores)[0]
+
+    @rx.var
+    def scored_count(self) -> int:
+        return running_total(self.rubric, self.typed_scores)[1]
 
     @rx.var
     def decided(self) -> bool:
@@ -104,7 +172,10 @@ class ReviewState(ServiceState, rx.State):
         return DECISION_WORDS.get(self.decision, "Send review")
 
     async def _fetch(self) -> None:
-        found = await self._try(reviews.review_screen, self.submission_id)
+        await self._show(await self._try(reviews.review_screen, self.submission_id))
+
+    async def _show(self, found: Outcome[ReviewScreen]) -> None:
+        """Fills the page from a review screen (or says why there is none)."""
         if not found:
             if found.code == "Forbidden":
                 self.denied, self.missing = found.error, ""
@@ -114,12 +185,18 @@ class ReviewState(ServiceState, rx.State):
             return
         data = found.value
         typed = {r["key"]: r.get("typed", "") for r in self.rubric}
+        comments = {r["key"]: r.get("comment", "") for r in self.rubric}
         self.status, self.attempt = data.status, data.attempt
         self.student, self.mission = data.student, data.mission
+        self.student_id = data.student_id
         self.current = _with_file(data.current)
         self.earlier = [_with_file(v) for v in data.earlier]
         self.newer_attempt_id = data.newer_attempt_id or 0
-        self.rubric = [{**c.model_dump(), "typed": typed.get(c.key, "")} for c in data.rubric]
+        self.rubric = [
+            {**c.model_dump(), "typed": typed.get(c.key, ""), "comment": comments.get(c.key, "")}
+            for c in data.rubric
+        ]
+        self.typed_comments = {c.key: self.typed_comments.get(c.key, "") for c in data.rubric}
         self.max_total = data.max_total
         claim = data.claim
         self.holder, self.claimed_by_me = claim.holder, claim.mine
@@ -127,6 +204,12 @@ class ReviewState(ServiceState, rx.State):
         self.claim_expired = claim.expired
         self.can_claim, self.can_release = data.can_claim, data.can_release
         self.can_review = data.can_review
+        tz = await self._time_zone()
+        self.hints_total = data.hints.total
+        self.hints_revealed = [
+            HintRow(number=h.index + 1, hint=h.hint, at=when(h.revealed_at, tz))
+            for h in data.hints.revealed
+        ]
         self.denied, self.missing, self.loaded = "", "", True
 
     @rx.event
@@ -134,7 +217,10 @@ class ReviewState(ServiceState, rx.State):
         self.loaded, self.denied, self.missing = False, "", ""
         self.action_error = self.notice = self.form_error = ""
         self.feedback, self.decision, self.confirm_open = "", "", False
-        self.rubric, self.busy = [], False
+        self.rubric, self.typed_scores, self.typed_comments, self.busy = [], {}, {}, False
+        self.hints_total, self.hints_revealed = 0, []
+        # A review just sent from the previous submission's page says so here.
+        self.notice, self.carry_notice, self.queue_empty = self.carry_notice, "", False
         submission_id = parse_id(self.router.page.params.get("submission_id", ""))
         if submission_id is None:
             self.missing, self.loaded = "That submission does not exist.", True
@@ -147,7 +233,7 @@ class ReviewState(ServiceState, rx.State):
     async def claim(self) -> Any:
         self.action_error, self.notice, self.busy = "", "", True
         yield
-        done = await self._try(reviews.claim, self.submission_id)
+        done = await self._try(_claim, self.submission_id)
         if not done and done.code == "Conflict":
             await self._fetch()
             self.busy = False
@@ -160,7 +246,7 @@ class ReviewState(ServiceState, rx.State):
         if not done:
             self.action_error, self.busy = done.error, False
             return
-        await self._fetch()
+        await self._show(done)
         self.busy = False
         self.notice = f"You claimed this submission until {self.claim_expires_at}."
 
@@ -168,12 +254,12 @@ class ReviewState(ServiceState, rx.State):
     async def release(self) -> Any:
         self.action_error, self.notice, self.busy = "", "", True
         yield
-        done = await self._try(reviews.release, self.submission_id)
+        done = await self._try(_release, self.submission_id)
         if not done:
             await self._fetch()
             self.action_error, self.busy = done.error, False
             return
-        await self._fetch()
+        await self._show(done)
         self.busy = False
         self.notice = "Released: the submission is back in the review queue."
 
@@ -190,6 +276,24 @@ class ReviewState(ServiceState, rx.State):
 
     # the review -----------------------------------------------------------------------------
     @rx.event
+    def type_score(self, key: str, value: str) -> None:
+        """A score as it is typed: the running total follows."""
+        if any(c["key"] == key for c in self.rubric):
+            self.typed_scores = {**self.typed_scores, key: str(value)[:20]}
+
+    @rx.event
+    def type_comment(self, key: str, value: str) -> None:
+        if key in self.typed_comments:
+            self.typed_comments = {
+                **self.typed_comments,
+                key: str(value)[: reviews.COMMENT_MAX * 2],
+            }
+
+    @rx.event
+    def set_feedback(self, value: str) -> None:
+        self.feedback = str(value)[: reviews.FEEDBACK_MAX * 2]
+
+    @rx.event
     def choose(self, decision: str) -> None:
         """The clicked button's decision (its click is handled before the form's submit)."""
         self.decision = decision if decision in DECISION_WORDS else ""
@@ -198,18 +302,28 @@ class ReviewState(ServiceState, rx.State):
     def check(self, form: dict[str, Any]) -> None:
         """Keep what was typed, check it with the service's rules, then ask to confirm."""
         self.feedback = str(form.get("feedback", ""))[: reviews.FEEDBACK_MAX * 2]
+        comments = parse_comments(self.rubric, form)
         self.rubric = [
-            {**c, "typed": str(form.get(f"score-{c['key']}", "") or "")[:20]} for c in self.rubric
+            {
+                **c,
+                "typed": str(form.get(f"score-{c['key']}", "") or "")[:20],
+                "comment": comments.get(c["key"], ""),
+            }
+            for c in self.rubric
         ]
+        self.typed_scores = {c["key"]: c["typed"] for c in self.rubric}
         scores = parse_scores(self.rubric, form)
         criteria = [{k: c[k] for k in ("key", "title", "points")} for c in self.rubric]
-        total, problems = reviews.check_review(criteria, self.decision, scores, self.feedback)
+        total, problems = reviews.check_review(
+            criteria, self.decision, scores, self.feedback, comments
+        )
         self.notice = self.action_error = ""
         if problems:
             self.form_error, self.confirm_open = " ".join(problems), False
             return
         self.form_error = ""
         self.pending_scores = {k: int(v) for k, v in scores.items()}
+        self.pending_comments = comments
         self.pending_total, self.confirm_open = total, True
 
     @rx.event
@@ -221,7 +335,12 @@ class ReviewState(ServiceState, rx.State):
         self.confirm_open, self.busy = False, True
         yield
         done = await self._try(
-            _review, self.submission_id, self.decision, dict(self.pending_scores), self.feedback
+            _review,
+            self.submission_id,
+            self.decision,
+            dict(self.pending_scores),
+            self.feedback,
+            dict(self.pending_comments),
         )
         if not done and done.code == "Conflict":
             await self._fetch()
@@ -239,8 +358,15 @@ class ReviewState(ServiceState, rx.State):
         if not done:
             self.form_error, self.busy = done.error, False
             return
-        await self._fetch()
-        self.busy = False
         words = "Changes requested" if self.decision != "approved" else "Approved"
-        self.notice = f"Review sent: {words}. {self.student} has been notified."
+        sent = f"Review sent: {words}. {self.student} has been notified."
+        following = await self._try(reviews.next_in_queue)
+        if following and following.value:
+            self.carry_notice = f"{sent} This is the next submission in your queue."
+            yield NotificationState.refresh
+            yield rx.redirect(f"/review/{following.value}")
+            return
+        await self._fetch()
+        self.busy, self.queue_empty = False, True
+        self.notice = f"{sent} Your review queue is empty: nothing else is waiting for you."
         yield NotificationState.refresh

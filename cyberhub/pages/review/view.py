@@ -8,11 +8,12 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.learning import attempt_card, review_block
+from cyberhub.components.link_button import link_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, loading_state
 from cyberhub.pages.review.form import _claim_bar, _review_form
 from cyberhub.pages.review.state import ROUTE, ReviewState
-from cyberhub.pages.review.work import _callout, _rubric, _submission
+from cyberhub.pages.review.work import _callout, _hints, _rubric, _submission
 
 
 def _result() -> rx.Component:
@@ -67,7 +68,7 @@ def _denied() -> rx.Component:
             "Mentors review the work of the students in the cohorts they serve.",
             color_scheme="gray",
         ),
-        rx.link(rx.button("Back to the review queue"), href="/dashboard/mentor"),
+        link_button("Back to the review queue", href="/dashboard/mentor"),
         spacing="4",
         padding_y="3em",
         data_testid="forbidden",
@@ -82,7 +83,12 @@ def review_content() -> rx.Component:
             rx.link("← Review queue", href="/dashboard/mentor", size="2"),
             rx.heading("Review: ", m.title, size="7", as_="h1"),
             rx.text(
-                S.student,
+                rx.link(
+                    S.student,
+                    href="/mentees/" + S.student_id.to_string(),
+                    size="3",
+                    title="Their goals, progress and other work",
+                ),
                 " · attempt ",
                 S.attempt,
                 " · ",
@@ -117,6 +123,7 @@ def review_content() -> rx.Component:
             ),
             rx.vstack(
                 _rubric(),
+                _hints(),
                 _earlier(),
                 rx.card(
                     rx.heading("Timeline", size="3", as_="h2"),
@@ -157,7 +164,7 @@ def review_content() -> rx.Component:
                 empty_state(
                     "Submission not found",
                     S.missing,
-                    rx.link(rx.button("Back to the review queue"), href="/dashboard/mentor"),
+                    link_button("Back to the review queue", href="/dashboard/mentor"),
                 ),
                 body,
             ),

@@ -121,3 +121,45 @@ def _rubric() -> rx.Component:
         width="100%",
         data_testid="rubric",
     )
+
+
+def _hint_row(h: rx.Var[Any]) -> rx.Component:
+    return rx.el.li(
+        rx.text(rx.text.strong("Hint ", h.number), " · revealed ", h.at, size="2"),
+        rx.box(safe_markdown(h.hint), width="100%"),
+        style={"marginBottom": "0.5em"},
+    )
+
+
+def _hints() -> rx.Component:
+    """The hints the learner revealed on this mission (they are told their mentor sees them)."""
+    S = ReviewState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Hints used", size="4", as_="h2"),
+            rx.cond(
+                S.hints_total > 0,
+                rx.text(
+                    S.student,
+                    " revealed ",
+                    rx.text.strong(S.hints_revealed.length(), " of ", S.hints_total),
+                    " hints on this mission.",
+                    size="2",
+                    data_testid="hint-count",
+                ),
+                rx.text("This mission has no hints.", size="2", data_testid="hint-count"),
+            ),
+            rx.cond(
+                S.hints_revealed.length() > 0,
+                rx.el.ol(
+                    rx.foreach(S.hints_revealed, _hint_row),
+                    style={"paddingLeft": "1.1em", "margin": "0", "width": "100%"},
+                ),
+            ),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="hints-used",
+    )

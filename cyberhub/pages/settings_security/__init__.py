@@ -1,15 +1,23 @@
 """/settings/security: two-factor authentication (enrol with a QR code or the typed secret and
 the current password, recovery codes shown once, replace them, turn MFA off with a code), the
-time zone dates and times are shown in, and "sign out everywhere" (every session and API key,
-after a confirmation)."""
+time zone dates and times are shown in, the calendar feed of due dates (calendar.py), and "sign
+out everywhere" (every session and API key, after a confirmation)."""
 
 from __future__ import annotations
 
+from cyberhub.pages.settings_security.calendar import CalendarFeedState
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.pages.settings_security.view import ROUTE, settings_security_page
 from cyberhub.routes import SIGNED_IN, Page, register
 
-__all__ = ["ROUTE", "SecurityState", "TimeZoneState", "page", "settings_security_page"]
+__all__ = [
+    "ROUTE",
+    "CalendarFeedState",
+    "SecurityState",
+    "TimeZoneState",
+    "page",
+    "settings_security_page",
+]
 
 page = register(
     Page(
@@ -17,6 +25,6 @@ page = register(
         title="Security · Settings · CyberHub",
         component=settings_security_page,
         access=SIGNED_IN,
-        on_load=(SecurityState.load, TimeZoneState.load),
+        on_load=(SecurityState.load, TimeZoneState.load, CalendarFeedState.load),
     )
 )

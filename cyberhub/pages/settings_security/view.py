@@ -7,6 +7,7 @@ import reflex as rx
 from cyberhub.components.fields import field_label
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
+from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.services.identity import time_zones
 
@@ -179,9 +180,10 @@ def _code_dialog(
     S = SecurityState
     field_id = f"mfa-{name}-code"
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(trigger, color_scheme=color, variant="soft", on_click=S.open_dialog(name))
-        ),
+        # Opened by the state (not a Radix trigger: Reflex wraps a trigger child that has an
+        # on_click in a <div>, which then carries the button's ARIA); focus comes back here on
+        # close through assets/a11y.js.
+        rx.button(trigger, color_scheme=color, variant="soft", on_click=S.open_dialog(name)),
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description, id=f"{field_id}-help"),
@@ -271,14 +273,12 @@ def _sessions_card() -> rx.Component:
             "every session ends (this one too) and every API key stops working."
         ),
         rx.alert_dialog.root(
-            rx.alert_dialog.trigger(
-                rx.button(
-                    rx.icon("log_out", size=16),
-                    "Sign out everywhere",
-                    color_scheme="red",
-                    variant="soft",
-                    on_click=S.open_dialog("everywhere"),
-                )
+            rx.button(
+                rx.icon("log_out", size=16),
+                "Sign out everywhere",
+                color_scheme="red",
+                variant="soft",
+                on_click=S.open_dialog("everywhere"),
             ),
             rx.alert_dialog.content(
                 rx.alert_dialog.title("Sign out everywhere?"),
@@ -385,6 +385,7 @@ def settings_security_content() -> rx.Component:
             ),
         ),
         rx.cond(S.loading, rx.fragment(), _time_zone_card()),
+        rx.cond(S.loading, rx.fragment(), calendar_card()),
         rx.cond(S.loading, rx.fragment(), _sessions_card()),
         rx.text(
             "Manage what you agreed to under ",

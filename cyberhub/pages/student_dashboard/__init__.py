@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.recommendations import RecommendationsState
 from cyberhub.components.shell import guarded, shell
 from cyberhub.models import Role
+from cyberhub.pages.student_dashboard.certificates import MyCertificatesState
+from cyberhub.pages.student_dashboard.coaching_block import CoachingBlockState
+from cyberhub.pages.student_dashboard.due import DueThisWeekState
 from cyberhub.pages.student_dashboard.state import EXCERPT, StudentDashboardState
 from cyberhub.pages.student_dashboard.view import content
 from cyberhub.routes import Page, register, roles
+from cyberhub.services.messaging import live
 
 ROUTE = "/dashboard/student"
 
@@ -28,7 +33,13 @@ page = register(
         title="My learning · CyberHub",
         component=student_dashboard_page,
         access=roles(Role.student),
-        on_load=(StudentDashboardState.load,),
+        on_load=(
+            StudentDashboardState.load,
+            MyCertificatesState.load,
+            CoachingBlockState.load,
+            DueThisWeekState.load,
+        ),
+        live={live.RECOMMENDATIONS: RecommendationsState.list_changed},
         nav_label="My learning",
         nav_order=5,
     )

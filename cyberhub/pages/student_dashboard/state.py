@@ -90,7 +90,7 @@ def load_home(session: Session, principal: Principal | None, hint: str) -> Home:
             FeedbackRow(
                 **f.model_dump(exclude={"feedback", "created_at"}),
                 when=when(f.created_at, tz),
-                excerpt=rendering.markdown_excerpt(f.feedback, EXCERPT),
+                excerpt=rendering.markdown_quote(f.feedback, EXCERPT),  # safe_markdown shows it
             )
             for f in board.latest_feedback
         ],

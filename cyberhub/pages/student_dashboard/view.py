@@ -9,8 +9,13 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.learning import decision_badge, status_badge
+from cyberhub.components.link_button import link_button
+from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.recommendations import recommendations_card
 from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
+from cyberhub.pages.student_dashboard.certificates import certificates_section
+from cyberhub.pages.student_dashboard.coaching_block import coaching_block
+from cyberhub.pages.student_dashboard.due import due_section
 from cyberhub.pages.student_dashboard.state import (
     FeedbackRow,
     InProgressRow,
@@ -67,20 +72,18 @@ def _next_action() -> rx.Component:
         rx.vstack(
             rx.heading("Next best action", size="5", as_="h2"),
             rx.text(a.label, size="4", weight="medium"),
-            rx.link(
-                rx.button(
-                    rx.match(
-                        a.kind,
-                        ("resubmit", "Resubmit your work"),
-                        ("continue_draft", "Continue your draft"),
-                        ("start", "Start the mission"),
-                        ("profiler", "Take the profiler"),
-                        ("enroll", "Find a cohort"),
-                        "Browse missions",
-                    ),
-                    rx.icon("arrow_right", size=18),
-                    size="3",
+            link_button(
+                rx.match(
+                    a.kind,
+                    ("resubmit", "Resubmit your work"),
+                    ("continue_draft", "Continue your draft"),
+                    ("start", "Start the mission"),
+                    ("profiler", "Take the profiler"),
+                    ("enroll", "Find a cohort"),
+                    "Browse missions",
                 ),
+                rx.icon("arrow_right", size=18),
+                size="3",
                 href=a.link,
             ),
             spacing="3",
@@ -242,7 +245,16 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
             ),
             rx.cond(
                 f.excerpt != "",
-                rx.text("“", f.excerpt, "”", size="2", color_scheme="gray"),
+                rx.box(
+                    safe_markdown(f.excerpt),
+                    class_name="feedback-quote",
+                    font_size="var(--font-size-2)",
+                    color=rx.color("gray", 11),
+                    padding_left="0.75em",
+                    border_left=f"3px solid {rx.color('gray', 6)}",
+                    style={"& p, & ul, & ol": {"margin": "0.15em 0"}},
+                    data_testid="feedback-quote",
+                ),
             ),
             rx.link(
                 "Read the full review →",
@@ -319,6 +331,17 @@ def content() -> rx.Component:
             loading_state(),
             rx.vstack(
                 rx.cond(
+                    S.welcome & ~S.has_track,
+                    rx.callout(
+                        "Your account is ready. Start with the career profiler below, or browse "
+                        "the missions of your programme.",
+                        icon="party_popper",
+                        color_scheme="green",
+                        width="100%",
+                        data_testid="welcome-new-account",
+                    ),
+                ),
+                rx.cond(
                     S.welcome & S.has_track,
                     rx.callout(
                         rx.text(
@@ -342,10 +365,7 @@ def content() -> rx.Component:
                                 "You haven't taken the career profiler yet. Ten minutes of scenarios "
                                 "tell you which of the five tracks fits how you think."
                             ),
-                            rx.link(
-                                rx.button("Take the career profiler"),
-                                href="/onboarding/ai-profiler",
-                            ),
+                            link_button("Take the career profiler", href="/onboarding/ai-profiler"),
                             align="start",
                         ),
                         icon="sparkles",
@@ -354,6 +374,8 @@ def content() -> rx.Component:
                     ),
                 ),
                 _next_action(),
+                coaching_block(),
+                due_section(),
                 recommendations_card(),
                 rx.grid(
                     _progress_block(),
@@ -364,6 +386,7 @@ def content() -> rx.Component:
                 ),
                 _feedback_block(),
                 _cohorts_block(),
+                certificates_section(),
                 rx.cond(
                     S.has_track,
                     rx.card(

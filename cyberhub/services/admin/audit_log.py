@@ -6,13 +6,24 @@ Days are calendar days in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cyberhub.models import AuditLog, Role, User
+from cyberhub.models import (
+    ApiKey,
+    AuditLog,
+    Cohort,
+    Mission,
+    Organization,
+    Program,
+    Role,
+    Track,
+    User,
+)
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.audit import (
     AuditActionSeries,
@@ -26,6 +37,11 @@ from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 
 PAGE_SIZE = 25
+# The chart draws the most frequent actions and sums the rest as one "Other" series, so that
+# its legend stays short enough to read (the table below it keeps every action).
+CHART_TOP_ACTIONS = 6
+OTHER_KEY = "other"
+OTHER_COLOR = "#64748b"
 MAX_STATS_DAYS = 366
 DEFAULT_STATS_DAYS = 14
 # Distinct colours for the chart's series (recharts fills), cycled when there are more actions.
@@ -62,6 +78,83 @@ def _check_range(date_from: date | None, date_to: date | None) -> None:
             )
     if date_from and date_to and date_from > date_to:
         raise Invalid("The start date must be on or before the end date.")
+
+
+# What names each kind of target: (table, its name column).
+_NAMED: dict[str, tuple[Any, Any]] = {
+    "user": (User, None),
+    "mission": (Mission, Mission.title),
+    "cohort": (Cohort, Cohort.name),
+    "organization": (Organization, Organization.name),
+    "program": (Program, Program.name),
+    "track": (Track, Track.name),
+    "api_key": (ApiKey, ApiKey.name),
+}
+_TARGET_LABELS = {"api_key": "API key", "ai_rebuild": "AI rebuild", "job_failure": "failed job"}
+
+
+def target_names(
+    session: Session, targets: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The name of each (target_type, target_id) that still exists: a person's full name (else
+    their email), a mission's title, a cohort's, organization's, program's or track's name."""
+    wanted: dict[str, set[int]] = {}
+    for kind, ident in targets:
+        if kind in _NAMED and ident.isdigit():
+            wanted.setdefault(kind, set()).add(int(ident))
+    names: dict[tuple[str, str], str] = {}
+    for kind, ids in wanted.items():
+        table, column = _NAMED[kind]
+        if table is User:
+            found = session.exec(
+                select(User.id, User.full_name, User.email).where(col(User.id).in_(ids))
+            ).all()
+            names.update({(kind, str(i)): (full or email) for i, full, email in found})
+        else:
+            rows = session.exec(select(table.id, column).where(col(table.id).in_(ids))).all()
+            names.update({(kind, str(i)): str(name) for i, name in rows})
+    return names
+
+
+def describe_target(target_type: str, target_id: str, names: dict[tuple[str, str], str]) -> str:
+    """ "Juma Mwangi", "mission “Harden a Linux host”"; "user 27" only when it no longer exists."""
+    if not target_type:
+        return target_id
+    name = names.get((target_type, target_id))
+    label = _TARGET_LABELS.get(target_type, target_type.replace("_", " "))
+    if name is None:
+        return f"{label} {target_id}".strip()
+    return name if target_type == "user" else f"{label} “{name}”"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set):
+        return ", ".join(_value(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def readable_details(details: dict[str, Any], limit: int = 600) -> str:
+    """An entry's details as "key: value" lines (lists comma-separated, nested objects as
+    "key.sub: value"), never Python's dict or list syntax; empty values left out."""
+    lines: list[str] = []
+
+    def walk(prefix: str, data: dict[str, Any]) -> None:
+        for key, value in data.items():
+            name = f"{prefix}{str(key).replace('_', ' ')}"
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            if isinstance(value, dict):
+                walk(f"{name}.", value)
+            else:
+                lines.append(f"{name}: {_value(value)}")
+
+    walk("", details)
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def search(
@@ -109,6 +202,7 @@ def search(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
+    names = target_names(session, ((e.target_type, e.target_id) for e, _ in rows))
     return AuditPage(
         items=[
             AuditEntryPublic(
@@ -119,9 +213,11 @@ def search(
                 action=e.action,
                 target_type=e.target_type,
                 target_id=e.target_id,
+                target_name=describe_target(e.target_type, e.target_id, names),
                 ip=str(e.ip) if e.ip else "",
                 user_agent=e.user_agent,
                 details=e.details,
+                details_text=readable_details(e.details),
             )
             for e, email in rows
         ],
@@ -147,8 +243,9 @@ def stats(
     """Counts per action per UTC day between the dates (inclusive; default: the last 14 days).
 
     Returns the same numbers three ways: `rows` (day, action, count) for a table, `series`
-    (one object per day with a key per action, zeros filled in; `actions` maps names to keys and
-    colours) for a chart, and `totals`.
+    (one object per day with a key per charted action, zeros filled in; `actions` maps names to
+    keys and colours) for a chart, and `totals`. The chart keeps the CHART_TOP_ACTIONS - 1 most
+    frequent actions and sums the others into one "Other (n actions)" series.
     """
     require_role(principal, Role.admin)
     _check_range(date_from, date_to)
@@ -172,21 +269,37 @@ def stats(
     for r in rows:
         totals[r["action"]] = totals.get(r["action"], 0) + r["count"]
     names = sorted(totals)
+    # The chart: the most frequent actions (ties by name), the rest summed as "Other".
+    ranked = sorted(names, key=lambda n: (-totals[n], n))
+    shown = ranked if len(ranked) <= CHART_TOP_ACTIONS else ranked[: CHART_TOP_ACTIONS - 1]
+    rest = [n for n in ranked if n not in shown]
     # Chart keys are "a0", "a1", ...: recharts reads a dotted dataKey ("role.assigned") as a path.
-    keys = {n: f"a{i}" for i, n in enumerate(names)}
+    keys = {n: f"a{i}" for i, n in enumerate(shown)} | dict.fromkeys(rest, OTHER_KEY)
     days = [(date_from + timedelta(days=i)).isoformat() for i in range(days_count)]
-    series: list[dict[str, Any]] = [{"day": d, **dict.fromkeys(keys.values(), 0)} for d in days]
+    series: list[dict[str, Any]] = [
+        {"day": d, **dict.fromkeys(set(keys.values()), 0)} for d in days
+    ]
     index = {d: i for i, d in enumerate(days)}
     for r in rows:
-        series[index[r["day"]]][keys[r["action"]]] = r["count"]
+        series[index[r["day"]]][keys[r["action"]]] += r["count"]
+    chart = [
+        AuditActionSeries(name=n, key=keys[n], color=PALETTE[i % len(PALETTE)], total=totals[n])
+        for i, n in enumerate(shown)
+    ]
+    if rest:
+        chart.append(
+            AuditActionSeries(
+                name=f"Other ({len(rest)} actions)",  # always 2 or more
+                key=OTHER_KEY,
+                color=OTHER_COLOR,
+                total=sum(totals[n] for n in rest),
+            )
+        )
     return AuditStats(
         date_from=date_from,
         date_to=date_to,
         days=[date.fromisoformat(d) for d in days],
-        actions=[
-            AuditActionSeries(name=n, key=keys[n], color=PALETTE[i % len(PALETTE)], total=totals[n])
-            for i, n in enumerate(names)
-        ],
+        actions=chart,
         rows=[AuditDayCount.model_validate(r) for r in rows],
         series=series,
         totals=[AuditTotal(action=n, count=totals[n]) for n in names],

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, update
 from sqlmodel import Session, col, select
@@ -37,12 +39,16 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.models.certificates import Certificate
+from cyberhub.models.sponsorship import Sponsorship
+from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services.ai import profiler
 from cyberhub.services.ai.profiler_bank import load_bank
+from cyberhub.services.coaching import goals, habits, reflections
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.passwords import hash_password
 from cyberhub.services.identity.permissions import Principal, load_principal
-from cyberhub.services.learning import enrollment, reviews, submissions
+from cyberhub.services.learning import enrollment, reviews, schedule, submissions
 from cyberhub.services.learning.programs import ensure_track, nice_roles_for
 from cyberhub.services.learning.submissions import latest_attempt
 
@@ -58,6 +64,10 @@ DEMO_USERS: list[tuple[str, str, Role, bool]] = [
     ("admin@cyberhub.example", "Ada Admin", Role.admin, False),
 ]
 DEMO_ORG_SLUG = "ongoza"
+# The demo sponsor's organisation: it funds seats in the Nairobi Spring Cohort (issue 15, item 2).
+SPONSOR_ORG_SLUG = "savannah-tech-foundation"
+# The one demo learner who shares their profile and progress with their cohort's sponsors.
+SHARES_WITH_SPONSORS = "juma.mwangi@cyberhub.example"
 SPRING, EVENING = "Nairobi Spring Cohort", "Remote Evening Cohort"
 STUDENT, MENTOR, MENTOR_2 = (
     "student@cyberhub.example",
@@ -79,6 +89,29 @@ DEMO_LEARNERS: list[tuple[str, str, str, str | None]] = [
     ("samuel.mutua@cyberhub.example", "Samuel Mutua", SPRING, None),
     ("zainabu.ali@cyberhub.example", "Zainabu Ali", EVENING, None),
 ]
+# Juma takes the profiler as a leader and completes the leaders track (a certificate).
+COMPLETER = "juma.mwangi@cyberhub.example"
+# The missions the demo programme requires of each track to complete it (issue 15, item 4): the
+# first three of each track, easiest first.
+REQUIRED_MISSIONS = frozenset(
+    {
+        "harden-a-linux-web-server",
+        "add-security-scanning-to-ci",
+        "build-a-minimal-container-image",
+        "write-an-acceptable-use-policy",
+        "build-a-risk-register",
+        "cis-controls-ig1-gap-assessment",
+        "analyse-a-phishing-email",
+        "map-a-threat-report-to-attack",
+        "triage-a-malware-pcap",
+        "create-a-phishing-awareness-micro-lesson",
+        "write-a-skills-assessment",
+        "write-an-nmap-lab-guide",
+        "profile-a-security-buyer",
+        "package-a-vulnerability-assessment-service",
+        "price-a-managed-security-service",
+    }
+)
 
 
 def load_json(name: str) -> Any:
@@ -135,9 +168,18 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
         tracks[t["key"]] = track
     session.flush()
 
+    sponsor_org = Organization(
+        name="Savannah Tech Foundation",
+        slug=SPONSOR_ORG_SLUG,
+        description="A foundation that funds cybersecurity training seats for young Kenyans.",
+    )
+    session.add(sponsor_org)
+    session.flush()
+
     users: dict[Role, User] = {}
     password_hash = hash_password(DEMO_PASSWORD)
     for email, name, role, scoped in DEMO_USERS:
+        home = sponsor_org if role == Role.sponsor else org
         user = User(email=email, full_name=name, password_hash=password_hash)
         session.add(user)
         session.flush()
@@ -146,7 +188,7 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
             RoleAssignment(
                 user_id=user.id,
                 role=role,
-                organization_id=org.id if scoped else None,
+                organization_id=home.id if scoped else None,
                 reason="demo data",
             )
         )
@@ -203,8 +245,12 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
         by_slug[m["slug"]] = mission
     session.flush()
     session.add_all(
-        ProgramMission(program_id=program.id, mission_id=mission.id)  # type: ignore[arg-type]
-        for mission in by_slug.values()
+        ProgramMission(
+            program_id=program.id or 0,
+            mission_id=mission.id,  # type: ignore[arg-type]
+            required=slug in REQUIRED_MISSIONS,
+        )
+        for slug, mission in by_slug.items()
     )
     for m in raw:
         for prereq in m.get("prerequisites", []):
@@ -215,17 +261,36 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
                 )
             )
     session.flush()
+    spring = session.exec(
+        select(Cohort).where(Cohort.program_id == program.id, Cohort.name == SPRING)
+    ).one()
+    session.add(
+        Sponsorship(
+            organization_id=sponsor_org.id or 0,
+            cohort_id=spring.id or 0,
+            seats=25,
+            amount=Decimal("30000.00"),
+            currency="USD",
+            starts_on=spring.starts_on,
+            ends_on=spring.ends_on,
+            created_by_id=users[Role.director].id,
+            notes="Full scholarships for 25 learners from Nairobi's informal settlements.",
+        )
+    )
+    session.flush()
     if activity:
         load_demo_activity(session)
     return [m.id for m in by_slug.values() if m.id is not None]
 
 
-def _demo_profiler_result(session: Session, student: User) -> None:
-    """The demo student has taken the profiler, answering as a builder would."""
+def _demo_profiler_result(
+    session: Session, student: User, track: str = "builders", runner_up: str = "leaders"
+) -> None:
+    """The demo student has taken the profiler, answering as a builder would (or `track`)."""
     principal = load_principal(session, student.id or 0)
     started = profiler.start(session, principal)
     for q in load_bank(started.version).questions:
-        best = max(q.options, key=lambda o: (o.weights["builders"], -o.weights["leaders"]))
+        best = max(q.options, key=lambda o: (o.weights[track], -o.weights[runner_up]))
         profiler.respond(session, principal, started.id, question_id=q.id, option_id=best.id)
     profiler.complete(session, principal, started.id)
 
@@ -421,6 +486,18 @@ def _next_attempt(session: Session, student: Principal, mission: Mission) -> int
     return latest.attempt if latest.status == SubmissionStatus.draft else latest.attempt + 1
 
 
+def _stamp_completion(session: Session, user_id: int, when: datetime) -> None:
+    """Move the completion the review just made (enrolment and certificate) to `when`."""
+    session.execute(
+        update(Enrollment)
+        .where(col(Enrollment.student_id) == user_id, col(Enrollment.completed_at).is_not(None))
+        .values(completed_at=when)
+    )
+    session.execute(
+        update(Certificate).where(col(Certificate.user_id) == user_id).values(issued_at=when)
+    )
+
+
 def _people(session: Session, org: Organization, now: datetime) -> None:
     """The second mentor and the learners: active accounts with the demo password."""
     # The main demo accounts' hash (same password): bcrypt at full cost takes a quarter second.
@@ -443,8 +520,15 @@ def _people(session: Session, org: Organization, now: datetime) -> None:
                 user_id=user.id or 0, role=role, organization_id=org.id, reason="demo data"
             )
         )
-        consents.record_signup_consents(session, user.id or 0, [consents.TERMS, consents.PRIVACY])
+        kinds = [consents.TERMS, consents.PRIVACY]
+        if email == COMPLETER:  # he took the career profiler
+            kinds.append(consents.AI_PROFILING)
+        if email == SHARES_WITH_SPONSORS:
+            kinds.append(consents.SPONSOR_SHARING)
+        consents.record_signup_consents(session, user.id or 0, kinds)
     session.flush()
+    completer = session.exec(select(User).where(User.email == COMPLETER)).one()
+    _demo_profiler_result(session, completer, "leaders", "builders")
 
 
 def _cohort_setup(session: Session, act: _Activity, cohorts: dict[str, Cohort]) -> None:
@@ -473,6 +557,40 @@ def _cohort_setup(session: Session, act: _Activity, cohorts: dict[str, Cohort]) 
                     session, director, cohort_id, student.user_id, act.who(mentor).user_id
                 )
         session.execute(update(MentorAssignment).values(assigned_at=_ago(act.now, days=23)))
+
+
+# The Spring cohort's schedule (issue 15, item 3), days from now, due at 17:00 Nairobi time: some
+# past, some this week, some later. The demo student (builders) is overdue with the container
+# image (changes requested), has two handed in due this week and one not started.
+DEMO_SCHEDULE: dict[str, int] = {
+    "harden-a-linux-web-server": -12,
+    "add-security-scanning-to-ci": -8,
+    "build-a-minimal-container-image": -2,
+    "threat-model-a-web-application": 2,
+    "secure-authentication-for-a-flask-api": 4,
+    "terraform-aws-baseline-with-checkov": 6,
+    "harden-kubernetes-with-pss-and-network-policies": 20,
+    "write-an-acceptable-use-policy": -12,
+    "build-a-risk-register": -8,
+    "cis-controls-ig1-gap-assessment": -4,
+    "write-an-incident-response-plan": 3,
+    "run-a-ransomware-tabletop": 10,
+}
+DEMO_DIRECTOR = "director@cyberhub.example"
+
+
+def _schedule(session: Session, act: _Activity, cohort: Cohort) -> None:
+    """The Spring cohort's due dates, set by the demo director as on the cohort page."""
+    director = act.who(DEMO_DIRECTOR)
+    nairobi = ZoneInfo("Africa/Nairobi")
+    today = act.now.astimezone(nairobi).date()
+    for slug, days in DEMO_SCHEDULE.items():
+        mission = session.exec(select(Mission).where(Mission.slug == slug)).first()
+        if mission is None:
+            continue
+        day = today + timedelta(days=days)
+        due_at = datetime(day.year, day.month, day.day, 17, 0, tzinfo=nairobi)
+        schedule.set_due_date(session, director, cohort.id or 0, mission.id or 0, due_at)
 
 
 def load_demo_activity(session: Session, now: datetime | None = None) -> None:
@@ -512,6 +630,8 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     act.claim(MENTOR, s, d(0, 2))
     act.draft(me, "analyse-a-phishing-email", d(0, 5))
 
+    _coaching(act, d)
+
     # Juma, ahead on the leaders track: three approved, the fourth being reviewed now.
     j = "juma.mwangi@cyberhub.example"
     act.review(MENTOR, act.submit(j, "write-an-acceptable-use-policy", d(19)), d(18), approve=True)
@@ -520,6 +640,8 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     act.review(MENTOR, s, d(9, 4), approve=False)
     s = act.submit(j, "cis-controls-ig1-gap-assessment", d(7, 5))
     act.review(MENTOR, s, d(6, 22), approve=True)
+    # That was the last required leaders mission: Juma completed the cohort, with a certificate.
+    _stamp_completion(session, act.who(j).user_id, d(6, 22))
     s = act.submit(j, "write-an-incident-response-plan", d(1, 10))
     act.claim(MENTOR, s, d(0, 5))
 
@@ -565,6 +687,7 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     # Neema (mentored by the second mentor): submitted; the demo mentor sees it after his own.
     act.submit("neema.otieno@cyberhub.example", "build-a-risk-register", d(0, 9))
     # Samuel (no mentor yet: the director can balance) and Zainabu (upcoming cohort): new.
+    _schedule(session, act, cohorts[SPRING])
 
     # Notifications older than three days have been read; recent ones are waiting in the bell.
     session.execute(
@@ -578,3 +701,54 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     )
     session.flush()
     session.expire_all()
+
+
+def _coaching(act: _Activity, d: Callable[..., datetime]) -> None:
+    """The demo student's Coaching OS: two habits with a week of check-ins (a streak running,
+    one gap), a goal linked to two of their missions (one approved: 50 %), and two reflections
+    (one shared with their mentor)."""
+    me = act.who(STUDENT)
+    lab = habits.create_habit(
+        act.session,
+        me,
+        HabitCreate(title="20 minutes of lab practice", reminder_time=time(19, 0)),
+    )
+    read = habits.create_habit(
+        act.session,
+        me,
+        HabitCreate(title="Read one CTF write-up", cadence="n_per_week", per_week=3),
+    )
+    for days_ago in (6, 5, 3, 2, 1):  # a gap 4 days ago: the current streak is 3
+        habits.check_in(act.session, me, lab.id, CheckinCreate(), now=d(days_ago))
+    for days_ago, note in ((9, "Log4Shell write-up"), (8, ""), (7, ""), (2, "A JWT bug")):
+        habits.check_in(act.session, me, read.id, CheckinCreate(note=note), now=d(days_ago))
+    missions = [
+        act.missions[s].id or 0
+        for s in ("harden-a-linux-web-server", "build-a-minimal-container-image")
+    ]
+    goals.create_goal(
+        act.session,
+        me,
+        GoalCreate(
+            title="Finish my first two builders missions",
+            why="To show an employer **hands-on** hardening and container work.",
+            progress_source="missions",
+            mission_ids=missions,
+        ),
+    )
+    reflections.add_reflection(
+        act.session,
+        me,
+        ReflectionCreate(
+            body="Writing the evidence for the container mission took longer than building it.",
+            prompt="What was hard this week?",
+            mood=3,
+            energy=4,
+            visibility="mentor",
+        ),
+    )
+    reflections.add_reflection(
+        act.session,
+        me,
+        ReflectionCreate(body="I work better in the morning before class.", mood=4),
+    )

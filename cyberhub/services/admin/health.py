@@ -6,7 +6,12 @@ import logging
 import time
 
 from cyberhub import db
-from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
+from cyberhub.redis_client import (
+    HEARTBEAT_KEY,
+    SCHEDULER_HEARTBEAT_KEY,
+    SCHEDULER_LEADER_KEY,
+    get_redis,
+)
 from cyberhub.schemas.health import HealthReport
 from cyberhub.settings import VERSION
 
@@ -22,6 +27,20 @@ def last_worker_heartbeat() -> float | None:
     return float(beats[0][1]) if beats else None
 
 
+def _scheduler_state(report: HealthReport, now: float) -> None:
+    """Fill the scheduler fields: the lease (one active scheduler) and the fresh beats."""
+    r = get_redis()
+    report.schedulers = int(
+        r.zcount(SCHEDULER_HEARTBEAT_KEY, now - HEARTBEAT_STALE_SECONDS, "+inf")
+    )
+    if r.get(SCHEDULER_LEADER_KEY) is None:
+        report.scheduler = (
+            "error: no scheduler running"
+            if report.schedulers == 0
+            else "error: no active scheduler yet"
+        )
+
+
 def check() -> tuple[bool, HealthReport]:
     """(all ok, report). Each part is "ok" or a short reason it is not."""
     report = HealthReport(version=VERSION)
@@ -31,7 +50,11 @@ def check() -> tuple[bool, HealthReport]:
         log.warning("health: database down", exc_info=True)
         report.database = f"error: {type(exc).__name__}"
     try:
-        get_redis().ping()
+        r = get_redis()
+        r.ping()
+        now = time.time()
+        report.workers = int(r.zcount(HEARTBEAT_KEY, now - HEARTBEAT_STALE_SECONDS, "+inf"))
+        _scheduler_state(report, now)
         beat = last_worker_heartbeat()
         if beat is None:
             report.worker = "error: no worker heartbeat yet"
@@ -41,6 +64,7 @@ def check() -> tuple[bool, HealthReport]:
         log.warning("health: redis down", exc_info=True)
         report.redis = f"error: {type(exc).__name__}"
         report.worker = "unknown: redis unavailable"
+        report.scheduler = "unknown: redis unavailable"
     ok = report.database == report.redis == report.worker == "ok"
     report.status = "ok" if ok else "error"
     return ok, report

@@ -10,8 +10,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from cyberhub.redis_client import HEARTBEAT_KEY, JOBS_KEY, REQUESTS_KEY, get_redis
+from cyberhub.services.messaging import live
 
-QUEUES = ("default", "ai")
+QUEUES = ("default", "ai", "coach")
 
 
 def count_request(method: str, route: str, status: int) -> None:
@@ -60,6 +61,19 @@ class _RedisCollector(Collector):
         workers = GaugeMetricFamily("cyberhub_workers", "Worker processes with a heartbeat")
         workers.add_metric([], float(r.zcount(HEARTBEAT_KEY, time.time() - 15, "+inf")))
         yield workers
+
+        connections = GaugeMetricFamily(
+            "cyberhub_live_connections",
+            "Live-update pub/sub connections (one per web process with a page open)",
+        )
+        connections.add_metric([], float(live.connection_count()))
+        yield connections
+        listeners = GaugeMetricFamily(
+            "cyberhub_live_listeners",
+            "Open live-update listeners (signed-in tabs) of the web process that answered",
+        )
+        listeners.add_metric([], float(live.listeners_in_process()))
+        yield listeners
 
 
 def render() -> bytes:

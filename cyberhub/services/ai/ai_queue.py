@@ -13,6 +13,8 @@ from cyberhub.services.identity.consents import AI_PROFILING, has_consent
 # The first revision whose recommender reads per-interest vectors (issue 14): a database
 # migrated across it has lists and vectors made the old way, recomputed once on start.
 INTEREST_VECTORS_REVISION = "0015"
+# The revision that added the AI coach's plans: a database migrated across it has none yet.
+COACH_PLANS_REVISION = "0023"
 
 
 def needs_relearning(before: str | None) -> bool:
@@ -33,6 +35,18 @@ def bootstrap_after_commit(session: Session, mission_ids: list[int]) -> None:
     for user_id in sorted(students):
         if has_consent(session, user_id, AI_PROFILING):
             jobs.learner_changed(session, user_id)
+
+
+def coach_plans_after_upgrade(session: Session, before: str | None) -> int:
+    """After an upgrade across COACH_PLANS_REVISION: queue the coach's first plan for every
+    learner who grants AI profiling (they would otherwise wait for a change or the weekly run).
+    Returns how many were queued."""
+    if before is None or before >= COACH_PLANS_REVISION:
+        return 0
+    learners = ai_learner_ids(session)
+    for user_id in learners:
+        jobs.enqueue(session, jobs.COMPUTE_COACH_PLAN, user_id)
+    return len(learners)
 
 
 def relearn_after_commit(session: Session) -> int:

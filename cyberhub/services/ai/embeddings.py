@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.embedding_model import Embedder as Embedder  # the interface; re-exported here
 from cyberhub.models import (
+    CoachPlan,
     LearnerEmbedding,
     Mission,
     MissionEmbedding,
@@ -24,9 +25,9 @@ from cyberhub.models.base import utcnow
 from cyberhub.services.ai import profiler
 from cyberhub.services.ai.ai_locks import lock_learner, lock_missions
 from cyberhub.services.ai.profiler_bank import load_bank, load_tracks_info
+from cyberhub.services.coaching import ai_sources
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity.consents import AI_PROFILING, has_consent
-from cyberhub.services.learning import learner_notes
 
 
 def mission_text(mission: Mission) -> str:
@@ -130,8 +131,9 @@ MAX_NOTES_IN_TEXT = 10
 
 def learner_text(session: Session, user_id: int) -> str:
     """What a learner's vector is made of: the profiler result (track and the answers given),
-    their goals and reflections, and the missions they have had approved. Empty when there is
-    nothing yet (no profiler, no notes, no approved work)."""
+    their active coaching goals (title and why) and their reflections (services/coaching/
+    ai_sources.py; at most MAX_NOTES_IN_TEXT together, goals first), and the missions they have
+    had approved. Empty when there is nothing yet (no profiler, goals, reflections or work)."""
     parts: list[str] = []
     latest = profiler.latest_result(session, user_id)
     if latest:
@@ -150,8 +152,12 @@ def learner_text(session: Session, user_id: int) -> str:
             o = q.option(a.option_id) if q else None
             if o is not None:
                 parts.append(o.text)
-    notes = session.exec(learner_notes.newest_first(user_id, limit=MAX_NOTES_IN_TEXT)).all()
-    parts.extend(f"{'Goal' if n.kind == 'goal' else 'Reflection'}: {n.body}" for n in notes)
+    goals = ai_sources.active_goals(session, user_id, MAX_NOTES_IN_TEXT)
+    parts.extend(f"Goal: {g.text}" for g in goals)
+    kept = MAX_NOTES_IN_TEXT - len(goals)
+    if kept > 0:  # private ones too: the learner's own writing, for their own list
+        reflections = ai_sources.own_reflections(session, user_id, kept)
+        parts.extend(f"Reflection: {r.body}" for r in reflections)
     for title, summary in approved_work(session, user_id, MAX_APPROVED_IN_TEXT):
         parts.append(f"Completed: {title}. {summary}")
     return "\n".join(parts)
@@ -174,7 +180,7 @@ def purge_learner(session: Session, user_id: int) -> None:
     from cyberhub.services.ai import learner_interests  # noqa: PLC0415  (why: learner_interests imports this module at its top)
 
     lock_learner(session, user_id)  # a job computing for them now commits first, then goes
-    for model in (LearnerEmbedding, Recommendation, PersonalityProfile):
+    for model in (LearnerEmbedding, Recommendation, PersonalityProfile, CoachPlan):
         session.execute(sa_delete(model).where(col(model.user_id) == user_id))
     learner_interests.purge(session, user_id)
 

@@ -23,9 +23,9 @@ from cyberhub.models.base import utcnow
 from cyberhub.services.ai import profiler
 from cyberhub.services.ai.embeddings import Embedder, approved_work, text_hash
 from cyberhub.services.ai.profiler_bank import load_tracks_info
-from cyberhub.services.learning import learner_notes
+from cyberhub.services.coaching import ai_sources
 
-MAX_GOALS = 5  # the most recent goals; older ones are usually superseded
+MAX_GOALS = 5  # the most recent active goals; older ones are usually superseded
 MAX_WORK = 5  # recent approved missions that make up "your recent work"
 LABEL_MAX = 200
 GOAL, TRACK, WORK = "goal", "track", "work"
@@ -65,10 +65,10 @@ def short_label(text: str, limit: int = 60) -> str:
 
 
 def interest_texts(session: Session, user_id: int) -> list[InterestText]:
-    """The learner's interests as texts: each goal, the profiler track, recent approved work.
-    Empty when they have none of these yet."""
-    goals = session.exec(learner_notes.newest_first(user_id, "goal", MAX_GOALS)).all()
-    out = [InterestText(GOAL, g.id or 0, short_label(g.body)[:LABEL_MAX], g.body) for g in goals]
+    """The learner's interests as texts: each active coaching goal (its title and why; `ref` is
+    the goal's id), the profiler track, recent approved work. Empty when they have none yet."""
+    goals = ai_sources.active_goals(session, user_id, MAX_GOALS)
+    out = [InterestText(GOAL, g.id, short_label(g.title)[:LABEL_MAX], g.text) for g in goals]
     latest = profiler.latest_result(session, user_id)
     if latest:
         info = {t["key"]: t for t in load_tracks_info()}.get(latest["primary_track"])

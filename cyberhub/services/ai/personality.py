@@ -1,18 +1,28 @@
-"""Work-style analysis: a few dimensions, each with a score, a label and the evidence behind it.
+"""Work-style analysis: a few dimensions, each with a lean, an honest confidence and the evidence.
 
 Computed in the worker (actor `analyze_personality`), stored in PersonalityProfile, only read by
 the app. The method is deliberately simple enough to explain to the learner:
 
 1. Sources: the answers of the learner's latest completed profiler (the chosen option's text)
-   and sentences from their reflections (newest first, capped).
-2. Each dimension has two poles, each described by a few sentences. The pole vector is the
-   normalized mean of their embeddings (cached per embedder, analysis version and bank version).
-3. An item's raw contribution is sim(item, high pole) - sim(item, low pole). Sentence models have
-   a bias towards one pole's wording whatever the text, so contributions are standardised
-   against every option of the question bank (z = (raw - mean) / sd): "0" is the average answer.
-4. score = 50 + 50 * tanh(K * mean z), in 0..100; 50 is balanced.
-5. Evidence: the items that pushed hardest in the direction of the lean (both directions when
-   balanced), with the question and chosen answer, or the reflection excerpt.
+   and sentences from their reflections (the coaching reflections, private ones included: the
+   learner's own writing, for their own analysis; newest first, capped).
+2. Each dimension has two poles, each described by a few first-person anchor sentences written
+   as mirror pairs ("I prefer working with other people" / "I prefer working alone"). Every
+   vector is centred on the mean of all anchors first: that removes what the anchors share (the
+   "I like …" wording), which otherwise pulls any sentence written like them towards every pole.
+3. An item's affinity to a pole is the mean of its best two anchor similarities. An item speaks
+   to a dimension only when that dimension is among the ones it is most about (its best pole is
+   within RELEVANT_WITHIN of the item's best pole overall, and at least MIN_RELEVANCE): a sentence
+   about people and planning moves those two dimensions, not all five. Its vote is the difference
+   between the two poles (minus the bank's average difference, the model's bias), scaled to
+   -1..+1 and ignored below MIN_MARGIN.
+4. A dimension's score is 50 + 50 * sum(votes) / (votes + PRIOR_ITEMS), in 0..100. Its label
+   says how much evidence there is and whether it agrees: fewer than MIN_EVIDENCE votes is "Not
+   enough evidence yet"; votes that cancel out (agreement = |sum| / sum of |vote| below
+   BALANCED_BELOW) is "Balanced"; otherwise "Leans …" or "Strongly …", with a confidence from the
+   amount and agreement of the evidence (never a precise-looking number on its own).
+5. Evidence: the items that voted in the direction of the lean (both directions when balanced),
+   with the question and chosen answer, or the reflection excerpt.
 
 Deterministic (same sources and embedder: same result) and idempotent: the source hash covers
 the answers, the reflections and the analysis version; an unchanged hash (and model) is skipped.
@@ -23,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import threading
 from dataclasses import dataclass
@@ -37,6 +46,7 @@ from cyberhub.models import PersonalityProfile, ProfilerAnswer, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.ai import (
     BasedOn,
+    Confidence,
     DimensionPublic,
     ProfilerEvidence,
     ReflectionEvidence,
@@ -48,23 +58,29 @@ from cyberhub.services.ai import profiler
 from cyberhub.services.ai.ai_locks import lock_learner
 from cyberhub.services.ai.embeddings import Embedder
 from cyberhub.services.ai.profiler_bank import CURRENT_VERSION, QuestionBank, load_bank
+from cyberhub.services.coaching import ai_sources
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.services.learning import learner_notes
 from cyberhub.services.learning.learning_access import viewable_learner
 
-VERSION = "1"
-# Steepness of the score curve: a mean z of 0.3 is ~65, 0.6 is ~77, 1.0 is ~88.
-K = 1.0
-# Evidence needed before a score moves far from the middle: the mean is taken as if this many
-# neutral items were added (three reflection sentences alone can't make a "Strongly ...").
-PRIOR_ITEMS = 4
-# Floor for the bank's standard deviation (a model that barely separates the poles must not
-# turn noise into strong leans).
-SD_FLOOR = 0.02
-BALANCED_WITHIN = 10  # 40..60 is "Balanced"
-STRONG_FROM = 30  # <= 20 or >= 80 is "Strongly ..."
+VERSION = "2"
+TOP_ANCHORS = 2  # a pole's affinity: the mean of the item's best two anchor similarities
+# An item speaks to the dimensions whose best pole is this close to its best pole overall.
+RELEVANT_WITHIN = 0.06
+MIN_RELEVANCE = 0.15  # below this (centred cosine) an item speaks to no dimension at all
+MIN_MARGIN = 0.04  # a pole difference smaller than this is no vote either way
+VOTE_SCALE = 0.15  # a pole difference of 0.15 or more is a full vote (+1 or -1)
+# The score is pulled towards 50 as if this many neutral votes were added: two sentences alone
+# can't make a "Strongly ...".
+PRIOR_ITEMS = 2
+MIN_EVIDENCE = 2  # fewer votes than this: "Not enough evidence yet"
+BALANCED_BELOW = 0.34  # agreement below this: the evidence pulls both ways, "Balanced"
+STRONG_FROM = 30  # a score <= 20 or >= 80 (with enough agreeing evidence) is "Strongly ..."
+HIGH_CONFIDENCE = (8, 0.8)  # at least 8 votes, 80 % agreement
+MEDIUM_CONFIDENCE = (4, 0.6)
+NOT_ENOUGH = "Not enough evidence yet"
+BALANCED = "Balanced"
 MAX_EVIDENCE = 3
 MAX_REFLECTIONS = 20
 MAX_SENTENCES_PER_REFLECTION = 6
@@ -76,7 +92,9 @@ NOTHING_TO_ANALYSE = (
     "There is nothing to analyse yet: take the career profiler or write a reflection, and your "
     "work-style analysis will follow."
 )
-BEING_PREPARED = "Your work-style analysis is being prepared. Refresh in a few seconds."
+BEING_PREPARED = (
+    "Your work-style analysis is being prepared: it appears here by itself when it is ready."
+)
 NONE_YET = "No work-style analysis has been made yet: ask for one and it is ready in seconds."
 CHANGED = (
     "Your answers or reflections changed since this analysis; an updated one is being prepared."
@@ -85,7 +103,8 @@ CHANGED = (
 
 @dataclass(frozen=True)
 class Dimension:
-    """One work-style axis: a high and a low pole, each described by a few sentences."""
+    """One work-style axis: a high and a low pole, each described by a few anchor sentences.
+    Shown as a scale from the low pole (left, 0) to the high pole (right, 100)."""
 
     key: str
     high: str  # the high pole's adjective ("hands-on")
@@ -95,10 +114,12 @@ class Dimension:
     high_sentence: str  # what leaning this way means, for the learner
     low_sentence: str
     balanced_sentence: str
+    ask: str = ""  # what to write about for evidence ("whether you learn by doing or reading")
 
     @property
     def name(self) -> str:
-        return f"{self.high.capitalize()} vs {self.low}"
+        """The title, in the order of the scale: left (low) end first."""
+        return f"{self.low.capitalize()} or {self.high}"
 
 
 DIMENSIONS: tuple[Dimension, ...] = (
@@ -107,90 +128,117 @@ DIMENSIONS: tuple[Dimension, ...] = (
         high="hands-on",
         low="conceptual",
         high_poles=(
-            "I build, set up and fix things myself.",
-            "Tinkering with computers, code and tools until they work.",
-            "Learning by doing: prototypes, labs and practical experiments.",
+            "I learn best by doing: building, setting up and fixing things myself.",
+            "I like tinkering with computers, code and tools until they work.",
+            "I prefer hands-on labs, prototypes and practical experiments.",
+            "I would rather try it out and break things than read about it.",
+            "I enjoy configuring routers, servers and my home lab.",
+            "Writing a small script and testing it is how I understand a problem.",
         ),
         low_poles=(
-            "I think ideas, theory and concepts through before acting.",
-            "Reading and studying to understand why something works.",
-            "Reflecting on principles, models and the big picture.",
+            "I learn best by understanding the theory before I act.",
+            "I like reading and studying to understand why something works.",
+            "I prefer thinking about ideas, principles and the big picture.",
+            "I would rather read about it and think it through than try it out.",
+            "I enjoy analysing concepts, models and frameworks.",
+            "Working out the reasoning on paper is how I understand a problem.",
         ),
         high_sentence="You learn best by doing: building, configuring and trying things out.",
         low_sentence="You like to understand the ideas and the why before you get your hands dirty.",
         balanced_sentence="You mix trying things out with thinking them through.",
+        ask="whether you learn by trying things out or by reading and thinking first",
     ),
     Dimension(
         key="collaborative",
         high="collaborative",
         low="independent",
         high_poles=(
-            "Working with a team and talking things through with other people.",
-            "Coordinating with others, sharing the work and deciding together.",
-            "Group projects, meetings and helping teammates.",
+            "I prefer working with other people in a team.",
+            "I like talking problems through with my teammates and deciding together.",
+            "Group projects and pairing with a classmate help me most.",
+            "I enjoy sharing the work and coordinating with others.",
+            "I get my energy from discussing ideas with a group.",
         ),
         low_poles=(
-            "Working alone with deep focus, on my own.",
-            "Figuring things out by myself, independently.",
-            "Quiet solo work without needing anyone else.",
+            "I prefer working alone.",
+            "I like figuring problems out by myself, independently.",
+            "Quiet solo work, with nobody interrupting me, helps me most.",
+            "I enjoy doing the whole task on my own.",
+            "I get my energy from focusing deeply by myself.",
         ),
         high_sentence="You draw energy from working with others and deciding together.",
         low_sentence="You do your best work on your own, with room to focus.",
         balanced_sentence="You are as comfortable working alone as in a team.",
+        ask="whether you like to work with others or on your own",
     ),
     Dimension(
         key="structured",
         high="structured",
         low="exploratory",
         high_poles=(
-            "Following a clear plan with steps, roles and priorities.",
-            "Organising the work, listing risks and tracking progress.",
-            "Rules, procedures and a well-defined process.",
+            "I like to plan the work first, with clear steps and a schedule.",
+            "I prefer organising tasks, priorities and deadlines.",
+            "Following a checklist and a well-defined process suits me.",
+            "I like to know the plan and track progress against it.",
+            "I make a plan before I start and stick to it.",
         ),
         low_poles=(
-            "Exploring open questions and unknowns out of curiosity.",
-            "Trying new ideas quickly and improvising as I go.",
-            "Enjoying uncertainty and experimenting without a fixed plan.",
+            "I like to explore without a plan and see where it goes.",
+            "I prefer improvising and changing direction as I go.",
+            "Open questions with no fixed process suit me.",
+            "I like following my curiosity wherever it leads.",
+            "I start right away and figure out the way as I go.",
         ),
         high_sentence="You like a clear plan, defined steps and knowing where things stand.",
         low_sentence="You are drawn to open questions and happy to find the way as you go.",
         balanced_sentence="You plan when it helps and improvise when it does not.",
+        ask="whether you plan your work or find the way as you go",
     ),
     Dimension(
         key="bold",
         high="bold",
         low="cautious",
         high_poles=(
-            "Taking risks and betting on a new idea, even if it might fail.",
-            "Moving fast to launch something new and seize an opportunity.",
-            "Taking the initiative and challenging how things are usually done.",
+            "I like taking risks on new ideas, even if they might fail.",
+            "I prefer moving fast and launching something new.",
+            "I enjoy challenging how things are usually done.",
+            "I take the initiative and bet on an opportunity.",
+            "I would rather try something bold than play it safe.",
         ),
         low_poles=(
-            "Being careful and preventing problems before they happen.",
-            "Checking, testing and protecting things so they stay safe.",
-            "Avoiding risk and making sure nothing breaks.",
+            "I like being careful and avoiding risks.",
+            "I prefer checking and testing everything so nothing breaks.",
+            "I enjoy protecting things and preventing problems before they happen.",
+            "I wait until I am sure before I act.",
+            "I would rather play it safe than try something bold.",
         ),
         high_sentence="You are willing to take a chance on a new idea and move fast.",
         low_sentence="You weigh the risks and prefer to make things safe before moving on.",
         balanced_sentence="You take risks when they are worth it and play safe when they are not.",
+        ask="whether you take chances on new ideas or prefer to play it safe",
     ),
     Dimension(
         key="people",
         high="people-focused",
         low="systems-focused",
         high_poles=(
-            "Helping people, teaching and explaining so that others understand.",
-            "The needs of customers, users, staff and communities.",
-            "Communication, trust and relationships between people.",
+            "I am most interested in people: helping, teaching and explaining things to them.",
+            "I care about the users, customers and communities affected.",
+            "I enjoy communication, trust and relationships between people.",
+            "I like working with people more than with machines.",
+            "I like explaining things to other people so that they understand.",
         ),
         low_poles=(
-            "Machines, networks, code and technical systems.",
-            "How software and infrastructure work on the inside.",
-            "Logs, data, configurations and technical details.",
+            "I am most interested in technology: machines, networks and code.",
+            "I care about how software and infrastructure work on the inside.",
+            "I enjoy logs, data, configurations and technical details.",
+            "I like working with machines more than with people.",
+            "I like digging into how a system is built.",
         ),
         high_sentence="You are most interested in the people involved: users, teams, learners.",
         low_sentence="You are most interested in how the technology itself works.",
         balanced_sentence="You care about the people and the technology in equal measure.",
+        ask="whether the people involved or the technology itself interests you more",
     ),
 )
 
@@ -205,18 +253,18 @@ class Item:
     source: str  # "profiler" | "reflection"
     text: str  # what is embedded
     question: str = ""
-    note_id: int | None = None
+    note_id: int | None = None  # the reflection's id (reflections table, since 0022)
 
 
 @dataclass
 class Calibration:
-    """Pole vectors and the bank's contribution statistics, for one embedder + bank."""
+    """Centred anchor vectors and the baseline's bias, for one embedder + bank."""
 
-    high: np.ndarray  # (dimensions, d)
-    low: np.ndarray
-    mean: np.ndarray  # (dimensions,)
-    sd: np.ndarray
-    option_vectors: dict[str, np.ndarray]  # option text -> vector (answers need no new encode)
+    centre: np.ndarray  # (d,) the mean of every anchor: the wording they share
+    high: list[np.ndarray]  # per dimension: (anchors, d), centred and normalized
+    low: list[np.ndarray]
+    bias: np.ndarray  # (dimensions,) the baseline's mean pole difference
+    option_vectors: dict[str, np.ndarray]  # option text -> raw vector (answers need no encode)
 
 
 _cache: dict[tuple[str, str, str], Calibration] = {}
@@ -234,31 +282,46 @@ def _encode(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return _unit(np.asarray(embedder.encode(texts), dtype=np.float64))
 
 
+def _affinities(
+    vecs: np.ndarray, cal_high: list[np.ndarray], cal_low: list[np.ndarray], centre: np.ndarray
+) -> np.ndarray:
+    """(items, dimensions, 2): each item's affinity to each dimension's high and low pole."""
+    v = _unit(vecs - centre)
+    out = np.zeros((len(vecs), len(cal_high), 2))
+    for j, (h, lo) in enumerate(zip(cal_high, cal_low, strict=True)):
+        for k, anchors in enumerate((h, lo)):
+            sims = np.sort(v @ anchors.T, axis=1)[:, -min(TOP_ANCHORS, len(anchors)) :]
+            out[:, j, k] = sims.mean(axis=1)
+    return out
+
+
 def calibrate(
     embedder: Embedder,
     baseline: list[str],
     dimensions: tuple[Dimension, ...] = DIMENSIONS,
 ) -> Calibration:
-    """Embed the poles (mean of each pole's sentences) and the baseline texts (the bank's
-    options) and measure how the baseline contributes, to standardise against it."""
-    poles = [p for d in dimensions for p in (*d.high_poles, *d.low_poles)]
-    vectors = _encode(embedder, poles + baseline)
-    pole_vecs, base_vecs = vectors[: len(poles)], vectors[len(poles) :]
+    """Embed the anchors (centred on their mean) and the baseline texts (the bank's options),
+    and measure the baseline's average pole difference: the model's bias, removed from votes."""
+    anchors = [p for d in dimensions for p in (*d.high_poles, *d.low_poles)]
+    vectors = _encode(embedder, anchors + baseline)
+    anchor_vecs, base_vecs = vectors[: len(anchors)], vectors[len(anchors) :]
+    centre = anchor_vecs.mean(axis=0)
+    centred = _unit(anchor_vecs - centre)
     high, low, i = [], [], 0
     for d in dimensions:
-        high.append(pole_vecs[i : i + len(d.high_poles)].mean(axis=0))
+        high.append(centred[i : i + len(d.high_poles)])
         i += len(d.high_poles)
-        low.append(pole_vecs[i : i + len(d.low_poles)].mean(axis=0))
+        low.append(centred[i : i + len(d.low_poles)])
         i += len(d.low_poles)
-    h, lo = _unit(np.array(high)), _unit(np.array(low))
-    raw = base_vecs @ h.T - base_vecs @ lo.T if len(baseline) else np.zeros((0, len(dimensions)))
-    mean = raw.mean(axis=0) if len(baseline) else np.zeros(len(dimensions))
-    sd = np.maximum(raw.std(axis=0) if len(baseline) else np.zeros(len(dimensions)), SD_FLOOR)
+    bias = np.zeros(len(dimensions))
+    if len(baseline):
+        aff = _affinities(base_vecs, high, low, centre)
+        bias = (aff[:, :, 0] - aff[:, :, 1]).mean(axis=0)
     return Calibration(
-        high=h,
-        low=lo,
-        mean=mean,
-        sd=sd,
+        centre=centre,
+        high=high,
+        low=low,
+        bias=bias,
         option_vectors=dict(zip(baseline, base_vecs, strict=True)),
     )
 
@@ -274,19 +337,60 @@ def calibration_for(embedder: Embedder, bank: QuestionBank) -> Calibration:
         return found
 
 
-def _label(d: Dimension, score: int) -> str:
-    if abs(score - 50) < BALANCED_WITHIN:
-        return "Balanced"
-    pole = d.high if score > 50 else d.low
-    return f"{'Strongly' if abs(score - 50) >= STRONG_FROM else 'Leans'} {pole}"
+def votes(items: list[Item], embedder: Embedder, calibration: Calibration) -> np.ndarray:
+    """(items, dimensions): each item's vote on each dimension, -1 (low pole) .. +1 (high pole);
+    0 when the item does not speak to that dimension."""
+    known = calibration.option_vectors
+    todo = [it.text for it in items if it.text not in known]
+    fresh = dict(zip(todo, _encode(embedder, todo), strict=True))
+    vecs = np.array([known[it.text] if it.text in known else fresh[it.text] for it in items])
+    aff = _affinities(vecs, calibration.high, calibration.low, calibration.centre)
+    relevance = aff.max(axis=2)  # (items, dimensions)
+    best = relevance.max(axis=1, keepdims=True)
+    speaks = (relevance >= best - RELEVANT_WITHIN) & (relevance >= MIN_RELEVANCE)
+    margin = aff[:, :, 0] - aff[:, :, 1] - calibration.bias
+    speaks &= np.abs(margin) >= MIN_MARGIN
+    return np.where(speaks, np.clip(margin / VOTE_SCALE, -1.0, 1.0), 0.0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A dimension's reading of its votes."""
+
+    score: int
+    label: str
+    confidence: Confidence
+    counted: int  # items that spoke to the dimension
+    agreeing: int  # of those, how many point the way of the label (all of them when balanced)
+
+
+def verdict(d: Dimension, vs: np.ndarray) -> Verdict:
+    """Score, label and confidence from one dimension's votes (0 = the item did not speak)."""
+    spoken = vs[vs != 0]
+    n, total, weight = len(spoken), float(spoken.sum()), float(np.abs(spoken).sum())
+    score = int(round(50 + 50 * total / (n + PRIOR_ITEMS)))
+    if n < MIN_EVIDENCE:
+        return Verdict(50, NOT_ENOUGH, "none", n, n)
+    agreement = abs(total) / weight
+    if agreement < BALANCED_BELOW:
+        return Verdict(score, BALANCED, "low" if n < MEDIUM_CONFIDENCE[0] else "medium", n, n)
+    agreeing = int((np.sign(spoken) == np.sign(total)).sum())
+    confidence: Confidence = "low"
+    if n >= HIGH_CONFIDENCE[0] and agreement >= HIGH_CONFIDENCE[1]:
+        confidence = "high"
+    elif n >= MEDIUM_CONFIDENCE[0] and agreement >= MEDIUM_CONFIDENCE[1]:
+        confidence = "medium"
+    pole = d.high if total > 0 else d.low
+    strong = abs(score - 50) >= STRONG_FROM and confidence != "low"
+    return Verdict(score, f"{'Strongly' if strong else 'Leans'} {pole}", confidence, n, agreeing)
 
 
 def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def _evidence(item: Item, z: float, d: Dimension) -> ProfilerEvidence | ReflectionEvidence:
-    towards, strength = d.high if z > 0 else d.low, round(float(z), 2)
+def _evidence(item: Item, vote: float, d: Dimension) -> ProfilerEvidence | ReflectionEvidence:
+    towards, strength = d.high if vote > 0 else d.low, round(float(vote), 2)
     if item.source == "profiler":
         return ProfilerEvidence(
             towards=towards, strength=strength, question=item.question, answer=item.text
@@ -296,46 +400,52 @@ def _evidence(item: Item, z: float, d: Dimension) -> ProfilerEvidence | Reflecti
     )
 
 
+def _description(d: Dimension, v: Verdict) -> str:
+    if v.label == NOT_ENOUGH:
+        return (
+            "Too little of what you answered or wrote speaks to this yet. A reflection on "
+            f"{d.ask} would tell us more."
+        )
+    if v.label == BALANCED:
+        return d.balanced_sentence
+    return d.high_sentence if v.score > 50 else d.low_sentence
+
+
 def score_items(
     items: list[Item],
     embedder: Embedder,
     calibration: Calibration,
     dimensions: tuple[Dimension, ...] = DIMENSIONS,
 ) -> list[ScoredDimension]:
-    """Score every dimension from the items; each with its label, description and evidence."""
+    """Score every dimension from the items; each with its label, confidence and evidence."""
     if not items:
         return []
-    known = calibration.option_vectors
-    todo = [it.text for it in items if it.text not in known]
-    fresh = dict(zip(todo, _encode(embedder, todo), strict=True))
-    vecs = np.array([known[it.text] if it.text in known else fresh[it.text] for it in items])
-    z = ((vecs @ calibration.high.T - vecs @ calibration.low.T) - calibration.mean) / calibration.sd
+    all_votes = votes(items, embedder, calibration)
     out = []
     for j, d in enumerate(dimensions):
-        zs = z[:, j]
-        mean = float(zs.sum()) / (len(items) + PRIOR_ITEMS)
-        score = int(round(50 + 50 * math.tanh(K * mean)))
-        label = _label(d, score)
-        if label == "Balanced":
-            sentence = d.balanced_sentence
-            # Both sides, so a balanced result still shows what pulled each way.
-            order = [int(np.argmax(zs)), int(np.argmin(zs))]
-            chosen = [i for i in dict.fromkeys(order) if abs(zs[i]) > 0]
+        vs = all_votes[:, j]
+        v = verdict(d, vs)
+        if v.label in (BALANCED, NOT_ENOUGH):
+            # Both sides, so a balanced (or thin) result still shows what pulled each way.
+            order = [int(np.argmax(vs)), int(np.argmin(vs))]
+            chosen = [i for i in dict.fromkeys(order) if vs[i] != 0]
         else:
-            sentence = d.high_sentence if score > 50 else d.low_sentence
-            sign = 1.0 if score > 50 else -1.0
-            ranked = sorted(range(len(items)), key=lambda i: (-sign * zs[i], i))
-            chosen = [i for i in ranked if sign * zs[i] > 0][:MAX_EVIDENCE]
+            sign = 1.0 if v.score > 50 else -1.0
+            ranked = sorted(range(len(items)), key=lambda i: (-sign * vs[i], i))
+            chosen = [i for i in ranked if sign * vs[i] > 0][:MAX_EVIDENCE]
         out.append(
             ScoredDimension(
                 key=d.key,
                 name=d.name,
                 high=d.high,
                 low=d.low,
-                score=score,
-                label=label,
-                description=sentence,
-                evidence=[_evidence(items[i], float(zs[i]), d) for i in chosen],
+                score=v.score,
+                label=v.label,
+                description=_description(d, v),
+                confidence=v.confidence,
+                evidence_items=v.counted,
+                agreeing_items=v.agreeing,
+                evidence=[_evidence(items[i], float(vs[i]), d) for i in chosen],
                 model=embedder.name,
             )
         )
@@ -363,7 +473,7 @@ def sentences(body: str) -> list[str]:
 class Sources:
     bank: QuestionBank
     answers: list[tuple[str, str]]  # (question id, option id) of the latest completed profiler
-    reflections: list[tuple[int, str]]  # (note id, body), newest first
+    reflections: list[tuple[int, str]]  # (reflection id, body), newest first
 
     @property
     def empty(self) -> bool:
@@ -402,8 +512,9 @@ def sources(session: Session, user_id: int) -> Sources:
             select(ProfilerAnswer).where(ProfilerAnswer.session_id == latest["session_id"])
         ).all()
         answers = sorted((a.question_id, a.option_id) for a in rows)
-    notes = session.exec(learner_notes.newest_first(user_id, "reflection", MAX_REFLECTIONS)).all()
-    return Sources(bank=bank, answers=answers, reflections=[(n.id or 0, n.body) for n in notes])
+    # The learner's own reflections, private ones included (services/coaching/ai_sources.py).
+    notes = ai_sources.own_reflections(session, user_id, MAX_REFLECTIONS)
+    return Sources(bank=bank, answers=answers, reflections=[(n.id, n.body) for n in notes])
 
 
 # -- the worker's entry point ----------------------------------------------------------------
@@ -492,10 +603,12 @@ def overview(
             user_id=target, version=VERSION, status="empty", message=NOTHING_TO_ANALYSE
         )
     profile = session.get(PersonalityProfile, target)
-    if profile is None or not profile.dimensions:
+    # An analysis made by an older method is not shown (its labels meant something else): the
+    # page asks for a new one, as when there is none.
+    if profile is None or not profile.dimensions or profile.version != VERSION:
         return WorkStylePublic(user_id=target, version=VERSION, status="none", message=NONE_YET)
     first = profile.dimensions[0]
-    changed = profile.source_hash != src.digest or profile.version != VERSION
+    changed = profile.source_hash != src.digest
     return WorkStylePublic(
         user_id=target,
         dimensions=[DimensionPublic.model_validate(d) for d in profile.dimensions],

@@ -6,6 +6,8 @@ that the caller owns the session (or is an admin), and that the learner consente
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlmodel import Session, col, delete, select
 
 from cyberhub import jobs
@@ -253,6 +255,50 @@ def history(session: Session, principal: Principal | None) -> list[ProfilerResul
         .order_by(col(ProfilerResult.created_at).desc())
     ).all()
     return [_result_json(ps, r) for ps, r in rows]
+
+
+def choose_track(
+    session: Session,
+    principal: Principal | None,
+    session_id: int,
+    track: str,
+    meta: RequestMeta = NO_META,
+) -> ProfilerResultData:
+    """After a tie, the learner picks which of the tied tracks to follow.
+
+    Only a track of the result's tie is accepted; the other tied track becomes the runner-up and
+    the persona is rebuilt for the chosen one. Scores, confidence and the tie itself stay, so the
+    learner can change their mind. Audited, and the recommendations follow the new track.
+    """
+    ps = _own_session(session, principal, session_id)
+    consents.require_ai_consent(session, ps.user_id)
+    r = session.get(ProfilerResult, ps.id)
+    if r is None:
+        raise Conflict("This session is not complete yet.")
+    if len(r.tie) < 2:
+        raise Conflict("This result is not a tie: its track follows from your answers.")
+    if track not in r.tie:
+        raise Invalid(f"Choose one of the tied tracks: {', '.join(r.tie)}.")
+    if track != r.primary_track:
+        bank = load_bank(ps.bank_version)
+        scored = score_profile(bank, _answers(session, ps.id or 0))
+        runner_up = next(t for t in r.tie if t != track)
+        chosen = dataclasses.replace(scored, primary_track=track, secondary_track=runner_up)
+        r.primary_track, r.secondary_track = track, runner_up
+        r.persona = build_persona(chosen, load_tracks_info(), load_nice_roles())
+        session.add(r)
+        session.flush()
+        audit.record(
+            session,
+            "profiler.track_chosen",
+            actor_id=principal.user_id if principal else None,
+            target_type="profiler_session",
+            target_id=ps.id,
+            meta=meta,
+            track=track,
+        )
+        jobs.learner_changed(session, ps.user_id)
+    return _result_json(ps, r)
 
 
 def latest_result(session: Session, user_id: int) -> ProfilerResultData | None:

@@ -55,8 +55,9 @@ from cyberhub.services.ai.ranking import Candidate
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.services.learning import mission_scope
+from cyberhub.services.learning import mission_scope, progress
 from cyberhub.services.learning.learning_access import viewable_learner
+from cyberhub.services.messaging import live
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +374,8 @@ def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendati
     lock_learner(session, user_id)
     if session.get(User, user_id) is None:
         raise NotFound(f"User {user_id} does not exist.")
+    # Their open dashboard reads the new list (or that there is none) once this commits.
+    live.changed(session, user_id, live.RECOMMENDATIONS)
     if not consents.has_consent(session, user_id, consents.AI_PROFILING):
         purge_learner(session, user_id)
         return []
@@ -424,6 +427,18 @@ def stored(
             # what the learner may still see.
             mission_scope.learner_visible_condition(target)
             | col(Mission.id).in_(mission_scope.takeable_missions(target)),
+            # "Not interested" hides a stored row at once; the next computation drops it.
+            col(Mission.id).not_in(
+                sa_select(col(RecommendationFeedback.mission_id)).where(
+                    col(RecommendationFeedback.user_id) == target
+                )
+            ),
+            # A list computed before the learner's latest reviews never offers a mission they
+            # completed since, nor (as a next step) one that is locked for them; the
+            # "unlocks after …" rows are locked on purpose.
+            col(Mission.id).not_in(progress.approved_missions(target)),
+            (col(Recommendation.source) == UNLOCKS)
+            | col(Mission.id).not_in(progress.locked_missions(target)),
         )
         .order_by(col(Recommendation.rank))
     ).all()
@@ -502,12 +517,13 @@ def stored_or_queue(
 
 def not_interested(session: Session, principal: Principal | None, mission_id: int) -> None:
     """The learner dismisses a mission: it leaves their list now, similar missions rank lower
-    from the next computation (queued after commit)."""
+    from the next computation (queued after commit). `undo_not_interested` takes it back."""
     actor = require_signed_in(principal)
     lock_learner(session, actor.user_id)
     consents.require_ai_consent(session, actor.user_id)
     mission_scope.require_visible(session, actor, mission_id)
-    # Idempotent: a second click (another tab, a retried request) changes nothing.
+    # Idempotent: a second click (another tab, a retried request) changes nothing. The stored
+    # row stays (hidden by `stored`) so that an undo brings it back as it was.
     session.execute(
         pg_insert(RecommendationFeedback)
         .values(
@@ -515,10 +531,22 @@ def not_interested(session: Session, principal: Principal | None, mission_id: in
         )
         .on_conflict_do_nothing(index_elements=["user_id", "mission_id"])
     )
+    session.flush()
+    jobs.recommendations_stale(session, actor.user_id)
+
+
+def undo_not_interested(session: Session, principal: Principal | None, mission_id: int) -> None:
+    """Take back a "not interested": the mission is listed again (at once if the stored list
+    still holds it, else after the recomputation queued here) and ranks as before. Idempotent;
+    only the learner's own dismissals, of missions they can see."""
+    actor = require_signed_in(principal)
+    lock_learner(session, actor.user_id)
+    consents.require_ai_consent(session, actor.user_id)
+    mission_scope.require_visible(session, actor, mission_id)
     session.execute(
-        sa_delete(Recommendation).where(
-            col(Recommendation.user_id) == actor.user_id,
-            col(Recommendation.mission_id) == mission_id,
+        sa_delete(RecommendationFeedback).where(
+            col(RecommendationFeedback.user_id) == actor.user_id,
+            col(RecommendationFeedback.mission_id) == mission_id,
         )
     )
     session.flush()

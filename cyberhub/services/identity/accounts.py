@@ -190,7 +190,6 @@ def authenticate(
             lockout.record_failure(session, user, meta, reason="bad mfa code")
             raise MfaRequired(mfa.BAD_CODE)
     lockout.record_success(user, meta)
-    user.last_login_at = utcnow()
     session.add(user)
     return user
 
@@ -214,6 +213,8 @@ def unlock(
 def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> TokenPair:
     """Issue an access token and the first refresh token of a new family."""
     assert user.id is not None
+    user.last_login_at = utcnow()  # as browser_sessions.begin_sign_in: every way in
+    session.add(user)
     audit.record(
         session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -20,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from cyberhub.models import OneTimeToken, RefreshToken, User
+from cyberhub.models import OneTimeToken, RefreshToken, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -41,6 +42,16 @@ COMPLETE_PATH = "/api/v1/auth/browser/complete"
 SIGNOUT_PATH = "/api/v1/auth/browser/signout"
 SIGNED_OUT_URL = "/signin?signed_out=1"
 DEFAULT_NEXT = "/dashboard"
+# Each role's home, in the order a user holding several lands on one: the work others wait on
+# first (reviews, then programmes, then the console). The nav links to the others. "/dashboard"
+# itself (kept for old links) sends a user on to this home; an account with no role stays there.
+ROLE_HOMES: tuple[tuple[Role, str], ...] = (
+    (Role.mentor, "/dashboard/mentor"),
+    (Role.director, "/dashboard/director"),
+    (Role.admin, "/admin/users"),
+    (Role.sponsor, "/dashboard/sponsor"),
+    (Role.student, "/dashboard/student"),
+)
 ENDED = "Your session has ended. Please sign in again."
 HANDOFF_EXPIRED = (
     "That sign-in took too long to complete or was already used. Please sign in again."
@@ -63,6 +74,10 @@ def _hash(code: str) -> str:
 def begin_sign_in(session: Session, user: User, meta: RequestMeta = NO_META) -> str:
     """Record a successful sign-in; return the single-use code the browser trades for its cookie."""
     assert user.id is not None
+    # Every way in (password, two-step, magic link, invitation or sign-up) comes through here or
+    # accounts.start_session (API tokens): "Last sign-in" is set in these two places only.
+    user.last_login_at = utcnow()
+    session.add(user)
     audit.record(
         session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
     )
@@ -169,6 +184,23 @@ def token_from_cookie_header(header: str | None) -> str:
         if name == SESSION_COOKIE:
             return value.strip().strip('"')
     return ""
+
+
+def home_for(user_roles: Iterable[str]) -> str:
+    """The home of the first role (in ROLE_HOMES order) the user holds; DEFAULT_NEXT without one."""
+    held = set(user_roles)
+    return next((home for role, home in ROLE_HOMES if role in held), DEFAULT_NEXT)
+
+
+def landing(next_path: str | None, user_roles: Iterable[str]) -> str:
+    """Where a sign-in ends: `next_path` if it is safe, but the generic "/dashboard" (the default)
+    becomes the user's own home, keeping its query ("?welcome=true")."""
+    target = safe_next(next_path)
+    parts = urlsplit(target)
+    if parts.path.rstrip("/") != DEFAULT_NEXT:
+        return target
+    home = home_for(user_roles)
+    return f"{home}?{parts.query}" if parts.query else home
 
 
 def safe_next(value: str | None, default: str = DEFAULT_NEXT) -> str:

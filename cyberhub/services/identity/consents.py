@@ -1,8 +1,9 @@
 """Consent management: versioned documents, and each user's grants and withdrawals.
 
-Four kinds of document exist: `terms` and `privacy` (required: accepted at sign-up and kept while
-the account exists), `ai_profiling` and `marketing` (optional, granted or withdrawn at any time).
-Version 1.0 of each is inserted by Alembic migration 0003; a new version is a new
+Five kinds of document exist: `terms` and `privacy` (required: accepted at sign-up and kept while
+the account exists), `ai_profiling`, `marketing` and `sponsor_sharing` (optional, granted or
+withdrawn at any time; off until granted). Version 1.0 of each is inserted by Alembic migration
+0003 (`sponsor_sharing`: 0019); a new version is a new
 ConsentDocument row. Every grant or withdrawal appends a ConsentRecord (never updated), so the
 history of who agreed to which version when is complete; a user's current state of a kind is
 their latest record of it.
@@ -30,13 +31,15 @@ from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
 TERMS, PRIVACY, AI_PROFILING, MARKETING = "terms", "privacy", "ai_profiling", "marketing"
-KINDS = (TERMS, PRIVACY, AI_PROFILING, MARKETING)
+SPONSOR_SHARING = "sponsor_sharing"
+KINDS = (TERMS, PRIVACY, AI_PROFILING, MARKETING, SPONSOR_SHARING)
 REQUIRED = (TERMS, PRIVACY)
 LABELS = {
     TERMS: "Terms of use",
     PRIVACY: "Privacy notice",
     AI_PROFILING: "AI profiling",
     MARKETING: "News and offers by e-mail",
+    SPONSOR_SHARING: "Share my profile and progress with the sponsors of my cohort",
 }
 SIGNUP_MISSING = "Accept the terms and the privacy notice to create an account."
 AI_CONSENT_MISSING = (
@@ -115,6 +118,20 @@ DOCUMENTS_V1: dict[str, dict[str, Any]] = {
             "We send it ourselves and do not give your address to partners. This consent is "
             "optional and has no effect on your learning; withdraw it at any time under "
             "Settings → Privacy & consents. Security notices about your account are always sent."
+        ),
+    },
+    SPONSOR_SHARING: {
+        "title": "Share my profile and progress with the sponsors of my cohort",
+        "required": False,
+        "body": (
+            "Some cohorts are funded by sponsors: companies and foundations that pay for seats. "
+            "Without this consent a sponsor sees only figures about the whole cohort (seats "
+            "used, activity, approvals, completions), never you by name.\n\n"
+            "With it, the sponsors of the cohorts you are enrolled in also see your name, your "
+            "track and your progress (missions approved out of those your programme runs). They "
+            "never see your answers, files, reviews or profiler answers.\n\n"
+            "This consent is optional and has no effect on your learning. Withdraw it at any "
+            "time under Settings → Privacy & consents: sponsors stop seeing you at once."
         ),
     },
 }

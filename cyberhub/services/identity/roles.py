@@ -20,7 +20,7 @@ from cyberhub.schemas.users import (
     UserDetail,
     UserUnlocked,
 )
-from cyberhub.services.admin import audit
+from cyberhub.services.admin import audit, audit_log
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, lockout, memberships
@@ -343,6 +343,7 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
     emails = dict(
         session.exec(select(User.id, User.email).where(col(User.id).in_(actor_ids))).all()
     )
+    names = audit_log.target_names(session, ((e.target_type, e.target_id) for e in entries))
     return UserDetail(
         id=user.id or 0,
         email=user.email,
@@ -362,6 +363,7 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
                 created_at=e.created_at,
                 action=e.action,
                 actor=emails.get(e.actor_id, "") if e.actor_id else "",
+                target=audit_log.describe_target(e.target_type, e.target_id, names),
                 summary=summarize(e.details),
             )
             for e in entries
@@ -369,9 +371,9 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
     )
 
 
-def summarize(details: dict[str, object]) -> str:
-    """One line of an audit entry's details, for tables."""
-    return ", ".join(f"{k}: {v}" for k, v in details.items() if v not in (None, ""))[:300]
+def summarize(details: dict[str, Any]) -> str:
+    """An audit entry's details as "key: value" lines, for tables."""
+    return audit_log.readable_details(details)
 
 
 # -- lockout -----------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from cyberhub.services.learning.programs import (
     cohort_status,
     get_cohort,
     require_director,
+    require_open,
 )
 from cyberhub.services.messaging import notifications
 
@@ -215,6 +216,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         .where(
             col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
             Cohort.ends_on >= today,
+            col(Cohort.closed_at).is_(None),
         )
         .order_by(col(Cohort.starts_on), col(Cohort.id))
     ).all()
@@ -402,6 +404,7 @@ def _take_seat(
         enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id)
     enrollment.status = EnrollmentStatus.active
     enrollment.enrolled_at = utcnow()
+    enrollment.withdrawn_at = None
     session.add(enrollment)
     app.status = ApplicationStatus.enrolled
     app.waitlist_seq = None
@@ -428,6 +431,7 @@ def free_seat(session: Session, cohort_id: int, student_id: int) -> Enrollment |
     if enrollment is None or enrollment.status != EnrollmentStatus.active:
         return None
     enrollment.status = EnrollmentStatus.withdrawn
+    enrollment.withdrawn_at = utcnow()
     session.add(enrollment)
     assignment = session.exec(
         select(MentorAssignment).where(
@@ -453,7 +457,7 @@ def fill_seats(
     ids."""
     cid = cohort.id or 0
     free = cohort.capacity - active_count(session, cid)
-    if free <= 0:
+    if free <= 0 or cohort.closed_at is not None:  # a closed cohort promotes nobody
         return []
     queue = session.exec(
         select(CohortApplication)
@@ -539,6 +543,7 @@ def apply(
     cohort, program = _lock_for_learner(session, cohort_id)
     if cohort.ends_on < utcnow().date():
         raise Conflict(f"{cohort.name} has ended: it takes no more applications.")
+    require_open(cohort)
     app = _mine(session, cohort_id, actor.user_id)
     if app is not None and app.status in PENDING:
         raise Conflict(
@@ -699,6 +704,7 @@ def approve(
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status != ApplicationStatus.applied:
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
+    require_open(cohort)
     app.decided_at, app.decided_by_id = utcnow(), actor.user_id
     seated = session.exec(
         select(Enrollment.id).where(

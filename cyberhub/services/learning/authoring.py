@@ -40,7 +40,7 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.director import MissionPublic, MissionRef
+from cyberhub.schemas.director import MissionListPage, MissionPublic, MissionRef
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -60,6 +60,7 @@ BRIEF_MAX = 50_000
 SKILLS_MAX = 20
 SKILL_MAX = 80
 MINUTES_MAX = 6000
+LIST_PAGE_SIZE = 20  # the director's missions list (mission_page)
 RUBRIC_MAX = 12
 POINTS_MAX = 1000
 HINTS_MAX = 10
@@ -463,6 +464,60 @@ def list_missions(
     library missions), newest edit first, filtered by status etc. With `program_id`: the
     missions that programme runs."""
     actor = require_director(principal)
+    stmt = _listing(session, actor, status=status, program_id=program_id, track=track, q=q)
+    rows = session.exec(stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())).all()
+    return _publics(session, rows)
+
+
+def mission_page(
+    session: Session,
+    principal: Principal | None,
+    *,
+    status: str = "",
+    track: str = "",
+    difficulty: int | None = None,
+    q: str = "",
+    page: int = 1,
+    page_size: int = LIST_PAGE_SIZE,
+    clamp: bool = False,
+) -> MissionListPage:
+    """One page of `list_missions` (newest edit first): `q` matches the title, the summary or a
+    skill; filters by status, track and difficulty; `total` counts every page. A page past the
+    end is empty, or with `clamp` the last page (the list got shorter since the link was made:
+    the page shows what there is rather than nothing)."""
+    actor = require_director(principal)
+    if page < 1:
+        raise Invalid("page must be 1 or more.")
+    if not 1 <= page_size <= 100:
+        raise Invalid("page_size must be between 1 and 100.")
+    if difficulty is not None and not 1 <= difficulty <= 5:
+        raise Invalid("Difficulty must be between 1 (beginner) and 5 (expert).")
+    stmt = _listing(session, actor, status=status, track=track, q=q)
+    if difficulty is not None:
+        stmt = stmt.where(Mission.difficulty == difficulty)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    if clamp:
+        page = min(page, max(1, -(-total // page_size)))
+    rows = session.exec(
+        stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return MissionListPage(
+        items=_publics(session, rows), total=total, page=page, page_size=page_size
+    )
+
+
+def _listing(
+    session: Session,
+    actor: Principal,
+    *,
+    status: str = "",
+    program_id: int | None = None,
+    track: str = "",
+    q: str = "",
+) -> Any:
+    """The SELECT (Mission, Track) behind `list_missions` and `mission_page`."""
     if status and status not in STATUSES:
         raise Invalid(f"Unknown status '{status}'. Choose one of: {', '.join(STATUSES)}.")
     stmt = select(Mission, Track).join(Track, col(Track.id) == col(Mission.track_id))
@@ -476,9 +531,20 @@ def list_missions(
     if track:
         stmt = stmt.where(Track.key == track)
     if q.strip():
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(col(Mission.title).ilike(like), col(Mission.summary).ilike(like)))
-    rows = session.exec(stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())).all()
+        # the words as typed: % and _ match themselves
+        like = "%" + re.sub(r"([\\%_])", r"\\\1", q.strip()[:200]) + "%"
+        stmt = stmt.where(
+            or_(
+                col(Mission.title).ilike(like, escape="\\"),
+                col(Mission.summary).ilike(like, escape="\\"),
+                func.array_to_string(col(Mission.skills), "\n").ilike(like, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def _publics(session: Session, rows: Any) -> list[MissionPublic]:
+    """The rows as MissionPublic, each with the programmes that run it (one query)."""
     runs: dict[int, list[int]] = {}
     for pid, mid in session.exec(
         select(ProgramMission.program_id, ProgramMission.mission_id).where(

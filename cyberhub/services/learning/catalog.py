@@ -14,6 +14,7 @@ from cyberhub.models import (
     MissionPrerequisite,
     MissionStatus,
     Recommendation,
+    Role,
     Submission,
     SubmissionStatus,
     Track,
@@ -22,7 +23,7 @@ from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.services.ai import search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.services.learning import mission_scope
+from cyberhub.services.learning import mission_scope, progress
 
 PAGE_SIZE = 12
 
@@ -85,6 +86,9 @@ class MissionPage:
     # mission id -> its rank in the caller's stored recommendation list (the missions on this
     # page that are in it), the same list the dashboard card and the API show
     recommended: dict[int, int] = field(default_factory=dict)
+    # mission id -> the caller's own status on it (services/learning/progress.mission_statuses)
+    # for every mission on this page when the caller is a student; empty for staff
+    statuses: dict[int, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -96,7 +100,8 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
 
     Without `q`: by track, then difficulty; with `sort="recommended"` the caller's stored
     recommendations come first, in their order. With `q`: the hybrid search's ranking (full
-    text + meaning, services/ai/search.py), best first, within the same filters.
+    text + meaning, services/ai/search.py), best first, within the same filters. A student also
+    gets their own status on each mission of the page (`statuses`).
     """
     actor = require_signed_in(principal)
     if f.status and f.status not in STATUS_FILTERS:
@@ -145,7 +150,10 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
         page = MissionPage(
             items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size
         )
-    page.recommended = _ranks(session, actor.user_id, [m.id or 0 for m, _ in page.items])
+    ids = [m.id or 0 for m, _ in page.items]
+    page.recommended = _ranks(session, actor.user_id, ids)
+    if actor.has_role(Role.student):
+        page.statuses = progress.mission_statuses(session, actor.user_id, ids)
     return page
 
 

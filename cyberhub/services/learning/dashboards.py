@@ -98,7 +98,10 @@ def student_dashboard(session: Session, principal: Principal | None) -> StudentD
         select(Cohort.id, Cohort.name, Program.name)
         .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
         .join(Program, col(Program.id) == col(Cohort.program_id))
-        .where(Enrollment.student_id == me, Enrollment.status == EnrollmentStatus.active)
+        .where(
+            Enrollment.student_id == me,
+            col(Enrollment.status).in_([EnrollmentStatus.active, EnrollmentStatus.completed]),
+        )
         .order_by(col(Cohort.starts_on))
     ).all()
     latest = profiler.latest_result(session, me)

@@ -61,7 +61,12 @@ from cyberhub.services.identity import accounts, memberships, passwordless
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
 from cyberhub.services.learning.learning_access import mentors_student
-from cyberhub.services.learning.programs import active_count, get_cohort, require_director
+from cyberhub.services.learning.programs import (
+    active_count,
+    get_cohort,
+    require_director,
+    require_open,
+)
 from cyberhub.services.learning.submissions import EV_RELEASED, add_event
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
@@ -231,6 +236,7 @@ def _write(
         enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id or 0)
     enrollment.status = EnrollmentStatus.active
     enrollment.enrolled_at = utcnow()
+    enrollment.withdrawn_at = None
     session.add(enrollment)
     session.flush()
     audit.record(
@@ -302,6 +308,7 @@ def enroll(
     """
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
+    require_open(cohort)
     plan = _plan_one(session, cohort, email, full_name)
     taken = active_count(session, cohort_id)
     if taken >= cohort.capacity:
@@ -427,6 +434,7 @@ def import_csv(
     """
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
+    require_open(cohort)
     rows = _parse_csv(text)
     first_seen: dict[str, int] = {}
     for r in rows:

@@ -1,9 +1,11 @@
-"""A learner's goals and reflections: list, add, edit and delete their own.
+"""A learner's old goal and reflection notes (the deprecated /api/v1/me/notes): list, add, edit
+and delete their own.
 
-They feed the learner's vector (recommendations) and the work-style analysis, so every change
-queues, once the transaction commits, the learner's re-embedding and their analysis — only for a
-learner who grants AI profiling (the notes themselves are kept either way: they are the
-learner's own writing, not something derived by AI).
+Legacy since issue 16: migration 0022 copied the notes into the coaching goals and reflections,
+which /coaching writes and which the AI reads (services/coaching/ai_sources.py); nothing reads
+these notes for recommendations or the analysis any more. A change still queues the learner's
+re-embedding and analysis after commit (consent permitting) — a harmless no-op now, kept until
+the endpoint and the table are removed.
 """
 
 from __future__ import annotations

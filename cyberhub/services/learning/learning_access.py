@@ -7,7 +7,9 @@ The object rules, in one place:
   serving the student's cohort may claim and review; the assigned mentor sees the work first;
 - a director: learners enrolled (not withdrawn) in their organization's programmes, and work on
   those programmes;
-- a sponsor: aggregates only, never one learner's data;
+- a sponsor: aggregates only, never one learner's work or profile here; the name, track and
+  progress of a learner who consented (sponsor_sharing) are shown to their cohort's sponsors by
+  services/learning/sponsorships.py alone;
 - an admin: everything.
 
 A withdrawn learner is no longer readable by that programme's director or cohort mentors (an

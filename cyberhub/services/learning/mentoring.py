@@ -1,12 +1,14 @@
 """The mentor's side: their dashboard (assigned mentees with progress, queue counts, workload)
-and their home (the cohorts and learners of the organizations they mentor in)."""
+and their home (the cohorts and learners of the organizations they mentor in, each with the
+attempt the mentor can act on now)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -32,9 +34,11 @@ from cyberhub.schemas.reviews import (
     MentorLearner,
     NamedRef,
     QueueItem,
+    WaitingWork,
 )
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress, reviews
+from cyberhub.services.learning.learning_access import mentor_pairs
 
 MAX_LEARNERS = 200
 MAX_MENTEES = 200
@@ -133,8 +137,51 @@ def _cohort_status(starts_on: date, ends_on: date, today: date) -> str:
     return "upcoming" if starts_on > today else "finished"
 
 
+def _waiting_work(
+    session: Session, mentor_id: int, student_ids: list[int]
+) -> dict[int, WaitingWork]:
+    """Per learner, the attempt this mentor can act on now: one they hold (continue it), else the
+    oldest submitted one of a programme they review for this learner (claim it)."""
+    if not student_ids:
+        return {}
+    pairs = mentor_pairs(mentor_id)
+    rows = session.execute(
+        sa_select(
+            col(Submission.id),
+            col(Submission.student_id),
+            col(Mission.title),
+            col(Submission.status),
+        )
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .join(pairs, pairs.c.student_id == col(Submission.student_id))
+        .where(
+            col(Submission.student_id).in_(student_ids),
+            exists().where(
+                col(ProgramMission.program_id) == pairs.c.program_id,
+                col(ProgramMission.mission_id) == col(Submission.mission_id),
+            ),
+            or_(
+                col(Submission.status) == SubmissionStatus.submitted,
+                and_(
+                    col(Submission.status) == SubmissionStatus.in_review,
+                    col(Submission.claimed_by_id) == mentor_id,
+                ),
+            ),
+        )
+        .order_by(col(Submission.submitted_at), col(Submission.id))
+    ).all()
+    found: dict[int, WaitingWork] = {}
+    for sub_id, student_id, title, status in rows:
+        mine = status == SubmissionStatus.in_review
+        if student_id in found and (found[student_id].claimed_by_me or not mine):
+            continue  # keep the one already held, else the oldest waiting
+        found[student_id] = WaitingWork(submission_id=sub_id, mission=title, claimed_by_me=mine)
+    return found
+
+
 def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
-    """Cohorts (with dates and capacity) and students of the organizations the user mentors in."""
+    """Cohorts (with dates and capacity) and learners of the organizations the user mentors in,
+    each with the attempt the mentor can act on now (`waiting`)."""
     actor = require_role(principal, Role.mentor)
     org_ids = sorted(actor.organizations(Role.mentor))
     orgs = (
@@ -154,24 +201,35 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
         .where(col(Program.organization_id).in_(org_ids))
         .order_by(col(Cohort.starts_on), col(Cohort.id))
     ).all()
+    staff = aliased(RoleAssignment)
     students = select(RoleAssignment.user_id, RoleAssignment.organization_id).where(
         RoleAssignment.role == Role.student,
         col(RoleAssignment.organization_id).in_(org_ids),
         RoleAssignment.user_id != actor.user_id,
+        # Learners only: an account holding any other role (mentor, director, sponsor, admin)
+        # anywhere is staff, even with a student role too.
+        ~exists().where(
+            col(staff.user_id) == col(RoleAssignment.user_id), col(staff.role) != Role.student
+        ),
     )
-    learners_total = session.exec(
-        select(func.count(func.distinct(students.subquery().c.user_id)))
-    ).one()
     sub = students.subquery()
-    learners = session.exec(
+    active = (
         select(User, Organization.name)
         .join(sub, sub.c.user_id == col(User.id))
         .join(Organization, col(Organization.id) == sub.c.organization_id)
         .where(col(User.is_active))
-        .order_by(col(User.created_at).desc(), col(User.id).desc())
-        .limit(MAX_LEARNERS)
+    )
+    # The same learners the list shows (active accounts), counted once each.
+    learners_total = session.exec(
+        select(func.count(func.distinct(col(User.id))))
+        .join(sub, sub.c.user_id == col(User.id))
+        .where(col(User.is_active))
+    ).one()
+    learners = session.exec(
+        active.order_by(col(User.created_at).desc(), col(User.id).desc()).limit(MAX_LEARNERS)
     ).all()
     by_user: dict[int, MentorLearner] = {}
+    work = _waiting_work(session, actor.user_id, [u.id or 0 for u, _ in learners])
     for u, org in learners:  # a student of two of these organizations is listed once
         if (u.id or 0) in by_user:
             by_user[u.id or 0].organization += f", {org}"
@@ -182,6 +240,7 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
             email=u.email,
             organization=org,
             joined=u.created_at,
+            waiting=work.get(u.id or 0),
         )
     return MentorHome(
         organizations=[o.name for o in orgs],

@@ -122,12 +122,13 @@ def learner_programs(user_id: int, *, completed: bool = False) -> Any:
 
 def takeable_missions(user_id: int) -> Any:
     """A SELECT of the ids of the published missions the user may start, submit and reveal
-    hints of: those run by a programme they are actively enrolled in."""
+    hints of: those run by a programme they are enrolled in (active, or completed: completing
+    the required missions does not stop a learner from going on)."""
     return (
         select(ProgramMission.mission_id)
         .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
         .where(
-            col(ProgramMission.program_id).in_(learner_programs(user_id)),
+            col(ProgramMission.program_id).in_(learner_programs(user_id, completed=True)),
             Mission.status == MissionStatus.published,
         )
     )

@@ -748,6 +748,13 @@ def cohort_status(c: Cohort, today: date | None = None) -> str:
     return "running" if today <= c.ends_on else "finished"
 
 
+def require_open(cohort: Cohort) -> None:
+    """Conflict when the cohort is closed (services/learning/certificates.close_cohort): it takes
+    no more enrolments, applications or waitlist promotions."""
+    if cohort.closed_at is not None:
+        raise Conflict(f"{cohort.name} is closed: it takes no more enrolments or applications.")
+
+
 def cohort_public(
     c: Cohort,
     program: Program | None = None,
@@ -772,6 +779,7 @@ def cohort_public(
         seats_left=max(0, c.capacity - enrolled),
         mentors=mentors,
         unassigned=unassigned,
+        closed_at=c.closed_at,
     )
 
 

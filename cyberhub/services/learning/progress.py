@@ -16,6 +16,7 @@ by indexes (submissions by student_id, program_missions by programme).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, null, tuple_
 from sqlalchemy import select as sa_select
@@ -121,6 +122,64 @@ def student_programs(session: Session, student_id: int) -> list[int]:
     return sorted(
         session.exec(mission_scope.learner_programs(student_id, completed=True).distinct()).all()
     )
+
+
+def approved_missions(student_id: int) -> Any:
+    """A SELECT of the ids of the missions the student has completed (approved is final)."""
+    return select(Submission.mission_id).where(
+        Submission.student_id == student_id, Submission.status == SubmissionStatus.approved
+    )
+
+
+def locked_missions(student_id: int) -> Any:
+    """A SELECT of the ids of the missions locked for the student: a published prerequisite is
+    not approved yet (the same rule as a mission's "locked" status)."""
+    prereq = aliased(Mission)
+    return (
+        sa_select(col(MissionPrerequisite.mission_id))
+        .join(prereq, col(prereq.id) == col(MissionPrerequisite.prerequisite_id))
+        .where(
+            col(prereq.status) == MissionStatus.published,
+            col(MissionPrerequisite.prerequisite_id).not_in(approved_missions(student_id)),
+        )
+    )
+
+
+def open_to(student_id: int) -> Any:
+    """A condition on `Mission`: neither completed nor locked for the student — what may be
+    offered as a next step ("Start here", recommendations)."""
+    return col(Mission.id).not_in(approved_missions(student_id)) & col(Mission.id).not_in(
+        locked_missions(student_id)
+    )
+
+
+def mission_statuses(session: Session, student_id: int, mission_ids: list[int]) -> dict[int, str]:
+    """The student's status on each of these missions: their latest attempt's status, else
+    "locked" or "not_started" (two small queries, whatever the number of missions)."""
+    if not mission_ids:
+        return {}
+    latest = dict(
+        session.exec(
+            select(Submission.mission_id, Submission.status)
+            .where(Submission.student_id == student_id, col(Submission.mission_id).in_(mission_ids))
+            .order_by(col(Submission.mission_id), col(Submission.attempt).desc())
+            .ext(distinct_on(col(Submission.mission_id)))
+        ).all()
+    )
+    fresh = [mid for mid in mission_ids if mid not in latest]
+    locked: set[int] = set()
+    if fresh:
+        locked = set(
+            session.execute(
+                locked_missions(student_id).where(col(MissionPrerequisite.mission_id).in_(fresh))
+            )
+            .scalars()
+            .all()
+        )
+    return {
+        mid: str(latest[mid]) if mid in latest else (LOCKED if mid in locked else NOT_STARTED)
+        for mid in mission_ids
+    }
 
 
 def _track_order(key: str) -> int:

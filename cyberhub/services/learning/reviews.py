@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models import (
+    HintReveal,
     MentorAssignment,
     Mission,
     ProgramMission,
@@ -40,11 +41,13 @@ from cyberhub.models.base import utcnow
 from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.schemas.reviews import (
     ClaimState,
+    HintUse,
     MissionSummary,
     NamedRef,
     QueueCounts,
     QueueItem,
     Ref,
+    RevealedHint,
     ReviewScreen,
     RubricCriterion,
     Workload,
@@ -52,6 +55,7 @@ from cyberhub.schemas.reviews import (
 from cyberhub.services import rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning import certificates
 from cyberhub.services.learning import submissions as subs
 from cyberhub.services.learning.learning_access import mentor_pairs, mentors_student
 from cyberhub.services.learning.submissions import (
@@ -61,15 +65,16 @@ from cyberhub.services.learning.submissions import (
     EV_CLAIMED,
     EV_RELEASED,
     add_event,
+    feedback_link,
     load_visible,
-    mission_link,
     rubric_max,
     submission_link,
 )
-from cyberhub.services.messaging import notifications
+from cyberhub.services.messaging import live, notifications
 
 CLAIM_HOURS = 24
 FEEDBACK_MAX = 20_000
+COMMENT_MAX = 2_000  # an optional comment on one rubric criterion
 PAGE_SIZE = 20
 BUCKETS = ("pending", "claimed_by_me", "waiting_for_student", "reviewed")
 DECISIONS = (SubmissionStatus.approved.value, SubmissionStatus.changes_requested.value)
@@ -136,6 +141,7 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
         raise Conflict("This submission is not waiting for review.")
     if not held_by_me:
         add_event(session, submission_id, actor.user_id, EV_CLAIMED)
+        live.changed(session, fresh.student_id, live.SUBMISSION)  # "In review" on their page
     return fresh
 
 
@@ -152,6 +158,7 @@ def release(session: Session, principal: Principal | None, submission_id: int) -
     sub.claim_expires_at = None
     session.add(sub)
     add_event(session, submission_id, actor.user_id, EV_RELEASED)
+    live.changed(session, sub.student_id, live.SUBMISSION)
     session.flush()
     return sub
 
@@ -245,13 +252,32 @@ def check_scores(rubric: list[dict[str, Any]], scores: dict[str, Any]) -> tuple[
     return total, problems
 
 
+def clean_comments(comments: dict[str, Any] | None) -> dict[str, str]:
+    """The criterion comments worth keeping: stripped, empty ones left out."""
+    out = {str(k): str(v or "").replace("\x00", "").strip() for k, v in (comments or {}).items()}
+    return {k: v for k, v in out.items() if v}
+
+
 def check_review(
-    rubric: list[dict[str, Any]], decision: str, scores: dict[str, Any], feedback: str
+    rubric: list[dict[str, Any]],
+    decision: str,
+    scores: dict[str, Any],
+    feedback: str,
+    comments: dict[str, str] | None = None,
 ) -> tuple[int, list[str]]:
-    """(total, problems) of a review before it is sent: the decision, the scores (check_scores)
-    and the feedback (required to request changes). The review form checks with it too, so the
-    mentor hears every problem before the confirmation dialog."""
+    """(total, problems) of a review before it is sent: the decision, the scores (check_scores),
+    the optional comments per criterion and the feedback (required to request changes). The
+    review form checks with it too, so the mentor hears every problem before the confirmation
+    dialog."""
     problems: list[str] = []
+    titles = {str(c.get("key", "")): str(c.get("title") or c.get("key", "")) for c in rubric}
+    for key, text in clean_comments(comments).items():
+        if key not in titles:
+            problems.append(f"“{key}” is not a criterion of this mission's rubric.")
+        elif len(text) > COMMENT_MAX:
+            problems.append(
+                f"The comment on “{titles[key]}” must be at most {COMMENT_MAX:,} characters."
+            )
     if decision not in DECISIONS:
         problems.append("Choose a decision: approved or changes_requested.")
     total, score_problems = check_scores(rubric, dict(scores or {}))
@@ -272,11 +298,14 @@ def review(
     decision: str,
     scores: dict[str, Any],
     feedback: str,
+    comments: dict[str, str] | None = None,
 ) -> Review:
-    """Decide a claimed submission (approved | changes_requested) with rubric scores.
+    """Decide a claimed submission (approved | changes_requested) with rubric scores and an
+    optional comment per criterion.
 
-    Only the claim holder. Invalid lists every problem with the scores and feedback. Writes the
-    review, the new status and a timeline event, and notifies the student (in-app and mail).
+    Only the claim holder. Invalid lists every problem with the scores, comments and feedback.
+    Writes the review, the new status and a timeline event, and notifies the student (in-app and
+    mail).
     """
     actor = require_role(principal, Role.mentor)
     sub, mission, _ = load_visible(session, actor, submission_id, for_update=True)
@@ -287,7 +316,7 @@ def review(
     if sub.claimed_by_id != actor.user_id:
         raise Forbidden("Only the mentor who claimed this submission can review it.")
     feedback = (feedback or "").strip()
-    total, problems = check_review(list(mission.rubric or []), decision, scores, feedback)
+    total, problems = check_review(list(mission.rubric or []), decision, scores, feedback, comments)
     if problems:
         raise Invalid(" ".join(problems))
     now = utcnow()
@@ -298,6 +327,7 @@ def review(
         scores={str(k): int(v) for k, v in scores.items()},
         total=total,
         feedback=feedback,
+        comments=clean_comments(comments),
         created_at=now,
     )
     session.add(result)
@@ -313,6 +343,8 @@ def review(
     )
     # Approved work changes the learner's vector and level: fresh recommendations after commit.
     jobs.learner_progressed(session, sub.student_id)
+    # Their open mission page shows the decision and feedback at once (the bell: notify below).
+    live.changed(session, sub.student_id, live.SUBMISSION)
     maximum = rubric_max(mission)
     score = f" Score: {total}/{maximum}." if maximum else ""
     # Notifications and mails are plain text: the feedback's markdown is reduced to its words.
@@ -330,9 +362,12 @@ def review(
             f"{_name(session.get(User, actor.user_id))} reviewed attempt {sub.attempt}.{score}"
             + (f"\n\n{excerpt}" if excerpt else "")
         ),
-        link=mission_link(mission.id or 0),
+        link=feedback_link(mission.id or 0),
     )
     session.flush()
+    if approved:
+        # The last required mission of the learner's track completes their cohort (idempotent).
+        certificates.check_completion(session, sub.student_id, actor_id=actor.user_id)
     return result
 
 
@@ -542,7 +577,40 @@ def workload(
     )
 
 
+def next_in_queue(session: Session, principal: Principal | None) -> int | None:
+    """The submission the mentor should review next: the first of their pending queue (assigned
+    mentees first, oldest first), or None when nothing waits for them."""
+    first = queue(session, principal, bucket="pending", page=1, page_size=1).items
+    return first[0].id if first else None
+
+
 # -- the review page --------------------------------------------------------------------------
+
+
+def hints_used(session: Session, principal: Principal | None, submission_id: int) -> HintUse:
+    """The hints the submission's author revealed on its mission, for a mentor who may see the
+    submission (the object rules of get_submission)."""
+    actor = require_role(principal, Role.mentor)
+    detail = subs.get_submission(session, actor, submission_id)
+    return hint_use(session, detail.submission.student_id, detail.mission)
+
+
+def hint_use(session: Session, student_id: int, mission: Mission) -> HintUse:
+    """The hints of `mission` the student revealed (in order) out of how many it has."""
+    hints = list(mission.hints or [])
+    rows = session.exec(
+        select(HintReveal.hint_index, HintReveal.revealed_at)
+        .where(HintReveal.student_id == student_id, HintReveal.mission_id == mission.id)
+        .order_by(col(HintReveal.hint_index))
+    ).all()
+    return HintUse(
+        total=len(hints),
+        revealed=[
+            RevealedHint(index=i, hint=hints[i], revealed_at=at)
+            for i, at in rows
+            if 0 <= i < len(hints)
+        ],
+    )
 
 
 def review_screen(
@@ -571,6 +639,7 @@ def review_screen(
         status=sub.status,
         attempt=sub.attempt,
         student=_name(detail.student),
+        student_id=sub.student_id,
         mission=MissionSummary(id=mission.id or 0, title=mission.title, summary=mission.summary),
         rubric=[
             RubricCriterion(
@@ -598,4 +667,5 @@ def review_screen(
         can_release=mine,
         # The holder may still finish after expiry, until someone takes the claim over.
         can_review=mine,
+        hints=hint_use(session, sub.student_id, mission),
     )

@@ -11,14 +11,15 @@ from cyberhub.schemas.learning import StarterMission, StudentHome, TrackContext
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning import mission_scope
+from cyberhub.services.learning import mission_scope, progress
 from cyberhub.services.learning.progress import student_programs
 
 
 def student_home(
     session: Session, principal: Principal | None, track_hint: str = ""
 ) -> StudentHome:
-    """Track context: the latest profiler result (or `track_hint` from the results page)."""
+    """Track context: the latest profiler result (or `track_hint` from the results page), and
+    up to three missions of the track to start with (neither completed nor locked)."""
     principal = require_role(principal, Role.student)
     latest = profiler.latest_result(session, principal.user_id)
     track_key = latest["primary_track"] if latest else ""
@@ -55,12 +56,15 @@ def student_home(
             .where(Track.key == track.key, Mission.status == MissionStatus.published, scope)
         )
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
+        # Where to start: never a mission already completed or still locked.
         starters = [
             StarterMission(
                 id=m.id or 0, title=m.title, difficulty=m.difficulty, minutes=m.estimated_minutes
             )
             for m in session.exec(
-                base.order_by(col(Mission.difficulty), col(Mission.id)).limit(3)
+                base.where(progress.open_to(principal.user_id))
+                .order_by(col(Mission.difficulty), col(Mission.id))
+                .limit(3)
             ).all()
         ]
     return StudentHome(

@@ -26,6 +26,7 @@ from sqlalchemy import case, event, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
+from cyberhub import jobs
 from cyberhub.formatting import when
 from cyberhub.models import (
     Cohort,
@@ -67,7 +68,7 @@ from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role, require_signed_in
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import may_view_work
-from cyberhub.services.messaging import notifications
+from cyberhub.services.messaging import live, notifications
 from cyberhub.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,11 @@ def submission_link(submission_id: int) -> str:
 
 def mission_link(mission_id: int) -> str:
     return f"/missions/{mission_id}"
+
+
+def feedback_link(mission_id: int) -> str:
+    """Where a student reads a review of their work: the mission page's feedback panel."""
+    return f"{mission_link(mission_id)}#feedback"
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -425,12 +431,24 @@ def _attempt_to_write(session: Session, student_id: int, mission_id: int) -> Sub
     latest = latest_attempt(session, student_id, mission_id)
     if latest is not None and latest.status == SubmissionStatus.draft:
         return latest
-    if latest is None or latest.status == SubmissionStatus.changes_requested:
+    if latest is None:
+        return Submission(
+            student_id=student_id, mission_id=mission_id, attempt=1, status=SubmissionStatus.draft
+        )
+    if latest.status == SubmissionStatus.changes_requested:
+        # A resubmission starts from the previous attempt: its answer, links and file (the
+        # stored file is shared until the new attempt replaces it; see _attach).
         return Submission(
             student_id=student_id,
             mission_id=mission_id,
-            attempt=(latest.attempt + 1) if latest else 1,
+            attempt=latest.attempt + 1,
             status=SubmissionStatus.draft,
+            answer=latest.answer,
+            links=list(latest.links or []),
+            file_name=latest.file_name,
+            file_path=latest.file_path,
+            file_type=latest.file_type,
+            file_size=latest.file_size,
         )
     raise _blocked(latest)
 
@@ -444,10 +462,18 @@ def _store(session: Session, upload: Upload | None) -> StoredFile | None:
     return stored
 
 
+def _shared(session: Session, sub: Submission) -> bool:
+    """Whether another attempt still references `sub`'s file (carried into a resubmission)."""
+    others = select(Submission.id).where(Submission.file_path == sub.file_path)
+    if sub.id is not None:
+        others = others.where(Submission.id != sub.id)
+    return session.exec(others.limit(1)).first() is not None
+
+
 def _attach(session: Session, sub: Submission, stored: StoredFile | None) -> None:
     """Put the stored file on the attempt; the file it replaces is deleted after the commit."""
     if stored is not None:
-        if sub.file_path and sub.file_path != stored.path:
+        if sub.file_path and sub.file_path != stored.path and not _shared(session, sub):
             _remember(session, _REPLACED_FILES, sub.file_path)
         sub.file_name, sub.file_path = stored.name, stored.path
         sub.file_type, sub.file_size = stored.type, stored.size
@@ -527,6 +553,7 @@ def submit(
     assert sub.id is not None
     add_event(session, sub.id, principal.user_id, EV_SUBMITTED)
     _notify_mentors(session, sub, gate.mission, principal)
+    jobs.coaching_changed(session, principal.user_id)  # "requested changes unanswered" ends
     return sub
 
 
@@ -566,6 +593,7 @@ def _notify_mentors(
             body="A new submission is waiting in your review queue.",
             link=submission_link(sub.id or 0),
         )
+        live.changed(session, mentor_id, live.QUEUE)  # their open review queue
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -610,6 +638,7 @@ class SubmissionDetail:
                     total=r.total,
                     max_total=rubric_max(self.mission),
                     feedback=r.feedback,
+                    comments=dict(r.comments or {}),
                     mentor_id=r.mentor_id,
                     created_at=r.created_at,
                 )
@@ -763,9 +792,12 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
         attempts=latest.attempt if latest else 0,
         latest_id=latest.id if latest else None,
         can_submit=open_for_work,
+        # The form starts from the draft or, after changes were requested, from that attempt
+        # (the next save or submit copies it into the new attempt: _attempt_to_write).
         draft=(
             DraftPublic(answer=latest.answer, links=list(latest.links or []), file=latest.file_name)
-            if latest is not None and latest.status == SubmissionStatus.draft
+            if latest is not None
+            and latest.status in (SubmissionStatus.draft, SubmissionStatus.changes_requested)
             else None
         ),
     )
@@ -822,6 +854,7 @@ def attempt_views(
                     title=str(c.get("title") or c.get("key", "")),
                     points=int(r.scores.get(str(c.get("key", "")), 0)),
                     max=int(str(c.get("points", 0))),
+                    comment=str((r.comments or {}).get(str(c.get("key", "")), "")),
                 )
                 for c in criteria
             ]

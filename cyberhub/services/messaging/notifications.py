@@ -13,7 +13,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.notifications import MAX_IDS, NotificationPublic, NotificationsPage
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.services.messaging import mail
+from cyberhub.services.messaging import live, mail
 from cyberhub.settings import get_settings
 
 PAGE_SIZE = 20
@@ -37,6 +37,7 @@ def notify(
     """Add a notification for `user_id` and mail the same message (link made absolute)."""
     note = Notification(user_id=user_id, kind=kind[:40], title=title[:200], body=body, link=link)
     session.add(note)
+    live.changed(session, user_id, live.NOTIFICATIONS)  # the bell of their open pages
     if send_mail:
         user = session.get(User, user_id)
         if user is not None and user.is_active:
@@ -144,4 +145,7 @@ def mark_read(
             raise Invalid(f"Mark at most {MAX_IDS} notifications at a time.")
         stmt = stmt.where(col(Notification.id).in_(ids))
     result = session.execute(stmt.values(read_at=utcnow()))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        live.changed(session, actor.user_id, live.NOTIFICATIONS)  # the user's other tabs
+    return count

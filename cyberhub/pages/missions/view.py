@@ -1,183 +1,28 @@
-"""/missions: the mission catalog with filters, search and pages."""
-
-from __future__ import annotations
+"""The catalog's components: cards, the filter bar (with the skill type-ahead) and the list."""
 
 from typing import Any
 
 import reflex as rx
-from pydantic import BaseModel
-from sqlmodel import Session
 
+from cyberhub.components.combobox import combobox
 from cyberhub.components.learning import status_badge
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     difficulty_badge,
+    difficulty_label,
     empty_state,
     error_callout,
     loading_state,
     page_heading,
     pager,
 )
-from cyberhub.models import Role
-from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.routes import SIGNED_IN, Page, register
-from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import catalog, progress
-from cyberhub.state.service import ServiceState
-
-ROUTE = "/missions"
-ALL = "all"
-
-
-class CatalogCard(BaseModel):
-    """A mission as the catalog's card shows it (`my_status`: the student's, "" for staff)."""
-
-    id: int
-    title: str
-    summary: str
-    track: str  # the track's name
-    difficulty: int
-    skills: list[str]
-    minutes: int
-    my_status: str
-    recommended: int  # its rank in the learner's recommendations, 0 when not recommended
-
-
-class TrackOption(BaseModel):
-    key: str
-    name: str
-
-
-class CatalogPage(BaseModel):
-    items: list[CatalogCard]
-    total: int
-    pages: int
-    tracks: list[TrackOption]
-    skills: list[str]
-
-
-def _search(session: Session, principal: Principal | None, f: catalog.MissionFilter) -> CatalogPage:
-    page = catalog.list_missions(session, principal, f)
-    # A student sees where they stand on each mission (their latest attempt, locked, ...).
-    mine: dict[int, str] = {}
-    if principal is not None and principal.has_role(Role.student):
-        p = progress.progress_for(session, principal, principal.user_id)
-        mine = {m.id: m.status for m in p.missions}
-    return CatalogPage(
-        items=[
-            CatalogCard(
-                id=m.id or 0,
-                title=m.title,
-                summary=m.summary,
-                track=t.name,
-                difficulty=m.difficulty,
-                skills=m.skills,
-                minutes=m.estimated_minutes,
-                my_status=mine.get(m.id or 0, ""),
-                recommended=page.recommended.get(m.id or 0, 0),
-            )
-            for m, t in page.items
-        ],
-        total=page.total,
-        pages=page.pages,
-        tracks=[TrackOption(key=t.key, name=t.name) for t in catalog.list_tracks(session)],
-        skills=catalog.all_skills(session, principal),
-    )
-
-
-STATUS_LABELS = [
-    ("not_started", "Not started"),
-    ("in_progress", "In progress"),
-    ("changes_requested", "Changes requested"),
-    ("submitted", "Waiting for review"),
-    ("in_review", "In review"),
-    ("draft", "Draft"),
-    ("approved", "Approved"),
-]
-
-
-class MissionCatalogState(ServiceState, rx.State):
-    items: list[CatalogCard] = []
-    total: int = 0
-    pages: int = 1
-    page: int = 1
-    track: str = ALL
-    difficulty: str = ALL
-    skill: str = ALL
-    status: str = ALL
-    sort: str = ""  # "" (track, then level) or "recommended"
-    query: str = ""
-    track_options: list[TrackOption] = []
-    skill_options: list[str] = []
-    loading: bool = True
-
-    @rx.event
-    async def load(self) -> None:
-        track = self.router.url.query_parameters.get("track", "")
-        if track in TRACK_KEYS:
-            self.track = track
-        self.page = 1
-        await self._fetch()
-
-    async def _fetch(self) -> None:
-        self.loading = True
-        f = catalog.MissionFilter(
-            track="" if self.track == ALL else self.track,
-            difficulty=None if self.difficulty == ALL else int(self.difficulty),
-            skill="" if self.skill == ALL else self.skill,
-            status="" if self.status == ALL else self.status,
-            sort="recommended" if self.sort == "recommended" else "",
-            q=self.query,
-            page=self.page,
-        )
-        found = await self._call(_search, f)
-        self.loading = False
-        if not found:
-            return
-        data = found.value
-        self.items, self.total, self.pages = data.items, data.total, data.pages
-        self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
-
-    @rx.event
-    async def set_track(self, value: str) -> None:
-        self.track, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def set_difficulty(self, value: str) -> None:
-        self.difficulty, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def set_skill(self, value: str) -> None:
-        self.skill, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def set_status(self, value: str) -> None:
-        self.status, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def set_sort(self, value: str) -> None:
-        self.sort, self.page = ("recommended" if value == "recommended" else ""), 1
-        await self._fetch()
-
-    @rx.event
-    async def search(self, form: dict[str, Any]) -> None:
-        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
-        await self._fetch()
-
-    @rx.event
-    async def clear_filters(self) -> None:
-        self.track = self.difficulty = self.skill = self.status = ALL
-        self.query, self.page = "", 1  # the order is a preference, not a filter: kept
-        await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(page, self.pages))
-        await self._fetch()
+from cyberhub.pages.missions.state import (
+    ALL,
+    ROUTE,
+    STATUS_LABELS,
+    CatalogCard,
+    MissionCatalogState,
+)
 
 
 def _mission_card(m: rx.Var[CatalogCard]) -> rx.Component:
@@ -258,6 +103,8 @@ def _filters() -> rx.Component:
                         name="q",
                         placeholder="e.g. phishing, YARA, risk",
                         default_value=S.query,
+                        # Back/forward restore another search: a new key redraws the box with it.
+                        key=S.query,
                         type="search",
                         max_length=200,
                     ),
@@ -283,19 +130,24 @@ def _filters() -> rx.Component:
             S.set_difficulty,
             rx.fragment(
                 rx.select.item("Any difficulty", value=ALL),
-                *[rx.select.item(f"{d}/5", value=str(d)) for d in range(1, 6)],
+                *[rx.select.item(difficulty_label(d), value=str(d)) for d in range(1, 6)],
             ),
             "filter-difficulty",
         ),
-        _select(
+        combobox(
             "Skill",
-            S.skill,
-            S.set_skill,
-            rx.fragment(
-                rx.select.item("Any skill", value=ALL),
-                rx.foreach(S.skill_options, lambda s: rx.select.item(s, value=s)),
-            ),
             "filter-skill",
+            text=S.skill_text,
+            matches=S.skill_matches,
+            open_=S.skill_open,
+            active=S.skill_active,
+            on_type=S.type_skill,
+            on_key=S.skill_key,
+            on_pick=S.pick_skill,
+            on_close=S.close_skill,
+            list_label="Skills",
+            no_match="No skill matches",
+            placeholder="Any skill: type to find one",
         ),
         _select(
             "My status",
@@ -370,16 +222,3 @@ def catalog_content() -> rx.Component:
 
 def catalog_page() -> rx.Component:
     return shell(guarded(ROUTE, catalog_content()))
-
-
-page = register(
-    Page(
-        route=ROUTE,
-        title="Missions · CyberHub",
-        component=catalog_page,
-        access=SIGNED_IN,
-        on_load=(MissionCatalogState.load,),
-        nav_label="Missions",
-        nav_order=20,
-    )
-)

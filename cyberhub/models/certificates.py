@@ -1,0 +1,35 @@
+"""Completion certificates (issue 15, item 4): one per learner and cohort they completed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from cyberhub.models.base import ts_column, utcnow
+
+
+class Certificate(SQLModel, table=True):
+    """Issued when a learner completes their track's required missions in a cohort.
+
+    `code` is the public verification code (`/certificates/<code>`), unguessable (secrets).
+    `missions` keeps the titles of the missions approved at issue, so later edits to the
+    programme do not change what was certified. A revoked certificate stays, marked revoked.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id", name="uq_certificate_cohort"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    cohort_id: int = Field(foreign_key="cohorts.id", index=True, ondelete="CASCADE")
+    track_id: int = Field(foreign_key="tracks.id", ondelete="RESTRICT")
+    missions: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    revoked_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    revoke_reason: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )

@@ -1,0 +1,170 @@
+"""/coaching: reflections (prompts, mood, energy, private or shared) and the week's figures."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import kept_form, labelled, labelled_textarea
+from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.ui import error_callout
+from cyberhub.pages.coaching.parts import S
+from cyberhub.pages.coaching.parts import hint as _hint
+from cyberhub.pages.coaching.parts import native_select as _native_select
+from cyberhub.pages.coaching.state import CheckinView, FigureView, ReflectionView
+from cyberhub.schemas.coaching import TEXT_MAX
+
+# -- reflections and the week ------------------------------------------------------------------
+
+
+def _prompt_chip(p: rx.Var[str]) -> rx.Component:
+    return rx.button(
+        p,
+        type="button",
+        size="1",
+        variant=rx.cond(S.prompt == p, "solid", "outline"),
+        aria_pressed=rx.cond(S.prompt == p, "true", "false"),
+        on_click=S.use_prompt(p),
+    )
+
+
+def _scale(label: str, id_: str, name: str) -> rx.Component:
+    return labelled(
+        label,
+        id_,
+        _native_select(
+            id_,
+            name,
+            rx.el.option("—", value=""),
+            *[rx.el.option(f"{n} of 5", value=str(n)) for n in range(1, 6)],
+        ),
+    )
+
+
+def _reflection_form() -> rx.Component:
+    return rx.card(
+        kept_form(
+            rx.heading("Reflect", size="3", as_="h3"),
+            error_callout(S.reflection_error),
+            _hint("Pick a prompt if it helps:", size="1"),
+            rx.hstack(rx.foreach(S.prompts, _prompt_chip), spacing="2", wrap="wrap"),
+            labelled_textarea(
+                rx.cond(S.prompt != "", S.prompt, "Your reflection"),
+                "reflection-body",
+                name="body",
+                rows="4",
+                max_length=TEXT_MAX,
+            ),
+            rx.hstack(
+                _scale("Mood", "reflection-mood", "mood"),
+                _scale("Energy", "reflection-energy", "energy"),
+                spacing="3",
+            ),
+            rx.hstack(
+                rx.switch(
+                    id="reflection-shared", name="shared", checked=S.shared, on_change=S.set_shared
+                ),
+                field_label("Share with my mentor", "reflection-shared"),
+                align="center",
+                spacing="2",
+            ),
+            _hint("Private reflections are yours alone; shared ones your mentor can read.", "1"),
+            rx.button(rx.icon("pen_line", size=16), "Save reflection", type="submit"),
+            on_submit=S.add_reflection,
+        ),
+        width="100%",
+    )
+
+
+def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(
+                    rx.cond(r.shared, "Shared with mentor", "Private"),
+                    color_scheme=rx.cond(r.shared, "teal", "gray"),
+                    variant="soft",
+                ),
+                _hint(r.when, size="1"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(r.prompt != "", rx.text(r.prompt, size="2", weight="bold")),
+            rx.box(safe_markdown(r.body), width="100%", overflow_wrap="anywhere"),
+            rx.cond(r.feeling != "", _hint(r.feeling, size="1")),
+            rx.button(
+                rx.cond(r.shared, "Make private", "Share with mentor"),
+                size="1",
+                variant="soft",
+                on_click=S.toggle_share(r.id, r.shared),
+            ),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="reflection",
+    )
+
+
+def _figure(f: rx.Var[FigureView]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            _hint(f.label, size="1"),
+            rx.text(f.this_week, size="6", weight="bold"),
+            _hint(f.change, size="1"),
+            spacing="0",
+        ),
+        data_testid="week-figure",
+    )
+
+
+def _week_note(n: rx.Var[CheckinView]) -> rx.Component:
+    return rx.box(
+        _hint(n.habit + " · " + n.day, size="1", weight="medium"),
+        rx.box(safe_markdown(n.note), font_size="0.9em", overflow_wrap="anywhere"),
+        width="100%",
+        data_testid="week-note",
+    )
+
+
+def week_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("This week", size="5", as_="h2"),
+        _hint(S.week),
+        rx.grid(
+            rx.foreach(S.figures, _figure),
+            columns=rx.breakpoints(initial="2", md="4"),
+            gap="2",
+            width="100%",
+        ),
+        rx.cond(
+            S.week_notes.length() > 0,
+            rx.card(
+                rx.vstack(
+                    rx.heading("Notes from your check-ins", size="3", as_="h3"),
+                    rx.foreach(S.week_notes, _week_note),
+                    spacing="2",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def reflections_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Reflections", size="5", as_="h2"),
+        _reflection_form(),
+        rx.cond(
+            S.reflections.length() > 0,
+            rx.vstack(rx.foreach(S.reflections, _reflection), spacing="2", width="100%"),
+            _hint("Your reflections will show here. A few lines a week is plenty."),
+        ),
+        spacing="3",
+        width="100%",
+    )

@@ -1,0 +1,385 @@
+"""The /coaching page's state: the learner's overview (habits, goals, reflections, the week) as
+view rows already written for the reader, and one event per action. Every rule is in
+services/coaching/."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from cyberhub.formatting import when
+from cyberhub.schemas.coaching import (
+    GOAL_TITLE_MAX,
+    NOTE_MAX,
+    SKILL_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    CheckinCreate,
+    CoachingOverview,
+    Figure,
+    GoalCreate,
+    GoalPublic,
+    GoalUpdate,
+    HabitCreate,
+    HabitPublic,
+    MissionChoice,
+    ReflectionCreate,
+    ReflectionPublic,
+    TrackChoice,
+)
+from cyberhub.services.coaching import goals, habits, reflections, summary
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.service import ServiceState
+
+ROUTE = "/coaching"
+KEPT = TEXT_MAX * 2  # what the page keeps of a typed text before the service checks it
+
+
+class DayChoice(BaseModel):
+    value: str  # ISO date
+    label: str  # "today", "yesterday", "Tue 1 Dec"
+
+
+class CheckinView(BaseModel):
+    """A past check-in in a habit's recent history, or a note in the week's summary."""
+
+    day: str  # "today", "yesterday", "Tue 1 Dec"
+    note: str  # the learner's markdown ("" when none)
+    habit: str = ""  # the habit's title (the week's notes)
+
+
+class HabitView(BaseModel):
+    id: int
+    title: str
+    cadence: str  # "Every day"
+    streak: str  # "3 days in a row · best 5"
+    current: int
+    done: bool  # today's period is checked in
+    week: str  # "4 check-ins this week"
+    reminder: str  # "Reminder at 19:00" or ""
+    link: str  # "Builders track · Linux hardening", or ""
+    days: list[DayChoice]  # open for a check-in, today first
+    history: list[CheckinView]  # the last few check-ins with their notes, newest first
+
+
+class GoalView(BaseModel):
+    id: int
+    title: str
+    why: str
+    percent: int
+    progress: str
+    status: str
+    target: str  # "Target 1 Jun 2027" or ""
+    links: str  # "Missions: Harden a server, Write a policy"
+    active: bool
+    week: str = ""  # "+20 % this week", "no change this week", "" (manual or set this week)
+
+
+class ReflectionView(BaseModel):
+    id: int
+    body: str
+    prompt: str
+    feeling: str  # "Mood 4/5 · energy 2/5"
+    shared: bool
+    when: str
+
+
+class FigureView(BaseModel):
+    label: str
+    this_week: int
+    change: str  # "+3 on last week", "same as last week"
+
+
+def _day_label(d: date, today: date) -> str:
+    if d == today:
+        return "today"
+    if d == today - timedelta(days=1):
+        return "yesterday"
+    return d.strftime("%a %-d %b")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def habit_view(h: HabitPublic, today: date) -> HabitView:
+    s = h.streak
+    streak = f"{_plural(s.current, s.unit)} in a row · best {s.longest}"
+    return HabitView(
+        id=h.id,
+        title=h.title,
+        cadence=h.cadence_label,
+        streak=streak,
+        current=s.current,
+        done=h.done_today,
+        week=f"{_plural(h.week_count, 'check-in')} this week",
+        reminder=f"Reminder at {h.reminder_time.strftime('%H:%M')}" if h.reminder_time else "",
+        link=" · ".join(x for x in (f"{h.track_name} track" if h.track_name else "", h.skill) if x),
+        days=[DayChoice(value=d.isoformat(), label=_day_label(d, today)) for d in h.open_days],
+        history=[CheckinView(day=_day_label(c.day, today), note=c.note) for c in h.recent],
+    )
+
+
+def _goal_week(change: int | None) -> str:
+    if change is None:
+        return ""
+    return f"{change:+d} % this week" if change else "no change this week"
+
+
+def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
+    links = ""
+    if g.progress_source == "missions":
+        links = "Missions: " + ", ".join(m.title for m in g.missions)
+    elif g.progress_source == "habits":
+        links = "Habits: " + ", ".join(h.title for h in g.habits)
+    return GoalView(
+        id=g.id,
+        title=g.title,
+        why=g.why,
+        percent=g.percent,
+        progress=g.progress_label,
+        status=g.status,
+        target=f"Target {when(g.target_date, style='date')}" if g.target_date else "",
+        links=links,
+        active=g.status == "active",
+        week=_goal_week(change),
+    )
+
+
+def reflection_view(r: ReflectionPublic, tz: str) -> ReflectionView:
+    parts = [f"Mood {r.mood}/5" if r.mood else "", f"energy {r.energy}/5" if r.energy else ""]
+    return ReflectionView(
+        id=r.id,
+        body=r.body,
+        prompt=r.prompt,
+        feeling=" · ".join(p for p in parts if p),
+        shared=r.visibility == "mentor",
+        when=when(r.created_at, tz),
+    )
+
+
+def _change(f: Figure) -> str:
+    if f.change == 0:
+        return "same as last week"
+    return f"{f.change:+d} on last week"
+
+
+def figure_views(o: CoachingOverview) -> list[FigureView]:
+    s = o.summary
+    return [
+        FigureView(label=label, this_week=f.this_week, change=_change(f))
+        for label, f in (
+            ("Check-ins", s.checkins),
+            ("Reflections", s.reflections),
+            ("Missions submitted", s.submissions),
+            ("Missions approved", s.approvals),
+        )
+    ]
+
+
+class Loaded(BaseModel):
+    overview: CoachingOverview
+    missions: list[MissionChoice]
+    tracks: list[TrackChoice]
+
+
+def _read(session: Session, principal: Principal | None) -> Loaded:
+    return Loaded(
+        overview=summary.overview(session, principal),
+        missions=goals.mission_choices(session, principal),
+        tracks=habits.track_choices(session),
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+class CoachingState(ServiceState, rx.State):
+    loading: bool = True
+    error: str = ""
+    notice: str = ""
+    habits: list[HabitView] = []
+    goals: list[GoalView] = []
+    reflections: list[ReflectionView] = []
+    figures: list[FigureView] = []
+    week_notes: list[CheckinView] = []
+    week: str = ""  # "Week of 30 Nov 2026"
+    prompts: list[str] = []
+    missions: list[MissionChoice] = []
+    tracks: list[TrackChoice] = []
+    habit_error: str = ""
+    goal_error: str = ""
+    reflection_error: str = ""
+    new_cadence: str = "daily"
+    new_source: str = "manual"
+    prompt: str = ""
+    shared: bool = False
+    archive_open: bool = False
+    archive_id: int = 0
+    # An optional note per habit for its next check-in (keyed by the habit's id).
+    notes: dict[str, str] = {}
+
+    async def _fetch(self) -> str:
+        read = await self._try(_read)
+        if not read:
+            return read.error
+        o, tz = read.value.overview, await self._time_zone()
+        self.habits = [habit_view(h, o.today) for h in o.habits]
+        changes = {w.goal_id: w.change for w in o.summary.goals}
+        self.goals = [goal_view(g, changes.get(g.id)) for g in o.goals]
+        self.reflections = [reflection_view(r, tz) for r in o.reflections]
+        self.figures = figure_views(o)
+        self.week_notes = [
+            CheckinView(day=_day_label(n.day, o.today), note=n.note, habit=n.habit_title)
+            for n in o.summary.notes
+        ]
+        self.week = f"Week of {when(o.summary.week_start, style='date')}"
+        self.prompts = o.prompts
+        self.missions = read.value.missions
+        self.tracks = read.value.tracks
+        return ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.notice = True, ""
+        self.habit_error = self.goal_error = self.reflection_error = ""
+        self.archive_open = False
+        self.error = await self._fetch()
+        self.loading = False
+
+    async def _done(self, error: str, notice: str, field: str) -> bool:
+        """Show a refusal under its form, or reload and say what happened."""
+        setattr(self, field, error)
+        if error:
+            return False
+        self.error = await self._fetch()
+        self.notice = notice
+        return True
+
+    # habits -----------------------------------------------------------------------------------
+    @rx.event
+    def set_new_cadence(self, value: str) -> None:
+        self.new_cadence = value
+
+    @rx.event
+    def set_note(self, habit_id: int, value: str) -> None:
+        self.notes[str(habit_id)] = str(value)[:KEPT]
+
+    @rx.event
+    async def add_habit(self, form: dict[str, Any]) -> Any:
+        raw = str(form.get("reminder_time", "")).strip()
+        try:
+            reminder = time.fromisoformat(raw) if raw else None
+        except ValueError:
+            self.habit_error = "Give the reminder as a time of day (e.g. 19:00), or leave it out."
+            return
+        data = HabitCreate(
+            title=str(form.get("title", ""))[: TITLE_MAX * 2],
+            cadence=self.new_cadence,
+            per_week=max(0, min(100, _int(form.get("per_week", 1)) or 0)),
+            reminder_time=reminder,
+            track_key=str(form.get("track_key", ""))[:32],
+            skill=str(form.get("skill", ""))[: SKILL_MAX * 2],
+        )
+        made = await self._try(habits.create_habit, data)
+        if await self._done(made.error, f"Habit “{data.title.strip()}” started.", "habit_error"):
+            yield rx.set_value("habit-title", "")
+            yield rx.set_value("habit-skill", "")
+
+    @rx.event
+    async def check_in(self, habit_id: int, day: str) -> None:
+        note = self.notes.get(str(habit_id), "")
+        data = CheckinCreate(day=date.fromisoformat(day), note=note[: NOTE_MAX * 2])
+        done = await self._try(habits.check_in, int(habit_id), data)
+        title = next((h.title for h in self.habits if h.id == int(habit_id)), "Habit")
+        if await self._done(done.error, f"“{title}” checked in.", "error"):
+            self.notes.pop(str(habit_id), None)
+
+    @rx.event
+    def ask_archive(self, habit_id: int) -> None:
+        self.archive_id, self.archive_open = int(habit_id), True
+
+    @rx.event
+    def set_archive_open(self, value: bool) -> None:
+        self.archive_open = value
+
+    @rx.event
+    async def archive(self) -> None:
+        self.archive_open = False
+        done = await self._try(habits.archive_habit, self.archive_id)
+        await self._done(done.error, "Habit archived. Its history stays.", "error")
+
+    # goals ------------------------------------------------------------------------------------
+    @rx.event
+    def set_new_source(self, value: str) -> None:
+        self.new_source = value
+
+    @rx.event
+    async def add_goal(self, form: dict[str, Any]) -> Any:
+        target = str(form.get("target_date", "")).strip()
+        mission = _int(form.get("mission_id", ""))
+        habit = _int(form.get("habit_id", ""))
+        try:
+            target_date = date.fromisoformat(target) if target else None
+        except ValueError:
+            self.goal_error = "Give the target date as a day (YYYY-MM-DD), or leave it out."
+            return
+        data = GoalCreate(
+            title=str(form.get("title", ""))[: GOAL_TITLE_MAX * 2],
+            why=str(form.get("why", ""))[:KEPT],
+            target_date=target_date,
+            progress_source=self.new_source,
+            manual_percent=max(-1000, min(1000, _int(form.get("manual_percent", 0)) or 0)),
+            mission_ids=[mission] if mission and self.new_source == "missions" else [],
+            habit_ids=[habit] if habit and self.new_source == "habits" else [],
+            habit_target=max(-1000, min(100_000, _int(form.get("habit_target", 10)) or 0)),
+        )
+        made = await self._try(goals.create_goal, data)
+        if await self._done(made.error, f"Goal “{data.title.strip()}” set.", "goal_error"):
+            yield rx.set_value("goal-title", "")
+            yield rx.set_value("goal-why", "")
+
+    @rx.event
+    async def set_goal_status(self, goal_id: int, status: str) -> None:
+        done = await self._try(goals.update_goal, int(goal_id), GoalUpdate(status=status))
+        said = {"achieved": "Goal achieved. Well done!", "dropped": "Goal dropped."}
+        await self._done(done.error, said.get(status, "Goal reopened."), "goal_error")
+
+    # reflections ------------------------------------------------------------------------------
+    @rx.event
+    def use_prompt(self, prompt: str) -> None:
+        self.prompt = "" if prompt == self.prompt else prompt
+
+    @rx.event
+    def set_shared(self, value: bool) -> None:
+        self.shared = bool(value)
+
+    @rx.event
+    async def add_reflection(self, form: dict[str, Any]) -> Any:
+        data = ReflectionCreate(
+            body=str(form.get("body", ""))[:KEPT],
+            prompt=self.prompt,
+            mood=_int(form.get("mood", "")),
+            energy=_int(form.get("energy", "")),
+            visibility="mentor" if self.shared else "private",
+        )
+        made = await self._try(reflections.add_reflection, data)
+        said = "Reflection saved" + (" and shared with your mentor." if self.shared else ".")
+        if await self._done(made.error, said, "reflection_error"):
+            self.prompt = ""
+            yield rx.set_value("reflection-body", "")
+
+    @rx.event
+    async def toggle_share(self, reflection_id: int, shared: bool) -> None:
+        visibility = "private" if shared else "mentor"
+        done = await self._try(reflections.set_visibility, int(reflection_id), visibility)
+        said = "Shared with your mentor." if visibility == "mentor" else "Now private."
+        await self._done(done.error, said, "reflection_error")

@@ -1,0 +1,268 @@
+"""The /coaching page's components: today's check-ins with streaks (this module), goals with
+progress bars (goals_view.py), reflections and the week (reflections_view.py). User-written
+text (a goal's why, reflections) goes through the safe markdown path."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.labelled import kept_form, labelled
+from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.coaching.coach_view import coach_section
+from cyberhub.pages.coaching.goals_view import goals_section
+from cyberhub.pages.coaching.parts import S
+from cyberhub.pages.coaching.parts import hint as _hint
+from cyberhub.pages.coaching.parts import native_select as _native_select
+from cyberhub.pages.coaching.reflections_view import reflections_section, week_section
+from cyberhub.pages.coaching.state import ROUTE, CheckinView, DayChoice, HabitView
+from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
+
+# -- habits ------------------------------------------------------------------------------------
+
+
+def _day_button(h: rx.Var[HabitView], d: rx.Var[DayChoice]) -> rx.Component:
+    return rx.button(
+        rx.icon("check", size=14),
+        rx.cond(d.label == "today", "Check in", "Check in for " + d.label),
+        size="2",
+        variant=rx.cond(d.label == "today", "solid", "soft"),
+        # The visible words first, then the habit (axe: label-content-name-mismatch).
+        aria_label="Check in for " + d.label + ": " + h.title,
+        on_click=S.check_in(h.id, d.value),
+    )
+
+
+def _past_checkin(c: rx.Var[CheckinView]) -> rx.Component:
+    return rx.hstack(
+        rx.icon("check", size=12, color="green", flex_shrink="0"),
+        _hint(c.day, size="1", white_space="nowrap"),
+        rx.cond(
+            c.note != "",
+            rx.box(safe_markdown(c.note), font_size="0.85em", overflow_wrap="anywhere"),
+        ),
+        spacing="2",
+        align="start",
+        width="100%",
+        data_testid="habit-checkin",
+    )
+
+
+def _history(h: rx.Var[HabitView]) -> rx.Component:
+    """The habit's last few check-ins with the notes written with them."""
+    return rx.cond(
+        h.history.length() > 0,
+        rx.vstack(
+            _hint("Recent check-ins", size="1", weight="medium"),
+            rx.foreach(h.history, _past_checkin),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def _habit(h: rx.Var[HabitView]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(h.title, size="3", as_="h3", overflow_wrap="anywhere"),
+                rx.cond(h.done, rx.badge("Done", color_scheme="green")),
+                justify="between",
+                width="100%",
+                align="center",
+            ),
+            _hint(h.cadence + " · " + h.week, size="1"),
+            rx.hstack(
+                rx.icon("flame", size=16, color=rx.cond(h.current > 0, "orange", "gray")),
+                rx.text(h.streak, size="2", data_testid="streak"),
+                align="center",
+                spacing="1",
+            ),
+            rx.cond(h.reminder != "", _hint(h.reminder, size="1")),
+            rx.cond(h.link != "", _hint(h.link, size="1", data_testid="habit-link")),
+            _history(h),
+            rx.cond(
+                h.days.length() > 0,
+                rx.vstack(
+                    rx.input(
+                        placeholder="Note (optional)",
+                        aria_label="Note for “" + h.title + "”",
+                        max_length=NOTE_MAX,
+                        on_blur=lambda v: S.set_note(h.id, v),
+                        width="100%",
+                    ),
+                    rx.hstack(
+                        rx.foreach(h.days, lambda d: _day_button(h, d)), spacing="2", wrap="wrap"
+                    ),
+                    width="100%",
+                    spacing="2",
+                ),
+            ),
+            rx.button(
+                rx.icon("archive", size=14),
+                "Archive",
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Archive “" + h.title + "”",
+                on_click=S.ask_archive(h.id),
+            ),
+            spacing="2",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        data_testid="habit",
+    )
+
+
+def _habit_form() -> rx.Component:
+    return rx.card(
+        kept_form(
+            rx.heading("Start a habit", size="3", as_="h3"),
+            error_callout(S.habit_error),
+            labelled(
+                "What will you do?",
+                "habit-title",
+                rx.input(
+                    id="habit-title",
+                    name="title",
+                    max_length=TITLE_MAX,
+                    placeholder="Read one CTF write-up",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            rx.hstack(
+                labelled(
+                    "How often",
+                    "habit-cadence",
+                    _native_select(
+                        "habit-cadence",
+                        "cadence",
+                        rx.el.option("Every day", value="daily"),
+                        rx.el.option("Once a week", value="weekly"),
+                        rx.el.option("Some days a week", value="n_per_week"),
+                        value=S.new_cadence,
+                        on_change=S.set_new_cadence,
+                    ),
+                ),
+                rx.cond(
+                    S.new_cadence == "n_per_week",
+                    labelled(
+                        "Days a week",
+                        "habit-per-week",
+                        rx.input(
+                            id="habit-per-week",
+                            name="per_week",
+                            type="number",
+                            min=1,
+                            max=7,
+                            default_value="3",
+                        ),
+                    ),
+                ),
+                labelled(
+                    "Reminder (optional)",
+                    "habit-reminder",
+                    rx.input(id="habit-reminder", name="reminder_time", type="time"),
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.hstack(
+                labelled(
+                    "Track (optional)",
+                    "habit-track",
+                    _native_select(
+                        "habit-track",
+                        "track_key",
+                        rx.el.option("—", value=""),
+                        rx.foreach(S.tracks, lambda t: rx.el.option(t.name, value=t.key)),
+                    ),
+                ),
+                labelled(
+                    "Skill (optional)",
+                    "habit-skill",
+                    rx.input(
+                        id="habit-skill",
+                        name="skill",
+                        max_length=SKILL_MAX,
+                        placeholder="Log analysis",
+                    ),
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.button(rx.icon("plus", size=16), "Start habit", type="submit"),
+            on_submit=S.add_habit,
+        ),
+        width="100%",
+    )
+
+
+def _habits_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Today's check-ins", size="5", as_="h2"),
+        _hint("One click when it's done. Missed a day? You can check in up to two days late."),
+        rx.cond(
+            S.habits.length() > 0,
+            rx.vstack(rx.foreach(S.habits, _habit), spacing="2", width="100%"),
+            empty_state(
+                "No habits yet",
+                "Start with something small you can do most days — 20 minutes in a lab, one "
+                "write-up read. Streaks grow from there.",
+            ),
+        ),
+        _habit_form(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _archive_dialog() -> rx.Component:
+    return confirm_dialog(
+        "Archive this habit?",
+        "It stops taking check-ins and reminders; its history and streaks stay.",
+        confirm="Archive",
+        on_confirm=S.archive,
+        open=S.archive_open,
+        on_open_change=S.set_archive_open,
+        cancel="Keep it",
+    )
+
+
+def coaching_content() -> rx.Component:
+    return rx.vstack(
+        page_heading("Coaching", "Your habits, goals and reflections, one week at a time."),
+        error_callout(S.error),
+        notice_callout(S.notice),
+        rx.cond(
+            S.loading,
+            loading_state("Loading your coaching…"),
+            rx.vstack(
+                week_section(),
+                coach_section(own=True),
+                rx.grid(
+                    _habits_section(),
+                    goals_section(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    gap="2em",
+                    width="100%",
+                ),
+                reflections_section(),
+                spacing="5",
+                width="100%",
+            ),
+        ),
+        _archive_dialog(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def coaching_page() -> rx.Component:
+    return shell(guarded(ROUTE, coaching_content()))

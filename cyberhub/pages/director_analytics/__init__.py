@@ -1,0 +1,37 @@
+"""/dashboard/director/analytics: one programme's analytics for its directors (and admins) —
+the at-risk learners with nudge and mentor actions, the funnel, weekly activity, approvals,
+the profiler track mix, the review backlog and turnaround, mentor load and the chosen
+cohort's roster (roster.py) — filtered by
+cohort, track and dates kept in the address. The state is in state.py, the service calls in
+data.py, the blocks in blocks.py."""
+
+from __future__ import annotations
+
+from cyberhub.models import Role
+from cyberhub.pages.director_analytics.data import ROUTE
+from cyberhub.pages.director_analytics.roster import AnalyticsRosterState
+from cyberhub.pages.director_analytics.state import DirectorAnalyticsState
+from cyberhub.pages.director_analytics.view import (
+    director_analytics_content,
+    director_analytics_page,
+)
+from cyberhub.routes import Page, register, roles
+
+__all__ = [
+    "ROUTE",
+    "AnalyticsRosterState",
+    "DirectorAnalyticsState",
+    "director_analytics_content",
+    "director_analytics_page",
+    "page",
+]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Analytics · Programme · CyberHub",
+        component=director_analytics_page,
+        access=roles(Role.director, Role.admin),
+        on_load=(DirectorAnalyticsState.load, AnalyticsRosterState.load),
+    )
+)

@@ -1,0 +1,148 @@
+"""The analytics page's constants and the service calls its state runs in worker threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+
+from cyberhub.formatting import when
+from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
+from cyberhub.schemas.director import AssignmentPublic, CohortMentorPublic
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import analytics, enrollment, programs
+
+ROUTE = "/dashboard/director/analytics"
+HOME = "/dashboard/director"
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """An at-risk learner as the table shows them (last activity in the reader's zone)."""
+
+    student_id: int
+    name: str
+    email: str
+    cohort_id: int
+    cohort: str
+    mentor: str
+    last_activity: str
+    reasons: list[str]
+    nudged_today: bool
+
+
+@dataclass
+class AnalyticsView:
+    programs: list[dict[str, str]]
+    program_id: int
+    data: ProgramAnalytics | None
+    at_risk: list[RiskRow] = field(default_factory=list)
+    as_of: str = ""  # when the figures come from the worker's snapshot: its time, for people
+
+
+def parse_day(value: str, label: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"The {label} date must look like 2026-03-01.") from exc
+
+
+def url_for(program_id: int, cohort: str, track: str, date_from: str, date_to: str) -> str:
+    """The page's address for these filters (only what is set)."""
+    query: dict[str, str] = {}
+    if program_id:
+        query["program"] = str(program_id)
+    if cohort != ALL:
+        query["cohort"] = cohort
+    if track != ALL:
+        query["track"] = track
+    if date_from:
+        query["from"] = date_from
+    if date_to:
+        query["to"] = date_to
+    return ROUTE + ("?" + urlencode(query) if query else "")
+
+
+def _risk_row(r: Any, tz: str | None) -> RiskRow:
+    return RiskRow(
+        student_id=r.student_id,
+        name=r.name,
+        email=r.email,
+        cohort_id=r.cohort_id,
+        cohort=r.cohort,
+        mentor=r.mentor or "—",
+        last_activity=when(r.last_activity, tz, "date", empty="never"),
+        reasons=[x.label for x in r.reasons],
+        nudged_today=r.nudged_today,
+    )
+
+
+def load(
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    cohort: str,
+    track: str,
+    date_from: str,
+    date_to: str,
+) -> AnalyticsView:
+    """The director's programmes and, for the chosen one (else the first), every block."""
+    listed = programs.list_programs(session, principal)
+    options = [{"id": str(p.id), "name": p.name} for p in listed]
+    if not listed:
+        return AnalyticsView(programs=[], program_id=0, data=None)
+    chosen = program_id or listed[0].id
+    filters = AnalyticsFilters(
+        cohort_id=int(cohort) if cohort.isdigit() else None,
+        track=None if track == ALL else track,
+        date_from=parse_day(date_from, "start"),
+        date_to=parse_day(date_to, "end"),
+    )
+    data = analytics.program_analytics(session, principal, chosen, filters)
+    tz = principal.time_zone if principal else None
+    return AnalyticsView(
+        programs=options,
+        program_id=chosen,
+        data=data,
+        at_risk=[_risk_row(r, tz) for r in data.at_risk],
+        as_of=when(data.as_of, tz, "datetime", empty=""),
+    )
+
+
+def nudge(
+    session: Session,
+    principal: Principal | None,
+    student_id: int,
+    cohort_id: int,
+    message: str,
+    meta: RequestMeta,
+) -> NudgeResult:
+    return analytics.nudge(
+        session, principal, student_id, cohort_id=cohort_id, message=message, meta=meta
+    )
+
+
+def mentors(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> list[CohortMentorPublic]:
+    return enrollment.list_mentors(session, principal, cohort_id)
+
+
+def assign(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    student_id: int,
+    mentor_id: int,
+    meta: RequestMeta,
+) -> AssignmentPublic:
+    return enrollment.assign_mentor(session, principal, cohort_id, student_id, mentor_id, meta=meta)

@@ -1,0 +1,226 @@
+"""The roster block of the analytics page (for the cohort chosen in the filters): search, status
+filter, sort, pages; last activity and withdrawal dates in the reader's zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.components.labelled import labelled, labelled_select_of
+from cyberhub.components.sections import section_card
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import pager
+from cyberhub.formatting import when
+from cyberhub.pages.director_analytics.data import ALL
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import analytics
+from cyberhub.state.service import ServiceState
+
+SORTS = (
+    ("name", "Name"),
+    ("progress", "Progress (lowest first)"),
+    ("last_activity", "Last activity (oldest first)"),
+    ("enrolled", "Enrolled (newest first)"),
+)
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    student_id: int
+    name: str
+    email: str
+    status: str
+    mentor: str
+    progress: str
+    last_activity: str
+    enrolled: str
+    withdrawn: str
+
+
+@dataclass(frozen=True)
+class RosterView:
+    items: list[RosterLine]
+    total: int
+    page: int
+    pages: int
+
+
+def _load(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    q: str,
+    status: str,
+    sort: str,
+    page: int,
+) -> RosterView:
+    found = analytics.cohort_roster(
+        session,
+        principal,
+        cohort_id,
+        q=q,
+        status="" if status == ALL else status,
+        sort=sort,
+        page=page,
+    )
+    tz = principal.time_zone if principal else None
+    return RosterView(
+        items=[
+            RosterLine(
+                student_id=e.student_id,
+                name=e.name,
+                email=e.email,
+                status=e.status,
+                mentor=e.mentor or "—",
+                progress=f"{e.approved} of {e.published} ({e.progress} %)",
+                last_activity=when(e.last_activity, tz, "date", empty="never"),
+                enrolled=when(e.enrolled_at, tz, "date"),
+                withdrawn=when(e.withdrawn_at, tz, "date", empty="(date unknown)"),
+            )
+            for e in found.items
+        ],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+class AnalyticsRosterState(ServiceState, rx.State):
+    cohort_id: int = 0
+    q: str = ""
+    status: str = ALL
+    sort: str = "name"
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    items: list[RosterLine] = []
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        cohort = self.router.url.query_parameters.get("cohort", "")
+        self.cohort_id = int(cohort) if cohort.isdigit() and len(cohort) < 10 else 0
+        self.q, self.status, self.sort, self.page = "", ALL, "name", 1
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        if not self.cohort_id:
+            self.items, self.total = [], 0
+            return
+        found = await self._call(_load, self.cohort_id, self.q, self.status, self.sort, self.page)
+        if found:
+            v = found.value
+            self.items, self.total, self.page, self.pages = v.items, v.total, v.page, v.pages
+            self.error = ""
+
+    @rx.event
+    async def search(self, form: dict[str, Any]) -> None:
+        self.q, self.page = str(form.get("q", "")).strip()[:200], 1
+        await self._fetch()
+
+    @rx.event
+    async def set_status(self, value: str) -> None:
+        self.status, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def set_sort(self, value: str) -> None:
+        self.sort, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def go_to(self, page: int) -> None:
+        self.page = max(1, min(page, self.pages))
+        await self._fetch()
+
+
+def _row(r: rx.Var[RosterLine]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.vstack(
+                rx.text(r.name, weight="medium"),
+                rx.text(r.email, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                r.status == "withdrawn",
+                rx.badge("Withdrawn ", r.withdrawn, color_scheme="gray"),
+                rx.badge(r.status, variant="soft"),
+            )
+        ),
+        rx.table.cell(r.progress),
+        rx.table.cell(r.last_activity),
+        rx.table.cell(r.mentor),
+        rx.table.cell(r.enrolled),
+    )
+
+
+def roster_block() -> rx.Component:
+    S = AnalyticsRosterState
+    return section_card(
+        "Roster",
+        rx.cond(
+            S.cohort_id == 0,
+            rx.text("Choose a cohort in the filters above to see its roster.", color_scheme="gray"),
+            rx.vstack(
+                rx.flex(
+                    rx.form(
+                        rx.flex(
+                            labelled(
+                                "Search",
+                                "an-roster-q",
+                                rx.input(
+                                    id="an-roster-q",
+                                    name="q",
+                                    type="search",
+                                    placeholder="name or e-mail",
+                                    max_length=200,
+                                ),
+                            ),
+                            rx.button("Search", type="submit"),
+                            gap="0.5em",
+                            align="end",
+                        ),
+                        on_submit=S.search,
+                        reset_on_submit=False,
+                    ),
+                    labelled_select_of(
+                        "Status",
+                        "an-roster-status",
+                        rx.select.item("All", value=ALL),
+                        rx.select.item("Active", value="active"),
+                        rx.select.item("Completed", value="completed"),
+                        rx.select.item("Withdrawn", value="withdrawn"),
+                        value=S.status,
+                        on_change=S.set_status,
+                    ),
+                    labelled_select_of(
+                        "Sort by",
+                        "an-roster-sort",
+                        *[rx.select.item(label, value=key) for key, label in SORTS],
+                        value=S.sort,
+                        on_change=S.set_sort,
+                    ),
+                    gap="0.75em",
+                    align="end",
+                    wrap="wrap",
+                ),
+                rx.text(S.total, " learners", size="2", color_scheme="gray"),
+                data_table(
+                    ["Learner", "Status", "Progress", "Last activity", "Mentor", "Enrolled"],
+                    rx.foreach(S.items, _row),
+                    size="1",
+                    label="Roster",
+                    data_testid="roster-table",
+                ),
+                pager(S.page, S.pages, S.go_to),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+    )

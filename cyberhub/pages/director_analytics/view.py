@@ -1,0 +1,265 @@
+"""The analytics page: filters, the at-risk learners with their actions, then every block."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.dialogs import dialog_actions
+from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled, labelled_select, labelled_select_of
+from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import section_card
+from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.director_analytics.blocks import (
+    approvals_block,
+    funnel_block,
+    load_block,
+    reviews_block,
+    weekly_block,
+)
+from cyberhub.pages.director_analytics.data import ALL, HOME, ROUTE, RiskRow
+from cyberhub.pages.director_analytics.roster import roster_block
+from cyberhub.pages.director_analytics.state import DirectorAnalyticsState as S
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        labelled_select("Programme", "an-program", S.program_options, S.program, S.set_program),
+        labelled_select_of(
+            "Cohort",
+            "an-cohort",
+            rx.select.item("All cohorts", value=ALL),
+            rx.foreach(S.cohort_options, lambda o: rx.select.item(o["name"], value=o["id"])),
+            value=S.cohort,
+            on_change=S.set_cohort,
+        ),
+        labelled_select_of(
+            "Track",
+            "an-track",
+            rx.select.item("All tracks", value=ALL),
+            rx.foreach(S.track_options, lambda t: rx.select.item(t, value=t)),
+            value=S.track,
+            on_change=S.set_track,
+        ),
+        rx.form(
+            rx.flex(
+                labelled(
+                    "From",
+                    "an-from",
+                    rx.input(id="an-from", name="from", type="date", default_value=S.date_from),
+                ),
+                labelled(
+                    "To",
+                    "an-to",
+                    rx.input(id="an-to", name="to", type="date", default_value=S.date_to),
+                ),
+                rx.button("Apply dates", type="submit"),
+                gap="0.75em",
+                align="end",
+                wrap="wrap",
+            ),
+            on_submit=S.apply_dates,
+            reset_on_submit=False,
+        ),
+        rx.button("Clear filters", variant="soft", on_click=S.clear),
+        gap="0.75em",
+        align="end",
+        wrap="wrap",
+        margin_bottom="1em",
+    )
+
+
+def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.vstack(
+                rx.text(r.name, weight="medium"),
+                rx.text(r.email, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(rx.link(r.cohort, href="/director/cohorts/" + r.cohort_id.to(str))),
+        rx.table.cell(
+            rx.unordered_list(rx.foreach(r.reasons, lambda x: rx.list_item(x)), margin_bottom="0")
+        ),
+        rx.table.cell(r.last_activity),
+        rx.table.cell(r.mentor),
+        rx.table.cell(
+            rx.flex(
+                rx.cond(
+                    r.nudged_today,
+                    rx.badge("Nudged today", color_scheme="green", variant="soft"),
+                    rx.button(
+                        rx.icon("bell_ring", size=14),
+                        "Nudge",
+                        size="1",
+                        aria_label="Nudge " + r.name,
+                        on_click=S.open_nudge(r.to(dict)),
+                    ),
+                ),
+                rx.button(
+                    rx.icon("user_cog", size=14),
+                    "Mentor",
+                    size="1",
+                    variant="soft",
+                    aria_label="Assign or change the mentor of " + r.name,
+                    on_click=S.open_mentor(r.to(dict)),
+                ),
+                gap="0.5em",
+                wrap="wrap",
+            )
+        ),
+    )
+
+
+def _at_risk() -> rx.Component:
+    return section_card(
+        "At-risk learners",
+        rx.text(
+            "Active learners with no activity for a while, changes requested and not "
+            "resubmitted, or a low-confidence profiler result and nothing approved yet.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.at_risk.length() > 0,
+            data_table(
+                ["Learner", "Cohort", "Why", "Last activity", "Mentor", ""],
+                rx.foreach(S.at_risk, _risk_row),
+                size="1",
+                label="At-risk learners",
+                data_testid="at-risk-table",
+            ),
+            rx.text("No learner is at risk. ", color_scheme="green"),
+        ),
+        data_testid="at-risk",
+    )
+
+
+def _nudge_dialog() -> rx.Component:
+    t = S.nudge_target
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Nudge ", t["name"].to(str)),
+            rx.alert_dialog.description(
+                "They get a notification and an e-mail with your message (once a day at most).",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.nudge_error),
+                    field_label("Message", "an-nudge-message"),
+                    rx.text_area(
+                        id="an-nudge-message",
+                        name="message",
+                        default_value=S.nudge_message,
+                        max_length=1000,
+                        rows="5",
+                        width="100%",
+                        auto_focus=True,
+                    ),
+                    dialog_actions(rx.button("Send nudge", type="submit"), width="100%"),
+                    spacing="2",
+                    margin_top="1em",
+                ),
+                on_submit=S.send_nudge,
+                reset_on_submit=False,
+            ),
+        ),
+        open=S.nudge_open,
+        on_open_change=S.set_nudge_open,
+    )
+
+
+def _mentor_dialog() -> rx.Component:
+    t = S.mentor_target
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Mentor for ", t["name"].to(str)),
+            rx.alert_dialog.description(
+                "Mentors serving ", t["cohort"].to(str), " (mentees of capacity).", size="2"
+            ),
+            rx.vstack(
+                error_callout(S.mentor_error),
+                labelled_select(
+                    "Mentor",
+                    "an-mentor",
+                    S.mentor_options,
+                    S.mentor_choice,
+                    S.set_mentor_choice,
+                    placeholder="Choose a mentor",
+                    full_width=True,
+                ),
+                dialog_actions(rx.button("Assign", on_click=S.assign_mentor), width="100%"),
+                spacing="2",
+                margin_top="1em",
+            ),
+        ),
+        open=S.mentor_open,
+        on_open_change=S.set_mentor_open,
+    )
+
+
+def director_analytics_content() -> rx.Component:
+    return rx.vstack(
+        rx.link("← Programme", href=HOME, size="2"),
+        page_heading("Analytics", "How your programme's learners are doing, and who needs help."),
+        _filters(),
+        rx.cond(
+            S.as_of != "",
+            rx.text(
+                "Whole-programme figures as of ",
+                S.as_of,
+                " (refreshed every few minutes; choose a cohort for live figures).",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        notice_callout(S.notice),
+        error_callout(S.error),
+        rx.cond(
+            S.loading & (S.funnel.length() == 0),
+            loading_state("Loading the analytics…"),
+            rx.cond(
+                S.program_options.length() == 0,
+                rx.cond(
+                    S.error == "",
+                    empty_state(
+                        "No programme yet",
+                        "Create a programme and enrol learners to see its analytics.",
+                        link_button("Go to your programme", href=HOME),
+                    ),
+                ),
+                rx.cond(
+                    S.has_learners,
+                    rx.vstack(
+                        _at_risk(),
+                        funnel_block(),
+                        weekly_block(),
+                        approvals_block(),
+                        reviews_block(),
+                        load_block(),
+                        roster_block(),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    empty_state(
+                        "No learners here yet",
+                        "Nobody is enrolled in what these filters select: enrol learners in a "
+                        "cohort, or clear the filters.",
+                    ),
+                ),
+            ),
+        ),
+        _nudge_dialog(),
+        _mentor_dialog(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def director_analytics_page() -> rx.Component:
+    return shell(guarded(ROUTE, director_analytics_content()))

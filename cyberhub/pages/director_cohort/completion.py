@@ -1,0 +1,283 @@
+"""The cohort's completions for its director (issue 15, item 4): who completed and when, each
+certificate's public page, revoke with a reason (after a confirmation), and close the cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import error_callout
+from cyberhub.formatting import when
+from cyberhub.pages.director_cohort.state import DirectorCohortState
+from cyberhub.schemas.certificates import CohortCompletion
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import certificates, programs
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    completions: list[CohortCompletion]
+    closed_at: Any
+
+
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
+    cohort = programs.cohort_detail(session, principal, cohort_id)
+    return _Loaded(certificates.cohort_completions(session, principal, cohort_id), cohort.closed_at)
+
+
+def _revoke(
+    session: Session, principal: Principal | None, cert_id: int, reason: str, meta: RequestMeta
+) -> str:
+    return certificates.revoke(session, principal, cert_id, reason, meta=meta).name
+
+
+def _check(session: Session, principal: Principal | None, cohort_id: int, meta: RequestMeta) -> int:
+    return certificates.complete_cohort(session, principal, cohort_id, meta=meta).completed
+
+
+def _close(session: Session, principal: Principal | None, cohort_id: int, meta: RequestMeta) -> str:
+    return certificates.close_cohort(session, principal, cohort_id, meta=meta).name
+
+
+class CohortCompletionState(ServiceState, rx.State):
+    cohort_id: int = 0
+    rows: list[dict[str, Any]] = []
+    closed_on: str = ""
+    notice: str = ""
+    revoke_open: bool = False
+    revoke_id: int = 0
+    revoke_name: str = ""
+    reason: str = ""
+    close_open: bool = False
+
+    async def _fetch(self) -> None:
+        got = await self._try(_load, self.cohort_id)
+        if not got:
+            self.error = got.error
+            return
+        tz = await self._time_zone()
+        self.closed_on = when(got.value.closed_at, tz, "date")
+        self.rows = [
+            {
+                "id": c.certificate_id,
+                "name": c.name,
+                "email": c.email,
+                "completed": when(c.completed_at or c.certificate.issued_at, tz, "date"),
+                "url": c.certificate.url,
+                "revoked": c.certificate.revoked,
+                "revoked_on": when(c.certificate.revoked_at, tz, "date"),
+                "reason": c.certificate.revoke_reason,
+            }
+            for c in got.value.completions
+        ]
+
+    @rx.event
+    async def load(self) -> None:
+        self.error, self.notice, self.rows, self.closed_on = "", "", [], ""
+        self.revoke_open = self.close_open = False
+        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        if cohort_id is None:
+            return
+        self.cohort_id = cohort_id
+        await self._fetch()
+
+    @rx.event
+    def ask_revoke(self, cert_id: int, name: str) -> None:
+        self.revoke_id, self.revoke_name, self.reason = int(cert_id), str(name), ""
+        self.error, self.revoke_open = "", True
+
+    @rx.event
+    def set_revoke_open(self, value: bool) -> None:
+        self.revoke_open = value
+
+    @rx.event
+    def set_reason(self, value: str) -> None:
+        self.reason = value
+
+    @rx.event
+    async def revoke(self) -> None:
+        done = await self._call(_revoke, self.revoke_id, self.reason, self._meta())
+        if not done:
+            return  # the dialog stays open with the message and the typed reason
+        self.revoke_open, self.notice = False, f"Revoked the certificate of {done.value}."
+        await self._fetch()
+
+    @rx.event
+    async def check(self) -> None:
+        done = await self._call(_check, self.cohort_id, self._meta())
+        if not done:
+            return
+        n = done.value
+        self.notice = (
+            "No learner has met the rule yet."
+            if n == 0
+            else f"{n} learner{'s' if n != 1 else ''} completed now, with a certificate."
+        )
+        await self._fetch()
+
+    @rx.event
+    def set_close_open(self, value: bool) -> None:
+        self.close_open = value
+
+    @rx.event
+    async def close_cohort(self) -> Any:
+        self.close_open = False
+        done = await self._call(_close, self.cohort_id, self._meta())
+        if not done:
+            return None
+        self.notice = f"{done.value} is closed: it takes no more enrolments or applications."
+        await self._fetch()
+        return DirectorCohortState.load
+
+
+S = CohortCompletionState
+
+
+def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r["name"].to(str)),
+        rx.table.cell(r["email"].to(str)),
+        rx.table.cell(r["completed"].to(str)),
+        rx.table.cell(
+            rx.cond(
+                r["revoked"].to(bool),
+                rx.text("Revoked on ", r["revoked_on"].to(str), " (", r["reason"].to(str), ")"),
+                rx.link("Public page", href=r["url"].to(str)),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                r["revoked"].to(bool),
+                rx.fragment(),
+                rx.button(
+                    "Revoke",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_revoke(r["id"].to(int), r["name"].to(str)),
+                    aria_label="Revoke the certificate of " + r["name"].to(str),
+                ),
+            )
+        ),
+    )
+
+
+def _revoke_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Revoke the certificate of ", S.revoke_name, "?"),
+            rx.alert_dialog.description(
+                "Its public page will say it is revoked, with your reason, and the learner is "
+                "told. This cannot be undone."
+            ),
+            rx.vstack(
+                rx.el.label("Reason (shown on the public page)", html_for="revoke-reason"),
+                rx.text_area(
+                    id="revoke-reason",
+                    value=S.reason,
+                    on_change=S.set_reason,
+                    max_length=certificates.REASON_MAX,
+                    width="100%",
+                ),
+                error_callout(S.error),
+                width="100%",
+                padding_top="0.75em",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.button("Revoke", color_scheme="red", on_click=S.revoke),
+                justify="end",
+                spacing="3",
+                padding_top="1em",
+            ),
+        ),
+        open=S.revoke_open,
+        on_open_change=S.set_revoke_open,
+    )
+
+
+def completion_panel() -> rx.Component:
+    """Completions and certificates of the cohort, and closing it."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Completions and certificates", size="5", as_="h2"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("refresh_cw", size=16),
+                    "Check completions",
+                    variant="soft",
+                    on_click=S.check,
+                ),
+                rx.cond(
+                    S.closed_on == "",
+                    rx.button(
+                        rx.icon("lock", size=16),
+                        "Close the cohort",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.set_close_open(True),
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.closed_on != "",
+                rx.callout(
+                    rx.text(
+                        "Closed on ",
+                        S.closed_on,
+                        ": this cohort takes no more enrolments or applications.",
+                    ),
+                    icon="lock",
+                    color_scheme="amber",
+                    width="100%",
+                    data_testid="cohort-closed",
+                ),
+            ),
+            rx.text(
+                "A learner completes when every required mission of their track is approved "
+                "(mark missions required under Missions → Missions your programme runs). It runs "
+                "on each approval; Check completions runs it now for work approved earlier.",
+                color_scheme="gray",
+                size="2",
+            ),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+            ),
+            rx.cond(~S.revoke_open, error_callout(S.error)),
+            rx.cond(
+                S.rows.length() > 0,
+                data_table(
+                    ["Learner", "Email", "Completed", "Certificate", ""],
+                    rx.foreach(S.rows, _row),
+                    label="Completions",
+                ),
+                rx.text("No learner has completed yet.", color_scheme="gray"),
+            ),
+            _revoke_dialog(),
+            confirm_dialog(
+                "Close this cohort?",
+                "No one can enrol, apply or move up from the waitlist afterwards. Learners keep "
+                "their work and certificates, and reviews go on. This cannot be undone.",
+                confirm="Close the cohort",
+                on_confirm=S.close_cohort,
+                open=S.close_open,
+                on_open_change=S.set_close_open,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="cohort-completions",
+    )

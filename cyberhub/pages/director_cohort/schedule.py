@@ -1,0 +1,196 @@
+"""The cohort's schedule for its director (issue 15, item 3): each mission the programme runs
+with a due date and time (typed in the director's own time zone), save and clear. Learners see
+the dates on their home and mission pages, in their calendar feed, and get a reminder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import error_callout
+from cyberhub.formatting import zone
+from cyberhub.pages.director_cohort.state import DirectorCohortState
+from cyberhub.schemas.schedule import CohortSchedule, DueDatePublic
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import schedule
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
+from cyberhub.state.session import SessionState
+
+
+def _set(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mission_id: int,
+    due_at: str,
+    meta: RequestMeta,
+) -> DueDatePublic:
+    return schedule.set_due_date(session, principal, cohort_id, mission_id, due_at, meta=meta)
+
+
+def _clear(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    mission_id: int,
+    meta: RequestMeta,
+) -> DueDatePublic:
+    return schedule.clear_due_date(session, principal, cohort_id, mission_id, meta=meta)
+
+
+class CohortScheduleState(ServiceState, rx.State):
+    cohort_id: int = 0
+    rows: list[dict[str, Any]] = []
+    notice: str = ""
+    version: int = 0  # bumped on each load: the date inputs remount with the stored values
+
+    async def _fetch(self) -> None:
+        got = await self._try(schedule.cohort_schedule, self.cohort_id)
+        if not got:
+            self.error = got.error
+            return
+        tz = await self._time_zone()
+        plan: CohortSchedule = got.value
+        self.version += 1
+        self.rows = [
+            {
+                "key": f"{m.mission_id}-{self.version}",
+                "id": m.mission_id,
+                "title": m.title,
+                "track": m.track,
+                # the value of a datetime-local input, in the director's zone
+                "local": m.due_at.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M")
+                if m.due_at
+                else "",
+            }
+            for m in plan.missions
+        ]
+
+    @rx.event
+    async def load(self) -> None:
+        self.error, self.notice, self.rows = "", "", []
+        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        if cohort_id is None:
+            return
+        self.cohort_id = cohort_id
+        await self._fetch()
+
+    @rx.event
+    async def save(self, form: dict[str, Any]) -> Any:
+        self.notice = ""
+        mission_id = parse_id(str(form.get("mission_id", "")))
+        value = str(form.get("due_at", "")).strip()[:40]
+        if mission_id is None:
+            return None
+        if not value:
+            self.error = "Choose a date and a time first (or use Clear to remove the due date)."
+            return None
+        done = await self._call(_set, self.cohort_id, mission_id, value, self._meta())
+        if not done:
+            return None
+        self.notice = f"Saved the due date of {done.value.title}."
+        await self._fetch()
+        return DirectorCohortState.load  # the roster's overdue flags follow
+
+    @rx.event
+    async def clear(self, mission_id: int) -> Any:
+        self.notice = ""
+        done = await self._call(_clear, self.cohort_id, int(mission_id), self._meta())
+        if not done:
+            return None
+        self.notice = f"{done.value.title} has no due date now."
+        await self._fetch()
+        return DirectorCohortState.load
+
+
+S = CohortScheduleState
+
+
+def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+    label = "Due date of " + r["title"].to(str)
+    return rx.table.row(
+        rx.table.row_header_cell(r["title"].to(str)),
+        rx.table.cell(r["track"].to(str)),
+        rx.table.cell(
+            rx.form(
+                rx.hstack(
+                    rx.el.input(type="hidden", name="mission_id", value=r["id"].to(str)),
+                    rx.input(
+                        type="datetime-local",
+                        name="due_at",
+                        default_value=r["local"].to(str),
+                        aria_label=label,
+                        min="2000-01-01T00:00",
+                        max="2100-12-31T23:59",
+                    ),
+                    rx.button(
+                        "Save",
+                        type="submit",
+                        aria_label="Save the due date of " + r["title"].to(str),
+                    ),
+                    rx.cond(
+                        r["local"].to(str) != "",
+                        rx.button(
+                            "Clear",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=S.clear(r["id"].to(int)),
+                            aria_label="Clear the due date of " + r["title"].to(str),
+                        ),
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                on_submit=S.save,
+                reset_on_submit=False,
+                key=r["key"].to(str),
+            )
+        ),
+    )
+
+
+def schedule_panel() -> rx.Component:
+    """Due dates of the programme's missions in this cohort."""
+    return rx.card(
+        rx.vstack(
+            rx.heading("Schedule", size="5", as_="h2"),
+            rx.text(
+                "A due date per mission, in your time zone (",
+                SessionState.time_zone,
+                "); each learner sees it in theirs. A mission is overdue when its date has "
+                "passed and nothing is handed in — a submission waiting for review counts. "
+                "Learners who have not handed in get a reminder a few days before.",
+                color_scheme="gray",
+                size="2",
+            ),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+            ),
+            error_callout(S.error),
+            rx.cond(
+                S.rows.length() > 0,
+                data_table(
+                    ["Mission", "Track", "Due"],
+                    rx.foreach(S.rows, _row),
+                    label="Schedule",
+                    data_testid="cohort-schedule",
+                ),
+                rx.text(
+                    "The programme runs no published missions yet: add some under Missions.",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="schedule-panel",
+    )

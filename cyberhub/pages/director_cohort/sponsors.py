@@ -1,0 +1,362 @@
+"""The cohort's sponsorships for its director (issue 15, item 2): which sponsor organisations
+fund how many seats, for how much and when; add, edit, and remove after a confirmation (all
+audited by services/learning/sponsorships.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.labelled import labelled_input, labelled_select, labelled_textarea
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import error_callout
+from cyberhub.formatting import when
+from cyberhub.schemas.sponsorships import (
+    NOTES_MAX,
+    SponsorOrganization,
+    SponsorshipIn,
+    SponsorshipPublic,
+)
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import sponsorships
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
+
+FIELDS = ("organization_id", "seats", "amount", "currency", "starts_on", "ends_on", "notes")
+
+
+@dataclass
+class SponsorshipRow:
+    id: int
+    sponsor: str
+    organization_id: str
+    seats: int
+    amount: str  # "USD 1,500.00"
+    period: str
+    notes: str
+    # The raw values the edit form starts from.
+    raw: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    rows: list[SponsorshipPublic]
+    organizations: list[SponsorOrganization]
+
+
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
+    return _Loaded(
+        sponsorships.cohort_sponsorships(session, principal, cohort_id),
+        sponsorships.sponsor_organizations(session, principal),
+    )
+
+
+def parse_form(values: dict[str, str]) -> SponsorshipIn:
+    """The form's text as a SponsorshipIn (Invalid, with what to fix, when it can't be)."""
+    org = parse_id(values.get("organization_id"))
+    if org is None:
+        raise Invalid("Pick the sponsor organisation.")
+    seats = values.get("seats", "").strip()
+    if not seats.isdigit():
+        raise Invalid("Seats must be a whole number, such as 10.")
+    try:
+        amount = Decimal(values.get("amount", "").strip().replace(",", ""))
+    except InvalidOperation as exc:
+        raise Invalid("The amount must be a number, such as 1500 or 1500.50.") from exc
+    try:
+        starts_on = date.fromisoformat(values.get("starts_on", ""))
+        ends_on = date.fromisoformat(values.get("ends_on", ""))
+    except ValueError as exc:
+        raise Invalid("Give both the start and the end date.") from exc
+    # The service checks the ranges, the currency and the notes' length (one message each).
+    return SponsorshipIn.model_construct(
+        organization_id=org,
+        seats=int(seats),
+        amount=amount,
+        currency=values.get("currency", ""),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        notes=values.get("notes", ""),
+    )
+
+
+def _save(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    editing: int,
+    values: dict[str, str],
+    meta: RequestMeta,
+) -> str:
+    data = parse_form(values)
+    if editing:
+        return sponsorships.update_sponsorship(session, principal, editing, data, meta=meta).sponsor
+    return sponsorships.create_sponsorship(session, principal, cohort_id, data, meta=meta).sponsor
+
+
+def _remove(session: Session, principal: Principal | None, sid: int, meta: RequestMeta) -> None:
+    sponsorships.remove_sponsorship(session, principal, sid, meta=meta)
+
+
+def _row(s: SponsorshipPublic) -> SponsorshipRow:
+    return SponsorshipRow(
+        id=s.id,
+        sponsor=s.sponsor,
+        organization_id=str(s.organization_id),
+        seats=s.seats,
+        amount=f"{s.currency} {Decimal(s.amount):,.2f}",
+        period=f"{when(s.starts_on, style='date')} – {when(s.ends_on, style='date')}",
+        notes=s.notes,
+        raw={
+            "organization_id": str(s.organization_id),
+            "seats": str(s.seats),
+            "amount": s.amount,
+            "currency": s.currency,
+            "starts_on": s.starts_on.isoformat(),
+            "ends_on": s.ends_on.isoformat(),
+            "notes": s.notes,
+        },
+    )
+
+
+def _blank() -> dict[str, str]:
+    return dict.fromkeys(FIELDS, "") | {"currency": "USD"}
+
+
+class CohortSponsorsState(ServiceState, rx.State):
+    cohort_id: int = 0
+    rows: list[SponsorshipRow] = []
+    organizations: list[dict[str, str]] = []
+    form_open: bool = False
+    editing: int = 0  # the sponsorship being edited; 0: a new one
+    values: dict[str, str] = _blank()
+    notice: str = ""
+    remove_open: bool = False
+    remove_id: int = 0
+    remove_name: str = ""
+
+    async def _fetch(self) -> None:
+        got = await self._try(_load, self.cohort_id)
+        if not got:
+            self.error = got.error
+            return
+        self.rows = [_row(s) for s in got.value.rows]
+        self.organizations = [{"id": str(o.id), "name": o.name} for o in got.value.organizations]
+
+    @rx.event
+    async def load(self) -> None:
+        self.error, self.notice, self.rows = "", "", []
+        self.form_open = self.remove_open = False
+        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        if cohort_id is None:
+            return
+        self.cohort_id = cohort_id
+        await self._fetch()
+
+    @rx.event
+    def start_new(self) -> None:
+        self.editing, self.values, self.error, self.form_open = 0, _blank(), "", True
+
+    @rx.event
+    def start_edit(self, sid: int) -> None:
+        for r in self.rows:
+            if r.id == int(sid):
+                self.editing, self.values = r.id, dict(r.raw)
+                self.error, self.form_open = "", True
+
+    @rx.event
+    def set_form_open(self, value: bool) -> None:
+        self.form_open = value
+
+    @rx.event
+    def set_value(self, name: str, value: str) -> None:
+        if name in FIELDS:
+            self.values = {**self.values, name: str(value)}
+
+    @rx.event
+    async def save(self, _form: dict[str, Any]) -> None:
+        done = await self._call(
+            _save, self.cohort_id, self.editing, dict(self.values), self._meta()
+        )
+        if not done:
+            return  # the dialog stays open with the message and what was typed
+        verb = "Updated" if self.editing else "Recorded"
+        self.form_open, self.notice = False, f"{verb} the sponsorship by {done.value}."
+        await self._fetch()
+
+    @rx.event
+    def ask_remove(self, sid: int, name: str) -> None:
+        self.remove_id, self.remove_name, self.remove_open = int(sid), str(name), True
+
+    @rx.event
+    def set_remove_open(self, value: bool) -> None:
+        self.remove_open = value
+
+    @rx.event
+    async def remove(self) -> None:
+        self.remove_open = False
+        done = await self._call(_remove, self.remove_id, self._meta())
+        if not done:
+            return
+        self.notice = f"Removed the sponsorship by {self.remove_name}."
+        await self._fetch()
+
+
+S = CohortSponsorsState
+
+
+def _table_row(r: rx.Var[SponsorshipRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r.sponsor),
+        rx.table.cell(r.seats),
+        rx.table.cell(r.amount),
+        rx.table.cell(r.period),
+        rx.table.cell(rx.text(r.notes, white_space="pre-wrap")),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    variant="soft",
+                    on_click=S.start_edit(r.id),
+                    aria_label="Edit the sponsorship by " + r.sponsor,
+                ),
+                rx.button(
+                    "Remove",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_remove(r.id, r.sponsor),
+                    aria_label="Remove the sponsorship by " + r.sponsor,
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _field(label: str, name: str, **props: Any) -> rx.Component:
+    return labelled_input(
+        label,
+        f"sponsorship-{name}",
+        name=name,
+        value=S.values[name],
+        on_change=lambda v: S.set_value(name, v),
+        **props,
+    )
+
+
+def _form_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(rx.cond(S.editing > 0, "Edit the sponsorship", "Add a sponsor")),
+            rx.alert_dialog.description(
+                "The sponsor's members with the sponsor role will see this cohort's figures, "
+                "and the learners who chose to share with its sponsors.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.error),
+                    labelled_select(
+                        "Sponsor organisation",
+                        "sponsorship-organization",
+                        S.organizations,
+                        S.values["organization_id"],
+                        lambda v: S.set_value("organization_id", v),
+                        placeholder="Pick an organisation",
+                        full_width=True,
+                    ),
+                    rx.grid(
+                        _field("Seats funded", "seats", type="number", min=1),
+                        _field("Amount", "amount", inputmode="decimal"),
+                        _field("Currency", "currency", max_length=3),
+                        _field("Starts on", "starts_on", type="date"),
+                        _field("Ends on", "ends_on", type="date"),
+                        columns=rx.breakpoints(initial="1", sm="2"),
+                        gap="0.5em",
+                        width="100%",
+                    ),
+                    labelled_textarea(
+                        "Notes (optional)",
+                        "sponsorship-notes",
+                        name="notes",
+                        value=S.values["notes"],
+                        on_change=lambda v: S.set_value("notes", v),
+                        max_length=NOTES_MAX,
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button(
+                            rx.cond(S.editing > 0, "Save the sponsorship", "Add the sponsor"),
+                            type="submit",
+                        ),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    margin_top="1em",
+                ),
+                on_submit=S.save,
+                reset_on_submit=False,
+            ),
+        ),
+        open=S.form_open,
+        on_open_change=S.set_form_open,
+    )
+
+
+def sponsors_panel() -> rx.Component:
+    """The cohort's sponsors, with add, edit and remove."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Sponsors", size="5", as_="h2"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("plus", size=16), "Add a sponsor", variant="soft", on_click=S.start_new
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
+            ),
+            rx.cond(~S.form_open, error_callout(S.error)),
+            rx.cond(
+                S.rows.length() > 0,
+                data_table(
+                    ["Sponsor", "Seats", "Amount", "Period", "Notes", ""],
+                    rx.foreach(S.rows, _table_row),
+                    label="Sponsors",
+                ),
+                rx.text(
+                    "No sponsor funds this cohort yet. A sponsor organisation's members see the "
+                    "cohort's figures once you add it here.",
+                    color_scheme="gray",
+                ),
+            ),
+            _form_dialog(),
+            confirm_dialog(
+                rx.text("Remove the sponsorship by ", S.remove_name, "?"),
+                "Its sponsors stop seeing this cohort at once. Learners and their work are not "
+                "affected.",
+                confirm="Remove",
+                on_confirm=S.remove,
+                open=S.remove_open,
+                on_open_change=S.set_remove_open,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="cohort-sponsors",
+    )

@@ -1,0 +1,32 @@
+"""/exports: "My exports" — request the exports the user may (their own data; a director's
+roster, gradebook and mentor workload; an admin's audit log), follow their progress, download
+them until they expire. `?cohort=12` (or `?program=3`) preselects that scope in the pickers (the
+cohort page links so)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.pages.exports.state import ExportsState
+from cyberhub.pages.exports.view import exports_content
+from cyberhub.routes import SIGNED_IN, Page, register
+
+ROUTE = "/exports"
+
+
+def exports_page() -> rx.Component:
+    return shell(guarded(ROUTE, exports_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Exports · CyberHub",
+        component=exports_page,
+        access=SIGNED_IN,
+        on_load=(ExportsState.load,),
+    )
+)
+
+__all__ = ["ROUTE", "ExportsState", "page"]

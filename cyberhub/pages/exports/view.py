@@ -1,0 +1,168 @@
+"""The exports page: request buttons (with a programme / cohort picker where the kind needs one)
+and the list of the user's exports with progress, download and expiry."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
+
+POLL_MS = 2000
+
+EXPLAIN = {
+    "own_data": "Everything CyberHub keeps about you, as JSON and CSV files in a zip.",
+    "roster": "Each learner of a cohort (or of every cohort of a programme) with their progress.",
+    "gradebook": "The score for each rubric criterion of each attempt, from mentors' reviews.",
+    "mentor_workload": "Each mentor of a programme's cohorts: mentees, claims and reviews.",
+    "audit_log": "Every audited action, oldest first.",
+    "sponsor_report": "The cohorts your organisation funds: seats, activity, approvals and "
+    "completions, and the learners who share their progress with sponsors.",
+}
+
+
+def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
+    S = ExportsState
+    picker_id = "export-scope-" + c.kind
+    return rx.card(
+        rx.vstack(
+            rx.heading(c.label, size="4", as_="h3"),
+            rx.text(rx.Var.create(EXPLAIN)[c.kind].to(str), size="2", color_scheme="gray"),
+            rx.cond(
+                c.scopes.length() > 0,
+                rx.vstack(
+                    rx.el.label("Programme or cohort", html_for=picker_id, font_weight="500"),
+                    rx.select.root(
+                        rx.select.trigger(id=picker_id, width="100%"),
+                        rx.select.content(
+                            rx.foreach(
+                                c.scopes,
+                                lambda s: rx.select.item(
+                                    s.to(ScopeItem).label, value=s.to(ScopeItem).key
+                                ),
+                            )
+                        ),
+                        value=S.picked[c.kind].to(str),
+                        on_change=lambda key: S.pick(c.kind, key),
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+            ),
+            rx.button(
+                rx.icon("download", size=16),
+                rx.cond(c.kind == "own_data", "Download my data", "Export " + c.label.lower()),
+                loading=S.busy == c.kind,
+                disabled=S.busy != "",
+                on_click=S.request(c.kind),
+            ),
+            spacing="2",
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _export(e: rx.Var[ExportItem]) -> rx.Component:
+    S = ExportsState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(e.title, size="3", as_="h3"),
+                rx.badge(
+                    e.status_label,
+                    color_scheme=rx.match(e.status, ("done", "green"), ("failed", "red"), "blue"),
+                ),
+                justify="between",
+                width="100%",
+                wrap="wrap",
+            ),
+            rx.text("Requested ", e.created, size="2", color_scheme="gray"),
+            rx.cond(
+                (e.status == "queued") | (e.status == "running"),
+                rx.vstack(
+                    rx.progress(value=e.progress, width="100%", aria_label="Export progress"),
+                    rx.text(
+                        rx.cond(e.progress_text != "", e.progress_text, "Starting…"),
+                        size="2",
+                        role="status",
+                        aria_live="polite",
+                    ),
+                    width="100%",
+                    spacing="1",
+                ),
+            ),
+            rx.cond(
+                e.status == "failed",
+                rx.callout(e.error, icon="triangle_alert", color_scheme="red", width="100%"),
+            ),
+            rx.cond(
+                e.status == "done",
+                rx.hstack(
+                    rx.cond(
+                        e.download_url != "",
+                        rx.button(
+                            rx.icon("download", size=16),
+                            "Download",
+                            on_click=S.download(e.id),
+                            aria_label="Download " + e.file_name,
+                        ),
+                    ),
+                    rx.text(e.progress_text, " · ", e.expires, size="2", color_scheme="gray"),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="export-item",
+    )
+
+
+def exports_content() -> rx.Component:
+    S = ExportsState
+    return rx.vstack(
+        page_heading(
+            "Exports",
+            "Files prepared in the background for you alone to download; each expires after a "
+            "few days.",
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
+        ),
+        rx.cond(
+            S.loading,
+            loading_state("Loading your exports…"),
+            rx.vstack(
+                rx.heading("Request an export", size="5", as_="h2"),
+                rx.grid(
+                    rx.foreach(S.choices, _choice),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    gap="1em",
+                    width="100%",
+                ),
+                rx.heading("My exports", size="5", as_="h2", padding_top="1em"),
+                rx.cond(
+                    S.items.length() > 0,
+                    rx.vstack(rx.foreach(S.items, _export), spacing="3", width="100%"),
+                    empty_state("No exports yet", "The exports you request appear here."),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        # The 2 s ticker only exists while an export is queued or running.
+        rx.cond(
+            S.active,
+            rx.moment(interval=POLL_MS, on_change=S.poll, display="none", aria_hidden="true"),
+        ),
+        spacing="4",
+        width="100%",
+        max_width="60rem",
+    )

@@ -1,0 +1,36 @@
+"""/mentees/[user_id]: one learner as their mentor or programme director sees them (issue 16,
+item 9) — career profile, progress per track, attempts with their reviews (links to the review
+page while one waits), cohorts and mentors, recommendations. The service
+(services/learning/mentees.py) decides who may see whom.
+
+state.py loads it, view.py draws it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.models import Role
+from cyberhub.pages.coaching.coach_state import CoachPlanState
+from cyberhub.pages.mentee.state import ROUTE, MenteeState
+from cyberhub.pages.mentee.view import mentee_content
+from cyberhub.routes import Page, register, roles
+from cyberhub.services.messaging import live
+
+__all__ = ["ROUTE", "MenteeState", "mentee_content", "page"]
+
+
+def mentee_page() -> rx.Component:
+    return shell(guarded(ROUTE, mentee_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Learner · CyberHub",
+        component=mentee_page,
+        access=roles(Role.mentor, Role.director, Role.admin),
+        on_load=(MenteeState.load, CoachPlanState.load_mentee),
+        live={live.QUEUE: MenteeState.refresh},
+    )
+)

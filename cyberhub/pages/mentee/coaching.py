@@ -1,0 +1,102 @@
+"""The mentee page's coaching sections: the learner's goals with progress, their habits with
+streaks, and the reflections they shared with their mentor (private ones never reach here)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.sections import section_card
+from cyberhub.components.tables import data_table
+from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
+
+S = MenteeState
+
+
+def _goal(g: rx.Var[GoalRow]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(g.title, weight="medium"),
+            rx.badge(g.status, variant="soft"),
+            rx.cond(g.target != "", rx.text("by ", g.target, size="1", color_scheme="gray")),
+            wrap="wrap",
+            align="center",
+        ),
+        rx.hstack(
+            rx.progress(value=g.percent, width="10em", aria_label="Progress of " + g.title),
+            rx.text(g.progress, size="2", color_scheme="gray"),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(g.why != "", rx.box(safe_markdown(g.why), font_size="0.9em")),
+        spacing="1",
+        align="start",
+        width="100%",
+        data_testid="mentee-goal",
+    )
+
+
+def _habit(h: rx.Var[HabitRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(h.title),
+        rx.table.cell(rx.text(h.cadence, size="2")),
+        rx.table.cell(rx.text(h.current.to_string(), " ", h.unit, size="2")),
+        rx.table.cell(rx.text(h.longest.to_string(), " ", h.unit, size="2")),
+        data_testid="mentee-habit",
+    )
+
+
+def _reflection(r: rx.Var[ReflectionRow]) -> rx.Component:
+    return rx.vstack(
+        rx.cond(r.prompt != "", rx.text(r.prompt, weight="medium", size="2")),
+        rx.box(safe_markdown(r.body), width="100%"),
+        rx.text(
+            r.written,
+            rx.cond(r.feeling != "", rx.text.span(" · ", r.feeling)),
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        align="start",
+        width="100%",
+        data_testid="mentee-reflection",
+    )
+
+
+def coaching_sections() -> rx.Component:
+    return rx.fragment(
+        section_card(
+            "Goals",
+            rx.cond(
+                S.goals.length() > 0,
+                rx.vstack(rx.foreach(S.goals, _goal), spacing="3", width="100%"),
+                rx.text("No goals set yet.", color_scheme="gray"),
+            ),
+            data_testid="mentee-goals",
+        ),
+        section_card(
+            "Habits",
+            rx.cond(
+                S.habits.length() > 0,
+                data_table(
+                    ["Habit", "How often", "Current streak", "Longest"],
+                    rx.foreach(S.habits, _habit),
+                    label="Habits",
+                ),
+                rx.text("No habits yet.", color_scheme="gray"),
+            ),
+            data_testid="mentee-habits",
+        ),
+        section_card(
+            "Reflections shared with you",
+            rx.cond(
+                S.reflections.length() > 0,
+                rx.vstack(rx.foreach(S.reflections, _reflection), spacing="4", width="100%"),
+                rx.text(
+                    "None shared. Learners choose which reflections their mentor sees.",
+                    color_scheme="gray",
+                ),
+            ),
+            data_testid="mentee-reflections",
+        ),
+    )

@@ -1,0 +1,181 @@
+"""The mentee page's state: one learner's overview, times already in the viewer's zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from cyberhub.formatting import when
+from cyberhub.schemas.ai import RecommendationPublic
+from cyberhub.schemas.learning import TrackProgress
+from cyberhub.schemas.mentees import MenteeAttempt, MenteeOverview, MenteeProfile
+from cyberhub.services.learning import mentees
+from cyberhub.state.forms import parse_id
+from cyberhub.state.service import ServiceState
+
+ROUTE = "/mentees/[user_id]"
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    cohort: str
+    program: str
+    status: str
+    enrolled: str
+    completed: str
+    mentors: str
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    submission_id: int
+    mission_id: int
+    mission: str
+    attempt: int
+    status: str
+    submitted: str
+    decided: str
+    score: str  # "7 / 10", or "" before a review
+    reviewer: str
+    review_link: str  # the review page while it waits for a mentor, else ""
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    title: str
+    why: str
+    status: str
+    percent: int
+    progress: str  # "2 of 3 missions approved"
+    target: str  # the target date, "" when none
+
+
+@dataclass(frozen=True)
+class HabitRow:
+    title: str
+    cadence: str
+    current: int
+    longest: int
+    unit: str  # "days" or "weeks"
+
+
+@dataclass(frozen=True)
+class ReflectionRow:
+    prompt: str
+    body: str
+    feeling: str  # "Mood 4/5 · energy 3/5", or ""
+    written: str
+
+
+WAITING = ("submitted", "in_review")
+
+
+def _attempt(a: MenteeAttempt, tz: str) -> AttemptRow:
+    return AttemptRow(
+        submission_id=a.submission_id,
+        mission_id=a.mission_id,
+        mission=a.mission,
+        attempt=a.attempt,
+        status=a.status,
+        submitted=when(a.submitted_at, tz, empty="—"),
+        decided=when(a.decided_at, tz, empty="—"),
+        score=f"{a.total} / {a.max_points}" if a.total is not None else "",
+        reviewer=a.reviewer,
+        review_link=f"/review/{a.submission_id}" if a.status in WAITING else "",
+    )
+
+
+class MenteeState(ServiceState, rx.State):
+    loading: bool = True
+    name: str = ""
+    email: str = ""
+    profiled: bool = False
+    profile: MenteeProfile = MenteeProfile(track="")
+    profiled_on: str = ""
+    track_label: str = ""
+    track_percent: int = 0
+    tracks: list[TrackProgress] = []
+    cohorts: list[CohortRow] = []
+    attempts: list[AttemptRow] = []
+    waiting: int = 0
+    recommendations_enabled: bool = False
+    recommendations: list[RecommendationPublic] = []
+    goals: list[GoalRow] = []
+    habits: list[HabitRow] = []
+    reflections: list[ReflectionRow] = []
+
+    def _show(self, m: MenteeOverview, tz: str) -> None:
+        self.name, self.email = m.name, m.email
+        self.profiled = m.profile is not None
+        self.profile = m.profile or MenteeProfile(track="")
+        self.profiled_on = when(m.profile.completed_at, tz, "date") if m.profile else ""
+        self.track_label, self.track_percent, self.tracks = m.track_label, m.track_percent, m.tracks
+        self.cohorts = [
+            CohortRow(
+                cohort=c.cohort,
+                program=c.program,
+                status=c.status,
+                enrolled=when(c.enrolled_at, tz, "date"),
+                completed=when(c.completed_at, tz, "date"),
+                mentors=", ".join(c.mentors) or "No mentor assigned",
+            )
+            for c in m.cohorts
+        ]
+        self.attempts = [_attempt(a, tz) for a in m.attempts]
+        self.waiting = m.waiting
+        self.recommendations_enabled = m.recommendations_enabled
+        self.recommendations = m.recommendations
+        self.goals = [
+            GoalRow(
+                title=g.title,
+                why=g.why,
+                status=g.status,
+                percent=g.percent,
+                progress=g.progress_label,
+                target=when(g.target_date, tz, "date"),
+            )
+            for g in m.goals
+        ]
+        self.habits = [
+            HabitRow(
+                title=h.title,
+                cadence=h.cadence_label,
+                current=h.streak.current,
+                longest=h.streak.longest,
+                unit=h.streak.unit + "s",
+            )
+            for h in m.habits
+        ]
+        self.reflections = [
+            ReflectionRow(
+                prompt=r.prompt,
+                body=r.body,
+                feeling=" · ".join(
+                    f"{name} {value}/5"
+                    for name, value in (("Mood", r.mood), ("energy", r.energy))
+                    if value is not None
+                ),
+                written=when(r.created_at, tz),
+            )
+            for r in m.shared_reflections
+        ]
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading, self.error = True, ""
+        await self.refresh()
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Read it again in place (a mentor's queue changed: an attempt may be new or reviewed)."""
+        user_id = parse_id(self.router.page.params.get("user_id", ""))
+        if user_id is None:
+            self.error, self.loading = mentees.NOT_YOURS, False
+            return
+        found = await self._try(mentees.mentee, user_id)
+        if found:
+            self._show(found.value, await self._time_zone())
+        else:
+            self.error = found.error
+        self.loading = False

@@ -1,0 +1,231 @@
+"""The mentee page's view: who the learner is (profiler result), where they are (tracks,
+cohorts), what they handed in (attempts with their reviews) and what is recommended next."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.learning import status_badge
+from cyberhub.components.link_button import link_button
+from cyberhub.components.sections import section_card
+from cyberhub.components.tables import data_table
+from cyberhub.components.two_line import two_line
+from cyberhub.components.ui import difficulty_badge, empty_state, loading_state, page_heading
+from cyberhub.pages.coaching.coach_view import coach_section
+from cyberhub.pages.mentee.coaching import coaching_sections
+from cyberhub.pages.mentee.state import AttemptRow, CohortRow, MenteeState
+from cyberhub.schemas.ai import RecommendationPublic
+from cyberhub.schemas.learning import TrackProgress
+
+S = MenteeState
+
+
+def _profile() -> rx.Component:
+    p = S.profile
+    return section_card(
+        "Career profile",
+        rx.cond(
+            S.profiled,
+            rx.vstack(
+                rx.text(
+                    rx.text.strong(p.track),
+                    rx.cond(p.secondary != "", rx.text.span(", then ", p.secondary), rx.fragment()),
+                    " · ",
+                    p.confidence,
+                    " confidence · ",
+                    S.profiled_on,
+                ),
+                rx.text(p.confidence_explanation, size="2", color_scheme="gray"),
+                rx.cond(p.persona_title != "", rx.heading(p.persona_title, size="3", as_="h3")),
+                rx.text(p.narrative, size="2"),
+                rx.grid(
+                    rx.vstack(
+                        rx.heading("Strengths", size="2", as_="h3"),
+                        rx.foreach(p.strengths, lambda s: rx.text("• ", s, size="2")),
+                        align="start",
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        rx.heading("Growth areas", size="2", as_="h3"),
+                        rx.foreach(p.growth_areas, lambda s: rx.text("• ", s, size="2")),
+                        align="start",
+                        spacing="1",
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                align="start",
+                spacing="2",
+                width="100%",
+            ),
+            rx.text(
+                "They have not taken the career profiler yet: their track is not chosen.",
+                color_scheme="gray",
+            ),
+        ),
+        data_testid="mentee-profile",
+    )
+
+
+def _track(t: rx.Var[TrackProgress]) -> rx.Component:
+    return rx.hstack(
+        rx.text(t.name, size="2", width="8em"),
+        rx.progress(value=t.percent, width="10em", aria_label="Progress in " + t.name),
+        rx.text(t.approved.to(str), " of ", t.published.to(str), size="2", color_scheme="gray"),
+        align="center",
+        spacing="3",
+    )
+
+
+def _progress() -> rx.Component:
+    return section_card(
+        "Progress",
+        rx.cond(S.track_label != "", rx.text(rx.text.strong(S.track_label))),
+        rx.vstack(rx.foreach(S.tracks, _track), spacing="2"),
+        data_testid="mentee-progress",
+    )
+
+
+def _cohort_row(c: rx.Var[CohortRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(two_line(c.cohort, c.program)),
+        rx.table.cell(
+            rx.badge(c.status),
+            rx.cond(c.completed != "", rx.text(" on ", c.completed, size="1")),
+        ),
+        rx.table.cell(rx.text(c.enrolled, size="2")),
+        rx.table.cell(rx.text(c.mentors, size="2")),
+    )
+
+
+def _cohorts() -> rx.Component:
+    return section_card(
+        "Cohorts",
+        rx.cond(
+            S.cohorts.length() > 0,
+            data_table(
+                ["Cohort", "Status", "Joined", "Mentors"],
+                rx.foreach(S.cohorts, _cohort_row),
+                label="Cohorts",
+            ),
+            rx.text("Not in a cohort you work with.", color_scheme="gray"),
+        ),
+        data_testid="mentee-cohorts",
+    )
+
+
+def _attempt_row(a: rx.Var[AttemptRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.link(a.mission, href="/missions/" + a.mission_id.to_string()),
+            rx.text("Attempt ", a.attempt.to_string(), size="1", color_scheme="gray"),
+        ),
+        rx.table.cell(status_badge(a.status)),
+        rx.table.cell(rx.text(a.submitted, size="2")),
+        rx.table.cell(
+            rx.cond(
+                a.score != "",
+                two_line(a.score, "by " + a.reviewer.to(str)),
+                rx.text("—", size="2"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                a.review_link != "",
+                rx.link(
+                    "Review",
+                    href=a.review_link,
+                    aria_label="Review " + a.mission.to(str) + ", attempt " + a.attempt.to_string(),
+                ),
+                rx.text(a.decided, size="2", color_scheme="gray"),
+            )
+        ),
+        data_testid="mentee-attempt",
+    )
+
+
+def _attempts() -> rx.Component:
+    return section_card(
+        rx.hstack(
+            rx.heading("Attempts and reviews", size="5", as_="h2"),
+            rx.cond(
+                S.waiting > 0, rx.badge(S.waiting.to_string(), " waiting", color_scheme="amber")
+            ),
+            link_button("Review queue", href="/dashboard/mentor", variant="soft", size="2"),
+            justify="between",
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.cond(
+            S.attempts.length() > 0,
+            data_table(
+                ["Mission", "Status", "Handed in", "Score", "Review"],
+                rx.foreach(S.attempts, _attempt_row),
+                label="Attempts and reviews",
+            ),
+            rx.text("Nothing handed in yet.", color_scheme="gray"),
+        ),
+        data_testid="mentee-attempts",
+    )
+
+
+def _recommendation(r: rx.Var[RecommendationPublic]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.link(r.title, href="/missions/" + r.mission_id.to_string(), weight="medium"),
+            difficulty_badge(r.difficulty),
+            wrap="wrap",
+            align="center",
+        ),
+        rx.text(r.reason, size="2", color_scheme="gray"),
+        spacing="1",
+        align="start",
+    )
+
+
+def _recommendations() -> rx.Component:
+    return section_card(
+        "Recommended next",
+        rx.cond(
+            S.recommendations_enabled,
+            rx.cond(
+                S.recommendations.length() > 0,
+                rx.vstack(rx.foreach(S.recommendations, _recommendation), spacing="3"),
+                rx.text("No recommendations stored yet.", color_scheme="gray"),
+            ),
+            rx.text(
+                "They have not agreed to AI recommendations: nothing is computed for them.",
+                color_scheme="gray",
+            ),
+        ),
+        data_testid="mentee-recommendations",
+    )
+
+
+def mentee_content() -> rx.Component:
+    return rx.cond(
+        S.loading,
+        loading_state("Loading the learner…"),
+        rx.cond(
+            S.error != "",
+            empty_state(
+                "Learner not found",
+                S.error,
+                link_button("Back to mentoring", href="/dashboard/mentor", variant="soft"),
+            ),
+            rx.vstack(
+                page_heading(S.name, S.email),
+                _profile(),
+                _progress(),
+                coaching_sections(),
+                coach_section(own=False),
+                _attempts(),
+                _cohorts(),
+                _recommendations(),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+    )

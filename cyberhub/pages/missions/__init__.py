@@ -1,0 +1,24 @@
+"""/missions: the mission catalog with filters, search and pages.
+
+state.py holds the state (filters in the address, typed cards); view.py the components. The rules
+are in services/learning/catalog.py."""
+
+from __future__ import annotations
+
+from cyberhub.pages.missions.state import ROUTE, MissionCatalogState
+from cyberhub.pages.missions.view import catalog_content, catalog_page
+from cyberhub.routes import SIGNED_IN, Page, register
+
+__all__ = ["ROUTE", "MissionCatalogState", "catalog_content", "catalog_page", "page"]
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Missions · CyberHub",
+        component=catalog_page,
+        access=SIGNED_IN,
+        on_load=(MissionCatalogState.load,),
+        nav_label="Missions",
+        nav_order=20,
+    )
+)

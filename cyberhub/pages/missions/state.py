@@ -1,0 +1,251 @@
+"""The catalog's state: filters, search and page from the address, one service call per page
+(the cards with the learner's own status)."""
+
+from typing import Any
+
+import reflex as rx
+from pydantic import BaseModel
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import catalog
+from cyberhub.state import url_query
+from cyberhub.state.service import ServiceState
+from cyberhub.state.url_query import ALL
+
+ROUTE = "/missions"
+
+
+class CatalogCard(BaseModel):
+    """A mission as the catalog's card shows it (`my_status`: the student's, "" for staff)."""
+
+    id: int
+    title: str
+    summary: str
+    track: str  # the track's name
+    difficulty: int
+    skills: list[str]
+    minutes: int
+    my_status: str
+    recommended: int  # its rank in the learner's recommendations, 0 when not recommended
+
+
+class TrackOption(BaseModel):
+    key: str
+    name: str
+
+
+class CatalogPage(BaseModel):
+    items: list[CatalogCard]
+    total: int
+    pages: int
+    tracks: list[TrackOption]
+    skills: list[str]
+
+
+def _search(session: Session, principal: Principal | None, f: catalog.MissionFilter) -> CatalogPage:
+    # One call: the page of missions, with a student's own status on each of them.
+    page = catalog.list_missions(session, principal, f)
+    return CatalogPage(
+        items=[
+            CatalogCard(
+                id=m.id or 0,
+                title=m.title,
+                summary=m.summary,
+                track=t.name,
+                difficulty=m.difficulty,
+                skills=m.skills,
+                minutes=m.estimated_minutes,
+                my_status=page.statuses.get(m.id or 0, ""),
+                recommended=page.recommended.get(m.id or 0, 0),
+            )
+            for m, t in page.items
+        ],
+        total=page.total,
+        pages=page.pages,
+        tracks=[TrackOption(key=t.key, name=t.name) for t in catalog.list_tracks(session)],
+        skills=catalog.all_skills(session, principal),
+    )
+
+
+STATUS_LABELS = [
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("changes_requested", "Changes requested"),
+    ("submitted", "Waiting for review"),
+    ("in_review", "In review"),
+    ("draft", "Draft"),
+    ("approved", "Approved"),
+]
+STATUS_VALUES = {value for value, _ in STATUS_LABELS}
+DIFFICULTY_VALUES = {str(d) for d in range(1, 6)}
+
+
+class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
+    items: list[CatalogCard] = []
+    total: int = 0
+    pages: int = 1
+    page: int = 1
+    track: str = ALL
+    difficulty: str = ALL
+    skill: str = ALL
+    status: str = ALL
+    sort: str = ""  # "" (track, then level) or "recommended"
+    query: str = ""
+    track_options: list[TrackOption] = []
+    skill_options: list[str] = []
+    # the skill type-ahead (components/combobox.py): what is typed, the list open, the highlight
+    skill_text: str = ""
+    skill_open: bool = False
+    skill_active: int = -1
+    loading: bool = True
+
+    @rx.event
+    async def load(self) -> None:
+        """Restores the filters, search and page from the URL (absent or unknown values mean
+        "all"), so a shared link, a reload and Back all show the same list."""
+        params = self.router.url.query_parameters
+        self.track = url_query.choice(params, "track", TRACK_KEYS)
+        self.difficulty = url_query.choice(params, "difficulty", DIFFICULTY_VALUES)
+        self.skill = url_query.text(params, "skill", 100) or ALL
+        self._close_skill()
+        self.status = url_query.choice(params, "status", STATUS_VALUES)
+        self.sort = "recommended" if params.get("sort", "") == "recommended" else ""
+        self.query = url_query.text(params, "q")
+        self.page = url_query.page(params)
+        if self._fresh(self._url()):  # the filter event that put this address there fetched it
+            self.loading = False
+            return
+        await self._fetch()
+        if self.page > self.pages:  # a page past the end (the list got shorter): the last one
+            self.page = self.pages
+            await self._fetch()
+
+    def _url(self) -> str:
+        """The catalog's URL for the current filters: only what differs from the defaults."""
+        filters = {
+            "track": self.track,
+            "difficulty": self.difficulty,
+            "skill": self.skill,
+            "status": self.status,
+            "sort": self.sort,
+        }
+        return url_query.list_url(ROUTE, filters, self.query, self.page)
+
+    async def _show(self) -> EventSpec:
+        """Fetches the list for the new filters (this event's answer shows it) and puts them in
+        the address bar (a new history entry, so Back returns to the previous filters); the
+        on_load the address change runs then has nothing to fetch."""
+        await self._fetch()
+        return self._shown(self._url())
+
+    async def _fetch(self) -> None:
+        self.loading = True
+        f = catalog.MissionFilter(
+            track="" if self.track == ALL else self.track,
+            difficulty=None if self.difficulty == ALL else int(self.difficulty),
+            skill="" if self.skill == ALL else self.skill,
+            status="" if self.status == ALL else self.status,
+            sort="recommended" if self.sort == "recommended" else "",
+            q=self.query,
+            page=self.page,
+        )
+        found = await self._call(_search, f)
+        self.loading = False
+        if not found:
+            return
+        data = found.value
+        self.items, self.total, self.pages = data.items, data.total, max(1, data.pages)
+        self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
+
+    @rx.event
+    async def set_track(self, value: str) -> EventSpec:
+        self.track, self.page = value, 1
+        return await self._show()
+
+    @rx.event
+    async def set_difficulty(self, value: str) -> EventSpec:
+        self.difficulty, self.page = value, 1
+        return await self._show()
+
+    # the skill type-ahead -----------------------------------------------------------------------
+    @rx.var
+    def skill_matches(self) -> list[str]:
+        typed = self.skill_text.strip().casefold()
+        return [s for s in self.skill_options if typed in s.casefold()]
+
+    def _close_skill(self) -> None:
+        """Closes the list; the box shows the skill in force again (nothing typed is applied)."""
+        self.skill_open, self.skill_active = False, -1
+        self.skill_text = "" if self.skill == ALL else self.skill
+
+    @rx.event
+    def type_skill(self, value: str) -> None:
+        self.skill_text, self.skill_open, self.skill_active = str(value)[:100], True, -1
+
+    @rx.event
+    async def pick_skill(self, value: str) -> EventSpec:
+        self.skill = value if value in self.skill_options else ALL
+        self._close_skill()
+        self.page = 1
+        return await self._show()
+
+    @rx.event
+    def close_skill(self) -> None:
+        self._close_skill()
+
+    @rx.event
+    async def skill_key(self, key: str) -> EventSpec | None:
+        """ArrowDown / ArrowUp move through the matches (opening the list), Enter picks the
+        highlighted one — or the only or exact match, or "any skill" when the box is empty —
+        and Escape closes the list."""
+        matches = self.skill_matches
+        if key in ("ArrowDown", "ArrowUp"):
+            step = 1 if key == "ArrowDown" else -1
+            if self.skill_open and matches:
+                start = -1 if step > 0 else len(matches)
+                self.skill_active = (
+                    (self.skill_active if self.skill_active >= 0 else start) + step
+                ) % len(matches)
+            self.skill_open = True
+        elif key == "Escape":
+            self._close_skill()
+        elif key == "Enter":
+            typed = self.skill_text.strip().casefold()
+            exact = [s for s in matches if s.casefold() == typed]
+            if 0 <= self.skill_active < len(matches):
+                return await self.pick_skill(matches[self.skill_active])
+            if not typed:
+                return await self.pick_skill(ALL)
+            if exact or len(matches) == 1:
+                return await self.pick_skill((exact or matches)[0])
+            self.skill_open = True  # several match: the list shows them
+        return None
+
+    @rx.event
+    async def set_status(self, value: str) -> EventSpec:
+        self.status, self.page = value, 1
+        return await self._show()
+
+    @rx.event
+    async def set_sort(self, value: str) -> EventSpec:
+        self.sort, self.page = ("recommended" if value == "recommended" else ""), 1
+        return await self._show()
+
+    @rx.event
+    async def search(self, form: dict[str, Any]) -> EventSpec:
+        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
+        return await self._show()
+
+    @rx.event
+    async def clear_filters(self) -> EventSpec:
+        self.track = self.difficulty = self.skill = self.status = ALL
+        self.query, self.page = "", 1  # the order is a preference, not a filter: kept
+        return await self._show()
+
+    @rx.event
+    async def go_to(self, page: int) -> EventSpec:
+        self.page = max(1, min(page, self.pages))
+        return await self._show()

@@ -1,0 +1,195 @@
+"""The "Calendar feed" card of /settings/security (issue 15, item 3): make a secret address that
+calendar apps subscribe to (the due dates of your cohorts), copy it, make a new one (the old one
+stops working) or turn it off — the last two after a confirmation. Only a hash of the secret is
+kept, so the address is shown once, when made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.ui import error_callout
+from cyberhub.formatting import when
+from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import calendar_feed
+from cyberhub.state.service import ServiceState
+
+
+def _create(
+    session: Session, principal: Principal | None, meta: RequestMeta
+) -> CalendarFeedCreated:
+    return calendar_feed.create_feed(session, principal, meta=meta)
+
+
+def _revoke(session: Session, principal: Principal | None, meta: RequestMeta) -> CalendarFeedStatus:
+    return calendar_feed.revoke_feed(session, principal, meta=meta)
+
+
+class CalendarFeedState(ServiceState, rx.State):
+    active: bool = False
+    since: str = ""
+    url: str = ""  # the address just made (shown until the page is left)
+    notice: str = ""
+    regenerate_open: bool = False
+    revoke_open: bool = False
+
+    @rx.event
+    async def load(self) -> None:
+        self.url, self.notice, self.error = "", "", ""
+        self.regenerate_open = self.revoke_open = False
+        got = await self._try(calendar_feed.feed_status)
+        if got:
+            self.active = got.value.active
+            self.since = when(got.value.created_at, await self._time_zone())
+
+    async def _make(self) -> None:
+        done = await self._call(_create, self._meta())
+        if not done:
+            return
+        self.active, self.url = True, done.value.url
+        self.since = when(done.value.created_at, await self._time_zone())
+        self.notice = "Your calendar address is ready. Copy it now: it is shown only this once."
+
+    @rx.event
+    async def create(self) -> None:
+        await self._make()
+
+    @rx.event
+    async def regenerate(self) -> None:
+        self.regenerate_open = False
+        await self._make()
+
+    @rx.event
+    async def revoke(self) -> None:
+        self.revoke_open = False
+        if await self._call(_revoke, self._meta()):
+            self.active, self.url, self.since = False, "", ""
+            self.notice = "Your calendar feed is off: its address no longer works."
+
+    @rx.event
+    def set_regenerate_open(self, value: bool) -> None:
+        self.regenerate_open = value
+
+    @rx.event
+    def set_revoke_open(self, value: bool) -> None:
+        self.revoke_open = value
+
+
+S = CalendarFeedState
+
+
+def _address() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Your calendar address", html_for="calendar-url", font_weight="500"),
+        rx.input(
+            id="calendar-url",
+            value=S.url,
+            read_only=True,
+            width="100%",
+            font_family="monospace",
+            data_testid="calendar-url",
+        ),
+        rx.button(
+            rx.icon("copy", size=16),
+            "Copy the address",
+            variant="soft",
+            on_click=[
+                rx.set_clipboard(S.url),
+                rx.toast("Copied. Add it to your calendar app as a subscription."),
+            ],
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def calendar_card() -> rx.Component:
+    """Make, copy, regenerate or revoke the secret calendar-feed address."""
+    actions: list[Any] = [
+        rx.button(
+            rx.icon("refresh_cw", size=16),
+            "Make a new address",
+            variant="soft",
+            on_click=S.set_regenerate_open(True),
+        ),
+        rx.button(
+            "Turn the feed off",
+            variant="soft",
+            color_scheme="red",
+            on_click=S.set_revoke_open(True),
+        ),
+    ]
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Calendar feed", size="5", as_="h2"),
+                rx.cond(
+                    S.active,
+                    rx.badge("Active", color_scheme="green"),
+                    rx.badge("Not set up", color_scheme="gray"),
+                ),
+                align="center",
+            ),
+            rx.text(
+                "Subscribe to your cohorts' due dates in your calendar app (Google Calendar, "
+                "Outlook, Apple Calendar). Anyone with the address can read your due dates, so "
+                "keep it to yourself; make a new one if it leaks.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                S.notice != "",
+                rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
+            ),
+            error_callout(S.error),
+            rx.cond(S.url != "", _address()),
+            rx.cond(
+                S.active,
+                rx.vstack(
+                    rx.cond(
+                        S.url == "",
+                        rx.text(
+                            "Active since ",
+                            S.since,
+                            ". The address was shown when it was made; make a new one to see "
+                            "an address again (the old one stops working).",
+                            size="2",
+                        ),
+                    ),
+                    rx.hstack(*actions, spacing="2", wrap="wrap"),
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.button(
+                    rx.icon("calendar_plus", size=16), "Make my calendar address", on_click=S.create
+                ),
+            ),
+            confirm_dialog(
+                "Make a new calendar address?",
+                "The current address stops working at once: calendars subscribed to it stop "
+                "updating until you give them the new one.",
+                confirm="Make a new address",
+                on_confirm=S.regenerate,
+                open=S.regenerate_open,
+                on_open_change=S.set_regenerate_open,
+            ),
+            confirm_dialog(
+                "Turn your calendar feed off?",
+                "The address stops working at once; calendars subscribed to it stop updating. "
+                "You can make a new address later.",
+                confirm="Turn the feed off",
+                on_confirm=S.revoke,
+                open=S.revoke_open,
+                on_open_change=S.set_revoke_open,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="calendar-feed",
+    )

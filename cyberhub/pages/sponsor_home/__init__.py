@@ -1,0 +1,49 @@
+"""/dashboard/sponsor: a sponsor's home — the cohorts their organisation funds, each with seats
+used, activity, approvals per track, completions and certificates, and the learners who chose
+to share their progress (services/learning/sponsorships.py); the report as CSV (API) and as a
+printable page, /dashboard/sponsor/report. State in state.py, components in view.py."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cyberhub.components.shell import guarded, shell
+from cyberhub.models import Role
+from cyberhub.pages.sponsor_home.state import REPORT_ROUTE, SponsorHomeState
+from cyberhub.pages.sponsor_home.view import sponsor_home_content, sponsor_report_content
+from cyberhub.routes import Page, register, roles
+
+ROUTE = "/dashboard/sponsor"
+
+__all__ = ["REPORT_ROUTE", "ROUTE", "SponsorHomeState", "page", "report_page"]
+
+
+def sponsor_home_page() -> rx.Component:
+    return shell(guarded(ROUTE, sponsor_home_content()))
+
+
+def sponsor_report_page() -> rx.Component:
+    return shell(guarded(REPORT_ROUTE, sponsor_report_content()))
+
+
+page = register(
+    Page(
+        route=ROUTE,
+        title="Sponsorship · CyberHub",
+        component=sponsor_home_page,
+        access=roles(Role.sponsor),
+        on_load=(SponsorHomeState.load,),
+        nav_label="Sponsorship",
+        nav_order=12,
+    )
+)
+
+report_page = register(
+    Page(
+        route=REPORT_ROUTE,
+        title="Sponsor report · CyberHub",
+        component=sponsor_report_page,
+        access=roles(Role.sponsor),
+        on_load=(SponsorHomeState.load,),
+    )
+)

@@ -1,0 +1,253 @@
+"""The sponsor's pages: the dashboard of funded cohorts (/dashboard/sponsor) and the printable
+report (/dashboard/sponsor/report); both draw each cohort with the blocks below."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from cyberhub.components.link_button import link_button
+from cyberhub.components.tables import data_table
+from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.pages.sponsor_home.state import (
+    CSV_URL,
+    EXPORT_ROUTE,
+    REPORT_ROUTE,
+    CohortCard,
+    LearnerRow,
+    SponsorHomeState,
+    TrackRow,
+    WeekRow,
+)
+
+S = SponsorHomeState
+SHARING_NOTE = (
+    "Learners appear by name only if they chose to share their profile and progress with their "
+    "cohort's sponsors (they can withdraw at any time); every figure above counts the whole "
+    "cohort."
+)
+
+
+def _figure(label: str, value: rx.Var[int] | rx.Var[str], hint: str = "") -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.text(value, size="6", weight="bold"),
+            rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
+            spacing="1",
+        ),
+        class_name="sponsor-figure",
+    )
+
+
+def _figures(c: rx.Var[CohortCard]) -> rx.Component:
+    return rx.grid(
+        _figure("Seats used", c.seats_used.to(str) + " of " + c.seats.to(str) + " funded"),
+        _figure("Enrolled", c.enrolled),
+        _figure("Active, last 7 days", c.active_7d, "learners who submitted work"),
+        _figure("Active, last 30 days", c.active_30d),
+        _figure("Missions approved", c.approvals),
+        _figure("Completions", c.completions),
+        _figure("Certificates issued", c.certificates),
+        columns=rx.breakpoints(initial="2", sm="3", md="4"),
+        gap="0.75em",
+        width="100%",
+        data_testid="sponsor-figures",
+    )
+
+
+def _track_row(t: rx.Var[TrackRow]) -> rx.Component:
+    return rx.table.row(rx.table.row_header_cell(t.track), rx.table.cell(t.approvals))
+
+
+def _week_row(w: rx.Var[WeekRow]) -> rx.Component:
+    return rx.table.row(rx.table.row_header_cell(w.week), rx.table.cell(w.submissions))
+
+
+def _learner_row(le: rx.Var[LearnerRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(le.name),
+        rx.table.cell(le.track),
+        rx.table.cell(le.progress),
+    )
+
+
+def _learners(c: rx.Var[CohortCard]) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Learners who share their progress", size="3", as_="h3"),
+        rx.cond(
+            c.learners.length() > 0,
+            data_table(
+                ["Learner", "Track", "Progress"],
+                rx.foreach(c.learners, _learner_row),
+                label="Learners who share their progress with sponsors",
+                data_testid="sponsor-learners",
+            ),
+            rx.text("No learner of this cohort shares their progress yet.", color_scheme="gray"),
+        ),
+        rx.cond(
+            c.withheld > 0,
+            rx.text(
+                c.withheld,
+                rx.cond(c.withheld == 1, " learner has", " learners have"),
+                " not chosen to share and appear only in the figures.",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
+    """One funded cohort: who runs it, the funding, the figures, approvals per track, weekly
+    submissions and the consenting learners."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(c.cohort, size="5", as_="h2"),
+            rx.text(c.program, " · ", c.organization, " · ", c.dates, color_scheme="gray"),
+            rx.text("Funded by ", c.sponsor, ": ", c.funding, size="2"),
+            rx.cond(c.notes != "", rx.text(c.notes, size="2", color_scheme="gray")),
+            _figures(c),
+            rx.grid(
+                rx.vstack(
+                    rx.heading("Approvals per track", size="3", as_="h3"),
+                    rx.cond(
+                        c.tracks.length() > 0,
+                        data_table(
+                            ["Track", "Approvals"],
+                            rx.foreach(c.tracks, _track_row),
+                            size="1",
+                            label="Approvals per track",
+                        ),
+                        rx.text("No mission approved yet.", color_scheme="gray"),
+                    ),
+                    width="100%",
+                ),
+                rx.vstack(
+                    rx.heading("Submissions per week", size="3", as_="h3"),
+                    data_table(
+                        ["Week", "Submissions"],
+                        rx.foreach(c.weeks, _week_row),
+                        size="1",
+                        label="Submissions per week",
+                    ),
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                gap="1em",
+                width="100%",
+            ),
+            _learners(c),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        class_name="sponsor-cohort",
+        data_testid="sponsored-cohort",
+    )
+
+
+def cohorts_or_empty() -> rx.Component:
+    return rx.cond(
+        S.loaded,
+        rx.cond(
+            S.cohorts.length() > 0,
+            rx.vstack(
+                rx.foreach(S.cohorts, cohort_block),
+                rx.text(SHARING_NOTE, size="2", color_scheme="gray"),
+                spacing="4",
+                width="100%",
+            ),
+            rx.cond(
+                S.error == "",
+                empty_state(
+                    "No sponsored cohort yet",
+                    "When a programme's director records your organisation's sponsorship of a "
+                    "cohort, its seats, activity and results appear here.",
+                ),
+            ),
+        ),
+        loading_state("Loading your sponsored cohorts…"),
+    )
+
+
+def sponsor_home_content() -> rx.Component:
+    return rx.vstack(
+        page_heading(
+            "Sponsorship",
+            rx.cond(
+                S.organizations != "",
+                "The cohorts " + S.organizations + " funds: seats, activity and results.",
+                "The cohorts your organisation funds: seats, activity and results.",
+            ),
+        ),
+        error_callout(S.error),
+        rx.cond(
+            S.cohorts.length() > 0,
+            rx.hstack(
+                # A document navigation (reload_document): the client-side router would take
+                # the API's address for a page and never fetch the file.
+                rx.button(
+                    ReactRouterLink.create(
+                        rx.icon("download", size=16),
+                        "Download report (CSV)",
+                        to=CSV_URL,
+                        reload_document=True,
+                        download="sponsor-report.csv",
+                    ),
+                    as_child=True,
+                ),
+                link_button(
+                    rx.icon("printer", size=16),
+                    "Printable report",
+                    variant="soft",
+                    href=REPORT_ROUTE,
+                ),
+                # The same CSV written by the worker: audited, with an expiring download link.
+                link_button(
+                    rx.icon("file-clock", size=16),
+                    "Export the report",
+                    variant="soft",
+                    href=EXPORT_ROUTE,
+                ),
+                spacing="4",
+                align="center",
+                wrap="wrap",
+            ),
+        ),
+        cohorts_or_empty(),
+        rx.hstack(
+            link_button(rx.icon("target"), "Browse missions", variant="soft", href="/missions"),
+            link_button(rx.icon("compass"), "Explore tracks", variant="soft", href="/tracks"),
+            wrap="wrap",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def sponsor_report_content() -> rx.Component:
+    """The printable report: the same blocks, headed for paper; the app's header, navigation
+    and footer are hidden when printed (assets/styles.css, @media print)."""
+    return rx.vstack(
+        rx.hstack(
+            rx.link("← Sponsorship", href="/dashboard/sponsor", size="2"),
+            rx.text(
+                "Print this page with your browser (Ctrl+P or ⌘P); only the report is printed.",
+                size="2",
+                color_scheme="gray",
+            ),
+            spacing="4",
+            wrap="wrap",
+            class_name="no-print",
+        ),
+        rx.heading("Sponsor report", size="7", as_="h1"),
+        rx.cond(S.organizations != "", rx.text(S.organizations, size="3", weight="medium")),
+        error_callout(S.error),
+        cohorts_or_empty(),
+        spacing="4",
+        width="100%",
+        class_name="print-report",
+    )

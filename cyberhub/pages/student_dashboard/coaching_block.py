@@ -1,0 +1,93 @@
+"""The "Coaching" block of the learner's home (issue 16): today's habits done, the best current
+streak, the active goals with their progress bars, and the way to /coaching. A learner with
+nothing yet is invited to start a habit or set a goal."""
+
+from __future__ import annotations
+
+import reflex as rx
+from pydantic import BaseModel
+
+from cyberhub.schemas.coaching import CoachingGlance
+from cyberhub.services.coaching import summary
+from cyberhub.state.service import ServiceState
+
+GOALS_SHOWN = 3
+
+
+class GoalBar(BaseModel):
+    title: str
+    percent: int
+    label: str
+
+
+class CoachingBlockState(ServiceState, rx.State):
+    ready: bool = False
+    habits_line: str = ""  # "2 of 3 habits done today · best streak 5 days"
+    goals: list[GoalBar] = []
+
+    @rx.event
+    async def load(self) -> None:
+        got = await self._try(summary.glance)
+        self.ready = bool(got)
+        if got:
+            self._show(got.value)
+
+    def _show(self, o: CoachingGlance) -> None:
+        self.habits_line = ""
+        if o.habits:
+            done = sum(1 for h in o.habits if h.done_today)
+            best = max(o.habits, key=lambda h: h.streak.current).streak
+            unit = best.unit + ("" if best.current == 1 else "s")
+            self.habits_line = f"{done} of {len(o.habits)} habits done today"
+            if best.current:
+                self.habits_line += f" · best streak {best.current} {unit}"
+        self.goals = [
+            GoalBar(title=g.title, percent=g.percent, label=g.progress_label) for g in o.goals
+        ][:GOALS_SHOWN]
+
+
+def _goal(g: rx.Var[GoalBar]) -> rx.Component:
+    return rx.vstack(
+        rx.text(g.title, size="2", weight="medium", overflow_wrap="anywhere"),
+        rx.progress(value=g.percent, max=100, aria_label="Progress of “" + g.title + "”"),
+        rx.text(g.label, size="1", color_scheme="gray"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def coaching_block() -> rx.Component:
+    S = CoachingBlockState
+    empty = (S.habits_line == "") & (S.goals.length() == 0)
+    return rx.cond(
+        S.ready,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Coaching", size="5", as_="h2"),
+                    rx.link("Open coaching", href="/coaching"),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                ),
+                rx.cond(
+                    empty,
+                    rx.text(
+                        "Small daily habits and a clear goal keep you moving. ",
+                        rx.link("Start a habit or set a goal", href="/coaching"),
+                        ".",
+                        size="2",
+                    ),
+                    rx.fragment(
+                        rx.cond(S.habits_line != "", rx.text(S.habits_line, size="2")),
+                        rx.foreach(S.goals, _goal),
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+                align="start",
+            ),
+            width="100%",
+            data_testid="coaching-block",
+        ),
+    )

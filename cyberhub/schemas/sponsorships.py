@@ -1,0 +1,103 @@
+"""Sponsorships and the sponsor's figures (issue 15, item 2), typed: what the services return,
+the API declares as `response_model` and the pages hold."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from cyberhub.schemas.datetimes import IsoDatetime
+
+NOTES_MAX = 2000
+
+
+class SponsorshipIn(BaseModel):
+    """A director's sponsorship form: which sponsor organisation funds how many seats."""
+
+    organization_id: int = Field(ge=1, le=2**31 - 1)
+    seats: int = Field(ge=1, le=10_000)
+    amount: Decimal = Field(ge=0, le=Decimal("9999999999.99"), max_digits=12, decimal_places=2)
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    starts_on: date
+    ends_on: date
+    notes: str = Field(default="", max_length=NOTES_MAX)
+
+
+class SponsorshipPublic(BaseModel):
+    """One sponsorship as the cohort's directors (and the sponsor) see it."""
+
+    id: int
+    organization_id: int
+    sponsor: str  # the sponsor organisation's name
+    cohort_id: int
+    cohort: str
+    seats: int
+    amount: str  # "1500.00": exact, never a float
+    currency: str
+    starts_on: date
+    ends_on: date
+    notes: str
+    created_at: IsoDatetime
+
+
+class SponsorOrganization(BaseModel):
+    """An organisation a director may pick as a sponsor (it has a member with the sponsor role)."""
+
+    id: int
+    name: str
+
+
+class SponsorshipRemoved(BaseModel):
+    id: int
+    cohort_id: int
+
+
+class TrackApprovals(BaseModel):
+    track: str  # the track's name
+    approvals: int
+
+
+class WeekCount(BaseModel):
+    week: date  # the Monday the week starts on
+    submissions: int
+
+
+class ConsentingLearner(BaseModel):
+    """A learner who consented to share their profile and progress with their cohort's sponsors."""
+
+    name: str
+    track: str  # the track's name from their latest profiler result, "" when none
+    approved: int
+    published: int
+    progress: int  # percent of the programme's published missions approved
+
+
+class SponsoredCohort(BaseModel):
+    """A funded cohort with its aggregates. Counts are of the whole cohort (never per person);
+    `learners` lists only those who consented to share with its sponsors."""
+
+    cohort_id: int
+    cohort: str
+    program: str
+    organization: str  # the organisation running the cohort
+    starts_on: date
+    ends_on: date
+    sponsorship: SponsorshipPublic
+    enrolled: int  # active + completed enrolments
+    seats_used: int  # enrolled, capped at the seats funded
+    active_7d: int  # learners who submitted work in the last 7 days
+    active_30d: int
+    submissions_per_week: list[WeekCount]  # the last 8 weeks, oldest first
+    approvals: int
+    approvals_per_track: list[TrackApprovals]
+    completions: int
+    certificates: int  # issued and not revoked
+    learners: list[ConsentingLearner]
+    withheld: int  # enrolled learners who have not consented (shown only as this count)
+
+
+class SponsorDashboard(BaseModel):
+    organizations: list[str]  # the sponsor organisations the user acts for
+    cohorts: list[SponsoredCohort]

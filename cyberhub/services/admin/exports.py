@@ -1,0 +1,601 @@
+"""Exports (issue 15, item 5): request one, a worker job writes the file, its requester
+downloads it until it expires.
+
+Who may request what (checked here, again when the job runs, and the owner on download):
+- roster (a cohort, or every cohort of a programme): directors of the programme's organisation,
+  admins;
+- gradebook (a cohort): its directors and admins (every learner), a mentor of the cohort (the
+  learners they mentor there — learning_access.mentor_pairs);
+- mentor workload (a programme): its directors, admins;
+- audit log: admins;
+- own data: everyone, about themselves;
+- sponsor report (every funded cohort, or one): sponsors, of their own organisations'
+  sponsorships; for one cohort also its directors and admins (sponsorships.report). Learners
+  appear only with their consent, whoever asks.
+
+Only the requester downloads an export (an owner check; no bearer token in the link): others
+get 404, as if it did not exist. After EXPORT_TTL_HOURS the download answers 410 and the
+periodic sweep deletes the file and the row.
+
+The job (`run_export`, enqueued by name after commit) claims the row with a conditional UPDATE
+(queued -> running), so a second delivery of the message does nothing; it streams rows from the
+database into DATA_DIR/exports/<random name> and commits its progress every few hundred rows
+in a short transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cyberhub import jobs
+from cyberhub.models import (
+    Cohort,
+    CohortMentor,
+    Export,
+    ExportKind,
+    ExportStatus,
+    MentorAssignment,
+    Program,
+    Role,
+    Submission,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.outages import OUTAGE_ERRORS, is_outage
+from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest, ExportScope
+from cyberhub.services.admin import audit, export_writers
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal, load_principal, require_signed_in
+from cyberhub.services.learning import sponsorships
+from cyberhub.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# Queued or running exports one person may have at once (each is a job on the shared worker).
+MAX_ACTIVE = 3
+# An export still "running" this long after it started lost its worker (killed): failed.
+STALE_AFTER = timedelta(hours=2)
+STALE_MESSAGE = "The export stopped before it finished (the worker restarted). Request it again."
+FAILED_MESSAGE = "Something went wrong while writing this export. Request it again."
+NOT_FOUND = "That export does not exist."
+
+LABELS = {
+    ExportKind.roster: "Roster with progress",
+    ExportKind.gradebook: "Gradebook",
+    ExportKind.mentor_workload: "Mentor workload",
+    ExportKind.audit_log: "Audit log",
+    ExportKind.own_data: "My data",
+    ExportKind.sponsor_report: "Sponsor report",
+}
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+def exports_dir() -> Path:
+    return get_settings().data_dir / "exports"
+
+
+def ttl() -> timedelta:
+    return timedelta(hours=get_settings().export_ttl_hours)
+
+
+# -- who may export what ----------------------------------------------------------------------------
+
+
+def _directs(principal: Principal, organization_id: int) -> bool:
+    return principal.is_admin or organization_id in principal.organizations(Role.director)
+
+
+def _mentors_in(session: Session, principal: Principal, cohort_id: int) -> bool:
+    """A mentor serving the cohort, or with a learner assigned to them in it."""
+    if not principal.has_role(Role.mentor):
+        return False
+    me = principal.user_id
+    served = session.exec(
+        select(CohortMentor.mentor_id).where(
+            CohortMentor.cohort_id == cohort_id, CohortMentor.mentor_id == me
+        )
+    ).first()
+    assigned = session.exec(
+        select(MentorAssignment.id).where(
+            MentorAssignment.cohort_id == cohort_id, MentorAssignment.mentor_id == me
+        )
+    ).first()
+    return served is not None or assigned is not None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The checked scope of a request: what the row records."""
+
+    organization_id: int | None = None
+    program_id: int | None = None
+    cohort_id: int | None = None
+    mentor_only: bool = False  # a mentor's gradebook: only the learners they mentor
+    label: str = ""
+
+
+def _cohort(session: Session, cohort_id: int | None) -> tuple[Cohort, Program]:
+    cohort = session.get(Cohort, cohort_id) if cohort_id else None
+    if cohort is None:
+        raise NotFound("That cohort does not exist.")
+    program = session.get(Program, cohort.program_id)
+    assert program is not None
+    return cohort, program
+
+
+def _program(session: Session, program_id: int | None) -> Program:
+    program = session.get(Program, program_id) if program_id else None
+    if program is None:
+        raise NotFound("That programme does not exist.")
+    return program
+
+
+def check_scope(
+    session: Session,
+    principal: Principal,
+    kind: ExportKind,
+    program_id: int | None,
+    cohort_id: int | None,
+) -> Scope:
+    """The scope the principal may export `kind` for (Invalid, NotFound or Forbidden)."""
+    if kind in (ExportKind.own_data, ExportKind.audit_log):
+        if program_id or cohort_id:
+            raise Invalid(f"The {LABELS[kind].lower()} export takes no programme or cohort.")
+        if kind == ExportKind.audit_log and not principal.is_admin:
+            raise Forbidden("Only admins can export the audit log.")
+        return Scope()
+    if kind == ExportKind.sponsor_report:
+        if program_id:
+            raise Invalid("The sponsor report takes a cohort or nothing (every funded cohort).")
+        # The figures the report would hold: raises NotFound / Forbidden like the dashboard.
+        sponsorships.report(session, principal, cohort_id)
+        label = _cohort(session, cohort_id)[0].name if cohort_id else "every funded cohort"
+        return Scope(cohort_id=cohort_id, label=label)
+    if kind == ExportKind.roster and bool(program_id) == bool(cohort_id):
+        raise Invalid("Choose a cohort or a programme for the roster.")
+    if kind == ExportKind.gradebook and (not cohort_id or program_id):
+        raise Invalid("Choose a cohort for the gradebook.")
+    if kind == ExportKind.mentor_workload and (not program_id or cohort_id):
+        raise Invalid("Choose a programme for the mentor workload.")
+    if cohort_id:
+        cohort, program = _cohort(session, cohort_id)
+        scope = Scope(program.organization_id, program.id, cohort.id, label=cohort.name)
+        if _directs(principal, program.organization_id):
+            return scope
+        if kind == ExportKind.gradebook and _mentors_in(session, principal, cohort.id or 0):
+            return Scope(
+                program.organization_id, program.id, cohort.id, mentor_only=True, label=cohort.name
+            )
+        raise Forbidden("You can't export this cohort's data.")
+    program = _program(session, program_id)
+    if not _directs(principal, program.organization_id):
+        raise Forbidden("You can't export this programme's data.")
+    return Scope(program.organization_id, program.id, label=program.name)
+
+
+def choices(session: Session, principal: Principal | None) -> list[ExportChoice]:
+    """The kinds the user may request, each with the programmes / cohorts they may pick."""
+    actor = require_signed_in(principal)
+    out = [ExportChoice(kind="own_data", label=LABELS[ExportKind.own_data], scopes=[])]
+    directed = None if actor.is_admin else actor.organizations(Role.director)
+    if directed is None or directed:
+        stmt = select(Cohort, Program).join(Program, col(Program.id) == col(Cohort.program_id))
+        pstmt = select(Program)
+        if directed is not None:
+            stmt = stmt.where(col(Program.organization_id).in_(directed))
+            pstmt = pstmt.where(col(Program.organization_id).in_(directed))
+        # Newest first, capped: an admin of a large deployment picks among recent ones here
+        # (the API takes any id they may export).
+        cohorts = session.exec(stmt.order_by(col(Cohort.id).desc()).limit(200)).all()
+        programs = session.exec(pstmt.order_by(col(Program.name)).limit(200)).all()
+        cohort_scopes = [
+            ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts
+        ]
+        program_scopes = [ExportScope(program_id=p.id, label=p.name) for p in programs]
+        out += [
+            ExportChoice(
+                kind="roster",
+                label=LABELS[ExportKind.roster],
+                scopes=cohort_scopes
+                + [
+                    ExportScope(program_id=s.program_id, label=f"{s.label} (every cohort)")
+                    for s in program_scopes
+                ],
+            ),
+            ExportChoice(
+                kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=cohort_scopes
+            ),
+            ExportChoice(
+                kind="mentor_workload",
+                label=LABELS[ExportKind.mentor_workload],
+                scopes=program_scopes,
+            ),
+        ]
+    elif actor.has_role(Role.mentor):
+        me = actor.user_id
+        mine = (
+            select(CohortMentor.cohort_id)
+            .where(CohortMentor.mentor_id == me)
+            .union(select(MentorAssignment.cohort_id).where(MentorAssignment.mentor_id == me))
+        )
+        cohorts = session.exec(
+            select(Cohort, Program)
+            .join(Program, col(Program.id) == col(Cohort.program_id))
+            .where(col(Cohort.id).in_(mine))
+            .order_by(col(Cohort.id).desc())
+            .limit(200)
+        ).all()
+        scopes = [ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts]
+        if scopes:
+            out.append(
+                ExportChoice(kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=scopes)
+            )
+    if actor.has_role(Role.sponsor):
+        out.append(
+            ExportChoice(kind="sponsor_report", label=LABELS[ExportKind.sponsor_report], scopes=[])
+        )
+    if actor.is_admin:
+        out.append(ExportChoice(kind="audit_log", label=LABELS[ExportKind.audit_log], scopes=[]))
+    return out
+
+
+# -- requests, lists, downloads ---------------------------------------------------------------------
+
+
+def _public(export: Export, now: datetime | None = None) -> ExportPublic:
+    now = now or utcnow()
+    expired = export.expires_at is not None and export.expires_at <= now
+    total = export.rows_total
+    if export.status == ExportStatus.done:
+        progress: int | None = 100
+    elif total:
+        progress = min(99, (100 * export.rows_done) // total)
+    else:
+        progress = None
+    label = str(export.params.get("label", ""))
+    title = LABELS[export.kind] + (f" · {label}" if label else "")
+    ready = export.status == ExportStatus.done and not expired
+    return ExportPublic(
+        id=export.id or 0,
+        kind=export.kind.value,
+        title=title,
+        status=export.status.value,
+        rows_done=export.rows_done,
+        rows_total=total,
+        progress=progress,
+        error=export.error,
+        file_name=export.file_name,
+        file_size=export.file_size,
+        created_at=export.created_at,
+        finished_at=export.finished_at,
+        expires_at=export.expires_at,
+        expired=expired,
+        download_url=f"/api/v1/exports/{export.id}/download" if ready else None,
+    )
+
+
+def request_export(
+    session: Session,
+    principal: Principal | None,
+    body: ExportRequest,
+    *,
+    meta: RequestMeta = NO_META,
+) -> ExportPublic:
+    """Check the kind and scope, record the request (audited) and queue the job after commit."""
+    actor = require_signed_in(principal)
+    kind = ExportKind(body.kind)
+    scope = check_scope(session, actor, kind, body.program_id, body.cohort_id)
+    active = session.exec(
+        select(Export.id).where(
+            Export.requested_by_id == actor.user_id,
+            col(Export.status).in_([ExportStatus.queued, ExportStatus.running]),
+        )
+    ).all()
+    if len(active) >= MAX_ACTIVE:
+        raise Conflict(
+            f"You already have {len(active)} exports being prepared: wait for one to finish."
+        )
+    export = Export(
+        kind=kind,
+        requested_by_id=actor.user_id,
+        organization_id=scope.organization_id,
+        program_id=scope.program_id,
+        cohort_id=scope.cohort_id,
+        params={"label": scope.label, "mentor_only": scope.mentor_only},
+    )
+    session.add(export)
+    session.flush()
+    audit.record(
+        session,
+        "export.requested",
+        actor_id=actor.user_id,
+        target_type="export",
+        target_id=export.id,
+        meta=meta,
+        kind=kind.value,
+        program_id=scope.program_id,
+        cohort_id=scope.cohort_id,
+    )
+    jobs.export_requested(session, export.id or 0)
+    return _public(export)
+
+
+def _mine(session: Session, principal: Principal | None, export_id: int) -> Export:
+    actor = require_signed_in(principal)
+    export = session.get(Export, export_id)
+    if export is None or export.requested_by_id != actor.user_id:
+        raise NotFound(NOT_FOUND)  # someone else's export is not theirs to know of
+    return export
+
+
+def my_exports(session: Session, principal: Principal | None) -> list[ExportPublic]:
+    """The user's exports, newest first (expired ones stay listed, marked, until swept)."""
+    actor = require_signed_in(principal)
+    rows = session.exec(
+        select(Export)
+        .where(Export.requested_by_id == actor.user_id)
+        .order_by(col(Export.created_at).desc(), col(Export.id).desc())
+        .limit(50)
+    ).all()
+    now = utcnow()
+    return [_public(e, now) for e in rows]
+
+
+def get_export(session: Session, principal: Principal | None, export_id: int) -> ExportPublic:
+    """One of the user's exports: status and progress."""
+    return _public(_mine(session, principal, export_id))
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path  # absolute, under DATA_DIR/exports
+    name: str  # the file name offered to the browser
+    media_type: str
+
+
+def open_download(
+    session: Session, principal: Principal | None, export_id: int, *, meta: RequestMeta = NO_META
+) -> Download:
+    """The file of one of the user's finished exports (audited). 410 once expired."""
+    export = _mine(session, principal, export_id)
+    if export.status != ExportStatus.done:
+        raise Conflict("This export is not ready yet.")
+    if export.expires_at is not None and export.expires_at <= utcnow():
+        raise Gone(
+            "This export has expired and its file was deleted. Request a new one from "
+            "the exports page."
+        )
+    path = get_settings().data_dir / (export.file_path or "")
+    if not export.file_path or not path.is_file():
+        raise Gone("This export's file is no longer available. Request a new one.")
+    audit.record(
+        session,
+        "export.downloaded",
+        actor_id=export.requested_by_id,
+        target_type="export",
+        target_id=export.id,
+        meta=meta,
+        kind=export.kind.value,
+    )
+    media = "application/zip" if export.file_name.endswith(".zip") else "text/csv"
+    return Download(path=path, name=export.file_name, media_type=media)
+
+
+# -- the job ---------------------------------------------------------------------------------------
+
+
+def claim(session: Session, export_id: int) -> bool:
+    """queued -> running, atomically: of two deliveries of the job only one gets True."""
+    result = session.execute(
+        update(Export)
+        .where(col(Export.id) == export_id, col(Export.status) == ExportStatus.queued)
+        .values(status=ExportStatus.running, started_at=utcnow())
+        .returning(col(Export.id))
+    )
+    return result.first() is not None
+
+
+def _save(open_session: SessionFactory, export_id: int, **values: int) -> None:
+    """Progress, committed at once in its own short transaction (the export's own session
+    holds its cursor open until the end; it never writes the row before then)."""
+    with open_session() as s:
+        s.execute(update(Export).where(col(Export.id) == export_id).values(**values))
+
+
+REQUEUE_TRIES = 20  # x 0.5 s: outlasts a database restart (≈ 0.3–3 s here)
+
+
+def _requeue(open_session: SessionFactory, export_id: int) -> bool:
+    """running -> queued, with a new job sent after the commit, once the database answers again
+    (tried for ~10 s). False when it never did: the caller then fails the export if it can, and
+    the periodic sweep fails one left running after its time limit."""
+    for _ in range(REQUEUE_TRIES):
+        try:
+            with open_session() as session:
+                requeued = session.execute(
+                    update(Export)
+                    .where(col(Export.id) == export_id, col(Export.status) == ExportStatus.running)
+                    .values(status=ExportStatus.queued, started_at=None, rows_done=0)
+                    .returning(col(Export.id))
+                ).first()
+                if requeued is not None:
+                    jobs.export_requested(session, export_id)
+            return True
+        except OUTAGE_ERRORS:
+            time.sleep(0.5)
+    return False
+
+
+def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | None:
+    """Write one export (the worker's job). None when another run has it (or it is gone)."""
+    for attempt in range(REQUEUE_TRIES):  # the job is not retried: wait out a database restart
+        try:
+            with open_session() as session:
+                if not claim(session, export_id):
+                    return None
+            break
+        except OUTAGE_ERRORS:
+            if attempt == REQUEUE_TRIES - 1:
+                raise
+            time.sleep(0.5)
+    folder = exports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    partial: Path | None = None
+    try:
+        with open_session() as session:
+            export = session.get(Export, export_id)
+            assert export is not None
+            suffix = ".zip" if export.kind == ExportKind.own_data else ".csv"
+            name = secrets.token_hex(16) + suffix
+            partial = folder / (name + ".part")
+            rows = _write(
+                session,
+                export,
+                partial,
+                progress=lambda n: _save(open_session, export_id, rows_done=n),
+                set_total=lambda n: _save(open_session, export_id, rows_total=n),
+            )
+            partial.rename(folder / name)
+            partial = None
+            now = utcnow()
+            export.status = ExportStatus.done
+            export.file_path = f"exports/{name}"
+            export.file_name = _file_name(export, now, suffix)
+            export.file_size = (folder / name).stat().st_size
+            export.rows_done = rows
+            export.rows_total = rows  # (a gradebook's progress counted attempts; now rows)
+            export.finished_at = now
+            export.expires_at = now + ttl()
+            session.add(export)
+        return ExportStatus.done
+    except Exception as exc:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        if is_outage(exc) and _requeue(open_session, export_id):
+            # The database went away mid-export (a restart): not the export's fault. Marking it
+            # failed would lose it (and a redelivery would find it claimed: a no-op), so it goes
+            # back to the queue with a new job, once the database answers again.
+            log.warning("export %s interrupted by an outage; queued again: %s", export_id, exc)
+            return ExportStatus.queued
+        log.exception("export %s failed", export_id)
+        message = exc.message if isinstance(exc, DomainError) else FAILED_MESSAGE
+        with open_session() as session:
+            session.execute(
+                update(Export)
+                .where(col(Export.id) == export_id)
+                .values(status=ExportStatus.failed, error=message, finished_at=utcnow())
+            )
+        return ExportStatus.failed
+
+
+def _file_name(export: Export, now: datetime, suffix: str) -> str:
+    """A safe, readable name: the kind and the date (never user text)."""
+    return f"cyberhub-{export.kind.value.replace('_', '-')}-{export.id}-{now:%Y%m%d}{suffix}"
+
+
+def _write(
+    session: Session,
+    export: Export,
+    path: Path,
+    *,
+    progress: Callable[[int], None],
+    set_total: Callable[[int], None],
+) -> int:
+    """Write the export's rows to `path`; the number of rows (records, for own data)."""
+    principal = load_principal(session, export.requested_by_id)
+    if principal is None:
+        raise Forbidden("The account that asked for this export is no longer active.")
+    # Rights may have changed since the request: checked again with today's roles.
+    # (A cohort's row also records its programme: the scope asked for was the cohort.)
+    program_id = None if export.cohort_id else export.program_id
+    scope = check_scope(session, principal, export.kind, program_id, export.cohort_id)
+    w = export_writers
+    total = set_total
+    if export.kind == ExportKind.roster:
+        cohort_ids = (
+            [export.cohort_id]
+            if export.cohort_id
+            else select(Cohort.id).where(Cohort.program_id == export.program_id)
+        )
+        total(w.roster_count(session, cohort_ids))
+        return w.write_csv(path, w.ROSTER_HEADER, w.roster_rows(session, cohort_ids), progress)
+    if export.kind == ExportKind.gradebook:
+        cohort, _ = _cohort(session, export.cohort_id)
+        mentor = principal.user_id if scope.mentor_only else None
+        total(w.gradebook_count(session, cohort, mentor))
+        rows = w.gradebook_rows(session, cohort, mentor, progress)
+        return w.write_csv(path, w.GRADEBOOK_HEADER, rows, lambda _n: None)
+    if export.kind == ExportKind.mentor_workload:
+        program_id = export.program_id or 0
+        total(w.workload_count(session, program_id))
+        return w.write_csv(path, w.WORKLOAD_HEADER, w.workload_rows(session, program_id), progress)
+    if export.kind == ExportKind.audit_log:
+        total(w.audit_count(session))
+        return w.write_csv(path, w.AUDIT_HEADER, w.audit_rows(session), progress)
+    if export.kind == ExportKind.sponsor_report:
+        # A few rows per funded cohort: built in memory (the dashboard's figures), then written.
+        lines = list(
+            sponsorships.report_rows(sponsorships.report(session, principal, export.cohort_id))
+        )
+        total(len(lines) - 1)
+        return w.write_csv(path, lines[0], lines[1:], progress)
+    sections = w.own_data_sections(session, principal.user_id)
+    total(sum(len(r) for r in sections.values()))
+    from cyberhub.services.learning.submissions import uploads_dir  # noqa: PLC0415  (why: submissions imports much of the learning domain; only own data needs it)
+
+    data_dir = get_settings().data_dir
+    files = [
+        (f"{s['id']}-{Path(str(s['file_name'] or 'file')).name}", data_dir / str(path_of))
+        for s in sections["submissions"]
+        if (path_of := _file_of(session, int(str(s["id"])))) is not None
+        and (data_dir / str(path_of)).resolve().is_relative_to(uploads_dir().resolve())
+    ]
+    return w.write_own_data(path, sections, files)
+
+
+def _file_of(session: Session, submission_id: int) -> str | None:
+    sub = session.get(Submission, submission_id)
+    return sub.file_path if sub is not None else None
+
+
+# -- the sweep --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    deleted: int  # expired exports removed (row and file)
+    stale: int  # running exports whose worker died, marked failed
+
+
+def sweep(session: Session) -> SweepResult:
+    """Delete expired exports (file, then row) and fail exports whose worker died."""
+    now = utcnow()
+    stale = session.execute(
+        update(Export)
+        .where(
+            col(Export.status) == ExportStatus.running,
+            col(Export.started_at) < now - STALE_AFTER,
+        )
+        .values(status=ExportStatus.failed, error=STALE_MESSAGE, finished_at=now)
+        .returning(col(Export.id))
+    ).all()
+    expired = session.exec(
+        select(Export).where(col(Export.expires_at) <= now).with_for_update(skip_locked=True)
+    ).all()
+    data_dir = get_settings().data_dir
+    for export in expired:
+        if export.file_path:
+            (data_dir / export.file_path).unlink(missing_ok=True)
+        session.delete(export)
+    return SweepResult(deleted=len(expired), stale=len(stale))

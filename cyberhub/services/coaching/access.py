@@ -1,0 +1,45 @@
+"""Who keeps coaching data, and the learner's own calendar (their zone's today)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from sqlmodel import Session
+
+from cyberhub.formatting import zone
+from cyberhub.models import Role, User
+from cyberhub.models.base import utcnow
+from cyberhub.services.coaching.streaks import local_day
+from cyberhub.services.errors import Forbidden, Invalid
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+
+NOT_A_LEARNER = "Habits, goals and reflections are kept by learners (the student role)."
+
+
+def learner(principal: Principal | None) -> Principal:
+    """The signed-in learner (Forbidden for anyone without the student role)."""
+    actor = require_signed_in(principal)
+    if not actor.has_role(Role.student):
+        raise Forbidden(NOT_A_LEARNER)
+    return actor
+
+
+def user_zone(session: Session, user_id: int) -> tzinfo:
+    """The learner's zone, read from their row (UTC until they choose one)."""
+    user = session.get(User, user_id)
+    return zone(user.time_zone if user else None)
+
+
+def today(session: Session, user_id: int, now: datetime | None = None) -> date:
+    """The learner's calendar day now."""
+    return local_day(now or utcnow(), user_zone(session, user_id))
+
+
+def text(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
+    """`value` stripped, within `limit` characters (Invalid naming the actual length)."""
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid(f"Give the {what} first: it is empty.")
+    if len(value) > limit:
+        raise Invalid(f"Keep the {what} to {limit} characters (this one has {len(value)}).")
+    return value

@@ -1,0 +1,274 @@
+"""Goals: title, why, target date, status, and progress from one source — linked missions
+(approved of linked), linked habits (check-ins since the goal was set against a target per
+habit) or the learner's own percentage. Active goals steer the learner's recommendations
+(services/coaching/ai_sources.py): a change to one queues them again after commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub import jobs
+from cyberhub.models import Mission, Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
+from cyberhub.models.coaching import (
+    Goal,
+    GoalHabit,
+    GoalMission,
+    GoalStatus,
+    Habit,
+    HabitCheckin,
+    ProgressSource,
+)
+from cyberhub.schemas.coaching import (
+    GOAL_TITLE_MAX,
+    MAX_GOALS,
+    TEXT_MAX,
+    GoalCreate,
+    GoalHabitPublic,
+    GoalMissionPublic,
+    GoalPublic,
+    GoalUpdate,
+    MissionChoice,
+)
+from cyberhub.services.coaching import access, ai_sources
+from cyberhub.services.coaching.streaks import local_day
+from cyberhub.services.errors import Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import mission_scope
+
+UNKNOWN_GOAL = "That goal does not exist."
+SOURCES = {s.value for s in ProgressSource}
+STATUSES = {s.value for s in GoalStatus}
+
+
+def _own(session: Session, actor: Principal, goal_id: int) -> Goal:
+    goal = session.get(Goal, goal_id)
+    if goal is None or goal.user_id != actor.user_id:
+        raise NotFound(UNKNOWN_GOAL)
+    return goal
+
+
+def _percent(value: int | None) -> int:
+    if value is None or not 0 <= value <= 100:
+        raise Invalid("Give your progress as a percentage from 0 to 100.")
+    return value
+
+
+def _target_date(value: date | None, today: date) -> date | None:
+    if value is not None and value < today:
+        raise Invalid(
+            f"The target date {value.isoformat()} has passed: choose today or a later day."
+        )
+    return value
+
+
+def _missions(session: Session, goal: Goal) -> list[GoalMissionPublic]:
+    rows = session.exec(
+        select(Mission.id, Mission.title)
+        .join(GoalMission, col(GoalMission.mission_id) == col(Mission.id))
+        .where(GoalMission.goal_id == goal.id)
+        .order_by(col(Mission.title))
+    ).all()
+    ids = [mid for mid, _ in rows]
+    approved = (
+        set(
+            session.exec(
+                select(Submission.mission_id).where(
+                    Submission.student_id == goal.user_id,
+                    col(Submission.mission_id).in_(ids),
+                    Submission.status == SubmissionStatus.approved,
+                )
+            ).all()
+        )
+        if ids
+        else set()
+    )
+    return [GoalMissionPublic(mission_id=m, title=t, approved=m in approved) for m, t in rows]
+
+
+def _habits(session: Session, goal: Goal) -> list[GoalHabitPublic]:
+    since = local_day(goal.created_at, access.user_zone(session, goal.user_id))
+    counted = (
+        select(func.count())
+        .select_from(HabitCheckin)
+        .where(HabitCheckin.habit_id == GoalHabit.habit_id, HabitCheckin.day >= since)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(GoalHabit.habit_id, Habit.title, GoalHabit.target_checkins, counted)
+        .join(Habit, col(Habit.id) == col(GoalHabit.habit_id))
+        .where(GoalHabit.goal_id == goal.id)
+        .order_by(col(Habit.title))
+    ).all()
+    return [
+        GoalHabitPublic(habit_id=h, title=t, target_checkins=target, checkins=n)
+        for h, t, target, n in rows
+    ]
+
+
+def goal_public(session: Session, goal: Goal) -> GoalPublic:
+    """The goal with its progress from its source (100 % once achieved)."""
+    missions, habits = _missions(session, goal), _habits(session, goal)
+    if goal.progress_source == ProgressSource.missions:
+        done = sum(1 for m in missions if m.approved)
+        percent = round(100 * done / len(missions)) if missions else 0
+        label = f"{done} of {len(missions)} mission{'s' if len(missions) != 1 else ''} approved"
+    elif goal.progress_source == ProgressSource.habits:
+        target = sum(h.target_checkins for h in habits)
+        done = sum(min(h.checkins, h.target_checkins) for h in habits)
+        percent = round(100 * done / target) if target else 0
+        label = f"{done} of {target} check-ins"
+    else:
+        percent = goal.manual_percent
+        label = f"{percent} % (your estimate)"
+    if goal.status == GoalStatus.achieved:
+        percent, label = 100, "Achieved"
+    return GoalPublic(
+        id=goal.id or 0,
+        title=goal.title,
+        why=goal.why,
+        target_date=goal.target_date,
+        status=goal.status.value,
+        progress_source=goal.progress_source.value,
+        manual_percent=goal.manual_percent,
+        percent=percent,
+        progress_label=label,
+        missions=missions,
+        habits=habits,
+        created_at=goal.created_at,
+        updated_at=goal.updated_at,
+    )
+
+
+def goals_public(
+    session: Session, user_id: int, *, include_closed: bool = True
+) -> list[GoalPublic]:
+    """A learner's goals, active first, then newest (no permission check: callers have done it)."""
+    stmt = select(Goal).where(Goal.user_id == user_id)
+    if not include_closed:
+        stmt = stmt.where(Goal.status == GoalStatus.active)
+    rows = session.exec(stmt.order_by(col(Goal.created_at).desc(), col(Goal.id).desc())).all()
+    rows = sorted(rows, key=lambda g: g.status != GoalStatus.active)
+    return [goal_public(session, g) for g in rows]
+
+
+def list_goals(session: Session, principal: Principal | None) -> list[GoalPublic]:
+    """The learner's goals with their progress."""
+    actor = access.learner(principal)
+    return goals_public(session, actor.user_id)
+
+
+def _link_missions(session: Session, actor: Principal, goal: Goal, ids: list[int]) -> None:
+    for mission_id in dict.fromkeys(ids):
+        if not mission_scope.can_see(session, actor, mission_id):
+            raise NotFound(f"Mission {mission_id} does not exist or is not open to you.")
+        session.add(GoalMission(goal_id=goal.id or 0, mission_id=mission_id))
+
+
+def _link_habits(
+    session: Session, actor: Principal, goal: Goal, ids: list[int], target: int
+) -> None:
+    if ids and not 1 <= target <= 1000:
+        raise Invalid("Give the check-ins a habit needs for this goal, from 1 to 1000.")
+    for habit_id in dict.fromkeys(ids):
+        habit = session.get(Habit, habit_id)
+        if habit is None or habit.user_id != actor.user_id:
+            raise NotFound(f"Habit {habit_id} does not exist.")
+        session.add(GoalHabit(goal_id=goal.id or 0, habit_id=habit_id, target_checkins=target))
+
+
+def create_goal(session: Session, principal: Principal | None, data: GoalCreate) -> GoalPublic:
+    """Set a goal; its progress comes from linked missions, linked habits or a percentage."""
+    actor = access.learner(principal)
+    title = access.text(data.title, "goal's title", GOAL_TITLE_MAX, required=True)
+    why = access.text(data.why, "why", TEXT_MAX)
+    source = (data.progress_source or "").strip().lower()
+    if source not in SOURCES:
+        raise Invalid("Choose how progress is measured: missions, habits or your own estimate.")
+    target = _target_date(data.target_date, access.today(session, actor.user_id))
+    if source == ProgressSource.missions and not data.mission_ids:
+        raise Invalid("Link at least one mission: progress is counted from them.")
+    if source == ProgressSource.habits and not data.habit_ids:
+        raise Invalid("Link at least one habit: progress is counted from its check-ins.")
+    active = session.exec(
+        select(func.count())
+        .select_from(Goal)
+        .where(Goal.user_id == actor.user_id, Goal.status == GoalStatus.active)
+    ).one()
+    if active >= MAX_GOALS:
+        raise Invalid(f"You have {MAX_GOALS} active goals. Mark one achieved or dropped first.")
+    now = utcnow()
+    goal = Goal(
+        user_id=actor.user_id,
+        title=title,
+        why=why,
+        target_date=target,
+        progress_source=ProgressSource(source),
+        manual_percent=_percent(data.manual_percent),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(goal)
+    session.flush()
+    _link_missions(session, actor, goal, data.mission_ids)
+    _link_habits(session, actor, goal, data.habit_ids, data.habit_target)
+    session.flush()
+    ai_sources.changed(session, actor.user_id)
+    jobs.coaching_changed(session, actor.user_id)
+    return goal_public(session, goal)
+
+
+def update_goal(
+    session: Session, principal: Principal | None, goal_id: int, data: GoalUpdate
+) -> GoalPublic:
+    """Change a goal's words, target date, status or manual percentage."""
+    actor = access.learner(principal)
+    goal = _own(session, actor, goal_id)
+    read_by_ai = (goal.title, goal.why, goal.status)
+    if data.title is not None:
+        goal.title = access.text(data.title, "goal's title", GOAL_TITLE_MAX, required=True)
+    if data.why is not None:
+        goal.why = access.text(data.why, "why", TEXT_MAX)
+    if data.target_date is not None and data.target_date != goal.target_date:
+        goal.target_date = _target_date(data.target_date, access.today(session, actor.user_id))
+    if data.status is not None:
+        status = data.status.strip().lower()
+        if status not in STATUSES:
+            raise Invalid("A goal is active, achieved or dropped.")
+        goal.status = GoalStatus(status)
+    if data.manual_percent is not None:
+        goal.manual_percent = _percent(data.manual_percent)
+    goal.updated_at = utcnow()
+    session.add(goal)
+    session.flush()
+    if (goal.title, goal.why, goal.status) != read_by_ai:
+        ai_sources.changed(session, actor.user_id)
+    jobs.coaching_changed(session, actor.user_id)
+    return goal_public(session, goal)
+
+
+def delete_goal(session: Session, principal: Principal | None, goal_id: int) -> None:
+    """Delete one of the learner's goals (its links go with it)."""
+    actor = access.learner(principal)
+    goal = _own(session, actor, goal_id)
+    was_read = goal.status == GoalStatus.active
+    session.delete(goal)
+    session.flush()
+    if was_read:
+        ai_sources.changed(session, actor.user_id)
+    jobs.coaching_changed(session, actor.user_id)
+
+
+def mission_choices(session: Session, principal: Principal | None) -> list[MissionChoice]:
+    """The missions the learner may link a goal to: those their programmes run, by title."""
+    actor = access.learner(principal)
+    rows = session.exec(
+        select(Mission.id, Mission.title)
+        .where(col(Mission.id).in_(mission_scope.takeable_missions(actor.user_id)))
+        .order_by(col(Mission.title))
+        .limit(200)
+    ).all()
+    return [MissionChoice(id=m or 0, title=t) for m, t in rows]

@@ -1,0 +1,155 @@
+"""Reflections: the learner's own writing, with an optional prompt and mood / energy (1-5),
+each private or shared with their mentor.
+
+Readers: the learner reads all of theirs. Staff with a relationship to the learner (their
+mentor, a director of a programme they are enrolled in — learning_access.can_read_learner —,
+or an admin) read only the shared ones; a private reflection is nobody else's, admins included.
+The learner's own AI (their recommendations and analysis, consent permitting) reads all of them:
+services/coaching/ai_sources.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub import jobs
+from cyberhub.models import Role, User
+from cyberhub.models.base import utcnow
+from cyberhub.models.coaching import Reflection, Visibility
+from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
+from cyberhub.services.coaching import access, ai_sources
+from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning.learning_access import can_read_learner
+
+UNKNOWN_REFLECTION = "That reflection does not exist."
+PROMPT_MAX = 200
+MAX_REFLECTIONS = 500
+VISIBILITIES = {v.value for v in Visibility}
+
+
+def reflection_public(r: Reflection) -> ReflectionPublic:
+    return ReflectionPublic(
+        id=r.id or 0,
+        user_id=r.user_id,
+        body=r.body,
+        prompt=r.prompt,
+        mood=r.mood,
+        energy=r.energy,
+        visibility=r.visibility.value,
+        created_at=r.created_at,
+    )
+
+
+def _scale(value: int | None, what: str) -> int | None:
+    if value is not None and not 1 <= value <= 5:
+        raise Invalid(f"Rate your {what} from 1 to 5, or leave it out.")
+    return value
+
+
+def _visibility(value: str) -> Visibility:
+    value = (value or "").strip().lower()
+    if value not in VISIBILITIES:
+        raise Invalid('A reflection is "private" or shared with your mentor ("mentor").')
+    return Visibility(value)
+
+
+def recent(session: Session, user_id: int, limit: int = 20) -> list[ReflectionPublic]:
+    """A learner's newest reflections (no permission check: callers have done it)."""
+    rows = session.exec(
+        select(Reflection)
+        .where(Reflection.user_id == user_id)
+        .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
+        .limit(limit)
+    ).all()
+    return [reflection_public(r) for r in rows]
+
+
+def list_reflections(
+    session: Session, principal: Principal | None, limit: int = 50
+) -> list[ReflectionPublic]:
+    """The learner's own reflections, newest first."""
+    actor = access.learner(principal)
+    return recent(session, actor.user_id, limit)
+
+
+def shared_reflections(
+    session: Session, principal: Principal | None, learner_id: int, limit: int = 50
+) -> list[ReflectionPublic]:
+    """A learner's reflections shared with their mentor, for staff who may read the learner
+    (their mentor, a director of their programme, an admin). Never a private one."""
+    actor = require_signed_in(principal)
+    if actor.user_id == learner_id:
+        return [r for r in recent(session, learner_id, limit) if r.visibility == "mentor"]
+    if session.get(User, learner_id) is None:
+        raise NotFound("That user does not exist.")
+    staff = actor.is_admin or actor.has_role(Role.mentor, Role.director)
+    if not staff or not can_read_learner(session, actor, learner_id):
+        raise Forbidden("You can't see this learner's reflections.")
+    rows = session.exec(
+        select(Reflection)
+        .where(Reflection.user_id == learner_id, Reflection.visibility == Visibility.mentor)
+        .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
+        .limit(limit)
+    ).all()
+    return [reflection_public(r) for r in rows]
+
+
+def add_reflection(
+    session: Session, principal: Principal | None, data: ReflectionCreate
+) -> ReflectionPublic:
+    """Write a reflection (private unless shared with the mentor)."""
+    actor = access.learner(principal)
+    body = access.text(data.body, "reflection", TEXT_MAX, required=True)
+    prompt = access.text(data.prompt, "prompt", PROMPT_MAX)
+    mood, energy = _scale(data.mood, "mood"), _scale(data.energy, "energy")
+    visibility = _visibility(data.visibility)
+    count = session.exec(
+        select(func.count()).select_from(Reflection).where(Reflection.user_id == actor.user_id)
+    ).one()
+    if count >= MAX_REFLECTIONS:
+        raise Invalid(f"You have {MAX_REFLECTIONS} reflections, the most you can keep.")
+    now = utcnow()
+    row = Reflection(
+        user_id=actor.user_id,
+        body=body,
+        prompt=prompt,
+        mood=mood,
+        energy=energy,
+        visibility=visibility,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    ai_sources.changed(session, actor.user_id)
+    jobs.coaching_changed(session, actor.user_id)  # "what changed": reflections this week
+    return reflection_public(row)
+
+
+def _own(session: Session, actor: Principal, reflection_id: int) -> Reflection:
+    row = session.get(Reflection, reflection_id)
+    if row is None or row.user_id != actor.user_id:
+        raise NotFound(UNKNOWN_REFLECTION)
+    return row
+
+
+def set_visibility(
+    session: Session, principal: Principal | None, reflection_id: int, visibility: str
+) -> ReflectionPublic:
+    """Share a reflection with the mentor, or make it private again."""
+    actor = access.learner(principal)
+    row = _own(session, actor, reflection_id)
+    row.visibility, row.updated_at = _visibility(visibility), utcnow()
+    session.add(row)
+    session.flush()
+    return reflection_public(row)
+
+
+def delete_reflection(session: Session, principal: Principal | None, reflection_id: int) -> None:
+    """Delete one of the learner's reflections."""
+    actor = access.learner(principal)
+    session.delete(_own(session, actor, reflection_id))
+    session.flush()
+    ai_sources.changed(session, actor.user_id)

@@ -1,0 +1,194 @@
+"""One learner as their mentor or programme director sees them: the mentee page (issue 16,
+item 9) and GET /api/v1/mentees/{id} — profile, progress, attempts, cohorts, recommendations,
+and from the Coaching OS their goals, habits with streaks and the reflections they shared.
+
+Read rights are the tenancy rule (learning_access.can_read_learner): the learner's mentor, a
+director of a programme they are enrolled in, an admin. Anyone else — a mentor of another
+cohort, a director of another organisation, a sponsor — gets the same NotFound as for an id
+that does not exist, so the page does not tell who is a learner elsewhere. Within the page, the
+cohorts and attempts listed are only those of programmes the viewer is related to (another
+organisation's enrolment of the same learner stays out of sight).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Cohort,
+    Enrollment,
+    MentorAssignment,
+    Mission,
+    Program,
+    Review,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
+from cyberhub.services.ai import profiler, recommendations
+from cyberhub.services.coaching import goals, habits, reflections
+from cyberhub.services.errors import NotFound
+from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning import progress
+from cyberhub.services.learning.learning_access import (
+    can_read_learner,
+    may_view_work,
+    mentors_student,
+)
+from cyberhub.services.learning.submissions import rubric_max, work_program
+
+NOT_YOURS = "No learner of yours has that id."
+ATTEMPTS_SHOWN = 50
+TRACK_NAMES = {
+    "builders": "Builders",
+    "leaders": "Leaders",
+    "entrepreneurs": "Entrepreneurs",
+    "researchers": "Researchers",
+    "educators": "Educators",
+}
+
+
+def _name(user: User) -> str:
+    return user.full_name or user.email.split("@")[0]
+
+
+def _related_program(session: Session, actor: Principal, learner_id: int, program: Program) -> bool:
+    if actor.is_admin or program.organization_id in actor.organizations(Role.director):
+        return True
+    return actor.has_role(Role.mentor) and mentors_student(
+        session, actor.user_id, learner_id, program.id
+    )
+
+
+def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[MenteeCohort]:
+    rows = session.exec(
+        select(Enrollment, Cohort, Program)
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(Enrollment.student_id == learner_id)
+        .order_by(col(Enrollment.enrolled_at).desc())
+    ).all()
+    out = []
+    for e, c, p in rows:
+        if not _related_program(session, actor, learner_id, p):
+            continue
+        mentors = session.exec(
+            select(User)
+            .join(MentorAssignment, col(MentorAssignment.mentor_id) == col(User.id))
+            .where(MentorAssignment.cohort_id == c.id, MentorAssignment.student_id == learner_id)
+            .order_by(col(User.full_name))
+        ).all()
+        out.append(
+            MenteeCohort(
+                cohort_id=c.id or 0,
+                cohort=c.name,
+                program=p.name,
+                status=str(e.status),
+                enrolled_at=e.enrolled_at,
+                completed_at=e.completed_at,
+                mentors=[_name(m) for m in mentors],
+            )
+        )
+    return out
+
+
+def _attempts(session: Session, actor: Principal, learner_id: int) -> list[MenteeAttempt]:
+    # One query for the attempts with their review and reviewer (not two more per attempt).
+    reviewer_user = aliased(User)
+    rows = session.exec(
+        select(Submission, Mission, Review, reviewer_user)
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .outerjoin(Review, col(Review.submission_id) == col(Submission.id))
+        .outerjoin(reviewer_user, col(reviewer_user.id) == col(Review.mentor_id))
+        .where(
+            Submission.student_id == learner_id,
+            Submission.status != SubmissionStatus.draft,
+        )
+        .order_by(col(Submission.submitted_at).desc().nulls_last(), col(Submission.id).desc())
+        .limit(ATTEMPTS_SHOWN)
+    ).all()
+    visible: dict[int, bool] = {}
+    out = []
+    for sub, mission, review, reviewer in rows:
+        mid = mission.id or 0
+        if mid not in visible:
+            program = work_program(session, learner_id, mid)
+            visible[mid] = program is not None and may_view_work(
+                session,
+                actor,
+                student_id=learner_id,
+                program_id=program.id or 0,
+                org_id=program.organization_id,
+            )
+        if not visible[mid]:
+            continue
+        out.append(
+            MenteeAttempt(
+                submission_id=sub.id or 0,
+                mission_id=mid,
+                mission=mission.title,
+                attempt=sub.attempt,
+                status=str(sub.status),
+                submitted_at=sub.submitted_at,
+                decided_at=sub.decided_at,
+                total=review.total if review else None,
+                max_points=rubric_max(mission),
+                reviewer=_name(reviewer) if reviewer else "",
+            )
+        )
+    return out
+
+
+def _profile(session: Session, learner_id: int) -> MenteeProfile | None:
+    r = profiler.latest_result(session, learner_id)
+    if r is None:
+        return None
+    persona = r["persona"] or {}
+    return MenteeProfile(
+        track=TRACK_NAMES.get(r["primary_track"], r["primary_track"]),
+        secondary=TRACK_NAMES.get(r["secondary_track"], r["secondary_track"] or ""),
+        confidence=r["confidence"],
+        confidence_explanation=r["confidence_explanation"],
+        persona_title=str(persona.get("title", "")),
+        narrative=str(persona.get("narrative", "")),
+        strengths=[str(s) for s in persona.get("strengths", [])],
+        growth_areas=[str(s) for s in persona.get("growth_areas", [])],
+        completed_at=r["completed_at"] or None,
+    )
+
+
+def mentee(session: Session, principal: Principal | None, user_id: int) -> MenteeOverview:
+    """The mentee page's data. NotFound (the same message) for an unknown id, oneself, and a
+    learner the viewer has no relationship with."""
+    actor = require_signed_in(principal)
+    learner = session.get(User, user_id)
+    if learner is None or user_id == actor.user_id or not can_read_learner(session, actor, user_id):
+        raise NotFound(NOT_YOURS)
+    done = progress.compute(session, user_id)
+    recs = recommendations.stored(session, actor, user_id)
+    attempts = _attempts(session, actor, user_id)
+    scope = done.scope
+    return MenteeOverview(
+        user_id=user_id,
+        name=_name(learner),
+        email=learner.email,
+        profile=_profile(session, user_id),
+        track_label=(
+            f"{scope.label} {scope.track_name or ''} missions approved".replace("  ", " ")
+            if scope
+            else ""
+        ),
+        track_percent=scope.percent if scope else 0,
+        tracks=done.tracks,
+        cohorts=_cohorts(session, actor, user_id),
+        attempts=attempts,
+        waiting=sum(a.status in ("submitted", "in_review") for a in attempts),
+        recommendations_enabled=recs.enabled,
+        recommendations=recs.items[:5],
+        goals=goals.goals_public(session, user_id),
+        habits=habits.habits_public(session, user_id),
+        shared_reflections=reflections.shared_reflections(session, actor, user_id, limit=10),
+    )

@@ -1,0 +1,679 @@
+"""Sponsorships (issue 15, item 2): a sponsor organisation funds seats in cohorts.
+
+Rules:
+- a director of the cohort's organisation (or an admin) creates, edits and removes the cohort's
+  sponsorships (audited); the sponsor is an organisation with a member holding the sponsor role
+  that runs no programme itself (a company or foundation — or the director's own organisation):
+  another training organisation is never offered, so no organisation's name leaks to another;
+- a user with the sponsor role in organisation S sees the cohorts S sponsors (an admin: every
+  sponsored cohort), with figures about the whole cohort: seats used (active + completed
+  enrolments, capped at the seats funded), activity, approvals per track, completions and
+  certificates. Small counts are still aggregates: "1 active learner" names no one;
+- a learner appears by name (with track and progress) only while their latest
+  `sponsor_sharing` consent is a grant — the filter is in the SQL that lists them, so a learner
+  who never consented or withdrew is never loaded for a sponsor. Answers, files, reviews and
+  profiler answers are never shown to a sponsor; services/learning/learning_access keeps
+  refusing sponsors everything about one learner.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import distinct, exists, func, literal, tuple_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    Certificate,
+    Cohort,
+    ConsentRecord,
+    Enrollment,
+    EnrollmentStatus,
+    Mission,
+    MissionStatus,
+    Organization,
+    ProfilerResult,
+    Program,
+    ProgramMission,
+    Role,
+    RoleAssignment,
+    Sponsorship,
+    Submission,
+    SubmissionStatus,
+    Track,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.models.identity import ConsentKind
+from cyberhub.schemas.sponsorships import (
+    NOTES_MAX,
+    ConsentingLearner,
+    SponsorDashboard,
+    SponsoredCohort,
+    SponsorOrganization,
+    SponsorshipIn,
+    SponsorshipPublic,
+    SponsorshipRemoved,
+    TrackApprovals,
+    WeekCount,
+)
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning.programs import check_org, get_cohort, require_director
+
+WEEKS = 8
+SEATS_MAX = 10_000
+AMOUNT_MAX = Decimal("9999999999.99")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+COUNTED = (EnrollmentStatus.active, EnrollmentStatus.completed)
+NOT_SPONSOR = "That organisation has no sponsor account: pick one from the list."
+DUPLICATE = "That organisation already sponsors this cohort: edit its sponsorship instead."
+UNKNOWN = "That sponsorship does not exist."
+NOT_FUNDED = "Your organisation does not sponsor that cohort."
+
+
+# -- who ------------------------------------------------------------------------------------------
+
+
+def require_sponsor(principal: Principal | None) -> Principal:
+    """Sponsors (and admins) only: 403 for everyone else, before any input."""
+    return require_role(principal, Role.sponsor, Role.admin)
+
+
+def _sponsor_orgs(principal: Principal) -> set[int] | None:
+    """None: every sponsorship (admin); else the organisations the user is a sponsor of."""
+    return None if principal.is_admin else principal.organizations(Role.sponsor)
+
+
+def _pickable(principal: Principal) -> Any:
+    """Organisations a director may name as a sponsor: those with a member holding the sponsor
+    role that run no programme themselves (sponsor organisations: companies, foundations), and
+    the director's own organisations. Another training organisation is never listed (its name
+    is its own business); an admin may pick any organisation with a sponsor."""
+    with_sponsor = select(RoleAssignment.organization_id).where(
+        RoleAssignment.role == Role.sponsor, col(RoleAssignment.organization_id).is_not(None)
+    )
+    if principal.is_admin:
+        return with_sponsor
+    runs_programmes = select(Program.organization_id)
+    return with_sponsor.where(
+        col(RoleAssignment.organization_id).not_in(runs_programmes)
+        | col(RoleAssignment.organization_id).in_(principal.organizations(Role.director) or {-1})
+    )
+
+
+# -- a director's sponsorships of a cohort -------------------------------------------------------
+
+
+def sponsor_organizations(
+    session: Session, principal: Principal | None
+) -> list[SponsorOrganization]:
+    """Organisations a director may pick as the sponsor of a cohort (those with a sponsor)."""
+    actor = require_director(principal)
+    rows = session.exec(
+        select(Organization.id, Organization.name)
+        .where(col(Organization.id).in_(_pickable(actor)))
+        .order_by(col(Organization.name), col(Organization.id))
+    ).all()
+    return [SponsorOrganization(id=i or 0, name=n) for i, n in rows]
+
+
+def _public(s: Sponsorship, sponsor: str, cohort: str) -> SponsorshipPublic:
+    return SponsorshipPublic(
+        id=s.id or 0,
+        organization_id=s.organization_id,
+        sponsor=sponsor,
+        cohort_id=s.cohort_id,
+        cohort=cohort,
+        seats=s.seats,
+        amount=f"{Decimal(s.amount):.2f}",
+        currency=s.currency,
+        starts_on=s.starts_on,
+        ends_on=s.ends_on,
+        notes=s.notes,
+        created_at=s.created_at,
+    )
+
+
+def _org_name(session: Session, org_id: int) -> str:
+    org = session.get(Organization, org_id)
+    return org.name if org else ""
+
+
+def cohort_sponsorships(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> list[SponsorshipPublic]:
+    """The cohort's sponsorships, for its directors."""
+    cohort, _ = get_cohort(session, principal, cohort_id)
+    rows = session.exec(
+        select(Sponsorship, Organization.name)
+        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
+        .where(Sponsorship.cohort_id == cohort.id)
+        .order_by(col(Organization.name), col(Sponsorship.id))
+    ).all()
+    return [_public(s, name, cohort.name) for s, name in rows]
+
+
+def _clean(
+    session: Session, actor: Principal, cohort: Cohort, data: SponsorshipIn
+) -> SponsorshipIn:
+    """The form's values checked (Invalid with the first problem, nothing saved)."""
+    pickable = select(literal(1)).where(
+        col(Organization.id) == data.organization_id,
+        col(Organization.id).in_(_pickable(actor)),
+    )
+    if session.exec(pickable.limit(1)).first() is None:
+        raise Invalid(NOT_SPONSOR)
+    if not 1 <= data.seats <= min(SEATS_MAX, cohort.capacity):
+        raise Invalid(f"Seats must be between 1 and the cohort's capacity ({cohort.capacity}).")
+    amount = Decimal(data.amount)
+    if not amount.is_finite() or amount < 0 or amount > AMOUNT_MAX:
+        raise Invalid("The amount must be a number from 0 to 9,999,999,999.99.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise Invalid("The amount can have at most two decimals.")
+    currency = data.currency.strip().upper()
+    if not _CURRENCY.fullmatch(currency):
+        raise Invalid("The currency is a three-letter code such as USD, EUR or KES.")
+    if data.ends_on < data.starts_on:
+        raise Invalid("The end date can't be before the start date.")
+    notes = data.notes.strip()
+    if len(notes) > NOTES_MAX:
+        raise Invalid(f"Notes can be at most {NOTES_MAX} characters.")
+    return SponsorshipIn.model_construct(
+        organization_id=data.organization_id,
+        seats=data.seats,
+        amount=amount.quantize(Decimal("0.01")),
+        currency=currency,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        notes=notes,
+    )
+
+
+def _duplicate(session: Session, org_id: int, cohort_id: int, other_than: int | None) -> bool:
+    stmt = select(Sponsorship.id).where(
+        Sponsorship.organization_id == org_id, Sponsorship.cohort_id == cohort_id
+    )
+    if other_than is not None:
+        stmt = stmt.where(Sponsorship.id != other_than)
+    return session.exec(stmt).first() is not None
+
+
+def _audit_details(values: SponsorshipIn) -> dict[str, object]:
+    return {
+        "organization_id": values.organization_id,
+        "seats": values.seats,
+        "amount": f"{values.amount:.2f}",
+        "currency": values.currency,
+        "starts_on": values.starts_on.isoformat(),
+        "ends_on": values.ends_on.isoformat(),
+    }
+
+
+def create_sponsorship(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    data: SponsorshipIn,
+    *,
+    meta: RequestMeta = NO_META,
+) -> SponsorshipPublic:
+    """A sponsor organisation funds seats in the cohort (its directors; audited)."""
+    actor = require_director(principal)
+    cohort, _ = get_cohort(session, actor, cohort_id, lock=True)
+    values = _clean(session, actor, cohort, data)
+    if _duplicate(session, values.organization_id, cohort.id or 0, None):
+        raise Conflict(DUPLICATE)
+    row = Sponsorship(cohort_id=cohort.id or 0, created_by_id=actor.user_id, **values.model_dump())
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "sponsorship.created",
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        sponsorship_id=row.id,
+        **_audit_details(values),
+    )
+    return _public(row, _org_name(session, row.organization_id), cohort.name)
+
+
+def _own(
+    session: Session, principal: Principal | None, sponsorship_id: int
+) -> tuple[Sponsorship, Cohort]:
+    """The sponsorship and its cohort, if the principal directs the cohort's organisation."""
+    actor = require_director(principal)
+    row = session.get(Sponsorship, sponsorship_id, with_for_update=True)
+    if row is None:
+        raise NotFound(UNKNOWN)
+    cohort = session.get(Cohort, row.cohort_id)
+    program = session.get(Program, cohort.program_id) if cohort else None
+    assert cohort is not None and program is not None
+    try:
+        check_org(actor, program.organization_id)
+    except Forbidden as exc:  # another organisation's sponsorship: as if it did not exist
+        raise NotFound(UNKNOWN) from exc
+    return row, cohort
+
+
+def update_sponsorship(
+    session: Session,
+    principal: Principal | None,
+    sponsorship_id: int,
+    data: SponsorshipIn,
+    *,
+    meta: RequestMeta = NO_META,
+) -> SponsorshipPublic:
+    """Change a sponsorship's sponsor, seats, amount, dates or notes (audited)."""
+    row, cohort = _own(session, principal, sponsorship_id)
+    assert principal is not None  # _own checked
+    values = _clean(session, principal, cohort, data)
+    if _duplicate(session, values.organization_id, cohort.id or 0, row.id):
+        raise Conflict(DUPLICATE)
+    for key, value in values.model_dump().items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "sponsorship.updated",
+        actor_id=principal.user_id if principal else None,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        sponsorship_id=row.id,
+        **_audit_details(values),
+    )
+    return _public(row, _org_name(session, row.organization_id), cohort.name)
+
+
+def remove_sponsorship(
+    session: Session,
+    principal: Principal | None,
+    sponsorship_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> SponsorshipRemoved:
+    """End a sponsorship: its sponsor no longer sees the cohort (audited)."""
+    row, cohort = _own(session, principal, sponsorship_id)
+    removed = SponsorshipRemoved(id=row.id or 0, cohort_id=cohort.id or 0)
+    audit.record(
+        session,
+        "sponsorship.removed",
+        actor_id=principal.user_id if principal else None,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        sponsorship_id=row.id,
+        organization_id=row.organization_id,
+        seats=row.seats,
+    )
+    session.delete(row)
+    session.flush()
+    return removed
+
+
+# -- the sponsor's view ---------------------------------------------------------------------------
+
+
+def _enrolled(cohort_id: int) -> Any:
+    """Students counted in the cohort (active or completed)."""
+    return select(Enrollment.student_id).where(
+        Enrollment.cohort_id == cohort_id, col(Enrollment.status).in_(COUNTED)
+    )
+
+
+def _program_missions(program_id: int) -> Any:
+    return select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
+
+
+def _consenting(cohort_id: int) -> Any:
+    """The cohort's counted learners whose latest sponsor_sharing record is a grant."""
+    later = aliased(ConsentRecord)
+    newer = exists().where(
+        col(later.user_id) == col(ConsentRecord.user_id),
+        col(later.kind) == col(ConsentRecord.kind),
+        tuple_(col(later.created_at), col(later.id))
+        > tuple_(col(ConsentRecord.created_at), col(ConsentRecord.id)),
+    )
+    return select(ConsentRecord.user_id).where(
+        ConsentRecord.kind == ConsentKind.sponsor_sharing,
+        col(ConsentRecord.granted).is_(True),
+        col(ConsentRecord.user_id).in_(_enrolled(cohort_id)),
+        ~newer,
+    )
+
+
+def _learners(session: Session, cohort_id: int, program_id: int) -> list[ConsentingLearner]:
+    """Consenting learners with their track and progress (approved / published missions)."""
+    published = (
+        select(func.count())
+        .select_from(Mission)
+        .where(
+            col(Mission.id).in_(_program_missions(program_id)),
+            Mission.status == MissionStatus.published,
+        )
+        .scalar_subquery()
+    )
+    later = aliased(Submission)
+    approved = (
+        select(func.count(distinct(col(Submission.mission_id))))
+        .where(
+            col(Submission.student_id) == col(User.id),
+            Submission.status == SubmissionStatus.approved,
+            col(Submission.mission_id).in_(
+                select(Mission.id).where(
+                    col(Mission.id).in_(_program_missions(program_id)),
+                    Mission.status == MissionStatus.published,
+                )
+            ),
+            ~exists().where(
+                col(later.student_id) == col(Submission.student_id),
+                col(later.mission_id) == col(Submission.mission_id),
+                col(later.attempt) > col(Submission.attempt),
+            ),
+        )
+        .scalar_subquery()
+    )
+    # The learner's latest profiler result's track key, one correlated level deep (nested in
+    # a second subquery for the track's name it lost its correlation: every learner got the
+    # newest result of anyone, after a scan of all users). Names are mapped below.
+    track_key = (
+        select(ProfilerResult.primary_track)
+        .where(col(ProfilerResult.user_id) == col(User.id))
+        .order_by(col(ProfilerResult.created_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        sa_select(col(User.full_name), col(User.email), track_key, approved, published)
+        .where(col(User.id).in_(_consenting(cohort_id)))
+        .order_by(col(User.full_name), col(User.email))
+    ).all()
+    names: dict[str, str] = {}
+    if any(key for _, _, key, _, _ in rows):
+        names = dict(session.exec(select(Track.key, Track.name)).all())
+    return [
+        ConsentingLearner(
+            name=full_name or email.split("@")[0],
+            track=names.get(track, "") if track else "",
+            approved=done,
+            published=total,
+            progress=(100 * done) // total if total else 0,
+        )
+        for full_name, email, track, done, total in rows
+    ]
+
+
+def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> SponsoredCohort:
+    """Four queries per cohort (the benchmark's budget): the cohort with its counts, activity
+    with the weekly submissions, approvals per track, and the consenting learners."""
+
+    def count_of(*where: Any) -> Any:
+        return select(func.count()).where(*where).scalar_subquery()
+
+    cid = sponsorship.cohort_id
+    row = session.execute(
+        sa_select(
+            col(Cohort.id),
+            col(Cohort.name),
+            col(Cohort.starts_on),
+            col(Cohort.ends_on),
+            col(Program.id),
+            col(Program.name),
+            col(Organization.name),
+            count_of(col(Enrollment.cohort_id) == cid, col(Enrollment.status).in_(COUNTED)),
+            count_of(
+                col(Enrollment.cohort_id) == cid,
+                col(Enrollment.status) == EnrollmentStatus.completed,
+            ),
+            count_of(col(Certificate.cohort_id) == cid, col(Certificate.revoked_at).is_(None)),
+        )
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .join(Organization, col(Organization.id) == col(Program.organization_id))
+        .where(col(Cohort.id) == cid)
+    ).one()
+    _, cohort_name, starts_on, ends_on, program_id, program_name, runner = row[:7]
+    enrolled, completions, certificates = (int(n) for n in row[7:])
+    now = utcnow()
+    week0 = (now - timedelta(days=now.weekday() + 7 * (WEEKS - 1))).date()
+    starts = [
+        datetime.combine(week0 + timedelta(weeks=i), time(0), tzinfo=UTC) for i in range(WEEKS)
+    ]
+    at = col(Submission.submitted_at)
+    weekly = [
+        func.count().filter(at >= start, at < end)
+        for start, end in zip(starts, starts[1:], strict=False)
+    ] + [func.count().filter(at >= starts[-1])]
+    activity = session.execute(
+        sa_select(
+            func.count(distinct(col(Submission.student_id))).filter(at >= now - timedelta(days=7)),
+            func.count(distinct(col(Submission.student_id))).filter(at >= now - timedelta(days=30)),
+            *weekly,
+        ).where(
+            col(Submission.student_id).in_(_enrolled(cid)),
+            col(Submission.mission_id).in_(_program_missions(program_id)),
+            at >= min(now - timedelta(days=30), starts[0]),
+        )
+    ).one()
+    approvals = session.execute(
+        sa_select(col(Track.name), func.count())
+        .select_from(Submission)
+        .join(Mission, col(Mission.id) == col(Submission.mission_id))
+        .join(Track, col(Track.id) == col(Mission.track_id))
+        .where(
+            col(Submission.student_id).in_(_enrolled(cid)),
+            col(Submission.mission_id).in_(_program_missions(program_id)),
+            col(Submission.status) == SubmissionStatus.approved,
+        )
+        .group_by(col(Track.name))
+        .order_by(col(Track.name))
+    ).all()
+    learners = _learners(session, cid, program_id)
+    return SponsoredCohort(
+        cohort_id=cid,
+        cohort=cohort_name,
+        program=program_name,
+        organization=runner,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        sponsorship=_public(sponsorship, sponsor, cohort_name),
+        enrolled=enrolled,
+        seats_used=min(enrolled, sponsorship.seats),
+        active_7d=int(activity[0]),
+        active_30d=int(activity[1]),
+        submissions_per_week=[
+            WeekCount(week=start.date(), submissions=int(n))
+            for start, n in zip(starts, activity[2:], strict=True)
+        ],
+        approvals=sum(n for _, n in approvals),
+        approvals_per_track=[TrackApprovals(track=t, approvals=n) for t, n in approvals],
+        completions=completions,
+        certificates=certificates,
+        learners=learners,
+        withheld=max(enrolled - len(learners), 0),
+    )
+
+
+def _sponsorships(
+    session: Session, principal: Principal, cohort_id: int | None = None
+) -> list[tuple[Sponsorship, str]]:
+    orgs = _sponsor_orgs(principal)
+    stmt = (
+        select(Sponsorship, Organization.name)
+        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
+        .join(Cohort, col(Cohort.id) == col(Sponsorship.cohort_id))
+        .order_by(col(Cohort.starts_on).desc(), col(Cohort.name), col(Sponsorship.id))
+    )
+    if orgs is not None:
+        stmt = stmt.where(col(Sponsorship.organization_id).in_(orgs or [-1]))
+    if cohort_id is not None:
+        stmt = stmt.where(Sponsorship.cohort_id == cohort_id)
+    return [(s, n) for s, n in session.exec(stmt).all()]
+
+
+def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard:
+    """The cohorts the user's sponsor organisations fund, each with its figures."""
+    actor = require_sponsor(principal)
+    orgs = _sponsor_orgs(actor)
+    names = (
+        ["All organisations (admin)"]
+        if orgs is None
+        else list(
+            session.exec(
+                select(Organization.name)
+                .where(col(Organization.id).in_(orgs or [-1]))
+                .order_by(col(Organization.name))
+            ).all()
+        )
+    )
+    return SponsorDashboard(
+        organizations=names,
+        cohorts=[_figures(session, s, name) for s, name in _sponsorships(session, actor)],
+    )
+
+
+def sponsored_cohort(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> SponsoredCohort:
+    """One funded cohort's figures (NotFound unless the user's organisation sponsors it)."""
+    actor = require_sponsor(principal)
+    found = _sponsorships(session, actor, cohort_id)
+    if not found:
+        raise NotFound(NOT_FUNDED)
+    return _figures(session, *found[0])
+
+
+def report(
+    session: Session, principal: Principal | None, cohort_id: int | None = None
+) -> SponsorDashboard:
+    """The sponsor report's figures: every cohort the user's sponsor organisations fund (the
+    dashboard), or one funded cohort. For one cohort a director of its organisation (or an
+    admin) gets every sponsorship of it; a sponsor only their own organisations' (NotFound
+    when none, like sponsored_cohort). Learners appear only when they consent, for everyone."""
+    if cohort_id is None:
+        return dashboard(session, principal)
+    if principal is not None and principal.has_role(Role.sponsor):
+        found = _sponsorships(session, principal, cohort_id)
+        if found:
+            names = sorted({name for _, name in found})
+            return SponsorDashboard(
+                organizations=names, cohorts=[_figures(session, s, n) for s, n in found]
+            )
+    if principal is None or not (principal.is_admin or principal.has_role(Role.director)):
+        raise NotFound(NOT_FUNDED)
+    get_cohort(session, principal, cohort_id)  # a director of the cohort's organisation
+    every = (
+        select(Sponsorship, Organization.name)
+        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
+        .where(Sponsorship.cohort_id == cohort_id)
+        .order_by(col(Organization.name), col(Sponsorship.id))
+    )
+    rows = list(session.exec(every).all())
+    if not rows:
+        raise NotFound("Nobody sponsors that cohort.")
+    return SponsorDashboard(
+        organizations=sorted({name for _, name in rows}),
+        cohorts=[_figures(session, s, n) for s, n in rows],
+    )
+
+
+# -- the report as CSV ----------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, so `=HYPERLINK(...)` shows as typed (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+COHORT_COLUMNS = [
+    "Cohort",
+    "Programme",
+    "Organisation",
+    "Starts",
+    "Ends",
+    "Sponsor",
+    "Seats funded",
+    "Seats used",
+    "Amount",
+    "Currency",
+    "Enrolled",
+    "Active (7 days)",
+    "Active (30 days)",
+    "Approvals",
+    "Completions",
+    "Certificates",
+    "Approvals per track",
+]
+LEARNER_COLUMNS = ["Cohort", "Learner", "Track", "Missions approved", "Missions", "Progress (%)"]
+
+
+def report_csv(session: Session, principal: Principal | None) -> str:
+    """The sponsor report: one row per funded cohort, then the consenting learners."""
+    found = dashboard(session, principal)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for cells in report_rows(found):
+        writer.writerow([safe_cell(c) for c in cells])
+    return out.getvalue()
+
+
+def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
+    """The report's CSV rows (cells not yet made safe): the cohort header and one row per
+    funded cohort, an empty row, the learner header and the consenting learners."""
+    yield list(COHORT_COLUMNS)
+    for c in report.cohorts:
+        s = c.sponsorship
+        yield (
+            [
+                c.cohort,
+                c.program,
+                c.organization,
+                c.starts_on.isoformat(),
+                c.ends_on.isoformat(),
+                s.sponsor,
+                s.seats,
+                c.seats_used,
+                s.amount,
+                s.currency,
+                c.enrolled,
+                c.active_7d,
+                c.active_30d,
+                c.approvals,
+                c.completions,
+                c.certificates,
+                "; ".join(f"{t.track}: {t.approvals}" for t in c.approvals_per_track),
+            ]
+        )
+    yield []
+    yield list(LEARNER_COLUMNS)
+    for c in report.cohorts:
+        for learner in c.learners:
+            yield [
+                c.cohort,
+                learner.name,
+                learner.track,
+                learner.approved,
+                learner.published,
+                learner.progress,
+            ]
+
+
+def report_filename(today: date | None = None) -> str:
+    return f"sponsor-report-{(today or utcnow().date()).isoformat()}.csv"

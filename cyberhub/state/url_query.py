@@ -1,0 +1,71 @@
+"""A list page's search, filters and page kept in its address (catalog, director missions …).
+
+The address is the list's state: a shared link, a reload and Back show the same list. A page's
+on_load reads the query back with these helpers (absent or unknown values mean "any": `ALL`)
+and its filter events put the new query in the address with `list_url` (a new history entry).
+
+A filter event fetches the new list itself and answers with it (one round trip to see the
+result); `AddressedList._shown` then puts the address in the bar, and the on_load that the
+address change runs skips the second fetch (`_fresh`). Reload, Back and shared links fetch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Mapping
+from urllib.parse import urlencode
+
+import reflex as rx
+from reflex.event import EventSpec
+
+ALL = "all"
+PAGE_MAX = 100_000
+# How long after a filter event its address change may skip the fetch (the route change follows
+# within a round trip; anything later fetches again).
+FRESH_SECONDS = 5.0
+
+
+def choice(params: Mapping[str, str], name: str, allowed: Collection[str]) -> str:
+    """The query's `name` when it is one of `allowed`, else ALL."""
+    value = params.get(name, "")
+    return value if value in allowed else ALL
+
+
+def text(params: Mapping[str, str], name: str, limit: int = 200) -> str:
+    """Free text from the query (a search), trimmed and capped."""
+    return params.get(name, "").strip()[:limit]
+
+
+def page(params: Mapping[str, str]) -> int:
+    """The 1-based page number; anything else is page 1."""
+    value = params.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < PAGE_MAX else 1
+
+
+def list_url(route: str, filters: Mapping[str, str], q: str = "", page_no: int = 1) -> str:
+    """`route` with only what differs from the defaults: filters that aren't ALL (or ""), the
+    search and a page after the first."""
+    query = {k: v for k, v in filters.items() if v and v != ALL}
+    if q:
+        query["q"] = q
+    if page_no > 1:
+        query["page"] = str(page_no)
+    return route + ("?" + urlencode(query) if query else "")
+
+
+class AddressedList(rx.State, mixin=True):
+    """For a list page whose filter events fetch, then put the filters in the address."""
+
+    _shown_url: str = ""
+    _shown_at: float = 0.0
+
+    def _shown(self, url: str) -> EventSpec:
+        """Remember that the list for `url` was just fetched, and put `url` in the address."""
+        self._shown_url, self._shown_at = url, time.time()
+        return rx.redirect(url)
+
+    def _fresh(self, url: str) -> bool:
+        """True once: on the on_load that follows `_shown(url)` (the list on screen is for it)."""
+        fresh = url == self._shown_url and time.time() - self._shown_at < FRESH_SECONDS
+        self._shown_url = ""
+        return fresh

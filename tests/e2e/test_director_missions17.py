@@ -1,0 +1,135 @@
+"""Issue 17 item 8: the director's missions list has search (title or skill), filters (status,
+track, difficulty) and pages, all in the URL (shareable, Back works); the mission form stays
+collapsed behind "New mission" (Cancel closes it and keeps nothing), and a validation message
+goes away as soon as its field is fixed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cyberhub.services.admin.demo import DEMO_PASSWORD
+from tests.e2e.conftest import BrowserPage, sign_in
+
+pytestmark = [pytest.mark.missions]
+
+DIRECTOR = "director@cyberhub.example"
+SHOWING = re.compile(r"Showing (\d+)–(\d+) of (\d+)")
+
+
+def _signed_in(page: Page) -> None:
+    page.goto("/signin?next=/director/missions")
+    sign_in(page, DIRECTOR, DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/director/missions"))
+
+
+def _showing(page: Page) -> tuple[int, int, int]:
+    """The list's "Showing 1–20 of 37", once it is there."""
+    text = page.get_by_test_id("missions-count")
+    expect(text).to_have_text(SHOWING)
+    m = SHOWING.search(text.inner_text())
+    assert m is not None
+    return int(m[1]), int(m[2]), int(m[3])
+
+
+def _expect_showing(page: Page, text: str) -> None:
+    expect(page.get_by_test_id("missions-count")).to_have_text(text)
+
+
+def test_search_filters_and_pages_live_in_the_url(web: BrowserPage) -> None:
+    page = web.page
+    _signed_in(page)
+    table = page.get_by_test_id("missions-table")
+    expect(table).to_be_visible(timeout=15_000)  # the first load of a busy shared test app
+    total = _showing(page)[2]
+    assert total >= 35  # the 35 library missions and more
+    _expect_showing(page, f"Showing 1–20 of {total}")
+    expect(table.get_by_role("row")).to_have_count(21)  # the header and 20 missions
+
+    # The second page is in the address, and Back returns to the first.
+    page.get_by_role("button", name="Next →").click()
+    expect(page).to_have_url(re.compile(r"/director/missions/?\?page=2$"))
+    _expect_showing(page, f"Showing 21–{min(40, total)} of {total}")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/director/missions/?$"))
+    _expect_showing(page, f"Showing 1–20 of {total}")
+
+    # A track and a difficulty narrow the list (filters start again at page 1).
+    page.locator("#track-filter").click()
+    page.get_by_role("option", name="Researchers").click()
+    expect(page).to_have_url(re.compile(r"\?track=researchers$"))
+    page.locator("#difficulty-filter").click()
+    page.get_by_role("option", name="Intermediate · 3/5").click()
+    expect(page).to_have_url(re.compile(r"\?track=researchers&difficulty=3$"))
+    expect(table).to_contain_text("Write and test Sigma rules for credential dumping")
+    expect(table).to_contain_text("Statically triage a malware sample and write a YARA rule")
+    expect(table).not_to_contain_text("Volatility")  # memory forensics: another difficulty
+
+    # Search by a skill: only the mission that lists it (within the same filters).
+    page.get_by_label("Search missions").fill("yara")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"\?track=researchers&difficulty=3&q=yara$"))
+    expect(page.get_by_test_id("missions-count")).to_have_text("Showing 1–1 of 1")
+    expect(table).not_to_contain_text("Sigma rules")
+
+    # A reload shows the same; Back steps through the earlier filters.
+    page.reload()
+    expect(page.get_by_label("Search missions")).to_have_value("yara")
+    expect(page.locator("#track-filter")).to_contain_text("Researchers")
+    expect(page.get_by_test_id("missions-count")).to_have_text("Showing 1–1 of 1")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?track=researchers&difficulty=3$"))
+    expect(page.get_by_label("Search missions")).to_have_value("")
+    expect(table).to_contain_text("Sigma rules")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?track=researchers$"))
+    expect(page.locator("#difficulty-filter")).to_contain_text("Any difficulty")
+
+    # Search by title; nothing found says so and offers to clear.
+    page.goto("/director/missions?q=no-such-mission-anywhere")
+    expect(page.get_by_text("No mission matches")).to_be_visible()
+    page.get_by_role("button", name="Clear filters").click()
+    expect(page).to_have_url(re.compile(r"/director/missions/?$"))
+    _expect_showing(page, f"Showing 1–20 of {total}")
+    assert web.console_errors == []
+
+
+def test_the_form_opens_on_demand_and_errors_clear_when_fixed(web: BrowserPage) -> None:
+    page = web.page
+    _signed_in(page)
+    expect(page.get_by_test_id("missions-table")).to_be_visible()
+    editor = page.get_by_role("heading", name="New mission", level=2)
+    expect(editor).to_have_count(0)  # collapsed until asked for
+
+    page.get_by_role("button", name="New mission").first.click()
+    expect(editor).to_be_visible()
+    title = page.get_by_label("Title", exact=True)
+    minutes = page.get_by_label("Estimated minutes", exact=True)
+    title.fill("ab")
+    minutes.fill("")
+    page.get_by_role("button", name="Save mission").click()
+    title_error = page.get_by_text("Give the mission a title (at least 3 characters).")
+    minutes_error = page.get_by_text("Enter the estimated minutes as a whole number.")
+    expect(title_error).to_be_visible()
+    expect(minutes_error).to_be_visible()
+    expect(title).to_have_attribute("aria-invalid", "true")
+
+    # Fixing a field clears its own message at once, without saving again.
+    title.press_sequentially("c")
+    expect(title_error).to_have_count(0)
+    expect(title).not_to_have_attribute("aria-invalid", "true")
+    expect(minutes_error).to_be_visible()
+    minutes.fill("45")
+    expect(minutes_error).to_have_count(0)
+
+    # Cancel closes the form; opening it again starts empty, with no old message.
+    page.get_by_role("button", name="Cancel").click()
+    expect(editor).to_have_count(0)
+    page.get_by_role("button", name="New mission").first.click()
+    expect(editor).to_be_visible()
+    expect(page.get_by_label("Title", exact=True)).to_have_value("")
+    expect(page.get_by_label("Estimated minutes", exact=True)).to_have_value("60")
+    expect(title_error).to_have_count(0)
+    assert web.console_errors == []

@@ -1,0 +1,67 @@
+"""Issue 15, item 5 — a learner downloads their own data: "Download my data" on the privacy page
+queues the export, the exports page follows it until it is ready (the real worker writes it), and
+the zip they download holds their submission."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session
+
+from cyberhub.services.learning import submissions
+from tests.e2e.conftest import BrowserPage
+from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
+from tests.factories import enroll, make_user, principal
+
+pytestmark = [pytest.mark.e2e]
+
+
+@dataclass
+class Learner:
+    email: str
+    answer: str
+
+
+@pytest.fixture
+def learner(app_url: str, pg_admin_url: str) -> Iterator[Learner]:
+    tag = uuid.uuid4().hex[:6]
+    answer = f"Exported answer {tag}: SSH keys only, firewall default-deny."
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, cohort, (mission,) = make_course(session, "Export", tag, "Harden SSH")
+            student = make_user(
+                session, f"export-student-{tag}@example.org", "student", organization_id=org.id
+            )
+            enroll(session, cohort, student)
+            submissions.submit(session, principal(session, student), mission.id or 0, answer=answer)
+            session.commit()
+            made = Learner(student.email, answer)
+            org_id, program_id, user_ids = org.id, program.id, [student.id]
+        yield made
+        remove_made(engine, org_id, program_id, user_ids)
+
+
+def test_a_learner_downloads_their_own_data(web: BrowserPage, learner: Learner) -> None:
+    page = web.page
+    sign_in_to(page, "/settings/privacy", learner.email)
+    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    page.get_by_role("button", name="Download my data").click()
+    expect(page).to_have_url(re.compile(r"/exports/?$"))
+    item = page.get_by_test_id("export-item").first
+    expect(item).to_contain_text("My data")
+    expect(item).to_contain_text("Ready", timeout=60_000)  # the worker writes it
+    expect(item).to_contain_text("Expires in")
+    with page.expect_download() as info:
+        item.get_by_role("button", name=re.compile("^Download")).click()
+    download = info.value
+    assert download.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(download.path()) as z:
+        assert {"submissions.csv", "submissions.json", "profile.json"} <= set(z.namelist())
+        assert learner.answer in z.read("submissions.csv").decode()
+        assert learner.email in z.read("profile.json").decode()

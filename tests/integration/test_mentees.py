@@ -1,0 +1,174 @@
+"""The mentee page's data (/mentees/<id>, GET /api/v1/mentees/{id}): who may read which learner,
+and what a related mentor or director sees."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import Enrollment
+from cyberhub.models.progress import EnrollmentStatus
+from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.services.coaching import goals, habits, reflections
+from cyberhub.services.errors import NotFound
+from cyberhub.services.learning import mentees, reviews, submissions
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    complete_profiler,
+    enroll,
+    id_of,
+    make_cohort,
+    make_user,
+    principal,
+)
+from tests.integration.conftest import ClientFor
+
+pytestmark = pytest.mark.usefixtures("session")
+
+
+def hand_in(session: Session, w: World, mission_id: int) -> int:
+    sub = submissions.submit(session, principal(session, w.student), mission_id, answer=GOOD_ANSWER)
+    session.commit()
+    return sub.id or 0
+
+
+def review(session: Session, w: World, sub_id: int, decision: str = "approved") -> None:
+    mentor = principal(session, w.mentor)
+    reviews.claim(session, mentor, sub_id)
+    reviews.review(
+        session, mentor, sub_id, decision=decision, scores=FULL_SCORES, feedback="Good evidence."
+    )
+    session.commit()
+
+
+def test_the_mentor_sees_profile_progress_attempts_and_cohort(
+    session: Session, world: World
+) -> None:
+    w = world
+    complete_profiler(session, id_of(w.student), "builders", "leaders")
+    approved = hand_in(session, w, id_of(w.m1))
+    review(session, w, approved)
+    waiting = hand_in(session, w, id_of(w.m3))
+
+    got = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+
+    assert got.name and got.email == w.student.email
+    assert got.profile is not None and got.profile.track == "Builders"
+    assert got.profile.secondary == "Leaders" and got.profile.confidence == "high"
+    assert {t.key: t.approved for t in got.tracks} == {"builders": 1, "leaders": 0}
+    by_id = {a.submission_id: a for a in got.attempts}
+    assert by_id[approved].status == "approved" and by_id[approved].total is not None
+    assert by_id[approved].reviewer and by_id[approved].max_points > 0
+    assert by_id[waiting].status == "submitted" and by_id[waiting].total is None
+    assert got.waiting == 1
+    [cohort] = got.cohorts
+    assert cohort.cohort == w.cohort.name and cohort.mentors  # their assigned mentor
+    assert got.recommendations_enabled is False  # no AI consent: nothing computed, said so
+
+
+def test_drafts_stay_the_learners_own(session: Session, world: World) -> None:
+    w = world
+    submissions.save_draft(session, principal(session, w.student), id_of(w.m1), answer="half")
+    session.commit()
+    got = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+    assert got.attempts == []
+
+
+def test_only_related_staff_read_a_learner_and_others_learn_nothing(
+    session: Session, world: World
+) -> None:
+    w = world
+    learner = id_of(w.student)
+    for user in (w.mentor, w.comentor, w.director, w.admin):
+        assert mentees.mentee(session, principal(session, user), learner).user_id == learner
+    # A mentor of another cohort, another organisation's staff, a fellow learner, a sponsor:
+    # the same answer as for an id that does not exist.
+    sponsor = make_user(session, "mentee.sponsor@example.org", "sponsor", organization_id=w.org.id)
+    for user in (w.other_mentor, w.other_director, w.other_mentor_org, w.student2, sponsor):
+        with pytest.raises(NotFound) as refused:
+            mentees.mentee(session, principal(session, user), learner)
+        assert refused.value.message == mentees.NOT_YOURS
+    with pytest.raises(NotFound) as unknown:
+        mentees.mentee(session, principal(session, w.mentor), 987_654)
+    assert unknown.value.message == mentees.NOT_YOURS
+
+
+def test_another_organisations_enrolment_stays_out_of_sight(session: Session, world: World) -> None:
+    """The learner also studies with a second organisation: its director sees that cohort only,
+    and this organisation's director never sees it."""
+    w = world
+    elsewhere = make_cohort(session, w.other_program, name="Elsewhere cohort")
+    enroll(session, elsewhere, w.student)
+    other = mentees.mentee(session, principal(session, w.other_director), id_of(w.student))
+    assert [c.cohort for c in other.cohorts] == ["Elsewhere cohort"]
+    ours = mentees.mentee(session, principal(session, w.director), id_of(w.student))
+    assert "Elsewhere cohort" not in [c.cohort for c in ours.cohorts]
+
+
+def test_a_withdrawn_learner_is_no_longer_the_directors_to_read(
+    session: Session, world: World
+) -> None:
+    w = world
+    seat = session.exec(
+        select(Enrollment).where(
+            Enrollment.cohort_id == w.cohort.id, Enrollment.student_id == w.student.id
+        )
+    ).one()
+    seat.status = EnrollmentStatus.withdrawn
+    session.add(seat)
+    session.commit()
+    with pytest.raises(NotFound):
+        mentees.mentee(session, principal(session, w.director), id_of(w.student))
+
+
+def test_the_api_answers_the_mentor_and_refuses_others(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    w = world
+    url = f"/api/v1/mentees/{id_of(w.student)}"
+    ok = client_for(w.mentor).get(url)
+    assert ok.status_code == 200 and ok.json()["email"] == w.student.email
+    assert client_for(w.other_director).get(url).status_code == 404
+    assert client_for(w.other_director).get(url).json() == {"detail": mentees.NOT_YOURS}
+    assert client_for(w.student2).get(url).status_code == 403  # not staff at all
+    assert client_for(w.mentor).get("/api/v1/mentees/0").status_code == 422
+
+
+def test_the_mentor_sees_goals_habits_and_only_shared_reflections(
+    session: Session, world: World
+) -> None:
+    """Issue 16, item 9: goals and their progress, habits and streaks, shared reflections —
+    never a private one."""
+    w = world
+    me = principal(session, w.student)
+    habit = habits.create_habit(session, me, HabitCreate(title="Read one CVE write-up"))
+    habits.check_in(session, me, habit.id, CheckinCreate())
+    goals.create_goal(
+        session,
+        me,
+        GoalCreate(
+            title="Land a SOC internship", why="I like **finding** things", manual_percent=40
+        ),
+    )
+    reflections.add_reflection(
+        session,
+        me,
+        ReflectionCreate(
+            body="Log parsing was hard", prompt="What was hard?", mood=3, visibility="mentor"
+        ),
+    )
+    reflections.add_reflection(session, me, ReflectionCreate(body="My private worry"))
+    session.commit()
+
+    got = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+
+    [goal] = got.goals
+    assert (goal.title, goal.percent) == ("Land a SOC internship", 40)
+    [h] = got.habits
+    assert h.title == "Read one CVE write-up" and h.streak.current == 1
+    assert [r.body for r in got.shared_reflections] == ["Log parsing was hard"]
+    # The director of their programme sees the same; nobody sees the private one.
+    director = mentees.mentee(session, principal(session, w.director), id_of(w.student))
+    assert "My private worry" not in [r.body for r in director.shared_reflections]

@@ -1,0 +1,231 @@
+"""Restarts lose nothing and need no one (issue 18, item 4).
+
+PostgreSQL: a throw-away embedded server of this test's own (the session's is shared), stopped
+and started again with its same socket. While it is down the JSON API answers 503
+{"detail": "... try again ..."} with Retry-After (not a 500), a page's service call gets the
+same sentence as its message; the first request after the start succeeds, without any action.
+
+Redis: the embedded one keeps an append-only file, so a job queued before a restart is still
+there after it and a worker runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import psutil
+import pytest
+import redis.exceptions
+import sqlalchemy.exc
+from dramatiq import Worker
+from dramatiq.brokers.redis import RedisBroker
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
+from sqlmodel import Session, select
+
+from cyberhub import db, infra
+from cyberhub.outages import UNAVAILABLE
+from cyberhub.settings import get_settings
+from cyberhub.state.service import run_for_token
+from tests.factories import PASSWORD, World, login, make_user
+
+V1 = "/api/v1"
+
+
+@pytest.fixture
+def own_postgres(redis_url: str) -> Iterator[Path]:
+    """A migrated embedded PostgreSQL of this test only; DATABASE_URL points at it."""
+    from cyberhub.migrate import upgrade
+
+    root = Path(tempfile.mkdtemp(prefix="cyberhub-restart-", dir="/tmp"))
+    data = root / "pg"
+    url = infra.start_postgres(data, "restarts")
+    upgrade(url)
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    try:
+        yield data
+    finally:
+        db._engine_for.cache_clear()
+        os.environ.pop("DATABASE_URL", None)
+        get_settings.cache_clear()
+        infra.stop_postgres(data)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _select_one(session: Session, _principal: object) -> int:
+    return int(session.execute(text("SELECT 1")).scalar_one())
+
+
+def test_a_postgres_restart_is_a_503_to_retry_then_works_unaided(own_postgres: Path) -> None:
+    from cyberhub.api import create_api
+
+    with db.session_scope() as session:
+        make_user(session, "restart-learner@example.com", "student")
+    with TestClient(create_api(), raise_server_exceptions=False) as client:
+        token = login(client, "restart-learner@example.com")["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        assert client.get(f"{V1}/auth/me").status_code == 200  # the pool holds connections
+
+        with infra.postgres_stopped(own_postgres):
+            down = client.get(f"{V1}/auth/me")
+            assert down.status_code == 503, down.text
+            assert down.json() == {"detail": UNAVAILABLE}
+            assert int(down.headers["Retry-After"]) > 0
+            # A write refused the same way, nothing half-done.
+            refused = client.post(
+                f"{V1}/auth/login",
+                json={"email": "restart-learner@example.com", "password": "whatever"},
+            )
+            assert refused.status_code == 503 and refused.json() == {"detail": UNAVAILABLE}
+            # A page's call: the message to try again, not an exception.
+            _, outcome = run_for_token("no-such-token", _select_one)
+            assert not outcome and outcome.error == UNAVAILABLE and outcome.code == "Unavailable"
+
+        # Back: the very first request after the start works (stale pooled connections are
+        # replaced on checkout), and so do a page's call and a worker-style session.
+        again = client.get(f"{V1}/auth/me")
+        assert again.status_code == 200, again.text
+        assert again.json()["email"] == "restart-learner@example.com"
+        _, outcome = run_for_token("no-such-token", _select_one)
+        assert outcome and outcome.value == 1
+        with db.session_scope() as session:
+            assert _select_one(session, None) == 1
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_queued_jobs_survive_a_redis_restart_and_workers_reconnect(tmp_path: Path) -> None:
+    server = infra.EmbeddedRedis(tmp_path / "redis")
+    url = server.url
+    broker = RedisBroker(url=url, middleware=[])
+    ran: list[str] = []
+
+    @dramatiq.actor(broker=broker, queue_name="default", actor_name="note_restart")
+    def note(label: str) -> None:
+        ran.append(label)
+
+    worker = Worker(broker, worker_timeout=100)
+    try:
+        # Queued while no worker runs, then Redis restarts (SIGTERM, as an operator would).
+        note.send("queued before the restart")
+        server.stop()
+        server = infra.EmbeddedRedis(tmp_path / "redis")
+        assert server.url == url  # same socket: nobody needs a new URL
+        assert (tmp_path / "redis" / infra.AOF_FILE).exists()
+        # Another process of the same data folder attaches to it instead of starting a second
+        # server on the same files, and leaves it running when it stops.
+        other = infra.EmbeddedRedis(tmp_path / "redis")
+        assert other.url == url and other.pid is None
+        other.stop()
+        assert server.pid is not None and psutil.pid_exists(server.pid)
+
+        worker.start()
+        assert _wait_for(lambda: ran == ["queued before the restart"]), ran
+
+        # Redis restarts under a running worker and a sender: both reconnect by themselves.
+        server.stop()
+        server = infra.EmbeddedRedis(tmp_path / "redis")
+        _wait_for(lambda: _sent(note, "sent after the restart"), timeout=15)
+        assert _wait_for(lambda: len(ran) == 2, timeout=30), ran
+        assert ran == ["queued before the restart", "sent after the restart"]
+    finally:
+        worker.stop()
+        broker.close()
+        server.stop()
+
+
+def _sent(actor: Any, label: str) -> bool:
+    try:
+        actor.send(label)
+    except redis.exceptions.ConnectionError:
+        return False
+    return True
+
+
+def test_the_api_acknowledges_a_write_only_once_it_is_committed(db_url: str) -> None:
+    """A commit that fails (the database went away between the route's work and its commit) is
+    the answer — 503, try again — never a 2xx for a write that is not stored."""
+    from cyberhub.api import create_api
+    from cyberhub.models import RefreshToken
+
+    with db.session_scope() as session:
+        make_user(session, "commit-learner@example.com", "student")
+
+    def database_gone(session: Session) -> None:
+        raise sqlalchemy.exc.OperationalError("COMMIT", {}, Exception("server closed"))
+
+    with TestClient(create_api(), raise_server_exceptions=False) as client:
+        event.listen(Session, "before_commit", database_gone)
+        try:
+            answer = client.post(
+                f"{V1}/auth/login",
+                json={"email": "commit-learner@example.com", "password": PASSWORD},
+            )
+        finally:
+            event.remove(Session, "before_commit", database_gone)
+        assert answer.status_code == 503, answer.text  # not 200 with a token that won't work
+        assert answer.json() == {"detail": UNAVAILABLE}
+        with db.session_scope() as session:
+            assert session.exec(select(RefreshToken)).all() == []
+        # Tried again: stored, and the token works.
+        token = login(client, "commit-learner@example.com")["access_token"]
+        me = client.get(f"{V1}/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200
+
+
+def test_an_export_cut_by_a_database_outage_is_queued_again_then_done(
+    session: Session, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away while the worker writes an export: the export is not marked
+    failed (the requester would have to ask again) nor left "running" (a redelivered job would
+    find it claimed and do nothing): it is queued again with a new job, which then does it."""
+    from cyberhub import jobs
+    from cyberhub.models import Export, ExportStatus
+    from cyberhub.schemas.exports import ExportRequest
+    from cyberhub.services.admin import exports
+
+    monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
+    export_id = exports.request_export(
+        session, world.p(session, world.student), ExportRequest(kind="own_data")
+    ).id
+    session.commit()
+    queue = jobs.broker().queues["default"]
+    sent_before = queue.qsize()
+    cut = {"done": False}
+
+    def database_gone(s: Session, _context: object, _instances: object) -> None:
+        finishing = any(isinstance(o, Export) and o.status == ExportStatus.done for o in s.dirty)
+        if finishing and not cut["done"]:
+            cut["done"] = True
+            raise sqlalchemy.exc.OperationalError("UPDATE", {}, Exception("server closed"))
+
+    event.listen(Session, "before_flush", database_gone)
+    try:
+        assert exports.run_export(db.session_scope, export_id) == ExportStatus.queued
+    finally:
+        event.remove(Session, "before_flush", database_gone)
+    assert cut["done"]
+    session.expire_all()
+    assert session.get(Export, export_id).status == ExportStatus.queued  # type: ignore[union-attr]
+    assert queue.qsize() == sent_before + 1  # a new run_export job for it
+    assert list(tmp_path.rglob("*.part")) == []  # the half-written file is gone
+
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    session.expire_all()
+    done = session.get(Export, export_id)
+    assert done is not None and done.status == ExportStatus.done and done.file_path

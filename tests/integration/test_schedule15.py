@@ -1,0 +1,450 @@
+"""Cohort schedule (issue 15, item 3): due dates set by directors in their time zone, the
+learner's "due this week" and overdue marks, roster counts, reminders sent once (even by two
+sweeps at once) and the secret calendar feed — through the services and the JSON API."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from cyberhub.db import get_engine
+from cyberhub.formatting import when
+from cyberhub.models import (
+    AuditLog,
+    CalendarFeed,
+    Notification,
+    OutboxMail,
+    Submission,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.services.learning import reviews, schedule, submissions
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    complete_profiler,
+    id_of,
+    principal,
+)
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+
+
+def set_zone(session: Session, user: User, tz: str) -> None:
+    user.time_zone = tz
+    session.add(user)
+    session.commit()
+
+
+def due(session: Session, w: World, mission_id: int, at: datetime | str) -> None:
+    schedule.set_due_date(session, principal(session, w.director), id_of(w.cohort), mission_id, at)
+    session.commit()
+
+
+def hand_in(session: Session, w: World, mission_id: int, user: User | None = None) -> Submission:
+    sub = submissions.submit(
+        session, principal(session, user or w.student), mission_id, answer=GOOD_ANSWER
+    )
+    session.commit()
+    return sub
+
+
+def decide(session: Session, w: World, sub: Submission, decision: str) -> None:
+    reviews.claim(session, principal(session, w.mentor), id_of(sub))
+    session.commit()
+    reviews.review(
+        session,
+        principal(session, w.mentor),
+        id_of(sub),
+        decision=decision,
+        scores=FULL_SCORES,
+        feedback="Good." if decision == "approved" else "Add the scan output.",
+    )
+    session.commit()
+
+
+@pytest.fixture
+def builder(session: Session, world: World) -> World:
+    """The world's student in the builders track (m1, m2 builders; m3 leaders); student2 has no
+    track yet, so every track's due dates apply to them."""
+    complete_profiler(session, id_of(world.student), "builders")
+    return world
+
+
+class TestDirectorSetsDueDates:
+    def test_a_time_typed_by_the_director_is_read_in_their_zone_and_stored_utc(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        set_zone(session, w.director, "Africa/Nairobi")
+        due(session, w, id_of(w.m1), "2026-12-12T17:00")
+        got = schedule.cohort_schedule(session, principal(session, w.director), id_of(w.cohort))
+        by_title = {m.title: m for m in got.missions}
+        assert set(by_title) == {"Harden a server", "Scan the pipeline", "Write a policy"}
+        assert by_title["Harden a server"].due_at == datetime(2026, 12, 12, 14, 0, tzinfo=UTC)
+        assert by_title["Write a policy"].due_at is None
+        entry = session.exec(select(AuditLog).where(AuditLog.action == "cohort.due_date_set")).one()
+        assert entry.actor_id == w.director.id and entry.target_id == str(w.cohort.id)
+
+    def test_display_follows_daylight_saving_time_in_each_readers_zone(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        set_zone(session, w.director, "Europe/London")
+        # British Summer Time starts on 29 March 2026: 17:00 is 17:00 UTC before, 16:00 after.
+        due(session, w, id_of(w.m1), "2026-03-28T17:00")
+        due(session, w, id_of(w.m2), "2026-03-30T17:00")
+        got = schedule.cohort_schedule(session, principal(session, w.director), id_of(w.cohort))
+        at = {m.title: m.due_at for m in got.missions}
+        assert at["Harden a server"] == datetime(2026, 3, 28, 17, 0, tzinfo=UTC)
+        assert at["Scan the pipeline"] == datetime(2026, 3, 30, 16, 0, tzinfo=UTC)
+        assert when(at["Harden a server"], "Europe/London") == "28 Mar 2026, 17:00 GMT"
+        assert when(at["Scan the pipeline"], "Europe/London") == "30 Mar 2026, 17:00 BST"
+        # A learner in Nairobi (no daylight saving) sees the same moments at 20:00 and 19:00.
+        assert when(at["Harden a server"], "Africa/Nairobi") == "28 Mar 2026, 20:00 EAT"
+        assert when(at["Scan the pipeline"], "Africa/Nairobi") == "30 Mar 2026, 19:00 EAT"
+
+    def test_clearing_removes_the_date_and_is_audited(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        due(session, w, id_of(w.m1), "2026-12-12T17:00")
+        schedule.clear_due_date(
+            session, principal(session, w.director), id_of(w.cohort), id_of(w.m1)
+        )
+        session.commit()
+        got = schedule.cohort_schedule(session, principal(session, w.director), id_of(w.cohort))
+        assert all(m.due_at is None for m in got.missions)
+        assert session.exec(
+            select(AuditLog).where(AuditLog.action == "cohort.due_date_cleared")
+        ).first()
+
+    def test_bad_input_is_refused_with_a_reason(self, session: Session, builder: World) -> None:
+        w = builder
+        p = principal(session, w.director)
+        for bad in ("", "tomorrow", "2026-12-12", "2026-13-40T10:00", "1900-01-01T10:00"):
+            with pytest.raises(Invalid):
+                schedule.set_due_date(session, p, id_of(w.cohort), id_of(w.m1), bad)
+        for not_run in (w.draft_mission, w.archived_mission, w.other_mission):
+            with pytest.raises(NotFound):
+                schedule.set_due_date(
+                    session, p, id_of(w.cohort), id_of(not_run), "2026-12-12T17:00"
+                )
+
+    def test_only_directors_of_the_cohorts_organisation(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        for user in (w.other_director, w.mentor, w.student):
+            with pytest.raises(Forbidden):
+                schedule.set_due_date(
+                    session,
+                    principal(session, user),
+                    id_of(w.cohort),
+                    id_of(w.m1),
+                    "2026-12-12T17:00",
+                )
+            with pytest.raises(Forbidden):
+                schedule.cohort_schedule(session, principal(session, user), id_of(w.cohort))
+            with pytest.raises(Forbidden):
+                schedule.roster_overdue(session, principal(session, user), id_of(w.cohort))
+
+
+class TestOverdueRule:
+    def test_pending_counts_as_handed_in_changes_requested_does_not(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        now = utcnow()
+        due(session, w, id_of(w.m2), now - timedelta(days=2))  # overdue, nothing handed in
+        due(session, w, id_of(w.m1), now - timedelta(days=1))  # handed in, waiting for review
+        due(session, w, id_of(w.m3), now - timedelta(days=1))  # leaders: not the student's track
+        sub = hand_in(session, w, id_of(w.m1))
+        mine = schedule.my_schedule(session, principal(session, w.student))
+        assert [(i.title, i.status) for i in mine.overdue] == [("Scan the pipeline", "overdue")]
+        badge = schedule.mission_due(session, principal(session, w.student), id_of(w.m2))
+        assert badge is not None and badge.status == "overdue" and badge.days_overdue == 2
+        badge = schedule.mission_due(session, principal(session, w.student), id_of(w.m1))
+        assert badge is not None and badge.status == "handed_in"
+        assert schedule.mission_due(session, principal(session, w.student), id_of(w.m3)) is None
+
+        decide(session, w, sub, "changes_requested")
+        mine = schedule.my_schedule(session, principal(session, w.student))
+        assert {i.title for i in mine.overdue} == {"Harden a server", "Scan the pipeline"}
+
+        # student2 has no track yet: every track's missions are expected of them.
+        counts = schedule.behind_schedule(session, id_of(w.cohort))
+        assert counts == {id_of(w.student): 2, id_of(w.student2): 3}
+        rows = schedule.roster_overdue(session, principal(session, w.director), id_of(w.cohort))
+        assert {r.student_id: r.overdue for r in rows} == counts
+
+    def test_approved_is_never_overdue(self, session: Session, builder: World) -> None:
+        w = builder
+        sub = hand_in(session, w, id_of(w.m1))
+        decide(session, w, sub, "approved")
+        due(session, w, id_of(w.m1), utcnow() - timedelta(days=3))
+        assert schedule.my_schedule(session, principal(session, w.student)).overdue == []
+        badge = schedule.mission_due(session, principal(session, w.student), id_of(w.m1))
+        assert badge is not None and badge.status == "approved"
+        assert id_of(w.student) not in schedule.behind_schedule(session, id_of(w.cohort))
+
+    def test_due_this_week_lists_the_next_seven_days_only(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        now = utcnow()
+        due(session, w, id_of(w.m1), now + timedelta(days=3))
+        due(session, w, id_of(w.m2), now + timedelta(days=10))
+        mine = schedule.my_schedule(session, principal(session, w.student))
+        assert [(i.title, i.status, i.url) for i in mine.due_this_week] == [
+            ("Harden a server", "due", f"/missions/{w.m1.id}")
+        ]
+        assert mine.overdue == []
+
+    def test_learners_of_other_cohorts_see_nothing(self, session: Session, builder: World) -> None:
+        w = builder
+        due(session, w, id_of(w.m1), utcnow() - timedelta(days=1))
+        other = schedule.my_schedule(session, principal(session, w.outsider_student))
+        assert other.overdue == [] and other.due_this_week == []
+
+
+def reminders_for(session: Session, user: User) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification).where(
+                Notification.user_id == user.id, Notification.kind == schedule.DUE_SOON
+            )
+        ).all()
+    )
+
+
+class TestReminders:
+    def test_sent_once_to_learners_who_have_not_handed_in(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        set_zone(session, w.student, "Africa/Nairobi")
+        now = utcnow()
+        soon = now + timedelta(days=1)
+        due(session, w, id_of(w.m1), soon)
+        due(session, w, id_of(w.m2), now + timedelta(days=5))  # beyond REMINDER_DAYS_BEFORE (2)
+        hand_in(session, w, id_of(w.m1), w.student2)  # student2 handed in already
+        assert schedule.send_reminders(session).sent == 1
+        session.commit()
+        [note] = reminders_for(session, w.student)
+        assert "Harden a server" in note.title and note.link == f"/missions/{w.m1.id}"
+        assert when(soon, "Africa/Nairobi") in note.title  # in the learner's own time zone
+        assert reminders_for(session, w.student2) == []
+        mails = session.exec(select(OutboxMail).where(OutboxMail.kind == schedule.DUE_SOON)).all()
+        assert [m.to_email for m in mails] == [w.student.email]
+        # Again: nothing new.
+        assert schedule.send_reminders(session).sent == 0
+        session.commit()
+        assert len(reminders_for(session, w.student)) == 1
+
+    def test_a_moved_due_date_is_reminded_again(self, session: Session, builder: World) -> None:
+        w = builder
+        due(session, w, id_of(w.m1), utcnow() + timedelta(days=1))
+        assert schedule.send_reminders(session).sent == 2  # student and student2
+        session.commit()
+        due(session, w, id_of(w.m1), utcnow() + timedelta(days=1, hours=6))
+        assert schedule.send_reminders(session).sent == 2
+        session.commit()
+        assert len(reminders_for(session, w.student)) == 2
+
+    def test_two_sweeps_at_once_send_each_reminder_once(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        due(session, w, id_of(w.m1), utcnow() + timedelta(days=1))
+        due(session, w, id_of(w.m2), utcnow() + timedelta(hours=20))
+        start = threading.Barrier(2)
+        sent: list[int] = []
+        errors: list[BaseException] = []
+
+        def sweep() -> None:
+            try:
+                with Session(get_engine()) as s:
+                    start.wait(timeout=10)
+                    result = schedule.send_reminders(s)
+                    s.commit()
+                    sent.append(result.sent)
+            except BaseException as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        # 2 missions x 2 learners (student2 has no track: both builders missions apply).
+        assert sum(sent) == 4
+        for user in (w.student, w.student2):
+            assert len(reminders_for(session, user)) == 2
+
+    def test_the_worker_actor_sweeps(
+        self, session: Session, builder: World, stub_broker, stub_worker
+    ) -> None:
+        import worker.actors
+        from worker.scheduler import SCHEDULE
+
+        assert "send_due_reminders" in {j.actor for j in SCHEDULE}
+        due(session, builder, id_of(builder.m1), utcnow() + timedelta(days=1))
+        worker.actors.send_due_reminders.send()
+        stub_broker.join("default", timeout=20_000)
+        stub_worker.join()
+        assert len(reminders_for(session, builder.student)) == 1
+
+    def test_closed_cohorts_and_approved_work_get_no_reminder(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        sub = hand_in(session, w, id_of(w.m1))
+        decide(session, w, sub, "approved")
+        due(session, w, id_of(w.m1), utcnow() + timedelta(days=1))
+        w.cohort.closed_at = utcnow()
+        session.add(w.cohort)
+        session.commit()
+        assert schedule.send_reminders(session).sent == 0
+
+
+def feed_events(client: TestClient, url: str) -> list[icalendar.Event]:
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/calendar")
+    cal = icalendar.Calendar.from_ical(r.content)
+    return [e for e in cal.walk("VEVENT") if isinstance(e, icalendar.Event)]
+
+
+class TestCalendarFeed:
+    def test_the_feed_lists_the_learners_due_dates_and_dies_when_revoked(
+        self, session: Session, builder: World, client_for: ClientFor, api_client: TestClient
+    ) -> None:
+        w = builder
+        first, second = utcnow() + timedelta(days=3), utcnow() - timedelta(days=1)
+        due(session, w, id_of(w.m1), first)
+        due(session, w, id_of(w.m2), second)
+        due(session, w, id_of(w.m3), first)  # leaders: not in a builder's calendar
+        student = client_for(w.student)
+        assert student.get(f"{API}/me/calendar-feed").json() == {
+            "active": False,
+            "created_at": None,
+        }
+        made = student.post(f"{API}/me/calendar-feed")
+        assert made.status_code == 200, made.text
+        url = made.json()["url"]
+        path = url[url.index("/api/v1/") :]
+        assert path.endswith(".ics")
+        # Only a hash of the secret is stored.
+        token = path.removeprefix(f"{API}/calendar/").removesuffix(".ics")
+        stored = session.exec(select(CalendarFeed).where(CalendarFeed.user_id == w.student.id))
+        assert all(token not in f.token_hash for f in stored)
+
+        events = feed_events(api_client, path)  # no sign-in needed
+        by_title = {str(e["SUMMARY"]): e for e in events}
+        assert set(by_title) == {"Harden a server", "Scan the pipeline"}
+        start = by_title["Harden a server"].decoded("DTSTART")
+        assert start == first.replace(second=0, microsecond=0) and start.utcoffset() == timedelta(0)
+        assert str(by_title["Harden a server"]["URL"]).endswith(f"/missions/{w.m1.id}")
+        uid = str(by_title["Harden a server"]["UID"])
+        # Moving the date keeps the event's UID (calendar apps update it, not add one).
+        due(session, w, id_of(w.m1), first + timedelta(days=1))
+        moved = {str(e["SUMMARY"]): e for e in feed_events(api_client, path)}
+        assert str(moved["Harden a server"]["UID"]) == uid
+
+        # Regenerating revokes the old address; revoking leaves none.
+        again = student.post(f"{API}/me/calendar-feed").json()["url"]
+        old = api_client.get(path)
+        assert old.status_code == 404 and "detail" in old.json()
+        new_path = again[again.index("/api/v1/") :]
+        assert len(feed_events(api_client, new_path)) == 2
+        assert student.delete(f"{API}/me/calendar-feed").json()["active"] is False
+        gone = api_client.get(new_path)
+        assert gone.status_code == 404 and "revoked" in gone.json()["detail"]
+
+    def test_unknown_tokens_are_404_with_a_detail(self, api_client: TestClient) -> None:
+        for token in ("nope", "x" * 40, "a" * 64, "%00"):
+            r = api_client.get(f"{API}/calendar/{token}.ics")
+            assert r.status_code in (404, 422), (token, r.status_code)
+            assert "detail" in r.json()
+
+
+class TestApi:
+    def test_director_sets_and_clears_through_the_api(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        w = builder
+        set_zone(session, w.director, "Africa/Nairobi")
+        director = client_for(w.director)
+        url = f"{API}/cohorts/{w.cohort.id}/schedule/{w.m1.id}"
+        r = director.put(url, json={"due_at": "2026-12-12T17:00"})
+        assert r.status_code == 200, r.text
+        assert r.json()["due_at"] == "2026-12-12T14:00:00+00:00"
+        r = director.put(url, json={"due_at": "2026-12-12T17:00:00Z"})  # an offset: that moment
+        assert r.json()["due_at"] == "2026-12-12T17:00:00+00:00"
+        assert director.put(url, json={"due_at": "soon"}).status_code == 422
+        schedule_ = director.get(f"{API}/cohorts/{w.cohort.id}/schedule").json()
+        assert {m["title"] for m in schedule_["missions"] if m["due_at"]} == {"Harden a server"}
+        assert director.delete(url).json()["due_at"] is None
+
+    def test_other_people_get_403_or_404_and_nothing_changes(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        w = builder
+        url = f"{API}/cohorts/{w.cohort.id}/schedule/{w.m1.id}"
+        for user in (w.other_director, w.mentor, w.student):
+            c = client_for(user)
+            r = c.put(url, json={"due_at": "2026-12-12T17:00"})
+            assert r.status_code in (403, 404) and "detail" in r.json(), (user.email, r.text)
+            assert c.get(f"{API}/cohorts/{w.cohort.id}/schedule").status_code in (403, 404)
+            assert c.get(f"{API}/cohorts/{w.cohort.id}/overdue").status_code in (403, 404)
+        got = schedule.cohort_schedule(session, principal(session, w.director), id_of(w.cohort))
+        assert all(m.due_at is None for m in got.missions)
+
+    def test_the_learner_reads_their_schedule(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        w = builder
+        due(session, w, id_of(w.m1), utcnow() - timedelta(days=1))
+        student = client_for(w.student)
+        body = student.get(f"{API}/me/schedule").json()
+        assert [i["title"] for i in body["overdue"]] == ["Harden a server"]
+        assert student.get(f"{API}/missions/{w.m1.id}/due").json()["status"] == "overdue"
+        assert student.get(f"{API}/missions/{w.m3.id}/due").json() is None
+        assert student.get(f"{API}/missions/{w.other_mission.id}/due").status_code == 404
+        overdue = client_for(w.director).get(f"{API}/cohorts/{w.cohort.id}/overdue").json()
+        assert {r["student_id"] for r in overdue} == {w.student.id, w.student2.id}
+
+
+class TestMigration:
+    def test_0020_goes_down_and_up(self, session: Session, db_url: str, builder: World) -> None:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+        from sqlalchemy import text
+
+        from cyberhub import migrate
+        from cyberhub.settings import ROOT
+
+        due(session, builder, id_of(builder.m1), "2026-12-12T17:00")
+        session.close()
+        cfg = Config(str(ROOT / "alembic.ini"))
+        cfg.set_main_option("script_location", str(ROOT / "alembic"))
+        parent = ScriptDirectory.from_config(cfg).get_revision("0020").down_revision
+        assert isinstance(parent, str)
+        migrate.downgrade(db_url, parent)
+        for table in ("cohort_due_dates", "schedule_reminders", "calendar_feeds"):
+            assert session.execute(text(f"SELECT to_regclass('{table}')")).scalar() is None
+        session.rollback()
+        migrate.upgrade(db_url, "head")
+        assert session.execute(text("SELECT count(*) FROM cohort_due_dates")).scalar() == 0

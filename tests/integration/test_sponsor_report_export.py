@@ -1,0 +1,178 @@
+"""The sponsor report as an export job (issue 15, items 2 and 5): a sponsor (every cohort their
+organisation funds, or one) or a director of the cohort asks for it; the worker's run_export
+writes the same rows as the direct CSV; only the requester downloads it; a rival sponsor gets
+nothing; a learner is named only while they consent to share with sponsors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub import db
+from cyberhub.models import AuditLog, ExportStatus, Organization, User
+from cyberhub.schemas.sponsorships import SponsorshipIn
+from cyberhub.services.admin import exports
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import sponsorships
+from cyberhub.settings import get_settings
+from tests.factories import World, make_org, make_user, principal
+from tests.integration.conftest import ClientFor
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
+    return tmp_path
+
+
+def sponsor_of(session: Session, world: World) -> tuple[User, User]:
+    """A sponsor whose organisation funds the world's cohort, and a rival sponsor whose
+    organisation funds nothing of it."""
+    org = make_org(session, "Savannah Fund")
+    rival_org: Organization = make_org(session, "Rival Fund")
+    sponsor = make_user(session, "kofi@fund.example", "sponsor", organization_id=org.id)
+    rival = make_user(session, "rival@fund.example", "sponsor", organization_id=rival_org.id)
+    sponsorships.create_sponsorship(
+        session,
+        principal(session, world.director),
+        world.cohort.id or 0,
+        SponsorshipIn(
+            organization_id=org.id or 0,
+            seats=10,
+            amount=Decimal("1500.00"),
+            currency="usd",
+            starts_on=date.today() - timedelta(days=10),
+            ends_on=date.today() + timedelta(days=80),
+        ),
+    )
+    session.commit()
+    return sponsor, rival
+
+
+def share(session: Session, learner: User, granted: bool = True) -> None:
+    consents.set_consent(session, principal(session, learner), consents.SPONSOR_SHARING, granted)
+    session.commit()
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_a_sponsor_exports_the_report_and_only_they_download_it(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    sponsor, rival = sponsor_of(session, world)
+    share(session, world.student)
+    client = client_for(sponsor)
+    r = client.post(f"{API}/exports", json={"kind": "sponsor_report"})
+    assert r.status_code == 202, r.text
+    export_id = r.json()["id"]
+    assert r.json()["status"] == "queued" and r.json()["title"].startswith("Sponsor report")
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    body = client.get(f"{API}/exports/{export_id}").json()
+    assert body["progress"] == 100 and body["expires_at"] and body["download_url"]
+    got = client.get(body["download_url"])
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    rows = csv_rows(got.text)
+    # The same rows as the direct CSV of the dashboard.
+    assert rows == csv_rows(client.get(f"{API}/sponsor/report.csv").text)
+    assert rows[0] == sponsorships.COHORT_COLUMNS
+    assert rows[1][0] == world.cohort.name
+    names = [row[1] for row in rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :]]
+    assert names == [world.student.full_name or world.student.email]  # not student2
+    # Nobody else sees or downloads it, not even the cohort's director or an admin.
+    for other in (rival, world.director, world.admin, world.student):
+        c = client_for(other)
+        assert c.get(f"{API}/exports/{export_id}").status_code == 404
+        assert c.get(f"{API}/exports/{export_id}/download").status_code == 404
+    audited = session.exec(
+        select(AuditLog.action, AuditLog.actor_id).where(
+            AuditLog.target_type == "export", AuditLog.target_id == str(export_id)
+        )
+    ).all()
+    assert set(audited) == {("export.requested", sponsor.id), ("export.downloaded", sponsor.id)}
+
+
+def test_who_may_export_one_cohorts_report(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    sponsor, rival = sponsor_of(session, world)
+    cohort = {"kind": "sponsor_report", "cohort_id": world.cohort.id}
+    assert client_for(sponsor).post(f"{API}/exports", json=cohort).status_code == 202
+    assert client_for(world.director).post(f"{API}/exports", json=cohort).status_code == 202
+    # A rival sponsor, another organisation's director, the cohort's mentor and a learner.
+    for user, codes in (
+        (rival, {404}),
+        (world.other_director, {403, 404}),
+        (world.mentor, {403, 404}),
+        (world.student, {403, 404}),
+    ):
+        r = client_for(user).post(f"{API}/exports", json=cohort)
+        assert r.status_code in codes and r.json()["detail"], (user.email, r.text)
+    # The whole report is for sponsors: a director names the cohort; a programme is refused.
+    assert client_for(world.director).post(
+        f"{API}/exports", json={"kind": "sponsor_report"}
+    ).status_code in (403, 404)
+    r = client_for(sponsor).post(
+        f"{API}/exports", json={"kind": "sponsor_report", "program_id": world.program.id}
+    )
+    assert r.status_code == 422 and r.json()["detail"]
+    # A sponsor is offered the kind on the exports page; a director is not (they name a cohort).
+    kinds = {c.kind for c in exports.choices(session, principal(session, sponsor))}
+    assert "sponsor_report" in kinds
+
+
+def test_a_learner_who_withdraws_consent_before_the_job_runs_is_not_in_it(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    sponsor, _ = sponsor_of(session, world)
+    share(session, world.student)
+    r = client_for(world.director).post(
+        f"{API}/exports", json={"kind": "sponsor_report", "cohort_id": world.cohort.id}
+    )
+    export_id = r.json()["id"]
+    share(session, world.student, granted=False)
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    rows = csv_rows(client_for(world.director).get(f"{API}/exports/{export_id}/download").text)
+    assert rows[1][0] == world.cohort.name and rows[1][10] == "2"  # enrolled: aggregates stay
+    assert rows[-1] == sponsorships.LEARNER_COLUMNS  # and no learner by name
+
+
+def test_each_consenting_learner_shows_their_own_track(session: Session, world: World) -> None:
+    """Each learner's latest profiler result gives their track (it once was everyone's newest)."""
+    from cyberhub.models import ProfilerResult, ProfilerSession, ProfilerStatus
+
+    sponsor, _ = sponsor_of(session, world)
+    for learner, track in ((world.student, "builders"), (world.student2, "leaders")):
+        share(session, learner)
+        ps = ProfilerSession(
+            user_id=learner.id or 0, bank_version="1", status=ProfilerStatus.completed
+        )
+        session.add(ps)
+        session.flush()
+        session.add(
+            ProfilerResult(
+                session_id=ps.id or 0,
+                user_id=learner.id or 0,
+                primary_track=track,
+                secondary_track="leaders",
+                confidence="high",
+            )
+        )
+        session.commit()
+    [cohort] = sponsorships.dashboard(session, principal(session, sponsor)).cohorts
+    by_name = {le.name: le.track for le in cohort.learners}
+    assert by_name == {
+        (world.student.full_name or world.student.email.split("@")[0]): "Builders",
+        (world.student2.full_name or world.student2.email.split("@")[0]): "Leaders",
+    }

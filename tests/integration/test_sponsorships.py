@@ -1,0 +1,400 @@
+"""Sponsors (issue 15, item 2): a sponsor organisation funds seats in a cohort; its sponsors see
+the cohort's figures, and a learner by name only with that learner's sponsor_sharing consent —
+through the service, the API and the CSV report; a sponsor of another organisation sees nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from cyberhub.models import (
+    AuditLog,
+    Enrollment,
+    EnrollmentStatus,
+    Mission,
+    Organization,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from cyberhub.models.base import utcnow
+from cyberhub.schemas.sponsorships import SponsorshipIn
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity import consents
+from cyberhub.services.learning import sponsorships
+from tests.factories import World, enroll, make_org, make_user, principal
+from tests.integration.conftest import ClientFor
+from tests.integration.test_access_rules import access_rules, api_routes
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+
+
+@dataclass
+class Sponsors:
+    org: Organization
+    sponsor: User  # sponsor of `org`, which funds the world's Spring cohort
+    rival_org: Organization
+    rival: User  # sponsor of an organisation that funds nothing of the world
+
+
+@pytest.fixture
+def sponsors(session: Session, world: World) -> Sponsors:
+    org = make_org(session, "Savannah Fund")
+    rival_org = make_org(session, "Rival Fund")
+    sponsor = make_user(session, "kofi@fund.example", "sponsor", organization_id=org.id)
+    rival = make_user(session, "rival@fund.example", "sponsor", organization_id=rival_org.id)
+    return Sponsors(org=org, sponsor=sponsor, rival_org=rival_org, rival=rival)
+
+
+def form(org: Organization, **changes: object) -> SponsorshipIn:
+    values: dict[str, object] = {
+        "organization_id": org.id,
+        "seats": 10,
+        "amount": Decimal("1500.00"),
+        "currency": "usd",
+        "starts_on": date.today() - timedelta(days=10),
+        "ends_on": date.today() + timedelta(days=80),
+        "notes": "Funded by the 2026 grant.",
+    }
+    values.update(changes)
+    return SponsorshipIn.model_validate(values)
+
+
+def fund(session: Session, world: World, s: Sponsors, **changes: object) -> int:
+    made = sponsorships.create_sponsorship(
+        session, principal(session, world.director), world.cohort.id or 0, form(s.org, **changes)
+    )
+    session.commit()
+    return made.id
+
+
+def approve(session: Session, student: User, mission: Mission, days_ago: int = 1) -> None:
+    at = utcnow() - timedelta(days=days_ago)
+    session.add(
+        Submission(
+            student_id=student.id or 0,
+            mission_id=mission.id or 0,
+            status=SubmissionStatus.approved,
+            submitted_at=at,
+            decided_at=at,
+        )
+    )
+    session.commit()
+
+
+def share(session: Session, learner: User, granted: bool = True) -> None:
+    consents.set_consent(session, principal(session, learner), consents.SPONSOR_SHARING, granted)
+    session.commit()
+
+
+class TestDirectorSponsorships:
+    def test_a_director_funds_a_cohort_and_it_is_audited(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        sid = fund(session, world, sponsors)
+        [row] = sponsorships.cohort_sponsorships(
+            session, principal(session, world.director), world.cohort.id or 0
+        )
+        assert (row.id, row.sponsor, row.seats, row.amount, row.currency) == (
+            sid,
+            "Savannah Fund",
+            10,
+            "1500.00",
+            "USD",
+        )
+        logged = session.exec(
+            select(AuditLog).where(AuditLog.action == "sponsorship.created")
+        ).one()
+        assert logged.actor_id == world.director.id and logged.details["seats"] == 10
+
+    def test_the_picker_offers_sponsor_organisations_never_another_academy(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        # Coast Campus runs programmes: even with a sponsor of its own, its name is not offered.
+        make_user(
+            session, "coast.sponsor@example.org", "sponsor", organization_id=world.other_org.id
+        )
+        names = [
+            o.name
+            for o in sponsorships.sponsor_organizations(session, principal(session, world.director))
+        ]
+        assert names == ["Rival Fund", "Savannah Fund"]
+        with pytest.raises(Invalid, match="no sponsor account"):
+            sponsorships.create_sponsorship(
+                session,
+                principal(session, world.director),
+                world.cohort.id or 0,
+                form(world.other_org),
+            )
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            ({"seats": 31}, "capacity"),
+            ({"ends_on": date.today() - timedelta(days=30)}, "end date"),
+            ({"currency": "U$D"}, "three-letter"),
+            ({"amount": Decimal("1.005")}, "two decimals"),
+        ],
+    )
+    def test_bad_input_is_refused_with_a_message(
+        self,
+        session: Session,
+        world: World,
+        sponsors: Sponsors,
+        changes: dict[str, object],
+        message: str,
+    ) -> None:
+        with pytest.raises(Invalid, match=message):
+            sponsorships.create_sponsorship(
+                session,
+                principal(session, world.director),
+                world.cohort.id or 0,
+                SponsorshipIn.model_construct(**{**form(sponsors.org).model_dump(), **changes}),
+            )
+
+    def test_one_sponsorship_per_sponsor_and_cohort(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        with pytest.raises(Conflict):
+            fund(session, world, sponsors)
+
+    def test_edit_and_remove_stop_at_the_organisation(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        sid = fund(session, world, sponsors)
+        other = principal(session, world.other_director)
+        with pytest.raises(NotFound):
+            sponsorships.update_sponsorship(session, other, sid, form(sponsors.org, seats=2))
+        with pytest.raises(NotFound):
+            sponsorships.remove_sponsorship(session, other, sid)
+        with pytest.raises(Forbidden):
+            sponsorships.cohort_sponsorships(session, other, world.cohort.id or 0)
+        director = principal(session, world.director)
+        assert (
+            sponsorships.update_sponsorship(
+                session, director, sid, form(sponsors.org, seats=2)
+            ).seats
+            == 2
+        )
+        sponsorships.remove_sponsorship(session, director, sid)
+        session.commit()
+        assert sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts == []
+        actions = set(session.exec(select(AuditLog.action)).all())
+        assert {"sponsorship.updated", "sponsorship.removed"} <= actions
+
+
+class TestSponsorFigures:
+    def test_seats_used_count_active_and_completed_capped_at_the_seats_funded(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors, seats=2)
+        extra = make_user(session, "w.extra@example.org", "student", organization_id=world.org.id)
+        gone = make_user(session, "w.gone@example.org", "student", organization_id=world.org.id)
+        enroll(session, world.cohort, extra, status="completed")
+        enroll(session, world.cohort, gone, status="withdrawn")
+        [c] = sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts
+        assert (c.enrolled, c.seats_used, c.completions) == (3, 2, 1)
+
+    def test_activity_and_approvals_per_track(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        approve(session, world.student, world.m1, days_ago=2)
+        approve(session, world.student2, world.m3, days_ago=20)
+        approve(session, world.student, world.other_mission)  # another programme's: not counted
+        c = sponsorships.sponsored_cohort(
+            session, principal(session, sponsors.sponsor), world.cohort.id or 0
+        )
+        assert [(t.track, t.approvals) for t in c.approvals_per_track] == [
+            ("Builders", 1),
+            ("Leaders", 1),
+        ]
+        assert (c.approvals, c.active_7d, c.active_30d) == (2, 1, 2)
+        assert len(c.submissions_per_week) == sponsorships.WEEKS
+        assert sum(w.submissions for w in c.submissions_per_week) == 2
+
+    def test_consent_on_off_and_withdrawn(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        approve(session, world.student, world.m1)
+        me = principal(session, sponsors.sponsor)
+        assert sponsorships.dashboard(session, me).cohorts[0].learners == []  # off by default
+        share(session, world.student)
+        [c] = sponsorships.dashboard(session, me).cohorts
+        assert [(le.name, le.approved, le.published) for le in c.learners] == [
+            (world.student.full_name, 1, 3)
+        ]
+        assert c.withheld == 1  # student2: counted, never named
+        share(session, world.student, granted=False)
+        assert sponsorships.dashboard(session, me).cohorts[0].learners == []
+        share(session, world.student)  # granted again
+        assert len(sponsorships.dashboard(session, me).cohorts[0].learners) == 1
+
+    def test_a_withdrawn_enrolment_is_not_shown_even_with_consent(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        share(session, world.student)
+        row = session.exec(
+            select(Enrollment).where(Enrollment.student_id == world.student.id)
+        ).first()
+        assert row is not None
+        row.status = EnrollmentStatus.withdrawn
+        session.add(row)
+        session.commit()
+        c = sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts[0]
+        assert c.learners == []
+
+    def test_a_sponsor_of_another_organisation_sees_nothing(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        share(session, world.student)
+        rival = principal(session, sponsors.rival)
+        assert sponsorships.dashboard(session, rival).cohorts == []
+        with pytest.raises(NotFound):
+            sponsorships.sponsored_cohort(session, rival, world.cohort.id or 0)
+        assert world.student.full_name not in sponsorships.report_csv(session, rival)
+
+    def test_only_sponsors_and_admins(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        for user in (world.student, world.mentor, world.director):
+            with pytest.raises(Forbidden):
+                sponsorships.dashboard(session, principal(session, user))
+        assert len(sponsorships.dashboard(session, principal(session, world.admin)).cohorts) == 1
+
+
+class TestApi:
+    def test_the_sponsor_routes(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        fund(session, world, sponsors)
+        share(session, world.student)
+        client = client_for(sponsors.sponsor)
+        r = client.get(f"{API}/sponsor/cohorts")
+        assert r.status_code == 200, r.text
+        [c] = r.json()["cohorts"]
+        assert c["cohort"] == "Spring" and c["seats_used"] == 2
+        assert [le["name"] for le in c["learners"]] == [world.student.full_name]
+        one = client.get(f"{API}/sponsor/cohorts/{world.cohort.id}")
+        assert one.status_code == 200 and one.json()["cohort_id"] == world.cohort.id
+        assert client.get(f"{API}/sponsor/cohorts/{world.other_cohort.id}").status_code == 404
+        assert (
+            client_for(sponsors.rival).get(f"{API}/sponsor/cohorts/{world.cohort.id}").status_code
+            == 404
+        )
+        assert client_for(world.student).get(f"{API}/sponsor/cohorts").status_code == 403
+
+    def test_director_crud_over_the_api(
+        self, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        director = client_for(world.director)
+        url = f"{API}/director/cohorts/{world.cohort.id}/sponsorships"
+        body = form(sponsors.org).model_dump(mode="json")
+        r = director.post(url, json=body)
+        assert r.status_code == 201, r.text
+        sid = r.json()["id"]
+        assert director.post(url, json=body).status_code == 409
+        bad = director.post(url, json={**body, "ends_on": "2020-01-01"})
+        assert bad.status_code == 422 and "end date" in bad.json()["detail"]
+        assert director.get(url).json()[0]["id"] == sid
+        other = client_for(world.other_director)
+        assert other.get(url).status_code == 403
+        assert other.put(f"{API}/director/sponsorships/{sid}", json=body).status_code == 404
+        assert other.delete(f"{API}/director/sponsorships/{sid}").status_code == 404
+        put = director.put(f"{API}/director/sponsorships/{sid}", json={**body, "seats": 3})
+        assert put.status_code == 200 and put.json()["seats"] == 3
+        assert director.delete(f"{API}/director/sponsorships/{sid}").status_code == 200
+        assert client_for(sponsors.sponsor).get(f"{API}/sponsor/cohorts").json()["cohorts"] == []
+
+    def test_the_csv_report_and_formula_injection(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        world.cohort.name = "+Spring"
+        session.add(world.cohort)
+        world.student.full_name = '=HYPERLINK("http://evil.example","click")'
+        session.add(world.student)
+        session.commit()
+        fund(session, world, sponsors, notes="@SUM(1+1)")
+        share(session, world.student)
+        r = client_for(sponsors.sponsor).get(f"{API}/sponsor/report.csv")
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/csv")
+        assert re.match(
+            r'attachment; filename="sponsor-report-\d{4}-\d{2}-\d{2}\.csv"',
+            r.headers["content-disposition"],
+        )
+        rows = list(csv.reader(io.StringIO(r.text)))
+        assert rows[0][:3] == ["Cohort", "Programme", "Organisation"]
+        assert rows[1][0] == "'+Spring" and rows[1][6:8] == ["10", "2"]
+        learners = rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :]
+        assert learners == [["'+Spring", "'" + world.student.full_name, "", "0", "3", "0"]]
+        for row in rows:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@")), cell
+        assert world.student2.email not in r.text and world.student2.full_name not in r.text
+
+
+def _fill(path: str, ids: dict[str, int]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
+
+
+def test_a_sponsor_never_reads_a_non_consenting_learner_through_any_route(
+    session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+) -> None:
+    """Every GET route of the API, as the funding sponsor, with the learner's id (and the
+    cohort's) wherever a path or query names one: the learner who did not consent never
+    appears — neither name nor e-mail — while the one who did shows on the sponsor routes."""
+    fund(session, world, sponsors)
+    share(session, world.student)
+    hidden = world.student2
+    ids = {
+        "user_id": hidden.id or 0,
+        "student_id": hidden.id or 0,
+        "cohort_id": world.cohort.id or 0,
+        "program_id": world.program.id or 0,
+    }
+    client: TestClient = client_for(sponsors.sponsor)
+    seen_consenting = False
+    for route in api_routes():
+        if "GET" not in (route.methods or set()):
+            continue
+        if {rule.access.kind for rule in access_rules(route)} == {"public"}:
+            continue
+        url = API + _fill(route.path, ids)
+        r = client.get(url, params={"user": hidden.id, "student": hidden.id})
+        assert r.status_code < 500, f"{url}: {r.status_code}"
+        body = r.text
+        assert hidden.email not in body and hidden.full_name not in body, url
+        seen_consenting = seen_consenting or world.student.full_name in body
+    assert seen_consenting
+
+
+def test_a_learner_shares_and_withdraws_through_the_consents_api(
+    session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+) -> None:
+    fund(session, world, sponsors)
+    learner, sponsor = client_for(world.student), client_for(sponsors.sponsor)
+    url = f"{API}/auth/consents"
+    r = learner.post(url, json={"kind": "sponsor_sharing", "granted": True})
+    assert r.status_code == 200, r.text
+    names = [
+        le["name"] for le in sponsor.get(f"{API}/sponsor/cohorts").json()["cohorts"][0]["learners"]
+    ]
+    assert names == [world.student.full_name]
+    assert learner.post(url, json={"kind": "sponsor_sharing", "granted": False}).status_code == 200
+    assert sponsor.get(f"{API}/sponsor/cohorts").json()["cohorts"][0]["learners"] == []
