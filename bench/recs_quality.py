@@ -6,7 +6,7 @@ A throwaway embedded PostgreSQL (migrated) gets the judged catalog of bench/recs
 35 demo missions + the set's own, published, with prerequisites) as services/admin/demo.py loads the
 demo, one cohort with a mentor, and one learner per persona made through the real services:
 sign-up consents (AI profiling granted), the career profiler answered towards the persona's
-track (services.profiler), each goal as a learner note (services.learner_notes), each completed
+track (services.profiler), each goal as a coaching goal (services.coaching.goals), each completed
 mission submitted, claimed and approved by the mentor (services.submissions / services.reviews).
 
 Then the real worker code with the real model (all-MiniLM-L6-v2): worker.ai.embed_mission for
@@ -170,11 +170,13 @@ def make_learner(p: Persona, cohort_id: int, mentor_id: int, ids: dict[str, int]
     """One persona as a learner, through the services; returns the user id."""
     from cyberhub import db
     from cyberhub.models import Cohort, Enrollment, Program, Role, RoleAssignment, User
+    from cyberhub.schemas.coaching import GOAL_TITLE_MAX, GoalCreate
     from cyberhub.services.ai import profiler
     from cyberhub.services.ai.profiler_bank import load_bank
+    from cyberhub.services.coaching import goals
     from cyberhub.services.identity import consents
     from cyberhub.services.identity.permissions import load_principal
-    from cyberhub.services.learning import learner_notes, reviews, submissions
+    from cyberhub.services.learning import reviews, submissions
 
     with db.session_scope() as s:
         cohort = s.get(Cohort, cohort_id)
@@ -208,8 +210,8 @@ def make_learner(p: Persona, cohort_id: int, mentor_id: int, ids: dict[str, int]
             profiler.respond(s, me, started["id"], question_id=q.id, option_id=best.id)
         result = profiler.complete(s, me, started["id"])
         assert result["primary_track"] == p.track, (p.id, result["primary_track"])
-        for goal in p.goals:
-            learner_notes.add_note(s, me, kind="goal", body=goal)
+        for goal in p.goals:  # as a note migrates: a short title, the whole text as its why
+            goals.create_goal(s, me, GoalCreate(title=goal[:GOAL_TITLE_MAX], why=goal))
     for slug in p.completed:  # in order: each one's prerequisites are approved before it
         with db.session_scope() as s:
             sub = submissions.submit(s, load_principal(s, uid), ids[slug], answer=ANSWER, links=[])

@@ -61,7 +61,7 @@ def main() -> None:
             Cohort,
             CohortMentor,
             Enrollment,
-            LearnerNote,
+            Goal,
             Role,
             RoleAssignment,
             User,
@@ -107,7 +107,7 @@ def main() -> None:
                 consents.record_signup_consents(
                     session, u.id, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
                 )
-                session.add(LearnerNote(user_id=u.id, kind="goal", body="I want to work in a SOC."))
+                session.add(Goal(user_id=u.id, title="I want to work in a SOC."))
                 students.append(u.id)
             mentor_id = mentor.id
         subs = []

@@ -91,7 +91,7 @@ def prepare(db_url: str, n: int, missions: int = 120) -> list[int]:
     )
 
     from cyberhub import db
-    from cyberhub.models import LearnerNote, User
+    from cyberhub.models import Goal, User
     from cyberhub.services.identity import consents
 
     with db.session_scope() as session:
@@ -105,9 +105,7 @@ def prepare(db_url: str, n: int, missions: int = 120) -> list[int]:
             consents.record_signup_consents(
                 session, u.id, [consents.TERMS, consents.PRIVACY, consents.AI_PROFILING]
             )
-            session.add(
-                LearnerNote(user_id=u.id, kind="goal", body=f"Learner {i} wants to work in SOC.")
-            )
+            session.add(Goal(user_id=u.id, title=f"Learner {i} wants to work in SOC."))
             users.append(u.id)
     ms = synthetic_missions(missions, seed=7)
     texts = [text_of(m) for m in ms]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -10,10 +11,22 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+T = TypeVar("T")
+
+
+def run_in_own_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: in the full suite the browser tests' session-wide
+    Playwright (sync API) keeps an event loop running on the main thread, and asyncio.run
+    refuses to nest (a test run alone would not notice)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def free_port() -> int:

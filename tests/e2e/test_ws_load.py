@@ -4,11 +4,7 @@ blind (a tab that can't sign in is counted)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -16,14 +12,7 @@ from bench.ws_load import LoadReport, learner_email, run_tabs, seed_learners
 from cyberhub.models import Organization, Program, Submission, User
 from tests.e2e.journeys import app_engine, remove_made
 from tests.factories import with_db
-
-T = TypeVar("T")
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in its own thread (the session's Playwright owns this thread's loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+from tests.processes import run_in_own_loop
 
 
 def test_five_tabs_work_without_errors_and_their_work_is_saved(
@@ -35,7 +24,9 @@ def test_five_tabs_work_without_errors_and_their_work_is_saved(
     # Seeding again finds everything: same accounts, nobody enrolled twice.
     assert seed_learners(with_db(pg_admin_url, "e2e_app"), 5, cohort) == accounts
     try:
-        report: LoadReport = _run(run_tabs([app_url], accounts, 5, 10.0, think=(0.2, 0.6)))
+        report: LoadReport = run_in_own_loop(
+            run_tabs([app_url], accounts, 5, 10.0, think=(0.2, 0.6))
+        )
         assert report.errors == 0, report.error_samples
         assert report.tabs == 5 and report.events > 20
         assert 0 < report.p50_ms <= report.p95_ms <= report.p99_ms
@@ -60,7 +51,7 @@ def test_five_tabs_work_without_errors_and_their_work_is_saved(
                 assert status == "submitted", (email, mission, status)
 
         # A tab whose sign-in is refused is an error, not a silent no-op.
-        refused = _run(
+        refused = run_in_own_loop(
             run_tabs([app_url], [(f"nobody-{uuid.uuid4().hex[:8]}@x.example", "wrong")], 1, 1.0)
         )
         assert refused.errors >= 1 and "sign in" in refused.error_samples[0]

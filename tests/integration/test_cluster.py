@@ -7,7 +7,6 @@ processes see no error."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import subprocess
@@ -24,7 +23,7 @@ import pytest
 from bench import ws_load
 from bench.cluster import Cluster
 from bench.ws_load import CATALOG, SESSION, Tab, run_tabs, seed_learners
-from tests.processes import ROOT
+from tests.processes import ROOT, run_in_own_loop
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -107,7 +106,7 @@ def test_a_learner_signed_in_on_web_1_carries_on_on_web_2(
             await fresh.close()
             return on_web2.substate(SESSION), on_web2.substate(CATALOG), fresh.substate(CATALOG)
 
-    session, catalog, fresh_catalog = asyncio.run(journey())
+    session, catalog, fresh_catalog = run_in_own_loop(journey())
     assert session["signed_in_rx_state_"] is True
     assert session["user_email_rx_state_"] == email
     assert catalog["track_rx_state_"] == "builders"
@@ -147,7 +146,7 @@ def test_a_job_requested_on_web_1_runs_once_on_a_worker(
 def test_tabs_over_both_web_processes_see_no_error(
     cluster: Cluster, accounts: list[tuple[str, str]]
 ) -> None:
-    report = asyncio.run(
+    report = run_in_own_loop(
         run_tabs(base_urls=cluster.web_urls, accounts=accounts, tabs=10, seconds=15)
     )
     assert report.errors == 0, report.error_samples

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from cyberhub.services.learning import reviews, submissions
 from cyberhub.services.messaging import live, notifications
 from cyberhub.settings import get_settings
 from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, id_of, principal
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
 
@@ -51,10 +51,7 @@ async def _connections_become(expected: int) -> bool:
 
 
 def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run the scenario on an event loop of its own thread: in the full suite the browser tests'
-    session-wide Playwright (sync API) keeps an event loop running in the main thread."""
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, test()).result()
+    run_in_own_loop(test())
 
 
 def test_a_committed_notification_reaches_only_that_users_listeners(

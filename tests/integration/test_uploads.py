@@ -8,7 +8,6 @@ bytes each one pulled from the client."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import os
 import time
@@ -25,6 +24,7 @@ from cyberhub.services.identity.permissions import SIGNED_IN, Principal, roles
 from cyberhub.services.learning import submissions
 from cyberhub.settings import get_settings
 from tests.factories import GOOD_ANSWER, World, build_world, login, principal
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 
@@ -129,10 +129,7 @@ def call(
     async def run() -> None:
         await asyncio.wait_for(app(scope, receive, send), timeout=60)
 
-    # In a thread of its own: in a full run the browser tests' Playwright loop is running on
-    # this thread, and asyncio.run refuses to nest.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, run()).result()
+    run_in_own_loop(run())
     return out
 
 
