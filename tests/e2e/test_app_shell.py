@@ -97,6 +97,9 @@ def test_missions_catalog_filters_and_opens_a_mission(web: BrowserPage) -> None:
     expect(page.get_by_role("heading", name="Missions")).to_be_visible()
     page.get_by_label("Search", exact=True).fill("Docker")
     page.get_by_role("button", name="Search").click()
+    # The results are in once the search is in the address (the first page already lists a
+    # Docker mission: clicking it before the answer would race the address change).
+    expect(page).to_have_url(re.compile(r"q=Docker"))
     card = page.get_by_role("heading", name=re.compile("Docker"))
     expect(card.first).to_be_visible()
     card.first.click()

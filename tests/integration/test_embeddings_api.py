@@ -135,6 +135,45 @@ class TestEmbeddings:
         assert r.status_code == 503
         assert "not available" in r.json()["detail"]
 
+    def test_health_says_whether_search_has_its_model_yet(
+        self,
+        student_client: TestClient,
+        fake_embedder: FakeEmbedder,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """An operator (and the browser tests) can tell a web process still loading its model
+        from one that is ready or that failed to load."""
+        import threading
+
+        def search_model() -> str:
+            return str(student_client.get("/api/v1/health").json()["search_model"])
+
+        assert search_model() == "ready"  # an injected embedder needs no load
+        release = threading.Event()
+
+        class Slow(model.ModelEmbedder):
+            def encode(self, texts: list[str]) -> list[list[float]]:
+                release.wait(10)
+                return fake_embedder.encode(texts)
+
+        monkeypatch.setattr(query_embedder, "_loaded_elsewhere", lambda: False)
+        model.set_embedder(Slow())
+        assert search_model() == "not loaded"
+        query_embedder.warm_up()
+        assert search_model() == "loading"
+        release.set()
+        assert query_embedder.embedder(wait=10) is not None
+        assert search_model() == "ready"
+
+        class Broken(model.ModelEmbedder):
+            def encode(self, texts: list[str]) -> list[list[float]]:
+                raise OSError("model files not found")
+
+        query_embedder.reset()
+        model.set_embedder(Broken())
+        assert query_embedder.embedder(wait=10) is None
+        assert search_model().startswith("error:")
+
 
 class TestRateLimit:
     def test_thirty_a_minute_per_user_then_429_with_retry_after(

@@ -13,6 +13,7 @@ from cyberhub.redis_client import (
     get_redis,
 )
 from cyberhub.schemas.health import HealthReport
+from cyberhub.services.ai import query_embedder
 from cyberhub.settings import VERSION
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _scheduler_state(report: HealthReport, now: float) -> None:
 
 def check() -> tuple[bool, HealthReport]:
     """(all ok, report). Each part is "ok" or a short reason it is not."""
-    report = HealthReport(version=VERSION)
+    report = HealthReport(version=VERSION, search_model=query_embedder.status())
     try:
         db.ping()
     except Exception as exc:

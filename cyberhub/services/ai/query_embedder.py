@@ -129,6 +129,22 @@ def current_name() -> str:
     return _current().name
 
 
+def status() -> str:
+    """Where this process's search model stands, for /api/v1/health: "ready" (loaded, or an
+    injected embedder), "loading" (a load is running: search answers by full text meanwhile, and
+    the import of torch slows this process for a few seconds), "not loaded" (nothing asked for
+    it yet), or an error (full text only until the retry)."""
+    emb = _current()
+    if not _needs_load(emb):
+        return "ready"
+    with _lock:
+        if _loading is not None:
+            return "loading"
+        if _failed_at is not None:
+            return "error: the model could not be loaded (search uses full text)"
+    return "not loaded"
+
+
 def warm_up() -> None:
     """Load the model in a background thread now, so the first search is not text-only."""
     emb = _current()
