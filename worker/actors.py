@@ -72,12 +72,18 @@ def run_export(export_id: int) -> None:
 
 @dramatiq.actor(queue_name="default", max_retries=3)
 def sweep_exports() -> None:
-    """Delete expired exports (file and row) and fail those whose worker died (id-free sweep;
-    safe at any interval or twice at once: rows another sweep holds are skipped)."""
+    """Delete expired exports (file and row), fail those whose worker died and re-send the job
+    of those queued too long (id-free sweep; safe at any interval or twice at once: rows another
+    sweep holds are skipped, and a job sent twice runs once)."""
     with session_scope() as session:
         result = exports.sweep(session)
-    if result.deleted or result.stale:
-        log.info("exports: %d expired deleted, %d stale failed", result.deleted, result.stale)
+    if result.deleted or result.stale or result.resent:
+        log.info(
+            "exports: %d expired deleted, %d stale failed, %d queued sent again",
+            result.deleted,
+            result.stale,
+            result.resent,
+        )
 
 
 @dramatiq.actor(queue_name="default", max_retries=3)

@@ -58,7 +58,8 @@ class Periodic:
 
 # expire_review_claims: a claim lasts 24 h; returning it within a minute of expiry is plenty.
 # sweep_orphan_uploads: files left by a crash only take disk space; hourly is enough.
-# sweep_exports: an expired export's download already answers 410; its file goes within 15 min.
+# sweep_exports: an export whose job was lost (Redis away at the request) runs within ~4 min; an
+#   expired export's download already answers 410, its file goes within 2 min.
 # send_habit_reminders: a reminder goes out within 5 minutes of the habit's reminder time.
 # send_due_reminders: reminders go out days before a due date; hourly is on time enough.
 # sweep_coach_plans: every learner's AI coach plan, weekly (changes recompute it meanwhile).
@@ -66,7 +67,7 @@ class Periodic:
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_review_claims", 60),
     Periodic("sweep_orphan_uploads", 3600),
-    Periodic("sweep_exports", 900),
+    Periodic("sweep_exports", 120),
     Periodic("send_habit_reminders", 300),
     Periodic("send_due_reminders", 3600),
     Periodic("sweep_coach_plans", 7 * 24 * 3600),

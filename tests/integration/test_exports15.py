@@ -271,6 +271,32 @@ class TestTheJob:
         assert export is not None and export.status == ExportStatus.failed
         assert export.error == exports.STALE_MESSAGE
 
+    def test_an_export_whose_job_was_lost_runs_after_the_sweep(
+        self, session: Session, world: World, stub_broker: Any, stub_worker: Any
+    ) -> None:
+        """Redis restarted with the job gone: the learner's export is not stuck "queued"."""
+        w = world
+        stub_worker.pause()
+        export_id = _request(session, w, w.student, "own_data")
+        stub_broker.flush_all()  # the job is lost
+        assert exports.sweep(session).resent == 0  # just asked for: its job may be on its way
+        session.commit()
+        session.execute(
+            text("UPDATE exports SET created_at = now() - interval '3 minutes' WHERE id = :id"),
+            {"id": export_id},
+        )
+        session.commit()
+        assert exports.sweep(session).resent == 1
+        session.commit()  # the job is sent after the commit
+        stub_worker.resume()
+        stub_broker.join("default", timeout=20_000)
+        stub_worker.join()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.done
+        # A second sweep sends it no more (it is done), and two deliveries ran it once.
+        assert exports.sweep(session).resent == 0
+
     def test_the_actor_runs_it_from_the_queue(
         self, session: Session, world: World, stub_broker: Any, stub_worker: Any
     ) -> None:

@@ -65,6 +65,10 @@ log = logging.getLogger(__name__)
 MAX_ACTIVE = 3
 # An export still "running" this long after it started lost its worker (killed): failed.
 STALE_AFTER = timedelta(hours=2)
+# A queued export whose job has not started after this long is sent its job again by the sweep:
+# the first one may be gone (Redis was away when the request committed, or restarted without
+# it). Sending twice is safe: `claim` lets one delivery run it, the other does nothing.
+RESEND_AFTER = timedelta(minutes=2)
 STALE_MESSAGE = "The export stopped before it finished (the worker restarted). Request it again."
 FAILED_MESSAGE = "Something went wrong while writing this export. Request it again."
 NOT_FOUND = "That export does not exist."
@@ -576,11 +580,20 @@ def _file_of(session: Session, submission_id: int) -> str | None:
 class SweepResult:
     deleted: int  # expired exports removed (row and file)
     stale: int  # running exports whose worker died, marked failed
+    resent: int = 0  # queued exports whose job may have been lost, sent again
 
 
 def sweep(session: Session) -> SweepResult:
-    """Delete expired exports (file, then row) and fail exports whose worker died."""
+    """Delete expired exports (file, then row), fail exports whose worker died, and send the
+    job again for exports queued longer than RESEND_AFTER (after commit)."""
     now = utcnow()
+    waiting = session.exec(
+        select(Export.id).where(
+            col(Export.status) == ExportStatus.queued, col(Export.created_at) < now - RESEND_AFTER
+        )
+    ).all()
+    for export_id in waiting:
+        jobs.export_requested(session, export_id or 0)
     stale = session.execute(
         update(Export)
         .where(
@@ -598,4 +611,4 @@ def sweep(session: Session) -> SweepResult:
         if export.file_path:
             (data_dir / export.file_path).unlink(missing_ok=True)
         session.delete(export)
-    return SweepResult(deleted=len(expired), stale=len(stale))
+    return SweepResult(deleted=len(expired), stale=len(stale), resent=len(waiting))
