@@ -6,21 +6,66 @@ connection per tab) and, when the signed-in user's data changed, queues only the
 matter: the bell's unread count on every page, and whatever the page declared for the topic
 (`Page.live` in routes.py, e.g. the mission page's work on "submission").
 
-Its lifetime is Reflex's: an on_load chain is cancelled by the tab's next navigation, by a
-reconnect's rehydration and when the websocket disconnects (reflex_base's event processor), and
-cancelling the chain cancels this task, so its `async with hub().listen(...)` unregisters.
+Its lifetime is mostly Reflex's: an on_load chain is cancelled by the tab's next navigation, by
+a reconnect's rehydration and when the websocket disconnects (reflex_base's event processor), and
+cancelling the chain cancels this task, so its `async with hub().listen(...)` unregisters. Not
+always: an event chained after its parent has finished is not attached to the chain's
+cancellation tree (reflex_base's "late-chained event"), and such a listener would outlive its tab.
+So the listener also ends itself: a tab's newer listener replaces the older one (one per tab), and
+every CHECK_S a listener with no news checks that its tab's websocket is still connected to this
+process, ending when it is not.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
+from reflex.utils import prerequisites
 
 from cyberhub.routes import Page, all_pages
 from cyberhub.services.messaging import live
 from cyberhub.state.notifications import NotificationState
 from cyberhub.state.session import SessionState
+
+log = logging.getLogger(__name__)
+
+# How often a listener with no news checks that its tab is still open (seconds).
+CHECK_S = 5.0
+
+# The running listener of each tab (client token) in this process: one per tab.
+_tab_listeners: dict[str, asyncio.Task[Any]] = {}
+
+
+def tab_connected_here(token: str) -> bool:
+    """Whether the tab `token` has its websocket connected to this process (True if unknown)."""
+    try:
+        namespace = prerequisites.get_app().app.event_namespace
+    except Exception:  # no app (a unit test): assume the tab is there
+        return True
+    if namespace is None:
+        return True
+    manager = namespace._token_manager
+    record = manager.token_to_socket.get(token)
+    return record is not None and record.instance_id == manager.instance_id
+
+
+def _replace_tab_listener(token: str) -> None:
+    """Register the running task as `token`'s listener, ending the one it had before."""
+    current = asyncio.current_task()
+    previous = _tab_listeners.get(token)
+    if previous is not None and previous is not current and not previous.done():
+        previous.cancel()
+    if current is not None:
+        _tab_listeners[token] = current
+
+
+def _forget_tab_listener(token: str) -> None:
+    if _tab_listeners.get(token) is asyncio.current_task():
+        del _tab_listeners[token]
 
 
 def _page_for(path: str) -> Page | None:
@@ -44,6 +89,26 @@ def reloads_for(route: str, topics: frozenset[str]) -> list[Any]:
     return events
 
 
+async def follow_tab(token: str, user_id: int, route: str) -> AsyncIterator[list[Any]]:
+    """The reloads tab `token` (on `route`, signed in as `user_id`) needs, until the tab is gone
+    or a newer listener of the same tab replaces this one."""
+    _replace_tab_listener(token)
+    try:
+        async with live.hub().listen(user_id) as listener:
+            while True:
+                try:
+                    topics = await asyncio.wait_for(listener.next(), CHECK_S)
+                except TimeoutError:
+                    if tab_connected_here(token):
+                        continue
+                    log.debug("live: tab %s is gone; its listener ends", token[:8])
+                    return
+                if reloads := reloads_for(route, topics):
+                    yield reloads
+    finally:
+        _forget_tab_listener(token)
+
+
 class LiveState(rx.State):
     """The tab's listener (no vars: it only queues other states' reloads)."""
 
@@ -52,12 +117,10 @@ class LiveState(rx.State):
         """Until the page goes away: wait for the user's changes, then reload what changed."""
         async with self:
             route = self.router.page.path
+            token = self.router.session.client_token
             session = await self.get_state(SessionState)
             principal = await session.principal()
         if principal is None:
             return
-        async with live.hub().listen(principal.user_id) as listener:
-            while True:
-                topics = await listener.next()
-                if reloads := reloads_for(route, topics):
-                    yield reloads
+        async for reloads in follow_tab(token, principal.user_id, route):
+            yield reloads

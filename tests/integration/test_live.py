@@ -218,3 +218,54 @@ def test_a_lost_connection_is_made_again_and_pages_catch_up() -> None:
             assert await _next(page) == {live.SUBMISSION}
 
     run(scenario)
+
+
+def test_a_tabs_listener_ends_when_the_tab_is_gone_or_opens_another_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reflex does not always cancel a page's listener (an event chained after its parent ended
+    is not in the chain's cancellation tree): the listener ends itself when its tab's websocket
+    is gone, and a tab's next page replaces its previous listener."""
+    import cyberhub.pages  # noqa: F401  (registers every page: the reloads each page declares)
+    from cyberhub.state import live as tab_live
+
+    open_tabs = {"tab-a"}
+    monkeypatch.setattr(tab_live, "CHECK_S", 0.1)
+    monkeypatch.setattr(tab_live, "tab_connected_here", lambda token: token in open_tabs)
+    route = "/missions/[mission_id]"
+
+    async def scenario() -> None:
+        seen: list[list[str]] = []
+
+        async def tab(page_route: str) -> None:
+            async for reloads in tab_live.follow_tab("tab-a", 7, page_route):
+                seen.append([e.fn.__qualname__ for e in reloads])  # noqa: PERF401  (why: read while it runs)
+
+        first = asyncio.create_task(tab(route))
+        for _ in range(20):
+            if live.listeners_in_process() == 1 and live.hub().connected:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.to_thread(live.publish, [(7, [live.SUBMISSION])])
+        for _ in range(40):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+        assert seen == [["MissionState.refresh_work"]]
+
+        # The tab opens another page: its new listener replaces the first one.
+        second = asyncio.create_task(tab("/insights"))
+        await asyncio.gather(first, return_exceptions=True)
+        assert first.done()
+        await asyncio.sleep(0.2)
+        assert live.listeners_in_process() == 1
+        assert not second.done()
+
+        # The tab is closed: within a check or two its listener ends, and the connection with it.
+        open_tabs.clear()
+        await asyncio.wait_for(second, WAIT_S)
+        assert live.listeners_in_process() == 0
+        assert not live.hub().connected
+        assert await _connections_become(0)
+
+    run(scenario)
