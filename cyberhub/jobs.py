@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,10 +35,14 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 from redis import RedisError
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session as SASession
 from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session, col
 
-from cyberhub import redis_client
+from cyberhub import db, redis_client
+from cyberhub.models import JobFailure
+from cyberhub.models.base import utcnow
 from cyberhub.redis_client import redis_url
 
 log = logging.getLogger(__name__)
@@ -257,10 +262,45 @@ def _send_pending(session: SASession) -> None:
     for job in pending:
         if job.once is not None and not _take(*job.once):
             continue
-        message = job.message
-        if message.queue_name not in target.get_declared_queues():
-            target.declare_queue(message.queue_name)  # a StubBroker refuses undeclared queues
-        target.enqueue(message, delay=job.delay_ms or None)
+        _send(target, job.message, job.delay_ms)
+
+
+# Sending after commit retries this long (a Redis restart takes ~1–3 s) before giving up.
+SEND_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)
+
+
+def _send(target: dramatiq.Broker, message: dramatiq.Message[Any], delay_ms: int | None) -> None:
+    """Send one message; never raises: the write it follows has committed, and its caller (a
+    request) must not answer an error for it. A message that cannot be sent is recorded as a
+    failed job, which the admin console can send again."""
+    for wait in (*SEND_RETRY_DELAYS_S, None):
+        try:
+            if message.queue_name not in target.get_declared_queues():
+                target.declare_queue(message.queue_name)  # a StubBroker refuses undeclared queues
+            target.enqueue(message, delay=delay_ms or None)
+            return
+        except Exception as exc:
+            if wait is None:
+                _record_unsent(message, exc)
+                return
+            time.sleep(wait)
+
+
+def _record_unsent(message: dramatiq.Message[Any], exc: Exception) -> None:
+    log.error("job %s%s not sent (%s): recorded for the admin console", message.actor_name,
+              tuple(message.args), exc)  # fmt: skip
+    try:
+        with db.session_scope() as session:
+            record_failure(
+                session,
+                message_id=message.message_id,
+                actor=message.actor_name,
+                queue=message.queue_name,
+                args=message.args,
+                error=f"Not sent: the job queue (Redis) did not answer. {exc}",
+            )
+    except Exception:
+        log.exception("job %s%s lost", message.actor_name, tuple(message.args))
 
 
 def _take(key: str, seconds: int) -> bool:
@@ -317,3 +357,36 @@ def broker() -> dramatiq.Broker:
         if _broker is None:
             _broker = connect([])
         return _broker
+
+
+# --- jobs that failed for good ------------------------------------------------------------------
+
+ERROR_MAX = 2000
+
+
+def record_failure(
+    session: Session,
+    *,
+    message_id: str,
+    actor: str,
+    queue: str,
+    args: Sequence[Any],
+    error: str,
+) -> bool:
+    """Record a job that failed for good (by the worker, or here when it could not be sent). Idempotent on
+    the message id: a redelivered message that fails again is recorded once. Returns whether a
+    row was written."""
+    stmt = (
+        pg_insert(JobFailure)
+        .values(
+            message_id=message_id[:64],
+            actor=actor[:120],
+            queue=queue[:64],
+            args=list(args),
+            error=error[:ERROR_MAX],
+            failed_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(col(JobFailure.id))
+    )
+    return session.execute(stmt).first() is not None

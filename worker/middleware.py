@@ -16,6 +16,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import q_name
 from dramatiq.middleware import Middleware
 
+from cyberhub import jobs
 from cyberhub.db import session_scope
 from cyberhub.redis_client import HEARTBEAT_KEY, JOBS_KEY, LAST_RUN_KEY, get_redis
 from cyberhub.services.ai import ai_jobs
@@ -128,7 +129,7 @@ class FailedJobs(Middleware):
         try:
             attempts = int(message.options.get("retries") or 1)
             with session_scope() as session:
-                ai_jobs.record_failure(
+                jobs.record_failure(
                     session,
                     message_id=message.message_id,
                     actor=message.actor_name,

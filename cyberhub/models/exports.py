@@ -63,4 +63,7 @@ class Export(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     started_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    # Written every few seconds by the running job: a running export whose heartbeat is stale
+    # lost its worker, and the next delivery of its job takes it over.
+    heartbeat_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     expires_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))

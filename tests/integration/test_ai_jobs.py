@@ -93,7 +93,7 @@ class TestFailedJobs:
 
         # Recording is idempotent on the message id (a redelivered message failing again).
         with session_scope() as s:
-            again = ai_jobs.record_failure(
+            again = jobs.record_failure(
                 s,
                 message_id=row.message_id,
                 actor=row.actor,
@@ -130,7 +130,7 @@ class TestFailedJobs:
         assert summary.startswith("IntegrityError: (psycopg.errors.UniqueViolation)")
 
         with session_scope() as s:
-            ai_jobs.record_failure(
+            jobs.record_failure(
                 s, message_id="m-1", actor="embed_learner", queue="ai", args=[4], error=error
             )
         [item] = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 import tracemalloc
 import zipfile
 from datetime import timedelta
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dramatiq.middleware import Shutdown, TimeLimitExceeded
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -251,15 +253,16 @@ class TestTheJob:
         export = session.get(Export, export_id)
         assert export is not None and "can't export" in export.error and export.file_path is None
 
-    def test_a_stale_running_export_is_failed_by_the_sweep(
+    def test_an_export_whose_worker_keeps_dying_is_failed_by_the_sweep(
         self, session: Session, world: World
     ) -> None:
         w = world
         export_id = _request(session, w, w.student, "own_data")
         session.execute(
             text(
-                "UPDATE exports SET status = 'running', started_at = now() - interval '3 hours'"
-                " WHERE id = :id"
+                "UPDATE exports SET status = 'running', created_at = now() - interval '3 hours',"
+                " started_at = now() - interval '10 minutes',"
+                " heartbeat_at = now() - interval '5 minutes' WHERE id = :id"
             ),
             {"id": export_id},
         )
@@ -270,6 +273,130 @@ class TestTheJob:
         export = session.get(Export, export_id)
         assert export is not None and export.status == ExportStatus.failed
         assert export.error == exports.STALE_MESSAGE
+
+    def test_a_running_export_whose_worker_died_is_taken_over_and_finished(
+        self,
+        session: Session,
+        world: World,
+        stub_broker: Any,
+        stub_worker: Any,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The worker was killed mid-export: its row says "running", its heartbeat went silent.
+        The redelivered job (or the sweep's) takes it over instead of finding it claimed."""
+        w = world
+        stub_worker.pause()
+        export_id = _request(session, w, w.student, "own_data")
+        stub_broker.flush_all()
+        # A live run (fresh heartbeat) is not taken over: a second delivery watches it a while,
+        # then leaves it be.
+        monkeypatch.setattr(exports, "WATCH_FOR_S", 0.3)
+        monkeypatch.setattr(exports, "WATCH_EVERY_S", 0.1)
+        with db.session_scope() as s:
+            assert exports.claim(s, export_id)
+        assert _run(export_id) is None
+        assert exports.sweep(session).resent == 0
+        session.commit()
+        # Its worker dies: no heartbeat for longer than TAKEOVER_AFTER.
+        session.execute(
+            text(
+                "UPDATE exports SET heartbeat_at = now() - interval '61 seconds',"
+                " started_at = now() - interval '5 minutes', rows_done = 40 WHERE id = :id"
+            ),
+            {"id": export_id},
+        )
+        session.commit()
+        assert exports.sweep(session) == exports.SweepResult(deleted=0, stale=0, resent=1)
+        session.commit()  # the job is sent after the commit
+        stub_worker.resume()
+        stub_broker.join("default", timeout=20_000)
+        stub_worker.join()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.done
+        assert export.file_path and (get_settings().data_dir / export.file_path).is_file()
+
+    def test_a_redelivered_job_takes_over_the_run_whose_heartbeat_stops(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Dramatiq redelivers a killed worker's message within ~30 s: that delivery watches the
+        row, and takes it over once its heartbeat has been silent for TAKEOVER_AFTER."""
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        monkeypatch.setattr(exports, "WATCH_EVERY_S", 0.1)
+        with db.session_scope() as s:
+            assert exports.claim(s, export_id)
+            s.execute(
+                text(
+                    "UPDATE exports SET heartbeat_at = now() - interval '29 seconds' WHERE id = :id"
+                ),
+                {"id": export_id},
+            )
+        assert _run(export_id) == ExportStatus.done
+
+    def test_the_running_job_writes_its_heartbeat(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        monkeypatch.setattr(exports, "HEARTBEAT_EVERY_S", 0.05)
+        beats: list[Any] = []
+
+        def slow_write(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
+            path.write_text("")
+            for _ in range(3):
+                time.sleep(0.2)
+                with db.session_scope() as s:
+                    export = s.get(Export, export_id)
+                    assert export is not None
+                    beats.append(export.heartbeat_at)
+            return 0
+
+        monkeypatch.setattr(exports, "_write", slow_write)
+        assert _run(export_id) == ExportStatus.done
+        assert all(beats) and beats[0] < beats[1] < beats[2]
+
+    def test_a_worker_shutting_down_mid_export_puts_it_back_in_the_queue(
+        self,
+        session: Session,
+        world: World,
+        monkeypatch: pytest.MonkeyPatch,
+        data_dir: Path,
+        stub_broker: Any,
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        stub_broker.flush_all()
+
+        def interrupted(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
+            path.write_text("half")
+            raise Shutdown("the worker is stopping")
+
+        monkeypatch.setattr(exports, "_write", interrupted)
+        with pytest.raises(Shutdown):
+            _run(export_id)
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.queued
+        assert stub_broker.queues["default"].qsize() == 1  # its job, for another worker
+        assert list((data_dir / "exports").glob("*.part")) == []
+
+    def test_an_export_past_its_time_limit_fails_with_a_reason(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+
+        def too_long(*_args: Any, **_kw: Any) -> int:
+            raise TimeLimitExceeded()
+
+        monkeypatch.setattr(exports, "_write", too_long)
+        with pytest.raises(TimeLimitExceeded):
+            _run(export_id)
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.failed
+        assert export.error == exports.TOO_LONG_MESSAGE
 
     def test_an_export_whose_job_was_lost_runs_after_the_sweep(
         self, session: Session, world: World, stub_broker: Any, stub_worker: Any

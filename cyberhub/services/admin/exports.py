@@ -20,13 +20,18 @@ periodic sweep deletes the file and the row.
 The job (`run_export`, enqueued by name after commit) claims the row with a conditional UPDATE
 (queued -> running), so a second delivery of the message does nothing; it streams rows from the
 database into DATA_DIR/exports/<random name> and commits its progress every few hundred rows
-in a short transaction of its own.
+in a short transaction of its own. While it runs it writes a heartbeat every HEARTBEAT_EVERY_S:
+a running export silent for TAKEOVER_AFTER lost its worker (killed, or stopped mid-export), and
+the next delivery of its job takes it over (the sweep sends one). Interrupted by a worker
+shutting down, the job puts the export back in the queue itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -34,7 +39,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from dramatiq.middleware import TimeLimitExceeded
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
@@ -69,7 +75,16 @@ STALE_AFTER = timedelta(hours=2)
 # the first one may be gone (Redis was away when the request committed, or restarted without
 # it). Sending twice is safe: `claim` lets one delivery run it, the other does nothing.
 RESEND_AFTER = timedelta(minutes=2)
+# A running job writes its heartbeat this often; one silent for TAKEOVER_AFTER lost its worker,
+# and the next delivery of its job starts it again (the sweep sends one for every such export).
+HEARTBEAT_EVERY_S = 5.0
+TAKEOVER_AFTER = timedelta(seconds=30)
+# A second delivery of a running export's job watches the other run this long (then leaves it
+# to the sweep), checking every WATCH_EVERY_S.
+WATCH_FOR_S = TAKEOVER_AFTER.total_seconds() + 2 * HEARTBEAT_EVERY_S
+WATCH_EVERY_S = 1.0
 STALE_MESSAGE = "The export stopped before it finished (the worker restarted). Request it again."
+TOO_LONG_MESSAGE = "This export took longer than an hour and was stopped. Ask for a smaller one."
 FAILED_MESSAGE = "Something went wrong while writing this export. Request it again."
 NOT_FOUND = "That export does not exist."
 
@@ -399,15 +414,85 @@ def open_download(
 # -- the job ---------------------------------------------------------------------------------------
 
 
+def _silent(now: datetime) -> ColumnElement[bool]:
+    """SQL: a running export whose job has not shown a sign of life for TAKEOVER_AFTER."""
+    last_sign = func.coalesce(col(Export.heartbeat_at), col(Export.started_at))
+    return and_(col(Export.status) == ExportStatus.running, last_sign < now - TAKEOVER_AFTER)
+
+
 def claim(session: Session, export_id: int) -> bool:
-    """queued -> running, atomically: of two deliveries of the job only one gets True."""
+    """queued -> running, atomically: of two deliveries of the job only one gets True. A running
+    export whose heartbeat went silent (its worker died) is taken over, from the start."""
+    now = utcnow()
     result = session.execute(
         update(Export)
-        .where(col(Export.id) == export_id, col(Export.status) == ExportStatus.queued)
-        .values(status=ExportStatus.running, started_at=utcnow())
+        .where(
+            col(Export.id) == export_id,
+            or_(col(Export.status) == ExportStatus.queued, _silent(now)),
+        )
+        .values(status=ExportStatus.running, started_at=now, heartbeat_at=now, rows_done=0)
         .returning(col(Export.id))
     )
     return result.first() is not None
+
+
+def _claim_or_watch(open_session: SessionFactory, export_id: int) -> bool:
+    """Claim the export for this run. When another run holds it (a second delivery of the job,
+    e.g. redelivered after its worker was killed), watch that run's heartbeat: False as soon as
+    the export is no longer running (done, failed, gone) or after WATCH_FOR_S with the other run
+    still alive; True when its heartbeat went silent and this run took it over."""
+    deadline = time.monotonic() + WATCH_FOR_S
+    outages = 0
+    while True:
+        try:
+            with open_session() as session:
+                if claim(session, export_id):
+                    return True
+                status = session.exec(select(Export.status).where(Export.id == export_id)).first()
+        except OUTAGE_ERRORS:  # the job is not retried: wait out a database restart
+            outages += 1
+            if outages >= REQUEUE_TRIES:
+                raise
+            time.sleep(0.5)
+            continue
+        if status != ExportStatus.running or time.monotonic() >= deadline:
+            return False
+        time.sleep(WATCH_EVERY_S)
+
+
+class _Heartbeat:
+    """While the block runs, a thread writes the running export's heartbeat_at every
+    HEARTBEAT_EVERY_S (in its own short transactions; a database outage only skips beats)."""
+
+    def __init__(self, open_session: SessionFactory, export_id: int) -> None:
+        self._open_session = open_session
+        self._export_id = export_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"export-{export_id}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> None:
+        self._thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY_S):
+            try:
+                with self._open_session() as s:
+                    s.execute(
+                        update(Export)
+                        .where(
+                            col(Export.id) == self._export_id,
+                            col(Export.status) == ExportStatus.running,
+                        )
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # the next beat tries again; a long silence means a takeover
+                log.debug("export %s: heartbeat not written", self._export_id, exc_info=True)
 
 
 def _save(open_session: SessionFactory, export_id: int, **values: int) -> None:
@@ -420,17 +505,19 @@ def _save(open_session: SessionFactory, export_id: int, **values: int) -> None:
 REQUEUE_TRIES = 20  # x 0.5 s: outlasts a database restart (≈ 0.3–3 s here)
 
 
-def _requeue(open_session: SessionFactory, export_id: int) -> bool:
+def _requeue(open_session: SessionFactory, export_id: int, tries: int = REQUEUE_TRIES) -> bool:
     """running -> queued, with a new job sent after the commit, once the database answers again
     (tried for ~10 s). False when it never did: the caller then fails the export if it can, and
     the periodic sweep fails one left running after its time limit."""
-    for _ in range(REQUEUE_TRIES):
+    for _ in range(tries):
         try:
             with open_session() as session:
                 requeued = session.execute(
                     update(Export)
                     .where(col(Export.id) == export_id, col(Export.status) == ExportStatus.running)
-                    .values(status=ExportStatus.queued, started_at=None, rows_done=0)
+                    .values(
+                        status=ExportStatus.queued, started_at=None, heartbeat_at=None, rows_done=0
+                    )
                     .returning(col(Export.id))
                 ).first()
                 if requeued is not None:
@@ -443,21 +530,13 @@ def _requeue(open_session: SessionFactory, export_id: int) -> bool:
 
 def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | None:
     """Write one export (the worker's job). None when another run has it (or it is gone)."""
-    for attempt in range(REQUEUE_TRIES):  # the job is not retried: wait out a database restart
-        try:
-            with open_session() as session:
-                if not claim(session, export_id):
-                    return None
-            break
-        except OUTAGE_ERRORS:
-            if attempt == REQUEUE_TRIES - 1:
-                raise
-            time.sleep(0.5)
+    if not _claim_or_watch(open_session, export_id):
+        return None
     folder = exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
     partial: Path | None = None
     try:
-        with open_session() as session:
+        with _Heartbeat(open_session, export_id), open_session() as session:
             export = session.get(Export, export_id)
             assert export is not None
             suffix = ".zip" if export.kind == ExportKind.own_data else ".csv"
@@ -494,13 +573,32 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
             return ExportStatus.queued
         log.exception("export %s failed", export_id)
         message = exc.message if isinstance(exc, DomainError) else FAILED_MESSAGE
-        with open_session() as session:
-            session.execute(
-                update(Export)
-                .where(col(Export.id) == export_id)
-                .values(status=ExportStatus.failed, error=message, finished_at=utcnow())
-            )
+        _fail(open_session, export_id, message)
         return ExportStatus.failed
+    except TimeLimitExceeded:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        log.warning("export %s stopped at its time limit", export_id)
+        _fail(open_session, export_id, TOO_LONG_MESSAGE)
+        raise
+    except BaseException:
+        # Interrupted (the worker is shutting down): back to the queue with a job of its own, so
+        # another worker runs it now; if that cannot be written, the silent heartbeat does it.
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        log.warning("export %s interrupted; queued again", export_id)
+        with contextlib.suppress(Exception):
+            _requeue(open_session, export_id, tries=1)
+        raise
+
+
+def _fail(open_session: SessionFactory, export_id: int, message: str) -> None:
+    with open_session() as session:
+        session.execute(
+            update(Export)
+            .where(col(Export.id) == export_id)
+            .values(status=ExportStatus.failed, error=message, finished_at=utcnow())
+        )
 
 
 def _file_name(export: Export, now: datetime, suffix: str) -> str:
@@ -584,25 +682,31 @@ class SweepResult:
 
 
 def sweep(session: Session) -> SweepResult:
-    """Delete expired exports (file, then row), fail exports whose worker died, and send the
-    job again for exports queued longer than RESEND_AFTER (after commit)."""
+    """Delete expired exports (file, then row) and leftover partial files, send the job again
+    for exports queued longer than RESEND_AFTER or running with a silent heartbeat (their worker
+    died: the job takes them over), and fail a silent one asked for more than STALE_AFTER ago (its
+    worker keeps dying on it)."""
     now = utcnow()
+    stale = session.execute(
+        update(Export)
+        .where(_silent(now), col(Export.created_at) < now - STALE_AFTER)
+        .values(status=ExportStatus.failed, error=STALE_MESSAGE, finished_at=now)
+        .returning(col(Export.id))
+    ).all()
     waiting = session.exec(
         select(Export.id).where(
-            col(Export.status) == ExportStatus.queued, col(Export.created_at) < now - RESEND_AFTER
+            or_(
+                and_(
+                    col(Export.status) == ExportStatus.queued,
+                    col(Export.created_at) < now - RESEND_AFTER,
+                ),
+                _silent(now),
+            )
         )
     ).all()
     for export_id in waiting:
         jobs.export_requested(session, export_id or 0)
-    stale = session.execute(
-        update(Export)
-        .where(
-            col(Export.status) == ExportStatus.running,
-            col(Export.started_at) < now - STALE_AFTER,
-        )
-        .values(status=ExportStatus.failed, error=STALE_MESSAGE, finished_at=now)
-        .returning(col(Export.id))
-    ).all()
+    _remove_leftover_parts(now)
     expired = session.exec(
         select(Export).where(col(Export.expires_at) <= now).with_for_update(skip_locked=True)
     ).all()
@@ -612,3 +716,15 @@ def sweep(session: Session) -> SweepResult:
             (data_dir / export.file_path).unlink(missing_ok=True)
         session.delete(export)
     return SweepResult(deleted=len(expired), stale=len(stale), resent=len(waiting))
+
+
+def _remove_leftover_parts(now: datetime) -> None:
+    """A worker killed mid-export leaves its partial file: removed once nothing can write it."""
+    folder = exports_dir()
+    if not folder.is_dir():
+        return
+    cutoff = (now - STALE_AFTER).timestamp()
+    for part in folder.glob("*.part"):
+        with contextlib.suppress(OSError):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()

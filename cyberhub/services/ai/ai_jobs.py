@@ -3,7 +3,8 @@
 - Queue depth per Dramatiq queue, read straight from Redis (the RedisBroker's keys, see
   `queue_depths`), the number of live workers (their heartbeats) and each actor's last run
   (worker/middleware.JobStats writes it).
-- Jobs that failed for good: worker/middleware.FailedJobs calls `record_failure` once per message;
+- Jobs that failed for good: worker/middleware.FailedJobs calls `jobs.record_failure` once per
+  message (and a job that could not be sent at all is recorded the same way);
   an admin may retry one (the same actor, the same arguments, a new message) or dismiss it.
 - "Rebuild everything": `start_rebuild` queues one RebuildRun; the worker's `rebuild_all` actor
   calls `run_rebuild`, which re-embeds every mission, then every learner with AI consent (and
@@ -16,14 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import exists, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
@@ -63,7 +62,7 @@ log = logging.getLogger(__name__)
 
 # The RedisBroker's key namespace (its default; worker/broker.py does not change it).
 NAMESPACE = "dramatiq"
-ERROR_MAX = 2000
+ERROR_MAX = jobs.ERROR_MAX
 SUMMARY_MAX = 160  # a failed job's error in one line (the full text is one click away)
 FAILURES_LIMIT = 100
 
@@ -190,34 +189,6 @@ def summarize_error(error: str, limit: int = SUMMARY_MAX) -> str:
     to `limit` characters."""
     first = next((line.strip() for line in error.splitlines() if line.strip()), "")
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
-
-
-def record_failure(
-    session: Session,
-    *,
-    message_id: str,
-    actor: str,
-    queue: str,
-    args: Sequence[Any],
-    error: str,
-) -> bool:
-    """Record a job that failed for good (called by the worker, not by a person). Idempotent on
-    the message id: a redelivered message that fails again is recorded once. Returns whether a
-    row was written."""
-    stmt = (
-        pg_insert(JobFailure)
-        .values(
-            message_id=message_id[:64],
-            actor=actor[:120],
-            queue=queue[:64],
-            args=list(args),
-            error=error[:ERROR_MAX],
-            failed_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(col(JobFailure.id))
-    )
-    return session.execute(stmt).first() is not None
 
 
 def _drop_dead_letter(queue: str, message_id: str) -> bool:
