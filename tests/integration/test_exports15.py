@@ -50,6 +50,18 @@ def _run(export_id: int) -> ExportStatus | None:
     return exports.run_export(db.session_scope, export_id)
 
 
+def _sent_job_runs(session: Session, stub_broker: Any, stub_worker: Any, export_id: int) -> Export:
+    """Commit (the sweep's job is sent after it), let the paused worker run it: the export is done."""
+    session.commit()
+    stub_worker.resume()
+    stub_broker.join("default", timeout=20_000)
+    stub_worker.join()
+    session.expire_all()
+    export = session.get(Export, export_id)
+    assert export is not None and export.status == ExportStatus.done
+    return export
+
+
 def _submit(session: Session, student_id: int, mission_id: int, answer: str, **kw: Any) -> int:
     now = utcnow()
     sub = Submission(
@@ -307,13 +319,7 @@ class TestTheJob:
         )
         session.commit()
         assert exports.sweep(session) == exports.SweepResult(deleted=0, stale=0, resent=1)
-        session.commit()  # the job is sent after the commit
-        stub_worker.resume()
-        stub_broker.join("default", timeout=20_000)
-        stub_worker.join()
-        session.expire_all()
-        export = session.get(Export, export_id)
-        assert export is not None and export.status == ExportStatus.done
+        export = _sent_job_runs(session, stub_broker, stub_worker, export_id)
         assert export.file_path and (get_settings().data_dir / export.file_path).is_file()
 
     def test_a_redelivered_job_takes_over_the_run_whose_heartbeat_stops(
@@ -414,13 +420,7 @@ class TestTheJob:
         )
         session.commit()
         assert exports.sweep(session).resent == 1
-        session.commit()  # the job is sent after the commit
-        stub_worker.resume()
-        stub_broker.join("default", timeout=20_000)
-        stub_worker.join()
-        session.expire_all()
-        export = session.get(Export, export_id)
-        assert export is not None and export.status == ExportStatus.done
+        _sent_job_runs(session, stub_broker, stub_worker, export_id)
         # A second sweep sends it no more (it is done), and two deliveries ran it once.
         assert exports.sweep(session).resent == 0
 
