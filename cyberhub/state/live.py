@@ -11,9 +11,13 @@ a reconnect's rehydration and when the websocket disconnects (reflex_base's even
 cancelling the chain cancels this task, so its `async with hub().listen(...)` unregisters. Not
 always: an event chained after its parent has finished is not attached to the chain's
 cancellation tree (reflex_base's "late-chained event"), and such a listener would outlive its tab.
-So the listener also ends itself: a tab's newer listener replaces the older one (one per tab), and
-every CHECK_S a listener with no news checks that its tab's websocket is still connected to this
-process, ending when it is not.
+So the listener also ends itself: a tab's newer listener replaces the older one (one per tab; the
+older is woken and returns), and every CHECK_S a listener with no news checks that its tab's
+websocket is still connected to this process, ending when it is not.
+
+The listener never takes the tab's state lock (it reads only the event's router data) and is
+never cancelled by us, so it can't hold up the tab's next page, whose guard needs that lock (a
+journey once waited over 10 s on "Checking access…" right after a page with a listener opened).
 """
 
 from __future__ import annotations
@@ -29,15 +33,15 @@ from reflex.utils import prerequisites
 from cyberhub.routes import Page, all_pages
 from cyberhub.services.messaging import live
 from cyberhub.state.notifications import NotificationState
-from cyberhub.state.session import SessionState
+from cyberhub.state.session import principal_of_cookie_header
 
 log = logging.getLogger(__name__)
 
 # How often a listener with no news checks that its tab is still open (seconds).
 CHECK_S = 5.0
 
-# The running listener of each tab (client token) in this process: one per tab.
-_tab_listeners: dict[str, asyncio.Task[Any]] = {}
+# The listener of each tab (client token) in this process: one per tab.
+_tab_listeners: dict[str, live.Listener] = {}
 
 
 def tab_connected_here(token: str) -> bool:
@@ -51,21 +55,6 @@ def tab_connected_here(token: str) -> bool:
     manager = namespace._token_manager
     record = manager.token_to_socket.get(token)
     return record is not None and record.instance_id == manager.instance_id
-
-
-def _replace_tab_listener(token: str) -> None:
-    """Register the running task as `token`'s listener, ending the one it had before."""
-    current = asyncio.current_task()
-    previous = _tab_listeners.get(token)
-    if previous is not None and previous is not current and not previous.done():
-        previous.cancel()
-    if current is not None:
-        _tab_listeners[token] = current
-
-
-def _forget_tab_listener(token: str) -> None:
-    if _tab_listeners.get(token) is asyncio.current_task():
-        del _tab_listeners[token]
 
 
 def _page_for(path: str) -> Page | None:
@@ -92,21 +81,27 @@ def reloads_for(route: str, topics: frozenset[str]) -> list[Any]:
 async def follow_tab(token: str, user_id: int, route: str) -> AsyncIterator[list[Any]]:
     """The reloads tab `token` (on `route`, signed in as `user_id`) needs, until the tab is gone
     or a newer listener of the same tab replaces this one."""
-    _replace_tab_listener(token)
-    try:
-        async with live.hub().listen(user_id) as listener:
+    async with live.hub().listen(user_id) as listener:
+        previous = _tab_listeners.get(token)
+        _tab_listeners[token] = listener
+        if previous is not None:
+            previous.wake()  # it sees it was replaced, and returns
+        try:
             while True:
                 try:
                     topics = await asyncio.wait_for(listener.next(), CHECK_S)
                 except TimeoutError:
-                    if tab_connected_here(token):
-                        continue
-                    log.debug("live: tab %s is gone; its listener ends", token[:8])
+                    if not tab_connected_here(token):
+                        log.debug("live: tab %s is gone; its listener ends", token[:8])
+                        return
+                    continue
+                if _tab_listeners.get(token) is not listener:
                     return
                 if reloads := reloads_for(route, topics):
                     yield reloads
-    finally:
-        _forget_tab_listener(token)
+        finally:
+            if _tab_listeners.get(token) is listener:
+                del _tab_listeners[token]
 
 
 class LiveState(rx.State):
@@ -114,12 +109,11 @@ class LiveState(rx.State):
 
     @rx.event(background=True)
     async def listen(self) -> Any:  # an async generator: it yields the reloads
-        """Until the page goes away: wait for the user's changes, then reload what changed."""
-        async with self:
-            route = self.router.page.path
-            token = self.router.session.client_token
-            session = await self.get_state(SessionState)
-            principal = await session.principal()
+        """Until the page goes away: wait for the user's changes, then reload what changed.
+        Reads only the event's router data: no state lock (see the module's docstring)."""
+        route = self.router.page.path
+        token = self.router.session.client_token
+        principal = await asyncio.to_thread(principal_of_cookie_header, self.router.headers.cookie)
         if principal is None:
             return
         async for reloads in follow_tab(token, principal.user_id, route):

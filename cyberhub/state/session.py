@@ -71,11 +71,7 @@ class SessionState(rx.State):
 
     def _load_principal(self) -> Principal | None:
         """Principal of this tab's session cookie. Runs in a worker thread (database)."""
-        token = self._session_token()
-        if not token:
-            return None
-        with db.session_scope() as session:
-            return principal_of_token(session, token)
+        return principal_of_cookie_header(self.router.headers.cookie)
 
     def _apply(self, principal: Principal | None) -> None:
         """Show `principal` in this state. Only fields that differ are assigned: Reflex sends
@@ -178,6 +174,16 @@ def _app_states(parent: type[BaseState]) -> Iterator[type[BaseState]]:
         if cls.__module__.startswith("cyberhub."):
             yield cls
         yield from _app_states(cls)
+
+
+def principal_of_cookie_header(cookie: str) -> Principal | None:
+    """The user of the session cookie in a request's Cookie header (database: run it in a
+    thread). None without a cookie or a live session."""
+    token = browser_sessions.token_from_cookie_header(cookie)
+    if not token:
+        return None
+    with db.session_scope() as session:
+        return principal_of_token(session, token)
 
 
 def principal_of_token(session: Session, token: str) -> Principal | None:

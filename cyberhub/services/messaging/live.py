@@ -125,6 +125,10 @@ class Listener:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(topics)
 
+    def wake(self) -> None:
+        """Wake `next()` with no change (its owner then checks whether it should go on)."""
+        self._offer(frozenset())
+
     async def next(self) -> frozenset[str]:
         """Wait for the next change; every change already waiting is merged into one set."""
         topics = set(await self._queue.get())
