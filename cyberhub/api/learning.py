@@ -3,7 +3,7 @@ reviews.py, notifications in notifications.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
@@ -12,9 +12,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
-from cyberhub.models import Submission
 from cyberhub.schemas.learning import (
-    AttemptFile,
     AttemptPublic,
     HintPublic,
     HintRevealed,
@@ -43,31 +41,6 @@ class RevealIn(BaseModel):
     index: int | None = Field(default=None, ge=0, le=100)
 
 
-def attempt_json(s: Submission) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "mission_id": s.mission_id,
-        "status": s.status,
-        "attempt": s.attempt,
-        "claimed_by": s.claimed_by_id,
-        "claim_expires_at": s.claim_expires_at.isoformat() if s.claim_expires_at else None,
-        "file": {"name": s.file_name, "size": s.file_size} if s.file_path else None,
-    }
-
-
-def attempt_public(s: Submission) -> AttemptPublic:
-    """The student's write routes answer with the attempt (the fields of attempt_json)."""
-    return AttemptPublic(
-        id=s.id or 0,
-        mission_id=s.mission_id,
-        status=s.status,
-        attempt=s.attempt,
-        claimed_by=s.claimed_by_id,
-        claim_expires_at=s.claim_expires_at,
-        file=AttemptFile(name=s.file_name, size=s.file_size) if s.file_path else None,
-    )
-
-
 # -- student: work on a mission ----------------------------------------------------------------
 
 
@@ -76,7 +49,7 @@ def submit(
     mission_id: Id, body: WorkIn, session: SessionDep, principal: StudentUser
 ) -> AttemptPublic:
     sub = submissions.submit(session, principal, mission_id, answer=body.answer, links=body.links)
-    return attempt_public(sub)
+    return AttemptPublic.of(sub)
 
 
 @router.put("/missions/{mission_id}/draft", response_model=AttemptPublic)
@@ -86,7 +59,7 @@ def save_draft(
     sub = submissions.save_draft(
         session, principal, mission_id, answer=body.answer, links=body.links
     )
-    return attempt_public(sub)
+    return AttemptPublic.of(sub)
 
 
 async def read_upload(request: Request) -> submissions.Upload:
@@ -138,7 +111,7 @@ def attach_file(
     upload: Annotated[submissions.Upload, Depends(read_upload)],
 ) -> AttemptPublic:
     """Attach (or replace) the draft's file: multipart field `file`, at most 10 MB (413 beyond)."""
-    return attempt_public(submissions.attach_file(session, principal, mission_id, upload))
+    return AttemptPublic.of(submissions.attach_file(session, principal, mission_id, upload))
 
 
 @router.get("/missions/{mission_id}/work", response_model=WorkStatus)

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.profiler import TrackTexts
 
 
 class ProgramPublic(BaseModel):
@@ -54,15 +55,8 @@ class ProgramTrackPublic(BaseModel):
     missions: int
 
 
-class TrackPublic(BaseModel):
+class TrackPublic(TrackTexts):
     """A global track's texts (PATCH /tracks/{id}, as the catalog shows them)."""
-
-    key: str
-    name: str
-    tagline: str
-    description: str
-    focus: list[str]
-    careers: list[str]
 
 
 class ProgramTrackRemoved(BaseModel):

@@ -8,13 +8,14 @@ them. Datetimes stay datetimes (`IsoDatetime`: written to JSON as before).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
+from cyberhub.models import Submission
 from cyberhub.schemas.datetimes import IsoDatetime
-from cyberhub.schemas.profiler import ProfilerResultData
+from cyberhub.schemas.profiler import ProfilerResultData, TrackTexts
 
 
 class MissionRef(BaseModel):
@@ -29,15 +30,8 @@ class MissionRef(BaseModel):
 # -- the catalog (/api/v1/tracks, /api/v1/missions) --------------------------------------------
 
 
-class TrackPublic(BaseModel):
+class TrackPublic(TrackTexts):
     model_config = ConfigDict(from_attributes=True)
-
-    key: str
-    name: str
-    tagline: str
-    description: str
-    focus: list[str]
-    careers: list[str]
 
 
 class MissionPublic(BaseModel):
@@ -117,8 +111,10 @@ class AttemptFile(BaseModel):
     size: int | None
 
 
-class AttemptPublic(BaseModel):
-    """A submission as the write routes answer (submit, draft, attach)."""
+class AttemptFields(BaseModel):
+    """A submission attempt as a write answers it. The learner's routes (AttemptPublic) and the
+    reviewer's claim and release (schemas/reviews.py) share these fields and their reading;
+    each adds `file` with its own model, as their OpenAPI schemas have always named it."""
 
     id: int
     mission_id: int
@@ -126,6 +122,26 @@ class AttemptPublic(BaseModel):
     attempt: int
     claimed_by: int | None
     claim_expires_at: IsoDatetime | None
+
+    @classmethod
+    def of(cls, s: Submission) -> Self:
+        """The attempt read from its submission (`file` only when one is attached)."""
+        return cls.model_validate(
+            {
+                "id": s.id or 0,
+                "mission_id": s.mission_id,
+                "status": s.status,
+                "attempt": s.attempt,
+                "claimed_by": s.claimed_by_id,
+                "claim_expires_at": s.claim_expires_at,
+                "file": {"name": s.file_name, "size": s.file_size} if s.file_path else None,
+            }
+        )
+
+
+class AttemptPublic(AttemptFields):
+    """A submission as the write routes answer (submit, draft, attach)."""
+
     file: AttemptFile | None
 
 

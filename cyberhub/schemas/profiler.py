@@ -89,8 +89,9 @@ class NiceWorkRole(BaseModel):
     category: str
 
 
-class TrackInfo(BaseModel):
-    """A track's description from tracks.json with its NICE Framework work roles."""
+class TrackTexts(BaseModel):
+    """A track's texts (those of TrackData), the fields every public view of a track starts
+    with: the catalog's, the profiler's and the director's read of it answer them alike."""
 
     key: str
     name: str
@@ -98,4 +99,9 @@ class TrackInfo(BaseModel):
     description: str
     focus: list[str]
     careers: list[str]
+
+
+class TrackInfo(TrackTexts):
+    """A track's description from tracks.json with its NICE Framework work roles."""
+
     nice_work_roles: list[NiceWorkRole]

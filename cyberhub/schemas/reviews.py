@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cyberhub.models import Submission
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.learning import AttemptFields
 
 
 class Ref(BaseModel):
@@ -31,28 +31,10 @@ class FileRef(BaseModel):
     size: int | None
 
 
-class AttemptPublic(BaseModel):
+class AttemptPublic(AttemptFields):
     """An attempt as claim and release answer it."""
 
-    id: int
-    mission_id: int
-    status: str
-    attempt: int
-    claimed_by: int | None
-    claim_expires_at: IsoDatetime | None
     file: FileRef | None
-
-    @classmethod
-    def of(cls, s: Submission) -> AttemptPublic:
-        return cls(
-            id=s.id or 0,
-            mission_id=s.mission_id,
-            status=s.status,
-            attempt=s.attempt,
-            claimed_by=s.claimed_by_id,
-            claim_expires_at=s.claim_expires_at,
-            file=FileRef(name=s.file_name, size=s.file_size) if s.file_path else None,
-        )
 
 
 class ReviewCreate(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.identity import InvitationPublic
 
 
 class RolePublic(BaseModel):
@@ -110,19 +111,8 @@ class RoleRevoked(BaseModel):
     revoked: bool = True
 
 
-class InvitationOut(BaseModel):
+class InvitationOut(InvitationPublic):
     """An invitation sent instead of a grant (the person is not a member yet)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    organization_id: int
-    organization_name: str
-    email: str
-    role: str
-    status: str
-    created_at: IsoDatetime
-    expires_at: IsoDatetime
 
 
 class Invited(BaseModel):

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, true
+from sqlalchemy import func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -58,6 +58,7 @@ from cyberhub.models.coaching import (
     Reflection,
 )
 from cyberhub.services.learning.learning_access import mentor_pairs
+from cyberhub.services.learning.query_parts import enrollment_assignment, is_latest_attempt
 
 BATCH = 1000  # rows fetched per round trip of the server-side cursor
 PROGRESS_EVERY = 500
@@ -141,7 +142,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
     """Every enrolment of the cohorts (withdrawn ones too, marked), with the mentor and the
     approved missions (latest attempt approved, published mission of the programme) — the same
     rule as the director's roster (services/learning/programs.roster)."""
-    student, mentor, later = aliased(User), aliased(User), aliased(Submission)
+    student, mentor = aliased(User), aliased(User)
     published_total = (
         select(func.count())
         .select_from(Mission)
@@ -154,11 +155,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
             col(Submission.student_id) == col(Enrollment.student_id),
             col(Submission.status) == SubmissionStatus.approved,
             col(Submission.mission_id).in_(_published(Cohort.program_id)),
-            ~exists().where(
-                col(later.student_id) == col(Submission.student_id),
-                col(later.mission_id) == col(Submission.mission_id),
-                col(later.attempt) > col(Submission.attempt),
-            ),
+            is_latest_attempt(),
         )
         .scalar_subquery()
     )
@@ -177,14 +174,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
         .select_from(Enrollment)
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
         .join(student, col(student.id) == col(Enrollment.student_id))
-        .join(
-            MentorAssignment,
-            and_(
-                col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
-                col(MentorAssignment.student_id) == col(Enrollment.student_id),
-            ),
-            isouter=True,
-        )
+        .join(MentorAssignment, enrollment_assignment(), isouter=True)
         .join(mentor, col(mentor.id) == col(MentorAssignment.mentor_id), isouter=True)
         .where(col(Enrollment.cohort_id).in_(cohort_ids))
         .order_by(col(Cohort.name), col(Cohort.id), col(student.full_name), col(student.id))

@@ -256,6 +256,30 @@ def _failure(session: Session, failure_id: int) -> JobFailure:
     return row
 
 
+def _audit_failure(
+    session: Session,
+    action: str,
+    principal: Principal,
+    row: JobFailure,
+    meta: RequestMeta,
+    **details: object,
+) -> None:
+    """Audit an admin's retry or dismissal: the entry names the job and its message, as the
+    failure row may be gone (dismissed) by the time someone reads the log."""
+    audit.record(
+        session,
+        action,
+        actor_id=principal.user_id,
+        target_type="job_failure",
+        target_id=row.id,
+        meta=meta,
+        job=row.actor,
+        args=row.args,
+        message_id=row.message_id,
+        **details,
+    )
+
+
 def retry_failure(
     session: Session, principal: Principal | None, failure_id: int, meta: RequestMeta = NO_META
 ) -> JobFailurePublic:
@@ -274,17 +298,7 @@ def retry_failure(
         raise Conflict(str(exc)) from exc
     row.retried_at, row.retried_by = utcnow(), principal.user_id
     session.add(row)
-    audit.record(
-        session,
-        "job.retried",
-        actor_id=principal.user_id,
-        target_type="job_failure",
-        target_id=row.id,
-        meta=meta,
-        job=row.actor,
-        args=row.args,
-        message_id=row.message_id,
-    )
+    _audit_failure(session, "job.retried", principal, row, meta)
     session.flush()
     _drop_dead_letter(row.queue, row.message_id)
     return _failure_public(row, principal.email)
@@ -296,18 +310,7 @@ def dismiss_failure(
     """Remove a failed job from the list without running it again (audited)."""
     principal = _admin(principal)
     row = _failure(session, failure_id)
-    audit.record(
-        session,
-        "job.dismissed",
-        actor_id=principal.user_id,
-        target_type="job_failure",
-        target_id=row.id,
-        meta=meta,
-        job=row.actor,
-        args=row.args,
-        message_id=row.message_id,
-        error=row.error[:200],
-    )
+    _audit_failure(session, "job.dismissed", principal, row, meta, error=row.error[:200])
     session.delete(row)
     session.flush()
     _drop_dead_letter(row.queue, row.message_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
@@ -88,7 +88,7 @@ def signup(
         raise Conflict("An account with this email already exists. Sign in instead.")
     consent_kinds = list(consents or [])
     consents_service.check_signup_consents(consent_kinds)
-    user = _create_user(session, email, full_name, password, Role.student, "self sign-up")
+    user = create_user(session, email, full_name, password, Role.student, "self sign-up")
     assert user.id is not None
     audit.record(
         session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
@@ -98,11 +98,22 @@ def signup(
     return user
 
 
-def _create_user(
-    session: Session, email: str, full_name: str, password: str, role: Role, reason: str
+def create_user(
+    session: Session,
+    email: str,
+    full_name: str,
+    password: str | None,
+    role: Role,
+    reason: str,
+    *,
+    last_login_at: datetime | None = None,
 ) -> User:
-    """A new account holding `role` globally (organization_id NULL), flushed (it has an id)."""
-    user = User(email=email, full_name=full_name, password_hash=passwords.hash_password(password))
+    """A new account holding `role` globally (organization_id NULL), flushed (it has an id).
+    No password: an account that signs in by e-mailed link (passwordless.py's sign-up)."""
+    password_hash = passwords.hash_password(password) if password is not None else None
+    user = User(
+        email=email, full_name=full_name, password_hash=password_hash, last_login_at=last_login_at
+    )
     session.add(user)
     session.flush()
     assert user.id is not None
@@ -127,7 +138,7 @@ def create_admin(
     passwords.validate_password(password, email)
     if find_user(session, email):
         raise Conflict(f"An account with {email} already exists.")
-    user = _create_user(session, email, full_name, password, Role.admin, "create-admin command")
+    user = create_user(session, email, full_name, password, Role.admin, "create-admin command")
     audit.record(
         session,
         "user.admin_created",

@@ -324,31 +324,51 @@ def _accept(
                 reason="Accepted an invitation",
             )
         )
-    inv.status, inv.decided_at, inv.decided_by_id = InvitationStatus.accepted, utcnow(), user.id
+    return _decide(
+        session, inv, user, InvitationStatus.accepted, meta, role=inv.role, on_signup=on_signup
+    )
+
+
+def _decide(
+    session: Session,
+    inv: Invitation,
+    user: User,
+    status: InvitationStatus,
+    meta: RequestMeta,
+    **details: object,
+) -> InvitationPublic:
+    """Record the invited person's answer (accepted or declined) on the invitation and in the
+    audit log ("invitation.accepted" / "invitation.declined")."""
+    inv.status, inv.decided_at, inv.decided_by_id = status, utcnow(), user.id
     session.add(inv)
     audit.record(
         session,
-        "invitation.accepted",
+        f"invitation.{status.value}",
         actor_id=user.id,
         target_type="invitation",
         target_id=inv.id,
         meta=meta,
         organization_id=inv.organization_id,
-        role=inv.role,
-        on_signup=on_signup,
+        **details,
     )
     session.flush()
     return _public(session, inv)
 
 
-def invitation_for_signup(session: Session, token: str) -> InvitationPublic:
-    """The pending invitation behind a sign-up link (for the sign-up form to name the
-    organisation); NotFound or Conflict when the link cannot be used to sign up."""
+def _signup_invitation(session: Session, token: str) -> Invitation:
+    """The invitation behind a sign-up link if it is still pending; NotFound or Conflict when
+    the link cannot be used to sign up."""
     inv = _by_token(session, token)
     status = _public(session, inv).status
     if status != InvitationStatus.pending:
         raise Conflict(f"This invitation is {status}: it can no longer be used to sign up.")
-    return _public(session, inv)
+    return inv
+
+
+def invitation_for_signup(session: Session, token: str) -> InvitationPublic:
+    """The pending invitation behind a sign-up link (for the sign-up form to name the
+    organisation); NotFound or Conflict when the link cannot be used to sign up."""
+    return _public(session, _signup_invitation(session, token))
 
 
 def signup_with_invitation(
@@ -366,10 +386,7 @@ def signup_with_invitation(
 
     The address must be the invited one; nothing is created when the link or the form is wrong.
     """
-    inv = _by_token(session, token)
-    status = _public(session, inv).status
-    if status != InvitationStatus.pending:
-        raise Conflict(f"This invitation is {status}: it can no longer be used to sign up.")
+    inv = _signup_invitation(session, token)
     if accounts.normalize_email(email) != inv.email:
         raise Invalid(
             f"This invitation was sent to {inv.email}: sign up with that address, "
@@ -391,19 +408,7 @@ def decline(
 ) -> InvitationPublic:
     """The invited person declines: nothing is shared, the link stops working."""
     inv, user = _decidable(session, principal, token)
-    inv.status, inv.decided_at, inv.decided_by_id = InvitationStatus.declined, utcnow(), user.id
-    session.add(inv)
-    audit.record(
-        session,
-        "invitation.declined",
-        actor_id=user.id,
-        target_type="invitation",
-        target_id=inv.id,
-        meta=meta,
-        organization_id=inv.organization_id,
-    )
-    session.flush()
-    return _public(session, inv)
+    return _decide(session, inv, user, InvitationStatus.declined, meta)
 
 
 def my_invitations(session: Session, principal: Principal | None) -> list[InvitationPublic]:

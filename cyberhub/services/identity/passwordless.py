@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cyberhub.models import OneTimeToken, Role, RoleAssignment, User
+from cyberhub.models import OneTimeToken, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
@@ -152,6 +152,22 @@ def _may_mail(purpose: str, email: str) -> bool:
     return rate_limit.allow(f"mail:{purpose}:{email}", MAILS_PER_ADDRESS, MAIL_WINDOW_SECONDS)
 
 
+def _audit_request(
+    session: Session, action: str, user: User | None, meta: RequestMeta, **details: object
+) -> None:
+    """Audit a link request, sent or not, against the account when the address has one (an
+    unknown address has none: the entry then carries no target)."""
+    audit.record(
+        session,
+        action,
+        actor_id=None,  # nobody is signed in when a link is asked for
+        target_type="user" if user else "",
+        target_id=user.id if user else "",
+        meta=meta,
+        **details,
+    )
+
+
 # -- magic links -------------------------------------------------------------------------------
 
 
@@ -165,28 +181,14 @@ def request_magic_link(session: Session, *, email: str, meta: RequestMeta = NO_M
     email = accounts.normalize_email(email)
     user = accounts.find_user(session, email)
     kind = "signup" if user is None else "signin"
+    reason = ""
     if user is not None and not user.is_active:
-        audit.record(
-            session,
-            "magic_link.requested",
-            target_type="user",
-            target_id=user.id,
-            meta=meta,
-            kind=kind,
-            sent=False,
-            reason="inactive account",
-        )
-        return
-    if not _may_mail(MAGIC_LINK, email):
-        audit.record(
-            session,
-            "magic_link.requested",
-            target_type="user" if user else "",
-            target_id=user.id if user else "",
-            meta=meta,
-            kind=kind,
-            sent=False,
-            reason="too many links for this address",
+        reason = "inactive account"
+    elif not _may_mail(MAGIC_LINK, email):
+        reason = "too many links for this address"
+    if reason:
+        _audit_request(
+            session, "magic_link.requested", user, meta, kind=kind, sent=False, reason=reason
         )
         return
     minutes = settings.magic_link_minutes
@@ -212,12 +214,11 @@ def request_magic_link(session: Session, *, email: str, meta: RequestMeta = NO_M
             "— CyberHub"
         )
     mail.send(session, to=email, subject=subject, body=body, kind="magic_link")
-    audit.record(
+    _audit_request(
         session,
         "magic_link.requested",
-        target_type="user" if user else "",
-        target_id=user.id if user else "",
-        meta=meta,
+        user,
+        meta,
         kind=kind,
         sent=True,
         email="" if user else email,
@@ -333,19 +334,17 @@ def _create_account(
     if len(full_name) > 200:
         raise Invalid("Your name must be at most 200 characters.")
     now = utcnow()
-    user = User(email=row.email, full_name=full_name, password_hash=None, last_login_at=now)
-    session.add(user)
-    session.flush()
-    assert user.id is not None
     # In no organisation, like a password sign-up (services/accounts.signup).
-    session.add(
-        RoleAssignment(
-            user_id=user.id,
-            role=Role.student,
-            organization_id=None,
-            reason="self sign-up (magic link)",
-        )
+    user = accounts.create_user(
+        session,
+        row.email,
+        full_name,
+        None,
+        Role.student,
+        "self sign-up (magic link)",
+        last_login_at=now,
     )
+    assert user.id is not None
     consents_service.record_signup_consents(session, user.id, consents, meta)
     audit.record(
         session,
@@ -381,12 +380,11 @@ def request_password_reset(session: Session, *, email: str, meta: RequestMeta = 
     elif not _may_mail(PASSWORD_RESET, email):
         reason = "too many links for this address"
     if user is None or reason:
-        audit.record(
+        _audit_request(
             session,
             "password_reset.requested",
-            target_type="user" if user else "",
-            target_id=user.id if user else "",
-            meta=meta,
+            user,
+            meta,
             sent=False,
             reason=reason,
             email="" if user else email,
@@ -406,14 +404,7 @@ def request_password_reset(session: Session, *, email: str, meta: RequestMeta = 
     mail.send(
         session, to=email, subject="Reset your CyberHub password", body=body, kind="password_reset"
     )
-    audit.record(
-        session,
-        "password_reset.requested",
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        sent=True,
-    )
+    _audit_request(session, "password_reset.requested", user, meta, sent=True)
 
 
 def check_password_reset(session: Session, *, token: str) -> str:

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -137,25 +137,30 @@ def position_text(position: int | None) -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _waitlist_count(session: Session, cohort_id: int) -> int:
+def _count_applications(
+    session: Session, cohort_id: int, status: ApplicationStatus, *also: ColumnElement[bool] | bool
+) -> int:
+    """How many of the cohort's applications are in `status` (and meet `also`)."""
     return session.exec(
         select(func.count()).where(
-            CohortApplication.cohort_id == cohort_id,
-            CohortApplication.status == ApplicationStatus.waitlisted,
+            CohortApplication.cohort_id == cohort_id, CohortApplication.status == status, *also
         )
     ).one()
+
+
+def _waitlist_count(session: Session, cohort_id: int) -> int:
+    return _count_applications(session, cohort_id, ApplicationStatus.waitlisted)
 
 
 def _position(session: Session, app: CohortApplication) -> int | None:
     if app.status != ApplicationStatus.waitlisted or app.waitlist_seq is None:
         return None
-    ahead = session.exec(
-        select(func.count()).where(
-            CohortApplication.cohort_id == app.cohort_id,
-            CohortApplication.status == ApplicationStatus.waitlisted,
-            col(CohortApplication.waitlist_seq) < app.waitlist_seq,
-        )
-    ).one()
+    ahead = _count_applications(
+        session,
+        app.cohort_id,
+        ApplicationStatus.waitlisted,
+        col(CohortApplication.waitlist_seq) < app.waitlist_seq,
+    )
     return int(ahead) + 1
 
 
@@ -185,23 +190,28 @@ def _seat_counts(session: Session, cohort_ids: list[int]) -> tuple[Counter[int],
     """(enrolled, waitlisted) per cohort."""
     if not cohort_ids:
         return Counter(), Counter()
-    seats = session.exec(
-        select(Enrollment.cohort_id, func.count())
-        .where(
-            col(Enrollment.cohort_id).in_(cohort_ids),
-            Enrollment.status == EnrollmentStatus.active,
-        )
-        .group_by(col(Enrollment.cohort_id))
+    seats = _per_cohort(
+        session, Enrollment.cohort_id, Enrollment.status == EnrollmentStatus.active, cohort_ids
+    )
+    waiting = _per_cohort(
+        session,
+        CohortApplication.cohort_id,
+        CohortApplication.status == ApplicationStatus.waitlisted,
+        cohort_ids,
+    )
+    return seats, waiting
+
+
+def _per_cohort(
+    session: Session, cohort_id: int, where: ColumnElement[bool] | bool, cohort_ids: list[int]
+) -> Counter[int]:
+    """How many rows meet `where`, per cohort (`cohort_id`: the table's cohort column)."""
+    rows = session.exec(
+        select(cohort_id, func.count())
+        .where(col(cohort_id).in_(cohort_ids), where)
+        .group_by(col(cohort_id))
     ).all()
-    waiting = session.exec(
-        select(CohortApplication.cohort_id, func.count())
-        .where(
-            col(CohortApplication.cohort_id).in_(cohort_ids),
-            CohortApplication.status == ApplicationStatus.waitlisted,
-        )
-        .group_by(col(CohortApplication.cohort_id))
-    ).all()
-    return Counter(dict(seats)), Counter(dict(waiting))
+    return Counter(dict(rows))
 
 
 def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOffer]:
@@ -321,12 +331,7 @@ def enrolment_settings(
 def _settings(session: Session, cohort: Cohort) -> EnrolmentSettings:
     cid = cohort.id or 0
     taken = active_count(session, cid)
-    pending = session.exec(
-        select(func.count()).where(
-            CohortApplication.cohort_id == cid,
-            CohortApplication.status == ApplicationStatus.applied,
-        )
-    ).one()
+    pending = _count_applications(session, cid, ApplicationStatus.applied)
     return EnrolmentSettings(
         cohort_id=cid,
         mode=cohort.enrolment_mode,
@@ -358,6 +363,16 @@ def _mine(session: Session, cohort_id: int, user_id: int) -> CohortApplication |
             CohortApplication.cohort_id == cohort_id, CohortApplication.student_id == user_id
         )
     ).first()
+
+
+def _is_enrolled(session: Session, cohort_id: int, user_id: int) -> bool:
+    """Whether the learner holds a seat (an active enrolment) in the cohort, however they got it."""
+    seat = select(Enrollment.id).where(
+        Enrollment.cohort_id == cohort_id,
+        Enrollment.student_id == user_id,
+        Enrollment.status == EnrollmentStatus.active,
+    )
+    return session.exec(seat).first() is not None
 
 
 def _has_room(session: Session, cohort: Cohort) -> bool:
@@ -558,14 +573,7 @@ def apply(
             f"Your application to {cohort.name} was not accepted. Ask its programme director "
             "if you think this is a mistake."
         )
-    enrolled = session.exec(
-        select(Enrollment.id).where(
-            Enrollment.cohort_id == cohort_id,
-            Enrollment.student_id == actor.user_id,
-            Enrollment.status == EnrollmentStatus.active,
-        )
-    ).first()
-    if enrolled is not None:
+    if _is_enrolled(session, cohort_id, actor.user_id):
         raise Conflict(f"You are already enrolled in {cohort.name}.")
     if app is None:
         app = CohortApplication(cohort_id=cohort_id, student_id=actor.user_id)
@@ -706,14 +714,7 @@ def approve(
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
     require_open(cohort)
     app.decided_at, app.decided_by_id = utcnow(), actor.user_id
-    seated = session.exec(
-        select(Enrollment.id).where(
-            Enrollment.cohort_id == cohort_id,
-            Enrollment.student_id == app.student_id,
-            Enrollment.status == EnrollmentStatus.active,
-        )
-    ).first()
-    if seated is not None:  # a director already enrolled them directly: settle it
+    if _is_enrolled(session, cohort_id, app.student_id):  # a director enrolled them: settle it
         mark_enrolled_by_director(session, cohort_id, app.student_id, actor.user_id)
         return _public(session, app)
     if _has_room(session, cohort):

@@ -29,6 +29,7 @@ from cyberhub.models import (
 )
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
 from cyberhub.services.ai import profiler, recommendations
+from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.services.coaching import goals, habits, reflections
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -42,13 +43,6 @@ from cyberhub.services.learning.submissions import rubric_max, work_program
 
 NOT_YOURS = "No learner of yours has that id."
 ATTEMPTS_SHOWN = 50
-TRACK_NAMES = {
-    "builders": "Builders",
-    "leaders": "Leaders",
-    "entrepreneurs": "Entrepreneurs",
-    "researchers": "Researchers",
-    "educators": "Educators",
-}
 
 
 def _name(user: User) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import ColumnElement, and_, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -60,6 +60,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning.query_parts import enrollment_assignment, is_latest_attempt
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX = 200
@@ -300,16 +301,26 @@ def create_program(
     return program
 
 
+def _taken_name(
+    session: Session,
+    model: type[Program] | type[Cohort],
+    among: ColumnElement[bool] | bool,
+    name: str,
+    row_id: int | None,
+) -> str | None:
+    """The stored name of another row `among` its siblings that has `name` in any letter case
+    (None: the name is free). `row_id`: the row being renamed, which doesn't count."""
+    return session.exec(
+        select(model.name).where(
+            among, func.lower(model.name) == name.lower(), model.id != (row_id or 0)
+        )
+    ).first()
+
+
 def _check_program_unique(
     session: Session, org_id: int, name: str, slug: str, program_id: int | None
 ) -> None:
-    same_name = session.exec(
-        select(Program.name).where(
-            Program.organization_id == org_id,
-            func.lower(Program.name) == name.lower(),
-            Program.id != (program_id or 0),
-        )
-    ).first()
+    same_name = _taken_name(session, Program, Program.organization_id == org_id, name, program_id)
     if same_name is not None:
         raise Conflict(f"Your organization already has a programme named '{same_name}'.")
     same_slug = session.exec(
@@ -823,10 +834,7 @@ def list_cohorts(
         .where(
             Enrollment.cohort_id == Cohort.id,
             Enrollment.status == EnrollmentStatus.active,
-            ~exists().where(
-                col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
-                col(MentorAssignment.student_id) == col(Enrollment.student_id),
-            ),
+            ~exists().where(enrollment_assignment()),
         )
         .scalar_subquery()
     )
@@ -882,13 +890,7 @@ def _check_capacity(capacity: int) -> None:
 
 
 def _check_cohort_name(session: Session, program_id: int, name: str, cohort_id: int | None) -> None:
-    taken = session.exec(
-        select(Cohort.name).where(
-            Cohort.program_id == program_id,
-            func.lower(Cohort.name) == name.lower(),
-            Cohort.id != (cohort_id or 0),
-        )
-    ).first()
+    taken = _taken_name(session, Cohort, Cohort.program_id == program_id, name, cohort_id)
     if taken is not None:
         raise Conflict(f"This programme already has a cohort named '{taken}'.")
 
@@ -1040,7 +1042,6 @@ def roster(
     cohort, program = get_cohort(session, principal, cohort_id)
     student = aliased(User)
     mentor = aliased(User)
-    later = aliased(Submission)
     runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
     published = (
         select(func.count())
@@ -1056,11 +1057,7 @@ def roster(
                 col(Mission.id).in_(runs), Mission.status == MissionStatus.published
             )
         ),
-        ~exists().where(
-            col(later.student_id) == col(Submission.student_id),
-            col(later.mission_id) == col(Submission.mission_id),
-            col(later.attempt) > col(Submission.attempt),
-        ),
+        is_latest_attempt(),
     )
     stmt = (
         sa_select(
@@ -1077,14 +1074,7 @@ def roster(
         )
         .select_from(Enrollment)
         .join(student, col(student.id) == col(Enrollment.student_id))
-        .join(
-            MentorAssignment,
-            and_(
-                col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
-                col(MentorAssignment.student_id) == col(Enrollment.student_id),
-            ),
-            isouter=True,
-        )
+        .join(MentorAssignment, enrollment_assignment(), isouter=True)
         .join(mentor, col(mentor.id) == col(MentorAssignment.mentor_id), isouter=True)
         .join(Submission, approved_join, isouter=True)
         .where(col(Enrollment.cohort_id) == cohort.id)

@@ -70,6 +70,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning.programs import check_org, get_cohort, require_director
+from cyberhub.services.learning.query_parts import is_latest_attempt
 
 WEEKS = 8
 SEATS_MAX = 10_000
@@ -209,15 +210,35 @@ def _duplicate(session: Session, org_id: int, cohort_id: int, other_than: int | 
     return session.exec(stmt).first() is not None
 
 
-def _audit_details(values: SponsorshipIn) -> dict[str, object]:
-    return {
-        "organization_id": values.organization_id,
-        "seats": values.seats,
-        "amount": f"{values.amount:.2f}",
-        "currency": values.currency,
-        "starts_on": values.starts_on.isoformat(),
-        "ends_on": values.ends_on.isoformat(),
-    }
+def _saved(
+    session: Session,
+    action: str,
+    actor_id: int,
+    row: Sponsorship,
+    cohort: Cohort,
+    values: SponsorshipIn,
+    meta: RequestMeta,
+) -> SponsorshipPublic:
+    """Store a new or changed sponsorship, audit it with the terms it now has, and answer it:
+    creating and editing one leave the same trail."""
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        action,
+        actor_id=actor_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        sponsorship_id=row.id,
+        organization_id=values.organization_id,
+        seats=values.seats,
+        amount=f"{values.amount:.2f}",
+        currency=values.currency,
+        starts_on=values.starts_on.isoformat(),
+        ends_on=values.ends_on.isoformat(),
+    )
+    return _public(row, _org_name(session, row.organization_id), cohort.name)
 
 
 def create_sponsorship(
@@ -235,19 +256,7 @@ def create_sponsorship(
     if _duplicate(session, values.organization_id, cohort.id or 0, None):
         raise Conflict(DUPLICATE)
     row = Sponsorship(cohort_id=cohort.id or 0, created_by_id=actor.user_id, **values.model_dump())
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        "sponsorship.created",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
-        meta=meta,
-        sponsorship_id=row.id,
-        **_audit_details(values),
-    )
-    return _public(row, _org_name(session, row.organization_id), cohort.name)
+    return _saved(session, "sponsorship.created", actor.user_id, row, cohort, values, meta)
 
 
 def _own(
@@ -284,19 +293,7 @@ def update_sponsorship(
         raise Conflict(DUPLICATE)
     for key, value in values.model_dump().items():
         setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        "sponsorship.updated",
-        actor_id=principal.user_id if principal else None,
-        target_type="cohort",
-        target_id=cohort.id,
-        meta=meta,
-        sponsorship_id=row.id,
-        **_audit_details(values),
-    )
-    return _public(row, _org_name(session, row.organization_id), cohort.name)
+    return _saved(session, "sponsorship.updated", principal.user_id, row, cohort, values, meta)
 
 
 def remove_sponsorship(
@@ -367,7 +364,6 @@ def _learners(session: Session, cohort_id: int, program_id: int) -> list[Consent
         )
         .scalar_subquery()
     )
-    later = aliased(Submission)
     approved = (
         select(func.count(distinct(col(Submission.mission_id))))
         .where(
@@ -379,11 +375,7 @@ def _learners(session: Session, cohort_id: int, program_id: int) -> list[Consent
                     Mission.status == MissionStatus.published,
                 )
             ),
-            ~exists().where(
-                col(later.student_id) == col(Submission.student_id),
-                col(later.mission_id) == col(Submission.mission_id),
-                col(later.attempt) > col(Submission.attempt),
-            ),
+            is_latest_attempt(),
         )
         .scalar_subquery()
     )

@@ -1,0 +1,32 @@
+"""SQL conditions that several learning reads share, so that they count alike: the director's
+roster and cohort list (programs.py), the roster export (admin/export_writers.py) and the
+sponsors' view of consenting learners (sponsorships.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from cyberhub.models import Enrollment, MentorAssignment, Submission
+
+
+def enrollment_assignment() -> ColumnElement[bool]:
+    """An Enrollment row's MentorAssignment: the same cohort and student. Joined or tested by
+    the roster, the cohort list's unassigned count and the roster export alike."""
+    return and_(
+        col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
+        col(MentorAssignment.student_id) == col(Enrollment.student_id),
+    )
+
+
+def is_latest_attempt() -> ColumnElement[bool]:
+    """A Submission row no later attempt of the same student and mission follows. Progress
+    counts a mission approved only by its latest attempt: the roster, its export and the
+    sponsors' view of learners use this one rule."""
+    later = aliased(Submission)
+    return ~exists().where(
+        col(later.student_id) == col(Submission.student_id),
+        col(later.mission_id) == col(Submission.mission_id),
+        col(later.attempt) > col(Submission.attempt),
+    )
