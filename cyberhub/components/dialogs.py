@@ -11,14 +11,65 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.ui import error_callout
 
 
-def dialog_actions(confirm: rx.Component, **props: Any) -> rx.Component:
-    """Cancel (closes the dialog) and the confirming button, at the dialog's end."""
+def dialog_actions(confirm: rx.Component, *, in_form: bool = True, **props: Any) -> rx.Component:
+    """Cancel (closes the dialog) and the confirming button, at the dialog's end; `in_form`
+    makes Cancel a type="button" so it never submits the dialog's form."""
+    typed: dict[str, str] = {"type": "button"} if in_form else {}
     return rx.hstack(
-        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", **typed)),
         confirm,
         justify="end",
         **props,
     )
+
+
+def _alert(*content: rx.Component, is_open: rx.Var[bool], on_open_change: Any) -> rx.Component:
+    """An alert dialog of `content`, opened and closed through a state var."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(*content), open=is_open, on_open_change=on_open_change
+    )
+
+
+def action_dialog(
+    title: rx.Component,
+    description: rx.Component,
+    *body: rx.Component,
+    confirm: rx.Component,
+    is_open: rx.Var[bool],
+    on_open_change: Any,
+    in_form: bool = False,
+    **actions_props: Any,
+) -> rx.Component:
+    """An alert dialog: `title`, `description`, any `body`, then Cancel and `confirm` (a button
+    that acts by itself; `in_form` as for dialog_actions); `actions_props` go to that row (e.g.
+    margin_top)."""
+    return _alert(
+        title,
+        description,
+        *body,
+        dialog_actions(confirm, in_form=in_form, **actions_props),
+        is_open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+def form_dialog(
+    title: rx.Component,
+    description: rx.Component,
+    *fields: rx.Component,
+    save: rx.Component,
+    on_submit: Any,
+    is_open: rx.Var[bool],
+    on_open_change: Any,
+) -> rx.Component:
+    """An alert dialog holding a form: its `fields` (the first usually the error callout), then
+    Cancel and `save` (a submit button); what was typed stays when the submit is refused."""
+    form = rx.form(
+        rx.vstack(*fields, dialog_actions(save, width="100%"), spacing="2", margin_top="1em"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+    )
+    return _alert(title, description, form, is_open=is_open, on_open_change=on_open_change)
 
 
 def reason_dialog(
@@ -36,32 +87,21 @@ def reason_dialog(
 ) -> rx.Component:
     """An alert dialog whose form asks why (a `reason` field, focused) before `on_submit`; the
     red `confirm` button submits, the error shows above the field."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            title,
-            description,
-            rx.form(
-                rx.vstack(
-                    error_callout(error),
-                    field_label(label, field_id),
-                    rx.text_area(
-                        id=field_id,
-                        name="reason",
-                        default_value=reason,
-                        max_length=500,
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    dialog_actions(
-                        rx.button(confirm, color_scheme="red", type="submit"), width="100%"
-                    ),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=on_submit,
-                reset_on_submit=False,
-            ),
+    return form_dialog(
+        title,
+        description,
+        error_callout(error),
+        field_label(label, field_id),
+        rx.text_area(
+            id=field_id,
+            name="reason",
+            default_value=reason,
+            max_length=500,
+            width="100%",
+            auto_focus=True,
         ),
-        open=is_open,
+        save=rx.button(confirm, color_scheme="red", type="submit"),
+        on_submit=on_submit,
+        is_open=is_open,
         on_open_change=on_open_change,
     )

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.ui import error_callout, muted
 
 
 def labelled(label: Any, for_id: str, control: rx.Component, **props: Any) -> rx.Component:
@@ -75,12 +76,39 @@ def labelled_textarea(label: str, field_id: str, **props: Any) -> rx.Component:
     )
 
 
-def kept_form(*children: rx.Component, on_submit: Any, **props: Any) -> rx.Component:
+def kept_form(
+    *children: rx.Component, on_submit: Any, spacing: str = "2", **props: Any
+) -> rx.Component:
     """A form of stacked fields that keeps what was typed when the submit is refused (the state
     clears the fields itself once it worked)."""
     return rx.form(
-        rx.vstack(*children, spacing="2", width="100%"),
+        rx.vstack(*children, spacing=spacing, width="100%"),
         on_submit=on_submit,
         reset_on_submit=False,
         **props,
     )
+
+
+def form_card(
+    *children: rx.Component, on_submit: Any, spacing: str = "2", **card_props: Any
+) -> rx.Component:
+    """A full-width card holding one kept_form of `children` (`card_props` go to the card)."""
+    return rx.card(
+        kept_form(*children, on_submit=on_submit, spacing=spacing), width="100%", **card_props
+    )
+
+
+def titled_form_card(
+    title: str,
+    error: rx.Var[str],
+    *children: rx.Component,
+    on_submit: Any,
+    intro: str | None = None,
+    spacing: str = "2",
+) -> rx.Component:
+    """A form_card headed by its h2 (and a grey `intro` line saying what it does), the form's
+    error shown above its fields."""
+    head: list[rx.Component] = [rx.heading(title, size="4", as_="h2")]
+    if intro is not None:
+        head.append(muted(intro))
+    return form_card(*head, error_callout(error), *children, on_submit=on_submit, spacing=spacing)

@@ -90,3 +90,16 @@ def data_table(
         style=stacked_on_phones(headers),
         **props,
     )
+
+
+def table_or(
+    rows: Any,
+    headers: list[str],
+    row: Any,
+    empty: rx.Component,
+    **table_props: Any,
+) -> rx.Component:
+    """data_table of `row(r)` for each of `rows` (a list var), or `empty` while it has none."""
+    return rx.cond(
+        rows.length() > 0, data_table(headers, rx.foreach(rows, row), **table_props), empty
+    )

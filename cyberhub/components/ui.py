@@ -110,3 +110,14 @@ def remove_button(name: rx.Var[str], on_click: Any) -> rx.Component:
         on_click=on_click,
         aria_label="Remove " + name,
     )
+
+
+def muted(*children: Any, size: str = "2", **props: Any) -> rx.Component:
+    """Grey secondary text: what a section is for, a detail under a value (`size` "1" smaller)."""
+    return rx.text(*children, size=size, color_scheme="gray", **props)
+
+
+def icon_button(icon: str, *children: Any, icon_size: int = 16, **props: Any) -> rx.Component:
+    """A button led by its `icon` (16 px unless `icon_size`); `props` are rx.button's (variant,
+    on_click, ...)."""
+    return rx.button(rx.icon(icon, size=icon_size), *children, **props)

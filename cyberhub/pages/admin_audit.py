@@ -12,13 +12,22 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    icon_button,
+    loading_state,
+    muted,
+    page_heading,
+    pager,
+)
 from cyberhub.formatting import when
 from cyberhub.models import Role
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditStats, AuditTotal
 from cyberhub.services.admin import audit_log
 from cyberhub.services.errors import Invalid
@@ -172,6 +181,9 @@ class AdminAuditState(ServiceState, rx.State):
         await self._load_data()
 
 
+S = AdminAuditState
+
+
 def _input(label: str, key: str, **props: Any) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=f"audit-{key}", font_weight="500", font_size="0.9em"),
@@ -187,7 +199,6 @@ def _input(label: str, key: str, **props: Any) -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    S = AdminAuditState
     return rx.form(
         rx.flex(
             _input("Actor email", "actor_email", type="search", placeholder="part of an email"),
@@ -211,7 +222,7 @@ def _filters() -> rx.Component:
             _input("From", "date_from", type="date"),
             _input("To", "date_to", type="date"),
             rx.hstack(
-                rx.button(rx.icon("filter", size=16), "Apply filters", type="submit"),
+                icon_button("filter", "Apply filters", type="submit"),
                 rx.button("Clear", variant="soft", type="button", on_click=S.clear),
                 align="end",
             ),
@@ -240,16 +251,10 @@ def _entry_row(e: rx.Var[EntryRow]) -> rx.Component:
 
 
 def _entries() -> rx.Component:
-    S = AdminAuditState
     return rx.cond(
         S.total > 0,
         rx.box(
-            rx.text(
-                counted(S.total, "entry", "entries"),
-                ", newest first (times in your time zone)",
-                size="2",
-                color_scheme="gray",
-            ),
+            muted(counted(S.total, "entry", "entries"), ", newest first (times in your time zone)"),
             data_table(
                 ["When", "Actor", "Action", "Target", "IP", "Details"],
                 rx.foreach(S.items, _entry_row),
@@ -265,7 +270,6 @@ def _entries() -> rx.Component:
 
 
 def _chart() -> rx.Component:
-    S = AdminAuditState
     return rx.box(
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
@@ -296,7 +300,6 @@ def _chart() -> rx.Component:
 
 
 def _stats_table() -> rx.Component:
-    S = AdminAuditState
     return data_table(
         ["Day", "Action", "Count"],
         rx.fragment(
@@ -326,16 +329,13 @@ def _stats_table() -> rx.Component:
 
 
 def _statistics() -> rx.Component:
-    S = AdminAuditState
     return section_card(
         "Statistics",
-        rx.text(
+        muted(
             counted(S.stats_total, "entry", "entries"),
             " per action per day, ",
             S.stats_range,
             " (UTC; the From/To filters set the range, else the last 14 days).",
-            size="2",
-            color_scheme="gray",
         ),
         rx.cond(
             S.stats_total > 0,
@@ -353,7 +353,6 @@ def _statistics() -> rx.Component:
 
 
 def admin_audit_content() -> rx.Component:
-    S = AdminAuditState
     return rx.box(
         admin_nav(ROUTE),
         page_heading(
@@ -375,12 +374,6 @@ def admin_audit_page() -> rx.Component:
     return shell(guarded(ROUTE, admin_audit_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Audit log · Admin · CyberHub",
-        component=admin_audit_page,
-        access=roles(Role.admin),
-        on_load=(AdminAuditState.load,),
-    )
+page = register_page(
+    ROUTE, "Audit log · Admin · CyberHub", admin_audit_page, roles(Role.admin), AdminAuditState.load
 )

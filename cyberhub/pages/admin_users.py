@@ -10,12 +10,21 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    icon_button,
+    loading_state,
+    muted,
+    page_heading,
+    pager,
+)
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import OrgOption
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
@@ -122,6 +131,9 @@ class AdminUsersState(ServiceState, rx.State):
         await self._fetch()
 
 
+S = AdminUsersState
+
+
 def _row(u: rx.Var[UserRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -168,7 +180,6 @@ def _row(u: rx.Var[UserRow]) -> rx.Component:
 
 
 def admin_users_content() -> rx.Component:
-    S = AdminUsersState
     return rx.box(
         admin_nav(ROUTE),
         page_heading("Users", "Every account, its roles and state. Open one to change its roles."),
@@ -183,7 +194,7 @@ def admin_users_content() -> rx.Component:
                         aria_label="Search users",
                         max_length=200,
                     ),
-                    rx.button(rx.icon("search", size=16), "Search", type="submit"),
+                    icon_button("search", "Search", type="submit"),
                 ),
                 on_submit=S.search,
             ),
@@ -216,12 +227,7 @@ def admin_users_content() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.box(
-                    rx.text(
-                        counted(S.total, "user"),
-                        size="2",
-                        color_scheme="gray",
-                        margin_bottom="0.5em",
-                    ),
+                    muted(counted(S.total, "user"), margin_bottom="0.5em"),
                     data_table(
                         ["User", "Roles", "State", "Last sign-in"],
                         rx.foreach(S.items, _row),
@@ -240,14 +246,12 @@ def admin_users_page() -> rx.Component:
     return shell(guarded(ROUTE, admin_users_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Users · Admin · CyberHub",
-        component=admin_users_page,
-        access=roles(Role.admin),
-        on_load=(AdminUsersState.load,),
-        nav_label="Admin",
-        nav_order=80,
-    )
+page = register_page(
+    ROUTE,
+    "Users · Admin · CyberHub",
+    admin_users_page,
+    roles(Role.admin),
+    AdminUsersState.load,
+    nav_label="Admin",
+    nav_order=80,
 )

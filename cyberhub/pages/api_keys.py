@@ -9,11 +9,23 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import titled_form_card
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    icon_button,
+    loading_state,
+    muted,
+    page_heading,
+)
 from cyberhub.formatting import when
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import api_keys
 from cyberhub.services.identity.permissions import Principal
@@ -143,76 +155,64 @@ class ApiKeysState(ServiceState, rx.State):
         await self._fetch()
 
 
+S = ApiKeysState
+
+
 def _create_form() -> rx.Component:
-    S = ApiKeysState
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("New key", size="4", as_="h2"),
-                error_callout(S.create_error),
-                rx.el.label("Name", html_for="key-name", font_weight="500"),
-                rx.input(
-                    id="key-name",
-                    name="name",
-                    default_value=S.name,
-                    max_length=100,
-                    placeholder="e.g. Reporting script",
-                    width="100%",
-                    max_width="28em",
-                ),
-                rx.el.fieldset(
-                    rx.el.legend("Scopes", font_weight="500", margin_bottom="0.25em"),
-                    rx.vstack(
-                        rx.checkbox(
-                            "read — GET requests (always included)",
-                            checked=True,
-                            disabled=True,
-                        ),
-                        rx.checkbox(
-                            "write — also create, change and delete",
-                            checked=S.scope_write,
-                            on_change=S.set_scope_write,
-                        ),
-                        spacing="2",
-                    ),
-                    border="none",
-                    padding="0",
-                ),
-                rx.el.label(
-                    "Current password (or authenticator code)",
-                    html_for="key-confirmation",
-                    font_weight="500",
-                ),
-                rx.input(
-                    id="key-confirmation",
-                    name="confirmation",
-                    type="password",
-                    auto_complete="current-password",
-                    aria_describedby="key-confirmation-help",
-                    max_length=256,
-                    width="100%",
-                    max_width="20em",
-                ),
-                rx.text(
-                    "A key acts as you: confirm it's you. With two-step sign-in on, a 6-digit "
-                    "code from your app also works.",
-                    id="key-confirmation-help",
-                    size="1",
-                    color_scheme="gray",
-                ),
-                rx.button(rx.icon("key_round", size=16), "Create key", type="submit"),
-                spacing="2",
-                width="100%",
-            ),
-            on_submit=S.create,
-            reset_on_submit=False,
+    return titled_form_card(
+        "New key",
+        S.create_error,
+        field_label("Name", "key-name"),
+        rx.input(
+            id="key-name",
+            name="name",
+            default_value=S.name,
+            max_length=100,
+            placeholder="e.g. Reporting script",
+            width="100%",
+            max_width="28em",
         ),
-        width="100%",
+        rx.el.fieldset(
+            rx.el.legend("Scopes", font_weight="500", margin_bottom="0.25em"),
+            rx.vstack(
+                rx.checkbox(
+                    "read — GET requests (always included)",
+                    checked=True,
+                    disabled=True,
+                ),
+                rx.checkbox(
+                    "write — also create, change and delete",
+                    checked=S.scope_write,
+                    on_change=S.set_scope_write,
+                ),
+                spacing="2",
+            ),
+            border="none",
+            padding="0",
+        ),
+        field_label("Current password (or authenticator code)", "key-confirmation"),
+        rx.input(
+            id="key-confirmation",
+            name="confirmation",
+            type="password",
+            auto_complete="current-password",
+            aria_describedby="key-confirmation-help",
+            max_length=256,
+            width="100%",
+            max_width="20em",
+        ),
+        muted(
+            "A key acts as you: confirm it's you. With two-step sign-in on, a 6-digit "
+            "code from your app also works.",
+            size="1",
+            id="key-confirmation-help",
+        ),
+        icon_button("key_round", "Create key", type="submit"),
+        on_submit=S.create,
     )
 
 
 def _secret_dialog() -> rx.Component:
-    S = ApiKeysState
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Your new API key"),
@@ -232,8 +232,8 @@ def _secret_dialog() -> rx.Component:
                     data_testid="api-key-secret",
                 ),
                 rx.hstack(
-                    rx.button(
-                        rx.icon("copy", size=16),
+                    icon_button(
+                        "copy",
                         "Copy to clipboard",
                         variant="soft",
                         on_click=[
@@ -256,23 +256,16 @@ def _secret_dialog() -> rx.Component:
 
 
 def _revoke_dialog() -> rx.Component:
-    S = ApiKeysState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke “", S.revoke_name, "”?"),
-            rx.alert_dialog.description(
-                "Every program using this key gets 401 from now on. This can't be undone."
-            ),
-            error_callout(S.revoke_error),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
-                rx.button("Revoke key", color_scheme="red", on_click=S.revoke),
-                justify="end",
-                margin_top="1em",
-            ),
+    return action_dialog(
+        rx.alert_dialog.title("Revoke “", S.revoke_name, "”?"),
+        rx.alert_dialog.description(
+            "Every program using this key gets 401 from now on. This can't be undone."
         ),
-        open=S.revoke_open,
+        error_callout(S.revoke_error),
+        confirm=rx.button("Revoke key", color_scheme="red", on_click=S.revoke),
+        is_open=S.revoke_open,
         on_open_change=S.set_revoke_open,
+        margin_top="1em",
     )
 
 
@@ -302,29 +295,23 @@ def _key_row(k: rx.Var[KeyRow]) -> rx.Component:
 
 
 def api_keys_content() -> rx.Component:
-    S = ApiKeysState
     return rx.box(
         page_heading(
             "API keys",
             "Keys let your programs call the CyberHub JSON API (/api/v1) as you, with your "
             "roles, limited to what the key's scope allows.",
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         _create_form(),
         rx.heading("Your keys", size="5", as_="h2", margin_top="1.5em", margin_bottom="0.5em"),
         rx.cond(
             S.loading,
             loading_state("Loading your keys…"),
-            rx.cond(
-                S.keys.length() > 0,
-                data_table(
-                    ["Name", "Key", "Scopes", "Created", "Last used", "Status"],
-                    rx.foreach(S.keys, _key_row),
-                ),
+            table_or(
+                S.keys,
+                ["Name", "Key", "Scopes", "Created", "Last used", "Status"],
+                _key_row,
                 empty_state("No API keys yet", "Create one above when a program needs access."),
             ),
         ),
@@ -337,12 +324,6 @@ def api_keys_page() -> rx.Component:
     return shell(guarded(ROUTE, api_keys_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="API keys · Settings · CyberHub",
-        component=api_keys_page,
-        access=SIGNED_IN,
-        on_load=(ApiKeysState.load,),
-    )
+page = register_page(
+    ROUTE, "API keys · Settings · CyberHub", api_keys_page, SIGNED_IN, ApiKeysState.load
 )

@@ -7,10 +7,11 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import loading_state
 from cyberhub.formatting import when
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.services.learning import certificates
 from cyberhub.state.service import ServiceState
 
@@ -63,7 +64,7 @@ def _fact(label: str, value: rx.Var[str]) -> rx.Component:
 
 
 def _certificate() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         rx.text(S.organization, weight="bold", size="4"),
         rx.heading("Certificate of completion", size="7", as_="h1"),
         rx.cond(
@@ -116,9 +117,7 @@ def _certificate() -> rx.Component:
             as_child=True,
             variant="soft",
         ),
-        spacing="4",
         align="start",
-        width="100%",
         data_testid="certificate",
     )
 
@@ -137,13 +136,11 @@ def certificate_page() -> rx.Component:
     return shell(rx.cond(S.loaded, rx.cond(S.found, _certificate(), _not_found()), loading_state()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Certificate · CyberHub",
-        component=certificate_page,
-        access=PUBLIC,
-        on_load=(CertificatePageState.load,),
-        description="Verify a CyberHub completion certificate.",
-    )
+page = register_page(
+    ROUTE,
+    "Certificate · CyberHub",
+    certificate_page,
+    PUBLIC,
+    CertificatePageState.load,
+    description="Verify a CyberHub completion certificate.",
 )

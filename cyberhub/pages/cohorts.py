@@ -8,11 +8,14 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
 from cyberhub.state.service import ServiceState
@@ -143,6 +146,9 @@ class CohortsState(ServiceState, rx.State):
         }.get(self.withdraw_status, "Your application is withdrawn; you can apply again later.")
 
 
+S = CohortsState
+
+
 def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
     S = CohortsState
     return rx.card(
@@ -200,35 +206,24 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
 
 
 def _confirm_withdraw() -> rx.Component:
-    S = CohortsState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.text("Withdraw from ", S.withdraw_name, "?")),
-            rx.alert_dialog.description(S.withdraw_warning),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
-                rx.button("Withdraw", color_scheme="red", on_click=S.withdraw),
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
-        open=S.withdraw_open,
+    return action_dialog(
+        rx.alert_dialog.title(rx.text("Withdraw from ", S.withdraw_name, "?")),
+        rx.alert_dialog.description(S.withdraw_warning),
+        confirm=rx.button("Withdraw", color_scheme="red", on_click=S.withdraw),
+        is_open=S.withdraw_open,
         on_open_change=S.set_withdraw_open,
+        margin_top="1em",
     )
 
 
 def cohorts_content() -> rx.Component:
-    S = CohortsState
     return rx.vstack(
         page_heading(
             "Join a cohort",
             "Cohorts that take applications or let you join yourself. When a cohort is full you "
             "join its waitlist and get a seat, in order, as soon as one frees.",
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         rx.cond(
             S.loaded,
@@ -259,13 +254,11 @@ def cohorts_page() -> rx.Component:
     return shell(guarded(ROUTE, cohorts_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Join a cohort · CyberHub",
-        component=cohorts_page,
-        access=SIGNED_IN,
-        on_load=(CohortsState.load,),
-        description="Cohorts open to applications, with seats and waitlists.",
-    )
+page = register_page(
+    ROUTE,
+    "Join a cohort · CyberHub",
+    cohorts_page,
+    SIGNED_IN,
+    CohortsState.load,
+    description="Cohorts open to applications, with seats and waitlists.",
 )

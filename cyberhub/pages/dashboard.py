@@ -9,9 +9,10 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import loading_state, page_heading
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.browser_sessions import DEFAULT_NEXT, home_for
 from cyberhub.state.session import SessionState
 
@@ -31,7 +32,7 @@ class DashboardState(rx.State):
 
 
 def dashboard_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         page_heading(
             rx.cond(
                 SessionState.display_name != "", "Welcome, " + SessionState.display_name, "Welcome"
@@ -48,8 +49,6 @@ def dashboard_content() -> rx.Component:
             link_button(rx.icon("compass"), "Explore tracks", variant="soft", href="/tracks"),
             wrap="wrap",
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -67,12 +66,4 @@ def dashboard_page() -> rx.Component:
     )
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Home · CyberHub",
-        component=dashboard_page,
-        access=SIGNED_IN,
-        on_load=(DashboardState.go_home,),
-    )
-)
+page = register_page(ROUTE, "Home · CyberHub", dashboard_page, SIGNED_IN, DashboardState.go_home)

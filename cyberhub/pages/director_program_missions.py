@@ -10,7 +10,10 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.ui import difficulty_badge, error_callout
+from cyberhub.components.fields import field_label
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import heading_with_actions, section_card
+from cyberhub.components.ui import difficulty_badge, error_callout, muted
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
@@ -146,7 +149,7 @@ def _mission_line(m: rx.Var[dict[str, Any]], button: rx.Component) -> rx.Compone
         rx.vstack(
             rx.text(m["title"], weight="medium"),
             rx.hstack(
-                rx.text(m["track_name"], size="1", color_scheme="gray"),
+                muted(m["track_name"], size="1"),
                 difficulty_badge(m["difficulty"].to(int)),
                 rx.cond(
                     m["library"].to(bool),
@@ -205,46 +208,35 @@ def _library_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def program_missions_panel() -> rx.Component:
     """The panel; the page calls ProgramMissionsState.load on load."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Missions your programme runs", size="4", as_="h2"),
-                rx.spacer(),
-                rx.el.label("Programme", html_for="runs-program", font_weight="500"),
-                rx.select.root(
-                    rx.select.trigger(id="runs-program", aria_label="Programme"),
-                    rx.select.content(
-                        rx.foreach(S.programs, lambda p: rx.select.item(p["name"], value=p["id"]))
-                    ),
-                    value=S.program,
-                    on_change=S.set_program,
+    return section_card(
+        heading_with_actions(
+            "Missions your programme runs",
+            field_label("Programme", "runs-program"),
+            rx.select.root(
+                rx.select.trigger(id="runs-program", aria_label="Programme"),
+                rx.select.content(
+                    rx.foreach(S.programs, lambda p: rx.select.item(p["name"], value=p["id"]))
                 ),
-                width="100%",
-                align="center",
-                wrap="wrap",
+                value=S.program,
+                on_change=S.set_program,
             ),
-            rx.cond(
-                S.notice != "",
-                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-            ),
-            error_callout(S.error),
-            rx.cond(
-                S.runs.length() > 0,
-                rx.vstack(rx.foreach(S.runs, _run_line), spacing="2", width="100%"),
-                rx.text("This programme runs no missions yet.", color_scheme="gray"),
-            ),
-            rx.heading("From the CyberHub library", size="3", as_="h3"),
-            rx.cond(
-                S.library.length() > 0,
-                rx.vstack(rx.foreach(S.library, _library_line), spacing="2", width="100%"),
-                rx.text(
-                    "Every library mission of this programme's tracks is already in it.",
-                    color_scheme="gray",
-                ),
-            ),
-            spacing="3",
-            width="100%",
+            size="4",
         ),
-        width="100%",
+        notice_callout(S.notice, icon="circle_check", full_width=False),
+        error_callout(S.error),
+        rx.cond(
+            S.runs.length() > 0,
+            rx.vstack(rx.foreach(S.runs, _run_line), spacing="2", width="100%"),
+            rx.text("This programme runs no missions yet.", color_scheme="gray"),
+        ),
+        rx.heading("From the CyberHub library", size="3", as_="h3"),
+        rx.cond(
+            S.library.length() > 0,
+            rx.vstack(rx.foreach(S.library, _library_line), spacing="2", width="100%"),
+            rx.text(
+                "Every library mission of this programme's tracks is already in it.",
+                color_scheme="gray",
+            ),
+        ),
         data_testid="program-missions",
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal
@@ -66,7 +67,7 @@ class InvitationState(ServiceState, rx.State):
 
 def invitation_content() -> rx.Component:
     S = InvitationState
-    return rx.vstack(
+    return page_column(
         page_heading("Invitation", "Join an organisation only if you want to."),
         error_callout(S.error),
         rx.cond(
@@ -103,8 +104,6 @@ def invitation_content() -> rx.Component:
             ),
             loading_state(),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -112,12 +111,6 @@ def invitation_page() -> rx.Component:
     return shell(guarded(ROUTE, invitation_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Invitation · CyberHub",
-        component=invitation_page,
-        access=SIGNED_IN,
-        on_load=(InvitationState.load,),
-    )
+page = register_page(
+    ROUTE, "Invitation · CyberHub", invitation_page, SIGNED_IN, InvitationState.load
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.pages.tracks import TracksState, tracks_grid
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.state.session import SessionState
 
 ROUTE = "/"
@@ -89,13 +90,11 @@ def landing_page() -> rx.Component:
     )
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="CyberHub · Cybersecurity careers, mentored",
-        component=landing_page,
-        access=PUBLIC,
-        on_load=(TracksState.load,),
-        description="Hands-on cybersecurity training in five career tracks, with mentor review.",
-    )
+page = register_page(
+    ROUTE,
+    "CyberHub · Cybersecurity careers, mentored",
+    landing_page,
+    PUBLIC,
+    TracksState.load,
+    description="Hands-on cybersecurity training in five career tracks, with mentor review.",
 )

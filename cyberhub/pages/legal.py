@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import shell
-from cyberhub.components.ui import error_callout, loading_state
+from cyberhub.components.ui import error_callout
 from cyberhub.formatting import when
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.service import ServiceState
@@ -63,9 +64,9 @@ def legal_page() -> rx.Component:
     S = LegalState
     return shell(
         rx.vstack(
-            rx.cond(
+            once_loaded(
                 S.loading,
-                loading_state("Loading the document…"),
+                "Loading the document…",
                 rx.vstack(
                     rx.heading(S.title, size="7", as_="h1"),
                     error_callout(S.error),
@@ -97,12 +98,4 @@ def legal_page() -> rx.Component:
     )
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Legal · CyberHub",
-        component=legal_page,
-        access=PUBLIC,
-        on_load=(LegalState.load,),
-    )
-)
+page = register_page(ROUTE, "Legal · CyberHub", legal_page, PUBLIC, LegalState.load)

@@ -15,10 +15,11 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import icon_button, register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal
@@ -166,14 +167,14 @@ def _filters() -> rx.Component:
                     default_value=S.recipient,
                     max_length=320,
                 ),
-                rx.button(rx.icon("filter", size=16), "Filter", type="submit"),
+                icon_button("filter", "Filter", type="submit"),
                 align="center",
                 wrap="wrap",
             ),
             on_submit=S.filter,
         ),
         rx.cond(S.recipient != "", rx.button("Show all", variant="soft", on_click=S.clear)),
-        rx.button(rx.icon("refresh_cw", size=16), "Refresh", variant="soft", on_click=S.refresh),
+        icon_button("refresh_cw", "Refresh", variant="soft", on_click=S.refresh),
         gap="0.75em",
         wrap="wrap",
         align="center",
@@ -230,12 +231,4 @@ def mailbox_page() -> rx.Component:
 # No route at all where the mailbox is off (production): /dev/mailbox is the not-found page there.
 # Where it is on, the mail service still decides per request (this machine only).
 if mail.mailbox_enabled():
-    register(
-        Page(
-            route=ROUTE,
-            title="Dev mailbox · CyberHub",
-            component=mailbox_page,
-            access=PUBLIC,
-            on_load=(MailboxState.load,),
-        )
-    )
+    register_page(ROUTE, "Dev mailbox · CyberHub", mailbox_page, PUBLIC, MailboxState.load)

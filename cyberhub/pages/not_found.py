@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 
 ROUTE = "404"
 
@@ -30,6 +31,4 @@ def not_found_page() -> rx.Component:
     )
 
 
-page = register(
-    Page(route=ROUTE, title="Page not found · CyberHub", component=not_found_page, access=PUBLIC)
-)
+page = register_page(ROUTE, "Page not found · CyberHub", not_found_page, PUBLIC)

@@ -9,9 +9,10 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import notifications
 from cyberhub.state.notifications import NotificationItem, NotificationState, item_view
@@ -180,7 +181,7 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
 
 def notifications_content() -> rx.Component:
     S = NotificationsPageState
-    return rx.vstack(
+    return page_column(
         page_heading("Notifications", "Reviews, submissions to review and expired claims."),
         rx.hstack(
             rx.text(
@@ -246,8 +247,6 @@ def notifications_content() -> rx.Component:
             ),
             loading_state(),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -255,12 +254,6 @@ def notifications_page() -> rx.Component:
     return shell(guarded(ROUTE, notifications_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Notifications · CyberHub",
-        component=notifications_page,
-        access=SIGNED_IN,
-        on_load=(NotificationsPageState.load,),
-    )
+page = register_page(
+    ROUTE, "Notifications · CyberHub", notifications_page, SIGNED_IN, NotificationsPageState.load
 )

@@ -7,12 +7,14 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
+from cyberhub.components.auth_card import auth_card, link_unusable, submit_button
+from cyberhub.components.auth_form import auth_form, for_email, new_password_field
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import passwordless, passwords
@@ -118,40 +120,26 @@ class ResetConfirmState(ServiceState, rx.State):
 
 
 def _confirm_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Choose a new password", size="6", as_="h1"),
-            rx.text(
-                "For ",
-                rx.text.strong(ResetConfirmState.email),
-                ". After the change, every device signed in to this account is signed out.",
-                size="2",
-            ),
-            error_callout(ResetConfirmState.error),
-            auth_field(
-                "New password",
-                "reset-new-password",
-                "new_password",
-                type="password",
-                auto_complete="new-password",
-                required=True,
-                max_length=256,
-                aria_describedby="reset-password-help",
-            ),
-            rx.text(RULES, id="reset-password-help", size="1", color_scheme="gray"),
-            auth_field(
-                "Repeat new password",
-                "reset-repeat-password",
-                "repeat_password",
-                type="password",
-                auto_complete="new-password",
-                required=True,
-                max_length=256,
-            ),
-            submit_button("Change password", ResetConfirmState.submitting),
-            spacing="3",
-            width="100%",
+    return auth_form(
+        "Choose a new password",
+        for_email(
+            "For ",
+            ResetConfirmState.email,
+            ". After the change, every device signed in to this account is signed out.",
         ),
+        error_callout(ResetConfirmState.error),
+        new_password_field(
+            "New password",
+            "reset-new-password",
+            "new_password",
+            max_length=256,
+            aria_describedby="reset-password-help",
+        ),
+        rx.text(RULES, id="reset-password-help", size="1", color_scheme="gray"),
+        new_password_field(
+            "Repeat new password", "reset-repeat-password", "repeat_password", max_length=256
+        ),
+        submit_button("Change password", ResetConfirmState.submitting),
         on_submit=ResetConfirmState.submit,
     )
 
@@ -193,22 +181,18 @@ def reset_confirm_page() -> rx.Component:
     )
 
 
-register(
-    Page(
-        route=REQUEST_ROUTE,
-        title="Reset your password · CyberHub",
-        component=reset_request_page,
-        access=PUBLIC,
-        on_load=(ResetRequestState.reset_form,),
-    )
+register_page(
+    REQUEST_ROUTE,
+    "Reset your password · CyberHub",
+    reset_request_page,
+    PUBLIC,
+    ResetRequestState.reset_form,
 )
 
-page = register(
-    Page(
-        route=CONFIRM_ROUTE,
-        title="Choose a new password · CyberHub",
-        component=reset_confirm_page,
-        access=PUBLIC,
-        on_load=(ResetConfirmState.load,),
-    )
+page = register_page(
+    CONFIRM_ROUTE,
+    "Choose a new password · CyberHub",
+    reset_confirm_page,
+    PUBLIC,
+    ResetConfirmState.load,
 )

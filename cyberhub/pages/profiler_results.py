@@ -7,11 +7,12 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.components.ui import empty_state, error_callout
 from cyberhub.formatting import when
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import AnswerReview
 from cyberhub.services.ai import profiler
 from cyberhub.state.service import ServiceState
@@ -189,51 +190,46 @@ def _tie_choice() -> rx.Component:
 
 def _persona() -> rx.Component:
     p = ProfilerResultsState.persona
-    return rx.card(
-        rx.vstack(
-            rx.heading(p["title"].to(str), size="5", as_="h2"),
-            rx.text(p["narrative"].to(str)),
-            rx.grid(
-                rx.vstack(
-                    rx.heading("Strengths", size="3", as_="h3"),
-                    rx.foreach(p["strengths"].to(list[str]), lambda s: rx.text("• ", s)),
-                    align="start",
-                ),
-                rx.vstack(
-                    rx.heading("Growth areas", size="3", as_="h3"),
-                    rx.foreach(p["growth_areas"].to(list[str]), lambda s: rx.text("• ", s)),
-                    align="start",
-                ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="4",
-                width="100%",
+    return stack_card(
+        rx.heading(p["title"].to(str), size="5", as_="h2"),
+        rx.text(p["narrative"].to(str)),
+        rx.grid(
+            rx.vstack(
+                rx.heading("Strengths", size="3", as_="h3"),
+                rx.foreach(p["strengths"].to(list[str]), lambda s: rx.text("• ", s)),
+                align="start",
             ),
-            rx.heading("Careers to aim for", size="3", as_="h3"),
-            rx.flex(
-                rx.foreach(p["careers"].to(list[str]), lambda c: rx.badge(c, size="2")),
-                gap="0.4em",
-                wrap="wrap",
+            rx.vstack(
+                rx.heading("Growth areas", size="3", as_="h3"),
+                rx.foreach(p["growth_areas"].to(list[str]), lambda s: rx.text("• ", s)),
+                align="start",
             ),
-            rx.heading("NICE Framework work roles", size="3", as_="h3"),
-            rx.foreach(
-                p["nice_work_roles"].to(list[dict[str, str]]),
-                lambda r: rx.text(
-                    rx.text.strong(r["name"]), " — ", r["category"], " (", r["id"], ")"
-                ),
-            ),
-            spacing="3",
-            align="start",
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="4",
+            width="100%",
         ),
-        width="100%",
+        rx.heading("Careers to aim for", size="3", as_="h3"),
+        rx.flex(
+            rx.foreach(p["careers"].to(list[str]), lambda c: rx.badge(c, size="2")),
+            gap="0.4em",
+            wrap="wrap",
+        ),
+        rx.heading("NICE Framework work roles", size="3", as_="h3"),
+        rx.foreach(
+            p["nice_work_roles"].to(list[dict[str, str]]),
+            lambda r: rx.text(rx.text.strong(r["name"]), " — ", r["category"], " (", r["id"], ")"),
+        ),
+        spacing="3",
+        align="start",
     )
 
 
 def results_content() -> rx.Component:
     S = ProfilerResultsState
     r = S.result
-    return rx.cond(
+    return once_loaded(
         S.loading,
-        loading_state("Loading your results…"),
+        "Loading your results…",
         rx.cond(
             S.results.length() == 0,
             empty_state(
@@ -241,7 +237,7 @@ def results_content() -> rx.Component:
                 "Finish the career profiler to see which track fits you.",
                 link_button("Start the profiler", href="/onboarding/ai-profiler"),
             ),
-            rx.vstack(
+            page_column(
                 error_callout(S.error),
                 rx.heading("Your track: ", S.primary_name, size="7", as_="h1"),
                 rx.text("Runner-up: ", S.secondary_name, size="4", color_scheme="gray"),
@@ -326,8 +322,6 @@ def results_content() -> rx.Component:
                         padding_y="0.4em",
                     ),
                 ),
-                spacing="4",
-                width="100%",
                 align="start",
             ),
         ),
@@ -338,12 +332,6 @@ def results_page() -> rx.Component:
     return shell(guarded(ROUTE, results_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Your profiler results · CyberHub",
-        component=results_page,
-        access=SIGNED_IN,
-        on_load=(ProfilerResultsState.load,),
-    )
+page = register_page(
+    ROUTE, "Your profiler results · CyberHub", results_page, SIGNED_IN, ProfilerResultsState.load
 )

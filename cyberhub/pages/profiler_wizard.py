@@ -9,9 +9,10 @@ from reflex.vars import FunctionStringVar
 from sqlmodel import Session
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import once_loaded, page_column, register_page
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import error_callout, loading_state
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.components.ui import error_callout
+from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import (
     OptionPublic,
     ProfilerProgress,
@@ -221,7 +222,7 @@ def _consent_card() -> rx.Component:
 
 def _wizard() -> rx.Component:
     S = ProfilerWizardState
-    return rx.vstack(
+    return page_column(
         rx.hstack(
             rx.text("Question ", S.index + 1, " of ", S.total, weight="medium"),
             rx.badge(S.category_label, variant="soft"),
@@ -274,28 +275,24 @@ def _wizard() -> rx.Component:
             ),
         ),
         rx.link("Skip for now — I'll do it later", href="/dashboard/student", size="2"),
-        spacing="4",
-        width="100%",
         max_width="44rem",
     )
 
 
 def wizard_content() -> rx.Component:
     S = ProfilerWizardState
-    return rx.vstack(
+    return page_column(
         rx.heading("Find your cybersecurity track", size="7", as_="h1"),
         rx.text(
             "Twenty short scenarios, about ten minutes. There are no wrong answers: pick what you "
             "would most likely do. Your answers are saved as you go.",
             color_scheme="gray",
         ),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your profiler…"),
+            "Loading your profiler…",
             rx.cond(S.needs_consent, _consent_card(), _wizard()),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -303,12 +300,6 @@ def wizard_page() -> rx.Component:
     return shell(guarded(ROUTE, wizard_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Career profiler · CyberHub",
-        component=wizard_page,
-        access=SIGNED_IN,
-        on_load=(ProfilerWizardState.load,),
-    )
+page = register_page(
+    ROUTE, "Career profiler · CyberHub", wizard_page, SIGNED_IN, ProfilerWizardState.load
 )

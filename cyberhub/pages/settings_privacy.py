@@ -10,11 +10,18 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.page_kit import (
+    icon_button,
+    once_loaded,
+    page_column,
+    register_page,
+    stack_card,
+)
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.formatting import when
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import exports
 from cyberhub.services.identity import consents
@@ -240,16 +247,16 @@ def _confirm_ai_dialog() -> rx.Component:
 
 def settings_privacy_content() -> rx.Component:
     S = PrivacyState
-    return rx.vstack(
+    return page_column(
         page_heading("Privacy & consents", "What you have agreed to, and when. Change it here."),
         error_callout(S.error),
         rx.cond(
             S.notice != "",
             rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
         ),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your consents…"),
+            "Loading your consents…",
             rx.vstack(
                 rx.foreach(S.items, _item),
                 rx.heading("History", size="5", as_="h2", padding_top="1em"),
@@ -265,26 +272,19 @@ def settings_privacy_content() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.card(
-            rx.vstack(
-                rx.heading("Your data", size="5", as_="h2"),
-                rx.text(
-                    "Everything CyberHub keeps about you — profile, consents, profiler answers, "
-                    "enrolments, submissions and their reviews, notes, notifications, "
-                    "certificates — as JSON and CSV files in a zip, prepared in the background.",
-                    size="2",
-                ),
-                rx.button(
-                    rx.icon("download", size=16), "Download my data", on_click=S.download_my_data
-                ),
-                spacing="2",
-                align="start",
+        stack_card(
+            rx.heading("Your data", size="5", as_="h2"),
+            rx.text(
+                "Everything CyberHub keeps about you — profile, consents, profiler answers, "
+                "enrolments, submissions and their reviews, notes, notifications, "
+                "certificates — as JSON and CSV files in a zip, prepared in the background.",
+                size="2",
             ),
-            width="100%",
+            icon_button("download", "Download my data", on_click=S.download_my_data),
+            spacing="2",
+            align="start",
         ),
         _confirm_ai_dialog(),
-        spacing="4",
-        width="100%",
         max_width="48rem",
     )
 
@@ -293,12 +293,10 @@ def settings_privacy_page() -> rx.Component:
     return shell(guarded(ROUTE, settings_privacy_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Privacy & consents · Settings · CyberHub",
-        component=settings_privacy_page,
-        access=SIGNED_IN,
-        on_load=(PrivacyState.load,),
-    )
+page = register_page(
+    ROUTE,
+    "Privacy & consents · Settings · CyberHub",
+    settings_privacy_page,
+    SIGNED_IN,
+    PrivacyState.load,
 )

@@ -9,9 +9,11 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
+from cyberhub.components.auth_form import auth_form, code_field
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import browser_sessions, sign_in
 from cyberhub.services.identity.permissions import Principal
@@ -119,100 +121,82 @@ class SignInState(ServiceState, rx.State):
 
 
 def _code_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Two-factor authentication", size="6", as_="h1"),
-            rx.text(
-                "Open your authenticator app and enter the 6-digit code for CyberHub. "
-                "Lost your phone? Enter one of your recovery codes instead.",
-                color_scheme="gray",
-                size="2",
-                id="signin-code-help",
-            ),
-            error_callout(SignInState.error),
-            auth_field(
-                "Authentication code",
-                "signin-code",
-                "code",
-                auto_complete="one-time-code",
-                input_mode="numeric",
-                aria_describedby="signin-code-help",
-                required=True,
-                max_length=32,
-                auto_focus=True,
-            ),
-            submit_button("Verify and sign in", SignInState.submitting),
-            rx.button(
-                "Use a different account",
-                type="button",
-                variant="ghost",
-                on_click=SignInState.cancel_code,
-            ),
-            spacing="3",
-            width="100%",
+    return auth_form(
+        "Two-factor authentication",
+        rx.text(
+            "Open your authenticator app and enter the 6-digit code for CyberHub. "
+            "Lost your phone? Enter one of your recovery codes instead.",
+            color_scheme="gray",
+            size="2",
+            id="signin-code-help",
+        ),
+        error_callout(SignInState.error),
+        code_field(
+            "signin-code",
+            "code",
+            "numeric",
+            aria_describedby="signin-code-help",
+            required=True,
+            max_length=32,
+            auto_focus=True,
+        ),
+        submit_button("Verify and sign in", SignInState.submitting),
+        rx.button(
+            "Use a different account",
+            type="button",
+            variant="ghost",
+            on_click=SignInState.cancel_code,
         ),
         on_submit=SignInState.submit_code,
         reset_on_submit=True,
     )
 
 
+def _password_form() -> rx.Component:
+    return auth_form(
+        "Sign in to CyberHub",
+        rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
+        error_callout(SignInState.error),
+        auth_field(
+            "Email",
+            "signin-email",
+            "email",
+            type="email",
+            auto_complete="email",
+            default_value=SignInState.email,
+            required=True,
+        ),
+        auth_field(
+            "Password",
+            "signin-password",
+            "password",
+            type="password",
+            auto_complete="current-password",
+            required=True,
+        ),
+        submit_button("Sign in", SignInState.submitting),
+        rx.text(
+            "New here? ",
+            rx.link("Create an account", href=SignInState.signup_href),
+            size="2",
+        ),
+        rx.flex(
+            rx.link("Forgot your password?", href="/password-reset", size="2"),
+            rx.link("Email me a sign-in link", href="/signin/email-link", size="2"),
+            gap="1.25em",
+            wrap="wrap",
+        ),
+        on_submit=SignInState.submit,
+    )
+
+
 def signin_page() -> rx.Component:
     return shell(
         auth_card(
-            rx.cond(
-                SignInState.mfa_step,
-                _code_form(),
-                rx.form(
-                    rx.vstack(
-                        rx.heading("Sign in to CyberHub", size="6", as_="h1"),
-                        rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
-                        error_callout(SignInState.error),
-                        auth_field(
-                            "Email",
-                            "signin-email",
-                            "email",
-                            type="email",
-                            auto_complete="email",
-                            default_value=SignInState.email,
-                            required=True,
-                        ),
-                        auth_field(
-                            "Password",
-                            "signin-password",
-                            "password",
-                            type="password",
-                            auto_complete="current-password",
-                            required=True,
-                        ),
-                        submit_button("Sign in", SignInState.submitting),
-                        rx.text(
-                            "New here? ",
-                            rx.link("Create an account", href=SignInState.signup_href),
-                            size="2",
-                        ),
-                        rx.flex(
-                            rx.link("Forgot your password?", href="/password-reset", size="2"),
-                            rx.link("Email me a sign-in link", href="/signin/email-link", size="2"),
-                            gap="1.25em",
-                            wrap="wrap",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=SignInState.submit,
-                ),
-            ),
+            rx.cond(SignInState.mfa_step, _code_form(), _password_form()),
             max_width="26rem",
         )
     )
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Sign in · CyberHub",
-        component=signin_page,
-        access=PUBLIC,
-        on_load=(SignInState.reset_form,),
-    )
-)
+page = register_page(ROUTE, "Sign in · CyberHub", signin_page, PUBLIC, SignInState.reset_form)

@@ -8,10 +8,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
+from cyberhub.components.auth_form import auth_form, new_password_field
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import accounts, browser_sessions, memberships, passwords
@@ -124,73 +126,63 @@ _READ = {
 def signup_page() -> rx.Component:
     return shell(
         auth_card(
-            rx.form(
-                rx.vstack(
-                    rx.heading("Create your CyberHub account", size="6", as_="h1"),
-                    rx.text(
-                        "Start as a learner: take the career profiler, pick up missions and get "
-                        "feedback from working mentors.",
-                        color_scheme="gray",
-                        size="2",
-                    ),
-                    rx.cond(
-                        SignUpState.invite_organization != "",
-                        rx.callout(
-                            rx.text(
-                                rx.text.strong(SignUpState.invite_organization),
-                                " invited you as ",
-                                rx.text.strong(SignUpState.invite_role),
-                                ". Creating your account accepts the invitation: its "
-                                "directors and mentors can then follow your learning there. "
-                                "You can leave at any time.",
-                            ),
-                            icon="mail",
-                            width="100%",
-                            data_testid="signup-invitation",
+            auth_form(
+                "Create your CyberHub account",
+                rx.text(
+                    "Start as a learner: take the career profiler, pick up missions and get "
+                    "feedback from working mentors.",
+                    color_scheme="gray",
+                    size="2",
+                ),
+                rx.cond(
+                    SignUpState.invite_organization != "",
+                    rx.callout(
+                        rx.text(
+                            rx.text.strong(SignUpState.invite_organization),
+                            " invited you as ",
+                            rx.text.strong(SignUpState.invite_role),
+                            ". Creating your account accepts the invitation: its "
+                            "directors and mentors can then follow your learning there. "
+                            "You can leave at any time.",
                         ),
+                        icon="mail",
+                        width="100%",
+                        data_testid="signup-invitation",
                     ),
-                    error_callout(SignUpState.error),
-                    auth_field(
-                        "Full name",
-                        "signup-name",
-                        "full_name",
-                        auto_complete="name",
-                        default_value=SignUpState.full_name,
-                        max_length=200,
-                    ),
-                    auth_field(
-                        "Email",
-                        "signup-email",
-                        "email",
-                        type="email",
-                        auto_complete="email",
-                        default_value=SignUpState.email,
-                        required=True,
-                    ),
-                    auth_field(
-                        "Password",
-                        "signup-password",
-                        "password",
-                        type="password",
-                        auto_complete="new-password",
-                        required=True,
-                        aria_describedby="password-help",
-                    ),
-                    rx.text(
-                        f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
-                        id="password-help",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    consent_fieldset(SignUpState.consents, _READ),
-                    submit_button("Create account", SignUpState.submitting),
-                    rx.text(
-                        "Already have an account? ",
-                        rx.link("Sign in", href="/signin"),
-                        size="2",
-                    ),
-                    spacing="3",
-                    width="100%",
+                ),
+                error_callout(SignUpState.error),
+                auth_field(
+                    "Full name",
+                    "signup-name",
+                    "full_name",
+                    auto_complete="name",
+                    default_value=SignUpState.full_name,
+                    max_length=200,
+                ),
+                auth_field(
+                    "Email",
+                    "signup-email",
+                    "email",
+                    type="email",
+                    auto_complete="email",
+                    default_value=SignUpState.email,
+                    required=True,
+                ),
+                new_password_field(
+                    "Password", "signup-password", "password", aria_describedby="password-help"
+                ),
+                rx.text(
+                    f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
+                    id="password-help",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                consent_fieldset(SignUpState.consents, _READ),
+                submit_button("Create account", SignUpState.submitting),
+                rx.text(
+                    "Already have an account? ",
+                    rx.link("Sign in", href="/signin"),
+                    size="2",
                 ),
                 on_submit=SignUpState.submit,
             ),
@@ -198,12 +190,4 @@ def signup_page() -> rx.Component:
     )
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Sign up · CyberHub",
-        component=signup_page,
-        access=PUBLIC,
-        on_load=(SignUpState.reset_form,),
-    )
-)
+page = register_page(ROUTE, "Sign up · CyberHub", signup_page, PUBLIC, SignUpState.reset_form)

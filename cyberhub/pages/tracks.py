@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 from cyberhub.schemas.learning import TrackPublic
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog
@@ -101,14 +102,12 @@ def tracks_page() -> rx.Component:
     )
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Career tracks · CyberHub",
-        component=tracks_page,
-        access=PUBLIC,
-        on_load=(TracksState.load,),
-        nav_label="Tracks",
-        nav_order=30,
-    )
+page = register_page(
+    ROUTE,
+    "Career tracks · CyberHub",
+    tracks_page,
+    PUBLIC,
+    TracksState.load,
+    nav_label="Tracks",
+    nav_order=30,
 )

@@ -7,19 +7,18 @@ The state and its rows are in state.py, the components in view.py.
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.admin_jobs.state import AdminJobsState
 from cyberhub.pages.admin_jobs.view import ROUTE, admin_jobs_content, admin_jobs_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = ["ROUTE", "AdminJobsState", "admin_jobs_content", "admin_jobs_page"]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Background jobs · Admin · CyberHub",
-        component=admin_jobs_page,
-        access=roles(Role.admin),
-        on_load=(AdminJobsState.load,),
-    )
+page = register_page(
+    ROUTE,
+    "Background jobs · Admin · CyberHub",
+    admin_jobs_page,
+    roles(Role.admin),
+    AdminJobsState.load,
 )

@@ -6,11 +6,18 @@ import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
-from cyberhub.components.dialogs import dialog_actions
+from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    icon_button,
+    loading_state,
+    muted,
+    page_heading,
+)
 from cyberhub.pages.admin_jobs.state import (
     DISMISS,
     RETRY,
@@ -19,6 +26,9 @@ from cyberhub.pages.admin_jobs.state import (
     LastRunRow,
 )
 from cyberhub.schemas.jobs import QueueDepth
+
+S = AdminJobsState
+
 
 ROUTE = "/admin/jobs"
 POLL_MS = 2000
@@ -48,7 +58,6 @@ def _queue_row(q: rx.Var[QueueDepth]) -> rx.Component:
 
 
 def _queues() -> rx.Component:
-    S = AdminJobsState
     return section_card(
         "Queues",
         rx.cond(
@@ -110,7 +119,6 @@ def _last_run_row(r: rx.Var[LastRunRow]) -> rx.Component:
 
 
 def _last_runs() -> rx.Component:
-    S = AdminJobsState
     return section_card(
         "Last run per job",
         rx.cond(
@@ -132,7 +140,6 @@ def _last_runs() -> rx.Component:
 
 def _error_cell(f: rx.Var[FailureRow]) -> rx.Component:
     """The error in one line; the full text behind a disclosure button (aria-expanded)."""
-    S = AdminJobsState
     shown = S.open_errors.contains(f.id)
     full_id = "job-error-" + f.id.to(str)
     return rx.vstack(
@@ -211,14 +218,11 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
 
 
 def _failures() -> rx.Component:
-    S = AdminJobsState
     return section_card(
         "Failed jobs",
-        rx.text(
+        muted(
             "Jobs that failed for good: their retries ran out, or the error was not a passing one. "
-            "Retry sends the same job again.",
-            size="2",
-            color_scheme="gray",
+            "Retry sends the same job again."
         ),
         rx.cond(
             S.failures_total > 0,
@@ -239,62 +243,54 @@ def _failures() -> rx.Component:
 
 
 def _confirm_dialog() -> rx.Component:
-    S = AdminJobsState
     retry = S.confirm_kind == RETRY
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.cond(retry, "Retry this job?", "Dismiss this failed job?")),
-            rx.alert_dialog.description(
-                rx.cond(
-                    retry,
-                    "The worker runs ",
-                    "It leaves the list and is not run again: ",
-                ),
-                rx.code(S.confirm_label),
-                rx.cond(retry, " again with the same arguments.", ""),
+    return action_dialog(
+        rx.alert_dialog.title(rx.cond(retry, "Retry this job?", "Dismiss this failed job?")),
+        rx.alert_dialog.description(
+            rx.cond(
+                retry,
+                "The worker runs ",
+                "It leaves the list and is not run again: ",
             ),
-            error_callout(S.action_error),
-            dialog_actions(
-                rx.button(
-                    rx.cond(retry, "Retry job", "Dismiss job"),
-                    color_scheme=rx.cond(retry, "teal", "red"),
-                    on_click=S.confirm,
-                ),
-                margin_top="1em",
-            ),
+            rx.code(S.confirm_label),
+            rx.cond(retry, " again with the same arguments.", ""),
         ),
-        open=S.confirm_open,
+        error_callout(S.action_error),
+        confirm=rx.button(
+            rx.cond(retry, "Retry job", "Dismiss job"),
+            color_scheme=rx.cond(retry, "teal", "red"),
+            on_click=S.confirm,
+        ),
+        is_open=S.confirm_open,
         on_open_change=S.set_confirm_open,
+        in_form=True,
+        margin_top="1em",
     )
 
 
 def _rebuild_dialog() -> rx.Component:
-    S = AdminJobsState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Rebuild every embedding?"),
-            rx.alert_dialog.description(
-                "The worker re-embeds every mission, then every learner who allows AI profiling, "
-                "and recomputes their recommendations. Texts that did not change are skipped. "
-                "It runs in the background; this page shows its progress."
-            ),
-            dialog_actions(rx.button("Start rebuild", on_click=S.start_rebuild), margin_top="1em"),
+    return action_dialog(
+        rx.alert_dialog.title("Rebuild every embedding?"),
+        rx.alert_dialog.description(
+            "The worker re-embeds every mission, then every learner who allows AI profiling, "
+            "and recomputes their recommendations. Texts that did not change are skipped. "
+            "It runs in the background; this page shows its progress."
         ),
-        open=S.rebuild_open,
+        confirm=rx.button("Start rebuild", on_click=S.start_rebuild),
+        is_open=S.rebuild_open,
         on_open_change=S.set_rebuild_open,
+        in_form=True,
+        margin_top="1em",
     )
 
 
 def _rebuild() -> rx.Component:
-    S = AdminJobsState
     r = S.rebuild
     return section_card(
         "Rebuild everything",
-        rx.text(
+        muted(
             "Re-embed every mission and learner with the current model and recompute every "
-            "recommendation list.",
-            size="2",
-            color_scheme="gray",
+            "recommendation list."
         ),
         error_callout(S.rebuild_error),
         rx.cond(
@@ -318,7 +314,7 @@ def _rebuild() -> rx.Component:
                     aria_label="Rebuild progress",
                     data_testid="rebuild-progress",
                 ),
-                rx.text(
+                muted(
                     r.progress,
                     " done (",
                     S.rebuild_percent,
@@ -327,8 +323,6 @@ def _rebuild() -> rx.Component:
                     " by ",
                     r.started_by,
                     rx.cond(r.finished != "", rx.text.span(" · finished ", r.finished)),
-                    size="2",
-                    color_scheme="gray",
                     role="status",
                     aria_live="polite",
                     data_testid="rebuild-progress-text",
@@ -342,8 +336,8 @@ def _rebuild() -> rx.Component:
             ),
             rx.text("No rebuild has run yet.", color_scheme="gray"),
         ),
-        rx.button(
-            rx.icon("refresh_ccw", size=16),
+        icon_button(
+            "refresh_ccw",
             "Rebuild everything",
             disabled=S.rebuild_active,
             on_click=S.set_rebuild_open(True),
@@ -357,7 +351,6 @@ def _rebuild() -> rx.Component:
 
 
 def admin_jobs_content() -> rx.Component:
-    S = AdminJobsState
     return rx.box(
         admin_nav(ROUTE),
         rx.hstack(
@@ -366,12 +359,8 @@ def admin_jobs_content() -> rx.Component:
                 "Queues, workers, the last run of each job, jobs that failed for good, and the "
                 "AI rebuild.",
             ),
-            rx.button(
-                rx.icon("refresh_cw", size=16),
-                "Refresh",
-                variant="soft",
-                on_click=S.reload,
-                loading=S.loading,
+            icon_button(
+                "refresh_cw", "Refresh", variant="soft", on_click=S.reload, loading=S.loading
             ),
             justify="between",
             align="start",

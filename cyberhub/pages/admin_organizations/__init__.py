@@ -8,12 +8,13 @@ are in state.py, the service calls they run in worker threads in data.py.
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
 from cyberhub.pages.admin_organizations.listing import organizations_content, organizations_page
 from cyberhub.pages.admin_organizations.state import OrganizationsState, OrganizationState
 from cyberhub.pages.admin_organizations.view import organization_content, organization_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = [
     "DETAIL_ROUTE",
@@ -26,24 +27,20 @@ __all__ = [
     "organizations_page",
 ]
 
-register(
-    Page(
-        route=LIST_ROUTE,
-        title="Organizations · Admin · CyberHub",
-        component=organizations_page,
-        access=roles(Role.admin, Role.director),
-        on_load=(OrganizationsState.load,),
-        # Directors have no other way in; admins also reach it from the admin sub-navigation.
-        nav_label="Organizations",
-        nav_order=75,
-    )
+register_page(
+    LIST_ROUTE,
+    "Organizations · Admin · CyberHub",
+    organizations_page,
+    roles(Role.admin, Role.director),
+    OrganizationsState.load,
+    # Directors have no other way in; admins also reach it from the admin sub-navigation.
+    nav_label="Organizations",
+    nav_order=75,
 )
-register(
-    Page(
-        route=DETAIL_ROUTE,
-        title="Organization · Admin · CyberHub",
-        component=organization_page,
-        access=roles(Role.admin, Role.director),
-        on_load=(OrganizationState.load,),
-    )
+register_page(
+    DETAIL_ROUTE,
+    "Organization · Admin · CyberHub",
+    organization_page,
+    roles(Role.admin, Role.director),
+    OrganizationState.load,
 )

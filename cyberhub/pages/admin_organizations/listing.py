@@ -8,14 +8,22 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
-from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import kept_form, labelled_textarea
+from cyberhub.components.labelled import form_card, labelled, labelled_textarea
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    icon_button,
+    loading_state,
+    page_heading,
+)
 from cyberhub.pages.admin_organizations.data import LIST_ROUTE, OrgRow
 from cyberhub.pages.admin_organizations.state import OrganizationsState
 from cyberhub.state.session import SessionState
+
+S = OrganizationsState
 
 
 def _org_row(o: rx.Var[OrgRow]) -> rx.Component:
@@ -30,50 +38,45 @@ def _org_row(o: rx.Var[OrgRow]) -> rx.Component:
 
 
 def _field(label: str, id_: str, name: str, value: rx.Var[str], **props: Any) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
+    return labelled(
+        label,
+        id_,
         rx.input(id=id_, name=name, default_value=value, width="100%", **props),
-        spacing="1",
         width="100%",
     )
 
 
 def _create_form() -> rx.Component:
-    S = OrganizationsState
-    return rx.card(
-        kept_form(
-            rx.heading("New organization", size="4", as_="h2"),
-            error_callout(S.create_error),
-            rx.grid(
-                _field("Name", "org-name", "name", S.form["name"], max_length=200),
-                _field(
-                    "Slug (optional)",
-                    "org-slug",
-                    "slug",
-                    S.form["slug"],
-                    max_length=100,
-                    placeholder="made from the name",
-                ),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                gap="1em",
-                width="100%",
+    return form_card(
+        rx.heading("New organization", size="4", as_="h2"),
+        error_callout(S.create_error),
+        rx.grid(
+            _field("Name", "org-name", "name", S.form["name"], max_length=200),
+            _field(
+                "Slug (optional)",
+                "org-slug",
+                "slug",
+                S.form["slug"],
+                max_length=100,
+                placeholder="made from the name",
             ),
-            labelled_textarea(
-                "Description",
-                "org-description",
-                name="description",
-                default_value=S.form["description"],
-                max_length=2000,
-            ),
-            rx.button(rx.icon("plus", size=16), "Create organization", type="submit"),
-            on_submit=S.create,
+            columns=rx.breakpoints(initial="1", sm="2"),
+            gap="1em",
+            width="100%",
         ),
-        width="100%",
+        labelled_textarea(
+            "Description",
+            "org-description",
+            name="description",
+            default_value=S.form["description"],
+            max_length=2000,
+        ),
+        icon_button("plus", "Create organization", type="submit"),
+        on_submit=S.create,
     )
 
 
 def organizations_content() -> rx.Component:
-    S = OrganizationsState
     return rx.box(
         admin_nav(LIST_ROUTE),
         page_heading(
@@ -84,19 +87,15 @@ def organizations_content() -> rx.Component:
                 "The organizations you direct and their members.",
             ),
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         rx.cond(
             S.loading,
             loading_state("Loading organizations…"),
-            rx.cond(
-                S.items.length() > 0,
-                data_table(
-                    ["Organization", "Slug", "Members", "Created"], rx.foreach(S.items, _org_row)
-                ),
+            table_or(
+                S.items,
+                ["Organization", "Slug", "Members", "Created"],
+                _org_row,
                 rx.cond(
                     S.error == "",
                     empty_state(

@@ -6,11 +6,14 @@ import reflex as rx
 
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import kept_form, labelled_field, labelled_select_of
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import error_callout, remove_button
+from cyberhub.components.labelled import form_card, labelled_field, labelled_select_of
+from cyberhub.components.sections import titled_stack
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import error_callout, icon_button, muted, remove_button
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
+
+S = OrganizationState
 
 
 def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
@@ -35,54 +38,47 @@ def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
 
 
 def _add_form() -> rx.Component:
-    S = OrganizationState
-    return rx.card(
-        kept_form(
-            rx.heading("Add a member", size="4", as_="h2"),
-            rx.text(
-                "A member gets the role at once. Anyone else (with or without an account) "
-                "is sent an invitation and gets the role only if they accept.",
-                size="2",
-                color_scheme="gray",
-            ),
-            error_callout(S.add_error),
-            rx.flex(
-                labelled_field(
-                    "Email",
-                    "member-email",
-                    name="email",
-                    type="email",
-                    default_value=S.new_email,
-                    max_length=320,
-                    min_width="16em",
-                ),
-                labelled_select_of(
-                    "Role",
-                    "member-role",
-                    rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),
-                    value=S.new_role,
-                    on_change=S.set_new_role,
-                ),
-                gap="1em",
-                wrap="wrap",
-            ),
-            field_label("Reason (optional)", "member-reason"),
-            rx.input(
-                id="member-reason",
-                name="reason",
-                default_value=S.new_reason,
-                max_length=500,
-                width="100%",
-            ),
-            rx.button(rx.icon("user_plus", size=16), "Add member", type="submit"),
-            on_submit=S.add,
+    return form_card(
+        rx.heading("Add a member", size="4", as_="h2"),
+        muted(
+            "A member gets the role at once. Anyone else (with or without an account) "
+            "is sent an invitation and gets the role only if they accept."
         ),
-        width="100%",
+        error_callout(S.add_error),
+        rx.flex(
+            labelled_field(
+                "Email",
+                "member-email",
+                name="email",
+                type="email",
+                default_value=S.new_email,
+                max_length=320,
+                min_width="16em",
+            ),
+            labelled_select_of(
+                "Role",
+                "member-role",
+                rx.foreach(S.role_options, lambda r: rx.select.item(r, value=r)),
+                value=S.new_role,
+                on_change=S.set_new_role,
+            ),
+            gap="1em",
+            wrap="wrap",
+        ),
+        field_label("Reason (optional)", "member-reason"),
+        rx.input(
+            id="member-reason",
+            name="reason",
+            default_value=S.new_reason,
+            max_length=500,
+            width="100%",
+        ),
+        icon_button("user_plus", "Add member", type="submit"),
+        on_submit=S.add,
     )
 
 
 def _remove_dialog() -> rx.Component:
-    S = OrganizationState
     return reason_dialog(
         title=rx.alert_dialog.title("Remove ", S.remove_email, "?"),
         description=rx.alert_dialog.description(
@@ -124,23 +120,16 @@ def _invitation_row(i: rx.Var[InvitationRow]) -> rx.Component:
 
 
 def _invitations() -> rx.Component:
-    S = OrganizationState
-    return rx.vstack(
-        rx.heading("Invitations", size="5", as_="h2"),
-        rx.text(
+    return titled_stack(
+        "Invitations",
+        muted(
             "People join only by accepting: adding someone who is not yet a member sends them "
-            "an invitation, and they receive the role when they accept.",
-            size="2",
-            color_scheme="gray",
+            "an invitation, and they receive the role when they accept."
         ),
-        rx.cond(
-            S.invitations.length() > 0,
-            data_table(
-                ["E-mail", "Role", "Status", "Sent", "Actions"],
-                rx.foreach(S.invitations, _invitation_row),
-            ),
+        table_or(
+            S.invitations,
+            ["E-mail", "Role", "Status", "Sent", "Actions"],
+            _invitation_row,
             rx.text("No invitations sent yet.", size="2"),
         ),
-        spacing="2",
-        width="100%",
     )

@@ -7,9 +7,10 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, loading_state, pager
+from cyberhub.components.ui import empty_state, loading_state, muted, pager
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
 from cyberhub.pages.admin_organizations.members import (
     _add_form,
@@ -19,9 +20,10 @@ from cyberhub.pages.admin_organizations.members import (
 )
 from cyberhub.pages.admin_organizations.state import OrganizationState
 
+S = OrganizationState
+
 
 def organization_content() -> rx.Component:
-    S = OrganizationState
     return rx.box(
         admin_nav(LIST_ROUTE),
         rx.link("← All organizations", href=LIST_ROUTE, size="2"),
@@ -47,17 +49,12 @@ def organization_content() -> rx.Component:
                         rx.cond(S.org.description != "", rx.text(S.org.description)),
                         spacing="1",
                     ),
-                    rx.cond(
-                        S.notice != "",
-                        rx.callout(
-                            S.notice, icon="circle_check", color_scheme="green", role="status"
-                        ),
-                    ),
+                    notice_callout(S.notice, icon="circle_check", full_width=False),
                     rx.heading("Members", size="5", as_="h2"),
                     rx.cond(
                         S.total > 0,
                         rx.box(
-                            rx.text(counted(S.total, "member"), size="2", color_scheme="gray"),
+                            muted(counted(S.total, "member")),
                             data_table(
                                 ["Member", "Roles here", "Member since", "Actions"],
                                 rx.foreach(S.members, _member_row),

@@ -6,19 +6,14 @@ The state and its rows are in state.py, the components in view.py.
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import AdminUserState
 from cyberhub.pages.admin_user.view import ROUTE, admin_user_content, admin_user_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = ["ROUTE", "AdminUserState", "admin_user_content", "admin_user_page"]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="User · Admin · CyberHub",
-        component=admin_user_page,
-        access=roles(Role.admin),
-        on_load=(AdminUserState.load,),
-    )
+page = register_page(
+    ROUTE, "User · Admin · CyberHub", admin_user_page, roles(Role.admin), AdminUserState.load
 )

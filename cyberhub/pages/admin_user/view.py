@@ -9,12 +9,16 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import empty_state, error_callout, icon_button, loading_state
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
+
+S = AdminUserState
+
 
 ROUTE = "/admin/users/[user_id]"
 
@@ -42,7 +46,6 @@ def _profile() -> rx.Component:
 
 
 def _lock_state() -> rx.Component:
-    S = AdminUserState
     return section_card(
         "Sign-in lockout",
         error_callout(S.unlock_error),
@@ -61,7 +64,7 @@ def _lock_state() -> rx.Component:
                     wrap="wrap",
                     align="center",
                 ),
-                rx.button(rx.icon("lock_open", size=16), "Unlock account", on_click=S.unlock),
+                icon_button("lock_open", "Unlock account", on_click=S.unlock),
                 spacing="2",
             ),
             rx.hstack(
@@ -97,7 +100,6 @@ def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
 
 
 def _assign_form() -> rx.Component:
-    S = AdminUserState
     return kept_form(
         rx.heading("Give a role", size="3", as_="h3"),
         error_callout(S.assign_error),
@@ -128,22 +130,19 @@ def _assign_form() -> rx.Component:
             placeholder="Why does this person need the role? (kept in the audit log)",
             max_length=500,
         ),
-        rx.button(rx.icon("user_plus", size=16), "Assign role", type="submit"),
+        icon_button("user_plus", "Assign role", type="submit"),
         on_submit=S.assign,
         width="100%",
     )
 
 
 def _roles_card() -> rx.Component:
-    S = AdminUserState
     return section_card(
         "Roles",
-        rx.cond(
-            S.grants.length() > 0,
-            data_table(
-                ["Role", "Organization", "Reason", "Granted", "Actions"],
-                rx.foreach(S.grants, _grant_row),
-            ),
+        table_or(
+            S.grants,
+            ["Role", "Organization", "Reason", "Granted", "Actions"],
+            _grant_row,
             rx.text(
                 "This account holds no role: it can sign in but sees little.",
                 color_scheme="gray",
@@ -156,7 +155,6 @@ def _roles_card() -> rx.Component:
 
 
 def _revoke_dialog() -> rx.Component:
-    S = AdminUserState
     return reason_dialog(
         title=rx.alert_dialog.title("Revoke the ", S.revoke_role, " role?"),
         description=rx.alert_dialog.description(
@@ -192,7 +190,6 @@ def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
 
 
 def _audit_card() -> rx.Component:
-    S = AdminUserState
     return section_card(
         rx.hstack(
             rx.heading("Recent activity", size="4", as_="h2"),
@@ -201,20 +198,17 @@ def _audit_card() -> rx.Component:
             width="100%",
             align="center",
         ),
-        rx.cond(
-            S.audit_entries.length() > 0,
-            data_table(
-                ["When", "Action", "By", "Target", "Details"],
-                rx.foreach(S.audit_entries, _audit_row),
-                size="1",
-            ),
+        table_or(
+            S.audit_entries,
+            ["When", "Action", "By", "Target", "Details"],
+            _audit_row,
             rx.text("No audit entries for this account yet.", color_scheme="gray"),
+            size="1",
         ),
     )
 
 
 def admin_user_content() -> rx.Component:
-    S = AdminUserState
     return rx.box(
         admin_nav("/admin/users"),
         rx.link("← All users", href="/admin/users", size="2"),
@@ -234,12 +228,7 @@ def admin_user_content() -> rx.Component:
                         rx.text(S.user.email, color_scheme="gray"),
                         spacing="1",
                     ),
-                    rx.cond(
-                        S.notice != "",
-                        rx.callout(
-                            S.notice, icon="circle_check", color_scheme="green", role="status"
-                        ),
-                    ),
+                    notice_callout(S.notice, icon="circle_check", full_width=False),
                     rx.grid(
                         _profile(),
                         _lock_state(),

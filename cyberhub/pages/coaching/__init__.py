@@ -7,25 +7,25 @@ services/coaching/."""
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.coaching.coach_state import CoachPlanState
 from cyberhub.pages.coaching.state import ROUTE, CoachingState
 from cyberhub.pages.coaching.view import coaching_content, coaching_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
 __all__ = ["ROUTE", "CoachPlanState", "CoachingState", "coaching_content", "coaching_page", "page"]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Coaching · CyberHub",
-        component=coaching_page,
-        access=roles(Role.student),
-        on_load=(CoachingState.load, CoachPlanState.load_mine),
-        # The worker rewrote the plan (it was being prepared, or something changed).
-        live={live.COACH: CoachPlanState.load_mine},
-        nav_label="Coaching",
-        nav_order=33,
-    )
+page = register_page(
+    ROUTE,
+    "Coaching · CyberHub",
+    coaching_page,
+    roles(Role.student),
+    CoachingState.load,
+    CoachPlanState.load_mine,
+    # The worker rewrote the plan (it was being prepared, or something changed).
+    live={live.COACH: CoachPlanState.load_mine},
+    nav_label="Coaching",
+    nav_order=33,
 )

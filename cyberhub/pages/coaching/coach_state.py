@@ -11,7 +11,7 @@ from cyberhub.formatting import when
 from cyberhub.schemas.coach import CoachLine, CoachPlanPublic
 from cyberhub.services.coaching import coach
 from cyberhub.state.forms import parse_id
-from cyberhub.state.service import ServiceState
+from cyberhub.state.service import Outcome, ServiceState
 
 
 class EvidenceView(BaseModel):
@@ -56,16 +56,19 @@ class CoachPlanState(ServiceState, rx.State):
         self.nudges = [_line(n.line) for n in plan.nudges] if plan else []
         self.changes = [_line(c) for c in plan.changes] if plan else []
 
-    @rx.event
-    async def load_mine(self) -> None:
-        """The signed-in learner's plan (and again when the worker rewrites it: live topic)."""
-        found = await self._try(coach.my_plan)
+    async def _shown(self, found: Outcome[CoachPlanPublic]) -> None:
+        """Show a plan read for either page, or why it was refused; loading ends either way."""
         if found:
             self.error = ""
             self._show(found.value, await self._time_zone())
         else:
             self.error, self.plan_state = found.error, ""
         self.plan_loading = False
+
+    @rx.event
+    async def load_mine(self) -> None:
+        """The signed-in learner's plan (and again when the worker rewrites it: live topic)."""
+        await self._shown(await self._try(coach.my_plan))
 
     @rx.event
     async def load_mentee(self) -> None:
@@ -75,10 +78,4 @@ class CoachPlanState(ServiceState, rx.State):
         if user_id is None:
             self.error, self.plan_state, self.plan_loading = coach.NOT_YOURS, "", False
             return
-        found = await self._try(coach.read_plan, user_id)
-        if found:
-            self.error = ""
-            self._show(found.value, await self._time_zone())
-        else:
-            self.error, self.plan_state = found.error, ""
-        self.plan_loading = False
+        await self._shown(await self._try(coach.read_plan, user_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import page_column, stack_card
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.coaching.coach_state import CoachPlanState, EvidenceView, LineView
 
@@ -56,15 +57,13 @@ def _part(title: str, rows: rx.Var[list[LineView]], testid: str) -> rx.Component
 
 
 def _ready() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         _part("Focus for the week", P.focus, "coach-focus"),
         _part("Needs attention", P.nudges, "coach-nudges"),
         _part("Suggested habits", P.habits, "coach-habits"),
         _part("Next missions", P.missions, "coach-missions"),
         _part("Since last week", P.changes, "coach-changes"),
         rx.text(P.plan_computed, size="1", color_scheme="gray"),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -79,38 +78,35 @@ def coach_section(*, own: bool) -> rx.Component:
         spacing="2",
         align="start",
     )
-    return rx.card(
-        rx.vstack(
-            rx.heading("The coach's plan", size="5", as_="h2", id="coach"),
-            rx.text(
-                "Built each week from "
-                + ("your" if own else "their")
-                + " reviews, goals, habits and recommendations; each sentence links to where "
-                "it comes from.",
-                size="2",
-                color_scheme="gray",
-            ),
-            error_callout(P.error),
-            rx.match(
-                P.plan_state,
-                ("ready", _ready()),
-                (
-                    "preparing",
-                    rx.hstack(
-                        # Not a spinner: the page has loaded; the worker prepares the plan
-                        # (seconds to a minute) and the page shows it when it is stored.
-                        rx.icon("hourglass", size=16, aria_hidden="true"),
-                        rx.text(P.plan_message, size="2", role="status"),
-                        align="center",
-                        spacing="2",
-                    ),
-                ),
-                ("off", off),
-                rx.cond(P.plan_loading, rx.text("Loading the plan…", size="2", role="status")),
-            ),
-            spacing="3",
-            width="100%",
+    return stack_card(
+        rx.heading("The coach's plan", size="5", as_="h2", id="coach"),
+        rx.text(
+            "Built each week from "
+            + ("your" if own else "their")
+            + " reviews, goals, habits and recommendations; each sentence links to where "
+            "it comes from.",
+            size="2",
+            color_scheme="gray",
         ),
+        error_callout(P.error),
+        rx.match(
+            P.plan_state,
+            ("ready", _ready()),
+            (
+                "preparing",
+                rx.hstack(
+                    # Not a spinner: the page has loaded; the worker prepares the plan
+                    # (seconds to a minute) and the page shows it when it is stored.
+                    rx.icon("hourglass", size=16, aria_hidden="true"),
+                    rx.text(P.plan_message, size="2", role="status"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            ("off", off),
+            rx.cond(P.plan_loading, rx.text("Loading the plan…", size="2", role="status")),
+        ),
+        spacing="3",
         width="100%",
-        data_testid="coach-plan",
+        testid="coach-plan",
     )

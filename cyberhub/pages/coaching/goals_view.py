@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.labelled import kept_form, labelled, labelled_textarea
+from cyberhub.components.labelled import (
+    kept_form,
+    labelled_field,
+    labelled_input,
+    labelled_textarea,
+)
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.page_kit import icon_button
 from cyberhub.components.ui import empty_state, error_callout
-from cyberhub.pages.coaching.parts import S
+from cyberhub.pages.coaching.parts import S, choice, field_row, picker
 from cyberhub.pages.coaching.parts import hint as _hint
-from cyberhub.pages.coaching.parts import native_select as _native_select
 from cyberhub.pages.coaching.state import GoalView
 from cyberhub.schemas.coaching import GOAL_TITLE_MAX, TEXT_MAX
 
@@ -74,95 +79,73 @@ def _goal_form() -> rx.Component:
         S.new_source,
         (
             "missions",
-            labelled(
+            picker(
                 "Mission",
                 "goal-mission",
-                _native_select(
-                    "goal-mission",
-                    "mission_id",
-                    rx.el.option("Choose a mission", value=""),
-                    rx.foreach(S.missions, lambda m: rx.el.option(m.title, value=m.id)),
-                ),
+                "mission_id",
+                "Choose a mission",
+                S.missions,
+                lambda m: rx.el.option(m.title, value=m.id),
             ),
         ),
         (
             "habits",
-            rx.hstack(
-                labelled(
+            field_row(
+                picker(
                     "Habit",
                     "goal-habit",
-                    _native_select(
-                        "goal-habit",
-                        "habit_id",
-                        rx.el.option("Choose a habit", value=""),
-                        rx.foreach(S.habits, lambda h: rx.el.option(h.title, value=h.id)),
-                    ),
+                    "habit_id",
+                    "Choose a habit",
+                    S.habits,
+                    lambda h: rx.el.option(h.title, value=h.id),
                 ),
-                labelled(
+                labelled_field(
                     "Check-ins needed",
                     "goal-habit-target",
-                    rx.input(
-                        id="goal-habit-target",
-                        name="habit_target",
-                        type="number",
-                        min=1,
-                        default_value="10",
-                    ),
+                    name="habit_target",
+                    type="number",
+                    min=1,
+                    default_value="10",
                 ),
-                spacing="3",
-                wrap="wrap",
             ),
         ),
-        labelled(
+        labelled_field(
             "Your progress (%)",
             "goal-percent",
-            rx.input(
-                id="goal-percent",
-                name="manual_percent",
-                type="number",
-                min=0,
-                max=100,
-                default_value="0",
-            ),
+            name="manual_percent",
+            type="number",
+            min=0,
+            max=100,
+            default_value="0",
         ),
     )
     return rx.card(
         kept_form(
             rx.heading("Set a goal", size="3", as_="h3"),
             error_callout(S.goal_error),
-            labelled(
-                "Goal",
-                "goal-title",
-                rx.input(id="goal-title", name="title", max_length=GOAL_TITLE_MAX, width="100%"),
-                width="100%",
-            ),
+            labelled_input("Goal", "goal-title", name="title", max_length=GOAL_TITLE_MAX),
             labelled_textarea(
                 "Why it matters (optional)", "goal-why", name="why", rows="2", max_length=TEXT_MAX
             ),
-            rx.hstack(
-                labelled(
-                    "Target date (optional)",
-                    "goal-target",
-                    rx.input(id="goal-target", name="target_date", type="date"),
+            field_row(
+                labelled_field(
+                    "Target date (optional)", "goal-target", name="target_date", type="date"
                 ),
-                labelled(
+                choice(
                     "Progress from",
                     "goal-source",
-                    _native_select(
-                        "goal-source",
-                        "progress_source",
-                        rx.el.option("My own estimate", value="manual"),
-                        rx.el.option("A mission", value="missions"),
-                        rx.el.option("A habit's check-ins", value="habits"),
-                        value=S.new_source,
-                        on_change=S.set_new_source,
-                    ),
+                    "progress_source",
+                    [
+                        ("My own estimate", "manual"),
+                        ("A mission", "missions"),
+                        ("A habit's check-ins", "habits"),
+                    ],
+                    value=S.new_source,
+                    on_change=S.set_new_source,
                 ),
                 source_fields,
-                spacing="3",
-                wrap="wrap",
             ),
-            rx.button(rx.icon("target", size=16), "Set goal", type="submit"),
+            icon_button("target", "Set goal", type="submit"),
             on_submit=S.add_goal,
         ),
         width="100%",

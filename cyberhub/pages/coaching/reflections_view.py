@@ -7,6 +7,7 @@ import reflex as rx
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import kept_form, labelled, labelled_textarea
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.coaching.parts import S
 from cyberhub.pages.coaching.parts import hint as _hint
@@ -69,7 +70,7 @@ def _reflection_form() -> rx.Component:
                 spacing="2",
             ),
             _hint("Private reflections are yours alone; shared ones your mentor can read.", "1"),
-            rx.button(rx.icon("pen_line", size=16), "Save reflection", type="submit"),
+            icon_button("pen_line", "Save reflection", type="submit"),
             on_submit=S.add_reflection,
         ),
         width="100%",
@@ -141,13 +142,10 @@ def week_section() -> rx.Component:
         ),
         rx.cond(
             S.week_notes.length() > 0,
-            rx.card(
-                rx.vstack(
-                    rx.heading("Notes from your check-ins", size="3", as_="h3"),
-                    rx.foreach(S.week_notes, _week_note),
-                    spacing="2",
-                    width="100%",
-                ),
+            stack_card(
+                rx.heading("Notes from your check-ins", size="3", as_="h3"),
+                rx.foreach(S.week_notes, _week_note),
+                spacing="2",
                 width="100%",
             ),
         ),

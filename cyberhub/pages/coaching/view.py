@@ -7,16 +7,16 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.confirm import confirm_dialog
-from cyberhub.components.labelled import kept_form, labelled
+from cyberhub.components.labelled import kept_form, labelled_field, labelled_input
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import icon_button, once_loaded, page_column
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.coaching.goals_view import goals_section
-from cyberhub.pages.coaching.parts import S
+from cyberhub.pages.coaching.parts import S, choice, field_row, picker
 from cyberhub.pages.coaching.parts import hint as _hint
-from cyberhub.pages.coaching.parts import native_select as _native_select
 from cyberhub.pages.coaching.reflections_view import reflections_section, week_section
 from cyberhub.pages.coaching.state import ROUTE, CheckinView, DayChoice, HabitView
 from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
@@ -124,80 +124,60 @@ def _habit_form() -> rx.Component:
         kept_form(
             rx.heading("Start a habit", size="3", as_="h3"),
             error_callout(S.habit_error),
-            labelled(
+            labelled_input(
                 "What will you do?",
                 "habit-title",
-                rx.input(
-                    id="habit-title",
-                    name="title",
-                    max_length=TITLE_MAX,
-                    placeholder="Read one CTF write-up",
-                    width="100%",
-                ),
-                width="100%",
+                name="title",
+                max_length=TITLE_MAX,
+                placeholder="Read one CTF write-up",
             ),
-            rx.hstack(
-                labelled(
+            field_row(
+                choice(
                     "How often",
                     "habit-cadence",
-                    _native_select(
-                        "habit-cadence",
-                        "cadence",
-                        rx.el.option("Every day", value="daily"),
-                        rx.el.option("Once a week", value="weekly"),
-                        rx.el.option("Some days a week", value="n_per_week"),
-                        value=S.new_cadence,
-                        on_change=S.set_new_cadence,
-                    ),
+                    "cadence",
+                    [
+                        ("Every day", "daily"),
+                        ("Once a week", "weekly"),
+                        ("Some days a week", "n_per_week"),
+                    ],
+                    value=S.new_cadence,
+                    on_change=S.set_new_cadence,
                 ),
                 rx.cond(
                     S.new_cadence == "n_per_week",
-                    labelled(
+                    labelled_field(
                         "Days a week",
                         "habit-per-week",
-                        rx.input(
-                            id="habit-per-week",
-                            name="per_week",
-                            type="number",
-                            min=1,
-                            max=7,
-                            default_value="3",
-                        ),
+                        name="per_week",
+                        type="number",
+                        min=1,
+                        max=7,
+                        default_value="3",
                     ),
                 ),
-                labelled(
-                    "Reminder (optional)",
-                    "habit-reminder",
-                    rx.input(id="habit-reminder", name="reminder_time", type="time"),
+                labelled_field(
+                    "Reminder (optional)", "habit-reminder", name="reminder_time", type="time"
                 ),
-                spacing="3",
-                wrap="wrap",
             ),
-            rx.hstack(
-                labelled(
+            field_row(
+                picker(
                     "Track (optional)",
                     "habit-track",
-                    _native_select(
-                        "habit-track",
-                        "track_key",
-                        rx.el.option("—", value=""),
-                        rx.foreach(S.tracks, lambda t: rx.el.option(t.name, value=t.key)),
-                    ),
+                    "track_key",
+                    "—",
+                    S.tracks,
+                    lambda t: rx.el.option(t.name, value=t.key),
                 ),
-                labelled(
+                labelled_field(
                     "Skill (optional)",
                     "habit-skill",
-                    rx.input(
-                        id="habit-skill",
-                        name="skill",
-                        max_length=SKILL_MAX,
-                        placeholder="Log analysis",
-                    ),
+                    name="skill",
+                    max_length=SKILL_MAX,
+                    placeholder="Log analysis",
                 ),
-                spacing="3",
-                wrap="wrap",
             ),
-            rx.button(rx.icon("plus", size=16), "Start habit", type="submit"),
+            icon_button("plus", "Start habit", type="submit"),
             on_submit=S.add_habit,
         ),
         width="100%",
@@ -236,13 +216,13 @@ def _archive_dialog() -> rx.Component:
 
 
 def coaching_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         page_heading("Coaching", "Your habits, goals and reflections, one week at a time."),
         error_callout(S.error),
         notice_callout(S.notice),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your coaching…"),
+            "Loading your coaching…",
             rx.vstack(
                 week_section(),
                 coach_section(own=True),
@@ -259,8 +239,6 @@ def coaching_content() -> rx.Component:
             ),
         ),
         _archive_dialog(),
-        spacing="4",
-        width="100%",
     )
 
 

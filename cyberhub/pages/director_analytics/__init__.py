@@ -7,6 +7,7 @@ data.py, the blocks in blocks.py."""
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.director_analytics.data import ROUTE
 from cyberhub.pages.director_analytics.roster import AnalyticsRosterState
@@ -15,7 +16,7 @@ from cyberhub.pages.director_analytics.view import (
     director_analytics_content,
     director_analytics_page,
 )
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -26,12 +27,11 @@ __all__ = [
     "page",
 ]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Analytics · Programme · CyberHub",
-        component=director_analytics_page,
-        access=roles(Role.director, Role.admin),
-        on_load=(DirectorAnalyticsState.load, AnalyticsRosterState.load),
-    )
+page = register_page(
+    ROUTE,
+    "Analytics · Programme · CyberHub",
+    director_analytics_page,
+    roles(Role.director, Role.admin),
+    DirectorAnalyticsState.load,
+    AnalyticsRosterState.load,
 )

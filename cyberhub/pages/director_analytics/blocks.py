@@ -8,7 +8,8 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.sections import section_card
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import data_table, table_or
+from cyberhub.components.ui import muted
 from cyberhub.pages.director_analytics.state import DirectorAnalyticsState as S
 from cyberhub.schemas.analytics import (
     ApprovalCell,
@@ -35,14 +36,39 @@ def _chart(label: str, chart: rx.Component, testid: str) -> rx.Component:
     )
 
 
-def _side_by_side(chart: rx.Component, table: rx.Component) -> rx.Component:
+def _small_table(
+    headers: list[str], rows: Any, row: Any, label: str, testid: str, **props: Any
+) -> rx.Component:
+    """A compact table of `row(r)` for each of `rows`, named `label` (its data-testid `testid`)."""
+    return data_table(
+        headers, rx.foreach(rows, row), size="1", label=label, data_testid=testid, **props
+    )
+
+
+def _chart_and_table(
+    label: str, chart: rx.Component, testid: str, table: rx.Component
+) -> rx.Component:
+    """The chart (an image named `label`) with the table of the same numbers beside it (under
+    it on a narrow screen)."""
     return rx.flex(
-        chart,
+        _chart(label, chart, testid),
         rx.box(table, flex="1 1 20em", min_width="0"),
         gap="1em",
         wrap="wrap",
         width="100%",
     )
+
+
+def _small_table_or(
+    rows: Any, headers: list[str], row: Any, none: str, label: str, testid: str
+) -> rx.Component:
+    """_small_table of `rows`, or the `none` line while the range holds none."""
+    return table_or(rows, headers, row, _none(none), size="1", label=label, data_testid=testid)
+
+
+def _none(text: str) -> rx.Component:
+    """What a block says when its range holds nothing."""
+    return rx.text(text, color_scheme="gray")
 
 
 def _bars(data: Any, x: str, bars: list[tuple[str, str, str]], **props: Any) -> rx.Component:
@@ -72,18 +98,12 @@ def funnel_block() -> rx.Component:
 
     return section_card(
         "Funnel",
-        _side_by_side(
-            _chart(
-                "Bar chart of learners reaching each step, from enrolled to track complete.",
-                _bars(S.funnel_chart, "step", [("learners", "Learners", "var(--accent-9)")]),
-                "funnel-chart",
-            ),
-            data_table(
-                ["Step", "Learners", "Of enrolled"],
-                rx.foreach(S.funnel, row),
-                size="1",
-                label="Funnel",
-                data_testid="funnel-table",
+        _chart_and_table(
+            "Bar chart of learners reaching each step, from enrolled to track complete.",
+            _bars(S.funnel_chart, "step", [("learners", "Learners", "var(--accent-9)")]),
+            "funnel-chart",
+            _small_table(
+                ["Step", "Learners", "Of enrolled"], S.funnel, row, "Funnel", "funnel-table"
             ),
         ),
     )
@@ -115,23 +135,21 @@ def weekly_block() -> rx.Component:
         "Weekly activity",
         rx.cond(
             S.weekly.length() > 0,
-            _side_by_side(
-                _chart(
-                    "Line chart of submissions, approvals and active learners per week.",
-                    chart,
-                    "weekly-chart",
-                ),
-                data_table(
+            _chart_and_table(
+                "Line chart of submissions, approvals and active learners per week.",
+                chart,
+                "weekly-chart",
+                _small_table(
                     ["Week", "Submissions", "Approvals", "Active learners"],
-                    rx.foreach(S.weekly, row),
-                    size="1",
-                    label="Weekly activity",
+                    S.weekly,
+                    row,
+                    "Weekly activity",
+                    "weekly-table",
                     max_height="20em",
                     overflow_y="auto",
-                    data_testid="weekly-table",
                 ),
             ),
-            rx.text("No weeks in this range.", color_scheme="gray"),
+            _none("No weeks in this range."),
         ),
     )
 
@@ -153,28 +171,25 @@ def approvals_block() -> rx.Component:
     return rx.flex(
         section_card(
             "Approvals per track and difficulty",
-            rx.cond(
-                S.approvals.length() > 0,
-                data_table(
-                    ["Track", "Difficulty (1–5)", "Approvals"],
-                    rx.foreach(S.approvals, row),
-                    size="1",
-                    label="Approvals per track and difficulty",
-                    data_testid="approvals-table",
-                ),
-                rx.text("Nothing approved in this range.", color_scheme="gray"),
+            _small_table_or(
+                S.approvals,
+                ["Track", "Difficulty (1–5)", "Approvals"],
+                row,
+                "Nothing approved in this range.",
+                "Approvals per track and difficulty",
+                "approvals-table",
             ),
             flex="1 1 22em",
         ),
         section_card(
             "Profiler track mix",
-            rx.text("Mean confidence: 1 low, 2 medium, 3 high.", size="2", color_scheme="gray"),
-            data_table(
+            muted("Mean confidence: 1 low, 2 medium, 3 high."),
+            _small_table(
                 ["Track", "Learners", "Mean confidence", "Low confidence"],
-                rx.foreach(S.track_mix, mix_row),
-                size="1",
-                label="Profiler track mix",
-                data_testid="track-mix-table",
+                S.track_mix,
+                mix_row,
+                "Profiler track mix",
+                "track-mix-table",
             ),
             flex="1 1 22em",
         ),
@@ -199,31 +214,26 @@ def reviews_block() -> rx.Component:
     return section_card(
         "Reviews",
         rx.heading("Waiting for a review, by age", size="3", as_="h3"),
-        _side_by_side(
-            _chart(
-                "Bar chart of submissions waiting for a review, by how long they have waited.",
-                _bars(S.backlog_chart, "age", [("submissions", "Submissions", "#e5484d")]),
-                "backlog-chart",
-            ),
-            data_table(
+        _chart_and_table(
+            "Bar chart of submissions waiting for a review, by how long they have waited.",
+            _bars(S.backlog_chart, "age", [("submissions", "Submissions", "#e5484d")]),
+            "backlog-chart",
+            _small_table(
                 ["Waiting", "Submissions"],
-                rx.foreach(S.backlog, bucket),
-                size="1",
-                label="Review backlog by age",
-                data_testid="backlog-table",
+                S.backlog,
+                bucket,
+                "Review backlog by age",
+                "backlog-table",
             ),
         ),
         rx.heading("Turnaround per mentor", size="3", as_="h3"),
-        rx.cond(
-            S.turnaround.length() > 0,
-            data_table(
-                ["Mentor", "Reviews", "Median", "90th percentile"],
-                rx.foreach(S.turnaround, turn),
-                size="1",
-                label="Review turnaround per mentor",
-                data_testid="turnaround-table",
-            ),
-            rx.text("No reviews in this range.", color_scheme="gray"),
+        _small_table_or(
+            S.turnaround,
+            ["Mentor", "Reviews", "Median", "90th percentile"],
+            turn,
+            "No reviews in this range.",
+            "Review turnaround per mentor",
+            "turnaround-table",
         ),
     )
 
@@ -247,24 +257,22 @@ def load_block() -> rx.Component:
         ),
         rx.cond(
             S.mentor_load.length() > 0,
-            _side_by_side(
-                _chart(
-                    "Bar chart of each mentor's mentees and capacity.",
-                    _bars(
-                        S.load_chart,
-                        "mentor",
-                        [("mentees", "Mentees", "#3e63dd"), ("capacity", "Capacity", "#c1c8cd")],
-                    ),
-                    "load-chart",
+            _chart_and_table(
+                "Bar chart of each mentor's mentees and capacity.",
+                _bars(
+                    S.load_chart,
+                    "mentor",
+                    [("mentees", "Mentees", "#3e63dd"), ("capacity", "Capacity", "#c1c8cd")],
                 ),
-                data_table(
+                "load-chart",
+                _small_table(
                     ["Mentor", "Mentees", "Capacity", "Load"],
-                    rx.foreach(S.mentor_load, row),
-                    size="1",
-                    label="Mentor load",
-                    data_testid="load-table",
+                    S.mentor_load,
+                    row,
+                    "Mentor load",
+                    "load-table",
                 ),
             ),
-            rx.text("No mentor serves these cohorts yet.", color_scheme="gray"),
+            _none("No mentor serves these cohorts yet."),
         ),
     )

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.labelled import labelled, labelled_select_of
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import pager
+from cyberhub.components.ui import muted, pager
 from cyberhub.formatting import when
 from cyberhub.pages.director_analytics.data import ALL
 from cyberhub.services.identity.permissions import Principal
@@ -137,6 +137,9 @@ class AnalyticsRosterState(ServiceState, rx.State):
         await self._fetch()
 
 
+S = AnalyticsRosterState
+
+
 def _row(r: rx.Var[RosterLine]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
@@ -161,7 +164,6 @@ def _row(r: rx.Var[RosterLine]) -> rx.Component:
 
 
 def roster_block() -> rx.Component:
-    S = AnalyticsRosterState
     return section_card(
         "Roster",
         rx.cond(
@@ -210,7 +212,7 @@ def roster_block() -> rx.Component:
                     align="end",
                     wrap="wrap",
                 ),
-                rx.text(S.total, " learners", size="2", color_scheme="gray"),
+                muted(S.total, " learners"),
                 data_table(
                     ["Learner", "Status", "Progress", "Last activity", "Mentor", "Enrolled"],
                     rx.foreach(S.items, _row),

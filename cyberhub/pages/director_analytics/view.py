@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.dialogs import dialog_actions
+from cyberhub.components.dialogs import dialog_actions, form_dialog
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled, labelled_select, labelled_select_of
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import empty_state, error_callout, loading_state, muted, page_heading
 from cyberhub.pages.director_analytics.blocks import (
     approvals_block,
     funnel_block,
@@ -118,22 +118,18 @@ def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
 def _at_risk() -> rx.Component:
     return section_card(
         "At-risk learners",
-        rx.text(
+        muted(
             "Active learners with no activity for a while, changes requested and not "
-            "resubmitted, or a low-confidence profiler result and nothing approved yet.",
-            size="2",
-            color_scheme="gray",
+            "resubmitted, or a low-confidence profiler result and nothing approved yet."
         ),
-        rx.cond(
-            S.at_risk.length() > 0,
-            data_table(
-                ["Learner", "Cohort", "Why", "Last activity", "Mentor", ""],
-                rx.foreach(S.at_risk, _risk_row),
-                size="1",
-                label="At-risk learners",
-                data_testid="at-risk-table",
-            ),
+        table_or(
+            S.at_risk,
+            ["Learner", "Cohort", "Why", "Last activity", "Mentor", ""],
+            _risk_row,
             rx.text("No learner is at risk. ", color_scheme="green"),
+            size="1",
+            label="At-risk learners",
+            data_testid="at-risk-table",
         ),
         data_testid="at-risk",
     )
@@ -141,35 +137,26 @@ def _at_risk() -> rx.Component:
 
 def _nudge_dialog() -> rx.Component:
     t = S.nudge_target
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Nudge ", t["name"].to(str)),
-            rx.alert_dialog.description(
-                "They get a notification and an e-mail with your message (once a day at most).",
-                size="2",
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.nudge_error),
-                    field_label("Message", "an-nudge-message"),
-                    rx.text_area(
-                        id="an-nudge-message",
-                        name="message",
-                        default_value=S.nudge_message,
-                        max_length=1000,
-                        rows="5",
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    dialog_actions(rx.button("Send nudge", type="submit"), width="100%"),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.send_nudge,
-                reset_on_submit=False,
-            ),
+    return form_dialog(
+        rx.alert_dialog.title("Nudge ", t["name"].to(str)),
+        rx.alert_dialog.description(
+            "They get a notification and an e-mail with your message (once a day at most).",
+            size="2",
         ),
-        open=S.nudge_open,
+        error_callout(S.nudge_error),
+        field_label("Message", "an-nudge-message"),
+        rx.text_area(
+            id="an-nudge-message",
+            name="message",
+            default_value=S.nudge_message,
+            max_length=1000,
+            rows="5",
+            width="100%",
+            auto_focus=True,
+        ),
+        save=rx.button("Send nudge", type="submit"),
+        on_submit=S.send_nudge,
+        is_open=S.nudge_open,
         on_open_change=S.set_nudge_open,
     )
 
@@ -210,12 +197,10 @@ def director_analytics_content() -> rx.Component:
         _filters(),
         rx.cond(
             S.as_of != "",
-            rx.text(
+            muted(
                 "Whole-programme figures as of ",
                 S.as_of,
                 " (refreshed every few minutes; choose a cohort for live figures).",
-                size="2",
-                color_scheme="gray",
             ),
         ),
         notice_callout(S.notice),

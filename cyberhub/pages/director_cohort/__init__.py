@@ -6,6 +6,7 @@ is in state.py, the service calls it runs in worker threads in data.py."""
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.director_cohort.completion import CohortCompletionState, completion_panel
 from cyberhub.pages.director_cohort.data import ROUTE
@@ -14,7 +15,7 @@ from cyberhub.pages.director_cohort.schedule import CohortScheduleState, schedul
 from cyberhub.pages.director_cohort.sponsors import CohortSponsorsState, sponsors_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.pages.director_cohort.view import director_cohort_content, director_cohort_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -32,18 +33,14 @@ __all__ = [
     "schedule_panel",
 ]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Cohort · CyberHub",
-        component=director_cohort_page,
-        access=roles(Role.director, Role.admin),
-        on_load=(
-            DirectorCohortState.load,
-            CohortEnrolmentState.load,
-            CohortCompletionState.load,
-            CohortSponsorsState.load,
-            CohortScheduleState.load,
-        ),
-    )
+page = register_page(
+    ROUTE,
+    "Cohort · CyberHub",
+    director_cohort_page,
+    roles(Role.director, Role.admin),
+    DirectorCohortState.load,
+    CohortEnrolmentState.load,
+    CohortCompletionState.load,
+    CohortSponsorsState.load,
+    CohortScheduleState.load,
 )

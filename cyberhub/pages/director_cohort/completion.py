@@ -10,15 +10,18 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import error_callout
+from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import heading_with_actions, section_card
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.formatting import when
+from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.schemas.certificates import CohortCompletion
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import certificates, programs
-from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
 
@@ -83,11 +86,7 @@ class CohortCompletionState(ServiceState, rx.State):
     async def load(self) -> None:
         self.error, self.notice, self.rows, self.closed_on = "", "", [], ""
         self.revoke_open = self.close_open = False
-        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
-        if cohort_id is None:
-            return
-        self.cohort_id = cohort_id
-        await self._fetch()
+        await fetch_panel(self)
 
     @rx.event
     def ask_revoke(self, cert_id: int, name: str) -> None:
@@ -170,114 +169,87 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _revoke_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke the certificate of ", S.revoke_name, "?"),
-            rx.alert_dialog.description(
-                "Its public page will say it is revoked, with your reason, and the learner is "
-                "told. This cannot be undone."
-            ),
-            rx.vstack(
-                rx.el.label("Reason (shown on the public page)", html_for="revoke-reason"),
-                rx.text_area(
-                    id="revoke-reason",
-                    value=S.reason,
-                    on_change=S.set_reason,
-                    max_length=certificates.REASON_MAX,
-                    width="100%",
-                ),
-                error_callout(S.error),
-                width="100%",
-                padding_top="0.75em",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
-                rx.button("Revoke", color_scheme="red", on_click=S.revoke),
-                justify="end",
-                spacing="3",
-                padding_top="1em",
-            ),
+    return action_dialog(
+        rx.alert_dialog.title("Revoke the certificate of ", S.revoke_name, "?"),
+        rx.alert_dialog.description(
+            "Its public page will say it is revoked, with your reason, and the learner is "
+            "told. This cannot be undone."
         ),
-        open=S.revoke_open,
+        rx.vstack(
+            rx.el.label("Reason (shown on the public page)", html_for="revoke-reason"),
+            rx.text_area(
+                id="revoke-reason",
+                value=S.reason,
+                on_change=S.set_reason,
+                max_length=certificates.REASON_MAX,
+                width="100%",
+            ),
+            error_callout(S.error),
+            width="100%",
+            padding_top="0.75em",
+        ),
+        confirm=rx.button("Revoke", color_scheme="red", on_click=S.revoke),
+        is_open=S.revoke_open,
         on_open_change=S.set_revoke_open,
+        spacing="3",
+        padding_top="1em",
     )
 
 
 def completion_panel() -> rx.Component:
     """Completions and certificates of the cohort, and closing it."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Completions and certificates", size="5", as_="h2"),
-                rx.spacer(),
-                rx.button(
-                    rx.icon("refresh_cw", size=16),
-                    "Check completions",
+    return section_card(
+        heading_with_actions(
+            "Completions and certificates",
+            icon_button("refresh_cw", "Check completions", variant="soft", on_click=S.check),
+            rx.cond(
+                S.closed_on == "",
+                icon_button(
+                    "lock",
+                    "Close the cohort",
                     variant="soft",
-                    on_click=S.check,
-                ),
-                rx.cond(
-                    S.closed_on == "",
-                    rx.button(
-                        rx.icon("lock", size=16),
-                        "Close the cohort",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.set_close_open(True),
-                    ),
-                ),
-                width="100%",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(
-                S.closed_on != "",
-                rx.callout(
-                    rx.text(
-                        "Closed on ",
-                        S.closed_on,
-                        ": this cohort takes no more enrolments or applications.",
-                    ),
-                    icon="lock",
-                    color_scheme="amber",
-                    width="100%",
-                    data_testid="cohort-closed",
+                    color_scheme="gray",
+                    on_click=S.set_close_open(True),
                 ),
             ),
-            rx.text(
-                "A learner completes when every required mission of their track is approved "
-                "(mark missions required under Missions → Missions your programme runs). It runs "
-                "on each approval; Check completions runs it now for work approved earlier.",
-                color_scheme="gray",
-                size="2",
-            ),
-            rx.cond(
-                S.notice != "",
-                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-            ),
-            rx.cond(~S.revoke_open, error_callout(S.error)),
-            rx.cond(
-                S.rows.length() > 0,
-                data_table(
-                    ["Learner", "Email", "Completed", "Certificate", ""],
-                    rx.foreach(S.rows, _row),
-                    label="Completions",
-                ),
-                rx.text("No learner has completed yet.", color_scheme="gray"),
-            ),
-            _revoke_dialog(),
-            confirm_dialog(
-                "Close this cohort?",
-                "No one can enrol, apply or move up from the waitlist afterwards. Learners keep "
-                "their work and certificates, and reviews go on. This cannot be undone.",
-                confirm="Close the cohort",
-                on_confirm=S.close_cohort,
-                open=S.close_open,
-                on_open_change=S.set_close_open,
-            ),
-            spacing="3",
-            width="100%",
         ),
-        width="100%",
+        rx.cond(
+            S.closed_on != "",
+            rx.callout(
+                rx.text(
+                    "Closed on ",
+                    S.closed_on,
+                    ": this cohort takes no more enrolments or applications.",
+                ),
+                icon="lock",
+                color_scheme="amber",
+                width="100%",
+                data_testid="cohort-closed",
+            ),
+        ),
+        muted(
+            "A learner completes when every required mission of their track is approved "
+            "(mark missions required under Missions → Missions your programme runs). It runs "
+            "on each approval; Check completions runs it now for work approved earlier."
+        ),
+        notice_callout(S.notice, icon="circle_check", full_width=False),
+        rx.cond(~S.revoke_open, error_callout(S.error)),
+        table_or(
+            S.rows,
+            ["Learner", "Email", "Completed", "Certificate", ""],
+            _row,
+            rx.text("No learner has completed yet.", color_scheme="gray"),
+            label="Completions",
+        ),
+        _revoke_dialog(),
+        confirm_dialog(
+            "Close this cohort?",
+            "No one can enrol, apply or move up from the waitlist afterwards. Learners keep "
+            "their work and certificates, and reviews go on. This cannot be undone.",
+            confirm="Close the cohort",
+            on_confirm=S.close_cohort,
+            open=S.close_open,
+            on_open_change=S.set_close_open,
+        ),
         data_testid="cohort-completions",
     )

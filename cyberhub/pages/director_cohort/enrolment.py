@@ -11,8 +11,11 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
@@ -180,6 +183,9 @@ class CohortEnrolmentState(ServiceState, rx.State):
         return await self._decide(self.reject_id, False)
 
 
+S = CohortEnrolmentState
+
+
 def _listed(
     title: str, rows: Any, headers: list[str], row: Any, testid: str, empty: str
 ) -> tuple[rx.Component, rx.Component]:
@@ -189,7 +195,7 @@ def _listed(
         rx.cond(
             rows.length() > 0,
             _table(headers, rx.foreach(rows, row), title, testid),
-            rx.text(empty, color_scheme="gray", size="2"),
+            muted(empty),
         ),
     )
 
@@ -248,7 +254,6 @@ def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _settings_form() -> rx.Component:
-    S = CohortEnrolmentState
     return rx.form(
         rx.flex(
             rx.vstack(
@@ -294,62 +299,45 @@ def _settings_form() -> rx.Component:
 
 def enrolment_panel() -> rx.Component:
     """Applications, waitlist and enrolment settings of the cohort."""
-    S = CohortEnrolmentState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Applications and waitlist", size="5", as_="h2"),
-            rx.text(
-                "Learners see cohorts in application or open mode at /cohorts. When the cohort is "
-                "full, approved and self-enrolled learners wait in arrival order and get the next "
-                "free seat automatically.",
-                color_scheme="gray",
-                size="2",
-            ),
-            rx.cond(
-                S.notice != "",
-                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-            ),
-            error_callout(S.error),
-            _settings_form(),
-            rx.flex(
-                rx.badge(S.settings["pending"].to(int), " pending", size="2"),
-                rx.badge(S.settings["waitlist"].to(int), " on the waitlist", size="2"),
-                gap="0.5em",
-            ),
-            *_listed(
-                "Pending applications",
-                S.pending,
-                ["Learner", "Email", "Applied", ""],
-                _pending_row,
-                "pending-applications",
-                "No pending applications.",
-            ),
-            *_listed(
-                "Waitlist",
-                S.waitlist,
-                ["Place", "Learner", "Email", ""],
-                _waitlist_row,
-                "waitlist",
-                "Nobody is waiting.",
-            ),
-            rx.alert_dialog.root(
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title(rx.text("Reject ", S.reject_name, "?")),
-                    rx.alert_dialog.description(S.reject_warning),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
-                        rx.button("Reject", color_scheme="red", on_click=S.reject),
-                        justify="end",
-                        margin_top="1em",
-                    ),
-                ),
-                open=S.reject_open,
-                on_open_change=S.set_reject_open,
-            ),
-            spacing="3",
-            width="100%",
-            align="start",
+    return card_stack(
+        rx.heading("Applications and waitlist", size="5", as_="h2"),
+        muted(
+            "Learners see cohorts in application or open mode at /cohorts. When the cohort is "
+            "full, approved and self-enrolled learners wait in arrival order and get the next "
+            "free seat automatically."
         ),
-        width="100%",
+        notice_callout(S.notice, icon="circle_check", full_width=False),
+        error_callout(S.error),
+        _settings_form(),
+        rx.flex(
+            rx.badge(S.settings["pending"].to(int), " pending", size="2"),
+            rx.badge(S.settings["waitlist"].to(int), " on the waitlist", size="2"),
+            gap="0.5em",
+        ),
+        *_listed(
+            "Pending applications",
+            S.pending,
+            ["Learner", "Email", "Applied", ""],
+            _pending_row,
+            "pending-applications",
+            "No pending applications.",
+        ),
+        *_listed(
+            "Waitlist",
+            S.waitlist,
+            ["Place", "Learner", "Email", ""],
+            _waitlist_row,
+            "waitlist",
+            "Nobody is waiting.",
+        ),
+        action_dialog(
+            rx.alert_dialog.title(rx.text("Reject ", S.reject_name, "?")),
+            rx.alert_dialog.description(S.reject_warning),
+            confirm=rx.button("Reject", color_scheme="red", on_click=S.reject),
+            is_open=S.reject_open,
+            on_open_change=S.set_reject_open,
+            margin_top="1em",
+        ),
         data_testid="applications",
+        align="start",
     )

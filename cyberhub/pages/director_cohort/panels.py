@@ -9,14 +9,18 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_field
-from cyberhub.components.tables import data_table
+from cyberhub.components.labelled import labelled_field, titled_form_card
+from cyberhub.components.sections import card_stack, titled_stack
+from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import empty_state, error_callout, remove_button
+from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, remove_button
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.learning import enrollment
+
+S = DirectorCohortState
+
 
 # The browser reads the chosen file; its text lands in the text area for review (one character
 # past the limit, so an oversized file gets the import's "too large" message, not a silent cut).
@@ -30,7 +34,6 @@ _READ_CSV_FILE: FunctionStringVar[Any] = FunctionStringVar.create(
 
 
 def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
-    S = DirectorCohortState
     return rx.select.root(
         rx.select.trigger(
             aria_label="Mentor of " + r["name"].to(str), placeholder="No mentor", min_width="10em"
@@ -105,67 +108,48 @@ def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _roster() -> rx.Component:
-    S = DirectorCohortState
-    return rx.vstack(
-        rx.heading("Roster", size="5", as_="h2"),
-        rx.cond(
-            S.roster.length() > 0,
-            data_table(
-                ["Student", "Progress", "Mentor", "Actions"],
-                rx.foreach(S.roster, _roster_row),
-                data_testid="roster",
-            ),
+    return titled_stack(
+        "Roster",
+        table_or(
+            S.roster,
+            ["Student", "Progress", "Mentor", "Actions"],
+            _roster_row,
             empty_state(
-                "Nobody enrolled yet",
-                "Enrol students one by one or import a CSV file below.",
+                "Nobody enrolled yet", "Enrol students one by one or import a CSV file below."
             ),
+            data_testid="roster",
         ),
-        spacing="2",
-        width="100%",
     )
 
 
 def _enroll_form() -> rx.Component:
-    S = DirectorCohortState
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Enrol a student", size="4", as_="h2"),
-                rx.text(
-                    "An address without an account gets one, and an invitation by email.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                error_callout(S.enroll_error),
-                rx.flex(
-                    labelled_field(
-                        "Email",
-                        "enroll-email",
-                        name="email",
-                        type="email",
-                        default_value=S.enroll_email,
-                        max_length=320,
-                        min_width="16em",
-                    ),
-                    labelled_field(
-                        "Full name (for new accounts)",
-                        "enroll-name",
-                        name="full_name",
-                        default_value=S.enroll_name,
-                        max_length=200,
-                        min_width="14em",
-                    ),
-                    gap="1em",
-                    wrap="wrap",
-                ),
-                rx.button(rx.icon("user_plus", size=16), "Enrol", type="submit"),
-                spacing="2",
-                width="100%",
+    return titled_form_card(
+        "Enrol a student",
+        S.enroll_error,
+        rx.flex(
+            labelled_field(
+                "Email",
+                "enroll-email",
+                name="email",
+                type="email",
+                default_value=S.enroll_email,
+                max_length=320,
+                min_width="16em",
             ),
-            on_submit=S.enroll,
-            reset_on_submit=False,
+            labelled_field(
+                "Full name (for new accounts)",
+                "enroll-name",
+                name="full_name",
+                default_value=S.enroll_name,
+                max_length=200,
+                min_width="14em",
+            ),
+            gap="1em",
+            wrap="wrap",
         ),
-        width="100%",
+        icon_button("user_plus", "Enrol", type="submit"),
+        on_submit=S.enroll,
+        intro="An address without an account gets one, and an invitation by email.",
     )
 
 
@@ -178,52 +162,39 @@ def _import_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _import_form() -> rx.Component:
-    S = DirectorCohortState
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Import from CSV", size="4", as_="h2"),
-                rx.text(
-                    "Columns email,full_name with that header row. All or nothing: if any row "
-                    "has a problem, nobody is imported and each problem is listed.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                error_callout(S.import_error),
-                rx.cond(
-                    S.import_rows.length() > 0,
-                    data_table(
-                        ["Row", "Email", "Problem"],
-                        rx.foreach(S.import_rows, _import_row),
-                        data_testid="import-errors",
-                    ),
-                ),
-                field_label("CSV file (optional)", "csv-file"),
-                rx.el.input(
-                    id="csv-file",
-                    name="csv_file",
-                    type="file",
-                    accept=".csv,text/csv,text/plain",
-                    on_change=_READ_CSV_FILE,
-                ),
-                field_label("CSV text", "csv-text"),
-                rx.text_area(
-                    id="csv-text",
-                    name="csv",
-                    default_value=S.csv_text,
-                    placeholder=CSV_EXAMPLE,
-                    rows="8",
-                    width="100%",
-                    font_family="monospace",
-                ),
-                rx.button(rx.icon("upload", size=16), "Import", type="submit", loading=S.importing),
-                spacing="2",
-                width="100%",
+    return titled_form_card(
+        "Import from CSV",
+        S.import_error,
+        rx.cond(
+            S.import_rows.length() > 0,
+            data_table(
+                ["Row", "Email", "Problem"],
+                rx.foreach(S.import_rows, _import_row),
+                data_testid="import-errors",
             ),
-            on_submit=S.import_csv,
-            reset_on_submit=False,
         ),
-        width="100%",
+        field_label("CSV file (optional)", "csv-file"),
+        rx.el.input(
+            id="csv-file",
+            name="csv_file",
+            type="file",
+            accept=".csv,text/csv,text/plain",
+            on_change=_READ_CSV_FILE,
+        ),
+        field_label("CSV text", "csv-text"),
+        rx.text_area(
+            id="csv-text",
+            name="csv",
+            default_value=S.csv_text,
+            placeholder=CSV_EXAMPLE,
+            rows="8",
+            width="100%",
+            font_family="monospace",
+        ),
+        icon_button("upload", "Import", type="submit", loading=S.importing),
+        on_submit=S.import_csv,
+        intro="Columns email,full_name with that header row. All or nothing: if any row "
+        "has a problem, nobody is imported and each problem is listed.",
     )
 
 
@@ -237,71 +208,59 @@ def _mentor_row(m: rx.Var[CohortMentorPublic]) -> rx.Component:
 
 
 def _mentors() -> rx.Component:
-    S = DirectorCohortState
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Mentors", size="4", as_="h2"),
-                rx.button(
-                    rx.icon("scale", size=16),
-                    "Balance by load",
-                    variant="soft",
-                    on_click=S.set_balance_open(True),
-                    disabled=(S.mentors.length() == 0) | (S.unassigned == 0),
-                ),
-                justify="between",
-                width="100%",
-                wrap="wrap",
+    return card_stack(
+        rx.hstack(
+            rx.heading("Mentors", size="4", as_="h2"),
+            icon_button(
+                "scale",
+                "Balance by load",
+                variant="soft",
+                on_click=S.set_balance_open(True),
+                disabled=(S.mentors.length() == 0) | (S.unassigned == 0),
             ),
-            rx.cond(
-                S.mentors.length() > 0,
-                data_table(
-                    ["Mentor", "Mentees / capacity", "Free places", "Actions"],
-                    rx.foreach(S.mentors, _mentor_row),
-                    data_testid="mentors",
-                ),
-                rx.text(
-                    "No mentor serves this cohort yet: add one below.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-            ),
-            rx.text(S.unassigned, " students without a mentor.", size="2"),
-            rx.form(
-                rx.vstack(
-                    rx.heading("Add a mentor", size="3", as_="h3"),
-                    error_callout(S.mentor_error),
-                    rx.flex(
-                        labelled_field(
-                            "Mentor's email",
-                            "mentor-email",
-                            name="email",
-                            type="email",
-                            default_value=S.mentor_email,
-                            max_length=320,
-                            min_width="16em",
-                        ),
-                        labelled_field(
-                            "Capacity (learners)",
-                            "mentor-capacity",
-                            name="capacity",
-                            type="number",
-                            min=1,
-                            max=200,
-                            default_value=S.mentor_capacity,
-                            width="8em",
-                        ),
-                        gap="1em",
-                        wrap="wrap",
-                    ),
-                    rx.button(rx.icon("user_plus", size=16), "Add mentor", type="submit"),
-                    spacing="2",
-                ),
-                on_submit=S.add_mentor,
-                reset_on_submit=False,
-            ),
-            spacing="3",
+            justify="between",
             width="100%",
+            wrap="wrap",
         ),
-        width="100%",
+        table_or(
+            S.mentors,
+            ["Mentor", "Mentees / capacity", "Free places", "Actions"],
+            _mentor_row,
+            muted("No mentor serves this cohort yet: add one below."),
+            data_testid="mentors",
+        ),
+        rx.text(S.unassigned, " students without a mentor.", size="2"),
+        rx.form(
+            rx.vstack(
+                rx.heading("Add a mentor", size="3", as_="h3"),
+                error_callout(S.mentor_error),
+                rx.flex(
+                    labelled_field(
+                        "Mentor's email",
+                        "mentor-email",
+                        name="email",
+                        type="email",
+                        default_value=S.mentor_email,
+                        max_length=320,
+                        min_width="16em",
+                    ),
+                    labelled_field(
+                        "Capacity (learners)",
+                        "mentor-capacity",
+                        name="capacity",
+                        type="number",
+                        min=1,
+                        max=200,
+                        default_value=S.mentor_capacity,
+                        width="8em",
+                    ),
+                    gap="1em",
+                    wrap="wrap",
+                ),
+                icon_button("user_plus", "Add mentor", type="submit"),
+                spacing="2",
+            ),
+            on_submit=S.add_mentor,
+            reset_on_submit=False,
+        ),
     )

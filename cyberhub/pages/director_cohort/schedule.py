@@ -9,9 +9,12 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import error_callout
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import section_card
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import zone
+from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.schemas.schedule import CohortSchedule, DueDatePublic
 from cyberhub.services.admin.audit import RequestMeta
@@ -74,11 +77,7 @@ class CohortScheduleState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.error, self.notice, self.rows = "", "", []
-        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
-        if cohort_id is None:
-            return
-        self.cohort_id = cohort_id
-        await self._fetch()
+        await fetch_panel(self)
 
     @rx.event
     async def save(self, form: dict[str, Any]) -> Any:
@@ -158,39 +157,27 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def schedule_panel() -> rx.Component:
     """Due dates of the programme's missions in this cohort."""
-    return rx.card(
-        rx.vstack(
-            rx.heading("Schedule", size="5", as_="h2"),
-            rx.text(
-                "A due date per mission, in your time zone (",
-                SessionState.time_zone,
-                "); each learner sees it in theirs. A mission is overdue when its date has "
-                "passed and nothing is handed in — a submission waiting for review counts. "
-                "Learners who have not handed in get a reminder a few days before.",
-                color_scheme="gray",
-                size="2",
-            ),
-            rx.cond(
-                S.notice != "",
-                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-            ),
-            error_callout(S.error),
-            rx.cond(
-                S.rows.length() > 0,
-                data_table(
-                    ["Mission", "Track", "Due"],
-                    rx.foreach(S.rows, _row),
-                    label="Schedule",
-                    data_testid="cohort-schedule",
-                ),
-                rx.text(
-                    "The programme runs no published missions yet: add some under Missions.",
-                    color_scheme="gray",
-                ),
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Schedule",
+        muted(
+            "A due date per mission, in your time zone (",
+            SessionState.time_zone,
+            "); each learner sees it in theirs. A mission is overdue when its date has "
+            "passed and nothing is handed in — a submission waiting for review counts. "
+            "Learners who have not handed in get a reminder a few days before.",
         ),
-        width="100%",
+        notice_callout(S.notice, icon="circle_check", full_width=False),
+        error_callout(S.error),
+        table_or(
+            S.rows,
+            ["Mission", "Track", "Due"],
+            _row,
+            rx.text(
+                "The programme runs no published missions yet: add some under Missions.",
+                color_scheme="gray",
+            ),
+            label="Schedule",
+            data_testid="cohort-schedule",
+        ),
         data_testid="schedule-panel",
     )

@@ -13,10 +13,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_input, labelled_select, labelled_textarea
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import error_callout
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import heading_with_actions, section_card
+from cyberhub.components.tables import table_or
+from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.formatting import when
+from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.schemas.sponsorships import (
     NOTES_MAX,
     SponsorOrganization,
@@ -155,11 +159,7 @@ class CohortSponsorsState(ServiceState, rx.State):
     async def load(self) -> None:
         self.error, self.notice, self.rows = "", "", []
         self.form_open = self.remove_open = False
-        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
-        if cohort_id is None:
-            return
-        self.cohort_id = cohort_id
-        await self._fetch()
+        await fetch_panel(self)
 
     @rx.event
     def start_new(self) -> None:
@@ -253,110 +253,80 @@ def _field(label: str, name: str, **props: Any) -> rx.Component:
 
 
 def _form_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.cond(S.editing > 0, "Edit the sponsorship", "Add a sponsor")),
-            rx.alert_dialog.description(
-                "The sponsor's members with the sponsor role will see this cohort's figures, "
-                "and the learners who chose to share with its sponsors.",
-                size="2",
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.error),
-                    labelled_select(
-                        "Sponsor organisation",
-                        "sponsorship-organization",
-                        S.organizations,
-                        S.values["organization_id"],
-                        lambda v: S.set_value("organization_id", v),
-                        placeholder="Pick an organisation",
-                        full_width=True,
-                    ),
-                    rx.grid(
-                        _field("Seats funded", "seats", type="number", min=1),
-                        _field("Amount", "amount", inputmode="decimal"),
-                        _field("Currency", "currency", max_length=3),
-                        _field("Starts on", "starts_on", type="date"),
-                        _field("Ends on", "ends_on", type="date"),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        gap="0.5em",
-                        width="100%",
-                    ),
-                    labelled_textarea(
-                        "Notes (optional)",
-                        "sponsorship-notes",
-                        name="notes",
-                        value=S.values["notes"],
-                        on_change=lambda v: S.set_value("notes", v),
-                        max_length=NOTES_MAX,
-                    ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button(
-                            rx.cond(S.editing > 0, "Save the sponsorship", "Add the sponsor"),
-                            type="submit",
-                        ),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.save,
-                reset_on_submit=False,
-            ),
+    return form_dialog(
+        rx.alert_dialog.title(rx.cond(S.editing > 0, "Edit the sponsorship", "Add a sponsor")),
+        rx.alert_dialog.description(
+            "The sponsor's members with the sponsor role will see this cohort's figures, "
+            "and the learners who chose to share with its sponsors.",
+            size="2",
         ),
-        open=S.form_open,
+        error_callout(S.error),
+        labelled_select(
+            "Sponsor organisation",
+            "sponsorship-organization",
+            S.organizations,
+            S.values["organization_id"],
+            lambda v: S.set_value("organization_id", v),
+            placeholder="Pick an organisation",
+            full_width=True,
+        ),
+        rx.grid(
+            _field("Seats funded", "seats", type="number", min=1),
+            _field("Amount", "amount", inputmode="decimal"),
+            _field("Currency", "currency", max_length=3),
+            _field("Starts on", "starts_on", type="date"),
+            _field("Ends on", "ends_on", type="date"),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            gap="0.5em",
+            width="100%",
+        ),
+        labelled_textarea(
+            "Notes (optional)",
+            "sponsorship-notes",
+            name="notes",
+            value=S.values["notes"],
+            on_change=lambda v: S.set_value("notes", v),
+            max_length=NOTES_MAX,
+        ),
+        save=rx.button(
+            rx.cond(S.editing > 0, "Save the sponsorship", "Add the sponsor"),
+            type="submit",
+        ),
+        on_submit=S.save,
+        is_open=S.form_open,
         on_open_change=S.set_form_open,
     )
 
 
 def sponsors_panel() -> rx.Component:
     """The cohort's sponsors, with add, edit and remove."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Sponsors", size="5", as_="h2"),
-                rx.spacer(),
-                rx.button(
-                    rx.icon("plus", size=16), "Add a sponsor", variant="soft", on_click=S.start_new
-                ),
-                width="100%",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(
-                S.notice != "",
-                rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-            ),
-            rx.cond(~S.form_open, error_callout(S.error)),
-            rx.cond(
-                S.rows.length() > 0,
-                data_table(
-                    ["Sponsor", "Seats", "Amount", "Period", "Notes", ""],
-                    rx.foreach(S.rows, _table_row),
-                    label="Sponsors",
-                ),
-                rx.text(
-                    "No sponsor funds this cohort yet. A sponsor organisation's members see the "
-                    "cohort's figures once you add it here.",
-                    color_scheme="gray",
-                ),
-            ),
-            _form_dialog(),
-            confirm_dialog(
-                rx.text("Remove the sponsorship by ", S.remove_name, "?"),
-                "Its sponsors stop seeing this cohort at once. Learners and their work are not "
-                "affected.",
-                confirm="Remove",
-                on_confirm=S.remove,
-                open=S.remove_open,
-                on_open_change=S.set_remove_open,
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        heading_with_actions(
+            "Sponsors",
+            icon_button("plus", "Add a sponsor", variant="soft", on_click=S.start_new),
         ),
-        width="100%",
+        notice_callout(S.notice, icon="circle_check", full_width=False),
+        rx.cond(~S.form_open, error_callout(S.error)),
+        table_or(
+            S.rows,
+            ["Sponsor", "Seats", "Amount", "Period", "Notes", ""],
+            _table_row,
+            rx.text(
+                "No sponsor funds this cohort yet. A sponsor organisation's members see the "
+                "cohort's figures once you add it here.",
+                color_scheme="gray",
+            ),
+            label="Sponsors",
+        ),
+        _form_dialog(),
+        confirm_dialog(
+            rx.text("Remove the sponsorship by ", S.remove_name, "?"),
+            "Its sponsors stop seeing this cohort at once. Learners and their work are not "
+            "affected.",
+            confirm="Remove",
+            on_confirm=S.remove,
+            open=S.remove_open,
+            on_open_change=S.set_remove_open,
+        ),
         data_testid="cohort-sponsors",
     )

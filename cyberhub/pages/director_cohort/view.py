@@ -7,10 +7,12 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state
+from cyberhub.components.ui import empty_state, error_callout, icon_button, loading_state
 from cyberhub.pages.director_cohort.completion import completion_panel
 from cyberhub.pages.director_cohort.data import HOME, ROUTE
 from cyberhub.pages.director_cohort.enrolment import enrolment_panel
@@ -24,67 +26,47 @@ from cyberhub.pages.director_cohort.schedule import schedule_panel
 from cyberhub.pages.director_cohort.sponsors import sponsors_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 
+S = DirectorCohortState
+
 
 def _confirm(
     title: Any, body: Any, action: str, on_confirm: Any, open_: Any, on_open: Any, red: bool = False
 ) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(body),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
-                rx.button(action, color_scheme="red" if red else "teal", on_click=on_confirm),
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
-        open=open_,
+    return action_dialog(
+        rx.alert_dialog.title(title),
+        rx.alert_dialog.description(body),
+        confirm=rx.button(action, color_scheme="red" if red else "teal", on_click=on_confirm),
+        is_open=open_,
         on_open_change=on_open,
+        margin_top="1em",
     )
 
 
 def _settings_dialog() -> rx.Component:
-    S = DirectorCohortState
     c = S.cohort
 
     def field(label: str, name: str, **props: Any) -> rx.Component:
         id_ = f"settings-{name}"
         return labelled_input(label, id_, name=name, default_value=c[name].to(str), **props)
 
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Cohort settings"),
-            rx.alert_dialog.description(
-                "The capacity can't go below the students already enrolled.", size="2"
-            ),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.settings_error),
-                    field("Name", "name", max_length=200),
-                    field("Starts on", "starts_on", type="date"),
-                    field("Ends on", "ends_on", type="date"),
-                    field("Capacity (seats)", "capacity", type="number", min=1),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button("Save settings", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="2",
-                    margin_top="1em",
-                ),
-                on_submit=S.save_settings,
-                reset_on_submit=False,
-            ),
+    return form_dialog(
+        rx.alert_dialog.title("Cohort settings"),
+        rx.alert_dialog.description(
+            "The capacity can't go below the students already enrolled.", size="2"
         ),
-        open=S.settings_open,
+        error_callout(S.settings_error),
+        field("Name", "name", max_length=200),
+        field("Starts on", "starts_on", type="date"),
+        field("Ends on", "ends_on", type="date"),
+        field("Capacity (seats)", "capacity", type="number", min=1),
+        save=rx.button("Save settings", type="submit"),
+        on_submit=S.save_settings,
+        is_open=S.settings_open,
         on_open_change=S.set_settings_open,
     )
 
 
 def _header() -> rx.Component:
-    S = DirectorCohortState
     c = S.cohort
     return rx.vstack(
         rx.link("← Programme", href=HOME, size="2"),
@@ -109,11 +91,8 @@ def _header() -> rx.Component:
                     variant="soft",
                     href="/exports?cohort=" + S.cohort_id.to_string(),
                 ),
-                rx.button(
-                    rx.icon("settings", size=16),
-                    "Settings",
-                    variant="soft",
-                    on_click=S.set_settings_open(True),
+                icon_button(
+                    "settings", "Settings", variant="soft", on_click=S.set_settings_open(True)
                 ),
                 spacing="2",
                 wrap="wrap",
@@ -139,7 +118,6 @@ def _header() -> rx.Component:
 
 
 def director_cohort_content() -> rx.Component:
-    S = DirectorCohortState
     return rx.cond(
         S.loading,
         loading_state("Loading the cohort…"),
@@ -152,10 +130,7 @@ def director_cohort_content() -> rx.Component:
             ),
             rx.vstack(
                 _header(),
-                rx.cond(
-                    S.notice != "",
-                    rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-                ),
+                notice_callout(S.notice, icon="circle_check", full_width=False),
                 error_callout(S.action_error),
                 _roster(),
                 schedule_panel(),

@@ -8,11 +8,12 @@ Admins see every programme; the services decide what each user may see and chang
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.state import DirectorHomeState
 from cyberhub.pages.director_home.view import director_home_content, director_home_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -22,14 +23,12 @@ __all__ = [
     "page",
 ]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Programme · CyberHub",
-        component=director_home_page,
-        access=roles(Role.director, Role.admin),
-        on_load=(DirectorHomeState.load,),
-        nav_label="Programme",
-        nav_order=15,
-    )
+page = register_page(
+    ROUTE,
+    "Programme · CyberHub",
+    director_home_page,
+    roles(Role.director, Role.admin),
+    DirectorHomeState.load,
+    nav_label="Programme",
+    nav_order=15,
 )

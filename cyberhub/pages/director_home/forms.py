@@ -6,10 +6,13 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.dialogs import dialog_actions, form_dialog
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_input, labelled_select
-from cyberhub.components.ui import error_callout
+from cyberhub.components.labelled import labelled_input, labelled_select, titled_form_card
+from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
+
+S = DirectorHomeState
 
 
 def _field(label: str, id_: str, name: str, value: Any, **props: Any) -> rx.Component:
@@ -23,100 +26,68 @@ def _select(
 
 
 def _cohort_form() -> rx.Component:
-    S = DirectorHomeState
     f = S.cohort_form
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("New cohort", size="4", as_="h2"),
-                error_callout(S.cohort_error),
-                _select(
-                    "cohort-program",
-                    "Programme",
-                    S.program_options,
-                    S.cohort_program,
-                    S.set_cohort_program,
-                    "Choose a programme",
-                ),
-                rx.grid(
-                    _field("Name", "cohort-name", "name", f["name"], max_length=200),
-                    _field(
-                        "Starts on", "cohort-starts_on", "starts_on", f["starts_on"], type="date"
-                    ),
-                    _field("Ends on", "cohort-ends_on", "ends_on", f["ends_on"], type="date"),
-                    _field(
-                        "Capacity (seats)",
-                        "cohort-capacity",
-                        "capacity",
-                        f["capacity"],
-                        type="number",
-                        min=1,
-                        max=10000,
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2", md="4"),
-                    gap="1em",
-                    width="100%",
-                ),
-                rx.button(rx.icon("plus", size=16), "Create cohort", type="submit"),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=S.create_cohort,
-            reset_on_submit=False,
+    return titled_form_card(
+        "New cohort",
+        S.cohort_error,
+        _select(
+            "cohort-program",
+            "Programme",
+            S.program_options,
+            S.cohort_program,
+            S.set_cohort_program,
+            "Choose a programme",
         ),
-        width="100%",
+        rx.grid(
+            _field("Name", "cohort-name", "name", f["name"], max_length=200),
+            _field("Starts on", "cohort-starts_on", "starts_on", f["starts_on"], type="date"),
+            _field("Ends on", "cohort-ends_on", "ends_on", f["ends_on"], type="date"),
+            _field(
+                "Capacity (seats)",
+                "cohort-capacity",
+                "capacity",
+                f["capacity"],
+                type="number",
+                min=1,
+                max=10000,
+            ),
+            columns=rx.breakpoints(initial="1", sm="2", md="4"),
+            gap="1em",
+            width="100%",
+        ),
+        icon_button("plus", "Create cohort", type="submit"),
+        on_submit=S.create_cohort,
+        spacing="3",
     )
 
 
 def _program_form() -> rx.Component:
-    S = DirectorHomeState
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("New programme", size="4", as_="h2"),
-                rx.text(
-                    "It starts with the five career tracks and their standard texts.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                error_callout(S.program_error),
-                rx.cond(
-                    S.org_options.length() > 1,
-                    _select(
-                        "program-org",
-                        "Organization",
-                        S.org_options,
-                        S.program_org,
-                        S.set_program_org,
-                        "Choose an organization",
-                    ),
-                ),
-                _field("Name", "program-name", "name", S.program_form["name"], max_length=200),
-                field_label("Description", "program-description"),
-                rx.text_area(
-                    id="program-description",
-                    name="description",
-                    default_value=S.program_form["description"],
-                    max_length=5000,
-                    width="100%",
-                ),
-                rx.button(rx.icon("plus", size=16), "Create programme", type="submit"),
-                spacing="2",
-                width="100%",
+    return titled_form_card(
+        "New programme",
+        S.program_error,
+        rx.cond(
+            S.org_options.length() > 1,
+            _select(
+                "program-org",
+                "Organization",
+                S.org_options,
+                S.program_org,
+                S.set_program_org,
+                "Choose an organization",
             ),
-            on_submit=S.create_program,
-            reset_on_submit=False,
         ),
-        width="100%",
-    )
-
-
-def _dialog_buttons(save: str) -> rx.Component:
-    return rx.hstack(
-        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-        rx.button(save, type="submit"),
-        justify="end",
-        width="100%",
+        _field("Name", "program-name", "name", S.program_form["name"], max_length=200),
+        field_label("Description", "program-description"),
+        rx.text_area(
+            id="program-description",
+            name="description",
+            default_value=S.program_form["description"],
+            max_length=5000,
+            width="100%",
+        ),
+        icon_button("plus", "Create programme", type="submit"),
+        on_submit=S.create_program,
+        intro="It starts with the five career tracks and their standard texts.",
     )
 
 
@@ -130,23 +101,18 @@ def _form_dialog(
     on_open_change: Any,
 ) -> rx.Component:
     """An edit dialog: its fields (the first is usually the error callout) and Cancel / `save`."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            title,
-            description,
-            rx.form(
-                rx.vstack(*fields, _dialog_buttons(save), spacing="2", margin_top="1em"),
-                on_submit=on_submit,
-                reset_on_submit=False,
-            ),
-        ),
-        open=open_,
+    return form_dialog(
+        title,
+        description,
+        *fields,
+        save=rx.button(save, type="submit"),
+        on_submit=on_submit,
+        is_open=open_,
         on_open_change=on_open_change,
     )
 
 
 def _program_dialog() -> rx.Component:
-    S = DirectorHomeState
     return _form_dialog(
         rx.alert_dialog.title("Edit programme"),
         rx.alert_dialog.description("Learners see the name and description.", size="2"),
@@ -171,7 +137,6 @@ def _program_dialog() -> rx.Component:
 
 
 def _track_dialog() -> rx.Component:
-    S = DirectorHomeState
     t = S.edit_track
     return _form_dialog(
         rx.alert_dialog.title("Edit the ", t["name"], " track"),
@@ -180,14 +145,12 @@ def _track_dialog() -> rx.Component:
         ),
         [
             error_callout(S.edit_track_error),
-            rx.text(
+            muted(
                 t["tagline"],
                 " Careers: ",
                 t["careers"],
                 ". The track's name, tagline and careers are shared by every "
                 "programme (an admin edits them).",
-                size="2",
-                color_scheme="gray",
             ),
             field_label("Description in this programme", "track-description"),
             rx.text_area(
@@ -223,7 +186,6 @@ def _track_dialog() -> rx.Component:
 
 
 def _remove_track_dialog() -> rx.Component:
-    S = DirectorHomeState
     t = S.remove_track
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
@@ -239,14 +201,12 @@ def _remove_track_dialog() -> rx.Component:
             ),
             rx.vstack(
                 error_callout(S.remove_track_error),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                dialog_actions(
                     rx.button(
                         "Remove track",
                         color_scheme="red",
                         on_click=S.confirm_remove_track,
                     ),
-                    justify="end",
                     width="100%",
                 ),
                 spacing="2",

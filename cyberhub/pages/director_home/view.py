@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.director_home.data import ROUTE
@@ -17,15 +18,13 @@ from cyberhub.pages.director_home.forms import (
 from cyberhub.pages.director_home.programs import _program_card
 from cyberhub.pages.director_home.state import DirectorHomeState
 
+S = DirectorHomeState
+
 
 def director_home_content() -> rx.Component:
-    S = DirectorHomeState
     return rx.vstack(
         page_heading("Programme", "Your programmes, their tracks and cohorts."),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle_check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         rx.cond(
             S.loading,

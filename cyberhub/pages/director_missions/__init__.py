@@ -6,12 +6,13 @@ The state is in state.py, the service calls it runs in worker threads in data.py
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.director_missions.data import ROUTE
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 from cyberhub.pages.director_missions.view import director_missions_content, director_missions_page
 from cyberhub.pages.director_program_missions import ProgramMissionsState
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -21,12 +22,11 @@ __all__ = [
     "page",
 ]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Missions · Director · CyberHub",
-        component=director_missions_page,
-        access=roles(Role.director, Role.admin),
-        on_load=(DirectorMissionsState.load, ProgramMissionsState.load),
-    )
+page = register_page(
+    ROUTE,
+    "Missions · Director · CyberHub",
+    director_missions_page,
+    roles(Role.director, Role.admin),
+    DirectorMissionsState.load,
+    ProgramMissionsState.load,
 )

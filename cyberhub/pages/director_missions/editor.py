@@ -10,7 +10,7 @@ import reflex as rx
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
 from cyberhub.pages.director_missions.state import DirectorMissionsState
@@ -152,7 +152,7 @@ def _checks(legend: str, options: Any, on_toggle: Any, empty: str) -> rx.Compone
                 max_height="12em",
                 overflow_y="auto",
             ),
-            rx.text(empty, size="2", color_scheme="gray"),
+            muted(empty),
         ),
         border="none",
         padding="0",
@@ -313,9 +313,7 @@ def _editor() -> rx.Component:
                     width="100%",
                 ),
                 rx.hstack(
-                    rx.button(
-                        rx.icon("save", size=16), "Save mission", type="submit", loading=S.saving
-                    ),
+                    icon_button("save", "Save mission", type="submit", loading=S.saving),
                     rx.cond(S.editing_id > 0, _editor_actions()),
                     rx.button("Cancel", variant="ghost", type="button", on_click=S.close_editor),
                     spacing="3",

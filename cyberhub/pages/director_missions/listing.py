@@ -7,8 +7,16 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import difficulty_badge, difficulty_label, empty_state, pager
+from cyberhub.components.ui import (
+    difficulty_badge,
+    difficulty_label,
+    empty_state,
+    icon_button,
+    muted,
+    pager,
+)
 from cyberhub.pages.director_missions.data import ALL
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 
@@ -75,15 +83,15 @@ def _mission_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _select(label: str, id_: str, value: Any, on_change: Any, *items: Any) -> rx.Component:
-    return rx.vstack(
-        field_label(label, id_),
+    return labelled(
+        label,
+        id_,
         rx.select.root(
             rx.select.trigger(id=id_, aria_label=label, min_width="9rem"),
             rx.select.content(*items),
             value=value,
             on_change=on_change,
         ),
-        spacing="1",
     )
 
 
@@ -105,7 +113,7 @@ def _filter() -> rx.Component:
                             type="search",
                             max_length=200,
                         ),
-                        rx.button(rx.icon("search", size=16), "Search", type="submit"),
+                        icon_button("search", "Search", type="submit"),
                     ),
                     spacing="1",
                 ),
@@ -141,15 +149,13 @@ def _filter() -> rx.Component:
             wrap="wrap",
             align="end",
         ),
-        rx.text(
+        muted(
             S.counts["draft"].to(int),
             " draft · ",
             S.counts["published"].to(int),
             " published · ",
             S.counts["archived"].to(int),
             " archived in all",
-            size="2",
-            color_scheme="gray",
         ),
         spacing="2",
         width="100%",

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.pages.exports.state import ExportsState
 from cyberhub.pages.exports.view import exports_content
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 
 ROUTE = "/exports"
 
@@ -19,14 +20,6 @@ def exports_page() -> rx.Component:
     return shell(guarded(ROUTE, exports_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Exports · CyberHub",
-        component=exports_page,
-        access=SIGNED_IN,
-        on_load=(ExportsState.load,),
-    )
-)
+page = register_page(ROUTE, "Exports · CyberHub", exports_page, SIGNED_IN, ExportsState.load)
 
 __all__ = ["ROUTE", "ExportsState", "page"]

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import titled_stack
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
+
+S = ExportsState
+
 
 POLL_MS = 2000
 
@@ -124,7 +129,6 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
 
 
 def exports_content() -> rx.Component:
-    S = ExportsState
     return rx.vstack(
         page_heading(
             "Exports",
@@ -132,15 +136,12 @@ def exports_content() -> rx.Component:
             "few days.",
         ),
         error_callout(S.error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, full_width=False),
         rx.cond(
             S.loading,
             loading_state("Loading your exports…"),
-            rx.vstack(
-                rx.heading("Request an export", size="5", as_="h2"),
+            titled_stack(
+                "Request an export",
                 rx.grid(
                     rx.foreach(S.choices, _choice),
                     columns=rx.breakpoints(initial="1", md="2"),
@@ -154,7 +155,6 @@ def exports_content() -> rx.Component:
                     empty_state("No exports yet", "The exports you request appear here."),
                 ),
                 spacing="3",
-                width="100%",
             ),
         ),
         # The 2 s ticker only exists while an export is queued or running.

@@ -9,23 +9,22 @@ the components. Every rule is in services/ai/personality.py.
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.insights.state import ROUTE, InsightsState
 from cyberhub.pages.insights.view import insights_content, insights_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
 __all__ = ["ROUTE", "InsightsState", "insights_content", "insights_page", "page"]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Insights · CyberHub",
-        component=insights_page,
-        access=roles(Role.student),
-        on_load=(InsightsState.load,),
-        live={live.INSIGHTS: InsightsState.analysis_written},
-        nav_label="Insights",
-        nav_order=35,
-    )
+page = register_page(
+    ROUTE,
+    "Insights · CyberHub",
+    insights_page,
+    roles(Role.student),
+    InsightsState.load,
+    live={live.INSIGHTS: InsightsState.analysis_written},
+    nav_label="Insights",
+    nav_order=35,
 )

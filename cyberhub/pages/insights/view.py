@@ -9,8 +9,9 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.insights.state import (
     COACHING,
     ROUTE,
@@ -29,21 +30,16 @@ def _coaching_card() -> rx.Component:
     """Goals and reflections are kept on /coaching (issue 16): one place for them."""
     return rx.vstack(
         rx.heading("Goals & reflections", size="5", as_="h2"),
-        rx.card(
-            rx.vstack(
-                rx.text(
-                    "Your goals and reflections are kept on Coaching, with your habits. "
-                    "Your active goals and your reflections — private ones too, for you alone "
-                    "— shape your mission recommendations and this work-style analysis."
-                ),
-                link_button(
-                    rx.icon("target", size=16), "Open Coaching", href=COACHING, variant="soft"
-                ),
-                spacing="3",
-                align="start",
+        stack_card(
+            rx.text(
+                "Your goals and reflections are kept on Coaching, with your habits. "
+                "Your active goals and your reflections — private ones too, for you alone "
+                "— shape your mission recommendations and this work-style analysis."
             ),
-            width="100%",
-            data_testid="coaching-link",
+            link_button(rx.icon("target", size=16), "Open Coaching", href=COACHING, variant="soft"),
+            spacing="3",
+            align="start",
+            testid="coaching-link",
         ),
         spacing="3",
         width="100%",
@@ -157,7 +153,7 @@ def _analysis_section() -> rx.Component:
     prepared = rx.callout(
         rx.hstack(
             rx.text(S.message),
-            rx.button(rx.icon("refresh_cw", size=14), "Refresh", size="1", on_click=S.refresh),
+            icon_button("refresh_cw", "Refresh", icon_size=14, size="1", on_click=S.refresh),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -172,8 +168,8 @@ def _analysis_section() -> rx.Component:
             rx.heading("Your work style", size="5", as_="h2"),
             rx.cond(
                 (S.status != "off") & (S.status != "empty"),
-                rx.button(
-                    rx.icon("sparkles", size=16),
+                icon_button(
+                    "sparkles",
                     "Analyse again",
                     variant="soft",
                     on_click=S.analyse,
@@ -235,15 +231,15 @@ def _analysis_section() -> rx.Component:
 
 def insights_content() -> rx.Component:
     S = InsightsState
-    return rx.vstack(
+    return page_column(
         page_heading(
             "Insights", "How you like to work, from your profiler answers and reflections."
         ),
         error_callout(S.error),
         notice_callout(S.notice),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your insights…"),
+            "Loading your insights…",
             rx.grid(
                 _coaching_card(),
                 _analysis_section(),
@@ -252,8 +248,6 @@ def insights_content() -> rx.Component:
                 width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 

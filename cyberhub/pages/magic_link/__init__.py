@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.pages.magic_link.open_link import OPEN_ROUTE, MagicLinkState, open_link_page, page
 from cyberhub.pages.magic_link.request import REQUEST_ROUTE, EmailLinkState, email_link_page
-from cyberhub.routes import PUBLIC, Page, register
+from cyberhub.routes import PUBLIC
 
 __all__ = [
     "OPEN_ROUTE",
@@ -16,12 +17,10 @@ __all__ = [
     "page",
 ]
 
-register(
-    Page(
-        route=REQUEST_ROUTE,
-        title="Sign in with an e-mail link · CyberHub",
-        component=email_link_page,
-        access=PUBLIC,
-        on_load=(EmailLinkState.reset_form,),
-    )
+register_page(
+    REQUEST_ROUTE,
+    "Sign in with an e-mail link · CyberHub",
+    email_link_page,
+    PUBLIC,
+    EmailLinkState.reset_form,
 )

@@ -13,6 +13,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
+from cyberhub.components.auth_form import auth_form, code_field, for_email
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
@@ -125,58 +126,39 @@ READ_LINKS = {kind: f"Read the {label.lower()}" for kind, label in consents.LABE
 
 
 def _signup_view() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Create your CyberHub account", size="6", as_="h1"),
-            rx.text(
-                "You're creating a learner account for ",
-                rx.text.strong(MagicLinkState.email),
-                ". You can sign in with an e-mail link any time, or set a password later.",
-                size="2",
-            ),
-            error_callout(MagicLinkState.error),
-            auth_field(
-                "Full name (optional)",
-                "magic-name",
-                "full_name",
-                auto_complete="name",
-                default_value=MagicLinkState.full_name,
-                max_length=200,
-            ),
-            consent_fieldset(MagicLinkState.consents, READ_LINKS),
-            submit_button("Create account", MagicLinkState.submitting),
-            spacing="3",
-            width="100%",
+    return auth_form(
+        "Create your CyberHub account",
+        for_email(
+            "You're creating a learner account for ",
+            MagicLinkState.email,
+            ". You can sign in with an e-mail link any time, or set a password later.",
         ),
+        error_callout(MagicLinkState.error),
+        auth_field(
+            "Full name (optional)",
+            "magic-name",
+            "full_name",
+            auto_complete="name",
+            default_value=MagicLinkState.full_name,
+            max_length=200,
+        ),
+        consent_fieldset(MagicLinkState.consents, READ_LINKS),
+        submit_button("Create account", MagicLinkState.submitting),
         on_submit=MagicLinkState.finish,
     )
 
 
 def _mfa_view() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Two-factor authentication", size="6", as_="h1"),
-            rx.text(
-                "Your link is valid. To finish signing in as ",
-                rx.text.strong(MagicLinkState.email),
-                ", enter the 6-digit code from your authenticator app or one of your recovery "
-                "codes.",
-                size="2",
-            ),
-            error_callout(MagicLinkState.error),
-            auth_field(
-                "Authentication code",
-                "magic-mfa-code",
-                "mfa_code",
-                auto_complete="one-time-code",
-                input_mode="text",
-                required=True,
-                max_length=32,
-            ),
-            submit_button("Verify and sign in", MagicLinkState.submitting),
-            spacing="3",
-            width="100%",
+    return auth_form(
+        "Two-factor authentication",
+        for_email(
+            "Your link is valid. To finish signing in as ",
+            MagicLinkState.email,
+            ", enter the 6-digit code from your authenticator app or one of your recovery codes.",
         ),
+        error_callout(MagicLinkState.error),
+        code_field("magic-mfa-code", "mfa_code", "text", required=True, max_length=32),
+        submit_button("Verify and sign in", MagicLinkState.submitting),
         on_submit=MagicLinkState.finish,
     )
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.models import Role
 from cyberhub.pages.coaching.coach_state import CoachPlanState
 from cyberhub.pages.mentee.state import ROUTE, MenteeState
 from cyberhub.pages.mentee.view import mentee_content
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
 __all__ = ["ROUTE", "MenteeState", "mentee_content", "page"]
@@ -24,13 +25,12 @@ def mentee_page() -> rx.Component:
     return shell(guarded(ROUTE, mentee_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Learner · CyberHub",
-        component=mentee_page,
-        access=roles(Role.mentor, Role.director, Role.admin),
-        on_load=(MenteeState.load, CoachPlanState.load_mentee),
-        live={live.QUEUE: MenteeState.refresh},
-    )
+page = register_page(
+    ROUTE,
+    "Learner · CyberHub",
+    mentee_page,
+    roles(Role.mentor, Role.director, Role.admin),
+    MenteeState.load,
+    CoachPlanState.load_mentee,
+    live={live.QUEUE: MenteeState.refresh},
 )

@@ -7,7 +7,7 @@ import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import section_card
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import table_or
 from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
 
 S = MenteeState
@@ -76,14 +76,12 @@ def coaching_sections() -> rx.Component:
         ),
         section_card(
             "Habits",
-            rx.cond(
-                S.habits.length() > 0,
-                data_table(
-                    ["Habit", "How often", "Current streak", "Longest"],
-                    rx.foreach(S.habits, _habit),
-                    label="Habits",
-                ),
+            table_or(
+                S.habits,
+                ["Habit", "How often", "Current streak", "Longest"],
+                _habit,
                 rx.text("No habits yet.", color_scheme="gray"),
+                label="Habits",
             ),
             data_testid="mentee-habits",
         ),

@@ -8,9 +8,9 @@ import reflex as rx
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.sections import section_card
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import difficulty_badge, empty_state, loading_state, page_heading
+from cyberhub.components.ui import difficulty_badge, empty_state, loading_state, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.mentee.coaching import coaching_sections
 from cyberhub.pages.mentee.state import AttemptRow, CohortRow, MenteeState
@@ -35,7 +35,7 @@ def _profile() -> rx.Component:
                     " confidence · ",
                     S.profiled_on,
                 ),
-                rx.text(p.confidence_explanation, size="2", color_scheme="gray"),
+                muted(p.confidence_explanation),
                 rx.cond(p.persona_title != "", rx.heading(p.persona_title, size="3", as_="h3")),
                 rx.text(p.narrative, size="2"),
                 rx.grid(
@@ -102,14 +102,12 @@ def _cohort_row(c: rx.Var[CohortRow]) -> rx.Component:
 def _cohorts() -> rx.Component:
     return section_card(
         "Cohorts",
-        rx.cond(
-            S.cohorts.length() > 0,
-            data_table(
-                ["Cohort", "Status", "Joined", "Mentors"],
-                rx.foreach(S.cohorts, _cohort_row),
-                label="Cohorts",
-            ),
+        table_or(
+            S.cohorts,
+            ["Cohort", "Status", "Joined", "Mentors"],
+            _cohort_row,
             rx.text("Not in a cohort you work with.", color_scheme="gray"),
+            label="Cohorts",
         ),
         data_testid="mentee-cohorts",
     )
@@ -158,14 +156,12 @@ def _attempts() -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        rx.cond(
-            S.attempts.length() > 0,
-            data_table(
-                ["Mission", "Status", "Handed in", "Score", "Review"],
-                rx.foreach(S.attempts, _attempt_row),
-                label="Attempts and reviews",
-            ),
+        table_or(
+            S.attempts,
+            ["Mission", "Status", "Handed in", "Score", "Review"],
+            _attempt_row,
             rx.text("Nothing handed in yet.", color_scheme="gray"),
+            label="Attempts and reviews",
         ),
         data_testid="mentee-attempts",
     )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.models import Role
 from cyberhub.pages.mentor_home.state import MentorHomeState, waited
 from cyberhub.pages.mentor_home.view import mentor_home_content
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
 ROUTE = "/dashboard/mentor"
@@ -24,15 +25,13 @@ def mentor_home_page() -> rx.Component:
     return shell(guarded(ROUTE, mentor_home_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Mentoring · CyberHub",
-        component=mentor_home_page,
-        access=roles(Role.mentor),
-        on_load=(MentorHomeState.load,),
-        live={live.QUEUE: MentorHomeState.queue_changed},
-        nav_label="Mentoring",
-        nav_order=20,
-    )
+page = register_page(
+    ROUTE,
+    "Mentoring · CyberHub",
+    mentor_home_page,
+    roles(Role.mentor),
+    MentorHomeState.load,
+    live={live.QUEUE: MentorHomeState.queue_changed},
+    nav_label="Mentoring",
+    nav_order=20,
 )

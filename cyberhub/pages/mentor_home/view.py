@@ -7,9 +7,17 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.learning import decision_badge, status_badge
-from cyberhub.components.tables import data_table
+from cyberhub.components.sections import titled_stack
+from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    loading_state,
+    muted,
+    page_heading,
+    pager,
+)
 from cyberhub.pages.mentor_home.state import (
     BUCKET_LABELS,
     LearnerRow,
@@ -18,6 +26,8 @@ from cyberhub.pages.mentor_home.state import (
     QueueRow,
 )
 from cyberhub.schemas.reviews import MentorCohort
+
+S = MentorHomeState
 
 
 def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
@@ -77,7 +87,6 @@ def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
 
 
 def _queue_panel() -> rx.Component:
-    S = MentorHomeState
     return rx.cond(
         S.queue.length() > 0,
         rx.vstack(
@@ -119,7 +128,6 @@ def _queue_panel() -> rx.Component:
 
 
 def _tab(bucket: str) -> rx.Component:
-    S = MentorHomeState
     return rx.tabs.trigger(
         rx.hstack(
             rx.text(BUCKET_LABELS[bucket]),
@@ -132,9 +140,8 @@ def _tab(bucket: str) -> rx.Component:
 
 
 def _queue_section() -> rx.Component:
-    S = MentorHomeState
-    return rx.vstack(
-        rx.heading("Review queues", size="5", as_="h2"),
+    return titled_stack(
+        "Review queues",
         rx.tabs.root(
             rx.tabs.list(*[_tab(b) for b in BUCKET_LABELS], wrap="wrap"),
             *[
@@ -151,8 +158,6 @@ def _queue_section() -> rx.Component:
             on_change=S.select_bucket,
             width="100%",
         ),
-        spacing="2",
-        width="100%",
         data_testid="review-queue",
     )
 
@@ -160,9 +165,9 @@ def _queue_section() -> rx.Component:
 def _figure(label: str, value: rx.Var[Any], hint: str = "") -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(label, size="2", color_scheme="gray"),
+            muted(label),
             rx.text(value, size="6", weight="bold"),
-            rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+            muted(hint, size="1") if hint else rx.fragment(),
             spacing="1",
         ),
         min_width="9em",
@@ -172,8 +177,8 @@ def _figure(label: str, value: rx.Var[Any], hint: str = "") -> rx.Component:
 
 def _workload() -> rx.Component:
     w = MentorHomeState.workload
-    return rx.vstack(
-        rx.heading("Workload", size="5", as_="h2"),
+    return titled_stack(
+        "Workload",
         rx.flex(
             _figure("Mentees", w.mentees),
             _figure("Pending", w.pending),
@@ -185,8 +190,6 @@ def _workload() -> rx.Component:
             gap="3",
             width="100%",
         ),
-        spacing="2",
-        width="100%",
         data_testid="workload",
     )
 
@@ -227,24 +230,19 @@ def _mentee_row(m: rx.Var[MenteeRow]) -> rx.Component:
 
 
 def _mentees() -> rx.Component:
-    S = MentorHomeState
-    return rx.vstack(
-        rx.heading("Your mentees", size="5", as_="h2"),
-        rx.cond(
-            S.mentees.length() > 0,
-            data_table(
-                ["Mentee", "Cohort", "Progress", "Last activity"],
-                rx.foreach(S.mentees, _mentee_row),
-                data_testid="mentees",
-            ),
+    return titled_stack(
+        "Your mentees",
+        table_or(
+            S.mentees,
+            ["Mentee", "Cohort", "Progress", "Last activity"],
+            _mentee_row,
             empty_state(
                 "No mentees assigned yet",
                 "A programme director assigns mentees to you in a cohort. Until then, work from "
                 "the cohorts you serve still reaches your queue.",
             ),
+            data_testid="mentees",
         ),
-        spacing="2",
-        width="100%",
     )
 
 
@@ -285,7 +283,7 @@ def _learner_action(x: rx.Var[LearnerRow]) -> rx.Component:
                 aria_label="Continue your review of " + x.mission.to(str) + " by " + x.name.to(str),
             ),
         ),
-        rx.text("Nothing waiting for you", size="2", color_scheme="gray"),
+        muted("Nothing waiting for you"),
     )
 
 
@@ -303,14 +301,12 @@ def _learner_row(x: rx.Var[LearnerRow]) -> rx.Component:
 
 
 def _organization() -> rx.Component:
-    S = MentorHomeState
-    return rx.vstack(
-        rx.heading("Cohorts", size="5", as_="h2"),
-        rx.cond(
-            S.cohorts.length() > 0,
-            data_table(
-                ["Cohort", "Dates", "Capacity", "Status"], rx.foreach(S.cohorts, _cohort_row)
-            ),
+    return titled_stack(
+        "Cohorts",
+        table_or(
+            S.cohorts,
+            ["Cohort", "Dates", "Capacity", "Status"],
+            _cohort_row,
             empty_state(
                 "No cohorts yet", "Your organization has no cohorts yet; a director creates them."
             ),
@@ -319,12 +315,10 @@ def _organization() -> rx.Component:
         rx.cond(
             S.learners.length() > 0,
             rx.vstack(
-                rx.text(
+                muted(
                     S.learners_total,
                     rx.cond(S.learners_total == 1, " learner", " learners"),
                     " in your organizations",
-                    size="2",
-                    color_scheme="gray",
                 ),
                 data_table(
                     ["Learner", "Organization", "Joined", "Waiting for review", "Action"],
@@ -339,12 +333,10 @@ def _organization() -> rx.Component:
             ),
         ),
         spacing="4",
-        width="100%",
     )
 
 
 def mentor_home_content() -> rx.Component:
-    S = MentorHomeState
     return rx.vstack(
         page_heading(
             "Mentoring",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.pages.mission.due import MissionDueState
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.pages.mission.view import UPLOAD_ID, mission_content
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 from cyberhub.services.messaging import live
 
 ROUTE = "/missions/[mission_id]"
@@ -24,13 +25,12 @@ def mission_page() -> rx.Component:
     return shell(guarded(ROUTE, mission_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Mission · CyberHub",
-        component=mission_page,
-        access=SIGNED_IN,
-        on_load=(MissionState.load, MissionDueState.load),
-        live={live.SUBMISSION: MissionState.refresh_work},
-    )
+page = register_page(
+    ROUTE,
+    "Mission · CyberHub",
+    mission_page,
+    SIGNED_IN,
+    MissionState.load,
+    MissionDueState.load,
+    live={live.SUBMISSION: MissionState.refresh_work},
 )

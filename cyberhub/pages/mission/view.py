@@ -11,7 +11,8 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.learning import attempt_renderer, review_block, status_badge, timeline
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.ui import difficulty_badge, empty_state, error_callout, loading_state
+from cyberhub.components.page_kit import once_loaded, page_column
+from cyberhub.components.ui import difficulty_badge, empty_state, error_callout
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
@@ -225,7 +226,7 @@ def _saving_buttons(intent: str) -> list[Any]:
 
 def _work_form() -> rx.Component:
     S = MissionState
-    return rx.vstack(
+    return page_column(
         rx.cond(S.has_feedback, _feedback_panel()),
         rx.form(
             rx.vstack(
@@ -278,9 +279,7 @@ def _work_form() -> rx.Component:
             width="100%",
         ),
         _file_box(),
-        width="100%",
         align="start",
-        spacing="4",
     )
 
 
@@ -385,9 +384,9 @@ def _your_work() -> rx.Component:
 def mission_content() -> rx.Component:
     S = MissionState
     m = S.mission
-    return rx.cond(
+    return once_loaded(
         S.loading,
-        loading_state("Loading mission…"),
+        "Loading mission…",
         rx.cond(
             S.error != "",
             empty_state(
@@ -395,7 +394,7 @@ def mission_content() -> rx.Component:
                 S.error,
                 link_button("Back to missions", href="/missions"),
             ),
-            rx.vstack(
+            page_column(
                 rx.link("← All missions", href="/missions", size="2"),
                 rx.hstack(
                     rx.badge(m.track, variant="outline"),
@@ -442,8 +441,6 @@ def mission_content() -> rx.Component:
                 _hints(),
                 rx.divider(),
                 _your_work(),
-                spacing="4",
-                width="100%",
                 align="start",
             ),
         ),

@@ -5,20 +5,19 @@ are in services/learning/catalog.py."""
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.pages.missions.state import ROUTE, MissionCatalogState
 from cyberhub.pages.missions.view import catalog_content, catalog_page
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 
 __all__ = ["ROUTE", "MissionCatalogState", "catalog_content", "catalog_page", "page"]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Missions · CyberHub",
-        component=catalog_page,
-        access=SIGNED_IN,
-        on_load=(MissionCatalogState.load,),
-        nav_label="Missions",
-        nav_order=20,
-    )
+page = register_page(
+    ROUTE,
+    "Missions · CyberHub",
+    catalog_page,
+    SIGNED_IN,
+    MissionCatalogState.load,
+    nav_label="Missions",
+    nav_order=20,
 )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.combobox import combobox
 from cyberhub.components.learning import status_badge
+from cyberhub.components.page_kit import icon_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     difficulty_badge,
@@ -108,7 +109,7 @@ def _filters() -> rx.Component:
                         type="search",
                         max_length=200,
                     ),
-                    rx.button(rx.icon("search", size=16), "Search", type="submit"),
+                    icon_button("search", "Search", type="submit"),
                 ),
                 spacing="1",
             ),

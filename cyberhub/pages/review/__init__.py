@@ -9,11 +9,12 @@ and a refused action (another mentor's claim, an expired claim, bad scores) as i
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.pages.review.snippets import SnippetState
 from cyberhub.pages.review.state import ROUTE, ReviewState, file_url, parse_scores
 from cyberhub.pages.review.view import review_content, review_page
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -26,12 +27,6 @@ __all__ = [
     "review_page",
 ]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Review · CyberHub",
-        component=review_page,
-        access=roles(Role.mentor),
-        on_load=(ReviewState.load, SnippetState.load),
-    )
+page = register_page(
+    ROUTE, "Review · CyberHub", review_page, roles(Role.mentor), ReviewState.load, SnippetState.load
 )

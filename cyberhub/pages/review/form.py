@@ -8,11 +8,16 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.ui import error_callout
+from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.sections import titled_stack
+from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.review.snippets import snippets_panel
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _label
 from cyberhub.services.learning import reviews
+
+S = ReviewState
 
 
 def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
@@ -71,7 +76,6 @@ def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _running_total() -> rx.Component:
-    S = ReviewState
     return rx.text(
         "Total ",
         rx.text.strong(S.total_so_far, " / ", S.max_total),
@@ -87,46 +91,37 @@ def _running_total() -> rx.Component:
 
 
 def _confirm_dialog() -> rx.Component:
-    S = ReviewState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(S.decision_words, "?"),
-            rx.alert_dialog.description(
-                "Attempt ",
-                S.attempt,
-                " by ",
-                S.student,
-                ": ",
-                rx.cond(S.decision == "approved", "approved", "changes requested"),
-                rx.cond(
-                    S.max_total > 0, rx.fragment(", score ", S.pending_total, " / ", S.max_total)
-                ),
-                ". The student is told in the app and by e-mail; a review can't be changed.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
-                rx.button(
-                    "Send review",
-                    color_scheme=rx.cond(S.decision == "approved", "green", "orange"),
-                    on_click=S.send,
-                ),
-                justify="end",
-                margin_top="1em",
-                spacing="3",
-            ),
+    return action_dialog(
+        rx.alert_dialog.title(S.decision_words, "?"),
+        rx.alert_dialog.description(
+            "Attempt ",
+            S.attempt,
+            " by ",
+            S.student,
+            ": ",
+            rx.cond(S.decision == "approved", "approved", "changes requested"),
+            rx.cond(S.max_total > 0, rx.fragment(", score ", S.pending_total, " / ", S.max_total)),
+            ". The student is told in the app and by e-mail; a review can't be changed.",
+            size="2",
         ),
-        open=S.confirm_open,
+        confirm=rx.button(
+            "Send review",
+            color_scheme=rx.cond(S.decision == "approved", "green", "orange"),
+            on_click=S.send,
+        ),
+        is_open=S.confirm_open,
         on_open_change=S.set_confirm_open,
+        in_form=True,
+        margin_top="1em",
+        spacing="3",
     )
 
 
 def _review_form() -> rx.Component:
-    S = ReviewState
     return rx.card(
         rx.form(
-            rx.vstack(
-                rx.heading("Your review", size="4", as_="h2"),
+            titled_stack(
+                "Your review",
                 rx.cond(
                     S.claim_expired,
                     _callout(
@@ -153,11 +148,7 @@ def _review_form() -> rx.Component:
                     max_length=reviews.FEEDBACK_MAX,
                     placeholder="What is good, what to change and why (markdown).",
                 ),
-                rx.text(
-                    "Markdown is supported. Feedback is required to request changes.",
-                    size="1",
-                    color_scheme="gray",
-                ),
+                muted("Markdown is supported. Feedback is required to request changes.", size="1"),
                 snippets_panel(),
                 rx.hstack(
                     rx.button(
@@ -178,8 +169,8 @@ def _review_form() -> rx.Component:
                     spacing="3",
                     wrap="wrap",
                 ),
+                size="4",
                 spacing="3",
-                width="100%",
                 align="start",
             ),
             on_submit=S.check,
@@ -195,13 +186,9 @@ def _review_form() -> rx.Component:
 
 
 def _claim_bar() -> rx.Component:
-    S = ReviewState
     return rx.vstack(
         error_callout(S.action_error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
-        ),
+        notice_callout(S.notice),
         rx.cond(
             S.decided,
             rx.fragment(),
@@ -256,18 +243,10 @@ def _claim_bar() -> rx.Component:
         rx.cond(
             S.can_claim & ~S.claimed_by_me,
             rx.hstack(
-                rx.button(
-                    rx.icon("hand", size=16),
-                    "Claim",
-                    on_click=S.claim,
-                    disabled=S.busy,
-                    data_testid="claim-button",
+                icon_button(
+                    "hand", "Claim", on_click=S.claim, disabled=S.busy, data_testid="claim-button"
                 ),
-                rx.text(
-                    "Claiming reserves it for you for 24 hours, so no one else reviews it.",
-                    size="2",
-                    color_scheme="gray",
-                ),
+                muted("Claiming reserves it for you for 24 hours, so no one else reviews it."),
                 align="center",
                 spacing="3",
                 wrap="wrap",

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.formatting import when
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.services.learning import snippets
@@ -123,6 +123,9 @@ class SnippetState(ServiceState, rx.State):
         await self._refresh()
 
 
+S = SnippetState
+
+
 def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
     S = SnippetState
     return rx.el.li(
@@ -182,12 +185,11 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
 
 def snippets_panel() -> rx.Component:
     """Inside the review form: save the feedback as a snippet, the saved ones to insert."""
-    S = SnippetState
     return rx.vstack(
         rx.hstack(
             rx.heading("Feedback snippets", size="3", as_="h3"),
-            rx.button(
-                rx.icon("bookmark-plus", size=16),
+            icon_button(
+                "bookmark-plus",
                 "Save feedback as snippet",
                 type="button",
                 size="1",
@@ -210,11 +212,9 @@ def snippets_panel() -> rx.Component:
                 rx.foreach(S.rows, _snippet),
                 style={"paddingLeft": "1.1em", "margin": "0", "width": "100%"},
             ),
-            rx.text(
+            muted(
                 "No snippets for this mission yet: write feedback you often give, then save it "
-                "here to reuse it.",
-                size="2",
-                color_scheme="gray",
+                "here to reuse it."
             ),
         ),
         confirm_dialog(

@@ -9,41 +9,34 @@ import reflex as rx
 
 from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
+from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, loading_state
+from cyberhub.components.ui import empty_state, loading_state, muted
 from cyberhub.pages.review.form import _claim_bar, _review_form
 from cyberhub.pages.review.state import ROUTE, ReviewState
 from cyberhub.pages.review.work import _callout, _hints, _rubric, _submission
 
+S = ReviewState
+
 
 def _result() -> rx.Component:
-    S = ReviewState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Decision", size="4", as_="h2"),
-            review_block(S.current),
-            rx.cond(
-                S.status == "changes_requested",
-                rx.text(
-                    "The student can resubmit; the new attempt will come back to the queue.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-            ),
-            rx.link("Back to the review queue", href="/dashboard/mentor", size="2"),
-            spacing="3",
-            width="100%",
-            align="start",
+    return card_stack(
+        rx.heading("Decision", size="4", as_="h2"),
+        review_block(S.current),
+        rx.cond(
+            S.status == "changes_requested",
+            muted("The student can resubmit; the new attempt will come back to the queue."),
         ),
-        width="100%",
+        rx.link("Back to the review queue", href="/dashboard/mentor", size="2"),
         data_testid="review-result",
+        align="start",
     )
 
 
 def _earlier() -> rx.Component:
-    S = ReviewState
-    return rx.vstack(
-        rx.heading("Earlier attempts", size="4", as_="h2"),
+    S = ReviewState  # a local: the foreach lambda below closes over it, as before
+    return titled_stack(
+        "Earlier attempts",
         rx.cond(
             S.earlier.length() > 0,
             rx.vstack(
@@ -51,10 +44,10 @@ def _earlier() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.text("This is the first attempt.", size="2", color_scheme="gray"),
+            muted("This is the first attempt."),
         ),
+        size="4",
         spacing="3",
-        width="100%",
         align="start",
         data_testid="earlier-attempts",
     )
@@ -76,13 +69,12 @@ def _denied() -> rx.Component:
 
 
 def review_content() -> rx.Component:
-    S = ReviewState
     m = S.mission
     body = rx.vstack(
         rx.vstack(
             rx.link("← Review queue", href="/dashboard/mentor", size="2"),
             rx.heading("Review: ", m.title, size="7", as_="h1"),
-            rx.text(
+            muted(
                 rx.link(
                     S.student,
                     href="/mentees/" + S.student_id.to_string(),
@@ -93,7 +85,6 @@ def review_content() -> rx.Component:
                 S.attempt,
                 " · ",
                 rx.link("mission brief", href="/missions/" + m.id.to(str), size="3"),
-                color_scheme="gray",
                 size="3",
             ),
             spacing="1",

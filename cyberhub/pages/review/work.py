@@ -9,7 +9,11 @@ import reflex as rx
 
 from cyberhub.components.learning import status_badge
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.sections import card_stack, titled_stack
+from cyberhub.components.ui import muted
 from cyberhub.pages.review.state import ReviewState
+
+S = ReviewState
 
 
 def _callout(*children: Any, icon: str, color: str, **props: Any) -> rx.Component:
@@ -33,60 +37,55 @@ def _link_item(url: rx.Var[str]) -> rx.Component:
 
 
 def _submission() -> rx.Component:
-    S = ReviewState
     c = S.current
     links = c["links"].to(list[str])
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Attempt ", S.attempt, size="5", as_="h2"),
-                status_badge(S.status, testid="review-status"),
-                rx.text("submitted ", c["submitted_at"], size="2", color_scheme="gray"),
-                wrap="wrap",
-                align="center",
-                spacing="3",
-            ),
-            rx.heading("Answer", size="3", as_="h3"),
-            rx.box(
-                safe_markdown(c["answer"].to(str)),
-                width="100%",
-                padding="0.5em 0.75em",
-                border_left=f"3px solid {rx.color('teal', 7)}",
-                class_name="attempt-answer",
-                data_testid="submission-answer",
-            ),
-            rx.cond(
-                links.length() > 0,
-                rx.vstack(
-                    rx.heading("Links", size="3", as_="h3"),
-                    rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"}),
-                    spacing="1",
-                    width="100%",
-                ),
-            ),
-            rx.cond(
-                c["file_name"].to(str) != "",
-                rx.hstack(
-                    rx.icon("paperclip", size=16),
-                    rx.el.a(
-                        "Download ",
-                        c["file_name"].to(str),
-                        href=c["file_url"].to(str),
-                        download=c["file_name"].to(str),
-                        data_testid="file-download",
-                        style={"textDecoration": "underline"},
-                    ),
-                    rx.text(c["file_size"], size="1", color_scheme="gray"),
-                    align="center",
-                    spacing="2",
-                ),
-            ),
+    return card_stack(
+        rx.hstack(
+            rx.heading("Attempt ", S.attempt, size="5", as_="h2"),
+            status_badge(S.status, testid="review-status"),
+            muted("submitted ", c["submitted_at"]),
+            wrap="wrap",
+            align="center",
             spacing="3",
-            width="100%",
-            align="start",
         ),
-        width="100%",
+        rx.heading("Answer", size="3", as_="h3"),
+        rx.box(
+            safe_markdown(c["answer"].to(str)),
+            width="100%",
+            padding="0.5em 0.75em",
+            border_left=f"3px solid {rx.color('teal', 7)}",
+            class_name="attempt-answer",
+            data_testid="submission-answer",
+        ),
+        rx.cond(
+            links.length() > 0,
+            titled_stack(
+                "Links",
+                rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"}),
+                size="3",
+                as_="h3",
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            c["file_name"].to(str) != "",
+            rx.hstack(
+                rx.icon("paperclip", size=16),
+                rx.el.a(
+                    "Download ",
+                    c["file_name"].to(str),
+                    href=c["file_url"].to(str),
+                    download=c["file_name"].to(str),
+                    data_testid="file-download",
+                    style={"textDecoration": "underline"},
+                ),
+                muted(c["file_size"], size="1"),
+                align="center",
+                spacing="2",
+            ),
+        ),
         data_testid="submission",
+        align="start",
     )
 
 
@@ -104,22 +103,17 @@ def _criterion(c: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _rubric() -> rx.Component:
-    S = ReviewState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Rubric", size="4", as_="h2"),
-            rx.cond(
-                S.rubric.length() > 0,
-                rx.el.ul(rx.foreach(S.rubric, _criterion), style={"paddingLeft": "1.1em"}),
-                rx.text("This mission has no rubric: only a decision.", size="2"),
-            ),
-            rx.text("Total: ", S.max_total, " points", size="2", color_scheme="gray"),
-            spacing="2",
-            width="100%",
-            align="start",
+    return card_stack(
+        rx.heading("Rubric", size="4", as_="h2"),
+        rx.cond(
+            S.rubric.length() > 0,
+            rx.el.ul(rx.foreach(S.rubric, _criterion), style={"paddingLeft": "1.1em"}),
+            rx.text("This mission has no rubric: only a decision.", size="2"),
         ),
-        width="100%",
+        muted("Total: ", S.max_total, " points"),
         data_testid="rubric",
+        spacing="2",
+        align="start",
     )
 
 
@@ -133,33 +127,28 @@ def _hint_row(h: rx.Var[Any]) -> rx.Component:
 
 def _hints() -> rx.Component:
     """The hints the learner revealed on this mission (they are told their mentor sees them)."""
-    S = ReviewState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Hints used", size="4", as_="h2"),
-            rx.cond(
-                S.hints_total > 0,
-                rx.text(
-                    S.student,
-                    " revealed ",
-                    rx.text.strong(S.hints_revealed.length(), " of ", S.hints_total),
-                    " hints on this mission.",
-                    size="2",
-                    data_testid="hint-count",
-                ),
-                rx.text("This mission has no hints.", size="2", data_testid="hint-count"),
+    return card_stack(
+        rx.heading("Hints used", size="4", as_="h2"),
+        rx.cond(
+            S.hints_total > 0,
+            rx.text(
+                S.student,
+                " revealed ",
+                rx.text.strong(S.hints_revealed.length(), " of ", S.hints_total),
+                " hints on this mission.",
+                size="2",
+                data_testid="hint-count",
             ),
-            rx.cond(
-                S.hints_revealed.length() > 0,
-                rx.el.ol(
-                    rx.foreach(S.hints_revealed, _hint_row),
-                    style={"paddingLeft": "1.1em", "margin": "0", "width": "100%"},
-                ),
-            ),
-            spacing="2",
-            width="100%",
-            align="start",
+            rx.text("This mission has no hints.", size="2", data_testid="hint-count"),
         ),
-        width="100%",
+        rx.cond(
+            S.hints_revealed.length() > 0,
+            rx.el.ol(
+                rx.foreach(S.hints_revealed, _hint_row),
+                style={"paddingLeft": "1.1em", "margin": "0", "width": "100%"},
+            ),
+        ),
         data_testid="hints-used",
+        spacing="2",
+        align="start",
     )

@@ -5,10 +5,11 @@ out everywhere" (every session and API key, after a confirmation)."""
 
 from __future__ import annotations
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.pages.settings_security.calendar import CalendarFeedState
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.pages.settings_security.view import ROUTE, settings_security_page
-from cyberhub.routes import SIGNED_IN, Page, register
+from cyberhub.routes import SIGNED_IN
 
 __all__ = [
     "ROUTE",
@@ -19,12 +20,12 @@ __all__ = [
     "settings_security_page",
 ]
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Security · Settings · CyberHub",
-        component=settings_security_page,
-        access=SIGNED_IN,
-        on_load=(SecurityState.load, TimeZoneState.load, CalendarFeedState.load),
-    )
+page = register_page(
+    ROUTE,
+    "Security · Settings · CyberHub",
+    settings_security_page,
+    SIGNED_IN,
+    SecurityState.load,
+    TimeZoneState.load,
+    CalendarFeedState.load,
 )

@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout
 from cyberhub.formatting import when
 from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
@@ -94,8 +95,8 @@ def _address() -> rx.Component:
             font_family="monospace",
             data_testid="calendar-url",
         ),
-        rx.button(
-            rx.icon("copy", size=16),
+        icon_button(
+            "copy",
             "Copy the address",
             variant="soft",
             on_click=[
@@ -111,11 +112,8 @@ def _address() -> rx.Component:
 def calendar_card() -> rx.Component:
     """Make, copy, regenerate or revoke the secret calendar-feed address."""
     actions: list[Any] = [
-        rx.button(
-            rx.icon("refresh_cw", size=16),
-            "Make a new address",
-            variant="soft",
-            on_click=S.set_regenerate_open(True),
+        icon_button(
+            "refresh_cw", "Make a new address", variant="soft", on_click=S.set_regenerate_open(True)
         ),
         rx.button(
             "Turn the feed off",
@@ -124,72 +122,67 @@ def calendar_card() -> rx.Component:
             on_click=S.set_revoke_open(True),
         ),
     ]
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Calendar feed", size="5", as_="h2"),
-                rx.cond(
-                    S.active,
-                    rx.badge("Active", color_scheme="green"),
-                    rx.badge("Not set up", color_scheme="gray"),
-                ),
-                align="center",
-            ),
-            rx.text(
-                "Subscribe to your cohorts' due dates in your calendar app (Google Calendar, "
-                "Outlook, Apple Calendar). Anyone with the address can read your due dates, so "
-                "keep it to yourself; make a new one if it leaks.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.cond(
-                S.notice != "",
-                rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
-            ),
-            error_callout(S.error),
-            rx.cond(S.url != "", _address()),
+    return stack_card(
+        rx.hstack(
+            rx.heading("Calendar feed", size="5", as_="h2"),
             rx.cond(
                 S.active,
-                rx.vstack(
-                    rx.cond(
-                        S.url == "",
-                        rx.text(
-                            "Active since ",
-                            S.since,
-                            ". The address was shown when it was made; make a new one to see "
-                            "an address again (the old one stops working).",
-                            size="2",
-                        ),
-                    ),
-                    rx.hstack(*actions, spacing="2", wrap="wrap"),
-                    spacing="2",
-                    width="100%",
-                ),
-                rx.button(
-                    rx.icon("calendar_plus", size=16), "Make my calendar address", on_click=S.create
-                ),
+                rx.badge("Active", color_scheme="green"),
+                rx.badge("Not set up", color_scheme="gray"),
             ),
-            confirm_dialog(
-                "Make a new calendar address?",
-                "The current address stops working at once: calendars subscribed to it stop "
-                "updating until you give them the new one.",
-                confirm="Make a new address",
-                on_confirm=S.regenerate,
-                open=S.regenerate_open,
-                on_open_change=S.set_regenerate_open,
-            ),
-            confirm_dialog(
-                "Turn your calendar feed off?",
-                "The address stops working at once; calendars subscribed to it stop updating. "
-                "You can make a new address later.",
-                confirm="Turn the feed off",
-                on_confirm=S.revoke,
-                open=S.revoke_open,
-                on_open_change=S.set_revoke_open,
-            ),
-            spacing="3",
-            width="100%",
+            align="center",
         ),
+        rx.text(
+            "Subscribe to your cohorts' due dates in your calendar app (Google Calendar, "
+            "Outlook, Apple Calendar). Anyone with the address can read your due dates, so "
+            "keep it to yourself; make a new one if it leaks.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
+        ),
+        error_callout(S.error),
+        rx.cond(S.url != "", _address()),
+        rx.cond(
+            S.active,
+            rx.vstack(
+                rx.cond(
+                    S.url == "",
+                    rx.text(
+                        "Active since ",
+                        S.since,
+                        ". The address was shown when it was made; make a new one to see "
+                        "an address again (the old one stops working).",
+                        size="2",
+                    ),
+                ),
+                rx.hstack(*actions, spacing="2", wrap="wrap"),
+                spacing="2",
+                width="100%",
+            ),
+            icon_button("calendar_plus", "Make my calendar address", on_click=S.create),
+        ),
+        confirm_dialog(
+            "Make a new calendar address?",
+            "The current address stops working at once: calendars subscribed to it stop "
+            "updating until you give them the new one.",
+            confirm="Make a new address",
+            on_confirm=S.regenerate,
+            open=S.regenerate_open,
+            on_open_change=S.set_regenerate_open,
+        ),
+        confirm_dialog(
+            "Turn your calendar feed off?",
+            "The address stops working at once; calendars subscribed to it stop updating. "
+            "You can make a new address later.",
+            confirm="Turn the feed off",
+            on_confirm=S.revoke,
+            open=S.revoke_open,
+            on_open_change=S.set_revoke_open,
+        ),
+        spacing="3",
         width="100%",
-        data_testid="calendar-feed",
+        testid="calendar-feed",
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import error_callout, loading_state, page_heading
+from cyberhub.components.ui import error_callout, page_heading
 from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.services.identity import time_zones
@@ -21,7 +22,7 @@ def _section(
     title = rx.heading(heading, size="5", as_="h2")
     if badge is not None:
         title = rx.hstack(title, badge, align="center")
-    return rx.card(rx.vstack(title, *children, spacing=spacing), width="100%")
+    return stack_card(title, *children, spacing=spacing)
 
 
 def _code_input(field_id: str, label: str, help_id: str) -> rx.Component:
@@ -66,14 +67,9 @@ def _recovery_codes_card() -> rx.Component:
             max_width="24rem",
         ),
         rx.hstack(
-            rx.button(
-                rx.icon("copy", size=16),
-                "Copy",
-                variant="soft",
-                on_click=rx.set_clipboard(S.recovery_text),
-            ),
-            rx.button(
-                rx.icon("download", size=16),
+            icon_button("copy", "Copy", variant="soft", on_click=rx.set_clipboard(S.recovery_text)),
+            icon_button(
+                "download",
                 "Download",
                 variant="soft",
                 on_click=rx.download(data=S.recovery_text, filename="cyberhub-recovery.txt"),
@@ -116,8 +112,8 @@ def _enrol_card() -> rx.Component:
                     data_testid="mfa-secret",
                     word_break="break-all",
                 ),
-                rx.button(
-                    rx.icon("copy", size=16),
+                icon_button(
+                    "copy",
                     "Copy secret",
                     variant="soft",
                     size="2",
@@ -254,8 +250,8 @@ def _disabled_card() -> rx.Component:
             "Add a second step to signing in: a 6-digit code from an authenticator app on "
             "your phone. Someone who learns your password still can't get in."
         ),
-        rx.button(
-            rx.icon("shield_check", size=16),
+        icon_button(
+            "shield_check",
             "Set up two-factor authentication",
             on_click=S.start_enrollment,
             loading=S.busy,
@@ -273,8 +269,8 @@ def _sessions_card() -> rx.Component:
             "every session ends (this one too) and every API key stops working."
         ),
         rx.alert_dialog.root(
-            rx.button(
-                rx.icon("log_out", size=16),
+            icon_button(
+                "log_out",
                 "Sign out everywhere",
                 color_scheme="red",
                 variant="soft",
@@ -367,13 +363,13 @@ def _time_zone_card() -> rx.Component:
 
 def settings_security_content() -> rx.Component:
     S = SecurityState
-    return rx.vstack(
+    return page_column(
         page_heading("Security", "How you sign in to CyberHub."),
         error_callout(S.error),
         rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="green")),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your security settings…"),
+            "Loading your security settings…",
             rx.cond(
                 S.recovery_codes.length() > 0,
                 _recovery_codes_card(),
@@ -394,8 +390,6 @@ def settings_security_content() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        spacing="4",
-        width="100%",
         max_width="48rem",
     )
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.models import Role
 from cyberhub.pages.sponsor_home.state import REPORT_ROUTE, SponsorHomeState
 from cyberhub.pages.sponsor_home.view import sponsor_home_content, sponsor_report_content
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 
 ROUTE = "/dashboard/sponsor"
 
@@ -26,24 +27,20 @@ def sponsor_report_page() -> rx.Component:
     return shell(guarded(REPORT_ROUTE, sponsor_report_content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="Sponsorship · CyberHub",
-        component=sponsor_home_page,
-        access=roles(Role.sponsor),
-        on_load=(SponsorHomeState.load,),
-        nav_label="Sponsorship",
-        nav_order=12,
-    )
+page = register_page(
+    ROUTE,
+    "Sponsorship · CyberHub",
+    sponsor_home_page,
+    roles(Role.sponsor),
+    SponsorHomeState.load,
+    nav_label="Sponsorship",
+    nav_order=12,
 )
 
-report_page = register(
-    Page(
-        route=REPORT_ROUTE,
-        title="Sponsor report · CyberHub",
-        component=sponsor_report_page,
-        access=roles(Role.sponsor),
-        on_load=(SponsorHomeState.load,),
-    )
+report_page = register_page(
+    REPORT_ROUTE,
+    "Sponsor report · CyberHub",
+    sponsor_report_page,
+    roles(Role.sponsor),
+    SponsorHomeState.load,
 )

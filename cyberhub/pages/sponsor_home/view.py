@@ -7,8 +7,9 @@ import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from cyberhub.components.link_button import link_button
-from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.sections import titled_stack
+from cyberhub.components.tables import data_table, table_or
+from cyberhub.components.ui import empty_state, error_callout, loading_state, muted, page_heading
 from cyberhub.pages.sponsor_home.state import (
     CSV_URL,
     EXPORT_ROUTE,
@@ -31,9 +32,9 @@ SHARING_NOTE = (
 def _figure(label: str, value: rx.Var[int] | rx.Var[str], hint: str = "") -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(label, size="2", color_scheme="gray"),
+            muted(label),
             rx.text(value, size="6", weight="bold"),
-            rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
+            rx.cond(hint != "", muted(hint, size="1")),
             spacing="1",
         ),
         class_name="sponsor-figure",
@@ -73,30 +74,26 @@ def _learner_row(le: rx.Var[LearnerRow]) -> rx.Component:
 
 
 def _learners(c: rx.Var[CohortCard]) -> rx.Component:
-    return rx.vstack(
-        rx.heading("Learners who share their progress", size="3", as_="h3"),
-        rx.cond(
-            c.learners.length() > 0,
-            data_table(
-                ["Learner", "Track", "Progress"],
-                rx.foreach(c.learners, _learner_row),
-                label="Learners who share their progress with sponsors",
-                data_testid="sponsor-learners",
-            ),
+    return titled_stack(
+        "Learners who share their progress",
+        table_or(
+            c.learners,
+            ["Learner", "Track", "Progress"],
+            _learner_row,
             rx.text("No learner of this cohort shares their progress yet.", color_scheme="gray"),
+            label="Learners who share their progress with sponsors",
+            data_testid="sponsor-learners",
         ),
         rx.cond(
             c.withheld > 0,
-            rx.text(
+            muted(
                 c.withheld,
                 rx.cond(c.withheld == 1, " learner has", " learners have"),
                 " not chosen to share and appear only in the figures.",
-                size="2",
-                color_scheme="gray",
             ),
         ),
-        spacing="2",
-        width="100%",
+        size="3",
+        as_="h3",
     )
 
 
@@ -156,7 +153,7 @@ def cohorts_or_empty() -> rx.Component:
             S.cohorts.length() > 0,
             rx.vstack(
                 rx.foreach(S.cohorts, cohort_block),
-                rx.text(SHARING_NOTE, size="2", color_scheme="gray"),
+                muted(SHARING_NOTE),
                 spacing="4",
                 width="100%",
             ),
@@ -234,11 +231,7 @@ def sponsor_report_content() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.link("← Sponsorship", href="/dashboard/sponsor", size="2"),
-            rx.text(
-                "Print this page with your browser (Ctrl+P or ⌘P); only the report is printed.",
-                size="2",
-                color_scheme="gray",
-            ),
+            muted("Print this page with your browser (Ctrl+P or ⌘P); only the report is printed."),
             spacing="4",
             wrap="wrap",
             class_name="no-print",

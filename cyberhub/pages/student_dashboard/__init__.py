@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.page_kit import register_page
 from cyberhub.components.recommendations import RecommendationsState
 from cyberhub.components.shell import guarded, shell
 from cyberhub.models import Role
@@ -15,7 +16,7 @@ from cyberhub.pages.student_dashboard.coaching_block import CoachingBlockState
 from cyberhub.pages.student_dashboard.due import DueThisWeekState
 from cyberhub.pages.student_dashboard.state import EXCERPT, StudentDashboardState
 from cyberhub.pages.student_dashboard.view import content
-from cyberhub.routes import Page, register, roles
+from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
 ROUTE = "/dashboard/student"
@@ -27,20 +28,16 @@ def student_dashboard_page() -> rx.Component:
     return shell(guarded(ROUTE, content()))
 
 
-page = register(
-    Page(
-        route=ROUTE,
-        title="My learning · CyberHub",
-        component=student_dashboard_page,
-        access=roles(Role.student),
-        on_load=(
-            StudentDashboardState.load,
-            MyCertificatesState.load,
-            CoachingBlockState.load,
-            DueThisWeekState.load,
-        ),
-        live={live.RECOMMENDATIONS: RecommendationsState.list_changed},
-        nav_label="My learning",
-        nav_order=5,
-    )
+page = register_page(
+    ROUTE,
+    "My learning · CyberHub",
+    student_dashboard_page,
+    roles(Role.student),
+    StudentDashboardState.load,
+    MyCertificatesState.load,
+    CoachingBlockState.load,
+    DueThisWeekState.load,
+    live={live.RECOMMENDATIONS: RecommendationsState.list_changed},
+    nav_label="My learning",
+    nav_order=5,
 )

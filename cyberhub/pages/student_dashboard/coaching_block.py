@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 from pydantic import BaseModel
 
+from cyberhub.components.page_kit import stack_card
 from cyberhub.schemas.coaching import CoachingGlance
 from cyberhub.services.coaching import summary
 from cyberhub.state.service import ServiceState
@@ -61,33 +62,30 @@ def coaching_block() -> rx.Component:
     empty = (S.habits_line == "") & (S.goals.length() == 0)
     return rx.cond(
         S.ready,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.heading("Coaching", size="5", as_="h2"),
-                    rx.link("Open coaching", href="/coaching"),
-                    justify="between",
-                    align="center",
-                    width="100%",
-                ),
-                rx.cond(
-                    empty,
-                    rx.text(
-                        "Small daily habits and a clear goal keep you moving. ",
-                        rx.link("Start a habit or set a goal", href="/coaching"),
-                        ".",
-                        size="2",
-                    ),
-                    rx.fragment(
-                        rx.cond(S.habits_line != "", rx.text(S.habits_line, size="2")),
-                        rx.foreach(S.goals, _goal),
-                    ),
-                ),
-                spacing="3",
+        stack_card(
+            rx.hstack(
+                rx.heading("Coaching", size="5", as_="h2"),
+                rx.link("Open coaching", href="/coaching"),
+                justify="between",
+                align="center",
                 width="100%",
-                align="start",
             ),
+            rx.cond(
+                empty,
+                rx.text(
+                    "Small daily habits and a clear goal keep you moving. ",
+                    rx.link("Start a habit or set a goal", href="/coaching"),
+                    ".",
+                    size="2",
+                ),
+                rx.fragment(
+                    rx.cond(S.habits_line != "", rx.text(S.habits_line, size="2")),
+                    rx.foreach(S.goals, _goal),
+                ),
+            ),
+            spacing="3",
             width="100%",
-            data_testid="coaching-block",
+            align="start",
+            testid="coaching-block",
         ),
     )

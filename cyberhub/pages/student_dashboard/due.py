@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.page_kit import stack_card
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.schedule import DueItem
@@ -70,28 +71,25 @@ def _item(i: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def due_section() -> rx.Component:
     S = DueThisWeekState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Due this week", size="5", as_="h2"),
-            rx.text(
-                "Due dates set by your cohort for the next 7 days, and anything overdue. A "
-                "submission waiting for review counts as handed in.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.cond(
-                S.failed != "",
-                rx.text(S.failed, color_scheme="red", size="2"),
-                rx.cond(
-                    S.items.length() > 0,
-                    rx.vstack(rx.foreach(S.items, _item), spacing="3", width="100%"),
-                    rx.text("Nothing is due in the next 7 days.", color_scheme="gray"),
-                ),
-            ),
-            spacing="2",
-            width="100%",
-            align="start",
+    return stack_card(
+        rx.heading("Due this week", size="5", as_="h2"),
+        rx.text(
+            "Due dates set by your cohort for the next 7 days, and anything overdue. A "
+            "submission waiting for review counts as handed in.",
+            size="2",
+            color_scheme="gray",
         ),
+        rx.cond(
+            S.failed != "",
+            rx.text(S.failed, color_scheme="red", size="2"),
+            rx.cond(
+                S.items.length() > 0,
+                rx.vstack(rx.foreach(S.items, _item), spacing="3", width="100%"),
+                rx.text("Nothing is due in the next 7 days.", color_scheme="gray"),
+            ),
+        ),
+        spacing="2",
         width="100%",
-        data_testid="due-this-week",
+        align="start",
+        testid="due-this-week",
     )

@@ -11,8 +11,9 @@ import reflex as rx
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.page_kit import once_loaded, page_column, stack_card
 from cyberhub.components.recommendations import recommendations_card
-from cyberhub.components.ui import difficulty_badge, error_callout, loading_state, page_heading
+from cyberhub.components.ui import difficulty_badge, error_callout, page_heading
 from cyberhub.pages.student_dashboard.certificates import certificates_section
 from cyberhub.pages.student_dashboard.coaching_block import coaching_block
 from cyberhub.pages.student_dashboard.due import due_section
@@ -129,39 +130,36 @@ def _scope_card() -> rx.Component:
     s = StudentDashboardState.scope
     return rx.cond(
         StudentDashboardState.has_scope,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(
-                        rx.cond(
-                            s.track_name != "",
-                            "Your " + s.track_name + " track in your programme",
-                            "Your programme",
-                        ),
-                        weight="medium",
+        stack_card(
+            rx.hstack(
+                rx.text(
+                    rx.cond(
+                        s.track_name != "",
+                        "Your " + s.track_name + " track in your programme",
+                        "Your programme",
                     ),
-                    rx.spacer(),
-                    rx.text(
-                        rx.text.strong(s.label),
-                        " missions approved · ",
-                        s.percent.to(str),
-                        "%",
-                        size="2",
-                    ),
-                    width="100%",
-                    align="center",
+                    weight="medium",
                 ),
-                rx.progress(
-                    value=s.percent,
-                    max=100,
-                    width="100%",
-                    aria_label="Progress in your programme",
+                rx.spacer(),
+                rx.text(
+                    rx.text.strong(s.label),
+                    " missions approved · ",
+                    s.percent.to(str),
+                    "%",
+                    size="2",
                 ),
-                spacing="1",
                 width="100%",
+                align="center",
             ),
+            rx.progress(
+                value=s.percent,
+                max=100,
+                width="100%",
+                aria_label="Progress in your programme",
+            ),
+            spacing="1",
             width="100%",
-            data_testid="scope-progress",
+            testid="scope-progress",
         ),
         rx.callout(
             "You are not in a programme yet, so there is no progress to count. Browse the "
@@ -180,10 +178,7 @@ def _progress_block() -> rx.Component:
         _scope_card(),
         rx.cond(
             S.tracks.length() > 0,
-            rx.card(
-                rx.vstack(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
-                width="100%",
-            ),
+            stack_card(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
             rx.cond(S.has_scope, _gray("Your programme has no published missions yet.")),
         ),
     )
@@ -207,7 +202,7 @@ def _in_progress_block() -> rx.Component:
     return _list_section(
         "In progress",
         S.in_progress,
-        rx.card(rx.vstack(rx.foreach(S.in_progress, _in_progress_row), spacing="2"), width="100%"),
+        stack_card(rx.foreach(S.in_progress, _in_progress_row), spacing="2"),
         "Nothing in progress. Drafts and submitted work show up here.",
         testid="in-progress",
     )
@@ -326,10 +321,10 @@ def content() -> rx.Component:
             "Your learning home.",
         ),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state(),
-            rx.vstack(
+            "Loading…",
+            page_column(
                 rx.cond(
                     S.welcome & ~S.has_track,
                     rx.callout(
@@ -389,27 +384,24 @@ def content() -> rx.Component:
                 certificates_section(),
                 rx.cond(
                     S.has_track,
-                    rx.card(
-                        rx.vstack(
-                            rx.text("Your track", size="1", color_scheme="gray"),
-                            rx.heading(t.name, size="6", as_="h2"),
-                            rx.text(t.tagline, weight="medium"),
-                            rx.text(t.description, color_scheme="gray"),
-                            _badges(t.careers, lambda c: rx.badge(c, variant="surface")),
-                            rx.cond(
-                                S.confidence != "",
-                                rx.link(
-                                    "Profiler confidence: ",
-                                    S.confidence,
-                                    " — see your results",
-                                    href="/onboarding/ai-profiler/results",
-                                    size="2",
-                                ),
+                    stack_card(
+                        rx.text("Your track", size="1", color_scheme="gray"),
+                        rx.heading(t.name, size="6", as_="h2"),
+                        rx.text(t.tagline, weight="medium"),
+                        rx.text(t.description, color_scheme="gray"),
+                        _badges(t.careers, lambda c: rx.badge(c, variant="surface")),
+                        rx.cond(
+                            S.confidence != "",
+                            rx.link(
+                                "Profiler confidence: ",
+                                S.confidence,
+                                " — see your results",
+                                href="/onboarding/ai-profiler/results",
+                                size="2",
                             ),
-                            spacing="2",
-                            align="start",
                         ),
-                        width="100%",
+                        spacing="2",
+                        align="start",
                     ),
                 ),
                 rx.cond(
@@ -425,8 +417,6 @@ def content() -> rx.Component:
                         rx.link("All missions in your track →", href="/missions?track=" + t.key),
                     ),
                 ),
-                spacing="4",
-                width="100%",
             ),
         ),
         width="100%",

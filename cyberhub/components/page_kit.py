@@ -1,0 +1,47 @@
+"""Small shared pieces of the pages: registering a page in one call, the column of its content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from cyberhub.components.ui import icon_button, loading_state
+from cyberhub.routes import Page, register
+from cyberhub.services.identity.permissions import Access
+
+__all__ = ["icon_button", "once_loaded", "page_column", "register_page", "stack_card"]
+
+
+def register_page(
+    route: str,
+    title: str,
+    component: Callable[[], rx.Component],
+    access: Access,
+    *on_load: Any,
+    **more: Any,
+) -> Page:
+    """Register a page: `register(Page(...))` with its loaders as the trailing arguments.
+
+    Every page module ended in the same nine-line keyword block; `more` passes the rest of
+    Page's fields (live, nav_label, nav_order, description) through unchanged."""
+    return register(Page(route, title, component, access, on_load, **more))
+
+
+def page_column(*children: rx.Component, **props: Any) -> rx.Component:
+    """The full-width column a page's content stands in, its parts a step 4 apart (`props`:
+    max_width, align, data_testid, ...)."""
+    return rx.vstack(*children, spacing="4", width="100%", **props)
+
+
+def once_loaded(loading: Any, label: str, body: rx.Component) -> rx.Component:
+    """`body` once the page's data is in; until then the spinner saying what is coming."""
+    return rx.cond(loading, loading_state(label), body)
+
+
+def stack_card(*children: rx.Component, testid: str = "", **stack_props: Any) -> rx.Component:
+    """A full-width card holding one column of `children` (`stack_props`: spacing, align, ...;
+    `testid` names the card for the tests)."""
+    card_props = {"data_testid": testid} if testid else {}
+    return rx.card(rx.vstack(*children, **stack_props), width="100%", **card_props)
