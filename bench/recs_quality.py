@@ -199,7 +199,7 @@ def make_learner(p: Persona, cohort_id: int, mentor_id: int, ids: dict[str, int]
         # The profiler answered as someone of this track would (services/admin/demo.py does the same).
         me = load_principal(s, uid)
         started = profiler.start(s, me)
-        for q in load_bank(started["version"]).questions:
+        for q in load_bank(started.version).questions:
             best = max(
                 q.options,
                 key=lambda o: (
@@ -207,8 +207,8 @@ def make_learner(p: Persona, cohort_id: int, mentor_id: int, ids: dict[str, int]
                     -max(w for t, w in o.weights.items() if t != p.track),
                 ),
             )
-            profiler.respond(s, me, started["id"], question_id=q.id, option_id=best.id)
-        result = profiler.complete(s, me, started["id"])
+            profiler.respond(s, me, started.id, question_id=q.id, option_id=best.id)
+        result = profiler.complete(s, me, started.id)
         assert result["primary_track"] == p.track, (p.id, result["primary_track"])
         for goal in p.goals:  # as a note migrates: a short title, the whole text as its why
             goals.create_goal(s, me, GoalCreate(title=goal[:GOAL_TITLE_MAX], why=goal))
