@@ -242,6 +242,30 @@ class TestSponsorFigures:
         share(session, world.student)  # granted again
         assert len(sponsorships.dashboard(session, me).cohorts[0].learners) == 1
 
+    def test_a_learners_progress_counts_a_mission_by_its_latest_attempt(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """Approved, then a second attempt sent back: the sponsor sees the roster's progress
+        (not approved any more), while the approvals per track still count the approval."""
+        fund(session, world, sponsors)
+        approve(session, world.student, world.m1, days_ago=3)
+        approve(session, world.student, world.m3, days_ago=3)
+        session.add(
+            Submission(
+                student_id=world.student.id or 0,
+                mission_id=world.m1.id or 0,
+                attempt=2,
+                status=SubmissionStatus.changes_requested,
+                submitted_at=utcnow() - timedelta(days=1),
+            )
+        )
+        session.commit()
+        share(session, world.student)
+        [c] = sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts
+        assert [(le.approved, le.published, le.progress) for le in c.learners] == [(1, 3, 33)]
+        assert c.approvals == 2
+        assert sum(w.submissions for w in c.submissions_per_week) == 3
+
     def test_a_withdrawn_enrolment_is_not_shown_even_with_consent(
         self, session: Session, world: World, sponsors: Sponsors
     ) -> None:
