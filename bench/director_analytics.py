@@ -119,6 +119,36 @@ def cases(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
     }
 
 
+def schedule(engine: Any, per_cohort: int) -> None:
+    """Every cohort of the flagship programme gets `per_cohort` due dates, all passed (one a day
+    back from yesterday), on the programme's first published missions: the at-risk list then
+    counts each learner's overdue missions (schedule.behind_schedule)."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                """
+WITH flagship AS (
+  SELECT p.id FROM programs p JOIN cohorts c ON c.program_id = p.id
+  GROUP BY p.id ORDER BY count(*) DESC LIMIT 1
+), picked AS (
+  SELECT pm.mission_id, row_number() OVER (ORDER BY pm.mission_id) AS k
+  FROM program_missions pm JOIN missions m ON m.id = pm.mission_id
+  WHERE pm.program_id = (SELECT id FROM flagship) AND m.status = 'published'
+)
+INSERT INTO cohort_due_dates (cohort_id, mission_id, due_at, updated_at)
+SELECT c.id, picked.mission_id, now() - make_interval(days => picked.k::int), now()
+FROM cohorts c, picked
+WHERE c.program_id = (SELECT id FROM flagship) AND picked.k <= :n
+ON CONFLICT (cohort_id, mission_id) DO NOTHING
+"""
+            ),
+            {"n": per_cohort},
+        )
+        conn.execute(text("ANALYZE cohort_due_dates"))
+
+
 NAMES = {
     "programme": "Programme analytics, every block, all cohorts (`program_analytics`, snapshot)",
     "live": "The same computed live (what refresh_snapshots does per programme)",
@@ -134,6 +164,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--live-n", type=int, default=5, help="samples of the live computation")
+    parser.add_argument(
+        "--due-dates",
+        type=int,
+        default=0,
+        help="give every cohort of the programme this many past due dates first (seed_scale.py "
+        "writes none; 0 leaves the schedule as it is)",
+    )
     args = parser.parse_args()
 
     from cyberhub import infra
@@ -152,6 +189,8 @@ def main() -> None:
         from cyberhub.db import normalize_url
 
         engine = create_engine(normalize_url(url), pool_size=2)
+        if args.due_dates:
+            schedule(engine, args.due_dates)
         runs = cases(lambda: Session(engine, expire_on_commit=False), random.Random(args.seed))
         rows = []
         for key, run in runs.items():

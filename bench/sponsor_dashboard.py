@@ -16,12 +16,10 @@ cohort, what /dashboard/sponsor loads) in its own transaction; also timed: one c
 (`sponsored_cohort`, GET /api/v1/sponsor/cohorts/{id}) and the CSV report. `--statements`
 times each SQL statement (mean per call), to see where the time goes.
 
-Measured 2026-12-03 (400 cohorts: 100,000 enrolments, 2,000,000 submissions; 5 funded cohorts;
-n=100) on the shared 2-core machine while five other engineers' test runs kept the load average
-at ~12: dashboard p50 512 ms / p95 829 ms, one cohort p50 99 ms / p95 172 ms, CSV p50 500 ms /
-p95 855 ms. Every statement, even a primary-key lookup, took 3-5 ms there (sub-millisecond on an
-idle machine); the dashboard runs 4 statements per funded cohort plus 2, all on indexes. The
-100 ms goal is not shown met by that run: re-measure on a quiet machine.
+Measured 2026-12-04 on a quiet machine (load average 0.9; same seed, n=100): dashboard p50 84 ms /
+p95 91 ms, one cohort 17 / 22 ms, CSV 85 / 94 ms; the dashboard runs 3 statements per funded
+cohort plus 2 (README: "Director analytics, sponsors and exports"). Under load every statement
+stretches (3-5 ms for a primary-key lookup at a load average of ~12).
 """
 
 from __future__ import annotations
