@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, loading_state, page_heading
@@ -70,10 +71,7 @@ def invitation_content() -> rx.Component:
     return page_column(
         page_heading("Invitation", "Join an organisation only if you want to."),
         error_callout(S.error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
-        ),
+        notice_callout(S.notice),
         rx.cond(
             S.loaded,
             rx.cond(

@@ -9,6 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
@@ -221,10 +222,7 @@ def notifications_content() -> rx.Component:
             wrap="wrap",
         ),
         error_callout(S.error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status", width="100%"),
-        ),
+        notice_callout(S.notice),
         rx.cond(
             S.loaded,
             rx.cond(

@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
     once_loaded,
@@ -250,10 +251,7 @@ def settings_privacy_content() -> rx.Component:
     return page_column(
         page_heading("Privacy & consents", "What you have agreed to, and when. Change it here."),
         error_callout(S.error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, full_width=False),
         once_loaded(
             S.loading,
             "Loading your consents…",

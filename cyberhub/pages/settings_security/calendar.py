@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout
 from cyberhub.formatting import when
@@ -139,10 +140,7 @@ def calendar_card() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="check", color_scheme="green", role="status"),
-        ),
+        notice_callout(S.notice, full_width=False),
         error_callout(S.error),
         rx.cond(S.url != "", _address()),
         rx.cond(
