@@ -9,6 +9,7 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import form_card, labelled_field, labelled_select_of
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import table_or
+from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import error_callout, icon_button, muted, remove_button
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
@@ -18,13 +19,7 @@ S = OrganizationState
 
 def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(m.full_name, weight="medium"),
-                rx.text(m.email, size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(two_line(m.full_name, m.email)),
         rx.table.cell(
             rx.flex(
                 rx.foreach(m.roles, lambda r: rx.badge(r, variant="surface", size="2")),

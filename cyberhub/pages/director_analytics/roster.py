@@ -12,6 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.labelled import labelled, labelled_select_of
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
+from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import muted, pager
 from cyberhub.formatting import when
 from cyberhub.pages.director_analytics.data import ALL
@@ -142,13 +143,7 @@ S = AnalyticsRosterState
 
 def _row(r: rx.Var[RosterLine]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(
-            rx.vstack(
-                rx.text(r.name, weight="medium"),
-                rx.text(r.email, size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.row_header_cell(two_line(r.name, r.email)),
         rx.table.cell(
             rx.cond(
                 r.status == "withdrawn",

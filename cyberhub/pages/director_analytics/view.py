@@ -12,6 +12,7 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
+from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, loading_state, muted, page_heading
 from cyberhub.pages.director_analytics.blocks import (
     approvals_block,
@@ -74,13 +75,7 @@ def _filters() -> rx.Component:
 
 def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(
-            rx.vstack(
-                rx.text(r.name, weight="medium"),
-                rx.text(r.email, size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.row_header_cell(two_line(r.name, r.email)),
         rx.table.cell(rx.link(r.cohort, href="/director/cohorts/" + r.cohort_id.to(str))),
         rx.table.cell(
             rx.unordered_list(rx.foreach(r.reasons, lambda x: rx.list_item(x)), margin_bottom="0")
