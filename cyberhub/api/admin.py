@@ -12,11 +12,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser, require_roles
+from cyberhub.api.deps import (
+    AdminUser,
+    CurrentUser,
+    Id,
+    MetaDep,
+    PageSize,
+    SessionDep,
+    SessionUser,
+)
 from cyberhub.models import RoleAssignment
 from cyberhub.schemas.audit import AuditPage, AuditStats
 from cyberhub.schemas.identity import ApiKeyCreated, ApiKeyPublic, ScopePublic
@@ -39,9 +47,8 @@ from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(tags=["admin"])
 
-AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
+# The admin lists cap the page number too.
 Page = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 class RoleChangeIn(BaseModel):

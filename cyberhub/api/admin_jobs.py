@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from cyberhub.api.deps import Id, MetaDep, SessionDep, require_roles
+from cyberhub.api.deps import AdminUser, Id, MetaDep, SessionDep
 from cyberhub.schemas.jobs import (
     FailureDismissed,
     FailuresPage,
@@ -19,11 +19,8 @@ from cyberhub.schemas.jobs import (
 )
 from cyberhub.services.ai import ai_jobs
 from cyberhub.services.errors import NotFound
-from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(prefix="/admin/jobs", tags=["admin"])
-
-AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
 
 
 @router.get("", response_model=JobsOverview)

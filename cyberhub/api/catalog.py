@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from cyberhub.api.deps import CurrentUser, Id, SessionDep, public
+from cyberhub.api.deps import CurrentUser, Id, Page, PageSize, SessionDep, public
 from cyberhub.models import Mission, Track
 from cyberhub.schemas.learning import (
     MissionDetailPublic,
@@ -49,8 +49,8 @@ def list_missions(
         default="",
         description="'recommended': your stored recommendations first, in their order",
     ),
-    page: int = Query(default=1, ge=1),
-    page_size: int = Query(default=catalog.PAGE_SIZE, ge=1, le=100),
+    page: Page = 1,
+    page_size: PageSize = catalog.PAGE_SIZE,
 ) -> MissionList:
     result = catalog.list_missions(
         session,

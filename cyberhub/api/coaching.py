@@ -5,11 +5,10 @@ the rules are in services/coaching/."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from cyberhub.api.deps import Id, SessionDep, require_roles
+from cyberhub.api.deps import Id, SessionDep, StudentUser
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import (
     CheckinCreate,
@@ -27,12 +26,8 @@ from cyberhub.schemas.coaching import (
     WeekSummary,
 )
 from cyberhub.services.coaching import coach, goals, habits, reflections, summary
-from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(tags=["coaching"])
-
-Learner = Annotated[Principal, Depends(require_roles("student"))]
-
 
 # -- habits ------------------------------------------------------------------------------------
 
@@ -40,7 +35,7 @@ Learner = Annotated[Principal, Depends(require_roles("student"))]
 @router.get("/coaching/habits", response_model=list[HabitPublic])
 def list_habits(
     session: SessionDep,
-    principal: Learner,
+    principal: StudentUser,
     include_archived: bool = Query(default=False, description="archived habits too"),
 ) -> list[HabitPublic]:
     """The caller's habits with their current and longest streaks."""
@@ -48,40 +43,40 @@ def list_habits(
 
 
 @router.post("/coaching/habits", status_code=201, response_model=HabitPublic)
-def create_habit(body: HabitCreate, session: SessionDep, principal: Learner) -> HabitPublic:
+def create_habit(body: HabitCreate, session: SessionDep, principal: StudentUser) -> HabitPublic:
     """Start a habit: daily, weekly or `per_week` times a week, with an optional reminder."""
     return habits.create_habit(session, principal, body)
 
 
 @router.get("/coaching/habits/{habit_id}", response_model=HabitPublic)
-def get_habit(habit_id: Id, session: SessionDep, principal: Learner) -> HabitPublic:
+def get_habit(habit_id: Id, session: SessionDep, principal: StudentUser) -> HabitPublic:
     """One of the caller's habits."""
     return habits.get_habit(session, principal, habit_id)
 
 
 @router.patch("/coaching/habits/{habit_id}", response_model=HabitPublic)
 def update_habit(
-    habit_id: Id, body: HabitUpdate, session: SessionDep, principal: Learner
+    habit_id: Id, body: HabitUpdate, session: SessionDep, principal: StudentUser
 ) -> HabitPublic:
     """Change a habit's title, cadence, reminder or skill."""
     return habits.update_habit(session, principal, habit_id, body)
 
 
 @router.delete("/coaching/habits/{habit_id}", response_model=HabitPublic)
-def archive_habit(habit_id: Id, session: SessionDep, principal: Learner) -> HabitPublic:
+def archive_habit(habit_id: Id, session: SessionDep, principal: StudentUser) -> HabitPublic:
     """Archive a habit (its check-ins and streaks stay readable)."""
     return habits.archive_habit(session, principal, habit_id)
 
 
 @router.get("/coaching/habits/{habit_id}/logs", response_model=list[CheckinPublic])
-def list_logs(habit_id: Id, session: SessionDep, principal: Learner) -> list[CheckinPublic]:
+def list_logs(habit_id: Id, session: SessionDep, principal: StudentUser) -> list[CheckinPublic]:
     """A habit's check-ins, newest first."""
     return habits.list_checkins(session, principal, habit_id)
 
 
 @router.post("/coaching/habits/{habit_id}/logs", status_code=201, response_model=CheckinPublic)
 def check_in(
-    habit_id: Id, body: CheckinCreate, session: SessionDep, principal: Learner
+    habit_id: Id, body: CheckinCreate, session: SessionDep, principal: StudentUser
 ) -> CheckinPublic:
     """Check in for today, or back-fill up to 2 days before (`day`, in your time zone). One
     check-in per period: 409 for a second one."""
@@ -92,13 +87,13 @@ def check_in(
 
 
 @router.get("/coaching/goals", response_model=list[GoalPublic])
-def list_goals(session: SessionDep, principal: Learner) -> list[GoalPublic]:
+def list_goals(session: SessionDep, principal: StudentUser) -> list[GoalPublic]:
     """The caller's goals with their progress."""
     return goals.list_goals(session, principal)
 
 
 @router.post("/coaching/goals", status_code=201, response_model=GoalPublic)
-def create_goal(body: GoalCreate, session: SessionDep, principal: Learner) -> GoalPublic:
+def create_goal(body: GoalCreate, session: SessionDep, principal: StudentUser) -> GoalPublic:
     """Set a goal; progress from linked `mission_ids`, linked `habit_ids` (each needing
     `habit_target` check-ins) or `manual_percent`."""
     return goals.create_goal(session, principal, body)
@@ -106,14 +101,14 @@ def create_goal(body: GoalCreate, session: SessionDep, principal: Learner) -> Go
 
 @router.patch("/coaching/goals/{goal_id}", response_model=GoalPublic)
 def update_goal(
-    goal_id: Id, body: GoalUpdate, session: SessionDep, principal: Learner
+    goal_id: Id, body: GoalUpdate, session: SessionDep, principal: StudentUser
 ) -> GoalPublic:
     """Change a goal's words, target date, status (active, achieved, dropped) or percentage."""
     return goals.update_goal(session, principal, goal_id, body)
 
 
 @router.delete("/coaching/goals/{goal_id}", status_code=204, response_class=Response)
-def delete_goal(goal_id: Id, session: SessionDep, principal: Learner) -> None:
+def delete_goal(goal_id: Id, session: SessionDep, principal: StudentUser) -> None:
     """Delete one of the caller's goals."""
     goals.delete_goal(session, principal, goal_id)
 
@@ -122,14 +117,14 @@ def delete_goal(goal_id: Id, session: SessionDep, principal: Learner) -> None:
 
 
 @router.get("/coaching/reflections", response_model=list[ReflectionPublic])
-def list_reflections(session: SessionDep, principal: Learner) -> list[ReflectionPublic]:
+def list_reflections(session: SessionDep, principal: StudentUser) -> list[ReflectionPublic]:
     """The caller's reflections, newest first."""
     return reflections.list_reflections(session, principal)
 
 
 @router.post("/coaching/reflections", status_code=201, response_model=ReflectionPublic)
 def add_reflection(
-    body: ReflectionCreate, session: SessionDep, principal: Learner
+    body: ReflectionCreate, session: SessionDep, principal: StudentUser
 ) -> ReflectionPublic:
     """Write a reflection (optional prompt, mood and energy 1-5; private or "mentor")."""
     return reflections.add_reflection(session, principal, body)
@@ -137,14 +132,14 @@ def add_reflection(
 
 @router.patch("/coaching/reflections/{reflection_id}", response_model=ReflectionPublic)
 def share_reflection(
-    reflection_id: Id, body: ReflectionUpdate, session: SessionDep, principal: Learner
+    reflection_id: Id, body: ReflectionUpdate, session: SessionDep, principal: StudentUser
 ) -> ReflectionPublic:
     """Share a reflection with your mentor ("mentor") or make it private again."""
     return reflections.set_visibility(session, principal, reflection_id, body.visibility)
 
 
 @router.delete("/coaching/reflections/{reflection_id}", status_code=204, response_class=Response)
-def delete_reflection(reflection_id: Id, session: SessionDep, principal: Learner) -> None:
+def delete_reflection(reflection_id: Id, session: SessionDep, principal: StudentUser) -> None:
     """Delete one of the caller's reflections."""
     reflections.delete_reflection(session, principal, reflection_id)
 
@@ -155,7 +150,7 @@ def delete_reflection(reflection_id: Id, session: SessionDep, principal: Learner
 @router.get("/coaching/summary", response_model=WeekSummary)
 def week_summary(
     session: SessionDep,
-    principal: Learner,
+    principal: StudentUser,
     week: date | None = Query(default=None, description="any day of the week (default: this)"),
 ) -> WeekSummary:
     """A week's check-ins, streaks, goal progress, reflections and missions moved, beside the
@@ -164,13 +159,13 @@ def week_summary(
 
 
 @router.get("/student/coaching/overview", response_model=CoachingOverview)
-def coaching_overview(session: SessionDep, principal: Learner) -> CoachingOverview:
+def coaching_overview(session: SessionDep, principal: StudentUser) -> CoachingOverview:
     """Everything the /coaching page shows, in one read."""
     return summary.overview(session, principal)
 
 
 @router.get("/student/coaching/ai-coach", response_model=CoachPlanPublic)
-def ai_coach(session: SessionDep, principal: Learner) -> CoachPlanPublic:
+def ai_coach(session: SessionDep, principal: StudentUser) -> CoachPlanPublic:
     """The AI coach's plan for this week, as the worker last stored it: `state` is "ready"
     (with `plan`), "preparing" (not computed yet) or "off" (AI profiling not granted)."""
     return coach.my_plan(session, principal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel import Session
 
 from cyberhub import db
@@ -139,6 +139,14 @@ SessionUser = Annotated[Principal, Depends(Require(SIGNED_IN, api_keys=False))]
 public_no_api_key = Require(PUBLIC, api_keys=False)
 # Kept for the downloads pages link to: every route now accepts the browser's session cookie.
 BrowserUser = CurrentUser
+# For routes of one role: `principal: StudentUser` (403 for anyone without the role).
+StudentUser = Annotated[Principal, Depends(require_roles("student"))]
+MentorUser = Annotated[Principal, Depends(require_roles("mentor"))]
+AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
+
+# A paged list's query parameters: `page: Page = 1, page_size: PageSize = service.PAGE_SIZE`.
+Page = Annotated[int, Query(ge=1)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 def auth_rate_limit(request: Request) -> None:

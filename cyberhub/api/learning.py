@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, require_roles
+from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, StudentUser
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.schemas.learning import (
     AttemptPublic,
@@ -23,12 +23,9 @@ from cyberhub.schemas.learning import (
     WorkStatus,
 )
 from cyberhub.services.errors import Invalid
-from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import dashboards, progress, submissions
 
 router = APIRouter(tags=["learning"])
-
-StudentUser = Annotated[Principal, Depends(require_roles("student"))]
 
 
 class WorkIn(BaseModel):

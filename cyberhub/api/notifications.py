@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from cyberhub.api.deps import CurrentUser, SessionDep
+from cyberhub.api.deps import CurrentUser, Page, PageSize, SessionDep
 from cyberhub.schemas.notifications import NotificationsMarked, NotificationsPage, NotificationsRead
 from cyberhub.services.errors import Invalid
 from cyberhub.services.messaging import notifications
@@ -16,8 +16,8 @@ router = APIRouter(tags=["notifications"])
 def list_notifications(
     session: SessionDep,
     principal: CurrentUser,
-    page: int = Query(default=1, ge=1),
-    page_size: int = Query(default=notifications.PAGE_SIZE, ge=1, le=100),
+    page: Page = 1,
+    page_size: PageSize = notifications.PAGE_SIZE,
     unread: bool = False,
 ) -> NotificationsPage:
     """The user's notifications, newest first, a page at a time (`unread` for unread only)."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cyberhub.api.deps import CurrentUser, Id, SessionDep, require_roles
+from cyberhub.api.deps import CurrentUser, Id, MentorUser, Page, PageSize, SessionDep
 from cyberhub.schemas.reviews import (
     AttemptPublic,
     CohortProgress,
@@ -21,12 +21,9 @@ from cyberhub.schemas.reviews import (
     SnippetPublic,
     Workload,
 )
-from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mentoring, progress, reviews, snippets
 
 router = APIRouter(tags=["learning"])
-
-MentorUser = Annotated[Principal, Depends(require_roles("mentor"))]
 
 
 class ReviewIn(BaseModel):
@@ -134,8 +131,8 @@ def mentor_queue(
     session: SessionDep,
     principal: MentorUser,
     bucket: str = Query(default="pending", max_length=32),
-    page: int = Query(default=1, ge=1),
-    page_size: int = Query(default=reviews.PAGE_SIZE, ge=1, le=100),
+    page: Page = 1,
+    page_size: PageSize = reviews.PAGE_SIZE,
 ) -> QueuePagePublic:
     result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=page_size)
     return QueuePagePublic(
