@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, public
+from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.certificates import (
     CertificatePublic,
     CohortClosed,
@@ -40,12 +41,7 @@ PUBLIC_VERIFY = [Depends(public)]
     "/certificates/{code}.pdf",
     dependencies=PUBLIC_VERIFY,
     response_class=Response,
-    responses={
-        200: {
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "The certificate as a PDF",
-        }
-    },
+    responses=file_or_text("The certificate as a PDF", "application/pdf"),
 )
 def certificate_pdf_file(code: Code, session: SessionDep, meta: MetaDep) -> Response:
     """The certificate as a PDF (anyone with the code; a revoked one says so)."""

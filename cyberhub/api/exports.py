@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
+from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest
 from cyberhub.services.admin import exports
 
@@ -42,15 +43,11 @@ def get_export(export_id: Id, principal: CurrentUser, session: SessionDep) -> Ex
 @router.get(
     "/exports/{export_id}/download",
     response_class=FileResponse,
-    responses={
-        200: {
-            "description": "The export's file (CSV, or a zip for your own data), as an attachment.",
-            "content": {
-                "text/csv": {"schema": {"type": "string", "format": "binary"}},
-                "application/zip": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
+    responses=file_or_text(
+        "The export's file (CSV, or a zip for your own data), as an attachment.",
+        "text/csv",
+        "application/zip",
+    ),
 )
 def download_export(
     export_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep

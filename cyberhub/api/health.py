@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cyberhub.api.deps import public
+from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.health import HealthReport
 from cyberhub.services.admin import health, metrics
 
@@ -27,12 +28,9 @@ async def get_health() -> JSONResponse:
     "/metrics",
     dependencies=[Depends(public)],
     response_class=Response,
-    responses={
-        200: {
-            "description": "Prometheus text exposition format 0.0.4.",
-            "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}},
-        }
-    },
+    responses=file_or_text(
+        "Prometheus text exposition format 0.0.4.", "text/plain; version=0.0.4", binary=False
+    ),
 )
 async def get_metrics() -> Response:
     """Prometheus text: request counts, queue depth, job outcomes and failures."""

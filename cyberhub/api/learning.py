@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, StudentUser
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
+from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.learning import (
     AttemptPublic,
     HintPublic,
@@ -154,14 +155,9 @@ def get_submission(
 @router.get(
     "/submissions/{submission_id}/file",
     response_class=FileResponse,
-    responses={
-        200: {
-            "description": "The submission's file, always as an attachment.",
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    responses=file_or_text(
+        "The submission's file, always as an attachment.", "application/octet-stream"
+    ),
 )
 def download_file(submission_id: Id, session: SessionDep, principal: BrowserUser) -> FileResponse:
     # BrowserUser: the review and mission pages link here, so the access cookie works too.

@@ -21,6 +21,7 @@ from cyberhub.api.deps import (
     public,
     request_meta,
 )
+from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.schedule import (
     CalendarFeedCreated,
     CalendarFeedStatus,
@@ -50,12 +51,9 @@ def calendar_rate_limit(request: Request) -> None:
     "/calendar/{token}.ics",
     dependencies=[Depends(public), Depends(calendar_rate_limit)],
     response_class=Response,
-    responses={
-        200: {
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
-            "description": "The user's due dates as an iCalendar file",
-        }
-    },
+    responses=file_or_text(
+        "The user's due dates as an iCalendar file", "text/calendar", binary=False
+    ),
 )
 def calendar_file(token: Token, session: SessionDep) -> Response:
     """The due dates of the feed owner's cohorts (anyone holding the secret address)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, require_roles
+from cyberhub.api.responses import file_or_text
 from cyberhub.models import Role
 from cyberhub.schemas.sponsorships import (
     SponsorDashboard,
@@ -45,12 +46,9 @@ def sponsor_cohort(
 @router.get(
     "/sponsor/report.csv",
     response_class=Response,
-    responses={
-        200: {
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-            "description": "The sponsor report: funded cohorts, then consenting learners",
-        }
-    },
+    responses=file_or_text(
+        "The sponsor report: funded cohorts, then consenting learners", "text/csv", binary=False
+    ),
 )
 def sponsor_report(session: SessionDep, principal: Principal = SPONSOR) -> Response:
     """The sponsor report as CSV (cells safe against spreadsheet formulas)."""
