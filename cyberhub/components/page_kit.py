@@ -11,7 +11,14 @@ from cyberhub.components.ui import icon_button, loading_state
 from cyberhub.routes import Page, register
 from cyberhub.services.identity.permissions import Access
 
-__all__ = ["icon_button", "once_loaded", "page_column", "register_page", "stack_card"]
+__all__ = [
+    "icon_button",
+    "once_loaded",
+    "page_column",
+    "register_page",
+    "stack_card",
+    "two_columns",
+]
 
 
 def register_page(
@@ -45,3 +52,14 @@ def stack_card(*children: rx.Component, testid: str = "", **stack_props: Any) ->
     `testid` names the card for the tests)."""
     card_props = {"data_testid": testid} if testid else {}
     return rx.card(rx.vstack(*children, **stack_props), width="100%", **card_props)
+
+
+def two_columns(*children: rx.Component, **props: Any) -> rx.Component:
+    """A full-width grid: `children` side by side on a wide screen, stacked on a phone; `props`
+    go to the grid (its gap is 1em unless it is given a gap or a spacing)."""
+    if "spacing" in props:
+        between = {"spacing": props.pop("spacing")}
+    else:
+        between = {"gap": props.pop("gap", "1em")}
+    columns = rx.breakpoints(initial="1", md="2")
+    return rx.grid(*children, columns=columns, **between, width="100%", **props)

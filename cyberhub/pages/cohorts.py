@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_page, two_columns
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
@@ -229,12 +229,7 @@ def cohorts_content() -> rx.Component:
             S.loaded,
             rx.cond(
                 S.offers.length() > 0,
-                rx.grid(
-                    rx.foreach(S.offers, _offer_card),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    gap="1em",
-                    width="100%",
-                ),
+                two_columns(rx.foreach(S.offers, _offer_card)),
                 empty_state(
                     "No cohort is open right now",
                     "No cohort takes applications at the moment. You can still read every "

@@ -10,6 +10,7 @@ from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
@@ -229,13 +230,7 @@ def admin_user_content() -> rx.Component:
                         spacing="1",
                     ),
                     notice_callout(S.notice, icon="circle_check", full_width=False),
-                    rx.grid(
-                        _profile(),
-                        _lock_state(),
-                        columns=rx.breakpoints(initial="1", md="2"),
-                        gap="1em",
-                        width="100%",
-                    ),
+                    two_columns(_profile(), _lock_state()),
                     _roles_card(),
                     _audit_card(),
                     _revoke_dialog(),

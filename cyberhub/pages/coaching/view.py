@@ -10,7 +10,7 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.labelled import kept_form, labelled_field, labelled_input
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import icon_button, once_loaded, page_column
+from cyberhub.components.page_kit import icon_button, once_loaded, page_column, two_columns
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
@@ -226,13 +226,7 @@ def coaching_content() -> rx.Component:
             rx.vstack(
                 week_section(),
                 coach_section(own=True),
-                rx.grid(
-                    _habits_section(),
-                    goals_section(),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    gap="2em",
-                    width="100%",
-                ),
+                two_columns(_habits_section(), goals_section(), gap="2em"),
                 reflections_section(),
                 spacing="5",
                 width="100%",

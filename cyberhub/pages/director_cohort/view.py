@@ -11,6 +11,7 @@ from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, icon_button, loading_state
 from cyberhub.pages.director_cohort.completion import completion_panel
@@ -137,13 +138,7 @@ def director_cohort_content() -> rx.Component:
                 enrolment_panel(),
                 completion_panel(),
                 sponsors_panel(),
-                rx.grid(
-                    _enroll_form(),
-                    _mentors(),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    gap="1em",
-                    width="100%",
-                ),
+                two_columns(_enroll_form(), _mentors()),
                 _import_form(),
                 _confirm(
                     rx.text("Withdraw ", S.withdraw_name, "?"),

@@ -10,6 +10,7 @@ import reflex as rx
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_input, labelled_select
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
@@ -210,7 +211,7 @@ def _editor() -> rx.Component:
                 _input("Title", "title", max_length=200),
                 _input("Summary", "summary", max_length=400),
                 _input("Skills (comma-separated)", "skills", max_length=1000),
-                rx.grid(
+                two_columns(
                     rx.vstack(
                         field_label("Brief (markdown)", "mission-brief"),
                         rx.text_area(
@@ -253,9 +254,6 @@ def _editor() -> rx.Component:
                         spacing="1",
                         width="100%",
                     ),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    gap="1em",
-                    width="100%",
                 ),
                 rx.heading("Rubric", size="4", as_="h3"),
                 rx.box(
@@ -295,7 +293,7 @@ def _editor() -> rx.Component:
                     type="button",
                     on_click=S.add_hint,
                 ),
-                rx.grid(
+                two_columns(
                     _checks(
                         "Prerequisites",
                         S.prereq_options,
@@ -308,9 +306,6 @@ def _editor() -> rx.Component:
                         S.toggle_nice,
                         "Choose a track first.",
                     ),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    gap="1em",
-                    width="100%",
                 ),
                 rx.hstack(
                     icon_button("save", "Save mission", type="submit", loading=S.saving),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
@@ -142,12 +143,7 @@ def exports_content() -> rx.Component:
             loading_state("Loading your exports…"),
             titled_stack(
                 "Request an export",
-                rx.grid(
-                    rx.foreach(S.choices, _choice),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    gap="1em",
-                    width="100%",
-                ),
+                two_columns(rx.foreach(S.choices, _choice)),
                 rx.heading("My exports", size="5", as_="h2", padding_top="1em"),
                 rx.cond(
                     S.items.length() > 0,

@@ -9,7 +9,13 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
+from cyberhub.components.page_kit import (
+    icon_button,
+    once_loaded,
+    page_column,
+    stack_card,
+    two_columns,
+)
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.insights.state import (
@@ -240,13 +246,7 @@ def insights_content() -> rx.Component:
         once_loaded(
             S.loading,
             "Loading your insights…",
-            rx.grid(
-                _coaching_card(),
-                _analysis_section(),
-                columns=rx.breakpoints(initial="1", md="2"),
-                gap="2em",
-                width="100%",
-            ),
+            two_columns(_coaching_card(), _analysis_section(), gap="2em"),
         ),
     )
 

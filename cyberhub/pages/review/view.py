@@ -9,6 +9,7 @@ import reflex as rx
 
 from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, loading_state, muted
@@ -100,7 +101,7 @@ def review_content() -> rx.Component:
             ),
         ),
         _claim_bar(),
-        rx.grid(
+        two_columns(
             rx.vstack(
                 _submission(),
                 rx.cond(
@@ -137,10 +138,7 @@ def review_content() -> rx.Component:
                 width="100%",
                 min_width="0",
             ),
-            # Side by side on wide screens, stacked on mobile.
-            columns=rx.breakpoints(initial="1", md="2"),
             spacing="5",
-            width="100%",
         ),
         spacing="4",
         width="100%",

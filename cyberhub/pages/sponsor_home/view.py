@@ -7,6 +7,7 @@ import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import empty_state, error_callout, loading_state, muted, page_heading
@@ -107,7 +108,7 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
             rx.text("Funded by ", c.sponsor, ": ", c.funding, size="2"),
             rx.cond(c.notes != "", rx.text(c.notes, size="2", color_scheme="gray")),
             _figures(c),
-            rx.grid(
+            two_columns(
                 rx.vstack(
                     rx.heading("Approvals per track", size="3", as_="h3"),
                     rx.cond(
@@ -132,9 +133,6 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
                     ),
                     width="100%",
                 ),
-                columns=rx.breakpoints(initial="1", md="2"),
-                gap="1em",
-                width="100%",
             ),
             _learners(c),
             spacing="3",

@@ -11,7 +11,7 @@ import reflex as rx
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.page_kit import once_loaded, page_column, stack_card
+from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.recommendations import recommendations_card
 from cyberhub.components.ui import difficulty_badge, error_callout, page_heading
 from cyberhub.pages.student_dashboard.certificates import certificates_section
@@ -372,13 +372,7 @@ def content() -> rx.Component:
                 coaching_block(),
                 due_section(),
                 recommendations_card(),
-                rx.grid(
-                    _progress_block(),
-                    _in_progress_block(),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="4",
-                    width="100%",
-                ),
+                two_columns(_progress_block(), _in_progress_block(), spacing="4"),
                 _feedback_block(),
                 _cohorts_block(),
                 certificates_section(),
