@@ -47,10 +47,12 @@ from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(tags=["admin"])
 
-# The admin lists cap the page number too.
+# The admin lists also cap the page number (deps.Page does not).
 Page = Annotated[int, Query(ge=1, le=100_000)]
 
 
+# RoleChangeIn, OrganizationIn, MemberIn and ApiKeyIn are their services' keyword arguments,
+# field for field: the routes pass them on whole (`**body.model_dump()`).
 class RoleChangeIn(BaseModel):
     role: str = Field(max_length=20)
     organization_id: int | None = None
@@ -133,7 +135,6 @@ def assign_role(
     user_id: Id, body: RoleChangeIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> RoleAssignmentPublic | Invited:
     """Give the user a role in an organization (null: global, admin role only), with a reason."""
-    # The body's fields (role, organization_id, reason) are the service's keyword arguments.
     grant = roles.assign_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
     return _granted(grant)
 
@@ -183,14 +184,7 @@ def create_organization(
     body: OrganizationIn, principal: AdminUser, session: SessionDep, meta: MetaDep
 ) -> OrganizationPublic:
     """Create an organization (admins); the slug defaults to one made from the name."""
-    org = organizations.create(
-        session,
-        principal,
-        name=body.name,
-        slug=body.slug,
-        description=body.description,
-        meta=meta,
-    )
+    org = organizations.create(session, principal, **body.model_dump(), meta=meta)
     return organizations.public(org)
 
 
@@ -222,15 +216,7 @@ def add_member(
 ) -> RoleAssignmentPublic | Invited:
     """Give a member (by email) a role in the organization; a non-member is invited instead
     (`{"invited": true, "invitation": ...}`) and gets the role on accepting."""
-    grant = organizations.add_member(
-        session,
-        principal,
-        org_id,
-        email=body.email,
-        role=body.role,
-        reason=body.reason,
-        meta=meta,
-    )
+    grant = organizations.add_member(session, principal, org_id, **body.model_dump(), meta=meta)
     return _granted(grant)
 
 
@@ -323,15 +309,7 @@ def create_api_key(
 
     Needs `password` (or, with two-step sign-in on, a current `code`): 403 without it.
     """
-    key, secret = api_keys.create(
-        session,
-        principal,
-        name=body.name,
-        scopes=body.scopes,
-        password=body.password,
-        code=body.code,
-        meta=meta,
-    )
+    key, secret = api_keys.create(session, principal, **body.model_dump(), meta=meta)
     return ApiKeyCreated(**api_keys.as_public(key, principal.email).model_dump(), secret=secret)
 
 

@@ -63,29 +63,18 @@ def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> SignupPublic:
 
     With `invite` (an invitation's token, sent to this address) the invitation is accepted in the
     same step: membership and the invited role; `organization` names what was joined."""
+    # The form's fields but `invite` are the account's, the same for both ways of signing up.
+    account = body.model_dump(exclude={"invite"})
     joined: JoinedOrganization | None = None
     if body.invite:
         user, inv = memberships.signup_with_invitation(
-            session,
-            token=body.invite,
-            email=body.email,
-            password=body.password,
-            full_name=body.full_name,
-            consents=body.consents,
-            meta=meta,
+            session, token=body.invite, **account, meta=meta
         )
         joined = JoinedOrganization(
             id=inv.organization_id, name=inv.organization_name, role=inv.role
         )
     else:
-        user = accounts.signup(
-            session,
-            email=body.email,
-            password=body.password,
-            full_name=body.full_name,
-            consents=body.consents,
-            meta=meta,
-        )
+        user = accounts.signup(session, **account, meta=meta)
     pair = accounts.start_session(session, user, meta)
     return SignupPublic(
         **pair.public().model_dump(), redirect_url="/onboarding/ai-profiler", organization=joined

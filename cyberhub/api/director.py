@@ -54,6 +54,8 @@ RoleId = Annotated[str, StringConstraints(max_length=120)]
 
 
 # -- bodies ------------------------------------------------------------------------------------
+# ProgramIn, ProgramPatch, TrackPatch, ProgramTrackPut and CohortIn are their services' keyword
+# arguments, field for field: the routes pass them on whole (`**body.model_dump()`).
 
 
 class ProgramIn(BaseModel):
@@ -161,16 +163,7 @@ def create_program(
     body: ProgramIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> ProgramPublic:
     """Create a programme (with the five tracks unless `with_tracks` is false)."""
-    p = programs.create_program(
-        session,
-        principal,
-        name=body.name,
-        organization_id=body.organization_id,
-        slug=body.slug,
-        description=body.description,
-        with_tracks=body.with_tracks,
-        meta=meta,
-    )
+    p = programs.create_program(session, principal, **body.model_dump(), meta=meta)
     return programs.program_public(p)
 
 
@@ -178,15 +171,7 @@ def create_program(
 def update_program(
     program_id: Id, body: ProgramPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> ProgramPublic:
-    p = programs.update_program(
-        session,
-        principal,
-        program_id,
-        name=body.name,
-        slug=body.slug,
-        description=body.description,
-        meta=meta,
-    )
+    p = programs.update_program(session, principal, program_id, **body.model_dump(), meta=meta)
     return programs.program_public(p)
 
 
@@ -218,17 +203,7 @@ def update_track(
 ) -> dict[str, Any]:
     """An admin edits a global track's texts (shared by every programme); directors get 403
     and set their programme's description with PUT /programs/{id}/tracks/{track_id}."""
-    t = programs.update_track(
-        session,
-        principal,
-        track_id,
-        name=body.name,
-        tagline=body.tagline,
-        description=body.description,
-        focus=body.focus,
-        careers=body.careers,
-        meta=meta,
-    )
+    t = programs.update_track(session, principal, track_id, **body.model_dump(), meta=meta)
     return catalog_track_json(t)
 
 
@@ -243,13 +218,7 @@ def set_program_track(
 ) -> ProgramTrackPublic:
     """The programme's NICE work roles (from nice_work_roles.json) and description of a track."""
     t = programs.set_program_track(
-        session,
-        principal,
-        program_id,
-        track_id,
-        nice_work_roles=body.nice_work_roles,
-        description=body.description,
-        meta=meta,
+        session, principal, program_id, track_id, **body.model_dump(), meta=meta
     )
     return programs.track_public(t)
 
@@ -289,17 +258,7 @@ def list_cohorts(
 def create_cohort(
     body: CohortIn, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> CohortPublic:
-    c = programs.create_cohort(
-        session,
-        principal,
-        body.program_id,
-        name=body.name,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        capacity=body.capacity,
-        director_id=body.director_id,
-        meta=meta,
-    )
+    c = programs.create_cohort(session, principal, **body.model_dump(), meta=meta)
     return programs.cohort_detail(session, principal, c.id or 0)
 
 

@@ -50,14 +50,8 @@ def verify_magic_link(
     body: MagicLinkVerifyIn, session: SessionDep, meta: MetaDep
 ) -> MagicLinkSignInPublic:
     """Spend the link and sign in: the login answer, plus `new_account` and `redirect_url`."""
-    use = passwordless.verify_magic_link(
-        session,
-        token=body.token,
-        meta=meta,
-        mfa_code=body.mfa_code,
-        consents=body.consents,
-        full_name=body.full_name,
-    )
+    # The body's fields are the service's keyword arguments.
+    use = passwordless.verify_magic_link(session, **body.model_dump(), meta=meta)
     pair = accounts.start_session(session, use.user, meta)
     return MagicLinkSignInPublic(
         **pair.public().model_dump(),

@@ -62,15 +62,8 @@ def release(submission_id: Id, session: SessionDep, principal: MentorUser) -> At
 def review(
     submission_id: Id, body: ReviewIn, session: SessionDep, principal: MentorUser
 ) -> ReviewOutcome:
-    result = reviews.review(
-        session,
-        principal,
-        submission_id,
-        decision=body.decision,
-        scores=dict(body.scores),
-        feedback=body.feedback,
-        comments=dict(body.comments),
-    )
+    # The body's fields are the service's keyword arguments.
+    result = reviews.review(session, principal, submission_id, **body.model_dump())
     return ReviewOutcome(
         id=submission_id,
         status=result.decision,
