@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
@@ -20,6 +22,9 @@ from cyberhub.services.identity import consents
 
 router = APIRouter(prefix="/recommendations", tags=["ai"])
 
+# `?user=`: whose list, for their mentor, a director of their organization or an admin.
+LearnerParam = Annotated[int | None, Query(ge=1, description="staff: another learner's list")]
+
 
 def _stored_or_403(
     session: SessionDep, principal: CurrentUser, user: int | None
@@ -35,7 +40,7 @@ def _stored_or_403(
 def get_recommendations(
     session: SessionDep,
     principal: CurrentUser,
-    user: int | None = Query(default=None, ge=1, description="staff: another learner's list"),
+    user: LearnerParam = None,
 ) -> list[RecommendationBrief]:
     """The caller's recommendations (or, for their mentor, a director of their organization or
     an admin, a learner's), best first, each with the reason it was chosen. Read from storage:
@@ -49,7 +54,7 @@ def get_recommendations(
 def get_unlocks(
     session: SessionDep,
     principal: CurrentUser,
-    user: int | None = Query(default=None, ge=1, description="staff: another learner's list"),
+    user: LearnerParam = None,
 ) -> list[UnlockBrief]:
     """Missions that match one of the learner's goals but are still locked, each with what
     unlocks it ("Unlocks after “…”; matches your goal “…”"). Same access as the list; kept
