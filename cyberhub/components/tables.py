@@ -1,4 +1,5 @@
-"""Tables shared by pages: a table on wide screens, a stack of cards on a phone."""
+"""Tables shared by pages: a table on wide screens, a stack of cards on a phone; and the plain
+list that stands in for a table where rows are cards."""
 
 from __future__ import annotations
 
@@ -102,4 +103,16 @@ def table_or(
     """data_table of `row(r)` for each of `rows` (a list var), or `empty` while it has none."""
     return rx.cond(
         rows.length() > 0, data_table(headers, rx.foreach(rows, row), **table_props), empty
+    )
+
+
+def list_or(rows: Any, row: Any, empty: rx.Component | str, *, spacing: str = "3") -> rx.Component:
+    """A full-width column of `row(r)` for each of `rows` (a list var), `spacing` apart, or
+    `empty` while it has none (a str is said in a grey sentence)."""
+    if isinstance(empty, str):
+        empty = rx.text(empty, color_scheme="gray")
+    return rx.cond(
+        rows.length() > 0,
+        rx.vstack(rx.foreach(rows, row), spacing=spacing, width="100%"),
+        empty,
     )

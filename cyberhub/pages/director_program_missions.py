@@ -13,6 +13,7 @@ from sqlmodel import Session
 from cyberhub.components.fields import field_label
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import heading_with_actions, section_card
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import difficulty_badge, error_callout, muted
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
@@ -224,19 +225,13 @@ def program_missions_panel() -> rx.Component:
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
-        rx.cond(
-            S.runs.length() > 0,
-            rx.vstack(rx.foreach(S.runs, _run_line), spacing="2", width="100%"),
-            rx.text("This programme runs no missions yet.", color_scheme="gray"),
-        ),
+        list_or(S.runs, _run_line, "This programme runs no missions yet.", spacing="2"),
         rx.heading("From the CyberHub library", size="3", as_="h3"),
-        rx.cond(
-            S.library.length() > 0,
-            rx.vstack(rx.foreach(S.library, _library_line), spacing="2", width="100%"),
-            rx.text(
-                "Every library mission of this programme's tracks is already in it.",
-                color_scheme="gray",
-            ),
+        list_or(
+            S.library,
+            _library_line,
+            "Every library mission of this programme's tracks is already in it.",
+            spacing="2",
         ),
         data_testid="program-missions",
     )

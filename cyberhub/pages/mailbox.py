@@ -17,6 +17,7 @@ from sqlmodel import Session
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import icon_button, register_page
 from cyberhub.components.shell import shell
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
@@ -207,9 +208,9 @@ def mailbox_content() -> rx.Component:
         rx.cond(
             S.loading & (S.messages.length() == 0),
             loading_state("Loading messages…"),
-            rx.cond(
-                S.messages.length() > 0,
-                rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%"),
+            list_or(
+                S.messages,
+                _message,
                 empty_state(
                     "No messages",
                     rx.cond(

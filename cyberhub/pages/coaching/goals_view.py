@@ -12,6 +12,8 @@ from cyberhub.components.labelled import (
 )
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button
+from cyberhub.components.sections import titled_stack
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout
 from cyberhub.pages.coaching.parts import S, choice, field_row, picker
 from cyberhub.pages.coaching.parts import hint as _hint
@@ -153,18 +155,18 @@ def _goal_form() -> rx.Component:
 
 
 def goals_section() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Goals", size="5", as_="h2"),
-        rx.cond(
-            S.goals.length() > 0,
-            rx.vstack(rx.foreach(S.goals, _goal), spacing="2", width="100%"),
+    return titled_stack(
+        "Goals",
+        list_or(
+            S.goals,
+            _goal,
             empty_state(
                 "No goals yet",
                 "What do you want to reach — a mission approved, a certificate, a first job? "
                 "Link it to a mission or a habit and its progress fills in by itself.",
             ),
+            spacing="2",
         ),
         _goal_form(),
         spacing="3",
-        width="100%",
     )

@@ -8,6 +8,8 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import kept_form, labelled, labelled_textarea
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
+from cyberhub.components.sections import titled_stack
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.coaching.parts import S
 from cyberhub.pages.coaching.parts import hint as _hint
@@ -155,14 +157,14 @@ def week_section() -> rx.Component:
 
 
 def reflections_section() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Reflections", size="5", as_="h2"),
+    return titled_stack(
+        "Reflections",
         _reflection_form(),
-        rx.cond(
-            S.reflections.length() > 0,
-            rx.vstack(rx.foreach(S.reflections, _reflection), spacing="2", width="100%"),
+        list_or(
+            S.reflections,
+            _reflection,
             _hint("Your reflections will show here. A few lines a week is plenty."),
+            spacing="2",
         ),
         spacing="3",
-        width="100%",
     )

@@ -11,7 +11,9 @@ from cyberhub.components.labelled import kept_form, labelled_field, labelled_inp
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, two_columns
+from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import guarded, shell
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.coaching.goals_view import goals_section
@@ -185,21 +187,21 @@ def _habit_form() -> rx.Component:
 
 
 def _habits_section() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Today's check-ins", size="5", as_="h2"),
+    return titled_stack(
+        "Today's check-ins",
         _hint("One click when it's done. Missed a day? You can check in up to two days late."),
-        rx.cond(
-            S.habits.length() > 0,
-            rx.vstack(rx.foreach(S.habits, _habit), spacing="2", width="100%"),
+        list_or(
+            S.habits,
+            _habit,
             empty_state(
                 "No habits yet",
                 "Start with something small you can do most days — 20 minutes in a lab, one "
                 "write-up read. Streaks grow from there.",
             ),
+            spacing="2",
         ),
         _habit_form(),
         spacing="3",
-        width="100%",
     )
 
 

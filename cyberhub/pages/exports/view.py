@@ -8,6 +8,7 @@ import reflex as rx
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import titled_stack
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
 
@@ -145,9 +146,9 @@ def exports_content() -> rx.Component:
                 "Request an export",
                 two_columns(rx.foreach(S.choices, _choice)),
                 rx.heading("My exports", size="5", as_="h2", padding_top="1em"),
-                rx.cond(
-                    S.items.length() > 0,
-                    rx.vstack(rx.foreach(S.items, _export), spacing="3", width="100%"),
+                list_or(
+                    S.items,
+                    _export,
                     empty_state("No exports yet", "The exports you request appear here."),
                 ),
                 spacing="3",

@@ -7,7 +7,7 @@ import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import section_card
-from cyberhub.components.tables import table_or
+from cyberhub.components.tables import list_or, table_or
 from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
 
 S = MenteeState
@@ -67,11 +67,7 @@ def coaching_sections() -> rx.Component:
     return rx.fragment(
         section_card(
             "Goals",
-            rx.cond(
-                S.goals.length() > 0,
-                rx.vstack(rx.foreach(S.goals, _goal), spacing="3", width="100%"),
-                rx.text("No goals set yet.", color_scheme="gray"),
-            ),
+            list_or(S.goals, _goal, "No goals set yet."),
             data_testid="mentee-goals",
         ),
         section_card(
@@ -87,13 +83,11 @@ def coaching_sections() -> rx.Component:
         ),
         section_card(
             "Reflections shared with you",
-            rx.cond(
-                S.reflections.length() > 0,
-                rx.vstack(rx.foreach(S.reflections, _reflection), spacing="4", width="100%"),
-                rx.text(
-                    "None shared. Learners choose which reflections their mentor sees.",
-                    color_scheme="gray",
-                ),
+            list_or(
+                S.reflections,
+                _reflection,
+                "None shared. Learners choose which reflections their mentor sees.",
+                spacing="4",
             ),
             data_testid="mentee-reflections",
         ),

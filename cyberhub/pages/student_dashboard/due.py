@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.page_kit import stack_card
+from cyberhub.components.tables import list_or
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.schedule import DueItem
@@ -82,11 +83,7 @@ def due_section() -> rx.Component:
         rx.cond(
             S.failed != "",
             rx.text(S.failed, color_scheme="red", size="2"),
-            rx.cond(
-                S.items.length() > 0,
-                rx.vstack(rx.foreach(S.items, _item), spacing="3", width="100%"),
-                rx.text("Nothing is due in the next 7 days.", color_scheme="gray"),
-            ),
+            list_or(S.items, _item, "Nothing is due in the next 7 days."),
         ),
         spacing="2",
         width="100%",
