@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars import Var
 
@@ -204,9 +206,20 @@ def shell(*children: rx.Component) -> rx.Component:
     )
 
 
-def forbidden_view() -> rx.Component:
+def dead_end_view(
+    title: Any, *body: rx.Component, testid: str, padded: bool = True
+) -> rx.Component:
+    """What stands in for a page that can't be shown (not found, no access): its h1 saying so,
+    then `body` (why, in grey, and the links onwards); `padded` leaves room above and below."""
+    padding = {"padding_y": "3em"} if padded else {}
     return rx.vstack(
-        rx.heading("403 — You don't have access to this page", size="7", as_="h1"),
+        rx.heading(title, size="7", as_="h1"), *body, spacing="4", data_testid=testid, **padding
+    )
+
+
+def forbidden_view() -> rx.Component:
+    return dead_end_view(
+        "403 — You don't have access to this page",
         rx.text(
             "Your account doesn't include the role this page needs. If you think that's a mistake, "
             "ask an administrator to review your roles.",
@@ -216,9 +229,7 @@ def forbidden_view() -> rx.Component:
             link_button("Go to your dashboard", href="/dashboard"),
             link_button("Home", variant="soft", href="/"),
         ),
-        spacing="4",
-        padding_y="3em",
-        data_testid="forbidden",
+        testid="forbidden",
     )
 
 

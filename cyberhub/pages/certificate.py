@@ -8,7 +8,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, register_page
-from cyberhub.components.shell import shell
+from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.components.ui import loading_state
 from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
@@ -123,12 +123,12 @@ def _certificate() -> rx.Component:
 
 
 def _not_found() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Certificate not found", size="7", as_="h1"),
+    return dead_end_view(
+        "Certificate not found",
         rx.text(S.error, color_scheme="gray"),
         link_button("Go home", href="/"),
-        spacing="4",
-        data_testid="certificate-not-found",
+        testid="certificate-not-found",
+        padded=False,
     )
 
 

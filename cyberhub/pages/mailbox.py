@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import icon_button, register_page
-from cyberhub.components.shell import shell
+from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
 from cyberhub.formatting import when
@@ -184,15 +184,11 @@ def _filters() -> rx.Component:
 
 
 def _forbidden() -> rx.Component:
-    return rx.vstack(
-        rx.heading(
-            MailboxState.refusal + " — The dev mailbox is not available", size="7", as_="h1"
-        ),
+    return dead_end_view(
+        MailboxState.refusal + " — The dev mailbox is not available",
         rx.text(MailboxState.error, color_scheme="gray"),
         link_button("Home", href="/"),
-        spacing="4",
-        padding_y="3em",
-        data_testid="forbidden",
+        testid="forbidden",
     )
 
 

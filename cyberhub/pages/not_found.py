@@ -6,7 +6,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import shell
+from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.routes import PUBLIC
 
 ROUTE = "404"
@@ -14,8 +14,8 @@ ROUTE = "404"
 
 def not_found_page() -> rx.Component:
     return shell(
-        rx.vstack(
-            rx.heading("404 — Page not found", size="7", as_="h1"),
+        dead_end_view(
+            "404 — Page not found",
             rx.text(
                 "We couldn't find that page. It may have moved, or the link may be mistyped.",
                 color_scheme="gray",
@@ -24,9 +24,7 @@ def not_found_page() -> rx.Component:
                 link_button("Go home", href="/"),
                 link_button("Browse missions", variant="soft", href="/missions"),
             ),
-            spacing="4",
-            padding_y="3em",
-            data_testid="not-found",
+            testid="not-found",
         )
     )
 

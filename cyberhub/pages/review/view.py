@@ -11,7 +11,7 @@ from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import dead_end_view, guarded, shell
 from cyberhub.components.ui import empty_state, loading_state, muted
 from cyberhub.pages.review.form import _claim_bar, _review_form
 from cyberhub.pages.review.state import ROUTE, ReviewState
@@ -55,17 +55,15 @@ def _earlier() -> rx.Component:
 
 
 def _denied() -> rx.Component:
-    return rx.vstack(
-        rx.heading("403 — You can't review this submission", size="7", as_="h1"),
+    return dead_end_view(
+        "403 — You can't review this submission",
         rx.text(ReviewState.denied, color_scheme="gray"),
         rx.text(
             "Mentors review the work of the students in the cohorts they serve.",
             color_scheme="gray",
         ),
         link_button("Back to the review queue", href="/dashboard/mentor"),
-        spacing="4",
-        padding_y="3em",
-        data_testid="forbidden",
+        testid="forbidden",
     )
 
 
