@@ -99,21 +99,22 @@ def list_roles(principal: CurrentUser) -> list[RolePublic]:
     return roles.list_roles()
 
 
+class UserSearchQuery(BaseModel):
+    """GET /users' query parameters: a users.UserQuery, field for field."""
+
+    q: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=20)
+    organization_id: int | None = None
+    page: Page = 1
+    page_size: PageSize = users.PAGE_SIZE
+
+
 @router.get("/users", response_model=UsersPage)
 def search_users(
-    principal: AdminUser,
-    session: SessionDep,
-    q: Annotated[str, Query(max_length=200)] = "",
-    role: Annotated[str, Query(max_length=20)] = "",
-    organization_id: int | None = None,
-    page: Page = 1,
-    page_size: PageSize = users.PAGE_SIZE,
+    principal: AdminUser, session: SessionDep, query: Annotated[UserSearchQuery, Query()]
 ) -> UsersPage:
     """Search accounts by email or name, filter by role and organization (admins)."""
-    query = users.UserQuery(
-        q=q, role=role, organization_id=organization_id, page=page, page_size=page_size
-    )
-    return users.search_users(session, principal, query)
+    return users.search_users(session, principal, users.UserQuery(**query.model_dump()))
 
 
 @router.get("/users/{user_id}", response_model=UserDetail)
@@ -239,34 +240,26 @@ def remove_member(
 # -- audit log ---------------------------------------------------------------------------------
 
 
+class AuditQuery(BaseModel):
+    """GET /audit-logs' query parameters: audit_log.search's keyword arguments."""
+
+    actor_id: int | None = None
+    actor_email: str = Field(default="", max_length=320)
+    action: str = Field(default="", max_length=64)
+    target_type: str = Field(default="", max_length=32)
+    target_id: str = Field(default="", max_length=64)
+    date_from: date | None = None
+    date_to: date | None = None
+    page: Page = 1
+    page_size: PageSize = audit_log.PAGE_SIZE
+
+
 @router.get("/audit-logs", response_model=AuditPage)
 def search_audit_logs(
-    principal: AdminUser,
-    session: SessionDep,
-    actor_id: int | None = None,
-    actor_email: Annotated[str, Query(max_length=320)] = "",
-    action: Annotated[str, Query(max_length=64)] = "",
-    target_type: Annotated[str, Query(max_length=32)] = "",
-    target_id: Annotated[str, Query(max_length=64)] = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    page: Page = 1,
-    page_size: PageSize = audit_log.PAGE_SIZE,
+    principal: AdminUser, session: SessionDep, query: Annotated[AuditQuery, Query()]
 ) -> AuditPage:
     """Audit entries, newest first; every filter optional, dates inclusive (UTC)."""
-    return audit_log.search(
-        session,
-        principal,
-        actor_id=actor_id,
-        actor_email=actor_email,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        date_from=date_from,
-        date_to=date_to,
-        page=page,
-        page_size=page_size,
-    )
+    return audit_log.search(session, principal, **query.model_dump())
 
 
 @router.get("/audit-logs/actions", response_model=list[str])

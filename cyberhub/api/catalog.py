@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from cyberhub.api.deps import CurrentUser, Id, Page, PageSize, SessionDep, public
 from cyberhub.models import Mission, Track
@@ -34,38 +35,29 @@ def list_tracks(session: SessionDep) -> list[TrackPublic]:
     return [TrackPublic.model_validate(t) for t in catalog.list_tracks(session)]
 
 
-@router.get("/missions", response_model=MissionList)
-def list_missions(
-    session: SessionDep,
-    principal: CurrentUser,
-    track: str = Query(default="", max_length=32),
-    difficulty: int | None = Query(default=None, ge=1, le=5),
-    skill: str = Query(default="", max_length=80),
-    q: str = Query(default="", max_length=200),
-    status: str = Query(
+class MissionQuery(BaseModel):
+    """GET /missions' query parameters: a catalog.MissionFilter, field for field."""
+
+    track: str = Field(default="", max_length=32)
+    difficulty: int | None = Field(default=None, ge=1, le=5)
+    skill: str = Field(default="", max_length=80)
+    q: str = Field(default="", max_length=200)
+    status: str = Field(
         default="", max_length=20, description="your progress: " + ", ".join(catalog.STATUS_FILTERS)
-    ),
-    sort: Literal["", "recommended"] = Query(
+    )
+    sort: Literal["", "recommended"] = Field(
         default="",
         description="'recommended': your stored recommendations first, in their order",
-    ),
-    page: Page = 1,
-    page_size: PageSize = catalog.PAGE_SIZE,
-) -> MissionList:
-    result = catalog.list_missions(
-        session,
-        principal,
-        catalog.MissionFilter(
-            track=track,
-            difficulty=difficulty,
-            skill=skill,
-            q=q,
-            status=status,
-            sort=sort,
-            page=page,
-            page_size=page_size,
-        ),
     )
+    page: Page = 1
+    page_size: PageSize = catalog.PAGE_SIZE
+
+
+@router.get("/missions", response_model=MissionList)
+def list_missions(
+    session: SessionDep, principal: CurrentUser, query: Annotated[MissionQuery, Query()]
+) -> MissionList:
+    result = catalog.list_missions(session, principal, catalog.MissionFilter(**query.model_dump()))
     return MissionList(
         items=[
             MissionListItem(
