@@ -6,7 +6,29 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.ui import icon_button
+
 
 def field_label(text: Any, for_id: Any) -> rx.Component:
     """A visible <label> for the input with id `for_id`."""
     return rx.el.label(text, html_for=for_id, font_weight="500")
+
+
+def copyable_input(field_id: str, value: Any, testid: str) -> rx.Component:
+    """A full-width read-only input showing `value` (a secret, an address) in monospace, to be
+    selected or copied."""
+    return rx.input(
+        id=field_id,
+        value=value,
+        read_only=True,
+        width="100%",
+        font_family="monospace",
+        data_testid=testid,
+    )
+
+
+def copy_button(text: str, value: Any, toast: str) -> rx.Component:
+    """A soft "copy" button: `value` goes to the clipboard and a `toast` says what to do next."""
+    return icon_button(
+        "copy", text, variant="soft", on_click=[rx.set_clipboard(value), rx.toast(toast)]
+    )

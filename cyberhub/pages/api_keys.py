@@ -10,7 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.dialogs import action_dialog
-from cyberhub.components.fields import field_label
+from cyberhub.components.fields import copy_button, copyable_input, field_label
 from cyberhub.components.labelled import titled_form_card
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_page
@@ -223,23 +223,10 @@ def _secret_dialog() -> rx.Component:
             ),
             rx.vstack(
                 rx.el.label("Secret of ", S.secret_name, html_for="key-secret", font_weight="500"),
-                rx.input(
-                    id="key-secret",
-                    value=S.secret,
-                    read_only=True,
-                    width="100%",
-                    font_family="monospace",
-                    data_testid="api-key-secret",
-                ),
+                copyable_input("key-secret", S.secret, "api-key-secret"),
                 rx.hstack(
-                    icon_button(
-                        "copy",
-                        "Copy to clipboard",
-                        variant="soft",
-                        on_click=[
-                            rx.set_clipboard(S.secret),
-                            rx.toast("Copied. Paste it where you keep secrets."),
-                        ],
+                    copy_button(
+                        "Copy to clipboard", S.secret, "Copied. Paste it where you keep secrets."
                     ),
                     rx.dialog.close(rx.button("I've stored it — close")),
                     justify="end",

@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.fields import copy_button, copyable_input, field_label
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout
@@ -87,23 +88,10 @@ S = CalendarFeedState
 
 def _address() -> rx.Component:
     return rx.vstack(
-        rx.el.label("Your calendar address", html_for="calendar-url", font_weight="500"),
-        rx.input(
-            id="calendar-url",
-            value=S.url,
-            read_only=True,
-            width="100%",
-            font_family="monospace",
-            data_testid="calendar-url",
-        ),
-        icon_button(
-            "copy",
-            "Copy the address",
-            variant="soft",
-            on_click=[
-                rx.set_clipboard(S.url),
-                rx.toast("Copied. Add it to your calendar app as a subscription."),
-            ],
+        field_label("Your calendar address", "calendar-url"),
+        copyable_input("calendar-url", S.url, "calendar-url"),
+        copy_button(
+            "Copy the address", S.url, "Copied. Add it to your calendar app as a subscription."
         ),
         spacing="2",
         width="100%",
