@@ -32,3 +32,30 @@ def copy_button(text: str, value: Any, toast: str) -> rx.Component:
     return icon_button(
         "copy", text, variant="soft", on_click=[rx.set_clipboard(value), rx.toast(toast)]
     )
+
+
+def search_form(
+    label: rx.Component, field_id: str, placeholder: str, query: Any, on_submit: Any
+) -> rx.Component:
+    """A search box (its `label` above, a Search button beside) sending `q` to `on_submit`;
+    `query` is the search in the URL: Back/forward restore another one, and a new key redraws
+    the box with it."""
+    return rx.form(
+        rx.vstack(
+            label,
+            rx.hstack(
+                rx.input(
+                    id=field_id,
+                    name="q",
+                    placeholder=placeholder,
+                    default_value=query,
+                    key=query,
+                    type="search",
+                    max_length=200,
+                ),
+                icon_button("search", "Search", type="submit"),
+            ),
+            spacing="1",
+        ),
+        on_submit=on_submit,
+    )

@@ -6,14 +6,13 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.fields import field_label
+from cyberhub.components.fields import field_label, search_form
 from cyberhub.components.labelled import labelled
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     difficulty_badge,
     difficulty_label,
     empty_state,
-    icon_button,
     muted,
     pager,
 )
@@ -100,24 +99,12 @@ def _filter() -> rx.Component:
     item = rx.select.item
     return rx.vstack(
         rx.flex(
-            rx.form(
-                rx.vstack(
-                    field_label("Search missions", "missions-search"),
-                    rx.hstack(
-                        rx.input(
-                            id="missions-search",
-                            name="q",
-                            placeholder="Title or skill",
-                            default_value=S.query,
-                            key=S.query,  # Back restores another search: redraw the box with it
-                            type="search",
-                            max_length=200,
-                        ),
-                        icon_button("search", "Search", type="submit"),
-                    ),
-                    spacing="1",
-                ),
-                on_submit=S.search,
+            search_form(
+                field_label("Search missions", "missions-search"),
+                "missions-search",
+                "Title or skill",
+                S.query,
+                S.search,
             ),
             _select(
                 "Status",

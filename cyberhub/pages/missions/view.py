@@ -5,8 +5,8 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.combobox import combobox
+from cyberhub.components.fields import search_form
 from cyberhub.components.learning import status_badge
-from cyberhub.components.page_kit import icon_button
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     difficulty_badge,
@@ -93,27 +93,12 @@ def _select(label: str, value: rx.Var[str], on_change: Any, options: Any, id_: s
 def _filters() -> rx.Component:
     S = MissionCatalogState
     return rx.flex(
-        rx.form(
-            rx.vstack(
-                rx.el.label(
-                    "Search", html_for="mission-search", font_size="0.85em", font_weight="500"
-                ),
-                rx.hstack(
-                    rx.input(
-                        id="mission-search",
-                        name="q",
-                        placeholder="e.g. phishing, YARA, risk",
-                        default_value=S.query,
-                        # Back/forward restore another search: a new key redraws the box with it.
-                        key=S.query,
-                        type="search",
-                        max_length=200,
-                    ),
-                    icon_button("search", "Search", type="submit"),
-                ),
-                spacing="1",
-            ),
-            on_submit=S.search,
+        search_form(
+            rx.el.label("Search", html_for="mission-search", font_size="0.85em", font_weight="500"),
+            "mission-search",
+            "e.g. phishing, YARA, risk",
+            S.query,
+            S.search,
         ),
         _select(
             "Track",
