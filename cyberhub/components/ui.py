@@ -99,17 +99,18 @@ def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
     )
 
 
-def remove_button(name: rx.Var[str], on_click: Any) -> rx.Component:
-    """A table row's red "Remove" button, labelled "Remove <name>" for screen readers; on_click
-    should open a confirmation, not remove at once."""
+def danger_button(text: str, aria_label: Any, on_click: Any, **props: Any) -> rx.Component:
+    """A table row's soft red button for an action that takes something away (Remove, Revoke,
+    Withdraw, ...), named by `aria_label` for screen readers; on_click should open a
+    confirmation, not act at once (`props`: size, type)."""
     return rx.button(
-        "Remove",
-        variant="soft",
-        color_scheme="red",
-        size="2",
-        on_click=on_click,
-        aria_label="Remove " + name,
+        text, variant="soft", color_scheme="red", on_click=on_click, aria_label=aria_label, **props
     )
+
+
+def remove_button(name: rx.Var[str], on_click: Any) -> rx.Component:
+    """A table row's red "Remove" button, labelled "Remove <name>" for screen readers."""
+    return danger_button("Remove", "Remove " + name, on_click, size="2")
 
 
 def muted(*children: Any, size: str = "2", **props: Any) -> rx.Component:

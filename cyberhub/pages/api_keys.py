@@ -17,6 +17,7 @@ from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
+    danger_button,
     empty_state,
     error_callout,
     icon_button,
@@ -267,13 +268,8 @@ def _key_row(k: rx.Var[KeyRow]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 active,
-                rx.button(
-                    "Revoke",
-                    variant="soft",
-                    color_scheme="red",
-                    size="2",
-                    on_click=ApiKeysState.ask_revoke(k.id, k.name),
-                    aria_label="Revoke " + k.name,
+                danger_button(
+                    "Revoke", "Revoke " + k.name, ApiKeysState.ask_revoke(k.id, k.name), size="2"
                 ),
                 rx.badge("revoked ", k.revoked_at, color_scheme="gray"),
             )

@@ -13,7 +13,13 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_page, two_columns
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import (
+    danger_button,
+    empty_state,
+    error_callout,
+    loading_state,
+    page_heading,
+)
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
@@ -186,13 +192,7 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
                 ),
                 rx.cond(
                     o.can_withdraw,
-                    rx.button(
-                        "Withdraw",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=S.ask_withdraw(o.id),
-                        aria_label="Withdraw from " + o.name,
-                    ),
+                    danger_button("Withdraw", "Withdraw from " + o.name, S.ask_withdraw(o.id)),
                 ),
                 spacing="2",
             ),

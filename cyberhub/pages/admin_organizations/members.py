@@ -10,7 +10,7 @@ from cyberhub.components.labelled import form_card, labelled_field, labelled_sel
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import error_callout, icon_button, muted, remove_button
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted, remove_button
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
 
@@ -101,13 +101,11 @@ def _invitation_row(i: rx.Var[InvitationRow]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 i.status == "pending",
-                rx.button(
+                danger_button(
                     "Revoke",
+                    "Revoke the invitation to " + i.email,
+                    OrganizationState.revoke_invitation(i.id),
                     size="2",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=OrganizationState.revoke_invitation(i.id),
-                    aria_label="Revoke the invitation to " + i.email,
                 ),
             )
         ),

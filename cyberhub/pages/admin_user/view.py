@@ -14,7 +14,13 @@ from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import empty_state, error_callout, icon_button, loading_state
+from cyberhub.components.ui import (
+    danger_button,
+    empty_state,
+    error_callout,
+    icon_button,
+    loading_state,
+)
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
 
@@ -88,13 +94,11 @@ def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
             rx.text(g.created_at, size="1", color_scheme="gray"),
         ),
         rx.table.cell(
-            rx.button(
+            danger_button(
                 "Revoke",
-                variant="soft",
-                color_scheme="red",
+                "Revoke " + g.role + " in " + g.organization,
+                AdminUserState.ask_revoke(g.role, g.organization_id),
                 size="2",
-                on_click=AdminUserState.ask_revoke(g.role, g.organization_id),
-                aria_label="Revoke " + g.role + " in " + g.organization,
             )
         ),
     )

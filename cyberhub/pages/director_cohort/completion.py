@@ -14,7 +14,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import error_callout, icon_button, muted
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.formatting import when
 from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
@@ -156,12 +156,10 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.cond(
                 r["revoked"].to(bool),
                 rx.fragment(),
-                rx.button(
+                danger_button(
                     "Revoke",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_revoke(r["id"].to(int), r["name"].to(str)),
-                    aria_label="Revoke the certificate of " + r["name"].to(str),
+                    "Revoke the certificate of " + r["name"].to(str),
+                    S.ask_revoke(r["id"].to(int), r["name"].to(str)),
                 ),
             )
         ),

@@ -15,7 +15,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import error_callout, muted
+from cyberhub.components.ui import danger_button, error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
@@ -219,14 +219,7 @@ def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                     on_click=S.approve(r["id"].to(int)),
                     aria_label="Approve " + name,
                 ),
-                rx.button(
-                    "Reject",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_reject(r),
-                    aria_label="Reject " + name,
-                ),
+                danger_button("Reject", "Reject " + name, S.ask_reject(r), size="1"),
                 spacing="2",
             )
         ),
@@ -241,13 +234,8 @@ def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.table.cell(name),
         rx.table.cell(r["student_email"].to(str)),
         rx.table.cell(
-            rx.button(
-                "Remove",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                on_click=S.ask_reject(r),
-                aria_label="Remove " + name + " from the waitlist",
+            danger_button(
+                "Remove", "Remove " + name + " from the waitlist", S.ask_reject(r), size="1"
             )
         ),
     )

@@ -13,7 +13,14 @@ from cyberhub.components.labelled import labelled_field, titled_form_card
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, remove_button
+from cyberhub.components.ui import (
+    danger_button,
+    empty_state,
+    error_callout,
+    icon_button,
+    muted,
+    remove_button,
+)
 from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.schemas.director import CohortMentorPublic
@@ -95,13 +102,11 @@ def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.button(
+            danger_button(
                 "Withdraw",
-                variant="soft",
-                color_scheme="red",
+                "Withdraw " + r["name"].to(str),
+                DirectorCohortState.ask_withdraw(r),
                 size="2",
-                on_click=DirectorCohortState.ask_withdraw(r),
-                aria_label="Withdraw " + r["name"].to(str),
             )
         ),
     )

@@ -18,7 +18,7 @@ from cyberhub.components.labelled import labelled_input, labelled_select, labell
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import error_callout, icon_button
+from cyberhub.components.ui import danger_button, error_callout, icon_button
 from cyberhub.formatting import when
 from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.schemas.sponsorships import (
@@ -228,12 +228,10 @@ def _table_row(r: rx.Var[SponsorshipRow]) -> rx.Component:
                     on_click=S.start_edit(r.id),
                     aria_label="Edit the sponsorship by " + r.sponsor,
                 ),
-                rx.button(
+                danger_button(
                     "Remove",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_remove(r.id, r.sponsor),
-                    aria_label="Remove the sponsorship by " + r.sponsor,
+                    "Remove the sponsorship by " + r.sponsor,
+                    S.ask_remove(r.id, r.sponsor),
                 ),
                 spacing="2",
             )

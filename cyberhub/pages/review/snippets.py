@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.ui import error_callout, icon_button, muted
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.formatting import when
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.services.learning import snippets
@@ -164,14 +164,8 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
             ),
             rx.cond(
                 s.mine,
-                rx.button(
-                    "Delete",
-                    type="button",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_delete(s.id),
-                    aria_label="Delete this snippet",
+                danger_button(
+                    "Delete", "Delete this snippet", S.ask_delete(s.id), size="1", type="button"
                 ),
             ),
             align="center",
