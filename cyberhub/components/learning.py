@@ -288,3 +288,15 @@ def _attempt_card(
         width="100%",
         data_testid="attempt",
     )
+
+
+def learner_progress(percent: Any, approved: Any, published: Any, name: Any) -> rx.Component:
+    """A learner's progress in a table cell: a short bar over "40% · 2 of 5 missions" (their
+    approved missions among those published); the bar is named after the learner."""
+    return rx.vstack(
+        rx.progress(value=percent, width="8em", aria_label="Progress of " + name),
+        rx.text(
+            percent, "% · ", approved, " of ", published, " missions", size="1", color_scheme="gray"
+        ),
+        spacing="1",
+    )

@@ -10,6 +10,7 @@ from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_field, titled_form_card
+from cyberhub.components.learning import learner_progress
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -74,26 +75,7 @@ def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                 ),
             ),
         ),
-        rx.table.cell(
-            rx.vstack(
-                rx.progress(
-                    value=progress,
-                    width="8em",
-                    aria_label="Progress of " + r["name"].to(str),
-                ),
-                rx.text(
-                    progress,
-                    "% · ",
-                    r["approved"],
-                    " of ",
-                    r["published"],
-                    " missions",
-                    size="1",
-                    color_scheme="gray",
-                ),
-                spacing="1",
-            )
-        ),
+        rx.table.cell(learner_progress(progress, r["approved"], r["published"], r["name"].to(str))),
         rx.table.cell(
             rx.cond(
                 DirectorCohortState.mentors.length() > 0,

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.learning import decision_badge, status_badge
+from cyberhub.components.learning import decision_badge, learner_progress, status_badge
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -200,20 +200,7 @@ def _mentee_row(m: rx.Var[MenteeRow]) -> rx.Component:
         rx.table.cell(two_line(rx.link(m.name, href="/mentees/" + m.id.to_string()), m.email)),
         rx.table.cell(rx.text(m.cohort_name, size="2")),
         rx.table.cell(
-            rx.vstack(
-                rx.progress(value=percent, width="8em", aria_label="Progress of " + m.name.to(str)),
-                rx.text(
-                    percent.to(str),
-                    "% · ",
-                    m.approved.to(str),
-                    " of ",
-                    m.published.to(str),
-                    " missions",
-                    size="1",
-                    color_scheme="gray",
-                ),
-                spacing="1",
-            )
+            learner_progress(percent, m.approved.to(str), m.published.to(str), m.name.to(str))
         ),
         rx.table.cell(
             rx.vstack(
