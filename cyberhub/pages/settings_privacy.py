@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
@@ -222,27 +223,17 @@ def _history_row(h: rx.Var[ConsentChange]) -> rx.Component:
 
 def _confirm_ai_dialog() -> rx.Component:
     S = PrivacyState
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Withdraw AI profiling?"),
-            rx.alert_dialog.description(
-                "Every AI feature stops for you at once: the career profiler, AI track and "
-                "mission suggestions, and automated feedback. Nothing new is analysed by AI. "
-                "The rest of CyberHub keeps working, and mentors still review your work. You can "
-                "turn it back on any time."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep AI profiling", variant="soft")),
-                rx.alert_dialog.action(
-                    rx.button("Withdraw", color_scheme="red", on_click=S.withdraw_ai)
-                ),
-                justify="end",
-                spacing="3",
-                padding_top="1em",
-            ),
-        ),
+    return confirm_dialog(
+        "Withdraw AI profiling?",
+        "Every AI feature stops for you at once: the career profiler, AI track and mission "
+        "suggestions, and automated feedback. Nothing new is analysed by AI. The rest of "
+        "CyberHub keeps working, and mentors still review your work. You can turn it back on any "
+        "time.",
+        confirm="Withdraw",
+        on_confirm=S.withdraw_ai,
         open=S.confirm_ai_off,
         on_open_change=S.set_confirm_ai_off,
+        cancel="Keep AI profiling",
     )
 
 

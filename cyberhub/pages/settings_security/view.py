@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded, shell
@@ -187,10 +188,8 @@ def _code_dialog(
                 rx.vstack(
                     error_callout(S.dialog_error),
                     _code_input(field_id, "Authentication or recovery code", f"{field_id}-help"),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                    dialog_actions(
                         rx.button(action, type="submit", color_scheme=color, loading=S.busy),
-                        justify="end",
                         width="100%",
                     ),
                     spacing="3",
@@ -284,15 +283,13 @@ def _sessions_card() -> rx.Component:
                 ),
                 rx.vstack(
                     error_callout(S.dialog_error),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", type="button")),
+                    dialog_actions(
                         rx.button(
                             "Sign out everywhere",
                             color_scheme="red",
                             loading=S.busy,
                             on_click=S.sign_out_everywhere,
                         ),
-                        justify="end",
                         width="100%",
                     ),
                     spacing="3",
