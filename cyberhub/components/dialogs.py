@@ -53,6 +53,30 @@ def action_dialog(
     )
 
 
+def _fields_then_actions(*fields: rx.Component, confirm: rx.Component) -> rx.Component:
+    """A dialog's `fields` (the first usually the error callout) over Cancel and `confirm`."""
+    return rx.vstack(*fields, dialog_actions(confirm, width="100%"), spacing="2", margin_top="1em")
+
+
+def fields_dialog(
+    title: rx.Component,
+    description: rx.Component,
+    *fields: rx.Component,
+    confirm: rx.Component,
+    is_open: rx.Var[bool],
+    on_open_change: Any,
+) -> rx.Component:
+    """An alert dialog of `fields` (no form: each sends its own change), then Cancel and
+    `confirm` (a button that acts by itself)."""
+    return _alert(
+        title,
+        description,
+        _fields_then_actions(*fields, confirm=confirm),
+        is_open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
 def form_dialog(
     title: rx.Component,
     description: rx.Component,
@@ -65,9 +89,7 @@ def form_dialog(
     """An alert dialog holding a form: its `fields` (the first usually the error callout), then
     Cancel and `save` (a submit button); what was typed stays when the submit is refused."""
     form = rx.form(
-        rx.vstack(*fields, dialog_actions(save, width="100%"), spacing="2", margin_top="1em"),
-        on_submit=on_submit,
-        reset_on_submit=False,
+        _fields_then_actions(*fields, confirm=save), on_submit=on_submit, reset_on_submit=False
     )
     return _alert(title, description, form, is_open=is_open, on_open_change=on_open_change)
 

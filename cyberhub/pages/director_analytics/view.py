@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.dialogs import dialog_actions, form_dialog
+from cyberhub.components.dialogs import fields_dialog, form_dialog
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled, labelled_select, labelled_select_of
 from cyberhub.components.link_button import link_button
@@ -158,29 +158,23 @@ def _nudge_dialog() -> rx.Component:
 
 def _mentor_dialog() -> rx.Component:
     t = S.mentor_target
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Mentor for ", t["name"].to(str)),
-            rx.alert_dialog.description(
-                "Mentors serving ", t["cohort"].to(str), " (mentees of capacity).", size="2"
-            ),
-            rx.vstack(
-                error_callout(S.mentor_error),
-                labelled_select(
-                    "Mentor",
-                    "an-mentor",
-                    S.mentor_options,
-                    S.mentor_choice,
-                    S.set_mentor_choice,
-                    placeholder="Choose a mentor",
-                    full_width=True,
-                ),
-                dialog_actions(rx.button("Assign", on_click=S.assign_mentor), width="100%"),
-                spacing="2",
-                margin_top="1em",
-            ),
+    return fields_dialog(
+        rx.alert_dialog.title("Mentor for ", t["name"].to(str)),
+        rx.alert_dialog.description(
+            "Mentors serving ", t["cohort"].to(str), " (mentees of capacity).", size="2"
         ),
-        open=S.mentor_open,
+        error_callout(S.mentor_error),
+        labelled_select(
+            "Mentor",
+            "an-mentor",
+            S.mentor_options,
+            S.mentor_choice,
+            S.set_mentor_choice,
+            placeholder="Choose a mentor",
+            full_width=True,
+        ),
+        confirm=rx.button("Assign", on_click=S.assign_mentor),
+        is_open=S.mentor_open,
         on_open_change=S.set_mentor_open,
     )
 

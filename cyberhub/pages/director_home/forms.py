@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.dialogs import dialog_actions, form_dialog
+from cyberhub.components.dialogs import fields_dialog, form_dialog
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_input, labelled_select, titled_form_card
 from cyberhub.components.ui import error_callout, icon_button, muted
@@ -187,32 +187,19 @@ def _track_dialog() -> rx.Component:
 
 def _remove_track_dialog() -> rx.Component:
     t = S.remove_track
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Stop running the ", t["name"], " track?"),
-            rx.alert_dialog.description(
-                t["program"],
-                " will no longer run the ",
-                t["name"],
-                " track; its learners are no longer expected to do missions of it. Remove the "
-                "programme's missions of this track first. Its description and NICE work roles "
-                "in this programme start again from the standard ones if you add it back.",
-                size="2",
-            ),
-            rx.vstack(
-                error_callout(S.remove_track_error),
-                dialog_actions(
-                    rx.button(
-                        "Remove track",
-                        color_scheme="red",
-                        on_click=S.confirm_remove_track,
-                    ),
-                    width="100%",
-                ),
-                spacing="2",
-                margin_top="1em",
-            ),
+    return fields_dialog(
+        rx.alert_dialog.title("Stop running the ", t["name"], " track?"),
+        rx.alert_dialog.description(
+            t["program"],
+            " will no longer run the ",
+            t["name"],
+            " track; its learners are no longer expected to do missions of it. Remove the "
+            "programme's missions of this track first. Its description and NICE work roles "
+            "in this programme start again from the standard ones if you add it back.",
+            size="2",
         ),
-        open=S.remove_track_open,
+        error_callout(S.remove_track_error),
+        confirm=rx.button("Remove track", color_scheme="red", on_click=S.confirm_remove_track),
+        is_open=S.remove_track_open,
         on_open_change=S.set_remove_track_open,
     )
