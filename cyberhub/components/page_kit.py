@@ -7,12 +7,13 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.ui import icon_button, loading_state
+from cyberhub.components.ui import empty_state, icon_button, loading_state
 from cyberhub.routes import Page, register
 from cyberhub.services.identity.permissions import Access
 
 __all__ = [
     "icon_button",
+    "once_found",
     "once_loaded",
     "page_column",
     "register_page",
@@ -45,6 +46,21 @@ def page_column(*children: rx.Component, **props: Any) -> rx.Component:
 def once_loaded(loading: Any, label: str, body: rx.Component) -> rx.Component:
     """`body` once the page's data is in; until then the spinner saying what is coming."""
     return rx.cond(loading, loading_state(label), body)
+
+
+def once_found(
+    loading: Any,
+    label: str,
+    error: rx.Var[str],
+    missing: str,
+    back: rx.Component,
+    body: rx.Component,
+) -> rx.Component:
+    """once_loaded for a page about one record (a learner, a cohort, an account): while its
+    `error` says why it can't be shown, an empty state titled `missing` with the link `back`."""
+    return once_loaded(
+        loading, label, rx.cond(error != "", empty_state(missing, error, back), body)
+    )
 
 
 def stack_card(*children: rx.Component, testid: str = "", **stack_props: Any) -> rx.Component:

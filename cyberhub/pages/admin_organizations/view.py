@@ -8,9 +8,10 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import once_found
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, loading_state, muted, pager
+from cyberhub.components.ui import empty_state, muted, pager
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
 from cyberhub.pages.admin_organizations.members import (
     _add_form,
@@ -27,54 +28,49 @@ def organization_content() -> rx.Component:
     return rx.box(
         admin_nav(LIST_ROUTE),
         rx.link("← All organizations", href=LIST_ROUTE, size="2"),
-        rx.cond(
+        once_found(
             S.loading,
-            loading_state("Loading the organization…"),
-            rx.cond(
-                S.error != "",
-                empty_state(
-                    "Organization not available",
-                    S.error,
-                    link_button("Back to organizations", href=LIST_ROUTE),
-                ),
+            "Loading the organization…",
+            S.error,
+            "Organization not available",
+            link_button("Back to organizations", href=LIST_ROUTE),
+            rx.vstack(
                 rx.vstack(
-                    rx.vstack(
-                        rx.heading(S.org.name, size="7", as_="h1"),
-                        rx.text(
-                            rx.code(S.org.slug),
-                            " · created ",
-                            S.org.created_at,
-                            color_scheme="gray",
-                        ),
-                        rx.cond(S.org.description != "", rx.text(S.org.description)),
-                        spacing="1",
+                    rx.heading(S.org.name, size="7", as_="h1"),
+                    rx.text(
+                        rx.code(S.org.slug),
+                        " · created ",
+                        S.org.created_at,
+                        color_scheme="gray",
                     ),
-                    notice_callout(S.notice, icon="circle_check", full_width=False),
-                    rx.heading("Members", size="5", as_="h2"),
-                    rx.cond(
-                        S.total > 0,
-                        rx.box(
-                            muted(counted(S.total, "member")),
-                            data_table(
-                                ["Member", "Roles here", "Member since", "Actions"],
-                                rx.foreach(S.members, _member_row),
-                                margin_top="0.5em",
-                            ),
-                            rx.cond(
-                                S.pages > 1,
-                                pager(S.page, S.pages, S.go_to),
-                            ),
-                            width="100%",
-                        ),
-                        empty_state("No members yet", "Add the first one below."),
-                    ),
-                    _add_form(),
-                    _invitations(),
-                    _remove_dialog(),
-                    spacing="4",
-                    width="100%",
-                    margin_top="0.75em",
+                    rx.cond(S.org.description != "", rx.text(S.org.description)),
+                    spacing="1",
                 ),
+                notice_callout(S.notice, icon="circle_check", full_width=False),
+                rx.heading("Members", size="5", as_="h2"),
+                rx.cond(
+                    S.total > 0,
+                    rx.box(
+                        muted(counted(S.total, "member")),
+                        data_table(
+                            ["Member", "Roles here", "Member since", "Actions"],
+                            rx.foreach(S.members, _member_row),
+                            margin_top="0.5em",
+                        ),
+                        rx.cond(
+                            S.pages > 1,
+                            pager(S.page, S.pages, S.go_to),
+                        ),
+                        width="100%",
+                    ),
+                    empty_state("No members yet", "Add the first one below."),
+                ),
+                _add_form(),
+                _invitations(),
+                _remove_dialog(),
+                spacing="4",
+                width="100%",
+                margin_top="0.75em",
             ),
         ),
     )

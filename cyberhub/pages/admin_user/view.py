@@ -10,17 +10,11 @@ from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import two_columns
+from cyberhub.components.page_kit import once_found, two_columns
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import (
-    danger_button,
-    empty_state,
-    error_callout,
-    icon_button,
-    loading_state,
-)
+from cyberhub.components.ui import danger_button, error_callout, icon_button
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
 
@@ -217,31 +211,26 @@ def admin_user_content() -> rx.Component:
     return rx.box(
         admin_nav("/admin/users"),
         rx.link("← All users", href="/admin/users", size="2"),
-        rx.cond(
+        once_found(
             S.loading,
-            loading_state("Loading the account…"),
-            rx.cond(
-                S.error != "",
-                empty_state(
-                    "Account not found",
-                    S.error,
-                    link_button("Back to users", href="/admin/users"),
-                ),
+            "Loading the account…",
+            S.error,
+            "Account not found",
+            link_button("Back to users", href="/admin/users"),
+            rx.vstack(
                 rx.vstack(
-                    rx.vstack(
-                        rx.heading(S.user.full_name, size="7", as_="h1"),
-                        rx.text(S.user.email, color_scheme="gray"),
-                        spacing="1",
-                    ),
-                    notice_callout(S.notice, icon="circle_check", full_width=False),
-                    two_columns(_profile(), _lock_state()),
-                    _roles_card(),
-                    _audit_card(),
-                    _revoke_dialog(),
-                    spacing="4",
-                    width="100%",
-                    margin_top="0.75em",
+                    rx.heading(S.user.full_name, size="7", as_="h1"),
+                    rx.text(S.user.email, color_scheme="gray"),
+                    spacing="1",
                 ),
+                notice_callout(S.notice, icon="circle_check", full_width=False),
+                two_columns(_profile(), _lock_state()),
+                _roles_card(),
+                _audit_card(),
+                _revoke_dialog(),
+                spacing="4",
+                width="100%",
+                margin_top="0.75em",
             ),
         ),
     )

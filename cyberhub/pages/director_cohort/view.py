@@ -11,9 +11,9 @@ from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import two_columns
+from cyberhub.components.page_kit import once_found, two_columns
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, icon_button, loading_state
+from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
 from cyberhub.pages.director_cohort.data import HOME, ROUTE
 from cyberhub.pages.director_cohort.enrolment import enrolment_panel
@@ -119,69 +119,64 @@ def _header() -> rx.Component:
 
 
 def director_cohort_content() -> rx.Component:
-    return rx.cond(
+    return once_found(
         S.loading,
-        loading_state("Loading the cohort…"),
-        rx.cond(
-            S.error != "",
-            empty_state(
-                "Cohort not available",
-                S.error,
-                link_button("Back to your programme", href=HOME),
+        "Loading the cohort…",
+        S.error,
+        "Cohort not available",
+        link_button("Back to your programme", href=HOME),
+        rx.vstack(
+            _header(),
+            notice_callout(S.notice, icon="circle_check", full_width=False),
+            error_callout(S.action_error),
+            _roster(),
+            schedule_panel(),
+            enrolment_panel(),
+            completion_panel(),
+            sponsors_panel(),
+            two_columns(_enroll_form(), _mentors()),
+            _import_form(),
+            _confirm(
+                rx.text("Withdraw ", S.withdraw_name, "?"),
+                "They lose their seat and their mentor here; their submissions are kept.",
+                "Withdraw",
+                S.withdraw,
+                S.withdraw_open,
+                S.set_withdraw_open,
+                red=True,
             ),
-            rx.vstack(
-                _header(),
-                notice_callout(S.notice, icon="circle_check", full_width=False),
-                error_callout(S.action_error),
-                _roster(),
-                schedule_panel(),
-                enrolment_panel(),
-                completion_panel(),
-                sponsors_panel(),
-                two_columns(_enroll_form(), _mentors()),
-                _import_form(),
-                _confirm(
-                    rx.text("Withdraw ", S.withdraw_name, "?"),
-                    "They lose their seat and their mentor here; their submissions are kept.",
-                    "Withdraw",
-                    S.withdraw,
-                    S.withdraw_open,
-                    S.set_withdraw_open,
-                    red=True,
-                ),
-                _confirm(
-                    rx.text("Remove ", S.removing["name"].to(str), " from this cohort?"),
-                    rx.text(
-                        "Their ",
-                        S.removing["mentees"].to(int),
-                        rx.cond(
-                            S.removing["mentees"].to(int) == 1, " mentee becomes", " mentees become"
-                        ),
-                        " unassigned; you can balance mentors again afterwards.",
+            _confirm(
+                rx.text("Remove ", S.removing["name"].to(str), " from this cohort?"),
+                rx.text(
+                    "Their ",
+                    S.removing["mentees"].to(int),
+                    rx.cond(
+                        S.removing["mentees"].to(int) == 1, " mentee becomes", " mentees become"
                     ),
-                    "Remove",
-                    S.remove_mentor,
-                    S.remove_open,
-                    S.set_remove_open,
-                    red=True,
+                    " unassigned; you can balance mentors again afterwards.",
                 ),
-                _confirm(
-                    "Balance mentors by load?",
-                    rx.text(
-                        "Each of the ",
-                        S.unassigned,
-                        " students without a mentor goes to the mentor with the fewest "
-                        "mentees who still has room. Existing matches stay as they are.",
-                    ),
-                    "Balance",
-                    S.balance,
-                    S.balance_open,
-                    S.set_balance_open,
-                ),
-                _settings_dialog(),
-                spacing="4",
-                width="100%",
+                "Remove",
+                S.remove_mentor,
+                S.remove_open,
+                S.set_remove_open,
+                red=True,
             ),
+            _confirm(
+                "Balance mentors by load?",
+                rx.text(
+                    "Each of the ",
+                    S.unassigned,
+                    " students without a mentor goes to the mentor with the fewest "
+                    "mentees who still has room. Existing matches stay as they are.",
+                ),
+                "Balance",
+                S.balance,
+                S.balance_open,
+                S.set_balance_open,
+            ),
+            _settings_dialog(),
+            spacing="4",
+            width="100%",
         ),
     )
 

@@ -7,10 +7,11 @@ import reflex as rx
 
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import once_found
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import difficulty_badge, empty_state, loading_state, muted, page_heading
+from cyberhub.components.ui import difficulty_badge, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.mentee.coaching import coaching_sections
 from cyberhub.pages.mentee.state import AttemptRow, CohortRow, MenteeState
@@ -201,27 +202,22 @@ def _recommendations() -> rx.Component:
 
 
 def mentee_content() -> rx.Component:
-    return rx.cond(
+    return once_found(
         S.loading,
-        loading_state("Loading the learner…"),
-        rx.cond(
-            S.error != "",
-            empty_state(
-                "Learner not found",
-                S.error,
-                link_button("Back to mentoring", href="/dashboard/mentor", variant="soft"),
-            ),
-            rx.vstack(
-                page_heading(S.name, S.email),
-                _profile(),
-                _progress(),
-                coaching_sections(),
-                coach_section(own=False),
-                _attempts(),
-                _cohorts(),
-                _recommendations(),
-                spacing="4",
-                width="100%",
-            ),
+        "Loading the learner…",
+        S.error,
+        "Learner not found",
+        link_button("Back to mentoring", href="/dashboard/mentor", variant="soft"),
+        rx.vstack(
+            page_heading(S.name, S.email),
+            _profile(),
+            _progress(),
+            coaching_sections(),
+            coach_section(own=False),
+            _attempts(),
+            _cohorts(),
+            _recommendations(),
+            spacing="4",
+            width="100%",
         ),
     )
