@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
@@ -20,7 +20,6 @@ from cyberhub.components.ui import (
     empty_state,
     error_callout,
     icon_button,
-    loading_state,
     muted,
     page_heading,
     pager,
@@ -362,9 +361,9 @@ def admin_audit_content() -> rx.Component:
         ),
         _filters(),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading & (S.items.length() == 0),
-            loading_state("Loading the audit log…"),
+            "Loading the audit log…",
             rx.box(_entries(), _statistics(), width="100%"),
         ),
     )

@@ -10,14 +10,13 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     empty_state,
     error_callout,
     icon_button,
-    loading_state,
     muted,
     page_heading,
     pager,
@@ -221,9 +220,9 @@ def admin_users_content() -> rx.Component:
             margin_bottom="1em",
         ),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading & (S.items.length() == 0),
-            loading_state("Loading users…"),
+            "Loading users…",
             rx.cond(
                 S.total > 0,
                 rx.box(

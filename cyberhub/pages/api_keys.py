@@ -13,7 +13,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.fields import copy_button, copyable_input, field_label
 from cyberhub.components.labelled import titled_form_card
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
@@ -21,7 +21,6 @@ from cyberhub.components.ui import (
     empty_state,
     error_callout,
     icon_button,
-    loading_state,
     muted,
     page_heading,
 )
@@ -288,9 +287,9 @@ def api_keys_content() -> rx.Component:
         error_callout(S.error),
         _create_form(),
         rx.heading("Your keys", size="5", as_="h2", margin_top="1.5em", margin_bottom="0.5em"),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your keys…"),
+            "Loading your keys…",
             table_or(
                 S.keys,
                 ["Name", "Key", "Scopes", "Created", "Last used", "Status"],

@@ -15,10 +15,10 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import icon_button, register_page
+from cyberhub.components.page_kit import icon_button, once_loaded, register_page
 from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
 from cyberhub.services.admin.audit import RequestMeta
@@ -201,9 +201,9 @@ def mailbox_content() -> rx.Component:
         ),
         _filters(),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading & (S.messages.length() == 0),
-            loading_state("Loading messages…"),
+            "Loading messages…",
             list_or(
                 S.messages,
                 _message,

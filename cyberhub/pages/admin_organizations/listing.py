@@ -10,13 +10,13 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.labelled import form_card, labelled, labelled_textarea
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     empty_state,
     error_callout,
     icon_button,
-    loading_state,
     page_heading,
 )
 from cyberhub.pages.admin_organizations.data import LIST_ROUTE, OrgRow
@@ -89,9 +89,9 @@ def organizations_content() -> rx.Component:
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading organizations…"),
+            "Loading organizations…",
             table_or(
                 S.items,
                 ["Organization", "Slug", "Members", "Created"],

@@ -9,11 +9,12 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled, labelled_select, labelled_select_of
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import empty_state, error_callout, loading_state, muted, page_heading
+from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.director_analytics.blocks import (
     approvals_block,
     funnel_block,
@@ -194,9 +195,9 @@ def director_analytics_content() -> rx.Component:
         ),
         notice_callout(S.notice),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading & (S.funnel.length() == 0),
-            loading_state("Loading the analytics…"),
+            "Loading the analytics…",
             rx.cond(
                 S.program_options.length() == 0,
                 rx.cond(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.forms import (
     _cohort_form,
@@ -26,9 +27,9 @@ def director_home_content() -> rx.Component:
         page_heading("Programme", "Your programmes, their tracks and cohorts."),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your programmes…"),
+            "Loading your programmes…",
             rx.vstack(
                 rx.cond(
                     S.programs.length() > 0,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import two_columns
+from cyberhub.components.page_kit import once_loaded, two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading
+from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
 
 S = ExportsState
@@ -139,9 +139,9 @@ def exports_content() -> rx.Component:
         ),
         error_callout(S.error),
         notice_callout(S.notice, full_width=False),
-        rx.cond(
+        once_loaded(
             S.loading,
-            loading_state("Loading your exports…"),
+            "Loading your exports…",
             titled_stack(
                 "Request an export",
                 two_columns(rx.foreach(S.choices, _choice)),

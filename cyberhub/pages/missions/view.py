@@ -7,13 +7,13 @@ import reflex as rx
 from cyberhub.components.combobox import combobox
 from cyberhub.components.fields import search_form
 from cyberhub.components.learning import status_badge
+from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     difficulty_badge,
     difficulty_label,
     empty_state,
     error_callout,
-    loading_state,
     page_heading,
     pager,
 )
@@ -173,9 +173,9 @@ def catalog_content() -> rx.Component:
         ),
         _filters(),
         error_callout(S.error),
-        rx.cond(
+        once_loaded(
             S.loading & (S.items.length() == 0),
-            loading_state("Loading missions…"),
+            "Loading missions…",
             rx.cond(
                 S.total > 0,
                 rx.box(
