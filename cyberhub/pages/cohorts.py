@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import register_page, two_columns
+from cyberhub.components.page_kit import register_page, stack_card, two_columns
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
     danger_button,
@@ -157,51 +157,48 @@ S = CohortsState
 
 def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
     S = CohortsState
-    return rx.card(
-        rx.vstack(
-            rx.heading(o.name, size="4", as_="h2"),
-            rx.text(o.program, " · ", o.organization, color_scheme="gray"),
-            rx.text(o.dates, size="2"),
-            rx.flex(
-                rx.badge(o.mode_label, variant="soft"),
-                rx.badge(o.seats_left, " of ", o.capacity, " seats left"),
-                rx.badge(o.waitlist, " on the waitlist", variant="outline"),
-                gap="0.4em",
-                wrap="wrap",
+    return stack_card(
+        rx.heading(o.name, size="4", as_="h2"),
+        rx.text(o.program, " · ", o.organization, color_scheme="gray"),
+        rx.text(o.dates, size="2"),
+        rx.flex(
+            rx.badge(o.mode_label, variant="soft"),
+            rx.badge(o.seats_left, " of ", o.capacity, " seats left"),
+            rx.badge(o.waitlist, " on the waitlist", variant="outline"),
+            gap="0.4em",
+            wrap="wrap",
+        ),
+        rx.cond(
+            o.my_status != "",
+            rx.text(
+                rx.text.strong(o.status_label),
+                rx.cond(
+                    o.my_position_text != "",
+                    rx.text.span(": ", o.my_position_text),
+                ),
+                data_testid="my-status",
+            ),
+        ),
+        rx.hstack(
+            rx.cond(
+                o.can_apply,
+                rx.button(
+                    o.action,
+                    on_click=S.apply(o.id),
+                    disabled=S.busy,
+                    aria_label=o.action + " " + o.name,
+                ),
             ),
             rx.cond(
-                o.my_status != "",
-                rx.text(
-                    rx.text.strong(o.status_label),
-                    rx.cond(
-                        o.my_position_text != "",
-                        rx.text.span(": ", o.my_position_text),
-                    ),
-                    data_testid="my-status",
-                ),
-            ),
-            rx.hstack(
-                rx.cond(
-                    o.can_apply,
-                    rx.button(
-                        o.action,
-                        on_click=S.apply(o.id),
-                        disabled=S.busy,
-                        aria_label=o.action + " " + o.name,
-                    ),
-                ),
-                rx.cond(
-                    o.can_withdraw,
-                    danger_button("Withdraw", "Withdraw from " + o.name, S.ask_withdraw(o.id)),
-                ),
-                spacing="2",
+                o.can_withdraw,
+                danger_button("Withdraw", "Withdraw from " + o.name, S.ask_withdraw(o.id)),
             ),
             spacing="2",
-            align="start",
-            width="100%",
         ),
+        spacing="2",
+        align="start",
         width="100%",
-        data_testid="cohort-offer",
+        testid="cohort-offer",
     )
 
 

@@ -11,7 +11,7 @@ from cyberhub.components.labelled import (
     labelled_textarea,
 )
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.page_kit import icon_button
+from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout
@@ -24,55 +24,52 @@ from cyberhub.schemas.coaching import GOAL_TITLE_MAX, TEXT_MAX
 
 
 def _goal(g: rx.Var[GoalView]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return stack_card(
+        rx.hstack(
+            rx.heading(g.title, size="3", as_="h3", overflow_wrap="anywhere"),
+            rx.badge(g.status, variant="soft"),
+            justify="between",
+            width="100%",
+            align="center",
+        ),
+        rx.cond(g.why != "", rx.box(safe_markdown(g.why), font_size="0.9em")),
+        rx.progress(
+            value=g.percent,
+            max=100,
+            aria_label="Progress of “" + g.title + "”",
+            data_testid="goal-progress",
+        ),
+        rx.text(g.progress, " · ", g.percent, "%", size="2", data_testid="goal-progress-label"),
+        rx.cond(g.week != "", _hint(g.week, size="1", data_testid="goal-week")),
+        rx.cond(g.links != "", _hint(g.links, size="1")),
+        rx.cond(g.target != "", _hint(g.target, size="1")),
+        rx.cond(
+            g.active,
             rx.hstack(
-                rx.heading(g.title, size="3", as_="h3", overflow_wrap="anywhere"),
-                rx.badge(g.status, variant="soft"),
-                justify="between",
-                width="100%",
-                align="center",
-            ),
-            rx.cond(g.why != "", rx.box(safe_markdown(g.why), font_size="0.9em")),
-            rx.progress(
-                value=g.percent,
-                max=100,
-                aria_label="Progress of “" + g.title + "”",
-                data_testid="goal-progress",
-            ),
-            rx.text(g.progress, " · ", g.percent, "%", size="2", data_testid="goal-progress-label"),
-            rx.cond(g.week != "", _hint(g.week, size="1", data_testid="goal-week")),
-            rx.cond(g.links != "", _hint(g.links, size="1")),
-            rx.cond(g.target != "", _hint(g.target, size="1")),
-            rx.cond(
-                g.active,
-                rx.hstack(
-                    rx.button(
-                        "Mark achieved",
-                        size="1",
-                        variant="soft",
-                        color_scheme="green",
-                        on_click=S.set_goal_status(g.id, "achieved"),
-                    ),
-                    rx.button(
-                        "Drop",
-                        size="1",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.set_goal_status(g.id, "dropped"),
-                    ),
-                    spacing="2",
+                rx.button(
+                    "Mark achieved",
+                    size="1",
+                    variant="soft",
+                    color_scheme="green",
+                    on_click=S.set_goal_status(g.id, "achieved"),
                 ),
                 rx.button(
-                    "Reopen", size="1", variant="soft", on_click=S.set_goal_status(g.id, "active")
+                    "Drop",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.set_goal_status(g.id, "dropped"),
                 ),
+                spacing="2",
             ),
-            spacing="2",
-            width="100%",
-            align="start",
+            rx.button(
+                "Reopen", size="1", variant="soft", on_click=S.set_goal_status(g.id, "active")
+            ),
         ),
+        spacing="2",
         width="100%",
-        data_testid="goal",
+        align="start",
+        testid="goal",
     )
 
 

@@ -80,34 +80,31 @@ def _reflection_form() -> rx.Component:
 
 
 def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.badge(
-                    rx.cond(r.shared, "Shared with mentor", "Private"),
-                    color_scheme=rx.cond(r.shared, "teal", "gray"),
-                    variant="soft",
-                ),
-                _hint(r.when, size="1"),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(r.prompt != "", rx.text(r.prompt, size="2", weight="bold")),
-            rx.box(safe_markdown(r.body), width="100%", overflow_wrap="anywhere"),
-            rx.cond(r.feeling != "", _hint(r.feeling, size="1")),
-            rx.button(
-                rx.cond(r.shared, "Make private", "Share with mentor"),
-                size="1",
+    return stack_card(
+        rx.hstack(
+            rx.badge(
+                rx.cond(r.shared, "Shared with mentor", "Private"),
+                color_scheme=rx.cond(r.shared, "teal", "gray"),
                 variant="soft",
-                on_click=S.toggle_share(r.id, r.shared),
             ),
+            _hint(r.when, size="1"),
             spacing="2",
-            width="100%",
-            align="start",
+            align="center",
+            wrap="wrap",
         ),
+        rx.cond(r.prompt != "", rx.text(r.prompt, size="2", weight="bold")),
+        rx.box(safe_markdown(r.body), width="100%", overflow_wrap="anywhere"),
+        rx.cond(r.feeling != "", _hint(r.feeling, size="1")),
+        rx.button(
+            rx.cond(r.shared, "Make private", "Share with mentor"),
+            size="1",
+            variant="soft",
+            on_click=S.toggle_share(r.id, r.shared),
+        ),
+        spacing="2",
         width="100%",
-        data_testid="reflection",
+        align="start",
+        testid="reflection",
     )
 
 

@@ -10,7 +10,13 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.labelled import kept_form, labelled_field, labelled_input
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import icon_button, once_loaded, page_column, two_columns
+from cyberhub.components.page_kit import (
+    icon_button,
+    once_loaded,
+    page_column,
+    stack_card,
+    two_columns,
+)
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import list_or
@@ -67,57 +73,54 @@ def _history(h: rx.Var[HabitView]) -> rx.Component:
 
 
 def _habit(h: rx.Var[HabitView]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(h.title, size="3", as_="h3", overflow_wrap="anywhere"),
-                rx.cond(h.done, rx.badge("Done", color_scheme="green")),
-                justify="between",
-                width="100%",
-                align="center",
-            ),
-            _hint(h.cadence + " · " + h.week, size="1"),
-            rx.hstack(
-                rx.icon("flame", size=16, color=rx.cond(h.current > 0, "orange", "gray")),
-                rx.text(h.streak, size="2", data_testid="streak"),
-                align="center",
-                spacing="1",
-            ),
-            rx.cond(h.reminder != "", _hint(h.reminder, size="1")),
-            rx.cond(h.link != "", _hint(h.link, size="1", data_testid="habit-link")),
-            _history(h),
-            rx.cond(
-                h.days.length() > 0,
-                rx.vstack(
-                    rx.input(
-                        placeholder="Note (optional)",
-                        aria_label="Note for “" + h.title + "”",
-                        max_length=NOTE_MAX,
-                        on_blur=lambda v: S.set_note(h.id, v),
-                        width="100%",
-                    ),
-                    rx.hstack(
-                        rx.foreach(h.days, lambda d: _day_button(h, d)), spacing="2", wrap="wrap"
-                    ),
-                    width="100%",
-                    spacing="2",
-                ),
-            ),
-            rx.button(
-                rx.icon("archive", size=14),
-                "Archive",
-                size="1",
-                variant="ghost",
-                color_scheme="gray",
-                aria_label="Archive “" + h.title + "”",
-                on_click=S.ask_archive(h.id),
-            ),
-            spacing="2",
+    return stack_card(
+        rx.hstack(
+            rx.heading(h.title, size="3", as_="h3", overflow_wrap="anywhere"),
+            rx.cond(h.done, rx.badge("Done", color_scheme="green")),
+            justify="between",
             width="100%",
-            align="start",
+            align="center",
         ),
+        _hint(h.cadence + " · " + h.week, size="1"),
+        rx.hstack(
+            rx.icon("flame", size=16, color=rx.cond(h.current > 0, "orange", "gray")),
+            rx.text(h.streak, size="2", data_testid="streak"),
+            align="center",
+            spacing="1",
+        ),
+        rx.cond(h.reminder != "", _hint(h.reminder, size="1")),
+        rx.cond(h.link != "", _hint(h.link, size="1", data_testid="habit-link")),
+        _history(h),
+        rx.cond(
+            h.days.length() > 0,
+            rx.vstack(
+                rx.input(
+                    placeholder="Note (optional)",
+                    aria_label="Note for “" + h.title + "”",
+                    max_length=NOTE_MAX,
+                    on_blur=lambda v: S.set_note(h.id, v),
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.foreach(h.days, lambda d: _day_button(h, d)), spacing="2", wrap="wrap"
+                ),
+                width="100%",
+                spacing="2",
+            ),
+        ),
+        rx.button(
+            rx.icon("archive", size=14),
+            "Archive",
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Archive “" + h.title + "”",
+            on_click=S.ask_archive(h.id),
+        ),
+        spacing="2",
         width="100%",
-        data_testid="habit",
+        align="start",
+        testid="habit",
     )
 
 

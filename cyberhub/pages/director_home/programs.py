@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.page_kit import stack_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_home.state import DirectorHomeState
@@ -92,69 +93,66 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
     cohorts = p["cohort_rows"].to(list[dict[str, Any]])
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.vstack(
-                    rx.heading(p["name"], size="5", as_="h2"),
-                    rx.text(p["organization"], size="2", color_scheme="gray"),
-                    spacing="0",
-                ),
-                rx.hstack(
-                    rx.button(
-                        rx.icon("pencil", size=14),
-                        "Edit programme",
-                        variant="soft",
-                        on_click=DirectorHomeState.open_program(p),
-                    ),
-                    link_button(
-                        rx.icon("chart_column", size=14),
-                        "Analytics",
-                        href="/dashboard/director/analytics?program=" + p["id"].to(str),
-                    ),
-                    link_button(
-                        rx.icon("file_pen_line", size=14),
-                        "Missions",
-                        variant="soft",
-                        href="/director/missions",
-                    ),
-                    wrap="wrap",
-                ),
-                justify="between",
-                width="100%",
-                wrap="wrap",
-                gap="0.5em",
-            ),
-            rx.cond(p["description"] != "", rx.text(p["description"], color_scheme="gray")),
-            rx.flex(
-                rx.badge(p["cohorts"], " cohorts", variant="soft", size="2"),
-                rx.badge(p["students"], " students", variant="soft", size="2"),
-                rx.badge(p["published_missions"], " published missions", variant="soft", size="2"),
-                rx.badge(p["tracks"], " tracks", variant="soft", size="2"),
-                gap="0.5em",
-                wrap="wrap",
-            ),
-            rx.heading("Tracks", size="3", as_="h3"),
-            rx.cond(
-                DirectorHomeState.track_error_program == p["id"].to(int),
-                error_callout(DirectorHomeState.track_error),
-            ),
+    return stack_card(
+        rx.hstack(
             rx.vstack(
-                rx.foreach(p["track_choices"].to(list[dict[str, Any]]), _track_choice),
-                spacing="2",
-                width="100%",
+                rx.heading(p["name"], size="5", as_="h2"),
+                rx.text(p["organization"], size="2", color_scheme="gray"),
+                spacing="0",
             ),
-            rx.heading("Cohorts", size="3", as_="h3"),
-            rx.cond(
-                cohorts.length() > 0,
-                data_table(
-                    ["Cohort", "Dates", "Status", "Enrolled", "Mentors", "Matching"],
-                    rx.foreach(cohorts, _cohort_row),
+            rx.hstack(
+                rx.button(
+                    rx.icon("pencil", size=14),
+                    "Edit programme",
+                    variant="soft",
+                    on_click=DirectorHomeState.open_program(p),
                 ),
-                rx.text("No cohorts yet: create one below.", size="2", color_scheme="gray"),
+                link_button(
+                    rx.icon("chart_column", size=14),
+                    "Analytics",
+                    href="/dashboard/director/analytics?program=" + p["id"].to(str),
+                ),
+                link_button(
+                    rx.icon("file_pen_line", size=14),
+                    "Missions",
+                    variant="soft",
+                    href="/director/missions",
+                ),
+                wrap="wrap",
             ),
-            spacing="3",
+            justify="between",
+            width="100%",
+            wrap="wrap",
+            gap="0.5em",
+        ),
+        rx.cond(p["description"] != "", rx.text(p["description"], color_scheme="gray")),
+        rx.flex(
+            rx.badge(p["cohorts"], " cohorts", variant="soft", size="2"),
+            rx.badge(p["students"], " students", variant="soft", size="2"),
+            rx.badge(p["published_missions"], " published missions", variant="soft", size="2"),
+            rx.badge(p["tracks"], " tracks", variant="soft", size="2"),
+            gap="0.5em",
+            wrap="wrap",
+        ),
+        rx.heading("Tracks", size="3", as_="h3"),
+        rx.cond(
+            DirectorHomeState.track_error_program == p["id"].to(int),
+            error_callout(DirectorHomeState.track_error),
+        ),
+        rx.vstack(
+            rx.foreach(p["track_choices"].to(list[dict[str, Any]]), _track_choice),
+            spacing="2",
             width="100%",
         ),
+        rx.heading("Cohorts", size="3", as_="h3"),
+        rx.cond(
+            cohorts.length() > 0,
+            data_table(
+                ["Cohort", "Dates", "Status", "Enrolled", "Mentors", "Matching"],
+                rx.foreach(cohorts, _cohort_row),
+            ),
+            rx.text("No cohorts yet: create one below.", size="2", color_scheme="gray"),
+        ),
+        spacing="3",
         width="100%",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded, two_columns
+from cyberhub.components.page_kit import once_loaded, stack_card, two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, page_heading
@@ -31,102 +31,96 @@ EXPLAIN = {
 def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
     S = ExportsState
     picker_id = "export-scope-" + c.kind
-    return rx.card(
-        rx.vstack(
-            rx.heading(c.label, size="4", as_="h3"),
-            rx.text(rx.Var.create(EXPLAIN)[c.kind].to(str), size="2", color_scheme="gray"),
-            rx.cond(
-                c.scopes.length() > 0,
-                rx.vstack(
-                    rx.el.label("Programme or cohort", html_for=picker_id, font_weight="500"),
-                    rx.select.root(
-                        rx.select.trigger(id=picker_id, width="100%"),
-                        rx.select.content(
-                            rx.foreach(
-                                c.scopes,
-                                lambda s: rx.select.item(
-                                    s.to(ScopeItem).label, value=s.to(ScopeItem).key
-                                ),
-                            )
-                        ),
-                        value=S.picked[c.kind].to(str),
-                        on_change=lambda key: S.pick(c.kind, key),
+    return stack_card(
+        rx.heading(c.label, size="4", as_="h3"),
+        rx.text(rx.Var.create(EXPLAIN)[c.kind].to(str), size="2", color_scheme="gray"),
+        rx.cond(
+            c.scopes.length() > 0,
+            rx.vstack(
+                rx.el.label("Programme or cohort", html_for=picker_id, font_weight="500"),
+                rx.select.root(
+                    rx.select.trigger(id=picker_id, width="100%"),
+                    rx.select.content(
+                        rx.foreach(
+                            c.scopes,
+                            lambda s: rx.select.item(
+                                s.to(ScopeItem).label, value=s.to(ScopeItem).key
+                            ),
+                        )
                     ),
-                    spacing="1",
-                    width="100%",
+                    value=S.picked[c.kind].to(str),
+                    on_change=lambda key: S.pick(c.kind, key),
                 ),
+                spacing="1",
+                width="100%",
             ),
-            rx.button(
-                rx.icon("download", size=16),
-                rx.cond(c.kind == "own_data", "Download my data", "Export " + c.label.lower()),
-                loading=S.busy == c.kind,
-                disabled=S.busy != "",
-                on_click=S.request(c.kind),
-            ),
-            spacing="2",
-            align="start",
-            width="100%",
         ),
+        rx.button(
+            rx.icon("download", size=16),
+            rx.cond(c.kind == "own_data", "Download my data", "Export " + c.label.lower()),
+            loading=S.busy == c.kind,
+            disabled=S.busy != "",
+            on_click=S.request(c.kind),
+        ),
+        spacing="2",
+        align="start",
         width="100%",
     )
 
 
 def _export(e: rx.Var[ExportItem]) -> rx.Component:
     S = ExportsState
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(e.title, size="3", as_="h3"),
-                rx.badge(
-                    e.status_label,
-                    color_scheme=rx.match(e.status, ("done", "green"), ("failed", "red"), "blue"),
+    return stack_card(
+        rx.hstack(
+            rx.heading(e.title, size="3", as_="h3"),
+            rx.badge(
+                e.status_label,
+                color_scheme=rx.match(e.status, ("done", "green"), ("failed", "red"), "blue"),
+            ),
+            justify="between",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.text("Requested ", e.created, size="2", color_scheme="gray"),
+        rx.cond(
+            (e.status == "queued") | (e.status == "running"),
+            rx.vstack(
+                rx.progress(value=e.progress, width="100%", aria_label="Export progress"),
+                rx.text(
+                    rx.cond(e.progress_text != "", e.progress_text, "Starting…"),
+                    size="2",
+                    role="status",
+                    aria_live="polite",
                 ),
-                justify="between",
                 width="100%",
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            e.status == "failed",
+            rx.callout(e.error, icon="triangle_alert", color_scheme="red", width="100%"),
+        ),
+        rx.cond(
+            e.status == "done",
+            rx.hstack(
+                rx.cond(
+                    e.download_url != "",
+                    rx.button(
+                        rx.icon("download", size=16),
+                        "Download",
+                        on_click=S.download(e.id),
+                        aria_label="Download " + e.file_name,
+                    ),
+                ),
+                rx.text(e.progress_text, " · ", e.expires, size="2", color_scheme="gray"),
+                align="center",
+                spacing="3",
                 wrap="wrap",
             ),
-            rx.text("Requested ", e.created, size="2", color_scheme="gray"),
-            rx.cond(
-                (e.status == "queued") | (e.status == "running"),
-                rx.vstack(
-                    rx.progress(value=e.progress, width="100%", aria_label="Export progress"),
-                    rx.text(
-                        rx.cond(e.progress_text != "", e.progress_text, "Starting…"),
-                        size="2",
-                        role="status",
-                        aria_live="polite",
-                    ),
-                    width="100%",
-                    spacing="1",
-                ),
-            ),
-            rx.cond(
-                e.status == "failed",
-                rx.callout(e.error, icon="triangle_alert", color_scheme="red", width="100%"),
-            ),
-            rx.cond(
-                e.status == "done",
-                rx.hstack(
-                    rx.cond(
-                        e.download_url != "",
-                        rx.button(
-                            rx.icon("download", size=16),
-                            "Download",
-                            on_click=S.download(e.id),
-                            aria_label="Download " + e.file_name,
-                        ),
-                    ),
-                    rx.text(e.progress_text, " · ", e.expires, size="2", color_scheme="gray"),
-                    align="center",
-                    spacing="3",
-                    wrap="wrap",
-                ),
-            ),
-            spacing="2",
-            width="100%",
         ),
+        spacing="2",
         width="100%",
-        data_testid="export-item",
+        testid="export-item",
     )
 
 

@@ -108,49 +108,46 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
 
 
 def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(d.name, size="3", as_="h3"),
-                rx.badge(
-                    d.label,
-                    variant="soft",
-                    size="2",
-                    color_scheme=rx.cond(d.known, "teal", "gray"),
-                    data_testid="lean",
-                ),
-                justify="between",
-                align="center",
-                width="100%",
-                wrap="wrap",
+    return stack_card(
+        rx.hstack(
+            rx.heading(d.name, size="3", as_="h3"),
+            rx.badge(
+                d.label,
+                variant="soft",
+                size="2",
+                color_scheme=rx.cond(d.known, "teal", "gray"),
+                data_testid="lean",
             ),
-            _scale(d),
-            rx.text(d.description, size="2"),
-            rx.cond(d.confidence != "", _hint(d.confidence, size="1", data_testid="confidence")),
-            rx.cond(
-                d.count > 0,
-                rx.el.details(
-                    rx.el.summary(
-                        "Evidence (",
-                        d.count,
-                        ")",
-                        cursor="pointer",
-                        font_size="0.9em",
-                        min_height="24px",
-                    ),
-                    rx.el.ul(
-                        rx.foreach(d.evidence, _evidence),
-                        padding_left="1.2em",
-                        margin_top="0.5em",
-                    ),
-                    width="100%",
-                ),
-            ),
-            spacing="2",
+            justify="between",
+            align="center",
             width="100%",
+            wrap="wrap",
         ),
+        _scale(d),
+        rx.text(d.description, size="2"),
+        rx.cond(d.confidence != "", _hint(d.confidence, size="1", data_testid="confidence")),
+        rx.cond(
+            d.count > 0,
+            rx.el.details(
+                rx.el.summary(
+                    "Evidence (",
+                    d.count,
+                    ")",
+                    cursor="pointer",
+                    font_size="0.9em",
+                    min_height="24px",
+                ),
+                rx.el.ul(
+                    rx.foreach(d.evidence, _evidence),
+                    padding_left="1.2em",
+                    margin_top="0.5em",
+                ),
+                width="100%",
+            ),
+        ),
+        spacing="2",
         width="100%",
-        data_testid="dimension",
+        testid="dimension",
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.page_kit import stack_card
 from cyberhub.formatting import when
 from cyberhub.services.learning import certificates
 from cyberhub.state.service import ServiceState
@@ -36,26 +37,23 @@ class MyCertificatesState(ServiceState, rx.State):
 
 
 def _item(c: rx.Var[dict[str, Any]]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.icon("award", size=18),
-                rx.text(c["title"].to(str), weight="bold"),
-                rx.cond(c["revoked"].to(bool), rx.badge("Revoked", color_scheme="red")),
-                align="center",
-                spacing="2",
-                wrap="wrap",
-            ),
-            rx.text(c["organization"].to(str), " · completed ", c["issued"].to(str), size="2"),
-            rx.hstack(
-                rx.link("Public page", href=c["url"].to(str)),
-                rx.link("PDF", href=c["pdf_url"].to(str), is_external=True),
-                spacing="4",
-            ),
-            spacing="1",
-            align="start",
+    return stack_card(
+        rx.hstack(
+            rx.icon("award", size=18),
+            rx.text(c["title"].to(str), weight="bold"),
+            rx.cond(c["revoked"].to(bool), rx.badge("Revoked", color_scheme="red")),
+            align="center",
+            spacing="2",
+            wrap="wrap",
         ),
-        width="100%",
+        rx.text(c["organization"].to(str), " · completed ", c["issued"].to(str), size="2"),
+        rx.hstack(
+            rx.link("Public page", href=c["url"].to(str)),
+            rx.link("PDF", href=c["pdf_url"].to(str), is_external=True),
+            spacing="4",
+        ),
+        spacing="1",
+        align="start",
     )
 
 

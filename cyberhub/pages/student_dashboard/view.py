@@ -209,57 +209,54 @@ def _in_progress_block() -> rx.Component:
 
 
 def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.link(
-                    f.title,
-                    href="/missions/" + f.mission_id.to(str),
-                    weight="medium",
-                ),
-                rx.text("attempt ", f.attempt.to(str), size="1", color_scheme="gray"),
-                wrap="wrap",
-                align="center",
-            ),
-            rx.hstack(
-                decision_badge(f.decision),
-                rx.text(
-                    "Score ",
-                    rx.text.strong(f.total.to(str), " / ", f.max_total.to(str)),
-                    size="2",
-                ),
-                rx.text(
-                    rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""),
-                    f.when,
-                    size="1",
-                    color_scheme="gray",
-                ),
-                wrap="wrap",
-                align="center",
-                spacing="2",
-            ),
-            rx.cond(
-                f.excerpt != "",
-                rx.box(
-                    safe_markdown(f.excerpt),
-                    class_name="feedback-quote",
-                    font_size="var(--font-size-2)",
-                    color=rx.color("gray", 11),
-                    padding_left="0.75em",
-                    border_left=f"3px solid {rx.color('gray', 6)}",
-                    style={"& p, & ul, & ol": {"margin": "0.15em 0"}},
-                    data_testid="feedback-quote",
-                ),
-            ),
+    return stack_card(
+        rx.hstack(
             rx.link(
-                "Read the full review →",
+                f.title,
                 href="/missions/" + f.mission_id.to(str),
+                weight="medium",
+            ),
+            rx.text("attempt ", f.attempt.to(str), size="1", color_scheme="gray"),
+            wrap="wrap",
+            align="center",
+        ),
+        rx.hstack(
+            decision_badge(f.decision),
+            rx.text(
+                "Score ",
+                rx.text.strong(f.total.to(str), " / ", f.max_total.to(str)),
                 size="2",
             ),
+            rx.text(
+                rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""),
+                f.when,
+                size="1",
+                color_scheme="gray",
+            ),
+            wrap="wrap",
+            align="center",
             spacing="2",
-            align="start",
         ),
-        width="100%",
+        rx.cond(
+            f.excerpt != "",
+            rx.box(
+                safe_markdown(f.excerpt),
+                class_name="feedback-quote",
+                font_size="var(--font-size-2)",
+                color=rx.color("gray", 11),
+                padding_left="0.75em",
+                border_left=f"3px solid {rx.color('gray', 6)}",
+                style={"& p, & ul, & ol": {"margin": "0.15em 0"}},
+                data_testid="feedback-quote",
+            ),
+        ),
+        rx.link(
+            "Read the full review →",
+            href="/missions/" + f.mission_id.to(str),
+            size="2",
+        ),
+        spacing="2",
+        align="start",
     )
 
 
