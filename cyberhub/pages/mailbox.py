@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import icon_button, once_loaded, register_page
+from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, page_heading
@@ -127,8 +128,8 @@ def _part(part: rx.Var[MailPart]) -> rx.Component:
 def _message(m: rx.Var[MailRow]) -> rx.Component:
     return rx.card(
         rx.el.article(
-            rx.vstack(
-                rx.heading(m.subject, size="4", as_="h2"),
+            titled_stack(
+                m.subject,
                 rx.hstack(
                     rx.text("To: ", rx.text.strong(m.recipient), size="2"),
                     rx.text(m.at, size="2", color_scheme="gray"),
@@ -145,8 +146,7 @@ def _message(m: rx.Var[MailRow]) -> rx.Component:
                     width="100%",
                     class_name="mail-body",
                 ),
-                spacing="2",
-                width="100%",
+                size="4",
             ),
             data_testid="mail-message",
         ),

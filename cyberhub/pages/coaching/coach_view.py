@@ -9,6 +9,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, stack_card
+from cyberhub.components.sections import titled_stack
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.coaching.coach_state import CoachPlanState, EvidenceView, LineView
 
@@ -46,12 +47,12 @@ def _line(line: rx.Var[LineView]) -> rx.Component:
 def _part(title: str, rows: rx.Var[list[LineView]], testid: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
-        rx.vstack(
-            rx.heading(title, size="3", as_="h3"),
+        titled_stack(
+            title,
             rx.vstack(rx.foreach(rows, _line), spacing="3", width="100%"),
-            spacing="2",
-            width="100%",
             data_testid=testid,
+            size="3",
+            as_="h3",
         ),
     )
 

@@ -130,8 +130,8 @@ def _week_note(n: rx.Var[CheckinView]) -> rx.Component:
 
 
 def week_section() -> rx.Component:
-    return rx.vstack(
-        rx.heading("This week", size="5", as_="h2"),
+    return titled_stack(
+        "This week",
         _hint(S.week),
         rx.grid(
             rx.foreach(S.figures, _figure),
@@ -148,8 +148,6 @@ def week_section() -> rx.Component:
                 width="100%",
             ),
         ),
-        spacing="2",
-        width="100%",
     )
 
 

@@ -16,6 +16,7 @@ from cyberhub.components.page_kit import (
     stack_card,
     two_columns,
 )
+from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.insights.state import (
@@ -34,8 +35,8 @@ def _hint(text: Any, size: str = "2", **props: Any) -> rx.Component:
 
 def _coaching_card() -> rx.Component:
     """Goals and reflections are kept on /coaching (issue 16): one place for them."""
-    return rx.vstack(
-        rx.heading("Goals & reflections", size="5", as_="h2"),
+    return titled_stack(
+        "Goals & reflections",
         stack_card(
             rx.text(
                 "Your goals and reflections are kept on Coaching, with your habits. "
@@ -48,7 +49,6 @@ def _coaching_card() -> rx.Component:
             testid="coaching-link",
         ),
         spacing="3",
-        width="100%",
     )
 
 

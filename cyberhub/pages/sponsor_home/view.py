@@ -102,8 +102,8 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
     """One funded cohort: who runs it, the funding, the figures, approvals per track, weekly
     submissions and the consenting learners."""
     return rx.card(
-        rx.vstack(
-            rx.heading(c.cohort, size="5", as_="h2"),
+        titled_stack(
+            c.cohort,
             rx.text(c.program, " · ", c.organization, " · ", c.dates, color_scheme="gray"),
             rx.text("Funded by ", c.sponsor, ": ", c.funding, size="2"),
             rx.cond(c.notes != "", rx.text(c.notes, size="2", color_scheme="gray")),
@@ -136,7 +136,6 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
             ),
             _learners(c),
             spacing="3",
-            width="100%",
         ),
         width="100%",
         class_name="sponsor-cohort",
