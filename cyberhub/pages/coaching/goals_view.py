@@ -14,9 +14,8 @@ from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout
+from cyberhub.components.ui import empty_state, error_callout, muted
 from cyberhub.pages.coaching.parts import S, choice, field_row, picker
-from cyberhub.pages.coaching.parts import hint as _hint
 from cyberhub.pages.coaching.state import GoalView
 from cyberhub.schemas.coaching import GOAL_TITLE_MAX, TEXT_MAX
 
@@ -40,9 +39,9 @@ def _goal(g: rx.Var[GoalView]) -> rx.Component:
             data_testid="goal-progress",
         ),
         rx.text(g.progress, " · ", g.percent, "%", size="2", data_testid="goal-progress-label"),
-        rx.cond(g.week != "", _hint(g.week, size="1", data_testid="goal-week")),
-        rx.cond(g.links != "", _hint(g.links, size="1")),
-        rx.cond(g.target != "", _hint(g.target, size="1")),
+        rx.cond(g.week != "", muted(g.week, size="1", data_testid="goal-week")),
+        rx.cond(g.links != "", muted(g.links, size="1")),
+        rx.cond(g.target != "", muted(g.target, size="1")),
         rx.cond(
             g.active,
             rx.hstack(

@@ -21,11 +21,6 @@ SELECT_STYLE = {
 }
 
 
-def hint(text: Any, size: str = "2", **props: Any) -> rx.Component:
-    """Grey secondary text."""
-    return rx.text(text, size=size, color_scheme="gray", **props)
-
-
 def native_select(id_: str, name: str, *options: rx.Component, **props: Any) -> rx.Component:
     """A native <select> (part of the form's data; keyboard and screen readers as usual)."""
     return rx.el.select(*options, id=id_, name=name, style=SELECT_STYLE, **props)

@@ -10,9 +10,8 @@ from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.coaching.parts import S
-from cyberhub.pages.coaching.parts import hint as _hint
 from cyberhub.pages.coaching.parts import native_select as _native_select
 from cyberhub.pages.coaching.state import CheckinView, FigureView, ReflectionView
 from cyberhub.schemas.coaching import TEXT_MAX
@@ -49,7 +48,7 @@ def _reflection_form() -> rx.Component:
         kept_form(
             rx.heading("Reflect", size="3", as_="h3"),
             error_callout(S.reflection_error),
-            _hint("Pick a prompt if it helps:", size="1"),
+            muted("Pick a prompt if it helps:", size="1"),
             rx.hstack(rx.foreach(S.prompts, _prompt_chip), spacing="2", wrap="wrap"),
             labelled_textarea(
                 rx.cond(S.prompt != "", S.prompt, "Your reflection"),
@@ -71,7 +70,9 @@ def _reflection_form() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
-            _hint("Private reflections are yours alone; shared ones your mentor can read.", "1"),
+            muted(
+                "Private reflections are yours alone; shared ones your mentor can read.", size="1"
+            ),
             icon_button("pen_line", "Save reflection", type="submit"),
             on_submit=S.add_reflection,
         ),
@@ -87,14 +88,14 @@ def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
                 color_scheme=rx.cond(r.shared, "teal", "gray"),
                 variant="soft",
             ),
-            _hint(r.when, size="1"),
+            muted(r.when, size="1"),
             spacing="2",
             align="center",
             wrap="wrap",
         ),
         rx.cond(r.prompt != "", rx.text(r.prompt, size="2", weight="bold")),
         rx.box(safe_markdown(r.body), width="100%", overflow_wrap="anywhere"),
-        rx.cond(r.feeling != "", _hint(r.feeling, size="1")),
+        rx.cond(r.feeling != "", muted(r.feeling, size="1")),
         rx.button(
             rx.cond(r.shared, "Make private", "Share with mentor"),
             size="1",
@@ -111,9 +112,9 @@ def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
 def _figure(f: rx.Var[FigureView]) -> rx.Component:
     return rx.card(
         rx.vstack(
-            _hint(f.label, size="1"),
+            muted(f.label, size="1"),
             rx.text(f.this_week, size="6", weight="bold"),
-            _hint(f.change, size="1"),
+            muted(f.change, size="1"),
             spacing="0",
         ),
         data_testid="week-figure",
@@ -122,7 +123,7 @@ def _figure(f: rx.Var[FigureView]) -> rx.Component:
 
 def _week_note(n: rx.Var[CheckinView]) -> rx.Component:
     return rx.box(
-        _hint(n.habit + " · " + n.day, size="1", weight="medium"),
+        muted(n.habit + " · " + n.day, size="1", weight="medium"),
         rx.box(safe_markdown(n.note), font_size="0.9em", overflow_wrap="anywhere"),
         width="100%",
         data_testid="week-note",
@@ -132,7 +133,7 @@ def _week_note(n: rx.Var[CheckinView]) -> rx.Component:
 def week_section() -> rx.Component:
     return titled_stack(
         "This week",
-        _hint(S.week),
+        muted(S.week),
         rx.grid(
             rx.foreach(S.figures, _figure),
             columns=rx.breakpoints(initial="2", md="4"),
@@ -158,7 +159,7 @@ def reflections_section() -> rx.Component:
         list_or(
             S.reflections,
             _reflection,
-            _hint("Your reflections will show here. A few lines a week is plenty."),
+            muted("Your reflections will show here. A few lines a week is plenty."),
             spacing="2",
         ),
         spacing="3",

@@ -20,11 +20,10 @@ from cyberhub.components.page_kit import (
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, page_heading
+from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.coaching.goals_view import goals_section
 from cyberhub.pages.coaching.parts import S, choice, field_row, picker
-from cyberhub.pages.coaching.parts import hint as _hint
 from cyberhub.pages.coaching.reflections_view import reflections_section, week_section
 from cyberhub.pages.coaching.state import ROUTE, CheckinView, DayChoice, HabitView
 from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
@@ -47,7 +46,7 @@ def _day_button(h: rx.Var[HabitView], d: rx.Var[DayChoice]) -> rx.Component:
 def _past_checkin(c: rx.Var[CheckinView]) -> rx.Component:
     return rx.hstack(
         rx.icon("check", size=12, color="green", flex_shrink="0"),
-        _hint(c.day, size="1", white_space="nowrap"),
+        muted(c.day, size="1", white_space="nowrap"),
         rx.cond(
             c.note != "",
             rx.box(safe_markdown(c.note), font_size="0.85em", overflow_wrap="anywhere"),
@@ -64,7 +63,7 @@ def _history(h: rx.Var[HabitView]) -> rx.Component:
     return rx.cond(
         h.history.length() > 0,
         rx.vstack(
-            _hint("Recent check-ins", size="1", weight="medium"),
+            muted("Recent check-ins", size="1", weight="medium"),
             rx.foreach(h.history, _past_checkin),
             spacing="1",
             width="100%",
@@ -81,15 +80,15 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
             width="100%",
             align="center",
         ),
-        _hint(h.cadence + " · " + h.week, size="1"),
+        muted(h.cadence + " · " + h.week, size="1"),
         rx.hstack(
             rx.icon("flame", size=16, color=rx.cond(h.current > 0, "orange", "gray")),
             rx.text(h.streak, size="2", data_testid="streak"),
             align="center",
             spacing="1",
         ),
-        rx.cond(h.reminder != "", _hint(h.reminder, size="1")),
-        rx.cond(h.link != "", _hint(h.link, size="1", data_testid="habit-link")),
+        rx.cond(h.reminder != "", muted(h.reminder, size="1")),
+        rx.cond(h.link != "", muted(h.link, size="1", data_testid="habit-link")),
         _history(h),
         rx.cond(
             h.days.length() > 0,
@@ -192,7 +191,7 @@ def _habit_form() -> rx.Component:
 def _habits_section() -> rx.Component:
     return titled_stack(
         "Today's check-ins",
-        _hint("One click when it's done. Missed a day? You can check in up to two days late."),
+        muted("One click when it's done. Missed a day? You can check in up to two days late."),
         list_or(
             S.habits,
             _habit,

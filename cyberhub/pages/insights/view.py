@@ -3,8 +3,6 @@ its evidence) beside a card that leads to /coaching, where goals and reflections
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
@@ -18,7 +16,7 @@ from cyberhub.components.page_kit import (
 )
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, page_heading
+from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.insights.state import (
     COACHING,
     ROUTE,
@@ -26,11 +24,6 @@ from cyberhub.pages.insights.state import (
     EvidenceView,
     InsightsState,
 )
-
-
-def _hint(text: Any, size: str = "2", **props: Any) -> rx.Component:
-    """Grey secondary text (an introduction, a caption, a pole's name)."""
-    return rx.text(text, size=size, color_scheme="gray", **props)
 
 
 def _coaching_card() -> rx.Component:
@@ -54,9 +47,9 @@ def _coaching_card() -> rx.Component:
 
 def _evidence(e: rx.Var[EvidenceView]) -> rx.Component:
     return rx.el.li(
-        _hint(e.title, size="1"),
+        muted(e.title, size="1"),
         rx.text("“", e.text, "”", size="2"),
-        _hint(e.towards, size="1", font_style="italic"),
+        muted(e.towards, size="1", font_style="italic"),
         margin_bottom="0.5em",
     )
 
@@ -66,7 +59,7 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
     lean (none while there is not enough evidence), a tick marks the middle."""
     end = {"size": "1", "flex_shrink": "0", "max_width": "8em"}
     return rx.hstack(
-        _hint(d.left, data_testid="left-end", **end),
+        muted(d.left, data_testid="left-end", **end),
         rx.box(
             rx.box(
                 position="absolute",
@@ -100,7 +93,7 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
             aria_label=d.scale_label,
             data_testid="scale",
         ),
-        _hint(d.right, text_align="right", data_testid="right-end", **end),
+        muted(d.right, text_align="right", data_testid="right-end", **end),
         align="center",
         width="100%",
         spacing="3",
@@ -125,7 +118,7 @@ def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
         ),
         _scale(d),
         rx.text(d.description, size="2"),
-        rx.cond(d.confidence != "", _hint(d.confidence, size="1", data_testid="confidence")),
+        rx.cond(d.confidence != "", muted(d.confidence, size="1", data_testid="confidence")),
         rx.cond(
             d.count > 0,
             rx.el.details(
@@ -184,7 +177,7 @@ def _analysis_section() -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        _hint(
+        muted(
             "An AI reading of your profiler answers and reflections: a few tendencies, each "
             "with what it is based on. It describes how you like to work, not how good you are."
         ),
@@ -221,7 +214,7 @@ def _analysis_section() -> rx.Component:
             S.dims.length() > 0,
             rx.vstack(
                 rx.foreach(S.dims, _dimension),
-                _hint(S.basis, size="1"),
+                muted(S.basis, size="1"),
                 spacing="2",
                 width="100%",
             ),
