@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
-from cyberhub.components.labelled import form_card, labelled, labelled_textarea
+from cyberhub.components.labelled import form_card, labelled_input, labelled_textarea
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.shell import guarded, shell
@@ -38,12 +38,7 @@ def _org_row(o: rx.Var[OrgRow]) -> rx.Component:
 
 
 def _field(label: str, id_: str, name: str, value: rx.Var[str], **props: Any) -> rx.Component:
-    return labelled(
-        label,
-        id_,
-        rx.input(id=id_, name=name, default_value=value, width="100%", **props),
-        width="100%",
-    )
+    return labelled_input(label, id_, name=name, default_value=value, **props)
 
 
 def _create_form() -> rx.Component:
