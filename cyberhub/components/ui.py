@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -111,6 +112,11 @@ def danger_button(text: str, aria_label: Any, on_click: Any, **props: Any) -> rx
 def remove_button(name: rx.Var[str], on_click: Any) -> rx.Component:
     """A table row's red "Remove" button, labelled "Remove <name>" for screen readers."""
     return danger_button("Remove", "Remove " + name, on_click, size="2")
+
+
+def badge_row(items: Any, badge: Callable[[Any], rx.Component], gap: str = "0.4em") -> rx.Component:
+    """A wrapping row of badges: `badge(item)` for each of `items` (a list var)."""
+    return rx.flex(rx.foreach(items, badge), gap=gap, wrap="wrap")
 
 
 def muted(*children: Any, size: str = "2", **props: Any) -> rx.Component:

@@ -14,6 +14,7 @@ from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
+    badge_row,
     empty_state,
     error_callout,
     icon_button,
@@ -148,13 +149,10 @@ def _row(u: rx.Var[UserRow]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.flex(
-                rx.foreach(
-                    u.roles,
-                    lambda g: rx.badge(g.role, " · ", g.organization, variant="surface"),
-                ),
+            badge_row(
+                u.roles,
+                lambda g: rx.badge(g.role, " · ", g.organization, variant="surface"),
                 gap="0.3em",
-                wrap="wrap",
             )
         ),
         rx.table.cell(

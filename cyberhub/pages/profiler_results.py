@@ -10,7 +10,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, error_callout
+from cyberhub.components.ui import badge_row, empty_state, error_callout
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import AnswerReview
@@ -209,11 +209,7 @@ def _persona() -> rx.Component:
             width="100%",
         ),
         rx.heading("Careers to aim for", size="3", as_="h3"),
-        rx.flex(
-            rx.foreach(p["careers"].to(list[str]), lambda c: rx.badge(c, size="2")),
-            gap="0.4em",
-            wrap="wrap",
-        ),
+        badge_row(p["careers"].to(list[str]), lambda c: rx.badge(c, size="2")),
         rx.heading("NICE Framework work roles", size="3", as_="h3"),
         rx.foreach(
             p["nice_work_roles"].to(list[dict[str, str]]),

@@ -10,7 +10,14 @@ from cyberhub.components.labelled import form_card, labelled_field, labelled_sel
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import danger_button, error_callout, icon_button, muted, remove_button
+from cyberhub.components.ui import (
+    badge_row,
+    danger_button,
+    error_callout,
+    icon_button,
+    muted,
+    remove_button,
+)
 from cyberhub.pages.admin_organizations.data import InvitationRow, MemberRow
 from cyberhub.pages.admin_organizations.state import OrganizationState
 
@@ -21,11 +28,7 @@ def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(two_line(m.full_name, m.email)),
         rx.table.cell(
-            rx.flex(
-                rx.foreach(m.roles, lambda r: rx.badge(r, variant="surface", size="2")),
-                gap="0.3em",
-                wrap="wrap",
-            )
+            badge_row(m.roles, lambda r: rx.badge(r, variant="surface", size="2"), gap="0.3em")
         ),
         rx.table.cell(m.member_since),
         rx.table.cell(remove_button(m.email, OrganizationState.ask_remove(m.id))),

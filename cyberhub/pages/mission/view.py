@@ -12,7 +12,7 @@ from cyberhub.components.learning import attempt_renderer, review_block, status_
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column
-from cyberhub.components.ui import difficulty_badge, empty_state, error_callout
+from cyberhub.components.ui import badge_row, difficulty_badge, empty_state, error_callout
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
@@ -405,11 +405,9 @@ def mission_content() -> rx.Component:
                 ),
                 rx.heading(m.title, size="7", as_="h1"),
                 rx.text(m.summary, size="3", color_scheme="gray"),
-                rx.flex(
-                    rx.foreach(
-                        m.skills, lambda s: rx.badge(s, variant="soft", color_scheme="gray")
-                    ),
-                    wrap="wrap",
+                badge_row(
+                    m.skills,
+                    lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
                     gap="0.3em",
                 ),
                 rx.cond(

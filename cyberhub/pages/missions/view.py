@@ -10,6 +10,7 @@ from cyberhub.components.learning import status_badge
 from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import (
+    badge_row,
     difficulty_badge,
     difficulty_label,
     empty_state,
@@ -58,12 +59,9 @@ def _mission_card(m: rx.Var[CatalogCard]) -> rx.Component:
                     align="center",
                     color=rx.color("gray", 10),
                 ),
-                rx.flex(
-                    rx.foreach(
-                        m.skills,
-                        lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
-                    ),
-                    wrap="wrap",
+                badge_row(
+                    m.skills,
+                    lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
                     gap="0.3em",
                 ),
                 spacing="2",

@@ -3,7 +3,6 @@ cohorts and the learner's track."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -13,7 +12,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.recommendations import recommendations_card
-from cyberhub.components.ui import difficulty_badge, error_callout, page_heading
+from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, page_heading
 from cyberhub.pages.student_dashboard.certificates import certificates_section
 from cyberhub.pages.student_dashboard.coaching_block import coaching_block
 from cyberhub.pages.student_dashboard.due import due_section
@@ -43,11 +42,6 @@ def _list_section(
 
 def _gray(text: str) -> rx.Component:
     return rx.text(text, color_scheme="gray")
-
-
-def _badges(items: rx.Var[Any], badge: Callable[[Any], rx.Component]) -> rx.Component:
-    """A wrapping row of badges, one per item."""
-    return rx.flex(rx.foreach(items, badge), gap="0.4em", wrap="wrap")
 
 
 def _starter(m: rx.Var[StarterMission]) -> rx.Component:
@@ -277,7 +271,7 @@ def _cohorts_block() -> rx.Component:
         "Your cohorts",
         rx.cond(
             S.cohorts.length() > 0,
-            _badges(
+            badge_row(
                 S.cohorts,
                 lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
             ),
@@ -380,7 +374,7 @@ def content() -> rx.Component:
                         rx.heading(t.name, size="6", as_="h2"),
                         rx.text(t.tagline, weight="medium"),
                         rx.text(t.description, color_scheme="gray"),
-                        _badges(t.careers, lambda c: rx.badge(c, variant="surface")),
+                        badge_row(t.careers, lambda c: rx.badge(c, variant="surface")),
                         rx.cond(
                             S.confidence != "",
                             rx.link(
