@@ -128,3 +128,12 @@ def icon_button(icon: str, *children: Any, icon_size: int = 16, **props: Any) ->
     """A button led by its `icon` (16 px unless `icon_size`); `props` are rx.button's (variant,
     on_click, ...)."""
     return rx.button(rx.icon(icon, size=icon_size), *children, **props)
+
+
+def stat_card(label: str, value: Any, note: rx.Component, **card_props: Any) -> rx.Component:
+    """A labelled figure in a card: the grey `label`, the value large and bold, then `note`
+    (what it counts, in small grey text, or nothing); `card_props` size and name the card."""
+    return rx.card(
+        rx.vstack(muted(label), rx.text(value, size="6", weight="bold"), note, spacing="1"),
+        **card_props,
+    )

@@ -17,6 +17,7 @@ from cyberhub.components.ui import (
     muted,
     page_heading,
     pager,
+    stat_card,
 )
 from cyberhub.pages.mentor_home.state import (
     BUCKET_LABELS,
@@ -163,16 +164,8 @@ def _queue_section() -> rx.Component:
 
 
 def _figure(label: str, value: rx.Var[Any], hint: str = "") -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            muted(label),
-            rx.text(value, size="6", weight="bold"),
-            muted(hint, size="1") if hint else rx.fragment(),
-            spacing="1",
-        ),
-        min_width="9em",
-        flex="1",
-    )
+    note = muted(hint, size="1") if hint else rx.fragment()
+    return stat_card(label, value, note, min_width="9em", flex="1")
 
 
 def _workload() -> rx.Component:

@@ -10,7 +10,14 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
-from cyberhub.components.ui import empty_state, error_callout, loading_state, muted, page_heading
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    loading_state,
+    muted,
+    page_heading,
+    stat_card,
+)
 from cyberhub.pages.sponsor_home.state import (
     CSV_URL,
     EXPORT_ROUTE,
@@ -31,14 +38,8 @@ SHARING_NOTE = (
 
 
 def _figure(label: str, value: rx.Var[int] | rx.Var[str], hint: str = "") -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            muted(label),
-            rx.text(value, size="6", weight="bold"),
-            rx.cond(hint != "", muted(hint, size="1")),
-            spacing="1",
-        ),
-        class_name="sponsor-figure",
+    return stat_card(
+        label, value, rx.cond(hint != "", muted(hint, size="1")), class_name="sponsor-figure"
     )
 
 
