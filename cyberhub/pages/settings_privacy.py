@@ -20,7 +20,7 @@ from cyberhub.components.page_kit import (
     stack_card,
 )
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import table_or
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
@@ -249,12 +249,10 @@ def settings_privacy_content() -> rx.Component:
             rx.vstack(
                 rx.foreach(S.items, _item),
                 rx.heading("History", size="5", as_="h2", padding_top="1em"),
-                rx.cond(
-                    S.history.length() > 0,
-                    data_table(
-                        ["When", "Consent", "Change", "Version"],
-                        rx.foreach(S.history, _history_row),
-                    ),
+                table_or(
+                    S.history,
+                    ["When", "Consent", "Change", "Version"],
+                    _history_row,
                     empty_state("No changes yet", "Your grants and withdrawals will appear here."),
                 ),
                 spacing="3",

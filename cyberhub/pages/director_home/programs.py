@@ -8,7 +8,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import stack_card
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout
 from cyberhub.pages.director_home.state import DirectorHomeState
 
@@ -145,12 +145,10 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
             width="100%",
         ),
         rx.heading("Cohorts", size="3", as_="h3"),
-        rx.cond(
-            cohorts.length() > 0,
-            data_table(
-                ["Cohort", "Dates", "Status", "Enrolled", "Mentors", "Matching"],
-                rx.foreach(cohorts, _cohort_row),
-            ),
+        table_or(
+            cohorts,
+            ["Cohort", "Dates", "Status", "Enrolled", "Mentors", "Matching"],
+            _cohort_row,
             rx.text("No cohorts yet: create one below.", size="2", color_scheme="gray"),
         ),
         spacing="3",

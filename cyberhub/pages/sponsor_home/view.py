@@ -112,15 +112,13 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
             two_columns(
                 rx.vstack(
                     rx.heading("Approvals per track", size="3", as_="h3"),
-                    rx.cond(
-                        c.tracks.length() > 0,
-                        data_table(
-                            ["Track", "Approvals"],
-                            rx.foreach(c.tracks, _track_row),
-                            size="1",
-                            label="Approvals per track",
-                        ),
+                    table_or(
+                        c.tracks,
+                        ["Track", "Approvals"],
+                        _track_row,
                         rx.text("No mission approved yet.", color_scheme="gray"),
+                        size="1",
+                        label="Approvals per track",
                     ),
                     width="100%",
                 ),
