@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.labelled import (
-    kept_form,
+    form_card,
     labelled_field,
     labelled_input,
     labelled_textarea,
@@ -117,36 +117,33 @@ def _goal_form() -> rx.Component:
             default_value="0",
         ),
     )
-    return rx.card(
-        kept_form(
-            rx.heading("Set a goal", size="3", as_="h3"),
-            error_callout(S.goal_error),
-            labelled_input("Goal", "goal-title", name="title", max_length=GOAL_TITLE_MAX),
-            labelled_textarea(
-                "Why it matters (optional)", "goal-why", name="why", rows="2", max_length=TEXT_MAX
-            ),
-            field_row(
-                labelled_field(
-                    "Target date (optional)", "goal-target", name="target_date", type="date"
-                ),
-                choice(
-                    "Progress from",
-                    "goal-source",
-                    "progress_source",
-                    [
-                        ("My own estimate", "manual"),
-                        ("A mission", "missions"),
-                        ("A habit's check-ins", "habits"),
-                    ],
-                    value=S.new_source,
-                    on_change=S.set_new_source,
-                ),
-                source_fields,
-            ),
-            icon_button("target", "Set goal", type="submit"),
-            on_submit=S.add_goal,
+    return form_card(
+        rx.heading("Set a goal", size="3", as_="h3"),
+        error_callout(S.goal_error),
+        labelled_input("Goal", "goal-title", name="title", max_length=GOAL_TITLE_MAX),
+        labelled_textarea(
+            "Why it matters (optional)", "goal-why", name="why", rows="2", max_length=TEXT_MAX
         ),
-        width="100%",
+        field_row(
+            labelled_field(
+                "Target date (optional)", "goal-target", name="target_date", type="date"
+            ),
+            choice(
+                "Progress from",
+                "goal-source",
+                "progress_source",
+                [
+                    ("My own estimate", "manual"),
+                    ("A mission", "missions"),
+                    ("A habit's check-ins", "habits"),
+                ],
+                value=S.new_source,
+                on_change=S.set_new_source,
+            ),
+            source_fields,
+        ),
+        icon_button("target", "Set goal", type="submit"),
+        on_submit=S.add_goal,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import kept_form, labelled, labelled_textarea
+from cyberhub.components.labelled import form_card, labelled, labelled_textarea
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
@@ -44,39 +44,34 @@ def _scale(label: str, id_: str, name: str) -> rx.Component:
 
 
 def _reflection_form() -> rx.Component:
-    return rx.card(
-        kept_form(
-            rx.heading("Reflect", size="3", as_="h3"),
-            error_callout(S.reflection_error),
-            muted("Pick a prompt if it helps:", size="1"),
-            rx.hstack(rx.foreach(S.prompts, _prompt_chip), spacing="2", wrap="wrap"),
-            labelled_textarea(
-                rx.cond(S.prompt != "", S.prompt, "Your reflection"),
-                "reflection-body",
-                name="body",
-                rows="4",
-                max_length=TEXT_MAX,
-            ),
-            rx.hstack(
-                _scale("Mood", "reflection-mood", "mood"),
-                _scale("Energy", "reflection-energy", "energy"),
-                spacing="3",
-            ),
-            rx.hstack(
-                rx.switch(
-                    id="reflection-shared", name="shared", checked=S.shared, on_change=S.set_shared
-                ),
-                field_label("Share with my mentor", "reflection-shared"),
-                align="center",
-                spacing="2",
-            ),
-            muted(
-                "Private reflections are yours alone; shared ones your mentor can read.", size="1"
-            ),
-            icon_button("pen_line", "Save reflection", type="submit"),
-            on_submit=S.add_reflection,
+    return form_card(
+        rx.heading("Reflect", size="3", as_="h3"),
+        error_callout(S.reflection_error),
+        muted("Pick a prompt if it helps:", size="1"),
+        rx.hstack(rx.foreach(S.prompts, _prompt_chip), spacing="2", wrap="wrap"),
+        labelled_textarea(
+            rx.cond(S.prompt != "", S.prompt, "Your reflection"),
+            "reflection-body",
+            name="body",
+            rows="4",
+            max_length=TEXT_MAX,
         ),
-        width="100%",
+        rx.hstack(
+            _scale("Mood", "reflection-mood", "mood"),
+            _scale("Energy", "reflection-energy", "energy"),
+            spacing="3",
+        ),
+        rx.hstack(
+            rx.switch(
+                id="reflection-shared", name="shared", checked=S.shared, on_change=S.set_shared
+            ),
+            field_label("Share with my mentor", "reflection-shared"),
+            align="center",
+            spacing="2",
+        ),
+        muted("Private reflections are yours alone; shared ones your mentor can read.", size="1"),
+        icon_button("pen_line", "Save reflection", type="submit"),
+        on_submit=S.add_reflection,
     )
 
 

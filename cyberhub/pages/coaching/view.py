@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.confirm import confirm_dialog
-from cyberhub.components.labelled import kept_form, labelled_field, labelled_input
+from cyberhub.components.labelled import form_card, labelled_field, labelled_input
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -124,67 +124,64 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
 
 
 def _habit_form() -> rx.Component:
-    return rx.card(
-        kept_form(
-            rx.heading("Start a habit", size="3", as_="h3"),
-            error_callout(S.habit_error),
-            labelled_input(
-                "What will you do?",
-                "habit-title",
-                name="title",
-                max_length=TITLE_MAX,
-                placeholder="Read one CTF write-up",
-            ),
-            field_row(
-                choice(
-                    "How often",
-                    "habit-cadence",
-                    "cadence",
-                    [
-                        ("Every day", "daily"),
-                        ("Once a week", "weekly"),
-                        ("Some days a week", "n_per_week"),
-                    ],
-                    value=S.new_cadence,
-                    on_change=S.set_new_cadence,
-                ),
-                rx.cond(
-                    S.new_cadence == "n_per_week",
-                    labelled_field(
-                        "Days a week",
-                        "habit-per-week",
-                        name="per_week",
-                        type="number",
-                        min=1,
-                        max=7,
-                        default_value="3",
-                    ),
-                ),
-                labelled_field(
-                    "Reminder (optional)", "habit-reminder", name="reminder_time", type="time"
-                ),
-            ),
-            field_row(
-                picker(
-                    "Track (optional)",
-                    "habit-track",
-                    "track_key",
-                    "—",
-                    S.tracks,
-                    lambda t: rx.el.option(t.name, value=t.key),
-                ),
-                labelled_field(
-                    "Skill (optional)",
-                    "habit-skill",
-                    name="skill",
-                    max_length=SKILL_MAX,
-                    placeholder="Log analysis",
-                ),
-            ),
-            icon_button("plus", "Start habit", type="submit"),
-            on_submit=S.add_habit,
+    return form_card(
+        rx.heading("Start a habit", size="3", as_="h3"),
+        error_callout(S.habit_error),
+        labelled_input(
+            "What will you do?",
+            "habit-title",
+            name="title",
+            max_length=TITLE_MAX,
+            placeholder="Read one CTF write-up",
         ),
-        width="100%",
+        field_row(
+            choice(
+                "How often",
+                "habit-cadence",
+                "cadence",
+                [
+                    ("Every day", "daily"),
+                    ("Once a week", "weekly"),
+                    ("Some days a week", "n_per_week"),
+                ],
+                value=S.new_cadence,
+                on_change=S.set_new_cadence,
+            ),
+            rx.cond(
+                S.new_cadence == "n_per_week",
+                labelled_field(
+                    "Days a week",
+                    "habit-per-week",
+                    name="per_week",
+                    type="number",
+                    min=1,
+                    max=7,
+                    default_value="3",
+                ),
+            ),
+            labelled_field(
+                "Reminder (optional)", "habit-reminder", name="reminder_time", type="time"
+            ),
+        ),
+        field_row(
+            picker(
+                "Track (optional)",
+                "habit-track",
+                "track_key",
+                "—",
+                S.tracks,
+                lambda t: rx.el.option(t.name, value=t.key),
+            ),
+            labelled_field(
+                "Skill (optional)",
+                "habit-skill",
+                name="skill",
+                max_length=SKILL_MAX,
+                placeholder="Log analysis",
+            ),
+        ),
+        icon_button("plus", "Start habit", type="submit"),
+        on_submit=S.add_habit,
     )
 
 
