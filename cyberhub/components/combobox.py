@@ -15,6 +15,8 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.ui import muted
+
 
 def combobox(
     label: str,
@@ -87,9 +89,7 @@ def combobox(
                 ),
                 rx.cond(
                     matches.length() == 0,
-                    rx.text(
-                        no_match, " “", text, "”", size="2", color_scheme="gray", padding="0.5em"
-                    ),
+                    muted(no_match, " “", text, "”", padding="0.5em"),
                 ),
                 hidden=~open_,
                 position="absolute",

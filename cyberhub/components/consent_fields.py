@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.ui import muted
 from cyberhub.services.identity import consents
 
 # (kind, label, help text), in the order the form shows them.
@@ -48,13 +49,12 @@ def _consent_box(
         ),
         rx.vstack(
             rx.el.label(label, html_for=box, font_weight="500"),
-            rx.text(
+            muted(
                 help_text,
                 " ",
                 rx.link(read, href=f"/legal/{kind}", is_external=True),
                 id=f"{box}-help",
                 size="1",
-                color_scheme="gray",
             ),
             spacing="0",
         ),

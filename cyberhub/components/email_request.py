@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.link_button import link_button
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import mail
@@ -68,12 +68,10 @@ def _sent_view(
         details,
         rx.cond(
             state.mailbox_enabled,
-            rx.text(
+            muted(
                 "Developing locally? Messages land in the ",
                 rx.link("dev mailbox", href="/dev/mailbox"),
                 ".",
-                size="2",
-                color_scheme="gray",
             ),
         ),
         rx.hstack(
@@ -92,7 +90,7 @@ def _request_form(
     return rx.form(
         rx.vstack(
             rx.heading(heading, size="6", as_="h1"),
-            rx.text(intro, size="2", color_scheme="gray"),
+            muted(intro),
             error_callout(state.error),
             auth_field(
                 "Email",

@@ -31,6 +31,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.ui import muted
 
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
@@ -113,7 +114,7 @@ def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
                 rx.text.strong(a["total"].to(str), " / ", a["max_total"].to(str)),
                 size="2",
             ),
-            rx.text("by ", a["mentor"], " · ", a["reviewed_at"], size="2", color_scheme="gray"),
+            muted("by ", a["mentor"], " · ", a["reviewed_at"]),
             wrap="wrap",
             align="center",
             spacing="3",
@@ -156,9 +157,9 @@ def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.text(rx.text.strong(e["label"]), size="2"),
             rx.cond(
                 e["actor"].to(str) != "",
-                rx.text("by ", e["actor"], size="2", color_scheme="gray"),
+                muted("by ", e["actor"]),
             ),
-            rx.text(e["at"], size="1", color_scheme="gray"),
+            muted(e["at"], size="1"),
             align="center",
             spacing="2",
             wrap="wrap",
@@ -180,7 +181,7 @@ def timeline(
                 rx.foreach(events, _event_item),
                 style={"paddingLeft": "0", "margin": "0", "display": "grid", "gap": "0.35em"},
             ),
-            rx.text("Nothing has happened yet.", size="2", color_scheme="gray"),
+            muted("Nothing has happened yet."),
         ),
         width="100%",
         data_testid=testid,
@@ -233,8 +234,8 @@ def _attempt_card(
                 status_badge(a["status"]),
                 rx.cond(
                     a["submitted_at"].to(str) != "",
-                    rx.text("submitted ", a["submitted_at"], size="2", color_scheme="gray"),
-                    rx.text("started ", a["created_at"], size="2", color_scheme="gray"),
+                    muted("submitted ", a["submitted_at"]),
+                    muted("started ", a["created_at"]),
                 ),
                 wrap="wrap",
                 align="center",
@@ -277,7 +278,7 @@ def _attempt_card(
                 review_block(a),
                 rx.cond(
                     (a["status"].to(str) == "submitted") | (a["status"].to(str) == "in_review"),
-                    rx.text("Waiting for a mentor's review.", size="2", color_scheme="gray"),
+                    muted("Waiting for a mentor's review."),
                 ),
             ),
             timeline(a["events"], testid="attempt-timeline") if show_timeline else rx.fragment(),
@@ -295,8 +296,6 @@ def learner_progress(percent: Any, approved: Any, published: Any, name: Any) -> 
     approved missions among those published); the bar is named after the learner."""
     return rx.vstack(
         rx.progress(value=percent, width="8em", aria_label="Progress of " + name),
-        rx.text(
-            percent, "% · ", approved, " of ", published, " missions", size="1", color_scheme="gray"
-        ),
+        muted(percent, "% · ", approved, " of ", published, " missions", size="1"),
         spacing="1",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.ui import muted
 from cyberhub.state.notifications import NotificationItem, NotificationState
 
 # The count arrives live (state/live.py) on signed-in pages; this slow tick only catches up where
@@ -54,7 +55,7 @@ def _item(n: rx.Var[NotificationItem]) -> rx.Component:
                         },
                     ),
                 ),
-                rx.text(n.at, size="1", color_scheme="gray"),
+                muted(n.at, size="1"),
                 spacing="1",
                 align="start",
                 min_width="0",
@@ -94,7 +95,7 @@ def _popover_body() -> rx.Component:
                 rx.box(
                     rx.foreach(S.items, _item), width="100%", max_height="24rem", overflow_y="auto"
                 ),
-                rx.text("No notifications yet.", size="2", color_scheme="gray", padding_y="0.5em"),
+                muted("No notifications yet.", padding_y="0.5em"),
             ),
             rx.hstack(rx.spinner(size="2"), rx.text("Loading…", size="2"), role="status"),
         ),

@@ -9,7 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.ui import difficulty_badge
+from cyberhub.components.ui import difficulty_badge, muted
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
@@ -106,7 +106,7 @@ def _item(item: rx.Var[RecommendationPublic]) -> rx.Component:
     return rx.hstack(
         rx.vstack(
             rx.link(rx.text(item.title, weight="medium"), href=_mission_href(item)),
-            rx.text(item.reason, size="2", color_scheme="gray"),
+            muted(item.reason),
             rx.hstack(
                 rx.badge(item.track_name, variant="outline"),
                 difficulty_badge(item.difficulty),
@@ -178,7 +178,7 @@ def _unlock(item: rx.Var[RecommendationPublic]) -> rx.Component:
             rx.hstack(rx.icon("lock", size=14), rx.text(item.title, size="2"), spacing="2"),
             href=_mission_href(item),
         ),
-        rx.text(item.reason, size="1", color_scheme="gray"),
+        muted(item.reason, size="1"),
         spacing="0",
         align="start",
         data_testid="recommendation-unlock",

@@ -6,11 +6,13 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.ui import muted
+
 
 def two_line(primary: Any, secondary: Any) -> rx.Component:
     """`primary` over `secondary`, tight."""
     return rx.vstack(
         rx.text(primary, weight="medium"),
-        rx.text(secondary, size="1", color_scheme="gray"),
+        muted(secondary, size="1"),
         spacing="0",
     )

@@ -144,7 +144,7 @@ def _row(u: rx.Var[UserRow]) -> rx.Component:
                     href="/admin/users/" + u.id.to(str),
                     weight="medium",
                 ),
-                rx.text(u.email, size="1", color_scheme="gray"),
+                muted(u.email, size="1"),
                 spacing="0",
             )
         ),

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import error_callout, loading_state, page_heading
+from cyberhub.components.ui import error_callout, loading_state, muted, page_heading
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import memberships
@@ -84,7 +84,7 @@ def invitation_content() -> rx.Component:
                         ". If you accept, its directors and mentors can follow your learning in "
                         "its programmes; you can leave at any time.",
                     ),
-                    rx.text("Status: ", S.status, size="2", color_scheme="gray"),
+                    muted("Status: ", S.status),
                     rx.cond(
                         S.status == "pending",
                         rx.hstack(

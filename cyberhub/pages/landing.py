@@ -7,6 +7,7 @@ import reflex as rx
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
+from cyberhub.components.ui import muted
 from cyberhub.pages.tracks import TracksState, tracks_grid
 from cyberhub.routes import PUBLIC
 from cyberhub.state.session import SessionState
@@ -42,7 +43,7 @@ def _step(icon: str, title: str, body: str) -> rx.Component:
         rx.vstack(
             rx.icon(icon, size=24, color=rx.color("teal", 10)),
             rx.heading(title, size="4", as_="h3"),
-            rx.text(body, color_scheme="gray", size="2"),
+            muted(body),
             spacing="2",
         )
     )

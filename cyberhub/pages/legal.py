@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import shell
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
 from cyberhub.services.identity import consents
@@ -72,22 +72,13 @@ def legal_page() -> rx.Component:
                     error_callout(S.error),
                     rx.cond(
                         S.version != "",
-                        rx.text(
-                            "Version ",
-                            S.version,
-                            " · published ",
-                            S.published_at,
-                            color_scheme="gray",
-                            size="2",
-                        ),
+                        muted("Version ", S.version, " · published ", S.published_at),
                     ),
                     rx.foreach(S.paragraphs, lambda p: rx.text(p, as_="p", size="3")),
-                    rx.text(
+                    muted(
                         "Signed in? See and change your consents under ",
                         rx.link("Privacy & consents", href="/settings/privacy"),
                         ".",
-                        size="2",
-                        color_scheme="gray",
                     ),
                     spacing="3",
                     max_width="44rem",

@@ -19,7 +19,7 @@ from cyberhub.components.page_kit import icon_button, once_loaded, register_page
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, page_heading
+from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
 from cyberhub.services.admin.audit import RequestMeta
@@ -132,7 +132,7 @@ def _message(m: rx.Var[MailRow]) -> rx.Component:
                 m.subject,
                 rx.hstack(
                     rx.text("To: ", rx.text.strong(m.recipient), size="2"),
-                    rx.text(m.at, size="2", color_scheme="gray"),
+                    muted(m.at),
                     rx.badge(m.kind, variant="surface"),
                     wrap="wrap",
                     spacing="3",

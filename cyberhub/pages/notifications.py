@@ -12,7 +12,14 @@ from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import empty_state, error_callout, loading_state, page_heading, pager
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    loading_state,
+    muted,
+    page_heading,
+    pager,
+)
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import notifications
@@ -135,7 +142,7 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
                         style={"& p, & ul, & ol": {"margin": "0.25em 0"}},
                     ),
                 ),
-                rx.text(n.at, size="1", color_scheme="gray"),
+                muted(n.at, size="1"),
                 spacing="1",
                 align="start",
                 min_width="0",
@@ -185,14 +192,7 @@ def notifications_content() -> rx.Component:
     return page_column(
         page_heading("Notifications", "Reviews, submissions to review and expired claims."),
         rx.hstack(
-            rx.text(
-                S.unread,
-                " unread of ",
-                S.total,
-                rx.cond(S.unread_only, " shown", ""),
-                size="2",
-                color_scheme="gray",
-            ),
+            muted(S.unread, " unread of ", S.total, rx.cond(S.unread_only, " shown", "")),
             rx.hstack(
                 rx.el.label(
                     rx.hstack(

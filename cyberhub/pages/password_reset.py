@@ -13,7 +13,7 @@ from cyberhub.components.email_request import EmailRequestState, SendLink, email
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
-from cyberhub.components.ui import error_callout, loading_state
+from cyberhub.components.ui import error_callout, loading_state, muted
 from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
@@ -135,7 +135,7 @@ def _confirm_form() -> rx.Component:
             max_length=256,
             aria_describedby="reset-password-help",
         ),
-        rx.text(RULES, id="reset-password-help", size="1", color_scheme="gray"),
+        muted(RULES, id="reset-password-help", size="1"),
         new_password_field(
             "Repeat new password", "reset-repeat-password", "repeat_password", max_length=256
         ),

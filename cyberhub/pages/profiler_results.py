@@ -10,7 +10,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import badge_row, empty_state, error_callout
+from cyberhub.components.ui import badge_row, empty_state, error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import AnswerReview
@@ -312,7 +312,7 @@ def results_content() -> rx.Component:
                 rx.foreach(
                     S.review,
                     lambda a: rx.box(
-                        rx.text(a.category, size="1", color_scheme="gray"),
+                        muted(a.category, size="1"),
                         rx.text(a.text, weight="medium"),
                         rx.text("→ ", a.answer),
                         padding_y="0.4em",

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import (
     OptionPublic,
@@ -227,7 +227,7 @@ def _wizard() -> rx.Component:
             rx.text("Question ", S.index + 1, " of ", S.total, weight="medium"),
             rx.badge(S.category_label, variant="soft"),
             rx.spacer(),
-            rx.text(S.answered, " answered", size="2", color_scheme="gray"),
+            muted(S.answered, " answered"),
             width="100%",
             align="center",
         ),

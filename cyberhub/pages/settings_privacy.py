@@ -21,7 +21,7 @@ from cyberhub.components.page_kit import (
 )
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import empty_state, error_callout, page_heading
+from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.exports import ExportRequest
@@ -172,7 +172,7 @@ def _item(item: rx.Var[ConsentItem]) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.el.label(item.label, html_for=switch_id, font_weight="600", font_size="1.05em"),
-                rx.text(item.explain, size="2", color_scheme="gray"),
+                muted(item.explain),
                 rx.text(
                     rx.cond(
                         item.never,

@@ -12,7 +12,7 @@ from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.auth_form import auth_form, code_field
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
-from cyberhub.components.ui import error_callout, info_callout
+from cyberhub.components.ui import error_callout, info_callout, muted
 from cyberhub.routes import PUBLIC
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import browser_sessions, sign_in
@@ -123,11 +123,9 @@ class SignInState(ServiceState, rx.State):
 def _code_form() -> rx.Component:
     return auth_form(
         "Two-factor authentication",
-        rx.text(
+        muted(
             "Open your authenticator app and enter the 6-digit code for CyberHub. "
             "Lost your phone? Enter one of your recovery codes instead.",
-            color_scheme="gray",
-            size="2",
             id="signin-code-help",
         ),
         error_callout(SignInState.error),

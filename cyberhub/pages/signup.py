@@ -12,7 +12,7 @@ from cyberhub.components.auth_form import auth_form, new_password_field
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
@@ -128,11 +128,9 @@ def signup_page() -> rx.Component:
         auth_card(
             auth_form(
                 "Create your CyberHub account",
-                rx.text(
+                muted(
                     "Start as a learner: take the career profiler, pick up missions and get "
-                    "feedback from working mentors.",
-                    color_scheme="gray",
-                    size="2",
+                    "feedback from working mentors."
                 ),
                 rx.cond(
                     SignUpState.invite_organization != "",
@@ -171,11 +169,10 @@ def signup_page() -> rx.Component:
                 new_password_field(
                     "Password", "signup-password", "password", aria_describedby="password-help"
                 ),
-                rx.text(
+                muted(
                     f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
                     id="password-help",
                     size="1",
-                    color_scheme="gray",
                 ),
                 consent_fieldset(SignUpState.consents, _READ),
                 submit_button("Create account", SignUpState.submitting),

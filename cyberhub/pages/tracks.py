@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
-from cyberhub.components.ui import badge_row, error_callout, loading_state, page_heading
+from cyberhub.components.ui import badge_row, error_callout, loading_state, muted, page_heading
 from cyberhub.routes import PUBLIC
 from cyberhub.schemas.learning import TrackPublic
 from cyberhub.services.identity.permissions import Principal
@@ -62,8 +62,8 @@ def track_card(track: rx.Var[TrackPublic]) -> rx.Component:
                 align="center",
             ),
             rx.text(track.tagline, weight="medium"),
-            rx.text(track.description, color_scheme="gray", size="2"),
-            rx.text("Careers", size="1", weight="bold", color_scheme="gray"),
+            muted(track.description),
+            muted("Careers", weight="bold", size="1"),
             badge_row(track.careers, lambda c: rx.badge(c, variant="surface")),
             spacing="2",
             align="start",

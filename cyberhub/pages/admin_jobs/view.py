@@ -183,7 +183,7 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
         rx.table.row_header_cell(
             rx.vstack(
                 rx.code(f.actor),
-                rx.text("queue ", f.queue, size="1", color_scheme="gray"),
+                muted("queue ", f.queue, size="1"),
                 spacing="1",
             )
         ),
@@ -193,7 +193,7 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 f.retried != "",
-                rx.text(f.retried, size="1", color_scheme="gray"),
+                muted(f.retried, size="1"),
                 rx.hstack(
                     rx.button(
                         rx.icon("rotate_cw", size=14),

@@ -14,7 +14,7 @@ from cyberhub.components.page_kit import once_found, two_columns
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import danger_button, error_callout, icon_button
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
 
@@ -85,7 +85,7 @@ def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
         rx.table.cell(rx.text(g.reason, size="2")),
         rx.table.cell(
             rx.text(g.granted_by, size="2"),
-            rx.text(g.created_at, size="1", color_scheme="gray"),
+            muted(g.created_at, size="1"),
         ),
         rx.table.cell(
             danger_button(

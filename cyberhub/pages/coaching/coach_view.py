@@ -10,7 +10,7 @@ import reflex as rx
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, stack_card
 from cyberhub.components.sections import titled_stack
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.coaching.coach_state import CoachPlanState, EvidenceView, LineView
 
 P = CoachPlanState
@@ -64,7 +64,7 @@ def _ready() -> rx.Component:
         _part("Suggested habits", P.habits, "coach-habits"),
         _part("Next missions", P.missions, "coach-missions"),
         _part("Since last week", P.changes, "coach-changes"),
-        rx.text(P.plan_computed, size="1", color_scheme="gray"),
+        muted(P.plan_computed, size="1"),
     )
 
 
@@ -81,13 +81,11 @@ def coach_section(*, own: bool) -> rx.Component:
     )
     return stack_card(
         rx.heading("The coach's plan", size="5", as_="h2", id="coach"),
-        rx.text(
+        muted(
             "Built each week from "
             + ("your" if own else "their")
             + " reviews, goals, habits and recommendations; each sentence links to where "
-            "it comes from.",
-            size="2",
-            color_scheme="gray",
+            "it comes from."
         ),
         error_callout(P.error),
         rx.match(

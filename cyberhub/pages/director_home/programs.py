@@ -9,7 +9,7 @@ import reflex as rx
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
 
 
@@ -33,7 +33,7 @@ def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.cond(
                 c["unassigned"].to(int) > 0,
                 rx.badge(c["unassigned"], " without mentor", color_scheme="amber"),
-                rx.text("all matched", size="2", color_scheme="gray"),
+                muted("all matched"),
             )
         ),
     )
@@ -97,7 +97,7 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.heading(p["name"], size="5", as_="h2"),
-                rx.text(p["organization"], size="2", color_scheme="gray"),
+                muted(p["organization"]),
                 spacing="0",
             ),
             rx.hstack(
@@ -149,7 +149,7 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
             cohorts,
             ["Cohort", "Dates", "Status", "Enrolled", "Mentors", "Matching"],
             _cohort_row,
-            rx.text("No cohorts yet: create one below.", size="2", color_scheme="gray"),
+            muted("No cohorts yet: create one below."),
         ),
         spacing="3",
         width="100%",

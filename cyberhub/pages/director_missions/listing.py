@@ -69,7 +69,7 @@ def _mission_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
                     weight="medium",
                     aria_label="Edit " + m["title"].to(str),
                 ),
-                rx.text(m["summary"], size="1", color_scheme="gray"),
+                muted(m["summary"], size="1"),
                 spacing="0",
             )
         ),

@@ -9,7 +9,7 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, stack_card, two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, page_heading
+from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
 
 S = ExportsState
@@ -33,7 +33,7 @@ def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
     picker_id = "export-scope-" + c.kind
     return stack_card(
         rx.heading(c.label, size="4", as_="h3"),
-        rx.text(rx.Var.create(EXPLAIN)[c.kind].to(str), size="2", color_scheme="gray"),
+        muted(rx.Var.create(EXPLAIN)[c.kind].to(str)),
         rx.cond(
             c.scopes.length() > 0,
             rx.vstack(
@@ -81,7 +81,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        rx.text("Requested ", e.created, size="2", color_scheme="gray"),
+        muted("Requested ", e.created),
         rx.cond(
             (e.status == "queued") | (e.status == "running"),
             rx.vstack(
@@ -112,7 +112,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
                         aria_label="Download " + e.file_name,
                     ),
                 ),
-                rx.text(e.progress_text, " · ", e.expires, size="2", color_scheme="gray"),
+                muted(e.progress_text, " · ", e.expires),
                 align="center",
                 spacing="3",
                 wrap="wrap",

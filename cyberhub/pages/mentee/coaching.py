@@ -8,6 +8,7 @@ import reflex as rx
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import list_or, table_or
+from cyberhub.components.ui import muted
 from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
 
 S = MenteeState
@@ -18,13 +19,13 @@ def _goal(g: rx.Var[GoalRow]) -> rx.Component:
         rx.hstack(
             rx.text(g.title, weight="medium"),
             rx.badge(g.status, variant="soft"),
-            rx.cond(g.target != "", rx.text("by ", g.target, size="1", color_scheme="gray")),
+            rx.cond(g.target != "", muted("by ", g.target, size="1")),
             wrap="wrap",
             align="center",
         ),
         rx.hstack(
             rx.progress(value=g.percent, width="10em", aria_label="Progress of " + g.title),
-            rx.text(g.progress, size="2", color_scheme="gray"),
+            muted(g.progress),
             align="center",
             wrap="wrap",
         ),
@@ -50,12 +51,7 @@ def _reflection(r: rx.Var[ReflectionRow]) -> rx.Component:
     return rx.vstack(
         rx.cond(r.prompt != "", rx.text(r.prompt, weight="medium", size="2")),
         rx.box(safe_markdown(r.body), width="100%"),
-        rx.text(
-            r.written,
-            rx.cond(r.feeling != "", rx.text.span(" · ", r.feeling)),
-            size="1",
-            color_scheme="gray",
-        ),
+        muted(r.written, rx.cond(r.feeling != "", rx.text.span(" · ", r.feeling)), size="1"),
         spacing="1",
         align="start",
         width="100%",

@@ -73,7 +73,7 @@ def _track(t: rx.Var[TrackProgress]) -> rx.Component:
     return rx.hstack(
         rx.text(t.name, size="2", width="8em"),
         rx.progress(value=t.percent, width="10em", aria_label="Progress in " + t.name),
-        rx.text(t.approved.to(str), " of ", t.published.to(str), size="2", color_scheme="gray"),
+        muted(t.approved.to(str), " of ", t.published.to(str)),
         align="center",
         spacing="3",
     )
@@ -118,7 +118,7 @@ def _attempt_row(a: rx.Var[AttemptRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(a.mission, href="/missions/" + a.mission_id.to_string()),
-            rx.text("Attempt ", a.attempt.to_string(), size="1", color_scheme="gray"),
+            muted("Attempt ", a.attempt.to_string(), size="1"),
         ),
         rx.table.cell(status_badge(a.status)),
         rx.table.cell(rx.text(a.submitted, size="2")),
@@ -137,7 +137,7 @@ def _attempt_row(a: rx.Var[AttemptRow]) -> rx.Component:
                     href=a.review_link,
                     aria_label="Review " + a.mission.to(str) + ", attempt " + a.attempt.to_string(),
                 ),
-                rx.text(a.decided, size="2", color_scheme="gray"),
+                muted(a.decided),
             )
         ),
         data_testid="mentee-attempt",
@@ -176,7 +176,7 @@ def _recommendation(r: rx.Var[RecommendationPublic]) -> rx.Component:
             wrap="wrap",
             align="center",
         ),
-        rx.text(r.reason, size="2", color_scheme="gray"),
+        muted(r.reason),
         spacing="1",
         align="start",
     )

@@ -50,7 +50,7 @@ def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.text(r.submitted, size="2"),
-                rx.text(
+                muted(
                     rx.match(
                         S.bucket,
                         ("waiting_for_student", rx.fragment("sent back ", r.since, " ago")),
@@ -58,7 +58,6 @@ def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
                         rx.fragment("waiting ", r.waiting),
                     ),
                     size="1",
-                    color_scheme="gray",
                 ),
                 spacing="0",
             )
@@ -200,7 +199,7 @@ def _mentee_row(m: rx.Var[MenteeRow]) -> rx.Component:
                 rx.text(m.last, size="2"),
                 rx.cond(
                     m.ago.to(str) != "",
-                    rx.text(m.ago, " ago", size="1", color_scheme="gray"),
+                    muted(m.ago, " ago", size="1"),
                 ),
                 spacing="0",
             )

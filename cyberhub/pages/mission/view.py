@@ -12,7 +12,7 @@ from cyberhub.components.learning import attempt_renderer, review_block, status_
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column
-from cyberhub.components.ui import badge_row, difficulty_badge, empty_state, error_callout
+from cyberhub.components.ui import badge_row, difficulty_badge, empty_state, error_callout, muted
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
@@ -84,21 +84,17 @@ def _hints() -> rx.Component:
                             variant="soft",
                             on_click=S.reveal_hint,
                         ),
-                        rx.text(
+                        muted(
                             S.hints_left,
                             " of ",
                             S.hints_total,
                             " left · your mentor sees how many you used",
-                            size="2",
-                            color_scheme="gray",
                         ),
                         align="center",
                         wrap="wrap",
                     ),
-                    rx.text(
-                        rx.cond(S.hints_total > 0, "No more hints.", "This mission has no hints."),
-                        size="2",
-                        color_scheme="gray",
+                    muted(
+                        rx.cond(S.hints_total > 0, "No more hints.", "This mission has no hints.")
                     ),
                 ),
                 width="100%",
@@ -108,7 +104,7 @@ def _hints() -> rx.Component:
                 rx.foreach(S.staff_hints, _hint),
                 rx.cond(
                     S.hints_total == 0,
-                    rx.text("This mission has no hints.", size="2", color_scheme="gray"),
+                    muted("This mission has no hints."),
                 ),
                 width="100%",
                 align="start",
@@ -122,7 +118,7 @@ def _hints() -> rx.Component:
 def _label(text: str, html_for: str, hint: str = "") -> rx.Component:
     return rx.vstack(
         field_label(text, html_for),
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        muted(hint, size="1") if hint else rx.fragment(),
         spacing="0",
     )
 
@@ -194,11 +190,9 @@ def _feedback_panel() -> rx.Component:
                 size="4",
                 as_="h3",
             ),
-            rx.text(
+            muted(
                 "Your next attempt starts from that one: change what the feedback asks for, "
-                "then resubmit.",
-                size="2",
-                color_scheme="gray",
+                "then resubmit."
             ),
             review_block(S.feedback),
             width="100%",

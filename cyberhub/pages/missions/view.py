@@ -15,6 +15,7 @@ from cyberhub.components.ui import (
     difficulty_label,
     empty_state,
     error_callout,
+    muted,
     page_heading,
     pager,
 )
@@ -52,7 +53,7 @@ def _mission_card(m: rx.Var[CatalogCard]) -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.heading(m.title, size="4", as_="h2"),
-                rx.text(m.summary, color_scheme="gray", size="2"),
+                muted(m.summary),
                 rx.hstack(
                     rx.icon("clock", size=14),
                     rx.text(m.minutes, " min", size="1"),
@@ -177,14 +178,7 @@ def catalog_content() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.box(
-                    rx.text(
-                        S.total,
-                        " missions",
-                        size="2",
-                        color_scheme="gray",
-                        margin_bottom="0.75em",
-                        aria_live="polite",
-                    ),
+                    muted(S.total, " missions", margin_bottom="0.75em", aria_live="polite"),
                     rx.grid(
                         rx.foreach(S.items, _mission_card),
                         columns=rx.breakpoints(initial="1", sm="2", lg="3"),

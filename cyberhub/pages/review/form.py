@@ -27,7 +27,7 @@ def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.flex(
             rx.vstack(
                 _label(c["title"], field_id, " (max ", c["points"].to(str), ")"),
-                rx.text(c["description"], size="1", color_scheme="gray"),
+                muted(c["description"], size="1"),
                 spacing="1",
                 flex="1",
                 min_width="12em",
@@ -45,7 +45,7 @@ def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
                     width="6em",
                     on_change=lambda value: ReviewState.type_score(key, value),
                 ),
-                rx.text("/ ", c["points"].to(str), size="2", color_scheme="gray"),
+                muted("/ ", c["points"].to(str)),
                 align="center",
                 spacing="2",
             ),

@@ -131,7 +131,7 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
     return rx.el.li(
         rx.box(safe_markdown(s.body), width="100%", class_name="snippet-body"),
         rx.hstack(
-            rx.text("by ", s.author, " · ", s.at, size="1", color_scheme="gray"),
+            muted("by ", s.author, " · ", s.at, size="1"),
             rx.button(
                 "Insert",
                 type="button",

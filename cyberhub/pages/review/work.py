@@ -97,7 +97,7 @@ def _criterion(c: rx.Var[dict[str, Any]]) -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.text(c["description"], size="2", color_scheme="gray"),
+        muted(c["description"]),
         style={"marginBottom": "0.5em"},
     )
 

@@ -14,7 +14,7 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.fields import copy_button, copyable_input, field_label
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, stack_card
-from cyberhub.components.ui import error_callout
+from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
 from cyberhub.services.admin.audit import RequestMeta
@@ -121,12 +121,10 @@ def calendar_card() -> rx.Component:
             ),
             align="center",
         ),
-        rx.text(
+        muted(
             "Subscribe to your cohorts' due dates in your calendar app (Google Calendar, "
             "Outlook, Apple Calendar). Anyone with the address can read your due dates, so "
-            "keep it to yourself; make a new one if it leaks.",
-            size="2",
-            color_scheme="gray",
+            "keep it to yourself; make a new one if it leaks."
         ),
         notice_callout(S.notice, full_width=False),
         error_callout(S.error),

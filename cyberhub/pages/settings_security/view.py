@@ -8,7 +8,7 @@ from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded, shell
-from cyberhub.components.ui import error_callout, page_heading
+from cyberhub.components.ui import error_callout, muted, page_heading
 from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.services.identity import time_zones
@@ -130,11 +130,10 @@ def _enrol_card() -> rx.Component:
         rx.form(
             rx.vstack(
                 _code_input("mfa-enrol-code", "Authentication code", "mfa-enrol-help"),
-                rx.text(
+                muted(
                     "The 6-digit code from your app; it changes every 30 seconds.",
                     id="mfa-enrol-help",
                     size="1",
-                    color_scheme="gray",
                 ),
                 rx.el.label("Current password", html_for="mfa-enrol-password", font_weight="500"),
                 rx.input(
@@ -149,11 +148,10 @@ def _enrol_card() -> rx.Component:
                     width="100%",
                     max_width="20rem",
                 ),
-                rx.text(
+                muted(
                     "Confirms it's you: nobody using a session you left open can turn this on.",
                     id="mfa-enrol-password-help",
                     size="1",
-                    color_scheme="gray",
                 ),
                 rx.hstack(
                     rx.button("Turn on two-factor authentication", type="submit", loading=S.busy),
@@ -344,11 +342,10 @@ def _time_zone_card() -> rx.Component:
                     rx.button("Save time zone", type="submit", size="3"),
                     wrap="wrap",
                 ),
-                rx.text(
+                muted(
                     "Start typing a region or city and pick from the list.",
                     id="time-zone-help",
                     size="1",
-                    color_scheme="gray",
                 ),
                 _zone_options(),
                 spacing="1",
@@ -380,12 +377,10 @@ def settings_security_content() -> rx.Component:
         rx.cond(S.loading, rx.fragment(), _time_zone_card()),
         rx.cond(S.loading, rx.fragment(), calendar_card()),
         rx.cond(S.loading, rx.fragment(), _sessions_card()),
-        rx.text(
+        muted(
             "Manage what you agreed to under ",
             rx.link("Privacy & consents", href="/settings/privacy"),
             ".",
-            size="2",
-            color_scheme="gray",
         ),
         max_width="48rem",
     )

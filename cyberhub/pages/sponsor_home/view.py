@@ -107,7 +107,7 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
             c.cohort,
             rx.text(c.program, " · ", c.organization, " · ", c.dates, color_scheme="gray"),
             rx.text("Funded by ", c.sponsor, ": ", c.funding, size="2"),
-            rx.cond(c.notes != "", rx.text(c.notes, size="2", color_scheme="gray")),
+            rx.cond(c.notes != "", muted(c.notes)),
             _figures(c),
             two_columns(
                 rx.vstack(

@@ -8,6 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 
 from cyberhub.components.page_kit import stack_card
+from cyberhub.components.ui import muted
 from cyberhub.schemas.coaching import CoachingGlance
 from cyberhub.services.coaching import summary
 from cyberhub.state.service import ServiceState
@@ -51,7 +52,7 @@ def _goal(g: rx.Var[GoalBar]) -> rx.Component:
     return rx.vstack(
         rx.text(g.title, size="2", weight="medium", overflow_wrap="anywhere"),
         rx.progress(value=g.percent, max=100, aria_label="Progress of “" + g.title + "”"),
-        rx.text(g.label, size="1", color_scheme="gray"),
+        muted(g.label, size="1"),
         spacing="1",
         width="100%",
     )

@@ -9,6 +9,7 @@ import reflex as rx
 
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.tables import list_or
+from cyberhub.components.ui import muted
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.schedule import DueItem
@@ -74,11 +75,9 @@ def due_section() -> rx.Component:
     S = DueThisWeekState
     return stack_card(
         rx.heading("Due this week", size="5", as_="h2"),
-        rx.text(
+        muted(
             "Due dates set by your cohort for the next 7 days, and anything overdue. A "
-            "submission waiting for review counts as handed in.",
-            size="2",
-            color_scheme="gray",
+            "submission waiting for review counts as handed in."
         ),
         rx.cond(
             S.failed != "",

@@ -12,7 +12,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.recommendations import recommendations_card
-from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, page_heading
+from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, muted, page_heading
 from cyberhub.pages.student_dashboard.certificates import certificates_section
 from cyberhub.pages.student_dashboard.coaching_block import coaching_block
 from cyberhub.pages.student_dashboard.due import due_section
@@ -50,7 +50,7 @@ def _starter(m: rx.Var[StarterMission]) -> rx.Component:
             rx.vstack(
                 difficulty_badge(m.difficulty),
                 rx.text(m.title, weight="medium"),
-                rx.text(m.minutes, " min", size="1", color_scheme="gray"),
+                muted(m.minutes, " min", size="1"),
                 spacing="1",
                 align="start",
             ),
@@ -183,7 +183,7 @@ def _in_progress_row(m: rx.Var[InProgressRow]) -> rx.Component:
         rx.link(m.title, href="/missions/" + m.mission_id.to(str), weight="medium"),
         rx.badge(m.track_name, variant="outline"),
         status_badge(m.status),
-        rx.text("attempt ", m.attempt.to(str), size="1", color_scheme="gray"),
+        muted("attempt ", m.attempt.to(str), size="1"),
         wrap="wrap",
         align="center",
         spacing="2",
@@ -210,7 +210,7 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
                 href="/missions/" + f.mission_id.to(str),
                 weight="medium",
             ),
-            rx.text("attempt ", f.attempt.to(str), size="1", color_scheme="gray"),
+            muted("attempt ", f.attempt.to(str), size="1"),
             wrap="wrap",
             align="center",
         ),
@@ -221,12 +221,7 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
                 rx.text.strong(f.total.to(str), " / ", f.max_total.to(str)),
                 size="2",
             ),
-            rx.text(
-                rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""),
-                f.when,
-                size="1",
-                color_scheme="gray",
-            ),
+            muted(rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""), f.when, size="1"),
             wrap="wrap",
             align="center",
             spacing="2",
@@ -370,7 +365,7 @@ def content() -> rx.Component:
                 rx.cond(
                     S.has_track,
                     stack_card(
-                        rx.text("Your track", size="1", color_scheme="gray"),
+                        muted("Your track", size="1"),
                         rx.heading(t.name, size="6", as_="h2"),
                         rx.text(t.tagline, weight="medium"),
                         rx.text(t.description, color_scheme="gray"),
