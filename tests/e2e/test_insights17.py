@@ -8,6 +8,7 @@ import re
 import uuid
 
 import httpx
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -51,7 +52,13 @@ def _analysis_shows(page: Page, text: str) -> Locator:
     """Reload /insights until the worker's analysis shows `text` (it takes a second or two)."""
     analysis = page.get_by_test_id("analysis")
     for _ in range(30):
-        page.reload()
+        try:
+            page.reload()
+        except PlaywrightError as exc:  # a navigation still under way (sign-in's redirect)
+            if "ERR_ABORTED" not in str(exc):
+                raise
+            page.wait_for_load_state()
+            continue
         expect(analysis.get_by_role("heading", name="Your work style")).to_be_visible()
         card = analysis.get_by_test_id("dimension").filter(has_text=text)
         try:
