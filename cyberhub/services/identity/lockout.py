@@ -100,6 +100,13 @@ def locked_message(retry_after: int, *, everyone: bool) -> str:
     )
 
 
+def _audit(session: Session, action: str, user: User, meta: RequestMeta, **details: object) -> None:
+    """An audit entry about the user's account, with no actor (nobody is signed in yet)."""
+    audit.record(
+        session, action, actor_id=None, target_type="user", target_id=user.id, meta=meta, **details
+    )
+
+
 def refuse(
     session: Session,
     user: User,
@@ -110,12 +117,11 @@ def refuse(
     method: str,
 ) -> Locked:
     """Audit a refused attempt (committed: the request fails) and return the error to raise."""
-    audit.record(
+    _audit(
         session,
         "login.failure",
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
+        user,
+        meta,
         reason="locked",
         scope="account" if everyone else "source",
         method=method,
@@ -168,49 +174,44 @@ def record_failure(
         user.first_failed_login_at = now
     else:
         user.failed_login_count += 1
-    audit.record(
+    _audit(
         session,
         "login.failure",
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
+        user,
+        meta,
         reason=reason,
         failures=user.failed_login_count,
         failures_from_source=source_failures,
     )
     until = now + timedelta(minutes=settings.lockout_minutes)
     if source_failures is not None and source_failures == settings.lockout_threshold:
-        audit.record(
+        _audit(
             session,
             "account.locked",
-            target_type="user",
-            target_id=user.id,
-            meta=meta,
+            user,
+            meta,
             scope="source",
             source=source,
             until=until.isoformat(),
         )
     if user.failed_login_count >= settings.lockout_account_threshold:
         if not account_locked_for(user, now):
-            audit.record(
-                session,
-                "account.locked",
-                target_type="user",
-                target_id=user.id,
-                meta=meta,
-                scope="account",
-                until=until.isoformat(),
-            )
+            _audit(session, "account.locked", user, meta, scope="account", until=until.isoformat())
         user.locked_until = until
     session.add(user)
     session.commit()
 
 
-def record_success(user: User, meta: RequestMeta) -> None:
-    """A successful sign-in: earlier failures stop counting (this address, and the account)."""
+def _reset_account(user: User) -> None:
+    """The account-wide count (kept on the user row) starts over and any pause is lifted."""
     user.failed_login_count = 0
     user.first_failed_login_at = None
     user.locked_until = None
+
+
+def record_success(user: User, meta: RequestMeta) -> None:
+    """A successful sign-in: earlier failures stop counting (this address, and the account)."""
+    _reset_account(user)
     if user.id is None:
         return
     try:
@@ -244,9 +245,7 @@ def status(user: User) -> LockStatus:
 
 def clear(user: User) -> None:
     """Lift every lock of the account (an admin's unlock): the row and every address."""
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
+    _reset_account(user)
     if user.id is None:
         return
     try:
