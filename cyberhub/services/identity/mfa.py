@@ -351,15 +351,23 @@ def _check_code(session: Session, user: User, code: str, meta: RequestMeta) -> N
         raise Invalid(BAD_CODE)
 
 
+def _user_with_code(
+    session: Session, principal: Principal | None, code: str, meta: RequestMeta
+) -> User:
+    """The signed-in user (locked), with MFA on and a right code given: what turning it off or
+    replacing the recovery codes asks for. Conflict when MFA is off; Invalid for a wrong code."""
+    user = _user(session, principal)
+    if not user.mfa_secret:
+        raise Conflict("Two-factor authentication is not on.")
+    _check_code(session, user, code, meta)
+    return user
+
+
 def disable(
     session: Session, principal: Principal | None, code: str, meta: RequestMeta = NO_META
 ) -> None:
     """Turn MFA off; needs a current TOTP code or an unused recovery code."""
-    user = _user(session, principal)
-    assert user.id is not None
-    if not user.mfa_secret:
-        raise Conflict("Two-factor authentication is not on.")
-    _check_code(session, user, code, meta)
+    user = _user_with_code(session, principal, code, meta)
     user.mfa_secret = None
     user.mfa_pending_secret = None
     user.mfa_enabled_at = None
@@ -381,11 +389,8 @@ def regenerate_recovery_codes(
     session: Session, principal: Principal | None, code: str, meta: RequestMeta = NO_META
 ) -> list[str]:
     """Replace every recovery code with ten new ones (old ones stop working); needs a code."""
-    user = _user(session, principal)
+    user = _user_with_code(session, principal, code, meta)
     assert user.id is not None
-    if not user.mfa_secret:
-        raise Conflict("Two-factor authentication is not on.")
-    _check_code(session, user, code, meta)
     codes = _replace_recovery_codes(session, user.id)
     audit.record(
         session,
