@@ -135,6 +135,17 @@ def _valid_row(
     raise Unauthenticated(problem)
 
 
+def _peek(session: Session, token: str, purpose: str) -> OneTimeToken:
+    """The usable token row, neither locked nor spent (a failure is not audited); otherwise
+    raise Unauthenticated."""
+    row = _lookup(session, token, purpose, lock=False)
+    problem = _problem(row, purpose)
+    if problem is not None:
+        raise Unauthenticated(problem)
+    assert row is not None
+    return row
+
+
 def _spend_others(session: Session, purpose: str, email: str) -> None:
     """After one link of a kind is used, the other outstanding ones for that address stop working."""
     session.execute(
@@ -230,11 +241,7 @@ def inspect_magic_link(session: Session, *, token: str) -> MagicLinkInfo:
 
     Raises Unauthenticated, with the reason, for an unknown, used or expired link.
     """
-    row = _lookup(session, token, MAGIC_LINK, lock=False)
-    problem = _problem(row, MAGIC_LINK)
-    if problem is not None:
-        raise Unauthenticated(problem)
-    assert row is not None
+    row = _peek(session, token, MAGIC_LINK)
     user = _link_user(session, row)
     if user is None:
         return MagicLinkInfo(kind="signup", email=row.email, mfa_required=False)
@@ -409,11 +416,7 @@ def request_password_reset(session: Session, *, email: str, meta: RequestMeta = 
 
 def check_password_reset(session: Session, *, token: str) -> str:
     """The address a reset link belongs to, without spending it; Unauthenticated if unusable."""
-    row = _lookup(session, token, PASSWORD_RESET, lock=False)
-    problem = _problem(row, PASSWORD_RESET)
-    if problem is not None:
-        raise Unauthenticated(problem)
-    assert row is not None
+    row = _peek(session, token, PASSWORD_RESET)
     return row.email
 
 
