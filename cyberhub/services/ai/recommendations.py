@@ -515,13 +515,22 @@ def stored_or_queue(
     return data
 
 
-def not_interested(session: Session, principal: Principal | None, mission_id: int) -> None:
-    """The learner dismisses a mission: it leaves their list now, similar missions rank lower
-    from the next computation (queued after commit). `undo_not_interested` takes it back."""
+def _dismissing_learner(
+    session: Session, principal: Principal | None, mission_id: int
+) -> Principal:
+    """The learner (their list locked) who dismisses a mission or takes that back: they consent
+    to AI recommendations and may see the mission."""
     actor = require_signed_in(principal)
     lock_learner(session, actor.user_id)
     consents.require_ai_consent(session, actor.user_id)
     mission_scope.require_visible(session, actor, mission_id)
+    return actor
+
+
+def not_interested(session: Session, principal: Principal | None, mission_id: int) -> None:
+    """The learner dismisses a mission: it leaves their list now, similar missions rank lower
+    from the next computation (queued after commit). `undo_not_interested` takes it back."""
+    actor = _dismissing_learner(session, principal, mission_id)
     # Idempotent: a second click (another tab, a retried request) changes nothing. The stored
     # row stays (hidden by `stored`) so that an undo brings it back as it was.
     session.execute(
@@ -539,10 +548,7 @@ def undo_not_interested(session: Session, principal: Principal | None, mission_i
     """Take back a "not interested": the mission is listed again (at once if the stored list
     still holds it, else after the recomputation queued here) and ranks as before. Idempotent;
     only the learner's own dismissals, of missions they can see."""
-    actor = require_signed_in(principal)
-    lock_learner(session, actor.user_id)
-    consents.require_ai_consent(session, actor.user_id)
-    mission_scope.require_visible(session, actor, mission_id)
+    actor = _dismissing_learner(session, principal, mission_id)
     session.execute(
         sa_delete(RecommendationFeedback).where(
             col(RecommendationFeedback.user_id) == actor.user_id,
