@@ -490,8 +490,8 @@ def mission_page(
         raise Invalid("page must be 1 or more.")
     if not 1 <= page_size <= 100:
         raise Invalid("page_size must be between 1 and 100.")
-    if difficulty is not None and not 1 <= difficulty <= 5:
-        raise Invalid("Difficulty must be between 1 (beginner) and 5 (expert).")
+    if difficulty is not None:
+        _difficulty(difficulty)
     stmt = _listing(session, actor, status=status, track=track, q=q)
     if difficulty is not None:
         stmt = stmt.where(Mission.difficulty == difficulty)
