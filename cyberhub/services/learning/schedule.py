@@ -151,6 +151,15 @@ def _scheduled_mission(session: Session, program_id: int, mission_id: int) -> Mi
     raise NotFound("This cohort's programme does not run that mission.")
 
 
+def _due_row(session: Session, cohort_id: int, mission_id: int) -> CohortDueDate | None:
+    """The mission's due date in the cohort (None: it has none)."""
+    return session.exec(
+        select(CohortDueDate).where(
+            CohortDueDate.cohort_id == cohort_id, CohortDueDate.mission_id == mission_id
+        )
+    ).first()
+
+
 def set_due_date(
     session: Session,
     principal: Principal | None,
@@ -166,11 +175,7 @@ def set_due_date(
     cohort, program = get_cohort(session, actor, cohort_id)
     mission = _scheduled_mission(session, program.id or 0, mission_id)
     moment = parse_due(due_at, actor.time_zone)
-    row = session.exec(
-        select(CohortDueDate).where(
-            CohortDueDate.cohort_id == cohort_id, CohortDueDate.mission_id == mission_id
-        )
-    ).first()
+    row = _due_row(session, cohort_id, mission_id)
     if row is not None and row.due_at == moment:
         return DueDatePublic(
             cohort_id=cohort_id, mission_id=mission_id, title=mission.title, due_at=moment
@@ -208,11 +213,7 @@ def clear_due_date(
     """Remove a mission's due date in the cohort (nothing to do when it has none). Audited."""
     actor = require_director(principal)
     cohort, _program = get_cohort(session, actor, cohort_id)
-    row = session.exec(
-        select(CohortDueDate).where(
-            CohortDueDate.cohort_id == cohort_id, CohortDueDate.mission_id == mission_id
-        )
-    ).first()
+    row = _due_row(session, cohort_id, mission_id)
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound("That mission does not exist.")
