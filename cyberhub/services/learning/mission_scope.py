@@ -46,6 +46,7 @@ from cyberhub.models import (
 from cyberhub.services.ai import profiler
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning.query_parts import runs_mission_track
 
 TAKE_REFUSED = (
     "You are not enrolled in a programme that runs this mission: join a cohort that runs it "
@@ -141,13 +142,7 @@ def expected_missions(user_id: int, track_key: str = "") -> Any:
     stmt = (
         select(ProgramMission.mission_id)
         .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
-        # Only tracks the programme runs (program_tracks): a track it stopped running is not
-        # expected of its learners, whatever program_missions rows are left.
-        .join(
-            ProgramTrack,
-            (col(ProgramTrack.program_id) == col(ProgramMission.program_id))
-            & (col(ProgramTrack.track_id) == col(Mission.track_id)),
-        )
+        .join(ProgramTrack, runs_mission_track(col(ProgramMission.program_id)))
         .where(
             col(ProgramMission.program_id).in_(learner_programs(user_id, completed=True)),
             Mission.status == MissionStatus.published,

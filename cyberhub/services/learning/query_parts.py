@@ -1,14 +1,17 @@
 """SQL conditions that several learning reads share, so that they count alike: the director's
-roster and cohort list (programs.py), the roster export (admin/export_writers.py) and the
-sponsors' view of consenting learners (sponsorships.py)."""
+roster and cohort list (programs.py), the roster export (admin/export_writers.py), the
+sponsors' view of consenting learners (sponsorships.py), and the missions a programme expects
+(mission_scope.py, schedule.py)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from cyberhub.models import Enrollment, MentorAssignment, Submission
+from cyberhub.models import Enrollment, MentorAssignment, Mission, ProgramTrack, Submission
 
 
 def enrollment_assignment() -> ColumnElement[bool]:
@@ -29,4 +32,14 @@ def is_latest_attempt() -> ColumnElement[bool]:
         col(later.student_id) == col(Submission.student_id),
         col(later.mission_id) == col(Submission.mission_id),
         col(later.attempt) > col(Submission.attempt),
+    )
+
+
+def runs_mission_track(program_id: Any) -> ColumnElement[bool]:
+    """A ProgramTrack row of the programme `program_id` (a column) and the Mission's track.
+    Joined, it keeps only the missions of tracks the programme runs: a track it stopped running
+    is not expected of its learners, whatever program_missions rows are left."""
+    return and_(
+        col(ProgramTrack.program_id) == program_id,
+        col(ProgramTrack.track_id) == col(Mission.track_id),
     )

@@ -64,6 +64,7 @@ from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import require_visible
 from cyberhub.services.learning.programs import get_cohort, require_director
+from cyberhub.services.learning.query_parts import runs_mission_track
 from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
 
@@ -94,11 +95,7 @@ def _program_missions(session: Session, program_id: int) -> list[tuple[Mission, 
         select(Mission, Track.name)
         .join(ProgramMission, col(ProgramMission.mission_id) == col(Mission.id))
         .join(Track, col(Track.id) == col(Mission.track_id))
-        .join(
-            ProgramTrack,
-            (col(ProgramTrack.program_id) == col(ProgramMission.program_id))
-            & (col(ProgramTrack.track_id) == col(Mission.track_id)),
-        )
+        .join(ProgramTrack, runs_mission_track(col(ProgramMission.program_id)))
         .where(ProgramMission.program_id == program_id, Mission.status == MissionStatus.published)
         .order_by(col(Track.name), col(Mission.difficulty), col(Mission.title), col(Mission.id))
     ).all()
@@ -303,11 +300,7 @@ def applicable(
             (col(ProgramMission.program_id) == col(Cohort.program_id))
             & (col(ProgramMission.mission_id) == col(Mission.id)),
         )
-        .join(
-            ProgramTrack,
-            (col(ProgramTrack.program_id) == col(Cohort.program_id))
-            & (col(ProgramTrack.track_id) == col(Mission.track_id)),
-        )
+        .join(ProgramTrack, runs_mission_track(col(Cohort.program_id)))
         .where(
             col(Enrollment.status) == EnrollmentStatus.active,
             col(Mission.status) == MissionStatus.published,
