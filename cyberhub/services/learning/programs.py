@@ -60,7 +60,12 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning.query_parts import enrollment_assignment, is_latest_attempt
+from cyberhub.services.learning.query_parts import (
+    enrollment_assignment,
+    is_latest_attempt,
+    published_count,
+    published_missions,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX = 200
@@ -1042,21 +1047,11 @@ def roster(
     cohort, program = get_cohort(session, principal, cohort_id)
     student = aliased(User)
     mentor = aliased(User)
-    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
-    published = (
-        select(func.count())
-        .select_from(Mission)
-        .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
-        .scalar_subquery()
-    )
+    published = published_count(program.id).scalar_subquery()
     approved_join = and_(
         col(Submission.student_id) == col(Enrollment.student_id),
         col(Submission.status) == SubmissionStatus.approved,
-        col(Submission.mission_id).in_(
-            select(Mission.id).where(
-                col(Mission.id).in_(runs), Mission.status == MissionStatus.published
-            )
-        ),
+        col(Submission.mission_id).in_(published_missions(program.id)),
         is_latest_attempt(),
     )
     stmt = (

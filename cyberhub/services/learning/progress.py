@@ -51,6 +51,7 @@ from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import viewable_learner
+from cyberhub.services.learning.query_parts import published_count
 
 NOT_STARTED = "not_started"
 LOCKED = "locked"
@@ -292,12 +293,8 @@ def program_progress(
 
     For rosters: callers check permissions. Students without approvals are included with 0.
     """
+    published = session.exec(published_count(program_id)).one()
     runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
-    published = session.exec(
-        select(func.count())
-        .select_from(Mission)
-        .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
-    ).one()
     done: dict[int, int] = {}
     if student_ids:
         done = dict(

@@ -1,17 +1,26 @@
 """SQL conditions that several learning reads share, so that they count alike: the director's
 roster and cohort list (programs.py), the roster export (admin/export_writers.py), the
-sponsors' view of consenting learners (sponsorships.py), and the missions a programme expects
-(mission_scope.py, schedule.py)."""
+sponsors' view of consenting learners (sponsorships.py), a programme's progress figures
+(progress.py), and the missions a programme expects (mission_scope.py, schedule.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy import ColumnElement, and_, exists, func
 from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from cyberhub.models import Enrollment, MentorAssignment, Mission, ProgramTrack, Submission
+from cyberhub.models import (
+    Enrollment,
+    MentorAssignment,
+    Mission,
+    MissionStatus,
+    ProgramMission,
+    ProgramTrack,
+    Submission,
+)
 
 
 def enrollment_assignment() -> ColumnElement[bool]:
@@ -43,3 +52,20 @@ def runs_mission_track(program_id: Any) -> ColumnElement[bool]:
         col(ProgramTrack.program_id) == program_id,
         col(ProgramTrack.track_id) == col(Mission.track_id),
     )
+
+
+def _published_of(program_id: int | None) -> list[ColumnElement[bool]]:
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
+    return [col(Mission.id).in_(runs), col(Mission.status) == MissionStatus.published]
+
+
+def published_missions(program_id: int | None) -> SelectOfScalar[int | None]:
+    """A SELECT of the ids of the published missions the programme runs: what its learners'
+    progress counts approvals of (the director's roster)."""
+    return select(col(Mission.id)).where(*_published_of(program_id))
+
+
+def published_count(program_id: int | None) -> SelectOfScalar[int]:
+    """A SELECT of how many published missions the programme runs: the whole of its learners'
+    progress (the director's roster, progress.program_progress)."""
+    return select(func.count()).select_from(Mission).where(*_published_of(program_id))
