@@ -59,6 +59,21 @@ class Principal:
         return {g.organization_id for g in self.grants if g.role in roles and g.organization_id}
 
 
+def holds_role(
+    session: Session, user_id: int | None, role: Role, organization_id: int | None
+) -> bool:
+    """Whether the user holds `role` in the organization, as the database says now (a global
+    admin grant does not count: for checking who may fill a post, not who may act)."""
+    held = session.exec(
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user_id,
+            RoleAssignment.role == role,
+            RoleAssignment.organization_id == organization_id,
+        )
+    ).first()
+    return held is not None
+
+
 def load_principal(session: Session, user_id: int) -> Principal | None:
     """The active user with their current grants, or None."""
     user = session.get(User, user_id)

@@ -58,7 +58,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import accounts, memberships, passwordless
-from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.identity.permissions import Principal, holds_role
 from cyberhub.services.learning import applications
 from cyberhub.services.learning.learning_access import mentors_student
 from cyberhub.services.learning.programs import (
@@ -117,14 +117,7 @@ def _ensure_student_role(
     meta: Any,
 ) -> bool:
     """Give the user the student role in the organization if they lack it (audited)."""
-    has = session.exec(
-        select(RoleAssignment.id).where(
-            RoleAssignment.user_id == user.id,
-            RoleAssignment.role == Role.student,
-            RoleAssignment.organization_id == org.id,
-        )
-    ).first()
-    if has is not None:
+    if holds_role(session, user.id, Role.student, org.id):
         return False
     reason = f"enrolled in the cohort {cohort.name}"
     session.add(
@@ -547,14 +540,7 @@ def set_cohort_mentor(
     is_mentor = (
         user is not None
         and user.is_active
-        and session.exec(
-            select(RoleAssignment.id).where(
-                RoleAssignment.user_id == user.id,
-                RoleAssignment.role == Role.mentor,
-                RoleAssignment.organization_id == program.organization_id,
-            )
-        ).first()
-        is not None
+        and holds_role(session, user.id, Role.mentor, program.organization_id)
     )
     if user is None or not is_mentor:
         raise Invalid(

@@ -59,7 +59,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.identity.permissions import Principal, holds_role, require_role
 from cyberhub.services.learning.query_parts import (
     enrollment_assignment,
     is_latest_attempt,
@@ -872,14 +872,11 @@ def _check_director(session: Session, org_id: int, director_id: int | None) -> U
     if director_id is None:
         return None
     user = session.get(User, director_id)
-    holds = session.exec(
-        select(RoleAssignment.id).where(
-            RoleAssignment.user_id == director_id,
-            RoleAssignment.role == Role.director,
-            RoleAssignment.organization_id == org_id,
-        )
-    ).first()
-    if user is None or holds is None or not user.is_active:
+    if (
+        user is None
+        or not user.is_active
+        or not holds_role(session, director_id, Role.director, org_id)
+    ):
         raise Invalid("The cohort's director must be a director of the programme's organization.")
     return user
 
