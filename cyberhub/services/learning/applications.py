@@ -51,8 +51,8 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.programs import (
-    CAPACITY_MAX,
     active_count,
+    check_new_capacity,
     cohort_status,
     get_cohort,
     require_director,
@@ -810,13 +810,7 @@ def set_enrolment(
             raise Invalid("Choose how people enrol: director, application or open.")
         cohort.enrolment_mode = EnrolmentMode(mode)
     if capacity is not None:
-        if not 1 <= capacity <= CAPACITY_MAX:
-            raise Invalid(f"Capacity must be between 1 and {CAPACITY_MAX} students.")
-        taken = active_count(session, cohort_id)
-        if capacity < taken:
-            raise Conflict(
-                f"{taken} students are already enrolled: the capacity can't be lower than that."
-            )
+        check_new_capacity(session, cohort_id, capacity)
         cohort.capacity = capacity
     session.add(cohort)
     session.flush()

@@ -891,6 +891,18 @@ def _check_capacity(capacity: int) -> None:
         raise Invalid(f"Capacity must be between 1 and {CAPACITY_MAX} students.")
 
 
+def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
+    """Check a cohort's new capacity: Invalid out of 1..CAPACITY_MAX, Conflict below the students
+    already enrolled. Returns how many are enrolled."""
+    _check_capacity(capacity)
+    taken = active_count(session, cohort_id)
+    if capacity < taken:
+        raise Conflict(
+            f"{taken} students are already enrolled: the capacity can't be lower than that."
+        )
+    return taken
+
+
 def _check_cohort_name(session: Session, program_id: int, name: str, cohort_id: int | None) -> None:
     taken = _taken_name(session, Cohort, Cohort.program_id == program_id, name, cohort_id)
     if taken is not None:
@@ -978,12 +990,7 @@ def update_cohort(
     _check_dates(new_start, new_end)
     cohort.starts_on, cohort.ends_on = new_start, new_end
     if capacity is not None:
-        _check_capacity(capacity)
-        taken = active_count(session, cohort_id)
-        if capacity < taken:
-            raise Conflict(
-                f"{taken} students are already enrolled: the capacity can't be lower than that."
-            )
+        taken = check_new_capacity(session, cohort_id, capacity)
         cohort.capacity = capacity
         if cohort.capacity > taken:  # seats freed: the waitlist moves up in this transaction
             from cyberhub.services.learning import applications  # noqa: PLC0415  (why: applications imports this module at its top)
