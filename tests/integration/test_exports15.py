@@ -25,7 +25,7 @@ from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import export_writers, exports
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.settings import get_settings
-from tests.factories import FULL_SCORES, World, enroll, make_user
+from tests.factories import FULL_SCORES, World, enroll, make_cohort, make_user
 from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
@@ -463,6 +463,27 @@ class TestContents:
             assert any(n.startswith(prefix) for n in names), (prefix, names)
         assert not any(n[:1] in "=+-@" for n in names)
         assert export_writers.safe_cell(-3) == -3  # numbers stay numbers
+
+    def test_roster_progress_counts_the_cohorts_own_programme_only(
+        self, session: Session, world: World
+    ) -> None:
+        """The director's roster rule: approved of the published missions *the cohort's
+        programme* runs (m1, m2, m3 here) — not of every programme that has a cohort."""
+        w = world
+        make_cohort(session, w.other_program, director=w.other_director, name="Coast cohort")
+        session.add(
+            Submission(
+                student_id=w.student.id or 0,
+                mission_id=w.m1.id or 0,
+                status=SubmissionStatus.approved,
+                submitted_at=utcnow(),
+                decided_at=utcnow(),
+            )
+        )
+        session.commit()
+        rows = {r[2]: r[7:] for r in export_writers.roster_rows(session, [w.cohort.id])}
+        assert rows[w.student.email] == (1, 3, 33)
+        assert rows[w.student2.email] == (0, 3, 0)
 
     def test_gradebook_has_a_score_per_criterion_per_attempt(
         self, session: Session, world: World, client_for: ClientFor

@@ -122,7 +122,13 @@ ROSTER_HEADER = (
 
 
 def _published(program_id: Any) -> Any:
-    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
+    # Correlated with the roster row's cohort explicitly: nested two SELECTs deep, automatic
+    # correlation gave up and every programme that has a cohort was counted.
+    runs = (
+        select(ProgramMission.mission_id)
+        .where(ProgramMission.program_id == program_id)
+        .correlate(Cohort)
+    )
     return select(Mission.id).where(
         col(Mission.id).in_(runs), Mission.status == MissionStatus.published
     )
