@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Enrollment, MissionStatus, Submission
+from cyberhub.models import Enrollment, MissionStatus, Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
 from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.services.learning import dashboards, mentoring, progress, reviews, submissions
@@ -21,6 +22,7 @@ from tests.factories import (
     build_world,
     enroll,
     id_of,
+    make_cohort,
     make_mission,
     make_user,
     principal,
@@ -300,6 +302,27 @@ class TestMentorDashboard:
         }
         assert [i.assigned_to_me for i in data.pending_preview] == [True, False]
         assert data.workload.mentees == 1 and data.workload.pending == 2
+
+    def test_a_mentees_progress_counts_their_cohorts_programme_only(
+        self, session: Session, world: World
+    ) -> None:
+        """An approval of another programme's mission (that programme has a cohort too) is not
+        progress in this one: 1 of 3, not 2 of 3."""
+        w = world
+        make_cohort(session, w.other_program, director=w.other_director, name="Coast cohort")
+        approve(session, w)
+        session.add(
+            Submission(
+                student_id=w.student.id or 0,
+                mission_id=w.other_mission.id or 0,
+                status=SubmissionStatus.approved,
+                submitted_at=utcnow(),
+                decided_at=utcnow(),
+            )
+        )
+        session.commit()
+        [mentee] = mentoring.mentor_dashboard(session, principal(session, w.mentor)).mentees
+        assert (mentee.approved, mentee.published, mentee.percent) == (1, 3, 33)
 
     def test_only_mentors(self, session: Session, world: World) -> None:
         with pytest.raises(Forbidden):

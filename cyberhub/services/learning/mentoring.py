@@ -64,9 +64,11 @@ def mentor_dashboard(
             Submission.status == SubmissionStatus.approved,
             Mission.status == MissionStatus.published,
             col(Mission.id).in_(
-                select(ProgramMission.mission_id).where(
-                    col(ProgramMission.program_id) == col(Cohort.program_id)
-                )
+                # correlated with the row's cohort explicitly: two SELECTs deep, automatic
+                # correlation would count the missions of every programme that has a cohort
+                select(ProgramMission.mission_id)
+                .where(col(ProgramMission.program_id) == col(Cohort.program_id))
+                .correlate(Cohort)
             ),
         )
         .correlate(MentorAssignment, Cohort)
