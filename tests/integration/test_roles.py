@@ -145,7 +145,12 @@ def test_two_scheduler_processes_one_active_the_other_takes_over(
         )
         active = next(i for i, log in enumerate(logs) if "is active" in log.read_text())
         standby = 1 - active
-        assert "enqueued expire_review_claims" in logs[active].read_text()
+        # it says it is active, then sends its first jobs (a moment later: not yet in the log)
+        _wait_for(
+            lambda: "enqueued expire_review_claims" in logs[active].read_text(),
+            30,
+            "the active scheduler's first jobs",
+        )
         assert "enqueued" not in logs[standby].read_text()
         assert str(procs[active].pid) in redis.get(SCHEDULER_LEADER_KEY)
 
