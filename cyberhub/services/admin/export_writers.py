@@ -35,7 +35,6 @@ from cyberhub.models import (
     LearnerNote,
     MentorAssignment,
     Mission,
-    MissionStatus,
     Notification,
     ProfilerAnswer,
     ProfilerResult,
@@ -58,7 +57,12 @@ from cyberhub.models.coaching import (
     Reflection,
 )
 from cyberhub.services.learning.learning_access import mentor_pairs
-from cyberhub.services.learning.query_parts import enrollment_assignment, is_latest_attempt
+from cyberhub.services.learning.query_parts import (
+    enrollment_assignment,
+    is_latest_attempt,
+    published_count,
+    published_missions,
+)
 
 BATCH = 1000  # rows fetched per round trip of the server-side cursor
 PROGRESS_EVERY = 500
@@ -121,19 +125,6 @@ ROSTER_HEADER = (
 )
 
 
-def _published(program_id: Any) -> Any:
-    # Correlated with the roster row's cohort explicitly: nested two SELECTs deep, automatic
-    # correlation gave up and every programme that has a cohort was counted.
-    runs = (
-        select(ProgramMission.mission_id)
-        .where(ProgramMission.program_id == program_id)
-        .correlate(Cohort)
-    )
-    return select(Mission.id).where(
-        col(Mission.id).in_(runs), Mission.status == MissionStatus.published
-    )
-
-
 def roster_count(session: Session, cohort_ids: Any) -> int:
     return int(
         session.exec(
@@ -149,18 +140,13 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
     approved missions (latest attempt approved, published mission of the programme) — the same
     rule as the director's roster (services/learning/programs.roster)."""
     student, mentor = aliased(User), aliased(User)
-    published_total = (
-        select(func.count())
-        .select_from(Mission)
-        .where(col(Mission.id).in_(_published(Cohort.program_id)))
-        .scalar_subquery()
-    )
+    published_total = published_count(Cohort.program_id).scalar_subquery()
     approved = (
         select(func.count(func.distinct(Submission.mission_id)))
         .where(
             col(Submission.student_id) == col(Enrollment.student_id),
             col(Submission.status) == SubmissionStatus.approved,
-            col(Submission.mission_id).in_(_published(Cohort.program_id)),
+            col(Submission.mission_id).in_(published_missions(Cohort.program_id)),
             is_latest_attempt(),
         )
         .scalar_subquery()

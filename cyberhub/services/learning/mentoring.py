@@ -39,6 +39,7 @@ from cyberhub.schemas.reviews import (
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress, reviews
 from cyberhub.services.learning.learning_access import mentor_pairs
+from cyberhub.services.learning.query_parts import published_missions
 
 MAX_LEARNERS = 200
 MAX_MENTEES = 200
@@ -58,18 +59,10 @@ def mentor_dashboard(
     me = actor.user_id
     approved = (
         select(func.count(func.distinct(Submission.mission_id)))
-        .join(Mission, col(Mission.id) == col(Submission.mission_id))
         .where(
             col(Submission.student_id) == col(MentorAssignment.student_id),
             Submission.status == SubmissionStatus.approved,
-            Mission.status == MissionStatus.published,
-            col(Mission.id).in_(
-                # correlated with the row's cohort explicitly: two SELECTs deep, automatic
-                # correlation would count the missions of every programme that has a cohort
-                select(ProgramMission.mission_id)
-                .where(col(ProgramMission.program_id) == col(Cohort.program_id))
-                .correlate(Cohort)
-            ),
+            col(Submission.mission_id).in_(published_missions(Cohort.program_id)),
         )
         .correlate(MentorAssignment, Cohort)
         .scalar_subquery()

@@ -54,18 +54,27 @@ def runs_mission_track(program_id: Any) -> ColumnElement[bool]:
     )
 
 
-def _published_of(program_id: int | None) -> list[ColumnElement[bool]]:
-    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
+def _published_of(program_id: Any) -> list[ColumnElement[bool]]:
+    # Correlated explicitly: given a column (a roster row's Cohort.program_id), the programme's
+    # missions sit two SELECTs below that row, where automatic correlation gives up and adds
+    # the outer table to the inner FROM (every programme with a cohort was counted).
+    runs = (
+        select(ProgramMission.mission_id)
+        .where(ProgramMission.program_id == program_id)
+        .correlate_except(ProgramMission)
+    )
     return [col(Mission.id).in_(runs), col(Mission.status) == MissionStatus.published]
 
 
-def published_missions(program_id: int | None) -> SelectOfScalar[int | None]:
-    """A SELECT of the ids of the published missions the programme runs: what its learners'
-    progress counts approvals of (the director's roster)."""
+def published_missions(program_id: Any) -> SelectOfScalar[int | None]:
+    """A SELECT of the ids of the published missions the programme runs (an id, or a column of
+    the enclosing query such as Cohort.program_id): what its learners' progress counts
+    approvals of (the director's roster, the roster export, the mentor's mentees)."""
     return select(col(Mission.id)).where(*_published_of(program_id))
 
 
-def published_count(program_id: int | None) -> SelectOfScalar[int]:
-    """A SELECT of how many published missions the programme runs: the whole of its learners'
-    progress (the director's roster, progress.program_progress)."""
+def published_count(program_id: Any) -> SelectOfScalar[int]:
+    """A SELECT of how many published missions the programme runs (an id or a column): the
+    whole of its learners' progress (the director's roster and its export, the sponsors' view,
+    progress.program_progress)."""
     return select(func.count()).select_from(Mission).where(*_published_of(program_id))

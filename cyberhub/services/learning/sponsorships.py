@@ -37,12 +37,10 @@ from cyberhub.models import (
     ConsentRecord,
     Enrollment,
     EnrollmentStatus,
-    Mission,
     MissionStatus,
     Organization,
     ProfilerResult,
     Program,
-    ProgramMission,
     Role,
     RoleAssignment,
     Sponsorship,
@@ -69,6 +67,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning.programs import check_org, get_cohort, require_director
+from cyberhub.services.learning.query_parts import published_count
 
 WEEKS = 8
 SEATS_MAX = 10_000
@@ -432,16 +431,7 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
         return select(func.count()).where(*where).scalar_subquery()
 
     cid = sponsorship.cohort_id
-    published = (
-        select(func.count())
-        .select_from(ProgramMission)
-        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
-        .where(
-            col(ProgramMission.program_id) == col(Program.id),
-            Mission.status == MissionStatus.published,
-        )
-        .scalar_subquery()
-    )
+    published = published_count(Program.id).scalar_subquery()
     row = session.execute(
         sa_select(
             col(Cohort.id),
@@ -464,7 +454,7 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
         .where(col(Cohort.id) == cid)
     ).one()
     _, cohort_name, starts_on, ends_on, program_id, program_name, runner = row[:7]
-    enrolled, completions, certificates, published_count = (int(n) for n in row[7:])
+    enrolled, completions, certificates, published_total = (int(n) for n in row[7:])
     now = utcnow()
     week0 = (now - timedelta(days=now.weekday() + 7 * (WEEKS - 1))).date()
     starts = [
@@ -487,7 +477,7 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
     active_7d, active_30d = int(figures[0]), int(figures[1])
     weekly = [int(n) for n in figures[2 : 2 + WEEKS]]
     approvals = [(str(t), int(n)) for t, n in figures[2 + WEEKS]]
-    learners = _learners(session, cid, figures[3 + WEEKS], published_count)
+    learners = _learners(session, cid, figures[3 + WEEKS], published_total)
     return SponsoredCohort(
         cohort_id=cid,
         cohort=cohort_name,
