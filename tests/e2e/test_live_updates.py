@@ -145,7 +145,9 @@ def test_a_review_reaches_the_open_mission_page_and_bell_within_2_s(
     student.go_back()
     expect(student).to_have_url(re.compile("/dashboard/student"))
     _wait_for_metric(app_url, "cyberhub_live_listeners", 1)
-    assert _metric(app_url, "cyberhub_live_connections") == 1
+    # One tab, one connection. Read once, it was 0 for a moment in one CI run (the tab's socket
+    # between pages): wait for it as for the listeners.
+    _wait_for_metric(app_url, "cyberhub_live_connections", 1)
 
     # Every tab gone: the listeners ended and the process closed its pub/sub connection.
     web.context.close()
