@@ -4,7 +4,6 @@ counts per action per day as a bar chart and, with the same numbers, as a table 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -29,8 +28,8 @@ from cyberhub.models import Role
 from cyberhub.routes import roles
 from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditStats, AuditTotal
 from cyberhub.services.admin import audit_log
-from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import parse_day
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/audit"
@@ -66,16 +65,6 @@ class AuditView:
     actions: list[str]
 
 
-def _parse_day(value: str, label: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid(f"The {label} date must look like 2025-03-01.") from exc
-
-
 def _entry(e: AuditEntryPublic, tz: str | None) -> EntryRow:
     return EntryRow(
         created_at=when(e.created_at, tz, "seconds"),
@@ -90,8 +79,8 @@ def _entry(e: AuditEntryPublic, tz: str | None) -> EntryRow:
 def _load(
     session: Session, principal: Principal | None, filters: dict[str, str], action: str, page: int
 ) -> AuditView:
-    date_from = _parse_day(filters.get("date_from", ""), "start")
-    date_to = _parse_day(filters.get("date_to", ""), "end")
+    date_from = parse_day(filters.get("date_from", ""), "start")
+    date_to = parse_day(filters.get("date_to", ""), "end")
     found = audit_log.search(
         session,
         principal,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import reflex as rx
 
 from cyberhub.models.base import MAX_ID
 from cyberhub.services import network
 from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import browser_sessions
 
 # Reflex puts the websocket's TCP peer among the connection's headers under this name.
@@ -36,3 +38,15 @@ def parse_id(raw: object) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+
+def parse_day(value: str, label: str) -> date | None:
+    """A day typed in a form or read from the address (YYYY-MM-DD), None when blank; anything
+    else is `Invalid`, naming the field by `label` ("start", "end")."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"The {label} date must look like 2026-03-01.") from exc

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,11 +10,11 @@ from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
-from cyberhub.schemas.director import AssignmentPublic, CohortMentorPublic
+from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics, enrollment, programs
+from cyberhub.state.forms import parse_day
 
 ROUTE = "/dashboard/director/analytics"
 HOME = "/dashboard/director"
@@ -44,16 +43,6 @@ class AnalyticsView:
     data: ProgramAnalytics | None
     at_risk: list[RiskRow] = field(default_factory=list)
     as_of: str = ""  # when the figures come from the worker's snapshot: its time, for people
-
-
-def parse_day(value: str, label: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid(f"The {label} date must look like 2026-03-01.") from exc
 
 
 def url_for(program_id: int, cohort: str, track: str, date_from: str, date_to: str) -> str:
@@ -135,14 +124,3 @@ def mentors(
     session: Session, principal: Principal | None, cohort_id: int
 ) -> list[CohortMentorPublic]:
     return enrollment.list_mentors(session, principal, cohort_id)
-
-
-def assign(
-    session: Session,
-    principal: Principal | None,
-    cohort_id: int,
-    student_id: int,
-    mentor_id: int,
-    meta: RequestMeta,
-) -> AssignmentPublic:
-    return enrollment.assign_mentor(session, principal, cohort_id, student_id, mentor_id, meta=meta)
