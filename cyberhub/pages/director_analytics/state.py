@@ -19,6 +19,7 @@ from cyberhub.schemas.analytics import (
     TrackMix,
     WeekActivity,
 )
+from cyberhub.services.learning import enrollment
 from cyberhub.services.learning.analytics import DEFAULT_NUDGE
 from cyberhub.state.service import ServiceState
 
@@ -226,11 +227,11 @@ class DirectorAnalyticsState(ServiceState, rx.State):
             return
         t = self.mentor_target
         found = await self._try(
-            data.assign,
+            enrollment.assign_mentor,
             int(t.get("cohort_id", 0)),
             int(t.get("student_id", 0)),
             int(self.mentor_choice),
-            self._meta(),
+            meta=self._meta(),
         )
         if not found:
             self.mentor_error = found.error

@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.schemas.director import (
-    AssignmentPublic,
     Balanced,
     CohortMentorPublic,
     CohortMentorRemoved,
@@ -112,17 +111,6 @@ def _add_mentor(
     except ValueError:
         raise Invalid("Enter the mentor's capacity as a whole number.") from None
     return enrollment.set_cohort_mentor(session, principal, cohort_id, email, seats, meta=meta)
-
-
-def _assign(
-    session: Session,
-    principal: Principal | None,
-    cohort_id: int,
-    student_id: int,
-    mentor_id: int,
-    meta: RequestMeta,
-) -> AssignmentPublic:
-    return enrollment.assign_mentor(session, principal, cohort_id, student_id, mentor_id, meta=meta)
 
 
 def _remove_mentor(

@@ -12,7 +12,6 @@ from cyberhub.pages.director_cohort.data import (
     ROUTE,
     ImportRefused,
     _add_mentor,
-    _assign,
     _balance,
     _dates,
     _enroll,
@@ -193,7 +192,9 @@ class DirectorCohortState(ServiceState, rx.State):
         mentor_id = parse_id(mentor)
         if mentor_id is None:
             return
-        done = await self._try(_assign, self.cohort_id, int(student_id), mentor_id, self._meta())
+        done = await self._try(
+            enrollment.assign_mentor, self.cohort_id, int(student_id), mentor_id, meta=self._meta()
+        )
         if not done:
             self.action_error = done.error
             await self._fetch()  # the select shows the real mentor again
