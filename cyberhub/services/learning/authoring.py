@@ -48,6 +48,7 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning.programs import (
     check_org,
     get_program,
+    get_program_mission,
     nice_roles_for,
     programs_query,
     require_director,
@@ -920,11 +921,7 @@ def remove_from_program(
     start it there). NotFound when the programme does not run it; Conflict when another
     mission the programme runs requires it. Audited."""
     actor = require_director(principal)
-    program = get_program(session, actor, program_id)
-    row = session.get(ProgramMission, (program.id, mission_id))
-    mission = session.get(Mission, mission_id)
-    if row is None or mission is None:
-        raise NotFound("This programme does not run that mission.")
+    program, row, mission = get_program_mission(session, actor, program_id, mission_id)
     needed_by = [
         m.title
         for m in _dependants(session, mission_id)

@@ -53,7 +53,11 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import learner_track
-from cyberhub.services.learning.programs import get_cohort, get_program, require_director
+from cyberhub.services.learning.programs import (
+    get_cohort,
+    get_program_mission,
+    require_director,
+)
 from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
 
@@ -88,11 +92,7 @@ def set_required(
 ) -> RequiredMission:
     """Mark a mission the programme runs as required for completion (or not). Audited."""
     actor = require_director(principal)
-    program = get_program(session, actor, program_id)
-    row = session.get(ProgramMission, (program.id, mission_id))
-    mission = session.get(Mission, mission_id)
-    if row is None or mission is None:
-        raise NotFound("This programme does not run that mission.")
+    program, row, mission = get_program_mission(session, actor, program_id, mission_id)
     if row.required != required:
         row.required = required
         session.add(row)

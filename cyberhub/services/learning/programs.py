@@ -106,6 +106,19 @@ def get_program(session: Session, principal: Principal | None, program_id: int) 
     return program
 
 
+def get_program_mission(
+    session: Session, principal: Principal | None, program_id: int, mission_id: int
+) -> tuple[Program, ProgramMission, Mission]:
+    """The programme (if the principal may manage it), its row of a mission it runs and that
+    mission; NotFound when the programme does not run the mission."""
+    program = get_program(session, principal, program_id)
+    row = session.get(ProgramMission, (program.id, mission_id))
+    mission = session.get(Mission, mission_id)
+    if row is None or mission is None:
+        raise NotFound("This programme does not run that mission.")
+    return program, row, mission
+
+
 def get_cohort(
     session: Session, principal: Principal | None, cohort_id: int, *, lock: bool = False
 ) -> tuple[Cohort, Program]:
