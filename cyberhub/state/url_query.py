@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -54,10 +55,46 @@ def list_url(route: str, filters: Mapping[str, str], q: str = "", page_no: int =
 
 
 class AddressedList(rx.State, mixin=True):
-    """For a list page whose filter events fetch, then put the filters in the address."""
+    """For a list page whose filter events fetch, then put the filters in the address.
 
+    The page state provides `_fetch` (loads `page` of the list for its filters and `query`, and
+    sets `pages`) and `_url` (its address for them, with `list_url`); its filter events set a
+    filter and page 1, then answer `await self._show()`. The search box and the pager are here.
+    """
+
+    # the search box's text and the page shown (of `pages`): in the address with the filters
+    query: str = ""
+    page: int = 1
+    pages: int = 1
     _shown_url: str = ""
     _shown_at: float = 0.0
+
+    async def _fetch(self) -> None:
+        """Load the list for the filters, `query` and `page` (the page state's own)."""
+        raise NotImplementedError
+
+    def _url(self) -> str:
+        """The list's address for the filters, `query` and `page` (the page state's own)."""
+        raise NotImplementedError
+
+    async def _show(self) -> EventSpec:
+        """Fetches the list for the new search, filters or page (this event's answer shows it)
+        and puts them in the address bar (a new history entry: Back returns to the previous
+        ones); the on_load the address change runs then has nothing to fetch."""
+        await self._fetch()
+        return self._shown(self._url())
+
+    @rx.event
+    async def search(self, form: dict[str, Any]) -> EventSpec:
+        """The search box's submit: its text (trimmed, capped), from page 1."""
+        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
+        return await self._show()
+
+    @rx.event
+    async def go_to(self, page: int) -> EventSpec:
+        """The pager: page `page`, kept within 1 and `pages`."""
+        self.page = max(1, min(int(page), self.pages))
+        return await self._show()
 
     def _shown(self, url: str) -> EventSpec:
         """Remember that the list for `url` was just fetched, and put `url` in the address."""

@@ -42,9 +42,6 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     status_filter: str = ALL
     track_filter: str = ALL
     difficulty_filter: str = ALL
-    query: str = ""
-    page: int = 1
-    pages: int = 1
     total: int = 0
     first: int = 0
     last: int = 0
@@ -178,13 +175,6 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         }
         return url_query.list_url(ROUTE, filters, self.query, self.page)
 
-    async def _show(self) -> EventSpec:
-        """Fetches the list for the new search, filters or page (this event's answer shows it)
-        and puts them in the address bar (a new history entry: Back returns to the previous
-        ones); the on_load the address change runs then has nothing to fetch."""
-        await self._fetch()
-        return self._shown(self._url())
-
     @rx.event
     async def set_status_filter(self, value: str) -> EventSpec:
         self.status_filter, self.page = value, 1
@@ -201,19 +191,9 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         return await self._show()
 
     @rx.event
-    async def search(self, form: dict[str, Any]) -> EventSpec:
-        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
-        return await self._show()
-
-    @rx.event
     async def clear_filters(self) -> EventSpec:
         self.status_filter = self.track_filter = self.difficulty_filter = ALL
         self.query, self.page = "", 1
-        return await self._show()
-
-    @rx.event
-    async def go_to(self, page: int) -> EventSpec:
-        self.page = max(1, min(int(page), self.pages))
         return await self._show()
 
     # editor -----------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """The catalog's state: filters, search and page from the address, one service call per page
 (the cards with the learner's own status)."""
 
-from typing import Any
-
 import reflex as rx
 from pydantic import BaseModel
 from reflex.event import EventSpec
@@ -86,14 +84,11 @@ DIFFICULTY_VALUES = {str(d) for d in range(1, 6)}
 class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
     items: list[CatalogCard] = []
     total: int = 0
-    pages: int = 1
-    page: int = 1
     track: str = ALL
     difficulty: str = ALL
     skill: str = ALL
     status: str = ALL
     sort: str = ""  # "" (track, then level) or "recommended"
-    query: str = ""
     track_options: list[TrackOption] = []
     skill_options: list[str] = []
     # the skill type-ahead (components/combobox.py): what is typed, the list open, the highlight
@@ -133,13 +128,6 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
             "sort": self.sort,
         }
         return url_query.list_url(ROUTE, filters, self.query, self.page)
-
-    async def _show(self) -> EventSpec:
-        """Fetches the list for the new filters (this event's answer shows it) and puts them in
-        the address bar (a new history entry, so Back returns to the previous filters); the
-        on_load the address change runs then has nothing to fetch."""
-        await self._fetch()
-        return self._shown(self._url())
 
     async def _fetch(self) -> None:
         self.loading = True
@@ -235,17 +223,7 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         return await self._show()
 
     @rx.event
-    async def search(self, form: dict[str, Any]) -> EventSpec:
-        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
-        return await self._show()
-
-    @rx.event
     async def clear_filters(self) -> EventSpec:
         self.track = self.difficulty = self.skill = self.status = ALL
         self.query, self.page = "", 1  # the order is a preference, not a filter: kept
-        return await self._show()
-
-    @rx.event
-    async def go_to(self, page: int) -> EventSpec:
-        self.page = max(1, min(page, self.pages))
         return await self._show()
