@@ -474,17 +474,29 @@ def _clean_nice_roles(values: list[str], track_key: str) -> list[str]:
     return [r["id"] for r in nice_roles_for(track_key) if r["id"] in set(picked)]
 
 
+def _run_track_row(session: Session, program_id: int, track_id: int) -> tuple[Track, ProgramTrack]:
+    """The track and the programme's row of it; NotFound when the programme does not run it."""
+    pt = session.get(ProgramTrack, (program_id, track_id))
+    track = session.get(Track, track_id)
+    if pt is None or track is None:
+        raise NotFound("That track is not one of this programme's.")
+    return track, pt
+
+
+def _own_description(description: str, track: Track) -> str:
+    """The programme's own description of a track, cleaned: "" (the standard one) when it is
+    empty or the standard text typed back, which is no override."""
+    cleaned = clean_text(description, "description")
+    return "" if cleaned == track.description else cleaned
+
+
 def program_track(
     session: Session, principal: Principal | None, program_id: int, track_id: int
 ) -> ProgramTrackView:
     """One track as the programme runs it; NotFound when the programme does not run it."""
     program = get_program(session, principal, program_id)
     assert program.id is not None
-    pt = session.get(ProgramTrack, (program.id, track_id))
-    track = session.get(Track, track_id)
-    if pt is None or track is None:
-        raise NotFound("That track is not one of this programme's.")
-    return _view(track, pt)
+    return _view(*_run_track_row(session, program.id, track_id))
 
 
 def set_program_track(
@@ -503,19 +515,27 @@ def set_program_track(
     actor = require_director(principal)
     program = get_program(session, actor, program_id)
     assert program.id is not None
-    pt = session.get(ProgramTrack, (program.id, track_id))
-    track = session.get(Track, track_id)
-    if pt is None or track is None:
-        raise NotFound("That track is not one of this programme's.")
+    track, pt = _run_track_row(session, program.id, track_id)
     if description is not None:
-        cleaned = clean_text(description, "description")
-        # The standard text typed back is no override.
-        pt.description = "" if cleaned == track.description else cleaned
+        pt.description = _own_description(description, track)
     if nice_work_roles is not None:
         pt.nice_work_roles = _clean_nice_roles(nice_work_roles, track.key)
     session.add(pt)
     session.flush()
     fields = {"description": description, "nice_work_roles": nice_work_roles}
+    _audit_track_updated(session, actor, track, fields, meta, program_id=program.id)
+    return _view(track, pt)
+
+
+def _audit_track_updated(
+    session: Session,
+    actor: Principal,
+    track: Track,
+    fields: dict[str, Any],
+    meta: RequestMeta,
+    **details: Any,
+) -> None:
+    """Audit "track.updated" once, naming the fields that changed (those given, not None)."""
     audit.record(
         session,
         "track.updated",
@@ -524,10 +544,9 @@ def set_program_track(
         target_id=track.id,
         meta=meta,
         key=track.key,
-        program_id=program.id,
+        **details,
         changed=[k for k, v in fields.items() if v is not None],
     )
-    return _view(track, pt)
 
 
 def track_public(t: ProgramTrackView, missions: int = 0) -> ProgramTrackPublic:
@@ -604,8 +623,7 @@ def create_track(
     pt = session.get(ProgramTrack, (program.id, track.id))
     assert pt is not None
     if description:
-        cleaned = clean_text(description, "description")
-        pt.description = "" if cleaned == track.description else cleaned
+        pt.description = _own_description(description, track)
         session.add(pt)
         session.flush()
     audit.record(
@@ -627,6 +645,43 @@ def _lock_program(session: Session, program_id: int) -> None:
     session.exec(select(Program.id).where(Program.id == program_id).with_for_update()).first()
 
 
+def _track_change(
+    session: Session, principal: Principal | None, program_id: int, track_id: int
+) -> tuple[Principal, Program, Track, ProgramTrack | None]:
+    """What adding or removing a programme's track starts from: the acting director, the
+    programme (row-locked, see _lock_program), the global track (NotFound when there is none)
+    and the programme's row of it (None: the programme does not run it)."""
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
+    assert program.id is not None
+    track = session.get(Track, track_id)
+    if track is None:
+        raise NotFound("That track does not exist.")
+    _lock_program(session, program.id)
+    return actor, program, track, session.get(ProgramTrack, (program.id, track_id))
+
+
+def _audit_track_change(
+    session: Session,
+    action: str,
+    actor: Principal,
+    program: Program,
+    track: Track,
+    meta: RequestMeta,
+) -> None:
+    """Audit a programme starting or stopping running a track."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
+    )
+
+
 def add_program_track(
     session: Session,
     principal: Principal | None,
@@ -637,29 +692,14 @@ def add_program_track(
 ) -> ProgramTrackView:
     """The programme starts running a global track, with its standard texts and NICE work roles.
     Idempotent: a track it already runs is returned unchanged (and not audited again)."""
-    actor = require_director(principal)
-    program = get_program(session, actor, program_id)
+    actor, program, track, pt = _track_change(session, principal, program_id, track_id)
     assert program.id is not None
-    track = session.get(Track, track_id)
-    if track is None:
-        raise NotFound("That track does not exist.")
-    _lock_program(session, program.id)
-    pt = session.get(ProgramTrack, (program.id, track_id))
     if pt is not None:
         return _view(track, pt)
     _run_track(session, program.id, track.key)
     pt = session.get(ProgramTrack, (program.id, track_id))
     assert pt is not None
-    audit.record(
-        session,
-        "program.track_added",
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        track_id=track.id,
-        key=track.key,
-    )
+    _audit_track_change(session, "program.track_added", actor, program, track, meta)
     return _view(track, pt)
 
 
@@ -675,14 +715,8 @@ def remove_program_track(
     (remove them first: nothing is removed with the track) or when it is the programme's last
     track. Its description and NICE work roles there are dropped (re-adding starts from the
     standard ones). Idempotent: a track the programme does not run is a no-op. Audited."""
-    actor = require_director(principal)
-    program = get_program(session, actor, program_id)
+    actor, program, track, pt = _track_change(session, principal, program_id, track_id)
     assert program.id is not None
-    track = session.get(Track, track_id)
-    if track is None:
-        raise NotFound("That track does not exist.")
-    _lock_program(session, program.id)
-    pt = session.get(ProgramTrack, (program.id, track_id))
     if pt is None:
         return
     runs = mission_counts(session, program.id, [track_id]).get(track_id, 0)
@@ -704,16 +738,7 @@ def remove_program_track(
         )
     session.delete(pt)
     session.flush()
-    audit.record(
-        session,
-        "program.track_removed",
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        track_id=track.id,
-        key=track.key,
-    )
+    _audit_track_change(session, "program.track_removed", actor, program, track, meta)
 
 
 def update_track(
@@ -754,16 +779,7 @@ def update_track(
     session.flush()
     fields = {"name": name, "tagline": tagline, "description": description, "focus": focus}
     fields |= {"careers": careers}
-    audit.record(
-        session,
-        "track.updated",
-        actor_id=actor.user_id,
-        target_type="track",
-        target_id=track.id,
-        meta=meta,
-        key=track.key,
-        changed=[k for k, v in fields.items() if v is not None],
-    )
+    _audit_track_updated(session, actor, track, fields, meta)
     return track
 
 
