@@ -150,6 +150,29 @@ def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def rubric_table(rows: rx.Component, *headers: rx.Component, **table_props: Any) -> rx.Component:
+    """A mission's rubric as a table: criterion, what mentors look for, points, then any further
+    `headers` (the editor's "Remove"); `rows` is the body's rows (an `rx.foreach`). Scrolls
+    sideways on a narrow screen; `table_props` go to the table (e.g. variant)."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Criterion"),
+                    rx.table.column_header_cell("What mentors look for"),
+                    rx.table.column_header_cell("Points"),
+                    *headers,
+                )
+            ),
+            rx.table.body(rows),
+            **table_props,
+            width="100%",
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
 def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.el.li(
         rx.hstack(

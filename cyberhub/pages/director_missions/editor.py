@@ -9,6 +9,7 @@ import reflex as rx
 
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import form_card, labelled_input, labelled_select
+from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.ui import error_callout, icon_button, muted
@@ -254,21 +255,9 @@ def _editor() -> rx.Component:
             ),
         ),
         rx.heading("Rubric", size="4", as_="h3"),
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Criterion"),
-                        rx.table.column_header_cell("What mentors look for"),
-                        rx.table.column_header_cell("Points"),
-                        rx.table.column_header_cell(rx.el.span("Remove")),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.rubric, _rubric_row)),
-                width="100%",
-            ),
-            overflow_x="auto",
-            width="100%",
+        rubric_table(
+            rx.foreach(S.rubric, _rubric_row),
+            rx.table.column_header_cell(rx.el.span("Remove")),
         ),
         rx.hstack(
             rx.button(

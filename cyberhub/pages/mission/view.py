@@ -8,7 +8,13 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.learning import attempt_renderer, review_block, status_badge, timeline
+from cyberhub.components.learning import (
+    attempt_renderer,
+    review_block,
+    rubric_table,
+    status_badge,
+    timeline,
+)
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column
@@ -414,22 +420,7 @@ def mission_content() -> rx.Component:
                 ),
                 rx.card(safe_markdown(m.brief), width="100%", class_name="mission-brief"),
                 rx.heading("How it is assessed", size="5", as_="h2"),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Criterion"),
-                                rx.table.column_header_cell("What mentors look for"),
-                                rx.table.column_header_cell("Points"),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(m.rubric, _rubric_row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    width="100%",
-                    overflow_x="auto",
-                ),
+                rubric_table(rx.foreach(m.rubric, _rubric_row), variant="surface"),
                 _hints(),
                 rx.divider(),
                 _your_work(),
