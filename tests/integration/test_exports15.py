@@ -340,6 +340,42 @@ class TestTheJob:
             )
         assert _run(export_id) == ExportStatus.done
 
+    def test_a_frozen_run_that_wakes_after_a_takeover_keeps_nothing(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+    ) -> None:
+        """A worker froze mid-export (not dead) past TAKEOVER_AFTER; another delivery took the
+        export over and finished it. When the frozen run wakes and finishes too, the taker's
+        file stands: the frozen run writes nothing to the row and removes its own file."""
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        write = exports._write
+        frozen: list[Path] = []
+        taker: list[ExportStatus | None] = []
+
+        def freezes_then_wakes(s: Session, export: Export, path: Path, **kw: Any) -> int:
+            if not frozen:  # the first run: it freezes, and its heartbeat goes silent
+                frozen.append(path)
+                with db.session_scope() as other:
+                    other.execute(
+                        text(
+                            "UPDATE exports SET heartbeat_at = now() - interval '61 seconds'"
+                            " WHERE id = :id"
+                        ),
+                        {"id": export_id},
+                    )
+                taker.append(_run(export_id))  # meanwhile, a redelivery takes it over
+            return write(s, export, path, **kw)
+
+        monkeypatch.setattr(exports, "_write", freezes_then_wakes)
+        assert _run(export_id) is None  # the frozen run, awake: it lost its claim
+        assert taker == [ExportStatus.done]
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.done and export.file_path
+        assert sorted(p.name for p in (data_dir / "exports").iterdir()) == [
+            Path(export.file_path).name
+        ]
+
     def test_the_running_job_writes_its_heartbeat(
         self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -27,7 +27,8 @@ import sqlalchemy.exc
 from dramatiq import Worker
 from dramatiq.brokers.redis import RedisBroker
 from fastapi.testclient import TestClient
-from sqlalchemy import event, text
+from sqlalchemy import Update, event, text
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, select
 
 from cyberhub import db, infra
@@ -208,22 +209,24 @@ def test_an_export_cut_by_a_database_outage_is_queued_again_then_done(
     sent_before = queue.qsize()
     cut = {"done": False}
 
-    def database_gone(s: Session, _context: object, _instances: object) -> None:
-        finishing = any(isinstance(o, Export) and o.status == ExportStatus.done for o in s.dirty)
+    def database_gone(state: ORMExecuteState) -> None:
+        params = state.statement.compile().params if isinstance(state.statement, Update) else {}
+        finishing = params.get("status") == "done"
         if finishing and not cut["done"]:
             cut["done"] = True
             raise sqlalchemy.exc.OperationalError("UPDATE", {}, Exception("server closed"))
 
-    event.listen(Session, "before_flush", database_gone)
+    event.listen(Session, "do_orm_execute", database_gone)
     try:
         assert exports.run_export(db.session_scope, export_id) == ExportStatus.queued
     finally:
-        event.remove(Session, "before_flush", database_gone)
+        event.remove(Session, "do_orm_execute", database_gone)
     assert cut["done"]
     session.expire_all()
     assert session.get(Export, export_id).status == ExportStatus.queued  # type: ignore[union-attr]
     assert queue.qsize() == sent_before + 1  # a new run_export job for it
     assert list(tmp_path.rglob("*.part")) == []  # the half-written file is gone
+    assert list(tmp_path.rglob("*.zip")) == []  # and the finished one the row never recorded
 
     assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
     session.expire_all()

@@ -420,9 +420,11 @@ def _silent(now: datetime) -> ColumnElement[bool]:
     return and_(col(Export.status) == ExportStatus.running, last_sign < now - TAKEOVER_AFTER)
 
 
-def claim(session: Session, export_id: int) -> bool:
-    """queued -> running, atomically: of two deliveries of the job only one gets True. A running
-    export whose heartbeat went silent (its worker died) is taken over, from the start."""
+def claim(session: Session, export_id: int) -> datetime | None:
+    """queued -> running, atomically: of two deliveries of the job only one gets its claim. A
+    running export whose heartbeat went silent (its worker died, or froze) is taken over, from
+    the start. The claim is the run's `started_at`: every later write of the run is conditional
+    on it (`_this_run`), so a frozen run that wakes after a takeover changes nothing."""
     now = utcnow()
     result = session.execute(
         update(Export)
@@ -431,23 +433,35 @@ def claim(session: Session, export_id: int) -> bool:
             or_(col(Export.status) == ExportStatus.queued, _silent(now)),
         )
         .values(status=ExportStatus.running, started_at=now, heartbeat_at=now, rows_done=0)
-        .returning(col(Export.id))
+        .returning(col(Export.started_at))
     )
-    return result.first() is not None
+    row = result.first()
+    return None if row is None else row[0]
 
 
-def _claim_or_watch(open_session: SessionFactory, export_id: int) -> bool:
-    """Claim the export for this run. When another run holds it (a second delivery of the job,
-    e.g. redelivered after its worker was killed), watch that run's heartbeat: False as soon as
-    the export is no longer running (done, failed, gone) or after WATCH_FOR_S with the other run
-    still alive; True when its heartbeat went silent and this run took it over."""
+def _this_run(export_id: int, run: datetime) -> ColumnElement[bool]:
+    """SQL: the export is still running under this run's claim (not taken over, not ended)."""
+    return and_(
+        col(Export.id) == export_id,
+        col(Export.status) == ExportStatus.running,
+        col(Export.started_at) == run,
+    )
+
+
+def _claim_or_watch(open_session: SessionFactory, export_id: int) -> datetime | None:
+    """Claim the export for this run (its claim, or None). When another run holds it (a second
+    delivery of the job, e.g. redelivered after its worker was killed), watch that run's
+    heartbeat: None as soon as the export is no longer running (done, failed, gone) or after
+    WATCH_FOR_S with the other run still alive; the claim when its heartbeat went silent and
+    this run took it over."""
     deadline = time.monotonic() + WATCH_FOR_S
     outages = 0
     while True:
         try:
             with open_session() as session:
-                if claim(session, export_id):
-                    return True
+                run = claim(session, export_id)
+                if run is not None:
+                    return run
                 status = session.exec(select(Export.status).where(Export.id == export_id)).first()
         except OUTAGE_ERRORS:  # the job is not retried: wait out a database restart
             outages += 1
@@ -456,17 +470,19 @@ def _claim_or_watch(open_session: SessionFactory, export_id: int) -> bool:
             time.sleep(0.5)
             continue
         if status != ExportStatus.running or time.monotonic() >= deadline:
-            return False
+            return None
         time.sleep(WATCH_EVERY_S)
 
 
 class _Heartbeat:
     """While the block runs, a thread writes the running export's heartbeat_at every
-    HEARTBEAT_EVERY_S (in its own short transactions; a database outage only skips beats)."""
+    HEARTBEAT_EVERY_S (in its own short transactions; a database outage only skips beats), as
+    long as the run holds its claim."""
 
-    def __init__(self, open_session: SessionFactory, export_id: int) -> None:
+    def __init__(self, open_session: SessionFactory, export_id: int, run: datetime) -> None:
         self._open_session = open_session
         self._export_id = export_id
+        self._run = run
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._beat, name=f"export-{export_id}-heartbeat", daemon=True
@@ -485,27 +501,26 @@ class _Heartbeat:
                 with self._open_session() as s:
                     s.execute(
                         update(Export)
-                        .where(
-                            col(Export.id) == self._export_id,
-                            col(Export.status) == ExportStatus.running,
-                        )
+                        .where(_this_run(self._export_id, self._run))
                         .values(heartbeat_at=utcnow())
                     )
             except Exception:  # the next beat tries again; a long silence means a takeover
                 log.debug("export %s: heartbeat not written", self._export_id, exc_info=True)
 
 
-def _save(open_session: SessionFactory, export_id: int, **values: int) -> None:
+def _save(open_session: SessionFactory, export_id: int, run: datetime, **values: int) -> None:
     """Progress, committed at once in its own short transaction (the export's own session
     holds its cursor open until the end; it never writes the row before then)."""
     with open_session() as s:
-        s.execute(update(Export).where(col(Export.id) == export_id).values(**values))
+        s.execute(update(Export).where(_this_run(export_id, run)).values(**values))
 
 
 REQUEUE_TRIES = 20  # x 0.5 s: outlasts a database restart (≈ 0.3–3 s here)
 
 
-def _requeue(open_session: SessionFactory, export_id: int, tries: int = REQUEUE_TRIES) -> bool:
+def _requeue(
+    open_session: SessionFactory, export_id: int, run: datetime, tries: int = REQUEUE_TRIES
+) -> bool:
     """running -> queued, with a new job sent after the commit, once the database answers again
     (tried for ~10 s). False when it never did: the caller then fails the export if it can, and
     the periodic sweep fails one left running after its time limit."""
@@ -514,7 +529,7 @@ def _requeue(open_session: SessionFactory, export_id: int, tries: int = REQUEUE_
             with open_session() as session:
                 requeued = session.execute(
                     update(Export)
-                    .where(col(Export.id) == export_id, col(Export.status) == ExportStatus.running)
+                    .where(_this_run(export_id, run))
                     .values(
                         status=ExportStatus.queued, started_at=None, heartbeat_at=None, rows_done=0
                     )
@@ -529,43 +544,57 @@ def _requeue(open_session: SessionFactory, export_id: int, tries: int = REQUEUE_
 
 
 def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | None:
-    """Write one export (the worker's job). None when another run has it (or it is gone)."""
-    if not _claim_or_watch(open_session, export_id):
+    """Write one export (the worker's job). None when another run has it (or it is gone), or
+    took it over while this run was frozen: then this run's file is removed and nothing of it
+    is kept."""
+    run = _claim_or_watch(open_session, export_id)
+    if run is None:
         return None
     folder = exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    partial: Path | None = None
+    unrecorded: Path | None = None  # a file of this run not (yet) in the row
     try:
-        with _Heartbeat(open_session, export_id), open_session() as session:
+        with _Heartbeat(open_session, export_id, run), open_session() as session:
             export = session.get(Export, export_id)
             assert export is not None
             suffix = ".zip" if export.kind == ExportKind.own_data else ".csv"
             name = secrets.token_hex(16) + suffix
-            partial = folder / (name + ".part")
+            partial = unrecorded = folder / (name + ".part")
             rows = _write(
                 session,
                 export,
                 partial,
-                progress=lambda n: _save(open_session, export_id, rows_done=n),
-                set_total=lambda n: _save(open_session, export_id, rows_total=n),
+                progress=lambda n: _save(open_session, export_id, run, rows_done=n),
+                set_total=lambda n: _save(open_session, export_id, run, rows_total=n),
             )
-            partial.rename(folder / name)
-            partial = None
+            unrecorded = partial.rename(folder / name)
             now = utcnow()
-            export.status = ExportStatus.done
-            export.file_path = f"exports/{name}"
-            export.file_name = _file_name(export, now, suffix)
-            export.file_size = (folder / name).stat().st_size
-            export.rows_done = rows
-            export.rows_total = rows  # (a gradebook's progress counted attempts; now rows)
-            export.finished_at = now
-            export.expires_at = now + ttl()
-            session.add(export)
-        return ExportStatus.done
+            finished = session.execute(
+                update(Export)
+                .where(_this_run(export_id, run))
+                .values(
+                    status=ExportStatus.done,
+                    file_path=f"exports/{name}",
+                    file_name=_file_name(export, now, suffix),
+                    file_size=(folder / name).stat().st_size,
+                    rows_done=rows,
+                    rows_total=rows,  # (a gradebook's progress counted attempts; now rows)
+                    finished_at=now,
+                    expires_at=now + ttl(),
+                )
+                .returning(col(Export.id))
+            ).first()
+            if finished is None:
+                # Taken over (this run froze past TAKEOVER_AFTER) or ended meanwhile: the
+                # other run's outcome stands, and this file would be an orphan.
+                unrecorded.unlink(missing_ok=True)
+                log.warning("export %s: this run lost its claim; its file is removed", export_id)
+                return None
+        return ExportStatus.done  # committed: the file is the row's now
     except Exception as exc:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
-        if is_outage(exc) and _requeue(open_session, export_id):
+        if unrecorded is not None:
+            unrecorded.unlink(missing_ok=True)
+        if is_outage(exc) and _requeue(open_session, export_id, run):
             # The database went away mid-export (a restart): not the export's fault. Marking it
             # failed would lose it (and a redelivery would find it claimed: a no-op), so it goes
             # back to the queue with a new job, once the database answers again.
@@ -573,30 +602,31 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
             return ExportStatus.queued
         log.exception("export %s failed", export_id)
         message = exc.message if isinstance(exc, DomainError) else FAILED_MESSAGE
-        _fail(open_session, export_id, message)
+        _fail(open_session, export_id, run, message)
         return ExportStatus.failed
     except TimeLimitExceeded:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        if unrecorded is not None:
+            unrecorded.unlink(missing_ok=True)
         log.warning("export %s stopped at its time limit", export_id)
-        _fail(open_session, export_id, TOO_LONG_MESSAGE)
+        _fail(open_session, export_id, run, TOO_LONG_MESSAGE)
         raise
     except BaseException:
         # Interrupted (the worker is shutting down): back to the queue with a job of its own, so
         # another worker runs it now; if that cannot be written, the silent heartbeat does it.
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        if unrecorded is not None:
+            unrecorded.unlink(missing_ok=True)
         log.warning("export %s interrupted; queued again", export_id)
         with contextlib.suppress(Exception):
-            _requeue(open_session, export_id, tries=1)
+            _requeue(open_session, export_id, run, tries=1)
         raise
 
 
-def _fail(open_session: SessionFactory, export_id: int, message: str) -> None:
+def _fail(open_session: SessionFactory, export_id: int, run: datetime, message: str) -> None:
+    """running -> failed with a reason, unless another run took the export over meanwhile."""
     with open_session() as session:
         session.execute(
             update(Export)
-            .where(col(Export.id) == export_id)
+            .where(_this_run(export_id, run))
             .values(status=ExportStatus.failed, error=message, finished_at=utcnow())
         )
 
