@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled_textarea
 from cyberhub.components.ui import error_callout
 
 
@@ -113,13 +113,12 @@ def reason_dialog(
         title,
         description,
         error_callout(error),
-        field_label(label, field_id),
-        rx.text_area(
-            id=field_id,
+        labelled_textarea(
+            label,
+            field_id,
             name="reason",
             default_value=reason,
             max_length=500,
-            width="100%",
             auto_focus=True,
         ),
         save=rx.button(confirm, color_scheme="red", type="submit"),

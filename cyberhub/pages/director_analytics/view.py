@@ -5,8 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.dialogs import fields_dialog, form_dialog
-from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled, labelled_select, labelled_select_of
+from cyberhub.components.labelled import (
+    labelled,
+    labelled_select,
+    labelled_select_of,
+    labelled_textarea,
+)
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded
@@ -140,14 +144,13 @@ def _nudge_dialog() -> rx.Component:
             size="2",
         ),
         error_callout(S.nudge_error),
-        field_label("Message", "an-nudge-message"),
-        rx.text_area(
-            id="an-nudge-message",
+        labelled_textarea(
+            "Message",
+            "an-nudge-message",
             name="message",
             default_value=S.nudge_message,
             max_length=1000,
             rows="5",
-            width="100%",
             auto_focus=True,
         ),
         save=rx.button("Send nudge", type="submit"),

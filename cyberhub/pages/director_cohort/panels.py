@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_field, titled_form_card
+from cyberhub.components.labelled import labelled_field, labelled_textarea, titled_form_card
 from cyberhub.components.learning import learner_progress
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
@@ -168,14 +168,13 @@ def _import_form() -> rx.Component:
             accept=".csv,text/csv,text/plain",
             on_change=_READ_CSV_FILE,
         ),
-        field_label("CSV text", "csv-text"),
-        rx.text_area(
-            id="csv-text",
+        labelled_textarea(
+            "CSV text",
+            "csv-text",
             name="csv",
             default_value=S.csv_text,
             placeholder=CSV_EXAMPLE,
             rows="8",
-            width="100%",
             font_family="monospace",
         ),
         icon_button("upload", "Import", type="submit", loading=S.importing),

@@ -7,8 +7,12 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.dialogs import fields_dialog, form_dialog
-from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_input, labelled_select, titled_form_card
+from cyberhub.components.labelled import (
+    labelled_input,
+    labelled_select,
+    labelled_textarea,
+    titled_form_card,
+)
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
 
@@ -77,13 +81,12 @@ def _program_form() -> rx.Component:
             ),
         ),
         _field("Name", "program-name", "name", S.program_form["name"], max_length=200),
-        field_label("Description", "program-description"),
-        rx.text_area(
-            id="program-description",
+        labelled_textarea(
+            "Description",
+            "program-description",
             name="description",
             default_value=S.program_form["description"],
             max_length=5000,
-            width="100%",
         ),
         icon_button("plus", "Create programme", type="submit"),
         on_submit=S.create_program,
@@ -119,13 +122,12 @@ def _program_dialog() -> rx.Component:
         [
             error_callout(S.edit_program_error),
             _field("Name", "edit-program-name", "name", S.edit_program["name"], max_length=200),
-            field_label("Description", "edit-program-description"),
-            rx.text_area(
-                id="edit-program-description",
+            labelled_textarea(
+                "Description",
+                "edit-program-description",
                 name="description",
                 default_value=S.edit_program["description"],
                 max_length=5000,
-                width="100%",
                 rows="5",
             ),
         ],
@@ -152,13 +154,12 @@ def _track_dialog() -> rx.Component:
                 ". The track's name, tagline and careers are shared by every "
                 "programme (an admin edits them).",
             ),
-            field_label("Description in this programme", "track-description"),
-            rx.text_area(
-                id="track-description",
+            labelled_textarea(
+                "Description in this programme",
+                "track-description",
                 name="description",
                 default_value=t["description"],
                 max_length=5000,
-                width="100%",
                 rows="4",
             ),
             rx.el.fieldset(
