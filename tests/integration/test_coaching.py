@@ -297,6 +297,35 @@ def test_reminders_go_once_per_habit_per_day_and_not_when_done(session: Session)
     assert habit is not None and habit.reminded_on == TODAY + timedelta(days=1)
 
 
+def test_each_learner_is_reminded_at_the_time_in_their_own_zone(session: Session) -> None:
+    """One sweep, learners in three zones (one never chose: UTC) with the same 19:00 habit:
+    only those for whom it is 19:00 or later locally are reminded, each on their local day."""
+    w = build_world(session)
+    _zone(session, w.student, "Africa/Nairobi")  # UTC+3
+    _zone(session, w.outsider_student, "America/New_York")  # UTC-5
+    ids = {}
+    for user in (w.student, w.outsider_student, w.student2):
+        ids[id_of(user)] = _habit(session, principal(session, user), reminder_time="19:00").id
+    session.commit()
+    # 16:30 UTC: 19:30 in Nairobi, 11:30 in New York, 16:30 for the learner without a zone.
+    assert reminders.send_due_reminders(session, datetime(2026, 11, 12, 16, 30, tzinfo=UTC)) == 1
+    # 03:30 UTC next day: 06:30 on the 13th in Nairobi (already reminded on the 12th, not yet
+    # 19:00 on the 13th), 22:30 on the 12th in New York, 03:30 on the 13th in UTC.
+    assert reminders.send_due_reminders(session, datetime(2026, 11, 13, 3, 30, tzinfo=UTC)) == 1
+    # 19:10 UTC on the 13th: 22:10 in Nairobi, 14:10 in New York, 19:10 in UTC.
+    assert reminders.send_due_reminders(session, datetime(2026, 11, 13, 19, 10, tzinfo=UTC)) == 2
+    session.commit()
+    reminded = {
+        h.user_id: h.reminded_on for h in session.exec(select(Habit)).all() if h.id in ids.values()
+    }
+    tomorrow = TODAY + timedelta(days=1)
+    assert reminded == {
+        id_of(w.student): tomorrow,
+        id_of(w.outsider_student): TODAY,
+        id_of(w.student2): tomorrow,
+    }
+
+
 # -- the API -----------------------------------------------------------------------------------
 
 

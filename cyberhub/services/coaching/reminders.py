@@ -8,9 +8,9 @@ of `reminded_on` lets exactly one run claim a habit's day.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import Date, String, Time, and_, column, or_, update, values
 from sqlmodel import Session, col, select
 
 from cyberhub.formatting import zone
@@ -23,26 +23,46 @@ from cyberhub.services.messaging import notifications
 HABIT_REMINDER = "habit_reminder"
 
 
+def _due(session: Session, now: datetime) -> list[tuple[Habit, date]]:
+    """The habits whose reminder time has come in their learner's zone and that have had no
+    reminder today there, with that local day. PostgreSQL picks them (no scan of every habit in
+    Python each sweep): the local clock of each zone in use is computed here, where the zone
+    names are read the way the rest of the app reads them (`formatting.zone`: unknown → UTC)."""
+    reminded = and_(
+        col(Habit.reminder_time).is_not(None),
+        col(Habit.archived_at).is_(None),
+        col(User.is_active),
+    )
+    zones = session.exec(
+        select(User.time_zone)
+        .distinct()
+        .join(Habit, col(Habit.user_id) == col(User.id))
+        .where(reminded)
+    ).all()
+    if not zones:
+        return []
+    local = [(name, now.astimezone(zone(name))) for name in zones]
+    clocks = values(
+        column("zone", String), column("day", Date), column("at", Time), name="clocks"
+    ).data([(name, t.date(), t.time().replace(tzinfo=None)) for name, t in local])
+    rows = session.exec(
+        select(Habit, clocks.c.day)
+        .join(User, col(User.id) == col(Habit.user_id))
+        .join(clocks, clocks.c.zone.is_not_distinct_from(col(User.time_zone)))
+        .where(
+            reminded,
+            col(Habit.reminder_time) <= clocks.c.at,
+            or_(col(Habit.reminded_on).is_(None), col(Habit.reminded_on) != clocks.c.day),
+        )
+        .order_by(col(Habit.id))
+    ).all()
+    return [(habit, day) for habit, day in rows]
+
+
 def send_due_reminders(session: Session, now: datetime | None = None) -> int:
     """Remind learners of habits whose reminder time has come today; returns how many."""
-    now = now or utcnow()
-    rows = session.exec(
-        select(Habit, User.time_zone)
-        .join(User, col(User.id) == col(Habit.user_id))
-        .where(
-            col(Habit.reminder_time).is_not(None),
-            col(Habit.archived_at).is_(None),
-            col(User.is_active),
-        )
-    ).all()
     sent = 0
-    for habit, tz_name in rows:
-        local = now.astimezone(zone(tz_name))
-        today = local.date()
-        if habit.reminder_time is None or local.time() < habit.reminder_time:
-            continue
-        if habit.reminded_on == today:
-            continue
+    for habit, today in _due(session, now or utcnow()):
         done = session.exec(
             select(HabitCheckin.id).where(
                 HabitCheckin.habit_id == habit.id,
