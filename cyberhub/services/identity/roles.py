@@ -147,14 +147,7 @@ def assign_role(
     check_may_manage(actor, role, organization_id)
     user = _user(session, user_id)
     org = _organization(session, organization_id)
-    existing = session.exec(
-        select(RoleAssignment).where(
-            RoleAssignment.user_id == user_id,
-            RoleAssignment.role == role,
-            _same_org(organization_id),
-        )
-    ).first()
-    if existing is not None:
+    if _held_grant(session, user_id, role, organization_id) is not None:
         raise Conflict(f"{user.email} already has the {role} role {_where(org)}.")
     if organization_id is not None and not memberships.is_member(session, user_id, organization_id):
         if not actor.is_admin:
@@ -196,6 +189,21 @@ def _same_org(organization_id: int | None) -> Any:
     return col(RoleAssignment.organization_id) == organization_id
 
 
+def _held_grant(
+    session: Session, user_id: int, role: str, organization_id: int | None, *, lock: bool = False
+) -> RoleAssignment | None:
+    """The user's grant of `role` in `organization_id` (None: the global one), if they hold it.
+    `lock` takes a row lock on it (SELECT ... FOR UPDATE) for a revocation."""
+    stmt = select(RoleAssignment).where(
+        RoleAssignment.user_id == user_id,
+        RoleAssignment.role == role,
+        _same_org(organization_id),
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.exec(stmt).first()
+
+
 def revoke_role(
     session: Session,
     principal: Principal | None,
@@ -217,15 +225,7 @@ def revoke_role(
     check_may_manage(actor, role, organization_id)
     user = _user(session, user_id)
     org = _organization(session, organization_id)
-    grant = session.exec(
-        select(RoleAssignment)
-        .where(
-            RoleAssignment.user_id == user_id,
-            RoleAssignment.role == role,
-            _same_org(organization_id),
-        )
-        .with_for_update()
-    ).first()
+    grant = _held_grant(session, user_id, role, organization_id, lock=True)
     if grant is None:
         raise NotFound(f"{user.email} does not have the {role} role {_where(org)}.")
     revoke_grants(session, actor, user, [grant], reason=reason, meta=meta)
