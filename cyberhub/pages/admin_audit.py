@@ -30,6 +30,7 @@ from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditSta
 from cyberhub.services.admin import audit_log
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import parse_day
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/audit"
@@ -102,14 +103,12 @@ def _load(
     )
 
 
-class AdminAuditState(ServiceState, rx.State):
+class AdminAuditState(ServiceState, PagedList, rx.State):
     filters: dict[str, str] = dict.fromkeys(FILTERS, "")
     action: str = ALL
     actions: list[str] = []
     items: list[EntryRow] = []
     total: int = 0
-    page: int = 1
-    pages: int = 1
     # Statistics: the chart's per-day series, its bars, and the same numbers as table rows.
     series: list[dict[str, Any]] = []
     stat_actions: list[AuditActionSeries] = []
@@ -120,7 +119,7 @@ class AdminAuditState(ServiceState, rx.State):
     loading: bool = True
     error: str = ""
 
-    async def _load_data(self) -> None:
+    async def _fetch(self) -> None:
         self.loading = True
         found = await self._call(_load, dict(self.filters), self.action, self.page)
         self.loading = False
@@ -143,30 +142,25 @@ class AdminAuditState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.page = 1
-        await self._load_data()
+        await self._fetch()
 
     @rx.event
     async def apply(self, form: dict[str, Any]) -> None:
         self.filters = {k: str(form.get(k, "")).strip()[:320] for k in FILTERS}
         self.page = 1
-        await self._load_data()
+        await self._fetch()
 
     @rx.event
     async def set_action(self, value: str) -> None:
         self.action, self.page = value, 1
-        await self._load_data()
+        await self._fetch()
 
     @rx.event
     async def clear(self) -> Any:
         self.filters = dict.fromkeys(FILTERS, "")
         self.action, self.page = ALL, 1
-        await self._load_data()
+        await self._fetch()
         return [rx.set_value(f"audit-{k}", "") for k in FILTERS]
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(page, self.pages))
-        await self._load_data()
 
 
 S = AdminAuditState

@@ -28,6 +28,7 @@ from cyberhub.routes import roles
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/users"
@@ -78,11 +79,9 @@ def _search(session: Session, principal: Principal | None, q: users.UserQuery) -
     )
 
 
-class AdminUsersState(ServiceState, rx.State):
+class AdminUsersState(ServiceState, PagedList, rx.State):
     items: list[UserRow] = []
     total: int = 0
-    page: int = 1
-    pages: int = 1
     query: str = ""
     role: str = ALL
     organization: str = ALL
@@ -123,11 +122,6 @@ class AdminUsersState(ServiceState, rx.State):
     @rx.event
     async def set_organization(self, value: str) -> None:
         self.organization, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(page, self.pages))
         await self._fetch()
 
 

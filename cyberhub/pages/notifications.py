@@ -24,6 +24,7 @@ from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import notifications
 from cyberhub.state.notifications import NotificationItem, NotificationState, item_view
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/notifications"
@@ -44,12 +45,10 @@ def _list(
     return result, [item_view(n, tz) for n in result.items]
 
 
-class NotificationsPageState(ServiceState, rx.State):
+class NotificationsPageState(ServiceState, PagedList, rx.State):
     items: list[NotificationItem] = []
     total: int = 0
     unread: int = 0
-    page: int = 1
-    pages: int = 1
     unread_only: bool = False
     loaded: bool = False
     error: str = ""
@@ -72,11 +71,6 @@ class NotificationsPageState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.page, self.notice, self.loaded = 1, "", False
-        await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.pages))
         await self._fetch()
 
     @rx.event

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 import reflex as rx
 from reflex.event import EventSpec
 
+from cyberhub.state.paging import PagedList
+
 ALL = "all"
 PAGE_MAX = 100_000
 # How long after a filter event its address change may skip the fetch (the route change follows
@@ -54,24 +56,18 @@ def list_url(route: str, filters: Mapping[str, str], q: str = "", page_no: int =
     return route + ("?" + urlencode(query) if query else "")
 
 
-class AddressedList(rx.State, mixin=True):
+class AddressedList(PagedList, mixin=True):
     """For a list page whose filter events fetch, then put the filters in the address.
 
     The page state provides `_fetch` (loads `page` of the list for its filters and `query`, and
-    sets `pages`) and `_url` (its address for them, with `list_url`); its filter events set a
-    filter and page 1, then answer `await self._show()`. The search box and the pager are here.
+    sets `pages`: see `PagedList`) and `_url` (its address for them, with `list_url`); its filter
+    events set a filter and page 1, then answer `await self._show()`. The search box is here.
     """
 
-    # the search box's text and the page shown (of `pages`): in the address with the filters
+    # the search box's text: in the address with the filters and the page
     query: str = ""
-    page: int = 1
-    pages: int = 1
     _shown_url: str = ""
     _shown_at: float = 0.0
-
-    async def _fetch(self) -> None:
-        """Load the list for the filters, `query` and `page` (the page state's own)."""
-        raise NotImplementedError
 
     def _url(self) -> str:
         """The list's address for the filters, `query` and `page` (the page state's own)."""
@@ -84,16 +80,13 @@ class AddressedList(rx.State, mixin=True):
         await self._fetch()
         return self._shown(self._url())
 
+    async def _page_chosen(self) -> EventSpec:
+        return await self._show()
+
     @rx.event
     async def search(self, form: dict[str, Any]) -> EventSpec:
         """The search box's submit: its text (trimmed, capped), from page 1."""
         self.query, self.page = str(form.get("q", "")).strip()[:200], 1
-        return await self._show()
-
-    @rx.event
-    async def go_to(self, page: int) -> EventSpec:
-        """The pager: page `page`, kept within 1 and `pages`."""
-        self.page = max(1, min(int(page), self.pages))
         return await self._show()
 
     def _shown(self, url: str) -> EventSpec:

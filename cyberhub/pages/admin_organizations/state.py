@@ -17,6 +17,7 @@ from cyberhub.pages.admin_organizations.data import (
 )
 from cyberhub.services.identity import organizations
 from cyberhub.state.forms import parse_id
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -54,13 +55,11 @@ class OrganizationsState(ServiceState, rx.State):
         return [rx.set_value(f"org-{k}", "") for k in _EMPTY_FORM]
 
 
-class OrganizationState(ServiceState, rx.State):
+class OrganizationState(ServiceState, PagedList, rx.State):
     org_id: int = 0
     org: OrgRow = OrgRow()
     members: list[MemberRow] = []
     total: int = 0
-    page: int = 1
-    pages: int = 1
     loading: bool = True
     error: str = ""
     notice: str = ""
@@ -100,11 +99,6 @@ class OrganizationState(ServiceState, rx.State):
             self.error, self.loading = "That organization does not exist.", False
             return
         self.org_id = org_id
-        await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(page, self.pages))
         await self._fetch()
 
     @rx.event

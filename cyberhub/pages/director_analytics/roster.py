@@ -18,6 +18,7 @@ from cyberhub.formatting import when
 from cyberhub.pages.director_analytics.data import ALL
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
 SORTS = (
@@ -89,13 +90,11 @@ def _load(
     )
 
 
-class AnalyticsRosterState(ServiceState, rx.State):
+class AnalyticsRosterState(ServiceState, PagedList, rx.State):
     cohort_id: int = 0
     q: str = ""
     status: str = ALL
     sort: str = "name"
-    page: int = 1
-    pages: int = 1
     total: int = 0
     items: list[RosterLine] = []
     error: str = ""
@@ -130,11 +129,6 @@ class AnalyticsRosterState(ServiceState, rx.State):
     @rx.event
     async def set_sort(self, value: str) -> None:
         self.sort, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(page, self.pages))
         await self._fetch()
 
 

@@ -23,6 +23,7 @@ from cyberhub.schemas.reviews import (
 )
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mentoring, reviews
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
 QUEUE_PAGE_SIZE = 10
@@ -201,12 +202,10 @@ def _home(session: Session, principal: Principal | None, bucket: str, page: int)
     return HomeView(dashboard=dash, home=home, queue=queue, time_zone=principal.time_zone)
 
 
-class MentorHomeState(ServiceState, rx.State):
-    # queue
+class MentorHomeState(ServiceState, PagedList, rx.State):
+    # queue (paged: PagedList's page and pages)
     bucket: str = "pending"
     queue: list[QueueRow] = []
-    page: int = 1
-    pages: int = 1
     counts: dict[str, int] = {}
     queue_loading: bool = False
     # mentees and figures
@@ -256,7 +255,8 @@ class MentorHomeState(ServiceState, rx.State):
         self.learners_total = home.learners_total
         self.error = ""
 
-    async def _fetch_queue(self) -> None:
+    async def _fetch(self) -> None:
+        """The queue's tab `bucket` at page `page` (the paged list of this page)."""
         self.queue_loading = True
         found = await self._call(_queue, self.bucket, self.page)
         self.queue_loading = False
@@ -268,7 +268,7 @@ class MentorHomeState(ServiceState, rx.State):
     async def queue_changed(self) -> None:
         """A submission started waiting for this mentor (live update): the tab shown, re-read."""
         if self.loaded:
-            await self._fetch_queue()
+            await self._fetch()
 
     @rx.event
     async def select_bucket(self, bucket: str) -> None:
@@ -280,12 +280,7 @@ class MentorHomeState(ServiceState, rx.State):
             # second ask would re-read the same page of the same queue.
             return
         self.bucket, self.page = bucket, 1
-        await self._fetch_queue()
-
-    @rx.event
-    async def go_to(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.pages))
-        await self._fetch_queue()
+        await self._fetch()
 
     @rx.event
     async def claim_from_list(self, submission_id: int) -> Any:

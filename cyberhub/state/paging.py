@@ -1,0 +1,29 @@
+"""A list shown one page at a time under the pager (`components.ui.pager`)."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.event import EventSpec
+
+
+class PagedList(rx.State, mixin=True):
+    """Mix into a state that shows one page of a list: it provides `_fetch`, which loads page
+    `page` and sets `pages`; the pager calls `go_to`. Filter events set `page = 1` and fetch."""
+
+    page: int = 1
+    pages: int = 1
+
+    async def _fetch(self) -> None:
+        """Load page `page` of the list (and set `pages`): the state's own."""
+        raise NotImplementedError
+
+    async def _page_chosen(self) -> EventSpec | None:
+        """What choosing a page does: fetch it (`AddressedList` also puts it in the address)."""
+        await self._fetch()
+        return None
+
+    @rx.event
+    async def go_to(self, page: int) -> EventSpec | None:
+        """The pager: page `page`, kept within 1 and `pages`."""
+        self.page = max(1, min(int(page), self.pages))
+        return await self._page_chosen()
