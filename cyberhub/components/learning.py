@@ -215,6 +215,25 @@ def _link_item(url: rx.Var[str]) -> rx.Component:
     return rx.el.li(rx.link(url, href=url, is_external=True, size="2", word_break="break-all"))
 
 
+def attempt_links(links: rx.Var[list[str]]) -> rx.Component:
+    """An attempt's links as a list, each opening in a new tab (long addresses wrap)."""
+    return rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"})
+
+
+def attempt_answer(answer: rx.Var[str], color: Any = None, **props: Any) -> rx.Component:
+    """An attempt's answer (markdown) set off by a bar on its left, `color` (gray by default);
+    `props` go to its box (e.g. data_testid)."""
+    bar = color if color is not None else rx.color("gray", 6)
+    return rx.box(
+        safe_markdown(answer),
+        width="100%",
+        padding="0.5em 0.75em",
+        border_left=f"3px solid {bar}",
+        class_name="attempt-answer",
+        **props,
+    )
+
+
 def attempt_card(
     attempt_var: rx.Var[dict[str, Any]],
     show_timeline: bool = False,
@@ -266,17 +285,11 @@ def _attempt_card(
             ),
             rx.cond(
                 a["answer"].to(str) != "",
-                rx.box(
-                    safe_markdown(a["answer"].to(str)),
-                    width="100%",
-                    padding="0.5em 0.75em",
-                    border_left=f"3px solid {rx.color('gray', 6)}",
-                    class_name="attempt-answer",
-                ),
+                attempt_answer(a["answer"].to(str)),
             ),
             rx.cond(
                 links.length() > 0,
-                rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"}),
+                attempt_links(links),
             ),
             rx.cond(
                 a["file_name"].to(str) != "",

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.learning import status_badge
+from cyberhub.components.learning import attempt_answer, attempt_links, status_badge
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.ui import muted
@@ -32,10 +32,6 @@ def _label(text: Any, html_for: str, *extra: Any) -> rx.Component:
     )
 
 
-def _link_item(url: rx.Var[str]) -> rx.Component:
-    return rx.el.li(rx.link(url, href=url, is_external=True, size="2", word_break="break-all"))
-
-
 def _submission() -> rx.Component:
     c = S.current
     links = c["links"].to(list[str])
@@ -49,19 +45,12 @@ def _submission() -> rx.Component:
             spacing="3",
         ),
         rx.heading("Answer", size="3", as_="h3"),
-        rx.box(
-            safe_markdown(c["answer"].to(str)),
-            width="100%",
-            padding="0.5em 0.75em",
-            border_left=f"3px solid {rx.color('teal', 7)}",
-            class_name="attempt-answer",
-            data_testid="submission-answer",
-        ),
+        attempt_answer(c["answer"].to(str), rx.color("teal", 7), data_testid="submission-answer"),
         rx.cond(
             links.length() > 0,
             titled_stack(
                 "Links",
-                rx.el.ul(rx.foreach(links, _link_item), style={"margin": "0"}),
+                attempt_links(links),
                 size="3",
                 as_="h3",
                 spacing="1",
