@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.profiler import TrackTexts
 
 
@@ -225,7 +226,7 @@ class MissionListPage(BaseModel):
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 class MissionList(BaseModel):

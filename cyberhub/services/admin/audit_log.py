@@ -33,6 +33,7 @@ from cyberhub.schemas.audit import (
     AuditStats,
     AuditTotal,
 )
+from cyberhub.schemas.paging import page_count
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 
@@ -223,7 +224,7 @@ def search(
         ],
         total=total,
         page=page,
-        pages=max(1, -(-total // page_size)),
+        pages=page_count(total, page_size),
     )
 
 

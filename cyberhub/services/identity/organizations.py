@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
+from cyberhub.schemas.paging import page_count
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -186,7 +187,7 @@ def members(
         ],
         total=total,
         page=page,
-        pages=max(1, -(-total // page_size)),
+        pages=page_count(total, page_size),
     )
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.users import RoleHeld, UsersPage, UserSummary
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -81,7 +82,7 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
         ],
         total=total,
         page=query.page,
-        pages=max(1, -(-total // query.page_size)),
+        pages=page_count(total, query.page_size),
     )
 
 

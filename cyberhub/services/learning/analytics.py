@@ -63,6 +63,7 @@ from cyberhub.schemas.analytics import (
     TrackMix,
     WeekActivity,
 )
+from cyberhub.schemas.paging import page_count
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
@@ -1052,7 +1053,7 @@ WHERE u.id = ANY(:ids)
         entries.sort(key=lambda e: (e.last_activity or oldest, e.name.lower()))
     elif sort == "enrolled":
         entries.sort(key=lambda e: e.enrolled_at, reverse=True)
-    pages = max(1, -(-len(entries) // page_size))
+    pages = page_count(len(entries), page_size)
     page = min(max(1, page), pages)
     start = (page - 1) * page_size
     return RosterPage(

@@ -41,6 +41,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.director import MissionListPage, MissionPublic, MissionRef
+from cyberhub.schemas.paging import page_count
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -498,7 +499,7 @@ def mission_page(
         stmt = stmt.where(Mission.difficulty == difficulty)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     if clamp:
-        page = min(page, max(1, -(-total // page_size)))
+        page = min(page, page_count(total, page_size))
     rows = session.exec(
         stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())
         .offset((page - 1) * page_size)

@@ -20,6 +20,7 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
+from cyberhub.schemas.paging import page_count
 from cyberhub.services.ai import search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -92,7 +93,7 @@ class MissionPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def list_missions(session: Session, principal: Principal | None, f: MissionFilter) -> MissionPage:

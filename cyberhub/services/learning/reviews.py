@@ -39,6 +39,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import SubmissionEventKind
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.reviews import (
     ClaimState,
     HintUse,
@@ -384,7 +385,7 @@ class QueuePage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def _no_newer_attempt() -> Any:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Notification, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notifications import MAX_IDS, NotificationPublic, NotificationsPage
+from cyberhub.schemas.paging import page_count
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.messaging import live, mail
@@ -84,7 +85,7 @@ class NotificationPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
     def public(self) -> NotificationsPage:
         """The page as the API sends it."""

@@ -1,0 +1,9 @@
+"""Paging: how many pages a list makes, for every paged list the services and the API answer."""
+
+from __future__ import annotations
+
+
+def page_count(total: int, page_size: int) -> int:
+    """The pages `total` rows fill at `page_size` a page: at least one (an empty list still
+    shows its empty first page)."""
+    return max(1, -(-total // page_size))
