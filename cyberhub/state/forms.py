@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import reflex as rx
 
@@ -50,3 +51,12 @@ def parse_day(value: str, label: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise Invalid(f"The {label} date must look like 2026-03-01.") from exc
+
+
+def whole_number(value: Any, what: str) -> int:
+    """A whole number typed in a form field; anything else is `Invalid`, naming the field by
+    `what` ("capacity", "difficulty")."""
+    try:
+        return int(str(value if value is not None else "").strip())
+    except ValueError:
+        raise Invalid(f"Enter the {what} as a whole number.") from None

@@ -21,7 +21,7 @@ from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment, programs, schedule
 from cyberhub.services.learning.enrollment import CsvImportError
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import parse_id, whole_number
 
 ROUTE = "/director/cohorts/[cohort_id]"
 HOME = "/dashboard/director"
@@ -106,10 +106,7 @@ def _add_mentor(
     capacity: str,
     meta: RequestMeta,
 ) -> CohortMentorPublic:
-    try:
-        seats = int(capacity.strip())
-    except ValueError:
-        raise Invalid("Enter the mentor's capacity as a whole number.") from None
+    seats = whole_number(capacity, "mentor's capacity")
     return enrollment.set_cohort_mentor(session, principal, cohort_id, email, seats, meta=meta)
 
 
@@ -137,10 +134,7 @@ def _save_settings(
         ends_on = date.fromisoformat(form["ends_on"])
     except ValueError:
         raise Invalid("Enter both dates (YYYY-MM-DD).") from None
-    try:
-        capacity = int(form["capacity"])
-    except ValueError:
-        raise Invalid("Enter the capacity as a whole number.") from None
+    capacity = whole_number(form["capacity"], "capacity")
     programs.update_cohort(
         session,
         principal,

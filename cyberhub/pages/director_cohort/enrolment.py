@@ -19,10 +19,9 @@ from cyberhub.components.ui import danger_button, error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import parse_id, whole_number
 from cyberhub.state.service import ServiceState
 
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
@@ -62,10 +61,7 @@ def _save(
     capacity: str,
     meta: RequestMeta,
 ) -> applications.EnrolmentSettings:
-    try:
-        seats = int(capacity.strip())
-    except ValueError:
-        raise Invalid("Enter the capacity as a whole number.") from None
+    seats = whole_number(capacity, "capacity")
     return applications.set_enrolment(
         session, principal, cohort_id, mode=mode, capacity=seats, meta=meta
     )

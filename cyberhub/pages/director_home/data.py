@@ -14,7 +14,7 @@ from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import organizations
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog, programs
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import parse_id, whole_number
 
 ROUTE = "/dashboard/director"
 
@@ -32,13 +32,6 @@ def _day(value: Any, what: str) -> date:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise Invalid(f"Enter the {what} as a date (YYYY-MM-DD).") from None
-
-
-def _int(value: Any, what: str) -> int:
-    try:
-        return int(str(value or "").strip())
-    except ValueError:
-        raise Invalid(f"Enter the {what} as a whole number.") from None
 
 
 def _track_row(t: programs.ProgramTrackView, program_id: int) -> dict[str, Any]:
@@ -177,7 +170,7 @@ def _create_cohort(
         name=form["name"],
         starts_on=_day(form["starts_on"], "start date"),
         ends_on=_day(form["ends_on"], "end date"),
-        capacity=_int(form["capacity"], "capacity"),
+        capacity=whole_number(form["capacity"], "capacity"),
         meta=meta,
     )
     return c.id or 0

@@ -9,11 +9,10 @@ from sqlmodel import Session
 
 from cyberhub.schemas.director import MissionListPage, MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, catalog, programs
 from cyberhub.services.learning.authoring import MissionChanges
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import parse_id, whole_number
 from cyberhub.state.url_query import ALL  # noqa: F401  (re-exported for the page's modules)
 
 ROUTE = "/director/missions"
@@ -117,13 +116,6 @@ def _prereq_options(
     return [o.model_dump() for o in options]
 
 
-def _int(value: str, what: str) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise Invalid(f"Enter the {what} as a whole number.") from None
-
-
 def _changes(
     form: dict[str, str],
     rubric: list[dict[str, str]],
@@ -140,7 +132,7 @@ def _changes(
                 "key": row.get("key", ""),
                 "title": row.get("title", ""),
                 "description": row.get("description", ""),
-                "points": _int(row.get("points", ""), f"points of rubric criterion {n}"),
+                "points": whole_number(row.get("points", ""), f"points of rubric criterion {n}"),
             }
         )
     return MissionChanges(
@@ -149,8 +141,8 @@ def _changes(
         title=form["title"],
         summary=form["summary"],
         brief=form.get("brief", ""),
-        difficulty=_int(form["difficulty"], "difficulty"),
-        estimated_minutes=_int(form["minutes"], "estimated minutes"),
+        difficulty=whole_number(form["difficulty"], "difficulty"),
+        estimated_minutes=whole_number(form["minutes"], "estimated minutes"),
         skills=[s.strip() for s in form["skills"].split(",") if s.strip()],
         rubric=criteria,
         hints=hints,
