@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import literal
 from sqlmodel import Session, col, select
@@ -27,6 +27,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.identity import InvitationPublic
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,18 +38,6 @@ from cyberhub.settings import get_settings
 
 INVITATION_DAYS = 14
 INVITABLE_ROLES = (Role.student, Role.mentor, Role.sponsor, Role.director)
-
-
-@dataclass(frozen=True)
-class InvitationPublic:
-    id: int
-    organization_id: int
-    organization_name: str
-    email: str
-    role: str
-    status: str
-    created_at: datetime
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
