@@ -13,6 +13,7 @@ from cyberhub.components.ui import loading_state
 from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
 from cyberhub.services.learning import certificates
+from cyberhub.state.forms import url_param
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/certificates/[code]"
@@ -34,7 +35,7 @@ class CertificatePageState(ServiceState, rx.State):
     pdf_url: str = ""
 
     def _code(self) -> str:
-        return str(self.router.page.params.get("code", "") or "")[:100]
+        return url_param(self, "code")[:100]
 
     @rx.event
     async def load(self) -> None:

@@ -14,6 +14,7 @@ from cyberhub.routes import SIGNED_IN
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import url_param
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/invitations/[token]"
@@ -34,7 +35,7 @@ class InvitationState(ServiceState, rx.State):
     notice: str = ""
 
     def _token(self) -> str:
-        return str(self.router.page.params.get("token", "") or "")[:200]
+        return url_param(self, "token")[:200]
 
     @rx.event
     async def load(self) -> None:

@@ -20,6 +20,7 @@ from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import passwordless, passwords
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
+from cyberhub.state.forms import url_param
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -84,7 +85,7 @@ class ResetConfirmState(ServiceState, rx.State):
     submitting: bool = False
 
     def _token(self) -> str:
-        return str(self.router.page.params.get("token", "") or "")
+        return url_param(self, "token")
 
     @rx.event
     async def load(self) -> None:

@@ -18,6 +18,7 @@ from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import accounts, browser_sessions, memberships, passwords
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import url_param
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -70,7 +71,7 @@ class SignUpState(ServiceState, rx.State):
     invite_role: str = ""
 
     def _invite(self) -> str:
-        return str(self.router.page.params.get("invite", "") or "").strip()[:200]
+        return url_param(self, "invite").strip()[:200]
 
     @rx.event
     async def reset_form(self) -> None:

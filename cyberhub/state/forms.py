@@ -41,6 +41,18 @@ def parse_id(raw: object) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
+def url_param(state: rx.State, name: str) -> str:
+    """The text of the page's address parameter `name` (a dynamic route segment, "token" in
+    /…/[token], or a query parameter), "" when absent."""
+    return str(state.router.page.params.get(name, "") or "")
+
+
+def url_id(state: rx.State, name: str) -> int | None:
+    """The id in the page's dynamic route segment `name` (/…/[mission_id]), or None when it
+    names no row (see `parse_id`)."""
+    return parse_id(state.router.page.params.get(name, ""))
+
+
 def parse_day(value: str, label: str) -> date | None:
     """A day typed in a form or read from the address (YYYY-MM-DD), None when blank; anything
     else is `Invalid`, naming the field by `label` ("start", "end")."""

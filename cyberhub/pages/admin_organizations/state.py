@@ -16,7 +16,7 @@ from cyberhub.pages.admin_organizations.data import (
     OrgRow,
 )
 from cyberhub.services.identity import organizations
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
@@ -94,7 +94,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.add_error, self.remove_open = True, "", "", False
         self.page = 1
-        org_id = parse_id(self.router.page.params.get("org_id", ""))
+        org_id = url_id(self, "org_id")
         if org_id is None:
             self.error, self.loading = "That organization does not exist.", False
             return

@@ -15,7 +15,7 @@ from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
 GLOBAL = "global"
@@ -177,7 +177,7 @@ class AdminUserState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
         self.revoke_open, self.new_reason, self.new_org = False, "", ""
-        user_id = parse_id(self.router.page.params.get("user_id", ""))
+        user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.loading = "That user does not exist.", False
             return

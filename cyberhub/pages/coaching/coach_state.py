@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from cyberhub.formatting import when
 from cyberhub.schemas.coach import CoachLine, CoachPlanPublic
 from cyberhub.services.coaching import coach
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.service import Outcome, ServiceState
 
 
@@ -74,7 +74,7 @@ class CoachPlanState(ServiceState, rx.State):
     async def load_mentee(self) -> None:
         """The plan of the learner on the mentee page (the same read rule as the page)."""
         self.plan_loading = True
-        user_id = parse_id(self.router.page.params.get("user_id", ""))
+        user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.plan_state, self.plan_loading = coach.NOT_YOURS, "", False
             return

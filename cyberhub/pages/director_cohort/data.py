@@ -21,7 +21,7 @@ from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment, programs, schedule
 from cyberhub.services.learning.enrollment import CsvImportError
-from cyberhub.state.forms import parse_id, whole_number
+from cyberhub.state.forms import url_id, whole_number
 
 ROUTE = "/director/cohorts/[cohort_id]"
 HOME = "/dashboard/director"
@@ -32,7 +32,7 @@ CSV_EXAMPLE = "email,full_name\nada@example.org,Ada Lovelace\ngrace@example.org,
 async def fetch_panel(state: Any) -> None:
     """Point a panel's state (it has `cohort_id` and `_fetch`) at the cohort in the page's
     address and fetch it; an address that names no cohort leaves it empty."""
-    cohort_id = parse_id(state.router.page.params.get("cohort_id", ""))
+    cohort_id = url_id(state, "cohort_id")
     if cohort_id is None:
         return
     state.cohort_id = cohort_id

@@ -21,7 +21,7 @@ from cyberhub.models import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
-from cyberhub.state.forms import parse_id, whole_number
+from cyberhub.state.forms import url_id, whole_number
 from cyberhub.state.service import ServiceState
 
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
@@ -108,7 +108,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.loaded, self.error, self.notice = False, "", ""
-        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:
             self.loaded = True
             return

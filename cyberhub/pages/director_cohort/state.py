@@ -24,7 +24,7 @@ from cyberhub.pages.director_cohort.data import (
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
 from cyberhub.schemas.director import CohortMentorPublic
 from cyberhub.services.learning import enrollment
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import parse_id, url_id
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -96,7 +96,7 @@ class DirectorCohortState(ServiceState, rx.State):
         self.loading, self.notice, self.action_error = True, "", ""
         self.enroll_error = self.import_error = self.mentor_error = ""
         self.import_rows = []
-        cohort_id = parse_id(self.router.page.params.get("cohort_id", ""))
+        cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:
             self.error, self.loading = "That cohort does not exist.", False
             return

@@ -24,6 +24,7 @@ from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import MFA_CODE_PROMPT
 from cyberhub.services.identity import browser_sessions, consents, passwordless
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import url_param
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -73,7 +74,7 @@ class MagicLinkState(ServiceState, rx.State):
     submitting: bool = False
 
     def _token(self) -> str:
-        return str(self.router.page.params.get("token", "") or "")
+        return url_param(self, "token")
 
     @rx.event
     async def load(self) -> Any:

@@ -11,7 +11,7 @@ from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.schemas.learning import TrackProgress
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeOverview, MenteeProfile
 from cyberhub.services.learning import mentees
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/mentees/[user_id]"
@@ -169,7 +169,7 @@ class MenteeState(ServiceState, rx.State):
     @rx.event
     async def refresh(self) -> None:
         """Read it again in place (a mentor's queue changed: an attempt may be new or reviewed)."""
-        user_id = parse_id(self.router.page.params.get("user_id", ""))
+        user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.loading = mentees.NOT_YOURS, False
             return

@@ -12,7 +12,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.schedule import MissionDue
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import schedule
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
 
@@ -28,7 +28,7 @@ class MissionDueState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.text, self.late, self.title = "", False, ""
-        mission_id = parse_id(self.router.page.params.get("mission_id", ""))
+        mission_id = url_id(self, "mission_id")
         if mission_id is None:
             return
         got = await self._try(_due, mission_id)

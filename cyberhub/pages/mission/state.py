@@ -22,7 +22,7 @@ from cyberhub.pages.mission.data import (
 from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
 from cyberhub.services.identity.permissions import roles
 from cyberhub.services.learning import submissions
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
 
@@ -136,7 +136,7 @@ class MissionState(ServiceState, rx.State):
         self._apply_work(Work())
         self.form_error, self.notice, self.file_error, self.file_notice = "", "", "", ""
         self.intent = "submit"
-        mission_id = parse_id(self.router.page.params.get("mission_id", ""))
+        mission_id = url_id(self, "mission_id")
         if mission_id is None:
             self.error, self.loading = "That mission does not exist.", False
             return

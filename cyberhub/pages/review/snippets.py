@@ -15,7 +15,7 @@ from cyberhub.components.ui import danger_button, error_callout, icon_button, mu
 from cyberhub.formatting import when
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.services.learning import snippets
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
 
@@ -54,7 +54,7 @@ class SnippetState(ServiceState, rx.State):
     async def load(self) -> None:
         self.rows, self.snippet_error, self.snippet_notice = [], "", ""
         self.busy, self.delete_id, self.delete_open = False, 0, False
-        submission_id = parse_id(self.router.page.params.get("submission_id", ""))
+        submission_id = url_id(self, "submission_id")
         if submission_id is None:
             return
         self.submission_id = submission_id

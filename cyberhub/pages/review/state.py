@@ -17,7 +17,7 @@ from cyberhub.models import SubmissionStatus
 from cyberhub.schemas.reviews import MissionSummary, ReviewScreen
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import url_id
 from cyberhub.state.notifications import NotificationState
 from cyberhub.state.service import Outcome, ServiceState
 
@@ -221,7 +221,7 @@ class ReviewState(ServiceState, rx.State):
         self.hints_total, self.hints_revealed = 0, []
         # A review just sent from the previous submission's page says so here.
         self.notice, self.carry_notice, self.queue_empty = self.carry_notice, "", False
-        submission_id = parse_id(self.router.page.params.get("submission_id", ""))
+        submission_id = url_id(self, "submission_id")
         if submission_id is None:
             self.missing, self.loaded = "That submission does not exist.", True
             return
