@@ -55,6 +55,7 @@ from cyberhub.services.learning.programs import (
     require_director,
     slugify,
 )
+from cyberhub.services.paging import check_page
 
 TITLE_MAX = 200
 SUMMARY_MAX = 400
@@ -488,10 +489,7 @@ def mission_page(
     end is empty, or with `clamp` the last page (the list got shorter since the link was made:
     the page shows what there is rather than nothing)."""
     actor = require_director(principal)
-    if page < 1:
-        raise Invalid("page must be 1 or more.")
-    if not 1 <= page_size <= 100:
-        raise Invalid("page_size must be between 1 and 100.")
+    check_page(page, page_size)
     if difficulty is not None:
         _difficulty(difficulty)
     stmt = _listing(session, actor, status=status, track=track, q=q)

@@ -25,6 +25,7 @@ from cyberhub.services.ai import search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope, progress
+from cyberhub.services.paging import check_page
 
 PAGE_SIZE = 12
 
@@ -107,10 +108,7 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     actor = require_signed_in(principal)
     if f.status and f.status not in STATUS_FILTERS:
         raise Invalid("status must be one of: " + ", ".join(STATUS_FILTERS) + ".")
-    if f.page < 1:
-        raise Invalid("page must be 1 or more.")
-    if not 1 <= f.page_size <= 100:
-        raise Invalid("page_size must be between 1 and 100.")
+    check_page(f.page, f.page_size)
     if f.difficulty is not None and not 1 <= f.difficulty <= 5:
         raise Invalid("difficulty must be between 1 and 5.")
     if f.sort not in SORTS:

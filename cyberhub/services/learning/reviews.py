@@ -72,6 +72,7 @@ from cyberhub.services.learning.submissions import (
     submission_link,
 )
 from cyberhub.services.messaging import live, notifications
+from cyberhub.services.paging import check_page
 
 CLAIM_HOURS = 24
 FEEDBACK_MAX = 20_000
@@ -458,10 +459,7 @@ def queue(
     actor = require_role(principal, Role.mentor)
     if bucket not in BUCKETS:
         raise Invalid("bucket must be one of: " + ", ".join(BUCKETS) + ".")
-    if page < 1:
-        raise Invalid("page must be 1 or more.")
-    if not 1 <= page_size <= 100:
-        raise Invalid("page_size must be between 1 and 100.")
+    check_page(page, page_size)
     expire_claims(session, for_mentor=actor.user_id)
     stmt, order = _bucket_query(bucket, actor.user_id)
     total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())

@@ -15,6 +15,7 @@ from cyberhub.schemas.paging import page_count
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.messaging import live, mail
+from cyberhub.services.paging import check_page
 from cyberhub.settings import get_settings
 
 PAGE_SIZE = 20
@@ -104,10 +105,7 @@ def list_for(
 ) -> NotificationPage:
     """The signed-in user's notifications, newest first."""
     actor = require_signed_in(principal)
-    if page < 1:
-        raise Invalid("page must be 1 or more.")
-    if not 1 <= page_size <= 100:
-        raise Invalid("page_size must be between 1 and 100.")
+    check_page(page, page_size)
     where: list[Any] = [col(Notification.user_id) == actor.user_id]
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
