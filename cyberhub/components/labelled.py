@@ -69,6 +69,12 @@ def labelled_select_of(
     )
 
 
+def labelled_form_input(label: str, field_id: str, **props: Any) -> rx.Component:
+    """A label over a full-width input with id `field_id`, both children of the form's stack
+    (spaced as the form spaces its fields; `labelled_input` holds them closer in a stack)."""
+    return rx.fragment(field_label(label, field_id), rx.input(id=field_id, width="100%", **props))
+
+
 def labelled_textarea(label: str, field_id: str, **props: Any) -> rx.Component:
     """A label over a full-width text area with id `field_id` (both children of the form's stack)."""
     return rx.fragment(

@@ -10,8 +10,8 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.dialogs import action_dialog
-from cyberhub.components.fields import copy_button, copyable_input, field_label
-from cyberhub.components.labelled import titled_form_card
+from cyberhub.components.fields import copy_button, copyable_input
+from cyberhub.components.labelled import labelled_form_input, titled_form_card
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import guarded, shell
@@ -162,14 +162,13 @@ def _create_form() -> rx.Component:
     return titled_form_card(
         "New key",
         S.create_error,
-        field_label("Name", "key-name"),
-        rx.input(
-            id="key-name",
+        labelled_form_input(
+            "Name",
+            "key-name",
             name="name",
             default_value=S.name,
             max_length=100,
             placeholder="e.g. Reporting script",
-            width="100%",
             max_width="28em",
         ),
         rx.el.fieldset(
@@ -190,15 +189,14 @@ def _create_form() -> rx.Component:
             border="none",
             padding="0",
         ),
-        field_label("Current password (or authenticator code)", "key-confirmation"),
-        rx.input(
-            id="key-confirmation",
+        labelled_form_input(
+            "Current password (or authenticator code)",
+            "key-confirmation",
             name="confirmation",
             type="password",
             auto_complete="current-password",
             aria_describedby="key-confirmation-help",
             max_length=256,
-            width="100%",
             max_width="20em",
         ),
         muted(

@@ -5,8 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.dialogs import reason_dialog
-from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import form_card, labelled_field, labelled_select_of
+from cyberhub.components.labelled import (
+    form_card,
+    labelled_field,
+    labelled_form_input,
+    labelled_select_of,
+)
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
@@ -63,13 +67,12 @@ def _add_form() -> rx.Component:
             gap="1em",
             wrap="wrap",
         ),
-        field_label("Reason (optional)", "member-reason"),
-        rx.input(
-            id="member-reason",
+        labelled_form_input(
+            "Reason (optional)",
+            "member-reason",
             name="reason",
             default_value=S.new_reason,
             max_length=500,
-            width="100%",
         ),
         icon_button("user_plus", "Add member", type="submit"),
         on_submit=S.add,
