@@ -67,7 +67,7 @@ from cyberhub.services.learning.programs import (
     require_director,
     require_open,
 )
-from cyberhub.services.learning.submissions import EV_RELEASED, add_event
+from cyberhub.services.learning.submissions import release_claim
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -640,11 +640,7 @@ def remove_cohort_mentor(
             )
         if still[sub.student_id]:
             continue
-        sub.status = SubmissionStatus.submitted
-        sub.claimed_by_id = None
-        sub.claim_expires_at = None
-        session.add(sub)
-        add_event(session, sub.id or 0, actor.user_id, EV_RELEASED)
+        release_claim(session, sub, actor.user_id)
         released += 1
     session.flush()
     audit.record(

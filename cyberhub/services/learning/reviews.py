@@ -64,10 +64,10 @@ from cyberhub.services.learning.submissions import (
     EV_CHANGES_REQUESTED,
     EV_CLAIM_EXPIRED,
     EV_CLAIMED,
-    EV_RELEASED,
     add_event,
     feedback_link,
     load_visible,
+    release_claim,
     rubric_max,
     submission_link,
 )
@@ -155,11 +155,7 @@ def release(session: Session, principal: Principal | None, submission_id: int) -
         raise Conflict("This submission is not claimed.")
     if sub.claimed_by_id != actor.user_id:
         raise Forbidden("Only the mentor who claimed this submission can release it.")
-    sub.status = SubmissionStatus.submitted
-    sub.claimed_by_id = None
-    sub.claim_expires_at = None
-    session.add(sub)
-    add_event(session, submission_id, actor.user_id, EV_RELEASED)
+    release_claim(session, sub, actor.user_id)
     live.changed(session, sub.student_id, live.SUBMISSION)
     session.flush()
     return sub
