@@ -80,7 +80,8 @@ def start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[byt
             str(port),
         ],
         cwd=ROOT,
-        env={**env, "APP_PORT": str(port), "GRANIAN_WORKERS": "1"},
+        # unbuffered: a failed journey's report shows what the server logged during it
+        env={**env, "APP_PORT": str(port), "GRANIAN_WORKERS": "1", "PYTHONUNBUFFERED": "1"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -31,6 +31,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The web process's log (set by app_url) and where it stood when the current test began: a failed
+# journey's report shows what the server logged during it (a stall such as "Checking access…"
+# for 10 s is otherwise invisible once the run's temporary folder is gone).
+_web_log: list[Path] = []
+_LOG_AT = pytest.StashKey[int]()
+WEB_LOG_LINES = 150
+
+
+@pytest.fixture(autouse=True)
+def _web_log_start(request: pytest.FixtureRequest) -> None:
+    if _web_log and _web_log[0].exists():
+        request.node.stash[_LOG_AT] = _web_log[0].stat().st_size
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed or _LOG_AT not in item.stash or not _web_log:
+        return
+    with _web_log[0].open("rb") as log:
+        log.seek(item.stash[_LOG_AT])
+        lines = log.read().decode("utf-8", "replace").splitlines()[-WEB_LOG_LINES:]
+    report.sections.append(("e2e web log during this test", "\n".join(lines) or "(nothing)"))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath):
@@ -79,6 +105,7 @@ def app_url(pg_admin_url: str, redis_url: str, tmp_root: Path) -> Iterator[str]:
     worker_log, web_log = tmp_root / "e2e-worker.log", tmp_root / "e2e-web.log"
     worker = start_worker(env, worker_log)
     web = start_web(env, port, web_log)
+    _web_log[:] = [web_log]
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{base}/api/v1/health", web, web_log)
