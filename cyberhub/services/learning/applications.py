@@ -405,7 +405,11 @@ def _take_seat(
 ) -> None:
     """Give the applicant a seat: membership (their application is their consent), the student
     role there, an active enrolment. The caller holds the cohort lock and checked the room."""
-    from cyberhub.services.learning.enrollment import _ensure_student_role, _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
+    from cyberhub.services.learning.enrollment import (  # noqa: PLC0415  (why: enrollment imports this module at its top)
+        _ensure_student_role,
+        _existing,
+        activate_enrollment,
+    )
 
     user = session.get(User, app.student_id)
     org = session.get(Organization, program.organization_id)
@@ -414,13 +418,8 @@ def _take_seat(
         session, user.id, org.id or 0, how="cohort application", actor_id=user.id, meta=meta
     )
     _ensure_student_role(session, actor_id, user, org, cohort, meta)
-    enrollment = _existing(session, cohort.id or 0, user.id)
-    if enrollment is None:
-        enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id)
-    enrollment.status = EnrollmentStatus.active
-    enrollment.enrolled_at = utcnow()
-    enrollment.withdrawn_at = None
-    session.add(enrollment)
+    cohort_id = cohort.id or 0
+    activate_enrollment(session, _existing(session, cohort_id, user.id), cohort_id, user.id)
     app.status = ApplicationStatus.enrolled
     app.waitlist_seq = None
     session.add(app)

@@ -100,6 +100,20 @@ def _seat_error(cohort: Cohort, taken: int) -> Conflict:
     )
 
 
+def activate_enrollment(
+    session: Session, enrollment: Enrollment | None, cohort_id: int, student_id: int
+) -> Enrollment:
+    """The student's enrolment in the cohort, active from now: `enrollment` (a withdrawn one)
+    re-activated, or a new one when it is None."""
+    if enrollment is None:
+        enrollment = Enrollment(cohort_id=cohort_id, student_id=student_id)
+    enrollment.status = EnrollmentStatus.active
+    enrollment.enrolled_at = utcnow()
+    enrollment.withdrawn_at = None
+    session.add(enrollment)
+    return enrollment
+
+
 def _existing(session: Session, cohort_id: int, user_id: int) -> Enrollment | None:
     return session.exec(
         select(Enrollment).where(
@@ -224,13 +238,7 @@ def _write(
     created = plan.user is None
     user = plan.user or _create_invited(session, plan.email, plan.full_name, meta, actor)
     _ensure_student_role(session, actor.user_id, user, org, cohort, meta)
-    enrollment = plan.enrollment
-    if enrollment is None:
-        enrollment = Enrollment(cohort_id=cohort.id or 0, student_id=user.id or 0)
-    enrollment.status = EnrollmentStatus.active
-    enrollment.enrolled_at = utcnow()
-    enrollment.withdrawn_at = None
-    session.add(enrollment)
+    enrollment = activate_enrollment(session, plan.enrollment, cohort.id or 0, user.id or 0)
     session.flush()
     audit.record(
         session,
