@@ -48,14 +48,9 @@ class MissionFilter:
     page_size: int = PAGE_SIZE
 
 
-# "My status" filter values: no attempt yet, any open attempt, or one latest-attempt status.
-OPEN_STATUSES = (
-    SubmissionStatus.draft,
-    SubmissionStatus.submitted,
-    SubmissionStatus.in_review,
-    SubmissionStatus.changes_requested,
-)
-STATUS_FILTERS = ("not_started", "in_progress", *OPEN_STATUSES, SubmissionStatus.approved)
+# "My status" filter values: no attempt yet, any open attempt (progress.IN_PROGRESS), or one
+# latest-attempt status.
+STATUS_FILTERS = ("not_started", "in_progress", *progress.IN_PROGRESS, SubmissionStatus.approved)
 SORTS = ("", "recommended")
 # The ranks of a stored recommendation list (the worker's; "unlocks after" rows rank above it).
 LIST_RANKS = 10
@@ -74,7 +69,7 @@ def _with_status(stmt: Any, student_id: int, status: str) -> Any:
     if status == "not_started":
         return stmt.where(latest.c.status.is_(None))
     if status == "in_progress":
-        return stmt.where(latest.c.status.in_(OPEN_STATUSES))
+        return stmt.where(latest.c.status.in_(progress.IN_PROGRESS))
     return stmt.where(latest.c.status == status)
 
 

@@ -55,6 +55,7 @@ from cyberhub.services.learning.query_parts import published_count
 
 NOT_STARTED = "not_started"
 LOCKED = "locked"
+# An open attempt: started and not yet approved (also the catalog's "in progress" filter).
 IN_PROGRESS = (
     SubmissionStatus.draft,
     SubmissionStatus.submitted,
