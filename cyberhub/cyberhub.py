@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 import cyberhub.pages  # noqa: F401  (registers every page)
+from cyberhub import reflex_fixes
 from cyberhub.api import create_api
 from cyberhub.components.connection import connection_notice_wrap
 from cyberhub.routes import all_pages
@@ -18,6 +19,7 @@ from cyberhub.state.session import SessionState
 from cyberhub.upload_guard import session_principal, upload_guard
 
 get_settings().check_production_ready()
+reflex_fixes.apply()  # a cancelled event no longer leaves its tab's state lock behind
 use_strict_cors()  # no CORS header at all for a refused Origin (see security_headers.py)
 
 
