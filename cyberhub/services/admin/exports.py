@@ -63,6 +63,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, load_principal, require_signed_in
 from cyberhub.services.learning import sponsorships
+from cyberhub.services.learning.programs import cohort_with_program
 from cyberhub.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -144,15 +145,6 @@ class Scope:
     label: str = ""
 
 
-def _cohort(session: Session, cohort_id: int | None) -> tuple[Cohort, Program]:
-    cohort = session.get(Cohort, cohort_id) if cohort_id else None
-    if cohort is None:
-        raise NotFound("That cohort does not exist.")
-    program = session.get(Program, cohort.program_id)
-    assert program is not None
-    return cohort, program
-
-
 def _program(session: Session, program_id: int | None) -> Program:
     program = session.get(Program, program_id) if program_id else None
     if program is None:
@@ -179,7 +171,9 @@ def check_scope(
             raise Invalid("The sponsor report takes a cohort or nothing (every funded cohort).")
         # The figures the report would hold: raises NotFound / Forbidden like the dashboard.
         sponsorships.report(session, principal, cohort_id)
-        label = _cohort(session, cohort_id)[0].name if cohort_id else "every funded cohort"
+        label = (
+            cohort_with_program(session, cohort_id)[0].name if cohort_id else "every funded cohort"
+        )
         return Scope(cohort_id=cohort_id, label=label)
     if kind == ExportKind.roster and bool(program_id) == bool(cohort_id):
         raise Invalid("Choose a cohort or a programme for the roster.")
@@ -188,7 +182,7 @@ def check_scope(
     if kind == ExportKind.mentor_workload and (not program_id or cohort_id):
         raise Invalid("Choose a programme for the mentor workload.")
     if cohort_id:
-        cohort, program = _cohort(session, cohort_id)
+        cohort, program = cohort_with_program(session, cohort_id or 0)
         scope = Scope(program.organization_id, program.id, cohort.id, label=cohort.name)
         if _directs(principal, program.organization_id):
             return scope
@@ -663,7 +657,7 @@ def _write(
         total(w.roster_count(session, cohort_ids))
         return w.write_csv(path, w.ROSTER_HEADER, w.roster_rows(session, cohort_ids), progress)
     if export.kind == ExportKind.gradebook:
-        cohort, _ = _cohort(session, export.cohort_id)
+        cohort, _ = cohort_with_program(session, export.cohort_id or 0)
         mentor = principal.user_id if scope.mentor_only else None
         total(w.gradebook_count(session, cohort, mentor))
         rows = w.gradebook_rows(session, cohort, mentor, progress)

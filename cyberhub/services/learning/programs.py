@@ -128,6 +128,16 @@ def get_cohort(
     mentor balancing in this transaction can't race with another one on the same cohort.
     """
     actor = require_director(principal)
+    cohort, program = cohort_with_program(session, cohort_id, lock=lock)
+    check_org(actor, program.organization_id)
+    return cohort, program
+
+
+def cohort_with_program(
+    session: Session, cohort_id: int, *, lock: bool = False
+) -> tuple[Cohort, Program]:
+    """The cohort and its programme, whoever asks (NotFound when there is no such cohort): the
+    callers check who may see them. `lock`: as in get_cohort."""
     stmt = select(Cohort).where(Cohort.id == cohort_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -136,7 +146,6 @@ def get_cohort(
         raise NotFound("That cohort does not exist.")
     program = session.get(Program, cohort.program_id)
     assert program is not None
-    check_org(actor, program.organization_id)
     return cohort, program
 
 

@@ -25,14 +25,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
-    Cohort,
     CohortMentor,
     Enrollment,
     EnrollmentStatus,
     Mission,
     MissionPrerequisite,
     MissionStatus,
-    Program,
     ProgramMission,
     ProgramTrack,
     Role,
@@ -47,10 +45,11 @@ from cyberhub.schemas.learning import (
     TrackProgress,
 )
 from cyberhub.schemas.reviews import CohortProgress, NamedRef
-from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import viewable_learner
+from cyberhub.services.learning.programs import cohort_with_program
 from cyberhub.services.learning.query_parts import published_count
 
 NOT_STARTED = "not_started"
@@ -331,11 +330,7 @@ def cohort_progress(
     Visible to admins, directors of the organization and mentors serving the cohort.
     """
     actor = require_signed_in(principal)
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound("That cohort does not exist.")
-    program = session.get(Program, cohort.program_id)
-    assert program is not None
+    cohort, program = cohort_with_program(session, cohort_id)
     allowed = actor.is_admin or program.organization_id in actor.organizations(Role.director)
     if not allowed and actor.has_role(Role.mentor):
         allowed = (
