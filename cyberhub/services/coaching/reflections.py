@@ -55,11 +55,17 @@ def _visibility(value: str) -> Visibility:
     return Visibility(value)
 
 
-def recent(session: Session, user_id: int, limit: int = 20) -> list[ReflectionPublic]:
-    """A learner's newest reflections (no permission check: callers have done it)."""
+def recent(
+    session: Session, user_id: int, limit: int = 20, *, shared_only: bool = False
+) -> list[ReflectionPublic]:
+    """A learner's newest reflections, or with `shared_only` those shared with their mentor (no
+    permission check: callers have done it)."""
+    where = [Reflection.user_id == user_id]
+    if shared_only:
+        where.append(Reflection.visibility == Visibility.mentor)
     rows = session.exec(
         select(Reflection)
-        .where(Reflection.user_id == user_id)
+        .where(*where)
         .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
         .limit(limit)
     ).all()
@@ -87,13 +93,7 @@ def shared_reflections(
     staff = actor.is_admin or actor.has_role(Role.mentor, Role.director)
     if not staff or not can_read_learner(session, actor, learner_id):
         raise Forbidden("You can't see this learner's reflections.")
-    rows = session.exec(
-        select(Reflection)
-        .where(Reflection.user_id == learner_id, Reflection.visibility == Visibility.mentor)
-        .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
-        .limit(limit)
-    ).all()
-    return [reflection_public(r) for r in rows]
+    return recent(session, learner_id, limit, shared_only=True)
 
 
 def add_reflection(
