@@ -4,6 +4,7 @@ before, and the /coaching overview (habits, goals, reflections, this week's summ
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -47,15 +48,18 @@ def _bounds(monday: date, tz: tzinfo) -> tuple[datetime, datetime]:
     )
 
 
+def _week_checkins(user_id: int, monday: date) -> tuple[Any, ...]:
+    """WHERE conditions: the learner's check-ins of the week that starts on `monday`."""
+    return (
+        HabitCheckin.user_id == user_id,
+        HabitCheckin.day >= monday,
+        HabitCheckin.day < monday + ONE_WEEK,
+    )
+
+
 def _checkins(session: Session, user_id: int, monday: date) -> int:
     return session.exec(
-        select(func.count())
-        .select_from(HabitCheckin)
-        .where(
-            HabitCheckin.user_id == user_id,
-            HabitCheckin.day >= monday,
-            HabitCheckin.day < monday + ONE_WEEK,
-        )
+        select(func.count()).select_from(HabitCheckin).where(*_week_checkins(user_id, monday))
     ).one()
 
 
@@ -70,9 +74,7 @@ def _notes(session: Session, user_id: int, monday: date) -> list[CheckinNote]:
         )
         .join(Habit, col(Habit.id) == col(HabitCheckin.habit_id))
         .where(
-            HabitCheckin.user_id == user_id,
-            HabitCheckin.day >= monday,
-            HabitCheckin.day < monday + ONE_WEEK,
+            *_week_checkins(user_id, monday),
             HabitCheckin.note != "",
         )
         .order_by(col(HabitCheckin.day).desc(), col(HabitCheckin.id).desc())
