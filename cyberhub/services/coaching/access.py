@@ -10,18 +10,15 @@ from cyberhub.formatting import zone
 from cyberhub.models import Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.coaching.streaks import local_day
-from cyberhub.services.errors import Forbidden, Invalid
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity.permissions import Principal, require_role
 
 NOT_A_LEARNER = "Habits, goals and reflections are kept by learners (the student role)."
 
 
 def learner(principal: Principal | None) -> Principal:
     """The signed-in learner (Forbidden for anyone without the student role)."""
-    actor = require_signed_in(principal)
-    if not actor.has_role(Role.student):
-        raise Forbidden(NOT_A_LEARNER)
-    return actor
+    return require_role(principal, Role.student, refused=NOT_A_LEARNER)
 
 
 def user_zone(session: Session, user_id: int) -> tzinfo:

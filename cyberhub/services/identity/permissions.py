@@ -133,13 +133,17 @@ def roles(*names: str | Role) -> Access:
 
 
 def require_role(
-    principal: Principal | None, *names: str, organization_id: int | None = None
+    principal: Principal | None,
+    *names: str,
+    organization_id: int | None = None,
+    refused: str = "You don't have permission to do that.",
 ) -> Principal:
-    """Service-level check: the principal must hold one of `names` (in the organization)."""
+    """Service-level check: the principal must hold one of `names` (in the organization);
+    `refused` is the Forbidden message for someone signed in who does not."""
     if principal is None:
         raise Unauthenticated("Please sign in to continue.")
     if not principal.has_role(*names, organization_id=organization_id):
-        raise Forbidden("You don't have permission to do that.")
+        raise Forbidden(refused)
     return principal
 
 

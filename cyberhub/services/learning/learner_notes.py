@@ -19,9 +19,9 @@ from cyberhub.models import LearnerNote, Role
 from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notes import BODY_MAX, MAX_NOTES, NOTE_KINDS, NotePublic
-from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity import consents
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import Principal, require_role
 
 KINDS = NOTE_KINDS
 NOT_A_LEARNER = "Goals and reflections are kept by learners (the student role)."
@@ -40,10 +40,7 @@ def note_public(n: LearnerNote) -> NotePublic:
 
 
 def _learner(principal: Principal | None) -> Principal:
-    actor = require_signed_in(principal)
-    if not actor.has_role(Role.student):
-        raise Forbidden(NOT_A_LEARNER)
-    return actor
+    return require_role(principal, Role.student, refused=NOT_A_LEARNER)
 
 
 def _kind(kind: str) -> str:
