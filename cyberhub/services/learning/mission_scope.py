@@ -182,6 +182,5 @@ def require_takeable(session: Session, principal: Principal, mission_id: int) ->
     forward, when they see it but no programme of theirs runs it."""
     if can_take(session, principal.user_id, mission_id):
         return
-    if not can_see(session, principal, mission_id):
-        raise NotFound("That mission does not exist or is not published.")
+    require_visible(session, principal, mission_id)
     raise Forbidden(TAKE_REFUSED)

@@ -778,8 +778,7 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
     """What the mission page needs: locked / enrolled, the latest attempt and what is allowed."""
     actor = require_signed_in(principal)
     mission = _published_mission(session, mission_id)
-    if not mission_scope.can_see(session, actor, mission_id):
-        raise NotFound("That mission does not exist or is not published.")
+    mission_scope.require_visible(session, actor, mission_id)
     gate = _gate(session, actor.user_id, mission)
     latest = latest_attempt(session, actor.user_id, mission_id)
     is_student = actor.has_role(Role.student)
