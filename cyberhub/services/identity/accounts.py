@@ -46,6 +46,15 @@ class TokenPair:
         )
 
 
+def clean_own_name(full_name: str | None) -> str:
+    """The name a person signing up gives for themselves: trimmed, at most 200 characters
+    (Invalid); may be empty."""
+    full_name = (full_name or "").strip()
+    if len(full_name) > 200:
+        raise Invalid("Your name must be at most 200 characters.")
+    return full_name
+
+
 def normalize_email(email: str) -> str:
     """Validate the address's form and return it lower-cased; Invalid says what is wrong."""
     email = (email or "").strip()
@@ -80,9 +89,7 @@ def signup(
     to a cohort.
     """
     email = normalize_email(email)
-    full_name = full_name.strip()
-    if len(full_name) > 200:
-        raise Invalid("Your name must be at most 200 characters.")
+    full_name = clean_own_name(full_name)
     passwords.validate_password(password, email)
     if find_user(session, email):
         raise Conflict("An account with this email already exists. Sign in instead.")

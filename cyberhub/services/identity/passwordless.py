@@ -22,7 +22,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Invalid, MfaRequired, Unauthenticated
+from cyberhub.services.errors import MfaRequired, Unauthenticated
 from cyberhub.services.identity import accounts, lockout, mfa, passwords
 from cyberhub.services.identity import consents as consents_service
 from cyberhub.services.messaging import mail
@@ -337,9 +337,7 @@ def _create_account(
     session: Session, row: OneTimeToken, meta: RequestMeta, consents: list[str], full_name: str
 ) -> User:
     consents_service.check_signup_consents(consents)
-    full_name = (full_name or "").strip()
-    if len(full_name) > 200:
-        raise Invalid("Your name must be at most 200 characters.")
+    full_name = accounts.clean_own_name(full_name)
     now = utcnow()
     # In no organisation, like a password sign-up (services/accounts.signup).
     user = accounts.create_user(
