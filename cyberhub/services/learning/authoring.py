@@ -47,6 +47,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning.programs import (
+    audit_program_mission,
     check_org,
     get_program,
     get_program_mission,
@@ -894,16 +895,8 @@ def add_to_program(
         raise Conflict("This programme does not run the mission's track: add the track first.")
     session.add(ProgramMission(program_id=program.id or 0, mission_id=mission.id or 0))
     session.flush()
-    audit.record(
-        session,
-        "program.mission_added",
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        mission_id=mission.id,
-        title=mission.title,
-        library=library,
+    audit_program_mission(
+        session, "program.mission_added", actor, program, mission, meta, library=library
     )
     return _detail(session, mission)
 
@@ -932,16 +925,7 @@ def remove_from_program(
         raise Conflict(f"Missions of this programme require this one ({names}): remove them first.")
     session.delete(row)
     session.flush()
-    audit.record(
-        session,
-        "program.mission_removed",
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        mission_id=mission_id,
-        title=mission.title,
-    )
+    audit_program_mission(session, "program.mission_removed", actor, program, mission, meta)
 
 
 def library_options(

@@ -54,6 +54,7 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import learner_track
 from cyberhub.services.learning.programs import (
+    audit_program_mission,
     get_cohort,
     get_program_mission,
     require_director,
@@ -97,16 +98,8 @@ def set_required(
         row.required = required
         session.add(row)
         session.flush()
-        audit.record(
-            session,
-            "program.mission_required" if required else "program.mission_optional",
-            actor_id=actor.user_id,
-            target_type="program",
-            target_id=program.id,
-            meta=meta,
-            mission_id=mission_id,
-            title=mission.title,
-        )
+        action = "program.mission_required" if required else "program.mission_optional"
+        audit_program_mission(session, action, actor, program, mission, meta)
     return RequiredMission(
         program_id=program.id or 0, mission_id=mission_id, title=mission.title, required=required
     )

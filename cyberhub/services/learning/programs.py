@@ -119,6 +119,30 @@ def get_program_mission(
     return program, row, mission
 
 
+def audit_program_mission(
+    session: Session,
+    action: str,
+    actor: Principal,
+    program: Program,
+    mission: Mission,
+    meta: RequestMeta,
+    **details: Any,
+) -> None:
+    """Audit a change to the missions a programme runs (added, removed, required or not): the
+    entry names the mission by id and title."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor.user_id,
+        target_type="program",
+        target_id=program.id,
+        meta=meta,
+        mission_id=mission.id,
+        title=mission.title,
+        **details,
+    )
+
+
 def get_cohort(
     session: Session, principal: Principal | None, cohort_id: int, *, lock: bool = False
 ) -> tuple[Cohort, Program]:
