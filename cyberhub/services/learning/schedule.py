@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, text
 from sqlalchemy import select as sa_select
@@ -157,6 +158,30 @@ def _due_row(session: Session, cohort_id: int, mission_id: int) -> CohortDueDate
     ).first()
 
 
+def _audit_due_date(
+    session: Session,
+    action: str,
+    actor: Principal,
+    cohort: Cohort,
+    mission: Mission,
+    meta: RequestMeta,
+    **details: Any,
+) -> None:
+    """Audit a mission's due date set or cleared in a cohort: the entry names the mission by id
+    and title."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
+        meta=meta,
+        mission_id=mission.id,
+        title=mission.title,
+        **details,
+    )
+
+
 def set_due_date(
     session: Session,
     principal: Principal | None,
@@ -183,16 +208,8 @@ def set_due_date(
     session.add(row)
     _forget_reminders(session, cohort_id, mission_id)
     session.flush()
-    audit.record(
-        session,
-        "cohort.due_date_set",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
-        meta=meta,
-        mission_id=mission_id,
-        title=mission.title,
-        due_at=moment.isoformat(),
+    _audit_due_date(
+        session, "cohort.due_date_set", actor, cohort, mission, meta, due_at=moment.isoformat()
     )
     return DueDatePublic(
         cohort_id=cohort_id, mission_id=mission_id, title=mission.title, due_at=moment
@@ -218,16 +235,7 @@ def clear_due_date(
         session.delete(row)
         _forget_reminders(session, cohort_id, mission_id)
         session.flush()
-        audit.record(
-            session,
-            "cohort.due_date_cleared",
-            actor_id=actor.user_id,
-            target_type="cohort",
-            target_id=cohort.id,
-            meta=meta,
-            mission_id=mission_id,
-            title=mission.title,
-        )
+        _audit_due_date(session, "cohort.due_date_cleared", actor, cohort, mission, meta)
     return DueDatePublic(cohort_id=cohort_id, mission_id=mission_id, title=mission.title)
 
 
