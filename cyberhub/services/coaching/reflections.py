@@ -14,14 +14,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.models import Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
 from cyberhub.services.coaching import access, ai_sources
-from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.services.learning.learning_access import can_read_learner
+from cyberhub.services.learning.learning_access import viewable_learner
 
 UNKNOWN_REFLECTION = "That reflection does not exist."
 PROMPT_MAX = 200
@@ -88,11 +87,7 @@ def shared_reflections(
     actor = require_signed_in(principal)
     if actor.user_id == learner_id:
         return [r for r in recent(session, learner_id, limit) if r.visibility == "mentor"]
-    if session.get(User, learner_id) is None:
-        raise NotFound("That user does not exist.")
-    staff = actor.is_admin or actor.has_role(Role.mentor, Role.director)
-    if not staff or not can_read_learner(session, actor, learner_id):
-        raise Forbidden("You can't see this learner's reflections.")
+    viewable_learner(session, actor, learner_id, "reflections")
     return recent(session, learner_id, limit, shared_only=True)
 
 
