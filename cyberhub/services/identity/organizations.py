@@ -6,7 +6,6 @@ takes away every role they hold there (see services/identity/roles.py for who ma
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import func
@@ -20,14 +19,9 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, memberships, roles
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.slugs import check_slug, slugify
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_SIZE = 20
-
-
-def slugify(name: str) -> str:
-    """'Coast Campus!' -> 'coast-campus'."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100].strip("-")
 
 
 def _visible_ids(principal: Principal) -> set[int] | None:
@@ -78,12 +72,7 @@ def create(
         raise Invalid("Enter the organization's name (at least 2 characters).")
     if len(name) > 200:
         raise Invalid("The name must be at most 200 characters.")
-    slug = (slug or "").strip().lower() or slugify(name)
-    if not 2 <= len(slug) <= 100 or not SLUG_RE.match(slug):
-        raise Invalid(
-            "The slug must be 2 to 100 characters: lower-case letters, digits and single hyphens "
-            "(for example 'coast-campus')."
-        )
+    slug = check_slug((slug or "").strip().lower() or slugify(name), "coast-campus")
     description = (description or "").strip()
     if len(description) > 2000:
         raise Invalid("The description must be at most 2000 characters.")

@@ -54,9 +54,9 @@ from cyberhub.services.learning.programs import (
     nice_roles_for,
     programs_query,
     require_director,
-    slugify,
 )
 from cyberhub.services.paging import check_page
+from cyberhub.services.slugs import slugify
 
 TITLE_MAX = 200
 SUMMARY_MAX = 400

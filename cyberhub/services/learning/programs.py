@@ -15,7 +15,6 @@ the NICE work roles it chose among the NICE Framework roles of the key
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,8 +65,8 @@ from cyberhub.services.learning.query_parts import (
     published_count,
     published_missions,
 )
+from cyberhub.services.slugs import check_slug, slugify
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
 TAGLINE_MAX = 200
@@ -184,11 +183,6 @@ def programs_query(principal: Principal) -> Any:
 # -- field rules -------------------------------------------------------------------------------
 
 
-def slugify(text: str, max_length: int = 100) -> str:
-    """'Cyber Accelerator 2026!' -> 'cyber-accelerator-2026'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:max_length].strip("-")
-
-
 def clean_name(value: str, what: str = "name", max_length: int = NAME_MAX) -> str:
     value = " ".join((value or "").split())
     if len(value) < 2:
@@ -221,13 +215,7 @@ def clean_list(values: list[str] | None, what: str) -> list[str]:
 
 
 def _clean_slug(slug: str) -> str:
-    slug = (slug or "").strip().lower()
-    if not 2 <= len(slug) <= 100 or not SLUG_RE.match(slug):
-        raise Invalid(
-            "The slug must be 2 to 100 characters: lower-case letters, digits and single hyphens "
-            "(for example 'career-accelerator')."
-        )
-    return slug
+    return check_slug((slug or "").strip().lower(), "career-accelerator")
 
 
 # -- programmes --------------------------------------------------------------------------------
