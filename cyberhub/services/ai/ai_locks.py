@@ -20,6 +20,10 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlmodel import Session
 
+from cyberhub.models import User
+from cyberhub.services.errors import NotFound
+from cyberhub.services.identity import consents
+
 # Two-key advisory locks: (namespace, id). submissions.py uses 5001 for its per-student lock.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
@@ -30,6 +34,16 @@ _LOCK = text("SELECT pg_advisory_xact_lock(:ns, :id)")
 def lock_learner(session: Session, user_id: int) -> None:
     """Wait for (then hold until commit) the right to write a learner's AI data."""
     session.execute(_LOCK, {"ns": LEARNER_NAMESPACE, "id": user_id})
+
+
+def lock_learner_for_ai(session: Session, user_id: int) -> bool:
+    """How every computation of a learner's AI data starts: take their lock (lock_learner);
+    NotFound when there is no such user. Returns whether they grant AI profiling: without it
+    the caller deletes what was derived before and computes nothing."""
+    lock_learner(session, user_id)
+    if session.get(User, user_id) is None:
+        raise NotFound(f"User {user_id} does not exist.")
+    return consents.has_consent(session, user_id, consents.AI_PROFILING)
 
 
 def lock_missions(session: Session, mission_ids: Iterable[int]) -> None:

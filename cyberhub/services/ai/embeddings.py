@@ -19,15 +19,13 @@ from cyberhub.models import (
     Recommendation,
     Submission,
     SubmissionStatus,
-    User,
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services.ai import profiler
-from cyberhub.services.ai.ai_locks import lock_learner, lock_missions
+from cyberhub.services.ai.ai_locks import lock_learner, lock_learner_for_ai, lock_missions
 from cyberhub.services.ai.profiler_bank import load_bank, load_tracks_info
 from cyberhub.services.coaching import ai_sources
 from cyberhub.services.errors import NotFound
-from cyberhub.services.identity.consents import AI_PROFILING, has_consent
 
 
 def mission_text(mission: Mission) -> str:
@@ -192,10 +190,7 @@ def embed_learner(session: Session, user_id: int, embedder: Embedder) -> bool:
     nothing is computed)."""
     from cyberhub.services.ai import learner_interests  # noqa: PLC0415  (why: learner_interests imports this module at its top)
 
-    lock_learner(session, user_id)
-    if session.get(User, user_id) is None:
-        raise NotFound(f"User {user_id} does not exist.")
-    if not has_consent(session, user_id, AI_PROFILING):
+    if not lock_learner_for_ai(session, user_id):
         purge_learner(session, user_id)
         return False
     interests_written = learner_interests.embed_interests(session, user_id, embedder)

@@ -42,7 +42,7 @@ from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.models import PersonalityProfile, ProfilerAnswer, User
+from cyberhub.models import PersonalityProfile, ProfilerAnswer
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.ai import (
     BasedOn,
@@ -55,7 +55,7 @@ from cyberhub.schemas.ai import (
     WorkStyleStored,
 )
 from cyberhub.services.ai import profiler
-from cyberhub.services.ai.ai_locks import lock_learner
+from cyberhub.services.ai.ai_locks import lock_learner_for_ai
 from cyberhub.services.ai.embeddings import Embedder
 from cyberhub.services.ai.profiler_bank import CURRENT_VERSION, QuestionBank, load_bank
 from cyberhub.services.coaching import ai_sources
@@ -528,10 +528,8 @@ def analyze(session: Session, user_id: int, embedder: Embedder) -> str:
     """Compute and store the learner's analysis. Returns what happened: "updated", "current"
     (sources and model unchanged: nothing done), "empty" (nothing to analyse; a stale analysis
     is deleted) or "no_consent" (nothing computed; a stored analysis is deleted)."""
-    lock_learner(session, user_id)  # one analysis (or vector, or list) of a learner at a time
-    if session.get(User, user_id) is None:
-        raise NotFound(f"User {user_id} does not exist.")
-    if not consents.has_consent(session, user_id, consents.AI_PROFILING):
+    # One analysis (or vector, or list) of a learner at a time.
+    if not lock_learner_for_ai(session, user_id):
         _delete(session, user_id)
         return "no_consent"
     src = sources(session, user_id)

@@ -44,15 +44,13 @@ from cyberhub.models import (
     Submission,
     SubmissionStatus,
     Track,
-    User,
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.ai import RecommendationList, RecommendationPublic
 from cyberhub.services.ai import learner_interests, profiler, ranking
-from cyberhub.services.ai.ai_locks import lock_learner
+from cyberhub.services.ai.ai_locks import lock_learner, lock_learner_for_ai
 from cyberhub.services.ai.embeddings import purge_learner
 from cyberhub.services.ai.ranking import Candidate
-from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope, progress
@@ -371,12 +369,10 @@ def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendati
     AI-profiling consent."""
     # One computation per learner at a time: the list is replaced (delete, then insert) under
     # the lock, so two at once can't both insert (uq_recommendation) and the last one wins.
-    lock_learner(session, user_id)
-    if session.get(User, user_id) is None:
-        raise NotFound(f"User {user_id} does not exist.")
+    consenting = lock_learner_for_ai(session, user_id)
     # Their open dashboard reads the new list (or that there is none) once this commits.
     live.changed(session, user_id, live.RECOMMENDATIONS)
-    if not consents.has_consent(session, user_id, consents.AI_PROFILING):
+    if not consenting:
         purge_learner(session, user_id)
         return []
     cands, ctx, source = candidates(session, user_id, k)

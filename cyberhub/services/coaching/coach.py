@@ -55,7 +55,7 @@ from cyberhub.schemas.coach import (
 )
 from cyberhub.schemas.coaching import GoalPublic, HabitPublic, WeekSummary
 from cyberhub.services.ai import profiler, ranking, recommendations
-from cyberhub.services.ai.ai_locks import lock_learner
+from cyberhub.services.ai.ai_locks import lock_learner_for_ai
 from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.services.coaching import access, goals, habits, summary
 from cyberhub.services.coaching.streaks import streak
@@ -604,10 +604,7 @@ def compute_plan(
     """Build and store the learner's plan for this week; the stored one when nothing it reads
     changed (no model call then). None, with nothing stored (and a stored plan deleted),
     without AI-profiling consent."""
-    lock_learner(session, user_id)
-    if session.get(User, user_id) is None:
-        raise NotFound(f"User {user_id} does not exist.")
-    if not consents.has_consent(session, user_id, consents.AI_PROFILING):
+    if not lock_learner_for_ai(session, user_id):
         purge(session, user_id)
         return None
     embedder = embedder or get_embedder()
