@@ -50,6 +50,14 @@ def _own_session(session: Session, principal: Principal | None, session_id: int)
     return ps
 
 
+def _result_of(session: Session, ps: ProfilerSession) -> ProfilerResult:
+    """The session's result; Conflict while the session is not complete."""
+    r = session.get(ProfilerResult, ps.id)
+    if r is None:
+        raise Conflict("This session is not complete yet.")
+    return r
+
+
 def _answers(session: Session, session_id: int) -> dict[str, str]:
     rows = session.exec(select(ProfilerAnswer).where(ProfilerAnswer.session_id == session_id)).all()
     return {a.question_id: a.option_id for a in rows}
@@ -239,9 +247,7 @@ def _result_json(ps: ProfilerSession, r: ProfilerResult) -> ProfilerResultData:
 
 def results(session: Session, principal: Principal | None, session_id: int) -> ProfilerResultData:
     ps = _own_session(session, principal, session_id)
-    r = session.get(ProfilerResult, ps.id)
-    if r is None:
-        raise Conflict("This session is not complete yet.")
+    r = _result_of(session, ps)
     return _result_json(ps, r)
 
 
@@ -272,9 +278,7 @@ def choose_track(
     """
     ps = _own_session(session, principal, session_id)
     consents.require_ai_consent(session, ps.user_id)
-    r = session.get(ProfilerResult, ps.id)
-    if r is None:
-        raise Conflict("This session is not complete yet.")
+    r = _result_of(session, ps)
     if len(r.tie) < 2:
         raise Conflict("This result is not a tie: its track follows from your answers.")
     if track not in r.tie:
