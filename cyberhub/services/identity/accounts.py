@@ -18,7 +18,11 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
 from cyberhub.services.identity import api_keys, lockout, mfa, passwords, tokens
 from cyberhub.services.identity import consents as consents_service
-from cyberhub.services.identity.permissions import Principal, load_principal, require_interactive
+from cyberhub.services.identity.permissions import (
+    Principal,
+    active_principal,
+    require_interactive,
+)
 from cyberhub.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect email or password."
@@ -241,9 +245,7 @@ def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> 
 
 def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
     settings = get_settings()
-    principal = load_principal(session, user_id)
-    if principal is None:
-        raise Unauthenticated("This account is not active.")
+    principal = active_principal(session, user_id)
     access, _, access_exp = tokens.encode(
         user_id=user_id,
         email=principal.email,
@@ -392,7 +394,4 @@ def principal_from_access_token(session: Session, token: str) -> Principal:
         raise Unauthenticated("This session has ended. Please sign in again.")
     if claims.session_id is not None and not session_alive(session, claims.session_id):
         raise Unauthenticated("This session has ended. Please sign in again.")
-    principal = load_principal(session, claims.user_id)
-    if principal is None:
-        raise Unauthenticated("This account is not active.")
-    return principal
+    return active_principal(session, claims.user_id)

@@ -27,7 +27,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.identity import accounts, tokens
-from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.services.identity.permissions import Principal, active_principal
 from cyberhub.settings import get_settings
 
 SESSION_COOKIE = "ch_session"
@@ -120,9 +120,7 @@ def complete_sign_in(session: Session, code: str) -> StartedSession:
     ).scalar_one_or_none()
     if user_id is None:
         raise Unauthenticated(HANDOFF_EXPIRED)
-    principal = load_principal(session, user_id)
-    if principal is None:
-        raise Unauthenticated("This account is not active.")
+    principal = active_principal(session, user_id)
     lifetime = timedelta(days=get_settings().refresh_token_days)
     family_id = tokens.new_id()
     token, jti, _ = tokens.encode(
@@ -151,10 +149,7 @@ def _live_row(session: Session, token: str) -> RefreshToken:
 def principal_for(session: Session, token: str) -> Principal:
     """The user of a live browser session (checked against the database). Raises Unauthenticated."""
     row = _live_row(session, token)
-    principal = load_principal(session, row.user_id)
-    if principal is None:
-        raise Unauthenticated("This account is not active.")
-    return principal
+    return active_principal(session, row.user_id)
 
 
 def is_live(session: Session, token: str) -> bool:

@@ -90,6 +90,15 @@ def load_principal(session: Session, user_id: int) -> Principal | None:
     )
 
 
+def active_principal(session: Session, user_id: int) -> Principal:
+    """The active user's principal (load_principal); Unauthenticated when the account is gone or
+    deactivated."""
+    principal = load_principal(session, user_id)
+    if principal is None:
+        raise Unauthenticated("This account is not active.")
+    return principal
+
+
 @dataclass(frozen=True)
 class Access:
     """The access rule of a page or API route.
