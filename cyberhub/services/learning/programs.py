@@ -129,6 +129,21 @@ def audit_program_mission(
 ) -> None:
     """Audit a change to the missions a programme runs (added, removed, required or not): the
     entry names the mission by id and title."""
+    _audit_program(
+        session, action, actor, program, meta, mission_id=mission.id, title=mission.title, **details
+    )
+
+
+def _audit_program(
+    session: Session,
+    action: str,
+    actor: Principal,
+    program: Program,
+    meta: RequestMeta,
+    **details: Any,
+) -> None:
+    """Audit a change to a programme (its texts, tracks or missions): the programme is the
+    entry's target."""
     audit.record(
         session,
         action,
@@ -136,8 +151,6 @@ def audit_program_mission(
         target_type="program",
         target_id=program.id,
         meta=meta,
-        mission_id=mission.id,
-        title=mission.title,
         **details,
     )
 
@@ -327,15 +340,8 @@ def create_program(
     if with_tracks:
         for key in TRACK_KEYS:
             _run_track(session, program.id, key)
-    audit.record(
-        session,
-        "program.created",
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        name=name,
-        organization_id=org_id,
+    _audit_program(
+        session, "program.created", actor, program, meta, name=name, organization_id=org_id
     )
     return program
 
@@ -390,15 +396,7 @@ def update_program(
         program.description = clean_text(description, "description")
     session.add(program)
     session.flush()
-    audit.record(
-        session,
-        "program.updated",
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        name=program.name,
-    )
+    _audit_program(session, "program.updated", actor, program, meta, name=program.name)
     return program
 
 
@@ -682,27 +680,6 @@ def _track_change(
     return actor, program, track, session.get(ProgramTrack, (program.id, track_id))
 
 
-def _audit_track_change(
-    session: Session,
-    action: str,
-    actor: Principal,
-    program: Program,
-    track: Track,
-    meta: RequestMeta,
-) -> None:
-    """Audit a programme starting or stopping running a track."""
-    audit.record(
-        session,
-        action,
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
-        meta=meta,
-        track_id=track.id,
-        key=track.key,
-    )
-
-
 def add_program_track(
     session: Session,
     principal: Principal | None,
@@ -720,7 +697,9 @@ def add_program_track(
     _run_track(session, program.id, track.key)
     pt = session.get(ProgramTrack, (program.id, track_id))
     assert pt is not None
-    _audit_track_change(session, "program.track_added", actor, program, track, meta)
+    _audit_program(
+        session, "program.track_added", actor, program, meta, track_id=track.id, key=track.key
+    )
     return _view(track, pt)
 
 
@@ -759,7 +738,9 @@ def remove_program_track(
         )
     session.delete(pt)
     session.flush()
-    _audit_track_change(session, "program.track_removed", actor, program, track, meta)
+    _audit_program(
+        session, "program.track_removed", actor, program, meta, track_id=track.id, key=track.key
+    )
 
 
 def update_track(
