@@ -45,13 +45,13 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.programs import (
     active_count,
-    audit_cohort,
     check_new_capacity,
     cohort_status,
     get_cohort,
@@ -424,7 +424,7 @@ def _take_seat(
     app.waitlist_seq = None
     session.add(app)
     session.flush()
-    audit_cohort(
+    _audit(
         session,
         "enrollment.created",
         cohort.id,
@@ -485,7 +485,7 @@ def fill_seats(
     promoted = []
     for app in queue:
         _take_seat(session, cohort, program, app, actor_id=actor_id, how="waitlist", meta=meta)
-        audit_cohort(
+        _audit(
             session,
             "application.promoted",
             cid,
@@ -580,7 +580,7 @@ def apply(
     app.status, app.waitlist_seq, app.waitlisted_at = ApplicationStatus.applied, None, None
     session.add(app)
     session.flush()
-    audit_cohort(
+    _audit(
         session,
         "application.submitted",
         cohort_id,
@@ -595,7 +595,7 @@ def apply(
         else:
             _to_waitlist(session, app)
             session.flush()
-            audit_cohort(
+            _audit(
                 session,
                 "application.waitlisted",
                 cohort_id,
@@ -632,7 +632,7 @@ def withdraw(
     program = session.get(Program, cohort.program_id)
     assert program is not None
     was = _close(session, app, ApplicationStatus.withdrawn, actor.user_id)
-    audit_cohort(
+    _audit(
         session,
         "application.withdrawn",
         cohort_id,
@@ -657,6 +657,27 @@ def _close(session: Session, app: CohortApplication, status: str, actor_id: int)
         free_seat(session, app.cohort_id, app.student_id)
     session.flush()
     return was
+
+
+def _audit(
+    session: Session,
+    action: str,
+    cohort_id: int | None,
+    *,
+    actor_id: int | None,
+    meta: RequestMeta,
+    **details: object,
+) -> None:
+    """Every step of an application is audited against its cohort."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor_id,
+        target_type="cohort",
+        target_id=cohort_id,
+        meta=meta,
+        **details,
+    )
 
 
 # -- the director ------------------------------------------------------------------------------
@@ -714,7 +735,7 @@ def approve(
             f"is taken: you are {place}. You will be enrolled automatically when a seat frees."
         )
     session.flush()
-    audit_cohort(
+    _audit(
         session,
         "application.approved",
         cohort_id,
@@ -745,7 +766,7 @@ def reject(
     if app.status not in PENDING:
         raise Conflict(f"This application is already {app.status}.")
     was = _close(session, app, ApplicationStatus.rejected, actor.user_id)
-    audit_cohort(
+    _audit(
         session,
         "application.rejected",
         cohort_id,
@@ -792,7 +813,7 @@ def set_enrolment(
         cohort.capacity = capacity
     session.add(cohort)
     session.flush()
-    audit_cohort(
+    _audit(
         session,
         "cohort.enrolment_updated",
         cohort_id,

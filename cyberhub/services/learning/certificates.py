@@ -54,7 +54,6 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import learner_track
 from cyberhub.services.learning.programs import (
-    audit_cohort,
     audit_program_mission,
     get_cohort,
     get_program_mission,
@@ -393,11 +392,12 @@ def complete_cohort(
         len(check_completion(session, sid, actor_id=actor.user_id, cohort_id=cohort_id))
         for sid in students
     )
-    audit_cohort(
+    audit.record(
         session,
         "cohort.completions_checked",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         completed=issued,
     )
@@ -416,11 +416,12 @@ def close_cohort(
     cohort.closed_at = utcnow()
     session.add(cohort)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "cohort.closed",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         name=cohort.name,
     )

@@ -63,7 +63,6 @@ from cyberhub.services.learning import applications
 from cyberhub.services.learning.learning_access import mentors_student
 from cyberhub.services.learning.programs import (
     active_count,
-    audit_cohort,
     get_cohort,
     require_director,
     require_open,
@@ -241,11 +240,12 @@ def _write(
     _ensure_student_role(session, actor.user_id, user, org, cohort, meta)
     enrollment = activate_enrollment(session, plan.enrollment, cohort.id or 0, user.id or 0)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "enrollment.created",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         student_id=user.id,
         email=user.email,
@@ -350,11 +350,12 @@ def unenroll(
         raise NotFound("That student is not enrolled in this cohort.")
     user = session.get(User, student_id)
     assert user is not None
-    audit_cohort(
+    audit.record(
         session,
         "enrollment.withdrawn",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         student_id=student_id,
         email=user.email,
@@ -474,11 +475,12 @@ def import_csv(
         applications.mark_enrolled_by_director(session, cohort_id, user.id or 0, actor.user_id)
         created += int(new)
         students.append(enrollment_public(enrollment, user, created=new))
-    audit_cohort(
+    audit.record(
         session,
         "enrollment.imported",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         imported=len(students),
         new_accounts=created,
@@ -566,11 +568,12 @@ def set_cohort_mentor(
     row.capacity = capacity
     session.add(row)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         action,
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         mentor_id=user.id,
         capacity=capacity,
@@ -648,11 +651,12 @@ def remove_cohort_mentor(
         release_claim(session, sub, actor.user_id)
         released += 1
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "cohort.mentor_removed",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         mentor_id=mentor_id,
         unassigned=len(mentees),
@@ -709,11 +713,12 @@ def assign_mentor(
     current.assigned_at = utcnow()
     session.add(current)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "mentor.assigned",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         student_id=student_id,
         mentor_id=mentor_id,
@@ -779,11 +784,12 @@ def balance_mentors(
         session.add(a)
         out.append(_assignment_public(a, people[best]))
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "mentor.balanced",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         assigned=len(out),
         unassigned=left,

@@ -169,28 +169,6 @@ def get_cohort(
     return cohort, program
 
 
-def audit_cohort(
-    session: Session,
-    action: str,
-    cohort_id: int | None,
-    *,
-    actor_id: int | None,
-    meta: RequestMeta,
-    **details: object,
-) -> None:
-    """Audit a step in a cohort's life (its enrolments, applications, mentors, dates,
-    sponsorships, certificates): the cohort is the entry's target."""
-    audit.record(
-        session,
-        action,
-        actor_id=actor_id,
-        target_type="cohort",
-        target_id=cohort_id,
-        meta=meta,
-        **details,
-    )
-
-
 def cohort_with_program(
     session: Session, cohort_id: int, *, lock: bool = False
 ) -> tuple[Cohort, Program]:
@@ -999,11 +977,12 @@ def create_cohort(
     )
     session.add(cohort)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "cohort.created",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         name=name,
         program_id=program.id,
@@ -1054,11 +1033,12 @@ def update_cohort(
         cohort.director_id = director_id
     session.add(cohort)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         "cohort.updated",
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         name=cohort.name,
         capacity=cohort.capacity,

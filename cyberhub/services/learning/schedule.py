@@ -59,11 +59,12 @@ from cyberhub.schemas.schedule import (
     RosterOverdue,
     ScheduledMission,
 )
+from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import require_visible
-from cyberhub.services.learning.programs import audit_cohort, get_cohort, require_director
+from cyberhub.services.learning.programs import get_cohort, require_director
 from cyberhub.services.learning.query_parts import runs_mission_track
 from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
@@ -168,11 +169,12 @@ def _audit_due_date(
 ) -> None:
     """Audit a mission's due date set or cleared in a cohort: the entry names the mission by id
     and title."""
-    audit_cohort(
+    audit.record(
         session,
         action,
-        cohort.id,
         actor_id=actor.user_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         mission_id=mission.id,
         title=mission.title,

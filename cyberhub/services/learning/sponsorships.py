@@ -62,15 +62,11 @@ from cyberhub.schemas.sponsorships import (
     TrackApprovals,
     WeekCount,
 )
+from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning.programs import (
-    audit_cohort,
-    check_org,
-    get_cohort,
-    require_director,
-)
+from cyberhub.services.learning.programs import check_org, get_cohort, require_director
 from cyberhub.services.learning.query_parts import published_count
 
 WEEKS = 8
@@ -224,11 +220,12 @@ def _saved(
     creating and editing one leave the same trail."""
     session.add(row)
     session.flush()
-    audit_cohort(
+    audit.record(
         session,
         action,
-        cohort.id,
         actor_id=actor_id,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         sponsorship_id=row.id,
         organization_id=values.organization_id,
@@ -306,11 +303,12 @@ def remove_sponsorship(
     """End a sponsorship: its sponsor no longer sees the cohort (audited)."""
     row, cohort = _own(session, principal, sponsorship_id)
     removed = SponsorshipRemoved(id=row.id or 0, cohort_id=cohort.id or 0)
-    audit_cohort(
+    audit.record(
         session,
         "sponsorship.removed",
-        cohort.id,
         actor_id=principal.user_id if principal else None,
+        target_type="cohort",
+        target_id=cohort.id,
         meta=meta,
         sponsorship_id=row.id,
         organization_id=row.organization_id,
