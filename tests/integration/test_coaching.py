@@ -245,6 +245,23 @@ def test_the_summary_compares_the_week_with_the_one_before(session: Session) -> 
 # -- reflections: who reads them ---------------------------------------------------------------
 
 
+def test_a_learner_sees_the_same_shared_reflections_as_their_mentor(session: Session) -> None:
+    """The newest reflections are private; an older one is shared. With a short limit the
+    learner's own view of what is shared still shows it, as the mentor's does."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    reflections.add_reflection(
+        session, p, ReflectionCreate(body="for my mentor", visibility="mentor")
+    )
+    for body in ("private one", "private two"):
+        reflections.add_reflection(session, p, ReflectionCreate(body=body))
+    session.commit()
+    mentor = principal(session, w.mentor)
+    for reader in (p, mentor):
+        seen = reflections.shared_reflections(session, reader, id_of(w.student), limit=2)
+        assert [r.body for r in seen] == ["for my mentor"]
+
+
 def test_staff_read_only_shared_reflections_of_their_own_learners(session: Session) -> None:
     w = build_world(session)
     p = principal(session, w.student)

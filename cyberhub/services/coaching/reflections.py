@@ -85,9 +85,8 @@ def shared_reflections(
     """A learner's reflections shared with their mentor, for staff who may read the learner
     (their mentor, a director of their programme, an admin). Never a private one."""
     actor = require_signed_in(principal)
-    if actor.user_id == learner_id:
-        return [r for r in recent(session, learner_id, limit) if r.visibility == "mentor"]
-    viewable_learner(session, actor, learner_id, "reflections")
+    if actor.user_id != learner_id:  # the learner sees what their mentor sees
+        viewable_learner(session, actor, learner_id, "reflections")
     return recent(session, learner_id, limit, shared_only=True)
 
 
