@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Coroutine, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
+from cyberhub.models.base import utcnow
 from cyberhub.redis_client import get_redis
-from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.learning import enrollment, reviews, submissions
 from cyberhub.services.messaging import live, notifications
 from cyberhub.settings import get_settings
 from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, id_of, principal
@@ -112,6 +114,53 @@ def test_a_review_tells_the_learner_their_work_and_bell_changed(
             # One message per user and commit, whatever the write touched.
             assert await _next(page) == {live.SUBMISSION, live.NOTIFICATIONS}
             assert await _nothing_for(page)
+
+    run(scenario)
+
+
+def test_a_claim_given_back_tells_the_learner_however_it_ends(
+    session: Session, world: World
+) -> None:
+    """Released by its mentor, expired, or released because its mentor left the cohort: the
+    learner's open page hears of each, so it stops showing "In review"."""
+    student = world.student.id or 0
+    mentor = principal(session, world.mentor)
+    sub = submissions.submit(
+        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    sub_id = sub.id or 0
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with hub.listen(student) as page:
+            reviews.claim(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
+            reviews.release(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
+
+            reviews.claim(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
+            later = utcnow() + timedelta(hours=reviews.CLAIM_HOURS + 1)
+            assert reviews.expire_claims(session, later) == [sub_id]
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
+
+            reviews.claim(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
+            removed = enrollment.remove_cohort_mentor(
+                session,
+                principal(session, world.director),
+                world.cohort.id or 0,
+                world.mentor.id or 0,
+            )
+            assert removed.released == 1
+            await asyncio.to_thread(session.commit)
+            assert await _next(page) == {live.SUBMISSION}
 
     run(scenario)
 

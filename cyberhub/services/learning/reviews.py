@@ -156,7 +156,6 @@ def release(session: Session, principal: Principal | None, submission_id: int) -
     if sub.claimed_by_id != actor.user_id:
         raise Forbidden("Only the mentor who claimed this submission can release it.")
     release_claim(session, sub, actor.user_id)
-    live.changed(session, sub.student_id, live.SUBMISSION)
     session.flush()
     return sub
 
@@ -164,7 +163,8 @@ def release(session: Session, principal: Principal | None, submission_id: int) -
 def expire_claims(
     session: Session, now: datetime | None = None, *, for_mentor: int | None = None
 ) -> list[int]:
-    """Return expired claims to "submitted", record it and tell the mentor; the ids.
+    """Return expired claims to "submitted", record it and tell the mentor (and the learner's
+    open page); the ids.
 
     Without `for_mentor` every expired claim (the worker sweep). With it, only those on that
     mentor's students' work (index-driven, for the lazy expiry on each queue listing). Rows another transaction holds are skipped (SKIP LOCKED) and
@@ -187,7 +187,12 @@ def expire_claims(
         update(Submission)
         .where(col(Submission.id) == expired.c.id)
         .values(status=SubmissionStatus.submitted, claimed_by_id=None, claim_expires_at=None)
-        .returning(col(Submission.id), expired.c.mentor_id, col(Submission.mission_id))
+        .returning(
+            col(Submission.id),
+            expired.c.mentor_id,
+            col(Submission.mission_id),
+            col(Submission.student_id),
+        )
         .execution_options(synchronize_session=False)
     ).all()
     if not rows:
@@ -197,7 +202,8 @@ def expire_claims(
             select(Mission.id, Mission.title).where(col(Mission.id).in_({r[2] for r in rows}))
         ).all()
     )
-    for sub_id, mentor_id, mission_id in rows:
+    for sub_id, mentor_id, mission_id, student_id in rows:
+        live.changed(session, student_id, live.SUBMISSION)  # no longer "In review"
         session.add(
             SubmissionEvent(
                 submission_id=sub_id, actor_id=None, kind=SubmissionEventKind(EV_CLAIM_EXPIRED)
@@ -217,7 +223,7 @@ def expire_claims(
             )
     session.flush()
     # Objects already loaded in this session must not keep the old claim.
-    for sub_id, _, _ in rows:
+    for sub_id, *_ in rows:
         loaded = session.identity_map.get(session.identity_key(Submission, sub_id))
         if loaded is not None:
             session.expire(loaded)

@@ -489,12 +489,14 @@ def add_event(session: Session, submission_id: int, actor_id: int | None, kind: 
 
 def release_claim(session: Session, sub: Submission, actor_id: int) -> None:
     """Give a claimed submission back to the queue: submitted again, claimed by nobody, with a
-    "released" event by `actor_id` (the caller checked who may release it)."""
+    "released" event by `actor_id` (the caller checked who may release it). The learner's open
+    page stops showing "In review"."""
     sub.status = SubmissionStatus.submitted
     sub.claimed_by_id = None
     sub.claim_expires_at = None
     session.add(sub)
     add_event(session, sub.id or 0, actor_id, EV_RELEASED)
+    live.changed(session, sub.student_id, live.SUBMISSION)
 
 
 def save_draft(
