@@ -23,10 +23,6 @@ class InvitationIn(BaseModel):
     role: str = Field(default=Role.student.value, max_length=20)
 
 
-def _json(inv: memberships.InvitationPublic) -> InvitationPublic:
-    return InvitationPublic.model_validate(inv)
-
-
 @router.post(
     "/organizations/{org_id}/invitations", status_code=201, response_model=InvitationPublic
 )
@@ -37,7 +33,7 @@ def send_invitation(
     sent = memberships.invite(
         session, principal, org_id, email=body.email, role=body.role, meta=meta
     )
-    return _json(sent.invitation)
+    return sent.invitation
 
 
 @router.get("/organizations/{org_id}/invitations", response_model=list[InvitationPublic])
@@ -45,7 +41,7 @@ def list_invitations(
     org_id: Id, principal: CurrentUser, session: SessionDep
 ) -> list[InvitationPublic]:
     """The organisation's invitations with their status, newest first."""
-    return [_json(i) for i in memberships.list_for_organization(session, principal, org_id)]
+    return memberships.list_for_organization(session, principal, org_id)
 
 
 @router.delete("/organizations/{org_id}/invitations/{inv_id}", response_model=InvitationPublic)
@@ -53,7 +49,7 @@ def revoke_invitation(
     org_id: Id, inv_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> InvitationPublic:
     """Withdraw a pending invitation; its link stops working."""
-    return _json(memberships.revoke(session, principal, org_id, inv_id, meta=meta))
+    return memberships.revoke(session, principal, org_id, inv_id, meta=meta)
 
 
 @router.post("/invitations/{token}/accept", response_model=InvitationPublic)
@@ -61,7 +57,7 @@ def accept_invitation(
     token: str, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> InvitationPublic:
     """Join the organisation (and receive the invited role)."""
-    return _json(memberships.accept(session, principal, token[:200], meta=meta))
+    return memberships.accept(session, principal, token[:200], meta=meta)
 
 
 @router.post("/invitations/{token}/decline", response_model=InvitationPublic)
@@ -69,13 +65,13 @@ def decline_invitation(
     token: str, principal: SessionUser, session: SessionDep, meta: MetaDep
 ) -> InvitationPublic:
     """Decline: nothing is shared with the organisation."""
-    return _json(memberships.decline(session, principal, token[:200], meta=meta))
+    return memberships.decline(session, principal, token[:200], meta=meta)
 
 
 @router.get("/me/invitations", response_model=list[InvitationPublic])
 def my_invitations(principal: CurrentUser, session: SessionDep) -> list[InvitationPublic]:
     """The caller's pending invitations."""
-    return [_json(i) for i in memberships.my_invitations(session, principal)]
+    return memberships.my_invitations(session, principal)
 
 
 @router.post("/organizations/{org_id}/leave", response_model=LeftOrganization)
