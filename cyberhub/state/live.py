@@ -16,8 +16,9 @@ older is woken and returns), and every CHECK_S a listener with no news checks th
 websocket is still connected to this process, ending when it is not.
 
 The listener never takes the tab's state lock (it reads only the event's router data) and is
-never cancelled by us, so it can't hold up the tab's next page, whose guard needs that lock (a
-journey once waited over 10 s on "Checking access…" right after a page with a listener opened).
+never cancelled by us, so it can't hold up the tab's next page, whose guard needs that lock. (A
+journey once waited over 10 s on "Checking access…" right after a page with a listener opened;
+the cause turned out to be Reflex's lock request cut by a cancelled event: reflex_fixes.py.)
 """
 
 from __future__ import annotations
