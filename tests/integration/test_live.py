@@ -122,7 +122,8 @@ def test_a_claim_given_back_tells_the_learner_however_it_ends(
     session: Session, world: World
 ) -> None:
     """Released by its mentor, expired, or released because its mentor left the cohort: the
-    learner's open page hears of each, so it stops showing "In review"."""
+    learner's open page hears of each, so it stops showing "In review"; when it was not the
+    mentor's own doing, their open queue hears of it too."""
     student = world.student.id or 0
     mentor = principal(session, world.mentor)
     sub = submissions.submit(
@@ -133,7 +134,7 @@ def test_a_claim_given_back_tells_the_learner_however_it_ends(
 
     async def scenario() -> None:
         hub = live.LiveHub()
-        async with hub.listen(student) as page:
+        async with hub.listen(student) as page, hub.listen(mentor.user_id) as queue:
             reviews.claim(session, mentor, sub_id)
             await asyncio.to_thread(session.commit)
             assert await _next(page) == {live.SUBMISSION}
@@ -144,14 +145,18 @@ def test_a_claim_given_back_tells_the_learner_however_it_ends(
             reviews.claim(session, mentor, sub_id)
             await asyncio.to_thread(session.commit)
             assert await _next(page) == {live.SUBMISSION}
+            assert await _nothing_for(queue)  # their own claims and release: their page knows
             later = utcnow() + timedelta(hours=reviews.CLAIM_HOURS + 1)
             assert reviews.expire_claims(session, later) == [sub_id]
             await asyncio.to_thread(session.commit)
             assert await _next(page) == {live.SUBMISSION}
+            # the mentor's open queue drops it from "claimed by me" (and the bell says why)
+            assert live.QUEUE in await _next(queue)
 
             reviews.claim(session, mentor, sub_id)
             await asyncio.to_thread(session.commit)
             assert await _next(page) == {live.SUBMISSION}
+            assert await _nothing_for(queue)
             removed = enrollment.remove_cohort_mentor(
                 session,
                 principal(session, world.director),
@@ -161,6 +166,7 @@ def test_a_claim_given_back_tells_the_learner_however_it_ends(
             assert removed.released == 1
             await asyncio.to_thread(session.commit)
             assert await _next(page) == {live.SUBMISSION}
+            assert live.QUEUE in await _next(queue)
 
     run(scenario)
 

@@ -26,6 +26,7 @@ from tests.factories import (
     GOOD_ANSWER,
     World,
     build_world,
+    enroll,
     id_of,
     make_mission,
     make_user,
@@ -99,6 +100,16 @@ class TestSubmit:
     def test_without_an_assigned_mentor_every_cohort_mentor_is_told(
         self, session: Session, world: World
     ) -> None:
+        submit(session, world, user=world.student2)
+        notified = set(session.exec(select(Notification.user_id)).all())
+        assert notified == {world.mentor.id, world.comentor.id}
+
+    def test_mentors_of_a_cohort_the_learner_left_are_not_told(
+        self, session: Session, world: World
+    ) -> None:
+        """The learner withdrew from the evening cohort: its mentor no longer serves them (and
+        could not open the submission), so only their current cohort's mentors hear of it."""
+        enroll(session, world.other_cohort, world.student2, status="withdrawn")
         submit(session, world, user=world.student2)
         notified = set(session.exec(select(Notification.user_id)).all())
         assert notified == {world.mentor.id, world.comentor.id}

@@ -210,6 +210,7 @@ def expire_claims(
             )
         )
         if mentor_id is not None:
+            live.changed(session, mentor_id, live.QUEUE)  # no longer "claimed by me"
             notifications.notify(
                 session,
                 mentor_id,

@@ -490,13 +490,17 @@ def add_event(session: Session, submission_id: int, actor_id: int | None, kind: 
 def release_claim(session: Session, sub: Submission, actor_id: int) -> None:
     """Give a claimed submission back to the queue: submitted again, claimed by nobody, with a
     "released" event by `actor_id` (the caller checked who may release it). The learner's open
-    page stops showing "In review"."""
+    page stops showing "In review", and the open queue of the mentor who held it (when someone
+    else gave it back) no longer lists it as theirs."""
+    holder = sub.claimed_by_id
     sub.status = SubmissionStatus.submitted
     sub.claimed_by_id = None
     sub.claim_expires_at = None
     session.add(sub)
     add_event(session, sub.id or 0, actor_id, EV_RELEASED)
     live.changed(session, sub.student_id, live.SUBMISSION)
+    if holder is not None and holder != actor_id:
+        live.changed(session, holder, live.QUEUE)
 
 
 def save_draft(
@@ -590,6 +594,8 @@ def _notify_mentors(
                 .join(Cohort, col(Cohort.id) == col(CohortMentor.cohort_id))
                 .where(
                     Enrollment.student_id == sub.student_id,
+                    # a cohort they left is no longer theirs (learning_access.mentor_pairs)
+                    Enrollment.status != EnrollmentStatus.withdrawn,
                     col(Cohort.program_id).in_(runs),
                 )
             ).all()
