@@ -107,6 +107,22 @@ def test_another_organisations_enrolment_stays_out_of_sight(session: Session, wo
     assert "Elsewhere cohort" not in [c.cohort for c in ours.cohorts]
 
 
+def test_work_elsewhere_never_crowds_out_the_attempts_the_mentor_may_see(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page lists the newest attempts; the learner's newest are with another organisation,
+    which the mentor may not see. Their own programme's attempt is still listed (and counted)."""
+    w = world
+    monkeypatch.setattr(mentees, "ATTEMPTS_SHOWN", 1)
+    enroll(session, make_cohort(session, w.other_program, name="Elsewhere cohort"), w.student)
+    hand_in(session, w, id_of(w.m1))
+    hand_in(session, w, id_of(w.other_mission))  # newer, and not the mentor's to see
+    page = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+    assert [a.mission for a in page.attempts] == [w.m1.title]
+    elsewhere = mentees.mentee(session, principal(session, w.other_director), id_of(w.student))
+    assert [a.mission for a in elsewhere.attempts] == ["Coast mission"]
+
+
 def test_a_withdrawn_learner_is_no_longer_the_directors_to_read(
     session: Session, world: World
 ) -> None:

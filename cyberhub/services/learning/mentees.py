@@ -89,7 +89,34 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
     return out
 
 
+def _visible_missions(session: Session, actor: Principal, learner_id: int) -> list[int]:
+    """The missions whose work by the learner the viewer may see (their programme's rule,
+    `may_view_work`): decided per mission, a learner has few, before any attempt is listed."""
+    mission_ids = session.exec(
+        select(Submission.mission_id)
+        .where(Submission.student_id == learner_id, Submission.status != SubmissionStatus.draft)
+        .distinct()
+    ).all()
+    visible = []
+    for mid in mission_ids:
+        program = work_program(session, learner_id, mid)
+        if program is not None and may_view_work(
+            session,
+            actor,
+            student_id=learner_id,
+            program_id=program.id or 0,
+            org_id=program.organization_id,
+        ):
+            visible.append(mid)
+    return visible
+
+
 def _attempts(session: Session, actor: Principal, learner_id: int) -> list[MenteeAttempt]:
+    """The newest ATTEMPTS_SHOWN attempts the viewer may see (work of another programme or
+    organisation is left out before the limit, so it never crowds theirs off the page)."""
+    visible = _visible_missions(session, actor, learner_id)
+    if not visible:
+        return []
     # One query for the attempts with their review and reviewer (not two more per attempt).
     reviewer_user = aliased(User)
     rows = session.exec(
@@ -100,40 +127,26 @@ def _attempts(session: Session, actor: Principal, learner_id: int) -> list[Mente
         .where(
             Submission.student_id == learner_id,
             Submission.status != SubmissionStatus.draft,
+            col(Submission.mission_id).in_(visible),
         )
         .order_by(col(Submission.submitted_at).desc().nulls_last(), col(Submission.id).desc())
         .limit(ATTEMPTS_SHOWN)
     ).all()
-    visible: dict[int, bool] = {}
-    out = []
-    for sub, mission, review, reviewer in rows:
-        mid = mission.id or 0
-        if mid not in visible:
-            program = work_program(session, learner_id, mid)
-            visible[mid] = program is not None and may_view_work(
-                session,
-                actor,
-                student_id=learner_id,
-                program_id=program.id or 0,
-                org_id=program.organization_id,
-            )
-        if not visible[mid]:
-            continue
-        out.append(
-            MenteeAttempt(
-                submission_id=sub.id or 0,
-                mission_id=mid,
-                mission=mission.title,
-                attempt=sub.attempt,
-                status=str(sub.status),
-                submitted_at=sub.submitted_at,
-                decided_at=sub.decided_at,
-                total=review.total if review else None,
-                max_points=rubric_max(mission),
-                reviewer=_name(reviewer) if reviewer else "",
-            )
+    return [
+        MenteeAttempt(
+            submission_id=sub.id or 0,
+            mission_id=mission.id or 0,
+            mission=mission.title,
+            attempt=sub.attempt,
+            status=str(sub.status),
+            submitted_at=sub.submitted_at,
+            decided_at=sub.decided_at,
+            total=review.total if review else None,
+            max_points=rubric_max(mission),
+            reviewer=_name(reviewer) if reviewer else "",
         )
-    return out
+        for sub, mission, review, reviewer in rows
+    ]
 
 
 def _profile(session: Session, learner_id: int) -> MenteeProfile | None:
