@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Mission, Organization, Submission, User
+from cyberhub.models import Mission, Organization, Role, RoleAssignment, Submission, User
 from cyberhub.services.errors import Forbidden, Unauthenticated
 from cyberhub.services.identity.permissions import Principal, load_principal
-from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.learning import mentoring, reviews, submissions
 from cyberhub.services.learning.mentoring import mentor_home
 from tests.factories import (
     GOOD_ANSWER,
@@ -82,6 +82,28 @@ def test_mentor_of_an_empty_organization_gets_empty_lists(session: Session) -> N
         "learners": [],
         "learners_total": 0,
     }
+
+
+def test_the_learner_list_limit_counts_people_not_memberships(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A learner of two of the mentor's organizations is one row naming both, and takes one
+    place of the list's limit, not two."""
+    monkeypatch.setattr(mentoring, "MAX_LEARNERS", 2)
+    first, second = make_org(session, "Alpha Academy"), make_org(session, "Beta Academy")
+    mentor = make_user(session, "m2@example.org", "mentor", organization_id=first.id)
+    make_user(session, "oldest@example.org", "student", organization_id=first.id)
+    make_user(session, "middle@example.org", "student", organization_id=first.id)
+    both = make_user(session, "both@example.org", "student", organization_id=first.id)
+    for user, role in ((mentor, Role.mentor), (both, Role.student)):
+        session.add(RoleAssignment(user_id=id_of(user), role=role, organization_id=second.id))
+    session.commit()
+    home = mentor_home(session, principal(session, mentor))
+    assert [(x.email, x.organization) for x in home.learners] == [
+        ("both@example.org", "Alpha Academy, Beta Academy"),
+        ("middle@example.org", "Alpha Academy"),
+    ]
+    assert home.learners_total == 3
 
 
 def test_learners_are_learners_only_with_the_work_the_mentor_can_act_on(session: Session) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func, literal, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -208,11 +209,19 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
         ),
     )
     sub = students.subquery()
+    # One row a learner (a student of two of these organizations names both), so the limit
+    # counts people, as learners_total does.
     active = (
-        select(User, Organization.name)
+        select(
+            User,
+            func.string_agg(
+                col(Organization.name), aggregate_order_by(literal(", "), col(Organization.name))
+            ),
+        )
         .join(sub, sub.c.user_id == col(User.id))
         .join(Organization, col(Organization.id) == sub.c.organization_id)
         .where(col(User.is_active))
+        .group_by(col(User.id))
     )
     # The same learners the list shows (active accounts), counted once each.
     learners_total = session.exec(
@@ -223,20 +232,18 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
     learners = session.exec(
         active.order_by(col(User.created_at).desc(), col(User.id).desc()).limit(MAX_LEARNERS)
     ).all()
-    by_user: dict[int, MentorLearner] = {}
     work = _waiting_work(session, actor.user_id, [u.id or 0 for u, _ in learners])
-    for u, org in learners:  # a student of two of these organizations is listed once
-        if (u.id or 0) in by_user:
-            by_user[u.id or 0].organization += f", {org}"
-            continue
-        by_user[u.id or 0] = MentorLearner(
+    listed = [
+        MentorLearner(
             id=u.id or 0,
             name=_name(u.full_name, u.email),
             email=u.email,
-            organization=org,
+            organization=org_names,
             joined=u.created_at,
             waiting=work.get(u.id or 0),
         )
+        for u, org_names in learners
+    ]
     return MentorHome(
         organizations=[o.name for o in orgs],
         cohorts=[
@@ -253,6 +260,6 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
             )
             for c, program, org in cohorts
         ],
-        learners=list(by_user.values()),
+        learners=listed,
         learners_total=learners_total,
     )
