@@ -22,6 +22,7 @@ from cyberhub.services.identity.permissions import (
     Principal,
     roles,
 )
+from cyberhub.services.paging import PAGE_SIZE_MAX
 
 # A path id outside 1..MAX_ID (the range of the integer id columns) can name no row, so it is
 # refused (422) before any query. Every `{..._id}` path parameter uses this type.
@@ -146,7 +147,7 @@ AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
 
 # A paged list's query parameters: `page: Page = 1, page_size: PageSize = service.PAGE_SIZE`.
 Page = Annotated[int, Query(ge=1)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
+PageSize = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)]  # the services' own limit
 
 
 def auth_rate_limit(request: Request) -> None:
