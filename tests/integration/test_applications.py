@@ -361,3 +361,34 @@ def test_a_director_enrolling_an_applicant_directly_settles_the_application(
         applications.approve(session, d, cohort.id or 0, app.id)
     s = applications.enrolment_settings(session, d, cohort.id or 0)
     assert (s.enrolled, s.waitlist, s.pending) == (1, 0, 0)
+
+
+def test_a_learner_enrolled_by_a_director_can_give_up_the_seat_the_page_offers(
+    session: Session,
+) -> None:
+    """/cohorts shows a seat a director gave (no application) as "Enrolled" with Withdraw: the
+    withdrawal frees it, and the waitlist moves up, as for a seat taken by applying."""
+    w = build_world(session)
+    d = w.p(session, w.director)
+    cohort = w.cohort  # the student was enrolled by the director, without applying
+    applications.set_enrolment(session, d, cohort.id or 0, mode="open", capacity=2)
+    session.commit()
+    waiting = outsider(session, "next@example.org")
+    assert applications.apply(session, principal(session, waiting), cohort.id or 0).status == (
+        "waitlisted"
+    )
+    session.commit()
+    [offer] = [
+        o for o in applications.open_cohorts(session, w.p(session, w.student)) if o.id == cohort.id
+    ]
+    assert offer.my_status == "enrolled"  # the page offers "Withdraw"
+    out = applications.withdraw(session, w.p(session, w.student), cohort.id or 0)
+    session.commit()
+    assert out.status == "withdrawn"
+    assert seat(session, cohort, w.student) == "withdrawn"
+    assert seat(session, cohort, waiting) == "active"
+    assert notes(session, waiting, "waitlist_promoted") == 1
+    assert "application.withdrawn" in actions(session, cohort)
+    # A cohort only directors enrol stays theirs to manage: nothing to withdraw there.
+    with pytest.raises(NotFound):
+        applications.withdraw(session, w.p(session, w.outsider_student), w.other_cohort.id or 0)

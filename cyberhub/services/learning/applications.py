@@ -627,6 +627,18 @@ def withdraw(
     actor = require_signed_in(principal)
     cohort = session.exec(select(Cohort).where(Cohort.id == cohort_id).with_for_update()).first()
     app = _mine(session, cohort_id, actor.user_id) if cohort else None
+    if (
+        cohort is not None
+        and cohort.enrolment_mode in SELF_SERVICE_MODES
+        and (app is None or app.status not in PENDING)
+        and _is_enrolled(session, cohort_id, actor.user_id)
+    ):
+        # A seat a director gave without an application: open_cohorts shows it as "enrolled"
+        # (with Withdraw), so it is given up like a seat taken by applying.
+        app = app or CohortApplication(cohort_id=cohort_id, student_id=actor.user_id)
+        app.status, app.waitlist_seq = ApplicationStatus.enrolled, None
+        session.add(app)
+        session.flush()
     if cohort is None or app is None or app.status not in PENDING:
         raise NotFound("You have no application, waitlist place or seat to withdraw here.")
     program = session.get(Program, cohort.program_id)
