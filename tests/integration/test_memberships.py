@@ -21,7 +21,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Conflict, Forbidden
 from cyberhub.services.identity import memberships, organizations
-from cyberhub.services.learning import enrollment
+from cyberhub.services.learning import enrollment, mission_scope
 from cyberhub.services.learning.learning_access import can_read_learner
 from tests.factories import World, make_cohort, make_user, principal
 from tests.integration.conftest import ClientFor
@@ -168,6 +168,30 @@ class TestInvitationJourney:
             role="mentor",
         )
         assert isinstance(done, memberships.InvitationSent)
+
+    def test_a_removed_member_is_no_longer_a_member(self, session: Session, world: World) -> None:
+        """Removed by a director, a person who joined by invitation leaves the organisation as
+        one who left does: no longer a member, its missions out of sight, and a role there
+        again only through a new invitation."""
+        b = principal(session, world.other_director)
+        org, student = world.other_org.id or 0, world.student.id or 0
+        sent = memberships.invite(session, b, org, email=world.student.email)
+        memberships.accept(session, principal(session, world.student), sent.token)
+        session.commit()
+        assert memberships.is_member(session, student, org)
+        assert mission_scope.can_see(
+            session, principal(session, world.student), world.other_mission.id or 0
+        )
+        assert organizations.remove_member(session, b, org, student, reason="Left the course") == 1
+        session.commit()
+        assert roles_in(session, world.student, org) == set()
+        assert not memberships.is_member(session, student, org)
+        assert not mission_scope.can_see(
+            session, principal(session, world.student), world.other_mission.id or 0
+        )
+        done = organizations.add_member(session, b, org, email=world.student.email, role="student")
+        assert isinstance(done, memberships.InvitationSent)
+        assert roles_in(session, world.student, org) == set()
 
 
 class TestInvitationsApi:

@@ -120,6 +120,21 @@ def join(
     return row
 
 
+def end_membership(session: Session, user_id: int, organization_id: int) -> None:
+    """The user is no longer a member (they left, or were removed): their membership row says
+    so, so `is_member` and everything reading memberships stop counting them."""
+    row = session.exec(
+        select(OrganizationMembership).where(
+            OrganizationMembership.user_id == user_id,
+            OrganizationMembership.organization_id == organization_id,
+        )
+    ).first()
+    if row is None:
+        row = OrganizationMembership(user_id=user_id, organization_id=organization_id)
+    row.status, row.left_at = MembershipStatus.left, utcnow()
+    session.add(row)
+
+
 def invite(
     session: Session,
     principal: Principal | None,
@@ -442,16 +457,7 @@ def leave(
     removed = [g.role for g in grants]
     for g in grants:
         session.delete(g)
-    row = session.exec(
-        select(OrganizationMembership).where(
-            OrganizationMembership.user_id == actor.user_id,
-            OrganizationMembership.organization_id == organization_id,
-        )
-    ).first()
-    if row is None:
-        row = OrganizationMembership(user_id=actor.user_id, organization_id=organization_id)
-    row.status, row.left_at = MembershipStatus.left, utcnow()
-    session.add(row)
+    end_membership(session, actor.user_id, organization_id)
     audit.record(
         session,
         "organization.member_left",

@@ -262,6 +262,8 @@ def remove_member(
     for name in removed:
         roles.check_may_manage(principal, name, org_id)
     roles.revoke_grants(session, principal, user, grants, reason=reason, meta=meta)
+    # Removed, they are no longer a member: a role there again takes a new invitation.
+    memberships.end_membership(session, user_id, org_id)
     audit.record(
         session,
         "organization.member_removed",
