@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import (
     Notification,
     OutboxMail,
+    ProgramMission,
     Review,
     Submission,
     SubmissionEvent,
@@ -23,9 +24,14 @@ from tests.factories import (
     GOOD_ANSWER,
     World,
     build_world,
+    enroll,
     id_of,
+    make_cohort,
     make_mission,
+    make_program,
+    make_track,
     principal,
+    serve,
 )
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
@@ -390,6 +396,29 @@ class TestQueue:
             "waiting_for_student": 0,
             "reviewed": 1,
         }
+
+    def test_work_on_a_mission_two_of_the_mentors_programmes_run_is_listed_once(
+        self, session: Session, world: World
+    ) -> None:
+        """A learner in cohorts of two programmes that both run a library mission, both served
+        by the mentor: their submission is one row of the queue and counts once."""
+        second = make_program(session, world.org, name="Second programme")
+        make_track(session, second, "builders")
+        session.add(ProgramMission(program_id=id_of(second), mission_id=id_of(world.m1)))
+        session.commit()
+        cohort = make_cohort(session, second, director=world.director, name="Autumn")
+        enroll(session, cohort, world.student)
+        serve(session, cohort, world.mentor)
+        sub = submit(session, world)
+        page = reviews.queue(session, principal(session, world.mentor), bucket="pending")
+        assert [i.id for i in page.items] == [sub.id] and page.total == 1
+        assert reviews.queue_counts(session, world.mentor.id or 0).pending == 1
+        decide(session, world.mentor, claim(session, world.mentor, sub), "changes_requested")
+        waiting = reviews.queue(
+            session, principal(session, world.mentor), bucket="waiting_for_student"
+        )
+        assert [i.id for i in waiting.items] == [sub.id] and waiting.total == 1
+        assert reviews.queue_counts(session, world.mentor.id or 0).waiting_for_student == 1
 
     def test_pages(self, session: Session, world: World) -> None:
         subs = [submit(session, world, mission=m) for m in (world.m1, world.m3)]

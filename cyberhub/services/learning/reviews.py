@@ -412,12 +412,17 @@ def _runs(program_id: Any) -> Any:
 
 
 def _bucket_query(bucket: str, mentor_id: int) -> tuple[Any, list[Any]]:
-    """(statement selecting Submission, Mission.title, User, assigned; ORDER BY) for a bucket."""
+    """(statement selecting Submission, Mission.title, User, assigned; ORDER BY) for a bucket.
+
+    One row per submission: a learner the mentor reviews in two programmes that both run the
+    mission matches two pairs, so the rows are grouped (assigned to the mentor in either)."""
     pairs = mentor_pairs(mentor_id)
+    assigned = func.bool_or(pairs.c.assigned)
     stmt = (
-        select(Submission, Mission.title, User, pairs.c.assigned)
+        select(Submission, Mission.title, User, assigned)
         .join(Mission, col(Mission.id) == col(Submission.mission_id))
         .join(User, col(User.id) == col(Submission.student_id))
+        .group_by(col(Submission.id), col(Mission.id), col(User.id))
     )
     in_pairs = and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id))
     if bucket == "pending":
@@ -425,7 +430,7 @@ def _bucket_query(bucket: str, mentor_id: int) -> tuple[Any, list[Any]]:
             col(Submission.status) == SubmissionStatus.submitted
         )
         return stmt, [
-            pairs.c.assigned.desc(),
+            assigned.desc(),
             col(Submission.submitted_at),
             col(Submission.id),
         ]
@@ -497,12 +502,14 @@ def queue(
 
 
 def queue_counts(session: Session, mentor_id: int) -> QueueCounts:
-    """How many submissions are in each bucket of the mentor's queue (two queries)."""
+    """How many submissions are in each bucket of the mentor's queue (two queries). Each counts
+    once, as the queue lists it, whatever number of the mentor's programmes run its mission."""
     pairs = mentor_pairs(mentor_id)
+    once = func.count(func.distinct(Submission.id))
     pending, waiting = session.exec(
         select(
-            func.count().filter(col(Submission.status) == SubmissionStatus.submitted),
-            func.count().filter(
+            once.filter(col(Submission.status) == SubmissionStatus.submitted),
+            once.filter(
                 and_(
                     col(Submission.status) == SubmissionStatus.changes_requested,
                     _no_newer_attempt(),
