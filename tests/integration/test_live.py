@@ -15,10 +15,19 @@ from sqlmodel import Session
 
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import get_redis
+from cyberhub.services.identity import consents
 from cyberhub.services.learning import enrollment, reviews, submissions
 from cyberhub.services.messaging import live, notifications
 from cyberhub.settings import get_settings
-from tests.factories import FULL_SCORES, GOOD_ANSWER, World, build_world, id_of, principal
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    build_world,
+    grant_ai,
+    id_of,
+    principal,
+)
 from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
@@ -167,6 +176,27 @@ def test_a_claim_given_back_tells_the_learner_however_it_ends(
             await asyncio.to_thread(session.commit)
             assert await _next(page) == {live.SUBMISSION}
             assert live.QUEUE in await _next(queue)
+
+    run(scenario)
+
+
+def test_withdrawing_ai_consent_tells_the_learners_open_pages(
+    session: Session, world: World
+) -> None:
+    """Withdrawn AI profiling deletes the recommendations, the work-style analysis and the
+    coach's plan at once: the learner's open dashboard, insights and coaching pages hear of it,
+    so they stop showing what is gone."""
+    grant_ai(session, world.student)
+    student = world.student.id or 0
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with hub.listen(student) as page:
+            consents.set_consent(
+                session, principal(session, world.student), consents.AI_PROFILING, False
+            )
+            await asyncio.to_thread(session.commit)
+            assert {live.RECOMMENDATIONS, live.INSIGHTS, live.COACH} <= await _next(page)
 
     run(scenario)
 

@@ -29,6 +29,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.messaging import live
 
 TERMS, PRIVACY, AI_PROFILING, MARKETING = "terms", "privacy", "ai_profiling", "marketing"
 SPONSOR_SHARING = "sponsor_sharing"
@@ -305,6 +306,8 @@ def _ai_consent_changed(session: Session, user_id: int, granted: bool) -> None:
         jobs.learner_changed(session, user_id)
     else:
         purge_learner(session, user_id)
+        # The user's open pages stop showing what is gone (their list, analysis, coach's plan).
+        live.changed(session, user_id, live.RECOMMENDATIONS, live.INSIGHTS, live.COACH)
 
 
 def missing_signup_consents(kinds: list[str]) -> list[str]:
