@@ -123,6 +123,23 @@ def test_work_elsewhere_never_crowds_out_the_attempts_the_mentor_may_see(
     assert [a.mission for a in elsewhere.attempts] == ["Coast mission"]
 
 
+def test_waiting_counts_work_older_than_the_attempts_listed(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "N waiting" counts every attempt waiting for review that the viewer may see, not only
+    those among the newest attempts listed: older work still waiting is still waiting."""
+    w = world
+    monkeypatch.setattr(mentees, "ATTEMPTS_SHOWN", 1)
+    waiting = hand_in(session, w, id_of(w.m1))  # waits for review
+    review(session, w, hand_in(session, w, id_of(w.m3)))  # newer, approved: the one listed
+    page = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+    assert [a.mission for a in page.attempts] == [w.m3.title]
+    assert page.waiting == 1
+    reviews.claim(session, principal(session, w.mentor), waiting)  # in review: still waiting
+    session.commit()
+    assert mentees.mentee(session, principal(session, w.mentor), id_of(w.student)).waiting == 1
+
+
 def test_a_withdrawn_learner_is_no_longer_the_directors_to_read(
     session: Session, world: World
 ) -> None:

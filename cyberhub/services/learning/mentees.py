@@ -12,6 +12,7 @@ organisation's enrolment of the same learner stays out of sight).
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -111,10 +112,23 @@ def _visible_missions(session: Session, actor: Principal, learner_id: int) -> li
     return visible
 
 
-def _attempts(session: Session, actor: Principal, learner_id: int) -> list[MenteeAttempt]:
-    """The newest ATTEMPTS_SHOWN attempts the viewer may see (work of another programme or
-    organisation is left out before the limit, so it never crowds theirs off the page)."""
-    visible = _visible_missions(session, actor, learner_id)
+def _waiting(session: Session, learner_id: int, visible: list[int]) -> int:
+    """How many of the learner's attempts on the `visible` missions wait for a review
+    (submitted or in review), listed or not."""
+    if not visible:
+        return 0
+    return session.exec(
+        select(func.count()).where(
+            Submission.student_id == learner_id,
+            col(Submission.status).in_([SubmissionStatus.submitted, SubmissionStatus.in_review]),
+            col(Submission.mission_id).in_(visible),
+        )
+    ).one()
+
+
+def _attempts(session: Session, learner_id: int, visible: list[int]) -> list[MenteeAttempt]:
+    """The newest ATTEMPTS_SHOWN attempts on the `visible` missions (work of another programme
+    or organisation is left out before the limit, so it never crowds theirs off the page)."""
     if not visible:
         return []
     # One query for the attempts with their review and reviewer (not two more per attempt).
@@ -176,7 +190,8 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         raise NotFound(NOT_YOURS)
     done = progress.compute(session, user_id)
     recs = recommendations.stored(session, actor, user_id)
-    attempts = _attempts(session, actor, user_id)
+    visible = _visible_missions(session, actor, user_id)
+    attempts = _attempts(session, user_id, visible)
     scope = done.scope
     return MenteeOverview(
         user_id=user_id,
@@ -192,7 +207,7 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         tracks=done.tracks,
         cohorts=_cohorts(session, actor, user_id),
         attempts=attempts,
-        waiting=sum(a.status in ("submitted", "in_review") for a in attempts),
+        waiting=_waiting(session, user_id, visible),
         recommendations_enabled=recs.enabled,
         recommendations=recs.items[:5],
         goals=goals.goals_public(session, user_id),
