@@ -5,8 +5,9 @@ on_load reads the query back with these helpers (absent or unknown values mean "
 and its filter events put the new query in the address with `list_url` (a new history entry).
 
 A filter event fetches the new list itself and answers with it (one round trip to see the
-result); `AddressedList._shown` then puts the address in the bar, and the on_load that the
-address change runs skips the second fetch (`_fresh`). Reload, Back and shared links fetch.
+result) and its new `address`; the page's `components.address_sync` then puts the address in the
+bar, if the list is still on screen, and the on_load that the address change runs skips the
+second fetch (`_fresh`). Reload, Back and shared links fetch.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
-from reflex.event import EventSpec
 
 from cyberhub.state.paging import PagedList
 
@@ -61,11 +61,16 @@ class AddressedList(PagedList, mixin=True):
 
     The page state provides `_fetch` (loads `page` of the list for its filters and `query`, and
     sets `pages`: see `PagedList`) and `_url` (its address for them, with `list_url`); its filter
-    events set a filter and page 1, then answer `await self._show()`. The search box is here.
+    events set a filter and page 1, then `await self._show()`. The search box is here. The page
+    shows `components.address_sync(S.address, S.address_seq)`, which puts each new address in
+    the bar while the list is on screen.
     """
 
     # the search box's text: in the address with the filters and the page
     query: str = ""
+    # the address of the list a filter event fetched, and how many times one has
+    address: str = ""
+    address_seq: int = 0
     _shown_url: str = ""
     _shown_at: float = 0.0
 
@@ -73,26 +78,28 @@ class AddressedList(PagedList, mixin=True):
         """The list's address for the filters, `query` and `page` (the page state's own)."""
         raise NotImplementedError
 
-    async def _show(self) -> EventSpec:
+    async def _show(self) -> None:
         """Fetches the list for the new search, filters or page (this event's answer shows it)
-        and puts them in the address bar (a new history entry: Back returns to the previous
-        ones); the on_load the address change runs then has nothing to fetch."""
+        and its address, which the page puts in the address bar if the list is still on screen
+        (a new history entry: Back returns to the previous ones); the on_load the address change
+        runs then has nothing to fetch. Not a redirect: that would pull a person who opened a
+        card while the answer was on its way back to the list."""
         await self._fetch()
-        return self._shown(self._url())
+        self._shown(self._url())
 
-    async def _page_chosen(self) -> EventSpec:
-        return await self._show()
+    async def _page_chosen(self) -> None:
+        await self._show()
 
     @rx.event
-    async def search(self, form: dict[str, Any]) -> EventSpec:
+    async def search(self, form: dict[str, Any]) -> None:
         """The search box's submit: its text (trimmed, capped), from page 1."""
         self.query, self.page = str(form.get("q", "")).strip()[:200], 1
-        return await self._show()
+        await self._show()
 
-    def _shown(self, url: str) -> EventSpec:
-        """Remember that the list for `url` was just fetched, and put `url` in the address."""
+    def _shown(self, url: str) -> None:
+        """Remember that the list for `url` was just fetched, and give the page its address."""
         self._shown_url, self._shown_at = url, time.time()
-        return rx.redirect(url)
+        self.address, self.address_seq = url, self.address_seq + 1
 
     def _fresh(self, url: str) -> bool:
         """True once: on the on_load that follows `_shown(url)` (the list on screen is for it)."""

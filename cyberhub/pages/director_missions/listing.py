@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.address_sync import address_sync
 from cyberhub.components.fields import field_label, search_form
 from cyberhub.components.labelled import labelled
 from cyberhub.components.tables import data_table
@@ -98,6 +99,7 @@ def _filter() -> rx.Component:
     """Search (title, summary or skill) and the filters; every change goes to the URL."""
     item = rx.select.item
     return rx.vstack(
+        address_sync(S.address, S.address_seq),
         rx.flex(
             search_form(
                 field_label("Search missions", "missions-search"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex.event import EventSpec
 
 from cyberhub.formatting import when
 from cyberhub.models.learning import TRACK_KEYS
@@ -176,25 +175,25 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         return url_query.list_url(ROUTE, filters, self.query, self.page)
 
     @rx.event
-    async def set_status_filter(self, value: str) -> EventSpec:
+    async def set_status_filter(self, value: str) -> None:
         self.status_filter, self.page = value, 1
-        return await self._show()
+        await self._show()
 
     @rx.event
-    async def set_track_filter(self, value: str) -> EventSpec:
+    async def set_track_filter(self, value: str) -> None:
         self.track_filter, self.page = value, 1
-        return await self._show()
+        await self._show()
 
     @rx.event
-    async def set_difficulty_filter(self, value: str) -> EventSpec:
+    async def set_difficulty_filter(self, value: str) -> None:
         self.difficulty_filter, self.page = value, 1
-        return await self._show()
+        await self._show()
 
     @rx.event
-    async def clear_filters(self) -> EventSpec:
+    async def clear_filters(self) -> None:
         self.status_filter = self.track_filter = self.difficulty_filter = ALL
         self.query, self.page = "", 1
-        return await self._show()
+        await self._show()
 
     # editor -----------------------------------------------------------------------------------
     async def _load_prereqs(self) -> None:

@@ -3,7 +3,6 @@
 
 import reflex as rx
 from pydantic import BaseModel
-from reflex.event import EventSpec
 from sqlmodel import Session
 
 from cyberhub.models.learning import TRACK_KEYS
@@ -149,14 +148,14 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
 
     @rx.event
-    async def set_track(self, value: str) -> EventSpec:
+    async def set_track(self, value: str) -> None:
         self.track, self.page = value, 1
-        return await self._show()
+        await self._show()
 
     @rx.event
-    async def set_difficulty(self, value: str) -> EventSpec:
+    async def set_difficulty(self, value: str) -> None:
         self.difficulty, self.page = value, 1
-        return await self._show()
+        await self._show()
 
     # the skill type-ahead -----------------------------------------------------------------------
     @rx.var
@@ -174,18 +173,18 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         self.skill_text, self.skill_open, self.skill_active = str(value)[:100], True, -1
 
     @rx.event
-    async def pick_skill(self, value: str) -> EventSpec:
+    async def pick_skill(self, value: str) -> None:
         self.skill = value if value in self.skill_options else ALL
         self._close_skill()
         self.page = 1
-        return await self._show()
+        await self._show()
 
     @rx.event
     def close_skill(self) -> None:
         self._close_skill()
 
     @rx.event
-    async def skill_key(self, key: str) -> EventSpec | None:
+    async def skill_key(self, key: str) -> None:
         """ArrowDown / ArrowUp move through the matches (opening the list), Enter picks the
         highlighted one — or the only or exact match, or "any skill" when the box is empty —
         and Escape closes the list."""
@@ -204,26 +203,28 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
             typed = self.skill_text.strip().casefold()
             exact = [s for s in matches if s.casefold() == typed]
             if 0 <= self.skill_active < len(matches):
-                return await self.pick_skill(matches[self.skill_active])
+                await self.pick_skill(matches[self.skill_active])
+                return
             if not typed:
-                return await self.pick_skill(ALL)
+                await self.pick_skill(ALL)
+                return
             if exact or len(matches) == 1:
-                return await self.pick_skill((exact or matches)[0])
+                await self.pick_skill((exact or matches)[0])
+                return
             self.skill_open = True  # several match: the list shows them
-        return None
 
     @rx.event
-    async def set_status(self, value: str) -> EventSpec:
+    async def set_status(self, value: str) -> None:
         self.status, self.page = value, 1
-        return await self._show()
+        await self._show()
 
     @rx.event
-    async def set_sort(self, value: str) -> EventSpec:
+    async def set_sort(self, value: str) -> None:
         self.sort, self.page = ("recommended" if value == "recommended" else ""), 1
-        return await self._show()
+        await self._show()
 
     @rx.event
-    async def clear_filters(self) -> EventSpec:
+    async def clear_filters(self) -> None:
         self.track = self.difficulty = self.skill = self.status = ALL
         self.query, self.page = "", 1  # the order is a preference, not a filter: kept
-        return await self._show()
+        await self._show()

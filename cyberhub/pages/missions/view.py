@@ -4,6 +4,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.address_sync import address_sync
 from cyberhub.components.combobox import combobox
 from cyberhub.components.fields import search_form
 from cyberhub.components.learning import status_badge
@@ -92,6 +93,7 @@ def _select(label: str, value: rx.Var[str], on_change: Any, options: Any, id_: s
 def _filters() -> rx.Component:
     S = MissionCatalogState
     return rx.flex(
+        address_sync(S.address, S.address_seq),
         search_form(
             rx.el.label("Search", html_for="mission-search", font_size="0.85em", font_weight="500"),
             "mission-search",

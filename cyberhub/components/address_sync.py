@@ -1,0 +1,42 @@
+"""Puts a list's new address in the bar, but only while the list is on screen.
+
+A list page's filter event answers with the new list and a new `address` (its `address_seq`
+counts them: see `state/url_query.AddressedList`). This element, placed on the list page, then
+navigates there. It lives and dies with the page: when the person opened a card (or anything
+else) before the answer came, the page is gone and nothing navigates, where a server-sent
+redirect would have pulled them back to the list. An answer already seen when the page mounts
+(Back to the list later) does not navigate either.
+
+The hook is compiled into the page bundle (no eval), so the strict CSP allows it.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import Var, VarData
+
+_IMPORTS = {
+    "react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")],
+    "react-router": [ImportVar(tag="useNavigate")],
+}
+
+
+def address_sync(address: Var[str], seq: Var[int]) -> rx.Component:
+    """A hidden element that navigates to `address` each time `seq` changes while it is shown."""
+    reads = VarData.merge(address._get_all_var_data(), seq._get_all_var_data())
+    n, url = str(seq), str(address)  # their JavaScript (what they read is in `reads`)
+    hook = f"""const addressNavigate = useNavigate();
+const addressSeen = useRef({n});
+useEffect(() => {{
+  if ({n} === addressSeen.current) return;
+  addressSeen.current = {n};
+  const here = window.location.pathname + window.location.search;
+  if ({url} && {url} !== here) addressNavigate({url});
+}}, [{n}]);"""
+    sync: Var[None] = Var(
+        _js_expr="null",
+        _var_type=type(None),
+        _var_data=VarData.merge(reads, VarData(imports=_IMPORTS, hooks={hook: reads})),
+    )
+    return rx.fragment(sync)

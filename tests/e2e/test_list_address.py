@@ -1,0 +1,88 @@
+"""A list page's search or filter answer puts its address in the bar only while the list is on
+screen: a card opened while the answer was on its way stays open (the catalog and the director's
+missions list share this through `state/url_query.AddressedList`).
+
+The race is made certain in the browser: while "held", the server's messages to the tab wait in
+the websocket route, so the search is still unanswered when the card is clicked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, WebSocketRoute, expect
+
+from cyberhub.services.admin.demo import DEMO_PASSWORD
+from tests.e2e.conftest import BrowserPage, sign_in
+
+STUDENT = "student@cyberhub.example"
+
+
+class HeldAnswers:
+    """Routes the tab's websockets; `hold()` keeps the server's messages, `release()` sends them."""
+
+    def __init__(self, page: Page) -> None:
+        self.holding = False
+        self.held: list[tuple[WebSocketRoute, str | bytes]] = []
+        page.route_web_socket(re.compile(r"/_event"), self._route)
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            if self.holding:
+                self.held.append((ws, message))
+            else:
+                ws.send(message)
+
+        server.on_message(to_page)
+
+    def hold(self) -> None:
+        self.holding = True
+
+    def release(self) -> None:
+        self.holding = False
+        held, self.held = self.held, []
+        for ws, message in held:
+            ws.send(message)
+
+
+def test_a_card_opened_while_the_search_is_answered_stays_open(web: BrowserPage) -> None:
+    page = web.page
+    answers = HeldAnswers(page)
+    page.goto("/signin")
+    sign_in(page, STUDENT, DEMO_PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/signin"))
+    page.goto("/missions")
+    main = page.locator("main")
+    card = main.locator(".rt-Card a").first
+    expect(card).to_be_visible()
+    href = card.get_attribute("href") or ""
+    title = card.get_by_role("heading").inner_text()
+    assert re.fullmatch(r"/missions/\d+", href), href
+
+    answers.hold()
+    page.get_by_label("Search").fill("phishing")
+    page.get_by_label("Search").press("Enter")
+    page.wait_for_timeout(300)  # the search is sent; its answer waits in the route
+    assert answers.held, "the search's answer should be on its way"
+    card.click()
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    answers.release()
+
+    # The search's answer arrives after the card opened: the mission stays on screen.
+    expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=15_000)
+    page.wait_for_timeout(1_000)
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+
+    # Back returns to the catalog as it was; a search answered on screen still puts its address
+    # in the bar (and Back then returns to the list before it).
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/missions/?$"))
+    expect(main.locator(".rt-Card").first).to_be_visible()
+    page.get_by_label("Search").fill("phishing")
+    page.get_by_label("Search").press("Enter")
+    expect(page).to_have_url(re.compile(r"/missions/?\?q=phishing$"))
+    expect(main.get_by_text(re.compile(r"^\d+ missions?$"))).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/missions/?$"))
