@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import when
 from cyberhub.models import (
     Notification,
     OutboxMail,
@@ -125,6 +126,18 @@ class TestClaim:
             claim(session, world.comentor, sub)
         other = submit(session, world, mission=world.m3)
         assert claim(session, world.comentor, other).claimed_by_id == world.comentor.id
+
+    def test_the_claim_refused_says_until_when_in_the_readers_time_zone(
+        self, session: Session, world: World
+    ) -> None:
+        sub = claim(session, world.mentor, submit(session, world))
+        world.comentor.time_zone = "Africa/Nairobi"
+        session.add(world.comentor)
+        session.commit()
+        assert sub.claim_expires_at is not None
+        until = when(sub.claim_expires_at, "Africa/Nairobi")
+        with pytest.raises(Conflict, match=f"already reviewing this submission until {until}"):
+            claim(session, world.comentor, sub)
 
     def test_who_may_not_claim(self, session: Session, world: World) -> None:
         sub = submit(session, world)

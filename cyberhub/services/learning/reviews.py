@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
+from cyberhub.formatting import when
 from cyberhub.models import (
     HintReveal,
     MentorAssignment,
@@ -135,7 +136,9 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
         if fresh.status == SubmissionStatus.in_review:
             holder = session.get(User, fresh.claimed_by_id) if fresh.claimed_by_id else None
             until = (
-                f" until {fresh.claim_expires_at:%d %b %H:%M} UTC" if fresh.claim_expires_at else ""
+                f" until {when(fresh.claim_expires_at, actor.time_zone)}"
+                if fresh.claim_expires_at
+                else ""
             )
             raise Conflict(f"{_name(holder)} is already reviewing this submission{until}.")
         if fresh.status in DECISIONS:
