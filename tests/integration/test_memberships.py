@@ -12,18 +12,24 @@ from sqlmodel import Session, select
 from cyberhub import migrate
 from cyberhub.models import (
     AuditLog,
+    CohortMentor,
     Invitation,
+    MentorAssignment,
+    Notification,
     OrganizationMembership,
     OutboxMail,
     RoleAssignment,
+    SubmissionStatus,
     User,
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Conflict, Forbidden
 from cyberhub.services.identity import memberships, organizations
-from cyberhub.services.learning import enrollment, mission_scope
+from cyberhub.services.learning import enrollment, mission_scope, reviews, submissions
 from cyberhub.services.learning.learning_access import can_read_learner
-from tests.factories import World, make_cohort, make_user, principal
+from cyberhub.services.learning.submissions import submission_link
+from cyberhub.services.messaging import notifications
+from tests.factories import GOOD_ANSWER, World, id_of, make_cohort, make_user, principal
 from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
@@ -192,6 +198,48 @@ class TestInvitationJourney:
         done = organizations.add_member(session, b, org, email=world.student.email, role="student")
         assert isinstance(done, memberships.InvitationSent)
         assert roles_in(session, world.student, org) == set()
+
+    def test_a_mentor_who_is_removed_or_leaves_stops_serving_its_cohorts(
+        self, session: Session, world: World
+    ) -> None:
+        """Without the mentor role there, a mentor no longer serves the organisation's cohorts
+        (as a cohort mentor needs that role to be added): their mentees are unassigned, their
+        claims given back, and new work is no longer sent to them."""
+        org = world.org.id or 0
+        director, mentor = principal(session, world.director), world.mentor.id or 0
+        work = submissions.submit(
+            session, principal(session, world.student2), id_of(world.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, world.mentor), id_of(work))
+        session.commit()
+        organizations.remove_member(session, director, org, mentor, reason="Moved on")
+        session.commit()
+        served = session.exec(select(CohortMentor.mentor_id)).all()
+        assert mentor not in served
+        assert (
+            session.exec(select(MentorAssignment).where(MentorAssignment.mentor_id == mentor)).all()
+            == []
+        )
+        session.refresh(work)
+        assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
+        # The student's next submission goes to the cohort's remaining mentor only.
+        mine = submissions.submit(
+            session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        told = session.exec(
+            select(Notification.user_id).where(
+                Notification.kind == notifications.SUBMISSION_RECEIVED,
+                Notification.link == submission_link(id_of(mine)),
+            )
+        ).all()
+        assert set(told) == {world.comentor.id}
+        # Leaving is the same: the co-mentor serves no cohort of the organisation any more.
+        memberships.leave(session, principal(session, world.comentor), org)
+        session.commit()
+        assert world.comentor.id not in session.exec(select(CohortMentor.mentor_id)).all()
+        assert enrollment.list_mentors(session, director, world.cohort.id or 0) == []
 
 
 class TestInvitationsApi:

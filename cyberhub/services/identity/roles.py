@@ -256,6 +256,7 @@ def revoke_grants(
                 "You can't remove your own last admin role: you would lock yourself out of the "
                 "admin console. Ask another admin to do it."
             )
+    mentoring_ended(session, user.id or 0, grants, actor_id=actor.user_id, meta=meta)
     names: list[str] = []
     for grant in grants:
         org = session.get(Organization, grant.organization_id) if grant.organization_id else None
@@ -275,6 +276,27 @@ def revoke_grants(
         session.delete(grant)
     session.flush()
     _notify(session, user, granted=False, what=names, reason=reason)
+
+
+def mentoring_ended(
+    session: Session,
+    user_id: int,
+    grants: list[RoleAssignment],
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> None:
+    """`grants` are about to go: where one is a mentor role, the user stops serving that
+    organisation's cohorts (enrollment.stop_mentoring_in_organization), so no learner stays
+    assigned to, and no work is sent to, a mentor who is not one there any more."""
+    from cyberhub.services.learning import enrollment  # noqa: PLC0415  (why: enrollment imports identity.memberships, which imports this module)
+
+    for org_id in sorted(
+        {g.organization_id for g in grants if g.role == Role.mentor and g.organization_id}
+    ):
+        enrollment.stop_mentoring_in_organization(
+            session, user_id, org_id, actor_id=actor_id, meta=meta
+        )
 
 
 # -- reading -----------------------------------------------------------------------------------

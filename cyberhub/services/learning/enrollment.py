@@ -610,6 +610,49 @@ def remove_cohort_mentor(
     mentor = session.get(User, mentor_id) if row is not None else None
     if row is None or mentor is None:
         raise NotFound("That mentor doesn't serve this cohort.")
+    return _stop_serving(session, cohort, row, mentor, actor.user_id, meta)
+
+
+def stop_mentoring_in_organization(
+    session: Session,
+    mentor_id: int,
+    organization_id: int,
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> int:
+    """The user no longer holds the mentor role in the organisation (revoked, removed from it,
+    left it): they stop serving its cohorts, as remove_cohort_mentor does for one (a cohort
+    mentor needs that role, add_cohort_mentor's rule) — their mentees there unassigned, their
+    claims there given back, audited per cohort. Returns how many cohorts they served."""
+    mentor = session.get(User, mentor_id)
+    if mentor is None:
+        return 0
+    cohorts = session.exec(
+        select(Cohort)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .join(CohortMentor, col(CohortMentor.cohort_id) == col(Cohort.id))
+        .where(CohortMentor.mentor_id == mentor_id, Program.organization_id == organization_id)
+        .order_by(col(Cohort.id))
+        .with_for_update(of=Cohort)  # as _lock_cohort: seat and mentor changes take turns
+    ).all()
+    for cohort in cohorts:
+        row = session.get(CohortMentor, (cohort.id, mentor_id), with_for_update=True)
+        if row is not None:
+            _stop_serving(session, cohort, row, mentor, actor_id, meta)
+    return len(cohorts)
+
+
+def _stop_serving(
+    session: Session,
+    cohort: Cohort,
+    row: CohortMentor,
+    mentor: User,
+    actor_id: int,
+    meta: RequestMeta,
+) -> CohortMentorRemoved:
+    """remove_cohort_mentor's work, rights checked and the cohort locked by the caller."""
+    cohort_id, mentor_id = cohort.id or 0, mentor.id or 0
     mentees = session.exec(
         select(MentorAssignment).where(
             MentorAssignment.cohort_id == cohort_id, MentorAssignment.mentor_id == mentor_id
@@ -648,13 +691,13 @@ def remove_cohort_mentor(
             )
         if still[sub.student_id]:
             continue
-        release_claim(session, sub, actor.user_id)
+        release_claim(session, sub, actor_id)
         released += 1
     session.flush()
     audit.record(
         session,
         "cohort.mentor_removed",
-        actor_id=actor.user_id,
+        actor_id=actor_id,
         target_type="cohort",
         target_id=cohort.id,
         meta=meta,
