@@ -161,6 +161,27 @@ class TestCompletionRule:
         ).all()
         assert len(notes) == 1
 
+    def test_the_roster_actions_work_on_a_learner_who_completed(
+        self, session: Session, builder: World
+    ) -> None:
+        """The roster lists a completed learner (they keep working) with a mentor to choose and
+        Withdraw: both act on their enrolment, which is no less theirs for being completed."""
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        assert enrolment(session, w).status == EnrollmentStatus.completed
+        d = principal(session, w.director)
+        changed = enrollment.assign_mentor(
+            session, d, id_of(w.cohort), id_of(w.student), id_of(w.comentor)
+        )
+        session.commit()
+        assert changed.mentor_id == w.comentor.id
+        out = enrollment.unenroll(session, d, id_of(w.cohort), id_of(w.student))
+        session.commit()
+        assert out.status == EnrollmentStatus.withdrawn
+        assert enrolment(session, w).withdrawn_at is not None
+        assert len(certs(session, w.student)) == 1  # the certificate stays theirs
+
 
 class TestCheckingACohort:
     def test_work_approved_before_missions_were_required_completes_on_a_check(

@@ -437,12 +437,13 @@ def _take_seat(
 
 
 def free_seat(session: Session, cohort_id: int, student_id: int) -> Enrollment | None:
-    """Withdraw an active enrolment: the seat and the mentor's slot are freed (submissions are
-    kept). Returns the enrolment, or None when there was no active one. Caller holds the lock."""
+    """Withdraw a current enrolment (active, or completed: a completed learner is still in the
+    cohort): the seat and the mentor's slot are freed (submissions and certificates are kept).
+    Returns the enrolment, or None when there was none to withdraw. Caller holds the lock."""
     from cyberhub.services.learning.enrollment import _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
 
     enrollment = _existing(session, cohort_id, student_id)
-    if enrollment is None or enrollment.status != EnrollmentStatus.active:
+    if enrollment is None or enrollment.status == EnrollmentStatus.withdrawn:
         return None
     enrollment.status = EnrollmentStatus.withdrawn
     enrollment.withdrawn_at = utcnow()

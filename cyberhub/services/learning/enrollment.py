@@ -342,7 +342,8 @@ def unenroll(
     *,
     meta: RequestMeta = NO_META,
 ) -> EnrollmentPublic:
-    """Withdraw a student: the seat and their mentor's slot are freed; submissions are kept."""
+    """Withdraw a student (active, or completed: the roster lists both): the seat and their
+    mentor's slot are freed; submissions and certificates are kept."""
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
     enrollment = applications.free_seat(session, cohort_id, student_id)
@@ -724,13 +725,14 @@ def assign_mentor(
 ) -> AssignmentPublic:
     """Match an enrolled student with a mentor serving the cohort (replacing an earlier match).
 
-    Invalid: the student isn't actively enrolled or the mentor doesn't serve this cohort.
-    Conflict: the mentor is at capacity here.
+    Invalid: the student isn't enrolled (active, or completed: they keep working, and the
+    roster lists them) or the mentor doesn't serve this cohort. Conflict: the mentor is at
+    capacity here.
     """
     actor = require_director(principal)
     cohort, _program = _lock_cohort(session, actor, cohort_id)
     enrollment = _existing(session, cohort_id, student_id)
-    if enrollment is None or enrollment.status != EnrollmentStatus.active:
+    if enrollment is None or enrollment.status == EnrollmentStatus.withdrawn:
         raise Invalid("That student is not enrolled in this cohort.")
     serving = session.get(CohortMentor, (cohort_id, mentor_id))
     if serving is None:
