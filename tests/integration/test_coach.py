@@ -18,7 +18,7 @@ from cyberhub.models import Mission, Submission, User
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import CoachPlan, HabitCheckin
 from cyberhub.schemas.coach import CoachLine, CoachPlanData
-from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate
+from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, HabitUpdate
 from cyberhub.services.ai import embeddings
 from cyberhub.services.coaching import access, coach, goals, habits
 from cyberhub.services.errors import NotFound
@@ -334,6 +334,27 @@ def test_a_burst_of_changes_sends_one_delayed_job(session: Session, w: World, br
     goals.create_goal(session, me, GoalCreate(title="Write up a lab"))
     session.commit()
     assert len(_coach_jobs(broker)) == 2
+
+
+def test_archiving_or_changing_a_habit_replans(session: Session, w: World, broker: Any) -> None:
+    """The plan names the learner's habits (a streak to restart, with its title and cadence):
+    archiving or changing one recomputes it, or it would keep nudging about a habit the
+    learner archived."""
+    from cyberhub import jobs
+
+    uid = id_of(w.student)
+    me = principal(session, w.student)
+    habit = habits.create_habit(session, me, HabitCreate(title="Practise"))
+    session.commit()
+    for change in (
+        lambda: habits.update_habit(session, me, habit.id, HabitUpdate(title="Practise daily")),
+        lambda: habits.archive_habit(session, me, habit.id),
+    ):
+        broker.flush_all()
+        jobs.coach_plan_started(uid)  # the worker took the last one
+        change()
+        session.commit()
+        assert _coach_jobs(broker) == [("compute_coach_plan", (uid,))]
 
 
 def test_the_actor_stores_the_plan_and_the_weekly_sweep_queues_consenting_learners(

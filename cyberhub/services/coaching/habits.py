@@ -261,6 +261,7 @@ def update_habit(
         habit.skill = access.text(data.skill, "skill", SKILL_MAX)
     session.add(habit)
     session.flush()
+    jobs.coaching_changed(session, actor.user_id)  # the plan names habits and their cadence
     return get_habit(session, actor, habit_id)
 
 
@@ -272,6 +273,7 @@ def archive_habit(session: Session, principal: Principal | None, habit_id: int) 
         habit.archived_at = utcnow()
         session.add(habit)
         session.flush()
+        jobs.coaching_changed(session, actor.user_id)  # no more nudges about this habit
     return get_habit(session, actor, habit_id)
 
 
