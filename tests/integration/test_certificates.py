@@ -182,6 +182,26 @@ class TestCompletionRule:
         assert enrolment(session, w).withdrawn_at is not None
         assert len(certs(session, w.student)) == 1  # the certificate stays theirs
 
+    def test_a_learner_who_completed_is_still_enrolled_on_the_cohorts_page(
+        self, session: Session, builder: World
+    ) -> None:
+        """A completed learner's cohort, open to self-enrolment, shows them enrolled (with
+        Withdraw), never Join: joining would have made their completed enrolment active again
+        and taken a second seat's worth of the count."""
+        w = builder
+        work(session, w, w.m1)
+        work(session, w, w.m2)
+        d = principal(session, w.director)
+        applications.set_enrolment(session, d, id_of(w.cohort), mode=EnrolmentMode.open.value)
+        session.commit()
+        me = principal(session, w.student)
+        [offer] = [o for o in applications.open_cohorts(session, me) if o.id == w.cohort.id]
+        assert offer.my_status == "enrolled"
+        with pytest.raises(Conflict, match="already enrolled"):
+            applications.apply(session, me, id_of(w.cohort))
+        session.rollback()
+        assert enrolment(session, w).status == EnrollmentStatus.completed
+
 
 class TestCheckingACohort:
     def test_work_approved_before_missions_were_required_completes_on_a_check(

@@ -245,7 +245,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         session.exec(
             select(Enrollment.cohort_id).where(
                 Enrollment.student_id == actor.user_id,
-                Enrollment.status == EnrollmentStatus.active,
+                Enrollment.status != EnrollmentStatus.withdrawn,
                 col(Enrollment.cohort_id).in_(ids or [-1]),
             )
         ).all()
@@ -256,7 +256,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         app = mine.get(cid)
         position = _position(session, app) if app else None
         status = app.status if app else ""
-        if cid in seated:  # enrolled by a director, perhaps without applying
+        if cid in seated:  # enrolled by a director, perhaps without applying (or completed)
             status = ApplicationStatus.enrolled
         out.append(
             CohortOffer(
@@ -366,11 +366,12 @@ def _mine(session: Session, cohort_id: int, user_id: int) -> CohortApplication |
 
 
 def _is_enrolled(session: Session, cohort_id: int, user_id: int) -> bool:
-    """Whether the learner holds a seat (an active enrolment) in the cohort, however they got it."""
+    """Whether the learner is in the cohort (an active or completed enrolment), however they got
+    there: a completed learner is still enrolled, not someone to seat again."""
     seat = select(Enrollment.id).where(
         Enrollment.cohort_id == cohort_id,
         Enrollment.student_id == user_id,
-        Enrollment.status == EnrollmentStatus.active,
+        Enrollment.status != EnrollmentStatus.withdrawn,
     )
     return session.exec(seat).first() is not None
 
