@@ -20,6 +20,7 @@ from cyberhub.models import (
 from cyberhub.models.coaching import Habit, Reflection
 from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.schemas.coaching import (
+    MAX_GOALS,
     CheckinCreate,
     CheckinPublic,
     GoalCreate,
@@ -189,6 +190,22 @@ def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:
     assert (done.percent, done.status) == (100, "achieved")
     with pytest.raises(Invalid, match="0 to 100"):
         goals.update_goal(session, p, manual.id, GoalUpdate(manual_percent=140))
+
+
+def test_reopening_a_goal_keeps_to_the_active_goals_limit(session: Session) -> None:
+    """A learner keeps at most MAX_GOALS active goals: setting a new one and reopening a
+    dropped or achieved one are refused alike at the limit."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    old = goals.create_goal(session, p, GoalCreate(title="An old goal", manual_percent=10))
+    goals.update_goal(session, p, old.id, GoalUpdate(status="dropped"))
+    for n in range(MAX_GOALS):
+        goals.create_goal(session, p, GoalCreate(title=f"Goal {n}", manual_percent=0))
+    with pytest.raises(Invalid, match="active goals"):
+        goals.create_goal(session, p, GoalCreate(title="One more", manual_percent=0))
+    with pytest.raises(Invalid, match="active goals"):
+        goals.update_goal(session, p, old.id, GoalUpdate(status="active"))
+    assert sum(g.status == "active" for g in goals.list_goals(session, p)) == MAX_GOALS
 
 
 def test_a_target_date_in_the_past_is_refused(session: Session) -> None:

@@ -180,6 +180,18 @@ def _link_habits(
         session.add(GoalHabit(goal_id=goal.id or 0, habit_id=habit_id, target_checkins=target))
 
 
+def _check_room(session: Session, user_id: int) -> None:
+    """Invalid when the learner already keeps MAX_GOALS active goals (a new or reopened goal
+    would be one more)."""
+    active = session.exec(
+        select(func.count())
+        .select_from(Goal)
+        .where(Goal.user_id == user_id, Goal.status == GoalStatus.active)
+    ).one()
+    if active >= MAX_GOALS:
+        raise Invalid(f"You have {MAX_GOALS} active goals. Mark one achieved or dropped first.")
+
+
 def create_goal(session: Session, principal: Principal | None, data: GoalCreate) -> GoalPublic:
     """Set a goal; its progress comes from linked missions, linked habits or a percentage."""
     actor = access.learner(principal)
@@ -193,13 +205,7 @@ def create_goal(session: Session, principal: Principal | None, data: GoalCreate)
         raise Invalid("Link at least one mission: progress is counted from them.")
     if source == ProgressSource.habits and not data.habit_ids:
         raise Invalid("Link at least one habit: progress is counted from its check-ins.")
-    active = session.exec(
-        select(func.count())
-        .select_from(Goal)
-        .where(Goal.user_id == actor.user_id, Goal.status == GoalStatus.active)
-    ).one()
-    if active >= MAX_GOALS:
-        raise Invalid(f"You have {MAX_GOALS} active goals. Mark one achieved or dropped first.")
+    _check_room(session, actor.user_id)
     now = utcnow()
     goal = Goal(
         user_id=actor.user_id,
@@ -238,6 +244,8 @@ def update_goal(
         status = data.status.strip().lower()
         if status not in STATUSES:
             raise Invalid("A goal is active, achieved or dropped.")
+        if status == GoalStatus.active and goal.status != GoalStatus.active:
+            _check_room(session, actor.user_id)  # reopening counts as a new active goal
         goal.status = GoalStatus(status)
     if data.manual_percent is not None:
         goal.manual_percent = _percent(data.manual_percent)
