@@ -19,13 +19,22 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cyberhub import db
-from cyberhub.models import AuditLog, Export, ExportStatus, Review, Submission, SubmissionStatus
+from cyberhub.models import (
+    AuditLog,
+    Export,
+    ExportStatus,
+    Review,
+    Role,
+    RoleAssignment,
+    Submission,
+    SubmissionStatus,
+)
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import export_writers, exports
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.settings import get_settings
-from tests.factories import FULL_SCORES, World, enroll, make_cohort, make_user
+from tests.factories import FULL_SCORES, World, enroll, id_of, make_cohort, make_user, serve
 from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
@@ -123,6 +132,25 @@ class TestWhoMayExportWhat:
         for user in (w.other_mentor, w.other_mentor_org, w.other_director, w.student):
             with pytest.raises(Forbidden):
                 _request(session, w, user, "gradebook", cohort_id=w.cohort.id or 0)
+
+    def test_a_director_who_mentors_elsewhere_is_offered_that_cohorts_gradebook(
+        self, session: Session, world: World
+    ) -> None:
+        w = world  # other_director directs Coast Campus and mentors the Spring cohort here
+        session.add(
+            RoleAssignment(
+                user_id=id_of(w.other_director), role=Role.mentor, organization_id=w.org.id
+            )
+        )
+        session.commit()
+        serve(session, w.cohort, w.other_director)
+        offered = {
+            c.kind: {s.cohort_id for s in c.scopes}
+            for c in exports.choices(session, w.p(session, w.other_director))
+        }
+        assert w.cohort.id in offered["gradebook"]
+        assert w.cohort.id not in offered["roster"]  # only the gradebook: they mentor there
+        assert _request(session, w, w.other_director, "gradebook", cohort_id=w.cohort.id or 0)
 
     def test_workload_for_directors_audit_log_for_admins_own_data_for_anyone(
         self, session: Session, world: World

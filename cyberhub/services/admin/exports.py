@@ -197,11 +197,35 @@ def check_scope(
     return Scope(program.organization_id, program.id, label=program.name)
 
 
+def _mentored_scopes(session: Session, actor: Principal) -> list[ExportScope]:
+    """The cohorts whose gradebook the actor may export as a mentor (`_mentors_in`): those they
+    serve or have a learner assigned to them in, newest first, capped."""
+    if not actor.has_role(Role.mentor):
+        return []
+    me = actor.user_id
+    mine = (
+        select(CohortMentor.cohort_id)
+        .where(CohortMentor.mentor_id == me)
+        .union(select(MentorAssignment.cohort_id).where(MentorAssignment.mentor_id == me))
+    )
+    cohorts = session.exec(
+        select(Cohort, Program)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(col(Cohort.id).in_(mine))
+        .order_by(col(Cohort.id).desc())
+        .limit(200)
+    ).all()
+    return [ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts]
+
+
 def choices(session: Session, principal: Principal | None) -> list[ExportChoice]:
     """The kinds the user may request, each with the programmes / cohorts they may pick."""
     actor = require_signed_in(principal)
     out = [ExportChoice(kind="own_data", label=LABELS[ExportKind.own_data], scopes=[])]
     directed = None if actor.is_admin else actor.organizations(Role.director)
+    # A director of one organisation may mentor a cohort of another: its gradebook is theirs
+    # to export too (check_scope), so it is offered beside the cohorts they direct.
+    mentored = [] if directed is None else _mentored_scopes(session, actor)
     if directed is None or directed:
         stmt = select(Cohort, Program).join(Program, col(Program.id) == col(Cohort.program_id))
         pstmt = select(Program)
@@ -216,6 +240,7 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
             ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts
         ]
         program_scopes = [ExportScope(program_id=p.id, label=p.name) for p in programs]
+        directed_ids = {s.cohort_id for s in cohort_scopes}
         out += [
             ExportChoice(
                 kind="roster",
@@ -227,7 +252,9 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
                 ],
             ),
             ExportChoice(
-                kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=cohort_scopes
+                kind="gradebook",
+                label=LABELS[ExportKind.gradebook],
+                scopes=cohort_scopes + [s for s in mentored if s.cohort_id not in directed_ids],
             ),
             ExportChoice(
                 kind="mentor_workload",
@@ -235,25 +262,10 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
                 scopes=program_scopes,
             ),
         ]
-    elif actor.has_role(Role.mentor):
-        me = actor.user_id
-        mine = (
-            select(CohortMentor.cohort_id)
-            .where(CohortMentor.mentor_id == me)
-            .union(select(MentorAssignment.cohort_id).where(MentorAssignment.mentor_id == me))
+    elif mentored:
+        out.append(
+            ExportChoice(kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=mentored)
         )
-        cohorts = session.exec(
-            select(Cohort, Program)
-            .join(Program, col(Program.id) == col(Cohort.program_id))
-            .where(col(Cohort.id).in_(mine))
-            .order_by(col(Cohort.id).desc())
-            .limit(200)
-        ).all()
-        scopes = [ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts]
-        if scopes:
-            out.append(
-                ExportChoice(kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=scopes)
-            )
     if actor.has_role(Role.sponsor):
         out.append(
             ExportChoice(kind="sponsor_report", label=LABELS[ExportKind.sponsor_report], scopes=[])
