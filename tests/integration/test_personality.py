@@ -327,6 +327,37 @@ class TestApi:
         r = api_client.get("/api/v1/personality?user=abc")
         assert r.status_code == 422 and "user" in r.json()["detail"]
 
+    def test_staff_never_read_a_private_reflection_through_the_evidence(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        fake_embedder: FakeEmbedder,
+    ) -> None:
+        uid = world.student.id or 0
+        session.add(Reflection(user_id=uid, body="I prefer working alone."))  # private
+        session.add(Reflection(user_id=uid, body="Shared too.", visibility=Visibility.mentor))
+        session.commit()
+        assert personality.analyze(session, uid, fake_embedder) == "updated"
+        session.commit()
+
+        def excerpts(body: dict) -> set[str]:
+            return {e.get("excerpt") for d in body["dimensions"] for e in d["evidence"]}
+
+        bearer(api_client, world.student.email)
+        own = api_client.get("/api/v1/personality").json()
+        assert "I prefer working alone." in excerpts(own)  # the learner's own analysis
+        for who in (world.mentor, world.director, world.admin):
+            bearer(api_client, who.email)
+            r = api_client.get(f"/api/v1/personality?user={uid}")
+            assert r.status_code == 200, (who.email, r.text)
+            assert "I prefer working alone." not in excerpts(r.json()), who.email
+            assert excerpts(r.json()) <= {"Shared too."}
+            # The scores and labels stay the learner's: only the private text is left out.
+            assert [d["score"] for d in r.json()["dimensions"]] == [
+                d["score"] for d in own["dimensions"]
+            ]
+
     def test_overview_states(
         self,
         session: Session,

@@ -44,6 +44,7 @@ from sqlmodel import Session, col, select
 from cyberhub import jobs
 from cyberhub.models import PersonalityProfile, ProfilerAnswer
 from cyberhub.models.base import utcnow
+from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.ai import (
     BasedOn,
     Confidence,
@@ -568,6 +569,33 @@ def _target(session: Session, principal: Principal | None, user_id: int | None) 
     return viewable_learner(session, principal, user_id, "work-style analysis")
 
 
+def _for_staff(
+    session: Session, user_id: int, dims: list[DimensionPublic]
+) -> list[DimensionPublic]:
+    """The analysis as staff read it: a private reflection is nobody else's (services/coaching/
+    reflections.py), so evidence quoting one (or one since deleted) is left out; the scores and
+    labels, and evidence from the profiler or a shared reflection, stay."""
+    shared = set(
+        session.exec(
+            select(Reflection.id).where(
+                Reflection.user_id == user_id, Reflection.visibility == Visibility.mentor
+            )
+        ).all()
+    )
+    return [
+        d.model_copy(
+            update={
+                "evidence": [
+                    e
+                    for e in d.evidence
+                    if not isinstance(e, ReflectionEvidence) or e.note_id in shared
+                ]
+            }
+        )
+        for d in dims
+    ]
+
+
 def request_analysis(session: Session, principal: Principal | None) -> WorkStylePublic:
     """Queue an analysis of the caller (after commit) and return their overview, now "queued".
     Forbidden without AI-profiling consent; Conflict when there is nothing to analyse yet."""
@@ -607,9 +635,12 @@ def overview(
         return WorkStylePublic(user_id=target, version=VERSION, status="none", message=NONE_YET)
     first = profile.dimensions[0]
     changed = profile.source_hash != src.digest
+    dims = [DimensionPublic.model_validate(d) for d in profile.dimensions]
+    if target != actor.user_id:
+        dims = _for_staff(session, target, dims)
     return WorkStylePublic(
         user_id=target,
-        dimensions=[DimensionPublic.model_validate(d) for d in profile.dimensions],
+        dimensions=dims,
         computed_at=profile.computed_at,
         version=VERSION,
         model=first.get("model"),
