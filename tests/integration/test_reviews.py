@@ -433,6 +433,28 @@ class TestQueue:
         assert [i.id for i in waiting.items] == [sub.id] and waiting.total == 1
         assert reviews.queue_counts(session, world.mentor.id or 0).waiting_for_student == 1
 
+    def test_work_listed_for_a_mentor_of_the_learners_other_programme_can_be_reviewed(
+        self, session: Session, world: World
+    ) -> None:
+        """The learner is in two programmes that both run the mission; the mentor serves only
+        the second one's cohort. The queue lists the work for them, so they may open, claim
+        and review it (the first programme's mentors still may too)."""
+        second = make_program(session, world.org, name="Second programme")
+        make_track(session, second, "builders")
+        session.add(ProgramMission(program_id=id_of(second), mission_id=id_of(world.m1)))
+        session.commit()
+        cohort = make_cohort(session, second, director=world.director, name="Autumn")
+        enroll(session, cohort, world.student)
+        serve(session, cohort, world.other_mentor)
+        sub = submit(session, world)
+        mine = principal(session, world.other_mentor)
+        assert [i.id for i in reviews.queue(session, mine, bucket="pending").items] == [sub.id]
+        assert reviews.review_screen(session, mine, id_of(sub)).can_claim
+        decide(session, world.other_mentor, claim(session, world.other_mentor, sub), "approved")
+        assert submissions.get_submission(session, mine, id_of(sub)).submission.status == (
+            "approved"
+        )
+
     def test_pages(self, session: Session, world: World) -> None:
         subs = [submit(session, world, mission=m) for m in (world.m1, world.m3)]
         subs.append(submit(session, world, user=world.student2))

@@ -37,10 +37,9 @@ from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import progress
 from cyberhub.services.learning.learning_access import (
     can_read_learner,
-    may_view_work,
     mentors_student,
 )
-from cyberhub.services.learning.submissions import rubric_max, work_program
+from cyberhub.services.learning.submissions import rubric_max, seen_through
 
 NOT_YOURS = "No learner of yours has that id."
 ATTEMPTS_SHOWN = 50
@@ -92,7 +91,7 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
 
 def _visible_missions(session: Session, actor: Principal, learner_id: int) -> list[int]:
     """The missions whose work by the learner the viewer may see (their programme's rule,
-    `may_view_work`): decided per mission, a learner has few, before any attempt is listed."""
+    `submissions.seen_through`): decided per mission, a learner has few, before any attempt is listed."""
     mission_ids = session.exec(
         select(Submission.mission_id)
         .where(Submission.student_id == learner_id, Submission.status != SubmissionStatus.draft)
@@ -100,14 +99,8 @@ def _visible_missions(session: Session, actor: Principal, learner_id: int) -> li
     ).all()
     visible = []
     for mid in mission_ids:
-        program = work_program(session, learner_id, mid)
-        if program is not None and may_view_work(
-            session,
-            actor,
-            student_id=learner_id,
-            program_id=program.id or 0,
-            org_id=program.organization_id,
-        ):
+        seen, program = seen_through(session, actor, learner_id, mid)
+        if seen and program is not None:
             visible.append(mid)
     return visible
 

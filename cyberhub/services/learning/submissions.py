@@ -346,19 +346,52 @@ def _published_mission(session: Session, mission_id: int) -> Mission:
     return mission
 
 
-def work_program(session: Session, student_id: int, mission_id: int) -> Program | None:
-    """The programme the student's work on a mission belongs to: one running the mission with a
-    cohort the student is (or was) enrolled in, an active enrolment first; None if none."""
+def _work_programs(session: Session, student_id: int, mission_id: int) -> list[Program]:
+    """The programmes running the mission with a cohort the student is (or was) enrolled in,
+    those of an active enrolment first, then by id (each once)."""
     order = case((col(Enrollment.status) == EnrollmentStatus.active, 0), else_=1)
-    return session.exec(
+    rows = session.exec(
         select(Program)
         .join(ProgramMission, col(ProgramMission.program_id) == col(Program.id))
         .join(Cohort, col(Cohort.program_id) == col(Program.id))
         .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
         .where(ProgramMission.mission_id == mission_id, Enrollment.student_id == student_id)
         .order_by(order, col(Program.id))
-        .limit(1)
-    ).first()
+    ).all()
+    first: dict[int | None, Program] = {}
+    for program in rows:
+        first.setdefault(program.id, program)
+    return list(first.values())
+
+
+def work_program(session: Session, student_id: int, mission_id: int) -> Program | None:
+    """The programme the student's work on a mission belongs to: one running the mission with a
+    cohort the student is (or was) enrolled in, an active enrolment first; None if none."""
+    programs = _work_programs(session, student_id, mission_id)
+    return programs[0] if programs else None
+
+
+def seen_through(
+    session: Session, principal: Principal, student_id: int, mission_id: int
+) -> tuple[bool, Program | None]:
+    """(May the principal see the student's work on the mission, the programme they see it
+    through.) A learner in two programmes that both run the mission has one piece of work for
+    both: their mentors and directors in either see it (as the review queue lists it to them),
+    each through their own programme; anyone else is answered with work_program's."""
+    programs = _work_programs(session, student_id, mission_id)
+    for program in programs:
+        if may_view_work(
+            session,
+            principal,
+            student_id=student_id,
+            program_id=program.id or 0,
+            org_id=program.organization_id,
+        ):
+            return True, program
+    if not programs:
+        seen = may_view_work(session, principal, student_id=student_id, program_id=0, org_id=0)
+        return seen, None
+    return False, programs[0]
 
 
 def _gate(session: Session, student_id: int, mission: Mission) -> MissionGate:
@@ -693,15 +726,9 @@ def load_visible(
         raise NotFound("That submission does not exist.")
     mission = session.get(Mission, sub.mission_id)
     assert mission is not None
-    program = work_program(session, sub.student_id, mission.id or 0)
+    seen, program = seen_through(session, actor, sub.student_id, mission.id or 0)
     own = sub.student_id == actor.user_id
-    if (sub.status == SubmissionStatus.draft and not own) or not may_view_work(
-        session,
-        actor,
-        student_id=sub.student_id,
-        program_id=program.id or 0 if program else 0,
-        org_id=program.organization_id if program else 0,
-    ):
+    if (sub.status == SubmissionStatus.draft and not own) or not seen:
         raise _refuse(actor)
     return sub, mission, program
 
@@ -751,14 +778,8 @@ def history(
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound("That mission does not exist.")
-    program = work_program(session, student_id, mission_id)
-    if not may_view_work(
-        session,
-        actor,
-        student_id=student_id,
-        program_id=program.id or 0 if program else 0,
-        org_id=program.organization_id if program else 0,
-    ):
+    seen, _program = seen_through(session, actor, student_id, mission_id)
+    if not seen:
         raise _refuse(actor)
     stmt = select(Submission).where(
         Submission.student_id == student_id, Submission.mission_id == mission_id
