@@ -10,12 +10,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions
 from cyberhub.services.learning import reviews, submissions
 from cyberhub.settings import get_settings
-from tests.factories import FULL_SCORES, GOOD_ANSWER, RUBRIC, World, build_world, principal
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    RUBRIC,
+    World,
+    build_world,
+    id_of,
+    principal,
+)
 from tests.integration.test_reviews import backdate_claim, claim, decide, submit
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
@@ -86,6 +95,23 @@ class TestReviewScreen:
         new = reviews.review_screen(session, principal(session, world.mentor), second.id or 0)
         assert [a["attempt"] for a in new.earlier] == [1]
         assert new.earlier[0]["feedback"].startswith("Good work")
+
+    def test_the_attempts_dates_are_in_the_mentors_time_zone(
+        self, session: Session, world: World
+    ) -> None:
+        """The review page shows when each attempt was submitted and reviewed, and its timeline,
+        in the reading mentor's zone, as the learner's mission page does in theirs."""
+        first = submit(session, world)
+        decide(session, world.mentor, claim(session, world.mentor, first), "changes_requested")
+        second = submit(session, world)
+        world.mentor.time_zone = "Africa/Nairobi"
+        session.add(world.mentor)
+        session.commit()
+        screen = reviews.review_screen(session, principal(session, world.mentor), id_of(second))
+        assert screen.current["submitted_at"] == when(second.submitted_at, "Africa/Nairobi")
+        [earlier] = screen.earlier
+        assert earlier["reviewed_at"].endswith("EAT")
+        assert all(e["at"].endswith("EAT") for e in earlier["events"])
 
     def test_who_may_open_it(self, session: Session, world: World) -> None:
         sub = submit(session, world)

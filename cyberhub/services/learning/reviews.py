@@ -639,7 +639,7 @@ def review_screen(
     detail = subs.get_submission(session, actor, submission_id)
     sub, mission = detail.submission, detail.mission
     attempts = subs.history(session, actor, sub.student_id, sub.mission_id)
-    views = subs.attempt_views(session, attempts)
+    views = subs.attempt_views(session, attempts, actor.time_zone)
     current = next(v for v in views if v["id"] == sub.id)
     in_review = sub.status == SubmissionStatus.in_review
     mine = in_review and sub.claimed_by_id == actor.user_id
