@@ -22,7 +22,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.messaging import notifications
+from cyberhub.services.messaging import live, notifications
 from cyberhub.state.notifications import NotificationItem, NotificationState, item_view
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
@@ -72,6 +72,13 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
     async def load(self) -> None:
         self.page, self.notice, self.loaded = 1, "", False
         await self._fetch()
+
+    @rx.event
+    async def refresh(self) -> None:
+        """A notification was added or read elsewhere (live: the bell, another tab): the list
+        and its counts follow, on the page and filter shown."""
+        if self.loaded:
+            await self._fetch()
 
     @rx.event
     async def set_unread_only(self, value: bool) -> None:
@@ -247,5 +254,10 @@ def notifications_page() -> rx.Component:
 
 
 page = register_page(
-    ROUTE, "Notifications · CyberHub", notifications_page, SIGNED_IN, NotificationsPageState.load
+    ROUTE,
+    "Notifications · CyberHub",
+    notifications_page,
+    SIGNED_IN,
+    NotificationsPageState.load,
+    live={live.NOTIFICATIONS: NotificationsPageState.refresh},
 )

@@ -49,3 +49,12 @@ def test_after_a_lost_connection_the_page_reloads_everything_it_shows() -> None:
         "MissionState.refresh_work",
         "NotificationState.refresh",
     ]
+
+
+def test_the_notifications_page_follows_its_list_as_the_bell_does() -> None:
+    """A notification added, or read from the bell or another tab: /notifications reloads its
+    own list and counts too, not only the bell's (they showed different unread counts)."""
+    assert names(reloads_for("/notifications", frozenset({live.NOTIFICATIONS}))) == [
+        "NotificationsPageState.refresh",
+        "NotificationState.refresh",
+    ]
