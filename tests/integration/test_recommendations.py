@@ -16,6 +16,7 @@ from cyberhub.models import (
     Recommendation,
 )
 from cyberhub.models.ai import InterestKind
+from cyberhub.models.base import utcnow
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity import consents
@@ -27,8 +28,10 @@ from tests.factories import (
     bearer,
     build_world,
     complete_profiler,
+    enroll,
     grant_ai,
     id_of,
+    make_cohort,
     make_mission,
     principal,
     queued_jobs,
@@ -385,6 +388,29 @@ class TestAccess:
         assert api_client.get(url).status_code == 403
         bearer(api_client, world.mentor.email)
         assert api_client.get("/api/v1/recommendations?user=999999").status_code == 404
+
+    def test_staff_never_see_another_organisations_mission_in_a_learners_list(
+        self, session: Session, world: World, api_client: TestClient
+    ) -> None:
+        # The learner is in a cohort of each organisation; their mentor is Test Academy's.
+        coast = make_cohort(session, world.other_program, director=world.other_director)
+        enroll(session, coast, world.student)
+        uid = world.student.id or 0
+        for rank, mission in enumerate((world.m1, world.other_mission), start=1):
+            session.add(
+                Recommendation(
+                    user_id=uid, mission_id=id_of(mission), rank=rank, score=0.5,
+                    reason="Fits your Builders track.", source="profile", computed_at=utcnow(),
+                )
+            )  # fmt: skip
+        session.commit()
+        own = recommendations.stored(session, principal(session, world.student))
+        assert {i.mission_id for i in own.items} == {world.m1.id, world.other_mission.id}
+        mentor = recommendations.stored(session, principal(session, world.mentor), uid)
+        assert [i.mission_id for i in mentor.items] == [world.m1.id]  # not Coast's mission
+        bearer(api_client, world.mentor.email)
+        listed = api_client.get(f"/api/v1/recommendations?user={uid}").json()
+        assert [x["mission_id"] for x in listed] == [world.m1.id]
 
 
 class TestBootstrap:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from redis import RedisError
-from sqlalchemy import Text, cast, func, text
+from sqlalchemy import Text, cast, func, text, true
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -409,10 +409,15 @@ def stored(
     session: Session, principal: Principal | None, user_id: int | None = None
 ) -> RecommendationList:
     """The stored list (never computed here): for the learner, their mentor, a director of
-    their organization or an admin. `enabled` is False without AI-profiling consent."""
+    their organization or an admin (staff: of the missions they may see themselves).
+    `enabled` is False without AI-profiling consent."""
     target = _target(session, principal, user_id)
     if not consents.has_consent(session, target, consents.AI_PROFILING):
         return RecommendationList(enabled=False, message=AI_OFF)
+    reader = require_signed_in(principal)
+    # Staff read the learner's list through what they may see themselves: a learner in two
+    # organisations is recommended the other one's missions, never named to outsiders.
+    seen_by_reader = mission_scope.visible_condition(reader) if reader.user_id != target else true()
     rows = session.execute(
         _mission_query()  # published missions with their track
         .add_columns(Recommendation)
@@ -423,6 +428,7 @@ def stored(
             # what the learner may still see.
             mission_scope.learner_visible_condition(target)
             | col(Mission.id).in_(mission_scope.takeable_missions(target)),
+            seen_by_reader,
             # "Not interested" hides a stored row at once; the next computation drops it.
             col(Mission.id).not_in(
                 sa_select(col(RecommendationFeedback.mission_id)).where(
