@@ -14,17 +14,18 @@ import dramatiq
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Mission, Submission, User
+from cyberhub.models import Mission, MissionStatus, Recommendation, Submission, User
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import CoachPlan, HabitCheckin
 from cyberhub.schemas.coach import CoachLine, CoachPlanData
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, HabitUpdate
-from cyberhub.services.ai import embeddings
+from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.coaching import access, coach, goals, habits
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import mentees, reviews, submissions
 from tests.factories import World, build_world, grant_ai, id_of, make_mission, principal
+from tests.fakes import FakeEmbedder
 from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration, pytest.mark.coaching, pytest.mark.ai, pytest.mark.slow]
@@ -246,6 +247,42 @@ def test_without_ai_consent_nothing_is_stored_and_withdrawing_it_deletes_the_pla
     assert session.get(CoachPlan, id_of(w.student)) is None
     off = coach.read_plan(session, principal(session, w.mentor), id_of(w.student))
     assert off.state == "off" and off.plan is None
+
+
+def test_the_plan_suggests_only_recommendations_the_learners_list_still_shows(
+    session: Session, w: World
+) -> None:
+    """The plan's missions come from the stored list as the learner's recommendations card
+    reads it: not one they set aside ("not interested"), one since archived, or one of an
+    organisation they left, though the stored list (until recomputed) still holds them."""
+    me = principal(session, w.student)
+    dismissed, archived, first, second = (
+        make_mission(session, w.program, w.builders, title=t)
+        for t in ("Set aside", "Retired since", "Next one", "And this one")
+    )
+    left_behind = w.other_mission  # Coast Campus's: the learner is no member there
+    for rank, m in enumerate((dismissed, archived, left_behind, first, second), start=1):
+        session.add(
+            Recommendation(
+                user_id=id_of(w.student),
+                mission_id=id_of(m),
+                rank=rank,
+                score=1.0 / rank,
+                reason="",
+                source="vector",
+            )
+        )
+    session.commit()
+    recommendations.not_interested(session, me, id_of(dismissed))
+    archived.status = MissionStatus.archived
+    session.add(archived)
+    session.commit()
+    plan = coach.compute_plan(session, id_of(w.student), FakeEmbedder())
+    session.commit()
+    assert plan is not None
+    assert [m.mission_id for m in plan.missions] == [id_of(first), id_of(second)]
+    shown = recommendations.stored(session, me).items
+    assert [r.mission_id for r in shown] == [id_of(first), id_of(second)]
 
 
 def test_unchanged_inputs_keep_the_stored_plan(session: Session, w: World, model: Any) -> None:
