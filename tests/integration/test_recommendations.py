@@ -169,6 +169,24 @@ class TestVectorRecommendations:
         assert world.m1.id not in {r.mission_id for r in after}
         assert min(r.computed_at for r in after) > max(at for _, at in before)
 
+    def test_a_mission_started_since_the_list_was_computed_leaves_it_at_once(
+        self, session: Session, world: World
+    ) -> None:
+        uid = world.student.id or 0
+        recommendations.compute(session, uid)
+        session.commit()
+        me = principal(session, world.student)
+        listed = [i.mission_id for i in recommendations.stored(session, me).items]
+        assert world.m1.id in listed and world.m3.id in listed
+        # No recomputation follows a draft or a submission (only a review decision): the stored
+        # list must not keep offering what is already "In progress" on the same dashboard.
+        submissions.save_draft(session, me, world.m1.id or 0, answer="Started.")
+        submissions.submit(session, me, world.m3.id or 0, answer=GOOD_ANSWER)
+        session.commit()
+        after = [i.mission_id for i in recommendations.stored(session, me).items]
+        assert world.m1.id not in after and world.m3.id not in after
+        assert after == [m for m in listed if m not in (world.m1.id, world.m3.id)]
+
     def test_recomputing_is_idempotent(
         self, session: Session, world: World, fake_embedder: FakeEmbedder
     ) -> None:

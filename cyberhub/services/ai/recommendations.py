@@ -435,10 +435,14 @@ def stored(
                     col(RecommendationFeedback.user_id) == target
                 )
             ),
-            # A list computed before the learner's latest reviews never offers a mission they
-            # completed since, nor (as a next step) one that is locked for them; the
-            # "unlocks after …" rows are locked on purpose.
-            col(Mission.id).not_in(progress.approved_missions(target)),
+            # A list computed before the learner's latest work never offers a mission they
+            # started (a draft or an attempt, as compute() leaves out: it is "In progress" on
+            # their dashboard; only a review decision recomputes the list) or completed since,
+            # nor (as a next step) one that is locked for them; the "unlocks after …" rows are
+            # locked on purpose.
+            col(Mission.id).not_in(
+                sa_select(col(Submission.mission_id)).where(col(Submission.student_id) == target)
+            ),
             (col(Recommendation.source) == UNLOCKS)
             | col(Mission.id).not_in(progress.locked_missions(target)),
         )
