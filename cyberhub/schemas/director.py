@@ -195,6 +195,8 @@ class MissionPublic(BaseModel):
     id: int
     organization_id: int | None
     library: bool
+    # whether the caller may edit, publish, unpublish or archive it (a library one: admins only)
+    editable: bool
     program_ids: list[int]
     slug: str
     title: str

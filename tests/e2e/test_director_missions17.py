@@ -133,3 +133,29 @@ def test_the_form_opens_on_demand_and_errors_clear_when_fixed(web: BrowserPage) 
     expect(page.get_by_label("Estimated minutes", exact=True)).to_have_value("60")
     expect(title_error).to_have_count(0)
     assert web.console_errors == []
+
+
+def test_a_library_mission_is_read_not_offered_for_editing(web: BrowserPage) -> None:
+    """The demo's programmes run CyberHub library missions: their director reads them, with no
+    Publish, Archive or Save (each was shown, and refused when clicked)."""
+    page = web.page
+    _signed_in(page)
+    page.goto("/director/missions?q=yara")
+    table = page.get_by_test_id("missions-table")
+    row = table.get_by_role("row").filter(has_text="Statically triage a malware sample")
+    expect(row).to_contain_text("Library · read-only")
+    expect(row.get_by_role("button")).to_have_count(0)  # no Publish / Unpublish / Archive
+
+    row.get_by_role("link", name=re.compile(r"^Read Statically triage")).click()
+    expect(page.get_by_role("heading", name="Library mission", level=2)).to_be_visible()
+    expect(page.get_by_test_id("library-read-only")).to_contain_text("only an admin can edit")
+    expect(page.get_by_label("Title", exact=True)).to_have_value(
+        re.compile(r"^Statically triage a malware sample")
+    )
+    expect(page.get_by_label("Title", exact=True)).to_be_disabled()
+    expect(page.get_by_role("button", name="Add criterion")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save mission")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)  # nothing refused, no error shown
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("heading", name="Library mission")).to_have_count(0)
+    assert web.console_errors == []

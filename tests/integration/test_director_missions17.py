@@ -70,3 +70,24 @@ def test_only_directors_and_only_sensible_values(session: Session, world: World)
         authoring.mission_page(session, p, difficulty=9)
     with pytest.raises(Invalid):
         authoring.mission_page(session, p, status="gone")
+
+
+def test_the_list_says_which_missions_the_reader_may_change(session: Session, world: World) -> None:
+    """A library mission a programme runs is listed to its director read-only (the page offers
+    no Publish, Archive or Save on it: each was refused when clicked); their organisation's own
+    missions and, for an admin, every mission are editable."""
+    own = world.m1
+    own.organization_id = world.org.id
+    session.add(own)
+    session.commit()
+    p = principal(session, world.director)
+    listed = {m.id: m.editable for m in authoring.mission_page(session, p, page_size=100).items}
+    assert listed[own.id] is True
+    assert listed[world.m2.id] is False  # a library mission the programme runs
+    assert authoring.get_mission(session, p, world.m2.id or 0).editable is False
+    assert authoring.get_mission(session, p, own.id or 0).editable is True
+    with pytest.raises(Forbidden, match="only an admin"):
+        authoring.publish_mission(session, p, world.m2.id or 0)
+    admin = principal(session, world.admin)
+    assert authoring.get_mission(session, admin, world.m2.id or 0).editable is True
+    assert all(m.editable for m in authoring.mission_page(session, admin, page_size=100).items)

@@ -48,7 +48,7 @@ class ListQuery:
 # Only these are kept: the whole mission (brief, rubric, hints: ~4 kB each) is read when one is
 # opened for editing. Everything kept is pickled into Redis and read back on every event of the
 # page, and sent whole to the browser on each filter or page (issue 18: 80 kB → 18 kB).
-LISTED = {"id", "title", "summary", "track_name", "difficulty", "status", "updated_at"}
+LISTED = {"id", "title", "summary", "track_name", "difficulty", "status", "updated_at", "editable"}
 
 
 @dataclass

@@ -67,6 +67,8 @@ BRIEF_DEBOUNCE_MS = 200
 # slower than in the list's search box (bench/brief_preview.py). The editor's panels (its
 # card, the preview, the rubric table) are solid instead; they look the same on the plain page.
 SOLID_PANELS = {"--color-panel": "var(--color-panel-solid)", "--backdrop-filter-panel": "none"}
+# a fieldset that only groups (and disables) the editor's fields: no border or inset of its own
+FIELDSET = {"border": "none", "padding": "0", "margin": "0", "min_width": "0", "width": "100%"}
 LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
 LEVELS = [{"id": str(n), "name": f"{n} · {name}"} for n, name in enumerate(LEVEL_NAMES, start=1)]
 
@@ -167,13 +169,29 @@ def _editor() -> rx.Component:
     return form_card(
         rx.hstack(
             rx.heading(
-                rx.cond(S.editing_id > 0, "Edit mission", "New mission"), size="5", as_="h2"
+                rx.cond(
+                    S.editing_id > 0,
+                    rx.cond(S.editing_editable, "Edit mission", "Library mission"),
+                    "New mission",
+                ),
+                size="5",
+                as_="h2",
             ),
             rx.cond(S.editing_id > 0, _status_badge(S.editing_status)),
             align="center",
             spacing="3",
         ),
         error_callout(S.editor_error),
+        rx.cond(
+            ~S.editing_editable,
+            rx.callout(
+                "This is a CyberHub library mission your programme runs: you can read it here, "
+                "and only an admin can edit, publish or archive it.",
+                icon="lock",
+                width="100%",
+                data_testid="library-read-only",
+            ),
+        ),
         rx.cond(
             S.field_errors.length() > 0,
             rx.callout(
@@ -183,121 +201,140 @@ def _editor() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.grid(
-            rx.cond(
-                S.programs.length() > 1,
-                _choice(
-                    "Programme",
-                    "mission-program",
-                    S.programs.to(list[dict[str, Any]]),
-                    f["program"],
-                    S.set_program,
-                ),
-            ),
-            _choice("Track", "mission-track", S.track_options, f["track"], S.set_track),
-            _choice(
-                "Difficulty",
-                "mission-difficulty",
-                LEVELS,
-                f["difficulty"],
-                lambda v: S.set_field("difficulty", v),
-            ),
-            _input("Estimated minutes", "minutes", type="number", min=1, max=6000),
-            columns=rx.breakpoints(initial="1", sm="2", md="4"),
-            gap="1em",
-            width="100%",
-        ),
-        _input("Title", "title", max_length=200),
-        _input("Summary", "summary", max_length=400),
-        _input("Skills (comma-separated)", "skills", max_length=1000),
-        two_columns(
+        # A library mission a director opened: every field shown, none editable.
+        rx.el.fieldset(
             rx.vstack(
-                field_label("Brief (markdown)", "mission-brief"),
-                rx.text_area(
-                    id="mission-brief",
-                    name="brief",
-                    value=S.brief,
-                    on_change=S.set_brief,
-                    # One update a pause, not a server round trip a keystroke; the
-                    # brief is a var of its own, so an update redraws only the box and
-                    # the preview (rendered in the browser; bench/brief_preview.py).
-                    debounce_timeout=BRIEF_DEBOUNCE_MS,
-                    rows="16",
-                    width="100%",
-                    min_height="28em",
-                    font_family="monospace",
-                    max_length=50_000,
-                ),
-                spacing="1",
-                width="100%",
-            ),
-            rx.vstack(
-                rx.text("Preview", font_weight="500", id="brief-preview-label"),
-                rx.card(
+                rx.grid(
                     rx.cond(
-                        S.brief != "",
-                        safe_markdown(S.brief),
-                        rx.text(
-                            "The brief appears here as students will see it.",
-                            color_scheme="gray",
+                        S.programs.length() > 1,
+                        _choice(
+                            "Programme",
+                            "mission-program",
+                            S.programs.to(list[dict[str, Any]]),
+                            f["program"],
+                            S.set_program,
                         ),
                     ),
+                    _choice("Track", "mission-track", S.track_options, f["track"], S.set_track),
+                    _choice(
+                        "Difficulty",
+                        "mission-difficulty",
+                        LEVELS,
+                        f["difficulty"],
+                        lambda v: S.set_field("difficulty", v),
+                    ),
+                    _input("Estimated minutes", "minutes", type="number", min=1, max=6000),
+                    columns=rx.breakpoints(initial="1", sm="2", md="4"),
+                    gap="1em",
                     width="100%",
-                    min_height="20em",
-                    max_height="32em",
-                    overflow_y="auto",
-                    class_name="mission-brief",
-                    data_testid="brief-preview",
-                    aria_labelledby="brief-preview-label",
                 ),
-                spacing="1",
+                _input("Title", "title", max_length=200),
+                _input("Summary", "summary", max_length=400),
+                _input("Skills (comma-separated)", "skills", max_length=1000),
+                two_columns(
+                    rx.vstack(
+                        field_label("Brief (markdown)", "mission-brief"),
+                        rx.text_area(
+                            id="mission-brief",
+                            name="brief",
+                            value=S.brief,
+                            on_change=S.set_brief,
+                            # One update a pause, not a server round trip a keystroke; the
+                            # brief is a var of its own, so an update redraws only the box and
+                            # the preview (rendered in the browser; bench/brief_preview.py).
+                            debounce_timeout=BRIEF_DEBOUNCE_MS,
+                            rows="16",
+                            width="100%",
+                            min_height="28em",
+                            font_family="monospace",
+                            max_length=50_000,
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        rx.text("Preview", font_weight="500", id="brief-preview-label"),
+                        rx.card(
+                            rx.cond(
+                                S.brief != "",
+                                safe_markdown(S.brief),
+                                rx.text(
+                                    "The brief appears here as students will see it.",
+                                    color_scheme="gray",
+                                ),
+                            ),
+                            width="100%",
+                            min_height="20em",
+                            max_height="32em",
+                            overflow_y="auto",
+                            class_name="mission-brief",
+                            data_testid="brief-preview",
+                            aria_labelledby="brief-preview-label",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                ),
+                rx.heading("Rubric", size="4", as_="h3"),
+                rubric_table(
+                    rx.foreach(S.rubric, _rubric_row),
+                    rx.table.column_header_cell(rx.el.span("Remove")),
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "Add criterion",
+                        variant="soft",
+                        type="button",
+                        on_click=S.add_rubric_row,
+                    ),
+                    rx.text("Total: ", S.rubric_total, " points", size="2"),
+                    align="center",
+                    spacing="3",
+                ),
+                rx.heading("Hints", size="4", as_="h3"),
+                rx.foreach(S.hints, _hint_row),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add hint",
+                    variant="soft",
+                    type="button",
+                    on_click=S.add_hint,
+                ),
+                two_columns(
+                    _checks(
+                        "Prerequisites",
+                        S.prereq_options,
+                        S.toggle_prereq,
+                        "No other mission in this programme yet.",
+                    ),
+                    _checks(
+                        "NICE work roles",
+                        S.nice_options,
+                        S.toggle_nice,
+                        "Choose a track first.",
+                    ),
+                ),
+                spacing="3",
                 width="100%",
             ),
-        ),
-        rx.heading("Rubric", size="4", as_="h3"),
-        rubric_table(
-            rx.foreach(S.rubric, _rubric_row),
-            rx.table.column_header_cell(rx.el.span("Remove")),
+            disabled=~S.editing_editable,
+            style=FIELDSET,
         ),
         rx.hstack(
+            rx.cond(
+                S.editing_editable,
+                rx.fragment(
+                    icon_button("save", "Save mission", type="submit", loading=S.saving),
+                    rx.cond(S.editing_id > 0, _editor_actions()),
+                ),
+            ),
             rx.button(
-                rx.icon("plus", size=14),
-                "Add criterion",
-                variant="soft",
+                rx.cond(S.editing_editable, "Cancel", "Close"),
+                variant="ghost",
                 type="button",
-                on_click=S.add_rubric_row,
+                on_click=S.close_editor,
             ),
-            rx.text("Total: ", S.rubric_total, " points", size="2"),
-            align="center",
-            spacing="3",
-        ),
-        rx.heading("Hints", size="4", as_="h3"),
-        rx.foreach(S.hints, _hint_row),
-        rx.button(
-            rx.icon("plus", size=14),
-            "Add hint",
-            variant="soft",
-            type="button",
-            on_click=S.add_hint,
-        ),
-        two_columns(
-            _checks(
-                "Prerequisites",
-                S.prereq_options,
-                S.toggle_prereq,
-                "No other mission in this programme yet.",
-            ),
-            _checks(
-                "NICE work roles",
-                S.nice_options,
-                S.toggle_nice,
-                "Choose a track first.",
-            ),
-        ),
-        rx.hstack(
-            icon_button("save", "Save mission", type="submit", loading=S.saving),
-            rx.cond(S.editing_id > 0, _editor_actions()),
-            rx.button("Cancel", variant="ghost", type="button", on_click=S.close_editor),
             spacing="3",
             wrap="wrap",
         ),

@@ -68,7 +68,8 @@ def _mission_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
                     href="#editor",
                     on_click=S.edit(m["id"].to(int)),
                     weight="medium",
-                    aria_label="Edit " + m["title"].to(str),
+                    aria_label=rx.cond(m["editable"].to(bool), "Edit ", "Read ")
+                    + m["title"].to(str),
                 ),
                 muted(m["summary"], size="1"),
                 spacing="0",
@@ -78,7 +79,19 @@ def _mission_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.table.cell(difficulty_badge(m["difficulty"].to(int))),
         rx.table.cell(_status_badge(m["status"].to(str))),
         rx.table.cell(rx.text(m["updated"], size="1")),
-        rx.table.cell(_action_buttons(m)),
+        rx.table.cell(
+            rx.cond(
+                m["editable"].to(bool),
+                _action_buttons(m),
+                rx.badge(
+                    rx.icon("library", size=12),
+                    "Library · read-only",
+                    variant="soft",
+                    color_scheme="gray",
+                    title="A CyberHub library mission: only an admin can change it.",
+                ),
+            )
+        ),
     )
 
 

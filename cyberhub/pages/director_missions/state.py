@@ -52,6 +52,8 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     editor_open: bool = False
     editing_id: int = 0
     editing_status: str = ""
+    # False for a library mission a director opened: shown read-only (authoring.may_edit)
+    editing_editable: bool = True
     form: dict[str, str] = dict(EMPTY_FORM)
     brief: str = ""  # apart from `form`: typing it touches nothing else (no computed var)
     rubric: list[dict[str, str]] = []
@@ -209,7 +211,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
 
     @rx.event
     async def new_mission(self) -> None:
-        self.editing_id, self.editing_status = 0, "draft"
+        self.editing_id, self.editing_status, self.editing_editable = 0, "draft", True
         self.form, self.brief = dict(EMPTY_FORM), ""
         if self.programs:
             self.form["program"] = self.programs[0]["id"]
@@ -235,8 +237,11 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
 
     def _fill(self, m: MissionPublic) -> None:
         self.editing_id, self.editing_status = int(m.id), str(m.status)
+        self.editing_editable = m.editable
+        # a library mission runs in other organisations' programmes too: show one of ours
+        runs, ours = [str(p) for p in m.program_ids], {p["id"] for p in self.programs}
         self.form = {
-            "program": str(m.program_ids[0]) if m.program_ids else "",
+            "program": next((p for p in runs if p in ours), runs[0] if runs else ""),
             "track": m.track,
             "title": m.title,
             "summary": m.summary,

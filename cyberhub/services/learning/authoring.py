@@ -378,9 +378,17 @@ def _dependants(session: Session, mission_id: int, status: str | None = None) ->
 # -- reading -----------------------------------------------------------------------------------
 
 
+def may_edit(actor: Principal, mission: Mission) -> bool:
+    """Whether a director who can see the mission may edit, publish, unpublish or archive it:
+    their organisation's, yes; a CyberHub library mission (which their programmes may run), only
+    an admin."""
+    return actor.is_admin or mission.organization_id is not None
+
+
 def mission_public(
     m: Mission,
     track: Track | None,
+    actor: Principal,
     prerequisites: list[MissionRef] | None = None,
     program_ids: list[int] | None = None,
 ) -> MissionPublic:
@@ -388,6 +396,7 @@ def mission_public(
         id=m.id or 0,
         organization_id=m.organization_id,
         library=m.organization_id is None,
+        editable=may_edit(actor, m),
         program_ids=program_ids if program_ids is not None else [],
         slug=m.slug,
         title=m.title,
@@ -418,13 +427,13 @@ def _mission(session: Session, principal: Principal | None, mission_id: int) -> 
         raise NotFound("That mission does not exist.")
     if actor.is_admin:
         return mission
-    if mission.organization_id is None:
+    if not may_edit(actor, mission) or mission.organization_id is None:
         raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
     check_org(actor, mission.organization_id)
     return mission
 
 
-def _detail(session: Session, mission: Mission) -> MissionPublic:
+def _detail(session: Session, mission: Mission, actor: Principal) -> MissionPublic:
     track = session.get(Track, mission.track_id)
     prereqs = session.exec(
         select(Mission)
@@ -435,6 +444,7 @@ def _detail(session: Session, mission: Mission) -> MissionPublic:
     return mission_public(
         mission,
         track,
+        actor,
         [MissionRef(id=p.id or 0, title=p.title, status=p.status) for p in prereqs],
         running_programs(session, mission.id or 0),
     )
@@ -451,8 +461,8 @@ def get_mission(session: Session, principal: Principal | None, mission_id: int) 
         and mission.organization_id is None
         and mission.status == MissionStatus.published
     ):
-        return _detail(session, mission)
-    return _detail(session, _mission(session, actor, mission_id))
+        return _detail(session, mission, actor)
+    return _detail(session, _mission(session, actor, mission_id), actor)
 
 
 def list_missions(
@@ -470,7 +480,7 @@ def list_missions(
     actor = require_director(principal)
     stmt = _listing(session, actor, status=status, program_id=program_id, track=track, q=q)
     rows = session.exec(stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())).all()
-    return _publics(session, rows)
+    return _publics(session, rows, actor)
 
 
 def mission_page(
@@ -505,7 +515,7 @@ def mission_page(
         .limit(page_size)
     ).all()
     return MissionListPage(
-        items=_publics(session, rows), total=total, page=page, page_size=page_size
+        items=_publics(session, rows, actor), total=total, page=page, page_size=page_size
     )
 
 
@@ -544,7 +554,7 @@ def _listing(
     return stmt
 
 
-def _publics(session: Session, rows: Any) -> list[MissionPublic]:
+def _publics(session: Session, rows: Any, actor: Principal) -> list[MissionPublic]:
     """The rows as MissionPublic, each with the programmes that run it (one query)."""
     runs: dict[int, list[int]] = {}
     for pid, mid in session.exec(
@@ -553,7 +563,9 @@ def _publics(session: Session, rows: Any) -> list[MissionPublic]:
         )
     ).all():
         runs.setdefault(mid, []).append(pid)
-    return [mission_public(m, t, program_ids=sorted(runs.get(m.id or 0, []))) for m, t in rows]
+    return [
+        mission_public(m, t, actor, program_ids=sorted(runs.get(m.id or 0, []))) for m, t in rows
+    ]
 
 
 def _run_by(program_ids: list[int]) -> Any:
@@ -729,7 +741,7 @@ def create_mission(
         title=mission.title,
         program_id=program.id,
     )
-    return _detail(session, mission)
+    return _detail(session, mission, actor)
 
 
 def update_mission(
@@ -784,7 +796,7 @@ def update_mission(
         meta=meta,
         fields=",".join(changes.given()),
     )
-    return _detail(session, mission)
+    return _detail(session, mission, actor)
 
 
 def _set_status(
@@ -805,7 +817,7 @@ def _set_status(
         before=before,
         title=mission.title,
     )
-    return _detail(session, mission)
+    return _detail(session, mission, actor)
 
 
 def publish_mission(
@@ -898,7 +910,7 @@ def add_to_program(
     audit_program_mission(
         session, "program.mission_added", actor, program, mission, meta, library=library
     )
-    return _detail(session, mission)
+    return _detail(session, mission, actor)
 
 
 def remove_from_program(
@@ -932,7 +944,8 @@ def library_options(
     session: Session, principal: Principal | None, program_id: int
 ) -> list[MissionPublic]:
     """Published library missions of the tracks the programme runs that it does not run yet."""
-    program = get_program(session, principal, program_id)
+    actor = require_director(principal)
+    program = get_program(session, actor, program_id)
     rows = session.exec(
         select(Mission, Track)
         .join(Track, col(Track.id) == col(Mission.track_id))
@@ -945,4 +958,4 @@ def library_options(
         )
         .order_by(col(Track.id), col(Mission.difficulty), col(Mission.title))
     ).all()
-    return [mission_public(m, t) for m, t in rows]
+    return [mission_public(m, t, actor) for m, t in rows]
