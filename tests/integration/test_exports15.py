@@ -12,6 +12,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from dramatiq.middleware import Shutdown, TimeLimitExceeded
@@ -487,6 +488,25 @@ class TestTheJob:
         _sent_job_runs(session, stub_broker, stub_worker, export_id)
         # A second sweep sends it no more (it is done), and two deliveries ran it once.
         assert exports.sweep(session).resent == 0
+
+    def test_the_file_is_named_with_the_requesters_own_date(
+        self, session: Session, world: World
+    ) -> None:
+        w = world
+        # A zone whose calendar day is not UTC's right now (+14 h late in the UTC day, -11 h early).
+        zone_name = "Pacific/Kiritimati" if utcnow().hour >= 10 else "Pacific/Pago_Pago"
+        w.student.time_zone = zone_name
+        session.add(w.student)
+        session.commit()
+        export_id = _request(session, w, w.student, "own_data")
+        before = utcnow()
+        assert _run(export_id) == ExportStatus.done
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None
+        local_day = before.astimezone(ZoneInfo(zone_name)).strftime("%Y%m%d")
+        assert local_day != before.strftime("%Y%m%d")
+        assert export.file_name == f"cyberhub-own-data-{export_id}-{local_day}.zip"
 
     def test_the_actor_runs_it_from_the_queue(
         self, session: Session, world: World, stub_broker: Any, stub_worker: Any

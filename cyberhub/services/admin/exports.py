@@ -44,6 +44,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
+from cyberhub.formatting import zone
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -54,6 +55,7 @@ from cyberhub.models import (
     Program,
     Role,
     Submission,
+    User,
 )
 from cyberhub.models.base import utcnow
 from cyberhub.outages import OUTAGE_ERRORS, is_outage
@@ -575,13 +577,14 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
             )
             unrecorded = partial.rename(folder / name)
             now = utcnow()
+            requester = session.get(User, export.requested_by_id)
             finished = session.execute(
                 update(Export)
                 .where(_this_run(export_id, run))
                 .values(
                     status=ExportStatus.done,
                     file_path=f"exports/{name}",
-                    file_name=_file_name(export, now, suffix),
+                    file_name=_file_name(export, now, suffix, requester),
                     file_size=(folder / name).stat().st_size,
                     rows_done=rows,
                     rows_total=rows,  # (a gradebook's progress counted attempts; now rows)
@@ -637,9 +640,11 @@ def _fail(open_session: SessionFactory, export_id: int, run: datetime, message: 
         )
 
 
-def _file_name(export: Export, now: datetime, suffix: str) -> str:
-    """A safe, readable name: the kind and the date (never user text)."""
-    return f"cyberhub-{export.kind.value.replace('_', '-')}-{export.id}-{now:%Y%m%d}{suffix}"
+def _file_name(export: Export, now: datetime, suffix: str, requester: User | None) -> str:
+    """A safe, readable name: the kind and the date — the requester's day, in their time zone
+    (never user text)."""
+    day = now.astimezone(zone(requester.time_zone if requester else None))
+    return f"cyberhub-{export.kind.value.replace('_', '-')}-{export.id}-{day:%Y%m%d}{suffix}"
 
 
 def _write(
