@@ -16,14 +16,23 @@ from cyberhub.models import (
     MentorAssignment,
     OutboxMail,
     RoleAssignment,
+    SubmissionStatus,
     User,
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships, passwordless
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import enrollment, programs
+from cyberhub.services.learning import enrollment, programs, reviews, submissions
 from cyberhub.services.learning.enrollment import CsvImportError
-from tests.factories import World, build_world, make_user, principal, serve
+from tests.factories import (
+    GOOD_ANSWER,
+    World,
+    build_world,
+    id_of,
+    make_user,
+    principal,
+    serve,
+)
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -181,6 +190,24 @@ class TestUnenroll:
             enrollment.unenroll(session, d, cid, world.student.id or 0)
         with pytest.raises(NotFound):
             enrollment.unenroll(session, d, cid, world.outsider_student.id or 0)
+
+    def test_withdrawing_gives_back_claims_on_the_learners_work(
+        self, session: Session, world: World
+    ) -> None:
+        """Their mentors no longer mentor a withdrawn learner, so a claim one held on their work
+        could be neither finished nor released: it goes back to the queue."""
+        work = submissions.submit(
+            session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, world.comentor), id_of(work))
+        session.commit()
+        enrollment.unenroll(
+            session, director(session, world), id_of(world.cohort), id_of(world.student)
+        )
+        session.commit()
+        session.refresh(work)
+        assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
 
     def test_list_shows_withdrawn_too(self, session: Session, world: World) -> None:
         d = director(session, world)

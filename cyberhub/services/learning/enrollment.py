@@ -8,7 +8,8 @@ Rules chosen here:
   invitation holding a magic link (valid INVITE_DAYS days); the person signs in with it. An
   enrolled person gets the student role in the programme's organization when they lack it.
 - A withdrawn student can be enrolled again (the same row becomes active; history is in the
-  audit log). Withdrawing frees the seat and the mentor's slot.
+  audit log). Withdrawing frees the seat and the mentor's slot, and gives back claims on the
+  learner's work there that their mentors can no longer review.
 - CSV import is all or nothing: every row is checked first and any problem raises
   CsvImportError carrying every row's error; only a clean file writes anything.
 - Mentors serve a cohort with a capacity (mentees there). Hand assignment and balancing both
@@ -346,26 +347,77 @@ def unenroll(
     mentor's slot are freed; submissions and certificates are kept."""
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
-    enrollment = applications.free_seat(session, cohort_id, student_id)
+    enrollment = _withdraw(session, cohort, program, student_id, actor_id=actor.user_id, meta=meta)
     if enrollment is None:
         raise NotFound("That student is not enrolled in this cohort.")
+    user = session.get(User, student_id)
+    assert user is not None
+    return enrollment_public(enrollment, user)
+
+
+def _withdraw(
+    session: Session,
+    cohort: Cohort,
+    program: Program,
+    student_id: int,
+    *,
+    actor_id: int,
+    meta: RequestMeta,
+) -> Enrollment | None:
+    """unenroll's work, rights checked and the cohort locked by the caller: the enrolment
+    withdrawn (seat and mentor slot freed), audited, claims on the learner's work there that
+    their mentors can no longer review given back, and the waitlist moved up. None when the
+    learner held no seat there."""
+    enrollment = applications.free_seat(session, cohort.id or 0, student_id)
+    if enrollment is None:
+        return None
     user = session.get(User, student_id)
     assert user is not None
     audit.record(
         session,
         "enrollment.withdrawn",
-        actor_id=actor.user_id,
+        actor_id=actor_id,
         target_type="cohort",
         target_id=cohort.id,
         meta=meta,
         student_id=student_id,
         email=user.email,
     )
+    _release_claims_on(session, program, student_id, actor_id)
     # The freed seat goes to the first waitlisted learner, in this transaction.
     applications.after_seat_freed(
-        session, cohort, program, student_id, actor_id=actor.user_id, meta=meta
+        session, cohort, program, student_id, actor_id=actor_id, meta=meta
     )
-    return enrollment_public(enrollment, user)
+    return enrollment
+
+
+def _release_claims_on(session: Session, program: Program, student_id: int, actor_id: int) -> int:
+    """Claims on the learner's work on the programme's missions, held by a mentor who no longer
+    mentors them there (reviews.claim's rule), go back to the queue: that mentor could neither
+    finish nor release them. Returns how many. The caller has flushed the enrolment change."""
+    claims = session.exec(
+        select(Submission)
+        .where(
+            Submission.student_id == student_id,
+            Submission.status == SubmissionStatus.in_review,
+            col(Submission.mission_id).in_(
+                select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
+            ),
+        )
+        .order_by(col(Submission.id))
+        .with_for_update()
+        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
+        .execution_options(populate_existing=True)
+    ).all()
+    released = 0
+    for sub in claims:
+        holder = sub.claimed_by_id
+        if holder is not None and mentors_student(session, holder, student_id, program.id):
+            continue
+        release_claim(session, sub, actor_id)
+        released += 1
+    session.flush()
+    return released
 
 
 # -- CSV import --------------------------------------------------------------------------------
