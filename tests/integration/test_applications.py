@@ -25,7 +25,7 @@ from cyberhub.models import (
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships
-from cyberhub.services.learning import applications, enrollment, programs
+from cyberhub.services.learning import applications, certificates, enrollment, programs
 from tests.factories import World, build_world, make_cohort, principal
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
@@ -392,3 +392,41 @@ def test_a_learner_enrolled_by_a_director_can_give_up_the_seat_the_page_offers(
     # A cohort only directors enrol stays theirs to manage: nothing to withdraw there.
     with pytest.raises(NotFound):
         applications.withdraw(session, w.p(session, w.outsider_student), w.other_cohort.id or 0)
+
+
+def test_closing_a_cohort_ends_its_pending_applications_and_waitlist(session: Session) -> None:
+    """A closed cohort seats nobody again, and /cohorts no longer lists it: its pending
+    applications and waitlist places end (withdrawn, by the director), each learner is told in
+    the app and by e-mail, every one is audited; the enrolled keep their seat."""
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 1)
+    d = w.p(session, w.director)
+    seated, first, second, pending = (outsider(session, f"c{i}@example.org") for i in range(4))
+    for p in (seated, first, second, pending):
+        applications.apply(session, principal(session, p), cohort.id or 0)
+        session.commit()
+    for a in applications.list_applications(session, d, cohort.id or 0, status="applied")[:3]:
+        applications.approve(session, d, cohort.id or 0, a.id)
+        session.commit()
+    told_before = {p.email: notes(session, p, "application") for p in (first, second, pending)}
+
+    certificates.close_cohort(session, d, cohort.id or 0)
+    session.commit()
+
+    assert seat(session, cohort, seated) == "active"
+    assert applications.my_applications(session, principal(session, seated))[0].status == (
+        "enrolled"
+    )
+    for p in (first, second, pending):
+        [mine] = applications.my_applications(session, principal(session, p))
+        assert (mine.status, mine.waitlist_position, mine.position_text) == ("withdrawn", None, "")
+        assert notes(session, p, "application") == told_before[p.email] + 1
+        assert mails(session, p)[-1] == f"{cohort.name} has closed"
+    assert applications.enrolment_settings(session, d, cohort.id or 0).waitlist == 0
+    ended = session.exec(
+        select(AuditLog).where(
+            AuditLog.action == "application.cohort_closed", AuditLog.target_id == cohort.id
+        )
+    ).all()
+    assert {a.details["student_id"] for a in ended} == {p.id for p in (first, second, pending)}
+    assert {a.details["was"] for a in ended} == {"waitlisted", "applied"}

@@ -242,8 +242,10 @@ def completion_panel() -> rx.Component:
         _revoke_dialog(),
         confirm_dialog(
             "Close this cohort?",
-            "No one can enrol, apply or move up from the waitlist afterwards. Learners keep "
-            "their work and certificates, and reviews go on. This cannot be undone.",
+            "No one can enrol, apply or move up from the waitlist afterwards: pending "
+            "applications and waitlist places end, and those learners are told. Enrolled "
+            "learners keep their work and certificates, and reviews go on. This cannot be "
+            "undone.",
             confirm="Close the cohort",
             on_confirm=S.close_cohort,
             open=S.close_open,

@@ -660,6 +660,56 @@ def withdraw(
     return _public(session, app)
 
 
+def end_for_closed_cohort(
+    session: Session,
+    cohort: Cohort,
+    program: Program,
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> int:
+    """The cohort is being closed (certificates.close_cohort, under its lock): its pending
+    applications and waitlist places end, each learner is told (in-app and e-mail) and each end
+    is audited. Returns how many ended; seats already taken are kept.
+
+    They end as `withdrawn` (taken back, by the director closing the cohort), as an unenrolment
+    ends an application: `rejected` would tell the learner they were turned down, and bar them
+    from applying again."""
+    ended = session.exec(
+        select(CohortApplication)
+        .where(
+            CohortApplication.cohort_id == cohort.id,
+            col(CohortApplication.status).in_(
+                [ApplicationStatus.applied, ApplicationStatus.waitlisted]
+            ),
+        )
+        .order_by(col(CohortApplication.id))
+    ).all()
+    for app in ended:
+        was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
+        _audit(
+            session,
+            "application.cohort_closed",
+            cohort.id,
+            actor_id=actor_id,
+            meta=meta,
+            application_id=app.id,
+            student_id=app.student_id,
+            was=was,
+        )
+        what = "your waitlist place" if was == ApplicationStatus.waitlisted else "your application"
+        notifications.notify(
+            session,
+            app.student_id,
+            kind="application",
+            title=f"{cohort.name} has closed"[:200],
+            body=f"The programme director of {program.name} closed {cohort.name}: it takes no "
+            f"more learners, so {what} has ended.",
+            link="/cohorts",
+        )
+    return len(ended)
+
+
 def _close(session: Session, app: CohortApplication, status: str, actor_id: int) -> str:
     """End an application (withdrawn or rejected): off the waitlist, its seat freed if it held
     one (the caller then lets the waitlist fill it). Returns the status it had."""

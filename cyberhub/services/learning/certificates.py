@@ -52,6 +52,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning import applications
 from cyberhub.services.learning.mission_scope import learner_track
 from cyberhub.services.learning.programs import (
     audit_program_mission,
@@ -408,14 +409,18 @@ def close_cohort(
     session: Session, principal: Principal | None, cohort_id: int, *, meta: RequestMeta = NO_META
 ) -> CohortClosed:
     """Close the cohort: no enrolments, applications or waitlist promotions afterwards (its
-    learners keep their work and certificates). Conflict when already closed. Audited."""
+    learners keep their work and certificates); pending applications and waitlist places end,
+    each learner told. Conflict when already closed. Audited."""
     actor = require_director(principal)
-    cohort, _program = get_cohort(session, actor, cohort_id, lock=True)
+    cohort, program = get_cohort(session, actor, cohort_id, lock=True)
     if cohort.closed_at is not None:
         raise Conflict(f"{cohort.name} is already closed.")
     cohort.closed_at = utcnow()
     session.add(cohort)
     session.flush()
+    ended = applications.end_for_closed_cohort(
+        session, cohort, program, actor_id=actor.user_id, meta=meta
+    )
     audit.record(
         session,
         "cohort.closed",
@@ -424,5 +429,6 @@ def close_cohort(
         target_id=cohort.id,
         meta=meta,
         name=cohort.name,
+        applications_ended=ended,
     )
     return CohortClosed(cohort_id=cohort.id or 0, name=cohort.name, closed_at=cohort.closed_at)
