@@ -149,3 +149,32 @@ class TestStoredRecommendations:
         assert listed() == (["Scan the pipeline", "Write a policy"], ["Run a tabletop"])
         _attempt(session, sid, id_of(w.m3), "approved")
         assert listed()[0] == ["Scan the pipeline"]
+
+
+def test_a_search_with_my_status_finds_every_match_not_only_the_best_fifty(
+    session: Session, world: World
+) -> None:
+    """The search keeps its best matches (search.LIST_CAP a ranking); the "my status" filter
+    applies inside that ranking, so an approved mission that ranks 56th for the words is still
+    found under "Approved" (it was cut with the other matches, then the filter found nothing)."""
+    w = world
+    for n in range(55):
+        make_mission(session, w.program, w.builders, title=f"Honeypot drill {n}")
+    late = make_mission(session, w.program, w.builders, title="Deception lab")
+    late.summary = "Run a honeypot and read what it caught."  # the word, but not in its title
+    session.add(late)
+    session.commit()
+    sid = id_of(w.student)
+    _attempt(session, sid, id_of(late), "approved")
+    p = principal(session, w.student)
+
+    found = catalog.list_missions(
+        session, p, MissionFilter(q="honeypot", status="approved", page_size=100)
+    )
+    assert [m.title for m, _ in found.items] == ["Deception lab"]
+    assert found.total == 1
+    not_started = catalog.list_missions(
+        session, p, MissionFilter(q="honeypot", status="not_started", page_size=100)
+    )
+    assert "Deception lab" not in {m.title for m, _ in not_started.items}
+    assert not_started.total == len(not_started.items) > 0

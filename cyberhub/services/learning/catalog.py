@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import any_, func, literal
+from sqlalchemy import and_, any_, func, literal
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import Session, col, select
 
@@ -56,8 +56,13 @@ SORTS = ("", "recommended")
 LIST_RANKS = 10
 
 
-def _with_status(stmt: Any, student_id: int, status: str) -> Any:
-    """Keep the missions whose latest attempt by the student has `status` (see STATUS_FILTERS)."""
+def _status_condition(student_id: int, status: str) -> Any:
+    """A condition on Mission: the student's latest attempt at it has `status` (see
+    STATUS_FILTERS; "not_started": no attempt). A condition, not a join, so the search applies it
+    inside its rankings, before it keeps their best matches."""
+    if status == "not_started":
+        tried = select(Submission.mission_id).where(Submission.student_id == student_id)
+        return col(Mission.id).not_in(tried)
     latest = (
         select(Submission.mission_id, Submission.status)
         .where(Submission.student_id == student_id)
@@ -65,12 +70,8 @@ def _with_status(stmt: Any, student_id: int, status: str) -> Any:
         .ext(distinct_on(col(Submission.mission_id)))
         .subquery("latest")
     )
-    stmt = stmt.outerjoin(latest, latest.c.mission_id == col(Mission.id))
-    if status == "not_started":
-        return stmt.where(latest.c.status.is_(None))
-    if status == "in_progress":
-        return stmt.where(latest.c.status.in_(progress.IN_PROGRESS))
-    return stmt.where(latest.c.status == status)
+    wanted = progress.IN_PROGRESS if status == "in_progress" else (status,)
+    return col(Mission.id).in_(select(latest.c.mission_id).where(latest.c.status.in_(wanted)))
 
 
 @dataclass
@@ -121,7 +122,8 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     if f.skill:
         stmt = stmt.where(literal(f.skill) == any_(col(Mission.skills)))
     if f.status:
-        stmt = _with_status(stmt, actor.user_id, f.status)
+        visible = and_(visible, _status_condition(actor.user_id, f.status))
+        stmt = stmt.where(visible)
     if f.q.strip():
         page = _search_page(session, stmt, f, visible)
     else:
@@ -166,7 +168,8 @@ def _ranks(session: Session, user_id: int, mission_ids: list[int]) -> dict[int, 
 
 
 def _search_page(session: Session, stmt: Any, f: MissionFilter, visible: Any) -> MissionPage:
-    """The hybrid search's ranking (services/ai/search.py), filtered, paginated over the ranks."""
+    """The hybrid search's ranking (services/ai/search.py), filtered, paginated over the ranks.
+    `visible` holds the status filter too: every filter applies inside the rankings."""
     scope = search.Scope(track=f.track, difficulty=f.difficulty, skill=f.skill, visible=visible)
     ranked = search.hybrid(session, f.q, scope).ids
     if not ranked:
