@@ -242,6 +242,9 @@ class ReviewScreen(BaseModel):
     newer_attempt_id: int | None
     claim: ClaimState
     can_claim: bool
+    # Why the viewer may not claim an attempt waiting for review ("" when they may, or it isn't
+    # waiting): e.g. a director reading it who doesn't mentor the learner.
+    claim_refusal: str = ""
     can_release: bool
     can_review: bool
     hints: HintUse

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from cyberhub.formatting import when
+from cyberhub.models import ProgramMission, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions
@@ -22,8 +23,14 @@ from tests.factories import (
     RUBRIC,
     World,
     build_world,
+    enroll,
     id_of,
+    make_cohort,
+    make_program,
+    make_track,
+    make_user,
     principal,
+    serve,
 )
 from tests.integration.test_reviews import backdate_claim, claim, decide, submit
 
@@ -123,6 +130,79 @@ class TestReviewScreen:
             reviews.review_screen(session, None, sub.id or 0)
         with pytest.raises(NotFound):
             reviews.review_screen(session, principal(session, world.mentor), 999_999)
+
+
+class TestWhoMayClaim:
+    """The page offers Claim exactly when the claim would be taken (reviews.may_claim)."""
+
+    def offered_and_taken(self, session: Session, user: User, sub_id: int) -> tuple[bool, bool]:
+        who = principal(session, user)
+        offered = reviews.review_screen(session, who, sub_id).can_claim
+        try:
+            reviews.claim(session, who, sub_id)
+        except Forbidden:
+            session.rollback()
+            return offered, False
+        session.rollback()
+        return offered, True
+
+    def test_a_director_who_also_mentors_elsewhere_is_not_offered_claim(
+        self, session: Session, world: World
+    ) -> None:
+        """Director and mentor in the organisation, mentoring another cohort: they may read the
+        work (as its director) but not claim it, and the page says why instead of a button."""
+        both = make_user(
+            session, "both@example.org", "director", "mentor", organization_id=id_of(world.org)
+        )
+        serve(session, world.other_cohort, both)
+        sub = submit(session, world)
+        screen = reviews.review_screen(session, principal(session, both), id_of(sub))
+        assert not screen.can_claim
+        assert screen.claim_refusal == (
+            "Only a mentor of this student's cohort can claim and review this submission."
+        )
+        with pytest.raises(Forbidden, match="Only a mentor of this student's cohort"):
+            reviews.claim(session, principal(session, both), id_of(sub))
+        session.rollback()
+        assert self.offered_and_taken(session, world.mentor, id_of(sub)) == (True, True)
+        assert (
+            reviews.review_screen(
+                session, principal(session, world.mentor), id_of(sub)
+            ).claim_refusal
+            == ""
+        )
+
+    def test_a_director_who_mentors_the_learner_in_another_programme_may_claim(
+        self, session: Session, world: World
+    ) -> None:
+        """The learner's work is on a mission two programmes run; the user directs the first
+        and mentors the learner's cohort of the second (the queue lists the work to them)."""
+        both = make_user(
+            session, "both@example.org", "director", "mentor", organization_id=id_of(world.org)
+        )
+        second = make_program(session, world.org, name="Second programme")
+        make_track(session, second, "builders")
+        session.add(ProgramMission(program_id=id_of(second), mission_id=id_of(world.m1)))
+        session.commit()
+        autumn = make_cohort(session, second, director=world.director, name="Autumn")
+        enroll(session, autumn, world.student)
+        serve(session, autumn, both)
+        sub = submit(session, world)
+        queued = reviews.queue(session, principal(session, both), bucket="pending").items
+        assert [i.id for i in queued] == [sub.id]
+        assert self.offered_and_taken(session, both, id_of(sub)) == (True, True)
+
+    def test_offered_exactly_when_taken(self, session: Session, world: World) -> None:
+        both = make_user(
+            session, "both@example.org", "director", "mentor", organization_id=id_of(world.org)
+        )
+        sub = submit(session, world)
+        for user, expected in [
+            (world.mentor, True),
+            (world.comentor, True),
+            (both, False),
+        ]:
+            assert self.offered_and_taken(session, user, id_of(sub)) == (expected, expected)
 
 
 class TestDownloadFromTheBrowser:

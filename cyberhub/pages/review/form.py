@@ -252,6 +252,10 @@ def _claim_bar() -> rx.Component:
                 wrap="wrap",
             ),
         ),
+        rx.cond(
+            S.claim_refusal != "",
+            _callout(S.claim_refusal, icon="info", color="gray", data_testid="claim-refused"),
+        ),
         spacing="2",
         width="100%",
     )

@@ -137,6 +137,7 @@ class ReviewState(ServiceState, rx.State):
     claim_expires_at: str = ""
     claim_expired: bool = False
     can_claim: bool = False
+    claim_refusal: str = ""  # why Claim is not offered on work waiting for review
     can_release: bool = False
     can_review: bool = False
     # actions
@@ -203,6 +204,7 @@ class ReviewState(ServiceState, rx.State):
         self.claim_expires_at = when(claim.expires_at, await self._time_zone())
         self.claim_expired = claim.expired
         self.can_claim, self.can_release = data.can_claim, data.can_release
+        self.claim_refusal = data.claim_refusal
         self.can_review = data.can_review
         tz = await self._time_zone()
         self.hints_total = data.hints.total

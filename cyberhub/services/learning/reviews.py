@@ -1,8 +1,10 @@
 """Mentor review: claim a submission, score it against the rubric, decide, and the review queue.
 
 Rules:
-- any mentor serving the student's cohort (or assigned to the student) may claim a submitted
-  attempt; the student's assigned mentor sees it first in their queue;
+- any mentor serving the student's cohort (or assigned to the student) in a programme running
+  the mission may claim a submitted attempt (claim_refusal: the queue, the review page's Claim
+  and claim() itself read that one rule; directing the programme is not enough); the student's
+  assigned mentor sees it first in their queue;
 - a claim lasts 24 hours; exactly one mentor wins a race (one conditional UPDATE); another mentor
   holding an unexpired claim means Conflict;
 - an expired claim goes back to "submitted" (expire_claims: a worker sweep, and lazily when a
@@ -59,7 +61,7 @@ from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import certificates
 from cyberhub.services.learning import submissions as subs
-from cyberhub.services.learning.learning_access import mentor_pairs, mentors_student
+from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.submissions import (
     EV_APPROVED,
     EV_CHANGES_REQUESTED,
@@ -93,6 +95,52 @@ def _name(user: User | None) -> str:
 # -- claim / release / expiry -----------------------------------------------------------------
 
 
+OWN_WORK = "You can't review your own work."
+NOT_THEIR_MENTOR = "Only a mentor of this student's cohort can claim and review this submission."
+
+
+def _mentored_on(pairs: Any, student_id: Any, mission_id: Any) -> Any:
+    """A mentor pair (`learning_access.mentor_pairs`) for the student in a programme that runs
+    the mission: the work the mentor reviews. The queue lists by it and claim_refusal checks it."""
+    return and_(pairs.c.student_id == student_id, _runs_mission(pairs.c.program_id, mission_id))
+
+
+def claim_refusal(session: Session, actor: Principal, sub: Submission) -> str:
+    """Why the actor may not claim (and so review) this attempt, "" when they may — whoever
+    holds it now. The one rule claim() enforces and the review page offers Claim by.
+
+    A mentor reviews the students they mentor in a programme running the mission (serving their
+    cohort or assigned to them), never their own work; reading it as its programme's director
+    is not enough."""
+    if sub.student_id == actor.user_id:
+        return OWN_WORK
+    if not actor.has_role(Role.mentor):
+        return NOT_THEIR_MENTOR
+    pairs = mentor_pairs(actor.user_id)
+    found = session.exec(
+        select(pairs.c.student_id)
+        .where(_mentored_on(pairs, sub.student_id, sub.mission_id))
+        .limit(1)
+    ).first()
+    return "" if found is not None else NOT_THEIR_MENTOR
+
+
+def may_claim(session: Session, actor: Principal, sub: Submission) -> bool:
+    """Whether the review page offers Claim: the actor may review the attempt (claim_refusal)
+    and it waits for review or its claim (anyone's) expired. claim() also extends a live claim
+    of the actor's own, which is not offered."""
+    free = sub.status == SubmissionStatus.submitted or _claim_expired(sub)
+    return free and not claim_refusal(session, actor, sub)
+
+
+def _claim_expired(sub: Submission) -> bool:
+    return bool(
+        sub.status == SubmissionStatus.in_review
+        and sub.claim_expires_at
+        and sub.claim_expires_at < utcnow()
+    )
+
+
 def claim(session: Session, principal: Principal | None, submission_id: int) -> Submission:
     """Claim a submitted attempt (or one whose claim expired) for 24 hours.
 
@@ -100,11 +148,10 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
     others see the committed claim and get Conflict. Claiming again what you hold extends it.
     """
     actor = require_role(principal, Role.mentor)
-    sub, mission, program = load_visible(session, actor, submission_id)
-    if sub.student_id == actor.user_id:
-        raise Forbidden("You can't review your own work.")
-    if program is None or not mentors_student(session, actor.user_id, sub.student_id, program.id):
-        raise Forbidden("Only a mentor of this student's cohort can review this submission.")
+    sub, _mission, _program = load_visible(session, actor, submission_id)
+    refusal = claim_refusal(session, actor, sub)
+    if refusal:
+        raise Forbidden(refusal)
     held_by_me = sub.status == SubmissionStatus.in_review and sub.claimed_by_id == actor.user_id
     now = utcnow()
     won = session.execute(
@@ -406,11 +453,11 @@ def _no_newer_attempt() -> Any:
     )
 
 
-def _runs(program_id: Any) -> Any:
-    """The submission's mission is run by the programme (`program_missions`)."""
+def _runs_mission(program_id: Any, mission_id: Any) -> Any:
+    """The mission is run by the programme (`program_missions`)."""
     return exists().where(
         col(ProgramMission.program_id) == program_id,
-        col(ProgramMission.mission_id) == col(Submission.mission_id),
+        col(ProgramMission.mission_id) == mission_id,
     )
 
 
@@ -427,7 +474,7 @@ def _bucket_query(bucket: str, mentor_id: int) -> tuple[Any, list[Any]]:
         .join(User, col(User.id) == col(Submission.student_id))
         .group_by(col(Submission.id), col(Mission.id), col(User.id))
     )
-    in_pairs = and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id))
+    in_pairs = _mentored_on(pairs, col(Submission.student_id), col(Submission.mission_id))
     if bucket == "pending":
         stmt = stmt.join(pairs, in_pairs).where(
             col(Submission.status) == SubmissionStatus.submitted
@@ -523,7 +570,7 @@ def queue_counts(session: Session, mentor_id: int) -> QueueCounts:
         .join(Mission, col(Mission.id) == col(Submission.mission_id))
         .join(
             pairs,
-            and_(pairs.c.student_id == col(Submission.student_id), _runs(pairs.c.program_id)),
+            _mentored_on(pairs, col(Submission.student_id), col(Submission.mission_id)),
         )
         .where(
             col(Submission.status).in_(
@@ -643,7 +690,11 @@ def review_screen(
     current = next(v for v in views if v["id"] == sub.id)
     in_review = sub.status == SubmissionStatus.in_review
     mine = in_review and sub.claimed_by_id == actor.user_id
-    expired = bool(in_review and sub.claim_expires_at and sub.claim_expires_at < utcnow())
+    expired = _claim_expired(sub)
+    can_claim = may_claim(session, actor, sub)
+    # Why Claim is missing from an attempt that waits for review (the page says it instead).
+    free = sub.status == SubmissionStatus.submitted or expired
+    refusal = claim_refusal(session, actor, sub) if free and not can_claim else ""
     holder = session.get(User, sub.claimed_by_id) if in_review and sub.claimed_by_id else None
     newer = [v for v in views if v["attempt"] > sub.attempt]
     return ReviewScreen(
@@ -674,8 +725,10 @@ def review_screen(
             expires_at=sub.claim_expires_at if in_review else None,
             expired=expired,
         ),
-        # Claim: an unclaimed attempt, or one whose claim expired (the holder claims it again).
-        can_claim=sub.status == SubmissionStatus.submitted or expired,
+        # Claim: an unclaimed attempt, or one whose claim expired (the holder claims it again),
+        # for someone who may review it: the rule claim() enforces.
+        can_claim=can_claim,
+        claim_refusal=refusal,
         can_release=mine,
         # The holder may still finish after expiry, until someone takes the claim over.
         can_review=mine,
