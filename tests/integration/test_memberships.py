@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 from cyberhub import migrate
 from cyberhub.models import (
     AuditLog,
+    Cohort,
     CohortMentor,
+    Enrollment,
     Invitation,
     MentorAssignment,
     Notification,
@@ -25,11 +27,25 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Conflict, Forbidden
 from cyberhub.services.identity import memberships, organizations
-from cyberhub.services.learning import enrollment, mission_scope, reviews, submissions
+from cyberhub.services.learning import (
+    applications,
+    enrollment,
+    mission_scope,
+    reviews,
+    submissions,
+)
 from cyberhub.services.learning.learning_access import can_read_learner
 from cyberhub.services.learning.submissions import submission_link
 from cyberhub.services.messaging import notifications
-from tests.factories import GOOD_ANSWER, World, id_of, make_cohort, make_user, principal
+from tests.factories import (
+    GOOD_ANSWER,
+    World,
+    enroll,
+    id_of,
+    make_cohort,
+    make_user,
+    principal,
+)
 from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
@@ -39,6 +55,15 @@ API = "/api/v1"
 
 def actions(session: Session) -> list[str]:
     return list(session.exec(select(AuditLog.action).order_by(AuditLog.id)).all())  # type: ignore[arg-type]
+
+
+def enrolment_status(session: Session, cohort: Cohort, student_id: int) -> str:
+    row = session.exec(
+        select(Enrollment).where(
+            Enrollment.cohort_id == cohort.id, Enrollment.student_id == student_id
+        )
+    ).one()
+    return str(row.status)
 
 
 def roles_in(session: Session, user: User, org_id: int | None) -> set[str]:
@@ -240,6 +265,64 @@ class TestInvitationJourney:
         session.commit()
         assert world.comentor.id not in session.exec(select(CohortMentor.mentor_id)).all()
         assert enrollment.list_mentors(session, director, world.cohort.id or 0) == []
+
+    def test_a_learner_who_leaves_or_is_removed_leaves_its_cohorts(
+        self, session: Session, world: World
+    ) -> None:
+        """Leaving the organisation ("you can leave at any time") ends its hold on the learner:
+        their seat is withdrawn as a director's withdrawal does (the waitlist moves up, their
+        mentor is unassigned, claims on their work go back), their application and waitlist
+        place there are withdrawn, and its director and mentors can no longer read them. A
+        completed cohort stays completed (its certificate is kept)."""
+        org, d = world.org.id or 0, principal(session, world.director)
+        student, student2 = id_of(world.student), id_of(world.student2)
+        applications.set_enrolment(session, d, id_of(world.cohort), mode="open", capacity=2)
+        waiting = make_user(session, "waiting@example.org")
+        applications.apply(session, principal(session, waiting), id_of(world.cohort))
+        applying = make_cohort(session, world.program, director=world.director)
+        applications.set_enrolment(session, d, id_of(applying), mode="application", capacity=5)
+        full = make_cohort(session, world.program, director=world.director)
+        applications.set_enrolment(session, d, id_of(full), mode="open", capacity=1)
+        enroll(session, full, world.outsider_student)
+        for cohort in (applying, full):
+            applications.apply(session, principal(session, world.student), id_of(cohort))
+        work = submissions.submit(
+            session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, world.comentor), id_of(work))
+        session.commit()
+        staff = [d, *(principal(session, u) for u in (world.mentor, world.comentor))]
+        assert all(can_read_learner(session, p, student) for p in staff)
+
+        memberships.leave(session, principal(session, world.student), org)
+        session.commit()
+
+        assert enrolment_status(session, world.cohort, student) == "withdrawn"
+        assert enrolment_status(session, world.cohort, id_of(waiting)) == "active"  # promoted
+        assert not any(can_read_learner(session, p, student) for p in staff)
+        assert (
+            session.exec(
+                select(MentorAssignment).where(MentorAssignment.student_id == student)
+            ).all()
+            == []
+        )
+        session.refresh(work)
+        assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
+        mine = {
+            a.cohort_id: a.status
+            for a in applications.my_applications(session, principal(session, world.student))
+        }
+        assert mine[id_of(applying)] == mine[id_of(full)] == "withdrawn"
+        assert actions(session).count("enrollment.withdrawn") == 1
+
+        # Removed by the director: an active seat is withdrawn, a completed one stays.
+        enroll(session, world.other_cohort, world.student2, status="completed")
+        organizations.remove_member(session, d, org, student2, reason="Moved away")
+        session.commit()
+        assert enrolment_status(session, world.cohort, student2) == "withdrawn"
+        assert enrolment_status(session, world.other_cohort, student2) == "completed"
+        assert not can_read_learner(session, principal(session, world.comentor), student2)
 
 
 class TestInvitationsApi:

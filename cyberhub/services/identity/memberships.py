@@ -120,9 +120,22 @@ def join(
     return row
 
 
-def end_membership(session: Session, user_id: int, organization_id: int) -> None:
+def end_membership(
+    session: Session,
+    user_id: int,
+    organization_id: int,
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> None:
     """The user is no longer a member (they left, or were removed): their membership row says
-    so, so `is_member` and everything reading memberships stop counting them."""
+    so, so `is_member` and everything reading memberships stop counting them, and they leave
+    its cohorts (enrollment.leave_organization_cohorts), so its staff stop reading them."""
+    from cyberhub.services.learning import enrollment  # noqa: PLC0415  (why: enrollment imports this module at its top)
+
+    enrollment.leave_organization_cohorts(
+        session, user_id, organization_id, actor_id=actor_id, meta=meta
+    )
     row = session.exec(
         select(OrganizationMembership).where(
             OrganizationMembership.user_id == user_id,
@@ -440,7 +453,8 @@ def leave(
     *,
     meta: RequestMeta = NO_META,
 ) -> int:
-    """The caller leaves the organisation: every role they hold there is revoked; returns how many."""
+    """The caller leaves the organisation: every role they hold there is revoked, and they leave
+    its cohorts (end_membership); returns how many roles."""
     actor = require_signed_in(principal)
     if session.get(Organization, organization_id) is None:
         raise NotFound("That organization does not exist.")
@@ -458,7 +472,7 @@ def leave(
     roles.mentoring_ended(session, actor.user_id, list(grants), actor_id=actor.user_id, meta=meta)
     for g in grants:
         session.delete(g)
-    end_membership(session, actor.user_id, organization_id)
+    end_membership(session, actor.user_id, organization_id, actor_id=actor.user_id, meta=meta)
     audit.record(
         session,
         "organization.member_left",

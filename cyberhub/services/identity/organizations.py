@@ -263,7 +263,7 @@ def remove_member(
         roles.check_may_manage(principal, name, org_id)
     roles.revoke_grants(session, principal, user, grants, reason=reason, meta=meta)
     # Removed, they are no longer a member: a role there again takes a new invitation.
-    memberships.end_membership(session, user_id, org_id)
+    memberships.end_membership(session, user_id, org_id, actor_id=principal.user_id, meta=meta)
     audit.record(
         session,
         "organization.member_removed",

@@ -534,6 +534,33 @@ def after_seat_freed(
     fill_seats(session, cohort, program, actor_id=actor_id, meta=meta)
 
 
+def withdraw_pending(
+    session: Session,
+    cohort_id: int,
+    student_id: int,
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> bool:
+    """The learner's application or waitlist place in the cohort (not a seat) is withdrawn,
+    audited as their own withdrawal is; False when they had none. Caller holds the lock."""
+    app = _mine(session, cohort_id, student_id)
+    if app is None or app.status not in (ApplicationStatus.applied, ApplicationStatus.waitlisted):
+        return False
+    was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
+    _audit(
+        session,
+        "application.withdrawn",
+        cohort_id,
+        actor_id=actor_id,
+        meta=meta,
+        application_id=app.id,
+        student_id=student_id,
+        was=was,
+    )
+    return True
+
+
 def mark_enrolled_by_director(
     session: Session, cohort_id: int, student_id: int, actor_id: int | None
 ) -> None:

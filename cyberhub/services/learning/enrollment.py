@@ -30,7 +30,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
+    ApplicationStatus,
     Cohort,
+    CohortApplication,
     CohortMentor,
     Enrollment,
     EnrollmentStatus,
@@ -389,6 +391,47 @@ def _withdraw(
         session, cohort, program, student_id, actor_id=actor_id, meta=meta
     )
     return enrollment
+
+
+def leave_organization_cohorts(
+    session: Session,
+    student_id: int,
+    organization_id: int,
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> int:
+    """The user is no longer a member of the organisation (they left, or were removed): their
+    active enrolments in its cohorts are withdrawn as a director's withdrawal does (_withdraw:
+    seat and mentor freed, claims given back, the waitlist moved up), and their applications
+    and waitlist places there too. A completed enrolment stays (its certificate is kept).
+    Returns how many cohorts they left."""
+    active = select(Enrollment.cohort_id).where(
+        Enrollment.student_id == student_id, Enrollment.status == EnrollmentStatus.active
+    )
+    pending = select(CohortApplication.cohort_id).where(
+        CohortApplication.student_id == student_id,
+        col(CohortApplication.status).in_(
+            [ApplicationStatus.applied, ApplicationStatus.waitlisted]
+        ),
+    )
+    rows = session.exec(
+        select(Cohort, Program)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(
+            Program.organization_id == organization_id,
+            col(Cohort.id).in_(active) | col(Cohort.id).in_(pending),
+        )
+        .order_by(col(Cohort.id))
+        .with_for_update(of=Cohort)  # as _lock_cohort: seat changes take turns
+    ).all()
+    for cohort, program in rows:
+        cohort_id = cohort.id or 0
+        existing = _existing(session, cohort_id, student_id)
+        if existing is not None and existing.status == EnrollmentStatus.active:
+            _withdraw(session, cohort, program, student_id, actor_id=actor_id, meta=meta)
+        applications.withdraw_pending(session, cohort_id, student_id, actor_id=actor_id, meta=meta)
+    return len(rows)
 
 
 def _release_claims_on(session: Session, program: Program, student_id: int, actor_id: int) -> int:
