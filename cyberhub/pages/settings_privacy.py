@@ -59,8 +59,11 @@ class ConsentItem:
     never: bool
     version: str
     at: str
-    # A newer document than the one the user agreed to.
+    # A newer document than the one the user agreed to, and its version (accepted with a
+    # click: for terms and privacy the switch is disabled, and switching AI profiling off and
+    # on would delete everything the AI derived).
     outdated: bool
+    latest: str
 
 
 @dataclass
@@ -94,6 +97,7 @@ def _overview(session: Session, principal: Principal | None) -> Overview:
             version=state[kind].version or docs[kind].version,
             at=when(state[kind].at, tz),
             outdated=state[kind].granted and state[kind].version != docs[kind].version,
+            latest=docs[kind].version,
         )
         for kind in consents.KINDS
     ]
@@ -146,6 +150,17 @@ class PrivacyState(ServiceState, rx.State):
         await self._change(kind, granted)
 
     @rx.event
+    async def accept_latest(self, kind: str) -> None:
+        """Agree to the newest version of a consent already granted (as the API does: granting
+        again records the latest version; nothing is withdrawn on the way)."""
+        self.error, self.notice, self.saving = "", "", kind
+        state = await self._call(consents.set_consent, kind, True, self._meta())
+        if state and await self._fetch():
+            label = consents.LABELS.get(kind, kind)
+            self.notice = f"{label}: version {state.value[kind].version} accepted."
+        self.saving = ""
+
+    @rx.event
     async def withdraw_ai(self) -> None:
         self.confirm_ai_off = False
         await self._change(consents.AI_PROFILING, False)
@@ -186,10 +201,23 @@ def _item(item: rx.Var[ConsentItem]) -> rx.Component:
                 ),
                 rx.cond(
                     item.outdated,
-                    rx.text(
-                        "A newer version has been published; turn it off and on to accept it.",
-                        size="1",
-                        color_scheme="amber",
+                    rx.hstack(
+                        rx.text(
+                            "Version " + item.latest + " has been published since you agreed.",
+                            size="2",
+                            color_scheme="amber",
+                        ),
+                        rx.button(
+                            "Accept version " + item.latest,
+                            size="1",
+                            variant="soft",
+                            on_click=S.accept_latest(kind),
+                            disabled=S.saving != "",
+                            aria_label="Accept version " + item.latest + " of " + item.label,
+                        ),
+                        align="center",
+                        spacing="2",
+                        wrap="wrap",
                     ),
                 ),
                 rx.link("Read the document", href="/legal/" + kind, size="2", is_external=True),

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cyberhub.models import AuditLog, ConsentDocument, ConsentRecord, User
+from cyberhub.models import AuditLog, ConsentDocument, ConsentRecord, PersonalityProfile, User
 from cyberhub.models.identity import ConsentKind
 from cyberhub.services.errors import Forbidden, Invalid
 from cyberhub.services.identity import consents
@@ -188,3 +188,28 @@ class TestService:
         # Granting again accepts the newer version (same state, different version).
         state = consents.set_consent(session, principal, "marketing", True)
         assert state["marketing"].version == "1.1"
+
+    @pytest.mark.parametrize("kind", ["terms", "privacy", "ai_profiling"])
+    def test_a_newer_version_is_accepted_without_withdrawing(
+        self, student_client: TestClient, student_user: User, session: Session, kind: str
+    ) -> None:
+        """What Settings → Privacy's "Accept version N" sends: granting a consent already
+        granted records the newer version. Nothing is withdrawn on the way (terms and privacy
+        can't be; AI profiling would lose everything the AI derived)."""
+        uid = student_user.id or 0
+        consents.record_signup_consents(session, uid, ["terms", "privacy", "ai_profiling"])
+        session.add(PersonalityProfile(user_id=uid, version="1", source_hash="x", dimensions=[]))
+        session.add(ConsentDocument(kind=ConsentKind(kind), version="1.1", title="New", body="."))
+        session.commit()
+        r = student_client.post(URL, json={"kind": kind, "granted": True})
+        assert r.status_code == 200, r.text
+        assert r.json()["consents"][kind]["granted"] is True
+        assert r.json()["consents"][kind]["version"] == "1.1"
+        history = student_client.get(URL).json()["history"]
+        assert [(h["version"], h["granted"]) for h in history if h["kind"] == kind] == [
+            ("1.1", True),
+            ("1.0", True),
+        ]
+        assert "consent.withdrawn" not in session.exec(select(AuditLog.action)).all()
+        session.expire_all()
+        assert session.get(PersonalityProfile, uid) is not None  # the AI's results are kept
