@@ -164,8 +164,10 @@ def coach_plan_started(user_id: int) -> None:
 
 
 def recommendations_stale(session: SASession, user_id: int) -> None:
-    """Recompute the learner's list from their current vector (e.g. after "not interested")."""
+    """Recompute the learner's list from their current vector (e.g. after "not interested"),
+    and their coach's plan, which suggests missions from that list."""
     enqueue(session, RECOMPUTE_RECOMMENDATIONS, user_id)
+    coaching_changed(session, user_id)
 
 
 def analysis_requested(session: SASession, user_id: int) -> None:

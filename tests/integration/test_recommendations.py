@@ -235,6 +235,28 @@ class TestNotInterested:
         again = api_client.get("/api/v1/recommendations").json()
         assert again and gone not in [x["mission_id"] for x in again]
 
+    def test_dismissing_or_undoing_replans_the_coach(
+        self, session: Session, world: World, api_client: TestClient, stub_broker
+    ) -> None:
+        """The coach's plan suggests missions from this list: "not interested" (and its undo)
+        recomputes the plan too, or a plan made before kept suggesting the dismissed mission."""
+        from cyberhub import jobs
+
+        uid = world.student.id or 0
+        bearer(api_client, world.student.email)
+        mid = world.m1.id or 0
+        for send in (api_client.post, api_client.delete):
+            stub_broker.flush_all()
+            jobs.coach_plan_started(uid)  # no plan job pending
+            assert send(f"/api/v1/recommendations/{mid}/not-interested").status_code == 200
+            queued = [
+                (m.actor_name, tuple(m.args))
+                for q in [stub_broker.queues.get("coach.DQ")]
+                if q is not None
+                for m in map(dramatiq.Message.decode, list(q.queue))
+            ]
+            assert queued == [("compute_coach_plan", (uid,))]
+
     def test_undo_brings_the_mission_back(
         self,
         session: Session,
