@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from cyberhub.db import get_engine
+from cyberhub.services.ai import profiler
 from cyberhub.services.ai.profiler_bank import load_bank
 from cyberhub.services.identity import consents
+from cyberhub.services.identity.permissions import load_principal
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.profiler, pytest.mark.integration]
@@ -203,3 +209,57 @@ def test_withdrawing_ai_consent_stops_the_profiler(
         f"{API}/session/{sid}/respond", json={"question_id": q.id, "option_id": q.options[0].id}
     )
     assert r.status_code == 403
+
+
+def _together(calls: list[Callable[[Session], object]]) -> list[str]:
+    """Each call in its own thread, session and transaction, released together: their
+    outcomes ("ok" or the error)."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call: Callable[[Session], object]) -> None:
+        with Session(get_engine(), expire_on_commit=False) as s:
+            s.connection()  # the transaction starts before the race
+            try:
+                barrier.wait(timeout=10)
+                call(s)
+                s.commit()
+                outcomes.append("ok")
+            except Exception as exc:  # anything is a bug the test must show
+                s.rollback()
+                outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return outcomes
+
+
+def test_a_double_click_answers_and_completes_once(session: Session, consenting_student) -> None:
+    """Two tabs (or a double click) sending the same answer, then Complete, at the same moment:
+    each request answers normally; before, the second insert of the same answer or result
+    failed with a database error (a 500)."""
+    uid = consenting_student.id
+    me = load_principal(session, uid)
+    sid = profiler.start(session, me).id
+    session.commit()
+    questions = load_bank().questions
+    for q in questions[:-1]:
+        profiler.respond(session, me, sid, question_id=q.id, option_id=q.options[0].id)
+    session.commit()
+    last = questions[-1]
+
+    def answer(s: Session) -> object:
+        return profiler.respond(
+            s, load_principal(s, uid), sid, question_id=last.id, option_id=last.options[0].id
+        )
+
+    assert _together([answer, answer]) == ["ok", "ok"]
+
+    def complete(s: Session) -> object:
+        return profiler.complete(s, load_principal(s, uid), sid)
+
+    assert _together([complete, complete]) == ["ok", "ok"]
+    assert profiler.results(session, me, sid)["primary_track"]

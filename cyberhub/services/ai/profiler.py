@@ -41,9 +41,16 @@ def questions(version: str = CURRENT_VERSION) -> list[QuestionPublic]:
     return public_questions(load_bank(version))
 
 
-def _own_session(session: Session, principal: Principal | None, session_id: int) -> ProfilerSession:
+def _own_session(
+    session: Session, principal: Principal | None, session_id: int, *, lock: bool = False
+) -> ProfilerSession:
+    """The caller's profiler session. `lock`: for a change, which then waits for any other
+    change to the session (a double click, two tabs) instead of both inserting the same answer
+    or result."""
     principal = require_signed_in(principal)
-    ps = session.get(ProfilerSession, session_id)
+    ps = session.get(
+        ProfilerSession, session_id, with_for_update=True if lock else None, populate_existing=lock
+    )
     # Someone else's session is reported as missing: its existence is nobody else's business.
     if ps is None or (ps.user_id != principal.user_id and not principal.is_admin):
         raise NotFound("That profiler session does not exist.")
@@ -132,7 +139,7 @@ def respond(
     option_id: str,
 ) -> ProfilerProgress:
     """Save (or change) one answer and move the wizard to the next unanswered question."""
-    ps = _own_session(session, principal, session_id)
+    ps = _own_session(session, principal, session_id, lock=True)
     consents.require_ai_consent(session, ps.user_id)
     if ps.status != ProfilerStatus.in_progress:
         raise Conflict("This session is complete. Start a retake to answer again.")
@@ -174,8 +181,9 @@ def go_to(
 def complete(
     session: Session, principal: Principal | None, session_id: int, meta: RequestMeta = NO_META
 ) -> ProfilerResultData:
-    """Score a fully answered session and keep the result. Unanswered questions -> Conflict."""
-    ps = _own_session(session, principal, session_id)
+    """Score a fully answered session and keep the result (once: a second call answers the
+    same result). Unanswered questions -> Conflict."""
+    ps = _own_session(session, principal, session_id, lock=True)
     consents.require_ai_consent(session, ps.user_id)
     if ps.status == ProfilerStatus.completed:
         return results(session, principal, session_id)
