@@ -15,7 +15,7 @@ from cyberhub.models import ProgramMission, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions
-from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.learning import reviews, snippets, submissions
 from cyberhub.settings import get_settings
 from tests.factories import (
     FULL_SCORES,
@@ -191,6 +191,8 @@ class TestWhoMayClaim:
         queued = reviews.queue(session, principal(session, both), bucket="pending").items
         assert [i.id for i in queued] == [sub.id]
         assert self.offered_and_taken(session, both, id_of(sub)) == (True, True)
+        # The page's feedback snippets follow the same rule.
+        assert snippets.list_snippets(session, principal(session, both), id_of(sub)) == []
 
     def test_offered_exactly_when_taken(self, session: Session, world: World) -> None:
         both = make_user(

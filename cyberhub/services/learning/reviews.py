@@ -32,6 +32,7 @@ from cyberhub.models import (
     HintReveal,
     MentorAssignment,
     Mission,
+    Program,
     ProgramMission,
     Review,
     Role,
@@ -105,24 +106,35 @@ def _mentored_on(pairs: Any, student_id: Any, mission_id: Any) -> Any:
     return and_(pairs.c.student_id == student_id, _runs_mission(pairs.c.program_id, mission_id))
 
 
+def review_program(
+    session: Session, actor: Principal, sub: Submission, prefer: Program | None = None
+) -> Program | None:
+    """The programme in which the actor reviews this student's work: one running the mission in
+    which they mentor the student (serve their cohort, or are assigned to them) — `prefer` (the
+    programme the work was read through) when it is one —; None when there is none."""
+    if not actor.has_role(Role.mentor):
+        return None
+    pairs = mentor_pairs(actor.user_id)
+    preferred = pairs.c.program_id == (prefer.id if prefer is not None else None)
+    return session.exec(
+        select(Program)
+        .join(pairs, col(Program.id) == pairs.c.program_id)
+        .where(_mentored_on(pairs, sub.student_id, sub.mission_id))
+        .order_by(preferred.desc(), col(Program.id))
+        .limit(1)
+    ).first()
+
+
 def claim_refusal(session: Session, actor: Principal, sub: Submission) -> str:
     """Why the actor may not claim (and so review) this attempt, "" when they may — whoever
     holds it now. The one rule claim() enforces and the review page offers Claim by.
 
     A mentor reviews the students they mentor in a programme running the mission (serving their
-    cohort or assigned to them), never their own work; reading it as its programme's director
-    is not enough."""
+    cohort or assigned to them: review_program), never their own work; reading it as its
+    programme's director is not enough."""
     if sub.student_id == actor.user_id:
         return OWN_WORK
-    if not actor.has_role(Role.mentor):
-        return NOT_THEIR_MENTOR
-    pairs = mentor_pairs(actor.user_id)
-    found = session.exec(
-        select(pairs.c.student_id)
-        .where(_mentored_on(pairs, sub.student_id, sub.mission_id))
-        .limit(1)
-    ).first()
-    return "" if found is not None else NOT_THEIR_MENTOR
+    return "" if review_program(session, actor, sub) is not None else NOT_THEIR_MENTOR
 
 
 def may_claim(session: Session, actor: Principal, sub: Submission) -> bool:

@@ -17,7 +17,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.reviews import SnippetPublic
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning.learning_access import mentors_student
+from cyberhub.services.learning import reviews
 from cyberhub.services.learning.submissions import load_visible
 
 SNIPPET_MAX = 5_000
@@ -27,8 +27,9 @@ SNIPPETS_PER_MISSION = 50  # per organisation: a list a mentor can still scan
 def _context(session: Session, principal: Principal | None, submission_id: int) -> tuple[int, int]:
     """(mission id, organisation id) of the snippets a mentor reviewing the submission uses."""
     actor = require_role(principal, Role.mentor)
-    sub, mission, program = load_visible(session, actor, submission_id)
-    if program is None or not mentors_student(session, actor.user_id, sub.student_id, program.id):
+    sub, mission, seen = load_visible(session, actor, submission_id)
+    program = reviews.review_program(session, actor, sub, prefer=seen)
+    if program is None:
         raise Forbidden("Only a mentor of this student's cohort can use feedback snippets here.")
     return mission.id or 0, program.organization_id
 
