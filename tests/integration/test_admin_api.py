@@ -657,6 +657,11 @@ class TestAuditLog:
             V1 + "/audit-logs", params={**params, "actor_email": "STUDENT@test"}
         ).json()
         assert by_actor["total"] == 2
+        # typed as it is: _ is not a wildcard ("student_test" is nobody's address)
+        as_typed = admin_client.get(
+            V1 + "/audit-logs", params={**params, "actor_email": "student_test"}
+        ).json()
+        assert as_typed["total"] == 0
         by_id = admin_client.get(
             V1 + "/audit-logs", params={**params, "actor_id": student_user.id}
         ).json()

@@ -159,6 +159,16 @@ class TestSearch:
         assert emails(by_name) == ["zawadi.kamau@test.example.org"]
         assert search_users(session, admin, UserQuery(q="nobody-here"))["total"] == 0
 
+    def test_what_is_typed_matches_as_typed(self, session: Session, people) -> None:
+        """% and _ in a search are the characters, not SQL wildcards: "o_ieno" does not find
+        otieno, and "%" alone finds only addresses that contain one (none)."""
+        admin = as_principal(session, people["admin"])
+        make_user(session, "o_ieno@coast.example.org", "student")
+        assert emails(search_users(session, admin, UserQuery(q="o_ieno"))) == [
+            "o_ieno@coast.example.org"
+        ]
+        assert search_users(session, admin, UserQuery(q="%"))["total"] == 0
+
     def test_filter_by_role(self, session: Session, people) -> None:
         admin = as_principal(session, people["admin"])
         mentors = search_users(session, admin, UserQuery(role="mentor"))

@@ -36,6 +36,7 @@ from cyberhub.schemas.audit import (
 from cyberhub.schemas.paging import page_count
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.text_match import contains
 
 PAGE_SIZE = 25
 # The chart draws the most frequent actions and sums the rest as one "Other" series, so that
@@ -186,7 +187,7 @@ def search(
     if actor_id is not None:
         stmt = stmt.where(AuditLog.actor_id == actor_id)
     if actor_email.strip():
-        stmt = stmt.where(col(User.email).ilike(f"%{actor_email.strip().lower()}%"))
+        stmt = stmt.where(contains(col(User.email), actor_email.strip()))
     if action.strip():
         stmt = stmt.where(AuditLog.action == action.strip())
     if target_type.strip():

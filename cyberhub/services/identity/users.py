@@ -13,6 +13,7 @@ from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.users import RoleHeld, UsersPage, UserSummary
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.text_match import contains
 
 PAGE_SIZE = 20
 
@@ -35,8 +36,8 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
         raise Invalid("page must be 1 or more and page_size between 1 and 100.")
     stmt = select(User)
     if query.q.strip():
-        like = f"%{query.q.strip()}%"
-        stmt = stmt.where(or_(col(User.email).ilike(like), col(User.full_name).ilike(like)))
+        q = query.q.strip()
+        stmt = stmt.where(or_(contains(col(User.email), q), contains(col(User.full_name), q)))
     if query.role or query.organization_id:
         cond = col(RoleAssignment.user_id) == col(User.id)
         if query.role:

@@ -57,6 +57,7 @@ from cyberhub.services.learning.programs import (
 )
 from cyberhub.services.paging import check_page
 from cyberhub.services.slugs import slugify
+from cyberhub.services.text_match import contains
 
 TITLE_MAX = 200
 SUMMARY_MAX = 400
@@ -542,13 +543,12 @@ def _listing(
     if track:
         stmt = stmt.where(Track.key == track)
     if q.strip():
-        # the words as typed: % and _ match themselves
-        like = "%" + re.sub(r"([\\%_])", r"\\\1", q.strip()[:200]) + "%"
+        typed = q.strip()[:200]
         stmt = stmt.where(
             or_(
-                col(Mission.title).ilike(like, escape="\\"),
-                col(Mission.summary).ilike(like, escape="\\"),
-                func.array_to_string(col(Mission.skills), "\n").ilike(like, escape="\\"),
+                contains(col(Mission.title), typed),
+                contains(col(Mission.summary), typed),
+                contains(func.array_to_string(col(Mission.skills), "\n"), typed),
             )
         )
     return stmt
