@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dramatiq.middleware import Shutdown, TimeLimitExceeded
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cyberhub import db
 from cyberhub.models import (
@@ -178,6 +178,43 @@ class TestWhoMayExportWhat:
             select(AuditLog.action).where(AuditLog.actor_id == w.student.id)
         ).all()
         assert actions.count("export.requested") == exports.MAX_ACTIVE
+
+    def test_two_requests_at_once_keep_to_the_limit(self, session: Session, world: World) -> None:
+        """One place left and two requests at the same moment (two tabs): one is taken, the
+        other is told to wait; both passed the count before, leaving MAX_ACTIVE + 1 running."""
+        w = world
+        for _ in range(exports.MAX_ACTIVE - 1):
+            _request(session, w, w.student, "own_data")
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def ask() -> None:
+            with Session(db.get_engine(), expire_on_commit=False) as s:
+                who = w.p(s, w.student)
+                s.commit()
+                try:
+                    barrier.wait(timeout=10)
+                    exports.request_export(s, who, ExportRequest(kind="own_data"))
+                    time.sleep(0.2)  # the transaction stays open a moment, as under load
+                    s.commit()
+                    outcomes.append("queued")
+                except exports.Conflict:
+                    s.rollback()
+                    outcomes.append("wait")
+
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(outcomes) == ["queued", "wait"]
+        active = session.exec(
+            select(Export.id).where(
+                Export.requested_by_id == w.student.id,
+                col(Export.status).in_([ExportStatus.queued, ExportStatus.running]),
+            )
+        ).all()
+        assert len(active) == exports.MAX_ACTIVE
 
 
 class TestApi:

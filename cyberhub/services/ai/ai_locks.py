@@ -24,7 +24,8 @@ from cyberhub.models import User
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 
-# Two-key advisory locks: (namespace, id). submissions.py uses 5001 for its per-student lock.
+# Two-key advisory locks: (namespace, id). submissions.py uses 5001 for its per-student lock,
+# admin/exports.py 5201 for its per-requester one.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
 
