@@ -44,7 +44,9 @@ class CoachNudge(BaseModel):
 class CoachPlanData(BaseModel):
     """The stored plan (coach_plans.payload)."""
 
-    focus: CoachLine
+    # None only in a staff reader's copy whose focus draws on work they may not see
+    # (coach.read_plan); a stored plan always has one.
+    focus: CoachLine | None
     habits: list[CoachLine] = Field(default_factory=list, max_length=3)
     missions: list[CoachMission] = Field(default_factory=list, max_length=3)
     nudges: list[CoachNudge] = Field(default_factory=list)

@@ -3,14 +3,18 @@ and what a related mentor or director sees."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Enrollment
+from cyberhub.models import Enrollment, Submission
 from cyberhub.models.progress import EnrollmentStatus
+from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
-from cyberhub.services.coaching import goals, habits, reflections
+from cyberhub.services.coaching import coach, goals, habits, reflections
 from cyberhub.services.errors import NotFound
+from cyberhub.services.identity import memberships
 from cyberhub.services.learning import mentees, reviews, submissions
 from tests.factories import (
     FULL_SCORES,
@@ -18,11 +22,14 @@ from tests.factories import (
     World,
     complete_profiler,
     enroll,
+    grant_ai,
     id_of,
     make_cohort,
     make_user,
     principal,
+    serve,
 )
+from tests.fakes import FakeEmbedder
 from tests.integration.conftest import ClientFor
 
 pytestmark = pytest.mark.usefixtures("session")
@@ -205,3 +212,73 @@ def test_the_mentor_sees_goals_habits_and_only_shared_reflections(
     # The director of their programme sees the same; nobody sees the private one.
     director = mentees.mentee(session, principal(session, w.director), id_of(w.student))
     assert "My private worry" not in [r.body for r in director.shared_reflections]
+
+
+def test_the_coachs_plan_and_goals_name_no_work_of_another_organisation(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The learner also studies with Coast Campus, whose mentor asked for changes on its
+    mission, and one of their goals links it. Their own plan quotes that review; this
+    organisation's mentor and director read neither the review, nor the request, nor the
+    mission's name — in the plan or in the goal — while Coast Campus's director still does."""
+    w = world
+    learner = id_of(w.student)
+    elsewhere = make_cohort(session, w.other_program, name="Elsewhere cohort")
+    enroll(session, elsewhere, w.student)
+    memberships.join(session, learner, id_of(w.other_org), how="invitation", actor_id=learner)
+    serve(session, elsewhere, w.other_mentor_org)
+    grant_ai(session, w.student)
+    coast = id_of(w.other_mission)
+    sub_id = hand_in(session, w, coast)
+    reviewer = principal(session, w.other_mentor_org)
+    reviews.claim(session, reviewer, sub_id)
+    reviews.review(
+        session,
+        reviewer,
+        sub_id,
+        decision="changes_requested",
+        scores={"evidence": 2, "clarity": 1},
+        feedback="Coast reviewer: the logs are missing.",
+        comments={"evidence": "Coast comment: show the firewall rules."},
+    )
+    sub = session.get(Submission, sub_id)
+    assert sub is not None and sub.decided_at is not None
+    sub.decided_at -= timedelta(days=3)  # a request left unanswered: a nudge
+    session.add(sub)
+    goals.create_goal(
+        session,
+        principal(session, w.student),
+        GoalCreate(
+            title="Finish both programmes",
+            progress_source="missions",
+            mission_ids=[id_of(w.m1), coast],
+        ),
+    )
+    session.commit()
+    assert coach.compute_plan(session, learner, FakeEmbedder()) is not None
+    session.commit()
+
+    def text_of(plan: CoachPlanPublic) -> str:
+        return plan.model_dump_json()
+
+    own = coach.read_plan(session, principal(session, w.student), learner)
+    assert own.plan is not None and own.plan.focus is not None
+    assert "Coast mission" in own.plan.focus.text  # the learner's own view is unchanged
+    assert {n.kind for n in own.plan.nudges} >= {"changes_waiting"}
+    for staff in (w.mentor, w.director):
+        p = principal(session, staff)
+        plan = coach.read_plan(session, p, learner)
+        assert plan.plan is not None
+        seen = text_of(plan)
+        assert "Coast" not in seen and f"/missions/{coast}" not in seen
+        assert "changes_waiting" not in {n.kind for n in plan.plan.nudges}
+        # What names no mission stays: the habit suggested for their goal.
+        assert any("Finish both programmes" in h.text for h in plan.plan.habits)
+        [goal] = mentees.mentee(session, p, learner).goals
+        assert [m.title for m in goal.missions] == [w.m1.title]
+    theirs = principal(session, w.other_director)
+    assert "Coast comment" in text_of(coach.read_plan(session, theirs, learner))
+    [goal] = mentees.mentee(session, theirs, learner).goals
+    assert [m.title for m in goal.missions] == ["Coast mission"]
+    api = client_for(w.director).get(f"/api/v1/mentees/{learner}")
+    assert api.status_code == 200 and "Coast" not in api.text

@@ -50,7 +50,7 @@ class CoachPlanState(ServiceState, rx.State):
         self.plan_state, self.plan_message = p.state, p.message
         self.plan_computed = f"Prepared {when(p.computed_at, tz)}" if p.computed_at else ""
         plan = p.plan
-        self.focus = [_line(plan.focus)] if plan else []
+        self.focus = [_line(plan.focus)] if plan and plan.focus else []
         self.habits = [_line(h) for h in plan.habits] if plan else []
         self.missions = [_line(m.reason, m.title, m.href) for m in plan.missions] if plan else []
         self.nudges = [_line(n.line) for n in plan.nudges] if plan else []

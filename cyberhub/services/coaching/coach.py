@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -66,7 +67,7 @@ from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope, progress
 from cyberhub.services.learning.learning_access import can_read_learner
-from cyberhub.services.learning.submissions import feedback_link, mission_link
+from cyberhub.services.learning.submissions import feedback_link, mission_link, work_seen
 from cyberhub.services.messaging import live
 
 NOT_YOURS = "No learner of yours has that id."  # the mentee page's words (mentees.NOT_YOURS)
@@ -86,6 +87,7 @@ COACHING = "/coaching"
 PROFILER_RESULTS = "/onboarding/ai-profiler/results"
 PROFILER = "/onboarding/ai-profiler"
 CATALOG = "/missions"
+_MISSION_HREF = re.compile(r"/missions/(\d+)(?:#|$)")  # mission_link / feedback_link
 
 
 # --- what a plan is built from ------------------------------------------------------------------
@@ -644,7 +646,8 @@ def compute_plan(
 
 def read_plan(session: Session, principal: Principal | None, user_id: int) -> CoachPlanPublic:
     """The stored plan, for the learner and for staff who may read them (the mentee page's
-    rule: the same NotFound for an unknown id and a learner without a relationship)."""
+    rule: the same NotFound for an unknown id and a learner without a relationship); staff
+    read only its lines about missions they may see (_as_seen_by)."""
     actor = require_signed_in(principal)
     if session.get(User, user_id) is None or not can_read_learner(session, actor, user_id):
         raise NotFound(NOT_YOURS)
@@ -655,11 +658,45 @@ def read_plan(session: Session, principal: Principal | None, user_id: int) -> Co
     row = session.get(CoachPlan, user_id)
     if row is None:
         return CoachPlanPublic(state="preparing", message=PREPARING)
+    plan = CoachPlanData.model_validate(row.payload)
     return CoachPlanPublic(
         state="ready",
         computed_at=row.computed_at,
         week_start=row.week_start,
-        plan=CoachPlanData.model_validate(row.payload),
+        plan=plan if actor.user_id == user_id else _as_seen_by(session, actor, user_id, plan),
+    )
+
+
+def _missions_linked(line: CoachLine) -> set[int]:
+    """The missions a line's evidence links to (mission_link, feedback_link)."""
+    return {int(m[1]) for e in line.evidence if (m := _MISSION_HREF.match(e.href))}
+
+
+def _as_seen_by(
+    session: Session, reader: Principal, user_id: int, plan: CoachPlanData
+) -> CoachPlanData:
+    """The plan as staff read it: only the lines whose every mission is one whose work by the
+    learner they may see (submissions.work_seen, the mentee page's rule for attempts), so a
+    review, mission or request from another organisation is never quoted to them. Lines naming
+    no mission stay."""
+    seen: dict[int, bool] = {}
+
+    def shown(line: CoachLine, *more: int) -> bool:
+        for mid in _missions_linked(line) | set(more):
+            if mid not in seen:
+                seen[mid] = work_seen(session, reader, user_id, mid)
+            if not seen[mid]:
+                return False
+        return True
+
+    return plan.model_copy(
+        update={
+            "focus": plan.focus if plan.focus and shown(plan.focus) else None,
+            "habits": [h for h in plan.habits if shown(h)],
+            "missions": [m for m in plan.missions if shown(m.reason, m.mission_id)],
+            "nudges": [n for n in plan.nudges if shown(n.line)],
+            "changes": [c for c in plan.changes if shown(c)],
+        }
     )
 
 

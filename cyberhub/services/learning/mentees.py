@@ -6,8 +6,9 @@ Read rights are the tenancy rule (learning_access.can_read_learner): the learner
 director of a programme they are enrolled in, an admin. Anyone else — a mentor of another
 cohort, a director of another organisation, a sponsor — gets the same NotFound as for an id
 that does not exist, so the page does not tell who is a learner elsewhere. Within the page, the
-cohorts and attempts listed are only those of programmes the viewer is related to (another
-organisation's enrolment of the same learner stays out of sight).
+cohorts and attempts listed are only those of programmes the viewer is related to, and goals link
+only the missions whose work the viewer may see (another organisation's enrolment and work of the
+same learner stay out of sight; the coach's plan follows the same rule, coach.read_plan).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
+from cyberhub.schemas.coaching import GoalPublic
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
 from cyberhub.services.ai import profiler, recommendations
 from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
@@ -39,7 +41,7 @@ from cyberhub.services.learning.learning_access import (
     can_read_learner,
     mentors_student,
 )
-from cyberhub.services.learning.submissions import rubric_max, seen_through
+from cyberhub.services.learning.submissions import rubric_max, work_seen
 
 NOT_YOURS = "No learner of yours has that id."
 ATTEMPTS_SHOWN = 50
@@ -91,18 +93,26 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
 
 def _visible_missions(session: Session, actor: Principal, learner_id: int) -> list[int]:
     """The missions whose work by the learner the viewer may see (their programme's rule,
-    `submissions.seen_through`): decided per mission, a learner has few, before any attempt is listed."""
+    `submissions.work_seen`): decided per mission, a learner has few, before any attempt is listed."""
     mission_ids = session.exec(
         select(Submission.mission_id)
         .where(Submission.student_id == learner_id, Submission.status != SubmissionStatus.draft)
         .distinct()
     ).all()
-    visible = []
-    for mid in mission_ids:
-        seen, program = seen_through(session, actor, learner_id, mid)
-        if seen and program is not None:
-            visible.append(mid)
-    return visible
+    return [mid for mid in mission_ids if work_seen(session, actor, learner_id, mid)]
+
+
+def _goals(session: Session, actor: Principal, learner_id: int) -> list[GoalPublic]:
+    """The learner's goals, each linking only the missions the viewer sees (work_seen, the
+    attempts' rule): a goal may name another organisation's mission."""
+    out = goals.goals_public(session, learner_id)
+    seen: dict[int, bool] = {}
+    for goal in out:
+        for m in goal.missions:
+            if m.mission_id not in seen:
+                seen[m.mission_id] = work_seen(session, actor, learner_id, m.mission_id)
+        goal.missions = [m for m in goal.missions if seen[m.mission_id]]
+    return out
 
 
 def _waiting(session: Session, learner_id: int, visible: list[int]) -> int:
@@ -203,7 +213,7 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         waiting=_waiting(session, user_id, visible),
         recommendations_enabled=recs.enabled,
         recommendations=recs.items[:5],
-        goals=goals.goals_public(session, user_id),
+        goals=_goals(session, actor, user_id),
         habits=habits.habits_public(session, user_id),
         shared_reflections=reflections.shared_reflections(session, actor, user_id, limit=10),
     )

@@ -394,6 +394,14 @@ def seen_through(
     return False, programs[0]
 
 
+def work_seen(session: Session, principal: Principal, student_id: int, mission_id: int) -> bool:
+    """Whether the principal sees the student's work on the mission through one of the
+    student's programmes (seen_through): the rule for what staff are shown of a learner's
+    missions on the mentee page — attempts, goal links, the coach's plan."""
+    seen, program = seen_through(session, principal, student_id, mission_id)
+    return seen and program is not None
+
+
 def _gate(session: Session, student_id: int, mission: Mission) -> MissionGate:
     program = work_program(session, student_id, mission.id or 0)
     enrolled = mission_scope.can_take(session, student_id, mission.id or 0)
