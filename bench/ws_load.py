@@ -558,15 +558,15 @@ class Tab:
         return own + [int(i["id"]) for i in items if int(i["id"]) not in own]
 
     async def filter(self, track: str) -> list[int]:
-        self.redirects.clear()
+        seq = self.var(CATALOG, "address_seq", 0)
         await self.send(
             "filter", [(f"{CATALOG}.set_track", {"value": track})], _router("/missions")
         )
-        if self.redirects:  # the filter lives in the address: the page loads it from there
-            query = dict(
-                p.split("=", 1) for p in urlsplit(self.redirects[-1]).query.split("&") if p
-            )
-            self.redirects.clear()
+        address = str(self.var(CATALOG, "address", ""))
+        # The filter lives in the address: as the page's address_sync does, go there unless
+        # the tab is there already (/missions); the on_load of the new address follows.
+        if self.var(CATALOG, "address_seq", 0) != seq and address != "/missions":
+            query = dict(p.split("=", 1) for p in urlsplit(address).query.split("&") if p)
             # The filter event answered with the list; this load only confirms the address.
             await self.send("address", [(ON_LOAD, None)], _router("/missions", query))
         return self._listed()

@@ -97,8 +97,13 @@ class AddressedList(PagedList, mixin=True):
         await self._show()
 
     def _shown(self, url: str) -> None:
-        """Remember that the list for `url` was just fetched, and give the page its address."""
-        self._shown_url, self._shown_at = url, time.time()
+        """Give the page the address of the list just fetched. The page goes there unless it is
+        there already (as `address_sync` decides), and only then does an on_load follow, which
+        this list spares a second fetch (`_fresh`): no mark is left for an on_load that won't
+        come, or a later visit to the same address would show the list without reading it."""
+        here = self.router.url
+        if url != here.path + (f"?{here.query}" if here.query else ""):
+            self._shown_url, self._shown_at = url, time.time()
         self.address, self.address_seq = url, self.address_seq + 1
 
     def _fresh(self, url: str) -> bool:
