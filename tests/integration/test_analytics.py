@@ -273,6 +273,31 @@ class TestReviews:
         }
         assert loads.unassigned_learners == 2  # student2 and the other cohort's learner
 
+    def test_backlog_leaves_out_withdrawn_learners_as_the_mentors_queues_do(
+        self, session: Session, world: World
+    ) -> None:
+        from cyberhub.models import Enrollment, EnrollmentStatus
+        from cyberhub.services.learning import reviews
+
+        for student in (world.student, world.student2):
+            submission(
+                session,
+                student,
+                id_of(world.m1),
+                status=SubmissionStatus.submitted,
+                submitted_at=NOW - timedelta(hours=2),
+            )
+        row = session.exec(
+            select(Enrollment).where(Enrollment.student_id == id_of(world.student2))
+        ).one()
+        row.status = EnrollmentStatus.withdrawn
+        session.add(row)
+        session.commit()
+        d = world.p(session, world.director)
+        backlog = analytics.backlog(session, d, id_of(world.program), ALL, now=NOW)
+        pending = reviews.queue_counts(session, id_of(world.mentor)).pending
+        assert sum(b.submissions for b in backlog) == pending == 1
+
 
 class TestAtRisk:
     def codes(self, session: Session, world: World, now: datetime) -> dict[int, list[str]]:

@@ -379,7 +379,10 @@ def backlog(
     *,
     now: datetime | None = None,
 ) -> list[BacklogBucket]:
-    """Submissions waiting for a review (submitted or in review), by how long they have waited."""
+    """Submissions waiting for a review (submitted or in review), by how long they have waited.
+
+    Only learners still enrolled (not withdrawn) count: a withdrawn learner's work is in no
+    mentor's queue (learning_access.mentor_pairs), so it waits for nobody."""
     _open(session, principal, program_id, filters)
     return _backlog(session, _scope(program_id, filters, profile=False), now or utcnow())
 
@@ -391,7 +394,8 @@ def _backlog(session: Session, scope: Scope, now: datetime) -> list[BacklogBucke
 , waiting AS (
   SELECT CAST(:now AS timestamptz) - s.submitted_at AS age FROM submissions s
   WHERE s.status IN ('submitted', 'in_review') AND s.submitted_at IS NOT NULL
-    AND s.student_id IN (SELECT student_id FROM pop) AND s.mission_id IN (SELECT mission_id FROM pm)
+    AND s.student_id IN (SELECT student_id FROM pop WHERE status <> 'withdrawn')
+    AND s.mission_id IN (SELECT mission_id FROM pm)
 )
 SELECT count(*) FILTER (WHERE age < interval '1 day'),
        count(*) FILTER (WHERE age >= interval '1 day' AND age < interval '3 days'),
