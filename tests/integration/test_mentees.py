@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Enrollment, Submission
+from cyberhub.models import Enrollment, Submission, SubmissionStatus
 from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
@@ -282,3 +282,32 @@ def test_the_coachs_plan_and_goals_name_no_work_of_another_organisation(
     assert [m.title for m in goal.missions] == ["Coast mission"]
     api = client_for(w.director).get(f"/api/v1/mentees/{learner}")
     assert api.status_code == 200 and "Coast" not in api.text
+
+
+def test_progress_on_the_page_counts_only_the_viewers_programmes(
+    session: Session, world: World
+) -> None:
+    """The learner also studies with a second organisation and completed a builders mission
+    there: this organisation's director sees their progress in this programme only ("0 of 2"
+    builders missions, as the roster counts them), and the other director theirs ("1 of 1")."""
+    w = world
+    complete_profiler(session, id_of(w.student), "builders", "leaders")
+    enroll(session, make_cohort(session, w.other_program, name="Elsewhere cohort"), w.student)
+    session.add(
+        Submission(
+            student_id=id_of(w.student),
+            mission_id=id_of(w.other_mission),
+            attempt=1,
+            status=SubmissionStatus.approved,
+            answer="work",
+        )
+    )
+    session.commit()
+    ours = mentees.mentee(session, principal(session, w.director), id_of(w.student))
+    assert ours.track_label == "0 of 2 Builders missions approved"
+    assert {t.key: (t.approved, t.published) for t in ours.tracks} == {
+        "builders": (0, 2),
+        "leaders": (0, 1),
+    }
+    theirs = mentees.mentee(session, principal(session, w.other_director), id_of(w.student))
+    assert theirs.track_label == "1 of 1 Builders missions approved"

@@ -15,6 +15,7 @@ by indexes (submissions by student_id, program_missions by programme).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,12 +188,17 @@ def _track_order(key: str) -> int:
     return TRACK_KEYS.index(key) if key in TRACK_KEYS else len(TRACK_KEYS)
 
 
-def compute(session: Session, student_id: int) -> StudentProgress:
+def compute(
+    session: Session, student_id: int, *, within: Collection[int] | None = None
+) -> StudentProgress:
     """A student's progress without any permission check (callers check). Four small queries.
 
     The missions are those their programmes run (mission_scope.expected_missions); none when
-    they are in no programme."""
+    they are in no programme. `within` keeps only those programmes (a staff reader's: another
+    organisation's missions and work stay out of the figures)."""
     programs = student_programs(session, student_id)
+    if within is not None:
+        programs = [p for p in programs if p in within]
     if not programs:
         return StudentProgress(student_id=student_id, program_ids=[], tracks=[], missions=[])
     track_key = mission_scope.learner_track(session, student_id)
@@ -214,7 +220,13 @@ def compute(session: Session, student_id: int) -> StudentProgress:
                 col(prereq.status) == MissionStatus.published,
             ),
         )
-        .where(col(Mission.id).in_(mission_scope.expected_missions(student_id)))
+        .where(
+            col(Mission.id).in_(
+                mission_scope.expected_missions(student_id).where(
+                    col(ProgramMission.program_id).in_(programs)
+                )
+            )
+        )
         .group_by(col(Mission.id), col(Track.key))
     )
     tracks_stmt = (
