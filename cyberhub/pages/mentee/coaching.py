@@ -41,8 +41,8 @@ def _habit(h: rx.Var[HabitRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(h.title),
         rx.table.cell(rx.text(h.cadence, size="2")),
-        rx.table.cell(rx.text(h.current.to_string(), " ", h.unit, size="2")),
-        rx.table.cell(rx.text(h.longest.to_string(), " ", h.unit, size="2")),
+        rx.table.cell(rx.text(h.current, size="2")),
+        rx.table.cell(rx.text(h.longest, size="2")),
         data_testid="mentee-habit",
     )
 

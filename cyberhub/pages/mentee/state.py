@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from cyberhub.components.counts import plural
 from cyberhub.formatting import when
 from cyberhub.schemas.ai import RecommendationPublic
+from cyberhub.schemas.coaching import HabitPublic
 from cyberhub.schemas.learning import TrackProgress
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeOverview, MenteeProfile
 from cyberhub.services.learning import mentees
@@ -55,9 +57,19 @@ class GoalRow:
 class HabitRow:
     title: str
     cadence: str
-    current: int
-    longest: int
-    unit: str  # "days" or "weeks"
+    current: str  # "1 day", "3 weeks"
+    longest: str
+
+
+def habit_row(h: HabitPublic) -> HabitRow:
+    """A habit's row: its streaks counted in days or weeks, in the right number."""
+    s = h.streak
+    return HabitRow(
+        title=h.title,
+        cadence=h.cadence_label,
+        current=plural(s.current, s.unit),
+        longest=plural(s.longest, s.unit),
+    )
 
 
 @dataclass(frozen=True)
@@ -137,16 +149,7 @@ class MenteeState(ServiceState, rx.State):
             )
             for g in m.goals
         ]
-        self.habits = [
-            HabitRow(
-                title=h.title,
-                cadence=h.cadence_label,
-                current=h.streak.current,
-                longest=h.streak.longest,
-                unit=h.streak.unit + "s",
-            )
-            for h in m.habits
-        ]
+        self.habits = [habit_row(h) for h in m.habits]
         self.reflections = [
             ReflectionRow(
                 prompt=r.prompt,
