@@ -141,6 +141,22 @@ class TestDirectorSetsDueDates:
                     session, p, id_of(w.cohort), id_of(not_run), "2026-12-12T17:00"
                 )
 
+    def test_clearing_a_mission_the_programme_does_not_run_is_not_found(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        # Clearing answered 200 with the mission's title for any mission id: another
+        # organisation's mission (or a draft) was named to a director who may not see it.
+        w = builder
+        p = principal(session, w.director)
+        for not_run in (w.draft_mission, w.other_mission):
+            with pytest.raises(NotFound):
+                schedule.clear_due_date(session, p, id_of(w.cohort), id_of(not_run))
+        r = client_for(w.director).delete(
+            f"{API}/cohorts/{w.cohort.id}/schedule/{w.other_mission.id}"
+        )
+        assert r.status_code == 404, r.text
+        assert w.other_mission.title not in r.text
+
     def test_only_directors_of_the_cohorts_organisation(
         self, session: Session, builder: World
     ) -> None:

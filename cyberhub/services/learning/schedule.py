@@ -224,11 +224,18 @@ def clear_due_date(
     *,
     meta: RequestMeta = NO_META,
 ) -> DueDatePublic:
-    """Remove a mission's due date in the cohort (nothing to do when it has none). Audited."""
+    """Remove a mission's due date in the cohort (nothing to do when it has none). Audited.
+    NotFound for a mission the programme does not run, unless the cohort has a date for it."""
     actor = require_director(principal)
-    cohort, _program = get_cohort(session, actor, cohort_id)
+    cohort, program = get_cohort(session, actor, cohort_id)
     row = _due_row(session, cohort_id, mission_id)
-    mission = session.get(Mission, mission_id)
+    # A date set before the programme stopped running the mission can still be cleared; any
+    # other mission is not found, so its title is never named to this director.
+    mission = (
+        session.get(Mission, mission_id)
+        if row is not None
+        else _scheduled_mission(session, program.id or 0, mission_id)
+    )
     if mission is None:
         raise NotFound("That mission does not exist.")
     if row is not None:
