@@ -405,6 +405,33 @@ def _target(session: Session, principal: Principal | None, user_id: int | None) 
     return viewable_learner(session, principal, user_id, "recommendations")
 
 
+def still_shown(user_id: int) -> list[Any]:
+    """When a stored row of the learner's list (joined with its Mission) is still shown: the
+    list was computed before their latest changes, and only a review decision recomputes it.
+    The list (`stored`) and the coach's plan read the rows through these conditions."""
+    return [
+        col(Mission.status) == MissionStatus.published,
+        # A list computed before a move (left a programme or an organisation) shows only
+        # what the learner may still see.
+        mission_scope.learner_visible_condition(user_id)
+        | col(Mission.id).in_(mission_scope.takeable_missions(user_id)),
+        # "Not interested" hides a stored row at once; the next computation drops it.
+        col(Mission.id).not_in(
+            sa_select(col(RecommendationFeedback.mission_id)).where(
+                col(RecommendationFeedback.user_id) == user_id
+            )
+        ),
+        # Never a mission they started since (a draft or an attempt, as compute() leaves out:
+        # it is "In progress" on their dashboard) or completed, nor (as a next step) one that is
+        # locked for them; the "unlocks after …" rows are locked on purpose.
+        col(Mission.id).not_in(
+            sa_select(col(Submission.mission_id)).where(col(Submission.student_id) == user_id)
+        ),
+        (col(Recommendation.source) == UNLOCKS)
+        | col(Mission.id).not_in(progress.locked_missions(user_id)),
+    ]
+
+
 def stored(
     session: Session, principal: Principal | None, user_id: int | None = None
 ) -> RecommendationList:
@@ -422,30 +449,7 @@ def stored(
         _mission_query()  # published missions with their track
         .add_columns(Recommendation)
         .join(Recommendation, col(Recommendation.mission_id) == col(Mission.id))
-        .where(
-            col(Recommendation.user_id) == target,
-            # A list computed before a move (left a programme or an organisation) shows only
-            # what the learner may still see.
-            mission_scope.learner_visible_condition(target)
-            | col(Mission.id).in_(mission_scope.takeable_missions(target)),
-            seen_by_reader,
-            # "Not interested" hides a stored row at once; the next computation drops it.
-            col(Mission.id).not_in(
-                sa_select(col(RecommendationFeedback.mission_id)).where(
-                    col(RecommendationFeedback.user_id) == target
-                )
-            ),
-            # A list computed before the learner's latest work never offers a mission they
-            # started (a draft or an attempt, as compute() leaves out: it is "In progress" on
-            # their dashboard; only a review decision recomputes the list) or completed since,
-            # nor (as a next step) one that is locked for them; the "unlocks after …" rows are
-            # locked on purpose.
-            col(Mission.id).not_in(
-                sa_select(col(Submission.mission_id)).where(col(Submission.student_id) == target)
-            ),
-            (col(Recommendation.source) == UNLOCKS)
-            | col(Mission.id).not_in(progress.locked_missions(target)),
-        )
+        .where(col(Recommendation.user_id) == target, seen_by_reader, *still_shown(target))
         .order_by(col(Recommendation.rank))
     ).all()
     items = [

@@ -38,9 +38,7 @@ from sqlmodel import Session, col, select
 from cyberhub.embedding_model import Embedder, get_embedder
 from cyberhub.models import (
     Mission,
-    MissionStatus,
     Recommendation,
-    RecommendationFeedback,
     Review,
     Submission,
     SubmissionStatus,
@@ -65,7 +63,7 @@ from cyberhub.services.coaching.streaks import streak
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
-from cyberhub.services.learning import mission_scope, progress
+from cyberhub.services.learning import progress
 from cyberhub.services.learning.learning_access import can_read_learner
 from cyberhub.services.learning.submissions import feedback_link, mission_link, work_seen
 from cyberhub.services.messaging import live
@@ -517,19 +515,9 @@ def _recommended(session: Session, user_id: int, k: int) -> list[CoachMission]:
         .where(
             Recommendation.user_id == user_id,
             Recommendation.source != recommendations.UNLOCKS,
-            # The rows the learner's list shows (recommendations.stored): a list stored before
-            # a change still holds missions since archived, set aside ("not interested") or
-            # of an organisation or programme they left.
-            col(Mission.status) == MissionStatus.published,
-            mission_scope.learner_visible_condition(user_id)
-            | col(Mission.id).in_(mission_scope.takeable_missions(user_id)),
-            col(Mission.id).not_in(
-                select(RecommendationFeedback.mission_id).where(
-                    RecommendationFeedback.user_id == user_id
-                )
-            ),
-            col(Mission.id).not_in(progress.approved_missions(user_id)),
-            col(Mission.id).not_in(progress.locked_missions(user_id)),
+            # the rows the learner's list still shows (a list stored before a change may hold
+            # missions since archived, set aside, started, or of a programme they left)
+            *recommendations.still_shown(user_id),
         )
         .order_by(col(Recommendation.rank))
         .limit(k)
