@@ -285,6 +285,36 @@ class TestStudentDashboard:
 
 
 class TestMentorDashboard:
+    def test_last_activity_agrees_with_the_directors_roster(
+        self, session: Session, world: World
+    ) -> None:
+        """A hint revealed after the learner's last submission is activity on both pages (the
+        roster and the at-risk list count it)."""
+        from datetime import timedelta
+
+        from cyberhub.models import HintReveal
+        from cyberhub.services.learning import analytics
+
+        sub = submit(session, world)
+        sub.created_at = sub.submitted_at = utcnow() - timedelta(days=1)
+        session.add(sub)
+        later = utcnow() - timedelta(hours=3)
+        session.add(
+            HintReveal(
+                student_id=id_of(world.student),
+                mission_id=id_of(world.m2),
+                hint_index=0,
+                revealed_at=later,
+            )
+        )
+        session.commit()
+        [mentee] = mentoring.mentor_dashboard(session, principal(session, world.mentor)).mentees
+        roster = analytics.cohort_roster(
+            session, principal(session, world.director), id_of(world.cohort)
+        )
+        [row] = [r for r in roster.items if r.student_id == world.student.id]
+        assert mentee.last_activity == row.last_activity == later
+
     def test_mentees_queue_and_workload(self, session: Session, world: World) -> None:
         approve(session, world)
         submit(session, world, mission=world.m3)

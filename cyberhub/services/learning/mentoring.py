@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import (
     Cohort,
+    HintReveal,
     MentorAssignment,
     Mission,
     MissionStatus,
@@ -68,12 +69,21 @@ def mentor_dashboard(
         .correlate(MentorAssignment, Cohort)
         .scalar_subquery()
     )
-    last_activity = (
-        select(func.max(func.coalesce(Submission.submitted_at, Submission.created_at)))
+    # The learner's latest work or hint revealed, as the director's roster and at-risk list
+    # count activity (analytics.cohort_roster, analytics._at_risk).
+    last_work = (
+        select(func.max(func.greatest(Submission.created_at, Submission.submitted_at)))
         .where(col(Submission.student_id) == col(MentorAssignment.student_id))
         .correlate(MentorAssignment)
         .scalar_subquery()
     )
+    last_hint = (
+        select(func.max(HintReveal.revealed_at))
+        .where(col(HintReveal.student_id) == col(MentorAssignment.student_id))
+        .correlate(MentorAssignment)
+        .scalar_subquery()
+    )
+    last_activity = func.greatest(last_work, last_hint)
     # Counted once per programme (not once per mentee).
     published = (
         select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
