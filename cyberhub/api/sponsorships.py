@@ -57,7 +57,7 @@ def sponsor_report(session: SessionDep, principal: Principal = SPONSOR) -> Respo
         body,
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{sponsorships.report_filename()}"',
+            "Content-Disposition": f'attachment; filename="{sponsorships.report_filename(principal.time_zone)}"',
             "Cache-Control": "no-store",
         },
     )

@@ -8,8 +8,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -371,6 +372,32 @@ class TestApi:
             for cell in row:
                 assert not cell.startswith(("=", "+", "-", "@")), cell
         assert world.student2.email not in r.text and world.student2.full_name not in r.text
+
+    def test_the_csv_report_is_named_with_the_sponsors_own_date(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        # The name's date was the UTC day: a sponsor east or west of UTC near midnight got a
+        # file dated the day before or after their own. Of UTC+14 and UTC-11 one is always on
+        # another day than UTC.
+        fund(session, world, sponsors)
+        now = utcnow()
+        tz = next(
+            z
+            for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+            if now.astimezone(ZoneInfo(z)).date() != now.date()
+        )
+        sponsors.sponsor.time_zone = tz
+        session.add(sponsors.sponsor)
+        session.commit()
+        r = client_for(sponsors.sponsor).get(f"{API}/sponsor/report.csv")
+        assert r.status_code == 200, r.text
+        day = utcnow().astimezone(ZoneInfo(tz)).date().isoformat()
+        assert f'filename="sponsor-report-{day}.csv"' in r.headers["content-disposition"]
+        moment = datetime(2026, 12, 5, 20, 0, tzinfo=UTC)
+        assert sponsorships.report_filename("Pacific/Auckland", now=moment).endswith(
+            "2026-12-06.csv"
+        )
+        assert sponsorships.report_filename(None, now=moment).endswith("2026-12-05.csv")
 
 
 def _fill(path: str, ids: dict[str, int]) -> str:

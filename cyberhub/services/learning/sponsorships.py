@@ -22,7 +22,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import zone
 from cyberhub.models import (
     Certificate,
     Cohort,
@@ -671,5 +672,7 @@ def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
             ]
 
 
-def report_filename(today: date | None = None) -> str:
-    return f"sponsor-report-{(today or utcnow().date()).isoformat()}.csv"
+def report_filename(time_zone: str | None, *, now: datetime | None = None) -> str:
+    """The report's file name, dated with the reader's own day (in their time zone)."""
+    day = (now or utcnow()).astimezone(zone(time_zone)).date()
+    return f"sponsor-report-{day.isoformat()}.csv"
