@@ -20,6 +20,7 @@ from tests.factories import (
     GOOD_ANSWER,
     World,
     build_world,
+    complete_profiler,
     enroll,
     id_of,
     make_cohort,
@@ -364,3 +365,28 @@ class TestMentorDashboard:
         enroll(session, world.cohort, make_user(session, "new@example.org", "student"))
         data = mentoring.mentor_dashboard(session, principal(session, world.comentor))
         assert data.mentees == []
+
+
+def test_staff_read_a_learners_progress_within_their_own_programmes(
+    session: Session, world: World
+) -> None:
+    """GET /api/v1/progress?user=: a learner also enrolled with another organisation, where
+    they completed a builders mission, shows this organisation's director their progress here
+    only (the mentee page's figure); the learner sees both."""
+    complete_profiler(session, id_of(world.student), "builders", "leaders")
+    enroll(session, make_cohort(session, world.other_program, name="Elsewhere"), world.student)
+    session.add(
+        Submission(
+            student_id=id_of(world.student),
+            mission_id=id_of(world.other_mission),
+            attempt=1,
+            status=SubmissionStatus.approved,
+            answer="work",
+        )
+    )
+    session.commit()
+    seen = progress.progress_for(session, principal(session, world.director), id_of(world.student))
+    assert seen.scope is not None and seen.scope.label == "0 of 2"
+    assert seen.program_ids == [id_of(world.program)]
+    own = progress.progress_for(session, principal(session, world.student), id_of(world.student))
+    assert own.scope is not None and own.scope.label == "1 of 3"

@@ -59,17 +59,6 @@ def _related_program(session: Session, actor: Principal, learner_id: int, progra
     )
 
 
-def _related_programs(session: Session, actor: Principal, learner_id: int) -> list[int]:
-    """The learner's programmes (progress.student_programs) the viewer is related to: the
-    page's progress counts their missions and work only."""
-    return [
-        pid
-        for pid in progress.student_programs(session, learner_id)
-        if (program := session.get(Program, pid)) is not None
-        and _related_program(session, actor, learner_id, program)
-    ]
-
-
 def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[MenteeCohort]:
     rows = session.exec(
         select(Enrollment, Cohort, Program)
@@ -202,7 +191,9 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
     learner = session.get(User, user_id)
     if learner is None or user_id == actor.user_id or not can_read_learner(session, actor, user_id):
         raise NotFound(NOT_YOURS)
-    done = progress.compute(session, user_id, within=_related_programs(session, actor, user_id))
+    done = progress.compute(
+        session, user_id, within=progress.programs_seen_by(session, actor, user_id)
+    )
     recs = recommendations.stored(session, actor, user_id)
     visible = _visible_missions(session, actor, user_id)
     attempts = _attempts(session, user_id, visible)

@@ -32,6 +32,7 @@ from cyberhub.models import (
     Mission,
     MissionPrerequisite,
     MissionStatus,
+    Program,
     ProgramMission,
     ProgramTrack,
     Role,
@@ -49,7 +50,7 @@ from cyberhub.schemas.reviews import CohortProgress, NamedRef
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
-from cyberhub.services.learning.learning_access import viewable_learner
+from cyberhub.services.learning.learning_access import mentors_student, viewable_learner
 from cyberhub.services.learning.programs import cohort_with_program
 from cyberhub.services.learning.query_parts import published_count
 
@@ -292,10 +293,33 @@ def compute(
     )
 
 
+def programs_seen_by(session: Session, actor: Principal, learner_id: int) -> list[int] | None:
+    """The learner's programmes whose progress `actor` reads: every one for the learner and an
+    admin (None), else those of an organisation they direct or where they mentor the learner
+    (another organisation's missions and work stay out of a staff reader's figures)."""
+    if actor.user_id == learner_id or actor.is_admin:
+        return None
+    directed = actor.organizations(Role.director)
+    out = []
+    for program_id in student_programs(session, learner_id):
+        program = session.get(Program, program_id)
+        if program is None:
+            continue
+        if program.organization_id in directed or (
+            actor.has_role(Role.mentor)
+            and mentors_student(session, actor.user_id, learner_id, program_id)
+        ):
+            out.append(program_id)
+    return out
+
+
 def progress_for(session: Session, principal: Principal | None, user_id: int) -> StudentProgress:
     """A student's progress: for themselves, their mentor, a director of their organization,
-    or an admin (Forbidden otherwise; NotFound for an unknown user)."""
-    return compute(session, viewable_learner(session, principal, user_id, "progress"))
+    or an admin (Forbidden otherwise; NotFound for an unknown user). Staff read it within
+    their own programmes (programs_seen_by)."""
+    learner = viewable_learner(session, principal, user_id, "progress")
+    actor = require_signed_in(principal)
+    return compute(session, learner, within=programs_seen_by(session, actor, learner))
 
 
 def program_progress(
