@@ -107,7 +107,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.loaded, self.error, self.notice = False, "", ""
+        self.loaded, self.error, self.notice, self.reject_open = False, "", "", False
         cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:
             self.loaded = True

@@ -95,6 +95,8 @@ class DirectorCohortState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.action_error = True, "", ""
         self.enroll_error = self.import_error = self.mentor_error = ""
+        # A confirmation left open on another cohort (Back, then this one) asked about its people.
+        self.balance_open = self.remove_open = self.withdraw_open = self.settings_open = False
         self.import_rows = []
         cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:
