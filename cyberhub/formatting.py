@@ -24,6 +24,11 @@ _FORMATS: dict[Style, str] = {
 }
 
 
+# What ZoneInfo raises for a name that is no zone: OSError for a folder of the tz database
+# ("America" is a directory) or a name too long for a file name.
+_NOT_A_ZONE = (ZoneInfoNotFoundError, ValueError, OSError)
+
+
 @lru_cache(maxsize=512)
 def zone(name: str | None) -> tzinfo:
     """The tzinfo of an IANA zone name; UTC when empty or unknown."""
@@ -31,7 +36,7 @@ def zone(name: str | None) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except _NOT_A_ZONE:
         return UTC
 
 
@@ -39,7 +44,7 @@ def is_known_zone(name: str) -> bool:
     """True for a zone name the server's tz database knows (used to validate settings)."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except _NOT_A_ZONE:
         return False
     return True
 

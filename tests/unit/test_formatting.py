@@ -38,3 +38,11 @@ def test_an_unknown_zone_falls_back_to_utc() -> None:
     assert when(moment, "Mars/Olympus_Mons") == "3 Dec 2026, 14:05 UTC"
     assert not is_known_zone("Mars/Olympus_Mons")
     assert is_known_zone("Africa/Lagos")
+
+
+def test_a_folder_of_the_tz_database_is_no_zone() -> None:
+    # ZoneInfo("America") raises IsADirectoryError, which escaped as a 500.
+    moment = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+    assert when(moment, "America") == "3 Dec 2026, 14:05 UTC"
+    assert not is_known_zone("America")
+    assert not is_known_zone("x" * 300)
