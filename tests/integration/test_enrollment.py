@@ -15,6 +15,7 @@ from cyberhub.models import (
     Enrollment,
     MentorAssignment,
     OutboxMail,
+    ProgramMission,
     RoleAssignment,
     SubmissionStatus,
     User,
@@ -28,7 +29,11 @@ from tests.factories import (
     GOOD_ANSWER,
     World,
     build_world,
+    enroll,
     id_of,
+    make_cohort,
+    make_program,
+    make_track,
     make_user,
     principal,
     serve,
@@ -208,6 +213,34 @@ class TestUnenroll:
         session.commit()
         session.refresh(work)
         assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
+
+    def test_a_claim_the_mentor_may_still_review_is_kept(
+        self, session: Session, world: World
+    ) -> None:
+        """The learner is also in a second programme of the organisation that runs the mission,
+        where the same mentor serves their cohort: leaving the first cohort (or the mentor
+        leaving it) takes nothing from that mentor's claim, which they may still finish
+        (reviews.claim_refusal, the rule claim() applies)."""
+        w = world
+        second = make_program(session, w.org, name="Evening programme")
+        make_track(session, second, "builders")
+        session.add(ProgramMission(program_id=id_of(second), mission_id=id_of(w.m1)))
+        session.commit()
+        evening = make_cohort(session, second, director=w.director, name="Evening B")
+        enroll(session, evening, w.student)
+        serve(session, evening, w.comentor)
+        work = submissions.submit(
+            session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, w.comentor), id_of(work))
+        session.commit()
+        d = director(session, w)
+        enrollment.remove_cohort_mentor(session, d, id_of(w.cohort), id_of(w.comentor))
+        enrollment.unenroll(session, d, id_of(w.cohort), id_of(w.student))
+        session.commit()
+        session.refresh(work)
+        assert work.status == SubmissionStatus.in_review and work.claimed_by_id == w.comentor.id
 
     def test_list_shows_withdrawn_too(self, session: Session, world: World) -> None:
         d = director(session, world)

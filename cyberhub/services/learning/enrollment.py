@@ -62,8 +62,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import accounts, memberships, passwordless
 from cyberhub.services.identity.permissions import Principal, holds_role
-from cyberhub.services.learning import applications
-from cyberhub.services.learning.learning_access import mentors_student
+from cyberhub.services.learning import applications, reviews
 from cyberhub.services.learning.programs import (
     active_count,
     get_cohort,
@@ -435,8 +434,8 @@ def leave_organization_cohorts(
 
 
 def _release_claims_on(session: Session, program: Program, student_id: int, actor_id: int) -> int:
-    """Claims on the learner's work on the programme's missions, held by a mentor who no longer
-    mentors them there (reviews.claim's rule), go back to the queue: that mentor could neither
+    """Claims on the learner's work on the programme's missions, held by a mentor who may no
+    longer claim it (reviews.holder_may_keep: claim's rule), go back to the queue: that mentor could neither
     finish nor release them. Returns how many. The caller has flushed the enrolment change."""
     claims = session.exec(
         select(Submission)
@@ -454,8 +453,7 @@ def _release_claims_on(session: Session, program: Program, student_id: int, acto
     ).all()
     released = 0
     for sub in claims:
-        holder = sub.claimed_by_id
-        if holder is not None and mentors_student(session, holder, student_id, program.id):
+        if reviews.holder_may_keep(session, sub):
             continue
         release_claim(session, sub, actor_id)
         released += 1
@@ -757,7 +755,7 @@ def _stop_serving(
     for a in mentees:
         session.delete(a)
     session.delete(row)
-    # mentors_student reads the assignment tables: the deletions must be visible to it.
+    # holder_may_keep reads the mentoring tables: the deletions must be visible to it.
     session.flush()
     students = select(Enrollment.student_id).where(Enrollment.cohort_id == cohort_id)
     claims = session.exec(
@@ -778,14 +776,9 @@ def _stop_serving(
         # Locked rows are re-read: a review finished meanwhile is no longer in_review.
         .execution_options(populate_existing=True)
     ).all()
-    still: dict[int, bool] = {}
     released = 0
     for sub in claims:
-        if sub.student_id not in still:
-            still[sub.student_id] = mentors_student(
-                session, mentor_id, sub.student_id, cohort.program_id
-            )
-        if still[sub.student_id]:
+        if reviews.holder_may_keep(session, sub):
             continue
         release_claim(session, sub, actor_id)
         released += 1

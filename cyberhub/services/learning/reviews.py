@@ -59,7 +59,7 @@ from cyberhub.schemas.reviews import (
 )
 from cyberhub.services import rendering
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
-from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.identity.permissions import Principal, load_principal, require_role
 from cyberhub.services.learning import certificates
 from cyberhub.services.learning import submissions as subs
 from cyberhub.services.learning.learning_access import mentor_pairs
@@ -135,6 +135,13 @@ def claim_refusal(session: Session, actor: Principal, sub: Submission) -> str:
     if sub.student_id == actor.user_id:
         return OWN_WORK
     return "" if review_program(session, actor, sub) is not None else NOT_THEIR_MENTOR
+
+
+def holder_may_keep(session: Session, sub: Submission) -> bool:
+    """Whether the mentor holding the claim on `sub` may still claim it (claim_refusal) after a
+    change to whom they mentor; a claim they may not keep goes back to the queue."""
+    holder = load_principal(session, sub.claimed_by_id) if sub.claimed_by_id else None
+    return holder is not None and not claim_refusal(session, holder, sub)
 
 
 def may_claim(session: Session, actor: Principal, sub: Submission) -> bool:
