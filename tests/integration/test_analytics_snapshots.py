@@ -131,6 +131,22 @@ def test_the_snapshot_shows_exactly_the_live_figures_with_their_time(
     assert sum(b.submissions for b in fresh.backlog) == sum(b.submissions for b in live.backlog) + 1
 
 
+def test_a_slower_refresh_never_replaces_a_newer_snapshot(
+    session: Session, world: World, snapshots_on: None
+) -> None:
+    """Two refreshes at once (the scheduler's and a retry): the one computed first but written
+    last leaves the newer figures in place."""
+    now = utcnow()
+    work(session, world, now)
+    d = world.p(session, world.director)
+    pid = id_of(world.program)
+    analytics.refresh_snapshots(session, now=now)
+    session.commit()
+    analytics.refresh_snapshots(session, now=now - timedelta(seconds=30))
+    session.commit()
+    assert analytics.program_analytics(session, d, pid, ALL, now=now).as_of == now
+
+
 def test_nudges_filters_and_stale_snapshots_are_live(
     session: Session, world: World, snapshots_on: None
 ) -> None:

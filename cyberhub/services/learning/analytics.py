@@ -821,7 +821,7 @@ def refresh_snapshots(session: Session, *, now: datetime | None = None) -> Snaps
     """Recompute the unfiltered analytics of every programme with at least
     ANALYTICS_SNAPSHOT_MIN_COHORTS cohorts and store them (the worker; no principal: the
     snapshot is only ever read through program_analytics, which checks the reader). Safe to run
-    twice at once: the upsert keeps the later one."""
+    twice at once: the upsert keeps the one computed later, whichever is written last."""
     big = _big_programs(session)
     dropped = session.execute(
         delete(ProgramAnalyticsSnapshot).where(col(ProgramAnalyticsSnapshot.program_id).not_in(big))
@@ -841,10 +841,13 @@ def refresh_snapshots(session: Session, *, now: datetime | None = None) -> Snaps
             "took_ms": took,
             "payload": data.model_dump_json(),
         }
+        insert = pg_insert(ProgramAnalyticsSnapshot).values(**values)
         session.execute(
-            pg_insert(ProgramAnalyticsSnapshot)
-            .values(**values)
-            .on_conflict_do_update(index_elements=["program_id"], set_=values)
+            insert.on_conflict_do_update(
+                index_elements=["program_id"],
+                set_=values,
+                where=col(ProgramAnalyticsSnapshot.computed_at) <= insert.excluded.computed_at,
+            )
         )
         session.flush()
         refreshed[program_id] = took
