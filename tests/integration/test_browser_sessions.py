@@ -222,6 +222,19 @@ class TestSignOut:
         session.commit()
         assert api_client.get("/api/v1/auth/me").status_code == 401
 
+    def test_a_code_made_before_every_session_ended_is_refused(
+        self, api_client: TestClient, session: Session, student_user
+    ) -> None:
+        # A sign-in not yet completed when the password is reset (or every session ended)
+        # still turned into a session within its minute.
+        code = _code(session, student_user)
+        accounts.revoke_all_sessions(session, student_user.id)  # e.g. a password reset
+        session.commit()
+        r = _complete(api_client, code)
+        assert r.headers["location"].startswith("/signin?expired=1")
+        assert COOKIE not in r.cookies
+        assert api_client.get("/api/v1/auth/me").status_code == 401
+
 
 def test_an_access_token_stops_working_at_logout(api_client: TestClient, student_user) -> None:
     pair = login(api_client, student_user.email)

@@ -107,7 +107,7 @@ def complete_sign_in(session: Session, code: str) -> StartedSession:
         raise Unauthenticated(HANDOFF_EXPIRED)
     now = utcnow()
     # One statement spends the code: two requests racing with it can't both succeed.
-    user_id = session.execute(
+    spent = session.execute(
         update(OneTimeToken)
         .where(
             col(OneTimeToken.token_hash) == _hash(code),
@@ -116,9 +116,15 @@ def complete_sign_in(session: Session, code: str) -> StartedSession:
             col(OneTimeToken.expires_at) > now,
         )
         .values(used_at=now)
-        .returning(col(OneTimeToken.user_id))
-    ).scalar_one_or_none()
-    if user_id is None:
+        .returning(col(OneTimeToken.user_id), col(OneTimeToken.created_at))
+    ).one_or_none()
+    user_id = spent[0] if spent else None
+    if spent is None or user_id is None:
+        raise Unauthenticated(HANDOFF_EXPIRED)
+    # A sign-in made before every session of the account ended (a password reset, "sign out
+    # everywhere") ended with them, completed or not.
+    user = session.get(User, user_id)
+    if user is not None and user.sessions_valid_after and spent[1] < user.sessions_valid_after:
         raise Unauthenticated(HANDOFF_EXPIRED)
     principal = active_principal(session, user_id)
     lifetime = timedelta(days=get_settings().refresh_token_days)
