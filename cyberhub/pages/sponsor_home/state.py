@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import reflex as rx
 
+from cyberhub.components.counts import plural
 from cyberhub.formatting import when
 from cyberhub.schemas.sponsorships import SponsoredCohort
 from cyberhub.services.learning import sponsorships
@@ -78,7 +79,7 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
         organization=c.organization,
         dates=dates,
         sponsor=s.sponsor,
-        funding=f"{s.seats} seats · {_amount(s.amount, s.currency)} · {period}",
+        funding=f"{plural(s.seats, 'seat')} · {_amount(s.amount, s.currency)} · {period}",
         seats=s.seats,
         seats_used=c.seats_used,
         enrolled=c.enrolled,
@@ -98,7 +99,7 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
             LearnerRow(
                 name=le.name,
                 track=le.track or "Not chosen yet",
-                progress=f"{le.approved} of {le.published} missions ({le.progress}%)",
+                progress=f"{le.approved} of {plural(le.published, 'mission')} ({le.progress}%)",
                 percent=le.progress,
             )
             for le in c.learners
