@@ -333,6 +333,41 @@ class TestAtRisk:
         # Nothing at all since enrolling 40 days ago counts as inactive too.
         assert self.codes(session, world, now)[id_of(world.outsider_student)] == ["inactive"]
 
+    def test_work_in_another_organisations_programme_is_not_activity_here(
+        self, session: Session, world: World
+    ) -> None:
+        """Work counts when it is on a mission the programme runs: a learner busy only with
+        another organisation is inactive here, and the roster shows no activity (nor its time)."""
+        from tests.factories import make_cohort
+
+        enroll(session, make_cohort(session, world.other_program, name="Elsewhere"), world.student)
+        enrolled_long_ago(session, world, world.student)
+        submission(
+            session,
+            world.student,
+            id_of(world.other_mission),
+            status=SubmissionStatus.submitted,
+            submitted_at=NOW - timedelta(days=1),
+        )
+        session.add(
+            HintReveal(
+                student_id=id_of(world.student),
+                mission_id=id_of(world.other_mission),
+                hint_index=0,
+                revealed_at=NOW - timedelta(hours=2),
+            )
+        )
+        session.commit()
+        assert self.codes(session, world, NOW)[id_of(world.student)] == ["inactive"]
+        d = world.p(session, world.director)
+        roster = analytics.cohort_roster(session, d, id_of(world.cohort))
+        [row] = [r for r in roster.items if r.student_id == id_of(world.student)]
+        assert row.last_activity is None
+        from cyberhub.services.learning import mentoring
+
+        [mentee] = mentoring.mentor_dashboard(session, world.p(session, world.mentor)).mentees
+        assert mentee.last_activity is None
+
     def test_a_revealed_hint_is_activity(self, session: Session, world: World) -> None:
         enrolled_long_ago(session, world, world.student)
         session.add(

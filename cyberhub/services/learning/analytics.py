@@ -640,8 +640,9 @@ def _at_risk(
 ) -> list[AtRiskLearner]:
     settings = get_settings()
     scope = _scope(program_id, filters, active_only=True)
-    # `active`: each active enrolment with the learner's zone and latest activity (their
-    # enrolment when they have done nothing yet): one index probe per learner.
+    # `active`: each active enrolment with the learner's zone and latest activity on the
+    # programme's missions (their enrolment when they have done nothing yet): one index probe
+    # per learner. Work elsewhere (another programme or organisation) is not activity here.
     active = """
 , active AS (
   SELECT p.student_id, p.cohort_id, p.enrolled_at, p.confidence,
@@ -651,10 +652,11 @@ def _at_risk(
   FROM pop p JOIN users u ON u.id = p.student_id
   LEFT JOIN LATERAL (
     SELECT max(greatest(s.created_at, s.submitted_at)) AS at FROM submissions s
-    WHERE s.student_id = p.student_id
+    WHERE s.student_id = p.student_id AND s.mission_id IN (SELECT mission_id FROM pm)
   ) act ON true
   LEFT JOIN LATERAL (
-    SELECT max(h.revealed_at) AS at FROM hint_reveals h WHERE h.student_id = p.student_id
+    SELECT max(h.revealed_at) AS at FROM hint_reveals h
+    WHERE h.student_id = p.student_id AND h.mission_id IN (SELECT mission_id FROM pm)
   ) hint ON true
 )
 """
@@ -1011,7 +1013,8 @@ def cohort_roster(
     page_size: int = ROSTER_PAGE_SIZE,
 ) -> RosterPage:
     """The cohort page's roster (programs.roster, withdrawn learners included) with each
-    learner's last activity and withdrawal date; searched by name or e-mail, filtered by status,
+    learner's last activity (on the programme's missions, as the at-risk list counts it) and
+    withdrawal date; searched by name or e-mail, filtered by status,
     sorted (name, progress or last activity: lowest / oldest first; enrolled: newest first) and
     paged. The withdrawal date is the enrolment's `withdrawn_at` (None for withdrawals older than
     migration 0024 that left no record: the page says "date unknown")."""
@@ -1031,10 +1034,15 @@ def cohort_roster(
         found = session.execute(
             text(
                 """
+WITH pm AS (
+  SELECT pm.mission_id FROM program_missions pm JOIN cohorts c ON c.program_id = pm.program_id
+  WHERE c.id = :cohort_id
+)
 SELECT u.id,
        greatest((SELECT max(greatest(s.created_at, s.submitted_at)) FROM submissions s
-                 WHERE s.student_id = u.id),
-                (SELECT max(h.revealed_at) FROM hint_reveals h WHERE h.student_id = u.id)),
+                 WHERE s.student_id = u.id AND s.mission_id IN (SELECT mission_id FROM pm)),
+                (SELECT max(h.revealed_at) FROM hint_reveals h
+                 WHERE h.student_id = u.id AND h.mission_id IN (SELECT mission_id FROM pm))),
        e.withdrawn_at
 FROM users u JOIN enrollments e ON e.student_id = u.id AND e.cohort_id = :cohort_id
 WHERE u.id = ANY(:ids)

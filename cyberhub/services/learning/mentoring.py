@@ -69,18 +69,29 @@ def mentor_dashboard(
         .correlate(MentorAssignment, Cohort)
         .scalar_subquery()
     )
-    # The learner's latest work or hint revealed, as the director's roster and at-risk list
-    # count activity (analytics.cohort_roster, analytics._at_risk).
+    # The learner's latest work or hint revealed on a mission of the cohort's programme, as the
+    # director's roster and at-risk list count activity (analytics.cohort_roster, _at_risk).
+    runs = (
+        select(ProgramMission.mission_id)
+        .where(col(ProgramMission.program_id) == col(Cohort.program_id))
+        .correlate_except(ProgramMission)
+    )
     last_work = (
         select(func.max(func.greatest(Submission.created_at, Submission.submitted_at)))
-        .where(col(Submission.student_id) == col(MentorAssignment.student_id))
-        .correlate(MentorAssignment)
+        .where(
+            col(Submission.student_id) == col(MentorAssignment.student_id),
+            col(Submission.mission_id).in_(runs),
+        )
+        .correlate(MentorAssignment, Cohort)
         .scalar_subquery()
     )
     last_hint = (
         select(func.max(HintReveal.revealed_at))
-        .where(col(HintReveal.student_id) == col(MentorAssignment.student_id))
-        .correlate(MentorAssignment)
+        .where(
+            col(HintReveal.student_id) == col(MentorAssignment.student_id),
+            col(HintReveal.mission_id).in_(runs),
+        )
+        .correlate(MentorAssignment, Cohort)
         .scalar_subquery()
     )
     last_activity = func.greatest(last_work, last_hint)
