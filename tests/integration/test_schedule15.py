@@ -5,6 +5,7 @@ sweeps at once) and the secret calendar feed — through the services and the JS
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -24,7 +25,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
-from cyberhub.services.learning import reviews, schedule, submissions
+from cyberhub.services.learning import calendar_feed, reviews, schedule, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -388,6 +389,36 @@ class TestCalendarFeed:
         assert student.delete(f"{API}/me/calendar-feed").json()["active"] is False
         gone = api_client.get(new_path)
         assert gone.status_code == 404 and "revoked" in gone.json()["detail"]
+
+    def test_two_new_addresses_at_once_leave_one_live_feed(
+        self, session: Session, builder: World
+    ) -> None:
+        # Two tabs (or a double click) making a feed at the same moment: both found no live
+        # feed and inserted one, and the second broke the one-live-feed index (a 500).
+        w = builder
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def make() -> None:
+            try:
+                with Session(get_engine()) as s:
+                    p = principal(s, w.student)
+                    start.wait(timeout=10)
+                    calendar_feed.create_feed(s, p)
+                    time.sleep(0.2)  # hold the transaction open while the other one runs
+                    s.commit()
+            except BaseException as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=make) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        session.expire_all()
+        feeds = session.exec(select(CalendarFeed).where(CalendarFeed.user_id == w.student.id))
+        assert [f.revoked_at is None for f in feeds].count(True) == 1
 
     def test_unknown_tokens_are_404_with_a_detail(self, api_client: TestClient) -> None:
         for token in ("nope", "x" * 40, "a" * 64, "%00"):

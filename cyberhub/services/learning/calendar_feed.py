@@ -78,6 +78,9 @@ def create_feed(
     """Make a new secret feed address for the signed-in user; any older one stops working.
     The address is returned this once. Audited."""
     actor = require_interactive(principal)
+    # Two requests at once (two tabs, a double click) take turns on the user's row until
+    # commit: the second then revokes the first's feed instead of breaking the one-live index.
+    session.exec(select(User.id).where(User.id == actor.user_id).with_for_update()).first()
     replaced = _revoke_live(session, actor.user_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     feed = CalendarFeed(user_id=actor.user_id, token_hash=_hash(token))
