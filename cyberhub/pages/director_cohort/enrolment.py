@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.counts import plural
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import card_stack
@@ -138,7 +139,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
         refresh = await self._refresh_page()
         self.notice = (
             f"Saved: {applications.MODE_LABELS[EnrolmentMode(out.mode)].lower()}, "
-            f"{out.capacity} seats."
+            f"{plural(out.capacity, 'seat')}."
         )
         return refresh
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import plural
 from cyberhub.pages.director_cohort.data import (
     NO_MENTOR,
     ROUTE,
@@ -142,8 +143,8 @@ class DirectorCohortState(ServiceState, rx.State):
         self.import_error, self.csv_text, self.importing = "", "", False
         await self._fetch()
         new = out.new_accounts
-        self.notice = f"Imported {out.imported} students" + (
-            f" ({new} new accounts invited by email)." if new else "."
+        self.notice = f"Imported {plural(out.imported, 'student')}" + (
+            f" ({plural(new, 'new account')} invited by email)." if new else "."
         )
         yield rx.set_value("csv-text", "")
 
@@ -185,7 +186,7 @@ class DirectorCohortState(ServiceState, rx.State):
         out = done.value
         self.mentor_error, self.mentor_email = "", ""
         await self._fetch()
-        self.notice = f"{out.name} mentors here, up to {out.capacity} learners."
+        self.notice = f"{out.name} mentors here, up to {plural(out.capacity, 'learner')}."
         return rx.set_value("mentor-email", "")
 
     @rx.event
