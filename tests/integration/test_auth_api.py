@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -61,6 +64,41 @@ class TestSignup:
             json={"email": student_user.email.upper(), "password": "blue-kettle-sings-42"},
         )
         assert r.status_code == 409
+
+    def test_the_same_sign_up_twice_at_once_is_one_account_and_a_409(self, db_url: str) -> None:
+        # A double click or two tabs: both requests found no account and inserted one, and the
+        # second failed on the unique address with a database error (500).
+        from cyberhub.db import get_engine  # noqa: PLC0415  (why: the engine of db_url's database)
+        from cyberhub.services.errors import Conflict  # noqa: PLC0415
+        from cyberhub.services.identity import accounts  # noqa: PLC0415
+
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def sign_up() -> None:
+            try:
+                with Session(get_engine()) as s:
+                    start.wait(timeout=10)
+                    accounts.signup(
+                        s,
+                        email="twice@example.org",
+                        password="blue-kettle-sings-42",
+                        consents=["terms", "privacy"],
+                    )
+                    time.sleep(0.2)  # hold the transaction open while the other one runs
+                    s.commit()
+                    outcomes.append("created")
+            except Conflict:
+                outcomes.append("conflict")
+            except BaseException as exc:  # noqa: BLE001  (reported below)
+                outcomes.append(repr(exc))
+
+        threads = [threading.Thread(target=sign_up) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(outcomes) == ["conflict", "created"]
 
 
 class TestLogin:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from cyberhub.models import RefreshToken, Role, RoleAssignment, User
@@ -59,6 +59,10 @@ def clean_own_name(full_name: str | None) -> str:
     return full_name
 
 
+# A two-key advisory lock (namespace, address hash); admin/exports.py and ai/ai_locks.py hold others.
+_ADDRESS_LOCK = text("SELECT pg_advisory_xact_lock(5301, hashtext(:email))")
+
+
 def normalize_email(email: str) -> str:
     """Validate the address's form and return it lower-cased; Invalid says what is wrong."""
     email = (email or "").strip()
@@ -95,6 +99,9 @@ def signup(
     email = normalize_email(email)
     full_name = clean_own_name(full_name)
     passwords.validate_password(password, email)
+    # Sign-ups of one address take turns until commit (a double click, two tabs): the second
+    # then finds the first's account instead of failing on the unique address.
+    session.execute(_ADDRESS_LOCK, {"email": email})
     if find_user(session, email):
         raise Conflict("An account with this email already exists. Sign in instead.")
     consent_kinds = list(consents or [])
