@@ -80,6 +80,7 @@ class OrgPage:
     org: OrgRow
     members: list[MemberRow]
     total: int
+    page: int
     pages: int
     invitations: list[InvitationRow]
     role_options: list[str]
@@ -108,6 +109,8 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
     tz = _tz(principal)
     org = organizations.get(session, principal, org_id)
     members = organizations.members(session, principal, org_id, page=page)
+    if not members.items and page > 1:  # the page emptied (a member removed): the last one
+        members = organizations.members(session, principal, org_id, page=members.pages)
     invitations = [
         InvitationRow(
             id=i.id,
@@ -126,6 +129,7 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
         org=OrgRow.of(org, tz),
         members=[MemberRow.of(m, tz) for m in members.items],
         total=members.total,
+        page=members.page,
         pages=members.pages,
         invitations=invitations,
         role_options=options,

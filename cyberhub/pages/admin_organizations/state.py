@@ -86,7 +86,8 @@ class OrganizationState(ServiceState, PagedList, rx.State):
             self.error = found.error
             return
         p = found.value
-        self.org, self.members, self.total, self.pages = p.org, p.members, p.total, p.pages
+        self.org, self.members, self.total = p.org, p.members, p.total
+        self.page, self.pages = p.page, p.pages
         self.invitations, self.role_options = p.invitations, p.role_options
         self.error = ""
 
