@@ -83,6 +83,8 @@ class DirectorHomeState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice = True, ""
         self.cohort_error = self.program_error = self.track_error = ""
+        # A dialog left open (Back, then here again) is not the form of this visit.
+        self.edit_program_open = self.edit_track_open = self.remove_track_open = False
         await self._fetch()
 
     @rx.event
