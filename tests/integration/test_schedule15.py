@@ -152,11 +152,44 @@ class TestDirectorSetsDueDates:
         for not_run in (w.draft_mission, w.other_mission):
             with pytest.raises(NotFound):
                 schedule.clear_due_date(session, p, id_of(w.cohort), id_of(not_run))
+        session.rollback()  # let go of the cohort's row lock before the API asks for it
         r = client_for(w.director).delete(
             f"{API}/cohorts/{w.cohort.id}/schedule/{w.other_mission.id}"
         )
         assert r.status_code == 404, r.text
         assert w.other_mission.title not in r.text
+
+    def test_the_same_date_saved_twice_at_once_is_saved_once(
+        self, session: Session, builder: World
+    ) -> None:
+        # A double click on Save (or two directors): both found no date and inserted one, and
+        # the second failed on the one-date-per-mission constraint (a 500).
+        w = builder
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def save(at: str) -> None:
+            try:
+                with Session(get_engine()) as s:
+                    p = principal(s, w.director)
+                    start.wait(timeout=10)
+                    schedule.set_due_date(s, p, id_of(w.cohort), id_of(w.m1), at)
+                    time.sleep(0.2)  # hold the transaction open while the other one runs
+                    s.commit()
+            except BaseException as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=save, args=(at,))
+            for at in ("2026-12-12T17:00", "2026-12-13T17:00")
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        got = schedule.cohort_schedule(session, principal(session, w.director), id_of(w.cohort))
+        assert [m.due_at is not None for m in got.missions].count(True) == 1
 
     def test_only_directors_of_the_cohorts_organisation(
         self, session: Session, builder: World

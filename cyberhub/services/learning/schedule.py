@@ -194,7 +194,8 @@ def set_due_date(
     """Set when a mission is due in the cohort (a time without an offset is read in the
     director's time zone). Audited; a moved date gets a fresh reminder."""
     actor = require_director(principal)
-    cohort, program = get_cohort(session, actor, cohort_id)
+    # Locked: two saves at once (a double click) take turns, the second updating the first's row.
+    cohort, program = get_cohort(session, actor, cohort_id, lock=True)
     mission = _scheduled_mission(session, program.id or 0, mission_id)
     moment = parse_due(due_at, actor.time_zone)
     row = _due_row(session, cohort_id, mission_id)
@@ -227,7 +228,7 @@ def clear_due_date(
     """Remove a mission's due date in the cohort (nothing to do when it has none). Audited.
     NotFound for a mission the programme does not run, unless the cohort has a date for it."""
     actor = require_director(principal)
-    cohort, program = get_cohort(session, actor, cohort_id)
+    cohort, program = get_cohort(session, actor, cohort_id, lock=True)
     row = _due_row(session, cohort_id, mission_id)
     # A date set before the programme stopped running the mission can still be cleared; any
     # other mission is not found, so its title is never named to this director.
