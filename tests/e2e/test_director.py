@@ -89,7 +89,7 @@ def test_director_imports_a_cohort_and_publishes_a_mission(web: BrowserPage) -> 
     ).to_be_visible()
     expect(page.get_by_role("button", name="Remove Halima Yusuf")).to_have_count(0)
     expect(page.get_by_test_id("mentors")).not_to_contain_text("Halima Yusuf")
-    expect(page.get_by_text("1 students without a mentor.")).to_be_visible()
+    expect(page.get_by_text("1 student without a mentor.")).to_be_visible()
 
     # Write a mission: the preview renders the markdown beside the brief.
     page.goto("/director/missions")

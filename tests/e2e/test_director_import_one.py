@@ -26,3 +26,16 @@ def test_importing_one_learner_says_one_student(web: BrowserPage) -> None:
     notice = page.get_by_role("status").filter(has_text="Imported")
     expect(notice).to_contain_text("Imported 1 student (1 new account invited by email).")
     expect(page.get_by_test_id("roster").get_by_text(f"Una {tag}")).to_be_visible()
+
+
+def test_one_learner_without_a_mentor_reads_one_student(web: BrowserPage) -> None:
+    """The demo's evening cohort has one learner waiting for a mentor (Zainabu Ali)."""
+    page = web.page
+    page.goto("/signin?next=/dashboard/director")
+    sign_in(page, DIRECTOR, DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile("/dashboard/director/?$"))
+    page.get_by_role("link", name="Remote Evening Cohort").click()
+    expect(page.get_by_role("heading", name="Remote Evening Cohort", level=1)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\bstudents? without a mentor\."))).to_have_text(
+        "1 student without a mentor."
+    )

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import FunctionStringVar
 
+from cyberhub.components.counts import counted
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled_field, labelled_textarea, titled_form_card
 from cyberhub.components.learning import learner_progress
@@ -215,7 +216,7 @@ def _mentors() -> rx.Component:
             muted("No mentor serves this cohort yet: add one below."),
             data_testid="mentors",
         ),
-        rx.text(S.unassigned, " students without a mentor.", size="2"),
+        rx.text(counted(S.unassigned, "student"), " without a mentor.", size="2"),
         rx.form(
             rx.vstack(
                 rx.heading("Add a mentor", size="3", as_="h3"),

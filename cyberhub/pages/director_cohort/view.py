@@ -164,10 +164,15 @@ def director_cohort_content() -> rx.Component:
             _confirm(
                 "Balance mentors by load?",
                 rx.text(
-                    "Each of the ",
-                    S.unassigned,
-                    " students without a mentor goes to the mentor with the fewest "
-                    "mentees who still has room. Existing matches stay as they are.",
+                    rx.cond(
+                        S.unassigned == 1,
+                        "The one student without a mentor goes",
+                        "Each of the "
+                        + S.unassigned.to_string()
+                        + " students without a mentor goes",
+                    ),
+                    " to the mentor with the fewest mentees who still has room. Existing matches "
+                    "stay as they are.",
                 ),
                 "Balance",
                 S.balance,
