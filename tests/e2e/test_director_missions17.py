@@ -143,11 +143,13 @@ def test_a_library_mission_is_read_not_offered_for_editing(web: BrowserPage) -> 
     page.goto("/director/missions?q=yara")
     table = page.get_by_test_id("missions-table")
     row = table.get_by_role("row").filter(has_text="Statically triage a malware sample")
-    expect(row).to_contain_text("Library · read-only")
+    expect(row).to_contain_text("Library · read-only", timeout=15_000)  # a busy shared app
     expect(row.get_by_role("button")).to_have_count(0)  # no Publish / Unpublish / Archive
 
     row.get_by_role("link", name=re.compile(r"^Read Statically triage")).click()
-    expect(page.get_by_role("heading", name="Library mission", level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name="Library mission", level=2)).to_be_visible(
+        timeout=15_000
+    )
     expect(page.get_by_test_id("library-read-only")).to_contain_text("only an admin can edit")
     expect(page.get_by_label("Title", exact=True)).to_have_value(
         re.compile(r"^Statically triage a malware sample")
