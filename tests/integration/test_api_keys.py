@@ -4,13 +4,18 @@ read-only keys limited to GET, last-used time, revoke."""
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from cyberhub import db
 from cyberhub.models import ApiKey, AuditLog, Organization, RoleAssignment, User
-from tests.factories import PASSWORD
+from cyberhub.services.errors import Conflict
+from cyberhub.services.identity import api_keys
+from tests.factories import PASSWORD, id_of, principal
 
 pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
 
@@ -217,3 +222,45 @@ class TestLifecycle:
             session.delete(ra)
         session.commit()
         assert api_client.get(V1 + "/users", headers=bearer(secret)).status_code == 403
+
+
+class TestTheLimit:
+    def test_two_creations_at_once_keep_to_the_limit(
+        self, session: Session, student_user: User
+    ) -> None:
+        """One place left and two keys created at the same moment (two tabs, a script): one is
+        made, the other is told to revoke one first; both passed the count before, leaving
+        MAX_ACTIVE_KEYS + 1 active keys."""
+        user_id = id_of(student_user)
+        for n in range(api_keys.MAX_ACTIVE_KEYS - 1):
+            session.add(
+                ApiKey(user_id=user_id, name=f"k{n}", prefix=f"chk_{n:08d}", key_hash=f"{n:064d}")
+            )
+        session.commit()
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def create() -> None:
+            with Session(db.get_engine(), expire_on_commit=False) as s:
+                who = principal(s, student_user)
+                s.commit()
+                try:
+                    barrier.wait(timeout=10)
+                    api_keys.create(s, who, name="CI", scopes=["read"], password=PASSWORD)
+                    time.sleep(0.2)  # the transaction stays open a moment, as under load
+                    s.commit()
+                    outcomes.append("created")
+                except Conflict:
+                    s.rollback()
+                    outcomes.append("full")
+
+        threads = [threading.Thread(target=create) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(outcomes) == ["created", "full"]
+        active = session.exec(
+            select(ApiKey.id).where(ApiKey.user_id == user_id, col(ApiKey.revoked_at).is_(None))
+        ).all()
+        assert len(active) == api_keys.MAX_ACTIVE_KEYS
