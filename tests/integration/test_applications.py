@@ -23,10 +23,30 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
+from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships
-from cyberhub.services.learning import applications, certificates, enrollment, programs
-from tests.factories import World, build_world, make_cohort, principal
+from cyberhub.services.learning import (
+    applications,
+    certificates,
+    enrollment,
+    programs,
+    reviews,
+    sponsorships,
+    submissions,
+)
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    build_world,
+    complete_profiler,
+    id_of,
+    make_cohort,
+    make_org,
+    make_user,
+    principal,
+)
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
 
@@ -430,3 +450,81 @@ def test_closing_a_cohort_ends_its_pending_applications_and_waitlist(session: Se
     ).all()
     assert {a.details["student_id"] for a in ended} == {p.id for p in (first, second, pending)}
     assert {a.details["was"] for a in ended} == {"waitlisted", "applied"}
+
+
+def test_a_completed_learner_keeps_their_seat_and_the_figures_agree(session: Session) -> None:
+    """A learner who completes stays seated until the cohort ends: a full cohort stays full
+    (seats left 0 on /cohorts, the director's cohort page and its enrolment panel; the sponsor's
+    seats used unchanged), nobody on the waitlist is promoted into a seat that doesn't exist, and
+    a director can neither enrol one more nor lower the capacity below the seated."""
+    w = build_world(session)
+    cid = w.cohort.id or 0
+    d = w.p(session, w.director)
+    applications.set_enrolment(session, d, cid, mode="open", capacity=2)  # student, student2
+    sponsor_org = make_org(session, "Seat Fund")
+    make_user(session, "seats@fund.example", "sponsor", organization_id=sponsor_org.id)
+    sponsorships.create_sponsorship(
+        session,
+        d,
+        cid,
+        SponsorshipIn.model_validate(
+            {
+                "organization_id": sponsor_org.id,
+                "seats": 2,
+                "amount": "100",
+                "currency": "usd",
+                "starts_on": w.cohort.starts_on,
+                "ends_on": w.cohort.ends_on,
+            }
+        ),
+    )
+    ann = outsider(session, "ann@example.org")
+    assert applications.apply(session, principal(session, ann), cid).status == "waitlisted"
+    session.commit()
+    # The student completes: m1 and m2, their track's required missions, approved by the mentor.
+    complete_profiler(session, id_of(w.student), "builders")
+    for m in (w.m1, w.m2):
+        certificates.set_required(session, d, id_of(w.program), id_of(m), True)
+        session.commit()
+        sub = submissions.submit(
+            session, principal(session, w.student), id_of(m), answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, w.mentor), id_of(sub))
+        session.commit()
+        reviews.review(
+            session,
+            principal(session, w.mentor),
+            id_of(sub),
+            decision="approved",
+            scores=FULL_SCORES,
+            feedback="Good work.",
+        )
+        session.commit()
+    assert seat(session, w.cohort, w.student) == "completed"
+
+    def figures() -> tuple[object, ...]:
+        [offer] = [
+            o for o in applications.open_cohorts(session, principal(session, ann)) if o.id == cid
+        ]
+        panel = applications.enrolment_settings(session, d, cid)
+        page = programs.cohort_detail(session, d, cid)
+        funded = sponsorships.sponsored_cohort(session, principal(session, w.admin), cid)
+        return (
+            (offer.enrolled, offer.seats_left, offer.waitlist, offer.my_status),
+            (panel.enrolled, panel.seats_left, panel.waitlist),
+            (page.enrolled, page.seats_left),
+            funded.seats_used,
+        )
+
+    full = ((2, 0, 1, "waitlisted"), (2, 0, 1), (2, 0), 2)
+    assert figures() == full
+    # Anything that moves the waitlist (here the enrolment panel saved as it is) seats nobody.
+    applications.set_enrolment(session, d, cid, capacity=2)
+    session.commit()
+    assert seat(session, w.cohort, ann) is None and notes(session, ann, "waitlist_promoted") == 0
+    assert figures() == full
+    with pytest.raises(Conflict, match="is full"):
+        enrollment.enroll(session, d, cid, "late@example.org")
+    with pytest.raises(Conflict, match="2 students are already enrolled"):
+        applications.set_enrolment(session, d, cid, capacity=1)

@@ -7,8 +7,10 @@ A cohort's `enrolment_mode` says how people get a seat:
 - `open`: a learner takes a seat themselves, or joins the waitlist when the cohort is full.
 
 Rules chosen here:
-- Seats are `enrollments` rows (active), counted under the cohort's row lock (SELECT ... FOR
-  UPDATE) by every path that takes or frees one, so concurrent applications queue on that lock:
+- Seats are `enrollments` rows, active or completed (programs.SEATED: a learner who completes
+  keeps their seat until the cohort ends, so a completion promotes nobody), counted under the
+  cohort's row lock (SELECT ... FOR UPDATE) by every path that takes or frees one, so
+  concurrent applications queue on that lock:
   no cohort ever holds more than its capacity, and the waitlist order is the order in which
   requests got the lock (`waitlist_seq`, handed out under it, has no ties).
 - Nobody jumps the waitlist: while anyone waits, a new request waits behind them.
@@ -51,12 +53,13 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.programs import (
-    active_count,
     check_new_capacity,
     cohort_status,
     get_cohort,
+    holds_seat,
     require_director,
     require_open,
+    seats_taken,
 )
 from cyberhub.services.messaging import notifications
 
@@ -187,12 +190,10 @@ def _public(
 
 
 def _seat_counts(session: Session, cohort_ids: list[int]) -> tuple[Counter[int], Counter[int]]:
-    """(enrolled, waitlisted) per cohort."""
+    """(seats taken, waitlisted) per cohort."""
     if not cohort_ids:
         return Counter(), Counter()
-    seats = _per_cohort(
-        session, Enrollment.cohort_id, Enrollment.status == EnrollmentStatus.active, cohort_ids
-    )
+    seats = _per_cohort(session, Enrollment.cohort_id, holds_seat(), cohort_ids)
     waiting = _per_cohort(
         session,
         CohortApplication.cohort_id,
@@ -330,7 +331,7 @@ def enrolment_settings(
 
 def _settings(session: Session, cohort: Cohort) -> EnrolmentSettings:
     cid = cohort.id or 0
-    taken = active_count(session, cid)
+    taken = seats_taken(session, cid)
     pending = _count_applications(session, cid, ApplicationStatus.applied)
     return EnrolmentSettings(
         cohort_id=cid,
@@ -379,7 +380,7 @@ def _is_enrolled(session: Session, cohort_id: int, user_id: int) -> bool:
 def _has_room(session: Session, cohort: Cohort) -> bool:
     """A free seat and nobody waiting for it (callers hold the cohort lock)."""
     cid = cohort.id or 0
-    return active_count(session, cid) < cohort.capacity and _waitlist_count(session, cid) == 0
+    return seats_taken(session, cid) < cohort.capacity and _waitlist_count(session, cid) == 0
 
 
 def _to_waitlist(session: Session, app: CohortApplication) -> None:
@@ -472,7 +473,7 @@ def fill_seats(
     the cohort lock). Each promoted learner gets one notification and one e-mail. Returns their
     ids."""
     cid = cohort.id or 0
-    free = cohort.capacity - active_count(session, cid)
+    free = cohort.capacity - seats_taken(session, cid)
     if free <= 0 or cohort.closed_at is not None:  # a closed cohort promotes nobody
         return []
     queue = session.exec(

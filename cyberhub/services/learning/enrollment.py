@@ -65,10 +65,10 @@ from cyberhub.services.identity import accounts, memberships, passwordless
 from cyberhub.services.identity.permissions import Principal, holds_role
 from cyberhub.services.learning import applications, reviews
 from cyberhub.services.learning.programs import (
-    active_count,
     get_cohort,
     require_director,
     require_open,
+    seats_taken,
 )
 from cyberhub.services.learning.submissions import release_claim
 from cyberhub.services.messaging import mail
@@ -314,7 +314,7 @@ def enroll(
     cohort, program = _lock_cohort(session, actor, cohort_id)
     require_open(cohort)
     plan = _plan_one(session, cohort, email, full_name)
-    taken = active_count(session, cohort_id)
+    taken = seats_taken(session, cohort_id)
     if taken >= cohort.capacity:
         raise _seat_error(cohort, taken)
     enrollment, user, created = _write(session, actor, cohort, program, plan, meta)
@@ -551,7 +551,7 @@ def import_csv(
             r.plan = None
             continue
         first_seen[r.plan.email] = r.row
-    taken = active_count(session, cohort_id)
+    taken = seats_taken(session, cohort_id)
     seats = max(0, cohort.capacity - taken)
     ok = [r for r in rows if not r.error]
     for r in ok[seats:]:

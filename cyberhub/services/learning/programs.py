@@ -830,12 +830,20 @@ def cohort_public(
     )
 
 
-def active_count(session: Session, cohort_id: int) -> int:
-    """Students holding a seat (active enrollments)."""
+# Who holds a seat: the active learners and those who completed, who keep theirs until the
+# cohort ends (a completion frees nothing for the waitlist). Every seat count uses this rule.
+SEATED = (EnrollmentStatus.active, EnrollmentStatus.completed)
+
+
+def holds_seat() -> ColumnElement[bool]:
+    """An enrolment that takes one of its cohort's seats (SEATED)."""
+    return col(Enrollment.status).in_(SEATED)
+
+
+def seats_taken(session: Session, cohort_id: int) -> int:
+    """The cohort's seats taken: its active and completed enrolments."""
     return session.exec(
-        select(func.count()).where(
-            Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.active
-        )
+        select(func.count()).where(Enrollment.cohort_id == cohort_id, holds_seat())
     ).one()
 
 
@@ -858,10 +866,7 @@ def list_cohorts(
     director = aliased(User)
     seats = (
         select(func.count())
-        .where(
-            Enrollment.cohort_id == Cohort.id,
-            Enrollment.status == EnrollmentStatus.active,
-        )
+        .where(Enrollment.cohort_id == Cohort.id, holds_seat())
         .scalar_subquery()
     )
     mentors = select(func.count()).where(CohortMentor.cohort_id == Cohort.id).scalar_subquery()
@@ -926,7 +931,7 @@ def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
     """Check a cohort's new capacity: Invalid out of 1..CAPACITY_MAX, Conflict below the students
     already enrolled. Returns how many are enrolled."""
     _check_capacity(capacity)
-    taken = active_count(session, cohort_id)
+    taken = seats_taken(session, cohort_id)
     if capacity < taken:
         raise Conflict(
             f"{taken} students are already enrolled: the capacity can't be lower than that."

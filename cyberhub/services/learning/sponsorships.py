@@ -67,14 +67,14 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning.programs import check_org, get_cohort, require_director
+from cyberhub.services.learning.programs import SEATED, check_org, get_cohort, require_director
 from cyberhub.services.learning.query_parts import published_count
 
 WEEKS = 8
 SEATS_MAX = 10_000
 AMOUNT_MAX = Decimal("9999999999.99")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-COUNTED = (EnrollmentStatus.active, EnrollmentStatus.completed)
+COUNTED = SEATED  # the seats rule, as everywhere: active and completed learners
 NOT_SPONSOR = "That organisation has no sponsor account: pick one from the list."
 DUPLICATE = "That organisation already sponsors this cohort: edit its sponsorship instead."
 UNKNOWN = "That sponsorship does not exist."
