@@ -54,6 +54,7 @@ from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.programs import (
     check_new_capacity,
+    cohort_not_over,
     cohort_status,
     get_cohort,
     holds_seat,
@@ -226,8 +227,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         .join(Organization, col(Organization.id) == col(Program.organization_id))
         .where(
             col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
-            Cohort.ends_on >= today,
-            col(Cohort.closed_at).is_(None),
+            cohort_not_over(today),
         )
         .order_by(col(Cohort.starts_on), col(Cohort.id))
     ).all()

@@ -795,6 +795,13 @@ def cohort_status(c: Cohort, today: date | None = None) -> str:
     return "running" if today <= c.ends_on else "finished"
 
 
+def cohort_not_over(today: date) -> ColumnElement[bool]:
+    """A cohort (SQL, on Cohort) that is neither closed (certificates.close_cohort) nor past its
+    last day on `today`: /cohorts lists it, and its due dates still stand (due, overdue,
+    reminded). One rule for every reader of either."""
+    return and_(col(Cohort.closed_at).is_(None), col(Cohort.ends_on) >= today)
+
+
 def require_open(cohort: Cohort) -> None:
     """Conflict when the cohort is closed (services/learning/certificates.close_cohort): it takes
     no more enrolments, applications or waitlist promotions."""

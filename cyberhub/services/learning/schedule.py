@@ -7,7 +7,11 @@ Rules:
   as a UTC moment, so every reader sees it in their own zone. Audited;
 - a due date **applies** to a learner actively enrolled in the cohort when the mission is of
   their track (the profiler's primary track; every track while they have none) — the same
-  learners progress expects it of (services/learning/mission_scope.expected_missions);
+  learners progress expects it of (services/learning/mission_scope.expected_missions) — while
+  the cohort is not over (programs.cohort_not_over: not closed, not past its last day). A closed
+  or ended cohort's dates are listed nowhere as due or overdue (the learner's schedule, the
+  mission page, the calendar feed, the roster, analytics) and reminded of no more; its director
+  still sees them on its schedule;
 - a learner has **handed in** a mission when a submission of it is submitted, in review or
   approved: a submission waiting for review counts. **Overdue** = the due date has passed and
   nothing is handed in (a draft, or changes requested and not resubmitted, is not handed in);
@@ -64,7 +68,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import require_visible
-from cyberhub.services.learning.programs import get_cohort, require_director
+from cyberhub.services.learning.programs import cohort_not_over, get_cohort, require_director
 from cyberhub.services.learning.query_parts import runs_mission_track
 from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
@@ -289,12 +293,11 @@ def applicable(
     *,
     student_id: int | None = None,
     cohort_id: int | None = None,
-    open_cohorts_only: bool = False,
     due_between: tuple[datetime, datetime] | None = None,
     now: datetime,
 ) -> list[_Due]:
     """Every due date that applies to an actively enrolled learner (of one learner, or of one
-    cohort), with its status for that learner at `now`."""
+    cohort) of a cohort not over at `now`, with its status for that learner at `now`."""
     # Columns, not entities: a cohort of 250 with 40 due dates is 10,000 rows, and loading a
     # full Mission (brief, rubric) and CohortDueDate object for each took seconds.
     stmt = (
@@ -320,14 +323,13 @@ def applicable(
         .where(
             col(Enrollment.status) == EnrollmentStatus.active,
             col(Mission.status) == MissionStatus.published,
+            cohort_not_over(now.date()),
         )
     )
     if student_id is not None:
         stmt = stmt.where(col(Enrollment.student_id) == student_id)
     if cohort_id is not None:
         stmt = stmt.where(col(Enrollment.cohort_id) == cohort_id)
-    if open_cohorts_only:
-        stmt = stmt.where(col(Cohort.closed_at).is_(None))
     if due_between is not None:
         stmt = stmt.where(
             col(CohortDueDate.due_at) > due_between[0], col(CohortDueDate.due_at) <= due_between[1]
@@ -422,7 +424,8 @@ def behind_schedule(
     session: Session, cohort_id: int, *, now: datetime | None = None
 ) -> dict[int, int]:
     """{learner id: missions overdue} for the cohort's active learners who are behind (none
-    listed when nothing is overdue). No permission check: the caller has checked the cohort.
+    listed when nothing is overdue, or the cohort is over). No permission check: the caller has
+    checked the cohort.
 
     The rule of `applicable` ("overdue": a due date that applies to the learner has passed and
     nothing is handed in), counted by PostgreSQL: a cohort of 250 with 40 due dates is 10,000
@@ -431,6 +434,10 @@ def behind_schedule(
     each learner's track is looked up once (not once per due date), and the handed-in pairs
     come through the per-learner submissions index (left to itself the planner hashed every
     handed-in submission of the database: 200 ms)."""
+    now = now or utcnow()
+    running = select(Cohort.id).where(Cohort.id == cohort_id, cohort_not_over(now.date()))
+    if session.exec(running).first() is None:  # closed or ended: its dates no longer stand
+        return {}
     rows = session.execute(
         text(
             """
@@ -464,7 +471,7 @@ GROUP BY l.student_id
             "cohort_id": cohort_id,
             "active": EnrollmentStatus.active.value,
             "published": MissionStatus.published.value,
-            "now": now or utcnow(),
+            "now": now,
             "handed_in": [x.value for x in HANDED_IN],
         },
     ).all()
@@ -492,7 +499,7 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> Reminder
     now = now or utcnow()
     horizon = now + timedelta(days=get_settings().reminder_days_before)
     sent = 0
-    for d in applicable(session, open_cohorts_only=True, due_between=(now, horizon), now=now):
+    for d in applicable(session, due_between=(now, horizon), now=now):
         if d.status != "due" or d.due_at > horizon:
             continue
         # The unique key decides: a concurrent sweep waits on our row and then inserts nothing.
