@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
@@ -201,7 +202,7 @@ def roster_block() -> rx.Component:
                     align="end",
                     wrap="wrap",
                 ),
-                muted(S.total, " learners"),
+                muted(counted(S.total, "learner")),
                 data_table(
                     ["Learner", "Status", "Progress", "Last activity", "Mentor", "Enrolled"],
                     rx.foreach(S.items, _row),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.address_sync import address_sync
 from cyberhub.components.combobox import combobox
+from cyberhub.components.counts import counted
 from cyberhub.components.fields import search_form
 from cyberhub.components.learning import status_badge
 from cyberhub.components.page_kit import once_loaded
@@ -180,7 +181,7 @@ def catalog_content() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.box(
-                    muted(S.total, " missions", margin_bottom="0.75em", aria_live="polite"),
+                    muted(counted(S.total, "mission"), margin_bottom="0.75em", aria_live="polite"),
                     rx.grid(
                         rx.foreach(S.items, _mission_card),
                         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
