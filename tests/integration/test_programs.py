@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import AuditLog, Mission, Submission, Track
+from cyberhub import db
+from cyberhub.models import AuditLog, Cohort, Mission, Submission, Track
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.models.progress import SubmissionStatus
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -323,6 +325,57 @@ class TestCohorts:
         assert spring.enrolled == 2 and spring.mentors == 2 and spring.unassigned == 1
         assert spring.seats_left == spring.capacity - 2
         assert rows["Evening"].enrolled == 1 and rows["Evening"].mentors == 1
+
+
+class TestCohortNamesUnderConcurrency:
+    @pytest.mark.parametrize("second", ["create", "rename"])
+    def test_two_directors_naming_a_cohort_alike_at_once_one_wins(
+        self, session: Session, world: World, second: str
+    ) -> None:
+        """The second director, whose check ran while the first's new cohort was not yet
+        committed, gets the usual "already has a cohort named" message (never two cohorts of
+        one name, never a 500)."""
+        d = principal(session, world.director)
+        pid, evening = world.program.id or 0, world.other_cohort.id or 0
+        first_has_named = threading.Event()
+        results: dict[str, str] = {}
+
+        def first() -> None:
+            # Creates "Autumn" and holds its transaction open for a moment.
+            with db.session_scope() as s:
+                programs.create_cohort(
+                    s, d, pid, name="Autumn", starts_on=TODAY, ends_on=TODAY, capacity=5
+                )
+                first_has_named.set()
+                threading.Event().wait(0.5)
+            results["first"] = "ok"
+
+        def then() -> None:
+            first_has_named.wait(10)
+            try:
+                with db.session_scope() as s:
+                    if second == "create":
+                        programs.create_cohort(
+                            s, d, pid, name="autumn", starts_on=TODAY, ends_on=TODAY, capacity=5
+                        )
+                    else:
+                        programs.update_cohort(s, d, evening, name="autumn")
+                results["second"] = "ok"
+            except Conflict as exc:
+                results["second"] = exc.message
+
+        threads = [threading.Thread(target=first), threading.Thread(target=then)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert results == {
+            "first": "ok",
+            "second": "This programme already has a cohort named 'Autumn'.",
+        }
+        session.expire_all()
+        names = session.exec(select(Cohort.name).where(Cohort.program_id == pid)).all()
+        assert sorted(names) == ["Autumn", "Evening", "Spring"]
 
 
 class TestRoster:

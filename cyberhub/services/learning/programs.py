@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func
+from sqlalchemy import ColumnElement, and_, exists, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -946,7 +946,17 @@ def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
     return taken
 
 
+# A two-key advisory lock (namespace, programme id) on the programme's cohort names; the other
+# namespaces in use are listed in services/ai/ai_locks.py (and 5301/5302 in identity/).
+_COHORT_NAMES_LOCK = text("SELECT pg_advisory_xact_lock(5401, :program_id)")
+
+
 def _check_cohort_name(session: Session, program_id: int, name: str, cohort_id: int | None) -> None:
+    """Conflict when another cohort of the programme has this name (any letter case). Takes the
+    programme's cohort-names lock until commit first, so that two creations or renames to one
+    name at once take turns and the second sees the first's cohort (no unique index backs the
+    case-insensitive rule)."""
+    session.execute(_COHORT_NAMES_LOCK, {"program_id": program_id})
     taken = _taken_name(session, Cohort, Cohort.program_id == program_id, name, cohort_id)
     if taken is not None:
         raise Conflict(f"This programme already has a cohort named '{taken}'.")
