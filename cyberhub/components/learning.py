@@ -30,6 +30,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import counted
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.ui import muted
 
@@ -332,6 +333,13 @@ def learner_progress(percent: Any, approved: Any, published: Any, name: Any) -> 
     approved missions among those published); the bar is named after the learner."""
     return rx.vstack(
         rx.progress(value=percent, width="8em", aria_label="Progress of " + name),
-        muted(percent, "% · ", approved, " of ", published, " missions", size="1"),
+        muted(
+            percent,
+            "% · ",
+            approved,
+            " of ",
+            counted(rx.Var.create(published).to(int), "mission"),
+            size="1",
+        ),
         spacing="1",
     )

@@ -8,6 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
@@ -163,7 +164,7 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
         rx.text(o.dates, size="2"),
         rx.flex(
             rx.badge(o.mode_label, variant="soft"),
-            rx.badge(o.seats_left, " of ", o.capacity, " seats left"),
+            rx.badge(o.seats_left, " of ", counted(o.capacity, "seat"), " left"),
             rx.badge(o.waitlist, " on the waitlist", variant="outline"),
             gap="0.4em",
             wrap="wrap",

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, link_unusable, submit_button
 from cyberhub.components.auth_form import auth_form, for_email, new_password_field
+from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
@@ -66,7 +67,7 @@ def reset_request_page() -> rx.Component:
             answer=passwordless.RESET_ANSWER,
             details=rx.text(
                 "The link works once and expires in ",
-                f"{get_settings().password_reset_minutes} minutes. ",
+                plural(get_settings().password_reset_minutes, "minute") + ". ",
                 "Your current password keeps working until you choose a new one.",
                 size="2",
             ),

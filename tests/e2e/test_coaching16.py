@@ -122,7 +122,7 @@ def test_habit_streak_goal_progress_and_a_shared_reflection(
     # The home sums it up.
     page.goto("/dashboard/student")
     block = page.get_by_test_id("coaching-block")
-    expect(block).to_contain_text("1 of 1 habits done today · best streak 3 days")
+    expect(block).to_contain_text("1 of 1 habit done today · best streak 3 days")
     expect(block).to_contain_text(goal_title)
 
 

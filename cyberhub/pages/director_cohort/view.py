@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
@@ -104,7 +105,9 @@ def _header() -> rx.Component:
         ),
         rx.flex(
             rx.badge(c["status"], variant="soft", size="2"),
-            rx.badge(c["enrolled"], " of ", c["capacity"], " seats taken", size="2"),
+            rx.badge(
+                c["enrolled"], " of ", counted(c["capacity"].to(int), "seat"), " taken", size="2"
+            ),
             rx.badge(c["seats_left"], " left", variant="soft", size="2"),
             rx.cond(
                 c["director"] != "",

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.tables import table_or
@@ -127,10 +128,14 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         rx.cond(p["description"] != "", rx.text(p["description"], color_scheme="gray")),
         rx.flex(
-            rx.badge(p["cohorts"], " cohorts", variant="soft", size="2"),
-            rx.badge(p["students"], " students", variant="soft", size="2"),
-            rx.badge(p["published_missions"], " published missions", variant="soft", size="2"),
-            rx.badge(p["tracks"], " tracks", variant="soft", size="2"),
+            rx.badge(counted(p["cohorts"].to(int), "cohort"), variant="soft", size="2"),
+            rx.badge(counted(p["students"].to(int), "student"), variant="soft", size="2"),
+            rx.badge(
+                counted(p["published_missions"].to(int), "published mission"),
+                variant="soft",
+                size="2",
+            ),
+            rx.badge(counted(p["tracks"].to(int), "track"), variant="soft", size="2"),
             gap="0.5em",
             wrap="wrap",
         ),

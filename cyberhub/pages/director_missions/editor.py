@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import counted
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import form_card, labelled_input, labelled_select
 from cyberhub.components.learning import rubric_table
@@ -288,7 +289,7 @@ def _editor() -> rx.Component:
                         type="button",
                         on_click=S.add_rubric_row,
                     ),
-                    rx.text("Total: ", S.rubric_total, " points", size="2"),
+                    rx.text("Total: ", counted(S.rubric_total, "point"), size="2"),
                     align="center",
                     spacing="3",
                 ),

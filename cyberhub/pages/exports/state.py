@@ -11,6 +11,7 @@ import reflex as rx
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from cyberhub.components.counts import plural
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest
@@ -65,17 +66,21 @@ class ExportItem:
 def _left(expires_at: datetime, now: datetime) -> str:
     hours = (expires_at - now).total_seconds() / 3600
     if hours >= 48:
-        return f"{int(hours // 24)} days"
+        return plural(int(hours // 24), "day")
     if hours >= 1:
         return f"{int(hours)} h"
     return f"{max(1, int(hours * 60))} min"
 
 
+def _rows(count: int) -> str:
+    return "row" if count == 1 else "rows"
+
+
 def _item(e: ExportPublic, tz: str, now: datetime) -> ExportItem:
     if e.rows_total:
-        text = f"{e.rows_done:,} of {e.rows_total:,} rows"
+        text = f"{e.rows_done:,} of {e.rows_total:,} {_rows(e.rows_total)}"
     elif e.status == "done":
-        text = f"{e.rows_done:,} rows"
+        text = f"{e.rows_done:,} {_rows(e.rows_done)}"
     else:
         text = ""
     if e.expired:

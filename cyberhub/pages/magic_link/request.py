@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.shell import shell
 from cyberhub.services import rate_limit
@@ -41,7 +42,7 @@ def email_link_page() -> rx.Component:
                 "Open the link in the e-mail sent to ",
                 rx.text.strong(EmailLinkState.email),
                 " on this device. It works once and expires in ",
-                f"{get_settings().magic_link_minutes} minutes.",
+                plural(get_settings().magic_link_minutes, "minute") + ".",
                 size="2",
             ),
             back=("Sign in with a password", "/signin"),

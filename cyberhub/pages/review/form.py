@@ -8,6 +8,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import titled_stack
@@ -81,7 +82,13 @@ def _running_total() -> rx.Component:
         rx.text.strong(S.total_so_far, " / ", S.max_total),
         rx.cond(
             S.scored_count < S.rubric.length(),
-            rx.fragment(" · ", S.scored_count, " of ", S.rubric.length(), " criteria scored"),
+            rx.fragment(
+                " · ",
+                S.scored_count,
+                " of ",
+                counted(S.rubric.length(), "criterion", "criteria"),
+                " scored",
+            ),
         ),
         size="3",
         role="status",

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.counts import counted
 from cyberhub.components.learning import attempt_answer, attempt_links, status_badge
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack, titled_stack
@@ -82,7 +83,7 @@ def _criterion(c: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.el.li(
         rx.hstack(
             rx.text(c["title"], weight="medium", size="2"),
-            rx.badge(c["points"].to(str), " pts", variant="soft"),
+            rx.badge(counted(c["points"].to(int), "pt"), variant="soft"),
             align="center",
             spacing="2",
         ),
@@ -99,7 +100,7 @@ def _rubric() -> rx.Component:
             rx.el.ul(rx.foreach(S.rubric, _criterion), style={"paddingLeft": "1.1em"}),
             rx.text("This mission has no rubric: only a decision.", size="2"),
         ),
-        muted("Total: ", S.max_total, " points"),
+        muted("Total: ", counted(S.max_total, "point")),
         data_testid="rubric",
         spacing="2",
         align="start",
@@ -123,8 +124,8 @@ def _hints() -> rx.Component:
             rx.text(
                 S.student,
                 " revealed ",
-                rx.text.strong(S.hints_revealed.length(), " of ", S.hints_total),
-                " hints on this mission.",
+                rx.text.strong(S.hints_revealed.length(), " of ", counted(S.hints_total, "hint")),
+                " on this mission.",
                 size="2",
                 data_testid="hint-count",
             ),

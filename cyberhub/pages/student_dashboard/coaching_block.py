@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 from pydantic import BaseModel
 
+from cyberhub.components.counts import plural
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.ui import muted
 from cyberhub.schemas.coaching import CoachingGlance
@@ -40,7 +41,7 @@ class CoachingBlockState(ServiceState, rx.State):
             done = sum(1 for h in o.habits if h.done_today)
             best = max(o.habits, key=lambda h: h.streak.current).streak
             unit = best.unit + ("" if best.current == 1 else "s")
-            self.habits_line = f"{done} of {len(o.habits)} habits done today"
+            self.habits_line = f"{done} of {plural(len(o.habits), 'habit')} done today"
             if best.current:
                 self.habits_line += f" · best streak {best.current} {unit}"
         self.goals = [

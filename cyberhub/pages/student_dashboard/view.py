@@ -137,7 +137,7 @@ def _scope_card() -> rx.Component:
                 rx.spacer(),
                 rx.text(
                     rx.text.strong(s.label),
-                    " missions approved · ",
+                    rx.cond(s.expected == 1, " mission approved · ", " missions approved · "),
                     s.percent.to(str),
                     "%",
                     size="2",
