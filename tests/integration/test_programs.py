@@ -6,10 +6,11 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from cyberhub import db
-from cyberhub.models import AuditLog, Cohort, Mission, Submission, Track
+from cyberhub.models import AuditLog, Cohort, Mission, Program, Submission, Track
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.models.progress import SubmissionStatus
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -376,6 +377,65 @@ class TestCohortNamesUnderConcurrency:
         session.expire_all()
         names = session.exec(select(Cohort.name).where(Cohort.program_id == pid)).all()
         assert sorted(names) == ["Autumn", "Evening", "Spring"]
+
+
+class TestProgramNamesUnderConcurrency:
+    @pytest.mark.parametrize(
+        ("second", "message"),
+        [
+            ("same name", "Your organization already has a programme named 'Red Team'."),
+            ("same slug", "The slug 'red-team' is already used by another programme."),
+            ("rename", "Your organization already has a programme named 'Red Team'."),
+        ],
+        ids=["same name", "same slug", "rename"],
+    )
+    def test_two_programmes_named_alike_at_once_one_wins(
+        self, session: Session, world: World, second: str, message: str
+    ) -> None:
+        """The second request, whose check ran while the first's new programme was not yet
+        committed, gets the usual 409 message: never two programmes of one name in an
+        organization, never the slug index's error (a 500)."""
+        d = principal(session, world.director)
+        other = principal(session, world.other_director)
+        first_has_named = threading.Event()
+        results: dict[str, str] = {}
+
+        def first() -> None:
+            # Creates "Red Team" (slug red-team) and holds its transaction open for a moment.
+            with db.session_scope() as s:
+                programs.create_program(s, d, name="Red Team", with_tracks=False)
+                first_has_named.set()
+                threading.Event().wait(0.5)
+            results["first"] = "ok"
+
+        def then() -> None:
+            first_has_named.wait(10)
+            try:
+                with db.session_scope() as s:
+                    if second == "same name":
+                        programs.create_program(
+                            s, d, name="red team", slug="red-team-2", with_tracks=False
+                        )
+                    elif second == "same slug":
+                        # Slugs are unique across organizations.
+                        programs.create_program(
+                            s, other, name="Blue Team", slug="red-team", with_tracks=False
+                        )
+                    else:
+                        programs.update_program(s, d, world.program.id or 0, name="RED TEAM")
+                results["second"] = "ok"
+            except Conflict as exc:
+                results["second"] = exc.message
+
+        threads = [threading.Thread(target=first), threading.Thread(target=then)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert results == {"first": "ok", "second": message}
+        session.expire_all()
+        reds = session.exec(select(Program).where(func.lower(Program.name) == "red team")).all()
+        assert [p.slug for p in reds] == ["red-team"]
 
 
 class TestRoster:

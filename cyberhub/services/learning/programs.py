@@ -362,9 +362,21 @@ def _taken_name(
     ).first()
 
 
+# One advisory lock (namespace 5402, key 0) on every programme's name and slug: slugs are unique
+# across organizations, so a per-organization lock would not cover them, and programmes are
+# created or renamed rarely enough for all of them to take turns. The other namespaces in use
+# are listed in services/ai/ai_locks.py.
+_PROGRAM_NAMES_LOCK = text("SELECT pg_advisory_xact_lock(5402, 0)")
+
+
 def _check_program_unique(
     session: Session, org_id: int, name: str, slug: str, program_id: int | None
 ) -> None:
+    """Conflict when the organization has another programme of this name (any letter case) or
+    any programme has this slug. Takes the programme-names lock until commit first, so that two
+    creations or renames at once take turns and the second sees the first's programme (the
+    slug's unique index would otherwise fail the second with a database error)."""
+    session.execute(_PROGRAM_NAMES_LOCK)
     same_name = _taken_name(session, Program, Program.organization_id == org_id, name, program_id)
     if same_name is not None:
         raise Conflict(f"Your organization already has a programme named '{same_name}'.")
@@ -947,7 +959,7 @@ def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
 
 
 # A two-key advisory lock (namespace, programme id) on the programme's cohort names; the other
-# namespaces in use are listed in services/ai/ai_locks.py (and 5301/5302 in identity/).
+# namespaces in use are listed in services/ai/ai_locks.py.
 _COHORT_NAMES_LOCK = text("SELECT pg_advisory_xact_lock(5401, :program_id)")
 
 
