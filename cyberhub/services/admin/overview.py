@@ -25,6 +25,7 @@ from cyberhub.schemas.overview import (
     TrackCount,
 )
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning.programs import cohort_status
 
 
 def home(session: Session, principal: Principal | None) -> HomeOverview:
@@ -59,9 +60,7 @@ def home(session: Session, principal: Principal | None) -> HomeOverview:
                         name=c.name,
                         dates=f"{when(c.starts_on, style='date')} – {when(c.ends_on, style='date')}",
                         capacity=c.capacity,
-                        status="running"
-                        if c.starts_on <= today <= c.ends_on
-                        else ("upcoming" if c.starts_on > today else "finished"),
+                        status=cohort_status(c, today),
                     )
                     for c in cohorts
                 ],

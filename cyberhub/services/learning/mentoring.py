@@ -4,8 +4,6 @@ attempt the mentor can act on now)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import and_, exists, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -41,6 +39,7 @@ from cyberhub.schemas.reviews import (
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress, reviews
 from cyberhub.services.learning.learning_access import mentor_pairs
+from cyberhub.services.learning.programs import cohort_status
 from cyberhub.services.learning.query_parts import published_missions
 
 MAX_LEARNERS = 200
@@ -146,12 +145,6 @@ def mentor_dashboard(
         pending_preview=pending,
         workload=reviews.workload(session, actor, counts=counts),
     )
-
-
-def _cohort_status(starts_on: date, ends_on: date, today: date) -> str:
-    if starts_on <= today <= ends_on:
-        return "running"
-    return "upcoming" if starts_on > today else "finished"
 
 
 def _waiting_work(
@@ -277,7 +270,7 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
                 starts_on=c.starts_on,
                 ends_on=c.ends_on,
                 capacity=c.capacity,
-                status=_cohort_status(c.starts_on, c.ends_on, today),
+                status=cohort_status(c, today),
             )
             for c, program, org in cohorts
         ],

@@ -801,6 +801,8 @@ def update_track(
 
 
 def cohort_status(c: Cohort, today: date | None = None) -> str:
+    """'upcoming' before its first day, 'running' from its first to its last day (both in), then
+    'finished'; `today` is the UTC date. The one rule for every page and API that shows it."""
     today = today or utcnow().date()
     if c.starts_on > today:
         return "upcoming"
