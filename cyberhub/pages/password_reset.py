@@ -127,7 +127,8 @@ def _confirm_form() -> rx.Component:
         for_email(
             "For ",
             ResetConfirmState.email,
-            ". After the change, every device signed in to this account is signed out.",
+            ". After the change, every device signed in to this account is signed out, and "
+            "your API keys and calendar feed address stop working.",
         ),
         error_callout(ResetConfirmState.error),
         new_password_field(

@@ -86,10 +86,13 @@ class ReminderSweep(BaseModel):
 
 class CalendarFeedStatus(BaseModel):
     """Whether the user has a live calendar feed. Its address is shown only when created: only
-    a hash of the secret is stored."""
+    a hash of the secret is stored. Without a live feed, `revoked_at` is when the last one was
+    turned off (by the user, a password reset or "sign out everywhere"), None if they never had
+    one."""
 
     active: bool
     created_at: IsoDatetime | None = None
+    revoked_at: IsoDatetime | None = None
 
 
 class CalendarFeedCreated(BaseModel):

@@ -107,13 +107,17 @@ def test_enrol_on_the_security_page(web: BrowserPage, app_url: str) -> None:
 def test_sign_out_everywhere(web: BrowserPage, app_url: str) -> None:
     email, token = api_signup(app_url)
     other_device = {"Authorization": f"Bearer {token}"}
+    made = httpx.post(f"{app_url}/api/v1/me/calendar-feed", headers=other_device, timeout=20)
+    assert made.status_code == 200, made.text
+    feed = made.json()["url"]
+    feed = app_url + feed[feed.index("/api/v1/") :]
     page = web.page
     page.goto("/signin?next=/settings/security")
     sign_in(page, email, PASSWORD)
     expect(page.get_by_role("heading", name="Sessions and API keys")).to_be_visible()
     page.get_by_role("button", name="Sign out everywhere").click()
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text("all your API keys are revoked")
+    expect(dialog).to_contain_text("all your API keys and your calendar feed's address are revoked")
     dialog.get_by_role("button", name="Cancel").click()
     assert httpx.get(f"{app_url}/api/v1/auth/me", headers=other_device, timeout=20).is_success
     page.get_by_role("button", name="Sign out everywhere").click()
@@ -123,6 +127,16 @@ def test_sign_out_everywhere(web: BrowserPage, app_url: str) -> None:
     assert r.status_code == 401
     page.goto("/settings/security")
     expect(page).to_have_url(re.compile(r"/signin"))
+    # The calendar feed's address ended with the sessions; signed in again, the page says so.
+    assert httpx.get(feed, timeout=20).status_code == 404
+    sign_in(page, email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/settings/security/?$"))
+    card = page.get_by_test_id("calendar-feed")
+    expect(card.get_by_test_id("calendar-feed-off")).to_contain_text(
+        "its old address no longer works", timeout=15_000
+    )
+    expect(card.get_by_text("Off", exact=True)).to_be_visible()
+    expect(card.get_by_role("button", name="Make my calendar address")).to_be_visible()
     assert web.console_errors == []
 
 

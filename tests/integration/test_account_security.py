@@ -1,6 +1,6 @@
 """API keys can't be turned against their owner, and security changes need a fresh re-auth.
 
-A password reset and "sign out everywhere" revoke every key; keys are refused on the MFA,
+A password reset and "sign out everywhere" revoke every key and the calendar feed; keys are refused on the MFA,
 consent, password, session and API-key routes; turning MFA on and creating a key need the
 current password (or a current TOTP code), turning MFA off needs a current code.
 """
@@ -85,6 +85,52 @@ class TestKeysEndWithTheSessions:
         assert r.status_code == 403
         assert me(api_client, key) == 200
         assert student_client.get(f"{V1}/auth/me").status_code == 200
+
+
+class TestTheCalendarFeedEndsWithTheSessions:
+    """The feed's secret address shows the learner's schedule to whoever holds it: what ends
+    every session and key ends it too, and the settings page says so."""
+
+    def feed(self, client: TestClient) -> str:
+        r = client.post(f"{V1}/me/calendar-feed")
+        assert r.status_code == 200, r.text
+        url = r.json()["url"]
+        return str(url[url.index("/api/v1/") :])
+
+    def assert_revoked(self, api_client: TestClient, path: str, session: Session) -> None:
+        gone = api_client.get(path)
+        assert gone.status_code == 404 and "revoked" in gone.json()["detail"]
+        assert "calendar_feed.revoked" in session.exec(select(AuditLog.action)).all()
+
+    def test_a_password_reset_revokes_the_feed(
+        self,
+        api_client: TestClient,
+        student_client: TestClient,
+        student_user: User,
+        session: Session,
+    ) -> None:
+        path = self.feed(student_client)
+        assert api_client.get(path).status_code == 200
+        api_client.post(f"{V1}/auth/password-reset", json={"email": student_user.email})
+        r = api_client.post(
+            f"{V1}/auth/password-reset/confirm",
+            json={"token": reset_token(session, student_user.email), "new_password": NEW_PASSWORD},
+        )
+        assert r.status_code == 200, r.text
+        self.assert_revoked(api_client, path, session)
+        # Signed in again, the owner sees it off since the reset, and can make a new one.
+        token = login(api_client, student_user.email, NEW_PASSWORD)["access_token"]
+        api_client.headers["Authorization"] = f"Bearer {token}"
+        status = api_client.get(f"{V1}/me/calendar-feed").json()
+        assert status["active"] is False and status["revoked_at"] is not None
+        assert api_client.get(self.feed(api_client)).status_code == 200
+
+    def test_sign_out_everywhere_revokes_the_feed(
+        self, api_client: TestClient, student_client: TestClient, session: Session
+    ) -> None:
+        path = self.feed(student_client)
+        assert student_client.post(f"{V1}/auth/logout-everywhere").status_code == 204
+        self.assert_revoked(api_client, path, session)
 
 
 class TestKeysAreRefusedOnAccountSecurityRoutes:

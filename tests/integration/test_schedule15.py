@@ -390,6 +390,7 @@ class TestCalendarFeed:
         assert student.get(f"{API}/me/calendar-feed").json() == {
             "active": False,
             "created_at": None,
+            "revoked_at": None,
         }
         made = student.post(f"{API}/me/calendar-feed")
         assert made.status_code == 200, made.text
@@ -419,7 +420,8 @@ class TestCalendarFeed:
         assert old.status_code == 404 and "detail" in old.json()
         new_path = again[again.index("/api/v1/") :]
         assert len(feed_events(api_client, new_path)) == 2
-        assert student.delete(f"{API}/me/calendar-feed").json()["active"] is False
+        off = student.delete(f"{API}/me/calendar-feed").json()
+        assert off["active"] is False and off["revoked_at"] is not None
         gone = api_client.get(new_path)
         assert gone.status_code == 404 and "revoked" in gone.json()["detail"]
 

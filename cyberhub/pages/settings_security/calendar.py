@@ -1,7 +1,8 @@
 """The "Calendar feed" card of /settings/security (issue 15, item 3): make a secret address that
 calendar apps subscribe to (the due dates of your cohorts), copy it, make a new one (the old one
 stops working) or turn it off — the last two after a confirmation. Only a hash of the secret is
-kept, so the address is shown once, when made."""
+kept, so the address is shown once, when made. A feed turned off (here, or by a password reset or
+"sign out everywhere") says since when, and offers a new address."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def _revoke(session: Session, principal: Principal | None, meta: RequestMeta) ->
 class CalendarFeedState(ServiceState, rx.State):
     active: bool = False
     since: str = ""
+    off_since: str = ""  # when the last feed was turned off ("" if there never was one)
     url: str = ""  # the address just made (shown until the page is left)
     notice: str = ""
     regenerate_open: bool = False
@@ -47,8 +49,10 @@ class CalendarFeedState(ServiceState, rx.State):
         self.regenerate_open = self.revoke_open = False
         got = await self._try(calendar_feed.feed_status)
         if got:
+            tz = await self._time_zone()
             self.active = got.value.active
-            self.since = when(got.value.created_at, await self._time_zone())
+            self.since = when(got.value.created_at, tz)
+            self.off_since = when(got.value.revoked_at, tz)
 
     async def _make(self) -> None:
         done = await self._call(_create, self._meta())
@@ -70,8 +74,10 @@ class CalendarFeedState(ServiceState, rx.State):
     @rx.event
     async def revoke(self) -> None:
         self.revoke_open = False
-        if await self._call(_revoke, self._meta()):
+        done = await self._call(_revoke, self._meta())
+        if done:
             self.active, self.url, self.since = False, "", ""
+            self.off_since = when(done.value.revoked_at, await self._time_zone())
             self.notice = "Your calendar feed is off: its address no longer works."
 
     @rx.event
@@ -117,14 +123,19 @@ def calendar_card() -> rx.Component:
             rx.cond(
                 S.active,
                 rx.badge("Active", color_scheme="green"),
-                rx.badge("Not set up", color_scheme="gray"),
+                rx.cond(
+                    S.off_since != "",
+                    rx.badge("Off", color_scheme="orange"),
+                    rx.badge("Not set up", color_scheme="gray"),
+                ),
             ),
             align="center",
         ),
         muted(
             "Subscribe to your cohorts' due dates in your calendar app (Google Calendar, "
             "Outlook, Apple Calendar). Anyone with the address can read your due dates, so "
-            "keep it to yourself; make a new one if it leaks."
+            "keep it to yourself; make a new one if it leaks. A password reset or signing out "
+            "everywhere turns it off."
         ),
         notice_callout(S.notice, full_width=False),
         error_callout(S.error),
@@ -146,7 +157,23 @@ def calendar_card() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            icon_button("calendar_plus", "Make my calendar address", on_click=S.create),
+            rx.vstack(
+                rx.cond(
+                    S.off_since != "",
+                    rx.text(
+                        "Your feed has been off since ",
+                        S.off_since,
+                        ": its old address no longer works and calendars subscribed to it "
+                        "have stopped updating. Make a new address below and give it to your "
+                        "calendar app.",
+                        size="2",
+                        data_testid="calendar-feed-off",
+                    ),
+                ),
+                icon_button("calendar_plus", "Make my calendar address", on_click=S.create),
+                spacing="2",
+                width="100%",
+            ),
         ),
         confirm_dialog(
             "Make a new calendar address?",

@@ -263,7 +263,8 @@ def _sessions_card() -> rx.Component:
         "Sessions and API keys",
         rx.text(
             "Lost a device, or signed in somewhere you shouldn't have? Sign out everywhere: "
-            "every session ends (this one too) and every API key stops working."
+            "every session ends (this one too), and every API key and your calendar feed's "
+            "address stop working."
         ),
         rx.alert_dialog.root(
             icon_button(
@@ -277,7 +278,8 @@ def _sessions_card() -> rx.Component:
                 rx.alert_dialog.title("Sign out everywhere?"),
                 rx.alert_dialog.description(
                     "Every browser and app signed in to your account is signed out, this "
-                    "one included, and all your API keys are revoked. You then sign in again."
+                    "one included, and all your API keys and your calendar feed's address "
+                    "are revoked. You then sign in again."
                 ),
                 rx.vstack(
                     error_callout(S.dialog_error),

@@ -23,6 +23,7 @@ from cyberhub.services.identity.permissions import (
     active_principal,
     require_interactive,
 )
+from cyberhub.services.learning import calendar_feed
 from cyberhub.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect email or password."
@@ -321,8 +322,10 @@ def revoke_all_sessions(
     session: Session, user_id: int, *, reason: str = "password reset", meta: RequestMeta = NO_META
 ) -> None:
     """End every session of the user: refresh tokens revoked, older access tokens refused, and
-    every API key revoked (a key is a session that never expires)."""
+    every API key revoked (a key is a session that never expires), and the calendar feed (its
+    secret address shows the user's schedule to whoever holds it)."""
     api_keys.revoke_all(session, user_id, reason=reason, meta=meta)
+    calendar_feed.revoke_all(session, user_id, reason=reason, meta=meta)
     user = session.get(User, user_id)
     if user is not None:
         user.sessions_valid_after = utcnow()

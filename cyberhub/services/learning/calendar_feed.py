@@ -6,7 +6,10 @@ subscribe to, listing the due dates of the user's cohorts as an iCalendar (ICS) 
   the feed without signing in (that is what calendar apps need), so it says no more than the
   user's own due dates.
 - One live feed per user: making a new one revokes the old (a partial unique index backs it);
-  revoking leaves none. An unknown or revoked token is simply "not found".
+  revoking leaves none. An unknown or revoked token is simply "not found". A password reset and
+  "sign out everywhere" revoke it too (`revoke_all`, from `accounts.revoke_all_sessions`, as
+  they revoke API keys): they say the account may be in other hands, and the address would go
+  on showing the learner's schedule.
 - Built with `icalendar`: one VEVENT per due date that applies to the user, with a stable UID
   (the same due date keeps its UID when moved, so calendar apps update it rather than add one),
   the mission title as summary, the mission page as URL and DTSTART in UTC.
@@ -20,7 +23,7 @@ import secrets
 from datetime import datetime
 
 import icalendar
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from cyberhub.models import CalendarFeed, User
@@ -65,11 +68,34 @@ def _revoke_live(session: Session, user_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta = NO_META) -> int:
+    """Stop the user's calendar feed for `reason` (a password reset, sign out everywhere);
+    audited when there was one. Returns how many were live (0 or 1)."""
+    revoked = _revoke_live(session, user_id)
+    if revoked:
+        audit.record(
+            session,
+            "calendar_feed.revoked",
+            actor_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            meta=meta,
+            reason=reason,
+        )
+    return revoked
+
+
 def feed_status(session: Session, principal: Principal | None) -> CalendarFeedStatus:
-    """Whether the signed-in user has a live calendar feed, and since when."""
+    """Whether the signed-in user has a live calendar feed, and since when; without one, when
+    their last feed was turned off (None: they never had one)."""
     actor = require_signed_in(principal)
     feed = _live(session, actor.user_id)
-    return CalendarFeedStatus(active=feed is not None, created_at=feed.created_at if feed else None)
+    if feed is not None:
+        return CalendarFeedStatus(active=True, created_at=feed.created_at)
+    last = session.exec(
+        select(func.max(CalendarFeed.revoked_at)).where(CalendarFeed.user_id == actor.user_id)
+    ).one()
+    return CalendarFeedStatus(active=False, revoked_at=last)
 
 
 def create_feed(
@@ -105,16 +131,8 @@ def revoke_feed(
 ) -> CalendarFeedStatus:
     """Stop the signed-in user's calendar feed (its address answers "not found"). Audited."""
     actor = require_interactive(principal)
-    if _revoke_live(session, actor.user_id):
-        audit.record(
-            session,
-            "calendar_feed.revoked",
-            actor_id=actor.user_id,
-            target_type="user",
-            target_id=actor.user_id,
-            meta=meta,
-        )
-    return CalendarFeedStatus(active=False)
+    revoke_all(session, actor.user_id, reason="turned off", meta=meta)
+    return feed_status(session, actor)
 
 
 def feed_ics(session: Session, token: str, *, now: datetime | None = None) -> bytes:
