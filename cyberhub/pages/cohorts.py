@@ -103,6 +103,8 @@ class CohortsState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.loaded, self.error, self.notice = False, "", ""
+        # A confirmation left open (Back, then here again) is not the question of this visit.
+        self.withdraw_open = False
         await self._fetch()
 
     @rx.event
