@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Dialog, expect
@@ -140,3 +141,21 @@ def test_the_analytics_page_on_a_phone_stacks_its_tables(
     expect(risk.get_by_role("button", name=f"Nudge {made.learner_name}")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways on a phone ({width} px)"
+
+
+def test_a_nudge_left_open_is_closed_on_the_next_visit(web: BrowserPage, made: Made) -> None:
+    page = web.page
+    path = f"/dashboard/director/analytics?program={made.program_id}"
+    sign_in_to(page, quote(path, safe="/"), made.director_email)
+    risk = page.get_by_test_id("at-risk-table")
+    risk.get_by_role("button", name=f"Nudge {made.learner_name}").click()
+    expect(page.get_by_role("alertdialog").get_by_label("Message")).to_be_visible()
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"/dashboard/director/analytics"))
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/dashboard/director/analytics"))
+    # The page is there (a CSS locator: an open dialog hides the rest from the accessibility tree).
+    expect(page.locator("[data-testid=at-risk-table]", has_text=made.learner_email)).to_be_visible()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(risk.get_by_role("button", name=f"Nudge {made.learner_name}")).to_be_visible()

@@ -95,6 +95,8 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         self.date_from = params.get("from", "")[:10]
         self.date_to = params.get("to", "")[:10]
         self.notice = ""
+        # A dialog left open (Back, then here again) is not the form of this visit.
+        self.nudge_open = self.mentor_open = False
         await self._fetch()
 
     async def _fetch(self) -> None:
