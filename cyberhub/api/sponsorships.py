@@ -3,7 +3,9 @@ report as CSV (`/sponsor/*`, sponsors and admins), and a cohort director's spons
 (`/director/...`: list, create, edit, remove; sponsor organisations to pick from).
 
 A sponsor sees a learner by name only with that learner's `sponsor_sharing` consent (the
-service filters in SQL); another organisation's cohort is 404, as if it did not exist.
+service filters in SQL) and only while the sponsorship is current (after its end date, the
+figures of the funded period and `"ended": true`); another organisation's cohort is 404, as if
+it did not exist.
 """
 
 from __future__ import annotations

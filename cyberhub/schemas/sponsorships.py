@@ -76,7 +76,8 @@ class ConsentingLearner(BaseModel):
 
 class SponsoredCohort(BaseModel):
     """A funded cohort with its aggregates. Counts are of the whole cohort (never per person);
-    `learners` lists only those who consented to share with its sponsors."""
+    `learners` lists only those who consented to share with its sponsors, while the
+    sponsorship is current."""
 
     cohort_id: int
     cohort: str
@@ -96,6 +97,9 @@ class SponsoredCohort(BaseModel):
     certificates: int  # issued and not revoked
     learners: list[ConsentingLearner]
     withheld: int  # enrolled learners who have not consented (shown only as this count)
+    # The sponsorship's end date has passed: the figures stop at its end, `learners` is empty
+    # and `withheld` 0 (nobody is named any more, consent or not).
+    ended: bool = False
 
 
 class SponsorDashboard(BaseModel):

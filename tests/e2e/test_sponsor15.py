@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Dialog, expect
 from sqlalchemy import delete
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Submission, SubmissionStatus
 from cyberhub.models.base import utcnow
@@ -252,3 +252,29 @@ def test_the_sponsor_pages_fit_a_phone(mobile_web: BrowserPage, funded: Funded) 
     expect(page.get_by_role("heading", name="Sponsor report")).to_be_visible()
     expect(page.get_by_test_id("sponsored-cohort").filter(has_text=funded.cohort)).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_after_the_sponsorship_ends_the_sponsor_sees_figures_but_no_names(
+    web: BrowserPage, funded: Funded, pg_admin_url: str
+) -> None:
+    """Its end date passed: the figures stay, the learner who shares is no longer named and
+    the card says why."""
+    today = utcnow().date()
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        row = session.exec(
+            select(Sponsorship).where(Sponsorship.cohort_id == funded.cohort_id)
+        ).one()
+        row.starts_on, row.ends_on = today - timedelta(days=60), today - timedelta(days=1)
+        session.add(row)
+        session.commit()
+    page = web.page
+    sign_in_to(page, "/dashboard/sponsor", funded.sponsor_email)
+    cohort = page.get_by_test_id("sponsored-cohort").filter(has_text=funded.cohort)
+    expect(cohort.get_by_test_id("sponsorship-ended")).to_contain_text(
+        "This sponsorship ended on", timeout=15_000
+    )
+    expect(cohort.get_by_test_id("sponsor-figures")).to_contain_text("Missions approved")
+    expect(cohort.get_by_test_id("sponsor-learners")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text(funded.shared)
+    expect(page.locator("main")).not_to_contain_text(funded.hidden)
+    assert web.console_errors == []

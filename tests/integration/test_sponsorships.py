@@ -22,6 +22,7 @@ from cyberhub.models import (
     EnrollmentStatus,
     Mission,
     Organization,
+    Sponsorship,
     Submission,
     SubmissionStatus,
     User,
@@ -301,6 +302,95 @@ class TestSponsorFigures:
             with pytest.raises(Forbidden):
                 sponsorships.dashboard(session, principal(session, user))
         assert len(sponsorships.dashboard(session, principal(session, world.admin)).cohorts) == 1
+
+
+def enrolled_days_ago(session: Session, world: World, days: int) -> None:
+    for row in session.exec(select(Enrollment).where(Enrollment.cohort_id == world.cohort.id)):
+        row.enrolled_at = utcnow() - timedelta(days=days)
+        session.add(row)
+    session.commit()
+
+
+class TestAnEndedSponsorship:
+    """Once its end date has passed, a sponsorship's sponsor keeps the cohort's figures for the
+    period they funded, but no learner by name, consent or not: `sponsorships.is_current`."""
+
+    def test_is_current_until_the_end_date_has_passed(self) -> None:
+        ends = date(2026, 3, 31)
+        row = Sponsorship(
+            organization_id=1,
+            cohort_id=1,
+            seats=1,
+            amount=Decimal(0),
+            currency="USD",
+            starts_on=date(2026, 1, 1),
+            ends_on=ends,
+        )
+        assert sponsorships.is_current(row, ends)
+        assert sponsorships.is_current(row, date(2025, 12, 1))  # not begun yet: still to come
+        assert not sponsorships.is_current(row, ends + timedelta(days=1))
+
+    def test_the_sponsor_keeps_the_figures_of_the_funded_period_but_no_names(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        today = utcnow().date()
+        fund(
+            session,
+            world,
+            sponsors,
+            starts_on=today - timedelta(days=60),
+            ends_on=today - timedelta(days=5),
+        )
+        enrolled_days_ago(session, world, 90)
+        approve(session, world.student, world.m1, days_ago=20)  # in the funded period
+        approve(session, world.student2, world.m3, days_ago=1)  # after it ended
+        late = make_user(session, "w.late@example.org", "student", organization_id=world.org.id)
+        enroll(session, world.cohort, late)  # joined after it ended: not in its figures
+        share(session, world.student)
+        share(session, world.student2)
+        me = principal(session, sponsors.sponsor)
+        [c] = sponsorships.dashboard(session, me).cohorts
+        assert (c.learners, c.withheld) == ([], 0)
+        assert c.ended is True
+        assert (c.enrolled, c.seats_used) == (2, 2)
+        assert (c.approvals, c.active_30d, c.active_7d) == (1, 1, 0)
+        assert [(t.track, t.approvals) for t in c.approvals_per_track] == [("Builders", 1)]
+        assert sum(w.submissions for w in c.submissions_per_week) == 1
+        # The 8 weeks shown end with the one the sponsorship ended in.
+        last = c.submissions_per_week[-1].week
+        assert last <= today - timedelta(days=5) < last + timedelta(days=7)
+        one = sponsorships.sponsored_cohort(session, me, world.cohort.id or 0)
+        assert one.ended and one.learners == []
+        csv_text = sponsorships.report_csv(session, me)
+        assert world.student.full_name not in csv_text and "Spring" in csv_text
+
+    def test_over_the_api_no_name_after_the_end_date(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        today = utcnow().date()
+        enrolled_days_ago(session, world, 90)
+        sid = fund(session, world, sponsors)
+        share(session, world.student)
+        client = client_for(sponsors.sponsor)
+        cohorts = client.get(f"{API}/sponsor/cohorts").json()["cohorts"]
+        assert [le["name"] for le in cohorts[0]["learners"]] == [world.student.full_name]
+        # The director moves the end date into the past: the names go, the figures stay.
+        director = client_for(world.director)
+        body = form(
+            sponsors.org, starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=1)
+        ).model_dump(mode="json")
+        assert director.put(f"{API}/director/sponsorships/{sid}", json=body).status_code == 200
+        for url in (
+            f"{API}/sponsor/cohorts",
+            f"{API}/sponsor/cohorts/{world.cohort.id}",
+            f"{API}/sponsor/report.csv",
+        ):
+            r = client.get(url)
+            assert r.status_code == 200, r.text
+            assert world.student.full_name not in r.text and world.student.email not in r.text
+        one = client.get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+        assert one["ended"] is True and one["learners"] == [] and one["enrolled"] == 2
+        assert cohorts[0]["ended"] is False  # before the end date moved
 
 
 class TestApi:

@@ -58,6 +58,7 @@ class CohortCard:
     certificates: int
     withheld: int
     notes: str
+    ended: str  # "" while the sponsorship runs; else its end date ("28 Feb 2027")
     tracks: list[TrackRow] = field(default_factory=list)
     weeks: list[WeekRow] = field(default_factory=list)
     learners: list[LearnerRow] = field(default_factory=list)
@@ -90,6 +91,7 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
         certificates=c.certificates,
         withheld=c.withheld,
         notes=s.notes,
+        ended=when(s.ends_on, tz, "date") if c.ended else "",
         tracks=[TrackRow(t.track, t.approvals) for t in c.approvals_per_track],
         weeks=[
             WeekRow(f"Week of {when(w.week, tz, 'date')}", w.submissions)

@@ -99,9 +99,25 @@ def _learners(c: rx.Var[CohortCard]) -> rx.Component:
     )
 
 
+def _ended(c: rx.Var[CohortCard]) -> rx.Component:
+    return titled_stack(
+        "Learners",
+        rx.text(
+            "This sponsorship ended on ",
+            c.ended,
+            ". The figures above cover the cohort up to that day; learners are no longer "
+            "shown by name.",
+            color_scheme="gray",
+            data_testid="sponsorship-ended",
+        ),
+        size="3",
+        as_="h3",
+    )
+
+
 def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
     """One funded cohort: who runs it, the funding, the figures, approvals per track, weekly
-    submissions and the consenting learners."""
+    submissions and the consenting learners (after the sponsorship's end, why there are none)."""
     return rx.card(
         titled_stack(
             c.cohort,
@@ -133,7 +149,7 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
                     width="100%",
                 ),
             ),
-            _learners(c),
+            rx.cond(c.ended != "", _ended(c), _learners(c)),
             spacing="3",
         ),
         width="100%",

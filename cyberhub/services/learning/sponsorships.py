@@ -13,7 +13,12 @@ Rules:
   `sponsor_sharing` consent is a grant — the filter is in the SQL that lists them, so a learner
   who never consented or withdrew is never loaded for a sponsor. Answers, files, reviews and
   profiler answers are never shown to a sponsor; services/learning/learning_access keeps
-  refusing sponsors everything about one learner.
+  refusing sponsors everything about one learner;
+- all of that only while the sponsorship is current (`is_current`: its end date has not passed,
+  as a UTC day). After it, every reader — the dashboard, one cohort, the CSV report and its
+  export — gets the cohort's figures for the period funded (work handed in, completions and
+  certificates up to the end date; the activity windows and weeks end there) and no learner by
+  name, consent or not.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -323,6 +328,17 @@ def remove_sponsorship(
 # -- the sponsor's view ---------------------------------------------------------------------------
 
 
+def is_current(sponsorship: Sponsorship, today: date) -> bool:
+    """Whether the sponsorship still runs on `today`: until its end date has passed (one not
+    begun yet is current). Only a current sponsorship's sponsor sees learners by name."""
+    return today <= sponsorship.ends_on
+
+
+def _period_end(sponsorship: Sponsorship) -> datetime:
+    """The first moment after the sponsorship's last day (UTC)."""
+    return datetime.combine(sponsorship.ends_on + timedelta(days=1), time(0), tzinfo=UTC)
+
+
 def _enrolled(cohort_id: int) -> Any:
     """Students counted in the cohort (active or completed)."""
     return select(Enrollment.student_id).where(
@@ -359,12 +375,14 @@ _WEEK_COLUMNS = ",\n  ".join(
 _SUBMISSION_FIGURES = text(
     f"""
 WITH enrolled AS MATERIALIZED (
-  SELECT student_id FROM enrollments WHERE cohort_id = :cohort_id AND status = ANY(:counted)
+  SELECT student_id FROM enrollments
+  WHERE cohort_id = :cohort_id AND status = ANY(:counted) AND enrolled_at < :until
 ), subs AS MATERIALIZED (
   SELECT s.student_id, s.mission_id, s.status, s.submitted_at, s.attempt
   FROM enrolled e
   JOIN submissions s ON s.student_id = e.student_id
   JOIN program_missions pm ON pm.mission_id = s.mission_id AND pm.program_id = :program_id
+  WHERE s.submitted_at IS NULL OR s.submitted_at < :until
 )
 SELECT
   count(DISTINCT student_id) FILTER (WHERE submitted_at >= :since_7d),
@@ -426,11 +444,16 @@ def _learners(
 
 def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> SponsoredCohort:
     """Three queries per cohort: the cohort with its counts, every figure counted from its
-    submissions (one scan), and the consenting learners."""
+    submissions (one scan), and the consenting learners (only while the sponsorship is
+    current; after it the figures stop at its end)."""
 
     def count_of(*where: Any) -> Any:
         return select(func.count()).where(*where).scalar_subquery()
 
+    now = utcnow()
+    current = is_current(sponsorship, now.date())
+    until = datetime.max.replace(tzinfo=UTC) if current else _period_end(sponsorship)
+    as_of = now if current else until  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
     published = published_count(Program.id).scalar_subquery()
     row = session.execute(
@@ -442,12 +465,23 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
             col(Program.id),
             col(Program.name),
             col(Organization.name),
-            count_of(col(Enrollment.cohort_id) == cid, col(Enrollment.status).in_(COUNTED)),
+            count_of(
+                col(Enrollment.cohort_id) == cid,
+                col(Enrollment.status).in_(COUNTED),
+                col(Enrollment.enrolled_at) < until,
+            ),
             count_of(
                 col(Enrollment.cohort_id) == cid,
                 col(Enrollment.status) == EnrollmentStatus.completed,
+                col(Enrollment.enrolled_at) < until,
+                # Completions from before the column was kept have no date: counted.
+                col(Enrollment.completed_at).is_(None) | (col(Enrollment.completed_at) < until),
             ),
-            count_of(col(Certificate.cohort_id) == cid, col(Certificate.revoked_at).is_(None)),
+            count_of(
+                col(Certificate.cohort_id) == cid,
+                col(Certificate.revoked_at).is_(None),
+                col(Certificate.issued_at) < until,
+            ),
             published,
         )
         .join(Program, col(Program.id) == col(Cohort.program_id))
@@ -456,8 +490,8 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
     ).one()
     _, cohort_name, starts_on, ends_on, program_id, program_name, runner = row[:7]
     enrolled, completions, certificates, published_total = (int(n) for n in row[7:])
-    now = utcnow()
-    week0 = (now - timedelta(days=now.weekday() + 7 * (WEEKS - 1))).date()
+    last = as_of - timedelta(microseconds=1)  # an ended period's weeks end with its last day
+    week0 = (last - timedelta(days=last.weekday() + 7 * (WEEKS - 1))).date()
     starts = [
         datetime.combine(week0 + timedelta(weeks=i), time(0), tzinfo=UTC) for i in range(WEEKS)
     ]
@@ -469,16 +503,18 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
             "counted": [s.value for s in COUNTED],
             "approved": SubmissionStatus.approved.value,
             "published": MissionStatus.published.value,
-            "since_7d": now - timedelta(days=7),
-            "since_30d": now - timedelta(days=30),
+            "since_7d": as_of - timedelta(days=7),
+            "since_30d": as_of - timedelta(days=30),
+            "until": until,
             **{f"w{i}": start for i, start in enumerate(starts)},
-            f"w{WEEKS}": datetime.max.replace(tzinfo=UTC),
+            f"w{WEEKS}": until,
         },
     ).one()
     active_7d, active_30d = int(figures[0]), int(figures[1])
     weekly = [int(n) for n in figures[2 : 2 + WEEKS]]
     approvals = [(str(t), int(n)) for t, n in figures[2 + WEEKS]]
-    learners = _learners(session, cid, figures[3 + WEEKS], published_total)
+    # After its end the sponsor no longer reads anyone by name: not even loaded.
+    learners = _learners(session, cid, figures[3 + WEEKS], published_total) if current else []
     return SponsoredCohort(
         cohort_id=cid,
         cohort=cohort_name,
@@ -500,7 +536,8 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
         completions=completions,
         certificates=certificates,
         learners=learners,
-        withheld=max(enrolled - len(learners), 0),
+        withheld=max(enrolled - len(learners), 0) if current else 0,
+        ended=not current,
     )
 
 
