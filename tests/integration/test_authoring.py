@@ -3,6 +3,7 @@ the embedding job sent after the commit of a publish or of an edit to a publishe
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import dramatiq
@@ -157,6 +158,40 @@ class TestCreate:
         )
         assert m.program_ids == [world.other_program.id]
         assert m.organization_id == world.other_org.id
+
+
+class TestTwoMissionsTitledAlikeAtOnce:
+    def test_both_are_created_each_with_its_own_slug(self, session: Session, world: World) -> None:
+        """Two directors (or a double click) creating missions of one title at the same moment:
+        the second, whose slug was chosen while the first's mission was not yet committed, gets
+        the next free slug instead of failing on the slug's unique index (a 500)."""
+        d = director(session, world)
+        first_has_slug = threading.Event()
+        slugs: dict[str, str] = {}
+
+        def create(who: str) -> None:
+            with db.session_scope() as s:
+                m = authoring.create_mission(
+                    s, d, MissionChanges(title="Race the clock", track="builders")
+                )
+                slugs[who] = m.slug
+                if who == "first":  # hold the transaction open for a moment
+                    first_has_slug.set()
+                    threading.Event().wait(0.5)
+
+        def then() -> None:
+            first_has_slug.wait(10)
+            try:
+                create("second")
+            except Exception as exc:  # the request would have answered 500
+                slugs["second"] = type(exc).__name__
+
+        threads = [threading.Thread(target=create, args=("first",)), threading.Thread(target=then)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert slugs == {"first": "race-the-clock", "second": "race-the-clock-2"}
 
 
 class TestPrerequisiteLoops:

@@ -27,7 +27,8 @@ from cyberhub.services.identity import consents
 # Two-key advisory locks: (namespace, id). submissions.py uses 5001 for its per-student lock,
 # admin/exports.py 5201 for its per-requester one, identity/accounts.py 5301 for its per-address
 # one, identity/api_keys.py 5302 for its per-owner one, learning/programs.py 5401 for its
-# per-programme cohort-names one and 5402 (key 0) for the one on programme names and slugs.
+# per-programme cohort-names one and 5402 (key 0) for the one on programme names and slugs,
+# learning/authoring.py 5403 (key 0) for the one on new missions' slugs.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
 
