@@ -265,6 +265,60 @@ class TestTracks:
         assert "DD-WRL-003" in ids and all(r.name for r in data.nice_work_roles)
 
 
+class TestTracksAddedAtOnce:
+    @pytest.mark.parametrize("where", ["same programme", "two programmes"])
+    def test_a_track_added_twice_at_once_is_added_once(
+        self, session: Session, world: World, where: str
+    ) -> None:
+        """Adding the researchers track (which no programme runs yet) twice at the same moment:
+        to one programme, the second request gets the usual "already has" message; to two
+        programmes, both run it and share one global track. Never the database's error (500)
+        from the programme's track row or the global track's key."""
+        d, other = principal(session, world.director), principal(session, world.other_director)
+        pid, other_pid = world.program.id or 0, world.other_program.id or 0
+        first_has_added = threading.Event()
+        results: dict[str, str] = {}
+
+        def first() -> None:
+            with db.session_scope() as s:
+                programs.create_track(s, d, pid, key="researchers")
+                first_has_added.set()
+                threading.Event().wait(0.5)  # hold the transaction open for a moment
+            results["first"] = "ok"
+
+        def then() -> None:
+            first_has_added.wait(10)
+            try:
+                with db.session_scope() as s:
+                    if where == "same programme":
+                        programs.create_track(s, d, pid, key="researchers")
+                    else:
+                        programs.create_track(s, other, other_pid, key="researchers")
+                results["second"] = "ok"
+            except Conflict as exc:
+                results["second"] = exc.message
+            except Exception as exc:  # the request would have answered 500
+                results["second"] = type(exc).__name__
+
+        threads = [threading.Thread(target=first), threading.Thread(target=then)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        expected = (
+            "This programme already has the researchers track."
+            if where == "same programme"
+            else "ok"
+        )
+        assert results == {"first": "ok", "second": expected}
+        session.expire_all()
+        [track] = session.exec(select(Track).where(Track.key == "researchers")).all()
+        runs = {
+            t.program_id for t in programs.list_tracks(session, d, pid) if t.key == "researchers"
+        }
+        assert runs == {pid}
+
+
 class TestCohorts:
     def create(self, session: Session, world: World, **kw: object):
         args: dict[str, object] = {

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -437,17 +438,21 @@ def ensure_track(session: Session, key: str) -> Track:
     if track is not None:
         return track
     info = next(i for i in load_tracks_info() if i["key"] == key)
-    track = Track(
-        key=key,
-        name=info["name"],
-        tagline=info.get("tagline", ""),
-        description=info.get("description", ""),
-        focus=list(info.get("focus", [])),
-        careers=list(info.get("careers", [])),
+    # Two programmes may add a track no one runs yet at the same moment: the second insert does
+    # nothing (it waits for the first's commit) and both read the one row.
+    session.execute(
+        pg_insert(Track)
+        .values(
+            key=key,
+            name=info["name"],
+            tagline=info.get("tagline", ""),
+            description=info.get("description", ""),
+            focus=list(info.get("focus", [])),
+            careers=list(info.get("careers", [])),
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
     )
-    session.add(track)
-    session.flush()
-    return track
+    return session.exec(select(Track).where(Track.key == key)).one()
 
 
 def _view(track: Track, pt: ProgramTrack) -> ProgramTrackView:
@@ -643,6 +648,8 @@ def create_track(
     if key not in TRACK_KEYS:
         raise Invalid(f"Unknown track '{key}'. Choose one of: {', '.join(TRACK_KEYS)}.")
     assert program.id is not None
+    # Two requests adding the track at once take turns: the second sees the first's row.
+    _lock_program(session, program.id)
     taken = session.exec(
         select(ProgramTrack.track_id)
         .join(Track, col(Track.id) == col(ProgramTrack.track_id))
