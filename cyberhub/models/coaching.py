@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -63,16 +63,22 @@ class Habit(SQLModel, table=True):
 
 class HabitCheckin(SQLModel, table=True):
     """One check-in. `period_start` is the unit it fills — the day (daily, n per week) or the
-    ISO week's Monday (weekly) — and is unique per habit; `day` is the local day it was for."""
+    ISO week's Monday (weekly), as `period_unit` says ("day" or "week", the habit's cadence when
+    it was made) — and is unique per habit and unit; `day` is the local day it was for. The
+    unit is kept because a habit's cadence can change: a weekly check-in made on a Tuesday
+    ("week" of Monday) must not stand for Monday once the habit is daily."""
 
     __tablename__ = "habit_checkins"
     __table_args__ = (
-        UniqueConstraint("habit_id", "period_start", name="uq_habit_checkin_period"),
+        UniqueConstraint("habit_id", "period_unit", "period_start", name="uq_habit_checkin_period"),
         Index("ix_habit_checkins_user_day", "user_id", "day"),
     )
     id: int | None = Field(default=None, primary_key=True)
     habit_id: int = Field(foreign_key="habits.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    period_unit: str = Field(
+        default="day", sa_column=Column(String(8), nullable=False, server_default="day")
+    )
     period_start: date
     day: date
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

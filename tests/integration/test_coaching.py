@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
+from cyberhub import migrate
 from cyberhub.models import (
     Notification,
     OutboxMail,
@@ -27,6 +29,7 @@ from cyberhub.schemas.coaching import (
     GoalUpdate,
     HabitCreate,
     HabitPublic,
+    HabitUpdate,
     ReflectionCreate,
 )
 from cyberhub.services.coaching import goals, habits, reflections, reminders, summary
@@ -100,6 +103,89 @@ def test_a_weekly_habit_takes_one_check_in_a_week(session: Session) -> None:
     _in(session, p, h.id, TODAY)  # Thursday
     with pytest.raises(Conflict, match="the week of 2026-11-09"):
         _in(session, p, h.id, TODAY - timedelta(days=1))
+
+
+def _cadence(session: Session, p: Principal, habit_id: int, cadence: str) -> HabitPublic:
+    return habits.update_habit(session, p, habit_id, HabitUpdate(cadence=cadence))
+
+
+def test_after_weekly_to_daily_the_days_are_judged_by_the_day(session: Session) -> None:
+    """A weekly check-in made on Tuesday was kept as "the week of Monday": once the habit is
+    daily, checking in for Monday (back-filled) was refused as already done. Each day is now
+    judged by the new cadence: Tuesday is done, Monday and Wednesday are open."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    mon, tue, wed = date(2026, 11, 9), date(2026, 11, 10), date(2026, 11, 11)
+    on_wed = NOW - timedelta(days=1)
+    h = _habit(session, p, cadence="weekly")
+    _in(session, p, h.id, tue, now=NOW - timedelta(days=2))
+    _cadence(session, p, h.id, "daily")
+    _in(session, p, h.id, wed, now=on_wed)
+    with pytest.raises(Conflict, match="already checked in for 2026-11-11"):
+        _in(session, p, h.id, wed, now=on_wed)
+    with pytest.raises(Conflict, match="already checked in for 2026-11-10"):
+        _in(session, p, h.id, tue, now=on_wed)
+    assert _in(session, p, h.id, mon, now=on_wed).day == mon
+    session.commit()
+    days = sorted(c.day for c in habits.list_checkins(session, p, h.id))
+    assert days == [mon, tue, wed]
+    [got] = habits.habits_public(session, id_of(w.student), now=on_wed)
+    assert (got.streak.current, got.streak.unit, got.done_today) == (3, "day", True)
+    assert got.open_days == []
+
+
+def test_after_daily_to_weekly_the_week_is_judged_by_the_week(session: Session) -> None:
+    """A daily check-in on Tuesday, then the habit made weekly: this week is done, so a check-in
+    on Wednesday is refused (it was taken, as a second check-in in the week)."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    h = _habit(session, p)
+    _in(session, p, h.id, date(2026, 11, 10), now=NOW - timedelta(days=2))
+    _cadence(session, p, h.id, "weekly")
+    with pytest.raises(Conflict, match="the week of 2026-11-09"):
+        _in(session, p, h.id, date(2026, 11, 11), now=NOW - timedelta(days=1))
+    # Next week is a new week; back to daily, the days before are judged by the day again.
+    _in(session, p, h.id, date(2026, 11, 16), now=NOW + timedelta(days=4))
+    _cadence(session, p, h.id, "daily")
+    _in(session, p, h.id, date(2026, 11, 17), now=NOW + timedelta(days=5))
+    with pytest.raises(Conflict, match="already checked in for 2026-11-16"):
+        _in(session, p, h.id, date(2026, 11, 16), now=NOW + timedelta(days=5))
+
+
+def test_migration_0026_keeps_each_check_ins_unit(session: Session, db_url: str) -> None:
+    """Check-ins stored before 0026: one whose period is not its day was weekly; a Monday one of
+    a habit weekly now is taken as weekly; the rest are days'. Afterwards the weekly → daily
+    change above works on them too."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    weekly, daily = _habit(session, p, cadence="weekly"), _habit(session, p, title="Daily")
+    monday_habit = _habit(session, p, title="Mondays", cadence="weekly")
+    session.commit()
+    migrate.downgrade(db_url, "0025")
+    uid = id_of(w.student)
+    for habit_id, period, day in (
+        (weekly.id, date(2026, 11, 9), date(2026, 11, 10)),  # a Tuesday, as the week of Monday
+        (daily.id, date(2026, 11, 9), date(2026, 11, 9)),
+        (monday_habit.id, date(2026, 11, 9), date(2026, 11, 9)),
+    ):
+        session.execute(
+            text(
+                "INSERT INTO habit_checkins (habit_id, user_id, period_start, day, note, "
+                "created_at) VALUES (:h, :u, :p, :d, '', now())"
+            ),
+            {"h": habit_id, "u": uid, "p": period, "d": day},
+        )
+    session.commit()
+    migrate.upgrade(db_url, "head")
+    found = session.execute(text("SELECT habit_id, period_unit FROM habit_checkins")).all()
+    units = {row[0]: row[1] for row in found}
+    session.commit()
+    assert units == {weekly.id: "week", daily.id: "day", monday_habit.id: "week"}
+    _cadence(session, p, weekly.id, "daily")
+    assert _in(session, p, weekly.id, date(2026, 11, 9), now=NOW - timedelta(days=1))
 
 
 def test_someone_elses_habit_is_unknown_and_staff_keep_no_habits(session: Session) -> None:
@@ -329,6 +415,19 @@ def test_reminders_go_once_per_habit_per_day_and_not_when_done(session: Session)
     assert reminders.send_due_reminders(session, at + timedelta(days=1)) == 2
     habit = session.get(Habit, due.id)
     assert habit is not None and habit.reminded_on == TODAY + timedelta(days=1)
+
+
+def test_no_reminder_for_a_week_done_before_the_habit_became_weekly(session: Session) -> None:
+    """Checked in on Tuesday as a daily habit, made weekly: the week is done, so Thursday's
+    reminder does not go (it looked for a check-in stored as the week of Monday)."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    h = _habit(session, p, "Evening lab", reminder_time="19:00")
+    _in(session, p, h.id, date(2026, 11, 10))
+    _cadence(session, p, h.id, "weekly")
+    session.commit()
+    assert reminders.send_due_reminders(session, datetime(2026, 11, 12, 16, 5, tzinfo=UTC)) == 0
 
 
 def test_each_learner_is_reminded_at_the_time_in_their_own_zone(session: Session) -> None:

@@ -1,8 +1,11 @@
 """Habits and their check-ins: a learner's own (create, edit, archive, check in, list).
 
 One check-in per period (a day; a week for a weekly habit), for today or back-filled up to
-BACKFILL_DAYS before, in the learner's time zone. The unique (habit, period) index decides a
-race between two clicks: the second gets a Conflict, never a second row.
+BACKFILL_DAYS before, in the learner's time zone. A period is judged by the habit's cadence
+now, from the days already checked in: after a change of cadence, a weekly check-in made on a
+Tuesday fills Tuesday of the daily habit (not Monday), and a daily one fills its week of the
+weekly habit — as the streak and "done today" count them. The unique (habit, unit, period)
+index decides a race between two clicks: the second gets a Conflict, never a second row.
 """
 
 from __future__ import annotations
@@ -33,7 +36,13 @@ from cyberhub.schemas.coaching import (
     TrackChoice,
 )
 from cyberhub.services.coaching import access
-from cyberhub.services.coaching.streaks import period_start, streak, week_start
+from cyberhub.services.coaching.streaks import (
+    period_length,
+    period_start,
+    period_unit,
+    streak,
+    week_start,
+)
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 
@@ -288,6 +297,21 @@ def _checkin_public(c: HabitCheckin) -> CheckinPublic:
     )
 
 
+def period_done(session: Session, habit: Habit, day: date) -> bool:
+    """Whether the period of `day` under the habit's cadence now is checked in. Judged by the
+    days checked in, not by the periods stored: those may be of an earlier cadence (a week's
+    Monday that was not itself checked in, a day of a week now weekly)."""
+    start = period_start(habit.cadence, day)
+    found = session.exec(
+        select(HabitCheckin.id).where(
+            HabitCheckin.habit_id == habit.id,
+            col(HabitCheckin.day) >= start,
+            col(HabitCheckin.day) < start + period_length(habit.cadence),
+        )
+    ).first()
+    return found is not None
+
+
 def _checkin_day(requested: date | None, today: date) -> date:
     day = requested or today
     if day > today:
@@ -321,6 +345,7 @@ def check_in(
         .values(
             habit_id=habit_id,
             user_id=actor.user_id,
+            period_unit=period_unit(habit.cadence),
             period_start=period,
             day=day,
             note=note,
@@ -329,7 +354,7 @@ def check_in(
         .on_conflict_do_nothing(constraint="uq_habit_checkin_period")
         .returning(col(HabitCheckin.id))
     )
-    new_id = session.execute(stmt).scalar()
+    new_id = None if period_done(session, habit, day) else session.execute(stmt).scalar()
     if new_id is None:
         what = (
             f"the week of {period.isoformat()}"

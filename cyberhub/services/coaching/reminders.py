@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from cyberhub.formatting import zone
 from cyberhub.models import User
 from cyberhub.models.base import utcnow
-from cyberhub.models.coaching import Habit, HabitCheckin
-from cyberhub.services.coaching.streaks import period_start
+from cyberhub.models.coaching import Habit
+from cyberhub.services.coaching import habits
 from cyberhub.services.messaging import notifications
 
 HABIT_REMINDER = "habit_reminder"
@@ -63,12 +63,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> int:
     """Remind learners of habits whose reminder time has come today; returns how many."""
     sent = 0
     for habit, today in _due(session, now or utcnow()):
-        done = session.exec(
-            select(HabitCheckin.id).where(
-                HabitCheckin.habit_id == habit.id,
-                HabitCheckin.period_start == period_start(habit.cadence, today),
-            )
-        ).first()
+        done = habits.period_done(session, habit, today)
         # Claim the day (one reminder per habit per day, even with two sweeps at once).
         claimed = session.execute(
             update(Habit)
@@ -78,7 +73,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> int:
             )
             .values(reminded_on=today)
         ).rowcount  # type: ignore[attr-defined]
-        if not claimed or done is not None:
+        if not claimed or done:
             continue
         notifications.notify(
             session,

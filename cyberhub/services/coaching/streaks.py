@@ -41,6 +41,15 @@ def period_start(cadence: Cadence, day: date) -> date:
     return week_start(day) if cadence == Cadence.weekly else day
 
 
+def period_unit(cadence: Cadence) -> str:
+    """What a check-in of a habit of this cadence fills: "week" (weekly) or "day"."""
+    return "week" if cadence == Cadence.weekly else "day"
+
+
+def period_length(cadence: Cadence) -> timedelta:
+    return ONE_WEEK if cadence == Cadence.weekly else ONE_DAY
+
+
 def _units(cadence: Cadence, per_week: int, days: Iterable[date]) -> tuple[set[date], timedelta]:
     """The units that count (days, or the Mondays of weeks that count) and their length."""
     if cadence == Cadence.daily:
