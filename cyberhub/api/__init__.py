@@ -39,7 +39,7 @@ from cyberhub.api import (
     search,
     sponsorships,
 )
-from cyberhub.api.input_guard import RejectNulBytes
+from cyberhub.api.input_guard import RejectBadCharacters
 from cyberhub.services.admin.metrics import count_request
 from cyberhub.settings import VERSION
 
@@ -89,7 +89,7 @@ def create_api() -> FastAPI:
     )
     errors.install(api)
     errors.document(api)
-    api.add_middleware(RejectNulBytes, prefix=PREFIX)
+    api.add_middleware(RejectBadCharacters, prefix=PREFIX)
     for router in ROUTERS:
         api.include_router(router, prefix=PREFIX)
 

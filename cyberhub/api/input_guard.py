@@ -1,48 +1,65 @@
-"""Refuse NUL characters in API input (422), before any route sees them.
+"""Refuse NUL characters and lone surrogates in API input (422), before any route sees them.
 
 PostgreSQL text can't hold NUL (0x00), and no name, note or search term needs one: a NUL in the
 query string, a JSON body, a URL-encoded form or a text body (CSV) answers 422 with a
 {"detail": ...} naming where it was. File uploads (multipart) are not inspected: files may be
 binary, and the file name is cleaned by the service.
+
+A JSON string may also escape one half of a UTF-16 surrogate pair alone ("\\ud800"). That is no
+character: it can't be encoded as UTF-8, so a message naming the value (or a column storing it)
+would fail with a 500. A JSON body holding one, in any string or key, answers 422 the same way.
+(A query string or form is percent-encoded bytes, decoded with replacement: no surrogate gets
+through those.)
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NUL_MESSAGE = "The request contains a NUL character (\\u0000), which is not allowed in {where}."
+SURROGATE_MESSAGE = (
+    "The request contains a lone surrogate (\\ud800 to \\udfff without its other half), which "
+    "is not a character, in {where}."
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _has_nul(value: Any) -> bool:
+def _refused(value: Any) -> str | None:
+    """The message (with {where}) for the first string in `value`, a decoded JSON document,
+    that holds a NUL or a lone surrogate; None when there is none."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return NUL_MESSAGE
+        return SURROGATE_MESSAGE if _SURROGATE.search(value) else None
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return next((m for m in map(_refused, value) if m), None)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
+        return next((m for k, v in value.items() for m in (_refused(k), _refused(v)) if m), None)
+    return None
 
 
-def _body_has_nul(content_type: str, body: bytes) -> bool:
+def _body_refused(content_type: str, body: bytes) -> str | None:
     if "json" in content_type:
         try:
-            return _has_nul(json.loads(body))
+            return _refused(json.loads(body))
         except ValueError:  # not JSON: the route answers 422 for that itself
-            return False
+            return None
     if "x-www-form-urlencoded" in content_type:
-        return b"\x00" in unquote_to_bytes(body.replace(b"+", b" "))
+        return NUL_MESSAGE if b"\x00" in unquote_to_bytes(body.replace(b"+", b" ")) else None
     if content_type.startswith("text/"):
-        return b"\x00" in body
-    return False
+        return NUL_MESSAGE if b"\x00" in body else None
+    return None
 
 
-class RejectNulBytes:
-    """ASGI middleware: 422 for a NUL in the query string or a (non-file) request body of a
-    request under `prefix` (the API; the pages mounted beside it are left alone)."""
+class RejectBadCharacters:
+    """ASGI middleware: 422 for a NUL in the query string or a (non-file) request body, or a
+    lone surrogate in a JSON body, of a request under `prefix` (the API; the pages mounted
+    beside it are left alone)."""
 
     def __init__(self, app: ASGIApp, prefix: str = "") -> None:
         self.app = app
@@ -53,7 +70,7 @@ class RejectNulBytes:
             await self.app(scope, receive, send)
             return
         if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
-            await _refuse(send, "the query string")
+            await _refuse(send, NUL_MESSAGE, "the query string")
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
@@ -71,8 +88,9 @@ class RejectNulBytes:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if _body_has_nul(content_type, body):
-            await _refuse(send, "the request body")
+        refused = _body_refused(content_type, body)
+        if refused:
+            await _refuse(send, refused, "the request body")
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)
 
@@ -90,8 +108,8 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
-async def _refuse(send: Send, where: str) -> None:
-    body = json.dumps({"detail": NUL_MESSAGE.format(where=where)}).encode()
+async def _refuse(send: Send, message: str, where: str) -> None:
+    body = json.dumps({"detail": message.format(where=where)}).encode()
     await send(
         {
             "type": "http.response.start",
