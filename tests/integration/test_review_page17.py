@@ -5,10 +5,13 @@ mentors in one organisation (two organisations running one library mission see o
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from cyberhub import db
 from cyberhub.models import FeedbackSnippet, ProgramMission, User
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.learning import reviews, snippets, submissions
@@ -199,6 +202,49 @@ class TestSnippets:
         with pytest.raises(NotFound):
             snippets.delete_snippet(session, principal(session, world.mentor), theirs.id)
         assert len(session.exec(select(FeedbackSnippet)).all()) == 2
+
+
+class TestSnippetSavedTwiceAtOnce:
+    def test_one_is_kept_and_the_second_gets_the_usual_message(
+        self, session: Session, world: World
+    ) -> None:
+        """A double click on Save snippet (or two mentors of the cohort saving the same words)
+        at the same moment: the second, whose check ran before the first committed, gets
+        "already saved" instead of a second copy of the snippet."""
+        sub = submit(session, world)
+        session.commit()
+        sub_id = sub.id or 0
+        mentor, comentor = principal(session, world.mentor), principal(session, world.comentor)
+        first_has_saved = threading.Event()
+        results: dict[str, str] = {}
+
+        def first() -> None:
+            with db.session_scope() as s:
+                snippets.create_snippet(s, mentor, sub_id, "Add screenshots.")
+                first_has_saved.set()
+                threading.Event().wait(0.5)  # hold the transaction open for a moment
+            results["first"] = "ok"
+
+        def then() -> None:
+            first_has_saved.wait(10)
+            try:
+                with db.session_scope() as s:
+                    snippets.create_snippet(s, comentor, sub_id, "Add screenshots.")
+                results["second"] = "ok"
+            except Conflict as exc:
+                results["second"] = exc.message
+
+        threads = [threading.Thread(target=first), threading.Thread(target=then)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert results == {
+            "first": "ok",
+            "second": "That snippet is already saved for this mission.",
+        }
+        session.expire_all()
+        assert [s.body for s in session.exec(select(FeedbackSnippet)).all()] == ["Add screenshots."]
 
 
 class TestApi:

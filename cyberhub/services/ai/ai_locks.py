@@ -28,7 +28,8 @@ from cyberhub.services.identity import consents
 # admin/exports.py 5201 for its per-requester one, identity/accounts.py 5301 for its per-address
 # one, identity/api_keys.py 5302 for its per-owner one, learning/programs.py 5401 for its
 # per-programme cohort-names one and 5402 (key 0) for the one on programme names and slugs,
-# learning/authoring.py 5403 (key 0) for the one on new missions' slugs.
+# learning/authoring.py 5403 (key 0) for the one on new missions' slugs, learning/snippets.py
+# 5404 for its per-mission one.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
 

@@ -10,6 +10,7 @@ Rules:
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cyberhub.models import FeedbackSnippet, Role, User
@@ -22,6 +23,10 @@ from cyberhub.services.learning.submissions import load_visible
 
 SNIPPET_MAX = 5_000
 SNIPPETS_PER_MISSION = 50  # per organisation: a list a mentor can still scan
+
+# A two-key advisory lock (namespace 5404, mission id) held until commit on a mission's snippets;
+# the other namespaces in use are listed in services/ai/ai_locks.py.
+_MISSION_SNIPPETS_LOCK = text("SELECT pg_advisory_xact_lock(5404, :mission_id)")
 
 
 def _context(session: Session, principal: Principal | None, submission_id: int) -> tuple[int, int]:
@@ -72,6 +77,8 @@ def create_snippet(
         raise Invalid("Write the feedback first: an empty snippet can't be saved.")
     if len(text) > SNIPPET_MAX:
         raise Invalid(f"A snippet must be at most {SNIPPET_MAX:,} characters.")
+    # Two saves at once take turns, so the second sees the first's snippet (same text, limit).
+    session.execute(_MISSION_SNIPPETS_LOCK, {"mission_id": mission_id})
     existing = session.exec(
         select(FeedbackSnippet.body).where(
             FeedbackSnippet.mission_id == mission_id, FeedbackSnippet.organization_id == org_id
