@@ -6,12 +6,18 @@ goes away as soon as its field is fixed."""
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import Session
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
+from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.missions]
 
@@ -161,3 +167,44 @@ def test_a_library_mission_is_read_not_offered_for_editing(web: BrowserPage) -> 
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_role("heading", name="Library mission")).to_have_count(0)
     assert web.console_errors == []
+
+
+@pytest.fixture
+def own_mission(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str]]:
+    """A director's own programme with one mission (editable, unlike the library's)."""
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, _, (mission,) = make_course(session, "Own", tag, "Audit the VPN")
+            mission.organization_id = org.id  # the organisation's own, not the library's
+            session.add(mission)
+            session.commit()
+            director = make_user(
+                session, f"own-director-{tag}@example.org", "director", organization_id=org.id
+            )
+            made = (director.email, mission.title)
+            org_id, program_id, ids = org.id, program.id, [director.id]
+        yield made
+        remove_made(engine, org_id, program_id, ids)
+
+
+def test_a_confirmation_left_open_is_closed_on_the_next_visit(
+    web: BrowserPage, own_mission: tuple[str, str]
+) -> None:
+    email, title = own_mission
+    page = web.page
+    path = "/director/missions?q=" + quote(title)
+    sign_in_to(page, quote(path, safe="/"), email)
+    expect(page).to_have_url(re.compile(r"/director/missions/?\?q="))
+    # Only asked, never confirmed.
+    page.get_by_role("button", name=f"Archive {title}").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"/director/missions"))
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/director/missions/?\?q="))
+    # The page is there (a CSS locator: an open dialog hides the rest from the accessibility tree).
+    expect(page.locator("[data-testid=missions-count]")).to_have_text(SHOWING)
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(page.get_by_role("button", name=f"Archive {title}")).to_be_visible()

@@ -156,7 +156,8 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     async def load(self) -> None:
         """Restores the search, filters and page from the URL (unknown values mean "any"), so
         a shared link, a reload and Back all show the same list."""
-        self.notice = ""
+        # A confirmation left open (Back, then here again) is not the question of this visit.
+        self.notice, self.confirm_open = "", False
         params = self.router.url.query_parameters
         self.status_filter = url_query.choice(params, "status", authoring.STATUSES)
         self.track_filter = url_query.choice(params, "track", TRACK_KEYS)
