@@ -3,15 +3,17 @@ sees, takes and is expected to do — two organisations, a learner in none, and 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from cyberhub import db
 from cyberhub.models import AuditLog, Mission, MissionEmbedding, ProgramMission, User
 from cyberhub.services.ai import embeddings, recommendations, search
-from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import (
     authoring,
     catalog,
@@ -225,6 +227,60 @@ class TestProgramMissions:
             .order_by(col(AuditLog.id))
         ).all()
         assert list(logged) == ["program.mission_added", "program.mission_removed"]
+
+    @pytest.mark.parametrize("change", ["add", "remove"])
+    def test_the_same_change_twice_at_once_is_made_once(
+        self, session: Session, two: Two, change: str
+    ) -> None:
+        """A double click on Add to programme (or Remove), or two directors: the second request,
+        whose check ran before the first committed, gets the usual answer ("already runs" /
+        "does not run") instead of a database error (500) or a second "removed" in the log."""
+        w = two.w
+        d = principal(session, w.other_director)
+        pid, mid = w.other_program.id or 0, w.m1.id or 0
+        if change == "remove":
+            authoring.add_to_program(session, d, pid, mid)
+            session.commit()
+        call = authoring.add_to_program if change == "add" else authoring.remove_from_program
+        first_done = threading.Event()
+        results: dict[str, str] = {}
+
+        def first() -> None:
+            with db.session_scope() as s:
+                call(s, d, pid, mid)
+                first_done.set()
+                threading.Event().wait(0.5)  # hold the transaction open for a moment
+            results["first"] = "ok"
+
+        def then() -> None:
+            first_done.wait(10)
+            try:
+                with db.session_scope() as s:
+                    call(s, d, pid, mid)
+                results["second"] = "ok"
+            except (Conflict, NotFound) as exc:
+                results["second"] = exc.message
+            except Exception as exc:  # the request would have answered 500
+                results["second"] = type(exc).__name__
+
+        threads = [threading.Thread(target=first), threading.Thread(target=then)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        expected = (
+            "This programme already runs 'Harden a server'."
+            if change == "add"
+            else "This programme does not run that mission."
+        )
+        assert results == {"first": "ok", "second": expected}
+        session.expire_all()
+        runs = session.get(ProgramMission, (pid, mid)) is not None
+        assert runs == (change == "add")
+        logged = session.exec(
+            select(AuditLog.action).where(col(AuditLog.action).like("program.mission_%"))
+        ).all()
+        assert len(logged) == (1 if change == "add" else 2)
 
     def test_a_director_never_edits_or_adopts_what_is_not_theirs(
         self, session: Session, two: Two

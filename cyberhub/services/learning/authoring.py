@@ -51,6 +51,7 @@ from cyberhub.services.learning.programs import (
     check_org,
     get_program,
     get_program_mission,
+    lock_program,
     nice_roles_for,
     programs_query,
     require_director,
@@ -912,6 +913,7 @@ def add_to_program(
         or (library and mission.status == MissionStatus.published)
     ):
         raise NotFound("That mission is neither this organisation's nor a published library one.")
+    lock_program(session, program.id or 0)  # two adds at once: the second sees the first's row
     if session.get(ProgramMission, (program.id, mission.id)) is not None:
         raise Conflict(f"This programme already runs '{mission.title}'.")
     if session.get(ProgramTrack, (program.id, mission.track_id)) is None:
@@ -936,7 +938,8 @@ def remove_from_program(
     start it there). NotFound when the programme does not run it; Conflict when another
     mission the programme runs requires it. Audited."""
     actor = require_director(principal)
-    program, row, mission = get_program_mission(session, actor, program_id, mission_id)
+    # Locked: of two removals at once, the second finds the row gone (NotFound).
+    program, row, mission = get_program_mission(session, actor, program_id, mission_id, lock=True)
     needed_by = [
         m.title
         for m in _dependants(session, mission_id)

@@ -107,11 +107,19 @@ def get_program(session: Session, principal: Principal | None, program_id: int) 
 
 
 def get_program_mission(
-    session: Session, principal: Principal | None, program_id: int, mission_id: int
+    session: Session,
+    principal: Principal | None,
+    program_id: int,
+    mission_id: int,
+    *,
+    lock: bool = False,
 ) -> tuple[Program, ProgramMission, Mission]:
     """The programme (if the principal may manage it), its row of a mission it runs and that
-    mission; NotFound when the programme does not run the mission."""
+    mission; NotFound when the programme does not run the mission. `lock`: row-lock the
+    programme first (lock_program), for a change to the missions it runs."""
     program = get_program(session, principal, program_id)
+    if lock:
+        lock_program(session, program.id or 0)
     row = session.get(ProgramMission, (program.id, mission_id))
     mission = session.get(Mission, mission_id)
     if row is None or mission is None:
@@ -649,7 +657,7 @@ def create_track(
         raise Invalid(f"Unknown track '{key}'. Choose one of: {', '.join(TRACK_KEYS)}.")
     assert program.id is not None
     # Two requests adding the track at once take turns: the second sees the first's row.
-    _lock_program(session, program.id)
+    lock_program(session, program.id)
     taken = session.exec(
         select(ProgramTrack.track_id)
         .join(Track, col(Track.id) == col(ProgramTrack.track_id))
@@ -677,9 +685,10 @@ def create_track(
     return _view(track, pt)
 
 
-def _lock_program(session: Session, program_id: int) -> None:
-    """Row-lock the programme so that two track changes at once can't both pass the "keeps at
-    least one track" check."""
+def lock_program(session: Session, program_id: int) -> None:
+    """Row-lock the programme until commit before changing the tracks or missions it runs, so
+    that two changes at once take turns: the second sees the first's (no two rows of one track
+    or mission, and the "keeps at least one track" check can't be passed by both)."""
     session.exec(select(Program.id).where(Program.id == program_id).with_for_update()).first()
 
 
@@ -687,7 +696,7 @@ def _track_change(
     session: Session, principal: Principal | None, program_id: int, track_id: int
 ) -> tuple[Principal, Program, Track, ProgramTrack | None]:
     """What adding or removing a programme's track starts from: the acting director, the
-    programme (row-locked, see _lock_program), the global track (NotFound when there is none)
+    programme (row-locked, see lock_program), the global track (NotFound when there is none)
     and the programme's row of it (None: the programme does not run it)."""
     actor = require_director(principal)
     program = get_program(session, actor, program_id)
@@ -695,7 +704,7 @@ def _track_change(
     track = session.get(Track, track_id)
     if track is None:
         raise NotFound("That track does not exist.")
-    _lock_program(session, program.id)
+    lock_program(session, program.id)
     return actor, program, track, session.get(ProgramTrack, (program.id, track_id))
 
 
