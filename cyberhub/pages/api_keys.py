@@ -110,6 +110,7 @@ class ApiKeysState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.loading, self.notice, self.secret, self.revoke_open = True, "", "", False
+        self.create_error = ""  # a refusal of the last visit's form, not of this one
         await self._fetch()
 
     @rx.event
