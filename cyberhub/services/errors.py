@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 
 class DomainError(Exception):
     status_code = 400
@@ -73,3 +75,19 @@ class Gone(DomainError):
     """It existed but no longer does (an expired download)."""
 
     status_code = 410
+
+
+# What the loser of a race hears when a unique constraint, not a rule's own check, refused its
+# row: two requests saved the same thing at the same moment (see is_saved_at_once).
+SAVED_AT_ONCE = (
+    "Someone else saved the same thing at this very moment. "
+    "Reload the page and check before trying again."
+)
+
+
+def is_saved_at_once(exc: BaseException) -> bool:
+    """The database refused a row for a unique constraint (SQLSTATE 23505). The rules check for
+    a duplicate before writing, under a lock where two requests may race (the lock namespaces
+    are listed in services/ai/ai_locks.py); this is a race no lock covers yet, and the API (409)
+    and the pages answer it with SAVED_AT_ONCE rather than a server error."""
+    return isinstance(exc, IntegrityError) and getattr(exc.orig, "sqlstate", None) == "23505"
