@@ -310,4 +310,4 @@ def test_progress_on_the_page_counts_only_the_viewers_programmes(
         "leaders": (0, 1),
     }
     theirs = mentees.mentee(session, principal(session, w.other_director), id_of(w.student))
-    assert theirs.track_label == "1 of 1 Builders missions approved"
+    assert theirs.track_label == "1 of 1 Builders mission approved"  # one, not "missions"

@@ -204,7 +204,8 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         email=learner.email,
         profile=_profile(session, user_id),
         track_label=(
-            f"{scope.label} {scope.track_name or ''} missions approved".replace("  ", " ")
+            f"{scope.label} {scope.track_name or ''} "
+            f"{'mission' if scope.expected == 1 else 'missions'} approved".replace("  ", " ")
             if scope
             else ""
         ),
