@@ -7,7 +7,8 @@ binary, and the file name is cleaned by the service.
 
 A JSON string may also escape one half of a UTF-16 surrogate pair alone ("\\ud800"). That is no
 character: it can't be encoded as UTF-8, so a message naming the value (or a column storing it)
-would fail with a 500. A JSON body holding one, in any string or key, answers 422 the same way.
+would fail with a 500. A JSON body holding one, in any string or key, answers 422 the same way,
+as does one nested deeper than MAX_DEPTH (Python's parser gives up on a few thousand levels).
 (A query string or form is percent-encoded bytes, decoded with replacement: no surrogate gets
 through those.)
 """
@@ -29,17 +30,29 @@ SURROGATE_MESSAGE = (
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _refused(value: Any) -> str | None:
-    """The message (with {where}) for the first string in `value`, a decoded JSON document,
-    that holds a NUL or a lone surrogate; None when there is none."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return NUL_MESSAGE
-        return SURROGATE_MESSAGE if _SURROGATE.search(value) else None
-    if isinstance(value, list):
-        return next((m for m in map(_refused, value) if m), None)
-    if isinstance(value, dict):
-        return next((m for k, v in value.items() for m in (_refused(k), _refused(v)) if m), None)
+# No request needs JSON nested deeper than this (a rubric is 3 levels); far deeper would make
+# Python's JSON parser, or anything walking the document, run out of stack (a 500).
+MAX_DEPTH = 32
+DEPTH_MESSAGE = f"The request body is nested too deeply (more than {MAX_DEPTH} levels)."
+
+
+def _refused(document: Any) -> str | None:
+    """The message (with {where}) for a decoded JSON document nested deeper than MAX_DEPTH or
+    holding a string (or key) with a NUL or a lone surrogate; None when it is fine. Walked with
+    a stack of its own, not by recursion."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return NUL_MESSAGE
+            if _SURROGATE.search(value):
+                return SURROGATE_MESSAGE
+        elif isinstance(value, list | dict):
+            if depth >= MAX_DEPTH:
+                return DEPTH_MESSAGE
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
     return None
 
 
@@ -47,6 +60,8 @@ def _body_refused(content_type: str, body: bytes) -> str | None:
     if "json" in content_type:
         try:
             return _refused(json.loads(body))
+        except RecursionError:  # thousands of levels: the parser itself ran out of stack
+            return DEPTH_MESSAGE
         except ValueError:  # not JSON: the route answers 422 for that itself
             return None
     if "x-www-form-urlencoded" in content_type:

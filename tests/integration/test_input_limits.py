@@ -193,6 +193,32 @@ class TestLoneSurrogates:
         assert r.status_code == 201, r.text
 
 
+class TestDeeplyNestedJson:
+    @pytest.mark.parametrize("depth", [500, 100_000])
+    @pytest.mark.parametrize("shape", ["lists", "objects"])
+    def test_a_body_nested_too_deeply_is_422(
+        self, everyone_client: TestClient, depth: int, shape: str
+    ) -> None:
+        # Found by hand: 500 levels ran the NUL check out of stack, 100,000 the JSON parser (500).
+        if shape == "lists":
+            raw = b"[" * depth + b"]" * depth
+        else:
+            raw = b'{"a":' * depth + b"1" + b"}" * depth
+        r = everyone_client.post(
+            f"{PREFIX}/me/notes", content=raw, headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 422, r.text[:200]
+        assert "nested too deeply" in r.json()["detail"]
+
+    def test_a_body_within_the_limit_is_read(self, everyone_client: TestClient) -> None:
+        nested = b"[" * 30 + b"]" * 30  # in a field the route ignores
+        raw = b'{"kind": "goal", "body": "Learn", "extra": ' + nested + b"}"
+        r = everyone_client.post(
+            f"{PREFIX}/me/notes", content=raw, headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 201, r.text
+
+
 class TestLongPasswords:
     @pytest.mark.parametrize(
         "password",
