@@ -81,7 +81,7 @@ class CohortScheduleState(ServiceState, rx.State):
 
     @rx.event
     async def save(self, form: dict[str, Any]) -> Any:
-        self.notice = ""
+        self.notice = self.error = ""  # a refusal of the last try is not this one's
         mission_id = parse_id(str(form.get("mission_id", "")))
         value = str(form.get("due_at", "")).strip()[:40]
         if mission_id is None:
@@ -98,7 +98,7 @@ class CohortScheduleState(ServiceState, rx.State):
 
     @rx.event
     async def clear(self, mission_id: int) -> Any:
-        self.notice = ""
+        self.notice = self.error = ""
         done = await self._call(_clear, self.cohort_id, int(mission_id), self._meta())
         if not done:
             return None
