@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
@@ -165,6 +165,7 @@ class JobFailure(SQLModel, table=True):
     """A job that failed for good (after its retries), for the admin console's retry button."""
 
     __tablename__ = "job_failures"
+    audit_type: ClassVar[str] = "job_failure"
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(max_length=64, unique=True)
     actor: str = Field(max_length=120, index=True)
@@ -180,6 +181,7 @@ class RebuildRun(SQLModel, table=True):
     """ "Rebuild everything": re-embed every mission and learner, recompute every list."""
 
     __tablename__ = "ai_rebuilds"
+    audit_type: ClassVar[str] = "ai_rebuild"
     id: int | None = Field(default=None, primary_key=True)
     started_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     status: RebuildStatus = Field(

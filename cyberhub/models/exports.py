@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -38,6 +38,7 @@ class Export(SQLModel, table=True):
     """
 
     __tablename__ = "exports"
+    audit_type: ClassVar[str] = "export"
     __table_args__ = (
         Index("ix_exports_requested_by_created", "requested_by_id", "created_at"),
         Index("ix_exports_expires_at", "expires_at"),

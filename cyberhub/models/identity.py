@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import INET, JSONB
@@ -23,6 +24,7 @@ class Role(StrEnum):
 
 class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
+    audit_type: ClassVar[str] = "organization"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     slug: str = Field(max_length=100, unique=True, index=True)
@@ -32,6 +34,7 @@ class Organization(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    audit_type: ClassVar[str] = "user"
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)  # stored lower-cased
     full_name: str = Field(default="", max_length=200)
@@ -194,6 +197,7 @@ class ApiKey(SQLModel, table=True):
     """A key for the JSON API: the secret is shown once; only its SHA-256 is kept."""
 
     __tablename__ = "api_keys"
+    audit_type: ClassVar[str] = "api_key"
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
@@ -238,6 +242,7 @@ class Invitation(SQLModel, table=True):
     is stored."""
 
     __tablename__ = "invitations"
+    audit_type: ClassVar[str] = "invitation"
     __table_args__ = (Index("ix_invitations_org_email", "organization_id", "email"),)
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organizations.id", ondelete="CASCADE")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import ARRAY, Boolean, CheckConstraint, Column, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -23,6 +24,7 @@ class MissionStatus(StrEnum):
 
 class Program(SQLModel, table=True):
     __tablename__ = "programs"
+    audit_type: ClassVar[str] = "program"
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organizations.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=200)
@@ -35,6 +37,7 @@ class Track(SQLModel, table=True):
     """One of the five career tracks: a global reference row per key, shared by every programme."""
 
     __tablename__ = "tracks"
+    audit_type: ClassVar[str] = "track"
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=32, unique=True)  # one of TRACK_KEYS
     name: str = Field(max_length=100)
@@ -61,6 +64,7 @@ class ProgramTrack(SQLModel, table=True):
 
 class Cohort(SQLModel, table=True):
     __tablename__ = "cohorts"
+    audit_type: ClassVar[str] = "cohort"
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ck_cohort_dates"),)
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="programs.id", index=True, ondelete="CASCADE")
@@ -82,6 +86,7 @@ class Cohort(SQLModel, table=True):
 
 class Mission(SQLModel, table=True):
     __tablename__ = "missions"
+    audit_type: ClassVar[str] = "mission"
     __table_args__ = (CheckConstraint("difficulty BETWEEN 1 AND 5", name="ck_mission_difficulty"),)
     id: int | None = Field(default=None, primary_key=True)
     # The owner: an organisation (authored by its directors) or NULL, CyberHub's public library.

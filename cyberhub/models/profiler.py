@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, Index
 from sqlalchemy.dialects.postgresql import JSONB
@@ -22,6 +22,7 @@ class ProfilerSession(SQLModel, table=True):
     """One attempt at the profiler; remembers the question-bank version it used."""
 
     __tablename__ = "profiler_sessions"
+    audit_type: ClassVar[str] = "profiler_session"
     __table_args__ = (Index("ix_profiler_sessions_user_status", "user_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")

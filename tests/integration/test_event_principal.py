@@ -85,7 +85,7 @@ def test_a_refusal_rolls_back_what_the_service_wrote(session: Session, student_u
 
     def writes_then_refuses(s: Session, principal: Principal | None) -> None:
         assert principal is not None
-        audit.record(s, "bench.probe", actor_id=principal.user_id)
+        audit.record(s, "bench.probe", by=principal)
         s.flush()
         raise Invalid("Nothing to save.")
 

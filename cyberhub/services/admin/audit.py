@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 from sqlmodel import Session
 
@@ -23,28 +24,55 @@ class RequestMeta:
 NO_META = RequestMeta()
 
 
+class Audited(Protocol):
+    """A row the trail can name as a target: its model says what kind it is."""
+
+    audit_type: ClassVar[str]
+
+    @property
+    def id(self) -> int | None: ...
+
+
+class Actor(Protocol):
+    """Who acted, as a signed-in principal carries it."""
+
+    @property
+    def user_id(self) -> int: ...
+
+
+# What an entry is about: a row, or (kind, id) when only the id is at hand.
+Target = Audited | tuple[str, object]
+
+
 def record(
     session: Session,
     action: str,
+    target: Target | None = None,
     *,
-    actor_id: int | None = None,
-    target_type: str = "",
-    target_id: object = "",
+    by: Actor | int | None = None,
     meta: RequestMeta = NO_META,
     **details: object,
 ) -> AuditLog:
-    """Append one audit entry to the session (committed with the caller's transaction)."""
+    """Append one audit entry to the session (committed with the caller's transaction).
+
+    `by` is the principal (or user id) who acted; None for the system or nobody signed in."""
     ip = meta.ip
     if ip:
         try:
             ip = str(ipaddress.ip_address(ip))
         except ValueError:
             ip = None
+    if target is None:
+        target_type, target_id = "", None
+    elif isinstance(target, tuple):
+        target_type, target_id = target
+    else:
+        target_type, target_id = target.audit_type, target.id
     entry = AuditLog(
         action=action,
-        actor_id=actor_id,
+        actor_id=by if by is None or isinstance(by, int) else by.user_id,
         target_type=target_type,
-        target_id=str(target_id) if target_id != "" else "",
+        target_id="" if target_id is None or target_id == "" else str(target_id),
         ip=ip,
         user_agent=meta.user_agent[:400],
         details=dict(details),

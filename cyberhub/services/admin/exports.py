@@ -350,9 +350,8 @@ def request_export(
     audit.record(
         session,
         "export.requested",
-        actor_id=actor.user_id,
-        target_type="export",
-        target_id=export.id,
+        export,
+        by=actor,
         meta=meta,
         kind=kind.value,
         program_id=scope.program_id,
@@ -413,9 +412,8 @@ def open_download(
     audit.record(
         session,
         "export.downloaded",
-        actor_id=export.requested_by_id,
-        target_type="export",
-        target_id=export.id,
+        export,
+        by=export.requested_by_id,
         meta=meta,
         kind=export.kind.value,
     )

@@ -269,9 +269,8 @@ def _audit_failure(
     audit.record(
         session,
         action,
-        actor_id=principal.user_id,
-        target_type="job_failure",
-        target_id=row.id,
+        row,
+        by=principal,
         meta=meta,
         job=row.actor,
         args=row.args,
@@ -362,14 +361,7 @@ def start_rebuild(
     run = RebuildRun(started_by=principal.user_id, status=QUEUED)
     session.add(run)
     session.flush()
-    audit.record(
-        session,
-        "ai.rebuild_started",
-        actor_id=principal.user_id,
-        target_type="ai_rebuild",
-        target_id=run.id,
-        meta=meta,
-    )
+    audit.record(session, "ai.rebuild_started", run, by=principal, meta=meta)
     jobs.rebuild_started(session, run.id or 0)
     return _run_public(session, run)
 

@@ -118,14 +118,7 @@ def start(
         ps = ProfilerSession(user_id=principal.user_id, bank_version=CURRENT_VERSION)
         session.add(ps)
         session.flush()
-        audit.record(
-            session,
-            "profiler.started",
-            actor_id=principal.user_id,
-            target_type="profiler_session",
-            target_id=ps.id,
-            meta=meta,
-        )
+        audit.record(session, "profiler.started", ps, by=principal, meta=meta)
     now = _progress(ps, _answers(session, ps.id or 0))
     return ProfilerStarted(**now.model_dump(), resumed=resumed)
 
@@ -218,9 +211,8 @@ def complete(
     audit.record(
         session,
         "profiler.completed",
-        actor_id=ps.user_id,
-        target_type="profiler_session",
-        target_id=ps.id,
+        ps,
+        by=ps.user_id,
         meta=meta,
         primary=scored.primary_track,
         confidence=scored.confidence,
@@ -300,15 +292,7 @@ def choose_track(
         r.persona = build_persona(chosen, load_tracks_info(), load_nice_roles())
         session.add(r)
         session.flush()
-        audit.record(
-            session,
-            "profiler.track_chosen",
-            actor_id=principal.user_id if principal else None,
-            target_type="profiler_session",
-            target_id=ps.id,
-            meta=meta,
-            track=track,
-        )
+        audit.record(session, "profiler.track_chosen", ps, by=principal, meta=meta, track=track)
         jobs.learner_changed(session, ps.user_id)
     return _result_json(ps, r)
 
@@ -354,11 +338,6 @@ def delete_session(
     session.exec(delete(ProfilerResult).where(col(ProfilerResult.session_id) == ps.id))
     session.delete(ps)
     audit.record(
-        session,
-        "profiler.deleted",
-        actor_id=principal.user_id if principal else None,
-        target_type="profiler_session",
-        target_id=session_id,
-        meta=meta,
+        session, "profiler.deleted", ("profiler_session", session_id), by=principal, meta=meta
     )
     jobs.learner_changed(session, ps.user_id)

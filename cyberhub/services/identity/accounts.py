@@ -109,9 +109,7 @@ def signup(
     consents_service.check_signup_consents(consent_kinds)
     user = create_user(session, email, full_name, password, Role.student, "self sign-up")
     assert user.id is not None
-    audit.record(
-        session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
-    )
+    audit.record(session, "user.signup", user, by=user.id, meta=meta)
     consents_service.record_signup_consents(session, user.id, consent_kinds, meta)
     session.flush()
     return user
@@ -158,14 +156,7 @@ def create_admin(
     if find_user(session, email):
         raise Conflict(f"An account with {email} already exists.")
     user = create_user(session, email, full_name, password, Role.admin, "create-admin command")
-    audit.record(
-        session,
-        "user.admin_created",
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        method="command line",
-    )
+    audit.record(session, "user.admin_created", user, meta=meta, method="command line")
     session.flush()
     return user
 
@@ -230,14 +221,7 @@ def unlock(
     """Lift every sign-in lock of the account (for every address), audited."""
     lockout.clear(user)
     session.add(user)
-    audit.record(
-        session,
-        "account.unlocked",
-        actor_id=actor_id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-    )
+    audit.record(session, "account.unlocked", user, by=actor_id, meta=meta)
 
 
 def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> TokenPair:
@@ -245,9 +229,7 @@ def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> 
     assert user.id is not None
     user.last_login_at = utcnow()  # as browser_sessions.begin_sign_in: every way in
     session.add(user)
-    audit.record(
-        session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
-    )
+    audit.record(session, "login.success", user, by=user.id, meta=meta)
     return _issue(session, user.id, family_id=tokens.new_id())
 
 
@@ -297,9 +279,8 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
         audit.record(
             session,
             "token.reuse_detected",
-            actor_id=row.user_id,
-            target_type="user",
-            target_id=row.user_id,
+            ("user", row.user_id),
+            by=row.user_id,
             meta=meta,
             family=row.family_id,
         )
@@ -343,14 +324,7 @@ def sign_out_everywhere(
     """The user ends all their sessions (this one too) and revokes all their API keys."""
     actor = require_interactive(principal)
     revoke_all_sessions(session, actor.user_id, reason="sign out everywhere", meta=meta)
-    audit.record(
-        session,
-        "logout.everywhere",
-        actor_id=actor.user_id,
-        target_type="user",
-        target_id=actor.user_id,
-        meta=meta,
-    )
+    audit.record(session, "logout.everywhere", ("user", actor.user_id), by=actor, meta=meta)
 
 
 def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) -> None:
@@ -368,14 +342,7 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
 def end_family(session: Session, row: RefreshToken, meta: RequestMeta = NO_META) -> None:
     """Sign out the sign-in `row` belongs to (its whole refresh family), audited as a logout."""
     revoke_family(session, row.family_id)
-    audit.record(
-        session,
-        "logout",
-        actor_id=row.user_id,
-        target_type="user",
-        target_id=row.user_id,
-        meta=meta,
-    )
+    audit.record(session, "logout", ("user", row.user_id), by=row.user_id, meta=meta)
 
 
 def session_alive(session: Session, family_id: str) -> bool:

@@ -78,9 +78,7 @@ def begin_sign_in(session: Session, user: User, meta: RequestMeta = NO_META) -> 
     # accounts.start_session (API tokens): "Last sign-in" is set in these two places only.
     user.last_login_at = utcnow()
     session.add(user)
-    audit.record(
-        session, "login.success", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
-    )
+    audit.record(session, "login.success", user, by=user.id, meta=meta)
     code = secrets.token_urlsafe(32)
     session.add(
         OneTimeToken(

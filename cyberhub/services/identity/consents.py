@@ -259,9 +259,8 @@ def _append(
     audit.record(
         session,
         "consent.granted" if granted else "consent.withdrawn",
-        actor_id=actor_id,
-        target_type="user",
-        target_id=user_id,
+        ("user", user_id),
+        by=actor_id,
         meta=meta,
         kind=kind,
         version=doc.version,

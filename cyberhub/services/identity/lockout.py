@@ -102,9 +102,7 @@ def locked_message(retry_after: int, *, everyone: bool) -> str:
 
 def _audit(session: Session, action: str, user: User, meta: RequestMeta, **details: object) -> None:
     """An audit entry about the user's account, with no actor (nobody is signed in yet)."""
-    audit.record(
-        session, action, actor_id=None, target_type="user", target_id=user.id, meta=meta, **details
-    )
+    audit.record(session, action, user, by=None, meta=meta, **details)
 
 
 def refuse(

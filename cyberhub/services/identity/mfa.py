@@ -179,11 +179,10 @@ def _use_recovery_code(session: Session, user: User, code: str, meta: RequestMet
     audit.record(
         session,
         "mfa.recovery_code_used",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
+        user,
+        by=user.id,
         meta=meta,
-        remaining=_recovery_codes_left(session, user.id or 0),  # autoflush counts this one as used
+        remaining=_recovery_codes_left(session, user.id or 0),
     )
     return True
 
@@ -281,14 +280,7 @@ def begin_enrollment(
     uri = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
         name=user.email, issuer_name=ISSUER
     )
-    audit.record(
-        session,
-        "mfa.enrollment_started",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-    )
+    audit.record(session, "mfa.enrollment_started", user, by=user.id, meta=meta)
     return Enrollment(secret=secret, otpauth_uri=uri, qr=_qr_data_uri(uri))
 
 
@@ -327,9 +319,7 @@ def confirm_enrollment(
     user.mfa_enabled_at = utcnow()
     session.add(user)
     codes = _replace_recovery_codes(session, user.id)
-    audit.record(
-        session, "mfa.enabled", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
-    )
+    audit.record(session, "mfa.enabled", user, by=user.id, meta=meta)
     _notice(
         session,
         user,
@@ -373,9 +363,7 @@ def disable(
     user.mfa_enabled_at = None
     session.add(user)
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
-    audit.record(
-        session, "mfa.disabled", actor_id=user.id, target_type="user", target_id=user.id, meta=meta
-    )
+    audit.record(session, "mfa.disabled", user, by=user.id, meta=meta)
     _notice(
         session,
         user,
@@ -392,14 +380,7 @@ def regenerate_recovery_codes(
     user = _user_with_code(session, principal, code, meta)
     assert user.id is not None
     codes = _replace_recovery_codes(session, user.id)
-    audit.record(
-        session,
-        "mfa.recovery_codes_regenerated",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-    )
+    audit.record(session, "mfa.recovery_codes_regenerated", user, by=user.id, meta=meta)
     _notice(
         session,
         user,

@@ -85,16 +85,7 @@ def create(
     org = Organization(name=name, slug=slug, description=description)
     session.add(org)
     session.flush()
-    audit.record(
-        session,
-        "organization.created",
-        actor_id=actor.user_id,
-        target_type="organization",
-        target_id=org.id,
-        meta=meta,
-        name=name,
-        slug=slug,
-    )
+    audit.record(session, "organization.created", org, by=actor, meta=meta, name=name, slug=slug)
     return org
 
 
@@ -219,9 +210,8 @@ def add_member(
     audit.record(
         session,
         "organization.member_added",
-        actor_id=principal.user_id if principal else None,
-        target_type="organization",
-        target_id=org_id,
+        ("organization", org_id),
+        by=principal,
         meta=meta,
         user_id=user.id,
         email=user.email,
@@ -267,9 +257,8 @@ def remove_member(
     audit.record(
         session,
         "organization.member_removed",
-        actor_id=principal.user_id,
-        target_type="organization",
-        target_id=org_id,
+        ("organization", org_id),
+        by=principal,
         meta=meta,
         user_id=user_id,
         email=user.email,

@@ -126,8 +126,7 @@ def _valid_row(
         audit.record(
             session,
             f"{purpose}.failed",
-            target_type="user" if row and row.user_id else "",
-            target_id=row.user_id if row and row.user_id else "",
+            ("user", row.user_id) if row and row.user_id else None,
             meta=meta,
             reason="unknown" if row is None else "used" if row.used_at else "expired",
         )
@@ -168,15 +167,7 @@ def _audit_request(
 ) -> None:
     """Audit a link request, sent or not, against the account when the address has one (an
     unknown address has none: the entry then carries no target)."""
-    audit.record(
-        session,
-        action,
-        actor_id=None,  # nobody is signed in when a link is asked for
-        target_type="user" if user else "",
-        target_id=user.id if user else "",
-        meta=meta,
-        **details,
-    )
+    audit.record(session, action, user, by=None, meta=meta, **details)  # nobody is signed in
 
 
 # -- magic links -------------------------------------------------------------------------------
@@ -311,15 +302,7 @@ def _spend_link(
         row.user_id = user.id
     session.add(row)
     _spend_others(session, MAGIC_LINK, row.email)
-    audit.record(
-        session,
-        "magic_link.used",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        kind=kind,
-    )
+    audit.record(session, "magic_link.used", user, by=user.id, meta=meta, kind=kind)
 
 
 def _check_second_factor(session: Session, user: User, code: str | None, meta: RequestMeta) -> None:
@@ -351,15 +334,7 @@ def _create_account(
     )
     assert user.id is not None
     consents_service.record_signup_consents(session, user.id, consents, meta)
-    audit.record(
-        session,
-        "user.signup",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        method="magic_link",
-    )
+    audit.record(session, "user.signup", user, by=user.id, meta=meta, method="magic_link")
     _spend_link(session, row, user, "signup", now, meta)
     session.flush()
     return user
@@ -444,14 +419,7 @@ def confirm_password_reset(
     _spend_others(session, PASSWORD_RESET, row.email)
     # Whoever might have had the old password (or a stolen session) is signed out everywhere.
     accounts.revoke_all_sessions(session, user.id, reason="password reset", meta=meta)
-    audit.record(
-        session,
-        "password.reset",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-    )
+    audit.record(session, "password.reset", user, by=user.id, meta=meta)
     base = get_settings().base_url
     where = f" from {meta.ip}" if meta.ip else ""
     mail.send(

@@ -170,9 +170,8 @@ def assign_role(
     audit.record(
         session,
         "role.assigned",
-        actor_id=actor.user_id,
-        target_type="user",
-        target_id=user_id,
+        ("user", user_id),
+        by=actor,
         meta=meta,
         role=role,
         organization_id=organization_id,
@@ -263,9 +262,8 @@ def revoke_grants(
         audit.record(
             session,
             "role.revoked",
-            actor_id=actor.user_id,
-            target_type="user",
-            target_id=user.id,
+            user,
+            by=actor,
             meta=meta,
             role=grant.role,
             organization_id=grant.organization_id,

@@ -52,9 +52,8 @@ def _store(session: Session, user: User, name: str, source: str, meta: RequestMe
     audit.record(
         session,
         "user.time_zone_changed",
-        actor_id=user.id,
-        target_type="user",
-        target_id=user.id,
+        user,
+        by=user.id,
         meta=meta,
         time_zone=name,
         previous=user.time_zone or "",

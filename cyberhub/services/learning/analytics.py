@@ -985,9 +985,8 @@ def nudge(
     audit.record(
         session,
         "learner.nudged",
-        actor_id=principal.user_id,
-        target_type="user",
-        target_id=student_id,
+        ("user", student_id),
+        by=principal,
         meta=meta,
         cohort_id=cohort.id,
     )

@@ -426,11 +426,11 @@ def _take_seat(
     app.waitlist_seq = None
     session.add(app)
     session.flush()
-    _audit(
+    audit.record(
         session,
         "enrollment.created",
-        cohort.id,
-        actor_id=actor_id,
+        cohort,
+        by=actor_id,
         meta=meta,
         student_id=user.id,
         email=user.email,
@@ -488,11 +488,11 @@ def fill_seats(
     promoted = []
     for app in queue:
         _take_seat(session, cohort, program, app, actor_id=actor_id, how="waitlist", meta=meta)
-        _audit(
+        audit.record(
             session,
             "application.promoted",
-            cid,
-            actor_id=actor_id,
+            cohort,
+            by=actor_id,
             meta=meta,
             student_id=app.student_id,
             application_id=app.id,
@@ -549,11 +549,11 @@ def withdraw_pending(
     if app is None or app.status not in (ApplicationStatus.applied, ApplicationStatus.waitlisted):
         return False
     was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
-    _audit(
+    audit.record(
         session,
         "application.withdrawn",
-        cohort_id,
-        actor_id=actor_id,
+        ("cohort", cohort_id),
+        by=actor_id,
         meta=meta,
         application_id=app.id,
         student_id=student_id,
@@ -610,11 +610,11 @@ def apply(
     app.status, app.waitlist_seq, app.waitlisted_at = ApplicationStatus.applied, None, None
     session.add(app)
     session.flush()
-    _audit(
+    audit.record(
         session,
         "application.submitted",
-        cohort_id,
-        actor_id=actor.user_id,
+        cohort,
+        by=actor,
         meta=meta,
         application_id=app.id,
         mode=cohort.enrolment_mode,
@@ -625,11 +625,11 @@ def apply(
         else:
             _to_waitlist(session, app)
             session.flush()
-            _audit(
+            audit.record(
                 session,
                 "application.waitlisted",
-                cohort_id,
-                actor_id=actor.user_id,
+                cohort,
+                by=actor,
                 meta=meta,
                 application_id=app.id,
                 seq=app.waitlist_seq,
@@ -674,11 +674,11 @@ def withdraw(
     program = session.get(Program, cohort.program_id)
     assert program is not None
     was = _close(session, app, ApplicationStatus.withdrawn, actor.user_id)
-    _audit(
+    audit.record(
         session,
         "application.withdrawn",
-        cohort_id,
-        actor_id=actor.user_id,
+        cohort,
+        by=actor,
         meta=meta,
         application_id=app.id,
         was=was,
@@ -715,11 +715,11 @@ def end_for_closed_cohort(
     ).all()
     for app in ended:
         was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
-        _audit(
+        audit.record(
             session,
             "application.cohort_closed",
-            cohort.id,
-            actor_id=actor_id,
+            cohort,
+            by=actor_id,
             meta=meta,
             application_id=app.id,
             student_id=app.student_id,
@@ -749,27 +749,6 @@ def _close(session: Session, app: CohortApplication, status: str, actor_id: int)
         free_seat(session, app.cohort_id, app.student_id)
     session.flush()
     return was
-
-
-def _audit(
-    session: Session,
-    action: str,
-    cohort_id: int | None,
-    *,
-    actor_id: int | None,
-    meta: RequestMeta,
-    **details: object,
-) -> None:
-    """Every step of an application is audited against its cohort."""
-    audit.record(
-        session,
-        action,
-        actor_id=actor_id,
-        target_type="cohort",
-        target_id=cohort_id,
-        meta=meta,
-        **details,
-    )
 
 
 # -- the director ------------------------------------------------------------------------------
@@ -827,11 +806,11 @@ def approve(
             f"is taken: you are {place}. You will be enrolled automatically when a seat frees."
         )
     session.flush()
-    _audit(
+    audit.record(
         session,
         "application.approved",
-        cohort_id,
-        actor_id=actor.user_id,
+        cohort,
+        by=actor,
         meta=meta,
         application_id=app.id,
         student_id=app.student_id,
@@ -858,11 +837,11 @@ def reject(
     if app.status not in PENDING:
         raise Conflict(f"This application is already {app.status}.")
     was = _close(session, app, ApplicationStatus.rejected, actor.user_id)
-    _audit(
+    audit.record(
         session,
         "application.rejected",
-        cohort_id,
-        actor_id=actor.user_id,
+        cohort,
+        by=actor,
         meta=meta,
         application_id=app.id,
         student_id=app.student_id,
@@ -905,11 +884,11 @@ def set_enrolment(
         cohort.capacity = capacity
     session.add(cohort)
     session.flush()
-    _audit(
+    audit.record(
         session,
         "cohort.enrolment_updated",
-        cohort_id,
-        actor_id=actor.user_id,
+        cohort,
+        by=actor,
         meta=meta,
         mode=cohort.enrolment_mode,
         capacity=cohort.capacity,

@@ -746,9 +746,8 @@ def create_mission(
     audit.record(
         session,
         "mission.created",
-        actor_id=actor.user_id,
-        target_type="mission",
-        target_id=mission.id,
+        mission,
+        by=actor,
         meta=meta,
         title=mission.title,
         program_id=program.id,
@@ -800,13 +799,7 @@ def update_mission(
     if mission.status == MissionStatus.published:
         jobs.mission_changed(session, mission_id)
     audit.record(
-        session,
-        "mission.updated",
-        actor_id=actor.user_id,
-        target_type="mission",
-        target_id=mission.id,
-        meta=meta,
-        fields=",".join(changes.given()),
+        session, "mission.updated", mission, by=actor, meta=meta, fields=",".join(changes.given())
     )
     return _detail(session, mission, actor)
 
@@ -822,9 +815,8 @@ def _set_status(
     audit.record(
         session,
         STATUS_ACTIONS[status],
-        actor_id=actor.user_id,
-        target_type="mission",
-        target_id=mission.id,
+        mission,
+        by=actor,
         meta=meta,
         before=before,
         title=mission.title,

@@ -76,9 +76,8 @@ def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta
         audit.record(
             session,
             "calendar_feed.revoked",
-            actor_id=user_id,
-            target_type="user",
-            target_id=user_id,
+            ("user", user_id),
+            by=user_id,
             meta=meta,
             reason=reason,
         )
@@ -115,9 +114,8 @@ def create_feed(
     audit.record(
         session,
         "calendar_feed.created",
-        actor_id=actor.user_id,
-        target_type="user",
-        target_id=actor.user_id,
+        ("user", actor.user_id),
+        by=actor,
         meta=meta,
         replaced=replaced,
     )

@@ -209,9 +209,8 @@ def check_completion(
         audit.record(
             session,
             "certificate.issued",
-            actor_id=actor_id,
-            target_type="user",
-            target_id=student_id,
+            ("user", student_id),
+            by=actor_id,
             cohort_id=enrolment.cohort_id,
             certificate_id=cert.id,
             track=track.key,
@@ -357,9 +356,8 @@ def revoke(
     audit.record(
         session,
         "certificate.revoked",
-        actor_id=actor.user_id,
-        target_type="user",
-        target_id=cert.user_id,
+        ("user", cert.user_id),
+        by=actor,
         meta=meta,
         cohort_id=cohort.id,
         certificate_id=cert.id,
@@ -394,13 +392,7 @@ def complete_cohort(
         for sid in students
     )
     audit.record(
-        session,
-        "cohort.completions_checked",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
-        meta=meta,
-        completed=issued,
+        session, "cohort.completions_checked", cohort, by=actor, meta=meta, completed=issued
     )
     return CompletionCheck(cohort_id=cohort_id, completed=issued)
 
@@ -424,9 +416,8 @@ def close_cohort(
     audit.record(
         session,
         "cohort.closed",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         name=cohort.name,
         applications_ended=ended,

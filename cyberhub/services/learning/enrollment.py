@@ -149,9 +149,8 @@ def _ensure_student_role(
     audit.record(
         session,
         "role.assigned",
-        actor_id=granted_by_id,
-        target_type="user",
-        target_id=user.id,
+        user,
+        by=granted_by_id,
         meta=meta,
         role=Role.student.value,
         organization_id=org.id,
@@ -206,15 +205,7 @@ def _create_invited(
     user = User(email=email, full_name=full_name, password_hash=None)
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        "user.invited",
-        actor_id=actor.user_id,
-        target_type="user",
-        target_id=user.id,
-        meta=meta,
-        method="enrollment",
-    )
+    audit.record(session, "user.invited", user, by=actor, meta=meta, method="enrollment")
     return user
 
 
@@ -246,9 +237,8 @@ def _write(
     audit.record(
         session,
         "enrollment.created",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         student_id=user.id,
         email=user.email,
@@ -378,9 +368,8 @@ def _withdraw(
     audit.record(
         session,
         "enrollment.withdrawn",
-        actor_id=actor_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor_id,
         meta=meta,
         student_id=student_id,
         email=user.email,
@@ -579,9 +568,8 @@ def import_csv(
     audit.record(
         session,
         "enrollment.imported",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         imported=len(students),
         new_accounts=created,
@@ -669,16 +657,7 @@ def set_cohort_mentor(
     row.capacity = capacity
     session.add(row)
     session.flush()
-    audit.record(
-        session,
-        action,
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
-        meta=meta,
-        mentor_id=user.id,
-        capacity=capacity,
-    )
+    audit.record(session, action, cohort, by=actor, meta=meta, mentor_id=user.id, capacity=capacity)
     return CohortMentorPublic(
         mentor_id=user.id or 0,
         name=user.full_name or user.email,
@@ -788,9 +767,8 @@ def _stop_serving(
     audit.record(
         session,
         "cohort.mentor_removed",
-        actor_id=actor_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor_id,
         meta=meta,
         mentor_id=mentor_id,
         unassigned=len(mentees),
@@ -851,9 +829,8 @@ def assign_mentor(
     audit.record(
         session,
         "mentor.assigned",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         student_id=student_id,
         mentor_id=mentor_id,
@@ -920,13 +897,6 @@ def balance_mentors(
         out.append(_assignment_public(a, people[best]))
     session.flush()
     audit.record(
-        session,
-        "mentor.balanced",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
-        meta=meta,
-        assigned=len(out),
-        unassigned=left,
+        session, "mentor.balanced", cohort, by=actor, meta=meta, assigned=len(out), unassigned=left
     )
     return Balanced(assignments=out, unassigned=left)

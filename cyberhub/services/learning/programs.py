@@ -138,28 +138,14 @@ def audit_program_mission(
 ) -> None:
     """Audit a change to the missions a programme runs (added, removed, required or not): the
     entry names the mission by id and title."""
-    _audit_program(
-        session, action, actor, program, meta, mission_id=mission.id, title=mission.title, **details
-    )
-
-
-def _audit_program(
-    session: Session,
-    action: str,
-    actor: Principal,
-    program: Program,
-    meta: RequestMeta,
-    **details: Any,
-) -> None:
-    """Audit a change to a programme (its texts, tracks or missions): the programme is the
-    entry's target."""
     audit.record(
         session,
         action,
-        actor_id=actor.user_id,
-        target_type="program",
-        target_id=program.id,
+        program,
+        by=actor,
         meta=meta,
+        mission_id=mission.id,
+        title=mission.title,
         **details,
     )
 
@@ -349,8 +335,8 @@ def create_program(
     if with_tracks:
         for key in TRACK_KEYS:
             _run_track(session, program.id, key)
-    _audit_program(
-        session, "program.created", actor, program, meta, name=name, organization_id=org_id
+    audit.record(
+        session, "program.created", program, by=actor, meta=meta, name=name, organization_id=org_id
     )
     return program
 
@@ -417,7 +403,7 @@ def update_program(
         program.description = clean_text(description, "description")
     session.add(program)
     session.flush()
-    _audit_program(session, "program.updated", actor, program, meta, name=program.name)
+    audit.record(session, "program.updated", program, by=actor, meta=meta, name=program.name)
     return program
 
 
@@ -583,9 +569,8 @@ def _audit_track_updated(
     audit.record(
         session,
         "track.updated",
-        actor_id=actor.user_id,
-        target_type="track",
-        target_id=track.id,
+        track,
+        by=actor,
         meta=meta,
         key=track.key,
         **details,
@@ -673,14 +658,7 @@ def create_track(
         session.add(pt)
         session.flush()
     audit.record(
-        session,
-        "track.created",
-        actor_id=actor.user_id,
-        target_type="track",
-        target_id=track.id,
-        meta=meta,
-        key=key,
-        program_id=program.id,
+        session, "track.created", track, by=actor, meta=meta, key=key, program_id=program.id
     )
     return _view(track, pt)
 
@@ -725,8 +703,14 @@ def add_program_track(
     _run_track(session, program.id, track.key)
     pt = session.get(ProgramTrack, (program.id, track_id))
     assert pt is not None
-    _audit_program(
-        session, "program.track_added", actor, program, meta, track_id=track.id, key=track.key
+    audit.record(
+        session,
+        "program.track_added",
+        program,
+        by=actor,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
     )
     return _view(track, pt)
 
@@ -766,8 +750,14 @@ def remove_program_track(
         )
     session.delete(pt)
     session.flush()
-    _audit_program(
-        session, "program.track_removed", actor, program, meta, track_id=track.id, key=track.key
+    audit.record(
+        session,
+        "program.track_removed",
+        program,
+        by=actor,
+        meta=meta,
+        track_id=track.id,
+        key=track.key,
     )
 
 
@@ -1032,9 +1022,8 @@ def create_cohort(
     audit.record(
         session,
         "cohort.created",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         name=name,
         program_id=program.id,
@@ -1088,9 +1077,8 @@ def update_cohort(
     audit.record(
         session,
         "cohort.updated",
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         name=cohort.name,
         capacity=cohort.capacity,

@@ -176,9 +176,8 @@ def _audit_due_date(
     audit.record(
         session,
         action,
-        actor_id=actor.user_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor,
         meta=meta,
         mission_id=mission.id,
         title=mission.title,

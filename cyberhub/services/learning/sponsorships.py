@@ -229,9 +229,8 @@ def _saved(
     audit.record(
         session,
         action,
-        actor_id=actor_id,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=actor_id,
         meta=meta,
         sponsorship_id=row.id,
         organization_id=values.organization_id,
@@ -312,9 +311,8 @@ def remove_sponsorship(
     audit.record(
         session,
         "sponsorship.removed",
-        actor_id=principal.user_id if principal else None,
-        target_type="cohort",
-        target_id=cohort.id,
+        cohort,
+        by=principal,
         meta=meta,
         sponsorship_id=row.id,
         organization_id=row.organization_id,
