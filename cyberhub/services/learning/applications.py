@@ -714,28 +714,56 @@ def end_for_closed_cohort(
         .order_by(col(CohortApplication.id))
     ).all()
     for app in ended:
-        was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
-        audit.record(
-            session,
-            "application.cohort_closed",
-            cohort,
-            by=actor_id,
-            meta=meta,
-            application_id=app.id,
-            student_id=app.student_id,
-            was=was,
+        what = (
+            "your waitlist place"
+            if app.status == ApplicationStatus.waitlisted
+            else "your application"
         )
-        what = "your waitlist place" if was == ApplicationStatus.waitlisted else "your application"
-        notifications.notify(
+        _end(
             session,
-            app.student_id,
-            kind="application",
-            title=f"{cohort.name} has closed"[:200],
+            cohort,
+            app,
+            ApplicationStatus.withdrawn,
+            "application.cohort_closed",
+            actor_id=actor_id,
+            meta=meta,
+            title=f"{cohort.name} has closed",
             body=f"The programme director of {program.name} closed {cohort.name}: it takes no "
             f"more learners, so {what} has ended.",
-            link="/cohorts",
         )
     return len(ended)
+
+
+def _end(
+    session: Session,
+    cohort: Cohort,
+    app: CohortApplication,
+    status: str,
+    action: str,
+    *,
+    actor_id: int,
+    meta: RequestMeta,
+    title: str,
+    body: str,
+) -> str:
+    """A director ends a learner's application (rejected, or withdrawn by closing the cohort):
+    closed as `_close` does, audited against the cohort and the learner told (in-app and
+    e-mail). Returns the status it had."""
+    was = _close(session, app, status, actor_id)
+    audit.record(
+        session,
+        action,
+        cohort,
+        by=actor_id,
+        meta=meta,
+        application_id=app.id,
+        student_id=app.student_id,
+        was=was,
+    )
+    notifications.notify(
+        session, app.student_id, kind="application", title=title[:200], body=body, link="/cohorts"
+    )
+    return was
 
 
 def _close(session: Session, app: CohortApplication, status: str, actor_id: int) -> str:
@@ -836,25 +864,17 @@ def reject(
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status not in PENDING:
         raise Conflict(f"This application is already {app.status}.")
-    was = _close(session, app, ApplicationStatus.rejected, actor.user_id)
-    audit.record(
+    was = _end(
         session,
-        "application.rejected",
         cohort,
-        by=actor,
+        app,
+        ApplicationStatus.rejected,
+        "application.rejected",
+        actor_id=actor.user_id,
         meta=meta,
-        application_id=app.id,
-        student_id=app.student_id,
-        was=was,
-    )
-    notifications.notify(
-        session,
-        app.student_id,
-        kind="application",
-        title=f"Your application to {cohort.name} was not accepted"[:200],
+        title=f"Your application to {cohort.name} was not accepted",
         body=f"The programme director of {program.name} did not accept your place in "
         f"{cohort.name}.",
-        link="/cohorts",
     )
     if was == ApplicationStatus.enrolled:
         fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
