@@ -34,13 +34,12 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 from redis import RedisError
-from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session as SASession
-from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col
 
 from cyberhub import db, redis_client
+from cyberhub.after_commit import AfterCommit
 from cyberhub.models import JobFailure
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import redis_url
@@ -209,8 +208,6 @@ def retry(session: SASession, name: str, args: Sequence[Any]) -> Job:
 
 # --- sending after commit ---------------------------------------------------------------------------
 
-_KEY = "cyberhub_pending_jobs"
-
 
 def enqueue(session: SASession, job: Job, *args: Any) -> None:
     """Send `job(*args)` once `session`'s transaction commits; dropped on rollback."""
@@ -221,7 +218,6 @@ def enqueue(session: SASession, job: Job, *args: Any) -> None:
 
 @dataclass(frozen=True)
 class _Pending:
-    txn: SessionTransaction
     message: dramatiq.Message[Any]
     delay_ms: int = 0
     # (Redis key, seconds): send only if the key can be taken (SET NX EX) after commit.
@@ -241,30 +237,21 @@ def send_after_commit(
     `delay_ms`: run it no sooner than that after the commit; `once`: send it only when the
     Redis key can be taken for that many seconds (a job already pending under the key covers
     this one; without Redis it is sent anyway)."""
-    txn = session.get_transaction() or session.begin()
     message: dramatiq.Message[Any] = dramatiq.Message(
         queue_name=queue, actor_name=actor_name, args=args, kwargs={}, options={}
     )
-    session.info.setdefault(_KEY, []).append(_Pending(_root(txn), message, delay_ms, once))
+    _PENDING.add(session, _Pending(message, delay_ms, once))
 
 
-def _root(txn: SessionTransaction) -> SessionTransaction:
-    while txn.parent is not None:
-        txn = txn.parent
-    return txn
-
-
-@event.listens_for(SASession, "after_commit")
-def _send_pending(session: SASession) -> None:
-    # Fires for the outermost transaction only: everything pending belongs to it.
-    pending = session.info.pop(_KEY, [])
-    if not pending:
-        return
+def _send_pending(pending: list[_Pending]) -> None:
     target = broker()
     for job in pending:
         if job.once is not None and not _take(*job.once):
             continue
         _send(target, job.message, job.delay_ms)
+
+
+_PENDING: AfterCommit[_Pending] = AfterCommit("cyberhub_pending_jobs", _send_pending)
 
 
 # Sending after commit retries this long (a Redis restart takes ~1–3 s) before giving up.
@@ -311,15 +298,6 @@ def _take(key: str, seconds: int) -> bool:
     except RedisError:
         log.warning("redis unavailable: sending a debounced job anyway", exc_info=True)
         return True
-
-
-@event.listens_for(SASession, "after_transaction_end")
-def _drop_pending(session: SASession, transaction: SessionTransaction) -> None:
-    if transaction.parent is not None:  # a savepoint: its outer transaction decides
-        return
-    pending = session.info.get(_KEY)
-    if pending:
-        session.info[_KEY] = [job for job in pending if job.txn is not transaction]
 
 
 # --- the broker ---------------------------------------------------------------------------------

@@ -23,10 +23,9 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import redis.asyncio as aioredis
-from sqlalchemy import event
 from sqlalchemy.orm import Session as SASession
-from sqlalchemy.orm import SessionTransaction
 
+from cyberhub.after_commit import AfterCommit
 from cyberhub.redis_client import get_redis, redis_url
 
 log = logging.getLogger(__name__)
@@ -50,17 +49,11 @@ HEALTH_CHECK_S = 30.0
 
 # --- writing: after commit ----------------------------------------------------------------------
 
-_KEY = "cyberhub_live_changes"
-
 
 def changed(session: SASession, user_id: int, *topics: str) -> None:
     """Tell `user_id`'s open pages that `topics` changed, once `session` commits."""
-    if not topics or not user_id:
-        return
-    txn = session.get_transaction() or session.begin()
-    while txn.parent is not None:
-        txn = txn.parent
-    session.info.setdefault(_KEY, []).append((txn, int(user_id), tuple(topics)))
+    if topics and user_id:
+        _PENDING.add(session, (int(user_id), tuple(topics)))
 
 
 def publish(changes: Iterable[tuple[int, Iterable[str]]]) -> int:
@@ -80,20 +73,7 @@ def publish(changes: Iterable[tuple[int, Iterable[str]]]) -> int:
     return sent
 
 
-@event.listens_for(SASession, "after_commit")
-def _publish_pending(session: SASession) -> None:
-    pending = session.info.pop(_KEY, [])
-    if pending:
-        publish((user_id, topics) for _txn, user_id, topics in pending)
-
-
-@event.listens_for(SASession, "after_transaction_end")
-def _drop_pending(session: SASession, transaction: SessionTransaction) -> None:
-    if transaction.parent is not None:  # a savepoint: its outer transaction decides
-        return
-    pending = session.info.get(_KEY)
-    if pending:
-        session.info[_KEY] = [p for p in pending if p[0] is not transaction]
+_PENDING: AfterCommit[tuple[int, tuple[str, ...]]] = AfterCommit("cyberhub_live_changes", publish)
 
 
 def connection_count() -> int:
