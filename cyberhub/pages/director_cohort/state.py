@@ -3,9 +3,11 @@ and the settings."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from cyberhub.components.counts import plural
 from cyberhub.pages.director_cohort.data import (
@@ -24,10 +26,14 @@ from cyberhub.pages.director_cohort.data import (
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
 from cyberhub.schemas.director import CohortMentorPublic
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment
 from cyberhub.state.forms import parse_id, url_id
-from cyberhub.state.service import ServiceState
+from cyberhub.state.service import Outcome, ServiceState
 from cyberhub.state.session import SessionState
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class DirectorCohortState(ServiceState, rx.State):
@@ -91,6 +97,20 @@ class DirectorCohortState(ServiceState, rx.State):
         ]
         self.mentors = data["mentors"]
         self.error, self.loading = "", False
+
+    async def _act(
+        self,
+        fn: Callable[Concatenate[Session, Principal | None, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Outcome[T]:
+        """A roster or mentors action: its error shown above the roster, and the cohort read
+        again either way (after a refusal, it shows who really is enrolled and mentors now)."""
+        self.notice = ""
+        done = await self._try(fn, *args, **kwargs)
+        self.action_error = "" if done else done.error
+        await self._fetch()
+        return done
 
     @rx.event
     async def load(self) -> None:
@@ -161,13 +181,10 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.event
     async def withdraw(self) -> Any:
-        self.withdraw_open, self.notice = False, ""
-        done = await self._try(_withdraw, self.cohort_id, self.withdraw_id, self._meta())
+        self.withdraw_open = False
+        done = await self._act(_withdraw, self.cohort_id, self.withdraw_id, self._meta())
         if not done:
-            self.action_error = done.error
             return None
-        self.action_error = ""
-        await self._fetch()
         self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
         return CohortEnrolmentState.load  # the freed seat went to the first on the waitlist
 
@@ -191,21 +208,14 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.event
     async def assign(self, student_id: int, mentor: str) -> None:
-        self.notice = ""
         mentor_id = parse_id(mentor)
         if mentor_id is None:
             return
-        done = await self._try(
+        done = await self._act(  # after a refusal, the select shows the real mentor again
             enrollment.assign_mentor, self.cohort_id, int(student_id), mentor_id, meta=self._meta()
         )
-        if not done:
-            self.action_error = done.error
-            await self._fetch()  # the select shows the real mentor again
-            return
-        out = done.value
-        self.action_error = ""
-        await self._fetch()
-        self.notice = f"Matched with {out.mentor}."
+        if done:
+            self.notice = f"Matched with {done.value.mentor}."
 
     @rx.event
     def ask_remove_mentor(self, row: dict[str, Any]) -> None:
@@ -222,17 +232,13 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.event
     async def remove_mentor(self) -> None:
-        self.remove_open, self.notice = False, ""
-        done = await self._try(
+        self.remove_open = False
+        done = await self._act(
             _remove_mentor, self.cohort_id, int(self.removing.get("mentor_id") or 0), self._meta()
         )
         if not done:
-            self.action_error = done.error
-            await self._fetch()  # show who really serves the cohort now
             return
         out = done.value
-        self.action_error = ""
-        await self._fetch()
         n, k = out.unassigned, out.released
         self.notice = (
             f"{out.name} no longer mentors here; "
@@ -250,14 +256,11 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.event
     async def balance(self) -> None:
-        self.balance_open, self.notice = False, ""
-        done = await self._try(_balance, self.cohort_id, self._meta())
+        self.balance_open = False
+        done = await self._act(_balance, self.cohort_id, self._meta())
         if not done:
-            self.action_error = done.error
             return
         out = done.value
-        self.action_error = ""
-        await self._fetch()
         n, left = len(out.assignments), out.unassigned
         self.notice = f"Matched {n} student{'s' if n != 1 else ''} by load" + (
             f"; {left} still without a mentor (every mentor is full)." if left else "."
