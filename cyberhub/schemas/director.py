@@ -41,17 +41,11 @@ class NiceRole(BaseModel):
     category: str
 
 
-class ProgramTrackPublic(BaseModel):
+class ProgramTrackPublic(TrackTexts):
     """A global track as one programme runs it (its description and NICE roles)."""
 
     id: int
     program_id: int
-    key: str
-    name: str
-    tagline: str
-    description: str
-    focus: list[str]
-    careers: list[str]
     nice_work_roles: list[NiceRole]
     missions: int
 

@@ -15,7 +15,6 @@ the NICE work roles it chose among the NICE Framework roles of the key
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -55,6 +54,7 @@ from cyberhub.schemas.director import (
     ProgramWithCounts,
     RosterRow,
 )
+from cyberhub.schemas.profiler import TrackTexts
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
@@ -410,19 +410,12 @@ def update_program(
 # -- tracks ------------------------------------------------------------------------------------
 
 
-@dataclass
-class ProgramTrackView:
+class ProgramTrackView(TrackTexts):
     """A track as one programme runs it: the global texts, the programme's own description
     (when it set one) and its NICE work roles. `id` is the global track's id."""
 
     id: int
     program_id: int
-    key: str
-    name: str
-    tagline: str
-    description: str
-    focus: list[str]
-    careers: list[str]
     nice_work_roles: list[str]
 
 
@@ -580,14 +573,7 @@ def _audit_track_updated(
 
 def track_public(t: ProgramTrackView, missions: int = 0) -> ProgramTrackPublic:
     return ProgramTrackPublic(
-        id=t.id or 0,
-        program_id=t.program_id,
-        key=t.key,
-        name=t.name,
-        tagline=t.tagline,
-        description=t.description,
-        focus=t.focus,
-        careers=t.careers,
+        **t.model_dump(exclude={"nice_work_roles"}),
         nice_work_roles=[NiceRole.model_validate(r) for r in program_nice_roles(t)],
         missions=missions,
     )
