@@ -40,6 +40,8 @@ class Actor(Protocol):
     def user_id(self) -> int: ...
 
 
+_COLUMNS = frozenset({"actor_id", "target_type", "target_id"})
+
 # What an entry is about: a row, or (kind, id) when only the id is at hand.
 Target = Audited | tuple[str, object]
 
@@ -56,6 +58,8 @@ def record(
     """Append one audit entry to the session (committed with the caller's transaction).
 
     `by` is the principal (or user id) who acted; None for the system or nobody signed in."""
+    if clash := _COLUMNS & details.keys():  # the old keywords: they would land in the details
+        raise TypeError(f"audit.record takes the target and by=, not {sorted(clash)}")
     ip = meta.ip
     if ip:
         try:
