@@ -111,28 +111,8 @@ class StudentDashboardState(ServiceState, rx.State):
         return self.home.track is not None
 
     @rx.var
-    def profiler_done(self) -> bool:
-        return self.home.profiler_done
-
-    @rx.var
     def track(self) -> TrackContext:
         return self.home.track or NO_TRACK
-
-    @rx.var
-    def starters(self) -> list[StarterMission]:
-        return self.home.starters
-
-    @rx.var
-    def confidence(self) -> str:
-        return self.home.confidence
-
-    @rx.var
-    def cohorts(self) -> list[CohortRef]:
-        return self.home.cohorts
-
-    @rx.var
-    def tracks(self) -> list[TrackProgress]:
-        return self.home.tracks
 
     @rx.var
     def has_scope(self) -> bool:
@@ -142,18 +122,6 @@ class StudentDashboardState(ServiceState, rx.State):
     @rx.var
     def scope(self) -> ScopePublic:
         return self.home.scope or NO_SCOPE
-
-    @rx.var
-    def in_progress(self) -> list[InProgressRow]:
-        return self.home.in_progress
-
-    @rx.var
-    def feedback(self) -> list[FeedbackRow]:
-        return self.home.feedback
-
-    @rx.var
-    def next_action(self) -> NextAction:
-        return self.home.next_action
 
     @rx.event
     async def load(self) -> None:

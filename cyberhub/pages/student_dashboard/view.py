@@ -62,7 +62,7 @@ def _starter(m: rx.Var[StarterMission]) -> rx.Component:
 
 
 def _next_action() -> rx.Component:
-    a = StudentDashboardState.next_action
+    a = StudentDashboardState.home.next_action
     return rx.card(
         rx.vstack(
             rx.heading("Next best action", size="5", as_="h2"),
@@ -171,8 +171,8 @@ def _progress_block() -> rx.Component:
         "Progress",
         _scope_card(),
         rx.cond(
-            S.tracks.length() > 0,
-            stack_card(rx.foreach(S.tracks, _track_row), spacing="3", width="100%"),
+            S.home.tracks.length() > 0,
+            stack_card(rx.foreach(S.home.tracks, _track_row), spacing="3", width="100%"),
             rx.cond(S.has_scope, _gray("Your programme has no published missions yet.")),
         ),
     )
@@ -195,8 +195,8 @@ def _in_progress_block() -> rx.Component:
     S = StudentDashboardState
     return _list_section(
         "In progress",
-        S.in_progress,
-        stack_card(rx.foreach(S.in_progress, _in_progress_row), spacing="2"),
+        S.home.in_progress,
+        stack_card(rx.foreach(S.home.in_progress, _in_progress_row), spacing="2"),
         "Nothing in progress. Drafts and submitted work show up here.",
         testid="in-progress",
     )
@@ -253,8 +253,8 @@ def _feedback_block() -> rx.Component:
     S = StudentDashboardState
     return _list_section(
         "Latest feedback",
-        S.feedback,
-        rx.vstack(rx.foreach(S.feedback, _feedback_item), spacing="2", width="100%"),
+        S.home.feedback,
+        rx.vstack(rx.foreach(S.home.feedback, _feedback_item), spacing="2", width="100%"),
         "No reviews yet. Your mentor's feedback appears here.",
         testid="latest-feedback",
     )
@@ -265,9 +265,9 @@ def _cohorts_block() -> rx.Component:
     return _section(
         "Your cohorts",
         rx.cond(
-            S.cohorts.length() > 0,
+            S.home.cohorts.length() > 0,
             badge_row(
-                S.cohorts,
+                S.home.cohorts,
                 lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
             ),
             rx.vstack(
@@ -339,7 +339,7 @@ def content() -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    ~S.profiler_done,
+                    ~S.home.profiler_done,
                     rx.callout(
                         rx.vstack(
                             rx.text(
@@ -371,10 +371,10 @@ def content() -> rx.Component:
                         rx.text(t.description, color_scheme="gray"),
                         badge_row(t.careers, lambda c: rx.badge(c, variant="surface")),
                         rx.cond(
-                            S.confidence != "",
+                            S.home.confidence != "",
                             rx.link(
                                 "Profiler confidence: ",
-                                S.confidence,
+                                S.home.confidence,
                                 " — see your results",
                                 href="/onboarding/ai-profiler/results",
                                 size="2",
@@ -385,11 +385,11 @@ def content() -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    S.starters.length() > 0,
+                    S.home.starters.length() > 0,
                     _section(
                         "Start here",
                         rx.grid(
-                            rx.foreach(S.starters, _starter),
+                            rx.foreach(S.home.starters, _starter),
                             columns=rx.breakpoints(initial="1", sm="3"),
                             spacing="3",
                             width="100%",
