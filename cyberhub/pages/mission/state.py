@@ -55,24 +55,8 @@ class MissionState(ServiceState, rx.State):
     # -- derived -------------------------------------------------------------------------------
 
     @rx.var
-    def mission_id(self) -> int:
-        return self.mission.id
-
-    @rx.var
     def status(self) -> str:
         return self.work.status or "not_started"
-
-    @rx.var
-    def can_submit(self) -> bool:
-        return self.work.can_submit
-
-    @rx.var
-    def locked(self) -> bool:
-        return self.work.locked
-
-    @rx.var
-    def enrolled(self) -> bool:
-        return self.work.enrolled
 
     @rx.var
     def missing(self) -> list[MissionRef]:
@@ -94,7 +78,7 @@ class MissionState(ServiceState, rx.State):
         """The review the student is answering (the newest attempt, when changes were
         requested on it), shown beside the form while they work on the next attempt."""
         latest = self.attempts[0] if self.attempts else {}
-        if self.can_submit and latest.get("decision") == SubmissionStatus.changes_requested:
+        if self.work.can_submit and latest.get("decision") == SubmissionStatus.changes_requested:
             return latest
         return {}
 
@@ -160,7 +144,7 @@ class MissionState(ServiceState, rx.State):
 
     @rx.event
     async def reveal_hint(self) -> None:
-        shown = await self._try(submissions.reveal_hint, self.mission_id)
+        shown = await self._try(submissions.reveal_hint, self.mission.id)
         self.hint_error = shown.error
         if shown:
             self.revealed = shown.value.revealed
@@ -194,7 +178,7 @@ class MissionState(ServiceState, rx.State):
         self.file_error, self.file_notice = "", ""
         upload = files[0]
         content = await upload.read()
-        done = await self._try(attach, self.mission_id, upload.filename or "", content)
+        done = await self._try(attach, self.mission.id, upload.filename or "", content)
         if done:
             name, work = done.value
             self._apply_work(work)
@@ -217,7 +201,7 @@ class MissionState(ServiceState, rx.State):
             return
         links = self.links_text.splitlines()
         if final:
-            done = await self._try(save, self.mission_id, True, self.answer, links)
+            done = await self._try(save, self.mission.id, True, self.answer, links)
             self.form_error = done.error
             if done:
                 attempt, work = done.value
@@ -226,7 +210,7 @@ class MissionState(ServiceState, rx.State):
                 self.answer, self.links_text = "", ""
         else:
             # a draft adds no event, attempt shown or hint: only the status changes
-            saved = await self._try(save_draft, self.mission_id, self.answer, links)
+            saved = await self._try(save_draft, self.mission.id, self.answer, links)
             self.form_error = saved.error
             if saved:
                 self.work = saved.value[1]
@@ -243,7 +227,7 @@ class MissionState(ServiceState, rx.State):
         yield
         upload = files[0]
         content = await upload.read()
-        done = await self._try(attach, self.mission_id, upload.filename or "", content)
+        done = await self._try(attach, self.mission.id, upload.filename or "", content)
         self.file_error = done.error
         if done:
             name, work = done.value

@@ -287,7 +287,7 @@ def _state_callouts() -> rx.Component:
     """Why the form is not shown (locked, not enrolled, waiting, approved)."""
     S = MissionState
     return rx.cond(
-        S.locked,
+        S.work.locked,
         _note(
             rx.text(
                 "This mission is locked until your work on these missions is approved: ",
@@ -298,7 +298,7 @@ def _state_callouts() -> rx.Component:
             data_testid="locked-callout",
         ),
         rx.cond(
-            ~S.enrolled,
+            ~S.work.enrolled,
             _note(
                 "You are not enrolled in a programme that runs this mission, so you can read it "
                 "but not start it or submit work yet. Join a cohort that runs it to start.",
@@ -344,7 +344,7 @@ def _your_work() -> rx.Component:
                     _note(S.notice, "check", "green", role="status"),
                 ),
                 _state_callouts(),
-                rx.cond(S.can_submit, _work_form()),
+                rx.cond(S.work.can_submit, _work_form()),
                 rx.heading("Attempt history", size="4", as_="h3"),
                 rx.box(
                     rx.cond(
