@@ -9,16 +9,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cyberhub.outages import OUTAGE_ERRORS, RETRY_AFTER_S, UNAVAILABLE
 from cyberhub.services.errors import (
-    SAVED_AT_ONCE,
+    CHANGED_AT_ONCE,
     DomainError,
     Locked,
     MfaRequired,
     RateLimited,
-    is_saved_at_once,
+    is_changed_at_once,
 )
 
 log = logging.getLogger(__name__)
@@ -68,14 +69,16 @@ def install(api: FastAPI) -> None:
             {"detail": "A value in the request is out of range or not allowed."}, status_code=422
         )
 
-    @api.exception_handler(IntegrityError)
-    async def integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
-        if not is_saved_at_once(exc):
+    async def changed_at_once(request: Request, exc: Exception) -> JSONResponse:
+        if not is_changed_at_once(exc):
             return await unexpected(request, exc)
-        # Two requests saved the same row at once and no lock made them take turns: the second
-        # is told, not failed. Logged so the rule gets its lock.
-        log.warning("unique violation on %s %s: %s", request.method, request.url.path, exc.orig)
-        return JSONResponse({"detail": SAVED_AT_ONCE}, status_code=409)
+        # Two requests changed one row at once and no lock made them take turns: the second is
+        # told, not failed. Logged so the rule gets its lock.
+        log.warning("changed at once on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": CHANGED_AT_ONCE}, status_code=409)
+
+    api.add_exception_handler(IntegrityError, changed_at_once)
+    api.add_exception_handler(StaleDataError, changed_at_once)
 
     async def outage(request: Request, exc: Exception) -> JSONResponse:
         # PostgreSQL or Redis is restarting: the client should retry, nothing is wrong with its

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 
 class DomainError(Exception):
@@ -77,17 +78,21 @@ class Gone(DomainError):
     status_code = 410
 
 
-# What the loser of a race hears when a unique constraint, not a rule's own check, refused its
-# row: two requests saved the same thing at the same moment (see is_saved_at_once).
-SAVED_AT_ONCE = (
-    "Someone else saved the same thing at this very moment. "
+# What the loser of a race hears when the database, not a rule's own check, refused its change:
+# two requests saved or deleted the same thing at the same moment (see is_changed_at_once).
+CHANGED_AT_ONCE = (
+    "Someone else saved or deleted the same thing at this very moment. "
     "Reload the page and check before trying again."
 )
 
 
-def is_saved_at_once(exc: BaseException) -> bool:
-    """The database refused a row for a unique constraint (SQLSTATE 23505). The rules check for
-    a duplicate before writing, under a lock where two requests may race (the lock namespaces
-    are listed in services/ai/ai_locks.py); this is a race no lock covers yet, and the API (409)
-    and the pages answer it with SAVED_AT_ONCE rather than a server error."""
+def is_changed_at_once(exc: BaseException) -> bool:
+    """Two requests changed one row at once and the rule had no lock for it: a unique
+    constraint refused the second's row (SQLSTATE 23505), or the row the second was updating
+    had been deleted meanwhile (StaleDataError: 0 rows matched). The rules check before they
+    write, under a lock where a race was found (the namespaces are listed in
+    services/ai/ai_locks.py); for the others the API (409) and the pages answer with
+    CHANGED_AT_ONCE rather than a server error."""
+    if isinstance(exc, StaleDataError):
+        return True
     return isinstance(exc, IntegrityError) and getattr(exc.orig, "sqlstate", None) == "23505"

@@ -20,9 +20,9 @@ two: an in-page event's own server time was mostly fixed costs like these (bench
 writes it to the mixin's `error` var (override `_report` to show it elsewhere) and the returned
 `Outcome` is falsy. `_try` is the same call without the message (e.g. a silent mark-as-read).
 Any other exception propagates as before (a bug, not a message), except a database or Redis
-outage (a restart), which becomes the "please try again" message of cyberhub/outages.py, and a
-unique constraint refusing the second of two saves at once, which becomes SAVED_AT_ONCE
-(services/errors.py).
+outage (a restart), which becomes the "please try again" message of cyberhub/outages.py, and the
+database refusing the second of two changes of one row at once (a unique constraint, a row
+deleted meanwhile), which becomes CHANGED_AT_ONCE (services/errors.py).
 
 Methods are underscore-prefixed: Reflex turns every public state method into an event handler.
 """
@@ -37,12 +37,13 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from cyberhub import db
 from cyberhub.outages import OUTAGE_ERRORS, UNAVAILABLE
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import SAVED_AT_ONCE, DomainError, is_saved_at_once
+from cyberhub.services.errors import CHANGED_AT_ONCE, DomainError, is_changed_at_once
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import request_meta
 from cyberhub.state.session import SessionState, principal_of_token
@@ -102,12 +103,12 @@ def run_for_token(
         # try again, and the next event reconnects (cyberhub/outages.py).
         log.warning("outage during %s: %s", getattr(fn, "__name__", fn), exc)
         return principal, Outcome(value=None, error=UNAVAILABLE, code="Unavailable")
-    except IntegrityError as exc:
-        if not is_saved_at_once(exc):
+    except (IntegrityError, StaleDataError) as exc:
+        if not is_changed_at_once(exc):
             raise
-        # Two saves of one row at once that no lock made take turns (services/errors.py).
-        log.warning("unique violation during %s: %s", getattr(fn, "__name__", fn), exc.orig)
-        return principal, Outcome(value=None, error=SAVED_AT_ONCE, code="Conflict")
+        # Two changes of one row at once that no lock made take turns (services/errors.py).
+        log.warning("changed at once during %s: %s", getattr(fn, "__name__", fn), exc)
+        return principal, Outcome(value=None, error=CHANGED_AT_ONCE, code="Conflict")
     return principal, Outcome(value=value)
 
 
