@@ -17,6 +17,7 @@ from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.formatting import when
 from cyberhub.pages.director_cohort.data import fetch_panel
+from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.schemas.certificates import CohortCompletion
 from cyberhub.services.admin.audit import RequestMeta
@@ -134,7 +135,8 @@ class CohortCompletionState(ServiceState, rx.State):
             return None
         self.notice = f"{done.value} is closed: it takes no more enrolments or applications."
         await self._fetch()
-        return DirectorCohortState.load
+        # The roster, and the applications and waitlist places the closing ended.
+        return [DirectorCohortState.load, CohortEnrolmentState.load]
 
 
 S = CohortCompletionState
