@@ -3,7 +3,6 @@ the embedding job sent after the commit of a publish or of an edit to a publishe
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import dramatiq
@@ -18,6 +17,7 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, catalog
 from cyberhub.services.learning.authoring import MissionChanges
 from tests.factories import World, build_world, principal
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -166,32 +166,16 @@ class TestTwoMissionsTitledAlikeAtOnce:
         the second, whose slug was chosen while the first's mission was not yet committed, gets
         the next free slug instead of failing on the slug's unique index (a 500)."""
         d = director(session, world)
-        first_has_slug = threading.Event()
-        slugs: dict[str, str] = {}
+        slugs: list[str] = []
 
-        def create(who: str) -> None:
-            with db.session_scope() as s:
-                m = authoring.create_mission(
-                    s, d, MissionChanges(title="Race the clock", track="builders")
-                )
-                slugs[who] = m.slug
-                if who == "first":  # hold the transaction open for a moment
-                    first_has_slug.set()
-                    threading.Event().wait(0.5)
+        def create(s: Session) -> None:
+            m = authoring.create_mission(
+                s, d, MissionChanges(title="Race the clock", track="builders")
+            )
+            slugs.append(m.slug)
 
-        def then() -> None:
-            first_has_slug.wait(10)
-            try:
-                create("second")
-            except Exception as exc:  # the request would have answered 500
-                slugs["second"] = type(exc).__name__
-
-        threads = [threading.Thread(target=create, args=("first",)), threading.Thread(target=then)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert slugs == {"first": "race-the-clock", "second": "race-the-clock-2"}
+        assert second_while_first_holds(create, create) == ("ok", "ok")
+        assert slugs == ["race-the-clock", "race-the-clock-2"]
 
 
 class TestPrerequisiteLoops:

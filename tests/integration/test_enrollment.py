@@ -38,6 +38,7 @@ from tests.factories import (
     principal,
     serve,
 )
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -261,33 +262,13 @@ class TestCapacityUnderConcurrency:
         b = make_user(session, "racer.b@example.org", "student", organization_id=world.org.id)
         d = director(session, world)
         cid = world.cohort.id or 0
-        first_has_lock = threading.Event()
-        results: dict[str, str] = {}
-
-        def first() -> None:
-            # Enrols and holds its transaction (and the cohort lock) open for a moment.
-            with db.session_scope() as s:
-                enrollment.enroll(s, d, cid, a.email)
-                first_has_lock.set()
-                threading.Event().wait(0.5)
-            results["a"] = "ok"
-
-        def second() -> None:
-            first_has_lock.wait(10)
-            try:
-                with db.session_scope() as s:
-                    enrollment.enroll(s, d, cid, b.email)
-                results["b"] = "ok"
-            except Conflict as exc:
-                results["b"] = exc.message
-
-        threads = [threading.Thread(target=first), threading.Thread(target=second)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert results["a"] == "ok"
-        assert "full" in results["b"]
+        # The first enrolment holds its transaction (and the cohort lock) open for a moment.
+        first, second = second_while_first_holds(
+            lambda s: enrollment.enroll(s, d, cid, a.email),
+            lambda s: enrollment.enroll(s, d, cid, b.email),
+        )
+        assert first == "ok"
+        assert "full" in second
         session.expire_all()
         assert active_emails(session, cid) == {
             world.student.email,

@@ -3,17 +3,15 @@ sees, takes and is expected to do — two organisations, a learner in none, and 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from cyberhub import db
 from cyberhub.models import AuditLog, Mission, MissionEmbedding, ProgramMission, User
 from cyberhub.services.ai import embeddings, recommendations, search
-from cyberhub.services.errors import Conflict, Forbidden, NotFound
+from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.learning import (
     authoring,
     catalog,
@@ -39,6 +37,7 @@ from tests.factories import (
     principal,
 )
 from tests.fakes import FakeEmbedder
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 
@@ -242,38 +241,15 @@ class TestProgramMissions:
             authoring.add_to_program(session, d, pid, mid)
             session.commit()
         call = authoring.add_to_program if change == "add" else authoring.remove_from_program
-        first_done = threading.Event()
-        results: dict[str, str] = {}
-
-        def first() -> None:
-            with db.session_scope() as s:
-                call(s, d, pid, mid)
-                first_done.set()
-                threading.Event().wait(0.5)  # hold the transaction open for a moment
-            results["first"] = "ok"
-
-        def then() -> None:
-            first_done.wait(10)
-            try:
-                with db.session_scope() as s:
-                    call(s, d, pid, mid)
-                results["second"] = "ok"
-            except (Conflict, NotFound) as exc:
-                results["second"] = exc.message
-            except Exception as exc:  # the request would have answered 500
-                results["second"] = type(exc).__name__
-
-        threads = [threading.Thread(target=first), threading.Thread(target=then)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        answers = second_while_first_holds(
+            lambda s: call(s, d, pid, mid), lambda s: call(s, d, pid, mid)
+        )
         expected = (
             "This programme already runs 'Harden a server'."
             if change == "add"
             else "This programme does not run that mission."
         )
-        assert results == {"first": "ok", "second": expected}
+        assert answers == ("ok", expected)
         session.expire_all()
         runs = session.get(ProgramMission, (pid, mid)) is not None
         assert runs == (change == "add")

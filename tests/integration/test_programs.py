@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from cyberhub import db
 from cyberhub.models import AuditLog, Cohort, Mission, Program, Submission, Track
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.models.progress import SubmissionStatus
@@ -25,6 +23,7 @@ from tests.factories import (
     make_user,
     principal,
 )
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -276,41 +275,21 @@ class TestTracksAddedAtOnce:
         from the programme's track row or the global track's key."""
         d, other = principal(session, world.director), principal(session, world.other_director)
         pid, other_pid = world.program.id or 0, world.other_program.id or 0
-        first_has_added = threading.Event()
-        results: dict[str, str] = {}
 
-        def first() -> None:
-            with db.session_scope() as s:
-                programs.create_track(s, d, pid, key="researchers")
-                first_has_added.set()
-                threading.Event().wait(0.5)  # hold the transaction open for a moment
-            results["first"] = "ok"
+        def then(s: Session) -> object:
+            if where == "same programme":
+                return programs.create_track(s, d, pid, key="researchers")
+            return programs.create_track(s, other, other_pid, key="researchers")
 
-        def then() -> None:
-            first_has_added.wait(10)
-            try:
-                with db.session_scope() as s:
-                    if where == "same programme":
-                        programs.create_track(s, d, pid, key="researchers")
-                    else:
-                        programs.create_track(s, other, other_pid, key="researchers")
-                results["second"] = "ok"
-            except Conflict as exc:
-                results["second"] = exc.message
-            except Exception as exc:  # the request would have answered 500
-                results["second"] = type(exc).__name__
-
-        threads = [threading.Thread(target=first), threading.Thread(target=then)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        answers = second_while_first_holds(
+            lambda s: programs.create_track(s, d, pid, key="researchers"), then
+        )
         expected = (
             "This programme already has the researchers track."
             if where == "same programme"
             else "ok"
         )
-        assert results == {"first": "ok", "second": expected}
+        assert answers == ("ok", expected)
         session.expire_all()
         [track] = session.exec(select(Track).where(Track.key == "researchers")).all()
         runs = {
@@ -392,42 +371,21 @@ class TestCohortNamesUnderConcurrency:
         one name, never a 500)."""
         d = principal(session, world.director)
         pid, evening = world.program.id or 0, world.other_cohort.id or 0
-        first_has_named = threading.Event()
-        results: dict[str, str] = {}
 
-        def first() -> None:
-            # Creates "Autumn" and holds its transaction open for a moment.
-            with db.session_scope() as s:
-                programs.create_cohort(
-                    s, d, pid, name="Autumn", starts_on=TODAY, ends_on=TODAY, capacity=5
+        def then(s: Session) -> object:
+            if second == "create":
+                return programs.create_cohort(
+                    s, d, pid, name="autumn", starts_on=TODAY, ends_on=TODAY, capacity=5
                 )
-                first_has_named.set()
-                threading.Event().wait(0.5)
-            results["first"] = "ok"
+            return programs.update_cohort(s, d, evening, name="autumn")
 
-        def then() -> None:
-            first_has_named.wait(10)
-            try:
-                with db.session_scope() as s:
-                    if second == "create":
-                        programs.create_cohort(
-                            s, d, pid, name="autumn", starts_on=TODAY, ends_on=TODAY, capacity=5
-                        )
-                    else:
-                        programs.update_cohort(s, d, evening, name="autumn")
-                results["second"] = "ok"
-            except Conflict as exc:
-                results["second"] = exc.message
-
-        threads = [threading.Thread(target=first), threading.Thread(target=then)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert results == {
-            "first": "ok",
-            "second": "This programme already has a cohort named 'Autumn'.",
-        }
+        answers = second_while_first_holds(  # the first creates "Autumn"
+            lambda s: programs.create_cohort(
+                s, d, pid, name="Autumn", starts_on=TODAY, ends_on=TODAY, capacity=5
+            ),
+            then,
+        )
+        assert answers == ("ok", "This programme already has a cohort named 'Autumn'.")
         session.expire_all()
         names = session.exec(select(Cohort.name).where(Cohort.program_id == pid)).all()
         assert sorted(names) == ["Autumn", "Evening", "Spring"]
@@ -451,42 +409,22 @@ class TestProgramNamesUnderConcurrency:
         organization, never the slug index's error (a 500)."""
         d = principal(session, world.director)
         other = principal(session, world.other_director)
-        first_has_named = threading.Event()
-        results: dict[str, str] = {}
 
-        def first() -> None:
-            # Creates "Red Team" (slug red-team) and holds its transaction open for a moment.
-            with db.session_scope() as s:
-                programs.create_program(s, d, name="Red Team", with_tracks=False)
-                first_has_named.set()
-                threading.Event().wait(0.5)
-            results["first"] = "ok"
+        def then(s: Session) -> object:
+            if second == "same name":
+                return programs.create_program(
+                    s, d, name="red team", slug="red-team-2", with_tracks=False
+                )
+            if second == "same slug":  # slugs are unique across organizations
+                return programs.create_program(
+                    s, other, name="Blue Team", slug="red-team", with_tracks=False
+                )
+            return programs.update_program(s, d, world.program.id or 0, name="RED TEAM")
 
-        def then() -> None:
-            first_has_named.wait(10)
-            try:
-                with db.session_scope() as s:
-                    if second == "same name":
-                        programs.create_program(
-                            s, d, name="red team", slug="red-team-2", with_tracks=False
-                        )
-                    elif second == "same slug":
-                        # Slugs are unique across organizations.
-                        programs.create_program(
-                            s, other, name="Blue Team", slug="red-team", with_tracks=False
-                        )
-                    else:
-                        programs.update_program(s, d, world.program.id or 0, name="RED TEAM")
-                results["second"] = "ok"
-            except Conflict as exc:
-                results["second"] = exc.message
-
-        threads = [threading.Thread(target=first), threading.Thread(target=then)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert results == {"first": "ok", "second": message}
+        answers = second_while_first_holds(  # the first creates "Red Team" (slug red-team)
+            lambda s: programs.create_program(s, d, name="Red Team", with_tracks=False), then
+        )
+        assert answers == ("ok", message)
         session.expire_all()
         reds = session.exec(select(Program).where(func.lower(Program.name) == "red team")).all()
         assert [p.slug for p in reds] == ["red-team"]

@@ -5,13 +5,10 @@ mentors in one organisation (two organisations running one library mission see o
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cyberhub import db
 from cyberhub.models import FeedbackSnippet, ProgramMission, User
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.learning import reviews, snippets, submissions
@@ -28,6 +25,7 @@ from tests.factories import (
     serve,
 )
 from tests.integration.test_reviews import claim, submit
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 
@@ -215,34 +213,11 @@ class TestSnippetSavedTwiceAtOnce:
         session.commit()
         sub_id = sub.id or 0
         mentor, comentor = principal(session, world.mentor), principal(session, world.comentor)
-        first_has_saved = threading.Event()
-        results: dict[str, str] = {}
-
-        def first() -> None:
-            with db.session_scope() as s:
-                snippets.create_snippet(s, mentor, sub_id, "Add screenshots.")
-                first_has_saved.set()
-                threading.Event().wait(0.5)  # hold the transaction open for a moment
-            results["first"] = "ok"
-
-        def then() -> None:
-            first_has_saved.wait(10)
-            try:
-                with db.session_scope() as s:
-                    snippets.create_snippet(s, comentor, sub_id, "Add screenshots.")
-                results["second"] = "ok"
-            except Conflict as exc:
-                results["second"] = exc.message
-
-        threads = [threading.Thread(target=first), threading.Thread(target=then)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert results == {
-            "first": "ok",
-            "second": "That snippet is already saved for this mission.",
-        }
+        answers = second_while_first_holds(
+            lambda s: snippets.create_snippet(s, mentor, sub_id, "Add screenshots."),
+            lambda s: snippets.create_snippet(s, comentor, sub_id, "Add screenshots."),
+        )
+        assert answers == ("ok", "That snippet is already saved for this mission.")
         session.expire_all()
         assert [s.body for s in session.exec(select(FeedbackSnippet)).all()] == ["Add screenshots."]
 
