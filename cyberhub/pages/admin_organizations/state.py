@@ -129,7 +129,8 @@ class OrganizationState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def revoke_invitation(self, invitation_id: int) -> None:
-        self.notice = ""
+        # The add form's last refusal is not this action's (it may have named this invitation).
+        self.notice = self.add_error = ""
         email = await self._try(
             data.revoke_invitation, self.org_id, int(invitation_id), self._meta()
         )
@@ -164,5 +165,5 @@ class OrganizationState(ServiceState, PagedList, rx.State):
             self.remove_error = removed.error
             return
         self.notice = f"Removed {self.remove_email} from {self.org.name}."
-        self.remove_open, self.remove_error = False, ""
+        self.remove_open, self.remove_error, self.add_error = False, "", ""
         await self._fetch()
