@@ -248,6 +248,45 @@ class TestApi:
         ).all()
         assert [(a.actor_id, a.target_id) for a in downloads] == [(w.director.id, str(export_id))]
 
+    def test_a_file_is_not_handed_out_once_its_rights_are_gone(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        """A director removed from the organisation (or a mentor from the cohort) after the
+        file was written no longer downloads its learners' names and e-mails: the download
+        checks the requester's rights of today, as the job did when it wrote the file."""
+        w = world
+        # The director also mentors the cohort: once no longer its director, they see only
+        # their mentees, so the gradebook of every learner they asked for as director is refused.
+        session.add(
+            RoleAssignment(user_id=id_of(w.director), role=Role.mentor, organization_id=w.org.id)
+        )
+        serve(session, w.cohort, w.director)
+        roster = _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        everyone = _request(session, w, w.director, "gradebook", cohort_id=w.cohort.id or 0)
+        gradebook = _request(session, w, w.mentor, "gradebook", cohort_id=w.cohort.id or 0)
+        own = _request(session, w, w.mentor, "own_data")
+        for export_id in (roster, everyone, gradebook, own):
+            assert _run(export_id) == ExportStatus.done
+        director, mentor = client_for(w.director), client_for(w.mentor)
+        assert director.get(f"{API}/exports/{roster}/download").status_code == 200
+        session.execute(
+            text("DELETE FROM role_assignments WHERE user_id = :u AND role = 'director'"),
+            {"u": w.director.id},
+        )
+        for table in ("cohort_mentors", "mentor_assignments"):
+            session.execute(text(f"DELETE FROM {table} WHERE mentor_id = :m"), {"m": w.mentor.id})
+        session.commit()
+        for client, export_id in ((director, roster), (mentor, gradebook)):
+            r = client.get(f"{API}/exports/{export_id}/download")
+            assert r.status_code == 403 and "can't export" in r.json()["detail"], r.text
+        r = director.get(f"{API}/exports/{everyone}/download")
+        assert r.status_code == 403 and "only those you mentor" in r.json()["detail"], r.text
+        assert mentor.get(f"{API}/exports/{own}/download").status_code == 200  # still theirs
+        downloads = session.exec(
+            select(AuditLog.target_id).where(AuditLog.action == "export.downloaded")
+        ).all()
+        assert sorted(downloads) == sorted([str(roster), str(own)])
+
     def test_bad_requests_are_4xx_with_a_detail(self, world: World, client_for: ClientFor) -> None:
         w = world
         student = client_for(w.student)

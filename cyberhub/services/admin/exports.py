@@ -1,7 +1,7 @@
 """Exports (issue 15, item 5): request one, a worker job writes the file, its requester
 downloads it until it expires.
 
-Who may request what (checked here, again when the job runs, and the owner on download):
+Who may request what (checked here, again when the job runs and on each download):
 - roster (a cohort, or every cohort of a programme): directors of the programme's organisation,
   admins;
 - gradebook (a cohort): its directors and admins (every learner), a mentor of the cohort (the
@@ -14,7 +14,7 @@ Who may request what (checked here, again when the job runs, and the owner on do
   appear only with their consent, whoever asks.
 
 Only the requester downloads an export (an owner check; no bearer token in the link): others
-get 404, as if it did not exist. After EXPORT_TTL_HOURS the download answers 410 and the
+get 404, as if it did not exist; a requester who has lost the rights it needs gets 403. After EXPORT_TTL_HOURS the download answers 410 and the
 periodic sweep deletes the file and the row.
 
 The job (`run_export`, enqueued by name after commit) claims the row with a conditional UPDATE
@@ -406,6 +406,14 @@ def open_download(
             "This export has expired and its file was deleted. Request a new one from "
             "the exports page."
         )
+    # The file stays up to EXPORT_TTL_HOURS: a requester who lost the rights it needs since it
+    # was written (removed as director, no longer mentoring the cohort) gets no more copies.
+    scope = _recheck(session, require_signed_in(principal), export)
+    if scope.mentor_only and not export.params.get("mentor_only", False):
+        raise Forbidden(
+            "This gradebook lists every learner of the cohort, and you now see only those you "
+            "mentor there: request a new one."
+        )
     path = get_settings().data_dir / (export.file_path or "")
     if not export.file_path or not path.is_file():
         raise Gone("This export's file is no longer available. Request a new one.")
@@ -661,10 +669,7 @@ def _write(
     principal = load_principal(session, export.requested_by_id)
     if principal is None:
         raise Forbidden("The account that asked for this export is no longer active.")
-    # Rights may have changed since the request: checked again with today's roles.
-    # (A cohort's row also records its programme: the scope asked for was the cohort.)
-    program_id = None if export.cohort_id else export.program_id
-    scope = check_scope(session, principal, export.kind, program_id, export.cohort_id)
+    scope = _recheck(session, principal, export)
     w = export_writers
     total = set_total
     if export.kind == ExportKind.roster:
@@ -707,6 +712,14 @@ def _write(
         and (data_dir / str(path_of)).resolve().is_relative_to(uploads_dir().resolve())
     ]
     return w.write_own_data(path, sections, files)
+
+
+def _recheck(session: Session, principal: Principal, export: Export) -> Scope:
+    """The export's scope checked again with the requester's roles of today (rights may have
+    changed since the request): when the job writes it, and on each download."""
+    # (A cohort's row also records its programme: the scope asked for was the cohort.)
+    program_id = None if export.cohort_id else export.program_id
+    return check_scope(session, principal, export.kind, program_id, export.cohort_id)
 
 
 def _file_of(session: Session, submission_id: int) -> str | None:
