@@ -135,6 +135,28 @@ def remove_made(
         session.commit()
 
 
+@contextmanager
+def director_with_own_mission(pg_admin_url: str, title: str) -> Iterator[tuple[str, str]]:
+    """A director of a new organisation whose programme runs one mission of the organisation's
+    own (editable, unlike the library's): (their e-mail, the mission's title); removed after."""
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, _, (mission,) = make_course(session, "Own", tag, title)
+            mission.organization_id = org.id  # the organisation's own, not the library's
+            session.add(mission)
+            session.commit()
+            director = make_user(
+                session, f"own-director-{tag}@example.org", "director", organization_id=org.id
+            )
+            made = (director.email, mission.title)
+            org_id, program_id, ids = org.id, program.id, [director.id]
+        try:
+            yield made
+        finally:
+            remove_made(engine, org_id, program_id, ids)
+
+
 def sign_in_to(page: Page, path: str, email: str, password: str = PASSWORD) -> None:
     """Sign in on the sign-in page that leads to `path`."""
     page.goto(f"/signin?next={path}")

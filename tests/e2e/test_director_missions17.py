@@ -6,18 +6,15 @@ goes away as soon as its field is fixed."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
-from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
-from tests.factories import make_user
+from tests.e2e.journeys import director_with_own_mission, sign_in_to
 
 pytestmark = [pytest.mark.missions]
 
@@ -171,21 +168,8 @@ def test_a_library_mission_is_read_not_offered_for_editing(web: BrowserPage) -> 
 
 @pytest.fixture
 def own_mission(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str]]:
-    """A director's own programme with one mission (editable, unlike the library's)."""
-    tag = uuid.uuid4().hex[:6]
-    with app_engine(pg_admin_url) as engine:
-        with Session(engine, expire_on_commit=False) as session:
-            org, program, _, (mission,) = make_course(session, "Own", tag, "Audit the VPN")
-            mission.organization_id = org.id  # the organisation's own, not the library's
-            session.add(mission)
-            session.commit()
-            director = make_user(
-                session, f"own-director-{tag}@example.org", "director", organization_id=org.id
-            )
-            made = (director.email, mission.title)
-            org_id, program_id, ids = org.id, program.id, [director.id]
+    with director_with_own_mission(pg_admin_url, "Audit the VPN") as made:
         yield made
-        remove_made(engine, org_id, program_id, ids)
 
 
 def test_a_confirmation_left_open_is_closed_on_the_next_visit(

@@ -13,6 +13,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
+from tests.e2e.journeys import director_with_own_mission
+from tests.factories import PASSWORD as MADE_PASSWORD
 
 PASSWORD = "copper-meadow-signal-41"
 # The element's ancestors whose content is wider than they are and that scroll sideways.
@@ -112,10 +114,24 @@ def test_director_cohort_roster_and_mentors_on_a_phone(phone: BrowserPage) -> No
     _usable(page, roster.get_by_role("combobox", name=re.compile(r"^Mentor of ")))
     _usable(page, page.get_by_test_id("mentors").get_by_role("button", name=re.compile("^Remove")))
 
-    # The missions list: each row's Publish / Unpublish / Archive on screen.
-    page.goto("/director/missions")
+
+@pytest.fixture
+def own_mission(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str]]:
+    with director_with_own_mission(pg_admin_url, "Rotate the keys") as made:
+        yield made
+
+
+def test_director_missions_on_a_phone(phone: BrowserPage, own_mission: tuple[str, str]) -> None:
+    """Each row's Publish / Unpublish / Archive on screen: a director's own mission (the demo
+    director's programmes run library missions only, which are read, not edited)."""
+    email, title = own_mission
+    page = phone.page
+    _signed_in(page, email, "/director/missions", MADE_PASSWORD)
     missions = page.get_by_test_id("missions-table")
-    _usable(page, missions.get_by_role("button", name=re.compile(r"^(Publish|Unpublish|Archive) ")))
+    _usable(
+        page,
+        missions.get_by_role("button", name=re.compile(rf"^(Publish|Unpublish|Archive) {title}")),
+    )
 
 
 def test_learner_api_keys_on_a_phone(phone: BrowserPage, app_url: str) -> None:
