@@ -430,6 +430,47 @@ def test_no_reminder_for_a_week_done_before_the_habit_became_weekly(session: Ses
     assert reminders.send_due_reminders(session, datetime(2026, 11, 12, 16, 5, tzinfo=UTC)) == 0
 
 
+def test_a_reminder_just_before_midnight_still_goes(session: Session) -> None:
+    """The sweep runs every 5 minutes: a reminder at 23:58 fell after the day's last sweep
+    (23:55) and before the next (00:00, already the next day, too early for 23:58), so it never
+    went. The first sweeps of a day now send the previous day's late reminders, once, unless
+    that day was checked in or the habit did not exist yet then."""
+    w = build_world(session)
+    _zone(session, w.student)  # Nairobi, UTC+3
+    p = principal(session, w.student)
+    late = _habit(session, p, "Night log", reminder_time="23:58")
+    done = _habit(session, p, "Night read", reminder_time="23:58")
+    _in(session, p, done.id, TODAY)
+    session.execute(
+        text("UPDATE habits SET created_at = :at"), {"at": datetime(2026, 11, 1, tzinfo=UTC)}
+    )
+    session.commit()
+    last_sweep = datetime(2026, 11, 12, 20, 55, tzinfo=UTC)  # 23:55 on the 12th in Nairobi
+    assert reminders.send_due_reminders(session, last_sweep) == 0
+    midnight = last_sweep + timedelta(minutes=5)  # 00:00 on the 13th
+    assert reminders.send_due_reminders(session, midnight) == 1
+    assert reminders.send_due_reminders(session, midnight + timedelta(minutes=5)) == 0
+    habit = session.get(Habit, late.id)
+    assert habit is not None and habit.reminded_on == TODAY
+    # The 13th's go just after the 14th begins (neither habit was checked in on the 13th).
+    assert reminders.send_due_reminders(session, midnight + timedelta(hours=23, minutes=55)) == 0
+    assert reminders.send_due_reminders(session, midnight + timedelta(days=1)) == 2
+    # A habit made after midnight was not there at 23:58 yesterday: nothing for yesterday.
+    fresh = _habit(session, p, "New night habit", reminder_time="23:58")
+    session.execute(
+        text("UPDATE habits SET created_at = :at WHERE id = :id"),
+        {"at": midnight + timedelta(days=1, minutes=2), "id": fresh.id},
+    )
+    session.commit()
+    assert reminders.send_due_reminders(session, midnight + timedelta(days=1, minutes=5)) == 0
+    bell = session.exec(select(Notification).where(Notification.user_id == id_of(w.student))).all()
+    assert sorted(n.title for n in bell) == [
+        "Time for “Night log”",
+        "Time for “Night log”",
+        "Time for “Night read”",
+    ]
+
+
 def test_each_learner_is_reminded_at_the_time_in_their_own_zone(session: Session) -> None:
     """One sweep, learners in three zones (one never chose: UTC) with the same 19:00 habit:
     only those for whom it is 19:00 or later locally are reminded, each on their local day."""
