@@ -29,7 +29,8 @@ from cyberhub.services.identity import consents
 # one, identity/api_keys.py 5302 for its per-owner one, learning/programs.py 5401 for its
 # per-programme cohort-names one and 5402 (key 0) for the one on programme names and slugs,
 # learning/authoring.py 5403 (key 0) for the one on new missions' slugs, learning/snippets.py
-# 5404 for its per-mission one.
+# 5404 for its per-mission one, identity/organizations.py 5501 (key 0) for the one on
+# organizations' names and slugs.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
 
