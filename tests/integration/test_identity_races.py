@@ -9,9 +9,11 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import (
     Organization,
+    OrganizationMembership,
+    RoleAssignment,
 )
 from cyberhub.services.identity import organizations
-from tests.factories import World, build_world, principal
+from tests.factories import World, build_world, id_of, make_user, principal
 from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.integration]
@@ -20,9 +22,6 @@ pytestmark = [pytest.mark.integration]
 @pytest.fixture
 def world(session: Session) -> World:
     return build_world(session)
-
-
-# ---- 1
 
 
 @pytest.mark.parametrize(
@@ -54,3 +53,31 @@ def test_the_same_organization_created_twice_at_once_is_created_once(
         )
     ).all()
     assert [(o.name, o.slug) for o in rows] == [("North Campus", "north-campus")]
+
+
+def test_the_same_member_added_twice_at_once_is_added_once(session: Session, world: World) -> None:
+    """An admin adds an account that is not a member yet (it joins and gets the role), twice at
+    the same moment: the second gets what adding them again gets (the role is held), not the
+    database's error from a second membership or role row."""
+    admin = principal(session, world.admin)
+    newcomer = make_user(session, "newcomer@example.org")
+    org_id = id_of(world.org)
+
+    def add(s: Session) -> object:
+        return organizations.add_member(
+            s, admin, org_id, email="newcomer@example.org", role="student"
+        )
+
+    answers = second_while_first_holds(add, add)
+    assert answers == ("ok", "newcomer@example.org already has the student role in Test Academy.")
+    session.expire_all()
+    uid = id_of(newcomer)
+    assert len(session.exec(select(RoleAssignment).where(RoleAssignment.user_id == uid)).all()) == 1
+    assert (
+        len(
+            session.exec(
+                select(OrganizationMembership).where(OrganizationMembership.user_id == uid)
+            ).all()
+        )
+        == 1
+    )

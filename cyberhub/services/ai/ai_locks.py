@@ -30,7 +30,8 @@ from cyberhub.services.identity import consents
 # per-programme cohort-names one and 5402 (key 0) for the one on programme names and slugs,
 # learning/authoring.py 5403 (key 0) for the one on new missions' slugs, learning/snippets.py
 # 5404 for its per-mission one, identity/organizations.py 5501 (key 0) for the one on
-# organizations' names and slugs.
+# organizations' names and slugs, identity/roles.py 5502 for its per-user one on roles and
+# memberships.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
 

@@ -199,6 +199,10 @@ def add_member(
     assert principal is not None  # checked by org_for_manager
     address = accounts.normalize_email(email)
     user = accounts.find_user(session, address)
+    if user is not None and user.id is not None:
+        # Whether they are a member and hold the role is read under their lock, so the same
+        # member added twice at once is added once (the second hears they hold the role).
+        roles.lock_user_roles(session, user.id)
     if (
         user is None
         or user.id is None
