@@ -12,7 +12,7 @@ from cyberhub.models import (
     OrganizationMembership,
     RoleAssignment,
 )
-from cyberhub.services.identity import organizations
+from cyberhub.services.identity import organizations, roles
 from tests.factories import World, build_world, id_of, make_user, principal
 from tests.races import second_while_first_holds
 
@@ -53,6 +53,29 @@ def test_the_same_organization_created_twice_at_once_is_created_once(
         )
     ).all()
     assert [(o.name, o.slug) for o in rows] == [("North Campus", "north-campus")]
+
+
+@pytest.mark.parametrize("where", ["organization", "global"])
+def test_the_same_role_granted_twice_at_once_is_granted_once(
+    session: Session, world: World, where: str
+) -> None:
+    admin = principal(session, world.admin)
+    uid = id_of(world.student)
+    role, org_id = ("mentor", id_of(world.org)) if where == "organization" else ("admin", None)
+
+    def grant(s: Session) -> object:
+        return roles.assign_role(
+            s, admin, user_id=uid, role=role, organization_id=org_id, reason="Helps out"
+        )
+
+    answers = second_while_first_holds(grant, grant)
+    place = "in Test Academy" if org_id else "globally (every organization)"
+    assert answers == ("ok", f"{world.student.email} already has the {role} role {place}.")
+    session.expire_all()
+    held = session.exec(
+        select(RoleAssignment).where(RoleAssignment.user_id == uid, RoleAssignment.role == role)
+    ).all()
+    assert len(held) == 1
 
 
 def test_the_same_member_added_twice_at_once_is_added_once(session: Session, world: World) -> None:

@@ -159,6 +159,8 @@ def assign_role(
     if organization_id is None and role != Role.admin:
         raise Invalid("Choose an organization: only the admin role can be global.")
     check_may_manage(actor, role, organization_id)
+    # The same grant twice at once takes turns: the second sees the first's and is refused.
+    lock_user_roles(session, user_id)
     user = _user(session, user_id)
     org = _organization(session, organization_id)
     if _held_grant(session, user_id, role, organization_id) is not None:
