@@ -230,6 +230,8 @@ def test_a_director_adds_a_sponsor_to_the_cohort(web: BrowserPage, funded: Funde
     dialog.get_by_role("button", name="Add the sponsor").click()
     expect(panel).to_contain_text(f"Recorded the sponsorship by {funded.other_fund}")
     expect(panel).to_contain_text("USD 4,000.00")
+    # The refusal was of the try before: it does not stay on the panel once the save worked.
+    expect(panel).not_to_contain_text("The amount must be a number")
     panel.get_by_role("button", name=f"Remove the sponsorship by {funded.other_fund}").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
     expect(panel).to_contain_text(f"Removed the sponsorship by {funded.other_fund}")

@@ -190,6 +190,7 @@ class CohortSponsorsState(ServiceState, rx.State):
             return  # the dialog stays open with the message and what was typed
         verb = "Updated" if self.editing else "Recorded"
         self.form_open, self.notice = False, f"{verb} the sponsorship by {done.value}."
+        self.error = ""  # the refusal of a try before, shown on the panel once the dialog closes
         await self._fetch()
 
     @rx.event
@@ -202,7 +203,7 @@ class CohortSponsorsState(ServiceState, rx.State):
 
     @rx.event
     async def remove(self) -> None:
-        self.remove_open = False
+        self.remove_open, self.notice, self.error = False, "", ""
         done = await self._call(_remove, self.remove_id, self._meta())
         if not done:
             return
