@@ -8,11 +8,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
+    Invitation,
+    InvitationStatus,
     Organization,
     OrganizationMembership,
     RoleAssignment,
 )
-from cyberhub.services.identity import organizations, roles
+from cyberhub.services.identity import memberships, organizations, roles
 from tests.factories import World, build_world, id_of, make_user, principal
 from tests.races import second_while_first_holds
 
@@ -104,3 +106,27 @@ def test_the_same_member_added_twice_at_once_is_added_once(session: Session, wor
         )
         == 1
     )
+
+
+def test_the_same_person_invited_twice_at_once_is_invited_once(
+    session: Session, world: World
+) -> None:
+    director = principal(session, world.director)
+    org_id = id_of(world.org)
+
+    def invite(s: Session) -> object:
+        return memberships.invite(s, director, org_id, email="Friend@Example.org", role="student")
+
+    answers = second_while_first_holds(invite, invite)
+    assert answers == (
+        "ok",
+        "friend@example.org already has a pending invitation to Test Academy.",
+    )
+    session.expire_all()
+    pending = session.exec(
+        select(Invitation).where(
+            Invitation.email == "friend@example.org",
+            Invitation.status == InvitationStatus.pending,
+        )
+    ).all()
+    assert len(pending) == 1

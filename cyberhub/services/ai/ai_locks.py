@@ -31,7 +31,7 @@ from cyberhub.services.identity import consents
 # learning/authoring.py 5403 (key 0) for the one on new missions' slugs, learning/snippets.py
 # 5404 for its per-mission one, identity/organizations.py 5501 (key 0) for the one on
 # organizations' names and slugs, identity/roles.py 5502 for its per-user one on roles and
-# memberships.
+# memberships, identity/memberships.py 5503 for its per-organisation one on invitations.
 LEARNER_NAMESPACE = 5101
 MISSION_NAMESPACE = 5102
 
