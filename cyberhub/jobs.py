@@ -154,6 +154,19 @@ def coaching_changed(session: SASession, user_id: int) -> None:
     )
 
 
+def coach_week_began(session: SASession, user_id: int) -> None:
+    """The learner's week began and their plan is of the week before (the hourly sweep): compute
+    it now, unless a plan job is already pending (the same mark as `coaching_changed`, so a
+    sweep finding the queue still busy with the last one's jobs sends no second job)."""
+    send_after_commit(
+        session,
+        COMPUTE_COACH_PLAN.queue,
+        COMPUTE_COACH_PLAN.name,
+        (user_id,),
+        once=(COACH_PENDING_KEY.format(user=user_id), 2 * 3600),
+    )
+
+
 def coach_plan_started(user_id: int) -> None:
     """The worker took a learner's plan job: changes from now on send a new one."""
     try:

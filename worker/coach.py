@@ -1,4 +1,4 @@
-"""The AI coach's actors: one learner's weekly plan, and the weekly sweep over every learner.
+"""The AI coach's actors: one learner's weekly plan, and the sweep renewing plans as weeks begin.
 Thin and id-only; safe to run twice or at once (the plan is written under the learner's AI lock
 and a computation over unchanged inputs is a no-op)."""
 
@@ -11,7 +11,6 @@ import dramatiq
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub import jobs
 from cyberhub.db import session_scope
-from cyberhub.services.ai.ai_jobs import ai_learner_ids
 from cyberhub.services.coaching import coach
 from cyberhub.services.errors import NotFound
 from worker.model import get_embedder
@@ -35,9 +34,12 @@ def compute_coach_plan(user_id: int) -> None:
 
 @dramatiq.actor(queue_name=jobs.SWEEP_COACH_PLANS.queue, max_retries=3)
 def sweep_coach_plans() -> None:
-    """Queue a plan for every active learner who grants AI profiling (the weekly run)."""
+    """Queue a plan for every active learner who grants AI profiling and whose plan is of an
+    earlier week than their own current one, or who has none (hourly: each plan is renewed
+    within the hour its learner's week begins)."""
     with session_scope() as session:
-        learners = ai_learner_ids(session)
+        learners = coach.plans_due(session)
         for user_id in learners:
-            jobs.enqueue(session, jobs.COMPUTE_COACH_PLAN, user_id)
-    log.info("queued the coach's plan for %d learner(s)", len(learners))
+            jobs.coach_week_began(session, user_id)
+    if learners:
+        log.info("queued the coach's plan for %d learner(s)", len(learners))

@@ -62,7 +62,9 @@ class Periodic:
 #   expired export's download already answers 410, its file goes within 2 min.
 # send_habit_reminders: a reminder goes out within 5 minutes of the habit's reminder time.
 # send_due_reminders: reminders go out days before a due date; hourly is on time enough.
-# sweep_coach_plans: every learner's AI coach plan, weekly (changes recompute it meanwhile).
+# sweep_coach_plans: a learner's AI coach plan is renewed within the hour their week begins
+#   (Monday 00:00 in their zone; changes recompute it meanwhile). A weekly period would start
+#   on Thursdays (periods count from the Unix epoch, a Thursday), in one zone only.
 # refresh_program_analytics: a big programme's unfiltered analytics are at most ~5 minutes old.
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_review_claims", 60),
@@ -70,7 +72,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("sweep_exports", 120),
     Periodic("send_habit_reminders", 300),
     Periodic("send_due_reminders", 3600),
-    Periodic("sweep_coach_plans", 7 * 24 * 3600),
+    Periodic("sweep_coach_plans", 3600),
     Periodic("refresh_program_analytics", 300),
 )
 

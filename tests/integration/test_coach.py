@@ -7,14 +7,22 @@ the learner and staff related to them read the plan (the mentee page's 404 for a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dramatiq
 import pytest
 from sqlmodel import Session, select
 
-from cyberhub.models import Mission, MissionStatus, Recommendation, Submission, User
+from cyberhub.models import (
+    Mission,
+    MissionStatus,
+    Recommendation,
+    Role,
+    RoleAssignment,
+    Submission,
+    User,
+)
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import CoachPlan, HabitCheckin
 from cyberhub.schemas.coach import CoachLine, CoachPlanData
@@ -412,8 +420,54 @@ def test_the_actor_stores_the_plan_and_the_weekly_sweep_queues_consenting_learne
     assert session.get(CoachPlan, id_of(w.student)) is not None
     assert session.get(CoachPlan, id_of(w.student2)) is None
 
+    sweep_coach_plans.fn()  # the plan is of this week: nothing to do
+    assert _coach_jobs(broker, "coach") == []
+    plan = session.get(CoachPlan, id_of(w.student))
+    assert plan is not None
+    plan.week_start -= timedelta(days=7)  # as if made last week
+    session.add(plan)
+    session.commit()
     sweep_coach_plans.fn()
     assert _coach_jobs(broker, "coach") == [("compute_coach_plan", (id_of(w.student),))]
+    sweep_coach_plans.fn()  # an hour later, that job still waiting: no second one
+    assert _coach_jobs(broker, "coach") == [("compute_coach_plan", (id_of(w.student),))]
+
+
+def test_each_plan_is_renewed_within_the_hour_its_learners_week_begins(
+    session: Session, w: World
+) -> None:
+    """The weekly sweep ran every 7 days from the Unix epoch, a Thursday: on Monday to
+    Wednesday every learner's plan was last week's (its "this week", its "what changed since
+    last week") unless they happened to change something. The sweep now runs hourly and
+    queues the consenting learners whose plan is of a week before their current one — a
+    week that begins on Monday at midnight in their own zone — or who have none."""
+    from worker.scheduler import SCHEDULE
+
+    assert next(j for j in SCHEDULE if j.actor == "sweep_coach_plans").every <= 3600
+    nairobi, new_york, current, planless = w.student, w.outsider_student, w.student2, w.admin
+    for user, tz in ((nairobi, "Africa/Nairobi"), (new_york, "America/New_York")):
+        user.time_zone = tz
+        session.add(user)
+    session.add(RoleAssignment(user_id=id_of(planless), role=Role.student))
+    session.commit()
+    grant_ai(session, new_york, current, planless)
+    for user, week in ((nairobi, date(2026, 11, 23)), (new_york, date(2026, 11, 23))):
+        session.add(CoachPlan(user_id=id_of(user), week_start=week, input_fingerprint="x"))
+    session.add(
+        CoachPlan(user_id=id_of(current), week_start=date(2026, 11, 30), input_fingerprint="x")
+    )
+    session.commit()
+    # Monday 30 November, 00:30 UTC: 03:30 on Monday in Nairobi, 19:30 on Sunday in New York.
+    assert coach.plans_due(session, datetime(2026, 11, 30, 0, 30, tzinfo=UTC)) == sorted(
+        [id_of(nairobi), id_of(planless)]
+    )
+    # 05:30 UTC: 00:30 on Monday in New York too.
+    assert coach.plans_due(session, datetime(2026, 11, 30, 5, 30, tzinfo=UTC)) == sorted(
+        [id_of(nairobi), id_of(new_york), id_of(planless)]
+    )
+    consents.set_consent(session, principal(session, nairobi), consents.AI_PROFILING, False)
+    session.commit()
+    assert id_of(nairobi) not in coach.plans_due(session, datetime(2026, 11, 30, 5, 30, tzinfo=UTC))
 
 
 def test_two_computations_at_once_take_turns_and_store_one_plan(

@@ -19,8 +19,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import exists, func, text
+from sqlalchemy import Select, exists, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import StatementError
@@ -385,6 +386,11 @@ def get_rebuild(session: Session, principal: Principal | None, run_id: int) -> R
 def ai_learner_ids(session: Session) -> list[int]:
     """Active learners who currently grant AI profiling: students, and anyone who already has a
     learner vector (e.g. took the profiler before a role change)."""
+    return [int(uid) for uid in session.execute(ai_learners()).scalars().all()]
+
+
+def ai_learners() -> Select[Any]:
+    """SQL: the ids of `ai_learner_ids`, by id (to use as a subquery)."""
     latest = (
         sa_select(col(ConsentRecord.user_id), col(ConsentRecord.granted))
         .where(col(ConsentRecord.kind) == AI_PROFILING)
@@ -400,13 +406,12 @@ def ai_learner_ids(session: Session) -> list[int]:
         col(RoleAssignment.user_id) == col(User.id), col(RoleAssignment.role) == Role.student
     )
     has_vector = exists().where(col(LearnerEmbedding.user_id) == col(User.id))
-    stmt = (
+    return (
         sa_select(col(User.id))
         .join(latest, latest.c.user_id == col(User.id))
         .where(latest.c.granted.is_(True), col(User.is_active).is_(True), is_student | has_vector)
         .order_by(col(User.id))
     )
-    return [int(uid) for uid in session.execute(stmt).scalars().all()]
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:

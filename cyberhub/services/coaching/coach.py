@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from sqlalchemy import Date, String, column, func, or_, values
 from sqlalchemy import delete as sa_delete
-from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cyberhub.embedding_model import Embedder, get_embedder
+from cyberhub.formatting import zone
 from cyberhub.models import (
     Mission,
     Recommendation,
@@ -56,10 +58,11 @@ from cyberhub.schemas.coach import (
 )
 from cyberhub.schemas.coaching import GoalPublic, HabitPublic, WeekSummary
 from cyberhub.services.ai import profiler, ranking, recommendations
+from cyberhub.services.ai.ai_jobs import ai_learners
 from cyberhub.services.ai.ai_locks import lock_learner_for_ai
 from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.services.coaching import access, goals, habits, summary
-from cyberhub.services.coaching.streaks import streak
+from cyberhub.services.coaching.streaks import local_day, streak, week_start
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -627,6 +630,31 @@ def compute_plan(
     session.flush()
     live.changed(session, user_id, live.COACH)
     return plan
+
+
+def plans_due(session: Session, now: datetime | None = None) -> list[int]:
+    """The learners whose plan the sweep renews: those with AI profiling on (ai_learners) whose
+    plan is of a week before their current one — a week begins on Monday at midnight in the
+    learner's own zone — or who have none (their job was lost)."""
+    learners = ai_learners().order_by(None).subquery()
+    zones = session.exec(
+        select(User.time_zone).distinct().where(col(User.id).in_(sa_select(learners.c.id)))
+    ).all()
+    if not zones:
+        return []
+    now = now or utcnow()
+    mondays = values(column("zone", String), column("monday", Date), name="mondays").data(
+        [(name, week_start(local_day(now, zone(name)))) for name in zones]
+    )
+    stmt = (
+        sa_select(col(User.id))
+        .join(learners, learners.c.id == col(User.id))
+        .join(mondays, mondays.c.zone.is_not_distinct_from(col(User.time_zone)))
+        .join(CoachPlan, col(CoachPlan.user_id) == col(User.id), isouter=True)
+        .where(or_(col(CoachPlan.user_id).is_(None), col(CoachPlan.week_start) < mondays.c.monday))
+        .order_by(col(User.id))
+    )
+    return [int(uid) for uid in session.execute(stmt).scalars().all()]
 
 
 # --- reading ------------------------------------------------------------------------------------
