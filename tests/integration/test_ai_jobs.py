@@ -489,8 +489,17 @@ class TestRebuild:
         # A failed run does not block the next one.
         r = admin_client.post("/api/v1/admin/jobs/rebuild")
         assert r.status_code == 202
+        newer = r.json()["id"]
         run_jobs(stub_broker, stub_worker)
         assert admin_client.get("/api/v1/admin/jobs/rebuild").json()["status"] == "done"
+        # Retrying the failed run's job once a later run replaced it does nothing: it used to
+        # start a second full rebuild behind the console, which showed only the later run.
+        r = admin_client.post(f"/api/v1/admin/jobs/failures/{row.id}/retry")
+        assert r.status_code == 202, r.text
+        run_jobs(stub_broker, stub_worker)
+        old = admin_client.get(f"/api/v1/admin/jobs/rebuild/{run['id']}").json()
+        assert old["status"] == "failed" and old["error"] == "RuntimeError: model file is corrupt"
+        assert admin_client.get("/api/v1/admin/jobs/rebuild").json()["id"] == newer
 
     def test_an_abandoned_run_does_not_block_a_new_one_forever(
         self,

@@ -414,6 +414,14 @@ def ai_learners() -> Select[Any]:
     )
 
 
+def _replaced(session: Session, run_id: int) -> bool:
+    """Whether another run is active, or one was started after this one (whatever its end):
+    then retrying this failed run's job must not start it again (a second full rebuild, which
+    the console, showing the latest run, would not even show)."""
+    later = session.exec(select(RebuildRun.id).where(col(RebuildRun.id) > run_id)).first()
+    return later is not None or bool(_active_runs(session, exclude=run_id))
+
+
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -446,12 +454,12 @@ def run_rebuild(
     commit) runs after each batch so the progress is visible and a crash loses one batch at most.
     Running it again (a redelivered message) resumes near where it stopped; a retried failed run
     starts over, cheaply: unchanged texts are not encoded again. A run already done, or a
-    failed one another run has replaced, is left alone.
+    failed one another run has replaced (`_replaced`), is left alone.
     """
     run = session.get(RebuildRun, run_id, with_for_update=True)
     if run is None:
         raise NotFound(f"Rebuild {run_id} does not exist.")
-    if run.status == DONE or (run.status == FAILED and _active_runs(session, exclude=run_id)):
+    if run.status == DONE or (run.status == FAILED and _replaced(session, run_id)):
         return _run_public(session, run)
     # In text-length order: each batch of 64 then holds texts of similar length, so the model
     # pads little (in id order it padded ~9 % more positions: bench/embedding_pipeline.py).
