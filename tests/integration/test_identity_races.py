@@ -3,18 +3,25 @@ the usual answer a sequential repeat gets, never a second row nor the database's
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cyberhub import db
 from cyberhub.models import (
+    CalendarFeed,
     Invitation,
     InvitationStatus,
     Organization,
     OrganizationMembership,
     RoleAssignment,
 )
+from cyberhub.services.admin import audit
+from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import memberships, organizations, roles
+from cyberhub.services.learning import calendar_feed
 from tests.factories import World, build_world, id_of, make_user, principal
 from tests.races import second_while_first_holds
 
@@ -130,3 +137,85 @@ def test_the_same_person_invited_twice_at_once_is_invited_once(
         )
     ).all()
     assert len(pending) == 1
+
+
+@pytest.mark.parametrize("first", ["on", "off"])
+def test_the_calendar_feed_turned_on_and_off_at_once_takes_turns(
+    session: Session, world: World, first: str
+) -> None:
+    """With a live feed, turning it on again (a new address) and off at the same moment: both
+    succeed one after the other (no deadlock, which users read as "database restarting")."""
+    uid = id_of(world.student)
+    calendar_feed.create_feed(session, principal(session, world.student))
+    session.commit()
+
+    def on(s: Session) -> object:
+        return calendar_feed.create_feed(s, principal(s, world.student))
+
+    def off(s: Session) -> object:
+        return calendar_feed.revoke_feed(s, principal(s, world.student))
+
+    answers = second_while_first_holds(*((on, off) if first == "on" else (off, on)))
+    assert answers == ("ok", "ok")
+    session.expire_all()
+    live = session.exec(
+        select(CalendarFeed).where(
+            CalendarFeed.user_id == uid, col(CalendarFeed.revoked_at).is_(None)
+        )
+    ).all()
+    assert len(live) == (0 if first == "on" else 1)
+
+
+def test_the_calendar_feed_turned_off_while_being_turned_on_does_not_deadlock(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turning the feed off had stopped the live feed and was about to audit it when turning it
+    on again began: on took the user's row, then waited for the feed row off had stopped, while
+    off's audit row waited for the user's row. Postgres broke the deadlock by failing one
+    ("database restarting", 503). Now both take the user's row first and take turns."""
+    user = world.student
+    calendar_feed.create_feed(session, principal(session, user))
+    session.commit()
+    turned_off = threading.Event()
+    record = audit.record
+
+    def record_after_a_pause(s: Session, action: str, *args: object, **kwargs: object) -> object:
+        if action == "calendar_feed.revoked":
+            turned_off.set()
+            threading.Event().wait(0.5)  # meanwhile, turning it on starts
+        return record(s, action, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "record", record_after_a_pause)
+    answers: dict[str, str] = {}
+
+    def run(name: str, write: object) -> None:
+        try:
+            with db.session_scope() as s:
+                write(s)  # type: ignore[operator]
+            answers[name] = "ok"
+        except DomainError as exc:
+            answers[name] = exc.message
+        except Exception as exc:
+            answers[name] = type(exc).__name__
+
+    def off() -> None:
+        run("off", lambda s: calendar_feed.revoke_feed(s, principal(s, user)))
+        turned_off.set()
+
+    def on() -> None:
+        turned_off.wait(10)
+        run("on", lambda s: calendar_feed.create_feed(s, principal(s, user)))
+
+    threads = [threading.Thread(target=off), threading.Thread(target=on)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert answers == {"off": "ok", "on": "ok"}
+    session.expire_all()
+    live = session.exec(
+        select(CalendarFeed).where(
+            CalendarFeed.user_id == id_of(user), col(CalendarFeed.revoked_at).is_(None)
+        )
+    ).all()
+    assert len(live) == 1

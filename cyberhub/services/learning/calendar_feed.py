@@ -58,6 +58,16 @@ def _live(session: Session, user_id: int) -> CalendarFeed | None:
     ).first()
 
 
+def _lock_user(session: Session, user_id: int) -> None:
+    """Take the user's row until commit before changing their feed: turning it on (twice, or
+    while it is being turned off) and off take turns, the second seeing the first's feed. Both
+    take it first, so neither holds a feed row while waiting for the other (they deadlocked:
+    on waited for the feed row off had stopped, off's audit row for the user's row on held).
+    FOR NO KEY UPDATE leaves rows that merely refer to the user (audit, mail) free to be
+    written meanwhile."""
+    session.exec(select(User.id).where(User.id == user_id).with_for_update(key_share=True)).first()
+
+
 def _revoke_live(session: Session, user_id: int) -> int:
     result = session.execute(
         update(CalendarFeed)
@@ -71,6 +81,7 @@ def _revoke_live(session: Session, user_id: int) -> int:
 def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta = NO_META) -> int:
     """Stop the user's calendar feed for `reason` (a password reset, sign out everywhere);
     audited when there was one. Returns how many were live (0 or 1)."""
+    _lock_user(session, user_id)
     revoked = _revoke_live(session, user_id)
     if revoked:
         audit.record(
@@ -105,7 +116,7 @@ def create_feed(
     actor = require_interactive(principal)
     # Two requests at once (two tabs, a double click) take turns on the user's row until
     # commit: the second then revokes the first's feed instead of breaking the one-live index.
-    session.exec(select(User.id).where(User.id == actor.user_id).with_for_update()).first()
+    _lock_user(session, actor.user_id)
     replaced = _revoke_live(session, actor.user_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     feed = CalendarFeed(user_id=actor.user_id, token_hash=_hash(token))
