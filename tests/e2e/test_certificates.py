@@ -310,6 +310,9 @@ def test_a_director_marks_required_revokes_and_closes(web: BrowserPage, directed
     expect(dialog).to_have_count(0)
     expect(row).to_contain_text("Revoked on")
     expect(row).to_contain_text("Copied work")
+    # The refusal was of the try before: it is not left on the panel once the revoke worked.
+    expect(box).to_contain_text(f"Revoked the certificate of {d.learner}")
+    expect(box).not_to_contain_text("Say why the certificate is revoked")
 
     box.get_by_role("button", name="Close the cohort").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Close the cohort").click()

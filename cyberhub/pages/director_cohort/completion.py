@@ -108,10 +108,12 @@ class CohortCompletionState(ServiceState, rx.State):
         if not done:
             return  # the dialog stays open with the message and the typed reason
         self.revoke_open, self.notice = False, f"Revoked the certificate of {done.value}."
+        self.error = ""  # the refusal of a try before, shown on the panel once the dialog closes
         await self._fetch()
 
     @rx.event
     async def check(self) -> None:
+        self.notice = self.error = ""
         done = await self._call(_check, self.cohort_id, self._meta())
         if not done:
             return
@@ -129,7 +131,7 @@ class CohortCompletionState(ServiceState, rx.State):
 
     @rx.event
     async def close_cohort(self) -> Any:
-        self.close_open = False
+        self.close_open, self.notice, self.error = False, "", ""
         done = await self._call(_close, self.cohort_id, self._meta())
         if not done:
             return None
