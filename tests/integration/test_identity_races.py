@@ -219,3 +219,38 @@ def test_the_calendar_feed_turned_off_while_being_turned_on_does_not_deadlock(
         )
     ).all()
     assert len(live) == 1
+
+
+@pytest.mark.parametrize("first", ["add", "accept"])
+def test_a_member_added_while_accepting_their_invitation_joins_once(
+    session: Session, world: World, first: str
+) -> None:
+    """An admin adds an account at the moment it accepts its invitation to the same role: both
+    make it a member and give it the role; the second finds the first's membership and role
+    (accepting then answers ok, adding says the role is held), never a second row."""
+    admin = principal(session, world.admin)
+    newcomer = make_user(session, "joiner@example.org")
+    org_id = id_of(world.org)
+    sent = memberships.invite(
+        session, principal(session, world.director), org_id, email="joiner@example.org"
+    )
+    session.commit()
+
+    def add(s: Session) -> object:
+        return organizations.add_member(
+            s, admin, org_id, email="joiner@example.org", role="student"
+        )
+
+    def accept(s: Session) -> object:
+        return memberships.accept(s, principal(s, newcomer), sent.token)
+
+    answers = second_while_first_holds(*((add, accept) if first == "add" else (accept, add)))
+    held = "joiner@example.org already has the student role in Test Academy."
+    assert answers == (("ok", "ok") if first == "add" else ("ok", held))
+    session.expire_all()
+    uid = id_of(newcomer)
+    assert len(session.exec(select(RoleAssignment).where(RoleAssignment.user_id == uid)).all()) == 1
+    members = session.exec(
+        select(OrganizationMembership).where(OrganizationMembership.user_id == uid)
+    ).all()
+    assert len(members) == 1

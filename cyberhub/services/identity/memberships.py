@@ -97,7 +97,12 @@ def join(
     actor_id: int | None,
     meta: RequestMeta = NO_META,
 ) -> OrganizationMembership:
-    """Make the user an active member (idempotent); audited with how they joined."""
+    """Make the user an active member (idempotent); audited with how they joined.
+
+    Takes the user's roles-and-memberships lock (roles.lock_user_roles) first: an admin adding
+    them while they accept an invitation take turns, the second finding the first's membership
+    (and, reading after this, its role) instead of inserting its own."""
+    roles.lock_user_roles(session, user_id)
     row = session.exec(
         select(OrganizationMembership)
         .where(
