@@ -148,6 +148,31 @@ def test_a_learner_who_withdraws_consent_before_the_job_runs_is_not_in_it(
     assert rows[-1] == sponsorships.LEARNER_COLUMNS  # and no learner by name
 
 
+def test_a_learner_who_withdraws_consent_after_the_file_was_written_is_not_handed_out(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The file stays downloadable for EXPORT_TTL_HOURS: a learner who stops sharing with
+    sponsors meanwhile must not go on being named to them by it. A file that names someone the
+    report no longer shows answers 410 (ask for a new one); one naming nobody gone still
+    downloads."""
+    sponsor, _ = sponsor_of(session, world)
+    share(session, world.student)
+    share(session, world.student2)
+    client = client_for(sponsor)
+    export_id = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    assert client.get(f"{API}/exports/{export_id}/download").status_code == 200
+    share(session, world.student, granted=False)
+    r = client.get(f"{API}/exports/{export_id}/download")
+    assert r.status_code == 410 and "request a new one" in r.json()["detail"], r.text
+    # A new one, without them, downloads.
+    fresh = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, fresh) == ExportStatus.done
+    rows = csv_rows(client.get(f"{API}/exports/{fresh}/download").text)
+    names = [row[1] for row in rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :]]
+    assert names == [world.student2.full_name or world.student2.email]
+
+
 def test_each_consenting_learner_shows_their_own_track(session: Session, world: World) -> None:
     """Each learner's latest profiler result gives their track (it once was everyone's newest)."""
     from cyberhub.models import ProfilerResult, ProfilerSession, ProfilerStatus

@@ -11,11 +11,12 @@ Who may request what (checked here, again when the job runs and on each download
 - own data: everyone, about themselves;
 - sponsor report (every funded cohort, or one): sponsors, of their own organisations'
   sponsorships; for one cohort also its directors and admins (sponsorships.report). Learners
-  appear only with their consent, whoever asks.
+  appear only with their consent, whoever asks: a file naming one who has stopped sharing since
+  is no longer handed out (410).
 
 Only the requester downloads an export (an owner check; no bearer token in the link): others
-get 404, as if it did not exist; a requester who has lost the rights it needs gets 403. After EXPORT_TTL_HOURS the download answers 410 and the
-periodic sweep deletes the file and the row.
+get 404, as if it did not exist; a requester who has lost the rights it needs gets 403. After
+EXPORT_TTL_HOURS the download answers 410 and the periodic sweep deletes the file and the row.
 
 The job (`run_export`, enqueued by name after commit) claims the row with a conditional UPDATE
 (queued -> running), so a second delivery of the message does nothing; it streams rows from the
@@ -29,6 +30,7 @@ shutting down, the job puts the export back in the queue itself.
 from __future__ import annotations
 
 import contextlib
+import csv
 import logging
 import secrets
 import threading
@@ -417,6 +419,13 @@ def open_download(
     path = get_settings().data_dir / (export.file_path or "")
     if not export.file_path or not path.is_file():
         raise Gone("This export's file is no longer available. Request a new one.")
+    if export.kind == ExportKind.sponsor_report and not _names_still_shown(
+        session, require_signed_in(principal), export, path
+    ):
+        raise Gone(
+            "Someone this report names has since stopped sharing their progress with sponsors "
+            "(or is no longer shown to them): request a new one from the exports page."
+        )
     audit.record(
         session,
         "export.downloaded",
@@ -712,6 +721,25 @@ def _write(
         and (data_dir / str(path_of)).resolve().is_relative_to(uploads_dir().resolve())
     ]
     return w.write_own_data(path, sections, files)
+
+
+def _names_still_shown(session: Session, principal: Principal, export: Export, path: Path) -> bool:
+    """Whether every learner a sponsor report's file names is still named by the report today
+    (each only while they consent to share with sponsors, and the sponsorship is current)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = list(sponsorships.LEARNER_COLUMNS)
+    named = (
+        {(r[0], r[1]) for r in rows[rows.index(header) + 1 :] if len(r) > 1}
+        if header in rows
+        else set()
+    )
+    if not named:
+        return True
+    report = sponsorships.report(session, principal, export.cohort_id)
+    cell = export_writers.safe_cell  # the file holds the cells as written
+    shown = {(str(cell(c.cohort)), str(cell(le.name))) for c in report.cohorts for le in c.learners}
+    return named <= shown
 
 
 def _recheck(session: Session, principal: Principal, export: Export) -> Scope:
