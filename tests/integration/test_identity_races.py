@@ -254,3 +254,38 @@ def test_a_member_added_while_accepting_their_invitation_joins_once(
         select(OrganizationMembership).where(OrganizationMembership.user_id == uid)
     ).all()
     assert len(members) == 1
+
+
+@pytest.mark.parametrize("how", ["removed", "leaves"])
+def test_a_member_removed_while_a_director_adds_a_role_is_invited_instead(
+    session: Session, world: World, how: str
+) -> None:
+    """An admin removes a member (or they leave) at the moment their director gives them
+    another role: the director's request waits for the removal and, as after it, sends an
+    invitation (membership is by consent) instead of granting a role to someone no longer a
+    member."""
+    admin, director = principal(session, world.admin), principal(session, world.director)
+    uid, org_id = id_of(world.student2), id_of(world.org)
+
+    def remove(s: Session) -> object:
+        if how == "leaves":
+            return memberships.leave(s, principal(s, world.student2), org_id)
+        return organizations.remove_member(s, admin, org_id, uid, reason="Left the course")
+
+    def add(s: Session) -> object:
+        return organizations.add_member(
+            s, director, org_id, email=world.student2.email, role="mentor"
+        )
+
+    assert second_while_first_holds(remove, add) == ("ok", "ok")
+    session.expire_all()
+    assert not session.exec(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == uid, RoleAssignment.organization_id == org_id
+        )
+    ).all()
+    assert not memberships.is_member(session, uid, org_id)
+    [invitation] = session.exec(
+        select(Invitation).where(Invitation.email == world.student2.email)
+    ).all()
+    assert (invitation.role, invitation.status) == ("mentor", InvitationStatus.pending)

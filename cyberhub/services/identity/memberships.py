@@ -466,6 +466,7 @@ def leave(
     actor = require_signed_in(principal)
     if session.get(Organization, organization_id) is None:
         raise NotFound("That organization does not exist.")
+    roles.lock_user_roles(session, actor.user_id)  # a role given at once waits (remove_member)
     if not is_member(session, actor.user_id, organization_id):
         raise NotFound("You are not a member of that organization.")
     grants = session.exec(

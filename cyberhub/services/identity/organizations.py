@@ -250,6 +250,9 @@ def remove_member(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("That user does not exist.")
+    # Under their lock, as adding a member reads theirs: a role given at the same moment waits
+    # and finds them no longer a member (so they are invited), never left holding it.
+    roles.lock_user_roles(session, user_id)
     grants = list(
         session.exec(
             select(RoleAssignment)
