@@ -501,6 +501,43 @@ class TestRebuild:
         assert old["status"] == "failed" and old["error"] == "RuntimeError: model file is corrupt"
         assert admin_client.get("/api/v1/admin/jobs/rebuild").json()["id"] == newer
 
+    def test_a_retried_run_and_a_new_one_starting_at_the_same_moment_never_both_run(
+        self, run: RebuildRun, fake_embedder: FakeEmbedder, admin_user
+    ) -> None:
+        """An admin clicks Rebuild while the retry of a failed run's job starts: the start
+        (under its lock) saw no active run, so the retried run must see the new one and stay
+        failed; it used to restart as well (two full rebuilds at once)."""
+        import threading
+
+        from sqlalchemy import text
+
+        with Session(get_engine()) as s:
+            old = s.get(RebuildRun, run.id)
+            assert old is not None
+            old.status, old.error = RebuildStatus.failed, "RuntimeError: boom"
+            s.add(old)
+            s.commit()
+        with Session(get_engine()) as starting:  # start_rebuild, between its check and commit
+            starting.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": ai_jobs._REBUILD_LOCK}
+            )
+            starting.add(RebuildRun(started_by=admin_user.id, status=RebuildStatus.queued))
+            starting.flush()
+
+            def retried() -> None:
+                with session_scope() as work:
+                    ai_jobs.run_rebuild(work, run.id, fake_embedder, work.commit)  # type: ignore[arg-type]
+
+            worker_thread = threading.Thread(target=retried)
+            worker_thread.start()
+            worker_thread.join(3)
+            starting.commit()
+        worker_thread.join(60)
+        with Session(get_engine()) as s:
+            statuses = dict(s.exec(select(RebuildRun.id, RebuildRun.status)).all())
+        assert statuses[run.id] == RebuildStatus.failed, statuses
+        assert sorted(statuses.values()) == sorted([RebuildStatus.failed, RebuildStatus.queued])
+
     def test_an_abandoned_run_does_not_block_a_new_one_forever(
         self,
         admin_client: TestClient,

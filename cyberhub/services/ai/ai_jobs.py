@@ -79,7 +79,9 @@ REBUILD_BATCH = EMBED_BATCH
 # worker died and its message was lost): starting a new one then marks the old one failed.
 REBUILD_TIME_LIMIT_MS = jobs.REBUILD_ALL.time_limit_ms or 0
 ABANDONED = "Abandoned: the worker stopped without finishing it."
-# Serializes "start a rebuild" so two admins clicking at once can't both start one.
+# Serializes "start a rebuild" (and a run's own start, run_rebuild) so two admins clicking at
+# once, or a click and the retry of a failed run's job, can't both start one. A one-key advisory
+# lock: apart from the two-key (namespace, id) locks listed in ai_locks.py.
 _REBUILD_LOCK = 0x41_4A_6F_62  # "AJob"
 
 
@@ -456,6 +458,10 @@ def run_rebuild(
     starts over, cheaply: unchanged texts are not encoded again. A run already done, or a
     failed one another run has replaced (`_replaced`), is left alone.
     """
+    # Whether this run (re)starts is decided under start_rebuild's lock (held until the first
+    # checkpoint commits it running): a new run being started at this moment is seen, or sees
+    # this one active and is refused.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REBUILD_LOCK})
     run = session.get(RebuildRun, run_id, with_for_update=True)
     if run is None:
         raise NotFound(f"Rebuild {run_id} does not exist.")
