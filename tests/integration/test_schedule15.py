@@ -20,6 +20,7 @@ from cyberhub.models import (
     CalendarFeed,
     Notification,
     OutboxMail,
+    ScheduleReminder,
     Submission,
     User,
 )
@@ -311,6 +312,32 @@ class TestReminders:
         assert schedule.send_reminders(session).sent == 2
         session.commit()
         assert len(reminders_for(session, w.student)) == 2
+
+    def test_a_date_moved_while_a_sweep_was_sending_is_still_reminded(
+        self, session: Session, builder: World
+    ) -> None:
+        """A sweep still sending for the old date commits its reminder row after the move had
+        forgotten the old rows: that row (for the old date) then kept the new date from ever
+        being reminded. A row for another date no longer counts as this date's reminder."""
+        w = builder
+        old, new = utcnow() + timedelta(days=1), utcnow() + timedelta(days=1, hours=6)
+        due(session, w, id_of(w.m1), new)
+        for user in (w.student, w.student2):  # what the racing sweep committed, after the move
+            session.add(
+                ScheduleReminder(
+                    user_id=id_of(user),
+                    cohort_id=w.cohort.id or 0,
+                    mission_id=id_of(w.m1),
+                    kind=schedule.DUE_SOON,
+                    due_at=old,
+                )
+            )
+        session.commit()
+        assert schedule.send_reminders(session).sent == 2
+        session.commit()
+        [note] = reminders_for(session, w.student)
+        assert when(new, w.student.time_zone) in note.title
+        assert schedule.send_reminders(session).sent == 0  # and once only
 
     def test_two_sweeps_at_once_send_each_reminder_once(
         self, session: Session, builder: World

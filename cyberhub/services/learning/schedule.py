@@ -18,9 +18,10 @@ Rules:
 - **reminders**: `send_reminders` (run hourly by the worker) tells every learner who has not
   handed in a mission due within `REMINDER_DAYS_BEFORE` days — one notification and one e-mail
   per (learner, cohort, mission, kind), exactly once, even when two sweeps run at once (the
-  unique row in `schedule_reminders` is inserted with ON CONFLICT DO NOTHING first; only the
-  transaction that inserted it sends). Moving a due date forgets its reminders, so the new date
-  gets one.
+  unique row in `schedule_reminders` is written first, with ON CONFLICT DO UPDATE only when the
+  row is for another date; only the transaction that wrote it sends). Moving a due date forgets
+  its reminders, so the new date gets one (and a row for the old date, committed by a sweep
+  still sending when the date moved, is taken over).
 """
 
 from __future__ import annotations
@@ -501,19 +502,23 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> Reminder
     for d in applicable(session, due_between=(now, horizon), now=now):
         if d.status != "due" or d.due_at > horizon:
             continue
-        # The unique key decides: a concurrent sweep waits on our row and then inserts nothing.
+        # The unique key decides: a concurrent sweep waits on our row and then writes nothing.
+        # A row for another date is this one's no longer (a sweep still sending for the old
+        # date can commit its row after the move forgot the old ones): it is taken over.
+        stmt = insert(ScheduleReminder).values(
+            user_id=d.student_id,
+            cohort_id=d.cohort_id,
+            mission_id=d.mission_id,
+            kind=DUE_SOON,
+            due_at=d.due_at,
+            sent_at=now,
+        )
         inserted = session.execute(
-            insert(ScheduleReminder)
-            .values(
-                user_id=d.student_id,
-                cohort_id=d.cohort_id,
-                mission_id=d.mission_id,
-                kind=DUE_SOON,
-                due_at=d.due_at,
-                sent_at=now,
-            )
-            .on_conflict_do_nothing(constraint="uq_schedule_reminder")
-            .returning(col(ScheduleReminder.id))
+            stmt.on_conflict_do_update(
+                constraint="uq_schedule_reminder",
+                set_={"due_at": stmt.excluded.due_at, "sent_at": stmt.excluded.sent_at},
+                where=col(ScheduleReminder.due_at) != stmt.excluded.due_at,
+            ).returning(col(ScheduleReminder.id))
         ).first()
         if inserted is None:
             continue
