@@ -81,7 +81,7 @@ class ProfilerResultsState(ServiceState, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.loading, self.error, self.review = True, "", []
+        self.loading, self.error, self.review, self.chosen_notice = True, "", [], ""
         if found := await self._call(profiler.history):
             tz = await self._time_zone()
             self.results = [{**r, "when": when(r["completed_at"], tz)} for r in found.value]
