@@ -648,12 +648,13 @@ class Tab:
             return
         # the hint button answers "not enrolled" on other programmes' missions: only where
         # the learner works
-        can_work = bool(view.get("enrolled_rx_state_"))
+        work = view.get("work_rx_state_") or {}
+        can_work = bool(work.get("enrolled"))
         if can_work and view.get("hints_left_rx_state_", 0) > 0 and self.rng.random() < 0.7:
             await self.hint(mission_id)
             if not await self.think(think, deadline):
                 return
-        if self.var(MISSION, "can_submit"):
+        if (self.var(MISSION, "work") or {}).get("can_submit"):
             await self.save(mission_id, "draft")
             if not await self.think(think, deadline):
                 return

@@ -32,7 +32,7 @@ def test_a_shared_catalog_link_restores_its_filters_and_back_returns_to_them(
     main = page.locator("main")
     expect(page.locator("#filter-track")).to_contain_text("Builders")
     expect(page.locator("#filter-difficulty")).to_contain_text("Beginner · 1/5")
-    expect(main.get_by_text("1 missions")).to_be_visible()
+    expect(main.get_by_text("1 mission", exact=True)).to_be_visible()
     expect(main.get_by_test_id("difficulty")).to_have_text(["Beginner · 1/5"])
 
     # Changing a filter puts it in the address bar and keeps the others.
