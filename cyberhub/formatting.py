@@ -1,4 +1,5 @@
-"""Dates and times for people: the one place they are formatted, in the reader's time zone.
+"""Dates, times and counts for people: the one place they are formatted, in the reader's time
+zone, with nouns in the right number.
 
 Services hand out timezone-aware datetimes (UTC); a page formats them with `when(...)` using the
 signed-in user's time zone (`Principal.time_zone`, `SessionState.time_zone`). Naive datetimes are
@@ -72,3 +73,8 @@ def when(
         return value.strftime(_FORMATS["date"])
     moment = _as_datetime(value).astimezone(zone(tz))
     return moment.strftime(_FORMATS[style])
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 user", "2 users"; `many` for irregular nouns ("entry", "entries")."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.formatting import plural
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """ "1 user", "2 users"; `many` for irregular nouns ("entry", "entries")."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+__all__ = ["counted", "plural"]
 
 
 def counted(count: rx.Var[int] | int, one: str, many: str | None = None) -> rx.Var[str]:

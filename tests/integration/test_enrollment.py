@@ -155,6 +155,21 @@ class TestEnrollOne:
         with pytest.raises(Conflict, match="full: all 2 seats are taken"):
             enrollment.enroll(session, director(session, world), world.cohort.id or 0, member.email)
 
+    def test_counts_of_one_are_worded_in_the_singular(self, session: Session, world: World) -> None:
+        """A cohort of one seat, a mentor of one mentee: the refusals say "its one seat" and
+        "1 mentee", not "all 1 seats" and "1 mentees"."""
+        d, cid = director(session, world), world.cohort.id or 0
+        enrollment.unenroll(session, d, cid, world.student2.id or 0)
+        set_capacity(session, world.cohort, 1)
+        member = make_user(session, "extra@example.org", "student", organization_id=world.org.id)
+        with pytest.raises(Conflict, match=r"full: its one seat is taken \(1 enrolled\)"):
+            enrollment.enroll(session, d, cid, member.email)
+        set_capacity(session, world.cohort, 2)
+        enrollment.enroll(session, d, cid, member.email)
+        enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 1)
+        with pytest.raises(Conflict, match="already has 1 mentee in this cohort"):
+            enrollment.assign_mentor(session, d, cid, member.id or 0, world.mentor.id or 0)
+
     def test_bad_address_and_deactivated_account(self, session: Session, world: World) -> None:
         d = director(session, world)
         with pytest.raises(Invalid, match="doesn't look right"):
@@ -447,7 +462,7 @@ class TestMentors:
                 session, d, cid, world.outsider_student.id or 0, world.mentor.id or 0
             )
         enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 1)  # full: has student
-        with pytest.raises(Conflict, match="already has 1 mentees"):
+        with pytest.raises(Conflict, match="already has 1 mentee in this cohort"):
             enrollment.assign_mentor(session, d, cid, world.student2.id or 0, world.mentor.id or 0)
         out = enrollment.assign_mentor(
             session, d, cid, world.student2.id or 0, world.comentor.id or 0

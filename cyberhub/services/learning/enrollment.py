@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import plural
 from cyberhub.models import (
     ApplicationStatus,
     Cohort,
@@ -98,7 +99,13 @@ def _lock_cohort(session: Session, principal: Principal | None, cohort_id: int) 
 
 def _seat_error(cohort: Cohort, taken: int) -> Conflict:
     return Conflict(
-        f"{cohort.name} is full: all {cohort.capacity} seats are taken ({taken} enrolled). "
+        f"{cohort.name} is full: "
+        + (
+            "its one seat is taken"
+            if cohort.capacity == 1
+            else f"all {cohort.capacity} seats are taken"
+        )
+        + f" ({taken} enrolled). "
         "Raise the capacity or withdraw someone first."
     )
 
@@ -546,7 +553,7 @@ def import_csv(
     for r in ok[seats:]:
         r.error = (
             f"No seat left: {cohort.name} has {seats} free of {cohort.capacity} and this file "
-            f"has {len(ok)} students to add."
+            f"has {plural(len(ok), 'student')} to add."
         )
     failed = [r for r in rows if r.error]
     if failed:
@@ -648,7 +655,7 @@ def set_cohort_mentor(
     mentees = _mentor_loads(session, cohort_id).get(user.id or 0, 0)
     if capacity < mentees:
         raise Conflict(
-            f"{user.full_name or email} already mentors {mentees} students here: the capacity "
+            f"{user.full_name or email} already mentors {plural(mentees, 'student')} here: the capacity "
             "can't be lower than that."
         )
     action = "cohort.mentor_updated" if row else "cohort.mentor_added"
@@ -817,7 +824,7 @@ def assign_mentor(
     load = _mentor_loads(session, cohort_id).get(mentor_id, 0)
     if load >= serving.capacity:
         raise Conflict(
-            f"{mentor.full_name or mentor.email} already has {load} mentees in this cohort, "
+            f"{mentor.full_name or mentor.email} already has {plural(load, 'mentee')} in this cohort, "
             "their capacity: raise it or choose another mentor."
         )
     if current is None:

@@ -947,7 +947,8 @@ def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
     taken = seats_taken(session, cohort_id)
     if capacity < taken:
         raise Conflict(
-            f"{taken} students are already enrolled: the capacity can't be lower than that."
+            ("1 student is" if taken == 1 else f"{taken} students are")
+            + " already enrolled: the capacity can't be lower than that."
         )
     return taken
 

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.formatting import when
+from cyberhub.formatting import plural, when
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -976,7 +976,7 @@ def reveal_hint(
             raise Conflict("You have already seen every hint for this mission.")
         index = len(shown)
     if not 0 <= index < len(hints):
-        raise Invalid(f"This mission has {len(hints)} hints (0 to {len(hints) - 1}).")
+        raise Invalid(f"This mission has {plural(len(hints), 'hint')} (0 to {len(hints) - 1}).")
     if index > len(shown):
         raise Invalid("Reveal the hints in order.")
     session.execute(
