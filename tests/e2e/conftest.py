@@ -219,9 +219,16 @@ def no_csp_violations() -> Iterator[None]:
     _pages_of_this_test.clear()
     yield
     found = [v for bp in _pages_of_this_test for v in bp.csp_violations]
+    # The other console errors say why: Reflex answers a frontend TypeError ("… of null") with a
+    # reload script, which the policy refuses as eval.
+    errors = [e for bp in _pages_of_this_test for e in bp.console_errors if e not in found]
     _pages_of_this_test.clear()
     if found:
-        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found))
+        pytest.fail(
+            "Content-Security-Policy violations:\n"
+            + "\n".join(found)
+            + ("\nOther console errors of this test:\n" + "\n".join(errors) if errors else "")
+        )
 
 
 @pytest.fixture
