@@ -31,6 +31,7 @@ from cyberhub.models import (
     ProgramMission,
     ProgramTrack,
     RoleAssignment,
+    Submission,
     Track,
     User,
 )
@@ -38,6 +39,7 @@ from cyberhub.models.identity import Role
 from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.identity.passwords import hash_password
 from cyberhub.services.identity.permissions import Principal, load_principal
+from cyberhub.services.learning import reviews, submissions
 
 PASSWORD = "Correct-Horse-Battery-9"
 TEMPLATE_DB = "cyberhub_template"  # migrated once per test session (tests/conftest.py)
@@ -416,3 +418,25 @@ def queued_jobs(broker: Any, queue: str = "ai") -> list[tuple[str, tuple[int, ..
         (m.actor_name, tuple(m.args))
         for m in map(dramatiq.Message.decode, list(broker.queues[queue].queue))
     ]
+
+
+def submit_and_decide(
+    session: Session, w: World, mission: Mission, decision: str = "approved"
+) -> Submission:
+    """The world's student submits the mission and its mentor claims and decides it."""
+    sub = submissions.submit(
+        session, principal(session, w.student), id_of(mission), answer=GOOD_ANSWER
+    )
+    session.commit()
+    reviews.claim(session, principal(session, w.mentor), id_of(sub))
+    session.commit()
+    reviews.review(
+        session,
+        principal(session, w.mentor),
+        id_of(sub),
+        decision=decision,
+        scores=FULL_SCORES,
+        feedback="Good work." if decision == "approved" else "Add the scan output.",
+    )
+    session.commit()
+    return sub

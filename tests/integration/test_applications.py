@@ -31,13 +31,9 @@ from cyberhub.services.learning import (
     certificates,
     enrollment,
     programs,
-    reviews,
     sponsorships,
-    submissions,
 )
 from tests.factories import (
-    FULL_SCORES,
-    GOOD_ANSWER,
     World,
     build_world,
     complete_profiler,
@@ -46,6 +42,7 @@ from tests.factories import (
     make_org,
     make_user,
     principal,
+    submit_and_decide,
 )
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
@@ -486,21 +483,7 @@ def test_a_completed_learner_keeps_their_seat_and_the_figures_agree(session: Ses
     for m in (w.m1, w.m2):
         certificates.set_required(session, d, id_of(w.program), id_of(m), True)
         session.commit()
-        sub = submissions.submit(
-            session, principal(session, w.student), id_of(m), answer=GOOD_ANSWER
-        )
-        session.commit()
-        reviews.claim(session, principal(session, w.mentor), id_of(sub))
-        session.commit()
-        reviews.review(
-            session,
-            principal(session, w.mentor),
-            id_of(sub),
-            decision="approved",
-            scores=FULL_SCORES,
-            feedback="Good work.",
-        )
-        session.commit()
+        submit_and_decide(session, w, m)
     assert seat(session, w.cohort, w.student) == "completed"
 
     def figures() -> tuple[object, ...]:

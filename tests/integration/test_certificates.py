@@ -18,7 +18,6 @@ from cyberhub.models import (
     Mission,
     Notification,
     ProgramMission,
-    Submission,
     User,
 )
 from cyberhub.models.certificates import Certificate
@@ -30,18 +29,15 @@ from cyberhub.services.learning import (
     certificate_pdf,
     certificates,
     enrollment,
-    reviews,
-    submissions,
 )
 from cyberhub.settings import ROOT, get_settings
 from tests.factories import (
-    FULL_SCORES,
-    GOOD_ANSWER,
     World,
     complete_profiler,
     id_of,
     make_user,
     principal,
+    submit_and_decide,
 )
 from tests.integration.conftest import ClientFor
 from tests.xss_corpus import XSS_PAYLOADS
@@ -57,26 +53,6 @@ def require(session: Session, w: World, *missions: Mission) -> None:
             session, principal(session, w.director), id_of(w.program), id_of(m), True
         )
     session.commit()
-
-
-def work(session: Session, w: World, mission: Mission, decision: str = "approved") -> Submission:
-    """The student submits the mission and the mentor decides."""
-    sub = submissions.submit(
-        session, principal(session, w.student), id_of(mission), answer=GOOD_ANSWER
-    )
-    session.commit()
-    reviews.claim(session, principal(session, w.mentor), id_of(sub))
-    session.commit()
-    reviews.review(
-        session,
-        principal(session, w.mentor),
-        id_of(sub),
-        decision=decision,
-        scores=FULL_SCORES,
-        feedback="Good work." if decision == "approved" else "Add the scan output.",
-    )
-    session.commit()
-    return sub
 
 
 def certs(session: Session, user: User) -> list[Certificate]:
@@ -105,11 +81,11 @@ class TestCompletionRule:
         self, session: Session, builder: World
     ) -> None:
         w = builder
-        work(session, w, w.m1)
+        submit_and_decide(session, w, w.m1)
         assert certs(session, w.student) == []
         assert enrolment(session, w).status == EnrollmentStatus.active
         # m3 (leaders) is required too, but not of the student's track.
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m2)
         [cert] = certs(session, w.student)
         row = enrolment(session, w)
         assert row.status == EnrollmentStatus.completed and row.completed_at is not None
@@ -126,33 +102,33 @@ class TestCompletionRule:
 
     def test_changes_requested_does_not_count(self, session: Session, builder: World) -> None:
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2, decision="changes_requested")
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2, decision="changes_requested")
         assert certs(session, w.student) == []
         assert enrolment(session, w).status == EnrollmentStatus.active
 
     def test_no_required_mission_means_no_completion(self, session: Session, world: World) -> None:
         w = world
         complete_profiler(session, id_of(w.student), "builders")
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         assert certs(session, w.student) == []
 
     def test_the_required_set_is_the_learners_track(self, session: Session, world: World) -> None:
         w = world
         complete_profiler(session, id_of(w.student), "leaders")
         require(session, w, w.m1)  # builders only: nothing required of a leader
-        work(session, w, w.m1)
+        submit_and_decide(session, w, w.m1)
         assert certs(session, w.student) == []
         require(session, w, w.m3)
-        work(session, w, w.m3)
+        submit_and_decide(session, w, w.m3)
         [cert] = certs(session, w.student)
         assert cert.track_id == w.leaders.id and cert.missions == ["Write a policy"]
 
     def test_checking_again_issues_nothing_more(self, session: Session, builder: World) -> None:
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         assert certificates.check_completion(session, id_of(w.student)) == []
         session.commit()
         assert len(certs(session, w.student)) == 1
@@ -167,8 +143,8 @@ class TestCompletionRule:
         """The roster lists a completed learner (they keep working) with a mentor to choose and
         Withdraw: both act on their enrolment, which is no less theirs for being completed."""
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         assert enrolment(session, w).status == EnrollmentStatus.completed
         d = principal(session, w.director)
         changed = enrollment.assign_mentor(
@@ -189,8 +165,8 @@ class TestCompletionRule:
         Withdraw), never Join: joining would have made their completed enrolment active again
         and taken a second seat's worth of the count."""
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         d = principal(session, w.director)
         applications.set_enrolment(session, d, id_of(w.cohort), mode=EnrolmentMode.open.value)
         session.commit()
@@ -209,8 +185,8 @@ class TestCheckingACohort:
     ) -> None:
         w = world
         complete_profiler(session, id_of(w.student), "builders")
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         require(session, w, w.m1, w.m2)
         assert certs(session, w.student) == []  # marking required issues nothing by itself
         with pytest.raises(Forbidden):
@@ -233,8 +209,8 @@ class TestCheckingACohort:
 
 class TestRevokeAndVerify:
     def issued(self, session: Session, w: World) -> Certificate:
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         [cert] = certs(session, w.student)
         return cert
 
@@ -358,8 +334,8 @@ class TestApi:
         self, session: Session, builder: World, client_for: ClientFor, api_client: TestClient
     ) -> None:
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         r = client_for(w.student).get(f"{API}/me/certificates")
         assert r.status_code == 200, r.text
         [mine] = r.json()
@@ -384,8 +360,8 @@ class TestApi:
         self, session: Session, builder: World, client_for: ClientFor
     ) -> None:
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         [cert] = certs(session, w.student)
         director, other = client_for(w.director), client_for(w.other_director)
         student = client_for(w.student)
@@ -442,8 +418,8 @@ class TestMigration:
     ) -> None:
 
         w = builder
-        work(session, w, w.m1)
-        work(session, w, w.m2)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
         session.close()
         cfg = Config(str(ROOT / "alembic.ini"))
         cfg.set_main_option("script_location", str(ROOT / "alembic"))
