@@ -100,6 +100,9 @@ class SponsoredCohort(BaseModel):
     # The sponsorship's end date has passed: the figures stop at its end, `learners` is empty
     # and `withheld` 0 (nobody is named any more, consent or not).
     ended: bool = False
+    # The sponsorship has not begun: the day it starts. Until then `learners` is empty and
+    # `withheld` 0, as after its end (it funds nobody yet); None once it has started.
+    starts_on_later: date | None = None
 
 
 class SponsorDashboard(BaseModel):

@@ -327,7 +327,8 @@ class TestAnEndedSponsorship:
             ends_on=ends,
         )
         assert sponsorships.is_current(row, ends)
-        assert sponsorships.is_current(row, date(2025, 12, 1))  # not begun yet: still to come
+        assert sponsorships.is_current(row, date(2026, 1, 1))  # its first day
+        assert not sponsorships.is_current(row, date(2025, 12, 31))  # not begun yet
         assert not sponsorships.is_current(row, ends + timedelta(days=1))
 
     def test_the_sponsor_keeps_the_figures_of_the_funded_period_but_no_names(
@@ -391,6 +392,35 @@ class TestAnEndedSponsorship:
         one = client.get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
         assert one["ended"] is True and one["learners"] == [] and one["enrolled"] == 2
         assert cohorts[0]["ended"] is False  # before the end date moved
+
+
+class TestASponsorshipNotBegunYet:
+    """Before its start date a sponsorship is not current: its sponsor sees the cohort and
+    when the funding starts, but no learner by name, consent or not (names come with it)."""
+
+    def test_the_sponsor_sees_the_start_date_and_no_names(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        today = utcnow().date()
+        starts = today + timedelta(days=10)
+        sid = fund(session, world, sponsors, starts_on=starts, ends_on=today + timedelta(days=90))
+        share(session, world.student)
+        me = principal(session, sponsors.sponsor)
+        [c] = sponsorships.dashboard(session, me).cohorts
+        assert (c.learners, c.withheld, c.ended) == ([], 0, False)
+        assert c.starts_on_later == starts
+        assert c.enrolled == 2  # the cohort's figures are still shown
+        assert world.student.full_name not in sponsorships.report_csv(session, me)
+        client = client_for(sponsors.sponsor)
+        one = client.get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+        assert one["learners"] == [] and one["starts_on_later"] == starts.isoformat()
+        # From its first day the sponsor reads the learners who share, by name.
+        director = client_for(world.director)
+        body = form(sponsors.org, starts_on=today).model_dump(mode="json")
+        assert director.put(f"{API}/director/sponsorships/{sid}", json=body).status_code == 200
+        one = client.get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+        assert [le["name"] for le in one["learners"]] == [world.student.full_name]
+        assert one["starts_on_later"] is None
 
 
 class TestApi:

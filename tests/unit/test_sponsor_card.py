@@ -53,3 +53,11 @@ def test_counts_read_in_the_right_number() -> None:
     many = card(_cohort(seats=10, published=7), "Africa/Nairobi")
     assert many.funding.startswith("10 seats · ")
     assert many.learners[0].progress == "1 of 7 missions (100%)"
+
+
+def test_a_sponsorship_not_begun_says_when_it_starts() -> None:
+    later = _cohort(seats=1, published=1).model_copy(
+        update={"learners": [], "starts_on_later": date(2026, 3, 1)}
+    )
+    assert card(later, "Africa/Nairobi").starts == "1 Mar 2026"
+    assert card(_cohort(seats=1, published=1), "Africa/Nairobi").starts == ""

@@ -59,6 +59,7 @@ class CohortCard:
     withheld: int
     notes: str
     ended: str  # "" while the sponsorship runs; else its end date ("28 Feb 2027")
+    starts: str = ""  # "" once the sponsorship has begun; else its start date ("1 Mar 2027")
     tracks: list[TrackRow] = field(default_factory=list)
     weeks: list[WeekRow] = field(default_factory=list)
     learners: list[LearnerRow] = field(default_factory=list)
@@ -92,6 +93,7 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
         withheld=c.withheld,
         notes=s.notes,
         ended=when(s.ends_on, tz, "date") if c.ended else "",
+        starts=when(c.starts_on_later, tz, "date"),
         tracks=[TrackRow(t.track, t.approvals) for t in c.approvals_per_track],
         weeks=[
             WeekRow(f"Week of {when(w.week, tz, 'date')}", w.submissions)

@@ -115,9 +115,25 @@ def _ended(c: rx.Var[CohortCard]) -> rx.Component:
     )
 
 
+def _not_begun(c: rx.Var[CohortCard]) -> rx.Component:
+    return titled_stack(
+        "Learners",
+        rx.text(
+            "This sponsorship starts on ",
+            c.starts,
+            ". The learners who share their progress are shown by name from that day.",
+            color_scheme="gray",
+            data_testid="sponsorship-starts",
+        ),
+        size="3",
+        as_="h3",
+    )
+
+
 def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
     """One funded cohort: who runs it, the funding, the figures, approvals per track, weekly
-    submissions and the consenting learners (after the sponsorship's end, why there are none)."""
+    submissions and the consenting learners (before the sponsorship's start or after its end,
+    why there are none)."""
     return rx.card(
         titled_stack(
             c.cohort,
@@ -149,7 +165,11 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.cond(c.ended != "", _ended(c), _learners(c)),
+            rx.cond(
+                c.ended != "",
+                _ended(c),
+                rx.cond(c.starts != "", _not_begun(c), _learners(c)),
+            ),
             spacing="3",
         ),
         width="100%",

@@ -14,8 +14,9 @@ Rules:
   who never consented or withdrew is never loaded for a sponsor. Answers, files, reviews and
   profiler answers are never shown to a sponsor; services/learning/learning_access keeps
   refusing sponsors everything about one learner;
-- all of that only while the sponsorship is current (`is_current`: its end date has not passed,
-  as a UTC day). After it, every reader — the dashboard, one cohort, the CSV report and its
+- all of that only while the sponsorship is current (`is_current`: from its start date to its
+  end date included, as UTC days). Before it starts, its sponsor sees the cohort's figures and
+  the date it starts (`starts_on_later`), and no learner by name. After it, every reader — the dashboard, one cohort, the CSV report and its
   export — gets the cohort's figures for the period funded (work handed in, completions and
   certificates up to the end date; the activity windows and weeks end there) and no learner by
   name, consent or not.
@@ -327,9 +328,10 @@ def remove_sponsorship(
 
 
 def is_current(sponsorship: Sponsorship, today: date) -> bool:
-    """Whether the sponsorship still runs on `today`: until its end date has passed (one not
-    begun yet is current). Only a current sponsorship's sponsor sees learners by name."""
-    return today <= sponsorship.ends_on
+    """Whether the sponsorship runs on `today`: from its start date to its end date, both
+    included. Only a current sponsorship's sponsor sees learners by name (one not begun yet
+    funds nobody so far: its sponsor sees the cohort and when it starts)."""
+    return sponsorship.starts_on <= today <= sponsorship.ends_on
 
 
 def _period_end(sponsorship: Sponsorship) -> datetime:
@@ -450,8 +452,9 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
 
     now = utcnow()
     current = is_current(sponsorship, now.date())
-    until = datetime.max.replace(tzinfo=UTC) if current else _period_end(sponsorship)
-    as_of = now if current else until  # where the activity windows and the weeks end
+    ended = now.date() > sponsorship.ends_on
+    until = _period_end(sponsorship) if ended else datetime.max.replace(tzinfo=UTC)
+    as_of = until if ended else now  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
     published = published_count(Program.id).scalar_subquery()
     row = session.execute(
@@ -511,7 +514,7 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
     active_7d, active_30d = int(figures[0]), int(figures[1])
     weekly = [int(n) for n in figures[2 : 2 + WEEKS]]
     approvals = [(str(t), int(n)) for t, n in figures[2 + WEEKS]]
-    # After its end the sponsor no longer reads anyone by name: not even loaded.
+    # Before its start and after its end the sponsor reads no one by name: not even loaded.
     learners = _learners(session, cid, figures[3 + WEEKS], published_total) if current else []
     return SponsoredCohort(
         cohort_id=cid,
@@ -535,7 +538,8 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
         certificates=certificates,
         learners=learners,
         withheld=max(enrolled - len(learners), 0) if current else 0,
-        ended=not current,
+        ended=ended,
+        starts_on_later=None if current or ended else sponsorship.starts_on,
     )
 
 
