@@ -389,6 +389,8 @@ class TestOrganizations:
             ({"name": "x" * 201}, 422, "200"),
             ({"slug": "no-name"}, 422, "name"),
             ({"name": "Test Academy", "slug": "another"}, 409, "named 'Test Academy'"),
+            # another letter case (and spacing): the message names the organisation that exists
+            ({"name": " test   ACADEMY ", "slug": "another"}, 409, "named 'Test Academy'"),
             ({"name": "Another", "slug": "test-academy"}, 409, "slug 'test-academy'"),
         ],
     )

@@ -37,7 +37,7 @@ def world(session: Session) -> World:
     ("second", "message"),
     [
         ("same slug", "The slug 'north-campus' is already used by another organization."),
-        ("same name", "An organization named 'north campus' already exists."),
+        ("same name", "An organization named 'North Campus' already exists."),
     ],
 )
 def test_the_same_organization_created_twice_at_once_is_created_once(

@@ -83,10 +83,12 @@ def create(
     if len(description) > 2000:
         raise Invalid("The description must be at most 2000 characters.")
     session.execute(_ORGANIZATION_NAMES_LOCK)
-    if session.exec(
+    same_name = session.exec(
         select(Organization).where(func.lower(Organization.name) == name.lower())
-    ).first():
-        raise Conflict(f"An organization named '{name}' already exists.")
+    ).first()
+    if same_name:
+        # named as it is stored: 'north campus' typed finds 'North Campus'
+        raise Conflict(f"An organization named '{same_name.name}' already exists.")
     if session.exec(select(Organization).where(Organization.slug == slug)).first():
         raise Conflict(f"The slug '{slug}' is already used by another organization.")
     org = Organization(name=name, slug=slug, description=description)
