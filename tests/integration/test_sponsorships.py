@@ -466,6 +466,40 @@ class TestApi:
         assert director.delete(f"{API}/director/sponsorships/{sid}").status_code == 200
         assert client_for(sponsors.sponsor).get(f"{API}/sponsor/cohorts").json()["cohorts"] == []
 
+    @pytest.mark.parametrize(
+        ("starts_on", "ends_on"),
+        [("0001-01-01", "0001-01-01"), ("1999-12-31", "2026-12-31"), ("2026-01-01", "9999-12-31")],
+    )
+    def test_a_sponsorship_dated_out_of_range_is_refused_and_the_sponsor_still_reads(
+        self,
+        world: World,
+        sponsors: Sponsors,
+        client_for: ClientFor,
+        starts_on: str,
+        ends_on: str,
+    ) -> None:
+        # A sponsorship of the year 1 was stored, then every sponsor route answered 500 (its
+        # figures' weeks start before the first day a date can hold).
+        director = client_for(world.director)
+        url = f"{API}/director/cohorts/{world.cohort.id}/sponsorships"
+        body = form(sponsors.org).model_dump(mode="json")
+        r = director.post(url, json={**body, "starts_on": starts_on, "ends_on": ends_on})
+        assert r.status_code == 422 and "between the years 2000 and 2100" in r.json()["detail"]
+        assert director.get(url).json() == []
+        sid = director.post(url, json=body).json()["id"]
+        r = director.put(
+            f"{API}/director/sponsorships/{sid}",
+            json={**body, "starts_on": starts_on, "ends_on": ends_on},
+        )
+        assert r.status_code == 422 and "between the years 2000 and 2100" in r.json()["detail"]
+        sponsor = client_for(sponsors.sponsor)
+        for route in (
+            "/sponsor/cohorts",
+            f"/sponsor/cohorts/{world.cohort.id}",
+            "/sponsor/report.csv",
+        ):
+            assert sponsor.get(API + route).status_code == 200, route
+
     def test_the_csv_report_and_formula_injection(
         self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
     ) -> None:
