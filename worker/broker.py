@@ -7,6 +7,9 @@ CYBERHUB_BROKER=stub (tests) gives a StubBroker with the same middleware.
 from __future__ import annotations
 
 import smtplib
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import dramatiq
 import psycopg
@@ -52,6 +55,45 @@ def is_transient(retries: int, exc: BaseException) -> bool:
     return retries < MAX_RETRIES and isinstance(exc, (*TRANSIENT_ERRORS, TransientError))
 
 
+class ActorRetries(Retries):
+    """Dramatiq's Retries, where `retry_when` says *which* errors are worth another try and each
+    actor's own `max_retries` *how many* tries it gets. (Dramatiq's retry_when, once set, takes
+    precedence over max_retries: every actor got MAX_RETRIES retries, run_export's 0 and
+    refresh_program_analytics' 1 included.)"""
+
+    def __init__(self, *, retry_when: Callable[[int, BaseException], bool], **kw: Any) -> None:
+        super().__init__(retry_when=self._retry_when, **kw)
+        self._worth_it = retry_when
+        self._limit = threading.local()  # the message being decided's max_retries
+
+    def max_retries_for(self, broker: dramatiq.Broker, message: Any) -> int:
+        """The message's max_retries option, else its actor's, else the broker's MAX_RETRIES."""
+        actor = broker.get_actor(message.actor_name)
+        limit = message.options.get("max_retries", actor.options.get("max_retries"))
+        return self.max_retries if limit is None else int(limit)
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: Any,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if exception is None:
+            return
+        # Dramatiq calls retry_when in this thread, within this call.
+        self._limit.value = self.max_retries_for(broker, message)
+        try:
+            super().after_process_message(broker, message, result=result, exception=exception)
+        finally:
+            self._limit.value = None
+
+    def _retry_when(self, retries: int, exc: BaseException) -> bool:
+        limit = getattr(self._limit, "value", None)
+        return (limit is None or retries < limit) and self._worth_it(retries, exc)
+
+
 def build_middleware() -> list[Middleware]:
     settings = get_settings()
     return [
@@ -73,8 +115,9 @@ def build_middleware() -> list[Middleware]:
         #    Listed before Retries because after-hooks run in reverse order: it then sees the
         #    verdict Retries just gave (message.failed).
         FailedJobs(),
-        # 8. Retries transient errors only, with exponential backoff from 1 s up to 60 s.
-        Retries(
+        # 8. Retries transient errors only, up to the actor's own max_retries (MAX_RETRIES when
+        #    it declares none), with exponential backoff from 1 s up to 60 s.
+        ActorRetries(
             max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000, retry_when=is_transient
         ),
         # 9. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).

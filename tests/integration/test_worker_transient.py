@@ -5,9 +5,11 @@ raises once; the worker's retry middleware runs it again and it succeeds."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import dramatiq
 import pytest
+import sqlalchemy.exc
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
@@ -116,3 +118,42 @@ def test_deadlocks_serialization_failures_and_dropped_connections_are_retried(
     # Counted as retried, then succeeded: never as a failure.
     assert counts == {"transient_test_job|retried": 3, "transient_test_job|succeeded": 3}
     assert '"outcome": "succeeded"' in get_redis().hget(LAST_RUN_KEY, "transient_test_job")
+
+
+def _outage() -> BaseException:
+    return sqlalchemy.exc.OperationalError(
+        "SELECT 1", {}, Exception("server closed the connection unexpectedly")
+    )
+
+
+def test_each_actor_is_retried_no_more_than_its_own_max_retries(
+    db_url: str, stub_broker, stub_worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transient error is retried up to the actor's own max_retries, not the broker's 5:
+    run_export (0: an export's failure is recorded on the export, shown to its requester) runs
+    once, refresh_program_analytics (1) twice; both then land in the failed jobs."""
+    import worker.actors  # noqa: F401  (declares the actors)
+    from cyberhub.services.admin import exports
+    from cyberhub.services.learning import analytics
+
+    calls: dict[str, int] = {}
+
+    def fails(name: str) -> Callable[..., None]:
+        def run(*_args: object) -> None:
+            calls[name] = calls.get(name, 0) + 1
+            raise _outage()
+
+        return run
+
+    monkeypatch.setattr(exports, "run_export", fails("run_export"))
+    monkeypatch.setattr(analytics, "refresh_snapshots", fails("refresh_program_analytics"))
+    broker = dramatiq.get_broker()
+    broker.get_actor("run_export").send(123456)
+    broker.get_actor("refresh_program_analytics").send()
+    stub_broker.join("default", timeout=60_000, fail_fast=False)
+    stub_worker.join()
+    assert calls == {"run_export": 1, "refresh_program_analytics": 2}
+    with Session(get_engine()) as s:
+        failed = s.exec(select(JobFailure.actor, JobFailure.error)).all()
+    assert sorted(a for a, _ in failed) == ["refresh_program_analytics", "run_export"]
+    assert any("gave up after 2 attempts" in e for a, e in failed if a != "run_export")
