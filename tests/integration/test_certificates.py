@@ -3,6 +3,9 @@ closing a cohort, required missions — through the services and the JSON API.""
 
 from __future__ import annotations
 
+import re
+import zlib
+
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -53,6 +56,19 @@ def require(session: Session, w: World, *missions: Mission) -> None:
             session, principal(session, w.director), id_of(w.program), id_of(m), True
         )
     session.commit()
+
+
+def pdf_lines(data: bytes) -> list[str]:
+    """The text lines of a PDF written with a core font, in the order they are drawn."""
+    lines: list[str] = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue  # not a page (a font, an image)
+        shown = re.findall(rb"\(((?:[^()\\]|\\.)*)\) ?Tj", content)
+        lines.extend(re.sub(rb"\\(.)", rb"\1", t).decode("latin-1") for t in shown)
+    return lines
 
 
 def certs(session: Session, user: User) -> list[Certificate]:
@@ -283,6 +299,28 @@ class TestRevokeAndVerify:
         # Without DejaVu on the machine: latin-1 with the accents dropped, never a failure.
         assert certificate_pdf.latin1("Wanjirũ Ngũgĩ") == "Wanjiru Ngugi"
         assert certificate_pdf.latin1("Zoë 李") == "Zoë ?"
+
+    def test_a_revoked_certificate_s_pdf_says_so_first(
+        self, session: Session, builder: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """REVOKED is the first line of the PDF, above the name and the missions, however many
+        missions there are (a long list must not push it to the foot or to a second page)."""
+        w = builder
+        cert = self.issued(session, w)
+        certificates.revoke(
+            session, principal(session, w.director), id_of(cert), "Plagiarised work"
+        )
+        session.commit()
+        shown = certificates.verify(session, None, cert.code)
+        # Helvetica: the page's text is stored as written, so the test can read it in order.
+        monkeypatch.setattr(certificate_pdf, "_font_dir", lambda: None)
+        many = shown.model_copy(update={"missions": [f"Mission {n} of many" for n in range(80)]})
+        for revoked in (shown, many):
+            lines = pdf_lines(certificate_pdf.render(revoked))
+            assert lines[0].startswith("REVOKED on ") and "Plagiarised work" in lines[0]
+            assert lines.index("Certificate of completion") > 0
+        valid = shown.model_copy(update={"revoked": False, "revoked_at": None, "revoke_reason": ""})
+        assert not any("REVOKED" in line for line in pdf_lines(certificate_pdf.render(valid)))
 
 
 class TestClosingACohort:

@@ -59,8 +59,17 @@ class _Writer:
     def text(self, value: str) -> str:
         return value if self.unicode else latin1(value)
 
-    def line(self, value: str, size: float, *, bold: bool = False, gap: float = 4) -> None:
+    def line(
+        self,
+        value: str,
+        size: float,
+        *,
+        bold: bool = False,
+        gap: float = 4,
+        red: bool = False,
+    ) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)
+        self.pdf.set_text_color(*((180, 0, 0) if red else (0, 0, 0)))
         self.pdf.multi_cell(0, size * 0.5, self.text(value), align="C")
         self.pdf.ln(gap)
 
@@ -68,9 +77,16 @@ class _Writer:
 def render(cert: CertificatePublic, base_url: str = "") -> bytes:
     """The certificate's PDF (A4 landscape)."""
     w = _Writer(_font_dir())
-    w.pdf.set_title(w.text(f"Certificate - {cert.name}"))
+    revoked = cert.revoked_at is not None
+    w.pdf.set_title(w.text(f"{'Revoked certificate' if revoked else 'Certificate'} - {cert.name}"))
     w.pdf.set_author(w.text(cert.organization or "CyberHub"))
-    w.pdf.set_y(25)
+    w.pdf.set_y(15 if revoked else 25)
+    if revoked:
+        # First, above the name: whoever is shown the PDF reads that it no longer holds before
+        # anything it certified (a long list of missions must not push it to the foot).
+        revoked_on = when(cert.revoked_at, "UTC", "date")
+        w.line(f"REVOKED on {revoked_on}: {cert.revoke_reason}", 16, bold=True, red=True)
+        w.line("This certificate is no longer valid.", 12, red=True, gap=6)
     w.line(cert.organization or "CyberHub", 16, bold=True)
     w.line("Certificate of completion", 26, bold=True, gap=8)
     w.line("This certifies that", 12)
@@ -79,11 +95,5 @@ def render(cert: CertificatePublic, base_url: str = "") -> bytes:
     w.line(f"in the cohort {cert.cohort}, on {when(cert.issued_at, 'UTC', 'date')}.", 14, gap=6)
     if cert.missions:
         w.line("Missions approved: " + "; ".join(cert.missions), 10, gap=6)
-    if cert.revoked_at is not None:
-        w.line(
-            f"REVOKED on {when(cert.revoked_at, 'UTC', 'date')}: {cert.revoke_reason}",
-            14,
-            bold=True,
-        )
     w.line(f"Verify at {base_url}{cert.url} (code {cert.code})", 9)
     return bytes(w.pdf.output())
