@@ -60,7 +60,7 @@ class TrackApprovals(BaseModel):
 
 
 class WeekCount(BaseModel):
-    week: date  # the Monday the week starts on
+    week: date  # the Monday the week starts on (at midnight in the reader's time zone)
     submissions: int
 
 

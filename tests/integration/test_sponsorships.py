@@ -394,6 +394,36 @@ class TestAnEndedSponsorship:
         assert cohorts[0]["ended"] is False  # before the end date moved
 
 
+def test_the_weeks_begin_on_monday_in_the_sponsors_own_zone(
+    session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+) -> None:
+    """Submissions per week: weeks begin on Monday at midnight where the sponsor is (they began
+    at midnight UTC), on the dashboard and over the API alike."""
+    sponsors.sponsor.time_zone = "Africa/Nairobi"
+    session.add(sponsors.sponsor)
+    session.commit()
+    fund(session, world, sponsors)
+    enrolled_days_ago(session, world, 90)
+    today = utcnow().date()
+    monday = today - timedelta(days=today.weekday() + 7)  # last week's Monday (UTC)
+    at = datetime.combine(monday, datetime.min.time(), UTC) - timedelta(hours=2)  # 01:00 there
+    session.add(
+        Submission(
+            student_id=world.student.id or 0,
+            mission_id=world.m1.id or 0,
+            status=SubmissionStatus.submitted,
+            submitted_at=at,
+        )
+    )
+    session.commit()
+    [c] = sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts
+    assert [w.week for w in c.submissions_per_week if w.submissions] == [monday]
+    assert all(w.week.weekday() == 0 for w in c.submissions_per_week)
+    body = client_for(sponsors.sponsor).get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+    counted = [w["week"] for w in body["submissions_per_week"] if w["submissions"]]
+    assert counted == [monday.isoformat()]
+
+
 class TestASponsorshipNotBegunYet:
     """Before its start date a sponsorship is not current: its sponsor sees the cohort and
     when the funding starts, but no learner by name, consent or not (names come with it)."""

@@ -447,10 +447,13 @@ def _learners(
     return learners
 
 
-def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> SponsoredCohort:
+def _figures(
+    session: Session, sponsorship: Sponsorship, sponsor: str, reader: Principal
+) -> SponsoredCohort:
     """Three queries per cohort: the cohort with its counts, every figure counted from its
     submissions (one scan), and the consenting learners (only while the sponsorship is
-    current; after it the figures stop at its end)."""
+    current; after it the figures stop at its end). The weeks begin on Monday at midnight in
+    the reader's time zone, as the page shows them."""
 
     def count_of(*where: Any) -> Any:
         return select(func.count()).where(*where).scalar_subquery()
@@ -496,10 +499,12 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
     ).one()
     _, cohort_name, starts_on, ends_on, program_id, program_name, runner = row[:7]
     enrolled, completions, certificates, published_total = (int(n) for n in row[7:])
-    last = as_of - timedelta(microseconds=1)  # an ended period's weeks end with its last day
-    week0 = (last - timedelta(days=last.weekday() + 7 * (WEEKS - 1))).date()
+    tz = zone(reader.time_zone)
+    # The reader's today, or an ended period's last day: the weeks end with its week.
+    last = sponsorship.ends_on if ended else now.astimezone(tz).date()
+    week0 = last - timedelta(days=last.weekday() + 7 * (WEEKS - 1))
     starts = [
-        datetime.combine(week0 + timedelta(weeks=i), time(0), tzinfo=UTC) for i in range(WEEKS)
+        datetime.combine(week0 + timedelta(weeks=i), time(0), tzinfo=tz) for i in range(WEEKS)
     ]
     figures = session.execute(
         _SUBMISSION_FIGURES,
@@ -534,7 +539,7 @@ def _figures(session: Session, sponsorship: Sponsorship, sponsor: str) -> Sponso
         active_7d=active_7d,
         active_30d=active_30d,
         submissions_per_week=[
-            WeekCount(week=start.date(), submissions=n)
+            WeekCount(week=start.date(), submissions=n)  # the Monday, in the reader's zone
             for start, n in zip(starts, weekly, strict=True)
         ],
         approvals=sum(n for _, n in approvals),
@@ -582,7 +587,7 @@ def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard
     )
     return SponsorDashboard(
         organizations=names,
-        cohorts=[_figures(session, s, name) for s, name in _sponsorships(session, actor)],
+        cohorts=[_figures(session, s, name, actor) for s, name in _sponsorships(session, actor)],
     )
 
 
@@ -594,7 +599,7 @@ def sponsored_cohort(
     found = _sponsorships(session, actor, cohort_id)
     if not found:
         raise NotFound(NOT_FUNDED)
-    return _figures(session, *found[0])
+    return _figures(session, *found[0], actor)
 
 
 def report(
@@ -611,7 +616,8 @@ def report(
         if found:
             names = sorted({name for _, name in found})
             return SponsorDashboard(
-                organizations=names, cohorts=[_figures(session, s, n) for s, n in found]
+                organizations=names,
+                cohorts=[_figures(session, s, n, principal) for s, n in found],
             )
     if principal is None or not (principal.is_admin or principal.has_role(Role.director)):
         raise NotFound(NOT_FUNDED)
@@ -627,7 +633,7 @@ def report(
         raise NotFound("Nobody sponsors that cohort.")
     return SponsorDashboard(
         organizations=sorted({name for _, name in rows}),
-        cohorts=[_figures(session, s, n) for s, n in rows],
+        cohorts=[_figures(session, s, n, principal) for s, n in rows],
     )
 
 
