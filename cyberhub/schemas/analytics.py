@@ -29,7 +29,7 @@ class FunnelStep(BaseModel):
 
 
 class WeekActivity(BaseModel):
-    week: date  # the Monday of the ISO week
+    week: date  # the Monday of the ISO week (its midnight in the reader's time zone)
     label: str  # "2026-W14"
     submissions: int
     approvals: int
@@ -120,6 +120,14 @@ class ProgramAnalytics(BaseModel):
     # None: computed for this request. Else the moment the worker's snapshot describes (a big
     # programme's unfiltered view; "nudged today" is still read live).
     as_of: IsoDatetime | None = None
+
+
+class AnalyticsSnapshot(BaseModel):
+    """What a programme's snapshot keeps (program_analytics_snapshots.payload): the unfiltered
+    figures (weeks of UTC) and the weekly activity by zone name (UTC and its directors')."""
+
+    data: ProgramAnalytics
+    weekly: dict[str, list[WeekActivity]]
 
 
 class NudgeIn(BaseModel):

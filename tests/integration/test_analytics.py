@@ -208,6 +208,35 @@ class TestActivityAndApprovals:
         first_week = AnalyticsFilters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 8))
         assert len(analytics.approvals(session, d, id_of(world.program), first_week)) == 1
 
+    def test_weeks_and_dates_are_the_directors_own(self, session: Session, world: World) -> None:
+        """Weeks begin on Monday at midnight and the date filter's days are calendar days, both
+        in the reader's zone: work handed in on Sunday 22:30 UTC is Monday 01:30 in Nairobi, in
+        the week after for a director there (it counted in the week before, in UTC)."""
+        director = world.director
+        director.time_zone = "Africa/Nairobi"
+        session.add(director)
+        session.commit()
+        sunday_night = datetime(2026, 3, 8, 22, 30, tzinfo=UTC)  # Mon 9 Mar 01:30 in Nairobi
+        for at, mission in ((sunday_night, world.m1), (sunday_night + timedelta(days=7), world.m2)):
+            submission(
+                session,
+                world.student,
+                id_of(mission),
+                status=SubmissionStatus.submitted,
+                submitted_at=at,
+            )
+        dates = AnalyticsFilters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 15))
+
+        def weeks(user: User) -> list[tuple[str, int]]:
+            found = analytics.weekly_activity(
+                session, world.p(session, user), id_of(world.program), dates
+            )
+            return [(w.label, w.submissions) for w in found]
+
+        # Nairobi: the second is on Monday 16 March there, after the range.
+        assert weeks(director) == [("2026-W10", 0), ("2026-W11", 1)]
+        assert weeks(world.admin) == [("2026-W10", 1), ("2026-W11", 1)]  # UTC
+
     def test_track_mix_has_the_mean_confidence(self, session: Session, world: World) -> None:
         d = world.p(session, world.director)
         profiled(session, world.student, "builders", "high")

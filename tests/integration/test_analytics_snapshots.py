@@ -131,6 +131,47 @@ def test_the_snapshot_shows_exactly_the_live_figures_with_their_time(
     assert sum(b.submissions for b in fresh.backlog) == sum(b.submissions for b in live.backlog) + 1
 
 
+def test_the_snapshot_keeps_the_weeks_of_each_readers_zone(
+    session: Session, world: World, snapshots_on: None
+) -> None:
+    """Work on Sunday 22:30 UTC is on Monday in Nairobi: a director there reads it in the
+    week after, from the snapshot as live; an admin in Lima, whose zone no director has, too."""
+    now = utcnow()
+    for user, tz in ((world.director, "Africa/Nairobi"), (world.admin, "America/Lima")):
+        user.time_zone = tz
+        session.add(user)
+    monday = (now - timedelta(days=now.weekday() + 7)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    sunday_night = monday - timedelta(minutes=90)
+    session.add(
+        Submission(
+            student_id=id_of(world.student),
+            mission_id=id_of(world.m1),
+            status=SubmissionStatus.submitted,
+            answer="work",
+            created_at=sunday_night,
+            submitted_at=sunday_night,
+        )
+    )
+    session.commit()
+    pid = id_of(world.program)
+    analytics.refresh_snapshots(session, now=now)
+    session.commit()
+    for user, week in (
+        (world.director, monday.date()),
+        (world.admin, monday.date() - timedelta(days=7)),
+    ):
+        p = world.p(session, user)
+        kept = analytics.program_analytics(session, p, pid, ALL, now=now)
+        assert kept.as_of == now
+        assert [w.week for w in kept.weekly if w.submissions] == [week]
+        live = analytics.program_analytics(
+            session, p, pid, AnalyticsFilters(cohort_id=id_of(world.cohort)), now=now
+        )
+        assert [w.week for w in live.weekly if w.submissions] == [week]
+
+
 def test_a_slower_refresh_never_replaces_a_newer_snapshot(
     session: Session, world: World, snapshots_on: None
 ) -> None:

@@ -9,8 +9,9 @@ Forbidden like the rest of the director's side).
 
 The population of a block is the programme's enrolments, limited by the filters: a cohort, and
 the learner's track (their latest profiler result's primary track, as mission_scope.learner_track
-reads it). `date_from` / `date_to` (inclusive days, UTC) limit the time-based blocks (weekly
-activity, approvals, turnaround); the funnel, track mix, backlog, mentor load and at-risk list
+reads it). `date_from` / `date_to` (inclusive days in the reader's time zone) limit the
+time-based blocks (weekly activity, approvals, turnaround), and the weeks begin on Monday at
+midnight there, so a director reads the weeks of their own calendar; the funnel, track mix, backlog, mentor load and at-risk list
 describe the state now. Work counts when it is on a mission the programme runs.
 
 At-risk reasons are a list (AT_RISK_REASONS) of small SQL builders, each answering the
@@ -28,10 +29,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import delete, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import is_known_zone, zone
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -40,6 +43,8 @@ from cyberhub.models import (
     Program,
     ProgramAnalyticsSnapshot,
     ProgramTrack,
+    Role,
+    RoleAssignment,
     Track,
     User,
 )
@@ -47,6 +52,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.models.schedule import CohortDueDate
 from cyberhub.schemas.analytics import (
     AnalyticsFilters,
+    AnalyticsSnapshot,
     ApprovalCell,
     AtRiskLearner,
     AtRiskReason,
@@ -141,17 +147,26 @@ pm AS (SELECT mission_id FROM program_missions WHERE program_id = :program_id)
     return Scope(sql, params)
 
 
-def _range(filters: AnalyticsFilters, column: str) -> Scope:
-    """A condition limiting `column` to the filter's days (inclusive, UTC)."""
+def reader_zone(principal: Principal | None) -> str:
+    """The IANA name of the zone whose calendar the reader's weeks and days follow (their
+    own; UTC when unset or unknown to the server)."""
+    name = principal.time_zone if principal else ""
+    return name if name and is_known_zone(name) else "UTC"
+
+
+def _midnight(day: date, tz: str) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=zone(tz))
+
+
+def _range(filters: AnalyticsFilters, column: str, tz: str) -> Scope:
+    """A condition limiting `column` to the filter's days (inclusive, calendar days in `tz`)."""
     parts, params = [], {}
     if filters.date_from is not None:
         parts.append(f"{column} >= :range_from")
-        params["range_from"] = datetime.combine(filters.date_from, datetime.min.time(), UTC)
+        params["range_from"] = _midnight(filters.date_from, tz)
     if filters.date_to is not None:
         parts.append(f"{column} < :range_to")
-        params["range_to"] = datetime.combine(
-            filters.date_to + timedelta(days=1), datetime.min.time(), UTC
-        )
+        params["range_to"] = _midnight(filters.date_to + timedelta(days=1), tz)
     return Scope((" AND " + " AND ".join(parts)) if parts else "", params)
 
 
@@ -230,14 +245,17 @@ def weekly_activity(
     session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
 ) -> list[WeekActivity]:
     """Submissions, approvals and active learners per ISO week (weeks without any shown as 0),
-    over the filter's dates, else the cohorts' life so far."""
+    over the filter's dates, else the cohorts' life so far; weeks of the reader's calendar."""
     _open(session, principal, program_id, filters)
-    return _weekly(session, program_id, filters)
+    return _weekly(session, program_id, filters, reader_zone(principal), utcnow())
 
 
-def _weekly(session: Session, program_id: int, filters: AnalyticsFilters) -> list[WeekActivity]:
+def _weekly(
+    session: Session, program_id: int, filters: AnalyticsFilters, tz: str, now: datetime
+) -> list[WeekActivity]:
+    """The weeks begin on Monday at midnight in zone `tz`."""
     scope = _scope(program_id, filters, profile=False)
-    window = _range(filters, "e.at")
+    window = _range(filters, "e.at", tz)
     rows = scope.run(
         session,
         f"""
@@ -253,16 +271,18 @@ def _weekly(session: Session, program_id: int, filters: AnalyticsFilters) -> lis
   WHERE ev.at IS NOT NULL
     AND s.student_id IN (SELECT student_id FROM pop) AND s.mission_id IN (SELECT mission_id FROM pm)
 )
-SELECT (date_trunc('week', e.at AT TIME ZONE 'UTC'))::date AS week,
+SELECT (date_trunc('week', e.at AT TIME ZONE :tz))::date AS week,
        count(*) FILTER (WHERE e.kind = 's'), count(*) FILTER (WHERE e.kind = 'a'),
        count(DISTINCT e.student_id)
 FROM events e WHERE true {window.sql}
 GROUP BY 1 ORDER BY 1
 """,
+        tz=tz,
         **window.params,
     )
     found = {week: (int(s), int(a), int(n)) for week, s, a, n in rows}
-    first, last = _weeks_span(session, program_id, filters, list(found))
+    today = now.astimezone(zone(tz)).date()
+    first, last = _weeks_span(session, program_id, filters, list(found), today)
     if first is None or last is None:
         return []
     out: list[WeekActivity] = []
@@ -288,15 +308,14 @@ def _monday(day: date) -> date:
 
 
 def _weeks_span(
-    session: Session, program_id: int, filters: AnalyticsFilters, weeks: list[date]
+    session: Session, program_id: int, filters: AnalyticsFilters, weeks: list[date], today: date
 ) -> tuple[date | None, date | None]:
-    """The first and last Monday to show: the filter's dates, else the cohorts' life up to today
-    (and every week with activity)."""
+    """The first and last Monday to show: the filter's dates, else the cohorts' life up to
+    `today` (the reader's) and every week with activity."""
     stmt = select(col(Cohort.starts_on), col(Cohort.ends_on)).where(Cohort.program_id == program_id)
     if filters.cohort_id is not None:
         stmt = stmt.where(Cohort.id == filters.cohort_id)
     spans = session.exec(stmt).all()
-    today = utcnow().date()
     starts = [s for s, _ in spans] + weeks
     ends = [min(e, today) for _, e in spans] + weeks
     first = filters.date_from or (min(starts) if starts else None)
@@ -315,11 +334,13 @@ def approvals(
 ) -> list[ApprovalCell]:
     """Approved submissions per mission track and difficulty (decided within the dates)."""
     _open(session, principal, program_id, filters)
-    return _approvals(session, program_id, filters)
+    return _approvals(session, program_id, filters, reader_zone(principal))
 
 
-def _approvals(session: Session, program_id: int, filters: AnalyticsFilters) -> list[ApprovalCell]:
-    window = _range(filters, "s.decided_at")
+def _approvals(
+    session: Session, program_id: int, filters: AnalyticsFilters, tz: str
+) -> list[ApprovalCell]:
+    window = _range(filters, "s.decided_at", tz)
     rows = _scope(program_id, filters, profile=False).run(
         session,
         f"""
@@ -416,13 +437,13 @@ def turnaround(
 ) -> list[MentorTurnaround]:
     """Per mentor, hours from submission to decision: median and 90th percentile."""
     _open(session, principal, program_id, filters)
-    return _turnaround(session, program_id, filters)
+    return _turnaround(session, program_id, filters, reader_zone(principal))
 
 
 def _turnaround(
-    session: Session, program_id: int, filters: AnalyticsFilters
+    session: Session, program_id: int, filters: AnalyticsFilters, tz: str
 ) -> list[MentorTurnaround]:
-    window = _range(filters, "r.created_at")
+    window = _range(filters, "r.created_at", tz)
     rows = _scope(program_id, filters, profile=False).run(
         session,
         f"""
@@ -730,15 +751,17 @@ def program_analytics(
     *,
     now: datetime | None = None,
 ) -> ProgramAnalytics:
-    """Every block of the programme's analytics (one permission check, one query per block)."""
+    """Every block of the programme's analytics (one permission check, one query per block),
+    with the weeks and days of the reader's calendar."""
     program = get_program(session, principal, program_id)
     _check_filters(session, program_id, filters)
     now = now or utcnow()
+    tz = reader_zone(principal)
     if filters == AnalyticsFilters():
-        kept = _from_snapshot(session, program, now)
+        kept = _from_snapshot(session, program, now, tz)
         if kept is not None:
             return kept
-    return _compute(session, program, filters, now)
+    return _compute(session, program, filters, now, tz)
 
 
 def _options(session: Session, program_id: int) -> tuple[list[CohortOption], list[str]]:
@@ -758,15 +781,20 @@ def _options(session: Session, program_id: int) -> tuple[list[CohortOption], lis
 
 
 def compute_live(
-    session: Session, program: Program, filters: AnalyticsFilters, *, now: datetime | None = None
+    session: Session,
+    program: Program,
+    filters: AnalyticsFilters,
+    *,
+    now: datetime | None = None,
+    tz: str = "UTC",
 ) -> ProgramAnalytics:
     """Every block computed now, never from a snapshot. No permission check: for the worker's
     refresh and benchmarks; readers go through program_analytics."""
-    return _compute(session, program, filters, now or utcnow())
+    return _compute(session, program, filters, now or utcnow(), tz)
 
 
 def _compute(
-    session: Session, program: Program, filters: AnalyticsFilters, now: datetime
+    session: Session, program: Program, filters: AnalyticsFilters, now: datetime, tz: str
 ) -> ProgramAnalytics:
     program_id = program.id or 0
     cohorts, tracks = _options(session, program_id)
@@ -779,11 +807,11 @@ def _compute(
         cohorts=cohorts,
         tracks=tracks,
         funnel=_funnel(session, scope),
-        weekly=_weekly(session, program_id, filters),
-        approvals=_approvals(session, program_id, filters),
+        weekly=_weekly(session, program_id, filters, tz, now),
+        approvals=_approvals(session, program_id, filters, tz),
         track_mix=_track_mix(session, scope),
         backlog=_backlog(session, _scope(program_id, filters, profile=False), now),
-        turnaround=_turnaround(session, program_id, filters),
+        turnaround=_turnaround(session, program_id, filters, tz),
         mentor_load=loads.mentors,
         unassigned_learners=loads.unassigned_learners,
         at_risk=_at_risk(session, program_id, filters, now),
@@ -795,7 +823,9 @@ def _compute(
 # unfiltered view is computed by the worker every few minutes (refresh_snapshots, the
 # scheduler's refresh_program_analytics) and read from program_analytics_snapshots. The figures
 # are exactly what _compute returned at `as_of`; the filter options, the programme's name and
-# today's nudge flags are read live. Filtered views are always computed live (a cohort's in tens
+# today's nudge flags are read live. The weekly activity is kept for UTC and for the zone of
+# each of the organisation's directors (a reader's weeks are their own calendar's); a reader in
+# another zone (an admin abroad) gets that one block computed live. Filtered views are always computed live (a cohort's in tens
 # of milliseconds).
 
 
@@ -806,6 +836,21 @@ class SnapshotRefresh:
 
     refreshed: dict[int, int]
     dropped: int
+
+
+def _director_zones(session: Session, organization_id: int) -> list[str]:
+    """The zones of the organisation's directors (known ones, UTC left out), sorted."""
+    names = session.exec(
+        select(User.time_zone)
+        .join(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
+        .where(
+            RoleAssignment.role == Role.director,
+            RoleAssignment.organization_id == organization_id,
+            col(User.time_zone).is_not(None),
+        )
+        .distinct()
+    ).all()
+    return sorted({n for n in names if n and n != "UTC" and is_known_zone(n)})
 
 
 def _big_programs(session: Session) -> list[int]:
@@ -835,13 +880,17 @@ def refresh_snapshots(session: Session, *, now: datetime | None = None) -> Snaps
             continue
         at = now or utcnow()
         started = time.perf_counter()
-        data = _compute(session, program, AnalyticsFilters(), at)
+        data = _compute(session, program, AnalyticsFilters(), at, "UTC")
+        weekly = {"UTC": data.weekly} | {
+            tz: _weekly(session, program_id, AnalyticsFilters(), tz, at)
+            for tz in _director_zones(session, program.organization_id)
+        }
         took = round((time.perf_counter() - started) * 1000)
         values = {
             "program_id": program_id,
             "computed_at": at,
             "took_ms": took,
-            "payload": data.model_dump_json(),
+            "payload": AnalyticsSnapshot(data=data, weekly=weekly).model_dump_json(),
         }
         insert = pg_insert(ProgramAnalyticsSnapshot).values(**values)
         session.execute(
@@ -856,9 +905,12 @@ def refresh_snapshots(session: Session, *, now: datetime | None = None) -> Snaps
     return SnapshotRefresh(refreshed=refreshed, dropped=int(getattr(dropped, "rowcount", 0) or 0))
 
 
-def _from_snapshot(session: Session, program: Program, now: datetime) -> ProgramAnalytics | None:
+def _from_snapshot(
+    session: Session, program: Program, now: datetime, tz: str
+) -> ProgramAnalytics | None:
     """The programme's fresh snapshot, or None (none kept, or older than
-    ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS: the worker is behind, compute live)."""
+    ANALYTICS_SNAPSHOT_MAX_AGE_SECONDS: the worker is behind, compute live). Its weekly
+    activity is the one kept for the reader's zone `tz`, else computed live for it."""
     computed_at = session.exec(
         select(ProgramAnalyticsSnapshot.computed_at).where(
             ProgramAnalyticsSnapshot.program_id == program.id
@@ -867,9 +919,13 @@ def _from_snapshot(session: Session, program: Program, now: datetime) -> Program
     oldest = now - timedelta(seconds=get_settings().analytics_snapshot_max_age_seconds)
     if computed_at is None or computed_at < oldest:
         return None
-    data = _parsed(session, program.id or 0, computed_at)
-    if data is None:  # refreshed between the two reads: the next load shows the new one
+    kept = _parsed(session, program.id or 0, computed_at)
+    if kept is None:  # refreshed between the two reads: the next load shows the new one
         return None
+    data = kept.data
+    weekly = kept.weekly.get(tz)
+    if weekly is None:
+        weekly = _weekly(session, program.id or 0, AnalyticsFilters(), tz, computed_at)
     cohorts, tracks = _options(session, program.id or 0)
     day_start = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), UTC)
     nudged = set(
@@ -888,6 +944,7 @@ def _from_snapshot(session: Session, program: Program, now: datetime) -> Program
             "cohorts": cohorts,
             "tracks": tracks,
             "at_risk": at_risk,
+            "weekly": weekly,
             "as_of": computed_at,
         }
     )
@@ -897,12 +954,12 @@ def _from_snapshot(session: Session, program: Program, now: datetime) -> Program
 # the models takes 40 ms on an idle core and several times that on a loaded one, so each
 # process parses a snapshot once; its next loads read only `computed_at`. A refresh changes the
 # key (the old entry ages out). Shared by the page's worker threads, hence the lock.
-_PARSED: OrderedDict[tuple[int, datetime], ProgramAnalytics] = OrderedDict()
+_PARSED: OrderedDict[tuple[int, datetime], AnalyticsSnapshot] = OrderedDict()
 _PARSED_LOCK = threading.Lock()
 PARSED_KEPT = 8
 
 
-def _parsed(session: Session, program_id: int, computed_at: datetime) -> ProgramAnalytics | None:
+def _parsed(session: Session, program_id: int, computed_at: datetime) -> AnalyticsSnapshot | None:
     key = (program_id, computed_at)
     with _PARSED_LOCK:
         found = _PARSED.get(key)
@@ -917,7 +974,10 @@ def _parsed(session: Session, program_id: int, computed_at: datetime) -> Program
     ).first()
     if payload is None:
         return None
-    data = ProgramAnalytics.model_validate_json(payload)
+    try:
+        data = AnalyticsSnapshot.model_validate_json(payload)
+    except ValidationError:  # written before the weeks were kept per zone: compute live
+        return None
     with _PARSED_LOCK:
         _PARSED[key] = data
         while len(_PARSED) > PARSED_KEPT:
