@@ -50,7 +50,10 @@ class CohortScheduleState(ServiceState, rx.State):
     cohort_id: int = 0
     rows: list[dict[str, Any]] = []
     notice: str = ""
-    version: int = 0  # bumped on each load: the date inputs remount with the stored values
+    # Bumped on each load: the date inputs remount with the stored values. Within a visit a
+    # row's input remounts only when its stored date changed (its key names the date): saving
+    # or clearing one row leaves a date typed in another, not saved yet, as typed.
+    version: int = 0
 
     async def _fetch(self) -> None:
         got = await self._try(schedule.cohort_schedule, self.cohort_id)
@@ -59,24 +62,25 @@ class CohortScheduleState(ServiceState, rx.State):
             return
         tz = await self._time_zone()
         plan: CohortSchedule = got.value
-        self.version += 1
-        self.rows = [
-            {
-                "key": f"{m.mission_id}-{self.version}",
-                "id": m.mission_id,
-                "title": m.title,
-                "track": m.track,
-                # the value of a datetime-local input, in the director's zone
-                "local": m.due_at.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M")
-                if m.due_at
-                else "",
-            }
-            for m in plan.missions
-        ]
+        rows = []
+        for m in plan.missions:
+            # the value of a datetime-local input, in the director's zone
+            local = m.due_at.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M") if m.due_at else ""
+            rows.append(
+                {
+                    "key": f"{m.mission_id}-{local}-{self.version}",
+                    "id": m.mission_id,
+                    "title": m.title,
+                    "track": m.track,
+                    "local": local,
+                }
+            )
+        self.rows = rows
 
     @rx.event
     async def load(self) -> None:
         self.error, self.notice, self.rows = "", "", []
+        self.version += 1
         await fetch_panel(self)
 
     @rx.event
