@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from cyberhub.models.base import MAX_ID
-from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.datetimes import IsoDatetime, LocalTime
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id that can name a row
 
@@ -46,6 +46,7 @@ class CheckinPublic(BaseModel):
     id: int
     habit_id: int
     day: date  # the learner's local day it was for
+    # The period it fills under the habit's cadence now: its week's Monday (weekly), else its day.
     period_start: date
     note: str
     created_at: IsoDatetime
@@ -57,7 +58,7 @@ class HabitPublic(BaseModel):
     cadence: str  # daily | weekly | n_per_week
     per_week: int
     cadence_label: str  # "Every day", "Once a week", "3 times a week"
-    reminder_time: time | None
+    reminder_time: LocalTime | None
     track_key: str  # "" when not linked
     track_name: str = ""  # "Builders"; "" when not linked
     skill: str

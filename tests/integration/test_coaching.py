@@ -154,6 +154,34 @@ def test_after_daily_to_weekly_the_week_is_judged_by_the_week(session: Session) 
         _in(session, p, h.id, date(2026, 11, 16), now=NOW + timedelta(days=5))
 
 
+def test_each_check_in_reads_the_period_of_the_cadence_now(
+    session: Session, client_for: ClientFor
+) -> None:
+    """The check-ins' `period_start` (the list, the habit's recent check-ins) follows the
+    habit's cadence now: after weekly → daily, Tuesday's weekly check-in answered "the week
+    of Monday", as did Monday's own, two check-ins of one daily period; back to weekly, both
+    are of that week again. Each keeps its day and note."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    mon, tue = date(2026, 11, 9), date(2026, 11, 10)
+    on_wed = NOW - timedelta(days=1)
+    h = _habit(session, p, cadence="weekly")
+    habits.check_in(session, p, h.id, CheckinCreate(day=tue, note="Tuesday"), now=on_wed)
+    _cadence(session, p, h.id, "daily")
+    assert _in(session, p, h.id, mon, now=on_wed).period_start == mon
+    session.commit()
+    logs = client_for(w.student).get(f"{API}/coaching/habits/{h.id}/logs").json()
+    assert [(c["day"], c["period_start"], c["note"]) for c in logs] == [
+        (tue.isoformat(), tue.isoformat(), "Tuesday"),
+        (mon.isoformat(), mon.isoformat(), ""),
+    ]
+    _cadence(session, p, h.id, "weekly")
+    session.commit()
+    [got] = habits.list_habits(session, p)
+    assert [(c.day, c.period_start) for c in got.recent] == [(tue, mon), (mon, mon)]
+
+
 def test_migration_0026_keeps_each_check_ins_unit(session: Session, db_url: str) -> None:
     """Check-ins stored before 0026: one whose period is not its day was weekly; a Monday one of
     a habit weekly now is taken as weekly; the rest are days'. Afterwards the weekly → daily
@@ -583,6 +611,33 @@ def test_api_edge_values_get_4xx_never_5xx(session: Session, client_for: ClientF
     assert r.status_code == 201 and r.json()["reminder_time"] == "19:30:00", r.text
     far = c.post(f"{API}/coaching/habits/{r.json()['id']}/logs", json={"day": "0001-01-01"})
     assert far.status_code == 422 and "up to 2 days before" in far.json()["detail"]
+
+
+def test_a_habit_with_a_reminder_matches_its_documented_schema(
+    session: Session, client_for: ClientFor
+) -> None:
+    """The reminder is a local time of day ("19:30:00", no offset); the document called it an
+    RFC 3339 `time`, which needs one, so a client validating answers refused every habit with a
+    reminder (found by a long schemathesis run)."""
+    import schemathesis
+
+    from cyberhub.api import create_api
+
+    w = build_world(session)
+    c = client_for(w.student)
+    schema = schemathesis.openapi.from_asgi(f"{API}/openapi.json", create_api())
+    made = c.post(f"{API}/coaching/habits", json={"title": "Lab", "reminder_time": "19:30"})
+    assert made.status_code == 201 and made.json()["reminder_time"] == "19:30:00", made.text
+    schema[f"{API}/coaching/habits"]["POST"].validate_response(made)
+    hid = made.json()["id"]
+    for path, url in [
+        ("/coaching/habits", "/coaching/habits"),
+        ("/coaching/habits/{habit_id}", f"/coaching/habits/{hid}"),
+        ("/student/coaching/overview", "/student/coaching/overview"),
+    ]:
+        r = c.get(API + url)
+        assert r.status_code == 200, r.text
+        schema[API + path]["GET"].validate_response(r)
 
 
 def test_the_scheduled_actor_sends_due_reminders(

@@ -102,7 +102,8 @@ def checkin_days(session: Session, habit_ids: list[int]) -> dict[int, list[date]
 def recent_checkins(
     session: Session, habit_ids: list[int], limit: int = RECENT_CHECKINS
 ) -> dict[int, list[CheckinPublic]]:
-    """Each habit's last `limit` check-ins with their notes, newest first (one query)."""
+    """Each habit's last `limit` check-ins with their notes, newest first (one query), each
+    with its period under its habit's cadence now."""
     out: dict[int, list[CheckinPublic]] = defaultdict(list)
     if not habit_ids:
         return out
@@ -118,13 +119,14 @@ def recent_checkins(
         select(HabitCheckin.id, rank).where(col(HabitCheckin.habit_id).in_(habit_ids)).subquery()
     )
     rows = session.exec(
-        select(HabitCheckin)
+        select(HabitCheckin, Habit.cadence)
         .join(ranked, col(ranked.c.id) == col(HabitCheckin.id))
+        .join(Habit, col(Habit.id) == col(HabitCheckin.habit_id))
         .where(ranked.c.rank <= limit)
         .order_by(col(HabitCheckin.day).desc(), col(HabitCheckin.id).desc())
     ).all()
-    for c in rows:
-        out[c.habit_id].append(_checkin_public(c))
+    for c, cadence in rows:
+        out[c.habit_id].append(_checkin_public(c, Cadence(cadence)))
     return out
 
 
@@ -286,12 +288,15 @@ def archive_habit(session: Session, principal: Principal | None, habit_id: int) 
     return get_habit(session, actor, habit_id)
 
 
-def _checkin_public(c: HabitCheckin) -> CheckinPublic:
+def _checkin_public(c: HabitCheckin, cadence: Cadence) -> CheckinPublic:
+    """A check-in as the learner reads it: its period is the one its day falls in under the
+    habit's cadence `cadence` now (the stored `period_start` is the unit it filled when made,
+    kept for the uniqueness of a period: after a change of cadence it is of the old one)."""
     return CheckinPublic(
         id=c.id or 0,
         habit_id=c.habit_id,
         day=c.day,
-        period_start=c.period_start,
+        period_start=period_start(cadence, c.day),
         note=c.note,
         created_at=c.created_at,
     )
@@ -365,7 +370,7 @@ def check_in(
     row = session.get(HabitCheckin, new_id)
     assert row is not None
     jobs.coaching_changed(session, actor.user_id)  # the coach's plan reads streaks
-    return _checkin_public(row)
+    return _checkin_public(row, habit.cadence)
 
 
 def list_checkins(
@@ -373,11 +378,11 @@ def list_checkins(
 ) -> list[CheckinPublic]:
     """A habit's check-ins, newest first."""
     actor = access.learner(principal)
-    _own(session, actor, habit_id)
+    habit = _own(session, actor, habit_id)
     rows = session.exec(
         select(HabitCheckin)
         .where(HabitCheckin.habit_id == habit_id)
         .order_by(col(HabitCheckin.day).desc())
         .limit(limit)
     ).all()
-    return [_checkin_public(c) for c in rows]
+    return [_checkin_public(c, habit.cadence) for c in rows]
