@@ -197,9 +197,51 @@ def mail_queued(session: SASession, mail_id: int) -> None:
     enqueue(session, DELIVER_MAIL, mail_id)
 
 
+EXPORT_JOB_KEY = "cyberhub:export:job:{export}"
+# How long a sent export job counts as waiting in the queue (the mark's lifetime): after that
+# the export sweep sends another, in case this one was lost after all.
+EXPORT_JOB_WAITS_S = 15 * 60
+
+
 def export_requested(session: SASession, export_id: int) -> None:
-    """Someone asked for an export: the worker writes its file."""
-    enqueue(session, RUN_EXPORT, export_id)
+    """Someone asked for an export (or the sweep finds it still waiting): the worker writes its
+    file. Sent after commit unless a job for it is already waiting in the queue: sending marks
+    the export in Redis (beside the queue, so a Redis that lost its queue lost the mark too),
+    the worker clears the mark as it takes the job (`export_job_started`), and the mark lapses
+    after EXPORT_JOB_WAITS_S. So a sweep running every 2 minutes through a worker outage adds
+    no job to the one waiting, instead of one per sweep."""
+    send_after_commit(
+        session,
+        RUN_EXPORT.queue,
+        RUN_EXPORT.name,
+        (export_id,),
+        once=(EXPORT_JOB_KEY.format(export=export_id), EXPORT_JOB_WAITS_S),
+    )
+
+
+def export_jobs_waiting(export_ids: Sequence[int]) -> set[int]:
+    """Of these exports, those whose job was sent and has not been taken by a worker yet (less
+    than EXPORT_JOB_WAITS_S ago). None of them when Redis can't be read: each is sent again."""
+    if not export_ids:
+        return set()
+    try:
+        pipe = redis_client.get_redis().pipeline()
+        for export_id in export_ids:
+            pipe.exists(EXPORT_JOB_KEY.format(export=export_id))
+        found = pipe.execute()
+    except RedisError:
+        log.warning("could not read which export jobs are waiting", exc_info=True)
+        return set()
+    return {export_id for export_id, n in zip(export_ids, found, strict=True) if n}
+
+
+def export_job_started(export_id: int) -> None:
+    """A worker took an export's job: from now on, the sweep may send another if it must (the
+    export put back in the queue, or its run's heartbeat gone silent)."""
+    try:
+        redis_client.get_redis().delete(EXPORT_JOB_KEY.format(export=export_id))
+    except RedisError:
+        log.warning("could not clear the job mark of export %s", export_id)
 
 
 def rebuild_started(session: SASession, run_id: int) -> None:
@@ -261,7 +303,8 @@ def _send_pending(pending: list[_Pending]) -> None:
     for job in pending:
         if job.once is not None and not _take(*job.once):
             continue
-        _send(target, job.message, job.delay_ms)
+        if not _send(target, job.message, job.delay_ms) and job.once is not None:
+            _release(job.once[0])  # nothing is pending under it: a later change sends again
 
 
 _PENDING: AfterCommit[_Pending] = AfterCommit("cyberhub_pending_jobs", _send_pending)
@@ -271,21 +314,22 @@ _PENDING: AfterCommit[_Pending] = AfterCommit("cyberhub_pending_jobs", _send_pen
 SEND_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)
 
 
-def _send(target: dramatiq.Broker, message: dramatiq.Message[Any], delay_ms: int | None) -> None:
-    """Send one message; never raises: the write it follows has committed, and its caller (a
-    request) must not answer an error for it. A message that cannot be sent is recorded as a
-    failed job, which the admin console can send again."""
+def _send(target: dramatiq.Broker, message: dramatiq.Message[Any], delay_ms: int | None) -> bool:
+    """Send one message (whether it was); never raises: the write it follows has committed, and
+    its caller (a request) must not answer an error for it. A message that cannot be sent is
+    recorded as a failed job, which the admin console can send again."""
     for wait in (*SEND_RETRY_DELAYS_S, None):
         try:
             if message.queue_name not in target.get_declared_queues():
                 target.declare_queue(message.queue_name)  # a StubBroker refuses undeclared queues
             target.enqueue(message, delay=delay_ms or None)
-            return
+            return True
         except Exception as exc:
             if wait is None:
                 _record_unsent(message, exc)
-                return
+                return False
             time.sleep(wait)
+    return False
 
 
 def _record_unsent(message: dramatiq.Message[Any], exc: Exception) -> None:
@@ -303,6 +347,13 @@ def _record_unsent(message: dramatiq.Message[Any], exc: Exception) -> None:
             )
     except Exception:
         log.exception("job %s%s lost", message.actor_name, tuple(message.args))
+
+
+def _release(key: str) -> None:
+    try:
+        redis_client.get_redis().delete(key)
+    except RedisError:
+        log.warning("could not release the pending mark %s", key)
 
 
 def _take(key: str, seconds: int) -> bool:

@@ -19,7 +19,7 @@ from dramatiq.middleware import Shutdown, TimeLimitExceeded
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from cyberhub import db
+from cyberhub import db, jobs
 from cyberhub.models import (
     AuditLog,
     Export,
@@ -31,6 +31,7 @@ from cyberhub.models import (
     SubmissionStatus,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.redis_client import get_redis
 from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import export_writers, exports
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
@@ -552,7 +553,8 @@ class TestTheJob:
         w = world
         stub_worker.pause()
         export_id = _request(session, w, w.student, "own_data")
-        stub_broker.flush_all()  # the job is lost
+        stub_broker.flush_all()  # the job is lost,
+        get_redis().flushdb()  # as is all Redis held (it restarted empty)
         assert exports.sweep(session).resent == 0  # just asked for: its job may be on its way
         session.commit()
         session.execute(
@@ -564,6 +566,40 @@ class TestTheJob:
         _sent_job_runs(session, stub_broker, stub_worker, export_id)
         # A second sweep sends it no more (it is done), and two deliveries ran it once.
         assert exports.sweep(session).resent == 0
+
+    def test_a_worker_outage_leaves_one_job_per_export_in_the_queue(
+        self, session: Session, world: World, stub_broker: Any, stub_worker: Any
+    ) -> None:
+        """No worker ran for an hour: each sweep (every 2 minutes) found the export still queued.
+        While its job still waits in the queue it is sent no other, so the worker, back, finds
+        one job instead of thirty; a job waiting longer than RESEND_EVERY is sent once more (in
+        case it was lost), and the export is written once."""
+        w = world
+        stub_worker.pause()
+        export_id = _request(session, w, w.student, "own_data")
+        queue = stub_broker.queues["default"]
+        assert queue.qsize() == 1
+        session.execute(
+            text("UPDATE exports SET created_at = now() - interval '1 hour' WHERE id = :id"),
+            {"id": export_id},
+        )
+        session.commit()
+        for _ in range(30):
+            assert exports.sweep(session).resent == 0
+            session.commit()
+        assert queue.qsize() == 1
+        # Its job has waited RESEND_EVERY (the mark of its sending lapsed): sent once more.
+        mark = jobs.EXPORT_JOB_KEY.format(export=export_id)
+        ttl = get_redis().ttl(mark)
+        assert 0 < ttl <= exports.RESEND_EVERY.total_seconds()
+        get_redis().delete(mark)
+        assert exports.sweep(session).resent == 1
+        session.commit()
+        assert exports.sweep(session).resent == 0
+        session.commit()
+        assert queue.qsize() == 2
+        _sent_job_runs(session, stub_broker, stub_worker, export_id)
+        assert len(list((get_settings().data_dir / "exports").iterdir())) == 1
 
     def test_the_file_is_named_with_the_requesters_own_date(
         self, session: Session, world: World

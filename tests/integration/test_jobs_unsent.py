@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from dramatiq import Message
 from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cyberhub import jobs
 from cyberhub.models import Export, JobFailure
+from cyberhub.services.admin import exports
 from cyberhub.services.ai import ai_jobs
 from tests.factories import World, build_world
 from tests.integration.conftest import ClientFor
@@ -93,5 +95,27 @@ def test_a_longer_outage_answers_the_committed_write_and_records_the_job_for_a_r
     # Redis is back: the admin sends it again from the console.
     flaky(failures=0)
     ai_jobs.retry_failure(session, world.p(session, world.admin), failure.id or 0)
+    session.commit()
+    assert _queued(stub_broker) == [("run_export", [export_id])]
+
+
+def test_an_export_whose_job_was_not_sent_is_sent_by_the_next_sweep(
+    session: Session, world: World, client_for: ClientFor, flaky: Any, stub_broker: Any
+) -> None:
+    """Its job marked no export as waiting in the queue: the sweep sends it once Redis is back
+    (a sweep sends no second job for an export whose job still waits)."""
+    flaky(failures=100)
+    r = client_for(world.student).post(f"{API}/exports", json={"kind": "own_data"})
+    export_id = r.json()["id"]
+    assert _queued(stub_broker) == []
+    flaky(failures=0)
+    session.execute(
+        text("UPDATE exports SET created_at = now() - interval '3 minutes' WHERE id = :id"),
+        {"id": export_id},
+    )
+    session.commit()
+    assert exports.sweep(session).resent == 1
+    session.commit()
+    assert exports.sweep(session).resent == 0
     session.commit()
     assert _queued(stub_broker) == [("run_export", [export_id])]

@@ -80,8 +80,12 @@ _REQUESTER_LOCK = text("SELECT pg_advisory_xact_lock(5201, :id)")
 STALE_AFTER = timedelta(hours=2)
 # A queued export whose job has not started after this long is sent its job again by the sweep:
 # the first one may be gone (Redis was away when the request committed, or restarted without
-# it). Sending twice is safe: `claim` lets one delivery run it, the other does nothing.
+# it). Sending twice is safe: `claim` lets one delivery run it, the other does nothing. But not
+# while the job sent last still waits in the queue (jobs.export_jobs_waiting: a mark beside the
+# queue, cleared as a worker takes the job), up to RESEND_EVERY: a worker outage of an hour
+# would otherwise leave thirty copies of the job for the worker to go through when it is back.
 RESEND_AFTER = timedelta(minutes=2)
+RESEND_EVERY = timedelta(seconds=jobs.EXPORT_JOB_WAITS_S)
 # A running job writes its heartbeat this often; one silent for TAKEOVER_AFTER lost its worker,
 # and the next delivery of its job starts it again (the sweep sends one for every such export).
 HEARTBEAT_EVERY_S = 5.0
@@ -574,6 +578,7 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
     """Write one export (the worker's job). None when another run has it (or it is gone), or
     took it over while this run was frozen: then this run's file is removed and nothing of it
     is kept."""
+    jobs.export_job_started(export_id)  # no longer waiting: the sweep may send another if need be
     run = _claim_or_watch(open_session, export_id)
     if run is None:
         return None
@@ -762,13 +767,13 @@ def _file_of(session: Session, submission_id: int) -> str | None:
 class SweepResult:
     deleted: int  # expired exports removed (row and file)
     stale: int  # running exports whose worker died, marked failed
-    resent: int = 0  # queued exports whose job may have been lost, sent again
+    resent: int = 0  # exports whose job may have been lost (none waiting), sent again
 
 
 def sweep(session: Session) -> SweepResult:
     """Delete expired exports (file, then row) and leftover partial files, send the job again
     for exports queued longer than RESEND_AFTER or running with a silent heartbeat (their worker
-    died: the job takes them over), and fail a silent one asked for more than STALE_AFTER ago (its
+    died: the job takes them over) unless a job sent for them still waits, and fail a silent one asked for more than STALE_AFTER ago (its
     worker keeps dying on it)."""
     now = utcnow()
     stale = session.execute(
@@ -788,8 +793,11 @@ def sweep(session: Session) -> SweepResult:
             )
         )
     ).all()
-    for export_id in waiting:
-        jobs.export_requested(session, export_id or 0)
+    ids = [export_id or 0 for export_id in waiting]
+    already = jobs.export_jobs_waiting(ids)
+    resend = [export_id for export_id in ids if export_id not in already]
+    for export_id in resend:
+        jobs.export_requested(session, export_id)
     _remove_leftover_parts(now)
     expired = session.exec(
         select(Export).where(col(Export.expires_at) <= now).with_for_update(skip_locked=True)
@@ -799,7 +807,7 @@ def sweep(session: Session) -> SweepResult:
         if export.file_path:
             (data_dir / export.file_path).unlink(missing_ok=True)
         session.delete(export)
-    return SweepResult(deleted=len(expired), stale=len(stale), resent=len(waiting))
+    return SweepResult(deleted=len(expired), stale=len(stale), resent=len(resend))
 
 
 def _remove_leftover_parts(now: datetime) -> None:
