@@ -40,7 +40,8 @@ app = rx.App(
     ),
     stylesheets=["/styles.css"],
     # "Skip to content" focuses <main>; focus returns to a dialog's opener (assets/a11y.js).
-    head_components=[rx.el.script(src="/a11y.js")],
+    # A double-click on a button acts once (assets/clicks.js).
+    head_components=[rx.el.script(src="/a11y.js"), rx.el.script(src="/clicks.js")],
     # "Connection lost — reconnecting…" on every page while the websocket is down (a restart).
     extra_app_wraps={(4, "ConnectionNotice"): connection_notice_wrap},
     # An event that fails because the database or Redis is restarting says so (try again).
