@@ -434,6 +434,9 @@ class TestCalendarFeed:
         assert set(by_title) == {"Harden a server", "Scan the pipeline"}
         start = by_title["Harden a server"].decoded("DTSTART")
         assert start == first.replace(second=0, microsecond=0) and start.utcoffset() == timedelta(0)
+        # A due date is a moment: no DTEND (RFC 5545 3.8.2.2 wants one later than DTSTART; an
+        # event without one ends when it starts, 3.6.1).
+        assert all("DTEND" not in e for e in events)
         assert str(by_title["Harden a server"]["URL"]).endswith(f"/missions/{w.m1.id}")
         uid = str(by_title["Harden a server"]["UID"])
         # Moving the date keeps the event's UID (calendar apps update it, not add one).

@@ -12,7 +12,8 @@ subscribe to, listing the due dates of the user's cohorts as an iCalendar (ICS) 
   on showing the learner's schedule.
 - Built with `icalendar`: one VEVENT per due date that applies to the user, with a stable UID
   (the same due date keeps its UID when moved, so calendar apps update it rather than add one),
-  the mission title as summary, the mission page as URL and DTSTART in UTC.
+  the mission title as summary, the mission page as URL and DTSTART in UTC (no DTEND: a due
+  date is a moment).
 """
 
 from __future__ import annotations
@@ -170,8 +171,9 @@ def feed_ics(session: Session, token: str, *, now: datetime | None = None) -> by
         event = icalendar.Event()
         event.add("uid", f"due-{d.cohort_id}-{d.mission_id}@{host}")
         event.add("dtstamp", now)
+        # A moment, so no DTEND: it must be later than DTSTART (RFC 5545 3.8.2.2), and an event
+        # with a date-time DTSTART and none ends when it starts (3.6.1).
         event.add("dtstart", d.due_at)
-        event.add("dtend", d.due_at)
         event.add("summary", d.title)
         event.add("description", f"Due in {d.cohort}. {base}{schedule.mission_url(d.mission_id)}")
         event.add("url", base + schedule.mission_url(d.mission_id))
