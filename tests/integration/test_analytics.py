@@ -237,6 +237,21 @@ class TestActivityAndApprovals:
         assert weeks(director) == [("2026-W10", 0), ("2026-W11", 1)]
         assert weeks(world.admin) == [("2026-W10", 1), ("2026-W11", 1)]  # UTC
 
+    def test_a_cohort_dated_off_the_calendar_still_has_its_weeks(
+        self, session: Session, world: World
+    ) -> None:
+        """A cohort stored from 0001-01-01 (before its dates were checked): its weeks ran off
+        the calendar, a 500. They are kept to the dates a filter may name."""
+        cohort = world.cohort
+        cohort.starts_on, cohort.ends_on = date(1, 1, 1), date(1, 1, 1)
+        session.add(cohort)
+        session.commit()
+        d = world.p(session, world.director)
+        one = AnalyticsFilters(cohort_id=id_of(cohort))
+        weeks = analytics.weekly_activity(session, d, id_of(world.program), one)
+        assert [(w.week, w.submissions) for w in weeks] == [(date(1999, 12, 27), 0)]
+        assert analytics.program_analytics(session, d, id_of(world.program), one).weekly
+
     def test_track_mix_has_the_mean_confidence(self, session: Session, world: World) -> None:
         d = world.p(session, world.director)
         profiled(session, world.student, "builders", "high")

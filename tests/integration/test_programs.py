@@ -23,6 +23,7 @@ from tests.factories import (
     make_user,
     principal,
 )
+from tests.integration.conftest import ClientFor
 from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
@@ -336,6 +337,18 @@ class TestCohorts:
             self.create(session, world, name="spring")
         one_day = self.create(session, world, ends_on=TODAY)
         assert one_day.starts_on == one_day.ends_on
+
+    def test_dates_outside_2000_to_2100_are_refused(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        """A cohort from 0001-01-01 or to 9999-12-31 was stored, and its programme's analytics
+        filtered by it then answered 500 (its weeks ran off the calendar)."""
+        for starts, ends in ((date(1, 1, 1), TODAY), (TODAY, date(9999, 12, 31))):
+            with pytest.raises(Invalid, match="between the years 2000 and 2100"):
+                self.create(session, world, starts_on=starts, ends_on=ends)
+        d = client_for(world.director)
+        r = d.patch(f"/api/v1/cohorts/{world.cohort.id}", json={"starts_on": "0001-01-01"})
+        assert r.status_code == 422 and "2000 and 2100" in r.json()["detail"]
 
     def test_update_capacity_cannot_drop_below_enrolled(
         self, session: Session, world: World

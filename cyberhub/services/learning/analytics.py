@@ -322,6 +322,9 @@ def _weeks_span(
     last = filters.date_to or (max(ends) if ends else None)
     if first is None or last is None:
         return None, None
+    # Within the dates a filter may name: a cohort stored with a year-1 or year-9999 date
+    # (before cohort dates were checked) would run the weeks off the calendar.
+    first, last = (min(max(day, EARLIEST), LATEST) for day in (first, last))
     first, last = _monday(first), _monday(last)
     if last < first:
         return first, first
