@@ -43,7 +43,10 @@ class ExportPublic(BaseModel):
     finished_at: IsoDatetime | None
     expires_at: IsoDatetime | None
     expired: bool
-    download_url: str | None  # while done and not expired
+    download_url: str | None  # while done, not expired and not refused (`unavailable`)
+    # Why a finished export's file would be refused now, as the download would say it (expired,
+    # its file gone, its requester no longer has the rights it needs); "" otherwise.
+    unavailable: str = ""
 
 
 class ExportChoice(BaseModel):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import text
 from sqlmodel import Session
 
 from cyberhub.services.learning import submissions
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.e2e]
 class Learner:
     email: str
     answer: str
+    user_id: int
 
 
 @pytest.fixture
@@ -41,13 +43,15 @@ def learner(app_url: str, pg_admin_url: str) -> Iterator[Learner]:
             enroll(session, cohort, student)
             submissions.submit(session, principal(session, student), mission.id or 0, answer=answer)
             session.commit()
-            made = Learner(student.email, answer)
+            made = Learner(student.email, answer, student.id or 0)
             org_id, program_id, user_ids = org.id, program.id, [student.id]
         yield made
         remove_made(engine, org_id, program_id, user_ids)
 
 
-def test_a_learner_downloads_their_own_data(web: BrowserPage, learner: Learner) -> None:
+def test_a_learner_downloads_their_own_data(
+    web: BrowserPage, learner: Learner, pg_admin_url: str
+) -> None:
     page = web.page
     sign_in_to(page, "/settings/privacy", learner.email)
     expect(page.get_by_role("heading", name="Your data")).to_be_visible()
@@ -65,3 +69,16 @@ def test_a_learner_downloads_their_own_data(web: BrowserPage, learner: Learner) 
         assert {"submissions.csv", "submissions.json", "profile.json"} <= set(z.namelist())
         assert learner.answer in z.read("submissions.csv").decode()
         assert learner.email in z.read("profile.json").decode()
+
+    # Its file is gone (removed from the disk): the page no longer offers a download that would
+    # answer 410, and says why.
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        session.execute(
+            text("UPDATE exports SET file_path = 'exports/gone.zip' WHERE requested_by_id = :u"),
+            {"u": learner.user_id},
+        )
+        session.commit()
+    page.reload()
+    item = page.get_by_test_id("export-item").first
+    expect(item.get_by_test_id("export-unavailable")).to_contain_text("no longer available")
+    expect(item.get_by_role("button", name=re.compile("^Download"))).to_have_count(0)

@@ -288,6 +288,46 @@ class TestApi:
         ).all()
         assert sorted(downloads) == sorted([str(roster), str(own)])
 
+    def test_the_list_offers_no_download_that_would_be_refused(
+        self, session: Session, world: World, client_for: ClientFor, data_dir: Path
+    ) -> None:
+        """A finished export whose download would answer 403 (its requester lost the rights it
+        needs) or 410 (its file is gone) is listed without a download link, with the reason the
+        download would give; one still downloadable keeps its link."""
+        w = world
+        roster = _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        gradebook = _request(session, w, w.mentor, "gradebook", cohort_id=w.cohort.id or 0)
+        own = _request(session, w, w.mentor, "own_data")
+        mine = _request(session, w, w.student, "own_data")
+        for export_id in (roster, gradebook, own, mine):
+            assert _run(export_id) == ExportStatus.done
+        session.execute(
+            text("DELETE FROM role_assignments WHERE user_id = :u AND role = 'director'"),
+            {"u": w.director.id},
+        )
+        for table in ("cohort_mentors", "mentor_assignments"):
+            session.execute(text(f"DELETE FROM {table} WHERE mentor_id = :m"), {"m": w.mentor.id})
+        session.commit()
+        gone = session.get(Export, mine)
+        assert gone is not None and gone.file_path
+        (data_dir / gone.file_path).unlink()
+        director, mentor, student = (client_for(u) for u in (w.director, w.mentor, w.student))
+        for client, export_id, code in (
+            (director, roster, 403),
+            (mentor, gradebook, 403),
+            (student, mine, 410),
+        ):
+            refused = client.get(f"{API}/exports/{export_id}/download")
+            assert refused.status_code == code, refused.text
+            [listed] = [e for e in client.get(f"{API}/exports").json() if e["id"] == export_id]
+            one = client.get(f"{API}/exports/{export_id}").json()
+            for body in (listed, one):
+                assert body["status"] == "done" and body["download_url"] is None, body
+                assert body["unavailable"] == refused.json()["detail"], body
+        kept = mentor.get(f"{API}/exports/{own}").json()
+        assert kept["download_url"] and kept["unavailable"] == ""
+        assert mentor.get(kept["download_url"]).status_code == 200
+
     def test_bad_requests_are_4xx_with_a_detail(self, world: World, client_for: ClientFor) -> None:
         w = world
         student = client_for(w.student)

@@ -58,6 +58,7 @@ class ExportItem:
     progress_text: str
     error: str
     download_url: str
+    unavailable: str  # why a finished file is not offered (its download would be refused)
     file_name: str
     expires: str  # "Expires in 3 days (Sun 6 Dec, 21:40)", "Expired", ""
     created: str
@@ -98,6 +99,8 @@ def _item(e: ExportPublic, tz: str, now: datetime) -> ExportItem:
         progress_text=text,
         error=e.error,
         download_url=e.download_url or "",
+        # (An expired one says so in `expires`.)
+        unavailable="" if e.expired else e.unavailable,
         file_name=e.file_name,
         expires=expires,
         created=when(e.created_at, tz),

@@ -118,6 +118,16 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
                 wrap="wrap",
             ),
         ),
+        rx.cond(
+            (e.status == "done") & (e.unavailable != ""),
+            rx.callout(
+                e.unavailable,
+                icon="info",
+                color_scheme="amber",
+                width="100%",
+                data_testid="export-unavailable",
+            ),
+        ),
         spacing="2",
         width="100%",
         testid="export-item",

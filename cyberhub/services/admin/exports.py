@@ -62,6 +62,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.outages import OUTAGE_ERRORS, is_outage
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest, ExportScope
+from cyberhub.schemas.sponsorships import SponsorDashboard
 from cyberhub.services.admin import audit, export_writers
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
@@ -288,7 +289,8 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
 # -- requests, lists, downloads ---------------------------------------------------------------------
 
 
-def _public(export: Export, now: datetime | None = None) -> ExportPublic:
+def _public(export: Export, now: datetime | None = None, unavailable: str = "") -> ExportPublic:
+    """`unavailable`: why its finished file would not be handed out now (`_refusal`)."""
     now = now or utcnow()
     expired = export.expires_at is not None and export.expires_at <= now
     total = export.rows_total
@@ -300,7 +302,7 @@ def _public(export: Export, now: datetime | None = None) -> ExportPublic:
         progress = None
     label = str(export.params.get("label", ""))
     title = LABELS[export.kind] + (f" · {label}" if label else "")
-    ready = export.status == ExportStatus.done and not expired
+    ready = export.status == ExportStatus.done and not expired and not unavailable
     return ExportPublic(
         id=export.id or 0,
         kind=export.kind.value,
@@ -317,6 +319,7 @@ def _public(export: Export, now: datetime | None = None) -> ExportPublic:
         expires_at=export.expires_at,
         expired=expired,
         download_url=f"/api/v1/exports/{export.id}/download" if ready else None,
+        unavailable=unavailable,
     )
 
 
@@ -385,12 +388,16 @@ def my_exports(session: Session, principal: Principal | None) -> list[ExportPubl
         .limit(50)
     ).all()
     now = utcnow()
-    return [_public(e, now) for e in rows]
+    checks = _Checks(session, actor)
+    return [_public(e, now, checks.unavailable(e, now)) for e in rows]
 
 
 def get_export(session: Session, principal: Principal | None, export_id: int) -> ExportPublic:
     """One of the user's exports: status and progress."""
-    return _public(_mine(session, principal, export_id))
+    export, now = _mine(session, principal, export_id), utcnow()
+    return _public(
+        export, now, _Checks(session, require_signed_in(principal)).unavailable(export, now)
+    )
 
 
 @dataclass(frozen=True)
@@ -400,36 +407,82 @@ class Download:
     media_type: str
 
 
+EXPIRED = (
+    "This export has expired and its file was deleted. Request a new one from the exports page."
+)
+NAMES_GONE = (
+    "Someone this report names has since stopped sharing their progress with sponsors "
+    "(or is no longer shown to them): request a new one from the exports page."
+)
+
+
+class _Checks:
+    """Whether the requester's finished exports may be handed out now: what the download checks,
+    asked of each export the list shows (so it offers no download that would be refused). The
+    rights of each scope, and each sponsor report's figures, are worked out once per listing."""
+
+    def __init__(self, session: Session, actor: Principal) -> None:
+        self.session, self.actor = session, actor
+        self._scopes: dict[tuple[object, ...], Scope | DomainError] = {}
+        self._reports: dict[int | None, SponsorDashboard] = {}
+
+    def _scope(self, export: Export) -> Scope | DomainError:
+        key = (export.kind, export.program_id, export.cohort_id)
+        if key not in self._scopes:
+            try:
+                self._scopes[key] = _recheck(self.session, self.actor, export)
+            except DomainError as exc:
+                self._scopes[key] = exc
+        return self._scopes[key]
+
+    def _report(self, cohort_id: int | None) -> SponsorDashboard:
+        if cohort_id not in self._reports:
+            self._reports[cohort_id] = sponsorships.report(self.session, self.actor, cohort_id)
+        return self._reports[cohort_id]
+
+    def refusal(self, export: Export, now: datetime) -> DomainError | None:
+        """Why the file would not be handed out now (None: it would)."""
+        if export.status != ExportStatus.done:
+            return Conflict("This export is not ready yet.")
+        if export.expires_at is not None and export.expires_at <= now:
+            return Gone(EXPIRED)
+        # The file stays up to EXPORT_TTL_HOURS: a requester who lost the rights it needs since
+        # it was written (removed as director, no longer mentoring the cohort) gets no more
+        # copies.
+        scope = self._scope(export)
+        if isinstance(scope, DomainError):
+            return scope
+        if scope.mentor_only and not export.params.get("mentor_only", False):
+            return Forbidden(
+                "This gradebook lists every learner of the cohort, and you now see only those "
+                "you mentor there: request a new one."
+            )
+        path = get_settings().data_dir / (export.file_path or "")
+        if not export.file_path or not path.is_file():
+            return Gone("This export's file is no longer available. Request a new one.")
+        if export.kind == ExportKind.sponsor_report and not _names_still_shown(
+            self._report(export.cohort_id), path
+        ):
+            return Gone(NAMES_GONE)
+        return None
+
+    def unavailable(self, export: Export, now: datetime) -> str:
+        """The reason a finished export's file would be refused ("" when it would not)."""
+        if export.status != ExportStatus.done:
+            return ""
+        refused = self.refusal(export, now)
+        return refused.message if refused is not None else ""
+
+
 def open_download(
     session: Session, principal: Principal | None, export_id: int, *, meta: RequestMeta = NO_META
 ) -> Download:
-    """The file of one of the user's finished exports (audited). 410 once expired."""
+    """The file of one of the user's finished exports (audited). 409 while not ready, 410 once
+    expired or gone, 403 once its requester lost the rights it needs."""
     export = _mine(session, principal, export_id)
-    if export.status != ExportStatus.done:
-        raise Conflict("This export is not ready yet.")
-    if export.expires_at is not None and export.expires_at <= utcnow():
-        raise Gone(
-            "This export has expired and its file was deleted. Request a new one from "
-            "the exports page."
-        )
-    # The file stays up to EXPORT_TTL_HOURS: a requester who lost the rights it needs since it
-    # was written (removed as director, no longer mentoring the cohort) gets no more copies.
-    scope = _recheck(session, require_signed_in(principal), export)
-    if scope.mentor_only and not export.params.get("mentor_only", False):
-        raise Forbidden(
-            "This gradebook lists every learner of the cohort, and you now see only those you "
-            "mentor there: request a new one."
-        )
-    path = get_settings().data_dir / (export.file_path or "")
-    if not export.file_path or not path.is_file():
-        raise Gone("This export's file is no longer available. Request a new one.")
-    if export.kind == ExportKind.sponsor_report and not _names_still_shown(
-        session, require_signed_in(principal), export, path
-    ):
-        raise Gone(
-            "Someone this report names has since stopped sharing their progress with sponsors "
-            "(or is no longer shown to them): request a new one from the exports page."
-        )
+    refused = _Checks(session, require_signed_in(principal)).refusal(export, utcnow())
+    if refused is not None:
+        raise refused
     audit.record(
         session,
         "export.downloaded",
@@ -438,6 +491,7 @@ def open_download(
         meta=meta,
         kind=export.kind.value,
     )
+    path = get_settings().data_dir / (export.file_path or "")
     media = "application/zip" if export.file_name.endswith(".zip") else "text/csv"
     return Download(path=path, name=export.file_name, media_type=media)
 
@@ -728,9 +782,10 @@ def _write(
     return w.write_own_data(path, sections, files)
 
 
-def _names_still_shown(session: Session, principal: Principal, export: Export, path: Path) -> bool:
+def _names_still_shown(report: SponsorDashboard, path: Path) -> bool:
     """Whether every learner a sponsor report's file names is still named by the report today
-    (each only while they consent to share with sponsors, and the sponsorship is current)."""
+    (`report`: each only while they consent to share with sponsors, and the sponsorship is
+    current)."""
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     header = list(sponsorships.LEARNER_COLUMNS)
@@ -741,7 +796,6 @@ def _names_still_shown(session: Session, principal: Principal, export: Export, p
     )
     if not named:
         return True
-    report = sponsorships.report(session, principal, export.cohort_id)
     cell = export_writers.safe_cell  # the file holds the cells as written
     shown = {(str(cell(c.cohort)), str(cell(le.name))) for c in report.cohorts for le in c.learners}
     return named <= shown
