@@ -24,6 +24,7 @@ from cyberhub.models import (
     AuditLog,
     Export,
     ExportStatus,
+    JobFailure,
     Review,
     Role,
     RoleAssignment,
@@ -34,7 +35,8 @@ from cyberhub.models.base import utcnow
 from cyberhub.redis_client import get_redis
 from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import export_writers, exports
-from cyberhub.services.errors import Forbidden, Invalid, NotFound
+from cyberhub.services.ai import ai_jobs
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.settings import get_settings
 from tests.factories import FULL_SCORES, World, enroll, id_of, make_cohort, make_user, serve
 from tests.integration.conftest import ClientFor
@@ -585,6 +587,61 @@ class TestTheJob:
         export = session.get(Export, export_id)
         assert export is not None and export.status == ExportStatus.failed
         assert export.error == exports.TOO_LONG_MESSAGE
+
+    def test_retrying_a_timed_out_exports_failed_job_runs_it_again(
+        self,
+        session: Session,
+        world: World,
+        stub_broker: Any,
+        stub_worker: Any,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """An export stopped at its time limit is a failed job in the admin console: its Retry
+        puts the export back in the queue and runs it (the requester sees it being prepared,
+        then ready). Once written, or gone, a retry says there is nothing to run again."""
+        w = world
+        write = exports._write
+
+        def too_long(*_args: Any, **_kw: Any) -> int:
+            raise TimeLimitExceeded()
+
+        monkeypatch.setattr(exports, "_write", too_long)
+        export_id = _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        stub_broker.join("default", timeout=20_000, fail_fast=False)
+        stub_worker.join()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.error == exports.TOO_LONG_MESSAGE
+        [failure] = session.exec(select(JobFailure)).all()
+        assert (failure.actor, failure.args) == ("run_export", [export_id])
+
+        monkeypatch.setattr(exports, "_write", write)  # e.g. the database is less busy now
+        admin = w.p(session, w.admin)
+        ai_jobs.retry_failure(session, admin, failure.id or 0)
+        session.commit()
+        session.expire_all()
+        listed = exports.get_export(session, w.p(session, w.director), export_id)
+        assert (listed.status, listed.error) == ("queued", "")
+        stub_broker.join("default", timeout=20_000, fail_fast=False)
+        stub_worker.join()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.done
+        assert export.error == "" and export.file_path
+
+        # Nothing left to run: the retry says so instead of sending a job that does nothing.
+        again = JobFailure(
+            message_id="m-2", actor="run_export", queue="default", args=[export_id], error="x"
+        )
+        gone = JobFailure(
+            message_id="m-3", actor="run_export", queue="default", args=[2**31 - 1], error="x"
+        )
+        session.add_all([again, gone])
+        session.commit()
+        for row, says in ((again, "already been written"), (gone, "no longer exists")):
+            with pytest.raises(Conflict, match=says):
+                ai_jobs.retry_failure(session, admin, row.id or 0)
+            session.rollback()
 
     def test_an_export_whose_job_was_lost_runs_after_the_sweep(
         self, session: Session, world: World, stub_broker: Any, stub_worker: Any

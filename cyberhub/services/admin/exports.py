@@ -814,6 +814,32 @@ def _file_of(session: Session, submission_id: int) -> str | None:
     return sub.file_path if sub is not None else None
 
 
+def retry_job(session: Session, export_id: int) -> None:
+    """The admin console retries a failed `run_export` job (one stopped at its time limit, cut
+    by a worker shutting down, ...): a failed export goes back to the queue, as if just asked
+    for, and its job is sent after commit; a queued or running one is sent its job (it claims
+    the export, or takes over a run whose worker died). Conflict when there is nothing left to
+    run: the export has been written since, or is gone."""
+    export = session.get(Export, export_id, with_for_update=True)
+    if export is None:
+        raise Conflict(
+            "That export no longer exists (it expired and was removed): there is nothing to "
+            "run again. Dismiss this failed job."
+        )
+    if export.status == ExportStatus.done:
+        raise Conflict(
+            "That export has already been written since: there is nothing to run again. "
+            "Dismiss this failed job."
+        )
+    if export.status == ExportStatus.failed:
+        export.status, export.error = ExportStatus.queued, ""
+        export.started_at = export.heartbeat_at = export.finished_at = None
+        export.rows_done, export.rows_total = 0, None
+        session.add(export)
+        session.flush()
+    jobs.export_requested(session, export_id)
+
+
 # -- the sweep --------------------------------------------------------------------------------------
 
 

@@ -50,7 +50,7 @@ from cyberhub.schemas.jobs import (
     RebuildRunPublic,
     WorkersPublic,
 )
-from cyberhub.services.admin import audit
+from cyberhub.services.admin import audit, exports
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.admin.health import HEARTBEAT_STALE_SECONDS
 from cyberhub.services.ai import embeddings, recommendations
@@ -282,6 +282,10 @@ def _audit_failure(
     )
 
 
+def _one_id(args: list[Any]) -> bool:
+    return len(args) == 1 and isinstance(args[0], int) and not isinstance(args[0], bool)
+
+
 def retry_failure(
     session: Session, principal: Principal | None, failure_id: int, meta: RequestMeta = NO_META
 ) -> JobFailurePublic:
@@ -295,7 +299,12 @@ def retry_failure(
             "This job was already retried; if it failed again, it is listed as a new failure."
         )
     try:
-        jobs.retry(session, row.actor, row.args)
+        if row.actor == jobs.RUN_EXPORT.name and _one_id(row.args):
+            # The export's own state says what to do (a failed one goes back to the queue:
+            # its job alone would find it ended and do nothing).
+            exports.retry_job(session, int(row.args[0]))
+        else:
+            jobs.retry(session, row.actor, row.args)
     except jobs.UnknownJob as exc:
         raise Conflict(str(exc)) from exc
     row.retried_at, row.retried_by = utcnow(), principal.user_id
