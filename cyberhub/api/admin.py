@@ -22,6 +22,7 @@ from cyberhub.api.deps import (
     Id,
     MetaDep,
     PageSize,
+    RowId,
     SessionDep,
     SessionUser,
 )
@@ -55,7 +56,7 @@ Page = Annotated[int, Query(ge=1, le=100_000)]
 # field for field: the routes pass them on whole (`**body.model_dump()`).
 class RoleChangeIn(BaseModel):
     role: str = Field(max_length=20)
-    organization_id: int | None = None
+    organization_id: RowId | None = None
     reason: str = Field(max_length=500)
 
 
@@ -104,7 +105,7 @@ class UserSearchQuery(BaseModel):
 
     q: str = Field(default="", max_length=200)
     role: str = Field(default="", max_length=20)
-    organization_id: int | None = None
+    organization_id: RowId | None = None
     page: Page = 1
     page_size: PageSize = users.PAGE_SIZE
 
@@ -243,7 +244,7 @@ def remove_member(
 class AuditQuery(BaseModel):
     """GET /audit-logs' query parameters: audit_log.search's keyword arguments."""
 
-    actor_id: int | None = None
+    actor_id: RowId | None = None
     actor_email: str = Field(default="", max_length=320)
     action: str = Field(default="", max_length=64)
     target_type: str = Field(default="", max_length=32)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from pydantic import Field
 from sqlmodel import Session
 
 from cyberhub import db
@@ -27,6 +28,9 @@ from cyberhub.services.paging import PAGE_SIZE_MAX
 # A path id outside 1..MAX_ID (the range of the integer id columns) can name no row, so it is
 # refused (422) before any query. Every `{..._id}` path parameter uses this type.
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+# The same for an id in the query string (`?program_id=`) or in a JSON body (`"cohort_id": 5`).
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def get_session() -> Iterator[Session]:
@@ -146,7 +150,7 @@ MentorUser = Annotated[Principal, Depends(require_roles("mentor"))]
 AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
 
 # A paged list's query parameters: `page: Page = 1, page_size: PageSize = service.PAGE_SIZE`.
-Page = Annotated[int, Query(ge=1)]
+Page = Annotated[int, Query(ge=1, le=MAX_ID)]  # beyond, the offset leaves PostgreSQL's range
 PageSize = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)]  # the services' own limit
 
 

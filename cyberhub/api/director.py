@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.catalog import track_json as catalog_track_json
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, QueryId, RowId, SessionDep
 from cyberhub.schemas.director import (
     AssignmentPublic,
     Balanced,
@@ -60,7 +60,7 @@ RoleId = Annotated[str, StringConstraints(max_length=120)]
 
 class ProgramIn(BaseModel):
     name: str = Field(max_length=200)
-    organization_id: int | None = None
+    organization_id: RowId | None = None
     slug: str = Field(default="", max_length=100)
     description: str = Field(default="", max_length=5000)
     with_tracks: bool = True
@@ -91,12 +91,12 @@ class ProgramTrackPut(BaseModel):
 
 
 class CohortIn(BaseModel):
-    program_id: int
+    program_id: RowId
     name: str = Field(max_length=200)
     starts_on: date
     ends_on: date
     capacity: int = Field(default=30)
-    director_id: int | None = None
+    director_id: RowId | None = None
 
 
 class CohortPatch(BaseModel):
@@ -104,7 +104,7 @@ class CohortPatch(BaseModel):
     starts_on: date | None = None
     ends_on: date | None = None
     capacity: int | None = None
-    director_id: int | None = None  # sent as null: the cohort has no director
+    director_id: RowId | None = None  # sent as null: the cohort has no director
 
 
 class EnrollIn(BaseModel):
@@ -118,8 +118,8 @@ class MentorIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    student_id: int
-    mentor_id: int
+    student_id: RowId
+    mentor_id: RowId
 
 
 class CriterionIn(BaseModel):
@@ -130,7 +130,7 @@ class CriterionIn(BaseModel):
 
 
 class MissionIn(BaseModel):
-    program_id: int | None = None
+    program_id: RowId | None = None
     track: str | None = Field(default=None, max_length=32)
     title: str | None = Field(default=None, max_length=200)
     summary: str | None = Field(default=None, max_length=400)
@@ -138,7 +138,7 @@ class MissionIn(BaseModel):
     difficulty: int | None = None
     skills: list[Skill] | None = Field(default=None, max_length=20)
     estimated_minutes: int | None = None
-    prerequisites: list[int] | None = Field(default=None, max_length=10)
+    prerequisites: list[RowId] | None = Field(default=None, max_length=10)
     nice_work_roles: list[RoleId] | None = Field(default=None, max_length=10)
     rubric: list[CriterionIn] | None = Field(default=None, max_length=12)
     hints: list[Hint] | None = Field(default=None, max_length=10)
@@ -248,7 +248,7 @@ def remove_program_track(
 
 @router.get("/cohorts", response_model=list[CohortPublic])
 def list_cohorts(
-    principal: CurrentUser, session: SessionDep, program_id: int | None = None
+    principal: CurrentUser, session: SessionDep, program_id: QueryId | None = None
 ) -> list[CohortPublic]:
     """Cohorts of your programmes (of one with `program_id`), with seats and mentor counts."""
     return programs.list_cohorts(session, principal, program_id)
@@ -437,7 +437,7 @@ def list_missions(
     principal: CurrentUser,
     session: SessionDep,
     status: Annotated[str, Query(max_length=16)] = "",
-    program_id: int | None = None,
+    program_id: QueryId | None = None,
     track: Annotated[str, Query(max_length=32)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> MissionList:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
+from cyberhub.models.base import MAX_ID
 from cyberhub.schemas.ai import WorkStylePublic, WorkStyleStored
 from cyberhub.schemas.notes import NoteCreate, NotePublic, NoteUpdate
 from cyberhub.services.ai import personality
@@ -69,7 +70,9 @@ def analyze(session: SessionDep, principal: CurrentUser) -> WorkStylePublic:
 def get_personality(
     session: SessionDep,
     principal: CurrentUser,
-    user: int | None = Query(default=None, ge=1, description="a learner's id (staff with access)"),
+    user: int | None = Query(
+        default=None, ge=1, le=MAX_ID, description="a learner's id (staff with access)"
+    ),
 ) -> WorkStyleStored:
     """The stored analysis: dimensions, each a scale from `low` (0) to `high` (100), with score,
     label ("Not enough evidence yet", "Balanced", "Leans …", "Strongly …"), `confidence` (none,

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from cyberhub.api.deps import BrowserUser, CurrentUser, Id, SessionDep, StudentUser
 from cyberhub.api.input_guard import BodyTooLarge, capped_receive, declared_length
 from cyberhub.api.responses import file_or_text
+from cyberhub.models.base import MAX_ID
 from cyberhub.schemas.learning import (
     AttemptPublic,
     HintPublic,
@@ -122,7 +123,7 @@ def mission_history(
     mission_id: Id,
     session: SessionDep,
     principal: CurrentUser,
-    student: int | None = Query(default=None, ge=1),
+    student: int | None = Query(default=None, ge=1, le=MAX_ID),
 ) -> list[SubmissionPublic]:
     student_id = student or principal.user_id
     return [d.as_public() for d in submissions.history(session, principal, student_id, mission_id)]
@@ -177,7 +178,9 @@ def download_file(submission_id: Id, session: SessionDep, principal: BrowserUser
 
 @router.get("/progress", response_model=ProgressPublic)
 def get_progress(
-    session: SessionDep, principal: CurrentUser, user: int | None = Query(default=None, ge=1)
+    session: SessionDep,
+    principal: CurrentUser,
+    user: int | None = Query(default=None, ge=1, le=MAX_ID),
 ) -> ProgressPublic:
     p = progress.progress_for(session, principal, user or principal.user_id)
     return ProgressPublic(

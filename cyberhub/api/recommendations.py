@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cyberhub.api.deps import CurrentUser, Id, SessionDep
+from cyberhub.models.base import MAX_ID
 from cyberhub.schemas.ai import (
     DismissalUndone,
     Dismissed,
@@ -23,7 +24,9 @@ from cyberhub.services.identity import consents
 router = APIRouter(prefix="/recommendations", tags=["ai"])
 
 # `?user=`: whose list, for their mentor, a director of their organization or an admin.
-LearnerParam = Annotated[int | None, Query(ge=1, description="staff: another learner's list")]
+LearnerParam = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="staff: another learner's list")
+]
 
 
 def _stored_or_403(
@@ -67,7 +70,7 @@ def get_unlocks(
 def refresh(
     session: SessionDep,
     principal: CurrentUser,
-    user: int | None = Query(default=None, ge=1),
+    user: int | None = Query(default=None, ge=1, le=MAX_ID),
 ) -> RefreshQueued:
     """Queue a recomputation; the list is fresh within seconds."""
     return RefreshQueued(user=recommendations.request_refresh(session, principal, user))

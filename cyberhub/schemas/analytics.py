@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from cyberhub.models.base import MAX_ID
 from cyberhub.schemas.datetimes import IsoDatetime
 
 
@@ -131,7 +132,7 @@ class AnalyticsSnapshot(BaseModel):
 
 
 class NudgeIn(BaseModel):
-    cohort_id: int = Field(ge=1)
+    cohort_id: int = Field(ge=1, le=MAX_ID)
     message: str = Field(default="", max_length=1000)
 
 

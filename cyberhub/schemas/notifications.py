@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cyberhub.models.base import MAX_ID
 from cyberhub.schemas.datetimes import IsoDatetime
 
 MAX_IDS = 200
@@ -32,7 +35,9 @@ class NotificationsPage(BaseModel):
 class NotificationsRead(BaseModel):
     """Which notifications to mark read: some ids, or all."""
 
-    ids: list[int] = Field(default_factory=list, max_length=MAX_IDS)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=MAX_IDS
+    )
     all: bool = False
 
     @model_validator(mode="after")
