@@ -43,6 +43,8 @@ def get_redis() -> SyncRedis:
 HEARTBEAT_KEY = "cyberhub:worker:heartbeats"  # sorted set: worker id -> unix time of last beat
 SCHEDULER_HEARTBEAT_KEY = "cyberhub:scheduler:heartbeats"  # sorted set: scheduler id -> last beat
 SCHEDULER_LEADER_KEY = "cyberhub:scheduler:leader"  # string with a TTL: the active scheduler's id
+# string with a TTL: a periodic job the scheduler sent that no worker has taken yet
+PERIODIC_PENDING_KEY = "cyberhub:scheduler:pending:{actor}"
 REQUESTS_KEY = "cyberhub:metrics:requests"  # hash: "METHOD route status" -> count
 JOBS_KEY = "cyberhub:metrics:jobs"  # hash: "actor|outcome" -> count
 LAST_RUN_KEY = "cyberhub:jobs:last_run"  # hash: actor -> json {at, outcome, error}

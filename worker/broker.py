@@ -27,7 +27,7 @@ from dramatiq.middleware import (
 
 from cyberhub import jobs
 from cyberhub.settings import get_settings
-from worker.middleware import FailedJobs, Heartbeat, JobStats, ModelWarmup
+from worker.middleware import FailedJobs, Heartbeat, JobStats, ModelWarmup, PeriodicTaken
 
 MAX_RETRIES = 5
 
@@ -122,7 +122,10 @@ def build_middleware() -> list[Middleware]:
         ),
         # 9. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
         Heartbeat(),
-        # 10. Loads the embedding model in the background as a worker process boots, so the
+        # 10. Clears a periodic job's pending mark as a worker takes it (the scheduler sends the
+        #     next period's only then: an outage leaves one message per periodic job).
+        PeriodicTaken(),
+        # 11. Loads the embedding model in the background as a worker process boots, so the
         #     first AI job after a (re)start does not wait for it.
         ModelWarmup(),
     ]

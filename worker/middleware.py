@@ -18,7 +18,13 @@ from dramatiq.middleware import Middleware
 
 from cyberhub import jobs
 from cyberhub.db import session_scope
-from cyberhub.redis_client import HEARTBEAT_KEY, JOBS_KEY, LAST_RUN_KEY, get_redis
+from cyberhub.redis_client import (
+    HEARTBEAT_KEY,
+    JOBS_KEY,
+    LAST_RUN_KEY,
+    PERIODIC_PENDING_KEY,
+    get_redis,
+)
 from cyberhub.services.ai import ai_jobs
 from cyberhub.services.ai.ai_jobs import describe_error, summarize_error
 from worker.model import warm_up
@@ -140,6 +146,20 @@ class FailedJobs(Middleware):
         except Exception:
             # The database may be what failed; the message is still in Redis' dead letters.
             log.warning("could not record failed job %s", message.message_id, exc_info=True)
+
+
+class PeriodicTaken(Middleware):
+    """A worker took a periodic job the scheduler sent (message option `periodic`): clears its
+    pending mark, so the scheduler sends the next period's (worker/scheduler.py sends none while
+    one still waits in the queue)."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        if not message.options.get("periodic"):
+            return
+        try:
+            get_redis().delete(PERIODIC_PENDING_KEY.format(actor=message.actor_name))
+        except Exception:  # the mark lapses by itself
+            log.warning("could not clear the pending mark of %s", message.actor_name)
 
 
 class ModelWarmup(Middleware):

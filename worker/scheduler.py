@@ -9,7 +9,11 @@ also claimed with SET NX EX, so even during a lease handover a job is never sent
 period. Every scheduler, active or standing by, beats into SCHEDULER_HEARTBEAT_KEY for
 /api/v1/health.
 A missed period (every scheduler down) is not caught up: the jobs are idempotent sweeps and the
-next period does the same work.
+next period does the same work. For the same reason a period whose job's last message still
+waits for a worker (PERIODIC_PENDING_KEY, cleared by worker/middleware.PeriodicTaken as a worker
+takes it) sends none: an hour without workers leaves one expire_review_claims in the queue, not
+sixty. The mark lapses after PENDING_MIN_SECONDS (or one period, if longer), in case its message
+was lost.
 
 SIGINT / SIGTERM stop the loop between ticks (at most one tick interval later), exit code 0.
 """
@@ -25,7 +29,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from cyberhub.redis_client import SCHEDULER_HEARTBEAT_KEY, SCHEDULER_LEADER_KEY, get_redis
+from cyberhub.redis_client import (
+    PERIODIC_PENDING_KEY,
+    SCHEDULER_HEARTBEAT_KEY,
+    SCHEDULER_LEADER_KEY,
+    get_redis,
+)
 
 log = logging.getLogger("worker.scheduler")
 
@@ -34,6 +43,8 @@ TICK_SECONDS = 1.0
 # The active scheduler's lease: renewed every tick, so a standby takes over at most this long after
 # the active one stops (or loses Redis).
 LEASE_SECONDS = 10
+# How long a periodic job sent counts as waiting for a worker (at least one period).
+PENDING_MIN_SECONDS = 15 * 60
 
 # Extend the lease if we hold it, else take it if nobody does: 1 when we hold it afterwards.
 _LEASE_SCRIPT = """
@@ -106,11 +117,16 @@ def tick(
         key = lock_key(job, period_of(job, now))
         if not redis.set(key, owner or _owner(), nx=True, ex=2 * job.every):
             continue
+        pending = PERIODIC_PENDING_KEY.format(actor=job.actor)
+        waits = max(job.every, PENDING_MIN_SECONDS)
+        if not redis.set(pending, owner or _owner(), nx=True, ex=waits):
+            continue  # its last message still waits for a worker: that one does this period's work
         try:
-            broker.get_actor(job.actor).send()
+            # `periodic`: the worker clears the pending mark as it takes the message.
+            broker.get_actor(job.actor).send_with_options(periodic=True)
         except Exception:
             # Not sent: give the period back so the next tick (or another scheduler) retries.
-            redis.delete(key)
+            redis.delete(key, pending)
             raise
         sent.append(job.actor)
     return sent

@@ -59,8 +59,12 @@ def test_two_ticks_in_one_period_enqueue_once(redis: Any, stub_broker: Any) -> N
     assert tick(redis, stub_broker, T0 + 1, schedule=claims_only()) == ["expire_review_claims"]
     assert tick(redis, stub_broker, T0 + 59.9, schedule=claims_only()) == []
     assert queued(stub_broker) == ["expire_review_claims"]
-    # The next period enqueues again.
-    assert tick(redis, stub_broker, T0 + 60, schedule=claims_only()) == ["expire_review_claims"]
+    # The next period enqueues again once a worker has taken the last one (PeriodicTaken).
+    from cyberhub.redis_client import PERIODIC_PENDING_KEY
+
+    assert tick(redis, stub_broker, T0 + 60, schedule=claims_only()) == []
+    redis.delete(PERIODIC_PENDING_KEY.format(actor="expire_review_claims"))
+    assert tick(redis, stub_broker, T0 + 120, schedule=claims_only()) == ["expire_review_claims"]
     assert queued(stub_broker) == ["expire_review_claims"] * 2
 
 
@@ -93,6 +97,24 @@ def test_a_failed_send_gives_the_period_back(redis: Any, stub_broker: Any) -> No
     with pytest.raises(ConnectionError):
         tick(redis, Broken(), T0 + 120, schedule=claims_only())
     assert tick(redis, stub_broker, T0 + 121, schedule=claims_only()) == ["expire_review_claims"]
+
+
+def test_a_worker_outage_leaves_one_periodic_job_waiting(
+    redis: Any, session: Session, stub_broker: Any, stub_worker: Any
+) -> None:
+    """No worker ran for an hour: the scheduler sent expire_review_claims once, not once a
+    minute (60 copies for the worker to go through when it is back). Once a worker has taken
+    it, the next period sends it again."""
+    from worker.scheduler import tick
+
+    stub_worker.pause()
+    sent = [tick(redis, stub_broker, T0 + 60 * m + 1, schedule=claims_only()) for m in range(60)]
+    assert sum(len(s) for s in sent) == 1
+    assert queued(stub_broker) == ["expire_review_claims"]
+    stub_worker.resume()
+    stub_broker.join("default", timeout=20_000)
+    stub_worker.join()
+    assert tick(redis, stub_broker, T0 + 3601, schedule=claims_only()) == ["expire_review_claims"]
 
 
 def test_the_scheduler_process_enqueues_and_stops_cleanly_on_sigterm(
