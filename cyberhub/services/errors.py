@@ -90,8 +90,8 @@ def is_changed_at_once(exc: BaseException) -> bool:
     """Two requests changed one row at once and the rule had no lock for it: a unique
     constraint refused the second's row (SQLSTATE 23505), or the row the second was updating
     had been deleted meanwhile (StaleDataError: 0 rows matched). The rules check before they
-    write, under a lock where a race was found (the namespaces are listed in
-    services/ai/ai_locks.py); for the others the API (409) and the pages answer with
+    write, under a lock where a race was found (every lock is listed in
+    services/locks.py); for the others the API (409) and the pages answer with
     CHANGED_AT_ONCE rather than a server error."""
     if isinstance(exc, StaleDataError):
         return True

@@ -509,7 +509,7 @@ class TestRebuild:
         failed; it used to restart as well (two full rebuilds at once)."""
         import threading
 
-        from sqlalchemy import text
+        from cyberhub.services import locks
 
         with Session(get_engine()) as s:
             old = s.get(RebuildRun, run.id)
@@ -518,9 +518,7 @@ class TestRebuild:
             s.add(old)
             s.commit()
         with Session(get_engine()) as starting:  # start_rebuild, between its check and commit
-            starting.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": ai_jobs._REBUILD_LOCK}
-            )
+            locks.hold(starting, locks.Lock.AI_REBUILD)
             starting.add(RebuildRun(started_by=admin_user.id, status=RebuildStatus.queued))
             starting.flush()
 

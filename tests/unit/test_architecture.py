@@ -175,3 +175,18 @@ def test_the_package_graph_has_no_cycle_but_the_known_ones() -> None:
 def test_the_cycle_check_sees_a_cycle() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(edges) == [frozenset({"a", "b", "c"})]
+
+
+def test_every_advisory_lock_is_taken_through_services_locks() -> None:
+    """A lock's number written out in a module could collide with another's unnoticed; every
+    lock is a member of services/locks.Lock (which refuses two names for one number), taken by
+    locks.hold."""
+    home = ROOT / "cyberhub" / "services" / "locks.py"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in python_files()
+        if path != home
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "pg_advisory" in line
+    ]
+    assert offenders == [], "take the lock with services.locks.hold:\n" + "\n".join(offenders)

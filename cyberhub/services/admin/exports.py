@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dramatiq.middleware import TimeLimitExceeded
-from sqlalchemy import ColumnElement, and_, func, or_, text, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
@@ -63,6 +63,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.outages import OUTAGE_ERRORS, is_outage
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest, ExportScope
 from cyberhub.schemas.sponsorships import SponsorDashboard
+from cyberhub.services import locks
 from cyberhub.services.admin import audit, export_writers
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
@@ -75,8 +76,6 @@ log = logging.getLogger(__name__)
 
 # Queued or running exports one person may have at once (each is a job on the shared worker).
 MAX_ACTIVE = 3
-# A two-key advisory lock (namespace, requester); ai/ai_locks.py and submissions.py hold others.
-_REQUESTER_LOCK = text("SELECT pg_advisory_xact_lock(5201, :id)")
 # An export still "running" this long after it started lost its worker (killed): failed.
 STALE_AFTER = timedelta(hours=2)
 # A queued export whose job has not started after this long is sent its job again by the sweep:
@@ -335,7 +334,7 @@ def request_export(
     kind = ExportKind(body.kind)
     scope = check_scope(session, actor, kind, body.program_id, body.cohort_id)
     # One person's requests take turns (until commit), so two at once can't both pass the count.
-    session.execute(_REQUESTER_LOCK, {"id": actor.user_id})
+    locks.hold(session, locks.Lock.EXPORT_REQUESTER, actor.user_id)
     active = session.exec(
         select(Export.id).where(
             Export.requested_by_id == actor.user_id,

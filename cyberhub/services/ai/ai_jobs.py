@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, text
+from sqlalchemy import Select, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import StatementError
@@ -50,6 +50,7 @@ from cyberhub.schemas.jobs import (
     RebuildRunPublic,
     WorkersPublic,
 )
+from cyberhub.services import locks
 from cyberhub.services.admin import audit, exports
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.admin.health import HEARTBEAT_STALE_SECONDS
@@ -79,10 +80,6 @@ REBUILD_BATCH = EMBED_BATCH
 # worker died and its message was lost): starting a new one then marks the old one failed.
 REBUILD_TIME_LIMIT_MS = jobs.REBUILD_ALL.time_limit_ms or 0
 ABANDONED = "Abandoned: the worker stopped without finishing it."
-# Serializes "start a rebuild" (and a run's own start, run_rebuild) so two admins clicking at
-# once, or a click and the retry of a failed run's job, can't both start one. A one-key advisory
-# lock: apart from the two-key (namespace, id) locks listed in ai_locks.py.
-_REBUILD_LOCK = 0x41_4A_6F_62  # "AJob"
 
 
 def _admin(principal: Principal | None) -> Principal:
@@ -360,7 +357,7 @@ def start_rebuild(
     """Queue a rebuild of every embedding and recommendation list (once this transaction
     commits). Conflict while another one is queued or running."""
     principal = _admin(principal)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REBUILD_LOCK})
+    locks.hold(session, locks.Lock.AI_REBUILD)
     cutoff = utcnow() - timedelta(milliseconds=REBUILD_TIME_LIMIT_MS)
     for run in _active_runs(session):
         if run.created_at > cutoff:
@@ -470,7 +467,7 @@ def run_rebuild(
     # Whether this run (re)starts is decided under start_rebuild's lock (held until the first
     # checkpoint commits it running): a new run being started at this moment is seen, or sees
     # this one active and is refused.
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REBUILD_LOCK})
+    locks.hold(session, locks.Lock.AI_REBUILD)
     run = session.get(RebuildRun, run_id, with_for_update=True)
     if run is None:
         raise NotFound(f"Rebuild {run_id} does not exist.")

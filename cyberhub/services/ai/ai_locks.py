@@ -10,37 +10,25 @@ result is the one running them one after another gives. Without it both insert t
 Taken by: the learner's vector, list, work-style analysis, "not interested" and the purge on
 consent withdrawal (learner); a mission's vector, alone or in a batch (mission). A transaction
 taking several takes them in id order, so two batches can't deadlock. The lock is released at
-commit or rollback; taking it again in the same transaction is free.
+commit or rollback; taking it again in the same transaction is free. The locks themselves
+are Lock.LEARNER_AI and Lock.MISSION_AI (services/locks.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
-
-# Two-key advisory locks: (namespace, id). submissions.py uses 5001 for its per-student lock,
-# admin/exports.py 5201 for its per-requester one, identity/accounts.py 5301 for its per-address
-# one, identity/api_keys.py 5302 for its per-owner one, learning/programs.py 5401 for its
-# per-programme cohort-names one and 5402 (key 0) for the one on programme names and slugs,
-# learning/authoring.py 5403 (key 0) for the one on new missions' slugs, learning/snippets.py
-# 5404 for its per-mission one, identity/organizations.py 5501 (key 0) for the one on
-# organizations' names and slugs, identity/roles.py 5502 for its per-user one on roles and
-# memberships, identity/memberships.py 5503 for its per-organisation one on invitations.
-LEARNER_NAMESPACE = 5101
-MISSION_NAMESPACE = 5102
-
-_LOCK = text("SELECT pg_advisory_xact_lock(:ns, :id)")
+from cyberhub.services.locks import Lock, hold, hold_each
 
 
 def lock_learner(session: Session, user_id: int) -> None:
     """Wait for (then hold until commit) the right to write a learner's AI data."""
-    session.execute(_LOCK, {"ns": LEARNER_NAMESPACE, "id": user_id})
+    hold(session, Lock.LEARNER_AI, user_id)
 
 
 def lock_learner_for_ai(session: Session, user_id: int) -> bool:
@@ -55,5 +43,4 @@ def lock_learner_for_ai(session: Session, user_id: int) -> bool:
 
 def lock_missions(session: Session, mission_ids: Iterable[int]) -> None:
     """Wait for (then hold until commit) the right to write these missions' vectors."""
-    for mission_id in sorted(set(mission_ids)):
-        session.execute(_LOCK, {"ns": MISSION_NAMESPACE, "id": mission_id})
+    hold_each(session, Lock.MISSION_AI, mission_ids)

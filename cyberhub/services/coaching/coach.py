@@ -18,7 +18,7 @@
 Every sentence carries at least one evidence link (schemas/coach.CoachLine). Without AI-profiling
 consent nothing is read or stored, and a stored plan is deleted (here, and by
 embeddings.purge_learner when the consent is withdrawn). Writes take the learner's AI lock
-(services/ai/ai_locks.py), so two computations for one learner take turns.
+(Lock.LEARNER_AI, services/locks.py), so two computations for one learner take turns.
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cyberhub.models import RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import SessionUserPublic, TokenPairPublic
-from cyberhub.services import rate_limit
+from cyberhub.services import locks, rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
@@ -60,10 +60,6 @@ def clean_own_name(full_name: str | None) -> str:
     return full_name
 
 
-# A two-key advisory lock (namespace, address hash); admin/exports.py and ai/ai_locks.py hold others.
-_ADDRESS_LOCK = text("SELECT pg_advisory_xact_lock(5301, hashtext(:email))")
-
-
 def normalize_email(email: str) -> str:
     """Validate the address's form and return it lower-cased; Invalid says what is wrong."""
     email = (email or "").strip()
@@ -102,7 +98,7 @@ def signup(
     passwords.validate_password(password, email)
     # Sign-ups of one address take turns until commit (a double click, two tabs): the second
     # then finds the first's account instead of failing on the unique address.
-    session.execute(_ADDRESS_LOCK, {"email": email})
+    locks.hold(session, locks.Lock.ACCOUNT_ADDRESS, email)
     if find_user(session, email):
         raise Conflict("An account with this email already exists. Sign in instead.")
     consent_kinds = list(consents or [])

@@ -18,12 +18,13 @@ import dataclasses
 import hashlib
 import secrets
 
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cyberhub.models import ApiKey, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import ApiKeyPublic, ScopePublic
+from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -38,8 +39,6 @@ SCOPES: dict[str, str] = {
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_ACTIVE_KEYS = 20
 PREFIX_LENGTH = 12  # "chk_" + 8 characters: enough to tell keys apart, useless to an attacker
-# A two-key advisory lock (namespace, owner); ai/ai_locks.py lists the other namespaces.
-_OWNER_LOCK = text("SELECT pg_advisory_xact_lock(5302, :id)")
 
 
 def hash_secret(secret: str) -> str:
@@ -86,7 +85,7 @@ def create(
         raise Invalid("The name must be at most 100 characters.")
     chosen = _clean_scopes(scopes)
     # One user's creations take turns (until commit), so two at once can't both pass the count.
-    session.execute(_OWNER_LOCK, {"id": actor.user_id})
+    locks.hold(session, locks.Lock.API_KEY_OWNER, actor.user_id)
     active = session.exec(
         select(ApiKey.id).where(ApiKey.user_id == actor.user_id, col(ApiKey.revoked_at).is_(None))
     ).all()

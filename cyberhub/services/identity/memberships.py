@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import literal, text
+from sqlalchemy import literal
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -28,6 +28,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import InvitationPublic
+from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -38,12 +39,6 @@ from cyberhub.settings import get_settings
 
 INVITATION_DAYS = 14
 INVITABLE_ROLES = (Role.student, Role.mentor, Role.sponsor, Role.director)
-
-# A two-key advisory lock (namespace 5503, organisation id) on the organisation's invitations:
-# the same person invited twice at once (a double click, two directors) takes turns, so the
-# second sees the first's pending invitation and is told so instead of sending a second one.
-# The other namespaces in use are listed in services/ai/ai_locks.py.
-_INVITATIONS_LOCK = text("SELECT pg_advisory_xact_lock(5503, :organization_id)")
 
 
 @dataclass(frozen=True)
@@ -180,7 +175,8 @@ def invite(
     address = accounts.normalize_email(email)
     if "@" not in address or len(address) > 320:
         raise Invalid("Enter a valid e-mail address.")
-    session.execute(_INVITATIONS_LOCK, {"organization_id": organization_id})
+    # The same person invited twice at once takes turns: the second sees the first invitation.
+    locks.hold(session, locks.Lock.ORGANIZATION_INVITATIONS, organization_id)
     user = accounts.find_user(session, address)
     if user is not None and user.id is not None and is_member(session, user.id, organization_id):
         raise Conflict(f"{address} is already a member of {org.name}.")

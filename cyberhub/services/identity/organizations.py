@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
 from cyberhub.schemas.paging import page_count
+from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -22,12 +23,6 @@ from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.slugs import check_slug, slugify
 
 PAGE_SIZE = 20
-
-# One advisory lock (namespace 5501, key 0) on every organization's name and slug, taken before
-# they are checked: two creations at once take turns and the second sees the first's (the slug's
-# unique index would otherwise fail it with a database error, and a name has no index at all).
-# The other namespaces in use are listed in services/ai/ai_locks.py.
-_ORGANIZATION_NAMES_LOCK = text("SELECT pg_advisory_xact_lock(5501, 0)")
 
 
 def _visible_ids(principal: Principal) -> set[int] | None:
@@ -82,7 +77,7 @@ def create(
     description = (description or "").strip()
     if len(description) > 2000:
         raise Invalid("The description must be at most 2000 characters.")
-    session.execute(_ORGANIZATION_NAMES_LOCK)
+    locks.hold(session, locks.Lock.ORGANIZATION_NAMES)
     same_name = session.exec(
         select(Organization).where(func.lower(Organization.name) == name.lower())
     ).first()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session, col, or_, select
 
 from cyberhub.models import AuditLog, Organization, Role, RoleAssignment, User
@@ -21,6 +20,7 @@ from cyberhub.schemas.users import (
     UserDetail,
     UserUnlocked,
 )
+from cyberhub.services import locks
 from cyberhub.services.admin import audit, audit_log
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -41,17 +41,10 @@ DIRECTOR_ASSIGNABLE = frozenset({Role.student.value, Role.mentor.value, Role.spo
 REASON_MAX = 500
 
 
-# A two-key advisory lock (namespace 5502, user id) on a user's roles and memberships: two
-# grants of the same role at once (a double click, two admins) take turns, so the second sees
-# the first's grant and gets the usual "already has" answer instead of the database's error
-# from a second row. The other namespaces in use are listed in services/ai/ai_locks.py.
-_USER_ROLES_LOCK = text("SELECT pg_advisory_xact_lock(5502, :user_id)")
-
-
 def lock_user_roles(session: Session, user_id: int) -> None:
     """Wait for (then hold until commit) the right to change the user's roles and memberships;
     taking it again in the same transaction is free."""
-    session.execute(_USER_ROLES_LOCK, {"user_id": user_id})
+    locks.hold(session, locks.Lock.USER_ROLES, user_id)
 
 
 def list_roles() -> list[RolePublic]:

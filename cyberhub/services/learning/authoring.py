@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import func, or_, text, true
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
@@ -42,6 +42,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.director import MissionListPage, MissionPublic, MissionRef
 from cyberhub.schemas.paging import page_count
+from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -261,18 +262,10 @@ def running_programs(session: Session, mission_id: int) -> list[int]:
     )
 
 
-# One advisory lock (namespace 5403, key 0) on choosing a new mission's slug, held until commit:
-# two missions titled alike at once take turns, so the second sees the first's slug and takes
-# the next number instead of failing on the slug's unique index. One for all (not one per title)
-# because "Patch it 2" and a second "Patch it" both want patch-it-2; missions are written by
-# people, rarely enough to take turns. The other namespaces in use are listed in ai/ai_locks.py.
-_SLUG_LOCK = text("SELECT pg_advisory_xact_lock(5403, 0)")
-
-
 def _unique_slug(session: Session, title: str) -> str:
     """The first free slug of `title` (its base, then base-2, base-3, ...), reserved for this
     transaction by the slug lock."""
-    session.execute(_SLUG_LOCK)
+    locks.hold(session, locks.Lock.MISSION_SLUGS)
     base = slugify(title, 110) or "mission"
     taken = set(
         session.exec(

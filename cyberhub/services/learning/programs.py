@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, text
+from sqlalchemy import ColumnElement, and_, exists, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
@@ -55,6 +55,7 @@ from cyberhub.schemas.director import (
     RosterRow,
 )
 from cyberhub.schemas.profiler import TrackTexts
+from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
@@ -357,13 +358,6 @@ def _taken_name(
     ).first()
 
 
-# One advisory lock (namespace 5402, key 0) on every programme's name and slug: slugs are unique
-# across organizations, so a per-organization lock would not cover them, and programmes are
-# created or renamed rarely enough for all of them to take turns. The other namespaces in use
-# are listed in services/ai/ai_locks.py.
-_PROGRAM_NAMES_LOCK = text("SELECT pg_advisory_xact_lock(5402, 0)")
-
-
 def _check_program_unique(
     session: Session, org_id: int, name: str, slug: str, program_id: int | None
 ) -> None:
@@ -371,7 +365,7 @@ def _check_program_unique(
     any programme has this slug. Takes the programme-names lock until commit first, so that two
     creations or renames at once take turns and the second sees the first's programme (the
     slug's unique index would otherwise fail the second with a database error)."""
-    session.execute(_PROGRAM_NAMES_LOCK)
+    locks.hold(session, locks.Lock.PROGRAM_NAMES)
     same_name = _taken_name(session, Program, Program.organization_id == org_id, name, program_id)
     if same_name is not None:
         raise Conflict(f"Your organization already has a programme named '{same_name}'.")
@@ -962,17 +956,12 @@ def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
     return taken
 
 
-# A two-key advisory lock (namespace, programme id) on the programme's cohort names; the other
-# namespaces in use are listed in services/ai/ai_locks.py.
-_COHORT_NAMES_LOCK = text("SELECT pg_advisory_xact_lock(5401, :program_id)")
-
-
 def _check_cohort_name(session: Session, program_id: int, name: str, cohort_id: int | None) -> None:
     """Conflict when another cohort of the programme has this name (any letter case). Takes the
     programme's cohort-names lock until commit first, so that two creations or renames to one
     name at once take turns and the second sees the first's cohort (no unique index backs the
     case-insensitive rule)."""
-    session.execute(_COHORT_NAMES_LOCK, {"program_id": program_id})
+    locks.hold(session, locks.Lock.PROGRAM_COHORT_NAMES, program_id)
     taken = _taken_name(session, Cohort, Cohort.program_id == program_id, name, cohort_id)
     if taken is not None:
         raise Conflict(f"This programme already has a cohort named '{taken}'.")

@@ -10,12 +10,12 @@ Rules:
 
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cyberhub.models import FeedbackSnippet, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.reviews import SnippetPublic
+from cyberhub.services import locks
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import reviews
@@ -23,10 +23,6 @@ from cyberhub.services.learning.submissions import load_visible
 
 SNIPPET_MAX = 5_000
 SNIPPETS_PER_MISSION = 50  # per organisation: a list a mentor can still scan
-
-# A two-key advisory lock (namespace 5404, mission id) held until commit on a mission's snippets;
-# the other namespaces in use are listed in services/ai/ai_locks.py.
-_MISSION_SNIPPETS_LOCK = text("SELECT pg_advisory_xact_lock(5404, :mission_id)")
 
 
 def _context(session: Session, principal: Principal | None, submission_id: int) -> tuple[int, int]:
@@ -78,7 +74,7 @@ def create_snippet(
     if len(text) > SNIPPET_MAX:
         raise Invalid(f"A snippet must be at most {SNIPPET_MAX:,} characters.")
     # Two saves at once take turns, so the second sees the first's snippet (same text, limit).
-    session.execute(_MISSION_SNIPPETS_LOCK, {"mission_id": mission_id})
+    locks.hold(session, locks.Lock.MISSION_SNIPPETS, mission_id)
     existing = session.exec(
         select(FeedbackSnippet.body).where(
             FeedbackSnippet.mission_id == mission_id, FeedbackSnippet.organization_id == org_id

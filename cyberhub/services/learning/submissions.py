@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, event, text
+from sqlalchemy import case, event
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -64,6 +64,7 @@ from cyberhub.schemas.learning import (
     SubmissionPublic,
     WorkStatus,
 )
+from cyberhub.services import locks
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -98,8 +99,6 @@ ALLOWED_FILES = {
     "md": "text/markdown",
     "zip": "application/zip",
 }
-# Advisory-lock namespace: one submit/draft at a time per student (attempt numbers stay dense).
-_LOCK_NAMESPACE = 5001
 
 # Timeline event kinds.
 EV_SUBMITTED = "submitted"
@@ -443,9 +442,7 @@ def _workable(session: Session, principal: Principal | None, mission_id: int) ->
 
 def _lock_student(session: Session, student_id: int) -> None:
     """Serialize one student's drafts and submissions (attempt numbers never collide)."""
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": _LOCK_NAMESPACE, "id": student_id}
-    )
+    locks.hold(session, locks.Lock.STUDENT_SUBMISSIONS, student_id)
 
 
 def latest_attempt(session: Session, student_id: int, mission_id: int) -> Submission | None:
