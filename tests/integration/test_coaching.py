@@ -285,6 +285,22 @@ def test_a_goal_cannot_link_another_organisations_mission(session: Session) -> N
         )
 
 
+def test_a_goal_cannot_count_an_archived_habit(session: Session, client_for: ClientFor) -> None:
+    """An archived habit takes no more check-ins, so a goal counted from it could never move:
+    the page offers only active habits, but the API linked an archived one (201, '0 of 10
+    check-ins' for good). Refused, and nothing is stored."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    h = _habit(session, p, "Old habit")
+    habits.archive_habit(session, p, h.id)
+    session.commit()
+    c = client_for(w.student)
+    body = {"title": "Read daily", "progress_source": "habits", "habit_ids": [h.id]}
+    r = c.post(f"{API}/coaching/goals", json=body)
+    assert r.status_code == 422 and "“Old habit” is archived" in r.json()["detail"], r.text
+    assert c.get(f"{API}/coaching/goals").json() == []
+
+
 def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:
     w = build_world(session)
     p = principal(session, w.student)

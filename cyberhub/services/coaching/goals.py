@@ -177,6 +177,11 @@ def _link_habits(
         habit = session.get(Habit, habit_id)
         if habit is None or habit.user_id != actor.user_id:
             raise NotFound(f"Habit {habit_id} does not exist.")
+        if habit.archived_at is not None:  # it takes no more check-ins: the goal could not move
+            raise Invalid(
+                f"“{habit.title}” is archived: it takes no more check-ins. "
+                "Link an active habit, or start a new one."
+            )
         session.add(GoalHabit(goal_id=goal.id or 0, habit_id=habit_id, target_checkins=target))
 
 
