@@ -98,7 +98,7 @@ class ProfilerResultsState(ServiceState, rx.State):
     @rx.event
     async def choose_track(self, track: str) -> None:
         """After a tie: follow one of the tied tracks (the service accepts only those)."""
-        self.chosen_notice = ""
+        self.chosen_notice = self.error = ""  # a refusal of an earlier click is not this one's
         sid = int(self.result["session_id"])
         if chosen := await self._call(profiler.choose_track, sid, track, self._meta()):
             self.results = [
@@ -111,12 +111,14 @@ class ProfilerResultsState(ServiceState, rx.State):
 
     @rx.event
     async def show_answers(self) -> None:
+        self.error = ""
         if answers := await self._call(profiler.review_answers, int(self.result["session_id"])):
             self.review = answers.value
 
     @rx.event
     async def delete_selected(self) -> Any:
         sid = int(self.result["session_id"])
+        self.error = ""
         if await self._call(profiler.delete_session, sid, self._meta()):
             return ProfilerResultsState.load
         return None

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from cyberhub.models import ProfilerResult, User
+from cyberhub.models import ConsentRecord, ProfilerResult, User
+from cyberhub.models.identity import ConsentKind
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, sign_in_to
 from tests.factories import complete_profiler, grant_ai, make_user
@@ -57,3 +58,45 @@ def test_the_chosen_track_notice_is_of_its_visit(web: BrowserPage, tied: str) ->
     expect(page).to_have_url(re.compile(ROUTE))
     expect(page.get_by_role("button", name="Follow Leaders")).to_be_visible()
     expect(page.get_by_text("You now follow")).to_have_count(0)
+
+
+def _ai_consent(pg_admin_url: str, email: str, granted: bool) -> None:
+    """The learner's AI-profiling consent given or withdrawn (as in another tab)."""
+    from cyberhub.services.identity import consents
+
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        doc = consents.latest_document(session, consents.AI_PROFILING)
+        session.add(
+            ConsentRecord(
+                user_id=user.id or 0,
+                document_id=doc.id or 0,
+                kind=ConsentKind.ai_profiling,
+                version=doc.version,
+                granted=granted,
+            )
+        )
+        session.commit()
+
+
+def test_a_refusal_goes_once_the_track_is_chosen(
+    web: BrowserPage, tied: str, pg_admin_url: str
+) -> None:
+    """A click refused (AI consent withdrawn in another tab) says why; once consent is given
+    again and the track chosen, the page says 'You now follow …' without the old refusal."""
+    page = web.page
+    sign_in_to(page, ROUTE, tied)
+    expect(page).to_have_url(re.compile(ROUTE))
+    follow = page.get_by_role("button", name="Follow Leaders")
+    expect(follow).to_be_visible()
+
+    _ai_consent(pg_admin_url, tied, granted=False)
+    follow.click()
+    expect(page.get_by_role("alert")).to_contain_text("AI profiling consent")
+
+    _ai_consent(pg_admin_url, tied, granted=True)
+    follow.click()
+    expect(page.get_by_role("status").filter(has_text="You now follow")).to_contain_text(
+        "You now follow Leaders"
+    )
+    expect(page.get_by_role("alert").filter(has_text="consent")).to_have_count(0)
