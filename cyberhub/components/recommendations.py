@@ -64,6 +64,7 @@ class RecommendationsState(ServiceState, rx.State):
     async def not_interested(self, mission_id: int) -> None:
         if not await self._call(recommendations.not_interested, mission_id):
             return
+        self.error = ""  # an earlier refusal is over: the list shows again
         at = next((n for n, i in enumerate(self.items) if i.mission_id == mission_id), None)
         if at is None:
             return
@@ -77,6 +78,7 @@ class RecommendationsState(ServiceState, rx.State):
         item, mission_id = self._dismissed, self.dismissed_id
         if item is None or not await self._call(recommendations.undo_not_interested, mission_id):
             return
+        self.error = ""  # an earlier refusal is over: the list shows again
         if all(i.mission_id != mission_id for i in self.items):
             self.items = [
                 *self.items[: self._dismissed_at],
