@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
-from cyberhub.models import User
+from cyberhub.models import Submission, SubmissionStatus, User
 from cyberhub.services.learning import submissions
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
@@ -193,3 +194,46 @@ def test_mentor_scores_comments_uses_a_snippet_and_moves_to_the_next_submission(
         expect(lp.get_by_text(snippet).first).to_be_visible()
     finally:
         learner.context.close()
+
+
+def test_claiming_again_after_the_claim_was_lost_clears_its_message(
+    web: BrowserPage, queue: Queue, pg_admin_url: str
+) -> None:
+    """The mentor's claim expired (the sweep gave the submission back to the queue) while they
+    were typing: sending says so beside Claim and asks them to claim again. Once they have, the
+    form shows what they typed, without that message, and the review goes."""
+    q = queue
+    page = web.page
+    sign_in_to(page, f"/review/{q.first_id}", q.mentor_email)
+    page.get_by_test_id("claim-button").click()
+    expect(page.get_by_role("button", name="Release")).to_be_visible()
+    page.get_by_label("Evidence (max 10)").fill("7")
+    page.get_by_label("Clarity (max 5)").fill("4")
+    page.locator("#feedback").fill(f"Solid work ({q.tag}).")
+
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        session.execute(  # what the expiry sweep does to a claim past its time
+            update(Submission)
+            .where(col(Submission.id) == q.first_id)
+            .values(status=SubmissionStatus.submitted, claimed_by_id=None, claim_expires_at=None)
+        )
+        session.commit()
+
+    form = page.get_by_test_id("review-form")
+    form.get_by_role("button", name="Approve").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Send review").click()
+    lost = page.get_by_text(re.compile("Your claim expired and the submission went back"))
+    expect(lost).to_be_visible()  # beside Claim: the form waits for the claim
+    expect(page.get_by_test_id("claim-button")).to_be_visible()
+
+    page.get_by_test_id("claim-button").click()
+    expect(
+        page.get_by_role("status").filter(has_text="You claimed this submission")
+    ).to_be_visible()
+    expect(page.get_by_label("Evidence (max 10)")).to_have_value("7")  # what was typed is kept
+    expect(page.locator("#feedback")).to_have_value(f"Solid work ({q.tag}).")
+    expect(lost).to_have_count(0)
+
+    form.get_by_role("button", name="Approve").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Send review").click()
+    expect(page.get_by_text(re.compile(r"Review sent: Approved\."))).to_be_visible()

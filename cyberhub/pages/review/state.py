@@ -348,14 +348,20 @@ class ReviewState(ServiceState, rx.State):
             await self._fetch()
             self.busy = False
             if self.status == SubmissionStatus.submitted.value:
-                self.form_error = (
+                refusal = (
                     "Your claim expired and the submission went back to the queue. Claim it "
                     "again to send your review (what you typed is kept)."
                 )
             elif self.holder and not self.claimed_by_me:
-                self.form_error = f"Already claimed by {self.holder}: your claim expired."
+                refusal = f"Already claimed by {self.holder}: your claim expired."
             else:
-                self.form_error = done.error
+                refusal = done.error
+            # Where it is seen: the form shows only to the claim's holder; otherwise beside
+            # Claim, whose next success clears it.
+            if self.can_review:
+                self.form_error = refusal
+            else:
+                self.action_error = refusal
             return
         if not done:
             self.form_error, self.busy = done.error, False
