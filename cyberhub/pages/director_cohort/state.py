@@ -131,7 +131,7 @@ class DirectorCohortState(ServiceState, rx.State):
     async def enroll(self, form: dict[str, Any]) -> Any:
         self.enroll_email = str(form.get("email", "")).strip()[:320]
         self.enroll_name = str(form.get("full_name", "")).strip()[:200]
-        self.notice = ""
+        self.notice = self.action_error = ""  # the top's message is this action's
         done = await self._try(
             _enroll, self.cohort_id, self.enroll_email, self.enroll_name, self._meta()
         )
@@ -150,7 +150,7 @@ class DirectorCohortState(ServiceState, rx.State):
     @rx.event
     async def import_csv(self, form: dict[str, Any]) -> Any:
         self.csv_text = str(form.get("csv", ""))[: enrollment.CSV_MAX_BYTES + 1]
-        self.notice, self.import_rows, self.importing = "", [], True
+        self.notice, self.action_error, self.import_rows, self.importing = "", "", [], True
         yield
         done = await self._try(_import, self.cohort_id, self.csv_text, self._meta())
         if not done:
@@ -193,7 +193,7 @@ class DirectorCohortState(ServiceState, rx.State):
     async def add_mentor(self, form: dict[str, Any]) -> Any:
         self.mentor_email = str(form.get("email", "")).strip()[:320]
         self.mentor_capacity = str(form.get("capacity", "")).strip()[:6]
-        self.notice = ""
+        self.notice = self.action_error = ""
         done = await self._try(
             _add_mentor, self.cohort_id, self.mentor_email, self.mentor_capacity, self._meta()
         )
@@ -279,7 +279,7 @@ class DirectorCohortState(ServiceState, rx.State):
         if not done:
             self.settings_error = done.error
             return None
-        self.settings_open, self.settings_error = False, ""
+        self.settings_open, self.settings_error, self.action_error = False, "", ""
         await self._fetch()
         self.notice = "Saved the cohort's settings."
         return CohortEnrolmentState.load  # a capacity raised promotes the waitlist
