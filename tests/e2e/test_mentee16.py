@@ -7,18 +7,33 @@ gets "Learner not found" (the same as for an id that does not exist)."""
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import httpx
+import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from cyberhub.models import User
+from cyberhub.models import Enrollment, EnrollmentStatus, User
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from cyberhub.services.coaching import goals, habits, reflections
 from cyberhub.services.learning import submissions
 from tests.e2e.conftest import BrowserPage
-from tests.e2e.journeys import app_engine, make_loop, sign_in_to
-from tests.factories import GOOD_ANSWER, complete_profiler, principal
+from tests.e2e.journeys import app_engine, make_course, make_loop, remove_made, sign_in_to
+from tests.factories import (
+    GOOD_ANSWER,
+    PASSWORD,
+    assign,
+    complete_profiler,
+    enroll,
+    make_user,
+    principal,
+    serve,
+)
 
 DEMO_MENTOR = "mentor@cyberhub.example"
 
@@ -81,3 +96,88 @@ def test_mentor_opens_their_mentee_and_goes_on_to_review(
         expect(page.get_by_text("Learner not found")).to_be_visible()
         expect(page.get_by_text("No learner of yours has that id.")).to_be_visible()
         expect(page.get_by_text(name)).to_have_count(0)
+
+
+@dataclass
+class TwoMentees:
+    mentor_email: str
+    shown_id: int
+    shown_name: str
+    other_email: str
+    enrollment_id: int
+    mission_ids: list[int]
+
+
+@pytest.fixture
+def two_mentees(app_url: str, pg_admin_url: str) -> Iterator[TwoMentees]:
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, cohort, missions = make_course(
+                session, "Back", tag, "Harden SSH", "Rotate keys"
+            )
+
+            def user(name: str, role: str) -> User:
+                return make_user(session, f"{name}-{tag}@example.org", role, organization_id=org.id)
+
+            mentor, shown, other = (
+                user("mentor", "mentor"),
+                user("shown", "student"),
+                user("other", "student"),
+            )
+            serve(session, cohort, mentor)
+            row = enroll(session, cohort, shown)
+            enroll(session, cohort, other)
+            # the mentor reads `shown` as a learner of a cohort they mentor (not assigned)
+            assign(session, cohort, mentor, other)
+            data = TwoMentees(
+                mentor.email,
+                shown.id or 0,
+                shown.full_name,
+                other.email,
+                row.id or 0,
+                [m.id or 0 for m in missions],
+            )
+            org_id, program_id, ids = org.id, program.id, [mentor.id, shown.id, other.id]
+        yield data
+        remove_made(engine, org_id, program_id, ids)
+
+
+def _enrolled(pg_admin_url: str, enrollment_id: int, status: EnrollmentStatus) -> None:
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        session.execute(
+            update(Enrollment).where(col(Enrollment.id) == enrollment_id).values(status=status)
+        )
+        session.commit()
+
+
+def test_the_learner_comes_back_when_the_page_can_read_them_again(
+    web: BrowserPage, app_url: str, pg_admin_url: str, two_mentees: TwoMentees
+) -> None:
+    """The page follows the mentor's queue live. A refresh that could not read the learner
+    (withdrawn for a moment) says so; the next one that can shows them again, not the old
+    'Learner not found'."""
+    t, page = two_mentees, web.page
+    sign_in_to(page, f"/mentees/{t.shown_id}", t.mentor_email)
+    heading = page.get_by_role("heading", name=t.shown_name, level=1)
+    expect(heading).to_be_visible()
+    page.wait_for_timeout(1_000)  # the page's live listener is up
+
+    api = httpx.Client(base_url=f"{app_url}/api/v1", timeout=30)
+    r = api.post("/auth/login", json={"email": t.other_email, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    api.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
+    def other_submits(mission_id: int) -> None:  # the mentor's queue changes: the page re-reads
+        r = api.post(f"/missions/{mission_id}/submit", json={"answer": GOOD_ANSWER, "links": []})
+        assert r.status_code == 201, r.text
+
+    _enrolled(pg_admin_url, t.enrollment_id, EnrollmentStatus.withdrawn)
+    other_submits(t.mission_ids[0])
+    expect(page.get_by_text("Learner not found")).to_be_visible()
+
+    _enrolled(pg_admin_url, t.enrollment_id, EnrollmentStatus.active)
+    other_submits(t.mission_ids[1])
+    expect(heading).to_be_visible()
+    expect(page.get_by_text("Learner not found")).to_have_count(0)
+    api.close()

@@ -179,6 +179,7 @@ class MenteeState(ServiceState, rx.State):
         found = await self._try(mentees.mentee, user_id)
         if found:
             self._show(found.value, await self._time_zone())
+            self.error = ""  # a refresh that failed before (an outage, access lost) is over
         else:
             self.error = found.error
         self.loading = False
