@@ -530,6 +530,18 @@ class TestApi:
         ):
             assert sponsor.get(API + route).status_code == 200, route
 
+    def test_an_amount_of_minus_zero_is_zero(
+        self, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        # "-0" passed the amount's rules (not below 0) and was stored and shown as "-0.00".
+        director = client_for(world.director)
+        url = f"{API}/director/cohorts/{world.cohort.id}/sponsorships"
+        body = {**form(sponsors.org).model_dump(mode="json"), "amount": "-0"}
+        r = director.post(url, json=body)
+        assert r.status_code == 201 and r.json()["amount"] == "0.00", r.text
+        [c] = client_for(sponsors.sponsor).get(f"{API}/sponsor/cohorts").json()["cohorts"]
+        assert c["sponsorship"]["amount"] == "0.00"
+
     def test_the_csv_report_and_formula_injection(
         self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
     ) -> None:

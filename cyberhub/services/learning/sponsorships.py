@@ -189,6 +189,7 @@ def _clean(
         raise Invalid("The amount must be a number from 0 to 9,999,999,999.99.")
     if amount != amount.quantize(Decimal("0.01")):
         raise Invalid("The amount can have at most two decimals.")
+    amount = abs(amount) if amount.is_zero() else amount  # "-0" is 0, not "-0.00"
     currency = data.currency.strip().upper()
     if not _CURRENCY.fullmatch(currency):
         raise Invalid("The currency is a three-letter code such as USD, EUR or KES.")
