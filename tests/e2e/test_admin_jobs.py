@@ -28,7 +28,10 @@ def test_admin_starts_a_rebuild_and_sees_it_progress_to_done(web: BrowserPage) -
     queues = page.get_by_test_id("queue-table")
     expect(queues.get_by_role("rowheader", name="ai", exact=True)).to_be_visible()
     expect(queues.get_by_role("rowheader", name="default", exact=True)).to_be_visible()
-    expect(page.get_by_test_id("workers-alive")).to_contain_text("worker process(es) alive")
+    # Counted in words: "1 worker process alive", "2 worker processes alive".
+    expect(page.get_by_test_id("workers-alive")).to_contain_text(
+        re.compile(r"(^|\D)(1 worker process|(0|[2-9]|\d\d+) worker processes) alive")
+    )
     expect(page.get_by_text("No rebuild has run yet.")).to_be_visible()
 
     # Start a rebuild (after confirming); the bar refreshes by itself until it is done.
@@ -72,6 +75,7 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
     from sqlmodel import Session, create_engine
 
     from cyberhub.models import JobFailure
+    from cyberhub.models.base import utcnow
     from tests.factories import with_db
 
     engine = create_engine(with_db(pg_admin_url, "e2e_app"))
@@ -83,6 +87,16 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
                 queue="ai",
                 args=[4],
                 error=LONG_ERROR,
+            )
+        )
+        s.add(
+            JobFailure(
+                message_id="e2e-toggle-2",
+                actor="deliver_mail",
+                queue="default",
+                args=[987654],
+                error="SMTPServerDisconnected: Connection unexpectedly closed",
+                retried_at=utcnow(),
             )
         )
         s.commit()
@@ -116,9 +130,22 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
         expect(hide).to_have_attribute("aria-controls", full.get_attribute("id") or "?")
         hide.press("Enter")  # a keyboard user closes it again
         expect(full).to_be_hidden()
+        # A job retried already is not offered again, but can leave the list.
+        retried = page.get_by_test_id("failures-table").get_by_role("row").filter(has_text="987654")
+        expect(retried).to_contain_text("Retried")
+        expect(retried.get_by_role("button", name=re.compile("^Retry"))).to_have_count(0)
+        retried.get_by_role("button", name=re.compile("^Dismiss")).click()
+        dialog = page.get_by_role("alertdialog")
+        dialog.get_by_role("button", name="Dismiss job").click()
+        expect(dialog).to_have_count(0)
+        expect(page.get_by_test_id("failures-table")).not_to_contain_text("987654")
         assert web.console_errors == []
     finally:
         with Session(engine) as s:
-            s.execute(delete(JobFailure).where(col(JobFailure.message_id) == "e2e-toggle-1"))
+            s.execute(
+                delete(JobFailure).where(
+                    col(JobFailure.message_id).in_(["e2e-toggle-1", "e2e-toggle-2"])
+                )
+            )
             s.commit()
         engine.dispose()

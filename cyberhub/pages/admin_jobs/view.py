@@ -67,7 +67,10 @@ def _queues() -> rx.Component:
                 rx.text(
                     rx.cond(
                         S.workers_alive > 0,
-                        rx.text.strong(S.workers_alive, " worker process(es) alive"),
+                        rx.text.strong(
+                            counted(S.workers_alive, "worker process", "worker processes"),
+                            " alive",
+                        ),
                         rx.text.strong("No worker is running", color=rx.color("red", 11)),
                     ),
                     " · last heartbeat ",
@@ -191,10 +194,12 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
         rx.table.cell(rx.text(f.failed_at, size="2", white_space="nowrap")),
         rx.table.cell(_error_cell(f)),
         rx.table.cell(
-            rx.cond(
-                f.retried != "",
-                muted(f.retried, size="1"),
-                rx.hstack(
+            # A retried job is not retried twice (a new failure is a new row), but it can still
+            # leave the list: without Dismiss, retried rows stayed there for good.
+            rx.hstack(
+                rx.cond(
+                    f.retried != "",
+                    muted(f.retried, size="1"),
                     rx.button(
                         rx.icon("rotate_cw", size=14),
                         "Retry",
@@ -202,16 +207,18 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
                         on_click=S.ask(RETRY, f.id),
                         aria_label="Retry " + f.actor + " " + f.args,
                     ),
-                    rx.button(
-                        "Dismiss",
-                        size="2",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=S.ask(DISMISS, f.id),
-                        aria_label="Dismiss " + f.actor + " " + f.args,
-                    ),
-                    spacing="2",
                 ),
+                rx.button(
+                    "Dismiss",
+                    size="2",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.ask(DISMISS, f.id),
+                    aria_label="Dismiss " + f.actor + " " + f.args,
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
             )
         ),
     )
