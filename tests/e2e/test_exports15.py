@@ -70,14 +70,18 @@ def test_a_learner_downloads_their_own_data(
         assert learner.answer in z.read("submissions.csv").decode()
         assert learner.email in z.read("profile.json").decode()
 
-    # Its file is gone (removed from the disk): the page no longer offers a download that would
-    # answer 410, and says why.
+    # Its file is gone (removed from the disk) while the page is open: Download says so instead
+    # of saving the route's 410 answer as the zip, and the list no longer offers it.
     with app_engine(pg_admin_url) as engine, Session(engine) as session:
         session.execute(
             text("UPDATE exports SET file_path = 'exports/gone.zip' WHERE requested_by_id = :u"),
             {"u": learner.user_id},
         )
         session.commit()
+    item.get_by_role("button", name=re.compile("^Download")).click()
+    expect(page.get_by_role("alert").filter(has_text="no longer available")).to_be_visible()
+    expect(item.get_by_test_id("export-unavailable")).to_contain_text("no longer available")
+    expect(item.get_by_role("button", name=re.compile("^Download"))).to_have_count(0)
     page.reload()
     item = page.get_by_test_id("export-item").first
     expect(item.get_by_test_id("export-unavailable")).to_contain_text("no longer available")

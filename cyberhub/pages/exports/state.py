@@ -195,9 +195,15 @@ class ExportsState(ServiceState, rx.State):
     @rx.event
     async def download(self, export_id: int) -> Any:
         """The export's file from its download route (the session cookie authenticates the
-        browser there; the route checks it is the requester's and not expired)."""
-        await self._principal()
-        item = next((i for i in self.items if i.id == int(export_id)), None)
-        if item is None or not item.download_url:
+        browser there; the route checks it is the requester's and not expired). Asked afresh
+        first: a file expired, removed or refused since the list was loaded would otherwise be
+        saved as the route's error answer under the export's file name, with nothing said."""
+        self.error, self.notice = "", ""
+        found = await self._call(exports.get_export, int(export_id))
+        if not found:
             return None
-        return rx.download(url=item.download_url, filename=item.file_name or "export")
+        if not found.value.download_url:
+            self.error = found.value.unavailable or "This export can't be downloaded now."
+            await self._refresh()
+            return None
+        return rx.download(url=found.value.download_url, filename=found.value.file_name)
