@@ -17,6 +17,8 @@ def page_heading(
         spacing="1",
         margin_bottom="1.25em",
         width="100%",
+        # A name of one long word (a cohort's, a learner's) breaks rather than widen the page.
+        overflow_wrap="anywhere",
     )
 
 

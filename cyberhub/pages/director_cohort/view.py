@@ -77,6 +77,7 @@ def _header() -> rx.Component:
                 rx.heading(c["name"], size="7", as_="h1"),
                 rx.text(c["program"], " · ", c["dates"], color_scheme="gray"),
                 spacing="1",
+                overflow_wrap="anywhere",  # a one-word name breaks (ui.page_heading)
             ),
             rx.hstack(
                 link_button(

@@ -1,0 +1,82 @@
+"""A name without spaces longer than the screen is wide (a pasted URL, an address, a run of
+letters) wraps inside its heading or badge on a 360 px phone: the page never scrolls sideways.
+Radix's headings break a long word only where their box has a width of its own, and its badges
+do not wrap at all, so one long cohort or learner name made the whole page wider than the
+screen."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from tests.e2e.conftest import BrowserPage
+from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
+from tests.factories import enroll, make_user
+
+pytestmark = [pytest.mark.e2e]
+
+LONG = "Ndefu" * 24  # 120 letters, no space
+
+
+@pytest.fixture
+def narrow(browser: Browser, app_url: str) -> Iterator[BrowserPage]:
+    bp = BrowserPage(browser, app_url, width=360, height=780)
+    yield bp
+    bp.context.close()
+
+
+@pytest.fixture
+def long_named(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, int]]:
+    """A learner and a director whose names, cohort and programme are one long word each:
+    (learner's e-mail, director's e-mail, cohort id)."""
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, cohort, _ = make_course(session, "Long", tag, "Long mission")
+            program.name, cohort.name = f"Programme{LONG}", f"Cohort{LONG}{tag}"
+            session.add_all([program, cohort])
+            session.commit()
+            learner = make_user(
+                session, f"long-{tag}@example.org", "student", organization_id=org.id
+            )
+            learner.full_name = f"Learner{LONG}"
+            session.add(learner)
+            session.commit()
+            director = make_user(
+                session, f"long-director-{tag}@example.org", "director", organization_id=org.id
+            )
+            enroll(session, cohort, learner)
+            made = (learner.email, director.email, cohort.id or 0)
+            org_id, program_id, ids = org.id, program.id, [learner.id, director.id]
+        yield made
+        remove_made(engine, org_id, program_id, ids)
+
+
+def _fits(page: Page, text: str) -> None:
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("main .rt-Spinner")).to_have_count(0, timeout=15_000)
+    expect(page.locator("main").get_by_text(re.compile(text)).first).to_be_visible()
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 360, f"{page.url}: the page is {width} px wide on a 360 px screen"
+
+
+def test_long_names_wrap_on_a_narrow_phone(
+    narrow: BrowserPage, long_named: tuple[str, str, int]
+) -> None:
+    learner, director, cohort_id = long_named
+    page = narrow.page
+    sign_in_to(page, "/dashboard/student", learner)
+    expect(page).to_have_url(re.compile(r"/dashboard/student/?$"), timeout=15_000)
+    _fits(page, "Hello, Learner")  # the heading
+    _fits(page, f"Cohort{LONG[:20]}")  # the cohort's badge
+
+    page.context.clear_cookies()
+    sign_in_to(page, f"/director/cohorts/{cohort_id}", director)
+    expect(page).to_have_url(re.compile(rf"/director/cohorts/{cohort_id}/?$"), timeout=15_000)
+    _fits(page, f"Cohort{LONG[:20]}")  # the cohort page's heading
+    assert narrow.console_errors == []
