@@ -15,16 +15,10 @@ from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import AnswerReview
 from cyberhub.services.ai import profiler
+from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/onboarding/ai-profiler/results"
-TRACK_NAMES = {
-    "builders": "Builders",
-    "leaders": "Leaders",
-    "entrepreneurs": "Entrepreneurs",
-    "researchers": "Researchers",
-    "educators": "Educators",
-}
 
 
 class ProfilerResultsState(ServiceState, rx.State):
