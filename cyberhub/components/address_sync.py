@@ -4,8 +4,12 @@ A list page's filter event answers with the new list and a new `address` (its `a
 counts them: see `state/url_query.AddressedList`). This element, placed on the list page, then
 navigates there. It lives and dies with the page: when the person opened a card (or anything
 else) before the answer came, the page is gone and nothing navigates, where a server-sent
-redirect would have pulled them back to the list. An answer already seen when the page mounts
-(Back to the list later) does not navigate either.
+redirect would have pulled them back to the list. The list can outlive that click on screen,
+though: while the next page loads its code (the router's navigation is pending, the address bar
+still shows the list) and while it first renders (the bar already shows the card's address). So
+it navigates only when no navigation to another path is pending and the bar is still at the
+list's own path: the click wins. An answer already seen when the page mounts (Back to the list
+later) does not navigate either.
 
 The hook is compiled into the page bundle (no eval), so the strict CSP allows it.
 """
@@ -18,7 +22,7 @@ from reflex.vars import Var, VarData
 
 _IMPORTS = {
     "react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")],
-    "react-router": [ImportVar(tag="useNavigate")],
+    "react-router": [ImportVar(tag="useNavigate"), ImportVar(tag="useNavigation")],
 }
 
 
@@ -27,12 +31,20 @@ def address_sync(address: Var[str], seq: Var[int]) -> rx.Component:
     reads = VarData.merge(address._get_all_var_data(), seq._get_all_var_data())
     n, url = str(seq), str(address)  # their JavaScript (what they read is in `reads`)
     hook = f"""const addressNavigate = useNavigate();
+const addressNavigation = useNavigation();
 const addressSeen = useRef({n});
 useEffect(() => {{
   if ({n} === addressSeen.current) return;
   addressSeen.current = {n};
+  const target = {url};
+  if (!target) return;
+  const bare = (path) => path.replace(/[/]+$/, "") || "/";
+  const there = bare(new URL(target, window.location.origin).pathname);
+  const pending = addressNavigation.location;
+  if (pending && bare(pending.pathname) !== there) return;
+  if (bare(window.location.pathname) !== there) return;
   const here = window.location.pathname + window.location.search;
-  if ({url} && {url} !== here) addressNavigate({url});
+  if (target !== here) addressNavigate(target);
 }}, [{n}]);"""
     sync: Var[None] = Var(
         _js_expr="null",

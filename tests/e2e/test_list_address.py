@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, Route, WebSocketRoute, expect
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
@@ -22,6 +22,7 @@ class HeldAnswers:
     """Routes the tab's websockets; `hold()` keeps the server's messages, `release()` sends them."""
 
     def __init__(self, page: Page) -> None:
+        self.page = page
         self.holding = False
         self.held: list[tuple[WebSocketRoute, str | bytes]] = []
         page.route_web_socket(re.compile(r"/_event"), self._route)
@@ -39,6 +40,14 @@ class HeldAnswers:
 
     def hold(self) -> None:
         self.holding = True
+
+    def wait(self) -> None:
+        """Until a held answer is there (a busy machine answers in more than a moment)."""
+        for _ in range(100):
+            if self.held:
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError("the search's answer should be on its way")
 
     def release(self) -> None:
         self.holding = False
@@ -64,8 +73,7 @@ def test_a_card_opened_while_the_search_is_answered_stays_open(web: BrowserPage)
     answers.hold()
     page.get_by_label("Search").fill("phishing")
     page.get_by_label("Search").press("Enter")
-    page.wait_for_timeout(300)  # the search is sent; its answer waits in the route
-    assert answers.held, "the search's answer should be on its way"
+    answers.wait()  # the search is sent; its answer waits in the route
     card.click()
     expect(page).to_have_url(re.compile(re.escape(href) + "$"))
     answers.release()
@@ -88,3 +96,61 @@ def test_a_card_opened_while_the_search_is_answered_stays_open(web: BrowserPage)
     expect(main.get_by_text(re.compile(r"^\d+ missions?$"))).to_be_visible()
     page.go_back()
     expect(page).to_have_url(re.compile(r"/missions/?$"))
+
+
+class HeldScripts:
+    """Routes the tab's script requests; while `holding`, the ones asked for wait (the next
+    page's code on a slow network)."""
+
+    def __init__(self, page: Page) -> None:
+        self.holding = False
+        self.held: list[Route] = []
+        page.route(re.compile(r"\.m?js(\?.*)?$"), self._route)
+
+    def _route(self, route: Route) -> None:
+        if self.holding:
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def release(self) -> None:
+        self.holding = False
+        held, self.held = self.held, []
+        for route in held:
+            route.continue_()
+
+
+def test_a_card_opened_while_the_list_is_still_drawn_stays_open(web: BrowserPage) -> None:
+    """The search's answer arrives while the card's page is still loading its code (the list
+    still drawn, the router's navigation pending): the click wins."""
+    page = web.page
+    answers, scripts = HeldAnswers(page), HeldScripts(page)
+    page.goto("/signin")
+    sign_in(page, STUDENT, DEMO_PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/signin"))
+    page.goto("/missions")
+    main = page.locator("main")
+    card = main.locator(".rt-Card a").first
+    expect(card).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    href = card.get_attribute("href") or ""
+    title = card.get_by_role("heading").inner_text()
+
+    answers.hold()
+    scripts.holding = True
+    page.get_by_label("Search").fill("phishing")
+    page.get_by_label("Search").press("Enter")
+    answers.wait()
+    card.click()
+    for _ in range(50):
+        if scripts.held:
+            break
+        page.wait_for_timeout(100)
+    assert scripts.held, "the card's page should be loading its code"
+    answers.release()  # the answer first, the card's page code after it
+    page.wait_for_timeout(1_000)
+    scripts.release()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=15_000)
+    page.wait_for_timeout(1_000)
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
