@@ -239,6 +239,31 @@ def test_a_director_adds_a_sponsor_to_the_cohort(web: BrowserPage, funded: Funde
     assert web.console_errors == []
 
 
+def test_a_cancelled_sponsor_form_takes_its_refusal_with_it(
+    web: BrowserPage, funded: Funded
+) -> None:
+    """A refused save keeps the dialog open with its message; Cancel closes both, and the panel
+    does not show the refusal of a form that is gone."""
+    page = web.page
+    sign_in_to(page, f"/director/cohorts/{funded.cohort_id}", funded.director_email)
+    panel = page.get_by_test_id("cohort-sponsors")
+    expect(panel).to_contain_text(funded.fund_name, timeout=15_000)
+    panel.get_by_role("button", name="Add a sponsor").click()
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_role("combobox", name="Sponsor organisation").click()
+    page.get_by_role("option", name=funded.other_fund).click()
+    dialog.get_by_label("Seats funded").fill("3")
+    dialog.get_by_label("Amount").fill("abc")
+    dialog.get_by_label("Starts on").fill("2026-01-01")
+    dialog.get_by_label("Ends on").fill("2026-06-30")
+    dialog.get_by_role("button", name="Add the sponsor").click()
+    expect(dialog).to_contain_text("The amount must be a number")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(panel).not_to_contain_text("The amount must be a number")
+    expect(panel.get_by_role("table")).not_to_contain_text(funded.other_fund)
+
+
 def test_the_sponsor_pages_fit_a_phone(mobile_web: BrowserPage, funded: Funded) -> None:
     """On a 375 px screen nothing scrolls sideways; the download and report links are reachable."""
     page = mobile_web.page

@@ -97,6 +97,8 @@ class CohortCompletionState(ServiceState, rx.State):
     @rx.event
     def set_revoke_open(self, value: bool) -> None:
         self.revoke_open = value
+        if not value:  # Cancel: a refusal of the dialog goes with it, not onto the panel
+            self.error = ""
 
     @rx.event
     def set_reason(self, value: str) -> None:

@@ -175,6 +175,8 @@ class CohortSponsorsState(ServiceState, rx.State):
     @rx.event
     def set_form_open(self, value: bool) -> None:
         self.form_open = value
+        if not value:  # Cancel: a refusal of the form goes with it, not onto the panel
+            self.error = ""
 
     @rx.event
     def set_value(self, name: str, value: str) -> None:
