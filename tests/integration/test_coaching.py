@@ -461,6 +461,52 @@ def test_reminders_go_once_per_habit_per_day_and_not_when_done(session: Session)
     assert habit is not None and habit.reminded_on == TODAY + timedelta(days=1)
 
 
+def test_a_reminder_of_a_habit_titled_on_two_lines_is_mailed(
+    session: Session, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API keeps a line break inside a habit's title; its reminder's e-mail subject then
+    held one, which no mail header may: delivery failed (ValueError) on every retry and the
+    learner never got the reminder by mail. The subject is one line."""
+    import smtplib
+
+    from cyberhub.services.messaging import mail
+    from cyberhub.settings import get_settings
+
+    sent: list[str] = []
+
+    class FakeSmtp:
+        def __init__(self, *args: object, **kwargs: object) -> None: ...
+        def __enter__(self) -> FakeSmtp:
+            return self
+
+        def __exit__(self, *args: object) -> None: ...
+        def starttls(self) -> None: ...
+        def send_message(self, msg: Any) -> None:
+            sent.append(str(msg["Subject"]))
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSmtp)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    get_settings.cache_clear()
+    try:
+        w = build_world(session)
+        _zone(session, w.student)
+        r = client_for(w.student).post(
+            f"{API}/coaching/habits",
+            json={"title": "Evening lab\nthen notes", "reminder_time": "19:00"},
+        )
+        assert r.status_code == 201, r.text
+        session.expire_all()
+        at = datetime(2026, 11, 12, 16, 5, tzinfo=UTC)  # 19:05 in Nairobi
+        assert reminders.send_due_reminders(session, at) == 1
+        session.commit()
+        [m] = session.exec(select(OutboxMail).where(OutboxMail.to_email == w.student.email)).all()
+        assert mail.deliver(session, m.id or 0)
+        assert sent == ["Time for “Evening lab then notes”"]
+    finally:
+        monkeypatch.delenv("SMTP_HOST")
+        get_settings.cache_clear()
+
+
 def test_no_reminder_for_a_week_done_before_the_habit_became_weekly(session: Session) -> None:
     """Checked in on Tuesday as a daily habit, made weekly: the week is done, so Thursday's
     reminder does not go (it looked for a check-in stored as the week of Monday)."""

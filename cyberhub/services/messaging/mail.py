@@ -19,9 +19,15 @@ from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.settings import get_settings
 
 
+def one_line(subject: str) -> str:
+    """A subject as a mail header can hold it: one line (a title may carry a line break, which
+    no header may: delivery would fail)."""
+    return " ".join(subject.split())[:200]
+
+
 def send(session: Session, *, to: str, subject: str, body: str, kind: str = "notice") -> OutboxMail:
     """Queue a message (plain text). Delivered after commit when SMTP is configured."""
-    mail = OutboxMail(to_email=to.strip().lower(), subject=subject[:200], body=body, kind=kind)
+    mail = OutboxMail(to_email=to.strip().lower(), subject=one_line(subject), body=body, kind=kind)
     session.add(mail)
     session.flush()
     if get_settings().smtp_host:
@@ -40,7 +46,7 @@ def deliver(session: Session, mail_id: int) -> bool:
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = mail.to_email
-    msg["Subject"] = mail.subject
+    msg["Subject"] = one_line(mail.subject)  # one queued before it was made one line
     msg.set_content(mail.body)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:
