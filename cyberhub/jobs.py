@@ -203,19 +203,20 @@ EXPORT_JOB_KEY = "cyberhub:export:job:{export}"
 EXPORT_JOB_WAITS_S = 15 * 60
 
 
-def export_requested(session: SASession, export_id: int) -> None:
+def export_requested(session: SASession, export_id: int, *, delay_ms: int = 0) -> None:
     """Someone asked for an export (or the sweep finds it still waiting): the worker writes its
     file. Sent after commit unless a job for it is already waiting in the queue: sending marks
     the export in Redis (beside the queue, so a Redis that lost its queue lost the mark too),
     the worker clears the mark as it takes the job (`export_job_started`), and the mark lapses
     after EXPORT_JOB_WAITS_S. So a sweep running every 2 minutes through a worker outage adds
-    no job to the one waiting, instead of one per sweep."""
+    no job to the one waiting, instead of one per sweep. `delay_ms`: run it no sooner."""
     send_after_commit(
         session,
         RUN_EXPORT.queue,
         RUN_EXPORT.name,
         (export_id,),
-        once=(EXPORT_JOB_KEY.format(export=export_id), EXPORT_JOB_WAITS_S),
+        delay_ms=delay_ms,
+        once=(EXPORT_JOB_KEY.format(export=export_id), EXPORT_JOB_WAITS_S + delay_ms // 1000),
     )
 
 

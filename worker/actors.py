@@ -62,7 +62,14 @@ def sweep_orphan_uploads() -> None:
         log.info("deleted %d orphaned upload(s)", result.deleted)
 
 
-@dramatiq.actor(queue_name="default", max_retries=0, time_limit=jobs.RUN_EXPORT.time_limit_ms)
+@dramatiq.actor(
+    queue_name="default",
+    max_retries=0,
+    time_limit=jobs.RUN_EXPORT.time_limit_ms,
+    # A worker told to stop interrupts the export (Shutdown), which goes back to the queue for
+    # another worker at once, rather than holding the shutdown for up to the export's hour.
+    notify_shutdown=True,
+)
 def run_export(export_id: int) -> None:
     """Write one export's file (idempotent: a second delivery finds the row claimed and does
     nothing). Failures are recorded on the export, shown to its requester, not retried."""

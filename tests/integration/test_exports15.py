@@ -568,7 +568,65 @@ class TestTheJob:
         session.expire_all()
         export = session.get(Export, export_id)
         assert export is not None and export.status == ExportStatus.queued
-        assert stub_broker.queues["default"].qsize() == 1  # its job, for another worker
+        # Its job, for another worker, in REQUEUE_DELAY_MS (the delayed queue until then).
+        assert stub_broker.queues["default"].qsize() == 0
+        assert stub_broker.queues["default.DQ"].qsize() == 1
+        assert list((data_dir / "exports").glob("*.part")) == []
+
+    def test_a_worker_stopping_mid_export_hands_it_to_another_at_once(
+        self,
+        session: Session,
+        world: World,
+        monkeypatch: pytest.MonkeyPatch,
+        stub_broker: Any,
+        data_dir: Path,
+    ) -> None:
+        """A worker told to stop (a deploy, a restart) interrupts the export it is writing and
+        puts it back in the queue with a job for another worker, instead of holding the
+        shutdown until the export is done (up to its hour) or being killed with it."""
+        import dramatiq
+
+        import worker.actors  # noqa: F401  (declares the actors)
+
+        w = world
+        started = threading.Event()
+
+        def slow(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
+            path.write_text("half")
+            started.set()
+            deadline = time.monotonic() + 8
+            while time.monotonic() < deadline:  # a long export, in small steps
+                time.sleep(0.05)
+            return 0
+
+        monkeypatch.setattr(exports, "_write", slow)
+        sent: list[int] = []
+        send = jobs.export_requested
+
+        def counted(s: Any, export_id: int, **kw: Any) -> None:
+            sent.append(export_id)
+            send(s, export_id, **kw)
+
+        monkeypatch.setattr(jobs, "export_requested", counted)
+        running = dramatiq.Worker(stub_broker, worker_timeout=100)
+        running.start()
+        export_id = _request(session, w, w.student, "own_data")
+        assert started.wait(20)
+        stopped_at = time.monotonic()
+        running.stop(timeout=20_000)
+        assert time.monotonic() - stopped_at < 5
+        # What the stopped worker's consumers held (its new job) a Redis broker puts back; the
+        # stub drops it unfinished, which later joins would wait for: marked done here.
+        for name in ("default", "default.DQ"):
+            queue = stub_broker.queues[name]
+            while queue.unfinished_tasks > queue.qsize():
+                queue.task_done()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.queued
+        # Its job was sent again, for another worker (the stopping one's consumer may hold it
+        # a moment: a Redis broker puts it back, the stub's drops it, so the sends are counted).
+        assert sent == [export_id, export_id]
         assert list((data_dir / "exports").glob("*.part")) == []
 
     def test_an_export_past_its_time_limit_fails_with_a_reason(

@@ -600,6 +600,10 @@ def _save(open_session: SessionFactory, export_id: int, run: datetime, **values:
 
 
 REQUEUE_TRIES = 20  # x 0.5 s: outlasts a database restart (≈ 0.3–3 s here)
+# The job of an export put back in the queue runs no sooner than this: a worker shutting down
+# stops its threads meanwhile, so the export goes to another worker, not back to an idle thread
+# of the stopping one (which would hold the shutdown until the export is done).
+REQUEUE_DELAY_MS = 2_000
 
 
 def _requeue(
@@ -620,7 +624,7 @@ def _requeue(
                     .returning(col(Export.id))
                 ).first()
                 if requeued is not None:
-                    jobs.export_requested(session, export_id)
+                    jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
             return True
         except OUTAGE_ERRORS:
             time.sleep(0.5)
