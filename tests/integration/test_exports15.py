@@ -413,6 +413,36 @@ class TestTheJob:
         export = session.get(Export, export_id)
         assert export is not None and "can't export" in export.error and export.file_path is None
 
+    def test_a_failed_export_leaves_the_list_like_a_finished_one(
+        self, session: Session, world: World
+    ) -> None:
+        """A failed export is listed with its reason for EXPORT_TTL_HOURS, then the sweep
+        removes it as it removes an expired file; it did not, and failed rows stayed in their
+        requester's list (and the table) for good."""
+        w = world
+        export_id = _request(session, w, w.mentor, "gradebook", cohort_id=w.cohort.id or 0)
+        session.execute(text("DELETE FROM cohort_mentors WHERE mentor_id = :m"), {"m": w.mentor.id})
+        session.execute(
+            text("DELETE FROM mentor_assignments WHERE mentor_id = :m"), {"m": w.mentor.id}
+        )
+        session.commit()
+        assert _run(export_id) == ExportStatus.failed
+        assert exports.sweep(session).deleted == 0
+        session.commit()
+        [listed] = exports.my_exports(session, w.p(session, w.mentor))
+        assert listed.status == "failed" and "can't export" in listed.error
+        session.execute(
+            text(
+                "UPDATE exports SET finished_at = finished_at - make_interval(hours => :h),"
+                " expires_at = expires_at - make_interval(hours => :h) WHERE id = :id"
+            ),
+            {"id": export_id, "h": get_settings().export_ttl_hours},
+        )
+        session.commit()
+        assert exports.sweep(session).deleted == 1
+        session.commit()
+        assert exports.my_exports(session, w.p(session, w.mentor)) == []
+
     def test_an_export_whose_worker_keeps_dying_is_failed_by_the_sweep(
         self, session: Session, world: World
     ) -> None:

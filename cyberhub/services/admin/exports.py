@@ -712,12 +712,17 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
 
 
 def _fail(open_session: SessionFactory, export_id: int, run: datetime, message: str) -> None:
-    """running -> failed with a reason, unless another run took the export over meanwhile."""
+    """running -> failed with a reason, unless another run took the export over meanwhile. It
+    stays listed with its reason for EXPORT_TTL_HOURS, as a file would, then the sweep removes
+    it."""
+    now = utcnow()
     with open_session() as session:
         session.execute(
             update(Export)
             .where(_this_run(export_id, run))
-            .values(status=ExportStatus.failed, error=message, finished_at=utcnow())
+            .values(
+                status=ExportStatus.failed, error=message, finished_at=now, expires_at=now + ttl()
+            )
         )
 
 
@@ -836,7 +841,7 @@ def retry_job(session: Session, export_id: int) -> None:
         )
     if export.status == ExportStatus.failed:
         export.status, export.error = ExportStatus.queued, ""
-        export.started_at = export.heartbeat_at = export.finished_at = None
+        export.started_at = export.heartbeat_at = export.finished_at = export.expires_at = None
         export.rows_done, export.rows_total = 0, None
         session.add(export)
         session.flush()
@@ -862,7 +867,9 @@ def sweep(session: Session) -> SweepResult:
     stale = session.execute(
         update(Export)
         .where(_silent(now), col(Export.created_at) < now - STALE_AFTER)
-        .values(status=ExportStatus.failed, error=STALE_MESSAGE, finished_at=now)
+        .values(
+            status=ExportStatus.failed, error=STALE_MESSAGE, finished_at=now, expires_at=now + ttl()
+        )
         .returning(col(Export.id))
     ).all()
     waiting = session.exec(
