@@ -414,7 +414,7 @@ class TestTheJob:
         assert export is not None and "can't export" in export.error and export.file_path is None
 
     def test_a_failed_export_leaves_the_list_like_a_finished_one(
-        self, session: Session, world: World
+        self, session: Session, world: World, client_for: ClientFor
     ) -> None:
         """A failed export is listed with its reason for EXPORT_TTL_HOURS, then the sweep
         removes it as it removes an expired file; it did not, and failed rows stayed in their
@@ -431,6 +431,10 @@ class TestTheJob:
         session.commit()
         [listed] = exports.my_exports(session, w.p(session, w.mentor))
         assert listed.status == "failed" and "can't export" in listed.error
+        # Its download says it failed (not "not ready yet", as if it were still coming).
+        r = client_for(w.mentor).get(f"{API}/exports/{export_id}/download")
+        assert r.status_code == 409 and r.json()["detail"].startswith("This export failed"), r.text
+        assert listed.error in r.json()["detail"]
         session.execute(
             text(
                 "UPDATE exports SET finished_at = finished_at - make_interval(hours => :h),"

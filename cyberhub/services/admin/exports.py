@@ -441,6 +441,8 @@ class _Checks:
 
     def refusal(self, export: Export, now: datetime) -> DomainError | None:
         """Why the file would not be handed out now (None: it would)."""
+        if export.status == ExportStatus.failed:
+            return Conflict(f"This export failed, so it has no file: {export.error}")
         if export.status != ExportStatus.done:
             return Conflict("This export is not ready yet.")
         if export.expires_at is not None and export.expires_at <= now:
