@@ -116,6 +116,26 @@ class TestDirectorSetsDueDates:
         assert when(at["Harden a server"], "Africa/Nairobi") == "28 Mar 2026, 20:00 EAT"
         assert when(at["Scan the pipeline"], "Africa/Nairobi") == "30 Mar 2026, 19:00 EAT"
 
+    def test_a_time_the_clocks_skip_is_refused_with_a_reason(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        """On 29 March 2026 London's clocks go from 01:00 to 02:00: 01:30 that day was taken as
+        02:30 BST without a word. It is refused, saying why; the hour before and after are fine."""
+        w = builder
+        set_zone(session, w.director, "Europe/London")
+        p = principal(session, w.director)
+        with pytest.raises(Invalid, match="01:30 on 29 Mar 2026 does not exist in Europe/London"):
+            schedule.set_due_date(session, p, id_of(w.cohort), id_of(w.m1), "2026-03-29T01:30")
+        session.rollback()  # the refused save held the cohort's row
+        r = client_for(w.director).put(
+            f"{API}/cohorts/{w.cohort.id}/schedule/{w.m1.id}", json={"due_at": "2026-03-29T01:30"}
+        )
+        assert r.status_code == 422 and "clocks go forward" in r.json()["detail"]
+        due(session, w, id_of(w.m1), "2026-03-29T02:00")
+        got = schedule.cohort_schedule(session, p, id_of(w.cohort))
+        at = {m.title: m.due_at for m in got.missions}
+        assert at["Harden a server"] == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
     def test_clearing_removes_the_date_and_is_audited(
         self, session: Session, builder: World
     ) -> None:

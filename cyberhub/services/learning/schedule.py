@@ -143,8 +143,22 @@ def parse_due(value: datetime | str, time_zone: str) -> datetime:
     if not 2000 <= value.year <= 2100:
         raise Invalid("The due date must be between the years 2000 and 2100.")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=zone(time_zone))
+        value = _local_moment(value, time_zone)
     return value.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def _local_moment(wall: datetime, time_zone: str) -> datetime:
+    """The naive `wall` time read in `time_zone`. Invalid for a time the clocks skip when
+    daylight saving starts (01:30 on the day London goes from 01:00 to 02:00): it was taken as
+    an hour later without a word. A time that happens twice (when it ends) is the first."""
+    tz = zone(time_zone)
+    moment = wall.replace(tzinfo=tz)
+    if moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        raise Invalid(
+            f"{when(wall, style='time')} on {when(wall.date(), style='date')} does not exist in "
+            f"{time_zone}: the clocks go forward then. Choose a time outside the hour they skip."
+        )
+    return moment
 
 
 def _scheduled_mission(session: Session, program_id: int, mission_id: int) -> Mission:
