@@ -27,9 +27,9 @@ def axe_web(web: BrowserPage) -> BrowserPage:
 def _check_both_schemes(page: Page, what: str) -> None:
     # A dialog fades in: its colours are measured once it is opaque.
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    failures = []
+    failures: list[str] = []
     for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        page.emulate_media(color_scheme=scheme)
         expect(page.locator("html")).to_have_class(re.compile(rf"\b{scheme}\b"))
         failures.extend(f"{what} ({scheme}): {json.dumps(v, indent=1)}" for v in _violations(page))
     assert not failures, "\n".join(failures)
