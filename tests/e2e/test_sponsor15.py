@@ -305,3 +305,29 @@ def test_after_the_sponsorship_ends_the_sponsor_sees_figures_but_no_names(
     expect(page.locator("main")).not_to_contain_text(funded.shared)
     expect(page.locator("main")).not_to_contain_text(funded.hidden)
     assert web.console_errors == []
+
+
+def test_before_the_sponsorship_starts_the_sponsor_sees_when_and_no_names(
+    web: BrowserPage, funded: Funded, pg_admin_url: str
+) -> None:
+    """Its start date is still to come: the figures show, no learner is named (the one who
+    shares neither) and the card says when the sponsorship starts."""
+    today = utcnow().date()
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        row = session.exec(
+            select(Sponsorship).where(Sponsorship.cohort_id == funded.cohort_id)
+        ).one()
+        row.starts_on, row.ends_on = today + timedelta(days=10), today + timedelta(days=90)
+        session.add(row)
+        session.commit()
+    page = web.page
+    sign_in_to(page, "/dashboard/sponsor", funded.sponsor_email)
+    cohort = page.get_by_test_id("sponsored-cohort").filter(has_text=funded.cohort)
+    expect(cohort.get_by_test_id("sponsorship-starts")).to_contain_text(
+        "This sponsorship starts on", timeout=15_000
+    )
+    expect(cohort.get_by_test_id("sponsor-figures")).to_contain_text("Missions approved")
+    expect(cohort.get_by_test_id("sponsor-learners")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text(funded.shared)
+    expect(page.locator("main")).not_to_contain_text(funded.hidden)
+    assert web.console_errors == []
