@@ -45,14 +45,14 @@ class CertificatePageState(ServiceState, rx.State):
         if not got:
             self.error = got.error
             return
-        c, tz = got.value, await self._time_zone()
+        c = got.value
         self.found = True
         self.name, self.track, self.cohort = c.name, c.track, c.cohort
         self.program, self.organization = c.program, c.organization
-        self.issued = when(c.issued_at, tz, "date")
+        self.issued = when(c.issued_on, style="date")  # the certificate's date, as on its PDF
         self.missions = c.missions
         self.revoked = c.revoked
-        self.revoked_on = when(c.revoked_at, tz, "date")
+        self.revoked_on = when(c.revoked_on, style="date")
         self.revoke_reason = c.revoke_reason
         self.pdf_url = c.pdf_url
 

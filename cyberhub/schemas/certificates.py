@@ -3,6 +3,8 @@ as `response_model` and pages hold."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 from cyberhub.schemas.datetimes import IsoDatetime
@@ -20,8 +22,12 @@ class CertificatePublic(BaseModel):
     organization: str  # the issuing organisation
     missions: list[str]  # titles of the approved missions, as at issue
     issued_at: IsoDatetime
+    # The certificate's dates: the UTC days it was issued and revoked, the same for every
+    # reader, on its PDF and on every page (a document bears one date, whatever the zone).
+    issued_on: date
     revoked: bool = False
     revoked_at: IsoDatetime | None = None
+    revoked_on: date | None = None
     revoke_reason: str = ""
     url: str  # the public page, e.g. /certificates/<code>
     pdf_url: str  # /api/v1/certificates/<code>.pdf

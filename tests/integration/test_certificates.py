@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.config import Config
@@ -23,6 +24,7 @@ from cyberhub.models import (
     ProgramMission,
     User,
 )
+from cyberhub.models.base import utcnow
 from cyberhub.models.certificates import Certificate
 from cyberhub.models.enrolment import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
@@ -251,6 +253,29 @@ class TestRevokeAndVerify:
             certificates.revoke(session, principal(session, w.director), id_of(cert), "again")
         entry = session.exec(select(AuditLog).where(AuditLog.action == "certificate.revoked")).one()
         assert entry.actor_id == w.director.id and entry.details["reason"] == "Plagiarised work"
+
+    def test_a_certificate_bears_one_date_for_every_reader(
+        self, session: Session, builder: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Issued at 22:30 UTC on 12 November, 01:30 on the 13th in Nairobi: the PDF said 12
+        Nov and the pages (in each reader's zone) 13 Nov to a reader there, as if the document
+        had two dates. Its date is the UTC day, the same on the PDF and every page."""
+        w = builder
+        cert = self.issued(session, w)
+        cert.issued_at = datetime(2026, 11, 12, 22, 30, tzinfo=UTC)
+        session.add(cert)
+        w.student.time_zone = "Africa/Nairobi"
+        session.add(w.student)
+        session.commit()
+        shown = certificates.verify(session, None, cert.code)
+        assert shown.issued_on == date(2026, 11, 12) and shown.revoked_on is None
+        [mine] = certificates.my_certificates(session, principal(session, w.student))
+        assert mine.issued_on == date(2026, 11, 12)
+        monkeypatch.setattr(certificate_pdf, "_font_dir", lambda: None)
+        assert any("on 12 Nov 2026." in line for line in pdf_lines(certificate_pdf.render(shown)))
+        certificates.revoke(session, principal(session, w.director), id_of(cert), "Copied")
+        session.commit()
+        assert certificates.verify(session, None, cert.code).revoked_on == utcnow().date()
 
     def test_unknown_codes_are_not_found(self, session: Session, builder: World) -> None:
         for code in ("", "nope", "x" * 200, "../../etc", "A" * 22):

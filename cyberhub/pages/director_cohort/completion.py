@@ -77,7 +77,7 @@ class CohortCompletionState(ServiceState, rx.State):
                 "completed": when(c.completed_at or c.certificate.issued_at, tz, "date"),
                 "url": c.certificate.url,
                 "revoked": c.certificate.revoked,
-                "revoked_on": when(c.certificate.revoked_at, tz, "date"),
+                "revoked_on": when(c.certificate.revoked_on, style="date"),
                 "reason": c.certificate.revoke_reason,
             }
             for c in got.value.completions

@@ -22,12 +22,11 @@ class MyCertificatesState(ServiceState, rx.State):
         if not got:
             self.items = []
             return
-        tz = await self._time_zone()
         self.items = [
             {
                 "title": f"{c.track} · {c.cohort}",
                 "organization": c.organization,
-                "issued": when(c.issued_at, tz, "date"),
+                "issued": when(c.issued_on, style="date"),  # as on the certificate
                 "revoked": c.revoked,
                 "url": c.url,
                 "pdf_url": c.pdf_url,

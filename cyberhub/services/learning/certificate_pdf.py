@@ -84,7 +84,7 @@ def render(cert: CertificatePublic, base_url: str = "") -> bytes:
     if revoked:
         # First, above the name: whoever is shown the PDF reads that it no longer holds before
         # anything it certified (a long list of missions must not push it to the foot).
-        revoked_on = when(cert.revoked_at, "UTC", "date")
+        revoked_on = when(cert.revoked_on or cert.revoked_at, "UTC", "date")
         w.line(f"REVOKED on {revoked_on}: {cert.revoke_reason}", 16, bold=True, red=True)
         w.line("This certificate is no longer valid.", 12, red=True, gap=6)
     w.line(cert.organization or "CyberHub", 16, bold=True)
@@ -92,7 +92,7 @@ def render(cert: CertificatePublic, base_url: str = "") -> bytes:
     w.line("This certifies that", 12)
     w.line(cert.name, 24, bold=True, gap=6)
     w.line(f"completed the {cert.track} track of {cert.program}", 14)
-    w.line(f"in the cohort {cert.cohort}, on {when(cert.issued_at, 'UTC', 'date')}.", 14, gap=6)
+    w.line(f"in the cohort {cert.cohort}, on {when(cert.issued_on, style='date')}.", 14, gap=6)
     if cert.missions:
         w.line("Missions approved: " + "; ".join(cert.missions), 10, gap=6)
     w.line(f"Verify at {base_url}{cert.url} (code {cert.code})", 9)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC
 
 from sqlmodel import Session, col, select
 
@@ -249,8 +250,10 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
         organization=org.name if org else "",
         missions=list(cert.missions or []),
         issued_at=cert.issued_at,
+        issued_on=cert.issued_at.astimezone(UTC).date(),
         revoked=cert.revoked_at is not None,
         revoked_at=cert.revoked_at,
+        revoked_on=cert.revoked_at.astimezone(UTC).date() if cert.revoked_at else None,
         revoke_reason=cert.revoke_reason,
         url=certificate_url(cert.code),
         pdf_url=pdf_url(cert.code),
