@@ -301,6 +301,20 @@ def test_a_goal_cannot_count_an_archived_habit(session: Session, client_for: Cli
     assert c.get(f"{API}/coaching/goals").json() == []
 
 
+def test_a_goal_target_date_after_2100_is_refused(session: Session, client_for: ClientFor) -> None:
+    """A target date of 9999-12-31 (a typo: '20266') was stored and shown as the goal's target;
+    dates end in 2100 here, as a cohort's, a sponsorship's and a due date's."""
+    w = build_world(session)
+    c = client_for(w.student)
+    r = c.post(f"{API}/coaching/goals", json={"title": "Far", "target_date": "9999-12-31"})
+    assert r.status_code == 422 and "2100" in r.json()["detail"], r.text
+    made = c.post(f"{API}/coaching/goals", json={"title": "Near", "target_date": "2100-12-31"})
+    assert made.status_code == 201, made.text
+    r = c.patch(f"{API}/coaching/goals/{made.json()['id']}", json={"target_date": "2101-01-01"})
+    assert r.status_code == 422 and "2100" in r.json()["detail"], r.text
+    assert [g["target_date"] for g in c.get(f"{API}/coaching/goals").json()] == ["2100-12-31"]
+
+
 def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:
     w = build_world(session)
     p = principal(session, w.student)

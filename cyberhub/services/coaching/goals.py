@@ -40,6 +40,7 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mission_scope
 
 UNKNOWN_GOAL = "That goal does not exist."
+LATEST_TARGET = date(2100, 12, 31)
 SOURCES = {s.value for s in ProgressSource}
 STATUSES = {s.value for s in GoalStatus}
 
@@ -62,6 +63,8 @@ def _target_date(value: date | None, today: date) -> date | None:
         raise Invalid(
             f"The target date {value.isoformat()} has passed: choose today or a later day."
         )
+    if value is not None and value > LATEST_TARGET:  # a typo ("20266"), as cohorts' dates
+        raise Invalid(f"Choose a target date by the end of {LATEST_TARGET.year}.")
     return value
 
 
