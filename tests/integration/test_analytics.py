@@ -598,6 +598,32 @@ class TestNudge:
         )
         assert tomorrow.sent
 
+    def test_once_a_day_is_the_learners_day(self, session: Session, world: World) -> None:
+        """A learner in New York nudged at 23:00 UTC (their evening) was nudged again at 01:00
+        UTC, the same evening there, as the day counted was UTC's; and the list said "not
+        nudged today" from 00:00 UTC. The day is now the learner's own."""
+        learner = world.student
+        learner.time_zone = "America/New_York"
+        session.add(learner)
+        session.commit()
+        enrolled_long_ago(session, world, learner, days=400)
+        d = world.p(session, world.director)
+        sid, cid = id_of(learner), id_of(world.cohort)
+        evening = datetime.combine(NOW.date(), datetime.min.time(), UTC) + timedelta(hours=23)
+        assert analytics.nudge(session, d, sid, cohort_id=cid, now=evening).sent
+        note = session.exec(select(Notification).where(Notification.user_id == sid)).one()
+        note.created_at = evening
+        session.add(note)
+        session.commit()
+        later = evening + timedelta(hours=2)  # 01:00 UTC: still the same evening in New York
+        flagged = {r.student_id: r for r in analytics.cohort_at_risk(session, d, cid, now=later)}
+        assert flagged[sid].nudged_today
+        again = analytics.nudge(session, d, sid, cohort_id=cid, now=later)
+        assert not again.sent and "already nudged today" in again.detail
+        next_day = evening + timedelta(hours=12)  # 11:00 UTC: the next morning there
+        flagged = {r.student_id: r for r in analytics.cohort_at_risk(session, d, cid, now=next_day)}
+        assert not flagged[sid].nudged_today
+
     def test_only_a_manager_of_the_cohort_may_nudge_an_enrolled_learner(
         self, session: Session, world: World
     ) -> None:

@@ -688,7 +688,6 @@ def _at_risk(
         f"SELECT student_id, cohort_id, days, {i} AS reason FROM ({r.sql()}) r{i}"
         for i, r in enumerate(AT_RISK_REASONS)
     )
-    day_start = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), UTC)
     rows = scope.run(
         session,
         active
@@ -698,14 +697,16 @@ SELECT f.student_id, f.cohort_id, c.name, coalesce(nullif(u.full_name, ''), u.em
        ma.mentor_id, coalesce(nullif(mu.full_name, ''), mu.email), a.activity_at,
        array_agg(f.reason ORDER BY f.reason), array_agg(f.days ORDER BY f.reason),
        EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = f.student_id
-               AND n.kind = :nudge_kind AND n.created_at >= :day_start)
+               AND n.kind = :nudge_kind  -- since midnight, the learner's (nudge's day)
+               AND n.created_at >= (date_trunc('day', CAST(:now AS timestamptz) AT TIME ZONE a.tz)
+                                    AT TIME ZONE a.tz))
 FROM flagged f
 JOIN active a ON a.student_id = f.student_id AND a.cohort_id = f.cohort_id
 JOIN users u ON u.id = f.student_id JOIN cohorts c ON c.id = f.cohort_id
 LEFT JOIN mentor_assignments ma ON ma.student_id = f.student_id AND ma.cohort_id = f.cohort_id
 LEFT JOIN users mu ON mu.id = ma.mentor_id
 GROUP BY f.student_id, f.cohort_id, c.name, u.full_name, u.email, ma.mentor_id, mu.full_name,
-         mu.email, a.activity_at
+         mu.email, a.activity_at, a.tz
 ORDER BY count(*) DESC, a.activity_at ASC NULLS FIRST, 4
 LIMIT :limit
 """,
@@ -714,7 +715,6 @@ LIMIT :limit
         changes_days=settings.at_risk_changes_days,
         no_progress_days=settings.at_risk_no_progress_days,
         nudge_kind=NUDGE_KIND,
-        day_start=day_start,
         limit=AT_RISK_LIMIT,
         **_overdue(session, program_id, filters, now),
     )
@@ -930,16 +930,7 @@ def _from_snapshot(
     if weekly is None:
         weekly = _weekly(session, program.id or 0, AnalyticsFilters(), tz, computed_at)
     cohorts, tracks = _options(session, program.id or 0)
-    day_start = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), UTC)
-    nudged = set(
-        session.exec(
-            select(Notification.user_id).where(
-                col(Notification.user_id).in_([r.student_id for r in data.at_risk]),
-                Notification.kind == NUDGE_KIND,
-                col(Notification.created_at) >= day_start,
-            )
-        ).all()
-    )
+    nudged = _nudged_today(session, [r.student_id for r in data.at_risk], now)
     at_risk = [r.model_copy(update={"nudged_today": r.student_id in nudged}) for r in data.at_risk]
     return data.model_copy(
         update={
@@ -991,6 +982,25 @@ def _parsed(session: Session, program_id: int, computed_at: datetime) -> Analyti
 # -- nudging -----------------------------------------------------------------------------------
 
 
+def _day_start(time_zone: str | None, now: datetime) -> datetime:
+    """Midnight of `now`'s day in the learner's zone: a nudge's day is the learner's."""
+    tz = zone(time_zone)
+    return datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tzinfo=tz)
+
+
+def _nudged_today(session: Session, student_ids: list[int], now: datetime) -> set[int]:
+    """The learners among `student_ids` nudged since midnight of their own day."""
+    if not student_ids:
+        return set()
+    rows = session.exec(
+        select(User.id, User.time_zone, func.max(Notification.created_at))
+        .join(User, col(User.id) == col(Notification.user_id))
+        .where(col(Notification.user_id).in_(student_ids), Notification.kind == NUDGE_KIND)
+        .group_by(col(User.id), col(User.time_zone))
+    ).all()
+    return {uid for uid, tz, last in rows if uid and last and last >= _day_start(tz, now)}
+
+
 def nudge(
     session: Session,
     principal: Principal | None,
@@ -1002,7 +1012,7 @@ def nudge(
     now: datetime | None = None,
 ) -> NudgeResult:
     """Send an actively enrolled learner a nudge (in-app notification + e-mail), at most once a
-    day (UTC) per learner: a second nudge that day (a double click, two directors) sends nothing
+    day per learner (their day, in their time zone): a second nudge that day (a double click, two directors) sends nothing
     and says so. Audited."""
     cohort, program = get_cohort(session, principal, cohort_id)
     assert principal is not None
@@ -1019,9 +1029,9 @@ def nudge(
         raise Invalid(f"Keep the message under {NUDGE_MESSAGE_MAX} characters.")
     body = body or DEFAULT_NUDGE
     now = now or utcnow()
-    day_start = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), UTC)
     learner = session.get(User, student_id)
     assert learner is not None
+    day_start = _day_start(learner.time_zone, now)
     name = learner.full_name or learner.email
     already = session.exec(
         select(Notification.id).where(
