@@ -3,13 +3,18 @@ until it expires: 410 afterwards). The rules are in services/admin/exports.py.""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from typing import BinaryIO
+
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep
 from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest
 from cyberhub.services.admin import exports
+from cyberhub.services.errors import Gone
 
 router = APIRouter(tags=["exports"])
 
@@ -51,13 +56,30 @@ def get_export(export_id: Id, principal: CurrentUser, session: SessionDep) -> Ex
 )
 def download_export(
     export_id: Id, principal: CurrentUser, session: SessionDep, meta: MetaDep
-) -> FileResponse:
+) -> StreamingResponse:
     """Download one of your finished exports (streamed from disk; audited)."""
     file = exports.open_download(session, principal, export_id, meta=meta)
-    return FileResponse(
-        file.path,
+    # Opened here, streamed from the open file: the sweep may delete an expiring file at any
+    # moment, which FileResponse (it opens the path only as it sends) turned into a 500. Once
+    # open, the file is read whole even if its name goes meanwhile.
+    try:
+        handle = file.path.open("rb")
+    except FileNotFoundError:
+        raise Gone("This export's file is no longer available. Request a new one.") from None
+    return StreamingResponse(
+        _chunks(handle),
         media_type=file.media_type,
-        filename=file.name,
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        headers={
+            # A name of our own making (kind, id, date): no quoting needed.
+            "Content-Disposition": f'attachment; filename="{file.name}"',
+            "Content-Length": str(os.fstat(handle.fileno()).st_size),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
     )
+
+
+def _chunks(handle: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
+    with handle:
+        while block := handle.read(size):
+            yield block

@@ -330,6 +330,29 @@ class TestApi:
         assert kept["download_url"] and kept["unavailable"] == ""
         assert mentor.get(kept["download_url"]).status_code == 200
 
+    def test_a_file_removed_as_it_is_downloaded_answers_410_not_500(
+        self,
+        session: Session,
+        world: World,
+        client_for: ClientFor,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The sweep removes an expiring file just after the download's checks passed: the
+        answer is 410 with a detail, not a 500."""
+        w = world
+        export_id = _request(session, w, w.student, "own_data")
+        assert _run(export_id) == ExportStatus.done
+        checked = exports.open_download
+
+        def then_swept(*args: Any, **kw: Any) -> exports.Download:
+            found = checked(*args, **kw)
+            found.path.unlink()
+            return found
+
+        monkeypatch.setattr(exports, "open_download", then_swept)
+        r = client_for(w.student).get(f"{API}/exports/{export_id}/download")
+        assert r.status_code == 410 and "no longer available" in r.json()["detail"], r.text
+
     def test_bad_requests_are_4xx_with_a_detail(self, world: World, client_for: ClientFor) -> None:
         w = world
         student = client_for(w.student)
