@@ -7,6 +7,7 @@ import reflex as rx
 import cyberhub.pages  # noqa: F401  (registers every page)
 from cyberhub import reflex_fixes
 from cyberhub.api import create_api
+from cyberhub.components import reload_on_error
 from cyberhub.components.connection import connection_notice_wrap
 from cyberhub.routes import all_pages
 from cyberhub.security_headers import security_headers, use_strict_cors
@@ -21,6 +22,7 @@ from cyberhub.upload_guard import session_principal, upload_guard
 get_settings().check_production_ready()
 reflex_fixes.apply()  # a cancelled event no longer leaves its tab's state lock behind
 use_strict_cors()  # no CORS header at all for a refused Origin (see security_headers.py)
+reload_on_error.use_static_reload()  # Reflex's reload after a "… of null" needs eval: ours doesn't
 
 
 async def _upload_principal(client_token: str) -> Principal | None:
@@ -40,10 +42,19 @@ app = rx.App(
     ),
     stylesheets=["/styles.css"],
     # "Skip to content" focuses <main>; focus returns to a dialog's opener (assets/a11y.js).
-    # A double-click on a button acts once (assets/clicks.js).
-    head_components=[rx.el.script(src="/a11y.js"), rx.el.script(src="/clicks.js")],
-    # "Connection lost — reconnecting…" on every page while the websocket is down (a restart).
-    extra_app_wraps={(4, "ConnectionNotice"): connection_notice_wrap},
+    # A double-click on a button acts once (assets/clicks.js). A "TypeError … of null" reloads
+    # the page once (assets/reload_on_error.js; see components/reload_on_error.py).
+    head_components=[
+        rx.el.script(src="/a11y.js"),
+        rx.el.script(src="/clicks.js"),
+        rx.el.script(src="/reload_on_error.js"),
+    ],
+    extra_app_wraps={
+        # "Connection lost — reconnecting…" on every page while the websocket is down (a restart).
+        (4, "ConnectionNotice"): connection_notice_wrap,
+        # Reflex's error boundary, also handing what it caught to reload_on_error.js.
+        reload_on_error.ERROR_BOUNDARY_WRAP: reload_on_error.error_boundary,
+    },
     # An event that fails because the database or Redis is restarting says so (try again).
     backend_exception_handler=backend_error,
     # Applied in order, each wrapping the app so far (the frontend mount included): the API is

@@ -219,8 +219,7 @@ def no_csp_violations() -> Iterator[None]:
     _pages_of_this_test.clear()
     yield
     found = [v for bp in _pages_of_this_test for v in bp.csp_violations]
-    # The other console errors say why: Reflex answers a frontend TypeError ("… of null") with a
-    # reload script, which the policy refuses as eval.
+    # The other console errors say why (e.g. the frontend error a script of Reflex's answered).
     errors = [e for bp in _pages_of_this_test for e in bp.console_errors if e not in found]
     _pages_of_this_test.clear()
     if found:
