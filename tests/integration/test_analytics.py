@@ -377,6 +377,28 @@ class TestAtRisk:
         # Nothing at all since enrolling 40 days ago counts as inactive too.
         assert self.codes(session, world, now)[id_of(world.outsider_student)] == ["inactive"]
 
+    def test_a_reason_counts_its_days_in_the_right_number(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With AT_RISK_INACTIVE_DAYS=1 a learner away since yesterday read "No activity for 1
+        days"."""
+        from cyberhub.settings import get_settings
+
+        monkeypatch.setenv("AT_RISK_INACTIVE_DAYS", "1")
+        get_settings.cache_clear()
+        try:
+            enrolled_long_ago(session, world, world.student, days=1)
+            d = world.p(session, world.director)
+            rows = {
+                r.student_id: r
+                for r in analytics.at_risk(session, d, id_of(world.program), ALL, now=NOW)
+            }
+            assert [x.label for x in rows[id_of(world.student)].reasons] == [
+                "No activity for 1 day"
+            ]
+        finally:
+            get_settings.cache_clear()
+
     def test_work_in_another_organisations_programme_is_not_activity_here(
         self, session: Session, world: World
     ) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy import delete, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from cyberhub.formatting import is_known_zone, zone
+from cyberhub.formatting import is_known_zone, plural, zone
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -535,11 +535,16 @@ SELECT count(*) FROM pop p WHERE NOT EXISTS (
 class RiskReason:
     """One reason a learner is at risk: `sql` selects `student_id, cohort_id, days` from the
     active population (`pop`, with `last_at`: the learner's latest activity, or their enrolment)
-    and `label` words it ("{days}" is filled in)."""
+    and `label` words it ("{days}" is filled in: the count with `noun` in the right number,
+    "1 day", "6 days"; the bare count when `noun` is empty)."""
 
     code: str
     label: str
     sql: Callable[[], str]
+    noun: str = "day"
+
+    def words(self, days: int) -> str:
+        return self.label.format(days=plural(days, self.noun) if self.noun else days)
 
 
 def _inactive_sql() -> str:
@@ -623,16 +628,16 @@ WHERE a.confidence = 'low' AND a.enrolled_at <= CAST(:now AS timestamptz) - make
 # The reasons checked, in the order a learner's reasons are listed. Add one here (e.g. "behind
 # the cohort's schedule" once cohorts have due dates); each is one SQL SELECT over `active`.
 AT_RISK_REASONS: list[RiskReason] = [
-    RiskReason("inactive", "No activity for {days} days", _inactive_sql),
-    RiskReason(
-        "changes_unanswered", "Changes requested {days} days ago, not resubmitted", _changes_sql
-    ),
+    RiskReason("inactive", "No activity for {days}", _inactive_sql),
+    RiskReason("changes_unanswered", "Changes requested {days} ago, not resubmitted", _changes_sql),
     RiskReason(
         "low_confidence_no_progress",
-        "Low profiler confidence and nothing approved after {days} days",
+        "Low profiler confidence and nothing approved after {days}",
         _low_confidence_sql,
     ),
-    RiskReason("behind_schedule", "Behind the cohort's schedule: {days} overdue", _behind_sql),
+    RiskReason(
+        "behind_schedule", "Behind the cohort's schedule: {days} overdue", _behind_sql, noun=""
+    ),
 ]
 
 
@@ -733,7 +738,7 @@ LIMIT :limit
                 reasons=[
                     AtRiskReason(
                         code=AT_RISK_REASONS[i].code,
-                        label=AT_RISK_REASONS[i].label.format(days=int(d)),
+                        label=AT_RISK_REASONS[i].words(int(d)),
                     )
                     for i, d in zip(reasons, days, strict=True)
                 ],
