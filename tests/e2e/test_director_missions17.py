@@ -1,20 +1,29 @@
 """Issue 17 item 8: the director's missions list has search (title or skill), filters (status,
 track, difficulty) and pages, all in the URL (shareable, Back works); the mission form stays
-collapsed behind "New mission" (Cancel closes it and keeps nothing), and a validation message
-goes away as soon as its field is fixed."""
+collapsed behind "New mission" (Cancel closes it and keeps nothing; opening one keeps the
+search), and a validation message goes away as soon as its field is fixed."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import Session
 
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
-from tests.e2e.journeys import director_with_own_mission, sign_in_to
+from tests.e2e.journeys import (
+    app_engine,
+    director_with_own_mission,
+    make_course,
+    remove_made,
+    sign_in_to,
+)
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.missions]
 
@@ -192,3 +201,47 @@ def test_a_confirmation_left_open_is_closed_on_the_next_visit(
     expect(page.locator("[data-testid=missions-count]")).to_have_text(SHOWING)
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.get_by_role("button", name=f"Archive {title}")).to_be_visible()
+
+
+@pytest.fixture
+def two_own(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, list[str]]]:
+    """A director whose organisation has two missions of its own (the tag in both titles):
+    (their e-mail, the tag, the titles)."""
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, _, missions = make_course(session, "Two", tag, "Audit a VPN", "Map a LAN")
+            for m in missions:
+                m.organization_id = org.id
+                session.add(m)
+            session.commit()
+            director = make_user(
+                session, f"two-director-{tag}@example.org", "director", organization_id=org.id
+            )
+            made = (director.email, tag, [m.title for m in missions])
+            org_id, program_id, ids = org.id, program.id, [director.id]
+        yield made
+        remove_made(engine, org_id, program_id, ids)
+
+
+def test_opening_a_mission_keeps_the_search(
+    web: BrowserPage, two_own: tuple[str, str, list[str]]
+) -> None:
+    """Opening a mission of a searched list shows its form: the address keeps the search, and
+    the list below stays the searched one (not the whole list again)."""
+    email, tag, (first, second) = two_own
+    page = web.page
+    sign_in_to(page, quote(f"/director/missions?q={tag}", safe="/"), email)
+    expect(page).to_have_url(re.compile(rf"/director/missions/?\?q={tag}$"))
+    table = page.get_by_test_id("missions-table")
+    expect(table.get_by_role("row")).to_have_count(3, timeout=15_000)  # the header and two
+    _expect_showing(page, "Showing 1–2 of 2")
+
+    table.get_by_role("link", name=f"Edit {second}").click()
+    expect(page.get_by_label("Title", exact=True)).to_have_value(second)
+    expect(page.get_by_label("Title", exact=True)).to_be_in_viewport()  # brought into view
+    expect(page).to_have_url(re.compile(rf"/director/missions/?\?q={tag}$"))
+    page.wait_for_timeout(1_000)  # a reload of the list would come within a moment
+    _expect_showing(page, "Showing 1–2 of 2")
+    expect(page.get_by_label("Search missions")).to_have_value(tag)
+    expect(page.get_by_label("Title", exact=True)).to_have_value(second)  # still open

@@ -63,10 +63,12 @@ def _mission_row(m: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
+                # No navigation (the form is brought into view: view.py). A router link to
+                # "#editor" went to the bare list's address (the search and filters dropped),
+                # whose load showed the whole list again.
                 rx.link(
                     m["title"],
-                    href="#editor",
-                    on_click=S.edit(m["id"].to(int)),
+                    on_click=[rx.prevent_default, S.edit(m["id"].to(int))],
                     weight="medium",
                     aria_label=rx.cond(m["editable"].to(bool), "Edit ", "Read ")
                     + m["title"].to(str),

@@ -62,6 +62,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     prereqs: list[int] = []
     nice: list[str] = []
     editor_error: str = ""
+    editor_shown: int = 0  # counts the missions opened (the page scrolls to the form)
     field_errors: dict[str, str] = {}  # the form's own checks, by field (data.CHECKED_FIELDS)
     saving: bool = False
     # confirmation of publish / unpublish / archive
@@ -235,6 +236,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         self._fill(m)
         self.editor_error, self.editor_open, self.field_errors = "", True, {}
         await self._load_prereqs()
+        self.editor_shown += 1  # the page brings the form into view
 
     def _fill(self, m: MissionPublic) -> None:
         self.editing_id, self.editing_status = int(m.id), str(m.status)

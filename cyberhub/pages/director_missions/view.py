@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.scroll_into_view import scroll_into_view
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import error_callout, icon_button, loading_state, page_heading
 from cyberhub.pages.director_missions.data import ROUTE
@@ -46,6 +47,7 @@ def director_missions_content() -> rx.Component:
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         rx.cond(S.editor_open, _editor()),
+        scroll_into_view("editor", S.editor_shown),
         _filter(),
         rx.cond(S.loading, loading_state("Loading missions…"), _list()),
         program_missions_panel(),

@@ -1,0 +1,34 @@
+"""Brings an element into view each time a state counter changes (e.g. a form opened from a row
+further down the page), without navigating: a "#id" link changes the address, and a router link
+to "#id" drops the address's search and filters.
+
+The hook is compiled into the page bundle (no eval, which `rx.scroll_to` needs), so the strict
+CSP allows it.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import Var, VarData
+
+_IMPORTS = {"react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")]}
+
+
+def scroll_into_view(element_id: str, seq: Var[int]) -> rx.Component:
+    """A hidden element that scrolls `element_id` into view each time `seq` changes while the
+    page is shown (not for the value it had when the page mounted)."""
+    reads = seq._get_all_var_data()
+    n = str(seq)
+    hook = f"""const scrollSeen = useRef({n});
+useEffect(() => {{
+  if ({n} === scrollSeen.current) return;
+  scrollSeen.current = {n};
+  document.getElementById({element_id!r})?.scrollIntoView({{block: "start"}});
+}}, [{n}]);"""
+    sync: Var[None] = Var(
+        _js_expr="null",
+        _var_type=type(None),
+        _var_data=VarData.merge(reads, VarData(imports=_IMPORTS, hooks={hook: reads})),
+    )
+    return rx.fragment(sync)
