@@ -12,8 +12,10 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col
 
+from cyberhub.models import Mission
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
 from tests.e2e.journeys import (
@@ -245,3 +247,26 @@ def test_opening_a_mission_keeps_the_search(
     _expect_showing(page, "Showing 1–2 of 2")
     expect(page.get_by_label("Search missions")).to_have_value(tag)
     expect(page.get_by_label("Title", exact=True)).to_have_value(second)  # still open
+
+
+def test_a_refused_edit_s_message_goes_when_another_mission_opens(
+    web: BrowserPage, two_own: tuple[str, str, list[str]], pg_admin_url: str
+) -> None:
+    """A mission deleted meanwhile can't be opened, and the page says so; opening another one
+    then shows its form without that message above it."""
+    email, tag, (gone, kept) = two_own
+    page = web.page
+    sign_in_to(page, quote(f"/director/missions?q={tag}", safe="/"), email)
+    table = page.get_by_test_id("missions-table")
+    expect(table.get_by_role("row")).to_have_count(3, timeout=15_000)  # the header and two
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        session.execute(delete(Mission).where(col(Mission.title) == gone))
+        session.commit()
+
+    table.get_by_role("link", name=f"Edit {gone}").click()
+    refusal = page.get_by_role("alert").filter(has_text="does not exist")
+    expect(refusal).to_be_visible()
+
+    table.get_by_role("link", name=f"Edit {kept}").click()
+    expect(page.get_by_label("Title", exact=True)).to_have_value(kept)
+    expect(refusal).to_have_count(0)

@@ -223,6 +223,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         self.hints, self.prereqs, self.nice = [], [], []
         self.editor_error, self.notice, self.editor_open = "", "", True
         self.field_errors = {}
+        self._clear_refusal()
         await self._load_prereqs()
 
     @rx.event
@@ -235,8 +236,15 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         m = done.value
         self._fill(m)
         self.editor_error, self.editor_open, self.field_errors = "", True, {}
+        self._clear_refusal()
         await self._load_prereqs()
         self.editor_shown += 1  # the page brings the form into view
+
+    def _clear_refusal(self) -> None:
+        """An earlier action's refusal above the form (a mission that could not be opened or
+        changed) goes when a form opens; a list that failed to load keeps saying why."""
+        if self.items or self.total:
+            self.error = ""
 
     def _fill(self, m: MissionPublic) -> None:
         self.editing_id, self.editing_status = int(m.id), str(m.status)
