@@ -128,6 +128,9 @@ def notification_bell() -> rx.Component:
                             position="absolute",
                             top="-6px",
                             right="-8px",
+                            # One line, wider than the bell if need be ("99+"): badges may wrap
+                            # elsewhere, this one's box is the bell (assets/styles.css).
+                            class_name="bell-count",
                             data_testid="unread-count",
                         ),
                     ),

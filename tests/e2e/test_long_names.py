@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
+from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
 from tests.factories import enroll, make_user
@@ -80,3 +81,19 @@ def test_long_names_wrap_on_a_narrow_phone(
     expect(page).to_have_url(re.compile(rf"/director/cohorts/{cohort_id}/?$"), timeout=15_000)
     _fits(page, f"Cohort{LONG[:20]}")  # the cohort page's heading
     assert narrow.console_errors == []
+
+
+def test_the_bell_count_stays_on_one_line(narrow: BrowserPage) -> None:
+    """Badges wrap inside their box, but the bell's count sits over the bell, which is narrower
+    than "99+" (the count past 99 unread): it stays one line high."""
+    page = narrow.page
+    sign_in_to(page, "/dashboard/mentor", "mentor@cyberhub.example", DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard/mentor/?$"), timeout=15_000)
+    count = page.get_by_test_id("unread-count")
+    expect(count).to_be_visible()  # the demo mentor has unread notifications
+    one_line = count.evaluate("b => b.getBoundingClientRect().height")
+    # Written in place: the demo has no 100 notifications to count.
+    height = count.evaluate(
+        "b => { b.textContent = '99+'; return b.getBoundingClientRect().height }"
+    )
+    assert height == one_line, f"'99+' is {height} px high, one line is {one_line} px"
