@@ -74,7 +74,7 @@ def _popover_body() -> rx.Component:
     S = NotificationState
     return rx.vstack(
         rx.hstack(
-            rx.heading("Notifications", size="3", as_="h2"),
+            rx.heading("Notifications", size="3", as_="h2", id="notifications-popover-title"),
             rx.button(
                 "Mark all read",
                 size="1",
@@ -142,6 +142,8 @@ def notification_bell() -> rx.Component:
             ),
             rx.popover.content(
                 _popover_body(),
+                # A dialog is named (axe aria-dialog-name): by its heading.
+                aria_labelledby="notifications-popover-title",
                 width="22rem",
                 max_width="calc(100vw - 2em)",
                 align="end",

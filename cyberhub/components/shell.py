@@ -69,7 +69,7 @@ def _user_menu() -> rx.Component:
                 rx.menu.item("Privacy & consents", on_click=rx.redirect("/settings/privacy")),
                 rx.menu.item("API keys", on_click=rx.redirect("/settings/api-keys")),
                 rx.menu.item("Exports", on_click=rx.redirect("/exports")),
-                rx.menu.item("Sign out", color="red", on_click=SessionState.sign_out),
+                rx.menu.item("Sign out", color_scheme="red", on_click=SessionState.sign_out),
             ),
         ),
         rx.hstack(
