@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Dialog, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -210,11 +210,9 @@ def test_a_sponsor_exports_the_report_and_downloads_it_when_ready(
     assert web.console_errors == []
 
 
-def test_a_director_adds_a_sponsor_to_the_cohort(web: BrowserPage, funded: Funded) -> None:
-    page = web.page
-    sign_in_to(page, f"/director/cohorts/{funded.cohort_id}", funded.director_email)
-    panel = page.get_by_test_id("cohort-sponsors")
-    expect(panel).to_contain_text(funded.fund_name, timeout=15_000)
+def _add_a_sponsor_with_amount_abc(page: Page, panel: Locator, funded: Funded) -> Locator:
+    """Fills the Add a sponsor form for the other fund with "abc" as the amount and saves it
+    (refused); returns the dialog."""
     panel.get_by_role("button", name="Add a sponsor").click()
     dialog = page.get_by_role("alertdialog")
     dialog.get_by_role("combobox", name="Sponsor organisation").click()
@@ -224,6 +222,15 @@ def test_a_director_adds_a_sponsor_to_the_cohort(web: BrowserPage, funded: Funde
     dialog.get_by_label("Starts on").fill("2026-01-01")
     dialog.get_by_label("Ends on").fill("2026-06-30")
     dialog.get_by_role("button", name="Add the sponsor").click()
+    return dialog
+
+
+def test_a_director_adds_a_sponsor_to_the_cohort(web: BrowserPage, funded: Funded) -> None:
+    page = web.page
+    sign_in_to(page, f"/director/cohorts/{funded.cohort_id}", funded.director_email)
+    panel = page.get_by_test_id("cohort-sponsors")
+    expect(panel).to_contain_text(funded.fund_name, timeout=15_000)
+    dialog = _add_a_sponsor_with_amount_abc(page, panel, funded)
     expect(dialog).to_contain_text("The amount must be a number")  # kept open, nothing lost
     expect(dialog.get_by_label("Seats funded")).to_have_value("3")
     dialog.get_by_label("Amount").fill("4000")
@@ -248,15 +255,7 @@ def test_a_cancelled_sponsor_form_takes_its_refusal_with_it(
     sign_in_to(page, f"/director/cohorts/{funded.cohort_id}", funded.director_email)
     panel = page.get_by_test_id("cohort-sponsors")
     expect(panel).to_contain_text(funded.fund_name, timeout=15_000)
-    panel.get_by_role("button", name="Add a sponsor").click()
-    dialog = page.get_by_role("alertdialog")
-    dialog.get_by_role("combobox", name="Sponsor organisation").click()
-    page.get_by_role("option", name=funded.other_fund).click()
-    dialog.get_by_label("Seats funded").fill("3")
-    dialog.get_by_label("Amount").fill("abc")
-    dialog.get_by_label("Starts on").fill("2026-01-01")
-    dialog.get_by_label("Ends on").fill("2026-06-30")
-    dialog.get_by_role("button", name="Add the sponsor").click()
+    dialog = _add_a_sponsor_with_amount_abc(page, panel, funded)
     expect(dialog).to_contain_text("The amount must be a number")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)

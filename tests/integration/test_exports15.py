@@ -102,6 +102,13 @@ def _submit(session: Session, student_id: int, mission_id: int, answer: str, **k
     return sub.id or 0
 
 
+def _no_longer_mentors(session: Session, w: World) -> None:
+    """The world's mentor leaves every cohort and mentee (committed): they may export nothing."""
+    for table in ("cohort_mentors", "mentor_assignments"):
+        session.execute(text(f"DELETE FROM {table} WHERE mentor_id = :m"), {"m": w.mentor.id})
+    session.commit()
+
+
 def _csv(client: Any, export_id: int) -> list[list[str]]:
     r = client.get(f"{API}/exports/{export_id}/download")
     assert r.status_code == 200, r.text
@@ -426,11 +433,7 @@ class TestTheJob:
     ) -> None:
         w = world
         export_id = _request(session, w, w.mentor, "gradebook", cohort_id=w.cohort.id or 0)
-        session.execute(text("DELETE FROM cohort_mentors WHERE mentor_id = :m"), {"m": w.mentor.id})
-        session.execute(
-            text("DELETE FROM mentor_assignments WHERE mentor_id = :m"), {"m": w.mentor.id}
-        )
-        session.commit()
+        _no_longer_mentors(session, w)
         assert _run(export_id) == ExportStatus.failed
         session.expire_all()
         export = session.get(Export, export_id)
@@ -444,11 +447,7 @@ class TestTheJob:
         requester's list (and the table) for good."""
         w = world
         export_id = _request(session, w, w.mentor, "gradebook", cohort_id=w.cohort.id or 0)
-        session.execute(text("DELETE FROM cohort_mentors WHERE mentor_id = :m"), {"m": w.mentor.id})
-        session.execute(
-            text("DELETE FROM mentor_assignments WHERE mentor_id = :m"), {"m": w.mentor.id}
-        )
-        session.commit()
+        _no_longer_mentors(session, w)
         assert _run(export_id) == ExportStatus.failed
         assert exports.sweep(session).deleted == 0
         session.commit()
