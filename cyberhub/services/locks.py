@@ -62,6 +62,9 @@ class Lock(IntEnum):
     # key: organisation id. Its pending invitations: the same person invited twice at once
     # (identity/memberships).
     ORGANIZATION_INVITATIONS = 5503
+    # key: user id. A learner's habits and goals, counted against their limits: two created at
+    # once with one place left (coaching/habits, coaching/goals).
+    LEARNER_COACHING = 5601
 
 
 _HOLD = text("SELECT pg_advisory_xact_lock(:what, :which)")

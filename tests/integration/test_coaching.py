@@ -23,6 +23,7 @@ from cyberhub.models.coaching import Habit, Reflection
 from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.schemas.coaching import (
     MAX_GOALS,
+    MAX_HABITS,
     CheckinCreate,
     CheckinPublic,
     GoalCreate,
@@ -37,6 +38,7 @@ from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from tests.factories import build_world, id_of, make_user, principal
 from tests.integration.conftest import ClientFor
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.integration, pytest.mark.coaching]
 
@@ -350,6 +352,33 @@ def test_reopening_a_goal_keeps_to_the_active_goals_limit(session: Session) -> N
     with pytest.raises(Invalid, match="active goals"):
         goals.update_goal(session, p, old.id, GoalUpdate(status="active"))
     assert sum(g.status == "active" for g in goals.list_goals(session, p)) == MAX_GOALS
+
+
+def test_the_last_free_goal_and_habit_taken_twice_at_once_go_once(session: Session) -> None:
+    """A double click on "Set goal" (or "Add habit") with one place left: the second, whose
+    count ran before the first committed, is refused as over the limit; both were stored, one
+    over it."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    for n in range(MAX_GOALS - 1):
+        goals.create_goal(session, p, GoalCreate(title=f"Goal {n}", manual_percent=0))
+    for n in range(MAX_HABITS - 1):
+        habits.create_habit(session, p, HabitCreate(title=f"Habit {n}", cadence="daily"))
+    session.commit()
+
+    def goal(s: Session) -> object:
+        return goals.create_goal(s, p, GoalCreate(title="The last one", manual_percent=0))
+
+    def habit(s: Session) -> object:
+        return habits.create_habit(s, p, HabitCreate(title="The last one", cadence="daily"))
+
+    first, second = second_while_first_holds(goal, goal)
+    assert first == "ok" and "active goals" in second
+    first, second = second_while_first_holds(habit, habit)
+    assert first == "ok" and "the most you can keep" in second
+    session.expire_all()
+    assert sum(g.status == "active" for g in goals.list_goals(session, p)) == MAX_GOALS
+    assert len(habits.list_habits(session, p)) == MAX_HABITS
 
 
 def test_a_target_date_in_the_past_is_refused(session: Session) -> None:

@@ -33,6 +33,7 @@ from cyberhub.schemas.coaching import (
     GoalUpdate,
     MissionChoice,
 )
+from cyberhub.services import locks
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.coaching.streaks import local_day
 from cyberhub.services.errors import Invalid, NotFound
@@ -190,7 +191,9 @@ def _link_habits(
 
 def _check_room(session: Session, user_id: int) -> None:
     """Invalid when the learner already keeps MAX_GOALS active goals (a new or reopened goal
-    would be one more)."""
+    would be one more). Takes the learner's coaching lock first, so that two at once take turns
+    and the second counts the first."""
+    locks.hold(session, locks.Lock.LEARNER_COACHING, user_id)
     active = session.exec(
         select(func.count())
         .select_from(Goal)

@@ -35,6 +35,7 @@ from cyberhub.schemas.coaching import (
     StreakPublic,
     TrackChoice,
 )
+from cyberhub.services import locks
 from cyberhub.services.coaching import access
 from cyberhub.services.coaching.streaks import (
     period_length,
@@ -235,6 +236,7 @@ def create_habit(session: Session, principal: Principal | None, data: HabitCreat
     actor = access.learner(principal)
     title = access.text(data.title, "habit's title", TITLE_MAX, required=True)
     cadence, per_week = _cadence(data.cadence, data.per_week)
+    locks.hold(session, locks.Lock.LEARNER_COACHING, actor.user_id)  # two at once take turns
     if len(_habits(session, actor.user_id, include_archived=False)) >= MAX_HABITS:
         raise Invalid(f"You have {MAX_HABITS} habits, the most you can keep. Archive one first.")
     habit = Habit(
