@@ -112,7 +112,7 @@ class LiveState(rx.State):
     async def listen(self) -> Any:  # an async generator: it yields the reloads
         """Until the page goes away: wait for the user's changes, then reload what changed.
         Reads only the event's router data: no state lock (see the module's docstring)."""
-        route = self.router.page.path
+        route = self.router.route_id  # the matched route pattern, as Page.route
         token = self.router.session.client_token
         principal = await asyncio.to_thread(principal_of_cookie_header, self.router.headers.cookie)
         if principal is None:
