@@ -205,7 +205,9 @@ def test_an_export_cut_by_a_database_outage_is_queued_again_then_done(
         session, world.p(session, world.student), ExportRequest(kind="own_data")
     ).id
     session.commit()
-    queue = jobs.broker().queues["default"]
+    jobs.export_job_started(export_id)  # as the worker's run_export does before the run
+    # The new job waits REQUEUE_DELAY_MS in the delayed queue (for another worker than this).
+    queue = jobs.broker().queues["default.DQ"]
     sent_before = queue.qsize()
     cut = {"done": False}
 
