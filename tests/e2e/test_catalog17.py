@@ -65,7 +65,7 @@ def test_a_shared_catalog_link_restores_its_filters_and_back_returns_to_them(
     page.goto("/missions?q=zzzz-no-such-mission")
     expect(main.get_by_text("No missions match")).to_be_visible()
     main.get_by_role("button", name="Clear filters").click()
-    expect(page).to_have_url(re.compile(r"/missions/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/missions/?$"))
     page.get_by_role("button", name="Next →").click()
     expect(page).to_have_url(re.compile(r"/missions/?\?page=2$"))
     expect(main.get_by_text("Page 2 of")).to_be_visible()

@@ -67,15 +67,15 @@ def test_a_withdraw_confirmation_left_open_is_closed_on_the_next_visit(
 ) -> None:
     page = web.page
     sign_in_to(page, "/cohorts", applied.learner_email)
-    expect(page).to_have_url(re.compile(r"/cohorts/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/cohorts/?$"))
     page.get_by_role("button", name=f"Withdraw from {applied.cohort}").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(f"Withdraw from {applied.cohort}?")
 
     page.go_back()
-    expect(page).not_to_have_url(re.compile(r"/cohorts/?$"))
+    expect(page).not_to_have_url(re.compile(r"^[^?]*/cohorts/?$"))
     page.go_forward()
-    expect(page).to_have_url(re.compile(r"/cohorts/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/cohorts/?$"))
     # The page is there (a CSS locator: an open dialog hides the rest from the accessibility tree).
     expect(page.locator("h1", has_text="Join a cohort")).to_be_visible()
     expect(page.locator("[data-testid=cohort-offer]", has_text=applied.cohort)).to_be_visible()

@@ -17,7 +17,7 @@ def test_an_edit_dialog_left_open_is_closed_on_the_next_visit(web: BrowserPage) 
     page = web.page
     page.goto("/signin?next=/dashboard/director")
     sign_in(page, DIRECTOR, DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile("/dashboard/director/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/director/?$"))
     expect(page.get_by_role("heading", name="Cybersecurity Career Accelerator")).to_be_visible()
     edit = page.get_by_role("button", name="Edit the Builders track").first
     expect(edit).to_be_visible()
@@ -25,9 +25,9 @@ def test_an_edit_dialog_left_open_is_closed_on_the_next_visit(web: BrowserPage) 
     expect(page.get_by_role("alertdialog")).to_be_visible()
 
     page.go_back()
-    expect(page).not_to_have_url(re.compile("/dashboard/director/?$"))
+    expect(page).not_to_have_url(re.compile(r"^[^?]*/dashboard/director/?$"))
     page.go_forward()
-    expect(page).to_have_url(re.compile("/dashboard/director/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/director/?$"))
     # The page is there (a CSS locator: an open dialog hides the rest from the accessibility tree).
     expect(page.locator("h1", has_text="Programme")).to_be_visible()
     expect(page.get_by_role("alertdialog")).to_have_count(0)

@@ -67,7 +67,7 @@ def test_search_filters_and_pages_live_in_the_url(web: BrowserPage) -> None:
     expect(page).to_have_url(re.compile(r"/director/missions/?\?page=2$"))
     _expect_showing(page, f"Showing 21–{min(40, total)} of {total}")
     page.go_back()
-    expect(page).to_have_url(re.compile(r"/director/missions/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/director/missions/?$"))
     _expect_showing(page, f"Showing 1–20 of {total}")
 
     # A track and a difficulty narrow the list (filters start again at page 1).
@@ -105,7 +105,7 @@ def test_search_filters_and_pages_live_in_the_url(web: BrowserPage) -> None:
     page.goto("/director/missions?q=no-such-mission-anywhere")
     expect(page.get_by_text("No mission matches")).to_be_visible()
     page.get_by_role("button", name="Clear filters").click()
-    expect(page).to_have_url(re.compile(r"/director/missions/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/director/missions/?$"))
     _expect_showing(page, f"Showing 1–20 of {total}")
     assert web.console_errors == []
 

@@ -86,7 +86,7 @@ def test_a_card_opened_while_the_search_is_answered_stays_open(web: BrowserPage)
     # Back returns to the catalog as it was; a search answered on screen still puts its address
     # in the bar (and Back then returns to the list before it).
     page.go_back()
-    expect(page).to_have_url(re.compile(r"/missions/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/missions/?$"))
     expect(main.locator(".rt-Card").first).to_be_visible()
     # the list of this address is loaded (the box showed the answered search until then)
     expect(page.get_by_label("Search")).to_have_value("")
@@ -95,7 +95,7 @@ def test_a_card_opened_while_the_search_is_answered_stays_open(web: BrowserPage)
     expect(page).to_have_url(re.compile(r"/missions/?\?q=phishing$"))
     expect(main.get_by_text(re.compile(r"^\d+ missions?$"))).to_be_visible()
     page.go_back()
-    expect(page).to_have_url(re.compile(r"/missions/?$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*/missions/?$"))
 
 
 class HeldScripts:

@@ -21,7 +21,9 @@ def test_director_removes_a_track_and_adds_it_back(web: BrowserPage) -> None:
     tag = uuid.uuid4().hex[:6]
     page.goto("/signin?next=/dashboard/director")
     sign_in(page, DIRECTOR, DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile("/dashboard/director/?$"))  # the router may add a "/"
+    expect(page).to_have_url(
+        re.compile(r"^[^?]*/dashboard/director/?$")
+    )  # the router may add a "/"
     expect(page.get_by_role("heading", name=DEMO_PROGRAMME)).to_be_visible()
 
     # The demo programme runs Builders missions: the confirmation says so and nothing changes.
