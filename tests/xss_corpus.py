@@ -64,3 +64,22 @@ BENIGN_MARKDOWN = (
 def all_payloads(marker: str = "") -> str:
     """Every payload in one markdown text, each in its own block, after a visible marker."""
     return "\n\n".join([marker, *XSS_PAYLOADS.values()] if marker else XSS_PAYLOADS.values())
+
+
+# Invisible characters that change how text is shown rather than what it says: a terminal escape
+# (ESC recolours or clears the screen of whoever prints an export), other C0/C1 controls, and the
+# bidirectional overrides and isolates that reverse or reorder the text after them ("Trojan
+# Source"). services/text.py refuses them in any field; writers of older rows remove them.
+INVISIBLE_PAYLOADS: dict[str, str] = {
+    "terminal escape": "Intro \x1b[2J\x1b[31mRED\x1b[0m",
+    "bell": "ding\x07",
+    "null": "nul\x00byte",
+    "backspace": "admin\x08\x08\x08\x08\x08guest",
+    "delete": "del\x7f",
+    "c1 csi": "c1 \x9b31m",
+    "c1 next line": "one\x85two",
+    "right-to-left override": "invoice\u202efdp.exe",
+    "left-to-right override": "name\u202dreversed",
+    "right-to-left embedding": "a\u202bb\u202c",
+    "isolates": "x\u2066y\u2067z\u2068w\u2069",
+}

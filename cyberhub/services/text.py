@@ -1,0 +1,89 @@
+"""The one rule for text people type into a field: trimmed, within its length, and free of
+invisible characters that change how other text is shown.
+
+- `line` is for a single-line field (a name, a title, a reason for the audit log kept on one
+  line): no line break, no tab, no other control character.
+- `block` is for a multi-line body (a description, a reflection, notes): line breaks and tabs
+  stay (a Windows "\\r\\n" or an old Mac "\\r" becomes "\\n"), other control characters do not.
+
+Both refuse (Invalid, naming the field and the character) rather than silently drop: the
+person sees what was wrong and loses nothing else they typed. Refused everywhere: C0 controls
+(ESC starts terminal escape sequences when an export is printed), DEL, C1 controls, and the
+bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make
+"evil\\u202egnp.exe" read as "evilexe.png" and run on into the text shown after them.
+
+`printable` is for writers of text stored before this rule (the calendar feed, CSV exports):
+the same characters removed, never refused. Passwords never go through here (they are kept
+exactly as typed), and markdown bodies keep their markdown: only invisible characters are
+concerned.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cyberhub.services.errors import Invalid
+
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# Refused in a single line: every control (tab and line breaks included), the Unicode line and
+# paragraph separators, and the bidi controls.
+_NOT_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+# Refused in a block once its line breaks are "\n": every control but tab and line feed.
+_NOT_IN_BLOCK = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029]")
+
+
+def _kind(ch: str) -> str:
+    if ch in "\n\r\u2028\u2029\x0b\x0c\x85":
+        return "a line break"
+    if ch == "\t":
+        return "a tab"
+    if "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
+        return "a text-direction control"
+    return "an invisible control character"
+
+
+def _refuse(what: str, ch: str) -> Invalid:
+    if _kind(ch) == "a line break":
+        return Invalid(f"Keep the {what} on one line: it has a line break.")
+    return Invalid(
+        f"The {what} contains {_kind(ch)} (U+{ord(ch):04X}) that can't be stored. "
+        "Remove it and try again."
+    )
+
+
+def _sized(value: str, what: str, max_length: int, required: bool) -> str:
+    if required and not value:
+        raise Invalid(f"Give the {what} first: it is empty.")
+    if len(value) > max_length:
+        raise Invalid(
+            f"Keep the {what} to {max_length:,} characters (this one has {len(value):,})."
+        )
+    return value
+
+
+def line(value: str | None, what: str, max_length: int, *, required: bool = True) -> str:
+    """`value` trimmed, on one line, without control characters, at most `max_length`
+    characters (and not empty when `required`); Invalid naming `what` otherwise."""
+    value = (value or "").strip()
+    if bad := _NOT_IN_LINE.search(value):
+        raise _refuse(what, bad.group())
+    return _sized(value, what, max_length, required)
+
+
+def block(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:
+    """`value` trimmed, its line breaks "\\n", without control characters other than line
+    breaks and tabs, at most `max_length` characters (and not empty when `required`)."""
+    value = _LINE_BREAKS.sub("\n", value or "").strip()
+    if bad := _NOT_IN_BLOCK.search(value):
+        raise _refuse(what, bad.group())
+    return _sized(value, what, max_length, required)
+
+
+def printable(value: str, *, multiline: bool = True) -> str:
+    """Stored text made safe to write out: the characters `block` refuses removed (with
+    `multiline=False`, line breaks and tabs become spaces, as `line` would have refused them)."""
+    value = _LINE_BREAKS.sub("\n", value)
+    if not multiline:
+        value = re.sub("[\t\n]", " ", value)
+    return _NOT_IN_BLOCK.sub("", value)

@@ -1,0 +1,80 @@
+"""The one rule for typed text (services/text.py): trimmed, within its length, and no invisible
+characters that change how the text is shown (controls, bidi overrides)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cyberhub.services import text
+from cyberhub.services.errors import Invalid
+from tests.xss_corpus import BENIGN_MARKDOWN, INVISIBLE_PAYLOADS, XSS_PAYLOADS
+
+
+@pytest.mark.parametrize("name", sorted(INVISIBLE_PAYLOADS))
+def test_a_line_refuses_every_invisible_payload_naming_the_field(name: str) -> None:
+    with pytest.raises(Invalid) as err:
+        text.line(INVISIBLE_PAYLOADS[name], "goal's title", 200)
+    assert "goal's title" in err.value.message
+    assert err.value.status_code == 422
+
+
+@pytest.mark.parametrize("name", sorted(INVISIBLE_PAYLOADS))
+def test_a_block_refuses_every_invisible_payload_too(name: str) -> None:
+    with pytest.raises(Invalid, match="reflection"):
+        text.block(f"first line\n{INVISIBLE_PAYLOADS[name]}\nlast", "reflection", 2000)
+
+
+def test_the_message_says_which_character() -> None:
+    with pytest.raises(Invalid) as err:
+        text.line("Q3 \u202ereport", "title", 200)
+    assert err.value.message == (
+        "The title contains a text-direction control (U+202E) that can't be stored. "
+        "Remove it and try again."
+    )
+    with pytest.raises(Invalid) as err:
+        text.line("bad \x1b[31m", "name", 200)
+    assert "an invisible control character (U+001B)" in err.value.message
+
+
+@pytest.mark.parametrize("value", ["one\ntwo", "one\r\ntwo", "one\u2028two", "a\tb"])
+def test_a_line_is_one_line_without_tabs(value: str) -> None:
+    with pytest.raises(Invalid, match="title"):
+        text.line(value, "title", 200)
+
+
+def test_a_line_is_trimmed_sized_and_required() -> None:
+    assert text.line("  Learn nmap  ", "title", 200) == "Learn nmap"
+    assert text.line("Ünïcødé — ok ✓ عربى", "title", 200) == "Ünïcødé — ok ✓ عربى"
+    with pytest.raises(Invalid, match="Give the title first: it is empty."):
+        text.line("   ", "title", 200)
+    assert text.line("   ", "title", 200, required=False) == ""
+    assert text.line(None, "title", 200, required=False) == ""
+    with pytest.raises(Invalid, match=r"Keep the title to 5 characters \(this one has 6\)"):
+        text.line("abcdef", "title", 5)
+
+
+def test_a_block_keeps_its_lines_and_tabs_and_normalises_line_ends() -> None:
+    body = "Today I learned:\n\n- nmap -sV\n\tindented\r\nwindows line\rold mac"
+    assert text.block(f"  {body}\n\n", "reflection", 2000) == (
+        "Today I learned:\n\n- nmap -sV\n\tindented\nwindows line\nold mac"
+    )
+    assert text.block(None, "why", 2000) == ""
+    with pytest.raises(Invalid, match="Give the reflection first"):
+        text.block("\n \n", "reflection", 2000, required=True)
+
+
+def test_markdown_and_the_xss_corpus_are_kept_as_typed_in_a_block() -> None:
+    """The rule is about invisible characters only: markdown and angle brackets stay, the safe
+    renderer shows them as text."""
+    assert text.block(BENIGN_MARKDOWN, "brief", 10_000) == BENIGN_MARKDOWN
+    for payload in XSS_PAYLOADS.values():
+        assert text.block(payload, "notes", 10_000) == payload.strip()
+
+
+def test_printable_removes_from_stored_text_what_the_rule_refuses() -> None:
+    for payload in INVISIBLE_PAYLOADS.values():
+        cleaned = text.printable(payload)
+        assert text.block(cleaned, "old row", 10_000) == cleaned.strip()
+    assert text.printable("invoice\u202efdp.exe") == "invoicefdp.exe"
+    assert text.printable("a\r\nb\tc") == "a\nb\tc"
+    assert text.printable("a\r\nb\tc", multiline=False) == "a b c"
