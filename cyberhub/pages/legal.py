@@ -14,6 +14,7 @@ from cyberhub.formatting import when
 from cyberhub.routes import PUBLIC
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import url_param
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/legal/[kind]"
@@ -49,7 +50,7 @@ class LegalState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.loading, self.error, self.paragraphs = True, "", []
-        kind = str(self.router.page.params.get("kind", ""))
+        kind = url_param(self, "kind")
         found = await self._call(_document, kind)
         self.loading = False
         if not found:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 import reflex as rx
+from reflex.config import get_config
 
 from cyberhub.models.base import MAX_ID
 from cyberhub.services import network
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import browser_sessions
+
+# A dynamic route segment of a page's route pattern: "[mission_id]".
+_ROUTE_ARG = re.compile(r"\[([A-Za-z_]\w*)\]")
 
 # Reflex puts the websocket's TCP peer among the connection's headers under this name.
 PEER_HEADER = "asgi-scope-client"
@@ -41,16 +46,35 @@ def parse_id(raw: object) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
+def url_params(state: rx.State) -> dict[str, str]:
+    """The page's address parameters: its query string's, then its dynamic route segments
+    ("token" in /…/[token]), read from the matched route (`router.route_id`) against the
+    browser's path (`router.url`), as Reflex 0.10 gives them (RouterData.page is deprecated)."""
+    router = state.router
+    params = dict(router.url.query_parameters)
+    path = router.url.path
+    prefix = (get_config().frontend_path or "").rstrip("/")
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix) :]
+    route_parts = router.route_id.strip("/").split("/")
+    path_parts = path.strip("/").split("/")
+    if len(route_parts) == len(path_parts):
+        for pattern, value in zip(route_parts, path_parts, strict=True):
+            if match := _ROUTE_ARG.fullmatch(pattern):
+                params[match.group(1)] = unquote(value)
+    return params
+
+
 def url_param(state: rx.State, name: str) -> str:
     """The text of the page's address parameter `name` (a dynamic route segment, "token" in
     /…/[token], or a query parameter), "" when absent."""
-    return str(state.router.page.params.get(name, "") or "")
+    return url_params(state).get(name, "")
 
 
 def url_id(state: rx.State, name: str) -> int | None:
     """The id in the page's dynamic route segment `name` (/…/[mission_id]), or None when it
     names no row (see `parse_id`)."""
-    return parse_id(state.router.page.params.get(name, ""))
+    return parse_id(url_param(state, name))
 
 
 def parse_day(value: str, label: str) -> date | None:
