@@ -78,3 +78,9 @@ def when(
 def plural(count: int, one: str, many: str | None = None) -> str:
     """ "1 user", "2 users"; `many` for irregular nouns ("entry", "entries")."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def person_name(full_name: str | None, email: str) -> str:
+    """What a list, a notice or an export calls a person: their full name, else their address
+    before the "@" ("amina.k" for amina.k@example.org, never the whole address)."""
+    return full_name or email.split("@")[0]

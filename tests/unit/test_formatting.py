@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from cyberhub.formatting import is_known_zone, when
+from cyberhub.formatting import is_known_zone, person_name, when
 
 
 def test_a_moment_is_shown_in_the_readers_zone() -> None:
@@ -46,3 +46,9 @@ def test_a_folder_of_the_tz_database_is_no_zone() -> None:
     assert when(moment, "America") == "3 Dec 2026, 14:05 UTC"
     assert not is_known_zone("America")
     assert not is_known_zone("x" * 300)
+
+
+def test_a_person_is_called_by_name_else_by_the_start_of_their_address() -> None:
+    assert person_name("Amina Kiprono", "amina.k@example.org") == "Amina Kiprono"
+    assert person_name("", "amina.k@example.org") == "amina.k"
+    assert person_name(None, "amina.k@example.org") == "amina.k"

@@ -22,6 +22,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import person_name
 from cyberhub.models import (
     AuditLog,
     Certificate,
@@ -177,7 +178,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
         done, total = int(done or 0), int(total or 0)
         yield (
             cohort,
-            name or email.split("@")[0],
+            person_name(name, email),
             email,
             str(status),
             enrolled,
@@ -281,7 +282,7 @@ def gradebook_rows(
             mission = missions[mission_id] = session.get(Mission, mission_id) or Mission(
                 title="(deleted mission)", track_id=0, slug=""
             )
-        base = (name or email.split("@")[0], email, mission.title, attempt, str(status), submitted)
+        base = (person_name(name, email), email, mission.title, attempt, str(status), submitted)
         tail = (total, decision, who, at)
         if scores is None:
             yield (*base, "", None, None, None, None, None, None)
@@ -388,7 +389,7 @@ def workload_rows(session: Session, program_id: int) -> Iterator[Row]:
     ):
         yield (
             cohort,
-            name or email.split("@")[0],
+            person_name(name, email),
             email,
             capacity,
             int(n_mentees or 0),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import person_name
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -31,10 +32,6 @@ from cyberhub.services.learning.submissions import mission_link, rubric_max
 from cyberhub.services.messaging import notifications
 
 FEEDBACK_ITEMS = 3
-
-
-def _name(full_name: str, email: str) -> str:
-    return full_name or email.split("@")[0]
 
 
 def next_best_action(
@@ -149,7 +146,7 @@ def student_dashboard(session: Session, principal: Principal | None) -> StudentD
                 total=r.total,
                 max_total=rubric_max(mission),
                 feedback=r.feedback,
-                mentor=_name(full_name or "", email or "") if email else "",
+                mentor=person_name(full_name, email) if email else "",
                 created_at=r.created_at,
             )
             for r, mission_id, attempt, mission, full_name, email in feedback_rows

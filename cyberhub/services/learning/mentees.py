@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import person_name
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -45,10 +46,6 @@ from cyberhub.services.learning.submissions import rubric_max, work_seen
 
 NOT_YOURS = "No learner of yours has that id."
 ATTEMPTS_SHOWN = 50
-
-
-def _name(user: User) -> str:
-    return user.full_name or user.email.split("@")[0]
 
 
 def _related_program(session: Session, actor: Principal, learner_id: int, program: Program) -> bool:
@@ -85,7 +82,7 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
                 status=str(e.status),
                 enrolled_at=e.enrolled_at,
                 completed_at=e.completed_at,
-                mentors=[_name(m) for m in mentors],
+                mentors=[person_name(m.full_name, m.email) for m in mentors],
             )
         )
     return out
@@ -160,7 +157,7 @@ def _attempts(session: Session, learner_id: int, visible: list[int]) -> list[Men
             decided_at=sub.decided_at,
             total=review.total if review else None,
             max_points=rubric_max(mission),
-            reviewer=_name(reviewer) if reviewer else "",
+            reviewer=person_name(reviewer.full_name, reviewer.email) if reviewer else "",
         )
         for sub, mission, review, reviewer in rows
     ]
@@ -200,7 +197,7 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
     scope = done.scope
     return MenteeOverview(
         user_id=user_id,
-        name=_name(learner),
+        name=person_name(learner.full_name, learner.email),
         email=learner.email,
         profile=_profile(session, user_id),
         track_label=(

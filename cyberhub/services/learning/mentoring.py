@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import person_name
 from cyberhub.models import (
     Cohort,
     HintReveal,
@@ -44,10 +45,6 @@ from cyberhub.services.learning.query_parts import published_missions
 
 MAX_LEARNERS = 200
 MAX_MENTEES = 200
-
-
-def _name(full_name: str | None, email: str) -> str:
-    return full_name or email.split("@")[0]
 
 
 def mentor_dashboard(
@@ -131,7 +128,7 @@ def mentor_dashboard(
         mentees=[
             MenteeProgress(
                 id=uid,
-                name=_name(full_name, email),
+                name=person_name(full_name, email),
                 email=email,
                 cohort=NamedRef(id=cid, name=cname),
                 approved=int(done or 0),
@@ -250,7 +247,7 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
     listed = [
         MentorLearner(
             id=u.id or 0,
-            name=_name(u.full_name, u.email),
+            name=person_name(u.full_name, u.email),
             email=u.email,
             organization=org_names,
             joined=u.created_at,

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import person_name
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -1149,7 +1150,7 @@ def roster(
         out.append(
             RosterRow(
                 student_id=sid,
-                name=name or email.split("@")[0],
+                name=person_name(name, email),
                 email=email,
                 status=status,
                 enrolled_at=enrolled_at,

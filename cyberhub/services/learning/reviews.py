@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.formatting import when
+from cyberhub.formatting import person_name, when
 from cyberhub.models import (
     HintReveal,
     MentorAssignment,
@@ -90,7 +90,7 @@ TURNAROUND_DAYS = 30
 def _name(user: User | None) -> str:
     if user is None:
         return "Another mentor"
-    return user.full_name or user.email.split("@")[0]
+    return person_name(user.full_name, user.email)
 
 
 # -- claim / release / expiry -----------------------------------------------------------------
@@ -554,7 +554,7 @@ def queue(
     items = [
         QueueItem(
             id=s.id or 0,
-            student=NamedRef(id=u.id or 0, name=u.full_name or u.email.split("@")[0]),
+            student=NamedRef(id=u.id or 0, name=person_name(u.full_name, u.email)),
             mission=Ref(id=s.mission_id, title=title),
             attempt=s.attempt,
             status=s.status,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import person_name
 from cyberhub.models import FeedbackSnippet, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.reviews import SnippetPublic
@@ -36,7 +37,7 @@ def _context(session: Session, principal: Principal | None, submission_id: int) 
 
 
 def _public(s: FeedbackSnippet, author: User | None, me: int) -> SnippetPublic:
-    name = (author.full_name or author.email.split("@")[0]) if author else "A mentor"
+    name = person_name(author.full_name, author.email) if author else "A mentor"
     return SnippetPublic(
         id=s.id or 0,
         mission_id=s.mission_id,

@@ -37,7 +37,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cyberhub.formatting import zone
+from cyberhub.formatting import person_name, zone
 from cyberhub.models import (
     Certificate,
     Cohort,
@@ -438,7 +438,7 @@ def _learners(
         done = approved.get(str(user_id), 0)
         learners.append(
             ConsentingLearner(
-                name=full_name or email.split("@")[0],
+                name=person_name(full_name, email),
                 track=names.get(track, "") if track else "",
                 approved=done,
                 published=published,

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.formatting import plural, when
+from cyberhub.formatting import person_name, plural, when
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -671,7 +671,7 @@ class SubmissionDetail:
             mission=MissionRef(id=self.mission.id or 0, title=self.mission.title),
             student=PersonRef(
                 id=self.student.id or 0,
-                name=self.student.full_name or self.student.email.split("@")[0],
+                name=person_name(self.student.full_name, self.student.email),
             ),
             attempt=s.attempt,
             status=s.status,
@@ -882,7 +882,7 @@ def attempt_views(
     user_ids = {d.review.mentor_id for d in details if d.review and d.review.mentor_id}
     user_ids |= {e.actor_id for d in details for e in d.events if e.actor_id}
     names = {
-        u.id: u.full_name or u.email.split("@")[0]
+        u.id: person_name(u.full_name, u.email)
         for u in (
             session.exec(select(User).where(col(User.id).in_(user_ids))).all() if user_ids else []
         )
