@@ -541,6 +541,27 @@ def release_claim(session: Session, sub: Submission, actor_id: int) -> None:
         live.changed(session, holder, live.QUEUE)
 
 
+def _write_work(
+    session: Session,
+    principal: Principal | None,
+    mission_id: int,
+    answer: str,
+    links: list[str] | None,
+    file: Upload | None,
+    *,
+    final: bool,
+) -> tuple[MissionGate, Submission]:
+    """The work written into its attempt, for a draft and a submit alike: the mission workable,
+    the answer and links checked (a submit's strictly) before an attempt starts, the file kept."""
+    gate = _workable(session, principal, mission_id)
+    assert principal is not None
+    answer, cleaned = _clean_work(answer, links, final=final)
+    sub = _attempt_to_write(session, principal.user_id, mission_id)
+    _attach(session, sub, _store(session, file))
+    sub.answer, sub.links = answer, cleaned
+    return gate, sub
+
+
 def save_draft(
     session: Session,
     principal: Principal | None,
@@ -554,12 +575,7 @@ def save_draft(
 
     A draft may be short; links must still be http(s) URLs. A draft is visible only to its author.
     """
-    _workable(session, principal, mission_id)
-    assert principal is not None
-    answer, cleaned = _clean_work(answer, links, final=False)
-    sub = _attempt_to_write(session, principal.user_id, mission_id)
-    _attach(session, sub, _store(session, file))
-    sub.answer, sub.links = answer, cleaned
+    _, sub = _write_work(session, principal, mission_id, answer, links, file, final=False)
     session.add(sub)
     session.flush()
     return sub
@@ -594,12 +610,8 @@ def submit(
     an earlier attempt is waiting for review or once the mission is approved. Notifies the
     student's assigned mentor (else the mentors serving their cohort).
     """
-    gate = _workable(session, principal, mission_id)
+    gate, sub = _write_work(session, principal, mission_id, answer, links, file, final=True)
     assert principal is not None
-    answer, cleaned = _clean_work(answer, links, final=True)
-    sub = _attempt_to_write(session, principal.user_id, mission_id)
-    _attach(session, sub, _store(session, file))
-    sub.answer, sub.links = answer, cleaned
     sub.status = SubmissionStatus.submitted
     sub.submitted_at = utcnow()
     session.add(sub)
