@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -244,3 +245,17 @@ def guarded(route: str, content: rx.Component) -> rx.Component:
             SessionState.denied_route == route, forbidden_view(), loading_state("Checking access…")
         ),
     )
+
+
+def guarded_page(route: str, content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """A signed-in page's component for register_page: the shell around `content()`, shown once
+    the server-side guard granted `route` (until then "Checking access…", or the forbidden
+    view)."""
+
+    def page() -> rx.Component:
+        return shell(guarded(route, content()))
+
+    # Reflex names the page in a build error by its component: name it after its content.
+    page.__name__ = page.__qualname__ = f"guarded_page({content.__name__})"
+    page.__module__ = content.__module__
+    return page

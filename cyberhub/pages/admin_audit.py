@@ -13,7 +13,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     empty_state,
@@ -352,8 +352,7 @@ def admin_audit_content() -> rx.Component:
     )
 
 
-def admin_audit_page() -> rx.Component:
-    return shell(guarded(ROUTE, admin_audit_content()))
+admin_audit_page = guarded_page(ROUTE, admin_audit_content)
 
 
 page = register_page(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     badge_row,
@@ -233,8 +233,7 @@ def admin_users_content() -> rx.Component:
     )
 
 
-def admin_users_page() -> rx.Component:
-    return shell(guarded(ROUTE, admin_users_content()))
+admin_users_page = guarded_page(ROUTE, admin_users_content)
 
 
 page = register_page(

@@ -14,7 +14,7 @@ from cyberhub.components.fields import copy_button, copyable_input
 from cyberhub.components.labelled import labelled_form_input, titled_form_card
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     danger_button,
@@ -301,8 +301,7 @@ def api_keys_content() -> rx.Component:
     )
 
 
-def api_keys_page() -> rx.Component:
-    return shell(guarded(ROUTE, api_keys_content()))
+api_keys_page = guarded_page(ROUTE, api_keys_content)
 
 
 page = register_page(

@@ -13,7 +13,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_page, stack_card, two_columns
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import (
     danger_button,
     empty_state,
@@ -245,8 +245,7 @@ def cohorts_content() -> rx.Component:
     )
 
 
-def cohorts_page() -> rx.Component:
-    return shell(guarded(ROUTE, cohorts_content()))
+cohorts_page = guarded_page(ROUTE, cohorts_content)
 
 
 page = register_page(

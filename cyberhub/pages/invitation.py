@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, loading_state, muted, page_heading
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.admin.audit import RequestMeta
@@ -106,8 +106,7 @@ def invitation_content() -> rx.Component:
     )
 
 
-def invitation_page() -> rx.Component:
-    return shell(guarded(ROUTE, invitation_content()))
+invitation_page = guarded_page(ROUTE, invitation_content)
 
 
 page = register_page(

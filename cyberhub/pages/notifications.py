@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import (
     empty_state,
     error_callout,
@@ -249,8 +249,7 @@ def notifications_content() -> rx.Component:
     )
 
 
-def notifications_page() -> rx.Component:
-    return shell(guarded(ROUTE, notifications_content()))
+notifications_page = guarded_page(ROUTE, notifications_content)
 
 
 page = register_page(

@@ -8,7 +8,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import badge_row, empty_state, error_callout, muted
 from cyberhub.formatting import when
@@ -320,8 +320,7 @@ def results_content() -> rx.Component:
     )
 
 
-def results_page() -> rx.Component:
-    return shell(guarded(ROUTE, results_content()))
+results_page = guarded_page(ROUTE, results_content)
 
 
 page = register_page(

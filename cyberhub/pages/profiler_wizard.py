@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import (
@@ -296,8 +296,7 @@ def wizard_content() -> rx.Component:
     )
 
 
-def wizard_page() -> rx.Component:
-    return shell(guarded(ROUTE, wizard_content()))
+wizard_page = guarded_page(ROUTE, wizard_content)
 
 
 page = register_page(

@@ -19,7 +19,7 @@ from cyberhub.components.page_kit import (
     register_page,
     stack_card,
 )
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.formatting import when
@@ -304,8 +304,7 @@ def settings_privacy_content() -> rx.Component:
     )
 
 
-def settings_privacy_page() -> rx.Component:
-    return shell(guarded(ROUTE, settings_privacy_content()))
+settings_privacy_page = guarded_page(ROUTE, settings_privacy_content)
 
 
 page = register_page(

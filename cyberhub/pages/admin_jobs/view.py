@@ -8,7 +8,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     empty_state,
@@ -396,5 +396,4 @@ def admin_jobs_content() -> rx.Component:
     )
 
 
-def admin_jobs_page() -> rx.Component:
-    return shell(guarded(ROUTE, admin_jobs_content()))
+admin_jobs_page = guarded_page(ROUTE, admin_jobs_content)

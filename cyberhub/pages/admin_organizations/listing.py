@@ -11,7 +11,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.labelled import form_card, labelled_input, labelled_textarea
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     empty_state,
@@ -108,5 +108,4 @@ def organizations_content() -> rx.Component:
     )
 
 
-def organizations_page() -> rx.Component:
-    return shell(guarded(LIST_ROUTE, organizations_content()))
+organizations_page = guarded_page(LIST_ROUTE, organizations_content)

@@ -9,7 +9,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, muted, pager
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
@@ -76,5 +76,4 @@ def organization_content() -> rx.Component:
     )
 
 
-def organization_page() -> rx.Component:
-    return shell(guarded(DETAIL_ROUTE, organization_content()))
+organization_page = guarded_page(DETAIL_ROUTE, organization_content)

@@ -12,7 +12,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.models import Role
@@ -236,5 +236,4 @@ def admin_user_content() -> rx.Component:
     )
 
 
-def admin_user_page() -> rx.Component:
-    return shell(guarded(ROUTE, admin_user_content()))
+admin_user_page = guarded_page(ROUTE, admin_user_content)

@@ -18,7 +18,7 @@ from cyberhub.components.page_kit import (
     two_columns,
 )
 from cyberhub.components.sections import titled_stack
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
@@ -237,5 +237,4 @@ def coaching_content() -> rx.Component:
     )
 
 
-def coaching_page() -> rx.Component:
-    return shell(guarded(ROUTE, coaching_content()))
+coaching_page = guarded_page(ROUTE, coaching_content)

@@ -15,7 +15,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
@@ -239,5 +239,4 @@ def director_analytics_content() -> rx.Component:
     )
 
 
-def director_analytics_page() -> rx.Component:
-    return shell(guarded(ROUTE, director_analytics_content()))
+director_analytics_page = guarded_page(ROUTE, director_analytics_content)

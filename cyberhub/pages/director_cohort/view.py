@@ -13,7 +13,7 @@ from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
 from cyberhub.pages.director_cohort.data import HOME, ROUTE
@@ -190,5 +190,4 @@ def director_cohort_content() -> rx.Component:
     )
 
 
-def director_cohort_page() -> rx.Component:
-    return shell(guarded(ROUTE, director_cohort_content()))
+director_cohort_page = guarded_page(ROUTE, director_cohort_content)

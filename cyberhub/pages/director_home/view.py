@@ -6,7 +6,7 @@ import reflex as rx
 
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.forms import (
@@ -56,5 +56,4 @@ def director_home_content() -> rx.Component:
     )
 
 
-def director_home_page() -> rx.Component:
-    return shell(guarded(ROUTE, director_home_content()))
+director_home_page = guarded_page(ROUTE, director_home_content)

@@ -7,7 +7,7 @@ import reflex as rx
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.scroll_into_view import scroll_into_view
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button, loading_state, page_heading
 from cyberhub.pages.director_missions.data import ROUTE
 from cyberhub.pages.director_missions.editor import _editor
@@ -57,5 +57,4 @@ def director_missions_content() -> rx.Component:
     )
 
 
-def director_missions_page() -> rx.Component:
-    return shell(guarded(ROUTE, director_missions_content()))
+director_missions_page = guarded_page(ROUTE, director_missions_content)

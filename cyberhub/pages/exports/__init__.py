@@ -5,10 +5,8 @@ cohort page links so)."""
 
 from __future__ import annotations
 
-import reflex as rx
-
 from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.pages.exports.state import ExportsState
 from cyberhub.pages.exports.view import exports_content
 from cyberhub.routes import SIGNED_IN
@@ -16,8 +14,7 @@ from cyberhub.routes import SIGNED_IN
 ROUTE = "/exports"
 
 
-def exports_page() -> rx.Component:
-    return shell(guarded(ROUTE, exports_content()))
+exports_page = guarded_page(ROUTE, exports_content)
 
 
 page = register_page(ROUTE, "Exports · CyberHub", exports_page, SIGNED_IN, ExportsState.load)

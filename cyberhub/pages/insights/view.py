@@ -15,7 +15,7 @@ from cyberhub.components.page_kit import (
     two_columns,
 )
 from cyberhub.components.sections import titled_stack
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.insights.state import (
     COACHING,
@@ -241,5 +241,4 @@ def insights_content() -> rx.Component:
     )
 
 
-def insights_page() -> rx.Component:
-    return shell(guarded(ROUTE, insights_content()))
+insights_page = guarded_page(ROUTE, insights_content)

@@ -7,10 +7,8 @@ state.py loads it, view.py draws it."""
 
 from __future__ import annotations
 
-import reflex as rx
-
 from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.coaching.coach_state import CoachPlanState
 from cyberhub.pages.mentee.state import ROUTE, MenteeState
@@ -21,8 +19,7 @@ from cyberhub.services.messaging import live
 __all__ = ["ROUTE", "MenteeState", "mentee_content", "page"]
 
 
-def mentee_page() -> rx.Component:
-    return shell(guarded(ROUTE, mentee_content()))
+mentee_page = guarded_page(ROUTE, mentee_content)
 
 
 page = register_page(

@@ -6,10 +6,8 @@ state.py loads through services/learning/{mentoring,reviews}.py; view.py draws i
 
 from __future__ import annotations
 
-import reflex as rx
-
 from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.mentor_home.state import MentorHomeState, waited
 from cyberhub.pages.mentor_home.view import mentor_home_content
@@ -21,8 +19,7 @@ ROUTE = "/dashboard/mentor"
 __all__ = ["ROUTE", "MentorHomeState", "mentor_home_content", "page", "waited"]
 
 
-def mentor_home_page() -> rx.Component:
-    return shell(guarded(ROUTE, mentor_home_content()))
+mentor_home_page = guarded_page(ROUTE, mentor_home_content)
 
 
 page = register_page(

@@ -6,10 +6,8 @@ file), the attempt history with the mentors' reviews and the status timeline.
 
 from __future__ import annotations
 
-import reflex as rx
-
 from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.pages.mission.due import MissionDueState
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.pages.mission.view import UPLOAD_ID, mission_content
@@ -21,8 +19,7 @@ ROUTE = "/missions/[mission_id]"
 __all__ = ["ROUTE", "UPLOAD_ID", "MissionState", "mission_content", "mission_page", "page"]
 
 
-def mission_page() -> rx.Component:
-    return shell(guarded(ROUTE, mission_content()))
+mission_page = guarded_page(ROUTE, mission_content)
 
 
 page = register_page(

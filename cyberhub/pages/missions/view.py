@@ -10,7 +10,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.fields import search_form
 from cyberhub.components.learning import status_badge
 from cyberhub.components.page_kit import once_loaded
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import (
     badge_row,
     difficulty_badge,
@@ -201,5 +201,4 @@ def catalog_content() -> rx.Component:
     )
 
 
-def catalog_page() -> rx.Component:
-    return shell(guarded(ROUTE, catalog_content()))
+catalog_page = guarded_page(ROUTE, catalog_content)

@@ -11,7 +11,7 @@ from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.shell import dead_end_view, guarded, shell
+from cyberhub.components.shell import dead_end_view, guarded_page
 from cyberhub.components.ui import empty_state, loading_state, muted
 from cyberhub.pages.review.form import _claim_bar, _review_form
 from cyberhub.pages.review.state import ROUTE, ReviewState
@@ -160,5 +160,4 @@ def review_content() -> rx.Component:
     )
 
 
-def review_page() -> rx.Component:
-    return shell(guarded(ROUTE, review_content()))
+review_page = guarded_page(ROUTE, review_content)

@@ -7,7 +7,7 @@ import reflex as rx
 from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, muted, page_heading
 from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
@@ -388,5 +388,4 @@ def settings_security_content() -> rx.Component:
     )
 
 
-def settings_security_page() -> rx.Component:
-    return shell(guarded(ROUTE, settings_security_content()))
+settings_security_page = guarded_page(ROUTE, settings_security_content)

@@ -5,10 +5,8 @@ printable page, /dashboard/sponsor/report. State in state.py, components in view
 
 from __future__ import annotations
 
-import reflex as rx
-
 from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.sponsor_home.state import REPORT_ROUTE, SponsorHomeState
 from cyberhub.pages.sponsor_home.view import sponsor_home_content, sponsor_report_content
@@ -19,12 +17,8 @@ ROUTE = "/dashboard/sponsor"
 __all__ = ["REPORT_ROUTE", "ROUTE", "SponsorHomeState", "page", "report_page"]
 
 
-def sponsor_home_page() -> rx.Component:
-    return shell(guarded(ROUTE, sponsor_home_content()))
-
-
-def sponsor_report_page() -> rx.Component:
-    return shell(guarded(REPORT_ROUTE, sponsor_report_content()))
+sponsor_home_page = guarded_page(ROUTE, sponsor_home_content)
+sponsor_report_page = guarded_page(REPORT_ROUTE, sponsor_report_content)
 
 
 page = register_page(

@@ -5,11 +5,9 @@ progress per track, missions in progress, latest feedback and their cohorts.
 
 from __future__ import annotations
 
-import reflex as rx
-
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.recommendations import RecommendationsState
-from cyberhub.components.shell import guarded, shell
+from cyberhub.components.shell import guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.student_dashboard.certificates import MyCertificatesState
 from cyberhub.pages.student_dashboard.coaching_block import CoachingBlockState
@@ -24,8 +22,7 @@ ROUTE = "/dashboard/student"
 __all__ = ["EXCERPT", "ROUTE", "StudentDashboardState", "content", "page"]
 
 
-def student_dashboard_page() -> rx.Component:
-    return shell(guarded(ROUTE, content()))
+student_dashboard_page = guarded_page(ROUTE, content)
 
 
 page = register_page(
