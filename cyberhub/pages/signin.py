@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.auth_form import auth_form, code_field
+from cyberhub.components.focus_on_change import focus_on_change
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout, muted
@@ -36,6 +37,8 @@ class SignInState(ServiceState, rx.State):
     # Second step (MFA): the password waits in backend-only state (never sent to the page).
     mfa_step: bool = False
     _pending_password: str = ""
+    # Counts refused attempts: each one puts the focus back on the field to retype.
+    refused: int = 0
 
     @rx.var
     def notice(self) -> str:
@@ -111,6 +114,8 @@ class SignInState(ServiceState, rx.State):
         outcome = await self._call(_sign_in, credentials, self._meta())
         if not outcome:
             self.submitting = False
+            if outcome.code != "MfaRequired":
+                self.refused += 1
         return outcome
 
     async def _finish(self, code: str) -> None:
@@ -192,6 +197,8 @@ def signin_page() -> rx.Component:
     return shell(
         auth_card(
             rx.cond(SignInState.mfa_step, _code_form(), _password_form()),
+            # the loading button dropped the focus; a refusal gives it back to the field to retype
+            focus_on_change(SignInState.refused, "signin-code", "signin-password"),
             max_width="26rem",
         )
     )
