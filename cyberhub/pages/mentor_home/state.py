@@ -23,9 +23,11 @@ from cyberhub.schemas.reviews import (
 )
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mentoring, reviews
-from cyberhub.state.paging import PagedList
+from cyberhub.state import url_query
 from cyberhub.state.service import ServiceState
 
+# The page's address (as its package's ROUTE): the queue's tab and page are in its query.
+HOME = "/dashboard/mentor"
 QUEUE_PAGE_SIZE = 10
 BUCKET_LABELS = {
     "pending": "Pending",
@@ -202,7 +204,12 @@ def _home(session: Session, principal: Principal | None, bucket: str, page: int)
     return HomeView(dashboard=dash, home=home, queue=queue, time_zone=principal.time_zone)
 
 
-class MentorHomeState(ServiceState, PagedList, rx.State):
+class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
+    """The queue's tab and page live in the address (?tab=reviewed&page=2), as other lists'
+    filters do (state/url_query.AddressedList): a reload, a shared link and Back show the tab
+    that was chosen. Choosing a tab or a page fetches it, then the page's address_sync puts the
+    address in the bar; the on_load that follows has nothing to fetch."""
+
     # queue (paged: PagedList's page and pages)
     bucket: str = "pending"
     queue: list[QueueRow] = []
@@ -222,11 +229,20 @@ class MentorHomeState(ServiceState, PagedList, rx.State):
         self.queue, self.page, self.pages = q.items, q.page, q.pages
         self.counts = q.counts.model_dump()
 
+    def _url(self) -> str:
+        """The home's address for the tab and page shown (Pending, page 1: the bare address)."""
+        tab = "" if self.bucket == "pending" else self.bucket
+        return url_query.list_url(HOME, {"tab": tab}, "", self.page)
+
     @rx.event
     async def load(self) -> None:
-        tab = str(self.router.url.query_parameters.get("tab", "") or "")
+        params = self.router.url.query_parameters
+        tab = url_query.choice(params, "tab", BUCKET_LABELS)
         self.bucket = tab if tab in BUCKET_LABELS else "pending"
-        self.page, self.loaded = 1, False
+        self.page = url_query.page(params)
+        if self._fresh(self._url()) and self.loaded:  # a tab or page just chosen: shown already
+            return
+        self.loaded = False
         found = await self._call(_home, self.bucket, self.page)
         self.loaded = True
         if not found:
@@ -280,7 +296,7 @@ class MentorHomeState(ServiceState, PagedList, rx.State):
             # second ask would re-read the same page of the same queue.
             return
         self.bucket, self.page = bucket, 1
-        await self._fetch()
+        await self._show()
 
     @rx.event
     async def claim_from_list(self, submission_id: int) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.address_sync import address_sync
 from cyberhub.components.learning import decision_badge, learner_progress, status_badge
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
@@ -326,6 +327,8 @@ def mentor_home_content() -> rx.Component:
             ),
         ),
         error_callout(S.error),
+        # the queue's tab and page in the address bar (state: url_query.AddressedList)
+        address_sync(S.address, S.address_seq),
         rx.cond(
             S.loaded,
             rx.vstack(
