@@ -17,7 +17,15 @@ from sqlmodel import Session
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
-from tests.factories import enroll, make_user
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    assign,
+    enroll,
+    make_user,
+    principal,
+    serve,
+)
 
 pytestmark = [pytest.mark.e2e]
 
@@ -54,6 +62,54 @@ def long_named(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, int]
             enroll(session, cohort, learner)
             made = (learner.email, director.email, cohort.id or 0)
             org_id, program_id, ids = org.id, program.id, [learner.id, director.id]
+        yield made
+        remove_made(engine, org_id, program_id, ids)
+
+
+@pytest.fixture
+def long_reviewed(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, str]]:
+    """An organisation, its programme and its mentor named in one long word each; the mentor
+    reviewed the organisation's learner's attempt: (learner's, mentor's, director's e-mail)."""
+    from cyberhub.services.learning import reviews, submissions
+
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, cohort, (mission,) = make_course(session, "Wide", tag, "Wide mission")
+            org.name, program.name = f"Academy{LONG}{tag}", f"Programme{LONG}{tag}"
+            session.add_all([org, program])
+            session.commit()
+            learner = make_user(
+                session, f"wide-{tag}@example.org", "student", organization_id=org.id
+            )
+            mentor = make_user(
+                session, f"wide-mentor-{tag}@example.org", "mentor", organization_id=org.id
+            )
+            mentor.full_name = f"Mentor{LONG}"
+            session.add(mentor)
+            director = make_user(
+                session, f"wide-director-{tag}@example.org", "director", organization_id=org.id
+            )
+            enroll(session, cohort, learner)
+            serve(session, cohort, mentor)
+            assign(session, cohort, mentor, learner)
+            sub = submissions.submit(
+                session, principal(session, learner), mission.id or 0, answer=GOOD_ANSWER
+            )
+            session.commit()
+            reviews.claim(session, principal(session, mentor), sub.id or 0)
+            session.commit()
+            reviews.review(
+                session,
+                principal(session, mentor),
+                sub.id or 0,
+                decision="approved",
+                scores=FULL_SCORES,
+                feedback="Good work.",
+            )
+            session.commit()
+            made = (learner.email, mentor.email, director.email)
+            org_id, program_id, ids = org.id, program.id, [learner.id, mentor.id, director.id]
         yield made
         remove_made(engine, org_id, program_id, ids)
 
@@ -97,3 +153,28 @@ def test_the_bell_count_stays_on_one_line(narrow: BrowserPage) -> None:
         "b => { b.textContent = '99+'; return b.getBoundingClientRect().height }"
     )
     assert height == one_line, f"'99+' is {height} px high, one line is {one_line} px"
+
+
+def test_long_names_in_body_text_and_in_a_select_fit_a_narrow_phone(
+    narrow: BrowserPage, long_reviewed: tuple[str, str, str]
+) -> None:
+    """A select holding a long programme name (the director's analytics) is cut with an
+    ellipsis within the screen: it made the page 1192 px wide. The texts naming the reviewer
+    ("by <mentor>") and the mentor's organisations ("You mentor in …") already fit: kept here
+    so they go on fitting."""
+    learner, mentor, director = long_reviewed
+    page = narrow.page
+    sign_in_to(page, "/dashboard/student", learner)
+    expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/student/?$"), timeout=15_000)
+    _fits(page, f"by Mentor{LONG[:20]}")  # the latest feedback's reviewer
+
+    page.context.clear_cookies()
+    sign_in_to(page, "/dashboard/mentor", mentor)
+    expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/mentor/?$"), timeout=15_000)
+    _fits(page, f"You mentor in Academy{LONG[:20]}")
+
+    page.context.clear_cookies()
+    sign_in_to(page, "/dashboard/director/analytics", director)
+    expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/director/analytics/?$"), timeout=15_000)
+    _fits(page, f"Programme{LONG[:20]}")  # the programme select
+    assert narrow.console_errors == []
