@@ -1,8 +1,8 @@
 """The one rule for text people type into a field: trimmed, within its length, and free of
 invisible characters that change how other text is shown.
 
-- `line` is for a single-line field (a name, a title, a reason for the audit log kept on one
-  line): no line break, no tab, no other control character.
+- `line` is for a single-line field (a name, a title, a tagline): no line break, no tab, no
+  other control character; runs of spaces inside it become one space.
 - `block` is for a multi-line body (a description, a reflection, notes): line breaks and tabs
   stay (a Windows "\\r\\n" or an old Mac "\\r" becomes "\\n"), other control characters do not.
 
@@ -62,13 +62,24 @@ def _sized(value: str, what: str, max_length: int, required: bool) -> str:
     return value
 
 
-def line(value: str | None, what: str, max_length: int, *, required: bool = True) -> str:
-    """`value` trimmed, on one line, without control characters, at most `max_length`
-    characters (and not empty when `required`); Invalid naming `what` otherwise."""
+def line(
+    value: str | None,
+    what: str,
+    max_length: int,
+    *,
+    required: bool = True,
+    join_lines: bool = False,
+) -> str:
+    """`value` trimmed, on one line, without control characters, its runs of spaces one space,
+    at most `max_length` characters (and not empty when `required`); Invalid naming `what`
+    otherwise. `join_lines`: a field typed in a text area but kept as one line (a revoke
+    reason) has its line breaks and tabs made spaces instead of refused."""
     value = (value or "").strip()
+    if join_lines:
+        value = re.sub("[\t\n\r\u2028\u2029]+", " ", value)
     if bad := _NOT_IN_LINE.search(value):
         raise _refuse(what, bad.group())
-    return _sized(value, what, max_length, required)
+    return _sized(" ".join(value.split()), what, max_length, required)
 
 
 def block(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:

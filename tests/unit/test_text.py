@@ -42,8 +42,16 @@ def test_a_line_is_one_line_without_tabs(value: str) -> None:
         text.line(value, "title", 200)
 
 
+def test_a_line_typed_in_a_text_area_may_join_its_lines() -> None:
+    assert text.line("Issued\r\nby\tmistake\n", "reason", 200, join_lines=True) == (
+        "Issued by mistake"
+    )
+    with pytest.raises(Invalid, match="U\\+202E"):
+        text.line("Issued\n\u202eby mistake", "reason", 200, join_lines=True)
+
+
 def test_a_line_is_trimmed_sized_and_required() -> None:
-    assert text.line("  Learn nmap  ", "title", 200) == "Learn nmap"
+    assert text.line("  Learn   nmap\u00a0 fast ", "title", 200) == "Learn nmap fast"
     assert text.line("Ünïcødé — ok ✓ عربى", "title", 200) == "Ünïcødé — ok ✓ عربى"
     with pytest.raises(Invalid, match="Give the title first: it is empty."):
         text.line("   ", "title", 200)

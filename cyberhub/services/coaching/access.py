@@ -9,8 +9,8 @@ from sqlmodel import Session
 from cyberhub.formatting import zone
 from cyberhub.models import Role, User
 from cyberhub.models.base import utcnow
+from cyberhub.services import text as free_text
 from cyberhub.services.coaching.streaks import local_day
-from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 
 NOT_A_LEARNER = "Habits, goals and reflections are kept by learners (the student role)."
@@ -33,10 +33,5 @@ def today(session: Session, user_id: int, now: datetime | None = None) -> date:
 
 
 def text(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
-    """`value` stripped, within `limit` characters (Invalid naming the actual length)."""
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(f"Give the {what} first: it is empty.")
-    if len(value) > limit:
-        raise Invalid(f"Keep the {what} to {limit} characters (this one has {len(value)}).")
-    return value
+    """A learner's multi-line text (a goal's why): services/text.block, the one rule."""
+    return free_text.block(value, what, limit, required=required)

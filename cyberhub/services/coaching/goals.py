@@ -33,7 +33,7 @@ from cyberhub.schemas.coaching import (
     GoalUpdate,
     MissionChoice,
 )
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.coaching.streaks import local_day
 from cyberhub.services.errors import Invalid, NotFound
@@ -206,7 +206,7 @@ def _check_room(session: Session, user_id: int) -> None:
 def create_goal(session: Session, principal: Principal | None, data: GoalCreate) -> GoalPublic:
     """Set a goal; its progress comes from linked missions, linked habits or a percentage."""
     actor = access.learner(principal)
-    title = access.text(data.title, "goal's title", GOAL_TITLE_MAX, required=True)
+    title = text.line(data.title, "goal's title", GOAL_TITLE_MAX)
     why = access.text(data.why, "why", TEXT_MAX)
     source = (data.progress_source or "").strip().lower()
     if source not in SOURCES:
@@ -246,7 +246,7 @@ def update_goal(
     goal = _own(session, actor, goal_id)
     read_by_ai = (goal.title, goal.why, goal.status)
     if data.title is not None:
-        goal.title = access.text(data.title, "goal's title", GOAL_TITLE_MAX, required=True)
+        goal.title = text.line(data.title, "goal's title", GOAL_TITLE_MAX)
     if data.why is not None:
         goal.why = access.text(data.why, "why", TEXT_MAX)
     if data.target_date is not None and data.target_date != goal.target_date:

@@ -35,7 +35,7 @@ from cyberhub.schemas.coaching import (
     StreakPublic,
     TrackChoice,
 )
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.coaching import access
 from cyberhub.services.coaching.streaks import (
     period_length,
@@ -234,7 +234,7 @@ def _track_id(session: Session, key: str) -> int | None:
 def create_habit(session: Session, principal: Principal | None, data: HabitCreate) -> HabitPublic:
     """Start a habit (at most MAX_HABITS active ones)."""
     actor = access.learner(principal)
-    title = access.text(data.title, "habit's title", TITLE_MAX, required=True)
+    title = text.line(data.title, "habit's title", TITLE_MAX)
     cadence, per_week = _cadence(data.cadence, data.per_week)
     locks.hold(session, locks.Lock.LEARNER_COACHING, actor.user_id)  # two at once take turns
     if len(_habits(session, actor.user_id, include_archived=False)) >= MAX_HABITS:
@@ -246,7 +246,7 @@ def create_habit(session: Session, principal: Principal | None, data: HabitCreat
         per_week=per_week,
         reminder_time=_local_time(data.reminder_time),
         track_id=_track_id(session, data.track_key),
-        skill=access.text(data.skill, "skill", SKILL_MAX),
+        skill=text.line(data.skill, "skill", SKILL_MAX, required=False),
     )
     session.add(habit)
     session.flush()
@@ -260,7 +260,7 @@ def update_habit(
     actor = access.learner(principal)
     habit = _own(session, actor, habit_id)
     if data.title is not None:
-        habit.title = access.text(data.title, "habit's title", TITLE_MAX, required=True)
+        habit.title = text.line(data.title, "habit's title", TITLE_MAX)
     if data.cadence is not None or data.per_week is not None:
         habit.cadence, habit.per_week = _cadence(
             data.cadence or habit.cadence.value,
@@ -271,7 +271,7 @@ def update_habit(
     elif data.reminder_time is not None:
         habit.reminder_time = _local_time(data.reminder_time)
     if data.skill is not None:
-        habit.skill = access.text(data.skill, "skill", SKILL_MAX)
+        habit.skill = text.line(data.skill, "skill", SKILL_MAX, required=False)
     session.add(habit)
     session.flush()
     jobs.coaching_changed(session, actor.user_id)  # the plan names habits and their cadence

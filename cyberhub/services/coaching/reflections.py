@@ -17,6 +17,7 @@ from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
+from cyberhub.services import text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -96,7 +97,7 @@ def add_reflection(
     """Write a reflection (private unless shared with the mentor)."""
     actor = access.learner(principal)
     body = access.text(data.body, "reflection", TEXT_MAX, required=True)
-    prompt = access.text(data.prompt, "prompt", PROMPT_MAX)
+    prompt = text.line(data.prompt, "prompt", PROMPT_MAX, required=False)
     mood, energy = _scale(data.mood, "mood"), _scale(data.energy, "energy")
     visibility = _visibility(data.visibility)
     count = session.exec(

@@ -1,0 +1,81 @@
+"""The one rule for typed text (services/text.py) through the JSON API: a single-line field
+(a title, a name) with a control character, a line break or a bidi override is refused with
+422 {"detail": ...} naming the field, and nothing is stored; a multi-line body keeps its lines;
+text stored before the rule leaves the calendar feed without its control characters."""
+
+from __future__ import annotations
+
+import pytest
+from httpx import Response
+from sqlmodel import Session, select
+
+from cyberhub.models.coaching import Habit
+from tests.factories import World
+from tests.integration.conftest import ClientFor
+from tests.xss_corpus import INVISIBLE_PAYLOADS
+
+pytestmark = [pytest.mark.integration]
+
+API = "/api/v1"
+ESC = "Scan \x1b[2J\x1b[31mnow"
+RLO = "Invoice \u202efdp.exe"
+
+
+def refused(r: Response, *words: str) -> str:
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str)
+    for word in words:
+        assert word in detail, detail
+    return detail
+
+
+def test_a_habit_title_with_esc_or_rlo_or_a_line_break_is_refused(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """Before: 201 and the title stored with the ESC sequence or the override (shown to the
+    mentor, mailed in reminders); a line break was kept inside the title."""
+    c = client_for(world.student)
+    for title in (ESC, RLO, *INVISIBLE_PAYLOADS.values()):
+        if "\x00" in title:  # the API refuses a NUL in any body before any rule (422)
+            continue
+        r = c.post(f"{API}/coaching/habits", json={"title": title})
+        refused(r, "habit's title")
+    detail = refused(c.post(f"{API}/coaching/habits", json={"title": RLO}), "habit's title")
+    assert detail == (
+        "The habit's title contains a text-direction control (U+202E) that can't be stored. "
+        "Remove it and try again."
+    )
+    refused(c.post(f"{API}/coaching/habits", json={"title": "Lab\nnotes"}), "one line")
+    assert session.exec(select(Habit).where(Habit.user_id == world.student.id)).all() == []
+    made = c.post(f"{API}/coaching/habits", json={"title": "  Read   one write-up "})
+    assert made.status_code == 201 and made.json()["title"] == "Read one write-up", made.text
+    r = c.patch(f"{API}/coaching/habits/{made.json()['id']}", json={"title": ESC})
+    refused(r, "habit's title", "U+001B")
+
+
+def test_a_goal_title_with_esc_is_refused(world: World, client_for: ClientFor) -> None:
+    c = client_for(world.student)
+    refused(c.post(f"{API}/coaching/goals", json={"title": ESC}), "goal's title", "U+001B")
+    assert c.get(f"{API}/coaching/goals").json() == []
+
+
+def test_a_multi_line_reflection_keeps_its_lines(world: World, client_for: ClientFor) -> None:
+    c = client_for(world.student)
+    body = "Today:\r\n\r\n- scanned the lab\n\t- found 2 open ports\n\nTomorrow: *report*"
+    r = c.post(f"{API}/coaching/reflections", json={"body": body, "visibility": "private"})
+    assert r.status_code == 201, r.text
+    assert r.json()["body"] == (
+        "Today:\n\n- scanned the lab\n\t- found 2 open ports\n\nTomorrow: *report*"
+    )
+    r = c.post(f"{API}/coaching/reflections", json={"body": f"Fine\n{RLO}"})
+    refused(r, "reflection", "U+202E")
+
+
+def test_a_goal_title_is_one_line_and_its_why_keeps_its_lines(
+    world: World, client_for: ClientFor
+) -> None:
+    c = client_for(world.student)
+    refused(c.post(f"{API}/coaching/goals", json={"title": "Pass\nOSCP"}), "goal's title")
+    r = c.post(f"{API}/coaching/goals", json={"title": "Pass OSCP", "why": "Job\n\nand fun"})
+    assert r.status_code == 201 and r.json()["why"] == "Job\n\nand fun", r.text
