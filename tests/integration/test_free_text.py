@@ -5,12 +5,19 @@ text stored before the rule leaves the calendar feed without its control charact
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import icalendar
 import pytest
+from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, select
 
+from cyberhub.models import Mission
+from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
-from tests.factories import World
+from cyberhub.services.learning import schedule
+from tests.factories import World, complete_profiler, id_of, principal
 from tests.integration.conftest import ClientFor
 from tests.xss_corpus import INVISIBLE_PAYLOADS
 
@@ -70,6 +77,53 @@ def test_a_multi_line_reflection_keeps_its_lines(world: World, client_for: Clien
     )
     r = c.post(f"{API}/coaching/reflections", json={"body": f"Fine\n{RLO}"})
     refused(r, "reflection", "U+202E")
+
+
+def test_a_mission_title_with_esc_or_rlo_is_refused(world: World, client_for: ClientFor) -> None:
+    """Before: 201, and the title reached the learner's calendar feed and exports raw."""
+    c = client_for(world.director)
+    for title in (ESC, RLO):
+        body = {"program_id": world.program.id, "title": title, "track": "builders"}
+        refused(c.post(f"{API}/director/missions", json=body), "title")
+    body = {"program_id": world.program.id, "title": "Own mission", "track": "builders"}
+    made = c.post(f"{API}/director/missions", json=body)
+    assert made.status_code == 201, made.text
+    mission_id = made.json()["id"]
+    refused(c.patch(f"{API}/director/missions/{mission_id}", json={"title": RLO}), "U+202E")
+    r = c.patch(f"{API}/director/missions/{mission_id}", json={"brief": "# Brief\n\n\tcode"})
+    assert r.status_code == 200 and r.json()["brief"] == "# Brief\n\n\tcode", r.text
+
+
+def test_the_calendar_feed_leaves_out_controls_stored_before_the_rule(
+    session: Session, world: World, client_for: ClientFor, api_client: TestClient
+) -> None:
+    """A mission title and a cohort name stored with ESC sequences and overrides (rows from
+    before the rule): the .ics had them raw, so a calendar showed the title reversed. The feed
+    now writes them without those characters."""
+    complete_profiler(session, id_of(world.student), "builders")
+    mission = session.get(Mission, world.m1.id)
+    assert mission is not None
+    mission.title = "Harden \x1b[31ma\u202e server\u2066\x07"
+    world.cohort.name = "Spring\u202d\x1b[0m"
+    session.add_all([mission, world.cohort])
+    session.commit()
+    schedule.set_due_date(
+        session,
+        principal(session, world.director),
+        id_of(world.cohort),
+        id_of(world.m1),
+        utcnow() + timedelta(days=2),
+    )
+    session.commit()
+    url = client_for(world.student).post(f"{API}/me/calendar-feed").json()["url"]
+    r = api_client.get(url[url.index("/api/v1/") :])
+    assert r.status_code == 200, r.text
+    raw = r.content.decode()
+    for ch in ("\x1b", "\x07", "\u202e", "\u202d", "\u2066"):
+        assert ch not in raw
+    [event] = list(icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
+    assert str(event["SUMMARY"]) == "Harden [31ma server"
+    assert str(event["DESCRIPTION"]).startswith("Due in Spring[0m.")
 
 
 def test_a_goal_title_is_one_line_and_its_why_keeps_its_lines(

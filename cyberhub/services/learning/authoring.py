@@ -42,7 +42,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.director import MissionListPage, MissionPublic, MissionRef
 from cyberhub.schemas.paging import page_count
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -107,19 +107,14 @@ class MissionChanges:
 
 
 def _title(value: str) -> str:
-    value = " ".join((value or "").split())
+    value = text.line(value, "title", TITLE_MAX, required=False)
     if len(value) < 3:
         raise Invalid("Give the mission a title (at least 3 characters).")
-    if len(value) > TITLE_MAX:
-        raise Invalid(f"The title must be at most {TITLE_MAX} characters.")
     return value
 
 
 def _limited(value: str, what: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise Invalid(f"The {what} must be at most {limit:,} characters.")
-    return value
+    return text.block(value, what, limit)
 
 
 def _difficulty(value: int) -> int:
@@ -137,11 +132,9 @@ def _minutes(value: int) -> int:
 def _skills(values: list[str]) -> list[str]:
     out: list[str] = []
     for v in values:
-        v = " ".join(str(v).split())
+        v = text.line(str(v), "skill", SKILL_MAX, required=False)
         if not v or v.lower() in (s.lower() for s in out):
             continue
-        if len(v) > SKILL_MAX:
-            raise Invalid(f"Each skill must be at most {SKILL_MAX} characters.")
         out.append(v)
     if len(out) > SKILLS_MAX:
         raise Invalid(f"List at most {SKILLS_MAX} skills.")
@@ -149,12 +142,9 @@ def _skills(values: list[str]) -> list[str]:
 
 
 def _hints(values: list[str]) -> list[str]:
-    out = [str(h).strip() for h in values if str(h).strip()]
+    out = [h for h in (text.block(str(h), "hint", HINT_MAX) for h in values) if h]
     if len(out) > HINTS_MAX:
         raise Invalid(f"Give at most {HINTS_MAX} hints.")
-    for h in out:
-        if len(h) > HINT_MAX:
-            raise Invalid(f"Each hint must be at most {HINT_MAX} characters.")
     return out
 
 
@@ -179,11 +169,11 @@ def clean_rubric(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for n, c in enumerate(criteria, start=1):
         if not isinstance(c, dict):
             raise Invalid(f"Rubric criterion {n} must have a title and points.")
-        title = " ".join(str(c.get("title") or "").split())
+        title = text.line(
+            str(c.get("title") or ""), f"title of rubric criterion {n}", 120, required=False
+        )
         if not title:
             raise Invalid(f"Rubric criterion {n} needs a title.")
-        if len(title) > 120:
-            raise Invalid(f"The title of rubric criterion {n} must be at most 120 characters.")
         key = str(c.get("key") or "").strip().lower() or slugify(title, 60).replace("-", "_")
         if not KEY_RE.match(key):
             raise Invalid(

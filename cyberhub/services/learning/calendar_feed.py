@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import CalendarFeed, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
+from cyberhub.services import text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import NotFound
@@ -174,8 +175,11 @@ def feed_ics(session: Session, token: str, *, now: datetime | None = None) -> by
         # A moment, so no DTEND: it must be later than DTSTART (RFC 5545 3.8.2.2), and an event
         # with a date-time DTSTART and none ends when it starts (3.6.1).
         event.add("dtstart", d.due_at)
-        event.add("summary", d.title)
-        event.add("description", f"Due in {d.cohort}. {base}{schedule.mission_url(d.mission_id)}")
+        # Titles and names stored before services/text.py refused control characters may
+        # still hold them (an ESC sequence, a right-to-left override): the feed leaves them out.
+        event.add("summary", text.printable(d.title, multiline=False))
+        cohort = text.printable(d.cohort, multiline=False)
+        event.add("description", f"Due in {cohort}. {base}{schedule.mission_url(d.mission_id)}")
         event.add("url", base + schedule.mission_url(d.mission_id))
         cal.add_component(event)
     return bytes(cal.to_ical())
