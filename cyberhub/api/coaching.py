@@ -103,7 +103,8 @@ def create_goal(body: GoalCreate, session: SessionDep, principal: StudentUser) -
 def update_goal(
     goal_id: Id, body: GoalUpdate, session: SessionDep, principal: StudentUser
 ) -> GoalPublic:
-    """Change a goal's words, target date, status (active, achieved, dropped) or percentage."""
+    """Change a goal's words, target date, status (active, achieved, dropped) or percentage.
+    A field left out is kept; `"target_date": null` clears the target date."""
     return goals.update_goal(session, principal, goal_id, body)
 
 

@@ -142,6 +142,7 @@ class GoalCreate(BaseModel):
 class GoalUpdate(BaseModel):
     title: str | None = Field(default=None, max_length=GOAL_TITLE_MAX * 2)
     why: str | None = Field(default=None, max_length=TEXT_MAX * 2)
+    # Left out: kept; null: the goal has no target date any more.
     target_date: date | None = None
     status: str | None = Field(default=None, max_length=16)
     manual_percent: int | None = Field(default=None, ge=-1000, le=1000)

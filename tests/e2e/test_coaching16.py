@@ -96,9 +96,15 @@ def test_habit_streak_goal_progress_and_a_shared_reflection(
     main.get_by_label("Goal", exact=True).fill(goal_title)
     main.get_by_label("Progress from").select_option("missions")
     main.get_by_label("Mission", exact=True).select_option(label=learner.loop.title)
+    main.get_by_label("Target date (optional)").fill("2100-06-01")
     main.get_by_role("button", name="Set goal").click()
     goal = main.get_by_test_id("goal").filter(has_text=goal_title)
     expect(goal.get_by_test_id("goal-progress-label")).to_have_text("0 of 1 mission approved · 0%")
+    # Its target date, once set, can be cleared (it could not be, on the page or by the API).
+    expect(goal.get_by_test_id("goal-target-date")).to_have_text("Target 1 Jun 2100")
+    goal.get_by_role("button", name=f"Clear the target date of “{goal_title}”").click()
+    expect(main.get_by_text("Target date cleared.")).to_be_visible()
+    expect(goal.get_by_test_id("goal-target-date")).to_have_count(0)
     _mentor_approves(app_url, learner)
     page.reload()
     goal = page.locator("main").get_by_test_id("goal").filter(has_text=goal_title)
@@ -106,6 +112,7 @@ def test_habit_streak_goal_progress_and_a_shared_reflection(
         "1 of 1 mission approved · 100%"
     )
     expect(goal.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(goal.get_by_test_id("goal-target-date")).to_have_count(0)
 
     # A reflection on a prompt, shared with the mentor.
     main = page.locator("main")

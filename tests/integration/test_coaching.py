@@ -317,6 +317,36 @@ def test_a_goal_target_date_after_2100_is_refused(session: Session, client_for: 
     assert [g["target_date"] for g in c.get(f"{API}/coaching/goals").json()] == ["2100-12-31"]
 
 
+def test_a_goal_target_date_is_cleared_by_null_and_kept_when_left_out(
+    session: Session, client_for: ClientFor
+) -> None:
+    """`"target_date": null` clears a goal's target date; a change that leaves the field out
+    keeps it. A target date in the past (it was set before that day) can be cleared too."""
+    w = build_world(session)
+    c = client_for(w.student)
+    made = c.post(f"{API}/coaching/goals", json={"title": "Ship", "target_date": "2100-06-01"})
+    assert made.status_code == 201, made.text
+    url = f"{API}/coaching/goals/{made.json()['id']}"
+    r = c.patch(url, json={"manual_percent": 30})
+    assert r.status_code == 200 and r.json()["target_date"] == "2100-06-01", r.text
+    r = c.patch(url, json={"target_date": None})
+    assert r.status_code == 200 and r.json()["target_date"] is None, r.text
+    assert [g["target_date"] for g in c.get(f"{API}/coaching/goals").json()] == [None]
+    # The service takes the same shape (the /coaching page clears through it).
+    p = principal(session, w.student)
+    goal = goals.create_goal(
+        session, p, GoalCreate(title="Read", target_date=date.today() + timedelta(days=3))
+    )
+    session.execute(
+        text("UPDATE goals SET target_date = :d WHERE id = :id"),
+        {"d": date.today() - timedelta(days=5), "id": goal.id},
+    )
+    session.expire_all()
+    assert goals.update_goal(session, p, goal.id, GoalUpdate(status="achieved")).target_date
+    cleared = goals.update_goal(session, p, goal.id, GoalUpdate(target_date=None))
+    assert cleared.target_date is None
+
+
 def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:
     w = build_world(session)
     p = principal(session, w.student)

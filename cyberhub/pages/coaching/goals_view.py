@@ -41,7 +41,21 @@ def _goal(g: rx.Var[GoalView]) -> rx.Component:
         rx.text(g.progress, " · ", g.percent, "%", size="2", data_testid="goal-progress-label"),
         rx.cond(g.week != "", muted(g.week, size="1", data_testid="goal-week")),
         rx.cond(g.links != "", muted(g.links, size="1")),
-        rx.cond(g.target != "", muted(g.target, size="1")),
+        rx.cond(
+            g.target != "",
+            rx.hstack(
+                muted(g.target, size="1", data_testid="goal-target-date"),
+                rx.button(
+                    "Clear",
+                    size="1",
+                    variant="ghost",
+                    aria_label="Clear the target date of “" + g.title + "”",
+                    on_click=S.clear_goal_target(g.id),
+                ),
+                spacing="2",
+                align="center",
+            ),
+        ),
         rx.cond(
             g.active,
             rx.hstack(

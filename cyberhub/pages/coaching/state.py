@@ -353,6 +353,11 @@ class CoachingState(ServiceState, rx.State):
         said = {"achieved": "Goal achieved. Well done!", "dropped": "Goal dropped."}
         await self._done(done.error, said.get(status, "Goal reopened."), "goal_error")
 
+    @rx.event
+    async def clear_goal_target(self, goal_id: int) -> None:
+        done = await self._try(goals.update_goal, int(goal_id), GoalUpdate(target_date=None))
+        await self._done(done.error, "Target date cleared.", "goal_error")
+
     # reflections ------------------------------------------------------------------------------
     @rx.event
     def use_prompt(self, prompt: str) -> None:

@@ -241,7 +241,8 @@ def create_goal(session: Session, principal: Principal | None, data: GoalCreate)
 def update_goal(
     session: Session, principal: Principal | None, goal_id: int, data: GoalUpdate
 ) -> GoalPublic:
-    """Change a goal's words, target date, status or manual percentage."""
+    """Change a goal's words, target date, status or manual percentage. A field left out of
+    `data` is kept; `target_date` given as None clears the goal's target date."""
     actor = access.learner(principal)
     goal = _own(session, actor, goal_id)
     read_by_ai = (goal.title, goal.why, goal.status)
@@ -249,7 +250,9 @@ def update_goal(
         goal.title = text.line(data.title, "goal's title", GOAL_TITLE_MAX)
     if data.why is not None:
         goal.why = access.text(data.why, "why", TEXT_MAX)
-    if data.target_date is not None and data.target_date != goal.target_date:
+    if "target_date" in data.model_fields_set and data.target_date != goal.target_date:
+        # Left out: kept. None (JSON null): cleared, even a target that has passed. A day: the
+        # new target, checked as a new goal's.
         goal.target_date = _target_date(data.target_date, access.today(session, actor.user_id))
     if data.status is not None:
         status = data.status.strip().lower()
