@@ -1,6 +1,7 @@
 """Director analytics (issue 15, item 1): a programme's figures, a cohort's at-risk learners and
 nudging one of them. Every route takes the signed-in user; the service allows the directors of
-the programme's organisation and admins (403 for everyone else, 404 for what doesn't exist)."""
+the programme's organisation and admins (403 for everyone else; 404 for what doesn't exist,
+another organisation's programme or cohort included)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The director's API: programmes, tracks, cohorts, enrolments, mentors, roster, mission authoring.
 
 Every route takes the signed-in user (401 without one); the services allow directors within their
-own organizations and admins anywhere (403 for everyone else). `GET /tracks` and `GET /missions`
+own organizations and admins anywhere (403 for everyone else; another organization's programme,
+cohort or mission is 404, as an id nobody has). `GET /tracks` and `GET /missions`
 stay the learners' catalog (api/catalog.py): a programme's tracks are under
 `/programs/{id}/tracks`, and authoring is under `/director/missions`.
 

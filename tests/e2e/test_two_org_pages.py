@@ -1,8 +1,9 @@
 """Two organisations in the browser (issue 12). A second organisation with a learner's full trail
-(tests/two_orgs.py) sits beside the demo academy: the demo director gets the 403 page on its
-cohort and organisation pages, the demo mentor on its learner's submission, and their browser
-sessions get 403 from the learner's ?user= data. Someone invited by the second organisation signs
-up through the link and is a member at once. Everything made here is deleted afterwards."""
+(tests/two_orgs.py) sits beside the demo academy: the demo director finds its cohort's page not
+found (as a cohort nobody has) and gets the 403 page on its organisation page, the demo mentor
+on its learner's submission, and their browser sessions get 403 from the learner's ?user= data.
+Someone invited by the second organisation signs up through the link and is a member at once.
+Everything made here is deleted afterwards."""
 
 from __future__ import annotations
 
@@ -64,14 +65,18 @@ def signed_in(bp: BrowserPage, app_url: str, email: str) -> None:
     pytest.fail(f"The API never accepted {email}'s browser session.")
 
 
-def test_the_demo_director_gets_403_on_the_other_organisations_pages(
+def test_the_demo_director_finds_nothing_on_the_other_organisations_pages(
     web: BrowserPage, app_url: str, tenant: Tenant
 ) -> None:
     page = web.page
     signed_in(web, app_url, "director@cyberhub.example")
-    page.goto(f"/director/cohorts/{tenant.cohort.id}")
-    expect(page.get_by_test_id("forbidden")).to_be_visible()
-    expect(page.get_by_text(tenant.cohort.name)).to_have_count(0)
+    # Its cohort is not found, as a cohort nobody has (a 403 page told them it existed).
+    for cohort_id in (tenant.cohort.id, 2**31 - 1):
+        page.goto(f"/director/cohorts/{cohort_id}")
+        expect(page.get_by_text("That cohort does not exist.")).to_be_visible()
+        expect(page.get_by_text("Cohort not available")).to_be_visible()
+        expect(page.get_by_test_id("forbidden")).to_have_count(0)
+        expect(page.get_by_text(tenant.cohort.name)).to_have_count(0)
     page.goto(f"/admin/organizations/{tenant.org.id}")
     expect(page.get_by_test_id("forbidden")).to_be_visible()
     expect(page.get_by_text(tenant.org.name)).to_have_count(0)

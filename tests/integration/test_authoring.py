@@ -363,7 +363,7 @@ class TestListingAndAccess:
                 MissionChanges(program_id=world.program.id, title="Mine", track="builders"),
             ),
         ):
-            with pytest.raises(Forbidden):
+            with pytest.raises(NotFound):  # as an unknown mission or programme
                 call()
         for who in (world.student, world.mentor):
             with pytest.raises(Forbidden):

@@ -1,5 +1,6 @@
 """The director's JSON API: every endpoint answers anonymous 401, student 403, a director of
-another organization 403, bad input 422 with a message, and succeeds for the director."""
+another organization 404 (as an unknown id), bad input 422 with a message, and succeeds for the
+director."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from cyberhub.models import (
     CohortMentor,
     Enrollment,
     MentorAssignment,
+    Role,
+    RoleAssignment,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -153,15 +156,33 @@ class TestAccessRules:
             assert call(mentor, "GET", "/programs").status_code == 403
             assert call(mentor, "GET", f"/cohorts/{api.world.cohort.id}/roster").status_code == 403
 
-    def test_a_director_of_another_organization_gets_403(self, api: Clients) -> None:
+    def test_a_director_of_another_organization_finds_nothing(
+        self, api: Clients, session: Session
+    ) -> None:
+        """Its programmes, cohorts and missions answer 404 as ids nobody has (a 403 told them
+        they existed); creating a programme there or editing a shared track stay 403. Once they
+        hold a role in the organization (they mentor there), they hear why again: 403."""
         w = api.world
+        refused = {("POST", "/programs"), ("PATCH", f"/tracks/{w.builders.id}")}
         for method, path, body in endpoints(w):
             r = call(api.other, method, path, body)
             if method == "GET" and path in LISTS:
                 assert r.status_code == 200, (path, r.text)
                 continue  # their own lists: checked below
-            assert r.status_code == 403, (method, path, r.text)
+            expected = 403 if (method, path) in refused else 404
+            assert r.status_code == expected, (method, path, r.text)
             assert r.json()["detail"]
+            if expected == 404:
+                assert r.json()["detail"].endswith("does not exist."), (method, path, r.text)
+        session.add(
+            RoleAssignment(
+                user_id=w.other_director.id or 0, role=Role.mentor, organization_id=w.org.id
+            )
+        )
+        session.commit()
+        for path in (f"/cohorts/{w.cohort.id}/roster", f"/programs/{w.program.id}/tracks"):
+            r = call(api.other, "GET", path)
+            assert r.status_code == 403 and "own organization" in r.json()["detail"], r.text
         # Their lists hold only their organization's programmes, cohorts and missions.
         programs = call(api.other, "GET", "/programs").json()
         assert [p["id"] for p in programs] == [w.other_program.id]
@@ -305,7 +326,7 @@ class TestProgramsAndTracks:
         ).one()
         assert entry.actor_id == w.director.id
         # Another organization's director and a student change nothing.
-        assert call(api.other, "PUT", path, {"nice_work_roles": [standard[1]]}).status_code == 403
+        assert call(api.other, "PUT", path, {"nice_work_roles": [standard[1]]}).status_code == 404
         assert call(api.student, "PUT", path, {"nice_work_roles": [standard[1]]}).status_code == 403
         # A track that is not this programme's is not found through it.
         r = call(
@@ -602,7 +623,7 @@ class TestMentors:
     ) -> None:
         w = api.world
         path = f"/cohorts/{w.cohort.id}/mentors/{w.mentor.id}"
-        for client, status in ((api.anon, 401), (api.student, 403), (api.other, 403)):
+        for client, status in ((api.anon, 401), (api.student, 403), (api.other, 404)):
             r = call(client, "DELETE", path)
             assert r.status_code == status, r.text
             assert r.json()["detail"]

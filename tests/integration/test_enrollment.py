@@ -182,11 +182,15 @@ class TestEnrollOne:
             enrollment.enroll(session, d, world.cohort.id or 0, gone.email)
 
     def test_only_directors_of_the_organization(self, session: Session, world: World) -> None:
-        for who in (world.student, world.mentor, world.other_director):
+        for who in (world.student, world.mentor):
             with pytest.raises(Forbidden):
                 enrollment.enroll(
                     session, principal(session, who), world.cohort.id or 0, "x@example.org"
                 )
+        with pytest.raises(NotFound):  # another organization's cohort: as an unknown one
+            enrollment.enroll(
+                session, principal(session, world.other_director), world.cohort.id or 0, "x@y.org"
+            )
         admin = principal(session, world.admin)
         assert enrollment.enroll(session, admin, world.cohort.id or 0, "y@example.org").id
 
@@ -413,7 +417,7 @@ class TestCsvImport:
         assert not isinstance(caught.value, CsvImportError)
 
     def test_only_directors_of_the_organization(self, session: Session, world: World) -> None:
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):  # another organization's cohort: as an unknown one
             enrollment.import_csv(
                 session,
                 principal(session, world.other_director),

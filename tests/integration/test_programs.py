@@ -66,7 +66,6 @@ class TestAccess:
             lambda: programs.get_program(session, other, pid),
             lambda: programs.update_program(session, other, pid, name="Mine now"),
             lambda: programs.list_tracks(session, other, pid),
-            lambda: programs.update_track(session, other, world.builders.id or 0, name="X"),
             lambda: programs.set_program_track(
                 session, other, pid, world.builders.id or 0, description="Mine"
             ),
@@ -77,12 +76,17 @@ class TestAccess:
             ),
             lambda: programs.update_cohort(session, other, cid, capacity=99),
             lambda: programs.roster(session, other, cid),
+        ):
+            with pytest.raises(NotFound):  # as a programme or cohort nobody has
+                call()
+        for refused in (
+            lambda: programs.update_track(session, other, world.builders.id or 0, name="X"),
             lambda: programs.create_program(
                 session, other, name="In theirs", organization_id=world.org.id
             ),
         ):
             with pytest.raises(Forbidden):
-                call()
+                refused()
 
     def test_lists_show_only_your_own_organization(self, session: Session, world: World) -> None:
         mine = programs.list_programs(session, principal(session, world.director))

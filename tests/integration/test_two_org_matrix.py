@@ -27,7 +27,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from cyberhub.models import User
+from cyberhub.models import Cohort, Program, User
+from cyberhub.models.base import MAX_ID
 from cyberhub.services.identity import memberships
 from tests.factories import principal
 from tests.integration.conftest import ClientFor
@@ -359,6 +360,38 @@ class TestTwoOrganisationMatrix:
         invited = snapshot(session, orgs.a)  # her in-app notice of the invitation is new
         assert problems(director_b, orgs.a, probes, "director of B (invited)") == []
         assert snapshot(session, orgs.a) == invited
+
+    def test_a_director_of_a_finds_b_cohorts_and_programmes_as_ids_that_do_not_exist(
+        self, session: Session, orgs: Orgs, client_for: ClientFor
+    ) -> None:
+        """Every route taking a cohort or a programme answers A's director for B's as for an id
+        nobody has (404 and the same detail): a 403 'only their own organization's' told them
+        B's cohort or programme existed."""
+        before = snapshot(session, orgs.b)
+        day = date.today()
+        unknown_cohort = Cohort.model_construct(id=MAX_ID, starts_on=day, ends_on=day)
+        unknown_program = Program.model_construct(id=MAX_ID)
+        ghost = replace(orgs.b, cohort=unknown_cohort, program=unknown_program)
+        pairs = [
+            (real, unknown)
+            for real, unknown in zip(probes_against(orgs.b), probes_against(ghost), strict=True)
+            if (real.url, real.body) != (unknown.url, unknown.body)
+            and not real.content
+            and not real.open_by_design
+        ]
+        assert {"/cohorts/{cohort_id}/roster", "/programs/{program_id}"} <= {
+            p.route for p, _ in pairs
+        }
+        director = client_for(orgs.a.director)
+        found = []
+        for real, unknown in pairs:
+            r, u = send(director, real), send(director, unknown)
+            if (r.status_code, r.json()) != (u.status_code, u.json()):
+                found.append(f"{real} -> {r.status_code} {r.text[:120]}; unknown id -> {u.text}")
+        assert not found, f"{len(found)} routes:\n" + "\n".join(found)
+        r = send(director, next(p for p, _ in pairs if p.route == "/cohorts/{cohort_id}/roster"))
+        assert r.status_code == 404 and r.json() == {"detail": "That cohort does not exist."}
+        assert snapshot(session, orgs.b) == before
 
 
 class TestContent:

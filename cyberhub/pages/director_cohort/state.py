@@ -81,7 +81,8 @@ class DirectorCohortState(ServiceState, rx.State):
     async def _fetch(self) -> None:
         found = await self._try(_load, self.cohort_id)
         if not found and found.code == "Forbidden":
-            # Another organisation's cohort: the 403 page, as for a page of a role one lacks.
+            # A member of the cohort's organisation who doesn't direct it: the 403 page, as for a
+            # page of a role one lacks. Another organisation's cohort is not found (NotFound).
             (await self.get_state(SessionState)).deny(ROUTE)
             self.loading = False
             return

@@ -69,7 +69,12 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, load_principal, require_signed_in
 from cyberhub.services.learning import sponsorships
-from cyberhub.services.learning.programs import cohort_with_program
+from cyberhub.services.learning.programs import (
+    UNKNOWN_COHORT,
+    UNKNOWN_PROGRAM,
+    cohort_with_program,
+    hide_from_outsiders,
+)
 from cyberhub.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -158,7 +163,7 @@ class Scope:
 def _program(session: Session, program_id: int | None) -> Program:
     program = session.get(Program, program_id) if program_id else None
     if program is None:
-        raise NotFound("That programme does not exist.")
+        raise NotFound(UNKNOWN_PROGRAM)
     return program
 
 
@@ -168,8 +173,12 @@ def check_scope(
     kind: ExportKind,
     program_id: int | None,
     cohort_id: int | None,
+    *,
+    outsiders_not_found: bool = False,
 ) -> Scope:
-    """The scope the principal may export `kind` for (Invalid, NotFound or Forbidden)."""
+    """The scope the principal may export `kind` for (Invalid, NotFound or Forbidden).
+    `outsiders_not_found` (a new request): another organization's programme or cohort answers
+    as an id nobody has. A download of one's own export still hears why it is refused."""
     if kind in (ExportKind.own_data, ExportKind.audit_log):
         if program_id or cohort_id:
             raise Invalid(f"The {LABELS[kind].lower()} export takes no programme or cohort.")
@@ -200,9 +209,13 @@ def check_scope(
             return Scope(
                 program.organization_id, program.id, cohort.id, mentor_only=True, label=cohort.name
             )
+        if outsiders_not_found:
+            hide_from_outsiders(principal, program.organization_id, UNKNOWN_COHORT)
         raise Forbidden("You can't export this cohort's data.")
     program = _program(session, program_id)
     if not _directs(principal, program.organization_id):
+        if outsiders_not_found:
+            hide_from_outsiders(principal, program.organization_id, UNKNOWN_PROGRAM)
         raise Forbidden("You can't export this programme's data.")
     return Scope(program.organization_id, program.id, label=program.name)
 
@@ -332,7 +345,9 @@ def request_export(
     """Check the kind and scope, record the request (audited) and queue the job after commit."""
     actor = require_signed_in(principal)
     kind = ExportKind(body.kind)
-    scope = check_scope(session, actor, kind, body.program_id, body.cohort_id)
+    scope = check_scope(
+        session, actor, kind, body.program_id, body.cohort_id, outsiders_not_found=True
+    )
     # One person's requests take turns (until commit), so two at once can't both pass the count.
     locks.hold(session, locks.Lock.EXPORT_REQUESTER, actor.user_id)
     active = session.exec(

@@ -6,7 +6,8 @@ programmes run missions (`program_missions`): their organisation's own or adopte
 - A mission belongs to an organisation (created through one of its programmes, which runs it)
   or to the library, and to one global track; its NICE work roles must be among those the
   programmes running it chose for the track (NICE Framework ids such as "DD-WRL-003").
-- A director never edits another organisation's mission or a library mission (Forbidden).
+- A director never edits another organisation's mission (NotFound, as an unknown id, unless
+  they hold a role there) or a library mission (Forbidden).
 - Rubric criteria: {key, title, description, points}; keys unique (made from the title when
   omitted), points 1..1000, at most 12 criteria. Hints: at most 10 non-blank texts.
 - Prerequisites are other missions of the same organisation or the library, not archived; a
@@ -49,7 +50,7 @@ from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning.programs import (
     audit_program_mission,
-    check_org,
+    check_org_of,
     get_program,
     get_program_mission,
     lock_program,
@@ -425,7 +426,7 @@ def _mission(session: Session, principal: Principal | None, mission_id: int) -> 
         return mission
     if not may_edit(actor, mission) or mission.organization_id is None:
         raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
-    check_org(actor, mission.organization_id)
+    check_org_of(actor, mission.organization_id, "That mission does not exist.")
     return mission
 
 

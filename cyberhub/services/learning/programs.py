@@ -61,7 +61,12 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.identity.permissions import Principal, holds_role, require_role
+from cyberhub.services.identity.permissions import (
+    Principal,
+    all_roles,
+    holds_role,
+    require_role,
+)
 from cyberhub.services.learning.query_parts import (
     enrollment_assignment,
     is_latest_attempt,
@@ -91,6 +96,10 @@ def managed_org_ids(principal: Principal) -> set[int] | None:
     return None if principal.is_admin else principal.organizations(Role.director)
 
 
+UNKNOWN_PROGRAM = "That programme does not exist."
+UNKNOWN_COHORT = "That cohort does not exist."
+
+
 def check_org(principal: Principal, organization_id: int) -> None:
     """Raise Forbidden unless the principal may manage `organization_id`."""
     visible = managed_org_ids(principal)
@@ -98,13 +107,34 @@ def check_org(principal: Principal, organization_id: int) -> None:
         raise Forbidden("Directors can manage only their own organization's programmes.")
 
 
+def belongs_to(principal: Principal, organization_id: int) -> bool:
+    """Whether the principal holds a role in the organization (an admin: in every one)."""
+    return principal.is_admin or organization_id in principal.organizations(*all_roles())
+
+
+def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str) -> None:
+    """NotFound(`unknown`) when the principal holds no role in the organization: to them, its
+    programme or cohort answers as an id nobody has (a 403 told them it existed). A member
+    refused for their role (a mentor there who directs elsewhere) still hears why."""
+    if not belongs_to(principal, organization_id):
+        raise NotFound(unknown)
+
+
+def check_org_of(principal: Principal, organization_id: int, unknown: str) -> None:
+    """check_org for an object found by its id: NotFound(`unknown`) to outsiders."""
+    if managed_org_ids(principal) is not None:
+        hide_from_outsiders(principal, organization_id, unknown)
+    check_org(principal, organization_id)
+
+
 def get_program(session: Session, principal: Principal | None, program_id: int) -> Program:
-    """The programme, if the principal may manage it (NotFound, Forbidden otherwise)."""
+    """The programme, if the principal may manage it (NotFound, as for an unknown id, when it is
+    another organization's; Forbidden for a member there who does not direct it)."""
     actor = require_director(principal)
     program = session.get(Program, program_id)
     if program is None:
-        raise NotFound("That programme does not exist.")
-    check_org(actor, program.organization_id)
+        raise NotFound(UNKNOWN_PROGRAM)
+    check_org_of(actor, program.organization_id, UNKNOWN_PROGRAM)
     return program
 
 
@@ -155,14 +185,15 @@ def audit_program_mission(
 def get_cohort(
     session: Session, principal: Principal | None, cohort_id: int, *, lock: bool = False
 ) -> tuple[Cohort, Program]:
-    """The cohort and its programme, if the principal may manage them.
+    """The cohort and its programme, if the principal may manage them (NotFound to outsiders of
+    its organization, as get_program).
 
     `lock` takes a row lock on the cohort (SELECT ... FOR UPDATE) so that seat counting and
     mentor balancing in this transaction can't race with another one on the same cohort.
     """
     actor = require_director(principal)
     cohort, program = cohort_with_program(session, cohort_id, lock=lock)
-    check_org(actor, program.organization_id)
+    check_org_of(actor, program.organization_id, UNKNOWN_COHORT)
     return cohort, program
 
 
@@ -176,7 +207,7 @@ def cohort_with_program(
         stmt = stmt.with_for_update()
     cohort = session.exec(stmt).first()
     if cohort is None:
-        raise NotFound("That cohort does not exist.")
+        raise NotFound(UNKNOWN_COHORT)
     program = session.get(Program, cohort.program_id)
     assert program is not None
     return cohort, program

@@ -51,7 +51,11 @@ from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import mentors_student, viewable_learner
-from cyberhub.services.learning.programs import cohort_with_program
+from cyberhub.services.learning.programs import (
+    UNKNOWN_COHORT,
+    cohort_with_program,
+    hide_from_outsiders,
+)
 from cyberhub.services.learning.query_parts import published_count
 
 NOT_STARTED = "not_started"
@@ -378,6 +382,7 @@ def cohort_progress(
             is not None
         )
     if not allowed:
+        hide_from_outsiders(actor, program.organization_id, UNKNOWN_COHORT)
         raise Forbidden("You can't see this cohort's progress.")
     runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == cohort.program_id)
     students = int(
