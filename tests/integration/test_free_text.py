@@ -5,6 +5,7 @@ text stored before the rule leaves the calendar feed without its control charact
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import icalendar
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, select
 
-from cyberhub.models import Mission
+from cyberhub.models import Certificate, Mission
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
 from cyberhub.services.learning import schedule
@@ -92,6 +93,32 @@ def test_a_mission_title_with_esc_or_rlo_is_refused(world: World, client_for: Cl
     refused(c.patch(f"{API}/director/missions/{mission_id}", json={"title": RLO}), "U+202E")
     r = c.patch(f"{API}/director/missions/{mission_id}", json={"brief": "# Brief\n\n\tcode"})
     assert r.status_code == 200 and r.json()["brief"] == "# Brief\n\n\tcode", r.text
+
+
+def test_a_name_given_at_sign_up_with_an_override_is_refused(api_client: TestClient) -> None:
+    body = {"email": "rlo@example.org", "password": "Correct-Horse-Battery-9", "full_name": RLO}
+    refused(api_client.post(f"{API}/auth/signup", json=body), "name", "U+202E")
+
+
+def test_a_revoke_reason_may_have_lines_but_no_override(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The reason is shown on the certificate's public page: a right-to-left override in it
+    reversed the text shown after it there. Line breaks from the text area become spaces."""
+    cert = Certificate(
+        code="ft" + uuid.uuid4().hex,
+        user_id=id_of(world.student),
+        cohort_id=id_of(world.cohort),
+        track_id=id_of(world.builders),
+        missions=["Harden a server"],
+    )
+    session.add(cert)
+    session.commit()
+    c = client_for(world.director)
+    r = c.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": f"Copied\n{RLO}"})
+    refused(r, "reason", "U+202E")
+    r = c.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": "Copied\r\nwork\t "})
+    assert r.status_code == 200 and r.json()["revoke_reason"] == "Copied work", r.text
 
 
 def test_the_calendar_feed_leaves_out_controls_stored_before_the_rule(

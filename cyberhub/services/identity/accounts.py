@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import SessionUserPublic, TokenPairPublic
-from cyberhub.services import locks, rate_limit
+from cyberhub.services import locks, rate_limit, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
@@ -52,12 +52,9 @@ class TokenPair:
 
 
 def clean_own_name(full_name: str | None) -> str:
-    """The name a person signing up gives for themselves: trimmed, at most 200 characters
-    (Invalid); may be empty."""
-    full_name = (full_name or "").strip()
-    if len(full_name) > 200:
-        raise Invalid("Your name must be at most 200 characters.")
-    return full_name
+    """The name a person signing up gives for themselves: one line (services/text.line), at most
+    200 characters (Invalid); may be empty."""
+    return text.line(full_name, "name", 200, required=False)
 
 
 def normalize_email(email: str) -> str:
@@ -143,11 +140,9 @@ def create_admin(
     the server already controls the database.
     """
     email = normalize_email(email)
-    full_name = " ".join((full_name or "").split())
+    full_name = text.line(full_name, "name", 200, required=False)
     if not full_name:
         raise Invalid("Give the admin's name (--name).")
-    if len(full_name) > 200:
-        raise Invalid("The name must be at most 200 characters.")
     passwords.validate_password(password, email)
     if find_user(session, email):
         raise Conflict(f"An account with {email} already exists.")

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import ApiKey, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import ApiKeyPublic, ScopePublic
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -78,11 +78,9 @@ def create(
     Needs a fresh re-authentication: the current `password`, or a TOTP `code` when MFA is on.
     """
     actor = require_interactive(principal)
-    name = " ".join((name or "").split())
+    name = text.line(name, "name", 100, required=False)
     if not name:
         raise Invalid("Give the key a name, so you know later what uses it.")
-    if len(name) > 100:
-        raise Invalid("The name must be at most 100 characters.")
     chosen = _clean_scopes(scopes)
     # One user's creations take turns (until commit), so two at once can't both pass the count.
     locks.hold(session, locks.Lock.API_KEY_OWNER, actor.user_id)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
 from cyberhub.schemas.paging import page_count
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -68,15 +68,11 @@ def create(
     Invalid says what is wrong with the name or slug; Conflict when either is taken.
     """
     actor = require_role(principal, Role.admin)
-    name = " ".join((name or "").split())
+    name = text.line(name, "name", 200, required=False)
     if len(name) < 2:
         raise Invalid("Enter the organization's name (at least 2 characters).")
-    if len(name) > 200:
-        raise Invalid("The name must be at most 200 characters.")
     slug = check_slug((slug or "").strip().lower() or slugify(name), "coast-campus")
-    description = (description or "").strip()
-    if len(description) > 2000:
-        raise Invalid("The description must be at most 2000 characters.")
+    description = text.block(description, "description", 2000)
     locks.hold(session, locks.Lock.ORGANIZATION_NAMES)
     same_name = session.exec(
         select(Organization).where(func.lower(Organization.name) == name.lower())

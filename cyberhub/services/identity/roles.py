@@ -20,7 +20,7 @@ from cyberhub.schemas.users import (
     UserDetail,
     UserUnlocked,
 )
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.admin import audit, audit_log
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -61,11 +61,10 @@ def require_manager(principal: Principal | None) -> Principal:
 
 
 def clean_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    """The reason for a role change, kept in the audit log: services/text.block, required."""
+    reason = text.block(reason, "reason", REASON_MAX)
     if not reason:
         raise Invalid("Give a reason for this change: it is kept in the audit log.")
-    if len(reason) > REASON_MAX:
-        raise Invalid(f"The reason must be at most {REASON_MAX} characters.")
     return reason
 
 

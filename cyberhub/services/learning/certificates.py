@@ -48,7 +48,7 @@ from cyberhub.schemas.certificates import (
     CompletionCheck,
     RequiredMission,
 )
-from cyberhub.services import rate_limit
+from cyberhub.services import rate_limit, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
@@ -344,11 +344,9 @@ def revoke(
     if cert is None:
         raise NotFound("That certificate does not exist.")
     cohort, _program = get_cohort(session, actor, cert.cohort_id)
-    reason = " ".join((reason or "").replace("\x00", "").split())
+    reason = text.line(reason, "reason", REASON_MAX, required=False, join_lines=True)
     if not reason:
         raise Invalid("Say why the certificate is revoked: the reason is shown on its page.")
-    if len(reason) > REASON_MAX:
-        raise Invalid(f"The reason must be at most {REASON_MAX} characters.")
     if cert.revoked_at is not None:
         raise Conflict("This certificate is already revoked.")
     cert.revoked_at = utcnow()

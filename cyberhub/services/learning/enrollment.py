@@ -59,6 +59,7 @@ from cyberhub.schemas.director import (
     CsvImported,
     EnrollmentPublic,
 )
+from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
@@ -258,9 +259,7 @@ def _write(
 def _plan_one(session: Session, cohort: Cohort, email: str, full_name: str) -> _Plan:
     """Check one person (Invalid / Conflict with a message); nothing is written."""
     email = accounts.normalize_email(email)
-    full_name = " ".join((full_name or "").split())
-    if len(full_name) > 200:
-        raise Invalid("The name must be at most 200 characters.")
+    full_name = free_text.line(full_name, "name", 200, required=False)
     user = accounts.find_user(session, email)
     if user is None:
         return _Plan(email, full_name, None, None)
