@@ -6,7 +6,8 @@ text stored before the rule leaves the calendar feed without its control charact
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import icalendar
 import pytest
@@ -17,8 +18,10 @@ from sqlmodel import Session, select
 from cyberhub.models import Certificate, Mission
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
-from cyberhub.services.learning import schedule
-from tests.factories import World, complete_profiler, id_of, principal
+from cyberhub.schemas.sponsorships import SponsorshipIn
+from cyberhub.services.errors import Invalid
+from cyberhub.services.learning import schedule, sponsorships
+from tests.factories import World, complete_profiler, id_of, make_org, make_user, principal
 from tests.integration.conftest import ClientFor
 from tests.xss_corpus import INVISIBLE_PAYLOADS
 
@@ -151,6 +154,48 @@ def test_the_calendar_feed_leaves_out_controls_stored_before_the_rule(
     [event] = list(icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
     assert str(event["SUMMARY"]) == "Harden [31ma server"
     assert str(event["DESCRIPTION"]).startswith("Due in Spring[0m.")
+
+
+def test_programme_and_cohort_names_are_one_line_without_controls(
+    world: World, client_for: ClientFor
+) -> None:
+    """Before: 201/200 with the ESC sequence or override stored in the name (a line break was
+    quietly made a space)."""
+    c = client_for(world.director)
+    body = {"name": f"Academy {RLO}", "organization_id": world.org.id}
+    refused(c.post(f"{API}/programs", json=body), "programme's name", "U+202E")
+    r = c.patch(f"{API}/cohorts/{world.cohort.id}", json={"name": ESC})
+    refused(r, "cohort's name", "U+001B")
+    r = c.patch(f"{API}/programs/{world.program.id}", json={"description": "One\r\n\r\nTwo"})
+    assert r.status_code == 200 and r.json()["description"] == "One\n\nTwo", r.text
+
+
+def test_sponsorship_notes_keep_lines_but_no_override(session: Session, world: World) -> None:
+    fund = make_org(session, "Savannah Fund")
+    make_user(session, "fund@fund.example", "sponsor", organization_id=fund.id)
+    values = {
+        "organization_id": fund.id,
+        "seats": 10,
+        "amount": Decimal("1500.00"),
+        "currency": "usd",
+        "starts_on": date.today(),
+        "ends_on": date.today() + timedelta(days=80),
+    }
+    director = principal(session, world.director)
+    with pytest.raises(Invalid, match="notes.*U\\+202E"):
+        sponsorships.create_sponsorship(
+            session,
+            director,
+            id_of(world.cohort),
+            SponsorshipIn.model_validate({**values, "notes": f"Grant\n{RLO}"}),
+        )
+    made = sponsorships.create_sponsorship(
+        session,
+        director,
+        id_of(world.cohort),
+        SponsorshipIn.model_validate({**values, "notes": "Grant 2026\r\n- 10 seats"}),
+    )
+    assert made.notes == "Grant 2026\n- 10 seats"
 
 
 def test_a_goal_title_is_one_line_and_its_why_keeps_its_lines(

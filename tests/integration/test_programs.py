@@ -148,7 +148,7 @@ class TestPrograms:
         ("name", "slug", "message"),
         [
             ("", "", "at least 2 characters"),
-            ("x" * 201, "", "at most 200"),
+            ("x" * 201, "", "to 200 characters \\(this one has 201\\)"),
             ("Fine name", "Not A Slug", "lower-case letters"),
         ],
     )

@@ -86,3 +86,16 @@ def test_printable_removes_from_stored_text_what_the_rule_refuses() -> None:
     assert text.printable("invoice\u202efdp.exe") == "invoicefdp.exe"
     assert text.printable("a\r\nb\tc") == "a\nb\tc"
     assert text.printable("a\r\nb\tc", multiline=False) == "a b c"
+
+
+def test_csv_cells_leave_out_controls_stored_before_the_rule() -> None:
+    """Exports (admin CSVs, the learner's own data, the sponsor's report) wrote stored text raw:
+    an ESC sequence ran in the terminal of whoever printed the file, an override reversed a
+    cell; an ESC before "=" hid a formula from the apostrophe."""
+    from cyberhub.services.admin.export_writers import safe_cell
+    from cyberhub.services.learning.sponsorships import safe_cell as sponsor_cell
+
+    for cell in (safe_cell, sponsor_cell):
+        assert cell("Harden \x1b[31ma\u202e server") == "Harden [31ma server"
+        assert cell("\x1b=HYPERLINK(1)") == "'=HYPERLINK(1)"
+        assert cell("line one\nline two\tend") == "line one\nline two\tend"

@@ -57,6 +57,7 @@ from cyberhub.models.coaching import (
     HabitCheckin,
     Reflection,
 )
+from cyberhub.services import text
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.query_parts import (
     enrollment_assignment,
@@ -77,7 +78,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value: object) -> object:
     """A CSV cell a spreadsheet shows as text: strings that would start a formula get a leading
-    apostrophe (OWASP's advice); numbers stay numbers; dates are ISO 8601; None is empty."""
+    apostrophe (OWASP's advice); numbers stay numbers; dates are ISO 8601; None is empty;
+    control characters other than line breaks and tabs, and bidi overrides, are removed."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -88,6 +90,10 @@ def safe_cell(value: object) -> object:
         return value.isoformat()
     if not isinstance(value, str):
         value = json.dumps(value, default=str, ensure_ascii=False)
+    # Text stored before services/text.py may hold control characters (an ESC sequence runs in
+    # the terminal of whoever prints the file) or bidi overrides (a cell reads reversed): left
+    # out, before looking for a formula (ESC "=cmd" is "=cmd" to some programs).
+    value = text.printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

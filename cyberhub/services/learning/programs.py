@@ -56,7 +56,7 @@ from cyberhub.schemas.director import (
     RosterRow,
 )
 from cyberhub.schemas.profiler import TrackTexts
-from cyberhub.services import locks
+from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
@@ -225,30 +225,25 @@ def programs_query(principal: Principal) -> Any:
 
 
 def clean_name(value: str, what: str = "name", max_length: int = NAME_MAX) -> str:
-    value = " ".join((value or "").split())
+    """A name on one line (services/text.line), at least 2 characters."""
+    value = text.line(value, what, max_length, required=False)
     if len(value) < 2:
         raise Invalid(f"Enter the {what} (at least 2 characters).")
-    if len(value) > max_length:
-        raise Invalid(f"The {what} must be at most {max_length} characters.")
     return value
 
 
 def clean_text(value: str | None, what: str, max_length: int = DESCRIPTION_MAX) -> str:
-    value = (value or "").strip()
-    if len(value) > max_length:
-        raise Invalid(f"The {what} must be at most {max_length} characters.")
-    return value
+    """A description, on several lines if need be (services/text.block); may be empty."""
+    return text.block(value, what, max_length)
 
 
 def clean_list(values: list[str] | None, what: str) -> list[str]:
-    """Trimmed, de-duplicated (first wins), blank entries dropped."""
+    """Each entry one line (services/text.line), de-duplicated (first wins), blanks dropped."""
     out: list[str] = []
     for v in values or []:
-        v = " ".join(str(v).split())
+        v = text.line(str(v), f"entry in the {what}", LIST_ITEM_MAX, required=False)
         if not v or v in out:
             continue
-        if len(v) > LIST_ITEM_MAX:
-            raise Invalid(f"Each of the {what} must be at most {LIST_ITEM_MAX} characters.")
         out.append(v)
     if len(out) > LIST_ITEMS_MAX:
         raise Invalid(f"List at most {LIST_ITEMS_MAX} {what}.")
@@ -800,7 +795,7 @@ def update_track(
     if name is not None:
         track.name = clean_name(name, "track's name", 100)
     if tagline is not None:
-        track.tagline = clean_text(tagline, "tagline", TAGLINE_MAX)
+        track.tagline = text.line(tagline, "tagline", TAGLINE_MAX, required=False)
     if description is not None:
         track.description = clean_text(description, "description")
     if focus is not None:

@@ -69,6 +69,7 @@ from cyberhub.schemas.sponsorships import (
     TrackApprovals,
     WeekCount,
 )
+from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -197,9 +198,7 @@ def _clean(
         raise Invalid(f"The dates must be between the years {EARLIEST.year} and {LATEST.year}.")
     if data.ends_on < data.starts_on:
         raise Invalid("The end date can't be before the start date.")
-    notes = data.notes.strip()
-    if len(notes) > NOTES_MAX:
-        raise Invalid(f"Notes can be at most {NOTES_MAX} characters.")
+    notes = free_text.block(data.notes, "notes", NOTES_MAX)
     return SponsorshipIn.model_construct(
         organization_id=data.organization_id,
         seats=data.seats,
@@ -645,8 +644,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value: object) -> str:
     """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe, so `=HYPERLINK(...)` shows as typed (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
+    return) gets a leading apostrophe, so `=HYPERLINK(...)` shows as typed (OWASP CSV injection).
+    Control characters and bidi overrides kept from before services/text.py are left out."""
+    text = "" if value is None else free_text.printable(str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
