@@ -105,10 +105,18 @@ class ProgramMissionsState(ServiceState, rx.State):
             return
         done = await self._try(_change, action, program_id, int(mission_id), self._meta())
         if not done:
-            self.error, self.notice = done.error, ""
+            await self._refused(done.error)
             return
         self.notice = done.value
         await self._fetch()
+
+    async def _refused(self, error: str) -> None:
+        """A change was refused, most often because the programme changed meanwhile (another
+        director, another tab): the lists are read again, so the page shows what the programme
+        runs now, under the refusal."""
+        self.notice = ""
+        await self._fetch()
+        self.error = error
 
     @rx.event
     async def add(self, mission_id: int) -> None:
@@ -131,7 +139,7 @@ class ProgramMissionsState(ServiceState, rx.State):
             meta=self._meta(),
         )
         if not done:
-            self.error, self.notice = done.error, ""
+            await self._refused(done.error)
             return
         m = done.value
         self.notice = (
