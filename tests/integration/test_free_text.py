@@ -8,11 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import icalendar
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlmodel import Session, select
 
 from cyberhub.models import Certificate, Mission
@@ -32,7 +32,8 @@ ESC = "Scan \x1b[2J\x1b[31mnow"
 RLO = "Invoice \u202efdp.exe"
 
 
-def refused(r: Response, *words: str) -> str:
+def refused(r: Any, *words: str) -> str:
+    """Assert `r` (a test client's response) is 422 with a detail holding `words`."""
     assert r.status_code == 422, r.text
     detail = r.json()["detail"]
     assert isinstance(detail, str)
