@@ -206,3 +206,21 @@ def test_a_goal_title_is_one_line_and_its_why_keeps_its_lines(
     refused(c.post(f"{API}/coaching/goals", json={"title": "Pass\nOSCP"}), "goal's title")
     r = c.post(f"{API}/coaching/goals", json={"title": "Pass OSCP", "why": "Job\n\nand fun"})
     assert r.status_code == 201 and r.json()["why"] == "Job\n\nand fun", r.text
+
+
+def test_a_nudge_message_and_a_learner_note_refuse_an_override(
+    world: World, client_for: ClientFor
+) -> None:
+    """A director's nudge (notified and mailed to the learner) and a learner's own note were
+    stored with U+202E or an ESC sequence as sent; both keep their line breaks."""
+    director = client_for(world.director)
+    url = f"{API}/director/learners/{world.student.id}/nudge"
+    r = director.post(url, json={"cohort_id": world.cohort.id, "message": f"Hi\n{RLO}"})
+    refused(r, "message", "U+202E")
+    r = director.post(url, json={"cohort_id": world.cohort.id, "message": "Hi,\r\nkeep going"})
+    assert r.status_code == 200 and r.json()["sent"] is True, r.text
+    student = client_for(world.student)
+    r = student.post(f"{API}/me/notes", json={"kind": "goal", "body": ESC})
+    refused(r, "note", "U+001B")
+    r = student.post(f"{API}/me/notes", json={"kind": "goal", "body": "Mentor\n\nmore"})
+    assert r.status_code == 201 and r.json()["body"] == "Mentor\n\nmore", r.text

@@ -126,7 +126,10 @@ class TestNotes:
         ("payload", "message"),
         [
             ({"kind": "goal", "body": "   "}, "the note is empty"),
-            ({"kind": "goal", "body": "x" * 2001}, "2000 characters (this one has 2001)"),
+            (
+                {"kind": "goal", "body": "x" * 2001},
+                "Keep the note to 2,000 characters (this one has 2,001).",
+            ),
             ({"kind": "wish", "body": "Something."}, "goal or a reflection"),
             ({"kind": "goal"}, "Field required"),
             ({"kind": "goal", "body": "x" * 4001}, "at most 4000 characters"),

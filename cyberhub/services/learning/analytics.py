@@ -70,6 +70,7 @@ from cyberhub.schemas.analytics import (
     WeekActivity,
 )
 from cyberhub.schemas.paging import page_count
+from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
@@ -1029,10 +1030,7 @@ def nudge(
     ).first()
     if enrolment is None or enrolment.status != EnrollmentStatus.active:
         raise NotFound("That learner is not enrolled in this cohort.")
-    body = (message or "").strip()
-    if len(body) > NUDGE_MESSAGE_MAX:
-        raise Invalid(f"Keep the message under {NUDGE_MESSAGE_MAX} characters.")
-    body = body or DEFAULT_NUDGE
+    body = free_text.block(message, "message", NUDGE_MESSAGE_MAX) or DEFAULT_NUDGE
     now = now or utcnow()
     learner = session.get(User, student_id)
     assert learner is not None

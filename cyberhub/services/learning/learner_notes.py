@@ -19,6 +19,7 @@ from cyberhub.models import LearnerNote, Role
 from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notes import BODY_MAX, MAX_NOTES, NOTE_KINDS, NotePublic
+from cyberhub.services import text
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -51,11 +52,10 @@ def _kind(kind: str) -> str:
 
 
 def _body(body: str) -> str:
-    body = (body or "").strip()
+    """A note's text, on several lines if need be (services/text.block), not empty."""
+    body = text.block(body, "note", BODY_MAX)
     if not body:
         raise Invalid("Write something first: the note is empty.")
-    if len(body) > BODY_MAX:
-        raise Invalid(f"Keep it to {BODY_MAX} characters (this one has {len(body)}).")
     return body
 
 
