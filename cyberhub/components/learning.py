@@ -115,7 +115,8 @@ def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
                 rx.text.strong(a["total"].to(str), " / ", a["max_total"].to(str)),
                 size="2",
             ),
-            muted("by ", a["mentor"], " · ", a["reviewed_at"]),
+            # a one-word name breaks (as in ui.page_heading): body text keeps Radix's break-word
+            muted("by ", a["mentor"], " · ", a["reviewed_at"], overflow_wrap="anywhere"),
             wrap="wrap",
             align="center",
             spacing="3",
@@ -181,7 +182,7 @@ def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.text(rx.text.strong(e["label"]), size="2"),
             rx.cond(
                 e["actor"].to(str) != "",
-                muted("by ", e["actor"]),
+                muted("by ", e["actor"], overflow_wrap="anywhere"),
             ),
             muted(e["at"], size="1"),
             align="center",

@@ -67,9 +67,10 @@ def long_named(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, int]
 
 
 @pytest.fixture
-def long_reviewed(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, str]]:
+def long_reviewed(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, str, int]]:
     """An organisation, its programme and its mentor named in one long word each; the mentor
-    reviewed the organisation's learner's attempt: (learner's, mentor's, director's e-mail)."""
+    reviewed the organisation's learner's attempt: (learner's, mentor's, director's e-mail, the
+    mission's id)."""
     from cyberhub.services.learning import reviews, submissions
 
     tag = uuid.uuid4().hex[:6]
@@ -108,7 +109,7 @@ def long_reviewed(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, str, s
                 feedback="Good work.",
             )
             session.commit()
-            made = (learner.email, mentor.email, director.email)
+            made = (learner.email, mentor.email, director.email, mission.id or 0)
             org_id, program_id, ids = org.id, program.id, [learner.id, mentor.id, director.id]
         yield made
         remove_made(engine, org_id, program_id, ids)
@@ -156,13 +157,13 @@ def test_the_bell_count_stays_on_one_line(narrow: BrowserPage) -> None:
 
 
 def test_long_names_in_body_text_and_in_a_select_fit_a_narrow_phone(
-    narrow: BrowserPage, long_reviewed: tuple[str, str, str]
+    narrow: BrowserPage, long_reviewed: tuple[str, str, str, int]
 ) -> None:
     """A select holding a long programme name (the director's analytics) is cut with an
     ellipsis within the screen: it made the page 1192 px wide. The texts naming the reviewer
     ("by <mentor>") and the mentor's organisations ("You mentor in …") already fit: kept here
     so they go on fitting."""
-    learner, mentor, director = long_reviewed
+    learner, mentor, director, _ = long_reviewed
     page = narrow.page
     sign_in_to(page, "/dashboard/student", learner)
     expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/student/?$"), timeout=15_000)
@@ -177,4 +178,16 @@ def test_long_names_in_body_text_and_in_a_select_fit_a_narrow_phone(
     sign_in_to(page, "/dashboard/director/analytics", director)
     expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/director/analytics/?$"), timeout=15_000)
     _fits(page, f"Programme{LONG[:20]}")  # the programme select
+    assert narrow.console_errors == []
+
+
+def test_the_reviewers_long_name_wraps_on_the_mission_page(
+    narrow: BrowserPage, long_reviewed: tuple[str, str, str, int]
+) -> None:
+    """The mission page's review ('Approved · Score 15 / 15 · by <mentor> · <date>')."""
+    learner, _, _, mission_id = long_reviewed
+    page = narrow.page
+    sign_in_to(page, f"/missions/{mission_id}", learner)
+    expect(page).to_have_url(re.compile(rf"^[^?]*/missions/{mission_id}/?$"), timeout=15_000)
+    _fits(page, f"by Mentor{LONG[:20]}")
     assert narrow.console_errors == []
