@@ -91,6 +91,13 @@ def block(value: str | None, what: str, max_length: int, *, required: bool = Fal
     return _sized(value, what, max_length, required)
 
 
+def refusal(value: str, what: str, *, one_line: bool = False) -> str | None:
+    """What `line` (one_line) or `block` would refuse in `value`, as its message, else None:
+    for a rule that lists every problem of a form at once (a review, a submission)."""
+    bad = (_NOT_IN_LINE if one_line else _NOT_IN_BLOCK).search(_LINE_BREAKS.sub("\n", value))
+    return _refuse(what, bad.group()).message if bad else None
+
+
 def printable(value: str, *, multiline: bool = True) -> str:
     """Stored text made safe to write out: the characters `block` refuses removed (with
     `multiline=False`, line breaks and tabs become spaces, as `line` would have refused them)."""

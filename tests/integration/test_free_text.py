@@ -15,13 +15,22 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cyberhub.models import Certificate, Mission
+from cyberhub.models import Certificate, Mission, Submission
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Invalid
-from cyberhub.services.learning import schedule, sponsorships
-from tests.factories import World, complete_profiler, id_of, make_org, make_user, principal
+from cyberhub.services.learning import reviews, schedule, snippets, sponsorships
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    complete_profiler,
+    id_of,
+    make_org,
+    make_user,
+    principal,
+)
 from tests.integration.conftest import ClientFor
 from tests.xss_corpus import INVISIBLE_PAYLOADS
 
@@ -224,3 +233,37 @@ def test_a_nudge_message_and_a_learner_note_refuse_an_override(
     refused(r, "note", "U+001B")
     r = student.post(f"{API}/me/notes", json={"kind": "goal", "body": "Mentor\n\nmore"})
     assert r.status_code == 201 and r.json()["body"] == "Mentor\n\nmore", r.text
+
+
+def test_an_answer_feedback_and_snippet_refuse_an_override_and_keep_markdown(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """A learner's answer and a mentor's feedback, comments and snippets are markdown shown by
+    the safe renderer: their lines, tabs and markup stay; an ESC sequence or U+202E in them
+    was stored as sent and is now refused, named among the form's other problems."""
+    complete_profiler(session, id_of(world.student), "builders")
+    student = client_for(world.student)
+    url = f"{API}/missions/{world.m1.id}/draft"
+    refused(student.put(url, json={"answer": f"{GOOD_ANSWER}\n{RLO}"}), "answer", "U+202E")
+    answer = f"{GOOD_ANSWER}\n\n```\n\tnmap -sV host\n```"
+    r = student.put(url, json={"answer": answer})
+    assert r.status_code == 200, r.text
+    draft = session.get(Submission, r.json()["id"])
+    assert draft is not None and draft.answer == answer
+    rubric = list(world.m1.rubric or [])
+    key = str(rubric[0]["key"])
+    _, problems = reviews.check_review(
+        rubric, "approved", FULL_SCORES, f"Fine {ESC}", {key: f"Good\n{RLO}"}
+    )
+    assert any("feedback" in p and "U+001B" in p for p in problems), problems
+    assert any("comment on" in p and "U+202E" in p for p in problems), problems
+    _, problems = reviews.check_review(rubric, "approved", FULL_SCORES, "**Good**\n\n- a\n- b")
+    assert problems == []
+    made = student.post(f"{API}/missions/{world.m1.id}/submit", json={"answer": answer})
+    assert made.status_code == 201, made.text
+    session.expire_all()
+    mentor = principal(session, world.mentor)
+    with pytest.raises(Invalid, match="snippet.*U\\+202E"):
+        snippets.create_snippet(session, mentor, made.json()["id"], RLO)
+    kept = snippets.create_snippet(session, mentor, made.json()["id"], "**Good**\r\n\n- a")
+    assert kept.body == "**Good**\n\n- a"

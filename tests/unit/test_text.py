@@ -99,3 +99,14 @@ def test_csv_cells_leave_out_controls_stored_before_the_rule() -> None:
         assert cell("Harden \x1b[31ma\u202e server") == "Harden [31ma server"
         assert cell("\x1b=HYPERLINK(1)") == "'=HYPERLINK(1)"
         assert cell("line one\nline two\tend") == "line one\nline two\tend"
+
+
+def test_refusal_gives_the_message_for_a_rule_that_lists_problems() -> None:
+    assert text.refusal("Good work\n\n- fine", "feedback") is None
+    assert text.refusal("Good \u202ework", "feedback") == (
+        "The feedback contains a text-direction control (U+202E) that can't be stored. "
+        "Remove it and try again."
+    )
+    assert text.refusal("a\nb", "title", one_line=True) == (
+        "Keep the title on one line: it has a line break."
+    )

@@ -58,6 +58,7 @@ from cyberhub.schemas.reviews import (
     Workload,
 )
 from cyberhub.services import rendering
+from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
 from cyberhub.services.identity.permissions import Principal, load_principal, require_role
 from cyberhub.services.learning import certificates
@@ -352,6 +353,8 @@ def check_review(
             problems.append(
                 f"The comment on “{titles[key]}” must be at most {COMMENT_MAX:,} characters."
             )
+        elif refused := free_text.refusal(text, f"comment on “{titles[key]}”"):
+            problems.append(refused)
     if decision not in DECISIONS:
         problems.append("Choose a decision: approved or changes_requested.")
     total, score_problems = check_scores(rubric, dict(scores or {}))
@@ -359,6 +362,8 @@ def check_review(
     feedback = (feedback or "").strip()
     if len(feedback) > FEEDBACK_MAX:
         problems.append(f"Feedback must be at most {FEEDBACK_MAX:,} characters.")
+    elif refused := free_text.refusal(feedback, "feedback"):
+        problems.append(refused)
     if decision == SubmissionStatus.changes_requested and not feedback:
         problems.append("Write feedback saying what to change.")
     return total, problems

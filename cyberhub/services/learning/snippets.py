@@ -17,6 +17,7 @@ from cyberhub.models import FeedbackSnippet, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.reviews import SnippetPublic
 from cyberhub.services import locks
+from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import reviews
@@ -69,11 +70,9 @@ def create_snippet(
     """Save `body` as a snippet for the submission's mission, shared with its mentors."""
     mission_id, org_id = _context(session, principal, submission_id)
     assert principal is not None
-    text = (body or "").replace("\x00", "").strip()
+    text = free_text.block((body or "").replace("\x00", ""), "snippet", SNIPPET_MAX)
     if not text:
         raise Invalid("Write the feedback first: an empty snippet can't be saved.")
-    if len(text) > SNIPPET_MAX:
-        raise Invalid(f"A snippet must be at most {SNIPPET_MAX:,} characters.")
     # Two saves at once take turns, so the second sees the first's snippet (same text, limit).
     locks.hold(session, locks.Lock.MISSION_SNIPPETS, mission_id)
     existing = session.exec(

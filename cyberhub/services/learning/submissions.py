@@ -65,6 +65,7 @@ from cyberhub.schemas.learning import (
     WorkStatus,
 )
 from cyberhub.services import locks
+from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role, require_signed_in
 from cyberhub.services.learning import mission_scope
@@ -312,6 +313,8 @@ def _clean_work(answer: str, links: list[str] | None, *, final: bool) -> tuple[s
     cleaned, problems = clean_links(links)
     if len(answer) > ANSWER_MAX:
         problems.insert(0, f"The answer must be at most {ANSWER_MAX:,} characters.")
+    elif refused := free_text.refusal(answer, "answer"):
+        problems.insert(0, refused)
     elif final and len(answer) < ANSWER_MIN:
         problems.insert(
             0, f"Write your answer (at least {ANSWER_MIN} characters) before submitting."
