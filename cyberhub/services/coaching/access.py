@@ -9,7 +9,6 @@ from sqlmodel import Session
 from cyberhub.formatting import zone
 from cyberhub.models import Role, User
 from cyberhub.models.base import utcnow
-from cyberhub.services import text as free_text
 from cyberhub.services.coaching.streaks import local_day
 from cyberhub.services.identity.permissions import Principal, require_role
 
@@ -30,8 +29,3 @@ def user_zone(session: Session, user_id: int) -> tzinfo:
 def today(session: Session, user_id: int, now: datetime | None = None) -> date:
     """The learner's calendar day now."""
     return local_day(now or utcnow(), user_zone(session, user_id))
-
-
-def text(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
-    """A learner's multi-line text (a goal's why): services/text.block, the one rule."""
-    return free_text.block(value, what, limit, required=required)

@@ -207,7 +207,7 @@ def create_goal(session: Session, principal: Principal | None, data: GoalCreate)
     """Set a goal; its progress comes from linked missions, linked habits or a percentage."""
     actor = access.learner(principal)
     title = text.line(data.title, "goal's title", GOAL_TITLE_MAX)
-    why = access.text(data.why, "why", TEXT_MAX)
+    why = text.block(data.why, "why", TEXT_MAX)
     source = (data.progress_source or "").strip().lower()
     if source not in SOURCES:
         raise Invalid("Choose how progress is measured: missions, habits or your own estimate.")
@@ -249,7 +249,7 @@ def update_goal(
     if data.title is not None:
         goal.title = text.line(data.title, "goal's title", GOAL_TITLE_MAX)
     if data.why is not None:
-        goal.why = access.text(data.why, "why", TEXT_MAX)
+        goal.why = text.block(data.why, "why", TEXT_MAX)
     if "target_date" in data.model_fields_set and data.target_date != goal.target_date:
         # Left out: kept. None (JSON null): cleared, even a target that has passed. A day: the
         # new target, checked as a new goal's.

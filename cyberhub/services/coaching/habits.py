@@ -345,7 +345,7 @@ def check_in(
     if habit.archived_at is not None:
         raise Invalid("This habit is archived: it takes no more check-ins.")
     day = _checkin_day(data.day, access.today(session, actor.user_id, now))
-    note = access.text(data.note, "note", NOTE_MAX)
+    note = text.block(data.note, "note", NOTE_MAX)
     period = period_start(habit.cadence, day)
     stmt = (
         insert(HabitCheckin)

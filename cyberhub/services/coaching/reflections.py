@@ -96,7 +96,7 @@ def add_reflection(
 ) -> ReflectionPublic:
     """Write a reflection (private unless shared with the mentor)."""
     actor = access.learner(principal)
-    body = access.text(data.body, "reflection", TEXT_MAX, required=True)
+    body = text.block(data.body, "reflection", TEXT_MAX, required=True)
     prompt = text.line(data.prompt, "prompt", PROMPT_MAX, required=False)
     mood, energy = _scale(data.mood, "mood"), _scale(data.energy, "energy")
     visibility = _visibility(data.visibility)
