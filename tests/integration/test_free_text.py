@@ -20,7 +20,14 @@ from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Invalid
-from cyberhub.services.learning import reviews, schedule, snippets, sponsorships
+from cyberhub.services.learning import (
+    certificate_pdf,
+    certificates,
+    reviews,
+    schedule,
+    snippets,
+    sponsorships,
+)
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -32,6 +39,7 @@ from tests.factories import (
     principal,
 )
 from tests.integration.conftest import ClientFor
+from tests.integration.test_certificates import pdf_lines
 from tests.xss_corpus import INVISIBLE_PAYLOADS
 
 pytestmark = [pytest.mark.integration]
@@ -267,3 +275,27 @@ def test_an_answer_feedback_and_snippet_refuse_an_override_and_keep_markdown(
         snippets.create_snippet(session, mentor, made.json()["id"], RLO)
     kept = snippets.create_snippet(session, mentor, made.json()["id"], "**Good**\r\n\n- a")
     assert kept.body == "**Good**\n\n- a"
+
+
+def test_the_certificate_pdf_leaves_out_controls_stored_before_the_rule(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A learner's name stored with an override and an ESC sequence (before the rule) was
+    drawn into their certificate's PDF: the override reversed the line (DejaVu), or came out as
+    '?' and the ESC as a raw byte (core font). The PDF now draws the name without them."""
+    world.student.full_name = "Amina \u202eNjoroge\x1b[31m"
+    session.add(world.student)
+    cert = Certificate(
+        code="pdf" + uuid.uuid4().hex,
+        user_id=id_of(world.student),
+        cohort_id=id_of(world.cohort),
+        track_id=id_of(world.builders),
+        missions=["Harden a server"],
+    )
+    session.add(cert)
+    session.commit()
+    shown = certificates.verify(session, None, cert.code)
+    assert certificate_pdf.render(shown).startswith(b"%PDF")  # with DejaVu where it is found
+    monkeypatch.setattr(certificate_pdf, "_font_dir", lambda: None)
+    lines = pdf_lines(certificate_pdf.render(shown))
+    assert "Amina Njoroge[31m" in lines, lines

@@ -15,6 +15,7 @@ from fpdf import FPDF
 
 from cyberhub.formatting import when
 from cyberhub.schemas.certificates import CertificatePublic
+from cyberhub.services import text as free_text
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -57,6 +58,9 @@ class _Writer:
         self.pdf.add_page()
 
     def text(self, value: str) -> str:
+        # A name or title stored before services/text.py may hold control characters or bidi
+        # overrides: the document leaves them out (an override would reverse the line drawn).
+        value = free_text.printable(value, multiline=False)
         return value if self.unicode else latin1(value)
 
     def line(
