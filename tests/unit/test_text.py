@@ -110,3 +110,13 @@ def test_refusal_gives_the_message_for_a_rule_that_lists_problems() -> None:
     assert text.refusal("a\nb", "title", one_line=True) == (
         "Keep the title on one line: it has a line break."
     )
+
+
+def test_a_mail_subject_leaves_out_controls_stored_before_the_rule() -> None:
+    """A reminder's or notice's subject is built from a stored title: one with an override or
+    an ESC sequence (from before the rule) went into the mail header as it was."""
+    from cyberhub.services.messaging.mail import one_line
+
+    assert one_line("Time for “Evening \u202elab\x1b[31m\nthen notes”") == (
+        "Time for “Evening lab[31m then notes”"
+    )

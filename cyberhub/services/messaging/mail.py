@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from cyberhub import jobs
 from cyberhub.models import OutboxMail
 from cyberhub.models.base import utcnow
+from cyberhub.services import text
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.settings import get_settings
@@ -22,7 +23,7 @@ from cyberhub.settings import get_settings
 def one_line(subject: str) -> str:
     """A subject as a mail header can hold it: one line (a title may carry a line break, which
     no header may: delivery would fail)."""
-    return " ".join(subject.split())[:200]
+    return " ".join(text.printable(subject).split())[:200]
 
 
 def send(session: Session, *, to: str, subject: str, body: str, kind: str = "notice") -> OutboxMail:
