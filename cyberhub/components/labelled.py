@@ -20,6 +20,21 @@ def labelled_field(label: Any, id_: str, **input_props: Any) -> rx.Component:
     return labelled(label, id_, rx.input(id=id_, **input_props))
 
 
+def email_field(label: str, id_: str, value: rx.Var[str]) -> rx.Component:
+    """A labelled input for someone's email address in a staff form (the member to add, the
+    student to enrol, the mentor), named `email`, showing `value` (what was typed stays after a
+    refusal), at least 16em wide beside the form's other fields."""
+    return labelled_field(
+        label,
+        id_,
+        name="email",
+        type="email",
+        default_value=value,
+        max_length=320,
+        min_width="16em",
+    )
+
+
 def labelled_input(label: Any, id_: str, **input_props: Any) -> rx.Component:
     """A labelled input as wide as its column (`input_props`: name, default_value, ...)."""
     return labelled(label, id_, rx.input(id=id_, width="100%", **input_props), width="100%")

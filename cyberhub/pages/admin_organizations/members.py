@@ -6,8 +6,8 @@ import reflex as rx
 
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import (
+    email_field,
     form_card,
-    labelled_field,
     labelled_form_input,
     labelled_select_of,
 )
@@ -48,15 +48,7 @@ def _add_form() -> rx.Component:
         ),
         error_callout(S.add_error),
         rx.flex(
-            labelled_field(
-                "Email",
-                "member-email",
-                name="email",
-                type="email",
-                default_value=S.new_email,
-                max_length=320,
-                min_width="16em",
-            ),
+            email_field("Email", "member-email", S.new_email),
             labelled_select_of(
                 "Role",
                 "member-role",

@@ -10,7 +10,12 @@ from reflex.vars import FunctionStringVar
 
 from cyberhub.components.counts import counted
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import labelled_field, labelled_textarea, titled_form_card
+from cyberhub.components.labelled import (
+    email_field,
+    labelled_field,
+    labelled_textarea,
+    titled_form_card,
+)
 from cyberhub.components.learning import learner_progress
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
@@ -115,15 +120,7 @@ def _enroll_form() -> rx.Component:
         "Enrol a student",
         S.enroll_error,
         rx.flex(
-            labelled_field(
-                "Email",
-                "enroll-email",
-                name="email",
-                type="email",
-                default_value=S.enroll_email,
-                max_length=320,
-                min_width="16em",
-            ),
+            email_field("Email", "enroll-email", S.enroll_email),
             labelled_field(
                 "Full name (for new accounts)",
                 "enroll-name",
@@ -222,15 +219,7 @@ def _mentors() -> rx.Component:
                 rx.heading("Add a mentor", size="3", as_="h3"),
                 error_callout(S.mentor_error),
                 rx.flex(
-                    labelled_field(
-                        "Mentor's email",
-                        "mentor-email",
-                        name="email",
-                        type="email",
-                        default_value=S.mentor_email,
-                        max_length=320,
-                        min_width="16em",
-                    ),
+                    email_field("Mentor's email", "mentor-email", S.mentor_email),
                     labelled_field(
                         "Capacity (learners)",
                         "mentor-capacity",
