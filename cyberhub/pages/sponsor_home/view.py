@@ -3,6 +3,8 @@ report (/dashboard/sponsor/report); both draw each cohort with the blocks below.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
@@ -99,34 +101,32 @@ def _learners(c: rx.Var[CohortCard]) -> rx.Component:
     )
 
 
-def _ended(c: rx.Var[CohortCard]) -> rx.Component:
+def _no_names(testid: str, *text: Any) -> rx.Component:
+    """The learners' place in a sponsorship not running today: why no one is shown by name."""
     return titled_stack(
         "Learners",
-        rx.text(
-            "This sponsorship ended on ",
-            c.ended,
-            ". The figures above cover the cohort up to that day; learners are no longer "
-            "shown by name.",
-            color_scheme="gray",
-            data_testid="sponsorship-ended",
-        ),
+        rx.text(*text, color_scheme="gray", data_testid=testid),
         size="3",
         as_="h3",
     )
 
 
+def _ended(c: rx.Var[CohortCard]) -> rx.Component:
+    return _no_names(
+        "sponsorship-ended",
+        "This sponsorship ended on ",
+        c.ended,
+        ". The figures above cover the cohort up to that day; learners are no longer "
+        "shown by name.",
+    )
+
+
 def _not_begun(c: rx.Var[CohortCard]) -> rx.Component:
-    return titled_stack(
-        "Learners",
-        rx.text(
-            "This sponsorship starts on ",
-            c.starts,
-            ". The learners who share their progress are shown by name from that day.",
-            color_scheme="gray",
-            data_testid="sponsorship-starts",
-        ),
-        size="3",
-        as_="h3",
+    return _no_names(
+        "sponsorship-starts",
+        "This sponsorship starts on ",
+        c.starts,
+        ". The learners who share their progress are shown by name from that day.",
     )
 
 
