@@ -18,25 +18,20 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
+from reflex.vars import Var
 
-_IMPORTS = {
-    "react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")],
-    "react-router": [ImportVar(tag="useNavigate"), ImportVar(tag="useNavigation")],
-}
+from cyberhub.components.on_change import on_each_change
+
+_ROUTER = {"react-router": [ImportVar(tag="useNavigate"), ImportVar(tag="useNavigation")]}
 
 
 def address_sync(address: Var[str], seq: Var[int]) -> rx.Component:
     """A hidden element that navigates to `address` each time `seq` changes while it is shown."""
-    reads = VarData.merge(address._get_all_var_data(), seq._get_all_var_data())
-    n, url = str(seq), str(address)  # their JavaScript (what they read is in `reads`)
-    hook = f"""const addressNavigate = useNavigate();
-const addressNavigation = useNavigation();
-const addressSeen = useRef({n});
-useEffect(() => {{
-  if ({n} === addressSeen.current) return;
-  addressSeen.current = {n};
-  const target = {url};
+    url = str(address)  # its JavaScript (what it reads goes in `reads`)
+    return on_each_change(
+        seq,
+        "address",
+        f"""  const target = {url};
   if (!target) return;
   const bare = (path) => path.replace(/[/]+$/, "") || "/";
   const there = bare(new URL(target, window.location.origin).pathname);
@@ -44,11 +39,8 @@ useEffect(() => {{
   if (pending && bare(pending.pathname) !== there) return;
   if (bare(window.location.pathname) !== there) return;
   const here = window.location.pathname + window.location.search;
-  if (target !== here) addressNavigate(target);
-}}, [{n}]);"""
-    sync: Var[None] = Var(
-        _js_expr="null",
-        _var_type=type(None),
-        _var_data=VarData.merge(reads, VarData(imports=_IMPORTS, hooks={hook: reads})),
+  if (target !== here) addressNavigate(target);""",
+        setup="const addressNavigate = useNavigate();\nconst addressNavigation = useNavigation();\n",
+        reads=address._get_all_var_data(),
+        imports=_ROUTER,
     )
-    return rx.fragment(sync)

@@ -9,26 +9,16 @@ CSP allows it.
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
+from reflex.vars import Var
 
-_IMPORTS = {"react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")]}
+from cyberhub.components.on_change import on_each_change
 
 
 def scroll_into_view(element_id: str, seq: Var[int]) -> rx.Component:
     """A hidden element that scrolls `element_id` into view each time `seq` changes while the
     page is shown (not for the value it had when the page mounted)."""
-    reads = seq._get_all_var_data()
-    n = str(seq)
-    hook = f"""const scrollSeen = useRef({n});
-useEffect(() => {{
-  if ({n} === scrollSeen.current) return;
-  scrollSeen.current = {n};
-  document.getElementById({element_id!r})?.scrollIntoView({{block: "start"}});
-}}, [{n}]);"""
-    sync: Var[None] = Var(
-        _js_expr="null",
-        _var_type=type(None),
-        _var_data=VarData.merge(reads, VarData(imports=_IMPORTS, hooks={hook: reads})),
+    return on_each_change(
+        seq,
+        "scroll",
+        f"""  document.getElementById({element_id!r})?.scrollIntoView({{block: "start"}});""",
     )
-    return rx.fragment(sync)
