@@ -12,32 +12,21 @@ import json
 import re
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
+from reflex.vars import Var
 
-_IMPORTS = {"react": [ImportVar(tag="useEffect"), ImportVar(tag="useRef")]}
+from cyberhub.components.on_change import on_each_change
 
 
 def focus_on_change(seq: Var[int], *element_ids: str) -> rx.Component:
     """A hidden element that focuses (and selects the text of) the first of `element_ids` on
     the page each time `seq` changes while the page is shown (not for its value at mount)."""
-    reads = seq._get_all_var_data()
-    n = str(seq)
-    seen = "focusSeen_" + re.sub(r"\W", "_", "_".join(element_ids))
-    hook = f"""const {seen} = useRef({n});
-useEffect(() => {{
-  if ({n} === {seen}.current) return;
-  {seen}.current = {n};
-  const field = {json.dumps(list(element_ids))}
+    return on_each_change(
+        seq,
+        "focus_" + re.sub(r"\W", "_", "_".join(element_ids)),
+        f"""  const field = {json.dumps(list(element_ids))}
     .map((id) => document.getElementById(id))
     .find((el) => el !== null);
   if (!field) return;
   field.focus();
-  if (typeof field.select === "function") field.select();
-}}, [{n}]);"""
-    sync: Var[None] = Var(
-        _js_expr="null",
-        _var_type=type(None),
-        _var_data=VarData.merge(reads, VarData(imports=_IMPORTS, hooks={hook: reads})),
+  if (typeof field.select === "function") field.select();""",
     )
-    return rx.fragment(sync)
