@@ -33,7 +33,7 @@ from cyberhub.schemas.coaching import (
     GoalUpdate,
     MissionChoice,
 )
-from cyberhub.services import locks, text
+from cyberhub.services import dates, locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.coaching.streaks import local_day
 from cyberhub.services.errors import Invalid, NotFound
@@ -41,7 +41,6 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mission_scope
 
 UNKNOWN_GOAL = "That goal does not exist."
-LATEST_TARGET = date(2100, 12, 31)
 SOURCES = {s.value for s in ProgressSource}
 STATUSES = {s.value for s in GoalStatus}
 
@@ -64,8 +63,8 @@ def _target_date(value: date | None, today: date) -> date | None:
         raise Invalid(
             f"The target date {value.isoformat()} has passed: choose today or a later day."
         )
-    if value is not None and value > LATEST_TARGET:  # a typo ("20266"), as cohorts' dates
-        raise Invalid(f"Choose a target date by the end of {LATEST_TARGET.year}.")
+    if value is not None and value > dates.LATEST:  # a typo ("20266")
+        raise Invalid(f"Choose a target date by the end of {dates.LATEST.year}.")
     return value
 
 

@@ -25,6 +25,7 @@ from cyberhub.schemas.coaching import (
     StreakPublic,
     WeekSummary,
 )
+from cyberhub.services import dates
 from cyberhub.services.coaching import access, goals, habits, reflections
 from cyberhub.services.coaching.streaks import local_day, streak, week_start
 from cyberhub.services.errors import Invalid
@@ -33,7 +34,6 @@ from cyberhub.services.identity.permissions import Principal
 ONE_WEEK = timedelta(days=7)
 MAX_WEEK_NOTES = 20  # check-in notes a week's summary lists
 # The weeks a summary may be asked for (beyond them the calendar arithmetic would overflow).
-EARLIEST, LATEST = date(2000, 1, 1), date(2200, 12, 31)
 
 
 def _figure(this_week: int, last_week: int) -> Figure:
@@ -215,9 +215,9 @@ def week_of(session: Session, user_id: int, week: date | None = None) -> WeekSum
     own, never a staff reader's — check-in notes are not marked shared)."""
     tz = access.user_zone(session, user_id)
     today = access.today(session, user_id)
-    if week is not None and not EARLIEST <= week <= LATEST:
+    if week is not None and not dates.plausible(week):
         raise Invalid(
-            f"Choose a week between {EARLIEST.year} and {LATEST.year} "
+            f"Choose a week between {dates.EARLIEST.year} and {dates.LATEST.year} "
             f"({week.isoformat()} is outside)."
         )
     monday = week_start(week or today)

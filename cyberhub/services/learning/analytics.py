@@ -70,6 +70,7 @@ from cyberhub.schemas.analytics import (
     WeekActivity,
 )
 from cyberhub.schemas.paging import page_count
+from cyberhub.services import dates
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -81,8 +82,6 @@ from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
 
 AT_RISK_LIMIT = 500
-# The dates a filter may name (weeks are counted between them: no overflow at date.max).
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 MAX_WEEKS = 104
 NUDGE_KIND = "director_nudge"
 NUDGE_MESSAGE_MAX = 1000
@@ -177,8 +176,8 @@ def _check_filters(session: Session, program_id: int, filters: AnalyticsFilters)
         if cohort is None or cohort.program_id != program_id:
             raise NotFound("That cohort is not part of this programme.")
     for day in (filters.date_from, filters.date_to):
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise Invalid(f"Choose dates between {EARLIEST.year} and {LATEST.year}.")
+        if day is not None and not dates.plausible(day):
+            raise Invalid(f"Choose dates between {dates.EARLIEST.year} and {dates.LATEST.year}.")
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise Invalid("The start of the date range must not be after its end.")
 
@@ -325,7 +324,7 @@ def _weeks_span(
         return None, None
     # Within the dates a filter may name: a cohort stored with a year-1 or year-9999 date
     # (before cohort dates were checked) would run the weeks off the calendar.
-    first, last = (min(max(day, EARLIEST), LATEST) for day in (first, last))
+    first, last = (min(max(day, dates.EARLIEST), dates.LATEST) for day in (first, last))
     first, last = _monday(first), _monday(last)
     if last < first:
         return first, first

@@ -56,7 +56,7 @@ from cyberhub.schemas.director import (
     RosterRow,
 )
 from cyberhub.schemas.profiler import TrackTexts
-from cyberhub.services import locks, text
+from cyberhub.services import dates, locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
@@ -951,15 +951,11 @@ def _check_director(session: Session, org_id: int, director_id: int | None) -> U
     return user
 
 
-# The days a cohort may run (the due dates' and sponsorships' range): beyond them the weeks
-# and windows counted from a cohort's dates run off the calendar.
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
 def _check_dates(starts_on: date, ends_on: date) -> None:
-    if not (starts_on >= EARLIEST and ends_on <= LATEST):
+    if not (dates.plausible(starts_on) and dates.plausible(ends_on)):
         raise Invalid(
-            f"The cohort's dates must be between the years {EARLIEST.year} and {LATEST.year}."
+            "The cohort's dates must be between the years "
+            f"{dates.EARLIEST.year} and {dates.LATEST.year}."
         )
     if ends_on < starts_on:
         raise Invalid("The cohort must end on or after the day it starts.")

@@ -64,6 +64,7 @@ from cyberhub.schemas.schedule import (
     RosterOverdue,
     ScheduledMission,
 )
+from cyberhub.services import dates
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
@@ -140,8 +141,10 @@ def parse_due(value: datetime | str, time_zone: str) -> datetime:
             value = datetime.fromisoformat(text)
         except ValueError:
             raise Invalid(BAD_DATE) from None
-    if not 2000 <= value.year <= 2100:
-        raise Invalid("The due date must be between the years 2000 and 2100.")
+    if not dates.plausible(value.date()):
+        raise Invalid(
+            f"The due date must be between the years {dates.EARLIEST.year} and {dates.LATEST.year}."
+        )
     if value.tzinfo is None:
         value = _local_moment(value, time_zone)
     return value.astimezone(UTC).replace(second=0, microsecond=0)

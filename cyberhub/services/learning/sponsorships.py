@@ -69,6 +69,7 @@ from cyberhub.schemas.sponsorships import (
     TrackApprovals,
     WeekCount,
 )
+from cyberhub.services import dates
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -80,9 +81,6 @@ from cyberhub.services.learning.query_parts import published_count
 WEEKS = 8
 SEATS_MAX = 10_000
 AMOUNT_MAX = Decimal("9999999999.99")
-# A sponsorship's dates, as a cohort's due dates (schedule.py): a year outside these is a typo, and
-# one near the first day a date can hold made the sponsor's figures (their weeks) fail.
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 COUNTED = SEATED  # the seats rule, as everywhere: active and completed learners
 NOT_SPONSOR = "That organisation has no sponsor account: pick one from the list."
@@ -194,8 +192,10 @@ def _clean(
     currency = data.currency.strip().upper()
     if not _CURRENCY.fullmatch(currency):
         raise Invalid("The currency is a three-letter code such as USD, EUR or KES.")
-    if not (data.starts_on >= EARLIEST and data.ends_on <= LATEST):
-        raise Invalid(f"The dates must be between the years {EARLIEST.year} and {LATEST.year}.")
+    if not (dates.plausible(data.starts_on) and dates.plausible(data.ends_on)):
+        raise Invalid(
+            f"The dates must be between the years {dates.EARLIEST.year} and {dates.LATEST.year}."
+        )
     if data.ends_on < data.starts_on:
         raise Invalid("The end date can't be before the start date.")
     notes = free_text.block(data.notes, "notes", NOTES_MAX)
