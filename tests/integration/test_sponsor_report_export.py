@@ -165,6 +165,10 @@ def test_a_learner_who_withdraws_consent_after_the_file_was_written_is_not_hande
     share(session, world.student, granted=False)
     r = client.get(f"{API}/exports/{export_id}/download")
     assert r.status_code == 410 and "request a new one" in r.json()["detail"], r.text
+    # Asked for on its own (as the exports page does before a download), it says why and offers
+    # no link; the list (polled while an export runs) does not re-read the file to know.
+    one = client.get(f"{API}/exports/{export_id}").json()
+    assert one["download_url"] is None and one["unavailable"] == r.json()["detail"], one
     # A new one, without them, downloads.
     fresh = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
     assert exports.run_export(db.session_scope, fresh) == ExportStatus.done
