@@ -428,6 +428,12 @@ def submit_and_decide(
         session, principal(session, w.student), id_of(mission), answer=GOOD_ANSWER
     )
     session.commit()
+    decide(session, w, sub, decision)
+    return sub
+
+
+def decide(session: Session, w: World, sub: Submission, decision: str = "approved") -> None:
+    """The world's mentor claims a submission and decides it."""
     reviews.claim(session, principal(session, w.mentor), id_of(sub))
     session.commit()
     reviews.review(
@@ -439,4 +445,3 @@ def submit_and_decide(
         feedback="Good work." if decision == "approved" else "Add the scan output.",
     )
     session.commit()
-    return sub

@@ -26,12 +26,12 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
-from cyberhub.services.learning import calendar_feed, reviews, schedule, submissions
+from cyberhub.services.learning import calendar_feed, schedule, submissions
 from tests.factories import (
-    FULL_SCORES,
     GOOD_ANSWER,
     World,
     complete_profiler,
+    decide,
     id_of,
     principal,
 )
@@ -59,20 +59,6 @@ def hand_in(session: Session, w: World, mission_id: int, user: User | None = Non
     )
     session.commit()
     return sub
-
-
-def decide(session: Session, w: World, sub: Submission, decision: str) -> None:
-    reviews.claim(session, principal(session, w.mentor), id_of(sub))
-    session.commit()
-    reviews.review(
-        session,
-        principal(session, w.mentor),
-        id_of(sub),
-        decision=decision,
-        scores=FULL_SCORES,
-        feedback="Good." if decision == "approved" else "Add the scan output.",
-    )
-    session.commit()
 
 
 @pytest.fixture
