@@ -157,6 +157,30 @@ def director_with_own_mission(pg_admin_url: str, title: str) -> Iterator[tuple[s
             remove_made(engine, org_id, program_id, ids)
 
 
+@contextmanager
+def throwaway_user(pg_admin_url: str, prefix: str, *roles: str) -> Iterator[str]:
+    """A user made for one test, with `roles` (none: a user with no role yet): their e-mail
+    (`<prefix>-<random>@example.org`); removed after."""
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            user = make_user(session, f"{prefix}-{uuid.uuid4().hex[:6]}@example.org", *roles)
+            email, user_id = user.email, user.id
+        try:
+            yield email
+        finally:
+            remove_made(engine, None, None, [user_id])
+
+
+def fill_new_api_key(page: Page, email: str, name: str, password: str) -> None:
+    """Signed in as `email` on /settings/api-keys, once loaded, with the new key's form filled
+    (not sent)."""
+    sign_in_to(page, "/settings/api-keys", email)
+    expect(page).to_have_url(re.compile(r"^[^?]*/settings/api-keys/?$"), timeout=15_000)
+    expect(page.locator("main .rt-Spinner")).to_have_count(0, timeout=15_000)
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Current password (or authenticator code)").fill(password)
+
+
 def sign_in_to(page: Page, path: str, email: str, password: str = PASSWORD) -> None:
     """Sign in on the sign-in page that leads to `path`."""
     page.goto(f"/signin?next={path}")

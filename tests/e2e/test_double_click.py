@@ -6,41 +6,32 @@ then said the programme already had a cohort of that name."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete
-from sqlmodel import Session, col
 
-from cyberhub.models import User
 from tests.e2e.conftest import BrowserPage
-from tests.e2e.journeys import app_engine, director_with_own_mission, sign_in_to
-from tests.factories import PASSWORD, make_user
+from tests.e2e.journeys import (
+    director_with_own_mission,
+    fill_new_api_key,
+    sign_in_to,
+    throwaway_user,
+)
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
 def learner(app_url: str, pg_admin_url: str) -> Iterator[str]:
-    with app_engine(pg_admin_url) as engine:
-        with Session(engine, expire_on_commit=False) as session:
-            user = make_user(session, f"dbl-{uuid.uuid4().hex[:6]}@example.org", "student")
-            email, user_id = user.email, user.id
+    with throwaway_user(pg_admin_url, "dbl", "student") as email:
         yield email
-        with Session(engine) as session:
-            session.execute(delete(User).where(col(User.id) == user_id))
-            session.commit()
 
 
 def test_a_double_click_on_create_key_makes_one_key(web: BrowserPage, learner: str) -> None:
     page = web.page
-    sign_in_to(page, "/settings/api-keys", learner)
-    expect(page).to_have_url(re.compile(r"^[^?]*/settings/api-keys/?$"), timeout=15_000)
-    expect(page.locator("main .rt-Spinner")).to_have_count(0, timeout=15_000)
-    page.get_by_label("Name", exact=True).fill("Nightly report")
-    page.get_by_label("Current password (or authenticator code)").fill(PASSWORD)
+    fill_new_api_key(page, learner, "Nightly report", PASSWORD)
     page.get_by_role("button", name="Create key").dblclick()
     secret = page.get_by_role("dialog", name="Your new API key")
     expect(secret).to_be_visible()
