@@ -121,11 +121,8 @@ def test_a_name_given_at_sign_up_with_an_override_is_refused(api_client: TestCli
     refused(api_client.post(f"{API}/auth/signup", json=body), "name", "U+202E")
 
 
-def test_a_revoke_reason_may_have_lines_but_no_override(
-    session: Session, world: World, client_for: ClientFor
-) -> None:
-    """The reason is shown on the certificate's public page: a right-to-left override in it
-    reversed the text shown after it there. Line breaks from the text area become spaces."""
+def student_certificate(session: Session, world: World) -> Certificate:
+    """A certificate issued to the world's student for its cohort's builders track."""
     cert = Certificate(
         code="ft" + uuid.uuid4().hex,
         user_id=id_of(world.student),
@@ -135,6 +132,15 @@ def test_a_revoke_reason_may_have_lines_but_no_override(
     )
     session.add(cert)
     session.commit()
+    return cert
+
+
+def test_a_revoke_reason_may_have_lines_but_no_override(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The reason is shown on the certificate's public page: a right-to-left override in it
+    reversed the text shown after it there. Line breaks from the text area become spaces."""
+    cert = student_certificate(session, world)
     c = client_for(world.director)
     r = c.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": f"Copied\n{RLO}"})
     refused(r, "reason", "U+202E")
@@ -285,15 +291,7 @@ def test_the_certificate_pdf_leaves_out_controls_stored_before_the_rule(
     '?' and the ESC as a raw byte (core font). The PDF now draws the name without them."""
     world.student.full_name = "Amina \u202eNjoroge\x1b[31m"
     session.add(world.student)
-    cert = Certificate(
-        code="pdf" + uuid.uuid4().hex,
-        user_id=id_of(world.student),
-        cohort_id=id_of(world.cohort),
-        track_id=id_of(world.builders),
-        missions=["Harden a server"],
-    )
-    session.add(cert)
-    session.commit()
+    cert = student_certificate(session, world)
     shown = certificates.verify(session, None, cert.code)
     assert certificate_pdf.render(shown).startswith(b"%PDF")  # with DejaVu where it is found
     monkeypatch.setattr(certificate_pdf, "_font_dir", lambda: None)
