@@ -24,7 +24,7 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import MAX_ID, utcnow
 from cyberhub.services.errors import Conflict, Forbidden
 from cyberhub.services.identity import memberships, organizations
 from cyberhub.services.learning import (
@@ -353,10 +353,12 @@ class TestInvitationsApi:
         )
         r = client_for(world.comentor).post(f"{API}/organizations/{world.org.id}/leave")
         assert r.status_code == 200 and r.json()["removed_roles"] == 1
-        assert (
-            client_for(world.comentor).post(f"{API}/organizations/{world.org.id}/leave").status_code
-            == 404
-        )
+        again = client_for(world.comentor).post(f"{API}/organizations/{world.org.id}/leave")
+        assert again.status_code == 404
+        # An organization nobody has answers the same: the detail does not tell it exists.
+        unknown = client_for(world.comentor).post(f"{API}/organizations/{MAX_ID}/leave")
+        assert (unknown.status_code, unknown.json()) == (404, again.json())
+        assert again.json() == {"detail": "You are not a member of that organization."}
 
 
 class TestMigration0012:

@@ -450,6 +450,9 @@ def my_invitations(session: Session, principal: Principal | None) -> list[Invita
     return [_public(session, r) for r in rows]
 
 
+NOT_A_MEMBER = "You are not a member of that organization."
+
+
 def leave(
     session: Session,
     principal: Principal | None,
@@ -460,11 +463,13 @@ def leave(
     """The caller leaves the organisation: every role they hold there is revoked, and they leave
     its cohorts (end_membership); returns how many roles."""
     actor = require_signed_in(principal)
+    # An unknown id and another organization answer alike (a different detail told a
+    # non-member the organization existed).
     if session.get(Organization, organization_id) is None:
-        raise NotFound("That organization does not exist.")
+        raise NotFound(NOT_A_MEMBER)
     roles.lock_user_roles(session, actor.user_id)  # a role given at once waits (remove_member)
     if not is_member(session, actor.user_id, organization_id):
-        raise NotFound("You are not a member of that organization.")
+        raise NotFound(NOT_A_MEMBER)
     grants = session.exec(
         select(RoleAssignment)
         .where(
