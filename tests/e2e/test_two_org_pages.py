@@ -1,7 +1,7 @@
 """Two organisations in the browser (issue 12). A second organisation with a learner's full trail
-(tests/two_orgs.py) sits beside the demo academy: the demo director finds its cohort's page not
-found (as a cohort nobody has) and gets the 403 page on its organisation page, the demo mentor
-on its learner's submission, and their browser sessions get 403 from the learner's ?user= data.
+(tests/two_orgs.py) sits beside the demo academy: the demo director finds its cohort's and its
+organisation's pages not found (as ids nobody has), the demo mentor gets the 403 page on its
+learner's submission, and their browser sessions get 403 from the learner's ?user= data.
 Someone invited by the second organisation signs up through the link and is a member at once.
 Everything made here is deleted afterwards."""
 
@@ -77,9 +77,13 @@ def test_the_demo_director_finds_nothing_on_the_other_organisations_pages(
         expect(page.get_by_text("Cohort not available")).to_be_visible()
         expect(page.get_by_test_id("forbidden")).to_have_count(0)
         expect(page.get_by_text(tenant.cohort.name)).to_have_count(0)
-    page.goto(f"/admin/organizations/{tenant.org.id}")
-    expect(page.get_by_test_id("forbidden")).to_be_visible()
-    expect(page.get_by_text(tenant.org.name)).to_have_count(0)
+    # So is the organisation itself (a 403 page told them it existed).
+    for org_id in (tenant.org.id, 2**31 - 1):
+        page.goto(f"/admin/organizations/{org_id}")
+        expect(page.get_by_text("That organization does not exist.")).to_be_visible()
+        expect(page.get_by_text("Organization not available")).to_be_visible()
+        expect(page.get_by_test_id("forbidden")).to_have_count(0)
+        expect(page.get_by_text(tenant.org.name)).to_have_count(0)
     statuses = [
         web.context.request.get(app_url + p.format(id=tenant.learner.id)).status
         for p in LEARNER_DATA

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from cyberhub.models import AuditLog, Organization, OutboxMail, RoleAssignment, User
+from cyberhub.models import AuditLog, Organization, OutboxMail, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.identity import memberships
 from tests.factories import PASSWORD, login, make_user, principal
@@ -485,15 +485,32 @@ class TestDirector:
     """A director manages student, mentor and sponsor roles in their own organization only."""
 
     def test_sees_only_their_organization(
-        self, director_client: TestClient, test_organization: Organization, other_org: Organization
+        self,
+        director_client: TestClient,
+        test_organization: Organization,
+        other_org: Organization,
+        director_user: User,
+        session: Session,
     ) -> None:
+        """Another organization answers as an id nobody has (a 403 told them it existed); once
+        they hold a role there (they mentor in it), they hear why: 403."""
         r = director_client.get(V1 + "/organizations")
         assert r.status_code == 200
         assert [o["name"] for o in r.json()] == ["Test Academy"]
         assert director_client.get(f"{V1}/organizations/{test_organization.id}").status_code == 200
-        for path in (f"/organizations/{other_org.id}", f"/organizations/{other_org.id}/members"):
+        paths = (f"/organizations/{other_org.id}", f"/organizations/{other_org.id}/members")
+        for path in paths:
             r = director_client.get(V1 + path)
-            assert r.status_code == 403 and "own organization" in r.json()["detail"]
+            assert r.status_code == 404, r.text
+            assert r.json() == {"detail": "That organization does not exist."}
+        mentor_there = RoleAssignment(
+            user_id=director_user.id or 0, role=Role.mentor, organization_id=other_org.id
+        )
+        session.add(mentor_there)
+        session.commit()
+        for path in paths:
+            r = director_client.get(V1 + path)
+            assert r.status_code == 403 and "own organization" in r.json()["detail"], r.text
 
     def test_adds_and_removes_members_of_their_organization(
         self,
@@ -561,7 +578,7 @@ class TestDirector:
             f"{V1}/organizations/{other_org.id}/members",
             json={"email": coast.email, "role": "mentor"},
         )
-        assert r.status_code == 403
+        assert r.status_code == 404  # as an organization nobody has
         r = director_client.request(
             "DELETE",
             f"{V1}/users/{coast.id}/roles",
@@ -571,7 +588,7 @@ class TestDirector:
         r = director_client.request(
             "DELETE", f"{V1}/organizations/{other_org.id}/members/{coast.id}", json={"reason": "x"}
         )
-        assert r.status_code == 403
+        assert r.status_code == 404
         # A user outside their organization is not visible to them.
         assert director_client.get(f"{V1}/users/{coast.id}/roles").status_code == 404
         assert ("student", other_org.id) in grants_of(session, coast.id)

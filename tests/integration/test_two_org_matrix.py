@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from cyberhub.models import Cohort, Program, User
+from cyberhub.models import Cohort, Organization, Program, User
 from cyberhub.models.base import MAX_ID
 from cyberhub.services.identity import memberships
 from tests.factories import principal
@@ -391,6 +391,34 @@ class TestTwoOrganisationMatrix:
         assert not found, f"{len(found)} routes:\n" + "\n".join(found)
         r = send(director, next(p for p, _ in pairs if p.route == "/cohorts/{cohort_id}/roster"))
         assert r.status_code == 404 and r.json() == {"detail": "That cohort does not exist."}
+        assert snapshot(session, orgs.b) == before
+
+    def test_a_director_of_a_finds_b_itself_as_an_id_that_does_not_exist(
+        self, session: Session, orgs: Orgs, client_for: ClientFor
+    ) -> None:
+        """Every request naming B's organisation (its page's API, its members and invitations,
+        a programme created in it, a filter by it) answers A's director as for an organisation
+        nobody has: a 403 'only their own organization' told them B existed."""
+        before = snapshot(session, orgs.b)
+        ghost = replace(orgs.b, org=Organization.model_construct(id=MAX_ID))
+        pairs = [
+            (real, unknown)
+            for real, unknown in zip(probes_against(orgs.b), probes_against(ghost), strict=True)
+            if (real.url, real.body) != (unknown.url, unknown.body)
+            and not real.content
+            and not real.open_by_design
+        ]
+        assert {"/organizations/{org_id}", "/programs"} <= {p.route for p, _ in pairs}
+        director = client_for(orgs.a.director)
+        found = []
+        for real, unknown in pairs:
+            r, u = send(director, real), send(director, unknown)
+            if (r.status_code, r.json()) != (u.status_code, u.json()):
+                found.append(f"{real} -> {r.status_code} {r.text[:120]}; unknown id -> {u.text}")
+        assert not found, f"{len(found)} routes:\n" + "\n".join(found)
+        r = director.get(f"{API}/organizations/{orgs.b.org.id}")
+        assert r.status_code == 404
+        assert r.json() == {"detail": "That organization does not exist."}
         assert snapshot(session, orgs.b) == before
 
 

@@ -19,7 +19,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, memberships, roles
-from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.identity.permissions import Principal, belongs_to, require_role
 from cyberhub.services.slugs import check_slug, slugify
 
 PAGE_SIZE = 20
@@ -30,14 +30,24 @@ def _visible_ids(principal: Principal) -> set[int] | None:
     return None if principal.is_admin else principal.organizations(Role.director)
 
 
+UNKNOWN_ORGANIZATION = "That organization does not exist."
+
+
 def org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
-    """The organization, if the principal may manage it (admin, or its director)."""
+    """The organization, if the principal may manage it (admin, or its director).
+
+    Forbidden for someone who manages no organization at all (before any id is looked at), and
+    for a member of it who does not direct it (a mentor there, say: they know it exists); to a
+    director holding no role in it, it answers NotFound as an id nobody has (a 403 told them it
+    existed), as programs.check_org_of does for its programmes and cohorts."""
     actor = roles.require_manager(principal)
     org = session.get(Organization, org_id)
     if org is None:
-        raise NotFound("That organization does not exist.")
+        raise NotFound(UNKNOWN_ORGANIZATION)
     visible = _visible_ids(actor)
     if visible is not None and org_id not in visible:
+        if not belongs_to(actor, org_id):
+            raise NotFound(UNKNOWN_ORGANIZATION)
         raise Forbidden("Directors can manage only their own organization.")
     return org
 

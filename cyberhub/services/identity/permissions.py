@@ -178,3 +178,9 @@ def require_interactive(principal: Principal | None) -> Principal:
 
 def all_roles() -> Iterable[str]:
     return (r.value for r in Role)
+
+
+def belongs_to(principal: Principal, organization_id: int) -> bool:
+    """Whether the principal holds a role in the organization (an admin: in every one). To
+    someone who does not, the organization and its objects answer as ids nobody has."""
+    return principal.is_admin or organization_id in principal.organizations(*all_roles())

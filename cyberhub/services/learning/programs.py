@@ -63,7 +63,7 @@ from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import (
     Principal,
-    all_roles,
+    belongs_to,
     holds_role,
     require_role,
 )
@@ -105,11 +105,6 @@ def check_org(principal: Principal, organization_id: int) -> None:
     visible = managed_org_ids(principal)
     if visible is not None and organization_id not in visible:
         raise Forbidden("Directors can manage only their own organization's programmes.")
-
-
-def belongs_to(principal: Principal, organization_id: int) -> bool:
-    """Whether the principal holds a role in the organization (an admin: in every one)."""
-    return principal.is_admin or organization_id in principal.organizations(*all_roles())
 
 
 def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str) -> None:
