@@ -224,6 +224,28 @@ def probes_against(t: Tenant) -> list[Probe]:
     return probes
 
 
+def paired_with_unknown(real: Tenant, ghost: Tenant) -> list[tuple[Probe, Probe]]:
+    """Each request naming one of `real`'s objects by id, with the same request naming
+    `ghost`'s (ids nobody has) instead; requests that name neither are left out."""
+    return [
+        (one, unknown)
+        for one, unknown in zip(probes_against(real), probes_against(ghost), strict=True)
+        if (one.url, one.body) != (unknown.url, unknown.body)
+        and not one.content
+        and not one.open_by_design
+    ]
+
+
+def answered_differently(client: TestClient, pairs: list[tuple[Probe, Probe]]) -> list[str]:
+    """The requests answered otherwise (status or body) than their unknown-id twin."""
+    found = []
+    for real, unknown in pairs:
+        r, u = send(client, real), send(client, unknown)
+        if (r.status_code, r.json()) != (u.status_code, u.json()):
+            found.append(f"{real} -> {r.status_code} {r.text[:120]}; unknown id -> {u.text}")
+    return found
+
+
 def send(client: TestClient, probe: Probe) -> Any:
     if probe.method == "POST" and probe.route.endswith("/file"):  # an upload: multipart
         return client.post(probe.url, files={"file": ("notes.txt", b"matrix probe", "text/plain")})
@@ -372,22 +394,12 @@ class TestTwoOrganisationMatrix:
         unknown_cohort = Cohort.model_construct(id=MAX_ID, starts_on=day, ends_on=day)
         unknown_program = Program.model_construct(id=MAX_ID)
         ghost = replace(orgs.b, cohort=unknown_cohort, program=unknown_program)
-        pairs = [
-            (real, unknown)
-            for real, unknown in zip(probes_against(orgs.b), probes_against(ghost), strict=True)
-            if (real.url, real.body) != (unknown.url, unknown.body)
-            and not real.content
-            and not real.open_by_design
-        ]
+        pairs = paired_with_unknown(orgs.b, ghost)
         assert {"/cohorts/{cohort_id}/roster", "/programs/{program_id}"} <= {
             p.route for p, _ in pairs
         }
         director = client_for(orgs.a.director)
-        found = []
-        for real, unknown in pairs:
-            r, u = send(director, real), send(director, unknown)
-            if (r.status_code, r.json()) != (u.status_code, u.json()):
-                found.append(f"{real} -> {r.status_code} {r.text[:120]}; unknown id -> {u.text}")
+        found = answered_differently(director, pairs)
         assert not found, f"{len(found)} routes:\n" + "\n".join(found)
         r = send(director, next(p for p, _ in pairs if p.route == "/cohorts/{cohort_id}/roster"))
         assert r.status_code == 404 and r.json() == {"detail": "That cohort does not exist."}
@@ -401,20 +413,10 @@ class TestTwoOrganisationMatrix:
         nobody has: a 403 'only their own organization' told them B existed."""
         before = snapshot(session, orgs.b)
         ghost = replace(orgs.b, org=Organization.model_construct(id=MAX_ID))
-        pairs = [
-            (real, unknown)
-            for real, unknown in zip(probes_against(orgs.b), probes_against(ghost), strict=True)
-            if (real.url, real.body) != (unknown.url, unknown.body)
-            and not real.content
-            and not real.open_by_design
-        ]
+        pairs = paired_with_unknown(orgs.b, ghost)
         assert {"/organizations/{org_id}", "/programs"} <= {p.route for p, _ in pairs}
         director = client_for(orgs.a.director)
-        found = []
-        for real, unknown in pairs:
-            r, u = send(director, real), send(director, unknown)
-            if (r.status_code, r.json()) != (u.status_code, u.json()):
-                found.append(f"{real} -> {r.status_code} {r.text[:120]}; unknown id -> {u.text}")
+        found = answered_differently(director, pairs)
         assert not found, f"{len(found)} routes:\n" + "\n".join(found)
         r = director.get(f"{API}/organizations/{orgs.b.org.id}")
         assert r.status_code == 404
