@@ -212,7 +212,7 @@ def _card_body(S: type[RecommendationsState]) -> rx.Component:
         _waiting("Loading recommendations…"),
         rx.cond(
             S.error != "",
-            rx.callout(S.error, icon="triangle_alert", color_scheme="red"),
+            rx.callout(S.error, icon="triangle_alert", color_scheme="red", role="alert"),
             rx.cond(
                 ~S.enabled,
                 rx.vstack(

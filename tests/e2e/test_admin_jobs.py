@@ -71,10 +71,13 @@ LONG_ERROR = (
 def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
     web: BrowserPage, pg_admin_url: str
 ) -> None:
+    """Also: a failed rebuild's error is an alert and the page's "Dismissed ..." a status, so a
+    screen reader announces both."""
     from sqlalchemy import delete
     from sqlmodel import Session, create_engine
 
     from cyberhub.models import JobFailure
+    from cyberhub.models.ai import RebuildRun, RebuildStatus
     from cyberhub.models.base import utcnow
     from tests.factories import with_db
 
@@ -99,11 +102,24 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
                 retried_at=utcnow(),
             )
         )
+        failed_rebuild = RebuildRun(
+            status=RebuildStatus.failed,
+            total=40,
+            done=3,
+            error="RuntimeError: e2e rebuild failure",
+            finished_at=utcnow(),
+        )
+        s.add(failed_rebuild)
         s.commit()
+        rebuild_id = failed_rebuild.id
     try:
         page = web.page
         page.goto("/signin?next=/admin/jobs")
         sign_in(page, ADMIN, DEMO_PASSWORD)
+        expect(page.get_by_test_id("rebuild-status")).to_have_text("failed")
+        expect(
+            page.get_by_role("alert").filter(has_text="RuntimeError: e2e rebuild failure")
+        ).to_be_visible()
         row = (
             page.get_by_test_id("failures-table")
             .get_by_role("row")
@@ -139,6 +155,9 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
         dialog.get_by_role("button", name="Dismiss job").click()
         expect(dialog).to_have_count(0)
         expect(page.get_by_test_id("failures-table")).not_to_contain_text("987654")
+        expect(
+            page.get_by_role("status").filter(has_text="Dismissed deliver_mail([987654]).")
+        ).to_be_visible()
         assert web.console_errors == []
     finally:
         with Session(engine) as s:
@@ -147,5 +166,6 @@ def test_a_failed_jobs_error_is_one_line_with_the_full_text_behind_a_toggle(
                     col(JobFailure.message_id).in_(["e2e-toggle-1", "e2e-toggle-2"])
                 )
             )
+            s.execute(delete(RebuildRun).where(col(RebuildRun.id) == rebuild_id))
             s.commit()
         engine.dispose()

@@ -62,7 +62,11 @@ def test_brief_editor_redraws_no_blur_and_keeps_every_key(web: BrowserPage) -> N
 
     # A field left wrong keeps its message and the brief survives the failed save.
     page.get_by_role("button", name="Save mission").click()
-    expect(page.get_by_text("Fix the fields marked below to save the mission.")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(
+            has_text="Fix the fields marked below to save the mission."
+        )
+    ).to_be_visible()
     expect(brief).to_have_value(text)
 
     title = f"Brief typing {tag}"

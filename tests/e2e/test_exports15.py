@@ -86,3 +86,17 @@ def test_a_learner_downloads_their_own_data(
     item = page.get_by_test_id("export-item").first
     expect(item.get_by_test_id("export-unavailable")).to_contain_text("no longer available")
     expect(item.get_by_role("button", name=re.compile("^Download"))).to_have_count(0)
+
+    # An export that failed says why, as an alert a screen reader announces.
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        session.execute(
+            text(
+                "UPDATE exports SET status = 'failed', error = 'The export stopped: e2e failure.' "
+                "WHERE requested_by_id = :u"
+            ),
+            {"u": learner.user_id},
+        )
+        session.commit()
+    page.reload()
+    item = page.get_by_test_id("export-item").first
+    expect(item.get_by_role("alert")).to_contain_text("The export stopped: e2e failure.")

@@ -101,6 +101,9 @@ def test_enrol_on_the_security_page(web: BrowserPage, app_url: str) -> None:
     page.get_by_role("button", name="I saved them").click()
     expect(page.get_by_text("On", exact=True)).to_be_visible()
     expect(page.get_by_text("10 of 10 recovery codes left.")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Two-factor authentication is on.")
+    ).to_be_visible()
     assert web.console_errors == []
 
 

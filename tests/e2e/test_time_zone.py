@@ -72,4 +72,7 @@ def test_a_fresh_sign_in_reads_times_in_the_browsers_zone(
     zone_input.fill("Asia/Tokyo")
     page.get_by_role("button", name="Save time zone").click()
     expect(current).to_have_text("Asia/Tokyo")
+    expect(
+        page.get_by_role("status").filter(has_text="Times are now shown in Asia/Tokyo.")
+    ).to_be_visible()
     expect(page.get_by_test_id("time-zone-example")).to_have_text(re.compile(r"JST$"))

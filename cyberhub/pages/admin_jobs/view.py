@@ -7,6 +7,7 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
@@ -62,7 +63,13 @@ def _queues() -> rx.Component:
         "Queues",
         rx.cond(
             S.redis_error != "",
-            rx.callout(S.redis_error, icon="triangle_alert", color_scheme="amber", width="100%"),
+            rx.callout(
+                S.redis_error,
+                icon="triangle_alert",
+                color_scheme="amber",
+                role="alert",
+                width="100%",
+            ),
             rx.vstack(
                 rx.text(
                     rx.cond(
@@ -334,10 +341,7 @@ def _rebuild() -> rx.Component:
                     aria_live="polite",
                     data_testid="rebuild-progress-text",
                 ),
-                rx.cond(
-                    r.error != "",
-                    rx.callout(r.error, icon="triangle_alert", color_scheme="red", width="100%"),
-                ),
+                error_callout(r.error),
                 spacing="2",
                 width="100%",
             ),
@@ -374,10 +378,7 @@ def admin_jobs_content() -> rx.Component:
             width="100%",
         ),
         error_callout(S.error),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle_check", color_scheme="green", width="100%"),
-        ),
+        notice_callout(S.notice, icon="circle_check"),
         rx.cond(
             ~S.loaded,
             rx.cond(S.error == "", loading_state("Loading the jobs…")),

@@ -199,6 +199,7 @@ def _editor() -> rx.Component:
                 "Fix the fields marked below to save the mission.",
                 icon="triangle_alert",
                 color_scheme="red",
+                role="alert",
                 width="100%",
             ),
         ),

@@ -98,7 +98,9 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
         ),
         rx.cond(
             e.status == "failed",
-            rx.callout(e.error, icon="triangle_alert", color_scheme="red", width="100%"),
+            rx.callout(
+                e.error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"
+            ),
         ),
         rx.cond(
             e.status == "done",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, muted, page_heading
@@ -321,7 +322,7 @@ def _time_zone_card() -> rx.Component:
             ".",
         ),
         error_callout(T.error),
-        rx.cond(T.notice != "", rx.callout(T.notice, icon="check", color_scheme="green")),
+        notice_callout(T.notice, full_width=False),
         rx.form(
             rx.vstack(
                 field_label("Time zone", "time-zone-input"),
@@ -362,7 +363,7 @@ def settings_security_content() -> rx.Component:
     return page_column(
         page_heading("Security", "How you sign in to CyberHub."),
         error_callout(S.error),
-        rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="green")),
+        notice_callout(S.notice, full_width=False),
         once_loaded(
             S.loading,
             "Loading your security settings…",
