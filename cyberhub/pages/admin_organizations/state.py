@@ -16,6 +16,7 @@ from cyberhub.pages.admin_organizations.data import (
     OrgRow,
 )
 from cyberhub.services.identity import organizations
+from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION
 from cyberhub.state.forms import url_id
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
@@ -97,7 +98,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         self.page = 1
         org_id = url_id(self, "org_id")
         if org_id is None:
-            self.error, self.loading = "That organization does not exist.", False
+            self.error, self.loading = UNKNOWN_ORGANIZATION, False
             return
         self.org_id = org_id
         await self._fetch()

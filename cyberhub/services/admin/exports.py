@@ -67,13 +67,17 @@ from cyberhub.services import locks
 from cyberhub.services.admin import audit, export_writers
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
-from cyberhub.services.identity.permissions import Principal, load_principal, require_signed_in
+from cyberhub.services.identity.permissions import (
+    Principal,
+    hide_from_outsiders,
+    load_principal,
+    require_signed_in,
+)
 from cyberhub.services.learning import sponsorships
 from cyberhub.services.learning.programs import (
     UNKNOWN_COHORT,
     UNKNOWN_PROGRAM,
     cohort_with_program,
-    hide_from_outsiders,
 )
 from cyberhub.settings import get_settings
 

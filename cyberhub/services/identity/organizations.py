@@ -19,7 +19,12 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, memberships, roles
-from cyberhub.services.identity.permissions import Principal, belongs_to, require_role
+from cyberhub.services.identity.permissions import (
+    UNKNOWN_ORGANIZATION,
+    Principal,
+    hide_from_outsiders,
+    require_role,
+)
 from cyberhub.services.slugs import check_slug, slugify
 
 PAGE_SIZE = 20
@@ -28,9 +33,6 @@ PAGE_SIZE = 20
 def _visible_ids(principal: Principal) -> set[int] | None:
     """None: every organization (admin); else the ones the director runs."""
     return None if principal.is_admin else principal.organizations(Role.director)
-
-
-UNKNOWN_ORGANIZATION = "That organization does not exist."
 
 
 def org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
@@ -46,8 +48,7 @@ def org_for_manager(session: Session, principal: Principal | None, org_id: int) 
         raise NotFound(UNKNOWN_ORGANIZATION)
     visible = _visible_ids(actor)
     if visible is not None and org_id not in visible:
-        if not belongs_to(actor, org_id):
-            raise NotFound(UNKNOWN_ORGANIZATION)
+        hide_from_outsiders(actor, org_id, UNKNOWN_ORGANIZATION)
         raise Forbidden("Directors can manage only their own organization.")
     return org
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from cyberhub.models import Role, RoleAssignment, User
-from cyberhub.services.errors import Forbidden, Unauthenticated
+from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,19 @@ def all_roles() -> Iterable[str]:
     return (r.value for r in Role)
 
 
+UNKNOWN_ORGANIZATION = "That organization does not exist."
+
+
 def belongs_to(principal: Principal, organization_id: int) -> bool:
     """Whether the principal holds a role in the organization (an admin: in every one). To
     someone who does not, the organization and its objects answer as ids nobody has."""
     return principal.is_admin or organization_id in principal.organizations(*all_roles())
+
+
+def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str) -> None:
+    """NotFound(`unknown`) when the principal holds no role in the organization: to them, it
+    and its programmes, cohorts and missions answer as ids nobody has (a 403 told them they
+    existed). A member refused for their role (a mentor there who directs elsewhere) still
+    hears why."""
+    if not belongs_to(principal, organization_id):
+        raise NotFound(unknown)

@@ -25,7 +25,7 @@ from cyberhub.services.admin import audit, audit_log
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, lockout, memberships
-from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION, Principal, require_role
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -98,7 +98,7 @@ def _organization(session: Session, organization_id: int | None) -> Organization
         return None
     org = session.get(Organization, organization_id)
     if org is None:
-        raise NotFound("That organization does not exist.")
+        raise NotFound(UNKNOWN_ORGANIZATION)
     return org
 
 

@@ -62,8 +62,9 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import load_nice_roles, load_tracks_info
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import (
+    UNKNOWN_ORGANIZATION,
     Principal,
-    belongs_to,
+    hide_from_outsiders,
     holds_role,
     require_role,
 )
@@ -105,14 +106,6 @@ def check_org(principal: Principal, organization_id: int) -> None:
     visible = managed_org_ids(principal)
     if visible is not None and organization_id not in visible:
         raise Forbidden("Directors can manage only their own organization's programmes.")
-
-
-def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str) -> None:
-    """NotFound(`unknown`) when the principal holds no role in the organization: to them, its
-    programme or cohort answers as an id nobody has (a 403 told them it existed). A member
-    refused for their role (a mentor there who directs elsewhere) still hears why."""
-    if not belongs_to(principal, organization_id):
-        raise NotFound(unknown)
 
 
 def check_org_of(principal: Principal, organization_id: int, unknown: str) -> None:
@@ -346,7 +339,7 @@ def create_program(
     org_id = _default_org(actor, organization_id)
     check_org(actor, org_id)
     if session.get(Organization, org_id) is None:
-        raise NotFound("That organization does not exist.")
+        raise NotFound(UNKNOWN_ORGANIZATION)
     name = clean_name(name, "programme's name")
     slug = _clean_slug(slug or slugify(name))
     description = clean_text(description, "description")
@@ -930,7 +923,7 @@ def cohort_detail(session: Session, principal: Principal | None, cohort_id: int)
     for row in list_cohorts(session, principal, program.id, cohort_id=cohort.id):
         if row.id == cohort.id:
             return row
-    raise NotFound("That cohort does not exist.")  # pragma: no cover - just checked
+    raise NotFound(UNKNOWN_COHORT)  # pragma: no cover - just checked
 
 
 def _check_director(session: Session, org_id: int, director_id: int | None) -> User | None:

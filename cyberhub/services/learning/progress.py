@@ -48,13 +48,12 @@ from cyberhub.schemas.learning import (
 )
 from cyberhub.schemas.reviews import CohortProgress, NamedRef
 from cyberhub.services.errors import Forbidden
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import Principal, hide_from_outsiders, require_signed_in
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import mentors_student, viewable_learner
 from cyberhub.services.learning.programs import (
     UNKNOWN_COHORT,
     cohort_with_program,
-    hide_from_outsiders,
 )
 from cyberhub.services.learning.query_parts import published_count
 
