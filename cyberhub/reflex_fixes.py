@@ -1,19 +1,26 @@
 """A fix to Reflex 0.10's Redis state lock: a cancelled event must not leave a tab locked.
 
 Reflex keeps each tab's state behind a Redis lock (`SET key id NX PX lock_expiration`, 10 s by
-default). `StateManagerRedis._try_get_lock` sends that SET and awaits the reply. When the event
-waiting for the lock is cancelled in between — Reflex cancels a page's on_load chain when the tab
-navigates again, rehydrates or disconnects — Redis has set the key but nobody owns it: nothing
-deletes it, so the tab's next events (the next page's access check) wait the whole 10 s for it to
-expire. On a busy machine the reply sits unread for a while, and the window is wide. That is the
-"Checking access…" for 10 s that browser journeys met now and then under load;
-`tests/integration/test_reflex_lock.py` shows it with a late reply.
+default). Reflex cancels a page's on_load chain when the tab navigates again, rehydrates,
+reloads or disconnects; a cancellation that lands at the wrong await leaves the key set with
+nobody to delete it, and the tab's next events (the next page's access check) wait the whole
+10 s for it to expire. That is the "Checking access…" for 10 s that browser journeys met now and
+then under load. Three places, each shown by `tests/integration/test_reflex_lock.py`:
 
-`apply()` wraps that one method: the SET runs shielded from the cancellation, and when the waiter
-is gone by the time it answers, a lock it did get is given back at once (deleted only if it still
-holds this id) and the next waiter in this process is woken, as Reflex's own release does.
-Nothing else changes. The wrapper checks the method it replaces, so a Reflex upgrade that renames
-or reshapes it fails at start-up and in the test, not silently.
+- `_try_get_lock` sends the SET and awaits the reply. Cancelled in between, Redis has set the key
+  but the waiter is gone. The SET now runs shielded from the cancellation, and when the waiter is
+  gone by the time it answers, a lock it did get is given back.
+- `_wait_lock` has more awaits after the lock is got (its waiter bookkeeping); a cancellation
+  there leaves a lock that `_lock` never learnt it held. It is given back too.
+- `_lock` releases in a `finally` with one more await (GETDEL). A second cancellation while that
+  is on the wire (the chain's cancel, then the disconnect's) cuts the release: the reload of
+  test_director_missions17 waited out the lock in CI. The lock is given back after it.
+
+Giving back deletes the key only if it still holds this event's id (another event may own it by
+then) and wakes the next waiter in this process, as Reflex's own release does. It runs in a task
+of its own, which no tab's cancellation reaches. Nothing else changes. `apply()` checks the
+methods it wraps, so a Reflex upgrade that renames or reshapes them fails at start-up and in the
+test, not silently.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from reflex.istate.manager.redis import StateManagerRedis
@@ -49,15 +57,20 @@ async def _give_back(manager: StateManagerRedis, lock_key: bytes, lock_id: bytes
     manager._notify_next_waiter(lock_key)
 
 
+def _give_back_later(manager: StateManagerRedis, lock_key: bytes, lock_id: bytes) -> None:
+    """Give the lock back from a task of its own, out of reach of the cancelled event's tab."""
+    task = asyncio.get_running_loop().create_task(_give_back(manager, lock_key, lock_id))
+    _give_backs.add(task)
+    task.add_done_callback(_give_backs.discard)
+
+
 def _after_cancel(
     manager: StateManagerRedis, lock_key: bytes, lock_id: bytes
 ) -> Callable[..., None]:
     def done(attempt: asyncio.Future[bool | None]) -> None:
         if attempt.cancelled() or attempt.exception() is not None or not attempt.result():
             return
-        task = asyncio.get_running_loop().create_task(_give_back(manager, lock_key, lock_id))
-        _give_backs.add(task)
-        task.add_done_callback(_give_backs.discard)
+        _give_back_later(manager, lock_key, lock_id)
 
     return done
 
@@ -73,21 +86,73 @@ def _cancel_safe(original: _TryGetLock) -> _TryGetLock:
             attempt.add_done_callback(_after_cancel(self, lock_key, lock_id))
             raise
 
-    _try_get_lock.__wrapped__ = original  # type: ignore[attr-defined]
     return _try_get_lock
+
+
+_WaitLock = Callable[[StateManagerRedis, bytes, bytes], Coroutine[Any, Any, None]]
+
+
+def _wait_cancel_safe(original: _WaitLock) -> _WaitLock:
+    async def _wait_lock(self: StateManagerRedis, lock_key: bytes, lock_id: bytes) -> None:
+        try:
+            await original(self, lock_key, lock_id)
+        except asyncio.CancelledError:
+            _give_back_later(self, lock_key, lock_id)  # a no-op unless it had got the lock
+            raise
+
+    return _wait_lock
+
+
+_Lock = Callable[..., AbstractAsyncContextManager[bytes]]
+
+
+def _release_cancel_safe(original: _Lock) -> _Lock:
+    @asynccontextmanager
+    async def _lock(
+        self: StateManagerRedis, token: Any, event_name: str | None = None
+    ) -> AsyncIterator[bytes]:
+        held: bytes | None = None
+        try:
+            async with original(self, token, event_name=event_name) as lock_id:
+                held = lock_id
+                yield lock_id
+        except asyncio.CancelledError:
+            if held is not None:  # its release may have been cut: a no-op if it went out
+                _give_back_later(self, self._lock_key(token), held)
+            raise
+
+    return _lock
+
+
+# Set on each wrapper. (`__wrapped__` can't tell: Reflex's `_lock` already has one, set by its
+# own asynccontextmanager decorator.)
+_MARK = "_cyberhub_fix"
+
+# The methods wrapped, with the parameters each wrapper expects and the wrapper.
+_WRAPPERS: dict[str, tuple[list[str], Callable[[Any], Any]]] = {
+    "_try_get_lock": (["self", "lock_key", "lock_id"], _cancel_safe),
+    "_wait_lock": (["self", "lock_key", "lock_id"], _wait_cancel_safe),
+    "_lock": (["self", "token", "event_name"], _release_cancel_safe),
+}
 
 
 def apply() -> None:
     """Install the fix (idempotent)."""
-    current: Any = StateManagerRedis._try_get_lock
-    if hasattr(current, "__wrapped__"):
-        return
-    params = list(inspect.signature(current).parameters)
-    if params != ["self", "lock_key", "lock_id"] or not hasattr(
-        StateManagerRedis, "_notify_next_waiter"
+    if not hasattr(StateManagerRedis, "_notify_next_waiter") or not hasattr(
+        StateManagerRedis, "_lock_key"
     ):
         raise RuntimeError(
             "Reflex's StateManagerRedis changed: review cyberhub/reflex_fixes.py for this version"
         )
-    patched: Any = _cancel_safe(current)
-    StateManagerRedis._try_get_lock = patched  # type: ignore[method-assign]
+    for name, (params, wrap) in _WRAPPERS.items():
+        current: Any = getattr(StateManagerRedis, name)
+        if getattr(current, _MARK, False):
+            continue
+        if list(inspect.signature(current).parameters) != params:
+            raise RuntimeError(
+                f"Reflex's StateManagerRedis.{name} changed: review cyberhub/reflex_fixes.py"
+            )
+        patched = wrap(current)
+        setattr(patched, _MARK, True)
+        patched.__wrapped__ = current
+        setattr(StateManagerRedis, name, patched)
