@@ -52,9 +52,11 @@ def _refuse(what: str, ch: str) -> Invalid:
     )
 
 
-def _sized(value: str, what: str, max_length: int, required: bool) -> str:
+def _sized(value: str, what: str, max_length: int, required: bool, min_length: int = 0) -> str:
     if required and not value:
         raise Invalid(f"Give the {what} first: it is empty.")
+    if len(value) < min_length:
+        raise Invalid(f"Enter the {what} (at least {min_length} characters).")
     if len(value) > max_length:
         raise Invalid(
             f"Keep the {what} to {max_length:,} characters (this one has {len(value):,})."
@@ -69,17 +71,19 @@ def line(
     *,
     required: bool = True,
     join_lines: bool = False,
+    min_length: int = 0,
 ) -> str:
     """`value` trimmed, on one line, without control characters, its runs of spaces one space,
     at most `max_length` characters (and not empty when `required`); Invalid naming `what`
     otherwise. `join_lines`: a field typed in a text area but kept as one line (a revoke
-    reason) has its line breaks and tabs made spaces instead of refused."""
+    reason) has its line breaks and tabs made spaces instead of refused. `min_length`: a short
+    value (a name of one letter) is refused as "Enter the <what> (at least N characters)"."""
     value = (value or "").strip()
     if join_lines:
         value = re.sub("[\t\n\r\u2028\u2029]+", " ", value)
     if bad := _NOT_IN_LINE.search(value):
         raise _refuse(what, bad.group())
-    return _sized(" ".join(value.split()), what, max_length, required)
+    return _sized(" ".join(value.split()), what, max_length, required, min_length)
 
 
 def block(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:

@@ -61,6 +61,15 @@ def test_a_line_is_trimmed_sized_and_required() -> None:
         text.line("abcdef", "title", 5)
 
 
+def test_a_line_may_ask_for_a_few_characters_at_least() -> None:
+    """A name of one letter is refused (after trimming and joining spaces), with the length."""
+    with pytest.raises(Invalid, match=r"^Enter the cohort's name \(at least 2 characters\)\.$"):
+        text.line("  x  ", "cohort's name", 200, required=False, min_length=2)
+    with pytest.raises(Invalid, match=r"at least 2 characters"):
+        text.line("", "cohort's name", 200, required=False, min_length=2)
+    assert text.line(" A  B ", "cohort's name", 200, min_length=2) == "A B"
+
+
 def test_a_block_keeps_its_lines_and_tabs_and_normalises_line_ends() -> None:
     body = "Today I learned:\n\n- nmap -sV\n\tindented\r\nwindows line\rold mac"
     assert text.block(f"  {body}\n\n", "reflection", 2000) == (

@@ -79,9 +79,7 @@ def create(
     Invalid says what is wrong with the name or slug; Conflict when either is taken.
     """
     actor = require_role(principal, Role.admin)
-    name = text.line(name, "name", 200, required=False)
-    if len(name) < 2:
-        raise Invalid("Enter the organization's name (at least 2 characters).")
+    name = text.line(name, "organization's name", 200, required=False, min_length=2)
     slug = check_slug((slug or "").strip().lower() or slugify(name), "coast-campus")
     description = text.block(description, "description", 2000)
     locks.hold(session, locks.Lock.ORGANIZATION_NAMES)

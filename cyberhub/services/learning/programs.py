@@ -212,17 +212,9 @@ def programs_query(principal: Principal) -> Any:
 # -- field rules -------------------------------------------------------------------------------
 
 
-def clean_name(value: str, what: str = "name", max_length: int = NAME_MAX) -> str:
+def clean_name(value: str, what: str, max_length: int = NAME_MAX) -> str:
     """A name on one line (services/text.line), at least 2 characters."""
-    value = text.line(value, what, max_length, required=False)
-    if len(value) < 2:
-        raise Invalid(f"Enter the {what} (at least 2 characters).")
-    return value
-
-
-def clean_text(value: str | None, what: str, max_length: int = DESCRIPTION_MAX) -> str:
-    """A description, on several lines if need be (services/text.block); may be empty."""
-    return text.block(value, what, max_length)
+    return text.line(value, what, max_length, required=False, min_length=2)
 
 
 def clean_list(values: list[str] | None, what: str) -> list[str]:
@@ -342,7 +334,7 @@ def create_program(
         raise NotFound(UNKNOWN_ORGANIZATION)
     name = clean_name(name, "programme's name")
     slug = _clean_slug(slug or slugify(name))
-    description = clean_text(description, "description")
+    description = text.block(description, "description", DESCRIPTION_MAX)
     _check_program_unique(session, org_id, name, slug, None)
     program = Program(organization_id=org_id, name=name, slug=slug, description=description)
     session.add(program)
@@ -409,7 +401,7 @@ def update_program(
     _check_program_unique(session, program.organization_id, new_name, new_slug, program.id)
     program.name, program.slug = new_name, new_slug
     if description is not None:
-        program.description = clean_text(description, "description")
+        program.description = text.block(description, "description", DESCRIPTION_MAX)
     session.add(program)
     session.flush()
     audit.record(session, "program.updated", program, by=actor, meta=meta, name=program.name)
@@ -518,7 +510,7 @@ def _run_track_row(session: Session, program_id: int, track_id: int) -> tuple[Tr
 def _own_description(description: str, track: Track) -> str:
     """The programme's own description of a track, cleaned: "" (the standard one) when it is
     empty or the standard text typed back, which is no override."""
-    cleaned = clean_text(description, "description")
+    cleaned = text.block(description, "description", DESCRIPTION_MAX)
     return "" if cleaned == track.description else cleaned
 
 
@@ -785,7 +777,7 @@ def update_track(
     if tagline is not None:
         track.tagline = text.line(tagline, "tagline", TAGLINE_MAX, required=False)
     if description is not None:
-        track.description = clean_text(description, "description")
+        track.description = text.block(description, "description", DESCRIPTION_MAX)
     if focus is not None:
         track.focus = clean_list(focus, "focus areas")
     if careers is not None:
