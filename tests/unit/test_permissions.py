@@ -14,6 +14,7 @@ from cyberhub.services.identity.permissions import (
     Access,
     Grant,
     Principal,
+    managed_org_ids,
     require_role,
     require_signed_in,
     roles,
@@ -66,6 +67,15 @@ class TestPrincipal:
     def test_no_grants_means_no_roles(self) -> None:
         p = principal()
         assert p.roles == [] and not p.is_admin and not p.has_role(*[r.value for r in Role])
+
+    def test_the_organizations_one_manages_are_the_ones_one_directs(self) -> None:
+        """One rule for the organisations page and the programmes: an admin manages every
+        organisation (None), a director those they direct, nobody else any."""
+        assert managed_org_ids(principal(("admin", None))) is None
+        director = principal(("director", ORG_A), ("mentor", ORG_B), ("director", ORG_B))
+        assert managed_org_ids(director) == {ORG_A, ORG_B}
+        assert managed_org_ids(principal(("director", ORG_A), ("mentor", ORG_B))) == {ORG_A}
+        assert managed_org_ids(principal(("mentor", ORG_A), ("sponsor", ORG_B))) == set()
 
 
 class TestAccess:

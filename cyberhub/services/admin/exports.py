@@ -71,6 +71,7 @@ from cyberhub.services.identity.permissions import (
     Principal,
     hide_from_outsiders,
     load_principal,
+    managed_org_ids,
     require_signed_in,
 )
 from cyberhub.services.learning import sponsorships
@@ -249,7 +250,7 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
     """The kinds the user may request, each with the programmes / cohorts they may pick."""
     actor = require_signed_in(principal)
     out = [ExportChoice(kind="own_data", label=LABELS[ExportKind.own_data], scopes=[])]
-    directed = None if actor.is_admin else actor.organizations(Role.director)
+    directed = managed_org_ids(actor)
     # A director of one organisation may mentor a cohort of another: its gradebook is theirs
     # to export too (check_scope), so it is offered beside the cohorts they direct.
     mentored = [] if directed is None else _mentored_scopes(session, actor)

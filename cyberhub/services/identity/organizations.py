@@ -23,16 +23,12 @@ from cyberhub.services.identity.permissions import (
     UNKNOWN_ORGANIZATION,
     Principal,
     hide_from_outsiders,
+    managed_org_ids,
     require_role,
 )
 from cyberhub.services.slugs import check_slug, slugify
 
 PAGE_SIZE = 20
-
-
-def _visible_ids(principal: Principal) -> set[int] | None:
-    """None: every organization (admin); else the ones the director runs."""
-    return None if principal.is_admin else principal.organizations(Role.director)
 
 
 def org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
@@ -46,7 +42,7 @@ def org_for_manager(session: Session, principal: Principal | None, org_id: int) 
     org = session.get(Organization, org_id)
     if org is None:
         raise NotFound(UNKNOWN_ORGANIZATION)
-    visible = _visible_ids(actor)
+    visible = managed_org_ids(actor)
     if visible is not None and org_id not in visible:
         hide_from_outsiders(actor, org_id, UNKNOWN_ORGANIZATION)
         raise Forbidden("Directors can manage only their own organization.")
@@ -101,7 +97,7 @@ def create(
 def list_organizations(session: Session, principal: Principal | None) -> list[OrganizationPublic]:
     """Admins see every organization, directors the ones they run; with member counts."""
     actor = roles.require_manager(principal)
-    visible = _visible_ids(actor)
+    visible = managed_org_ids(actor)
     stmt = select(Organization)
     if visible is not None:
         stmt = stmt.where(col(Organization.id).in_(visible))

@@ -189,6 +189,12 @@ def belongs_to(principal: Principal, organization_id: int) -> bool:
     return principal.is_admin or organization_id in principal.organizations(*all_roles())
 
 
+def managed_org_ids(principal: Principal) -> set[int] | None:
+    """The organizations the principal manages: None for an admin (every one), else the ones
+    they direct (none for someone who directs nowhere)."""
+    return None if principal.is_admin else principal.organizations(Role.director)
+
+
 def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str) -> None:
     """NotFound(`unknown`) when the principal holds no role in the organization: to them, it
     and its programmes, cohorts and missions answer as ids nobody has (a 403 told them they

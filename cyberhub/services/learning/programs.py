@@ -66,6 +66,7 @@ from cyberhub.services.identity.permissions import (
     Principal,
     hide_from_outsiders,
     holds_role,
+    managed_org_ids,
     require_role,
 )
 from cyberhub.services.learning.query_parts import (
@@ -90,11 +91,6 @@ CAPACITY_MAX = 10_000
 def require_director(principal: Principal | None) -> Principal:
     """Only directors and admins run programmes (403 for everyone else, before any input)."""
     return require_role(principal, Role.admin, Role.director)
-
-
-def managed_org_ids(principal: Principal) -> set[int] | None:
-    """None: every organization (admin); else the organizations the user directs."""
-    return None if principal.is_admin else principal.organizations(Role.director)
 
 
 UNKNOWN_PROGRAM = "That programme does not exist."
