@@ -57,6 +57,9 @@ class ExportItem:
     progress: int
     progress_text: str
     error: str
+    # Failed while this page followed it (queued or running when seen here): its error is
+    # announced. One that had failed before the page was opened is listed, not announced again.
+    announce: bool
     download_url: str
     unavailable: str  # why a finished file is not offered (its download would be refused)
     file_name: str
@@ -77,7 +80,7 @@ def _rows(count: int) -> str:
     return "row" if count == 1 else "rows"
 
 
-def _item(e: ExportPublic, tz: str, now: datetime) -> ExportItem:
+def _item(e: ExportPublic, tz: str, now: datetime, watched: bool = False) -> ExportItem:
     if e.rows_total:
         text = f"{e.rows_done:,} of {e.rows_total:,} {_rows(e.rows_total)}"
     elif e.status == "done":
@@ -98,6 +101,7 @@ def _item(e: ExportPublic, tz: str, now: datetime) -> ExportItem:
         progress=e.progress or 0,
         progress_text=text,
         error=e.error,
+        announce=watched and e.status == "failed",
         download_url=e.download_url or "",
         # (An expired one says so in `expires`.)
         unavailable="" if e.expired else e.unavailable,
@@ -143,7 +147,8 @@ class ExportsState(ServiceState, rx.State):
             )
             for c in found.value.choices
         ]
-        self.items = [_item(e, tz, now) for e in found.value.exports]
+        watched = {i.id for i in self.items if i.announce or i.status in ("queued", "running")}
+        self.items = [_item(e, tz, now, e.id in watched) for e in found.value.exports]
         picked = dict(self.picked)
         for c in self.choices:
             keys = [s.key for s in c.scopes]
@@ -159,6 +164,8 @@ class ExportsState(ServiceState, rx.State):
         cohort, program = str(query.get("cohort", "") or ""), str(query.get("program", "") or "")
         key = f"c{cohort}" if cohort.isdigit() else f"p{program}" if program.isdigit() else ""
         self.picked = dict.fromkeys(("roster", "gradebook", "mentor_workload"), key) if key else {}
+        # Forget what an earlier visit followed: what failed since was not seen failing here.
+        self.items = []
         await self._refresh()
         self.loading = False
 

@@ -68,6 +68,18 @@ def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
     )
 
 
+def _failure(e: rx.Var[ExportItem], **props: str) -> rx.Component:
+    """Why the export failed (the same look whether it is announced or not)."""
+    return rx.callout(
+        e.error,
+        icon="triangle_alert",
+        color_scheme="red",
+        width="100%",
+        data_testid="export-error",
+        **props,
+    )
+
+
 def _export(e: rx.Var[ExportItem]) -> rx.Component:
     S = ExportsState
     return stack_card(
@@ -98,9 +110,9 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
         ),
         rx.cond(
             e.status == "failed",
-            rx.callout(
-                e.error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"
-            ),
+            # Announced only when it failed while this page followed it: an alert for a listed
+            # old failure was read out again on every visit.
+            rx.cond(e.announce, _failure(e, role="alert"), _failure(e)),
         ),
         rx.cond(
             e.status == "done",
