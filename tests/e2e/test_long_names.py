@@ -30,6 +30,7 @@ from tests.factories import (
 pytestmark = [pytest.mark.e2e]
 
 LONG = "Ndefu" * 24  # 120 letters, no space
+LONG_200 = ("Mentor" + LONG * 2)[:200]  # the longest name an account may have, one word
 
 
 @pytest.fixture
@@ -191,3 +192,61 @@ def test_the_reviewers_long_name_wraps_on_the_mission_page(
     expect(page).to_have_url(re.compile(rf"^[^?]*/missions/{mission_id}/?$"), timeout=15_000)
     _fits(page, f"by Mentor{LONG[:20]}")
     assert narrow.console_errors == []
+
+
+@pytest.fixture
+def long_snippet_author(app_url: str, pg_admin_url: str) -> Iterator[tuple[str, int]]:
+    """A mentor named in one 200-letter word who saved a feedback snippet for the mission of the
+    learner's submission waiting for them: (mentor's e-mail, the submission's id)."""
+    from cyberhub.services.learning import snippets, submissions
+
+    tag = uuid.uuid4().hex[:6]
+    with app_engine(pg_admin_url) as engine:
+        with Session(engine, expire_on_commit=False) as session:
+            org, program, cohort, (mission,) = make_course(session, "Snip", tag, "Snip mission")
+            learner = make_user(
+                session, f"snip-{tag}@example.org", "student", organization_id=org.id
+            )
+            mentor = make_user(
+                session, f"snip-mentor-{tag}@example.org", "mentor", organization_id=org.id
+            )
+            mentor.full_name = LONG_200
+            session.add(mentor)
+            enroll(session, cohort, learner)
+            serve(session, cohort, mentor)
+            assign(session, cohort, mentor, learner)
+            sub = submissions.submit(
+                session, principal(session, learner), mission.id or 0, answer=GOOD_ANSWER
+            )
+            session.commit()
+            snippets.create_snippet(
+                session, principal(session, mentor), sub.id or 0, f"Well argued ({tag})."
+            )
+            session.commit()
+            made = (mentor.email, sub.id or 0)
+            org_id, program_id, ids = org.id, program.id, [learner.id, mentor.id]
+        yield made
+        remove_made(engine, org_id, program_id, ids)
+
+
+def test_a_snippets_long_author_name_wraps_inside_the_snippet(
+    web: BrowserPage, long_snippet_author: tuple[str, int]
+) -> None:
+    """The review page's snippet line 'by <author> · <date>' ran out of the snippet's box (and
+    the review form's) with a long one-word name; it wraps inside it."""
+    mentor, submission_id = long_snippet_author
+    page = web.page
+    sign_in_to(page, f"/review/{submission_id}", mentor)
+    expect(page).to_have_url(re.compile(rf"^[^?]*/review/{submission_id}/?$"), timeout=15_000)
+    page.get_by_test_id("claim-button").click()
+    snippet = page.get_by_test_id("snippets").get_by_test_id("snippet")
+    expect(snippet).to_have_count(1)
+    byline = snippet.get_by_text(f"by {LONG_200[:30]}")
+    expect(byline).to_be_visible()
+    overflow = snippet.evaluate("li => li.scrollWidth - li.clientWidth")
+    assert overflow <= 0, f"the snippet's content is {overflow} px wider than the snippet"
+    right, box = byline.evaluate(
+        "b => [b.getBoundingClientRect().right, b.closest('li').getBoundingClientRect().right]"
+    )
+    assert right <= box + 0.5, f"the 'by' line ends at {right} px, the snippet at {box} px"
+    assert web.console_errors == []

@@ -131,7 +131,8 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
     return rx.el.li(
         rx.box(safe_markdown(s.body), width="100%", class_name="snippet-body"),
         rx.hstack(
-            muted("by ", s.author, " · ", s.at, size="1"),
+            # a one-word name breaks (as in components/learning's "by <mentor>" line)
+            muted("by ", s.author, " · ", s.at, size="1", overflow_wrap="anywhere"),
             rx.button(
                 "Insert",
                 type="button",
