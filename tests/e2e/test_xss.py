@@ -7,7 +7,9 @@ habit and goal titles, a goal's why, reflections and a check-in's note (/coachin
 home, after a reload), people's full names (an applicant's on the cohort
 page too) and the organization, programme and cohort names (also on /cohorts). Each page is then opened in Chromium as the reader: no dialog opens, no payload
 sets `window.__xss`, nothing is requested from another host, no frame/object/style/script comes
-out of the text — and the text is still there to read."""
+out of the text — and the text is still there to read. The invisible characters
+(INVISIBLE_PAYLOADS: controls, bidi overrides) are typed by the learner into a reflection and a
+habit's title: refused, naming the character, and never shown."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.services import text as free_text
 from cyberhub.services.coaching import goals, habits, reflections
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import (
@@ -45,7 +48,7 @@ from tests.factories import (
     principal,
     serve,
 )
-from tests.xss_corpus import FOREIGN_HOST, XSS_PAYLOADS, all_payloads
+from tests.xss_corpus import FOREIGN_HOST, INVISIBLE_PAYLOADS, XSS_PAYLOADS, all_payloads
 
 # Short enough for every name field (200 characters), hostile in three ways.
 NAME_PAYLOAD = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=1</script>**b**'
@@ -274,6 +277,44 @@ def _literal(box: Locator, mark: str) -> None:
     expect(image).to_have_attribute("rel", "noopener noreferrer nofollow")
 
 
+# The text of the page's elements (not what is typed in its fields) holding a character
+# services/text.py refuses: a control other than tab and line feed, or a bidi control.
+_SHOWN_INVISIBLE = r"""() => {
+    const bad = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (!n.parentElement.closest("textarea, input, script, style") && bad.test(n.data)) {
+            found.push(JSON.stringify(n.data.slice(0, 80)));
+        }
+    }
+    return found;
+}"""
+
+
+def _shown_invisible(page: Page) -> list[str]:
+    result: list[str] = page.evaluate(_SHOWN_INVISIBLE)
+    return result
+
+
+def _types_invisible(page: Page, mark: str) -> None:
+    """Each INVISIBLE_PAYLOADS text typed as a reflection and as a habit's title, and saved."""
+    fields = [
+        ("Your reflection", "Save reflection", "reflection", False),
+        ("What will you do?", "Start habit", "habit's title", True),
+    ]
+    for label, button, what, one_line in fields:
+        box = page.get_by_label(label, exact=True)
+        for name, payload in INVISIBLE_PAYLOADS.items():
+            typed = f"Invisible {mark} {payload}"
+            box.fill(typed)
+            page.get_by_role("button", name=button).click()
+            said = free_text.refusal(typed, what, one_line=one_line)
+            assert said is not None, name
+            expect(page.get_by_role("alert").filter(has_text=said)).to_be_visible()
+            expect(box).to_have_value(typed)
+
+
 @pytest.fixture
 def readers(browser: Browser, app_url: str) -> Iterator[list[Reader]]:
     opened: list[Reader] = []
@@ -352,6 +393,17 @@ def test_user_text_is_shown_not_run_for_every_reader(
         expect(page.get_by_test_id("goal")).to_contain_text(f"Goal {w.tag} <img")
         _literal(page.locator("main"), w.mark)
         student.check("/coaching")
+
+    # The invisible characters (controls, bidi overrides) typed into a reflection and a habit's
+    # title are refused, each named, the form keeping what was typed; nothing the page shows
+    # holds one, then or after a reload (nothing was stored).
+    _types_invisible(page, w.mark)
+    assert _shown_invisible(page) == []
+    page = student.open("/coaching")
+    expect(page.get_by_test_id("habit")).to_contain_text(f"Habit {w.tag} <img")
+    expect(page.get_by_test_id("reflection").filter(has_text="Invisible")).to_have_count(0)
+    assert _shown_invisible(page) == []
+    student.check("/coaching (invisible characters typed)")
 
     # The mentor reads the learner's answers, link and name.
     mentor = Reader(browser, app_url, w.mentor_email, "/dashboard/mentor")
