@@ -43,9 +43,15 @@ def _kind(ch: str) -> str:
     return "an invisible control character"
 
 
-def _refuse(what: str, ch: str) -> Invalid:
+def _refuse(what: str, ch: str, *, one_line: bool) -> Invalid:
     if _kind(ch) == "a line break":
-        return Invalid(f"Keep the {what} on one line: it has a line break.")
+        if one_line:
+            return Invalid(f"Keep the {what} on one line: it has a line break.")
+        # A body keeps its line breaks; these (vertical tab, form feed, NEL) are not ones.
+        return Invalid(
+            f"The {what} contains an unusual line break (U+{ord(ch):04X}) that can't be stored. "
+            "Replace it with an ordinary one (Enter) and try again."
+        )
     return Invalid(
         f"The {what} contains {_kind(ch)} (U+{ord(ch):04X}) that can't be stored. "
         "Remove it and try again."
@@ -82,7 +88,7 @@ def line(
     if join_lines:
         value = re.sub("[\t\n\r\u2028\u2029]+", " ", value)
     if bad := _NOT_IN_LINE.search(value):
-        raise _refuse(what, bad.group())
+        raise _refuse(what, bad.group(), one_line=True)
     return _sized(" ".join(value.split()), what, max_length, required, min_length)
 
 
@@ -91,7 +97,7 @@ def block(value: str | None, what: str, max_length: int, *, required: bool = Fal
     breaks and tabs, at most `max_length` characters (and not empty when `required`)."""
     value = _LINE_BREAKS.sub("\n", value or "").strip()
     if bad := _NOT_IN_BLOCK.search(value):
-        raise _refuse(what, bad.group())
+        raise _refuse(what, bad.group(), one_line=False)
     return _sized(value, what, max_length, required)
 
 
@@ -99,7 +105,7 @@ def refusal(value: str, what: str, *, one_line: bool = False) -> str | None:
     """What `line` (one_line) or `block` would refuse in `value`, as its message, else None:
     for a rule that lists every problem of a form at once (a review, a submission)."""
     bad = (_NOT_IN_LINE if one_line else _NOT_IN_BLOCK).search(_LINE_BREAKS.sub("\n", value))
-    return _refuse(what, bad.group()).message if bad else None
+    return _refuse(what, bad.group(), one_line=one_line).message if bad else None
 
 
 def printable(value: str, *, multiline: bool = True) -> str:

@@ -36,6 +36,21 @@ def test_the_message_says_which_character() -> None:
     assert "an invisible control character (U+001B)" in err.value.message
 
 
+@pytest.mark.parametrize("ch", ["\x0b", "\x0c", "\x85"])
+def test_a_body_is_not_asked_to_stay_on_one_line(ch: str) -> None:
+    """A vertical tab, form feed or NEL in a body is refused as what it is: a body keeps its
+    line breaks, so "keep it on one line" would be wrong there."""
+    with pytest.raises(Invalid) as err:
+        text.block(f"one{ch}two", "reflection", 2000)
+    assert err.value.message == (
+        f"The reflection contains an unusual line break (U+{ord(ch):04X}) that can't be stored. "
+        "Replace it with an ordinary one (Enter) and try again."
+    )
+    assert text.refusal(f"one{ch}two", "reflection") == err.value.message
+    with pytest.raises(Invalid, match="^Keep the title on one line: it has a line break.$"):
+        text.line(f"one{ch}two", "title", 200)
+
+
 @pytest.mark.parametrize("value", ["one\ntwo", "one\r\ntwo", "one\u2028two", "a\tb"])
 def test_a_line_is_one_line_without_tabs(value: str) -> None:
     with pytest.raises(Invalid, match="title"):
