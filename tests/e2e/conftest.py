@@ -9,7 +9,7 @@ from typing import Any
 
 import fasteners
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, WebError, expect, sync_playwright
 from sqlmodel import Session, create_engine
 
 from tests.factories import create_database
@@ -176,15 +176,16 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 CSP_PREFIX = "CSP violation:"
-# The BrowserPages opened during the current test; no_csp_violations checks them after it.
+# The BrowserPages opened during the current test; no_csp_violations_or_uncaught_errors
+# checks them after it.
 _pages_of_this_test: list[BrowserPage] = []
 
 
 class BrowserPage:
     """A fresh browser context; records console errors so tests can assert there are none.
 
-    CSP violations are also console errors, and fail the test that caused them even when it
-    does not look at the console (no_csp_violations).
+    CSP violations (console errors too) and errors no script of the page caught fail the test
+    that caused them even when it does not look (no_csp_violations_or_uncaught_errors).
     """
 
     def __init__(
@@ -203,7 +204,9 @@ class BrowserPage:
         self.page: Page = self.context.new_page()
         self.console_errors: list[str] = []
         self.csp_violations: list[str] = []
+        self.page_errors: list[str] = []  # uncaught exceptions in the page's scripts
         self.context.on("console", self._on_console)
+        self.context.on("weberror", self._on_web_error)
         _pages_of_this_test.append(self)
 
     def _on_console(self, msg: ConsoleMessage) -> None:
@@ -212,15 +215,27 @@ class BrowserPage:
             if msg.text.startswith(CSP_PREFIX) or "Content Security Policy" in msg.text:
                 self.csp_violations.append(msg.text)
 
+    def _on_web_error(self, error: WebError) -> None:
+        thrown = error.error  # its stack starts with "TypeError: ..." where the browser gives one
+        self.page_errors.append(thrown.stack or f"{thrown.name}: {thrown.message}")
+
+    def take_page_errors(self) -> list[str]:
+        """The page's uncaught errors so far, which the test expected (they no longer fail it)."""
+        taken, self.page_errors[:] = list(self.page_errors), []
+        return taken
+
 
 @pytest.fixture(autouse=True)
-def no_csp_violations() -> Iterator[None]:
-    """Fail the test during which any of its pages broke the Content-Security-Policy."""
+def no_csp_violations_or_uncaught_errors() -> Iterator[None]:
+    """Fail the test during which any of its pages broke the Content-Security-Policy or threw an
+    error no script caught (a broken page a user would see freeze or go blank); a test that
+    provokes one on purpose takes it with `BrowserPage.take_page_errors`."""
     _pages_of_this_test.clear()
     yield
     found = [v for bp in _pages_of_this_test for v in bp.csp_violations]
     # The other console errors say why (e.g. the frontend error a script of Reflex's answered).
     errors = [e for bp in _pages_of_this_test for e in bp.console_errors if e not in found]
+    uncaught = [e for bp in _pages_of_this_test for e in bp.page_errors]
     _pages_of_this_test.clear()
     if found:
         pytest.fail(
@@ -228,6 +243,8 @@ def no_csp_violations() -> Iterator[None]:
             + "\n".join(found)
             + ("\nOther console errors of this test:\n" + "\n".join(errors) if errors else "")
         )
+    if uncaught:
+        pytest.fail("Errors no script of the page caught:\n" + "\n".join(uncaught))
 
 
 @pytest.fixture

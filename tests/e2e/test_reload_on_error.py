@@ -171,3 +171,6 @@ def test_an_uncaught_error_of_null_reloads_the_page_once(web: BrowserPage) -> No
     page.wait_for_timeout(2_000)
     assert loads.count == 1
     assert web.csp_violations == []
+    thrown = web.take_page_errors()  # the three this test threw, and nothing else
+    assert len(thrown) == 3, thrown
+    assert all(e.startswith("TypeError: Cannot read properties of") for e in thrown), thrown

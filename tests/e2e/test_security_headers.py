@@ -1,7 +1,8 @@
 """The production server: security headers on every kind of response, CORS and the websocket
 for the public origin only, and the API docs working from local files under the CSP.
 
-Every browser test in this folder also fails on any CSP violation (conftest.no_csp_violations).
+Every browser test in this folder also fails on any CSP violation
+(conftest.no_csp_violations_or_uncaught_errors).
 """
 
 from __future__ import annotations
