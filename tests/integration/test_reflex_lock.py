@@ -1,14 +1,17 @@
-"""Reflex's Redis state lock with cyberhub.reflex_fixes: an event cancelled while its lock request
-is in flight (the tab navigated away) does not leave the tab locked for the lock's 10 s."""
+"""Reflex's Redis state lock with cyberhub.reflex_fixes: an event cancelled at any of the awaits
+around its lock (the tab navigated away, reloaded or disconnected) does not leave the tab locked
+for the lock's 10 s."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 from reflex.istate.manager.redis import StateManagerRedis
 
@@ -16,14 +19,17 @@ from cyberhub import reflex_fixes
 from tests.processes import run_in_own_loop
 
 LOCK = b"tab-token_lock"
+Scenario = Callable[[StateManagerRedis, Redis], Awaitable[None]]
 
 
-async def _cancelled_then_next(redis_url: str) -> tuple[Any, float]:
-    """One event asks for the lock and is cancelled before Redis's reply is read; then the
-    tab's next event asks. Returns the lock's holder after the cancel and the next one's wait."""
-    redis = Redis.from_url(redis_url)
-    # (mypy sees abstract methods that Reflex defines through a decorator)
-    manager = StateManagerRedis(redis=redis)  # type: ignore[abstract]
+async def _cancelled(task: asyncio.Task[Any]) -> None:
+    task.cancel()  # the tab navigated: Reflex cancels the previous page's events
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _request_in_flight(manager: StateManagerRedis, redis: Redis) -> None:
+    """An event asks for the lock and is cancelled before Redis's reply is read."""
     real_set = redis.set
 
     async def late_reply(*args: Any, **kwargs: Any) -> Any:
@@ -34,42 +40,14 @@ async def _cancelled_then_next(redis_url: str) -> tuple[Any, float]:
     redis.set = late_reply  # type: ignore[method-assign]
     first = asyncio.create_task(manager._wait_lock(LOCK, b"first"))
     await asyncio.sleep(0.1)
-    first.cancel()  # the tab navigated: Reflex cancels the previous page's events
-    with contextlib.suppress(asyncio.CancelledError):
-        await first
+    await _cancelled(first)
     redis.set = real_set  # type: ignore[method-assign]
-    await asyncio.sleep(0.4)  # the late reply arrives
-    holder = await redis.get(LOCK)
-    started = time.monotonic()
-    await asyncio.wait_for(manager._wait_lock(LOCK, b"next"), timeout=15)
-    waited = time.monotonic() - started
-    await redis.delete(LOCK)
-    await redis.aclose()
-    return holder, waited
 
 
-def test_a_cancelled_lock_request_does_not_lock_the_tab(redis_url: str) -> None:
-    reflex_fixes.apply()
-    holder, waited = run_in_own_loop(_cancelled_then_next(redis_url))
-    assert holder is None  # the lock the cancelled event got was given back
-    assert waited < 2  # not the 10 s of the lock's expiry
-
-
-def test_the_fix_is_installed_once_and_checks_what_it_wraps() -> None:
-    reflex_fixes.apply()
-    reflex_fixes.apply()
-    for name in ("_try_get_lock", "_wait_lock", "_lock"):
-        wrapped = getattr(StateManagerRedis, name)
-        assert getattr(wrapped, "_cyberhub_fix", False), name
-        assert not getattr(wrapped.__wrapped__, "_cyberhub_fix", False), name
-
-
-async def _cancelled_after_getting_it(redis_url: str) -> tuple[Any, float]:
-    """The tab's event waits for the lock behind another; it gets it, and is cancelled while
-    Reflex is still tidying its list of waiters (that needs the manager's own asyncio lock,
-    held here by someone else for a moment). Returns the lock's holder and the next one's wait."""
-    redis = Redis.from_url(redis_url)
-    manager = StateManagerRedis(redis=redis)  # type: ignore[abstract]
+async def _got_it_while_tidying(manager: StateManagerRedis, redis: Redis) -> None:
+    """An event waits for the lock behind another; it gets it, and is cancelled while Reflex is
+    still tidying its list of waiters (that needs the manager's own asyncio lock, held here by
+    someone else for a moment)."""
     await manager._wait_lock(LOCK, b"first")
     second = asyncio.create_task(manager._wait_lock(LOCK, b"second"))
     await asyncio.sleep(0.2)  # the second waits in line
@@ -81,32 +59,14 @@ async def _cancelled_after_getting_it(redis_url: str) -> tuple[Any, float]:
                 break
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.1)
-        second.cancel()  # the tab navigated while the second tidied up
+        second.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await second
-    await asyncio.sleep(0.4)
-    holder = await redis.get(LOCK)
-    started = time.monotonic()
-    await asyncio.wait_for(manager._wait_lock(LOCK, b"next"), timeout=15)
-    waited = time.monotonic() - started
-    await redis.delete(LOCK)
-    await redis.aclose()
-    return holder, waited
 
 
-def test_a_lock_got_just_before_a_cancel_does_not_lock_the_tab(redis_url: str) -> None:
-    reflex_fixes.apply()
-    holder, waited = run_in_own_loop(_cancelled_after_getting_it(redis_url))
-    assert holder is None
-    assert waited < 2
-
-
-async def _cancelled_again_while_releasing(redis_url: str) -> tuple[Any, float]:
+async def _release_cut(manager: StateManagerRedis, redis: Redis) -> None:
     """An event holding the lock is cancelled (the tab reloaded); while its release is on the
-    wire a second cancel arrives (the disconnect cancels what the chain's cancel already did).
-    Then the tab's next event asks. Returns the lock's holder and the next one's wait."""
-    redis = Redis.from_url(redis_url)
-    manager = StateManagerRedis(redis=redis)  # type: ignore[abstract]
+    wire a second cancel arrives (the disconnect cancels what the chain's cancel already did)."""
     real_getdel = redis.getdel
     releasing = asyncio.Event()
 
@@ -127,11 +87,18 @@ async def _cancelled_again_while_releasing(redis_url: str) -> tuple[Any, float]:
     await holding.wait()
     task.cancel()
     await releasing.wait()
-    task.cancel()  # the second cancel lands in the release
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await _cancelled(task)  # the second cancel lands in the release
     redis.getdel = real_getdel  # type: ignore[method-assign]
-    await asyncio.sleep(0.4)
+
+
+async def _then_next(redis_url: str, scenario: Scenario) -> tuple[Any, float]:
+    """Run `scenario`, then the tab's next event asks for the lock. Returns the lock's holder
+    once the scenario's replies are in, and how long the next event waited."""
+    redis = Redis.from_url(redis_url)
+    # (mypy sees abstract methods that Reflex defines through a decorator)
+    manager = StateManagerRedis(redis=redis)  # type: ignore[abstract]
+    await scenario(manager, redis)
+    await asyncio.sleep(0.4)  # late replies arrive
     holder = await redis.get(LOCK)
     started = time.monotonic()
     await asyncio.wait_for(manager._wait_lock(LOCK, b"next"), timeout=15)
@@ -141,8 +108,22 @@ async def _cancelled_again_while_releasing(redis_url: str) -> tuple[Any, float]:
     return holder, waited
 
 
-def test_a_release_cut_by_a_second_cancel_does_not_lock_the_tab(redis_url: str) -> None:
+@pytest.mark.parametrize(
+    "scenario",
+    [_request_in_flight, _got_it_while_tidying, _release_cut],
+    ids=["request-in-flight", "got-it-while-tidying", "release-cut-by-a-second-cancel"],
+)
+def test_a_cancelled_event_does_not_lock_the_tab(redis_url: str, scenario: Scenario) -> None:
     reflex_fixes.apply()
-    holder, waited = run_in_own_loop(_cancelled_again_while_releasing(redis_url))
-    assert holder is None  # the lock was given back although its release was cut
+    holder, waited = run_in_own_loop(_then_next(redis_url, scenario))
+    assert holder is None  # the lock the cancelled event had (or was getting) was given back
     assert waited < 2  # not the 10 s of the lock's expiry
+
+
+def test_the_fix_is_installed_once_and_checks_what_it_wraps() -> None:
+    reflex_fixes.apply()
+    reflex_fixes.apply()
+    for name in ("_try_get_lock", "_wait_lock", "_lock"):
+        wrapped = getattr(StateManagerRedis, name)
+        assert getattr(wrapped, "_cyberhub_fix", False), name
+        assert not getattr(wrapped.__wrapped__, "_cyberhub_fix", False), name
