@@ -19,7 +19,7 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
-from cyberhub.models.coaching import Habit, Reflection
+from cyberhub.models.coaching import Habit, HabitCheckin, Reflection
 from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.schemas.coaching import (
     MAX_GOALS,
@@ -33,7 +33,7 @@ from cyberhub.schemas.coaching import (
     HabitUpdate,
     ReflectionCreate,
 )
-from cyberhub.services.coaching import goals, habits, reflections, reminders, summary
+from cyberhub.services.coaching import access, goals, habits, reflections, reminders, summary
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from tests.factories import build_world, id_of, make_user, principal
@@ -366,6 +366,35 @@ def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:
     assert (done.percent, done.status) == (100, "achieved")
     with pytest.raises(Invalid, match="0 to 100"):
         goals.update_goal(session, p, manual.id, GoalUpdate(manual_percent=140))
+
+
+def test_a_goal_short_of_its_target_never_shows_100_percent(session: Session) -> None:
+    """199 of 200 check-ins is 99.5 %: shown as 100 % (a full bar) the goal looked done."""
+    w = build_world(session)
+    uid = id_of(w.student)
+    p = principal(session, w.student)
+    h = _habit(session, p)
+    g = goals.create_goal(
+        session,
+        p,
+        GoalCreate(title="Read", progress_source="habits", habit_ids=[h.id], habit_target=200),
+    )
+    session.execute(
+        text("UPDATE goals SET created_at = :at WHERE id = :id"),
+        {"at": datetime.now(UTC) - timedelta(days=400), "id": g.id},
+    )
+    today = access.today(session, uid)
+    for back in range(199):
+        day = today - timedelta(days=back)
+        session.add(HabitCheckin(habit_id=h.id, user_id=uid, period_start=day, day=day))
+    session.commit()
+    [g] = goals.list_goals(session, p)
+    assert (g.progress_label, g.percent) == ("199 of 200 check-ins", 99)
+    day = today - timedelta(days=199)
+    session.add(HabitCheckin(habit_id=h.id, user_id=uid, period_start=day, day=day))
+    session.commit()
+    [g] = goals.list_goals(session, p)
+    assert (g.progress_label, g.percent) == ("200 of 200 check-ins", 100)
 
 
 def test_reopening_a_goal_keeps_to_the_active_goals_limit(session: Session) -> None:

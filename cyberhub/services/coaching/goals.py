@@ -68,6 +68,14 @@ def _target_date(value: date | None, today: date) -> date | None:
     return value
 
 
+def percent_done(done: int, total: int) -> int:
+    """`done` of `total` as a whole percentage: 100 only when all is done (199 of 200 is 99,
+    not a rounded-up 100 that reads as finished); 0 when there is nothing to count."""
+    if total <= 0:
+        return 0
+    return 100 if done >= total else min(99, round(100 * done / total))
+
+
 def _missions(session: Session, goal: Goal) -> list[GoalMissionPublic]:
     rows = session.exec(
         select(Mission.id, Mission.title)
@@ -117,12 +125,12 @@ def goal_public(session: Session, goal: Goal) -> GoalPublic:
     missions, habits = _missions(session, goal), _habits(session, goal)
     if goal.progress_source == ProgressSource.missions:
         done = sum(1 for m in missions if m.approved)
-        percent = round(100 * done / len(missions)) if missions else 0
+        percent = percent_done(done, len(missions))
         label = f"{done} of {len(missions)} mission{'s' if len(missions) != 1 else ''} approved"
     elif goal.progress_source == ProgressSource.habits:
         target = sum(h.target_checkins for h in habits)
         done = sum(min(h.checkins, h.target_checkins) for h in habits)
-        percent = round(100 * done / target) if target else 0
+        percent = percent_done(done, target)
         label = f"{done} of {target} check-ins"
     else:
         percent = goal.manual_percent

@@ -173,13 +173,13 @@ def _progress_at(
         if not g.missions:
             return 0
         approved = _approved_before(session, user_id, {m.mission_id for m in g.missions}, at)
-        return round(100 * len(approved) / len(g.missions))
+        return goals.percent_done(len(approved), len(g.missions))
     counts = _checkins_before(
         session, {h.habit_id for h in g.habits}, local_day(g.created_at, tz), local_day(at, tz)
     )
     target = sum(h.target_checkins for h in g.habits)
     done = sum(min(counts.get(h.habit_id, 0), h.target_checkins) for h in g.habits)
-    return round(100 * done / target) if target else 0
+    return goals.percent_done(done, target)
 
 
 def _goal_weeks(
