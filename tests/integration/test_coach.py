@@ -26,7 +26,13 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import CoachPlan, HabitCheckin
 from cyberhub.schemas.coach import CoachLine, CoachPlanData
-from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, HabitUpdate
+from cyberhub.schemas.coaching import (
+    CheckinCreate,
+    GoalCreate,
+    GoalUpdate,
+    HabitCreate,
+    HabitUpdate,
+)
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.coaching import access, coach, goals, habits
 from cyberhub.services.errors import NotFound
@@ -233,6 +239,33 @@ def test_a_learner_with_no_data_gets_an_honest_plan_from_the_profiler(
     assert plan.missions and plan.missions[0].mission_id == id_of(w.m1)
     assert all(m.mission_id != id_of(w.m2) for m in plan.missions)  # locked behind m1
     _assert_evidence_everywhere(plan)
+
+
+def test_the_habit_suggested_for_a_goal_asks_for_nothing_impossible(
+    session: Session, w: World
+) -> None:
+    """A goal without habits gets a weekly habit suggested. It told the learner to "link it to
+    the goal so its check-ins count towards the goal's progress": a goal's habits are linked
+    only when it is set, and such a goal is measured by missions or the learner's estimate —
+    no check-in ever counts towards it."""
+    me = principal(session, w.student)
+    for goal in (
+        GoalCreate(title="Get a SOC job", manual_percent=20),
+        GoalCreate(title="Finish the labs", progress_source="missions", mission_ids=[w.m1.id]),
+    ):
+        made = goals.create_goal(session, me, goal)
+        session.commit()
+        plan = coach.compute_plan(session, id_of(w.student), FakeEmbedder())
+        session.commit()
+        assert plan is not None
+        [line] = [h for h in plan.habits if made.title in h.text]
+        assert (
+            line.text
+            == f"A weekly habit towards “{made.title}”: set a time each week to work on it."
+        )
+        assert line.evidence[0].href == f"/coaching#goal-{made.id}"
+        goals.update_goal(session, me, made.id, GoalUpdate(status="dropped"))
+        session.commit()
 
 
 def test_without_ai_consent_nothing_is_stored_and_withdrawing_it_deletes_the_plan(

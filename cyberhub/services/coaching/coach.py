@@ -455,8 +455,9 @@ def _habits(inputs: Inputs) -> list[CoachLine]:
         if not g.habits and len(out) < 3:
             out.append(
                 CoachLine(
-                    text=f"A weekly habit towards “{g.title}”: link it to the goal so its "
-                    "check-ins count towards the goal's progress.",
+                    # Not "link it to the goal": habits are linked only when a goal is set,
+                    # and this goal's progress comes from its missions or the learner's estimate.
+                    text=f"A weekly habit towards “{g.title}”: set a time each week to work on it.",
                     evidence=[_goal_evidence(g)],
                 )
             )
