@@ -105,6 +105,9 @@ class Goal(SQLModel, table=True):
     note_id: int | None = Field(default=None, foreign_key="learner_notes.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # When it was marked achieved (None unless achieved): the week's summary counts it then,
+    # not when it was last edited (migration 0028).
+    achieved_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class GoalMission(SQLModel, table=True):

@@ -7,14 +7,17 @@ reflections and future or archived check-ins, and a habit's link to a track or s
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from unittest.mock import patch
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
+from cyberhub import migrate
 from cyberhub.models import Submission, SubmissionStatus
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Goal, HabitCheckin
-from cyberhub.schemas.coaching import GoalCreate, HabitCreate
+from cyberhub.schemas.coaching import GoalCreate, GoalUpdate, HabitCreate
 from cyberhub.services.coaching import access, goals, habits, summary
 from cyberhub.services.coaching.streaks import week_start
 from tests.factories import build_world, id_of, make_mission, principal
@@ -149,3 +152,68 @@ def test_a_habit_links_to_a_track_or_a_skill(session: Session, client_for: Clien
     r = me.post(f"{API}/coaching/habits", json={"title": "Scan", "track_key": "wizards"})
     assert r.status_code == 422 and "Unknown track" in r.json()["detail"]
     assert "builders" in {t.key for t in habits.track_choices(session)}
+
+
+def test_editing_a_goal_achieved_weeks_ago_does_not_achieve_it_again(session: Session) -> None:
+    """A goal achieved last week whose target date is cleared (the goal card's "Clear") or
+    whose words are edited this week: the week's summary counted it as achieved this week and
+    showed the goal "+50 % this week", as the edit's time was taken for the achievement's."""
+    w = build_world(session)
+    uid = id_of(w.student)
+    p = principal(session, w.student)
+    today = access.today(session, uid)
+    monday = week_start(today)
+    start = datetime.combine(monday, time(0), tzinfo=UTC)
+    m2 = make_mission(session, w.program, w.builders, title="Second", difficulty=1)
+    goal = goals.create_goal(
+        session,
+        p,
+        GoalCreate(
+            title="Two missions",
+            progress_source="missions",
+            mission_ids=[w.m1.id, m2.id],
+            target_date=today + timedelta(days=60),
+        ),
+    )
+    session.commit()
+    _set_on(session, goal.id, start - timedelta(days=20))
+    _approve(session, uid, id_of(w.m1), start - timedelta(days=15))
+    with patch("cyberhub.services.coaching.goals.utcnow", return_value=start - timedelta(days=3)):
+        goals.update_goal(session, p, goal.id, GoalUpdate(status="achieved"))
+    session.commit()
+
+    def seen() -> tuple[tuple[int, int], int | None]:
+        s = summary.week_of(session, uid)
+        [g] = s.goals
+        return (s.goals_achieved.this_week, s.goals_achieved.last_week), g.change
+
+    assert seen() == ((0, 1), 0)
+    goals.update_goal(session, p, goal.id, GoalUpdate(target_date=None))
+    goals.update_goal(session, p, goal.id, GoalUpdate(why="Both labs done."))
+    session.commit()
+    assert seen() == ((0, 1), 0)
+    # Reopened and achieved again this week: that is this week's achievement.
+    goals.update_goal(session, p, goal.id, GoalUpdate(status="active"))
+    goals.update_goal(session, p, goal.id, GoalUpdate(status="achieved"))
+    session.commit()
+    assert seen()[0] == (1, 0)
+
+
+def test_migration_0028_dates_each_achieved_goal_by_its_last_change(
+    session: Session, db_url: str
+) -> None:
+    """Goals achieved before 0028 take their `updated_at` as the moment they were achieved (the
+    summary's reading until then); active and dropped goals have none."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    done = goals.create_goal(session, p, GoalCreate(title="Done"))
+    active = goals.create_goal(session, p, GoalCreate(title="Open"))
+    goals.update_goal(session, p, done.id, GoalUpdate(status="achieved"))
+    session.commit()
+    migrate.downgrade(db_url, "0027")
+    migrate.upgrade(db_url, "head")
+    rows = session.execute(text("SELECT id, achieved_at, updated_at FROM goals")).all()
+    session.commit()
+    found = {gid: (at, updated) for gid, at, updated in rows}
+    assert found[done.id][0] == found[done.id][1]
+    assert found[active.id][0] is None

@@ -252,6 +252,7 @@ def update_goal(
     `data` is kept; `target_date` given as None clears the goal's target date."""
     actor = access.learner(principal)
     goal = _own(session, actor, goal_id)
+    now = utcnow()
     read_by_ai = (goal.title, goal.why, goal.status)
     if data.title is not None:
         goal.title = text.line(data.title, "goal's title", GOAL_TITLE_MAX)
@@ -267,10 +268,12 @@ def update_goal(
             raise Invalid("A goal is active, achieved or dropped.")
         if status == GoalStatus.active and goal.status != GoalStatus.active:
             _check_room(session, actor.user_id)  # reopening counts as a new active goal
+        if status != goal.status:
+            goal.achieved_at = now if status == GoalStatus.achieved else None
         goal.status = GoalStatus(status)
     if data.manual_percent is not None:
         goal.manual_percent = _percent(data.manual_percent)
-    goal.updated_at = utcnow()
+    goal.updated_at = now
     session.add(goal)
     session.flush()
     if (goal.title, goal.why, goal.status) != read_by_ai:

@@ -119,8 +119,8 @@ def _achieved(session: Session, user_id: int, start: datetime, end: datetime) ->
         .where(
             Goal.user_id == user_id,
             Goal.status == GoalStatus.achieved,
-            Goal.updated_at >= start,
-            Goal.updated_at < end,
+            col(Goal.achieved_at) >= start,
+            col(Goal.achieved_at) < end,
         )
     ).one()
 
@@ -159,15 +159,33 @@ def _checkins_before(
     return dict(rows)
 
 
+def _achieved_at(session: Session, goal_ids: list[int]) -> dict[int, datetime]:
+    """When each of the goals that are achieved was marked achieved."""
+    if not goal_ids:
+        return {}
+    rows = session.exec(
+        select(Goal.id, Goal.achieved_at).where(
+            col(Goal.id).in_(goal_ids), Goal.status == GoalStatus.achieved
+        )
+    ).all()
+    return {gid: at for gid, at in rows if gid is not None and at is not None}
+
+
 def _progress_at(
-    session: Session, user_id: int, g: GoalPublic, at: datetime, tz: tzinfo
+    session: Session,
+    user_id: int,
+    g: GoalPublic,
+    at: datetime,
+    tz: tzinfo,
+    achieved_at: datetime | None,
 ) -> int | None:
-    """The goal's progress as it stood at `at`: approved missions decided before then, linked
-    habits' check-ins on days before then's day. None before the goal was set, and for a goal
-    measured by the learner's own estimate (its history is not kept)."""
+    """The goal's progress as it stood at `at`: 100 once achieved (`achieved_at`), else approved
+    missions decided before then, linked habits' check-ins on days before then's day. None
+    before the goal was set, and for a goal measured by the learner's own estimate (its history
+    is not kept)."""
     if g.created_at >= at or g.progress_source == "manual":
         return None
-    if g.status == "achieved" and g.updated_at < at:
+    if achieved_at is not None and achieved_at < at:
         return 100
     if g.progress_source == "missions":
         if not g.missions:
@@ -192,10 +210,12 @@ def _goal_weeks(
     """Each goal's progress now, and what the week added: its progress at the week's end (or
     now, for this week) against its progress when the week began."""
     start, end = week
+    achieved = _achieved_at(session, [g.id for g in rows])
     out = []
     for g in rows:
-        then = _progress_at(session, user_id, g, start, tz)
-        at_end = g.percent if end >= utcnow() else _progress_at(session, user_id, g, end, tz)
+        done = achieved.get(g.id)
+        then = _progress_at(session, user_id, g, start, tz, done)
+        at_end = g.percent if end >= utcnow() else _progress_at(session, user_id, g, end, tz, done)
         out.append(
             GoalWeek(
                 goal_id=g.id,
