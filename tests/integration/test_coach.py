@@ -268,6 +268,38 @@ def test_the_habit_suggested_for_a_goal_asks_for_nothing_impossible(
         session.commit()
 
 
+def test_a_goal_measured_by_the_learners_estimate_is_quoted_once(
+    session: Session, w: World
+) -> None:
+    """The nudge for a goal due soon read "stands at 10 % (10 % (your estimate))." and the
+    focus on the least advanced goal "(10 % (your estimate))": the percentage twice, brackets
+    in brackets."""
+    uid = id_of(w.student)
+    me = principal(session, w.student)
+    today = access.today(session, uid)
+    goals.create_goal(session, me, GoalCreate(title="Get a SOC job", manual_percent=10))
+    session.commit()
+    plan = coach.compute_plan(session, uid, FakeEmbedder())
+    session.commit()
+    assert plan is not None and plan.focus is not None
+    assert plan.focus.text == (
+        "Focus this week on your goal “Get a SOC job”, the least advanced of your active goals "
+        "(10 % by your estimate)."
+    )
+    soon = goals.create_goal(
+        session,
+        me,
+        GoalCreate(title="Pass Security+", manual_percent=20, target_date=today + timedelta(5)),
+    )
+    session.commit()
+    plan = coach.compute_plan(session, uid, FakeEmbedder())
+    session.commit()
+    assert plan is not None
+    [nudge] = [n.line for n in plan.nudges if n.kind == "goal_due"]
+    assert nudge.text == "“Pass Security+” is due in 5 days and stands at 20 % by your estimate."
+    assert nudge.evidence[0].href == f"/coaching#goal-{soon.id}"
+
+
 def test_without_ai_consent_nothing_is_stored_and_withdrawing_it_deletes_the_plan(
     session: Session, w: World, model: Any
 ) -> None:

@@ -267,6 +267,22 @@ def _weak_text(fb: Feedback) -> str:
     return "\n".join(parts)[:2000]
 
 
+def _progress_words(goal: GoalPublic) -> str:
+    """The goal's progress in a sentence: its label ("1 of 2 missions approved"), or for a goal
+    measured by the learner's own estimate "40 % by your estimate" (its label, "40 % (your
+    estimate)", already holds the percentage and its own brackets)."""
+    if goal.progress_source == "manual":
+        return f"{goal.percent} % by your estimate"
+    return goal.progress_label
+
+
+def _stands_at(goal: GoalPublic) -> str:
+    """ "20 % (1 of 5 missions approved)", or "20 % by your estimate"."""
+    if goal.progress_source == "manual":
+        return _progress_words(goal)
+    return f"{goal.percent} % ({goal.progress_label})"
+
+
 def _due_goals(inputs: Inputs) -> list[GoalPublic]:
     soon = inputs.today + timedelta(days=GOAL_DUE_DAYS)
     return [
@@ -313,8 +329,7 @@ def _nudges(inputs: Inputs) -> list[CoachNudge]:
             CoachNudge(
                 kind="goal_due",
                 line=CoachLine(
-                    text=f"“{g.title}” is due {when} and stands at {g.percent} % "
-                    f"({g.progress_label}).",
+                    text=f"“{g.title}” is due {when} and stands at {_stands_at(g)}.",
                     evidence=[_goal_evidence(g)],
                 ),
             )
@@ -407,7 +422,7 @@ def _focus(inputs: Inputs, hint: int | None) -> tuple[CoachLine, str]:
         return (
             CoachLine(
                 text=f"Focus this week on your goal “{g.title}”, the least advanced of your "
-                f"active goals ({g.progress_label}).",
+                f"active goals ({_progress_words(g)}).",
                 evidence=[_goal_evidence(g)],
             ),
             "goals",
