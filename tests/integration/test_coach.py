@@ -300,6 +300,23 @@ def test_a_goal_measured_by_the_learners_estimate_is_quoted_once(
     assert nudge.evidence[0].href == f"/coaching#goal-{soon.id}"
 
 
+def test_the_focus_is_the_goal_due_soonest(session: Session, w: World) -> None:
+    """Two goals due within two weeks and under half done: the focus was the one set last (the
+    goals' list order), not the one due first."""
+    uid = id_of(w.student)
+    me = principal(session, w.student)
+    today = access.today(session, uid)
+    for title, days in (("Pass Security+", 2), ("Write my CV", 12)):  # set in this order
+        goals.create_goal(session, me, GoalCreate(title=title, target_date=today + timedelta(days)))
+    session.commit()
+    plan = coach.compute_plan(session, uid, FakeEmbedder())
+    session.commit()
+    assert plan is not None and plan.focus is not None and plan.basis == "goals"
+    assert plan.focus.text.startswith("Focus this week on your goal “Pass Security+”: it is due")
+    due = [n.line.text for n in plan.nudges if n.kind == "goal_due"]
+    assert [t.split("”")[0] for t in due] == ["“Pass Security+", "“Write my CV"]
+
+
 def test_without_ai_consent_nothing_is_stored_and_withdrawing_it_deletes_the_plan(
     session: Session, w: World, model: Any
 ) -> None:

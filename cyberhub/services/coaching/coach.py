@@ -284,14 +284,17 @@ def _stands_at(goal: GoalPublic) -> str:
 
 
 def _due_goals(inputs: Inputs) -> list[GoalPublic]:
+    """Active goals due within GOAL_DUE_DAYS and under GOAL_LOW_PERCENT, the soonest due first
+    (the focus takes the first)."""
     soon = inputs.today + timedelta(days=GOAL_DUE_DAYS)
-    return [
-        g
+    due = [
+        (g.target_date, g)
         for g in inputs.goals
         if g.target_date is not None
         and inputs.today <= g.target_date <= soon
         and g.percent < GOAL_LOW_PERCENT
     ]
+    return [g for _, g in sorted(due, key=lambda d: d[0])]
 
 
 def _broken_streaks(inputs: Inputs) -> list[tuple[HabitPublic, int, date]]:
