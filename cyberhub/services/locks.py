@@ -62,8 +62,8 @@ class Lock(IntEnum):
     # key: organisation id. Its pending invitations: the same person invited twice at once
     # (identity/memberships).
     ORGANIZATION_INVITATIONS = 5503
-    # key: user id. A learner's habits and goals, counted against their limits: two created at
-    # once with one place left (coaching/habits, coaching/goals).
+    # key: user id. A learner's habits, goals and reflections, counted against their limits: two
+    # created at once with one place left (coaching/habits, coaching/goals, coaching/reflections).
     LEARNER_COACHING = 5601
 
 

@@ -440,6 +440,33 @@ def test_the_last_free_goal_and_habit_taken_twice_at_once_go_once(session: Sessi
     assert len(habits.list_habits(session, p)) == MAX_HABITS
 
 
+def test_the_last_free_reflection_taken_twice_at_once_goes_once(session: Session) -> None:
+    """A double click on "Save reflection" (or two tabs) with one place left of
+    MAX_REFLECTIONS: the second's count ran before the first committed, so both were stored,
+    one over the limit (goals and habits already took turns)."""
+    w = build_world(session)
+    uid = id_of(w.student)
+    p = principal(session, w.student)
+    session.execute(
+        text(
+            "INSERT INTO reflections (user_id, body, prompt, visibility, created_at, updated_at) "
+            "SELECT :u, 'Earlier', '', 'private', now(), now() FROM generate_series(1, :n)"
+        ),
+        {"u": uid, "n": reflections.MAX_REFLECTIONS - 1},
+    )
+    session.commit()
+
+    def reflect(s: Session) -> object:
+        return reflections.add_reflection(s, p, ReflectionCreate(body="The last one"))
+
+    first, second = second_while_first_holds(reflect, reflect)
+    assert first == "ok" and "the most you can keep" in second
+    count = session.execute(
+        text("SELECT count(*) FROM reflections WHERE user_id = :u"), {"u": uid}
+    ).scalar_one()
+    assert count == reflections.MAX_REFLECTIONS
+
+
 def test_a_target_date_in_the_past_is_refused(session: Session) -> None:
     w = build_world(session)
     with pytest.raises(Invalid, match="has passed"):

@@ -17,7 +17,7 @@ from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
-from cyberhub.services import text
+from cyberhub.services import locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -100,6 +100,7 @@ def add_reflection(
     prompt = text.line(data.prompt, "prompt", PROMPT_MAX, required=False)
     mood, energy = _scale(data.mood, "mood"), _scale(data.energy, "energy")
     visibility = _visibility(data.visibility)
+    locks.hold(session, locks.Lock.LEARNER_COACHING, actor.user_id)  # two at once take turns
     count = session.exec(
         select(func.count()).select_from(Reflection).where(Reflection.user_id == actor.user_id)
     ).one()
