@@ -18,6 +18,7 @@ from cyberhub.models import Submission, SubmissionStatus
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Goal, HabitCheckin
 from cyberhub.schemas.coaching import GoalCreate, GoalUpdate, HabitCreate
+from cyberhub.services.admin.export_writers import own_data_sections
 from cyberhub.services.coaching import access, goals, habits, summary
 from cyberhub.services.coaching.streaks import week_start
 from tests.factories import build_world, id_of, make_mission, principal
@@ -217,3 +218,16 @@ def test_migration_0028_dates_each_achieved_goal_by_its_last_change(
     found = {gid: (at, updated) for gid, at, updated in rows}
     assert found[done.id][0] == found[done.id][1]
     assert found[active.id][0] is None
+
+
+def test_download_my_data_says_when_each_goal_was_achieved(session: Session) -> None:
+    """The learner's own data export holds everything kept about them: a goal's achievement
+    time too (migration 0027), empty for a goal not achieved."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    done = goals.create_goal(session, p, GoalCreate(title="Done"))
+    goals.create_goal(session, p, GoalCreate(title="Open"))
+    goals.update_goal(session, p, done.id, GoalUpdate(status="achieved"))
+    session.commit()
+    rows = {g["title"]: g for g in own_data_sections(session, id_of(w.student))["goals"]}
+    assert rows["Done"]["achieved_at"] and not rows["Open"]["achieved_at"]

@@ -464,6 +464,7 @@ GOAL_FIELDS = (
     "manual_percent",
     "created_at",
     "updated_at",
+    "achieved_at",
 )
 
 
