@@ -237,6 +237,24 @@ def test_archived_habits_take_no_check_ins(session: Session) -> None:
     assert habits.list_habits(session, p) == []
 
 
+def test_an_archived_habit_offers_no_day_to_check_in(
+    session: Session, client_for: ClientFor
+) -> None:
+    """An archived habit takes no check-ins, yet the API still listed today and the back-fill
+    days among its `open_days` ("days still open for a check-in"): a client offered buttons
+    that only got 422."""
+    w = build_world(session)
+    c = client_for(w.student)
+    habit = c.post(f"{API}/coaching/habits", json={"title": "Read"}).json()
+    assert len(habit["open_days"]) == 3
+    archived = c.delete(f"{API}/coaching/habits/{habit['id']}").json()
+    assert archived["archived"] is True and archived["open_days"] == []
+    [listed] = c.get(f"{API}/coaching/habits", params={"include_archived": True}).json()
+    assert listed["open_days"] == []
+    r = c.post(f"{API}/coaching/habits/{habit['id']}/logs", json={})
+    assert r.status_code == 422 and "archived" in r.json()["detail"]
+
+
 # -- goals -------------------------------------------------------------------------------------
 
 

@@ -132,7 +132,10 @@ def recent_checkins(
 
 
 def open_days(habit: Habit, days: list[date], today: date) -> list[date]:
-    """Today and the back-fill window's days whose period is not checked in yet (newest first)."""
+    """Today and the back-fill window's days whose period is not checked in yet (newest first);
+    none for an archived habit, which takes no more check-ins."""
+    if habit.archived_at is not None:
+        return []
     filled = {period_start(habit.cadence, d) for d in days}
     window = [today - timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
     return [d for d in window if period_start(habit.cadence, d) not in filled]
