@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cyberhub.models.coaching import Cadence
+from cyberhub.services.coaching.habits import cadence_label
 from cyberhub.services.coaching.streaks import local_day, period_start, streak, week_start
 
 pytestmark = [pytest.mark.coaching]
@@ -141,3 +142,11 @@ def test_weekly_and_n_per_week_habits_count_weeks() -> None:
     assert (s.current, s.longest, s.unit) == (1, 1, "week")
     s = streak(Cadence.n_per_week, 2, three, monday + timedelta(days=17))
     assert (s.current, s.longest) == (3, 3)
+
+
+def test_a_habit_of_once_a_week_on_any_day_is_worded_in_the_singular() -> None:
+    """ "Some days a week" with 1 day read "1 times a week" (on /coaching, the mentee page and
+    the coach's "Restart …" line)."""
+    assert cadence_label(Cadence.n_per_week, 1) == "1 time a week"
+    assert cadence_label(Cadence.n_per_week, 3) == "3 times a week"
+    assert cadence_label(Cadence.weekly, 1) == "Once a week"

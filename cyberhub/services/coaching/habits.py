@@ -57,7 +57,7 @@ def cadence_label(cadence: Cadence, per_week: int) -> str:
         return "Every day"
     if cadence == Cadence.weekly:
         return "Once a week"
-    return f"{per_week} times a week"
+    return f"{per_week} {'time' if per_week == 1 else 'times'} a week"
 
 
 def _cadence(value: str | None, per_week: int | None) -> tuple[Cadence, int]:
