@@ -15,6 +15,7 @@ from cyberhub.pages.coaching.parts import S
 from cyberhub.pages.coaching.parts import native_select as _native_select
 from cyberhub.pages.coaching.state import CheckinView, FigureView, ReflectionView
 from cyberhub.schemas.coaching import TEXT_MAX
+from cyberhub.services.coaching import reflections
 
 # -- reflections and the week ------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ def _reflection_form() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        muted("Private reflections are yours alone; shared ones your mentor can read.", size="1"),
+        muted(reflections.WHO_READS, size="1"),
         icon_button("pen_line", "Save reflection", type="submit"),
         on_submit=S.add_reflection,
     )

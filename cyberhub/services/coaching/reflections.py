@@ -24,6 +24,11 @@ from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.learning_access import viewable_learner
 
 UNKNOWN_REFLECTION = "That reflection does not exist."
+# Who reads what, as /coaching tells the learner (shared_reflections' readers; admins aside).
+WHO_READS = (
+    "Private reflections are yours alone; shared ones your mentor and your programme's "
+    "directors can read."
+)
 PROMPT_MAX = 200
 MAX_REFLECTIONS = 500
 VISIBILITIES = {v.value for v in Visibility}
