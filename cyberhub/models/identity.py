@@ -61,7 +61,7 @@ class User(SQLModel, table=True):
 
 
 class RoleAssignment(SQLModel, table=True):
-    """A role held by a user, scoped to an organization (admin may be global: organization_id NULL)."""
+    """A role held by a user, scoped to an organization (admin is global: organization_id NULL)."""
 
     __tablename__ = "role_assignments"
     __table_args__ = (

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Organization, OutboxMail, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
-from cyberhub.services.identity import memberships
-from tests.factories import PASSWORD, login, make_user, principal
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity import memberships, roles
+from tests.factories import PASSWORD, id_of, login, make_user, principal
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
 
@@ -279,6 +280,44 @@ class TestRolesAndUsers:
         assert r.status_code == 201
         assert ("admin", None) in grants_of(session, student_user.id)
 
+    def test_admin_role_in_one_organization_is_refused(
+        self,
+        admin_client: TestClient,
+        admin_user: User,
+        student_user: User,
+        test_organization: Organization,
+        session: Session,
+    ) -> None:
+        """An admin acts in every organization, so "admin in Test Academy" would promise a limit
+        nothing enforces: the service refuses it, through the API and when called directly (as
+        the admin page does), and the user's roles stay as they were."""
+        before = admin_client.get(f"{V1}/users/{student_user.id}/roles").json()
+        body = {"role": "admin", "organization_id": test_organization.id, "reason": "runs it"}
+        r = admin_client.post(f"{V1}/users/{student_user.id}/roles", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"] == (
+            "The admin role is global: it covers every organization. Grant it without choosing one."
+        )
+        # Adding a member as admin of the organization is the same grant, refused the same way.
+        r = admin_client.post(
+            f"{V1}/organizations/{test_organization.id}/members",
+            json={"email": student_user.email, "role": "admin"},
+        )
+        assert r.status_code == 422 and "The admin role is global" in r.json()["detail"]
+        with pytest.raises(Invalid, match="The admin role is global"):
+            roles.assign_role(
+                session,
+                principal(session, admin_user),
+                user_id=id_of(student_user),
+                role="admin",
+                organization_id=test_organization.id,
+                reason="runs it",
+            )
+        session.rollback()
+        assert admin_client.get(f"{V1}/users/{student_user.id}/roles").json() == before
+        assert grants_of(session, student_user.id) == {("student", test_organization.id)}
+        assert audits(session, "role.assigned") == []
+
     @pytest.mark.parametrize("via", ["delete", "post"])
     def test_revoke_role(
         self,
@@ -326,15 +365,16 @@ class TestRolesAndUsers:
         r = admin_client.request("DELETE", f"{V1}/users/{admin_user.id}/roles", json=body)
         assert r.status_code == 409 and "last admin role" in r.json()["detail"]
         assert ("admin", None) in grants_of(session, admin_user.id)
-        # With a second admin role the global one can go.
+        # The admin role is global only, so an admin holds at most one: there is no second
+        # (scoped) admin role to keep while the global one goes; another admin removes it.
         r = admin_client.post(
             f"{V1}/users/{admin_user.id}/roles",
             json={"role": "admin", "organization_id": test_organization.id, "reason": "scoped"},
         )
-        assert r.status_code == 201
+        assert r.status_code == 422
         r = admin_client.request("DELETE", f"{V1}/users/{admin_user.id}/roles", json=body)
-        assert r.status_code == 200
-        assert grants_of(session, admin_user.id) == {("admin", test_organization.id)}
+        assert r.status_code == 409
+        assert grants_of(session, admin_user.id) == {("admin", None)}
 
 
 class TestUnlock:

@@ -1,7 +1,7 @@
 """Who holds which role where: assigning and revoking roles, and the admin's view of one user.
 
-Admins may assign any role in any organization (the admin role only by an admin; it may be global,
-organization_id None). Directors may assign and revoke the student, mentor and sponsor roles, and
+Admins may assign any role in any organization; the admin role only by an admin, and only
+globally (organization_id None): it covers every organization, so it names none. Directors may assign and revoke the student, mentor and sponsor roles, and
 only in the organizations they direct. Every change needs a reason, is audited and mailed to the
 user.
 """
@@ -38,6 +38,11 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
 }
 # The roles a director may hand out (and take back) in their own organization.
 DIRECTOR_ASSIGNABLE = frozenset({Role.student.value, Role.mentor.value, Role.sponsor.value})
+# An admin may act in every organization (Principal.is_admin), so an admin grant naming one would
+# promise a limit nothing enforces.
+ADMIN_IS_GLOBAL = (
+    "The admin role is global: it covers every organization. Grant it without choosing one."
+)
 REASON_MAX = 500
 
 
@@ -139,10 +144,11 @@ def assign_role(
     reason: str,
     meta: RequestMeta = NO_META,
 ) -> RoleAssignment:
-    """Give `user_id` the `role` in `organization_id` (None: global, admin role only).
+    """Give `user_id` the `role` in `organization_id` (None: global, the admin role's only scope).
 
     Raises Forbidden (not an admin, or a director outside their organization or rights),
-    Invalid (unknown role, missing/long reason, a non-admin role without organization),
+    Invalid (unknown role, missing/long reason, a non-admin role without organization, the
+    admin role with one),
     NotFound (user or organization), Conflict (the user already holds that role there).
     """
     actor = require_manager(principal)
@@ -151,6 +157,8 @@ def assign_role(
     if organization_id is None and role != Role.admin:
         raise Invalid("Choose an organization: only the admin role can be global.")
     check_may_manage(actor, role, organization_id)
+    if role == Role.admin and organization_id is not None:
+        raise Invalid(ADMIN_IS_GLOBAL)
     # The same grant twice at once takes turns: the second sees the first's and is refused.
     lock_user_roles(session, user_id)
     user = _user(session, user_id)
