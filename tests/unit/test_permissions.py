@@ -15,6 +15,7 @@ from cyberhub.services.identity.permissions import (
     Grant,
     Principal,
     managed_org_ids,
+    manages,
     require_role,
     require_signed_in,
     roles,
@@ -76,6 +77,26 @@ class TestPrincipal:
         assert managed_org_ids(director) == {ORG_A, ORG_B}
         assert managed_org_ids(principal(("director", ORG_A), ("mentor", ORG_B))) == {ORG_A}
         assert managed_org_ids(principal(("mentor", ORG_A), ("sponsor", ORG_B))) == set()
+
+    def test_manages_one_organization_by_the_same_rule(self) -> None:
+        """The yes/no form of managed_org_ids, for one organisation: an admin manages each, a
+        director the ones they direct; a mentor, sponsor or student there does not."""
+        people = [
+            principal(("admin", None)),
+            principal(("director", ORG_A), ("mentor", ORG_B)),
+            principal(("mentor", ORG_A), ("sponsor", ORG_B), ("student", ORG_A)),
+            principal(),
+        ]
+        assert [[manages(p, org) for org in (ORG_A, ORG_B)] for p in people] == [
+            [True, True],
+            [True, False],
+            [False, False],
+            [False, False],
+        ]
+        for p in people:
+            managed = managed_org_ids(p)
+            for org in (ORG_A, ORG_B):
+                assert manages(p, org) == (managed is None or org in managed)
 
 
 class TestAccess:

@@ -72,6 +72,7 @@ from cyberhub.services.identity.permissions import (
     hide_from_outsiders,
     load_principal,
     managed_org_ids,
+    manages,
     require_signed_in,
 )
 from cyberhub.services.learning import sponsorships
@@ -130,10 +131,6 @@ def ttl() -> timedelta:
 
 
 # -- who may export what ----------------------------------------------------------------------------
-
-
-def _directs(principal: Principal, organization_id: int) -> bool:
-    return principal.is_admin or organization_id in principal.organizations(Role.director)
 
 
 def _mentors_in(session: Session, principal: Principal, cohort_id: int) -> bool:
@@ -208,7 +205,7 @@ def check_scope(
     if cohort_id:
         cohort, program = cohort_with_program(session, cohort_id or 0)
         scope = Scope(program.organization_id, program.id, cohort.id, label=cohort.name)
-        if _directs(principal, program.organization_id):
+        if manages(principal, program.organization_id):
             return scope
         if kind == ExportKind.gradebook and _mentors_in(session, principal, cohort.id or 0):
             return Scope(
@@ -218,7 +215,7 @@ def check_scope(
             hide_from_outsiders(principal, program.organization_id, UNKNOWN_COHORT)
         raise Forbidden("You can't export this cohort's data.")
     program = _program(session, program_id)
-    if not _directs(principal, program.organization_id):
+    if not manages(principal, program.organization_id):
         if outsiders_not_found:
             hide_from_outsiders(principal, program.organization_id, UNKNOWN_PROGRAM)
         raise Forbidden("You can't export this programme's data.")

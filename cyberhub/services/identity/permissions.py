@@ -195,6 +195,13 @@ def managed_org_ids(principal: Principal) -> set[int] | None:
     return None if principal.is_admin else principal.organizations(Role.director)
 
 
+def manages(principal: Principal, organization_id: int) -> bool:
+    """Whether the principal manages the organization, by managed_org_ids' rule (an admin every
+    one, a director those they direct)."""
+    managed = managed_org_ids(principal)
+    return managed is None or organization_id in managed
+
+
 def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str) -> None:
     """NotFound(`unknown`) when the principal holds no role in the organization: to them, it
     and its programmes, cohorts and missions answer as ids nobody has (a 403 told them they

@@ -25,7 +25,12 @@ from cyberhub.services.admin import audit, audit_log
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, lockout, memberships
-from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION, Principal, require_role
+from cyberhub.services.identity.permissions import (
+    UNKNOWN_ORGANIZATION,
+    Principal,
+    manages,
+    require_role,
+)
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -87,7 +92,7 @@ def check_may_manage(principal: Principal, role: str, organization_id: int | Non
         return
     if role not in DIRECTOR_ASSIGNABLE:
         raise Forbidden(f"Only an admin can assign or revoke the {role} role.")
-    if organization_id is None or organization_id not in principal.organizations(Role.director):
+    if organization_id is None or not manages(principal, organization_id):
         raise Forbidden("Directors can manage roles only within their own organization.")
 
 

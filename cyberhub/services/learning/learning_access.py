@@ -36,7 +36,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.errors import Forbidden, NotFound
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import Principal, manages, require_signed_in
 
 
 def mentor_pairs(mentor_id: int) -> Any:
@@ -149,9 +149,7 @@ def may_view_work(
     session: Session, principal: Principal, *, student_id: int, program_id: int, org_id: int
 ) -> bool:
     """May the principal see a student's work on a mission of `program_id` (in `org_id`)?"""
-    if principal.user_id == student_id or principal.is_admin:
-        return True
-    if org_id in principal.organizations(Role.director):
+    if principal.user_id == student_id or manages(principal, org_id):
         return True
     return principal.has_role(Role.mentor, organization_id=org_id) and mentors_student(
         session, principal.user_id, student_id, program_id

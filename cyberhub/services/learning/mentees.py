@@ -36,7 +36,7 @@ from cyberhub.services.ai import profiler, recommendations
 from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.services.coaching import goals, habits, reflections
 from cyberhub.services.errors import NotFound
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import Principal, manages, require_signed_in
 from cyberhub.services.learning import progress
 from cyberhub.services.learning.learning_access import (
     can_read_learner,
@@ -49,7 +49,7 @@ ATTEMPTS_SHOWN = 50
 
 
 def _related_program(session: Session, actor: Principal, learner_id: int, program: Program) -> bool:
-    if actor.is_admin or program.organization_id in actor.organizations(Role.director):
+    if manages(actor, program.organization_id):
         return True
     return actor.has_role(Role.mentor) and mentors_student(
         session, actor.user_id, learner_id, program.id

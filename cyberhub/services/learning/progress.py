@@ -48,7 +48,12 @@ from cyberhub.schemas.learning import (
 )
 from cyberhub.schemas.reviews import CohortProgress, NamedRef
 from cyberhub.services.errors import Forbidden
-from cyberhub.services.identity.permissions import Principal, hide_from_outsiders, require_signed_in
+from cyberhub.services.identity.permissions import (
+    Principal,
+    hide_from_outsiders,
+    manages,
+    require_signed_in,
+)
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import mentors_student, viewable_learner
 from cyberhub.services.learning.programs import (
@@ -370,7 +375,7 @@ def cohort_progress(
     """
     actor = require_signed_in(principal)
     cohort, program = cohort_with_program(session, cohort_id)
-    allowed = actor.is_admin or program.organization_id in actor.organizations(Role.director)
+    allowed = manages(actor, program.organization_id)
     if not allowed and actor.has_role(Role.mentor):
         allowed = (
             session.exec(
