@@ -205,3 +205,29 @@ def test_each_consenting_learner_shows_their_own_track(session: Session, world: 
         (world.student.full_name or world.student.email.split("@")[0]): "Builders",
         (world.student2.full_name or world.student2.email.split("@")[0]): "Leaders",
     }
+
+
+def test_a_namesake_still_sharing_does_not_keep_a_withdrawn_learner_in_the_file(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """Two learners of the cohort go by the same name; both share, then one stops. The file
+    written before names both: one of those rows is about someone who no longer shares, so it
+    is not handed out (it was, as the other learner's name was still in the report)."""
+    sponsor, _ = sponsor_of(session, world)
+    world.student2.full_name = world.student.full_name
+    session.add(world.student2)
+    session.commit()
+    share(session, world.student)
+    share(session, world.student2)
+    client = client_for(sponsor)
+    export_id = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    rows = csv_rows(client.get(f"{API}/exports/{export_id}/download").text)
+    assert [r[1] for r in rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :]] == [
+        world.student.full_name,
+        world.student.full_name,
+    ]
+    share(session, world.student2, granted=False)
+    r = client.get(f"{API}/exports/{export_id}/download")
+    assert r.status_code == 410 and r.json()["detail"] == exports.NAMES_GONE, r.text
+    assert client.get(f"{API}/exports/{export_id}").json()["download_url"] is None

@@ -35,6 +35,7 @@ import logging
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -819,19 +820,22 @@ def _write(
 def _names_still_shown(report: SponsorDashboard, path: Path) -> bool:
     """Whether every learner a sponsor report's file names is still named by the report today
     (`report`: each only while they consent to share with sponsors, and the sponsorship is
-    current)."""
+    current). Counted, not merely looked up: two learners of a cohort may go by one name, and
+    the row of the one who stopped sharing must not pass on the other's."""
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     header = list(sponsorships.LEARNER_COLUMNS)
     named = (
-        {(r[0], r[1]) for r in rows[rows.index(header) + 1 :] if len(r) > 1}
+        Counter((r[0], r[1]) for r in rows[rows.index(header) + 1 :] if len(r) > 1)
         if header in rows
-        else set()
+        else Counter()
     )
     if not named:
         return True
     cell = export_writers.safe_cell  # the file holds the cells as written
-    shown = {(str(cell(c.cohort)), str(cell(le.name))) for c in report.cohorts for le in c.learners}
+    shown = Counter(
+        (str(cell(c.cohort)), str(cell(le.name))) for c in report.cohorts for le in c.learners
+    )
     return named <= shown
 
 
