@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -41,9 +40,12 @@ class DueDatePublic(BaseModel):
 
 class DueDateRequest(BaseModel):
     """An ISO date and time. With an offset ("…+03:00" or "…Z") it is that moment; without one
-    it is read in the signed-in user's time zone (their profile setting)."""
+    it is read in the signed-in user's time zone (their profile setting). Text, read by the
+    service as the schedule page's field is (services/learning/schedule.parse_due): a date
+    without a time, or a number, is refused there with the page's reason (parsed here as a
+    datetime, "2026-12-12" was saved as that day's midnight and 1700000000 as a 2023 moment)."""
 
-    due_at: datetime = Field(examples=["2026-12-12T17:00"])
+    due_at: str = Field(max_length=64, examples=["2026-12-12T17:00"])
 
 
 class DueItem(BaseModel):

@@ -518,6 +518,30 @@ class TestApi:
         assert {m["title"] for m in schedule_["missions"] if m["due_at"]} == {"Harden a server"}
         assert director.delete(url).json()["due_at"] is None
 
+    def test_the_api_refuses_what_the_page_refuses(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        """A date without a time ("2026-12-12") is refused by the schedule page, saying which
+        time to give; through the API it was saved as midnight, the start of the day it names,
+        without a word. A number was taken as seconds since 1970. Both answer 422 with
+        the page's reason, and nothing is saved."""
+        w = builder
+        set_zone(session, w.director, "Africa/Nairobi")
+        director = client_for(w.director)
+        url = f"{API}/cohorts/{w.cohort.id}/schedule/{w.m1.id}"
+        for bad in ("2026-12-12", "1700000000"):
+            r = director.put(url, json={"due_at": bad})
+            assert r.status_code == 422 and r.json()["detail"] == schedule.BAD_DATE, (bad, r.text)
+        r = director.put(url, json={"due_at": 1700000000})
+        assert r.status_code == 422 and r.json()["detail"], r.text
+        got = schedule.cohort_schedule(session, principal(session, w.director), id_of(w.cohort))
+        assert all(m.due_at is None for m in got.missions)
+        # What the page sends, with or without an offset, is saved as before.
+        r = director.put(url, json={"due_at": "2026-12-12 17:00"})
+        assert r.json()["due_at"] == "2026-12-12T14:00:00+00:00", r.text
+        r = director.put(url, json={"due_at": "2026-12-12T17:00:00+03:00"})
+        assert r.json()["due_at"] == "2026-12-12T14:00:00+00:00", r.text
+
     def test_other_people_get_403_or_404_and_nothing_changes(
         self, session: Session, builder: World, client_for: ClientFor
     ) -> None:
