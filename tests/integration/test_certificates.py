@@ -24,7 +24,7 @@ from cyberhub.models import (
     ProgramMission,
     User,
 )
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import MAX_ID, utcnow
 from cyberhub.models.certificates import Certificate
 from cyberhub.models.enrolment import EnrolmentMode
 from cyberhub.services.admin.audit import RequestMeta
@@ -310,6 +310,22 @@ class TestRevokeAndVerify:
         for user in (w.student, w.mentor, w.other_director):
             with pytest.raises(NotFound if user is w.other_director else Forbidden):
                 certificates.revoke(session, principal(session, user), id_of(cert), "no")
+        assert certificates.verify(session, None, cert.code).revoked is False
+
+    def test_another_organisations_certificate_is_an_id_nobody_has(
+        self, session: Session, builder: World, client_for: ClientFor
+    ) -> None:
+        """A director of another organisation revoking this certificate was told "That cohort
+        does not exist." (about a certificate), where an id nobody has answers "That certificate
+        does not exist.": the two answers told them which certificate ids are real. Both are
+        the same 404 now, and nothing is revoked."""
+        w = builder
+        cert = self.issued(session, w)
+        other = client_for(w.other_director)
+        real = other.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": "no"})
+        ghost = other.post(f"{API}/certificates/{MAX_ID}/revoke", json={"reason": "no"})
+        assert (real.status_code, real.json()) == (ghost.status_code, ghost.json())
+        assert real.status_code == 404 and "certificate" in real.json()["detail"], real.text
         assert certificates.verify(session, None, cert.code).revoked is False
 
     def test_the_pdf_renders_names_in_any_script(self, session: Session, builder: World) -> None:

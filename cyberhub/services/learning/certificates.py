@@ -71,6 +71,7 @@ REASON_MAX = 500
 CODE_BYTES = 16
 _CODE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 UNKNOWN_CODE = "No certificate has this code. Check the address you were given."
+UNKNOWN_CERTIFICATE = "That certificate does not exist."
 
 
 def certificate_url(code: str) -> str:
@@ -342,8 +343,11 @@ def revoke(
         select(Certificate).where(Certificate.id == certificate_id).with_for_update()
     ).first()
     if cert is None:
-        raise NotFound("That certificate does not exist.")
-    cohort, _program = get_cohort(session, actor, cert.cohort_id)
+        raise NotFound(UNKNOWN_CERTIFICATE)
+    try:
+        cohort, _program = get_cohort(session, actor, cert.cohort_id)
+    except NotFound as exc:  # another organisation's: as an id nobody has, not "that cohort"
+        raise NotFound(UNKNOWN_CERTIFICATE) from exc
     reason = text.line(reason, "reason", REASON_MAX, required=False, join_lines=True)
     if not reason:
         raise Invalid("Say why the certificate is revoked: the reason is shown on its page.")
