@@ -181,8 +181,11 @@ class TestWhoMayExportWhat:
             with pytest.raises(Forbidden):
                 _request(session, w, user, "audit_log")
         assert _request(session, w, w.student, "own_data")
-        with pytest.raises(Invalid):
+        # It said "The my data export takes no programme or cohort."
+        with pytest.raises(Invalid, match=r"^Your data export takes no programme or cohort\.$"):
             _request(session, w, w.student, "own_data", cohort_id=w.cohort.id or 0)
+        with pytest.raises(Invalid, match=r"^The audit log export takes no programme or cohort"):
+            _request(session, w, w.admin, "audit_log", program_id=w.program.id or 0)
 
     def test_the_request_is_audited_and_limited(self, session: Session, world: World) -> None:
         w = world

@@ -184,7 +184,9 @@ def check_scope(
     as an id nobody has. A download of one's own export still hears why it is refused."""
     if kind in (ExportKind.own_data, ExportKind.audit_log):
         if program_id or cohort_id:
-            raise Invalid(f"The {LABELS[kind].lower()} export takes no programme or cohort.")
+            # ("The my data export" read oddly: the own-data export is "Your data" here.)
+            what = "Your data" if kind == ExportKind.own_data else f"The {LABELS[kind].lower()}"
+            raise Invalid(f"{what} export takes no programme or cohort.")
         if kind == ExportKind.audit_log and not principal.is_admin:
             raise Forbidden("Only admins can export the audit log.")
         return Scope()
