@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from cyberhub.pages.sponsor_home.state import card
+from cyberhub.pages.sponsor_home.state import card, intro
 from cyberhub.schemas.sponsorships import ConsentingLearner, SponsoredCohort, SponsorshipPublic
 
 
@@ -61,3 +61,15 @@ def test_a_sponsorship_not_begun_says_when_it_starts() -> None:
     )
     assert card(later, "Africa/Nairobi").starts == "1 Mar 2026"
     assert card(_cohort(seats=1, published=1), "Africa/Nairobi").starts == ""
+
+
+def test_the_heading_names_who_funds_in_the_right_number() -> None:
+    """A sponsor of two organisations read "The cohorts Acme, Savannah Fund funds: ..."."""
+    assert intro([]) == "The cohorts your organisation funds: seats, activity and results."
+    assert intro(["Acme"]) == "The cohorts Acme funds: seats, activity and results."
+    assert intro(["Acme", "Savannah Fund"]) == (
+        "The cohorts Acme and Savannah Fund fund: seats, activity and results."
+    )
+    assert intro(["Acme", "Bantu Trust", "Savannah Fund"]) == (
+        "The cohorts Acme, Bantu Trust and Savannah Fund fund: seats, activity and results."
+    )

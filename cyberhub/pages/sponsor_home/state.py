@@ -111,9 +111,21 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
     )
 
 
+def intro(organizations: list[str]) -> str:
+    """The line under the dashboard's heading: whose cohorts these are, the verb agreeing with
+    the number of organisations ("Acme funds", "Acme and Savannah Fund fund")."""
+    if not organizations:
+        return "The cohorts your organisation funds: seats, activity and results."
+    *others, last = organizations
+    who = f"{', '.join(others)} and {last}" if others else last
+    verb = "fund" if others else "funds"
+    return f"The cohorts {who} {verb}: seats, activity and results."
+
+
 class SponsorHomeState(ServiceState, rx.State):
     cohorts: list[CohortCard] = []
     organizations: str = ""
+    intro_line: str = intro([])
     loaded: bool = False
 
     @rx.event
@@ -127,4 +139,5 @@ class SponsorHomeState(ServiceState, rx.State):
         tz = await self._time_zone()
         self.error = ""
         self.organizations = ", ".join(found.value.organizations)
+        self.intro_line = intro(found.value.organizations)
         self.cohorts = [card(c, tz) for c in found.value.cohorts]

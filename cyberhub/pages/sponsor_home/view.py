@@ -204,14 +204,7 @@ def cohorts_or_empty() -> rx.Component:
 
 def sponsor_home_content() -> rx.Component:
     return rx.vstack(
-        page_heading(
-            "Sponsorship",
-            rx.cond(
-                S.organizations != "",
-                "The cohorts " + S.organizations + " funds: seats, activity and results.",
-                "The cohorts your organisation funds: seats, activity and results.",
-            ),
-        ),
+        page_heading("Sponsorship", S.intro_line),
         error_callout(S.error),
         rx.cond(
             S.cohorts.length() > 0,
