@@ -166,7 +166,7 @@ def test_a_learner_who_withdraws_consent_after_the_file_was_written_is_not_hande
     r = client.get(f"{API}/exports/{export_id}/download")
     assert r.status_code == 410 and "request a new one" in r.json()["detail"], r.text
     # Asked for on its own (as the exports page does before a download), it says why and offers
-    # no link; the list (polled while an export runs) does not re-read the file to know.
+    # no link (so does the list: test_the_list_stops_offering_a_file_once_someone_it_names_...).
     one = client.get(f"{API}/exports/{export_id}").json()
     assert one["download_url"] is None and one["unavailable"] == r.json()["detail"], one
     # A new one, without them, downloads.
@@ -231,3 +231,24 @@ def test_a_namesake_still_sharing_does_not_keep_a_withdrawn_learner_in_the_file(
     r = client.get(f"{API}/exports/{export_id}/download")
     assert r.status_code == 410 and r.json()["detail"] == exports.NAMES_GONE, r.text
     assert client.get(f"{API}/exports/{export_id}").json()["download_url"] is None
+
+
+def test_the_list_stops_offering_a_file_once_someone_it_names_stops_sharing(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """Withdrawing the consent takes effect on the exports already listed too: the list (what
+    the exports page shows, GET /exports) offered the file's download link and no reason, for a
+    file its download then refused with 410. It now says why, as the export's own answer does."""
+    sponsor, _ = sponsor_of(session, world)
+    share(session, world.student)
+    client = client_for(sponsor)
+    export_id = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    [listed] = client.get(f"{API}/exports").json()
+    assert listed["download_url"] and listed["unavailable"] == "", listed
+    share(session, world.student, granted=False)
+    [listed] = client.get(f"{API}/exports").json()
+    one = client.get(f"{API}/exports/{export_id}").json()
+    assert (listed["download_url"], listed["unavailable"]) == (None, exports.NAMES_GONE), listed
+    assert (one["download_url"], one["unavailable"]) == (None, exports.NAMES_GONE), one
+    assert client.get(f"{API}/exports/{export_id}/download").status_code == 410

@@ -178,10 +178,13 @@ def check_scope(
     cohort_id: int | None,
     *,
     outsiders_not_found: bool = False,
+    report: Callable[[int | None], SponsorDashboard] | None = None,
 ) -> Scope:
     """The scope the principal may export `kind` for (Invalid, NotFound or Forbidden).
     `outsiders_not_found` (a new request): another organization's programme or cohort answers
-    as an id nobody has. A download of one's own export still hears why it is refused."""
+    as an id nobody has. A download of one's own export still hears why it is refused.
+    `report`: how to work out a sponsor report's figures (by cohort id, or None: every funded
+    cohort), when the caller keeps them to compare a file with (`_Checks`)."""
     if kind in (ExportKind.own_data, ExportKind.audit_log):
         if program_id or cohort_id:
             # ("The my data export" read oddly: the own-data export is "Your data" here.)
@@ -194,7 +197,10 @@ def check_scope(
         if program_id:
             raise Invalid("The sponsor report takes a cohort or nothing (every funded cohort).")
         # The figures the report would hold: raises NotFound / Forbidden like the dashboard.
-        sponsorships.report(session, principal, cohort_id)
+        if report is None:
+            sponsorships.report(session, principal, cohort_id)
+        else:
+            report(cohort_id)
         label = (
             cohort_with_program(session, cohort_id)[0].name if cohort_id else "every funded cohort"
         )
@@ -407,9 +413,9 @@ def my_exports(session: Session, principal: Principal | None) -> list[ExportPubl
         .limit(50)
     ).all()
     now = utcnow()
-    # The list re-reads no sponsor report's file (it polls every 2 s while an export runs):
-    # one whose learners stopped sharing is told when opened or downloaded (get_export).
-    checks = _Checks(session, actor, compare_names=False)
+    # A sponsor report's file is compared with today's report here too: a listed file naming
+    # someone who stopped sharing since offers no download (the list offered one, refused 410).
+    checks = _Checks(session, actor)
     return [_public(e, now, checks.unavailable(e, now)) for e in rows]
 
 
@@ -440,13 +446,11 @@ NAMES_GONE = (
 class _Checks:
     """Whether the requester's finished exports may be handed out now: what the download checks,
     asked of each export the list shows (so it offers no download that would be refused). The
-    rights of each scope, and each sponsor report's figures, are worked out once per listing.
-    `compare_names=False` (the list) leaves out comparing a sponsor report's file with today's
-    report, which reads the file and works out the report: the download and the export's own
-    answer (what the page asks before a download) still do it."""
+    rights of each scope, and each sponsor report's figures, are worked out once per listing
+    (the figures that check a sponsor report's scope are those its file is compared with)."""
 
-    def __init__(self, session: Session, actor: Principal, *, compare_names: bool = True) -> None:
-        self.session, self.actor, self.compare_names = session, actor, compare_names
+    def __init__(self, session: Session, actor: Principal) -> None:
+        self.session, self.actor = session, actor
         self._scopes: dict[tuple[object, ...], Scope | DomainError] = {}
         self._reports: dict[int | None, SponsorDashboard] = {}
 
@@ -454,7 +458,7 @@ class _Checks:
         key = (export.kind, export.program_id, export.cohort_id)
         if key not in self._scopes:
             try:
-                self._scopes[key] = _recheck(self.session, self.actor, export)
+                self._scopes[key] = _recheck(self.session, self.actor, export, self._report)
             except DomainError as exc:
                 self._scopes[key] = exc
         return self._scopes[key]
@@ -486,10 +490,8 @@ class _Checks:
         path = get_settings().data_dir / (export.file_path or "")
         if not export.file_path or not path.is_file():
             return Gone("This export's file is no longer available. Request a new one.")
-        if (
-            self.compare_names
-            and export.kind == ExportKind.sponsor_report
-            and not _names_still_shown(self._report(export.cohort_id), path)
+        if export.kind == ExportKind.sponsor_report and not _names_still_shown(
+            self._report(export.cohort_id), path
         ):
             return Gone(NAMES_GONE)
         return None
@@ -841,12 +843,18 @@ def _names_still_shown(report: SponsorDashboard, path: Path) -> bool:
     return named <= shown
 
 
-def _recheck(session: Session, principal: Principal, export: Export) -> Scope:
+def _recheck(
+    session: Session,
+    principal: Principal,
+    export: Export,
+    report: Callable[[int | None], SponsorDashboard] | None = None,
+) -> Scope:
     """The export's scope checked again with the requester's roles of today (rights may have
-    changed since the request): when the job writes it, and on each download."""
+    changed since the request): when the job writes it, and on each download. `report`: as in
+    check_scope."""
     # (A cohort's row also records its programme: the scope asked for was the cohort.)
     program_id = None if export.cohort_id else export.program_id
-    return check_scope(session, principal, export.kind, program_id, export.cohort_id)
+    return check_scope(session, principal, export.kind, program_id, export.cohort_id, report=report)
 
 
 def _file_of(session: Session, submission_id: int) -> str | None:
