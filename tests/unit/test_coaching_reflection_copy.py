@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cyberhub.pages.coaching.reflections_view import _reflection_form
+from cyberhub.pages.coaching.reflections_view import reflections_section
 
 pytestmark = [pytest.mark.coaching]
 
@@ -24,6 +24,6 @@ def test_the_form_says_who_reads_a_shared_reflection() -> None:
     directors of their programme (services/coaching/reflections.shared_reflections); the form
     said "shared ones your mentor can read", so a learner sharing something personal did not
     know their programme's directors read it too."""
-    form = " ".join(_texts(_reflection_form().render()))
+    form = " ".join(_texts(reflections_section().render()))
     assert "your mentor can read." not in form
     assert "shared ones your mentor and your programme's directors can read" in form
