@@ -33,7 +33,8 @@ def sign_up_by_api(web: BrowserPage, app_url: str, name: str) -> tuple[str, int]
 def signed_in(page: Page, email: str, password: str, next_path: str = "") -> None:
     page.goto("/signin" + (f"?next={next_path}" if next_path else ""))
     sign_in(page, email, password)
-    expect(page).to_have_url(re.compile(next_path or "/dashboard"))
+    # The path only: the sign-in page's own address (/signin?next=/x) ends with it too.
+    expect(page).to_have_url(re.compile(rf"^[^?]*{next_path or '/dashboard'}"))
 
 
 def test_admin_gives_a_user_the_mentor_role_and_they_see_mentoring(
@@ -127,6 +128,26 @@ def test_admin_gives_a_user_the_mentor_role_and_they_see_mentoring(
         assert web.console_errors == []
     finally:
         learner.context.close()
+
+
+def test_the_admin_role_is_offered_globally_only(web: BrowserPage, app_url: str) -> None:
+    """Choosing the admin role sets the organisation to "Global" (the only place it can be
+    granted); choosing another role again brings back the organisation it had."""
+    _, user_id = sign_up_by_api(web, app_url, "Baraka Otieno")
+    page = web.page
+    signed_in(page, ADMIN, DEMO_PASSWORD, f"/admin/users/{user_id}")
+    expect(page.get_by_role("heading", name="Baraka Otieno", level=1)).to_be_visible()
+    org = page.get_by_role("combobox", name="Organization")
+    expect(org).not_to_have_text("")
+    first = org.inner_text()
+    assert "Global" not in first
+    page.get_by_role("combobox", name="Role").click()
+    page.get_by_role("option", name="Admin").click()
+    expect(org).to_have_text("Global (admin role only)")
+    page.get_by_role("combobox", name="Role").click()
+    page.get_by_role("option", name="Mentor").click()
+    expect(org).to_have_text(first)
+    assert web.console_errors == []
 
 
 def test_admin_manages_organizations_and_members(web: BrowserPage, app_url: str) -> None:

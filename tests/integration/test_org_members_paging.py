@@ -33,3 +33,14 @@ def test_removing_the_last_page_s_only_member_shows_the_page_before(session: Ses
     after = org_page(session, admin, org_id, 2)
     assert len(after.members) == organizations.PAGE_SIZE
     assert (after.page, after.pages, after.total) == (1, 1, organizations.PAGE_SIZE)
+
+
+def test_an_admin_is_not_offered_the_admin_role_for_one_organisation(session: Session) -> None:
+    """The admin role is global only (roles.assign_role refuses it with an organisation): the
+    organisation page's role choices leave it out rather than offer a choice that always fails."""
+    tag = uuid.uuid4().hex[:6]
+    org_id = id_of(make_org(session))
+    admin = principal(session, make_user(session, f"admin-{tag}@example.org", "admin"))
+    choices = org_page(session, admin, org_id, 1).role_options
+    assert "admin" not in choices
+    assert {"student", "mentor", "director", "sponsor"} <= set(choices)

@@ -121,8 +121,8 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
         )
         for i in memberships.list_for_organization(session, principal, org_id)
     ]
-    if principal is not None and principal.is_admin:
-        options = [r.value for r in Role]
+    if principal is not None and principal.is_admin:  # not admin: that role is global only
+        options = [r.value for r in Role if r != Role.admin]
     else:
         options = [r.value for r in Role if r.value in DIRECTOR_ASSIGNABLE]
     return OrgPage(

@@ -150,6 +150,7 @@ class AdminUserState(ServiceState, rx.State):
     # The assign form (kept so a failed submit keeps what was chosen and typed).
     new_role: str = Role.mentor.value
     new_org: str = ""
+    default_org: str = ""  # the organization chosen first (and again after the admin role)
     new_reason: str = ""
     assign_error: str = ""
     # The revoke dialog.
@@ -169,6 +170,7 @@ class AdminUserState(ServiceState, rx.State):
         page = found.value
         self.user, self.locked, self.grants = page.user, page.locked, page.grants
         self.audit_entries, self.organizations = page.audit, page.organizations
+        self.default_org = page.default_org
         if not self.new_org:
             self.new_org = page.default_org
         self.error = ""
@@ -187,6 +189,10 @@ class AdminUserState(ServiceState, rx.State):
     @rx.event
     def set_new_role(self, value: str) -> None:
         self.new_role = value
+        if value == Role.admin.value:  # the admin role is global only (roles.assign_role)
+            self.new_org = GLOBAL
+        elif self.new_org == GLOBAL:  # and only the admin role can be global
+            self.new_org = self.default_org
 
     @rx.event
     def set_new_org(self, value: str) -> None:
