@@ -22,6 +22,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cyberhub.services import text as free_text
+
 NUL_MESSAGE = "The request contains a NUL character (\\u0000), which is not allowed in {where}."
 SURROGATE_MESSAGE = (
     "The request contains a lone surrogate (\\ud800 to \\udfff without its other half), which "
@@ -150,7 +152,7 @@ def declared_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers") or []:
         if name == b"content-length":
             text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() and len(text) < 20 else None
+            return int(text) if free_text.digits(text) and len(text) < 20 else None
     return None
 
 

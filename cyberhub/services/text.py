@@ -115,3 +115,9 @@ def printable(value: str, *, multiline: bool = True) -> str:
     if not multiline:
         value = re.sub("[\t\n]", " ", value)
     return _NOT_IN_BLOCK.sub("", value)
+
+
+def digits(value: str) -> bool:
+    """True for a non-empty run of the digits 0-9 only: what `int` reads as a whole number
+    here. (`str.isdigit` is also true for "²" and "①", which `int` refuses with a ValueError.)"""
+    return value.isascii() and value.isdigit()

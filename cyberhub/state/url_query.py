@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from cyberhub.services import text as free_text
 from cyberhub.state.paging import PagedList
 
 ALL = "all"
@@ -42,7 +43,7 @@ def text(params: Mapping[str, str], name: str, limit: int = 200) -> str:
 def page(params: Mapping[str, str]) -> int:
     """The 1-based page number; anything else is page 1."""
     value = params.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < PAGE_MAX else 1
+    return int(value) if free_text.digits(value) and 0 < int(value) < PAGE_MAX else 1
 
 
 def list_url(route: str, filters: Mapping[str, str], q: str = "", page_no: int = 1) -> str:

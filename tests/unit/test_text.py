@@ -144,3 +144,14 @@ def test_a_mail_subject_leaves_out_controls_stored_before_the_rule() -> None:
     assert one_line("Time for “Evening \u202elab\x1b[31m\nthen notes”") == (
         "Time for “Evening lab[31m then notes”"
     )
+
+
+@pytest.mark.parametrize("value", ["²", "①", "1²", "", " 1", "-1", "١٢"])
+def test_digits_are_the_ascii_ones_only(value: str) -> None:
+    """ "²".isdigit() is true and int("²") raises: a number field or a page number typed as a
+    superscript went through the check and broke the page's event."""
+    assert not text.digits(value)
+
+
+def test_digits_read_a_whole_number() -> None:
+    assert text.digits("0") and text.digits("0042") and text.digits("1" * 30)

@@ -14,6 +14,7 @@ def test_unknown_or_absent_values_mean_any_and_pages_start_at_one() -> None:
     assert url_query.page(params) == 1
     assert url_query.page({"page": "7"}) == 7
     assert url_query.page({"page": "99999999"}) == 1
+    assert url_query.page({"page": "²"}) == 1  # a superscript two: page 1, not a ValueError
 
 
 def test_the_url_keeps_only_what_differs_from_the_defaults() -> None:

@@ -19,6 +19,7 @@ from cyberhub.schemas.analytics import (
     TrackMix,
     WeekActivity,
 )
+from cyberhub.services import text as free_text
 from cyberhub.services.learning import enrollment
 from cyberhub.services.learning.analytics import DEFAULT_NUDGE
 from cyberhub.state.service import ServiceState
@@ -88,9 +89,9 @@ class DirectorAnalyticsState(ServiceState, rx.State):
     async def load(self) -> None:
         params = self.router.url.query_parameters
         program = params.get("program", "")
-        self.program = program if program.isdigit() and len(program) < 10 else ""
+        self.program = program if free_text.digits(program) and len(program) < 10 else ""
         cohort = params.get("cohort", "")
-        self.cohort = cohort if cohort.isdigit() and len(cohort) < 10 else ALL
+        self.cohort = cohort if free_text.digits(cohort) and len(cohort) < 10 else ALL
         self.track = params.get("track", "")[:32] or ALL
         self.date_from = params.get("from", "")[:10]
         self.date_to = params.get("to", "")[:10]
@@ -224,7 +225,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
 
     @rx.event
     async def assign_mentor(self) -> None:
-        if not self.mentor_choice.isdigit():
+        if not free_text.digits(self.mentor_choice):
             self.mentor_error = "Choose a mentor first."
             return
         t = self.mentor_target

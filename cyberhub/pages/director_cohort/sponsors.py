@@ -27,6 +27,7 @@ from cyberhub.schemas.sponsorships import (
     SponsorshipIn,
     SponsorshipPublic,
 )
+from cyberhub.services import text as free_text
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
@@ -69,7 +70,7 @@ def parse_form(values: dict[str, str]) -> SponsorshipIn:
     if org is None:
         raise Invalid("Pick the sponsor organisation.")
     seats = values.get("seats", "").strip()
-    if not seats.isdigit():
+    if not free_text.digits(seats):
         raise Invalid("Seats must be a whole number, such as 10.")
     try:
         amount = Decimal(values.get("amount", "").strip().replace(",", ""))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cyberhub.schemas.director import MissionListPage, MissionPublic
+from cyberhub.services import text as free_text
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, catalog, programs
@@ -190,7 +191,7 @@ def _field_error(name: str, value: str) -> str:
             return f"The title must be at most {authoring.TITLE_MAX} characters."
     if name == "minutes":
         text = value.strip()
-        if not text.isdigit():
+        if not free_text.digits(text):
             return "Enter the estimated minutes as a whole number."
         if not 1 <= int(text) <= authoring.MINUTES_MAX:
             return f"Estimated minutes must be between 1 and {authoring.MINUTES_MAX}."

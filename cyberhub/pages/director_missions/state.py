@@ -26,6 +26,7 @@ from cyberhub.pages.director_missions.data import (
     _transition,
 )
 from cyberhub.schemas.director import MissionPublic
+from cyberhub.services import text as free_text
 from cyberhub.services.errors import DomainError
 from cyberhub.services.learning import authoring
 from cyberhub.state import url_query
@@ -112,7 +113,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         total = 0
         for row in self.rubric:
             points = str(row.get("points", "")).strip()
-            total += int(points) if points.isdigit() else 0
+            total += int(points) if free_text.digits(points) else 0
         return total
 
     @rx.var

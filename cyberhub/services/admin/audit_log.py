@@ -34,6 +34,7 @@ from cyberhub.schemas.audit import (
     AuditTotal,
 )
 from cyberhub.schemas.paging import page_count
+from cyberhub.services import text as free_text
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.text_match import contains
@@ -102,7 +103,7 @@ def target_names(
     their email), a mission's title, a cohort's, organization's, program's or track's name."""
     wanted: dict[str, set[int]] = {}
     for kind, ident in targets:
-        if kind in _NAMED and ident.isdigit():
+        if kind in _NAMED and free_text.digits(ident):
             wanted.setdefault(kind, set()).add(int(ident))
     names: dict[tuple[str, str], str] = {}
     for kind, ids in wanted.items():

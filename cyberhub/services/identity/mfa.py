@@ -31,6 +31,7 @@ from cyberhub.models import RecoveryCode, User, crypto
 from cyberhub.models.base import utcnow
 from cyberhub.redis_client import get_redis
 from cyberhub.schemas.identity import MfaStatusPublic
+from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
@@ -85,7 +86,7 @@ def normalize_code(code: str | None) -> str:
 
 
 def is_totp_format(code: str) -> bool:
-    return len(code) == DIGITS and code.isdigit()
+    return len(code) == DIGITS and free_text.digits(code)
 
 
 def matching_step(secret: str, code: str, at: float | None = None) -> int | None:
