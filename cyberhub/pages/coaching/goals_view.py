@@ -38,7 +38,7 @@ def _goal(g: rx.Var[GoalView]) -> rx.Component:
             aria_label="Progress of “" + g.title + "”",
             data_testid="goal-progress",
         ),
-        rx.text(g.progress, " · ", g.percent, "%", size="2", data_testid="goal-progress-label"),
+        rx.text(g.progress, size="2", data_testid="goal-progress-label"),
         rx.cond(g.week != "", muted(g.week, size="1", data_testid="goal-week")),
         rx.cond(g.links != "", muted(g.links, size="1")),
         rx.cond(

@@ -71,7 +71,7 @@ class GoalView(BaseModel):
     title: str
     why: str
     percent: int
-    progress: str
+    progress: str  # "2 of 3 missions approved · 67%", "40 % (your estimate)"
     status: str
     target: str  # "Target 1 Jun 2027" or ""
     links: str  # "Missions: Harden a server, Write a policy"
@@ -130,6 +130,14 @@ def _goal_week(change: int | None) -> str:
     return f"{change:+d} % this week" if change else "no change this week"
 
 
+def progress_line(g: GoalPublic) -> str:
+    """The card's progress line: the source's count and the percentage — once: a goal measured
+    by the learner's estimate already says it ("40 % (your estimate)")."""
+    if g.progress_source == "manual" and g.status != "achieved":
+        return g.progress_label
+    return f"{g.progress_label} · {g.percent}%"
+
+
 def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
     links = ""
     if g.progress_source == "missions":
@@ -141,7 +149,7 @@ def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
         title=g.title,
         why=g.why,
         percent=g.percent,
-        progress=g.progress_label,
+        progress=progress_line(g),
         status=g.status,
         target=f"Target {when(g.target_date, style='date')}" if g.target_date else "",
         links=links,
