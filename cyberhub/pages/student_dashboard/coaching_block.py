@@ -23,6 +23,24 @@ class GoalBar(BaseModel):
     label: str
 
 
+def habits_line(o: CoachingGlance) -> str:
+    """ "2 of 3 habits done today · best streak 5 days" ("" without habits). A streak of days
+    and one of weeks are not compared as numbers (6 days is not more than 5 weeks): each unit
+    has its best ("best streaks 6 days and 5 weeks")."""
+    if not o.habits:
+        return ""
+    done = sum(1 for h in o.habits if h.done_today)
+    line = f"{done} of {plural(len(o.habits), 'habit')} done today"
+    best = [
+        plural(n, unit)
+        for unit in ("day", "week")
+        if (n := max((h.streak.current for h in o.habits if h.streak.unit == unit), default=0))
+    ]
+    if best:
+        line += f" · best streak{'s' if len(best) > 1 else ''} {' and '.join(best)}"
+    return line
+
+
 class CoachingBlockState(ServiceState, rx.State):
     ready: bool = False
     habits_line: str = ""  # "2 of 3 habits done today · best streak 5 days"
@@ -36,14 +54,7 @@ class CoachingBlockState(ServiceState, rx.State):
             self._show(got.value)
 
     def _show(self, o: CoachingGlance) -> None:
-        self.habits_line = ""
-        if o.habits:
-            done = sum(1 for h in o.habits if h.done_today)
-            best = max(o.habits, key=lambda h: h.streak.current).streak
-            unit = best.unit + ("" if best.current == 1 else "s")
-            self.habits_line = f"{done} of {plural(len(o.habits), 'habit')} done today"
-            if best.current:
-                self.habits_line += f" · best streak {best.current} {unit}"
+        self.habits_line = habits_line(o)
         self.goals = [
             GoalBar(title=g.title, percent=g.percent, label=g.progress_label) for g in o.goals
         ][:GOALS_SHOWN]
