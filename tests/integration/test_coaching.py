@@ -865,7 +865,12 @@ def test_the_scheduled_actor_sends_due_reminders(
 
     assert "send_habit_reminders" in {job.actor for job in SCHEDULE}
     w = build_world(session)
-    _habit(session, principal(session, w.student), "Any time", reminder_time="00:00")
+    h = _habit(session, principal(session, w.student), "Any time", reminder_time="00:00")
+    # Made after 00:00, its first reminder is tomorrow's: say it was last reminded yesterday,
+    # so today's is due now.
+    session.execute(
+        text("UPDATE habits SET reminded_on = reminded_on - 1 WHERE id = :id"), {"id": h.id}
+    )
     session.commit()
     for _ in range(2):  # twice: still one reminder
         worker.actors.send_habit_reminders.send()

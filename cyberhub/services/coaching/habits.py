@@ -78,6 +78,22 @@ def _local_time(value: time | None) -> time | None:
     return value.replace(tzinfo=None, second=0, microsecond=0) if value else None
 
 
+def _reminder_set(session: Session, habit: Habit, now: datetime) -> None:
+    """A reminder was just set (a new habit, or a new time) at `now`: the days whose reminder
+    time had already passed then count as reminded (`reminded_on`), so the first goes at the
+    time's next coming, not at the next sweep — today when the time is still ahead, else
+    tomorrow. (Yesterday's counts too: the sweeps just after midnight would send a 23:58 set
+    at 00:05 as yesterday's late one.) Never moves `reminded_on` back: a day already reminded
+    is not reminded twice."""
+    if habit.reminder_time is None:
+        return
+    local = now.astimezone(access.user_zone(session, habit.user_id))
+    passed = habit.reminder_time <= local.time().replace(tzinfo=None)
+    handled = local.date() if passed else local.date() - timedelta(days=1)
+    if habit.reminded_on is None or habit.reminded_on < handled:
+        habit.reminded_on = handled
+
+
 def _own(session: Session, actor: Principal, habit_id: int) -> Habit:
     habit = session.get(Habit, habit_id)
     # Someone else's habit is reported as missing: its existence is nobody else's business.
@@ -234,7 +250,13 @@ def _track_id(session: Session, key: str) -> int | None:
     return track.id
 
 
-def create_habit(session: Session, principal: Principal | None, data: HabitCreate) -> HabitPublic:
+def create_habit(
+    session: Session,
+    principal: Principal | None,
+    data: HabitCreate,
+    *,
+    now: datetime | None = None,
+) -> HabitPublic:
     """Start a habit (at most MAX_HABITS active ones)."""
     actor = access.learner(principal)
     title = text.line(data.title, "habit's title", TITLE_MAX)
@@ -250,14 +272,21 @@ def create_habit(session: Session, principal: Principal | None, data: HabitCreat
         reminder_time=_local_time(data.reminder_time),
         track_id=_track_id(session, data.track_key),
         skill=text.line(data.skill, "skill", SKILL_MAX, required=False),
+        created_at=now or utcnow(),
     )
+    _reminder_set(session, habit, habit.created_at)
     session.add(habit)
     session.flush()
-    return habit_public(session, habit, [], access.today(session, actor.user_id))
+    return habit_public(session, habit, [], access.today(session, actor.user_id, now))
 
 
 def update_habit(
-    session: Session, principal: Principal | None, habit_id: int, data: HabitUpdate
+    session: Session,
+    principal: Principal | None,
+    habit_id: int,
+    data: HabitUpdate,
+    *,
+    now: datetime | None = None,
 ) -> HabitPublic:
     """Change a habit's title, cadence, reminder or skill (its check-ins stay)."""
     actor = access.learner(principal)
@@ -272,7 +301,10 @@ def update_habit(
     if data.clear_reminder:
         habit.reminder_time = None
     elif data.reminder_time is not None:
-        habit.reminder_time = _local_time(data.reminder_time)
+        reminder = _local_time(data.reminder_time)
+        if reminder != habit.reminder_time:
+            habit.reminder_time = reminder
+            _reminder_set(session, habit, now or utcnow())
     if data.skill is not None:
         habit.skill = text.line(data.skill, "skill", SKILL_MAX, required=False)
     session.add(habit)

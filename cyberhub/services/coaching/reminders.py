@@ -1,6 +1,8 @@
 """Habit reminders: the bell and an e-mail, once per habit per local day, at or after the habit's
 reminder time in the learner's zone, unless it is already checked in for the period (one due
-after the day's last sweep, at 23:58, goes just after midnight, for the day before).
+after the day's last sweep, at 23:58, goes just after midnight, for the day before). A reminder
+set for a time already past that day (a new habit, a time moved earlier) goes first the next
+day: `habits._reminder_set` marks the day as reminded.
 
 `send_due_reminders` is an id-free sweep run by the scheduler (worker/actors.py,
 `send_habit_reminders`): safe to run at any interval or twice at once — the conditional UPDATE
