@@ -354,6 +354,25 @@ def period_done(session: Session, habit: Habit, day: date) -> bool:
     return found is not None
 
 
+def nothing_due(session: Session, habit: Habit, day: date) -> bool:
+    """Whether a reminder for `day` has nothing to ask for: its period is checked in, or, for a
+    habit of some times a week, the week of `day` already has its number of check-ins (the
+    quota the streak counts: no reminders until the next week)."""
+    if period_done(session, habit, day):
+        return True
+    if habit.cadence != Cadence.n_per_week:
+        return False
+    monday = week_start(day)
+    count = session.exec(
+        select(func.count(func.distinct(HabitCheckin.day))).where(
+            HabitCheckin.habit_id == habit.id,
+            col(HabitCheckin.day) >= monday,
+            col(HabitCheckin.day) < monday + timedelta(days=7),
+        )
+    ).one()
+    return count >= habit.per_week
+
+
 def _checkin_day(requested: date | None, today: date) -> date:
     day = requested or today
     if day > today:

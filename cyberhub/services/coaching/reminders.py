@@ -1,6 +1,8 @@
 """Habit reminders: the bell and an e-mail, once per habit per local day, at or after the habit's
-reminder time in the learner's zone, unless it is already checked in for the period (one due
-after the day's last sweep, at 23:58, goes just after midnight, for the day before). A reminder
+reminder time in the learner's zone, unless there is nothing to ask for (`habits.nothing_due`:
+the period is checked in, or for a habit of some times a week the week has its number of
+check-ins). One due after the day's last sweep, at 23:58, goes just after midnight, for the day
+before. A reminder
 set for a time already past that day (a new habit, a time moved earlier) goes first the next
 day: `habits._reminder_set` marks the day as reminded.
 
@@ -98,7 +100,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> int:
     """Remind learners of habits whose reminder time has come today; returns how many."""
     sent = 0
     for habit, today in _due(session, now or utcnow()):
-        done = habits.period_done(session, habit, today)
+        done = habits.nothing_due(session, habit, today)
         # Claim the day (one reminder per habit per day, even with two sweeps at once).
         claimed = session.execute(
             update(Habit)
