@@ -65,7 +65,7 @@ def download_export(
     try:
         handle = file.path.open("rb")
     except FileNotFoundError:
-        raise Gone("This export's file is no longer available. Request a new one.") from None
+        raise Gone(exports.FILE_GONE) from None
     return StreamingResponse(
         _chunks(handle),
         media_type=file.media_type,

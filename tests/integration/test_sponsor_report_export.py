@@ -252,3 +252,32 @@ def test_the_list_stops_offering_a_file_once_someone_it_names_stops_sharing(
     assert (listed["download_url"], listed["unavailable"]) == (None, exports.NAMES_GONE), listed
     assert (one["download_url"], one["unavailable"]) == (None, exports.NAMES_GONE), one
     assert client.get(f"{API}/exports/{export_id}/download").status_code == 410
+
+
+def test_a_file_the_sweep_deletes_during_the_check_is_gone_not_an_error(
+    session: Session, world: World, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retention sweep may delete an expiring file between the check that it is there and
+    the read of a sponsor report's names: the list, the export's own answer and the download
+    raised FileNotFoundError (500). They now say the file is no longer available (410)."""
+    sponsor, _ = sponsor_of(session, world)
+    share(session, world.student)
+    client = client_for(sponsor)
+    export_id = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    is_file = Path.is_file
+
+    def swept_right_after(path: Path) -> bool:
+        found = is_file(path)
+        if found and path.parent.name == "exports":
+            path.unlink()  # the sweep runs between the check and the read
+        return found
+
+    monkeypatch.setattr(Path, "is_file", swept_right_after)
+    [listed] = client.get(f"{API}/exports").json()
+    assert listed["download_url"] is None and "no longer available" in listed["unavailable"]
+    # (Each answer below finds the file gone by then, as the sweep left it.)
+    one = client.get(f"{API}/exports/{export_id}")
+    assert one.status_code == 200 and one.json()["download_url"] is None, one.text
+    r = client.get(f"{API}/exports/{export_id}/download")
+    assert r.status_code == 410 and "no longer available" in r.json()["detail"], r.text

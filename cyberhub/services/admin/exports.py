@@ -437,6 +437,7 @@ class Download:
 EXPIRED = (
     "This export has expired and its file was deleted. Request a new one from the exports page."
 )
+FILE_GONE = "This export's file is no longer available. Request a new one."
 NAMES_GONE = (
     "Someone this report names has since stopped sharing their progress with sponsors "
     "(or is no longer shown to them): request a new one from the exports page."
@@ -489,11 +490,14 @@ class _Checks:
             )
         path = get_settings().data_dir / (export.file_path or "")
         if not export.file_path or not path.is_file():
-            return Gone("This export's file is no longer available. Request a new one.")
-        if export.kind == ExportKind.sponsor_report and not _names_still_shown(
-            self._report(export.cohort_id), path
-        ):
-            return Gone(NAMES_GONE)
+            return Gone(FILE_GONE)
+        if export.kind == ExportKind.sponsor_report:
+            try:
+                shown = _names_still_shown(self._report(export.cohort_id), path)
+            except FileNotFoundError:  # the sweep deleted it since the check above
+                return Gone(FILE_GONE)
+            if not shown:
+                return Gone(NAMES_GONE)
         return None
 
     def unavailable(self, export: Export, now: datetime) -> str:
