@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub import db
-from cyberhub.models import AuditLog, ExportStatus, Organization, User
+from cyberhub.models import AuditLog, ExportStatus, Organization, Sponsorship, User
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import exports
 from cyberhub.services.identity import consents
@@ -281,3 +281,28 @@ def test_a_file_the_sweep_deletes_during_the_check_is_gone_not_an_error(
     assert one.status_code == 200 and one.json()["download_url"] is None, one.text
     r = client.get(f"{API}/exports/{export_id}/download")
     assert r.status_code == 410 and "no longer available" in r.json()["detail"], r.text
+
+
+def test_the_report_says_when_a_sponsorship_ended(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The dashboard and the API say a sponsorship has ended ("This sponsorship ended on ...",
+    `ended`); the CSV (export and direct) showed its figures and no learner, with no word of
+    why. Its cohort row now carries the day it ended (empty while it runs)."""
+    sponsor, _ = sponsor_of(session, world)
+    share(session, world.student)
+    client = client_for(sponsor)
+    [row] = session.exec(select(Sponsorship)).all()
+    column = sponsorships.COHORT_COLUMNS.index("Sponsorship ended on")
+    rows = csv_rows(client.get(f"{API}/sponsor/report.csv").text)
+    assert rows[1][column] == ""  # still running
+    ended = date.today() - timedelta(days=3)
+    row.starts_on, row.ends_on = date.today() - timedelta(days=60), ended
+    session.add(row)
+    session.commit()
+    export_id = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    rows = csv_rows(client.get(f"{API}/exports/{export_id}/download").text)
+    assert rows == csv_rows(client.get(f"{API}/sponsor/report.csv").text)
+    assert rows[0][column] == "Sponsorship ended on" and rows[1][column] == ended.isoformat()
+    assert rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :] == []  # nobody named after it

@@ -668,6 +668,7 @@ COHORT_COLUMNS = [
     "Completions",
     "Certificates",
     "Approvals per track",
+    "Sponsorship ended on",  # empty while it runs (the dashboard's "This sponsorship ended on")
 ]
 LEARNER_COLUMNS = ["Cohort", "Learner", "Track", "Missions approved", "Missions", "Progress (%)"]
 
@@ -684,7 +685,8 @@ def report_csv(session: Session, principal: Principal | None) -> str:
 
 def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
     """The report's CSV rows (cells not yet made safe): the cohort header and one row per
-    funded cohort, an empty row, the learner header and the consenting learners."""
+    funded cohort (with the day its sponsorship ended, once it has: why no learner follows), an
+    empty row, the learner header and the consenting learners."""
     yield list(COHORT_COLUMNS)
     for c in report.cohorts:
         s = c.sponsorship
@@ -707,6 +709,7 @@ def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
                 c.completions,
                 c.certificates,
                 "; ".join(f"{t.track}: {t.approvals}" for t in c.approvals_per_track),
+                s.ends_on.isoformat() if c.ended else "",
             ]
         )
     yield []
