@@ -117,6 +117,8 @@ class GoalPublic(BaseModel):
     title: str
     why: str
     target_date: date | None
+    # Still active after its target date (a day before the learner's today, in their zone).
+    overdue: bool = False
     status: str
     progress_source: str
     manual_percent: int

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cyberhub import migrate
+from cyberhub.formatting import when
 from cyberhub.models import (
     Notification,
     OutboxMail,
@@ -21,6 +22,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.coaching import Habit, HabitCheckin, Reflection
 from cyberhub.models.progress import SubmissionEventKind
+from cyberhub.pages.coaching.state import goal_view
 from cyberhub.schemas.coaching import (
     MAX_GOALS,
     MAX_HABITS,
@@ -363,6 +365,39 @@ def test_a_goal_target_date_is_cleared_by_null_and_kept_when_left_out(
     assert goals.update_goal(session, p, goal.id, GoalUpdate(status="achieved")).target_date
     cleared = goals.update_goal(session, p, goal.id, GoalUpdate(target_date=None))
     assert cleared.target_date is None
+
+
+def test_an_active_goal_past_its_target_day_in_the_learners_zone_is_overdue(
+    session: Session, client_for: ClientFor
+) -> None:
+    """A goal still active after its target date showed like any other on /coaching and in the
+    API. The day is the learner's (Kiritimati, UTC+14: often a day ahead of UTC): due yesterday
+    there, it is overdue; due today, not yet; achieved or dropped, never."""
+    w = build_world(session)
+    _zone(session, w.student, "Pacific/Kiritimati")
+    p = principal(session, w.student)
+    today = access.today(session, id_of(w.student))
+    made = {
+        title: goals.create_goal(session, p, GoalCreate(title=title, target_date=today)).id
+        for title in ("Yesterday", "Today", "Achieved", "Dropped")
+    }
+    for title in ("Yesterday", "Achieved", "Dropped"):
+        session.execute(
+            text("UPDATE goals SET target_date = :d WHERE id = :id"),
+            {"d": today - timedelta(days=1), "id": made[title]},
+        )
+    session.expire_all()
+    goals.update_goal(session, p, made["Achieved"], GoalUpdate(status="achieved"))
+    goals.update_goal(session, p, made["Dropped"], GoalUpdate(status="dropped"))
+    session.commit()
+    overdue = {g.title: g.overdue for g in goals.list_goals(session, p)}
+    assert overdue == {"Yesterday": True, "Today": False, "Achieved": False, "Dropped": False}
+    api = client_for(w.student).get(f"{API}/coaching/goals").json()
+    assert {g["title"]: g["overdue"] for g in api} == overdue
+    # The goal card on /coaching says so (and since when), the others don't.
+    cards = {g.title: goal_view(g) for g in goals.list_goals(session, p)}
+    assert cards["Yesterday"].overdue == f"Overdue since {when(today, style='date')}"
+    assert [t for t, card in cards.items() if card.overdue] == ["Yesterday"]
 
 
 def test_goal_progress_from_linked_habits_and_by_hand(session: Session) -> None:

@@ -31,6 +31,10 @@ def _goal(g: rx.Var[GoalView]) -> rx.Component:
             width="100%",
             align="center",
         ),
+        rx.cond(
+            g.overdue != "",
+            rx.badge(g.overdue, color_scheme="red", variant="soft", data_testid="goal-overdue"),
+        ),
         rx.cond(g.why != "", rx.box(safe_markdown(g.why), font_size="0.9em")),
         rx.progress(
             value=g.percent,

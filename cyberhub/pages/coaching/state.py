@@ -74,6 +74,7 @@ class GoalView(BaseModel):
     progress: str  # "2 of 3 missions approved · 67%", "40 % (your estimate)"
     status: str
     target: str  # "Target 1 Jun 2027" or ""
+    overdue: str = ""  # "Overdue since 2 Jun 2027" (still active after its target date) or ""
     links: str  # "Missions: Harden a server, Write a policy"
     active: bool
     week: str = ""  # "+20 % this week", "no change this week", "" (manual or set this week)
@@ -152,6 +153,11 @@ def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
         progress=progress_line(g),
         status=g.status,
         target=f"Target {when(g.target_date, style='date')}" if g.target_date else "",
+        overdue=(
+            f"Overdue since {when(g.target_date + timedelta(days=1), style='date')}"
+            if g.overdue and g.target_date
+            else ""
+        ),
         links=links,
         active=g.status == "active",
         week=_goal_week(change),

@@ -120,8 +120,9 @@ def _habits(session: Session, goal: Goal) -> list[GoalHabitPublic]:
     ]
 
 
-def goal_public(session: Session, goal: Goal) -> GoalPublic:
-    """The goal with its progress from its source (100 % once achieved)."""
+def goal_public(session: Session, goal: Goal, today: date | None = None) -> GoalPublic:
+    """The goal with its progress from its source (100 % once achieved), overdue when still
+    active after its target date (`today`: the learner's day, looked up when not given)."""
     missions, habits = _missions(session, goal), _habits(session, goal)
     if goal.progress_source == ProgressSource.missions:
         done = sum(1 for m in missions if m.approved)
@@ -137,11 +138,15 @@ def goal_public(session: Session, goal: Goal) -> GoalPublic:
         label = f"{percent} % (your estimate)"
     if goal.status == GoalStatus.achieved:
         percent, label = 100, "Achieved"
+    overdue = False
+    if goal.status == GoalStatus.active and goal.target_date is not None:
+        overdue = goal.target_date < (today or access.today(session, goal.user_id))
     return GoalPublic(
         id=goal.id or 0,
         title=goal.title,
         why=goal.why,
         target_date=goal.target_date,
+        overdue=overdue,
         status=goal.status.value,
         progress_source=goal.progress_source.value,
         manual_percent=goal.manual_percent,
@@ -163,7 +168,8 @@ def goals_public(
         stmt = stmt.where(Goal.status == GoalStatus.active)
     rows = session.exec(stmt.order_by(col(Goal.created_at).desc(), col(Goal.id).desc())).all()
     rows = sorted(rows, key=lambda g: g.status != GoalStatus.active)
-    return [goal_public(session, g) for g in rows]
+    today = access.today(session, user_id)
+    return [goal_public(session, g, today) for g in rows]
 
 
 def list_goals(session: Session, principal: Principal | None) -> list[GoalPublic]:
