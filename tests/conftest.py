@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Before anything imports cyberhub: test settings, and the stub broker for actors.
 os.environ["CYBERHUB_ENV"] = "test"
@@ -220,9 +221,20 @@ def fake_embedder() -> Iterator[FakeEmbedder]:
 def stub_broker(redis_url: str):
     from worker.broker import broker
 
-    broker.flush_all()
+    _emptied(broker)
     yield broker
+    _emptied(broker)
+
+
+def _emptied(broker: Any) -> None:
+    """The stub broker's queues emptied, with nothing counted as still in progress: a message an
+    interrupted test's worker took and never acknowledged (stopped mid-job) would otherwise keep
+    every later test's join() waiting until its timeout (StubBroker.flush_all leaves that count)."""
     broker.flush_all()
+    for queue in broker.queues.values():
+        with queue.mutex:
+            queue.unfinished_tasks = len(queue.queue)  # (qsize() would take the mutex again)
+            queue.all_tasks_done.notify_all()
 
 
 @pytest.fixture

@@ -744,7 +744,8 @@ class TestTheJob:
         session.commit()
         session.expire_all()
         listed = exports.get_export(session, w.p(session, w.director), export_id)
-        assert (listed.status, listed.error) == ("queued", "")
+        # Being prepared again (the live worker may have taken it already), its error gone.
+        assert listed.status in ("queued", "running") and listed.error == ""
         stub_broker.join("default", timeout=20_000, fail_fast=False)
         stub_worker.join()
         session.expire_all()
