@@ -11,11 +11,10 @@ from sqlmodel import Session
 from cyberhub.formatting import when
 from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
 from cyberhub.schemas.director import CohortMentorPublic
-from cyberhub.services import text as free_text
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics, enrollment, programs
-from cyberhub.state.forms import parse_day
+from cyberhub.state.forms import parse_day, parse_id
 
 ROUTE = "/dashboard/director/analytics"
 HOME = "/dashboard/director"
@@ -92,7 +91,7 @@ def load(
         return AnalyticsView(programs=[], program_id=0, data=None)
     chosen = program_id or listed[0].id
     filters = AnalyticsFilters(
-        cohort_id=int(cohort) if free_text.digits(cohort) else None,
+        cohort_id=parse_id(cohort),
         track=None if track == ALL else track,
         date_from=parse_day(date_from, "start"),
         date_to=parse_day(date_to, "end"),

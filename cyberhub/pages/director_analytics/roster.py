@@ -17,9 +17,9 @@ from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import muted, pager
 from cyberhub.formatting import when
 from cyberhub.pages.director_analytics.data import ALL
-from cyberhub.services import text as free_text
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
+from cyberhub.state.forms import parse_id
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
@@ -104,7 +104,7 @@ class AnalyticsRosterState(ServiceState, PagedList, rx.State):
     @rx.event
     async def load(self) -> None:
         cohort = self.router.url.query_parameters.get("cohort", "")
-        self.cohort_id = int(cohort) if free_text.digits(cohort) and len(cohort) < 10 else 0
+        self.cohort_id = parse_id(cohort) or 0
         self.q, self.status, self.sort, self.page = "", ALL, "name", 1
         await self._fetch()
 

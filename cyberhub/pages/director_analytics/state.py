@@ -19,9 +19,9 @@ from cyberhub.schemas.analytics import (
     TrackMix,
     WeekActivity,
 )
-from cyberhub.services import text as free_text
 from cyberhub.services.learning import enrollment
 from cyberhub.services.learning.analytics import DEFAULT_NUDGE
+from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
 
@@ -89,9 +89,9 @@ class DirectorAnalyticsState(ServiceState, rx.State):
     async def load(self) -> None:
         params = self.router.url.query_parameters
         program = params.get("program", "")
-        self.program = program if free_text.digits(program) and len(program) < 10 else ""
+        self.program = program if parse_id(program) else ""
         cohort = params.get("cohort", "")
-        self.cohort = cohort if free_text.digits(cohort) and len(cohort) < 10 else ALL
+        self.cohort = cohort if parse_id(cohort) else ALL
         self.track = params.get("track", "")[:32] or ALL
         self.date_from = params.get("from", "")[:10]
         self.date_to = params.get("to", "")[:10]
@@ -225,7 +225,8 @@ class DirectorAnalyticsState(ServiceState, rx.State):
 
     @rx.event
     async def assign_mentor(self) -> None:
-        if not free_text.digits(self.mentor_choice):
+        mentor_id = parse_id(self.mentor_choice)
+        if mentor_id is None:
             self.mentor_error = "Choose a mentor first."
             return
         t = self.mentor_target
@@ -233,7 +234,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
             enrollment.assign_mentor,
             int(t.get("cohort_id", 0)),
             int(t.get("student_id", 0)),
-            int(self.mentor_choice),
+            mentor_id,
             meta=self._meta(),
         )
         if not found:

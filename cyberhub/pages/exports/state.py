@@ -15,9 +15,9 @@ from cyberhub.components.counts import plural
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest
-from cyberhub.services import text as free_text
 from cyberhub.services.admin import exports
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
 
@@ -163,13 +163,7 @@ class ExportsState(ServiceState, rx.State):
         # ?cohort=12 (or ?program=3) preselects that scope in every picker offering it.
         query = self.router.url.query_parameters
         cohort, program = str(query.get("cohort", "") or ""), str(query.get("program", "") or "")
-        key = (
-            f"c{cohort}"
-            if free_text.digits(cohort)
-            else f"p{program}"
-            if free_text.digits(program)
-            else ""
-        )
+        key = f"c{cohort}" if parse_id(cohort) else f"p{program}" if parse_id(program) else ""
         self.picked = dict.fromkeys(("roster", "gradebook", "mentor_workload"), key) if key else {}
         # Forget what an earlier visit followed: what failed since was not seen failing here.
         self.items = []
@@ -185,10 +179,11 @@ class ExportsState(ServiceState, rx.State):
         self.error, self.notice, self.busy = "", "", kind
         key = self.picked.get(kind, "")
         fields: dict[str, Any] = {"kind": kind}
-        if key[:1] == "c" and free_text.digits(key[1:]):
-            fields["cohort_id"] = int(key[1:])
-        elif key[:1] == "p" and free_text.digits(key[1:]):
-            fields["program_id"] = int(key[1:])
+        scope_id = parse_id(key[1:])
+        if key[:1] == "c" and scope_id:
+            fields["cohort_id"] = scope_id
+        elif key[:1] == "p" and scope_id:
+            fields["program_id"] = scope_id
         try:
             body = ExportRequest.model_validate(fields)
         except ValidationError:
