@@ -128,6 +128,7 @@ class GoalPublic(BaseModel):
     habits: list[GoalHabitPublic]
     created_at: IsoDatetime
     updated_at: IsoDatetime
+    achieved_at: IsoDatetime | None = None  # when it was marked achieved (None unless it is)
 
 
 class GoalCreate(BaseModel):

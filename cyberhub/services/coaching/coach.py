@@ -130,9 +130,12 @@ class Inputs:
                 "feedback": self.feedback.__dict__ if self.feedback else None,
                 "habits": [(h.id, h.title, h.cadence, h.per_week) for h in self.habits],
                 "checkins": sorted((k, sorted(map(str, v))) for k, v in self.checkins.items()),
-                # (`overdue` follows from `today` and the target: left out, so the plans
-                # written before it was added stay current.)
-                "goals": [g.model_dump(mode="json", exclude={"overdue"}) for g in self.goals],
+                # (`overdue` follows from `today` and the target, `achieved_at` from the status:
+                # left out, so the plans written before they were added stay current.)
+                "goals": [
+                    g.model_dump(mode="json", exclude={"overdue", "achieved_at"})
+                    for g in self.goals
+                ],
                 "waiting": [(m, t, w.isoformat()) for m, t, w in self.waiting],
                 "profiler": [self.profiler_track, self.profiler_session],
                 "recs": self.recommendations_at.isoformat() if self.recommendations_at else None,

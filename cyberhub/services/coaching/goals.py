@@ -156,6 +156,7 @@ def goal_public(session: Session, goal: Goal, today: date | None = None) -> Goal
         habits=habits,
         created_at=goal.created_at,
         updated_at=goal.updated_at,
+        achieved_at=goal.achieved_at if goal.status == GoalStatus.achieved else None,
     )
 
 

@@ -42,6 +42,7 @@ from cyberhub.services.coaching.streaks import (
     period_start,
     period_unit,
     streak,
+    unit_counts,
     week_start,
 )
 from cyberhub.services.errors import Conflict, Invalid, NotFound
@@ -363,14 +364,14 @@ def nothing_due(session: Session, habit: Habit, day: date) -> bool:
     if habit.cadence != Cadence.n_per_week:
         return False
     monday = week_start(day)
-    count = session.exec(
-        select(func.count(func.distinct(HabitCheckin.day))).where(
+    days = session.exec(
+        select(col(HabitCheckin.day)).where(
             HabitCheckin.habit_id == habit.id,
             col(HabitCheckin.day) >= monday,
             col(HabitCheckin.day) < monday + timedelta(days=7),
         )
-    ).one()
-    return count >= habit.per_week
+    ).all()
+    return unit_counts(habit.cadence, habit.per_week, days, day)  # the streak's own rule
 
 
 def _checkin_day(requested: date | None, today: date) -> date:

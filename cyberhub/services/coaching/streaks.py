@@ -59,6 +59,13 @@ def _units(cadence: Cadence, per_week: int, days: Iterable[date]) -> tuple[set[d
     return {w for w, n in per_week_count.items() if n >= need}, ONE_WEEK
 
 
+def unit_counts(cadence: Cadence, per_week: int, days: Iterable[date], day: date) -> bool:
+    """Whether the unit `day` falls in (the day, or its week) counts towards a streak, with the
+    check-ins on `days`: for a habit of some times a week, its week has that many."""
+    units, step = _units(cadence, per_week, days)
+    return (day if step == ONE_DAY else week_start(day)) in units
+
+
 def _run_back(units: set[date], start: date, step: timedelta) -> int:
     n, at = 0, start
     while at in units:

@@ -159,25 +159,12 @@ def _checkins_before(
     return dict(rows)
 
 
-def _achieved_at(session: Session, goal_ids: list[int]) -> dict[int, datetime]:
-    """When each of the goals that are achieved was marked achieved."""
-    if not goal_ids:
-        return {}
-    rows = session.exec(
-        select(Goal.id, Goal.achieved_at).where(
-            col(Goal.id).in_(goal_ids), Goal.status == GoalStatus.achieved
-        )
-    ).all()
-    return {gid: at for gid, at in rows if gid is not None and at is not None}
-
-
 def _progress_at(
     session: Session,
     user_id: int,
     g: GoalPublic,
     at: datetime,
     tz: tzinfo,
-    achieved_at: datetime | None,
 ) -> int | None:
     """The goal's progress as it stood at `at`: 100 once achieved (`achieved_at`), else approved
     missions decided before then, linked habits' check-ins on days before then's day. None
@@ -185,7 +172,7 @@ def _progress_at(
     is not kept)."""
     if g.created_at >= at or g.progress_source == "manual":
         return None
-    if achieved_at is not None and achieved_at < at:
+    if g.achieved_at is not None and g.achieved_at < at:
         return 100
     if g.progress_source == "missions":
         if not g.missions:
@@ -210,12 +197,10 @@ def _goal_weeks(
     """Each goal's progress now, and what the week added: its progress at the week's end (or
     now, for this week) against its progress when the week began."""
     start, end = week
-    achieved = _achieved_at(session, [g.id for g in rows])
     out = []
     for g in rows:
-        done = achieved.get(g.id)
-        then = _progress_at(session, user_id, g, start, tz, done)
-        at_end = g.percent if end >= utcnow() else _progress_at(session, user_id, g, end, tz, done)
+        then = _progress_at(session, user_id, g, start, tz)
+        at_end = g.percent if end >= utcnow() else _progress_at(session, user_id, g, end, tz)
         out.append(
             GoalWeek(
                 goal_id=g.id,
