@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -37,6 +37,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.identity import Role
 from cyberhub.models.progress import EnrollmentStatus
+from cyberhub.schemas.coaching import HabitPublic, StreakPublic
 from cyberhub.services.identity.passwords import hash_password
 from cyberhub.services.identity.permissions import Principal, load_principal
 from cyberhub.services.learning import reviews, submissions
@@ -445,3 +446,28 @@ def decide(session: Session, w: World, sub: Submission, decision: str = "approve
         feedback="Good work." if decision == "approved" else "Add the scan output.",
     )
     session.commit()
+
+
+def habit_shown(
+    current: int, unit: str, *, longest: int | None = None, done_today: bool = False
+) -> HabitPublic:
+    """A habit as the services hand it to pages, daily ("day") or weekly ("week"), with a
+    current streak of `current` (and a longest of `longest`, the current one by default)."""
+    return HabitPublic(
+        id=1,
+        title="Read a write-up",
+        cadence="daily" if unit == "day" else "weekly",
+        per_week=1,
+        cadence_label="Every day" if unit == "day" else "Once a week",
+        reminder_time=None,
+        track_key="",
+        skill="",
+        archived=False,
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        streak=StreakPublic(
+            current=current, longest=current if longest is None else longest, unit=unit
+        ),
+        done_today=done_today,
+        week_count=0,
+        open_days=[],
+    )
