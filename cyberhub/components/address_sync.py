@@ -8,8 +8,12 @@ redirect would have pulled them back to the list. The list can outlive that clic
 though: while the next page loads its code (the router's navigation is pending, the address bar
 still shows the list) and while it first renders (the bar already shows the card's address). So
 it navigates only when no navigation to another path is pending and the bar is still at the
-list's own path: the click wins. An answer already seen when the page mounts (Back to the list
-later) does not navigate either.
+list's own path: the click wins. "Pending" is read from the router itself (React Router's
+framework mode keeps it in `window.__reactRouterDataRouter`), which knows of the click at once:
+`useNavigation()` is React's copy, committed in a transition, and an answer rendered before that
+commit saw no navigation and undid the click (test_list_address, about one run in three under
+load). An answer already seen when the page mounts (Back to the list later) does not navigate
+either.
 
 The hook is compiled into the page bundle (no eval), so the strict CSP allows it.
 """
@@ -35,7 +39,8 @@ def address_sync(address: Var[str], seq: Var[int]) -> rx.Component:
   if (!target) return;
   const bare = (path) => path.replace(/[/]+$/, "") || "/";
   const there = bare(new URL(target, window.location.origin).pathname);
-  const pending = addressNavigation.location;
+  const routerNavigation = window.__reactRouterDataRouter?.state?.navigation;
+  const pending = routerNavigation?.location ?? addressNavigation.location;
   if (pending && bare(pending.pathname) !== there) return;
   if (bare(window.location.pathname) !== there) return;
   const here = window.location.pathname + window.location.search;
