@@ -56,7 +56,7 @@ class HabitView(BaseModel):
     id: int
     title: str
     cadence: str  # "Every day"
-    streak: str  # "3 days in a row · best 5"
+    streak: str  # "3 days in a row · best 5 days"
     current: int
     done: bool  # today's period is checked in
     week: str  # "4 check-ins this week"
@@ -109,7 +109,7 @@ def _plural(n: int, word: str) -> str:
 
 def habit_view(h: HabitPublic, today: date) -> HabitView:
     s = h.streak
-    streak = f"{_plural(s.current, s.unit)} in a row · best {s.longest}"
+    streak = f"{_plural(s.current, s.unit)} in a row · best {_plural(s.longest, s.unit)}"
     return HabitView(
         id=h.id,
         title=h.title,
