@@ -5,6 +5,7 @@ habit) or the learner's own percentage. Active goals steer the learner's recomme
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import func
@@ -41,6 +42,8 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mission_scope
 
 UNKNOWN_GOAL = "That goal does not exist."
+# A goal measured by missions, none of them in the staff reader's programmes (seen_with_missions).
+NO_MISSION_SEEN = "None of its missions is in your programmes"
 SOURCES = {s.value for s in ProgressSource}
 STATUSES = {s.value for s in GoalStatus}
 
@@ -120,14 +123,19 @@ def _habits(session: Session, goal: Goal) -> list[GoalHabitPublic]:
     ]
 
 
+def _missions_progress(missions: list[GoalMissionPublic]) -> tuple[int, str]:
+    """(percent, label) of a goal measured by `missions`: "1 of 3 missions approved"."""
+    done = sum(1 for m in missions if m.approved)
+    label = f"{done} of {len(missions)} mission{'s' if len(missions) != 1 else ''} approved"
+    return percent_done(done, len(missions)), label
+
+
 def goal_public(session: Session, goal: Goal, today: date | None = None) -> GoalPublic:
     """The goal with its progress from its source (100 % once achieved), overdue when still
     active after its target date (`today`: the learner's day, looked up when not given)."""
     missions, habits = _missions(session, goal), _habits(session, goal)
     if goal.progress_source == ProgressSource.missions:
-        done = sum(1 for m in missions if m.approved)
-        percent = percent_done(done, len(missions))
-        label = f"{done} of {len(missions)} mission{'s' if len(missions) != 1 else ''} approved"
+        percent, label = _missions_progress(missions)
     elif goal.progress_source == ProgressSource.habits:
         target = sum(h.target_checkins for h in habits)
         done = sum(min(h.checkins, h.target_checkins) for h in habits)
@@ -158,6 +166,18 @@ def goal_public(session: Session, goal: Goal, today: date | None = None) -> Goal
         updated_at=goal.updated_at,
         achieved_at=goal.achieved_at if goal.status == GoalStatus.achieved else None,
     )
+
+
+def seen_with_missions(goal: GoalPublic, seen: Callable[[int], bool]) -> GoalPublic:
+    """The goal as staff read it: linking only the missions `seen` (those whose work by the
+    learner they may see), and — measured by missions, not achieved — its progress counted over
+    those alone, so an approval in another organisation is neither listed nor counted."""
+    missions = [m for m in goal.missions if seen(m.mission_id)]
+    update: dict[str, object] = {"missions": missions}
+    if goal.progress_source == ProgressSource.missions and goal.status != GoalStatus.achieved:
+        percent, label = _missions_progress(missions)
+        update |= {"percent": percent, "progress_label": label if missions else NO_MISSION_SEEN}
+    return goal.model_copy(update=update)
 
 
 def goals_public(

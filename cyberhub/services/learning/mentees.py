@@ -101,15 +101,16 @@ def _visible_missions(session: Session, actor: Principal, learner_id: int) -> li
 
 def _goals(session: Session, actor: Principal, learner_id: int) -> list[GoalPublic]:
     """The learner's goals, each linking only the missions the viewer sees (work_seen, the
-    attempts' rule): a goal may name another organisation's mission."""
-    out = goals.goals_public(session, learner_id)
+    attempts' rule) and its progress counted over those (goals.seen_with_missions): a goal may
+    name another organisation's mission."""
     seen: dict[int, bool] = {}
-    for goal in out:
-        for m in goal.missions:
-            if m.mission_id not in seen:
-                seen[m.mission_id] = work_seen(session, actor, learner_id, m.mission_id)
-        goal.missions = [m for m in goal.missions if seen[m.mission_id]]
-    return out
+
+    def sees(mission_id: int) -> bool:
+        if mission_id not in seen:
+            seen[mission_id] = work_seen(session, actor, learner_id, mission_id)
+        return seen[mission_id]
+
+    return [goals.seen_with_missions(g, sees) for g in goals.goals_public(session, learner_id)]
 
 
 def _waiting(session: Session, learner_id: int, visible: list[int]) -> int:

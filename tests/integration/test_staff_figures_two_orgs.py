@@ -1,0 +1,118 @@
+"""Figures staff read about a learner who studies with two organisations count only the work of
+the organisation(s) they share with the learner (tenancy: a mentor or director reads a learner
+through their relationship, for that relationship's organisation only).
+
+The learner is in this organisation's programme (mentor, director) and in Coast Campus's. This
+week they handed in a mission of each, and Coast Campus's mentor approved theirs; one goal links
+both missions. The learner's own figures count everything; this organisation's mentor and
+director read only their own programme's: no Coast hand-in or approval in the coach's "what
+changed" lines, no Coast approval in the goal's "1 of 2 missions approved" (page and API)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from cyberhub.schemas.coaching import GoalCreate, GoalPublic
+from cyberhub.services.coaching import coach, goals
+from cyberhub.services.identity import memberships
+from cyberhub.services.learning import mentees, reviews, submissions
+from tests.factories import (
+    FULL_SCORES,
+    GOOD_ANSWER,
+    World,
+    enroll,
+    grant_ai,
+    id_of,
+    make_cohort,
+    principal,
+    serve,
+)
+from tests.fakes import FakeEmbedder
+from tests.integration.conftest import ClientFor
+
+pytestmark = pytest.mark.usefixtures("session")
+
+GOAL = "Finish both programmes"
+
+
+def _two_organisations(session: Session, w: World) -> int:
+    """The learner's week: a hand-in here, a hand-in approved at Coast Campus, a goal linking
+    both missions, and the coach's plan computed. Returns the learner's id."""
+    learner = id_of(w.student)
+    elsewhere = make_cohort(session, w.other_program, name="Elsewhere cohort")
+    enroll(session, elsewhere, w.student)
+    memberships.join(session, learner, id_of(w.other_org), how="invitation", actor_id=learner)
+    serve(session, elsewhere, w.other_mentor_org)
+    grant_ai(session, w.student)
+    me = principal(session, w.student)
+    submissions.submit(session, me, id_of(w.m1), answer=GOOD_ANSWER)
+    coast = submissions.submit(session, me, id_of(w.other_mission), answer=GOOD_ANSWER)
+    session.commit()
+    reviewer = principal(session, w.other_mentor_org)
+    reviews.claim(session, reviewer, coast.id or 0)
+    reviews.review(
+        session, reviewer, coast.id or 0, decision="approved", scores=FULL_SCORES, feedback="Ok."
+    )
+    goals.create_goal(
+        session,
+        me,
+        GoalCreate(
+            title=GOAL,
+            progress_source="missions",
+            mission_ids=[id_of(w.m1), id_of(w.other_mission)],
+        ),
+    )
+    session.commit()
+    assert coach.compute_plan(session, learner, FakeEmbedder()) is not None
+    session.commit()
+    return learner
+
+
+def _progress(goal: GoalPublic) -> tuple[int, str]:
+    return goal.percent, goal.progress_label
+
+
+def test_a_goals_progress_on_the_mentee_page_counts_only_missions_the_reader_sees(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    w = world
+    learner = _two_organisations(session, w)
+    [mine] = goals.list_goals(session, principal(session, w.student))
+    assert _progress(mine) == (50, "1 of 2 missions approved")
+    for staff in (w.mentor, w.director):
+        [goal] = mentees.mentee(session, principal(session, staff), learner).goals
+        assert [m.title for m in goal.missions] == [w.m1.title]
+        assert _progress(goal) == (0, "0 of 1 mission approved")
+    [theirs] = mentees.mentee(session, principal(session, w.other_director), learner).goals
+    assert _progress(theirs) == (100, "1 of 1 mission approved")
+    got = client_for(w.mentor).get(f"/api/v1/mentees/{learner}")
+    assert got.status_code == 200
+    [goal_json] = got.json()["goals"]
+    assert (goal_json["percent"], goal_json["progress_label"]) == (0, "0 of 1 mission approved")
+
+
+def test_a_goal_of_only_another_organisations_missions_says_so_to_staff(
+    session: Session, world: World
+) -> None:
+    """Not "0 of 0 missions approved": none of its missions is the reader's to see."""
+    w = world
+    learner = _two_organisations(session, w)
+    goals.create_goal(
+        session,
+        principal(session, w.student),
+        GoalCreate(
+            title="Coast only", progress_source="missions", mission_ids=[id_of(w.other_mission)]
+        ),
+    )
+    session.commit()
+    page = mentees.mentee(session, principal(session, w.mentor), learner)
+    [coast_only] = [g for g in page.goals if g.title == "Coast only"]
+    assert coast_only.missions == []
+    assert _progress(coast_only) == (0, "None of its missions is in your programmes")
+    [mine] = [
+        g
+        for g in goals.list_goals(session, principal(session, w.student))
+        if g.title == "Coast only"
+    ]
+    assert _progress(mine) == (100, "1 of 1 mission approved")
