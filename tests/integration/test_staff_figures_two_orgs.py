@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import GoalCreate, GoalPublic
 from cyberhub.services.coaching import coach, goals
 from cyberhub.services.identity import memberships
@@ -69,8 +70,30 @@ def _two_organisations(session: Session, w: World) -> int:
     return learner
 
 
+def _changes(plan: CoachPlanPublic) -> list[str]:
+    assert plan.plan is not None
+    return [c.text for c in plan.plan.changes]
+
+
 def _progress(goal: GoalPublic) -> tuple[int, str]:
     return goal.percent, goal.progress_label
+
+
+def test_the_coachs_what_changed_counts_only_the_readers_organisation(
+    session: Session, world: World
+) -> None:
+    w = world
+    learner = _two_organisations(session, w)
+    own = coach.read_plan(session, principal(session, w.student), learner)
+    assert "You handed in 2 missions (0 last week)." in _changes(own)
+    assert "1 mission approved this week (0 last week)." in _changes(own)
+    for staff in (w.mentor, w.director):
+        seen = _changes(coach.read_plan(session, principal(session, staff), learner))
+        assert "You handed in 1 mission (0 last week)." in seen
+        assert not any("approved" in line for line in seen), seen
+    theirs = _changes(coach.read_plan(session, principal(session, w.other_director), learner))
+    assert "You handed in 1 mission (0 last week)." in theirs
+    assert "1 mission approved this week (0 last week)." in theirs
 
 
 def test_a_goals_progress_on_the_mentee_page_counts_only_missions_the_reader_sees(

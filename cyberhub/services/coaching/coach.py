@@ -68,7 +68,12 @@ from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import progress
 from cyberhub.services.learning.learning_access import can_read_learner
-from cyberhub.services.learning.submissions import feedback_link, mission_link, work_seen
+from cyberhub.services.learning.submissions import (
+    feedback_link,
+    mission_link,
+    missions_seen,
+    work_seen,
+)
 from cyberhub.services.messaging import live
 
 NOT_YOURS = "No learner of yours has that id."  # the mentee page's words (mentees.NOT_YOURS)
@@ -571,7 +576,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _changes(week: WeekSummary) -> list[CoachLine]:
+def _changes(week: WeekSummary | summary.WeekFigures) -> list[CoachLine]:
     """What changed since last week, one sentence per figure that moved."""
     ev = [Evidence(kind="summary", label="this week's summary", href=f"{COACHING}#week")]
     figures = (
@@ -703,7 +708,11 @@ def read_plan(session: Session, principal: Principal | None, user_id: int) -> Co
         state="ready",
         computed_at=row.computed_at,
         week_start=row.week_start,
-        plan=plan if actor.user_id == user_id else _as_seen_by(session, actor, user_id, plan),
+        plan=(
+            plan
+            if actor.user_id == user_id
+            else _as_seen_by(session, actor, user_id, plan, row.week_start)
+        ),
     )
 
 
@@ -713,12 +722,13 @@ def _missions_linked(line: CoachLine) -> set[int]:
 
 
 def _as_seen_by(
-    session: Session, reader: Principal, user_id: int, plan: CoachPlanData
+    session: Session, reader: Principal, user_id: int, plan: CoachPlanData, monday: date
 ) -> CoachPlanData:
     """The plan as staff read it: only the lines whose every mission is one whose work by the
     learner they may see (submissions.work_seen, the mentee page's rule for attempts), so a
     review, mission or request from another organisation is never quoted to them. Lines naming
-    no mission stay."""
+    no mission stay. What changed since last week (the plan's week, `monday`) is counted again
+    for them: missions handed in and approved only among those whose work they see."""
     seen: dict[int, bool] = {}
 
     def shown(line: CoachLine, *more: int) -> bool:
@@ -735,7 +745,9 @@ def _as_seen_by(
             "habits": [h for h in plan.habits if shown(h)],
             "missions": [m for m in plan.missions if shown(m.reason, m.mission_id)],
             "nudges": [n for n in plan.nudges if shown(n.line)],
-            "changes": [c for c in plan.changes if shown(c)],
+            "changes": _changes(
+                summary.figures(session, user_id, monday, missions_seen(session, reader, user_id))
+            ),
         }
     )
 

@@ -3,6 +3,8 @@ before, and the /coaching overview (habits, goals, reflections, this week's summ
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -97,8 +99,15 @@ def _reflections(
 
 
 def _events(
-    session: Session, user_id: int, kind: SubmissionEventKind, start: datetime, end: datetime
+    session: Session,
+    user_id: int,
+    kind: SubmissionEventKind,
+    start: datetime,
+    end: datetime,
+    missions: Collection[int] | None = None,
 ) -> int:
+    """Missions with an event of `kind` in [start, end) (of `missions` only, when given)."""
+    within = () if missions is None else (col(Submission.mission_id).in_(list(missions)),)
     return session.exec(
         select(func.count(func.distinct(Submission.mission_id)))
         .select_from(SubmissionEvent)
@@ -108,6 +117,7 @@ def _events(
             SubmissionEvent.kind == kind,
             SubmissionEvent.created_at >= start,
             SubmissionEvent.created_at < end,
+            *within,
         )
     ).one()
 
@@ -214,6 +224,62 @@ def _goal_weeks(
     return out
 
 
+@dataclass(frozen=True)
+class WeekFigures:
+    """A week's counts beside the week before's: the figures of WeekSummary that the coach's
+    "what changed" reads."""
+
+    checkins: Figure
+    reflections: Figure
+    submissions: Figure
+    approvals: Figure
+    goals_achieved: Figure
+
+
+def figures(
+    session: Session, user_id: int, monday: date, missions: Collection[int] | None = None
+) -> WeekFigures:
+    """The counts of the week that starts on `monday` (the learner's zone) and the week before.
+    With `missions` (a staff reader's: those whose work they may see,
+    submissions.missions_seen), hand-ins and approvals count those missions alone — work in
+    another organisation is not theirs to count; check-ins, reflections and goals are the
+    learner's own, of no organisation."""
+    tz = access.user_zone(session, user_id)
+    return _figures(session, user_id, monday, tz, missions)[0]
+
+
+def _figures(
+    session: Session,
+    user_id: int,
+    monday: date,
+    tz: tzinfo,
+    missions: Collection[int] | None = None,
+) -> tuple[WeekFigures, float | None, float | None]:
+    """`figures`, with the average mood of the week and of the week before."""
+    last = monday - ONE_WEEK
+    (start, end), (last_start, _) = _bounds(monday, tz), _bounds(last, tz)
+    n_ref, mood = _reflections(session, user_id, start, end)
+    n_ref_last, mood_last = _reflections(session, user_id, last_start, start)
+
+    def events(kind: SubmissionEventKind) -> Figure:
+        return _figure(
+            _events(session, user_id, kind, start, end, missions),
+            _events(session, user_id, kind, last_start, start, missions),
+        )
+
+    counts = WeekFigures(
+        checkins=_figure(_checkins(session, user_id, monday), _checkins(session, user_id, last)),
+        reflections=_figure(n_ref, n_ref_last),
+        submissions=events(SubmissionEventKind.submitted),
+        approvals=events(SubmissionEventKind.approved),
+        goals_achieved=_figure(
+            _achieved(session, user_id, start, end),
+            _achieved(session, user_id, last_start, start),
+        ),
+    )
+    return counts, mood, mood_last
+
+
 def week_of(session: Session, user_id: int, week: date | None = None) -> WeekSummary:
     """The summary of the week holding `week` (this week by default) for a learner, with the
     notes of the week's check-ins (no permission check: callers have done it; the learner's
@@ -227,9 +293,8 @@ def week_of(session: Session, user_id: int, week: date | None = None) -> WeekSum
         )
     monday = week_start(week or today)
     last = monday - ONE_WEEK
-    (start, end), (last_start, _) = _bounds(monday, tz), _bounds(last, tz)
-    n_ref, mood = _reflections(session, user_id, start, end)
-    n_ref_last, mood_last = _reflections(session, user_id, last_start, start)
+    start, end = _bounds(monday, tz)
+    counts, mood, mood_last = _figures(session, user_id, monday, tz)
     # Streaks as they stood at the week's end (or today, for this week).
     as_of = min(today, monday + timedelta(days=6))
     habit_rows = habits.habits_public(session, user_id)
@@ -251,22 +316,13 @@ def week_of(session: Session, user_id: int, week: date | None = None) -> WeekSum
     return WeekSummary(
         week_start=monday,
         week_end=monday + timedelta(days=6),
-        checkins=_figure(_checkins(session, user_id, monday), _checkins(session, user_id, last)),
-        reflections=_figure(n_ref, n_ref_last),
+        checkins=counts.checkins,
+        reflections=counts.reflections,
         average_mood=mood,
         average_mood_last_week=mood_last,
-        submissions=_figure(
-            _events(session, user_id, SubmissionEventKind.submitted, start, end),
-            _events(session, user_id, SubmissionEventKind.submitted, last_start, start),
-        ),
-        approvals=_figure(
-            _events(session, user_id, SubmissionEventKind.approved, start, end),
-            _events(session, user_id, SubmissionEventKind.approved, last_start, start),
-        ),
-        goals_achieved=_figure(
-            _achieved(session, user_id, start, end),
-            _achieved(session, user_id, last_start, start),
-        ),
+        submissions=counts.submissions,
+        approvals=counts.approvals,
+        goals_achieved=counts.goals_achieved,
         habits=habit_weeks,
         goals=_goal_weeks(session, user_id, goal_rows, (start, end), tz),
         notes=_notes(session, user_id, monday),

@@ -42,7 +42,7 @@ from cyberhub.services.learning.learning_access import (
     can_read_learner,
     mentors_student,
 )
-from cyberhub.services.learning.submissions import rubric_max, work_seen
+from cyberhub.services.learning.submissions import missions_seen, rubric_max, work_seen
 
 NOT_YOURS = "No learner of yours has that id."
 ATTEMPTS_SHOWN = 50
@@ -86,17 +86,6 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
             )
         )
     return out
-
-
-def _visible_missions(session: Session, actor: Principal, learner_id: int) -> list[int]:
-    """The missions whose work by the learner the viewer may see (their programme's rule,
-    `submissions.work_seen`): decided per mission, a learner has few, before any attempt is listed."""
-    mission_ids = session.exec(
-        select(Submission.mission_id)
-        .where(Submission.student_id == learner_id, Submission.status != SubmissionStatus.draft)
-        .distinct()
-    ).all()
-    return [mid for mid in mission_ids if work_seen(session, actor, learner_id, mid)]
 
 
 def _goals(session: Session, actor: Principal, learner_id: int) -> list[GoalPublic]:
@@ -193,7 +182,7 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         session, user_id, within=progress.programs_seen_by(session, actor, user_id)
     )
     recs = recommendations.stored(session, actor, user_id)
-    visible = _visible_missions(session, actor, user_id)
+    visible = missions_seen(session, actor, user_id)
     attempts = _attempts(session, user_id, visible)
     scope = done.scope
     return MenteeOverview(

@@ -404,6 +404,18 @@ def work_seen(session: Session, principal: Principal, student_id: int, mission_i
     return seen and program is not None
 
 
+def missions_seen(session: Session, principal: Principal, student_id: int) -> list[int]:
+    """The missions the student has handed work in for (drafts aside) whose work the principal
+    sees (work_seen): decided per mission, a learner has few. What staff are shown and counted
+    of a learner's work — the mentee page's attempts, the coach's "what changed"."""
+    mission_ids = session.exec(
+        select(Submission.mission_id)
+        .where(Submission.student_id == student_id, Submission.status != SubmissionStatus.draft)
+        .distinct()
+    ).all()
+    return [mid for mid in mission_ids if work_seen(session, principal, student_id, mid)]
+
+
 def _gate(session: Session, student_id: int, mission: Mission) -> MissionGate:
     program = work_program(session, student_id, mission.id or 0)
     enrolled = mission_scope.can_take(session, student_id, mission.id or 0)
