@@ -10,12 +10,14 @@ changed" lines, no Coast approval in the goal's "1 of 2 missions approved" (page
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import Session
 
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import GoalCreate, GoalPublic
-from cyberhub.services.coaching import coach, goals
+from cyberhub.services.coaching import access, coach, goals
 from cyberhub.services.identity import memberships
 from cyberhub.services.learning import mentees, reviews, submissions
 from tests.factories import (
@@ -37,9 +39,12 @@ pytestmark = pytest.mark.usefixtures("session")
 GOAL = "Finish both programmes"
 
 
-def _two_organisations(session: Session, w: World) -> int:
+def _two_organisations(
+    session: Session, w: World, due: date | None = None, also: tuple[int, ...] = ()
+) -> int:
     """The learner's week: a hand-in here, a hand-in approved at Coast Campus, a goal linking
-    both missions, and the coach's plan computed. Returns the learner's id."""
+    both missions (and the missions `also`; due on `due`), and the coach's plan computed.
+    Returns the learner's id."""
     learner = id_of(w.student)
     elsewhere = make_cohort(session, w.other_program, name="Elsewhere cohort")
     enroll(session, elsewhere, w.student)
@@ -61,7 +66,8 @@ def _two_organisations(session: Session, w: World) -> int:
         GoalCreate(
             title=GOAL,
             progress_source="missions",
-            mission_ids=[id_of(w.m1), id_of(w.other_mission)],
+            mission_ids=[id_of(w.m1), id_of(w.other_mission), *also],
+            target_date=due,
         ),
     )
     session.commit()
@@ -94,6 +100,44 @@ def test_the_coachs_what_changed_counts_only_the_readers_organisation(
     theirs = _changes(coach.read_plan(session, principal(session, w.other_director), learner))
     assert "You handed in 1 mission (0 last week)." in theirs
     assert "1 mission approved this week (0 last week)." in theirs
+
+
+def test_the_coachs_focus_quotes_no_goal_figure_of_another_organisation(
+    session: Session, world: World
+) -> None:
+    """The focus falls on the goal ("the least advanced of your active goals (1 of 2 missions
+    approved)"); the Coast approval is in that figure, so this organisation's staff are not
+    read it."""
+    w = world
+    learner = _two_organisations(session, w)
+    own = coach.read_plan(session, principal(session, w.student), learner)
+    assert own.plan is not None and own.plan.focus is not None
+    assert "(1 of 2 missions approved)" in own.plan.focus.text
+    for staff in (w.mentor, w.director):
+        plan = coach.read_plan(session, principal(session, staff), learner)
+        assert plan.plan is not None
+        assert "1 of 2" not in plan.model_dump_json()
+
+
+def test_a_goal_due_soon_is_not_quoted_to_staff_with_another_organisations_approval(
+    session: Session, world: World
+) -> None:
+    """The goal (with a third mission, of this programme) is due in 5 days: the learner reads
+    it in the focus ("stands at 33 %") and in a nudge ("stands at 33 % (1 of 3 missions
+    approved)"); this organisation's staff read neither."""
+    w = world
+    due = access.today(session, id_of(w.student)) + timedelta(days=5)
+    learner = _two_organisations(session, w, due, also=(id_of(w.m3),))
+    own = coach.read_plan(session, principal(session, w.student), learner)
+    assert own.plan is not None and own.plan.focus is not None
+    assert "stands at 33 %" in own.plan.focus.text
+    [nudge] = [n for n in own.plan.nudges if n.kind == "goal_due"]
+    assert "(1 of 3 missions approved)" in nudge.line.text
+    for staff in (w.mentor, w.director):
+        plan = coach.read_plan(session, principal(session, staff), learner)
+        assert plan.plan is not None
+        assert "goal_due" not in {n.kind for n in plan.plan.nudges}
+        assert "33 %" not in plan.model_dump_json()
 
 
 def test_a_goals_progress_on_the_mentee_page_counts_only_missions_the_reader_sees(

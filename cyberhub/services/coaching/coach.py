@@ -47,7 +47,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.models.coaching import Cadence, CoachPlan
+from cyberhub.models.coaching import Cadence, CoachPlan, Goal, GoalMission, ProgressSource
 from cyberhub.schemas.coach import (
     CoachLine,
     CoachMission,
@@ -94,6 +94,7 @@ PROFILER_RESULTS = "/onboarding/ai-profiler/results"
 PROFILER = "/onboarding/ai-profiler"
 CATALOG = "/missions"
 _MISSION_HREF = re.compile(r"/missions/(\d+)(?:#|$)")  # mission_link / feedback_link
+_GOAL_HREF = re.compile(rf"{COACHING}#goal-(\d+)$")  # _goal_evidence
 
 
 # --- what a plan is built from ------------------------------------------------------------------
@@ -721,15 +722,40 @@ def _missions_linked(line: CoachLine) -> set[int]:
     return {int(m[1]) for e in line.evidence if (m := _MISSION_HREF.match(e.href))}
 
 
+def _goal_figure_missions(session: Session, user_id: int, line: CoachLine) -> set[int]:
+    """The missions counted in the progress of the learner's goals a line links to (_goal_evidence;
+    goals measured by missions): a line quoting such a goal's progress ("stands at 50 %", "1 of
+    2 missions approved") counts their approvals."""
+    goal_ids = {int(m[1]) for e in line.evidence if (m := _GOAL_HREF.match(e.href))}
+    if not goal_ids:
+        return set()
+    return set(
+        session.exec(
+            select(GoalMission.mission_id)
+            .join(Goal, col(Goal.id) == col(GoalMission.goal_id))
+            .where(
+                col(GoalMission.goal_id).in_(goal_ids),
+                Goal.user_id == user_id,
+                Goal.progress_source == ProgressSource.missions,
+            )
+        ).all()
+    )
+
+
 def _as_seen_by(
     session: Session, reader: Principal, user_id: int, plan: CoachPlanData, monday: date
 ) -> CoachPlanData:
     """The plan as staff read it: only the lines whose every mission is one whose work by the
     learner they may see (submissions.work_seen, the mentee page's rule for attempts), so a
     review, mission or request from another organisation is never quoted to them. Lines naming
-    no mission stay. What changed since last week (the plan's week, `monday`) is counted again
-    for them: missions handed in and approved only among those whose work they see."""
+    no mission stay; a line quoting a goal's progress (the focus on a goal, a goal due soon)
+    counts as naming the missions that progress is counted from. What changed since last week
+    (the plan's week, `monday`) is counted again for them: missions handed in and approved only
+    among those whose work they see."""
     seen: dict[int, bool] = {}
+
+    def figures_of(line: CoachLine, quotes_progress: bool) -> set[int]:
+        return _goal_figure_missions(session, user_id, line) if quotes_progress else set()
 
     def shown(line: CoachLine, *more: int) -> bool:
         for mid in _missions_linked(line) | set(more):
@@ -741,10 +767,16 @@ def _as_seen_by(
 
     return plan.model_copy(
         update={
-            "focus": plan.focus if plan.focus and shown(plan.focus) else None,
+            "focus": (
+                plan.focus
+                if plan.focus and shown(plan.focus, *figures_of(plan.focus, plan.basis == "goals"))
+                else None
+            ),
             "habits": [h for h in plan.habits if shown(h)],
             "missions": [m for m in plan.missions if shown(m.reason, m.mission_id)],
-            "nudges": [n for n in plan.nudges if shown(n.line)],
+            "nudges": [
+                n for n in plan.nudges if shown(n.line, *figures_of(n.line, n.kind == "goal_due"))
+            ],
             "changes": _changes(
                 summary.figures(session, user_id, monday, missions_seen(session, reader, user_id))
             ),
