@@ -330,12 +330,15 @@ def workload_count(session: Session, program_id: int) -> int:
 def workload_rows(session: Session, program_id: int) -> Iterator[Row]:
     """One row per mentor serving a cohort of the programme: capacity, mentees assigned there,
     claims held now, reviews of that cohort's learners (all time, last 30 days) and the median
-    hours from submission to decision over the last 30 days."""
+    hours from submission to decision over the last 30 days. Claims and reviews are of work on
+    the programme's missions: a mentor who also mentors the same learner at another
+    organisation (or in another programme) does that work for them, not for this programme."""
     since = utcnow().timestamp() - 30 * 86400
     mentor = aliased(User)
     enrolled = select(Enrollment.student_id).where(
         col(Enrollment.cohort_id) == col(CohortMentor.cohort_id)
     )
+    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
     mentees = (
         select(func.count())
         .select_from(MentorAssignment)
@@ -352,6 +355,7 @@ def workload_rows(session: Session, program_id: int) -> Iterator[Row]:
             col(Submission.claimed_by_id) == col(CohortMentor.mentor_id),
             col(Submission.status) == SubmissionStatus.in_review,
             col(Submission.student_id).in_(enrolled),
+            col(Submission.mission_id).in_(runs),
         )
         .scalar_subquery()
     )
@@ -370,6 +374,7 @@ def workload_rows(session: Session, program_id: int) -> Iterator[Row]:
         .where(
             col(Review.mentor_id) == col(CohortMentor.mentor_id),
             col(Submission.student_id).in_(enrolled),
+            col(Submission.mission_id).in_(runs),
         )
         .lateral("r")
     )
