@@ -8,6 +8,8 @@ in the app and once by e-mail.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -23,6 +25,7 @@ from cyberhub.models import (
     RoleAssignment,
     User,
 )
+from cyberhub.models.base import utcnow
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships
@@ -511,3 +514,54 @@ def test_a_completed_learner_keeps_their_seat_and_the_figures_agree(session: Ses
         enrollment.enroll(session, d, cid, "late@example.org")
     with pytest.raises(Conflict, match="2 students are already enrolled"):
         applications.set_enrolment(session, d, cid, capacity=1)
+
+
+def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
+    """A cohort whose last day has passed ('finished') takes nobody new, as a closed one does:
+    a director can't enrol someone (by address or CSV) or approve a pending application, a
+    learner can't apply, and a seat freed there promotes nobody from the waitlist. Each of these
+    put a learner into the finished cohort (a promoted one told "A seat opened ... your missions
+    are waiting"); moving the end date later opens it again."""
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 1)
+    cid = cohort.id or 0
+    d = w.p(session, w.director)
+    seated, waiting, pending, late = (outsider(session, f"e{i}@example.org") for i in range(4))
+    for p in (seated, waiting, pending):
+        applications.apply(session, principal(session, p), cid)
+        session.commit()
+    for a in applications.list_applications(session, d, cid, status="applied")[:2]:
+        applications.approve(session, d, cid, a.id)
+        session.commit()
+    assert (seat(session, cohort, seated), seat(session, cohort, waiting)) == ("active", None)
+    today = utcnow().date()
+    cohort.starts_on, cohort.ends_on = today - timedelta(days=60), today - timedelta(days=1)
+    session.add(cohort)
+    session.commit()
+    assert programs.cohort_detail(session, d, cid).status == "finished"
+
+    ended = f"{cohort.name} ended on "
+    [app] = applications.list_applications(session, d, cid, status="applied")
+    with pytest.raises(Conflict, match=ended):
+        applications.approve(session, d, cid, app.id)
+    session.rollback()
+    with pytest.raises(Conflict, match=ended):
+        enrollment.enroll(session, d, cid, "new.person@example.org")
+    session.rollback()
+    with pytest.raises(Conflict, match=ended):
+        enrollment.import_csv(session, d, cid, "email\nnew.person@example.org\n")
+    session.rollback()
+    with pytest.raises(Conflict, match=ended):
+        applications.apply(session, principal(session, late), cid)
+    session.rollback()
+    enrollment.unenroll(session, d, cid, id_of(seated))
+    session.commit()
+    assert seat(session, cohort, waiting) is None
+    assert notes(session, waiting, "waitlist_promoted") == 0
+    assert [
+        a.status for a in applications.my_applications(session, principal(session, waiting))
+    ] == ["waitlisted"]
+
+    programs.update_cohort(session, d, cid, ends_on=today + timedelta(days=7))
+    session.commit()
+    assert enrollment.enroll(session, d, cid, "new.person@example.org").status == "active"

@@ -61,6 +61,7 @@ from cyberhub.services.learning.programs import (
     require_director,
     require_open,
     seats_taken,
+    takes_learners,
 )
 from cyberhub.services.messaging import notifications
 
@@ -469,12 +470,12 @@ def fill_seats(
     actor_id: int | None,
     meta: RequestMeta = NO_META,
 ) -> list[int]:
-    """Promote waitlisted learners, first in line first, while seats are free (the caller holds
-    the cohort lock). Each promoted learner gets one notification and one e-mail. Returns their
-    ids."""
+    """Promote waitlisted learners, first in line first, while seats are free and the cohort
+    takes learners (programs.takes_learners; the caller holds the cohort lock). Each promoted
+    learner gets one notification and one e-mail. Returns their ids."""
     cid = cohort.id or 0
     free = cohort.capacity - seats_taken(session, cid)
-    if free <= 0 or cohort.closed_at is not None:  # a closed cohort promotes nobody
+    if free <= 0 or not takes_learners(cohort):  # a closed or ended cohort promotes nobody
         return []
     queue = session.exec(
         select(CohortApplication)
@@ -582,11 +583,9 @@ def apply(
 ) -> ApplicationPublic:
     """The caller applies (application mode) or enrols themselves (open mode; the waitlist when
     full or when others wait). Conflict: already applied / enrolled / waiting, rejected before,
-    the cohort has ended."""
+    the cohort is closed or has ended."""
     actor = require_signed_in(principal)
     cohort, program = _lock_for_learner(session, cohort_id)
-    if cohort.ends_on < utcnow().date():
-        raise Conflict(f"{cohort.name} has ended: it takes no more applications.")
     require_open(cohort)
     app = _mine(session, cohort_id, actor.user_id)
     if app is not None and app.status in PENDING:

@@ -304,7 +304,8 @@ def enroll(
 ) -> EnrollmentPublic:
     """Enrol one person by email (creating an invited account for an unknown address).
 
-    Invalid: malformed address, deactivated account. Conflict: already enrolled, cohort full.
+    Invalid: malformed address, deactivated account. Conflict: already enrolled, cohort full,
+    closed or past its last day (programs.require_open).
     """
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)

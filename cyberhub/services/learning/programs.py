@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cyberhub.formatting import person_name
+from cyberhub.formatting import person_name, when
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -805,11 +805,23 @@ def cohort_not_over(today: date) -> ColumnElement[bool]:
     return and_(col(Cohort.closed_at).is_(None), col(Cohort.ends_on) >= today)
 
 
+def takes_learners(cohort: Cohort, today: date | None = None) -> bool:
+    """Whether the cohort still seats anyone new: it is neither closed
+    (services/learning/certificates.close_cohort) nor past its last day (cohort_status
+    'finished', `today` the UTC date). Neither takes enrolments, applications or waitlist
+    promotions."""
+    return cohort.closed_at is None and cohort_status(cohort, today) != "finished"
+
+
 def require_open(cohort: Cohort) -> None:
-    """Conflict when the cohort is closed (services/learning/certificates.close_cohort): it takes
-    no more enrolments, applications or waitlist promotions."""
+    """Conflict when the cohort takes nobody new (takes_learners), saying why."""
     if cohort.closed_at is not None:
         raise Conflict(f"{cohort.name} is closed: it takes no more enrolments or applications.")
+    if not takes_learners(cohort):
+        raise Conflict(
+            f"{cohort.name} ended on {when(cohort.ends_on, style='date')}: it takes no more "
+            "enrolments or applications."
+        )
 
 
 def cohort_public(
