@@ -8,7 +8,16 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from cyberhub.models import AuditLog, Cohort, Mission, Program, Submission, Track
+from cyberhub.models import (
+    AuditLog,
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    Mission,
+    Program,
+    Submission,
+    Track,
+)
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.models.progress import SubmissionStatus
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -133,6 +142,31 @@ class TestPrograms:
         assert row.published_missions == 3  # m1, m2, m3 (not the draft or archived one)
         assert row.students == 3
         assert row.organization == "Test Academy"
+
+    def test_a_learner_who_completed_is_still_one_of_the_programmes_students(
+        self, session: Session, world: World
+    ) -> None:
+        """The programme card's "N students" counts whom its cohorts seat, as each cohort's
+        "Enrolled" does: a learner who completed keeps their seat (programs.SEATED) and stays on
+        the roster. It counted active enrolments only: after one completion the card said
+        "2 students" above cohorts enrolling 2 and 1. A withdrawn learner is no student."""
+        d = principal(session, world.director)
+        [row] = session.exec(
+            select(Enrollment).where(
+                Enrollment.cohort_id == world.cohort.id, Enrollment.student_id == world.student.id
+            )
+        ).all()
+        row.status = EnrollmentStatus.completed
+        session.add(row)
+        session.commit()
+        [listed] = programs.list_programs(session, d)
+        enrolled = sum(c.enrolled for c in programs.list_cohorts(session, d, id_of(world.program)))
+        assert listed.students == enrolled == 3
+        row.status = EnrollmentStatus.withdrawn
+        session.add(row)
+        session.commit()
+        [listed] = programs.list_programs(session, d)
+        assert listed.students == 2
 
     def test_admin_must_choose_the_organization(self, session: Session, world: World) -> None:
         admin = principal(session, world.admin)

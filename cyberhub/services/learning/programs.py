@@ -246,7 +246,8 @@ def program_public(p: Program, org_name: str = "") -> ProgramPublic:
 
 
 def list_programs(session: Session, principal: Principal | None) -> list[ProgramWithCounts]:
-    """The programmes the principal runs, with counts of tracks, cohorts, missions and students."""
+    """The programmes the principal runs, with counts of tracks, cohorts, missions and students
+    (the learners its cohorts seat: holds_seat, as each cohort's "enrolled")."""
     actor = require_director(principal)
     programs = session.exec(programs_query(actor).order_by(col(Program.name))).all()
     if not programs:
@@ -282,7 +283,7 @@ def list_programs(session: Session, principal: Principal | None) -> list[Program
     students = counts(
         select(Cohort.program_id, func.count(func.distinct(Enrollment.student_id)))
         .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
-        .where(col(Cohort.program_id).in_(ids), Enrollment.status == EnrollmentStatus.active)
+        .where(col(Cohort.program_id).in_(ids), holds_seat())
         .group_by(col(Cohort.program_id))
     )
     return [
