@@ -31,7 +31,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import consents
-from cyberhub.services.learning import sponsorships
+from cyberhub.services.learning import applications, programs, sponsorships
 from tests.factories import World, enroll, make_org, make_user, principal
 from tests.integration.conftest import ClientFor
 from tests.integration.test_access_rules import access_rules, api_routes
@@ -170,6 +170,30 @@ class TestDirectorSponsorships:
         fund(session, world, sponsors)
         with pytest.raises(Conflict):
             fund(session, world, sponsors)
+
+    def test_the_capacity_cant_drop_below_the_seats_a_sponsor_funds(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """A sponsorship funds at most the cohort's capacity, and the capacity can't then be cut
+        below it (the cohort page's settings, the enrolment panel, the API alike): it was, and
+        the sponsor read "10 seats funded" in a cohort of 5, while editing the sponsorship's
+        notes was refused until its seats were lowered."""
+        sid = fund(session, world, sponsors, seats=10)
+        director = principal(session, world.director)
+        cid = world.cohort.id or 0
+        funds = "Savannah Fund funds 10 seats in this cohort"
+        with pytest.raises(Conflict, match=funds):
+            programs.update_cohort(session, director, cid, capacity=5)
+        session.rollback()
+        with pytest.raises(Conflict, match=funds):
+            applications.set_enrolment(session, director, cid, capacity=9)
+        session.rollback()
+        assert programs.update_cohort(session, director, cid, capacity=10).capacity == 10
+        session.commit()
+        edited = sponsorships.update_sponsorship(
+            session, director, sid, form(sponsors.org, seats=10, notes="Renewed.")
+        )
+        assert (edited.seats, edited.notes) == (10, "Renewed.")
 
     def test_edit_and_remove_stop_at_the_organisation(
         self, session: Session, world: World, sponsors: Sponsors

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cyberhub.formatting import person_name, when
+from cyberhub.formatting import person_name, plural, when
 from cyberhub.models import (
     Cohort,
     CohortMentor,
@@ -39,6 +39,7 @@ from cyberhub.models import (
     ProgramTrack,
     Role,
     RoleAssignment,
+    Sponsorship,
     Submission,
     SubmissionStatus,
     Track,
@@ -957,13 +958,25 @@ def _check_capacity(capacity: int) -> None:
 
 def check_new_capacity(session: Session, cohort_id: int, capacity: int) -> int:
     """Check a cohort's new capacity: Invalid out of 1..CAPACITY_MAX, Conflict below the students
-    already enrolled. Returns how many are enrolled."""
+    already enrolled or below the seats a sponsor funds there (a sponsorship funds at most the
+    capacity, services/learning/sponsorships). Returns how many are enrolled."""
     _check_capacity(capacity)
     taken = seats_taken(session, cohort_id)
     if capacity < taken:
         raise Conflict(
             ("1 student is" if taken == 1 else f"{taken} students are")
             + " already enrolled: the capacity can't be lower than that."
+        )
+    funded = session.exec(
+        select(Sponsorship.seats, Organization.name)
+        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
+        .where(Sponsorship.cohort_id == cohort_id)
+        .order_by(col(Sponsorship.seats).desc(), col(Organization.name))
+    ).first()
+    if funded is not None and capacity < funded[0]:
+        raise Conflict(
+            f"{funded[1]} funds {plural(funded[0], 'seat')} in this cohort: the capacity can't "
+            "be lower than that. Change the sponsorship first."
         )
     return taken
 

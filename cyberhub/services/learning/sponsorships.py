@@ -275,7 +275,9 @@ def _own(
     row = session.get(Sponsorship, sponsorship_id, with_for_update=True)
     if row is None:
         raise NotFound(UNKNOWN)
-    cohort = session.get(Cohort, row.cohort_id)
+    # The cohort's row too (as creating one and a capacity change take it): seats checked
+    # against the capacity can't race a capacity cut checked against the seats.
+    cohort = session.get(Cohort, row.cohort_id, with_for_update=True)
     program = session.get(Program, cohort.program_id) if cohort else None
     assert cohort is not None and program is not None
     try:
