@@ -521,7 +521,7 @@ def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
     a director can't enrol someone (by address or CSV) or approve a pending application, a
     learner can't apply, and a seat freed there promotes nobody from the waitlist. Each of these
     put a learner into the finished cohort (a promoted one told "A seat opened ... your missions
-    are waiting"); moving the end date later opens it again."""
+    are waiting"); moving the end date later opens it again, and its waitlist moves up."""
     w = build_world(session)
     cohort = setup_cohort(session, w, "application", 1)
     cid = cohort.id or 0
@@ -562,6 +562,11 @@ def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
         a.status for a in applications.my_applications(session, principal(session, waiting))
     ] == ["waitlisted"]
 
+    # Moving the end date later opens it again: the seat freed meanwhile goes to the first in
+    # line at once (not to whoever a director enrols next), and the cohort is full again.
     programs.update_cohort(session, d, cid, ends_on=today + timedelta(days=7))
     session.commit()
-    assert enrollment.enroll(session, d, cid, "new.person@example.org").status == "active"
+    assert seat(session, cohort, waiting) == "active"
+    assert notes(session, waiting, "waitlist_promoted") == 1
+    with pytest.raises(Conflict, match="is full"):
+        enrollment.enroll(session, d, cid, "new.person@example.org")

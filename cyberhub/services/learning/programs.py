@@ -1072,18 +1072,18 @@ def update_cohort(
     _check_dates(new_start, new_end)
     cohort.starts_on, cohort.ends_on = new_start, new_end
     if capacity is not None:
-        taken = check_new_capacity(session, cohort_id, capacity)
+        check_new_capacity(session, cohort_id, capacity)
         cohort.capacity = capacity
-        if cohort.capacity > taken:  # seats freed: the waitlist moves up in this transaction
-            from cyberhub.services.learning import applications  # noqa: PLC0415  (why: applications imports this module at its top)
-
-            session.add(cohort)
-            applications.fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
     if director_id is not _UNSET:
         _check_director(session, program.organization_id, director_id)
         cohort.director_id = director_id
     session.add(cohort)
     session.flush()
+    # Seats freed (a capacity raised) or the cohort taking learners again (an ended one's last
+    # day moved later, takes_learners): the waitlist moves up in this transaction.
+    from cyberhub.services.learning import applications  # noqa: PLC0415  (why: applications imports this module at its top)
+
+    applications.fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
     audit.record(
         session,
         "cohort.updated",
