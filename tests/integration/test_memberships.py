@@ -26,11 +26,12 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import MAX_ID, utcnow
 from cyberhub.services.errors import Conflict, Forbidden
-from cyberhub.services.identity import memberships, organizations
+from cyberhub.services.identity import memberships, organizations, roles
 from cyberhub.services.learning import (
     applications,
     enrollment,
     mission_scope,
+    programs,
     reviews,
     submissions,
 )
@@ -265,6 +266,48 @@ class TestInvitationJourney:
         session.commit()
         assert world.comentor.id not in session.exec(select(CohortMentor.mentor_id)).all()
         assert enrollment.list_mentors(session, director, world.cohort.id or 0) == []
+
+    def test_a_director_whose_role_ends_no_longer_directs_its_cohorts(
+        self, session: Session, world: World
+    ) -> None:
+        """Without the director role there (revoked, or they left), a cohort's director is no
+        longer its director: the cohort page and API name nobody, and a learner's application
+        to it is no longer sent to them with the learner's name (as a mentor stops serving its
+        cohorts). The cohort kept them, and told them of every new application."""
+        org, admin = world.org.id or 0, principal(session, world.admin)
+        cid = id_of(world.cohort)
+        applications.set_enrolment(
+            session, principal(session, world.director), cid, mode="application", capacity=30
+        )
+        session.commit()
+        roles.revoke_role(
+            session,
+            admin,
+            user_id=id_of(world.director),
+            role="director",
+            organization_id=org,
+            reason="Moved to another team",
+        )
+        session.commit()
+        session.refresh(world.cohort)
+        assert world.cohort.director_id is None
+        assert programs.cohort_detail(session, admin, cid).director == ""
+        learner = make_user(session, "applies@example.org")
+        applications.apply(session, principal(session, learner), cid)
+        session.commit()
+        told = session.exec(
+            select(Notification.title).where(Notification.user_id == world.director.id)
+        ).all()
+        assert not [t for t in told if "New application" in t]
+        assert "cohort.updated" in actions(session)
+        # Leaving the organisation is the same.
+        other = make_user(session, "second.director@example.org", "director", organization_id=org)
+        programs.update_cohort(session, admin, cid, director_id=id_of(other))
+        session.commit()
+        memberships.leave(session, principal(session, other), org)
+        session.commit()
+        session.refresh(world.cohort)
+        assert world.cohort.director_id is None
 
     def test_a_learner_who_leaves_or_is_removed_leaves_its_cohorts(
         self, session: Session, world: World

@@ -479,7 +479,7 @@ def leave(
         .with_for_update()
     ).all()
     removed = [g.role for g in grants]
-    roles.mentoring_ended(session, actor.user_id, list(grants), actor_id=actor.user_id, meta=meta)
+    roles.staff_roles_ended(session, actor.user_id, list(grants), actor_id=actor.user_id, meta=meta)
     for g in grants:
         session.delete(g)
     end_membership(session, actor.user_id, organization_id, actor_id=actor.user_id, meta=meta)

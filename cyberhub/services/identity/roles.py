@@ -276,7 +276,7 @@ def revoke_grants(
                 "You can't remove your own last admin role: you would lock yourself out of the "
                 "admin console. Ask another admin to do it."
             )
-    mentoring_ended(session, user.id or 0, grants, actor_id=actor.user_id, meta=meta)
+    staff_roles_ended(session, user.id or 0, grants, actor_id=actor.user_id, meta=meta)
     names: list[str] = []
     for grant in grants:
         org = session.get(Organization, grant.organization_id) if grant.organization_id else None
@@ -297,7 +297,7 @@ def revoke_grants(
     _notify(session, user, granted=False, what=names, reason=reason)
 
 
-def mentoring_ended(
+def staff_roles_ended(
     session: Session,
     user_id: int,
     grants: list[RoleAssignment],
@@ -307,13 +307,20 @@ def mentoring_ended(
 ) -> None:
     """`grants` are about to go: where one is a mentor role, the user stops serving that
     organisation's cohorts (enrollment.stop_mentoring_in_organization), so no learner stays
-    assigned to, and no work is sent to, a mentor who is not one there any more."""
-    from cyberhub.services.learning import enrollment  # noqa: PLC0415  (why: enrollment imports identity.memberships, which imports this module)
+    assigned to, and no work is sent to, a mentor who is not one there any more; where one is a
+    director role, they stop directing its cohorts (programs.stop_directing_in_organization),
+    so no cohort names them or sends them its applications."""
+    from cyberhub.services.learning import enrollment, programs  # noqa: PLC0415  (why: enrollment imports identity.memberships, which imports this module)
 
-    for org_id in sorted(
-        {g.organization_id for g in grants if g.role == Role.mentor and g.organization_id}
-    ):
+    def orgs(role: Role) -> list[int]:
+        return sorted({g.organization_id for g in grants if g.role == role and g.organization_id})
+
+    for org_id in orgs(Role.mentor):
         enrollment.stop_mentoring_in_organization(
+            session, user_id, org_id, actor_id=actor_id, meta=meta
+        )
+    for org_id in orgs(Role.director):
+        programs.stop_directing_in_organization(
             session, user_id, org_id, actor_id=actor_id, meta=meta
         )
 

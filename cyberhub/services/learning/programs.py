@@ -1096,6 +1096,42 @@ def update_cohort(
     return cohort
 
 
+def stop_directing_in_organization(
+    session: Session,
+    director_id: int,
+    organization_id: int,
+    *,
+    actor_id: int,
+    meta: RequestMeta = NO_META,
+) -> int:
+    """The user no longer holds the director role in the organisation (revoked, removed from it,
+    left it): the cohorts of its programmes they direct have no director from now on (a cohort's
+    director directs its organisation, _check_director's rule), so nobody shows them as its
+    director or tells them of its applications. Each change is audited as a cohort update.
+    Returns how many cohorts they directed."""
+    cohorts = session.exec(
+        select(Cohort)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(Cohort.director_id == director_id, Program.organization_id == organization_id)
+        .order_by(col(Cohort.id))
+        .with_for_update(of=Cohort)  # as update_cohort: changes to a cohort take turns
+    ).all()
+    for cohort in cohorts:
+        cohort.director_id = None
+        session.add(cohort)
+        audit.record(
+            session,
+            "cohort.updated",
+            cohort,
+            by=actor_id,
+            meta=meta,
+            name=cohort.name,
+            director_removed=director_id,
+        )
+    session.flush()
+    return len(cohorts)
+
+
 def org_directors(
     session: Session, principal: Principal | None, program_id: int
 ) -> list[PersonRef]:
