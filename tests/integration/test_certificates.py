@@ -34,6 +34,7 @@ from cyberhub.services.learning import (
     certificate_pdf,
     certificates,
     enrollment,
+    mentees,
 )
 from cyberhub.settings import ROOT, get_settings
 from tests.factories import (
@@ -175,6 +176,32 @@ class TestCompletionRule:
         assert out.status == EnrollmentStatus.withdrawn
         assert enrolment(session, w).withdrawn_at is not None
         assert len(certs(session, w.student)) == 1  # the certificate stays theirs
+
+    def test_enrolled_again_after_a_completion_the_enrolment_is_not_completed(
+        self, session: Session, builder: World
+    ) -> None:
+        """A learner who completed, was withdrawn and is enrolled again is active from now, as
+        their new enrolment date says: it kept the old completion date, so their mentee page
+        read "active on <that day>" and the roster export an active learner with a completed_at.
+        Their certificate stays theirs."""
+        w = builder
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
+        assert enrolment(session, w).completed_at is not None
+        d = principal(session, w.director)
+        enrollment.unenroll(session, d, id_of(w.cohort), id_of(w.student))
+        session.commit()
+        again = enrollment.enroll(session, d, id_of(w.cohort), w.student.email)
+        session.commit()
+        row = enrolment(session, w)
+        assert (again.status, row.status, row.completed_at) == ("active", "active", None)
+        [shown] = [
+            c
+            for c in mentees.mentee(session, d, id_of(w.student)).cohorts
+            if c.cohort_id == w.cohort.id
+        ]
+        assert (shown.status, shown.completed_at) == ("active", None)
+        assert len(certs(session, w.student)) == 1
 
     def test_a_learner_who_completed_is_still_enrolled_on_the_cohorts_page(
         self, session: Session, builder: World

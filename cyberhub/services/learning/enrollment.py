@@ -115,12 +115,15 @@ def activate_enrollment(
     session: Session, enrollment: Enrollment | None, cohort_id: int, student_id: int
 ) -> Enrollment:
     """The student's enrolment in the cohort, active from now: `enrollment` (a withdrawn one)
-    re-activated, or a new one when it is None."""
+    re-activated, or a new one when it is None. A re-activated one is not complete (a
+    completion before the withdrawal keeps its certificate and audit entry, not its date here:
+    the completion rule dates the next one)."""
     if enrollment is None:
         enrollment = Enrollment(cohort_id=cohort_id, student_id=student_id)
     enrollment.status = EnrollmentStatus.active
     enrollment.enrolled_at = utcnow()
     enrollment.withdrawn_at = None
+    enrollment.completed_at = None
     session.add(enrollment)
     return enrollment
 
