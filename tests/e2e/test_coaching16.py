@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from cyberhub.models import User
 from cyberhub.services.learning import submissions
 from tests.e2e.conftest import BrowserPage
-from tests.e2e.journeys import Loop, app_engine, make_loop, sign_in_to
+from tests.e2e.journeys import Loop, app_engine, make_loop, sign_in_to, signed_in_mentor
 from tests.factories import FULL_SCORES, GOOD_ANSWER, PASSWORD, principal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.coaching]
@@ -29,6 +29,7 @@ class Learner:
     loop: Loop
     submission_id: int
     tag: str
+    user_id: int
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def learner(pg_admin_url: str) -> Iterator[Learner]:
             )
             session.commit()
             sub_id = sub.id or 0
-        yield Learner(loop, sub_id, uuid.uuid4().hex[:6])
+            user_id = student.id or 0
+        yield Learner(loop, sub_id, uuid.uuid4().hex[:6], user_id)
 
 
 def _mentor_approves(app_url: str, lr: Learner) -> None:
@@ -134,7 +136,7 @@ def test_habit_streak_goal_progress_and_a_shared_reflection(
 
 
 def test_the_coach_plan_follows_the_mentors_approval_of_a_goal_linked_mission(
-    web: BrowserPage, app_url: str, learner: Learner
+    web: BrowserPage, browser: Browser, app_url: str, learner: Learner
 ) -> None:
     goal_title = f"Get SSH approved {learner.tag}"
     with httpx.Client(base_url=f"{app_url}/api/v1", timeout=30) as api:
@@ -156,6 +158,7 @@ def test_the_coach_plan_follows_the_mentors_approval_of_a_goal_linked_mission(
             },
         )
         assert r.status_code == 201, r.text
+        goal_id = r.json()["id"]
 
     page = web.page
     sign_in_to(page, "/coaching", learner.loop.student_email)
@@ -164,9 +167,25 @@ def test_the_coach_plan_follows_the_mentors_approval_of_a_goal_linked_mission(
     # The worker prepares it (debounced) and the open page shows it when it is stored.
     expect(focus).to_contain_text(goal_title, timeout=60_000)
     expect(focus).to_contain_text("0 of 1 mission approved")
-    expect(focus.get_by_role("link", name=f"Evidence: goal “{goal_title}”")).to_have_attribute(
-        "href", re.compile("/coaching#goal-")
-    )
+    evidence = focus.get_by_role("link", name=f"Evidence: goal “{goal_title}”")
+    expect(evidence).to_have_attribute("href", f"/coaching#goal-{goal_id}")
+    evidence.click()  # the goal's card, on this page
+    expect(page.locator(f"#goal-{goal_id}")).to_contain_text(goal_title)
+    expect(page.locator(f"#goal-{goal_id}")).to_be_in_viewport()
+
+    # Their mentor reads the plan on the mentee page: its evidence is the goal shown there, not
+    # the mentor's own /coaching.
+    with signed_in_mentor(browser, app_url, learner.loop.mentor_email) as mentor:
+        staff = mentor.page
+        staff.goto(f"/mentees/{learner.user_id}")
+        staff_focus = staff.get_by_test_id("coach-focus")
+        expect(staff_focus).to_contain_text(goal_title, timeout=30_000)
+        evidence = staff_focus.get_by_role("link", name=f"Evidence: goal “{goal_title}”")
+        mentee_goal = f"/mentees/{learner.user_id}#goal-{goal_id}"
+        expect(evidence).to_have_attribute("href", mentee_goal)
+        evidence.click()
+        expect(staff.locator(f"#goal-{goal_id}")).to_contain_text(goal_title)
+        expect(staff.locator(f"#goal-{goal_id}")).to_be_in_viewport()
     _mentor_approves(app_url, learner)
     expect(focus).to_contain_text("1 of 1 mission approved", timeout=60_000)
     expect(plan.get_by_test_id("coach-changes")).to_contain_text("1 mission approved this week")

@@ -44,7 +44,7 @@ def _line(line: rx.Var[LineView]) -> rx.Component:
     )
 
 
-def _part(title: str, rows: rx.Var[list[LineView]], testid: str) -> rx.Component:
+def _part(title: str, rows: rx.Var[list[LineView]], testid: str, **props: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
         titled_stack(
@@ -53,17 +53,21 @@ def _part(title: str, rows: rx.Var[list[LineView]], testid: str) -> rx.Component
             data_testid=testid,
             size="3",
             as_="h3",
+            **props,
         ),
     )
 
 
-def _ready() -> rx.Component:
+def _ready(own: bool) -> rx.Component:
+    # Staff read the week's figures here (the coach links them to #week); the learner's own
+    # page has them in its "This week" section.
+    week = {} if own else {"id": "week"}
     return page_column(
         _part("Focus for the week", P.focus, "coach-focus"),
         _part("Needs attention", P.nudges, "coach-nudges"),
         _part("Suggested habits", P.habits, "coach-habits"),
         _part("Next missions", P.missions, "coach-missions"),
-        _part("Since last week", P.changes, "coach-changes"),
+        _part("Since last week", P.changes, "coach-changes", **week),
         muted(P.plan_computed, size="1"),
     )
 
@@ -90,7 +94,7 @@ def coach_section(*, own: bool) -> rx.Component:
         error_callout(P.error),
         rx.match(
             P.plan_state,
-            ("ready", _ready()),
+            ("ready", _ready(own)),
             (
                 "preparing",
                 rx.hstack(

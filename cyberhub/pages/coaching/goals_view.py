@@ -87,6 +87,7 @@ def _goal(g: rx.Var[GoalView]) -> rx.Component:
         width="100%",
         align="start",
         testid="goal",
+        id="goal-" + g.id.to_string(),  # the coach's evidence links (/coaching#goal-3)
     )
 
 

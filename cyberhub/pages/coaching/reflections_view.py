@@ -145,6 +145,7 @@ def week_section() -> rx.Component:
                 width="100%",
             ),
         ),
+        id="week",  # the coach's "this week's summary" links
     )
 
 

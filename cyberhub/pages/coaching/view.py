@@ -120,6 +120,7 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
         width="100%",
         align="start",
         testid="habit",
+        id="habit-" + h.id.to_string(),  # the coach's evidence links
     )
 
 

@@ -34,6 +34,7 @@ def _goal(g: rx.Var[GoalRow]) -> rx.Component:
         align="start",
         width="100%",
         data_testid="mentee-goal",
+        id="goal-" + g.id.to_string(),  # the coach's links to a goal
     )
 
 
@@ -44,6 +45,7 @@ def _habit(h: rx.Var[HabitRow]) -> rx.Component:
         rx.table.cell(rx.text(h.current, size="2")),
         rx.table.cell(rx.text(h.longest, size="2")),
         data_testid="mentee-habit",
+        id="habit-" + h.id.to_string(),
     )
 
 

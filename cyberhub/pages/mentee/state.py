@@ -45,6 +45,7 @@ class AttemptRow:
 
 @dataclass(frozen=True)
 class GoalRow:
+    id: int
     title: str
     why: str
     status: str
@@ -55,6 +56,7 @@ class GoalRow:
 
 @dataclass(frozen=True)
 class HabitRow:
+    id: int
     title: str
     cadence: str
     current: str  # "1 day", "3 weeks"
@@ -65,6 +67,7 @@ def habit_row(h: HabitPublic) -> HabitRow:
     """A habit's row: its streaks counted in days or weeks, in the right number."""
     s = h.streak
     return HabitRow(
+        id=h.id,
         title=h.title,
         cadence=h.cadence_label,
         current=plural(s.current, s.unit),
@@ -140,6 +143,7 @@ class MenteeState(ServiceState, rx.State):
         self.recommendations = m.recommendations
         self.goals = [
             GoalRow(
+                id=g.id,
                 title=g.title,
                 why=g.why,
                 status=g.status,

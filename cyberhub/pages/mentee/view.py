@@ -66,6 +66,7 @@ def _profile() -> rx.Component:
             ),
         ),
         data_testid="mentee-profile",
+        id="profile",  # the coach's links to the profiler (coach._for_staff)
     )
 
 
@@ -165,6 +166,7 @@ def _attempts() -> rx.Component:
             label="Attempts and reviews",
         ),
         data_testid="mentee-attempts",
+        id="attempts",  # the coach's links to a review
     )
 
 

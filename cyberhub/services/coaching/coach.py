@@ -95,6 +95,11 @@ PROFILER = "/onboarding/ai-profiler"
 CATALOG = "/missions"
 _MISSION_HREF = re.compile(r"/missions/(\d+)(?:#|$)")  # mission_link / feedback_link
 _GOAL_HREF = re.compile(rf"{COACHING}#goal-(\d+)$")  # _goal_evidence
+# The mentee page (/mentees/<id>), where staff read the plan: its parts that show what the
+# learner's own links point at (_for_staff).
+MENTEE = "/mentees/{user_id}"
+_COACHING_PART = re.compile(rf"{COACHING}#((?:goal|habit)-\d+|week)$")
+_FEEDBACK_HREF = re.compile(r"/missions/\d+#feedback$")  # feedback_link
 
 
 # --- what a plan is built from ------------------------------------------------------------------
@@ -765,23 +770,57 @@ def _as_seen_by(
                 return False
         return True
 
+    def linked(line: CoachLine) -> CoachLine:
+        return _for_staff(line, user_id)
+
+    focus = plan.focus
+    if focus and not shown(focus, *figures_of(focus, plan.basis == "goals")):
+        focus = None
     return plan.model_copy(
         update={
-            "focus": (
-                plan.focus
-                if plan.focus and shown(plan.focus, *figures_of(plan.focus, plan.basis == "goals"))
-                else None
-            ),
-            "habits": [h for h in plan.habits if shown(h)],
-            "missions": [m for m in plan.missions if shown(m.reason, m.mission_id)],
-            "nudges": [
-                n for n in plan.nudges if shown(n.line, *figures_of(n.line, n.kind == "goal_due"))
+            "focus": linked(focus) if focus else None,
+            "habits": [linked(h) for h in plan.habits if shown(h)],
+            "missions": [
+                m.model_copy(update={"reason": linked(m.reason)})
+                for m in plan.missions
+                if shown(m.reason, m.mission_id)
             ],
-            "changes": _changes(
-                summary.figures(session, user_id, monday, missions_seen(session, reader, user_id))
-            ),
+            "nudges": [
+                n.model_copy(update={"line": linked(n.line)})
+                for n in plan.nudges
+                if shown(n.line, *figures_of(n.line, n.kind == "goal_due"))
+            ],
+            "changes": [
+                linked(c)
+                for c in _changes(
+                    summary.figures(
+                        session, user_id, monday, missions_seen(session, reader, user_id)
+                    )
+                )
+            ],
         }
     )
+
+
+def _for_staff(line: CoachLine, user_id: int) -> CoachLine:
+    """The line with its evidence linked for staff on the mentee page. The learner's links go to
+    their own pages, which are the reader's own for anyone else (/coaching, the profiler) or
+    show the reader's work (a mission's feedback panel): those go to the mentee page's part
+    showing the same (its goal, habit, the week's figures, the profile, the attempts). A
+    mission's brief is everyone's and stays."""
+    page = MENTEE.format(user_id=user_id)
+
+    def href(h: str) -> str:
+        if m := _COACHING_PART.match(h):
+            return f"{page}#{m[1]}"
+        if h in (PROFILER, PROFILER_RESULTS):
+            return f"{page}#profile"
+        if _FEEDBACK_HREF.match(h):
+            return f"{page}#attempts"
+        return h
+
+    evidence = [e.model_copy(update={"href": href(e.href)}) for e in line.evidence]
+    return line.model_copy(update={"evidence": evidence})
 
 
 def my_plan(session: Session, principal: Principal | None) -> CoachPlanPublic:
