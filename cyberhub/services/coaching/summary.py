@@ -13,7 +13,15 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Submission, SubmissionEvent, SubmissionStatus
 from cyberhub.models.base import utcnow
-from cyberhub.models.coaching import Cadence, Goal, GoalStatus, Habit, HabitCheckin, Reflection
+from cyberhub.models.coaching import (
+    Cadence,
+    Goal,
+    GoalStatus,
+    Habit,
+    HabitCheckin,
+    Reflection,
+    Visibility,
+)
 from cyberhub.models.progress import SubmissionEventKind
 from cyberhub.schemas.coaching import (
     REFLECTION_PROMPTS,
@@ -86,13 +94,17 @@ def _notes(session: Session, user_id: int, monday: date) -> list[CheckinNote]:
 
 
 def _reflections(
-    session: Session, user_id: int, start: datetime, end: datetime
+    session: Session, user_id: int, start: datetime, end: datetime, shared_only: bool = False
 ) -> tuple[int, float | None]:
+    """The reflections written in [start, end) and their average mood (`shared_only`: those
+    shared with the learner's mentor, all a staff reader may know of)."""
+    shared = (Reflection.visibility == Visibility.mentor,) if shared_only else ()
     count, mood = session.exec(
         select(func.count(), func.avg(Reflection.mood)).where(
             Reflection.user_id == user_id,
             Reflection.created_at >= start,
             Reflection.created_at < end,
+            *shared,
         )
     ).one()
     return count, round(float(mood), 1) if mood is not None else None
@@ -242,8 +254,9 @@ def figures(
     """The counts of the week that starts on `monday` (the learner's zone) and the week before.
     With `missions` (a staff reader's: those whose work they may see,
     submissions.missions_seen), hand-ins and approvals count those missions alone — work in
-    another organisation is not theirs to count; check-ins, reflections and goals are the
-    learner's own, of no organisation."""
+    another organisation is not theirs to count, and reflections count the shared ones alone (a
+    private one is not theirs to know of); check-ins and goals are the learner's own, of no
+    organisation."""
     tz = access.user_zone(session, user_id)
     return _figures(session, user_id, monday, tz, missions)[0]
 
@@ -258,8 +271,9 @@ def _figures(
     """`figures`, with the average mood of the week and of the week before."""
     last = monday - ONE_WEEK
     (start, end), (last_start, _) = _bounds(monday, tz), _bounds(last, tz)
-    n_ref, mood = _reflections(session, user_id, start, end)
-    n_ref_last, mood_last = _reflections(session, user_id, last_start, start)
+    staff = missions is not None  # a staff reader's figures (`figures`)
+    n_ref, mood = _reflections(session, user_id, start, end, shared_only=staff)
+    n_ref_last, mood_last = _reflections(session, user_id, last_start, start, shared_only=staff)
 
     def events(kind: SubmissionEventKind) -> Figure:
         return _figure(
