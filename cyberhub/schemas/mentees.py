@@ -18,7 +18,8 @@ class MenteeCohort(BaseModel):
     program: str
     status: str  # active | completed | withdrawn | waitlisted …
     enrolled_at: IsoDatetime
-    completed_at: IsoDatetime | None = None
+    completed_at: IsoDatetime | None = None  # kept when a completed enrolment is withdrawn
+    withdrawn_at: IsoDatetime | None = None  # set while withdrawn
     mentors: list[str]  # the learner's assigned mentors in that cohort
 
 

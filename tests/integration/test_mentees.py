@@ -8,14 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from cyberhub.formatting import when
 from cyberhub.models import Enrollment, Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
 from cyberhub.models.progress import EnrollmentStatus
+from cyberhub.pages.mentee.state import cohort_row
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services.coaching import coach, goals, habits, reflections
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import memberships
-from cyberhub.services.learning import mentees, reviews, submissions
+from cyberhub.services.learning import enrollment, mentees, reviews, submissions
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -311,3 +314,39 @@ def test_progress_on_the_page_counts_only_the_viewers_programmes(
     }
     theirs = mentees.mentee(session, principal(session, w.other_director), id_of(w.student))
     assert theirs.track_label == "1 of 1 Builders mission approved"  # one, not "missions"
+
+
+def test_each_cohort_status_is_dated_by_its_own_day(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The learner completed Spring, was later withdrawn from it, and studies on in Evening. The
+    page dated every status by the completion day ('withdrawn on <completion day>'): Spring now
+    reads 'withdrawn on <the withdrawal day>', Evening 'enrolled on <its enrolment day>', and
+    the API gives the withdrawal date beside the completion date."""
+    w = world
+    finished, joined = utcnow() - timedelta(days=20), utcnow() - timedelta(days=40)
+    seat = session.exec(
+        select(Enrollment).where(
+            Enrollment.cohort_id == w.cohort.id, Enrollment.student_id == w.student.id
+        )
+    ).one()
+    seat.status, seat.completed_at = EnrollmentStatus.completed, finished
+    evening = enroll(session, w.other_cohort, w.student)
+    evening.enrolled_at = joined
+    session.add_all([seat, evening])
+    session.commit()
+    enrollment.unenroll(session, principal(session, w.director), id_of(w.cohort), id_of(w.student))
+    session.commit()
+    session.refresh(seat)
+    assert seat.withdrawn_at is not None
+
+    got = mentees.mentee(session, principal(session, w.director), id_of(w.student))
+    rows = {c.cohort: cohort_row(c, "UTC") for c in got.cohorts}
+    assert rows["Spring"].status == "withdrawn"
+    assert rows["Spring"].since == f"withdrawn on {when(seat.withdrawn_at, 'UTC', 'date')}"
+    assert rows["Spring"].since != f"withdrawn on {when(finished, 'UTC', 'date')}"
+    assert rows["Evening"].since == f"enrolled on {when(joined, 'UTC', 'date')}"
+    api = client_for(w.director).get(f"/api/v1/mentees/{id_of(w.student)}").json()
+    spring = next(c for c in api["cohorts"] if c["cohort"] == "Spring")
+    assert spring["status"] == "withdrawn"
+    assert spring["withdrawn_at"] and spring["completed_at"]

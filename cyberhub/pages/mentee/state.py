@@ -11,7 +11,7 @@ from cyberhub.formatting import when
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.schemas.coaching import HabitPublic
 from cyberhub.schemas.learning import TrackProgress
-from cyberhub.schemas.mentees import MenteeAttempt, MenteeOverview, MenteeProfile
+from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
 from cyberhub.services.learning import mentees
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
@@ -24,8 +24,8 @@ class CohortRow:
     cohort: str
     program: str
     status: str
+    since: str  # "enrolled on 3 Nov 2026", "completed on …", "withdrawn on …", or ""
     enrolled: str
-    completed: str
     mentors: str
 
 
@@ -72,6 +72,25 @@ def habit_row(h: HabitPublic) -> HabitRow:
         cadence=h.cadence_label,
         current=plural(s.current, s.unit),
         longest=plural(s.longest, s.unit),
+    )
+
+
+def cohort_row(c: MenteeCohort, tz: str) -> CohortRow:
+    """A cohort's row: its status dated by its own day (enrolled, completed or withdrawn on),
+    never by another's (a withdrawn enrolment keeps its completion date)."""
+    day = {
+        "active": ("enrolled", c.enrolled_at),
+        "completed": ("completed", c.completed_at),
+        "withdrawn": ("withdrawn", c.withdrawn_at),
+    }.get(c.status)
+    since = f"{day[0]} on {when(day[1], tz, 'date')}" if day and day[1] else ""
+    return CohortRow(
+        cohort=c.cohort,
+        program=c.program,
+        status=c.status,
+        since=since,
+        enrolled=when(c.enrolled_at, tz, "date"),
+        mentors=", ".join(c.mentors) or "No mentor assigned",
     )
 
 
@@ -126,17 +145,7 @@ class MenteeState(ServiceState, rx.State):
         self.profile = m.profile or MenteeProfile(track="")
         self.profiled_on = when(m.profile.completed_at, tz, "date") if m.profile else ""
         self.track_label, self.track_percent, self.tracks = m.track_label, m.track_percent, m.tracks
-        self.cohorts = [
-            CohortRow(
-                cohort=c.cohort,
-                program=c.program,
-                status=c.status,
-                enrolled=when(c.enrolled_at, tz, "date"),
-                completed=when(c.completed_at, tz, "date"),
-                mentors=", ".join(c.mentors) or "No mentor assigned",
-            )
-            for c in m.cohorts
-        ]
+        self.cohorts = [cohort_row(c, tz) for c in m.cohorts]
         self.attempts = [_attempt(a, tz) for a in m.attempts]
         self.waiting = m.waiting
         self.recommendations_enabled = m.recommendations_enabled

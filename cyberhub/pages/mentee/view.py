@@ -94,7 +94,7 @@ def _cohort_row(c: rx.Var[CohortRow]) -> rx.Component:
         rx.table.cell(two_line(c.cohort, c.program)),
         rx.table.cell(
             rx.badge(c.status),
-            rx.cond(c.completed != "", rx.text(" on ", c.completed, size="1")),
+            rx.cond(c.since != "", rx.text(c.since, size="1")),
         ),
         rx.table.cell(rx.text(c.enrolled, size="2")),
         rx.table.cell(rx.text(c.mentors, size="2")),

@@ -82,6 +82,7 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
                 status=str(e.status),
                 enrolled_at=e.enrolled_at,
                 completed_at=e.completed_at,
+                withdrawn_at=e.withdrawn_at,
                 mentors=[person_name(m.full_name, m.email) for m in mentors],
             )
         )
