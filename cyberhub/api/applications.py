@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser
 from cyberhub.services.learning import applications
 from cyberhub.services.learning.applications import (
+    ApplicationForDirectors,
     ApplicationPublic,
     CohortOffer,
     EnrolmentSettings,
@@ -59,14 +60,16 @@ def withdraw(
     return applications.withdraw(session, principal, cohort_id, meta=meta)
 
 
-@router.get("/cohorts/{cohort_id}/applications", response_model=list[ApplicationPublic])
+@router.get("/cohorts/{cohort_id}/applications", response_model=list[ApplicationForDirectors])
 def list_applications(
     cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
-) -> list[ApplicationPublic]:
-    """The cohort's applications (pending, then the waitlist in order, then the rest)."""
+) -> list[ApplicationForDirectors]:
+    """The cohort's applications (pending, then the waitlist in order, then the rest). Each
+    says whether it can be approved (`can_approve`) and, once the cohort has ended, why a
+    pending application or waitlist place can't move on (`held`)."""
     return applications.list_applications(session, principal, cohort_id, status=status)
 
 

@@ -5,12 +5,15 @@ always {"detail": ...} and never 5xx."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from cyberhub.formatting import when
 from cyberhub.models import User
+from cyberhub.models.base import utcnow
 from cyberhub.services.learning import applications
 from tests.factories import PASSWORD, World, build_world, login, make_cohort, make_user
 
@@ -159,3 +162,49 @@ def test_an_api_key_reads_but_never_applies_or_withdraws(
             == 403
         )
     assert applications.my_applications(session, world.p(session, ann)) == []
+
+
+def test_an_ended_cohorts_pending_applications_say_so_and_can_still_be_rejected(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """Past its last day a cohort seats nobody new, so approving answers 409: the director's
+    list said nothing of it (the panel offered Approve). Each pending application now says it
+    can't be approved and why, as does the waitlist; rejecting still works, and nothing is
+    ended on its own. While the cohort runs, pending ones can be approved."""
+    cohort = make_cohort(session, world.program, director=world.director, name="Autumn")
+    cid = cohort.id
+    director = client_for(world.director)
+    director.put(f"{API}/cohorts/{cid}/enrolment", json={"mode": "application", "capacity": 1})
+    learners = [make_user(session, f"{n}@example.org") for n in ("ann", "bob", "cat")]
+    for learner in learners:
+        assert client_for(learner).post(f"{API}/cohorts/{cid}/applications").status_code == 201
+    url = f"{API}/cohorts/{cid}/applications"
+    rows = director.get(url).json()
+    assert [r["can_approve"] for r in rows] == [True, True, True]
+    assert [r["held"] for r in rows] == ["", "", ""]
+    for r in rows[:2]:  # ann takes the seat, bob waits
+        assert director.post(f"{url}/{r['id']}/approve").status_code == 200
+
+    today = utcnow().date()
+    cohort.starts_on, cohort.ends_on = today - timedelta(days=60), today - timedelta(days=1)
+    session.add(cohort)
+    session.commit()
+    ended = f"Autumn ended on {when(cohort.ends_on, style='date')}"
+    by_email = {r["student_email"]: r for r in director.get(url).json()}
+    cat, bob, ann = (
+        by_email["cat@example.org"],
+        by_email["bob@example.org"],
+        by_email["ann@example.org"],
+    )
+    assert (cat["status"], cat["can_approve"]) == ("applied", False)
+    assert cat["held"] == f"{ended}: move its end date to approve."
+    assert (bob["status"], bob["can_approve"]) == ("waitlisted", False)
+    assert bob["held"] == f"{ended}: nobody moves up from the waitlist until its end date moves."
+    assert (ann["status"], ann["held"], ann["can_approve"]) == ("enrolled", "", False)
+    assert director.post(f"{url}/{cat['id']}/approve").status_code == 409
+    r = director.post(f"{url}/{cat['id']}/reject")
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert [r["status"] for r in director.get(url).json()] == ["waitlisted", "enrolled", "rejected"]
+    # What the learner reads is unchanged.
+    [mine] = client_for(learners[1]).get(f"{API}/me/applications").json()
+    assert mine["status"] == "waitlisted" and "held" not in mine

@@ -28,7 +28,7 @@ from cyberhub.state.service import ServiceState
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
 
 
-def _row(a: applications.ApplicationPublic, tz: str | None) -> dict[str, Any]:
+def _row(a: applications.ApplicationForDirectors, tz: str | None) -> dict[str, Any]:
     row = asdict(a)
     row["applied_at"] = when(a.applied_at, tz)
     row["decided_at"] = when(a.decided_at, tz)
@@ -89,6 +89,11 @@ class CohortEnrolmentState(ServiceState, rx.State):
     @rx.var
     def waitlist(self) -> list[dict[str, Any]]:
         return [r for r in self.rows if r["status"] == "waitlisted"]
+
+    @rx.var
+    def waitlist_held(self) -> str:
+        """Why nobody moves up from the waitlist (the cohort has ended), or ""."""
+        return next((str(r["held"]) for r in self.waitlist if r.get("held")), "")
 
     @rx.var
     def reject_warning(self) -> str:
@@ -210,14 +215,20 @@ def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.table.cell(r["applied_at"].to(str)),
         rx.table.cell(
             rx.hstack(
-                rx.button(
-                    "Approve",
-                    size="1",
-                    on_click=S.approve(r["id"].to(int)),
-                    aria_label="Approve " + name,
+                # Approving only answers Conflict once the cohort has ended: say why instead.
+                rx.cond(
+                    r["can_approve"].to(bool),
+                    rx.button(
+                        "Approve",
+                        size="1",
+                        on_click=S.approve(r["id"].to(int)),
+                        aria_label="Approve " + name,
+                    ),
+                    rx.text(r["held"].to(str), size="1", color_scheme="gray"),
                 ),
                 danger_button("Reject", "Reject " + name, S.ask_reject(r), size="1"),
                 spacing="2",
+                align="center",
             )
         ),
     )
@@ -315,6 +326,7 @@ def enrolment_panel() -> rx.Component:
             "waitlist",
             "Nobody is waiting.",
         ),
+        rx.cond(S.waitlist_held != "", muted(S.waitlist_held)),
         action_dialog(
             rx.alert_dialog.title(rx.text("Reject ", S.reject_name, "?")),
             rx.alert_dialog.description(S.reject_warning),

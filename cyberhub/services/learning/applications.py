@@ -28,12 +28,13 @@ Rules chosen here:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import when
 from cyberhub.models import (
     ApplicationStatus,
     Cohort,
@@ -93,6 +94,15 @@ class ApplicationPublic:
     # 1 for the first in line; None unless waitlisted.
     waitlist_position: int | None
     position_text: str
+
+
+@dataclass(frozen=True)
+class ApplicationForDirectors(ApplicationPublic):
+    """An application as the cohort's directors list it: whether approving it can work, and
+    why a pending application or waitlist place can't move on ("" when it can)."""
+
+    can_approve: bool = False  # pending, and the cohort still takes learners
+    held: str = ""  # "Spring ended on 3 Nov 2026: move its end date to approve."
 
 
 @dataclass(frozen=True)
@@ -293,12 +303,38 @@ def my_applications(session: Session, principal: Principal | None) -> list[Appli
     return [_public(session, a) for a in rows]
 
 
+def held(cohort: Cohort, status: str) -> str:
+    """Why a pending application (status `applied`) or a waitlist place can't move on: the
+    cohort takes nobody new (programs.takes_learners), so approving answers Conflict and nobody
+    moves up from the waitlist. "" when it can, and for any other status. Nothing is ended here:
+    moving the end date later opens the cohort again (a closed cohort ended them already)."""
+    if takes_learners(cohort) or status not in (
+        ApplicationStatus.applied,
+        ApplicationStatus.waitlisted,
+    ):
+        return ""
+    if cohort.closed_at is not None:
+        return f"{cohort.name} is closed: it takes no more learners."
+    ended = f"{cohort.name} ended on {when(cohort.ends_on, style='date')}"
+    if status == ApplicationStatus.applied:
+        return f"{ended}: move its end date to approve."
+    return f"{ended}: nobody moves up from the waitlist until its end date moves."
+
+
+def _for_directors(a: ApplicationPublic, cohort: Cohort) -> ApplicationForDirectors:
+    why = held(cohort, a.status)
+    return ApplicationForDirectors(
+        **asdict(a), can_approve=a.status == ApplicationStatus.applied and not why, held=why
+    )
+
+
 def list_applications(
     session: Session, principal: Principal | None, cohort_id: int, *, status: str | None = None
-) -> list[ApplicationPublic]:
+) -> list[ApplicationForDirectors]:
     """A cohort's applications for its directors: pending first (oldest first), then the
-    waitlist in order, then the rest; `status` keeps one state only."""
-    get_cohort(session, principal, cohort_id)
+    waitlist in order, then the rest; `status` keeps one state only. Each says whether it can
+    be approved, and why a pending one can't move on (`held`: the cohort has ended)."""
+    cohort, _program = get_cohort(session, principal, cohort_id)
     stmt = select(CohortApplication).where(CohortApplication.cohort_id == cohort_id)
     if status:
         if status not in [s.value for s in ApplicationStatus]:
@@ -316,9 +352,9 @@ def list_applications(
     for a in rows:
         if a.status == ApplicationStatus.waitlisted:
             position += 1
-            out.append(_public(session, a, position=position))
+            out.append(_for_directors(_public(session, a, position=position), cohort))
         else:
-            out.append(_public(session, a, position=None))
+            out.append(_for_directors(_public(session, a, position=None), cohort))
     return out
 
 
