@@ -28,7 +28,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.identity import memberships
+from cyberhub.services.identity import memberships, roles
 from cyberhub.services.learning import (
     applications,
     certificates,
@@ -570,3 +570,52 @@ def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
     assert notes(session, waiting, "waitlist_promoted") == 1
     with pytest.raises(Conflict, match="is full"):
         enrollment.enroll(session, d, cid, "new.person@example.org")
+
+
+def test_an_application_to_a_cohort_without_a_director_reaches_the_organisations_directors(
+    session: Session,
+) -> None:
+    """Its director lost the role, so the cohort has none: a new application to it told nobody
+    and waited unseen. Now each director of the cohort's organisation is told once (not another
+    organisation's, not the one who lost the role); once a director is set again, only they are,
+    as before."""
+    w = build_world(session)
+    org = id_of(w.org)
+    cohort = setup_cohort(session, w, "application", 5)
+    cid = id_of(cohort)
+    second = make_user(session, "second.director@example.org", "director", organization_id=org)
+    third = make_user(session, "third.director@example.org", "director", organization_id=org)
+    roles.revoke_role(
+        session,
+        principal(session, w.admin),
+        user_id=id_of(w.director),
+        role="director",
+        organization_id=org,
+        reason="Moved to another team",
+    )
+    session.commit()
+    session.refresh(cohort)
+    assert cohort.director_id is None
+
+    def told(user: User) -> list[str]:
+        return [
+            t
+            for t in session.exec(
+                select(Notification.title).where(
+                    Notification.user_id == user.id, Notification.kind == "application"
+                )
+            ).all()
+            if t.startswith("New application")
+        ]
+
+    first = outsider(session, "first.applicant@example.org")
+    applications.apply(session, principal(session, first), cid)
+    session.commit()
+    assert told(second) == told(third) == [f"New application to {cohort.name}"]
+    assert told(w.director) == told(w.other_director) == []
+
+    programs.update_cohort(session, principal(session, w.admin), cid, director_id=id_of(third))
+    session.commit()
+    applications.apply(session, principal(session, outsider(session, "b@example.org")), cid)
+    session.commit()
+    assert len(told(third)) == 2 and len(told(second)) == 1

@@ -59,6 +59,7 @@ from cyberhub.services.learning.programs import (
     cohort_status,
     get_cohort,
     holds_seat,
+    organization_directors,
     require_director,
     require_open,
     seats_taken,
@@ -669,19 +670,29 @@ def apply(
                 application_id=app.id,
                 seq=app.waitlist_seq,
             )
-    elif cohort.director_id is not None:
+    else:
         user = session.get(User, actor.user_id)
         who = (user.full_name or user.email) if user else "A learner"
-        notifications.notify(
-            session,
-            cohort.director_id,
-            kind="application",
-            title=f"New application to {cohort.name}"[:200],
-            body=f"{who} applied to {cohort.name}. Approve or reject it on the cohort page.",
-            link=f"/director/cohorts/{cohort_id}",
-            send_mail=False,
-        )
+        for director_id in _deciders(session, cohort, program):
+            notifications.notify(
+                session,
+                director_id,
+                kind="application",
+                title=f"New application to {cohort.name}"[:200],
+                body=f"{who} applied to {cohort.name}. Approve or reject it on the cohort page.",
+                link=f"/director/cohorts/{cohort_id}",
+                send_mail=False,
+            )
     return _public(session, app)
+
+
+def _deciders(session: Session, cohort: Cohort, program: Program) -> list[int]:
+    """Whom a new application to the cohort is told to: its director; a cohort without one
+    (its director lost the role, programs.stop_directing_in_organization) the directors of its
+    organisation, each once."""
+    if cohort.director_id is not None:
+        return [cohort.director_id]
+    return [u.id for u in organization_directors(session, program.organization_id) if u.id]
 
 
 def withdraw(

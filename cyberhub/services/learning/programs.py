@@ -1137,17 +1137,25 @@ def org_directors(
 ) -> list[PersonRef]:
     """The people who may direct the programme's cohorts (directors of its organization)."""
     program = get_program(session, principal, program_id)
-    rows = session.exec(
-        select(User)
-        .join(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
-        .where(
-            RoleAssignment.role == Role.director,
-            RoleAssignment.organization_id == program.organization_id,
-            col(User.is_active),
-        )
-        .order_by(col(User.full_name), col(User.email))
-    ).all()
+    rows = organization_directors(session, program.organization_id)
     return [PersonRef(id=u.id or 0, name=u.full_name or u.email, email=u.email) for u in rows]
+
+
+def organization_directors(session: Session, organization_id: int) -> list[User]:
+    """The active users holding the director role in the organisation, each once, by name (no
+    rights check: for services that tell or list them)."""
+    return list(
+        session.exec(
+            select(User)
+            .join(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
+            .where(
+                RoleAssignment.role == Role.director,
+                RoleAssignment.organization_id == organization_id,
+                col(User.is_active),
+            )
+            .order_by(col(User.full_name), col(User.email))
+        ).all()
+    )
 
 
 # -- roster ------------------------------------------------------------------------------------
