@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from cyberhub.schemas.datetimes import IsoDatetime
 
 EvidenceKind = Literal["feedback", "goal", "habit", "mission", "profiler", "summary", "catalog"]
-NudgeKind = Literal["streak_broken", "goal_due", "changes_waiting"]
+NudgeKind = Literal["streak_broken", "goal_due", "goal_overdue", "changes_waiting"]
 PlanState = Literal["ready", "preparing", "off"]
 
 

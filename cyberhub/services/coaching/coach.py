@@ -37,7 +37,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cyberhub.embedding_model import Embedder, get_embedder
-from cyberhub.formatting import zone
+from cyberhub.formatting import when, zone
 from cyberhub.models import (
     Mission,
     Recommendation,
@@ -89,6 +89,8 @@ GOAL_LOW_PERCENT = 50  # ... and below this progress gets a nudge
 UNANSWERED_DAYS = 2  # requested changes waiting this long get a nudge
 MIN_HINT_SIMILARITY = 0.25  # a hint less related than this is not pointed at
 QUOTE_MAX = 140
+# nudges quoting a goal's progress (a staff reader sees them only when they see its missions)
+GOAL_FIGURE_NUDGES = ("goal_due", "goal_overdue")
 COACHING = "/coaching"
 PROFILER_RESULTS = "/onboarding/ai-profiler/results"
 PROFILER = "/onboarding/ai-profiler"
@@ -313,6 +315,17 @@ def _due_goals(inputs: Inputs) -> list[GoalPublic]:
     return [g for _, g in sorted(due, key=lambda d: d[0])]
 
 
+def _overdue_goals(inputs: Inputs) -> list[GoalPublic]:
+    """Active goals past their target date (the day after it, in the learner's zone: the
+    "Overdue since" of /coaching), the longest overdue first."""
+    late = [
+        (g.target_date, g)
+        for g in inputs.goals
+        if g.target_date is not None and g.target_date < inputs.today
+    ]
+    return [g for _, g in sorted(late, key=lambda d: d[0])]
+
+
 def _broken_streaks(inputs: Inputs) -> list[tuple[HabitPublic, int, date]]:
     """Habits whose run of at least two periods ended: (habit, its length, the last day)."""
     out = []
@@ -343,16 +356,27 @@ def _nudges(inputs: Inputs) -> list[CoachNudge]:
         )
     for g in _due_goals(inputs):
         days = (g.target_date - inputs.today).days if g.target_date else 0
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        due_in = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
         nudges.append(
             CoachNudge(
                 kind="goal_due",
                 line=CoachLine(
-                    text=f"“{g.title}” is due {when} and stands at {_stands_at(g)}.",
+                    text=f"“{g.title}” is due {due_in} and stands at {_stands_at(g)}.",
                     evidence=[_goal_evidence(g)],
                 ),
             )
         )
+    nudges.extend(
+        CoachNudge(
+            kind="goal_overdue",
+            line=CoachLine(
+                text=f"“{g.title}” was due on {when(g.target_date, style='date')} and stands "
+                f"at {_stands_at(g)}: set a new date, or finish it.",
+                evidence=[_goal_evidence(g)],
+            ),
+        )
+        for g in _overdue_goals(inputs)
+    )
     now = utcnow()
     for mission_id, title, at in inputs.waiting:
         waited = (now - at).days
@@ -788,7 +812,7 @@ def _as_seen_by(
             "nudges": [
                 n.model_copy(update={"line": linked(n.line)})
                 for n in plan.nudges
-                if shown(n.line, *figures_of(n.line, n.kind == "goal_due"))
+                if shown(n.line, *figures_of(n.line, n.kind in GOAL_FIGURE_NUDGES))
             ],
             "changes": [
                 linked(c)
