@@ -23,7 +23,7 @@ from cyberhub.models import (
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships, passwordless
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import enrollment, programs, reviews, submissions
+from cyberhub.services.learning import applications, enrollment, programs, reviews, submissions
 from cyberhub.services.learning.enrollment import CsvImportError
 from tests.factories import (
     GOOD_ANSWER,
@@ -233,6 +233,41 @@ class TestUnenroll:
         session.commit()
         session.refresh(work)
         assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
+
+    def test_giving_up_a_seat_or_having_it_rejected_gives_back_claims_too(
+        self, session: Session, world: World
+    ) -> None:
+        """A learner who withdraws from the cohort themselves (/cohorts' Withdraw), or whose
+        enrolment a director rejects, leaves its mentors as a director's unenrolment does: a
+        claim one of them held on their work goes back to the queue instead of sitting in
+        "Claimed by me" where the mentor can neither open, finish nor release it."""
+        w = world
+        d = director(session, w)
+        applications.set_enrolment(session, d, id_of(w.cohort), mode="application", capacity=5)
+        session.commit()
+        newcomer = make_user(session, "newcomer@example.org", "student")
+        applications.apply(session, principal(session, newcomer), id_of(w.cohort))
+        session.commit()
+        [pending] = applications.list_applications(session, d, id_of(w.cohort), status="applied")
+        applications.approve(session, d, id_of(w.cohort), pending.id)
+        session.commit()
+        works = []
+        for learner in (w.student, newcomer):
+            work = submissions.submit(
+                session, principal(session, learner), id_of(w.m1), answer=GOOD_ANSWER
+            )
+            session.commit()
+            reviews.claim(session, principal(session, w.comentor), id_of(work))
+            session.commit()
+            works.append(work)
+        applications.withdraw(session, principal(session, w.student), id_of(w.cohort))
+        session.commit()
+        applications.reject(session, d, id_of(w.cohort), pending.id)
+        session.commit()
+        for work in works:
+            session.refresh(work)
+            assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
+        assert reviews.queue_counts(session, id_of(w.comentor)).claimed_by_me == 0
 
     def test_a_claim_the_mentor_may_still_review_is_kept(
         self, session: Session, world: World

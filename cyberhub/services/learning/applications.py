@@ -476,11 +476,18 @@ def _take_seat(
     )
 
 
-def free_seat(session: Session, cohort_id: int, student_id: int) -> Enrollment | None:
+def free_seat(
+    session: Session, cohort_id: int, student_id: int, *, actor_id: int
+) -> Enrollment | None:
     """Withdraw a current enrolment (active, or completed: a completed learner is still in the
-    cohort): the seat and the mentor's slot are freed (submissions and certificates are kept).
+    cohort): the seat and the mentor's slot are freed (submissions and certificates are kept),
+    and claims on the learner's work that its holder may no longer review go back to the queue
+    (the learner's own withdrawal, a rejected enrolment and a director's unenrolment alike).
     Returns the enrolment, or None when there was none to withdraw. Caller holds the lock."""
-    from cyberhub.services.learning.enrollment import _existing  # noqa: PLC0415  (why: enrollment imports this module at its top)
+    from cyberhub.services.learning.enrollment import (  # noqa: PLC0415  (why: enrollment imports this module at its top)
+        _existing,
+        release_claims_on,
+    )
 
     enrollment = _existing(session, cohort_id, student_id)
     if enrollment is None or enrollment.status == EnrollmentStatus.withdrawn:
@@ -496,6 +503,9 @@ def free_seat(session: Session, cohort_id: int, student_id: int) -> Enrollment |
     if assignment is not None:
         session.delete(assignment)
     session.flush()
+    cohort = session.get(Cohort, cohort_id)
+    assert cohort is not None
+    release_claims_on(session, cohort.program_id, student_id, actor_id)
     return enrollment
 
 
@@ -820,7 +830,7 @@ def _close(session: Session, app: CohortApplication, status: str, actor_id: int)
     app.decided_at, app.decided_by_id = utcnow(), actor_id
     session.add(app)
     if was == ApplicationStatus.enrolled:
-        free_seat(session, app.cohort_id, app.student_id)
+        free_seat(session, app.cohort_id, app.student_id, actor_id=actor_id)
     session.flush()
     return was
 

@@ -370,7 +370,7 @@ def _withdraw(
     withdrawn (seat and mentor slot freed), audited, claims on the learner's work there that
     their mentors can no longer review given back, and the waitlist moved up. None when the
     learner held no seat there."""
-    enrollment = applications.free_seat(session, cohort.id or 0, student_id)
+    enrollment = applications.free_seat(session, cohort.id or 0, student_id, actor_id=actor_id)
     if enrollment is None:
         return None
     user = session.get(User, student_id)
@@ -384,7 +384,6 @@ def _withdraw(
         student_id=student_id,
         email=user.email,
     )
-    _release_claims_on(session, program, student_id, actor_id)
     # The freed seat goes to the first waitlisted learner, in this transaction.
     applications.after_seat_freed(
         session, cohort, program, student_id, actor_id=actor_id, meta=meta
@@ -444,17 +443,18 @@ def _give_back(session: Session, claims: Sequence[Submission], actor_id: int) ->
     return released
 
 
-def _release_claims_on(session: Session, program: Program, student_id: int, actor_id: int) -> int:
+def release_claims_on(session: Session, program_id: int, student_id: int, actor_id: int) -> int:
     """Claims on the learner's work on the programme's missions, held by a mentor who may no
     longer claim it (reviews.holder_may_keep: claim's rule), go back to the queue: that mentor could neither
-    finish nor release them. Returns how many. The caller has flushed the enrolment change."""
+    finish nor release them. Returns how many. The caller (applications.free_seat) has flushed
+    the enrolment change."""
     claims = session.exec(
         select(Submission)
         .where(
             Submission.student_id == student_id,
             Submission.status == SubmissionStatus.in_review,
             col(Submission.mission_id).in_(
-                select(ProgramMission.mission_id).where(ProgramMission.program_id == program.id)
+                select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
             ),
         )
         .order_by(col(Submission.id))
