@@ -355,3 +355,30 @@ def test_a_tabs_listener_ends_when_the_tab_is_gone_or_opens_another_page(
         assert await _connections_become(0)
 
     run(scenario)
+
+
+def test_new_work_reaches_the_open_queue_of_every_mentor_who_lists_it(
+    session: Session, world: World
+) -> None:
+    """The learner has an assigned mentor, who alone is notified; a co-mentor of their cohort
+    lists the same work in their pending queue (and may claim it), so their open queue shows it
+    too. A mentor of another cohort hears nothing."""
+    mentor, comentor = world.mentor.id or 0, world.comentor.id or 0
+    outsider = world.other_mentor.id or 0
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with (
+            hub.listen(mentor) as assigned,
+            hub.listen(comentor) as co,
+            hub.listen(outsider) as other,
+        ):
+            submissions.submit(
+                session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+            )
+            await asyncio.to_thread(session.commit)
+            assert live.QUEUE in await _next(assigned)
+            assert await _next(co) == {live.QUEUE}  # listed, not notified
+            assert await _nothing_for(other)
+
+    run(scenario)

@@ -650,21 +650,21 @@ def _notify_mentors(
             col(Cohort.program_id).in_(runs),
         )
     ).all()
-    mentor_ids = set(assigned)
-    if not mentor_ids:  # nobody assigned yet: every mentor serving the student's cohort
-        mentor_ids = set(
-            session.exec(
-                select(CohortMentor.mentor_id)
-                .join(Enrollment, col(Enrollment.cohort_id) == col(CohortMentor.cohort_id))
-                .join(Cohort, col(Cohort.id) == col(CohortMentor.cohort_id))
-                .where(
-                    Enrollment.student_id == sub.student_id,
-                    # a cohort they left is no longer theirs (learning_access.mentor_pairs)
-                    Enrollment.status != EnrollmentStatus.withdrawn,
-                    col(Cohort.program_id).in_(runs),
-                )
-            ).all()
-        )
+    serving = set(
+        session.exec(
+            select(CohortMentor.mentor_id)
+            .join(Enrollment, col(Enrollment.cohort_id) == col(CohortMentor.cohort_id))
+            .join(Cohort, col(Cohort.id) == col(CohortMentor.cohort_id))
+            .where(
+                Enrollment.student_id == sub.student_id,
+                # a cohort they left is no longer theirs (learning_access.mentor_pairs)
+                Enrollment.status != EnrollmentStatus.withdrawn,
+                col(Cohort.program_id).in_(runs),
+            )
+        ).all()
+    )
+    # Told: the assigned mentor; nobody assigned yet: every mentor serving the student's cohort.
+    mentor_ids = set(assigned) or serving
     who = student.full_name or student.email
     again = f" (attempt {sub.attempt})" if sub.attempt > 1 else ""
     for mentor_id in sorted(mentor_ids - {sub.student_id}):
@@ -676,7 +676,10 @@ def _notify_mentors(
             body="A new submission is waiting in your review queue.",
             link=submission_link(sub.id or 0),
         )
-        live.changed(session, mentor_id, live.QUEUE)  # their open review queue
+    # Every mentor whose pending queue lists the work (the pairs reviews.queue reads), told or
+    # not: their open review queue shows it.
+    for mentor_id in sorted((set(assigned) | serving) - {sub.student_id}):
+        live.changed(session, mentor_id, live.QUEUE)
 
 
 # -- reading -----------------------------------------------------------------------------------
