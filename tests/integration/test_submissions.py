@@ -183,6 +183,10 @@ class TestSubmit:
             (GOOD_ANSWER, ["ftp://files.example.org/a"], "Link 1 must be a full http"),
             (GOOD_ANSWER, ["https://ok.example.org", "javascript:alert(1)"], "Link 2"),
             (GOOD_ANSWER, ["github.com/no-scheme"], "Link 1"),
+            # Not parsable as a URL (an unclosed IPv6 bracket, a port past 65535): a message,
+            # not a server error.
+            (GOOD_ANSWER, ["https://ok.example.org", "http://[::1/repo"], "Link 2 must be"),
+            (GOOD_ANSWER, ["https://git.example.org:99999/you/repo"], "Link 1 must be"),
             (GOOD_ANSWER, [f"https://e.org/{i}" for i in range(11)], "at most 10 links"),
             (GOOD_ANSWER, ["https://e.org/" + "a" * 600], "longer than 500"),
         ],

@@ -285,6 +285,16 @@ def resolve_stored(path: str) -> Path:
 # -- validation --------------------------------------------------------------------------------
 
 
+def _is_web_url(url: str) -> bool:
+    """A full http(s) URL with a host (and a valid port, when it names one)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading it checks the port (ValueError past 65535)
+    except ValueError:  # not a URL at all, such as an unclosed "[" of an IPv6 host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in url
+
+
 def clean_links(links: list[str] | None) -> tuple[list[str], list[str]]:
     """(cleaned links, problems): http(s) URLs only, at most MAX_LINKS, blanks dropped."""
     problems: list[str] = []
@@ -297,8 +307,7 @@ def clean_links(links: list[str] | None) -> tuple[list[str], list[str]]:
         if len(url) > LINK_MAX:
             problems.append(f"Link {i} is longer than {LINK_MAX} characters.")
             continue
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
+        if not _is_web_url(url):
             problems.append(
                 f"Link {i} must be a full http(s) URL, like https://github.com/you/repo."
             )
