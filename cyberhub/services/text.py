@@ -101,6 +101,12 @@ def block(value: str | None, what: str, max_length: int, *, required: bool = Fal
     return _sized(value, what, max_length, required)
 
 
+def line_breaks(value: str | None) -> str:
+    """`value` with its line breaks "\\n", as `block` stores a body: for the bodies checked with
+    `refusal` (every problem of a form listed at once) before they are stored."""
+    return _LINE_BREAKS.sub("\n", value or "")
+
+
 def refusal(value: str, what: str, *, one_line: bool = False) -> str | None:
     """What `line` (one_line) or `block` would refuse in `value`, as its message, else None:
     for a rule that lists every problem of a form at once (a review, a submission)."""

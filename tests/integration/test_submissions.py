@@ -342,6 +342,24 @@ class TestDrafts:
         sub = submit(session, world)
         assert sub.id == draft.id and sub.status == "submitted" and sub.attempt == 1
 
+    def test_an_answer_typed_with_windows_line_breaks_is_stored_with_plain_ones(
+        self, session: Session, world: World
+    ) -> None:
+        """Every multi-line field is stored with "\n" line breaks (services/text.py): an answer
+        sent with "\r\n" (or an old Mac "\r") by an API client was stored with its carriage
+        returns, and they counted towards the answer's length."""
+        me = principal(session, world.student)
+        draft = submissions.save_draft(
+            session, me, world.m1.id or 0, answer="Steps:\r\n\r\n1. ssh\r2. ufw\r\n"
+        )
+        assert draft.answer == "Steps:\n\n1. ssh\n2. ufw"
+        with pytest.raises(Invalid, match="at least 20 characters"):
+            submissions.submit(
+                session, me, world.m1.id or 0, answer="Short\r\n\r\n\r\n\r\n\r\nanswer"
+            )
+        sub = submissions.submit(session, me, world.m1.id or 0, answer=GOOD_ANSWER + "\r\nThanks.")
+        assert sub.answer == GOOD_ANSWER + "\nThanks."
+
     def test_work_status_for_the_mission_page(self, session: Session, world: World) -> None:
         me = principal(session, world.student)
         status = submissions.work_status(session, me, world.m2.id or 0)

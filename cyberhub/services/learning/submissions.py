@@ -318,7 +318,7 @@ def clean_links(links: list[str] | None) -> tuple[list[str], list[str]]:
 
 
 def _clean_work(answer: str, links: list[str] | None, *, final: bool) -> tuple[str, list[str]]:
-    answer = (answer or "").strip()
+    answer = free_text.line_breaks(answer).strip()
     cleaned, problems = clean_links(links)
     if len(answer) > ANSWER_MAX:
         problems.insert(0, f"The answer must be at most {ANSWER_MAX:,} characters.")
