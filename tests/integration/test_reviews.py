@@ -290,6 +290,26 @@ class TestReview:
         ).all()
         assert any("Add the scan output." in m.body and "**" not in m.body for m in mail)
 
+    def test_feedback_and_comments_are_stored_with_plain_line_breaks(
+        self, session: Session, world: World
+    ) -> None:
+        """A review sent with Windows line breaks (an API client) keeps its lines as "\n", as
+        every multi-line field is stored (services/text.py)."""
+        sub = submit(session, world)
+        claim(session, world.mentor, sub)
+        review = reviews.review(
+            session,
+            principal(session, world.mentor),
+            sub.id or 0,
+            decision="changes_requested",
+            scores=FULL_SCORES,
+            feedback="Two things:\r\n\r\n- the scan\r\n- the rules\r\n",
+            comments={"evidence": "Show\r\nthe output."},
+        )
+        session.commit()
+        assert review.feedback == "Two things:\n\n- the scan\n- the rules"
+        assert review.comments == {"evidence": "Show\nthe output."}
+
     @pytest.mark.parametrize(
         ("scores", "message"),
         [

@@ -329,7 +329,10 @@ def check_scores(rubric: list[dict[str, Any]], scores: dict[str, Any]) -> tuple[
 
 def clean_comments(comments: dict[str, Any] | None) -> dict[str, str]:
     """The criterion comments worth keeping: stripped, empty ones left out."""
-    out = {str(k): str(v or "").replace("\x00", "").strip() for k, v in (comments or {}).items()}
+    out = {
+        str(k): free_text.line_breaks(str(v or "")).replace("\x00", "").strip()
+        for k, v in (comments or {}).items()
+    }
     return {k: v for k, v in out.items() if v}
 
 
@@ -359,7 +362,7 @@ def check_review(
         problems.append("Choose a decision: approved or changes_requested.")
     total, score_problems = check_scores(rubric, dict(scores or {}))
     problems += score_problems
-    feedback = (feedback or "").strip()
+    feedback = free_text.line_breaks(feedback).strip()
     if len(feedback) > FEEDBACK_MAX:
         problems.append(f"Feedback must be at most {FEEDBACK_MAX:,} characters.")
     elif refused := free_text.refusal(feedback, "feedback"):
@@ -394,7 +397,7 @@ def review(
         raise Conflict("Claim this submission before reviewing it.")
     if sub.claimed_by_id != actor.user_id:
         raise Forbidden("Only the mentor who claimed this submission can review it.")
-    feedback = (feedback or "").strip()
+    feedback = free_text.line_breaks(feedback).strip()
     total, problems = check_review(list(mission.rubric or []), decision, scores, feedback, comments)
     if problems:
         raise Invalid(" ".join(problems))
