@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from cyberhub.api.deps import CurrentUser, Id, MentorUser, Page, PageSize, SessionDep
 from cyberhub.schemas.reviews import (
@@ -28,7 +28,9 @@ router = APIRouter(tags=["learning"])
 
 class ReviewIn(BaseModel):
     decision: Literal["approved", "changes_requested"]
-    scores: dict[Annotated[str, Field(max_length=100)], int] = Field(
+    # Strict: a whole number as JSON has it (the service refuses true, "4" and 4.0, which
+    # pydantic would otherwise turn into 1 and 4 before the service could say so).
+    scores: dict[Annotated[str, Field(max_length=100)], StrictInt] = Field(
         default_factory=dict, max_length=50
     )
     feedback: str = Field(default="", max_length=reviews.FEEDBACK_MAX * 2)

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cyberhub.models import FeedbackSnippet, ProgramMission, User
+from cyberhub.models import FeedbackSnippet, ProgramMission, Review, User
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.learning import reviews, snippets, submissions
 from tests.factories import (
@@ -281,3 +281,26 @@ class TestApi:
         r = c.delete(f"/api/v1/snippets/{snippet['id']}")
         assert r.status_code == 200 and r.json() == {"id": snippet["id"], "status": "deleted"}
         assert c.delete(f"/api/v1/snippets/{snippet['id']}").status_code == 404
+
+    def test_a_score_must_be_a_whole_number_through_the_api_too(
+        self, session: Session, world: World, api_client: TestClient
+    ) -> None:
+        """The service refuses a score that is not a whole number (test_reviews'
+        test_scores_must_cover_the_rubric): through the API `true` was taken as 1 and "4" as 4,
+        and the review was sent. Now each is a 422 naming the score, and nothing is stored."""
+        sub = submit(session, world)
+        c = api_client
+        bearer(c, world.mentor.email)
+        base = f"/api/v1/submissions/{sub.id}"
+        assert c.post(f"{base}/claim").status_code == 200
+        for wrong in (True, "4", 4.0):
+            r = c.post(
+                f"{base}/review",
+                json={"decision": "approved", "scores": {"evidence": 8, "clarity": wrong}},
+            )
+            assert r.status_code == 422, (wrong, r.text)
+            assert "clarity" in r.json()["detail"]
+        session.expire_all()
+        assert session.exec(select(Review)).all() == []
+        r = c.post(f"{base}/review", json={"decision": "approved", "scores": FULL_SCORES})
+        assert r.status_code == 200, r.text
