@@ -234,6 +234,28 @@ class TestUnenroll:
         session.refresh(work)
         assert work.status == SubmissionStatus.submitted and work.claimed_by_id is None
 
+    def test_the_timeline_names_who_gave_the_claim_back(
+        self, session: Session, world: World
+    ) -> None:
+        """The claim a director's unenrolment gave back shows on the attempt's timeline as
+        returned to the queue by that director: it read "Released by the mentor", by the
+        director."""
+        w = world
+        me = principal(session, w.student)
+        work = submissions.submit(session, me, id_of(w.m1), answer=GOOD_ANSWER)
+        session.commit()
+        reviews.claim(session, principal(session, w.comentor), id_of(work))
+        session.commit()
+        enrollment.unenroll(session, director(session, w), id_of(w.cohort), id_of(w.student))
+        session.commit()
+        details = submissions.history(session, me, id_of(w.student), id_of(w.m1))
+        [attempt] = submissions.attempt_views(session, details)
+        last = attempt["events"][-1]
+        assert (last["label"], last["actor"]) == (
+            "Returned to the review queue",
+            w.director.full_name or w.director.email.split("@")[0],
+        )
+
     def test_giving_up_a_seat_or_having_it_rejected_gives_back_claims_too(
         self, session: Session, world: World
     ) -> None:

@@ -888,7 +888,9 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
 EVENT_LABELS = {
     EV_SUBMITTED: "Submitted",
     EV_CLAIMED: "Claimed for review",
-    EV_RELEASED: "Released by the mentor",
+    # Whoever gave it back (its mentor, a director's unenrolment, the learner leaving the
+    # cohort) is named beside it as the event's actor.
+    EV_RELEASED: "Returned to the review queue",
     EV_CLAIM_EXPIRED: "Review claim expired",
     EV_APPROVED: "Approved",
     EV_CHANGES_REQUESTED: "Changes requested",
