@@ -283,6 +283,34 @@ def test_an_answer_feedback_and_snippet_refuse_an_override_and_keep_markdown(
     assert kept.body == "**Good**\n\n- a"
 
 
+def test_a_link_handed_in_with_an_override_or_esc_is_refused(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The links of an answer are typed fields shown to the mentor: one with U+202E (which makes
+    "…/a\u202egnp.exe" read as "…/aexe.png"), an ESC sequence or a tab was stored as sent. Now
+    it is refused with 422 naming the link and the character, among the form's other problems,
+    and nothing is stored."""
+    complete_profiler(session, id_of(world.student), "builders")
+    student = client_for(world.student)
+    url = f"{API}/missions/{world.m1.id}/draft"
+    good = "https://github.com/you/repo"
+    refused(
+        student.put(url, json={"links": [good, "https://e.org/a\u202egnp.exe"]}), "link 2", "U+202E"
+    )
+    refused(student.put(url, json={"links": ["https://e.org/\x1b[31mred"]}), "link 1", "U+001B")
+    detail = refused(
+        student.post(
+            f"{API}/missions/{world.m1.id}/submit",
+            json={"answer": "short", "links": ["https://e.org/a\tb"]},
+        ),
+        "link 1",
+    )
+    assert "at least 20 characters" in detail
+    assert session.exec(select(Submission)).all() == []
+    r = student.put(url, json={"links": [good]})
+    assert r.status_code == 200, r.text
+
+
 def test_the_certificate_pdf_leaves_out_controls_stored_before_the_rule(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

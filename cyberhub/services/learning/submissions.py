@@ -307,6 +307,10 @@ def clean_links(links: list[str] | None) -> tuple[list[str], list[str]]:
         if len(url) > LINK_MAX:
             problems.append(f"Link {i} is longer than {LINK_MAX} characters.")
             continue
+        # A link is a one-line typed field (services/text.py): no tab, control or bidi character.
+        if refused := free_text.refusal(url, f"link {i}", one_line=True):
+            problems.append(refused)
+            continue
         if not _is_web_url(url):
             problems.append(
                 f"Link {i} must be a full http(s) URL, like https://github.com/you/repo."
