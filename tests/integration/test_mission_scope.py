@@ -227,6 +227,28 @@ class TestProgramMissions:
         ).all()
         assert list(logged) == ["program.mission_added", "program.mission_removed"]
 
+    def test_removing_a_mission_gives_back_claims_its_mentors_can_no_longer_review(
+        self, session: Session, two: Two
+    ) -> None:
+        """Once the programme no longer runs the mission, its mentors may neither open nor
+        release a claim on a learner's work there: it went on counting in their "Claimed by
+        me" (and the learner's page said "In review") until the claim expired. It goes back to
+        the queue at once, as when a mentor leaves the cohort."""
+        w = two.w
+        sub = submissions.submit(
+            session, principal(session, w.student), w.m3.id or 0, answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, w.mentor), sub.id or 0)
+        session.commit()
+        authoring.remove_from_program(
+            session, principal(session, w.director), w.program.id or 0, w.m3.id or 0
+        )
+        session.commit()
+        session.refresh(sub)
+        assert (sub.status, sub.claimed_by_id) == ("submitted", None)
+        assert reviews.queue_counts(session, w.mentor.id or 0).claimed_by_me == 0
+
     @pytest.mark.parametrize("change", ["add", "remove"])
     def test_the_same_change_twice_at_once_is_made_once(
         self, session: Session, two: Two, change: str

@@ -31,6 +31,8 @@ from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models import (
+    Cohort,
+    Enrollment,
     Mission,
     MissionPrerequisite,
     MissionStatus,
@@ -38,6 +40,8 @@ from cyberhub.models import (
     ProgramMission,
     ProgramTrack,
     Role,
+    Submission,
+    SubmissionStatus,
     Track,
 )
 from cyberhub.models.base import utcnow
@@ -48,6 +52,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import reviews
 from cyberhub.services.learning.programs import (
     audit_program_mission,
     check_org_of,
@@ -926,6 +931,27 @@ def remove_from_program(
         names = ", ".join(f"'{t}'" for t in needed_by[:5])
         raise Conflict(f"Missions of this programme require this one ({names}): remove them first.")
     session.delete(row)
+    session.flush()
+    # A mentor who reviewed the work only through this programme may no longer open, finish or
+    # release a claim on it: such claims go back to the queue (reviews.give_back_claims).
+    claims = session.exec(
+        select(Submission)
+        .where(
+            Submission.mission_id == mission_id,
+            Submission.status == SubmissionStatus.in_review,
+            # the programme's learners (its cohorts, whatever their enrolment now)
+            col(Submission.student_id).in_(
+                select(Enrollment.student_id)
+                .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+                .where(Cohort.program_id == program.id)
+            ),
+        )
+        .order_by(col(Submission.id))
+        .with_for_update()
+        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
+        .execution_options(populate_existing=True)
+    ).all()
+    reviews.give_back_claims(session, claims, actor.user_id)
     session.flush()
     audit_program_mission(session, "program.mission_removed", actor, program, mission, meta)
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -72,7 +71,6 @@ from cyberhub.services.learning.programs import (
     require_open,
     seats_taken,
 )
-from cyberhub.services.learning.submissions import release_claim
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -432,17 +430,6 @@ def leave_organization_cohorts(
     return len(rows)
 
 
-def _give_back(session: Session, claims: Sequence[Submission], actor_id: int) -> int:
-    """Of these claims (locked, in review), those their holder may no longer keep
-    (reviews.holder_may_keep: claim's rule) go back to the queue. Returns how many."""
-    released = 0
-    for sub in claims:
-        if not reviews.holder_may_keep(session, sub):
-            release_claim(session, sub, actor_id)
-            released += 1
-    return released
-
-
 def release_claims_on(session: Session, program_id: int, student_id: int, actor_id: int) -> int:
     """Claims on the learner's work on the programme's missions, held by a mentor who may no
     longer claim it (reviews.holder_may_keep: claim's rule), go back to the queue: that mentor could neither
@@ -462,7 +449,7 @@ def release_claims_on(session: Session, program_id: int, student_id: int, actor_
         # Locked rows are re-read: a review finished meanwhile is no longer in_review.
         .execution_options(populate_existing=True)
     ).all()
-    released = _give_back(session, claims, actor_id)
+    released = reviews.give_back_claims(session, claims, actor_id)
     session.flush()
     return released
 
@@ -772,7 +759,7 @@ def _stop_serving(
         # Locked rows are re-read: a review finished meanwhile is no longer in_review.
         .execution_options(populate_existing=True)
     ).all()
-    released = _give_back(session, claims, actor_id)
+    released = reviews.give_back_claims(session, claims, actor_id)
     session.flush()
     audit.record(
         session,

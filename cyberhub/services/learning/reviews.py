@@ -18,6 +18,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,6 +144,19 @@ def holder_may_keep(session: Session, sub: Submission) -> bool:
     change to whom they mentor; a claim they may not keep goes back to the queue."""
     holder = load_principal(session, sub.claimed_by_id) if sub.claimed_by_id else None
     return holder is not None and not claim_refusal(session, holder, sub)
+
+
+def give_back_claims(session: Session, claims: Sequence[Submission], actor_id: int) -> int:
+    """Of these claims (locked, in review), those their holder may no longer keep
+    (holder_may_keep) go back to the queue, by `actor_id`: after a change to whom a mentor
+    mentors or to what a programme runs, that mentor could neither finish nor release them.
+    Returns how many."""
+    released = 0
+    for sub in claims:
+        if not holder_may_keep(session, sub):
+            release_claim(session, sub, actor_id)
+            released += 1
+    return released
 
 
 def may_claim(session: Session, actor: Principal, sub: Submission) -> bool:
