@@ -66,7 +66,10 @@ def pdf_lines(data: bytes) -> list[str]:
     lines: list[str] = []
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
         try:
-            content = zlib.decompress(stream)
+            # Not zlib.decompress: a stream whose last byte is a carriage return loses it to the
+            # pattern's "\r?\n", and decompress then refuses the whole page (its checksum is
+            # short), which happened with about one certificate code in a few hundred.
+            content = zlib.decompressobj().decompress(stream)
         except zlib.error:
             continue  # not a page (a font, an image)
         shown = re.findall(rb"\(((?:[^()\\]|\\.)*)\) ?Tj", content)
