@@ -10,13 +10,15 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from cyberhub.models import Submission, SubmissionStatus, User
+from cyberhub.models.base import utcnow
 from cyberhub.services.learning import submissions
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
@@ -237,3 +239,50 @@ def test_claiming_again_after_the_claim_was_lost_clears_its_message(
     form.get_by_role("button", name="Approve").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Send review").click()
     expect(page.get_by_text(re.compile(r"Review sent: Approved\."))).to_be_visible()
+
+
+def test_a_claim_taken_over_while_typing_says_who_holds_it_now(
+    web: BrowserPage, queue: Queue, pg_admin_url: str
+) -> None:
+    """The mentor's claim expired and a co-mentor claimed the work while they were typing:
+    sending says who holds it now, beside Claim. Before, the page kept showing them as its
+    holder, with "Only the mentor who claimed this submission can review it." under the form."""
+    q = queue
+    page = web.page
+    sign_in_to(page, f"/review/{q.first_id}", q.mentor_email)
+    page.get_by_test_id("claim-button").click()
+    expect(page.get_by_role("button", name="Release")).to_be_visible()
+    page.get_by_label("Evidence (max 10)").fill("7")
+    page.get_by_label("Clarity (max 5)").fill("4")
+
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        other = make_user(session, f"zawadi-{q.tag}@example.org")
+        other_id = other.id
+        session.execute(  # what a co-mentor's claim after the expiry leaves
+            update(Submission)
+            .where(col(Submission.id) == q.first_id)
+            .values(
+                status=SubmissionStatus.in_review,
+                claimed_by_id=other_id,
+                claim_expires_at=utcnow() + timedelta(hours=24),
+            )
+        )
+        session.commit()
+    try:
+        form = page.get_by_test_id("review-form")
+        form.get_by_role("button", name="Approve").click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Send review").click()
+        expect(
+            page.get_by_text(f"Already claimed by Zawadi-{q.tag}: your claim expired.")
+        ).to_be_visible()
+        expect(page.get_by_role("button", name="Release")).to_have_count(0)
+        expect(page.get_by_text("Only the mentor who claimed")).to_have_count(0)
+    finally:
+        with app_engine(pg_admin_url) as engine, Session(engine) as session:
+            session.execute(
+                update(Submission)
+                .where(col(Submission.id) == q.first_id)
+                .values(claimed_by_id=None, claim_expires_at=None)
+            )
+            session.execute(delete(User).where(col(User.id) == other_id))
+            session.commit()

@@ -344,7 +344,9 @@ class ReviewState(ServiceState, rx.State):
             self.feedback,
             dict(self.pending_comments),
         )
-        if not done and done.code == "Conflict":
+        # Conflict: the claim went back to the queue; Forbidden: another mentor claimed it since
+        # (reviews.review). Either way the page reads it again and says which.
+        if not done and done.code in ("Conflict", "Forbidden"):
             await self._fetch()
             self.busy = False
             if self.status == SubmissionStatus.submitted.value:
