@@ -65,6 +65,8 @@ class MenteeOverview(BaseModel):
     cohorts: list[MenteeCohort] = []
     attempts: list[MenteeAttempt] = []
     waiting: int = 0  # attempts waiting for a review (submitted or in review)
+    # The reader may open the review page (/review/<id>: mentors): a waiting attempt links there.
+    can_review: bool = False
     recommendations_enabled: bool = False  # the learner's AI-profiling consent
     recommendations: list[RecommendationPublic] = []
     # Coaching (issue 16): their goals with progress, habits with streaks, and only the

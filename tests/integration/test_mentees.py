@@ -12,7 +12,7 @@ from cyberhub.formatting import when
 from cyberhub.models import Enrollment, Submission, SubmissionStatus
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import EnrollmentStatus
-from cyberhub.pages.mentee.state import cohort_row
+from cyberhub.pages.mentee.state import attempt_rows, cohort_row
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services.coaching import coach, goals, habits, reflections
@@ -350,3 +350,25 @@ def test_each_cohort_status_is_dated_by_its_own_day(
     spring = next(c for c in api["cohorts"] if c["cohort"] == "Spring")
     assert spring["status"] == "withdrawn"
     assert spring["withdrawn_at"] and spring["completed_at"]
+
+
+def test_the_review_link_is_offered_to_mentors_only(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """Work waiting for a review links to its review page (/review/<id>, for mentors): the
+    learner's mentor gets the link; their programme's director, who can't open that page, reads
+    the attempt without it."""
+    w = world
+    sub = submissions.submit(
+        session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    learner = id_of(w.student)
+    assert mentees.mentee(session, principal(session, w.mentor), learner).can_review
+    assert not mentees.mentee(session, principal(session, w.director), learner).can_review
+    [row] = attempt_rows(mentees.mentee(session, principal(session, w.director), learner), "UTC")
+    assert (row.submission_id, row.review_link) == (sub.id, "")
+    [row] = attempt_rows(mentees.mentee(session, principal(session, w.mentor), learner), "UTC")
+    assert row.review_link == f"/review/{sub.id}"
+    got = client_for(w.director).get(f"/api/v1/mentees/{learner}")
+    assert got.status_code == 200 and got.json()["can_review"] is False

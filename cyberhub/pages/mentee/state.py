@@ -105,7 +105,13 @@ class ReflectionRow:
 WAITING = ("submitted", "in_review")
 
 
-def _attempt(a: MenteeAttempt, tz: str) -> AttemptRow:
+def attempt_rows(m: MenteeOverview, tz: str) -> list[AttemptRow]:
+    """The attempts' rows; a waiting one links to its review page for a reader who may open it
+    (a mentor; the director reads it without)."""
+    return [_attempt(a, tz, m.can_review) for a in m.attempts]
+
+
+def _attempt(a: MenteeAttempt, tz: str, reviewer: bool) -> AttemptRow:
     return AttemptRow(
         submission_id=a.submission_id,
         mission_id=a.mission_id,
@@ -116,7 +122,7 @@ def _attempt(a: MenteeAttempt, tz: str) -> AttemptRow:
         decided=when(a.decided_at, tz, empty="—"),
         score=f"{a.total} / {a.max_points}" if a.total is not None else "",
         reviewer=a.reviewer,
-        review_link=f"/review/{a.submission_id}" if a.status in WAITING else "",
+        review_link=f"/review/{a.submission_id}" if reviewer and a.status in WAITING else "",
     )
 
 
@@ -146,7 +152,7 @@ class MenteeState(ServiceState, rx.State):
         self.profiled_on = when(m.profile.completed_at, tz, "date") if m.profile else ""
         self.track_label, self.track_percent, self.tracks = m.track_label, m.track_percent, m.tracks
         self.cohorts = [cohort_row(c, tz) for c in m.cohorts]
-        self.attempts = [_attempt(a, tz) for a in m.attempts]
+        self.attempts = attempt_rows(m, tz)
         self.waiting = m.waiting
         self.recommendations_enabled = m.recommendations_enabled
         self.recommendations = m.recommendations

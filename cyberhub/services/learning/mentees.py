@@ -202,6 +202,7 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         cohorts=_cohorts(session, actor, user_id),
         attempts=attempts,
         waiting=_waiting(session, user_id, visible),
+        can_review=actor.has_role(Role.mentor),
         recommendations_enabled=recs.enabled,
         recommendations=recs.items[:5],
         goals=_goals(session, actor, user_id),
