@@ -31,6 +31,7 @@ from tests.factories import (
     make_mission,
     make_user,
     principal,
+    submit_and_decide,
 )
 
 pytestmark = [pytest.mark.missions, pytest.mark.student, pytest.mark.integration]
@@ -489,6 +490,20 @@ class TestHints:
         session.commit()
         rows = session.exec(select(HintReveal).where(HintReveal.student_id == world.student.id))
         assert sorted(r.hint_index for r in rows.all()) == [0, 1]
+
+    def test_a_locked_missions_hints_wait_until_it_is_unlocked(
+        self, session: Session, world: World
+    ) -> None:
+        """A hint revealed on a mission the learner can't start yet was counted as used (their
+        mentor reads "1 of 2 hints") before they could even try it; it now waits, as the
+        mission does, until its prerequisite is approved."""
+        me = principal(session, world.student)
+        locked = id_of(world.m2)  # needs m1 approved
+        with pytest.raises(Forbidden, match="locked until your work on “Harden a server”"):
+            submissions.reveal_hint(session, me, locked)
+        assert submissions.revealed_hints(session, me, locked) == []
+        submit_and_decide(session, world, world.m1, "approved")
+        assert submissions.reveal_hint(session, me, locked).index == 0
 
     def test_who_may_reveal(self, session: Session, world: World) -> None:
         with pytest.raises(Unauthenticated):

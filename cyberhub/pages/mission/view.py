@@ -83,21 +83,26 @@ def _hints() -> rx.Component:
                 error_callout(S.hint_error),
                 rx.cond(
                     S.hints_left > 0,
-                    rx.hstack(
-                        rx.button(
-                            rx.icon("lightbulb"),
-                            "Reveal a hint",
-                            variant="soft",
-                            on_click=S.reveal_hint,
+                    rx.cond(
+                        # a hint counts as used towards the work, which waits for the unlock
+                        S.missing.length() > 0,
+                        muted("Hints open once the mission is unlocked."),
+                        rx.hstack(
+                            rx.button(
+                                rx.icon("lightbulb"),
+                                "Reveal a hint",
+                                variant="soft",
+                                on_click=S.reveal_hint,
+                            ),
+                            muted(
+                                S.hints_left,
+                                " of ",
+                                S.hints_total,
+                                " left · your mentor sees how many you used",
+                            ),
+                            align="center",
+                            wrap="wrap",
                         ),
-                        muted(
-                            S.hints_left,
-                            " of ",
-                            S.hints_total,
-                            " left · your mentor sees how many you used",
-                        ),
-                        align="center",
-                        wrap="wrap",
                     ),
                     muted(
                         rx.cond(S.hints_total > 0, "No more hints.", "This mission has no hints.")

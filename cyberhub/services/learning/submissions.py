@@ -1005,10 +1005,10 @@ def reveal_hint(
     session: Session, principal: Principal | None, mission_id: int, index: int | None = None
 ) -> HintRevealed:
     """Reveal a hint (the next one, or `index`) and record it; revealing one again is a no-op.
-    Hints are revealed in order."""
+    Hints are revealed in order, on a mission the student may work on now (_workable: not
+    locked behind a prerequisite, nor archived) — a hint counts as used towards the work."""
     actor = require_role(principal, Role.student)
-    mission = _published_mission(session, mission_id)
-    mission_scope.require_takeable(session, actor, mission_id)
+    mission = _workable(session, actor, mission_id).mission
     hints = list(mission.hints or [])
     if not hints:
         raise NotFound("This mission has no hints.")
