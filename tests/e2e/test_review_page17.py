@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
@@ -198,6 +198,15 @@ def test_mentor_scores_comments_uses_a_snippet_and_moves_to_the_next_submission(
         learner.context.close()
 
 
+def _claim_and_score(page: Page, q: Queue) -> None:
+    """The mentor opens the first submission, claims it and types two scores."""
+    sign_in_to(page, f"/review/{q.first_id}", q.mentor_email)
+    page.get_by_test_id("claim-button").click()
+    expect(page.get_by_role("button", name="Release")).to_be_visible()
+    page.get_by_label("Evidence (max 10)").fill("7")
+    page.get_by_label("Clarity (max 5)").fill("4")
+
+
 def test_claiming_again_after_the_claim_was_lost_clears_its_message(
     web: BrowserPage, queue: Queue, pg_admin_url: str
 ) -> None:
@@ -206,11 +215,7 @@ def test_claiming_again_after_the_claim_was_lost_clears_its_message(
     form shows what they typed, without that message, and the review goes."""
     q = queue
     page = web.page
-    sign_in_to(page, f"/review/{q.first_id}", q.mentor_email)
-    page.get_by_test_id("claim-button").click()
-    expect(page.get_by_role("button", name="Release")).to_be_visible()
-    page.get_by_label("Evidence (max 10)").fill("7")
-    page.get_by_label("Clarity (max 5)").fill("4")
+    _claim_and_score(page, q)
     page.locator("#feedback").fill(f"Solid work ({q.tag}).")
 
     with app_engine(pg_admin_url) as engine, Session(engine) as session:
@@ -249,11 +254,7 @@ def test_a_claim_taken_over_while_typing_says_who_holds_it_now(
     holder, with "Only the mentor who claimed this submission can review it." under the form."""
     q = queue
     page = web.page
-    sign_in_to(page, f"/review/{q.first_id}", q.mentor_email)
-    page.get_by_test_id("claim-button").click()
-    expect(page.get_by_role("button", name="Release")).to_be_visible()
-    page.get_by_label("Evidence (max 10)").fill("7")
-    page.get_by_label("Clarity (max 5)").fill("4")
+    _claim_and_score(page, q)
 
     with app_engine(pg_admin_url) as engine, Session(engine) as session:
         other = make_user(session, f"zawadi-{q.tag}@example.org")
