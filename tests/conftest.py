@@ -27,6 +27,10 @@ os.environ["BCRYPT_ROUNDS"] = (
     "4"  # bcrypt's cost is a setting; the default (12) is tested on its own
 )
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The coach's plan follows a change after 1 s, not the app's 30 (as in the browser tests): a
+# worker test's join() waits for delayed jobs, so each test that changed a learner's work waited
+# 30 s for the plan's job (test_coach's burst test sets 30 itself).
+os.environ["COACH_DEBOUNCE_SECONDS"] = "1"
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
 

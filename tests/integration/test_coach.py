@@ -38,6 +38,7 @@ from cyberhub.services.coaching import access, coach, goals, habits
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import mentees, reviews, submissions
+from cyberhub.settings import get_settings
 from tests.factories import World, build_world, grant_ai, id_of, make_mission, principal
 from tests.fakes import FakeEmbedder
 from tests.integration.conftest import ClientFor
@@ -440,7 +441,18 @@ def _coach_jobs(broker: dramatiq.Broker, queue: str = "coach.DQ") -> list[tuple[
     return [(m.actor_name, tuple(m.args)) for m in map(dramatiq.Message.decode, list(q.queue))]
 
 
-def test_a_burst_of_changes_sends_one_delayed_job(session: Session, w: World, broker: Any) -> None:
+def test_a_burst_of_changes_sends_one_delayed_job(
+    session: Session, w: World, broker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COACH_DEBOUNCE_SECONDS", "30")  # the app's default (tests run with 1)
+    get_settings.cache_clear()
+    try:
+        _burst(session, w, broker)
+    finally:
+        get_settings.cache_clear()
+
+
+def _burst(session: Session, w: World, broker: Any) -> None:
     uid = id_of(w.student)
     me = principal(session, w.student)
     habit = habits.create_habit(session, me, HabitCreate(title="Practise"))
