@@ -26,7 +26,11 @@ SendLink = Callable[[Session, Principal | None, str, RequestMeta], None]
 
 
 class EmailRequestState(ServiceState, rx.State, mixin=True):
-    """Mix in and override `_send`; on_load `reset_form`, the form submits to `submit`."""
+    """Mix in and override `_send`; the form submits to `submit`.
+
+    The card resets when the user leaves the page (`reset_form` on unmount), never on the page's
+    load: load events run after the tab connects, and a submit sent in between was answered and
+    then undone ("Check your inbox" went back to the empty form). A reload keeps the answer."""
 
     email: str = ""
     sent: bool = False
@@ -124,10 +128,13 @@ def email_request_card(
     back: tuple[str, str],
 ) -> rx.Component:
     """The request form, then (once sent) the answer; `back` is (button text, href)."""
-    return auth_card(
-        rx.cond(
-            state.sent,
-            _sent_view(state, answer, details, back),
-            _request_form(state, heading, intro, field_id, button, footer),
-        )
+    return rx.box(
+        auth_card(
+            rx.cond(
+                state.sent,
+                _sent_view(state, answer, details, back),
+                _request_form(state, heading, intro, field_id, button, footer),
+            )
+        ),
+        on_unmount=state.reset_form,
     )

@@ -189,7 +189,6 @@ register_page(
     "Reset your password · CyberHub",
     reset_request_page,
     PUBLIC,
-    ResetRequestState.reset_form,
 )
 
 page = register_page(

@@ -62,6 +62,8 @@ class SignInState(ServiceState, rx.State):
 
     @rx.event
     def reset_form(self) -> None:
+        """On leaving the page (not on its load, which can run after a quick submit's refusal
+        and took its message away)."""
         self._clear()
 
     def _clear(self) -> None:
@@ -195,13 +197,16 @@ def _password_form() -> rx.Component:
 
 def signin_page() -> rx.Component:
     return shell(
-        auth_card(
-            rx.cond(SignInState.mfa_step, _code_form(), _password_form()),
-            # the loading button dropped the focus; a refusal gives it back to the field to retype
-            focus_on_change(SignInState.refused, "signin-code", "signin-password"),
-            max_width="26rem",
+        rx.box(
+            auth_card(
+                rx.cond(SignInState.mfa_step, _code_form(), _password_form()),
+                # the loading button dropped the focus; a refusal gives it back to the field
+                focus_on_change(SignInState.refused, "signin-code", "signin-password"),
+                max_width="26rem",
+            ),
+            on_unmount=SignInState.reset_form,
         )
     )
 
 
-page = register_page(ROUTE, "Sign in · CyberHub", signin_page, PUBLIC, SignInState.reset_form)
+page = register_page(ROUTE, "Sign in · CyberHub", signin_page, PUBLIC)

@@ -74,9 +74,15 @@ class SignUpState(ServiceState, rx.State):
         return url_param(self, "invite").strip()[:200]
 
     @rx.event
-    async def reset_form(self) -> None:
-        self.error = ""
-        self.submitting = False
+    def reset_form(self) -> None:
+        """On leaving the page (not on its load, which can run after a quick submit's refusal
+        and took its message away)."""
+        self.error, self.submitting = "", False
+        self.invite_organization, self.invite_role = "", ""
+
+    @rx.event
+    async def load_invite(self) -> None:
+        """On load: the invitation the address names (its organisation and role), if any."""
         self.invite_organization, self.invite_role = "", ""
         if not self._invite():
             return
@@ -126,66 +132,69 @@ _READ = {
 
 def signup_page() -> rx.Component:
     return shell(
-        auth_card(
-            auth_form(
-                "Create your CyberHub account",
-                muted(
-                    "Start as a learner: take the career profiler, pick up missions and get "
-                    "feedback from working mentors."
-                ),
-                rx.cond(
-                    SignUpState.invite_organization != "",
-                    rx.callout(
-                        rx.text(
-                            rx.text.strong(SignUpState.invite_organization),
-                            " invited you as ",
-                            rx.text.strong(SignUpState.invite_role),
-                            ". Creating your account accepts the invitation: its "
-                            "directors and mentors can then follow your learning there. "
-                            "You can leave at any time.",
-                        ),
-                        icon="mail",
-                        width="100%",
-                        data_testid="signup-invitation",
+        rx.box(
+            auth_card(
+                auth_form(
+                    "Create your CyberHub account",
+                    muted(
+                        "Start as a learner: take the career profiler, pick up missions and get "
+                        "feedback from working mentors."
                     ),
+                    rx.cond(
+                        SignUpState.invite_organization != "",
+                        rx.callout(
+                            rx.text(
+                                rx.text.strong(SignUpState.invite_organization),
+                                " invited you as ",
+                                rx.text.strong(SignUpState.invite_role),
+                                ". Creating your account accepts the invitation: its "
+                                "directors and mentors can then follow your learning there. "
+                                "You can leave at any time.",
+                            ),
+                            icon="mail",
+                            width="100%",
+                            data_testid="signup-invitation",
+                        ),
+                    ),
+                    error_callout(SignUpState.error),
+                    auth_field(
+                        "Full name",
+                        "signup-name",
+                        "full_name",
+                        auto_complete="name",
+                        default_value=SignUpState.full_name,
+                        max_length=200,
+                    ),
+                    auth_field(
+                        "Email",
+                        "signup-email",
+                        "email",
+                        type="email",
+                        auto_complete="email",
+                        default_value=SignUpState.email,
+                        required=True,
+                    ),
+                    new_password_field(
+                        "Password", "signup-password", "password", aria_describedby="password-help"
+                    ),
+                    muted(
+                        f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
+                        id="password-help",
+                        size="1",
+                    ),
+                    consent_fieldset(SignUpState.consents, _READ),
+                    submit_button("Create account", SignUpState.submitting),
+                    rx.text(
+                        "Already have an account? ",
+                        rx.link("Sign in", href="/signin"),
+                        size="2",
+                    ),
+                    on_submit=SignUpState.submit,
                 ),
-                error_callout(SignUpState.error),
-                auth_field(
-                    "Full name",
-                    "signup-name",
-                    "full_name",
-                    auto_complete="name",
-                    default_value=SignUpState.full_name,
-                    max_length=200,
-                ),
-                auth_field(
-                    "Email",
-                    "signup-email",
-                    "email",
-                    type="email",
-                    auto_complete="email",
-                    default_value=SignUpState.email,
-                    required=True,
-                ),
-                new_password_field(
-                    "Password", "signup-password", "password", aria_describedby="password-help"
-                ),
-                muted(
-                    f"At least {passwords.MIN_LENGTH} characters; avoid common passwords.",
-                    id="password-help",
-                    size="1",
-                ),
-                consent_fieldset(SignUpState.consents, _READ),
-                submit_button("Create account", SignUpState.submitting),
-                rx.text(
-                    "Already have an account? ",
-                    rx.link("Sign in", href="/signin"),
-                    size="2",
-                ),
-                on_submit=SignUpState.submit,
             ),
+            on_unmount=SignUpState.reset_form,
         )
     )
 
 
-page = register_page(ROUTE, "Sign up · CyberHub", signup_page, PUBLIC, SignUpState.reset_form)
+page = register_page(ROUTE, "Sign up · CyberHub", signup_page, PUBLIC, SignUpState.load_invite)

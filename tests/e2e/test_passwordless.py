@@ -136,3 +136,29 @@ def test_password_reset_through_the_dev_mailbox(web: BrowserPage) -> None:
     expect(messages).to_have_count(2)
     expect(messages.first.get_by_role("heading")).to_have_text("Your CyberHub password was changed")
     expect(messages.last.get_by_role("heading")).to_have_text("Reset your CyberHub password")
+
+
+
+def test_the_pages_load_never_takes_back_the_answer(web: BrowserPage) -> None:
+    """The page's load events used to reset the card, so a submit answered before them (a quick
+    user, a busy server: a CI run saw it) went back to the empty form and the user never knew a
+    link was on its way. A reload runs those load events again: the answer stays. Leaving the
+    page and coming back asks afresh."""
+    page = web.page
+    page.goto("/signin/email-link")
+    expect(page.get_by_role("heading", name="Sign in with an e-mail link")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Email").fill(STUDENT)
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    expect(page.get_by_text(STUDENT)).to_be_visible()
+
+    # Away and back: the card asks again.
+    page.get_by_role("link", name="Sign in with a password").click()
+    expect(page.get_by_role("heading", name="Sign in to CyberHub")).to_be_visible()
+    page.locator("main").get_by_role("link", name="Email me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Sign in with an e-mail link")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value(STUDENT)

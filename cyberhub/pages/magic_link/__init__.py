@@ -22,5 +22,4 @@ register_page(
     "Sign in with an e-mail link · CyberHub",
     email_link_page,
     PUBLIC,
-    EmailLinkState.reset_form,
 )
