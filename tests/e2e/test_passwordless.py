@@ -138,7 +138,6 @@ def test_password_reset_through_the_dev_mailbox(web: BrowserPage) -> None:
     expect(messages.last.get_by_role("heading")).to_have_text("Reset your CyberHub password")
 
 
-
 def test_the_pages_load_never_takes_back_the_answer(web: BrowserPage) -> None:
     """The page's load events used to reset the card, so a submit answered before them (a quick
     user, a busy server: a CI run saw it) went back to the empty form and the user never knew a

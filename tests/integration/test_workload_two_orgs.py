@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session
 
 from cyberhub import db
-from cyberhub.models import Review, Submission, SubmissionStatus, Track
+from cyberhub.models import Review, Submission, SubmissionStatus, Track, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import export_writers, exports
@@ -40,10 +40,16 @@ def data_dir(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     return tmp_path
 
 
-def _work(session: Session, w: World, mission_id: int, status: SubmissionStatus) -> Submission:
+def _work(
+    session: Session,
+    w: World,
+    mission_id: int,
+    status: SubmissionStatus,
+    student: User | None = None,
+) -> Submission:
     now = utcnow()
     sub = Submission(
-        student_id=id_of(w.student),
+        student_id=id_of(student or w.student),
         mission_id=mission_id,
         answer="My evidence.",
         status=status,
@@ -72,17 +78,21 @@ def _elsewhere(session: Session, w: World) -> None:
     ):
         sub = _work(session, w, mission_id, status)
         if status == SubmissionStatus.approved:
-            session.add(
-                Review(
-                    submission_id=sub.id or 0,
-                    mentor_id=id_of(w.mentor),
-                    decision="approved",
-                    scores=FULL_SCORES,
-                    total=sum(FULL_SCORES.values()),
-                    feedback="Well done.",
-                )
-            )
+            _review(session, sub, w)
     session.commit()
+
+
+def _review(session: Session, sub: Submission, w: World) -> None:
+    session.add(
+        Review(
+            submission_id=sub.id or 0,
+            mentor_id=id_of(w.mentor),
+            decision="approved",
+            scores=FULL_SCORES,
+            total=sum(FULL_SCORES.values()),
+            feedback="Well done.",
+        )
+    )
 
 
 # (claimed_now, reviews_total, reviews_last_30_days) of the world's mentor in the Spring cohort
@@ -116,3 +126,24 @@ def test_the_directors_downloaded_workload_counts_nothing_of_the_other_organisat
     rows = list(csv.reader(io.StringIO(got.text)))
     [mine] = [r for r in rows[1:] if r[0] == "Spring" and r[2] == w.mentor.email]
     assert tuple(mine[5:8]) == HERE
+
+
+def test_each_cohorts_row_counts_the_work_of_that_cohorts_learners(
+    session: Session, world: World
+) -> None:
+    """A mentor serving two cohorts of the programme: each cohort's row counts the claims and
+    reviews of its own learners (the rows used to count every cohort's, as if each were all)."""
+    w = world
+    serve(session, w.other_cohort, w.mentor)
+    _review(session, _work(session, w, id_of(w.m1), SubmissionStatus.approved), w)
+    evening = w.outsider_student
+    _review(session, _work(session, w, id_of(w.m1), SubmissionStatus.approved, evening), w)
+    _review(session, _work(session, w, id_of(w.m3), SubmissionStatus.approved, evening), w)
+    _work(session, w, id_of(w.m2), SubmissionStatus.in_review, evening)
+    session.commit()
+    rows = {
+        (r[0], r[2]): tuple(str(n) for n in r[5:8])
+        for r in export_writers.workload_rows(session, id_of(w.program))
+    }
+    assert rows[("Spring", w.mentor.email)] == ("0", "1", "1")
+    assert rows[("Evening", w.mentor.email)] == ("1", "2", "2")

@@ -335,8 +335,12 @@ def workload_rows(session: Session, program_id: int) -> Iterator[Row]:
     organisation (or in another programme) does that work for them, not for this programme."""
     since = utcnow().timestamp() - 30 * 86400
     mentor = aliased(User)
-    enrolled = select(Enrollment.student_id).where(
-        col(Enrollment.cohort_id) == col(CohortMentor.cohort_id)
+    # The row's own cohort: correlated to the outer query's cohort_mentors two levels up (left
+    # to itself, SQL would read cohort_mentors afresh here: every served cohort's learners).
+    enrolled = (
+        select(Enrollment.student_id)
+        .where(col(Enrollment.cohort_id) == col(CohortMentor.cohort_id))
+        .correlate(CohortMentor)
     )
     runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
     mentees = (
