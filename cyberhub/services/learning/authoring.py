@@ -41,7 +41,6 @@ from cyberhub.models import (
     ProgramTrack,
     Role,
     Submission,
-    SubmissionStatus,
     Track,
 )
 from cyberhub.models.base import utcnow
@@ -933,26 +932,18 @@ def remove_from_program(
     session.delete(row)
     session.flush()
     # A mentor who reviewed the work only through this programme may no longer open, finish or
-    # release a claim on it: such claims go back to the queue (reviews.give_back_claims).
-    claims = session.exec(
-        select(Submission)
-        .where(
-            Submission.mission_id == mission_id,
-            Submission.status == SubmissionStatus.in_review,
-            # the programme's learners (its cohorts, whatever their enrolment now)
-            col(Submission.student_id).in_(
-                select(Enrollment.student_id)
-                .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
-                .where(Cohort.program_id == program.id)
-            ),
-        )
-        .order_by(col(Submission.id))
-        .with_for_update()
-        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
-        .execution_options(populate_existing=True)
-    ).all()
-    reviews.give_back_claims(session, claims, actor.user_id)
-    session.flush()
+    # release a claim on it: such claims go back to the queue (reviews.give_back_claims_where).
+    reviews.give_back_claims_where(
+        session,
+        col(Submission.mission_id) == mission_id,
+        # the programme's learners (its cohorts, whatever their enrolment now)
+        col(Submission.student_id).in_(
+            select(Enrollment.student_id)
+            .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+            .where(Cohort.program_id == program.id)
+        ),
+        actor_id=actor.user_id,
+    )
     audit_program_mission(session, "program.mission_removed", actor, program, mission, meta)
 
 

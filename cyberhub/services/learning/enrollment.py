@@ -38,7 +38,6 @@ from cyberhub.models import (
     Enrollment,
     EnrollmentStatus,
     MentorAssignment,
-    Mission,
     OneTimeToken,
     Organization,
     Program,
@@ -46,7 +45,6 @@ from cyberhub.models import (
     Role,
     RoleAssignment,
     Submission,
-    SubmissionStatus,
     User,
 )
 from cyberhub.models.base import utcnow
@@ -435,23 +433,14 @@ def release_claims_on(session: Session, program_id: int, student_id: int, actor_
     longer claim it (reviews.holder_may_keep: claim's rule), go back to the queue: that mentor could neither
     finish nor release them. Returns how many. The caller (applications.free_seat) has flushed
     the enrolment change."""
-    claims = session.exec(
-        select(Submission)
-        .where(
-            Submission.student_id == student_id,
-            Submission.status == SubmissionStatus.in_review,
-            col(Submission.mission_id).in_(
-                select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
-            ),
-        )
-        .order_by(col(Submission.id))
-        .with_for_update()
-        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
-        .execution_options(populate_existing=True)
-    ).all()
-    released = reviews.give_back_claims(session, claims, actor_id)
-    session.flush()
-    return released
+    return reviews.give_back_claims_where(
+        session,
+        col(Submission.student_id) == student_id,
+        col(Submission.mission_id).in_(
+            select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
+        ),
+        actor_id=actor_id,
+    )
 
 
 # -- CSV import --------------------------------------------------------------------------------
@@ -741,26 +730,15 @@ def _stop_serving(
     # holder_may_keep reads the mentoring tables: the deletions must be visible to it.
     session.flush()
     students = select(Enrollment.student_id).where(Enrollment.cohort_id == cohort_id)
-    claims = session.exec(
-        select(Submission)
-        .join(Mission, col(Mission.id) == col(Submission.mission_id))
-        .where(
-            Submission.claimed_by_id == mentor_id,
-            Submission.status == SubmissionStatus.in_review,
-            col(Mission.id).in_(
-                select(ProgramMission.mission_id).where(
-                    ProgramMission.program_id == cohort.program_id
-                )
-            ),
-            col(Submission.student_id).in_(students),
-        )
-        .order_by(col(Submission.id))
-        .with_for_update(of=Submission)
-        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
-        .execution_options(populate_existing=True)
-    ).all()
-    released = reviews.give_back_claims(session, claims, actor_id)
-    session.flush()
+    released = reviews.give_back_claims_where(
+        session,
+        col(Submission.claimed_by_id) == mentor_id,
+        col(Submission.mission_id).in_(
+            select(ProgramMission.mission_id).where(ProgramMission.program_id == cohort.program_id)
+        ),
+        col(Submission.student_id).in_(students),
+        actor_id=actor_id,
+    )
     audit.record(
         session,
         "cohort.mentor_removed",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -156,6 +156,24 @@ def give_back_claims(session: Session, claims: Sequence[Submission], actor_id: i
         if not holder_may_keep(session, sub):
             release_claim(session, sub, actor_id)
             released += 1
+    return released
+
+
+def give_back_claims_where(session: Session, *where: ColumnElement[bool], actor_id: int) -> int:
+    """The claims in review matching `where`, locked, go through give_back_claims (those their
+    holder may no longer keep go back to the queue, by `actor_id`) and the change is flushed.
+    Call it once the change to whom a mentor mentors or to what a programme runs is flushed:
+    holder_may_keep reads it. Returns how many went back."""
+    claims = session.exec(
+        select(Submission)
+        .where(col(Submission.status) == SubmissionStatus.in_review, *where)
+        .order_by(col(Submission.id))
+        .with_for_update()
+        # Locked rows are re-read: a review finished meanwhile is no longer in_review.
+        .execution_options(populate_existing=True)
+    ).all()
+    released = give_back_claims(session, claims, actor_id)
+    session.flush()
     return released
 
 
