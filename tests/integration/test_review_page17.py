@@ -5,11 +5,15 @@ mentors in one organisation (two organisations running one library mission see o
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from cyberhub.models import FeedbackSnippet, ProgramMission, Review, User
+from cyberhub.models import FeedbackSnippet, ProgramMission, Review, Submission, User
+from cyberhub.models.base import utcnow
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.learning import reviews, snippets, submissions
 from tests.factories import (
@@ -24,7 +28,7 @@ from tests.factories import (
     principal,
     serve,
 )
-from tests.integration.test_reviews import claim, submit
+from tests.integration.test_reviews import claim, decide, submit
 from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
@@ -129,6 +133,34 @@ class TestHintsAndNext:
         assert reviews.next_in_queue(session, mentor) is None
         # Another cohort's mentor never gets this cohort's work as "next".
         assert reviews.next_in_queue(session, principal(session, world.other_mentor)) is None
+
+    def test_after_a_review_the_mentor_is_sent_to_the_claims_they_still_hold(
+        self, session: Session, world: World
+    ) -> None:
+        """Nothing else waits in the queue, but the mentor still holds a claim: the review page
+        takes them there (held_claims) rather than saying their queue is empty."""
+        first = submit(session, world)
+        second = submit(session, world, user=world.student2)
+        claim(session, world.mentor, first)
+        claim(session, world.mentor, second)
+        decide(session, world.mentor, first, "approved")
+        mentor = principal(session, world.mentor)
+        assert reviews.next_in_queue(session, mentor) is None  # nothing waits unclaimed
+        held = reviews.held_claims(session, mentor)
+        assert (held.count, held.first_id) == (1, second.id)
+        decide(session, world.mentor, second, "approved")
+        assert reviews.held_claims(session, mentor) == reviews.Held(count=0, first_id=None)
+        # An expired claim is no longer held: it went back to the queue.
+        third = submit(session, world, user=world.student2, mission=world.m3)
+        claim(session, world.mentor, third)
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == third.id)
+            .values(claim_expires_at=utcnow() - timedelta(minutes=1))
+        )
+        session.commit()
+        assert reviews.held_claims(session, mentor).count == 0
+        assert reviews.next_in_queue(session, mentor) == third.id
 
 
 class TestSnippets:

@@ -12,7 +12,7 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from cyberhub.formatting import when
+from cyberhub.formatting import plural, when
 from cyberhub.models import SubmissionStatus
 from cyberhub.schemas.reviews import MissionSummary, ReviewScreen
 from cyberhub.services.identity.permissions import Principal
@@ -375,6 +375,18 @@ class ReviewState(ServiceState, rx.State):
             self.carry_notice = f"{sent} This is the next submission in your queue."
             yield NotificationState.refresh
             yield rx.redirect(f"/review/{following.value}")
+            return
+        # Nothing waits unclaimed, but the mentor may still hold claims: those are next.
+        held = await self._try(reviews.held_claims)
+        if held and held.value.first_id:
+            n = held.value.count
+            which = "this is it" if n == 1 else "this is the one whose claim ends first"
+            self.carry_notice = (
+                f"{sent} Nothing else is waiting for review, but you still hold "
+                f"{plural(n, 'claimed submission')}: {which}."
+            )
+            yield NotificationState.refresh
+            yield rx.redirect(f"/review/{held.value.first_id}")
             return
         await self._fetch()
         self.busy, self.queue_empty = False, True

@@ -702,6 +702,21 @@ def next_in_queue(session: Session, principal: Principal | None) -> int | None:
     return first[0].id if first else None
 
 
+@dataclass(frozen=True)
+class Held:
+    """The claims a mentor holds (in review, unexpired): how many, and the one that ends first."""
+
+    count: int
+    first_id: int | None
+
+
+def held_claims(session: Session, principal: Principal | None) -> Held:
+    """The claims the mentor still holds (their claimed_by_me bucket, expired claims returned to
+    the queue first): where the review page sends them once nothing else waits (next_in_queue)."""
+    held = queue(session, principal, bucket="claimed_by_me", page=1, page_size=1)
+    return Held(count=held.total, first_id=held.items[0].id if held.items else None)
+
+
 # -- the review page --------------------------------------------------------------------------
 
 
