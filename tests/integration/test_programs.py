@@ -388,6 +388,44 @@ class TestCohorts:
         r = d.patch(f"/api/v1/cohorts/{world.cohort.id}", json={"starts_on": "0001-01-01"})
         assert r.status_code == 422 and "2000 and 2100" in r.json()["detail"]
 
+    def test_a_cohort_whose_last_day_has_passed_is_refused(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        """A new cohort that ended yesterday was created (and took applications nobody could
+        approve); an existing cohort's end can't be moved into the past either. Keeping a past
+        end date that is already there (renaming an ended cohort) still works."""
+        yesterday = TODAY - timedelta(days=1)
+        with pytest.raises(Invalid, match="last day can't be in the past"):
+            self.create(session, world, starts_on=TODAY - timedelta(days=30), ends_on=yesterday)
+        d = client_for(world.director)
+        body = {
+            "program_id": world.program.id,
+            "name": "Gone",
+            "starts_on": (TODAY - timedelta(days=30)).isoformat(),
+            "ends_on": yesterday.isoformat(),
+            "capacity": 5,
+        }
+        r = d.post("/api/v1/cohorts", json=body)
+        assert r.status_code == 422 and "last day can't be in the past" in r.json()["detail"]
+        assert "Gone" not in {
+            c.name for c in programs.list_cohorts(session, principal(session, world.director))
+        }
+        r = d.patch(f"/api/v1/cohorts/{world.cohort.id}", json={"ends_on": yesterday.isoformat()})
+        assert r.status_code == 422 and "last day can't be in the past" in r.json()["detail"]
+        # A cohort already over keeps its dates through other changes.
+        cid = world.other_cohort.id or 0
+        row = session.get(Cohort, cid)
+        assert row is not None
+        row.starts_on, row.ends_on = TODAY - timedelta(days=60), yesterday
+        session.add(row)
+        session.commit()
+        c = programs.update_cohort(
+            session, principal(session, world.director), cid, name="Evening 2025", ends_on=yesterday
+        )
+        assert (c.name, c.ends_on) == ("Evening 2025", yesterday)
+        one_day = self.create(session, world, starts_on=TODAY - timedelta(days=3), ends_on=TODAY)
+        assert one_day.ends_on == TODAY
+
     def test_update_capacity_cannot_drop_below_enrolled(
         self, session: Session, world: World
     ) -> None:

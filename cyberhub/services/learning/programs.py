@@ -951,6 +951,15 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
         raise Invalid("The cohort must end on or after the day it starts.")
 
 
+def _check_not_over(ends_on: date) -> None:
+    """A cohort's last day, set or moved, is today (UTC, as takes_learners) or later: a cohort
+    already over would take no learners and be listed nowhere (cohort_not_over)."""
+    if ends_on < utcnow().date():
+        raise Invalid(
+            "The cohort's last day can't be in the past: choose today or a later end date."
+        )
+
+
 def _check_capacity(capacity: int) -> None:
     if not 1 <= capacity <= CAPACITY_MAX:
         raise Invalid(f"Capacity must be between 1 and {CAPACITY_MAX} students.")
@@ -1006,7 +1015,7 @@ def create_cohort(
 ) -> Cohort:
     """Create a cohort of a programme. The director defaults to the acting director.
 
-    Invalid: name, dates (ends_on >= starts_on), capacity (1..10000), a director who doesn't
+    Invalid: name, dates (ends_on >= starts_on, ends_on not before today), capacity (1..10000), a director who doesn't
     direct the organization. Conflict: the programme has a cohort of that name.
     """
     actor = require_director(principal)
@@ -1014,6 +1023,7 @@ def create_cohort(
     assert program.id is not None
     name = clean_name(name, "cohort's name")
     _check_dates(starts_on, ends_on)
+    _check_not_over(ends_on)
     _check_capacity(capacity)
     if director_id is None and program.organization_id in actor.organizations(Role.director):
         director_id = actor.user_id
@@ -1059,7 +1069,8 @@ def update_cohort(
 ) -> Cohort:
     """Change a cohort (only the fields given; director_id=None removes the director).
 
-    Conflict when the capacity would drop below the students already enrolled.
+    Invalid when a changed end date is already past. Conflict when the capacity would drop
+    below the students already enrolled.
     """
     actor = require_director(principal)
     # Locked: a capacity cut must not race with an enrolment into the last seats.
@@ -1070,6 +1081,8 @@ def update_cohort(
     new_start = starts_on or cohort.starts_on
     new_end = ends_on or cohort.ends_on
     _check_dates(new_start, new_end)
+    if new_end != cohort.ends_on:  # an ended cohort keeps its past last day through other edits
+        _check_not_over(new_end)
     cohort.starts_on, cohort.ends_on = new_start, new_end
     if capacity is not None:
         check_new_capacity(session, cohort_id, capacity)
