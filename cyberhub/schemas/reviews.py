@@ -157,6 +157,15 @@ class MentorLearner(BaseModel):
     waiting: WaitingWork | None = None
 
 
+class MentorLearnersPage(BaseModel):
+    """One page of a mentor's learners (those matching the search, if any), newest first."""
+
+    items: list[MentorLearner]
+    total: int
+    page: int
+    pages: int
+
+
 class MentorHome(BaseModel):
     """The cohorts and learners of the organizations a mentor serves."""
 

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import Mission, Organization, Role, RoleAssignment, Submission, User
-from cyberhub.services.errors import Forbidden, Unauthenticated
+from cyberhub.services.errors import Forbidden, Invalid, Unauthenticated
 from cyberhub.services.identity.permissions import Principal, load_principal
 from cyberhub.services.learning import mentoring, reviews, submissions
 from cyberhub.services.learning.mentoring import mentor_home
@@ -181,3 +181,48 @@ def test_another_mentors_learners_show_no_work_to_claim(session: Session) -> Non
     session.commit()
     home = mentor_home(session, principal(session, mentor))
     assert [(x.email, x.waiting) for x in home.learners] == [(learner.email, None)]
+
+
+def test_a_mentor_with_more_learners_than_a_page_reaches_every_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learners list stopped at its first MAX_LEARNERS (200) people, with no way to the
+    rest: now it pages (newest first) and searches by name or e-mail, the total counting every
+    learner that matches."""
+    monkeypatch.setattr(mentoring, "MAX_LEARNERS", 2)
+    org = make_org(session, "Paging Academy")
+    mentor = make_user(session, "m@paging.example.org", "mentor", organization_id=org.id)
+    names = ["Ada Ochieng", "Baraka Mwangi", "Chege Otieno", "Dalia Ochieng", "Eko Kamau"]
+    for name in names:  # created oldest first: the list shows Eko first
+        user = make_user(
+            session,
+            f"{name.split()[0].lower()}@paging.example.org",
+            "student",
+            organization_id=org.id,
+        )
+        user.full_name = name
+        session.add(user)
+    session.commit()
+    me = principal(session, mentor)
+    pages = [mentoring.mentor_learners(session, me, page=n) for n in (1, 2, 3)]
+    assert [[x.name for x in p.items] for p in pages] == [
+        ["Eko Kamau", "Dalia Ochieng"],
+        ["Chege Otieno", "Baraka Mwangi"],
+        ["Ada Ochieng"],
+    ]
+    assert {(p.total, p.pages) for p in pages} == {(5, 3)}
+    assert [p.page for p in pages] == [1, 2, 3]
+    found = mentoring.mentor_learners(session, me, q="ochieng")
+    assert ([x.name for x in found.items], found.total, found.pages) == (
+        ["Dalia Ochieng", "Ada Ochieng"],
+        2,
+        1,
+    )
+    by_email = mentoring.mentor_learners(session, me, q="BARAKA@")
+    assert [x.name for x in by_email.items] == ["Baraka Mwangi"]
+    # The home's first page is the list's first page.
+    home = mentor_home(session, me)
+    assert [x.name for x in home.learners] == ["Eko Kamau", "Dalia Ochieng"]
+    assert home.learners_total == 5
+    with pytest.raises(Invalid, match="page must be 1 or more"):
+        mentoring.mentor_learners(session, me, page=0)

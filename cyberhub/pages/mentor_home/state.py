@@ -12,11 +12,13 @@ from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.reviews import (
     MentorCohort,
     MentorDashboard,
     MentorHome,
     MentorLearner,
+    MentorLearnersPage,
     QueueCounts,
     QueueItem,
     Workload,
@@ -163,6 +165,29 @@ class QueueView:
 
 
 @dataclass
+class LearnersView:
+    """A page of the learners list as the table shows it."""
+
+    items: list[LearnerRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _learners(session: Session, principal: Principal | None, q: str, page: int) -> LearnersView:
+    found: MentorLearnersPage = mentoring.mentor_learners(session, principal, q=q, page=page)
+    if not found.items and page > 1:  # the last page emptied meanwhile
+        found = mentoring.mentor_learners(session, principal, q=q, page=found.pages)
+    assert principal is not None  # mentor_learners refused anyone else
+    return LearnersView(
+        items=[LearnerRow.of(x, principal.time_zone) for x in found.items],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+@dataclass
 class HomeView:
     dashboard: MentorDashboard
     home: MentorHome
@@ -223,6 +248,11 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     cohorts: list[MentorCohort] = []
     learners: list[LearnerRow] = []
     learners_total: int = 0
+    # the learners list's own page and search (mentoring.mentor_learners; not in the address,
+    # which holds the queue's)
+    learners_page: int = 1
+    learners_pages: int = 1
+    learners_query: str = ""
     loaded: bool = False
 
     def _apply_queue(self, q: QueueView) -> None:
@@ -269,6 +299,8 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         self.cohorts = home.cohorts
         self.learners = [LearnerRow.of(x, tz) for x in home.learners]
         self.learners_total = home.learners_total
+        self.learners_page, self.learners_query = 1, ""
+        self.learners_pages = page_count(home.learners_total, mentoring.MAX_LEARNERS)
         self.error = ""
 
     async def _fetch(self) -> None:
@@ -297,6 +329,25 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
             return
         self.bucket, self.page = bucket, 1
         await self._show()
+
+    async def _fetch_learners(self, page: int) -> None:
+        found = await self._call(_learners, self.learners_query, max(1, int(page)))
+        if found:
+            v = found.value
+            self.learners, self.learners_total = v.items, v.total
+            self.learners_page, self.learners_pages = v.page, v.pages
+            self.error = ""
+
+    @rx.event
+    async def search_learners(self, form: dict[str, Any]) -> None:
+        """The learners list's search box: name or e-mail (trimmed, capped), from page 1."""
+        self.learners_query = str(form.get("q", "")).strip()[:200]
+        await self._fetch_learners(1)
+
+    @rx.event
+    async def learners_go_to(self, page: int) -> None:
+        """The learners list's Previous / Next."""
+        await self._fetch_learners(page)
 
     @rx.event
     async def claim_from_list(self, submission_id: int) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.address_sync import address_sync
+from cyberhub.components.fields import search_form
 from cyberhub.components.learning import decision_badge, learner_progress, status_badge
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
@@ -293,23 +294,46 @@ def _organization() -> rx.Component:
         ),
         rx.heading("Learners you may be matched with", size="5", as_="h2"),
         rx.cond(
+            (S.learners.length() > 0) | (S.learners_query != ""),
+            search_form(
+                rx.el.label(
+                    "Search learners by name or e-mail",
+                    html_for="learners-q",
+                    font_size="0.85em",
+                    font_weight="500",
+                ),
+                "learners-q",
+                "Name or e-mail",
+                S.learners_query,
+                S.search_learners,
+            ),
+        ),
+        rx.cond(
             S.learners.length() > 0,
             rx.vstack(
                 muted(
                     S.learners_total,
                     rx.cond(S.learners_total == 1, " learner", " learners"),
-                    " in your organizations",
+                    rx.cond(S.learners_query != "", " match", " in your organizations"),
                 ),
                 data_table(
                     ["Learner", "Organization", "Joined", "Waiting for review", "Action"],
                     rx.foreach(S.learners, _learner_row),
                     data_testid="learners",
                 ),
+                rx.cond(
+                    S.learners_pages > 1,
+                    pager(S.learners_page, S.learners_pages, S.learners_go_to),
+                ),
                 width="100%",
                 spacing="2",
             ),
-            empty_state(
-                "No learners yet", "When students join your organization they appear here."
+            rx.cond(
+                S.learners_query != "",
+                empty_state("No learner matches", "Try another name or e-mail."),
+                empty_state(
+                    "No learners yet", "When students join your organization they appear here."
+                ),
             ),
         ),
         spacing="4",

@@ -4,7 +4,7 @@ attempt the mentor can act on now)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, literal, or_
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
@@ -27,23 +27,27 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.reviews import (
     MenteeProgress,
     MentorCohort,
     MentorDashboard,
     MentorHome,
     MentorLearner,
+    MentorLearnersPage,
     NamedRef,
     QueueItem,
     WaitingWork,
 )
+from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress, reviews
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.programs import cohort_status
 from cyberhub.services.learning.query_parts import published_missions
+from cyberhub.services.text_match import contains
 
-MAX_LEARNERS = 200
+MAX_LEARNERS = 200  # a page of the mentor home's learners list (mentor_learners)
 MAX_MENTEES = 200
 
 
@@ -188,7 +192,8 @@ def _waiting_work(
 
 def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
     """Cohorts (with dates and capacity) and learners of the organizations the user mentors in,
-    each with the attempt the mentor can act on now (`waiting`)."""
+    each with the attempt the mentor can act on now (`waiting`): the list's first page and the
+    total (mentor_learners pages and searches it)."""
     actor = require_role(principal, Role.mentor)
     org_ids = sorted(actor.organizations(Role.mentor))
     orgs = (
@@ -208,53 +213,7 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
         .where(col(Program.organization_id).in_(org_ids))
         .order_by(col(Cohort.starts_on), col(Cohort.id))
     ).all()
-    staff = aliased(RoleAssignment)
-    students = select(RoleAssignment.user_id, RoleAssignment.organization_id).where(
-        RoleAssignment.role == Role.student,
-        col(RoleAssignment.organization_id).in_(org_ids),
-        RoleAssignment.user_id != actor.user_id,
-        # Learners only: an account holding any other role (mentor, director, sponsor, admin)
-        # anywhere is staff, even with a student role too.
-        ~exists().where(
-            col(staff.user_id) == col(RoleAssignment.user_id), col(staff.role) != Role.student
-        ),
-    )
-    sub = students.subquery()
-    # One row a learner (a student of two of these organizations names both), so the limit
-    # counts people, as learners_total does.
-    active = (
-        select(
-            User,
-            func.string_agg(
-                col(Organization.name), aggregate_order_by(literal(", "), col(Organization.name))
-            ),
-        )
-        .join(sub, sub.c.user_id == col(User.id))
-        .join(Organization, col(Organization.id) == sub.c.organization_id)
-        .where(col(User.is_active))
-        .group_by(col(User.id))
-    )
-    # The same learners the list shows (active accounts), counted once each.
-    learners_total = session.exec(
-        select(func.count(func.distinct(col(User.id))))
-        .join(sub, sub.c.user_id == col(User.id))
-        .where(col(User.is_active))
-    ).one()
-    learners = session.exec(
-        active.order_by(col(User.created_at).desc(), col(User.id).desc()).limit(MAX_LEARNERS)
-    ).all()
-    work = _waiting_work(session, actor.user_id, [u.id or 0 for u, _ in learners])
-    listed = [
-        MentorLearner(
-            id=u.id or 0,
-            name=person_name(u.full_name, u.email),
-            email=u.email,
-            organization=org_names,
-            joined=u.created_at,
-            waiting=work.get(u.id or 0),
-        )
-        for u, org_names in learners
-    ]
+    first = _learners_page(session, actor.user_id, org_ids, "", 1)
     return MentorHome(
         organizations=[o.name for o in orgs],
         cohorts=[
@@ -271,6 +230,84 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
             )
             for c, program, org in cohorts
         ],
-        learners=listed,
-        learners_total=learners_total,
+        learners=first.items,
+        learners_total=first.total,
+    )
+
+
+def mentor_learners(
+    session: Session, principal: Principal | None, *, q: str = "", page: int = 1
+) -> MentorLearnersPage:
+    """One page (MAX_LEARNERS a page, newest first) of the learners of the organizations the user
+    mentors in, as mentor_home lists them; `q` keeps those whose name or e-mail contains it.
+    Invalid when `page` is below 1; a page past the last is empty (its `pages` says how many)."""
+    actor = require_role(principal, Role.mentor)
+    if page < 1:
+        raise Invalid("page must be 1 or more.")
+    org_ids = sorted(actor.organizations(Role.mentor))
+    return _learners_page(session, actor.user_id, org_ids, q.strip()[:200], page)
+
+
+def _learners_page(
+    session: Session, mentor_id: int, org_ids: list[int], q: str, page: int
+) -> MentorLearnersPage:
+    """Page `page` of the learners (no staff role, active accounts) of `org_ids`, other than the
+    mentor, whose name or e-mail contains `q` ("": all), each with the work the mentor can act on."""
+    size = MAX_LEARNERS
+    staff = aliased(RoleAssignment)
+    students = select(RoleAssignment.user_id, RoleAssignment.organization_id).where(
+        RoleAssignment.role == Role.student,
+        col(RoleAssignment.organization_id).in_(org_ids),
+        RoleAssignment.user_id != mentor_id,
+        # Learners only: an account holding any other role (mentor, director, sponsor, admin)
+        # anywhere is staff, even with a student role too.
+        ~exists().where(
+            col(staff.user_id) == col(RoleAssignment.user_id), col(staff.role) != Role.student
+        ),
+    )
+    sub = students.subquery()
+    matches: list[ColumnElement[bool]] = [col(User.is_active).is_(True)]
+    if q:
+        matches.append(or_(contains(col(User.full_name), q), contains(col(User.email), q)))
+    # One row a learner (a student of two of these organizations names both), so a page
+    # counts people, as the total does.
+    active = (
+        select(
+            User,
+            func.string_agg(
+                col(Organization.name), aggregate_order_by(literal(", "), col(Organization.name))
+            ),
+        )
+        .join(sub, sub.c.user_id == col(User.id))
+        .join(Organization, col(Organization.id) == sub.c.organization_id)
+        .where(*matches)
+        .group_by(col(User.id))
+    )
+    # The same learners the list shows, counted once each.
+    total = session.exec(
+        select(func.count(func.distinct(col(User.id))))
+        .join(sub, sub.c.user_id == col(User.id))
+        .where(*matches)
+    ).one()
+    learners = session.exec(
+        active.order_by(col(User.created_at).desc(), col(User.id).desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    work = _waiting_work(session, mentor_id, [u.id or 0 for u, _ in learners])
+    return MentorLearnersPage(
+        items=[
+            MentorLearner(
+                id=u.id or 0,
+                name=person_name(u.full_name, u.email),
+                email=u.email,
+                organization=org_names,
+                joined=u.created_at,
+                waiting=work.get(u.id or 0),
+            )
+            for u, org_names in learners
+        ],
+        total=total,
+        page=page,
+        pages=page_count(total, size),
     )
