@@ -81,6 +81,8 @@ COMPUTE_COACH_PLAN = Job("compute_coach_plan", "coach", ("user_id",))
 SWEEP_COACH_PLANS = Job("sweep_coach_plans", "coach", ())  # the scheduler's, weekly
 # The scheduler's: seconds per big programme (services/learning/analytics.refresh_snapshots).
 REFRESH_PROGRAM_ANALYTICS = Job("refresh_program_analytics", "default", ())
+# The scheduler's: pending applications of cohorts past their last day become `expired`.
+EXPIRE_ENDED_APPLICATIONS = Job("expire_ended_applications", "default", ())
 
 JOBS: dict[str, Job] = {
     job.name: job
@@ -100,6 +102,7 @@ JOBS: dict[str, Job] = {
         COMPUTE_COACH_PLAN,
         SWEEP_COACH_PLANS,
         REFRESH_PROGRAM_ANALYTICS,
+        EXPIRE_ENDED_APPLICATIONS,
     )
 }
 

@@ -15,7 +15,7 @@ from cyberhub.db import session_scope
 from cyberhub.services.admin import exports
 from cyberhub.services.coaching import reminders
 from cyberhub.services.errors import NotFound
-from cyberhub.services.learning import analytics, reviews, schedule, submissions
+from cyberhub.services.learning import analytics, applications, reviews, schedule, submissions
 from cyberhub.services.messaging import mail
 from worker.ai import (  # noqa: F401  (declared there; re-exported for callers and tests)
     analyze_personality,
@@ -125,3 +125,13 @@ def refresh_program_analytics() -> None:
             result.refreshed,
             result.dropped,
         )
+
+
+@dramatiq.actor(queue_name="default", max_retries=3)
+def expire_ended_applications() -> None:
+    """Close the applications still pending in cohorts past their last day, each learner told
+    once (id-free sweep; a second run, or two at once, changes nothing more)."""
+    with session_scope() as session:
+        expired = applications.expire_ended_applications(session)
+    if expired:
+        log.info("expired %d application(s) of ended cohorts", expired)

@@ -77,6 +77,8 @@ class Periodic:
 #   (Monday 00:00 in their zone; changes recompute it meanwhile). A weekly period would start
 #   on Thursdays (periods count from the Unix epoch, a Thursday), in one zone only.
 # refresh_program_analytics: a big programme's unfiltered analytics are at most ~5 minutes old.
+# expire_ended_applications: a learner hears within the hour after a cohort's last day (UTC) that
+#   their undecided application closed.
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_review_claims", 60),
     Periodic("sweep_orphan_uploads", 3600),
@@ -85,6 +87,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("send_due_reminders", 3600),
     Periodic("sweep_coach_plans", 3600),
     Periodic("refresh_program_analytics", 300),
+    Periodic("expire_ended_applications", 3600),
 )
 
 

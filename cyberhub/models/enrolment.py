@@ -23,6 +23,9 @@ class ApplicationStatus(StrEnum):
     waitlisted = "waitlisted"  # accepted, waiting for a seat in arrival order
     rejected = "rejected"
     withdrawn = "withdrawn"
+    # still applied or waitlisted when the cohort's last day passed: closed by the hourly sweep
+    # (services/learning/applications.expire_ended_applications)
+    expired = "expired"
 
 
 class CohortApplication(SQLModel, table=True):

@@ -34,6 +34,7 @@ STATUS_LABELS = {
     "waitlisted": "On the waitlist",
     "rejected": "Not accepted",
     "withdrawn": "Withdrawn",
+    "expired": "Closed: the cohort ended before your application was decided",
 }
 
 
@@ -74,18 +75,40 @@ def _offer_view(o: applications.CohortOffer) -> OfferRow:
         my_status=o.my_status,
         my_position_text=o.my_position_text,
         status_label=STATUS_LABELS.get(o.my_status, ""),
-        can_apply=o.my_status in ("", "withdrawn"),
+        can_apply=o.my_status in ("", "withdrawn", "expired"),
         can_withdraw=o.my_status in ("applied", "waitlisted", "enrolled"),
         action="Join" if o.mode == "open" else "Apply",
     )
 
 
-def _offers(session: Session, principal: Principal | None) -> list[OfferRow]:
-    return [_offer_view(o) for o in applications.open_cohorts(session, principal)]
+class ClosedRow(BaseModel):
+    """An application closed without a decision (the cohort ended), with the reason."""
+
+    cohort_name: str
+    reason: str
+
+
+class CohortsView(BaseModel):
+    offers: list[OfferRow]
+    closed: list[ClosedRow]
+
+
+def cohorts_view(session: Session, principal: Principal | None) -> CohortsView:
+    """The page's lists: the cohorts on offer, and the learner's applications the end of a
+    cohort closed (a cohort on offer again shows its own card instead)."""
+    offers = [_offer_view(o) for o in applications.open_cohorts(session, principal)]
+    shown = {o.id for o in offers}
+    closed = [
+        ClosedRow(cohort_name=a.cohort_name, reason=a.reason)
+        for a in applications.my_applications(session, principal)
+        if a.status == "expired" and a.cohort_id not in shown
+    ]
+    return CohortsView(offers=offers, closed=closed)
 
 
 class CohortsState(ServiceState, rx.State):
     offers: list[OfferRow] = []
+    closed: list[ClosedRow] = []
     loaded: bool = False
     notice: str = ""
     busy: bool = False
@@ -96,8 +119,8 @@ class CohortsState(ServiceState, rx.State):
     withdraw_status: str = ""
 
     async def _fetch(self) -> None:
-        if found := await self._call(_offers):
-            self.offers = found.value
+        if found := await self._call(cohorts_view):
+            self.offers, self.closed = found.value.offers, found.value.closed
         self.loaded = True
 
     @rx.event
@@ -238,6 +261,22 @@ def cohorts_content() -> rx.Component:
                 ),
             ),
             loading_state("Loading cohorts…"),
+        ),
+        rx.cond(
+            S.closed.length() > 0,
+            rx.vstack(
+                rx.heading("Closed applications", size="4", as_="h2"),
+                rx.foreach(
+                    S.closed,
+                    lambda c: rx.text(
+                        rx.text.strong(c.cohort_name),
+                        ": ",
+                        c.reason,
+                        data_testid="closed-application",
+                    ),
+                ),
+                spacing="2",
+            ),
         ),
         _confirm_withdraw(),
         spacing="4",

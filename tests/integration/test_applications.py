@@ -26,6 +26,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.pages import cohorts as cohorts_page
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships, roles
@@ -570,6 +571,69 @@ def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
     assert notes(session, waiting, "waitlist_promoted") == 1
     with pytest.raises(Conflict, match="is full"):
         enrollment.enroll(session, d, cid, "new.person@example.org")
+
+
+def test_applications_still_pending_when_the_cohort_ends_are_closed_and_the_learner_told_once(
+    session: Session,
+) -> None:
+    """An application (or waitlist place) nobody decided before the cohort's last day stayed
+    "applied" forever: the learner was never told. The hourly sweep now closes each one
+    (`expired`, with the reason the learner reads) and tells the learner once (in the app and
+    by e-mail); seats taken stay, another cohort's pending applications stay, a second sweep
+    changes nothing."""
+    from worker.scheduler import SCHEDULE  # noqa: PLC0415  (why: only this test reads the worker's schedule)
+
+    assert "expire_ended_applications" in {job.actor for job in SCHEDULE}
+    w = build_world(session)
+    cohort = setup_cohort(session, w, "application", 1)
+    running = setup_cohort(session, w, "application", 5)
+    cid = id_of(cohort)
+    d = w.p(session, w.director)
+    seated, waiting, pending = (outsider(session, f"x{i}@example.org") for i in range(3))
+    for p in (seated, waiting, pending):
+        applications.apply(session, principal(session, p), cid)
+        session.commit()
+    applications.apply(session, principal(session, pending), id_of(running))
+    session.commit()
+    for a in applications.list_applications(session, d, cid, status="applied")[:2]:
+        applications.approve(session, d, cid, a.id)
+        session.commit()
+    today = utcnow().date()
+    assert applications.expire_ended_applications(session) == 0  # not over yet
+    cohort.starts_on, cohort.ends_on = today - timedelta(days=60), today - timedelta(days=1)
+    session.add(cohort)
+    session.commit()
+
+    told = {id_of(u): notes(session, u, "application") for u in (seated, waiting, pending)}
+    assert applications.expire_ended_applications(session) == 2
+    session.commit()
+
+    def mine(user: User) -> dict[str, tuple[str, str]]:
+        return {
+            a.cohort_name: (a.status, a.reason)
+            for a in applications.my_applications(session, principal(session, user))
+        }
+
+    reason = "The cohort ended before your application was decided."
+    assert mine(pending) == {cohort.name: ("expired", reason), running.name: ("applied", "")}
+    assert mine(waiting) == {cohort.name: ("expired", reason)}
+    assert mine(seated) == {cohort.name: ("enrolled", "")}
+    page = cohorts_page.cohorts_view(session, principal(session, pending))  # /cohorts
+    assert [(c.cohort_name, c.reason) for c in page.closed] == [(cohort.name, reason)]
+    assert [o.name for o in page.offers] == [running.name]
+    assert seat(session, cohort, seated) == "active"
+    for user in (pending, waiting):
+        assert notes(session, user, "application") == told[id_of(user)] + 1
+        assert mails(session, user)[-1] == f"{cohort.name} has ended"
+    assert notes(session, seated, "application") == told[id_of(seated)]
+    assert applications.list_applications(session, d, cid, status="applied") == []
+
+    assert applications.expire_ended_applications(session) == 0
+    session.commit()
+    assert [notes(session, u, "application") for u in (pending, waiting)] == [
+        told[id_of(pending)] + 1,
+        told[id_of(waiting)] + 1,
+    ]
 
 
 def test_an_application_to_a_cohort_without_a_director_reaches_the_organisations_directors(

@@ -23,6 +23,9 @@ Rules chosen here:
   their consent, services/memberships.join) with the student role there.
 - A withdrawn learner may apply again (at the back of the queue); a rejected one may not (a
   director can still enrol them). Every step is audited.
+- An application or waitlist place still pending after the cohort's last day is closed by the
+  hourly sweep (`expired`, expire_ended_applications): the learner is told once, with the reason;
+  they may apply again if the end date moves later.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ MODE_LABELS = {
     EnrolmentMode.open: "Learners enrol themselves",
 }
 PENDING = (ApplicationStatus.applied, ApplicationStatus.waitlisted, ApplicationStatus.enrolled)
+EXPIRED_REASON = "The cohort ended before your application was decided."
 
 
 # -- what callers get --------------------------------------------------------------------------
@@ -95,6 +99,8 @@ class ApplicationPublic:
     # 1 for the first in line; None unless waitlisted.
     waitlist_position: int | None
     position_text: str
+    # why it ended without a decision ("" unless expired: EXPIRED_REASON)
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ def _public(
         decided_at=app.decided_at,
         waitlist_position=position,
         position_text=position_text(position),
+        reason=EXPIRED_REASON if app.status == ApplicationStatus.expired else "",
     )
 
 
@@ -308,7 +315,8 @@ def held(cohort: Cohort, status: str) -> str:
     """Why a pending application (status `applied`) or a waitlist place can't move on: the
     cohort takes nobody new (programs.takes_learners), so approving answers Conflict and nobody
     moves up from the waitlist. "" when it can, and for any other status. Nothing is ended here:
-    moving the end date later opens the cohort again (a closed cohort ended them already)."""
+    moving the end date later opens the cohort again (a closed cohort ended them already; the
+    hourly expire_ended_applications ends those of a cohort past its last day)."""
     if takes_learners(cohort) or status not in (
         ApplicationStatus.applied,
         ApplicationStatus.waitlisted,
@@ -340,7 +348,8 @@ def list_applications(
     if status:
         if status not in [s.value for s in ApplicationStatus]:
             raise Invalid(
-                "Unknown status: choose applied, enrolled, waitlisted, rejected or withdrawn."
+                "Unknown status: choose applied, enrolled, waitlisted, rejected, withdrawn or "
+                "expired."
             )
         stmt = stmt.where(CohortApplication.status == status)
     rows = session.exec(
@@ -788,6 +797,74 @@ def end_for_closed_cohort(
             f"more learners, so {what} has ended.",
         )
     return len(ended)
+
+
+def expire_ended_applications(session: Session, today: date | None = None) -> int:
+    """The scheduler's hourly sweep (id-free): each application or waitlist place still pending
+    in a cohort whose last day (UTC) has passed becomes `expired`, its learner told once (in-app
+    and e-mail, EXPIRED_REASON's words) and the change audited (by the system). Returns how
+    many expired.
+
+    Idempotent and safe twice at once: each cohort is taken under its row lock (as every path
+    that changes its applications), one another transaction holds is left to the next sweep,
+    and only applications still pending under that lock change."""
+    today = today or utcnow().date()
+    ended = session.exec(
+        select(Cohort.id)
+        .where(
+            col(Cohort.ends_on) < today,
+            col(Cohort.id).in_(
+                select(CohortApplication.cohort_id).where(
+                    col(CohortApplication.status).in_(
+                        [ApplicationStatus.applied, ApplicationStatus.waitlisted]
+                    )
+                )
+            ),
+        )
+        .order_by(col(Cohort.id))
+    ).all()
+    count = 0
+    for cohort_id in ended:
+        cohort = session.exec(
+            select(Cohort).where(Cohort.id == cohort_id).with_for_update(skip_locked=True)
+        ).first()
+        if cohort is None:  # another transaction holds it: the next sweep
+            continue
+        pending = session.exec(
+            select(CohortApplication)
+            .where(
+                CohortApplication.cohort_id == cohort_id,
+                col(CohortApplication.status).in_(
+                    [ApplicationStatus.applied, ApplicationStatus.waitlisted]
+                ),
+            )
+            .order_by(col(CohortApplication.id))
+        ).all()
+        for app in pending:
+            was = app.status
+            app.status, app.waitlist_seq = ApplicationStatus.expired, None
+            app.decided_at, app.decided_by_id = utcnow(), None
+            session.add(app)
+            audit.record(
+                session,
+                "application.expired",
+                cohort,
+                application_id=app.id,
+                student_id=app.student_id,
+                was=was,
+            )
+            notifications.notify(
+                session,
+                app.student_id,
+                kind="application",
+                title=f"{cohort.name} has ended"[:200],
+                body=f"{cohort.name} ended on {when(cohort.ends_on, style='date')} and your "
+                f"application was closed. {EXPIRED_REASON}",
+                link="/cohorts",
+            )
+            count += 1
+        session.flush()
+    return count
 
 
 def _end(
