@@ -186,6 +186,11 @@ class Notification(SQLModel, table=True):
     __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    # The organisation it came from, where that matters (a director's nudge: once a day per
+    # learner and organisation); None for the rest.
+    organization_id: int | None = Field(
+        default=None, foreign_key="organizations.id", ondelete="CASCADE"
+    )
     kind: str = Field(max_length=40)
     title: str = Field(max_length=200)
     body: str = Field(default="")

@@ -702,7 +702,10 @@ SELECT f.student_id, f.cohort_id, c.name, coalesce(nullif(u.full_name, ''), u.em
        ma.mentor_id, coalesce(nullif(mu.full_name, ''), mu.email), a.activity_at,
        array_agg(f.reason ORDER BY f.reason), array_agg(f.days ORDER BY f.reason),
        EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = f.student_id
-               AND n.kind = :nudge_kind  -- since midnight, the learner's (nudge's day)
+               AND n.kind = :nudge_kind  -- the programme's organisation's
+               AND n.organization_id = (SELECT organization_id FROM programs
+                                        WHERE id = :program_id)
+               -- since midnight, the learner's (nudge's day)
                AND n.created_at >= (date_trunc('day', CAST(:now AS timestamptz) AT TIME ZONE a.tz)
                                     AT TIME ZONE a.tz))
 FROM flagged f
@@ -935,7 +938,9 @@ def _from_snapshot(
     if weekly is None:
         weekly = _weekly(session, program.id or 0, AnalyticsFilters(), tz, computed_at)
     cohorts, tracks = _options(session, program.id or 0)
-    nudged = _nudged_today(session, [r.student_id for r in data.at_risk], now)
+    nudged = _nudged_today(
+        session, program.organization_id, [r.student_id for r in data.at_risk], now
+    )
     at_risk = [r.model_copy(update={"nudged_today": r.student_id in nudged}) for r in data.at_risk]
     return data.model_copy(
         update={
@@ -993,14 +998,21 @@ def _day_start(time_zone: str | None, now: datetime) -> datetime:
     return datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tzinfo=tz)
 
 
-def _nudged_today(session: Session, student_ids: list[int], now: datetime) -> set[int]:
-    """The learners among `student_ids` nudged since midnight of their own day."""
+def _nudged_today(
+    session: Session, organization_id: int, student_ids: list[int], now: datetime
+) -> set[int]:
+    """The learners among `student_ids` nudged by the organisation since midnight of their own
+    day (another organisation's nudges are not its staff's to know of)."""
     if not student_ids:
         return set()
     rows = session.exec(
         select(User.id, User.time_zone, func.max(Notification.created_at))
         .join(User, col(User.id) == col(Notification.user_id))
-        .where(col(Notification.user_id).in_(student_ids), Notification.kind == NUDGE_KIND)
+        .where(
+            col(Notification.user_id).in_(student_ids),
+            Notification.kind == NUDGE_KIND,
+            Notification.organization_id == organization_id,
+        )
         .group_by(col(User.id), col(User.time_zone))
     ).all()
     return {uid for uid, tz, last in rows if uid and last and last >= _day_start(tz, now)}
@@ -1017,8 +1029,9 @@ def nudge(
     now: datetime | None = None,
 ) -> NudgeResult:
     """Send an actively enrolled learner a nudge (in-app notification + e-mail), at most once a
-    day per learner (their day, in their time zone): a second nudge that day (a double click, two directors) sends nothing
-    and says so. Audited."""
+    day per learner and organisation (the learner's day, in their time zone): a second nudge
+    from the cohort's organisation that day (a double click, two directors) sends nothing and
+    says so; another organisation's nudges neither count nor show. Audited."""
     cohort, program = get_cohort(session, principal, cohort_id)
     assert principal is not None
     # The enrolment row's lock makes two nudges at once queue: the second sees the first.
@@ -1039,6 +1052,7 @@ def nudge(
         select(Notification.id).where(
             Notification.user_id == student_id,
             Notification.kind == NUDGE_KIND,
+            Notification.organization_id == program.organization_id,
             col(Notification.created_at) >= day_start,
         )
     ).first()
@@ -1053,6 +1067,7 @@ def nudge(
         title=f"A note from your {program.name} team"[:200],
         body=body,
         link="/dashboard/student",
+        organization_id=program.organization_id,
     )
     note.created_at = now
     session.add(note)

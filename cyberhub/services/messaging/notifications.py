@@ -35,9 +35,18 @@ def notify(
     body: str = "",
     link: str = "",
     send_mail: bool = True,
+    organization_id: int | None = None,
 ) -> Notification:
-    """Add a notification for `user_id` and mail the same message (link made absolute)."""
-    note = Notification(user_id=user_id, kind=kind[:40], title=title[:200], body=body, link=link)
+    """Add a notification for `user_id` and mail the same message (link made absolute).
+    `organization_id`: the organisation it comes from, kept where it matters (nudges)."""
+    note = Notification(
+        user_id=user_id,
+        organization_id=organization_id,
+        kind=kind[:40],
+        title=title[:200],
+        body=body,
+        link=link,
+    )
     session.add(note)
     live.changed(session, user_id, live.NOTIFICATIONS)  # the bell of their open pages
     if send_mail:
