@@ -149,13 +149,20 @@ class LearnerNote(SQLModel, table=True):
 
 
 class PersonalityProfile(SQLModel, table=True):
-    """The latest work-style analysis of a learner, with the evidence for each dimension."""
+    """The latest work-style analysis of a learner, with the evidence for each dimension: the
+    learner's own (`dimensions`, of everything they wrote) and the one staff read
+    (`staff_dimensions`, of their profiler and shared reflections alone: empty when there is
+    nothing shared to analyse), each with the hash of its sources."""
 
     __tablename__ = "personality_profiles"
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     version: str = Field(max_length=16)
     source_hash: str = Field(max_length=64)
     dimensions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False)
+    )
+    staff_source_hash: str = Field(default="", max_length=64)
+    staff_dimensions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False)
     )
     computed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

@@ -32,6 +32,7 @@ from tests.fakes import FakeEmbedder
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 
 analyze_personality = worker.ai.analyze_personality
+SHARED = "I shared this one with my mentor."  # (a sentence of 3 words or more is analysed)
 
 
 @pytest.fixture
@@ -336,7 +337,7 @@ class TestApi:
     ) -> None:
         uid = world.student.id or 0
         session.add(Reflection(user_id=uid, body="I prefer working alone."))  # private
-        session.add(Reflection(user_id=uid, body="Shared too.", visibility=Visibility.mentor))
+        session.add(Reflection(user_id=uid, body=SHARED, visibility=Visibility.mentor))
         session.commit()
         assert personality.analyze(session, uid, fake_embedder) == "updated"
         session.commit()
@@ -352,11 +353,91 @@ class TestApi:
             r = api_client.get(f"/api/v1/personality?user={uid}")
             assert r.status_code == 200, (who.email, r.text)
             assert "I prefer working alone." not in excerpts(r.json()), who.email
-            assert excerpts(r.json()) <= {"Shared too."}
-            # The scores and labels stay the learner's: only the private text is left out.
-            assert [d["score"] for d in r.json()["dimensions"]] == [
-                d["score"] for d in own["dimensions"]
+            assert excerpts(r.json()) <= {SHARED}
+            # Staff read the analysis of what the learner shared (see the next test).
+            assert r.json()["based_on"] == {"answers": 0, "reflections": 1}
+        assert own["based_on"] == {"answers": 0, "reflections": 2}
+
+    def test_staff_read_an_analysis_of_the_shared_reflections_only(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        fake_embedder: FakeEmbedder,
+    ) -> None:
+        """Staff read the learner's analysis with the evidence of private reflections left out,
+        but its scores, labels, counts and "pending" came from those reflections too: a
+        learner who wrote only "I prefer working alone", privately, showed their mentor "Leans
+        independent" (or whatever it read). Staff now read an analysis of the profiler and the
+        shared reflections alone; a private reflection changes nothing they see."""
+        uid = world.student.id or 0
+        alone = "I prefer working alone. I like figuring problems out by myself, independently."
+        session.add(Reflection(user_id=uid, body=alone))  # private
+        session.commit()
+        assert personality.analyze(session, uid, fake_embedder) == "updated"
+        session.commit()
+        url = f"/api/v1/personality?user={uid}"
+        bearer(api_client, world.student.email)
+        own = api_client.get("/api/v1/personality")
+        assert own.status_code == 200 and own.json()["based_on"]["reflections"] == 1
+        bearer(api_client, world.mentor.email)
+        r = api_client.get(url)  # nothing shared: nothing to read
+        assert r.status_code == 404, r.text
+        assert r.json()["detail"] == personality.NOTHING_TO_ANALYSE
+
+        team = "I prefer working with other people in a team. Group projects help me most."
+        shared = Reflection(user_id=uid, body=team, visibility=Visibility.mentor)
+        session.add(shared)
+        session.commit()
+        assert personality.analyze(session, uid, fake_embedder) == "updated"
+        session.commit()
+        items = [
+            personality.Item(source="reflection", text=t, note_id=shared.id)
+            for t in personality.sentences(team)
+        ]
+        calibration = personality.calibration_for(fake_embedder, load_bank("1"))
+        expected = personality.score_items(items, fake_embedder, calibration)
+        for who in (world.mentor, world.director, world.admin):
+            bearer(api_client, who.email)
+            body = api_client.get(url).json()
+            assert body["based_on"] == {"answers": 0, "reflections": 1}, who.email
+            assert [(d["score"], d["label"], d["evidence_items"]) for d in body["dimensions"]] == [
+                (d.score, d.label, d.evidence_items) for d in expected
             ]
+            assert body["pending"] is False
+
+        # Another private reflection: the learner's analysis is out of date, staff's is not.
+        reflections.add_reflection(
+            session, principal(session, world.student), ReflectionCreate(body=alone)
+        )
+        session.commit()
+        bearer(api_client, world.student.email)
+        assert api_client.get("/api/v1/personality").json()["pending"] is True
+        bearer(api_client, world.mentor.email)
+        assert api_client.get(url).json()["pending"] is False
+
+    def test_sharing_a_reflection_updates_the_analysis_staff_read(
+        self, session: Session, world: World, fake_embedder: FakeEmbedder, stub_broker
+    ) -> None:
+        uid = world.student.id or 0
+        me = principal(session, world.student)
+        note = reflections.add_reflection(
+            session, me, ReflectionCreate(body="I prefer working alone on hard problems.")
+        )
+        session.commit()
+        personality.analyze(session, uid, fake_embedder)
+        session.commit()
+        stub_broker.flush_all()
+        mentor = principal(session, world.mentor)
+        assert personality.overview(session, mentor, uid).status == "empty"
+        reflections.set_visibility(session, me, note.id, "mentor")
+        session.commit()
+        assert personality.overview(session, mentor, uid).status == "none"
+        assert ("analyze_personality", (uid,)) in queued_jobs(stub_broker)
+        personality.analyze(session, uid, fake_embedder)
+        session.commit()
+        ready = personality.overview(session, mentor, uid)
+        assert ready.status == "ready" and ready.based_on.reflections == 1
 
     def test_overview_states(
         self,

@@ -5,7 +5,9 @@ the app. The method is deliberately simple enough to explain to the learner:
 
 1. Sources: the answers of the learner's latest completed profiler (the chosen option's text)
    and sentences from their reflections (the coaching reflections, private ones included: the
-   learner's own writing, for their own analysis; newest first, capped).
+   learner's own writing, for their own analysis; newest first, capped). Staff who may read the
+   learner read a second analysis, made the same way of the answers and the reflections shared
+   with the mentor alone: nothing they see is made from a private reflection.
 2. Each dimension has two poles, each described by a few first-person anchor sentences written
    as mirror pairs ("I prefer working with other people" / "I prefer working alone"). Every
    vector is centred on the mean of all anchors first: that removes what the anchors share (the
@@ -24,8 +26,9 @@ the app. The method is deliberately simple enough to explain to the learner:
 5. Evidence: the items that voted in the direction of the lean (both directions when balanced),
    with the question and chosen answer, or the reflection excerpt.
 
-Deterministic (same sources and embedder: same result) and idempotent: the source hash covers
-the answers, the reflections and the analysis version; an unchanged hash (and model) is skipped.
+Deterministic (same sources and embedder: same result) and idempotent: the source hashes (the
+learner's and staff's) cover the answers, the reflections and the analysis version; unchanged
+hashes (and model) are skipped.
 Consent-gated: without "AI profiling" nothing is computed and a stored analysis is deleted.
 """
 
@@ -36,6 +39,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete as sa_delete
@@ -502,8 +506,9 @@ class Sources:
         return out
 
 
-def sources(session: Session, user_id: int) -> Sources:
-    """What the analysis of this learner is made of (cheap: no model involved)."""
+def sources(session: Session, user_id: int, *, for_staff: bool = False) -> Sources:
+    """What the analysis of this learner is made of (cheap: no model involved); `for_staff`:
+    the analysis staff read, of the reflections shared with the mentor alone."""
     latest = profiler.latest_result(session, user_id)
     answers: list[tuple[str, str]] = []
     bank = load_bank(CURRENT_VERSION)
@@ -513,12 +518,38 @@ def sources(session: Session, user_id: int) -> Sources:
             select(ProfilerAnswer).where(ProfilerAnswer.session_id == latest["session_id"])
         ).all()
         answers = sorted((a.question_id, a.option_id) for a in rows)
-    # The learner's own reflections, private ones included (services/coaching/ai_sources.py).
-    notes = ai_sources.own_reflections(session, user_id, MAX_REFLECTIONS)
+    # The learner's own reflections, private ones included unless for staff
+    # (services/coaching/ai_sources.py).
+    notes = ai_sources.own_reflections(session, user_id, MAX_REFLECTIONS, shared_only=for_staff)
     return Sources(bank=bank, answers=answers, reflections=[(n.id, n.body) for n in notes])
 
 
 # -- the worker's entry point ----------------------------------------------------------------
+
+
+class _Remembered:
+    """An embedder that encodes each text once (the learner's and staff's analyses share
+    their sentences)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.inner, self.name, self.dimensions = embedder, embedder.name, embedder.dimensions
+        self.known: dict[str, list[float]] = {}
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.known))
+        if todo:
+            self.known.update(zip(todo, self.inner.encode(todo), strict=True))
+        return [self.known[t] for t in texts]
+
+
+def _scored(src: Sources, embedder: Embedder) -> list[dict[str, Any]]:
+    """The analysis of `src` as stored (PersonalityProfile.dimensions, as JSON): each dimension
+    with its model and what it is based on. Nothing to analyse: none."""
+    if src.empty:
+        return []
+    based_on = BasedOn(answers=len(src.answers), reflections=len(src.reflections))
+    scored = score_items(src.items(), embedder, calibration_for(embedder, src.bank))
+    return [d.model_copy(update={"based_on": based_on}).model_dump() for d in scored]
 
 
 def _delete(session: Session, user_id: int) -> None:
@@ -534,29 +565,32 @@ def analyze(session: Session, user_id: int, embedder: Embedder) -> str:
         _delete(session, user_id)
         return "no_consent"
     src = sources(session, user_id)
-    if src.empty:
+    if src.empty:  # (then staff's, a part of it, is empty too)
         _delete(session, user_id)
         return "empty"
-    digest = src.digest
+    staff = sources(session, user_id, for_staff=True)
+    digest, staff_digest = src.digest, staff.digest
     current = session.get(PersonalityProfile, user_id, with_for_update=True)
     if (
         current is not None
         and current.source_hash == digest
+        and current.staff_source_hash == staff_digest
         and current.version == VERSION
-        and all(d.get("model") == embedder.name for d in current.dimensions)
+        and all(
+            d.get("model") == embedder.name
+            for d in (*current.dimensions, *current.staff_dimensions)
+        )
     ):
         return "current"
-    based_on = BasedOn(answers=len(src.answers), reflections=len(src.reflections))
-    scored = score_items(src.items(), embedder, calibration_for(embedder, src.bank))
-    # Stored as JSON (PersonalityProfile.dimensions): each dimension with its model and sources.
-    dims = [d.model_copy(update={"based_on": based_on}).model_dump() for d in scored]
+    remembered = _Remembered(embedder)
+    dims, staff_dims = _scored(src, remembered), _scored(staff, remembered)
     if current is None:
-        current = PersonalityProfile(
-            user_id=user_id, version=VERSION, source_hash=digest, dimensions=dims
-        )
+        current = PersonalityProfile(user_id=user_id, version=VERSION, source_hash=digest)
     else:
-        current.version, current.source_hash, current.dimensions = VERSION, digest, dims
+        current.version, current.source_hash = VERSION, digest
         current.computed_at = utcnow()
+    current.dimensions, current.staff_source_hash = dims, staff_digest
+    current.staff_dimensions = staff_dims
     session.add(current)
     session.flush()
     return "updated"
@@ -572,9 +606,8 @@ def _target(session: Session, principal: Principal | None, user_id: int | None) 
 def _for_staff(
     session: Session, user_id: int, dims: list[DimensionPublic]
 ) -> list[DimensionPublic]:
-    """The analysis as staff read it: a private reflection is nobody else's (services/coaching/
-    reflections.py), so evidence quoting one (or one since deleted) is left out; the scores and
-    labels, and evidence from the profiler or a shared reflection, stay."""
+    """The staff analysis as staff read it: made of the shared reflections alone; evidence
+    quoting one made private (or deleted) since is left out until it is made again."""
     shared = set(
         session.exec(
             select(Reflection.id).where(
@@ -618,25 +651,31 @@ def overview(
     analysis; an update is queued whenever they change), "ready". Never computes anything."""
     actor = require_signed_in(principal)
     target = _target(session, actor, user_id)
+    staff = target != actor.user_id  # staff read the analysis of what was shared with them
     if not consents.has_consent(session, target, consents.AI_PROFILING):
         message = consents.AI_CONSENT_MISSING
-        if target != actor.user_id:
+        if staff:
             message = "This learner has not given consent to AI profiling."
         return WorkStylePublic(user_id=target, version=VERSION, status="off", message=message)
-    src = sources(session, target)
+    src = sources(session, target, for_staff=staff)
     if src.empty:
         return WorkStylePublic(
             user_id=target, version=VERSION, status="empty", message=NOTHING_TO_ANALYSE
         )
     profile = session.get(PersonalityProfile, target)
+    kept: list[dict[str, Any]] = []
+    source_hash = ""
+    if profile is not None:
+        kept = profile.staff_dimensions if staff else profile.dimensions
+        source_hash = profile.staff_source_hash if staff else profile.source_hash
     # An analysis made by an older method is not shown (its labels meant something else): the
     # page asks for a new one, as when there is none.
-    if profile is None or not profile.dimensions or profile.version != VERSION:
+    if profile is None or not kept or profile.version != VERSION:
         return WorkStylePublic(user_id=target, version=VERSION, status="none", message=NONE_YET)
-    first = profile.dimensions[0]
-    changed = profile.source_hash != src.digest
-    dims = [DimensionPublic.model_validate(d) for d in profile.dimensions]
-    if target != actor.user_id:
+    first = kept[0]
+    changed = source_hash != src.digest
+    dims = [DimensionPublic.model_validate(d) for d in kept]
+    if staff:
         dims = _for_staff(session, target, dims)
     return WorkStylePublic(
         user_id=target,

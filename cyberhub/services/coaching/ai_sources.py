@@ -9,8 +9,9 @@ interests (services/ai/learner_interests.py) and their work-style analysis
   each as its title and its why;
 - reflections: all of the learner's own, the private ones included. A private reflection is
   hidden from other people (mentors, directors, admins); it is still the learner's own writing,
-  used only for the learner's own recommendations and analysis, which only they (and staff
-  entitled to their analysis) see — and only while they grant AI profiling.
+  used only for the learner's own recommendations and analysis — and only while they grant AI
+  profiling. The analysis staff read is a second one, of the shared reflections alone
+  (`shared_only`): nothing staff see is made from a private reflection.
 
 Creating, editing or deleting a goal, or writing or deleting a reflection, queues the same
 fan-out the notes did (jobs.learner_changed: re-embed, recommend, re-analyse) after commit.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
-from cyberhub.models.coaching import Goal, GoalStatus, Reflection
+from cyberhub.models.coaching import Goal, GoalStatus, Reflection, Visibility
 from cyberhub.services.identity import consents
 
 
@@ -64,12 +65,18 @@ def active_goals(session: Session, user_id: int, limit: int) -> list[GoalText]:
     return [GoalText(g.id or 0, g.title, goal_text(g.title, g.why)) for g in rows]
 
 
-def own_reflections(session: Session, user_id: int, limit: int) -> list[ReflectionText]:
+def own_reflections(
+    session: Session, user_id: int, limit: int, *, shared_only: bool = False
+) -> list[ReflectionText]:
     """The learner's reflections, private and shared alike, newest first (at most `limit`).
-    For the learner's own recommendations and analysis only (see the module docstring)."""
+    For the learner's own recommendations and analysis only (see the module docstring);
+    `shared_only`: those shared with their mentor alone, for what staff read."""
+    where = [Reflection.user_id == user_id]
+    if shared_only:
+        where.append(Reflection.visibility == Visibility.mentor)
     rows = session.exec(
         select(Reflection.id, Reflection.body)
-        .where(Reflection.user_id == user_id)
+        .where(*where)
         .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
         .limit(limit)
     ).all()
