@@ -818,7 +818,11 @@ def _as_seen_by(
                 linked(c)
                 for c in _changes(
                     summary.figures(
-                        session, user_id, monday, missions_seen(session, reader, user_id)
+                        session,
+                        user_id,
+                        monday,
+                        reader=summary.Reader.staff,
+                        missions=missions_seen(session, reader, user_id),
                     )
                 )
             ],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
@@ -236,6 +237,14 @@ def _goal_weeks(
     return out
 
 
+class Reader(StrEnum):
+    """Who a learner's week figures are for: the learner (all of theirs) or staff who may read
+    the learner (the work they may see and the reflections shared with them: `figures`)."""
+
+    learner = "learner"
+    staff = "staff"
+
+
 @dataclass(frozen=True)
 class WeekFigures:
     """A week's counts beside the week before's: the figures of WeekSummary that the coach's
@@ -249,16 +258,20 @@ class WeekFigures:
 
 
 def figures(
-    session: Session, user_id: int, monday: date, missions: Collection[int] | None = None
+    session: Session,
+    user_id: int,
+    monday: date,
+    *,
+    reader: Reader,
+    missions: Collection[int] | None = None,
 ) -> WeekFigures:
-    """The counts of the week that starts on `monday` (the learner's zone) and the week before.
-    With `missions` (a staff reader's: those whose work they may see,
-    submissions.missions_seen), hand-ins and approvals count those missions alone — work in
-    another organisation is not theirs to count, and reflections count the shared ones alone (a
-    private one is not theirs to know of); check-ins and goals are the learner's own, of no
-    organisation."""
+    """The counts of the week that starts on `monday` (the learner's zone) and the week before,
+    for `reader`. Staff read reflections shared with them alone (a private one is not theirs
+    to know of) and give `missions` (those whose work they may see, submissions.missions_seen):
+    hand-ins and approvals count those missions alone — work in another organisation is not
+    theirs to count. Check-ins and goals are the learner's own, of no organisation."""
     tz = access.user_zone(session, user_id)
-    return _figures(session, user_id, monday, tz, missions)[0]
+    return _figures(session, user_id, monday, tz, reader, missions)[0]
 
 
 def _figures(
@@ -266,12 +279,15 @@ def _figures(
     user_id: int,
     monday: date,
     tz: tzinfo,
+    reader: Reader = Reader.learner,
     missions: Collection[int] | None = None,
 ) -> tuple[WeekFigures, float | None, float | None]:
     """`figures`, with the average mood of the week and of the week before."""
+    if reader == Reader.staff and missions is None:
+        raise ValueError("A staff reader's figures count the missions whose work they see.")
     last = monday - ONE_WEEK
     (start, end), (last_start, _) = _bounds(monday, tz), _bounds(last, tz)
-    staff = missions is not None  # a staff reader's figures (`figures`)
+    staff = reader == Reader.staff
     n_ref, mood = _reflections(session, user_id, start, end, shared_only=staff)
     n_ref_last, mood_last = _reflections(session, user_id, last_start, start, shared_only=staff)
 
