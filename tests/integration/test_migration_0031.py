@@ -1,4 +1,4 @@
-"""Migration 0030: a director's nudge records its organisation. Each nudge made before takes the
+"""Migration 0031: a director's nudge records its organisation. Each nudge made before takes the
 organisation of the cohort its audit entry ("learner.nudged") names — the learner's entry
 nearest in time — so the learner's "Nudged today" stays with the organisation that nudged them;
 a nudge with no such entry counts for no organisation."""
@@ -30,7 +30,7 @@ def test_each_earlier_nudge_takes_its_audited_cohorts_organisation(
     session.commit()
     here, there = id_of(world.cohort), id_of(coast)
     learner, other = id_of(world.student), id_of(world.student2)
-    migrate.downgrade(db_url, "0029")
+    migrate.downgrade(db_url, "0030")
     for user, cohort, at in [
         (learner, here, "2026-03-10 09:00"),
         (learner, there, "2026-03-11 09:00"),
@@ -53,7 +53,7 @@ def test_each_earlier_nudge_takes_its_audited_cohorts_organisation(
                 {"at": at, "t": str(user), "d": f'{{"cohort_id": {cohort}}}'},
             )
     session.commit()
-    migrate.upgrade(db_url, "0030")
+    migrate.upgrade(db_url, "0031")
     assert rows(
         session, "SELECT user_id, organization_id FROM notifications ORDER BY created_at"
     ) == [(learner, id_of(world.org)), (learner, id_of(world.other_org)), (other, None)]
