@@ -542,14 +542,14 @@ class _Remembered:
         return [self.known[t] for t in texts]
 
 
-def _scored(src: Sources, embedder: Embedder) -> list[dict[str, Any]]:
-    """The analysis of `src` as stored (PersonalityProfile.dimensions, as JSON): each dimension
-    with its model and what it is based on. Nothing to analyse: none."""
+def _scored(src: Sources, embedder: Embedder) -> list[ScoredDimension]:
+    """The analysis of `src`: each dimension with its model and what it is based on (stored
+    as JSON in PersonalityProfile.dimensions). Nothing to analyse: none."""
     if src.empty:
         return []
     based_on = BasedOn(answers=len(src.answers), reflections=len(src.reflections))
     scored = score_items(src.items(), embedder, calibration_for(embedder, src.bank))
-    return [d.model_copy(update={"based_on": based_on}).model_dump() for d in scored]
+    return [d.model_copy(update={"based_on": based_on}) for d in scored]
 
 
 def _delete(session: Session, user_id: int) -> None:
@@ -583,7 +583,8 @@ def analyze(session: Session, user_id: int, embedder: Embedder) -> str:
     ):
         return "current"
     remembered = _Remembered(embedder)
-    dims, staff_dims = _scored(src, remembered), _scored(staff, remembered)
+    dims = [d.model_dump() for d in _scored(src, remembered)]
+    staff_dims = [d.model_dump() for d in _scored(staff, remembered)]
     if current is None:
         current = PersonalityProfile(user_id=user_id, version=VERSION, source_hash=digest)
     else:
