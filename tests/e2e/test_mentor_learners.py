@@ -112,3 +112,13 @@ def test_mentor_claims_a_learners_work_from_the_learners_list(
     expect(row.get_by_role("link", name=re.compile("Continue your review"))).to_have_attribute(
         "href", f"/review/{s.submission_id}"
     )
+
+    # The list searches by name: one learner matches, then none.
+    page.get_by_label("Search learners by name or e-mail").fill(s.idle_name)
+    page.get_by_label("Search learners by name or e-mail").press("Enter")
+    expect(page.get_by_text("1 learner match")).to_be_visible()
+    expect(page.get_by_test_id("learner-row")).to_have_count(1)
+    expect(page.get_by_test_id("learner-row")).to_contain_text(s.idle_name)
+    page.get_by_label("Search learners by name or e-mail").fill("nobody-of-that-name")
+    page.get_by_label("Search learners by name or e-mail").press("Enter")
+    expect(page.get_by_role("heading", name="No learner matches")).to_be_visible()
