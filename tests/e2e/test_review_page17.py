@@ -1,8 +1,9 @@
 """Issue 17, item 4: the mentor's review page. A score box beside each criterion (its text and
 maximum) with a running total as scores are typed, an optional comment per criterion that the
 learner reads with the feedback, feedback snippets saved, inserted and deleted, the hints the learner
-revealed ("1 of 2"), and after sending, the next submission in the mentor's queue. The data is
-made through the services, in the app's own database."""
+revealed ("1 of 2"), and after sending, the next submission in the mentor's queue (or the one they
+still hold, or word that the queue is empty). The data is made through the services, in the app's
+own database."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import delete, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from cyberhub.models import Submission, SubmissionStatus, User
 from cyberhub.models.base import utcnow
-from cyberhub.services.learning import submissions
+from cyberhub.services.learning import reviews, submissions
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
 from tests.factories import (
@@ -287,3 +288,40 @@ def test_a_claim_taken_over_while_typing_says_who_holds_it_now(
             )
             session.execute(delete(User).where(col(User.id) == other_id))
             session.commit()
+
+
+def test_sending_a_review_leads_to_the_submission_still_held_then_to_the_empty_queue(
+    web: BrowserPage, queue: Queue, pg_admin_url: str
+) -> None:
+    """Nothing unclaimed waits, but the mentor still holds the second submission (claimed
+    earlier): sending the first review takes them to it and says why. Once they hold nothing,
+    the page says the queue is empty."""
+    q = queue
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        mentor = session.exec(select(User).where(User.email == q.mentor_email)).one()
+        reviews.claim(session, principal(session, mentor), q.second_id)
+        session.commit()
+
+    page = web.page
+    _claim_and_score(page, q)
+    form = page.get_by_test_id("review-form")
+    form.get_by_role("button", name="Approve").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Send review").click()
+    expect(page).to_have_url(re.compile(f"/review/{q.second_id}$"))
+    expect(
+        page.get_by_text(
+            re.compile(
+                r"Review sent: Approved\. .* Nothing else is waiting for review, but you still "
+                r"hold 1 claimed submission: this is it\."
+            )
+        )
+    ).to_be_visible()
+    expect(page.get_by_text(f"{q.second_name} · attempt 1")).to_be_visible()
+    expect(page.get_by_role("button", name="Release")).to_be_visible()  # still theirs
+
+    page.get_by_label("Evidence (max 10)").fill("9")
+    page.get_by_label("Clarity (max 5)").fill("5")
+    form.get_by_role("button", name="Approve").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Send review").click()
+    expect(page.get_by_text(re.compile("Your review queue is empty"))).to_be_visible()
+    expect(page).to_have_url(re.compile(f"/review/{q.second_id}$"))
