@@ -1,17 +1,20 @@
 """A director in a real browser: opens a cohort, imports a CSV with a bad row (the row is shown and
 nobody is imported), fixes it (the students join the roster), adds a mentor to another cohort and
 removes her again (confirmed), then writes a mission with the markdown preview beside it and
-publishes it."""
+publishes it. The new-cohort form refuses a last day in the past and keeps what was typed."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from cyberhub.models.base import utcnow
 from cyberhub.services.admin.demo import DEMO_PASSWORD
 from tests.e2e.conftest import BrowserPage, sign_in
+from tests.e2e.journeys import director_with_own_mission, sign_in_to
 
 DIRECTOR = "director@cyberhub.example"
 
@@ -125,4 +128,39 @@ def test_director_imports_a_cohort_and_publishes_a_mission(web: BrowserPage) -> 
     page.get_by_role("option", name="Published").click()
     row = page.get_by_test_id("missions-table").get_by_role("row").filter(has_text=title)
     expect(row).to_contain_text("published")
+    assert web.console_errors == []
+
+
+def test_a_new_cohort_ending_in_the_past_is_refused_and_the_form_keeps_it(
+    web: BrowserPage, pg_admin_url: str, app_url: str
+) -> None:
+    page = web.page
+    today = utcnow().date()
+    past_start, past_end = today - timedelta(days=30), today - timedelta(days=2)
+    with director_with_own_mission(pg_admin_url, "Past mission") as (director, _):
+        sign_in_to(page, "/dashboard/director", director)
+        expect(page).to_have_url(re.compile(r"^[^?]*/dashboard/director/?$"), timeout=15_000)
+        expect(page.locator("main .rt-Spinner")).to_have_count(0, timeout=15_000)
+        page.locator("#cohort-program").click()
+        page.get_by_role("option").first.click()
+        page.get_by_label("Name", exact=True).first.fill("Already Over Cohort")
+        page.get_by_label("Starts on").fill(past_start.isoformat())
+        page.get_by_label("Ends on").fill(past_end.isoformat())
+        page.get_by_label("Capacity (seats)").fill("12")
+        page.get_by_role("button", name="Create cohort").click()
+        main = page.locator("main")
+        refusal = main.get_by_text(
+            "The cohort's last day can't be in the past: choose today or a later end date."
+        )
+        expect(refusal).to_be_visible()
+        expect(page.get_by_label("Name", exact=True).first).to_have_value("Already Over Cohort")
+        expect(page.get_by_label("Ends on")).to_have_value(past_end.isoformat())
+        expect(main.get_by_role("cell", name="Already Over Cohort")).to_have_count(0)
+
+        # A later end date: the cohort is made and the refusal goes.
+        page.get_by_label("Ends on").fill((today + timedelta(days=60)).isoformat())
+        page.get_by_role("button", name="Create cohort").click()
+        expect(main.get_by_text("Created the cohort Already Over Cohort.")).to_be_visible()
+        expect(refusal).to_have_count(0)
+        expect(main.get_by_role("cell", name="Already Over Cohort")).to_have_count(1)
     assert web.console_errors == []
