@@ -1,5 +1,6 @@
 """/cohorts: a withdraw confirmation left open is closed when the learner comes back to the page:
-it is a fresh visit, not the question they walked away from."""
+it is a fresh visit, not the question they walked away from. An application the end of its cohort
+closed (the hourly sweep) is listed under "Closed applications" with the reason."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from cyberhub.models import Organization, User
+from cyberhub.models import Cohort, Organization, User
+from cyberhub.models.base import utcnow
 from cyberhub.services.identity.permissions import load_principal
 from cyberhub.services.learning import applications
 from tests.e2e.conftest import BrowserPage
@@ -26,6 +29,7 @@ pytestmark = [pytest.mark.e2e]
 @dataclass
 class Applied:
     cohort: str
+    cohort_id: int
     learner_email: str
 
 
@@ -53,7 +57,7 @@ def applied(app_url: str, pg_admin_url: str) -> Iterator[Applied]:
             complete_profiler(session, learner.id or 0, "builders")
             applications.apply(session, load_principal(session, learner.id or 0), cohort.id or 0)
             session.commit()
-            made = Applied(cohort.name, learner.email)
+            made = Applied(cohort.name, cohort.id or 0, learner.email)
             org_id, ids = org.id, [director.id, learner.id]
         yield made
         with Session(engine) as session:
@@ -81,3 +85,31 @@ def test_a_withdraw_confirmation_left_open_is_closed_on_the_next_visit(
     expect(page.locator("[data-testid=cohort-offer]", has_text=applied.cohort)).to_be_visible()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.get_by_role("heading", name="Join a cohort", level=1)).to_be_visible()
+
+
+def test_an_application_the_cohort_s_end_closed_is_listed_with_the_reason(
+    web: BrowserPage, applied: Applied, pg_admin_url: str
+) -> None:
+    """The cohort ended before a director decided; the hourly sweep closed the application.
+    /cohorts no longer offers the cohort and lists the application under "Closed applications",
+    with why."""
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        cohort = session.get(Cohort, applied.cohort_id)
+        assert cohort is not None
+        today = utcnow().date()
+        cohort.starts_on, cohort.ends_on = today - timedelta(days=60), today - timedelta(days=1)
+        session.add(cohort)
+        session.commit()
+        applications.expire_ended_applications(session)  # the hourly sweep
+        session.commit()
+
+    page = web.page
+    sign_in_to(page, "/cohorts", applied.learner_email)
+    expect(page).to_have_url(re.compile(r"^[^?]*/cohorts/?$"))
+    expect(page.get_by_role("heading", name="Closed applications", level=2)).to_be_visible()
+    closed = page.get_by_test_id("closed-application")
+    expect(closed).to_have_count(1)
+    expect(closed).to_have_text(
+        f"{applied.cohort}: The cohort ended before your application was decided."
+    )
+    expect(page.get_by_test_id("cohort-offer").filter(has_text=applied.cohort)).to_have_count(0)
