@@ -23,6 +23,7 @@ from cyberhub.models import (
     LearnerEmbedding,
     Mission,
     MissionEmbedding,
+    PersonalityProfile,
     RebuildRun,
 )
 from cyberhub.models.ai import RebuildStatus
@@ -378,6 +379,11 @@ class TestRebuild:
             embedded = set(s.exec(select(LearnerEmbedding.user_id)).all())
         assert embedded <= set(learners) and embedded  # learners with something to embed
         assert len(audit_actions("ai.rebuild_started")) == 1
+        # Each learner's work-style analysis is made too, the one staff read included.
+        with Session(get_engine()) as s:
+            analysed = s.exec(select(PersonalityProfile)).all()
+        assert analysed and {p.user_id for p in analysed} <= set(learners)
+        assert all(p.staff_source_hash for p in analysed)
 
         # Once done, another may start; nothing changed, so nothing is encoded again.
         encoded = len(fake_embedder.calls)

@@ -458,7 +458,8 @@ def run_rebuild(
     """Do a rebuild (the worker's side; no principal: the admin was checked when it started).
 
     Every mission is re-embedded in batches (one encode call each), then every learner with AI
-    consent is re-embedded and their recommendations recomputed; `checkpoint()` (the worker's
+    consent is re-embedded, their recommendations recomputed and their work-style analysis
+    queued; `checkpoint()` (the worker's
     commit) runs after each batch so the progress is visible and a crash loses one batch at most.
     Running it again (a redelivered message) resumes near where it stopped; a retried failed run
     starts over, cheaply: unchanged texts are not encoded again. A run already done, or a
@@ -515,6 +516,10 @@ def run_rebuild(
                 recommendations.compute(session, user_id)
             except NotFound:  # deleted since the run started: nothing to rebuild
                 continue
+            # The work-style analysis in its own job after the batch commits (under the
+            # learner's AI lock there; a no-op when its sources are unchanged): an analysis
+            # made before the staff one existed (migration 0032) is made again.
+            jobs.analysis_requested(session, user_id)
         _advance(session, run_id, len(ids))
         checkpoint()
 
