@@ -16,10 +16,15 @@ import hashlib
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
-import cyberhub.pages  # noqa: F401  (registers every page)
-from cyberhub.routes import all_pages
+# The checkout this script lives in, not the one the virtualenv's editable install points at (a
+# git worktree sharing .venv would otherwise fingerprint the main checkout's pages).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cyberhub.pages  # noqa: E402, F401  (registers every page)
+from cyberhub.routes import all_pages  # noqa: E402
 
 _NAMES = re.compile(r"\b(index_[0-9a-f]{32}|[A-Za-z_][A-Za-z0-9_]*_rx_state_)\b")
 
