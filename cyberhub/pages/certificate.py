@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.layout import wide_callout
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import dead_end_view, shell
@@ -70,7 +71,7 @@ def _certificate() -> rx.Component:
         rx.heading("Certificate of completion", size="7", as_="h1"),
         rx.cond(
             S.revoked,
-            rx.callout(
+            wide_callout(
                 rx.text(
                     rx.text.strong("Revoked on ", S.revoked_on),
                     " (",
@@ -80,15 +81,13 @@ def _certificate() -> rx.Component:
                 icon="triangle_alert",
                 color_scheme="red",
                 role="alert",
-                width="100%",
-                data_testid="certificate-revoked",
+                testid="certificate-revoked",
             ),
-            rx.callout(
+            wide_callout(
                 "Valid: issued by the organisation named above through CyberHub.",
                 icon="badge_check",
                 color_scheme="green",
                 role="status",
-                width="100%",
             ),
         ),
         rx.text(

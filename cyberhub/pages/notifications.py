@@ -8,6 +8,7 @@ from typing import Any, Literal
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.layout import spread_row, wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
@@ -123,16 +124,14 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.hstack(
+                wrap_row(
                     rx.cond(
                         n.read,
                         rx.fragment(),
                         rx.badge("New", color_scheme="blue", variant="solid", size="1"),
                     ),
                     rx.heading(n.title, size="3", as_="h2", weight="medium"),
-                    align="center",
                     spacing="2",
-                    wrap="wrap",
                 ),
                 rx.cond(
                     n.body != "",
@@ -192,7 +191,7 @@ def notifications_content() -> rx.Component:
     S = NotificationsPageState
     return page_column(
         page_heading("Notifications", "Reviews, submissions to review and expired claims."),
-        rx.hstack(
+        spread_row(
             muted(S.unread, " unread of ", S.total, rx.cond(S.unread_only, " shown", "")),
             rx.hstack(
                 rx.el.label(
@@ -217,10 +216,6 @@ def notifications_content() -> rx.Component:
                 spacing="4",
                 align="center",
             ),
-            justify="between",
-            align="center",
-            width="100%",
-            wrap="wrap",
         ),
         error_callout(S.error),
         notice_callout(S.notice),

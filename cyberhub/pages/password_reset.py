@@ -11,6 +11,7 @@ from cyberhub.components.auth_card import auth_card, link_unusable, submit_butto
 from cyberhub.components.auth_form import auth_form, for_email, new_password_field
 from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
+from cyberhub.components.layout import wide_callout
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
@@ -150,13 +151,12 @@ def _confirm_form() -> rx.Component:
 def _done_view() -> rx.Component:
     return rx.vstack(
         rx.heading("Password changed", size="6", as_="h1"),
-        rx.callout(
+        wide_callout(
             "Your password was changed and every session was signed out. Sign in with your new "
             "password.",
             icon="circle_check",
             color_scheme="green",
             role="status",
-            width="100%",
         ),
         link_button("Sign in", size="3", href="/signin"),
         spacing="3",

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.layout import wide_callout
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
 from cyberhub.components.shell import guarded_page
@@ -234,7 +235,7 @@ def results_content() -> rx.Component:
                 rx.heading("Your track: ", S.primary_name, size="7", as_="h1"),
                 rx.text("Runner-up: ", S.secondary_name, size="4", color_scheme="gray"),
                 rx.cond(S.tie_names != "", _tie_choice()),
-                rx.callout(
+                wide_callout(
                     rx.text(
                         rx.text.strong("Confidence: ", r["confidence"].to(str)),
                         " — ",
@@ -244,7 +245,6 @@ def results_content() -> rx.Component:
                     color_scheme=rx.match(
                         r["confidence"].to(str), ("high", "green"), ("medium", "blue"), "amber"
                     ),
-                    width="100%",
                 ),
                 rx.hstack(
                     link_button("Continue to my dashboard →", size="3", href=S.dashboard_href),

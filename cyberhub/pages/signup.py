@@ -10,6 +10,7 @@ from sqlmodel import Session
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.auth_form import auth_form, new_password_field
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
+from cyberhub.components.layout import wide_callout
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, muted
@@ -142,7 +143,7 @@ def signup_page() -> rx.Component:
                     ),
                     rx.cond(
                         SignUpState.invite_organization != "",
-                        rx.callout(
+                        wide_callout(
                             rx.text(
                                 rx.text.strong(SignUpState.invite_organization),
                                 " invited you as ",
@@ -152,8 +153,7 @@ def signup_page() -> rx.Component:
                                 "You can leave at any time.",
                             ),
                             icon="mail",
-                            width="100%",
-                            data_testid="signup-invitation",
+                            testid="signup-invitation",
                         ),
                     ),
                     error_callout(SignUpState.error),

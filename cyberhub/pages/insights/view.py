@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.layout import spread_row, wide_callout, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -102,7 +103,7 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
 
 def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
     return stack_card(
-        rx.hstack(
+        spread_row(
             rx.heading(d.name, size="3", as_="h3"),
             rx.badge(
                 d.label,
@@ -111,10 +112,6 @@ def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
                 color_scheme=rx.cond(d.known, "teal", "gray"),
                 data_testid="lean",
             ),
-            justify="between",
-            align="center",
-            width="100%",
-            wrap="wrap",
         ),
         _scale(d),
         rx.text(d.description, size="2"),
@@ -146,21 +143,18 @@ def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
 
 def _analysis_section() -> rx.Component:
     S = InsightsState
-    prepared = rx.callout(
-        rx.hstack(
+    prepared = wide_callout(
+        wrap_row(
             rx.text(S.message),
             icon_button("refresh_cw", "Refresh", icon_size=14, size="1", on_click=S.refresh),
-            align="center",
             spacing="3",
-            wrap="wrap",
         ),
         icon="hourglass",
         color_scheme="blue",
         role="status",
-        width="100%",
     )
     return rx.vstack(
-        rx.hstack(
+        spread_row(
             rx.heading("Your work style", size="5", as_="h2"),
             rx.cond(
                 (S.status != "off") & (S.status != "empty"),
@@ -172,10 +166,6 @@ def _analysis_section() -> rx.Component:
                     loading=S.queuing,
                 ),
             ),
-            justify="between",
-            align="center",
-            width="100%",
-            wrap="wrap",
         ),
         muted(
             "An AI reading of your profiler answers and reflections: a few tendencies, each "
@@ -186,7 +176,7 @@ def _analysis_section() -> rx.Component:
             S.status,
             (
                 "off",
-                rx.callout(
+                wide_callout(
                     rx.vstack(
                         rx.text(S.message),
                         rx.link("Open Privacy & consents", href="/settings/privacy"),
@@ -194,7 +184,6 @@ def _analysis_section() -> rx.Component:
                     ),
                     icon="shield_off",
                     color_scheme="amber",
-                    width="100%",
                 ),
             ),
             (

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.page_kit import stack_card
 from cyberhub.formatting import when
 from cyberhub.services.learning import certificates
@@ -37,13 +38,11 @@ class MyCertificatesState(ServiceState, rx.State):
 
 def _item(c: rx.Var[dict[str, Any]]) -> rx.Component:
     return stack_card(
-        rx.hstack(
+        wrap_row(
             rx.icon("award", size=18),
             rx.text(c["title"].to(str), weight="bold"),
             rx.cond(c["revoked"].to(bool), rx.badge("Revoked", color_scheme="red")),
-            align="center",
             spacing="2",
-            wrap="wrap",
         ),
         rx.text(c["organization"].to(str), " · completed ", c["issued"].to(str), size="2"),
         rx.hstack(

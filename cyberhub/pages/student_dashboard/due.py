@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import muted
@@ -48,7 +49,7 @@ class DueThisWeekState(ServiceState, rx.State):
 
 
 def _item(i: rx.Var[dict[str, Any]]) -> rx.Component:
-    return rx.hstack(
+    return wrap_row(
         rx.vstack(
             rx.link(i["title"].to(str), href=i["url"].to(str), weight="medium"),
             rx.text("Due ", i["when"].to(str), " · ", i["cohort"].to(str), size="2"),
@@ -65,9 +66,7 @@ def _item(i: rx.Var[dict[str, Any]]) -> rx.Component:
             ),
         ),
         width="100%",
-        align="center",
-        wrap="wrap",
-        data_testid="due-item",
+        testid="due-item",
     )
 
 

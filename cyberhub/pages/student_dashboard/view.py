@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.layout import percent_bar, wide_callout, wrap_row
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
@@ -107,12 +108,7 @@ def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
             width="100%",
             align="center",
         ),
-        rx.progress(
-            value=t.percent,
-            max=100,
-            width="100%",
-            aria_label=t.name + " progress",
-        ),
+        percent_bar(t.percent, t.name + " progress"),
         spacing="1",
         width="100%",
         data_testid="track-progress",
@@ -145,22 +141,16 @@ def _scope_card() -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            rx.progress(
-                value=s.percent,
-                max=100,
-                width="100%",
-                aria_label="Progress in your programme",
-            ),
+            percent_bar(s.percent, "Progress in your programme"),
             spacing="1",
             width="100%",
             testid="scope-progress",
         ),
-        rx.callout(
+        wide_callout(
             "You are not in a programme yet, so there is no progress to count. Browse the "
             "public mission library; once a cohort enrols you, your progress shows here.",
             icon="info",
-            width="100%",
-            data_testid="scope-empty",
+            testid="scope-empty",
         ),
     )
 
@@ -179,15 +169,13 @@ def _progress_block() -> rx.Component:
 
 
 def _in_progress_row(m: rx.Var[InProgressRow]) -> rx.Component:
-    return rx.hstack(
+    return wrap_row(
         rx.link(m.title, href="/missions/" + m.mission_id.to(str), weight="medium"),
         rx.badge(m.track_name, variant="outline"),
         status_badge(m.status),
         muted("attempt ", m.attempt.to(str), size="1"),
-        wrap="wrap",
-        align="center",
         spacing="2",
-        data_testid="in-progress-item",
+        testid="in-progress-item",
     )
 
 
@@ -204,17 +192,15 @@ def _in_progress_block() -> rx.Component:
 
 def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
     return stack_card(
-        rx.hstack(
+        wrap_row(
             rx.link(
                 f.title,
                 href="/missions/" + f.mission_id.to(str),
                 weight="medium",
             ),
             muted("attempt ", f.attempt.to(str), size="1"),
-            wrap="wrap",
-            align="center",
         ),
-        rx.hstack(
+        wrap_row(
             decision_badge(f.decision),
             rx.text(
                 "Score ",
@@ -222,8 +208,6 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
                 size="2",
             ),
             muted(rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""), f.when, size="1"),
-            wrap="wrap",
-            align="center",
             spacing="2",
         ),
         rx.cond(
@@ -313,18 +297,17 @@ def content() -> rx.Component:
             page_column(
                 rx.cond(
                     S.welcome & ~S.has_track,
-                    rx.callout(
+                    wide_callout(
                         "Your account is ready. Start with the career profiler below, or browse "
                         "the missions of your programme.",
                         icon="party_popper",
                         color_scheme="green",
-                        width="100%",
-                        data_testid="welcome-new-account",
+                        testid="welcome-new-account",
                     ),
                 ),
                 rx.cond(
                     S.welcome & S.has_track,
-                    rx.callout(
+                    wide_callout(
                         rx.text(
                             "Welcome to the ",
                             rx.text.strong(t.name),
@@ -334,13 +317,12 @@ def content() -> rx.Component:
                         ),
                         icon="party_popper",
                         color_scheme="green",
-                        width="100%",
-                        data_testid="welcome-track",
+                        testid="welcome-track",
                     ),
                 ),
                 rx.cond(
                     ~S.home.profiler_done,
-                    rx.callout(
+                    wide_callout(
                         rx.vstack(
                             rx.text(
                                 "You haven't taken the career profiler yet. Ten minutes of scenarios "
@@ -350,8 +332,7 @@ def content() -> rx.Component:
                             align="start",
                         ),
                         icon="sparkles",
-                        width="100%",
-                        data_testid="profiler-reminder",
+                        testid="profiler-reminder",
                     ),
                 ),
                 _next_action(),

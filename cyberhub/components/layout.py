@@ -1,0 +1,36 @@
+"""Layout pieces the learner's and account pages share: rows that wrap on a phone, a full-width
+callout, a percent bar. Each says once a shape those pages used to spell out prop by prop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def _named(testid: str) -> dict[str, str]:
+    """The `data_testid` prop for a non-empty `testid` (none otherwise)."""
+    return {"data_testid": testid} if testid else {}
+
+
+def wrap_row(*children: Any, testid: str = "", **props: Any) -> rx.Component:
+    """A row of inline pieces (a link, badges, a note) centred on one line, wrapping under each
+    other on a narrow screen; `props` go to the row (spacing, width, ...)."""
+    return rx.hstack(*children, wrap="wrap", align="center", **props, **_named(testid))
+
+
+def spread_row(*children: Any, **props: Any) -> rx.Component:
+    """A full-width wrap_row whose first and last pieces are pushed to either end (a title and
+    its badge or button)."""
+    return wrap_row(*children, justify="between", width="100%", **props)
+
+
+def wide_callout(*children: Any, icon: str, testid: str = "", **props: Any) -> rx.Component:
+    """A callout as wide as its column, with its `icon`; `props` go to the callout
+    (color_scheme, role, ...)."""
+    return rx.callout(*children, icon=icon, width="100%", **props, **_named(testid))
+
+
+def percent_bar(value: Any, aria_label: Any) -> rx.Component:
+    """A full-width progress bar for a percentage, named for screen readers by `aria_label`."""
+    return rx.progress(value=value, max=100, width="100%", aria_label=aria_label)
