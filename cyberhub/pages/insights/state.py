@@ -81,12 +81,9 @@ def _dimension_view(d: DimensionPublic) -> DimensionView:
     confidence = _confidence(d)
     reading = d.label + (f" ({confidence.lower()})" if known else "")
     return DimensionView(
-        name=d.name,
+        **d.model_dump(include={"name", "score", "label", "description"}),
         left=d.low,
         right=d.high,
-        score=d.score,
-        label=d.label,
-        description=d.description,
         known=known,
         position=f"calc({max(0, min(100, d.score))}% - 7px)",
         confidence=confidence,
