@@ -34,3 +34,21 @@ def wide_callout(*children: Any, icon: str, testid: str = "", **props: Any) -> r
 def percent_bar(value: Any, aria_label: Any) -> rx.Component:
     """A full-width progress bar for a percentage, named for screen readers by `aria_label`."""
     return rx.progress(value=value, max=100, width="100%", aria_label=aria_label)
+
+
+def described_input(
+    field_id: str, name: str, help_id: str, *, max_length: Any, max_width: str, **props: Any
+) -> rx.Component:
+    """A required, large form input as wide as `max_width` allows, its help text (the element
+    `help_id`) read with it; `props` go to the input (type, auto_complete, ...)."""
+    return rx.input(
+        id=field_id,
+        name=name,
+        aria_describedby=help_id,
+        required=True,
+        max_length=max_length,
+        size="3",
+        width="100%",
+        max_width=max_width,
+        **props,
+    )

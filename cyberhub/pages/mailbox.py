@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import icon_button, once_loaded, register_page
 from cyberhub.components.sections import titled_stack
@@ -130,13 +131,11 @@ def _message(m: rx.Var[MailRow]) -> rx.Component:
         rx.el.article(
             titled_stack(
                 m.subject,
-                rx.hstack(
+                wrap_row(
                     rx.text("To: ", rx.text.strong(m.recipient), size="2"),
                     muted(m.at),
                     rx.badge(m.kind, variant="surface"),
-                    wrap="wrap",
                     spacing="3",
-                    align="center",
                 ),
                 rx.box(
                     rx.foreach(m.parts, _part),
@@ -158,7 +157,7 @@ def _filters() -> rx.Component:
     S = MailboxState
     return rx.flex(
         rx.form(
-            rx.hstack(
+            wrap_row(
                 rx.el.label("Recipient", html_for="mailbox-to", font_weight="500"),
                 rx.input(
                     id="mailbox-to",
@@ -169,8 +168,6 @@ def _filters() -> rx.Component:
                     max_length=320,
                 ),
                 icon_button("filter", "Filter", type="submit"),
-                align="center",
-                wrap="wrap",
             ),
             on_submit=S.filter,
         ),

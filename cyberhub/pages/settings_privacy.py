@@ -11,6 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
@@ -201,7 +202,7 @@ def _item(item: rx.Var[ConsentItem]) -> rx.Component:
                 ),
                 rx.cond(
                     item.outdated,
-                    rx.hstack(
+                    wrap_row(
                         rx.text(
                             "Version " + item.latest + " has been published since you agreed.",
                             size="2",
@@ -215,9 +216,7 @@ def _item(item: rx.Var[ConsentItem]) -> rx.Component:
                             disabled=S.saving != "",
                             aria_label="Accept version " + item.latest + " of " + item.label,
                         ),
-                        align="center",
                         spacing="2",
-                        wrap="wrap",
                     ),
                 ),
                 rx.link("Read the document", href="/legal/" + kind, size="2", is_external=True),

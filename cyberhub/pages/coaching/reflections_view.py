@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import form_card, labelled, labelled_textarea
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
@@ -78,7 +79,7 @@ def _reflection_form() -> rx.Component:
 
 def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
     return stack_card(
-        rx.hstack(
+        wrap_row(
             rx.badge(
                 rx.cond(r.shared, "Shared with mentor", "Private"),
                 color_scheme=rx.cond(r.shared, "teal", "gray"),
@@ -86,8 +87,6 @@ def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
             ),
             muted(r.when, size="1"),
             spacing="2",
-            align="center",
-            wrap="wrap",
         ),
         rx.cond(r.prompt != "", rx.text(r.prompt, size="2", weight="bold")),
         rx.box(safe_markdown(r.body), width="100%", overflow_wrap="anywhere"),

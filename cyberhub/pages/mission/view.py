@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.learning import (
     attempt_renderer,
     review_block,
@@ -87,7 +88,7 @@ def _hints() -> rx.Component:
                         # a hint counts as used towards the work, which waits for the unlock
                         S.missing.length() > 0,
                         muted("Hints open once the mission is unlocked."),
-                        rx.hstack(
+                        wrap_row(
                             rx.button(
                                 rx.icon("lightbulb"),
                                 "Reveal a hint",
@@ -100,8 +101,6 @@ def _hints() -> rx.Component:
                                 S.hints_total,
                                 " left · your mentor sees how many you used",
                             ),
-                            align="center",
-                            wrap="wrap",
                         ),
                     ),
                     muted(

@@ -6,6 +6,8 @@ import reflex as rx
 
 from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
+from cyberhub.components.labelled import labelled
+from cyberhub.components.layout import described_input
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded_page
@@ -28,23 +30,16 @@ def _section(
 
 
 def _code_input(field_id: str, label: str, help_id: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, font_weight="500"),
-        rx.input(
-            id=field_id,
-            name="code",
-            auto_complete="one-time-code",
-            input_mode="numeric",
-            aria_describedby=help_id,
-            required=True,
-            max_length=32,
-            size="3",
-            width="100%",
-            max_width="16rem",
-        ),
-        spacing="1",
-        width="100%",
+    code = described_input(
+        field_id,
+        "code",
+        help_id,
+        max_length=32,
+        max_width="16rem",
+        auto_complete="one-time-code",
+        input_mode="numeric",
     )
+    return labelled(label, field_id, code, width="100%")
 
 
 def _recovery_codes_card() -> rx.Component:
@@ -137,17 +132,14 @@ def _enrol_card() -> rx.Component:
                     size="1",
                 ),
                 rx.el.label("Current password", html_for="mfa-enrol-password", font_weight="500"),
-                rx.input(
-                    id="mfa-enrol-password",
-                    name="password",
+                described_input(
+                    "mfa-enrol-password",
+                    "password",
+                    "mfa-enrol-password-help",
+                    max_length=256,
+                    max_width="20rem",
                     type="password",
                     auto_complete="current-password",
-                    aria_describedby="mfa-enrol-password-help",
-                    required=True,
-                    max_length=256,
-                    size="3",
-                    width="100%",
-                    max_width="20rem",
                 ),
                 muted(
                     "Confirms it's you: nobody using a session you left open can turn this on.",
@@ -327,20 +319,17 @@ def _time_zone_card() -> rx.Component:
             rx.vstack(
                 field_label("Time zone", "time-zone-input"),
                 rx.hstack(
-                    rx.input(
-                        id="time-zone-input",
-                        name="time_zone",
+                    described_input(
+                        "time-zone-input",
+                        "time_zone",
+                        "time-zone-help",
+                        max_length=time_zones.MAX_LENGTH,
+                        max_width="20rem",
                         list="time-zone-options",
                         placeholder="Type a city, e.g. Africa/Nairobi",
                         default_value=T.time_zone,
                         key=T.time_zone,
-                        aria_describedby="time-zone-help",
-                        required=True,
-                        max_length=time_zones.MAX_LENGTH,
                         auto_complete="off",
-                        size="3",
-                        width="100%",
-                        max_width="20rem",
                     ),
                     rx.button("Save time zone", type="submit", size="3"),
                     wrap="wrap",
