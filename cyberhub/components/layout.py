@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.confirm import confirm_dialog
+
 
 def _named(testid: str) -> dict[str, str]:
     """The `data_testid` prop for a non-empty `testid` (none otherwise)."""
@@ -51,4 +53,27 @@ def described_input(
         width="100%",
         max_width=max_width,
         **props,
+    )
+
+
+def flag_confirm(
+    state: type[rx.State],
+    flag: str,
+    title: Any,
+    description: Any,
+    *,
+    confirm: str,
+    on_confirm: Any,
+    cancel: str = "Cancel",
+) -> rx.Component:
+    """A confirm_dialog open while `state`'s bool var `flag` is true, closed through its
+    setter `set_<flag>`."""
+    return confirm_dialog(
+        title,
+        description,
+        confirm=confirm,
+        on_confirm=on_confirm,
+        open=getattr(state, flag),
+        on_open_change=getattr(state, f"set_{flag}"),
+        cancel=cancel,
     )

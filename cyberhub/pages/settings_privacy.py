@@ -10,8 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.confirm import confirm_dialog
-from cyberhub.components.layout import wrap_row
+from cyberhub.components.layout import flag_confirm, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
@@ -250,7 +249,9 @@ def _history_row(h: rx.Var[ConsentChange]) -> rx.Component:
 
 def _confirm_ai_dialog() -> rx.Component:
     S = PrivacyState
-    return confirm_dialog(
+    return flag_confirm(
+        S,
+        "confirm_ai_off",
         "Withdraw AI profiling?",
         "Every AI feature stops for you at once: the career profiler, AI track and mission "
         "suggestions, and automated feedback. Nothing new is analysed by AI. The rest of "
@@ -258,8 +259,6 @@ def _confirm_ai_dialog() -> rx.Component:
         "time.",
         confirm="Withdraw",
         on_confirm=S.withdraw_ai,
-        open=S.confirm_ai_off,
-        on_open_change=S.set_confirm_ai_off,
         cancel="Keep AI profiling",
     )
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.labelled import form_card, labelled_field, labelled_input
+from cyberhub.components.layout import flag_confirm
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -206,13 +206,13 @@ def _habits_section() -> rx.Component:
 
 
 def _archive_dialog() -> rx.Component:
-    return confirm_dialog(
+    return flag_confirm(
+        S,
+        "archive_open",
         "Archive this habit?",
         "It stops taking check-ins and reminders; its history and streaks stay.",
         confirm="Archive",
         on_confirm=S.archive,
-        open=S.archive_open,
-        on_open_change=S.set_archive_open,
         cancel="Keep it",
     )
 

@@ -11,8 +11,8 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.fields import copy_button, copyable_input, field_label
+from cyberhub.components.layout import flag_confirm
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout, muted
@@ -175,23 +175,23 @@ def calendar_card() -> rx.Component:
                 width="100%",
             ),
         ),
-        confirm_dialog(
+        flag_confirm(
+            S,
+            "regenerate_open",
             "Make a new calendar address?",
             "The current address stops working at once: calendars subscribed to it stop "
             "updating until you give them the new one.",
             confirm="Make a new address",
             on_confirm=S.regenerate,
-            open=S.regenerate_open,
-            on_open_change=S.set_regenerate_open,
         ),
-        confirm_dialog(
+        flag_confirm(
+            S,
+            "revoke_open",
             "Turn your calendar feed off?",
             "The address stops working at once; calendars subscribed to it stop updating. "
             "You can make a new address later.",
             confirm="Turn the feed off",
             on_confirm=S.revoke,
-            open=S.revoke_open,
-            on_open_change=S.set_revoke_open,
         ),
         spacing="3",
         width="100%",
