@@ -147,15 +147,19 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         self.items, self.total, self.pages = data.items, data.total, max(1, data.pages)
         self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
 
-    @rx.event
-    async def set_track(self, value: str) -> None:
-        self.track, self.page = value, 1
+    async def _refilter(self, name: str, value: str) -> None:
+        """Sets the filter `name` to `value` and shows its first page."""
+        setattr(self, name, value)
+        self.page = 1
         await self._show()
 
     @rx.event
+    async def set_track(self, value: str) -> None:
+        await self._refilter("track", value)
+
+    @rx.event
     async def set_difficulty(self, value: str) -> None:
-        self.difficulty, self.page = value, 1
-        await self._show()
+        await self._refilter("difficulty", value)
 
     # the skill type-ahead -----------------------------------------------------------------------
     @rx.var
@@ -215,13 +219,11 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
 
     @rx.event
     async def set_status(self, value: str) -> None:
-        self.status, self.page = value, 1
-        await self._show()
+        await self._refilter("status", value)
 
     @rx.event
     async def set_sort(self, value: str) -> None:
-        self.sort, self.page = ("recommended" if value == "recommended" else ""), 1
-        await self._show()
+        await self._refilter("sort", "recommended" if value == "recommended" else "")
 
     @rx.event
     async def clear_filters(self) -> None:
