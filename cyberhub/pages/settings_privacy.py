@@ -134,12 +134,18 @@ class PrivacyState(ServiceState, rx.State):
         await self._fetch()
         self.loading = False
 
-    async def _change(self, kind: str, granted: bool) -> None:
+    async def _change(self, kind: str, granted: bool, *, latest: bool = False) -> None:
+        """Grant or withdraw the consent `kind` and say so (`latest`: the newest version of one
+        already granted was accepted)."""
         self.error, self.notice, self.saving = "", "", kind
         changed = await self._call(consents.set_consent, kind, granted, self._meta())
         if changed and await self._fetch():
             label = consents.LABELS.get(kind, kind)
-            self.notice = f"{label}: {'granted' if granted else 'withdrawn'}."
+            if latest:
+                said = f"version {changed.value[kind].version} accepted"
+            else:
+                said = "granted" if granted else "withdrawn"
+            self.notice = f"{label}: {said}."
         self.saving = ""
 
     @rx.event
@@ -153,12 +159,7 @@ class PrivacyState(ServiceState, rx.State):
     async def accept_latest(self, kind: str) -> None:
         """Agree to the newest version of a consent already granted (as the API does: granting
         again records the latest version; nothing is withdrawn on the way)."""
-        self.error, self.notice, self.saving = "", "", kind
-        state = await self._call(consents.set_consent, kind, True, self._meta())
-        if state and await self._fetch():
-            label = consents.LABELS.get(kind, kind)
-            self.notice = f"{label}: version {state.value[kind].version} accepted."
-        self.saving = ""
+        await self._change(kind, True, latest=True)
 
     @rx.event
     async def withdraw_ai(self) -> None:
