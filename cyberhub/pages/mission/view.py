@@ -133,6 +133,15 @@ def _label(text: str, html_for: str, hint: str = "") -> rx.Component:
     )
 
 
+def _work_field(
+    text: str, name: str, hint: str, value: rx.Var[str], **area_props: Any
+) -> tuple[rx.Component, rx.Component]:
+    """A text area of the work form (its id and form name both `name`) and, above it, its label
+    and hint; `area_props`: rows, max_length, placeholder."""
+    area = rx.text_area(id=name, name=name, default_value=value, width="100%", **area_props)
+    return _label(text, name, hint), area
+
+
 def _file_box() -> rx.Component:
     S = MissionState
     return rx.vstack(
@@ -234,28 +243,20 @@ def _work_form() -> rx.Component:
         rx.cond(S.has_feedback, _feedback_panel()),
         rx.form(
             rx.vstack(
-                _label(
-                    "Your answer", "answer", "Markdown is fine. At least 20 characters to submit."
-                ),
-                rx.text_area(
-                    id="answer",
-                    name="answer",
-                    default_value=S.answer,
+                *_work_field(
+                    "Your answer",
+                    "answer",
+                    "Markdown is fine. At least 20 characters to submit.",
+                    S.answer,
                     rows="10",
-                    width="100%",
                     max_length=submissions.ANSWER_MAX,
                 ),
-                _label(
+                *_work_field(
                     "Links (one per line)",
                     "links",
                     f"Full http(s) URLs, at most {submissions.MAX_LINKS}.",
-                ),
-                rx.text_area(
-                    id="links",
-                    name="links",
-                    default_value=S.links_text,
+                    S.links_text,
                     rows="3",
-                    width="100%",
                     placeholder="https://github.com/you/repo",
                 ),
                 error_callout(S.form_error),
