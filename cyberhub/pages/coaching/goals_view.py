@@ -15,11 +15,19 @@ from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted
-from cyberhub.pages.coaching.parts import S, choice, field_row, picker
+from cyberhub.pages.coaching.parts import S, choice, field_row, number_field, picker
 from cyberhub.pages.coaching.state import GoalView
 from cyberhub.schemas.coaching import GOAL_TITLE_MAX, TEXT_MAX
 
 # -- goals -------------------------------------------------------------------------------------
+
+
+def _status_button(g: rx.Var[GoalView], text: str, status: str, color: str = "") -> rx.Component:
+    """A small button that moves the goal `g` to `status` (tinted `color`, if given)."""
+    tint = {"color_scheme": color} if color else {}
+    return rx.button(
+        text, size="1", variant="soft", on_click=S.set_goal_status(g.id, status), **tint
+    )
 
 
 def _goal(g: rx.Var[GoalView]) -> rx.Component:
@@ -63,25 +71,11 @@ def _goal(g: rx.Var[GoalView]) -> rx.Component:
         rx.cond(
             g.active,
             rx.hstack(
-                rx.button(
-                    "Mark achieved",
-                    size="1",
-                    variant="soft",
-                    color_scheme="green",
-                    on_click=S.set_goal_status(g.id, "achieved"),
-                ),
-                rx.button(
-                    "Drop",
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=S.set_goal_status(g.id, "dropped"),
-                ),
+                _status_button(g, "Mark achieved", "achieved", "green"),
+                _status_button(g, "Drop", "dropped", "gray"),
                 spacing="2",
             ),
-            rx.button(
-                "Reopen", size="1", variant="soft", on_click=S.set_goal_status(g.id, "active")
-            ),
+            _status_button(g, "Reopen", "active"),
         ),
         spacing="2",
         width="100%",
@@ -116,25 +110,10 @@ def _goal_form() -> rx.Component:
                     S.habits,
                     lambda h: rx.el.option(h.title, value=h.id),
                 ),
-                labelled_field(
-                    "Check-ins needed",
-                    "goal-habit-target",
-                    name="habit_target",
-                    type="number",
-                    min=1,
-                    default_value="10",
-                ),
+                number_field("Check-ins needed", "goal-habit-target", "habit_target", "10", 1),
             ),
         ),
-        labelled_field(
-            "Your progress (%)",
-            "goal-percent",
-            name="manual_percent",
-            type="number",
-            min=0,
-            max=100,
-            default_value="0",
-        ),
+        number_field("Your progress (%)", "goal-percent", "manual_percent", "0", 0, 100),
     )
     return form_card(
         rx.heading("Set a goal", size="3", as_="h3"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.labelled import labelled
+from cyberhub.components.labelled import labelled, labelled_field
 from cyberhub.pages.coaching.state import CoachingState
 
 S = CoachingState
@@ -46,6 +46,14 @@ def choice(
         id_,
         native_select(id_, name, *[rx.el.option(t, value=v) for t, v in options], **props),
     )
+
+
+def number_field(
+    label: str, id_: str, name: str, default: str, low: int, high: int | None = None
+) -> rx.Component:
+    """A labelled whole-number input from `low` (up to `high`), starting at `default`."""
+    bounds = {"min": low} if high is None else {"min": low, "max": high}
+    return labelled_field(label, id_, name=name, type="number", default_value=default, **bounds)
 
 
 def field_row(*fields: rx.Component) -> rx.Component:

@@ -23,7 +23,7 @@ from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.coaching.goals_view import goals_section
-from cyberhub.pages.coaching.parts import S, choice, field_row, picker
+from cyberhub.pages.coaching.parts import S, choice, field_row, number_field, picker
 from cyberhub.pages.coaching.reflections_view import reflections_section, week_section
 from cyberhub.pages.coaching.state import ROUTE, CheckinView, DayChoice, HabitView
 from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
@@ -150,15 +150,7 @@ def _habit_form() -> rx.Component:
             ),
             rx.cond(
                 S.new_cadence == "n_per_week",
-                labelled_field(
-                    "Days a week",
-                    "habit-per-week",
-                    name="per_week",
-                    type="number",
-                    min=1,
-                    max=7,
-                    default_value="3",
-                ),
+                number_field("Days a week", "habit-per-week", "per_week", "3", 1, 7),
             ),
             labelled_field(
                 "Reminder (optional)", "habit-reminder", name="reminder_time", type="time"
