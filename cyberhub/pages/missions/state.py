@@ -48,12 +48,9 @@ def _search(session: Session, principal: Principal | None, f: catalog.MissionFil
     return CatalogPage(
         items=[
             CatalogCard(
+                **m.model_dump(include={"title", "summary", "difficulty", "skills"}),
                 id=m.id or 0,
-                title=m.title,
-                summary=m.summary,
                 track=t.name,
-                difficulty=m.difficulty,
-                skills=m.skills,
                 minutes=m.estimated_minutes,
                 my_status=page.statuses.get(m.id or 0, ""),
                 recommended=page.recommended.get(m.id or 0, 0),
