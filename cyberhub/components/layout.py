@@ -77,3 +77,9 @@ def flag_confirm(
         on_open_change=getattr(state, f"set_{flag}"),
         cancel=cancel,
     )
+
+
+def flow(*children: Any, gap: str, **props: Any) -> rx.Component:
+    """Pieces side by side, `gap` apart, flowing onto a new line when the row is full; `props`
+    go to the flex box (align, margin_bottom, ...)."""
+    return rx.flex(*children, gap=gap, wrap="wrap", **props)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.layout import flow
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_page, stack_card, two_columns
@@ -187,12 +188,11 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
         rx.heading(o.name, size="4", as_="h2"),
         rx.text(o.program, " · ", o.organization, color_scheme="gray"),
         rx.text(o.dates, size="2"),
-        rx.flex(
+        flow(
             rx.badge(o.mode_label, variant="soft"),
             rx.badge(o.seats_left, " of ", counted(o.capacity, "seat"), " left"),
             rx.badge(o.waitlist, " on the waitlist", variant="outline"),
             gap="0.4em",
-            wrap="wrap",
         ),
         rx.cond(
             o.my_status != "",

@@ -14,7 +14,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.layout import wrap_row
+from cyberhub.components.layout import flow, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import icon_button, once_loaded, register_page
 from cyberhub.components.sections import titled_stack
@@ -155,7 +155,7 @@ def _message(m: rx.Var[MailRow]) -> rx.Component:
 
 def _filters() -> rx.Component:
     S = MailboxState
-    return rx.flex(
+    return flow(
         rx.form(
             wrap_row(
                 rx.el.label("Recipient", html_for="mailbox-to", font_weight="500"),
@@ -174,7 +174,6 @@ def _filters() -> rx.Component:
         rx.cond(S.recipient != "", rx.button("Show all", variant="soft", on_click=S.clear)),
         icon_button("refresh_cw", "Refresh", variant="soft", on_click=S.refresh),
         gap="0.75em",
-        wrap="wrap",
         align="center",
         margin_bottom="1em",
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.auth_form import auth_form, code_field
 from cyberhub.components.focus_on_change import focus_on_change
+from cyberhub.components.layout import flow
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, info_callout, muted
@@ -185,11 +186,10 @@ def _password_form() -> rx.Component:
             rx.link("Create an account", href=SignInState.signup_href),
             size="2",
         ),
-        rx.flex(
+        flow(
             rx.link("Forgot your password?", href="/password-reset", size="2"),
             rx.link("Email me a sign-in link", href="/signin/email-link", size="2"),
             gap="1.25em",
-            wrap="wrap",
         ),
         on_submit=SignInState.submit,
     )

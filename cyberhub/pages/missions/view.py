@@ -8,6 +8,7 @@ from cyberhub.components.address_sync import address_sync
 from cyberhub.components.combobox import combobox
 from cyberhub.components.counts import counted
 from cyberhub.components.fields import search_form
+from cyberhub.components.layout import flow
 from cyberhub.components.learning import status_badge
 from cyberhub.components.page_kit import once_loaded
 from cyberhub.components.shell import guarded_page
@@ -93,7 +94,7 @@ def _select(label: str, value: rx.Var[str], on_change: Any, options: Any, id_: s
 
 def _filters() -> rx.Component:
     S = MissionCatalogState
-    return rx.flex(
+    return flow(
         address_sync(S.address, S.address_seq),
         search_form(
             rx.el.label("Search", html_for="mission-search", font_size="0.85em", font_weight="500"),
@@ -161,7 +162,6 @@ def _filters() -> rx.Component:
             ),
         ),
         gap="1em",
-        wrap="wrap",
         align="end",
         margin_bottom="1.25em",
     )

@@ -7,7 +7,7 @@ import reflex as rx
 from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled
-from cyberhub.components.layout import described_input
+from cyberhub.components.layout import described_input, flow
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
 from cyberhub.components.shell import guarded_page
@@ -91,7 +91,7 @@ def _enrol_card() -> rx.Component:
             rx.el.li("Enter the 6-digit code the app shows to finish."),
             padding_left="1.5em",
         ),
-        rx.flex(
+        flow(
             rx.image(
                 src=S.qr,
                 alt="QR code to add CyberHub to your authenticator app",
@@ -120,7 +120,6 @@ def _enrol_card() -> rx.Component:
                 max_width="22rem",
             ),
             gap="1.5em",
-            wrap="wrap",
             align="center",
         ),
         rx.form(
