@@ -13,7 +13,8 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import flow
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import register_page, stack_card, two_columns
+from cyberhub.components.page_kit import register_page, two_columns
+from cyberhub.components.sections import card_stack
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import (
     danger_button,
@@ -184,7 +185,7 @@ S = CohortsState
 
 def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
     S = CohortsState
-    return stack_card(
+    return card_stack(
         rx.heading(o.name, size="4", as_="h2"),
         rx.text(o.program, " · ", o.organization, color_scheme="gray"),
         rx.text(o.dates, size="2"),
@@ -223,8 +224,7 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
         ),
         spacing="2",
         align="start",
-        width="100%",
-        testid="cohort-offer",
+        data_testid="cohort-offer",
     )
 
 

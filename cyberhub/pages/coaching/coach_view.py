@@ -8,8 +8,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import page_column, stack_card
-from cyberhub.components.sections import titled_stack
+from cyberhub.components.page_kit import page_column
+from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.coaching.coach_state import CoachPlanState, EvidenceView, LineView
 
@@ -83,7 +83,7 @@ def coach_section(*, own: bool) -> rx.Component:
         spacing="2",
         align="start",
     )
-    return stack_card(
+    return card_stack(
         rx.heading("The coach's plan", size="5", as_="h2", id="coach"),
         muted(
             "Built each week from "
@@ -110,6 +110,5 @@ def coach_section(*, own: bool) -> rx.Component:
             rx.cond(P.plan_loading, rx.text("Loading the plan…", size="2", role="status")),
         ),
         spacing="3",
-        width="100%",
-        testid="coach-plan",
+        data_testid="coach-plan",
     )

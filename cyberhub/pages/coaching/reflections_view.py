@@ -8,8 +8,8 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import form_card, labelled, labelled_textarea
 from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.page_kit import icon_button, stack_card
-from cyberhub.components.sections import titled_stack
+from cyberhub.components.page_kit import icon_button
+from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.coaching.parts import S
@@ -78,7 +78,7 @@ def _reflection_form() -> rx.Component:
 
 
 def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
-    return stack_card(
+    return card_stack(
         wrap_row(
             rx.badge(
                 rx.cond(r.shared, "Shared with mentor", "Private"),
@@ -98,9 +98,8 @@ def _reflection(r: rx.Var[ReflectionView]) -> rx.Component:
             on_click=S.toggle_share(r.id, r.shared),
         ),
         spacing="2",
-        width="100%",
         align="start",
-        testid="reflection",
+        data_testid="reflection",
     )
 
 
@@ -137,11 +136,10 @@ def week_section() -> rx.Component:
         ),
         rx.cond(
             S.week_notes.length() > 0,
-            stack_card(
+            card_stack(
                 rx.heading("Notes from your check-ins", size="3", as_="h3"),
                 rx.foreach(S.week_notes, _week_note),
                 spacing="2",
-                width="100%",
             ),
         ),
         id="week",  # the coach's "this week's summary" links

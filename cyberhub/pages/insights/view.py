@@ -15,7 +15,7 @@ from cyberhub.components.page_kit import (
     stack_card,
     two_columns,
 )
-from cyberhub.components.sections import titled_stack
+from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.insights.state import (
@@ -102,7 +102,7 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
 
 
 def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
-    return stack_card(
+    return card_stack(
         spread_row(
             rx.heading(d.name, size="3", as_="h3"),
             rx.badge(
@@ -136,8 +136,7 @@ def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
             ),
         ),
         spacing="2",
-        width="100%",
-        testid="dimension",
+        data_testid="dimension",
     )
 
 

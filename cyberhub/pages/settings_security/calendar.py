@@ -14,7 +14,8 @@ from sqlmodel import Session
 from cyberhub.components.fields import copy_button, copyable_input, field_label
 from cyberhub.components.layout import flag_confirm
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import icon_button, stack_card
+from cyberhub.components.page_kit import icon_button
+from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import when
 from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
@@ -117,7 +118,7 @@ def calendar_card() -> rx.Component:
             on_click=S.set_revoke_open(True),
         ),
     ]
-    return stack_card(
+    return card_stack(
         rx.hstack(
             rx.heading("Calendar feed", size="5", as_="h2"),
             rx.cond(
@@ -194,6 +195,5 @@ def calendar_card() -> rx.Component:
             on_confirm=S.revoke,
         ),
         spacing="3",
-        width="100%",
-        testid="calendar-feed",
+        data_testid="calendar-feed",
     )

@@ -8,7 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 
 from cyberhub.components.counts import plural
-from cyberhub.components.page_kit import stack_card
+from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import muted
 from cyberhub.schemas.coaching import CoachingGlance
 from cyberhub.services.coaching import summary
@@ -75,7 +75,7 @@ def coaching_block() -> rx.Component:
     empty = (S.habits_line == "") & (S.goals.length() == 0)
     return rx.cond(
         S.ready,
-        stack_card(
+        card_stack(
             rx.hstack(
                 rx.heading("Coaching", size="5", as_="h2"),
                 rx.link("Open coaching", href="/coaching"),
@@ -97,8 +97,7 @@ def coaching_block() -> rx.Component:
                 ),
             ),
             spacing="3",
-            width="100%",
             align="start",
-            testid="coaching-block",
+            data_testid="coaching-block",
         ),
     )

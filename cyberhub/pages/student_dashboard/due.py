@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.layout import wrap_row
-from cyberhub.components.page_kit import stack_card
+from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import muted
 from cyberhub.formatting import when
@@ -72,7 +72,7 @@ def _item(i: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def due_section() -> rx.Component:
     S = DueThisWeekState
-    return stack_card(
+    return card_stack(
         rx.heading("Due this week", size="5", as_="h2"),
         muted(
             "Due dates set by your cohort for the next 7 days, and anything overdue. A "
@@ -84,7 +84,6 @@ def due_section() -> rx.Component:
             list_or(S.items, _item, "Nothing is due in the next 7 days."),
         ),
         spacing="2",
-        width="100%",
         align="start",
-        testid="due-this-week",
+        data_testid="due-this-week",
     )

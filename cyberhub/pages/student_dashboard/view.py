@@ -13,6 +13,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.recommendations import recommendations_card
+from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, muted, page_heading
 from cyberhub.pages.student_dashboard.certificates import certificates_section
 from cyberhub.pages.student_dashboard.coaching_block import coaching_block
@@ -120,7 +121,7 @@ def _scope_card() -> rx.Component:
     s = StudentDashboardState.scope
     return rx.cond(
         StudentDashboardState.has_scope,
-        stack_card(
+        card_stack(
             rx.hstack(
                 rx.text(
                     rx.cond(
@@ -143,8 +144,7 @@ def _scope_card() -> rx.Component:
             ),
             percent_bar(s.percent, "Progress in your programme"),
             spacing="1",
-            width="100%",
-            testid="scope-progress",
+            data_testid="scope-progress",
         ),
         wide_callout(
             "You are not in a programme yet, so there is no progress to count. Browse the "
@@ -162,7 +162,7 @@ def _progress_block() -> rx.Component:
         _scope_card(),
         rx.cond(
             S.home.tracks.length() > 0,
-            stack_card(rx.foreach(S.home.tracks, _track_row), spacing="3", width="100%"),
+            card_stack(rx.foreach(S.home.tracks, _track_row), spacing="3"),
             rx.cond(S.has_scope, _gray("Your programme has no published missions yet.")),
         ),
     )
