@@ -194,10 +194,16 @@ def _code_dialog(
     )
 
 
+def _two_factor_card(on: bool, *children: rx.Component) -> rx.Component:
+    """The two-factor card, its heading badged On (green) or Off (gray)."""
+    badge = rx.badge("On" if on else "Off", color_scheme="green" if on else "gray", size="2")
+    return _section("Two-factor authentication", *children, badge=badge)
+
+
 def _enabled_card() -> rx.Component:
     S = SecurityState
-    return _section(
-        "Two-factor authentication",
+    return _two_factor_card(
+        True,
         rx.text("On since ", S.enabled_at, ". Signing in asks for a code from your app."),
         rx.text(
             S.recovery_codes_left,
@@ -227,14 +233,13 @@ def _enabled_card() -> rx.Component:
             wrap="wrap",
             spacing="3",
         ),
-        badge=rx.badge("On", color_scheme="green", size="2"),
     )
 
 
 def _disabled_card() -> rx.Component:
     S = SecurityState
-    return _section(
-        "Two-factor authentication",
+    return _two_factor_card(
+        False,
         rx.text(
             "Add a second step to signing in: a 6-digit code from an authenticator app on "
             "your phone. Someone who learns your password still can't get in."
@@ -245,7 +250,6 @@ def _disabled_card() -> rx.Component:
             on_click=S.start_enrollment,
             loading=S.busy,
         ),
-        badge=rx.badge("Off", color_scheme="gray", size="2"),
     )
 
 
