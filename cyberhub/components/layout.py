@@ -83,3 +83,9 @@ def flow(*children: Any, gap: str, **props: Any) -> rx.Component:
     """Pieces side by side, `gap` apart, flowing onto a new line when the row is full; `props`
     go to the flex box (align, margin_bottom, ...)."""
     return rx.flex(*children, gap=gap, wrap="wrap", **props)
+
+
+def full_column(*children: Any, spacing: str, **props: Any) -> rx.Component:
+    """A column as wide as its container, its children `spacing` apart; `props` go to the
+    stack (align, data_testid, ...)."""
+    return rx.vstack(*children, spacing=spacing, width="100%", **props)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
-from cyberhub.components.layout import flow
+from cyberhub.components.layout import flow, full_column
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_page, two_columns
@@ -240,7 +240,7 @@ def _confirm_withdraw() -> rx.Component:
 
 
 def cohorts_content() -> rx.Component:
-    return rx.vstack(
+    return full_column(
         page_heading(
             "Join a cohort",
             "Cohorts that take applications or let you join yourself. When a cohort is full you "
@@ -280,7 +280,6 @@ def cohorts_content() -> rx.Component:
         ),
         _confirm_withdraw(),
         spacing="4",
-        width="100%",
     )
 
 

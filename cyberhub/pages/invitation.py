@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.layout import full_column
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded_page
@@ -77,7 +78,7 @@ def invitation_content() -> rx.Component:
             S.loaded,
             rx.cond(
                 S.organization != "",
-                rx.vstack(
+                full_column(
                     rx.text(
                         rx.text.strong(S.organization),
                         " invites you to join as ",
@@ -98,7 +99,6 @@ def invitation_content() -> rx.Component:
                     ),
                     spacing="3",
                     align="start",
-                    width="100%",
                 ),
             ),
             loading_state(),

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.layout import spread_row, wrap_row
+from cyberhub.components.layout import full_column, spread_row, wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
@@ -223,11 +223,10 @@ def notifications_content() -> rx.Component:
             S.loaded,
             rx.cond(
                 S.items.length() > 0,
-                rx.vstack(
+                full_column(
                     rx.foreach(S.items, _row),
                     rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
                     spacing="2",
-                    width="100%",
                 ),
                 empty_state(
                     "No notifications",

@@ -11,7 +11,7 @@ from cyberhub.components.auth_card import auth_card, link_unusable, submit_butto
 from cyberhub.components.auth_form import auth_form, for_email, new_password_field
 from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
-from cyberhub.components.layout import wide_callout
+from cyberhub.components.layout import full_column, wide_callout
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
@@ -149,7 +149,7 @@ def _confirm_form() -> rx.Component:
 
 
 def _done_view() -> rx.Component:
-    return rx.vstack(
+    return full_column(
         rx.heading("Password changed", size="6", as_="h1"),
         wide_callout(
             "Your password was changed and every session was signed out. Sign in with your new "
@@ -160,7 +160,6 @@ def _done_view() -> rx.Component:
         ),
         link_button("Sign in", size="3", href="/signin"),
         spacing="3",
-        width="100%",
     )
 
 

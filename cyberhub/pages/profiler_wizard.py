@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 from sqlmodel import Session
 
+from cyberhub.components.layout import full_column
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page
 from cyberhub.components.shell import guarded_page
@@ -244,10 +245,9 @@ def _wizard() -> rx.Component:
         ),
         error_callout(S.error),
         rx.radio_group.root(
-            rx.vstack(
+            full_column(
                 rx.foreach(S.question.options, _option),
                 spacing="2",
-                width="100%",
             ),
             value=S.current_answer,
             on_change=S.choose,

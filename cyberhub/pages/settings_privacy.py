@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.layout import flag_confirm, wrap_row
+from cyberhub.components.layout import flag_confirm, full_column, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
@@ -273,7 +273,7 @@ def settings_privacy_content() -> rx.Component:
         once_loaded(
             S.loading,
             "Loading your consents…",
-            rx.vstack(
+            full_column(
                 rx.foreach(S.items, _item),
                 rx.heading("History", size="5", as_="h2", padding_top="1em"),
                 table_or(
@@ -283,7 +283,6 @@ def settings_privacy_content() -> rx.Component:
                     empty_state("No changes yet", "Your grants and withdrawals will appear here."),
                 ),
                 spacing="3",
-                width="100%",
             ),
         ),
         stack_card(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.layout import full_column
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column
 from cyberhub.components.sections import card_stack, titled_stack
@@ -30,7 +31,7 @@ def _evidence(e: rx.Var[EvidenceView]) -> rx.Component:
 
 
 def _line(line: rx.Var[LineView]) -> rx.Component:
-    return rx.vstack(
+    return full_column(
         rx.cond(
             line.title != "",
             rx.link(line.title, href=line.href, weight="medium", size="2"),
@@ -39,7 +40,6 @@ def _line(line: rx.Var[LineView]) -> rx.Component:
         rx.hstack(rx.foreach(line.evidence, _evidence), spacing="3", wrap="wrap"),
         spacing="1",
         align="start",
-        width="100%",
         data_testid="coach-line",
     )
 
@@ -49,7 +49,7 @@ def _part(title: str, rows: rx.Var[list[LineView]], testid: str, **props: str) -
         rows.length() > 0,
         titled_stack(
             title,
-            rx.vstack(rx.foreach(rows, _line), spacing="3", width="100%"),
+            full_column(rx.foreach(rows, _line), spacing="3"),
             data_testid=testid,
             size="3",
             as_="h3",

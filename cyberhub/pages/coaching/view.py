@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.labelled import form_card, labelled_field, labelled_input
-from cyberhub.components.layout import flag_confirm
+from cyberhub.components.layout import flag_confirm, full_column
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -62,11 +62,10 @@ def _history(h: rx.Var[HabitView]) -> rx.Component:
     """The habit's last few check-ins with the notes written with them."""
     return rx.cond(
         h.history.length() > 0,
-        rx.vstack(
+        full_column(
             muted("Recent check-ins", size="1", weight="medium"),
             rx.foreach(h.history, _past_checkin),
             spacing="1",
-            width="100%",
         ),
     )
 
@@ -92,7 +91,7 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
         _history(h),
         rx.cond(
             h.days.length() > 0,
-            rx.vstack(
+            full_column(
                 rx.input(
                     placeholder="Note (optional)",
                     aria_label="Note for “" + h.title + "”",
@@ -103,7 +102,6 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
                 rx.hstack(
                     rx.foreach(h.days, lambda d: _day_button(h, d)), spacing="2", wrap="wrap"
                 ),
-                width="100%",
                 spacing="2",
             ),
         ),
@@ -217,13 +215,12 @@ def coaching_content() -> rx.Component:
         once_loaded(
             S.loading,
             "Loading your coaching…",
-            rx.vstack(
+            full_column(
                 week_section(),
                 coach_section(own=True),
                 two_columns(_habits_section(), goals_section(), gap="2em"),
                 reflections_section(),
                 spacing="5",
-                width="100%",
             ),
         ),
         _archive_dialog(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.layout import spread_row, wide_callout, wrap_row
+from cyberhub.components.layout import full_column, spread_row, wide_callout, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -152,7 +152,7 @@ def _analysis_section() -> rx.Component:
         color_scheme="blue",
         role="status",
     )
-    return rx.vstack(
+    return full_column(
         spread_row(
             rx.heading("Your work style", size="5", as_="h2"),
             rx.cond(
@@ -200,15 +200,13 @@ def _analysis_section() -> rx.Component:
         ),
         rx.cond(
             S.dims.length() > 0,
-            rx.vstack(
+            full_column(
                 rx.foreach(S.dims, _dimension),
                 muted(S.basis, size="1"),
                 spacing="2",
-                width="100%",
             ),
         ),
         spacing="3",
-        width="100%",
         data_testid="analysis",
     )
 

@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.layout import wrap_row
+from cyberhub.components.layout import full_column, wrap_row
 from cyberhub.components.learning import (
     attempt_renderer,
     review_block,
@@ -144,7 +144,7 @@ def _work_field(
 
 def _file_box() -> rx.Component:
     S = MissionState
-    return rx.vstack(
+    return full_column(
         _label(
             "Attach a file (optional)",
             UPLOAD_ID,
@@ -192,7 +192,6 @@ def _file_box() -> rx.Component:
         ),
         error_callout(S.file_error),
         rx.cond(S.file_notice != "", rx.text(S.file_notice, size="2", color_scheme="green")),
-        width="100%",
         align="start",
         spacing="2",
     )
@@ -202,7 +201,7 @@ def _feedback_panel() -> rx.Component:
     """The mentor's review of the previous attempt, above the form of the next one."""
     S = MissionState
     return rx.card(
-        rx.vstack(
+        full_column(
             rx.heading(
                 "Your mentor's feedback on attempt ",
                 S.feedback["attempt"].to(str),
@@ -214,7 +213,6 @@ def _feedback_panel() -> rx.Component:
                 "then resubmit."
             ),
             review_block(S.feedback),
-            width="100%",
             align="start",
             spacing="2",
         ),
@@ -242,7 +240,7 @@ def _work_form() -> rx.Component:
     return page_column(
         rx.cond(S.has_feedback, _feedback_panel()),
         rx.form(
-            rx.vstack(
+            full_column(
                 *_work_field(
                     "Your answer",
                     "answer",
@@ -276,7 +274,6 @@ def _work_form() -> rx.Component:
                     ),
                     spacing="3",
                 ),
-                width="100%",
                 align="start",
                 spacing="2",
             ),
@@ -334,7 +331,7 @@ def _state_callouts() -> rx.Component:
 
 def _your_work() -> rx.Component:
     S = MissionState
-    return rx.vstack(
+    return full_column(
         rx.hstack(
             rx.heading("Your work", size="5", as_="h2"),
             rx.cond(S.is_student, status_badge(S.status, testid="work-status")),
@@ -343,7 +340,7 @@ def _your_work() -> rx.Component:
         ),
         rx.cond(
             S.is_student,
-            rx.vstack(
+            full_column(
                 rx.cond(
                     S.notice != "",
                     _note(S.notice, "check", "green", role="status"),
@@ -354,9 +351,8 @@ def _your_work() -> rx.Component:
                 rx.box(
                     rx.cond(
                         S.attempts.length() > 0,
-                        rx.vstack(
+                        full_column(
                             rx.foreach(S.attempts, attempt_renderer(download=S.download_file)),
-                            width="100%",
                             spacing="3",
                         ),
                         rx.text("You have not submitted this mission yet.", color_scheme="gray"),
@@ -371,7 +367,6 @@ def _your_work() -> rx.Component:
                 ),
                 rx.heading("Status timeline", size="4", as_="h3"),
                 timeline(S.events),
-                width="100%",
                 align="start",
                 spacing="3",
             ),
@@ -380,7 +375,6 @@ def _your_work() -> rx.Component:
                 color_scheme="gray",
             ),
         ),
-        width="100%",
         align="start",
         spacing="3",
     )

@@ -12,7 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.fields import copy_button, copyable_input, field_label
-from cyberhub.components.layout import flag_confirm
+from cyberhub.components.layout import flag_confirm, full_column
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button
 from cyberhub.components.sections import card_stack
@@ -94,14 +94,13 @@ S = CalendarFeedState
 
 
 def _address() -> rx.Component:
-    return rx.vstack(
+    return full_column(
         field_label("Your calendar address", "calendar-url"),
         copyable_input("calendar-url", S.url, "calendar-url"),
         copy_button(
             "Copy the address", S.url, "Copied. Add it to your calendar app as a subscription."
         ),
         spacing="2",
-        width="100%",
     )
 
 
@@ -143,7 +142,7 @@ def calendar_card() -> rx.Component:
         rx.cond(S.url != "", _address()),
         rx.cond(
             S.active,
-            rx.vstack(
+            full_column(
                 rx.cond(
                     S.url == "",
                     rx.text(
@@ -156,9 +155,8 @@ def calendar_card() -> rx.Component:
                 ),
                 rx.hstack(*actions, spacing="2", wrap="wrap"),
                 spacing="2",
-                width="100%",
             ),
-            rx.vstack(
+            full_column(
                 rx.cond(
                     S.off_since != "",
                     rx.text(
@@ -173,7 +171,6 @@ def calendar_card() -> rx.Component:
                 ),
                 icon_button("calendar_plus", "Make my calendar address", on_click=S.create),
                 spacing="2",
-                width="100%",
             ),
         ),
         flag_confirm(

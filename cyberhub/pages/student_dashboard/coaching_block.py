@@ -8,6 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 
 from cyberhub.components.counts import plural
+from cyberhub.components.layout import full_column
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import muted
 from cyberhub.schemas.coaching import CoachingGlance
@@ -61,12 +62,11 @@ class CoachingBlockState(ServiceState, rx.State):
 
 
 def _goal(g: rx.Var[GoalBar]) -> rx.Component:
-    return rx.vstack(
+    return full_column(
         rx.text(g.title, size="2", weight="medium", overflow_wrap="anywhere"),
         rx.progress(value=g.percent, max=100, aria_label="Progress of “" + g.title + "”"),
         muted(g.label, size="1"),
         spacing="1",
-        width="100%",
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.layout import percent_bar, wide_callout, wrap_row
+from cyberhub.components.layout import full_column, percent_bar, wide_callout, wrap_row
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
@@ -94,7 +94,7 @@ def _next_action() -> rx.Component:
 
 
 def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
-    return rx.vstack(
+    return full_column(
         rx.hstack(
             rx.text(t.name, weight="medium"),
             rx.spacer(),
@@ -111,7 +111,6 @@ def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
         ),
         percent_bar(t.percent, t.name + " progress"),
         spacing="1",
-        width="100%",
         data_testid="track-progress",
     )
 
@@ -238,7 +237,7 @@ def _feedback_block() -> rx.Component:
     return _list_section(
         "Latest feedback",
         S.home.feedback,
-        rx.vstack(rx.foreach(S.home.feedback, _feedback_item), spacing="2", width="100%"),
+        full_column(rx.foreach(S.home.feedback, _feedback_item), spacing="2"),
         "No reviews yet. Your mentor's feedback appears here.",
         testid="latest-feedback",
     )
