@@ -85,7 +85,14 @@ def flow(*children: Any, gap: str, **props: Any) -> rx.Component:
     return rx.flex(*children, gap=gap, wrap="wrap", **props)
 
 
-def full_column(*children: Any, spacing: str, **props: Any) -> rx.Component:
-    """A column as wide as its container, its children `spacing` apart; `props` go to the
-    stack (align, data_testid, ...)."""
-    return rx.vstack(*children, spacing=spacing, width="100%", **props)
+def full_column(*children: Any, spacing: str | None = None, **props: Any) -> rx.Component:
+    """A column as wide as its container, its children `spacing` apart (the stack's default
+    when None); `props` go to the stack (align, data_testid, ...)."""
+    between = {} if spacing is None else {"spacing": spacing}
+    return rx.vstack(*children, width="100%", **between, **props)
+
+
+def full_row(*children: Any, **props: Any) -> rx.Component:
+    """A row as wide as its container, its pieces centred on one line; `props` go to the row
+    (spacing, justify, ...)."""
+    return rx.hstack(*children, align="center", width="100%", **props)

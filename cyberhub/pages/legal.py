@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.layout import full_column
 from cyberhub.components.page_kit import once_loaded, register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, muted
@@ -64,7 +65,7 @@ class LegalState(ServiceState, rx.State):
 def legal_page() -> rx.Component:
     S = LegalState
     return shell(
-        rx.vstack(
+        full_column(
             once_loaded(
                 S.loading,
                 "Loading the document…",
@@ -85,7 +86,6 @@ def legal_page() -> rx.Component:
                     max_width="44rem",
                 ),
             ),
-            width="100%",
         )
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.layout import wide_callout
+from cyberhub.components.layout import full_column, wide_callout
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
 from cyberhub.components.shell import guarded_page
@@ -125,7 +125,7 @@ def _score_row(row: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def _chart() -> rx.Component:
     S = ProfilerResultsState
-    return rx.vstack(
+    return full_column(
         rx.box(
             rx.recharts.bar_chart(
                 rx.recharts.bar(data_key="score", fill=rx.color("teal", 9), name="Score"),
@@ -146,7 +146,6 @@ def _chart() -> rx.Component:
             rx.foreach(S.chart_data, _score_row),
             label="Scores per track",
         ),
-        width="100%",
     )
 
 

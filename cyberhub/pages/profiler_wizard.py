@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 from sqlmodel import Session
 
-from cyberhub.components.layout import full_column
+from cyberhub.components.layout import full_column, full_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_page
 from cyberhub.components.shell import guarded_page
@@ -224,13 +224,11 @@ def _consent_card() -> rx.Component:
 def _wizard() -> rx.Component:
     S = ProfilerWizardState
     return page_column(
-        rx.hstack(
+        full_row(
             rx.text("Question ", S.index + 1, " of ", S.total, weight="medium"),
             rx.badge(S.category_label, variant="soft"),
             rx.spacer(),
             muted(S.answered, " answered"),
-            width="100%",
-            align="center",
         ),
         rx.progress(value=S.percent, width="100%", aria_label="Profiler progress"),
         rx.heading(S.question.text, size="5", as_="h2", id=QUESTION_ID, tab_index=-1),

@@ -10,6 +10,7 @@ from cyberhub.components.labelled import (
     labelled_input,
     labelled_textarea,
 )
+from cyberhub.components.layout import full_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.sections import titled_stack
@@ -32,12 +33,10 @@ def _status_button(g: rx.Var[GoalView], text: str, status: str, color: str = "")
 
 def _goal(g: rx.Var[GoalView]) -> rx.Component:
     return stack_card(
-        rx.hstack(
+        full_row(
             rx.heading(g.title, size="3", as_="h3", overflow_wrap="anywhere"),
             rx.badge(g.status, variant="soft"),
             justify="between",
-            width="100%",
-            align="center",
         ),
         rx.cond(
             g.overdue != "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.layout import full_column, spread_row, wide_callout, wrap_row
+from cyberhub.components.layout import full_column, full_row, spread_row, wide_callout, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -59,7 +59,7 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
     """The dimension as a scale: its left end is the title's first pole, a marker shows the
     lean (none while there is not enough evidence), a tick marks the middle."""
     end = {"size": "1", "flex_shrink": "0", "max_width": "8em"}
-    return rx.hstack(
+    return full_row(
         muted(d.left, data_testid="left-end", **end),
         rx.box(
             rx.box(
@@ -95,8 +95,6 @@ def _scale(d: rx.Var[DimensionView]) -> rx.Component:
             data_testid="scale",
         ),
         muted(d.right, text_align="right", data_testid="right-end", **end),
-        align="center",
-        width="100%",
         spacing="3",
     )
 

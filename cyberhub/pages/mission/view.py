@@ -75,11 +75,11 @@ def _hint(text: rx.Var[str]) -> rx.Component:
 
 def _hints() -> rx.Component:
     S = MissionState
-    return rx.vstack(
+    return full_column(
         rx.heading("Hints", size="5", as_="h2"),
         rx.cond(
             S.is_student,
-            rx.vstack(
+            full_column(
                 rx.foreach(S.revealed, lambda h: _hint(h.hint)),
                 error_callout(S.hint_error),
                 rx.cond(
@@ -107,20 +107,17 @@ def _hints() -> rx.Component:
                         rx.cond(S.hints_total > 0, "No more hints.", "This mission has no hints.")
                     ),
                 ),
-                width="100%",
                 align="start",
             ),
-            rx.vstack(
+            full_column(
                 rx.foreach(S.staff_hints, _hint),
                 rx.cond(
                     S.hints_total == 0,
                     muted("This mission has no hints."),
                 ),
-                width="100%",
                 align="start",
             ),
         ),
-        width="100%",
         align="start",
     )
 

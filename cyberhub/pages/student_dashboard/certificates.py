@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.layout import wrap_row
+from cyberhub.components.layout import full_column, wrap_row
 from cyberhub.components.page_kit import stack_card
 from cyberhub.formatting import when
 from cyberhub.services.learning import certificates
@@ -59,10 +59,9 @@ def certificates_section() -> rx.Component:
     S = MyCertificatesState
     return rx.cond(
         S.items.length() > 0,
-        rx.vstack(
+        full_column(
             rx.heading("My certificates", size="5", as_="h2"),
             rx.foreach(S.items, _item),
-            width="100%",
             align="start",
             data_testid="my-certificates",
         ),

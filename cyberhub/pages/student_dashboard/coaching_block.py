@@ -8,7 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 
 from cyberhub.components.counts import plural
-from cyberhub.components.layout import full_column
+from cyberhub.components.layout import full_column, full_row
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import muted
 from cyberhub.schemas.coaching import CoachingGlance
@@ -76,12 +76,10 @@ def coaching_block() -> rx.Component:
     return rx.cond(
         S.ready,
         card_stack(
-            rx.hstack(
+            full_row(
                 rx.heading("Coaching", size="5", as_="h2"),
                 rx.link("Open coaching", href="/coaching"),
                 justify="between",
-                align="center",
-                width="100%",
             ),
             rx.cond(
                 empty,

@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.layout import full_column, percent_bar, wide_callout, wrap_row
+from cyberhub.components.layout import full_column, full_row, percent_bar, wide_callout, wrap_row
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
@@ -30,9 +30,7 @@ from cyberhub.state.session import SessionState
 def _section(title: str, *children: rx.Component, testid: str = "") -> rx.Component:
     """A titled block of the dashboard: its h2 and what it holds."""
     props = {"data_testid": testid} if testid else {}
-    return rx.vstack(
-        rx.heading(title, size="5", as_="h2"), *children, width="100%", align="start", **props
-    )
+    return full_column(rx.heading(title, size="5", as_="h2"), *children, align="start", **props)
 
 
 def _list_section(
@@ -95,7 +93,7 @@ def _next_action() -> rx.Component:
 
 def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
     return full_column(
-        rx.hstack(
+        full_row(
             rx.text(t.name, weight="medium"),
             rx.spacer(),
             rx.text(
@@ -106,8 +104,6 @@ def _track_row(t: rx.Var[TrackProgress]) -> rx.Component:
                 rx.text.strong(t.percent.to(str), "%"),
                 size="2",
             ),
-            width="100%",
-            align="center",
         ),
         percent_bar(t.percent, t.name + " progress"),
         spacing="1",
@@ -121,7 +117,7 @@ def _scope_card() -> rx.Component:
     return rx.cond(
         StudentDashboardState.has_scope,
         card_stack(
-            rx.hstack(
+            full_row(
                 rx.text(
                     rx.cond(
                         s.track_name != "",
@@ -138,8 +134,6 @@ def _scope_card() -> rx.Component:
                     "%",
                     size="2",
                 ),
-                width="100%",
-                align="center",
             ),
             percent_bar(s.percent, "Progress in your programme"),
             spacing="1",
@@ -282,7 +276,7 @@ def _cohorts_block() -> rx.Component:
 def content() -> rx.Component:
     S = StudentDashboardState
     t = S.track
-    return rx.vstack(
+    return full_column(
         page_heading(
             rx.cond(
                 SessionState.display_name != "", "Hello, " + SessionState.display_name, "Hello"
@@ -379,5 +373,4 @@ def content() -> rx.Component:
                 ),
             ),
         ),
-        width="100%",
     )
