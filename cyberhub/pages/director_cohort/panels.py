@@ -17,6 +17,7 @@ from cyberhub.components.labelled import (
     titled_form_card,
 )
 from cyberhub.components.learning import learner_progress
+from cyberhub.components.panels import spread_row
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -193,7 +194,7 @@ def _mentor_row(m: rx.Var[CohortMentorPublic]) -> rx.Component:
 
 def _mentors() -> rx.Component:
     return card_stack(
-        rx.hstack(
+        spread_row(
             rx.heading("Mentors", size="4", as_="h2"),
             icon_button(
                 "scale",
@@ -202,9 +203,6 @@ def _mentors() -> rx.Component:
                 on_click=S.set_balance_open(True),
                 disabled=(S.mentors.length() == 0) | (S.unassigned == 0),
             ),
-            justify="between",
-            width="100%",
-            wrap="wrap",
         ),
         table_or(
             S.mentors,

@@ -13,6 +13,7 @@ from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
+from cyberhub.components.panels import spread_row
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
@@ -72,7 +73,7 @@ def _header() -> rx.Component:
     c = S.cohort
     return rx.vstack(
         rx.link("← Programme", href=HOME, size="2"),
-        rx.hstack(
+        spread_row(
             rx.vstack(
                 rx.heading(c["name"], size="7", as_="h1"),
                 rx.text(c["program"], " · ", c["dates"], color_scheme="gray"),
@@ -100,9 +101,6 @@ def _header() -> rx.Component:
                 spacing="2",
                 wrap="wrap",
             ),
-            justify="between",
-            width="100%",
-            wrap="wrap",
         ),
         rx.flex(
             rx.badge(c["status"], variant="soft", size="2"),

@@ -9,6 +9,7 @@ import reflex as rx
 from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import stack_card
+from cyberhub.components.panels import spread_row
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
@@ -95,7 +96,7 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
 def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
     cohorts = p["cohort_rows"].to(list[dict[str, Any]])
     return stack_card(
-        rx.hstack(
+        spread_row(
             rx.vstack(
                 rx.heading(p["name"], size="5", as_="h2"),
                 muted(p["organization"]),
@@ -121,9 +122,6 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
                 ),
                 wrap="wrap",
             ),
-            justify="between",
-            width="100%",
-            wrap="wrap",
             gap="0.5em",
         ),
         rx.cond(p["description"] != "", rx.text(p["description"], color_scheme="gray")),

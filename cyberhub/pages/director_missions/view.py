@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.panels import spread_row
 from cyberhub.components.scroll_into_view import scroll_into_view
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button, loading_state, page_heading
@@ -37,12 +38,9 @@ def _confirm_dialog() -> rx.Component:
 
 def director_missions_content() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
+        spread_row(
             page_heading("Missions", "Write, preview and publish your programmes' missions."),
             icon_button("plus", "New mission", on_click=S.new_mission),
-            justify="between",
-            width="100%",
-            wrap="wrap",
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),

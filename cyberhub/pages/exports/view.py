@@ -7,6 +7,7 @@ import reflex as rx
 
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, stack_card, two_columns
+from cyberhub.components.panels import spread_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
@@ -83,15 +84,12 @@ def _failure(e: rx.Var[ExportItem], **props: str) -> rx.Component:
 def _export(e: rx.Var[ExportItem]) -> rx.Component:
     S = ExportsState
     return stack_card(
-        rx.hstack(
+        spread_row(
             rx.heading(e.title, size="3", as_="h3"),
             rx.badge(
                 e.status_label,
                 color_scheme=rx.match(e.status, ("done", "green"), ("failed", "red"), "blue"),
             ),
-            justify="between",
-            width="100%",
-            wrap="wrap",
         ),
         muted("Requested ", e.created),
         rx.cond(
