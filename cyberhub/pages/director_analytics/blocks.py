@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.panels import cells_row, named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import muted
@@ -90,11 +91,7 @@ def _bars(data: Any, x: str, bars: list[tuple[str, str, str]], **props: Any) -> 
 
 def funnel_block() -> rx.Component:
     def row(s: rx.Var[FunnelStep]) -> rx.Component:
-        return rx.table.row(
-            rx.table.row_header_cell(s.label),
-            rx.table.cell(s.learners),
-            rx.table.cell(s.percent.to(str) + " %"),
-        )
+        return named_row(s.label, s.learners, s.percent.to(str) + " %")
 
     return section_card(
         "Funnel",
@@ -111,12 +108,7 @@ def funnel_block() -> rx.Component:
 
 def weekly_block() -> rx.Component:
     def row(w: rx.Var[WeekActivity]) -> rx.Component:
-        return rx.table.row(
-            rx.table.row_header_cell(w.label),
-            rx.table.cell(w.submissions),
-            rx.table.cell(w.approvals),
-            rx.table.cell(w.active_learners),
-        )
+        return named_row(w.label, w.submissions, w.approvals, w.active_learners)
 
     chart = rx.recharts.line_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
@@ -156,16 +148,14 @@ def weekly_block() -> rx.Component:
 
 def approvals_block() -> rx.Component:
     def row(c: rx.Var[ApprovalCell]) -> rx.Component:
-        return rx.table.row(
-            rx.table.cell(c.track), rx.table.cell(c.difficulty), rx.table.cell(c.approvals)
-        )
+        return cells_row(c.track, c.difficulty, c.approvals)
 
     def mix_row(m: rx.Var[TrackMix]) -> rx.Component:
-        return rx.table.row(
-            rx.table.cell(rx.cond(m.track != "", m.track, "No profiler result")),
-            rx.table.cell(m.learners),
-            rx.table.cell(rx.cond(m.mean_confidence, m.mean_confidence.to(str), "—")),
-            rx.table.cell(m.low_confidence),
+        return cells_row(
+            rx.cond(m.track != "", m.track, "No profiler result"),
+            m.learners,
+            rx.cond(m.mean_confidence, m.mean_confidence.to(str), "—"),
+            m.low_confidence,
         )
 
     return rx.flex(
@@ -201,14 +191,11 @@ def approvals_block() -> rx.Component:
 
 def reviews_block() -> rx.Component:
     def bucket(b: rx.Var[BacklogBucket]) -> rx.Component:
-        return rx.table.row(rx.table.row_header_cell(b.label), rx.table.cell(b.submissions))
+        return named_row(b.label, b.submissions)
 
     def turn(t: rx.Var[MentorTurnaround]) -> rx.Component:
-        return rx.table.row(
-            rx.table.row_header_cell(t.mentor),
-            rx.table.cell(t.reviews),
-            rx.table.cell(t.median_hours.to(str) + " h"),
-            rx.table.cell(t.p90_hours.to(str) + " h"),
+        return named_row(
+            t.mentor, t.reviews, t.median_hours.to(str) + " h", t.p90_hours.to(str) + " h"
         )
 
     return section_card(
@@ -240,12 +227,7 @@ def reviews_block() -> rx.Component:
 
 def load_block() -> rx.Component:
     def row(m: rx.Var[MentorLoad]) -> rx.Component:
-        return rx.table.row(
-            rx.table.row_header_cell(m.mentor),
-            rx.table.cell(m.mentees),
-            rx.table.cell(m.capacity),
-            rx.table.cell(m.percent.to(str) + " %"),
-        )
+        return named_row(m.mentor, m.mentees, m.capacity, m.percent.to(str) + " %")
 
     return section_card(
         "Mentor load",

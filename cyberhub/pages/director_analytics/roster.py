@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
+from cyberhub.components.panels import named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
@@ -138,19 +139,17 @@ S = AnalyticsRosterState
 
 
 def _row(r: rx.Var[RosterLine]) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(two_line(r.name, r.email)),
-        rx.table.cell(
-            rx.cond(
-                r.status == "withdrawn",
-                rx.badge("Withdrawn ", r.withdrawn, color_scheme="gray"),
-                rx.badge(r.status, variant="soft"),
-            )
+    return named_row(
+        two_line(r.name, r.email),
+        rx.cond(
+            r.status == "withdrawn",
+            rx.badge("Withdrawn ", r.withdrawn, color_scheme="gray"),
+            rx.badge(r.status, variant="soft"),
         ),
-        rx.table.cell(r.progress),
-        rx.table.cell(r.last_activity),
-        rx.table.cell(r.mentor),
-        rx.table.cell(r.enrolled),
+        r.progress,
+        r.last_activity,
+        r.mentor,
+        r.enrolled,
     )
 
 

@@ -14,6 +14,7 @@ from cyberhub.components.labelled import (
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded
+from cyberhub.components.panels import named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
@@ -79,38 +80,34 @@ def _filters() -> rx.Component:
 
 
 def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(two_line(r.name, r.email)),
-        rx.table.cell(rx.link(r.cohort, href="/director/cohorts/" + r.cohort_id.to(str))),
-        rx.table.cell(
-            rx.unordered_list(rx.foreach(r.reasons, lambda x: rx.list_item(x)), margin_bottom="0")
-        ),
-        rx.table.cell(r.last_activity),
-        rx.table.cell(r.mentor),
-        rx.table.cell(
-            rx.flex(
-                rx.cond(
-                    r.nudged_today,
-                    rx.badge("Nudged today", color_scheme="green", variant="soft"),
-                    rx.button(
-                        rx.icon("bell_ring", size=14),
-                        "Nudge",
-                        size="1",
-                        aria_label="Nudge " + r.name,
-                        on_click=S.open_nudge(r.to(dict)),
-                    ),
-                ),
+    return named_row(
+        two_line(r.name, r.email),
+        rx.link(r.cohort, href="/director/cohorts/" + r.cohort_id.to(str)),
+        rx.unordered_list(rx.foreach(r.reasons, lambda x: rx.list_item(x)), margin_bottom="0"),
+        r.last_activity,
+        r.mentor,
+        rx.flex(
+            rx.cond(
+                r.nudged_today,
+                rx.badge("Nudged today", color_scheme="green", variant="soft"),
                 rx.button(
-                    rx.icon("user_cog", size=14),
-                    "Mentor",
+                    rx.icon("bell_ring", size=14),
+                    "Nudge",
                     size="1",
-                    variant="soft",
-                    aria_label="Assign or change the mentor of " + r.name,
-                    on_click=S.open_mentor(r.to(dict)),
+                    aria_label="Nudge " + r.name,
+                    on_click=S.open_nudge(r.to(dict)),
                 ),
-                gap="0.5em",
-                wrap="wrap",
-            )
+            ),
+            rx.button(
+                rx.icon("user_cog", size=14),
+                "Mentor",
+                size="1",
+                variant="soft",
+                aria_label="Assign or change the mentor of " + r.name,
+                on_click=S.open_mentor(r.to(dict)),
+            ),
+            gap="0.5em",
+            wrap="wrap",
         ),
     )
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.panels import named_row
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
@@ -151,27 +152,23 @@ S = CohortCompletionState
 
 
 def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(r["name"].to(str)),
-        rx.table.cell(r["email"].to(str)),
-        rx.table.cell(r["completed"].to(str)),
-        rx.table.cell(
-            rx.cond(
-                r["revoked"].to(bool),
-                rx.text("Revoked on ", r["revoked_on"].to(str), " (", r["reason"].to(str), ")"),
-                rx.link("Public page", href=r["url"].to(str)),
-            )
+    return named_row(
+        r["name"].to(str),
+        r["email"].to(str),
+        r["completed"].to(str),
+        rx.cond(
+            r["revoked"].to(bool),
+            rx.text("Revoked on ", r["revoked_on"].to(str), " (", r["reason"].to(str), ")"),
+            rx.link("Public page", href=r["url"].to(str)),
         ),
-        rx.table.cell(
-            rx.cond(
-                r["revoked"].to(bool),
-                rx.fragment(),
-                danger_button(
-                    "Revoke",
-                    "Revoke the certificate of " + r["name"].to(str),
-                    S.ask_revoke(r["id"].to(int), r["name"].to(str)),
-                ),
-            )
+        rx.cond(
+            r["revoked"].to(bool),
+            rx.fragment(),
+            danger_button(
+                "Revoke",
+                "Revoke the certificate of " + r["name"].to(str),
+                S.ask_revoke(r["id"].to(int), r["name"].to(str)),
+            ),
         ),
     )
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from cyberhub.components.counts import plural
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.panels import cells_row
 from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import danger_button, error_callout, muted
@@ -209,27 +210,25 @@ def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> r
 def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
     S = CohortEnrolmentState
     name = r["student_name"].to(str)
-    return rx.table.row(
-        rx.table.cell(name),
-        rx.table.cell(r["student_email"].to(str)),
-        rx.table.cell(r["applied_at"].to(str)),
-        rx.table.cell(
-            rx.hstack(
-                # Approving only answers Conflict once the cohort has ended: say why instead.
-                rx.cond(
-                    r["can_approve"].to(bool),
-                    rx.button(
-                        "Approve",
-                        size="1",
-                        on_click=S.approve(r["id"].to(int)),
-                        aria_label="Approve " + name,
-                    ),
-                    rx.text(r["held"].to(str), size="1", color_scheme="gray"),
+    return cells_row(
+        name,
+        r["student_email"].to(str),
+        r["applied_at"].to(str),
+        rx.hstack(
+            # Approving only answers Conflict once the cohort has ended: say why instead.
+            rx.cond(
+                r["can_approve"].to(bool),
+                rx.button(
+                    "Approve",
+                    size="1",
+                    on_click=S.approve(r["id"].to(int)),
+                    aria_label="Approve " + name,
                 ),
-                danger_button("Reject", "Reject " + name, S.ask_reject(r), size="1"),
-                spacing="2",
-                align="center",
-            )
+                rx.text(r["held"].to(str), size="1", color_scheme="gray"),
+            ),
+            danger_button("Reject", "Reject " + name, S.ask_reject(r), size="1"),
+            spacing="2",
+            align="center",
         ),
     )
 
@@ -237,15 +236,11 @@ def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
     S = CohortEnrolmentState
     name = r["student_name"].to(str)
-    return rx.table.row(
-        rx.table.cell(r["waitlist_position"].to(int)),
-        rx.table.cell(name),
-        rx.table.cell(r["student_email"].to(str)),
-        rx.table.cell(
-            danger_button(
-                "Remove", "Remove " + name + " from the waitlist", S.ask_reject(r), size="1"
-            )
-        ),
+    return cells_row(
+        r["waitlist_position"].to(int),
+        name,
+        r["student_email"].to(str),
+        danger_button("Remove", "Remove " + name + " from the waitlist", S.ask_reject(r), size="1"),
     )
 
 

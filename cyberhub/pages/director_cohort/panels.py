@@ -17,7 +17,7 @@ from cyberhub.components.labelled import (
     titled_form_card,
 )
 from cyberhub.components.learning import learner_progress
-from cyberhub.components.panels import spread_row
+from cyberhub.components.panels import cells_row, spread_row
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -140,11 +140,7 @@ def _enroll_form() -> rx.Component:
 
 
 def _import_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(r["row"]),
-        rx.table.cell(rx.code(r["email"])),
-        rx.table.cell(r["error"]),
-    )
+    return cells_row(r["row"], rx.code(r["email"]), r["error"])
 
 
 def _import_form() -> rx.Component:

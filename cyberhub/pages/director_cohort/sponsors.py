@@ -16,6 +16,7 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_input, labelled_select, labelled_textarea
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.panels import named_row
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button
@@ -218,27 +219,25 @@ S = CohortSponsorsState
 
 
 def _table_row(r: rx.Var[SponsorshipRow]) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(r.sponsor),
-        rx.table.cell(r.seats),
-        rx.table.cell(r.amount),
-        rx.table.cell(r.period),
-        rx.table.cell(rx.text(r.notes, white_space="pre-wrap")),
-        rx.table.cell(
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    variant="soft",
-                    on_click=S.start_edit(r.id),
-                    aria_label="Edit the sponsorship by " + r.sponsor,
-                ),
-                danger_button(
-                    "Remove",
-                    "Remove the sponsorship by " + r.sponsor,
-                    S.ask_remove(r.id, r.sponsor),
-                ),
-                spacing="2",
-            )
+    return named_row(
+        r.sponsor,
+        r.seats,
+        r.amount,
+        r.period,
+        rx.text(r.notes, white_space="pre-wrap"),
+        rx.hstack(
+            rx.button(
+                "Edit",
+                variant="soft",
+                on_click=S.start_edit(r.id),
+                aria_label="Edit the sponsorship by " + r.sponsor,
+            ),
+            danger_button(
+                "Remove",
+                "Remove the sponsorship by " + r.sponsor,
+                S.ask_remove(r.id, r.sponsor),
+            ),
+            spacing="2",
         ),
     )
 

@@ -10,6 +10,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
+from cyberhub.components.panels import named_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import (
@@ -62,19 +63,15 @@ def _figures(c: rx.Var[CohortCard]) -> rx.Component:
 
 
 def _track_row(t: rx.Var[TrackRow]) -> rx.Component:
-    return rx.table.row(rx.table.row_header_cell(t.track), rx.table.cell(t.approvals))
+    return named_row(t.track, t.approvals)
 
 
 def _week_row(w: rx.Var[WeekRow]) -> rx.Component:
-    return rx.table.row(rx.table.row_header_cell(w.week), rx.table.cell(w.submissions))
+    return named_row(w.week, w.submissions)
 
 
 def _learner_row(le: rx.Var[LearnerRow]) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(le.name),
-        rx.table.cell(le.track),
-        rx.table.cell(le.progress),
-    )
+    return named_row(le.name, le.track, le.progress)
 
 
 def _learners(c: rx.Var[CohortCard]) -> rx.Component:
