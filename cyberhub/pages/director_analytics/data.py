@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 from sqlmodel import Session
@@ -16,9 +16,21 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics, enrollment, programs
 from cyberhub.state.forms import parse_day, parse_id
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 ROUTE = "/dashboard/director/analytics"
 HOME = "/dashboard/director"
 ALL = "all"
+
+RowT = TypeVar("RowT", bound="DataclassInstance")
+
+
+def row_of(cls: type[RowT], source: object, **shown: object) -> RowT:
+    """A `cls` row: each of its fields copied from `source`'s attribute of that name, except the
+    ones in `shown` (the values as the page shows them: dates in the reader's zone, "—")."""
+    copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in shown}
+    return cls(**copied, **shown)
 
 
 @dataclass(frozen=True)
@@ -62,16 +74,12 @@ def url_for(program_id: int, cohort: str, track: str, date_from: str, date_to: s
 
 
 def _risk_row(r: Any, tz: str | None) -> RiskRow:
-    return RiskRow(
-        student_id=r.student_id,
-        name=r.name,
-        email=r.email,
-        cohort_id=r.cohort_id,
-        cohort=r.cohort,
+    return row_of(
+        RiskRow,
+        r,
         mentor=r.mentor or "—",
         last_activity=when(r.last_activity, tz, "date", empty="never"),
         reasons=[x.label for x in r.reasons],
-        nudged_today=r.nudged_today,
     )
 
 

@@ -17,7 +17,7 @@ from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import muted, pager
 from cyberhub.formatting import when
-from cyberhub.pages.director_analytics.data import ALL
+from cyberhub.pages.director_analytics.data import ALL, row_of
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
 from cyberhub.state.forms import parse_id
@@ -74,11 +74,9 @@ def _load(
     tz = principal.time_zone if principal else None
     return RosterView(
         items=[
-            RosterLine(
-                student_id=e.student_id,
-                name=e.name,
-                email=e.email,
-                status=e.status,
+            row_of(
+                RosterLine,
+                e,
                 mentor=e.mentor or "—",
                 progress=f"{e.approved} of {e.published} ({e.progress} %)",
                 last_activity=when(e.last_activity, tz, "date", empty="never"),
