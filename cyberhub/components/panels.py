@@ -1,11 +1,16 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions spread
-to either end, and table rows of one cell per value."""
+to either end, table rows of one cell per value, and the registration of a directors' page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+
+from cyberhub.components.page_kit import register_page
+from cyberhub.models import Role
+from cyberhub.routes import Page, roles
 
 
 def spread_row(*children: rx.Component, **props: Any) -> rx.Component:
@@ -23,3 +28,12 @@ def named_row(name: Any, *cells: Any) -> rx.Component:
 def cells_row(*cells: Any) -> rx.Component:
     """A table row of one plain cell for each of `cells`."""
     return rx.table.row(*[rx.table.cell(c) for c in cells])
+
+
+def register_director_page(
+    route: str, title: str, component: Callable[[], rx.Component], *on_load: Any, **more: Any
+) -> Page:
+    """register_page for a page of a programme's directors (admins may open it too)."""
+    return register_page(
+        route, title, component, roles(Role.director, Role.admin), *on_load, **more
+    )

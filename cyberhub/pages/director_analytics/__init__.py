@@ -7,8 +7,7 @@ data.py, the blocks in blocks.py."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.models import Role
+from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_analytics.data import ROUTE
 from cyberhub.pages.director_analytics.roster import AnalyticsRosterState
 from cyberhub.pages.director_analytics.state import DirectorAnalyticsState
@@ -16,7 +15,6 @@ from cyberhub.pages.director_analytics.view import (
     director_analytics_content,
     director_analytics_page,
 )
-from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -27,11 +25,10 @@ __all__ = [
     "page",
 ]
 
-page = register_page(
+page = register_director_page(
     ROUTE,
     "Analytics · Programme · CyberHub",
     director_analytics_page,
-    roles(Role.director, Role.admin),
     DirectorAnalyticsState.load,
     AnalyticsRosterState.load,
 )

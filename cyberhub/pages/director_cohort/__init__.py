@@ -6,8 +6,7 @@ is in state.py, the service calls it runs in worker threads in data.py."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.models import Role
+from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_cohort.completion import CohortCompletionState, completion_panel
 from cyberhub.pages.director_cohort.data import ROUTE
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState, enrolment_panel
@@ -15,7 +14,6 @@ from cyberhub.pages.director_cohort.schedule import CohortScheduleState, schedul
 from cyberhub.pages.director_cohort.sponsors import CohortSponsorsState, sponsors_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.pages.director_cohort.view import director_cohort_content, director_cohort_page
-from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -33,11 +31,10 @@ __all__ = [
     "schedule_panel",
 ]
 
-page = register_page(
+page = register_director_page(
     ROUTE,
     "Cohort · CyberHub",
     director_cohort_page,
-    roles(Role.director, Role.admin),
     DirectorCohortState.load,
     CohortEnrolmentState.load,
     CohortCompletionState.load,

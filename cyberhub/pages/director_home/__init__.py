@@ -8,12 +8,10 @@ Admins see every programme; the services decide what each user may see and chang
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.models import Role
+from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.state import DirectorHomeState
 from cyberhub.pages.director_home.view import director_home_content, director_home_page
-from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -23,11 +21,10 @@ __all__ = [
     "page",
 ]
 
-page = register_page(
+page = register_director_page(
     ROUTE,
     "Programme · CyberHub",
     director_home_page,
-    roles(Role.director, Role.admin),
     DirectorHomeState.load,
     nav_label="Programme",
     nav_order=15,

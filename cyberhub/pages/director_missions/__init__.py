@@ -6,13 +6,11 @@ The state is in state.py, the service calls it runs in worker threads in data.py
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.models import Role
+from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_missions.data import ROUTE
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 from cyberhub.pages.director_missions.view import director_missions_content, director_missions_page
 from cyberhub.pages.director_program_missions import ProgramMissionsState
-from cyberhub.routes import roles
 
 __all__ = [
     "ROUTE",
@@ -22,11 +20,10 @@ __all__ = [
     "page",
 ]
 
-page = register_page(
+page = register_director_page(
     ROUTE,
     "Missions · Director · CyberHub",
     director_missions_page,
-    roles(Role.director, Role.admin),
     DirectorMissionsState.load,
     ProgramMissionsState.load,
 )
