@@ -1,16 +1,23 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions spread
-to either end, table rows of one cell per value, and the registration of a directors' page."""
+to either end, table rows of one cell per value (and `row_of`, the dataclass such a row shows), and the
+registration of a directors' page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import reflex as rx
 
 from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.routes import Page, roles
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+RowT = TypeVar("RowT", bound="DataclassInstance")
 
 
 def spread_row(*children: rx.Component, **props: Any) -> rx.Component:
@@ -37,3 +44,10 @@ def register_director_page(
     return register_page(
         route, title, component, roles(Role.director, Role.admin), *on_load, **more
     )
+
+
+def row_of(cls: type[RowT], source: object, **shown: object) -> RowT:
+    """A `cls` row: each of its fields copied from `source`'s attribute of that name, except the
+    ones in `shown` (the values as the page shows them: dates in the reader's zone, "—")."""
+    copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in shown}
+    return cls(**copied, **shown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cyberhub.pages.director_analytics.data import row_of
+from cyberhub.components.panels import row_of
 from cyberhub.pages.director_analytics.roster import RosterLine
 from cyberhub.schemas.analytics import RosterEntry
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlmodel import Session
 
+from cyberhub.components.panels import row_of
 from cyberhub.formatting import when
 from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
 from cyberhub.schemas.director import CohortMentorPublic
@@ -16,21 +17,9 @@ from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics, enrollment, programs
 from cyberhub.state.forms import parse_day, parse_id
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
 ROUTE = "/dashboard/director/analytics"
 HOME = "/dashboard/director"
 ALL = "all"
-
-RowT = TypeVar("RowT", bound="DataclassInstance")
-
-
-def row_of(cls: type[RowT], source: object, **shown: object) -> RowT:
-    """A `cls` row: each of its fields copied from `source`'s attribute of that name, except the
-    ones in `shown` (the values as the page shows them: dates in the reader's zone, "—")."""
-    copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in shown}
-    return cls(**copied, **shown)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
-from cyberhub.components.panels import named_row
+from cyberhub.components.panels import named_row, row_of
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import muted, pager
 from cyberhub.formatting import when
-from cyberhub.pages.director_analytics.data import ALL, row_of
+from cyberhub.pages.director_analytics.data import ALL
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
 from cyberhub.state.forms import parse_id
