@@ -9,6 +9,7 @@ from decimal import Decimal
 import reflex as rx
 
 from cyberhub.components.counts import plural
+from cyberhub.components.panels import row_of
 from cyberhub.formatting import when
 from cyberhub.schemas.sponsorships import SponsoredCohort
 from cyberhub.services.learning import sponsorships
@@ -74,23 +75,13 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
     s = c.sponsorship
     dates = f"{when(c.starts_on, tz, 'date')} – {when(c.ends_on, tz, 'date')}"
     period = f"{when(s.starts_on, tz, 'date')} – {when(s.ends_on, tz, 'date')}"
-    return CohortCard(
-        cohort_id=c.cohort_id,
-        cohort=c.cohort,
-        program=c.program,
-        organization=c.organization,
+    return row_of(
+        CohortCard,
+        c,
         dates=dates,
         sponsor=s.sponsor,
         funding=f"{plural(s.seats, 'seat')} · {_amount(s.amount, s.currency)} · {period}",
         seats=s.seats,
-        seats_used=c.seats_used,
-        enrolled=c.enrolled,
-        active_7d=c.active_7d,
-        active_30d=c.active_30d,
-        approvals=c.approvals,
-        completions=c.completions,
-        certificates=c.certificates,
-        withheld=c.withheld,
         notes=s.notes,
         ended=when(s.ends_on, tz, "date") if c.ended else "",
         starts=when(c.starts_on_later, tz, "date"),
