@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -71,16 +71,8 @@ class Listing:
 
 
 def _load(session: Session, principal: Principal | None, f: ListQuery) -> Listing:
-    found = authoring.mission_page(
-        session,
-        principal,
-        status=f.status,
-        track=f.track,
-        difficulty=f.difficulty,
-        q=f.q,
-        page=f.page,
-        clamp=True,
-    )
+    # ListQuery's fields are mission_page's search, filters and page, by the same names.
+    found = authoring.mission_page(session, principal, **asdict(f), clamp=True)
     progs = [
         {
             "id": str(p.id),
