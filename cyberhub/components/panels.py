@@ -1,6 +1,6 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions spread
-to either end, table rows of one cell per value (and `row_of`, the dataclass such a row shows), and the
-registration of a directors' page."""
+to either end, table rows of one cell per value (and `row_of`, the dataclass such a row shows), a labelled
+input kept in a state's dict of values, and the registration of a directors' page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import reflex as rx
 
+from cyberhub.components.labelled import labelled_input
 from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.routes import Page, roles
@@ -51,3 +52,18 @@ def row_of(cls: type[RowT], source: object, **shown: object) -> RowT:
     ones in `shown` (the values as the page shows them: dates in the reader's zone, "—")."""
     copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in shown}
     return cls(**copied, **shown)
+
+
+def kept_input(
+    label: str, prefix: str, name: str, values: Any, set_value: Any, **props: Any
+) -> rx.Component:
+    """A labelled input (id `prefix-name`) showing the state's `values[name]` and writing each
+    change back with `set_value(name, text)`; `props` go to the input."""
+    return labelled_input(
+        label,
+        f"{prefix}-{name}",
+        name=name,
+        value=values[name],
+        on_change=lambda v: set_value(name, v),
+        **props,
+    )

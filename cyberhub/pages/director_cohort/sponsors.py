@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import form_dialog
-from cyberhub.components.labelled import labelled_input, labelled_select, labelled_textarea
+from cyberhub.components.labelled import labelled_select, labelled_textarea
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import named_row
+from cyberhub.components.panels import kept_input, named_row
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button
@@ -243,14 +243,7 @@ def _table_row(r: rx.Var[SponsorshipRow]) -> rx.Component:
 
 
 def _field(label: str, name: str, **props: Any) -> rx.Component:
-    return labelled_input(
-        label,
-        f"sponsorship-{name}",
-        name=name,
-        value=S.values[name],
-        on_change=lambda v: S.set_value(name, v),
-        **props,
-    )
+    return kept_input(label, "sponsorship", name, S.values, S.set_value, **props)
 
 
 def _form_dialog() -> rx.Component:

@@ -9,10 +9,11 @@ import reflex as rx
 
 from cyberhub.components.counts import counted
 from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import form_card, labelled_input, labelled_select
+from cyberhub.components.labelled import form_card, labelled_select
 from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
+from cyberhub.components.panels import cells_row, kept_input
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
@@ -25,23 +26,16 @@ def _input(label: str, name: str, **props: Any) -> rx.Component:
     """A form field; a checked one (data.CHECKED_FIELDS) shows its message under it, tied to
     the input (aria-invalid, aria-describedby) until the field is fixed."""
     if name not in CHECKED_FIELDS:
-        return labelled_input(
-            label,
-            f"mission-{name}",
-            name=name,
-            value=S.form[name],
-            on_change=lambda v: S.set_field(name, v),
-            **props,
-        )
+        return kept_input(label, "mission", name, S.form, S.set_field, **props)
     wrong = S.field_errors.contains(name)
     error_id = f"mission-{name}-error"
     return rx.vstack(
-        labelled_input(
+        kept_input(
             label,
-            f"mission-{name}",
-            name=name,
-            value=S.form[name],
-            on_change=lambda v: S.set_field(name, v),
+            "mission",
+            name,
+            S.form,
+            S.set_field,
             aria_invalid=rx.cond(wrong, "true", "false"),
             aria_describedby=rx.cond(wrong, error_id, None),
             color_scheme=rx.cond(wrong, "red", "gray"),
@@ -88,36 +82,21 @@ def _trash(on_click: Any, label: rx.Var[str]) -> rx.Component:
 
 def _rubric_row(row: rx.Var[dict[str, str]], i: rx.Var[int]) -> rx.Component:
     n = (i + 1).to(str)
-    return rx.table.row(
-        rx.table.cell(
-            rx.input(
-                value=row["title"],
-                on_change=lambda v: S.set_rubric(i, "title", v),
-                aria_label="Criterion " + n + " title",
-                max_length=120,
-            )
-        ),
-        rx.table.cell(
-            rx.input(
-                value=row["description"],
-                on_change=lambda v: S.set_rubric(i, "description", v),
-                aria_label="Criterion " + n + " description",
-                max_length=1000,
-                width="100%",
-            )
-        ),
-        rx.table.cell(
-            rx.input(
-                value=row["points"],
-                on_change=lambda v: S.set_rubric(i, "points", v),
-                aria_label="Criterion " + n + " points",
-                type="number",
-                min=1,
-                max=1000,
-                width="6em",
-            )
-        ),
-        rx.table.cell(_trash(S.remove_rubric_row(i), "Remove criterion " + n)),
+
+    def part(key: str, **props: Any) -> rx.Component:
+        """The criterion's `key` (title, description, points) as an input of its own."""
+        return rx.input(
+            value=row[key],
+            on_change=lambda v: S.set_rubric(i, key, v),
+            aria_label="Criterion " + n + f" {key}",
+            **props,
+        )
+
+    return cells_row(
+        part("title", max_length=120),
+        part("description", max_length=1000, width="100%"),
+        part("points", type="number", min=1, max=1000, width="6em"),
+        _trash(S.remove_rubric_row(i), "Remove criterion " + n),
     )
 
 
