@@ -14,7 +14,7 @@ from cyberhub.components.fields import field_label
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import difficulty_badge, error_callout, muted
+from cyberhub.components.ui import difficulty_badge, error_callout, icon_button, muted
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
@@ -205,8 +205,8 @@ def _run_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
 def _library_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
     return _mission_line(
         m,
-        rx.button(
-            rx.icon("plus", size=16),
+        icon_button(
+            "plus",
             "Add",
             variant="soft",
             on_click=S.add(m["id"].to(int)),

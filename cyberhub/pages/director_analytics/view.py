@@ -19,7 +19,7 @@ from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
+from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, page_heading
 from cyberhub.pages.director_analytics.blocks import (
     approvals_block,
     funnel_block,
@@ -90,21 +90,23 @@ def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
             rx.cond(
                 r.nudged_today,
                 rx.badge("Nudged today", color_scheme="green", variant="soft"),
-                rx.button(
-                    rx.icon("bell_ring", size=14),
+                icon_button(
+                    "bell_ring",
                     "Nudge",
                     size="1",
                     aria_label="Nudge " + r.name,
                     on_click=S.open_nudge(r.to(dict)),
+                    icon_size=14,
                 ),
             ),
-            rx.button(
-                rx.icon("user_cog", size=14),
+            icon_button(
+                "user_cog",
                 "Mentor",
                 size="1",
                 variant="soft",
                 aria_label="Assign or change the mentor of " + r.name,
                 on_click=S.open_mentor(r.to(dict)),
+                icon_size=14,
             ),
             gap="0.5em",
             wrap="wrap",

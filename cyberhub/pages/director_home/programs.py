@@ -11,7 +11,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.panels import spread_row
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import error_callout, muted
+from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
 
 
@@ -62,27 +62,29 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.hstack(
                 rx.badge("runs", color_scheme="green"),
                 _track_chip(t),
-                rx.button(
-                    rx.icon("minus", size=14),
+                icon_button(
+                    "minus",
                     "Remove",
                     variant="soft",
                     color_scheme="red",
                     size="2",
                     on_click=S.ask_remove_track(t),
                     aria_label="Remove the " + name + " track from " + t["program"].to(str),
+                    icon_size=14,
                 ),
                 align="center",
                 wrap="wrap",
             ),
             rx.hstack(
                 rx.badge("not run", color_scheme="gray"),
-                rx.button(
-                    rx.icon("plus", size=14),
+                icon_button(
+                    "plus",
                     "Add",
                     variant="soft",
                     size="2",
                     on_click=S.add_track(t),
                     aria_label="Add the " + name + " track to " + t["program"].to(str),
+                    icon_size=14,
                 ),
                 align="center",
             ),
@@ -103,11 +105,12 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
                 spacing="0",
             ),
             rx.hstack(
-                rx.button(
-                    rx.icon("pencil", size=14),
+                icon_button(
+                    "pencil",
                     "Edit programme",
                     variant="soft",
                     on_click=DirectorHomeState.open_program(p),
+                    icon_size=14,
                 ),
                 link_button(
                     rx.icon("chart_column", size=14),

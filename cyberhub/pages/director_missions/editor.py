@@ -262,12 +262,13 @@ def _editor() -> rx.Component:
                     rx.table.column_header_cell(rx.el.span("Remove")),
                 ),
                 rx.hstack(
-                    rx.button(
-                        rx.icon("plus", size=14),
+                    icon_button(
+                        "plus",
                         "Add criterion",
                         variant="soft",
                         type="button",
                         on_click=S.add_rubric_row,
+                        icon_size=14,
                     ),
                     rx.text("Total: ", counted(S.rubric_total, "point"), size="2"),
                     align="center",
@@ -275,12 +276,13 @@ def _editor() -> rx.Component:
                 ),
                 rx.heading("Hints", size="4", as_="h3"),
                 rx.foreach(S.hints, _hint_row),
-                rx.button(
-                    rx.icon("plus", size=14),
+                icon_button(
+                    "plus",
                     "Add hint",
                     variant="soft",
                     type="button",
                     on_click=S.add_hint,
+                    icon_size=14,
                 ),
                 two_columns(
                     _checks(

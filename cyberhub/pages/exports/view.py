@@ -10,7 +10,7 @@ from cyberhub.components.page_kit import once_loaded, stack_card, two_columns
 from cyberhub.components.panels import spread_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
+from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, page_heading
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
 
 S = ExportsState
@@ -56,8 +56,8 @@ def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.button(
-            rx.icon("download", size=16),
+        icon_button(
+            "download",
             rx.cond(c.kind == "own_data", "Download my data", "Export " + c.label.lower()),
             loading=S.busy == c.kind,
             disabled=S.busy != "",
@@ -117,8 +117,8 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     e.download_url != "",
-                    rx.button(
-                        rx.icon("download", size=16),
+                    icon_button(
+                        "download",
                         "Download",
                         on_click=S.download(e.id),
                         aria_label="Download " + e.file_name,
