@@ -1,6 +1,7 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions spread
 to either end, table rows of one cell per value (and `row_of`, the dataclass such a row shows), a labelled
-input kept in a state's dict of values, and the registration of a directors' page."""
+input kept in a state's dict of values, a button-styled link led by an icon, and the
+registration of a directors' page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import reflex as rx
 
 from cyberhub.components.labelled import labelled_input
+from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.routes import Page, roles
@@ -67,3 +69,11 @@ def kept_input(
         on_change=lambda v: set_value(name, v),
         **props,
     )
+
+
+def icon_link(
+    icon: str, *children: Any, href: str | rx.Var[str], icon_size: int = 16, **props: Any
+) -> rx.Component:
+    """link_button led by its `icon` (16 px unless `icon_size`), as ui.icon_button is for
+    buttons; `props` are rx.button's (variant, size, ...)."""
+    return link_button(rx.icon(icon, size=icon_size), *children, href=href, **props)

@@ -13,7 +13,7 @@ from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
-from cyberhub.components.panels import spread_row
+from cyberhub.components.panels import icon_link, spread_row
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
@@ -81,16 +81,16 @@ def _header() -> rx.Component:
                 overflow_wrap="anywhere",  # a one-word name breaks (ui.page_heading)
             ),
             rx.hstack(
-                link_button(
-                    rx.icon("chart_column", size=16),
+                icon_link(
+                    "chart_column",
                     "Analytics",
                     href="/dashboard/director/analytics?program="
                     + c["program_id"].to(str)
                     + "&cohort="
                     + c["id"].to(str),
                 ),
-                link_button(
-                    rx.icon("download", size=16),
+                icon_link(
+                    "download",
                     "Export",
                     variant="soft",
                     href="/exports?cohort=" + S.cohort_id.to_string(),

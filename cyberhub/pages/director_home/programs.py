@@ -7,9 +7,8 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
-from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import stack_card
-from cyberhub.components.panels import spread_row
+from cyberhub.components.panels import icon_link, spread_row
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
@@ -112,16 +111,18 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
                     on_click=DirectorHomeState.open_program(p),
                     icon_size=14,
                 ),
-                link_button(
-                    rx.icon("chart_column", size=14),
+                icon_link(
+                    "chart_column",
                     "Analytics",
                     href="/dashboard/director/analytics?program=" + p["id"].to(str),
+                    icon_size=14,
                 ),
-                link_button(
-                    rx.icon("file_pen_line", size=14),
+                icon_link(
+                    "file_pen_line",
                     "Missions",
                     variant="soft",
                     href="/director/missions",
+                    icon_size=14,
                 ),
                 wrap="wrap",
             ),

@@ -10,7 +10,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
-from cyberhub.components.panels import named_row
+from cyberhub.components.panels import icon_link, named_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import (
@@ -218,19 +218,9 @@ def sponsor_home_content() -> rx.Component:
                     ),
                     as_child=True,
                 ),
-                link_button(
-                    rx.icon("printer", size=16),
-                    "Printable report",
-                    variant="soft",
-                    href=REPORT_ROUTE,
-                ),
+                icon_link("printer", "Printable report", variant="soft", href=REPORT_ROUTE),
                 # The same CSV written by the worker: audited, with an expiring download link.
-                link_button(
-                    rx.icon("file-clock", size=16),
-                    "Export the report",
-                    variant="soft",
-                    href=EXPORT_ROUTE,
-                ),
+                icon_link("file-clock", "Export the report", variant="soft", href=EXPORT_ROUTE),
                 spacing="4",
                 align="center",
                 wrap="wrap",
