@@ -69,16 +69,16 @@ def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
     )
 
 
+def _callout(text: rx.Var[str], icon: str, color: str, testid: str, **props: str) -> rx.Component:
+    """A full-width note on an export: why it failed, why its file can't be downloaded."""
+    return rx.callout(
+        text, icon=icon, color_scheme=color, width="100%", data_testid=testid, **props
+    )
+
+
 def _failure(e: rx.Var[ExportItem], **props: str) -> rx.Component:
     """Why the export failed (the same look whether it is announced or not)."""
-    return rx.callout(
-        e.error,
-        icon="triangle_alert",
-        color_scheme="red",
-        width="100%",
-        data_testid="export-error",
-        **props,
-    )
+    return _callout(e.error, "triangle_alert", "red", "export-error", **props)
 
 
 def _export(e: rx.Var[ExportItem]) -> rx.Component:
@@ -132,13 +132,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
         ),
         rx.cond(
             (e.status == "done") & (e.unavailable != ""),
-            rx.callout(
-                e.unavailable,
-                icon="info",
-                color_scheme="amber",
-                width="100%",
-                data_testid="export-unavailable",
-            ),
+            _callout(e.unavailable, "info", "amber", "export-unavailable"),
         ),
         spacing="2",
         width="100%",
