@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.panels import cells_row, named_row
+from cyberhub.components.panels import cells_row, named_row, wrap_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import muted
@@ -51,11 +51,9 @@ def _chart_and_table(
 ) -> rx.Component:
     """The chart (an image named `label`) with the table of the same numbers beside it (under
     it on a narrow screen)."""
-    return rx.flex(
+    return wrap_row(
         _chart(label, chart, testid),
         rx.box(table, flex="1 1 20em", min_width="0"),
-        gap="1em",
-        wrap="wrap",
         width="100%",
     )
 
@@ -158,7 +156,7 @@ def approvals_block() -> rx.Component:
             m.low_confidence,
         )
 
-    return rx.flex(
+    return wrap_row(
         section_card(
             "Approvals per track and difficulty",
             _small_table_or(
@@ -183,8 +181,6 @@ def approvals_block() -> rx.Component:
             ),
             flex="1 1 22em",
         ),
-        gap="1em",
-        wrap="wrap",
         width="100%",
     )
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from cyberhub.components.counts import plural
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import cells_row
+from cyberhub.components.panels import cells_row, wrap_row
 from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import danger_button, error_callout, muted
@@ -246,7 +246,7 @@ def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def _settings_form() -> rx.Component:
     return rx.form(
-        rx.flex(
+        wrap_row(
             rx.vstack(
                 rx.el.label(
                     "How people enrol", html_for="enrolment-mode", font_size="var(--font-size-2)"
@@ -279,9 +279,7 @@ def _settings_form() -> rx.Component:
                 spacing="1",
             ),
             rx.button("Save enrolment", type="submit"),
-            gap="1em",
             align="end",
-            wrap="wrap",
         ),
         on_submit=S.save,
         reset_on_submit=False,

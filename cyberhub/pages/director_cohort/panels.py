@@ -17,7 +17,7 @@ from cyberhub.components.labelled import (
     titled_form_card,
 )
 from cyberhub.components.learning import learner_progress
-from cyberhub.components.panels import cells_row, spread_row
+from cyberhub.components.panels import cells_row, spread_row, wrap_row
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -120,7 +120,7 @@ def _enroll_form() -> rx.Component:
     return titled_form_card(
         "Enrol a student",
         S.enroll_error,
-        rx.flex(
+        wrap_row(
             email_field("Email", "enroll-email", S.enroll_email),
             labelled_field(
                 "Full name (for new accounts)",
@@ -130,8 +130,6 @@ def _enroll_form() -> rx.Component:
                 max_length=200,
                 min_width="14em",
             ),
-            gap="1em",
-            wrap="wrap",
         ),
         icon_button("user_plus", "Enrol", type="submit"),
         on_submit=S.enroll,
@@ -212,7 +210,7 @@ def _mentors() -> rx.Component:
             rx.vstack(
                 rx.heading("Add a mentor", size="3", as_="h3"),
                 error_callout(S.mentor_error),
-                rx.flex(
+                wrap_row(
                     email_field("Mentor's email", "mentor-email", S.mentor_email),
                     labelled_field(
                         "Capacity (learners)",
@@ -224,8 +222,6 @@ def _mentors() -> rx.Component:
                         default_value=S.mentor_capacity,
                         width="8em",
                     ),
-                    gap="1em",
-                    wrap="wrap",
                 ),
                 icon_button("user_plus", "Add mentor", type="submit"),
                 spacing="2",
