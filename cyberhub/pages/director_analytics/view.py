@@ -13,7 +13,7 @@ from cyberhub.components.labelled import (
 )
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded
+from cyberhub.components.page_kit import once_loaded, page_column
 from cyberhub.components.panels import named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
@@ -212,7 +212,7 @@ def director_analytics_content() -> rx.Component:
                 ),
                 rx.cond(
                     S.has_learners,
-                    rx.vstack(
+                    page_column(
                         _at_risk(),
                         funnel_block(),
                         weekly_block(),
@@ -220,8 +220,6 @@ def director_analytics_content() -> rx.Component:
                         reviews_block(),
                         load_block(),
                         roster_block(),
-                        spacing="4",
-                        width="100%",
                     ),
                     empty_state(
                         "No learners here yet",

@@ -12,7 +12,7 @@ from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_found, two_columns
+from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.panels import icon_link, spread_row
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
@@ -127,7 +127,7 @@ def director_cohort_content() -> rx.Component:
         S.error,
         "Cohort not available",
         link_button("Back to your programme", href=HOME),
-        rx.vstack(
+        page_column(
             _header(),
             notice_callout(S.notice, icon="circle_check", full_width=False),
             error_callout(S.action_error),
@@ -182,8 +182,6 @@ def director_cohort_content() -> rx.Component:
                 S.set_balance_open,
             ),
             _settings_dialog(),
-            spacing="4",
-            width="100%",
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded
+from cyberhub.components.page_kit import once_loaded, page_column
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, error_callout, page_heading
 from cyberhub.pages.director_home.data import ROUTE
@@ -23,14 +23,14 @@ S = DirectorHomeState
 
 
 def director_home_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         page_heading("Programme", "Your programmes, their tracks and cohorts."),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         once_loaded(
             S.loading,
             "Loading your programmes…",
-            rx.vstack(
+            page_column(
                 rx.cond(
                     S.programs.length() > 0,
                     rx.foreach(S.programs, _program_card),
@@ -44,15 +44,11 @@ def director_home_content() -> rx.Component:
                 ),
                 rx.cond(S.programs.length() > 0, _cohort_form()),
                 rx.cond(S.org_options.length() > 0, _program_form()),
-                spacing="4",
-                width="100%",
             ),
         ),
         _program_dialog(),
         _track_dialog(),
         _remove_track_dialog(),
-        spacing="4",
-        width="100%",
     )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import page_column
 from cyberhub.components.panels import spread_row
 from cyberhub.components.scroll_into_view import scroll_into_view
 from cyberhub.components.shell import guarded_page
@@ -37,7 +38,7 @@ def _confirm_dialog() -> rx.Component:
 
 
 def director_missions_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         spread_row(
             page_heading("Missions", "Write, preview and publish your programmes' missions."),
             icon_button("plus", "New mission", on_click=S.new_mission),
@@ -50,8 +51,6 @@ def director_missions_content() -> rx.Component:
         rx.cond(S.loading, loading_state("Loading missions…"), _list()),
         program_missions_panel(),
         _confirm_dialog(),
-        spacing="4",
-        width="100%",
     )
 
 

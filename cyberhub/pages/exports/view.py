@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded, stack_card, two_columns
+from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.panels import spread_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
@@ -141,7 +141,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
 
 
 def exports_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         page_heading(
             "Exports",
             "Files prepared in the background for you alone to download; each expires after a "
@@ -169,7 +169,5 @@ def exports_content() -> rx.Component:
             S.active,
             rx.moment(interval=POLL_MS, on_change=S.poll, display="none", aria_hidden="true"),
         ),
-        spacing="4",
-        width="100%",
         max_width="60rem",
     )

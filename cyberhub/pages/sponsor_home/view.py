@@ -9,7 +9,7 @@ import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import two_columns
+from cyberhub.components.page_kit import page_column, two_columns
 from cyberhub.components.panels import icon_link, named_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
@@ -180,11 +180,9 @@ def cohorts_or_empty() -> rx.Component:
         S.loaded,
         rx.cond(
             S.cohorts.length() > 0,
-            rx.vstack(
+            page_column(
                 rx.foreach(S.cohorts, cohort_block),
                 muted(SHARING_NOTE),
-                spacing="4",
-                width="100%",
             ),
             rx.cond(
                 S.error == "",
@@ -200,7 +198,7 @@ def cohorts_or_empty() -> rx.Component:
 
 
 def sponsor_home_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         page_heading("Sponsorship", S.intro_line),
         error_callout(S.error),
         rx.cond(
@@ -232,15 +230,13 @@ def sponsor_home_content() -> rx.Component:
             link_button(rx.icon("compass"), "Explore tracks", variant="soft", href="/tracks"),
             wrap="wrap",
         ),
-        spacing="4",
-        width="100%",
     )
 
 
 def sponsor_report_content() -> rx.Component:
     """The printable report: the same blocks, headed for paper; the app's header, navigation
     and footer are hidden when printed (assets/styles.css, @media print)."""
-    return rx.vstack(
+    return page_column(
         rx.hstack(
             rx.link("← Sponsorship", href="/dashboard/sponsor", size="2"),
             muted("Print this page with your browser (Ctrl+P or ⌘P); only the report is printed."),
@@ -252,7 +248,5 @@ def sponsor_report_content() -> rx.Component:
         rx.cond(S.organizations != "", rx.text(S.organizations, size="3", weight="medium")),
         error_callout(S.error),
         cohorts_or_empty(),
-        spacing="4",
-        width="100%",
         class_name="print-report",
     )
