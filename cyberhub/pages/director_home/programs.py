@@ -51,9 +51,26 @@ def _track_chip(t: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def _track_button(
+    icon: str, text: str, on_click: Any, aria_label: Any, **props: Any
+) -> rx.Component:
+    """A track's soft Add / Remove button, its label naming the track and the programme."""
+    return icon_button(
+        icon,
+        text,
+        variant="soft",
+        size="2",
+        on_click=on_click,
+        aria_label=aria_label,
+        icon_size=14,
+        **props,
+    )
+
+
 def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
     S = DirectorHomeState
     name = t["name"].to(str)
+    program = t["program"].to(str)
     return rx.hstack(
         rx.text(name, weight="medium", min_width="8em"),
         rx.cond(
@@ -61,29 +78,20 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.hstack(
                 rx.badge("runs", color_scheme="green"),
                 _track_chip(t),
-                icon_button(
+                _track_button(
                     "minus",
                     "Remove",
-                    variant="soft",
+                    S.ask_remove_track(t),
+                    "Remove the " + name + " track from " + program,
                     color_scheme="red",
-                    size="2",
-                    on_click=S.ask_remove_track(t),
-                    aria_label="Remove the " + name + " track from " + t["program"].to(str),
-                    icon_size=14,
                 ),
                 align="center",
                 wrap="wrap",
             ),
             rx.hstack(
                 rx.badge("not run", color_scheme="gray"),
-                icon_button(
-                    "plus",
-                    "Add",
-                    variant="soft",
-                    size="2",
-                    on_click=S.add_track(t),
-                    aria_label="Add the " + name + " track to " + t["program"].to(str),
-                    icon_size=14,
+                _track_button(
+                    "plus", "Add", S.add_track(t), "Add the " + name + " track to " + program
                 ),
                 align="center",
             ),
