@@ -23,6 +23,13 @@ def _field(label: str, id_: str, name: str, value: Any, **props: Any) -> rx.Comp
     return labelled_input(label, id_, name=name, default_value=value, **props)
 
 
+def _description(label: str, id_: str, value: Any, **props: Any) -> rx.Component:
+    """A programme's (or its track's) description: up to 5,000 characters, `value` to start."""
+    return labelled_textarea(
+        label, id_, name="description", default_value=value, max_length=5000, **props
+    )
+
+
 def _select(
     id_: str, label: str, options: Any, value: Any, on_change: Any, placeholder: str
 ) -> rx.Component:
@@ -81,13 +88,7 @@ def _program_form() -> rx.Component:
             ),
         ),
         _field("Name", "program-name", "name", S.program_form["name"], max_length=200),
-        labelled_textarea(
-            "Description",
-            "program-description",
-            name="description",
-            default_value=S.program_form["description"],
-            max_length=5000,
-        ),
+        _description("Description", "program-description", S.program_form["description"]),
         icon_button("plus", "Create programme", type="submit"),
         on_submit=S.create_program,
         intro="It starts with the five career tracks and their standard texts.",
@@ -122,13 +123,8 @@ def _program_dialog() -> rx.Component:
         [
             error_callout(S.edit_program_error),
             _field("Name", "edit-program-name", "name", S.edit_program["name"], max_length=200),
-            labelled_textarea(
-                "Description",
-                "edit-program-description",
-                name="description",
-                default_value=S.edit_program["description"],
-                max_length=5000,
-                rows="5",
+            _description(
+                "Description", "edit-program-description", S.edit_program["description"], rows="5"
             ),
         ],
         "Save programme",
@@ -154,13 +150,8 @@ def _track_dialog() -> rx.Component:
                 ". The track's name, tagline and careers are shared by every "
                 "programme (an admin edits them).",
             ),
-            labelled_textarea(
-                "Description in this programme",
-                "track-description",
-                name="description",
-                default_value=t["description"],
-                max_length=5000,
-                rows="4",
+            _description(
+                "Description in this programme", "track-description", t["description"], rows="4"
             ),
             rx.el.fieldset(
                 rx.el.legend("NICE work roles in this programme", font_weight="500"),
