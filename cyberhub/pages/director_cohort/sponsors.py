@@ -16,7 +16,7 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_select, labelled_textarea
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import kept_input, named_row
+from cyberhub.components.panels import kept_input, named_row, row_of
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button
@@ -113,14 +113,12 @@ def _remove(session: Session, principal: Principal | None, sid: int, meta: Reque
 
 
 def _row(s: SponsorshipPublic) -> SponsorshipRow:
-    return SponsorshipRow(
-        id=s.id,
-        sponsor=s.sponsor,
+    return row_of(
+        SponsorshipRow,
+        s,
         organization_id=str(s.organization_id),
-        seats=s.seats,
         amount=f"{s.currency} {Decimal(s.amount):,.2f}",
         period=f"{when(s.starts_on, style='date')} – {when(s.ends_on, style='date')}",
-        notes=s.notes,
         raw={
             "organization_id": str(s.organization_id),
             "seats": str(s.seats),
