@@ -11,6 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_page
+from cyberhub.components.rows import row_from
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
@@ -60,14 +61,8 @@ def _search(session: Session, principal: Principal | None, q: users.UserQuery) -
     result = users.search_users(session, principal, q)
     return Found(
         items=[
-            UserRow(
-                id=u.id,
-                email=u.email,
-                full_name=u.full_name,
-                is_active=u.is_active,
-                locked=u.locked,
-                last_login_at=u.last_login_at.isoformat() if u.last_login_at else "",
-                roles=u.roles,
+            row_from(
+                UserRow, u, last_login_at=u.last_login_at.isoformat() if u.last_login_at else ""
             )
             for u in result.items
         ],

@@ -14,6 +14,7 @@ from cyberhub.components.fields import copy_button, copyable_input
 from cyberhub.components.labelled import labelled_form_input, titled_form_card
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, register_page
+from cyberhub.components.rows import row_from
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
@@ -51,15 +52,13 @@ class KeyRow:
 def _list(session: Session, principal: Principal | None) -> list[KeyRow]:
     tz = principal.time_zone if principal else None
     return [
-        KeyRow(
-            id=k.id,
-            name=k.name,
-            prefix=k.prefix,
+        row_from(
+            KeyRow,
+            k,
             scopes_text=" + ".join(k.scopes),
             created_at=when(k.created_at, tz),
             last_used_at=when(k.last_used_at, tz, empty="never"),
             revoked_at=when(k.revoked_at, tz),
-            active=k.active,
         )
         for k in api_keys.list_keys(session, principal)
     ]

@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.schemas.jobs import (
     JobFailurePublic,
@@ -44,7 +45,7 @@ class LastRunRow:
 
     @classmethod
     def of(cls, r: LastRun, tz: str | None) -> LastRunRow:
-        return cls(actor=r.actor, at=_unix_when(r.at, tz), outcome=r.outcome, error=r.error or "")
+        return row_from(cls, r, at=_unix_when(r.at, tz), error=r.error or "")
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,10 @@ class FailureRow:
             if f.retried_at
             else ""
         )
-        return cls(
-            id=f.id,
-            actor=f.actor,
-            queue=f.queue,
+        return row_from(
+            cls,
+            f,
             args=json.dumps(f.args),
-            error=f.error,
-            summary=f.summary,
             long=f.summary != f.error.strip(),
             failed_at=_stamp(f.failed_at, tz),
             retried=retried,
@@ -91,9 +89,9 @@ class RebuildView:
 
     @classmethod
     def of(cls, run: RebuildRunPublic, tz: str | None) -> RebuildView:
-        return cls(
-            id=run.id,
-            status=run.status,
+        return row_from(
+            cls,
+            run,
             progress=f"{run.done} of {run.total}",
             started=_stamp(run.created_at, tz),
             started_by=run.started_by or "—",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.models import Role
 from cyberhub.schemas.organizations import MemberPublic, OrganizationPublic
@@ -34,14 +35,7 @@ class OrgRow:
 
     @classmethod
     def of(cls, o: OrganizationPublic, tz: str | None) -> OrgRow:
-        return cls(
-            id=o.id,
-            name=o.name,
-            slug=o.slug,
-            description=o.description,
-            members=o.members,
-            created_at=when(o.created_at, tz, "date"),
-        )
+        return row_from(cls, o, created_at=when(o.created_at, tz, "date"))
 
 
 @dataclass(frozen=True)
@@ -54,13 +48,7 @@ class MemberRow:
 
     @classmethod
     def of(cls, m: MemberPublic, tz: str | None) -> MemberRow:
-        return cls(
-            id=m.id,
-            email=m.email,
-            full_name=m.full_name,
-            roles=m.roles,
-            member_since=when(m.member_since, tz, "date"),
-        )
+        return row_from(cls, m, member_since=when(m.member_since, tz, "date"))
 
 
 @dataclass(frozen=True)
@@ -112,13 +100,7 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
     if not members.items and page > 1:  # the page emptied (a member removed): the last one
         members = organizations.members(session, principal, org_id, page=members.pages)
     invitations = [
-        InvitationRow(
-            id=i.id,
-            email=i.email,
-            role=i.role,
-            status=i.status,
-            sent=when(i.created_at, tz, "date"),
-        )
+        row_from(InvitationRow, i, sent=when(i.created_at, tz, "date"))
         for i in memberships.list_for_organization(session, principal, org_id)
     ]
     if principal is not None and principal.is_admin:  # not admin: that role is global only

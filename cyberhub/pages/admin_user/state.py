@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.models import Role
 from cyberhub.schemas.users import RoleGrantPublic, UserDetail
@@ -71,13 +72,8 @@ class AccountPage:
 
 
 def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
-    return GrantRow(
-        role=g.role,
-        organization_id=g.organization_id or 0,
-        organization=g.organization,
-        reason=g.reason,
-        granted_by=g.granted_by,
-        created_at=when(g.created_at, tz),
+    return row_from(
+        GrantRow, g, organization_id=g.organization_id or 0, created_at=when(g.created_at, tz)
     )
 
 
@@ -97,12 +93,12 @@ def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountP
         locked=detail.locked,
         grants=[_grant(g, tz) for g in detail.roles],
         audit=[
-            AuditRow(
+            row_from(
+                AuditRow,
+                e,
                 created_at=when(e.created_at, tz),
-                action=e.action,
                 actor=e.actor or "—",
                 target=e.target or "—",
-                summary=e.summary,
             )
             for e in detail.audit
         ],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from cyberhub.components.counts import plural
+from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.schemas.coaching import HabitPublic
@@ -66,9 +67,9 @@ class HabitRow:
 def habit_row(h: HabitPublic) -> HabitRow:
     """A habit's row: its streaks counted in days or weeks, in the right number."""
     s = h.streak
-    return HabitRow(
-        id=h.id,
-        title=h.title,
+    return row_from(
+        HabitRow,
+        h,
         cadence=h.cadence_label,
         current=plural(s.current, s.unit),
         longest=plural(s.longest, s.unit),
@@ -84,10 +85,9 @@ def cohort_row(c: MenteeCohort, tz: str) -> CohortRow:
         "withdrawn": ("withdrawn", c.withdrawn_at),
     }.get(c.status)
     since = f"{day[0]} on {when(day[1], tz, 'date')}" if day and day[1] else ""
-    return CohortRow(
-        cohort=c.cohort,
-        program=c.program,
-        status=c.status,
+    return row_from(
+        CohortRow,
+        c,
         since=since,
         enrolled=when(c.enrolled_at, tz, "date"),
         mentors=", ".join(c.mentors) or "No mentor assigned",
@@ -112,16 +112,12 @@ def attempt_rows(m: MenteeOverview, tz: str) -> list[AttemptRow]:
 
 
 def _attempt(a: MenteeAttempt, tz: str, reviewer: bool) -> AttemptRow:
-    return AttemptRow(
-        submission_id=a.submission_id,
-        mission_id=a.mission_id,
-        mission=a.mission,
-        attempt=a.attempt,
-        status=a.status,
+    return row_from(
+        AttemptRow,
+        a,
         submitted=when(a.submitted_at, tz, empty="—"),
         decided=when(a.decided_at, tz, empty="—"),
         score=f"{a.total} / {a.max_points}" if a.total is not None else "",
-        reviewer=a.reviewer,
         review_link=f"/review/{a.submission_id}" if reviewer and a.status in WAITING else "",
     )
 
@@ -157,12 +153,9 @@ class MenteeState(ServiceState, rx.State):
         self.recommendations_enabled = m.recommendations_enabled
         self.recommendations = m.recommendations
         self.goals = [
-            GoalRow(
-                id=g.id,
-                title=g.title,
-                why=g.why,
-                status=g.status,
-                percent=g.percent,
+            row_from(
+                GoalRow,
+                g,
                 progress=g.progress_label,
                 target=when(g.target_date, tz, "date"),
             )
@@ -170,9 +163,9 @@ class MenteeState(ServiceState, rx.State):
         ]
         self.habits = [habit_row(h) for h in m.habits]
         self.reflections = [
-            ReflectionRow(
-                prompt=r.prompt,
-                body=r.body,
+            row_from(
+                ReflectionRow,
+                r,
                 feeling=" · ".join(
                     f"{name} {value}/5"
                     for name, value in (("Mood", r.mood), ("energy", r.energy))

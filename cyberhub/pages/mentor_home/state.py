@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.paging import page_count
@@ -75,12 +76,11 @@ class QueueRow:
     @classmethod
     def of(cls, item: QueueItem, now: datetime, tz: str) -> QueueRow:
         mine = item.claimed_by_me and item.status == "in_review"
-        return cls(
-            id=item.id,
+        return row_from(
+            cls,
+            item,
             student=item.student.name,
             mission=item.mission.title,
-            attempt=item.attempt,
-            status=item.status,
             submitted=when(item.submitted_at, tz),
             waiting=waited(item.submitted_at, now),
             since=waited(item.decided_at or item.submitted_at, now),
@@ -120,10 +120,9 @@ class LearnerRow:
     @classmethod
     def of(cls, x: MentorLearner, tz: str) -> LearnerRow:
         w = x.waiting
-        return cls(
-            name=x.name,
-            email=x.email,
-            organization=x.organization,
+        return row_from(
+            cls,
+            x,
             joined=when(x.joined, tz, "date"),
             action=("continue" if w.claimed_by_me else "claim") if w else "",
             submission_id=w.submission_id if w else 0,
@@ -280,14 +279,10 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         data = found.value
         dash, home, tz = data.dashboard, data.home, data.time_zone
         self.mentees = [
-            MenteeRow(
-                id=m.id,
-                name=m.name,
-                email=m.email,
+            row_from(
+                MenteeRow,
+                m,
                 cohort_name=m.cohort.name,
-                approved=m.approved,
-                published=m.published,
-                percent=m.percent,
                 last=when(m.last_activity, tz, empty="No activity yet"),
                 ago=waited(m.last_activity),
             )
