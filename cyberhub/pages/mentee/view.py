@@ -21,6 +21,16 @@ from cyberhub.schemas.learning import TrackProgress
 S = MenteeState
 
 
+def _bullets(title: str, items: rx.Var[list[str]]) -> rx.Component:
+    """A small h3 over one bulleted line per item."""
+    return rx.vstack(
+        rx.heading(title, size="2", as_="h3"),
+        rx.foreach(items, lambda s: rx.text("• ", s, size="2")),
+        align="start",
+        spacing="1",
+    )
+
+
 def _profile() -> rx.Component:
     p = S.profile
     return section_card(
@@ -40,18 +50,8 @@ def _profile() -> rx.Component:
                 rx.cond(p.persona_title != "", rx.heading(p.persona_title, size="3", as_="h3")),
                 rx.text(p.narrative, size="2"),
                 rx.grid(
-                    rx.vstack(
-                        rx.heading("Strengths", size="2", as_="h3"),
-                        rx.foreach(p.strengths, lambda s: rx.text("• ", s, size="2")),
-                        align="start",
-                        spacing="1",
-                    ),
-                    rx.vstack(
-                        rx.heading("Growth areas", size="2", as_="h3"),
-                        rx.foreach(p.growth_areas, lambda s: rx.text("• ", s, size="2")),
-                        align="start",
-                        spacing="1",
-                    ),
+                    _bullets("Strengths", p.strengths),
+                    _bullets("Growth areas", p.growth_areas),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="4",
                     width="100%",
