@@ -33,26 +33,6 @@ def file_url(submission_id: int) -> str:
     return f"/api/v1/submissions/{submission_id}/file"
 
 
-def _review(
-    session: Session,
-    principal: Principal | None,
-    submission_id: int,
-    decision: str,
-    scores: dict[str, Any],
-    feedback: str,
-    comments: dict[str, str],
-) -> None:
-    reviews.review(
-        session,
-        principal,
-        submission_id,
-        decision=decision,
-        scores=scores,
-        feedback=feedback,
-        comments=comments,
-    )
-
-
 def _claim(session: Session, principal: Principal | None, submission_id: int) -> ReviewScreen:
     """Claim, then the page as it is now: one transaction (and one thread hop) for the click."""
     reviews.claim(session, principal, submission_id)
@@ -337,12 +317,12 @@ class ReviewState(ServiceState, rx.State):
         self.confirm_open, self.busy = False, True
         yield
         done = await self._try(
-            _review,
+            reviews.review,
             self.submission_id,
-            self.decision,
-            dict(self.pending_scores),
-            self.feedback,
-            dict(self.pending_comments),
+            decision=self.decision,
+            scores=dict(self.pending_scores),
+            feedback=self.feedback,
+            comments=dict(self.pending_comments),
         )
         # Conflict: the claim went back to the queue; Forbidden: another mentor claimed it since
         # (reviews.review). Either way the page reads it again and says which.
