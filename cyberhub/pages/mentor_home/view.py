@@ -33,6 +33,13 @@ from cyberhub.schemas.reviews import MentorCohort
 S = MentorHomeState
 
 
+def _row_link(text: str, href: rx.Var[str], **props: Any) -> rx.Component:
+    """A row's link to its review page, padded to a comfortable click target."""
+    return rx.link(
+        text, href=href, weight="medium", display="inline-block", padding="0.3em 0.6em", **props
+    )
+
+
 def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
     S = MentorHomeState
     return rx.table.row(
@@ -75,15 +82,7 @@ def _queue_row(r: rx.Var[QueueRow]) -> rx.Component:
                 ),
             )
         ),
-        rx.table.cell(
-            rx.link(
-                "Open",
-                href=r.link.to(str),
-                weight="medium",
-                display="inline-block",
-                padding="0.3em 0.6em",
-            )
-        ),
+        rx.table.cell(_row_link("Open", r.link.to(str))),
         data_testid="queue-row",
     )
 
@@ -255,12 +254,9 @@ def _learner_action(x: rx.Var[LearnerRow]) -> rx.Component:
         ),
         (
             "continue",
-            rx.link(
+            _row_link(
                 "Continue your review",
-                href=x.link.to(str),
-                weight="medium",
-                display="inline-block",
-                padding="0.3em 0.6em",
+                x.link.to(str),
                 aria_label="Continue your review of " + x.mission.to(str) + " by " + x.name.to(str),
             ),
         ),
