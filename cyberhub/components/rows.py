@@ -1,9 +1,12 @@
-"""Shared pieces for the rows pages show: a row dataclass built from a service's public model."""
+"""Shared pieces for the rows pages show: a row dataclass built from a service's public model,
+and the table cells several pages' rows hold."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import reflex as rx
 
 if TYPE_CHECKING:  # typeshed-only protocol: "any dataclass", not importable at run time
     from _typeshed import DataclassInstance
@@ -16,3 +19,8 @@ def row_from(cls: type[R], source: object, **computed: Any) -> R:
     `source`'s attribute of the same name."""
     copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in computed}
     return cls(**copied, **computed)
+
+
+def time_cell(at: rx.Var[str]) -> rx.Component:
+    """A table cell holding a time already formatted for the reader, kept on one line."""
+    return rx.table.cell(rx.text(at, size="2", white_space="nowrap"))

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_page
+from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
@@ -220,7 +221,7 @@ def _filters() -> rx.Component:
 
 def _entry_row(e: rx.Var[EntryRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(e.created_at, size="2", white_space="nowrap")),
+        time_cell(e.created_at),
         rx.table.cell(rx.text(e.actor, size="2")),
         rx.table.cell(rx.code(e.action)),
         rx.table.cell(rx.text(e.target, size="2")),

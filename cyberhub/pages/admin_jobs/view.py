@@ -8,6 +8,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
@@ -122,7 +123,7 @@ def _outcome(value: rx.Var[str]) -> rx.Component:
 def _last_run_row(r: rx.Var[LastRunRow]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.code(r.actor)),
-        rx.table.cell(rx.text(r.at, size="2", white_space="nowrap")),
+        time_cell(r.at),
         rx.table.cell(_outcome(r.outcome)),
         rx.table.cell(rx.text(r.error, size="1", word_break="break-word")),
     )
@@ -198,7 +199,7 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
             )
         ),
         rx.table.cell(rx.code(f.args, size="1")),
-        rx.table.cell(rx.text(f.failed_at, size="2", white_space="nowrap")),
+        time_cell(f.failed_at),
         rx.table.cell(_error_cell(f)),
         rx.table.cell(
             # A retried job is not retried twice (a new failure is a new row), but it can still

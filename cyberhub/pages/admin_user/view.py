@@ -11,6 +11,7 @@ from cyberhub.components.labelled import kept_form, labelled_select_of, labelled
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
+from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
@@ -177,7 +178,7 @@ def _revoke_dialog() -> rx.Component:
 
 def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(e.created_at, size="2", white_space="nowrap")),
+        time_cell(e.created_at),
         rx.table.cell(rx.code(e.action)),
         rx.table.cell(rx.text(e.actor, size="2")),
         rx.table.cell(rx.text(e.target, size="2")),
