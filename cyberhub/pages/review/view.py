@@ -12,6 +12,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.shell import dead_end_view, guarded_page
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, loading_state, muted
 from cyberhub.pages.review.form import _claim_bar, _review_form
 from cyberhub.pages.review.state import ROUTE, ReviewState
@@ -38,13 +39,9 @@ def _earlier() -> rx.Component:
     S = ReviewState  # a local: the foreach lambda below closes over it, as before
     return titled_stack(
         "Earlier attempts",
-        rx.cond(
-            S.earlier.length() > 0,
-            rx.vstack(
-                rx.foreach(S.earlier, lambda a: attempt_card(a, download=S.download_file)),
-                spacing="3",
-                width="100%",
-            ),
+        list_or(
+            S.earlier,
+            lambda a: attempt_card(a, download=S.download_file),
             muted("This is the first attempt."),
         ),
         size="4",
