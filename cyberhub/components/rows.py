@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import reflex as rx
 
+from cyberhub.components.ui import pager
+
 if TYPE_CHECKING:  # typeshed-only protocol: "any dataclass", not importable at run time
     from _typeshed import DataclassInstance
 
@@ -24,3 +26,8 @@ def row_from(cls: type[R], source: object, **computed: Any) -> R:
 def time_cell(at: rx.Var[str]) -> rx.Component:
     """A table cell holding a time already formatted for the reader, kept on one line."""
     return rx.table.cell(rx.text(at, size="2", white_space="nowrap"))
+
+
+def pager_if_many(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
+    """The pager under a list's rows, shown only while the list has more than one page."""
+    return rx.cond(pages > 1, pager(page, pages, go_to))

@@ -9,9 +9,10 @@ from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
-from cyberhub.components.ui import empty_state, muted, pager
+from cyberhub.components.ui import empty_state, muted
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
 from cyberhub.pages.admin_organizations.members import (
     _add_form,
@@ -57,10 +58,7 @@ def organization_content() -> rx.Component:
                             rx.foreach(S.members, _member_row),
                             margin_top="0.5em",
                         ),
-                        rx.cond(
-                            S.pages > 1,
-                            pager(S.page, S.pages, S.go_to),
-                        ),
+                        pager_if_many(S.page, S.pages, S.go_to),
                         width="100%",
                     ),
                     empty_state("No members yet", "Add the first one below."),

@@ -9,6 +9,7 @@ import reflex as rx
 from cyberhub.components.address_sync import address_sync
 from cyberhub.components.fields import search_form
 from cyberhub.components.learning import decision_badge, learner_progress, status_badge
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -18,7 +19,6 @@ from cyberhub.components.ui import (
     loading_state,
     muted,
     page_heading,
-    pager,
     stat_card,
 )
 from cyberhub.pages.mentor_home.state import (
@@ -95,7 +95,7 @@ def _queue_panel() -> rx.Component:
                 ["Learner", "Mission", "Attempt", "Submitted", "Claim / decision", ""],
                 rx.foreach(S.queue, _queue_row),
             ),
-            rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
+            pager_if_many(S.page, S.pages, S.go_to),
             width="100%",
             spacing="2",
         ),
@@ -317,10 +317,7 @@ def _organization() -> rx.Component:
                     rx.foreach(S.learners, _learner_row),
                     data_testid="learners",
                 ),
-                rx.cond(
-                    S.learners_pages > 1,
-                    pager(S.learners_page, S.learners_pages, S.learners_go_to),
-                ),
+                pager_if_many(S.learners_page, S.learners_pages, S.learners_go_to),
                 width="100%",
                 spacing="2",
             ),
