@@ -124,6 +124,18 @@ def _confirm_dialog() -> rx.Component:
     )
 
 
+def _decision_button(text: str, decision: str, color: str, **props: Any) -> rx.Component:
+    """A button that submits the review form as `decision` (checked, then confirmed)."""
+    return rx.button(
+        text,
+        type="submit",
+        color_scheme=color,
+        disabled=S.busy,
+        on_click=S.choose(decision),
+        **props,
+    )
+
+
 def _review_form() -> rx.Component:
     return rx.card(
         rx.form(
@@ -158,21 +170,10 @@ def _review_form() -> rx.Component:
                 muted("Markdown is supported. Feedback is required to request changes.", size="1"),
                 snippets_panel(),
                 rx.hstack(
-                    rx.button(
-                        "Request changes",
-                        type="submit",
-                        color_scheme="orange",
-                        variant="soft",
-                        disabled=S.busy,
-                        on_click=S.choose("changes_requested"),
+                    _decision_button(
+                        "Request changes", "changes_requested", "orange", variant="soft"
                     ),
-                    rx.button(
-                        "Approve",
-                        type="submit",
-                        color_scheme="green",
-                        disabled=S.busy,
-                        on_click=S.choose("approved"),
-                    ),
+                    _decision_button("Approve", "approved", "green"),
                     spacing="3",
                     wrap="wrap",
                 ),
