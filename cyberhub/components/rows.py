@@ -31,3 +31,11 @@ def time_cell(at: rx.Var[str]) -> rx.Component:
 def pager_if_many(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
     """The pager under a list's rows, shown only while the list has more than one page."""
     return rx.cond(pages > 1, pager(page, pages, go_to))
+
+
+def audit_details_cell(details: rx.Var[str], size: str) -> rx.Component:
+    """An audit entry's details cell: long words wrapped, its line breaks kept."""
+    return rx.table.cell(
+        rx.text(details, size=size, word_break="break-word", white_space="pre-line"),
+        data_testid="audit-details",
+    )

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_page
-from cyberhub.components.rows import time_cell
+from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
@@ -226,10 +226,7 @@ def _entry_row(e: rx.Var[EntryRow]) -> rx.Component:
         rx.table.cell(rx.code(e.action)),
         rx.table.cell(rx.text(e.target, size="2")),
         rx.table.cell(rx.text(e.ip, size="2")),
-        rx.table.cell(
-            rx.text(e.details, size="1", word_break="break-word", white_space="pre-line"),
-            data_testid="audit-details",
-        ),
+        audit_details_cell(e.details, "1"),
     )
 
 

@@ -11,7 +11,7 @@ from cyberhub.components.labelled import kept_form, labelled_select_of, labelled
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
-from cyberhub.components.rows import time_cell
+from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
@@ -182,10 +182,7 @@ def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
         rx.table.cell(rx.code(e.action)),
         rx.table.cell(rx.text(e.actor, size="2")),
         rx.table.cell(rx.text(e.target, size="2")),
-        rx.table.cell(
-            rx.text(e.summary, size="2", word_break="break-word", white_space="pre-line"),
-            data_testid="audit-details",
-        ),
+        audit_details_cell(e.summary, "2"),
     )
 
 
