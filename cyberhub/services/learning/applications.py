@@ -77,6 +77,8 @@ MODE_LABELS = {
     EnrolmentMode.open: "Learners enrol themselves",
 }
 PENDING = (ApplicationStatus.applied, ApplicationStatus.waitlisted, ApplicationStatus.enrolled)
+# Pending and not yet holding a seat: what closing or ending a cohort ends.
+AWAITING = (ApplicationStatus.applied, ApplicationStatus.waitlisted)
 EXPIRED_REASON = "The cohort ended before your application was decided."
 
 
@@ -603,7 +605,7 @@ def withdraw_pending(
     """The learner's application or waitlist place in the cohort (not a seat) is withdrawn,
     audited as their own withdrawal is; False when they had none. Caller holds the lock."""
     app = _mine(session, cohort_id, student_id)
-    if app is None or app.status not in (ApplicationStatus.applied, ApplicationStatus.waitlisted):
+    if app is None or app.status not in AWAITING:
         return False
     was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
     audit.record(
@@ -768,16 +770,7 @@ def end_for_closed_cohort(
     They end as `withdrawn` (taken back, by the director closing the cohort), as an unenrolment
     ends an application: `rejected` would tell the learner they were turned down, and bar them
     from applying again."""
-    ended = session.exec(
-        select(CohortApplication)
-        .where(
-            CohortApplication.cohort_id == cohort.id,
-            col(CohortApplication.status).in_(
-                [ApplicationStatus.applied, ApplicationStatus.waitlisted]
-            ),
-        )
-        .order_by(col(CohortApplication.id))
-    ).all()
+    ended = _pending(session, cohort)
     for app in ended:
         what = (
             "your waitlist place"
@@ -815,9 +808,7 @@ def expire_ended_applications(session: Session, today: date | None = None) -> in
             col(Cohort.ends_on) < today,
             col(Cohort.id).in_(
                 select(CohortApplication.cohort_id).where(
-                    col(CohortApplication.status).in_(
-                        [ApplicationStatus.applied, ApplicationStatus.waitlisted]
-                    )
+                    col(CohortApplication.status).in_(AWAITING)
                 )
             ),
         )
@@ -830,41 +821,35 @@ def expire_ended_applications(session: Session, today: date | None = None) -> in
         ).first()
         if cohort is None:  # another transaction holds it: the next sweep
             continue
-        pending = session.exec(
+        for app in _pending(session, cohort):
+            _end(
+                session,
+                cohort,
+                app,
+                ApplicationStatus.expired,
+                "application.expired",
+                actor_id=None,
+                meta=NO_META,
+                title=f"{cohort.name} has ended",
+                body=f"{cohort.name} ended on {when(cohort.ends_on, style='date')} and your "
+                f"application was closed. {EXPIRED_REASON}",
+            )
+            count += 1
+    return count
+
+
+def _pending(session: Session, cohort: Cohort) -> list[CohortApplication]:
+    """The cohort's applications and waitlist places still waiting for a decision, oldest first."""
+    return list(
+        session.exec(
             select(CohortApplication)
             .where(
-                CohortApplication.cohort_id == cohort_id,
-                col(CohortApplication.status).in_(
-                    [ApplicationStatus.applied, ApplicationStatus.waitlisted]
-                ),
+                CohortApplication.cohort_id == cohort.id,
+                col(CohortApplication.status).in_(AWAITING),
             )
             .order_by(col(CohortApplication.id))
         ).all()
-        for app in pending:
-            was = app.status
-            app.status, app.waitlist_seq = ApplicationStatus.expired, None
-            app.decided_at, app.decided_by_id = utcnow(), None
-            session.add(app)
-            audit.record(
-                session,
-                "application.expired",
-                cohort,
-                application_id=app.id,
-                student_id=app.student_id,
-                was=was,
-            )
-            notifications.notify(
-                session,
-                app.student_id,
-                kind="application",
-                title=f"{cohort.name} has ended"[:200],
-                body=f"{cohort.name} ended on {when(cohort.ends_on, style='date')} and your "
-                f"application was closed. {EXPIRED_REASON}",
-                link="/cohorts",
-            )
-            count += 1
-        session.flush()
-    return count
+    )
 
 
 def _end(
@@ -874,14 +859,14 @@ def _end(
     status: str,
     action: str,
     *,
-    actor_id: int,
+    actor_id: int | None,
     meta: RequestMeta,
     title: str,
     body: str,
 ) -> str:
-    """A director ends a learner's application (rejected, or withdrawn by closing the cohort):
-    closed as `_close` does, audited against the cohort and the learner told (in-app and
-    e-mail). Returns the status it had."""
+    """End a learner's application (a director rejects it or closes the cohort; the system, with
+    `actor_id` None, expires it): closed as `_close` does, audited against the cohort and the
+    learner told (in-app and e-mail). Returns the status it had."""
     was = _close(session, app, status, actor_id)
     audit.record(
         session,
@@ -899,14 +884,17 @@ def _end(
     return was
 
 
-def _close(session: Session, app: CohortApplication, status: str, actor_id: int) -> str:
-    """End an application (withdrawn or rejected): off the waitlist, its seat freed if it held
-    one (the caller then lets the waitlist fill it). Returns the status it had."""
+def _close(session: Session, app: CohortApplication, status: str, actor_id: int | None) -> str:
+    """End an application (withdrawn, rejected, or expired by the system with `actor_id` None):
+    off the waitlist, its seat freed if it held one (the caller then lets the waitlist fill it).
+    Returns the status it had."""
     was = app.status
     app.status, app.waitlist_seq = ApplicationStatus(status), None
     app.decided_at, app.decided_by_id = utcnow(), actor_id
     session.add(app)
     if was == ApplicationStatus.enrolled:
+        # Only a person ends a seat: the system expires pending applications, never seats.
+        assert actor_id is not None
         free_seat(session, app.cohort_id, app.student_id, actor_id=actor_id)
     session.flush()
     return was

@@ -31,7 +31,6 @@ from sqlmodel import Session, col, select
 
 from cyberhub.formatting import plural
 from cyberhub.models import (
-    ApplicationStatus,
     Cohort,
     CohortApplication,
     CohortMentor,
@@ -405,9 +404,7 @@ def leave_organization_cohorts(
     )
     pending = select(CohortApplication.cohort_id).where(
         CohortApplication.student_id == student_id,
-        col(CohortApplication.status).in_(
-            [ApplicationStatus.applied, ApplicationStatus.waitlisted]
-        ),
+        col(CohortApplication.status).in_(applications.AWAITING),
     )
     rows = session.exec(
         select(Cohort, Program)
