@@ -63,6 +63,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.outages import OUTAGE_ERRORS, is_outage
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest, ExportScope
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import SponsorDashboard
 from cyberhub.services import locks
 from cyberhub.services.admin import audit, export_writers
@@ -326,20 +327,14 @@ def _public(export: Export, now: datetime | None = None, unavailable: str = "") 
     label = str(export.params.get("label", ""))
     title = LABELS[export.kind] + (f" · {label}" if label else "")
     ready = export.status == ExportStatus.done and not expired and not unavailable
-    return ExportPublic(
-        id=export.id or 0,
+    return from_row(
+        ExportPublic,
+        export,
         kind=export.kind.value,
         title=title,
         status=export.status.value,
-        rows_done=export.rows_done,
         rows_total=total,
         progress=progress,
-        error=export.error,
-        file_name=export.file_name,
-        file_size=export.file_size,
-        created_at=export.created_at,
-        finished_at=export.finished_at,
-        expires_at=export.expires_at,
         expired=expired,
         download_url=f"/api/v1/exports/{export.id}/download" if ready else None,
         unavailable=unavailable,

@@ -55,6 +55,7 @@ from cyberhub.schemas.director import (
     CsvImported,
     EnrollmentPublic,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -279,16 +280,7 @@ def _plan_one(session: Session, cohort: Cohort, email: str, full_name: str) -> _
 
 
 def enrollment_public(e: Enrollment, user: User, *, created: bool = False) -> EnrollmentPublic:
-    return EnrollmentPublic(
-        id=e.id or 0,
-        cohort_id=e.cohort_id,
-        student_id=e.student_id,
-        email=user.email,
-        name=user.full_name,
-        status=e.status,
-        enrolled_at=e.enrolled_at,
-        new_account=created,
-    )
+    return from_row(EnrollmentPublic, e, email=user.email, name=user.full_name, new_account=created)
 
 
 def enroll(

@@ -19,6 +19,7 @@ from cyberhub.models import LearnerNote, Role
 from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notes import BODY_MAX, MAX_NOTES, NOTE_KINDS, NotePublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import text
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity import consents
@@ -30,14 +31,7 @@ NOT_A_LEARNER = "Goals and reflections are kept by learners (the student role)."
 
 def note_public(n: LearnerNote) -> NotePublic:
     """The note as its learner sees it ("edited": changed after it was written)."""
-    return NotePublic(
-        id=n.id or 0,
-        kind=n.kind,
-        body=n.body,
-        created_at=n.created_at,
-        updated_at=n.updated_at,
-        edited=n.updated_at > n.created_at,
-    )
+    return from_row(NotePublic, n, edited=n.updated_at > n.created_at)
 
 
 def _learner(principal: Principal | None) -> Principal:

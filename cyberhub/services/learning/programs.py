@@ -57,6 +57,7 @@ from cyberhub.schemas.director import (
     RosterRow,
 )
 from cyberhub.schemas.profiler import TrackTexts
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates, locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -835,22 +836,16 @@ def cohort_public(
     mentors: int = 0,
     unassigned: int = 0,
 ) -> CohortPublic:
-    return CohortPublic(
-        id=c.id or 0,
-        program_id=c.program_id,
+    return from_row(
+        CohortPublic,
+        c,
         program=program.name if program else "",
-        name=c.name,
-        starts_on=c.starts_on,
-        ends_on=c.ends_on,
-        capacity=c.capacity,
-        director_id=c.director_id,
         director=(director.full_name or director.email) if director else "",
         status=cohort_status(c),
         enrolled=enrolled,
         seats_left=max(0, c.capacity - enrolled),
         mentors=mentors,
         unassigned=unassigned,
-        closed_at=c.closed_at,
     )
 
 

@@ -57,6 +57,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.identity import ConsentKind
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import (
     NOTES_MAX,
     ConsentingLearner,
@@ -136,19 +137,8 @@ def sponsor_organizations(
 
 
 def _public(s: Sponsorship, sponsor: str, cohort: str) -> SponsorshipPublic:
-    return SponsorshipPublic(
-        id=s.id or 0,
-        organization_id=s.organization_id,
-        sponsor=sponsor,
-        cohort_id=s.cohort_id,
-        cohort=cohort,
-        seats=s.seats,
-        amount=f"{Decimal(s.amount):.2f}",
-        currency=s.currency,
-        starts_on=s.starts_on,
-        ends_on=s.ends_on,
-        notes=s.notes,
-        created_at=s.created_at,
+    return from_row(
+        SponsorshipPublic, s, sponsor=sponsor, cohort=cohort, amount=f"{Decimal(s.amount):.2f}"
     )
 
 
