@@ -804,13 +804,7 @@ def assign_mentor(
 
 
 def _assignment_public(a: MentorAssignment, mentor: User) -> AssignmentPublic:
-    return AssignmentPublic(
-        cohort_id=a.cohort_id,
-        student_id=a.student_id,
-        mentor_id=a.mentor_id,
-        mentor=mentor.full_name or mentor.email,
-        assigned_at=a.assigned_at,
-    )
+    return from_row(AssignmentPublic, a, mentor=mentor.full_name or mentor.email)
 
 
 def balance_mentors(

@@ -236,15 +236,7 @@ def _clean_slug(slug: str) -> str:
 
 
 def program_public(p: Program, org_name: str = "") -> ProgramPublic:
-    return ProgramPublic(
-        id=p.id or 0,
-        organization_id=p.organization_id,
-        organization=org_name,
-        name=p.name,
-        slug=p.slug,
-        description=p.description,
-        created_at=p.created_at,
-    )
+    return from_row(ProgramPublic, p, organization=org_name)
 
 
 def list_programs(session: Session, principal: Principal | None) -> list[ProgramWithCounts]:
@@ -444,15 +436,11 @@ def ensure_track(session: Session, key: str) -> Track:
 
 def _view(track: Track, pt: ProgramTrack) -> ProgramTrackView:
     assert track.id is not None
-    return ProgramTrackView(
-        id=track.id,
+    return from_row(
+        ProgramTrackView,
+        track,
         program_id=pt.program_id,
-        key=track.key,
-        name=track.name,
-        tagline=track.tagline,
         description=pt.description or track.description,
-        focus=list(track.focus),
-        careers=list(track.careers),
         nice_work_roles=list(pt.nice_work_roles or []),
     )
 

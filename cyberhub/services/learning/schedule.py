@@ -53,6 +53,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.schedule import (
     CohortSchedule,
     DueDatePublic,
@@ -220,10 +221,11 @@ def set_due_date(
     mission = _scheduled_mission(session, program.id or 0, mission_id)
     moment = parse_due(due_at, actor.time_zone)
     row = _due_row(session, cohort_id, mission_id)
+    result = DueDatePublic(
+        cohort_id=cohort_id, mission_id=mission_id, title=mission.title, due_at=moment
+    )
     if row is not None and row.due_at == moment:
-        return DueDatePublic(
-            cohort_id=cohort_id, mission_id=mission_id, title=mission.title, due_at=moment
-        )
+        return result
     if row is None:
         row = CohortDueDate(cohort_id=cohort_id, mission_id=mission_id, due_at=moment)
     row.due_at, row.set_by_id, row.updated_at = moment, actor.user_id, utcnow()
@@ -233,9 +235,7 @@ def set_due_date(
     _audit_due_date(
         session, "cohort.due_date_set", actor, cohort, mission, meta, due_at=moment.isoformat()
     )
-    return DueDatePublic(
-        cohort_id=cohort_id, mission_id=mission_id, title=mission.title, due_at=moment
-    )
+    return result
 
 
 def clear_due_date(
@@ -391,15 +391,7 @@ def applicable(
 
 
 def _item(d: _Due) -> DueItem:
-    return DueItem(
-        cohort_id=d.cohort_id,
-        cohort=d.cohort,
-        mission_id=d.mission_id,
-        title=d.title,
-        due_at=d.due_at,
-        status=d.status,
-        url=mission_url(d.mission_id),
-    )
+    return from_row(DueItem, d, url=mission_url(d.mission_id))
 
 
 def my_schedule(
