@@ -170,6 +170,23 @@ def _range(filters: AnalyticsFilters, column: str, tz: str) -> Scope:
     return Scope((" AND " + " AND ".join(parts)) if parts else "", params)
 
 
+def _run_dated(
+    session: Session,
+    program_id: int,
+    filters: AnalyticsFilters,
+    column: str,
+    day_zone: str,
+    body: str,
+    **extra: Any,
+) -> list[Any]:
+    """Run `body` over the programme's population (no profiler results), `{window}` in it
+    standing for the filter's days on `column` (calendar days in `day_zone`)."""
+    window = _range(filters, column, day_zone)
+    return _scope(program_id, filters, profile=False).run(
+        session, body.format(window=window.sql), **extra, **window.params
+    )
+
+
 def _check_filters(session: Session, program_id: int, filters: AnalyticsFilters) -> None:
     if filters.cohort_id is not None:
         cohort = session.get(Cohort, filters.cohort_id)
@@ -254,11 +271,13 @@ def _weekly(
     session: Session, program_id: int, filters: AnalyticsFilters, tz: str, now: datetime
 ) -> list[WeekActivity]:
     """The weeks begin on Monday at midnight in zone `tz`."""
-    scope = _scope(program_id, filters, profile=False)
-    window = _range(filters, "e.at", tz)
-    rows = scope.run(
+    rows = _run_dated(
         session,
-        f"""
+        program_id,
+        filters,
+        "e.at",
+        tz,
+        """
 , events AS (
   -- One pass over the work: each attempt gives its start, its submission and its approval.
   SELECT s.student_id, ev.at, ev.kind
@@ -274,11 +293,10 @@ def _weekly(
 SELECT (date_trunc('week', e.at AT TIME ZONE :tz))::date AS week,
        count(*) FILTER (WHERE e.kind = 's'), count(*) FILTER (WHERE e.kind = 'a'),
        count(DISTINCT e.student_id)
-FROM events e WHERE true {window.sql}
+FROM events e WHERE true {window}
 GROUP BY 1 ORDER BY 1
 """,
         tz=tz,
-        **window.params,
     )
     found = {week: (int(s), int(a), int(n)) for week, s, a, n in rows}
     today = now.astimezone(zone(tz)).date()
@@ -343,17 +361,19 @@ def approvals(
 def _approvals(
     session: Session, program_id: int, filters: AnalyticsFilters, tz: str
 ) -> list[ApprovalCell]:
-    window = _range(filters, "s.decided_at", tz)
-    rows = _scope(program_id, filters, profile=False).run(
+    rows = _run_dated(
         session,
-        f"""
+        program_id,
+        filters,
+        "s.decided_at",
+        tz,
+        """
 SELECT t.key, m.difficulty, count(*)
 FROM submissions s JOIN missions m ON m.id = s.mission_id JOIN tracks t ON t.id = m.track_id
-WHERE s.status = 'approved' {window.sql}
+WHERE s.status = 'approved' {window}
   AND s.student_id IN (SELECT student_id FROM pop) AND s.mission_id IN (SELECT mission_id FROM pm)
 GROUP BY t.key, m.difficulty ORDER BY t.key, m.difficulty
 """,
-        **window.params,
     )
     return [ApprovalCell(track=k, difficulty=int(d), approvals=int(n)) for k, d, n in rows]
 
@@ -446,14 +466,17 @@ def turnaround(
 def _turnaround(
     session: Session, program_id: int, filters: AnalyticsFilters, tz: str
 ) -> list[MentorTurnaround]:
-    window = _range(filters, "r.created_at", tz)
-    rows = _scope(program_id, filters, profile=False).run(
+    rows = _run_dated(
         session,
-        f"""
+        program_id,
+        filters,
+        "r.created_at",
+        tz,
+        """
 , hours AS (
   SELECT r.mentor_id, extract(epoch FROM r.created_at - s.submitted_at) / 3600.0 AS h
   FROM reviews r JOIN submissions s ON s.id = r.submission_id
-  WHERE r.mentor_id IS NOT NULL AND s.submitted_at IS NOT NULL {window.sql}
+  WHERE r.mentor_id IS NOT NULL AND s.submitted_at IS NOT NULL {window}
     AND s.student_id IN (SELECT student_id FROM pop) AND s.mission_id IN (SELECT mission_id FROM pm)
 )
 SELECT h.mentor_id, coalesce(nullif(u.full_name, ''), u.email), count(*),
@@ -462,7 +485,6 @@ SELECT h.mentor_id, coalesce(nullif(u.full_name, ''), u.email), count(*),
 FROM hours h JOIN users u ON u.id = h.mentor_id
 GROUP BY h.mentor_id, u.full_name, u.email ORDER BY 4 DESC, 2
 """,
-        **window.params,
     )
     return [
         MentorTurnaround(
