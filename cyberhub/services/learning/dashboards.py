@@ -25,6 +25,7 @@ from cyberhub.schemas.learning import (
     NextAction,
     StudentDashboard,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress
@@ -126,28 +127,19 @@ def student_dashboard(session: Session, principal: Principal | None) -> StudentD
         # Against the learner's scope ("3 of 7"); None while they are in no programme.
         scope=p.scope.as_public() if p.scope else None,
         in_progress=[
-            InProgressMission(
-                mission_id=m.id,
-                title=m.title,
-                track=m.track,
-                status=m.status,
-                attempt=m.attempt,
-                submission_id=m.submission_id,
-            )
+            from_row(InProgressMission, m, mission_id=m.id)
             for m in p.missions
             if m.status in progress.IN_PROGRESS
         ],
         latest_feedback=[
-            FeedbackPublic(
+            from_row(
+                FeedbackPublic,
+                r,
                 mission_id=mission_id,
                 title=mission.title,
                 attempt=attempt,
-                decision=r.decision,
-                total=r.total,
                 max_total=rubric_max(mission),
-                feedback=r.feedback,
                 mentor=person_name(full_name, email) if email else "",
-                created_at=r.created_at,
             )
             for r, mission_id, attempt, mission, full_name, email in feedback_rows
         ],

@@ -64,6 +64,7 @@ from cyberhub.schemas.learning import (
     SubmissionPublic,
     WorkStatus,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -709,37 +710,27 @@ class SubmissionDetail:
     def as_public(self) -> SubmissionPublic:
         """The attempt as the API shows it (GET /submissions/{id}, a mission's history)."""
         s, r = self.submission, self.review
-        return SubmissionPublic(
-            id=s.id or 0,
+        return from_row(
+            SubmissionPublic,
+            s,
             mission=MissionRef(id=self.mission.id or 0, title=self.mission.title),
             student=PersonRef(
                 id=self.student.id or 0,
                 name=person_name(self.student.full_name, self.student.email),
             ),
-            attempt=s.attempt,
-            status=s.status,
-            answer=s.answer,
             links=list(s.links or []),
             file=(
                 FilePublic(name=s.file_name, type=s.file_type, size=s.file_size)
                 if s.file_path
                 else None
             ),
-            created_at=s.created_at,
-            submitted_at=s.submitted_at,
             claimed_by=s.claimed_by_id,
-            claim_expires_at=s.claim_expires_at,
-            decided_at=s.decided_at,
             review=(
-                ReviewPublic(
-                    decision=r.decision,
-                    scores=dict(r.scores),
-                    total=r.total,
+                from_row(
+                    ReviewPublic,
+                    r,
                     max_total=rubric_max(self.mission),
-                    feedback=r.feedback,
                     comments=dict(r.comments or {}),
-                    mentor_id=r.mentor_id,
-                    created_at=r.created_at,
                 )
                 if r
                 else None
