@@ -46,6 +46,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.director import MissionListPage, MissionPublic, MissionRef
 from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -393,30 +394,16 @@ def mission_public(
     prerequisites: list[MissionRef] | None = None,
     program_ids: list[int] | None = None,
 ) -> MissionPublic:
-    return MissionPublic(
-        id=m.id or 0,
-        organization_id=m.organization_id,
+    return from_row(
+        MissionPublic,
+        m,
         library=m.organization_id is None,
         editable=may_edit(actor, m),
         program_ids=program_ids if program_ids is not None else [],
-        slug=m.slug,
-        title=m.title,
-        summary=m.summary,
-        brief=m.brief,
         track=track.key if track else "",
         track_name=track.name if track else "",
-        difficulty=m.difficulty,
-        skills=list(m.skills),
-        estimated_minutes=m.estimated_minutes,
-        rubric=list(m.rubric),
         max_points=sum(int(c.get("points", 0)) for c in m.rubric),  # type: ignore[call-overload]
-        hints=list(m.hints),
-        nice_work_roles=list(m.nice_work_roles),
         prerequisites=prerequisites if prerequisites is not None else [],
-        status=m.status,
-        author_id=m.author_id,
-        created_at=m.created_at,
-        updated_at=m.updated_at,
     )
 
 

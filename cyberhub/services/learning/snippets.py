@@ -16,6 +16,7 @@ from cyberhub.formatting import person_name
 from cyberhub.models import FeedbackSnippet, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.reviews import SnippetPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -39,14 +40,7 @@ def _context(session: Session, principal: Principal | None, submission_id: int) 
 
 def _public(s: FeedbackSnippet, author: User | None, me: int) -> SnippetPublic:
     name = person_name(author.full_name, author.email) if author else "A mentor"
-    return SnippetPublic(
-        id=s.id or 0,
-        mission_id=s.mission_id,
-        body=s.body,
-        author=name,
-        mine=s.author_id == me,
-        created_at=s.created_at,
-    )
+    return from_row(SnippetPublic, s, author=name, mine=s.author_id == me)
 
 
 def list_snippets(
