@@ -34,6 +34,7 @@ from cyberhub.schemas.audit import (
     AuditTotal,
 )
 from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -208,18 +209,12 @@ def search(
     names = target_names(session, ((e.target_type, e.target_id) for e, _ in rows))
     return AuditPage(
         items=[
-            AuditEntryPublic(
-                id=e.id or 0,
-                created_at=e.created_at,
-                actor_id=e.actor_id,
+            from_row(
+                AuditEntryPublic,
+                e,
                 actor_email=email or "",
-                action=e.action,
-                target_type=e.target_type,
-                target_id=e.target_id,
                 target_name=describe_target(e.target_type, e.target_id, names),
                 ip=str(e.ip) if e.ip else "",
-                user_agent=e.user_agent,
-                details=e.details,
                 details_text=readable_details(e.details),
             )
             for e, email in rows

@@ -32,6 +32,7 @@ from cyberhub.models import (
 )
 from cyberhub.schemas.coaching import GoalPublic
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import profiler, recommendations
 from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.services.coaching import goals, habits, reflections
@@ -75,14 +76,12 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
             .order_by(col(User.full_name))
         ).all()
         out.append(
-            MenteeCohort(
+            from_row(
+                MenteeCohort,
+                e,
                 cohort_id=c.id or 0,
                 cohort=c.name,
                 program=p.name,
-                status=str(e.status),
-                enrolled_at=e.enrolled_at,
-                completed_at=e.completed_at,
-                withdrawn_at=e.withdrawn_at,
                 mentors=[person_name(m.full_name, m.email) for m in mentors],
             )
         )
@@ -138,14 +137,12 @@ def _attempts(session: Session, learner_id: int, visible: list[int]) -> list[Men
         .limit(ATTEMPTS_SHOWN)
     ).all()
     return [
-        MenteeAttempt(
+        from_row(
+            MenteeAttempt,
+            sub,
             submission_id=sub.id or 0,
             mission_id=mission.id or 0,
             mission=mission.title,
-            attempt=sub.attempt,
-            status=str(sub.status),
-            submitted_at=sub.submitted_at,
-            decided_at=sub.decided_at,
             total=review.total if review else None,
             max_points=rubric_max(mission),
             reviewer=person_name(reviewer.full_name, reviewer.email) if reviewer else "",

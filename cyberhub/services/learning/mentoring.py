@@ -39,6 +39,7 @@ from cyberhub.schemas.reviews import (
     QueueItem,
     WaitingWork,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import progress, reviews
@@ -217,15 +218,12 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
     return MentorHome(
         organizations=[o.name for o in orgs],
         cohorts=[
-            MentorCohort(
-                id=c.id or 0,
-                name=c.name,
+            from_row(
+                MentorCohort,
+                c,
                 program=program,
                 organization=org,
                 dates=f"{c.starts_on:%d %b %Y} – {c.ends_on:%d %b %Y}",
-                starts_on=c.starts_on,
-                ends_on=c.ends_on,
-                capacity=c.capacity,
                 status=cohort_status(c, today),
             )
             for c, program, org in cohorts

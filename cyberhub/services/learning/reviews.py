@@ -58,6 +58,7 @@ from cyberhub.schemas.reviews import (
     RubricCriterion,
     Workload,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import rendering
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid
@@ -592,15 +593,11 @@ def queue(
             ).all()
         )
     items = [
-        QueueItem(
-            id=s.id or 0,
+        from_row(
+            QueueItem,
+            s,
             student=NamedRef(id=u.id or 0, name=person_name(u.full_name, u.email)),
             mission=Ref(id=s.mission_id, title=title),
-            attempt=s.attempt,
-            status=s.status,
-            submitted_at=s.submitted_at,
-            claim_expires_at=s.claim_expires_at,
-            decided_at=s.decided_at,
             decision=decisions.get(s.id or 0),
             claimed_by_me=s.claimed_by_id == actor.user_id,
             assigned_to_me=bool(assigned),
