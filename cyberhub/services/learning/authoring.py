@@ -54,7 +54,7 @@ from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
 from cyberhub.services.learning.programs import (
-    audit_program_mission,
+    audit_mission_change,
     check_org_of,
     get_program,
     get_program_mission,
@@ -887,7 +887,7 @@ def add_to_program(
         raise Conflict("This programme does not run the mission's track: add the track first.")
     session.add(ProgramMission(program_id=program.id or 0, mission_id=mission.id or 0))
     session.flush()
-    audit_program_mission(
+    audit_mission_change(
         session, "program.mission_added", actor, program, mission, meta, library=library
     )
     return _detail(session, mission, actor)
@@ -931,7 +931,7 @@ def remove_from_program(
         ),
         actor_id=actor.user_id,
     )
-    audit_program_mission(session, "program.mission_removed", actor, program, mission, meta)
+    audit_mission_change(session, "program.mission_removed", actor, program, mission, meta)
 
 
 def library_options(

@@ -56,7 +56,7 @@ from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import applications
 from cyberhub.services.learning.mission_scope import learner_track
 from cyberhub.services.learning.programs import (
-    audit_program_mission,
+    audit_mission_change,
     get_cohort,
     get_program_mission,
     require_director,
@@ -102,7 +102,7 @@ def set_required(
         session.add(row)
         session.flush()
         action = "program.mission_required" if required else "program.mission_optional"
-        audit_program_mission(session, action, actor, program, mission, meta)
+        audit_mission_change(session, action, actor, program, mission, meta)
     return RequiredMission(
         program_id=program.id or 0, mission_id=mission_id, title=mission.title, required=required
     )

@@ -145,21 +145,21 @@ def get_program_mission(
     return program, row, mission
 
 
-def audit_program_mission(
+def audit_mission_change(
     session: Session,
     action: str,
     actor: Principal,
-    program: Program,
+    target: Program | Cohort,
     mission: Mission,
     meta: RequestMeta,
     **details: Any,
 ) -> None:
-    """Audit a change to the missions a programme runs (added, removed, required or not): the
-    entry names the mission by id and title."""
+    """Audit a change to a mission in a programme (added, removed, required or not) or a cohort
+    (its due date set or cleared): the entry names the mission by id and title."""
     audit.record(
         session,
         action,
-        program,
+        target,
         by=actor,
         meta=meta,
         mission_id=mission.id,

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, text
 from sqlalchemy import select as sa_select
@@ -66,12 +65,16 @@ from cyberhub.schemas.schedule import (
     ScheduledMission,
 )
 from cyberhub.services import dates
-from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.mission_scope import require_visible
-from cyberhub.services.learning.programs import cohort_not_over, get_cohort, require_director
+from cyberhub.services.learning.programs import (
+    audit_mission_change,
+    cohort_not_over,
+    get_cohort,
+    require_director,
+)
 from cyberhub.services.learning.query_parts import runs_mission_track
 from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
@@ -181,29 +184,6 @@ def _due_row(session: Session, cohort_id: int, mission_id: int) -> CohortDueDate
     ).first()
 
 
-def _audit_due_date(
-    session: Session,
-    action: str,
-    actor: Principal,
-    cohort: Cohort,
-    mission: Mission,
-    meta: RequestMeta,
-    **details: Any,
-) -> None:
-    """Audit a mission's due date set or cleared in a cohort: the entry names the mission by id
-    and title."""
-    audit.record(
-        session,
-        action,
-        cohort,
-        by=actor,
-        meta=meta,
-        mission_id=mission.id,
-        title=mission.title,
-        **details,
-    )
-
-
 def set_due_date(
     session: Session,
     principal: Principal | None,
@@ -232,7 +212,7 @@ def set_due_date(
     session.add(row)
     _forget_reminders(session, cohort_id, mission_id)
     session.flush()
-    _audit_due_date(
+    audit_mission_change(
         session, "cohort.due_date_set", actor, cohort, mission, meta, due_at=moment.isoformat()
     )
     return result
@@ -264,7 +244,7 @@ def clear_due_date(
         session.delete(row)
         _forget_reminders(session, cohort_id, mission_id)
         session.flush()
-        _audit_due_date(session, "cohort.due_date_cleared", actor, cohort, mission, meta)
+        audit_mission_change(session, "cohort.due_date_cleared", actor, cohort, mission, meta)
     return DueDatePublic(cohort_id=cohort_id, mission_id=mission_id, title=mission.title)
 
 
