@@ -457,9 +457,8 @@ def _take_seat(
     """Give the applicant a seat: membership (their application is their consent), the student
     role there, an active enrolment. The caller holds the cohort lock and checked the room."""
     from cyberhub.services.learning.enrollment import (  # noqa: PLC0415  (why: enrollment imports this module at its top)
-        _ensure_student_role,
         _existing,
-        activate_enrollment,
+        seat,
     )
 
     user = session.get(User, app.student_id)
@@ -468,23 +467,11 @@ def _take_seat(
     memberships.join(
         session, user.id, org.id or 0, how="cohort application", actor_id=user.id, meta=meta
     )
-    _ensure_student_role(session, actor_id, user, org, cohort, meta)
-    cohort_id = cohort.id or 0
-    activate_enrollment(session, _existing(session, cohort_id, user.id), cohort_id, user.id)
+    existing = _existing(session, cohort.id or 0, user.id)
     app.status = ApplicationStatus.enrolled
     app.waitlist_seq = None
     session.add(app)
-    session.flush()
-    audit.record(
-        session,
-        "enrollment.created",
-        cohort,
-        by=actor_id,
-        meta=meta,
-        student_id=user.id,
-        email=user.email,
-        method=how,
-    )
+    seat(session, cohort, org, user, existing, actor_id=actor_id, meta=meta, method=how)
 
 
 def free_seat(

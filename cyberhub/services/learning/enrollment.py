@@ -206,6 +206,36 @@ def _mail_enrolled(
     mail.send(session, to=user.email, subject=subject[:200], body=body, kind="enrollment")
 
 
+def seat(
+    session: Session,
+    cohort: Cohort,
+    org: Organization,
+    user: User,
+    enrollment: Enrollment | None,
+    *,
+    actor_id: int | None,
+    meta: RequestMeta,
+    **how: object,
+) -> Enrollment:
+    """Give `user` an active seat in the cohort (re-activating `enrollment`, a withdrawn one,
+    when given): the student role in the organisation, then the enrolment, audited as
+    `enrollment.created` with `how` it came about. The caller holds the cohort lock."""
+    _ensure_student_role(session, actor_id, user, org, cohort, meta)
+    seated = activate_enrollment(session, enrollment, cohort.id or 0, user.id or 0)
+    session.flush()
+    audit.record(
+        session,
+        "enrollment.created",
+        cohort,
+        by=actor_id,
+        meta=meta,
+        student_id=user.id,
+        email=user.email,
+        **how,
+    )
+    return seated
+
+
 def _create_invited(
     session: Session, email: str, full_name: str, meta: Any, actor: Principal
 ) -> User:
@@ -238,17 +268,14 @@ def _write(
     assert org is not None
     created = plan.user is None
     user = plan.user or _create_invited(session, plan.email, plan.full_name, meta, actor)
-    _ensure_student_role(session, actor.user_id, user, org, cohort, meta)
-    enrollment = activate_enrollment(session, plan.enrollment, cohort.id or 0, user.id or 0)
-    session.flush()
-    audit.record(
+    enrollment = seat(
         session,
-        "enrollment.created",
         cohort,
-        by=actor,
+        org,
+        user,
+        plan.enrollment,
+        actor_id=actor.user_id,
         meta=meta,
-        student_id=user.id,
-        email=user.email,
         new_account=created,
     )
     _mail_enrolled(session, user, cohort, program, _invite_link(session, user) if created else None)
