@@ -21,6 +21,7 @@ from cyberhub.schemas.reviews import (
     SnippetPublic,
     Workload,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.learning import mentoring, progress, reviews, snippets
 
 router = APIRouter(tags=["learning"])
@@ -130,13 +131,7 @@ def mentor_queue(
     page_size: PageSize = reviews.PAGE_SIZE,
 ) -> QueuePagePublic:
     result = reviews.queue(session, principal, bucket=bucket, page=page, page_size=page_size)
-    return QueuePagePublic(
-        bucket=result.bucket,
-        items=result.items,
-        total=result.total,
-        page=result.page,
-        pages=result.pages,
-    )
+    return from_row(QueuePagePublic, result)
 
 
 @router.get("/mentor/workload", response_model=Workload)

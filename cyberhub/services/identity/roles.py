@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from cyberhub.models import AuditLog, Organization, Role, RoleAssignment, User
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import (
     RoleGrantPublic,
     RolePublic,
@@ -342,14 +343,8 @@ def _grant_rows(session: Session, user_id: int, org_ids: set[int] | None) -> lis
         stmt = stmt.where(col(RoleAssignment.organization_id).in_(org_ids))
     order = [r.value for r in Role]
     rows = [
-        RoleGrantPublic(
-            id=ra.id or 0,
-            role=ra.role,
-            organization_id=ra.organization_id,
-            organization=org_name or "global",
-            reason=ra.reason,
-            granted_by=granted_by or "",
-            created_at=ra.created_at,
+        from_row(
+            RoleGrantPublic, ra, organization=org_name or "global", granted_by=granted_by or ""
         )
         for ra, org_name, granted_by in session.exec(stmt).all()
     ]
@@ -392,24 +387,18 @@ def user_detail(session: Session, principal: Principal | None, user_id: int) -> 
         session.exec(select(User.id, User.email).where(col(User.id).in_(actor_ids))).all()
     )
     names = audit_log.target_names(session, ((e.target_type, e.target_id) for e in entries))
-    return UserDetail(
-        id=user.id or 0,
-        email=user.email,
-        full_name=user.full_name,
-        is_active=user.is_active,
-        created_at=user.created_at,
-        last_login_at=user.last_login_at,
+    return from_row(
+        UserDetail,
+        user,
         locked=lock.locked,
         locked_until=lock.locked_until,
         locked_sources=lock.sources,
-        failed_login_count=user.failed_login_count,
         mfa_enabled=user.mfa_secret is not None,
         roles=_grant_rows(session, user_id, None),
         audit=[
-            UserAuditEntry(
-                id=e.id or 0,
-                created_at=e.created_at,
-                action=e.action,
+            from_row(
+                UserAuditEntry,
+                e,
                 actor=emails.get(e.actor_id, "") if e.actor_id else "",
                 target=audit_log.describe_target(e.target_type, e.target_id, names),
                 summary=summarize(e.details),

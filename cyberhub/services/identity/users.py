@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleHeld, UsersPage, UserSummary
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -69,14 +70,10 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
     now = utcnow()
     return UsersPage(
         items=[
-            UserSummary(
-                id=u.id or 0,
-                email=u.email,
-                full_name=u.full_name,
-                is_active=u.is_active,
+            from_row(
+                UserSummary,
+                u,
                 locked=bool(u.locked_until and u.locked_until > now),
-                created_at=u.created_at,
-                last_login_at=u.last_login_at,
                 roles=sorted(by_user.get(u.id or 0, []), key=lambda g: g.role),
             )
             for u in users
