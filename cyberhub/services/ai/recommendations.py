@@ -47,6 +47,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.ai import RecommendationList, RecommendationPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import learner_interests, profiler, ranking
 from cyberhub.services.ai.ai_locks import lock_learner, lock_learner_for_ai
 from cyberhub.services.ai.embeddings import purge_learner
@@ -453,15 +454,13 @@ def stored(
         .order_by(col(Recommendation.rank))
     ).all()
     items = [
-        RecommendationPublic(
-            mission_id=r.mission_id,
+        from_row(
+            RecommendationPublic,
+            r,
             title=title,
-            score=r.score,
-            reason=r.reason,
             difficulty=difficulty,
             track=key,
             track_name=name,
-            source=r.source,
         )
         for _, title, difficulty, key, name, r in rows
     ]

@@ -37,6 +37,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import Mission, MissionEmbedding, MissionStatus, Track
 from cyberhub.schemas.ai import MissionHitPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import query_embedder
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -266,12 +267,11 @@ def search_missions(
         if h.mission_id in by_id:
             m, t = by_id[h.mission_id]
             out.append(
-                MissionHitPublic(
+                from_row(
+                    MissionHitPublic,
+                    m,
                     id=h.mission_id,
-                    title=m.title,
-                    summary=m.summary,
                     track=t.key,
-                    difficulty=m.difficulty,
                     score=round(h.score, 6),
                     matched=list(h.matched),
                 )

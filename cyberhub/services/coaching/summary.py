@@ -36,6 +36,7 @@ from cyberhub.schemas.coaching import (
     StreakPublic,
     WeekSummary,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates
 from cyberhub.services.coaching import access, goals, habits, reflections
 from cyberhub.services.coaching.streaks import local_day, streak, week_start
@@ -225,11 +226,10 @@ def _goal_weeks(
         then = _progress_at(session, user_id, g, start, tz)
         at_end = g.percent if end >= utcnow() else _progress_at(session, user_id, g, end, tz)
         out.append(
-            GoalWeek(
+            from_row(
+                GoalWeek,
+                g,
                 goal_id=g.id,
-                title=g.title,
-                status=g.status,
-                percent=g.percent,
                 percent_at_start=then,
                 change=None if then is None or at_end is None else at_end - then,
             )
@@ -343,16 +343,13 @@ def week_of(session: Session, user_id: int, week: date | None = None) -> WeekSum
             )
         )
     goal_rows = [g for g in goals.goals_public(session, user_id) if g.status != "dropped"]
-    return WeekSummary(
+    return from_row(
+        WeekSummary,
+        counts,
         week_start=monday,
         week_end=monday + timedelta(days=6),
-        checkins=counts.checkins,
-        reflections=counts.reflections,
         average_mood=mood,
         average_mood_last_week=mood_last,
-        submissions=counts.submissions,
-        approvals=counts.approvals,
-        goals_achieved=counts.goals_achieved,
         habits=habit_weeks,
         goals=_goal_weeks(session, user_id, goal_rows, (start, end), tz),
         notes=_notes(session, user_id, monday),

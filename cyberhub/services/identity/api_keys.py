@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import ApiKey, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import ApiKeyPublic, ScopePublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -118,18 +119,7 @@ def create(
 
 def as_public(key: ApiKey, owner_email: str = "") -> ApiKeyPublic:
     assert key.id is not None
-    return ApiKeyPublic(
-        id=key.id,
-        name=key.name,
-        prefix=key.prefix,
-        scopes=list(key.scopes),
-        user_id=key.user_id,
-        owner_email=owner_email,
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        revoked_at=key.revoked_at,
-        active=key.revoked_at is None,
-    )
+    return from_row(ApiKeyPublic, key, owner_email=owner_email, active=key.revoked_at is None)
 
 
 def list_keys(

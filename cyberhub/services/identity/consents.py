@@ -25,6 +25,7 @@ from cyberhub import jobs
 from cyberhub.models import ConsentDocument, ConsentRecord, User
 from cyberhub.models.identity import ConsentKind
 from cyberhub.schemas.identity import ConsentDocumentPublic, ConsentRecordPublic, ConsentStatePublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
@@ -232,13 +233,7 @@ def history(
         .limit(limit)
     ).all()
     return [
-        ConsentRecordPublic(
-            kind=r.kind,
-            label=LABELS.get(r.kind, r.kind),
-            version=r.version,
-            granted=r.granted,
-            at=r.created_at,
-        )
+        from_row(ConsentRecordPublic, r, label=LABELS.get(r.kind, r.kind), at=r.created_at)
         for r in rows
     ]
 

@@ -161,10 +161,9 @@ def members(
         since[g.user_id] = min(since.get(g.user_id, g.created_at), g.created_at)
     return MembersPage(
         items=[
-            MemberPublic(
-                id=u.id or 0,
-                email=u.email,
-                full_name=u.full_name,
+            from_row(
+                MemberPublic,
+                u,
                 roles=sorted(by_user.get(u.id or 0, []), key=order.index),
                 member_since=since.get(u.id or 0),
             )
