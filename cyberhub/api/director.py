@@ -273,20 +273,9 @@ def update_cohort(
     cohort_id: Id, body: CohortPatch, principal: CurrentUser, session: SessionDep, meta: MetaDep
 ) -> CohortPublic:
     """Change a cohort; `"director_id": null` removes its director, omitting it keeps it."""
-    extra: dict[str, Any] = {}
-    if "director_id" in body.model_fields_set:
-        extra["director_id"] = body.director_id
-    programs.update_cohort(
-        session,
-        principal,
-        cohort_id,
-        name=body.name,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        capacity=body.capacity,
-        meta=meta,
-        **extra,
-    )
+    # The body's fields are the service's keyword arguments; director_id only when it is sent.
+    changes = body.model_dump(exclude={"director_id"} - body.model_fields_set)
+    programs.update_cohort(session, principal, cohort_id, **changes, meta=meta)
     return programs.cohort_detail(session, principal, cohort_id)
 
 
