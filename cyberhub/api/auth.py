@@ -22,6 +22,7 @@ from cyberhub.schemas.identity import (
     TimeZoneUpdate,
     TokenPairPublic,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity import accounts, memberships, sign_in, time_zones
 from cyberhub.services.identity.permissions import Principal
 
@@ -115,16 +116,12 @@ def logout_everywhere(principal: SessionUser, session: SessionDep, meta: MetaDep
 
 
 def _me(principal: Principal) -> MePublic:
-    return MePublic(
+    grants = sorted(principal.grants, key=lambda g: (g.role, g.organization_id or 0))
+    return from_row(
+        MePublic,
+        principal,
         id=principal.user_id,
-        email=principal.email,
-        full_name=principal.full_name,
-        roles=principal.roles,
-        grants=[
-            GrantPublic(role=g.role, organization_id=g.organization_id)
-            for g in sorted(principal.grants, key=lambda g: (g.role, g.organization_id or 0))
-        ],
-        time_zone=principal.time_zone,
+        grants=[from_row(GrantPublic, g) for g in grants],
     )
 
 
