@@ -7,6 +7,8 @@ to have the cookie removed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,6 +20,7 @@ from cyberhub.services.identity import browser_sessions
 from cyberhub.settings import get_settings
 
 router = APIRouter(prefix="/auth/browser", tags=["auth"])
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 def _secure(request: Request) -> bool:
@@ -25,6 +28,17 @@ def _secure(request: Request) -> bool:
     public_url = get_settings().public_url or ""
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return request.url.scheme == "https" or forwarded == "https" or public_url.startswith("https:")
+
+
+def redirect_route(path: str, description: str) -> Callable[[Endpoint], Endpoint]:
+    """A public GET route of this router that answers 303 (`description` says where to)."""
+    return router.get(
+        path,
+        status_code=303,
+        response_class=RedirectResponse,
+        responses={303: {"description": description}},
+        dependencies=[Depends(public)],
+    )
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -39,13 +53,7 @@ def _clear_cookies(response: RedirectResponse, secure: bool) -> None:
 
 
 # No per-IP limit: the code is 256 random bits, and behind a proxy every user shares one address.
-@router.get(
-    "/complete",
-    status_code=303,
-    response_class=RedirectResponse,
-    responses={303: {"description": "The cookie is set (or not); on to `next` or to sign-in."}},
-    dependencies=[Depends(public)],
-)
+@redirect_route("/complete", "The cookie is set (or not); on to `next` or to sign-in.")
 def complete(
     request: Request,
     session: SessionDep,
@@ -80,13 +88,7 @@ def complete(
     return response
 
 
-@router.get(
-    "/signout",
-    status_code=303,
-    response_class=RedirectResponse,
-    responses={303: {"description": "The cookie is removed; on to the sign-in page."}},
-    dependencies=[Depends(public)],
-)
+@redirect_route("/signout", "The cookie is removed; on to the sign-in page.")
 def signout(request: Request, session: SessionDep) -> RedirectResponse:
     """Remove the session cookie once the session is revoked (the sign-out button does that).
 
