@@ -50,6 +50,7 @@ from cyberhub.schemas.jobs import (
     RebuildRunPublic,
     WorkersPublic,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit, exports
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -216,17 +217,8 @@ def _drop_dead_letter(queue: str, message_id: str) -> bool:
 
 
 def _failure_public(row: JobFailure, retried_by: str | None) -> JobFailurePublic:
-    return JobFailurePublic(
-        id=row.id or 0,
-        message_id=row.message_id,
-        actor=row.actor,
-        queue=row.queue,
-        args=list(row.args),
-        error=row.error,
-        summary=summarize_error(row.error),
-        failed_at=row.failed_at,
-        retried_at=row.retried_at,
-        retried_by=retried_by,
+    return from_row(
+        JobFailurePublic, row, summary=summarize_error(row.error), retried_by=retried_by
     )
 
 
@@ -329,18 +321,13 @@ def dismiss_failure(
 
 def _run_public(session: Session, run: RebuildRun) -> RebuildRunPublic:
     starter = session.get(User, run.started_by) if run.started_by else None
-    return RebuildRunPublic(
-        id=run.id or 0,
-        status=run.status,
-        done=run.done,
-        total=run.total,
+    return from_row(
+        RebuildRunPublic,
+        run,
         percent=round(100 * run.done / run.total)
         if run.total
         else (100 if run.status == DONE else 0),
-        error=run.error,
         started_by=starter.email if starter else None,
-        created_at=run.created_at,
-        finished_at=run.finished_at,
     )
 
 

@@ -34,6 +34,7 @@ from cyberhub.schemas.coaching import (
     GoalUpdate,
     MissionChoice,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates, locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.coaching.streaks import local_day
@@ -149,21 +150,14 @@ def goal_public(session: Session, goal: Goal, today: date | None = None) -> Goal
     overdue = False
     if goal.status == GoalStatus.active and goal.target_date is not None:
         overdue = goal.target_date < (today or access.today(session, goal.user_id))
-    return GoalPublic(
-        id=goal.id or 0,
-        title=goal.title,
-        why=goal.why,
-        target_date=goal.target_date,
+    return from_row(
+        GoalPublic,
+        goal,
         overdue=overdue,
-        status=goal.status.value,
-        progress_source=goal.progress_source.value,
-        manual_percent=goal.manual_percent,
         percent=percent,
         progress_label=label,
         missions=missions,
         habits=habits,
-        created_at=goal.created_at,
-        updated_at=goal.updated_at,
         achieved_at=goal.achieved_at if goal.status == GoalStatus.achieved else None,
     )
 

@@ -35,6 +35,7 @@ from cyberhub.schemas.coaching import (
     StreakPublic,
     TrackChoice,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.coaching import access
 from cyberhub.services.coaching.streaks import (
@@ -168,18 +169,13 @@ def habit_public(
     s = streak(habit.cadence, habit.per_week, days, today)
     track = session.get(Track, habit.track_id) if habit.track_id else None
     monday = week_start(today)
-    return HabitPublic(
-        id=habit.id or 0,
-        title=habit.title,
-        cadence=habit.cadence.value,
-        per_week=habit.per_week,
+    return from_row(
+        HabitPublic,
+        habit,
         cadence_label=cadence_label(habit.cadence, habit.per_week),
-        reminder_time=habit.reminder_time,
         track_key=track.key if track else "",
         track_name=track.name if track else "",
-        skill=habit.skill,
         archived=habit.archived_at is not None,
-        created_at=habit.created_at,
         streak=StreakPublic(current=s.current, longest=s.longest, unit=s.unit),
         done_today=period_start(habit.cadence, today)
         in {period_start(habit.cadence, d) for d in days},
@@ -330,14 +326,7 @@ def _checkin_public(c: HabitCheckin, cadence: Cadence) -> CheckinPublic:
     """A check-in as the learner reads it: its period is the one its day falls in under the
     habit's cadence `cadence` now (the stored `period_start` is the unit it filled when made,
     kept for the uniqueness of a period: after a change of cadence it is of the old one)."""
-    return CheckinPublic(
-        id=c.id or 0,
-        habit_id=c.habit_id,
-        day=c.day,
-        period_start=period_start(cadence, c.day),
-        note=c.note,
-        created_at=c.created_at,
-    )
+    return from_row(CheckinPublic, c, period_start=period_start(cadence, c.day))
 
 
 def period_done(session: Session, habit: Habit, day: date) -> bool:

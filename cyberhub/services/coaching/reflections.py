@@ -17,6 +17,7 @@ from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.errors import Invalid, NotFound
@@ -35,16 +36,7 @@ VISIBILITIES = {v.value for v in Visibility}
 
 
 def reflection_public(r: Reflection) -> ReflectionPublic:
-    return ReflectionPublic(
-        id=r.id or 0,
-        user_id=r.user_id,
-        body=r.body,
-        prompt=r.prompt,
-        mood=r.mood,
-        energy=r.energy,
-        visibility=r.visibility.value,
-        created_at=r.created_at,
-    )
+    return from_row(ReflectionPublic, r)
 
 
 def _scale(value: int | None, what: str) -> int | None:

@@ -28,6 +28,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import InvitationPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -56,16 +57,7 @@ def _public(session: Session, inv: Invitation) -> InvitationPublic:
     status = inv.status
     if status == InvitationStatus.pending and inv.expires_at <= utcnow():
         status = InvitationStatus.expired
-    return InvitationPublic(
-        id=inv.id or 0,
-        organization_id=inv.organization_id,
-        organization_name=org.name if org else "",
-        email=inv.email,
-        role=inv.role,
-        status=status,
-        created_at=inv.created_at,
-        expires_at=inv.expires_at,
-    )
+    return from_row(InvitationPublic, inv, organization_name=org.name if org else "", status=status)
 
 
 def is_member(session: Session, user_id: int, organization_id: int) -> bool:

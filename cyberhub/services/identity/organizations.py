@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Organization, Role, RoleAssignment, User
 from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
 from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -51,14 +52,7 @@ def org_for_manager(session: Session, principal: Principal | None, org_id: int) 
 
 def public(org: Organization, members: int = 0) -> OrganizationPublic:
     """An organization's public face, with its member count."""
-    return OrganizationPublic(
-        id=org.id or 0,
-        name=org.name,
-        slug=org.slug,
-        description=org.description,
-        created_at=org.created_at,
-        members=members,
-    )
+    return from_row(OrganizationPublic, org, members=members)
 
 
 def create(

@@ -12,6 +12,7 @@ from cyberhub.models import Notification, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notifications import MAX_IDS, NotificationPublic, NotificationsPage
 from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.messaging import live, mail
@@ -63,15 +64,7 @@ def notify(
 
 def public(n: Notification) -> NotificationPublic:
     """A notification's public face (read as a flag)."""
-    return NotificationPublic(
-        id=n.id or 0,
-        kind=n.kind,
-        title=n.title,
-        body=n.body,
-        link=n.link,
-        created_at=n.created_at,
-        read=n.read_at is not None,
-    )
+    return from_row(NotificationPublic, n, read=n.read_at is not None)
 
 
 def unread_count(session: Session, user_id: int) -> int:
