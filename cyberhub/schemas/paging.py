@@ -7,3 +7,15 @@ def page_count(total: int, page_size: int) -> int:
     """The pages `total` rows fill at `page_size` a page: at least one (an empty list still
     shows its empty first page)."""
     return max(1, -(-total // page_size))
+
+
+class PageCount:
+    """Mixin for one page of a list holding its `total` and `page_size`: `pages`, how many
+    pages the list fills (page_count)."""
+
+    total: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total, self.page_size)

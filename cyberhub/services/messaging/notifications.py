@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Notification, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notifications import MAX_IDS, NotificationPublic, NotificationsPage
-from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.paging import PageCount
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -79,22 +79,16 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 @dataclass
-class NotificationPage:
+class NotificationPage(PageCount):
     items: list[NotificationPublic]
     total: int
     unread: int
     page: int
     page_size: int
 
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.page_size)
-
     def public(self) -> NotificationsPage:
         """The page as the API sends it."""
-        return NotificationsPage(
-            items=self.items, total=self.total, unread=self.unread, page=self.page, pages=self.pages
-        )
+        return from_row(NotificationsPage, self)
 
 
 def list_for(
