@@ -46,7 +46,7 @@ def _gray(text: str) -> rx.Component:
 
 def _starter(m: rx.Var[StarterMission]) -> rx.Component:
     return rx.card(
-        rx.link(
+        _mission_link(
             rx.vstack(
                 difficulty_badge(m.difficulty),
                 rx.text(m.title, weight="medium"),
@@ -54,7 +54,7 @@ def _starter(m: rx.Var[StarterMission]) -> rx.Component:
                 spacing="1",
                 align="start",
             ),
-            href="/missions/" + m.id.to(str),
+            m.id,
             underline="none",
             color="inherit",
         )
@@ -161,9 +161,14 @@ def _progress_block() -> rx.Component:
     )
 
 
+def _mission_link(text: Any, mission_id: rx.Var[int], **props: Any) -> rx.Component:
+    """A link to the mission's page."""
+    return rx.link(text, href="/missions/" + mission_id.to(str), **props)
+
+
 def _in_progress_row(m: rx.Var[InProgressRow]) -> rx.Component:
     return wrap_row(
-        rx.link(m.title, href="/missions/" + m.mission_id.to(str), weight="medium"),
+        _mission_link(m.title, m.mission_id, weight="medium"),
         rx.badge(m.track_name, variant="outline"),
         status_badge(m.status),
         muted("attempt ", m.attempt.to(str), size="1"),
@@ -186,11 +191,7 @@ def _in_progress_block() -> rx.Component:
 def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
     return stack_card(
         wrap_row(
-            rx.link(
-                f.title,
-                href="/missions/" + f.mission_id.to(str),
-                weight="medium",
-            ),
+            _mission_link(f.title, f.mission_id, weight="medium"),
             muted("attempt ", f.attempt.to(str), size="1"),
         ),
         wrap_row(
@@ -216,11 +217,7 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
                 data_testid="feedback-quote",
             ),
         ),
-        rx.link(
-            "Read the full review →",
-            href="/missions/" + f.mission_id.to(str),
-            size="2",
-        ),
+        _mission_link("Read the full review →", f.mission_id, size="2"),
         spacing="2",
         align="start",
     )
