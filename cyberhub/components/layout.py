@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.markdown import safe_markdown
 
 
 def _named(testid: str) -> dict[str, str]:
@@ -96,3 +97,10 @@ def full_row(*children: Any, **props: Any) -> rx.Component:
     """A row as wide as its container, its pieces centred on one line; `props` go to the row
     (spacing, justify, ...)."""
     return rx.hstack(*children, align="center", width="100%", **props)
+
+
+def compact_markdown(text: Any, margin: str, **props: Any) -> rx.Component:
+    """User-written `text` (through the safe renderer) in small type, its paragraphs and lists
+    `margin` apart; `props` go to the box (overflow_wrap, color, data_testid, ...)."""
+    tight = {"& p, & ul, & ol": {"margin": margin}}
+    return rx.box(safe_markdown(text), font_size="var(--font-size-2)", style=tight, **props)

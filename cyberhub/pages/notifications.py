@@ -8,8 +8,7 @@ from typing import Any, Literal
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.layout import full_column, spread_row, wrap_row
-from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.layout import compact_markdown, full_column, spread_row, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded_page
@@ -135,12 +134,7 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
                 ),
                 rx.cond(
                     n.body != "",
-                    rx.box(
-                        safe_markdown(n.body),
-                        font_size="var(--font-size-2)",
-                        overflow_wrap="anywhere",
-                        style={"& p, & ul, & ol": {"margin": "0.25em 0"}},
-                    ),
+                    compact_markdown(n.body, "0.25em 0", overflow_wrap="anywhere"),
                 ),
                 muted(n.at, size="1"),
                 spacing="1",

@@ -7,10 +7,16 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.layout import full_column, full_row, percent_bar, wide_callout, wrap_row
+from cyberhub.components.layout import (
+    compact_markdown,
+    full_column,
+    full_row,
+    percent_bar,
+    wide_callout,
+    wrap_row,
+)
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
-from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.recommendations import recommendations_card
 from cyberhub.components.sections import card_stack
@@ -206,14 +212,13 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
         ),
         rx.cond(
             f.excerpt != "",
-            rx.box(
-                safe_markdown(f.excerpt),
+            compact_markdown(
+                f.excerpt,
+                "0.15em 0",
                 class_name="feedback-quote",
-                font_size="var(--font-size-2)",
                 color=rx.color("gray", 11),
                 padding_left="0.75em",
                 border_left=f"3px solid {rx.color('gray', 6)}",
-                style={"& p, & ul, & ol": {"margin": "0.15em 0"}},
                 data_testid="feedback-quote",
             ),
         ),
