@@ -39,20 +39,23 @@ def percent_bar(value: Any, aria_label: Any) -> rx.Component:
     return rx.progress(value=value, max=100, width="100%", aria_label=aria_label)
 
 
+def large_input(field_id: str, name: str, max_width: str, **props: Any) -> rx.Component:
+    """A large (size 3) form input as wide as its column, up to `max_width`."""
+    return rx.input(id=field_id, name=name, size="3", width="100%", max_width=max_width, **props)
+
+
 def described_input(
     field_id: str, name: str, help_id: str, *, max_length: Any, max_width: str, **props: Any
 ) -> rx.Component:
-    """A required, large form input as wide as `max_width` allows, its help text (the element
-    `help_id`) read with it; `props` go to the input (type, auto_complete, ...)."""
-    return rx.input(
-        id=field_id,
-        name=name,
+    """A required large_input whose help text (the element `help_id`) is read with it; `props`
+    go to the input (type, auto_complete, ...)."""
+    return large_input(
+        field_id,
+        name,
+        max_width,
         aria_describedby=help_id,
         required=True,
         max_length=max_length,
-        size="3",
-        width="100%",
-        max_width=max_width,
         **props,
     )
 
