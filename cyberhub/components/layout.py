@@ -107,3 +107,9 @@ def compact_markdown(text: Any, margin: str, **props: Any) -> rx.Component:
     `margin` apart; `props` go to the box (overflow_wrap, color, data_testid, ...)."""
     tight = {"& p, & ul, & ol": {"margin": margin}}
     return rx.box(safe_markdown(text), font_size="var(--font-size-2)", style=tight, **props)
+
+
+def invitation_line(organization: Any, joins_as: str, role: Any, then: str) -> rx.Component:
+    """A sentence about an organisation's invitation: its name and the role in bold, joined by
+    `joins_as`, and `then` what accepting it means."""
+    return rx.text(rx.text.strong(organization), joins_as, rx.text.strong(role), then)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.layout import full_column
+from cyberhub.components.layout import full_column, invitation_line
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_page
 from cyberhub.components.shell import guarded_page
@@ -79,10 +79,10 @@ def invitation_content() -> rx.Component:
             rx.cond(
                 S.organization != "",
                 full_column(
-                    rx.text(
-                        rx.text.strong(S.organization),
+                    invitation_line(
+                        S.organization,
                         " invites you to join as ",
-                        rx.text.strong(S.role),
+                        S.role,
                         ". If you accept, its directors and mentors can follow your learning in "
                         "its programmes; you can leave at any time.",
                     ),

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from cyberhub.components.auth_card import auth_card, auth_field, submit_button
 from cyberhub.components.auth_form import auth_form, new_password_field
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
-from cyberhub.components.layout import wide_callout
+from cyberhub.components.layout import invitation_line, wide_callout
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, muted
@@ -144,10 +144,10 @@ def signup_page() -> rx.Component:
                     rx.cond(
                         SignUpState.invite_organization != "",
                         wide_callout(
-                            rx.text(
-                                rx.text.strong(SignUpState.invite_organization),
+                            invitation_line(
+                                SignUpState.invite_organization,
                                 " invited you as ",
-                                rx.text.strong(SignUpState.invite_role),
+                                SignUpState.invite_role,
                                 ". Creating your account accepts the invitation: its "
                                 "directors and mentors can then follow your learning there. "
                                 "You can leave at any time.",
