@@ -184,22 +184,23 @@ def _tie_choice() -> rx.Component:
     )
 
 
+def _bullets(title: str, items: rx.Var[list[str]]) -> rx.Component:
+    """A small h3 over the bulleted `items`."""
+    return rx.vstack(
+        rx.heading(title, size="3", as_="h3"),
+        rx.foreach(items, lambda s: rx.text("• ", s)),
+        align="start",
+    )
+
+
 def _persona() -> rx.Component:
     p = ProfilerResultsState.persona
     return stack_card(
         rx.heading(p["title"].to(str), size="5", as_="h2"),
         rx.text(p["narrative"].to(str)),
         rx.grid(
-            rx.vstack(
-                rx.heading("Strengths", size="3", as_="h3"),
-                rx.foreach(p["strengths"].to(list[str]), lambda s: rx.text("• ", s)),
-                align="start",
-            ),
-            rx.vstack(
-                rx.heading("Growth areas", size="3", as_="h3"),
-                rx.foreach(p["growth_areas"].to(list[str]), lambda s: rx.text("• ", s)),
-                align="start",
-            ),
+            _bullets("Strengths", p["strengths"].to(list[str])),
+            _bullets("Growth areas", p["growth_areas"].to(list[str])),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="4",
             width="100%",
