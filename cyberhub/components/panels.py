@@ -1,5 +1,5 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions spread
-to either end, a wrapping row, table rows of one cell per value (and `row_of`, the dataclass such a row shows), a labelled
+to either end, grey text, a wrapping row, table rows of one cell per value (and `row_of`, the dataclass such a row shows), a labelled
 input kept in a state's dict of values, a button-styled link led by an icon, and the
 registration of a directors' page."""
 
@@ -27,6 +27,12 @@ def spread_row(*children: rx.Component, **props: Any) -> rx.Component:
     """A full-width row whose `children` stand at either end (a title, then its buttons), wrapping
     on a phone; `props` go to the row (gap, align)."""
     return rx.hstack(*children, justify="between", width="100%", wrap="wrap", **props)
+
+
+def grey_text(*children: Any, **props: Any) -> rx.Component:
+    """Grey text at the body size (ui.muted is the smaller one): a subtitle, or what a table
+    says while it has no rows."""
+    return rx.text(*children, color_scheme="gray", **props)
 
 
 def wrap_row(*children: Any, **props: Any) -> rx.Component:

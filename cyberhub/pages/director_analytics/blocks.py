@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.panels import cells_row, named_row, wrap_row
+from cyberhub.components.panels import cells_row, grey_text, named_row, wrap_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import muted
@@ -62,12 +62,7 @@ def _small_table_or(
     rows: Any, headers: list[str], row: Any, none: str, label: str, testid: str
 ) -> rx.Component:
     """_small_table of `rows`, or the `none` line while the range holds none."""
-    return table_or(rows, headers, row, _none(none), size="1", label=label, data_testid=testid)
-
-
-def _none(text: str) -> rx.Component:
-    """What a block says when its range holds nothing."""
-    return rx.text(text, color_scheme="gray")
+    return table_or(rows, headers, row, grey_text(none), size="1", label=label, data_testid=testid)
 
 
 def _bars(data: Any, x: str, bars: list[tuple[str, str, str]], **props: Any) -> rx.Component:
@@ -139,7 +134,7 @@ def weekly_block() -> rx.Component:
                     overflow_y="auto",
                 ),
             ),
-            _none("No weeks in this range."),
+            grey_text("No weeks in this range."),
         ),
     )
 
@@ -251,6 +246,6 @@ def load_block() -> rx.Component:
                     "load-table",
                 ),
             ),
-            _none("No mentor serves these cohorts yet."),
+            grey_text("No mentor serves these cohorts yet."),
         ),
     )

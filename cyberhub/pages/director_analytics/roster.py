@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
-from cyberhub.components.panels import named_row, row_of
+from cyberhub.components.panels import grey_text, named_row, row_of
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
@@ -156,7 +156,7 @@ def roster_block() -> rx.Component:
         "Roster",
         rx.cond(
             S.cohort_id == 0,
-            rx.text("Choose a cohort in the filters above to see its roster.", color_scheme="gray"),
+            grey_text("Choose a cohort in the filters above to see its roster."),
             rx.vstack(
                 rx.flex(
                     rx.form(

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import named_row
+from cyberhub.components.panels import grey_text, named_row
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
@@ -243,7 +243,7 @@ def completion_panel() -> rx.Component:
             S.rows,
             ["Learner", "Email", "Completed", "Certificate", ""],
             _row,
-            rx.text("No learner has completed yet.", color_scheme="gray"),
+            grey_text("No learner has completed yet."),
             label="Completions",
         ),
         _revoke_dialog(),

@@ -224,7 +224,7 @@ def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                     on_click=S.approve(r["id"].to(int)),
                     aria_label="Approve " + name,
                 ),
-                rx.text(r["held"].to(str), size="1", color_scheme="gray"),
+                muted(r["held"].to(str), size="1"),
             ),
             danger_button("Reject", "Reject " + name, S.ask_reject(r), size="1"),
             spacing="2",

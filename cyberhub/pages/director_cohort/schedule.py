@@ -10,6 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.panels import grey_text
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, muted
@@ -176,10 +177,7 @@ def schedule_panel() -> rx.Component:
             S.rows,
             ["Mission", "Track", "Due"],
             _row,
-            rx.text(
-                "The programme runs no published missions yet: add some under Missions.",
-                color_scheme="gray",
-            ),
+            grey_text("The programme runs no published missions yet: add some under Missions."),
             label="Schedule",
             data_testid="cohort-schedule",
         ),

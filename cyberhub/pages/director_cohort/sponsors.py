@@ -16,7 +16,7 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_select, labelled_textarea
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import kept_input, named_row, row_of
+from cyberhub.components.panels import grey_text, kept_input, named_row, row_of
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button
@@ -303,10 +303,9 @@ def sponsors_panel() -> rx.Component:
             S.rows,
             ["Sponsor", "Seats", "Amount", "Period", "Notes", ""],
             _table_row,
-            rx.text(
+            grey_text(
                 "No sponsor funds this cohort yet. A sponsor organisation's members see the "
-                "cohort's figures once you add it here.",
-                color_scheme="gray",
+                "cohort's figures once you add it here."
             ),
             label="Sponsors",
         ),

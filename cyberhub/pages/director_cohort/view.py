@@ -13,7 +13,7 @@ from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
-from cyberhub.components.panels import icon_link, spread_row
+from cyberhub.components.panels import grey_text, icon_link, spread_row
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
@@ -76,7 +76,7 @@ def _header() -> rx.Component:
         spread_row(
             rx.vstack(
                 rx.heading(c["name"], size="7", as_="h1"),
-                rx.text(c["program"], " · ", c["dates"], color_scheme="gray"),
+                grey_text(c["program"], " · ", c["dates"]),
                 spacing="1",
                 overflow_wrap="anywhere",  # a one-word name breaks (ui.page_heading)
             ),

@@ -8,7 +8,7 @@ import reflex as rx
 
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import stack_card
-from cyberhub.components.panels import icon_link, spread_row
+from cyberhub.components.panels import grey_text, icon_link, spread_row
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
@@ -136,7 +136,7 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
             ),
             gap="0.5em",
         ),
-        rx.cond(p["description"] != "", rx.text(p["description"], color_scheme="gray")),
+        rx.cond(p["description"] != "", grey_text(p["description"])),
         rx.flex(
             rx.badge(counted(p["cohorts"].to(int), "cohort"), variant="soft", size="2"),
             rx.badge(counted(p["students"].to(int), "student"), variant="soft", size="2"),

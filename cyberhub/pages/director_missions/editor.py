@@ -13,7 +13,7 @@ from cyberhub.components.labelled import form_card, labelled_select
 from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
-from cyberhub.components.panels import cells_row, kept_input
+from cyberhub.components.panels import cells_row, grey_text, kept_input
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
@@ -239,10 +239,7 @@ def _editor() -> rx.Component:
                             rx.cond(
                                 S.brief != "",
                                 safe_markdown(S.brief),
-                                rx.text(
-                                    "The brief appears here as students will see it.",
-                                    color_scheme="gray",
-                                ),
+                                grey_text("The brief appears here as students will see it."),
                             ),
                             width="100%",
                             min_height="20em",

@@ -10,7 +10,7 @@ from reflex_components_core.react_router.dom import ReactRouterLink
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, two_columns
-from cyberhub.components.panels import icon_link, named_row
+from cyberhub.components.panels import grey_text, icon_link, named_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import (
@@ -81,7 +81,7 @@ def _learners(c: rx.Var[CohortCard]) -> rx.Component:
             c.learners,
             ["Learner", "Track", "Progress"],
             _learner_row,
-            rx.text("No learner of this cohort shares their progress yet.", color_scheme="gray"),
+            grey_text("No learner of this cohort shares their progress yet."),
             label="Learners who share their progress with sponsors",
             data_testid="sponsor-learners",
         ),
@@ -102,7 +102,7 @@ def _no_names(testid: str, *text: Any) -> rx.Component:
     """The learners' place in a sponsorship not running today: why no one is shown by name."""
     return titled_stack(
         "Learners",
-        rx.text(*text, color_scheme="gray", data_testid=testid),
+        grey_text(*text, data_testid=testid),
         size="3",
         as_="h3",
     )
@@ -134,7 +134,7 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
     return rx.card(
         titled_stack(
             c.cohort,
-            rx.text(c.program, " · ", c.organization, " · ", c.dates, color_scheme="gray"),
+            grey_text(c.program, " · ", c.organization, " · ", c.dates),
             rx.text("Funded by ", c.sponsor, ": ", c.funding, size="2"),
             rx.cond(c.notes != "", muted(c.notes)),
             _figures(c),
@@ -145,7 +145,7 @@ def cohort_block(c: rx.Var[CohortCard]) -> rx.Component:
                         c.tracks,
                         ["Track", "Approvals"],
                         _track_row,
-                        rx.text("No mission approved yet.", color_scheme="gray"),
+                        grey_text("No mission approved yet."),
                         size="1",
                         label="Approvals per track",
                     ),
