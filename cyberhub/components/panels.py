@@ -1,7 +1,7 @@
-"""Pieces the director, sponsor and exports pages share: a heading row with its actions spread
-to either end, grey text, a wrapping row, table rows of one cell per value (and `row_of`, the dataclass such a row shows), a labelled
-input kept in a state's dict of values, a button-styled link led by an icon, and the
-registration of a directors' page."""
+"""Pieces the director, sponsor and exports pages share: a heading row with its actions at
+either end, grey text, a wrapping row, table rows of one cell per value (and `row_of`, the
+dataclass such a row shows), a labelled input kept in a state's dict of values, a
+button-styled link led by an icon, and the registration of a directors' page."""
 
 from __future__ import annotations
 
