@@ -5,36 +5,40 @@ printable page, /dashboard/sponsor/report. State in state.py, components in view
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.sponsor_home.state import REPORT_ROUTE, SponsorHomeState
 from cyberhub.pages.sponsor_home.view import sponsor_home_content, sponsor_report_content
-from cyberhub.routes import roles
+from cyberhub.routes import Page, roles
 
 ROUTE = "/dashboard/sponsor"
 
 __all__ = ["REPORT_ROUTE", "ROUTE", "SponsorHomeState", "page", "report_page"]
 
 
-sponsor_home_page = guarded_page(ROUTE, sponsor_home_content)
-sponsor_report_page = guarded_page(REPORT_ROUTE, sponsor_report_content)
+def _sponsor_page(route: str, title: str, content: Callable[[], rx.Component], **more: Any) -> Page:
+    """A sponsor's page: signed in as a sponsor, loading the cohorts their organisation funds."""
+    return register_page(
+        route,
+        title,
+        guarded_page(route, content),
+        roles(Role.sponsor),
+        SponsorHomeState.load,
+        **more,
+    )
 
 
-page = register_page(
+page = _sponsor_page(
     ROUTE,
     "Sponsorship · CyberHub",
-    sponsor_home_page,
-    roles(Role.sponsor),
-    SponsorHomeState.load,
+    sponsor_home_content,
     nav_label="Sponsorship",
     nav_order=12,
 )
-
-report_page = register_page(
-    REPORT_ROUTE,
-    "Sponsor report · CyberHub",
-    sponsor_report_page,
-    roles(Role.sponsor),
-    SponsorHomeState.load,
-)
+report_page = _sponsor_page(REPORT_ROUTE, "Sponsor report · CyberHub", sponsor_report_content)
