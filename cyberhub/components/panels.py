@@ -1,7 +1,7 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions at
-either end, grey text, a wrapping row, table rows of one cell per value (and `row_of`, the
-dataclass such a row shows), a labelled input kept in a state's dict of values, a
-button-styled link led by an icon, and the registration of a directors' page."""
+either end, grey text, a wrapping row, a grid of form fields, table rows of one cell per value
+(and `row_of`, the dataclass such a row shows), a labelled input kept in a state's dict of
+values, a button-styled link led by an icon, and the registration of a directors' page."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def wrap_row(*children: Any, **props: Any) -> rx.Component:
     """A row of `children` 1em apart (form fields, a chart and its table) that wraps onto more
     lines where the screen is narrow; `props` go to the row (width, align)."""
     return rx.flex(*children, gap="1em", wrap="wrap", **props)
+
+
+def field_grid(*fields: rx.Component, gap: str = "1em", **columns: str) -> rx.Component:
+    """Form fields in a full-width grid: one column on a phone, `columns` (breakpoint=count,
+    e.g. sm="2", md="4") on wider screens."""
+    return rx.grid(*fields, columns=rx.breakpoints(initial="1", **columns), gap=gap, width="100%")
 
 
 def named_row(name: Any, *cells: Any) -> rx.Component:

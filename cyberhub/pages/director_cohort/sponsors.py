@@ -16,7 +16,7 @@ from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_select, labelled_textarea
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import grey_text, kept_input, named_row, row_of
+from cyberhub.components.panels import field_grid, grey_text, kept_input, named_row, row_of
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button
@@ -262,15 +262,14 @@ def _form_dialog() -> rx.Component:
             placeholder="Pick an organisation",
             full_width=True,
         ),
-        rx.grid(
+        field_grid(
             _field("Seats funded", "seats", type="number", min=1),
             _field("Amount", "amount", inputmode="decimal"),
             _field("Currency", "currency", max_length=3),
             _field("Starts on", "starts_on", type="date"),
             _field("Ends on", "ends_on", type="date"),
-            columns=rx.breakpoints(initial="1", sm="2"),
+            sm="2",
             gap="0.5em",
-            width="100%",
         ),
         labelled_textarea(
             "Notes (optional)",

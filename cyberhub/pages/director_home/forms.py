@@ -13,6 +13,7 @@ from cyberhub.components.labelled import (
     labelled_textarea,
     titled_form_card,
 )
+from cyberhub.components.panels import field_grid
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
 
@@ -49,7 +50,7 @@ def _cohort_form() -> rx.Component:
             S.set_cohort_program,
             "Choose a programme",
         ),
-        rx.grid(
+        field_grid(
             _field("Name", "cohort-name", "name", f["name"], max_length=200),
             _field("Starts on", "cohort-starts_on", "starts_on", f["starts_on"], type="date"),
             _field("Ends on", "cohort-ends_on", "ends_on", f["ends_on"], type="date"),
@@ -62,9 +63,8 @@ def _cohort_form() -> rx.Component:
                 min=1,
                 max=10000,
             ),
-            columns=rx.breakpoints(initial="1", sm="2", md="4"),
-            gap="1em",
-            width="100%",
+            sm="2",
+            md="4",
         ),
         icon_button("plus", "Create cohort", type="submit"),
         on_submit=S.create_cohort,

@@ -13,7 +13,7 @@ from cyberhub.components.labelled import form_card, labelled_select
 from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
-from cyberhub.components.panels import cells_row, grey_text, kept_input
+from cyberhub.components.panels import cells_row, field_grid, grey_text, kept_input
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
@@ -185,7 +185,7 @@ def _editor() -> rx.Component:
         # A library mission a director opened: every field shown, none editable.
         rx.el.fieldset(
             rx.vstack(
-                rx.grid(
+                field_grid(
                     rx.cond(
                         S.programs.length() > 1,
                         _choice(
@@ -205,9 +205,8 @@ def _editor() -> rx.Component:
                         lambda v: S.set_field("difficulty", v),
                     ),
                     _input("Estimated minutes", "minutes", type="number", min=1, max=6000),
-                    columns=rx.breakpoints(initial="1", sm="2", md="4"),
-                    gap="1em",
-                    width="100%",
+                    sm="2",
+                    md="4",
                 ),
                 _input("Title", "title", max_length=200),
                 _input("Summary", "summary", max_length=400),
