@@ -1,7 +1,8 @@
 """Pieces the director, sponsor and exports pages share: a heading row with its actions at
-either end, grey text, a wrapping row, a grid of form fields, table rows of one cell per value
-(and `row_of`, the dataclass such a row shows), a labelled input kept in a state's dict of
-values, a button-styled link led by an icon, and the registration of a directors' page."""
+either end, grey text, a wrapping row, a grid of form fields, a form that keeps what was typed,
+a filter bar, table rows of one cell per value (and `row_of`, the dataclass such a row shows),
+a labelled input kept in a state's dict of values, a button-styled link led by an icon, and
+the registration of a directors' page."""
 
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def field_grid(*fields: rx.Component, gap: str = "1em", **columns: str) -> rx.Co
     """Form fields in a full-width grid: one column on a phone, `columns` (breakpoint=count,
     e.g. sm="2", md="4") on wider screens."""
     return rx.grid(*fields, columns=rx.breakpoints(initial="1", **columns), gap=gap, width="100%")
+
+
+def keeping_form(*children: rx.Component, on_submit: Any, **props: Any) -> rx.Component:
+    """A form laid out by its `children` that keeps what was typed when the submit is refused
+    (labelled.kept_form is the one that stacks its fields)."""
+    return rx.form(*children, on_submit=on_submit, reset_on_submit=False, **props)
+
+
+def filter_bar(*children: Any, **props: Any) -> rx.Component:
+    """Filters and their buttons side by side, bottoms lined up, wrapping on a narrow screen;
+    `props` go to the row (margin_bottom)."""
+    return rx.flex(*children, gap="0.75em", align="end", wrap="wrap", **props)
 
 
 def named_row(name: Any, *cells: Any) -> rx.Component:

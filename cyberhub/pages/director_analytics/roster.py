@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
-from cyberhub.components.panels import grey_text, named_row, row_of
+from cyberhub.components.panels import filter_bar, grey_text, keeping_form, named_row, row_of
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
@@ -158,8 +158,8 @@ def roster_block() -> rx.Component:
             S.cohort_id == 0,
             grey_text("Choose a cohort in the filters above to see its roster."),
             rx.vstack(
-                rx.flex(
-                    rx.form(
+                filter_bar(
+                    keeping_form(
                         rx.flex(
                             labelled(
                                 "Search",
@@ -177,7 +177,6 @@ def roster_block() -> rx.Component:
                             align="end",
                         ),
                         on_submit=S.search,
-                        reset_on_submit=False,
                     ),
                     labelled_select_of(
                         "Status",
@@ -196,9 +195,6 @@ def roster_block() -> rx.Component:
                         value=S.sort,
                         on_change=S.set_sort,
                     ),
-                    gap="0.75em",
-                    align="end",
-                    wrap="wrap",
                 ),
                 muted(counted(S.total, "learner")),
                 data_table(

@@ -14,7 +14,7 @@ from cyberhub.components.labelled import (
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column
-from cyberhub.components.panels import named_row
+from cyberhub.components.panels import filter_bar, keeping_form, named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
@@ -33,7 +33,7 @@ from cyberhub.pages.director_analytics.state import DirectorAnalyticsState as S
 
 
 def _filters() -> rx.Component:
-    return rx.flex(
+    return filter_bar(
         labelled_select("Programme", "an-program", S.program_options, S.program, S.set_program),
         labelled_select_of(
             "Cohort",
@@ -51,8 +51,8 @@ def _filters() -> rx.Component:
             value=S.track,
             on_change=S.set_track,
         ),
-        rx.form(
-            rx.flex(
+        keeping_form(
+            filter_bar(
                 labelled(
                     "From",
                     "an-from",
@@ -64,17 +64,10 @@ def _filters() -> rx.Component:
                     rx.input(id="an-to", name="to", type="date", default_value=S.date_to),
                 ),
                 rx.button("Apply dates", type="submit"),
-                gap="0.75em",
-                align="end",
-                wrap="wrap",
             ),
             on_submit=S.apply_dates,
-            reset_on_submit=False,
         ),
         rx.button("Clear filters", variant="soft", on_click=S.clear),
-        gap="0.75em",
-        align="end",
-        wrap="wrap",
         margin_bottom="1em",
     )
 

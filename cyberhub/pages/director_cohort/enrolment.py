@@ -14,7 +14,7 @@ from sqlmodel import Session
 from cyberhub.components.counts import plural
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import cells_row, wrap_row
+from cyberhub.components.panels import cells_row, keeping_form, wrap_row
 from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import danger_button, error_callout, muted
@@ -245,7 +245,7 @@ def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 
 def _settings_form() -> rx.Component:
-    return rx.form(
+    return keeping_form(
         wrap_row(
             rx.vstack(
                 rx.el.label(
@@ -282,7 +282,6 @@ def _settings_form() -> rx.Component:
             align="end",
         ),
         on_submit=S.save,
-        reset_on_submit=False,
     )
 
 

@@ -17,7 +17,7 @@ from cyberhub.components.labelled import (
     titled_form_card,
 )
 from cyberhub.components.learning import learner_progress
-from cyberhub.components.panels import cells_row, spread_row, wrap_row
+from cyberhub.components.panels import cells_row, keeping_form, spread_row, wrap_row
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -206,7 +206,7 @@ def _mentors() -> rx.Component:
             data_testid="mentors",
         ),
         rx.text(counted(S.unassigned, "student"), " without a mentor.", size="2"),
-        rx.form(
+        keeping_form(
             rx.vstack(
                 rx.heading("Add a mentor", size="3", as_="h3"),
                 error_callout(S.mentor_error),
@@ -227,6 +227,5 @@ def _mentors() -> rx.Component:
                 spacing="2",
             ),
             on_submit=S.add_mentor,
-            reset_on_submit=False,
         ),
     )

@@ -10,7 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import grey_text
+from cyberhub.components.panels import grey_text, keeping_form
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, muted
@@ -121,7 +121,7 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.table.row_header_cell(r["title"].to(str)),
         rx.table.cell(r["track"].to(str)),
         rx.table.cell(
-            rx.form(
+            keeping_form(
                 rx.hstack(
                     rx.el.input(type="hidden", name="mission_id", value=r["id"].to(str)),
                     rx.input(
@@ -153,7 +153,6 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                     wrap="wrap",
                 ),
                 on_submit=S.save,
-                reset_on_submit=False,
                 key=r["key"].to(str),
             )
         ),
