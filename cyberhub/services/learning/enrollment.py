@@ -65,6 +65,7 @@ from cyberhub.services.identity.permissions import Principal, holds_role
 from cyberhub.services.learning import applications, reviews
 from cyberhub.services.learning.programs import (
     get_cohort,
+    lock_organization_cohorts,
     require_director,
     require_open,
     seats_taken,
@@ -710,14 +711,8 @@ def stop_mentoring_in_organization(
     mentor = session.get(User, mentor_id)
     if mentor is None:
         return 0
-    cohorts = session.exec(
-        select(Cohort)
-        .join(Program, col(Program.id) == col(Cohort.program_id))
-        .join(CohortMentor, col(CohortMentor.cohort_id) == col(Cohort.id))
-        .where(CohortMentor.mentor_id == mentor_id, Program.organization_id == organization_id)
-        .order_by(col(Cohort.id))
-        .with_for_update(of=Cohort)  # as _lock_cohort: seat and mentor changes take turns
-    ).all()
+    served = select(CohortMentor.cohort_id).where(CohortMentor.mentor_id == mentor_id)
+    cohorts = lock_organization_cohorts(session, organization_id, col(Cohort.id).in_(served))
     for cohort in cohorts:
         row = session.get(CohortMentor, (cohort.id, mentor_id), with_for_update=True)
         if row is not None:

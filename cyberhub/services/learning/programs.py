@@ -1092,6 +1092,23 @@ def update_cohort(
     return cohort
 
 
+def lock_organization_cohorts(
+    session: Session, organization_id: int, condition: ColumnElement[bool]
+) -> list[Cohort]:
+    """The cohorts of the organisation's programmes that meet `condition`, in id order, each
+    locked (FOR UPDATE) as update_cohort and every seat or mentor change lock it: they take
+    turns."""
+    return list(
+        session.exec(
+            select(Cohort)
+            .join(Program, col(Program.id) == col(Cohort.program_id))
+            .where(condition, Program.organization_id == organization_id)
+            .order_by(col(Cohort.id))
+            .with_for_update(of=Cohort)
+        ).all()
+    )
+
+
 def stop_directing_in_organization(
     session: Session,
     director_id: int,
@@ -1105,13 +1122,9 @@ def stop_directing_in_organization(
     director directs its organisation, _check_director's rule), so nobody shows them as its
     director or tells them of its applications. Each change is audited as a cohort update.
     Returns how many cohorts they directed."""
-    cohorts = session.exec(
-        select(Cohort)
-        .join(Program, col(Program.id) == col(Cohort.program_id))
-        .where(Cohort.director_id == director_id, Program.organization_id == organization_id)
-        .order_by(col(Cohort.id))
-        .with_for_update(of=Cohort)  # as update_cohort: changes to a cohort take turns
-    ).all()
+    cohorts = lock_organization_cohorts(
+        session, organization_id, col(Cohort.director_id) == director_id
+    )
     for cohort in cohorts:
         cohort.director_id = None
         session.add(cohort)
