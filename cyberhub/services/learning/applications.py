@@ -594,18 +594,27 @@ def withdraw_pending(
     app = _mine(session, cohort_id, student_id)
     if app is None or app.status not in AWAITING:
         return False
+    _withdraw(session, app, actor_id, meta, student_id=student_id)
+    return True
+
+
+def _withdraw(
+    session: Session, app: CohortApplication, actor_id: int, meta: RequestMeta, **details: object
+) -> str:
+    """Withdraw the application (its seat freed, if it held one), audited against its cohort.
+    Returns the status it had."""
     was = _close(session, app, ApplicationStatus.withdrawn, actor_id)
     audit.record(
         session,
         "application.withdrawn",
-        ("cohort", cohort_id),
+        ("cohort", app.cohort_id),
         by=actor_id,
         meta=meta,
         application_id=app.id,
-        student_id=student_id,
+        **details,
         was=was,
     )
-    return True
+    return was
 
 
 def mark_enrolled_by_director(
@@ -727,16 +736,7 @@ def withdraw(
         raise NotFound("You have no application, waitlist place or seat to withdraw here.")
     program = session.get(Program, cohort.program_id)
     assert program is not None
-    was = _close(session, app, ApplicationStatus.withdrawn, actor.user_id)
-    audit.record(
-        session,
-        "application.withdrawn",
-        cohort,
-        by=actor,
-        meta=meta,
-        application_id=app.id,
-        was=was,
-    )
+    was = _withdraw(session, app, actor.user_id, meta)
     if was == ApplicationStatus.enrolled:
         fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
     return _public(session, app)
