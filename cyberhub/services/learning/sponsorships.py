@@ -209,6 +209,29 @@ def _duplicate(session: Session, org_id: int, cohort_id: int, other_than: int | 
     return session.exec(stmt).first() is not None
 
 
+def _audit(
+    session: Session,
+    action: str,
+    row: Sponsorship,
+    by: Principal | int | None,
+    meta: RequestMeta,
+    **terms: object,
+) -> None:
+    """Audit a change to a sponsorship against its cohort: which one, its sponsor and seats, and
+    `terms` (the rest of what it now says, when it was saved)."""
+    audit.record(
+        session,
+        action,
+        ("cohort", row.cohort_id),
+        by=by,
+        meta=meta,
+        sponsorship_id=row.id,
+        organization_id=row.organization_id,
+        seats=row.seats,
+        **terms,
+    )
+
+
 def _saved(
     session: Session,
     action: str,
@@ -222,15 +245,12 @@ def _saved(
     creating and editing one leave the same trail."""
     session.add(row)
     session.flush()
-    audit.record(
+    _audit(
         session,
         action,
-        cohort,
-        by=actor_id,
-        meta=meta,
-        sponsorship_id=row.id,
-        organization_id=values.organization_id,
-        seats=values.seats,
+        row,
+        actor_id,
+        meta,
         amount=f"{values.amount:.2f}",
         currency=values.currency,
         starts_on=values.starts_on.isoformat(),
@@ -306,16 +326,7 @@ def remove_sponsorship(
     """End a sponsorship: its sponsor no longer sees the cohort (audited)."""
     row, cohort = _own(session, principal, sponsorship_id)
     removed = SponsorshipRemoved(id=row.id or 0, cohort_id=cohort.id or 0)
-    audit.record(
-        session,
-        "sponsorship.removed",
-        cohort,
-        by=principal,
-        meta=meta,
-        sponsorship_id=row.id,
-        organization_id=row.organization_id,
-        seats=row.seats,
-    )
+    _audit(session, "sponsorship.removed", row, principal, meta)
     session.delete(row)
     session.flush()
     return removed
