@@ -16,10 +16,11 @@ def _named(testid: str) -> dict[str, str]:
     return {"data_testid": testid} if testid else {}
 
 
-def wrap_row(*children: Any, testid: str = "", **props: Any) -> rx.Component:
-    """A row of inline pieces (a link, badges, a note) centred on one line, wrapping under each
-    other on a narrow screen; `props` go to the row (spacing, width, ...)."""
-    return rx.hstack(*children, wrap="wrap", align="center", **props, **_named(testid))
+def wrap_row(*children: Any, testid: str = "", align: str = "center", **props: Any) -> rx.Component:
+    """A row of inline pieces (a link, badges, a note) centred on one line (or aligned as
+    `align` says), wrapping under each other on a narrow screen; `props` go to the row (spacing,
+    width, ...)."""
+    return rx.hstack(*children, wrap="wrap", align=align, **props, **_named(testid))
 
 
 def spread_row(*children: Any, **props: Any) -> rx.Component:
@@ -83,8 +84,8 @@ def flag_confirm(
     )
 
 
-def flow(*children: Any, gap: str, **props: Any) -> rx.Component:
-    """Pieces side by side, `gap` apart, flowing onto a new line when the row is full; `props`
+def flow(*children: Any, gap: str = "1em", **props: Any) -> rx.Component:
+    """Pieces side by side, `gap` apart (1em unless said), flowing onto a new line when the row is full; `props`
     go to the flex box (align, margin_bottom, ...)."""
     return rx.flex(*children, gap=gap, wrap="wrap", **props)
 

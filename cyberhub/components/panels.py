@@ -1,14 +1,13 @@
-"""Pieces the director, sponsor and exports pages share: a heading row with its actions at
-either end, grey text, a wrapping row, a grid of form fields, a form that keeps what was typed,
-a filter bar, table rows of one cell per value (and `row_of`, the dataclass such a row shows),
-a labelled input kept in a state's dict of values, a button-styled link led by an icon, and
-the registration of a directors' page."""
+"""Pieces the director, sponsor and exports pages share: grey text, a grid of form fields, a form
+that keeps what was typed, a filter bar, table rows of one cell per value, a labelled input kept
+in a state's dict of values, a button-styled link led by an icon, and the registration of a
+directors' page. Rows and columns that wrap are in `layout.py`, a row dataclass built from a
+service's model is `rows.row_from`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import reflex as rx
 
@@ -18,28 +17,11 @@ from cyberhub.components.page_kit import register_page
 from cyberhub.models import Role
 from cyberhub.routes import Page, roles
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-RowT = TypeVar("RowT", bound="DataclassInstance")
-
-
-def spread_row(*children: rx.Component, **props: Any) -> rx.Component:
-    """A full-width row whose `children` stand at either end (a title, then its buttons), wrapping
-    on a phone; `props` go to the row (gap, align)."""
-    return rx.hstack(*children, justify="between", width="100%", wrap="wrap", **props)
-
 
 def grey_text(*children: Any, **props: Any) -> rx.Component:
     """Grey text at the body size (ui.muted is the smaller one): a subtitle, or what a table
     says while it has no rows."""
     return rx.text(*children, color_scheme="gray", **props)
-
-
-def wrap_row(*children: Any, **props: Any) -> rx.Component:
-    """A row of `children` 1em apart (form fields, a chart and its table) that wraps onto more
-    lines where the screen is narrow; `props` go to the row (width, align)."""
-    return rx.flex(*children, gap="1em", wrap="wrap", **props)
 
 
 def field_grid(*fields: rx.Component, gap: str = "1em", **columns: str) -> rx.Component:
@@ -78,13 +60,6 @@ def register_director_page(
     return register_page(
         route, title, component, roles(Role.director, Role.admin), *on_load, **more
     )
-
-
-def row_of(cls: type[RowT], source: object, **shown: object) -> RowT:
-    """A `cls` row: each of its fields copied from `source`'s attribute of that name, except the
-    ones in `shown` (the values as the page shows them: dates in the reader's zone, "—")."""
-    copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in shown}
-    return cls(**copied, **shown)
 
 
 def kept_input(

@@ -7,7 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.panels import cells_row, grey_text, named_row, wrap_row
+from cyberhub.components.layout import flow
+from cyberhub.components.panels import cells_row, grey_text, named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import muted
@@ -51,7 +52,7 @@ def _chart_and_table(
 ) -> rx.Component:
     """The chart (an image named `label`) with the table of the same numbers beside it (under
     it on a narrow screen)."""
-    return wrap_row(
+    return flow(
         _chart(label, chart, testid),
         rx.box(table, flex="1 1 20em", min_width="0"),
         width="100%",
@@ -151,7 +152,7 @@ def approvals_block() -> rx.Component:
             m.low_confidence,
         )
 
-    return wrap_row(
+    return flow(
         section_card(
             "Approvals per track and difficulty",
             _small_table_or(

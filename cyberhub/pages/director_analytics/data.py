@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from cyberhub.components.panels import row_of
+from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
 from cyberhub.schemas.director import CohortMentorPublic
@@ -63,7 +63,7 @@ def url_for(program_id: int, cohort: str, track: str, date_from: str, date_to: s
 
 
 def _risk_row(r: Any, tz: str | None) -> RiskRow:
-    return row_of(
+    return row_from(
         RiskRow,
         r,
         mentor=r.mentor or "—",

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
-from cyberhub.components.panels import filter_bar, grey_text, keeping_form, named_row, row_of
+from cyberhub.components.panels import filter_bar, grey_text, keeping_form, named_row
+from cyberhub.components.rows import row_from
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
@@ -74,7 +75,7 @@ def _load(
     tz = principal.time_zone if principal else None
     return RosterView(
         items=[
-            row_of(
+            row_from(
                 RosterLine,
                 e,
                 mentor=e.mentor or "—",

@@ -13,8 +13,9 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import plural
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.layout import flow
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.panels import cells_row, keeping_form, wrap_row
+from cyberhub.components.panels import cells_row, keeping_form
 from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import danger_button, error_callout, muted
@@ -246,7 +247,7 @@ def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def _settings_form() -> rx.Component:
     return keeping_form(
-        wrap_row(
+        flow(
             rx.vstack(
                 rx.el.label(
                     "How people enrol", html_for="enrolment-mode", font_size="var(--font-size-2)"

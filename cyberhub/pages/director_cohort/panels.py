@@ -16,8 +16,9 @@ from cyberhub.components.labelled import (
     labelled_textarea,
     titled_form_card,
 )
+from cyberhub.components.layout import flow, spread_row
 from cyberhub.components.learning import learner_progress
-from cyberhub.components.panels import cells_row, keeping_form, spread_row, wrap_row
+from cyberhub.components.panels import cells_row, keeping_form
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -120,7 +121,7 @@ def _enroll_form() -> rx.Component:
     return titled_form_card(
         "Enrol a student",
         S.enroll_error,
-        wrap_row(
+        flow(
             email_field("Email", "enroll-email", S.enroll_email),
             labelled_field(
                 "Full name (for new accounts)",
@@ -197,6 +198,7 @@ def _mentors() -> rx.Component:
                 on_click=S.set_balance_open(True),
                 disabled=(S.mentors.length() == 0) | (S.unassigned == 0),
             ),
+            align="start",
         ),
         table_or(
             S.mentors,
@@ -210,7 +212,7 @@ def _mentors() -> rx.Component:
             rx.vstack(
                 rx.heading("Add a mentor", size="3", as_="h3"),
                 error_callout(S.mentor_error),
-                wrap_row(
+                flow(
                     email_field("Mentor's email", "mentor-email", S.mentor_email),
                     labelled_field(
                         "Capacity (learners)",

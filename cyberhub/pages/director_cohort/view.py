@@ -10,10 +10,11 @@ import reflex as rx
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
+from cyberhub.components.layout import spread_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
-from cyberhub.components.panels import grey_text, icon_link, spread_row
+from cyberhub.components.panels import grey_text, icon_link
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
@@ -101,6 +102,7 @@ def _header() -> rx.Component:
                 spacing="2",
                 wrap="wrap",
             ),
+            align="start",
         ),
         rx.flex(
             rx.badge(c["status"], variant="soft", size="2"),

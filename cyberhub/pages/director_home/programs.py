@@ -7,8 +7,9 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
+from cyberhub.components.layout import spread_row
 from cyberhub.components.page_kit import stack_card
-from cyberhub.components.panels import grey_text, icon_link, spread_row
+from cyberhub.components.panels import grey_text, icon_link
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
@@ -135,6 +136,7 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
                 wrap="wrap",
             ),
             gap="0.5em",
+            align="start",
         ),
         rx.cond(p["description"] != "", grey_text(p["description"])),
         rx.flex(

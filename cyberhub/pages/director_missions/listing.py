@@ -9,7 +9,7 @@ import reflex as rx
 from cyberhub.components.address_sync import address_sync
 from cyberhub.components.fields import field_label, search_form
 from cyberhub.components.labelled import labelled
-from cyberhub.components.panels import wrap_row
+from cyberhub.components.layout import flow
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     difficulty_badge,
@@ -116,7 +116,7 @@ def _filter() -> rx.Component:
     item = rx.select.item
     return rx.vstack(
         address_sync(S.address, S.address_seq),
-        wrap_row(
+        flow(
             search_form(
                 field_label("Search missions", "missions-search"),
                 "missions-search",

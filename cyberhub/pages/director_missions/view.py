@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.layout import spread_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
-from cyberhub.components.panels import spread_row
 from cyberhub.components.scroll_into_view import scroll_into_view
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button, loading_state, page_heading
@@ -42,6 +42,7 @@ def director_missions_content() -> rx.Component:
         spread_row(
             page_heading("Missions", "Write, preview and publish your programmes' missions."),
             icon_button("plus", "New mission", on_click=S.new_mission),
+            align="start",
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),

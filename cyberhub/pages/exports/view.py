@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.layout import spread_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
-from cyberhub.components.panels import spread_row
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, page_heading
@@ -90,6 +90,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
                 e.status_label,
                 color_scheme=rx.match(e.status, ("done", "green"), ("failed", "red"), "blue"),
             ),
+            align="start",
         ),
         muted("Requested ", e.created),
         rx.cond(
