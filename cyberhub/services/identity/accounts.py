@@ -235,20 +235,34 @@ def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
         lifetime=timedelta(minutes=settings.access_token_minutes),
         session_id=family_id,
     )
-    lifetime = timedelta(days=settings.refresh_token_days)
-    refresh, jti, _ = tokens.encode(
-        user_id=user_id,
+    refresh, _ = issue_refresh_token(session, principal, family_id, "refresh")
+    return TokenPair(access, refresh, access_exp, principal)
+
+
+def issue_refresh_token(
+    session: Session, principal: Principal, family_id: str, type_: str
+) -> tuple[str, timedelta]:
+    """Encode a long-lived token of `type_` ("refresh" for API clients, the browser session's
+    cookie token) in `family_id` and store its RefreshToken row, flushed; (token, lifetime)."""
+    lifetime = timedelta(days=get_settings().refresh_token_days)
+    token, jti, _ = tokens.encode(
+        user_id=principal.user_id,
         email=principal.email,
         roles=principal.roles,
-        type_="refresh",
+        type_=type_,
         lifetime=lifetime,
         family_id=family_id,
     )
     session.add(
-        RefreshToken(jti=jti, family_id=family_id, user_id=user_id, expires_at=utcnow() + lifetime)
+        RefreshToken(
+            jti=jti,
+            family_id=family_id,
+            user_id=principal.user_id,
+            expires_at=utcnow() + lifetime,
+        )
     )
     session.flush()
-    return TokenPair(access, refresh, access_exp, principal)
+    return token, lifetime
 
 
 def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO_META) -> TokenPair:

@@ -125,20 +125,7 @@ def complete_sign_in(session: Session, code: str) -> StartedSession:
     if user is not None and user.sessions_valid_after and spent[1] < user.sessions_valid_after:
         raise Unauthenticated(HANDOFF_EXPIRED)
     principal = active_principal(session, user_id)
-    lifetime = timedelta(days=get_settings().refresh_token_days)
-    family_id = tokens.new_id()
-    token, jti, _ = tokens.encode(
-        user_id=user_id,
-        email=principal.email,
-        roles=principal.roles,
-        type_=TOKEN_TYPE,
-        lifetime=lifetime,
-        family_id=family_id,
-    )
-    session.add(
-        RefreshToken(jti=jti, family_id=family_id, user_id=user_id, expires_at=now + lifetime)
-    )
-    session.flush()
+    token, lifetime = accounts.issue_refresh_token(session, principal, tokens.new_id(), TOKEN_TYPE)
     return StartedSession(token, int(lifetime.total_seconds()), principal)
 
 
