@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from cyberhub import jobs
 from cyberhub.models import LearnerInterestVector, LearnerNote
 from cyberhub.models.ai import NoteKind
 from cyberhub.schemas.coaching import GoalCreate, GoalUpdate, ReflectionCreate
@@ -98,6 +99,25 @@ def test_deleting_a_goal_and_writing_a_reflection_queue_the_fan_out(
     reflections.add_reflection(session, me, ReflectionCreate(body="Logs were hard."))
     session.commit()
     assert _queued(stub_broker) >= FAN_OUT
+
+
+def test_sharing_or_unsharing_a_reflection_queues_only_the_analysis(
+    session: Session, world: World, stub_broker
+) -> None:
+    """Sharing changes only what staff read (their analysis, of the shared reflections): the
+    learner's vector, recommendations and coach's plan read every reflection alike."""
+    uid = world.student.id or 0
+    grant_ai(session, world.student)
+    me = principal(session, world.student)
+    note = reflections.add_reflection(session, me, ReflectionCreate(body="Logs were hard."))
+    session.commit()
+    for visibility in ("mentor", "private"):
+        stub_broker.flush_all()
+        jobs.coach_plan_started(uid)  # no coach's plan pending: one sent now would be seen
+        reflections.set_visibility(session, me, note.id, visibility)
+        session.commit()
+        every_queue = [job for q in list(stub_broker.queues) for job in queued_jobs(stub_broker, q)]
+        assert every_queue == [("analyze_personality", (uid,))]
 
 
 def test_without_ai_consent_goals_and_reflections_queue_nothing(

@@ -15,6 +15,8 @@ interests (services/ai/learner_interests.py) and their work-style analysis
 
 Creating, editing or deleting a goal, or writing or deleting a reflection, queues the same
 fan-out the notes did (jobs.learner_changed: re-embed, recommend, re-analyse) after commit.
+Sharing a reflection or making it private again changes only what staff read: it queues the
+analysis alone (`sharing_changed`).
 """
 
 from __future__ import annotations
@@ -89,3 +91,11 @@ def changed(session: Session, user_id: int) -> None:
     worker checks again)."""
     if consents.has_consent(session, user_id, consents.AI_PROFILING):
         jobs.learner_changed(session, user_id)
+
+
+def sharing_changed(session: Session, user_id: int) -> None:
+    """A reflection was shared or made private again: after commit, redo the learner's analysis
+    (the one staff read is of the shared reflections alone); their vector, recommendations and
+    own analysis read every reflection alike. Only for a learner who grants AI profiling."""
+    if consents.has_consent(session, user_id, consents.AI_PROFILING):
+        jobs.analysis_requested(session, user_id)

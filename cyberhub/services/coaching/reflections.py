@@ -137,7 +137,7 @@ def set_visibility(
     row.visibility, row.updated_at = _visibility(visibility), utcnow()
     session.add(row)
     session.flush()
-    ai_sources.changed(session, actor.user_id)  # the analysis staff read follows what is shared
+    ai_sources.sharing_changed(session, actor.user_id)  # the analysis staff read
     return reflection_public(row)
 
 
