@@ -142,25 +142,23 @@ class AdminAuditState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.page = 1
-        await self._fetch()
+        await self._from_first_page()
 
     @rx.event
     async def apply(self, form: dict[str, Any]) -> None:
         self.filters = {k: str(form.get(k, "")).strip()[:320] for k in FILTERS}
-        self.page = 1
-        await self._fetch()
+        await self._from_first_page()
 
     @rx.event
     async def set_action(self, value: str) -> None:
-        self.action, self.page = value, 1
-        await self._fetch()
+        self.action = value
+        await self._from_first_page()
 
     @rx.event
     async def clear(self) -> Any:
         self.filters = dict.fromkeys(FILTERS, "")
-        self.action, self.page = ALL, 1
-        await self._fetch()
+        self.action = ALL
+        await self._from_first_page()
         return [rx.set_value(f"audit-{k}", "") for k in FILTERS]
 
 

@@ -86,8 +86,7 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.page = 1
-        await self._fetch()
+        await self._from_first_page()
 
     async def _fetch(self) -> None:
         self.loading = True
@@ -106,18 +105,18 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
-        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
-        await self._fetch()
+        self.query = str(form.get("q", "")).strip()[:200]
+        await self._from_first_page()
 
     @rx.event
     async def set_role(self, value: str) -> None:
-        self.role, self.page = value, 1
-        await self._fetch()
+        self.role = value
+        await self._from_first_page()
 
     @rx.event
     async def set_organization(self, value: str) -> None:
-        self.organization, self.page = value, 1
-        await self._fetch()
+        self.organization = value
+        await self._from_first_page()
 
 
 S = AdminUsersState

@@ -17,6 +17,11 @@ class PagedList(rx.State, mixin=True):
         """Load page `page` of the list (and set `pages`): the state's own."""
         raise NotImplementedError
 
+    async def _from_first_page(self) -> None:
+        """Fetch the list again from page 1: on load, or after a filter changed."""
+        self.page = 1
+        await self._fetch()
+
     async def _page_chosen(self) -> EventSpec | None:
         """What choosing a page does: fetch it (`AddressedList` also puts it in the address)."""
         await self._fetch()
