@@ -70,12 +70,12 @@ def stack_card(*children: rx.Component, testid: str = "", **stack_props: Any) ->
     return rx.card(rx.vstack(*children, **stack_props), width="100%", **card_props)
 
 
-def two_columns(*children: rx.Component, **props: Any) -> rx.Component:
-    """A full-width grid: `children` side by side on a wide screen, stacked on a phone; `props`
-    go to the grid (its gap is 1em unless it is given a gap or a spacing)."""
+def two_columns(*children: rx.Component, wide_from: str = "md", **props: Any) -> rx.Component:
+    """A full-width grid: `children` side by side from the `wide_from` breakpoint up, stacked on
+    a phone; `props` go to the grid (its gap is 1em unless it is given a gap or a spacing)."""
     if "spacing" in props:
         between = {"spacing": props.pop("spacing")}
     else:
         between = {"gap": props.pop("gap", "1em")}
-    columns = rx.breakpoints(initial="1", md="2")
+    columns = rx.breakpoints(initial="1", **{wide_from: "2"})
     return rx.grid(*children, columns=columns, **between, width="100%", **props)

@@ -10,7 +10,7 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.labelled import form_card, labelled_input, labelled_textarea
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded
+from cyberhub.components.page_kit import once_loaded, two_columns
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
@@ -45,7 +45,7 @@ def _create_form() -> rx.Component:
     return form_card(
         rx.heading("New organization", size="4", as_="h2"),
         error_callout(S.create_error),
-        rx.grid(
+        two_columns(
             _field("Name", "org-name", "name", S.form["name"], max_length=200),
             _field(
                 "Slug (optional)",
@@ -55,9 +55,7 @@ def _create_form() -> rx.Component:
                 max_length=100,
                 placeholder="made from the name",
             ),
-            columns=rx.breakpoints(initial="1", sm="2"),
-            gap="1em",
-            width="100%",
+            wide_from="sm",
         ),
         labelled_textarea(
             "Description",

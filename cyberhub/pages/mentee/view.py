@@ -7,7 +7,7 @@ import reflex as rx
 
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import once_found
+from cyberhub.components.page_kit import once_found, two_columns
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
@@ -49,12 +49,11 @@ def _profile() -> rx.Component:
                 muted(p.confidence_explanation),
                 rx.cond(p.persona_title != "", rx.heading(p.persona_title, size="3", as_="h3")),
                 rx.text(p.narrative, size="2"),
-                rx.grid(
+                two_columns(
                     _bullets("Strengths", p.strengths),
                     _bullets("Growth areas", p.growth_areas),
-                    columns=rx.breakpoints(initial="1", sm="2"),
+                    wide_from="sm",
                     spacing="4",
-                    width="100%",
                 ),
                 align="start",
                 spacing="2",
