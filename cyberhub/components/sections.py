@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.tables import table_or
+
 
 def section_card(
     title: str | rx.Component, *children: rx.Component, size: str = "5", **props: Any
@@ -14,6 +16,14 @@ def section_card(
     with a link beside it); `props` go to the card (e.g. margin_top, data_testid)."""
     heading = rx.heading(title, size=size, as_="h2") if isinstance(title, str) else title
     return card_stack(heading, *children, **props)
+
+
+def table_section(
+    title: str, rows: Any, headers: list[str], row: Any, empty: str, **card_props: Any
+) -> rx.Component:
+    """A section_card headed by `title` holding a table (labelled `title`) of `row(r)` for each
+    of `rows`, or the grey sentence `empty` while it has none; `card_props` go to the card."""
+    return section_card(title, table_or(rows, headers, row, empty, label=title), **card_props)
 
 
 def card_stack(

@@ -97,10 +97,13 @@ def table_or(
     rows: Any,
     headers: list[str],
     row: Any,
-    empty: rx.Component,
+    empty: rx.Component | str,
     **table_props: Any,
 ) -> rx.Component:
-    """data_table of `row(r)` for each of `rows` (a list var), or `empty` while it has none."""
+    """data_table of `row(r)` for each of `rows` (a list var), or `empty` while it has none (a
+    str is said in a grey sentence)."""
+    if isinstance(empty, str):
+        empty = rx.text(empty, color_scheme="gray")
     return rx.cond(
         rows.length() > 0, data_table(headers, rx.foreach(rows, row), **table_props), empty
     )

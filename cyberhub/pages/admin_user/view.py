@@ -143,10 +143,7 @@ def _roles_card() -> rx.Component:
             S.grants,
             ["Role", "Organization", "Reason", "Granted", "Actions"],
             _grant_row,
-            rx.text(
-                "This account holds no role: it can sign in but sees little.",
-                color_scheme="gray",
-            ),
+            "This account holds no role: it can sign in but sees little.",
         ),
         rx.separator(size="4"),
         _assign_form(),
@@ -199,7 +196,7 @@ def _audit_card() -> rx.Component:
             S.audit_entries,
             ["When", "Action", "By", "Target", "Details"],
             _audit_row,
-            rx.text("No audit entries for this account yet.", color_scheme="gray"),
+            "No audit entries for this account yet.",
             size="1",
         ),
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.sections import section_card
-from cyberhub.components.tables import list_or, table_or
+from cyberhub.components.sections import section_card, table_section
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import muted
 from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
 
@@ -68,15 +68,12 @@ def coaching_sections() -> rx.Component:
             list_or(S.goals, _goal, "No goals set yet."),
             data_testid="mentee-goals",
         ),
-        section_card(
+        table_section(
             "Habits",
-            table_or(
-                S.habits,
-                ["Habit", "How often", "Current streak", "Longest"],
-                _habit,
-                rx.text("No habits yet.", color_scheme="gray"),
-                label="Habits",
-            ),
+            S.habits,
+            ["Habit", "How often", "Current streak", "Longest"],
+            _habit,
+            "No habits yet.",
             data_testid="mentee-habits",
         ),
         section_card(

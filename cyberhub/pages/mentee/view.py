@@ -8,7 +8,7 @@ import reflex as rx
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_found, two_columns
-from cyberhub.components.sections import section_card
+from cyberhub.components.sections import section_card, table_section
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import difficulty_badge, muted, page_heading
@@ -101,15 +101,12 @@ def _cohort_row(c: rx.Var[CohortRow]) -> rx.Component:
 
 
 def _cohorts() -> rx.Component:
-    return section_card(
+    return table_section(
         "Cohorts",
-        table_or(
-            S.cohorts,
-            ["Cohort", "Status", "Joined", "Mentors"],
-            _cohort_row,
-            rx.text("Not in a cohort you work with.", color_scheme="gray"),
-            label="Cohorts",
-        ),
+        S.cohorts,
+        ["Cohort", "Status", "Joined", "Mentors"],
+        _cohort_row,
+        "Not in a cohort you work with.",
         data_testid="mentee-cohorts",
     )
 
@@ -161,7 +158,7 @@ def _attempts() -> rx.Component:
             S.attempts,
             ["Mission", "Status", "Handed in", "Score", "Review"],
             _attempt_row,
-            rx.text("Nothing handed in yet.", color_scheme="gray"),
+            "Nothing handed in yet.",
             label="Attempts and reviews",
         ),
         data_testid="mentee-attempts",
