@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, icon_button, loading_state
 from cyberhub.routes import Page, register
 from cyberhub.services.identity.permissions import Access
@@ -16,6 +17,7 @@ __all__ = [
     "once_found",
     "once_loaded",
     "page_column",
+    "register_guarded_page",
     "register_page",
     "stack_card",
     "two_columns",
@@ -35,6 +37,19 @@ def register_page(
     Every page module ended in the same nine-line keyword block; `more` passes the rest of
     Page's fields (live, nav_label, nav_order, description) through unchanged."""
     return register(Page(route, title, component, access, on_load, **more))
+
+
+def register_guarded_page(
+    route: str,
+    title: str,
+    content: Callable[[], rx.Component],
+    access: Access,
+    *on_load: Any,
+    **more: Any,
+) -> Page:
+    """register_page for a signed-in page: `content()` in the shell, once the guard grants
+    `route` (see `shell.guarded_page`)."""
+    return register_page(route, title, guarded_page(route, content), access, *on_load, **more)
 
 
 def page_column(*children: rx.Component, **props: Any) -> rx.Component:

@@ -11,10 +11,9 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
-from cyberhub.components.page_kit import once_loaded, register_page
+from cyberhub.components.page_kit import once_loaded, register_guarded_page
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     empty_state,
@@ -348,9 +347,10 @@ def admin_audit_content() -> rx.Component:
     )
 
 
-admin_audit_page = guarded_page(ROUTE, admin_audit_content)
-
-
-page = register_page(
-    ROUTE, "Audit log · Admin · CyberHub", admin_audit_page, roles(Role.admin), AdminAuditState.load
+page = register_guarded_page(
+    ROUTE,
+    "Audit log · Admin · CyberHub",
+    admin_audit_content,
+    roles(Role.admin),
+    AdminAuditState.load,
 )

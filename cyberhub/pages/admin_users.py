@@ -10,9 +10,8 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
-from cyberhub.components.page_kit import once_loaded, register_page
+from cyberhub.components.page_kit import once_loaded, register_guarded_page
 from cyberhub.components.rows import row_from
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     badge_row,
@@ -227,13 +226,10 @@ def admin_users_content() -> rx.Component:
     )
 
 
-admin_users_page = guarded_page(ROUTE, admin_users_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Users · Admin · CyberHub",
-    admin_users_page,
+    admin_users_content,
     roles(Role.admin),
     AdminUsersState.load,
     nav_label="Admin",

@@ -13,9 +13,8 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.fields import copy_button, copyable_input
 from cyberhub.components.labelled import labelled_form_input, titled_form_card
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded, register_page
+from cyberhub.components.page_kit import once_loaded, register_guarded_page
 from cyberhub.components.rows import row_from
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     danger_button,
@@ -300,9 +299,6 @@ def api_keys_content() -> rx.Component:
     )
 
 
-api_keys_page = guarded_page(ROUTE, api_keys_content)
-
-
-page = register_page(
-    ROUTE, "API keys · Settings · CyberHub", api_keys_page, SIGNED_IN, ApiKeysState.load
+page = register_guarded_page(
+    ROUTE, "API keys · Settings · CyberHub", api_keys_content, SIGNED_IN, ApiKeysState.load
 )

@@ -10,7 +10,6 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     empty_state,
@@ -396,6 +395,3 @@ def admin_jobs_content() -> rx.Component:
         _confirm_dialog(),
         _rebuild_dialog(),
     )
-
-
-admin_jobs_page = guarded_page(ROUTE, admin_jobs_content)

@@ -8,12 +8,12 @@ are in state.py, the service calls they run in worker threads in data.py.
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
-from cyberhub.pages.admin_organizations.listing import organizations_content, organizations_page
+from cyberhub.pages.admin_organizations.listing import organizations_content
 from cyberhub.pages.admin_organizations.state import OrganizationsState, OrganizationState
-from cyberhub.pages.admin_organizations.view import organization_content, organization_page
+from cyberhub.pages.admin_organizations.view import organization_content
 from cyberhub.routes import roles
 
 __all__ = [
@@ -22,25 +22,23 @@ __all__ = [
     "OrganizationState",
     "OrganizationsState",
     "organization_content",
-    "organization_page",
     "organizations_content",
-    "organizations_page",
 ]
 
-register_page(
+register_guarded_page(
     LIST_ROUTE,
     "Organizations · Admin · CyberHub",
-    organizations_page,
+    organizations_content,
     roles(Role.admin, Role.director),
     OrganizationsState.load,
     # Directors have no other way in; admins also reach it from the admin sub-navigation.
     nav_label="Organizations",
     nav_order=75,
 )
-register_page(
+register_guarded_page(
     DETAIL_ROUTE,
     "Organization · Admin · CyberHub",
-    organization_page,
+    organization_content,
     roles(Role.admin, Role.director),
     OrganizationState.load,
 )

@@ -11,7 +11,6 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.labelled import form_card, labelled_input, labelled_textarea
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, two_columns
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     empty_state,
@@ -104,6 +103,3 @@ def organizations_content() -> rx.Component:
         ),
         rx.cond(SessionState.is_admin, rx.box(_create_form(), margin_top="1.5em")),
     )
-
-
-organizations_page = guarded_page(LIST_ROUTE, organizations_content)

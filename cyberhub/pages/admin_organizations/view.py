@@ -10,10 +10,9 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found
 from cyberhub.components.rows import pager_if_many
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, muted
-from cyberhub.pages.admin_organizations.data import DETAIL_ROUTE, LIST_ROUTE
+from cyberhub.pages.admin_organizations.data import LIST_ROUTE
 from cyberhub.pages.admin_organizations.members import (
     _add_form,
     _invitations,
@@ -72,6 +71,3 @@ def organization_content() -> rx.Component:
             ),
         ),
     )
-
-
-organization_page = guarded_page(DETAIL_ROUTE, organization_content)

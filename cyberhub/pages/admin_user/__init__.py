@@ -6,14 +6,14 @@ The state and its rows are in state.py, the components in view.py.
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import AdminUserState
-from cyberhub.pages.admin_user.view import ROUTE, admin_user_content, admin_user_page
+from cyberhub.pages.admin_user.view import ROUTE, admin_user_content
 from cyberhub.routes import roles
 
-__all__ = ["ROUTE", "AdminUserState", "admin_user_content", "admin_user_page"]
+__all__ = ["ROUTE", "AdminUserState", "admin_user_content"]
 
-page = register_page(
-    ROUTE, "User · Admin · CyberHub", admin_user_page, roles(Role.admin), AdminUserState.load
+page = register_guarded_page(
+    ROUTE, "User · Admin · CyberHub", admin_user_content, roles(Role.admin), AdminUserState.load
 )

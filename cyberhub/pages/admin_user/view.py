@@ -13,7 +13,6 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, two_columns
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.models import Role
@@ -229,6 +228,3 @@ def admin_user_content() -> rx.Component:
             ),
         ),
     )
-
-
-admin_user_page = guarded_page(ROUTE, admin_user_content)

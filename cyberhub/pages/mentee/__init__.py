@@ -7,8 +7,7 @@ state.py loads it, view.py draws it."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.coaching.coach_state import CoachPlanState
 from cyberhub.pages.mentee.state import ROUTE, MenteeState
@@ -19,13 +18,10 @@ from cyberhub.services.messaging import live
 __all__ = ["ROUTE", "MenteeState", "mentee_content", "page"]
 
 
-mentee_page = guarded_page(ROUTE, mentee_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Learner · CyberHub",
-    mentee_page,
+    mentee_content,
     roles(Role.mentor, Role.director, Role.admin),
     MenteeState.load,
     CoachPlanState.load_mentee,

@@ -6,8 +6,7 @@ state.py loads through services/learning/{mentoring,reviews}.py; view.py draws i
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.mentor_home.state import MentorHomeState, waited
 from cyberhub.pages.mentor_home.view import mentor_home_content
@@ -19,13 +18,10 @@ ROUTE = "/dashboard/mentor"
 __all__ = ["ROUTE", "MentorHomeState", "mentor_home_content", "page", "waited"]
 
 
-mentor_home_page = guarded_page(ROUTE, mentor_home_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Mentoring · CyberHub",
-    mentor_home_page,
+    mentor_home_content,
     roles(Role.mentor),
     MentorHomeState.load,
     live={live.QUEUE: MentorHomeState.queue_changed},

@@ -9,11 +9,11 @@ and a refused action (another mentor's claim, an expired claim, bad scores) as i
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.review.snippets import SnippetState
 from cyberhub.pages.review.state import ROUTE, ReviewState, file_url, parse_scores
-from cyberhub.pages.review.view import review_content, review_page
+from cyberhub.pages.review.view import review_content
 from cyberhub.routes import roles
 
 __all__ = [
@@ -24,9 +24,13 @@ __all__ = [
     "page",
     "parse_scores",
     "review_content",
-    "review_page",
 ]
 
-page = register_page(
-    ROUTE, "Review · CyberHub", review_page, roles(Role.mentor), ReviewState.load, SnippetState.load
+page = register_guarded_page(
+    ROUTE,
+    "Review · CyberHub",
+    review_content,
+    roles(Role.mentor),
+    ReviewState.load,
+    SnippetState.load,
 )

@@ -11,11 +11,11 @@ from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.shell import dead_end_view, guarded_page
+from cyberhub.components.shell import dead_end_view
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, loading_state, muted
 from cyberhub.pages.review.form import _claim_bar, _review_form
-from cyberhub.pages.review.state import ROUTE, ReviewState
+from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _hints, _rubric, _submission
 
 S = ReviewState
@@ -155,6 +155,3 @@ def review_content() -> rx.Component:
         ),
         loading_state(),
     )
-
-
-review_page = guarded_page(ROUTE, review_content)
