@@ -39,15 +39,7 @@ class NotificationItem:
 
 def item_view(n: NotificationPublic, tz: str | None) -> NotificationItem:
     """A notification for the screen, its time in the reader's zone `tz`."""
-    return NotificationItem(
-        id=n.id,
-        kind=n.kind,
-        title=n.title,
-        body=n.body,
-        link=n.link,
-        at=when(n.created_at, tz),
-        read=n.read,
-    )
+    return NotificationItem(**n.model_dump(exclude={"created_at"}), at=when(n.created_at, tz))
 
 
 def _unread(session: Session, principal: Principal | None) -> int:
