@@ -8,6 +8,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import page_column
 from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
@@ -382,13 +383,11 @@ def admin_jobs_content() -> rx.Component:
         rx.cond(
             ~S.loaded,
             rx.cond(S.error == "", loading_state("Loading the jobs…")),
-            rx.vstack(
+            page_column(
                 _rebuild(),
                 _queues(),
                 _failures(),
                 _last_runs(),
-                spacing="4",
-                width="100%",
                 margin_top="1em",
             ),
         ),

@@ -8,7 +8,7 @@ from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_found
+from cyberhub.components.page_kit import once_found, page_column
 from cyberhub.components.rows import pager_if_many
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, muted
@@ -34,7 +34,7 @@ def organization_content() -> rx.Component:
             S.error,
             "Organization not available",
             link_button("Back to organizations", href=LIST_ROUTE),
-            rx.vstack(
+            page_column(
                 rx.vstack(
                     rx.heading(S.org.name, size="7", as_="h1"),
                     rx.text(
@@ -65,8 +65,6 @@ def organization_content() -> rx.Component:
                 _add_form(),
                 _invitations(),
                 _remove_dialog(),
-                spacing="4",
-                width="100%",
                 margin_top="0.75em",
             ),
         ),

@@ -10,7 +10,7 @@ from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_found, two_columns
+from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
@@ -211,7 +211,7 @@ def admin_user_content() -> rx.Component:
             S.error,
             "Account not found",
             link_button("Back to users", href="/admin/users"),
-            rx.vstack(
+            page_column(
                 rx.vstack(
                     rx.heading(S.user.full_name, size="7", as_="h1"),
                     rx.text(S.user.email, color_scheme="gray"),
@@ -222,8 +222,6 @@ def admin_user_content() -> rx.Component:
                 _roles_card(),
                 _audit_card(),
                 _revoke_dialog(),
-                spacing="4",
-                width="100%",
                 margin_top="0.75em",
             ),
         ),

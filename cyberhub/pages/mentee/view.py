@@ -7,7 +7,7 @@ import reflex as rx
 
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import once_found, two_columns
+from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.sections import section_card, table_section
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
@@ -206,7 +206,7 @@ def mentee_content() -> rx.Component:
         S.error,
         "Learner not found",
         link_button("Back to mentoring", href="/dashboard/mentor", variant="soft"),
-        rx.vstack(
+        page_column(
             page_heading(S.name, S.email),
             _profile(),
             _progress(),
@@ -215,7 +215,5 @@ def mentee_content() -> rx.Component:
             _attempts(),
             _cohorts(),
             _recommendations(),
-            spacing="4",
-            width="100%",
         ),
     )

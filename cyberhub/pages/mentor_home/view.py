@@ -9,6 +9,7 @@ import reflex as rx
 from cyberhub.components.address_sync import address_sync
 from cyberhub.components.fields import search_form
 from cyberhub.components.learning import decision_badge, learner_progress, status_badge
+from cyberhub.components.page_kit import page_column
 from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
@@ -334,7 +335,7 @@ def _organization() -> rx.Component:
 
 
 def mentor_home_content() -> rx.Component:
-    return rx.vstack(
+    return page_column(
         page_heading(
             "Mentoring",
             rx.cond(
@@ -358,6 +359,4 @@ def mentor_home_content() -> rx.Component:
             ),
             loading_state(),
         ),
-        spacing="4",
-        width="100%",
     )

@@ -9,7 +9,7 @@ import reflex as rx
 
 from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import two_columns
+from cyberhub.components.page_kit import page_column, two_columns
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.shell import dead_end_view
 from cyberhub.components.tables import list_or
@@ -66,7 +66,7 @@ def _denied() -> rx.Component:
 
 def review_content() -> rx.Component:
     m = S.mission
-    body = rx.vstack(
+    body = page_column(
         rx.vstack(
             rx.link("← Review queue", href="/dashboard/mentor", size="2"),
             rx.heading("Review: ", m.title, size="7", as_="h1"),
@@ -97,18 +97,16 @@ def review_content() -> rx.Component:
         ),
         _claim_bar(),
         two_columns(
-            rx.vstack(
+            page_column(
                 _submission(),
                 rx.cond(
                     S.decided,
                     _result(),
                     rx.cond(S.can_review, _review_form()),
                 ),
-                spacing="4",
-                width="100%",
                 min_width="0",
             ),
-            rx.vstack(
+            page_column(
                 _rubric(),
                 _hints(),
                 _earlier(),
@@ -129,14 +127,10 @@ def review_content() -> rx.Component:
                     ),
                     width="100%",
                 ),
-                spacing="4",
-                width="100%",
                 min_width="0",
             ),
             spacing="5",
         ),
-        spacing="4",
-        width="100%",
     )
     return rx.cond(
         S.loaded,
