@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.link_button import link_button
+from cyberhub.components.sections import titled_stack
 
 
 def auth_card(*children: rx.Component, max_width: str = "28rem") -> rx.Component:
@@ -30,16 +31,19 @@ def submit_button(text: str, loading: rx.Var[bool]) -> rx.Component:
     return rx.button(text, type="submit", loading=loading, width="100%", size="3")
 
 
+def auth_column(heading: str, *children: rx.Component) -> rx.Component:
+    """A sign-in page's column: its heading (the h1), then `children`, a step 3 apart."""
+    return titled_stack(heading, *children, size="6", as_="h1", spacing="3")
+
+
 def link_unusable(error: rx.Var[str], request_href: str, back_text: str) -> rx.Component:
     """An e-mailed link that is unknown, used or expired: why, and where to go instead."""
-    return rx.vstack(
-        rx.heading("This link can't be used", size="6", as_="h1"),
+    return auth_column(
+        "This link can't be used",
         rx.callout(error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
         rx.hstack(
             link_button("Request a new link", href=request_href),
             link_button(back_text, variant="soft", href="/signin"),
             wrap="wrap",
         ),
-        spacing="3",
-        width="100%",
     )

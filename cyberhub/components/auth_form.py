@@ -10,18 +10,14 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.auth_card import auth_field
+from cyberhub.components.auth_card import auth_column, auth_field
 
 __all__ = ["auth_form", "code_field", "for_email", "new_password_field"]
 
 
 def auth_form(heading: str, *children: rx.Component, on_submit: Any, **props: Any) -> rx.Component:
     """The page heading (the h1), then `children` in one column; `props` go to the form."""
-    return rx.form(
-        rx.vstack(rx.heading(heading, size="6", as_="h1"), *children, spacing="3", width="100%"),
-        on_submit=on_submit,
-        **props,
-    )
+    return rx.form(auth_column(heading, *children), on_submit=on_submit, **props)
 
 
 def for_email(before: str, email: rx.Var[str], after: str) -> rx.Component:

@@ -13,7 +13,8 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_field, submit_button
+from cyberhub.components.auth_card import auth_card, auth_column, auth_field, submit_button
+from cyberhub.components.auth_form import auth_form
 from cyberhub.components.link_button import link_button
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.services.admin.audit import RequestMeta
@@ -66,8 +67,8 @@ class EmailRequestState(ServiceState, rx.State, mixin=True):
 def _sent_view(
     state: Any, answer: str, details: rx.Component, back: tuple[str, str]
 ) -> rx.Component:
-    return rx.vstack(
-        rx.heading("Check your inbox", size="6", as_="h1"),
+    return auth_column(
+        "Check your inbox",
         rx.callout(answer, icon="mail_check", color_scheme="green", role="status", width="100%"),
         details,
         rx.cond(
@@ -83,34 +84,28 @@ def _sent_view(
             link_button(back[0], variant="ghost", href=back[1]),
             wrap="wrap",
         ),
-        spacing="3",
-        width="100%",
     )
 
 
 def _request_form(
     state: Any, heading: str, intro: str, field_id: str, button: str, footer: rx.Component
 ) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading(heading, size="6", as_="h1"),
-            muted(intro),
-            error_callout(state.error),
-            auth_field(
-                "Email",
-                field_id,
-                "email",
-                type="email",
-                auto_complete="email",
-                default_value=state.email,
-                required=True,
-                max_length=320,
-            ),
-            submit_button(button, state.submitting),
-            footer,
-            spacing="3",
-            width="100%",
+    return auth_form(
+        heading,
+        muted(intro),
+        error_callout(state.error),
+        auth_field(
+            "Email",
+            field_id,
+            "email",
+            type="email",
+            auto_complete="email",
+            default_value=state.email,
+            required=True,
+            max_length=320,
         ),
+        submit_button(button, state.submitting),
+        footer,
         on_submit=state.submit,
     )
 
