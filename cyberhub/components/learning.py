@@ -32,6 +32,7 @@ import reflex as rx
 
 from cyberhub.components.counts import counted
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import muted
 
 STATUS_LABELS: dict[str, str] = {
@@ -271,60 +272,56 @@ def _attempt_card(
 ) -> rx.Component:
     a = attempt_var
     links = a["links"].to(list[str])
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Attempt ", a["attempt"].to(str), size="4", as_="h3"),
-                status_badge(a["status"]),
-                rx.cond(
-                    a["submitted_at"].to(str) != "",
-                    muted("submitted ", a["submitted_at"]),
-                    muted("started ", a["created_at"]),
-                ),
-                wrap="wrap",
-                align="center",
-                spacing="3",
-            ),
+    return card_stack(
+        rx.hstack(
+            rx.heading("Attempt ", a["attempt"].to(str), size="4", as_="h3"),
+            status_badge(a["status"]),
             rx.cond(
-                a["answer"].to(str) != "",
-                attempt_answer(a["answer"].to(str)),
+                a["submitted_at"].to(str) != "",
+                muted("submitted ", a["submitted_at"]),
+                muted("started ", a["created_at"]),
             ),
-            rx.cond(
-                links.length() > 0,
-                attempt_links(links),
-            ),
-            rx.cond(
-                a["file_name"].to(str) != "",
-                rx.hstack(
-                    rx.icon("paperclip", size=14),
-                    rx.text(a["file_name"], " (", a["file_size"], ")", size="2"),
-                    rx.button(
-                        rx.icon("download", size=14),
-                        "Download",
-                        size="1",
-                        variant="soft",
-                        on_click=download(a["id"].to(int)),
-                        min_height="24px",
-                    )
-                    if download is not None
-                    else rx.fragment(),
-                    align="center",
-                ),
-            ),
-            rx.cond(
-                a["has_review"].to(bool),
-                review_block(a),
-                rx.cond(
-                    (a["status"].to(str) == "submitted") | (a["status"].to(str) == "in_review"),
-                    muted("Waiting for a mentor's review."),
-                ),
-            ),
-            timeline(a["events"], testid="attempt-timeline") if show_timeline else rx.fragment(),
-            spacing="2",
-            width="100%",
-            align="start",
+            wrap="wrap",
+            align="center",
+            spacing="3",
         ),
-        width="100%",
+        rx.cond(
+            a["answer"].to(str) != "",
+            attempt_answer(a["answer"].to(str)),
+        ),
+        rx.cond(
+            links.length() > 0,
+            attempt_links(links),
+        ),
+        rx.cond(
+            a["file_name"].to(str) != "",
+            rx.hstack(
+                rx.icon("paperclip", size=14),
+                rx.text(a["file_name"], " (", a["file_size"], ")", size="2"),
+                rx.button(
+                    rx.icon("download", size=14),
+                    "Download",
+                    size="1",
+                    variant="soft",
+                    on_click=download(a["id"].to(int)),
+                    min_height="24px",
+                )
+                if download is not None
+                else rx.fragment(),
+                align="center",
+            ),
+        ),
+        rx.cond(
+            a["has_review"].to(bool),
+            review_block(a),
+            rx.cond(
+                (a["status"].to(str) == "submitted") | (a["status"].to(str) == "in_review"),
+                muted("Waiting for a mentor's review."),
+            ),
+        ),
+        timeline(a["events"], testid="attempt-timeline") if show_timeline else rx.fragment(),
+        spacing="2",
+        align="start",
         data_testid="attempt",
     )
 

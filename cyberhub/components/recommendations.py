@@ -9,6 +9,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.ui import difficulty_badge, muted
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
@@ -190,11 +191,11 @@ def _unlock(item: rx.Var[RecommendationPublic]) -> rx.Component:
 def _unlocks(S: type[RecommendationsState]) -> rx.Component:
     return rx.cond(
         S.unlocks.length() > 0,
-        rx.vstack(
-            rx.heading("Later, for your goals", size="2", as_="h3"),
+        titled_stack(
+            "Later, for your goals",
             rx.foreach(S.unlocks, _unlock),
-            spacing="2",
-            width="100%",
+            size="2",
+            as_="h3",
             align="start",
             padding_top="0.5em",
         ),
@@ -244,22 +245,17 @@ def recommendations_card() -> rx.Component:
         loading=S.waiting,
         on_click=S.refresh,
     )
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Recommended for you", size="4", as_="h2"),
-                rx.spacer(),
-                rx.cond(S.enabled, refresh),
-                width="100%",
-                align="center",
-            ),
-            _dismissed_notice(S),
-            _card_body(S),
-            spacing="3",
+    return card_stack(
+        rx.hstack(
+            rx.heading("Recommended for you", size="4", as_="h2"),
+            rx.spacer(),
+            rx.cond(S.enabled, refresh),
             width="100%",
-            align="start",
+            align="center",
         ),
-        width="100%",
+        _dismissed_notice(S),
+        _card_body(S),
+        align="start",
         data_testid="recommendations",
         on_mount=S.load,
     )
