@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.fields import field_label
 from cyberhub.components.link_button import link_button
 from cyberhub.components.sections import titled_stack
 
@@ -22,7 +23,7 @@ def auth_card(*children: rx.Component, max_width: str = "28rem") -> rx.Component
 def auth_field(label: str, field_id: str, name: str, **input_props: Any) -> rx.Component:
     """A visible label and its full-width, large input (`input_props`: type, auto_complete, ...)."""
     return rx.fragment(
-        rx.el.label(label, html_for=field_id, font_weight="500"),
+        field_label(label, field_id),
         rx.input(id=field_id, name=name, width="100%", size="3", **input_props),
     )
 

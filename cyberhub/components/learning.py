@@ -33,7 +33,7 @@ import reflex as rx
 from cyberhub.components.counts import counted
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack
-from cyberhub.components.ui import muted
+from cyberhub.components.ui import icon_button, muted
 
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
@@ -298,9 +298,10 @@ def _attempt_card(
             rx.hstack(
                 rx.icon("paperclip", size=14),
                 rx.text(a["file_name"], " (", a["file_size"], ")", size="2"),
-                rx.button(
-                    rx.icon("download", size=14),
+                icon_button(
+                    "download",
                     "Download",
+                    icon_size=14,
                     size="1",
                     variant="soft",
                     on_click=download(a["id"].to(int)),

@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import difficulty_badge, muted
+from cyberhub.components.ui import difficulty_badge, icon_button, muted
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
@@ -237,9 +237,10 @@ def _card_body(S: type[RecommendationsState]) -> rx.Component:
 
 def recommendations_card() -> rx.Component:
     S = RecommendationsState
-    refresh = rx.button(
-        rx.icon("refresh_cw", size=14),
+    refresh = icon_button(
+        "refresh_cw",
         "Refresh",
+        icon_size=14,
         size="1",
         variant="soft",
         loading=S.waiting,

@@ -11,6 +11,7 @@ from reflex.vars import Var
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notifications import notification_bell
 from cyberhub.components.time_zone_probe import browser_zone_probe
+from cyberhub.components.ui import muted
 from cyberhub.services.messaging.mail import mailbox_enabled
 from cyberhub.state.session import SessionState
 
@@ -59,9 +60,7 @@ def _user_menu() -> rx.Component:
             rx.menu.content(
                 rx.box(
                     rx.text(SessionState.user_email, size="2", weight="medium"),
-                    rx.text(
-                        "Roles: ", SessionState.roles.join(", "), size="1", color_scheme="gray"
-                    ),
+                    muted("Roles: ", SessionState.roles.join(", "), size="1"),
                     padding="0.4em 0.75em",
                 ),
                 rx.menu.separator(),
@@ -145,11 +144,7 @@ def footer() -> rx.Component:
         else rx.fragment()
     )
     return rx.el.footer(
-        rx.text(
-            "Ongoza CyberHub — hands-on cybersecurity careers, mentored.",
-            size="2",
-            color_scheme="gray",
-        ),
+        muted("Ongoza CyberHub — hands-on cybersecurity careers, mentored."),
         rx.hstack(
             rx.link("Terms", href="/legal/terms", size="1"),
             rx.link("Privacy", href="/legal/privacy", size="1"),

@@ -208,9 +208,10 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
                 rx.cond(
                     f.retried != "",
                     muted(f.retried, size="1"),
-                    rx.button(
-                        rx.icon("rotate_cw", size=14),
+                    icon_button(
+                        "rotate_cw",
                         "Retry",
+                        icon_size=14,
                         size="2",
                         on_click=S.ask(RETRY, f.id),
                         aria_label="Retry " + f.actor + " " + f.args,
