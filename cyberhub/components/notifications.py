@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.sections import heading_row
 from cyberhub.components.ui import muted
 from cyberhub.state.notifications import NotificationItem, NotificationState
 
@@ -73,7 +74,7 @@ def _item(n: rx.Var[NotificationItem]) -> rx.Component:
 def _popover_body() -> rx.Component:
     S = NotificationState
     return rx.vstack(
-        rx.hstack(
+        heading_row(
             rx.heading("Notifications", size="3", as_="h2", id="notifications-popover-title"),
             rx.button(
                 "Mark all read",
@@ -83,9 +84,6 @@ def _popover_body() -> rx.Component:
                 disabled=S.unread == 0,
                 on_click=S.mark_all,
             ),
-            justify="between",
-            align="center",
-            width="100%",
         ),
         rx.cond(S.error != "", rx.text(S.error, color_scheme="red", size="2", role="alert")),
         rx.cond(

@@ -12,7 +12,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.rows import audit_details_cell, time_cell
-from cyberhub.components.sections import section_card
+from cyberhub.components.sections import heading_row, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.models import Role
@@ -184,12 +184,9 @@ def _audit_row(e: rx.Var[AuditRow]) -> rx.Component:
 
 def _audit_card() -> rx.Component:
     return section_card(
-        rx.hstack(
+        heading_row(
             rx.heading("Recent activity", size="4", as_="h2"),
             rx.link("Full audit log →", href="/admin/audit", size="2"),
-            justify="between",
-            width="100%",
-            align="center",
         ),
         table_or(
             S.audit_entries,

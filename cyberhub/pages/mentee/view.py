@@ -8,7 +8,7 @@ import reflex as rx
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_found, page_column, two_columns
-from cyberhub.components.sections import section_card, table_section
+from cyberhub.components.sections import heading_row, section_card, table_section
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import difficulty_badge, muted, page_heading
@@ -143,16 +143,13 @@ def _attempt_row(a: rx.Var[AttemptRow]) -> rx.Component:
 
 def _attempts() -> rx.Component:
     return section_card(
-        rx.hstack(
+        heading_row(
             rx.heading("Attempts and reviews", size="5", as_="h2"),
             rx.cond(
                 S.waiting > 0, rx.badge(S.waiting.to_string(), " waiting", color_scheme="amber")
             ),
             link_button("Review queue", href="/dashboard/mentor", variant="soft", size="2"),
-            justify="between",
-            align="center",
-            width="100%",
-            wrap="wrap",
+            wrap=True,
         ),
         table_or(
             S.attempts,
