@@ -33,7 +33,7 @@ import reflex as rx
 from cyberhub.components.counts import counted
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack
-from cyberhub.components.ui import icon_button, muted
+from cyberhub.components.ui import icon_button, muted, wrap_row
 
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
@@ -109,7 +109,7 @@ def _score_row(s: rx.Var[dict[str, Any]]) -> rx.Component:
 def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
     """The mentor's review of one attempt: decision, total, scores per criterion, feedback."""
     return rx.vstack(
-        rx.hstack(
+        wrap_row(
             decision_badge(a["decision"]),
             rx.text(
                 "Score ",
@@ -118,8 +118,6 @@ def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
             ),
             # a one-word name breaks (as in ui.page_heading): body text keeps Radix's break-word
             muted("by ", a["mentor"], " · ", a["reviewed_at"], overflow_wrap="anywhere"),
-            wrap="wrap",
-            align="center",
             spacing="3",
         ),
         rx.cond(
@@ -178,7 +176,7 @@ def rubric_table(rows: rx.Component, *headers: rx.Component, **table_props: Any)
 
 def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
     return rx.el.li(
-        rx.hstack(
+        wrap_row(
             rx.icon("circle_dot", size=14, color=rx.color("accent", 9)),
             rx.text(rx.text.strong(e["label"]), size="2"),
             rx.cond(
@@ -186,9 +184,7 @@ def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
                 muted("by ", e["actor"], overflow_wrap="anywhere"),
             ),
             muted(e["at"], size="1"),
-            align="center",
             spacing="2",
-            wrap="wrap",
         ),
         data_testid="timeline-event",
         style={"listStyle": "none"},
@@ -273,7 +269,7 @@ def _attempt_card(
     a = attempt_var
     links = a["links"].to(list[str])
     return card_stack(
-        rx.hstack(
+        wrap_row(
             rx.heading("Attempt ", a["attempt"].to(str), size="4", as_="h3"),
             status_badge(a["status"]),
             rx.cond(
@@ -281,8 +277,6 @@ def _attempt_card(
                 muted("submitted ", a["submitted_at"]),
                 muted("started ", a["created_at"]),
             ),
-            wrap="wrap",
-            align="center",
             spacing="3",
         ),
         rx.cond(

@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import difficulty_badge, icon_button, muted
+from cyberhub.components.ui import difficulty_badge, icon_button, muted, wrap_row
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
@@ -143,7 +143,7 @@ def _dismissed_notice(S: type[RecommendationsState]) -> rx.Component:
         S.dismissed_id != 0,
         rx.callout.root(
             rx.callout.icon(rx.icon("eye_off", size=16)),
-            rx.hstack(
+            wrap_row(
                 rx.callout.text(
                     "“", S.dismissed_title, "” hidden — we'll suggest fewer missions like it."
                 ),
@@ -162,9 +162,7 @@ def _dismissed_notice(S: type[RecommendationsState]) -> rx.Component:
                     aria_label="Close this message",
                     on_click=S.dismiss_notice,
                 ),
-                align="center",
                 spacing="2",
-                wrap="wrap",
             ),
             size="1",
             color_scheme="gray",

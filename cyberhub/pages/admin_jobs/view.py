@@ -19,6 +19,7 @@ from cyberhub.components.ui import (
     loading_state,
     muted,
     page_heading,
+    wrap_row,
 )
 from cyberhub.pages.admin_jobs.state import (
     DISMISS,
@@ -204,7 +205,7 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
         rx.table.cell(
             # A retried job is not retried twice (a new failure is a new row), but it can still
             # leave the list: without Dismiss, retried rows stayed there for good.
-            rx.hstack(
+            wrap_row(
                 rx.cond(
                     f.retried != "",
                     muted(f.retried, size="1"),
@@ -226,8 +227,6 @@ def _failure_row(f: rx.Var[FailureRow]) -> rx.Component:
                     aria_label="Dismiss " + f.actor + " " + f.args,
                 ),
                 spacing="2",
-                align="center",
-                wrap="wrap",
             )
         ),
     )

@@ -14,7 +14,7 @@ from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import heading_row, section_card
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted, wrap_row
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
 
@@ -53,7 +53,7 @@ def _lock_state() -> rx.Component:
         rx.cond(
             S.locked,
             rx.vstack(
-                rx.hstack(
+                wrap_row(
                     rx.badge("locked", color_scheme="red", size="2"),
                     rx.text(
                         "Locked until ",
@@ -62,8 +62,6 @@ def _lock_state() -> rx.Component:
                         S.user.failed_logins,
                         " failed sign-ins.",
                     ),
-                    wrap="wrap",
-                    align="center",
                 ),
                 icon_button("lock_open", "Unlock account", on_click=S.unlock),
                 spacing="2",

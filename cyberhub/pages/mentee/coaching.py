@@ -8,7 +8,7 @@ import reflex as rx
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import section_card, table_section
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import muted
+from cyberhub.components.ui import muted, wrap_row
 from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
 
 S = MenteeState
@@ -16,18 +16,14 @@ S = MenteeState
 
 def _goal(g: rx.Var[GoalRow]) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
+        wrap_row(
             rx.text(g.title, weight="medium"),
             rx.badge(g.status, variant="soft"),
             rx.cond(g.target != "", muted("by ", g.target, size="1")),
-            wrap="wrap",
-            align="center",
         ),
-        rx.hstack(
+        wrap_row(
             rx.progress(value=g.percent, width="10em", aria_label="Progress of " + g.title),
             muted(g.progress),
-            align="center",
-            wrap="wrap",
         ),
         rx.cond(g.why != "", rx.box(safe_markdown(g.why), font_size="0.9em")),
         spacing="1",

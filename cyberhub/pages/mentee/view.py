@@ -11,7 +11,7 @@ from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.sections import heading_row, section_card, table_section
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import difficulty_badge, muted, page_heading
+from cyberhub.components.ui import difficulty_badge, muted, page_heading, wrap_row
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.mentee.coaching import coaching_sections
 from cyberhub.pages.mentee.state import AttemptRow, CohortRow, MenteeState
@@ -165,11 +165,9 @@ def _attempts() -> rx.Component:
 
 def _recommendation(r: rx.Var[RecommendationPublic]) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
+        wrap_row(
             rx.link(r.title, href="/missions/" + r.mission_id.to_string(), weight="medium"),
             difficulty_badge(r.difficulty),
-            wrap="wrap",
-            align="center",
         ),
         muted(r.reason),
         spacing="1",

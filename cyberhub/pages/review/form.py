@@ -12,7 +12,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import titled_stack
-from cyberhub.components.ui import error_callout, icon_button, muted
+from cyberhub.components.ui import error_callout, icon_button, muted, wrap_row
 from cyberhub.pages.review.snippets import snippets_panel
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _label
@@ -202,7 +202,7 @@ def _claim_bar() -> rx.Component:
             rx.fragment(),
             rx.cond(
                 S.claimed_by_me,
-                rx.hstack(
+                wrap_row(
                     rx.text(
                         "You are reviewing this submission until ",
                         S.claim_expires_at,
@@ -219,9 +219,7 @@ def _claim_bar() -> rx.Component:
                         ),
                     ),
                     rx.button("Release", variant="soft", on_click=S.release, disabled=S.busy),
-                    align="center",
                     spacing="3",
-                    wrap="wrap",
                 ),
                 rx.cond(
                     S.holder != "",
@@ -250,14 +248,12 @@ def _claim_bar() -> rx.Component:
         ),
         rx.cond(
             S.can_claim & ~S.claimed_by_me,
-            rx.hstack(
+            wrap_row(
                 icon_button(
                     "hand", "Claim", on_click=S.claim, disabled=S.busy, data_testid="claim-button"
                 ),
                 muted("Claiming reserves it for you for 24 hours, so no one else reviews it."),
-                align="center",
                 spacing="3",
-                wrap="wrap",
             ),
         ),
         rx.cond(

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted, wrap_row
 from cyberhub.formatting import when
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.services.learning import snippets
@@ -130,7 +130,7 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
     S = SnippetState
     return rx.el.li(
         rx.box(safe_markdown(s.body), width="100%", class_name="snippet-body"),
-        rx.hstack(
+        wrap_row(
             # a one-word name breaks (as in components/learning's "by <mentor>" line)
             muted("by ", s.author, " · ", s.at, size="1", overflow_wrap="anywhere"),
             rx.button(
@@ -169,9 +169,7 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
                     "Delete", "Delete this snippet", S.ask_delete(s.id), size="1", type="button"
                 ),
             ),
-            align="center",
             spacing="2",
-            wrap="wrap",
         ),
         style={"marginBottom": "0.75em"},
         data_testid="snippet",
@@ -181,7 +179,7 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
 def snippets_panel() -> rx.Component:
     """Inside the review form: save the feedback as a snippet, the saved ones to insert."""
     return rx.vstack(
-        rx.hstack(
+        wrap_row(
             rx.heading("Feedback snippets", size="3", as_="h3"),
             icon_button(
                 "bookmark-plus",
@@ -192,9 +190,7 @@ def snippets_panel() -> rx.Component:
                 on_click=S.save,
                 disabled=S.busy,
             ),
-            align="center",
             spacing="3",
-            wrap="wrap",
         ),
         error_callout(S.snippet_error),
         rx.cond(

@@ -11,7 +11,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.learning import attempt_answer, attempt_links, status_badge
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import muted
+from cyberhub.components.ui import muted, wrap_row
 from cyberhub.pages.review.state import ReviewState
 
 S = ReviewState
@@ -37,12 +37,10 @@ def _submission() -> rx.Component:
     c = S.current
     links = c["links"].to(list[str])
     return card_stack(
-        rx.hstack(
+        wrap_row(
             rx.heading("Attempt ", S.attempt, size="5", as_="h2"),
             status_badge(S.status, testid="review-status"),
             muted("submitted ", c["submitted_at"]),
-            wrap="wrap",
-            align="center",
             spacing="3",
         ),
         rx.heading("Answer", size="3", as_="h3"),
