@@ -66,10 +66,14 @@ def data_table(
     *,
     size: str | None = None,
     label: str | None = None,
+    scroll_height: str | None = None,
     **props: Any,
 ) -> rx.Component:
     """A full-width table with a header row, one card per row on a phone; `size` "1" for a
-    compact one, `label` its accessible name; `props` go to the outer box (e.g. data_testid)."""
+    compact one, `label` its accessible name; a long one scrolls within `scroll_height`; `props`
+    go to the outer box (e.g. data_testid)."""
+    if scroll_height is not None:
+        props = {"max_height": scroll_height, "overflow_y": "auto", **props}
     table_props: dict[str, Any] = {}
     if size is not None:
         table_props["size"] = size

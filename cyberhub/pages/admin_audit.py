@@ -299,8 +299,7 @@ def _stats_table() -> rx.Component:
         ),
         size="1",
         label="Audit entries per action per day",
-        max_height="28em",
-        overflow_y="auto",
+        scroll_height="28em",
         data_testid="audit-stats-table",
     )
 
