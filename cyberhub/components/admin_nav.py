@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.ui import thin_rule
 from cyberhub.state.session import SessionState
 
 # (label, href, icon, admins only?)
@@ -49,7 +50,7 @@ def admin_nav(current: str) -> rx.Component:
             wrap="wrap",
         ),
         aria_label="Admin",
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        border_bottom=thin_rule(5),
         padding_bottom="0.5em",
         margin_bottom="1.25em",
     )

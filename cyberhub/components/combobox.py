@@ -15,7 +15,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.ui import muted
+from cyberhub.components.ui import muted, thin_rule
 
 
 def combobox(
@@ -101,7 +101,7 @@ def combobox(
                 overflow_y="auto",
                 padding="0.25em",
                 background=rx.color("gray", 1),
-                border=f"1px solid {rx.color('gray', 7)}",
+                border=thin_rule(7),
                 border_radius="var(--radius-3)",
                 box_shadow="var(--shadow-4)",
             ),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import heading_row
-from cyberhub.components.ui import muted
+from cyberhub.components.ui import muted, thin_rule
 from cyberhub.state.notifications import NotificationItem, NotificationState
 
 # The count arrives live (state/live.py) on signed-in pages; this slow tick only catches up where
@@ -65,7 +65,7 @@ def _item(n: rx.Var[NotificationItem]) -> rx.Component:
             align="start",
         ),
         padding="0.5em 0.25em",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        border_bottom=thin_rule(),
         width="100%",
         data_testid="notification-item",
     )

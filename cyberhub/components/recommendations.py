@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import difficulty_badge, icon_button, muted, wrap_row
+from cyberhub.components.ui import difficulty_badge, icon_button, muted, thin_rule, wrap_row
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
@@ -132,7 +132,7 @@ def _item(item: rx.Var[RecommendationPublic]) -> rx.Component:
         width="100%",
         align="start",
         padding_y="0.5em",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        border_bottom=thin_rule(),
         data_testid="recommendation",
     )
 

@@ -11,7 +11,7 @@ from reflex.vars import Var
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notifications import notification_bell
 from cyberhub.components.time_zone_probe import browser_zone_probe
-from cyberhub.components.ui import muted
+from cyberhub.components.ui import muted, thin_rule
 from cyberhub.services.messaging.mail import mailbox_enabled
 from cyberhub.state.session import SessionState
 
@@ -129,7 +129,7 @@ def header() -> rx.Component:
             margin="0 auto",
             padding="0.75em 1em",
         ),
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        border_bottom=thin_rule(5),
         background=rx.color("gray", 1),
         position="sticky",
         top="0",
@@ -155,7 +155,7 @@ def footer() -> rx.Component:
         ),
         padding="2em 1em",
         text_align="center",
-        border_top=f"1px solid {rx.color('gray', 4)}",
+        border_top=thin_rule(),
     )
 
 

@@ -8,6 +8,11 @@ from typing import Any
 import reflex as rx
 
 
+def thin_rule(shade: int = 4) -> str:
+    """A one-pixel grey line (a border between items, under a bar): grey `shade` of Radix's 12."""
+    return f"1px solid {rx.color('gray', shade)}"
+
+
 def page_heading(
     title: str | rx.Var[str], subtitle: str | rx.Var[str] | None = None
 ) -> rx.Component:

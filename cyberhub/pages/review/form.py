@@ -12,7 +12,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import titled_stack
-from cyberhub.components.ui import error_callout, icon_button, muted, wrap_row
+from cyberhub.components.ui import error_callout, icon_button, muted, thin_rule, wrap_row
 from cyberhub.pages.review.snippets import snippets_panel
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _label
@@ -71,7 +71,7 @@ def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
         ),
         width="100%",
         padding_bottom="0.75em",
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        border_bottom=thin_rule(5),
         data_testid="criterion-score",
     )
 
