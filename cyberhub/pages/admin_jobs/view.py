@@ -11,7 +11,7 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
 from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.ui import (
     empty_state,
     error_callout,
@@ -136,15 +136,14 @@ def _last_runs() -> rx.Component:
         rx.cond(
             S.redis_error != "",
             rx.text("Unavailable while Redis can't be read.", color_scheme="gray"),
-            rx.cond(
-                S.last_runs.length() > 0,
-                _table(
-                    ["Job", "Last run", "Outcome", "Error"],
-                    rx.foreach(S.last_runs, _last_run_row),
-                    "Last run of each job",
-                    "last-runs-table",
-                ),
-                rx.text("No job has run yet.", color_scheme="gray"),
+            table_or(
+                S.last_runs,
+                ["Job", "Last run", "Outcome", "Error"],
+                _last_run_row,
+                "No job has run yet.",
+                size="1",
+                label="Last run of each job",
+                data_testid="last-runs-table",
             ),
         ),
     )
