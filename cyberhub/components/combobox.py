@@ -15,6 +15,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.fields import small_label
 from cyberhub.components.ui import muted, thin_rule
 
 
@@ -57,7 +58,7 @@ def combobox(
         )
 
     return rx.vstack(
-        rx.el.label(label, html_for=id_, font_size="0.85em", font_weight="500"),
+        small_label(label, id_),
         rx.box(
             rx.input(
                 id=id_,

@@ -14,6 +14,11 @@ def field_label(text: Any, for_id: Any) -> rx.Component:
     return rx.el.label(text, html_for=for_id, font_weight="500")
 
 
+def small_label(text: Any, for_id: Any) -> rx.Component:
+    """A small <label> over a compact control (a search box, a combobox)."""
+    return rx.el.label(text, html_for=for_id, font_size="0.85em", font_weight="500")
+
+
 def copyable_input(field_id: str, value: Any, testid: str) -> rx.Component:
     """A full-width read-only input showing `value` (a secret, an address) in monospace, to be
     selected or copied."""
@@ -35,14 +40,14 @@ def copy_button(text: str, value: Any, toast: str) -> rx.Component:
 
 
 def search_form(
-    label: rx.Component, field_id: str, placeholder: str, query: Any, on_submit: Any
+    label: rx.Component | str, field_id: str, placeholder: str, query: Any, on_submit: Any
 ) -> rx.Component:
-    """A search box (its `label` above, a Search button beside) sending `q` to `on_submit`;
-    `query` is the search in the URL: Back/forward restore another one, and a new key redraws
-    the box with it."""
+    """A search box (its `label` above, a str as a small_label; a Search button beside) sending
+    `q` to `on_submit`; `query` is the search in the URL: Back/forward restore another one, and
+    a new key redraws the box with it."""
     return rx.form(
         rx.vstack(
-            label,
+            small_label(label, field_id) if isinstance(label, str) else label,
             rx.hstack(
                 rx.input(
                     id=field_id,

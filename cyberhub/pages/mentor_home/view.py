@@ -293,12 +293,7 @@ def _organization() -> rx.Component:
         rx.cond(
             (S.learners.length() > 0) | (S.learners_query != ""),
             search_form(
-                rx.el.label(
-                    "Search learners by name or e-mail",
-                    html_for="learners-q",
-                    font_size="0.85em",
-                    font_weight="500",
-                ),
+                "Search learners by name or e-mail",
                 "learners-q",
                 "Name or e-mail",
                 S.learners_query,
