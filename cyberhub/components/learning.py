@@ -31,9 +31,10 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack
-from cyberhub.components.ui import icon_button, muted, wrap_row
+from cyberhub.components.ui import icon_button, muted
 
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",

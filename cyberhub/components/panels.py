@@ -2,7 +2,7 @@
 that keeps what was typed, a filter bar, table rows of one cell per value, a labelled input kept
 in a state's dict of values, a button-styled link led by an icon, and the registration of a
 directors' page. Rows and columns that wrap are in `layout.py`, a row dataclass built from a
-service's model is `rows.row_from`."""
+service's model is `schemas/rows.from_row`."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import difficulty_badge, icon_button, muted, thin_rule, wrap_row
+from cyberhub.components.ui import difficulty_badge, icon_button, muted, thin_rule
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState

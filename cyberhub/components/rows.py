@@ -1,26 +1,14 @@
-"""Shared pieces for the rows pages show: a row dataclass built from a service's public model,
-and the table cells several pages' rows hold."""
+"""Shared pieces for the rows pages show: the table cells several pages' rows hold, and the pager
+under a list. (A row dataclass is built from a service's public model with
+`schemas/rows.from_row`.)"""
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import reflex as rx
 
 from cyberhub.components.ui import pager
-
-if TYPE_CHECKING:  # typeshed-only protocol: "any dataclass", not importable at run time
-    from _typeshed import DataclassInstance
-
-R = TypeVar("R", bound="DataclassInstance")
-
-
-def row_from(cls: type[R], source: object, **computed: Any) -> R:
-    """A `cls` row: the fields given in `computed` as they are, every other one copied from
-    `source`'s attribute of the same name."""
-    copied = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in computed}
-    return cls(**copied, **computed)
 
 
 def time_cell(at: rx.Var[str]) -> rx.Component:

@@ -49,11 +49,10 @@ def heading_with_actions(title: Any, *actions: rx.Component, size: str = "5") ->
     )
 
 
-def heading_row(heading: rx.Component, *aside: rx.Component, wrap: bool = False) -> rx.Component:
-    """A full-width row: a section's `heading` at the start, `aside` (a count, a link, a button)
-    spread to the end, all centred across; `wrap` lets them go under it on a phone."""
-    wrapping = {"wrap": "wrap"} if wrap else {}
-    return rx.hstack(heading, *aside, justify="between", align="center", width="100%", **wrapping)
+def heading_row(heading: rx.Component, *aside: rx.Component) -> rx.Component:
+    """A full-width row on one line: a section's `heading` at the start, `aside` (a count, a link,
+    a button) spread to the end, all centred across (`layout.spread_row` lets them wrap)."""
+    return rx.hstack(heading, *aside, justify="between", align="center", width="100%")
 
 
 def titled_stack(

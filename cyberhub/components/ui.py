@@ -121,12 +121,6 @@ def remove_button(name: rx.Var[str], on_click: Any) -> rx.Component:
     return danger_button("Remove", "Remove " + name, on_click, size="2")
 
 
-def wrap_row(*children: Any, **props: Any) -> rx.Component:
-    """A row of small things (a title, badges, buttons) centred across it, wrapping onto another
-    line on a narrow screen; `props` go to the row (spacing, ...)."""
-    return rx.hstack(*children, align="center", wrap="wrap", **props)
-
-
 def badge_row(items: Any, badge: Callable[[Any], rx.Component], gap: str = "0.4em") -> rx.Component:
     """A wrapping row of badges: `badge(item)` for each of `items` (a list var)."""
     return rx.flex(rx.foreach(items, badge), gap=gap, wrap="wrap")

@@ -11,7 +11,6 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_guarded_page
-from cyberhub.components.rows import row_from
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     badge_row,
@@ -25,6 +24,7 @@ from cyberhub.components.ui import (
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import OrgOption
 from cyberhub.routes import roles
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
@@ -60,7 +60,7 @@ def _search(session: Session, principal: Principal | None, q: users.UserQuery) -
     result = users.search_users(session, principal, q)
     return Found(
         items=[
-            row_from(
+            from_row(
                 UserRow, u, last_login_at=u.last_login_at.isoformat() if u.last_login_at else ""
             )
             for u in result.items

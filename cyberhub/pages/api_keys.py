@@ -14,7 +14,6 @@ from cyberhub.components.fields import copy_button, copyable_input
 from cyberhub.components.labelled import labelled_form_input, titled_form_card
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, register_guarded_page
-from cyberhub.components.rows import row_from
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     danger_button,
@@ -26,6 +25,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import api_keys
 from cyberhub.services.identity.permissions import Principal
@@ -51,7 +51,7 @@ class KeyRow:
 def _list(session: Session, principal: Principal | None) -> list[KeyRow]:
     tz = principal.time_zone if principal else None
     return [
-        row_from(
+        from_row(
             KeyRow,
             k,
             scopes_text=" + ".join(k.scopes),

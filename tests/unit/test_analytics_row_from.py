@@ -1,12 +1,12 @@
-"""row_from: the analytics tables' rows copy the service's fields by name and take the shown ones."""
+"""from_row: the analytics tables' rows copy the service's fields by name and take the shown ones."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cyberhub.components.rows import row_from
 from cyberhub.pages.director_analytics.roster import RosterLine
 from cyberhub.schemas.analytics import RosterEntry
+from cyberhub.schemas.rows import from_row
 
 
 def test_a_roster_line_keeps_the_entry_fields_and_shows_the_formatted_ones() -> None:
@@ -24,7 +24,7 @@ def test_a_roster_line_keeps_the_entry_fields_and_shows_the_formatted_ones() -> 
         progress=25,
         last_activity=None,
     )
-    line = row_from(
+    line = from_row(
         RosterLine,
         entry,
         mentor="—",

@@ -1,4 +1,4 @@
-"""`row_from`: a page's row built from a public model copies the same-named fields and takes
+"""`from_row`: a page's row built from a public model copies the same-named fields and takes
 the computed ones as given, so a row never shows a stale or missing value."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel
 
-from cyberhub.components.rows import row_from
+from cyberhub.schemas.rows import from_row
 
 
 class _Public(BaseModel):
@@ -27,7 +27,7 @@ class _Row:
 
 def test_row_copies_same_named_fields_and_takes_computed_ones() -> None:
     source = _Public(id=7, name="Blue team", created_at=datetime(2026, 3, 1, tzinfo=UTC))
-    row = row_from(_Row, source, created_at="1 Mar 2026")
+    row = from_row(_Row, source, created_at="1 Mar 2026")
     assert row == _Row(id=7, name="Blue team", created_at="1 Mar 2026")
 
 
@@ -38,7 +38,7 @@ def test_a_field_the_source_lacks_must_be_computed() -> None:
         label: str
 
     with pytest.raises(AttributeError):
-        row_from(Wider, _Public(id=1, name="x", created_at=datetime.now(UTC)))
-    assert row_from(Wider, _Public(id=1, name="x", created_at=datetime.now(UTC)), label="y") == (
+        from_row(Wider, _Public(id=1, name="x", created_at=datetime.now(UTC)))
+    assert from_row(Wider, _Public(id=1, name="x", created_at=datetime.now(UTC)), label="y") == (
         Wider(id=1, label="y")
     )

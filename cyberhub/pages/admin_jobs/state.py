@@ -10,7 +10,6 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.schemas.jobs import (
     JobFailurePublic,
@@ -19,6 +18,7 @@ from cyberhub.schemas.jobs import (
     QueueDepth,
     RebuildRunPublic,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import ai_jobs
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.service import ServiceState
@@ -45,7 +45,7 @@ class LastRunRow:
 
     @classmethod
     def of(cls, r: LastRun, tz: str | None) -> LastRunRow:
-        return row_from(cls, r, at=_unix_when(r.at, tz), error=r.error or "")
+        return from_row(cls, r, at=_unix_when(r.at, tz), error=r.error or "")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class FailureRow:
             if f.retried_at
             else ""
         )
-        return row_from(
+        return from_row(
             cls,
             f,
             args=json.dumps(f.args),
@@ -89,7 +89,7 @@ class RebuildView:
 
     @classmethod
     def of(cls, run: RebuildRunPublic, tz: str | None) -> RebuildView:
-        return row_from(
+        return from_row(
             cls,
             run,
             progress=f"{run.done} of {run.total}",

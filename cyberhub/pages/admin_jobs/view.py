@@ -7,6 +7,7 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
 from cyberhub.components.rows import time_cell
@@ -19,7 +20,6 @@ from cyberhub.components.ui import (
     loading_state,
     muted,
     page_heading,
-    wrap_row,
 )
 from cyberhub.pages.admin_jobs.state import (
     DISMISS,

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.models import Role
 from cyberhub.schemas.organizations import MemberPublic, OrganizationPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import memberships, organizations
 from cyberhub.services.identity.permissions import Principal
@@ -35,7 +35,7 @@ class OrgRow:
 
     @classmethod
     def of(cls, o: OrganizationPublic, tz: str | None) -> OrgRow:
-        return row_from(cls, o, created_at=when(o.created_at, tz, "date"))
+        return from_row(cls, o, created_at=when(o.created_at, tz, "date"))
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class MemberRow:
 
     @classmethod
     def of(cls, m: MemberPublic, tz: str | None) -> MemberRow:
-        return row_from(cls, m, member_since=when(m.member_since, tz, "date"))
+        return from_row(cls, m, member_since=when(m.member_since, tz, "date"))
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
     if not members.items and page > 1:  # the page emptied (a member removed): the last one
         members = organizations.members(session, principal, org_id, page=members.pages)
     invitations = [
-        row_from(InvitationRow, i, sent=when(i.created_at, tz, "date"))
+        from_row(InvitationRow, i, sent=when(i.created_at, tz, "date"))
         for i in memberships.list_for_organization(session, principal, org_id)
     ]
     if principal is not None and principal.is_admin:  # not admin: that role is global only

@@ -8,9 +8,9 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.models import Role
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleGrantPublic, UserDetail
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import roles as role_service
@@ -72,7 +72,7 @@ class AccountPage:
 
 
 def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
-    return row_from(
+    return from_row(
         GrantRow, g, organization_id=g.organization_id or 0, created_at=when(g.created_at, tz)
     )
 
@@ -93,7 +93,7 @@ def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountP
         locked=detail.locked,
         grants=[_grant(g, tz) for g in detail.roles],
         audit=[
-            row_from(
+            from_row(
                 AuditRow,
                 e,
                 created_at=when(e.created_at, tz),

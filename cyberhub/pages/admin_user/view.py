@@ -8,13 +8,14 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import heading_row, section_card
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import danger_button, error_callout, icon_button, muted, wrap_row
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.models import Role
 from cyberhub.pages.admin_user.state import GLOBAL, AdminUserState, AuditRow, GrantRow
 

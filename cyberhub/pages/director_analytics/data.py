@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
 from cyberhub.schemas.director import CohortMentorPublic
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics, enrollment, programs
@@ -63,7 +63,7 @@ def url_for(program_id: int, cohort: str, track: str, date_from: str, date_to: s
 
 
 def _risk_row(r: Any, tz: str | None) -> RiskRow:
-    return row_from(
+    return from_row(
         RiskRow,
         r,
         mentor=r.mentor or "—",

@@ -12,13 +12,13 @@ from sqlmodel import Session
 from cyberhub.components.counts import counted
 from cyberhub.components.labelled import labelled, labelled_select_of
 from cyberhub.components.panels import filter_bar, grey_text, keeping_form, named_row
-from cyberhub.components.rows import row_from
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import muted, pager
 from cyberhub.formatting import when
 from cyberhub.pages.director_analytics.data import ALL
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
 from cyberhub.state.forms import parse_id
@@ -75,7 +75,7 @@ def _load(
     tz = principal.time_zone if principal else None
     return RosterView(
         items=[
-            row_from(
+            from_row(
                 RosterLine,
                 e,
                 mentor=e.mentor or "—",

@@ -17,12 +17,12 @@ from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_select, labelled_textarea
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import field_grid, grey_text, kept_input, named_row
-from cyberhub.components.rows import row_from
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button
 from cyberhub.formatting import when
 from cyberhub.pages.director_cohort.data import fetch_panel
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import (
     NOTES_MAX,
     SponsorOrganization,
@@ -114,7 +114,7 @@ def _remove(session: Session, principal: Principal | None, sid: int, meta: Reque
 
 
 def _row(s: SponsorshipPublic) -> SponsorshipRow:
-    return row_from(
+    return from_row(
         SponsorshipRow,
         s,
         organization_id=str(s.organization_id),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import section_card, table_section
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import muted, wrap_row
+from cyberhub.components.ui import muted
 from cyberhub.pages.mentee.state import GoalRow, HabitRow, MenteeState, ReflectionRow
 
 S = MenteeState

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import reflex as rx
 
 from cyberhub.components.counts import plural
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.schemas.coaching import HabitPublic
 from cyberhub.schemas.learning import TrackProgress
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.learning import mentees
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
@@ -67,7 +67,7 @@ class HabitRow:
 def habit_row(h: HabitPublic) -> HabitRow:
     """A habit's row: its streaks counted in days or weeks, in the right number."""
     s = h.streak
-    return row_from(
+    return from_row(
         HabitRow,
         h,
         cadence=h.cadence_label,
@@ -85,7 +85,7 @@ def cohort_row(c: MenteeCohort, tz: str) -> CohortRow:
         "withdrawn": ("withdrawn", c.withdrawn_at),
     }.get(c.status)
     since = f"{day[0]} on {when(day[1], tz, 'date')}" if day and day[1] else ""
-    return row_from(
+    return from_row(
         CohortRow,
         c,
         since=since,
@@ -112,7 +112,7 @@ def attempt_rows(m: MenteeOverview, tz: str) -> list[AttemptRow]:
 
 
 def _attempt(a: MenteeAttempt, tz: str, reviewer: bool) -> AttemptRow:
-    return row_from(
+    return from_row(
         AttemptRow,
         a,
         submitted=when(a.submitted_at, tz, empty="—"),
@@ -153,7 +153,7 @@ class MenteeState(ServiceState, rx.State):
         self.recommendations_enabled = m.recommendations_enabled
         self.recommendations = m.recommendations
         self.goals = [
-            row_from(
+            from_row(
                 GoalRow,
                 g,
                 progress=g.progress_label,
@@ -163,7 +163,7 @@ class MenteeState(ServiceState, rx.State):
         ]
         self.habits = [habit_row(h) for h in m.habits]
         self.reflections = [
-            row_from(
+            from_row(
                 ReflectionRow,
                 r,
                 feeling=" · ".join(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cyberhub.components.layout import spread_row, wrap_row
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_found, page_column, two_columns
-from cyberhub.components.sections import heading_row, section_card, table_section
+from cyberhub.components.sections import section_card, table_section
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import difficulty_badge, muted, page_heading, wrap_row
+from cyberhub.components.ui import difficulty_badge, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.mentee.coaching import coaching_sections
 from cyberhub.pages.mentee.state import AttemptRow, CohortRow, MenteeState
@@ -143,13 +144,12 @@ def _attempt_row(a: rx.Var[AttemptRow]) -> rx.Component:
 
 def _attempts() -> rx.Component:
     return section_card(
-        heading_row(
+        spread_row(
             rx.heading("Attempts and reviews", size="5", as_="h2"),
             rx.cond(
                 S.waiting > 0, rx.badge(S.waiting.to_string(), " waiting", color_scheme="amber")
             ),
             link_button("Review queue", href="/dashboard/mentor", variant="soft", size="2"),
-            wrap=True,
         ),
         table_or(
             S.attempts,

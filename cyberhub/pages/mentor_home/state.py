@@ -10,7 +10,6 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.paging import page_count
@@ -24,6 +23,7 @@ from cyberhub.schemas.reviews import (
     QueueItem,
     Workload,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mentoring, reviews
 from cyberhub.state import url_query
@@ -76,7 +76,7 @@ class QueueRow:
     @classmethod
     def of(cls, item: QueueItem, now: datetime, tz: str) -> QueueRow:
         mine = item.claimed_by_me and item.status == "in_review"
-        return row_from(
+        return from_row(
             cls,
             item,
             student=item.student.name,
@@ -120,7 +120,7 @@ class LearnerRow:
     @classmethod
     def of(cls, x: MentorLearner, tz: str) -> LearnerRow:
         w = x.waiting
-        return row_from(
+        return from_row(
             cls,
             x,
             joined=when(x.joined, tz, "date"),
@@ -279,7 +279,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         data = found.value
         dash, home, tz = data.dashboard, data.home, data.time_zone
         self.mentees = [
-            row_from(
+            from_row(
                 MenteeRow,
                 m,
                 cohort_name=m.cohort.name,

@@ -10,9 +10,10 @@ import reflex as rx
 
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import titled_stack
-from cyberhub.components.ui import error_callout, icon_button, muted, thin_rule, wrap_row
+from cyberhub.components.ui import error_callout, icon_button, muted, thin_rule
 from cyberhub.pages.review.snippets import snippets_panel
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.pages.review.work import _callout, _label

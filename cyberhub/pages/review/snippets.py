@@ -10,8 +10,9 @@ import reflex as rx
 from pydantic import BaseModel
 
 from cyberhub.components.confirm import confirm_dialog
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.ui import danger_button, error_callout, icon_button, muted, wrap_row
+from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
 from cyberhub.formatting import when
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.services.learning import snippets

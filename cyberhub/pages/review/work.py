@@ -8,10 +8,11 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.learning import attempt_answer, attempt_links, status_badge
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import muted, wrap_row
+from cyberhub.components.ui import muted
 from cyberhub.pages.review.state import ReviewState
 
 S = ReviewState

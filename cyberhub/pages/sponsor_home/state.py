@@ -9,8 +9,8 @@ from decimal import Decimal
 import reflex as rx
 
 from cyberhub.components.counts import plural
-from cyberhub.components.rows import row_from
 from cyberhub.formatting import when
+from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import SponsoredCohort
 from cyberhub.services.learning import sponsorships
 from cyberhub.state.service import ServiceState
@@ -75,7 +75,7 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
     s = c.sponsorship
     dates = f"{when(c.starts_on, tz, 'date')} – {when(c.ends_on, tz, 'date')}"
     period = f"{when(s.starts_on, tz, 'date')} – {when(s.ends_on, tz, 'date')}"
-    return row_from(
+    return from_row(
         CohortCard,
         c,
         dates=dates,
