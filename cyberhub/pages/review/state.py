@@ -350,23 +350,20 @@ class ReviewState(ServiceState, rx.State):
             return
         words = "Changes requested" if self.decision != "approved" else "Approved"
         sent = f"Review sent: {words}. {self.student} has been notified."
-        following = await self._try(reviews.next_in_queue)
-        if following and following.value:
-            self.carry_notice = f"{sent} This is the next submission in your queue."
+        following = await self._try(reviews.after_review)
+        if following and following.value.submission_id is not None:
+            nxt = following.value
+            if nxt.from_queue:
+                self.carry_notice = f"{sent} This is the next submission in your queue."
+            else:  # nothing waits unclaimed, but the mentor still holds claims: those are next
+                n = nxt.held
+                which = "this is it" if n == 1 else "this is the one whose claim ends first"
+                self.carry_notice = (
+                    f"{sent} Nothing else is waiting for review, but you still hold "
+                    f"{plural(n, 'claimed submission')}: {which}."
+                )
             yield NotificationState.refresh
-            yield rx.redirect(f"/review/{following.value}")
-            return
-        # Nothing waits unclaimed, but the mentor may still hold claims: those are next.
-        held = await self._try(reviews.held_claims)
-        if held and held.value.first_id:
-            n = held.value.count
-            which = "this is it" if n == 1 else "this is the one whose claim ends first"
-            self.carry_notice = (
-                f"{sent} Nothing else is waiting for review, but you still hold "
-                f"{plural(n, 'claimed submission')}: {which}."
-            )
-            yield NotificationState.refresh
-            yield rx.redirect(f"/review/{held.value.first_id}")
+            yield rx.redirect(f"/review/{nxt.submission_id}")
             return
         await self._fetch()
         self.busy, self.queue_empty = False, True

@@ -714,6 +714,28 @@ def held_claims(session: Session, principal: Principal | None) -> Held:
     return Held(count=held.total, first_id=held.items[0].id if held.items else None)
 
 
+@dataclass(frozen=True)
+class NextAfterReview:
+    """Where the review page goes once a review is sent (after_review): the submission to open
+    (None: nothing, the queue is empty), whether it comes from the pending queue (else it is one
+    of the mentor's own claims), and how many claims the mentor still holds."""
+
+    submission_id: int | None
+    from_queue: bool
+    held: int
+
+
+def after_review(session: Session, principal: Principal | None) -> NextAfterReview:
+    """What a mentor reviews next once a review is sent: the first of their pending queue
+    (next_in_queue); when nothing waits unclaimed, the claim they hold that ends first
+    (held_claims); else nothing."""
+    following = next_in_queue(session, principal)
+    held = held_claims(session, principal)
+    if following is not None:
+        return NextAfterReview(submission_id=following, from_queue=True, held=held.count)
+    return NextAfterReview(submission_id=held.first_id, from_queue=False, held=held.count)
+
+
 # -- the review page --------------------------------------------------------------------------
 
 
