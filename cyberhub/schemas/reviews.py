@@ -173,6 +173,7 @@ class MentorHome(BaseModel):
     cohorts: list[MentorCohort]
     learners: list[MentorLearner]
     learners_total: int
+    learners_pages: int  # the pages of the learners list (mentor_learners)
 
 
 class CohortProgress(BaseModel):

@@ -81,6 +81,7 @@ def test_mentor_of_an_empty_organization_gets_empty_lists(session: Session) -> N
         "cohorts": [],
         "learners": [],
         "learners_total": 0,
+        "learners_pages": 1,
     }
 
 
@@ -226,3 +227,22 @@ def test_a_mentor_with_more_learners_than_a_page_reaches_every_one(
     assert home.learners_total == 5
     with pytest.raises(Invalid, match="page must be 1 or more"):
         mentoring.mentor_learners(session, me, page=0)
+
+
+def test_a_page_past_the_end_answers_the_last_page(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list shrank (or the page asked is stale): page 5 of a 2-page list answers page 2,
+    saying so, rather than an empty page the caller must ask again for."""
+    monkeypatch.setattr(mentoring, "MAX_LEARNERS", 2)
+    org = make_org(session, "Short Academy")
+    mentor = make_user(session, "m@short.example.org", "mentor", organization_id=org.id)
+    for n in range(3):  # created oldest first: the last page holds the oldest
+        make_user(session, f"learner{n}@short.example.org", "student", organization_id=org.id)
+    me = principal(session, mentor)
+    found = mentoring.mentor_learners(session, me, page=5)
+    assert (found.page, found.pages, found.total) == (2, 2, 3)
+    assert [x.email for x in found.items] == ["learner0@short.example.org"]
+    assert mentor_home(session, me).learners_pages == 2
+    empty = mentoring.mentor_learners(session, me, q="nobody", page=3)
+    assert (empty.page, empty.pages, empty.items) == (1, 1, [])

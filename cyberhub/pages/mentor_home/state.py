@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.reviews import (
     MentorCohort,
     MentorDashboard,
@@ -175,8 +174,6 @@ class LearnersView:
 
 def _learners(session: Session, principal: Principal | None, q: str, page: int) -> LearnersView:
     found: MentorLearnersPage = mentoring.mentor_learners(session, principal, q=q, page=page)
-    if not found.items and page > 1:  # the last page emptied meanwhile
-        found = mentoring.mentor_learners(session, principal, q=q, page=found.pages)
     assert principal is not None  # mentor_learners refused anyone else
     return LearnersView(
         items=[LearnerRow.of(x, principal.time_zone) for x in found.items],
@@ -295,7 +292,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         self.learners = [LearnerRow.of(x, tz) for x in home.learners]
         self.learners_total = home.learners_total
         self.learners_page, self.learners_query = 1, ""
-        self.learners_pages = page_count(home.learners_total, mentoring.MAX_LEARNERS)
+        self.learners_pages = home.learners_pages
         self.error = ""
 
     async def _fetch(self) -> None:

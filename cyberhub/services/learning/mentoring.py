@@ -230,6 +230,7 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
         ],
         learners=first.items,
         learners_total=first.total,
+        learners_pages=first.pages,
     )
 
 
@@ -238,7 +239,8 @@ def mentor_learners(
 ) -> MentorLearnersPage:
     """One page (MAX_LEARNERS a page, newest first) of the learners of the organizations the user
     mentors in, as mentor_home lists them; `q` keeps those whose name or e-mail contains it.
-    Invalid when `page` is below 1; a page past the last is empty (its `pages` says how many)."""
+    Invalid when `page` is below 1; a page past the last answers the last (`page` says which,
+    `pages` how many)."""
     actor = require_role(principal, Role.mentor)
     if page < 1:
         raise Invalid("page must be 1 or more.")
@@ -287,6 +289,8 @@ def _learners_page(
         .join(sub, sub.c.user_id == col(User.id))
         .where(*matches)
     ).one()
+    pages = page_count(total, size)
+    page = min(page, pages)  # a page past the end (the list shrank since) answers the last
     learners = session.exec(
         active.order_by(col(User.created_at).desc(), col(User.id).desc())
         .offset((page - 1) * size)
@@ -307,5 +311,5 @@ def _learners_page(
         ],
         total=total,
         page=page,
-        pages=page_count(total, size),
+        pages=pages,
     )
