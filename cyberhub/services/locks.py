@@ -54,6 +54,9 @@ class Lock(IntEnum):
     MISSION_SLUGS = 5403
     # key: mission id. Its mentors' feedback snippets and their limit (learning/snippets).
     MISSION_SNIPPETS = 5404
+    # key: "learner id:organisation id" (hashed). The organisation's nudges of a learner, at most
+    # one a day: two directors nudging them at once through two cohorts (learning/analytics).
+    LEARNER_NUDGES = 5405
     # key 0. Organisations' names (no index) and slugs (identity/organizations).
     ORGANIZATION_NAMES = 5501
     # key: user id. A user's roles and memberships: two grants of one role at once

@@ -70,7 +70,7 @@ from cyberhub.schemas.analytics import (
     WeekActivity,
 )
 from cyberhub.schemas.paging import page_count
-from cyberhub.services import dates
+from cyberhub.services import dates, locks
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -1056,11 +1056,13 @@ def nudge(
     says so; another organisation's nudges neither count nor show. Audited."""
     cohort, program = get_cohort(session, principal, cohort_id)
     assert principal is not None
-    # The enrolment row's lock makes two nudges at once queue: the second sees the first.
+    # Two nudges of the learner by the organisation at once (a double click, two directors, two
+    # of its cohorts) take turns: the second sees the first.
+    locks.hold(session, locks.Lock.LEARNER_NUDGES, f"{student_id}:{program.organization_id}")
     enrolment = session.exec(
-        select(Enrollment)
-        .where(Enrollment.cohort_id == cohort_id, Enrollment.student_id == student_id)
-        .with_for_update()
+        select(Enrollment).where(
+            Enrollment.cohort_id == cohort_id, Enrollment.student_id == student_id
+        )
     ).first()
     if enrolment is None or enrolment.status != EnrollmentStatus.active:
         raise NotFound("That learner is not enrolled in this cohort.")
