@@ -1059,10 +1059,12 @@ def nudge(
     # Two nudges of the learner by the organisation at once (a double click, two directors, two
     # of its cohorts) take turns: the second sees the first.
     locks.hold(session, locks.Lock.LEARNER_NUDGES, f"{student_id}:{program.organization_id}")
+    # The enrolment row's lock: a withdrawal at the same moment lands before or after, never
+    # between the check and the nudge.
     enrolment = session.exec(
-        select(Enrollment).where(
-            Enrollment.cohort_id == cohort_id, Enrollment.student_id == student_id
-        )
+        select(Enrollment)
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.student_id == student_id)
+        .with_for_update()
     ).first()
     if enrolment is None or enrolment.status != EnrollmentStatus.active:
         raise NotFound("That learner is not enrolled in this cohort.")
