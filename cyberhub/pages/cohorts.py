@@ -13,9 +13,8 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import flow, full_column
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import register_page, two_columns
+from cyberhub.components.page_kit import register_guarded_page, two_columns
 from cyberhub.components.sections import card_stack
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import (
     danger_button,
     empty_state,
@@ -283,13 +282,10 @@ def cohorts_content() -> rx.Component:
     )
 
 
-cohorts_page = guarded_page(ROUTE, cohorts_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Join a cohort · CyberHub",
-    cohorts_page,
+    cohorts_content,
     SIGNED_IN,
     CohortsState.load,
     description="Cohorts open to applications, with seats and waitlists.",

@@ -8,8 +8,7 @@ from sqlmodel import Session
 
 from cyberhub.components.layout import full_column, invitation_line
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import page_column, register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import page_column, register_guarded_page
 from cyberhub.components.ui import error_callout, loading_state, muted, page_heading
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.admin.audit import RequestMeta
@@ -106,9 +105,6 @@ def invitation_content() -> rx.Component:
     )
 
 
-invitation_page = guarded_page(ROUTE, invitation_content)
-
-
-page = register_page(
-    ROUTE, "Invitation · CyberHub", invitation_page, SIGNED_IN, InvitationState.load
+page = register_guarded_page(
+    ROUTE, "Invitation · CyberHub", invitation_content, SIGNED_IN, InvitationState.load
 )

@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.layout import compact_markdown, full_column, spread_row, wrap_row
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import page_column, register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import page_column, register_guarded_page
 from cyberhub.components.ui import (
     empty_state,
     error_callout,
@@ -237,13 +236,10 @@ def notifications_content() -> rx.Component:
     )
 
 
-notifications_page = guarded_page(ROUTE, notifications_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Notifications · CyberHub",
-    notifications_page,
+    notifications_content,
     SIGNED_IN,
     NotificationsPageState.load,
     live={live.NOTIFICATIONS: NotificationsPageState.refresh},

@@ -8,8 +8,7 @@ import reflex as rx
 
 from cyberhub.components.layout import full_column, wide_callout
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import once_loaded, page_column, register_page, stack_card
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import once_loaded, page_column, register_guarded_page, stack_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import badge_row, empty_state, error_callout, muted
 from cyberhub.formatting import when
@@ -320,9 +319,6 @@ def results_content() -> rx.Component:
     )
 
 
-results_page = guarded_page(ROUTE, results_content)
-
-
-page = register_page(
-    ROUTE, "Your profiler results · CyberHub", results_page, SIGNED_IN, ProfilerResultsState.load
+page = register_guarded_page(
+    ROUTE, "Your profiler results · CyberHub", results_content, SIGNED_IN, ProfilerResultsState.load
 )

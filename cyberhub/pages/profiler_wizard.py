@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.layout import full_column, full_row
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import once_loaded, page_column, register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import once_loaded, page_column, register_guarded_page
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import (
@@ -294,9 +293,6 @@ def wizard_content() -> rx.Component:
     )
 
 
-wizard_page = guarded_page(ROUTE, wizard_content)
-
-
-page = register_page(
-    ROUTE, "Career profiler · CyberHub", wizard_page, SIGNED_IN, ProfilerWizardState.load
+page = register_guarded_page(
+    ROUTE, "Career profiler · CyberHub", wizard_content, SIGNED_IN, ProfilerWizardState.load
 )

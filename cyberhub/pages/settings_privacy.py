@@ -16,10 +16,9 @@ from cyberhub.components.page_kit import (
     icon_button,
     once_loaded,
     page_column,
-    register_page,
+    register_guarded_page,
     stack_card,
 )
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.formatting import when
@@ -302,13 +301,10 @@ def settings_privacy_content() -> rx.Component:
     )
 
 
-settings_privacy_page = guarded_page(ROUTE, settings_privacy_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Privacy & consents · Settings · CyberHub",
-    settings_privacy_page,
+    settings_privacy_content,
     SIGNED_IN,
     PrivacyState.load,
 )

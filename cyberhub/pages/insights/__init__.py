@@ -9,19 +9,19 @@ the components. Every rule is in services/ai/personality.py.
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.insights.state import ROUTE, InsightsState
-from cyberhub.pages.insights.view import insights_content, insights_page
+from cyberhub.pages.insights.view import insights_content
 from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
-__all__ = ["ROUTE", "InsightsState", "insights_content", "insights_page", "page"]
+__all__ = ["ROUTE", "InsightsState", "insights_content", "page"]
 
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Insights · CyberHub",
-    insights_page,
+    insights_content,
     roles(Role.student),
     InsightsState.load,
     live={live.INSIGHTS: InsightsState.analysis_written},

@@ -16,11 +16,9 @@ from cyberhub.components.page_kit import (
     two_columns,
 )
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.insights.state import (
     COACHING,
-    ROUTE,
     DimensionView,
     EvidenceView,
     InsightsState,
@@ -223,6 +221,3 @@ def insights_content() -> rx.Component:
             two_columns(_coaching_card(), _analysis_section(), gap="2em"),
         ),
     )
-
-
-insights_page = guarded_page(ROUTE, insights_content)

@@ -5,17 +5,17 @@ are in services/learning/catalog.py."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.pages.missions.state import ROUTE, MissionCatalogState
-from cyberhub.pages.missions.view import catalog_content, catalog_page
+from cyberhub.pages.missions.view import catalog_content
 from cyberhub.routes import SIGNED_IN
 
-__all__ = ["ROUTE", "MissionCatalogState", "catalog_content", "catalog_page", "page"]
+__all__ = ["ROUTE", "MissionCatalogState", "catalog_content", "page"]
 
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Missions · CyberHub",
-    catalog_page,
+    catalog_content,
     SIGNED_IN,
     MissionCatalogState.load,
     nav_label="Missions",

@@ -11,7 +11,6 @@ from cyberhub.components.fields import search_form
 from cyberhub.components.layout import flow
 from cyberhub.components.learning import status_badge
 from cyberhub.components.page_kit import once_loaded
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import (
     badge_row,
     difficulty_badge,
@@ -24,7 +23,6 @@ from cyberhub.components.ui import (
 )
 from cyberhub.pages.missions.state import (
     ALL,
-    ROUTE,
     STATUS_LABELS,
     CatalogCard,
     MissionCatalogState,
@@ -199,6 +197,3 @@ def catalog_content() -> rx.Component:
         ),
         width="100%",
     )
-
-
-catalog_page = guarded_page(ROUTE, catalog_content)

@@ -5,10 +5,10 @@ out everywhere" (every session and API key, after a confirmation)."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.pages.settings_security.calendar import CalendarFeedState
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
-from cyberhub.pages.settings_security.view import ROUTE, settings_security_page
+from cyberhub.pages.settings_security.view import ROUTE, settings_security_content
 from cyberhub.routes import SIGNED_IN
 
 __all__ = [
@@ -17,13 +17,12 @@ __all__ = [
     "SecurityState",
     "TimeZoneState",
     "page",
-    "settings_security_page",
 ]
 
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Security · Settings · CyberHub",
-    settings_security_page,
+    settings_security_content,
     SIGNED_IN,
     SecurityState.load,
     TimeZoneState.load,

@@ -10,7 +10,6 @@ from cyberhub.components.labelled import labelled
 from cyberhub.components.layout import described_input, flow
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, muted, page_heading
 from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
@@ -379,6 +378,3 @@ def settings_security_content() -> rx.Component:
         ),
         max_width="48rem",
     )
-
-
-settings_security_page = guarded_page(ROUTE, settings_security_content)
