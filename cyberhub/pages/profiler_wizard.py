@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.layout import full_column, full_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, register_guarded_page
-from cyberhub.components.ui import error_callout, muted
+from cyberhub.components.ui import error_callout, muted, thin_rule
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.profiler import (
     OptionPublic,
@@ -190,7 +190,7 @@ def _option(o: rx.Var[OptionPublic]) -> rx.Component:
         border=rx.cond(
             S.current_answer == o.id,
             f"2px solid {rx.color('teal', 9)}",
-            f"1px solid {rx.color('gray', 6)}",
+            thin_rule(6),
         ),
         border_radius="10px",
         cursor="pointer",

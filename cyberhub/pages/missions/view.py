@@ -7,7 +7,7 @@ import reflex as rx
 from cyberhub.components.address_sync import address_sync
 from cyberhub.components.combobox import combobox
 from cyberhub.components.counts import counted
-from cyberhub.components.fields import search_form
+from cyberhub.components.fields import search_form, small_label
 from cyberhub.components.layout import flow
 from cyberhub.components.learning import status_badge
 from cyberhub.components.page_kit import once_loaded
@@ -79,7 +79,7 @@ def _mission_card(m: rx.Var[CatalogCard]) -> rx.Component:
 
 def _select(label: str, value: rx.Var[str], on_change: Any, options: Any, id_: str) -> rx.Component:
     return rx.vstack(
-        rx.el.label(label, html_for=id_, font_size="0.85em", font_weight="500"),
+        small_label(label, id_),
         rx.select.root(
             rx.select.trigger(id=id_, aria_label=label, min_width="10rem"),
             rx.select.content(options),
@@ -95,7 +95,7 @@ def _filters() -> rx.Component:
     return flow(
         address_sync(S.address, S.address_seq),
         search_form(
-            rx.el.label("Search", html_for="mission-search", font_size="0.85em", font_weight="500"),
+            "Search",
             "mission-search",
             "e.g. phishing, YARA, risk",
             S.query,
