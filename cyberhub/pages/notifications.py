@@ -69,8 +69,8 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.page, self.notice, self.loaded = 1, "", False
-        await self._fetch()
+        self.notice, self.loaded = "", False
+        await self._from_first_page()
 
     @rx.event
     async def refresh(self) -> None:
@@ -81,8 +81,8 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def set_unread_only(self, value: bool) -> None:
-        self.unread_only, self.page, self.notice = bool(value), 1, ""
-        await self._fetch()
+        self.unread_only, self.notice = bool(value), ""
+        await self._from_first_page()
 
     async def _mark_and_reload(self, ids: list[int] | Literal["all"]) -> Any:
         marked = await self._call(notifications.mark_read, ids)
