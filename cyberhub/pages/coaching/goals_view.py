@@ -10,10 +10,9 @@ from cyberhub.components.labelled import (
     labelled_input,
     labelled_textarea,
 )
-from cyberhub.components.layout import full_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
-from cyberhub.components.sections import titled_stack
+from cyberhub.components.sections import heading_row, titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted
 from cyberhub.pages.coaching.parts import S, choice, field_row, number_field, picker
@@ -33,10 +32,9 @@ def _status_button(g: rx.Var[GoalView], text: str, status: str, color: str = "")
 
 def _goal(g: rx.Var[GoalView]) -> rx.Component:
     return stack_card(
-        full_row(
+        heading_row(
             rx.heading(g.title, size="3", as_="h3", overflow_wrap="anywhere"),
             rx.badge(g.status, variant="soft"),
-            justify="between",
         ),
         rx.cond(
             g.overdue != "",

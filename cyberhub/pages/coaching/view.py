@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.labelled import form_card, labelled_field, labelled_input
-from cyberhub.components.layout import flag_confirm, full_column, full_row
+from cyberhub.components.layout import flag_confirm, full_column
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
@@ -17,7 +17,7 @@ from cyberhub.components.page_kit import (
     stack_card,
     two_columns,
 )
-from cyberhub.components.sections import titled_stack
+from cyberhub.components.sections import heading_row, titled_stack
 from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
@@ -72,10 +72,9 @@ def _history(h: rx.Var[HabitView]) -> rx.Component:
 
 def _habit(h: rx.Var[HabitView]) -> rx.Component:
     return stack_card(
-        full_row(
+        heading_row(
             rx.heading(h.title, size="3", as_="h3", overflow_wrap="anywhere"),
             rx.cond(h.done, rx.badge("Done", color_scheme="green")),
-            justify="between",
         ),
         muted(h.cadence + " · " + h.week, size="1"),
         rx.hstack(

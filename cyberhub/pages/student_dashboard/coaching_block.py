@@ -8,8 +8,8 @@ import reflex as rx
 from pydantic import BaseModel
 
 from cyberhub.components.counts import plural
-from cyberhub.components.layout import full_column, full_row
-from cyberhub.components.sections import card_stack
+from cyberhub.components.layout import full_column
+from cyberhub.components.sections import card_stack, heading_row
 from cyberhub.components.ui import muted
 from cyberhub.schemas.coaching import CoachingGlance
 from cyberhub.services.coaching import summary
@@ -76,10 +76,9 @@ def coaching_block() -> rx.Component:
     return rx.cond(
         S.ready,
         card_stack(
-            full_row(
+            heading_row(
                 rx.heading("Coaching", size="5", as_="h2"),
                 rx.link("Open coaching", href="/coaching"),
-                justify="between",
             ),
             rx.cond(
                 empty,
