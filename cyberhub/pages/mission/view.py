@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.layout import full_column, wrap_row
+from cyberhub.components.layout import full_column, wide_callout, wrap_row
 from cyberhub.components.learning import (
     attempt_renderer,
     review_block,
@@ -18,8 +18,8 @@ from cyberhub.components.learning import (
 )
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.page_kit import once_loaded, page_column
-from cyberhub.components.ui import badge_row, difficulty_badge, empty_state, error_callout, muted
+from cyberhub.components.page_kit import once_found, page_column
+from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, muted
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
@@ -56,7 +56,7 @@ def _rubric_row(c: rx.Var[RubricRow]) -> rx.Component:
 
 
 def _note(text: Any, icon: str, color: str, **props: Any) -> rx.Component:  # a full-width callout
-    return rx.callout(text, icon=icon, color_scheme=color, width="100%", **props)
+    return wide_callout(text, icon=icon, color_scheme=color, **props)
 
 
 def _mission_links(missions: rx.Var[list[MissionRef]]) -> rx.Component:
@@ -380,47 +380,38 @@ def _your_work() -> rx.Component:
 def mission_content() -> rx.Component:
     S = MissionState
     m = S.mission
-    return once_loaded(
+    return once_found(
         S.loading,
         "Loading mission…",
-        rx.cond(
-            S.error != "",
-            empty_state(
-                "Mission not found",
-                S.error,
-                link_button("Back to missions", href="/missions"),
+        S.error,
+        "Mission not found",
+        link_button("Back to missions", href="/missions"),
+        page_column(
+            rx.link("← All missions", href="/missions", size="2"),
+            rx.hstack(
+                rx.badge(m.track, variant="outline"),
+                difficulty_badge(m.difficulty),
+                rx.badge(m.minutes, " min", variant="soft", color_scheme="gray"),
+                due_badge(),
+                wrap="wrap",
             ),
-            page_column(
-                rx.link("← All missions", href="/missions", size="2"),
-                rx.hstack(
-                    rx.badge(m.track, variant="outline"),
-                    difficulty_badge(m.difficulty),
-                    rx.badge(m.minutes, " min", variant="soft", color_scheme="gray"),
-                    due_badge(),
-                    wrap="wrap",
-                ),
-                rx.heading(m.title, size="7", as_="h1"),
-                rx.text(m.summary, size="3", color_scheme="gray"),
-                badge_row(
-                    m.skills,
-                    lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
-                    gap="0.3em",
-                ),
-                rx.cond(
-                    m.prerequisites.length() > 0,
-                    rx.callout(
-                        rx.text("Builds on: ", _mission_links(m.prerequisites)),
-                        icon="link",
-                        width="100%",
-                    ),
-                ),
-                rx.card(safe_markdown(m.brief), width="100%", class_name="mission-brief"),
-                rx.heading("How it is assessed", size="5", as_="h2"),
-                rubric_table(rx.foreach(m.rubric, _rubric_row), variant="surface"),
-                _hints(),
-                rx.divider(),
-                _your_work(),
-                align="start",
+            rx.heading(m.title, size="7", as_="h1"),
+            rx.text(m.summary, size="3", color_scheme="gray"),
+            badge_row(
+                m.skills,
+                lambda s: rx.badge(s, variant="soft", color_scheme="gray"),
+                gap="0.3em",
             ),
+            rx.cond(
+                m.prerequisites.length() > 0,
+                wide_callout(rx.text("Builds on: ", _mission_links(m.prerequisites)), icon="link"),
+            ),
+            rx.card(safe_markdown(m.brief), width="100%", class_name="mission-brief"),
+            rx.heading("How it is assessed", size="5", as_="h2"),
+            rubric_table(rx.foreach(m.rubric, _rubric_row), variant="surface"),
+            _hints(),
+            rx.divider(),
+            _your_work(),
+            align="start",
         ),
     )
