@@ -8,7 +8,13 @@ import reflex as rx
 
 from cyberhub.components.layout import full_column, wide_callout
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import once_loaded, page_column, register_guarded_page, stack_card
+from cyberhub.components.page_kit import (
+    once_loaded,
+    page_column,
+    register_guarded_page,
+    stack_card,
+    two_columns,
+)
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import badge_row, empty_state, error_callout, muted
 from cyberhub.formatting import when
@@ -197,12 +203,11 @@ def _persona() -> rx.Component:
     return stack_card(
         rx.heading(p["title"].to(str), size="5", as_="h2"),
         rx.text(p["narrative"].to(str)),
-        rx.grid(
+        two_columns(
             _bullets("Strengths", p["strengths"].to(list[str])),
             _bullets("Growth areas", p["growth_areas"].to(list[str])),
-            columns=rx.breakpoints(initial="1", sm="2"),
+            wide_from="sm",
             spacing="4",
-            width="100%",
         ),
         rx.heading("Careers to aim for", size="3", as_="h3"),
         badge_row(p["careers"].to(list[str]), lambda c: rx.badge(c, size="2")),
