@@ -3,12 +3,15 @@ callout, a percent bar. Each says once a shape those pages used to spell out pro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import reflex as rx
 
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.notice import notice_callout
+from cyberhub.components.page_kit import once_loaded, page_column
+from cyberhub.components.ui import error_callout
 
 
 def _named(testid: str) -> dict[str, str]:
@@ -62,7 +65,7 @@ def described_input(
 
 
 def flag_confirm(
-    state: type[rx.State],
+    state: type[SettledState],
     flag: str,
     title: Any,
     description: Any,
@@ -114,3 +117,30 @@ def invitation_line(organization: Any, joins_as: str, role: Any, then: str) -> r
     """A sentence about an organisation's invitation: its name and the role in bold, joined by
     `joins_as`, and `then` what accepting it means."""
     return rx.text(rx.text.strong(organization), joins_as, rx.text.strong(role), then)
+
+
+class SettledState(Protocol):
+    """A page's state that loads, then says how its last action went."""
+
+    loading: rx.Var[bool]
+    error: rx.Var[str]
+    notice: rx.Var[str]
+
+
+def settings_column(
+    heading: rx.Component,
+    state: type[SettledState],
+    label: str,
+    body: rx.Component,
+    *after: rx.Component,
+) -> rx.Component:
+    """A settings page's 48rem column: its `heading`, the error and the notice of `state`'s last
+    action, `body` once `state` has loaded (a spinner saying `label` until then), then `after`."""
+    return page_column(
+        heading,
+        error_callout(state.error),
+        notice_callout(state.notice, full_width=False),
+        once_loaded(state.loading, label, body),
+        *after,
+        max_width="48rem",
+    )

@@ -10,17 +10,14 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.layout import flag_confirm, full_column, wrap_row
-from cyberhub.components.notice import notice_callout
+from cyberhub.components.layout import flag_confirm, full_column, settings_column, wrap_row
 from cyberhub.components.page_kit import (
     icon_button,
-    once_loaded,
-    page_column,
     register_guarded_page,
     stack_card,
 )
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
+from cyberhub.components.ui import empty_state, muted, page_heading
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.exports import ExportRequest
@@ -265,24 +262,20 @@ def _confirm_ai_dialog() -> rx.Component:
 
 def settings_privacy_content() -> rx.Component:
     S = PrivacyState
-    return page_column(
+    return settings_column(
         page_heading("Privacy & consents", "What you have agreed to, and when. Change it here."),
-        error_callout(S.error),
-        notice_callout(S.notice, full_width=False),
-        once_loaded(
-            S.loading,
-            "Loading your consents…",
-            full_column(
-                rx.foreach(S.items, _item),
-                rx.heading("History", size="5", as_="h2", padding_top="1em"),
-                table_or(
-                    S.history,
-                    ["When", "Consent", "Change", "Version"],
-                    _history_row,
-                    empty_state("No changes yet", "Your grants and withdrawals will appear here."),
-                ),
-                spacing="3",
+        S,
+        "Loading your consents…",
+        full_column(
+            rx.foreach(S.items, _item),
+            rx.heading("History", size="5", as_="h2", padding_top="1em"),
+            table_or(
+                S.history,
+                ["When", "Consent", "Change", "Version"],
+                _history_row,
+                empty_state("No changes yet", "Your grants and withdrawals will appear here."),
             ),
+            spacing="3",
         ),
         stack_card(
             rx.heading("Your data", size="5", as_="h2"),
@@ -297,7 +290,6 @@ def settings_privacy_content() -> rx.Component:
             align="start",
         ),
         _confirm_ai_dialog(),
-        max_width="48rem",
     )
 
 

@@ -7,9 +7,9 @@ import reflex as rx
 from cyberhub.components.dialogs import dialog_actions
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import labelled
-from cyberhub.components.layout import described_input, flow
+from cyberhub.components.layout import described_input, flow, settings_column
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import icon_button, once_loaded, page_column, stack_card
+from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout, muted, page_heading
 from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
@@ -351,21 +351,17 @@ def _time_zone_card() -> rx.Component:
 
 def settings_security_content() -> rx.Component:
     S = SecurityState
-    return page_column(
+    return settings_column(
         page_heading("Security", "How you sign in to CyberHub."),
-        error_callout(S.error),
-        notice_callout(S.notice, full_width=False),
-        once_loaded(
-            S.loading,
-            "Loading your security settings…",
+        S,
+        "Loading your security settings…",
+        rx.cond(
+            S.recovery_codes.length() > 0,
+            _recovery_codes_card(),
             rx.cond(
-                S.recovery_codes.length() > 0,
-                _recovery_codes_card(),
-                rx.cond(
-                    S.enabled,
-                    _enabled_card(),
-                    rx.cond(S.enrolling, _enrol_card(), _disabled_card()),
-                ),
+                S.enabled,
+                _enabled_card(),
+                rx.cond(S.enrolling, _enrol_card(), _disabled_card()),
             ),
         ),
         rx.cond(S.loading, rx.fragment(), _time_zone_card()),
@@ -376,5 +372,4 @@ def settings_security_content() -> rx.Component:
             rx.link("Privacy & consents", href="/settings/privacy"),
             ".",
         ),
-        max_width="48rem",
     )
