@@ -32,9 +32,10 @@ from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
 
 
 def _day_button(h: rx.Var[HabitView], d: rx.Var[DayChoice]) -> rx.Component:
-    return rx.button(
-        rx.icon("check", size=14),
+    return icon_button(
+        "check",
         rx.cond(d.label == "today", "Check in", "Check in for " + d.label),
+        icon_size=14,
         size="2",
         variant=rx.cond(d.label == "today", "solid", "soft"),
         # The visible words first, then the habit (axe: label-content-name-mismatch).
@@ -102,9 +103,10 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
                 spacing="2",
             ),
         ),
-        rx.button(
-            rx.icon("archive", size=14),
+        icon_button(
+            "archive",
             "Archive",
+            icon_size=14,
             size="1",
             variant="ghost",
             color_scheme="gray",

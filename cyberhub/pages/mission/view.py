@@ -19,7 +19,7 @@ from cyberhub.components.learning import (
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import once_found, page_column
-from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, muted
+from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, icon_button, muted
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
@@ -174,8 +174,8 @@ def _file_box() -> rx.Component:
             width="100%",
             cursor="pointer",
         ),
-        rx.button(
-            rx.icon("upload", size=16),
+        icon_button(
+            "upload",
             "Attach file",
             type="button",
             variant="soft",
