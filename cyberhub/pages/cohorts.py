@@ -14,6 +14,7 @@ from cyberhub.components.layout import flow, full_column
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_guarded_page, two_columns
+from cyberhub.components.panels import grey_text
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import (
     danger_button,
@@ -186,7 +187,7 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
     S = CohortsState
     return card_stack(
         rx.heading(o.name, size="4", as_="h2"),
-        rx.text(o.program, " · ", o.organization, color_scheme="gray"),
+        grey_text(o.program, " · ", o.organization),
         rx.text(o.dates, size="2"),
         flow(
             rx.badge(o.mode_label, variant="soft"),

@@ -10,6 +10,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, register_page
+from cyberhub.components.panels import grey_text
 from cyberhub.components.shell import guarded, shell
 from cyberhub.components.ui import loading_state, page_heading
 from cyberhub.routes import SIGNED_IN
@@ -39,10 +40,9 @@ def dashboard_content() -> rx.Component:
             ),
             "Your account has no role yet.",
         ),
-        rx.text(
+        grey_text(
             "A programme director or an administrator gives you a role (learner, mentor, …) "
             "in your organization. Until then, browse the missions or explore the career tracks.",
-            color_scheme="gray",
         ),
         rx.hstack(
             link_button(rx.icon("target"), "Browse missions", href="/missions"),

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from cyberhub.components.layout import flow, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import icon_button, once_loaded, register_page
+from cyberhub.components.panels import grey_text
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.components.tables import list_or
@@ -182,7 +183,7 @@ def _filters() -> rx.Component:
 def _forbidden() -> rx.Component:
     return dead_end_view(
         MailboxState.refusal + " — The dev mailbox is not available",
-        rx.text(MailboxState.error, color_scheme="gray"),
+        grey_text(MailboxState.error),
         link_button("Home", href="/"),
         testid="forbidden",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import register_page
+from cyberhub.components.panels import grey_text
 from cyberhub.components.shell import dead_end_view, shell
 from cyberhub.routes import PUBLIC
 
@@ -16,9 +17,8 @@ def not_found_page() -> rx.Component:
     return shell(
         dead_end_view(
             "404 — Page not found",
-            rx.text(
+            grey_text(
                 "We couldn't find that page. It may have moved, or the link may be mistyped.",
-                color_scheme="gray",
             ),
             rx.hstack(
                 link_button("Go home", href="/"),

@@ -18,6 +18,7 @@ from cyberhub.components.layout import (
 from cyberhub.components.learning import decision_badge, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
+from cyberhub.components.panels import grey_text
 from cyberhub.components.recommendations import recommendations_card
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, muted, page_heading
@@ -43,11 +44,7 @@ def _list_section(
     title: str, items: rx.Var[Any], listing: rx.Component, empty: str, testid: str
 ) -> rx.Component:
     """A titled list, or a gray sentence saying what will show up there."""
-    return _section(title, rx.cond(items.length() > 0, listing, _gray(empty)), testid=testid)
-
-
-def _gray(text: str) -> rx.Component:
-    return rx.text(text, color_scheme="gray")
+    return _section(title, rx.cond(items.length() > 0, listing, grey_text(empty)), testid=testid)
 
 
 def _starter(m: rx.Var[StarterMission]) -> rx.Component:
@@ -162,7 +159,7 @@ def _progress_block() -> rx.Component:
         rx.cond(
             S.home.tracks.length() > 0,
             card_stack(rx.foreach(S.home.tracks, _track_row), spacing="3"),
-            rx.cond(S.has_scope, _gray("Your programme has no published missions yet.")),
+            rx.cond(S.has_scope, grey_text("Your programme has no published missions yet.")),
         ),
     )
 
@@ -250,7 +247,7 @@ def _cohorts_block() -> rx.Component:
                 lambda c: rx.badge(c.name, " · ", c.program, variant="surface", size="2"),
             ),
             rx.vstack(
-                _gray("You are not in a cohort yet. What to do next:"),
+                grey_text("You are not in a cohort yet. What to do next:"),
                 rx.el.ol(
                     rx.el.li(
                         rx.link("Take the career profiler", href="/onboarding/ai-profiler"),
@@ -344,7 +341,7 @@ def content() -> rx.Component:
                         muted("Your track", size="1"),
                         rx.heading(t.name, size="6", as_="h2"),
                         rx.text(t.tagline, weight="medium"),
-                        rx.text(t.description, color_scheme="gray"),
+                        grey_text(t.description),
                         badge_row(t.careers, lambda c: rx.badge(c, variant="surface")),
                         rx.cond(
                             S.home.confidence != "",
