@@ -25,6 +25,7 @@ from cyberhub.components.ui import (
 )
 from cyberhub.formatting import when
 from cyberhub.routes import SIGNED_IN
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
 from cyberhub.state.service import ServiceState
@@ -62,20 +63,13 @@ class OfferRow(BaseModel):
 
 
 def _offer_view(o: applications.CohortOffer) -> OfferRow:
-    return OfferRow(
-        id=o.id,
-        name=o.name,
-        program=o.program,
-        organization=o.organization,
+    return from_row(
+        OfferRow,
+        o,
         dates=f"{when(o.starts_on, style='date')} – {when(o.ends_on, style='date')}",
         mode_label=(
             "Open: join while seats are left" if o.mode == "open" else "Apply: a director approves"
         ),
-        capacity=o.capacity,
-        seats_left=o.seats_left,
-        waitlist=o.waitlist,
-        my_status=o.my_status,
-        my_position_text=o.my_position_text,
         status_label=STATUS_LABELS.get(o.my_status, ""),
         can_apply=o.my_status in ("", "withdrawn", "expired"),
         can_withdraw=o.my_status in ("applied", "waitlisted", "enrolled"),

@@ -31,6 +31,7 @@ from cyberhub.schemas.coaching import (
     ReflectionPublic,
     TrackChoice,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.coaching import goals, habits, reflections, summary
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.service import ServiceState
@@ -145,13 +146,10 @@ def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
         links = "Missions: " + ", ".join(m.title for m in g.missions)
     elif g.progress_source == "habits":
         links = "Habits: " + ", ".join(h.title for h in g.habits)
-    return GoalView(
-        id=g.id,
-        title=g.title,
-        why=g.why,
-        percent=g.percent,
+    return from_row(
+        GoalView,
+        g,
         progress=progress_line(g),
-        status=g.status,
         target=f"Target {when(g.target_date, style='date')}" if g.target_date else "",
         overdue=(
             f"Overdue since {when(g.target_date + timedelta(days=1), style='date')}"
@@ -166,10 +164,9 @@ def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
 
 def reflection_view(r: ReflectionPublic, tz: str) -> ReflectionView:
     parts = [f"Mood {r.mood}/5" if r.mood else "", f"energy {r.energy}/5" if r.energy else ""]
-    return ReflectionView(
-        id=r.id,
-        body=r.body,
-        prompt=r.prompt,
+    return from_row(
+        ReflectionView,
+        r,
         feeling=" · ".join(p for p in parts if p),
         shared=r.visibility == "mentor",
         when=when(r.created_at, tz),
