@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.models import Role, SubmissionStatus
 from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog, submissions
@@ -99,12 +100,10 @@ def load(session: Session, principal: Principal | None, mission_id: int) -> Load
     m = d.mission
     is_student = principal is not None and principal.has_role(Role.student)
     return Loaded(
-        mission=MissionView(
+        mission=from_row(
+            MissionView,
+            m,
             id=m.id or 0,
-            title=m.title,
-            summary=m.summary,
-            brief=m.brief,
-            difficulty=m.difficulty,
             skills=list(m.skills),
             minutes=m.estimated_minutes,
             track=d.track.name,
