@@ -13,7 +13,7 @@ import reflex as rx
 
 from cyberhub.components.labelled import labelled_input
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.routes import Page, roles
 
@@ -54,11 +54,11 @@ def cells_row(*cells: Any) -> rx.Component:
 
 
 def register_director_page(
-    route: str, title: str, component: Callable[[], rx.Component], *on_load: Any, **more: Any
+    route: str, title: str, content: Callable[[], rx.Component], *on_load: Any, **more: Any
 ) -> Page:
-    """register_page for a page of a programme's directors (admins may open it too)."""
-    return register_page(
-        route, title, component, roles(Role.director, Role.admin), *on_load, **more
+    """register_guarded_page for a page of a programme's directors (admins may open it too)."""
+    return register_guarded_page(
+        route, title, content, roles(Role.director, Role.admin), *on_load, **more
     )
 
 

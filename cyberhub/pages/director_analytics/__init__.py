@@ -11,24 +11,20 @@ from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_analytics.data import ROUTE
 from cyberhub.pages.director_analytics.roster import AnalyticsRosterState
 from cyberhub.pages.director_analytics.state import DirectorAnalyticsState
-from cyberhub.pages.director_analytics.view import (
-    director_analytics_content,
-    director_analytics_page,
-)
+from cyberhub.pages.director_analytics.view import director_analytics_content
 
 __all__ = [
     "ROUTE",
     "AnalyticsRosterState",
     "DirectorAnalyticsState",
     "director_analytics_content",
-    "director_analytics_page",
     "page",
 ]
 
 page = register_director_page(
     ROUTE,
     "Analytics · Programme · CyberHub",
-    director_analytics_page,
+    director_analytics_content,
     DirectorAnalyticsState.load,
     AnalyticsRosterState.load,
 )

@@ -16,7 +16,6 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column
 from cyberhub.components.panels import filter_bar, keeping_form, named_row
 from cyberhub.components.sections import section_card
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, page_heading
@@ -27,7 +26,7 @@ from cyberhub.pages.director_analytics.blocks import (
     reviews_block,
     weekly_block,
 )
-from cyberhub.pages.director_analytics.data import ALL, HOME, ROUTE, RiskRow
+from cyberhub.pages.director_analytics.data import ALL, HOME, RiskRow
 from cyberhub.pages.director_analytics.roster import roster_block
 from cyberhub.pages.director_analytics.state import DirectorAnalyticsState as S
 
@@ -227,6 +226,3 @@ def director_analytics_content() -> rx.Component:
         spacing="3",
         width="100%",
     )
-
-
-director_analytics_page = guarded_page(ROUTE, director_analytics_content)

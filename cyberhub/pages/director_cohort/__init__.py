@@ -13,7 +13,7 @@ from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState, enrol
 from cyberhub.pages.director_cohort.schedule import CohortScheduleState, schedule_panel
 from cyberhub.pages.director_cohort.sponsors import CohortSponsorsState, sponsors_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
-from cyberhub.pages.director_cohort.view import director_cohort_content, director_cohort_page
+from cyberhub.pages.director_cohort.view import director_cohort_content
 
 __all__ = [
     "ROUTE",
@@ -24,7 +24,6 @@ __all__ = [
     "CohortScheduleState",
     "DirectorCohortState",
     "director_cohort_content",
-    "director_cohort_page",
     "enrolment_panel",
     "page",
     "sponsors_panel",
@@ -34,7 +33,7 @@ __all__ = [
 page = register_director_page(
     ROUTE,
     "Cohort · CyberHub",
-    director_cohort_page,
+    director_cohort_content,
     DirectorCohortState.load,
     CohortEnrolmentState.load,
     CohortCompletionState.load,

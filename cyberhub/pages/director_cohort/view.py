@@ -15,10 +15,9 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
 from cyberhub.components.panels import grey_text, icon_link
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button
 from cyberhub.pages.director_cohort.completion import completion_panel
-from cyberhub.pages.director_cohort.data import HOME, ROUTE
+from cyberhub.pages.director_cohort.data import HOME
 from cyberhub.pages.director_cohort.enrolment import enrolment_panel
 from cyberhub.pages.director_cohort.panels import (
     _enroll_form,
@@ -186,6 +185,3 @@ def director_cohort_content() -> rx.Component:
             _settings_dialog(),
         ),
     )
-
-
-director_cohort_page = guarded_page(ROUTE, director_cohort_content)

@@ -11,20 +11,19 @@ from __future__ import annotations
 from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.state import DirectorHomeState
-from cyberhub.pages.director_home.view import director_home_content, director_home_page
+from cyberhub.pages.director_home.view import director_home_content
 
 __all__ = [
     "ROUTE",
     "DirectorHomeState",
     "director_home_content",
-    "director_home_page",
     "page",
 ]
 
 page = register_director_page(
     ROUTE,
     "Programme · CyberHub",
-    director_home_page,
+    director_home_content,
     DirectorHomeState.load,
     nav_label="Programme",
     nav_order=15,

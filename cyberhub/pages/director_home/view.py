@@ -6,9 +6,7 @@ import reflex as rx
 
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import empty_state, error_callout, page_heading
-from cyberhub.pages.director_home.data import ROUTE
 from cyberhub.pages.director_home.forms import (
     _cohort_form,
     _program_dialog,
@@ -50,6 +48,3 @@ def director_home_content() -> rx.Component:
         _track_dialog(),
         _remove_track_dialog(),
     )
-
-
-director_home_page = guarded_page(ROUTE, director_home_content)

@@ -9,21 +9,20 @@ from __future__ import annotations
 from cyberhub.components.panels import register_director_page
 from cyberhub.pages.director_missions.data import ROUTE
 from cyberhub.pages.director_missions.state import DirectorMissionsState
-from cyberhub.pages.director_missions.view import director_missions_content, director_missions_page
+from cyberhub.pages.director_missions.view import director_missions_content
 from cyberhub.pages.director_program_missions import ProgramMissionsState
 
 __all__ = [
     "ROUTE",
     "DirectorMissionsState",
     "director_missions_content",
-    "director_missions_page",
     "page",
 ]
 
 page = register_director_page(
     ROUTE,
     "Missions · Director · CyberHub",
-    director_missions_page,
+    director_missions_content,
     DirectorMissionsState.load,
     ProgramMissionsState.load,
 )

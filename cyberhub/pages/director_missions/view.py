@@ -9,9 +9,7 @@ from cyberhub.components.layout import spread_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
 from cyberhub.components.scroll_into_view import scroll_into_view
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.ui import error_callout, icon_button, loading_state, page_heading
-from cyberhub.pages.director_missions.data import ROUTE
 from cyberhub.pages.director_missions.editor import _editor
 from cyberhub.pages.director_missions.listing import _filter, _list
 from cyberhub.pages.director_missions.state import DirectorMissionsState
@@ -53,6 +51,3 @@ def director_missions_content() -> rx.Component:
         program_missions_panel(),
         _confirm_dialog(),
     )
-
-
-director_missions_page = guarded_page(ROUTE, director_missions_content)
