@@ -5,18 +5,15 @@ cohort page links so)."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.pages.exports.state import ExportsState
 from cyberhub.pages.exports.view import exports_content
 from cyberhub.routes import SIGNED_IN
 
 ROUTE = "/exports"
 
-
-exports_page = guarded_page(ROUTE, exports_content)
-
-
-page = register_page(ROUTE, "Exports · CyberHub", exports_page, SIGNED_IN, ExportsState.load)
+page = register_guarded_page(
+    ROUTE, "Exports · CyberHub", exports_content, SIGNED_IN, ExportsState.load
+)
 
 __all__ = ["ROUTE", "ExportsState", "page"]

@@ -10,8 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.sponsor_home.state import REPORT_ROUTE, SponsorHomeState
 from cyberhub.pages.sponsor_home.view import sponsor_home_content, sponsor_report_content
@@ -24,13 +23,8 @@ __all__ = ["REPORT_ROUTE", "ROUTE", "SponsorHomeState", "page", "report_page"]
 
 def _sponsor_page(route: str, title: str, content: Callable[[], rx.Component], **more: Any) -> Page:
     """A sponsor's page: signed in as a sponsor, loading the cohorts their organisation funds."""
-    return register_page(
-        route,
-        title,
-        guarded_page(route, content),
-        roles(Role.sponsor),
-        SponsorHomeState.load,
-        **more,
+    return register_guarded_page(
+        route, title, content, roles(Role.sponsor), SponsorHomeState.load, **more
     )
 
 
