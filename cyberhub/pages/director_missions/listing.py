@@ -10,13 +10,13 @@ from cyberhub.components.address_sync import address_sync
 from cyberhub.components.fields import field_label, search_form
 from cyberhub.components.labelled import labelled
 from cyberhub.components.layout import flow
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     difficulty_badge,
     difficulty_label,
     empty_state,
     muted,
-    pager,
 )
 from cyberhub.pages.director_missions.data import ALL
 from cyberhub.pages.director_missions.state import DirectorMissionsState
@@ -187,7 +187,7 @@ def _list() -> rx.Component:
                 label="Missions",
                 data_testid="missions-table",
             ),
-            rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
+            pager_if_many(S.page, S.pages, S.go_to),
             width="100%",
         ),
         rx.cond(
