@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
+from cyberhub.components.layout import flow
 from cyberhub.components.page_kit import once_loaded, register_guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
@@ -167,7 +168,7 @@ def admin_users_content() -> rx.Component:
     return rx.box(
         admin_nav(ROUTE),
         page_heading("Users", "Every account, its roles and state. Open one to change its roles."),
-        rx.flex(
+        flow(
             rx.form(
                 rx.hstack(
                     rx.input(
@@ -201,7 +202,6 @@ def admin_users_content() -> rx.Component:
                 on_change=S.set_organization,
             ),
             gap="0.75em",
-            wrap="wrap",
             margin_bottom="1em",
         ),
         error_callout(S.error),

@@ -11,6 +11,7 @@ from cyberhub.components.labelled import (
     labelled_form_input,
     labelled_select_of,
 )
+from cyberhub.components.layout import flow
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
@@ -47,7 +48,7 @@ def _add_form() -> rx.Component:
             "is sent an invitation and gets the role only if they accept."
         ),
         error_callout(S.add_error),
-        rx.flex(
+        flow(
             email_field("Email", "member-email", S.new_email),
             labelled_select_of(
                 "Role",
@@ -56,8 +57,6 @@ def _add_form() -> rx.Component:
                 value=S.new_role,
                 on_change=S.set_new_role,
             ),
-            gap="1em",
-            wrap="wrap",
         ),
         labelled_form_input(
             "Reason (optional)",

@@ -8,7 +8,7 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.dialogs import reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
-from cyberhub.components.layout import wrap_row
+from cyberhub.components.layout import flow, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
@@ -101,7 +101,7 @@ def _assign_form() -> rx.Component:
     return kept_form(
         rx.heading("Give a role", size="3", as_="h3"),
         error_callout(S.assign_error),
-        rx.flex(
+        flow(
             labelled_select_of(
                 "Role",
                 "assign-role",
@@ -117,8 +117,6 @@ def _assign_form() -> rx.Component:
                 value=S.new_org,
                 on_change=S.set_new_org,
             ),
-            gap="1em",
-            wrap="wrap",
         ),
         labelled_textarea(
             "Reason",

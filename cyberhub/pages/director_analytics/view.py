@@ -11,6 +11,7 @@ from cyberhub.components.labelled import (
     labelled_select_of,
     labelled_textarea,
 )
+from cyberhub.components.layout import flow
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column
@@ -78,7 +79,7 @@ def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
         rx.unordered_list(rx.foreach(r.reasons, lambda x: rx.list_item(x)), margin_bottom="0"),
         r.last_activity,
         r.mentor,
-        rx.flex(
+        flow(
             rx.cond(
                 r.nudged_today,
                 rx.badge("Nudged today", color_scheme="green", variant="soft"),
@@ -101,7 +102,6 @@ def _risk_row(r: rx.Var[RiskRow]) -> rx.Component:
                 icon_size=14,
             ),
             gap="0.5em",
-            wrap="wrap",
         ),
     )
 

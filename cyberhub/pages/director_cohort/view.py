@@ -10,7 +10,7 @@ import reflex as rx
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog, form_dialog
 from cyberhub.components.labelled import labelled_input
-from cyberhub.components.layout import spread_row
+from cyberhub.components.layout import flow, spread_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
@@ -103,7 +103,7 @@ def _header() -> rx.Component:
             ),
             align="start",
         ),
-        rx.flex(
+        flow(
             rx.badge(c["status"], variant="soft", size="2"),
             rx.badge(
                 c["enrolled"], " of ", counted(c["capacity"].to(int), "seat"), " taken", size="2"
@@ -114,7 +114,6 @@ def _header() -> rx.Component:
                 rx.badge("Director: ", c["director"], variant="outline", size="2"),
             ),
             gap="0.5em",
-            wrap="wrap",
         ),
         spacing="2",
         width="100%",

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
-from cyberhub.components.layout import spread_row
+from cyberhub.components.layout import flow, spread_row
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.panels import grey_text, icon_link
 from cyberhub.components.tables import table_or
@@ -139,7 +139,7 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
             align="start",
         ),
         rx.cond(p["description"] != "", grey_text(p["description"])),
-        rx.flex(
+        flow(
             rx.badge(counted(p["cohorts"].to(int), "cohort"), variant="soft", size="2"),
             rx.badge(counted(p["students"].to(int), "student"), variant="soft", size="2"),
             rx.badge(
@@ -149,7 +149,6 @@ def _program_card(p: rx.Var[dict[str, Any]]) -> rx.Component:
             ),
             rx.badge(counted(p["tracks"].to(int), "track"), variant="soft", size="2"),
             gap="0.5em",
-            wrap="wrap",
         ),
         rx.heading("Tracks", size="3", as_="h3"),
         rx.cond(
