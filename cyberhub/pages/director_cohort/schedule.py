@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import grey_text, keeping_form
 from cyberhub.components.sections import section_card
@@ -122,7 +123,7 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
         rx.table.cell(r["track"].to(str)),
         rx.table.cell(
             keeping_form(
-                rx.hstack(
+                wrap_row(
                     rx.el.input(type="hidden", name="mission_id", value=r["id"].to(str)),
                     rx.input(
                         type="datetime-local",
@@ -149,8 +150,6 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                         ),
                     ),
                     spacing="2",
-                    align="center",
-                    wrap="wrap",
                 ),
                 on_submit=S.save,
                 key=r["key"].to(str),

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
-from cyberhub.components.layout import flow, spread_row
+from cyberhub.components.layout import flow, spread_row, wrap_row
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.panels import grey_text, icon_link
 from cyberhub.components.tables import table_or
@@ -72,11 +72,11 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
     S = DirectorHomeState
     name = t["name"].to(str)
     program = t["program"].to(str)
-    return rx.hstack(
+    return wrap_row(
         rx.text(name, weight="medium", min_width="8em"),
         rx.cond(
             t["runs"].to(bool),
-            rx.hstack(
+            wrap_row(
                 rx.badge("runs", color_scheme="green"),
                 _track_chip(t),
                 _track_button(
@@ -86,8 +86,6 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
                     "Remove the " + name + " track from " + program,
                     color_scheme="red",
                 ),
-                align="center",
-                wrap="wrap",
             ),
             rx.hstack(
                 rx.badge("not run", color_scheme="gray"),
@@ -97,8 +95,6 @@ def _track_choice(t: rx.Var[dict[str, Any]]) -> rx.Component:
                 align="center",
             ),
         ),
-        align="center",
-        wrap="wrap",
         data_testid="track-" + t["id"].to(str),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.layout import spread_row
+from cyberhub.components.layout import spread_row, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.sections import titled_stack
@@ -115,7 +115,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
         ),
         rx.cond(
             e.status == "done",
-            rx.hstack(
+            wrap_row(
                 rx.cond(
                     e.download_url != "",
                     icon_button(
@@ -126,9 +126,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
                     ),
                 ),
                 muted(e.progress_text, " · ", e.expires),
-                align="center",
                 spacing="3",
-                wrap="wrap",
             ),
         ),
         rx.cond(

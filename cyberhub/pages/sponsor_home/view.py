@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from cyberhub.components.layout import wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, two_columns
 from cyberhub.components.panels import grey_text, icon_link, named_row
@@ -203,7 +204,7 @@ def sponsor_home_content() -> rx.Component:
         error_callout(S.error),
         rx.cond(
             S.cohorts.length() > 0,
-            rx.hstack(
+            wrap_row(
                 # A document navigation (reload_document): the client-side router would take
                 # the API's address for a page and never fetch the file.
                 rx.button(
@@ -220,8 +221,6 @@ def sponsor_home_content() -> rx.Component:
                 # The same CSV written by the worker: audited, with an expiring download link.
                 icon_link("file-clock", "Export the report", variant="soft", href=EXPORT_ROUTE),
                 spacing="4",
-                align="center",
-                wrap="wrap",
             ),
         ),
         cohorts_or_empty(),
