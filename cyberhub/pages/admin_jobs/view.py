@@ -7,7 +7,7 @@ import reflex as rx
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
-from cyberhub.components.layout import wrap_row
+from cyberhub.components.layout import wide_callout, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
 from cyberhub.components.rows import time_cell
@@ -65,13 +65,7 @@ def _queues() -> rx.Component:
         "Queues",
         rx.cond(
             S.redis_error != "",
-            rx.callout(
-                S.redis_error,
-                icon="triangle_alert",
-                color_scheme="amber",
-                role="alert",
-                width="100%",
-            ),
+            wide_callout(S.redis_error, icon="triangle_alert", color_scheme="amber", role="alert"),
             rx.vstack(
                 rx.text(
                     rx.cond(

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.layout import wide_callout
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import grey_text, named_row
 from cyberhub.components.sections import heading_with_actions, section_card
@@ -220,7 +221,7 @@ def completion_panel() -> rx.Component:
         ),
         rx.cond(
             S.closed_on != "",
-            rx.callout(
+            wide_callout(
                 rx.text(
                     "Closed on ",
                     S.closed_on,
@@ -228,8 +229,7 @@ def completion_panel() -> rx.Component:
                 ),
                 icon="lock",
                 color_scheme="amber",
-                width="100%",
-                data_testid="cohort-closed",
+                testid="cohort-closed",
             ),
         ),
         muted(

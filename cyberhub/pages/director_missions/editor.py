@@ -10,6 +10,7 @@ import reflex as rx
 from cyberhub.components.counts import counted
 from cyberhub.components.fields import field_label
 from cyberhub.components.labelled import form_card, labelled_select
+from cyberhub.components.layout import wide_callout
 from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
@@ -164,22 +165,20 @@ def _editor() -> rx.Component:
         error_callout(S.editor_error),
         rx.cond(
             ~S.editing_editable,
-            rx.callout(
+            wide_callout(
                 "This is a CyberHub library mission your programme runs: you can read it here, "
                 "and only an admin can edit, publish or archive it.",
                 icon="lock",
-                width="100%",
-                data_testid="library-read-only",
+                testid="library-read-only",
             ),
         ),
         rx.cond(
             S.field_errors.length() > 0,
-            rx.callout(
+            wide_callout(
                 "Fix the fields marked below to save the mission.",
                 icon="triangle_alert",
                 color_scheme="red",
                 role="alert",
-                width="100%",
             ),
         ),
         # A library mission a director opened: every field shown, none editable.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.layout import spread_row, wrap_row
+from cyberhub.components.layout import spread_row, wide_callout, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.sections import titled_stack
@@ -71,9 +71,7 @@ def _choice(c: rx.Var[ChoiceItem]) -> rx.Component:
 
 def _callout(text: rx.Var[str], icon: str, color: str, testid: str, **props: str) -> rx.Component:
     """A full-width note on an export: why it failed, why its file can't be downloaded."""
-    return rx.callout(
-        text, icon=icon, color_scheme=color, width="100%", data_testid=testid, **props
-    )
+    return wide_callout(text, icon=icon, color_scheme=color, testid=testid, **props)
 
 
 def _failure(e: rx.Var[ExportItem], **props: str) -> rx.Component:
