@@ -9,9 +9,8 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import action_dialog
-from cyberhub.components.layout import wide_callout
+from cyberhub.components.layout import flag_confirm, wide_callout
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import grey_text, named_row
 from cyberhub.components.sections import heading_with_actions, section_card
@@ -247,7 +246,9 @@ def completion_panel() -> rx.Component:
             label="Completions",
         ),
         _revoke_dialog(),
-        confirm_dialog(
+        flag_confirm(
+            S,
+            "close_open",
             "Close this cohort?",
             "No one can enrol, apply or move up from the waitlist afterwards: pending "
             "applications and waitlist places end, and those learners are told. Enrolled "
@@ -255,8 +256,6 @@ def completion_panel() -> rx.Component:
             "undone.",
             confirm="Close the cohort",
             on_confirm=S.close_cohort,
-            open=S.close_open,
-            on_open_change=S.set_close_open,
         ),
         data_testid="cohort-completions",
     )

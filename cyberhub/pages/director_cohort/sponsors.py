@@ -12,9 +12,9 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.confirm import confirm_dialog
 from cyberhub.components.dialogs import form_dialog
 from cyberhub.components.labelled import labelled_select, labelled_textarea
+from cyberhub.components.layout import flag_confirm
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import field_grid, grey_text, kept_input, named_row
 from cyberhub.components.sections import heading_with_actions, section_card
@@ -310,14 +310,14 @@ def sponsors_panel() -> rx.Component:
             label="Sponsors",
         ),
         _form_dialog(),
-        confirm_dialog(
+        flag_confirm(
+            S,
+            "remove_open",
             rx.text("Remove the sponsorship by ", S.remove_name, "?"),
             "Its sponsors stop seeing this cohort at once. Learners and their work are not "
             "affected.",
             confirm="Remove",
             on_confirm=S.remove,
-            open=S.remove_open,
-            on_open_change=S.set_remove_open,
         ),
         data_testid="cohort-sponsors",
     )
