@@ -12,7 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_guarded_page
-from cyberhub.components.panels import filter_bar
+from cyberhub.components.panels import filter_bar, grey_text
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
@@ -320,7 +320,7 @@ def _statistics() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.text("Nothing was logged in this period.", color_scheme="gray"),
+            grey_text("Nothing was logged in this period."),
         ),
         margin_top="1.5em",
     )

@@ -10,6 +10,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import wide_callout, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
+from cyberhub.components.panels import grey_text
 from cyberhub.components.rows import time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table, table_or
@@ -129,7 +130,7 @@ def _last_runs() -> rx.Component:
         "Last run per job",
         rx.cond(
             S.redis_error != "",
-            rx.text("Unavailable while Redis can't be read.", color_scheme="gray"),
+            grey_text("Unavailable while Redis can't be read."),
             table_or(
                 S.last_runs,
                 ["Job", "Last run", "Outcome", "Error"],
@@ -339,7 +340,7 @@ def _rebuild() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.text("No rebuild has run yet.", color_scheme="gray"),
+            grey_text("No rebuild has run yet."),
         ),
         icon_button(
             "refresh_ccw",

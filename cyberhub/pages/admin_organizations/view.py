@@ -9,6 +9,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column
+from cyberhub.components.panels import grey_text
 from cyberhub.components.rows import pager_if_many
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import empty_state, muted
@@ -37,12 +38,7 @@ def organization_content() -> rx.Component:
             page_column(
                 rx.vstack(
                     rx.heading(S.org.name, size="7", as_="h1"),
-                    rx.text(
-                        rx.code(S.org.slug),
-                        " · created ",
-                        S.org.created_at,
-                        color_scheme="gray",
-                    ),
+                    grey_text(rx.code(S.org.slug), " · created ", S.org.created_at),
                     rx.cond(S.org.description != "", rx.text(S.org.description)),
                     spacing="1",
                 ),

@@ -12,6 +12,7 @@ from cyberhub.components.layout import flow, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
+from cyberhub.components.panels import grey_text
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import heading_row, section_card
 from cyberhub.components.tables import table_or
@@ -69,7 +70,7 @@ def _lock_state() -> rx.Component:
             ),
             rx.hstack(
                 rx.badge("not locked", color_scheme="green", size="2"),
-                rx.text("This account can sign in.", color_scheme="gray"),
+                grey_text("This account can sign in."),
                 align="center",
             ),
         ),
@@ -208,7 +209,7 @@ def admin_user_content() -> rx.Component:
             page_column(
                 rx.vstack(
                     rx.heading(S.user.full_name, size="7", as_="h1"),
-                    rx.text(S.user.email, color_scheme="gray"),
+                    grey_text(S.user.email),
                     spacing="1",
                 ),
                 notice_callout(S.notice, icon="circle_check", full_width=False),

@@ -9,6 +9,7 @@ from cyberhub.components.layout import spread_row, wrap_row
 from cyberhub.components.learning import status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_found, page_column, two_columns
+from cyberhub.components.panels import grey_text
 from cyberhub.components.sections import section_card, table_section
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
@@ -60,10 +61,7 @@ def _profile() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.text(
-                "They have not taken the career profiler yet: their track is not chosen.",
-                color_scheme="gray",
-            ),
+            grey_text("They have not taken the career profiler yet: their track is not chosen."),
         ),
         data_testid="mentee-profile",
         id="profile",  # the coach's links to the profiler (coach._for_staff)
@@ -183,12 +181,9 @@ def _recommendations() -> rx.Component:
             rx.cond(
                 S.recommendations.length() > 0,
                 rx.vstack(rx.foreach(S.recommendations, _recommendation), spacing="3"),
-                rx.text("No recommendations stored yet.", color_scheme="gray"),
+                grey_text("No recommendations stored yet."),
             ),
-            rx.text(
-                "They have not agreed to AI recommendations: nothing is computed for them.",
-                color_scheme="gray",
-            ),
+            grey_text("They have not agreed to AI recommendations: nothing is computed for them."),
         ),
         data_testid="mentee-recommendations",
     )
