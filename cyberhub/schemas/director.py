@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
-from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.paging import PageCount
 from cyberhub.schemas.profiler import TrackTexts
 
 
@@ -212,17 +212,13 @@ class MissionPublic(BaseModel):
     updated_at: IsoDatetime
 
 
-class MissionListPage(BaseModel):
+class MissionListPage(PageCount, BaseModel):
     """One page of the director's missions list (services/learning/authoring.mission_page)."""
 
     items: list[MissionPublic]
     total: int  # the missions matching the search and filters, all pages
     page: int
     page_size: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.page_size)
 
 
 class MissionList(BaseModel):

@@ -20,7 +20,7 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.paging import PageCount
 from cyberhub.services.ai import search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -75,7 +75,7 @@ def _status_condition(student_id: int, status: str) -> Any:
 
 
 @dataclass
-class MissionPage:
+class MissionPage(PageCount):
     items: list[tuple[Mission, Track]]
     total: int
     page: int
@@ -87,10 +87,6 @@ class MissionPage:
     # mission id -> the caller's own status on it (services/learning/progress.mission_statuses)
     # for every mission on this page when the caller is a student; empty for staff
     statuses: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.page_size)
 
 
 def list_missions(session: Session, principal: Principal | None, f: MissionFilter) -> MissionPage:
