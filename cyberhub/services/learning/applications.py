@@ -51,6 +51,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
@@ -195,16 +196,13 @@ def _public(
     user = session.get(User, app.student_id)
     if position == -1:
         position = _position(session, app)
-    return ApplicationPublic(
+    return from_row(
+        ApplicationPublic,
+        app,
         id=app.id or 0,
-        cohort_id=app.cohort_id,
         cohort_name=cohort.name if cohort else "",
-        student_id=app.student_id,
         student_name=(user.full_name or user.email) if user else "",
         student_email=user.email if user else "",
-        status=app.status,
-        applied_at=app.applied_at,
-        decided_at=app.decided_at,
         waitlist_position=position,
         position_text=position_text(position),
         reason=EXPIRED_REASON if app.status == ApplicationStatus.expired else "",
@@ -281,16 +279,14 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         if cid in seated:  # enrolled by a director, perhaps without applying (or completed)
             status = ApplicationStatus.enrolled
         out.append(
-            CohortOffer(
+            from_row(
+                CohortOffer,
+                c,
                 id=cid,
-                name=c.name,
                 program=p.name,
                 organization=o.name,
-                starts_on=c.starts_on,
-                ends_on=c.ends_on,
                 status=cohort_status(c, today),
                 mode=c.enrolment_mode,
-                capacity=c.capacity,
                 enrolled=enrolled[cid],
                 seats_left=max(0, c.capacity - enrolled[cid]),
                 waitlist=waiting[cid],

@@ -48,6 +48,7 @@ from cyberhub.schemas.certificates import (
     CompletionCheck,
     RequiredMission,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services import rate_limit, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -241,8 +242,9 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
     track = session.get(Track, cert.track_id)
     program = session.get(Program, cohort.program_id) if cohort else None
     org = session.get(Organization, program.organization_id) if program else None
-    return CertificatePublic(
-        code=cert.code,
+    return from_row(
+        CertificatePublic,
+        cert,
         name=(user.full_name or "A CyberHub learner") if user else "A CyberHub learner",
         track=track.name if track else "",
         track_key=track.key if track else "",
@@ -250,12 +252,9 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
         program=program.name if program else "",
         organization=org.name if org else "",
         missions=list(cert.missions or []),
-        issued_at=cert.issued_at,
         issued_on=cert.issued_at.astimezone(UTC).date(),
         revoked=cert.revoked_at is not None,
-        revoked_at=cert.revoked_at,
         revoked_on=cert.revoked_at.astimezone(UTC).date() if cert.revoked_at else None,
-        revoke_reason=cert.revoke_reason,
         url=certificate_url(cert.code),
         pdf_url=pdf_url(cert.code),
     )
