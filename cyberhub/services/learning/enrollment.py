@@ -604,17 +604,19 @@ def list_mentors(
         .where(CohortMentor.cohort_id == cohort_id)
         .order_by(col(User.full_name), col(User.email))
     ).all()
-    return [
-        CohortMentorPublic(
-            mentor_id=cm.mentor_id,
-            name=u.full_name or u.email,
-            email=u.email,
-            capacity=cm.capacity,
-            mentees=loads.get(cm.mentor_id, 0),
-            free=max(0, cm.capacity - loads.get(cm.mentor_id, 0)),
-        )
-        for cm, u in rows
-    ]
+    return [_mentor_public(u, cm.capacity, loads.get(cm.mentor_id, 0)) for cm, u in rows]
+
+
+def _mentor_public(mentor: User, capacity: int, mentees: int) -> CohortMentorPublic:
+    """A mentor serving a cohort: their name, capacity, mentees there and free places."""
+    return CohortMentorPublic(
+        mentor_id=mentor.id or 0,
+        name=mentor.full_name or mentor.email,
+        email=mentor.email,
+        capacity=capacity,
+        mentees=mentees,
+        free=max(0, capacity - mentees),
+    )
 
 
 def set_cohort_mentor(
@@ -661,14 +663,7 @@ def set_cohort_mentor(
     session.add(row)
     session.flush()
     audit.record(session, action, cohort, by=actor, meta=meta, mentor_id=user.id, capacity=capacity)
-    return CohortMentorPublic(
-        mentor_id=user.id or 0,
-        name=user.full_name or user.email,
-        email=user.email,
-        capacity=capacity,
-        mentees=mentees,
-        free=capacity - mentees,
-    )
+    return _mentor_public(user, capacity, mentees)
 
 
 def remove_cohort_mentor(
