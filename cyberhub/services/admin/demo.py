@@ -122,6 +122,14 @@ def is_empty(session: Session) -> bool:
     return session.exec(select(Organization.id)).first() is None
 
 
+def _add_organization(session: Session, name: str, slug: str, description: str) -> Organization:
+    """A demo organization, added and flushed (so it has its id)."""
+    org = Organization(name=name, slug=slug, description=description)
+    session.add(org)
+    session.flush()
+    return org
+
+
 def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
     """Create the demo organization, program, tracks, cohorts, missions and users, then the
     learning activity (load_demo_activity): learners at every stage of the review workflow.
@@ -132,13 +140,12 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
     """
     if session.exec(select(Organization.id).where(Organization.slug == DEMO_ORG_SLUG)).first():
         return []
-    org = Organization(
-        name="Ongoza CyberHub Academy",
-        slug=DEMO_ORG_SLUG,
-        description="Ongoza's flagship cybersecurity career academy.",
+    org = _add_organization(
+        session,
+        "Ongoza CyberHub Academy",
+        DEMO_ORG_SLUG,
+        "Ongoza's flagship cybersecurity career academy.",
     )
-    session.add(org)
-    session.flush()
     assert org.id is not None
     program = Program(
         organization_id=org.id,
@@ -168,13 +175,12 @@ def load_demo_data(session: Session, *, activity: bool = True) -> list[int]:
         tracks[t["key"]] = track
     session.flush()
 
-    sponsor_org = Organization(
-        name="Savannah Tech Foundation",
-        slug=SPONSOR_ORG_SLUG,
-        description="A foundation that funds cybersecurity training seats for young Kenyans.",
+    sponsor_org = _add_organization(
+        session,
+        "Savannah Tech Foundation",
+        SPONSOR_ORG_SLUG,
+        "A foundation that funds cybersecurity training seats for young Kenyans.",
     )
-    session.add(sponsor_org)
-    session.flush()
 
     users: dict[Role, User] = {}
     password_hash = hash_password(DEMO_PASSWORD)
