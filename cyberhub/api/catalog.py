@@ -15,6 +15,7 @@ from cyberhub.schemas.learning import (
     MissionRef,
     TrackPublic,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.learning import catalog
 
 router = APIRouter(tags=["curriculum"])
@@ -58,7 +59,9 @@ def list_missions(
     session: SessionDep, principal: CurrentUser, query: Annotated[MissionQuery, Query()]
 ) -> MissionList:
     result = catalog.list_missions(session, principal, catalog.MissionFilter(**query.model_dump()))
-    return MissionList(
+    return from_row(
+        MissionList,
+        result,
         items=[
             MissionListItem(
                 **mission_fields(m, t).model_dump(),
@@ -66,9 +69,6 @@ def list_missions(
             )
             for m, t in result.items
         ],
-        total=result.total,
-        page=result.page,
-        pages=result.pages,
     )
 
 

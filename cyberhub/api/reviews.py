@@ -70,13 +70,7 @@ def review(
     return ReviewOutcome(
         id=submission_id,
         status=result.decision,
-        review=ReviewCreate(
-            decision=result.decision,
-            scores=result.scores,
-            total=result.total,
-            feedback=result.feedback,
-            comments=dict(result.comments or {}),
-        ),
+        review=from_row(ReviewCreate, result, comments=dict(result.comments or {})),
     )
 
 
