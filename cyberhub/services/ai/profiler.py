@@ -20,6 +20,7 @@ from cyberhub.schemas.profiler import (
     ProfilerStarted,
     QuestionPublic,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.ai.profiler_bank import (
@@ -79,17 +80,16 @@ def _first_unanswered(bank: QuestionBank, answers: dict[str, str]) -> int:
 
 def _progress(ps: ProfilerSession, answers: dict[str, str]) -> ProfilerProgress:
     bank = load_bank(ps.bank_version)
-    return ProfilerProgress(
+    return from_row(
+        ProfilerProgress,
+        ps,
         id=ps.id or 0,
-        status=ps.status,
         version=ps.bank_version,
         answered=len(answers),
         total=len(bank.questions),
         current_index=min(ps.current_index, len(bank.questions) - 1),
         answers=answers,
         unanswered=[q.id for q in bank.questions if q.id not in answers],
-        started_at=ps.started_at,
-        completed_at=ps.completed_at,
     )
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.schemas.profiler import OptionPublic, QuestionPublic, TrackData
+from cyberhub.schemas.rows import from_row
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -164,12 +165,7 @@ def _load_bank(version: str) -> QuestionBank:
 def public_questions(bank: QuestionBank) -> list[QuestionPublic]:
     """The questions as the learner sees them: ids, category, texts; never the track weights."""
     return [
-        QuestionPublic(
-            id=q.id,
-            category=q.category,
-            text=q.text,
-            options=[OptionPublic(id=o.id, text=o.text) for o in q.options],
-        )
+        from_row(QuestionPublic, q, options=[from_row(OptionPublic, o) for o in q.options])
         for q in bank.questions
     ]
 

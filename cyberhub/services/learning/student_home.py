@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Mission, MissionStatus, ProgramTrack, Role, Track
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.schemas.learning import StarterMission, StudentHome, TrackContext
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -71,17 +72,7 @@ def student_home(
         profiler_done=latest is not None,
         ai_consent=consents.has_consent(session, principal.user_id, consents.AI_PROFILING),
         result=latest,
-        track=(
-            TrackContext(
-                key=track.key,
-                name=track.name,
-                tagline=track.tagline,
-                description=description,
-                careers=track.careers,
-            )
-            if track
-            else None
-        ),
+        track=from_row(TrackContext, track, description=description) if track else None,
         track_missions=total,
         starters=starters,
     )
