@@ -1,5 +1,7 @@
-"""Layout pieces the learner's and account pages share: rows that wrap on a phone, a full-width
-callout, a percent bar. Each says once a shape those pages used to spell out prop by prop."""
+"""Layout pieces the pages share: rows that wrap on a phone (wrap_row, spread_row, flow), full-width
+columns, rows and callouts, a percent bar, the large described input, a confirmation bound to a
+state's flag, small user markdown, an invitation's sentence and a settings page's column. Each
+says once a shape the pages used to spell out prop by prop."""
 
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ def described_input(
 
 
 def flag_confirm(
-    state: type[SettledState],
+    state: type[rx.State],
     flag: str,
     title: Any,
     description: Any,
@@ -88,8 +90,8 @@ def flag_confirm(
 
 
 def flow(*children: Any, gap: str = "1em", **props: Any) -> rx.Component:
-    """Pieces side by side, `gap` apart (1em unless said), flowing onto a new line when the row is full; `props`
-    go to the flex box (align, margin_bottom, ...)."""
+    """Pieces side by side, `gap` apart (1em unless said), flowing onto a new line when the row
+    is full; `props` go to the flex box (align, margin_bottom, ...)."""
     return rx.flex(*children, gap=gap, wrap="wrap", **props)
 
 
