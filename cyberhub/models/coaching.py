@@ -149,9 +149,10 @@ class CoachPlan(SQLModel, table=True):
     """The AI coach's plan for a learner's week (issue 16 item 6), one row per learner, written
     by the worker (services/coaching/coach.py) and only read by the app.
 
-    The plan is one JSON document (schemas/coach.CoachPlanData validates it both ways): it is
-    written whole, read whole and never queried by its parts, so child rows would only add
-    joins and a multi-table replace. `input_fingerprint` hashes what it was built from: a
+    The plan is one JSON document (schemas/coach.StoredPlan validates it both ways; its evidence
+    says what it is about, each reader's links are made when it is read): it is written whole,
+    read whole and never queried by its parts, so child rows would only add joins and a
+    multi-table replace. `input_fingerprint` hashes what it was built from: a
     recomputation over unchanged inputs is a no-op."""
 
     __tablename__ = "coach_plans"

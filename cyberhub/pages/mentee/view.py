@@ -64,7 +64,7 @@ def _profile() -> rx.Component:
             grey_text("They have not taken the career profiler yet: their track is not chosen."),
         ),
         data_testid="mentee-profile",
-        id="profile",  # the coach's links to the profiler (coach._for_staff)
+        id="profile",  # the coach's links to the profiler (plan_links.href_for)
     )
 
 

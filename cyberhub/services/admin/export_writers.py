@@ -58,6 +58,7 @@ from cyberhub.models.coaching import (
     Reflection,
 )
 from cyberhub.services import text
+from cyberhub.services.coaching import plan_links
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.query_parts import (
     enrollment_assignment,
@@ -627,10 +628,15 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
         rows(Reflection, Reflection.user_id == user_id, col(Reflection.id)),
         ("prompt", "body", "mood", "energy", "visibility", "created_at", "updated_at"),
     )
-    sections["coach_plan"] = _records(
-        rows(CoachPlan, CoachPlan.user_id == user_id, col(CoachPlan.week_start)),
-        ("week_start", "computed_at", "payload"),
-    )
+    sections["coach_plan"] = [
+        {
+            "week_start": plan.week_start,
+            "computed_at": plan.computed_at,
+            # as the learner reads it (it is stored without its links: plan_links)
+            "payload": plan_links.as_the_learner_reads(plan.payload).model_dump(mode="json"),
+        }
+        for plan in rows(CoachPlan, CoachPlan.user_id == user_id, col(CoachPlan.week_start))
+    ]
     sections["notifications"] = _records(
         rows(Notification, Notification.user_id == user_id, col(Notification.id)),
         ("kind", "title", "body", "link", "created_at", "read_at"),

@@ -15,9 +15,10 @@
   left unanswered;
 - **what changed** since last week (services/coaching/summary.py).
 
-Every sentence carries at least one evidence link (schemas/coach.CoachLine). Without AI-profiling
-consent nothing is read or stored, and a stored plan is deleted (here, and by
-embeddings.purge_learner when the consent is withdrawn). Writes take the learner's AI lock
+Every sentence carries at least one piece of evidence (schemas/coach.CoachLine), stored as what
+it is about (schemas/coach.EvidenceRef) and linked for its reader when read (plan_links.href_for).
+Without AI-profiling consent nothing is read or stored, and a stored plan is deleted (here, and
+by embeddings.purge_learner when the consent is withdrawn). Writes take the learner's AI lock
 (Lock.LEARNER_AI, services/locks.py), so two computations for one learner take turns.
 """
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -49,31 +49,28 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Cadence, CoachPlan, Goal, GoalMission, ProgressSource
 from cyberhub.schemas.coach import (
-    CoachLine,
-    CoachMission,
-    CoachNudge,
     CoachPlanData,
     CoachPlanPublic,
-    Evidence,
+    EvidenceRef,
+    StoredEvidence,
+    StoredLine,
+    StoredMission,
+    StoredNudge,
+    StoredPlan,
 )
 from cyberhub.schemas.coaching import GoalPublic, HabitPublic, WeekSummary
 from cyberhub.services.ai import profiler, ranking, recommendations
 from cyberhub.services.ai.ai_jobs import ai_learners
 from cyberhub.services.ai.ai_locks import lock_learner_for_ai
 from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
-from cyberhub.services.coaching import access, goals, habits, summary
+from cyberhub.services.coaching import access, goals, habits, plan_links, summary
 from cyberhub.services.coaching.streaks import local_day, streak, week_start
 from cyberhub.services.errors import NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import progress
 from cyberhub.services.learning.learning_access import can_read_learner
-from cyberhub.services.learning.submissions import (
-    feedback_link,
-    mission_link,
-    missions_seen,
-    work_seen,
-)
+from cyberhub.services.learning.submissions import missions_seen, work_seen
 from cyberhub.services.messaging import live
 
 NOT_YOURS = "No learner of yours has that id."  # the mentee page's words (mentees.NOT_YOURS)
@@ -91,17 +88,6 @@ MIN_HINT_SIMILARITY = 0.25  # a hint less related than this is not pointed at
 QUOTE_MAX = 140
 # nudges quoting a goal's progress (a staff reader sees them only when they see its missions)
 GOAL_FIGURE_NUDGES = ("goal_due", "goal_overdue")
-COACHING = "/coaching"
-PROFILER_RESULTS = "/onboarding/ai-profiler/results"
-PROFILER = "/onboarding/ai-profiler"
-CATALOG = "/missions"
-_MISSION_HREF = re.compile(r"/missions/(\d+)(?:#|$)")  # mission_link / feedback_link
-_GOAL_HREF = re.compile(rf"{COACHING}#goal-(\d+)$")  # _goal_evidence
-# The mentee page (/mentees/<id>), where staff read the plan: its parts that show what the
-# learner's own links point at (_for_staff).
-MENTEE = "/mentees/{user_id}"
-_COACHING_PART = re.compile(rf"{COACHING}#((?:goal|habit)-\d+|week)$")
-_FEEDBACK_HREF = re.compile(r"/missions/\d+#feedback$")  # feedback_link
 
 
 # --- what a plan is built from ------------------------------------------------------------------
@@ -247,33 +233,33 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "…"
 
 
-def _feedback_evidence(fb: Feedback) -> Evidence:
-    return Evidence(
-        kind="feedback",
+def _feedback_evidence(fb: Feedback) -> StoredEvidence:
+    return StoredEvidence(
         label=f"your review of “{fb.mission_title}”",
-        href=feedback_link(fb.mission_id),
+        ref=EvidenceRef(kind="feedback", id=fb.mission_id),
     )
 
 
-def _goal_evidence(goal: GoalPublic) -> Evidence:
-    return Evidence(kind="goal", label=f"goal “{goal.title}”", href=f"{COACHING}#goal-{goal.id}")
+def _goal_evidence(goal: GoalPublic) -> StoredEvidence:
+    return StoredEvidence(label=f"goal “{goal.title}”", ref=EvidenceRef(kind="goal", id=goal.id))
 
 
-def _habit_evidence(habit: HabitPublic) -> Evidence:
-    return Evidence(
-        kind="habit", label=f"habit “{habit.title}”", href=f"{COACHING}#habit-{habit.id}"
+def _habit_evidence(habit: HabitPublic) -> StoredEvidence:
+    return StoredEvidence(
+        label=f"habit “{habit.title}”", ref=EvidenceRef(kind="habit", id=habit.id)
     )
 
 
-def _mission_evidence(mission_id: int, title: str) -> Evidence:
-    return Evidence(kind="mission", label=f"mission “{title}”", href=mission_link(mission_id))
+def _mission_evidence(mission_id: int, title: str) -> StoredEvidence:
+    return StoredEvidence(
+        label=f"mission “{title}”", ref=EvidenceRef(kind="mission", id=mission_id)
+    )
 
 
-def _profiler_evidence(track: str) -> Evidence:
-    return Evidence(
-        kind="profiler",
+def _profiler_evidence(track: str) -> StoredEvidence:
+    return StoredEvidence(
         label=f"your profiler result ({TRACK_NAMES.get(track, track)})",
-        href=PROFILER_RESULTS,
+        ref=EvidenceRef(kind="profiler_results"),
     )
 
 
@@ -340,14 +326,14 @@ def _broken_streaks(inputs: Inputs) -> list[tuple[HabitPublic, int, date]]:
     return out
 
 
-def _nudges(inputs: Inputs) -> list[CoachNudge]:
+def _nudges(inputs: Inputs) -> list[StoredNudge]:
     nudges = []
     for h, run, last in _broken_streaks(inputs):
         unit = "day" if h.streak.unit == "day" else "week"
         nudges.append(
-            CoachNudge(
+            StoredNudge(
                 kind="streak_broken",
-                line=CoachLine(
+                line=StoredLine(
                     text=f"Your {run}-{unit} streak on “{h.title}” broke: the last check-in "
                     f"was for {last.isoformat()}. One check-in starts it again.",
                     evidence=[_habit_evidence(h)],
@@ -358,18 +344,18 @@ def _nudges(inputs: Inputs) -> list[CoachNudge]:
         days = (g.target_date - inputs.today).days if g.target_date else 0
         due_in = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
         nudges.append(
-            CoachNudge(
+            StoredNudge(
                 kind="goal_due",
-                line=CoachLine(
+                line=StoredLine(
                     text=f"“{g.title}” is due {due_in} and stands at {_stands_at(g)}.",
                     evidence=[_goal_evidence(g)],
                 ),
             )
         )
     nudges.extend(
-        CoachNudge(
+        StoredNudge(
             kind="goal_overdue",
-            line=CoachLine(
+            line=StoredLine(
                 text=f"“{g.title}” was due on {when(g.target_date, style='date')} and stands "
                 f"at {_stands_at(g)}: set a new date, or finish it.",
                 evidence=[_goal_evidence(g)],
@@ -383,16 +369,15 @@ def _nudges(inputs: Inputs) -> list[CoachNudge]:
         if waited < UNANSWERED_DAYS:
             continue
         nudges.append(
-            CoachNudge(
+            StoredNudge(
                 kind="changes_waiting",
-                line=CoachLine(
+                line=StoredLine(
                     text=f"Your mentor asked for changes on “{title}” {waited} days ago and "
                     "is waiting for your next attempt.",
                     evidence=[
-                        Evidence(
-                            kind="feedback",
+                        StoredEvidence(
                             label=f"the requested changes on “{title}”",
-                            href=feedback_link(mission_id),
+                            ref=EvidenceRef(kind="feedback", id=mission_id),
                         )
                     ],
                 ),
@@ -429,7 +414,7 @@ def _best_hint(query: np.ndarray, hints: np.ndarray) -> int | None:
     return best if float(sims[best]) >= MIN_HINT_SIMILARITY else None
 
 
-def _focus(inputs: Inputs, hint: int | None) -> tuple[CoachLine, str]:
+def _focus(inputs: Inputs, hint: int | None) -> tuple[StoredLine, str]:
     fb = inputs.feedback
     if fb and fb.weak:
         title, score, points, comment = fb.weak[0]
@@ -442,18 +427,17 @@ def _focus(inputs: Inputs, hint: int | None) -> tuple[CoachLine, str]:
         if hint is not None:
             text += f" Hint {hint + 1} of that mission is about the same thing."
             evidence.append(
-                Evidence(
-                    kind="mission",
+                StoredEvidence(
                     label=f"hint {hint + 1} of “{fb.mission_title}”",
-                    href=mission_link(fb.mission_id),
+                    ref=EvidenceRef(kind="mission", id=fb.mission_id),
                 )
             )
-        return CoachLine(text=text, evidence=evidence), "feedback"
+        return StoredLine(text=text, evidence=evidence), "feedback"
     due = _due_goals(inputs)
     if due:
         g = due[0]
         return (
-            CoachLine(
+            StoredLine(
                 text=f"Focus this week on your goal “{g.title}”: it is due on "
                 f"{g.target_date} and stands at {g.percent} %.",
                 evidence=[_goal_evidence(g)],
@@ -463,7 +447,7 @@ def _focus(inputs: Inputs, hint: int | None) -> tuple[CoachLine, str]:
     if inputs.goals:
         g = min(inputs.goals, key=lambda g: g.percent)
         return (
-            CoachLine(
+            StoredLine(
                 text=f"Focus this week on your goal “{g.title}”, the least advanced of your "
                 f"active goals ({_progress_words(g)}).",
                 evidence=[_goal_evidence(g)],
@@ -473,7 +457,7 @@ def _focus(inputs: Inputs, hint: int | None) -> tuple[CoachLine, str]:
     if inputs.profiler_track:
         name = TRACK_NAMES.get(inputs.profiler_track, inputs.profiler_track)
         return (
-            CoachLine(
+            StoredLine(
                 text=f"Start with the {name} track, where your profiler answers placed you: "
                 "the missions below are its first steps.",
                 evidence=[_profiler_evidence(inputs.profiler_track)],
@@ -481,22 +465,24 @@ def _focus(inputs: Inputs, hint: int | None) -> tuple[CoachLine, str]:
             "profiler",
         )
     return (
-        CoachLine(
+        StoredLine(
             text="There is no review, goal or profiler result to plan from yet: take the career "
             "profiler and the coach plans your first week from its result.",
-            evidence=[Evidence(kind="profiler", label="the career profiler", href=PROFILER)],
+            evidence=[
+                StoredEvidence(label="the career profiler", ref=EvidenceRef(kind="profiler"))
+            ],
         ),
         "start",
     )
 
 
-def _habits(inputs: Inputs) -> list[CoachLine]:
-    out: list[CoachLine] = []
+def _habits(inputs: Inputs) -> list[StoredLine]:
+    out: list[StoredLine] = []
     fb = inputs.feedback
     if fb and fb.weak:
         title = fb.weak[0][0]
         out.append(
-            CoachLine(
+            StoredLine(
                 text=f"A short daily practice of “{title}”: after each work session, check "
                 f"your notes against what your review of “{fb.mission_title}” asked for.",
                 evidence=[_feedback_evidence(fb)],
@@ -504,7 +490,7 @@ def _habits(inputs: Inputs) -> list[CoachLine]:
         )
     for h, _, _ in _broken_streaks(inputs)[:1]:
         out.append(
-            CoachLine(
+            StoredLine(
                 text=f"Restart “{h.title}” ({h.cadence_label.lower()}): check in today.",
                 evidence=[_habit_evidence(h)],
             )
@@ -512,7 +498,7 @@ def _habits(inputs: Inputs) -> list[CoachLine]:
     for g in inputs.goals:
         if not g.habits and len(out) < 3:
             out.append(
-                CoachLine(
+                StoredLine(
                     # Not "link it to the goal": habits are linked only when a goal is set,
                     # and this goal's progress comes from its missions or the learner's estimate.
                     text=f"A weekly habit towards “{g.title}”: set a time each week to work on it.",
@@ -523,16 +509,16 @@ def _habits(inputs: Inputs) -> list[CoachLine]:
     if not out and inputs.profiler_track:
         name = TRACK_NAMES.get(inputs.profiler_track, inputs.profiler_track)
         out.append(
-            CoachLine(
+            StoredLine(
                 text=f"One mission session a week on the {name} track, as a weekly habit.",
                 evidence=[_profiler_evidence(inputs.profiler_track)],
             )
         )
     if not out:
         out.append(
-            CoachLine(
+            StoredLine(
                 text="One session a week on a mission of your choice, as a weekly habit.",
-                evidence=[Evidence(kind="catalog", label="the missions", href=CATALOG)],
+                evidence=[StoredEvidence(label="the missions", ref=EvidenceRef(kind="catalog"))],
             )
         )
     return out[:3]
@@ -540,7 +526,7 @@ def _habits(inputs: Inputs) -> list[CoachLine]:
 
 def _feedback_missions(
     session: Session, inputs: Inputs, query: np.ndarray, facts: recommendations.LearnerFacts
-) -> list[CoachMission]:
+) -> list[StoredMission]:
     fb = inputs.feedback
     assert fb is not None
     locked = set(session.execute(progress.locked_missions(inputs.user_id)).scalars())
@@ -552,11 +538,10 @@ def _feedback_missions(
         if c.id in skip:
             continue
         out.append(
-            CoachMission(
+            StoredMission(
                 mission_id=c.id,
                 title=c.title,
-                href=mission_link(c.id),
-                reason=CoachLine(
+                reason=StoredLine(
                     text=f"Practises “{title}”, which your review of “{fb.mission_title}” asked "
                     "you to improve: of the missions open to you, it is the closest in meaning.",
                     evidence=[_mission_evidence(c.id, c.title), _feedback_evidence(fb)],
@@ -568,7 +553,7 @@ def _feedback_missions(
     return out
 
 
-def _recommended(session: Session, user_id: int, k: int) -> list[CoachMission]:
+def _recommended(session: Session, user_id: int, k: int) -> list[StoredMission]:
     """The learner's stored recommendations; when none are stored yet, the recommender's
     ranking computed now (not stored: that is recommendations.compute's job)."""
     rows = session.exec(
@@ -589,11 +574,10 @@ def _recommended(session: Session, user_id: int, k: int) -> list[CoachMission]:
         cands, ctx, _ = recommendations.candidates(session, user_id, k)
         picks = [(c.id, c.title, c.reason) for c in ranking.rank(cands, ctx, k).main]
     return [
-        CoachMission(
+        StoredMission(
             mission_id=mid,
             title=title,
-            href=mission_link(mid),
-            reason=CoachLine(
+            reason=StoredLine(
                 text=reason or f"Next on your recommendations: “{title}”.",
                 evidence=[_mission_evidence(mid, title)],
             ),
@@ -606,9 +590,9 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _changes(week: WeekSummary | summary.WeekFigures) -> list[CoachLine]:
+def _changes(week: WeekSummary | summary.WeekFigures) -> list[StoredLine]:
     """What changed since last week, one sentence per figure that moved."""
-    ev = [Evidence(kind="summary", label="this week's summary", href=f"{COACHING}#week")]
+    ev = [StoredEvidence(label="this week's summary", ref=EvidenceRef(kind="week"))]
     figures = (
         (week.checkins, "check-in", "check-ins", "You made {n} this week ({last} last week)."),
         (week.submissions, "mission", "missions", "You handed in {n} ({last} last week)."),
@@ -622,15 +606,15 @@ def _changes(week: WeekSummary | summary.WeekFigures) -> list[CoachLine]:
             continue
         n = _plural(fig.this_week, one, many)
         text = pattern.format(n=n, last=fig.last_week)
-        out.append(CoachLine(text=text[0].upper() + text[1:], evidence=ev))
+        out.append(StoredLine(text=text[0].upper() + text[1:], evidence=ev))
     return out
 
 
-def build_plan(session: Session, inputs: Inputs, embedder: Embedder) -> CoachPlanData:
+def build_plan(session: Session, inputs: Inputs, embedder: Embedder) -> StoredPlan:
     """The plan for `inputs` (reads the mission vectors; encodes the feedback and hints)."""
     fb = inputs.feedback
     hint: int | None = None
-    missions: list[CoachMission] = []
+    missions: list[StoredMission] = []
     if fb and fb.weak:
         vectors = _encode(embedder, [_weak_text(fb), *fb.hints])
         query = vectors[0]
@@ -645,7 +629,7 @@ def build_plan(session: Session, inputs: Inputs, embedder: Embedder) -> CoachPla
             missions.append(m)
             seen.add(m.mission_id)
     focus, basis = _focus(inputs, hint)
-    return CoachPlanData(
+    return StoredPlan(
         focus=focus,
         habits=_habits(inputs),
         missions=missions[:3],
@@ -668,7 +652,7 @@ def compute_plan(
 ) -> CoachPlanData | None:
     """Build and store the learner's plan for this week; the stored one when nothing it reads
     changed (no model call then). None, with nothing stored (and a stored plan deleted),
-    without AI-profiling consent."""
+    without AI-profiling consent. Returned as the learner reads it (their own links)."""
     if not lock_learner_for_ai(session, user_id):
         purge(session, user_id)
         return None
@@ -677,7 +661,7 @@ def compute_plan(
     fingerprint = inputs.fingerprint(embedder.name)
     stored = session.get(CoachPlan, user_id)
     if stored is not None and stored.input_fingerprint == fingerprint:
-        return CoachPlanData.model_validate(stored.payload)
+        return plan_links.linked(StoredPlan.model_validate(stored.payload), None)
     plan = build_plan(session, inputs, embedder)
     row = stored or CoachPlan(
         user_id=user_id, week_start=inputs.week.week_start, input_fingerprint=fingerprint
@@ -688,7 +672,7 @@ def compute_plan(
     session.add(row)
     session.flush()
     live.changed(session, user_id, live.COACH)
-    return plan
+    return plan_links.linked(plan, None)
 
 
 def plans_due(session: Session, now: datetime | None = None) -> list[int]:
@@ -722,7 +706,8 @@ def plans_due(session: Session, now: datetime | None = None) -> list[int]:
 def read_plan(session: Session, principal: Principal | None, user_id: int) -> CoachPlanPublic:
     """The stored plan, for the learner and for staff who may read them (the mentee page's
     rule: the same NotFound for an unknown id and a learner without a relationship); staff
-    read only its lines about missions they may see (_as_seen_by)."""
+    read only its lines about missions they may see (_as_seen_by), linked to the mentee page
+    (plan_links.href_for)."""
     actor = require_signed_in(principal)
     if session.get(User, user_id) is None or not can_read_learner(session, actor, user_id):
         raise NotFound(NOT_YOURS)
@@ -733,29 +718,32 @@ def read_plan(session: Session, principal: Principal | None, user_id: int) -> Co
     row = session.get(CoachPlan, user_id)
     if row is None:
         return CoachPlanPublic(state="preparing", message=PREPARING)
-    plan = CoachPlanData.model_validate(row.payload)
+    staff = actor.user_id != user_id
+    plan = StoredPlan.model_validate(row.payload)
+    if staff:
+        plan = _as_seen_by(session, actor, user_id, plan, row.week_start)
     return CoachPlanPublic(
         state="ready",
         computed_at=row.computed_at,
         week_start=row.week_start,
-        plan=(
-            plan
-            if actor.user_id == user_id
-            else _as_seen_by(session, actor, user_id, plan, row.week_start)
-        ),
+        plan=plan_links.linked(plan, user_id if staff else None),
     )
 
 
-def _missions_linked(line: CoachLine) -> set[int]:
-    """The missions a line's evidence links to (mission_link, feedback_link)."""
-    return {int(m[1]) for e in line.evidence if (m := _MISSION_HREF.match(e.href))}
+def _missions_named(line: StoredLine) -> set[int]:
+    """The missions a line's evidence is about (a mission, the feedback on one)."""
+    return {
+        e.ref.id
+        for e in line.evidence
+        if e.ref.kind in ("mission", "feedback") and e.ref.id is not None
+    }
 
 
-def _goal_figure_missions(session: Session, user_id: int, line: CoachLine) -> set[int]:
-    """The missions counted in the progress of the learner's goals a line links to (_goal_evidence;
-    goals measured by missions): a line quoting such a goal's progress ("stands at 50 %", "1 of
-    2 missions approved") counts their approvals."""
-    goal_ids = {int(m[1]) for e in line.evidence if (m := _GOAL_HREF.match(e.href))}
+def _goal_figure_missions(session: Session, user_id: int, line: StoredLine) -> set[int]:
+    """The missions counted in the progress of the learner's goals a line is about (goals
+    measured by missions): a line quoting such a goal's progress ("stands at 50 %", "1 of 2
+    missions approved") counts their approvals."""
+    goal_ids = {e.ref.id for e in line.evidence if e.ref.kind == "goal"}
     if not goal_ids:
         return set()
     return set(
@@ -772,8 +760,8 @@ def _goal_figure_missions(session: Session, user_id: int, line: CoachLine) -> se
 
 
 def _as_seen_by(
-    session: Session, reader: Principal, user_id: int, plan: CoachPlanData, monday: date
-) -> CoachPlanData:
+    session: Session, reader: Principal, user_id: int, plan: StoredPlan, monday: date
+) -> StoredPlan:
     """The plan as staff read it: only the lines whose every mission is one whose work by the
     learner they may see (submissions.work_seen, the mentee page's rule for attempts), so a
     review, mission or request from another organisation is never quoted to them. Lines naming
@@ -783,72 +771,41 @@ def _as_seen_by(
     among those whose work they see."""
     seen: dict[int, bool] = {}
 
-    def figures_of(line: CoachLine, quotes_progress: bool) -> set[int]:
+    def figures_of(line: StoredLine, quotes_progress: bool) -> set[int]:
         return _goal_figure_missions(session, user_id, line) if quotes_progress else set()
 
-    def shown(line: CoachLine, *more: int) -> bool:
-        for mid in _missions_linked(line) | set(more):
+    def shown(line: StoredLine, *more: int) -> bool:
+        for mid in _missions_named(line) | set(more):
             if mid not in seen:
                 seen[mid] = work_seen(session, reader, user_id, mid)
             if not seen[mid]:
                 return False
         return True
 
-    def linked(line: CoachLine) -> CoachLine:
-        return _for_staff(line, user_id)
-
     focus = plan.focus
     if focus and not shown(focus, *figures_of(focus, plan.basis == "goals")):
         focus = None
     return plan.model_copy(
         update={
-            "focus": linked(focus) if focus else None,
-            "habits": [linked(h) for h in plan.habits if shown(h)],
-            "missions": [
-                m.model_copy(update={"reason": linked(m.reason)})
-                for m in plan.missions
-                if shown(m.reason, m.mission_id)
-            ],
+            "focus": focus,
+            "habits": [h for h in plan.habits if shown(h)],
+            "missions": [m for m in plan.missions if shown(m.reason, m.mission_id)],
             "nudges": [
-                n.model_copy(update={"line": linked(n.line)})
+                n
                 for n in plan.nudges
                 if shown(n.line, *figures_of(n.line, n.kind in GOAL_FIGURE_NUDGES))
             ],
-            "changes": [
-                linked(c)
-                for c in _changes(
-                    summary.figures(
-                        session,
-                        user_id,
-                        monday,
-                        reader=summary.Reader.staff,
-                        missions=missions_seen(session, reader, user_id),
-                    )
+            "changes": _changes(
+                summary.figures(
+                    session,
+                    user_id,
+                    monday,
+                    reader=summary.Reader.staff,
+                    missions=missions_seen(session, reader, user_id),
                 )
-            ],
+            ),
         }
     )
-
-
-def _for_staff(line: CoachLine, user_id: int) -> CoachLine:
-    """The line with its evidence linked for staff on the mentee page. The learner's links go to
-    their own pages, which are the reader's own for anyone else (/coaching, the profiler) or
-    show the reader's work (a mission's feedback panel): those go to the mentee page's part
-    showing the same (its goal, habit, the week's figures, the profile, the attempts). A
-    mission's brief is everyone's and stays."""
-    page = MENTEE.format(user_id=user_id)
-
-    def href(h: str) -> str:
-        if m := _COACHING_PART.match(h):
-            return f"{page}#{m[1]}"
-        if h in (PROFILER, PROFILER_RESULTS):
-            return f"{page}#profile"
-        if _FEEDBACK_HREF.match(h):
-            return f"{page}#attempts"
-        return h
-
-    evidence = [e.model_copy(update={"href": href(e.href)}) for e in line.evidence]
-    return line.model_copy(update={"evidence": evidence})
 
 
 def my_plan(session: Session, principal: Principal | None) -> CoachPlanPublic:
