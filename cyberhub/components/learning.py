@@ -324,7 +324,8 @@ def _attempt_card(
 
 def learner_progress(percent: Any, approved: Any, published: Any, name: Any) -> rx.Component:
     """A learner's progress in a table cell: a short bar over "40% · 2 of 5 missions" (their
-    approved missions among those published); the bar is named after the learner."""
+    approved missions among those expected of them, mission_scope.scopes); the bar is named
+    after the learner."""
     return rx.vstack(
         rx.progress(value=percent, width="8em", aria_label="Progress of " + name),
         muted(

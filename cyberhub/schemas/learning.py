@@ -345,11 +345,3 @@ class StudentHome(BaseModel):
     track: TrackContext | None
     track_missions: int
     starters: list[StarterMission]
-
-
-# A roster's figures stay a mapping (TypedDict): the staff screens (services/learning/programs.py)
-# read them by key.
-class ProgramProgressRow(TypedDict):
-    approved: int
-    published: int
-    percent: int

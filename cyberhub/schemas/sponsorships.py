@@ -70,8 +70,8 @@ class ConsentingLearner(BaseModel):
     name: str
     track: str  # the track's name from their latest profiler result, "" when none
     approved: int
-    published: int
-    progress: int  # percent of the programme's published missions approved
+    published: int  # the missions expected of them: their track's in the programme
+    progress: int  # percent of those approved (mission_scope.scopes, as every page shows)
 
 
 class SponsoredCohort(BaseModel):

@@ -14,7 +14,14 @@ from cyberhub.models import Enrollment, MissionStatus, Submission, SubmissionSta
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
-from cyberhub.services.learning import dashboards, mentoring, progress, reviews, submissions
+from cyberhub.services.learning import (
+    dashboards,
+    mentoring,
+    mission_scope,
+    progress,
+    reviews,
+    submissions,
+)
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -203,14 +210,15 @@ class TestCohortProgress:
         with pytest.raises(NotFound):
             progress.cohort_progress(session, principal(session, world.admin), 999_999)
 
-    def test_program_progress_for_rosters(self, session: Session, world: World) -> None:
+    def test_program_scopes_for_rosters(self, session: Session, world: World) -> None:
         approve(session, world)
         approve(session, world, mission=world.m3)
-        ids = [world.student.id or 0, world.student2.id or 0]
-        assert progress.program_progress(session, world.program.id or 0, ids) == {
-            ids[0]: {"approved": 2, "published": 3, "percent": 66},
-            ids[1]: {"approved": 0, "published": 3, "percent": 0},
-        }
+        pid = world.program.id or 0
+        pairs = [(world.student.id or 0, pid), (world.student2.id or 0, pid)]
+        assert [
+            (s.approved, s.expected, s.percent)
+            for s in mission_scope.program_scopes(session, pairs)
+        ] == [(2, 3, 66), (0, 3, 0)]
 
 
 class TestStudentDashboard:

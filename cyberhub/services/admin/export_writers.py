@@ -60,12 +60,8 @@ from cyberhub.models.coaching import (
 from cyberhub.services import text
 from cyberhub.services.coaching import plan_links
 from cyberhub.services.learning.learning_access import mentor_pairs
-from cyberhub.services.learning.query_parts import (
-    enrollment_assignment,
-    is_latest_attempt,
-    published_count,
-    published_missions,
-)
+from cyberhub.services.learning.mission_scope import program_scopes
+from cyberhub.services.learning.query_parts import enrollment_assignment
 
 BATCH = 1000  # rows fetched per round trip of the server-side cursor
 PROGRESS_EVERY = 500
@@ -145,22 +141,13 @@ def roster_count(session: Session, cohort_ids: Any) -> int:
 
 def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
     """Every enrolment of the cohorts (withdrawn ones too, marked), with the mentor and the
-    approved missions (latest attempt approved, published mission of the programme) — the same
-    rule as the director's roster (services/learning/programs.roster)."""
+    learner's progress in the cohort's programme — the director's roster's (programs.roster):
+    mission_scope.scopes, one statement per BATCH of rows."""
     student, mentor = aliased(User), aliased(User)
-    published_total = published_count(Cohort.program_id).scalar_subquery()
-    approved = (
-        select(func.count(func.distinct(Submission.mission_id)))
-        .where(
-            col(Submission.student_id) == col(Enrollment.student_id),
-            col(Submission.status) == SubmissionStatus.approved,
-            col(Submission.mission_id).in_(published_missions(Cohort.program_id)),
-            is_latest_attempt(),
-        )
-        .scalar_subquery()
-    )
     stmt = (
         sa_select(
+            col(Enrollment.student_id),
+            col(Cohort.program_id),
             col(Cohort.name),
             col(student.full_name),
             col(student.email),
@@ -168,8 +155,6 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
             col(Enrollment.enrolled_at),
             col(Enrollment.completed_at),
             func.coalesce(func.nullif(col(mentor.full_name), ""), col(mentor.email)),
-            approved,
-            published_total,
         )
         .select_from(Enrollment)
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
@@ -179,10 +164,20 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
         .where(col(Enrollment.cohort_id).in_(cohort_ids))
         .order_by(col(Cohort.name), col(Cohort.id), col(student.full_name), col(student.id))
     )
-    for cohort, name, email, status, enrolled, completed, mentor_name, done, total in _stream(
-        session, stmt
+    batch: list[Any] = []
+    for row in _stream(session, stmt):
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield from _roster_batch(session, batch)
+            batch = []
+    yield from _roster_batch(session, batch)
+
+
+def _roster_batch(session: Session, rows: list[Any]) -> Iterator[Row]:
+    figures = program_scopes(session, [(r[0], r[1]) for r in rows])
+    for (_, _, cohort, name, email, status, enrolled, completed, mentor_name), scope in zip(
+        rows, figures, strict=True
     ):
-        done, total = int(done or 0), int(total or 0)
         yield (
             cohort,
             person_name(name, email),
@@ -191,9 +186,9 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
             enrolled,
             completed,
             mentor_name or "",
-            done,
-            total,
-            (100 * done) // total if total else 0,
+            scope.approved,
+            scope.expected,
+            scope.percent,
         )
 
 

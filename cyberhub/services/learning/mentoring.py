@@ -16,7 +16,6 @@ from cyberhub.models import (
     HintReveal,
     MentorAssignment,
     Mission,
-    MissionStatus,
     Organization,
     Program,
     ProgramMission,
@@ -42,10 +41,9 @@ from cyberhub.schemas.reviews import (
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
-from cyberhub.services.learning import progress, reviews
+from cyberhub.services.learning import mission_scope, reviews
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.programs import cohort_status
-from cyberhub.services.learning.query_parts import published_missions
 from cyberhub.services.text_match import contains
 
 MAX_LEARNERS = 200  # a page of the mentor home's learners list (mentor_learners)
@@ -60,16 +58,6 @@ def mentor_dashboard(
     workload figures."""
     actor = require_role(principal, Role.mentor)
     me = actor.user_id
-    approved = (
-        select(func.count(func.distinct(Submission.mission_id)))
-        .where(
-            col(Submission.student_id) == col(MentorAssignment.student_id),
-            Submission.status == SubmissionStatus.approved,
-            col(Submission.mission_id).in_(published_missions(Cohort.program_id)),
-        )
-        .correlate(MentorAssignment, Cohort)
-        .scalar_subquery()
-    )
     # The learner's latest work or hint revealed on a mission of the cohort's programme, as the
     # director's roster and at-risk list count activity (analytics.cohort_roster, _at_risk).
     runs = (
@@ -96,14 +84,6 @@ def mentor_dashboard(
         .scalar_subquery()
     )
     last_activity = func.greatest(last_work, last_hint)
-    # Counted once per programme (not once per mentee).
-    published = (
-        select(col(ProgramMission.program_id).label("program_id"), func.count().label("n"))
-        .join(Mission, col(Mission.id) == col(ProgramMission.mission_id))
-        .where(Mission.status == MissionStatus.published)
-        .group_by(col(ProgramMission.program_id))
-        .subquery("published")
-    )
     rows = session.execute(
         sa_select(
             col(User.id),
@@ -111,18 +91,19 @@ def mentor_dashboard(
             col(User.email),
             col(Cohort.id),
             col(Cohort.name),
-            approved,
-            published.c.n,
+            col(Cohort.program_id),
             last_activity,
         )
         .select_from(MentorAssignment)
         .join(User, col(User.id) == col(MentorAssignment.student_id))
         .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
-        .outerjoin(published, published.c.program_id == col(Cohort.program_id))
         .where(col(MentorAssignment.mentor_id) == me)
         .order_by(col(User.full_name), col(User.id))
         .limit(MAX_MENTEES)
     ).all()
+    # Each mentee's "N of M" in their cohort's programme, as their page and their own
+    # dashboard say it (mission_scope.scopes): one statement for the list.
+    figures = mission_scope.program_scopes(session, [(r[0], r[5]) for r in rows])
     pending: list[QueueItem] = []
     if preview:
         pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
@@ -136,12 +117,14 @@ def mentor_dashboard(
                 name=person_name(full_name, email),
                 email=email,
                 cohort=NamedRef(id=cid, name=cname),
-                approved=int(done or 0),
-                published=int(total or 0),
-                percent=progress.percent(int(done or 0), int(total or 0)),
+                approved=scope.approved,
+                published=scope.expected,
+                percent=scope.percent,
                 last_activity=last,
             )
-            for uid, full_name, email, cid, cname, done, total, last in rows
+            for (uid, full_name, email, cid, cname, _, last), scope in zip(
+                rows, figures, strict=True
+            )
         ],
         queue=counts,
         pending_preview=pending,

@@ -16,6 +16,9 @@ with no organisation, to CyberHub's public library. A programme runs missions
   in the learner's track (their
   latest profiler result's primary track; every track while they have none). A learner in no
   programme is expected to do nothing yet (an empty state, never a share of the catalog).
+  `scopes` counts it, with the approved ones, for a whole list in one statement: the one
+  "N of M" every page shows (the learner's dashboard, the mentee page, the mentor home, the
+  director's roster and its export, the sponsors' view).
 
 Each function returns a SELECT of mission ids, to be used inside the caller's own query
 (`col(Mission.id).in_(...)`), so lists, counts, paging and the ANN search filter in SQL, never
@@ -24,9 +27,11 @@ after. Callers still add their own conditions (status, track, ...).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, true
+from sqlalchemy import or_, text, true
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -41,8 +46,10 @@ from cyberhub.models import (
     ProgramTrack,
     Role,
     RoleAssignment,
+    SubmissionStatus,
     Track,
 )
+from cyberhub.schemas.learning import ScopePublic
 from cyberhub.services.ai import profiler
 from cyberhub.services.errors import Forbidden, NotFound
 from cyberhub.services.identity.permissions import Principal
@@ -184,3 +191,130 @@ def require_takeable(session: Session, principal: Principal, mission_id: int) ->
         return
     require_visible(session, principal, mission_id)
     raise Forbidden(TAKE_REFUSED)
+
+
+# -- the headline: "3 of 7" ----------------------------------------------------------------------
+
+
+def percent(done: int, total: int) -> int:
+    """0..100, rounded down; 0 when there is nothing to do."""
+    return (100 * done) // total if total > 0 else 0
+
+
+@dataclass
+class ScopeProgress:
+    """The headline: approved missions of the learner's track among those their programmes
+    run ("3 of 7"); `track` is "" when they have no track yet (every track counts)."""
+
+    track: str
+    track_name: str
+    approved: int
+    expected: int
+
+    @property
+    def percent(self) -> int:
+        return percent(self.approved, self.expected)
+
+    @property
+    def label(self) -> str:
+        return f"{self.approved} of {self.expected}"
+
+    def as_public(self) -> ScopePublic:
+        return ScopePublic.model_validate(self, from_attributes=True)
+
+
+# The one definition of a learner's "N of M" (issue: the mentor home said "2 of 20" and the
+# mentee page "2 of 5" for the same learner). Per wanted row (n): its learner and programmes;
+# the learner's track is their latest profiler result's primary track (none: every track counts).
+# M counts the published missions those programmes run, of tracks they run, in that track, once
+# per distinct (programmes, track) — a roster's learners share a handful — not once per learner;
+# N counts the learner's missions among them whose latest attempt is approved, from their own
+# submissions. One statement for a whole list.
+_SCOPES = text(
+    """
+WITH wanted AS (
+  SELECT w.n, w.student_id, array_agg(DISTINCT w.program_id ORDER BY w.program_id) AS programs
+  FROM unnest(CAST(:ns AS int[]), CAST(:students AS int[]), CAST(:programs AS int[]))
+       AS w(n, student_id, program_id)
+  GROUP BY w.n, w.student_id
+), who AS MATERIALIZED (
+  SELECT wanted.*,
+         nullif((SELECT r.primary_track FROM profiler_results r WHERE r.user_id = wanted.student_id
+                 ORDER BY r.created_at DESC LIMIT 1), '') AS track
+  FROM wanted
+), expected AS (
+  SELECT k.programs, k.track, count(DISTINCT m.id) AS missions
+  FROM (SELECT DISTINCT programs, track FROM who) k
+  JOIN program_missions pm ON pm.program_id = ANY(k.programs)
+  JOIN missions m ON m.id = pm.mission_id AND m.status = :published
+  JOIN program_tracks pt ON pt.program_id = pm.program_id AND pt.track_id = m.track_id
+  JOIN tracks t ON t.id = m.track_id
+  WHERE k.track IS NULL OR t.key = k.track
+  GROUP BY k.programs, k.track
+), approved AS (
+  SELECT w.n, count(DISTINCT s.mission_id) AS missions
+  FROM who w
+  JOIN submissions s ON s.student_id = w.student_id AND s.status = :approved
+  JOIN missions m ON m.id = s.mission_id AND m.status = :published
+  JOIN program_missions pm ON pm.mission_id = m.id AND pm.program_id = ANY(w.programs)
+  JOIN program_tracks pt ON pt.program_id = pm.program_id AND pt.track_id = m.track_id
+  JOIN tracks t ON t.id = m.track_id
+  WHERE (w.track IS NULL OR t.key = w.track)
+    AND NOT EXISTS (SELECT 1 FROM submissions later WHERE later.student_id = s.student_id
+                    AND later.mission_id = s.mission_id AND later.attempt > s.attempt)
+  GROUP BY w.n
+)
+SELECT w.n, coalesce(w.track, ''), t.name, coalesce(a.missions, 0), coalesce(e.missions, 0)
+FROM who w
+LEFT JOIN expected e ON e.programs = w.programs AND e.track IS NOT DISTINCT FROM w.track
+LEFT JOIN approved a ON a.n = w.n
+LEFT JOIN tracks t ON t.key = w.track
+"""
+)
+
+
+def scopes(
+    session: Session, wanted: Sequence[tuple[int, Collection[int]]]
+) -> list[ScopeProgress | None]:
+    """Each learner's headline "N of M", in the order asked: (learner id, the programmes to
+    count) → approved missions of their track among the published missions those programmes
+    run (of the tracks they run); None for a row with no programme (an empty state). The one
+    definition every page and list shows — the learner's dashboard, the mentee page, the mentor
+    home, the director's roster and its export, the sponsors' view — in one statement however
+    many rows. Callers check permissions and choose the programmes (a reader's own only)."""
+    ns: list[int] = []
+    students: list[int] = []
+    program_ids: list[int] = []
+    for n, (student_id, programs) in enumerate(wanted):
+        for program_id in set(programs):
+            ns.append(n)
+            students.append(student_id)
+            program_ids.append(program_id)
+    out: list[ScopeProgress | None] = [None] * len(wanted)
+    if not ns:
+        return out
+    rows = session.execute(
+        _SCOPES,
+        {
+            "ns": ns,
+            "students": students,
+            "programs": program_ids,
+            "published": MissionStatus.published.value,
+            "approved": SubmissionStatus.approved.value,
+        },
+    ).all()
+    for n, track, name, done, expected in rows:
+        out[n] = ScopeProgress(
+            track=track,
+            track_name=(name or track.title()) if track else "",
+            approved=int(done),
+            expected=int(expected),
+        )
+    return out
+
+
+def program_scopes(session: Session, pairs: Sequence[tuple[int, int]]) -> list[ScopeProgress]:
+    """scopes() of (learner id, programme id) pairs, one programme each: the rosters' rows (a
+    cohort's programme), in the order asked."""
+    found = scopes(session, [(student_id, (program_id,)) for student_id, program_id in pairs])
+    return [s or ScopeProgress(track="", track_name="", approved=0, expected=0) for s in found]

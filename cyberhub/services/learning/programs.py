@@ -40,8 +40,6 @@ from cyberhub.models import (
     Role,
     RoleAssignment,
     Sponsorship,
-    Submission,
-    SubmissionStatus,
     Track,
     User,
 )
@@ -71,12 +69,8 @@ from cyberhub.services.identity.permissions import (
     managed_org_ids,
     require_role,
 )
-from cyberhub.services.learning.query_parts import (
-    enrollment_assignment,
-    is_latest_attempt,
-    published_count,
-    published_missions,
-)
+from cyberhub.services.learning.mission_scope import program_scopes
+from cyberhub.services.learning.query_parts import enrollment_assignment
 from cyberhub.services.slugs import check_slug, slugify
 
 NAME_MAX = 200
@@ -1177,21 +1171,13 @@ def roster(
     *,
     include_withdrawn: bool = False,
 ) -> list[RosterRow]:
-    """The cohort's students with their mentor and progress (approved / published missions).
-
-    One GROUP BY query: an approved submission counts when it is the latest attempt of a
-    published mission of the cohort's programme.
+    """The cohort's students with their mentor and progress: approved missions of their track
+    among the published ones the cohort's programme runs (mission_scope.scopes, what the
+    learner's own dashboard and the mentee page say). Two queries, whatever the cohort's size.
     """
     cohort, program = get_cohort(session, principal, cohort_id)
     student = aliased(User)
     mentor = aliased(User)
-    published = published_count(program.id).scalar_subquery()
-    approved_join = and_(
-        col(Submission.student_id) == col(Enrollment.student_id),
-        col(Submission.status) == SubmissionStatus.approved,
-        col(Submission.mission_id).in_(published_missions(program.id)),
-        is_latest_attempt(),
-    )
     stmt = (
         sa_select(
             col(Enrollment.student_id),
@@ -1202,40 +1188,32 @@ def roster(
             col(MentorAssignment.mentor_id),
             col(mentor.full_name),
             col(mentor.email),
-            func.count(func.distinct(Submission.mission_id)),
-            published,
         )
         .select_from(Enrollment)
         .join(student, col(student.id) == col(Enrollment.student_id))
         .join(MentorAssignment, enrollment_assignment(), isouter=True)
         .join(mentor, col(mentor.id) == col(MentorAssignment.mentor_id), isouter=True)
-        .join(Submission, approved_join, isouter=True)
         .where(col(Enrollment.cohort_id) == cohort.id)
-        .group_by(
-            col(Enrollment.id),
-            col(student.id),
-            col(MentorAssignment.id),
-            col(mentor.id),
-        )
         .order_by(col(student.full_name), col(student.email))
     )
     if not include_withdrawn:
         stmt = stmt.where(col(Enrollment.status) != EnrollmentStatus.withdrawn)
     rows = session.execute(stmt).all()
-    out = []
-    for sid, name, email, status, enrolled_at, mid, mname, memail, approved, total in rows:
-        out.append(
-            RosterRow(
-                student_id=sid,
-                name=person_name(name, email),
-                email=email,
-                status=status,
-                enrolled_at=enrolled_at,
-                mentor_id=mid,
-                mentor=(mname or memail or "") if mid else "",
-                approved=approved,
-                published=total,
-                progress=(100 * approved) // total if total else 0,
-            )
+    figures = program_scopes(session, [(r[0], program.id or 0) for r in rows])
+    return [
+        RosterRow(
+            student_id=sid,
+            name=person_name(name, email),
+            email=email,
+            status=status,
+            enrolled_at=enrolled_at,
+            mentor_id=mid,
+            mentor=(mname or memail or "") if mid else "",
+            approved=scope.approved,
+            published=scope.expected,
+            progress=scope.percent,
         )
-    return out
+        for (sid, name, email, status, enrolled_at, mid, mname, memail), scope in zip(
+            rows, figures, strict=True
+        )
+    ]

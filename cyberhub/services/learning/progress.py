@@ -8,7 +8,8 @@
 
 The scope of a student's progress is what they are expected to do (services/mission_scope):
 the published missions their programmes run; the headline "3 of 7" counts those of their own
-track. A learner in no programme has no scope yet: an empty state, never a share of the whole
+track (mission_scope.scopes: the one definition the mentee page, the mentor's and director's
+lists and the sponsors' view show too). A learner in no programme has no scope yet: an empty state, never a share of the whole
 catalog. Tracks are global (one row per key). Each figure is one or two GROUP BY queries driven
 by indexes (submissions by student_id, program_missions by programme).
 """
@@ -42,8 +43,6 @@ from cyberhub.models import (
 )
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.schemas.learning import (
-    ProgramProgressRow,
-    ScopePublic,
     TrackProgress,
 )
 from cyberhub.schemas.reviews import CohortProgress, NamedRef
@@ -56,11 +55,11 @@ from cyberhub.services.identity.permissions import (
 )
 from cyberhub.services.learning import mission_scope
 from cyberhub.services.learning.learning_access import mentors_student, viewable_learner
+from cyberhub.services.learning.mission_scope import ScopeProgress, percent, scopes
 from cyberhub.services.learning.programs import (
     UNKNOWN_COHORT,
     cohort_with_program,
 )
-from cyberhub.services.learning.query_parts import published_count
 
 NOT_STARTED = "not_started"
 LOCKED = "locked"
@@ -73,11 +72,6 @@ IN_PROGRESS = (
 )
 
 
-def percent(done: int, total: int) -> int:
-    """0..100, rounded down; 0 when there is nothing to do."""
-    return (100 * done) // total if total > 0 else 0
-
-
 @dataclass
 class MissionProgress:
     id: int
@@ -87,28 +81,6 @@ class MissionProgress:
     status: str
     submission_id: int | None
     attempt: int
-
-
-@dataclass
-class ScopeProgress:
-    """The headline: approved missions of the learner's track among those their programmes
-    run ("3 of 7"); `track` is "" when they have no track yet (every track counts)."""
-
-    track: str
-    track_name: str
-    approved: int
-    expected: int
-
-    @property
-    def percent(self) -> int:
-        return percent(self.approved, self.expected)
-
-    @property
-    def label(self) -> str:
-        return f"{self.approved} of {self.expected}"
-
-    def as_public(self) -> ScopePublic:
-        return ScopePublic.model_validate(self, from_attributes=True)
 
 
 @dataclass
@@ -200,7 +172,8 @@ def _track_order(key: str) -> int:
 def compute(
     session: Session, student_id: int, *, within: Collection[int] | None = None
 ) -> StudentProgress:
-    """A student's progress without any permission check (callers check). Four small queries.
+    """A student's progress without any permission check (callers check). Five small queries;
+    the headline ("3 of 7") is scopes()'s, as every staff list shows it.
 
     The missions are those their programmes run (mission_scope.expected_missions); none when
     they are in no programme. `within` keeps only those programmes (a staff reader's: another
@@ -210,7 +183,6 @@ def compute(
         programs = [p for p in programs if p in within]
     if not programs:
         return StudentProgress(student_id=student_id, program_ids=[], tracks=[], missions=[])
-    track_key = mission_scope.learner_track(session, student_id)
     prereq = aliased(Mission)
     missions_stmt = (
         sa_select(
@@ -285,17 +257,7 @@ def compute(
             counts.items(), key=lambda kv: (_track_order(kv[0]), kv[0])
         )
     ]
-    done, expected = 0, 0
-    for m in rows:
-        if not track_key or m.track == track_key:
-            expected += 1
-            done += m.status == SubmissionStatus.approved
-    scope = ScopeProgress(
-        track=track_key,
-        track_name=track_names.get(track_key, track_key.title()) if track_key else "",
-        approved=done,
-        expected=expected,
-    )
+    [scope] = scopes(session, [(student_id, programs)])
     return StudentProgress(
         student_id=student_id, program_ids=programs, tracks=tracks, missions=rows, scope=scope
     )
@@ -328,40 +290,6 @@ def progress_for(session: Session, principal: Principal | None, user_id: int) ->
     learner = viewable_learner(session, principal, user_id, "progress")
     actor = require_signed_in(principal)
     return compute(session, learner, within=programs_seen_by(session, actor, learner))
-
-
-def program_progress(
-    session: Session, program_id: int, student_ids: list[int]
-) -> dict[int, ProgramProgressRow]:
-    """Approved published missions and percent per student in one programme (two queries).
-
-    For rosters: callers check permissions. Students without approvals are included with 0.
-    """
-    published = session.exec(published_count(program_id)).one()
-    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == program_id)
-    done: dict[int, int] = {}
-    if student_ids:
-        done = dict(
-            session.exec(
-                select(Submission.student_id, func.count(func.distinct(Submission.mission_id)))
-                .join(Mission, col(Mission.id) == col(Submission.mission_id))
-                .where(
-                    col(Submission.student_id).in_(student_ids),
-                    Submission.status == SubmissionStatus.approved,
-                    Mission.status == MissionStatus.published,
-                    col(Mission.id).in_(runs),
-                )
-                .group_by(col(Submission.student_id))
-            ).all()
-        )
-    return {
-        sid: ProgramProgressRow(
-            approved=done.get(sid, 0),
-            published=int(published),
-            percent=percent(done.get(sid, 0), int(published)),
-        )
-        for sid in student_ids
-    }
 
 
 def cohort_progress(

@@ -44,15 +44,12 @@ from cyberhub.models import (
     ConsentRecord,
     Enrollment,
     EnrollmentStatus,
-    MissionStatus,
     Organization,
-    ProfilerResult,
     Program,
     Role,
     RoleAssignment,
     Sponsorship,
     SubmissionStatus,
-    Track,
     User,
 )
 from cyberhub.models.base import utcnow
@@ -76,8 +73,8 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning.mission_scope import program_scopes
 from cyberhub.services.learning.programs import SEATED, check_org, get_cohort, require_director
-from cyberhub.services.learning.query_parts import published_count
 
 WEEKS = 8
 SEATS_MAX = 10_000
@@ -372,10 +369,10 @@ def _consenting(cohort_id: int) -> Any:
 
 
 # One scan of the cohort's submissions of the programme's missions serves every figure that
-# counts them (activity, weekly submissions, approvals per track, each learner's approved
-# missions): three separate queries read the same ~5,000 heap pages three times (issue 15's
-# sponsor dashboard goal, bench/sponsor_dashboard.py). `approved` is the roster's progress rule:
-# distinct published missions whose latest attempt is approved (services/learning/query_parts).
+# counts them (activity, weekly submissions, approvals per track): separate queries read the
+# same ~5,000 heap pages several times (issue 15's sponsor dashboard goal,
+# bench/sponsor_dashboard.py). Each named learner's progress is mission_scope.scopes's, as
+# every other page shows it (_learners).
 _WEEK_COLUMNS = ",\n  ".join(
     f"count(*) FILTER (WHERE submitted_at >= :w{i} AND submitted_at < :w{i + 1})"
     for i in range(WEEKS)
@@ -386,7 +383,7 @@ WITH enrolled AS MATERIALIZED (
   SELECT student_id FROM enrollments
   WHERE cohort_id = :cohort_id AND status = ANY(:counted) AND enrolled_at < :until
 ), subs AS MATERIALIZED (
-  SELECT s.student_id, s.mission_id, s.status, s.submitted_at, s.attempt
+  SELECT s.student_id, s.mission_id, s.status, s.submitted_at
   FROM enrolled e
   JOIN submissions s ON s.student_id = e.student_id
   JOIN program_missions pm ON pm.mission_id = s.mission_id AND pm.program_id = :program_id
@@ -399,63 +396,39 @@ SELECT
   (SELECT coalesce(json_agg(json_build_array(name, n) ORDER BY name), '[]')
    FROM (SELECT t.name, count(*) AS n
          FROM subs a JOIN missions m ON m.id = a.mission_id JOIN tracks t ON t.id = m.track_id
-         WHERE a.status = :approved GROUP BY t.name) per_track),
-  (SELECT coalesce(json_object_agg(student_id, n), '{{}}')
-   FROM (SELECT a.student_id, count(DISTINCT a.mission_id) AS n
-         FROM subs a JOIN missions m ON m.id = a.mission_id
-         WHERE a.status = :approved AND m.status = :published
-           AND NOT EXISTS (SELECT 1 FROM subs later WHERE later.student_id = a.student_id
-                           AND later.mission_id = a.mission_id AND later.attempt > a.attempt)
-         GROUP BY a.student_id) per_learner)
+         WHERE a.status = :approved GROUP BY t.name) per_track)
 FROM subs
 """
 )
 
 
-def _learners(
-    session: Session, cohort_id: int, approved: dict[str, int], published: int
-) -> list[ConsentingLearner]:
-    """Consenting learners with their track and progress (`approved` by user id, from
-    _SUBMISSION_FIGURES, of the programme's `published` missions)."""
-    # The learner's latest profiler result's track key, one correlated level deep (nested in
-    # a second subquery for the track's name it lost its correlation: every learner got the
-    # newest result of anyone, after a scan of all users). Names are mapped below.
-    track_key = (
-        select(ProfilerResult.primary_track)
-        .where(col(ProfilerResult.user_id) == col(User.id))
-        .order_by(col(ProfilerResult.created_at).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+def _learners(session: Session, cohort_id: int, program_id: int) -> list[ConsentingLearner]:
+    """Consenting learners with their track and progress in the cohort's programme: the same
+    "N of M" (mission_scope.scopes) as their own dashboard and their director's roster."""
     rows = session.execute(
-        sa_select(col(User.id), col(User.full_name), col(User.email), track_key)
+        sa_select(col(User.id), col(User.full_name), col(User.email))
         .where(col(User.id).in_(_consenting(cohort_id)))
         .order_by(col(User.full_name), col(User.email))
     ).all()
-    names: dict[str, str] = {}
-    if any(key for _, _, _, key in rows):
-        names = dict(session.exec(select(Track.key, Track.name)).all())
-    learners = []
-    for user_id, full_name, email, track in rows:
-        done = approved.get(str(user_id), 0)
-        learners.append(
-            ConsentingLearner(
-                name=person_name(full_name, email),
-                track=names.get(track, "") if track else "",
-                approved=done,
-                published=published,
-                progress=(100 * done) // published if published else 0,
-            )
+    figures = program_scopes(session, [(user_id, program_id) for user_id, _, _ in rows])
+    return [
+        ConsentingLearner(
+            name=person_name(full_name, email),
+            track=scope.track_name,
+            approved=scope.approved,
+            published=scope.expected,
+            progress=scope.percent,
         )
-    return learners
+        for (_, full_name, email), scope in zip(rows, figures, strict=True)
+    ]
 
 
 def _figures(
     session: Session, sponsorship: Sponsorship, sponsor: str, reader: Principal
 ) -> SponsoredCohort:
-    """Three queries per cohort: the cohort with its counts, every figure counted from its
-    submissions (one scan), and the consenting learners (only while the sponsorship is
-    current; after it the figures stop at its end). The weeks begin on Monday at midnight in
+    """Four queries per cohort: the cohort with its counts, every figure counted from its
+    submissions (one scan), and the consenting learners with their progress (two; only while
+    the sponsorship is current; after it the figures stop at its end). The weeks begin on Monday at midnight in
     the reader's time zone, as the page shows them."""
 
     def count_of(*where: Any) -> Any:
@@ -467,7 +440,6 @@ def _figures(
     until = _period_end(sponsorship) if ended else datetime.max.replace(tzinfo=UTC)
     as_of = until if ended else now  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
-    published = published_count(Program.id).scalar_subquery()
     row = session.execute(
         sa_select(
             col(Cohort.id),
@@ -494,14 +466,13 @@ def _figures(
                 col(Certificate.revoked_at).is_(None),
                 col(Certificate.issued_at) < until,
             ),
-            published,
         )
         .join(Program, col(Program.id) == col(Cohort.program_id))
         .join(Organization, col(Organization.id) == col(Program.organization_id))
         .where(col(Cohort.id) == cid)
     ).one()
     _, cohort_name, starts_on, ends_on, program_id, program_name, runner = row[:7]
-    enrolled, completions, certificates, published_total = (int(n) for n in row[7:])
+    enrolled, completions, certificates = (int(n) for n in row[7:])
     tz = zone(reader.time_zone)
     # The reader's today, or an ended period's last day: the weeks end with its week.
     last = sponsorship.ends_on if ended else now.astimezone(tz).date()
@@ -516,7 +487,6 @@ def _figures(
             "program_id": program_id,
             "counted": [s.value for s in COUNTED],
             "approved": SubmissionStatus.approved.value,
-            "published": MissionStatus.published.value,
             "since_7d": as_of - timedelta(days=7),
             "since_30d": as_of - timedelta(days=30),
             "until": until,
@@ -528,7 +498,7 @@ def _figures(
     weekly = [int(n) for n in figures[2 : 2 + WEEKS]]
     approvals = [(str(t), int(n)) for t, n in figures[2 + WEEKS]]
     # Before its start and after its end the sponsor reads no one by name: not even loaded.
-    learners = _learners(session, cid, figures[3 + WEEKS], published_total) if current else []
+    learners = _learners(session, cid, program_id) if current else []
     return SponsoredCohort(
         cohort_id=cid,
         cohort=cohort_name,
