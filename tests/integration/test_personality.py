@@ -16,6 +16,7 @@ from cyberhub.schemas.coaching import ReflectionCreate
 from cyberhub.services.ai import learner_interests, personality, profiler, profiler_bank
 from cyberhub.services.ai.profiler_bank import load_bank
 from cyberhub.services.coaching import reflections
+from cyberhub.services.errors import Conflict
 from cyberhub.services.identity import consents
 from tests.factories import (
     World,
@@ -458,6 +459,36 @@ class TestApi:
         consents.set_consent(session, p, consents.AI_PROFILING, False)
         off = personality.overview(session, p)
         assert off.status == "off" and off.dimensions == []
+
+    def test_only_very_short_reflections_say_what_is_needed(
+        self,
+        session: Session,
+        world: World,
+        fake_embedder: FakeEmbedder,
+        stub_broker,
+    ) -> None:
+        """Reflections whose sentences are all under MIN_SENTENCE_WORDS words give the analysis
+        nothing to read: the page says what to write instead of "being prepared" forever (it
+        asked for an analysis that came back empty, then asked again)."""
+        uid = world.student.id or 0
+        me = principal(session, world.student)
+        reflections.add_reflection(session, me, ReflectionCreate(body="Good day. Fun."))
+        session.commit()
+        stub_broker.flush_all()
+        assert personality.analyze(session, uid, fake_embedder) == "empty"
+        session.commit()
+        seen = personality.overview(session, me)
+        assert seen.status == "empty" and seen.message == personality.TOO_SHORT
+        assert f"at least {personality.MIN_SENTENCE_WORDS} words" in seen.message
+        with pytest.raises(Conflict, match="at least"):
+            personality.request_analysis(session, me)
+        assert queued_jobs(stub_broker) == []
+        # One sentence long enough, and the analysis follows.
+        reflections.add_reflection(
+            session, me, ReflectionCreate(body="I rebuilt the lab network on my own.")
+        )
+        session.commit()
+        assert personality.overview(session, me).status == "none"
 
 
 @pytest.mark.slow

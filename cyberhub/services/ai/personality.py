@@ -97,6 +97,12 @@ NOTHING_TO_ANALYSE = (
     "There is nothing to analyse yet: take the career profiler or write a reflection, and your "
     "work-style analysis will follow."
 )
+# Reflections whose sentences are all shorter than MIN_SENTENCE_WORDS give nothing to read.
+TOO_SHORT = (
+    "Your reflections are too short to analyse yet: write one with a sentence of at least "
+    f"{MIN_SENTENCE_WORDS} words (or take the career profiler), and your work-style analysis "
+    "will follow."
+)
 BEING_PREPARED = (
     "Your work-style analysis is being prepared: it appears here by itself when it is ready."
 )
@@ -482,7 +488,14 @@ class Sources:
 
     @property
     def empty(self) -> bool:
-        return not self.answers and not self.reflections
+        """Nothing to analyse: no profiler answers and no reflection sentence long enough
+        (an analysis of none would come back with no dimension, and be asked for again)."""
+        return not self.answers and not any(sentences(body) for _, body in self.reflections)
+
+    @property
+    def empty_message(self) -> str:
+        """What the learner is told while `empty`: what to write when they did write."""
+        return TOO_SHORT if self.reflections else NOTHING_TO_ANALYSE
 
     @property
     def digest(self) -> str:
@@ -637,7 +650,7 @@ def request_analysis(session: Session, principal: Principal | None) -> WorkStyle
     consents.require_ai_consent(session, actor.user_id)
     out = overview(session, actor, None)
     if out.status == "empty":
-        raise Conflict(NOTHING_TO_ANALYSE)
+        raise Conflict(out.message)
     jobs.analysis_requested(session, actor.user_id)
     return out.model_copy(update={"status": "queued", "message": BEING_PREPARED})
 
@@ -660,9 +673,9 @@ def overview(
         return WorkStylePublic(user_id=target, version=VERSION, status="off", message=message)
     src = sources(session, target, for_staff=staff)
     if src.empty:
-        return WorkStylePublic(
-            user_id=target, version=VERSION, status="empty", message=NOTHING_TO_ANALYSE
-        )
+        # Staff are told there is nothing yet; the learner what to write (TOO_SHORT).
+        message = NOTHING_TO_ANALYSE if staff else src.empty_message
+        return WorkStylePublic(user_id=target, version=VERSION, status="empty", message=message)
     profile = session.get(PersonalityProfile, target)
     kept: list[dict[str, Any]] = []
     source_hash = ""
