@@ -20,6 +20,8 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
+from cyberhub.models import Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import export_writers
 from cyberhub.services.identity import consents
@@ -37,6 +39,7 @@ from tests.factories import (
     complete_profiler,
     enroll,
     id_of,
+    make_cohort,
     make_org,
     make_user,
     principal,
@@ -157,3 +160,35 @@ def test_the_lists_count_in_one_query_whatever_the_number_of_learners(
         assert len(programs.roster(session, director, id_of(w.cohort))) == 4
     assert len(three_mentees) == len(one_mentee)
     assert len(more_roster) == len(one_roster)
+
+
+def test_staff_of_one_organisation_count_their_programme_alike(
+    session: Session, world: World
+) -> None:
+    """The learner is also in another organisation's programme, with an approval there: their
+    own dashboard counts both programmes (2 of 3), while this organisation's mentor home, mentee
+    page and roster all count this programme alone (1 of 2), never the other's missions."""
+    w = world
+    coast = make_cohort(session, w.other_program, director=w.other_director, name="Coast")
+    enroll(session, coast, w.student)
+    complete_profiler(session, id_of(w.student), "builders")
+    submit_and_decide(session, w, w.m1)
+    session.add(
+        Submission(
+            student_id=id_of(w.student),
+            mission_id=id_of(w.other_mission),
+            status=SubmissionStatus.approved,
+            submitted_at=utcnow(),
+            decided_at=utcnow(),
+        )
+    )
+    session.commit()
+    own = dashboards.student_dashboard(session, principal(session, w.student)).scope
+    assert own is not None and (own.approved, own.expected) == (2, 3)
+    [listed] = mentoring.mentor_dashboard(session, principal(session, w.mentor)).mentees
+    page = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+    roster = programs.roster(session, principal(session, w.director), id_of(w.cohort))
+    [mine] = [r for r in roster if r.student_id == w.student.id]
+    assert (listed.approved, listed.published) == (1, 2)
+    assert page.track_label.startswith("1 of 2 ")
+    assert (mine.approved, mine.published) == (1, 2)
