@@ -97,8 +97,9 @@ class SponsoredCohort(BaseModel):
     certificates: int  # issued and not revoked
     learners: list[ConsentingLearner]
     withheld: int  # enrolled learners who have not consented (shown only as this count)
-    # The sponsorship's end date has passed: the figures stop at its end, `learners` is empty
-    # and `withheld` 0 (nobody is named any more, consent or not).
+    # The sponsorship's end date has passed (its dates are days in the cohort's zone, its
+    # director's: services/learning/sponsorships): the figures stop at its end, `learners` is
+    # empty and `withheld` 0 (nobody is named any more, consent or not).
     ended: bool = False
     # The sponsorship has not begun: the day it starts. Until then `learners` is empty and
     # `withheld` 0, as after its end (it funds nobody yet); None once it has started.

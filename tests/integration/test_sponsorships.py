@@ -477,6 +477,90 @@ class TestASponsorshipNotBegunYet:
         assert one["starts_on_later"] is None
 
 
+class TestDaysInTheCohortsZone:
+    """A sponsorship's dates are days in its cohort's zone (the cohort director's time zone),
+    the same instants for every reader: it begins at midnight starting its first day and ends
+    at midnight after its last day there. They were UTC days: one ending on a Nairobi cohort's
+    31 March ran on until 03:00 there on 1 April, one in New York stopped at 20:00 on 31 March."""
+
+    @staticmethod
+    def at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+        monkeypatch.setattr(sponsorships, "utcnow", lambda: moment.astimezone(UTC))
+
+    @staticmethod
+    def directed_from(session: Session, world: World, time_zone: str) -> None:
+        world.director.time_zone = time_zone
+        session.add(world.director)
+        session.commit()
+
+    def far_reader(self, session: Session, s: Sponsors) -> User:
+        """A second sponsor of the same organisation, on the other side of the world."""
+        reader = make_user(session, "ana@fund.example", "sponsor", organization_id=s.org.id)
+        reader.time_zone = "Pacific/Auckland"
+        session.add(reader)
+        session.commit()
+        return reader
+
+    @pytest.mark.parametrize("time_zone", ["Africa/Nairobi", "America/New_York"])
+    def test_a_sponsorship_ending_today_runs_until_midnight_in_the_cohorts_zone(
+        self,
+        session: Session,
+        world: World,
+        sponsors: Sponsors,
+        client_for: ClientFor,
+        monkeypatch: pytest.MonkeyPatch,
+        time_zone: str,
+    ) -> None:
+        self.directed_from(session, world, time_zone)
+        last_day = utcnow().astimezone(ZoneInfo(time_zone)).date()
+        fund(session, world, sponsors, starts_on=last_day - timedelta(days=30), ends_on=last_day)
+        share(session, world.student)
+        readers = [sponsors.sponsor, self.far_reader(session, sponsors)]
+        midnight = datetime.combine(
+            last_day + timedelta(days=1), datetime.min.time(), ZoneInfo(time_zone)
+        )
+        self.at(monkeypatch, midnight - timedelta(minutes=1))  # 23:59 on its last day there
+        for reader in readers:
+            [c] = sponsorships.dashboard(session, principal(session, reader)).cohorts
+            assert (c.ended, [le.name for le in c.learners]) == (False, [world.student.full_name])
+        one = client_for(sponsors.sponsor).get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+        assert one["ended"] is False and len(one["learners"]) == 1
+        self.at(monkeypatch, midnight)  # the next day there: over, for every reader
+        for reader in readers:
+            [c] = sponsorships.dashboard(session, principal(session, reader)).cohorts
+            assert (c.ended, c.learners) == (True, [])
+        one = client_for(sponsors.sponsor).get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+        assert one["ended"] is True and one["learners"] == []
+        assert world.student.full_name not in sponsorships.report_csv(
+            session, principal(session, sponsors.sponsor)
+        )
+
+    @pytest.mark.parametrize("time_zone", ["Africa/Nairobi", "America/New_York"])
+    def test_a_sponsorship_begins_at_midnight_in_the_cohorts_zone(
+        self,
+        session: Session,
+        world: World,
+        sponsors: Sponsors,
+        monkeypatch: pytest.MonkeyPatch,
+        time_zone: str,
+    ) -> None:
+        self.directed_from(session, world, time_zone)
+        first_day = utcnow().astimezone(ZoneInfo(time_zone)).date() + timedelta(days=1)
+        fund(session, world, sponsors, starts_on=first_day, ends_on=first_day + timedelta(days=60))
+        share(session, world.student)
+        readers = [sponsors.sponsor, self.far_reader(session, sponsors)]
+        midnight = datetime.combine(first_day, datetime.min.time(), ZoneInfo(time_zone))
+        self.at(monkeypatch, midnight - timedelta(minutes=1))  # 23:59 the day before, there
+        for reader in readers:
+            [c] = sponsorships.dashboard(session, principal(session, reader)).cohorts
+            assert (c.starts_on_later, c.learners) == (first_day, [])
+        self.at(monkeypatch, midnight)
+        for reader in readers:
+            [c] = sponsorships.dashboard(session, principal(session, reader)).cohorts
+            assert c.starts_on_later is None
+            assert [le.name for le in c.learners] == [world.student.full_name]
+
+
 class TestApi:
     def test_the_sponsor_routes(
         self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor

@@ -15,11 +15,15 @@ Rules:
   profiler answers are never shown to a sponsor; services/learning/learning_access keeps
   refusing sponsors everything about one learner;
 - all of that only while the sponsorship is current (`is_current`: from its start date to its
-  end date included, as UTC days). Before it starts, its sponsor sees the cohort's figures and
-  the date it starts (`starts_on_later`), and no learner by name. After it, every reader — the dashboard, one cohort, the CSV report and its
-  export — gets the cohort's figures for the period funded (work handed in, completions and
-  certificates up to the end date; the activity windows and weeks end there) and no learner by
-  name, consent or not.
+  end date included, as days in its cohort's zone — the time zone of the cohort's director, UTC
+  when there is none: `_funded`). Organisations, programmes and cohorts keep no time zone, and a
+  reader's own zone would end one sponsorship at different instants for two of its readers; the
+  cohort's director runs it, so their zone stands for the cohort's. Before it starts, its
+  sponsor sees the cohort's figures and the date it starts (`starts_on_later`), and no learner
+  by name. After it, every reader — the dashboard, one cohort, the CSV report and its export —
+  gets the cohort's figures for the period funded (work handed in, completions and
+  certificates up to the midnight ending its end date; the activity windows and weeks end
+  there) and no learner by name, consent or not.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -333,15 +337,30 @@ def remove_sponsorship(
 
 
 def is_current(sponsorship: Sponsorship, today: date) -> bool:
-    """Whether the sponsorship runs on `today`: from its start date to its end date, both
-    included. Only a current sponsorship's sponsor sees learners by name (one not begun yet
-    funds nobody so far: its sponsor sees the cohort and when it starts)."""
+    """Whether the sponsorship runs on `today` (a day in its cohort's zone, `_funded`):
+    from its start date to its end date, both included. Only a current sponsorship's sponsor
+    sees learners by name (one not begun yet funds nobody so far: its sponsor sees the cohort
+    and when it starts)."""
     return sponsorship.starts_on <= today <= sponsorship.ends_on
 
 
-def _period_end(sponsorship: Sponsorship) -> datetime:
-    """The first moment after the sponsorship's last day (UTC)."""
-    return datetime.combine(sponsorship.ends_on + timedelta(days=1), time(0), tzinfo=UTC)
+def _period_end(sponsorship: Sponsorship, tz: tzinfo) -> datetime:
+    """The first moment after the sponsorship's last day: the midnight that ends it in `tz`,
+    its cohort's zone."""
+    return datetime.combine(sponsorship.ends_on + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def _funded() -> Any:
+    """Sponsorships with their sponsor organisation's name and their cohort's zone (`tz`
+    column): the time zone of the cohort's director, None (UTC) when the cohort has none or
+    they chose none. A sponsorship's dates are days there, the same instants for every reader:
+    the sponsor's members, the cohort's directors and admins, wherever each of them is."""
+    return (
+        select(Sponsorship, Organization.name, col(User.time_zone).label("tz"))
+        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
+        .join(Cohort, col(Cohort.id) == col(Sponsorship.cohort_id))
+        .outerjoin(User, col(User.id) == col(Cohort.director_id))
+    )
 
 
 def _enrolled(cohort_id: int) -> Any:
@@ -424,20 +443,27 @@ def _learners(session: Session, cohort_id: int, program_id: int) -> list[Consent
 
 
 def _figures(
-    session: Session, sponsorship: Sponsorship, sponsor: str, reader: Principal
+    session: Session,
+    sponsorship: Sponsorship,
+    sponsor: str,
+    cohort_zone: str | None,
+    reader: Principal,
 ) -> SponsoredCohort:
     """Four queries per cohort: the cohort with its counts, every figure counted from its
     submissions (one scan), and the consenting learners with their progress (two; only while
-    the sponsorship is current; after it the figures stop at its end). The weeks begin on Monday at midnight in
-    the reader's time zone, as the page shows them."""
+    the sponsorship is current; after it the figures stop at its end). Whether it has begun or
+    ended is decided on the day in `cohort_zone` (the cohort's, `_funded`); the weeks begin on
+    Monday at midnight in the reader's time zone, as the page shows them."""
 
     def count_of(*where: Any) -> Any:
         return select(func.count()).where(*where).scalar_subquery()
 
     now = utcnow()
-    current = is_current(sponsorship, now.date())
-    ended = now.date() > sponsorship.ends_on
-    until = _period_end(sponsorship) if ended else datetime.max.replace(tzinfo=UTC)
+    local = zone(cohort_zone)
+    today = now.astimezone(local).date()  # the cohort's day: the sponsorship's dates are its days
+    current = is_current(sponsorship, today)
+    ended = today > sponsorship.ends_on
+    until = _period_end(sponsorship, local) if ended else datetime.max.replace(tzinfo=UTC)
     as_of = until if ended else now  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
     row = session.execute(
@@ -528,19 +554,15 @@ def _figures(
 
 def _sponsorships(
     session: Session, principal: Principal, cohort_id: int | None = None
-) -> list[tuple[Sponsorship, str]]:
+) -> list[tuple[Sponsorship, str, str | None]]:
+    """The principal's organisations' sponsorships (an admin: all), as `_funded` gives them."""
     orgs = _sponsor_orgs(principal)
-    stmt = (
-        select(Sponsorship, Organization.name)
-        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
-        .join(Cohort, col(Cohort.id) == col(Sponsorship.cohort_id))
-        .order_by(col(Cohort.starts_on).desc(), col(Cohort.name), col(Sponsorship.id))
-    )
+    stmt = _funded().order_by(col(Cohort.starts_on).desc(), col(Cohort.name), col(Sponsorship.id))
     if orgs is not None:
         stmt = stmt.where(col(Sponsorship.organization_id).in_(orgs or [-1]))
     if cohort_id is not None:
         stmt = stmt.where(Sponsorship.cohort_id == cohort_id)
-    return [(s, n) for s, n in session.exec(stmt).all()]
+    return [(s, n, tz) for s, n, tz in session.exec(stmt).all()]
 
 
 def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard:
@@ -560,7 +582,9 @@ def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard
     )
     return SponsorDashboard(
         organizations=names,
-        cohorts=[_figures(session, s, name, actor) for s, name in _sponsorships(session, actor)],
+        cohorts=[
+            _figures(session, s, name, tz, actor) for s, name, tz in _sponsorships(session, actor)
+        ],
     )
 
 
@@ -587,17 +611,16 @@ def report(
     if principal is not None and principal.has_role(Role.sponsor):
         found = _sponsorships(session, principal, cohort_id)
         if found:
-            names = sorted({name for _, name in found})
+            names = sorted({name for _, name, _ in found})
             return SponsorDashboard(
                 organizations=names,
-                cohorts=[_figures(session, s, n, principal) for s, n in found],
+                cohorts=[_figures(session, s, n, tz, principal) for s, n, tz in found],
             )
     if principal is None or not (principal.is_admin or principal.has_role(Role.director)):
         raise NotFound(NOT_FUNDED)
     get_cohort(session, principal, cohort_id)  # a director of the cohort's organisation
     every = (
-        select(Sponsorship, Organization.name)
-        .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
+        _funded()
         .where(Sponsorship.cohort_id == cohort_id)
         .order_by(col(Organization.name), col(Sponsorship.id))
     )
@@ -605,8 +628,8 @@ def report(
     if not rows:
         raise NotFound("Nobody sponsors that cohort.")
     return SponsorDashboard(
-        organizations=sorted({name for _, name in rows}),
-        cohorts=[_figures(session, s, n, principal) for s, n in rows],
+        organizations=sorted({name for _, name, _ in rows}),
+        cohorts=[_figures(session, s, n, tz, principal) for s, n, tz in rows],
     )
 
 
