@@ -306,3 +306,33 @@ def test_the_report_says_when_a_sponsorship_ended(
     assert rows == csv_rows(client.get(f"{API}/sponsor/report.csv").text)
     assert rows[0][column] == "Sponsorship ended on" and rows[1][column] == ended.isoformat()
     assert rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :] == []  # nobody named after it
+
+
+def test_the_report_says_when_a_sponsorship_has_not_begun(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The dashboard and the API say a sponsorship has not begun ("This sponsorship starts on
+    ...", `starts_on_later`); the CSV (export and direct) showed its figures and no learner, as
+    if it were running. Its cohort row now carries the day it starts (empty once it has begun),
+    as it carries the day one ended."""
+    sponsor, _ = sponsor_of(session, world)
+    share(session, world.student)
+    client = client_for(sponsor)
+    [row] = session.exec(select(Sponsorship)).all()
+    column = sponsorships.COHORT_COLUMNS.index("Sponsorship starts on")
+    rows = csv_rows(client.get(f"{API}/sponsor/report.csv").text)
+    assert rows[1][column] == ""  # running
+    starts = date.today() + timedelta(days=12)
+    row.starts_on, row.ends_on = starts, starts + timedelta(days=60)
+    session.add(row)
+    session.commit()
+    [shown] = client.get(f"{API}/sponsor/cohorts").json()["cohorts"]
+    assert shown["starts_on_later"] == starts.isoformat() and shown["learners"] == []
+    export_id = client.post(f"{API}/exports", json={"kind": "sponsor_report"}).json()["id"]
+    assert exports.run_export(db.session_scope, export_id) == ExportStatus.done
+    rows = csv_rows(client.get(f"{API}/exports/{export_id}/download").text)
+    assert rows == csv_rows(client.get(f"{API}/sponsor/report.csv").text)
+    assert rows[0][column] == "Sponsorship starts on" and rows[1][column] == starts.isoformat()
+    ended = sponsorships.COHORT_COLUMNS.index("Sponsorship ended on")
+    assert rows[1][ended] == ""
+    assert rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :] == []  # nobody named before it

@@ -19,11 +19,11 @@ Rules:
   when there is none: `_funded`). Organisations, programmes and cohorts keep no time zone, and a
   reader's own zone would end one sponsorship at different instants for two of its readers; the
   cohort's director runs it, so their zone stands for the cohort's. Before it starts, its
-  sponsor sees the cohort's figures and the date it starts (`starts_on_later`), and no learner
-  by name. After it, every reader — the dashboard, one cohort, the CSV report and its export —
-  gets the cohort's figures for the period funded (work handed in, completions and
-  certificates up to the midnight ending its end date; the activity windows and weeks end
-  there) and no learner by name, consent or not.
+  sponsor sees the cohort's figures and the date it starts (`starts_on_later`; the CSV's
+  "Sponsorship starts on"), and no learner by name. After it, every reader — the dashboard,
+  one cohort, the CSV report and its export — gets the cohort's figures for the period funded
+  (work handed in, completions and certificates up to the midnight ending its end date; the
+  activity windows and weeks end there) and no learner by name, consent or not.
 """
 
 from __future__ import annotations
@@ -665,6 +665,7 @@ COHORT_COLUMNS = [
     "Certificates",
     "Approvals per track",
     "Sponsorship ended on",  # empty while it runs (the dashboard's "This sponsorship ended on")
+    "Sponsorship starts on",  # empty once begun (the dashboard's "This sponsorship starts on")
 ]
 LEARNER_COLUMNS = ["Cohort", "Learner", "Track", "Missions approved", "Missions", "Progress (%)"]
 
@@ -681,8 +682,9 @@ def report_csv(session: Session, principal: Principal | None) -> str:
 
 def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
     """The report's CSV rows (cells not yet made safe): the cohort header and one row per
-    funded cohort (with the day its sponsorship ended, once it has: why no learner follows), an
-    empty row, the learner header and the consenting learners."""
+    funded cohort (with the day its sponsorship ended, once it has, or the day it starts, until
+    it has begun: why no learner follows), an empty row, the learner header and the consenting
+    learners."""
     yield list(COHORT_COLUMNS)
     for c in report.cohorts:
         s = c.sponsorship
@@ -706,6 +708,7 @@ def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
                 c.certificates,
                 "; ".join(f"{t.track}: {t.approvals}" for t in c.approvals_per_track),
                 s.ends_on.isoformat() if c.ended else "",
+                c.starts_on_later.isoformat() if c.starts_on_later else "",
             ]
         )
     yield []
