@@ -77,8 +77,8 @@ class Periodic:
 #   (Monday 00:00 in their zone; changes recompute it meanwhile). A weekly period would start
 #   on Thursdays (periods count from the Unix epoch, a Thursday), in one zone only.
 # refresh_program_analytics: a big programme's unfiltered analytics are at most ~5 minutes old.
-# expire_ended_applications: a learner hears within the hour after a cohort's last day (UTC) that
-#   their undecided application closed.
+# expire_ended_applications: a learner hears within the hour after a cohort's last day (a day
+#   in the cohort's zone, services/learning/cohort_days) that their undecided application closed.
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_review_claims", 60),
     Periodic("sweep_orphan_uploads", 3600),

@@ -25,6 +25,7 @@ from cyberhub.schemas.overview import (
     TrackCount,
 )
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning.cohort_days import cohort_today, director_zone
 from cyberhub.services.learning.programs import cohort_status
 
 
@@ -36,11 +37,13 @@ def home(session: Session, principal: Principal | None) -> HomeOverview:
     if not (principal.is_admin and None in orgs):
         stmt = stmt.where(col(Program.organization_id).in_([o for o in orgs if o]))
     programs = session.exec(stmt.order_by(col(Program.id))).all()
-    today = utcnow().date()
+    now = utcnow()
     out: list[ProgramOverview] = []
     for p in programs:
         cohorts = session.exec(
-            select(Cohort).where(Cohort.program_id == p.id).order_by(col(Cohort.starts_on))
+            select(Cohort, director_zone())
+            .where(Cohort.program_id == p.id)
+            .order_by(col(Cohort.starts_on))
         ).all()
         counts = dict(
             session.exec(
@@ -60,9 +63,9 @@ def home(session: Session, principal: Principal | None) -> HomeOverview:
                         name=c.name,
                         dates=f"{when(c.starts_on, style='date')} – {when(c.ends_on, style='date')}",
                         capacity=c.capacity,
-                        status=cohort_status(c, today),
+                        status=cohort_status(c, cohort_today(tz, now)),
                     )
-                    for c in cohorts
+                    for c, tz in cohorts
                 ],
                 missions=sum(counts.values()),
                 missions_by_track=[TrackCount(track=k, count=v) for k, v in sorted(counts.items())],

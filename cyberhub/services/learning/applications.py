@@ -25,7 +25,9 @@ Rules chosen here:
   director can still enrol them). Every step is audited.
 - An application or waitlist place still pending after the cohort's last day is closed by the
   hourly sweep (`expired`, expire_ended_applications): the learner is told once, with the reason;
-  they may apply again if the end date moves later.
+  they may apply again if the end date moves later. A cohort's dates are days in its zone (its
+  director's, services/learning/cohort_days): it takes learners until the midnight after its last
+  day there, for every path and the sweep alike.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import memberships
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.learning.cohort_days import cohort_today, director_zone, today_sql
 from cyberhub.services.learning.programs import (
     check_new_capacity,
     cohort_not_over,
@@ -239,18 +242,18 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
     """Cohorts taking applications or self-enrolment that have not ended, soonest first, with
     seats left, waitlist length and the caller's own status and position."""
     actor = require_signed_in(principal)
-    today = utcnow().date()
+    now = utcnow()
     rows = session.exec(
-        select(Cohort, Program, Organization)
+        select(Cohort, Program, Organization, director_zone())
         .join(Program, col(Program.id) == col(Cohort.program_id))
         .join(Organization, col(Organization.id) == col(Program.organization_id))
         .where(
             col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
-            cohort_not_over(today),
+            cohort_not_over(now),
         )
         .order_by(col(Cohort.starts_on), col(Cohort.id))
     ).all()
-    ids = [c.id or 0 for c, _p, _o in rows]
+    ids = [c.id or 0 for c, _p, _o, _tz in rows]
     enrolled, waiting = _seat_counts(session, ids)
     mine = {
         a.cohort_id: a
@@ -271,7 +274,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         ).all()
     )
     out = []
-    for c, p, o in rows:
+    for c, p, o, tz in rows:
         cid = c.id or 0
         app = mine.get(cid)
         position = _position(session, app) if app else None
@@ -285,7 +288,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
                 id=cid,
                 program=p.name,
                 organization=o.name,
-                status=cohort_status(c, today),
+                status=cohort_status(c, cohort_today(tz, now)),
                 mode=c.enrolment_mode,
                 enrolled=enrolled[cid],
                 seats_left=max(0, c.capacity - enrolled[cid]),
@@ -309,13 +312,13 @@ def my_applications(session: Session, principal: Principal | None) -> list[Appli
     return [_public(session, a) for a in rows]
 
 
-def held(cohort: Cohort, status: str) -> str:
+def held(cohort: Cohort, status: str, *, taking: bool) -> str:
     """Why a pending application (status `applied`) or a waitlist place can't move on: the
-    cohort takes nobody new (programs.takes_learners), so approving answers Conflict and nobody
-    moves up from the waitlist. "" when it can, and for any other status. Nothing is ended here:
-    moving the end date later opens the cohort again (a closed cohort ended them already; the
-    hourly expire_ended_applications ends those of a cohort past its last day)."""
-    if takes_learners(cohort) or status not in (
+    cohort takes nobody new (`taking`: programs.takes_learners), so approving answers Conflict
+    and nobody moves up from the waitlist. "" when it can, and for any other status. Nothing is
+    ended here: moving the end date later opens the cohort again (a closed cohort ended them
+    already; the hourly expire_ended_applications ends those of a cohort past its last day)."""
+    if taking or status not in (
         ApplicationStatus.applied,
         ApplicationStatus.waitlisted,
     ):
@@ -328,8 +331,10 @@ def held(cohort: Cohort, status: str) -> str:
     return f"{ended}: nobody moves up from the waitlist until its end date moves."
 
 
-def _for_directors(a: ApplicationPublic, cohort: Cohort) -> ApplicationForDirectors:
-    why = held(cohort, a.status)
+def _for_directors(
+    a: ApplicationPublic, cohort: Cohort, *, taking: bool
+) -> ApplicationForDirectors:
+    why = held(cohort, a.status, taking=taking)
     return ApplicationForDirectors(
         **asdict(a), can_approve=a.status == ApplicationStatus.applied and not why, held=why
     )
@@ -357,12 +362,15 @@ def list_applications(
     rows = sorted(rows, key=lambda a: order.get(a.status, 9))
     position = 0
     out = []
+    taking = takes_learners(session, cohort)
     for a in rows:
         if a.status == ApplicationStatus.waitlisted:
             position += 1
-            out.append(_for_directors(_public(session, a, position=position), cohort))
+            out.append(
+                _for_directors(_public(session, a, position=position), cohort, taking=taking)
+            )
         else:
-            out.append(_for_directors(_public(session, a, position=None), cohort))
+            out.append(_for_directors(_public(session, a, position=None), cohort, taking=taking))
     return out
 
 
@@ -516,7 +524,7 @@ def fill_seats(
     learner gets one notification and one e-mail. Returns their ids."""
     cid = cohort.id or 0
     free = cohort.capacity - seats_taken(session, cid)
-    if free <= 0 or not takes_learners(cohort):  # a closed or ended cohort promotes nobody
+    if free <= 0 or not takes_learners(session, cohort):  # a closed or ended cohort promotes nobody
         return []
     queue = session.exec(
         select(CohortApplication)
@@ -636,7 +644,7 @@ def apply(
     the cohort is closed or has ended."""
     actor = require_signed_in(principal)
     cohort, program = _lock_for_learner(session, cohort_id)
-    require_open(cohort)
+    require_open(session, cohort)
     app = _mine(session, cohort_id, actor.user_id)
     if app is not None and app.status in PENDING:
         raise Conflict(
@@ -775,20 +783,20 @@ def end_for_closed_cohort(
     return len(ended)
 
 
-def expire_ended_applications(session: Session, today: date | None = None) -> int:
+def expire_ended_applications(session: Session, now: datetime | None = None) -> int:
     """The scheduler's hourly sweep (id-free): each application or waitlist place still pending
-    in a cohort whose last day (UTC) has passed becomes `expired`, its learner told once (in-app
+    in a cohort whose last day has passed at `now` (default: now; a day in the cohort's zone,
+    cohort_days.today_sql, as takes_learners) becomes `expired`, its learner told once (in-app
     and e-mail, EXPIRED_REASON's words) and the change audited (by the system). Returns how
     many expired.
 
     Idempotent and safe twice at once: each cohort is taken under its row lock (as every path
     that changes its applications), one another transaction holds is left to the next sweep,
     and only applications still pending under that lock change."""
-    today = today or utcnow().date()
     ended = session.exec(
         select(Cohort.id)
         .where(
-            col(Cohort.ends_on) < today,
+            col(Cohort.ends_on) < today_sql(now or utcnow()),
             col(Cohort.id).in_(
                 select(CohortApplication.cohort_id).where(
                     col(CohortApplication.status).in_(AWAITING)
@@ -914,7 +922,7 @@ def approve(
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status != ApplicationStatus.applied:
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
-    require_open(cohort)
+    require_open(session, cohort)
     app.decided_at, app.decided_by_id = utcnow(), actor.user_id
     if _is_enrolled(session, cohort_id, app.student_id):  # a director enrolled them: settle it
         mark_enrolled_by_director(session, cohort_id, app.student_id, actor.user_id)

@@ -327,7 +327,7 @@ def enroll(
     """
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
-    require_open(cohort)
+    require_open(session, cohort)
     plan = _plan_one(session, cohort, email, full_name)
     taken = seats_taken(session, cohort_id)
     if taken >= cohort.capacity:
@@ -528,7 +528,7 @@ def import_csv(
     """
     actor = require_director(principal)
     cohort, program = _lock_cohort(session, actor, cohort_id)
-    require_open(cohort)
+    require_open(session, cohort)
     rows = _parse_csv(text)
     first_seen: dict[str, int] = {}
     for r in rows:

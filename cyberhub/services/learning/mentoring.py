@@ -42,6 +42,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning import mission_scope, reviews
+from cyberhub.services.learning.cohort_days import cohort_today, director_zone
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.programs import cohort_status
 from cyberhub.services.text_match import contains
@@ -189,9 +190,9 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
         if org_ids
         else []
     )
-    today = utcnow().date()
+    now = utcnow()
     cohorts = session.exec(
-        select(Cohort, Program.name, Organization.name)
+        select(Cohort, Program.name, Organization.name, director_zone())
         .join(Program, col(Program.id) == col(Cohort.program_id))
         .join(Organization, col(Organization.id) == col(Program.organization_id))
         .where(col(Program.organization_id).in_(org_ids))
@@ -207,9 +208,9 @@ def mentor_home(session: Session, principal: Principal | None) -> MentorHome:
                 program=program,
                 organization=org,
                 dates=f"{c.starts_on:%d %b %Y} – {c.ends_on:%d %b %Y}",
-                status=cohort_status(c, today),
+                status=cohort_status(c, cohort_today(tz, now)),
             )
-            for c, program, org in cohorts
+            for c, program, org, tz in cohorts
         ],
         learners=first.items,
         learners_total=first.total,

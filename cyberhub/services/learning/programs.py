@@ -15,7 +15,7 @@ the NICE work roles it chose among the NICE Framework roles of the key
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func
@@ -43,7 +43,6 @@ from cyberhub.models import (
     Track,
     User,
 )
-from cyberhub.models.base import utcnow
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.schemas.director import (
     CohortPublic,
@@ -69,6 +68,7 @@ from cyberhub.services.identity.permissions import (
     managed_org_ids,
     require_role,
 )
+from cyberhub.services.learning.cohort_days import cohort_today, today_of, today_sql
 from cyberhub.services.learning.mission_scope import program_scopes
 from cyberhub.services.learning.query_parts import enrollment_assignment
 from cyberhub.services.slugs import check_slug, slugify
@@ -774,35 +774,38 @@ def update_track(
 # -- cohorts -----------------------------------------------------------------------------------
 
 
-def cohort_status(c: Cohort, today: date | None = None) -> str:
+def cohort_status(c: Cohort, today: date) -> str:
     """'upcoming' before its first day, 'running' from its first to its last day (both in), then
-    'finished'; `today` is the UTC date. The one rule for every page and API that shows it."""
-    today = today or utcnow().date()
+    'finished'; `today` is the cohort's day (cohort_days.cohort_today: in its director's zone).
+    The one rule for every page and API that shows it."""
     if c.starts_on > today:
         return "upcoming"
     return "running" if today <= c.ends_on else "finished"
 
 
-def cohort_not_over(today: date) -> ColumnElement[bool]:
+def cohort_not_over(now: datetime) -> ColumnElement[bool]:
     """A cohort (SQL, on Cohort) that is neither closed (certificates.close_cohort) nor past its
-    last day on `today`: /cohorts lists it, and its due dates still stand (due, overdue,
-    reminded). One rule for every reader of either."""
-    return and_(col(Cohort.closed_at).is_(None), col(Cohort.ends_on) >= today)
+    last day at `now` (a day in the cohort's zone, cohort_days.today_sql): /cohorts lists it,
+    and its due dates still stand (due, overdue, reminded). One rule for every reader of
+    either."""
+    return and_(col(Cohort.closed_at).is_(None), col(Cohort.ends_on) >= today_sql(now))
 
 
-def takes_learners(cohort: Cohort, today: date | None = None) -> bool:
-    """Whether the cohort still seats anyone new: it is neither closed
+def takes_learners(session: Session, cohort: Cohort, now: datetime | None = None) -> bool:
+    """Whether the cohort still seats anyone new at `now` (default: now): it is neither closed
     (services/learning/certificates.close_cohort) nor past its last day (cohort_status
-    'finished', `today` the UTC date). Neither takes enrolments, applications or waitlist
-    promotions."""
-    return cohort.closed_at is None and cohort_status(cohort, today) != "finished"
+    'finished' on the cohort's day, cohort_days.today_of). Neither takes enrolments,
+    applications or waitlist promotions."""
+    if cohort.closed_at is not None:
+        return False
+    return cohort_status(cohort, today_of(session, cohort, now)) != "finished"
 
 
-def require_open(cohort: Cohort) -> None:
+def require_open(session: Session, cohort: Cohort) -> None:
     """Conflict when the cohort takes nobody new (takes_learners), saying why."""
     if cohort.closed_at is not None:
         raise Conflict(f"{cohort.name} is closed: it takes no more enrolments or applications.")
-    if not takes_learners(cohort):
+    if not takes_learners(session, cohort):
         raise Conflict(
             f"{cohort.name} ended on {when(cohort.ends_on, style='date')}: it takes no more "
             "enrolments or applications."
@@ -823,7 +826,8 @@ def cohort_public(
         c,
         program=program.name if program else "",
         director=(director.full_name or director.email) if director else "",
-        status=cohort_status(c),
+        # the cohort's director (or None): their zone is the cohort's (cohort_days)
+        status=cohort_status(c, cohort_today(director.time_zone if director else None)),
         enrolled=enrolled,
         seats_left=max(0, c.capacity - enrolled),
         mentors=mentors,
@@ -928,10 +932,12 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
         raise Invalid("The cohort must end on or after the day it starts.")
 
 
-def _check_not_over(ends_on: date) -> None:
-    """A cohort's last day, set or moved, is today (UTC, as takes_learners) or later: a cohort
-    already over would take no learners and be listed nowhere (cohort_not_over)."""
-    if ends_on < utcnow().date():
+def _check_not_over(session: Session, ends_on: date, director_id: int | None) -> None:
+    """A cohort's last day, set or moved, is today or later, in the zone of the cohort's
+    director `director_id` (cohort_days, as takes_learners): a cohort already over would take
+    no learners and be listed nowhere (cohort_not_over)."""
+    director = session.get(User, director_id) if director_id is not None else None
+    if ends_on < cohort_today(director.time_zone if director else None):
         raise Invalid(
             "The cohort's last day can't be in the past: choose today or a later end date."
         )
@@ -1000,10 +1006,10 @@ def create_cohort(
     assert program.id is not None
     name = clean_name(name, "cohort's name")
     _check_dates(starts_on, ends_on)
-    _check_not_over(ends_on)
-    _check_capacity(capacity)
     if director_id is None and program.organization_id in actor.organizations(Role.director):
         director_id = actor.user_id
+    _check_not_over(session, ends_on, director_id)
+    _check_capacity(capacity)
     _check_director(session, program.organization_id, director_id)
     _check_cohort_name(session, program.id, name, None)
     cohort = Cohort(
@@ -1059,7 +1065,10 @@ def update_cohort(
     new_end = ends_on or cohort.ends_on
     _check_dates(new_start, new_end)
     if new_end != cohort.ends_on:  # an ended cohort keeps its past last day through other edits
-        _check_not_over(new_end)
+        # in the zone of its director after this change (the one who will run it)
+        _check_not_over(
+            session, new_end, cohort.director_id if director_id is _UNSET else director_id
+        )
     cohort.starts_on, cohort.ends_on = new_start, new_end
     if capacity is not None:
         check_new_capacity(session, cohort_id, capacity)

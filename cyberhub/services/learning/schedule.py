@@ -8,7 +8,8 @@ Rules:
 - a due date **applies** to a learner actively enrolled in the cohort when the mission is of
   their track (the profiler's primary track; every track while they have none) — the same
   learners progress expects it of (services/learning/mission_scope.expected_missions) — while
-  the cohort is not over (programs.cohort_not_over: not closed, not past its last day). A closed
+  the cohort is not over (programs.cohort_not_over: not closed, not past its last day, a day in
+  the cohort's zone: services/learning/cohort_days). A closed
   or ended cohort's dates are listed nowhere as due or overdue (the learner's schedule, the
   mission page, the calendar feed, the roster, analytics) and reminded of no more; its director
   still sees them on its schedule;
@@ -320,7 +321,7 @@ def applicable(
         .where(
             col(Enrollment.status) == EnrollmentStatus.active,
             col(Mission.status) == MissionStatus.published,
-            cohort_not_over(now.date()),
+            cohort_not_over(now),
         )
     )
     if student_id is not None:
@@ -424,7 +425,7 @@ def behind_schedule(
     come through the per-learner submissions index (left to itself the planner hashed every
     handed-in submission of the database: 200 ms)."""
     now = now or utcnow()
-    running = select(Cohort.id).where(Cohort.id == cohort_id, cohort_not_over(now.date()))
+    running = select(Cohort.id).where(Cohort.id == cohort_id, cohort_not_over(now))
     if session.exec(running).first() is None:  # closed or ended: its dates no longer stand
         return {}
     rows = session.execute(

@@ -15,10 +15,10 @@ Rules:
   profiler answers are never shown to a sponsor; services/learning/learning_access keeps
   refusing sponsors everything about one learner;
 - all of that only while the sponsorship is current (`is_current`: from its start date to its
-  end date included, as days in its cohort's zone — the time zone of the cohort's director, UTC
-  when there is none: `_funded`). Organisations, programmes and cohorts keep no time zone, and a
-  reader's own zone would end one sponsorship at different instants for two of its readers; the
-  cohort's director runs it, so their zone stands for the cohort's. Before it starts, its
+  end date included, as days in its cohort's zone, as the cohort's own dates are — the time
+  zone of the cohort's director, UTC when there is none: services/learning/cohort_days, read
+  with the sponsorship by `_funded`). A reader's own zone would end one sponsorship at different
+  instants for two of its readers. Before it starts, its
   sponsor sees the cohort's figures and the date it starts (`starts_on_later`; the CSV's
   "Sponsorship starts on"), and no learner by name. After it, every reader — the dashboard,
   one cohort, the CSV report and its export — gets the cohort's figures for the period funded
@@ -77,6 +77,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning.cohort_days import cohort_today, director_zone
 from cyberhub.services.learning.mission_scope import program_scopes
 from cyberhub.services.learning.programs import SEATED, check_org, get_cohort, require_director
 
@@ -352,14 +353,14 @@ def _period_end(sponsorship: Sponsorship, tz: tzinfo) -> datetime:
 
 def _funded() -> Any:
     """Sponsorships with their sponsor organisation's name and their cohort's zone (`tz`
-    column): the time zone of the cohort's director, None (UTC) when the cohort has none or
-    they chose none. A sponsorship's dates are days there, the same instants for every reader:
-    the sponsor's members, the cohort's directors and admins, wherever each of them is."""
+    column, services/learning/cohort_days.director_zone: the time zone of the cohort's
+    director, None (UTC) when the cohort has none or they chose none). A sponsorship's dates
+    are days there, as its cohort's are, the same instants for every reader: the sponsor's
+    members, the cohort's directors and admins, wherever each of them is."""
     return (
-        select(Sponsorship, Organization.name, col(User.time_zone).label("tz"))
+        select(Sponsorship, Organization.name, director_zone().label("tz"))
         .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
         .join(Cohort, col(Cohort.id) == col(Sponsorship.cohort_id))
-        .outerjoin(User, col(User.id) == col(Cohort.director_id))
     )
 
 
@@ -459,11 +460,12 @@ def _figures(
         return select(func.count()).where(*where).scalar_subquery()
 
     now = utcnow()
-    local = zone(cohort_zone)
-    today = now.astimezone(local).date()  # the cohort's day: the sponsorship's dates are its days
+    today = cohort_today(cohort_zone, now)  # the cohort's day: the sponsorship's dates are its days
     current = is_current(sponsorship, today)
     ended = today > sponsorship.ends_on
-    until = _period_end(sponsorship, local) if ended else datetime.max.replace(tzinfo=UTC)
+    until = (
+        _period_end(sponsorship, zone(cohort_zone)) if ended else datetime.max.replace(tzinfo=UTC)
+    )
     as_of = until if ended else now  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
     row = session.execute(
