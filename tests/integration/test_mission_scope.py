@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Mission, MissionEmbedding, ProgramMission, User
 from cyberhub.services.ai import embeddings, recommendations, search
-from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import (
     authoring,
     catalog,
@@ -227,13 +227,13 @@ class TestProgramMissions:
         ).all()
         assert list(logged) == ["program.mission_added", "program.mission_removed"]
 
-    def test_removing_a_mission_gives_back_claims_its_mentors_can_no_longer_review(
+    def test_removing_a_mission_is_refused_while_a_claim_on_its_work_is_in_review(
         self, session: Session, two: Two
     ) -> None:
-        """Once the programme no longer runs the mission, its mentors may neither open nor
-        release a claim on a learner's work there: it went on counting in their "Claimed by
-        me" (and the learner's page said "In review") until the claim expired. It goes back to
-        the queue at once, as when a mentor leaves the cohort."""
+        """Once the programme no longer runs the mission, none of its mentors may open, finish
+        or claim a learner's work there: giving the claim back to the queue left it "submitted"
+        for ever (tests/integration/test_waiting_work.py). The removal waits for the review; the
+        claim stays with its mentor."""
         w = two.w
         sub = submissions.submit(
             session, principal(session, w.student), w.m3.id or 0, answer=GOOD_ANSWER
@@ -241,13 +241,14 @@ class TestProgramMissions:
         session.commit()
         reviews.claim(session, principal(session, w.mentor), sub.id or 0)
         session.commit()
-        authoring.remove_from_program(
-            session, principal(session, w.director), w.program.id or 0, w.m3.id or 0
-        )
-        session.commit()
+        with pytest.raises(Conflict, match="^1 submission of this mission is waiting for review"):
+            authoring.remove_from_program(
+                session, principal(session, w.director), w.program.id or 0, w.m3.id or 0
+            )
+        session.rollback()
         session.refresh(sub)
-        assert (sub.status, sub.claimed_by_id) == ("submitted", None)
-        assert reviews.queue_counts(session, w.mentor.id or 0).claimed_by_me == 0
+        assert (sub.status, sub.claimed_by_id) == ("in_review", w.mentor.id)
+        assert reviews.queue_counts(session, w.mentor.id or 0).claimed_by_me == 1
 
     @pytest.mark.parametrize("change", ["add", "remove"])
     def test_the_same_change_twice_at_once_is_made_once(

@@ -31,8 +31,6 @@ from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models import (
-    Cohort,
-    Enrollment,
     Mission,
     MissionPrerequisite,
     MissionStatus,
@@ -40,7 +38,6 @@ from cyberhub.models import (
     ProgramMission,
     ProgramTrack,
     Role,
-    Submission,
     Track,
 )
 from cyberhub.models.base import utcnow
@@ -903,7 +900,8 @@ def remove_from_program(
 ) -> None:
     """The programme stops running the mission (its submissions are kept; learners no longer
     start it there). NotFound when the programme does not run it; Conflict when another
-    mission the programme runs requires it. Audited."""
+    mission the programme runs requires it, or while its learners' work on it waits for review
+    (reviews.waiting_in_program): no mentor there could claim it any more. Audited."""
     actor = require_director(principal)
     # Locked: of two removals at once, the second finds the row gone (NotFound).
     program, row, mission = get_program_mission(session, actor, program_id, mission_id, lock=True)
@@ -916,21 +914,17 @@ def remove_from_program(
     if needed_by:
         names = ", ".join(f"'{t}'" for t in needed_by[:5])
         raise Conflict(f"Missions of this programme require this one ({names}): remove them first.")
+    waiting = reviews.waiting_in_program(session, program.id or 0, mission_id)
+    if waiting:
+        raise Conflict(
+            f"{waiting} submission of this mission is waiting for review in this programme: "
+            "review it first."
+            if waiting == 1
+            else f"{waiting} submissions of this mission are waiting for review in this "
+            "programme: review them first."
+        )
     session.delete(row)
     session.flush()
-    # A mentor who reviewed the work only through this programme may no longer open, finish or
-    # release a claim on it: such claims go back to the queue (reviews.give_back_claims_where).
-    reviews.give_back_claims_where(
-        session,
-        col(Submission.mission_id) == mission_id,
-        # the programme's learners (its cohorts, whatever their enrolment now)
-        col(Submission.student_id).in_(
-            select(Enrollment.student_id)
-            .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
-            .where(Cohort.program_id == program.id)
-        ),
-        actor_id=actor.user_id,
-    )
     audit_mission_change(session, "program.mission_removed", actor, program, mission, meta)
 
 

@@ -23,13 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, union, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.formatting import person_name, when
 from cyberhub.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
     HintReveal,
     MentorAssignment,
     Mission,
@@ -176,6 +179,30 @@ def give_back_claims_where(session: Session, *where: ColumnElement[bool], actor_
     released = give_back_claims(session, claims, actor_id)
     session.flush()
     return released
+
+
+def waiting_in_program(session: Session, program_id: int, mission_id: int) -> int:
+    """How many attempts at the mission wait for review (submitted or in review) in the
+    programme: by learners its mentors review (enrolled, not withdrawn, in one of its cohorts,
+    or assigned to a mentor there: learning_access.mentor_pairs). No mentor there could claim
+    them once the programme stopped running the mission (claim_refusal)."""
+    cohorts = select(Cohort.id).where(Cohort.program_id == program_id)
+    learners = union(
+        select(Enrollment.student_id).where(
+            col(Enrollment.cohort_id).in_(cohorts),
+            Enrollment.status != EnrollmentStatus.withdrawn,
+        ),
+        select(MentorAssignment.student_id).where(col(MentorAssignment.cohort_id).in_(cohorts)),
+    )
+    return int(
+        session.exec(
+            select(func.count()).where(
+                Submission.mission_id == mission_id,
+                col(Submission.status).in_(subs.OPEN_STATUSES),
+                col(Submission.student_id).in_(learners),
+            )
+        ).one()
+    )
 
 
 def may_claim(session: Session, actor: Principal, sub: Submission) -> bool:
