@@ -5,7 +5,8 @@
   of its mentors could claim that work (reviews: "a programme running the mission") and the
   learner would wait for ever.
 - Unpublishing or archiving a mission keeps its handed-in work in the cohort mentors' queue:
-  they claim and decide it as before.
+  they claim and decide it as before; the learner who handed work in still reads the mission
+  and follows its review on its page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Enrollment, EnrollmentStatus, ProgramMission, Submission
-from cyberhub.services.errors import Conflict, Forbidden
+from cyberhub.pages.mission import data as mission_data
+from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import authoring, reviews, submissions
 from tests.factories import (
     FULL_SCORES,
@@ -206,3 +208,46 @@ class TestUnpublishingOrArchiving:
             with pytest.raises(Forbidden):
                 reviews.claim(session, principal(session, outsider), id_of(submitted))
             session.rollback()
+
+    def test_the_learner_still_reads_the_mission_and_follows_the_review(
+        self, session: Session, world: World, client_for: ClientFor, action: str
+    ) -> None:
+        """Before: the learner's mission page (and GET /missions/{id}, /work) answered "That
+        mission does not exist or is not published." while their work waited, and the review's
+        notification led there too: they could neither see it was in review nor read the
+        feedback. Now the page shows their work, says the mission takes no new work and that
+        what they handed in is still reviewed."""
+        w = world
+        mid, submitted, _claimed = waiting(session, w)
+        self.act(session, w, action, mid)
+        api = client_for(w.student)
+        assert api.get(f"/api/v1/missions/{mid}").status_code == 200
+        work = api.get(f"/api/v1/missions/{mid}/work")
+        assert (work.status_code, work.json()["status"]) == (200, "submitted")
+        loaded = mission_data.load(session, principal(session, w.student), mid)
+        assert loaded.mission.retired
+        assert (loaded.work.status.status, loaded.work.status.can_submit) == ("submitted", False)
+        reviews.claim(session, principal(session, w.mentor), id_of(submitted))
+        session.commit()
+        finish(session, w.mentor, submitted)
+        after = mission_data.load(session, principal(session, w.student), mid)
+        assert after.work.status.status == "approved"
+        assert [a["status"] for a in after.work.attempts] == ["approved"]
+
+    def test_only_learners_who_handed_work_in_still_read_it(
+        self, session: Session, world: World, client_for: ClientFor, action: str
+    ) -> None:
+        """A classmate who never started it, or only kept a draft, is told it does not exist,
+        as before; a published mission's page is unchanged (not "retired")."""
+        w = world
+        mission = make_mission(session, w.program, w.builders, title="Own mission", owner=w.org)
+        mid = id_of(mission)
+        submissions.save_draft(session, principal(session, w.student), mid, answer="Started.")
+        session.commit()
+        assert not mission_data.load(session, principal(session, w.student), mid).mission.retired
+        self.act(session, w, action, mid)
+        for learner in (w.student, w.student2):
+            with pytest.raises(NotFound):
+                mission_data.load(session, principal(session, learner), mid)
+            session.rollback()
+            assert client_for(learner).get(f"/api/v1/missions/{mid}/work").status_code == 404

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from cyberhub.models import Role, SubmissionStatus
+from cyberhub.models import MissionStatus, Role, SubmissionStatus
 from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Forbidden
@@ -37,6 +37,9 @@ class MissionView(BaseModel):
     rubric: list[RubricRow] = []
     hints: list[str] = []
     prerequisites: list[MissionRef] = []
+    # Archived or back in draft: shown only to a learner who handed work in for it
+    # (mission_scope.keeps_reading); it takes no new work.
+    retired: bool = False
 
 
 NO_WORK = WorkStatus(
@@ -110,6 +113,7 @@ def load(session: Session, principal: Principal | None, mission_id: int) -> Load
             rubric=[RubricRow.model_validate(c) for c in m.rubric or [] if isinstance(c, dict)],
             hints=list(m.hints),
             prerequisites=[MissionRef(id=p.id or 0, title=p.title) for p in d.prerequisites],
+            retired=m.status != MissionStatus.published,
         ),
         is_student=is_student,
         work=load_work(session, principal, mission_id) if is_student else Work(),

@@ -88,18 +88,22 @@ def _hints() -> rx.Component:
                         # a hint counts as used towards the work, which waits for the unlock
                         S.missing.length() > 0,
                         muted("Hints open once the mission is unlocked."),
-                        wrap_row(
-                            rx.button(
-                                rx.icon("lightbulb"),
-                                "Reveal a hint",
-                                variant="soft",
-                                on_click=S.reveal_hint,
-                            ),
-                            muted(
-                                S.hints_left,
-                                " of ",
-                                S.hints_total,
-                                " left · your mentor sees how many you used",
+                        rx.cond(
+                            S.mission.retired,
+                            muted("This mission takes no new work, so no more hints."),
+                            wrap_row(
+                                rx.button(
+                                    rx.icon("lightbulb"),
+                                    "Reveal a hint",
+                                    variant="soft",
+                                    on_click=S.reveal_hint,
+                                ),
+                                muted(
+                                    S.hints_left,
+                                    " of ",
+                                    S.hints_total,
+                                    " left · your mentor sees how many you used",
+                                ),
                             ),
                         ),
                     ),
@@ -283,7 +287,23 @@ def _work_form() -> rx.Component:
 
 
 def _state_callouts() -> rx.Component:
-    """Why the form is not shown (locked, not enrolled, waiting, approved)."""
+    """Why the form is not shown (no longer offered, locked, not enrolled, waiting, approved)."""
+    S = MissionState
+    return rx.cond(
+        S.mission.retired,
+        _note(
+            "This mission is no longer offered, so it takes no new work. Work you already "
+            "submitted is still reviewed, and its review shows here.",
+            "archive",
+            "gray",
+            data_testid="retired-callout",
+        ),
+        _known_mission_callouts(),
+    )
+
+
+def _known_mission_callouts() -> rx.Component:
+    """_state_callouts for a mission still offered."""
     S = MissionState
     return rx.cond(
         S.work.locked,

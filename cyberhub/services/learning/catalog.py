@@ -204,14 +204,17 @@ class MissionDetail:
 
 
 def get_mission(session: Session, principal: Principal | None, mission_id: int) -> MissionDetail:
-    """A published mission the user may see; NotFound otherwise (another organisation's
-    missions are not named to outsiders)."""
+    """A published mission the user may see, or one archived or back in draft they handed work
+    in for (mission_scope.keeps_reading); NotFound otherwise (another organisation's missions
+    are not named to outsiders)."""
     actor = require_signed_in(principal)
     mission = session.get(Mission, mission_id)
-    if (
-        mission is None
-        or mission.status != MissionStatus.published
-        or not mission_scope.can_see(session, actor, mission_id)
+    if mission is None or not (
+        (
+            mission.status == MissionStatus.published
+            and mission_scope.can_see(session, actor, mission_id)
+        )
+        or mission_scope.keeps_reading(session, actor.user_id, mission)
     ):
         raise NotFound("That mission does not exist or is not published.")
     track = session.get(Track, mission.track_id)

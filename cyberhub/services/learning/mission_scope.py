@@ -7,7 +7,8 @@ with no organisation, to CyberHub's public library. A programme runs missions
 - SEE (`visible_missions`): everyone, signed in or not, sees the published library; a member of
   an organisation (active membership or a role there) also sees that organisation's published
   missions; a director of an organisation also sees its drafts and archived missions (to author
-  them); an admin sees every mission.
+  them); an admin sees every mission. A learner who handed work in for a mission keeps reading
+  it once it is archived or back in draft (`keeps_reading`): its page and their work on it.
 - TAKE (`takeable_missions`): start, draft, submit and reveal hints only on published missions
   run by a programme with a cohort the learner is actively enrolled in. A learner in no cohort
   takes nothing (they browse the library).
@@ -46,6 +47,7 @@ from cyberhub.models import (
     ProgramTrack,
     Role,
     RoleAssignment,
+    Submission,
     SubmissionStatus,
     Track,
 )
@@ -175,6 +177,21 @@ def can_see(session: Session, principal: Principal | None, mission_id: int) -> b
 
 def can_take(session: Session, user_id: int, mission_id: int) -> bool:
     stmt = takeable_missions(user_id).where(ProgramMission.mission_id == mission_id)
+    return session.exec(stmt.limit(1)).first() is not None
+
+
+def keeps_reading(session: Session, user_id: int, mission: Mission) -> bool:
+    """A mission no longer published (archived, or back in draft) stays readable — its page,
+    the learner's work on it — to a learner who handed work in for it (a draft doesn't count):
+    that work is still reviewed, and they follow the review and read the feedback there. It
+    takes no new work (TAKE needs a published mission)."""
+    if mission.status == MissionStatus.published:
+        return False
+    stmt = select(Submission.id).where(
+        Submission.student_id == user_id,
+        Submission.mission_id == mission.id,
+        Submission.status != SubmissionStatus.draft,
+    )
     return session.exec(stmt.limit(1)).first() is not None
 
 

@@ -362,6 +362,18 @@ def _published_mission(session: Session, mission_id: int) -> Mission:
     return mission
 
 
+def _readable_mission(session: Session, actor: Principal, mission_id: int) -> Mission:
+    """The mission whose work status and hints the actor reads: a published one they may see,
+    an archived one for its directors, or one archived or back in draft they handed work in for
+    (mission_scope.keeps_reading); NotFound otherwise."""
+    mission = session.get(Mission, mission_id)
+    if mission is not None and mission_scope.keeps_reading(session, actor.user_id, mission):
+        return mission
+    mission = _published_mission(session, mission_id)
+    mission_scope.require_visible(session, actor, mission_id)
+    return mission
+
+
 def _work_programs(session: Session, student_id: int, mission_id: int) -> list[Program]:
     """The programmes running the mission with a cohort the student is (or was) enrolled in,
     those of an active enrolment first, then by id (each once)."""
@@ -845,8 +857,7 @@ def stored_file(
 def work_status(session: Session, principal: Principal | None, mission_id: int) -> WorkStatus:
     """What the mission page needs: locked / enrolled, the latest attempt and what is allowed."""
     actor = require_signed_in(principal)
-    mission = _published_mission(session, mission_id)
-    mission_scope.require_visible(session, actor, mission_id)
+    mission = _readable_mission(session, actor, mission_id)
     gate = _gate(session, actor.user_id, mission)
     latest = latest_attempt(session, actor.user_id, mission_id)
     is_student = actor.has_role(Role.student)
@@ -981,8 +992,7 @@ def revealed_hints(
 ) -> list[HintPublic]:
     """The hints the student has revealed so far, in order."""
     actor = require_signed_in(principal)
-    mission = _published_mission(session, mission_id)
-    mission_scope.require_visible(session, actor, mission_id)
+    mission = _readable_mission(session, actor, mission_id)
     indexes = session.exec(
         select(HintReveal.hint_index)
         .where(HintReveal.student_id == actor.user_id, HintReveal.mission_id == mission_id)
