@@ -196,6 +196,9 @@ class MissionSummary(BaseModel):
     id: int
     title: str
     summary: str
+    # False once archived or back in draft: its work is still reviewed, but its page no longer
+    # opens for mentors (the review page names it instead of linking to the brief).
+    offered: bool = True
 
 
 class ClaimState(BaseModel):

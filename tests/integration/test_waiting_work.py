@@ -173,16 +173,21 @@ class TestUnpublishingOrArchiving:
         session.commit()
 
     def test_handed_in_work_stays_in_the_queue_and_is_decided(
-        self, session: Session, world: World, action: str
+        self, session: Session, world: World, client_for: ClientFor, action: str
     ) -> None:
         w = world
         mid, submitted, claimed = waiting(session, w)
+        mentor = principal(session, w.mentor)
+        assert reviews.review_screen(session, mentor, id_of(submitted)).mission.offered
         self.act(session, w, action, mid)
         # The cohort's mentors still see the submitted attempt and claim it.
         assert pending_ids(session, w.mentor) == [id_of(submitted)]
         assert pending_ids(session, w.comentor) == [id_of(submitted)]
         screen = reviews.review_screen(session, principal(session, w.mentor), id_of(submitted))
         assert (screen.can_claim, screen.claim_refusal) == (True, "")
+        # Its page no longer opens for them: the review page says so instead of a dead link.
+        assert not screen.mission.offered
+        assert client_for(w.mentor).get(f"/api/v1/missions/{mid}").status_code == 404
         reviews.claim(session, principal(session, w.mentor), id_of(submitted))
         session.commit()
         finish(session, w.mentor, submitted)

@@ -80,7 +80,11 @@ def review_content() -> rx.Component:
                 " · attempt ",
                 S.attempt,
                 " · ",
-                rx.link("mission brief", href="/missions/" + m.id.to(str), size="3"),
+                rx.cond(
+                    m.offered,
+                    rx.link("mission brief", href="/missions/" + m.id.to(str), size="3"),
+                    "mission no longer offered (archived or unpublished)",
+                ),
                 size="3",
             ),
             spacing="1",

@@ -36,6 +36,7 @@ from cyberhub.models import (
     HintReveal,
     MentorAssignment,
     Mission,
+    MissionStatus,
     Program,
     ProgramMission,
     Review,
@@ -823,7 +824,12 @@ def review_screen(
         attempt=sub.attempt,
         student=_name(detail.student),
         student_id=sub.student_id,
-        mission=MissionSummary(id=mission.id or 0, title=mission.title, summary=mission.summary),
+        mission=MissionSummary(
+            id=mission.id or 0,
+            title=mission.title,
+            summary=mission.summary,
+            offered=mission.status == MissionStatus.published,
+        ),
         rubric=[
             RubricCriterion(
                 key=str(c.get("key", "")),
