@@ -18,6 +18,7 @@ from cyberhub.models import AuditLog, Enrollment, EnrollmentStatus, ProgramMissi
 from cyberhub.pages.mission import data as mission_data
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import authoring, reviews, submissions
+from cyberhub.services.learning.mission_scope import TAKE_REFUSED
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -27,6 +28,7 @@ from tests.factories import (
     principal,
 )
 from tests.integration.conftest import ClientFor
+from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
 
@@ -149,6 +151,38 @@ class TestRemovingFromAProgramme:
         assert str(refused.value) == (
             "1 submission of this mission is waiting for review in this programme: review it first."
         )
+
+    @pytest.mark.parametrize("first", ["submit", "remove"])
+    def test_a_submit_at_the_moment_of_the_removal_is_never_stranded(
+        self, session: Session, world: World, first: str
+    ) -> None:
+        """Before: the removal counted the waiting work before the submit committed (or the
+        submit checked the programme before the removal committed): both went through and the
+        work waited where no mentor could claim it. Now one waits for the other: a submit first
+        makes the removal refused; a removal first makes the submit refused."""
+        w = world
+        mission = make_mission(session, w.program, w.builders, title="Own mission", owner=w.org)
+        mid, pid = id_of(mission), id_of(w.program)
+        learner, director = principal(session, w.student), principal(session, w.director)
+
+        def hand_in(s: Session) -> object:
+            return submissions.submit(s, learner, mid, answer=GOOD_ANSWER)
+
+        def remove(s: Session) -> None:
+            authoring.remove_from_program(s, director, pid, mid)
+
+        if first == "submit":
+            assert second_while_first_holds(hand_in, remove) == (
+                "ok",
+                "1 submission of this mission is waiting for review in this programme: "
+                "review it first.",
+            )
+            assert [
+                i.mission.id for i in reviews.queue(session, principal(session, w.mentor)).items
+            ] == [mid]
+        else:
+            assert second_while_first_holds(remove, hand_in) == ("ok", TAKE_REFUSED)
+            assert not session.exec(select(Submission).where(Submission.mission_id == mid)).all()
 
     def test_an_other_programmes_work_on_the_mission_does_not_count(
         self, session: Session, world: World

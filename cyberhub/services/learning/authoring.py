@@ -914,6 +914,9 @@ def remove_from_program(
     if needed_by:
         names = ", ".join(f"'{t}'" for t in needed_by[:5])
         raise Conflict(f"Missions of this programme require this one ({names}): remove them first.")
+    # The row locked before counting: a learner handing work in through it right now
+    # (submissions.submit holds it, mission_scope.hold_takeable) is counted once committed.
+    session.refresh(row, with_for_update=True)
     waiting = reviews.waiting_in_program(session, program.id or 0, mission_id)
     if waiting:
         raise Conflict(

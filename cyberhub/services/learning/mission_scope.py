@@ -195,6 +195,19 @@ def keeps_reading(session: Session, user_id: int, mission: Mission) -> bool:
     return session.exec(stmt.limit(1)).first() is not None
 
 
+def hold_takeable(session: Session, user_id: int, mission_id: int) -> bool:
+    """can_take, holding (FOR SHARE) the rows of the programmes it goes through until the
+    transaction ends: while a learner hands work in, none of their programmes stops running the
+    mission (authoring.remove_from_program locks the row, then counts the work waiting there),
+    and once one has stopped, work is no longer handed in through it."""
+    stmt = (
+        takeable_missions(user_id)
+        .where(ProgramMission.mission_id == mission_id)
+        .with_for_update(read=True, of=ProgramMission)
+    )
+    return bool(session.exec(stmt).all())
+
+
 def require_visible(session: Session, principal: Principal | None, mission_id: int) -> None:
     """NotFound when the principal may not see the mission (another organisation's, a draft)."""
     if not can_see(session, principal, mission_id):

@@ -653,6 +653,10 @@ def submit(
     """
     gate, sub = _write_work(session, principal, mission_id, answer, links, file, final=True)
     assert principal is not None
+    # A programme stopping to run the mission at this moment: one or the other waits, so the
+    # work never waits for review where no mentor may claim it.
+    if not mission_scope.hold_takeable(session, principal.user_id, mission_id):
+        raise Forbidden(mission_scope.TAKE_REFUSED)
     sub.status = SubmissionStatus.submitted
     sub.submitted_at = utcnow()
     session.add(sub)
