@@ -3,8 +3,8 @@
 Admin-only routes declare `require_roles("admin")`; routes a director may also use (their own
 organization) take the signed-in user and let the service decide. Revoking a role takes a reason,
 so `DELETE /users/{id}/roles` reads a JSON body; `POST /users/{id}/roles/revoke` does the same for
-clients that cannot send a body with DELETE. `DELETE /organizations/{id}/members/{user_id}` also
-takes `{"reason": ...}`.
+clients that cannot send a body with DELETE. `DELETE /organizations/{id}/members/{user_id}` and
+`POST /users/{id}/deactivate` also take `{"reason": ...}`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from cyberhub.schemas.audit import AuditPage, AuditStats
 from cyberhub.schemas.identity import ApiKeyCreated, ApiKeyPublic, ScopePublic
 from cyberhub.schemas.organizations import MemberRemoved, MembersPage, OrganizationPublic
 from cyberhub.schemas.users import (
+    AccountStatus,
     InvitationOut,
     Invited,
     RoleAssignmentPublic,
@@ -43,7 +44,14 @@ from cyberhub.schemas.users import (
 )
 from cyberhub.services.admin import audit_log
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.identity import api_keys, memberships, organizations, roles, users
+from cyberhub.services.identity import (
+    api_keys,
+    deactivation,
+    memberships,
+    organizations,
+    roles,
+    users,
+)
 from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(tags=["admin"])
@@ -170,6 +178,25 @@ def unlock_user(
 ) -> UserUnlocked:
     """Lift a sign-in lockout now (admins)."""
     return roles.unlock_user(session, principal, user_id, meta)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=AccountStatus)
+def deactivate_user(
+    user_id: Id, body: ReasonIn, principal: AdminUser, session: SessionDep, meta: MetaDep
+) -> AccountStatus:
+    """Deactivate an account, body `{"reason": ...}` (admins): it can't sign in, its sessions,
+    API keys and calendar feed end now, its claimed reviews go back to the queue. 409 for your
+    own account, an inactive one, or the last active admin."""
+    return deactivation.deactivate_user(session, principal, user_id, body.reason, meta=meta)
+
+
+@router.post("/users/{user_id}/reactivate", response_model=AccountStatus)
+def reactivate_user(
+    user_id: Id, principal: AdminUser, session: SessionDep, meta: MetaDep
+) -> AccountStatus:
+    """Let a deactivated account sign in again (admins); what ended stays ended. 409 when it is
+    active."""
+    return deactivation.reactivate_user(session, principal, user_id, meta=meta)
 
 
 # -- organizations -----------------------------------------------------------------------------

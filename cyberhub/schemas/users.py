@@ -90,6 +90,16 @@ class UserUnlocked(BaseModel):
     locked: bool = False
 
 
+class AccountStatus(BaseModel):
+    """An account just deactivated or reactivated. `claims_returned`: the reviews the person had
+    claimed that went back to the queue (deactivation only)."""
+
+    id: int
+    email: str
+    is_active: bool
+    claims_returned: int = 0
+
+
 class RoleAssignmentPublic(BaseModel):
     """A role assignment as stored."""
 

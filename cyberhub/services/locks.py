@@ -43,6 +43,9 @@ class Lock(IntEnum):
     ACCOUNT_ADDRESS = 5301
     # key: owner's user id. Their limit of API keys (identity/api_keys).
     API_KEY_OWNER = 5302
+    # key 0. Deactivating and reactivating accounts take turns: two admins deactivating each
+    # other at once can't both find another active admin and leave none (identity/deactivation).
+    ACCOUNT_STATUS = 5303
     # key: programme id. Its cohorts' names, unique in any letter case (learning/programs).
     PROGRAM_COHORT_NAMES = 5401
     # key 0. Programmes' names and slugs: slugs are unique across organisations, so a lock per

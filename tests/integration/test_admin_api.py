@@ -89,6 +89,8 @@ ENDPOINTS = [
         {"role": "student", "organization_id": 1, "reason": "left the programme"},
     ),
     ("POST", "/users/1/unlock", None),
+    ("POST", "/users/1/deactivate", {"reason": "left the academy"}),
+    ("POST", "/users/1/reactivate", None),
     ("GET", "/organizations", None),
     ("POST", "/organizations", {"name": "Lake Campus"}),
     ("GET", "/organizations/1", None),

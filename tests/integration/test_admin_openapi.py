@@ -23,6 +23,8 @@ OPERATIONS = [
     ("delete", "/api/v1/users/{user_id}/roles"),
     ("post", "/api/v1/users/{user_id}/roles/revoke"),
     ("post", "/api/v1/users/{user_id}/unlock"),
+    ("post", "/api/v1/users/{user_id}/deactivate"),
+    ("post", "/api/v1/users/{user_id}/reactivate"),
     ("get", "/api/v1/organizations"),
     ("post", "/api/v1/organizations"),
     ("get", "/api/v1/organizations/{org_id}"),

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from cyberhub.models import Certificate, Mission, Submission
+from cyberhub.models import Certificate, Mission, Submission, User
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
 from cyberhub.schemas.sponsorships import SponsorshipIn
@@ -119,6 +119,25 @@ def test_a_mission_title_with_esc_or_rlo_is_refused(world: World, client_for: Cl
 def test_a_name_given_at_sign_up_with_an_override_is_refused(api_client: TestClient) -> None:
     body = {"email": "rlo@example.org", "password": "Correct-Horse-Battery-9", "full_name": RLO}
     refused(api_client.post(f"{API}/auth/signup", json=body), "name", "U+202E")
+
+
+def test_a_deactivation_reason_with_an_invisible_character_is_refused(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The reason is mailed to the person and shown in the admin console's audit details: every
+    INVISIBLE_PAYLOADS text is refused naming the reason, and the account stays active; lines
+    are kept."""
+    c = client_for(world.admin)
+    url = f"{API}/users/{world.student.id}/deactivate"
+    for reason in INVISIBLE_PAYLOADS.values():
+        if "\x00" in reason:  # the API refuses a NUL in any body before any rule (422)
+            continue
+        refused(c.post(url, json={"reason": reason}), "reason")
+    session.expire_all()
+    student = session.get(User, world.student.id)
+    assert student is not None and student.is_active
+    r = c.post(url, json={"reason": "Left the academy.\r\nAsked by the director. "})
+    assert r.status_code == 200 and r.json()["is_active"] is False, r.text
 
 
 def student_certificate(session: Session, world: World) -> Certificate:

@@ -303,6 +303,8 @@ class TestTwoOrganisationMatrix:
             "/submissions/{submission_id}",
             "/profiling/session/{session_id}/answers",
             "/users/{user_id}/roles",
+            "/users/{user_id}/deactivate",
+            "/users/{user_id}/reactivate",
             "/organizations/{org_id}/members",
             "/invitations/{token}/accept",
             "/me/notes/{note_id}",

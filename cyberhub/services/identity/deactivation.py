@@ -1,0 +1,173 @@
+"""Deactivating and reactivating an account (admins only): a mentor who left, an abusive account.
+
+A deactivated account can't sign in any way (accounts.authenticate, passwordless, mfa and
+permissions.load_principal refuse it), and every way it was signed in ends in the same
+transaction: browser sessions and refresh tokens, API keys and the calendar feed
+(accounts.revoke_all_sessions, as a password reset does). Reviews the person had claimed go back
+to the queue (an inactive mentor may keep none: reviews.holder_may_keep). The reason is kept in
+the audit entry only (as a role revocation's) and mailed to the person.
+
+Reactivating lets them sign in again (their password, an e-mailed link or a password reset);
+nothing that ended comes back by itself: sessions, keys, the feed and claims stay ended.
+
+An admin can't deactivate themselves, and the last active admin can't be deactivated (nobody
+could reactivate anyone then). A repeat (deactivating an inactive account, reactivating an
+active one) is a Conflict, as a repeated role grant is.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cyberhub.models import Role, RoleAssignment, Submission, User
+from cyberhub.schemas.users import AccountStatus
+from cyberhub.services import locks
+from cyberhub.services.admin import audit
+from cyberhub.services.admin.audit import NO_META, RequestMeta
+from cyberhub.services.errors import Conflict, NotFound
+from cyberhub.services.identity import accounts
+from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.identity.roles import clean_reason
+from cyberhub.services.learning import reviews
+from cyberhub.services.messaging import mail
+from cyberhub.settings import get_settings
+
+NOT_YOURSELF = (
+    "You can't deactivate your own account: you would lock yourself out. Ask another admin."
+)
+LAST_ADMIN = (
+    "{email} is the last active admin: deactivating them would leave nobody to manage accounts. "
+    "Make someone else an admin first."
+)
+ENDED_BY = "account deactivated"
+
+
+def _locked_user(session: Session, user_id: int) -> User:
+    """The account, its row locked until commit (a sign-in meanwhile waits, then is refused)."""
+    user = session.get(User, user_id, with_for_update=True, populate_existing=True)
+    if user is None:
+        raise NotFound("That user does not exist.")
+    return user
+
+
+def _other_active_admins(session: Session, user_id: int) -> int:
+    """How many active accounts other than `user_id` hold the admin role."""
+    return session.exec(
+        select(func.count(func.distinct(RoleAssignment.user_id)))
+        .join(User, col(User.id) == col(RoleAssignment.user_id))
+        .where(
+            RoleAssignment.role == Role.admin,
+            col(User.is_active).is_(True),
+            col(User.id) != user_id,
+        )
+    ).one()
+
+
+def _is_admin(session: Session, user_id: int) -> bool:
+    held = session.exec(
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.role == Role.admin
+        )
+    ).first()
+    return held is not None
+
+
+def _tell(session: Session, user: User, subject: str, *paragraphs: str) -> None:
+    """Mail the person what happened to their account (kind "account_status")."""
+    body = "\n\n".join(
+        [
+            f"Hello {user.full_name or user.email},",
+            *paragraphs,
+            "If you did not expect this, reply to this message or contact an administrator.",
+        ]
+    )
+    mail.send(session, to=user.email, subject=subject, body=body, kind="account_status")
+
+
+def deactivate_user(
+    session: Session,
+    principal: Principal | None,
+    user_id: int,
+    reason: str,
+    *,
+    meta: RequestMeta = NO_META,
+) -> AccountStatus:
+    """Deactivate the account, with a reason: it can't sign in, every session, API key and the
+    calendar feed end now, its claimed reviews go back to the queue; audited as
+    user.deactivated and mailed.
+
+    Raises Forbidden (not an admin), Invalid (missing or long reason), NotFound (no such user),
+    Conflict (yourself, already inactive, the last active admin).
+    """
+    actor = require_role(principal, Role.admin)
+    reason = clean_reason(reason)
+    if user_id == actor.user_id:
+        raise Conflict(NOT_YOURSELF)
+    locks.hold(session, locks.Lock.ACCOUNT_STATUS)
+    user = _locked_user(session, user_id)
+    if not user.is_active:
+        raise Conflict(f"{user.email} is already deactivated.")
+    if _is_admin(session, user_id) and _other_active_admins(session, user_id) == 0:
+        raise Conflict(LAST_ADMIN.format(email=user.email))
+    user.is_active = False
+    session.add(user)
+    session.flush()  # holder_may_keep reads it: an inactive mentor keeps no claim
+    accounts.revoke_all_sessions(session, user_id, reason=ENDED_BY, meta=meta)
+    returned = reviews.give_back_claims_where(
+        session, col(Submission.claimed_by_id) == user_id, actor_id=actor.user_id
+    )
+    audit.record(
+        session,
+        "user.deactivated",
+        user,
+        by=actor,
+        meta=meta,
+        reason=reason,
+        claims_returned=returned,
+    )
+    _tell(
+        session,
+        user,
+        "Your CyberHub account has been deactivated",
+        "An administrator has deactivated your CyberHub account: you can no longer sign in, "
+        "and every session and API key of the account has ended.",
+        f"Reason: {reason}",
+    )
+    session.flush()
+    return AccountStatus(id=user_id, email=user.email, is_active=False, claims_returned=returned)
+
+
+def reactivate_user(
+    session: Session,
+    principal: Principal | None,
+    user_id: int,
+    *,
+    meta: RequestMeta = NO_META,
+) -> AccountStatus:
+    """Let a deactivated account sign in again (audited as user.reactivated, mailed). Sessions,
+    API keys, the calendar feed and claims that ended stay ended.
+
+    Raises Forbidden (not an admin), NotFound (no such user), Conflict (already active).
+    """
+    actor = require_role(principal, Role.admin)
+    locks.hold(session, locks.Lock.ACCOUNT_STATUS)
+    user = _locked_user(session, user_id)
+    if user.is_active:
+        raise Conflict(f"{user.email} is already active.")
+    user.is_active = True
+    session.add(user)
+    audit.record(session, "user.reactivated", user, by=actor, meta=meta)
+    base = get_settings().base_url
+    _tell(
+        session,
+        user,
+        "Your CyberHub account is active again",
+        "An administrator has reactivated your CyberHub account: you can sign in again at "
+        f"{base}/signin with your password or a link sent by e-mail. If you don't remember "
+        f"your password, reset it at {base}/password-reset.",
+        "Sessions and API keys that ended when the account was deactivated stay ended: create "
+        "new API keys if you need them.",
+    )
+    session.flush()
+    return AccountStatus(id=user_id, email=user.email, is_active=True)

@@ -1,0 +1,272 @@
+"""Admins deactivate and reactivate accounts (services/identity/deactivation.py, POST
+/api/v1/users/{id}/deactivate and /reactivate).
+
+Deactivating ends every way the person is signed in, at once and for good (browser session,
+access and refresh tokens, API keys), sends the reviews they claimed back to the queue, is
+audited with its reason and mailed; reactivating lets them sign in again with their password,
+restoring nothing that ended. Nobody deactivates themselves or the last active admin; only
+admins act.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from cyberhub.models import AuditLog, OutboxMail, RefreshToken, Submission, SubmissionStatus, User
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from cyberhub.services.identity import browser_sessions, deactivation
+from cyberhub.services.learning import reviews, submissions
+from tests.factories import GOOD_ANSWER, PASSWORD, World, id_of, login, make_user, principal
+from tests.integration.conftest import ClientFor
+from tests.integration.test_api_keys import bearer, create_key
+from tests.xss_corpus import XSS_PAYLOADS
+
+pytestmark = [pytest.mark.admin, pytest.mark.integration]
+
+V1 = "/api/v1"
+REASON = "Left the academy in November."
+
+
+def _deactivate(session: Session, w: World, user: User, reason: str = REASON) -> int:
+    """The world's admin deactivates `user` (committed); how many claims went back."""
+    done = deactivation.deactivate_user(session, principal(session, w.admin), id_of(user), reason)
+    session.commit()
+    assert done.is_active is False and done.email == user.email
+    return done.claims_returned
+
+
+def _browser_signed_in(client: TestClient, session: Session, user: User) -> None:
+    """Sign `client` in with a browser session cookie, as the sign-in page does."""
+    code = browser_sessions.begin_sign_in(session, user)
+    session.commit()
+    r = client.get(browser_sessions.COMPLETE_PATH, params={"code": code}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert client.get(f"{V1}/auth/me").json()["email"] == user.email
+
+
+def _audits(session: Session, action: str) -> list[AuditLog]:
+    session.expire_all()
+    return list(
+        session.exec(
+            select(AuditLog).where(AuditLog.action == action).order_by(col(AuditLog.id))
+        ).all()
+    )
+
+
+def _mails_to(session: Session, user: User) -> list[OutboxMail]:
+    return list(
+        session.exec(
+            select(OutboxMail).where(OutboxMail.to_email == user.email).order_by(col(OutboxMail.id))
+        ).all()
+    )
+
+
+class TestEffects:
+    def test_every_way_in_ends_and_stays_ended_after_reactivation(
+        self, session: Session, world: World, client_for: ClientFor, api_client: TestClient
+    ) -> None:
+        w = world
+        tokens = client_for(w.mentor)  # an API client with bearer and refresh tokens
+        key = create_key(tokens, ["read"])["secret"]
+        pair = login(api_client, w.mentor.email)
+        _browser_signed_in(api_client, session, w.mentor)
+        assert api_client.get(f"{V1}/auth/me", headers=bearer(key)).status_code == 200
+
+        _deactivate(session, w, w.mentor)
+
+        assert tokens.get(f"{V1}/auth/me").status_code == 401
+        assert api_client.get(f"{V1}/auth/me").status_code == 401  # the browser cookie
+        r = api_client.get(f"{V1}/auth/me", headers=bearer(key))
+        assert r.status_code == 401 and "revoked" in r.json()["detail"]
+        r = api_client.post(
+            f"{V1}/auth/token/refresh", json={"refresh_token": pair["refresh_token"]}
+        )
+        assert r.status_code == 401
+        live = session.exec(
+            select(RefreshToken).where(
+                RefreshToken.user_id == w.mentor.id, col(RefreshToken.revoked_at).is_(None)
+            )
+        ).all()
+        assert live == []
+        r = api_client.post(
+            f"{V1}/auth/login", json={"email": w.mentor.email, "password": PASSWORD}
+        )
+        assert r.status_code == 401
+
+        deactivation.reactivate_user(session, principal(session, w.admin), id_of(w.mentor))
+        session.commit()
+        # Signing in with the password works again; nothing that ended came back.
+        assert login(api_client, w.mentor.email)["access_token"]
+        assert tokens.get(f"{V1}/auth/me").status_code == 401
+        assert api_client.get(f"{V1}/auth/me").status_code == 401
+        r = api_client.get(f"{V1}/auth/me", headers=bearer(key))
+        assert r.status_code == 401 and "revoked" in r.json()["detail"]
+
+    def test_a_mentors_claims_go_back_to_the_queue(self, session: Session, world: World) -> None:
+        w = world
+        sub = submissions.submit(
+            session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        reviews.claim(session, principal(session, w.mentor), id_of(sub))
+        session.commit()
+
+        assert _deactivate(session, w, w.mentor) == 1
+
+        session.expire_all()
+        back = session.get(Submission, sub.id)
+        assert back is not None and back.status == SubmissionStatus.submitted
+        assert back.claimed_by_id is None
+        # Another mentor of the cohort may now claim it.
+        reviews.claim(session, principal(session, w.comentor), id_of(sub))
+
+    def test_audited_and_mailed_with_the_reason(self, session: Session, world: World) -> None:
+        w = world
+        _deactivate(session, w, w.student)
+        [entry] = _audits(session, "user.deactivated")
+        assert entry.actor_id == w.admin.id and entry.target_id == str(w.student.id)
+        assert entry.details["reason"] == REASON
+        [told] = _mails_to(session, w.student)
+        assert "deactivated" in told.subject and REASON in told.body
+
+        deactivation.reactivate_user(session, principal(session, w.admin), id_of(w.student))
+        session.commit()
+        [again] = _audits(session, "user.reactivated")
+        assert again.actor_id == w.admin.id and again.target_id == str(w.student.id)
+        back = _mails_to(session, w.student)[-1]
+        assert "active again" in back.subject and "/password-reset" in back.body
+        session.expire_all()
+        user = session.get(User, w.student.id)
+        assert user is not None and user.is_active
+
+
+class TestRules:
+    def test_only_admins(self, session: Session, world: World) -> None:
+        w = world
+        for who in (w.director, w.mentor, w.student):
+            with pytest.raises(Forbidden):
+                deactivation.deactivate_user(
+                    session, principal(session, who), id_of(w.student2), REASON
+                )
+            with pytest.raises(Forbidden):
+                deactivation.reactivate_user(session, principal(session, who), id_of(w.student2))
+        with pytest.raises(Unauthenticated):
+            deactivation.deactivate_user(session, None, id_of(w.student2), REASON)
+
+    def test_an_admin_cannot_deactivate_themselves(self, session: Session, world: World) -> None:
+        w = world
+        with pytest.raises(Conflict, match="your own account"):
+            deactivation.deactivate_user(session, principal(session, w.admin), id_of(w.admin), "x")
+
+    def test_the_last_active_admin_cannot_be_deactivated(
+        self, session: Session, world: World
+    ) -> None:
+        """Two admins deactivating each other at once: the second (its principal read before
+        the first committed) is refused, so one active admin remains."""
+        w = world
+        second = make_user(session, "second.admin@example.org", "admin")
+        second_as_read_before = principal(session, second)
+        _deactivate(session, w, second)
+        with pytest.raises(Conflict, match="last active admin"):
+            deactivation.deactivate_user(session, second_as_read_before, id_of(w.admin), "x")
+        session.rollback()
+        session.expire_all()
+        admin = session.get(User, w.admin.id)
+        assert admin is not None and admin.is_active
+
+    def test_a_reason_is_required_and_bounded(self, session: Session, world: World) -> None:
+        w = world
+        for reason in ("", "   ", "x" * 501):
+            with pytest.raises(Invalid, match="reason"):
+                deactivation.deactivate_user(
+                    session, principal(session, w.admin), id_of(w.student), reason
+                )
+
+    def test_repeats_and_unknown_accounts(self, session: Session, world: World) -> None:
+        w = world
+        admin = principal(session, w.admin)
+        with pytest.raises(Conflict, match="already active"):
+            deactivation.reactivate_user(session, admin, id_of(w.student))
+        session.rollback()
+        _deactivate(session, w, w.student)
+        with pytest.raises(Conflict, match="already deactivated"):
+            deactivation.deactivate_user(session, admin, id_of(w.student), REASON)
+        session.rollback()
+        with pytest.raises(NotFound):
+            deactivation.deactivate_user(session, admin, 987_654, REASON)
+        session.rollback()
+        with pytest.raises(NotFound):
+            deactivation.reactivate_user(session, admin, 987_654)
+
+
+class TestApi:
+    def test_admin_deactivates_and_reactivates(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        admin = client_for(w.admin)
+        url = f"{V1}/users/{w.student.id}"
+        r = admin.post(f"{url}/deactivate", json={"reason": REASON})
+        assert r.status_code == 200, r.text
+        assert r.json() == {
+            "id": w.student.id,
+            "email": w.student.email,
+            "is_active": False,
+            "claims_returned": 0,
+        }
+        assert admin.get(url).json()["is_active"] is False
+        r = admin.post(f"{url}/deactivate", json={"reason": REASON})
+        assert r.status_code == 409 and "already deactivated" in r.json()["detail"]
+        r = admin.post(f"{url}/reactivate")
+        assert r.status_code == 200 and r.json()["is_active"] is True
+        r = admin.post(f"{url}/reactivate")
+        assert r.status_code == 409 and "already active" in r.json()["detail"]
+        assert admin.get(url).json()["is_active"] is True
+
+    def test_bad_input_is_4xx_with_a_detail(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        admin = client_for(w.admin)
+        url = f"{V1}/users/{w.student.id}/deactivate"
+        for body in ({}, {"reason": ""}, {"reason": "x" * 501}, {"reason": 5}):
+            r = admin.post(url, json=body)
+            assert r.status_code == 422, (body, r.text)
+            assert isinstance(r.json()["detail"], str)
+        r = admin.post(f"{V1}/users/{w.admin.id}/deactivate", json={"reason": REASON})
+        assert r.status_code == 409 and "your own account" in r.json()["detail"]
+        r = admin.post(f"{V1}/users/987654/deactivate", json={"reason": REASON})
+        assert r.status_code == 404 and r.json()["detail"]
+        r = admin.post(f"{V1}/users/987654/reactivate")
+        assert r.status_code == 404 and r.json()["detail"]
+        session.expire_all()
+        student = session.get(User, w.student.id)
+        assert student is not None and student.is_active
+
+    def test_a_director_is_refused_even_in_their_organisation(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        w = world
+        director = client_for(w.director)
+        for action, body in (("deactivate", {"reason": REASON}), ("reactivate", None)):
+            r = director.post(f"{V1}/users/{w.student.id}/{action}", json=body)
+            assert r.status_code == 403 and r.json()["detail"], r.text
+        session.expire_all()
+        student = session.get(User, w.student.id)
+        assert student is not None and student.is_active
+
+    def test_a_reason_is_kept_as_typed(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        """Markup in a reason is text: stored as typed in the audit entry (the admin page shows
+        it as text) and mailed as plain text."""
+        w = world
+        reason = XSS_PAYLOADS["script tag"]
+        r = client_for(w.admin).post(
+            f"{V1}/users/{w.student.id}/deactivate", json={"reason": reason}
+        )
+        assert r.status_code == 200, r.text
+        [entry] = _audits(session, "user.deactivated")
+        assert entry.details["reason"] == reason
