@@ -1,5 +1,6 @@
 """Confirmation dialogs shared by pages: the Cancel / confirm row, and a dialog that asks for a
-reason (kept in the audit log) before a change takes effect."""
+reason (kept in the audit log) before a change takes effect (also bound to a state's vars by
+their names: flag_reason_dialog)."""
 
 from __future__ import annotations
 
@@ -125,4 +126,31 @@ def reason_dialog(
         on_submit=on_submit,
         is_open=is_open,
         on_open_change=on_open_change,
+    )
+
+
+def flag_reason_dialog(
+    state: type[rx.State],
+    name: str,
+    *,
+    title: rx.Component,
+    description: rx.Component,
+    label: str,
+    confirm: str,
+    on_submit: Any,
+) -> rx.Component:
+    """A reason_dialog bound to `state`'s vars named after `name`: open while `<name>_open`
+    (closed through `set_<name>_open`), the reason typed kept in `<name>_reason`, the refusal in
+    `<name>_error`; its field's id is `<name>-reason`."""
+    return reason_dialog(
+        title=title,
+        description=description,
+        field_id=f"{name}-reason",
+        label=label,
+        reason=getattr(state, f"{name}_reason"),
+        error=getattr(state, f"{name}_error"),
+        confirm=confirm,
+        on_submit=on_submit,
+        is_open=getattr(state, f"{name}_open"),
+        on_open_change=getattr(state, f"set_{name}_open"),
     )

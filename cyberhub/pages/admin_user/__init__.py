@@ -1,5 +1,6 @@
 """/admin/users/[user_id]: one account — profile, roles (assign / revoke with a reason), lockout
-(unlock) and its latest audit entries (admins only).
+(unlock), its status (deactivate with a reason / reactivate) and its latest audit entries (admins
+only).
 
 The state and its rows are in state.py, the components in view.py.
 """

@@ -8,13 +8,13 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.formatting import when
+from cyberhub.formatting import plural, when
 from cyberhub.models import Role
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleGrantPublic, UserDetail
 from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.identity import deactivation, users
 from cyberhub.services.identity import roles as role_service
-from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
@@ -32,6 +32,7 @@ class UserView:
     failed_logins: int = 0
     mfa: str = ""
     status: str = ""
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class AccountPage:
     # The organization the user already has a role in: granting there is the usual case, and
     # the alphabetically first organization rarely is theirs.
     default_org: str
+    # The admin's own account: they can't deactivate it (deactivation.NOT_YOURSELF).
+    own: bool
 
 
 def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
@@ -77,8 +80,8 @@ def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
     )
 
 
-def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountPage:
-    own = [str(g.organization_id) for g in detail.roles if g.organization_id]
+def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None, own: bool) -> AccountPage:
+    own_orgs = [str(g.organization_id) for g in detail.roles if g.organization_id]
     return AccountPage(
         user=UserView(
             email=detail.email,
@@ -89,6 +92,7 @@ def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountP
             failed_logins=detail.failed_login_count,
             mfa="on" if detail.mfa_enabled else "off",
             status="active" if detail.is_active else "disabled",
+            active=detail.is_active,
         ),
         locked=detail.locked,
         grants=[_grant(g, tz) for g in detail.roles],
@@ -103,14 +107,16 @@ def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None) -> AccountP
             for e in detail.audit
         ],
         organizations=orgs,
-        default_org=own[0] if own else (orgs[0].id if orgs else ""),
+        default_org=own_orgs[0] if own_orgs else (orgs[0].id if orgs else ""),
+        own=own,
     )
 
 
 def _load(session: Session, principal: Principal | None, user_id: int) -> AccountPage:
     detail = role_service.user_detail(session, principal, user_id)
     orgs = [OrgOption(id=str(o.id), name=o.name) for o in users.list_organizations(session)]
-    return _page(detail, orgs, principal.time_zone if principal else None)
+    own = principal is not None and principal.user_id == user_id
+    return _page(detail, orgs, principal.time_zone if principal else None, own)
 
 
 def _assign(
@@ -157,6 +163,13 @@ class AdminUserState(ServiceState, rx.State):
     revoke_reason: str = ""
     revoke_error: str = ""
     unlock_error: str = ""
+    # Deactivate (a dialog asking why) and reactivate (a confirmation); never the admin's own.
+    own_account: bool = False
+    deactivate_open: bool = False
+    deactivate_reason: str = ""
+    deactivate_error: str = ""
+    reactivate_open: bool = False
+    status_error: str = ""
 
     async def _refresh(self) -> None:
         found = await self._call(_load, self.user_id)
@@ -166,7 +179,7 @@ class AdminUserState(ServiceState, rx.State):
         page = found.value
         self.user, self.locked, self.grants = page.user, page.locked, page.grants
         self.audit_entries, self.organizations = page.audit, page.organizations
-        self.default_org = page.default_org
+        self.default_org, self.own_account = page.default_org, page.own
         if not self.new_org:
             self.new_org = page.default_org
         self.error = ""
@@ -175,6 +188,7 @@ class AdminUserState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
         self.revoke_open, self.new_reason, self.new_org = False, "", ""
+        self.deactivate_open, self.reactivate_open, self.status_error = False, False, ""
         user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.loading = "That user does not exist.", False
@@ -259,4 +273,51 @@ class AdminUserState(ServiceState, rx.State):
             self.unlock_error = done.error
             return
         self.unlock_error, self.notice = "", "The account is unlocked: they can sign in again."
+        await self._refresh()
+
+    @rx.event
+    def ask_deactivate(self) -> None:
+        self.deactivate_reason, self.deactivate_error, self.deactivate_open = "", "", True
+
+    @rx.event
+    def set_deactivate_open(self, value: bool) -> None:
+        self.deactivate_open = value
+
+    @rx.event
+    async def deactivate(self, form: dict[str, Any]) -> None:
+        self.deactivate_reason = str(form.get("reason", ""))[:500]
+        done = await self._try(
+            deactivation.deactivate_user,
+            self.user_id,
+            self.deactivate_reason,
+            meta=self._meta(),
+        )
+        if not done:
+            self.deactivate_error = done.error
+            return
+        returned = done.value.claims_returned
+        back = f" {plural(returned, 'claimed review')} went back to the queue." if returned else ""
+        self.notice = (
+            f"Deactivated {self.user.email}: they can't sign in, and their sessions and API keys "
+            f"have ended.{back} They were told by email."
+        )
+        self.deactivate_open, self.deactivate_error, self.status_error = False, "", ""
+        await self._refresh()
+
+    @rx.event
+    def set_reactivate_open(self, value: bool) -> None:
+        self.reactivate_open = value
+
+    @rx.event
+    async def reactivate(self) -> None:
+        self.reactivate_open = False
+        done = await self._try(deactivation.reactivate_user, self.user_id, meta=self._meta())
+        if not done:
+            self.status_error = done.error
+            return
+        self.notice = (
+            f"Reactivated {self.user.email}: they can sign in again with their password (or a "
+            "reset). Sessions and API keys that ended stay ended."
+        )
+        self.status_error = ""
         await self._refresh()

@@ -1,14 +1,14 @@
-"""The /admin/users/[user_id] page's view: profile, lockout, roles (assign / revoke) and the
-account's latest audit entries."""
+"""The /admin/users/[user_id] page's view: profile, lockout, account status (deactivate /
+reactivate), roles (assign / revoke) and the account's latest audit entries."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from cyberhub.components.admin_nav import admin_nav
-from cyberhub.components.dialogs import reason_dialog
+from cyberhub.components.dialogs import flag_reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
-from cyberhub.components.layout import flow, wrap_row
+from cyberhub.components.layout import flag_confirm, flow, wrap_row
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column, two_columns
@@ -38,13 +38,93 @@ def _profile() -> rx.Component:
         "Profile",
         rx.data_list.root(
             _fact("Email", u.email),
-            _fact("Status", u.status),
+            rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(_status_badge())),
             _fact("Signed up", u.created_at),
             _fact("Last sign-in", u.last_login_at),
             _fact("Two-factor sign-in", u.mfa),
             orientation={"initial": "vertical", "sm": "horizontal"},
         ),
         size="4",
+    )
+
+
+def _status_badge() -> rx.Component:
+    return rx.badge(
+        S.user.status,
+        color_scheme=rx.cond(S.user.active, "green", "red"),
+        size="2",
+        data_testid="account-status",
+    )
+
+
+def _status_card() -> rx.Component:
+    return section_card(
+        "Account status",
+        error_callout(S.status_error),
+        rx.cond(
+            S.own_account,
+            grey_text("This is your own account: only another admin can deactivate it."),
+            rx.cond(
+                S.user.active,
+                rx.vstack(
+                    grey_text(
+                        "Deactivating ends every session and API key of this account at once, "
+                        "sends the reviews they claimed back to the queue and tells them by "
+                        "email. Their work and history stay."
+                    ),
+                    danger_button(
+                        "Deactivate account",
+                        "Deactivate account " + S.user.email,
+                        S.ask_deactivate,
+                        size="2",
+                    ),
+                    spacing="2",
+                ),
+                rx.vstack(
+                    grey_text(
+                        "This account is deactivated: it can't sign in. Reactivating lets them "
+                        "sign in again with their password (or a password reset); sessions, API "
+                        "keys and claimed reviews that ended are not restored."
+                    ),
+                    icon_button(
+                        "user_check",
+                        "Reactivate account",
+                        on_click=S.set_reactivate_open(True),
+                    ),
+                    spacing="2",
+                ),
+            ),
+        ),
+        size="4",
+    )
+
+
+def _deactivate_dialog() -> rx.Component:
+    return flag_reason_dialog(
+        S,
+        "deactivate",
+        title=rx.alert_dialog.title("Deactivate ", S.user.email, "?"),
+        description=rx.alert_dialog.description(
+            "They can't sign in any more: every session and API key of the account ends now, "
+            "reviews they claimed go back to the queue, and they are told by email, with your "
+            "reason."
+        ),
+        label="Reason for deactivating",
+        confirm="Deactivate account",
+        on_submit=S.deactivate,
+    )
+
+
+def _reactivate_dialog() -> rx.Component:
+    return flag_confirm(
+        S,
+        "reactivate_open",
+        "Reactivate this account?",
+        "They can sign in again with their password (or a password reset) and are told by "
+        "email. Sessions, API keys and claimed reviews that ended when it was deactivated are "
+        "not restored.",
+        confirm="Reactivate account",
+        on_confirm=S.reactivate,
     )
 
 
@@ -149,7 +229,9 @@ def _roles_card() -> rx.Component:
 
 
 def _revoke_dialog() -> rx.Component:
-    return reason_dialog(
+    return flag_reason_dialog(
+        S,
+        "revoke",
         title=rx.alert_dialog.title("Revoke the ", S.revoke_role, " role?"),
         description=rx.alert_dialog.description(
             S.user.email,
@@ -159,14 +241,9 @@ def _revoke_dialog() -> rx.Component:
             S.revoke_org_name,
             ") at once and is told by email.",
         ),
-        field_id="revoke-reason",
         label="Reason for revoking",
-        reason=S.revoke_reason,
-        error=S.revoke_error,
         confirm="Revoke role",
         on_submit=S.revoke,
-        is_open=S.revoke_open,
-        on_open_change=S.set_revoke_open,
     )
 
 
@@ -214,9 +291,12 @@ def admin_user_content() -> rx.Component:
                 ),
                 notice_callout(S.notice, icon="circle_check", full_width=False),
                 two_columns(_profile(), _lock_state()),
+                _status_card(),
                 _roles_card(),
                 _audit_card(),
                 _revoke_dialog(),
+                _deactivate_dialog(),
+                _reactivate_dialog(),
                 margin_top="0.75em",
             ),
         ),
