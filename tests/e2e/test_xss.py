@@ -5,7 +5,8 @@ a mentor's feedback (mission page, dashboard quote, bell, /notifications) and co
 rubric criterion (mission page), a mentor's feedback snippets (review page), the Coaching OS's
 habit and goal titles, a goal's why, reflections and a check-in's note (/coaching, the learner's
 home, after a reload), people's full names (an applicant's on the cohort
-page too) and the organization, programme and cohort names (also on /cohorts). Each page is then opened in Chromium as the reader: no dialog opens, no payload
+page too), the organization, programme and cohort names (also on /cohorts) and an admin's
+reason for deactivating an account (that account's page). Each page is then opened in Chromium as the reader: no dialog opens, no payload
 sets `window.__xss`, nothing is requested from another host, no frame/object/style/script comes
 out of the text — and the text is still there to read. The invisible characters
 (INVISIBLE_PAYLOADS: controls, bidi overrides) are typed by the learner into a reflection and a
@@ -27,6 +28,7 @@ from cyberhub.models import User
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services import text as free_text
 from cyberhub.services.coaching import goals, habits, reflections
+from cyberhub.services.identity import deactivation
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import (
     applications,
@@ -87,6 +89,7 @@ class World:
     director_email: str
     admin_email: str
     student_id: int
+    leaver_id: int
     org_id: int
     cohort_id: int
     mission_id: int
@@ -157,6 +160,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
             student, mentor = person("Student", "student"), person("Mentor", "mentor")
             director = person("Director", "director")
             applicant = person("Applicant", "student")
+            leaver = person("Leaver", "student")  # an admin deactivates their account
             admin: User = make_user(session, f"admin-{tag}@example.org", "admin")
             session.commit()
             # The cohort takes applications: the learner reads its names at /cohorts, the
@@ -201,8 +205,11 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                 links=[LINK_PAYLOAD],
             )
             _coaching(session, as_student, tag, mark)
+            deactivation.deactivate_user(
+                session, principal(session, admin), leaver.id or 0, f"{mark} {NAME_PAYLOAD}"
+            )
             session.commit()
-            ids = [student.id, mentor.id, director.id, applicant.id, admin.id]
+            ids = [student.id, mentor.id, director.id, applicant.id, leaver.id, admin.id]
             world = World(
                 tag=tag,
                 mark=mark,
@@ -211,6 +218,7 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                 director_email=director.email,
                 admin_email=admin.email,
                 student_id=student.id or 0,
+                leaver_id=leaver.id or 0,
                 org_id=org.id or 0,
                 cohort_id=cohort.id or 0,
                 mission_id=mission_id,
@@ -448,6 +456,10 @@ def test_user_text_is_shown_not_run_for_every_reader(
     readers.append(admin)
     expect(admin.page.locator("main")).to_contain_text(name)
     admin.check("admin user page")
+    page = admin.open(f"/admin/users/{w.leaver_id}")
+    expect(page.get_by_test_id("account-status")).to_have_text("disabled")
+    expect(page.locator("main")).to_contain_text(f"{w.mark} <img")  # the reason, in its entry
+    admin.check("admin user page (a deactivation's reason)")
     page = admin.open(f"/admin/organizations/{w.org_id}")
     expect(page.locator("main")).to_contain_text(f"Org {w.tag} <img")
     admin.check("admin organization page")
