@@ -382,3 +382,61 @@ def test_new_work_reaches_the_open_queue_of_every_mentor_who_lists_it(
             assert await _nothing_for(other)
 
     run(scenario)
+
+
+def test_a_claim_or_its_end_reaches_the_open_queues_of_the_other_mentors_who_list_it(
+    session: Session, world: World
+) -> None:
+    """A co-mentor's open queue lists the learner's work under Pending: when the assigned mentor
+    claims it, that queue hears of it (so it drops the work and offers no Claim bound to fail);
+    when it is released, expires or gets changes requested, it hears again. The mentor acting
+    hears nothing of their own change, a mentor of another cohort nothing at all."""
+    mentor = principal(session, world.mentor)
+    comentor, outsider = world.comentor.id or 0, world.other_mentor.id or 0
+    sub = submissions.submit(
+        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    sub_id = sub.id or 0
+
+    async def scenario() -> None:
+        hub = live.LiveHub()
+        async with (
+            hub.listen(mentor.user_id) as own,
+            hub.listen(comentor) as co,
+            hub.listen(outsider) as other,
+        ):
+            reviews.claim(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(co) == {live.QUEUE}
+            reviews.release(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(co) == {live.QUEUE}
+            assert await _nothing_for(own)
+
+            reviews.claim(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(co) == {live.QUEUE}
+            later = utcnow() + timedelta(hours=reviews.CLAIM_HOURS + 1)
+            assert reviews.expire_claims(session, later) == [sub_id]
+            await asyncio.to_thread(session.commit)
+            assert await _next(co) == {live.QUEUE}
+            assert live.QUEUE in await _next(own)  # their claim ended (and the bell says why)
+
+            reviews.claim(session, mentor, sub_id)
+            await asyncio.to_thread(session.commit)
+            assert await _next(co) == {live.QUEUE}
+            reviews.review(
+                session,
+                mentor,
+                sub_id,
+                decision="changes_requested",
+                scores=FULL_SCORES,
+                feedback="Say more about the logs.",
+            )
+            await asyncio.to_thread(session.commit)
+            assert await _next(co) == {live.QUEUE}  # now "waiting for student" there
+            assert await _nothing_for(own)
+            assert await _nothing_for(other)
+
+    run(scenario)

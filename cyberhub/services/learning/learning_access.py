@@ -19,9 +19,11 @@ stays visible to its director. `can_read_learner` is the single check for a lear
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import false, func, literal, true, union_all
+from sqlalchemy import false, func, literal, true, tuple_, union_all
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -31,6 +33,7 @@ from cyberhub.models import (
     EnrollmentStatus,
     MentorAssignment,
     Program,
+    ProgramMission,
     Role,
     RoleAssignment,
     User,
@@ -81,6 +84,68 @@ def mentor_pairs(mentor_id: int) -> Any:
         .group_by(both.c.student_id, both.c.program_id)
         .subquery("mentor_pairs")
     )
+
+
+@dataclass
+class WorkMentors:
+    """The mentors of one learner's work on one mission: those who may claim it (claim's rule,
+    reviews.claim_refusal) and so list it in their queue (reviews.queue). `assigned`: assigned
+    to the learner in a programme running the mission; `serving`: serving a cohort of such a
+    programme the learner is enrolled in (not withdrawn). Never the learner themselves."""
+
+    assigned: set[int] = field(default_factory=set)
+    serving: set[int] = field(default_factory=set)
+
+    @property
+    def everyone(self) -> set[int]:
+        return self.assigned | self.serving
+
+
+def work_mentors(
+    session: Session, work: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], WorkMentors]:
+    """For each (student_id, mission_id): its WorkMentors, in one query (mentor_pairs seen from
+    the work's side). Work nobody may claim maps to an empty WorkMentors."""
+    keys = sorted(set(work))
+    found = {key: WorkMentors() for key in keys}
+    if not keys:
+        return found
+    served: Any = (
+        select(
+            col(Enrollment.student_id).label("student_id"),
+            col(ProgramMission.mission_id).label("mission_id"),
+            col(CohortMentor.mentor_id).label("mentor_id"),
+            false().label("assigned"),
+        )
+        .join(CohortMentor, col(CohortMentor.cohort_id) == col(Enrollment.cohort_id))
+        .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
+        .join(ProgramMission, col(ProgramMission.program_id) == col(Cohort.program_id))
+        .where(
+            tuple_(col(Enrollment.student_id), col(ProgramMission.mission_id)).in_(keys),
+            Enrollment.status != EnrollmentStatus.withdrawn,
+            col(CohortMentor.mentor_id) != col(Enrollment.student_id),
+        )
+    )
+    assigned: Any = (
+        select(
+            col(MentorAssignment.student_id).label("student_id"),
+            col(ProgramMission.mission_id).label("mission_id"),
+            col(MentorAssignment.mentor_id).label("mentor_id"),
+            true().label("assigned"),
+        )
+        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
+        .join(ProgramMission, col(ProgramMission.program_id) == col(Cohort.program_id))
+        .where(
+            tuple_(col(MentorAssignment.student_id), col(ProgramMission.mission_id)).in_(keys),
+            col(MentorAssignment.mentor_id) != col(MentorAssignment.student_id),
+        )
+    )
+    for student_id, mission_id, mentor_id, is_assigned in session.execute(
+        union_all(served, assigned)
+    ).all():
+        mentors = found[(int(student_id), int(mission_id))]
+        (mentors.assigned if is_assigned else mentors.serving).add(int(mentor_id))
+    return found
 
 
 def mentors_student(

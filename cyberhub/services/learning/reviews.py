@@ -78,7 +78,9 @@ from cyberhub.services.learning.submissions import (
     add_event,
     feedback_link,
     load_visible,
+    queues_changed,
     release_claim,
+    release_claims,
     rubric_max,
     submission_link,
 )
@@ -156,12 +158,9 @@ def give_back_claims(session: Session, claims: Sequence[Submission], actor_id: i
     (holder_may_keep) go back to the queue, by `actor_id`: after a change to whom a mentor
     mentors or to what a programme runs, that mentor could neither finish nor release them.
     Returns how many."""
-    released = 0
-    for sub in claims:
-        if not holder_may_keep(session, sub):
-            release_claim(session, sub, actor_id)
-            released += 1
-    return released
+    going = [sub for sub in claims if not holder_may_keep(session, sub)]
+    release_claims(session, going, actor_id)
+    return len(going)
 
 
 def give_back_claims_where(session: Session, *where: ColumnElement[bool], actor_id: int) -> int:
@@ -227,6 +226,7 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
 
     One conditional UPDATE decides: under concurrency exactly one mentor's UPDATE matches, the
     others see the committed claim and get Conflict. Claiming again what you hold extends it.
+    The learner's open page and the other mentors' open queues (queues_changed) hear of a claim.
     """
     actor = require_role(principal, Role.mentor)
     sub, _mission, _program = load_visible(session, actor, submission_id)
@@ -234,6 +234,7 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
     if refusal:
         raise Forbidden(refusal)
     held_by_me = sub.status == SubmissionStatus.in_review and sub.claimed_by_id == actor.user_id
+    expired_holder = sub.claimed_by_id if sub.status == SubmissionStatus.in_review else None
     now = utcnow()
     won = session.execute(
         update(Submission)
@@ -275,6 +276,14 @@ def claim(session: Session, principal: Principal | None, submission_id: int) -> 
     if not held_by_me:
         add_event(session, submission_id, actor.user_id, EV_CLAIMED)
         live.changed(session, fresh.student_id, live.SUBMISSION)  # "In review" on their page
+        # The other mentors' open queues stop listing it as pending (and a mentor whose claim
+        # expired no longer as theirs), so their Claim is not offered on work already taken.
+        queues_changed(
+            session,
+            [(fresh.student_id, fresh.mission_id)],
+            also=[expired_holder] if expired_holder is not None else [],
+            besides=actor.user_id,
+        )
     return fresh
 
 
@@ -295,7 +304,8 @@ def expire_claims(
     session: Session, now: datetime | None = None, *, for_mentor: int | None = None
 ) -> list[int]:
     """Return expired claims to "submitted", record it and tell the mentor (and the learner's
-    open page); the ids.
+    open page; the open queues of every mentor who may claim the work list it as pending again,
+    and the holder's no longer as theirs: queues_changed); the ids.
 
     Without `for_mentor` every expired claim (the worker sweep). With it, only those on that
     mentor's students' work (index-driven, for the lazy expiry on each queue listing). Rows another transaction holds are skipped (SKIP LOCKED) and
@@ -341,7 +351,6 @@ def expire_claims(
             )
         )
         if mentor_id is not None:
-            live.changed(session, mentor_id, live.QUEUE)  # no longer "claimed by me"
             notifications.notify(
                 session,
                 mentor_id,
@@ -353,6 +362,9 @@ def expire_claims(
                 ),
                 link=submission_link(sub_id),
             )
+    queues_changed(
+        session, [(r[3], r[2]) for r in rows], also={r[1] for r in rows if r[1] is not None}
+    )
     session.flush()
     # Objects already loaded in this session must not keep the old claim.
     for sub_id, *_ in rows:
@@ -448,7 +460,8 @@ def review(
 
     Only the claim holder. Invalid lists every problem with the scores, comments and feedback.
     Writes the review, the new status and a timeline event, and notifies the student (in-app and
-    mail).
+    mail); on changes requested, the other mentors' open queues list it as waiting for the
+    student (queues_changed).
     """
     actor = require_role(principal, Role.mentor)
     sub, mission, _ = load_visible(session, actor, submission_id, for_update=True)
@@ -488,6 +501,9 @@ def review(
     jobs.learner_progressed(session, sub.student_id)
     # Their open mission page shows the decision and feedback at once (the bell: notify below).
     live.changed(session, sub.student_id, live.SUBMISSION)
+    if not approved:
+        # The other mentors' open queues list it under "waiting for student" now.
+        queues_changed(session, [(sub.student_id, sub.mission_id)], besides=actor.user_id)
     maximum = rubric_max(mission)
     score = f" Score: {total}/{maximum}." if maximum else ""
     # Notifications and mails are plain text: the feedback's markdown is reduced to its words.

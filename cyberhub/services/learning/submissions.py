@@ -16,6 +16,7 @@ import re
 import time
 import unicodedata
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,11 +31,9 @@ from cyberhub import jobs
 from cyberhub.formatting import person_name, plural, when
 from cyberhub.models import (
     Cohort,
-    CohortMentor,
     Enrollment,
     EnrollmentStatus,
     HintReveal,
-    MentorAssignment,
     Mission,
     MissionPrerequisite,
     MissionStatus,
@@ -69,7 +68,7 @@ from cyberhub.services import locks
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_role, require_signed_in
-from cyberhub.services.learning import mission_scope
+from cyberhub.services.learning import learning_access, mission_scope
 from cyberhub.services.learning.learning_access import may_view_work
 from cyberhub.services.messaging import live, notifications
 from cyberhub.settings import get_settings
@@ -567,19 +566,47 @@ def add_event(session: Session, submission_id: int, actor_id: int | None, kind: 
 
 
 def release_claim(session: Session, sub: Submission, actor_id: int) -> None:
-    """Give a claimed submission back to the queue: submitted again, claimed by nobody, with a
-    "released" event by `actor_id` (the caller checked who may release it). The learner's open
-    page stops showing "In review", and the open queue of the mentor who held it (when someone
-    else gave it back) no longer lists it as theirs."""
-    holder = sub.claimed_by_id
-    sub.status = SubmissionStatus.submitted
-    sub.claimed_by_id = None
-    sub.claim_expires_at = None
-    session.add(sub)
-    add_event(session, sub.id or 0, actor_id, EV_RELEASED)
-    live.changed(session, sub.student_id, live.SUBMISSION)
-    if holder is not None and holder != actor_id:
-        live.changed(session, holder, live.QUEUE)
+    """Give one claimed submission back to the queue (release_claims)."""
+    release_claims(session, [sub], actor_id)
+
+
+def release_claims(session: Session, claimed: Sequence[Submission], actor_id: int) -> None:
+    """Give claimed submissions back to the queue: submitted again, claimed by nobody, each with
+    a "released" event by `actor_id` (the caller checked who may release them). The learner's
+    open page stops showing "In review"; the open queues of the other mentors who may claim the
+    work list it as pending again, and that of the mentor who held it (when someone else gave
+    it back) no longer lists it as theirs (queues_changed: one message per mentor)."""
+    holders: set[int] = set()
+    for sub in claimed:
+        if sub.claimed_by_id is not None:
+            holders.add(sub.claimed_by_id)
+        sub.status = SubmissionStatus.submitted
+        sub.claimed_by_id = None
+        sub.claim_expires_at = None
+        session.add(sub)
+        add_event(session, sub.id or 0, actor_id, EV_RELEASED)
+        live.changed(session, sub.student_id, live.SUBMISSION)
+    queues_changed(
+        session, [(s.student_id, s.mission_id) for s in claimed], also=holders, besides=actor_id
+    )
+
+
+def queues_changed(
+    session: Session,
+    work: Iterable[tuple[int, int]],
+    *,
+    also: Iterable[int] = (),
+    besides: int | None = None,
+) -> None:
+    """Tell the open review queues of every mentor who may claim this (student_id, mission_id)
+    work (learning_access.work_mentors: its status changed, so their pending list did), and of
+    the mentors `also`, that they changed: one message per mentor, one query for all the work.
+    `besides`: the mentor who made the change (their own page already shows it)."""
+    mentors = set(also)
+    for found in learning_access.work_mentors(session, work).values():
+        mentors |= found.everyone
+    for mentor_id in sorted(mentors - {besides}):
+        live.changed(session, mentor_id, live.QUEUE)
 
 
 def _write_work(
@@ -671,33 +698,12 @@ def submit(
 def _notify_mentors(
     session: Session, sub: Submission, mission: Mission, student: Principal
 ) -> None:
-    runs = select(ProgramMission.program_id).where(ProgramMission.mission_id == mission.id)
-    assigned = session.exec(
-        select(MentorAssignment.mentor_id)
-        .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
-        .where(
-            MentorAssignment.student_id == sub.student_id,
-            col(Cohort.program_id).in_(runs),
-        )
-    ).all()
-    serving = set(
-        session.exec(
-            select(CohortMentor.mentor_id)
-            .join(Enrollment, col(Enrollment.cohort_id) == col(CohortMentor.cohort_id))
-            .join(Cohort, col(Cohort.id) == col(CohortMentor.cohort_id))
-            .where(
-                Enrollment.student_id == sub.student_id,
-                # a cohort they left is no longer theirs (learning_access.mentor_pairs)
-                Enrollment.status != EnrollmentStatus.withdrawn,
-                col(Cohort.program_id).in_(runs),
-            )
-        ).all()
-    )
+    mentors = learning_access.work_mentors(session, [(sub.student_id, sub.mission_id)])
+    found = mentors[(sub.student_id, sub.mission_id)]
     # Told: the assigned mentor; nobody assigned yet: every mentor serving the student's cohort.
-    mentor_ids = set(assigned) or serving
     who = student.full_name or student.email
     again = f" (attempt {sub.attempt})" if sub.attempt > 1 else ""
-    for mentor_id in sorted(mentor_ids - {sub.student_id}):
+    for mentor_id in sorted(found.assigned or found.serving):
         notifications.notify(
             session,
             mentor_id,
@@ -708,7 +714,7 @@ def _notify_mentors(
         )
     # Every mentor whose pending queue lists the work (the pairs reviews.queue reads), told or
     # not: their open review queue shows it.
-    for mentor_id in sorted((set(assigned) | serving) - {sub.student_id}):
+    for mentor_id in sorted(found.everyone):
         live.changed(session, mentor_id, live.QUEUE)
 
 
