@@ -18,6 +18,7 @@ from cyberhub.services.learning import (
     dashboards,
     mentoring,
     mission_scope,
+    programs,
     progress,
     reviews,
     submissions,
@@ -165,17 +166,35 @@ class TestStudentProgress:
 
 class TestCohortProgress:
     def test_mean_over_enrolled_students(self, session: Session, world: World) -> None:
-        approve(session, world)  # student: builders 1/2, overall 1/3; student2: nothing
+        approve(session, world)  # student: 1 of 3 (no track yet: every track counts)
         director = principal(session, world.director)
         result = progress.cohort_progress(session, director, world.cohort.id or 0)
-        # builders: mean(50, 0) = 25; leaders 0; overall: 1 approval / (3 missions * 2) = 16 %.
+        # overall: mean(1/3, 0/3) = 16 %; no learner follows a track yet, so no track figure.
         assert result.students == 2
-        assert result.tracks == {"builders": 25, "leaders": 0}
+        assert result.tracks == {}
         assert result.percent == 16
         approve(session, world, user=world.student2, mission=world.m3)
         result = progress.cohort_progress(session, director, world.cohort.id or 0)
-        assert result.tracks == {"builders": 25, "leaders": 50}
-        assert result.percent == 33  # 2 / 6
+        assert result.percent == 33  # mean(1/3, 1/3)
+
+    def test_the_mean_is_the_mean_of_the_rosters_fractions(
+        self, session: Session, world: World
+    ) -> None:
+        """Learners in two tracks, each counted against their own track as the roster says:
+        the student (builders) 1 of 2 = 50 %, student2 (leaders) 1 of 1 = 100 %; the cohort's
+        figure is their mean, 75 % (not 2 approvals of 3 missions for 2 learners, 33 %), and
+        each track's is the mean of its learners'."""
+        complete_profiler(session, id_of(world.student), "builders")
+        complete_profiler(session, id_of(world.student2), "leaders")
+        approve(session, world)
+        approve(session, world, user=world.student2, mission=world.m3)
+        director = principal(session, world.director)
+        roster = programs.roster(session, director, id_of(world.cohort))
+        assert sorted(r.progress for r in roster) == [50, 100]
+        result = progress.cohort_progress(session, director, id_of(world.cohort))
+        assert result.students == len(roster) == 2
+        assert result.percent == sum(r.progress for r in roster) // len(roster) == 75
+        assert result.tracks == {"builders": 50, "leaders": 100}
 
     def test_withdrawn_students_do_not_count(self, session: Session, world: World) -> None:
         approve(session, world)
@@ -188,7 +207,7 @@ class TestCohortProgress:
         result = progress.cohort_progress(
             session, principal(session, world.admin), world.cohort.id or 0
         )
-        assert (result.students, result.tracks["builders"]) == (1, 50)
+        assert (result.students, result.percent) == (1, 33)  # the student's 1 of 3 alone
 
     def test_an_empty_cohort(self, session: Session, world: World) -> None:
         from tests.factories import make_cohort

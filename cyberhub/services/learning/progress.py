@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, func, null, tuple_
+from sqlalchemy import and_, func, null
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import aliased
@@ -295,10 +296,14 @@ def progress_for(session: Session, principal: Principal | None, user_id: int) ->
 def cohort_progress(
     session: Session, principal: Principal | None, cohort_id: int
 ) -> CohortProgress:
-    """Mean progress of a cohort's students, overall and per track (two GROUP BY queries).
+    """Mean progress of a cohort's students (enrolled, not withdrawn), overall and per track, in
+    two queries (the learners, then mission_scope.program_scopes).
 
-    The mean of percents over one denominator is the percent of the sums:
-    mean_s(approved_s / published) = sum_s(approved_s) / (published * students).
+    Each learner's fraction is their own "N of M" (approved missions of their track among the
+    published missions the cohort's programme runs), what the roster, the mentor home and the
+    learner's dashboard say. `percent`: the mean of every learner's fraction; `tracks`: for each
+    track a learner follows (their profiler's primary track), the mean of those learners'
+    fractions (a learner without a track yet counts in `percent` only); 0..100, rounded down.
     Visible to admins, directors of the organization and mentors serving the cohort.
     """
     actor = require_signed_in(principal)
@@ -316,53 +321,36 @@ def cohort_progress(
     if not allowed:
         hide_from_outsiders(actor, program.organization_id, UNKNOWN_COHORT)
         raise Forbidden("You can't see this cohort's progress.")
-    runs = select(ProgramMission.mission_id).where(ProgramMission.program_id == cohort.program_id)
-    students = int(
-        session.exec(
-            select(func.count())
-            .select_from(Enrollment)
-            .where(
-                Enrollment.cohort_id == cohort_id,
-                Enrollment.status != EnrollmentStatus.withdrawn,
-            )
-        ).one()
-    )
-    published = dict(
-        session.exec(
-            select(Track.key, func.count())
-            .select_from(Mission)
-            .join(Track, col(Track.id) == col(Mission.track_id))
-            .where(col(Mission.id).in_(runs), Mission.status == MissionStatus.published)
-            .group_by(col(Track.key))
-        ).all()
-    )
-    approved = dict(
-        session.exec(
-            select(
-                Track.key,
-                func.count(func.distinct(tuple_(Submission.student_id, Submission.mission_id))),
-            )
-            .select_from(Enrollment)
-            .join(Submission, col(Submission.student_id) == col(Enrollment.student_id))
-            .join(Mission, col(Mission.id) == col(Submission.mission_id))
-            .join(Track, col(Track.id) == col(Mission.track_id))
-            .where(
-                Enrollment.cohort_id == cohort_id,
-                Enrollment.status != EnrollmentStatus.withdrawn,
-                Submission.status == SubmissionStatus.approved,
-                Mission.status == MissionStatus.published,
-                col(Mission.id).in_(runs),
-            )
-            .group_by(col(Track.key))
-        ).all()
-    )
-    total_published = sum(published.values())
+    learners = session.exec(
+        select(Enrollment.student_id)
+        .where(
+            Enrollment.cohort_id == cohort_id,
+            Enrollment.status != EnrollmentStatus.withdrawn,
+        )
+        .order_by(col(Enrollment.student_id))
+    ).all()
+    figures = mission_scope.program_scopes(session, [(s, program.id or 0) for s in learners])
+    by_track: dict[str, list[ScopeProgress]] = {}
+    for figure in figures:
+        if figure.track:
+            by_track.setdefault(figure.track, []).append(figure)
     return CohortProgress(
         cohort=NamedRef(id=cohort.id or 0, name=cohort.name),
-        students=students,
-        percent=percent(sum(approved.values()), total_published * students),
+        students=len(learners),
+        percent=_mean_percent(figures),
         tracks={
-            key: percent(approved.get(key, 0), n * students)
-            for key, n in sorted(published.items(), key=lambda kv: _track_order(kv[0]))
+            key: _mean_percent(by_track[key])
+            for key in sorted(by_track, key=lambda k: (_track_order(k), k))
         },
     )
+
+
+def _mean_percent(figures: Collection[ScopeProgress]) -> int:
+    """The mean of the learners' fractions (approved / expected; none expected counts 0), as a
+    percent rounded down; 0 for nobody."""
+    if not figures:
+        return 0
+    mean = sum(
+        (Fraction(f.approved, f.expected) for f in figures if f.expected > 0), Fraction(0)
+    ) / len(figures)
+    return percent(mean.numerator, mean.denominator)
