@@ -2,8 +2,9 @@
 /api/v1/users/{id}/deactivate and /reactivate).
 
 Deactivating ends every way the person is signed in, at once and for good (browser session,
-access and refresh tokens, API keys), sends the reviews they claimed back to the queue, is
-audited with its reason and mailed; reactivating lets them sign in again with their password,
+access and refresh tokens, API keys), sends the reviews they claimed back to the queue, ends
+their mentoring and directing of cohorts (as losing those roles does), is audited with its reason
+and mailed; reactivating lets them sign in again with their password,
 restoring nothing that ended. Nobody deactivates themselves or the last active admin; only
 admins act.
 """
@@ -14,10 +15,22 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from cyberhub.models import AuditLog, OutboxMail, RefreshToken, Submission, SubmissionStatus, User
+from cyberhub.models import (
+    AuditLog,
+    Cohort,
+    MentorAssignment,
+    Notification,
+    OutboxMail,
+    RefreshToken,
+    Submission,
+    SubmissionStatus,
+    User,
+)
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions, deactivation
-from cyberhub.services.learning import reviews, submissions
+from cyberhub.services.learning import applications, enrollment, programs, reviews, submissions
+from cyberhub.services.learning.submissions import submission_link
+from cyberhub.services.messaging import notifications
 from tests.factories import GOOD_ANSWER, PASSWORD, World, id_of, login, make_user, principal
 from tests.integration.conftest import ClientFor
 from tests.integration.test_api_keys import bearer, create_key
@@ -121,6 +134,105 @@ class TestEffects:
         assert back.claimed_by_id is None
         # Another mentor of the cohort may now claim it.
         reviews.claim(session, principal(session, w.comentor), id_of(sub))
+
+    def test_a_mentor_stops_serving_their_cohorts(self, session: Session, world: World) -> None:
+        """As when their mentor role ends: their mentees are unassigned, so a mentee's new work
+        is sent to the cohort's other mentors (it was sent to the deactivated mentor alone, who
+        can't sign in), one of whom claims it; the cohort's mentors and roster no longer name
+        them. Audited per cohort by the admin; reactivating brings none of it back."""
+        w = world
+        cid = id_of(w.cohort)
+        director = principal(session, w.director)
+
+        _deactivate(session, w, w.mentor)
+
+        def serving() -> list[int]:
+            return [m.mentor_id for m in enrollment.list_mentors(session, director, cid)]
+
+        def mentees() -> list[MentorAssignment]:
+            return list(
+                session.exec(
+                    select(MentorAssignment).where(MentorAssignment.mentor_id == w.mentor.id)
+                ).all()
+            )
+
+        session.expire_all()
+        assert serving() == [id_of(w.comentor)] and mentees() == []
+        row = {r.student_id: r for r in programs.roster(session, director, cid)}[id_of(w.student)]
+        assert row.mentor_id is None and row.mentor == ""
+        work = submissions.submit(
+            session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
+        )
+        session.commit()
+        told = session.exec(
+            select(Notification.user_id).where(
+                Notification.kind == notifications.SUBMISSION_RECEIVED,
+                Notification.link == submission_link(id_of(work)),
+            )
+        ).all()
+        assert set(told) == {w.comentor.id}
+        claimed = reviews.claim(session, principal(session, w.comentor), id_of(work))
+        assert claimed.claimed_by_id == w.comentor.id
+        session.commit()
+        [entry] = _audits(session, "cohort.mentor_removed")
+        assert entry.actor_id == w.admin.id and entry.target_id == str(cid)
+        assert entry.details["mentor_id"] == w.mentor.id and entry.details["unassigned"] == 1
+
+        deactivation.reactivate_user(session, principal(session, w.admin), id_of(w.mentor))
+        session.commit()
+        session.expire_all()
+        assert serving() == [id_of(w.comentor)] and mentees() == []
+
+    def test_a_director_stops_directing_their_cohorts(self, session: Session, world: World) -> None:
+        """As when their director role ends: their cohorts have no director (the cohort page
+        names nobody), and a new application goes to the organisation's other directors (it
+        was sent to the deactivated director alone). Audited per cohort by the admin;
+        reactivating gives no cohort back."""
+        w = world
+        cid, admin = id_of(w.cohort), principal(session, w.admin)
+        applications.set_enrolment(
+            session, principal(session, w.director), cid, mode="application", capacity=30
+        )
+        second = make_user(
+            session, "second.director@example.org", "director", organization_id=id_of(w.org)
+        )
+        session.commit()
+
+        _deactivate(session, w, w.director)
+
+        session.expire_all()
+        for cohort in (w.cohort, w.other_cohort):
+            back = session.get(Cohort, cohort.id)
+            assert back is not None and back.director_id is None
+            assert programs.cohort_detail(session, admin, id_of(cohort)).director == ""
+        applications.apply(session, principal(session, make_user(session, "a@example.org")), cid)
+        session.commit()
+
+        def told(user: User) -> list[str]:
+            titles = session.exec(
+                select(Notification.title).where(
+                    Notification.user_id == user.id, Notification.kind == "application"
+                )
+            ).all()
+            return [t for t in titles if t.startswith("New application")]
+
+        assert told(second) == [f"New application to {w.cohort.name}"]
+        assert told(w.director) == told(w.other_director) == []
+        undirected = [
+            e for e in _audits(session, "cohort.updated") if "director_removed" in e.details
+        ]
+        assert sorted(e.target_id for e in undirected) == sorted(
+            str(id_of(c)) for c in (w.cohort, w.other_cohort)
+        )
+        assert {(e.actor_id, e.details["director_removed"]) for e in undirected} == {
+            (w.admin.id, w.director.id)
+        }
+
+        deactivation.reactivate_user(session, admin, id_of(w.director))
+        session.commit()
+        session.expire_all()
+        back = session.get(Cohort, cid)
+        assert back is not None and back.director_id is None
 
     def test_audited_and_mailed_with_the_reason(self, session: Session, world: World) -> None:
         w = world

@@ -69,8 +69,9 @@ def _status_card() -> rx.Component:
                 rx.vstack(
                     grey_text(
                         "Deactivating ends every session and API key of this account at once, "
-                        "sends the reviews they claimed back to the queue and tells them by "
-                        "email. Their work and history stay."
+                        "sends the reviews they claimed back to the queue, takes them off the "
+                        "cohorts they mentor or direct and tells them by email. Their work and "
+                        "history stay."
                     ),
                     danger_button(
                         "Deactivate account",
@@ -84,7 +85,8 @@ def _status_card() -> rx.Component:
                     grey_text(
                         "This account is deactivated: it can't sign in. Reactivating lets them "
                         "sign in again with their password (or a password reset); sessions, API "
-                        "keys and claimed reviews that ended are not restored."
+                        "keys, claimed reviews, mentees and the cohorts they mentored or "
+                        "directed are not restored."
                     ),
                     icon_button(
                         "user_check",
@@ -106,7 +108,8 @@ def _deactivate_dialog() -> rx.Component:
         title=rx.alert_dialog.title("Deactivate ", S.user.email, "?"),
         description=rx.alert_dialog.description(
             "They can't sign in any more: every session and API key of the account ends now, "
-            "reviews they claimed go back to the queue, and they are told by email, with your "
+            "reviews they claimed go back to the queue, they stop mentoring and directing their "
+            "cohorts (their mentees are unassigned), and they are told by email, with your "
             "reason."
         ),
         label="Reason for deactivating",
@@ -121,8 +124,8 @@ def _reactivate_dialog() -> rx.Component:
         "reactivate_open",
         "Reactivate this account?",
         "They can sign in again with their password (or a password reset) and are told by "
-        "email. Sessions, API keys and claimed reviews that ended when it was deactivated are "
-        "not restored.",
+        "email. Sessions, API keys, claimed reviews, mentees and the cohorts they mentored or "
+        "directed that ended when it was deactivated are not restored.",
         confirm="Reactivate account",
         on_confirm=S.reactivate,
     )

@@ -4,11 +4,16 @@ A deactivated account can't sign in any way (accounts.authenticate, passwordless
 permissions.load_principal refuse it), and every way it was signed in ends in the same
 transaction: browser sessions and refresh tokens, API keys and the calendar feed
 (accounts.revoke_all_sessions, as a password reset does). Reviews the person had claimed go back
-to the queue (an inactive mentor may keep none: reviews.holder_may_keep). The reason is kept in
-the audit entry only (as a role revocation's) and mailed to the person.
+to the queue (an inactive mentor may keep none: reviews.holder_may_keep). They stop mentoring
+and directing cohorts as when those roles end (roles.staff_roles_ended, audited per cohort):
+their mentees are unassigned, so new work goes to the cohort's other mentors, and the cohorts
+they directed have none, so applications go to the organisation's directors. Their role grants
+stay (a director can put them back on a cohort once they are active). The reason is kept in the
+audit entry only (as a role revocation's) and mailed to the person.
 
 Reactivating lets them sign in again (their password, an e-mailed link or a password reset);
-nothing that ended comes back by itself: sessions, keys, the feed and claims stay ended.
+nothing that ended comes back by itself: sessions, keys, the feed, claims, mentees and the
+cohorts they mentored or directed stay ended.
 
 An admin can't deactivate themselves, and the last active admin can't be deactivated (nobody
 could reactivate anyone then). A repeat (deactivating an inactive account, reactivating an
@@ -26,7 +31,7 @@ from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, NotFound
-from cyberhub.services.identity import accounts
+from cyberhub.services.identity import accounts, roles
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.identity.roles import clean_reason
 from cyberhub.services.learning import reviews
@@ -94,8 +99,8 @@ def deactivate_user(
     meta: RequestMeta = NO_META,
 ) -> AccountStatus:
     """Deactivate the account, with a reason: it can't sign in, every session, API key and the
-    calendar feed end now, its claimed reviews go back to the queue; audited as
-    user.deactivated and mailed.
+    calendar feed end now, its claimed reviews go back to the queue, it mentors and directs no
+    cohort any more (roles.staff_roles_ended); audited as user.deactivated and mailed.
 
     Raises Forbidden (not an admin), Invalid (missing or long reason), NotFound (no such user),
     Conflict (yourself, already inactive, the last active admin).
@@ -114,7 +119,14 @@ def deactivate_user(
     session.add(user)
     session.flush()  # holder_may_keep reads it: an inactive mentor keeps no claim
     accounts.revoke_all_sessions(session, user_id, reason=ENDED_BY, meta=meta)
-    returned = reviews.give_back_claims_where(
+    # Its cohorts first, then the claims left (on other work), in the role path's lock order
+    # (cohort, then the claims on its work): a director removing them from a cohort meanwhile
+    # waits rather than deadlocks.
+    grants = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user_id)).all()
+    returned = roles.staff_roles_ended(
+        session, user_id, list(grants), actor_id=actor.user_id, meta=meta
+    )
+    returned += reviews.give_back_claims_where(
         session, col(Submission.claimed_by_id) == user_id, actor_id=actor.user_id
     )
     audit.record(
@@ -146,7 +158,8 @@ def reactivate_user(
     meta: RequestMeta = NO_META,
 ) -> AccountStatus:
     """Let a deactivated account sign in again (audited as user.reactivated, mailed). Sessions,
-    API keys, the calendar feed and claims that ended stay ended.
+    API keys, the calendar feed, claims, mentees and the cohorts they mentored or directed that
+    ended stay ended.
 
     Raises Forbidden (not an admin), NotFound (no such user), Conflict (already active).
     """

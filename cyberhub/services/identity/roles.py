@@ -305,25 +305,28 @@ def staff_roles_ended(
     *,
     actor_id: int,
     meta: RequestMeta = NO_META,
-) -> None:
-    """`grants` are about to go: where one is a mentor role, the user stops serving that
-    organisation's cohorts (enrollment.stop_mentoring_in_organization), so no learner stays
-    assigned to, and no work is sent to, a mentor who is not one there any more; where one is a
-    director role, they stop directing its cohorts (programs.stop_directing_in_organization),
-    so no cohort names them or sends them its applications."""
+) -> int:
+    """`grants` are about to go (or the account is deactivated: deactivation.deactivate_user):
+    where one is a mentor role, the user stops serving that organisation's cohorts
+    (enrollment.stop_mentoring_in_organization), so no learner stays assigned to, and no work is
+    sent to, a mentor who is not one there any more; where one is a director role, they stop
+    directing its cohorts (programs.stop_directing_in_organization), so no cohort names them or
+    sends them its applications. Returns how many claims on those cohorts' work went back."""
     from cyberhub.services.learning import enrollment, programs  # noqa: PLC0415  (why: enrollment imports identity.memberships, which imports this module)
 
     def orgs(role: Role) -> list[int]:
         return sorted({g.organization_id for g in grants if g.role == role and g.organization_id})
 
+    released = 0
     for org_id in orgs(Role.mentor):
-        enrollment.stop_mentoring_in_organization(
+        released += enrollment.stop_mentoring_in_organization(
             session, user_id, org_id, actor_id=actor_id, meta=meta
         )
     for org_id in orgs(Role.director):
         programs.stop_directing_in_organization(
             session, user_id, org_id, actor_id=actor_id, meta=meta
         )
+    return released
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -709,8 +709,8 @@ def apply(
 
 def _deciders(session: Session, cohort: Cohort, program: Program) -> list[int]:
     """Whom a new application to the cohort is told to: its director; a cohort without one
-    (its director lost the role, programs.stop_directing_in_organization) the directors of its
-    organisation, each once."""
+    (its director lost the role or was deactivated, programs.stop_directing_in_organization)
+    the directors of its organisation, each once."""
     if cohort.director_id is not None:
         return [cohort.director_id]
     return [u.id for u in organization_directors(session, program.organization_id) if u.id]

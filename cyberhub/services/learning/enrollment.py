@@ -700,19 +700,21 @@ def stop_mentoring_in_organization(
     meta: RequestMeta = NO_META,
 ) -> int:
     """The user no longer holds the mentor role in the organisation (revoked, removed from it,
-    left it): they stop serving its cohorts, as remove_cohort_mentor does for one (a cohort
-    mentor needs that role, add_cohort_mentor's rule) — their mentees there unassigned, their
-    claims there given back, audited per cohort. Returns how many cohorts they served."""
+    left it) or their account was deactivated: they stop serving its cohorts, as
+    remove_cohort_mentor does for one (a cohort mentor needs that role and an active account,
+    set_cohort_mentor's rule) — their mentees there unassigned, their claims there given back,
+    audited per cohort. Returns how many claims went back."""
     mentor = session.get(User, mentor_id)
     if mentor is None:
         return 0
     served = select(CohortMentor.cohort_id).where(CohortMentor.mentor_id == mentor_id)
     cohorts = lock_organization_cohorts(session, organization_id, col(Cohort.id).in_(served))
+    released = 0
     for cohort in cohorts:
         row = session.get(CohortMentor, (cohort.id, mentor_id), with_for_update=True)
         if row is not None:
-            _stop_serving(session, cohort, row, mentor, actor_id, meta)
-    return len(cohorts)
+            released += _stop_serving(session, cohort, row, mentor, actor_id, meta).released
+    return released
 
 
 def _stop_serving(

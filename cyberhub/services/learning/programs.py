@@ -1121,9 +1121,10 @@ def stop_directing_in_organization(
     meta: RequestMeta = NO_META,
 ) -> int:
     """The user no longer holds the director role in the organisation (revoked, removed from it,
-    left it): the cohorts of its programmes they direct have no director from now on (a cohort's
-    director directs its organisation, _check_director's rule), so nobody shows them as its
-    director or tells them of its applications. Each change is audited as a cohort update.
+    left it) or their account was deactivated: the cohorts of its programmes they direct have no
+    director from now on (a cohort's director is an active director of its organisation,
+    _check_director's rule), so nobody shows them as its director or tells them of its
+    applications. Each change is audited as a cohort update.
     Returns how many cohorts they directed."""
     cohorts = lock_organization_cohorts(
         session, organization_id, col(Cohort.director_id) == director_id
