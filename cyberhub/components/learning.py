@@ -1,20 +1,10 @@
 """Widgets shared by the student and mentor screens of the learning core.
 
-They render the attempts shaped by services.submissions.attempt_views() — `AttemptView` and
-`EventView` in cyberhub/schemas/learning.py (TypedDicts, held in state as plain dicts), their
-dates already written for people in the reader's time zone:
-
-attempt = {
-    "id": int, "attempt": int, "status": str (a SubmissionStatus value),
-    "answer": str (markdown), "links": list[str],
-    "file_name": str ("" when none), "file_size": str (e.g. "1.2 MB"),
-    "created_at": str, "submitted_at": str ("" for a draft),
-    "has_review": bool, "decision": str ("" / "approved" / "changes_requested"),
-    "mentor": str, "reviewed_at": str, "total": int, "max_total": int, "feedback": str (markdown),
-    "scores": [{"title": str, "points": int, "max": int, "comment": str (markdown, "" when none)}],
-    "events": [event, ...],
-}
-event = {"kind": str, "label": str, "actor": str, "at": str}
+They render the attempts shaped by services.submissions.attempt_views(), held in state as
+`AttemptRow` (with its `ScoreRow`s and `EventRow`s, cyberhub/schemas/learning.py:
+`AttemptRow.model_validate(view)`), their dates already written for people in the reader's time
+zone: a status is a SubmissionStatus value, a decision "" / "approved" / "changes_requested",
+answer, feedback and a score's comment are markdown ("" when none), file_size reads "1.2 MB".
 
 Files are served by an event handler (the API needs a bearer token, pages use cookies): use
 `rx.foreach(S.attempts, attempt_renderer(download=YourState.download_file))` (a handler taking
@@ -35,6 +25,7 @@ from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import icon_button, muted
+from cyberhub.schemas.learning import AttemptRow, EventRow, ScoreRow
 
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
@@ -86,11 +77,11 @@ def decision_badge(decision: rx.Var[str] | rx.Var[Any]) -> rx.Component:
     )
 
 
-def _score_row(s: rx.Var[dict[str, Any]]) -> rx.Component:
-    comment = s["comment"].to(str)
+def _score_row(s: rx.Var[ScoreRow]) -> rx.Component:
+    comment = s.comment
     return rx.table.row(
         rx.table.cell(
-            s["title"],
+            s.title,
             # The mentor's comment on this criterion, through the one safe renderer.
             rx.cond(
                 comment != "",
@@ -103,26 +94,26 @@ def _score_row(s: rx.Var[dict[str, Any]]) -> rx.Component:
                 ),
             ),
         ),
-        rx.table.cell(s["points"].to(str), " / ", s["max"].to(str), white_space="nowrap"),
+        rx.table.cell(s.points.to(str), " / ", s.max.to(str), white_space="nowrap"),
     )
 
 
-def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
+def review_block(a: rx.Var[AttemptRow]) -> rx.Component:
     """The mentor's review of one attempt: decision, total, scores per criterion, feedback."""
     return rx.vstack(
         wrap_row(
-            decision_badge(a["decision"]),
+            decision_badge(a.decision),
             rx.text(
                 "Score ",
-                rx.text.strong(a["total"].to(str), " / ", a["max_total"].to(str)),
+                rx.text.strong(a.total.to(str), " / ", a.max_total.to(str)),
                 size="2",
             ),
             # a one-word name breaks (as in ui.page_heading): body text keeps Radix's break-word
-            muted("by ", a["mentor"], " · ", a["reviewed_at"], overflow_wrap="anywhere"),
+            muted("by ", a.mentor, " · ", a.reviewed_at, overflow_wrap="anywhere"),
             spacing="3",
         ),
         rx.cond(
-            a["scores"].to(list[dict[str, Any]]).length() > 0,
+            a.scores.length() > 0,
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
@@ -130,17 +121,17 @@ def review_block(a: rx.Var[dict[str, Any]]) -> rx.Component:
                         rx.table.column_header_cell("Score"),
                     )
                 ),
-                rx.table.body(rx.foreach(a["scores"].to(list[dict[str, Any]]), _score_row)),
+                rx.table.body(rx.foreach(a.scores, _score_row)),
                 size="1",
                 variant="surface",
                 width="100%",
             ),
         ),
         rx.cond(
-            a["feedback"].to(str) != "",
+            a.feedback != "",
             rx.box(
                 rx.text("Feedback", weight="medium", size="2"),
-                safe_markdown(a["feedback"].to(str)),
+                safe_markdown(a.feedback),
                 width="100%",
                 class_name="review-feedback",
             ),
@@ -175,16 +166,16 @@ def rubric_table(rows: rx.Component, *headers: rx.Component, **table_props: Any)
     )
 
 
-def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
+def _event_item(e: rx.Var[EventRow]) -> rx.Component:
     return rx.el.li(
         wrap_row(
             rx.icon("circle_dot", size=14, color=rx.color("accent", 9)),
-            rx.text(rx.text.strong(e["label"]), size="2"),
+            rx.text(rx.text.strong(e.label), size="2"),
             rx.cond(
-                e["actor"].to(str) != "",
-                muted("by ", e["actor"], overflow_wrap="anywhere"),
+                e.actor != "",
+                muted("by ", e.actor, overflow_wrap="anywhere"),
             ),
-            muted(e["at"], size="1"),
+            muted(e.at, size="1"),
             spacing="2",
         ),
         data_testid="timeline-event",
@@ -192,11 +183,8 @@ def _event_item(e: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def timeline(
-    events_var: rx.Var[list[dict[str, Any]]] | rx.Var[Any], testid: str = "status-timeline"
-) -> rx.Component:
+def timeline(events: rx.Var[list[EventRow]], testid: str = "status-timeline") -> rx.Component:
     """A vertical list of status events (oldest first), or a short note when there are none."""
-    events = events_var.to(list[dict[str, Any]])
     return rx.box(
         rx.cond(
             events.length() > 0,
@@ -235,7 +223,7 @@ def attempt_answer(answer: rx.Var[str], color: Any = None, **props: Any) -> rx.C
 
 
 def attempt_card(
-    attempt_var: rx.Var[dict[str, Any]],
+    attempt_var: rx.Var[AttemptRow],
     show_timeline: bool = False,
     download: Callable[[rx.Var[int]], Any] | None = None,
 ) -> rx.Component:
@@ -251,55 +239,55 @@ def attempt_card(
 
 def attempt_renderer(
     *, download: Callable[[rx.Var[int]], Any] | None = None, show_timeline: bool = False
-) -> Callable[[rx.Var[dict[str, Any]]], rx.Component]:
+) -> Callable[[rx.Var[AttemptRow]], rx.Component]:
     """An attempt_card renderer for rx.foreach with options: `download(submission_id)` is the
     event that sends the attempt's file (shown as a button; without it the file name is text),
     `show_timeline` adds the attempt's own status events."""
 
-    def render(attempt_var: rx.Var[dict[str, Any]]) -> rx.Component:
+    def render(attempt_var: rx.Var[AttemptRow]) -> rx.Component:
         return _attempt_card(attempt_var, show_timeline=show_timeline, download=download)
 
     return render
 
 
 def _attempt_card(
-    attempt_var: rx.Var[dict[str, Any]],
+    attempt_var: rx.Var[AttemptRow],
     show_timeline: bool = False,
     download: Callable[[rx.Var[int]], Any] | None = None,
 ) -> rx.Component:
     a = attempt_var
-    links = a["links"].to(list[str])
+    links = a.links
     return card_stack(
         wrap_row(
-            rx.heading("Attempt ", a["attempt"].to(str), size="4", as_="h3"),
-            status_badge(a["status"]),
+            rx.heading("Attempt ", a.attempt.to(str), size="4", as_="h3"),
+            status_badge(a.status),
             rx.cond(
-                a["submitted_at"].to(str) != "",
-                muted("submitted ", a["submitted_at"]),
-                muted("started ", a["created_at"]),
+                a.submitted_at != "",
+                muted("submitted ", a.submitted_at),
+                muted("started ", a.created_at),
             ),
             spacing="3",
         ),
         rx.cond(
-            a["answer"].to(str) != "",
-            attempt_answer(a["answer"].to(str)),
+            a.answer != "",
+            attempt_answer(a.answer),
         ),
         rx.cond(
             links.length() > 0,
             attempt_links(links),
         ),
         rx.cond(
-            a["file_name"].to(str) != "",
+            a.file_name != "",
             rx.hstack(
                 rx.icon("paperclip", size=14),
-                rx.text(a["file_name"], " (", a["file_size"], ")", size="2"),
+                rx.text(a.file_name, " (", a.file_size, ")", size="2"),
                 icon_button(
                     "download",
                     "Download",
                     icon_size=14,
                     size="1",
                     variant="soft",
-                    on_click=download(a["id"].to(int)),
+                    on_click=download(a.id),
                     min_height="24px",
                 )
                 if download is not None
@@ -308,14 +296,14 @@ def _attempt_card(
             ),
         ),
         rx.cond(
-            a["has_review"].to(bool),
+            a.has_review,
             review_block(a),
             rx.cond(
-                (a["status"].to(str) == "submitted") | (a["status"].to(str) == "in_review"),
+                (a.status == "submitted") | (a.status == "in_review"),
                 muted("Waiting for a mentor's review."),
             ),
         ),
-        timeline(a["events"], testid="attempt-timeline") if show_timeline else rx.fragment(),
+        timeline(a.events, testid="attempt-timeline") if show_timeline else rx.fragment(),
         spacing="2",
         align="start",
         data_testid="attempt",

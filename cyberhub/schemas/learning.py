@@ -231,6 +231,50 @@ class AttemptView(TypedDict):
     events: list[EventView]
 
 
+# The same attempts as page states hold them (Reflex vars; the widgets of components/learning.py
+# read their fields by name): AttemptRow.model_validate(view) of an AttemptView. Defaults are the
+# empty attempt a page shows before it loads.
+class ScoreRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    title: str = ""
+    points: int = 0
+    max: int = 0
+    comment: str = ""
+
+
+class EventRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = ""
+    label: str = ""
+    actor: str = ""
+    at: str = ""
+
+
+class AttemptRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int = 0
+    attempt: int = 0
+    status: str = ""
+    answer: str = ""
+    links: list[str] = []
+    file_name: str = ""
+    file_size: str = ""
+    created_at: str = ""
+    submitted_at: str = ""
+    has_review: bool = False
+    decision: str = ""
+    mentor: str = ""
+    reviewed_at: str = ""
+    total: int = 0
+    max_total: int = 0
+    feedback: str = ""
+    scores: list[ScoreRow] = []
+    events: list[EventRow] = []
+
+
 # -- progress and the student dashboard --------------------------------------------------------
 
 

@@ -4,12 +4,11 @@ mentor's dashboard and home, and a cohort's progress."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
-from cyberhub.schemas.learning import AttemptFields
+from cyberhub.schemas.learning import AttemptFields, AttemptView
 
 
 class Ref(BaseModel):
@@ -250,8 +249,8 @@ class ReviewScreen(BaseModel):
     mission: MissionSummary
     rubric: list[RubricCriterion]
     max_total: int
-    current: dict[str, Any]
-    earlier: list[dict[str, Any]]
+    current: AttemptView
+    earlier: list[AttemptView]
     newer_attempt_id: int | None
     claim: ClaimState
     can_claim: bool

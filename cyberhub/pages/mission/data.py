@@ -4,13 +4,12 @@ the mission as the page shows it and, for a student, their work on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from cyberhub.models import MissionStatus, Role, SubmissionStatus
-from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
+from cyberhub.schemas.learning import AttemptView, EventView, HintPublic, MissionRef, WorkStatus
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Forbidden
 from cyberhub.services.identity.permissions import Principal
@@ -57,12 +56,13 @@ NO_WORK = WorkStatus(
 @dataclass
 class Work:
     """The student's side: work status, submitted attempts (newest first), the combined
-    timeline and the hints they revealed. Attempts and events are the dicts
-    components/learning.py renders (services.submissions.attempt_views)."""
+    timeline and the hints they revealed. Attempts and events are as
+    services.submissions.attempt_views shapes them (the state holds them as AttemptRow and
+    EventRow, which components/learning.py renders)."""
 
     status: WorkStatus = field(default_factory=NO_WORK.model_copy)
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[AttemptView] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
     hints: list[HintPublic] = field(default_factory=list)
 
 
@@ -87,9 +87,9 @@ def load_work(session: Session, principal: Principal | None, mission_id: int) ->
     return Work(
         status=submissions.work_status(session, me, mission_id),
         # A draft lives in the form, not in the history.
-        attempts=[dict(a) for a in reversed(views) if a["status"] != SubmissionStatus.draft],
+        attempts=[a for a in reversed(views) if a["status"] != SubmissionStatus.draft],
         events=[
-            {**e, "label": f"Attempt {a['attempt']} · {e['label']}"}
+            EventView(**{**e, "label": f"Attempt {a['attempt']} · {e['label']}"})
             for a in views
             for e in a["events"]
         ],

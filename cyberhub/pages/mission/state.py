@@ -19,7 +19,7 @@ from cyberhub.pages.mission.data import (
     save,
     save_draft,
 )
-from cyberhub.schemas.learning import HintPublic, MissionRef, WorkStatus
+from cyberhub.schemas.learning import AttemptRow, EventRow, HintPublic, MissionRef, WorkStatus
 from cyberhub.services.identity.permissions import roles
 from cyberhub.services.learning import submissions
 from cyberhub.state.forms import url_id
@@ -30,8 +30,8 @@ class MissionState(ServiceState, rx.State):
     mission: MissionView = MissionView()
     is_student: bool = False
     work: WorkStatus = NO_WORK
-    attempts: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    attempts: list[AttemptRow] = []
+    events: list[EventRow] = []
     revealed: list[HintPublic] = []
     loading: bool = True
     hint_error: str = ""
@@ -74,17 +74,18 @@ class MissionState(ServiceState, rx.State):
         )
 
     @rx.var
-    def feedback(self) -> dict[str, Any]:
+    def feedback(self) -> AttemptRow:
         """The review the student is answering (the newest attempt, when changes were
-        requested on it), shown beside the form while they work on the next attempt."""
-        latest = self.attempts[0] if self.attempts else {}
-        if self.work.can_submit and latest.get("decision") == SubmissionStatus.changes_requested:
+        requested on it), shown beside the form while they work on the next attempt; an empty
+        attempt (id 0) when there is none."""
+        latest = self.attempts[0] if self.attempts else AttemptRow()
+        if self.work.can_submit and latest.decision == SubmissionStatus.changes_requested:
             return latest
-        return {}
+        return AttemptRow()
 
     @rx.var
     def has_feedback(self) -> bool:
-        return bool(self.feedback)
+        return self.feedback.id != 0
 
     @rx.var
     def draft_file(self) -> str:
@@ -106,7 +107,9 @@ class MissionState(ServiceState, rx.State):
     # -- events --------------------------------------------------------------------------------
 
     def _apply_work(self, work: Work) -> None:
-        self.work, self.attempts, self.events = work.status, work.attempts, work.events
+        self.work = work.status
+        self.attempts = [AttemptRow.model_validate(a) for a in work.attempts]
+        self.events = [EventRow.model_validate(e) for e in work.events]
         self.revealed = work.hints
 
     def _fill_form(self) -> None:

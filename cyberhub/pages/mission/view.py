@@ -205,7 +205,7 @@ def _feedback_panel() -> rx.Component:
         full_column(
             rx.heading(
                 "Your mentor's feedback on attempt ",
-                S.feedback["attempt"].to(str),
+                S.feedback.attempt.to(str),
                 size="4",
                 as_="h3",
             ),

@@ -15,21 +15,21 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.ui import error_callout, icon_button, muted, thin_rule
 from cyberhub.pages.review.snippets import snippets_panel
-from cyberhub.pages.review.state import ReviewState
+from cyberhub.pages.review.state import CriterionRow, ReviewState
 from cyberhub.pages.review.work import _callout, _label
 from cyberhub.services.learning import reviews
 
 S = ReviewState
 
 
-def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
-    key = c["key"].to(str)
+def _score_field(c: rx.Var[CriterionRow]) -> rx.Component:
+    key = c.key
     field_id, comment_id = "score-" + key, "comment-" + key
     return rx.box(
         rx.flex(
             rx.vstack(
-                _label(c["title"], field_id, " (max ", c["points"].to(str), ")"),
-                muted(c["description"], size="1"),
+                _label(c.title, field_id, " (max ", c.points.to(str), ")"),
+                muted(c.description, size="1"),
                 spacing="1",
                 flex="1",
                 min_width="12em",
@@ -40,14 +40,14 @@ def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
                     name=field_id,
                     type="number",
                     min=0,
-                    max=c["points"].to(int),
+                    max=c.points,
                     step=1,
-                    default_value=c["typed"].to(str),
+                    default_value=c.typed,
                     input_mode="numeric",
                     width="6em",
                     on_change=lambda value: ReviewState.type_score(key, value),
                 ),
-                muted("/ ", c["points"].to(str)),
+                muted("/ ", c.points.to(str)),
                 align="center",
                 spacing="2",
             ),
@@ -57,7 +57,7 @@ def _score_field(c: rx.Var[dict[str, Any]]) -> rx.Component:
             width="100%",
         ),
         rx.el.label(
-            rx.text("Comment on ", c["title"], " (optional)", size="1"),
+            rx.text("Comment on ", c.title, " (optional)", size="1"),
             html_for=comment_id,
         ),
         rx.text_area(

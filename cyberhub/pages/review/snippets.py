@@ -98,7 +98,7 @@ class SnippetState(ServiceState, rx.State):
             **review.typed_comments,
             key: f"{text}\n\n{row.body}" if text else row.body,
         }
-        title = next((c["title"] for c in review.rubric if c["key"] == key), key)
+        title = next((c.title for c in review.rubric if c.key == key), key)
         self.snippet_error, self.snippet_notice = (
             "",
             f"Snippet inserted into the comment on {title}.",
@@ -158,7 +158,7 @@ def _snippet(s: rx.Var[SnippetRow]) -> rx.Component:
                         rx.foreach(
                             ReviewState.rubric,
                             lambda c: rx.menu.item(
-                                "Comment on ", c["title"], on_click=S.insert_into(s.id, c["key"])
+                                "Comment on ", c.title, on_click=S.insert_into(s.id, c.key)
                             ),
                         )
                     ),

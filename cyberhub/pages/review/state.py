@@ -6,6 +6,7 @@ threads."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 import reflex as rx
@@ -14,7 +15,9 @@ from sqlmodel import Session
 
 from cyberhub.formatting import plural, when
 from cyberhub.models import SubmissionStatus
+from cyberhub.schemas.learning import AttemptRow
 from cyberhub.schemas.reviews import MissionSummary, ReviewScreen
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
 from cyberhub.state.forms import url_id
@@ -52,39 +55,54 @@ class HintRow(BaseModel):
     at: str
 
 
-def parse_comments(rubric: list[dict[str, Any]], form: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True)
+class CriterionRow:
+    """A criterion of the mission's rubric with what the mentor typed for it (its score as typed
+    and its comment), kept across a failed check."""
+
+    key: str
+    title: str
+    description: str
+    points: int
+    typed: str = ""
+    comment: str = ""
+
+    def criterion(self) -> dict[str, Any]:
+        """As reviews.check_review takes a rubric's criteria (the mission's stored JSON)."""
+        return {"key": self.key, "title": self.title, "points": self.points}
+
+
+def parse_comments(rubric: list[CriterionRow], form: dict[str, Any]) -> dict[str, str]:
     """The comment typed for each criterion (blanks left out)."""
     out: dict[str, str] = {}
     for c in rubric:
-        text = str(form.get(f"comment-{c['key']}", "") or "").strip()
+        text = str(form.get(f"comment-{c.key}", "") or "").strip()
         if text:
-            out[c["key"]] = text[: reviews.COMMENT_MAX * 2]
+            out[c.key] = text[: reviews.COMMENT_MAX * 2]
     return out
 
 
-def running_total(rubric: list[dict[str, Any]], typed: dict[str, str]) -> tuple[int, int]:
+def running_total(rubric: list[CriterionRow], typed: dict[str, str]) -> tuple[int, int]:
     """(total of the scores typed so far that are valid, how many criteria they cover)."""
     total = scored = 0
     for c in rubric:
-        raw = (typed.get(c["key"]) or "").strip()
-        if re.fullmatch(r"\d{1,9}", raw) and int(raw) <= int(c["points"]):
+        raw = (typed.get(c.key) or "").strip()
+        if re.fullmatch(r"\d{1,9}", raw) and int(raw) <= c.points:
             total, scored = total + int(raw), scored + 1
     return total, scored
 
 
-def parse_scores(rubric: list[dict[str, Any]], form: dict[str, Any]) -> dict[str, Any]:
-    """The typed scores by criterion key: whole numbers as int, anything else as typed (the
-    service's check_scores then says what is wrong), blanks left out (reported as missing)."""
-    out: dict[str, Any] = {}
+def parse_scores(rubric: list[dict[str, Any]], form: dict[str, Any]) -> dict[str, int | str]:
+    """The typed scores by criterion key of the criteria as reviews.check_review takes them
+    (CriterionRow.criterion): whole numbers as int, anything else as typed (the service's
+    check_scores then says what is wrong), blanks left out (reported as missing)."""
+    out: dict[str, int | str] = {}
     for c in rubric:
-        raw = str(form.get(f"score-{c['key']}", "") or "").strip()[:20]
+        key = str(c["key"])
+        raw = str(form.get(f"score-{key}", "") or "").strip()[:20]
         if raw:
-            out[c["key"]] = int(raw) if re.fullmatch(r"-?\d{1,9}", raw) else raw
+            out[key] = int(raw) if re.fullmatch(r"-?\d{1,9}", raw) else raw
     return out
-
-
-def _with_file(view: dict[str, Any]) -> dict[str, Any]:
-    return {**view, "file_url": file_url(view["id"]) if view.get("file_name") else ""}
 
 
 class ReviewState(ServiceState, rx.State):
@@ -97,11 +115,10 @@ class ReviewState(ServiceState, rx.State):
     student: str = ""
     student_id: int = 0
     mission: MissionSummary = MissionSummary(id=0, title="", summary="")
-    current: dict[str, Any] = {}
-    earlier: list[dict[str, Any]] = []
+    current: AttemptRow = AttemptRow()
+    earlier: list[AttemptRow] = []
     newer_attempt_id: int = 0
-    # Rubric rows with "typed" and "comment": what the mentor typed, kept across a failed check.
-    rubric: list[dict[str, Any]] = []
+    rubric: list[CriterionRow] = []
     # The scores as they are typed, by criterion key (the running total reads them).
     typed_scores: dict[str, str] = {}
     # The comment on each criterion as it is typed (a snippet can be inserted into one).
@@ -142,6 +159,11 @@ class ReviewState(ServiceState, rx.State):
         return running_total(self.rubric, self.typed_scores)[1]
 
     @rx.var
+    def current_file_url(self) -> str:
+        """The download route of the attempt's file ("" when it has none)."""
+        return file_url(self.current.id) if self.current.file_name else ""
+
+    @rx.var
     def decided(self) -> bool:
         return self.status in (
             SubmissionStatus.approved.value,
@@ -165,16 +187,16 @@ class ReviewState(ServiceState, rx.State):
             self.loaded = True
             return
         data = found.value
-        typed = {r["key"]: r.get("typed", "") for r in self.rubric}
-        comments = {r["key"]: r.get("comment", "") for r in self.rubric}
+        typed = {r.key: r.typed for r in self.rubric}
+        comments = {r.key: r.comment for r in self.rubric}
         self.status, self.attempt = data.status, data.attempt
         self.student, self.mission = data.student, data.mission
         self.student_id = data.student_id
-        self.current = _with_file(data.current)
-        self.earlier = [_with_file(v) for v in data.earlier]
+        self.current = AttemptRow.model_validate(data.current)
+        self.earlier = [AttemptRow.model_validate(v) for v in data.earlier]
         self.newer_attempt_id = data.newer_attempt_id or 0
         self.rubric = [
-            {**c.model_dump(), "typed": typed.get(c.key, ""), "comment": comments.get(c.key, "")}
+            from_row(CriterionRow, c, typed=typed.get(c.key, ""), comment=comments.get(c.key, ""))
             for c in data.rubric
         ]
         self.typed_comments = {c.key: self.typed_comments.get(c.key, "") for c in data.rubric}
@@ -250,7 +272,7 @@ class ReviewState(ServiceState, rx.State):
         """An earlier attempt's file, from the download route (the access cookie, refreshed
         first, authenticates the browser there; the route checks who may see it)."""
         await self._principal()
-        names = {int(a["id"]): a.get("file_name", "") for a in [self.current, *self.earlier]}
+        names = {a.id: a.file_name for a in [self.current, *self.earlier]}
         sid = int(submission_id)
         if sid not in names:
             return None
@@ -260,7 +282,7 @@ class ReviewState(ServiceState, rx.State):
     @rx.event
     def type_score(self, key: str, value: str) -> None:
         """A score as it is typed: the running total follows."""
-        if any(c["key"] == key for c in self.rubric):
+        if any(c.key == key for c in self.rubric):
             self.typed_scores = {**self.typed_scores, key: str(value)[:20]}
 
     @rx.event
@@ -286,16 +308,16 @@ class ReviewState(ServiceState, rx.State):
         self.feedback = str(form.get("feedback", ""))[: reviews.FEEDBACK_MAX * 2]
         comments = parse_comments(self.rubric, form)
         self.rubric = [
-            {
-                **c,
-                "typed": str(form.get(f"score-{c['key']}", "") or "")[:20],
-                "comment": comments.get(c["key"], ""),
-            }
+            replace(
+                c,
+                typed=str(form.get(f"score-{c.key}", "") or "")[:20],
+                comment=comments.get(c.key, ""),
+            )
             for c in self.rubric
         ]
-        self.typed_scores = {c["key"]: c["typed"] for c in self.rubric}
-        scores = parse_scores(self.rubric, form)
-        criteria = [{k: c[k] for k in ("key", "title", "points")} for c in self.rubric]
+        self.typed_scores = {c.key: c.typed for c in self.rubric}
+        criteria = [c.criterion() for c in self.rubric]
+        scores = parse_scores(criteria, form)
         total, problems = reviews.check_review(
             criteria, self.decision, scores, self.feedback, comments
         )

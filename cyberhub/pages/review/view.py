@@ -3,8 +3,6 @@ sent, the refusals."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from cyberhub.components.learning import attempt_card, review_block
@@ -118,12 +116,12 @@ def review_content() -> rx.Component:
                     rx.heading("Timeline", size="3", as_="h2"),
                     rx.box(
                         rx.foreach(
-                            S.current["events"].to(list[dict[str, Any]]),
+                            S.current.events,
                             lambda e: rx.text(
-                                rx.text.strong(e["label"]),
-                                rx.cond(e["actor"].to(str) != "", rx.fragment(" by ", e["actor"])),
+                                rx.text.strong(e.label),
+                                rx.cond(e.actor != "", rx.fragment(" by ", e.actor)),
                                 " · ",
-                                e["at"],
+                                e.at,
                                 size="2",
                             ),
                         ),

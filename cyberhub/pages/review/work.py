@@ -13,7 +13,7 @@ from cyberhub.components.learning import attempt_answer, attempt_links, status_b
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.ui import muted
-from cyberhub.pages.review.state import ReviewState
+from cyberhub.pages.review.state import CriterionRow, HintRow, ReviewState
 
 S = ReviewState
 
@@ -36,16 +36,16 @@ def _label(text: Any, html_for: str, *extra: Any) -> rx.Component:
 
 def _submission() -> rx.Component:
     c = S.current
-    links = c["links"].to(list[str])
+    links = c.links
     return card_stack(
         wrap_row(
             rx.heading("Attempt ", S.attempt, size="5", as_="h2"),
             status_badge(S.status, testid="review-status"),
-            muted("submitted ", c["submitted_at"]),
+            muted("submitted ", c.submitted_at),
             spacing="3",
         ),
         rx.heading("Answer", size="3", as_="h3"),
-        attempt_answer(c["answer"].to(str), rx.color("teal", 7), data_testid="submission-answer"),
+        attempt_answer(c.answer, rx.color("teal", 7), data_testid="submission-answer"),
         rx.cond(
             links.length() > 0,
             titled_stack(
@@ -57,18 +57,18 @@ def _submission() -> rx.Component:
             ),
         ),
         rx.cond(
-            c["file_name"].to(str) != "",
+            c.file_name != "",
             rx.hstack(
                 rx.icon("paperclip", size=16),
                 rx.el.a(
                     "Download ",
-                    c["file_name"].to(str),
-                    href=c["file_url"].to(str),
-                    download=c["file_name"].to(str),
+                    c.file_name,
+                    href=S.current_file_url,
+                    download=c.file_name,
                     data_testid="file-download",
                     style={"textDecoration": "underline"},
                 ),
-                muted(c["file_size"], size="1"),
+                muted(c.file_size, size="1"),
                 align="center",
                 spacing="2",
             ),
@@ -78,15 +78,15 @@ def _submission() -> rx.Component:
     )
 
 
-def _criterion(c: rx.Var[dict[str, Any]]) -> rx.Component:
+def _criterion(c: rx.Var[CriterionRow]) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.text(c["title"], weight="medium", size="2"),
-            rx.badge(counted(c["points"].to(int), "pt"), variant="soft"),
+            rx.text(c.title, weight="medium", size="2"),
+            rx.badge(counted(c.points, "pt"), variant="soft"),
             align="center",
             spacing="2",
         ),
-        muted(c["description"]),
+        muted(c.description),
         style={"marginBottom": "0.5em"},
     )
 
@@ -106,7 +106,7 @@ def _rubric() -> rx.Component:
     )
 
 
-def _hint_row(h: rx.Var[Any]) -> rx.Component:
+def _hint_row(h: rx.Var[HintRow]) -> rx.Component:
     return rx.el.li(
         rx.text(rx.text.strong("Hint ", h.number), " · revealed ", h.at, size="2"),
         rx.box(safe_markdown(h.hint), width="100%"),
