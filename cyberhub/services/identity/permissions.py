@@ -209,3 +209,13 @@ def hide_from_outsiders(principal: Principal, organization_id: int, unknown: str
     hears why."""
     if not belongs_to(principal, organization_id):
         raise NotFound(unknown)
+
+
+def hold_account(session: Session, user_id: int) -> User | None:
+    """The account as committed, its row held (FOR SHARE) until this transaction ends: whoever
+    makes the person serve something (a cohort's mentor or director) checks they are active and
+    hold the role under it. A deactivation or role revocation locks the row (FOR UPDATE) before
+    it ends what the person serves, so either it waits and then finds what this added, or this
+    waits and reads the person inactive or without the role. Take it before any cohort lock,
+    the order those take."""
+    return session.get(User, user_id, with_for_update={"read": True}, populate_existing=True)

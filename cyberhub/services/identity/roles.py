@@ -317,6 +317,11 @@ def staff_roles_ended(
     def orgs(role: Role) -> list[int]:
         return sorted({g.organization_id for g in grants if g.role == role and g.organization_id})
 
+    if orgs(Role.mentor) or orgs(Role.director):
+        # Their row first (FOR UPDATE, free if held: a deactivation holds it): a director making
+        # them a cohort's mentor or director at this moment holds it (accounts.hold_account), so
+        # either this waits and ends what was just added, or the addition waits and is refused.
+        session.exec(select(User.id).where(User.id == user_id).with_for_update()).first()
     released = 0
     for org_id in orgs(Role.mentor):
         released += enrollment.stop_mentoring_in_organization(

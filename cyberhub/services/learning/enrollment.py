@@ -61,7 +61,7 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import accounts, memberships, passwordless
-from cyberhub.services.identity.permissions import Principal, holds_role
+from cyberhub.services.identity.permissions import Principal, hold_account, holds_role
 from cyberhub.services.learning import applications, reviews
 from cyberhub.services.learning.programs import (
     get_cohort,
@@ -634,6 +634,11 @@ def set_cohort_mentor(
     Conflict: the new capacity is below the mentees they already have here.
     """
     actor = require_director(principal)
+    # Their row, then the cohort (permissions.hold_account): a deactivation or role revocation at
+    # the same moment takes turns with this, so no inactive or former mentor is left serving.
+    found = accounts.find_user(session, mentor_email)
+    if found is not None:
+        hold_account(session, found.id or 0)
     cohort, program = _lock_cohort(session, actor, cohort_id)
     if not 1 <= capacity <= MENTOR_CAPACITY_MAX:
         raise Invalid(f"A mentor's capacity must be between 1 and {MENTOR_CAPACITY_MAX} mentees.")

@@ -64,6 +64,7 @@ from cyberhub.services.identity.permissions import (
     UNKNOWN_ORGANIZATION,
     Principal,
     hide_from_outsiders,
+    hold_account,
     holds_role,
     managed_org_ids,
     require_role,
@@ -912,7 +913,7 @@ def cohort_detail(session: Session, principal: Principal | None, cohort_id: int)
 def _check_director(session: Session, org_id: int, director_id: int | None) -> User | None:
     if director_id is None:
         return None
-    user = session.get(User, director_id)
+    user = hold_account(session, director_id)
     if (
         user is None
         or not user.is_active
@@ -1056,6 +1057,10 @@ def update_cohort(
     below the students already enrolled.
     """
     actor = require_director(principal)
+    if director_id is not _UNSET and director_id is not None:
+        # The new director's row before the cohort's (_check_director), the order a
+        # deactivation or role revocation takes them in.
+        hold_account(session, director_id)
     # Locked: a capacity cut must not race with an enrolment into the last seats.
     cohort, program = get_cohort(session, actor, cohort_id, lock=True)
     if name is not None:
