@@ -27,7 +27,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from cyberhub.services.identity import browser_sessions, deactivation
+from cyberhub.services.identity import browser_sessions, deactivation, roles
 from cyberhub.services.learning import applications, enrollment, programs, reviews, submissions
 from cyberhub.services.learning.submissions import submission_link
 from cyberhub.services.messaging import notifications
@@ -252,6 +252,48 @@ class TestEffects:
         session.expire_all()
         user = session.get(User, w.student.id)
         assert user is not None and user.is_active
+        # They served no cohort: neither mail speaks of cohorts.
+        assert "cohort" not in told.body and "cohort" not in back.body
+
+    @pytest.mark.parametrize(
+        ("who", "served"),
+        [
+            ("mentor", "mentor any cohort (you mentored 1 cohort"),
+            ("director", "direct any cohort (you directed 2 cohorts"),
+            ("both", "mentor or direct any cohort (you mentored 1 cohort and directed 2 cohorts"),
+        ],
+    )
+    def test_the_mails_say_which_cohorts_they_no_longer_serve(
+        self, session: Session, world: World, who: str, served: str
+    ) -> None:
+        """The world's mentor serves one cohort, its director directs two ("both": the director
+        also mentors the other cohort); both mails say so in one sentence."""
+        w = world
+        person = w.mentor if who == "mentor" else w.director
+        if who == "both":
+            roles.assign_role(
+                session,
+                principal(session, w.admin),
+                user_id=id_of(w.director),
+                role="mentor",
+                organization_id=id_of(w.org),
+                reason="Mentors too.",
+            )
+            session.commit()
+            enrollment.set_cohort_mentor(
+                session, principal(session, w.director), id_of(w.other_cohort), w.director.email, 5
+            )
+            session.commit()
+
+        _deactivate(session, w, person)
+        told = _mails_to(session, person)[-1]
+        assert f"You no longer {served} until now)." in told.body
+
+        deactivation.reactivate_user(session, principal(session, w.admin), id_of(person))
+        session.commit()
+        back = _mails_to(session, person)[-1]
+        assert "active again" in back.subject
+        assert f"You no longer {served} before the deactivation)." in back.body
 
 
 class TestRules:

@@ -9,7 +9,9 @@ and directing cohorts as when those roles end (roles.staff_roles_ended, audited 
 their mentees are unassigned, so new work goes to the cohort's other mentors, and the cohorts
 they directed have none, so applications go to the organisation's directors. Their role grants
 stay (a director can put them back on a cohort once they are active). The reason is kept in the
-audit entry only (as a role revocation's) and mailed to the person.
+audit entry only (as a role revocation's) and mailed to the person. The audit entry counts the
+cohorts they stopped mentoring and directing, and both mails say so in one sentence when there
+were any.
 
 Reactivating lets them sign in again (their password, an e-mailed link or a password reset);
 nothing that ended comes back by itself: sessions, keys, the feed, claims, mentees and the
@@ -25,7 +27,16 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Role, RoleAssignment, Submission, User
+from cyberhub.formatting import plural
+from cyberhub.models import (
+    AuditLog,
+    Cohort,
+    CohortMentor,
+    Role,
+    RoleAssignment,
+    Submission,
+    User,
+)
 from cyberhub.schemas.users import AccountStatus
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
@@ -78,6 +89,55 @@ def _is_admin(session: Session, user_id: int) -> bool:
     return held is not None
 
 
+def _cohorts_served(session: Session, user_id: int) -> tuple[int, int]:
+    """How many cohorts the person mentors, and how many they direct."""
+    mentored = session.exec(
+        select(func.count()).select_from(CohortMentor).where(CohortMentor.mentor_id == user_id)
+    ).one()
+    directed = session.exec(
+        select(func.count()).select_from(Cohort).where(col(Cohort.director_id) == user_id)
+    ).one()
+    return mentored, directed
+
+
+def _no_longer_serving(mentored: int, directed: int, when: str) -> list[str]:
+    """The mail's sentence on the cohorts the deactivation took from them (none if it took
+    none): "You no longer mentor or direct any cohort (you mentored 2 cohorts and directed 1
+    cohort until now)." """
+    verbs = [v for v, n in (("mentor", mentored), ("direct", directed)) if n]
+    if not verbs:
+        return []
+    done = [
+        f"{past} {plural(n, 'cohort')}"
+        for past, n in (("mentored", mentored), ("directed", directed))
+        if n
+    ]
+    return [f"You no longer {' or '.join(verbs)} any cohort (you {' and '.join(done)} {when})."]
+
+
+def _count(details: dict[str, object], key: str) -> int:
+    value = details.get(key)
+    return value if isinstance(value, int) else 0
+
+
+def _ended_by_deactivation(session: Session, user: User) -> tuple[int, int]:
+    """How many cohorts the account's last deactivation stopped it mentoring and directing (as
+    its audit entry says; 0 for an entry from before it said)."""
+    entry = session.exec(
+        select(AuditLog)
+        .where(
+            AuditLog.action == "user.deactivated",
+            AuditLog.target_type == User.audit_type,
+            AuditLog.target_id == str(user.id),
+        )
+        .order_by(col(AuditLog.id).desc())
+        .limit(1)
+    ).first()
+    if entry is None:
+        return 0, 0
+    return _count(entry.details, "cohorts_mentored"), _count(entry.details, "cohorts_directed")
+
+
 def _tell(session: Session, user: User, subject: str, *paragraphs: str) -> None:
     """Mail the person what happened to their account (kind "account_status")."""
     body = "\n\n".join(
@@ -123,9 +183,12 @@ def deactivate_user(
     # (cohort, then the claims on its work): a director removing them from a cohort meanwhile
     # waits rather than deadlocks.
     grants = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user_id)).all()
+    mentored, directed = _cohorts_served(session, user_id)
     returned = roles.staff_roles_ended(
         session, user_id, list(grants), actor_id=actor.user_id, meta=meta
     )
+    still_mentored, still_directed = _cohorts_served(session, user_id)
+    mentored, directed = mentored - still_mentored, directed - still_directed
     returned += reviews.give_back_claims_where(
         session, col(Submission.claimed_by_id) == user_id, actor_id=actor.user_id
     )
@@ -137,6 +200,8 @@ def deactivate_user(
         meta=meta,
         reason=reason,
         claims_returned=returned,
+        cohorts_mentored=mentored,
+        cohorts_directed=directed,
     )
     _tell(
         session,
@@ -144,6 +209,7 @@ def deactivate_user(
         "Your CyberHub account has been deactivated",
         "An administrator has deactivated your CyberHub account: you can no longer sign in, "
         "and every session and API key of the account has ended.",
+        *_no_longer_serving(mentored, directed, "until now"),
         f"Reason: {reason}",
     )
     session.flush()
@@ -170,6 +236,7 @@ def reactivate_user(
         raise Conflict(f"{user.email} is already active.")
     user.is_active = True
     session.add(user)
+    mentored, directed = _ended_by_deactivation(session, user)
     audit.record(session, "user.reactivated", user, by=actor, meta=meta)
     base = get_settings().base_url
     _tell(
@@ -181,6 +248,7 @@ def reactivate_user(
         f"your password, reset it at {base}/password-reset.",
         "Sessions and API keys that ended when the account was deactivated stay ended: create "
         "new API keys if you need them.",
+        *_no_longer_serving(mentored, directed, "before the deactivation"),
     )
     session.flush()
     return AccountStatus(id=user_id, email=user.email, is_active=True)
