@@ -13,13 +13,17 @@ from cyberhub.schemas.director import (
     Balanced,
     CohortMentorPublic,
     CohortMentorRemoved,
+    CohortPublic,
     CsvImported,
+    CsvRowProblem,
     EnrollmentPublic,
+    RosterRow,
 )
+from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import enrollment, programs, schedule
+from cyberhub.services.learning import applications, enrollment, programs, schedule
 from cyberhub.services.learning.enrollment import CsvImportError
 from cyberhub.state.forms import url_id, whole_number
 
@@ -39,24 +43,110 @@ async def fetch_panel(state: Any) -> None:
     await state._fetch()
 
 
-def _dates(c: dict[str, Any]) -> str:
-    return f"{when(c['starts_on'], style='date')} – {when(c['ends_on'], style='date')}"
+@dataclass(frozen=True)
+class CohortHeader:
+    """The cohort as its page's header and settings dialog show it: its dates as the date inputs
+    take them (YYYY-MM-DD) and as one line of text."""
+
+    id: int = 0
+    program_id: int = 0
+    program: str = ""
+    name: str = ""
+    starts_on: str = ""
+    ends_on: str = ""
+    dates: str = ""
+    capacity: int = 0
+    director: str = ""
+    status: str = ""
+    enrolled: int = 0
+    seats_left: int = 0
+
+    @classmethod
+    def of(cls, c: CohortPublic) -> CohortHeader:
+        return from_row(
+            cls,
+            c,
+            starts_on=c.starts_on.isoformat(),
+            ends_on=c.ends_on.isoformat(),
+            dates=f"{when(c.starts_on, style='date')} – {when(c.ends_on, style='date')}",
+        )
 
 
-def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
-    cohort = programs.cohort_detail(session, principal, cohort_id).model_dump(mode="json")
+@dataclass(frozen=True)
+class RosterLine:
+    """A student of the roster with their overdue missions, and their mentor as the mentor
+    select's value (NO_MENTOR without one)."""
+
+    student_id: int
+    name: str
+    email: str
+    mentor_id: int | None
+    mentor: str
+    approved: int
+    published: int
+    progress: int
+    overdue: int
+    mentor_value: str
+
+    @classmethod
+    def of(cls, r: RosterRow, overdue: int) -> RosterLine:
+        value = str(r.mentor_id) if r.mentor_id else NO_MENTOR
+        return from_row(cls, r, overdue=overdue, mentor_value=value)
+
+
+@dataclass(frozen=True)
+class CohortLoaded:
+    cohort: CohortHeader
+    roster: list[RosterLine]
+    mentors: list[CohortMentorPublic]
+
+
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> CohortLoaded:
+    cohort = programs.cohort_detail(session, principal, cohort_id)
     # Missions past their cohort due date with nothing handed in, per learner (issue 15 item 3).
     overdue = {
         o.student_id: o.overdue for o in schedule.roster_overdue(session, principal, cohort_id)
     }
-    return {
-        "cohort": cohort,
-        "roster": [
-            {**r.model_dump(mode="json"), "overdue": overdue.get(r.student_id, 0)}
+    return CohortLoaded(
+        CohortHeader.of(cohort),
+        [
+            RosterLine.of(r, overdue.get(r.student_id, 0))
             for r in programs.roster(session, principal, cohort_id)
         ],
-        "mentors": enrollment.list_mentors(session, principal, cohort_id),
-    }
+        enrollment.list_mentors(session, principal, cohort_id),
+    )
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    """A pending application or waitlist place as the enrolment panel lists it."""
+
+    id: int
+    student_name: str
+    student_email: str
+    status: str
+    applied_at: str
+    waitlist_position: int
+    can_approve: bool
+    held: str
+
+    @classmethod
+    def of(cls, a: applications.ApplicationForDirectors, tz: str | None) -> ApplicationRow:
+        return from_row(
+            cls, a, applied_at=when(a.applied_at, tz), waitlist_position=a.waitlist_position or 0
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """A mission of the schedule: its due date as a datetime-local input's value in the
+    director's zone ("" without one), and the key its form remounts by."""
+
+    key: str
+    id: int
+    title: str
+    track: str
+    local: str
 
 
 def _enroll(
@@ -75,7 +165,7 @@ class ImportRefused:
     """The CSV's failing rows (nothing was imported)."""
 
     message: str
-    rows: list[dict[str, Any]]
+    rows: list[CsvRowProblem]
 
 
 def _import(
@@ -85,7 +175,7 @@ def _import(
         return enrollment.import_csv(session, principal, cohort_id, text, meta=meta)
     except CsvImportError as exc:
         session.rollback()  # nothing half-imported, whatever was touched while checking
-        return ImportRefused(exc.message, exc.rows)
+        return ImportRefused(exc.message, [CsvRowProblem.model_validate(r) for r in exc.rows])
 
 
 def _withdraw(

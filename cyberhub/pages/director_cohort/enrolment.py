@@ -5,7 +5,7 @@ whose view shows it and whose page loads it with its own on_load."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -19,8 +19,8 @@ from cyberhub.components.panels import cells_row, keeping_form
 from cyberhub.components.sections import card_stack
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import danger_button, error_callout, muted
-from cyberhub.formatting import when
 from cyberhub.models import EnrolmentMode
+from cyberhub.pages.director_cohort.data import ApplicationRow
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
@@ -30,18 +30,17 @@ from cyberhub.state.service import ServiceState
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
 
 
-def _row(a: applications.ApplicationForDirectors, tz: str | None) -> dict[str, Any]:
-    row = asdict(a)
-    row["applied_at"] = when(a.applied_at, tz)
-    row["decided_at"] = when(a.decided_at, tz)
-    return row
+@dataclass(frozen=True)
+class _Loaded:
+    settings: applications.EnrolmentSettings
+    rows: list[ApplicationRow]
 
 
-def _load(session: Session, principal: Principal | None, cohort_id: int) -> dict[str, Any]:
+def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
     settings = applications.enrolment_settings(session, principal, cohort_id)
     rows = applications.list_applications(session, principal, cohort_id)
     tz = principal.time_zone if principal else None
-    return {"settings": asdict(settings), "rows": [_row(a, tz) for a in rows]}
+    return _Loaded(settings, [ApplicationRow.of(a, tz) for a in rows])
 
 
 def _decide(
@@ -72,8 +71,16 @@ def _save(
 
 class CohortEnrolmentState(ServiceState, rx.State):
     cohort_id: int = 0
-    settings: dict[str, Any] = {}
-    rows: list[dict[str, Any]] = []
+    settings: applications.EnrolmentSettings = applications.EnrolmentSettings(
+        cohort_id=0,
+        mode=EnrolmentMode.director.value,
+        capacity=0,
+        enrolled=0,
+        seats_left=0,
+        pending=0,
+        waitlist=0,
+    )
+    rows: list[ApplicationRow] = []
     loaded: bool = False
     error: str = ""
     notice: str = ""
@@ -85,17 +92,17 @@ class CohortEnrolmentState(ServiceState, rx.State):
     reject_status: str = ""
 
     @rx.var
-    def pending(self) -> list[dict[str, Any]]:
-        return [r for r in self.rows if r["status"] == "applied"]
+    def pending(self) -> list[ApplicationRow]:
+        return [r for r in self.rows if r.status == "applied"]
 
     @rx.var
-    def waitlist(self) -> list[dict[str, Any]]:
-        return [r for r in self.rows if r["status"] == "waitlisted"]
+    def waitlist(self) -> list[ApplicationRow]:
+        return [r for r in self.rows if r.status == "waitlisted"]
 
     @rx.var
     def waitlist_held(self) -> str:
         """Why nobody moves up from the waitlist (the cohort has ended), or ""."""
-        return next((str(r["held"]) for r in self.waitlist if r.get("held")), "")
+        return next((r.held for r in self.waitlist if r.held), "")
 
     @rx.var
     def reject_warning(self) -> str:
@@ -109,8 +116,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
             self.error, self.loaded = done.error, True
             return
         data = done.value
-        self.settings, self.rows = data["settings"], data["rows"]
-        self.mode = str(self.settings["mode"])
+        self.settings, self.rows, self.mode = data.settings, data.rows, data.settings.mode
         self.loaded = True
 
     @rx.event
@@ -171,10 +177,8 @@ class CohortEnrolmentState(ServiceState, rx.State):
         return await self._decide(int(app_id), True)
 
     @rx.event
-    def ask_reject(self, row: dict[str, Any]) -> None:
-        self.reject_id = int(row.get("id") or 0)
-        self.reject_name = str(row.get("student_name", ""))
-        self.reject_status = str(row.get("status", ""))
+    def ask_reject(self, row: ApplicationRow) -> None:
+        self.reject_id, self.reject_name, self.reject_status = row.id, row.student_name, row.status
         self.reject_open = True
 
     @rx.event
@@ -208,24 +212,24 @@ def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> r
     return data_table(headers, body, label=label, data_testid=testid)
 
 
-def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+def _pending_row(r: rx.Var[ApplicationRow]) -> rx.Component:
     S = CohortEnrolmentState
-    name = r["student_name"].to(str)
+    name = r.student_name.to(str)
     return cells_row(
         name,
-        r["student_email"].to(str),
-        r["applied_at"].to(str),
+        r.student_email,
+        r.applied_at,
         rx.hstack(
             # Approving only answers Conflict once the cohort has ended: say why instead.
             rx.cond(
-                r["can_approve"].to(bool),
+                r.can_approve,
                 rx.button(
                     "Approve",
                     size="1",
-                    on_click=S.approve(r["id"].to(int)),
+                    on_click=S.approve(r.id),
                     aria_label="Approve " + name,
                 ),
-                muted(r["held"].to(str), size="1"),
+                muted(r.held, size="1"),
             ),
             danger_button("Reject", "Reject " + name, S.ask_reject(r), size="1"),
             spacing="2",
@@ -234,13 +238,13 @@ def _pending_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
-def _waitlist_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
+def _waitlist_row(r: rx.Var[ApplicationRow]) -> rx.Component:
     S = CohortEnrolmentState
-    name = r["student_name"].to(str)
+    name = r.student_name.to(str)
     return cells_row(
-        r["waitlist_position"].to(int),
+        r.waitlist_position,
         name,
-        r["student_email"].to(str),
+        r.student_email,
         danger_button("Remove", "Remove " + name + " from the waitlist", S.ask_reject(r), size="1"),
     )
 
@@ -273,8 +277,8 @@ def _settings_form() -> rx.Component:
                     name="capacity",
                     type="number",
                     min=1,
-                    default_value=S.settings["capacity"].to(str),
-                    key=S.settings["capacity"].to(str),
+                    default_value=S.settings.capacity.to(str),
+                    key=S.settings.capacity.to(str),
                     width="8em",
                 ),
                 spacing="1",
@@ -299,8 +303,8 @@ def enrolment_panel() -> rx.Component:
         error_callout(S.error),
         _settings_form(),
         rx.flex(
-            rx.badge(S.settings["pending"].to(int), " pending", size="2"),
-            rx.badge(S.settings["waitlist"].to(int), " on the waitlist", size="2"),
+            rx.badge(S.settings.pending, " pending", size="2"),
+            rx.badge(S.settings.waitlist, " on the waitlist", size="2"),
             gap="0.5em",
         ),
         *_listed(

@@ -30,9 +30,9 @@ from cyberhub.components.ui import (
     muted,
     remove_button,
 )
-from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR
+from cyberhub.pages.director_cohort.data import CSV_EXAMPLE, NO_MENTOR, RosterLine
 from cyberhub.pages.director_cohort.state import DirectorCohortState
-from cyberhub.schemas.director import CohortMentorPublic
+from cyberhub.schemas.director import CohortMentorPublic, CsvRowProblem
 from cyberhub.services.learning import enrollment
 
 S = DirectorCohortState
@@ -49,33 +49,32 @@ _READ_CSV_FILE: FunctionStringVar[Any] = FunctionStringVar.create(
 )
 
 
-def _mentor_select(r: rx.Var[dict[str, Any]]) -> rx.Component:
+def _mentor_select(r: rx.Var[RosterLine]) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(
-            aria_label="Mentor of " + r["name"].to(str), placeholder="No mentor", min_width="10em"
+            aria_label="Mentor of " + r.name.to(str), placeholder="No mentor", min_width="10em"
         ),
         rx.select.content(
             rx.select.item("No mentor", value=NO_MENTOR, disabled=True),
             rx.foreach(S.mentor_options, lambda o: rx.select.item(o["name"], value=o["id"])),
         ),
-        value=r["mentor_value"].to(str),
-        on_change=lambda v: S.assign(r["student_id"].to(int), v),
+        value=r.mentor_value,
+        on_change=lambda v: S.assign(r.student_id, v),
         size="2",
     )
 
 
-def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
-    progress = r["progress"].to(int)
+def _roster_row(r: rx.Var[RosterLine]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             two_line(
-                rx.link(r["name"], href="/mentees/" + r["student_id"].to(str)),
-                r["email"],
+                rx.link(r.name, href="/mentees/" + r.student_id.to(str)),
+                r.email,
             ),
             rx.cond(
-                r["overdue"].to(int) > 0,
+                r.overdue > 0,
                 rx.badge(
-                    r["overdue"].to(int),
+                    r.overdue,
                     " overdue",
                     color_scheme="red",
                     title="Missions past their due date with nothing handed in",
@@ -83,18 +82,18 @@ def _roster_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                 ),
             ),
         ),
-        rx.table.cell(learner_progress(progress, r["approved"], r["published"], r["name"].to(str))),
+        rx.table.cell(learner_progress(r.progress, r.approved, r.published, r.name.to(str))),
         rx.table.cell(
             rx.cond(
                 DirectorCohortState.mentors.length() > 0,
                 _mentor_select(r),
-                rx.text(rx.cond(r["mentor"] != "", r["mentor"], "—"), size="2"),
+                rx.text(rx.cond(r.mentor != "", r.mentor, "—"), size="2"),
             )
         ),
         rx.table.cell(
             danger_button(
                 "Withdraw",
-                "Withdraw " + r["name"].to(str),
+                "Withdraw " + r.name.to(str),
                 DirectorCohortState.ask_withdraw(r),
                 size="2",
             )
@@ -138,8 +137,8 @@ def _enroll_form() -> rx.Component:
     )
 
 
-def _import_row(r: rx.Var[dict[str, Any]]) -> rx.Component:
-    return cells_row(r["row"], rx.code(r["email"]), r["error"])
+def _import_row(r: rx.Var[CsvRowProblem]) -> rx.Component:
+    return cells_row(r.row, rx.code(r.email), r.error)
 
 
 def _import_form() -> rx.Component:

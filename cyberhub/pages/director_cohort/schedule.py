@@ -16,7 +16,7 @@ from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import zone
-from cyberhub.pages.director_cohort.data import fetch_panel
+from cyberhub.pages.director_cohort.data import ScheduleRow, fetch_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
 from cyberhub.schemas.schedule import CohortSchedule, DueDatePublic
 from cyberhub.services.admin.audit import RequestMeta
@@ -50,7 +50,7 @@ def _clear(
 
 class CohortScheduleState(ServiceState, rx.State):
     cohort_id: int = 0
-    rows: list[dict[str, Any]] = []
+    rows: list[ScheduleRow] = []
     notice: str = ""
     # Bumped on each load: the date inputs remount with the stored values. Within a visit a
     # row's input remounts only when its stored date changed (its key names the date): saving
@@ -68,15 +68,8 @@ class CohortScheduleState(ServiceState, rx.State):
         for m in plan.missions:
             # the value of a datetime-local input, in the director's zone
             local = m.due_at.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M") if m.due_at else ""
-            rows.append(
-                {
-                    "key": f"{m.mission_id}-{local}-{self.version}",
-                    "id": m.mission_id,
-                    "title": m.title,
-                    "track": m.track,
-                    "local": local,
-                }
-            )
+            key = f"{m.mission_id}-{local}-{self.version}"
+            rows.append(ScheduleRow(key, m.mission_id, m.title, m.track, local))
         self.rows = rows
 
     @rx.event
@@ -116,19 +109,19 @@ class CohortScheduleState(ServiceState, rx.State):
 S = CohortScheduleState
 
 
-def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
-    label = "Due date of " + r["title"].to(str)
+def _row(r: rx.Var[ScheduleRow]) -> rx.Component:
+    label = "Due date of " + r.title.to(str)
     return rx.table.row(
-        rx.table.row_header_cell(r["title"].to(str)),
-        rx.table.cell(r["track"].to(str)),
+        rx.table.row_header_cell(r.title),
+        rx.table.cell(r.track),
         rx.table.cell(
             keeping_form(
                 wrap_row(
-                    rx.el.input(type="hidden", name="mission_id", value=r["id"].to(str)),
+                    rx.el.input(type="hidden", name="mission_id", value=r.id.to(str)),
                     rx.input(
                         type="datetime-local",
                         name="due_at",
-                        default_value=r["local"].to(str),
+                        default_value=r.local,
                         aria_label=label,
                         min="2000-01-01T00:00",
                         max="2100-12-31T23:59",
@@ -136,23 +129,23 @@ def _row(r: rx.Var[dict[str, Any]]) -> rx.Component:
                     rx.button(
                         "Save",
                         type="submit",
-                        aria_label="Save the due date of " + r["title"].to(str),
+                        aria_label="Save the due date of " + r.title.to(str),
                     ),
                     rx.cond(
-                        r["local"].to(str) != "",
+                        r.local != "",
                         rx.button(
                             "Clear",
                             type="button",
                             variant="soft",
                             color_scheme="gray",
-                            on_click=S.clear(r["id"].to(int)),
-                            aria_label="Clear the due date of " + r["title"].to(str),
+                            on_click=S.clear(r.id),
+                            aria_label="Clear the due date of " + r.title.to(str),
                         ),
                     ),
                     spacing="2",
                 ),
                 on_submit=S.save,
-                key=r["key"].to(str),
+                key=r.key,
             )
         ),
     )

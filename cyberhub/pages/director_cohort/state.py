@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from cyberhub.components.counts import plural
 from cyberhub.pages.director_cohort.data import (
-    NO_MENTOR,
     ROUTE,
+    CohortHeader,
     ImportRefused,
+    RosterLine,
     _add_mentor,
     _balance,
-    _dates,
     _enroll,
     _import,
     _load,
@@ -25,7 +25,7 @@ from cyberhub.pages.director_cohort.data import (
     _withdraw,
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
-from cyberhub.schemas.director import CohortMentorPublic
+from cyberhub.schemas.director import CohortMentorPublic, CsvRowProblem
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment
 from cyberhub.state.forms import parse_id, url_id
@@ -38,8 +38,8 @@ T = TypeVar("T")
 
 class DirectorCohortState(ServiceState, rx.State):
     cohort_id: int = 0
-    cohort: dict[str, Any] = {}
-    roster: list[dict[str, Any]] = []
+    cohort: CohortHeader = CohortHeader()
+    roster: list[RosterLine] = []
     mentors: list[CohortMentorPublic] = []
     loading: bool = True
     error: str = ""
@@ -52,7 +52,7 @@ class DirectorCohortState(ServiceState, rx.State):
     # CSV import
     csv_text: str = ""
     import_error: str = ""
-    import_rows: list[dict[str, Any]] = []
+    import_rows: list[CsvRowProblem] = []
     importing: bool = False
     # mentors
     mentor_email: str = ""
@@ -61,7 +61,9 @@ class DirectorCohortState(ServiceState, rx.State):
     balance_open: bool = False
     # the mentor row awaiting confirmation of removal (dialog open while set)
     remove_open: bool = False
-    removing: dict[str, Any] = {}
+    removing: CohortMentorPublic = CohortMentorPublic(
+        mentor_id=0, name="", email="", capacity=0, mentees=0, free=0
+    )
     # withdraw
     withdraw_open: bool = False
     withdraw_id: int = 0
@@ -76,7 +78,7 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.var
     def unassigned(self) -> int:
-        return sum(1 for r in self.roster if not r.get("mentor_id"))
+        return sum(1 for r in self.roster if not r.mentor_id)
 
     async def _fetch(self) -> None:
         found = await self._try(_load, self.cohort_id)
@@ -90,13 +92,7 @@ class DirectorCohortState(ServiceState, rx.State):
             self.error, self.loading = found.error, False
             return
         data = found.value
-        c = data["cohort"]
-        self.cohort = {**c, "dates": _dates(c)}
-        self.roster = [
-            {**r, "mentor_value": str(r["mentor_id"]) if r["mentor_id"] else NO_MENTOR}
-            for r in data["roster"]
-        ]
-        self.mentors = data["mentors"]
+        self.cohort, self.roster, self.mentors = data.cohort, data.roster, data.mentors
         self.error, self.loading = "", False
 
     async def _act(
@@ -171,9 +167,8 @@ class DirectorCohortState(ServiceState, rx.State):
 
     # withdraw ---------------------------------------------------------------------------------
     @rx.event
-    def ask_withdraw(self, row: dict[str, Any]) -> None:
-        self.withdraw_id = int(row.get("student_id") or 0)
-        self.withdraw_name = str(row.get("name", ""))
+    def ask_withdraw(self, row: RosterLine) -> None:
+        self.withdraw_id, self.withdraw_name = row.student_id, row.name
         self.withdraw_open = True
 
     @rx.event
@@ -219,13 +214,8 @@ class DirectorCohortState(ServiceState, rx.State):
             self.notice = f"Matched with {done.value.mentor}."
 
     @rx.event
-    def ask_remove_mentor(self, row: dict[str, Any]) -> None:
-        self.removing = {
-            "mentor_id": int(row.get("mentor_id") or 0),
-            "name": str(row.get("name", "")),
-            "mentees": int(row.get("mentees") or 0),
-        }
-        self.remove_open = True
+    def ask_remove_mentor(self, mentor: CohortMentorPublic) -> None:
+        self.removing, self.remove_open = mentor, True
 
     @rx.event
     def set_remove_open(self, value: bool) -> None:
@@ -235,7 +225,7 @@ class DirectorCohortState(ServiceState, rx.State):
     async def remove_mentor(self) -> None:
         self.remove_open = False
         done = await self._act(
-            _remove_mentor, self.cohort_id, int(self.removing.get("mentor_id") or 0), self._meta()
+            _remove_mentor, self.cohort_id, self.removing.mentor_id, self._meta()
         )
         if not done:
             return

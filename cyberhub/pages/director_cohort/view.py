@@ -50,7 +50,9 @@ def _settings_dialog() -> rx.Component:
 
     def field(label: str, name: str, **props: Any) -> rx.Component:
         id_ = f"settings-{name}"
-        return labelled_input(label, id_, name=name, default_value=c[name].to(str), **props)
+        return labelled_input(
+            label, id_, name=name, default_value=getattr(c, name).to(str), **props
+        )
 
     return form_dialog(
         rx.alert_dialog.title("Cohort settings"),
@@ -75,8 +77,8 @@ def _header() -> rx.Component:
         rx.link("← Programme", href=HOME, size="2"),
         spread_row(
             rx.vstack(
-                rx.heading(c["name"], size="7", as_="h1"),
-                grey_text(c["program"], " · ", c["dates"]),
+                rx.heading(c.name, size="7", as_="h1"),
+                grey_text(c.program, " · ", c.dates),
                 spacing="1",
                 overflow_wrap="anywhere",  # a one-word name breaks (ui.page_heading)
             ),
@@ -85,9 +87,9 @@ def _header() -> rx.Component:
                     "chart_column",
                     "Analytics",
                     href="/dashboard/director/analytics?program="
-                    + c["program_id"].to(str)
+                    + c.program_id.to(str)
                     + "&cohort="
-                    + c["id"].to(str),
+                    + c.id.to(str),
                 ),
                 icon_link(
                     "download",
@@ -104,14 +106,12 @@ def _header() -> rx.Component:
             align="start",
         ),
         flow(
-            rx.badge(c["status"], variant="soft", size="2"),
-            rx.badge(
-                c["enrolled"], " of ", counted(c["capacity"].to(int), "seat"), " taken", size="2"
-            ),
-            rx.badge(c["seats_left"], " left", variant="soft", size="2"),
+            rx.badge(c.status, variant="soft", size="2"),
+            rx.badge(c.enrolled, " of ", counted(c.capacity, "seat"), " taken", size="2"),
+            rx.badge(c.seats_left, " left", variant="soft", size="2"),
             rx.cond(
-                c["director"] != "",
-                rx.badge("Director: ", c["director"], variant="outline", size="2"),
+                c.director != "",
+                rx.badge("Director: ", c.director, variant="outline", size="2"),
             ),
             gap="0.5em",
         ),
@@ -148,13 +148,11 @@ def director_cohort_content() -> rx.Component:
                 red=True,
             ),
             _confirm(
-                rx.text("Remove ", S.removing["name"].to(str), " from this cohort?"),
+                rx.text("Remove ", S.removing.name, " from this cohort?"),
                 rx.text(
                     "Their ",
-                    S.removing["mentees"].to(int),
-                    rx.cond(
-                        S.removing["mentees"].to(int) == 1, " mentee becomes", " mentees become"
-                    ),
+                    S.removing.mentees,
+                    rx.cond(S.removing.mentees == 1, " mentee becomes", " mentees become"),
                     " unassigned; you can balance mentors again afterwards.",
                 ),
                 "Remove",
