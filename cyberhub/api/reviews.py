@@ -107,7 +107,6 @@ def delete_snippet(snippet_id: Id, session: SessionDep, principal: MentorUser) -
 def get_cohort_progress(
     cohort_id: Id, session: SessionDep, principal: CurrentUser
 ) -> CohortProgress:
-    # progress.cohort_progress (the learner side's) still answers a dict of this shape.
     return progress.cohort_progress(session, principal, cohort_id)
 
 

@@ -6,13 +6,9 @@ reflections: 36 statements per dashboard load); `summary.glance` reads what the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from cyberhub.pages.mission import data as mission_data
@@ -20,23 +16,9 @@ from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, GoalUpdate, Hab
 from cyberhub.services.coaching import goals, habits, summary
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 from tests.factories import build_world, id_of, principal
+from tests.statements import statements
 
 pytestmark = [pytest.mark.integration, pytest.mark.coaching]
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_home_block_shows_what_coaching_shows_with_a_third_of_the_reads(

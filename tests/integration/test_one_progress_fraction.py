@@ -10,14 +10,10 @@ places them in builders and m1 is approved: 1 of 2 everywhere, not 1 of 3 on the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from cyberhub.models import Submission, SubmissionStatus
@@ -45,23 +41,9 @@ from tests.factories import (
     principal,
     submit_and_decide,
 )
+from tests.statements import statements
 
 pytestmark = [pytest.mark.integration, pytest.mark.student]
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _sponsored_fraction(session: Session, w: World) -> tuple[int, int]:
