@@ -32,9 +32,10 @@ from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import applications, programs, sponsorships
-from tests.factories import World, enroll, make_org, make_user, principal
+from tests.factories import World, enroll, make_cohort, make_org, make_user, principal
 from tests.integration.conftest import ClientFor
 from tests.integration.test_access_rules import access_rules, api_routes
+from tests.statements import statements
 
 pytestmark = [pytest.mark.integration]
 
@@ -326,6 +327,38 @@ class TestSponsorFigures:
             with pytest.raises(Forbidden):
                 sponsorships.dashboard(session, principal(session, user))
         assert len(sponsorships.dashboard(session, principal(session, world.admin)).cohorts) == 1
+
+
+def test_each_funded_cohort_names_its_own_consenting_learners_read_together(
+    session: Session, world: World, sponsors: Sponsors
+) -> None:
+    """A sponsor funding several cohorts sees, under each, only that cohort's consenting
+    learners with their progress; their names are read once for all cohorts (two statements),
+    so a sponsor funding one more cohort waits for two more statements, not four."""
+    me = principal(session, sponsors.sponsor)
+    director = principal(session, world.director)
+    fund(session, world, sponsors)
+    sponsorships.create_sponsorship(
+        session, director, world.other_cohort.id or 0, form(sponsors.org)
+    )
+    session.commit()
+    approve(session, world.student, world.m1)
+    share(session, world.student)
+    share(session, world.outsider_student)
+    with statements(session) as two:
+        cohorts = sponsorships.dashboard(session, me).cohorts
+    named = {c.cohort: [(le.name, le.approved) for le in c.learners] for c in cohorts}
+    assert named == {
+        "Spring": [(world.student.full_name, 1)],
+        "Evening": [(world.outsider_student.full_name, 0)],
+    }
+    assert {c.cohort: c.withheld for c in cohorts} == {"Spring": 1, "Evening": 0}
+    third = make_cohort(session, world.program, director=world.director, name="Autumn")
+    sponsorships.create_sponsorship(session, director, third.id or 0, form(sponsors.org))
+    session.commit()
+    with statements(session) as three:
+        assert len(sponsorships.dashboard(session, me).cohorts) == 3
+    assert len(three) - len(two) == 2
 
 
 def enrolled_days_ago(session: Session, world: World, days: int) -> None:

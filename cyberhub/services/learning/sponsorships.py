@@ -31,7 +31,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -364,15 +365,8 @@ def _funded() -> Any:
     )
 
 
-def _enrolled(cohort_id: int) -> Any:
-    """Students counted in the cohort (active or completed)."""
-    return select(Enrollment.student_id).where(
-        Enrollment.cohort_id == cohort_id, col(Enrollment.status).in_(COUNTED)
-    )
-
-
-def _consenting(cohort_id: int) -> Any:
-    """The cohort's counted learners whose latest sponsor_sharing record is a grant."""
+def _shares_with_sponsors(user_id: Any) -> Any:
+    """Whether the learner's latest sponsor_sharing record is a grant (a condition on a column)."""
     later = aliased(ConsentRecord)
     newer = exists().where(
         col(later.user_id) == col(ConsentRecord.user_id),
@@ -380,10 +374,10 @@ def _consenting(cohort_id: int) -> Any:
         tuple_(col(later.created_at), col(later.id))
         > tuple_(col(ConsentRecord.created_at), col(ConsentRecord.id)),
     )
-    return select(ConsentRecord.user_id).where(
-        ConsentRecord.kind == ConsentKind.sponsor_sharing,
+    return exists().where(
+        col(ConsentRecord.user_id) == user_id,
+        col(ConsentRecord.kind) == ConsentKind.sponsor_sharing,
         col(ConsentRecord.granted).is_(True),
-        col(ConsentRecord.user_id).in_(_enrolled(cohort_id)),
         ~newer,
     )
 
@@ -422,25 +416,46 @@ FROM subs
 )
 
 
-def _learners(session: Session, cohort_id: int, program_id: int) -> list[ConsentingLearner]:
-    """Consenting learners with their track and progress in the cohort's programme: the same
-    "N of M" (mission_scope.scopes) as their own dashboard and their director's roster."""
+def _learners(
+    session: Session, cohorts: Collection[tuple[int, int]]
+) -> dict[int, list[ConsentingLearner]]:
+    """Each (cohort, its programme)'s counted learners who consent to share with its sponsors,
+    with their track and progress in the programme: the same "N of M" (mission_scope.scopes) as
+    their own dashboard and their director's roster. Two statements however many cohorts."""
+    program_of = dict(cohorts)
     rows = session.execute(
-        sa_select(col(User.id), col(User.full_name), col(User.email))
-        .where(col(User.id).in_(_consenting(cohort_id)))
-        .order_by(col(User.full_name), col(User.email))
-    ).all()
-    figures = program_scopes(session, [(user_id, program_id) for user_id, _, _ in rows])
-    return [
-        ConsentingLearner(
-            name=person_name(full_name, email),
-            track=scope.track_name,
-            approved=scope.approved,
-            published=scope.expected,
-            progress=scope.percent,
+        sa_select(col(Enrollment.cohort_id), col(User.id), col(User.full_name), col(User.email))
+        .join(User, col(User.id) == col(Enrollment.student_id))
+        .where(
+            col(Enrollment.cohort_id).in_(program_of or [-1]),
+            col(Enrollment.status).in_(COUNTED),
+            _shares_with_sponsors(col(Enrollment.student_id)),
         )
-        for (_, full_name, email), scope in zip(rows, figures, strict=True)
-    ]
+        .order_by(col(Enrollment.cohort_id), col(User.full_name), col(User.email))
+    ).all()
+    figures = program_scopes(session, [(user_id, program_of[cid]) for cid, user_id, _, _ in rows])
+    out: dict[int, list[ConsentingLearner]] = {cid: [] for cid in program_of}
+    for (cid, _, full_name, email), scope in zip(rows, figures, strict=True):
+        out[cid].append(
+            ConsentingLearner(
+                name=person_name(full_name, email),
+                track=scope.track_name,
+                approved=scope.approved,
+                published=scope.expected,
+                progress=scope.percent,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A funded cohort's figures before its consenting learners are read (`_cohorts` reads
+    those of every current sponsorship at once)."""
+
+    cohort: SponsoredCohort
+    program_id: int
+    current: bool
 
 
 def _figures(
@@ -449,10 +464,10 @@ def _figures(
     sponsor: str,
     cohort_zone: str | None,
     reader: Principal,
-) -> SponsoredCohort:
-    """Four queries per cohort: the cohort with its counts, every figure counted from its
-    submissions (one scan), and the consenting learners with their progress (two; only while
-    the sponsorship is current; after it the figures stop at its end). Whether it has begun or
+) -> _Counted:
+    """Two queries per cohort: the cohort with its counts, and every figure counted from its
+    submissions (one scan); after the sponsorship's end the figures stop at its end. The
+    consenting learners come later (`_cohorts`), only while the sponsorship is current. Whether it has begun or
     ended is decided on the day in `cohort_zone` (the cohort's, `_funded`); the weeks begin on
     Monday at midnight in the reader's time zone, as the page shows them."""
 
@@ -525,9 +540,7 @@ def _figures(
     active_7d, active_30d = int(figures[0]), int(figures[1])
     weekly = [int(n) for n in figures[2 : 2 + WEEKS]]
     approvals = [(str(t), int(n)) for t, n in figures[2 + WEEKS]]
-    # Before its start and after its end the sponsor reads no one by name: not even loaded.
-    learners = _learners(session, cid, program_id) if current else []
-    return SponsoredCohort(
+    cohort = SponsoredCohort(
         cohort_id=cid,
         cohort=cohort_name,
         program=program_name,
@@ -547,11 +560,30 @@ def _figures(
         approvals_per_track=[TrackApprovals(track=t, approvals=n) for t, n in approvals],
         completions=completions,
         certificates=certificates,
-        learners=learners,
-        withheld=max(enrolled - len(learners), 0) if current else 0,
+        learners=[],
+        withheld=0,
         ended=ended,
         starts_on_later=None if current or ended else sponsorship.starts_on,
     )
+    return _Counted(cohort=cohort, program_id=program_id, current=current)
+
+
+def _cohorts(
+    session: Session, found: Sequence[tuple[Sponsorship, str, str | None]], reader: Principal
+) -> list[SponsoredCohort]:
+    """Each funded cohort's figures (`_figures`), with the consenting learners of the current
+    sponsorships read together: two statements for all, not two per cohort. Before its start and
+    after its end a sponsorship names no one: their learners are not even loaded."""
+    counted = [_figures(session, s, name, tz, reader) for s, name, tz in found]
+    learners = _learners(
+        session, {(c.cohort.cohort_id, c.program_id) for c in counted if c.current}
+    )
+    out = []
+    for c in counted:
+        named = learners.get(c.cohort.cohort_id, []) if c.current else []
+        withheld = max(c.cohort.enrolled - len(named), 0) if c.current else 0
+        out.append(c.cohort.model_copy(update={"learners": named, "withheld": withheld}))
+    return out
 
 
 def _sponsorships(
@@ -584,9 +616,7 @@ def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard
     )
     return SponsorDashboard(
         organizations=names,
-        cohorts=[
-            _figures(session, s, name, tz, actor) for s, name, tz in _sponsorships(session, actor)
-        ],
+        cohorts=_cohorts(session, _sponsorships(session, actor), actor),
     )
 
 
@@ -598,7 +628,7 @@ def sponsored_cohort(
     found = _sponsorships(session, actor, cohort_id)
     if not found:
         raise NotFound(NOT_FUNDED)
-    return _figures(session, *found[0], actor)
+    return _cohorts(session, found[:1], actor)[0]
 
 
 def report(
@@ -616,7 +646,7 @@ def report(
             names = sorted({name for _, name, _ in found})
             return SponsorDashboard(
                 organizations=names,
-                cohorts=[_figures(session, s, n, tz, principal) for s, n, tz in found],
+                cohorts=_cohorts(session, found, principal),
             )
     if principal is None or not (principal.is_admin or principal.has_role(Role.director)):
         raise NotFound(NOT_FUNDED)
@@ -631,7 +661,7 @@ def report(
         raise NotFound("Nobody sponsors that cohort.")
     return SponsorDashboard(
         organizations=sorted({name for _, name, _ in rows}),
-        cohorts=[_figures(session, s, n, tz, principal) for s, n, tz in rows],
+        cohorts=_cohorts(session, [(s, n, tz) for s, n, tz in rows], principal),
     )
 
 
