@@ -77,6 +77,11 @@ def decision_badge(decision: rx.Var[str] | rx.Var[Any]) -> rx.Component:
     )
 
 
+def review_score(total: rx.Var[int], max_total: rx.Var[int]) -> rx.Component:
+    """A review's total beside its decision: "Score **7 / 10**"."""
+    return rx.text("Score ", rx.text.strong(total.to(str), " / ", max_total.to(str)), size="2")
+
+
 def _score_row(s: rx.Var[ScoreRow]) -> rx.Component:
     comment = s.comment
     return rx.table.row(
@@ -103,11 +108,7 @@ def review_block(a: rx.Var[AttemptRow]) -> rx.Component:
     return rx.vstack(
         wrap_row(
             decision_badge(a.decision),
-            rx.text(
-                "Score ",
-                rx.text.strong(a.total.to(str), " / ", a.max_total.to(str)),
-                size="2",
-            ),
+            review_score(a.total, a.max_total),
             # a one-word name breaks (as in ui.page_heading): body text keeps Radix's break-word
             muted("by ", a.mentor, " · ", a.reviewed_at, overflow_wrap="anywhere"),
             spacing="3",

@@ -15,7 +15,7 @@ from cyberhub.components.layout import (
     wide_callout,
     wrap_row,
 )
-from cyberhub.components.learning import decision_badge, status_badge
+from cyberhub.components.learning import decision_badge, review_score, status_badge
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.panels import grey_text
@@ -199,11 +199,7 @@ def _feedback_item(f: rx.Var[FeedbackRow]) -> rx.Component:
         ),
         wrap_row(
             decision_badge(f.decision),
-            rx.text(
-                "Score ",
-                rx.text.strong(f.total.to(str), " / ", f.max_total.to(str)),
-                size="2",
-            ),
+            review_score(f.total, f.max_total),
             muted(rx.cond(f.mentor != "", "by " + f.mentor + " · ", ""), f.when, size="1"),
             spacing="2",
         ),
