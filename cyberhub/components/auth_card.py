@@ -10,6 +10,7 @@ import reflex as rx
 from cyberhub.components.fields import field_label
 from cyberhub.components.link_button import link_button
 from cyberhub.components.sections import titled_stack
+from cyberhub.components.ui import alert_callout
 
 
 def auth_card(*children: rx.Component, max_width: str = "28rem") -> rx.Component:
@@ -41,7 +42,7 @@ def link_unusable(error: rx.Var[str], request_href: str, back_text: str) -> rx.C
     """An e-mailed link that is unknown, used or expired: why, and where to go instead."""
     return auth_column(
         "This link can't be used",
-        rx.callout(error, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+        alert_callout(error),
         rx.hstack(
             link_button("Request a new link", href=request_href),
             link_button(back_text, variant="soft", href="/signin"),

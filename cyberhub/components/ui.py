@@ -55,12 +55,16 @@ def empty_state(
     )
 
 
-def error_callout(message: rx.Var[str]) -> rx.Component:
-    """Shown only when `message` is non-empty; announced to screen readers."""
-    return rx.cond(
-        message != "",
-        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+def alert_callout(message: Any) -> rx.Component:
+    """The red, full-width callout saying what went wrong; announced to screen readers."""
+    return rx.callout(
+        message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"
     )
+
+
+def error_callout(message: rx.Var[str]) -> rx.Component:
+    """alert_callout, shown only when `message` is non-empty."""
+    return rx.cond(message != "", alert_callout(message))
 
 
 def info_callout(message: rx.Var[str] | str, icon: str = "info") -> rx.Component:

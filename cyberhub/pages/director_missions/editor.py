@@ -15,7 +15,7 @@ from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.panels import cells_row, field_grid, grey_text, kept_input
-from cyberhub.components.ui import error_callout, icon_button, muted
+from cyberhub.components.ui import alert_callout, error_callout, icon_button, muted
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
 from cyberhub.pages.director_missions.state import DirectorMissionsState
@@ -174,12 +174,7 @@ def _editor() -> rx.Component:
         ),
         rx.cond(
             S.field_errors.length() > 0,
-            wide_callout(
-                "Fix the fields marked below to save the mission.",
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-            ),
+            alert_callout("Fix the fields marked below to save the mission."),
         ),
         # A library mission a director opened: every field shown, none editable.
         rx.el.fieldset(
