@@ -16,6 +16,7 @@ from sqlmodel import Session
 from cyberhub.components.auth_card import auth_card, auth_column, auth_field, submit_button
 from cyberhub.components.auth_form import auth_form
 from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import done_callout
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
@@ -69,7 +70,7 @@ def _sent_view(
 ) -> rx.Component:
     return auth_column(
         "Check your inbox",
-        rx.callout(answer, icon="mail_check", color_scheme="green", role="status", width="100%"),
+        done_callout(answer, icon="mail_check"),
         details,
         rx.cond(
             state.mailbox_enabled,

@@ -1,17 +1,22 @@
-"""The green "done" message after an action (saved, deleted, ...), announced to screen readers."""
+"""The green "done" message after an action (saved, deleted, sent, ...), announced to screen
+readers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+
+
+def done_callout(message: Any, *, icon: str = "check", full_width: bool = True) -> rx.Component:
+    """The green callout saying an action went through; `full_width` False leaves the callout
+    its own width (the panels that lay it out in a stack of their own)."""
+    width: dict[str, str] = {"width": "100%"} if full_width else {}
+    return rx.callout(message, icon=icon, color_scheme="green", role="status", **width)
 
 
 def notice_callout(
     message: rx.Var[str], *, icon: str = "check", full_width: bool = True
 ) -> rx.Component:
-    """Shown only when `message` is non-empty; `full_width` False leaves the callout its own
-    width (the panels that lay it out in a stack of their own)."""
-    width: dict[str, str] = {"width": "100%"} if full_width else {}
-    return rx.cond(
-        message != "",
-        rx.callout(message, icon=icon, color_scheme="green", role="status", **width),
-    )
+    """done_callout, shown only when `message` is non-empty."""
+    return rx.cond(message != "", done_callout(message, icon=icon, full_width=full_width))

@@ -11,8 +11,9 @@ from cyberhub.components.auth_card import auth_card, link_unusable, submit_butto
 from cyberhub.components.auth_form import auth_form, for_email, new_password_field
 from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
-from cyberhub.components.layout import full_column, wide_callout
+from cyberhub.components.layout import full_column
 from cyberhub.components.link_button import link_button
+from cyberhub.components.notice import done_callout
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state, muted
@@ -151,12 +152,10 @@ def _confirm_form() -> rx.Component:
 def _done_view() -> rx.Component:
     return full_column(
         rx.heading("Password changed", size="6", as_="h1"),
-        wide_callout(
+        done_callout(
             "Your password was changed and every session was signed out. Sign in with your new "
             "password.",
             icon="circle_check",
-            color_scheme="green",
-            role="status",
         ),
         link_button("Sign in", size="3", href="/signin"),
         spacing="3",

@@ -18,6 +18,7 @@ from cyberhub.components.learning import (
 )
 from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column
 from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, icon_button, muted
 from cyberhub.models import SubmissionStatus
@@ -358,10 +359,7 @@ def _your_work() -> rx.Component:
         rx.cond(
             S.is_student,
             full_column(
-                rx.cond(
-                    S.notice != "",
-                    _note(S.notice, "check", "green", role="status"),
-                ),
+                notice_callout(S.notice),
                 _state_callouts(),
                 rx.cond(S.work.can_submit, _work_form()),
                 rx.heading("Attempt history", size="4", as_="h3"),
