@@ -11,13 +11,13 @@ from sqlmodel import Session
 from cyberhub.components.layout import compact_markdown, full_column, spread_row, wrap_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column, register_guarded_page
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.ui import (
     empty_state,
     error_callout,
     loading_state,
     muted,
     page_heading,
-    pager,
 )
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
@@ -218,7 +218,7 @@ def notifications_content() -> rx.Component:
                 S.items.length() > 0,
                 full_column(
                     rx.foreach(S.items, _row),
-                    rx.cond(S.pages > 1, pager(S.page, S.pages, S.go_to)),
+                    pager_if_many(S.page, S.pages, S.go_to),
                     spacing="2",
                 ),
                 empty_state(
