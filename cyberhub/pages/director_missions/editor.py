@@ -8,8 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.counts import counted
-from cyberhub.components.fields import field_label
-from cyberhub.components.labelled import form_card, labelled_select
+from cyberhub.components.labelled import form_card, labelled, labelled_select
 from cyberhub.components.layout import wide_callout
 from cyberhub.components.learning import rubric_table
 from cyberhub.components.markdown import safe_markdown
@@ -206,8 +205,9 @@ def _editor() -> rx.Component:
                 _input("Summary", "summary", max_length=400),
                 _input("Skills (comma-separated)", "skills", max_length=1000),
                 two_columns(
-                    rx.vstack(
-                        field_label("Brief (markdown)", "mission-brief"),
+                    labelled(
+                        "Brief (markdown)",
+                        "mission-brief",
                         rx.text_area(
                             id="mission-brief",
                             name="brief",
@@ -223,7 +223,6 @@ def _editor() -> rx.Component:
                             font_family="monospace",
                             max_length=50_000,
                         ),
-                        spacing="1",
                         width="100%",
                     ),
                     rx.vstack(
