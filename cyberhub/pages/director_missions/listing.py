@@ -16,12 +16,18 @@ from cyberhub.components.ui import (
     difficulty_badge,
     difficulty_label,
     empty_state,
+    icon_button,
     muted,
 )
 from cyberhub.pages.director_missions.data import ALL
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 
 S = DirectorMissionsState
+
+
+def new_mission_button() -> rx.Component:
+    """ "New mission": opens an empty editor (beside the page's heading, and in the empty list)."""
+    return icon_button("plus", "New mission", on_click=S.new_mission)
 
 
 def _status_badge(status: rx.Var[str]) -> rx.Component:
@@ -202,7 +208,7 @@ def _list() -> rx.Component:
                 empty_state(
                     "No missions here",
                     "Write your programme's first mission.",
-                    rx.button(rx.icon("plus", size=16), "New mission", on_click=S.new_mission),
+                    new_mission_button(),
                 ),
             ),
         ),

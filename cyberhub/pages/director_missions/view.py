@@ -9,9 +9,9 @@ from cyberhub.components.layout import spread_row
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import page_column
 from cyberhub.components.scroll_into_view import scroll_into_view
-from cyberhub.components.ui import error_callout, icon_button, loading_state, page_heading
+from cyberhub.components.ui import error_callout, loading_state, page_heading
 from cyberhub.pages.director_missions.editor import _editor
-from cyberhub.pages.director_missions.listing import _filter, _list
+from cyberhub.pages.director_missions.listing import _filter, _list, new_mission_button
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 from cyberhub.pages.director_program_missions import program_missions_panel
 
@@ -39,7 +39,7 @@ def director_missions_content() -> rx.Component:
     return page_column(
         spread_row(
             page_heading("Missions", "Write, preview and publish your programmes' missions."),
-            icon_button("plus", "New mission", on_click=S.new_mission),
+            new_mission_button(),
             align="start",
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
