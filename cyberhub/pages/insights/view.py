@@ -6,7 +6,6 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.layout import full_column, full_row, spread_row, wide_callout, wrap_row
-from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
@@ -15,6 +14,7 @@ from cyberhub.components.page_kit import (
     stack_card,
     two_columns,
 )
+from cyberhub.components.panels import icon_link
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.insights.state import (
@@ -35,7 +35,7 @@ def _coaching_card() -> rx.Component:
                 "Your active goals and your reflections — private ones too, for you alone "
                 "— shape your mission recommendations and this work-style analysis."
             ),
-            link_button(rx.icon("target", size=16), "Open Coaching", href=COACHING, variant="soft"),
+            icon_link("target", "Open Coaching", href=COACHING, variant="soft"),
             spacing="3",
             align="start",
             testid="coaching-link",
