@@ -12,7 +12,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_loaded, register_guarded_page
-from cyberhub.components.panels import filter_bar, grey_text
+from cyberhub.components.panels import filter_bar, grey_text, keeping_form
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
@@ -180,7 +180,7 @@ def _input(label: str, key: str, **props: Any) -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    return rx.form(
+    return keeping_form(
         filter_bar(
             _input("Actor email", "actor_email", type="search", placeholder="part of an email"),
             rx.vstack(
@@ -209,7 +209,6 @@ def _filters() -> rx.Component:
             ),
         ),
         on_submit=S.apply,
-        reset_on_submit=False,
         margin_bottom="1em",
     )
 

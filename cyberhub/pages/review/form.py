@@ -12,6 +12,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import wrap_row
 from cyberhub.components.notice import notice_callout
+from cyberhub.components.panels import keeping_form
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.ui import error_callout, icon_button, muted, thin_rule
 from cyberhub.pages.review.snippets import snippets_panel
@@ -139,7 +140,7 @@ def _decision_button(text: str, decision: str, color: str, **props: Any) -> rx.C
 
 def _review_form() -> rx.Component:
     return rx.card(
-        rx.form(
+        keeping_form(
             titled_stack(
                 "Your review",
                 rx.cond(
@@ -183,7 +184,6 @@ def _review_form() -> rx.Component:
                 align="start",
             ),
             on_submit=S.check,
-            reset_on_submit=False,
             # The service's check says what is wrong with a score, not the browser's tooltip.
             no_validate=True,
             width="100%",
