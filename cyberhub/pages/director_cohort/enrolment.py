@@ -16,7 +16,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import flow
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import cells_row, keeping_form
-from cyberhub.components.sections import card_stack
+from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import danger_button, error_callout, muted
 from cyberhub.models import EnrolmentMode
@@ -292,8 +292,8 @@ def _settings_form() -> rx.Component:
 
 def enrolment_panel() -> rx.Component:
     """Applications, waitlist and enrolment settings of the cohort."""
-    return card_stack(
-        rx.heading("Applications and waitlist", size="5", as_="h2"),
+    return section_card(
+        "Applications and waitlist",
         muted(
             "Learners see cohorts in application or open mode at /cohorts. When the cohort is "
             "full, approved and self-enrolled learners wait in arrival order and get the next "

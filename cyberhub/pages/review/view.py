@@ -8,7 +8,7 @@ import reflex as rx
 from cyberhub.components.learning import attempt_card, review_block
 from cyberhub.components.link_button import link_button
 from cyberhub.components.page_kit import page_column, two_columns
-from cyberhub.components.sections import card_stack, titled_stack
+from cyberhub.components.sections import section_card, titled_stack
 from cyberhub.components.shell import dead_end_view
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, loading_state, muted
@@ -20,14 +20,15 @@ S = ReviewState
 
 
 def _result() -> rx.Component:
-    return card_stack(
-        rx.heading("Decision", size="4", as_="h2"),
+    return section_card(
+        "Decision",
         review_block(S.current),
         rx.cond(
             S.status == "changes_requested",
             muted("The student can resubmit; the new attempt will come back to the queue."),
         ),
         rx.link("Back to the review queue", href="/dashboard/mentor", size="2"),
+        size="4",
         data_testid="review-result",
         align="start",
     )

@@ -11,7 +11,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.layout import wrap_row
 from cyberhub.components.learning import attempt_answer, attempt_links, status_badge
 from cyberhub.components.markdown import safe_markdown
-from cyberhub.components.sections import card_stack, titled_stack
+from cyberhub.components.sections import card_stack, section_card, titled_stack
 from cyberhub.components.ui import muted
 from cyberhub.pages.review.state import CriterionRow, HintRow, ReviewState
 
@@ -92,14 +92,15 @@ def _criterion(c: rx.Var[CriterionRow]) -> rx.Component:
 
 
 def _rubric() -> rx.Component:
-    return card_stack(
-        rx.heading("Rubric", size="4", as_="h2"),
+    return section_card(
+        "Rubric",
         rx.cond(
             S.rubric.length() > 0,
             rx.el.ul(rx.foreach(S.rubric, _criterion), style={"paddingLeft": "1.1em"}),
             rx.text("This mission has no rubric: only a decision.", size="2"),
         ),
         muted("Total: ", counted(S.max_total, "point")),
+        size="4",
         data_testid="rubric",
         spacing="2",
         align="start",
@@ -116,8 +117,8 @@ def _hint_row(h: rx.Var[HintRow]) -> rx.Component:
 
 def _hints() -> rx.Component:
     """The hints the learner revealed on this mission (they are told their mentor sees them)."""
-    return card_stack(
-        rx.heading("Hints used", size="4", as_="h2"),
+    return section_card(
+        "Hints used",
         rx.cond(
             S.hints_total > 0,
             rx.text(
@@ -137,6 +138,7 @@ def _hints() -> rx.Component:
                 style={"paddingLeft": "1.1em", "margin": "0", "width": "100%"},
             ),
         ),
+        size="4",
         data_testid="hints-used",
         spacing="2",
         align="start",

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.layout import wrap_row
-from cyberhub.components.sections import card_stack
+from cyberhub.components.sections import section_card
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import muted
 from cyberhub.formatting import when
@@ -72,8 +72,8 @@ def _item(i: rx.Var[dict[str, Any]]) -> rx.Component:
 
 def due_section() -> rx.Component:
     S = DueThisWeekState
-    return card_stack(
-        rx.heading("Due this week", size="5", as_="h2"),
+    return section_card(
+        "Due this week",
         muted(
             "Due dates set by your cohort for the next 7 days, and anything overdue. A "
             "submission waiting for review counts as handed in."
