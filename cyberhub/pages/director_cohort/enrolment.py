@@ -17,7 +17,7 @@ from cyberhub.components.layout import flow
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import cells_row, keeping_form
 from cyberhub.components.sections import section_card
-from cyberhub.components.tables import data_table
+from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, muted
 from cyberhub.models import EnrolmentMode
 from cyberhub.pages.director_cohort.data import ApplicationRow
@@ -200,16 +200,8 @@ def _listed(
     """A heading and its table of `rows`, or `empty` when there are none."""
     return (
         rx.heading(title, size="3", as_="h3"),
-        rx.cond(
-            rows.length() > 0,
-            _table(headers, rx.foreach(rows, row), title, testid),
-            muted(empty),
-        ),
+        table_or(rows, headers, row, muted(empty), label=title, data_testid=testid),
     )
-
-
-def _table(headers: list[str], body: rx.Component, label: str, testid: str) -> rx.Component:
-    return data_table(headers, body, label=label, data_testid=testid)
 
 
 def _pending_row(r: rx.Var[ApplicationRow]) -> rx.Component:

@@ -20,6 +20,7 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column
+from cyberhub.components.tables import list_or
 from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, icon_button, muted
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
@@ -364,13 +365,10 @@ def _your_work() -> rx.Component:
                 rx.cond(S.work.can_submit, _work_form()),
                 rx.heading("Attempt history", size="4", as_="h3"),
                 rx.box(
-                    rx.cond(
-                        S.attempts.length() > 0,
-                        full_column(
-                            rx.foreach(S.attempts, attempt_renderer(download=S.download_file)),
-                            spacing="3",
-                        ),
-                        rx.text("You have not submitted this mission yet.", color_scheme="gray"),
+                    list_or(
+                        S.attempts,
+                        attempt_renderer(download=S.download_file),
+                        "You have not submitted this mission yet.",
                     ),
                     width="100%",
                     data_testid="attempt-history",
