@@ -15,6 +15,7 @@ from cyberhub.services.identity.permissions import Access
 __all__ = [
     "icon_button",
     "once_found",
+    "once_listed",
     "once_loaded",
     "page_column",
     "register_guarded_page",
@@ -61,6 +62,12 @@ def page_column(*children: rx.Component, **props: Any) -> rx.Component:
 def once_loaded(loading: Any, label: str, body: rx.Component) -> rx.Component:
     """`body` once the page's data is in; until then the spinner saying what is coming."""
     return rx.cond(loading, loading_state(label), body)
+
+
+def once_listed(loading: Any, rows: Any, label: str, body: rx.Component) -> rx.Component:
+    """once_loaded for a page whose list reloads in place (a filter, another page): the spinner
+    only while its first `rows` (a list var) are coming; a later load keeps the rows shown."""
+    return once_loaded(loading & (rows.length() == 0), label, body)
 
 
 def once_found(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
-from cyberhub.components.page_kit import once_loaded, register_guarded_page
+from cyberhub.components.page_kit import once_listed, register_guarded_page
 from cyberhub.components.panels import filter_bar, grey_text, keeping_form
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import section_card
@@ -335,8 +335,9 @@ def admin_audit_content() -> rx.Component:
         ),
         _filters(),
         error_callout(S.error),
-        once_loaded(
-            S.loading & (S.items.length() == 0),
+        once_listed(
+            S.loading,
+            S.items,
             "Loading the audit log…",
             rx.box(_entries(), _statistics(), width="100%"),
         ),

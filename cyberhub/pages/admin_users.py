@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cyberhub.components.admin_nav import admin_nav
 from cyberhub.components.counts import counted
 from cyberhub.components.layout import flow
-from cyberhub.components.page_kit import once_loaded, register_guarded_page
+from cyberhub.components.page_kit import once_listed, register_guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     badge_row,
@@ -205,8 +205,9 @@ def admin_users_content() -> rx.Component:
             margin_bottom="1em",
         ),
         error_callout(S.error),
-        once_loaded(
-            S.loading & (S.items.length() == 0),
+        once_listed(
+            S.loading,
+            S.items,
             "Loading users…",
             rx.cond(
                 S.total > 0,

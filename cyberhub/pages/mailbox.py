@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from cyberhub.components.layout import flow, wrap_row
 from cyberhub.components.link_button import link_button
-from cyberhub.components.page_kit import icon_button, once_loaded, register_page
+from cyberhub.components.page_kit import icon_button, once_listed, register_page
 from cyberhub.components.panels import grey_text
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.shell import dead_end_view, shell
@@ -198,8 +198,9 @@ def mailbox_content() -> rx.Component:
         ),
         _filters(),
         error_callout(S.error),
-        once_loaded(
-            S.loading & (S.messages.length() == 0),
+        once_listed(
+            S.loading,
+            S.messages,
             "Loading messages…",
             list_or(
                 S.messages,

@@ -14,7 +14,7 @@ from cyberhub.components.labelled import (
 from cyberhub.components.layout import flow
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_loaded, page_column
+from cyberhub.components.page_kit import once_listed, page_column
 from cyberhub.components.panels import filter_bar, keeping_form, named_row
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
@@ -189,8 +189,9 @@ def director_analytics_content() -> rx.Component:
         ),
         notice_callout(S.notice),
         error_callout(S.error),
-        once_loaded(
-            S.loading & (S.funnel.length() == 0),
+        once_listed(
+            S.loading,
+            S.funnel,
             "Loading the analytics…",
             rx.cond(
                 S.program_options.length() == 0,

@@ -10,7 +10,7 @@ from cyberhub.components.counts import counted
 from cyberhub.components.fields import search_form, small_label
 from cyberhub.components.layout import flow
 from cyberhub.components.learning import status_badge
-from cyberhub.components.page_kit import once_loaded
+from cyberhub.components.page_kit import once_listed
 from cyberhub.components.ui import (
     badge_row,
     difficulty_badge,
@@ -173,8 +173,9 @@ def catalog_content() -> rx.Component:
         ),
         _filters(),
         error_callout(S.error),
-        once_loaded(
-            S.loading & (S.items.length() == 0),
+        once_listed(
+            S.loading,
+            S.items,
             "Loading missions…",
             rx.cond(
                 S.total > 0,
