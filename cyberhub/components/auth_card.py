@@ -38,6 +38,12 @@ def auth_column(heading: str, *children: rx.Component) -> rx.Component:
     return titled_stack(heading, *children, size="6", as_="h1", spacing="3")
 
 
+def other_way_in(question: str, link: str, href: Any) -> rx.Component:
+    """The line under a signed-out form that points to the other way in: "`question` `link`"
+    ("Know your password? Sign in")."""
+    return rx.text(f"{question} ", rx.link(link, href=href), size="2")
+
+
 def link_unusable(error: rx.Var[str], request_href: str, back_text: str) -> rx.Component:
     """An e-mailed link that is unknown, used or expired: why, and where to go instead."""
     return auth_column(

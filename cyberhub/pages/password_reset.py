@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, link_unusable, submit_button
+from cyberhub.components.auth_card import auth_card, link_unusable, other_way_in, submit_button
 from cyberhub.components.auth_form import auth_form, for_email, new_password_field
 from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
@@ -65,7 +65,7 @@ def reset_request_page() -> rx.Component:
             "new password.",
             field_id="reset-email",
             button="Send reset link",
-            footer=rx.text("Remembered it? ", rx.link("Sign in", href="/signin"), size="2"),
+            footer=other_way_in("Remembered it?", "Sign in", "/signin"),
             answer=passwordless.RESET_ANSWER,
             details=rx.text(
                 "The link works once and expires in ",

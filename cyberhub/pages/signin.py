@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_field, submit_button
+from cyberhub.components.auth_card import auth_card, auth_field, other_way_in, submit_button
 from cyberhub.components.auth_form import auth_form, code_field
 from cyberhub.components.focus_on_change import focus_on_change
 from cyberhub.components.layout import flow
@@ -181,11 +181,7 @@ def _password_form() -> rx.Component:
             required=True,
         ),
         submit_button("Sign in", SignInState.submitting),
-        rx.text(
-            "New here? ",
-            rx.link("Create an account", href=SignInState.signup_href),
-            size="2",
-        ),
+        other_way_in("New here?", "Create an account", SignInState.signup_href),
         flow(
             rx.link("Forgot your password?", href="/password-reset", size="2"),
             rx.link("Email me a sign-in link", href="/signin/email-link", size="2"),

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_field, submit_button
+from cyberhub.components.auth_card import auth_card, auth_field, other_way_in, submit_button
 from cyberhub.components.auth_form import auth_form, new_password_field
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.layout import invitation_line, wide_callout
@@ -184,11 +184,7 @@ def signup_page() -> rx.Component:
                     ),
                     consent_fieldset(SignUpState.consents, _READ),
                     submit_button("Create account", SignUpState.submitting),
-                    rx.text(
-                        "Already have an account? ",
-                        rx.link("Sign in", href="/signin"),
-                        size="2",
-                    ),
+                    other_way_in("Already have an account?", "Sign in", "/signin"),
                     on_submit=SignUpState.submit,
                 ),
             ),

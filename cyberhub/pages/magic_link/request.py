@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.auth_card import other_way_in
 from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.shell import shell
@@ -36,7 +37,7 @@ def email_link_page() -> rx.Component:
             "CyberHub? The same link creates your account.",
             field_id="email-link-email",
             button="Email me a link",
-            footer=rx.text("Know your password? ", rx.link("Sign in", href="/signin"), size="2"),
+            footer=other_way_in("Know your password?", "Sign in", "/signin"),
             answer=passwordless.REQUEST_ANSWER,
             details=rx.text(
                 "Open the link in the e-mail sent to ",
