@@ -29,6 +29,21 @@ def auth_field(label: str, field_id: str, name: str, **input_props: Any) -> rx.C
     )
 
 
+def email_auth_field(field_id: str, value: Any, **input_props: Any) -> rx.Component:
+    """The required "Email" auth_field (name `email`), filled with `value` (what was typed);
+    `input_props` add to the input (max_length)."""
+    return auth_field(
+        "Email",
+        field_id,
+        "email",
+        type="email",
+        auto_complete="email",
+        default_value=value,
+        required=True,
+        **input_props,
+    )
+
+
 def submit_button(text: str, loading: rx.Var[bool]) -> rx.Component:
     return rx.button(text, type="submit", loading=loading, width="100%", size="3")
 

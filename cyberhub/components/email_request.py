@@ -13,7 +13,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_column, auth_field, submit_button
+from cyberhub.components.auth_card import auth_card, auth_column, email_auth_field, submit_button
 from cyberhub.components.auth_form import auth_form
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import done_callout
@@ -95,16 +95,7 @@ def _request_form(
         heading,
         muted(intro),
         error_callout(state.error),
-        auth_field(
-            "Email",
-            field_id,
-            "email",
-            type="email",
-            auto_complete="email",
-            default_value=state.email,
-            required=True,
-            max_length=320,
-        ),
+        email_auth_field(field_id, state.email, max_length=320),
         submit_button(button, state.submitting),
         footer,
         on_submit=state.submit,

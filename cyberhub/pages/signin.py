@@ -8,7 +8,13 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_field, other_way_in, submit_button
+from cyberhub.components.auth_card import (
+    auth_card,
+    auth_field,
+    email_auth_field,
+    other_way_in,
+    submit_button,
+)
 from cyberhub.components.auth_form import auth_form, code_field
 from cyberhub.components.focus_on_change import focus_on_change
 from cyberhub.components.layout import flow
@@ -163,15 +169,7 @@ def _password_form() -> rx.Component:
         "Sign in to CyberHub",
         rx.cond(SignInState.notice != "", info_callout(SignInState.notice)),
         error_callout(SignInState.error),
-        auth_field(
-            "Email",
-            "signin-email",
-            "email",
-            type="email",
-            auto_complete="email",
-            default_value=SignInState.email,
-            required=True,
-        ),
+        email_auth_field("signin-email", SignInState.email),
         auth_field(
             "Password",
             "signin-password",

@@ -7,7 +7,13 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_field, other_way_in, submit_button
+from cyberhub.components.auth_card import (
+    auth_card,
+    auth_field,
+    email_auth_field,
+    other_way_in,
+    submit_button,
+)
 from cyberhub.components.auth_form import auth_form, new_password_field
 from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
 from cyberhub.components.layout import invitation_line, wide_callout
@@ -165,15 +171,7 @@ def signup_page() -> rx.Component:
                         default_value=SignUpState.full_name,
                         max_length=200,
                     ),
-                    auth_field(
-                        "Email",
-                        "signup-email",
-                        "email",
-                        type="email",
-                        auto_complete="email",
-                        default_value=SignUpState.email,
-                        required=True,
-                    ),
+                    email_auth_field("signup-email", SignUpState.email),
                     new_password_field(
                         "Password", "signup-password", "password", aria_describedby="password-help"
                     ),
