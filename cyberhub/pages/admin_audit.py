@@ -10,6 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.charts import count_axes
 from cyberhub.components.counts import counted
 from cyberhub.components.page_kit import once_listed, register_guarded_page
 from cyberhub.components.panels import filter_bar, grey_text, keeping_form
@@ -246,10 +247,7 @@ def _entries() -> rx.Component:
 def _chart() -> rx.Component:
     return rx.box(
         rx.recharts.bar_chart(
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-            rx.recharts.x_axis(data_key="day"),
-            rx.recharts.y_axis(allow_decimals=False),
-            rx.recharts.graphing_tooltip(),
+            *count_axes("day"),
             rx.recharts.legend(),
             rx.foreach(
                 S.stat_actions,

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.charts import count_axes
 from cyberhub.components.layout import flow
 from cyberhub.components.panels import cells_row, grey_text, named_row
 from cyberhub.components.sections import section_card
@@ -68,10 +69,7 @@ def _small_table_or(
 
 def _bars(data: Any, x: str, bars: list[tuple[str, str, str]], **props: Any) -> rx.Component:
     return rx.recharts.bar_chart(
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        rx.recharts.x_axis(data_key=x),
-        rx.recharts.y_axis(allow_decimals=False),
-        rx.recharts.graphing_tooltip(),
+        *count_axes(x),
         *[
             rx.recharts.bar(data_key=key, name=name, fill=color, is_animation_active=False)
             for key, name, color in bars
@@ -105,10 +103,7 @@ def weekly_block() -> rx.Component:
         return named_row(w.label, w.submissions, w.approvals, w.active_learners)
 
     chart = rx.recharts.line_chart(
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        rx.recharts.x_axis(data_key="label"),
-        rx.recharts.y_axis(allow_decimals=False),
-        rx.recharts.graphing_tooltip(),
+        *count_axes("label"),
         rx.recharts.legend(),
         rx.recharts.line(data_key="submissions", name="Submissions", stroke="#3e63dd"),
         rx.recharts.line(data_key="approvals", name="Approvals", stroke="#30a46c"),
