@@ -11,7 +11,7 @@ import reflex as rx
 
 from cyberhub.components.layout import wrap_row
 from cyberhub.components.sections import card_stack, titled_stack
-from cyberhub.components.ui import difficulty_badge, icon_button, muted, thin_rule
+from cyberhub.components.ui import difficulty_badge, icon_button, muted, thin_rule, track_badge
 from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
@@ -112,7 +112,7 @@ def _item(item: rx.Var[RecommendationPublic]) -> rx.Component:
             rx.link(rx.text(item.title, weight="medium"), href=_mission_href(item)),
             muted(item.reason),
             rx.hstack(
-                rx.badge(item.track_name, variant="outline"),
+                track_badge(item.track_name),
                 difficulty_badge(item.difficulty),
                 spacing="2",
             ),

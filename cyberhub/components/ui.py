@@ -98,6 +98,11 @@ def difficulty_badge(level: rx.Var[int]) -> rx.Component:
     )
 
 
+def track_badge(name: Any) -> rx.Component:
+    """The name of a mission's track as an outlined badge (beside its difficulty_badge)."""
+    return rx.badge(name, variant="outline")
+
+
 def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
     """Previous / "Page n of m" / Next, for any state with page, pages and a go_to(page) event."""
     return rx.hstack(

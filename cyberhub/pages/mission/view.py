@@ -21,7 +21,14 @@ from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_found, page_column
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import badge_row, difficulty_badge, error_callout, icon_button, muted
+from cyberhub.components.ui import (
+    badge_row,
+    difficulty_badge,
+    error_callout,
+    icon_button,
+    muted,
+    track_badge,
+)
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
@@ -405,7 +412,7 @@ def mission_content() -> rx.Component:
         page_column(
             rx.link("← All missions", href="/missions", size="2"),
             rx.hstack(
-                rx.badge(m.track, variant="outline"),
+                track_badge(m.track),
                 difficulty_badge(m.difficulty),
                 rx.badge(m.minutes, " min", variant="soft", color_scheme="gray"),
                 due_badge(),

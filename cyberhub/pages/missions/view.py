@@ -20,6 +20,7 @@ from cyberhub.components.ui import (
     muted,
     page_heading,
     pager,
+    track_badge,
 )
 from cyberhub.pages.missions.state import (
     ALL,
@@ -34,7 +35,7 @@ def _mission_card(m: rx.Var[CatalogCard]) -> rx.Component:
         rx.link(
             rx.vstack(
                 rx.hstack(
-                    rx.badge(m.track, variant="outline"),
+                    track_badge(m.track),
                     difficulty_badge(m.difficulty),
                     rx.cond(
                         m.my_status != "",
