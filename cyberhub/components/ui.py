@@ -103,6 +103,24 @@ def track_badge(name: Any) -> rx.Component:
     return rx.badge(name, variant="outline")
 
 
+def cohort_status_badge(status: rx.Var[str]) -> rx.Component:
+    """A cohort's status as a badge: running green, upcoming blue, any other grey."""
+    return rx.badge(
+        status,
+        color_scheme=rx.match(status, ("running", "green"), ("upcoming", "blue"), "gray"),
+    )
+
+
+def job_status_badge(label: Any, status: rx.Var[str], **props: Any) -> rx.Component:
+    """A background job's state (an export, a rebuild) as a badge saying `label`: done green,
+    failed red, still queued or running blue; `props` name it for the tests."""
+    return rx.badge(
+        label,
+        color_scheme=rx.match(status, ("done", "green"), ("failed", "red"), "blue"),
+        **props,
+    )
+
+
 def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
     """Previous / "Page n of m" / Next, for any state with page, pages and a go_to(page) event."""
     return rx.hstack(

@@ -18,6 +18,7 @@ from cyberhub.components.ui import (
     empty_state,
     error_callout,
     icon_button,
+    job_status_badge,
     loading_state,
     muted,
     page_heading,
@@ -307,13 +308,7 @@ def _rebuild() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text("Latest rebuild (#", r.id, "): ", size="2"),
-                    rx.badge(
-                        r.status,
-                        color_scheme=rx.match(
-                            r.status, ("done", "green"), ("failed", "red"), "blue"
-                        ),
-                        data_testid="rebuild-status",
-                    ),
+                    job_status_badge(r.status, r.status, data_testid="rebuild-status"),
                     align="center",
                     spacing="2",
                 ),

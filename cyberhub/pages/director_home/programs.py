@@ -11,15 +11,8 @@ from cyberhub.components.layout import flow, spread_row, wrap_row
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.panels import grey_text, icon_link
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import error_callout, icon_button, muted
+from cyberhub.components.ui import cohort_status_badge, error_callout, icon_button, muted
 from cyberhub.pages.director_home.state import DirectorHomeState
-
-
-def _status_badge(status: rx.Var[str]) -> rx.Component:
-    return rx.badge(
-        status,
-        color_scheme=rx.match(status, ("running", "green"), ("upcoming", "blue"), "gray"),
-    )
 
 
 def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
@@ -28,7 +21,7 @@ def _cohort_row(c: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.link(c["name"], href="/director/cohorts/" + c["id"].to(str), weight="medium")
         ),
         rx.table.cell(rx.text(c["dates"], size="2")),
-        rx.table.cell(_status_badge(c["status"].to(str))),
+        rx.table.cell(cohort_status_badge(c["status"].to(str))),
         rx.table.cell(c["enrolled"], " / ", c["capacity"]),
         rx.table.cell(c["mentors"]),
         rx.table.cell(

@@ -10,7 +10,14 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, page_column, stack_card, two_columns
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import list_or
-from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, page_heading
+from cyberhub.components.ui import (
+    empty_state,
+    error_callout,
+    icon_button,
+    job_status_badge,
+    muted,
+    page_heading,
+)
 from cyberhub.pages.exports.state import ChoiceItem, ExportItem, ExportsState, ScopeItem
 
 S = ExportsState
@@ -84,10 +91,7 @@ def _export(e: rx.Var[ExportItem]) -> rx.Component:
     return stack_card(
         spread_row(
             rx.heading(e.title, size="3", as_="h3"),
-            rx.badge(
-                e.status_label,
-                color_scheme=rx.match(e.status, ("done", "green"), ("failed", "red"), "blue"),
-            ),
+            job_status_badge(e.status_label, e.status),
             align="start",
         ),
         muted("Requested ", e.created),

@@ -15,6 +15,7 @@ from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import (
+    cohort_status_badge,
     empty_state,
     error_callout,
     loading_state,
@@ -232,12 +233,7 @@ def _cohort_row(c: rx.Var[MentorCohort]) -> rx.Component:
         rx.table.cell(two_line(c.name, c.program)),
         rx.table.cell(c.dates),
         rx.table.cell(c.capacity),
-        rx.table.cell(
-            rx.badge(
-                c.status,
-                color_scheme=rx.match(c.status, ("running", "green"), ("upcoming", "blue"), "gray"),
-            )
-        ),
+        rx.table.cell(cohort_status_badge(c.status)),
     )
 
 
