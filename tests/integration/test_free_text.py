@@ -331,7 +331,7 @@ def test_a_link_handed_in_with_an_override_or_esc_is_refused(
 
 
 def test_the_certificate_pdf_leaves_out_controls_stored_before_the_rule(
-    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    session: Session, world: World
 ) -> None:
     """A learner's name stored with an override and an ESC sequence (before the rule) was
     drawn into their certificate's PDF: the override reversed the line (DejaVu), or came out as
@@ -340,7 +340,5 @@ def test_the_certificate_pdf_leaves_out_controls_stored_before_the_rule(
     session.add(world.student)
     cert = student_certificate(session, world)
     shown = certificates.verify(session, None, cert.code)
-    assert certificate_pdf.render(shown).startswith(b"%PDF")  # with DejaVu where it is found
-    monkeypatch.setattr(certificate_pdf, "_font_dir", lambda: None)
     lines = pdf_lines(certificate_pdf.render(shown))
     assert "Amina Njoroge[31m" in lines, lines
