@@ -466,6 +466,25 @@ class TestRevokeAndVerify:
         valid = shown.model_copy(update={"revoked": False, "revoked_at": None, "revoke_reason": ""})
         assert not any("REVOKED" in line for line in pdf_lines(certificate_pdf.render(valid)))
 
+    def test_the_pdf_asked_again_after_a_revocation_says_revoked(
+        self, session: Session, builder: World, api_client: TestClient
+    ) -> None:
+        """The same PDF is served again from the web process (drawing one costs CPU on a public
+        route), but never once the certificate changed: after a revocation the link says so."""
+        w = builder
+        cert = self.issued(session, w)
+        url = f"{API}/certificates/{cert.code}.pdf"
+        first = api_client.get(url)
+        again = api_client.get(url)
+        assert first.status_code == again.status_code == 200
+        assert again.content == first.content
+        assert not any("REVOKED" in line for line in pdf_lines(again.content))
+        certificates.revoke(session, principal(session, w.director), id_of(cert), "Copied work")
+        session.commit()
+        revoked = api_client.get(url)
+        assert revoked.status_code == 200
+        assert pdf_lines(revoked.content)[0].startswith("REVOKED on ")
+
 
 class TestClosingACohort:
     def test_a_closed_cohort_takes_no_enrolment_or_application(

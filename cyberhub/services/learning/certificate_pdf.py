@@ -16,7 +16,7 @@ character: the PDF never fails because of a name. scripts/certificate_fonts.py r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -125,7 +125,22 @@ def _lines(cert: CertificatePublic, base_url: str) -> list[_Line]:
 
 
 def render(cert: CertificatePublic, base_url: str = "") -> bytes:
-    """The certificate's PDF (A4 landscape)."""
+    """The certificate's PDF (A4 landscape). Drawing one takes ~0.1 s (a CJK name ~0.5 s: its
+    font is parsed for the subset) of CPU on the web process, and the PDF route is public, so
+    the PDFs of the last `RECENT_PDFS` certificates asked for are kept in the process, keyed by
+    everything they show: a revocation (or any other change) gives a new PDF at once."""
+    return _render_kept(cert.model_dump_json(), base_url)
+
+
+RECENT_PDFS = 64
+
+
+@lru_cache(maxsize=RECENT_PDFS)
+def _render_kept(cert_json: str, base_url: str) -> bytes:
+    return _render(CertificatePublic.model_validate_json(cert_json), base_url)
+
+
+def _render(cert: CertificatePublic, base_url: str) -> bytes:
     revoked = cert.revoked_at is not None
     title = f"{'Revoked certificate' if revoked else 'Certificate'} - {cert.name}"
     author = cert.organization or "CyberHub"
