@@ -238,7 +238,8 @@ def results_content() -> rx.Component:
                 error_callout(S.error),
                 rx.heading("Your track: ", S.primary_name, size="7", as_="h1"),
                 rx.text("Runner-up: ", S.secondary_name, size="4", color_scheme="gray"),
-                rx.cond(S.tie_names != "", _tie_choice()),
+                # Only the newest result decides the track followed (profiler.choose_track).
+                rx.cond((S.tie_names != "") & (S.selected == 0), _tie_choice()),
                 wide_callout(
                     rx.text(
                         rx.text.strong("Confidence: ", r["confidence"].to(str)),

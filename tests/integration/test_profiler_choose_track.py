@@ -80,3 +80,27 @@ def test_without_a_tie_there_is_nothing_to_choose(session: Session) -> None:
     result = profiler.results(session, who, sid)
     with pytest.raises(Conflict, match="not a tie"):
         profiler.choose_track(session, who, sid, result["secondary_track"])
+
+
+def test_an_earlier_attempts_tie_is_not_the_track_followed(session: Session) -> None:
+    """The results page lists every attempt; on an earlier one that was a tie it offered
+    "Follow …" and said "You now follow …", yet the learner's track is their newest result's:
+    the dashboard, missions and certificates went on with it. The choice belongs to the newest
+    result alone: an earlier attempt's is refused and left as it was."""
+    old_sid, who = _completed(session, "retook@example.org", tied=True)
+    old = profiler.results(session, who, old_sid)
+    new_sid = profiler.start(session, who).id
+    for qid, oid in _answers(tied=False).items():
+        profiler.respond(session, who, new_sid, question_id=qid, option_id=oid)
+    profiler.complete(session, who, new_sid)
+    session.commit()
+    followed = profiler.latest_result(session, who.user_id)
+    assert followed is not None and followed["session_id"] == new_sid
+    other = next(t for t in old["tie"] if t != old["primary_track"])
+
+    with pytest.raises(Conflict, match="newest"):
+        profiler.choose_track(session, who, old_sid, other)
+    session.rollback()
+    assert profiler.results(session, who, old_sid)["primary_track"] == old["primary_track"]
+    latest = profiler.latest_result(session, who.user_id)
+    assert latest is not None and latest["primary_track"] == followed["primary_track"]

@@ -36,6 +36,12 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
+# An earlier attempt's tie: the track followed is the newest result's (choose_track).
+EARLIER_ATTEMPT = (
+    "This is an earlier attempt: the track you follow comes from your newest result. "
+    "Choose between tied tracks there, or retake the profiler."
+)
+
 
 def questions(version: str = CURRENT_VERSION) -> list[QuestionPublic]:
     """The current questions without their track weights (public)."""
@@ -275,12 +281,17 @@ def choose_track(
     Only a track of the result's tie is accepted; the other tied track becomes the runner-up and
     the persona is rebuilt for the chosen one. Scores, confidence and the tie itself stay, so the
     learner can change their mind. Audited, and the recommendations follow the new track.
+    Only the newest result decides the learner's track (latest_result): an earlier attempt's
+    tie answers Conflict.
     """
     ps = _own_session(session, principal, session_id)
     consents.require_ai_consent(session, ps.user_id)
     r = _result_of(session, ps)
     if len(r.tie) < 2:
         raise Conflict("This result is not a tie: its track follows from your answers.")
+    newest = latest_result(session, ps.user_id)
+    if newest is None or newest["session_id"] != ps.id:
+        raise Conflict(EARLIER_ATTEMPT)
     if track not in r.tie:
         raise Invalid(f"Choose one of the tied tracks: {', '.join(r.tie)}.")
     if track != r.primary_track:
