@@ -1,4 +1,4 @@
-"""The AI coach's actors: one learner's weekly plan, and the sweep renewing plans as weeks begin.
+"""The AI coach's actors: one learner's weekly plan, and the sweep renewing plans as days begin.
 Thin and id-only; safe to run twice or at once (the plan is written under the learner's AI lock
 and a computation over unchanged inputs is a no-op)."""
 
@@ -34,9 +34,9 @@ def compute_coach_plan(user_id: int) -> None:
 
 @dramatiq.actor(queue_name=jobs.SWEEP_COACH_PLANS.queue, max_retries=3)
 def sweep_coach_plans() -> None:
-    """Queue a plan for every active learner who grants AI profiling and whose plan is of an
-    earlier week than their own current one, or who has none (hourly: each plan is renewed
-    within the hour its learner's week begins)."""
+    """Queue a plan for every active learner who grants AI profiling and whose plan was written
+    on an earlier day than their own current one, or who has none (hourly: each plan is renewed
+    within the hour its learner's day begins, coach.plans_due)."""
     with session_scope() as session:
         learners = coach.plans_due(session)
         for user_id in learners:

@@ -73,9 +73,10 @@ class Periodic:
 #   expired export's download already answers 410, its file goes within 2 min.
 # send_habit_reminders: a reminder goes out within 5 minutes of the habit's reminder time.
 # send_due_reminders: reminders go out days before a due date; hourly is on time enough.
-# sweep_coach_plans: a learner's AI coach plan is renewed within the hour their week begins
-#   (Monday 00:00 in their zone; changes recompute it meanwhile). A weekly period would start
-#   on Thursdays (periods count from the Unix epoch, a Thursday), in one zone only.
+# sweep_coach_plans: a learner's AI coach plan is renewed within the hour their day begins
+#   (00:00 in their zone, a new week on Monday; changes recompute it meanwhile): it counts days
+#   ("due in 2 days"). A weekly period would start on Thursdays (periods count from the Unix
+#   epoch, a Thursday), in one zone only.
 # refresh_program_analytics: a big programme's unfiltered analytics are at most ~5 minutes old.
 # expire_ended_applications: a learner hears within the hour after a cohort's last day (a day
 #   in the cohort's zone, services/learning/cohort_days) that their undecided application closed.

@@ -28,10 +28,10 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import Date, String, column, func, or_, values
+from sqlalchemy import Date, DateTime, String, column, func, or_, values
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -677,8 +677,10 @@ def compute_plan(
 
 def plans_due(session: Session, now: datetime | None = None) -> list[int]:
     """The learners whose plan the sweep renews: those with AI profiling on (ai_learners) whose
-    plan is of a week before their current one — a week begins on Monday at midnight in the
-    learner's own zone — or who have none (their job was lost)."""
+    plan was written on a day before their current one — a day begins at midnight in the
+    learner's own zone, and with it a week on Monday — or who have none (their job was lost).
+    A plan counts days from the day it was written ("due in 2 days", "asked for changes 3 days
+    ago", "check in today"): renewed only weekly, it said so all week."""
     learners = ai_learners().order_by(None).subquery()
     zones = session.exec(
         select(User.time_zone).distinct().where(col(User.id).in_(sa_select(learners.c.id)))
@@ -686,18 +688,34 @@ def plans_due(session: Session, now: datetime | None = None) -> list[int]:
     if not zones:
         return []
     now = now or utcnow()
-    mondays = values(column("zone", String), column("monday", Date), name="mondays").data(
-        [(name, week_start(local_day(now, zone(name)))) for name in zones]
-    )
+    days = values(
+        column("zone", String),
+        column("monday", Date),
+        column("midnight", DateTime(timezone=True)),
+        name="days",
+    ).data([(name, *_day_began(now, name)) for name in zones])
     stmt = (
         sa_select(col(User.id))
         .join(learners, learners.c.id == col(User.id))
-        .join(mondays, mondays.c.zone.is_not_distinct_from(col(User.time_zone)))
+        .join(days, days.c.zone.is_not_distinct_from(col(User.time_zone)))
         .join(CoachPlan, col(CoachPlan.user_id) == col(User.id), isouter=True)
-        .where(or_(col(CoachPlan.user_id).is_(None), col(CoachPlan.week_start) < mondays.c.monday))
+        .where(
+            or_(
+                col(CoachPlan.user_id).is_(None),
+                col(CoachPlan.week_start) < days.c.monday,
+                col(CoachPlan.computed_at) < days.c.midnight,
+            )
+        )
         .order_by(col(User.id))
     )
     return [int(uid) for uid in session.execute(stmt).scalars().all()]
+
+
+def _day_began(now: datetime, zone_name: str | None) -> tuple[date, datetime]:
+    """(The Monday of the week, the midnight that began the day) `now` falls in, in the zone."""
+    tz = zone(zone_name)
+    today = local_day(now, tz)
+    return week_start(today), datetime.combine(today, time.min, tzinfo=tz)
 
 
 # --- reading ------------------------------------------------------------------------------------
