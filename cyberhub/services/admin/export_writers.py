@@ -37,6 +37,9 @@ from cyberhub.models import (
     MentorAssignment,
     Mission,
     Notification,
+    Organization,
+    OrganizationMembership,
+    PersonalityProfile,
     ProfilerAnswer,
     ProfilerResult,
     ProfilerSession,
@@ -47,6 +50,7 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
+from cyberhub.models.ai import Recommendation, RecommendationFeedback
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import (
     CoachPlan,
@@ -508,6 +512,20 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
         rows(ProfilerResult, ProfilerResult.user_id == user_id, col(ProfilerResult.session_id)),
         ("session_id", "primary_track", "secondary_track", "confidence", "scores", "reasoning"),
     )
+    sections["organisations"] = [
+        {
+            "organisation": o.name,
+            "status": str(m.status),
+            "joined_at": m.joined_at,
+            "left_at": m.left_at,
+        }
+        for m, o in session.exec(
+            select(OrganizationMembership, Organization)
+            .join(Organization, col(Organization.id) == col(OrganizationMembership.organization_id))
+            .where(OrganizationMembership.user_id == user_id)
+            .order_by(col(OrganizationMembership.id))
+        ).all()
+    ]
     enrolments = session.exec(
         select(Enrollment, Cohort, Program)
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
@@ -632,6 +650,7 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
         }
         for plan in rows(CoachPlan, CoachPlan.user_id == user_id, col(CoachPlan.week_start))
     ]
+    sections |= _what_the_ai_made(session, user_id)
     sections["notifications"] = _records(
         rows(Notification, Notification.user_id == user_id, col(Notification.id)),
         ("kind", "title", "body", "link", "created_at", "read_at"),
@@ -654,6 +673,50 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
         for c, k in certs
     ]
     return sections
+
+
+def _what_the_ai_made(session: Session, user_id: int) -> dict[str, list[dict[str, object]]]:
+    """The own-data sections the AI wrote about the learner: the work-style analysis (theirs,
+    and the one staff read), the recommended missions with their reasons, and the missions
+    they marked "not interested"."""
+    style = session.get(PersonalityProfile, user_id)
+    recommended = session.exec(
+        select(Recommendation, Mission.title)
+        .join(Mission, col(Mission.id) == col(Recommendation.mission_id))
+        .where(Recommendation.user_id == user_id)
+        .order_by(col(Recommendation.rank), col(Recommendation.id))
+    ).all()
+    dismissed = session.exec(
+        select(RecommendationFeedback, Mission.title)
+        .join(Mission, col(Mission.id) == col(RecommendationFeedback.mission_id))
+        .where(RecommendationFeedback.user_id == user_id)
+        .order_by(col(RecommendationFeedback.created_at))
+    ).all()
+    return {
+        "work_style": [
+            {
+                "computed_at": style.computed_at,
+                "dimensions": style.dimensions,
+                "dimensions_staff_read": style.staff_dimensions,
+            }
+        ]
+        if style
+        else [],
+        "recommendations": [
+            {
+                "mission": title,
+                "rank": r.rank,
+                "reason": r.reason,
+                "source": r.source,
+                "computed_at": r.computed_at,
+            }
+            for r, title in recommended
+        ],
+        "not_interested": [
+            {"mission": title, "kind": str(f.kind), "created_at": f.created_at}
+            for f, title in dismissed
+        ],
+    }
 
 
 def _csv_text(records: list[dict[str, object]]) -> str:
