@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from cyberhub.models import User
+from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.services.learning import submissions
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import Loop, app_engine, make_loop, sign_in_to, signed_in_mentor
@@ -189,3 +191,43 @@ def test_the_coach_plan_follows_the_mentors_approval_of_a_goal_linked_mission(
     _mentor_approves(app_url, learner)
     expect(focus).to_contain_text("1 of 1 mission approved", timeout=60_000)
     expect(plan.get_by_test_id("coach-changes")).to_contain_text("1 mission approved this week")
+
+
+def test_older_reflections_are_a_page_away_and_can_be_made_private(
+    web: BrowserPage, pg_admin_url: str, learner: Learner
+) -> None:
+    """/coaching showed only the 10 newest reflections: an older one shared with the mentor
+    could no longer be read there, nor made private again. A pager now reaches every one."""
+    start = datetime.now(UTC) - timedelta(days=30)
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        for n in range(11):  # the oldest, shared, first
+            at = start + timedelta(days=n)
+            session.add(
+                Reflection(
+                    user_id=learner.user_id,
+                    body=f"Week {n} {learner.tag}",
+                    visibility=Visibility.mentor if n == 0 else Visibility.private,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+        session.commit()
+    page = web.page
+    sign_in_to(page, "/coaching", learner.loop.student_email)
+    main = page.locator("main")
+    expect(main.get_by_test_id("reflection")).to_have_count(10, timeout=15_000)
+    expect(main.get_by_text("Page 1 of 2")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    main.get_by_role("button", name="Next →").click()
+    oldest = main.get_by_test_id("reflection").filter(has_text=f"Week 0 {learner.tag}")
+    expect(main.get_by_test_id("reflection")).to_have_count(1)
+    expect(oldest).to_contain_text("Shared with mentor")
+    oldest.get_by_role("button", name="Make private").click()
+    expect(main.get_by_text("Now private.")).to_be_visible()
+    expect(oldest).to_contain_text("Private")
+    expect(main.get_by_text("Page 2 of 2")).to_be_visible()
+    # A new reflection is the newest: the first page shows it.
+    main.get_by_label("Your reflection").fill(f"Fresh thoughts {learner.tag}")
+    main.get_by_role("button", name="Save reflection").click()
+    expect(main.get_by_test_id("reflection").first).to_contain_text("Fresh thoughts")
+    expect(main.get_by_text("Page 1 of 2")).to_be_visible()

@@ -9,6 +9,7 @@ from cyberhub.components.labelled import form_card, labelled, labelled_textarea
 from cyberhub.components.layout import wrap_row
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import error_callout, muted
@@ -156,5 +157,6 @@ def reflections_section() -> rx.Component:
             muted("Your reflections will show here. A few lines a week is plenty."),
             spacing="2",
         ),
+        pager_if_many(S.reflection_page, S.reflection_pages, S.go_to_reflections),
         spacing="3",
     )

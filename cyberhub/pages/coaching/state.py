@@ -196,13 +196,20 @@ class Loaded(BaseModel):
     overview: CoachingOverview
     missions: list[MissionChoice]
     tracks: list[TrackChoice]
+    reflections: list[ReflectionPublic]  # the page of them shown
+    reflection_page: int
+    reflection_pages: int
 
 
-def _read(session: Session, principal: Principal | None) -> Loaded:
+def _read(session: Session, principal: Principal | None, reflection_page: int) -> Loaded:
+    shown = reflections.reflection_page(session, principal, reflection_page)
     return Loaded(
         overview=summary.overview(session, principal),
         missions=goals.mission_choices(session, principal),
         tracks=habits.track_choices(session),
+        reflections=shown.items,
+        reflection_page=shown.page,
+        reflection_pages=shown.pages,
     )
 
 
@@ -220,6 +227,8 @@ class CoachingState(ServiceState, rx.State):
     habits: list[HabitView] = []
     goals: list[GoalView] = []
     reflections: list[ReflectionView] = []
+    reflection_page: int = 1
+    reflection_pages: int = 1
     figures: list[FigureView] = []
     week_notes: list[CheckinView] = []
     week: str = ""  # "Week of 30 Nov 2026"
@@ -239,14 +248,16 @@ class CoachingState(ServiceState, rx.State):
     notes: dict[str, str] = {}
 
     async def _fetch(self) -> str:
-        read = await self._try(_read)
+        read = await self._try(_read, self.reflection_page)
         if not read:
             return read.error
         o, tz = read.value.overview, await self._time_zone()
         self.habits = [habit_view(h, o.today) for h in o.habits]
         changes = {w.goal_id: w.change for w in o.summary.goals}
         self.goals = [goal_view(g, changes.get(g.id)) for g in o.goals]
-        self.reflections = [reflection_view(r, tz) for r in o.reflections]
+        self.reflections = [reflection_view(r, tz) for r in read.value.reflections]
+        self.reflection_page = read.value.reflection_page
+        self.reflection_pages = read.value.reflection_pages
         self.figures = figure_views(o)
         self.week_notes = [
             CheckinView(day=_day_label(n.day, o.today), note=n.note, habit=n.habit_title)
@@ -262,7 +273,7 @@ class CoachingState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice = True, ""
         self.habit_error = self.goal_error = self.reflection_error = ""
-        self.archive_open = False
+        self.archive_open, self.reflection_page = False, 1
         self.error = await self._fetch()
         self.loading = False
 
@@ -388,10 +399,18 @@ class CoachingState(ServiceState, rx.State):
             visibility="mentor" if self.shared else "private",
         )
         made = await self._try(reflections.add_reflection, data)
+        if made:  # the newest: shown first on the first page
+            self.reflection_page = 1
         said = "Reflection saved" + (" and shared with your mentor." if self.shared else ".")
         if await self._done(made.error, said, "reflection_error"):
             self.prompt = ""
             yield rx.set_value("reflection-body", "")
+
+    @rx.event
+    async def go_to_reflections(self, page: int) -> None:
+        """The reflections' pager (a page past the end shows the last one)."""
+        self.reflection_page, self.reflection_error = max(1, int(page)), ""
+        self.error = await self._fetch()
 
     @rx.event
     async def toggle_share(self, reflection_id: int, shared: bool) -> None:

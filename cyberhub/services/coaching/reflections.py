@@ -10,6 +10,8 @@ services/coaching/ai_sources.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -17,12 +19,14 @@ from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
+from cyberhub.schemas.paging import PageCount, page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.learning_access import viewable_learner
+from cyberhub.services.paging import check_page
 
 UNKNOWN_REFLECTION = "That reflection does not exist."
 # Who reads what, as /coaching tells the learner (shared_reflections' readers; admins aside).
@@ -32,6 +36,7 @@ WHO_READS = (
 )
 PROMPT_MAX = 200
 MAX_REFLECTIONS = 500
+PAGE_SIZE = 10  # the reflections /coaching shows at a time
 VISIBILITIES = {v.value for v in Visibility}
 
 
@@ -75,6 +80,40 @@ def list_reflections(
     """The learner's own reflections, newest first."""
     actor = access.learner(principal)
     return recent(session, actor.user_id, limit)
+
+
+@dataclass
+class ReflectionPage(PageCount):
+    items: list[ReflectionPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+def reflection_page(
+    session: Session, principal: Principal | None, page: int = 1, *, page_size: int = PAGE_SIZE
+) -> ReflectionPage:
+    """The learner's own reflections, newest first, a page at a time (a page past the end, the
+    list having shrunk, answers the last one): each of the MAX_REFLECTIONS they may keep can be
+    read, shared or made private again, not only the newest few."""
+    actor = access.learner(principal)
+    check_page(page, page_size)
+    total = int(
+        session.exec(
+            select(func.count()).select_from(Reflection).where(Reflection.user_id == actor.user_id)
+        ).one()
+    )
+    page = min(page, page_count(total, page_size))
+    rows = session.exec(
+        select(Reflection)
+        .where(Reflection.user_id == actor.user_id)
+        .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return ReflectionPage(
+        items=[reflection_public(r) for r in rows], total=total, page=page, page_size=page_size
+    )
 
 
 def shared_reflections(
