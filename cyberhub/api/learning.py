@@ -113,6 +113,12 @@ def attach_file(
     return AttemptPublic.of(submissions.attach_file(session, principal, mission_id, upload))
 
 
+@router.delete("/missions/{mission_id}/draft/file", response_model=AttemptPublic)
+def remove_file(mission_id: Id, session: SessionDep, principal: StudentUser) -> AttemptPublic:
+    """Take the file off the draft (409 when it has none); an earlier attempt keeps its own."""
+    return AttemptPublic.of(submissions.remove_file(session, principal, mission_id))
+
+
 @router.get("/missions/{mission_id}/work", response_model=WorkStatus)
 def work_status(mission_id: Id, session: SessionDep, principal: CurrentUser) -> WorkStatus:
     return submissions.work_status(session, principal, mission_id)

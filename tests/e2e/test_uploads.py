@@ -42,6 +42,30 @@ def test_a_student_attaches_and_replaces_a_file(
     assert "final.md" in work.text and "notes.txt" not in work.text
 
 
+def test_a_student_removes_the_file_from_their_draft(
+    web: BrowserPage, app_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A file attached by mistake could only be replaced: "Remove" takes it off the draft and
+    leaves what is typed in the form as it was."""
+    page = web.page
+    email, headers = _signup(app_url, "Remove Learner")
+    _enrol(app_url, email, headers)
+    mid = _open_mission(app_url, headers)["id"]
+    _go_to_mission(page, mid, email)
+    path = tmp_path_factory.mktemp("files") / "passwords.txt"
+    path.write_text("not for the mentor")
+    page.get_by_label("Your answer").fill("Typed but not saved yet")
+    page.locator("#work_file input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.get_by_test_id("draft-file")).to_contain_text("passwords.txt")
+    page.get_by_role("button", name="Remove passwords.txt from your draft").click()
+    expect(page.get_by_text("Removed passwords.txt from your draft.")).to_be_visible()
+    expect(page.get_by_test_id("draft-file")).to_have_count(0)
+    expect(page.get_by_label("Your answer")).to_have_value("Typed but not saved yet")
+    work = httpx.get(f"{app_url}/api/v1/missions/{mid}/work", headers=headers, timeout=20)
+    assert work.status_code == 200 and work.json()["draft"]["file"] is None, work.text
+
+
 def test_an_upload_from_no_signed_in_tab_is_refused(app_url: str) -> None:
     r = httpx.post(
         f"{app_url}/_upload",

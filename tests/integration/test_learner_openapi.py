@@ -21,6 +21,7 @@ JSON_OPERATIONS = [
     ("post", "/missions/{mission_id}/submit", "201"),
     ("put", "/missions/{mission_id}/draft", "200"),
     ("post", "/missions/{mission_id}/draft/file", "200"),
+    ("delete", "/missions/{mission_id}/draft/file", "200"),
     ("get", "/missions/{mission_id}/work", "200"),
     ("get", "/missions/{mission_id}/history", "200"),
     ("get", "/missions/{mission_id}/hints", "200"),

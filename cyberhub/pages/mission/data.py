@@ -155,6 +155,12 @@ def attach(
     return sub.file_name or name, load_work(session, principal, mission_id)
 
 
+def remove_file(session: Session, principal: Principal | None, mission_id: int) -> Work:
+    """Take the file off the draft; the work afterwards."""
+    submissions.remove_file(session, principal, mission_id)
+    return load_work(session, principal, mission_id)
+
+
 def file_content(
     session: Session, principal: Principal | None, submission_id: int
 ) -> tuple[bytes, str]:

@@ -16,6 +16,7 @@ from cyberhub.pages.mission.data import (
     file_content,
     load,
     load_work,
+    remove_file,
     save,
     save_draft,
 )
@@ -237,6 +238,17 @@ class MissionState(ServiceState, rx.State):
             self._apply_work(work)
             self.file_notice = f"Attached {name} to your draft."
         self.uploading = False
+
+    @rx.event
+    async def remove_file(self) -> None:
+        """Take the attached file off the draft (what is typed in the form stays as it is)."""
+        self.file_error, self.file_notice = "", ""
+        name = self.draft_file
+        done = await self._try(remove_file, self.mission.id)
+        self.file_error = done.error
+        if done:
+            self._apply_work(done.value)
+            self.file_notice = f"Removed {name} from your draft."
 
     @rx.event
     async def download_file(self, submission_id: int) -> Any:

@@ -165,6 +165,14 @@ def _file_box() -> rx.Component:
             rx.hstack(
                 rx.icon("paperclip", size=14),
                 rx.text("Attached: ", rx.text.strong(S.draft_file), size="2"),
+                rx.button(
+                    "Remove",
+                    type="button",
+                    size="1",
+                    variant="ghost",
+                    aria_label="Remove " + S.draft_file + " from your draft",
+                    on_click=S.remove_file,
+                ),
                 align="center",
                 data_testid="draft-file",
             ),

@@ -662,6 +662,25 @@ def attach_file(
     return sub
 
 
+def remove_file(session: Session, principal: Principal | None, mission_id: int) -> Submission:
+    """Take the file off the student's draft — or off the next attempt, which starts from the
+    one changes were requested on (a new draft then holds its answer and links, no file). The
+    stored file is deleted after the commit unless an earlier attempt keeps it. Conflict when
+    the draft has no file, or no new work is allowed now."""
+    _workable(session, principal, mission_id)
+    assert principal is not None
+    sub = _attempt_to_write(session, principal.user_id, mission_id)
+    if not sub.file_path:
+        raise Conflict("Your draft has no file to remove.")
+    if not _shared(session, sub):
+        _remember(session, _REPLACED_FILES, sub.file_path)
+    sub.file_name = sub.file_path = sub.file_type = None
+    sub.file_size = None
+    session.add(sub)
+    session.flush()
+    return sub
+
+
 def submit(
     session: Session,
     principal: Principal | None,
