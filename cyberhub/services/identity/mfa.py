@@ -235,8 +235,11 @@ def _notice(session: Session, user: User, subject: str, what: str, meta: Request
     body = (
         f"Hello {user.full_name or user.email},\n\n"
         f"{what}{where} at {utcnow():%Y-%m-%d %H:%M} UTC.\n\n"
-        "If this was you, there is nothing to do. If it wasn't, change your password now and "
-        f"review your security settings: {base}/settings/security\n\n"
+        # As the mail after a password reset says: a signed-in user changes no password on
+        # /settings/security, they reset it (which signs every session out).
+        "If this was you, there is nothing to do. If it wasn't, reset your password now at "
+        f"{base}/password-reset, review your security settings at {base}/settings/security "
+        "and tell an administrator.\n\n"
         "— CyberHub"
     )
     mail.send(session, to=user.email, subject=subject, body=body, kind="security_notice")
