@@ -158,9 +158,10 @@ def coaching_changed(session: SASession, user_id: int) -> None:
 
 
 def coach_week_began(session: SASession, user_id: int) -> None:
-    """The learner's week began and their plan is of the week before (the hourly sweep): compute
-    it now, unless a plan job is already pending (the same mark as `coaching_changed`, so a
-    sweep finding the queue still busy with the last one's jobs sends no second job)."""
+    """The learner's day began (a week, on Monday) and their plan was written on an earlier one
+    (the hourly sweep, coach.plans_due): compute it now, unless a plan job is already pending
+    (the same mark as `coaching_changed`, so a sweep finding the queue still busy with the last
+    one's jobs sends no second job)."""
     send_after_commit(
         session,
         COMPUTE_COACH_PLAN.queue,
