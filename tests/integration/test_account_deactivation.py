@@ -28,7 +28,14 @@ from cyberhub.models import (
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions, deactivation, roles
-from cyberhub.services.learning import applications, enrollment, programs, reviews, submissions
+from cyberhub.services.learning import (
+    applications,
+    calendar_feed,
+    enrollment,
+    programs,
+    reviews,
+    submissions,
+)
 from cyberhub.services.learning.submissions import submission_link
 from cyberhub.services.messaging import notifications
 from tests.factories import GOOD_ANSWER, PASSWORD, World, id_of, login, make_user, principal
@@ -254,6 +261,25 @@ class TestEffects:
         assert user is not None and user.is_active
         # They served no cohort: neither mail speaks of cohorts.
         assert "cohort" not in told.body and "cohort" not in back.body
+
+    def test_the_keys_and_feed_it_ends_are_audited_as_the_admins_doing(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        """The API keys and calendar feed a deactivation ends are entries of the admin who
+        deactivated (they were the person's own, as if they had revoked them themselves)."""
+        w = world
+        create_key(client_for(w.student), ["read"])
+        calendar_feed.create_feed(session, principal(session, w.student))
+        session.commit()
+
+        _deactivate(session, w, w.student)
+
+        [keys] = _audits(session, "api_key.revoked_all")
+        [feed] = _audits(session, "calendar_feed.revoked")
+        for entry in (keys, feed):
+            assert entry.target_id == str(w.student.id)
+            assert entry.actor_id == w.admin.id, entry.action
+            assert entry.details["reason"] == deactivation.ENDED_BY
 
     @pytest.mark.parametrize(
         ("who", "served"),

@@ -305,13 +305,20 @@ def revoke_family(session: Session, family_id: str) -> None:
 
 
 def revoke_all_sessions(
-    session: Session, user_id: int, *, reason: str = "password reset", meta: RequestMeta = NO_META
+    session: Session,
+    user_id: int,
+    *,
+    reason: str = "password reset",
+    meta: RequestMeta = NO_META,
+    actor_id: int | None = None,
 ) -> None:
     """End every session of the user: refresh tokens revoked, older access tokens refused, and
     every API key revoked (a key is a session that never expires), and the calendar feed (its
-    secret address shows the user's schedule to whoever holds it)."""
-    api_keys.revoke_all(session, user_id, reason=reason, meta=meta)
-    calendar_feed.revoke_all(session, user_id, reason=reason, meta=meta)
+    secret address shows the user's schedule to whoever holds it). `actor_id`: who ended them,
+    as the audit entries say (the user themselves unless given: an admin deactivating them)."""
+    by = user_id if actor_id is None else actor_id
+    api_keys.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
+    calendar_feed.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
     user = session.get(User, user_id)
     if user is not None:
         user.sessions_valid_after = utcnow()

@@ -162,8 +162,16 @@ def revoke(
     return key
 
 
-def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta = NO_META) -> int:
-    """Revoke every active key of the user (password reset, sign out everywhere); how many."""
+def revoke_all(
+    session: Session,
+    user_id: int,
+    *,
+    reason: str,
+    meta: RequestMeta = NO_META,
+    actor_id: int | None = None,
+) -> int:
+    """Revoke every active key of the user (password reset, sign out everywhere, deactivation);
+    how many. Audited as done by `actor_id` (the user themselves unless given)."""
     revoked = session.execute(
         update(ApiKey)
         .where(col(ApiKey.user_id) == user_id, col(ApiKey.revoked_at).is_(None))
@@ -175,7 +183,7 @@ def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta
             session,
             "api_key.revoked_all",
             ("user", user_id),
-            by=user_id,
+            by=user_id if actor_id is None else actor_id,
             meta=meta,
             reason=reason,
             keys=[row[0] for row in revoked],

@@ -178,7 +178,9 @@ def deactivate_user(
     user.is_active = False
     session.add(user)
     session.flush()  # holder_may_keep reads it: an inactive mentor keeps no claim
-    accounts.revoke_all_sessions(session, user_id, reason=ENDED_BY, meta=meta)
+    accounts.revoke_all_sessions(
+        session, user_id, reason=ENDED_BY, meta=meta, actor_id=actor.user_id
+    )
     # Its cohorts first, then the claims left (on other work), in the role path's lock order
     # (cohort, then the claims on its work): a director removing them from a cohort meanwhile
     # waits rather than deadlocks.

@@ -80,9 +80,17 @@ def _revoke_live(session: Session, user_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta = NO_META) -> int:
-    """Stop the user's calendar feed for `reason` (a password reset, sign out everywhere);
-    audited when there was one. Returns how many were live (0 or 1)."""
+def revoke_all(
+    session: Session,
+    user_id: int,
+    *,
+    reason: str,
+    meta: RequestMeta = NO_META,
+    actor_id: int | None = None,
+) -> int:
+    """Stop the user's calendar feed for `reason` (a password reset, sign out everywhere, a
+    deactivation); audited when there was one, as done by `actor_id` (the user themselves unless
+    given). Returns how many were live (0 or 1)."""
     _lock_user(session, user_id)
     revoked = _revoke_live(session, user_id)
     if revoked:
@@ -90,7 +98,7 @@ def revoke_all(session: Session, user_id: int, *, reason: str, meta: RequestMeta
             session,
             "calendar_feed.revoked",
             ("user", user_id),
-            by=user_id,
+            by=user_id if actor_id is None else actor_id,
             meta=meta,
             reason=reason,
         )
