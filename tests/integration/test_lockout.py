@@ -125,6 +125,29 @@ class TestOwnerIsNotLockedOut:
         # The owner is back in: password sign-in works again everywhere.
         assert sign_in(clients[OWNER_HOME], student_user.email) == 200
 
+    @pytest.mark.parametrize("reset_from", [OWNER_HOME, "192.0.2.77"])
+    def test_a_password_reset_lets_the_owner_sign_in_where_they_were_locked_out(
+        self,
+        clients: dict[str, TestClient],
+        student_user: User,
+        session: Session,
+        reset_from: str,
+    ) -> None:
+        """The owner forgot their password, locked their home network out with wrong guesses
+        and reset it (from home, or from their phone's network): the new password signs in at
+        home at once, as the reset clears the lockout."""
+        home = clients[OWNER_HOME]
+        assert brute_force(home, student_user.email, 5) == [401] * 5
+        assert sign_in(home, student_user.email) == 423
+        clients[reset_from].post(f"{V1}/auth/password-reset", json={"email": student_user.email})
+        new_password = "Another-Long-Passphrase-42"
+        r = clients[reset_from].post(
+            f"{V1}/auth/password-reset/confirm",
+            json={"token": reset_token(session, student_user.email), "new_password": new_password},
+        )
+        assert r.status_code == 200, r.text
+        assert sign_in(home, student_user.email, new_password) == 200
+
     def test_an_admin_unlock_lifts_the_lock_for_every_address(
         self,
         clients: dict[str, TestClient],

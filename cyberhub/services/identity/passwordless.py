@@ -398,7 +398,7 @@ def confirm_password_reset(
 ) -> User:
     """Set a new password with a reset link; every session of the account ends.
 
-    Spends the link, clears the lockout, audits "password.reset" and mails a security notice.
+    Spends the link, clears the lockout (for every address), audits "password.reset" and mails a security notice.
     Raises Unauthenticated for an unknown, used or expired link and Invalid (link not spent) for
     a password that breaks the rules.
     """
@@ -410,9 +410,10 @@ def confirm_password_reset(
     assert user.id is not None
     now = utcnow()
     user.password_hash = passwords.hash_password(new_password)
-    user.failed_login_count = 0
-    user.first_failed_login_at = None
-    user.locked_until = None
+    # Every lock ends, the account's and each address's: the guesses they counted were at the
+    # old password, and the owner (who may have locked their own network out, then reset from
+    # their phone) signs in with the new one anywhere, as after an admin's unlock.
+    lockout.clear(user)
     session.add(user)
     row.used_at = now
     session.add(row)
