@@ -157,8 +157,16 @@ class TestOwnerIsNotLockedOut:
         brute_force(clients[ATTACKER], student_user.email, 5)
         detail = admin_client.get(f"{V1}/users/{student_user.id}").json()
         assert detail["locked"] is True and detail["locked_sources"] == [ATTACKER]
+        # The users list says so too, as the account's page does (and no one else is locked).
+        found = admin_client.get(f"{V1}/users", params={"page_size": 100}).json()["items"]
+        assert {u["email"]: u["locked"] for u in found} == {
+            student_user.email: True,
+            "admin@test.example.org": False,
+        }
         r = admin_client.post(f"{V1}/users/{student_user.id}/unlock")
         assert r.status_code == 200 and r.json()["locked"] is False
+        found = admin_client.get(f"{V1}/users", params={"q": student_user.email}).json()["items"]
+        assert found[0]["locked"] is False
         assert admin_client.get(f"{V1}/users/{student_user.id}").json()["locked"] is False
         assert sign_in(clients[ATTACKER], student_user.email) == 200
 

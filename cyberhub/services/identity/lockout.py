@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -239,6 +240,26 @@ def status(user: User) -> LockStatus:
         except redis.RedisError as exc:
             log.warning("lockout status of user %s unknown: Redis error %s", user.id, exc)
     return LockStatus(locked_until=until, sources=sorted(sources))
+
+
+def locked_by_address(user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` are locked out of at least one address now (status's `sources`, for
+    a list of accounts: one scan of the address locks, not one per account)."""
+    wanted = set(user_ids)
+    found: set[int] = set()
+    if not wanted:
+        return found
+    prefix = f"{PREFIX}lock:"
+    try:
+        redis_ = get_redis()
+        for key in redis_.scan_iter(f"{prefix}*"):
+            name = key.decode() if isinstance(key, bytes) else str(key)
+            owner = name.removeprefix(prefix).split(":", 1)[0]
+            if owner.isdigit() and int(owner) in wanted and int(redis_.pttl(name)) > 0:
+                found.add(int(owner))
+    except redis.RedisError as exc:
+        log.warning("address locks of %d users unknown: Redis error %s", len(wanted), exc)
+    return found
 
 
 def clear(user: User) -> None:

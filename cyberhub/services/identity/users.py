@@ -13,6 +13,7 @@ from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleHeld, UsersPage, UserSummary
 from cyberhub.services.errors import Invalid
+from cyberhub.services.identity import lockout
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.text_match import contains
 
@@ -68,12 +69,15 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
             )
         )
     now = utcnow()
+    # Locked as the account's page says (lockout.status): password sign-in paused for everyone,
+    # or an address locked out of the account.
+    by_address = lockout.locked_by_address(u.id for u in users if u.id is not None)
     return UsersPage(
         items=[
             from_row(
                 UserSummary,
                 u,
-                locked=bool(u.locked_until and u.locked_until > now),
+                locked=bool(lockout.account_locked_for(u, now)) or u.id in by_address,
                 roles=sorted(by_user.get(u.id or 0, []), key=lambda g: g.role),
             )
             for u in users
