@@ -423,6 +423,22 @@ class TestOrganizations:
         assert [o["name"] for o in listed] == ["Lake Victoria Campus", "Test Academy"]
 
     @pytest.mark.parametrize(
+        ("name", "slug"),
+        [
+            ("Académie de Cybersécurité", "academie-de-cybersecurite"),
+            ("Université Félix Houphouët-Boigny", "universite-felix-houphouet-boigny"),
+            ("Ørsted Straße Foundation", "orsted-strasse-foundation"),
+        ],
+    )
+    def test_the_slug_made_from_an_accented_name_keeps_its_letters(
+        self, admin_client: TestClient, name: str, slug: str
+    ) -> None:
+        """'Académie' gives 'academie' (it gave 'acad-mie': the accented letter became a hyphen)."""
+        r = admin_client.post(V1 + "/organizations", json={"name": name})
+        assert r.status_code == 201, r.text
+        assert r.json()["slug"] == slug
+
+    @pytest.mark.parametrize(
         ("body", "status", "message"),
         [
             ({"name": ""}, 422, "name"),
