@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Organization, OutboxMail, Role, RoleAssignment, User
-from cyberhub.models.base import utcnow
+from cyberhub.models.base import MAX_ID, utcnow
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import memberships, roles
 from tests.factories import PASSWORD, id_of, login, make_user, principal
@@ -569,6 +569,39 @@ class TestDirector:
         for path in paths:
             r = director_client.get(V1 + path)
             assert r.status_code == 403 and "own organization" in r.json()["detail"], r.text
+
+    def test_a_user_id_outside_their_organization_never_tells_its_email(
+        self,
+        director_client: TestClient,
+        test_organization: Organization,
+        other_org: Organization,
+        admin_user: User,
+        session: Session,
+    ) -> None:
+        """Granting or revoking a role in their organization for any user id: one who is not a
+        member answers without their address (every id's e-mail could be read, one by one),
+        as an id nobody has does for revoking and removing; a grant still says to invite them."""
+        outsider = make_user(
+            session, "outsider@coast.example.org", "student", organization_id=other_org.id
+        )
+        body = {"role": "student", "organization_id": test_organization.id, "reason": "joins"}
+        for person in (outsider, admin_user):
+            granted = director_client.post(f"{V1}/users/{person.id}/roles", json=body)
+            assert granted.status_code == 409 and "invite" in granted.json()["detail"]
+            revoked = director_client.post(f"{V1}/users/{person.id}/roles/revoke", json=body)
+            nobody = director_client.post(f"{V1}/users/{MAX_ID}/roles/revoke", json=body)
+            assert revoked.status_code == nobody.status_code == 404
+            assert revoked.json() == nobody.json()
+            members = f"{V1}/organizations/{test_organization.id}/members"
+            removed = director_client.request(
+                "DELETE", f"{members}/{person.id}", json={"reason": "left"}
+            )
+            gone = director_client.request("DELETE", f"{members}/{MAX_ID}", json={"reason": "x"})
+            assert removed.status_code == gone.status_code == 404
+            assert removed.json() == gone.json()
+            for answer in (granted, revoked, removed):
+                assert person.email not in answer.text, answer.text
+        assert grants_of(session, outsider.id) == {("student", other_org.id)}
 
     def test_adds_and_removes_members_of_their_organization(
         self,

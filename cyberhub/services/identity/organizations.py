@@ -238,9 +238,12 @@ def remove_member(
     org = org_for_manager(session, principal, org_id)
     assert principal is not None  # checked by org_for_manager
     reason = roles.clean_reason(reason)
+    # A director hears of a user outside their organization as of an id nobody has, and never
+    # their address (any id could be tried); an admin is told which it is.
+    outside = "That user does not exist." if principal.is_admin else roles.NOT_YOUR_MEMBER
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("That user does not exist.")
+        raise NotFound(outside)
     # Under their lock, as adding a member reads theirs: a role given at the same moment waits
     # and finds them no longer a member (so they are invited), never left holding it.
     roles.lock_user_roles(session, user_id)
@@ -252,7 +255,9 @@ def remove_member(
         ).all()
     )
     if not grants:
-        raise NotFound(f"{user.email} is not a member of {org.name}.")
+        raise NotFound(
+            f"{user.email} is not a member of {org.name}." if principal.is_admin else outside
+        )
     removed = [g.role for g in grants]
     for name in removed:
         roles.check_may_manage(principal, name, org_id)

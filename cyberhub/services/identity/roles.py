@@ -50,6 +50,7 @@ ADMIN_IS_GLOBAL = (
     "The admin role is global: it covers every organization. Grant it without choosing one."
 )
 REASON_MAX = 500
+NOT_YOUR_MEMBER = "That user is not a member of your organization."
 
 
 def lock_user_roles(session: Session, user_id: int) -> None:
@@ -172,10 +173,10 @@ def assign_role(
     if _held_grant(session, user_id, role, organization_id) is not None:
         raise Conflict(f"{user.email} already has the {role} role {_where(org)}.")
     if organization_id is not None and not memberships.is_member(session, user_id, organization_id):
-        if not actor.is_admin:
+        if not actor.is_admin:  # their address is not told: any id could be tried
             raise Conflict(
-                f"{user.email} is not a member {_where(org)}: invite them; roles are granted "
-                "only to members, who join by accepting an invitation."
+                f"That person is not a member {_where(org)}: invite them by e-mail; roles are "
+                "granted only to members, who join by accepting an invitation."
             )
         memberships.join(
             session, user_id, organization_id, how="admin", actor_id=actor.user_id, meta=meta
@@ -244,6 +245,14 @@ def revoke_role(
     role = _check_role_name(role)
     reason = clean_reason(reason)
     check_may_manage(actor, role, organization_id)
+    if not actor.is_admin and not (
+        organization_id is not None
+        and session.get(User, user_id) is not None
+        and memberships.is_member(session, user_id, organization_id)
+    ):
+        # A director hears of a user outside their organization as of an id nobody has, and
+        # never their address (as user_roles answers).
+        raise NotFound(NOT_YOUR_MEMBER)
     user = _user(session, user_id)
     org = _organization(session, organization_id)
     grant = _held_grant(session, user_id, role, organization_id, lock=True)
@@ -370,7 +379,7 @@ def user_roles(
         return _grant_rows(session, user_id, None)
     rows = _grant_rows(session, user_id, actor.organizations(Role.director))
     if not rows:
-        raise NotFound("That user is not a member of your organization.")
+        raise NotFound(NOT_YOUR_MEMBER)
     return rows
 
 
