@@ -4,6 +4,7 @@ the usual answer a sequential repeat gets, never a second row nor the database's
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func
@@ -21,6 +22,7 @@ from cyberhub.models import (
 from cyberhub.services.admin import audit
 from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import memberships, organizations, roles
+from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import calendar_feed
 from tests.factories import World, build_world, id_of, make_user, principal
 from tests.races import second_while_first_holds
@@ -289,3 +291,53 @@ def test_a_member_removed_while_a_director_adds_a_role_is_invited_instead(
         select(Invitation).where(Invitation.email == world.student2.email)
     ).all()
     assert (invitation.role, invitation.status) == ("mentor", InvitationStatus.pending)
+
+
+def _holds_admin(session: Session, user_id: int | None) -> bool:
+    session.expire_all()
+    held = session.exec(
+        select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.role == "admin"
+        )
+    ).first()
+    return held is not None
+
+
+@pytest.mark.parametrize("at_once", [False, True], ids=["one-after-the-other", "at-once"])
+def test_two_admins_taking_each_others_admin_role_leave_one_admin(
+    session: Session, world: World, at_once: bool
+) -> None:
+    """Each admin's request was let in (as an admin) before the other's revocation committed:
+    the second is refused, so one admin remains to manage accounts (as for deactivations)."""
+    second = make_user(session, "second.admin@example.org", "admin")
+    first_admin, second_admin = principal(session, world.admin), principal(session, second)
+
+    def revoke(actor: Principal, user_id: int) -> Callable[[Session], object]:
+        def write(s: Session) -> object:
+            roles.revoke_role(
+                s,
+                actor,
+                user_id=user_id,
+                role="admin",
+                organization_id=None,
+                reason="Handing over the console.",
+            )
+            return None
+
+        return write
+
+    if at_once:
+        answers = second_while_first_holds(
+            revoke(first_admin, id_of(second)), revoke(second_admin, id_of(world.admin))
+        )
+    else:
+        with db.session_scope() as s:
+            revoke(first_admin, id_of(second))(s)
+        try:
+            with db.session_scope() as s:
+                revoke(second_admin, id_of(world.admin))(s)
+            answers = ("ok", "ok")
+        except DomainError as exc:
+            answers = ("ok", exc.message)
+    assert answers == ("ok", "Only an admin can assign or revoke the admin role.")
+    assert _holds_admin(session, world.admin.id) and not _holds_admin(session, second.id)

@@ -226,6 +226,20 @@ def _held_grant(
     return session.exec(stmt).first()
 
 
+def _active_admin(session: Session, user_id: int) -> bool:
+    """Whether the account is active and holds the admin role, as the database says now."""
+    held = session.exec(
+        select(RoleAssignment.id)
+        .join(User, col(User.id) == col(RoleAssignment.user_id))
+        .where(
+            RoleAssignment.user_id == user_id,
+            RoleAssignment.role == Role.admin,
+            col(User.is_active).is_(True),
+        )
+    ).first()
+    return held is not None
+
+
 def revoke_role(
     session: Session,
     principal: Principal | None,
@@ -245,6 +259,13 @@ def revoke_role(
     role = _check_role_name(role)
     reason = clean_reason(reason)
     check_may_manage(actor, role, organization_id)
+    if role == Role.admin:
+        # Admin roles end one at a time, as deactivations do (the same lock), and only by an
+        # admin still active and holding the role once it is their turn: two admins taking each
+        # other's role at once (each let in as an admin) can't leave nobody to manage accounts.
+        locks.hold(session, locks.Lock.ACCOUNT_STATUS)
+        if not _active_admin(session, actor.user_id):
+            raise Forbidden(f"Only an admin can assign or revoke the {role} role.")
     if not actor.is_admin and not (
         organization_id is not None
         and session.get(User, user_id) is not None
