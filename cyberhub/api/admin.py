@@ -152,8 +152,7 @@ def assign_role(
 def _revoke(
     user_id: int, body: RoleChangeIn, principal: Principal, session: Session, meta: RequestMeta
 ) -> RoleRevoked:
-    roles.revoke_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
-    return RoleRevoked(user_id=user_id, role=body.role, organization_id=body.organization_id)
+    return roles.revoke_role(session, principal, user_id=user_id, meta=meta, **body.model_dump())
 
 
 @router.delete("/users/{user_id}/roles", response_model=RoleRevoked)

@@ -346,6 +346,26 @@ class TestRolesAndUsers:
         again = admin_client.request("DELETE", f"{V1}/users/{student_user.id}/roles", json=body)
         assert again.status_code == 404 and "does not have the student role" in again.text
 
+    def test_the_revocation_answers_the_role_it_took_away(
+        self,
+        admin_client: TestClient,
+        student_user: User,
+        test_organization: Organization,
+        session: Session,
+    ) -> None:
+        """The role is read as assigning reads it (' Student ' is the student role): the answer
+        names the role revoked as the user's roles name it, not the text sent."""
+        body = {"role": " Student ", "organization_id": test_organization.id, "reason": "left"}
+        r = admin_client.post(f"{V1}/users/{student_user.id}/roles/revoke", json=body)
+        assert r.status_code == 200, r.text
+        assert r.json() == {
+            "user_id": student_user.id,
+            "role": "student",
+            "organization_id": test_organization.id,
+            "revoked": True,
+        }
+        assert grants_of(session, student_user.id) == set()
+
     def test_revoke_needs_a_reason(
         self, admin_client: TestClient, student_user: User, test_organization: Organization
     ) -> None:

@@ -17,6 +17,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import (
     RoleGrantPublic,
     RolePublic,
+    RoleRevoked,
     UserAuditEntry,
     UserDetail,
     UserUnlocked,
@@ -249,8 +250,9 @@ def revoke_role(
     organization_id: int | None,
     reason: str,
     meta: RequestMeta = NO_META,
-) -> None:
-    """Take `role` in `organization_id` away from `user_id`, with a reason.
+) -> RoleRevoked:
+    """Take `role` in `organization_id` away from `user_id`, with a reason; what was revoked
+    (the role named as the user's roles name it).
 
     Same rights as assign_role. NotFound when the user doesn't hold that role there; Conflict
     when an admin would remove their own last admin role (nobody could then undo it for them).
@@ -280,6 +282,7 @@ def revoke_role(
     if grant is None:
         raise NotFound(f"{user.email} does not have the {role} role {_where(org)}.")
     revoke_grants(session, actor, user, [grant], reason=reason, meta=meta)
+    return RoleRevoked(user_id=user_id, role=role, organization_id=organization_id)
 
 
 def revoke_grants(
