@@ -405,6 +405,25 @@ class TestApi:
         assert r.status_code == 409 and "already active" in r.json()["detail"]
         assert admin.get(url).json()["is_active"] is True
 
+    def test_tries_to_sign_in_while_deactivated_do_not_keep_them_out_once_reactivated(
+        self, session: Session, world: World, client_for: ClientFor, api_client: TestClient
+    ) -> None:
+        """Deactivated, they tried their (right) password a few times: each was refused and
+        counted toward the lockout. Reactivated, they sign in with it at once, as the mail
+        telling them they are active again says."""
+        w = world
+        admin = client_for(w.admin)
+        url = f"{V1}/users/{w.student.id}"
+        assert admin.post(f"{url}/deactivate", json={"reason": REASON}).status_code == 200
+        for _ in range(5):
+            r = api_client.post(
+                f"{V1}/auth/login", json={"email": w.student.email, "password": PASSWORD}
+            )
+            assert r.status_code == 401
+        assert admin.post(f"{url}/reactivate").status_code == 200
+        assert admin.get(url).json()["locked"] is False
+        assert login(api_client, w.student.email)["access_token"]
+
     def test_bad_input_is_4xx_with_a_detail(
         self, session: Session, world: World, client_for: ClientFor
     ) -> None:

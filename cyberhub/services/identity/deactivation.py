@@ -13,9 +13,10 @@ audit entry only (as a role revocation's) and mailed to the person. The audit en
 cohorts they stopped mentoring and directing, and both mails say so in one sentence when there
 were any.
 
-Reactivating lets them sign in again (their password, an e-mailed link or a password reset);
-nothing that ended comes back by itself: sessions, keys, the feed, claims, mentees and the
-cohorts they mentored or directed stay ended.
+Reactivating lets them sign in again at once (their password, an e-mailed link or a password
+reset; a sign-in lock from attempts made while inactive is lifted); nothing that ended comes back
+by itself: sessions, keys, the feed, claims, mentees and the cohorts they mentored or directed
+stay ended.
 
 An admin can't deactivate themselves, and the last active admin can't be deactivated (nobody
 could reactivate anyone then). A repeat (deactivating an inactive account, reactivating an
@@ -42,7 +43,7 @@ from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, NotFound
-from cyberhub.services.identity import accounts, roles
+from cyberhub.services.identity import accounts, lockout, roles
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.identity.roles import clean_reason
 from cyberhub.services.learning import reviews
@@ -225,7 +226,8 @@ def reactivate_user(
     *,
     meta: RequestMeta = NO_META,
 ) -> AccountStatus:
-    """Let a deactivated account sign in again (audited as user.reactivated, mailed). Sessions,
+    """Let a deactivated account sign in again (audited as user.reactivated, mailed), lifting
+    any sign-in lock (attempts made while it was inactive count toward one). Sessions,
     API keys, the calendar feed, claims, mentees and the cohorts they mentored or directed that
     ended stay ended.
 
@@ -237,6 +239,9 @@ def reactivate_user(
     if user.is_active:
         raise Conflict(f"{user.email} is already active.")
     user.is_active = True
+    # Sign-ins tried while it was inactive were refused and counted toward the lockout: they
+    # must not keep out the person just told they can sign in again.
+    lockout.clear(user)
     session.add(user)
     mentored, directed = _ended_by_deactivation(session, user)
     audit.record(session, "user.reactivated", user, by=actor, meta=meta)
