@@ -221,7 +221,10 @@ def record_success(user: User, meta: RequestMeta) -> None:
 
 def _source_keys(user_id: int, kind: str) -> list[str]:
     pattern = f"{PREFIX}{kind}:{user_id}:*"
-    return [k.decode() if isinstance(k, bytes) else str(k) for k in get_redis().scan_iter(pattern)]
+    return [
+        k.decode() if isinstance(k, bytes) else str(k)
+        for k in get_redis().scan_iter(pattern, count=1000)
+    ]
 
 
 def status(user: User) -> LockStatus:
@@ -252,7 +255,7 @@ def locked_by_address(user_ids: Iterable[int]) -> set[int]:
     prefix = f"{PREFIX}lock:"
     try:
         redis_ = get_redis()
-        for key in redis_.scan_iter(f"{prefix}*"):
+        for key in redis_.scan_iter(f"{prefix}*", count=1000):
             name = key.decode() if isinstance(key, bytes) else str(key)
             owner = name.removeprefix(prefix).split(":", 1)[0]
             if owner.isdigit() and int(owner) in wanted and int(redis_.pttl(name)) > 0:
