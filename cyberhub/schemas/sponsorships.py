@@ -108,4 +108,6 @@ class SponsoredCohort(BaseModel):
 
 class SponsorDashboard(BaseModel):
     organizations: list[str]  # the sponsor organisations the user acts for
+    # An admin reads every sponsored cohort (`organizations` then says so in one entry).
+    every_organization: bool = False
     cohorts: list[SponsoredCohort]

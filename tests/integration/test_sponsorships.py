@@ -326,7 +326,11 @@ class TestSponsorFigures:
         for user in (world.student, world.mentor, world.director):
             with pytest.raises(Forbidden):
                 sponsorships.dashboard(session, principal(session, user))
-        assert len(sponsorships.dashboard(session, principal(session, world.admin)).cohorts) == 1
+        admin = sponsorships.dashboard(session, principal(session, world.admin))
+        assert len(admin.cohorts) == 1 and admin.every_organization
+        assert not sponsorships.dashboard(
+            session, principal(session, sponsors.sponsor)
+        ).every_organization
 
 
 def test_each_funded_cohort_names_its_own_consenting_learners_read_together(

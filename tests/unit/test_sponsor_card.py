@@ -66,6 +66,9 @@ def test_a_sponsorship_not_begun_says_when_it_starts() -> None:
 def test_the_heading_names_who_funds_in_the_right_number() -> None:
     """A sponsor of two organisations read "The cohorts Acme, Savannah Fund funds: ..."."""
     assert intro([]) == "The cohorts your organisation funds: seats, activity and results."
+    assert intro(["All organisations (admin)"], every=True) == (
+        "Every sponsored cohort, whichever organisation funds it: seats, activity and results."
+    )
     assert intro(["Acme"]) == "The cohorts Acme funds: seats, activity and results."
     assert intro(["Acme", "Savannah Fund"]) == (
         "The cohorts Acme and Savannah Fund fund: seats, activity and results."

@@ -102,9 +102,14 @@ def card(c: SponsoredCohort, tz: str) -> CohortCard:
     )
 
 
-def intro(organizations: list[str]) -> str:
+def intro(organizations: list[str], *, every: bool = False) -> str:
     """The line under the dashboard's heading: whose cohorts these are, the verb agreeing with
-    the number of organisations ("Acme funds", "Acme and Savannah Fund fund")."""
+    the number of organisations ("Acme funds", "Acme and Savannah Fund fund"); `every`: an
+    admin's view of every sponsored cohort."""
+    if every:
+        return (
+            "Every sponsored cohort, whichever organisation funds it: seats, activity and results."
+        )
     if not organizations:
         return "The cohorts your organisation funds: seats, activity and results."
     *others, last = organizations
@@ -130,5 +135,5 @@ class SponsorHomeState(ServiceState, rx.State):
         tz = await self._time_zone()
         self.error = ""
         self.organizations = ", ".join(found.value.organizations)
-        self.intro_line = intro(found.value.organizations)
+        self.intro_line = intro(found.value.organizations, every=found.value.every_organization)
         self.cohorts = [card(c, tz) for c in found.value.cohorts]

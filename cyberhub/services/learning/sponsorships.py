@@ -616,6 +616,7 @@ def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard
     )
     return SponsorDashboard(
         organizations=names,
+        every_organization=orgs is None,
         cohorts=_cohorts(session, _sponsorships(session, actor), actor),
     )
 
