@@ -502,13 +502,17 @@ def mentor_load(
     session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
 ) -> MentorLoads:
     """Each mentor's mentees against their capacity (cohort_mentors.capacity, summed over the
-    cohorts they serve), and how many active learners have no mentor yet."""
+    cohorts they serve), and how many active learners have no mentor yet.
+
+    A mentee is counted as the cohort page counts them against the capacity (enrollment's
+    mentor loads, which assign_mentor enforces): a learner who completed keeps their seat and
+    their mentor, so they still take a place (withdrawal frees it)."""
     _open(session, principal, program_id, filters)
     return _mentor_load(session, program_id, filters)
 
 
 def _mentor_load(session: Session, program_id: int, filters: AnalyticsFilters) -> MentorLoads:
-    scope = _scope(program_id, filters, active_only=True, profile=False)
+    scope = _scope(program_id, filters, profile=False)
     cohort_cond = "AND cm.cohort_id = :cohort_id" if filters.cohort_id is not None else ""
     rows = scope.run(
         session,
@@ -521,6 +525,7 @@ def _mentor_load(session: Session, program_id: int, filters: AnalyticsFilters) -
 ), load AS (
   SELECT ma.mentor_id, count(*) AS mentees FROM mentor_assignments ma
   JOIN pop p ON p.student_id = ma.student_id AND p.cohort_id = ma.cohort_id
+  WHERE p.status <> 'withdrawn'
   GROUP BY ma.mentor_id
 )
 SELECT sv.mentor_id, coalesce(nullif(u.full_name, ''), u.email), coalesce(l.mentees, 0),
@@ -532,7 +537,7 @@ ORDER BY coalesce(l.mentees, 0)::float / sv.capacity DESC, 2
     [(unassigned,)] = scope.run(
         session,
         """
-SELECT count(*) FROM pop p WHERE NOT EXISTS (
+SELECT count(*) FROM pop p WHERE p.status = 'active' AND NOT EXISTS (
   SELECT 1 FROM mentor_assignments ma
   WHERE ma.student_id = p.student_id AND ma.cohort_id = p.cohort_id)
 """,

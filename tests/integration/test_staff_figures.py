@@ -1,0 +1,45 @@
+"""Staff journeys (mentor and director): figures that two pages show must agree, and the
+director's actions must keep the cohort in a state staff can act on."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import Enrollment, EnrollmentStatus
+from cyberhub.schemas.analytics import AnalyticsFilters
+from cyberhub.services.errors import Conflict
+from cyberhub.services.learning import analytics, enrollment
+from tests.factories import World, id_of
+
+pytestmark = [pytest.mark.integration]
+
+
+class TestMentorLoadAgrees:
+    def test_a_completed_mentee_counts_on_the_analytics_load_as_on_the_cohort_page(
+        self, session: Session, world: World
+    ) -> None:
+        """A learner who completed keeps their seat and their mentor (the cohort page counts
+        them against the mentor's capacity and refuses one more): the analytics load says the
+        same, not a free place the mentor doesn't have."""
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        row = session.exec(
+            select(Enrollment).where(
+                Enrollment.cohort_id == cid, Enrollment.student_id == id_of(world.student)
+            )
+        ).one()
+        row.status = EnrollmentStatus.completed
+        session.add(row)
+        session.commit()
+        serve_row = enrollment.set_cohort_mentor(session, d, cid, world.mentor.email, 1)
+        session.commit()
+        assert serve_row.mentees == 1 and serve_row.free == 0
+        with pytest.raises(Conflict):
+            enrollment.assign_mentor(session, d, cid, id_of(world.student2), id_of(world.mentor))
+        session.rollback()
+        loads = analytics.mentor_load(session, d, id_of(world.program), AnalyticsFilters())
+        by_mentor = {m.mentor_id: (m.mentees, m.capacity, m.percent) for m in loads.mentors}
+        assert by_mentor[id_of(world.mentor)] == (1, 1, 100)
+        # student2 (active, no mentor) and the other cohort's learner; not the completed one.
+        assert loads.unassigned_learners == 2
