@@ -7,10 +7,11 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub.models import Enrollment, EnrollmentStatus
+from cyberhub.pages.director_cohort.data import CohortHeader
 from cyberhub.schemas.analytics import AnalyticsFilters
 from cyberhub.services.errors import Conflict
-from cyberhub.services.learning import analytics, enrollment
-from tests.factories import World, id_of
+from cyberhub.services.learning import analytics, enrollment, programs
+from tests.factories import World, enroll, id_of, make_user
 
 pytestmark = [pytest.mark.integration]
 
@@ -43,3 +44,22 @@ class TestMentorLoadAgrees:
         assert by_mentor[id_of(world.mentor)] == (1, 1, 100)
         # student2 (active, no mentor) and the other cohort's learner; not the completed one.
         assert loads.unassigned_learners == 2
+
+
+class TestWithoutAMentor:
+    def test_the_cohort_page_counts_the_learners_balance_would_match(
+        self, session: Session, world: World
+    ) -> None:
+        """A learner who completed without ever having a mentor is not one Balance matches
+        (it gives mentors to active learners): the cohort page said "2 students without a
+        mentor" and offered Balance, which then matched 1. The page's figure is the one the
+        director's home shows for the cohort."""
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        done = make_user(session, "w.done@example.org", "student", organization_id=world.org.id)
+        enroll(session, world.cohort, done, status="completed")
+        header = CohortHeader.of(programs.cohort_detail(session, d, cid))
+        home = next(c for c in programs.list_cohorts(session, d) if c.id == cid)
+        assert header.unassigned == home.unassigned == 1  # student2 only
+        matched = enrollment.balance_mentors(session, d, cid)
+        assert len(matched.assignments) == header.unassigned

@@ -60,6 +60,9 @@ class CohortHeader:
     status: str = ""
     enrolled: int = 0
     seats_left: int = 0
+    # Active learners without a mentor: those Balance matches (programs.list_cohorts' count,
+    # the director home's badge); a learner who completed without one is not among them.
+    unassigned: int = 0
 
     @classmethod
     def of(cls, c: CohortPublic) -> CohortHeader:

@@ -78,7 +78,9 @@ class DirectorCohortState(ServiceState, rx.State):
 
     @rx.var
     def unassigned(self) -> int:
-        return sum(1 for r in self.roster if not r.mentor_id)
+        """Students Balance would match: the service's count (active, no mentor), not the
+        roster's rows without a mentor (a completed learner is listed, never matched)."""
+        return self.cohort.unassigned
 
     async def _fetch(self) -> None:
         found = await self._try(_load, self.cohort_id)
