@@ -9,9 +9,10 @@ from sqlmodel import Session, select
 from cyberhub.models import Enrollment, EnrollmentStatus
 from cyberhub.pages.director_cohort.data import CohortHeader
 from cyberhub.schemas.analytics import AnalyticsFilters
+from cyberhub.services.admin import export_writers
 from cyberhub.services.errors import Conflict
-from cyberhub.services.learning import analytics, enrollment, programs
-from tests.factories import World, enroll, id_of, make_user
+from cyberhub.services.learning import analytics, enrollment, mentoring, programs
+from tests.factories import World, assign, enroll, id_of, make_user
 
 pytestmark = [pytest.mark.integration]
 
@@ -63,3 +64,30 @@ class TestWithoutAMentor:
         assert header.unassigned == home.unassigned == 1  # student2 only
         matched = enrollment.balance_mentors(session, d, cid)
         assert len(matched.assignments) == header.unassigned
+
+
+class TestNameOrder:
+    def test_a_learner_without_a_name_is_listed_where_the_name_shown_falls(
+        self, session: Session, world: World
+    ) -> None:
+        """A learner enrolled by address alone has no full name: lists call them by their
+        address ("zed.k"). The roster (cohort page, analytics sorted by name, roster export) and
+        the mentor's mentees put them first, before "Alice", as if their name were blank."""
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        alice = make_user(session, "alice@example.org", "student", organization_id=world.org.id)
+        zed = make_user(session, "zed.k@example.org", "student", organization_id=world.org.id)
+        zed.full_name = ""
+        session.add(zed)
+        session.commit()
+        for learner in (alice, zed):
+            enroll(session, world.cohort, learner)
+            assign(session, world.cohort, world.mentor, learner)
+        expected = ["Alice", "W.Student", "W.Student2", "zed.k"]
+        assert [r.name for r in programs.roster(session, d, cid)] == expected
+        page = analytics.cohort_roster(session, d, cid, sort="name")
+        assert [e.name for e in page.items] == expected
+        mentees = mentoring.mentor_dashboard(session, world.p(session, world.mentor)).mentees
+        assert [m.name for m in mentees] == ["Alice", "W.Student", "zed.k"]
+        rows = list(export_writers.roster_rows(session, [cid]))
+        assert [r[1] for r in rows] == expected

@@ -65,7 +65,7 @@ from cyberhub.services import text
 from cyberhub.services.coaching import plan_links
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.mission_scope import program_scopes
-from cyberhub.services.learning.query_parts import enrollment_assignment
+from cyberhub.services.learning.query_parts import enrollment_assignment, name_order
 
 BATCH = 1000  # rows fetched per round trip of the server-side cursor
 PROGRESS_EVERY = 500
@@ -166,7 +166,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
         .join(MentorAssignment, enrollment_assignment(), isouter=True)
         .join(mentor, col(mentor.id) == col(MentorAssignment.mentor_id), isouter=True)
         .where(col(Enrollment.cohort_id).in_(cohort_ids))
-        .order_by(col(Cohort.name), col(Cohort.id), col(student.full_name), col(student.id))
+        .order_by(col(Cohort.name), col(Cohort.id), name_order(student), col(student.id))
     )
     batch: list[Any] = []
     for row in _stream(session, stmt):

@@ -45,6 +45,7 @@ from cyberhub.services.learning import mission_scope, reviews
 from cyberhub.services.learning.cohort_days import cohort_today, director_zone
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.programs import cohort_status
+from cyberhub.services.learning.query_parts import name_order
 from cyberhub.services.text_match import contains
 
 MAX_LEARNERS = 200  # a page of the mentor home's learners list (mentor_learners)
@@ -99,7 +100,7 @@ def mentor_dashboard(
         .join(User, col(User.id) == col(MentorAssignment.student_id))
         .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
         .where(col(MentorAssignment.mentor_id) == me)
-        .order_by(col(User.full_name), col(User.id))
+        .order_by(name_order(User), col(User.id))
         .limit(MAX_MENTEES)
     ).all()
     # Each mentee's "N of M" in their cohort's programme, as their page and their own

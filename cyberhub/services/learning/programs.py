@@ -71,7 +71,7 @@ from cyberhub.services.identity.permissions import (
 )
 from cyberhub.services.learning.cohort_days import cohort_today, today_of, today_sql
 from cyberhub.services.learning.mission_scope import program_scopes
-from cyberhub.services.learning.query_parts import enrollment_assignment
+from cyberhub.services.learning.query_parts import enrollment_assignment, name_order
 from cyberhub.services.slugs import check_slug, slugify
 
 NAME_MAX = 200
@@ -1209,7 +1209,7 @@ def roster(
         .join(MentorAssignment, enrollment_assignment(), isouter=True)
         .join(mentor, col(mentor.id) == col(MentorAssignment.mentor_id), isouter=True)
         .where(col(Enrollment.cohort_id) == cohort.id)
-        .order_by(col(student.full_name), col(student.email))
+        .order_by(name_order(student), col(student.email))
     )
     if not include_withdrawn:
         stmt = stmt.where(col(Enrollment.status) != EnrollmentStatus.withdrawn)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy.orm.util import AliasedClass
 from sqlmodel import col
 
 from cyberhub.models import (
@@ -15,6 +16,7 @@ from cyberhub.models import (
     MentorAssignment,
     Mission,
     ProgramTrack,
+    User,
 )
 
 
@@ -35,3 +37,10 @@ def runs_mission_track(program_id: Any) -> ColumnElement[bool]:
         col(ProgramTrack.program_id) == program_id,
         col(ProgramTrack.track_id) == col(Mission.track_id),
     )
+
+
+def name_order(person: type[User] | AliasedClass[User]) -> ColumnElement[str]:
+    """ORDER BY a person (`User` or an alias of it) by the name lists show them with
+    (formatting.person_name: their full name, else their address): someone enrolled by address
+    alone, with no full name, sorts where their address falls, not first."""
+    return func.coalesce(func.nullif(col(person.full_name), ""), col(person.email))
