@@ -357,10 +357,20 @@ def _set_prerequisites(session: Session, mission: Mission, prereqs: list[Mission
     session.flush()
 
 
-def _missions(session: Session, ids: list[int]) -> list[Mission]:
+def _missions(session: Session, ids: list[int], *, hold: bool = False) -> list[Mission]:
+    """The missions of `ids`; `hold`: each read as committed now and share-locked until commit
+    (in id order), so that no one unpublishes or archives a prerequisite between a publication's
+    check of it and its commit (`_mission`'s lock on the other side)."""
     if not ids:
         return []
-    return list(session.exec(select(Mission).where(col(Mission.id).in_(ids))).all())
+    stmt = select(Mission).where(col(Mission.id).in_(ids))
+    if hold:
+        stmt = (
+            stmt.order_by(col(Mission.id))
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+    return list(session.exec(stmt).all())
 
 
 def _dependants(session: Session, mission_id: int, status: str | None = None) -> list[Mission]:
@@ -404,17 +414,23 @@ def mission_public(
     )
 
 
-def _mission(session: Session, principal: Principal | None, mission_id: int) -> Mission:
-    """A mission the principal may edit: their organisation's (any mission for an admin)."""
+def _mission(
+    session: Session, principal: Principal | None, mission_id: int, *, lock: bool = False
+) -> Mission:
+    """A mission the principal may edit: their organisation's (any mission for an admin).
+    `lock` (a change): locked until commit and read as committed now. Two directors changing
+    missions linked by a prerequisite take turns (a publication share-locks the prerequisites,
+    `_missions`): the second checks what the first committed."""
     actor = require_director(principal)
     mission = session.get(Mission, mission_id)
     if mission is None:
         raise NotFound("That mission does not exist.")
-    if actor.is_admin:
-        return mission
-    if not may_edit(actor, mission) or mission.organization_id is None:
-        raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
-    check_org_of(actor, mission.organization_id, "That mission does not exist.")
+    if not actor.is_admin:
+        if not may_edit(actor, mission) or mission.organization_id is None:
+            raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
+        check_org_of(actor, mission.organization_id, "That mission does not exist.")
+    if lock:
+        session.refresh(mission, with_for_update=True)
     return mission
 
 
@@ -738,7 +754,7 @@ def update_mission(
     """Edit a mission (only the fields given). A published mission must stay publishable, and
     its embedding is recomputed after the commit."""
     actor = require_director(principal)
-    mission = _mission(session, actor, mission_id)
+    mission = _mission(session, actor, mission_id, lock=True)
     runs = running_programs(session, mission.id or 0)
     if changes.program_id is not None and changes.program_id not in runs:
         raise Invalid(
@@ -754,9 +770,10 @@ def update_mission(
     assert track is not None
     values, prereqs = _validated(session, mission, changes, track, runs)
     if mission.status == MissionStatus.published:
-        current = prereqs
-        if current is None:
-            current = _missions(session, _prereq_ids(session, mission.id or 0))
+        ids = [p.id or 0 for p in prereqs] if prereqs is not None else None
+        current = _missions(
+            session, ids if ids is not None else _prereq_ids(session, mission.id or 0), hold=True
+        )
         _check_publishable(
             values.get("brief", mission.brief), values.get("rubric", mission.rubric), current
         )
@@ -804,10 +821,10 @@ def publish_mission(
     Invalid: no brief, no rubric, unpublished prerequisites. Conflict: already published.
     """
     actor = require_director(principal)
-    mission = _mission(session, actor, mission_id)
+    mission = _mission(session, actor, mission_id, lock=True)
     if mission.status == MissionStatus.published:
         raise Conflict("This mission is already published.")
-    prereqs = _missions(session, _prereq_ids(session, mission.id or 0))
+    prereqs = _missions(session, _prereq_ids(session, mission.id or 0), hold=True)
     _check_publishable(mission.brief, mission.rubric, prereqs)
     result = _set_status(session, actor, mission, MissionStatus.published, meta)
     jobs.mission_changed(session, mission_id)
@@ -832,7 +849,7 @@ def unpublish_mission(
     Conflict: it is already a draft, or published missions require it.
     """
     actor = require_director(principal)
-    mission = _mission(session, actor, mission_id)
+    mission = _mission(session, actor, mission_id, lock=True)
     if mission.status == MissionStatus.draft:
         raise Conflict("This mission is already a draft.")
     _check_no_published_dependants(session, mission, "unpublish")
@@ -847,7 +864,7 @@ def archive_mission(
     Conflict: already archived, or published missions require it.
     """
     actor = require_director(principal)
-    mission = _mission(session, actor, mission_id)
+    mission = _mission(session, actor, mission_id, lock=True)
     if mission.status == MissionStatus.archived:
         raise Conflict("This mission is already archived.")
     _check_no_published_dependants(session, mission, "archive")
