@@ -3,10 +3,12 @@ director's actions must keep the cohort in a state staff can act on."""
 
 from __future__ import annotations
 
-import pytest
-from sqlmodel import Session, select
+from datetime import timedelta
 
-from cyberhub.models import Enrollment, EnrollmentStatus
+import pytest
+from sqlmodel import Session, col, select
+
+from cyberhub.models import AuditLog, Enrollment, EnrollmentStatus
 from cyberhub.pages.director_cohort.data import CohortHeader
 from cyberhub.schemas.analytics import AnalyticsFilters
 from cyberhub.services.admin import export_writers
@@ -91,3 +93,30 @@ class TestNameOrder:
         assert [m.name for m in mentees] == ["Alice", "W.Student", "zed.k"]
         rows = list(export_writers.roster_rows(session, [cid]))
         assert [r[1] for r in rows] == expected
+
+
+class TestCohortEditAudited:
+    def test_the_audit_entry_says_what_the_edit_changed(
+        self, session: Session, world: World
+    ) -> None:
+        """A director moving a cohort's dates or handing it to another director left an entry
+        naming only its name and capacity: the audit log could not say who moved the end date
+        or changed the director."""
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        second = make_user(
+            session, "w.second@example.org", "director", organization_id=world.org.id
+        )
+        ends = world.cohort.ends_on + timedelta(days=14)
+        programs.update_cohort(session, d, cid, ends_on=ends, director_id=id_of(second))
+        session.commit()
+        entry = session.exec(
+            select(AuditLog)
+            .where(AuditLog.action == "cohort.updated", AuditLog.target_id == str(cid))
+            .order_by(col(AuditLog.id).desc())
+        ).first()
+        assert entry is not None
+        assert entry.details["ends_on"] == ends.isoformat()
+        assert entry.details["director_id"] == id_of(second)
+        assert entry.details["changed"] == "ends_on,director_id"
+        assert "starts_on" not in entry.details  # unchanged

@@ -1063,6 +1063,7 @@ def update_cohort(
         hold_account(session, director_id)
     # Locked: a capacity cut must not race with an enrolment into the last seats.
     cohort, program = get_cohort(session, actor, cohort_id, lock=True)
+    before = _edited(cohort)
     if name is not None:
         cohort.name = clean_name(name, "cohort's name")
         _check_cohort_name(session, program.id or 0, cohort.name, cohort.id)
@@ -1088,6 +1089,8 @@ def update_cohort(
     from cyberhub.services.learning import applications  # noqa: PLC0415  (why: applications imports this module at its top)
 
     applications.fill_seats(session, cohort, program, actor_id=actor.user_id, meta=meta)
+    after = _edited(cohort)
+    changed = {k: v for k, v in after.items() if v != before[k]}
     audit.record(
         session,
         "cohort.updated",
@@ -1096,8 +1099,21 @@ def update_cohort(
         meta=meta,
         name=cohort.name,
         capacity=cohort.capacity,
+        changed=",".join(changed),
+        **{k: v for k, v in changed.items() if k not in ("name", "capacity")},
     )
     return cohort
+
+
+def _edited(cohort: Cohort) -> dict[str, str | int | None]:
+    """What update_cohort may change, as its audit entry records it (dates as ISO text)."""
+    return {
+        "name": cohort.name,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "capacity": cohort.capacity,
+        "director_id": cohort.director_id,
+    }
 
 
 def lock_organization_cohorts(
