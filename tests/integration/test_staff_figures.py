@@ -12,8 +12,15 @@ from cyberhub.models import AuditLog, Enrollment, EnrollmentStatus
 from cyberhub.pages.director_cohort.data import CohortHeader
 from cyberhub.schemas.analytics import AnalyticsFilters
 from cyberhub.services.admin import export_writers
-from cyberhub.services.errors import Conflict
-from cyberhub.services.learning import analytics, enrollment, mentoring, programs
+from cyberhub.services.errors import Conflict, Invalid
+from cyberhub.services.identity import deactivation
+from cyberhub.services.learning import (
+    analytics,
+    applications,
+    enrollment,
+    mentoring,
+    programs,
+)
 from tests.factories import World, assign, enroll, id_of, make_user
 
 pytestmark = [pytest.mark.integration]
@@ -120,3 +127,34 @@ class TestCohortEditAudited:
         assert entry.details["director_id"] == id_of(second)
         assert entry.details["changed"] == "ends_on,director_id"
         assert "starts_on" not in entry.details  # unchanged
+
+
+class TestDeactivatedApplicant:
+    def test_approving_a_deactivated_applicant_is_refused_as_enrolling_them_is(
+        self, session: Session, world: World
+    ) -> None:
+        """Enrolling a deactivated account by address is refused ("The account ... is
+        deactivated"); approving that account's application gave it a seat (and the
+        organisation a member) it can't use, as a learner who can't sign in."""
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        applications.set_enrolment(session, d, cid, mode="application")
+        learner = make_user(session, "w.gone@example.org")
+        app = applications.apply(session, world.p(session, learner), cid)
+        session.commit()
+        deactivation.deactivate_user(session, world.p(session, world.admin), id_of(learner), "Left")
+        session.commit()
+        with pytest.raises(Conflict, match="deactivated"):
+            applications.approve(session, d, cid, app.id)
+        session.rollback()
+        with pytest.raises(Invalid, match="deactivated"):
+            enrollment.enroll(session, d, cid, learner.email)
+        session.rollback()
+        seated = session.exec(
+            select(Enrollment).where(
+                Enrollment.cohort_id == cid, Enrollment.student_id == id_of(learner)
+            )
+        ).first()
+        assert seated is None
+        # The director can still turn the application down.
+        assert applications.reject(session, d, cid, app.id).status == "rejected"

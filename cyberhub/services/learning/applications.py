@@ -918,11 +918,20 @@ def approve(
     meta: RequestMeta = NO_META,
 ) -> ApplicationPublic:
     """Accept a pending application: a seat when one is free and nobody waits, else the waitlist.
-    The learner is told (in-app and e-mail). Conflict: not pending."""
+    The learner is told (in-app and e-mail). Conflict: not pending, the cohort takes nobody new,
+    or the applicant's account is deactivated."""
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status != ApplicationStatus.applied:
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
     require_open(session, cohort)
+    applicant = session.get(User, app.student_id)
+    assert applicant is not None
+    if not applicant.is_active:
+        # As enrolling the address is refused (enrollment._plan_one): a seat they can't use.
+        raise Conflict(
+            f"The account {applicant.email} is deactivated: it can't take a seat. Reject the "
+            "application, or ask an admin to reactivate the account first."
+        )
     app.decided_at, app.decided_by_id = utcnow(), actor.user_id
     if _is_enrolled(session, cohort_id, app.student_id):  # a director enrolled them: settle it
         mark_enrolled_by_director(session, cohort_id, app.student_id, actor.user_id)
