@@ -143,7 +143,13 @@ class DirectorCohortState(ServiceState, rx.State):
         self.notice = f"Enrolled {out.email}" + (
             " and sent them an invitation to their new account." if out.new_account else "."
         )
-        return [rx.set_value("enroll-email", ""), rx.set_value("enroll-name", "")]
+        # The enrolment panel too: its seat figures, and an application of theirs is settled
+        # (enrollment.enroll: no longer pending, nor offered for approval).
+        return [
+            rx.set_value("enroll-email", ""),
+            rx.set_value("enroll-name", ""),
+            CohortEnrolmentState.load,
+        ]
 
     # CSV import -------------------------------------------------------------------------------
     @rx.event
@@ -166,6 +172,7 @@ class DirectorCohortState(ServiceState, rx.State):
             f" ({plural(new, 'new account')} invited by email)." if new else "."
         )
         yield rx.set_value("csv-text", "")
+        yield CohortEnrolmentState.load  # as after enrolling one (enroll)
 
     # withdraw ---------------------------------------------------------------------------------
     @rx.event
