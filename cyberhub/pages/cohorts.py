@@ -34,6 +34,7 @@ ROUTE = "/cohorts"
 STATUS_LABELS = {
     "applied": "Applied: waiting for the director",
     "enrolled": "Enrolled",
+    "completed": "Completed",
     "waitlisted": "On the waitlist",
     "rejected": "Not accepted",
     "withdrawn": "Withdrawn",
@@ -56,6 +57,7 @@ class OfferRow(BaseModel):
     waitlist: int
     my_status: str
     my_position_text: str
+    my_certificate_url: str
     status_label: str
     can_apply: bool
     can_withdraw: bool
@@ -199,6 +201,10 @@ def _offer_card(o: rx.Var[OfferRow]) -> rx.Component:
                 ),
                 data_testid="my-status",
             ),
+        ),
+        rx.cond(
+            o.my_certificate_url != "",
+            rx.link("See your certificate", href=o.my_certificate_url, size="2"),
         ),
         rx.hstack(
             rx.cond(

@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 from cyberhub import migrate
 from cyberhub.models import (
     AuditLog,
+    Certificate,
     Cohort,
     Enrollment,
+    EnrollmentStatus,
     Notification,
     OrganizationMembership,
     OutboxMail,
@@ -683,3 +685,32 @@ def test_an_application_to_a_cohort_without_a_director_reaches_the_organisations
     applications.apply(session, principal(session, outsider(session, "b@example.org")), cid)
     session.commit()
     assert len(told(third)) == 2 and len(told(second)) == 1
+
+
+def test_a_completed_learner_sees_completed_and_cannot_withdraw(session: Session) -> None:
+    """/cohorts shows a completed enrolment as "Completed" with a link to the certificate and no
+    Withdraw; withdrawing it anyway is refused (Conflict), and the completion stays."""
+    w = build_world(session)
+    cid = w.cohort.id or 0
+    applications.set_enrolment(session, w.p(session, w.director), cid, mode="open", capacity=5)
+    session.commit()
+    row = session.exec(
+        select(Enrollment).where(Enrollment.cohort_id == cid, Enrollment.student_id == w.student.id)
+    ).one()
+    row.status, row.completed_at = EnrollmentStatus.completed, utcnow()
+    cert = Certificate(
+        code="done-code-123", user_id=id_of(w.student), cohort_id=cid, track_id=id_of(w.builders)
+    )
+    session.add_all([row, cert])
+    session.commit()
+
+    view = cohorts_page.cohorts_view(session, w.p(session, w.student))
+    [card] = [o for o in view.offers if o.id == cid]
+    assert (card.my_status, card.status_label) == ("completed", "Completed")
+    assert card.my_certificate_url == "/certificates/done-code-123"
+    assert not card.can_withdraw and not card.can_apply
+
+    with pytest.raises(Conflict, match="completed"):
+        applications.withdraw(session, w.p(session, w.student), cid)
+    session.rollback()
+    assert seat(session, w.cohort, w.student) == "completed"

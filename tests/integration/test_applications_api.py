@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cyberhub.formatting import when
-from cyberhub.models import User
+from cyberhub.models import Enrollment, EnrollmentStatus, User
 from cyberhub.models.base import utcnow
 from cyberhub.services.learning import applications
 from tests.factories import PASSWORD, World, build_world, login, make_cohort, make_user
@@ -208,3 +208,28 @@ def test_an_ended_cohorts_pending_applications_say_so_and_can_still_be_rejected(
     # What the learner reads is unchanged.
     [mine] = client_for(learners[1]).get(f"{API}/me/applications").json()
     assert mine["status"] == "waitlisted" and "held" not in mine
+
+
+def test_a_completed_enrolment_is_offered_as_completed_and_not_withdrawn(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    """The JSON API agrees with /cohorts: a completed learner's cohort says "completed", and
+    withdrawing answers 409 with a message (their completion stays on their record)."""
+    cid = world.cohort.id or 0
+    applications.set_enrolment(session, world.p(session, world.director), cid, mode="open")
+    row = session.exec(
+        select(Enrollment).where(
+            Enrollment.cohort_id == cid, Enrollment.student_id == world.student.id
+        )
+    ).one()
+    row.status, row.completed_at = EnrollmentStatus.completed, utcnow()
+    session.add(row)
+    session.commit()
+    learner = client_for(world.student)
+    [offer] = [o for o in learner.get(f"{API}/enrolment/cohorts").json() if o["id"] == cid]
+    assert offer["my_status"] == "completed"
+    r = learner.post(f"{API}/cohorts/{cid}/applications/withdraw")
+    assert r.status_code == 409 and "completed" in r.json()["detail"]
+    session.expire_all()
+    after = session.get(Enrollment, row.id)
+    assert after is not None and after.status == "completed"

@@ -42,6 +42,7 @@ from sqlmodel import Session, col, select
 from cyberhub.formatting import when
 from cyberhub.models import (
     ApplicationStatus,
+    Certificate,
     Cohort,
     CohortApplication,
     Enrollment,
@@ -84,6 +85,9 @@ PENDING = (ApplicationStatus.applied, ApplicationStatus.waitlisted, ApplicationS
 # Pending and not yet holding a seat: what closing or ending a cohort ends.
 AWAITING = (ApplicationStatus.applied, ApplicationStatus.waitlisted)
 EXPIRED_REASON = "The cohort ended before your application was decided."
+# A learner's state in a cohort they completed (CohortOffer.my_status): no application state,
+# their completed enrolment.
+COMPLETED = "completed"
 
 
 # -- what callers get --------------------------------------------------------------------------
@@ -134,9 +138,11 @@ class CohortOffer:
     enrolled: int
     seats_left: int
     waitlist: int
-    my_status: str  # "" when they never applied
+    my_status: str  # "" when they never applied; "completed" when they completed the cohort
     my_position: int | None
     my_position_text: str
+    # Their certificate's public page when they completed the cohort and hold one (not revoked).
+    my_certificate_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,23 +270,26 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
             )
         ).all()
     }
-    seated = set(
+    seated = dict(
         session.exec(
-            select(Enrollment.cohort_id).where(
+            select(Enrollment.cohort_id, Enrollment.status).where(
                 Enrollment.student_id == actor.user_id,
                 Enrollment.status != EnrollmentStatus.withdrawn,
                 col(Enrollment.cohort_id).in_(ids or [-1]),
             )
         ).all()
     )
+    certified = _certificate_urls(session, actor.user_id, ids)
     out = []
     for c, p, o, tz in rows:
         cid = c.id or 0
         app = mine.get(cid)
         position = _position(session, app) if app else None
         status = app.status if app else ""
-        if cid in seated:  # enrolled by a director, perhaps without applying (or completed)
+        if cid in seated:  # enrolled by a director, perhaps without applying
             status = ApplicationStatus.enrolled
+        if seated.get(cid) == EnrollmentStatus.completed:  # nothing left to withdraw from
+            status = COMPLETED
         out.append(
             from_row(
                 CohortOffer,
@@ -296,9 +305,25 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
                 my_status=status,
                 my_position=position,
                 my_position_text=position_text(position),
+                my_certificate_url=certified.get(cid, "") if status == COMPLETED else "",
             )
         )
     return out
+
+
+def _certificate_urls(session: Session, user_id: int, cohort_ids: list[int]) -> dict[int, str]:
+    """The public page of the learner's certificate (not revoked) per cohort among these."""
+    # why: certificates imports this module at its top (it closes cohorts' applications)
+    from cyberhub.services.learning.certificates import certificate_url  # noqa: PLC0415
+
+    rows = session.exec(
+        select(Certificate.cohort_id, Certificate.code).where(
+            Certificate.user_id == user_id,
+            col(Certificate.cohort_id).in_(cohort_ids or [-1]),
+            col(Certificate.revoked_at).is_(None),
+        )
+    ).all()
+    return {cohort_id: certificate_url(code) for cohort_id, code in rows}
 
 
 def my_applications(session: Session, principal: Principal | None) -> list[ApplicationPublic]:
@@ -428,6 +453,16 @@ def _is_enrolled(session: Session, cohort_id: int, user_id: int) -> bool:
         Enrollment.status != EnrollmentStatus.withdrawn,
     )
     return session.exec(seat).first() is not None
+
+
+def _completed(session: Session, cohort_id: int, user_id: int) -> bool:
+    """Whether the learner completed the cohort (their enrolment there is `completed`)."""
+    done = select(Enrollment.id).where(
+        Enrollment.cohort_id == cohort_id,
+        Enrollment.student_id == user_id,
+        Enrollment.status == EnrollmentStatus.completed,
+    )
+    return session.exec(done).first() is not None
 
 
 def _has_room(session: Session, cohort: Cohort) -> bool:
@@ -720,9 +755,15 @@ def withdraw(
     session: Session, principal: Principal | None, cohort_id: int, *, meta: RequestMeta = NO_META
 ) -> ApplicationPublic:
     """The caller withdraws their application, their waitlist place or their seat (then the
-    next waitlisted learner is promoted). NotFound: nothing to withdraw."""
+    next waitlisted learner is promoted). NotFound: nothing to withdraw. Conflict: they
+    completed the cohort (a completion stays on their record, seat included)."""
     actor = require_signed_in(principal)
     cohort = session.exec(select(Cohort).where(Cohort.id == cohort_id).with_for_update()).first()
+    if cohort is not None and _completed(session, cohort_id, actor.user_id):
+        raise Conflict(
+            f"You completed {cohort.name}: a completed cohort stays on your record and can't be "
+            "withdrawn from."
+        )
     app = _mine(session, cohort_id, actor.user_id) if cohort else None
     if (
         cohort is not None
