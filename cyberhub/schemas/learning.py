@@ -87,6 +87,9 @@ class WorkStatus(BaseModel):
     attempts: int
     latest_id: int | None
     can_submit: bool
+    # The student may reveal the mission's hints now (submissions.MissionGate.workable, the rule
+    # reveal_hint enforces): the page offers "Reveal a hint" only then.
+    can_reveal_hints: bool = False
     # The latest attempt while it is a draft, or the attempt changes were requested on (what a
     # resubmission starts from).
     draft: DraftPublic | None

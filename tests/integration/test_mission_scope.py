@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Mission, MissionEmbedding, ProgramMission, User
+from cyberhub.pages.mission import data as mission_page
 from cyberhub.services.ai import embeddings, recommendations, search
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import (
@@ -167,6 +168,27 @@ class TestTaking:
         assert submissions.revealed_hints(session, p, two.w.m1.id or 0) == []
         home = student_home.student_home(session, p, track_hint="builders").model_dump()
         assert {s["title"] for s in home["starters"]} <= LIBRARY
+
+    def test_the_mission_page_offers_a_hint_only_to_whom_the_reveal_allows(
+        self, session: Session, two: Two
+    ) -> None:
+        """The page offered "Reveal a hint" to learners no programme of theirs runs the mission
+        for, and clicking only showed the refusal: it is offered only where the reveal works."""
+        mid = two.w.m1.id or 0
+        for refused in (two.loner, two.coast_learner):
+            p = principal(session, refused)
+            assert mission_page.load(session, p, mid).work.status.can_reveal_hints is False
+            with pytest.raises(Forbidden, match="not enrolled"):
+                submissions.reveal_hint(session, p, mid)
+        # Locked behind a prerequisite: no button either (the reveal refuses it too).
+        me = principal(session, two.w.student)
+        locked = mission_page.load(session, me, two.w.m2.id or 0).work.status
+        assert locked.can_reveal_hints is False
+        with pytest.raises(Forbidden, match="locked"):
+            submissions.reveal_hint(session, me, two.w.m2.id or 0)
+        # Enrolled, unlocked: offered, and the reveal works.
+        assert mission_page.load(session, me, mid).work.status.can_reveal_hints is True
+        assert submissions.reveal_hint(session, me, mid).index == 0
 
 
 class TestRecommendations:

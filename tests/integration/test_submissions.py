@@ -375,6 +375,7 @@ class TestDrafts:
             "attempts": 0,
             "latest_id": None,
             "can_submit": True,
+            "can_reveal_hints": True,
             "draft": None,
         }
         submit(session, world)

@@ -100,18 +100,26 @@ def _hints() -> rx.Component:
                         rx.cond(
                             S.mission.retired,
                             muted("This mission takes no new work, so no more hints."),
-                            wrap_row(
-                                rx.button(
-                                    rx.icon("lightbulb"),
-                                    "Reveal a hint",
-                                    variant="soft",
-                                    on_click=S.reveal_hint,
+                            rx.cond(
+                                # the reveal's own rule (WorkStatus.can_reveal_hints)
+                                S.work.can_reveal_hints,
+                                wrap_row(
+                                    rx.button(
+                                        rx.icon("lightbulb"),
+                                        "Reveal a hint",
+                                        variant="soft",
+                                        on_click=S.reveal_hint,
+                                    ),
+                                    muted(
+                                        S.hints_left,
+                                        " of ",
+                                        S.hints_total,
+                                        " left · your mentor sees how many you used",
+                                    ),
                                 ),
                                 muted(
-                                    S.hints_left,
-                                    " of ",
-                                    S.hints_total,
-                                    " left · your mentor sees how many you used",
+                                    "Hints open once you are enrolled in a programme that runs "
+                                    "this mission."
                                 ),
                             ),
                         ),

@@ -353,6 +353,13 @@ class MissionGate:
     def locked(self) -> bool:
         return bool(self.missing)
 
+    @property
+    def workable(self) -> bool:
+        """Whether the student may work on the mission now: start, submit, reveal hints (the
+        rule _workable enforces, and the mission page offers those by): a programme of theirs
+        runs it, published (mission_scope.can_take), and no prerequisite locks it."""
+        return self.enrolled and not self.locked
+
 
 def _published_mission(session: Session, mission_id: int) -> Mission:
     mission = session.get(Mission, mission_id)
@@ -472,12 +479,13 @@ def _workable(session: Session, principal: Principal | None, mission_id: int) ->
     mission = _published_mission(session, mission_id)
     if mission.status == MissionStatus.archived:
         raise Conflict("This mission is archived and no longer takes submissions.")
-    mission_scope.require_takeable(session, actor, mission_id)
     gate = _gate(session, actor.user_id, mission)
-    if gate.locked:
-        titles = ", ".join(f"“{m.title}”" for m in gate.missing)
-        raise Forbidden(f"This mission is locked until your work on {titles} is approved.")
-    return gate
+    if gate.workable:
+        return gate
+    if not gate.enrolled:  # NotFound, or Forbidden with the way forward
+        mission_scope.require_takeable(session, actor, mission_id)
+    titles = ", ".join(f"“{m.title}”" for m in gate.missing)
+    raise Forbidden(f"This mission is locked until your work on {titles} is approved.")
 
 
 def _lock_student(session: Session, student_id: int) -> None:
@@ -892,9 +900,7 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
     is_student = actor.has_role(Role.student)
     open_for_work = (
         is_student
-        and gate.enrolled
-        and not gate.locked
-        and mission.status == MissionStatus.published
+        and gate.workable
         and (
             latest is None
             or latest.status in (SubmissionStatus.draft, SubmissionStatus.changes_requested)
@@ -909,6 +915,7 @@ def work_status(session: Session, principal: Principal | None, mission_id: int) 
         attempts=latest.attempt if latest else 0,
         latest_id=latest.id if latest else None,
         can_submit=open_for_work,
+        can_reveal_hints=is_student and gate.workable,
         # The form starts from the draft or, after changes were requested, from that attempt
         # (the next save or submit copies it into the new attempt: _attempt_to_write).
         draft=(
