@@ -75,6 +75,12 @@ def when(
     return moment.strftime(_FORMATS[style])
 
 
+def day_in(value: datetime | date | str, tz: str | None) -> date:
+    """The calendar day `value` falls on in time zone `tz` (IANA name; UTC when None or
+    unknown): the date a document bears for the person it is about."""
+    return _as_datetime(value).astimezone(zone(tz)).date()
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """ "1 user", "2 users"; `many` for irregular nouns ("entry", "entries")."""
     return f"{count} {one if count == 1 else (many or one + 's')}"

@@ -22,8 +22,9 @@ class CertificatePublic(BaseModel):
     organization: str  # the issuing organisation
     missions: list[str]  # titles of the approved missions, as at issue
     issued_at: IsoDatetime
-    # The certificate's dates: the UTC days it was issued and revoked, the same for every
-    # reader, on its PDF and on every page (a document bears one date, whatever the zone).
+    # The certificate's dates: the days it was issued and revoked in its holder's time zone
+    # (the day they completed, where they are), the same for every reader, on its PDF and on
+    # every page (a document bears one date, whatever the reader's zone).
     issued_on: date
     revoked: bool = False
     revoked_at: IsoDatetime | None = None

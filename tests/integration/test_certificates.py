@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cyberhub import migrate
+from cyberhub.formatting import day_in, when
 from cyberhub.models import (
     AuditLog,
     Enrollment,
@@ -315,7 +316,8 @@ class TestRevokeAndVerify:
     ) -> None:
         """Issued at 22:30 UTC on 12 November, 01:30 on the 13th in Nairobi: the PDF said 12
         Nov and the pages (in each reader's zone) 13 Nov to a reader there, as if the document
-        had two dates. Its date is the UTC day, the same on the PDF and every page."""
+        had two dates. Its date is one day, the same on the PDF and every page: the day in its
+        holder's zone (here Nairobi's 13 Nov)."""
         w = builder
         cert = self.issued(session, w)
         cert.issued_at = datetime(2026, 11, 12, 22, 30, tzinfo=UTC)
@@ -324,13 +326,52 @@ class TestRevokeAndVerify:
         session.add(w.student)
         session.commit()
         shown = certificates.verify(session, None, cert.code)
-        assert shown.issued_on == date(2026, 11, 12) and shown.revoked_on is None
+        assert shown.issued_on == date(2026, 11, 13) and shown.revoked_on is None
         [mine] = certificates.my_certificates(session, principal(session, w.student))
-        assert mine.issued_on == date(2026, 11, 12)
-        assert any("on 12 Nov 2026." in line for line in pdf_lines(certificate_pdf.render(shown)))
+        assert mine.issued_on == date(2026, 11, 13)
+        assert any("on 13 Nov 2026." in line for line in pdf_lines(certificate_pdf.render(shown)))
         certificates.revoke(session, principal(session, w.director), id_of(cert), "Copied")
         session.commit()
-        assert certificates.verify(session, None, cert.code).revoked_on == utcnow().date()
+        revoked_on = certificates.verify(session, None, cert.code).revoked_on
+        assert revoked_on == day_in(utcnow(), "Africa/Nairobi")
+
+    @pytest.mark.parametrize(
+        ("holder_zone", "issued_at", "their_day"),
+        [
+            # 12:30 UTC on 12 Nov is 01:30 on the 13th in Auckland (NZDT, UTC+13).
+            ("Pacific/Auckland", datetime(2026, 11, 12, 12, 30, tzinfo=UTC), date(2026, 11, 13)),
+            # 03:00 UTC on 13 Nov is 19:00 on the 12th in Los Angeles (PST, UTC-8).
+            ("America/Los_Angeles", datetime(2026, 11, 13, 3, 0, tzinfo=UTC), date(2026, 11, 12)),
+        ],
+    )
+    def test_the_issue_date_is_the_day_the_holder_completed_in_their_zone(
+        self,
+        session: Session,
+        builder: World,
+        holder_zone: str,
+        issued_at: datetime,
+        their_day: date,
+    ) -> None:
+        """A learner far from UTC saw the day after (or before) they completed on their
+        certificate: its date is the day in its holder's zone, the same on the public page,
+        the PDF, their own list and the director's completions (a reader in another zone)."""
+        w = builder
+        cert = self.issued(session, w)
+        cert.issued_at = issued_at
+        w.student.time_zone = holder_zone
+        w.director.time_zone = "Europe/London"
+        session.add_all([cert, w.student, w.director])
+        session.commit()
+        shown = certificates.verify(session, None, cert.code)
+        assert shown.issued_on == their_day
+        [mine] = certificates.my_certificates(session, principal(session, w.student))
+        assert mine.issued_on == their_day
+        [done] = certificates.cohort_completions(
+            session, principal(session, w.director), id_of(w.cohort)
+        )
+        assert done.certificate.issued_on == their_day
+        printed = f"on {when(their_day, style='date')}."
+        assert any(printed in line for line in pdf_lines(certificate_pdf.render(shown)))
 
     def test_unknown_codes_are_not_found(self, session: Session, builder: World) -> None:
         for code in ("", "nope", "x" * 200, "../../etc", "A" * 22):

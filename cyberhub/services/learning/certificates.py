@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC
 
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import day_in
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -242,6 +242,7 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
     track = session.get(Track, cert.track_id)
     program = session.get(Program, cohort.program_id) if cohort else None
     org = session.get(Organization, program.organization_id) if program else None
+    holder_zone = user.time_zone if user else None
     return from_row(
         CertificatePublic,
         cert,
@@ -252,9 +253,10 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
         program=program.name if program else "",
         organization=org.name if org else "",
         missions=list(cert.missions or []),
-        issued_on=cert.issued_at.astimezone(UTC).date(),
+        # The certificate's days in its holder's zone, the same for every reader.
+        issued_on=day_in(cert.issued_at, holder_zone),
         revoked=cert.revoked_at is not None,
-        revoked_on=cert.revoked_at.astimezone(UTC).date() if cert.revoked_at else None,
+        revoked_on=day_in(cert.revoked_at, holder_zone) if cert.revoked_at else None,
         url=certificate_url(cert.code),
         pdf_url=pdf_url(cert.code),
     )
