@@ -17,8 +17,9 @@ cohort, what /dashboard/sponsor loads) in its own transaction; also timed: one c
 times each SQL statement (mean per call), to see where the time goes.
 
 Measured 2026-12-04 on a quiet machine (load average 0.9; same seed, n=100): dashboard p50 84 ms /
-p95 91 ms, one cohort 17 / 22 ms, CSV 85 / 94 ms; the dashboard runs 3 statements per funded
-cohort plus 2 (README: "Director analytics, sponsors and exports"). Under load every statement
+p95 91 ms, one cohort 17 / 22 ms, CSV 85 / 94 ms; the dashboard then ran 3 statements per funded
+cohort plus 2, and since 2026-12-06 runs 2 per funded cohort plus 4 (the consenting learners of
+all cohorts read together; README: "Director analytics, sponsors and exports"). Under load every statement
 stretches (3-5 ms for a primary-key lookup at a load average of ~12).
 """
 
