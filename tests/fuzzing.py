@@ -104,6 +104,7 @@ def _schema_problem(case: Any, response: Any) -> str | None:
 SESSION_ENDERS = (
     "/auth/logout",
     "/auth/logout-everywhere",
+    "/auth/me/password",
     "/organizations/{org_id}/leave",
     "/users/{user_id}/roles/revoke",
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import (
@@ -17,13 +17,22 @@ from cyberhub.schemas.identity import (
     GrantPublic,
     JoinedOrganization,
     MePublic,
+    PasswordChangedPublic,
+    PasswordChangeIn,
     SignupPublic,
     TimeZonePublic,
     TimeZoneUpdate,
     TokenPairPublic,
 )
 from cyberhub.schemas.rows import from_row
-from cyberhub.services.identity import accounts, memberships, sign_in, time_zones
+from cyberhub.services.identity import (
+    accounts,
+    browser_sessions,
+    memberships,
+    password_change,
+    sign_in,
+    time_zones,
+)
 from cyberhub.services.identity.permissions import Principal
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -138,4 +147,32 @@ def set_time_zone(
     """Set the time zone you read dates and times in (an IANA name); unknown names are 422."""
     return TimeZonePublic(
         time_zone=time_zones.set_time_zone(session, principal, body.time_zone, meta)
+    )
+
+
+@router.post("/me/password", response_model=PasswordChangedPublic)
+def change_password(
+    body: PasswordChangeIn,
+    request: Request,
+    principal: SessionUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> PasswordChangedPublic:
+    """Change your password: `current_password` must be right (a wrong one is 403 and counts as a
+    failed sign-in), `new_password` follows the sign-up rules (422). Every other session, API
+    key and the calendar feed end; a browser's session (its cookie) stays signed in, while a
+    bearer token's session ends too (sign in again with the new password)."""
+    # The cookie is the request's session only when no Authorization header authenticated it.
+    cookie = (
+        ""
+        if request.headers.get("authorization")
+        else request.cookies.get(browser_sessions.SESSION_COOKIE, "")
+    )
+    return password_change.change_password(
+        session,
+        principal,
+        body.current_password,
+        body.new_password,
+        meta,
+        keep_session=cookie.strip(),
     )

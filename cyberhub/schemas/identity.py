@@ -50,6 +50,20 @@ class TimeZonePublic(BaseModel):
     time_zone: str
 
 
+class PasswordChangeIn(BaseModel):
+    """POST auth/me/password: the password now and the one it becomes."""
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class PasswordChangedPublic(Detail):
+    """The change is made; `session_kept`: the browser session that made it stays signed in
+    (every other session, API key and the calendar feed ended)."""
+
+    session_kept: bool
+
+
 # -- sign-in answers -----------------------------------------------------------------------------
 
 

@@ -137,6 +137,7 @@ class TestApiRoutes:
             ("GET", "/metrics", "public"),
             ("POST", "/auth/login", "public"),
             ("GET", "/auth/me", "signed_in"),
+            ("POST", "/auth/me/password", "signed_in"),
             ("GET", "/tracks", "public"),
             ("GET", "/missions", "signed_in"),
             ("GET", "/missions/{mission_id}", "signed_in"),

@@ -147,6 +147,11 @@ class TestKeysAreRefusedOnAccountSecurityRoutes:
             ("POST", "/auth/password-reset", {"email": "student@test.example.org"}),
             ("POST", "/auth/password-reset/confirm", {"token": "t", "new_password": NEW_PASSWORD}),
             ("POST", "/auth/logout-everywhere", None),
+            (
+                "POST",
+                "/auth/me/password",
+                {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+            ),
             ("GET", "/api-keys", None),
             ("GET", "/api-keys/scopes", None),
             ("POST", "/api-keys", {"name": "x", "scopes": ["read"], "password": PASSWORD}),

@@ -16,6 +16,7 @@ OPERATIONS = [
     ("post", "/api/v1/auth/token/refresh"),
     ("get", "/api/v1/auth/me"),
     ("put", "/api/v1/auth/me/time-zone"),
+    ("post", "/api/v1/auth/me/password"),
     ("get", "/api/v1/auth/consents"),
     ("post", "/api/v1/auth/consents"),
     ("get", "/api/v1/auth/consents/documents"),

@@ -311,11 +311,16 @@ def revoke_all_sessions(
     reason: str = "password reset",
     meta: RequestMeta = NO_META,
     actor_id: int | None = None,
+    keep_family: str | None = None,
 ) -> None:
     """End every session of the user: refresh tokens revoked, older access tokens refused, and
     every API key revoked (a key is a session that never expires), and the calendar feed (its
     secret address shows the user's schedule to whoever holds it). `actor_id`: who ended them,
-    as the audit entries say (the user themselves unless given: an admin deactivating them)."""
+    as the audit entries say (the user themselves unless given: an admin deactivating them).
+
+    `keep_family`: one browser session (its refresh family) that stays signed in — the one that
+    changed the password. A browser session is checked against its row only, so refusing older
+    access tokens does not end it."""
     by = user_id if actor_id is None else actor_id
     api_keys.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
     calendar_feed.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
@@ -323,11 +328,12 @@ def revoke_all_sessions(
     if user is not None:
         user.sessions_valid_after = utcnow()
         session.add(user)
-    session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
+    ended = update(RefreshToken).where(
+        col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None)
     )
+    if keep_family is not None:
+        ended = ended.where(col(RefreshToken.family_id) != keep_family)
+    session.execute(ended.values(revoked_at=utcnow()))
 
 
 def sign_out_everywhere(

@@ -143,6 +143,16 @@ def principal_for(session: Session, token: str) -> Principal:
     return active_principal(session, row.user_id)
 
 
+def family_of(session: Session, token: str, user_id: int) -> str | None:
+    """The session id (refresh family) of `user_id`'s live browser session `token`; None when
+    the token is not a live session of that user."""
+    try:
+        row = _live_row(session, token)
+    except Unauthenticated:
+        return None
+    return row.family_id if row.user_id == user_id else None
+
+
 def is_live(session: Session, token: str) -> bool:
     try:
         _live_row(session, token)

@@ -23,7 +23,7 @@ from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import MfaRequired, Unauthenticated
-from cyberhub.services.identity import accounts, lockout, mfa, passwords
+from cyberhub.services.identity import accounts, lockout, mfa, password_change, passwords
 from cyberhub.services.identity import consents as consents_service
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
@@ -421,21 +421,13 @@ def confirm_password_reset(
     # Whoever might have had the old password (or a stolen session) is signed out everywhere.
     accounts.revoke_all_sessions(session, user.id, reason="password reset", meta=meta)
     audit.record(session, "password.reset", user, by=user.id, meta=meta)
-    base = get_settings().base_url
-    where = f" from {meta.ip}" if meta.ip else ""
-    mail.send(
+    password_change.send_changed_notice(
         session,
-        to=user.email,
-        subject="Your CyberHub password was changed",
-        body=(
-            f"Hello {user.full_name or user.email},\n\n"
-            f"The password of your CyberHub account was changed with a reset link{where} at "
-            f"{now:%Y-%m-%d %H:%M} UTC: every session was signed out and every API key revoked.\n\n"
-            "If this was you, there is nothing to do. If it wasn't, reset your password now at "
-            f"{base}/password-reset and tell an administrator.\n\n"
-            "— CyberHub"
-        ),
-        kind="security_notice",
+        user,
+        meta,
+        now,
+        how="with a reset link",
+        ended="every session was signed out and every API key revoked",
     )
     session.flush()
     return user
