@@ -1,12 +1,13 @@
 """/settings/security: two-factor authentication (enrol with a QR code or the typed secret and
-the current password, recovery codes shown once, replace them, turn MFA off with a code), the
-time zone dates and times are shown in, the calendar feed of due dates (calendar.py), and "sign
+the current password, recovery codes shown once, replace them, turn MFA off with a code), changing
+the password (password.py), the time zone dates and times are shown in, the calendar feed of due dates (calendar.py), and "sign
 out everywhere" (every session and API key, after a confirmation)."""
 
 from __future__ import annotations
 
 from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.pages.settings_security.calendar import CalendarFeedState
+from cyberhub.pages.settings_security.password import PasswordState
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.pages.settings_security.view import ROUTE, settings_security_content
 from cyberhub.routes import SIGNED_IN
@@ -14,6 +15,7 @@ from cyberhub.routes import SIGNED_IN
 __all__ = [
     "ROUTE",
     "CalendarFeedState",
+    "PasswordState",
     "SecurityState",
     "TimeZoneState",
     "page",
@@ -27,4 +29,5 @@ page = register_guarded_page(
     SecurityState.load,
     TimeZoneState.load,
     CalendarFeedState.load,
+    PasswordState.load,
 )
