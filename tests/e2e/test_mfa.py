@@ -84,15 +84,18 @@ def test_enrol_on_the_security_page(web: BrowserPage, app_url: str) -> None:
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     secret = page.get_by_test_id("mfa-secret").inner_text().replace(" ", "")
     assert len(secret) >= 16
+    # The enrolment form's own password field (the "Change password" card has one too).
+    turn_on = page.get_by_role("button", name="Turn on two-factor authentication")
+    enrol_password = page.locator("form", has=turn_on).get_by_label("Current password")
     wait_clear_of_step_boundary()
-    page.get_by_label("Current password").fill("Not-My-Password-1")
+    enrol_password.fill("Not-My-Password-1")
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     # Turning it on is a fresh re-authentication: a wrong password leaves it off.
     expect(page.get_by_role("alert")).to_contain_text("didn't confirm it's you")
     wait_clear_of_step_boundary()
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
-    page.get_by_label("Current password").fill(PASSWORD)
+    enrol_password.fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
     codes = page.get_by_test_id("recovery-code")
