@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.layout import full_column, wide_callout, wrap_row
+from cyberhub.components.layout import full_column, wide_callout
 from cyberhub.components.learning import (
     attempt_renderer,
     review_block,
@@ -32,6 +32,7 @@ from cyberhub.components.ui import (
 from cyberhub.models import SubmissionStatus
 from cyberhub.pages.mission.data import RubricRow
 from cyberhub.pages.mission.due import due_badge
+from cyberhub.pages.mission.hints import hints_section
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.schemas.learning import MissionRef
 from cyberhub.services.learning import submissions
@@ -72,74 +73,6 @@ def _mission_links(missions: rx.Var[list[MissionRef]]) -> rx.Component:
     return rx.foreach(
         missions,
         lambda p: rx.link(p.title, href="/missions/" + p.id.to(str), margin_right="0.75em"),
-    )
-
-
-def _hint(text: rx.Var[str]) -> rx.Component:
-    """One hint: markdown (code, emphasis) rendered through the one safe renderer."""
-    return _note(
-        safe_markdown(text, class_name="hint-text"), "lightbulb", "amber", data_testid="hint"
-    )
-
-
-def _hints() -> rx.Component:
-    S = MissionState
-    return full_column(
-        rx.heading("Hints", size="5", as_="h2"),
-        rx.cond(
-            S.is_student,
-            full_column(
-                rx.foreach(S.revealed, lambda h: _hint(h.hint)),
-                error_callout(S.hint_error),
-                rx.cond(
-                    S.hints_left > 0,
-                    rx.cond(
-                        # a hint counts as used towards the work, which waits for the unlock
-                        S.missing.length() > 0,
-                        muted("Hints open once the mission is unlocked."),
-                        rx.cond(
-                            S.mission.retired,
-                            muted("This mission takes no new work, so no more hints."),
-                            rx.cond(
-                                # the reveal's own rule (WorkStatus.can_reveal_hints)
-                                S.work.can_reveal_hints,
-                                wrap_row(
-                                    rx.button(
-                                        rx.icon("lightbulb"),
-                                        "Reveal a hint",
-                                        variant="soft",
-                                        on_click=S.reveal_hint,
-                                    ),
-                                    muted(
-                                        S.hints_left,
-                                        " of ",
-                                        S.hints_total,
-                                        " left · your mentor sees how many you used",
-                                    ),
-                                ),
-                                muted(
-                                    "Hints open once you are enrolled in a programme that runs "
-                                    "this mission."
-                                ),
-                            ),
-                        ),
-                    ),
-                    muted(
-                        rx.cond(S.hints_total > 0, "No more hints.", "This mission has no hints.")
-                    ),
-                ),
-                align="start",
-            ),
-            full_column(
-                rx.foreach(S.staff_hints, _hint),
-                rx.cond(
-                    S.hints_total == 0,
-                    muted("This mission has no hints."),
-                ),
-                align="start",
-            ),
-        ),
-        align="start",
     )
 
 
@@ -448,7 +381,7 @@ def mission_content() -> rx.Component:
             rx.card(safe_markdown(m.brief), width="100%", class_name="mission-brief"),
             rx.heading("How it is assessed", size="5", as_="h2"),
             rubric_table(rx.foreach(m.rubric, _rubric_row), variant="surface"),
-            _hints(),
+            hints_section(),
             rx.divider(),
             _your_work(),
             align="start",
