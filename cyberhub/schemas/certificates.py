@@ -23,8 +23,9 @@ class CertificatePublic(BaseModel):
     missions: list[str]  # titles of the approved missions, as at issue
     issued_at: IsoDatetime
     # The certificate's dates: the days it was issued and revoked in its holder's time zone
-    # (the day they completed, where they are), the same for every reader, on its PDF and on
-    # every page (a document bears one date, whatever the reader's zone).
+    # then (the day they completed, where they were), stored when decided, the same for every
+    # reader, on its PDF and on every page (a document bears one date, whatever the reader's
+    # zone, and it does not move when its holder later changes theirs).
     issued_on: date
     revoked: bool = False
     revoked_at: IsoDatetime | None = None

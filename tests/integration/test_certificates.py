@@ -312,19 +312,20 @@ class TestRevokeAndVerify:
         assert entry.actor_id == w.director.id and entry.details["reason"] == "Plagiarised work"
 
     def test_a_certificate_bears_one_date_for_every_reader(
-        self, session: Session, builder: World
+        self, session: Session, builder: World, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Issued at 22:30 UTC on 12 November, 01:30 on the 13th in Nairobi: the PDF said 12
         Nov and the pages (in each reader's zone) 13 Nov to a reader there, as if the document
         had two dates. Its date is one day, the same on the PDF and every page: the day in its
         holder's zone (here Nairobi's 13 Nov)."""
         w = builder
-        cert = self.issued(session, w)
-        cert.issued_at = datetime(2026, 11, 12, 22, 30, tzinfo=UTC)
-        session.add(cert)
         w.student.time_zone = "Africa/Nairobi"
         session.add(w.student)
         session.commit()
+        issued_at = datetime(2026, 11, 12, 22, 30, tzinfo=UTC)
+        monkeypatch.setattr(certificates, "utcnow", lambda: issued_at)
+        cert = self.issued(session, w)
+        monkeypatch.undo()
         shown = certificates.verify(session, None, cert.code)
         assert shown.issued_on == date(2026, 11, 13) and shown.revoked_on is None
         [mine] = certificates.my_certificates(session, principal(session, w.student))
@@ -351,17 +352,18 @@ class TestRevokeAndVerify:
         holder_zone: str,
         issued_at: datetime,
         their_day: date,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """A learner far from UTC saw the day after (or before) they completed on their
         certificate: its date is the day in its holder's zone, the same on the public page,
         the PDF, their own list and the director's completions (a reader in another zone)."""
         w = builder
-        cert = self.issued(session, w)
-        cert.issued_at = issued_at
         w.student.time_zone = holder_zone
         w.director.time_zone = "Europe/London"
-        session.add_all([cert, w.student, w.director])
+        session.add_all([w.student, w.director])
         session.commit()
+        monkeypatch.setattr(certificates, "utcnow", lambda: issued_at)
+        cert = self.issued(session, w)
         shown = certificates.verify(session, None, cert.code)
         assert shown.issued_on == their_day
         [mine] = certificates.my_certificates(session, principal(session, w.student))
@@ -597,6 +599,49 @@ class TestApi:
             r = api_client.get(f"{API}/certificates/{bad}.pdf")
             assert r.status_code in (404, 422) and "detail" in r.json(), (bad, r.text)
         assert client_for(w.student2).get(f"{API}/me/certificates").json() == []
+
+    def test_a_certificates_date_stays_when_its_holder_changes_time_zone(
+        self,
+        session: Session,
+        builder: World,
+        client_for: ClientFor,
+        api_client: TestClient,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """Issued at 12:30 UTC on 12 Nov to a learner in Auckland (01:30 on the 13th there),
+        the certificate is dated 13 Nov. The learner then moves to Los Angeles (where that
+        moment was the 12th): the certificate, a document, still says 13 Nov on its public
+        page, in their list and on its PDF. Revoking dates it once too."""
+        w = builder
+        w.student.time_zone = "Pacific/Auckland"
+        session.add(w.student)
+        session.commit()
+        moment = datetime(2026, 11, 12, 12, 30, tzinfo=UTC)
+        monkeypatch.setattr(certificates, "utcnow", lambda: moment)
+        submit_and_decide(session, w, w.m1)
+        submit_and_decide(session, w, w.m2)
+        [cert] = certs(session, w.student)
+        learner = client_for(w.student)
+        r = learner.put(f"{API}/auth/me/time-zone", json={"time_zone": "America/Los_Angeles"})
+        assert r.status_code == 200, r.text
+        [mine] = learner.get(f"{API}/me/certificates").json()
+        assert mine["issued_on"] == "2026-11-13"
+        assert api_client.get(f"{API}/certificates/{cert.code}").json()["issued_on"] == (
+            "2026-11-13"
+        )
+        pdf = api_client.get(f"{API}/certificates/{cert.code}.pdf").content
+        assert any("on 13 Nov 2026." in line for line in pdf_lines(pdf))
+        # Revoked at 20:00 UTC on 20 Nov: noon that day in Los Angeles, the holder's zone now
+        # (already the 21st in Auckland, where they go back to afterwards).
+        revoked = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+        monkeypatch.setattr(certificates, "utcnow", lambda: revoked)
+        director = client_for(w.director)
+        r = director.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": "Copied"})
+        assert r.status_code == 200, r.text
+        r = learner.put(f"{API}/auth/me/time-zone", json={"time_zone": "Pacific/Auckland"})
+        assert r.status_code == 200, r.text
+        shown = api_client.get(f"{API}/certificates/{cert.code}").json()
+        assert (shown["issued_on"], shown["revoked_on"]) == ("2026-11-13", "2026-11-20")
 
     def test_director_actions_and_who_may_not(
         self, session: Session, builder: World, client_for: ClientFor

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func, update
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import day_in
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -499,8 +500,11 @@ def _stamp_completion(session: Session, user_id: int, when: datetime) -> None:
         .where(col(Enrollment.student_id) == user_id, col(Enrollment.completed_at).is_not(None))
         .values(completed_at=when)
     )
+    holder = session.get(User, user_id)
     session.execute(
-        update(Certificate).where(col(Certificate.user_id) == user_id).values(issued_at=when)
+        update(Certificate)
+        .where(col(Certificate.user_id) == user_id)
+        .values(issued_at=when, issued_on=day_in(when, holder.time_zone if holder else None))
     )
 
 

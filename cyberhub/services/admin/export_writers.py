@@ -667,7 +667,9 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
             "cohort": k.name,
             "missions": c.missions,
             "issued_at": c.issued_at,
+            "issued_on": c.issued_on,
             "revoked_at": c.revoked_at,
+            "revoked_on": c.revoked_on,
             "revoke_reason": c.revoke_reason,
         }
         for c, k in certs

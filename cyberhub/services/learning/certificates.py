@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -206,6 +207,7 @@ def check_completion(
             track_id=track.id or 0,
             missions=[m.title for m, _ in missions if (m.id or 0) in approved],
             issued_at=now,
+            issued_on=_holder_day(session, student_id, now),
         )
         session.add(cert)
         session.flush()
@@ -233,6 +235,13 @@ def check_completion(
     return issued
 
 
+def _holder_day(session: Session, user_id: int, moment: datetime) -> date:
+    """The day `moment` falls on in the holder's time zone now: the date the certificate bears
+    from then on (stored, so a later change of zone does not move it)."""
+    user = session.get(User, user_id)
+    return day_in(moment, user.time_zone if user else None)
+
+
 # -- reading certificates ------------------------------------------------------------------------
 
 
@@ -242,7 +251,6 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
     track = session.get(Track, cert.track_id)
     program = session.get(Program, cohort.program_id) if cohort else None
     org = session.get(Organization, program.organization_id) if program else None
-    holder_zone = user.time_zone if user else None
     return from_row(
         CertificatePublic,
         cert,
@@ -253,10 +261,7 @@ def _public(session: Session, cert: Certificate) -> CertificatePublic:
         program=program.name if program else "",
         organization=org.name if org else "",
         missions=list(cert.missions or []),
-        # The certificate's days in its holder's zone, the same for every reader.
-        issued_on=day_in(cert.issued_at, holder_zone),
         revoked=cert.revoked_at is not None,
-        revoked_on=day_in(cert.revoked_at, holder_zone) if cert.revoked_at else None,
         url=certificate_url(cert.code),
         pdf_url=pdf_url(cert.code),
     )
@@ -355,6 +360,7 @@ def revoke(
     if cert.revoked_at is not None:
         raise Conflict("This certificate is already revoked.")
     cert.revoked_at = utcnow()
+    cert.revoked_on = _holder_day(session, cert.user_id, cert.revoked_at)
     cert.revoked_by_id = actor.user_id
     cert.revoke_reason = reason
     session.add(cert)
