@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import (
     AuditLog,
     Cohort,
+    CohortApplication,
     MentorAssignment,
     Notification,
     OutboxMail,
@@ -38,7 +39,16 @@ from cyberhub.services.learning import (
 )
 from cyberhub.services.learning.submissions import submission_link
 from cyberhub.services.messaging import notifications
-from tests.factories import GOOD_ANSWER, PASSWORD, World, id_of, login, make_user, principal
+from tests.factories import (
+    GOOD_ANSWER,
+    PASSWORD,
+    World,
+    id_of,
+    login,
+    make_cohort,
+    make_user,
+    principal,
+)
 from tests.integration.conftest import ClientFor
 from tests.integration.test_api_keys import bearer, create_key
 from tests.xss_corpus import XSS_PAYLOADS
@@ -240,6 +250,63 @@ class TestEffects:
         session.expire_all()
         back = session.get(Cohort, cid)
         assert back is not None and back.director_id is None
+
+    def test_a_learners_waitlist_places_and_applications_end(
+        self, session: Session, world: World
+    ) -> None:
+        """As when they leave the organisation: their waitlist place ends (withdrawn, audited
+        as the admin's), so the learners behind them move up and the next seat freed goes to
+        the next in line, not to someone who can't sign in; their pending application to
+        another cohort ends too. Reactivating gives neither back."""
+        w = world
+        d = principal(session, w.director)
+        full = make_cohort(session, w.program, director=w.director, name="Full cohort")
+        chosen = make_cohort(session, w.program, director=w.director, name="Chosen cohort")
+        applications.set_enrolment(session, d, id_of(full), mode="open", capacity=1)
+        applications.set_enrolment(session, d, id_of(chosen), mode="application", capacity=5)
+        session.commit()
+        seated, gone, next_ = (make_user(session, f"{n}@example.org") for n in ("s", "g", "n"))
+        for person in (seated, gone, next_):
+            applications.apply(session, principal(session, person), id_of(full))
+            session.commit()
+        applications.apply(session, principal(session, gone), id_of(chosen))
+        session.commit()
+
+        def mine(person: User) -> dict[int, tuple[str, str]]:
+            return {
+                a.cohort_id: (a.status, a.position_text)
+                for a in applications.my_applications(session, principal(session, person))
+            }
+
+        assert mine(next_)[id_of(full)] == ("waitlisted", "2nd on the waitlist")
+
+        def gones() -> dict[int, tuple[str, int | None]]:  # they can't sign in to look
+            rows = session.exec(
+                select(CohortApplication).where(CohortApplication.student_id == gone.id)
+            ).all()
+            return {a.cohort_id: (a.status, a.waitlist_seq) for a in rows}
+
+        _deactivate(session, w, gone)
+
+        session.expire_all()
+        assert gones() == {id_of(full): ("withdrawn", None), id_of(chosen): ("withdrawn", None)}
+        assert mine(next_)[id_of(full)] == ("waitlisted", "1st on the waitlist")
+        assert applications.enrolment_settings(session, d, id_of(full)).waitlist == 1
+        assert applications.list_applications(session, d, id_of(chosen), status="applied") == []
+        ended = _audits(session, "application.withdrawn")
+        assert {(e.actor_id, e.target_id, e.details["was"]) for e in ended} == {
+            (w.admin.id, str(id_of(full)), "waitlisted"),
+            (w.admin.id, str(id_of(chosen)), "applied"),
+        }
+        # The seated learner withdraws: the seat goes to the next in line.
+        applications.withdraw(session, principal(session, seated), id_of(full))
+        session.commit()
+        assert mine(next_)[id_of(full)] == ("enrolled", "")
+
+        deactivation.reactivate_user(session, principal(session, w.admin), id_of(gone))
+        session.commit()
+        session.expire_all()
+        assert gones() == {id_of(full): ("withdrawn", None), id_of(chosen): ("withdrawn", None)}
 
     def test_audited_and_mailed_with_the_reason(self, session: Session, world: World) -> None:
         w = world

@@ -70,8 +70,8 @@ def _status_card() -> rx.Component:
                     grey_text(
                         "Deactivating ends every session and API key of this account at once, "
                         "sends the reviews they claimed back to the queue, takes them off the "
-                        "cohorts they mentor or direct and tells them by email. Their work and "
-                        "history stay."
+                        "cohorts they mentor or direct, ends their pending applications and "
+                        "waitlist places and tells them by email. Their work and history stay."
                     ),
                     danger_button(
                         "Deactivate account",
@@ -85,8 +85,8 @@ def _status_card() -> rx.Component:
                     grey_text(
                         "This account is deactivated: it can't sign in. Reactivating lets them "
                         "sign in again with their password (or a password reset); sessions, API "
-                        "keys, claimed reviews, mentees and the cohorts they mentored or "
-                        "directed are not restored."
+                        "keys, claimed reviews, mentees, the cohorts they mentored or directed, "
+                        "applications and waitlist places are not restored."
                     ),
                     icon_button(
                         "user_check",
@@ -109,8 +109,9 @@ def _deactivate_dialog() -> rx.Component:
         description=rx.alert_dialog.description(
             "They can't sign in any more: every session and API key of the account ends now, "
             "reviews they claimed go back to the queue, they stop mentoring and directing their "
-            "cohorts (their mentees are unassigned), and they are told by email, with your "
-            "reason."
+            "cohorts (their mentees are unassigned), their pending applications and waitlist "
+            "places end (the learners behind them move up), and they are told by email, with "
+            "your reason."
         ),
         label="Reason for deactivating",
         confirm="Deactivate account",
@@ -124,8 +125,9 @@ def _reactivate_dialog() -> rx.Component:
         "reactivate_open",
         "Reactivate this account?",
         "They can sign in again with their password (or a password reset) and are told by "
-        "email. Sessions, API keys, claimed reviews, mentees and the cohorts they mentored or "
-        "directed that ended when it was deactivated are not restored.",
+        "email. Sessions, API keys, claimed reviews, mentees, the cohorts they mentored or "
+        "directed, applications and waitlist places that ended when it was deactivated are not "
+        "restored.",
         confirm="Reactivate account",
         on_confirm=S.reactivate,
     )

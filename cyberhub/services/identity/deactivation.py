@@ -7,7 +7,10 @@ transaction: browser sessions and refresh tokens, API keys and the calendar feed
 to the queue (an inactive mentor may keep none: reviews.holder_may_keep). They stop mentoring
 and directing cohorts as when those roles end (roles.staff_roles_ended, audited per cohort):
 their mentees are unassigned, so new work goes to the cohort's other mentors, and the cohorts
-they directed have none, so applications go to the organisation's directors. Their role grants
+they directed have none, so applications go to the organisation's directors. Their pending
+applications and waitlist places end as when they leave an organisation
+(enrollment.end_pending_applications): the learners behind them move up, and no seat freed
+later goes to someone who can't sign in; seats they hold are kept. Their role grants
 stay (a director can put them back on a cohort once they are active). The reason is kept in the
 audit entry only (as a role revocation's) and mailed to the person. The audit entry counts the
 cohorts they stopped mentoring and directing, and both mails say so in one sentence when there
@@ -15,8 +18,8 @@ were any.
 
 Reactivating lets them sign in again at once (their password, an e-mailed link or a password
 reset; a sign-in lock from attempts made while inactive is lifted); nothing that ended comes back
-by itself: sessions, keys, the feed, claims, mentees and the cohorts they mentored or directed
-stay ended.
+by itself: sessions, keys, the feed, claims, mentees, the cohorts they mentored or directed,
+applications and waitlist places stay ended.
 
 An admin can't deactivate themselves, and the last active admin can't be deactivated (nobody
 could reactivate anyone then). A repeat (deactivating an inactive account, reactivating an
@@ -46,7 +49,7 @@ from cyberhub.services.errors import Conflict, NotFound
 from cyberhub.services.identity import accounts, lockout, roles
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.identity.roles import clean_reason
-from cyberhub.services.learning import reviews
+from cyberhub.services.learning import enrollment, reviews
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -161,7 +164,8 @@ def deactivate_user(
 ) -> AccountStatus:
     """Deactivate the account, with a reason: it can't sign in, every session, API key and the
     calendar feed end now, its claimed reviews go back to the queue, it mentors and directs no
-    cohort any more (roles.staff_roles_ended); audited as user.deactivated and mailed.
+    cohort any more (roles.staff_roles_ended), its pending applications and waitlist places
+    end (enrollment.end_pending_applications); audited as user.deactivated and mailed.
 
     Raises Forbidden (not an admin), Invalid (missing or long reason), NotFound (no such user),
     Conflict (yourself, already inactive, the last active admin).
@@ -195,6 +199,11 @@ def deactivate_user(
     returned += reviews.give_back_claims_where(
         session, col(Submission.claimed_by_id) == user_id, actor_id=actor.user_id
     )
+    # Their pending applications and waitlist places end, as when they leave an organisation:
+    # the learners behind them move up, and no seat is given to someone who can't sign in.
+    applications_ended = enrollment.end_pending_applications(
+        session, user_id, actor_id=actor.user_id, meta=meta
+    )
     audit.record(
         session,
         "user.deactivated",
@@ -205,6 +214,7 @@ def deactivate_user(
         claims_returned=returned,
         cohorts_mentored=mentored,
         cohorts_directed=directed,
+        applications_ended=applications_ended,
     )
     _tell(
         session,
@@ -228,8 +238,8 @@ def reactivate_user(
 ) -> AccountStatus:
     """Let a deactivated account sign in again (audited as user.reactivated, mailed), lifting
     any sign-in lock (attempts made while it was inactive count toward one). Sessions,
-    API keys, the calendar feed, claims, mentees and the cohorts they mentored or directed that
-    ended stay ended.
+    API keys, the calendar feed, claims, mentees, the cohorts they mentored or directed,
+    applications and waitlist places that ended stay ended.
 
     Raises Forbidden (not an admin), NotFound (no such user), Conflict (already active).
     """

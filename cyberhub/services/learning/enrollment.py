@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from cyberhub.formatting import plural
@@ -406,6 +406,29 @@ def _withdraw(
     return enrollment
 
 
+def _cohorts_to_leave(
+    session: Session, student_id: int, organization_id: int | None, *, seats: bool
+) -> list[tuple[Cohort, Program]]:
+    """The cohorts (of the organisation; of any when None) where the learner has a pending
+    application or waitlist place, or (`seats`) an active enrolment: locked in id order, as
+    _lock_cohort does (seat changes take turns)."""
+    pending = select(CohortApplication.cohort_id).where(
+        CohortApplication.student_id == student_id,
+        col(CohortApplication.status).in_(applications.AWAITING),
+    )
+    held: ColumnElement[bool] = col(Cohort.id).in_(pending)
+    if seats:
+        active = select(Enrollment.cohort_id).where(
+            Enrollment.student_id == student_id, Enrollment.status == EnrollmentStatus.active
+        )
+        held = held | col(Cohort.id).in_(active)
+    stmt = select(Cohort, Program).join(Program, col(Program.id) == col(Cohort.program_id))
+    if organization_id is not None:
+        stmt = stmt.where(Program.organization_id == organization_id)
+    rows = session.exec(stmt.where(held).order_by(col(Cohort.id)).with_for_update(of=Cohort))
+    return [(cohort, program) for cohort, program in rows.all()]
+
+
 def leave_organization_cohorts(
     session: Session,
     student_id: int,
@@ -419,29 +442,29 @@ def leave_organization_cohorts(
     seat and mentor freed, claims given back, the waitlist moved up), and their applications
     and waitlist places there too. A completed enrolment stays (its certificate is kept).
     Returns how many cohorts they left."""
-    active = select(Enrollment.cohort_id).where(
-        Enrollment.student_id == student_id, Enrollment.status == EnrollmentStatus.active
-    )
-    pending = select(CohortApplication.cohort_id).where(
-        CohortApplication.student_id == student_id,
-        col(CohortApplication.status).in_(applications.AWAITING),
-    )
-    rows = session.exec(
-        select(Cohort, Program)
-        .join(Program, col(Program.id) == col(Cohort.program_id))
-        .where(
-            Program.organization_id == organization_id,
-            col(Cohort.id).in_(active) | col(Cohort.id).in_(pending),
-        )
-        .order_by(col(Cohort.id))
-        .with_for_update(of=Cohort)  # as _lock_cohort: seat changes take turns
-    ).all()
+    rows = _cohorts_to_leave(session, student_id, organization_id, seats=True)
     for cohort, program in rows:
         cohort_id = cohort.id or 0
         existing = _existing(session, cohort_id, student_id)
         if existing is not None and existing.status == EnrollmentStatus.active:
             _withdraw(session, cohort, program, student_id, actor_id=actor_id, meta=meta)
         applications.withdraw_pending(session, cohort_id, student_id, actor_id=actor_id, meta=meta)
+    return len(rows)
+
+
+def end_pending_applications(
+    session: Session, student_id: int, *, actor_id: int, meta: RequestMeta = NO_META
+) -> int:
+    """The account is deactivated (deactivation.deactivate_user): its pending applications and
+    waitlist places in every cohort end as when the person leaves the organisation
+    (applications.withdraw_pending, audited as a withdrawal by `actor_id`), so the learners
+    behind them move up and no seat is given to someone who can't sign in. Seats are kept.
+    Returns how many ended."""
+    rows = _cohorts_to_leave(session, student_id, None, seats=False)
+    for cohort, _program in rows:
+        applications.withdraw_pending(
+            session, cohort.id or 0, student_id, actor_id=actor_id, meta=meta
+        )
     return len(rows)
 
 
