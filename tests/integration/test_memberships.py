@@ -225,6 +225,51 @@ class TestInvitationJourney:
         assert isinstance(done, memberships.InvitationSent)
         assert roles_in(session, world.student, org) == set()
 
+    def test_a_member_whose_roles_were_all_revoked_is_still_a_member_everywhere(
+        self, session: Session, world: World
+    ) -> None:
+        """Membership is the membership row: a member whose roles were revoked one by one (the
+        admin user page) stays a member until they leave or are removed. The members list shows
+        them (with no roles) and counts them, inviting them answers "already a member", and
+        removing them works; once removed, none of the three counts them."""
+        b = principal(session, world.other_director)
+        org, student = world.other_org.id or 0, world.student.id or 0
+        sent = memberships.invite(session, b, org, email=world.student.email)
+        memberships.accept(session, principal(session, world.student), sent.token)
+        session.commit()
+        roles.revoke_role(
+            session,
+            principal(session, world.admin),
+            user_id=student,
+            role="student",
+            organization_id=org,
+            reason="Course finished",
+        )
+        session.commit()
+
+        def listed() -> dict[int, list[str]]:
+            page = organizations.members(session, b, org, page_size=100)
+            assert page.total == len(page.items)
+            return {m.id: m.roles for m in page.items}
+
+        assert listed()[student] == []
+        [row] = [
+            m
+            for m in organizations.members(session, b, org, page_size=100).items
+            if m.id == student
+        ]
+        assert row.member_since is not None
+        assert organizations.get(session, b, org).members == len(listed())
+        with pytest.raises(Conflict, match="already a member"):
+            memberships.invite(session, b, org, email=world.student.email)
+        assert organizations.remove_member(session, b, org, student, reason="Left the course") == 0
+        session.commit()
+        assert student not in listed()
+        assert not memberships.is_member(session, student, org)
+        assert "organization.member_removed" in actions(session)
+        done = organizations.add_member(session, b, org, email=world.student.email, role="student")
+        assert isinstance(done, memberships.InvitationSent)
+
     def test_a_mentor_who_is_removed_or_leaves_stops_serving_its_cohorts(
         self, session: Session, world: World
     ) -> None:

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import literal
+from sqlalchemy import CompoundSelect, literal, union
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -60,19 +60,28 @@ def _public(session: Session, inv: Invitation) -> InvitationPublic:
     return from_row(InvitationPublic, inv, organization_name=org.name if org else "", status=status)
 
 
+def member_pairs() -> CompoundSelect:
+    """(organization_id, user_id) of every member, the one rule of membership: an active
+    membership row (its roles may all have been revoked: they stay a member until they leave or
+    are removed), or, for accounts seeded with roles directly, a role held there. The members
+    list, its counts, `is_member` (invitations, role grants) and removal all read it."""
+    return union(
+        select(OrganizationMembership.organization_id, OrganizationMembership.user_id).where(
+            OrganizationMembership.status == MembershipStatus.active
+        ),
+        select(RoleAssignment.organization_id, RoleAssignment.user_id).where(
+            col(RoleAssignment.organization_id).is_not(None)
+        ),
+    )
+
+
 def is_member(session: Session, user_id: int, organization_id: int) -> bool:
-    """An active membership, or (for accounts seeded with roles directly) a role held there."""
-    active = select(literal(1)).where(
-        OrganizationMembership.user_id == user_id,
-        OrganizationMembership.organization_id == organization_id,
-        OrganizationMembership.status == MembershipStatus.active,
+    """Whether the user is a member of the organisation (member_pairs)."""
+    pairs = member_pairs().subquery()
+    found = select(literal(1)).where(
+        pairs.c.organization_id == organization_id, pairs.c.user_id == user_id
     )
-    if session.exec(active.limit(1)).first() is not None:
-        return True
-    role = select(literal(1)).where(
-        RoleAssignment.user_id == user_id, RoleAssignment.organization_id == organization_id
-    )
-    return session.exec(role.limit(1)).first() is not None
+    return session.exec(found.limit(1)).first() is not None
 
 
 def join(

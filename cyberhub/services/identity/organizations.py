@@ -1,7 +1,10 @@
 """Organizations and their members (admins everywhere; directors within their own organization).
 
-A member is a user holding any role in the organization; adding one assigns a role, removing one
-takes away every role they hold there (see services/identity/roles.py for who may do which).
+A member is who memberships.member_pairs says (an active membership, or a role held there): the
+list and its counts, invitations and removal agree on it, so a member whose roles were all
+revoked is still listed (with none) until removed. Adding one assigns a role, removing one takes
+away every role they hold there and ends the membership (see services/identity/roles.py for who
+may do which).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cyberhub.models import Organization, Role, RoleAssignment, User
+from cyberhub.models import Organization, OrganizationMembership, Role, RoleAssignment, User
 from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
 from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
@@ -96,13 +99,12 @@ def list_organizations(session: Session, principal: Principal | None) -> list[Or
     if visible is not None:
         stmt = stmt.where(col(Organization.id).in_(visible))
     orgs = session.exec(stmt.order_by(col(Organization.name))).all()
+    pairs = memberships.member_pairs().subquery()
     counts = dict(
         session.exec(
-            select(
-                RoleAssignment.organization_id, func.count(func.distinct(RoleAssignment.user_id))
-            )
-            .where(col(RoleAssignment.organization_id).in_([o.id for o in orgs]))
-            .group_by(col(RoleAssignment.organization_id))
+            select(pairs.c.organization_id, func.count())
+            .where(pairs.c.organization_id.in_([o.id for o in orgs]))
+            .group_by(pairs.c.organization_id)
         ).all()
     )
     return [public(o, counts.get(o.id, 0)) for o in orgs]
@@ -111,10 +113,9 @@ def list_organizations(session: Session, principal: Principal | None) -> list[Or
 def get(session: Session, principal: Principal | None, org_id: int) -> OrganizationPublic:
     """One organization (admin, or its director)."""
     org = org_for_manager(session, principal, org_id)
+    pairs = memberships.member_pairs().subquery()
     count = session.exec(
-        select(func.count(func.distinct(RoleAssignment.user_id))).where(
-            RoleAssignment.organization_id == org_id
-        )
+        select(func.count()).select_from(pairs).where(pairs.c.organization_id == org_id)
     ).one()
     return public(org, count)
 
@@ -127,13 +128,13 @@ def members(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> MembersPage:
-    """Users holding any role in the organization, with those roles; by name, paginated."""
+    """The organization's members (memberships.member_pairs), with the roles they hold there
+    (perhaps none); by name, paginated."""
     org_for_manager(session, principal, org_id)
     if page < 1 or not 1 <= page_size <= 100:
         raise Invalid("page must be 1 or more and page_size between 1 and 100.")
-    member_ids = (
-        select(RoleAssignment.user_id).where(RoleAssignment.organization_id == org_id).distinct()
-    )
+    pairs = memberships.member_pairs().subquery()
+    member_ids = select(pairs.c.user_id).where(pairs.c.organization_id == org_id)
     stmt = select(User).where(col(User.id).in_(member_ids))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     users = session.exec(
@@ -153,6 +154,13 @@ def members(
     for g in grants:
         by_user.setdefault(g.user_id, []).append(g.role)
         since[g.user_id] = min(since.get(g.user_id, g.created_at), g.created_at)
+    joined = session.exec(
+        select(OrganizationMembership.user_id, OrganizationMembership.joined_at).where(
+            OrganizationMembership.organization_id == org_id,
+            col(OrganizationMembership.user_id).in_([u.id for u in users if u.id not in since]),
+        )
+    ).all()
+    since.update(dict(joined))  # a member with no role: since they joined
     return MembersPage(
         items=[
             from_row(
@@ -231,7 +239,8 @@ def remove_member(
     reason: str,
     meta: RequestMeta = NO_META,
 ) -> int:
-    """Take every role the user holds in the organization away, with a reason; returns how many.
+    """Take every role the user holds in the organization away, with a reason, and end their
+    membership; returns how many roles (0 for a member whose roles were all revoked already).
 
     A director may do so only when all those roles are ones they may revoke (not a director's).
     """
@@ -254,7 +263,7 @@ def remove_member(
             .with_for_update()
         ).all()
     )
-    if not grants:
+    if not memberships.is_member(session, user_id, org_id):
         raise NotFound(
             f"{user.email} is not a member of {org.name}." if principal.is_admin else outside
         )
