@@ -3,25 +3,29 @@ director's actions must keep the cohort in a state staff can act on."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, col, select
 
-from cyberhub.models import AuditLog, Enrollment, EnrollmentStatus
+from cyberhub.models import AuditLog, Enrollment, EnrollmentStatus, Submission, SubmissionStatus
+from cyberhub.models.base import utcnow
 from cyberhub.pages.director_cohort.data import CohortHeader
 from cyberhub.schemas.analytics import AnalyticsFilters
+from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import export_writers
 from cyberhub.services.errors import Conflict, Invalid
-from cyberhub.services.identity import deactivation
+from cyberhub.services.identity import consents, deactivation
 from cyberhub.services.learning import (
     analytics,
     applications,
     enrollment,
     mentoring,
     programs,
+    sponsorships,
 )
-from tests.factories import World, assign, enroll, id_of, make_user
+from tests.factories import World, assign, enroll, id_of, make_org, make_user
 
 pytestmark = [pytest.mark.integration]
 
@@ -100,6 +104,60 @@ class TestNameOrder:
         assert [m.name for m in mentees] == ["Alice", "W.Student", "zed.k"]
         rows = list(export_writers.roster_rows(session, [cid]))
         assert [r[1] for r in rows] == expected
+
+    def test_the_mentors_the_sponsors_learners_and_the_gradebook_too(
+        self, session: Session, world: World
+    ) -> None:
+        """A person without a full name is shown by their address ("zed.k"): the cohort's
+        mentors, the learners a sponsor follows and the gradebook export listed them first, as
+        if their name were blank, not where the name shown falls."""
+        w = world
+        d = w.p(session, w.director)
+        cid = id_of(w.cohort)
+        org = id_of(w.org)
+        alice = make_user(session, "alice@example.org", "student", "mentor", organization_id=org)
+        zed = make_user(session, "zed.k@example.org", "student", "mentor", organization_id=org)
+        zed.full_name = ""
+        session.add(zed)
+        session.commit()
+        for person in (alice, zed):
+            enroll(session, w.cohort, person)
+            enrollment.set_cohort_mentor(session, d, cid, person.email, 5)
+            session.commit()
+            consents.set_consent(session, w.p(session, person), consents.SPONSOR_SHARING, True)
+            session.add(
+                Submission(
+                    student_id=id_of(person),
+                    mission_id=id_of(w.m1),
+                    status=SubmissionStatus.submitted,
+                    submitted_at=utcnow(),
+                )
+            )
+            session.commit()
+
+        mentors = [m.name for m in enrollment.list_mentors(session, d, cid)]
+        assert mentors[0] == "Alice" and mentors[-1] == "zed.k@example.org"  # its name shown
+        graded = list(export_writers.gradebook_rows(session, w.cohort, None, lambda _: None))
+        assert [r[0] for r in graded] == ["Alice", "zed.k"]
+        fund = make_org(session, "Savannah Fund")
+        sponsor = make_user(session, "kofi@fund.example", "sponsor", organization_id=id_of(fund))
+        today = date.today()
+        sponsorships.create_sponsorship(
+            session,
+            d,
+            cid,
+            SponsorshipIn(
+                organization_id=id_of(fund),
+                seats=10,
+                amount=Decimal("100.00"),
+                currency="usd",
+                starts_on=today - timedelta(days=10),
+                ends_on=today + timedelta(days=10),
+            ),
+        )
+        session.commit()
+        [funded] = sponsorships.dashboard(session, w.p(session, sponsor)).cohorts
+        assert [le.name for le in funded.learners] == ["Alice", "zed.k"]
 
 
 class TestCohortEditAudited:

@@ -274,7 +274,7 @@ def gradebook_rows(
         .join(reviewer, col(reviewer.id) == col(Review.mentor_id), isouter=True)
         .where(*_gradebook_where(cohort, mentor_id))
         .order_by(
-            col(student.full_name),
+            name_order(student),
             col(student.id),
             col(Submission.mission_id),
             col(Submission.attempt),

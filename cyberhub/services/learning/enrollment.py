@@ -70,6 +70,7 @@ from cyberhub.services.learning.programs import (
     require_open,
     seats_taken,
 )
+from cyberhub.services.learning.query_parts import name_order
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -625,7 +626,7 @@ def list_mentors(
         select(CohortMentor, User)
         .join(User, col(User.id) == col(CohortMentor.mentor_id))
         .where(CohortMentor.cohort_id == cohort_id)
-        .order_by(col(User.full_name), col(User.email))
+        .order_by(name_order(User), col(User.email))
     ).all()
     return [_mentor_public(u, cm.capacity, loads.get(cm.mentor_id, 0)) for cm, u in rows]
 

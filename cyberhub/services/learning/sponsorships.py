@@ -81,6 +81,7 @@ from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning.cohort_days import cohort_today, director_zone
 from cyberhub.services.learning.mission_scope import program_scopes
 from cyberhub.services.learning.programs import SEATED, check_org, get_cohort, require_director
+from cyberhub.services.learning.query_parts import name_order
 
 WEEKS = 8
 SEATS_MAX = 10_000
@@ -431,7 +432,7 @@ def _learners(
             col(Enrollment.status).in_(COUNTED),
             _shares_with_sponsors(col(Enrollment.student_id)),
         )
-        .order_by(col(Enrollment.cohort_id), col(User.full_name), col(User.email))
+        .order_by(col(Enrollment.cohort_id), name_order(User), col(User.email))
     ).all()
     figures = program_scopes(session, [(user_id, program_of[cid]) for cid, user_id, _, _ in rows])
     out: dict[int, list[ConsentingLearner]] = {cid: [] for cid in program_of}
