@@ -84,9 +84,10 @@ FROM enrollments e
 CROSS JOIN generate_series(1, :subs) s
 JOIN missions m ON m.slug = (ARRAY['builders','leaders','entrepreneurs','researchers',
     'educators'])[1 + e.student_id % 5] || '-m' || s;
-INSERT INTO certificates (code, user_id, cohort_id, track_id, missions, issued_at, revoke_reason)
+INSERT INTO certificates (code, user_id, cohort_id, track_id, missions, issued_at, issued_on,
+    revoke_reason)
 SELECT 'scale-' || e.student_id, e.student_id, e.cohort_id, (SELECT min(id) FROM tracks), '[]',
-    now(), '' FROM enrollments e WHERE e.status = 'completed';
+    now(), current_date, '' FROM enrollments e WHERE e.status = 'completed';
 INSERT INTO consent_records (user_id, document_id, kind, version, granted, created_at)
 SELECT e.student_id, d.id, 'sponsor_sharing', '1.0', true, now()
 FROM enrollments e, consent_documents d
