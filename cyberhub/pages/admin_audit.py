@@ -64,7 +64,9 @@ class AuditView:
     items: list[EntryRow]
     total: int
     pages: int
-    stats: AuditStats
+    # None when the range is longer than the statistics chart: stats_note says so.
+    stats: AuditStats | None
+    stats_note: str
     actions: list[str]
 
 
@@ -82,26 +84,25 @@ def _entry(e: AuditEntryPublic, tz: str | None) -> EntryRow:
 def _load(
     session: Session, principal: Principal | None, filters: dict[str, str], action: str, page: int
 ) -> AuditView:
-    date_from = parse_day(filters.get("date_from", ""), "start")
-    date_to = parse_day(filters.get("date_to", ""), "end")
-    found = audit_log.search(
+    view = audit_log.overview(
         session,
         principal,
         actor_email=filters.get("actor_email", ""),
         action="" if action == ALL else action,
         target_type=filters.get("target_type", ""),
         target_id=filters.get("target_id", ""),
-        date_from=date_from,
-        date_to=date_to,
+        date_from=parse_day(filters.get("date_from", ""), "start"),
+        date_to=parse_day(filters.get("date_to", ""), "end"),
         page=page,
     )
     tz = principal.time_zone if principal else None
     return AuditView(
-        items=[_entry(e, tz) for e in found.items],
-        total=found.total,
-        pages=found.pages,
-        stats=audit_log.stats(session, principal, date_from=date_from, date_to=date_to),
-        actions=audit_log.actions(session, principal),
+        items=[_entry(e, tz) for e in view.page.items],
+        total=view.page.total,
+        pages=view.page.pages,
+        stats=view.stats,
+        stats_note=view.stats_note,
+        actions=view.actions,
     )
 
 
@@ -118,6 +119,8 @@ class AdminAuditState(ServiceState, PagedList, rx.State):
     stat_totals: list[AuditTotal] = []
     stats_total: int = 0
     stats_range: str = ""
+    # Why there are no statistics for the range (it is too long to chart), else "".
+    stats_note: str = ""
     loading: bool = True
     error: str = ""
 
@@ -130,14 +133,18 @@ class AdminAuditState(ServiceState, PagedList, rx.State):
         data = found.value
         stats = data.stats
         self.items, self.total, self.pages = data.items, data.total, data.pages
-        self.series = stats.series
-        self.stat_actions = stats.actions
+        self.stats_note = data.stats_note
+        self.series = stats.series if stats else []
+        self.stat_actions = stats.actions if stats else []
         self.stat_rows = [
-            DayCountRow(day=r.day.isoformat(), action=r.action, count=r.count) for r in stats.rows
+            DayCountRow(day=r.day.isoformat(), action=r.action, count=r.count)
+            for r in (stats.rows if stats else [])
         ]
-        self.stat_totals = stats.totals
-        self.stats_total = stats.total
-        self.stats_range = f"{stats.date_from.isoformat()} to {stats.date_to.isoformat()}"
+        self.stat_totals = stats.totals if stats else []
+        self.stats_total = stats.total if stats else 0
+        self.stats_range = (
+            f"{stats.date_from.isoformat()} to {stats.date_to.isoformat()}" if stats else ""
+        )
         self.actions = data.actions
         self.error = ""
 
@@ -302,22 +309,28 @@ def _stats_table() -> rx.Component:
 def _statistics() -> rx.Component:
     return section_card(
         "Statistics",
-        muted(
-            counted(S.stats_total, "entry", "entries"),
-            " per action per day, ",
-            S.stats_range,
-            " (UTC; the From/To filters set the range, else the last 14 days).",
-        ),
         rx.cond(
-            S.stats_total > 0,
-            rx.vstack(
-                _chart(),
-                rx.heading("The same numbers as a table", size="3", as_="h3"),
-                _stats_table(),
-                spacing="3",
-                width="100%",
+            S.stats_note != "",
+            grey_text(S.stats_note),
+            rx.fragment(
+                muted(
+                    counted(S.stats_total, "entry", "entries"),
+                    " per action per day, ",
+                    S.stats_range,
+                    " (UTC; the From/To filters set the range, else the last 14 days).",
+                ),
+                rx.cond(
+                    S.stats_total > 0,
+                    rx.vstack(
+                        _chart(),
+                        rx.heading("The same numbers as a table", size="3", as_="h3"),
+                        _stats_table(),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    grey_text("Nothing was logged in this period."),
+                ),
             ),
-            grey_text("Nothing was logged in this period."),
         ),
         margin_top="1.5em",
     )

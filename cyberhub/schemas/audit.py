@@ -69,3 +69,13 @@ class AuditStats(BaseModel):
     series: list[dict[str, Any]]
     totals: list[AuditTotal]
     total: int
+
+
+class AuditOverview(BaseModel):
+    """What /admin/audit shows: a page of entries, the statistics of the same dates (None when
+    the range is longer than they chart, `stats_note` then says so), every action name."""
+
+    page: AuditPage
+    stats: AuditStats | None
+    stats_note: str = ""
+    actions: list[str]

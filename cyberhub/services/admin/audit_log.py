@@ -29,6 +29,7 @@ from cyberhub.schemas.audit import (
     AuditActionSeries,
     AuditDayCount,
     AuditEntryPublic,
+    AuditOverview,
     AuditPage,
     AuditStats,
     AuditTotal,
@@ -47,6 +48,7 @@ CHART_TOP_ACTIONS = 6
 OTHER_KEY = "other"
 OTHER_COLOR = "#64748b"
 MAX_STATS_DAYS = 366
+STATS_TOO_LONG = f"Statistics cover at most {MAX_STATS_DAYS} days: narrow the dates."
 DEFAULT_STATS_DAYS = 14
 # Distinct colours for the chart's series (recharts fills), cycled when there are more actions.
 PALETTE = [
@@ -231,6 +233,51 @@ def actions(session: Session, principal: Principal | None) -> list[str]:
     return list(session.exec(select(AuditLog.action).distinct().order_by(AuditLog.action)).all())
 
 
+def _stats_range(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The days the statistics cover: the dates given (checked as the entries' are), else the
+    last DEFAULT_STATS_DAYS days."""
+    _check_range(date_from, date_to)
+    date_to = date_to or utcnow().date()
+    date_from = date_from or date_to - timedelta(days=DEFAULT_STATS_DAYS - 1)
+    return date_from, date_to
+
+
+def overview(
+    session: Session,
+    principal: Principal | None,
+    *,
+    actor_email: str = "",
+    action: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+) -> AuditOverview:
+    """The audit page's data: `search` with the filters, `stats` of the same dates and the
+    action names. Entries load for any range; a range longer than MAX_STATS_DAYS has no
+    statistics, and `stats_note` says why."""
+    found = search(
+        session,
+        principal,
+        actor_email=actor_email,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+    )
+    start, end = _stats_range(date_from, date_to)
+    charted = (end - start).days + 1 <= MAX_STATS_DAYS
+    return AuditOverview(
+        page=found,
+        stats=stats(session, principal, date_from=date_from, date_to=date_to) if charted else None,
+        stats_note="" if charted else STATS_TOO_LONG,
+        actions=actions(session, principal),
+    )
+
+
 def stats(
     session: Session,
     principal: Principal | None,
@@ -246,9 +293,7 @@ def stats(
     frequent actions and sums the others into one "Other (n actions)" series.
     """
     require_role(principal, Role.admin)
-    _check_range(date_from, date_to)
-    date_to = date_to or utcnow().date()
-    date_from = date_from or date_to - timedelta(days=DEFAULT_STATS_DAYS - 1)
+    date_from, date_to = _stats_range(date_from, date_to)
     days_count = (date_to - date_from).days + 1
     if days_count > MAX_STATS_DAYS:
         raise Invalid(f"Choose a range of at most {MAX_STATS_DAYS} days.")
