@@ -302,7 +302,8 @@ def audit_stats(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> AuditStats:
-    """Counts per action per UTC day (default: the last 14 days)."""
+    """Counts per action per UTC day (default: the last 14 days; with only date_from, up to
+    today, or to date_from itself when it is later)."""
     return audit_log.stats(session, principal, date_from=date_from, date_to=date_to)
 
 

@@ -844,6 +844,17 @@ class TestAuditLog:
         # The admin's own sign-in is in the log too.
         assert {"action": "login.success", "count": 2} in body["totals"]
 
+    def test_stats_from_a_future_start_end_on_that_start(self, admin_client: TestClient) -> None:
+        """Only date_from, after today: the entries answer "none yet" (200), and so do the
+        statistics, for a range ending on the start day, never one ending before it starts."""
+        params = {"date_from": "2030-01-01"}
+        assert admin_client.get(V1 + "/audit-logs", params=params).json()["total"] == 0
+        r = admin_client.get(V1 + "/audit-logs/stats", params=params)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert (body["date_from"], body["date_to"]) == ("2030-01-01", "2030-01-01")
+        assert body["days"] == ["2030-01-01"] and body["total"] == 0
+
     @pytest.mark.parametrize(
         ("path", "params", "message"),
         [

@@ -234,10 +234,11 @@ def actions(session: Session, principal: Principal | None) -> list[str]:
 
 
 def _stats_range(date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    """The days the statistics cover: the dates given (checked as the entries' are), else the
-    last DEFAULT_STATS_DAYS days."""
+    """The days the statistics cover: the dates given (checked as the entries' are); without an
+    end, today, or the start day when that is later (the entries take a future start too); without
+    a start, the DEFAULT_STATS_DAYS days to the end."""
     _check_range(date_from, date_to)
-    date_to = date_to or utcnow().date()
+    date_to = date_to or max(utcnow().date(), date_from or EARLIEST_DATE)
     date_from = date_from or date_to - timedelta(days=DEFAULT_STATS_DAYS - 1)
     return date_from, date_to
 
