@@ -45,6 +45,8 @@ class UserRow:
     full_name: str
     is_active: bool
     locked: bool
+    # "active", "locked" or "disabled" (users.account_status: deactivation wins).
+    status: str
     last_login_at: str
     roles: list[RoleHeld] = field(default_factory=list)
 
@@ -144,14 +146,11 @@ def _row(u: rx.Var[UserRow]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.cond(
-                u.locked,
-                rx.badge("locked", color_scheme="red"),
-                rx.cond(
-                    u.is_active,
-                    rx.badge("active", color_scheme="green"),
-                    rx.badge("disabled", color_scheme="gray"),
-                ),
+            rx.match(
+                u.status,
+                ("locked", rx.badge("locked", color_scheme="red")),
+                ("disabled", rx.badge("disabled", color_scheme="gray")),
+                rx.badge("active", color_scheme="green"),
             )
         ),
         rx.table.cell(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from cyberhub.schemas.datetimes import IsoDatetime
@@ -31,6 +33,8 @@ class UserSummary(BaseModel):
     full_name: str
     is_active: bool
     locked: bool
+    # The one state the list shows: "disabled" (deactivated, locked or not) wins over "locked".
+    status: Literal["active", "locked", "disabled"]
     created_at: IsoDatetime
     last_login_at: IsoDatetime | None
     roles: list[RoleHeld]

@@ -219,6 +219,26 @@ class TestSearch:
         )
         assert other["items"][0]["locked"] is False
 
+    def test_a_deactivated_account_shows_disabled_even_when_locked(
+        self, session: Session, people
+    ) -> None:
+        """The list's State badge: deactivation wins over a lockout (which still shows as
+        `locked`); an active locked account is "locked", an untouched one "active"."""
+        student, mentor = people["student"], people["mentor"]
+        for person in (student, mentor):
+            person.locked_until = utcnow() + timedelta(minutes=10)
+        student.is_active = False
+        session.add_all([student, mentor])
+        session.commit()
+        admin = as_principal(session, people["admin"])
+        states = {
+            u["email"]: (u["status"], u["locked"])
+            for u in search_users(session, admin, UserQuery(page_size=100))["items"]
+        }
+        assert states[student.email] == ("disabled", True)
+        assert states[mentor.email] == ("locked", True)
+        assert states[people["admin"].email] == ("active", False)
+
 
 class TestInvalidQueries:
     def test_unknown_role_is_invalid(self, session: Session, people) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
@@ -72,12 +73,14 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
     # Locked as the account's page says (lockout.status): password sign-in paused for everyone,
     # or an address locked out of the account.
     by_address = lockout.locked_by_address(u.id for u in users if u.id is not None)
+    locked = {u.id for u in users if lockout.account_locked_for(u, now) or u.id in by_address}
     return UsersPage(
         items=[
             from_row(
                 UserSummary,
                 u,
-                locked=bool(lockout.account_locked_for(u, now)) or u.id in by_address,
+                locked=u.id in locked,
+                status=account_status(u.is_active, u.id in locked),
                 roles=sorted(by_user.get(u.id or 0, []), key=lambda g: g.role),
             )
             for u in users
@@ -86,6 +89,14 @@ def search_users(session: Session, principal: Principal | None, query: UserQuery
         page=query.page,
         pages=page_count(total, query.page_size),
     )
+
+
+def account_status(is_active: bool, locked: bool) -> Literal["active", "locked", "disabled"]:
+    """The state an account's row shows: a deactivated account is "disabled" even while locked
+    (unlocking would not let them in), else "locked" or "active"."""
+    if not is_active:
+        return "disabled"
+    return "locked" if locked else "active"
 
 
 def list_organizations(session: Session) -> list[Organization]:
