@@ -89,9 +89,14 @@ class UserDetail(BaseModel):
 
 
 class UserUnlocked(BaseModel):
+    """An account just unlocked; `message` says whether they can sign in now (a deactivated
+    account stays out until reactivated)."""
+
     id: int
     email: str
     locked: bool = False
+    is_active: bool
+    message: str
 
 
 class AccountStatus(BaseModel):

@@ -423,6 +423,29 @@ class TestUnlock:
         )
         assert ok.status_code == 200
 
+    def test_the_answer_says_whether_they_can_sign_in_now(
+        self, admin_client: TestClient, student_user: User, session: Session
+    ) -> None:
+        """Unlocking a deactivated account does not let them in: the message the account's
+        page shows says so, and says to reactivate."""
+        student_user.locked_until = utcnow() + timedelta(minutes=15)
+        student_user.is_active = False
+        session.add(student_user)
+        session.commit()
+        r = admin_client.post(f"{V1}/users/{student_user.id}/unlock")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["locked"] is False and body["is_active"] is False
+        assert body["message"] == (
+            "Unlocked. The account is deactivated: reactivate it to let them sign in."
+        )
+        student_user.is_active = True
+        session.add(student_user)
+        session.commit()
+        r = admin_client.post(f"{V1}/users/{student_user.id}/unlock")
+        assert r.json()["is_active"] is True
+        assert r.json()["message"] == "The account is unlocked: they can sign in again."
+
     def test_unknown_user_is_404(self, admin_client: TestClient) -> None:
         assert admin_client.post(V1 + "/users/999999/unlock").status_code == 404
 

@@ -272,7 +272,7 @@ class AdminUserState(ServiceState, rx.State):
         if not done:
             self.unlock_error = done.error
             return
-        self.unlock_error, self.notice = "", "The account is unlocked: they can sign in again."
+        self.unlock_error, self.notice = "", done.value.message
         await self._refresh()
 
     @rx.event

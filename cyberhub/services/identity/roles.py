@@ -457,6 +457,12 @@ def summarize(details: dict[str, Any]) -> str:
 # -- lockout -----------------------------------------------------------------------------------
 
 
+UNLOCKED = "The account is unlocked: they can sign in again."
+UNLOCKED_BUT_DEACTIVATED = (
+    "Unlocked. The account is deactivated: reactivate it to let them sign in."
+)
+
+
 def unlock_user(
     session: Session, principal: Principal | None, user_id: int, meta: RequestMeta = NO_META
 ) -> UserUnlocked:
@@ -465,4 +471,9 @@ def unlock_user(
     user = _user(session, user_id)
     accounts.unlock(session, user=user, actor_id=actor.user_id, meta=meta)
     session.flush()
-    return UserUnlocked(id=user.id or 0, email=user.email)
+    return UserUnlocked(
+        id=user.id or 0,
+        email=user.email,
+        is_active=user.is_active,
+        message=UNLOCKED if user.is_active else UNLOCKED_BUT_DEACTIVATED,
+    )
