@@ -28,7 +28,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from cyberhub.services.identity import browser_sessions, deactivation, roles
+from cyberhub.services.identity import browser_sessions, deactivation, roles, sign_in
 from cyberhub.services.learning import (
     applications,
     calendar_feed,
@@ -475,9 +475,9 @@ class TestApi:
     def test_tries_to_sign_in_while_deactivated_do_not_keep_them_out_once_reactivated(
         self, session: Session, world: World, client_for: ClientFor, api_client: TestClient
     ) -> None:
-        """Deactivated, they tried their (right) password a few times: each was refused and
-        counted toward the lockout. Reactivated, they sign in with it at once, as the mail
-        telling them they are active again says."""
+        """Deactivated, they tried their (right) password a few times: each was refused.
+        Reactivated, they sign in with it at once, as the mail telling them they are active
+        again says."""
         w = world
         admin = client_for(w.admin)
         url = f"{V1}/users/{w.student.id}"
@@ -490,6 +490,31 @@ class TestApi:
         assert admin.post(f"{url}/reactivate").status_code == 200
         assert admin.get(url).json()["locked"] is False
         assert login(api_client, w.student.email)["access_token"]
+
+    def test_the_right_password_is_told_the_account_is_deactivated_and_not_counted(
+        self, session: Session, world: World, api_client: TestClient
+    ) -> None:
+        """With their right password a deactivated person learns why they can't sign in, on the
+        API and the sign-in page alike, and these tries never lock them out; a wrong password
+        still gets the answer anybody gets (no telling which accounts exist)."""
+        w = world
+        _deactivate(session, w, w.student)
+        right = {"email": w.student.email, "password": PASSWORD}
+        for _ in range(7):
+            r = api_client.post(f"{V1}/auth/login", json=right)
+            assert r.status_code == 401, r.text
+            assert r.json()["detail"] == "This account is deactivated. Contact your administrator."
+        with pytest.raises(Unauthenticated, match="This account is deactivated"):
+            sign_in.for_browser(session, sign_in.Credentials(w.student.email, PASSWORD))
+        session.expire_all()
+        student = session.get(User, w.student.id)
+        assert student is not None
+        assert student.failed_login_count == 0 and student.locked_until is None
+        wrong = api_client.post(
+            f"{V1}/auth/login", json={"email": w.student.email, "password": "Not-" + PASSWORD}
+        )
+        assert wrong.status_code == 401
+        assert wrong.json()["detail"] == "Incorrect email or password."
 
     def test_bad_input_is_4xx_with_a_detail(
         self, session: Session, world: World, client_for: ClientFor

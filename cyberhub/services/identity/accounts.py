@@ -27,6 +27,8 @@ from cyberhub.services.learning import calendar_feed
 from cyberhub.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect email or password."
+# Only after the right password: a wrong one gets BAD_CREDENTIALS, as for any address.
+DEACTIVATED = "This account is deactivated. Contact your administrator."
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,8 @@ def authenticate(
 ) -> User:
     """Check the password, counting failures toward the lockout (services/identity/lockout.py).
 
-    Raises Unauthenticated, Locked (this address is locked out of the account, or password
+    Raises Unauthenticated (DEACTIVATED for the right password of a deactivated account, not
+    counted as a failure), Locked (this address is locked out of the account, or password
     sign-in is paused for everyone) or RateLimited (too many attempts at one account from here).
 
     With MFA on, a right password without `mfa_code` raises MfaRequired; a wrong code (TOTP or
@@ -182,7 +185,7 @@ def authenticate(
         session.refresh(user, with_for_update=True)
         lockout.check_password_sign_in(session, user, meta)
     ok = passwords.verify_password(password or "", user.password_hash if user else None)
-    if user is None or not ok or not user.is_active:
+    if user is None or not ok:
         if user is not None:
             lockout.record_failure(session, user, meta)
         else:
@@ -195,6 +198,13 @@ def authenticate(
             )
             session.commit()
         raise Unauthenticated(BAD_CREDENTIALS)
+    if not user.is_active:
+        # The right password: say why, and don't count it toward the lockout.
+        audit.record(
+            session, "login.failure", user, by=user.id, meta=meta, reason="account deactivated"
+        )
+        session.commit()
+        raise Unauthenticated(DEACTIVATED)
     if user.mfa_secret:
         if not (mfa_code or "").strip():
             raise MfaRequired()
