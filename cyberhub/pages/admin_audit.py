@@ -84,25 +84,28 @@ def _entry(e: AuditEntryPublic, tz: str | None) -> EntryRow:
 def _load(
     session: Session, principal: Principal | None, filters: dict[str, str], action: str, page: int
 ) -> AuditView:
-    view = audit_log.overview(
+    date_from = parse_day(filters.get("date_from", ""), "start")
+    date_to = parse_day(filters.get("date_to", ""), "end")
+    found = audit_log.search(
         session,
         principal,
         actor_email=filters.get("actor_email", ""),
         action="" if action == ALL else action,
         target_type=filters.get("target_type", ""),
         target_id=filters.get("target_id", ""),
-        date_from=parse_day(filters.get("date_from", ""), "start"),
-        date_to=parse_day(filters.get("date_to", ""), "end"),
+        date_from=date_from,
+        date_to=date_to,
         page=page,
     )
+    shown = audit_log.charted_stats(session, principal, date_from=date_from, date_to=date_to)
     tz = principal.time_zone if principal else None
     return AuditView(
-        items=[_entry(e, tz) for e in view.page.items],
-        total=view.page.total,
-        pages=view.page.pages,
-        stats=view.stats,
-        stats_note=view.stats_note,
-        actions=view.actions,
+        items=[_entry(e, tz) for e in found.items],
+        total=found.total,
+        pages=found.pages,
+        stats=shown.stats,
+        stats_note=shown.note,
+        actions=audit_log.actions(session, principal),
     )
 
 

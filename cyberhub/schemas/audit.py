@@ -71,11 +71,9 @@ class AuditStats(BaseModel):
     total: int
 
 
-class AuditOverview(BaseModel):
-    """What /admin/audit shows: a page of entries, the statistics of the same dates (None when
-    the range is longer than they chart, `stats_note` then says so), every action name."""
+class AuditStatsShown(BaseModel):
+    """The audit page's statistics: None when the range is longer than they chart, `note` then
+    says so."""
 
-    page: AuditPage
     stats: AuditStats | None
-    stats_note: str = ""
-    actions: list[str]
+    note: str = ""

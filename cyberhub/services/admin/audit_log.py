@@ -29,9 +29,9 @@ from cyberhub.schemas.audit import (
     AuditActionSeries,
     AuditDayCount,
     AuditEntryPublic,
-    AuditOverview,
     AuditPage,
     AuditStats,
+    AuditStatsShown,
     AuditTotal,
 )
 from cyberhub.schemas.paging import page_count
@@ -243,40 +243,20 @@ def _stats_range(date_from: date | None, date_to: date | None) -> tuple[date, da
     return date_from, date_to
 
 
-def overview(
+def charted_stats(
     session: Session,
     principal: Principal | None,
     *,
-    actor_email: str = "",
-    action: str = "",
-    target_type: str = "",
-    target_id: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
-    page: int = 1,
-) -> AuditOverview:
-    """The audit page's data: `search` with the filters, `stats` of the same dates and the
-    action names. Entries load for any range; a range longer than MAX_STATS_DAYS has no
-    statistics, and `stats_note` says why."""
-    found = search(
-        session,
-        principal,
-        actor_email=actor_email,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        date_from=date_from,
-        date_to=date_to,
-        page=page,
-    )
+) -> AuditStatsShown:
+    """The statistics the audit page shows beside the entries (which list any range): `stats`
+    of the dates, or None and a note saying why when they span more than MAX_STATS_DAYS."""
+    require_role(principal, Role.admin)
     start, end = _stats_range(date_from, date_to)
-    charted = (end - start).days + 1 <= MAX_STATS_DAYS
-    return AuditOverview(
-        page=found,
-        stats=stats(session, principal, date_from=date_from, date_to=date_to) if charted else None,
-        stats_note="" if charted else STATS_TOO_LONG,
-        actions=actions(session, principal),
-    )
+    if (end - start).days + 1 > MAX_STATS_DAYS:
+        return AuditStatsShown(stats=None, note=STATS_TOO_LONG)
+    return AuditStatsShown(stats=stats(session, principal, date_from=date_from, date_to=date_to))
 
 
 def stats(
