@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, require_roles
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, QueryId, SessionDep, require_roles
 from cyberhub.api.responses import file_or_text
 from cyberhub.models import Role
 from cyberhub.schemas.sponsorships import (
@@ -39,10 +39,16 @@ def sponsor_cohorts(session: SessionDep, principal: Principal = SPONSOR) -> Spon
 
 @router.get("/sponsor/cohorts/{cohort_id}", response_model=SponsoredCohort)
 def sponsor_cohort(
-    cohort_id: Id, session: SessionDep, principal: Principal = SPONSOR
+    cohort_id: Id,
+    session: SessionDep,
+    principal: Principal = SPONSOR,
+    organization_id: QueryId | None = None,
 ) -> SponsoredCohort:
-    """One cohort your organisation sponsors (404 for any other cohort)."""
-    return sponsorships.sponsored_cohort(session, principal, cohort_id)
+    """One cohort your organisation sponsors (404 for any other cohort). When you read several
+    sponsorships of it (an admin, or a sponsor of two organisations funding it), `organization_id`
+    picks that organisation's (404 if it is not one you read); without it, the first the
+    dashboard lists. `other_sponsors` names the other organisations you can ask for."""
+    return sponsorships.sponsored_cohort(session, principal, cohort_id, organization_id)
 
 
 @router.get(

@@ -104,6 +104,9 @@ class SponsoredCohort(BaseModel):
     # The sponsorship has not begun: the day it starts. Until then `learners` is empty and
     # `withheld` 0, as after its end (it funds nobody yet); None once it has started.
     starts_on_later: date | None = None
+    # The other organisations funding this cohort whose sponsorships the reader may read too
+    # (theirs: `GET /sponsor/cohorts/{id}?organization_id=`), by name; empty when only one.
+    other_sponsors: list[SponsorOrganization] = Field(default_factory=list)
 
 
 class SponsorDashboard(BaseModel):

@@ -22,6 +22,8 @@ from cyberhub.models import (
     EnrollmentStatus,
     Mission,
     Organization,
+    Role,
+    RoleAssignment,
     Sponsorship,
     Submission,
     SubmissionStatus,
@@ -618,6 +620,49 @@ class TestApi:
             == 404
         )
         assert client_for(world.student).get(f"{API}/sponsor/cohorts").status_code == 403
+
+    def test_one_cohort_funded_twice_reads_each_sponsorship_by_its_organisation(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        """A sponsor of two organisations that both fund a cohort, and an admin, see both
+        sponsorships on the dashboard (one card each); the one-cohort route answered the first
+        of them only. It now says which other sponsors they may read, and gives each one's
+        sponsorship with `?organization_id=`; without it, the first the dashboard lists."""
+        fund(session, world, sponsors, seats=10)
+        sponsorships.create_sponsorship(
+            session,
+            principal(session, world.director),
+            world.cohort.id or 0,
+            form(sponsors.rival_org, seats=4),
+        )
+        session.commit()
+        both = make_user(session, "both@fund.example", "sponsor", organization_id=sponsors.org.id)
+        from_rival = RoleAssignment(
+            user_id=both.id or 0, role=Role.sponsor, organization_id=sponsors.rival_org.id
+        )
+        session.add(from_rival)
+        session.commit()
+        url = f"{API}/sponsor/cohorts/{world.cohort.id}"
+        for reader in (both, world.admin):
+            client = client_for(reader)
+            cards = client.get(f"{API}/sponsor/cohorts").json()["cohorts"]
+            assert [c["sponsorship"]["seats"] for c in cards] == [10, 4]
+            first = client.get(url).json()
+            assert first["sponsorship"]["seats"] == 10
+            assert first["other_sponsors"] == [{"id": sponsors.rival_org.id, "name": "Rival Fund"}]
+            rival = client.get(url, params={"organization_id": sponsors.rival_org.id})
+            assert rival.status_code == 200, rival.text
+            assert rival.json()["sponsorship"]["sponsor"] == "Rival Fund"
+            assert rival.json()["sponsorship"]["seats"] == 4
+            assert rival.json()["other_sponsors"] == [
+                {"id": sponsors.org.id, "name": "Savannah Fund"}
+            ]
+        # Only one's own organisations: the rival's sponsor can't ask for Savannah Fund's.
+        rival_client = client_for(sponsors.rival)
+        assert rival_client.get(url).json()["other_sponsors"] == []
+        asked = rival_client.get(url, params={"organization_id": sponsors.org.id})
+        assert asked.status_code == 404 and asked.json()["detail"]
+        assert client_for(both).get(url, params={"organization_id": 0}).status_code == 422
 
     def test_director_crud_over_the_api(
         self, world: World, sponsors: Sponsors, client_for: ClientFor

@@ -569,12 +569,34 @@ def _figures(
     return _Counted(cohort=cohort, program_id=program_id, current=current)
 
 
+def _other_sponsors(
+    seen: Sequence[tuple[Sponsorship, str, str | None]],
+) -> dict[int, list[SponsorOrganization]]:
+    """Per sponsorship id, the other sponsorships of its cohort among those the reader sees
+    (`seen`), as their organisations, in the order they are listed."""
+    per_cohort: dict[int, list[tuple[int, SponsorOrganization]]] = {}
+    for s, name, _ in seen:
+        per_cohort.setdefault(s.cohort_id, []).append(
+            (s.id or 0, SponsorOrganization(id=s.organization_id, name=name))
+        )
+    return {
+        sid: [org for other, org in funders if other != sid]
+        for funders in per_cohort.values()
+        for sid, _ in funders
+    }
+
+
 def _cohorts(
-    session: Session, found: Sequence[tuple[Sponsorship, str, str | None]], reader: Principal
+    session: Session,
+    found: Sequence[tuple[Sponsorship, str, str | None]],
+    reader: Principal,
+    seen: Sequence[tuple[Sponsorship, str, str | None]] | None = None,
 ) -> list[SponsoredCohort]:
     """Each funded cohort's figures (`_figures`), with the consenting learners of the current
     sponsorships read together: two statements for all, not two per cohort. Before its start and
-    after its end a sponsorship names no one: their learners are not even loaded."""
+    after its end a sponsorship names no one: their learners are not even loaded. Each names
+    the other sponsors of its cohort among `seen` (all the reader sees; `found` by default)."""
+    others = _other_sponsors(found if seen is None else seen)
     counted = [_figures(session, s, name, tz, reader) for s, name, tz in found]
     learners = _learners(
         session, {(c.cohort.cohort_id, c.program_id) for c in counted if c.current}
@@ -583,7 +605,15 @@ def _cohorts(
     for c in counted:
         named = learners.get(c.cohort.cohort_id, []) if c.current else []
         withheld = max(c.cohort.enrolled - len(named), 0) if c.current else 0
-        out.append(c.cohort.model_copy(update={"learners": named, "withheld": withheld}))
+        out.append(
+            c.cohort.model_copy(
+                update={
+                    "learners": named,
+                    "withheld": withheld,
+                    "other_sponsors": others.get(c.cohort.sponsorship.id, []),
+                }
+            )
+        )
     return out
 
 
@@ -623,14 +653,21 @@ def dashboard(session: Session, principal: Principal | None) -> SponsorDashboard
 
 
 def sponsored_cohort(
-    session: Session, principal: Principal | None, cohort_id: int
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    organization_id: int | None = None,
 ) -> SponsoredCohort:
-    """One funded cohort's figures (NotFound unless the user's organisation sponsors it)."""
+    """One funded cohort's figures (NotFound unless the user's organisation sponsors it).
+    A reader seeing several sponsorships of it (an admin, a sponsor of two organisations that
+    both fund it) gets `organization_id`'s, or by default the first the dashboard lists; the
+    answer names the others (`other_sponsors`)."""
     actor = require_sponsor(principal)
-    found = _sponsorships(session, actor, cohort_id)
+    seen = _sponsorships(session, actor, cohort_id)
+    found = [f for f in seen if organization_id in (None, f[0].organization_id)]
     if not found:
         raise NotFound(NOT_FUNDED)
-    return _cohorts(session, found[:1], actor)[0]
+    return _cohorts(session, found[:1], actor, seen)[0]
 
 
 def report(
