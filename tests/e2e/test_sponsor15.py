@@ -26,7 +26,14 @@ from cyberhub.models.sponsorship import Sponsorship
 from cyberhub.services.identity import consents
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
-from tests.factories import complete_profiler, enroll, make_org, make_user, principal
+from tests.factories import (
+    complete_profiler,
+    enroll,
+    make_org,
+    make_program,
+    make_user,
+    principal,
+)
 from tests.xss_corpus import all_payloads
 
 # Nothing typed may become one of these in the page's main area.
@@ -261,6 +268,37 @@ def test_a_cancelled_sponsor_form_takes_its_refusal_with_it(
     expect(dialog).to_have_count(0)
     expect(panel).not_to_contain_text("The amount must be a number")
     expect(panel.get_by_role("table")).not_to_contain_text(funded.other_fund)
+
+
+def test_a_sponsor_no_longer_pickable_is_kept_when_the_sponsorship_is_edited(
+    web: BrowserPage, funded: Funded, pg_admin_url: str
+) -> None:
+    """Once the sponsor runs a programme of its own it is no longer offered: its sponsorship's
+    edit form showed no sponsor and every save was refused. It now lists the sponsor as the
+    current one with a note, and the other fields save."""
+    with app_engine(pg_admin_url) as engine, Session(engine, expire_on_commit=False) as session:
+        fund = session.exec(select(Organization).where(Organization.name == funded.fund_name)).one()
+        own = make_program(session, fund)  # a training organisation now: not pickable
+        page = web.page
+        try:
+            sign_in_to(page, f"/director/cohorts/{funded.cohort_id}", funded.director_email)
+            panel = page.get_by_test_id("cohort-sponsors")
+            expect(panel).to_contain_text(funded.fund_name, timeout=15_000)
+            panel.get_by_role("button", name=f"Edit the sponsorship by {funded.fund_name}").click()
+            dialog = page.get_by_role("alertdialog")
+            expect(dialog).to_contain_text(f"{funded.fund_name} can no longer be picked")
+            expect(dialog.get_by_role("combobox", name="Sponsor organisation")).to_contain_text(
+                f"{funded.fund_name} (current sponsor)"
+            )
+            dialog.get_by_label("Seats funded").fill("4")
+            dialog.get_by_label("Notes (optional)").fill("Renewed for four seats.")
+            dialog.get_by_role("button", name="Save the sponsorship").click()
+            expect(panel).to_contain_text(f"Updated the sponsorship by {funded.fund_name}")
+            expect(panel).to_contain_text("Renewed for four seats.")
+            assert web.console_errors == []
+        finally:
+            session.delete(own)
+            session.commit()
 
 
 def test_the_sponsor_pages_fit_a_phone(mobile_web: BrowserPage, funded: Funded) -> None:

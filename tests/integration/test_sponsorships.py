@@ -34,7 +34,15 @@ from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import applications, programs, sponsorships
-from tests.factories import World, enroll, make_cohort, make_org, make_user, principal
+from tests.factories import (
+    World,
+    enroll,
+    make_cohort,
+    make_org,
+    make_program,
+    make_user,
+    principal,
+)
 from tests.integration.conftest import ClientFor
 from tests.integration.test_access_rules import access_rules, api_routes
 from tests.statements import statements
@@ -197,6 +205,31 @@ class TestDirectorSponsorships:
             session, director, sid, form(sponsors.org, seats=10, notes="Renewed.")
         )
         assert (edited.seats, edited.notes) == (10, "Renewed.")
+
+    def test_a_sponsor_no_longer_pickable_is_kept_while_the_rest_is_edited(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """Once the sponsor organisation is no longer offered (here it started running a
+        programme of its own), its sponsorship's seats, dates or notes could not be changed at
+        all: every save answered "no sponsor account". Keeping the sponsor is allowed; moving
+        the sponsorship to an organisation that can't be picked stays refused."""
+        sid = fund(session, world, sponsors)
+        make_program(session, sponsors.org)  # Savannah Fund now trains people itself
+        director = principal(session, world.director)
+        names = [o.name for o in sponsorships.sponsor_organizations(session, director)]
+        assert "Savannah Fund" not in names
+        edited = sponsorships.update_sponsorship(
+            session, director, sid, form(sponsors.org, seats=4, notes="Fewer seats.")
+        )
+        assert (edited.sponsor, edited.seats, edited.notes) == ("Savannah Fund", 4, "Fewer seats.")
+        session.commit()
+        with pytest.raises(Invalid, match="no sponsor account"):
+            sponsorships.update_sponsorship(session, director, sid, form(world.other_org))
+        session.rollback()
+        with pytest.raises(Invalid, match="no sponsor account"):  # nor can it be added anew
+            sponsorships.create_sponsorship(
+                session, director, world.other_cohort.id or 0, form(sponsors.org)
+            )
 
     def test_edit_and_remove_stop_at_the_organisation(
         self, session: Session, world: World, sponsors: Sponsors

@@ -19,7 +19,7 @@ from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import field_grid, grey_text, kept_input, named_row
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
-from cyberhub.components.ui import danger_button, error_callout, icon_button
+from cyberhub.components.ui import danger_button, error_callout, icon_button, info_callout
 from cyberhub.formatting import when
 from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.schemas.rows import from_row
@@ -136,6 +136,18 @@ def _blank() -> dict[str, str]:
     return dict.fromkeys(FIELDS, "") | {"currency": "USD"}
 
 
+def kept_sponsor_note(organizations: list[dict[str, str]], row: SponsorshipRow) -> str:
+    """What the edit form says when `row`'s sponsor is no longer among the `organizations` a
+    director may pick (it lost its sponsor account, or now runs programmes): it can be kept
+    while the other fields change. "" when it is still pickable."""
+    if any(o["id"] == row.organization_id for o in organizations):
+        return ""
+    return (
+        f"{row.sponsor} can no longer be picked as a sponsor. You can keep it and change the "
+        "other fields; to move this sponsorship, pick another organisation."
+    )
+
+
 class CohortSponsorsState(ServiceState, rx.State):
     cohort_id: int = 0
     rows: list[SponsorshipRow] = []
@@ -144,6 +156,8 @@ class CohortSponsorsState(ServiceState, rx.State):
     editing: int = 0  # the sponsorship being edited; 0: a new one
     values: dict[str, str] = _blank()
     notice: str = ""
+    kept_note: str = ""  # the sponsor being edited can't be picked any more: why it is listed
+    kept_option: dict[str, str] = {}  # that sponsor, as the select's extra option
     remove_open: bool = False
     remove_id: int = 0
     remove_name: str = ""
@@ -162,9 +176,15 @@ class CohortSponsorsState(ServiceState, rx.State):
         self.form_open = self.remove_open = False
         await fetch_panel(self)
 
+    @rx.var
+    def choices(self) -> list[dict[str, str]]:
+        """The organisations to pick from, and a sponsor kept though no longer pickable."""
+        return self.organizations + ([self.kept_option] if self.kept_option else [])
+
     @rx.event
     def start_new(self) -> None:
         self.editing, self.values, self.error, self.form_open = 0, _blank(), "", True
+        self.kept_note, self.kept_option = "", {}
 
     @rx.event
     def start_edit(self, sid: int) -> None:
@@ -172,6 +192,12 @@ class CohortSponsorsState(ServiceState, rx.State):
             if r.id == int(sid):
                 self.editing, self.values = r.id, dict(r.raw)
                 self.error, self.form_open = "", True
+                self.kept_note = kept_sponsor_note(self.organizations, r)
+                self.kept_option = (
+                    {"id": r.organization_id, "name": f"{r.sponsor} (current sponsor)"}
+                    if self.kept_note
+                    else {}
+                )
 
     @rx.event
     def set_form_open(self, value: bool) -> None:
@@ -254,10 +280,11 @@ def _form_dialog() -> rx.Component:
             size="2",
         ),
         error_callout(S.error),
+        rx.cond(S.kept_note != "", info_callout(S.kept_note)),
         labelled_select(
             "Sponsor organisation",
             "sponsorship-organization",
-            S.organizations,
+            S.choices,
             S.values["organization_id"],
             lambda v: S.set_value("organization_id", v),
             placeholder="Pick an organisation",

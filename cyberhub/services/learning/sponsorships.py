@@ -4,7 +4,9 @@ Rules:
 - a director of the cohort's organisation (or an admin) creates, edits and removes the cohort's
   sponsorships (audited); the sponsor is an organisation with a member holding the sponsor role
   that runs no programme itself (a company or foundation — or the director's own organisation):
-  another training organisation is never offered, so no organisation's name leaks to another;
+  another training organisation is never offered, so no organisation's name leaks to another.
+  A sponsorship whose sponsor can no longer be picked keeps it when edited (its other fields
+  change); moving it to an organisation that can't be picked is refused;
 - a user with the sponsor role in organisation S sees the cohorts S sponsors (an admin: every
   sponsored cohort), with figures about the whole cohort: seats used (active + completed
   enrolments, capped at the seats funded), activity, approvals per track, completions and
@@ -166,14 +168,21 @@ def cohort_sponsorships(
 
 
 def _clean(
-    session: Session, actor: Principal, cohort: Cohort, data: SponsorshipIn
+    session: Session,
+    actor: Principal,
+    cohort: Cohort,
+    data: SponsorshipIn,
+    current_sponsor: int | None = None,
 ) -> SponsorshipIn:
-    """The form's values checked (Invalid with the first problem, nothing saved)."""
+    """The form's values checked (Invalid with the first problem, nothing saved). An edit that
+    keeps the sponsorship's `current_sponsor` keeps it even when it can no longer be picked
+    (it lost its sponsor account, or now runs programmes): the other fields stay editable."""
     pickable = select(literal(1)).where(
         col(Organization.id) == data.organization_id,
         col(Organization.id).in_(_pickable(actor)),
     )
-    if session.exec(pickable.limit(1)).first() is None:
+    kept = data.organization_id == current_sponsor
+    if not kept and session.exec(pickable.limit(1)).first() is None:
         raise Invalid(NOT_SPONSOR)
     if not 1 <= data.seats <= min(SEATS_MAX, cohort.capacity):
         raise Invalid(f"Seats must be between 1 and the cohort's capacity ({cohort.capacity}).")
@@ -309,10 +318,11 @@ def update_sponsorship(
     *,
     meta: RequestMeta = NO_META,
 ) -> SponsorshipPublic:
-    """Change a sponsorship's sponsor, seats, amount, dates or notes (audited)."""
+    """Change a sponsorship's sponsor, seats, amount, dates or notes (audited). Its sponsor may
+    be kept though no longer pickable; a new one must be pickable."""
     row, cohort = _own(session, principal, sponsorship_id)
     assert principal is not None  # _own checked
-    values = _clean(session, principal, cohort, data)
+    values = _clean(session, principal, cohort, data, row.organization_id)
     if _duplicate(session, values.organization_id, cohort.id or 0, row.id):
         raise Conflict(DUPLICATE)
     for key, value in values.model_dump().items():
