@@ -33,7 +33,11 @@ def _member_row(m: rx.Var[MemberRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(two_line(m.full_name, m.email)),
         rx.table.cell(
-            badge_row(m.roles, lambda r: rx.badge(r, variant="surface", size="2"), gap="0.3em")
+            rx.cond(
+                m.roles.length() > 0,
+                badge_row(m.roles, lambda r: rx.badge(r, variant="surface", size="2"), gap="0.3em"),
+                muted("No roles"),  # a member whose roles were all revoked: still a member
+            )
         ),
         rx.table.cell(m.member_since),
         rx.table.cell(remove_button(m.email, OrganizationState.ask_remove(m.id))),
