@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cyberhub import migrate
 from cyberhub.models import (
@@ -269,6 +269,44 @@ class TestInvitationJourney:
         assert "organization.member_removed" in actions(session)
         done = organizations.add_member(session, b, org, email=world.student.email, role="student")
         assert isinstance(done, memberships.InvitationSent)
+
+    def test_a_member_removed_with_no_roles_is_told_by_mail_as_the_dialog_says(
+        self, session: Session, world: World
+    ) -> None:
+        """The remove dialog promises "they are told by email". A member holding roles got the
+        role-change mail; one whose roles were all revoked already got nothing. Now they hear
+        that they are no longer a member, with the reason, through the same outbox."""
+        b = principal(session, world.other_director)
+        org, student = world.other_org.id or 0, world.student.id or 0
+        sent = memberships.invite(session, b, org, email=world.student.email)
+        memberships.accept(session, principal(session, world.student), sent.token)
+        session.commit()
+        roles.revoke_role(
+            session,
+            principal(session, world.admin),
+            user_id=student,
+            role="student",
+            organization_id=org,
+            reason="Course finished",
+        )
+        session.commit()
+
+        def mails() -> list[OutboxMail]:
+            return list(
+                session.exec(
+                    select(OutboxMail)
+                    .where(OutboxMail.to_email == world.student.email)
+                    .order_by(col(OutboxMail.id))
+                ).all()
+            )
+
+        before = len(mails())
+        assert organizations.remove_member(session, b, org, student, reason="Left the course") == 0
+        session.commit()
+        [told] = mails()[before:]
+        assert world.other_org.name in told.subject
+        assert "no longer a member of " + world.other_org.name in told.body
+        assert "Reason: Left the course" in told.body
 
     def test_a_mentor_who_is_removed_or_leaves_stops_serving_its_cohorts(
         self, session: Session, world: World

@@ -271,6 +271,14 @@ def remove_member(
     for name in removed:
         roles.check_may_manage(principal, name, org_id)
     roles.revoke_grants(session, principal, user, grants, reason=reason, meta=meta)
+    if not removed:  # no role to tell them of (revoke_grants mails those): tell them this
+        roles.mail_access_change(
+            session,
+            user,
+            subject=f"You are no longer a member of {org.name}",
+            change=f"You are no longer a member of {org.name} on CyberHub.",
+            reason=reason,
+        )
     # Removed, they are no longer a member: a role there again takes a new invitation.
     memberships.end_membership(session, user_id, org_id, actor_id=principal.user_id, meta=meta)
     audit.record(

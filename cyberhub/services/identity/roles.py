@@ -119,23 +119,31 @@ def _where(org: Organization | None) -> str:
     return f"in {org.name}" if org else "globally (every organization)"
 
 
-def _notify(session: Session, user: User, *, granted: bool, what: list[str], reason: str) -> None:
-    """Tell the user by mail; `what` lists "<role> <where>" phrases."""
-    verb = "given" if granted else "removed from"
-    noun = "role" if len(what) == 1 else "roles"
+def mail_access_change(
+    session: Session, user: User, *, subject: str, change: str, reason: str
+) -> None:
+    """Tell `user` by mail what changed in what they may do (`change`, one sentence) and why:
+    their roles (here), or their membership of an organisation (organizations.remove_member)."""
     body = (
         f"Hello {user.full_name or user.email},\n\n"
-        f"You have been {verb} the {noun} {'; '.join(what)} on CyberHub.\n"
+        f"{change}\n"
         f"Reason: {reason}\n\n"
         f"The change applies the next time you open a page: {get_settings().base_url}/dashboard\n\n"
         "If you did not expect this, reply to this message or contact an administrator."
     )
-    mail.send(
+    mail.send(session, to=user.email, subject=subject, body=body, kind="role_change")
+
+
+def _notify(session: Session, user: User, *, granted: bool, what: list[str], reason: str) -> None:
+    """Tell the user by mail; `what` lists "<role> <where>" phrases."""
+    verb = "given" if granted else "removed from"
+    noun = "role" if len(what) == 1 else "roles"
+    mail_access_change(
         session,
-        to=user.email,
+        user,
         subject=f"Your CyberHub roles changed: {'added' if granted else 'removed'} {what[0]}"[:200],
-        body=body,
-        kind="role_change",
+        change=f"You have been {verb} the {noun} {'; '.join(what)} on CyberHub.",
+        reason=reason,
     )
 
 
