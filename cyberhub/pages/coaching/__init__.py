@@ -7,20 +7,20 @@ services/coaching/."""
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.coaching.coach_state import CoachPlanState
 from cyberhub.pages.coaching.state import ROUTE, CoachingState
-from cyberhub.pages.coaching.view import coaching_content, coaching_page
+from cyberhub.pages.coaching.view import coaching_content
 from cyberhub.routes import roles
 from cyberhub.services.messaging import live
 
-__all__ = ["ROUTE", "CoachPlanState", "CoachingState", "coaching_content", "coaching_page", "page"]
+__all__ = ["ROUTE", "CoachPlanState", "CoachingState", "coaching_content", "page"]
 
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Coaching · CyberHub",
-    coaching_page,
+    coaching_content,
     roles(Role.student),
     CoachingState.load,
     CoachPlanState.load_mine,

@@ -18,14 +18,13 @@ from cyberhub.components.page_kit import (
     two_columns,
 )
 from cyberhub.components.sections import heading_row, titled_stack
-from cyberhub.components.shell import guarded_page
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted, page_heading
 from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.coaching.goals_view import goals_section
 from cyberhub.pages.coaching.parts import S, choice, field_row, number_field, picker
 from cyberhub.pages.coaching.reflections_view import reflections_section, week_section
-from cyberhub.pages.coaching.state import ROUTE, CheckinView, DayChoice, HabitView
+from cyberhub.pages.coaching.state import CheckinView, DayChoice, HabitView
 from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
 
 # -- habits ------------------------------------------------------------------------------------
@@ -224,6 +223,3 @@ def coaching_content() -> rx.Component:
         ),
         _archive_dialog(),
     )
-
-
-coaching_page = guarded_page(ROUTE, coaching_content)

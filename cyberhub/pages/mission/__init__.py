@@ -6,8 +6,7 @@ file), the attempt history with the mentors' reviews and the status timeline.
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
-from cyberhub.components.shell import guarded_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.pages.mission.due import MissionDueState
 from cyberhub.pages.mission.state import MissionState
 from cyberhub.pages.mission.view import UPLOAD_ID, mission_content
@@ -16,16 +15,13 @@ from cyberhub.services.messaging import live
 
 ROUTE = "/missions/[mission_id]"
 
-__all__ = ["ROUTE", "UPLOAD_ID", "MissionState", "mission_content", "mission_page", "page"]
+__all__ = ["ROUTE", "UPLOAD_ID", "MissionState", "mission_content", "page"]
 
 
-mission_page = guarded_page(ROUTE, mission_content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "Mission · CyberHub",
-    mission_page,
+    mission_content,
     SIGNED_IN,
     MissionState.load,
     MissionDueState.load,

@@ -5,9 +5,8 @@ progress per track, missions in progress, latest feedback and their cohorts.
 
 from __future__ import annotations
 
-from cyberhub.components.page_kit import register_page
+from cyberhub.components.page_kit import register_guarded_page
 from cyberhub.components.recommendations import RecommendationsState
-from cyberhub.components.shell import guarded_page
 from cyberhub.models import Role
 from cyberhub.pages.student_dashboard.certificates import MyCertificatesState
 from cyberhub.pages.student_dashboard.coaching_block import CoachingBlockState
@@ -22,13 +21,10 @@ ROUTE = "/dashboard/student"
 __all__ = ["EXCERPT", "ROUTE", "StudentDashboardState", "content", "page"]
 
 
-student_dashboard_page = guarded_page(ROUTE, content)
-
-
-page = register_page(
+page = register_guarded_page(
     ROUTE,
     "My learning · CyberHub",
-    student_dashboard_page,
+    content,
     roles(Role.student),
     StudentDashboardState.load,
     MyCertificatesState.load,
