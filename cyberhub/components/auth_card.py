@@ -12,6 +12,9 @@ from cyberhub.components.link_button import link_button
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.ui import alert_callout
 
+# The longest e-mail address a field takes (the column and the API's limit).
+EMAIL_MAX_LENGTH = 320
+
 
 def auth_card(*children: rx.Component, max_width: str = "28rem") -> rx.Component:
     """The centred card a signed-out page shows its one form or answer in."""
@@ -30,8 +33,8 @@ def auth_field(label: str, field_id: str, name: str, **input_props: Any) -> rx.C
 
 
 def email_auth_field(field_id: str, value: Any, **input_props: Any) -> rx.Component:
-    """The required "Email" auth_field (name `email`), filled with `value` (what was typed);
-    `input_props` add to the input (max_length)."""
+    """The required "Email" auth_field (name `email`, at most EMAIL_MAX_LENGTH characters), filled
+    with `value` (what was typed); `input_props` add to the input."""
     return auth_field(
         "Email",
         field_id,
@@ -40,6 +43,7 @@ def email_auth_field(field_id: str, value: Any, **input_props: Any) -> rx.Compon
         auto_complete="email",
         default_value=value,
         required=True,
+        max_length=EMAIL_MAX_LENGTH,
         **input_props,
     )
 

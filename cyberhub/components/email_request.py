@@ -13,7 +13,13 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.components.auth_card import auth_card, auth_column, email_auth_field, submit_button
+from cyberhub.components.auth_card import (
+    EMAIL_MAX_LENGTH,
+    auth_card,
+    auth_column,
+    email_auth_field,
+    submit_button,
+)
 from cyberhub.components.auth_form import auth_form
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import done_callout
@@ -51,7 +57,7 @@ class EmailRequestState(ServiceState, rx.State, mixin=True):
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
-        self.email = str(form.get("email", "")).strip()[:320]
+        self.email = str(form.get("email", "")).strip()[:EMAIL_MAX_LENGTH]
         if not self.email:
             self.error = "Enter your email address."
             return
@@ -95,7 +101,7 @@ def _request_form(
         heading,
         muted(intro),
         error_callout(state.error),
-        email_auth_field(field_id, state.email, max_length=320),
+        email_auth_field(field_id, state.email),
         submit_button(button, state.submitting),
         footer,
         on_submit=state.submit,

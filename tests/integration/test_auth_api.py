@@ -58,6 +58,16 @@ class TestSignup:
         r = api_client.post("/api/v1/auth/signup", json={})
         assert r.status_code == 422 and "password" in r.json()["detail"]
 
+    @pytest.mark.parametrize("path", ["/api/v1/auth/signup", "/api/v1/auth/login"])
+    def test_an_address_over_320_characters_is_422_naming_the_email(
+        self, api_client: TestClient, path: str
+    ) -> None:
+        """The sign-in and sign-up pages' Email field takes at most 320 characters, as the
+        e-mail request card's does; the API refuses a longer one with a reason, never a 500."""
+        email = "a" * 309 + "@example.org"  # 321 characters
+        r = api_client.post(path, json={"email": email, "password": "blue-kettle-sings-42"})
+        assert r.status_code == 422 and "email" in r.json()["detail"].lower()
+
     def test_duplicate_email_is_409(self, api_client: TestClient, student_user) -> None:
         r = api_client.post(
             "/api/v1/auth/signup",
