@@ -29,6 +29,7 @@ from cyberhub.models import (
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.identity import browser_sessions, deactivation, roles, sign_in
+from cyberhub.services.identity.permissions import DEACTIVATED
 from cyberhub.services.learning import (
     applications,
     calendar_feed,
@@ -51,6 +52,7 @@ from tests.factories import (
 )
 from tests.integration.conftest import ClientFor
 from tests.integration.test_api_keys import bearer, create_key
+from tests.integration.test_passwordless_api import magic_token, reset_token
 from tests.xss_corpus import XSS_PAYLOADS
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
@@ -515,6 +517,32 @@ class TestApi:
         )
         assert wrong.status_code == 401
         assert wrong.json()["detail"] == "Incorrect email or password."
+
+    def test_a_link_mailed_before_is_told_the_account_is_deactivated(
+        self, session: Session, world: World, api_client: TestClient
+    ) -> None:
+        """Sign-in and reset links mailed before the deactivation still reach the owner's inbox:
+        opening one says what signing in with the password says (permissions.DEACTIVATED), not a
+        vaguer "not active". Asking for a link stays the same answer for every address."""
+        w = world
+        email = w.student.email
+        for path in ("/auth/magic-link", "/auth/password-reset"):
+            assert api_client.post(V1 + path, json={"email": email}).status_code == 202
+        magic, reset = magic_token(session, email), reset_token(session, email)
+        _deactivate(session, w, w.student)
+
+        r = api_client.post(f"{V1}/auth/magic-link/verify", json={"token": magic})
+        assert r.status_code == 401 and r.json()["detail"] == DEACTIVATED
+        r = api_client.post(
+            f"{V1}/auth/password-reset/confirm",
+            json={"token": reset, "new_password": "quiet-orchard-compass-73"},
+        )
+        assert r.status_code == 401 and r.json()["detail"] == DEACTIVATED
+        for path in ("/auth/magic-link", "/auth/password-reset"):
+            deactivated = api_client.post(V1 + path, json={"email": email})
+            unknown = api_client.post(V1 + path, json={"email": "nobody-here@example.org"})
+            assert deactivated.status_code == unknown.status_code == 202
+            assert deactivated.json() == unknown.json()
 
     def test_bad_input_is_4xx_with_a_detail(
         self, session: Session, world: World, client_for: ClientFor

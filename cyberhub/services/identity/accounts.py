@@ -19,6 +19,7 @@ from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthentic
 from cyberhub.services.identity import api_keys, lockout, mfa, passwords, tokens
 from cyberhub.services.identity import consents as consents_service
 from cyberhub.services.identity.permissions import (
+    DEACTIVATED,
     Principal,
     active_principal,
     require_interactive,
@@ -27,8 +28,8 @@ from cyberhub.services.learning import calendar_feed
 from cyberhub.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect email or password."
-# Only after the right password: a wrong one gets BAD_CREDENTIALS, as for any address.
-DEACTIVATED = "This account is deactivated. Contact your administrator."
+# DEACTIVATED (permissions) only after the right password: a wrong one gets BAD_CREDENTIALS, as
+# for any address.
 
 
 @dataclass(frozen=True)

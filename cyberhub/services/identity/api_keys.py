@@ -30,7 +30,12 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from cyberhub.services.identity import reauth
-from cyberhub.services.identity.permissions import Principal, load_principal, require_interactive
+from cyberhub.services.identity.permissions import (
+    DEACTIVATED,
+    Principal,
+    load_principal,
+    require_interactive,
+)
 
 SECRET_PREFIX = "chk_"
 SCOPES: dict[str, str] = {
@@ -92,7 +97,7 @@ def create(
         raise Conflict(f"You already have {MAX_ACTIVE_KEYS} active keys. Revoke one first.")
     user = session.get(User, actor.user_id)
     if user is None:
-        raise Unauthenticated("This account is not active.")
+        raise Unauthenticated(DEACTIVATED)
     reauth.confirm(session, user, password=password, code=code)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
@@ -202,7 +207,7 @@ def authenticate(session: Session, secret: str) -> Principal:
         raise Unauthenticated("This API key has been revoked.")
     principal = load_principal(session, key.user_id)
     if principal is None:
-        raise Unauthenticated("The account of this API key is not active.")
+        raise Unauthenticated(DEACTIVATED)
     key.last_used_at = utcnow()
     session.add(key)
     return dataclasses.replace(principal, scopes=frozenset(key.scopes))

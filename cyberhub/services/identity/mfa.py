@@ -35,7 +35,7 @@ from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
-from cyberhub.services.identity.permissions import Principal, require_interactive
+from cyberhub.services.identity.permissions import DEACTIVATED, Principal, require_interactive
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -205,7 +205,7 @@ def _user(session: Session, principal: Principal | None) -> User:
     principal = require_interactive(principal)  # never an API key
     user = session.get(User, principal.user_id, with_for_update=True)
     if user is None or not user.is_active:
-        raise Unauthenticated("This account is not active.")
+        raise Unauthenticated(DEACTIVATED)
     return user
 
 

@@ -25,6 +25,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import MfaRequired, Unauthenticated
 from cyberhub.services.identity import accounts, lockout, mfa, password_change, passwords
 from cyberhub.services.identity import consents as consents_service
+from cyberhub.services.identity.permissions import DEACTIVATED
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -275,7 +276,7 @@ def verify_magic_link(
         return MagicLinkUse(_create_account(session, row, meta, consents or [], full_name), True)
     now = utcnow()
     if not user.is_active:
-        raise Unauthenticated("This account is not active.")
+        raise Unauthenticated(DEACTIVATED)
     if _mfa_on(user):
         # The link replaces the password, not the second factor: an address locked out of this
         # account may not guess codes with it. A lock elsewhere does not stop the link's owner.
@@ -405,7 +406,7 @@ def confirm_password_reset(
     row = _valid_row(session, token, PASSWORD_RESET, meta)
     user = session.get(User, row.user_id) if row.user_id else None
     if user is None or not user.is_active:
-        raise Unauthenticated("This account is not active.")
+        raise Unauthenticated(DEACTIVATED)
     passwords.validate_password(new_password or "", user.email)
     assert user.id is not None
     now = utcnow()

@@ -15,6 +15,12 @@ from sqlmodel import Session, select
 from cyberhub.models import Role, RoleAssignment, User
 from cyberhub.services.errors import Forbidden, NotFound, Unauthenticated
 
+# What the owner of a deactivated account is told wherever they prove they are the owner (the
+# right password, an e-mailed link, a token or key of the account). Never to anyone else: asking
+# for a sign-in or reset link answers the same for every address. Here, not in accounts, as the
+# modules accounts imports (api_keys, mfa) say it too.
+DEACTIVATED = "This account is deactivated. Contact your administrator."
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -95,7 +101,7 @@ def active_principal(session: Session, user_id: int) -> Principal:
     deactivated."""
     principal = load_principal(session, user_id)
     if principal is None:
-        raise Unauthenticated("This account is not active.")
+        raise Unauthenticated(DEACTIVATED)
     return principal
 
 
