@@ -7,14 +7,17 @@ address is not throttled; X-Forwarded-For is believed only from TRUSTED_PROXIES.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from cyberhub.api import create_api
 from cyberhub.models import AuditLog, OutboxMail, User
+from cyberhub.redis_client import get_redis
 from cyberhub.services.identity import passwordless
 from cyberhub.settings import get_settings
 from tests.factories import PASSWORD, make_user
@@ -168,6 +171,55 @@ class TestOwnerIsNotLockedOut:
         found = admin_client.get(f"{V1}/users", params={"q": student_user.email}).json()["items"]
         assert found[0]["locked"] is False
         assert admin_client.get(f"{V1}/users/{student_user.id}").json()["locked"] is False
+        assert sign_in(clients[ATTACKER], student_user.email) == 200
+
+
+class TestAddressLockIndex:
+    """The admin console finds an account's address locks through an index kept with them, not
+    by walking Redis' whole keyspace (Reflex's state and the job queues live there too)."""
+
+    def test_locks_are_found_and_lifted_without_walking_the_keyspace(
+        self,
+        clients: dict[str, TestClient],
+        student_user: User,
+        admin_client: TestClient,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        def walk(*_: object, **__: object) -> None:
+            raise AssertionError("SCAN over the keyspace in a request")
+
+        for name in ("scan", "scan_iter"):
+            monkeypatch.setattr(redis.Redis, name, walk)
+        brute_force(clients[ATTACKER], student_user.email, 5)
+        brute_force(clients[CLASSROOM], student_user.email, 2)  # counted, not locked
+        detail = admin_client.get(f"{V1}/users/{student_user.id}").json()
+        assert detail["locked"] is True and detail["locked_sources"] == [ATTACKER]
+        found = admin_client.get(f"{V1}/users", params={"q": student_user.email}).json()["items"]
+        assert found[0]["locked"] is True
+        assert admin_client.post(f"{V1}/users/{student_user.id}/unlock").json()["locked"] is False
+        found = admin_client.get(f"{V1}/users", params={"q": student_user.email}).json()["items"]
+        assert found[0]["locked"] is False
+        assert sign_in(clients[ATTACKER], student_user.email) == 200
+        # The unlock also cleared the classroom's count: three more wrong guesses don't lock it.
+        assert brute_force(clients[CLASSROOM], student_user.email, 3) == [401] * 3
+        assert sign_in(clients[CLASSROOM], student_user.email) == 200
+        assert get_redis().keys(f"cyberhub:lockout:*:{student_user.id}*") == []
+
+    def test_a_lock_that_ended_is_not_shown_and_leaves_the_index(
+        self, clients: dict[str, TestClient], student_user: User, admin_client: TestClient
+    ) -> None:
+        brute_force(clients[ATTACKER], student_user.email, 5)
+        index = f"cyberhub:lockout:locked:{student_user.id}"
+        assert get_redis().zrange(index, 0, -1) == [ATTACKER]
+        assert 0 < get_redis().ttl(index) <= get_settings().lockout_minutes * 60
+        # The lock's key is gone (expired or evicted), and an entry's time has passed.
+        get_redis().delete(f"cyberhub:lockout:lock:{student_user.id}:{ATTACKER}")
+        get_redis().zadd(index, {"192.0.2.9": time.time() - 1})
+        detail = admin_client.get(f"{V1}/users/{student_user.id}").json()
+        assert detail["locked"] is False and detail["locked_sources"] == []
+        found = admin_client.get(f"{V1}/users", params={"q": student_user.email}).json()["items"]
+        assert found[0]["locked"] is False
+        assert get_redis().zrange(index, 0, -1) == []
         assert sign_in(clients[ATTACKER], student_user.email) == 200
 
 

@@ -11,6 +11,11 @@ everyone, but the e-mailed link still works, so the owner is never shut out.
 
 The per-address counts live in Redis (shared by every web worker). If Redis is down they are not
 kept (and that is logged); the per-account count in the database still applies.
+
+Each account's addresses are indexed, so the admin console finds and lifts an account's address
+locks without walking Redis' keyspace (which holds Reflex's state and the job queues too): two
+sorted sets per account, address -> when its key expires, written in the same transaction as the
+keys they index. A member whose time has passed, or whose key is gone, is ignored and pruned.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.models.base import utcnow
-from cyberhub.redis_client import get_redis
+from cyberhub.redis_client import SyncRedis, get_redis
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Locked
@@ -60,6 +65,32 @@ def _failures_key(user_id: int, source: str) -> str:
 
 def _lock_key(user_id: int, source: str) -> str:
     return f"{PREFIX}lock:{user_id}:{source}"
+
+
+def _locked_index(user_id: int) -> str:
+    """The account's locked addresses: source -> when its lock key expires (unix time)."""
+    return f"{PREFIX}locked:{user_id}"
+
+
+def _counted_index(user_id: int) -> str:
+    """The account's addresses with a failure count: source -> when that count expires."""
+    return f"{PREFIX}counted:{user_id}"
+
+
+# Index `source` until unix time ARGV[2], drop the members whose time has passed (ARGV[3]: now) and
+# keep the index as long as its latest member (no EXPIRE GT before Redis 7; a shorter lock after a
+# settings change must not cut a longer one's entry short).
+_INDEX_ADD = """
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('EXPIREAT', KEYS[1], math.ceil(tonumber(last[2])))
+return 1
+"""
+
+
+def _index_add(pipe: SyncRedis, index: str, source: str, until: float, now: float) -> None:
+    pipe.eval(_INDEX_ADD, 1, index, source, f"{until:.3f}", f"{now:.3f}")
 
 
 def _seconds_left(until: datetime, now: datetime) -> int:
@@ -149,7 +180,17 @@ def _count_source_failure(user_id: int, source: str, now: float) -> int:
     pipe.zadd(key, {f"{now:.6f}": now})
     pipe.zcard(key)
     pipe.expire(key, window)
+    _index_add(pipe, _counted_index(user_id), source, now + window, now)
     return int(pipe.execute()[2])
+
+
+def _lock_source(user_id: int, source: str, now: float) -> None:
+    """Lock the address out of the account for LOCKOUT_MINUTES, indexed in the same transaction."""
+    seconds = get_settings().lockout_minutes * 60
+    pipe = get_redis().pipeline()
+    pipe.set(_lock_key(user_id, source), "1", ex=seconds)
+    _index_add(pipe, _locked_index(user_id), source, now + seconds, now)
+    pipe.execute()
 
 
 def record_failure(
@@ -164,7 +205,7 @@ def record_failure(
     try:
         source_failures = _count_source_failure(user.id, source, time.time())
         if source_failures >= settings.lockout_threshold:
-            get_redis().set(_lock_key(user.id, source), "1", ex=settings.lockout_minutes * 60)
+            _lock_source(user.id, source, time.time())
     except redis.RedisError as exc:
         log.warning("failure of user %s from %s not counted: Redis error %s", user.id, source, exc)
     window = timedelta(minutes=settings.lockout_window_minutes)
@@ -213,18 +254,45 @@ def record_success(user: User, meta: RequestMeta) -> None:
     _reset_account(user)
     if user.id is None:
         return
+    source = _source(meta)
     try:
-        get_redis().delete(_failures_key(user.id, _source(meta)))
+        pipe = get_redis().pipeline()
+        pipe.delete(_failures_key(user.id, source))
+        pipe.zrem(_counted_index(user.id), source)
+        pipe.execute()
     except redis.RedisError as exc:
         log.warning("failures of user %s not cleared: Redis error %s", user.id, exc)
 
 
-def _source_keys(user_id: int, kind: str) -> list[str]:
-    pattern = f"{PREFIX}{kind}:{user_id}:*"
-    return [
-        k.decode() if isinstance(k, bytes) else str(k)
-        for k in get_redis().scan_iter(pattern, count=1000)
+def _address_locks(user_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each account's live address locks: source -> milliseconds left (accounts with none are
+    left out). Two round trips for the lot: the indexes' members (those whose time has passed
+    pruned first), then their lock keys, which decide (a member whose key is gone is pruned)."""
+    redis_ = get_redis()
+    pipe = redis_.pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.zremrangebyscore(_locked_index(user_id), "-inf", f"{time.time():.3f}")
+        pipe.zrange(_locked_index(user_id), 0, -1)
+    candidates = [
+        (user_id, str(source))
+        for user_id, members in zip(user_ids, pipe.execute()[1::2], strict=True)
+        for source in members
     ]
+    if not candidates:
+        return {}
+    pipe = redis_.pipeline(transaction=False)
+    for user_id, source in candidates:
+        pipe.pttl(_lock_key(user_id, source))
+    locks: dict[int, dict[str, int]] = {}
+    stale = redis_.pipeline(transaction=False)
+    for (user_id, source), ttl in zip(candidates, pipe.execute(), strict=True):
+        if int(ttl) > 0:
+            locks.setdefault(user_id, {})[source] = int(ttl)
+        else:  # lifted or expired early (evicted): not a lock any more
+            stale.zrem(_locked_index(user_id), source)
+    if len(stale):
+        stale.execute()
+    return locks
 
 
 def status(user: User) -> LockStatus:
@@ -234,12 +302,10 @@ def status(user: User) -> LockStatus:
     sources: list[str] = []
     if user.id is not None:
         try:
-            for key in _source_keys(user.id, "lock"):
-                ttl = int(get_redis().pttl(key))
-                if ttl > 0:
-                    sources.append(key.removeprefix(f"{PREFIX}lock:{user.id}:"))
-                    ends = now + timedelta(milliseconds=ttl)
-                    until = max(until, ends) if until else ends
+            for source, ttl in _address_locks([user.id]).get(user.id, {}).items():
+                sources.append(source)
+                ends = now + timedelta(milliseconds=ttl)
+                until = max(until, ends) if until else ends
         except redis.RedisError as exc:
             log.warning("lockout status of user %s unknown: Redis error %s", user.id, exc)
     return LockStatus(locked_until=until, sources=sorted(sources))
@@ -247,22 +313,29 @@ def status(user: User) -> LockStatus:
 
 def locked_by_address(user_ids: Iterable[int]) -> set[int]:
     """Which of `user_ids` are locked out of at least one address now (status's `sources`, for
-    a list of accounts: one scan of the address locks, not one per account)."""
-    wanted = set(user_ids)
-    found: set[int] = set()
+    a list of accounts: read from their indexes together, not one account at a time)."""
+    wanted = sorted(set(user_ids))
     if not wanted:
-        return found
-    prefix = f"{PREFIX}lock:"
+        return set()
     try:
-        redis_ = get_redis()
-        for key in redis_.scan_iter(f"{prefix}*", count=1000):
-            name = key.decode() if isinstance(key, bytes) else str(key)
-            owner = name.removeprefix(prefix).split(":", 1)[0]
-            if owner.isdigit() and int(owner) in wanted and int(redis_.pttl(name)) > 0:
-                found.add(int(owner))
+        return set(_address_locks(wanted))
     except redis.RedisError as exc:
         log.warning("address locks of %d users unknown: Redis error %s", len(wanted), exc)
-    return found
+        return set()
+
+
+def _clear_sources(user_id: int) -> None:
+    """Delete every address lock and failure count of the account, and their indexes, at once
+    (a failure counted meanwhile makes the transaction start over, so none is left unindexed)."""
+    locked, counted = _locked_index(user_id), _counted_index(user_id)
+
+    def lift(pipe: SyncRedis) -> None:
+        keys = [_lock_key(user_id, str(s)) for s in pipe.zrange(locked, 0, -1)]
+        keys += [_failures_key(user_id, str(s)) for s in pipe.zrange(counted, 0, -1)]
+        pipe.multi()
+        pipe.delete(locked, counted, *keys)
+
+    get_redis().transaction(lift, locked, counted)
 
 
 def clear(user: User) -> None:
@@ -271,8 +344,6 @@ def clear(user: User) -> None:
     if user.id is None:
         return
     try:
-        keys = _source_keys(user.id, "lock") + _source_keys(user.id, "failures")
-        if keys:
-            get_redis().delete(*keys)
+        _clear_sources(user.id)
     except redis.RedisError as exc:  # then no address lock applies either (see above)
         log.warning("address locks of user %s not cleared: Redis error %s", user.id, exc)
