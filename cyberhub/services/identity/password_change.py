@@ -1,8 +1,8 @@
 """Changing your own password while signed in (Settings → Security, POST auth/me/password).
 
-The current password must be right: a wrong one counts as a failed sign-in toward the lockout
-(services/identity/lockout.py), and attempts are rate limited per account and address like
-sign-in. The new one follows the sign-up rules (passwords.validate_password) and must differ
+The current password must be right (reauth.check_password, the rule "confirm it's you" uses
+too): a wrong one counts as a failed sign-in toward the lockout (services/identity/lockout.py),
+and attempts are rate limited per account and address like sign-in. The new one follows the sign-up rules (passwords.validate_password) and must differ
 from the current one. Then, as after a password reset, every session ends, every API key and the
 calendar feed are revoked — except the browser session that made the change, which stays signed
 in — and the change is audited and mailed to the account's address.
@@ -20,8 +20,8 @@ from cyberhub.schemas.identity import PasswordChangedPublic
 from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Invalid, ReauthRequired
-from cyberhub.services.identity import accounts, browser_sessions, lockout, passwords, reauth
+from cyberhub.services.errors import Invalid
+from cyberhub.services.identity import accounts, browser_sessions, passwords, reauth
 from cyberhub.services.identity.permissions import Principal, require_interactive
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
@@ -58,16 +58,6 @@ def send_changed_notice(
     )
 
 
-def _check_current(session: Session, user: User, current_password: str, meta: RequestMeta) -> None:
-    """Pass when `current_password` is the user's; else count a failed sign-in and refuse."""
-    if not user.password_hash:
-        raise ReauthRequired(reauth.NO_PASSWORD)
-    lockout.check_password_sign_in(session, user, meta)
-    if not passwords.verify_password(current_password, user.password_hash):
-        lockout.record_failure(session, user, meta, reason="bad current password (change)")
-        raise ReauthRequired(WRONG_CURRENT)
-
-
 def change_password(
     session: Session,
     principal: Principal | None,
@@ -94,7 +84,16 @@ def change_password(
     user = session.get(User, actor.user_id, with_for_update=True)
     assert user is not None  # require_interactive found the active account
     current_password, new_password = current_password or "", new_password or ""
-    _check_current(session, user, current_password, meta)
+    # A wrong one is a failed sign-in (reauth.Guard.SIGN_IN_LOCKOUT says why).
+    reauth.check_password(
+        session,
+        user,
+        current_password,
+        meta,
+        guard=reauth.Guard.SIGN_IN_LOCKOUT,
+        wrong=WRONG_CURRENT,
+        audit_reason="bad current password (change)",
+    )
     if new_password == current_password:
         raise Invalid(SAME_AS_CURRENT)
     passwords.validate_password(new_password, user.email)

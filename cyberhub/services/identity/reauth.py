@@ -5,16 +5,23 @@ A stolen session (or anything riding on an open browser tab) can't make those ch
 the secret the owner knows; an API key can't make them at all (services refuse key principals).
 A TOTP code is fresh by construction (its 30-second step, never accepted twice); a password is
 fresh because it is typed for this request. Wrong attempts are throttled per user.
+
+`check_password` is the one rule "the signed-in person typed their current password" (the
+password change calls it too): no password yet, the throttle before the check, counting a wrong
+one, and the answer. What holds wrong attempts back is its `guard` (see Guard for why two).
 """
 
 from __future__ import annotations
+
+import enum
 
 from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.redis_client import get_redis
+from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import RateLimited, ReauthRequired
-from cyberhub.services.identity import mfa, passwords
+from cyberhub.services.identity import lockout, mfa, passwords
 
 MAX_FAILURES = 10
 FAILURE_WINDOW = 15 * 60
@@ -23,6 +30,27 @@ NO_PASSWORD = (
     "Your account has no password yet. Set one with “Forgot your password?” on the sign-in "
     "page, then try again."
 )
+NOT_CONFIRMED = (
+    "That didn't confirm it's you: the password is wrong, or the code is wrong, expired or "
+    "already used. Try again."
+)
+
+
+class Guard(enum.Enum):
+    """What holds back wrong attempts at the current password, and counts them."""
+
+    # Changing the password: getting past the check sets a password the owner doesn't know,
+    # which shuts them out of password sign-in, the prize of a sign-in guess. So a wrong current
+    # password is a failed sign-in: refused while this address is locked out of the account (or
+    # password sign-in paused), counted toward the same locks (lockout.py: 423 after
+    # LOCKOUT_THRESHOLD from one address, for signing in too) and audited as "login.failure".
+    SIGN_IN_LOCKOUT = "sign-in lockout"
+    # "Confirm it's you" (two-step sign-in, API keys): the password or a TOTP code, and a
+    # mistyped or already-used code (a new one every 30 s, none accepted twice) is an everyday
+    # slip, not a password guess; it must not lock the owner's own network out of signing in.
+    # Its own count instead: MAX_FAILURES wrong in FAILURE_WINDOW per account, from every
+    # address together, then 429 (not audited).
+    CONFIRMATION = "confirmation"
 
 
 def _failures_key(user_id: int) -> str:
@@ -42,6 +70,50 @@ def _count_failure(user_id: int) -> None:
         redis.expire(_failures_key(user_id), FAILURE_WINDOW)
 
 
+def _hold_back(session: Session, user: User, meta: RequestMeta, guard: Guard) -> None:
+    """Refuse before any check while `guard` says wrong attempts must wait."""
+    assert user.id is not None
+    if guard is Guard.SIGN_IN_LOCKOUT:
+        lockout.check_password_sign_in(session, user, meta)
+    else:
+        _throttled(user.id)
+
+
+def _count_wrong(
+    session: Session, user: User, meta: RequestMeta, guard: Guard, audit_reason: str
+) -> None:
+    assert user.id is not None
+    if guard is Guard.SIGN_IN_LOCKOUT:
+        lockout.record_failure(session, user, meta, reason=audit_reason)
+    else:
+        _count_failure(user.id)
+
+
+def check_password(
+    session: Session,
+    user: User,
+    password: str,
+    meta: RequestMeta = NO_META,
+    *,
+    guard: Guard,
+    wrong: str,
+    audit_reason: str = "bad current password",
+) -> None:
+    """Pass when `password` is the signed-in `user`'s current password.
+
+    Else ReauthRequired: NO_PASSWORD when the account has none (not counted), `wrong` when it
+    isn't theirs (counted by `guard`; `audit_reason` is the failed sign-in's reason under
+    SIGN_IN_LOCKOUT). The guard may refuse first: Locked (SIGN_IN_LOCKOUT) or RateLimited.
+    """
+    if not user.password_hash:
+        raise ReauthRequired(NO_PASSWORD)
+    _hold_back(session, user, meta, guard)
+    if passwords.verify_password(password, user.password_hash):
+        return
+    _count_wrong(session, user, meta, guard, audit_reason)
+    raise ReauthRequired(wrong)
+
+
 def prompt(user: User) -> str:
     """What to ask this user for."""
     if user.mfa_secret and user.password_hash:
@@ -54,12 +126,12 @@ def prompt(user: User) -> str:
 def confirm(
     session: Session, user: User, *, password: str | None = None, code: str | None = None
 ) -> None:
-    """Pass when `password` is the user's or `code` is a current TOTP code; else ReauthRequired.
+    """Pass when `password` is the user's (check_password, Guard.CONFIRMATION) or `code` is a
+    current TOTP code; else ReauthRequired, or RateLimited after too many wrong attempts.
 
     Recovery codes are not accepted here: they are for a lost phone, not for everyday changes.
     """
-    assert user.id is not None
-    _throttled(user.id)
+    _hold_back(session, user, NO_META, Guard.CONFIRMATION)
     password = password or ""
     code_given = mfa.normalize_code(code)
     if not password and not code_given:
@@ -68,12 +140,8 @@ def confirm(
         raise ReauthRequired(f"Confirm it's you: enter {prompt(user)}.")
     if code_given and user.mfa_secret and mfa.verify_totp_code(user, code_given):
         return
-    if password and user.password_hash and passwords.verify_password(password, user.password_hash):
+    if password:
+        check_password(session, user, password, guard=Guard.CONFIRMATION, wrong=NOT_CONFIRMED)
         return
-    _count_failure(user.id)
-    if password and not user.password_hash:
-        raise ReauthRequired(NO_PASSWORD)
-    raise ReauthRequired(
-        "That didn't confirm it's you: the password is wrong, or the code is wrong, expired or "
-        "already used. Try again."
-    )
+    _count_wrong(session, user, NO_META, Guard.CONFIRMATION, "")
+    raise ReauthRequired(NOT_CONFIRMED)
