@@ -211,7 +211,8 @@ class TestAddressLockIndex:
         brute_force(clients[ATTACKER], student_user.email, 5)
         index = f"cyberhub:lockout:locked:{student_user.id}"
         assert get_redis().zrange(index, 0, -1) == [ATTACKER]
-        assert 0 < get_redis().ttl(index) <= get_settings().lockout_minutes * 60
+        # The index lasts as long as its latest lock (to the next whole second).
+        assert 0 < get_redis().ttl(index) <= get_settings().lockout_minutes * 60 + 1
         # The lock's key is gone (expired or evicted), and an entry's time has passed.
         get_redis().delete(f"cyberhub:lockout:lock:{student_user.id}:{ATTACKER}")
         get_redis().zadd(index, {"192.0.2.9": time.time() - 1})
