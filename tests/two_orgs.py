@@ -44,8 +44,9 @@ from cyberhub.models.base import utcnow
 from cyberhub.models.enrolment import CohortApplication, EnrolmentMode
 from cyberhub.models.sponsorship import Sponsorship
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.coaching import goals, habits, reflections
-from cyberhub.services.identity import accounts, consents, memberships
+from cyberhub.services.identity import accounts, browser_sessions, consents, memberships
 from cyberhub.services.learning import snippets
 from tests.factories import (
     assign,
@@ -93,6 +94,7 @@ class Tenant:
     habit_id: int = 0  # the learner's habit, checked in today (issue 16)
     goal_id: int = 0  # the learner's goal
     reflection_id: int = 0  # the learner's reflection shared with their mentor
+    sign_in_id: str = ""  # the learner's live sign-in (a refresh-token family), from a browser
 
     @property
     def staff(self) -> dict[str, User]:
@@ -248,7 +250,14 @@ def build_tenant(session: Session, tag: str) -> Tenant:
     session.commit()
     consents.set_consent(session, principal(session, learner), consents.SPONSOR_SHARING, True)
     session.commit()
+    sign_in = browser_sessions.complete_sign_in(
+        session,
+        browser_sessions.begin_sign_in(session, learner),
+        RequestMeta(ip="203.0.113.9", user_agent=f"Mozilla/5.0 (X11; Linux) Firefox/133.0 {tag}"),
+    )
+    session.commit()
     return Tenant(
+        sign_in_id=browser_sessions.family_of(session, sign_in.token, learner.id or 0) or "",
         tag=tag,
         org=org,
         program=program,
@@ -346,6 +355,7 @@ def snapshot(session: Session, tenant: Tenant) -> dict[str, list[tuple[object, .
         "checkins": "SELECT id, day, note FROM habit_checkins WHERE user_id = :learner",
         "goals": "SELECT id, title, why, status, manual_percent FROM goals WHERE user_id = :learner",
         "reflections": "SELECT id, body, visibility FROM reflections WHERE user_id = :learner",
+        "sign_ins": "SELECT family_id, revoked_at FROM refresh_tokens WHERE user_id = :learner",
     }
     params = {
         "users": users,

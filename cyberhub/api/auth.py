@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.deps import (
@@ -14,11 +14,13 @@ from cyberhub.api.deps import (
     public,
 )
 from cyberhub.schemas.identity import (
+    Detail,
     GrantPublic,
     JoinedOrganization,
     MePublic,
     PasswordChangedPublic,
     PasswordChangeIn,
+    SignedInSessionPublic,
     SignupPublic,
     TimeZonePublic,
     TimeZoneUpdate,
@@ -31,6 +33,7 @@ from cyberhub.services.identity import (
     memberships,
     password_change,
     sign_in,
+    signed_in_sessions,
     time_zones,
 )
 from cyberhub.services.identity.permissions import Principal
@@ -162,17 +165,51 @@ def change_password(
     failed sign-in), `new_password` follows the sign-up rules (422). Every other session, API
     key and the calendar feed end; a browser's session (its cookie) stays signed in, while a
     bearer token's session ends too (sign in again with the new password)."""
-    # The cookie is the request's session only when no Authorization header authenticated it.
-    cookie = (
-        ""
-        if request.headers.get("authorization")
-        else request.cookies.get(browser_sessions.SESSION_COOKIE, "")
-    )
     return password_change.change_password(
         session,
         principal,
         body.current_password,
         body.new_password,
         meta,
-        keep_session=cookie.strip(),
+        keep_session=_session_cookie(request),
+    )
+
+
+def _session_cookie(request: Request) -> str:
+    """The browser session token the request was made with ("" for a bearer token): the cookie
+    is the request's session only when no Authorization header authenticated it."""
+    if request.headers.get("authorization"):
+        return ""
+    return request.cookies.get(browser_sessions.SESSION_COOKIE, "").strip()
+
+
+def _credential(request: Request) -> str:
+    """The session token (cookie) or access token (bearer) the request was made with."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else _session_cookie(request)
+
+
+@router.get("/me/sessions", response_model=list[SignedInSessionPublic])
+def my_sessions(
+    request: Request, principal: SessionUser, session: SessionDep
+) -> list[SignedInSessionPublic]:
+    """Where you're signed in: every live session of your account (browsers and apps), the
+    newest first, with its device (from the user agent), address, start and last activity
+    (noted at most every 10 minutes); `current` marks the one this request was made with."""
+    return signed_in_sessions.list_sessions(session, principal, _credential(request))
+
+
+@router.delete("/me/sessions/{session_id}", response_model=Detail)
+def end_my_session(
+    session_id: Annotated[str, Path(max_length=signed_in_sessions.SESSION_ID_MAX)],
+    request: Request,
+    principal: SessionUser,
+    session: SessionDep,
+    meta: MetaDep,
+) -> Detail:
+    """Sign out one of your other sessions at once (its refresh tokens and access tokens stop
+    working; a browser goes to sign-in on its next action). 404 for an id that is not a live
+    session of yours; 409 for the session this request was made with (use logout)."""
+    return signed_in_sessions.end_session(
+        session, principal, session_id, _credential(request), meta
     )

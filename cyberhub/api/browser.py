@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 
-from cyberhub.api.deps import SessionDep, public
+from cyberhub.api.deps import MetaDep, SessionDep, public
 from cyberhub.services.errors import Unauthenticated
 from cyberhub.services.identity import browser_sessions
 from cyberhub.settings import get_settings
@@ -57,6 +57,7 @@ def _clear_cookies(response: RedirectResponse, secure: bool) -> None:
 def complete(
     request: Request,
     session: SessionDep,
+    meta: MetaDep,
     code: str = Query(default="", max_length=browser_sessions.MAX_CODE_LENGTH),
     next: str = Query(default=browser_sessions.DEFAULT_NEXT, max_length=2000),  # noqa: A002
 ) -> RedirectResponse:
@@ -70,7 +71,7 @@ def complete(
     if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return _see_other("/signin?" + urlencode({"next": target}))
     try:
-        started = browser_sessions.complete_sign_in(session, code)
+        started = browser_sessions.complete_sign_in(session, code, meta)
     except Unauthenticated:
         return _see_other("/signin?" + urlencode({"expired": "1", "next": target}))
     secure = _secure(request)

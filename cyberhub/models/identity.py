@@ -96,6 +96,13 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=ts_column())
     rotated_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    # Where the sign-in began ("Where you're signed in" in Settings -> Security), carried from
+    # token to token when an API client rotates. NULL on rows issued before these were kept.
+    started_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    user_agent: str | None = Field(default=None, max_length=400)
+    ip: str | None = Field(default=None, sa_column=Column(INET, nullable=True))
+    # When the session was last used, written at most once per TOUCH_EVERY (session_use.py).
+    last_used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class AuditLog(SQLModel, table=True):

@@ -64,6 +64,18 @@ class PasswordChangedPublic(Detail):
     session_kept: bool
 
 
+class SignedInSessionPublic(BaseModel):
+    """One sign-in of yours that is still live (GET auth/me/sessions): a browser or an app."""
+
+    id: str  # the session id DELETE auth/me/sessions/{session_id} takes
+    device: str  # a summary of the user agent: "Firefox on Linux", "Unknown device"
+    user_agent: str | None  # as the browser or app sent it (at most 400 characters)
+    ip: str | None
+    started_at: IsoDatetime
+    last_active_at: IsoDatetime | None  # noted at most every 10 minutes
+    current: bool  # the session this request was made with
+
+
 # -- sign-in answers -----------------------------------------------------------------------------
 
 

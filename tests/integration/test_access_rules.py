@@ -138,6 +138,8 @@ class TestApiRoutes:
             ("POST", "/auth/login", "public"),
             ("GET", "/auth/me", "signed_in"),
             ("POST", "/auth/me/password", "signed_in"),
+            ("GET", "/auth/me/sessions", "signed_in"),
+            ("DELETE", "/auth/me/sessions/{session_id}", "signed_in"),
             ("GET", "/tracks", "public"),
             ("GET", "/missions", "signed_in"),
             ("GET", "/missions/{mission_id}", "signed_in"),

@@ -152,6 +152,8 @@ class TestKeysAreRefusedOnAccountSecurityRoutes:
                 "/auth/me/password",
                 {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
             ),
+            ("GET", "/auth/me/sessions", None),
+            ("DELETE", "/auth/me/sessions/any-session", None),
             ("GET", "/api-keys", None),
             ("GET", "/api-keys/scopes", None),
             ("POST", "/api-keys", {"name": "x", "scopes": ["read"], "password": PASSWORD}),

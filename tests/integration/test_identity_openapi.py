@@ -17,6 +17,8 @@ OPERATIONS = [
     ("get", "/api/v1/auth/me"),
     ("put", "/api/v1/auth/me/time-zone"),
     ("post", "/api/v1/auth/me/password"),
+    ("get", "/api/v1/auth/me/sessions"),
+    ("delete", "/api/v1/auth/me/sessions/{session_id}"),
     ("get", "/api/v1/auth/consents"),
     ("post", "/api/v1/auth/consents"),
     ("get", "/api/v1/auth/consents/documents"),

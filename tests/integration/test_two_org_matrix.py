@@ -82,6 +82,11 @@ def _path_params(t: Tenant) -> dict[str, object]:
     }
 
 
+def _route_params(t: Tenant) -> dict[str, dict[str, object]]:
+    """Where a path parameter of one route takes another object than its name says elsewhere."""
+    return {"/auth/me/sessions/{session_id}": {"session_id": t.sign_in_id or "none"}}
+
+
 def _query_refs(t: Tenant) -> dict[str, object]:
     """Query parameters that name one of the tenant's objects or learners."""
     return {
@@ -186,9 +191,10 @@ class Probe:
 
 def probes_against(t: Tenant) -> list[Probe]:
     """Every signed-in API request that reaches the tenant's objects, plus every list read."""
-    params, queries = _path_params(t), _query_refs(t)
+    queries = _query_refs(t)
     probes: list[Probe] = []
     for route in api_routes():
+        params = {**_path_params(t), **_route_params(t).get(route.path, {})}
         if {rule.access.kind for rule in access_rules(route)} == {"public"}:
             continue  # no organisation's data behind public routes (health, sign-up, docs, ...)
         names = re.findall(r"{(\w+)}", route.path)
@@ -324,6 +330,7 @@ class TestTwoOrganisationMatrix:
             "/cohorts/{cohort_id}/overdue",
             "/missions/{mission_id}/due",
             "/student/coaching/ai-coach",
+            "/auth/me/sessions/{session_id}",
         ):
             assert expected in routes, expected
         assert len(routes) >= 80

@@ -20,6 +20,15 @@ class RequestMeta:
     # Made from this machine (loopback, not through a proxy): see services/network.py.
     local: bool = False
 
+    def clean_ip(self) -> str | None:
+        """The address as an INET column takes it (None when missing or not an address)."""
+        if not self.ip:
+            return None
+        try:
+            return str(ipaddress.ip_address(self.ip))
+        except ValueError:
+            return None
+
 
 NO_META = RequestMeta()
 
@@ -60,12 +69,7 @@ def record(
     `by` is the principal (or user id) who acted; None for the system or nobody signed in."""
     if clash := _COLUMNS & details.keys():  # the old keywords: they would land in the details
         raise TypeError(f"audit.record takes the target and by=, not {sorted(clash)}")
-    ip = meta.ip
-    if ip:
-        try:
-            ip = str(ipaddress.ip_address(ip))
-        except ValueError:
-            ip = None
+    ip = meta.clean_ip()
     if target is None:
         target_type, target_id = "", None
     elif isinstance(target, tuple):

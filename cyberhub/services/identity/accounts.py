@@ -16,7 +16,7 @@ from cyberhub.services import locks, rate_limit, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
-from cyberhub.services.identity import api_keys, lockout, mfa, passwords, tokens
+from cyberhub.services.identity import api_keys, lockout, mfa, passwords, session_use, tokens
 from cyberhub.services.identity import consents as consents_service
 from cyberhub.services.identity.permissions import (
     DEACTIVATED,
@@ -232,10 +232,10 @@ def start_session(session: Session, user: User, meta: RequestMeta = NO_META) -> 
     user.last_login_at = utcnow()  # as browser_sessions.begin_sign_in: every way in
     session.add(user)
     audit.record(session, "login.success", user, by=user.id, meta=meta)
-    return _issue(session, user.id, family_id=tokens.new_id())
+    return _issue(session, user.id, tokens.new_id(), session_use.origin_of(meta))
 
 
-def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
+def _issue(session: Session, user_id: int, family_id: str, origin: session_use.Origin) -> TokenPair:
     settings = get_settings()
     principal = active_principal(session, user_id)
     access, _, access_exp = tokens.encode(
@@ -246,15 +246,20 @@ def _issue(session: Session, user_id: int, family_id: str) -> TokenPair:
         lifetime=timedelta(minutes=settings.access_token_minutes),
         session_id=family_id,
     )
-    refresh, _ = issue_refresh_token(session, principal, family_id, "refresh")
+    refresh, _ = issue_refresh_token(session, principal, family_id, "refresh", origin)
     return TokenPair(access, refresh, access_exp, principal)
 
 
 def issue_refresh_token(
-    session: Session, principal: Principal, family_id: str, type_: str
+    session: Session,
+    principal: Principal,
+    family_id: str,
+    type_: str,
+    origin: session_use.Origin,
 ) -> tuple[str, timedelta]:
     """Encode a long-lived token of `type_` ("refresh" for API clients, the browser session's
-    cookie token) in `family_id` and store its RefreshToken row, flushed; (token, lifetime)."""
+    cookie token) in `family_id` and store its RefreshToken row (with where the sign-in began),
+    flushed; (token, lifetime)."""
     lifetime = timedelta(days=get_settings().refresh_token_days)
     token, jti, _ = tokens.encode(
         user_id=principal.user_id,
@@ -264,14 +269,10 @@ def issue_refresh_token(
         lifetime=lifetime,
         family_id=family_id,
     )
-    session.add(
-        RefreshToken(
-            jti=jti,
-            family_id=family_id,
-            user_id=principal.user_id,
-            expires_at=utcnow() + lifetime,
-        )
+    row = RefreshToken(
+        jti=jti, family_id=family_id, user_id=principal.user_id, expires_at=utcnow() + lifetime
     )
+    session.add(origin.stamp(row))
     session.flush()
     return token, lifetime
 
@@ -304,7 +305,7 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
         raise Unauthenticated("This refresh token was already used. Please sign in again.")
     row.rotated_at = utcnow()
     session.add(row)
-    return _issue(session, row.user_id, row.family_id)
+    return _issue(session, row.user_id, row.family_id, session_use.carried(row))
 
 
 def revoke_family(session: Session, family_id: str) -> None:
@@ -374,18 +375,19 @@ def end_family(session: Session, row: RefreshToken, meta: RequestMeta = NO_META)
     audit.record(session, "logout", ("user", row.user_id), by=row.user_id, meta=meta)
 
 
-def session_alive(session: Session, family_id: str) -> bool:
-    """Whether the sign-in `family_id` still has a token that is neither revoked nor expired."""
-    row = session.exec(
-        select(RefreshToken.jti)
+def live_token(session: Session, family_id: str) -> RefreshToken | None:
+    """The newest token of the sign-in `family_id` that is neither revoked nor expired; None
+    once the sign-in has ended."""
+    return session.exec(
+        select(RefreshToken)
         .where(
             RefreshToken.family_id == family_id,
             col(RefreshToken.revoked_at).is_(None),
             col(RefreshToken.expires_at) > utcnow(),
         )
+        .order_by(col(RefreshToken.issued_at).desc())
         .limit(1)
     ).first()
-    return row is not None
 
 
 def principal_from_access_token(session: Session, token: str) -> Principal:
@@ -398,6 +400,9 @@ def principal_from_access_token(session: Session, token: str) -> Principal:
         and claims.iat_ms < int(user.sessions_valid_after.timestamp() * 1000)
     ):
         raise Unauthenticated("This session has ended. Please sign in again.")
-    if claims.session_id is not None and not session_alive(session, claims.session_id):
-        raise Unauthenticated("This session has ended. Please sign in again.")
+    if claims.session_id is not None:
+        live = live_token(session, claims.session_id)
+        if live is None:
+            raise Unauthenticated("This session has ended. Please sign in again.")
+        session_use.touch(session, live)
     return active_principal(session, claims.user_id)

@@ -26,7 +26,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Unauthenticated
-from cyberhub.services.identity import accounts, tokens
+from cyberhub.services.identity import accounts, session_use, tokens
 from cyberhub.services.identity.permissions import Principal, active_principal
 from cyberhub.settings import get_settings
 
@@ -98,8 +98,9 @@ def completion_url(code: str, next_path: str | None) -> str:
     return f"{COMPLETE_PATH}?{urlencode({'code': code, 'next': safe_next(next_path)})}"
 
 
-def complete_sign_in(session: Session, code: str) -> StartedSession:
-    """Spend a handoff code and start the session it was made for. Raises Unauthenticated."""
+def complete_sign_in(session: Session, code: str, meta: RequestMeta = NO_META) -> StartedSession:
+    """Spend a handoff code and start the session it was made for, in the browser `meta`
+    describes (the tab loading the completion URL). Raises Unauthenticated."""
     code = (code or "").strip()
     if not code or len(code) > MAX_CODE_LENGTH:
         raise Unauthenticated(HANDOFF_EXPIRED)
@@ -125,7 +126,9 @@ def complete_sign_in(session: Session, code: str) -> StartedSession:
     if user is not None and user.sessions_valid_after and spent[1] < user.sessions_valid_after:
         raise Unauthenticated(HANDOFF_EXPIRED)
     principal = active_principal(session, user_id)
-    token, lifetime = accounts.issue_refresh_token(session, principal, tokens.new_id(), TOKEN_TYPE)
+    token, lifetime = accounts.issue_refresh_token(
+        session, principal, tokens.new_id(), TOKEN_TYPE, session_use.origin_of(meta)
+    )
     return StartedSession(token, int(lifetime.total_seconds()), principal)
 
 
@@ -138,8 +141,10 @@ def _live_row(session: Session, token: str) -> RefreshToken:
 
 
 def principal_for(session: Session, token: str) -> Principal:
-    """The user of a live browser session (checked against the database). Raises Unauthenticated."""
+    """The user of a live browser session (checked against the database), noted as in use.
+    Raises Unauthenticated."""
     row = _live_row(session, token)
+    session_use.touch(session, row)
     return active_principal(session, row.user_id)
 
 
