@@ -5,8 +5,9 @@ a mentor's feedback (mission page, dashboard quote, bell, /notifications) and co
 rubric criterion (mission page), a mentor's feedback snippets (review page), the Coaching OS's
 habit and goal titles, a goal's why, reflections and a check-in's note (/coaching, the learner's
 home, after a reload), people's full names (an applicant's on the cohort
-page too), the organization, programme and cohort names (also on /cohorts) and an admin's
-reason for deactivating an account (that account's page). Each page is then opened in Chromium as the reader: no dialog opens, no payload
+page too), the organization, programme and cohort names (also on /cohorts), an admin's
+reason for deactivating an account (that account's page) and the user agent a browser signed in
+with (Settings → Security, where you're signed in). Each page is then opened in Chromium as the reader: no dialog opens, no payload
 sets `window.__xss`, nothing is requested from another host, no frame/object/style/script comes
 out of the text — and the text is still there to read. The invisible characters
 (INVISIBLE_PAYLOADS: controls, bidi overrides) are typed by the learner into a reflection and a
@@ -27,8 +28,9 @@ from sqlmodel import Session
 from cyberhub.models import User
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services import text as free_text
+from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.coaching import goals, habits, reflections
-from cyberhub.services.identity import deactivation
+from cyberhub.services.identity import browser_sessions, deactivation
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import (
     applications,
@@ -205,6 +207,12 @@ def world(app_url: str, pg_admin_url: str) -> Iterator[World]:
                 links=[LINK_PAYLOAD],
             )
             _coaching(session, as_student, tag, mark)
+            # A sign-in from a "browser" whose user agent is the corpus (Settings → Security).
+            browser_sessions.complete_sign_in(
+                session,
+                browser_sessions.begin_sign_in(session, student),
+                RequestMeta("198.51.100.20", f"{mark} {_chunks(380)[0]}"),
+            )
             deactivation.deactivate_user(
                 session, principal(session, admin), leaver.id or 0, f"{mark} {NAME_PAYLOAD}"
             )
@@ -387,6 +395,12 @@ def test_user_text_is_shown_not_run_for_every_reader(
     page = student.open("/insights")  # the analysis quotes reflections (as text)
     expect(page.get_by_test_id("coaching-link")).to_be_visible()
     student.check("/insights")
+
+    page = student.open("/settings/security")  # where you're signed in: a user agent
+    agent = page.get_by_test_id("sign-in-row").filter(has_text=w.mark)
+    expect(agent).to_contain_text("Unknown device")
+    expect(agent).to_contain_text("<script>")
+    student.check("/settings/security")
 
     for _ in range(2):  # the Coaching OS: habit and goal titles, a goal's why, reflections,
         # a check-in's note (the habit's recent history and the week's notes)

@@ -1,5 +1,5 @@
 """The view of /settings/security: the two-step sign-in cards, changing the password, the time
-zone, sign-out-everywhere."""
+zone, the calendar feed, where you're signed in (sessions.py), sign-out-everywhere."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cyberhub.components.page_kit import icon_button, stack_card
 from cyberhub.components.ui import error_callout, muted, page_heading
 from cyberhub.pages.settings_security.calendar import calendar_card
 from cyberhub.pages.settings_security.password import password_card
+from cyberhub.pages.settings_security.sessions import sign_ins_card
 from cyberhub.pages.settings_security.state import SecurityState, TimeZoneState
 from cyberhub.services.identity import time_zones
 
@@ -369,6 +370,7 @@ def settings_security_content() -> rx.Component:
         rx.cond(S.loading, rx.fragment(), password_card()),
         rx.cond(S.loading, rx.fragment(), _time_zone_card()),
         rx.cond(S.loading, rx.fragment(), calendar_card()),
+        rx.cond(S.loading, rx.fragment(), sign_ins_card()),
         rx.cond(S.loading, rx.fragment(), _sessions_card()),
         muted(
             "Manage what you agreed to under ",
