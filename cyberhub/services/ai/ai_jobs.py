@@ -23,13 +23,11 @@ from typing import Any
 
 from sqlalchemy import Select, exists, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models import (
-    ConsentRecord,
     JobFailure,
     LearnerEmbedding,
     Mission,
@@ -58,7 +56,7 @@ from cyberhub.services.admin.health import HEARTBEAT_STALE_SECONDS
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.ai.embeddings import EMBED_BATCH, Embedder
 from cyberhub.services.errors import Conflict, Invalid, NotFound
-from cyberhub.services.identity.consents import AI_PROFILING
+from cyberhub.services.identity.consents import AI_PROFILING, granted_sql
 from cyberhub.services.identity.permissions import Principal, require_role
 
 log = logging.getLogger(__name__)
@@ -386,25 +384,17 @@ def ai_learner_ids(session: Session) -> list[int]:
 
 def ai_learners() -> Select[Any]:
     """SQL: the ids of `ai_learner_ids`, by id (to use as a subquery)."""
-    latest = (
-        sa_select(col(ConsentRecord.user_id), col(ConsentRecord.granted))
-        .where(col(ConsentRecord.kind) == AI_PROFILING)
-        .ext(distinct_on(col(ConsentRecord.user_id)))
-        .order_by(
-            col(ConsentRecord.user_id),
-            col(ConsentRecord.created_at).desc(),
-            col(ConsentRecord.id).desc(),
-        )
-        .subquery()
-    )
     is_student = exists().where(
         col(RoleAssignment.user_id) == col(User.id), col(RoleAssignment.role) == Role.student
     )
     has_vector = exists().where(col(LearnerEmbedding.user_id) == col(User.id))
     return (
         sa_select(col(User.id))
-        .join(latest, latest.c.user_id == col(User.id))
-        .where(latest.c.granted.is_(True), col(User.is_active).is_(True), is_student | has_vector)
+        .where(
+            granted_sql(AI_PROFILING, col(User.id)),
+            col(User.is_active).is_(True),
+            is_student | has_vector,
+        )
         .order_by(col(User.id))
     )
 

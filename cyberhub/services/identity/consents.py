@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, exists, tuple_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
@@ -205,14 +207,32 @@ def current_consents(session: Session, user_id: int) -> dict[str, ConsentStatePu
     return state
 
 
+def granted_sql(kind: str, user_id: Any) -> ColumnElement[bool]:
+    """SQL: whether the user's latest record of `kind` is a grant (never recorded: false).
+
+    The one place the rule is written: `has_consent`, the AI jobs' learners and the learners a
+    sponsor sees by name all use it. `user_id` is a column of the outer query (the condition is
+    correlated to it) or an int. "Latest" is the newest `created_at`, then the highest id. The
+    form, a grant with no later record of the kind, lets PostgreSQL join it rather than run a
+    subquery per row."""
+    later = aliased(ConsentRecord)
+    newer = exists().where(
+        col(later.user_id) == col(ConsentRecord.user_id),
+        col(later.kind) == col(ConsentRecord.kind),
+        tuple_(col(later.created_at), col(later.id))
+        > tuple_(col(ConsentRecord.created_at), col(ConsentRecord.id)),
+    )
+    return exists().where(
+        col(ConsentRecord.user_id) == user_id,
+        col(ConsentRecord.kind) == _check_kind(kind),
+        col(ConsentRecord.granted).is_(True),
+        ~newer,
+    )
+
+
 def has_consent(session: Session, user_id: int, kind: str) -> bool:
     """True when the user's latest record of `kind` is a grant."""
-    row = session.exec(
-        select(ConsentRecord)
-        .where(ConsentRecord.user_id == user_id, ConsentRecord.kind == _check_kind(kind))
-        .order_by(col(ConsentRecord.created_at).desc(), col(ConsentRecord.id).desc())
-    ).first()
-    return bool(row and row.granted)
+    return bool(session.exec(select(granted_sql(kind, user_id))).one())
 
 
 def require_ai_consent(session: Session, user_id: int) -> None:

@@ -39,16 +39,14 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, literal, text, tuple_
+from sqlalchemy import func, literal, text
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub.formatting import person_name, zone
 from cyberhub.models import (
     Certificate,
     Cohort,
-    ConsentRecord,
     Enrollment,
     EnrollmentStatus,
     Organization,
@@ -60,7 +58,6 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.models.identity import ConsentKind
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import (
     NOTES_MAX,
@@ -79,6 +76,7 @@ from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
+from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning.cohort_days import cohort_today, director_zone
 from cyberhub.services.learning.mission_scope import program_scopes
@@ -376,23 +374,6 @@ def _funded() -> Any:
     )
 
 
-def _shares_with_sponsors(user_id: Any) -> Any:
-    """Whether the learner's latest sponsor_sharing record is a grant (a condition on a column)."""
-    later = aliased(ConsentRecord)
-    newer = exists().where(
-        col(later.user_id) == col(ConsentRecord.user_id),
-        col(later.kind) == col(ConsentRecord.kind),
-        tuple_(col(later.created_at), col(later.id))
-        > tuple_(col(ConsentRecord.created_at), col(ConsentRecord.id)),
-    )
-    return exists().where(
-        col(ConsentRecord.user_id) == user_id,
-        col(ConsentRecord.kind) == ConsentKind.sponsor_sharing,
-        col(ConsentRecord.granted).is_(True),
-        ~newer,
-    )
-
-
 # One scan of the cohort's submissions of the programme's missions serves every figure that
 # counts them (activity, weekly submissions, approvals per track): separate queries read the
 # same ~5,000 heap pages several times (issue 15's sponsor dashboard goal,
@@ -440,7 +421,7 @@ def _learners(
         .where(
             col(Enrollment.cohort_id).in_(program_of or [-1]),
             col(Enrollment.status).in_(COUNTED),
-            _shares_with_sponsors(col(Enrollment.student_id)),
+            consents.granted_sql(consents.SPONSOR_SHARING, col(Enrollment.student_id)),
         )
         .order_by(col(Enrollment.cohort_id), name_order(User), col(User.email))
     ).all()
