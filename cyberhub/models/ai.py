@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -161,9 +161,11 @@ class PersonalityProfile(SQLModel, table=True):
     dimensions: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False)
     )
-    staff_source_hash: str = Field(default="", max_length=64)
+    staff_source_hash: str = Field(
+        default="", sa_column=Column(String(64), nullable=False, server_default="")
+    )
     staff_dimensions: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSONB, nullable=False)
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
     )
     computed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 

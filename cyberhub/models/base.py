@@ -16,7 +16,12 @@ def utcnow() -> datetime:
 
 
 def enum_column(
-    enum: type[StrEnum], length: int, *, nullable: bool = False, index: bool = False
+    enum: type[StrEnum],
+    length: int,
+    *,
+    nullable: bool = False,
+    index: bool = False,
+    server_default: str | None = None,
 ) -> Column[Any]:
     """A status or kind column typed with its StrEnum: stored as VARCHAR(length) holding the
     member's value (the same text as before; no PostgreSQL enum type, so adding a member needs no
@@ -32,6 +37,7 @@ def enum_column(
         ),
         nullable=nullable,
         index=index,
+        server_default=server_default,
     )
 
 

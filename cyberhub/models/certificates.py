@@ -25,7 +25,7 @@ class Certificate(SQLModel, table=True):
     __tablename__ = "certificates"
     __table_args__ = (UniqueConstraint("user_id", "cohort_id", name="uq_certificate_cohort"),)
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=64, unique=True)
+    code: str = Field(max_length=64, unique=True, index=True)  # a unique index (migration 0018)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     cohort_id: int = Field(foreign_key="cohorts.id", index=True, ondelete="CASCADE")
     track_id: int = Field(foreign_key="tracks.id", ondelete="RESTRICT")

@@ -75,7 +75,8 @@ class Cohort(SQLModel, table=True):
     # director (only directors enrol), application (learners apply) or open (self-enrolment);
     # see models/enrolment.EnrolmentMode and services/learning/applications.py.
     enrolment_mode: EnrolmentMode = Field(
-        default=EnrolmentMode.director, sa_column=enum_column(EnrolmentMode, 16)
+        default=EnrolmentMode.director,
+        sa_column=enum_column(EnrolmentMode, 16, server_default=EnrolmentMode.director.value),
     )
     director_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
