@@ -106,7 +106,8 @@ class Settings(BaseSettings):
     # Director analytics (services/learning/analytics.py): a learner is "at risk" after this
     # many calendar days (in their own time zone) without any activity ...
     at_risk_inactive_days: int = Field(default=7, ge=1)
-    # ... when a mentor's "changes requested" has waited this many days without a resubmission ...
+    # ... when a mentor's "changes requested" has waited this many calendar days (theirs too)
+    # without a resubmission ...
     at_risk_changes_days: int = Field(default=5, ge=1)
     # ... or when their profiler confidence is low and nothing is approved this many days after
     # they enrolled.

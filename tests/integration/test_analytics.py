@@ -489,6 +489,48 @@ class TestAtRisk:
         )
         assert id_of(world.student2) not in flagged
 
+    def test_changes_requested_days_are_the_learners_calendar_days(
+        self, session: Session, world: World
+    ) -> None:
+        """As inactivity: "Changes requested N days ago" counts the learner's own calendar days,
+        and the reason shows from the midnight (theirs) that begins day AT_RISK_CHANGES_DAYS (5).
+        Now is 12 Mar 10:30 UTC: 23:30 in Auckland (UTC+13), 13:30 in Nairobi (UTC+3)."""
+        enrolled_long_ago(session, world, world.student, world.student2, days=10)
+        decided = [
+            # 6 Mar 12:00 UTC is 7 Mar 01:00 in Auckland: 5 days ago there (6 in UTC).
+            (world.student, "Pacific/Auckland", datetime(2026, 3, 6, 12, 0, tzinfo=UTC)),
+            # 7 Mar 20:30 UTC is 7 Mar 23:30 in Nairobi: 5 days ago there, 4 days 14 hours since.
+            (world.student2, "Africa/Nairobi", datetime(2026, 3, 7, 20, 30, tzinfo=UTC)),
+        ]
+        for user, zone_name, at in decided:
+            submission(
+                session,
+                user,
+                id_of(world.m1),
+                status=SubmissionStatus.changes_requested,
+                submitted_at=at - timedelta(days=1),
+                decided_at=at,
+            )
+            submission(  # a recent draft (below): not inactive
+                session, user, id_of(world.m3), status=SubmissionStatus.draft, submitted_at=None
+            )
+            user.time_zone = zone_name
+            session.add(user)
+        for draft in session.exec(select(Submission).where(Submission.mission_id == world.m3.id)):
+            draft.created_at = NOW - timedelta(hours=1)
+            session.add(draft)
+        session.commit()
+        d = world.p(session, world.director)
+        rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=NOW)
+        labels = {r.student_id: [x.label for x in r.reasons] for r in rows}
+        assert labels == {
+            id_of(world.student): ["Changes requested 5 days ago, not resubmitted"],
+            id_of(world.student2): ["Changes requested 5 days ago, not resubmitted"],
+        }
+        # A minute before Nairobi's 12 Mar began (20:59 UTC on the 11th), it was 4 days there.
+        earlier = datetime(2026, 3, 11, 20, 59, tzinfo=UTC)
+        assert id_of(world.student2) not in self.codes(session, world, earlier)
+
     def test_low_confidence_and_no_progress(self, session: Session, world: World) -> None:
         enrolled_long_ago(session, world, world.student, world.student2, days=20)
         profiled(session, world.student, "builders", "low")

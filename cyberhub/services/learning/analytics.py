@@ -588,19 +588,21 @@ WHERE days >= :inactive_days
 
 def _changes_sql() -> str:
     # The latest attempt of a mission has "changes requested" and no later attempt was submitted.
+    # Calendar days in the learner's own time zone, as inactivity counts them: the reason shows
+    # from the learner's midnight that begins day :changes_days.
     return """
-SELECT a.student_id, a.cohort_id,
-       max(
-         (CAST(:now AS timestamptz) AT TIME ZONE 'UTC')::date
-         - (s.decided_at AT TIME ZONE 'UTC')::date) AS days
-FROM active a JOIN submissions s ON s.student_id = a.student_id
-WHERE s.status = 'changes_requested' AND s.mission_id IN (SELECT mission_id FROM pm)
-  AND s.decided_at <= CAST(:now AS timestamptz) - make_interval(days => :changes_days)
-  AND NOT EXISTS (
-    SELECT 1 FROM submissions later
-    WHERE later.student_id = s.student_id AND later.mission_id = s.mission_id
-      AND later.attempt > s.attempt AND later.submitted_at IS NOT NULL)
-GROUP BY a.student_id, a.cohort_id
+SELECT student_id, cohort_id, max(days) AS days FROM (
+  SELECT a.student_id, a.cohort_id,
+         (CAST(:now AS timestamptz) AT TIME ZONE a.tz)::date
+         - (s.decided_at AT TIME ZONE a.tz)::date AS days
+  FROM active a JOIN submissions s ON s.student_id = a.student_id
+  WHERE s.status = 'changes_requested' AND s.mission_id IN (SELECT mission_id FROM pm)
+    AND NOT EXISTS (
+      SELECT 1 FROM submissions later
+      WHERE later.student_id = s.student_id AND later.mission_id = s.mission_id
+        AND later.attempt > s.attempt AND later.submitted_at IS NOT NULL)) x
+WHERE days >= :changes_days
+GROUP BY student_id, cohort_id
 """
 
 
