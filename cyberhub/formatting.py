@@ -75,10 +75,12 @@ def when(
     return moment.strftime(_FORMATS[style])
 
 
-def day_in(value: datetime | date | str, tz: str | None) -> date:
-    """The calendar day `value` falls on in time zone `tz` (IANA name; UTC when None or
-    unknown): the date a document bears for the person it is about."""
-    return _as_datetime(value).astimezone(zone(tz)).date()
+def day_in(value: datetime | date | str, tz: str | tzinfo | None) -> date:
+    """The calendar day `value` falls on in time zone `tz` (IANA name, UTC when None or
+    unknown; or a tzinfo): the date a document bears for the person it is about, the day a
+    learner checked in on (coaching.streaks.local_day). Naive values are UTC."""
+    where = tz if isinstance(tz, tzinfo) else zone(tz)
+    return _as_datetime(value).astimezone(where).date()
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime
 
-from cyberhub.formatting import is_known_zone, person_name, when
+from cyberhub.formatting import day_in, is_known_zone, person_name, when, zone
+from cyberhub.services.coaching.streaks import local_day
 
 
 def test_a_moment_is_shown_in_the_readers_zone() -> None:
@@ -52,3 +53,22 @@ def test_a_person_is_called_by_name_else_by_the_start_of_their_address() -> None
     assert person_name("Amina Kiprono", "amina.k@example.org") == "Amina Kiprono"
     assert person_name("", "amina.k@example.org") == "amina.k"
     assert person_name(None, "amina.k@example.org") == "amina.k"
+
+
+def test_a_persons_day_is_one_rule_for_documents_and_check_ins() -> None:
+    """The day a certificate bears (day_in, by zone name) and the day a check-in counts for
+    (coaching.streaks.local_day, by tzinfo) are the same day, around midnights and a
+    daylight-saving change; a naive moment is UTC for both."""
+    moments = [
+        datetime(2026, 3, 6, 10, 59, tzinfo=UTC),  # 23:59 in Auckland (UTC+13)
+        datetime(2026, 3, 6, 11, 0, tzinfo=UTC),  # midnight there
+        datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # London's clocks go forward at 01:00 UTC
+        datetime(2026, 12, 3, 23, 30),  # naive
+    ]
+    for name in ("Pacific/Auckland", "Europe/London", "America/New_York", "UTC"):
+        for moment in moments:
+            assert local_day(moment, zone(name)) == day_in(moment, name)
+            assert day_in(moment, zone(name)) == day_in(moment, name)
+    assert day_in(moments[0], "Pacific/Auckland") == date(2026, 3, 6)
+    assert day_in(moments[1], zone("Pacific/Auckland")) == date(2026, 3, 7)
+    assert local_day(moments[3], zone("Africa/Nairobi")) == date(2026, 12, 4)

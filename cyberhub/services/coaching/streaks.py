@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from cyberhub.formatting import day_in
 from cyberhub.models.coaching import Cadence
 
 ONE_DAY = timedelta(days=1)
@@ -27,8 +28,8 @@ class Streak:
 
 
 def local_day(moment: datetime, tz: tzinfo) -> date:
-    """The calendar day `moment` falls on in zone `tz`."""
-    return moment.astimezone(tz).date()
+    """The calendar day `moment` falls on in zone `tz` (formatting.day_in's rule)."""
+    return day_in(moment, tz)
 
 
 def week_start(day: date) -> date:
