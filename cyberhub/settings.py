@@ -109,8 +109,8 @@ class Settings(BaseSettings):
     # ... when a mentor's "changes requested" has waited this many calendar days (theirs too)
     # without a resubmission ...
     at_risk_changes_days: int = Field(default=5, ge=1)
-    # ... or when their profiler confidence is low and nothing is approved this many days after
-    # they enrolled.
+    # ... or when their profiler confidence is low and nothing is approved this many calendar
+    # days (theirs) after they enrolled.
     at_risk_no_progress_days: int = Field(default=14, ge=1)
     # A programme with at least this many cohorts gets its whole-programme analytics (no filter)
     # from a snapshot the worker refreshes every few minutes (refresh_program_analytics) instead

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import (
     AuditLog,
+    Enrollment,
     HintReveal,
     Notification,
     OutboxMail,
@@ -553,6 +554,41 @@ class TestAtRisk:
         codes = self.codes(session, world, NOW)
         assert codes[id_of(world.student)] == ["low_confidence_no_progress"]
         assert id_of(world.student2) not in codes
+
+    def test_no_progress_days_are_the_learners_calendar_days(
+        self, session: Session, world: World
+    ) -> None:
+        """As inactivity: "nothing approved after N days" counts the learner's own calendar days
+        since enrolling, and shows from their midnight that begins day AT_RISK_NO_PROGRESS_DAYS
+        (14). Now is 12 Mar 10:30 UTC: 23:30 in Auckland (UTC+13), 13:30 in Nairobi (UTC+3)."""
+        enrolled = [
+            # 21 Feb 12:00 UTC is 22 Feb 01:00 in Auckland: 18 days ago there (19 in UTC).
+            (world.student, "Pacific/Auckland", datetime(2026, 2, 21, 12, 0, tzinfo=UTC)),
+            # 26 Feb 20:30 UTC is 26 Feb 23:30 in Nairobi: 14 days ago there, 13 days 14 hours.
+            (world.student2, "Africa/Nairobi", datetime(2026, 2, 26, 20, 30, tzinfo=UTC)),
+        ]
+        for user, zone_name, at in enrolled:
+            profiled(session, user, "builders", "low")
+            row = session.exec(select(Enrollment).where(Enrollment.student_id == user.id)).one()
+            row.enrolled_at = at
+            user.time_zone = zone_name
+            session.add_all([row, user])
+        session.commit()
+
+        def labels(now: datetime) -> dict[int, list[str]]:
+            d = world.p(session, world.director)
+            rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=now)
+            return {
+                r.student_id: [x.label for x in r.reasons if x.code == "low_confidence_no_progress"]
+                for r in rows
+            }
+
+        assert labels(NOW) == {
+            id_of(world.student): ["Low profiler confidence and nothing approved after 18 days"],
+            id_of(world.student2): ["Low profiler confidence and nothing approved after 14 days"],
+        }
+        # A minute before Nairobi's 12 Mar began (20:59 UTC on the 11th), it was 13 days there.
+        assert labels(datetime(2026, 3, 11, 20, 59, tzinfo=UTC))[id_of(world.student2)] == []
 
     def test_behind_the_cohorts_schedule_counts_overdue_missions(
         self, session: Session, world: World

@@ -641,16 +641,19 @@ def _overdue(
 
 
 def _low_confidence_sql() -> str:
+    # Calendar days since enrolling in the learner's own time zone, as inactivity counts them.
     return """
-SELECT a.student_id, a.cohort_id,
-       (CAST(:now AS timestamptz) AT TIME ZONE 'UTC')::date
-       - (a.enrolled_at AT TIME ZONE 'UTC')::date AS days
-FROM active a
-WHERE a.confidence = 'low' AND a.enrolled_at <= CAST(:now AS timestamptz) - make_interval(days => :no_progress_days)
-  AND NOT EXISTS (
-    SELECT 1 FROM submissions s
-    WHERE s.student_id = a.student_id AND s.status = 'approved'
-      AND s.mission_id IN (SELECT mission_id FROM pm))
+SELECT student_id, cohort_id, days FROM (
+  SELECT a.student_id, a.cohort_id,
+         (CAST(:now AS timestamptz) AT TIME ZONE a.tz)::date
+         - (a.enrolled_at AT TIME ZONE a.tz)::date AS days
+  FROM active a
+  WHERE a.confidence = 'low'
+    AND NOT EXISTS (
+      SELECT 1 FROM submissions s
+      WHERE s.student_id = a.student_id AND s.status = 'approved'
+        AND s.mission_id IN (SELECT mission_id FROM pm))) x
+WHERE days >= :no_progress_days
 """
 
 
