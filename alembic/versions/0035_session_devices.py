@@ -5,8 +5,8 @@ the user agent), address, start and last use, and lets the user end one. These a
 a session starts (and carried along when an API client rotates its refresh token); rows issued
 before stay NULL and show as "Unknown device".
 
-Revision ID: 0036
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import INET
 
-revision: str = "0036"
-down_revision: str | None = "0033"
+revision: str = "0035"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
