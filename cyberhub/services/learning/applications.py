@@ -57,9 +57,9 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Conflict, Invalid, NotFound
+from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import memberships
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import Principal, hold_account, require_signed_in
 from cyberhub.services.learning.cohort_days import cohort_today, director_zone, today_sql
 from cyberhub.services.learning.programs import (
     check_new_capacity,
@@ -85,6 +85,9 @@ PENDING = (ApplicationStatus.applied, ApplicationStatus.waitlisted, ApplicationS
 # Pending and not yet holding a seat: what closing or ending a cohort ends.
 AWAITING = (ApplicationStatus.applied, ApplicationStatus.waitlisted)
 EXPIRED_REASON = "The cohort ended before your application was decided."
+DEACTIVATED_APPLICANT = (
+    "This account is deactivated: it can't apply to or join a cohort. Contact your administrator."
+)
 # A learner's state in a cohort they completed (CohortOffer.my_status): no application state,
 # their completed enrolment.
 COMPLETED = "completed"
@@ -676,8 +679,13 @@ def apply(
 ) -> ApplicationPublic:
     """The caller applies (application mode) or enrols themselves (open mode; the waitlist when
     full or when others wait). Conflict: already applied / enrolled / waiting, rejected before,
-    the cohort is closed or has ended."""
+    the cohort is closed or has ended. Forbidden: the account was deactivated meanwhile."""
     actor = require_signed_in(principal)
+    # Their row, then the cohort (permissions.hold_account): a deactivation at the same moment
+    # takes turns with this, so it either ends this application or is seen here.
+    account = hold_account(session, actor.user_id)
+    if account is None or not account.is_active:
+        raise Forbidden(DEACTIVATED_APPLICANT)
     cohort, program = _lock_for_learner(session, cohort_id)
     require_open(session, cohort)
     app = _mine(session, cohort_id, actor.user_id)
@@ -961,12 +969,19 @@ def approve(
     """Accept a pending application: a seat when one is free and nobody waits, else the waitlist.
     The learner is told (in-app and e-mail). Conflict: not pending, the cohort takes nobody new,
     or the applicant's account is deactivated."""
+    require_director(principal)
+    # The applicant's row before the cohort's (permissions.hold_account), the order a
+    # deactivation takes them in: it either ends the application first or waits for this, and
+    # the applicant is read as committed under that lock.
+    student_id = session.exec(
+        select(CohortApplication.student_id).where(CohortApplication.id == application_id)
+    ).first()
+    applicant = hold_account(session, student_id) if student_id is not None else None
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status != ApplicationStatus.applied:
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
     require_open(session, cohort)
-    applicant = session.get(User, app.student_id)
-    assert applicant is not None
+    assert applicant is not None  # the application exists, and so does its learner
     if not applicant.is_active:
         # As enrolling the address is refused (enrollment._plan_one): a seat they can't use.
         raise Conflict(
