@@ -8,7 +8,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query, Response
 
-from cyberhub.api.deps import Id, SessionDep, StudentUser
+from cyberhub.api.deps import Id, Page, PageSize, SessionDep, StudentUser
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import (
     CheckinCreate,
@@ -22,6 +22,7 @@ from cyberhub.schemas.coaching import (
     HabitUpdate,
     ReflectionCreate,
     ReflectionPublic,
+    ReflectionsPage,
     ReflectionUpdate,
     WeekSummary,
 )
@@ -117,10 +118,16 @@ def delete_goal(goal_id: Id, session: SessionDep, principal: StudentUser) -> Non
 # -- reflections -------------------------------------------------------------------------------
 
 
-@router.get("/coaching/reflections", response_model=list[ReflectionPublic])
-def list_reflections(session: SessionDep, principal: StudentUser) -> list[ReflectionPublic]:
-    """The caller's reflections, newest first."""
-    return reflections.list_reflections(session, principal)
+@router.get("/coaching/reflections", response_model=ReflectionsPage)
+def list_reflections(
+    session: SessionDep,
+    principal: StudentUser,
+    page: Page = 1,
+    page_size: PageSize = reflections.API_PAGE_SIZE,
+) -> ReflectionsPage:
+    """The caller's reflections, newest first, a page at a time (a page past the end answers
+    the last one)."""
+    return reflections.reflection_page(session, principal, page, page_size=page_size).public()
 
 
 @router.post("/coaching/reflections", status_code=201, response_model=ReflectionPublic)

@@ -165,6 +165,15 @@ class ReflectionPublic(BaseModel):
     created_at: IsoDatetime
 
 
+class ReflectionsPage(BaseModel):
+    """A page of the learner's reflections, newest first (GET /coaching/reflections)."""
+
+    items: list[ReflectionPublic]
+    total: int
+    page: int
+    pages: int
+
+
 class ReflectionCreate(BaseModel):
     body: str = Field(max_length=TEXT_MAX * 2)
     prompt: str = Field(default="", max_length=400)

@@ -134,7 +134,8 @@ def test_api_answers_unknown_goals_reflections_and_bad_check_ins_with_4xx(
     assert r.status_code == 422 and "archived" in r.json()["detail"]
     # Nothing was lost on the way: the goal and the reflection are still the learner's.
     assert [g["title"] for g in me.get(f"{API}/coaching/goals").json()] == ["Mine"]
-    assert [x["body"] for x in me.get(f"{API}/coaching/reflections").json()] == ["Mine"]
+    mine = me.get(f"{API}/coaching/reflections").json()["items"]
+    assert [x["body"] for x in mine] == ["Mine"]
 
 
 def test_a_habit_links_to_a_track_or_a_skill(session: Session, client_for: ClientFor) -> None:

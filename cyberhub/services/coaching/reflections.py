@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
-from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
+from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic, ReflectionsPage
 from cyberhub.schemas.paging import PageCount, page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
@@ -37,6 +37,7 @@ WHO_READS = (
 PROMPT_MAX = 200
 MAX_REFLECTIONS = 500
 PAGE_SIZE = 10  # the reflections /coaching shows at a time
+API_PAGE_SIZE = 50  # GET /coaching/reflections' page unless asked (it sent the newest 50 before)
 VISIBILITIES = {v.value for v in Visibility}
 
 
@@ -74,20 +75,16 @@ def recent(
     return [reflection_public(r) for r in rows]
 
 
-def list_reflections(
-    session: Session, principal: Principal | None, limit: int = 50
-) -> list[ReflectionPublic]:
-    """The learner's own reflections, newest first."""
-    actor = access.learner(principal)
-    return recent(session, actor.user_id, limit)
-
-
 @dataclass
 class ReflectionPage(PageCount):
     items: list[ReflectionPublic]
     total: int
     page: int
     page_size: int
+
+    def public(self) -> ReflectionsPage:
+        """The page as the API sends it."""
+        return from_row(ReflectionsPage, self)
 
 
 def reflection_page(
