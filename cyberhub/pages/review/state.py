@@ -200,6 +200,7 @@ class ReviewState(ServiceState, rx.State):
             for c in data.rubric
         ]
         self.typed_comments = {c.key: self.typed_comments.get(c.key, "") for c in data.rubric}
+        self.typed_scores = {c.key: self.typed_scores.get(c.key, "") for c in data.rubric}
         self.max_total = data.max_total
         claim = data.claim
         self.holder, self.claimed_by_me = claim.holder, claim.mine
@@ -345,7 +346,15 @@ class ReviewState(ServiceState, rx.State):
             scores=dict(self.pending_scores),
             feedback=self.feedback,
             comments=dict(self.pending_comments),
+            rubric_seen=[c.criterion() for c in self.rubric],
         )
+        if not done and done.code == reviews.RubricChanged.__name__:
+            # Edited since the page showed it, and the review no longer fits it: the current
+            # rubric, keeping the feedback, the decision and what was typed for the criteria
+            # still in it (_show), with what changed.
+            await self._fetch()
+            self.form_error, self.busy = done.error, False
+            return
         # Conflict: the claim went back to the queue; Forbidden: another mentor claimed it since
         # (reviews.review). Either way the page reads it again and says which.
         if not done and done.code in ("Conflict", "Forbidden"):

@@ -445,6 +445,44 @@ def check_review(
     return total, problems
 
 
+RUBRIC_CHANGED = (
+    "This mission's rubric was changed while you were reviewing: {changes}. The form now shows "
+    "the current rubric, with your feedback and the scores and comments of the criteria still "
+    "in it: check them, then send your review again."
+)
+
+
+class RubricChanged(Conflict):
+    """The mission's rubric changed since the review form showed it, and the review no longer
+    fits it (review's `rubric_seen`): the form reads the rubric again, keeping what was typed."""
+
+
+def rubric_changes(seen: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[str]:
+    """How the rubric a form showed (`seen`) differs from the `current` one, in words: criteria
+    added or removed, maxima changed ("“Depth” was added", "“Clarity” is now out of 3"). []
+    when both have the same criteria and maxima: a title or description edited changes no
+    score."""
+
+    def by_key(rubric: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
+        return {
+            str(c.get("key", "")): (
+                str(c.get("title") or c.get("key", "")),
+                int(c.get("points", 0)),
+            )
+            for c in rubric
+        }
+
+    before, after = by_key(seen), by_key(current)
+    added = [f"“{title}” was added" for key, (title, _) in after.items() if key not in before]
+    removed = [f"“{title}” was removed" for key, (title, _) in before.items() if key not in after]
+    maxima = [
+        f"“{title}” is now out of {points}"
+        for key, (title, points) in after.items()
+        if key in before and before[key][1] != points
+    ]
+    return added + removed + maxima
+
+
 def review(
     session: Session,
     principal: Principal | None,
@@ -454,9 +492,16 @@ def review(
     scores: dict[str, Any],
     feedback: str,
     comments: dict[str, str] | None = None,
+    rubric_seen: list[dict[str, Any]] | None = None,
 ) -> Review:
     """Decide a claimed submission (approved | changes_requested) with rubric scores and an
     optional comment per criterion.
+
+    `rubric_seen`: the criteria the review form showed (key, title, points), when a form sends
+    it. A rubric edited meanwhile takes the review as long as it fits the current rubric (a
+    title or description edited, a maximum the scores still fit); when it no longer fits (a
+    criterion added or removed, a score above its new maximum) RubricChanged (a Conflict) says
+    what changed, so the form reads the rubric again rather than refusing each send alike.
 
     Only the claim holder. Invalid lists every problem with the scores, comments and feedback.
     Writes the review, the new status and a timeline event, and notifies the student (in-app and
@@ -472,8 +517,12 @@ def review(
     if sub.claimed_by_id != actor.user_id:
         raise Forbidden("Only the mentor who claimed this submission can review it.")
     feedback = free_text.line_breaks(feedback).strip()
-    total, problems = check_review(list(mission.rubric or []), decision, scores, feedback, comments)
+    rubric = list(mission.rubric or [])
+    total, problems = check_review(rubric, decision, scores, feedback, comments)
     if problems:
+        changes = rubric_changes(rubric_seen, rubric) if rubric_seen is not None else []
+        if changes:
+            raise RubricChanged(RUBRIC_CHANGED.format(changes="; ".join(changes)))
         raise Invalid(" ".join(problems))
     now = utcnow()
     result = Review(
