@@ -62,6 +62,7 @@ from cyberhub.models.coaching import (
     Reflection,
 )
 from cyberhub.services import text
+from cyberhub.services.ai.profiler_bank import load_bank
 from cyberhub.services.coaching import plan_links
 from cyberhub.services.learning.learning_access import mentor_pairs
 from cyberhub.services.learning.mission_scope import program_scopes
@@ -477,6 +478,20 @@ GOAL_FIELDS = (
 )
 
 
+def _profiler_words(bank_version: str, answer: ProfilerAnswer) -> tuple[str, str]:
+    """(the question, the option chosen) of a profiler answer, in the words of the bank it was
+    asked from; "" for what that bank no longer has (an unknown version, a retired id)."""
+    try:
+        bank = load_bank(bank_version)
+    except ValueError:
+        return "", ""
+    question = bank.question(answer.question_id)
+    if question is None:
+        return "", ""
+    option = question.option(answer.option_id)
+    return question.text, option.text if option else ""
+
+
 def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str, object]]]:
     """Everything CyberHub keeps about the user, by section (a person's data is small: read
     whole). Secrets (password hash, two-step secrets, key hashes) are left out."""
@@ -500,14 +515,23 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
     sections["profiler_sessions"] = _records(
         profiler, ("id", "bank_version", "status", "started_at", "completed_at")
     )
-    sections["profiler_answers"] = _records(
-        rows(
+    banks = {p.id: p.bank_version for p in profiler}
+    sections["profiler_answers"] = [
+        {
+            "session_id": a.session_id,
+            "question_id": a.question_id,
+            "question": question,
+            "option_id": a.option_id,
+            "answer": answer,
+            "answered_at": a.answered_at,
+        }
+        for a in rows(
             ProfilerAnswer,
             col(ProfilerAnswer.session_id).in_([p.id for p in profiler] or [-1]),
             col(ProfilerAnswer.answered_at),
-        ),
-        ("session_id", "question_id", "option_id", "answered_at"),
-    )
+        )
+        for question, answer in [_profiler_words(banks.get(a.session_id, ""), a)]
+    ]
     sections["profiler_results"] = _records(
         rows(ProfilerResult, ProfilerResult.user_id == user_id, col(ProfilerResult.session_id)),
         ("session_id", "primary_track", "secondary_track", "confidence", "scores", "reasoning"),
@@ -543,10 +567,23 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
         }
         for e, c, p in enrolments
     ]
-    sections["applications"] = _records(
-        rows(CohortApplication, CohortApplication.student_id == user_id, col(CohortApplication.id)),
-        ("cohort_id", "status", "applied_at", "decided_at"),
-    )
+    sections["applications"] = [
+        {
+            "cohort_id": a.cohort_id,
+            "cohort": c.name,
+            "program": p.name,
+            "status": a.status,
+            "applied_at": a.applied_at,
+            "decided_at": a.decided_at,
+        }
+        for a, c, p in session.exec(
+            select(CohortApplication, Cohort, Program)
+            .join(Cohort, col(Cohort.id) == col(CohortApplication.cohort_id))
+            .join(Program, col(Program.id) == col(Cohort.program_id))
+            .where(CohortApplication.student_id == user_id)
+            .order_by(col(CohortApplication.id))
+        ).all()
+    ]
     subs = session.exec(
         select(Submission, Mission)
         .join(Mission, col(Mission.id) == col(Submission.mission_id))
@@ -589,10 +626,21 @@ def own_data_sections(session: Session, user_id: int) -> dict[str, list[dict[str
         }
         for r, s, m in reviews
     ]
-    sections["hints_revealed"] = _records(
-        rows(HintReveal, HintReveal.student_id == user_id, col(HintReveal.revealed_at)),
-        ("mission_id", "hint_index", "revealed_at"),
-    )
+    sections["hints_revealed"] = [
+        {
+            "mission_id": h.mission_id,
+            "mission": m.title,
+            "hint_index": h.hint_index,
+            "hint": m.hints[h.hint_index] if 0 <= h.hint_index < len(m.hints) else "",
+            "revealed_at": h.revealed_at,
+        }
+        for h, m in session.exec(
+            select(HintReveal, Mission)
+            .join(Mission, col(Mission.id) == col(HintReveal.mission_id))
+            .where(HintReveal.student_id == user_id)
+            .order_by(col(HintReveal.revealed_at))
+        ).all()
+    ]
     sections["notes"] = _records(
         rows(LearnerNote, LearnerNote.user_id == user_id, col(LearnerNote.id)),
         ("kind", "body", "created_at"),
