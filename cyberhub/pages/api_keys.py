@@ -29,6 +29,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import api_keys
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/settings/api-keys"
@@ -140,9 +141,7 @@ class ApiKeysState(ServiceState, rx.State):
         self.revoke_id, self.revoke_name = int(key_id), str(name)
         self.revoke_error, self.revoke_open = "", True
 
-    @rx.event
-    def set_revoke_open(self, value: bool) -> None:
-        self.revoke_open = value
+    set_revoke_open = open_setter("revoke_open")
 
     @rx.event
     async def revoke(self) -> None:

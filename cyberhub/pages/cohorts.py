@@ -28,6 +28,7 @@ from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/cohorts"
@@ -154,9 +155,7 @@ class CohortsState(ServiceState, rx.State):
         self.withdraw_id, self.withdraw_name, self.withdraw_status = row.id, row.name, row.my_status
         self.withdraw_open = True
 
-    @rx.event
-    def set_withdraw_open(self, value: bool) -> None:
-        self.withdraw_open = value
+    set_withdraw_open = open_setter("withdraw_open")
 
     @rx.event
     async def withdraw(self) -> None:

@@ -21,6 +21,7 @@ from cyberhub.schemas.jobs import (
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.ai import ai_jobs
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 RETRY, DISMISS = "retry", "dismiss"
@@ -190,9 +191,7 @@ class AdminJobsState(ServiceState, rx.State):
         self.confirm_label = f"{failure.actor}({failure.args})" if failure else "()"
         self.action_error, self.confirm_open = "", True
 
-    @rx.event
-    def set_confirm_open(self, value: bool) -> None:
-        self.confirm_open = value
+    set_confirm_open = open_setter("confirm_open")
 
     @rx.event
     async def confirm(self) -> None:

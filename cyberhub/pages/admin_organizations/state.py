@@ -17,6 +17,7 @@ from cyberhub.pages.admin_organizations.data import (
 )
 from cyberhub.services.identity import organizations
 from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
@@ -148,9 +149,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         self.remove_email = member.email if member else ""
         self.remove_reason, self.remove_error, self.remove_open = "", "", True
 
-    @rx.event
-    def set_remove_open(self, value: bool) -> None:
-        self.remove_open = value
+    set_remove_open = open_setter("remove_open")
 
     @rx.event
     async def remove(self, form: dict[str, Any]) -> None:

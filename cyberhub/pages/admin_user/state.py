@@ -16,6 +16,7 @@ from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import deactivation, users
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
@@ -244,9 +245,7 @@ class AdminUserState(ServiceState, rx.State):
         self.revoke_org_name = grant.organization if grant else ""
         self.revoke_reason, self.revoke_error, self.revoke_open = "", "", True
 
-    @rx.event
-    def set_revoke_open(self, value: bool) -> None:
-        self.revoke_open = value
+    set_revoke_open = open_setter("revoke_open")
 
     @rx.event
     async def revoke(self, form: dict[str, Any]) -> None:
@@ -279,9 +278,7 @@ class AdminUserState(ServiceState, rx.State):
     def ask_deactivate(self) -> None:
         self.deactivate_reason, self.deactivate_error, self.deactivate_open = "", "", True
 
-    @rx.event
-    def set_deactivate_open(self, value: bool) -> None:
-        self.deactivate_open = value
+    set_deactivate_open = open_setter("deactivate_open")
 
     @rx.event
     async def deactivate(self, form: dict[str, Any]) -> None:
@@ -304,9 +301,7 @@ class AdminUserState(ServiceState, rx.State):
         self.deactivate_open, self.deactivate_error, self.status_error = False, "", ""
         await self._refresh()
 
-    @rx.event
-    def set_reactivate_open(self, value: bool) -> None:
-        self.reactivate_open = value
+    set_reactivate_open = open_setter("reactivate_open")
 
     @rx.event
     async def reactivate(self) -> None:

@@ -34,6 +34,7 @@ from cyberhub.schemas.coaching import (
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.coaching import goals, habits, reflections, summary
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/coaching"
@@ -329,9 +330,7 @@ class CoachingState(ServiceState, rx.State):
     def ask_archive(self, habit_id: int) -> None:
         self.archive_id, self.archive_open = int(habit_id), True
 
-    @rx.event
-    def set_archive_open(self, value: bool) -> None:
-        self.archive_open = value
+    set_archive_open = open_setter("archive_open")
 
     @rx.event
     async def archive(self) -> None:

@@ -21,6 +21,7 @@ from cyberhub.schemas.analytics import (
 )
 from cyberhub.services.learning import enrollment
 from cyberhub.services.learning.analytics import DEFAULT_NUDGE
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -173,9 +174,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         self.nudge_error = ""
         self.nudge_open = True
 
-    @rx.event
-    def set_nudge_open(self, value: bool) -> None:
-        self.nudge_open = value
+    set_nudge_open = open_setter("nudge_open")
 
     @rx.event
     async def send_nudge(self, form: dict[str, Any]) -> None:
@@ -215,9 +214,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
             ]
         self.mentor_open = True
 
-    @rx.event
-    def set_mentor_open(self, value: bool) -> None:
-        self.mentor_open = value
+    set_mentor_open = open_setter("mentor_open")
 
     @rx.event
     def set_mentor_choice(self, value: str) -> None:

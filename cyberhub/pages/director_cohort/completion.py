@@ -24,6 +24,7 @@ from cyberhub.schemas.certificates import CohortCompletion
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import certificates, programs
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 
@@ -132,9 +133,7 @@ class CohortCompletionState(ServiceState, rx.State):
         )
         await self._fetch()
 
-    @rx.event
-    def set_close_open(self, value: bool) -> None:
-        self.close_open = value
+    set_close_open = open_setter("close_open")
 
     @rx.event
     async def close_cohort(self) -> Any:

@@ -24,6 +24,7 @@ from cyberhub.pages.director_cohort.data import ApplicationRow
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import url_id, whole_number
 from cyberhub.state.service import ServiceState
 
@@ -181,9 +182,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
         self.reject_id, self.reject_name, self.reject_status = row.id, row.student_name, row.status
         self.reject_open = True
 
-    @rx.event
-    def set_reject_open(self, value: bool) -> None:
-        self.reject_open = value
+    set_reject_open = open_setter("reject_open")
 
     @rx.event
     async def reject(self) -> Any:

@@ -34,6 +34,7 @@ from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import sponsorships
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -226,9 +227,7 @@ class CohortSponsorsState(ServiceState, rx.State):
     def ask_remove(self, sid: int, name: str) -> None:
         self.remove_id, self.remove_name, self.remove_open = int(sid), str(name), True
 
-    @rx.event
-    def set_remove_open(self, value: bool) -> None:
-        self.remove_open = value
+    set_remove_open = open_setter("remove_open")
 
     @rx.event
     async def remove(self) -> None:

@@ -28,6 +28,7 @@ from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
 from cyberhub.schemas.director import CohortMentorPublic, CsvRowProblem
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id, url_id
 from cyberhub.state.service import Outcome, ServiceState
 from cyberhub.state.session import SessionState
@@ -180,9 +181,7 @@ class DirectorCohortState(ServiceState, rx.State):
         self.withdraw_id, self.withdraw_name = row.student_id, row.name
         self.withdraw_open = True
 
-    @rx.event
-    def set_withdraw_open(self, value: bool) -> None:
-        self.withdraw_open = value
+    set_withdraw_open = open_setter("withdraw_open")
 
     @rx.event
     async def withdraw(self) -> Any:
@@ -226,9 +225,7 @@ class DirectorCohortState(ServiceState, rx.State):
     def ask_remove_mentor(self, mentor: CohortMentorPublic) -> None:
         self.removing, self.remove_open = mentor, True
 
-    @rx.event
-    def set_remove_open(self, value: bool) -> None:
-        self.remove_open = value
+    set_remove_open = open_setter("remove_open")
 
     @rx.event
     async def remove_mentor(self) -> None:
@@ -250,9 +247,7 @@ class DirectorCohortState(ServiceState, rx.State):
             )
         )
 
-    @rx.event
-    def set_balance_open(self, value: bool) -> None:
-        self.balance_open = value
+    set_balance_open = open_setter("balance_open")
 
     @rx.event
     async def balance(self) -> None:

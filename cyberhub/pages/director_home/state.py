@@ -14,6 +14,7 @@ from cyberhub.pages.director_home.data import (
     _update_program,
     _update_track,
 )
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import Outcome, ServiceState
 
@@ -136,9 +137,7 @@ class DirectorHomeState(ServiceState, rx.State):
         }
         self.edit_program_error, self.edit_program_open = "", True
 
-    @rx.event
-    def set_edit_program_open(self, value: bool) -> None:
-        self.edit_program_open = value
+    set_edit_program_open = open_setter("edit_program_open")
 
     @rx.event
     async def save_program(self, form: dict[str, Any]) -> None:
@@ -162,9 +161,7 @@ class DirectorHomeState(ServiceState, rx.State):
         self.edit_track_nice = list(t.get("nice_options", []))
         self.edit_track_error, self.edit_track_open = "", True
 
-    @rx.event
-    def set_edit_track_open(self, value: bool) -> None:
-        self.edit_track_open = value
+    set_edit_track_open = open_setter("edit_track_open")
 
     @rx.event
     async def save_track(self, form: dict[str, Any]) -> None:
@@ -200,9 +197,7 @@ class DirectorHomeState(ServiceState, rx.State):
         self.remove_track = {k: str(t.get(k, "")) for k in ("id", "program_id", "name", "program")}
         self.remove_track_error, self.remove_track_open = "", True
 
-    @rx.event
-    def set_remove_track_open(self, value: bool) -> None:
-        self.remove_track_open = value
+    set_remove_track_open = open_setter("remove_track_open")
 
     @rx.event
     async def confirm_remove_track(self) -> None:

@@ -30,6 +30,7 @@ from cyberhub.services import text as free_text
 from cyberhub.services.errors import DomainError
 from cyberhub.services.learning import authoring
 from cyberhub.state import url_query
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -389,9 +390,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         self.confirm_action, self.confirm_id, self.confirm_title = action, int(mission_id), title
         self.confirm_open = True
 
-    @rx.event
-    def set_confirm_open(self, value: bool) -> None:
-        self.confirm_open = value
+    set_confirm_open = open_setter("confirm_open")
 
     @rx.event
     async def confirm(self) -> None:

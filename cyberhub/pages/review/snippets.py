@@ -16,6 +16,7 @@ from cyberhub.components.ui import danger_button, error_callout, icon_button, mu
 from cyberhub.formatting import when
 from cyberhub.pages.review.state import ReviewState
 from cyberhub.services.learning import snippets
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
@@ -108,9 +109,7 @@ class SnippetState(ServiceState, rx.State):
     def ask_delete(self, snippet_id: int) -> None:
         self.delete_id, self.delete_open = int(snippet_id), True
 
-    @rx.event
-    def set_delete_open(self, value: bool) -> None:
-        self.delete_open = value
+    set_delete_open = open_setter("delete_open")
 
     @rx.event
     async def delete(self) -> None:

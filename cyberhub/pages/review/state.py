@@ -20,6 +20,7 @@ from cyberhub.schemas.reviews import MissionSummary, ReviewScreen
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import reviews
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.notifications import NotificationState
 from cyberhub.state.service import Outcome, ServiceState
@@ -331,9 +332,7 @@ class ReviewState(ServiceState, rx.State):
         self.pending_comments = comments
         self.pending_total, self.confirm_open = total, True
 
-    @rx.event
-    def set_confirm_open(self, value: bool) -> None:
-        self.confirm_open = value
+    set_confirm_open = open_setter("confirm_open")
 
     @rx.event
     async def send(self) -> Any:

@@ -22,6 +22,7 @@ from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import calendar_feed
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 
@@ -81,13 +82,9 @@ class CalendarFeedState(ServiceState, rx.State):
             self.off_since = when(done.value.revoked_at, await self._time_zone())
             self.notice = "Your calendar feed is off: its address no longer works."
 
-    @rx.event
-    def set_regenerate_open(self, value: bool) -> None:
-        self.regenerate_open = value
+    set_regenerate_open = open_setter("regenerate_open")
 
-    @rx.event
-    def set_revoke_open(self, value: bool) -> None:
-        self.revoke_open = value
+    set_revoke_open = open_setter("revoke_open")
 
 
 S = CalendarFeedState
