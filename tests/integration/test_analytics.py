@@ -139,7 +139,7 @@ class TestFunnel:
             submitted_at=NOW - timedelta(days=1),
             decided_at=NOW,
         )
-        steps = analytics.funnel(session, d, id_of(world.program), ALL)
+        steps = analytics.program_analytics(session, d, id_of(world.program), ALL).funnel
         # student, student2, extra (cohort) + outsider_student (other cohort)
         assert [(s.key, s.learners) for s in steps] == [
             ("enrolled", 4),
@@ -151,10 +151,12 @@ class TestFunnel:
         assert steps[1].percent == 50
 
         only = AnalyticsFilters(cohort_id=id_of(world.other_cohort))
-        assert analytics.funnel(session, d, id_of(world.program), only)[0].learners == 1
+        one_cohort = analytics.program_analytics(session, d, id_of(world.program), only)
+        assert one_cohort.funnel[0].learners == 1
         builders = AnalyticsFilters(track="builders")
         assert [
-            s.learners for s in analytics.funnel(session, d, id_of(world.program), builders)
+            s.learners
+            for s in analytics.program_analytics(session, d, id_of(world.program), builders).funnel
         ] == [
             2,
             2,
@@ -194,20 +196,21 @@ class TestActivityAndApprovals:
             submitted_at=monday + timedelta(days=15),
         )
         dates = AnalyticsFilters(date_from=date(2026, 3, 1), date_to=date(2026, 3, 22))
-        weeks = analytics.weekly_activity(session, d, id_of(world.program), dates)
+        weeks = analytics.program_analytics(session, d, id_of(world.program), dates).weekly
         assert [(w.label, w.submissions, w.approvals, w.active_learners) for w in weeks] == [
             ("2026-W09", 0, 0, 0),
             ("2026-W10", 1, 1, 1),
             ("2026-W11", 0, 0, 0),
             ("2026-W12", 2, 1, 1),
         ]
-        cells = analytics.approvals(session, d, id_of(world.program), ALL)
+        cells = analytics.program_analytics(session, d, id_of(world.program), ALL).approvals
         assert [(c.track, c.difficulty, c.approvals) for c in cells] == [
             ("builders", 1, 1),
             ("builders", 2, 1),
         ]
         first_week = AnalyticsFilters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 8))
-        assert len(analytics.approvals(session, d, id_of(world.program), first_week)) == 1
+        in_week = analytics.program_analytics(session, d, id_of(world.program), first_week)
+        assert len(in_week.approvals) == 1
 
     def test_weeks_and_dates_are_the_directors_own(self, session: Session, world: World) -> None:
         """Weeks begin on Monday at midnight and the date filter's days are calendar days, both
@@ -229,9 +232,9 @@ class TestActivityAndApprovals:
         dates = AnalyticsFilters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 15))
 
         def weeks(user: User) -> list[tuple[str, int]]:
-            found = analytics.weekly_activity(
+            found = analytics.program_analytics(
                 session, world.p(session, user), id_of(world.program), dates
-            )
+            ).weekly
             return [(w.label, w.submissions) for w in found]
 
         # Nairobi: the second is on Monday 16 March there, after the range.
@@ -249,16 +252,15 @@ class TestActivityAndApprovals:
         session.commit()
         d = world.p(session, world.director)
         one = AnalyticsFilters(cohort_id=id_of(cohort))
-        weeks = analytics.weekly_activity(session, d, id_of(world.program), one)
+        weeks = analytics.program_analytics(session, d, id_of(world.program), one).weekly
         assert [(w.week, w.submissions) for w in weeks] == [(date(1999, 12, 27), 0)]
-        assert analytics.program_analytics(session, d, id_of(world.program), one).weekly
 
     def test_track_mix_has_the_mean_confidence(self, session: Session, world: World) -> None:
         d = world.p(session, world.director)
         profiled(session, world.student, "builders", "high")
         profiled(session, world.student2, "builders", "low")
         profiled(session, world.outsider_student, "leaders", "medium")
-        mix = analytics.track_mix(session, d, id_of(world.program), ALL)
+        mix = analytics.program_analytics(session, d, id_of(world.program), ALL).track_mix
         assert [(m.track, m.learners, m.mean_confidence, m.low_confidence) for m in mix] == [
             ("builders", 2, 2.0, 1),
             ("leaders", 1, 2.0, 0),
@@ -279,7 +281,9 @@ class TestReviews:
                 submitted_at=NOW - timedelta(hours=hours),
                 attempt=hours,
             )
-        backlog = analytics.backlog(session, d, id_of(world.program), ALL, now=NOW)
+        backlog = analytics.program_analytics(
+            session, d, id_of(world.program), ALL, now=NOW
+        ).backlog
         assert [b.submissions for b in backlog] == [1, 1, 1, 1]
 
         # The mentor took 1, 2, ..., 10 hours: median 5.5, p90 9.1 (linear interpolation).
@@ -301,7 +305,7 @@ class TestReviews:
             submitted_at=NOW - timedelta(days=5),
         )
         review(session, sub, world.comentor, 48)
-        rows = analytics.turnaround(session, d, id_of(world.program), ALL)
+        rows = analytics.program_analytics(session, d, id_of(world.program), ALL).turnaround
         assert [(t.mentor_id, t.reviews, t.median_hours, t.p90_hours) for t in rows] == [
             (id_of(world.comentor), 1, 48.0, 48.0),
             (id_of(world.mentor), 10, 5.5, 9.1),
@@ -309,8 +313,8 @@ class TestReviews:
 
     def test_mentor_load_uses_the_cohort_capacity(self, session: Session, world: World) -> None:
         d = world.p(session, world.director)
-        loads = analytics.mentor_load(session, d, id_of(world.program), ALL)
-        by_mentor = {m.mentor_id: (m.mentees, m.capacity, m.percent) for m in loads.mentors}
+        loads = analytics.program_analytics(session, d, id_of(world.program), ALL)
+        by_mentor = {m.mentor_id: (m.mentees, m.capacity, m.percent) for m in loads.mentor_load}
         assert by_mentor == {
             id_of(world.mentor): (1, 10, 10),
             id_of(world.comentor): (0, 10, 0),
@@ -339,7 +343,9 @@ class TestReviews:
         session.add(row)
         session.commit()
         d = world.p(session, world.director)
-        backlog = analytics.backlog(session, d, id_of(world.program), ALL, now=NOW)
+        backlog = analytics.program_analytics(
+            session, d, id_of(world.program), ALL, now=NOW
+        ).backlog
         pending = reviews.queue_counts(session, id_of(world.mentor)).pending
         assert sum(b.submissions for b in backlog) == pending == 1
 
@@ -347,7 +353,7 @@ class TestReviews:
 class TestAtRisk:
     def codes(self, session: Session, world: World, now: datetime) -> dict[int, list[str]]:
         d = world.p(session, world.director)
-        rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=now)
+        rows = analytics.program_analytics(session, d, id_of(world.program), ALL, now=now).at_risk
         return {r.student_id: [x.code for x in r.reasons] for r in rows}
 
     def test_inactivity_is_counted_in_calendar_days_of_the_learners_zone(
@@ -392,7 +398,9 @@ class TestAtRisk:
             d = world.p(session, world.director)
             rows = {
                 r.student_id: r
-                for r in analytics.at_risk(session, d, id_of(world.program), ALL, now=NOW)
+                for r in analytics.program_analytics(
+                    session, d, id_of(world.program), ALL, now=NOW
+                ).at_risk
             }
             assert [x.label for x in rows[id_of(world.student)].reasons] == [
                 "No activity for 1 day"
@@ -482,7 +490,7 @@ class TestAtRisk:
         session.add(draft)
         session.commit()
         d = world.p(session, world.director)
-        rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=NOW)
+        rows = analytics.program_analytics(session, d, id_of(world.program), ALL, now=NOW).at_risk
         flagged = {r.student_id: r for r in rows}
         assert [x.code for x in flagged[id_of(world.student)].reasons] == ["changes_unanswered"]
         assert flagged[id_of(world.student)].reasons[0].label == (
@@ -611,16 +619,18 @@ class TestAtRisk:
         )
         found = {
             r.student_id: r
-            for r in analytics.at_risk(session, director, id_of(w.program), ALL, now=NOW)
+            for r in analytics.program_analytics(
+                session, director, id_of(w.program), ALL, now=NOW
+            ).at_risk
         }
         behind = [r for r in found[id_of(w.student)].reasons if r.code == "behind_schedule"]
         assert [r.label for r in behind] == ["Behind the cohort's schedule: 1 overdue"]
         behind2 = [r for r in found[id_of(w.student2)].reasons if r.code == "behind_schedule"]
         assert [r.label for r in behind2] == ["Behind the cohort's schedule: 2 overdue"]
         # Nothing due yet: nobody is behind.
-        early = analytics.at_risk(
+        early = analytics.program_analytics(
             session, director, id_of(w.program), ALL, now=NOW - timedelta(days=5)
-        )
+        ).at_risk
         assert all(r.code != "behind_schedule" for x in early for r in x.reasons)
 
     def test_withdrawn_learners_are_not_at_risk_and_cohort_list_is_scoped(

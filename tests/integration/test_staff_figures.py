@@ -53,8 +53,8 @@ class TestMentorLoadAgrees:
         with pytest.raises(Conflict):
             enrollment.assign_mentor(session, d, cid, id_of(world.student2), id_of(world.mentor))
         session.rollback()
-        loads = analytics.mentor_load(session, d, id_of(world.program), AnalyticsFilters())
-        by_mentor = {m.mentor_id: (m.mentees, m.capacity, m.percent) for m in loads.mentors}
+        loads = analytics.program_analytics(session, d, id_of(world.program), AnalyticsFilters())
+        by_mentor = {m.mentor_id: (m.mentees, m.capacity, m.percent) for m in loads.mentor_load}
         assert by_mentor[id_of(world.mentor)] == (1, 1, 100)
         # student2 (active, no mentor) and the other cohort's learner; not the completed one.
         assert loads.unassigned_learners == 2

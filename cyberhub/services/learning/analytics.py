@@ -1,4 +1,6 @@
-"""Director analytics (issue 15, item 1): one programme's figures, one function per block.
+"""Director analytics (issue 15, item 1): one programme's figures, one function per block,
+read together through program_analytics (one permission check) or, for one cohort's at-risk
+learners, cohort_at_risk.
 
 Every block is computed by PostgreSQL (GROUP BY, FILTER, percentile_cont): no block loads the
 programme's rows into Python, only its answer (a handful of rows per block; the at-risk list is
@@ -199,13 +201,6 @@ def _check_filters(session: Session, program_id: int, filters: AnalyticsFilters)
         raise Invalid("The start of the date range must not be after its end.")
 
 
-def _open(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> None:
-    get_program(session, principal, program_id)
-    _check_filters(session, program_id, filters)
-
-
 def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
@@ -213,15 +208,8 @@ def _percent(part: int, whole: int) -> int:
 # -- blocks ------------------------------------------------------------------------------------
 
 
-def funnel(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> list[FunnelStep]:
-    """Enrolled → profiler done → first submission → first approval → track complete."""
-    _open(session, principal, program_id, filters)
-    return _funnel(session, _scope(program_id, filters))
-
-
 def _funnel(session: Session, scope: Scope) -> list[FunnelStep]:
+    """Enrolled → profiler done → first submission → first approval → track complete."""
     [row] = scope.run(
         session,
         """
@@ -258,19 +246,12 @@ FROM flags f LEFT JOIN work w ON w.student_id = f.student_id
     ]
 
 
-def weekly_activity(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> list[WeekActivity]:
-    """Submissions, approvals and active learners per ISO week (weeks without any shown as 0),
-    over the filter's dates, else the cohorts' life so far; weeks of the reader's calendar."""
-    _open(session, principal, program_id, filters)
-    return _weekly(session, program_id, filters, reader_zone(principal), utcnow())
-
-
 def _weekly(
     session: Session, program_id: int, filters: AnalyticsFilters, tz: str, now: datetime
 ) -> list[WeekActivity]:
-    """The weeks begin on Monday at midnight in zone `tz`."""
+    """Submissions, approvals and active learners per ISO week (weeks without any shown as 0),
+    over the filter's dates, else the cohorts' life so far; weeks of the reader's calendar: they
+    begin on Monday at midnight in zone `tz`."""
     rows = _run_dated(
         session,
         program_id,
@@ -350,17 +331,10 @@ def _weeks_span(
     return max(first, last - timedelta(weeks=MAX_WEEKS - 1)), last
 
 
-def approvals(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> list[ApprovalCell]:
-    """Approved submissions per mission track and difficulty (decided within the dates)."""
-    _open(session, principal, program_id, filters)
-    return _approvals(session, program_id, filters, reader_zone(principal))
-
-
 def _approvals(
     session: Session, program_id: int, filters: AnalyticsFilters, tz: str
 ) -> list[ApprovalCell]:
+    """Approved submissions per mission track and difficulty (decided within the dates)."""
     rows = _run_dated(
         session,
         program_id,
@@ -378,15 +352,8 @@ GROUP BY t.key, m.difficulty ORDER BY t.key, m.difficulty
     return [ApprovalCell(track=k, difficulty=int(d), approvals=int(n)) for k, d, n in rows]
 
 
-def track_mix(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> list[TrackMix]:
-    """Learners per profiler track, with the mean confidence (1 low .. 3 high)."""
-    _open(session, principal, program_id, filters)
-    return _track_mix(session, _scope(program_id, filters))
-
-
 def _track_mix(session: Session, scope: Scope) -> list[TrackMix]:
+    """Learners per profiler track, with the mean confidence (1 low .. 3 high)."""
     rows = scope.run(
         session,
         f"""
@@ -415,23 +382,11 @@ BACKLOG_BUCKETS = (
 )
 
 
-def backlog(
-    session: Session,
-    principal: Principal | None,
-    program_id: int,
-    filters: AnalyticsFilters,
-    *,
-    now: datetime | None = None,
-) -> list[BacklogBucket]:
+def _backlog(session: Session, scope: Scope, now: datetime) -> list[BacklogBucket]:
     """Submissions waiting for a review (submitted or in review), by how long they have waited.
 
     Only learners still enrolled (not withdrawn) count: a withdrawn learner's work is in no
     mentor's queue (learning_access.mentor_pairs), so it waits for nobody."""
-    _open(session, principal, program_id, filters)
-    return _backlog(session, _scope(program_id, filters, profile=False), now or utcnow())
-
-
-def _backlog(session: Session, scope: Scope, now: datetime) -> list[BacklogBucket]:
     [row] = scope.run(
         session,
         """
@@ -455,17 +410,10 @@ FROM waiting
     ]
 
 
-def turnaround(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> list[MentorTurnaround]:
-    """Per mentor, hours from submission to decision: median and 90th percentile."""
-    _open(session, principal, program_id, filters)
-    return _turnaround(session, program_id, filters, reader_zone(principal))
-
-
 def _turnaround(
     session: Session, program_id: int, filters: AnalyticsFilters, tz: str
 ) -> list[MentorTurnaround]:
+    """Per mentor, hours from submission to decision: median and 90th percentile."""
     rows = _run_dated(
         session,
         program_id,
@@ -498,20 +446,13 @@ GROUP BY h.mentor_id, u.full_name, u.email ORDER BY 4 DESC, 2
     ]
 
 
-def mentor_load(
-    session: Session, principal: Principal | None, program_id: int, filters: AnalyticsFilters
-) -> MentorLoads:
+def _mentor_load(session: Session, program_id: int, filters: AnalyticsFilters) -> MentorLoads:
     """Each mentor's mentees against their capacity (cohort_mentors.capacity, summed over the
     cohorts they serve), and how many active learners have no mentor yet.
 
     A mentee is counted as the cohort page counts them against the capacity (enrollment's
     mentor loads, which assign_mentor enforces): a learner who completed keeps their seat and
     their mentor, so they still take a place (withdrawal frees it)."""
-    _open(session, principal, program_id, filters)
-    return _mentor_load(session, program_id, filters)
-
-
-def _mentor_load(session: Session, program_id: int, filters: AnalyticsFilters) -> MentorLoads:
     scope = _scope(program_id, filters, profile=False)
     cohort_cond = "AND cm.cohort_id = :cohort_id" if filters.cohort_id is not None else ""
     rows = scope.run(
@@ -673,24 +614,10 @@ AT_RISK_REASONS: list[RiskReason] = [
 ]
 
 
-def at_risk(
-    session: Session,
-    principal: Principal | None,
-    program_id: int,
-    filters: AnalyticsFilters,
-    *,
-    now: datetime | None = None,
-) -> list[AtRiskLearner]:
-    """Active learners of the programme (within the filters) with every reason they are at
-    risk, most reasons first, then longest inactive."""
-    _open(session, principal, program_id, filters)
-    return _at_risk(session, program_id, filters, now or utcnow())
-
-
 def cohort_at_risk(
     session: Session, principal: Principal | None, cohort_id: int, *, now: datetime | None = None
 ) -> list[AtRiskLearner]:
-    """The at-risk learners of one cohort (see at_risk)."""
+    """The at-risk learners of one cohort (see _at_risk)."""
     cohort, program = get_cohort(session, principal, cohort_id)
     filters = AnalyticsFilters(cohort_id=cohort.id)
     return _at_risk(session, program.id or 0, filters, now or utcnow())
@@ -699,6 +626,8 @@ def cohort_at_risk(
 def _at_risk(
     session: Session, program_id: int, filters: AnalyticsFilters, now: datetime
 ) -> list[AtRiskLearner]:
+    """Active learners of the programme (within the filters) with every reason they are at
+    risk, most reasons first, then longest inactive."""
     settings = get_settings()
     scope = _scope(program_id, filters, active_only=True)
     # `active`: each active enrolment with the learner's zone and latest activity on the
