@@ -35,10 +35,6 @@ def _start(
     return profiler.start(session, principal, meta), profiler.questions()
 
 
-def _go_to(session: Session, principal: Principal | None, sid: int, index: int) -> ProfilerProgress:
-    return profiler.go_to(session, principal, sid, index)
-
-
 def _grant_ai(session: Session, principal: Principal | None, meta: RequestMeta) -> None:
     consents.set_consent(session, principal, consents.AI_PROFILING, True, meta)
 
@@ -149,7 +145,7 @@ class ProfilerWizardState(ServiceState, rx.State):
 
     async def _move(self, index: int) -> None:
         self.pointer_pick = False
-        if moved := await self._call(_go_to, self.session_id, index):
+        if moved := await self._call(profiler.go_to, self.session_id, index):
             self._apply(moved.value)
             self.moves += 1
 

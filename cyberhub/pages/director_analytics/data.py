@@ -9,12 +9,10 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from cyberhub.formatting import when
-from cyberhub.schemas.analytics import AnalyticsFilters, NudgeResult, ProgramAnalytics
-from cyberhub.schemas.director import CohortMentorPublic
+from cyberhub.schemas.analytics import AnalyticsFilters, ProgramAnalytics
 from cyberhub.schemas.rows import from_row
-from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.services.learning import analytics, enrollment, programs
+from cyberhub.services.learning import analytics, programs
 from cyberhub.state.forms import parse_day, parse_id
 
 ROUTE = "/dashboard/director/analytics"
@@ -102,22 +100,3 @@ def load(
         at_risk=[_risk_row(r, tz) for r in data.at_risk],
         as_of=when(data.as_of, tz, "datetime", empty=""),
     )
-
-
-def nudge(
-    session: Session,
-    principal: Principal | None,
-    student_id: int,
-    cohort_id: int,
-    message: str,
-    meta: RequestMeta,
-) -> NudgeResult:
-    return analytics.nudge(
-        session, principal, student_id, cohort_id=cohort_id, message=message, meta=meta
-    )
-
-
-def mentors(
-    session: Session, principal: Principal | None, cohort_id: int
-) -> list[CohortMentorPublic]:
-    return enrollment.list_mentors(session, principal, cohort_id)

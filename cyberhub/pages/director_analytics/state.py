@@ -19,7 +19,7 @@ from cyberhub.schemas.analytics import (
     TrackMix,
     WeekActivity,
 )
-from cyberhub.services.learning import enrollment
+from cyberhub.services.learning import analytics, enrollment
 from cyberhub.services.learning.analytics import DEFAULT_NUDGE
 from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
@@ -183,11 +183,11 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         t = self.nudge_target
         self.nudge_error = ""
         found = await self._try(
-            data.nudge,
+            analytics.nudge,
             int(t.get("student_id", 0)),
-            int(t.get("cohort_id", 0)),
-            message,
-            self._meta(),
+            cohort_id=int(t.get("cohort_id", 0)),
+            message=message,
+            meta=self._meta(),
         )
         if not found:
             self.nudge_error = found.error
@@ -203,7 +203,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         self.mentor_target = row
         self.mentor_error = ""
         self.mentor_choice = ""
-        found = await self._try(data.mentors, int(row.get("cohort_id", 0)))
+        found = await self._try(enrollment.list_mentors, int(row.get("cohort_id", 0)))
         if not found:
             self.mentor_options = []
             self.mentor_error = found.error

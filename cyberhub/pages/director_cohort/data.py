@@ -10,13 +10,10 @@ from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.schemas.director import (
-    Balanced,
     CohortMentorPublic,
-    CohortMentorRemoved,
     CohortPublic,
     CsvImported,
     CsvRowProblem,
-    EnrollmentPublic,
     RosterRow,
 )
 from cyberhub.schemas.rows import from_row
@@ -152,17 +149,6 @@ class ScheduleRow:
     local: str
 
 
-def _enroll(
-    session: Session,
-    principal: Principal | None,
-    cohort_id: int,
-    email: str,
-    name: str,
-    meta: RequestMeta,
-) -> EnrollmentPublic:
-    return enrollment.enroll(session, principal, cohort_id, email, full_name=name, meta=meta)
-
-
 @dataclass
 class ImportRefused:
     """The CSV's failing rows (nothing was imported)."""
@@ -181,16 +167,6 @@ def _import(
         return ImportRefused(exc.message, [CsvRowProblem.model_validate(r) for r in exc.rows])
 
 
-def _withdraw(
-    session: Session,
-    principal: Principal | None,
-    cohort_id: int,
-    student_id: int,
-    meta: RequestMeta,
-) -> None:
-    enrollment.unenroll(session, principal, cohort_id, student_id, meta=meta)
-
-
 def _add_mentor(
     session: Session,
     principal: Principal | None,
@@ -201,18 +177,6 @@ def _add_mentor(
 ) -> CohortMentorPublic:
     seats = whole_number(capacity, "mentor's capacity")
     return enrollment.set_cohort_mentor(session, principal, cohort_id, email, seats, meta=meta)
-
-
-def _remove_mentor(
-    session: Session, principal: Principal | None, cohort_id: int, mentor_id: int, meta: RequestMeta
-) -> CohortMentorRemoved:
-    return enrollment.remove_cohort_mentor(session, principal, cohort_id, mentor_id, meta=meta)
-
-
-def _balance(
-    session: Session, principal: Principal | None, cohort_id: int, meta: RequestMeta
-) -> Balanced:
-    return enrollment.balance_mentors(session, principal, cohort_id, meta=meta)
 
 
 def _save_settings(

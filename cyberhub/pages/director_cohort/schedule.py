@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from cyberhub.components.layout import wrap_row
 from cyberhub.components.notice import notice_callout
@@ -18,34 +17,11 @@ from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import zone
 from cyberhub.pages.director_cohort.data import ScheduleRow, fetch_panel
 from cyberhub.pages.director_cohort.state import DirectorCohortState
-from cyberhub.schemas.schedule import CohortSchedule, DueDatePublic
-from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.identity.permissions import Principal
+from cyberhub.schemas.schedule import CohortSchedule
 from cyberhub.services.learning import schedule
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
-
-
-def _set(
-    session: Session,
-    principal: Principal | None,
-    cohort_id: int,
-    mission_id: int,
-    due_at: str,
-    meta: RequestMeta,
-) -> DueDatePublic:
-    return schedule.set_due_date(session, principal, cohort_id, mission_id, due_at, meta=meta)
-
-
-def _clear(
-    session: Session,
-    principal: Principal | None,
-    cohort_id: int,
-    mission_id: int,
-    meta: RequestMeta,
-) -> DueDatePublic:
-    return schedule.clear_due_date(session, principal, cohort_id, mission_id, meta=meta)
 
 
 class CohortScheduleState(ServiceState, rx.State):
@@ -88,7 +64,9 @@ class CohortScheduleState(ServiceState, rx.State):
         if not value:
             self.error = "Choose a date and a time first (or use Clear to remove the due date)."
             return None
-        done = await self._call(_set, self.cohort_id, mission_id, value, self._meta())
+        done = await self._call(
+            schedule.set_due_date, self.cohort_id, mission_id, value, meta=self._meta()
+        )
         if not done:
             return None
         self.notice = f"Saved the due date of {done.value.title}."
@@ -98,7 +76,9 @@ class CohortScheduleState(ServiceState, rx.State):
     @rx.event
     async def clear(self, mission_id: int) -> Any:
         self.notice = self.error = ""
-        done = await self._call(_clear, self.cohort_id, int(mission_id), self._meta())
+        done = await self._call(
+            schedule.clear_due_date, self.cohort_id, int(mission_id), meta=self._meta()
+        )
         if not done:
             return None
         self.notice = f"{done.value.title} has no due date now."

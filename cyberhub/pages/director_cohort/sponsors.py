@@ -110,10 +110,6 @@ def _save(
     return sponsorships.create_sponsorship(session, principal, cohort_id, data, meta=meta).sponsor
 
 
-def _remove(session: Session, principal: Principal | None, sid: int, meta: RequestMeta) -> None:
-    sponsorships.remove_sponsorship(session, principal, sid, meta=meta)
-
-
 def _row(s: SponsorshipPublic) -> SponsorshipRow:
     return from_row(
         SponsorshipRow,
@@ -232,7 +228,7 @@ class CohortSponsorsState(ServiceState, rx.State):
     @rx.event
     async def remove(self) -> None:
         self.remove_open, self.notice, self.error = False, "", ""
-        done = await self._call(_remove, self.remove_id, self._meta())
+        done = await self._call(sponsorships.remove_sponsorship, self.remove_id, meta=self._meta())
         if not done:
             return
         self.notice = f"Removed the sponsorship by {self.remove_name}."

@@ -16,13 +16,9 @@ from cyberhub.pages.director_cohort.data import (
     ImportRefused,
     RosterLine,
     _add_mentor,
-    _balance,
-    _enroll,
     _import,
     _load,
-    _remove_mentor,
     _save_settings,
-    _withdraw,
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
 from cyberhub.schemas.director import CohortMentorPublic, CsvRowProblem
@@ -133,7 +129,11 @@ class DirectorCohortState(ServiceState, rx.State):
         self.enroll_name = str(form.get("full_name", "")).strip()[:200]
         self.notice = self.action_error = ""  # the top's message is this action's
         done = await self._try(
-            _enroll, self.cohort_id, self.enroll_email, self.enroll_name, self._meta()
+            enrollment.enroll,
+            self.cohort_id,
+            self.enroll_email,
+            full_name=self.enroll_name,
+            meta=self._meta(),
         )
         if not done:
             self.enroll_error = done.error
@@ -186,7 +186,9 @@ class DirectorCohortState(ServiceState, rx.State):
     @rx.event
     async def withdraw(self) -> Any:
         self.withdraw_open = False
-        done = await self._act(_withdraw, self.cohort_id, self.withdraw_id, self._meta())
+        done = await self._act(
+            enrollment.unenroll, self.cohort_id, self.withdraw_id, meta=self._meta()
+        )
         if not done:
             return None
         self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
@@ -231,7 +233,10 @@ class DirectorCohortState(ServiceState, rx.State):
     async def remove_mentor(self) -> None:
         self.remove_open = False
         done = await self._act(
-            _remove_mentor, self.cohort_id, self.removing.mentor_id, self._meta()
+            enrollment.remove_cohort_mentor,
+            self.cohort_id,
+            self.removing.mentor_id,
+            meta=self._meta(),
         )
         if not done:
             return
@@ -252,7 +257,7 @@ class DirectorCohortState(ServiceState, rx.State):
     @rx.event
     async def balance(self) -> None:
         self.balance_open = False
-        done = await self._act(_balance, self.cohort_id, self._meta())
+        done = await self._act(enrollment.balance_mentors, self.cohort_id, meta=self._meta())
         if not done:
             return
         out = done.value

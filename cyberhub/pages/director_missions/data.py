@@ -98,10 +98,6 @@ def _load(session: Session, principal: Principal | None, f: ListQuery) -> Listin
     )
 
 
-def _mission(session: Session, principal: Principal | None, mission_id: int) -> MissionPublic:
-    return authoring.get_mission(session, principal, mission_id)
-
-
 def _prereq_options(
     session: Session, principal: Principal | None, program_id: int, mission_id: int
 ) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from cyberhub.pages.director_missions.data import (
     _field_error,
     _field_errors,
     _load,
-    _mission,
     _prereq_options,
     _save,
     _transition,
@@ -231,7 +230,7 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     @rx.event
     async def edit(self, mission_id: int) -> None:
         self.notice = ""
-        done = await self._try(_mission, int(mission_id))
+        done = await self._try(authoring.get_mission, int(mission_id))
         if not done:
             self.error = done.error
             return

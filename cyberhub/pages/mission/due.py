@@ -5,19 +5,12 @@ time zone. Nothing for anyone else."""
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.schedule import MissionDue
-from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import schedule
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
-
-
-def _due(session: Session, principal: Principal | None, mission_id: int) -> MissionDue | None:
-    return schedule.mission_due(session, principal, mission_id)
 
 
 class MissionDueState(ServiceState, rx.State):
@@ -31,7 +24,7 @@ class MissionDueState(ServiceState, rx.State):
         mission_id = url_id(self, "mission_id")
         if mission_id is None:
             return
-        got = await self._try(_due, mission_id)
+        got = await self._try(schedule.mission_due, mission_id)
         if not got or got.value is None:
             return
         d, tz = got.value, await self._time_zone()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from cyberhub.components.fields import copy_button, copyable_input, field_label
 from cyberhub.components.layout import flag_confirm, full_column
@@ -18,22 +17,9 @@ from cyberhub.components.page_kit import icon_button
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.formatting import when
-from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
-from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import calendar_feed
 from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
-
-
-def _create(
-    session: Session, principal: Principal | None, meta: RequestMeta
-) -> CalendarFeedCreated:
-    return calendar_feed.create_feed(session, principal, meta=meta)
-
-
-def _revoke(session: Session, principal: Principal | None, meta: RequestMeta) -> CalendarFeedStatus:
-    return calendar_feed.revoke_feed(session, principal, meta=meta)
 
 
 class CalendarFeedState(ServiceState, rx.State):
@@ -57,7 +43,7 @@ class CalendarFeedState(ServiceState, rx.State):
             self.off_since = when(got.value.revoked_at, tz)
 
     async def _make(self) -> None:
-        done = await self._call(_create, self._meta())
+        done = await self._call(calendar_feed.create_feed, meta=self._meta())
         if not done:
             return
         self.active, self.url = True, done.value.url
@@ -76,7 +62,7 @@ class CalendarFeedState(ServiceState, rx.State):
     @rx.event
     async def revoke(self) -> None:
         self.revoke_open = False
-        done = await self._call(_revoke, self._meta())
+        done = await self._call(calendar_feed.revoke_feed, meta=self._meta())
         if done:
             self.active, self.url, self.since = False, "", ""
             self.off_since = when(done.value.revoked_at, await self._time_zone())
