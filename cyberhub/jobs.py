@@ -173,10 +173,7 @@ def coach_week_began(session: SASession, user_id: int) -> None:
 
 def coach_plan_started(user_id: int) -> None:
     """The worker took a learner's plan job: changes from now on send a new one."""
-    try:
-        redis_client.get_redis().delete(COACH_PENDING_KEY.format(user=user_id))
-    except RedisError:
-        log.warning("could not clear the coach's pending mark of user %s", user_id)
+    _release(COACH_PENDING_KEY.format(user=user_id))
 
 
 def recommendations_stale(session: SASession, user_id: int) -> None:
@@ -243,10 +240,7 @@ def export_jobs_waiting(export_ids: Sequence[int]) -> set[int]:
 def export_job_started(export_id: int) -> None:
     """A worker took an export's job: from now on, the sweep may send another if it must (the
     export put back in the queue, or its run's heartbeat gone silent)."""
-    try:
-        redis_client.get_redis().delete(EXPORT_JOB_KEY.format(export=export_id))
-    except RedisError:
-        log.warning("could not clear the job mark of export %s", export_id)
+    _release(EXPORT_JOB_KEY.format(export=export_id))
 
 
 def rebuild_started(session: SASession, run_id: int) -> None:
