@@ -21,6 +21,7 @@ concerned.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 from cyberhub.services.errors import Invalid
 
@@ -90,6 +91,32 @@ def line(
     if bad := _NOT_IN_LINE.search(value):
         raise _refuse(what, bad.group(), one_line=True)
     return _sized(" ".join(value.split()), what, max_length, required, min_length)
+
+
+def lines(
+    values: Iterable[object],
+    item: str,
+    max_length: int,
+    *,
+    most: int,
+    plural: str,
+    key: Callable[[str], str] = str,
+) -> list[str]:
+    """A list typed one entry a line (a mission's skills, a track's careers): each entry a
+    `line` (Invalid naming `item`), blanks dropped, repeats dropped (the first kept; entries are
+    the same when `key` gives the same, e.g. str.lower), at most `most` of them ("List at most
+    N <plural>.")."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        entry = line(str(value), item, max_length, required=False)
+        if not entry or key(entry) in seen:
+            continue
+        seen.add(key(entry))
+        out.append(entry)
+    if len(out) > most:
+        raise Invalid(f"List at most {most} {plural}.")
+    return out
 
 
 def block(value: str | None, what: str, max_length: int, *, required: bool = False) -> str:

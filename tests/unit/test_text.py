@@ -155,3 +155,21 @@ def test_digits_are_the_ascii_ones_only(value: str) -> None:
 
 def test_digits_read_a_whole_number() -> None:
     assert text.digits("0") and text.digits("0042") and text.digits("1" * 30)
+
+
+def test_a_list_of_lines_drops_blanks_and_repeats_and_keeps_within_its_size() -> None:
+    """One rule for the lists typed a line an entry (a mission's skills, a track's careers)."""
+    typed = [" Cloud  Engineer ", "", "cloud engineer", "Cloud Engineer", "Analyst"]
+    assert text.lines(typed, "career", 100, most=5, plural="careers") == [
+        "Cloud Engineer",
+        "cloud engineer",
+        "Analyst",
+    ]
+    assert text.lines(typed, "skill", 100, most=5, plural="skills", key=str.lower) == [
+        "Cloud Engineer",
+        "Analyst",
+    ]
+    with pytest.raises(Invalid, match="List at most 2 skills"):
+        text.lines(["a", "b", "c"], "skill", 100, most=2, plural="skills")
+    with pytest.raises(Invalid, match="skill"):
+        text.lines(["Q3 \u202ereport"], "skill", 100, most=2, plural="skills")

@@ -133,15 +133,8 @@ def _minutes(value: int) -> int:
 
 
 def _skills(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        v = text.line(str(v), "skill", SKILL_MAX, required=False)
-        if not v or v.lower() in (s.lower() for s in out):
-            continue
-        out.append(v)
-    if len(out) > SKILLS_MAX:
-        raise Invalid(f"List at most {SKILLS_MAX} skills.")
-    return out
+    """A skill is listed once, whatever its case ("Linux" and "linux" are one)."""
+    return text.lines(values, "skill", SKILL_MAX, most=SKILLS_MAX, plural="skills", key=str.lower)
 
 
 def _hints(values: list[str]) -> list[str]:

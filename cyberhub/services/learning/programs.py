@@ -211,16 +211,10 @@ def clean_name(value: str, what: str, max_length: int = NAME_MAX) -> str:
 
 
 def clean_list(values: list[str] | None, what: str) -> list[str]:
-    """Each entry one line (services/text.line), de-duplicated (first wins), blanks dropped."""
-    out: list[str] = []
-    for v in values or []:
-        v = text.line(str(v), f"entry in the {what}", LIST_ITEM_MAX, required=False)
-        if not v or v in out:
-            continue
-        out.append(v)
-    if len(out) > LIST_ITEMS_MAX:
-        raise Invalid(f"List at most {LIST_ITEMS_MAX} {what}.")
-    return out
+    """Each entry one line (services/text.lines), de-duplicated (first wins), blanks dropped."""
+    return text.lines(
+        values or [], f"entry in the {what}", LIST_ITEM_MAX, most=LIST_ITEMS_MAX, plural=what
+    )
 
 
 def _clean_slug(slug: str) -> str:
