@@ -12,6 +12,7 @@ from reflex_base.registry import RegistrationContext
 from reflex_base.utils.format import format_event_handler
 
 import cyberhub.pages  # noqa: F401  (registers every page and its state)
+from cyberhub.pages.director_cohort.sponsors import CohortSponsorsState
 
 
 def _states(state: type[BaseState]) -> Iterator[type[BaseState]]:
@@ -58,3 +59,17 @@ def test_each_opens_and_closes_its_dialog_and_touches_nothing_else() -> None:
         assert getattr(page, flag) is True
         setter(page, False)
         assert page.dict() == before
+
+
+def test_cancel_takes_a_refusal_shown_in_the_dialog_with_it() -> None:
+    """The sponsor form shows its refusal inside the dialog: Cancel closes both (the panel
+    does not show it afterwards); opening the dialog leaves the message alone."""
+    root = rx.State()  # allowed under pytest
+    page = root.get_substate(CohortSponsorsState.get_full_name().split(".")[1:])
+    assert isinstance(page, CohortSponsorsState)
+    setter = CohortSponsorsState.event_handlers["set_form_open"].fn
+    page.error = "Choose the sponsoring organisation."
+    setter(page, True)
+    assert page.error == "Choose the sponsoring organisation."
+    setter(page, False)
+    assert (page.form_open, page.error) == (False, "")

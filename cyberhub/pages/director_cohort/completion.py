@@ -100,11 +100,8 @@ class CohortCompletionState(ServiceState, rx.State):
         self.revoke_id, self.revoke_name, self.reason = int(cert_id), str(name), ""
         self.error, self.revoke_open = "", True
 
-    @rx.event
-    def set_revoke_open(self, value: bool) -> None:
-        self.revoke_open = value
-        if not value:  # Cancel: a refusal of the dialog goes with it, not onto the panel
-            self.error = ""
+    # Cancel: a refusal of the dialog goes with it, not onto the panel
+    set_revoke_open = open_setter("revoke_open", cleared_on_close="error")
 
     @rx.event
     def set_reason(self, value: str) -> None:

@@ -196,11 +196,8 @@ class CohortSponsorsState(ServiceState, rx.State):
                     else {}
                 )
 
-    @rx.event
-    def set_form_open(self, value: bool) -> None:
-        self.form_open = value
-        if not value:  # Cancel: a refusal of the form goes with it, not onto the panel
-            self.error = ""
+    # Cancel: a refusal of the form goes with it, not onto the panel
+    set_form_open = open_setter("form_open", cleared_on_close="error")
 
     @rx.event
     def set_value(self, name: str, value: str) -> None:
