@@ -530,7 +530,7 @@ class TestAtRisk:
             session.add(draft)
         session.commit()
         d = world.p(session, world.director)
-        rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=NOW)
+        rows = analytics.program_analytics(session, d, id_of(world.program), ALL, now=NOW).at_risk
         labels = {r.student_id: [x.label for x in r.reasons] for r in rows}
         assert labels == {
             id_of(world.student): ["Changes requested 5 days ago, not resubmitted"],
@@ -585,7 +585,9 @@ class TestAtRisk:
 
         def labels(now: datetime) -> dict[int, list[str]]:
             d = world.p(session, world.director)
-            rows = analytics.at_risk(session, d, id_of(world.program), ALL, now=now)
+            rows = analytics.program_analytics(
+                session, d, id_of(world.program), ALL, now=now
+            ).at_risk
             return {
                 r.student_id: [x.label for x in r.reasons if x.code == "low_confidence_no_progress"]
                 for r in rows
