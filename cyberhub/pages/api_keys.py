@@ -29,7 +29,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import api_keys
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/settings/api-keys"
@@ -112,9 +112,7 @@ class ApiKeysState(ServiceState, rx.State):
         self.create_error = ""  # a refusal of the last visit's form, not of this one
         await self._fetch()
 
-    @rx.event
-    def set_scope_write(self, value: bool) -> None:
-        self.scope_write = value
+    set_scope_write = value_setter("scope_write", bool)
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:

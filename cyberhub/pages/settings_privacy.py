@@ -24,6 +24,7 @@ from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import exports
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/settings/privacy"
@@ -162,9 +163,7 @@ class PrivacyState(ServiceState, rx.State):
         self.confirm_ai_off = False
         await self._change(consents.AI_PROFILING, False)
 
-    @rx.event
-    def set_confirm_ai_off(self, is_open: bool) -> None:
-        self.confirm_ai_off = is_open
+    set_confirm_ai_off = open_setter("confirm_ai_off")
 
     @rx.event
     async def download_my_data(self) -> Any:

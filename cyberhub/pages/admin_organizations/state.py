@@ -17,7 +17,7 @@ from cyberhub.pages.admin_organizations.data import (
 )
 from cyberhub.services.identity import organizations
 from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
@@ -104,9 +104,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         self.org_id = org_id
         await self._fetch()
 
-    @rx.event
-    def set_new_role(self, value: str) -> None:
-        self.new_role = value
+    set_new_role = value_setter("new_role", str)
 
     @rx.event
     async def add(self, form: dict[str, Any]) -> Any:

@@ -16,7 +16,7 @@ from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import deactivation, users
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
@@ -205,9 +205,7 @@ class AdminUserState(ServiceState, rx.State):
         elif self.new_org == GLOBAL:  # and only the admin role can be global
             self.new_org = self.default_org
 
-    @rx.event
-    def set_new_org(self, value: str) -> None:
-        self.new_org = value
+    set_new_org = value_setter("new_org", str)
 
     @rx.event
     async def assign(self, form: dict[str, Any]) -> Any:

@@ -34,7 +34,7 @@ from cyberhub.schemas.coaching import (
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.coaching import goals, habits, reflections, summary
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/coaching"
@@ -288,9 +288,7 @@ class CoachingState(ServiceState, rx.State):
         return True
 
     # habits -----------------------------------------------------------------------------------
-    @rx.event
-    def set_new_cadence(self, value: str) -> None:
-        self.new_cadence = value
+    set_new_cadence = value_setter("new_cadence", str)
 
     @rx.event
     def set_note(self, habit_id: int, value: str) -> None:
@@ -339,9 +337,7 @@ class CoachingState(ServiceState, rx.State):
         await self._done(done.error, "Habit archived. Its history stays.", "error")
 
     # goals ------------------------------------------------------------------------------------
-    @rx.event
-    def set_new_source(self, value: str) -> None:
-        self.new_source = value
+    set_new_source = value_setter("new_source", str)
 
     @rx.event
     async def add_goal(self, form: dict[str, Any]) -> Any:

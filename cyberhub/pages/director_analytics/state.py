@@ -21,7 +21,7 @@ from cyberhub.schemas.analytics import (
 )
 from cyberhub.services.learning import analytics, enrollment
 from cyberhub.services.learning.analytics import DEFAULT_NUDGE
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -216,9 +216,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
 
     set_mentor_open = open_setter("mentor_open")
 
-    @rx.event
-    def set_mentor_choice(self, value: str) -> None:
-        self.mentor_choice = value
+    set_mentor_choice = value_setter("mentor_choice", str)
 
     @rx.event
     async def assign_mentor(self) -> None:

@@ -24,7 +24,7 @@ from cyberhub.schemas.certificates import CohortCompletion
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import certificates, programs
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.service import ServiceState
 
 
@@ -103,9 +103,7 @@ class CohortCompletionState(ServiceState, rx.State):
     # Cancel: a refusal of the dialog goes with it, not onto the panel
     set_revoke_open = open_setter("revoke_open", cleared_on_close="error")
 
-    @rx.event
-    def set_reason(self, value: str) -> None:
-        self.reason = value
+    set_reason = value_setter("reason", str)
 
     @rx.event
     async def revoke(self) -> None:

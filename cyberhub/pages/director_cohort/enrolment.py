@@ -24,7 +24,7 @@ from cyberhub.pages.director_cohort.data import ApplicationRow
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import url_id, whole_number
 from cyberhub.state.service import ServiceState
 
@@ -136,9 +136,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
         await self._fetch()
         return DirectorCohortState.load  # the roster and seat badges changed too
 
-    @rx.event
-    def set_mode(self, value: str) -> None:
-        self.mode = value
+    set_mode = value_setter("mode", str)
 
     @rx.event
     async def save(self, form: dict[str, Any]) -> Any:

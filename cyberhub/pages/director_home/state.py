@@ -14,7 +14,7 @@ from cyberhub.pages.director_home.data import (
     _update_program,
     _update_track,
 )
-from cyberhub.state.dialogs import open_setter
+from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import Outcome, ServiceState
 
@@ -88,13 +88,9 @@ class DirectorHomeState(ServiceState, rx.State):
         self.edit_program_open = self.edit_track_open = self.remove_track_open = False
         await self._fetch()
 
-    @rx.event
-    def set_cohort_program(self, value: str) -> None:
-        self.cohort_program = value
+    set_cohort_program = value_setter("cohort_program", str)
 
-    @rx.event
-    def set_program_org(self, value: str) -> None:
-        self.program_org = value
+    set_program_org = value_setter("program_org", str)
 
     @rx.event
     async def create_cohort(self, form: dict[str, Any]) -> Any:

@@ -22,6 +22,7 @@ from cyberhub.formatting import when
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity import devices, signed_in_sessions
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -87,9 +88,7 @@ class SignInsState(ServiceState, rx.State):
         self.end_id, self.end_device = str(session_id), str(device)
         self.end_error, self.notice, self.end_open = "", "", True
 
-    @rx.event
-    def set_end_open(self, value: bool) -> None:
-        self.end_open = value
+    set_end_open = open_setter("end_open")
 
     @rx.event
     async def end(self) -> None:
