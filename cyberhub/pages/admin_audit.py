@@ -32,7 +32,7 @@ from cyberhub.schemas.audit import AuditActionSeries, AuditEntryPublic, AuditSta
 from cyberhub.services.admin import audit_log
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import parse_day
-from cyberhub.state.paging import PagedList
+from cyberhub.state.paging import PagedList, filter_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/audit"
@@ -160,10 +160,7 @@ class AdminAuditState(ServiceState, PagedList, rx.State):
         self.filters = {k: str(form.get(k, "")).strip()[:320] for k in FILTERS}
         await self._from_first_page()
 
-    @rx.event
-    async def set_action(self, value: str) -> None:
-        self.action = value
-        await self._from_first_page()
+    set_action = filter_setter("action")
 
     @rx.event
     async def clear(self) -> Any:

@@ -29,7 +29,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.paging import PagedList
+from cyberhub.state.paging import PagedList, filter_setter
 from cyberhub.state.service import ServiceState
 
 ROUTE = "/admin/users"
@@ -110,15 +110,8 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
         self.query = str(form.get("q", "")).strip()[:200]
         await self._from_first_page()
 
-    @rx.event
-    async def set_role(self, value: str) -> None:
-        self.role = value
-        await self._from_first_page()
-
-    @rx.event
-    async def set_organization(self, value: str) -> None:
-        self.organization = value
-        await self._from_first_page()
+    set_role = filter_setter("role")
+    set_organization = filter_setter("organization")
 
 
 S = AdminUsersState

@@ -21,7 +21,7 @@ more keeps a handler of its own. The action a dialog confirms closes it itself
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import reflex as rx
 from reflex.event import EventCallback
@@ -37,7 +37,7 @@ def value_setter(var: str, of: type[V]) -> EventCallback[V]:
     def setter(self: rx.State, value: V) -> None:
         setattr(self, var, value)
 
-    return _event(setter, var, "value_setter", of)
+    return setter_event(setter, var, "value_setter", of)
 
 
 def open_setter(flag: str, *, cleared_on_close: str = "") -> EventCallback[bool]:
@@ -49,12 +49,14 @@ def open_setter(flag: str, *, cleared_on_close: str = "") -> EventCallback[bool]
         if cleared_on_close and not value:
             setattr(self, cleared_on_close, "")
 
-    return _event(setter, flag, "open_setter", bool)
+    return setter_event(setter, flag, "open_setter", bool)
 
 
-def _event(
-    setter: Callable[[rx.State, V], None], var: str, factory: str, of: type[V]
+def setter_event(
+    setter: Callable[[Any, V], Any], var: str, factory: str, of: type[V]
 ) -> EventCallback[V]:
+    """`setter` (made inside `factory`) as the event handler `set_<var>(value: of)` of the
+    state class it is assigned to (also paging.filter_setter's)."""
     # Reflex names the event after the last part of the function's qualified name: the same
     # name as a handler written out in the class. The name must stay dotted, as in a class: a
     # bare one would make rx.event add it to the base state, for every page, under its module's name.
@@ -62,7 +64,7 @@ def _event(
     setter.__qualname__ = f"{factory}.set_{var}"
     # Reflex reads the value's type from the annotation (to check what a control hands the event
     # and to convert what the browser sends): the var's own type, as a written-out handler says.
-    setter.__annotations__ = {"value": of, "return": None}
+    setter.__annotations__ = {**setter.__annotations__, "value": of}
     # rx.event hands back the function itself; EventCallback is how Reflex types it, so that
     # `S.set_x_open(True)` type-checks in a view like a handler written out.
     return cast("EventCallback[V]", rx.event(setter))

@@ -22,7 +22,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
 from cyberhub.state.forms import parse_id
-from cyberhub.state.paging import PagedList
+from cyberhub.state.paging import PagedList, filter_setter
 from cyberhub.state.service import ServiceState
 
 SORTS = (
@@ -123,15 +123,8 @@ class AnalyticsRosterState(ServiceState, PagedList, rx.State):
         self.q, self.page = str(form.get("q", "")).strip()[:200], 1
         await self._fetch()
 
-    @rx.event
-    async def set_status(self, value: str) -> None:
-        self.status, self.page = value, 1
-        await self._fetch()
-
-    @rx.event
-    async def set_sort(self, value: str) -> None:
-        self.sort, self.page = value, 1
-        await self._fetch()
+    set_status = filter_setter("status")
+    set_sort = filter_setter("sort")
 
 
 S = AnalyticsRosterState

@@ -31,6 +31,7 @@ from cyberhub.services.learning import authoring
 from cyberhub.state import url_query
 from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
+from cyberhub.state.paging import filter_setter
 from cyberhub.state.service import ServiceState
 
 
@@ -179,20 +180,9 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         }
         return url_query.list_url(ROUTE, filters, self.query, self.page)
 
-    @rx.event
-    async def set_status_filter(self, value: str) -> None:
-        self.status_filter, self.page = value, 1
-        await self._show()
-
-    @rx.event
-    async def set_track_filter(self, value: str) -> None:
-        self.track_filter, self.page = value, 1
-        await self._show()
-
-    @rx.event
-    async def set_difficulty_filter(self, value: str) -> None:
-        self.difficulty_filter, self.page = value, 1
-        await self._show()
+    set_status_filter = filter_setter("status_filter")
+    set_track_filter = filter_setter("track_filter")
+    set_difficulty_filter = filter_setter("difficulty_filter")
 
     @rx.event
     async def clear_filters(self) -> None:

@@ -9,6 +9,7 @@ from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog
 from cyberhub.state import url_query
+from cyberhub.state.paging import filter_setter
 from cyberhub.state.service import ServiceState
 from cyberhub.state.url_query import ALL
 
@@ -144,19 +145,8 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         self.items, self.total, self.pages = data.items, data.total, max(1, data.pages)
         self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
 
-    async def _refilter(self, name: str, value: str) -> None:
-        """Sets the filter `name` to `value` and shows its first page."""
-        setattr(self, name, value)
-        self.page = 1
-        await self._show()
-
-    @rx.event
-    async def set_track(self, value: str) -> None:
-        await self._refilter("track", value)
-
-    @rx.event
-    async def set_difficulty(self, value: str) -> None:
-        await self._refilter("difficulty", value)
+    set_track = filter_setter("track")
+    set_difficulty = filter_setter("difficulty")
 
     # the skill type-ahead -----------------------------------------------------------------------
     @rx.var
@@ -214,9 +204,7 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
                 return
             self.skill_open = True  # several match: the list shows them
 
-    @rx.event
-    async def set_status(self, value: str) -> None:
-        await self._refilter("status", value)
+    set_status = filter_setter("status")
 
     @rx.event
     async def set_sort(self, value: str) -> None:
