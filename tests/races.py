@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
 from sqlmodel import Session
 
 from cyberhub import db
@@ -50,6 +51,49 @@ def second_while_first_holds(
 
     def run_second() -> None:
         written.wait(10)
+        answers["second"] = _answer(second)
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return answers.get("first", "no answer"), answers.get("second", "no answer")
+
+
+def pause_at(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> threading.Event:
+    """Make `module.name` (a function a write calls midway) set the returned event, then wait
+    HOLD_SECONDS before it runs: the write holds what it locked before that call while another
+    runs (second_when_first_reaches)."""
+    original = getattr(module, name)
+    reached = threading.Event()
+
+    def paused(*args: object, **kwargs: object) -> object:
+        reached.set()
+        threading.Event().wait(HOLD_SECONDS)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, paused)
+    return reached
+
+
+def second_when_first_reaches(
+    first: Callable[[Session], object],
+    second: Callable[[Session], object],
+    reached: threading.Event,
+) -> tuple[str, str]:
+    """The answers of `first` and of `second`, the second started once the first has reached
+    the point `pause_at` marks (and pauses there, holding what it locked before it)."""
+    answers: dict[str, str] = {}
+
+    def run_first() -> None:
+        try:
+            answers["first"] = _answer(first)
+        finally:
+            reached.set()  # a first that failed before the point must not keep the second waiting
+
+    def run_second() -> None:
+        reached.wait(10)
         answers["second"] = _answer(second)
 
     threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]

@@ -90,3 +90,13 @@ def hold_each(session: Session, lock: Lock, keys: Iterable[int]) -> None:
     """`hold` on every key, in ascending order (so two transactions can't deadlock)."""
     for key in sorted(set(keys)):
         hold(session, lock, key)
+
+
+_TRY_HOLD = text("SELECT pg_try_advisory_xact_lock(:what, :which)")
+
+
+def try_hold(session: Session, lock: Lock, key: int) -> bool:
+    """`hold` without waiting: True when it is now held (until commit or rollback, as `hold`),
+    False when another transaction holds it. For a path that takes the lock out of the usual
+    order and must not wait for it (waiting could deadlock)."""
+    return bool(session.execute(_TRY_HOLD, {"what": int(lock), "which": key}).scalar())

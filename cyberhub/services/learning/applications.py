@@ -55,10 +55,11 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.rows import from_row
+from cyberhub.services import locks
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.identity import memberships
+from cyberhub.services.identity import memberships, roles
 from cyberhub.services.identity.permissions import Principal, hold_account, require_signed_in
 from cyberhub.services.learning.cohort_days import cohort_today, director_zone, today_sql
 from cyberhub.services.learning.programs import (
@@ -549,6 +550,32 @@ def free_seat(
     return enrollment
 
 
+def _hold_learner(session: Session, user_id: int) -> User | None:
+    """The learner's roles-and-memberships lock (roles.lock_user_roles), then their account row
+    (permissions.hold_account), before any cohort's: the order a removal from an organisation
+    (that lock, their row when they serve there, then its cohorts) and a deactivation (their
+    row, then the cohorts where they wait) take them in. Returns the account as committed."""
+    roles.lock_user_roles(session, user_id)
+    return hold_account(session, user_id)
+
+
+def _free_to_seat(session: Session, student_id: int) -> bool:
+    """Whether the waitlisted learner can be seated now: their account is active and nobody is
+    changing it in a way that takes the cohort's lock after theirs (a deactivation holds their
+    row, a removal from the organisation their roles-and-memberships lock). The caller holds
+    the cohort's lock, so it takes theirs out of that order and must not wait for them (the
+    two would deadlock): it only tries, and holds them until commit when it gets them."""
+    if not locks.try_hold(session, locks.Lock.USER_ROLES, student_id):
+        return False
+    account = session.exec(
+        select(User)
+        .where(col(User.id) == student_id)
+        .with_for_update(read=True, key_share=True, skip_locked=True)  # FOR KEY SHARE
+        .execution_options(populate_existing=True)
+    ).first()
+    return account is not None and account.is_active
+
+
 def fill_seats(
     session: Session,
     cohort: Cohort,
@@ -559,7 +586,11 @@ def fill_seats(
 ) -> list[int]:
     """Promote waitlisted learners, first in line first, while seats are free and the cohort
     takes learners (programs.takes_learners; the caller holds the cohort lock). Each promoted
-    learner gets one notification and one e-mail. Returns their ids."""
+    learner gets one notification and one e-mail. Returns their ids.
+
+    A learner being deactivated or removed from the organisation at this moment, or inactive,
+    is passed over (_free_to_seat) and keeps their place: the seat goes to the next in line
+    rather than wait for what will most likely end that place (and waiting could deadlock)."""
     cid = cohort.id or 0
     free = cohort.capacity - seats_taken(session, cid)
     if free <= 0 or not takes_learners(session, cohort):  # a closed or ended cohort promotes nobody
@@ -571,10 +602,13 @@ def fill_seats(
             CohortApplication.status == ApplicationStatus.waitlisted,
         )
         .order_by(col(CohortApplication.waitlist_seq))
-        .limit(free)
     ).all()
-    promoted = []
+    promoted: list[int] = []
     for app in queue:
+        if len(promoted) == free:
+            break
+        if not _free_to_seat(session, app.student_id):
+            continue
         _take_seat(session, cohort, program, app, actor_id=actor_id, how="waitlist", meta=meta)
         audit.record(
             session,
@@ -681,9 +715,10 @@ def apply(
     full or when others wait). Conflict: already applied / enrolled / waiting, rejected before,
     the cohort is closed or has ended. Forbidden: the account was deactivated meanwhile."""
     actor = require_signed_in(principal)
-    # Their row, then the cohort (permissions.hold_account): a deactivation at the same moment
-    # takes turns with this, so it either ends this application or is seen here.
-    account = hold_account(session, actor.user_id)
+    # Their locks, then the cohort's (_hold_learner): a deactivation or a removal from the
+    # organisation at the same moment takes turns with this, so it either ends this application
+    # or is seen here.
+    account = _hold_learner(session, actor.user_id)
     if account is None or not account.is_active:
         raise Forbidden(DEACTIVATED_APPLICANT)
     cohort, program = _lock_for_learner(session, cohort_id)
@@ -970,13 +1005,13 @@ def approve(
     The learner is told (in-app and e-mail). Conflict: not pending, the cohort takes nobody new,
     or the applicant's account is deactivated."""
     require_director(principal)
-    # The applicant's row before the cohort's (permissions.hold_account), the order a
-    # deactivation takes them in: it either ends the application first or waits for this, and
-    # the applicant is read as committed under that lock.
+    # The applicant's locks before the cohort's (_hold_learner), the order a deactivation or a
+    # removal from the organisation takes them in: it either ends the application first or
+    # waits for this, and the applicant is read as committed under that lock.
     student_id = session.exec(
         select(CohortApplication.student_id).where(CohortApplication.id == application_id)
     ).first()
-    applicant = hold_account(session, student_id) if student_id is not None else None
+    applicant = _hold_learner(session, student_id) if student_id is not None else None
     actor, cohort, program, app = _decidable(session, principal, cohort_id, application_id)
     if app.status != ApplicationStatus.applied:
         raise Conflict(f"This application is {app.status}: only pending ones can be approved.")
