@@ -72,7 +72,7 @@ from cyberhub.schemas.analytics import (
     WeekActivity,
 )
 from cyberhub.schemas.paging import page_count
-from cyberhub.services import dates, locks
+from cyberhub.services import dates, locks, pg_zones
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
@@ -633,10 +633,11 @@ def _at_risk(
     # `active`: each active enrolment with the learner's zone and latest activity on the
     # programme's missions (their enrolment when they have done nothing yet): one index probe
     # per learner. Work elsewhere (another programme or organisation) is not activity here.
-    active = """
+    # The learner's zone as PostgreSQL can use it (pg_zones: UTC for a name it does not know).
+    active = f"""
 , active AS (
   SELECT p.student_id, p.cohort_id, p.enrolled_at, p.confidence,
-         coalesce(nullif(u.time_zone, ''), 'UTC') AS tz,
+         {pg_zones.zone_or_utc_sql("u.time_zone")} AS tz,
          greatest(p.enrolled_at, act.at, hint.at) AS last_at,
          greatest(act.at, hint.at) AS activity_at
   FROM pop p JOIN users u ON u.id = p.student_id
@@ -685,6 +686,7 @@ LIMIT :limit
         no_progress_days=settings.at_risk_no_progress_days,
         nudge_kind=NUDGE_KIND,
         limit=AT_RISK_LIMIT,
+        **pg_zones.params(session),
         **_overdue(session, program_id, filters, now),
     )
     out: list[AtRiskLearner] = []
@@ -728,7 +730,7 @@ def program_analytics(
     program = get_program(session, principal, program_id)
     _check_filters(session, program_id, filters)
     now = now or utcnow()
-    tz = reader_zone(principal)
+    tz = pg_zones.zone_or_utc(session, reader_zone(principal))
     if filters == AnalyticsFilters():
         kept = _from_snapshot(session, program, now, tz)
         if kept is not None:
@@ -822,7 +824,8 @@ def _director_zones(session: Session, organization_id: int) -> list[str]:
         )
         .distinct()
     ).all()
-    return sorted({n for n in names if n and n != "UTC" and is_known_zone(n)})
+    known = pg_zones.known_zones(session)
+    return sorted({n for n in names if n and n != "UTC" and is_known_zone(n) and n in known})
 
 
 def _big_programs(session: Session) -> list[int]:
