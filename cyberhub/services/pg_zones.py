@@ -1,9 +1,9 @@
 """A user's stored time zone as PostgreSQL can use it, for SQL that reads days in that zone.
 
-A zone is checked against Python's tz database when a user sets it (identity/time_zones), which
-accepts names the database server's own does not know ("localtime", "posix/Europe/Paris", a
-zone newer than the server's tz data), and a name stored before that check is not checked at
-all. `AT TIME ZONE` (timezone()) with a name PostgreSQL does not know fails the whole query, so
+A zone is checked against Python's tz database when a user sets it (identity/time_zones: only
+the IANA names its picker offers), which may still hold a zone newer than the database server's
+tz data; a name stored before that check ("localtime", "posix/Europe/Paris", which it once
+accepted, or anything) is not checked at all. `AT TIME ZONE` (timezone()) with a name PostgreSQL does not know fails the whole query, so
 SQL that turns a stored zone into a zone reads it through here: the name when PostgreSQL knows
 it, else UTC (as migration 0033 did for certificates' dates), the rule `formatting.zone` follows
 in Python for a name it does not know.

@@ -3,6 +3,8 @@ by the principal to every page and route; unknown zones are refused with a messa
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -19,6 +21,7 @@ pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
 ME = "/api/v1/auth/me"
 ZONE = "/api/v1/auth/me/time-zone"
+TZ_FILES_NOT_ZONES = ["posix/Europe/Paris", "right/UTC", "localtime", "posixrules", "Factory"]
 
 
 def bearer(client: TestClient, email: str) -> dict[str, str]:
@@ -63,6 +66,22 @@ class TestApi:
         session.expire_all()
         assert principal(session, user).time_zone == "Europe/Berlin"
 
+    # Files of the system's tz data zoneinfo opens but PostgreSQL does not know (SQL read them
+    # as UTC while pages used the real zone: hours apart); only the offered IANA names pass.
+    @pytest.mark.parametrize("odd", TZ_FILES_NOT_ZONES)
+    def test_a_tz_file_that_is_not_an_offered_zone_is_422(
+        self, api_client: TestClient, session: Session, odd: str
+    ) -> None:
+        user = make_user(session, "tz@example.org", "student")
+        session.commit()
+        headers = bearer(api_client, "tz@example.org")
+        api_client.put(ZONE, json={"time_zone": "Europe/Berlin"}, headers=headers)
+        r = api_client.put(ZONE, json={"time_zone": odd}, headers=headers)
+        assert r.status_code == 422, r.text
+        assert "Unknown time zone" in r.json()["detail"]
+        session.expire_all()
+        assert principal(session, user).time_zone == "Europe/Berlin"
+
     def test_signed_out_is_401(self, api_client: TestClient) -> None:
         r = api_client.put(ZONE, json={"time_zone": "Africa/Nairobi"})
         assert r.status_code == 401 and r.json()["detail"]
@@ -92,6 +111,38 @@ class TestBrowserZone:
             "UTC"
         )
         assert session.get(User, user.id).time_zone is None  # type: ignore[union-attr]
+
+    def test_a_browser_zone_that_is_a_tz_file_is_ignored(self, session: Session) -> None:
+        user = make_user(session, "tz@example.org", "student")
+        session.commit()
+        for odd in TZ_FILES_NOT_ZONES:
+            got = time_zones.remember_browser_zone(session, principal(session, user), odd)
+            assert got == "UTC"
+        assert session.get(User, user.id).time_zone is None  # type: ignore[union-attr]
+
+    def test_the_settings_service_refuses_a_tz_file_and_keeps_the_zone(
+        self, session: Session
+    ) -> None:
+        user = make_user(session, "tz@example.org", "student")
+        time_zones.set_time_zone(session, principal(session, user), "Asia/Tokyo")
+        for odd in TZ_FILES_NOT_ZONES:
+            with pytest.raises(Invalid, match="Pick one from the list"):
+                time_zones.set_time_zone(session, principal(session, user), odd)
+        assert principal(session, user).time_zone == "Asia/Tokyo"
+
+    def test_every_offered_zone_is_accepted(self, session: Session) -> None:
+        user = make_user(session, "tz@example.org", "student")
+        for name in ("UTC", "Africa/Nairobi", "Etc/GMT+3", "America/Argentina/Buenos_Aires"):
+            assert name in time_zones.choices()
+            assert time_zones.set_time_zone(session, principal(session, user), name) == name
+
+    def test_a_tz_file_stored_before_the_check_still_reads(self, session: Session) -> None:
+        user = make_user(session, "tz@example.org", "student")
+        user.time_zone = "posix/Europe/Paris"
+        session.add(user)
+        session.commit()
+        assert principal(session, user).time_zone == "posix/Europe/Paris"
+        assert when(datetime(2026, 1, 5, 12, tzinfo=UTC), "posix/Europe/Paris").endswith("CET")
 
     def test_the_service_refuses_an_unknown_zone(self, session: Session) -> None:
         user = make_user(session, "tz@example.org", "student")

@@ -13,7 +13,6 @@ from zoneinfo import available_timezones
 
 from sqlmodel import Session
 
-from cyberhub.formatting import is_known_zone
 from cyberhub.models import User
 from cyberhub.schemas.identity import TIME_ZONE_MAX
 from cyberhub.services.admin import audit
@@ -22,20 +21,38 @@ from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 
 MAX_LENGTH = TIME_ZONE_MAX
+_TZ_FILE_COPIES = ("posix/", "right/")
 
 
 @lru_cache(maxsize=1)
 def choices() -> tuple[str, ...]:
-    """Every zone the server's tz database knows, sorted (UTC first) for a searchable select."""
-    names = sorted(n for n in available_timezones() if len(n) <= MAX_LENGTH and "/" in n)
+    """Every zone the server's tz database knows, sorted (UTC first) for a searchable select:
+    the IANA "Area/Location" names (not the posix/ and right/ copies of the tz files)."""
+    names = sorted(
+        n
+        for n in available_timezones()
+        if len(n) <= MAX_LENGTH and "/" in n and not n.startswith(_TZ_FILE_COPIES)
+    )
     return ("UTC", *names)
+
+
+@lru_cache(maxsize=1)
+def _offered() -> frozenset[str]:
+    return frozenset(choices())
+
+
+def is_offered(name: str) -> bool:
+    """True for a zone the picker offers: a proper IANA name. Other files zoneinfo can open
+    ("posix/Europe/Paris", "right/UTC", "localtime", "posixrules", "Factory") are not, and
+    PostgreSQL does not know them (SQL would read them as UTC, services/pg_zones)."""
+    return name in _offered()
 
 
 def _checked(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise Invalid("Choose a time zone.")
-    if len(name) > MAX_LENGTH or not is_known_zone(name):
+    if not is_offered(name):
         raise Invalid(f"Unknown time zone: {name[:MAX_LENGTH]!r}. Pick one from the list.")
     return name
 
@@ -87,7 +104,7 @@ def remember_browser_zone(
     if user.time_zone:
         return user.time_zone
     name = (time_zone or "").strip()
-    if len(name) > MAX_LENGTH or not is_known_zone(name):
+    if not is_offered(name):
         return "UTC"
     _store(session, user, name, "browser", meta)
     return name
