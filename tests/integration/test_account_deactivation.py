@@ -28,7 +28,13 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from cyberhub.services.identity import browser_sessions, deactivation, roles, sign_in
+from cyberhub.services.identity import (
+    browser_sessions,
+    deactivation,
+    passwordless,
+    roles,
+    sign_in,
+)
 from cyberhub.services.identity.permissions import DEACTIVATED
 from cyberhub.services.learning import (
     applications,
@@ -543,6 +549,28 @@ class TestApi:
             unknown = api_client.post(V1 + path, json={"email": "nobody-here@example.org"})
             assert deactivated.status_code == unknown.status_code == 202
             assert deactivated.json() == unknown.json()
+
+    def test_opening_a_reset_link_of_a_deactivated_account_says_so_before_the_form(
+        self, session: Session, world: World, api_client: TestClient
+    ) -> None:
+        """/password-reset/{token} checks its link on load (check_password_reset): for a
+        deactivated account that check is refused with DEACTIVATED, so the page says so instead
+        of offering a new-password form that could only fail. The link holder owns the address:
+        nothing is told to anyone else. The link is not spent; reactivated, it works again."""
+        w = world
+        email = w.student.email
+        assert api_client.post(f"{V1}/auth/password-reset", json={"email": email}).status_code
+        reset = reset_token(session, email)
+        assert passwordless.check_password_reset(session, token=reset) == email
+        _deactivate(session, w, w.student)
+
+        with pytest.raises(Unauthenticated) as refused:
+            passwordless.check_password_reset(session, token=reset)
+        assert str(refused.value) == DEACTIVATED
+
+        deactivation.reactivate_user(session, principal(session, w.admin), id_of(w.student))
+        session.commit()
+        assert passwordless.check_password_reset(session, token=reset) == email
 
     def test_bad_input_is_4xx_with_a_detail(
         self, session: Session, world: World, client_for: ClientFor

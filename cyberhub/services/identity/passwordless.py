@@ -389,8 +389,15 @@ def request_password_reset(session: Session, *, email: str, meta: RequestMeta = 
 
 
 def check_password_reset(session: Session, *, token: str) -> str:
-    """The address a reset link belongs to, without spending it; Unauthenticated if unusable."""
+    """The address a reset link belongs to, without spending it; Unauthenticated if unusable.
+
+    A usable link of a deactivated account is refused with DEACTIVATED (as confirming it would
+    be), so the page says so before offering a new password: the link's holder owns the address.
+    """
     row = _peek(session, token, PASSWORD_RESET)
+    user = session.get(User, row.user_id) if row.user_id else None
+    if user is None or not user.is_active:
+        raise Unauthenticated(DEACTIVATED)
     return row.email
 
 
