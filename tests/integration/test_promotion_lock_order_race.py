@@ -10,17 +10,32 @@ the deactivation or removal going on). Applying takes the learner's locks before
 in the order a removal takes them. (Before, the two waited for each other and PostgreSQL broke
 the deadlock by cancelling one: a 500 for the withdrawal, or a deactivation that did not
 happen.)
+
+A learner changing their own account (password, two-step setup, signing in) holds their row
+only FOR NO KEY UPDATE, which the promotion's FOR KEY SHARE does not wait for: first in line,
+they get the seat freed at that moment.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from sqlmodel import Session, col, select
 
 from cyberhub.models import ApplicationStatus, Cohort, CohortApplication, Enrollment, User
-from cyberhub.services.identity import deactivation, organizations, roles
+from cyberhub.services.identity import (
+    accounts,
+    deactivation,
+    lockout,
+    mfa,
+    organizations,
+    password_change,
+    reauth,
+    roles,
+)
 from cyberhub.services.learning import applications, enrollment
-from tests.factories import World, build_world, id_of, make_cohort, make_user, principal
+from tests.factories import PASSWORD, World, build_world, id_of, make_cohort, make_user, principal
 from tests.races import pause_at, second_when_first_reaches
 
 pytestmark = [pytest.mark.student, pytest.mark.integration]
@@ -139,3 +154,37 @@ def test_a_mentor_applies_to_an_open_cohort_as_they_are_removed_from_its_organis
     assert session.exec(
         select(CohortApplication.status).where(col(CohortApplication.student_id) == ann.id)
     ).all() == [ApplicationStatus.enrolled]
+
+
+NEW_PASSWORD = "quiet-orchard-compass-73"
+
+
+@pytest.mark.parametrize("change", ["password", "two-step setup", "sign-in"])
+def test_the_first_in_line_changes_their_own_account_as_a_seat_frees(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """Ann changes her password (or starts two-step setup, or signs in) while Bob withdraws:
+    each pauses holding her row, and she still gets Bob's seat, Carl stays first in line."""
+    ann = make_user(session, "ann@example.org")
+    session.commit()
+    cohort, bob, carl = _in_line(session, world, ann)
+    ann_who, bob_who = principal(session, ann), principal(session, bob)
+    own_change: Callable[[Session], object]
+    if change == "password":
+        reached = pause_at(monkeypatch, reauth, "check_password")
+        own_change = lambda s: password_change.change_password(s, ann_who, PASSWORD, NEW_PASSWORD)  # noqa: E731
+    elif change == "two-step setup":
+        reached = pause_at(monkeypatch, mfa.pyotp, "random_base32")
+        own_change = lambda s: mfa.begin_enrollment(s, ann_who)  # noqa: E731
+    else:
+        reached = pause_at(monkeypatch, lockout, "check_password_sign_in")
+        own_change = lambda s: accounts.authenticate(  # noqa: E731
+            s, email="ann@example.org", password=PASSWORD
+        )
+    answers = second_when_first_reaches(
+        own_change, lambda s: applications.withdraw(s, bob_who, id_of(cohort)), reached
+    )
+    assert answers == ("ok", "ok")
+    assert _seated(session, cohort) == [ann.id]
+    assert _status(session, cohort, ann) == ApplicationStatus.enrolled
+    assert _status(session, cohort, carl) == ApplicationStatus.waitlisted

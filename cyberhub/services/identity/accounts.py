@@ -182,8 +182,9 @@ def authenticate(
         60,
     )
     if user is not None:
-        # Lock the row: concurrent bad attempts must all be counted.
-        session.refresh(user, with_for_update=True)
+        # Lock the row: concurrent bad attempts must all be counted. FOR NO KEY UPDATE (only
+        # counters change): a waitlist promotion's FOR KEY SHARE on it does not pass them over.
+        session.refresh(user, with_for_update={"key_share": True})
         lockout.check_password_sign_in(session, user, meta)
     ok = passwords.verify_password(password or "", user.password_hash if user else None)
     if user is None or not ok:

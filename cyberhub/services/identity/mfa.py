@@ -203,7 +203,9 @@ def _recovery_codes_left(session: Session, user_id: int) -> int:
 
 def _user(session: Session, principal: Principal | None) -> User:
     principal = require_interactive(principal)  # never an API key
-    user = session.get(User, principal.user_id, with_for_update=True)
+    # FOR NO KEY UPDATE: two-step changes take turns, while a waitlist promotion's FOR KEY SHARE
+    # on the row does not wait (a learner setting it up is not passed over for a seat).
+    user = session.get(User, principal.user_id, with_for_update={"key_share": True})
     if user is None or not user.is_active:
         raise Unauthenticated(DEACTIVATED)
     return user

@@ -81,7 +81,9 @@ def change_password(
         60,
     )
     # Lock the row: concurrent wrong guesses must all be counted, and two changes take turns.
-    user = session.get(User, actor.user_id, with_for_update=True)
+    # FOR NO KEY UPDATE (no key changes): a waitlist promotion's FOR KEY SHARE on the row does
+    # not wait, so a learner first in line is not passed over for changing their password.
+    user = session.get(User, actor.user_id, with_for_update={"key_share": True})
     assert user is not None  # require_interactive found the active account
     current_password, new_password = current_password or "", new_password or ""
     # A wrong one is a failed sign-in (reauth.Guard.SIGN_IN_LOCKOUT says why).
