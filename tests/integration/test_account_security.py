@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, User
+from cyberhub.services.admin import audit_log
 from cyberhub.services.identity import passwordless
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, login, principal
 from tests.integration.test_api_keys import bearer, create_key
 from tests.integration.test_mfa_api import MFA, enrol
 from tests.integration.test_passwordless_api import magic_token, reset_token
@@ -252,6 +253,53 @@ class TestReauthentication:
         assert statuses == [403] * 10 + [429]
         r = student_client.post(f"{V1}/api-keys", json={**body, "password": PASSWORD})
         assert r.status_code == 429  # even the right one, for a while
+
+    def test_a_wrong_confirmation_is_audited_and_a_right_one_is_not(
+        self,
+        student_client: TestClient,
+        session: Session,
+        student_user: User,
+        admin_user: User,
+        clock: Clock,
+    ) -> None:
+        """Like a wrong current password in the password change ("login.failure"), a wrong
+        "confirm it's you" leaves an entry admins can filter on, without what was typed."""
+        body = {"name": "CI", "scopes": ["read"]}
+        wrong = "Not-It-123456"
+        assert (
+            student_client.post(f"{V1}/api-keys", json={**body, "password": wrong}).status_code
+            == 403
+        )
+        failures = audit_log.search(
+            session, principal(session, admin_user), action="reauth.failure"
+        ).items
+        assert len(failures) == 1
+        entry = session.exec(select(AuditLog).where(AuditLog.action == "reauth.failure")).one()
+        assert entry.target_id == str(student_user.id) and entry.actor_id == student_user.id
+        assert entry.details["reason"] == "bad password" and entry.details["failures"] == 1
+        assert wrong not in str(entry.details) and PASSWORD not in str(entry.details)
+        assert (
+            student_client.post(f"{V1}/api-keys", json={**body, "password": PASSWORD}).status_code
+            == 201
+        )
+        secret, _ = enrol(student_client, clock)  # a right password and a right code: none more
+        r = student_client.post(f"{V1}/api-keys", json={**body, "code": code(secret, at=clock.now)})
+        assert r.status_code == 201
+        session.expire_all()
+        assert (
+            len(session.exec(select(AuditLog).where(AuditLog.action == "reauth.failure")).all())
+            == 1
+        )
+        stale = code(secret, -3, at=clock.now)  # a wrong code counts too, as one more entry
+        assert (
+            student_client.post(f"{V1}/api-keys", json={**body, "code": stale}).status_code == 403
+        )
+        session.expire_all()
+        reasons = [
+            str(e.details["reason"])
+            for e in session.exec(select(AuditLog).where(AuditLog.action == "reauth.failure"))
+        ]
+        assert sorted(reasons) == ["bad code", "bad password"]
 
     def test_an_account_without_a_password_is_told_how_to_get_one(
         self, api_client: TestClient, session: Session

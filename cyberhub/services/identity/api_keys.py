@@ -98,7 +98,7 @@ def create(
     user = session.get(User, actor.user_id)
     if user is None:
         raise Unauthenticated(DEACTIVATED)
-    reauth.confirm(session, user, password=password, code=code)
+    reauth.confirm(session, user, password=password, code=code, meta=meta)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         user_id=actor.user_id,

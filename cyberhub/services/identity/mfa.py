@@ -311,7 +311,7 @@ def confirm_enrollment(
         raise Conflict("Two-factor authentication is already on.")
     if not user.mfa_pending_secret:
         raise Invalid("Start the set-up first: there is no authenticator waiting to be confirmed.")
-    reauth.confirm(session, user, password=password)
+    reauth.confirm(session, user, password=password, meta=meta)
     if isinstance(user.mfa_pending_secret, crypto.UndecryptableSecret):
         raise Invalid(RESTART_SETUP)
     _check_not_throttled(user.id)

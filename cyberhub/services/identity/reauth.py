@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.redis_client import get_redis
+from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import RateLimited, ReauthRequired
 from cyberhub.services.identity import lockout, mfa, passwords
@@ -49,7 +50,7 @@ class Guard(enum.Enum):
     # mistyped or already-used code (a new one every 30 s, none accepted twice) is an everyday
     # slip, not a password guess; it must not lock the owner's own network out of signing in.
     # Its own count instead: MAX_FAILURES wrong in FAILURE_WINDOW per account, from every
-    # address together, then 429 (not audited).
+    # address together, then 429. Each wrong one is audited as "reauth.failure".
     CONFIRMATION = "confirmation"
 
 
@@ -64,10 +65,13 @@ def _throttled(user_id: int) -> None:
         raise RateLimited("Too many wrong attempts. Wait a few minutes and try again.", retry)
 
 
-def _count_failure(user_id: int) -> None:
+def _count_failure(user_id: int) -> int:
+    """One more wrong confirmation in the window; how many there are in it now."""
     redis = get_redis()
-    if int(redis.incr(_failures_key(user_id))) == 1:
+    failures = int(redis.incr(_failures_key(user_id)))
+    if failures == 1:
         redis.expire(_failures_key(user_id), FAILURE_WINDOW)
+    return failures
 
 
 def _hold_back(session: Session, user: User, meta: RequestMeta, guard: Guard) -> None:
@@ -85,8 +89,19 @@ def _count_wrong(
     assert user.id is not None
     if guard is Guard.SIGN_IN_LOCKOUT:
         lockout.record_failure(session, user, meta, reason=audit_reason)
-    else:
-        _count_failure(user.id)
+        return
+    failures = _count_failure(user.id)
+    # Committed, as a failed sign-in is: the caller's request fails (and rolls back).
+    audit.record(
+        session,
+        "reauth.failure",
+        user,
+        by=user.id,
+        meta=meta,
+        reason=audit_reason,
+        failures=failures,
+    )
+    session.commit()
 
 
 def check_password(
@@ -102,8 +117,9 @@ def check_password(
     """Pass when `password` is the signed-in `user`'s current password.
 
     Else ReauthRequired: NO_PASSWORD when the account has none (not counted), `wrong` when it
-    isn't theirs (counted by `guard`; `audit_reason` is the failed sign-in's reason under
-    SIGN_IN_LOCKOUT). The guard may refuse first: Locked (SIGN_IN_LOCKOUT) or RateLimited.
+    isn't theirs (counted by `guard`, and audited with `audit_reason`: a failed sign-in
+    under SIGN_IN_LOCKOUT, a "reauth.failure" under CONFIRMATION; both commit). The guard may
+    refuse first: Locked (SIGN_IN_LOCKOUT) or RateLimited.
     """
     if not user.password_hash:
         raise ReauthRequired(NO_PASSWORD)
@@ -124,14 +140,20 @@ def prompt(user: User) -> str:
 
 
 def confirm(
-    session: Session, user: User, *, password: str | None = None, code: str | None = None
+    session: Session,
+    user: User,
+    *,
+    password: str | None = None,
+    code: str | None = None,
+    meta: RequestMeta = NO_META,
 ) -> None:
     """Pass when `password` is the user's (check_password, Guard.CONFIRMATION) or `code` is a
-    current TOTP code; else ReauthRequired, or RateLimited after too many wrong attempts.
+    current TOTP code; else ReauthRequired, or RateLimited after too many wrong attempts. A
+    wrong password or code is audited ("reauth.failure", committed: the request fails).
 
     Recovery codes are not accepted here: they are for a lost phone, not for everyday changes.
     """
-    _hold_back(session, user, NO_META, Guard.CONFIRMATION)
+    _hold_back(session, user, meta, Guard.CONFIRMATION)
     password = password or ""
     code_given = mfa.normalize_code(code)
     if not password and not code_given:
@@ -141,7 +163,15 @@ def confirm(
     if code_given and user.mfa_secret and mfa.verify_totp_code(user, code_given):
         return
     if password:
-        check_password(session, user, password, guard=Guard.CONFIRMATION, wrong=NOT_CONFIRMED)
+        check_password(
+            session,
+            user,
+            password,
+            meta,
+            guard=Guard.CONFIRMATION,
+            wrong=NOT_CONFIRMED,
+            audit_reason="bad password",
+        )
         return
-    _count_wrong(session, user, NO_META, Guard.CONFIRMATION, "")
+    _count_wrong(session, user, meta, Guard.CONFIRMATION, "bad code")
     raise ReauthRequired(NOT_CONFIRMED)
