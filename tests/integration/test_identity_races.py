@@ -17,15 +17,23 @@ from cyberhub.models import (
     InvitationStatus,
     Organization,
     OrganizationMembership,
+    RefreshToken,
     RoleAssignment,
 )
 from cyberhub.services.admin import audit
 from cyberhub.services.errors import DomainError
-from cyberhub.services.identity import memberships, organizations, roles
+from cyberhub.services.identity import (
+    accounts,
+    memberships,
+    organizations,
+    password_change,
+    reauth,
+    roles,
+)
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import calendar_feed
-from tests.factories import World, build_world, id_of, make_user, principal
-from tests.races import second_while_first_holds
+from tests.factories import PASSWORD, World, build_world, id_of, make_user, principal
+from tests.races import pause_at, second_when_first_reaches, second_while_first_holds
 
 pytestmark = [pytest.mark.integration]
 
@@ -341,3 +349,30 @@ def test_two_admins_taking_each_others_admin_role_leave_one_admin(
             answers = ("ok", exc.message)
     assert answers == ("ok", "Only an admin can assign or revoke the admin role.")
     assert _holds_admin(session, world.admin.id) and not _holds_admin(session, second.id)
+
+
+def test_a_refresh_as_the_password_changes_yields_no_token_that_outlives_the_change(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app refreshes its token while its owner changes the password (the change pauses
+    holding their account, before it ends every session): the refresh waits for the change and
+    is refused, and no refresh token of theirs is left alive to sign in with afterwards."""
+    ann = make_user(session, "ann-refresh@example.org")
+    session.commit()
+    pair = accounts.start_session(session, ann)
+    session.commit()
+    ann_who = principal(session, ann)
+    reached = pause_at(monkeypatch, reauth, "check_password")
+    answers = second_when_first_reaches(
+        lambda s: password_change.change_password(s, ann_who, PASSWORD, "quiet-orchard-compass-73"),
+        lambda s: accounts.refresh_session(s, pair.refresh_token),
+        reached,
+    )
+    assert answers == ("ok", "This session has ended. Please sign in again.")
+    session.expire_all()
+    alive = session.exec(
+        select(func.count())
+        .select_from(RefreshToken)
+        .where(col(RefreshToken.user_id) == ann.id, col(RefreshToken.revoked_at).is_(None))
+    ).one()
+    assert alive == 0

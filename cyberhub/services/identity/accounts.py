@@ -22,6 +22,7 @@ from cyberhub.services.identity.permissions import (
     DEACTIVATED,
     Principal,
     active_principal,
+    hold_account,
     require_interactive,
 )
 from cyberhub.services.learning import calendar_feed
@@ -285,6 +286,11 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
     revoked, so the thief and the victim both have to sign in again.
     """
     claims = tokens.decode(refresh_token, "refresh")
+    # Their account row first (FOR SHARE), as revoke_all_sessions takes it (a password change or
+    # reset, a deactivation, "sign out everywhere"): either that waits for this rotation and then
+    # ends the new token too, or this waits for it and finds the presented token revoked.
+    # Without it a token issued at that moment outlived the change.
+    hold_account(session, claims.user_id)
     row = session.exec(
         select(RefreshToken).where(RefreshToken.jti == claims.jti).with_for_update()
     ).first()
@@ -334,6 +340,10 @@ def revoke_all_sessions(
     `keep_family`: one browser session (its refresh family) that stays signed in — the one that
     changed the password. A browser session is checked against its row only, so refusing older
     access tokens does not end it."""
+    # Their row (FOR NO KEY UPDATE) before their tokens, as refresh_session takes it (FOR
+    # SHARE) before rotating: a refresh at this moment either ends first, and its new token is
+    # ended below, or waits and finds the token it presents revoked.
+    session.execute(select(User.id).where(col(User.id) == user_id).with_for_update(key_share=True))
     by = user_id if actor_id is None else actor_id
     api_keys.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
     calendar_feed.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
