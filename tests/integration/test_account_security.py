@@ -301,6 +301,25 @@ class TestReauthentication:
         ]
         assert sorted(reasons) == ["bad code", "bad password"]
 
+    @pytest.mark.parametrize("path", ["disable", "recovery-codes"])
+    def test_a_wrong_code_for_two_step_changes_is_a_wrong_confirmation(
+        self, student_client: TestClient, session: Session, clock: Clock, path: str
+    ) -> None:
+        """Turning two-step off or replacing its recovery codes asks for a code: a wrong one
+        keeps its message, is audited as "reauth.failure" and counts toward the same limit as
+        the other confirmations (a new API key's password here)."""
+        secret, _ = enrol(student_client, clock)
+        r = student_client.post(f"{MFA}/{path}", json={"code": code(secret, 4, at=clock.now)})
+        assert r.status_code == 422 and "not valid" in r.json()["detail"]
+        session.expire_all()
+        entries = session.exec(select(AuditLog).where(AuditLog.action == "reauth.failure")).all()
+        assert [e.details["reason"] for e in entries] == ["bad code"]
+        body = {"name": "CI", "scopes": ["read"], "password": "Not-It-123456"}
+        statuses = [student_client.post(f"{V1}/api-keys", json=body).status_code for _ in range(10)]
+        assert statuses == [403] * 9 + [429]
+        r = student_client.post(f"{MFA}/{path}", json={"code": code(secret, at=clock.now)})
+        assert r.status_code == 429  # even the right code, for a while
+
     def test_an_account_without_a_password_is_told_how_to_get_one(
         self, api_client: TestClient, session: Session
     ) -> None:

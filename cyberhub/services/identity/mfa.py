@@ -337,13 +337,18 @@ def confirm_enrollment(
 
 
 def _check_code(session: Session, user: User, code: str, meta: RequestMeta) -> None:
-    """For signed-in changes: a valid TOTP or recovery code, else Invalid (throttled)."""
-    assert user.id is not None
-    _check_not_throttled(user.id)
+    """For signed-in changes: a valid TOTP or recovery code, else Invalid.
+
+    A "confirm it's you" like the others (reauth, Guard.CONFIRMATION): a wrong code counts toward
+    the same limit (then RateLimited) and is audited as "reauth.failure".
+    """
+    from cyberhub.services.identity import reauth  # noqa: PLC0415  (why: reauth imports this module for its TOTP check)
+
+    reauth.hold_back_confirmation(session, user, meta)
     if not normalize_code(code):
         raise Invalid("Enter a code from your authenticator app or one of your recovery codes.")
     if not verify_second_factor(session, user, code, meta):
-        _count_code_failure(user.id)
+        reauth.count_wrong_confirmation(session, user, meta, audit_reason="bad code")
         raise Invalid(BAD_CODE)
 
 

@@ -104,6 +104,19 @@ def _count_wrong(
     session.commit()
 
 
+def hold_back_confirmation(session: Session, user: User, meta: RequestMeta = NO_META) -> None:
+    """RateLimited while the user's wrong confirmations are over the limit (Guard.CONFIRMATION),
+    for a check made elsewhere (mfa: the code that turns two-step off or replaces its codes)."""
+    _hold_back(session, user, meta, Guard.CONFIRMATION)
+
+
+def count_wrong_confirmation(
+    session: Session, user: User, meta: RequestMeta = NO_META, *, audit_reason: str
+) -> None:
+    """Count and audit ("reauth.failure", committed) a wrong confirmation checked elsewhere."""
+    _count_wrong(session, user, meta, Guard.CONFIRMATION, audit_reason)
+
+
 def check_password(
     session: Session,
     user: User,
