@@ -63,13 +63,20 @@ def other_way_in(question: str, link: str, href: Any) -> rx.Component:
     return rx.text(f"{question} ", rx.link(link, href=href), size="2")
 
 
-def link_unusable(error: rx.Var[str], request_href: str, back_text: str) -> rx.Component:
-    """An e-mailed link that is unknown, used or expired: why, and where to go instead."""
+def link_unusable(
+    error: rx.Var[str],
+    request_href: str,
+    back_text: str,
+    renewable: rx.Var[bool] | bool = True,
+) -> rx.Component:
+    """An e-mailed link that is unknown, used or expired: why, and where to go instead (a new
+    link only while `renewable`: none is sent to a deactivated account)."""
+    new_link = link_button("Request a new link", href=request_href)
     return auth_column(
         "This link can't be used",
         alert_callout(error),
         rx.hstack(
-            link_button("Request a new link", href=request_href),
+            new_link if renewable is True else rx.cond(renewable, new_link),
             link_button(back_text, variant="soft", href="/signin"),
             wrap="wrap",
         ),

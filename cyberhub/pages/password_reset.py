@@ -20,6 +20,7 @@ from cyberhub.components.ui import error_callout, loading_state, muted
 from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
+from cyberhub.services.errors import AccountDeactivated
 from cyberhub.services.identity import passwordless, passwords
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
@@ -86,6 +87,8 @@ class ResetConfirmState(ServiceState, rx.State):
     step: str = "checking"
     email: str = ""
     submitting: bool = False
+    # False when the link is refused because the account is deactivated: no new link would come.
+    renewable: bool = True
 
     def _token(self) -> str:
         return url_param(self, "token")
@@ -95,6 +98,7 @@ class ResetConfirmState(ServiceState, rx.State):
         self.step, self.error, self.submitting, self.email = "checking", "", False, ""
         found = await self._call(_check, self._token())
         self.step = "form" if found else "invalid"
+        self.renewable = found.code != AccountDeactivated.__name__
         if found:
             self.email = found.value
 
@@ -116,6 +120,7 @@ class ResetConfirmState(ServiceState, rx.State):
             self.submitting = False
             if done.code not in ("Invalid", "RateLimited"):
                 self.step = "invalid"
+                self.renewable = done.code != AccountDeactivated.__name__
             return
         # Every session of the account was revoked: this browser signs in again too.
         session = await self.get_state(SessionState)
@@ -171,7 +176,12 @@ def reset_confirm_page() -> rx.Component:
                 ("done", _done_view()),
                 (
                     "invalid",
-                    link_unusable(ResetConfirmState.error, REQUEST_ROUTE, "Back to sign in"),
+                    link_unusable(
+                        ResetConfirmState.error,
+                        REQUEST_ROUTE,
+                        "Back to sign in",
+                        ResetConfirmState.renewable,
+                    ),
                 ),
                 rx.vstack(
                     rx.heading("Reset your password", size="6", as_="h1"),

@@ -36,6 +36,11 @@ class MfaRequired(Unauthenticated):
         super().__init__(message)
 
 
+class AccountDeactivated(Unauthenticated):
+    """The account is deactivated: what it holds doesn't work, and no new e-mailed link is sent
+    to it (so a page doesn't offer to ask for one)."""
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this."""
 

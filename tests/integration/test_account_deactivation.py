@@ -11,7 +11,11 @@ admins act.
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
+import reflex as rx
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -27,7 +31,15 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
-from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from cyberhub.pages.password_reset import ResetConfirmState
+from cyberhub.services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
 from cyberhub.services.identity import (
     browser_sessions,
     deactivation,
@@ -46,6 +58,7 @@ from cyberhub.services.learning import (
 )
 from cyberhub.services.learning.submissions import submission_link
 from cyberhub.services.messaging import notifications
+from cyberhub.state.service import Outcome
 from tests.factories import (
     GOOD_ANSWER,
     PASSWORD,
@@ -58,7 +71,7 @@ from tests.factories import (
 )
 from tests.integration.conftest import ClientFor
 from tests.integration.test_api_keys import bearer, create_key
-from tests.integration.test_passwordless_api import magic_token, reset_token
+from tests.integration.test_passwordless_api import expired_token, magic_token, reset_token
 from tests.xss_corpus import XSS_PAYLOADS
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
@@ -571,6 +584,42 @@ class TestApi:
         deactivation.reactivate_user(session, principal(session, w.admin), id_of(w.student))
         session.commit()
         assert passwordless.check_password_reset(session, token=reset) == email
+
+    def test_a_reset_link_of_a_deactivated_account_offers_no_new_link(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """/password-reset/{token} for a deactivated account says so and doesn't offer "Request
+        a new link" (none is ever sent to it); an expired link still offers one."""
+        w = world
+        opened = {"token": ""}
+
+        async def run_here(_: Any, fn: Any, *args: Any) -> Outcome[Any]:  # the test's session
+            try:
+                return Outcome(value=fn(session, None, *args))
+            except DomainError as exc:
+                return Outcome(value=None, error=exc.message, code=type(exc).__name__)
+
+        monkeypatch.setattr(ResetConfirmState, "_try", run_here)
+        monkeypatch.setattr(ResetConfirmState, "_token", lambda _: opened["token"])
+        page = rx.State().get_substate(ResetConfirmState.get_full_name().split(".")[1:])
+        assert isinstance(page, ResetConfirmState)
+
+        def open_link(token: str) -> None:
+            opened["token"] = token
+            asyncio.run(ResetConfirmState.event_handlers["load"].fn(page))
+
+        open_link(expired_token(session, "password_reset", w.student))
+        assert page.step == "invalid" and page.renewable is True
+        assert api_client.post(f"{V1}/auth/password-reset", json={"email": w.student.email})
+        reset = reset_token(session, w.student.email)
+        _deactivate(session, w, w.student)
+        open_link(reset)
+        assert page.step == "invalid" and page.error == DEACTIVATED
+        assert page.renewable is False
 
     def test_bad_input_is_4xx_with_a_detail(
         self, session: Session, world: World, client_for: ClientFor

@@ -22,7 +22,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.services import rate_limit
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
-from cyberhub.services.errors import MfaRequired, Unauthenticated
+from cyberhub.services.errors import AccountDeactivated, MfaRequired, Unauthenticated
 from cyberhub.services.identity import accounts, lockout, mfa, password_change, passwords
 from cyberhub.services.identity import consents as consents_service
 from cyberhub.services.identity.permissions import DEACTIVATED
@@ -391,13 +391,14 @@ def request_password_reset(session: Session, *, email: str, meta: RequestMeta = 
 def check_password_reset(session: Session, *, token: str) -> str:
     """The address a reset link belongs to, without spending it; Unauthenticated if unusable.
 
-    A usable link of a deactivated account is refused with DEACTIVATED (as confirming it would
-    be), so the page says so before offering a new password: the link's holder owns the address.
+    A usable link of a deactivated account is refused with AccountDeactivated (DEACTIVATED, as
+    confirming it would be), so the page says so before offering a new password, and doesn't
+    offer a new link (none is sent to a deactivated account): the link's holder owns the address.
     """
     row = _peek(session, token, PASSWORD_RESET)
     user = session.get(User, row.user_id) if row.user_id else None
     if user is None or not user.is_active:
-        raise Unauthenticated(DEACTIVATED)
+        raise AccountDeactivated(DEACTIVATED)
     return row.email
 
 
@@ -413,7 +414,7 @@ def confirm_password_reset(
     row = _valid_row(session, token, PASSWORD_RESET, meta)
     user = session.get(User, row.user_id) if row.user_id else None
     if user is None or not user.is_active:
-        raise Unauthenticated(DEACTIVATED)
+        raise AccountDeactivated(DEACTIVATED)
     passwords.validate_password(new_password or "", user.email)
     assert user.id is not None
     now = utcnow()
