@@ -31,6 +31,7 @@ from cyberhub.models import (
     SubmissionStatus,
     User,
 )
+from cyberhub.pages.magic_link.open_link import MagicLinkState
 from cyberhub.pages.password_reset import ResetConfirmState
 from cyberhub.services.errors import (
     Conflict,
@@ -619,6 +620,48 @@ class TestApi:
         _deactivate(session, w, w.student)
         open_link(reset)
         assert page.step == "invalid" and page.error == DEACTIVATED
+        assert page.renewable is False
+
+    def test_a_magic_link_of_a_deactivated_account_offers_no_new_link(
+        self,
+        session: Session,
+        world: World,
+        api_client: TestClient,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """/auth/magic/{token} for a deactivated account says so and doesn't offer "Request a
+        new link" (none is ever sent to it); an expired link still offers one."""
+        w = world
+        opened = {"token": ""}
+
+        async def run_here(_: Any, fn: Any, *args: Any) -> Outcome[Any]:  # the test's session
+            try:
+                return Outcome(value=fn(session, None, *args))
+            except DomainError as exc:
+                return Outcome(value=None, error=exc.message, code=type(exc).__name__)
+
+        monkeypatch.setattr(MagicLinkState, "_try", run_here)
+        monkeypatch.setattr(MagicLinkState, "_token", lambda _: opened["token"])
+        page = rx.State().get_substate(MagicLinkState.get_full_name().split(".")[1:])
+        assert isinstance(page, MagicLinkState)
+
+        async def run(handler: str, *args: Any) -> None:
+            async for _ in MagicLinkState.event_handlers[handler].fn(page, *args):
+                pass
+
+        def open_link(token: str) -> None:
+            opened["token"] = token
+            asyncio.run(run("load"))
+            if page.step == "checking":  # the load went on to spend the link (its next event)
+                asyncio.run(run("finish", {}))
+
+        open_link(expired_token(session, "magic_link", w.student))
+        assert page.step == "error" and page.renewable is True
+        assert api_client.post(f"{V1}/auth/magic-link", json={"email": w.student.email})
+        link = magic_token(session, w.student.email)
+        _deactivate(session, w, w.student)
+        open_link(link)
+        assert page.step == "error" and page.error == DEACTIVATED
         assert page.renewable is False
 
     def test_bad_input_is_4xx_with_a_detail(

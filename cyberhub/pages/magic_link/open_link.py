@@ -21,7 +21,7 @@ from cyberhub.pages.magic_link.request import REQUEST_ROUTE
 from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import MFA_CODE_PROMPT
+from cyberhub.services.errors import MFA_CODE_PROMPT, AccountDeactivated
 from cyberhub.services.identity import browser_sessions, consents, passwordless
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.forms import url_param
@@ -72,6 +72,8 @@ class MagicLinkState(ServiceState, rx.State):
     # The consents ticked on the last submit (kept when the submit fails).
     consents: list[str] = []
     submitting: bool = False
+    # False when the link is refused because the account is deactivated: no new link would come.
+    renewable: bool = True
 
     def _token(self) -> str:
         return url_param(self, "token")
@@ -79,10 +81,12 @@ class MagicLinkState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> Any:
         self.step, self.error, self.submitting, self.email = "checking", "", False, ""
+        self.renewable = True
         yield
         found = await self._call(_inspect, self._token())
         if not found:
             self.step = "error"
+            self.renewable = found.code != AccountDeactivated.__name__
             return
         info = found.value
         self.email = info.email
@@ -115,6 +119,7 @@ class MagicLinkState(ServiceState, rx.State):
             self.submitting = False
             if not (self.step in ("signup", "mfa") and done.code in RETRYABLE):
                 self.step = "error"
+                self.renewable = done.code != AccountDeactivated.__name__
             return
         handoff, created = done.value
         session = await self.get_state(SessionState)
@@ -171,7 +176,12 @@ def open_link_page() -> rx.Component:
                 MagicLinkState.step,
                 (
                     "error",
-                    link_unusable(MagicLinkState.error, REQUEST_ROUTE, "Sign in with a password"),
+                    link_unusable(
+                        MagicLinkState.error,
+                        REQUEST_ROUTE,
+                        "Sign in with a password",
+                        MagicLinkState.renewable,
+                    ),
                 ),
                 ("signup", _signup_view()),
                 ("mfa", _mfa_view()),

@@ -276,7 +276,7 @@ def verify_magic_link(
         return MagicLinkUse(_create_account(session, row, meta, consents or [], full_name), True)
     now = utcnow()
     if not user.is_active:
-        raise Unauthenticated(DEACTIVATED)
+        raise AccountDeactivated(DEACTIVATED)
     if _mfa_on(user):
         # The link replaces the password, not the second factor: an address locked out of this
         # account may not guess codes with it. A lock elsewhere does not stop the link's owner.
