@@ -11,7 +11,6 @@ admins act.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -73,6 +72,7 @@ from tests.factories import (
 from tests.integration.conftest import ClientFor
 from tests.integration.test_api_keys import bearer, create_key
 from tests.integration.test_passwordless_api import expired_token, magic_token, reset_token
+from tests.processes import run_in_own_loop
 from tests.xss_corpus import XSS_PAYLOADS
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
@@ -611,7 +611,7 @@ class TestApi:
 
         def open_link(token: str) -> None:
             opened["token"] = token
-            asyncio.run(ResetConfirmState.event_handlers["load"].fn(page))
+            run_in_own_loop(ResetConfirmState.event_handlers["load"].fn(page))
 
         open_link(expired_token(session, "password_reset", w.student))
         assert page.step == "invalid" and page.renewable is True
@@ -651,9 +651,9 @@ class TestApi:
 
         def open_link(token: str) -> None:
             opened["token"] = token
-            asyncio.run(run("load"))
+            run_in_own_loop(run("load"))
             if page.step == "checking":  # the load went on to spend the link (its next event)
-                asyncio.run(run("finish", {}))
+                run_in_own_loop(run("finish", {}))
 
         open_link(expired_token(session, "magic_link", w.student))
         assert page.step == "error" and page.renewable is True

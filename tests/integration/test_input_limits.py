@@ -24,13 +24,22 @@ ALL_ROLES = ("student", "mentor", "director", "sponsor", "admin")
 PARAM = re.compile(r"{(\w*_id|id)}")
 
 
+def _names_a_row(route: APIRoute) -> bool:
+    """An id in the path that is a row's number; a sign-in's id (`/auth/me/sessions/{session_id}`)
+    is an opaque string, refused as "no such session" (404) rather than as malformed."""
+    return any(
+        PARAM.fullmatch("{" + p.name + "}") and p.field_info.annotation is int
+        for p in route.dependant.path_params
+    )
+
+
 def id_routes() -> list[tuple[str, str]]:
     """(method, path template) of every API route with an id in its path, from the app itself."""
     out: list[tuple[str, str]] = []
     for router in ROUTERS:
         for route in router.routes:
             assert isinstance(route, APIRoute)
-            if PARAM.search(route.path):
+            if _names_a_row(route):
                 assert route.methods is not None
                 out.extend((m, route.path) for m in sorted(route.methods))
     return out

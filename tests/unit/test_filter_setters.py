@@ -5,7 +5,6 @@ list's first page for it (fetched; on a list kept in the address, with its new a
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from reflex_base.utils.format import format_event_handler
 
 import cyberhub.pages  # noqa: F401  (registers every page and its state)
 from cyberhub.state.paging import PagedList
+from tests.processes import run_in_own_loop
 
 
 def _states(state: type[BaseState]) -> Iterator[type[BaseState]]:
@@ -70,6 +70,6 @@ def test_each_sets_its_filter_and_shows_the_first_page(monkeypatch: pytest.Monke
         assert isinstance(page, PagedList)
         monkeypatch.setattr(state, "_page_chosen", show)
         page.page, shown[:] = 3, []
-        asyncio.run(state.event_handlers[f"set_{var}"].fn(page, "chosen"))
+        run_in_own_loop(state.event_handlers[f"set_{var}"].fn(page, "chosen"))
         assert getattr(page, var) == "chosen", (state.__name__, var)
         assert shown == [(state.__name__, 1)], (state.__name__, var)

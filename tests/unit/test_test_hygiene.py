@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("tests", "bench")
 PAGES = "cyberhub.pages"
+OWN_LOOP = "tests/processes.py"  # run_in_own_loop: asyncio.run on a thread of its own
 
 
 def _is_page_module(name: str) -> bool:
@@ -58,6 +59,15 @@ def violations(source: str, filename: str = "<test>") -> list[str]:
             and _root_name(node.value) in page_aliases
         ):
             bad(node, f"uses the private page name {ast.unparse(node)}")
+        if (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) == "asyncio.run"
+            and not filename.endswith(OWN_LOOP)
+            and not filename.startswith("bench/")  # programs of their own, not run by pytest
+        ):
+            # In the full suite the browser tests' Playwright keeps a loop running on the main
+            # thread, where asyncio.run refuses to start (a test run alone passes).
+            bad(node, "calls asyncio.run: use tests.processes.run_in_own_loop")
     return found
 
 
@@ -74,8 +84,9 @@ def test_no_test_imports_conftest_or_a_private_page_name() -> None:
         for path in sorted((ROOT / top).rglob("*.py"))
         for v in violations(path.read_text(), str(path.relative_to(ROOT)))
     ]
-    assert not found, "use tests/factories.py, tests/fakes.py or a public entry point:\n" + (
-        "\n".join(found)
+    assert not found, (
+        "use tests/factories.py, tests/fakes.py, a public entry point or tests/processes.py:\n"
+        + ("\n".join(found))
     )
 
 
@@ -94,8 +105,9 @@ def test_it():
     mission_page._load(None, 1)
     tracks_page._tracks()
     cyberhub.pages.missions._search(None, None)
+    asyncio.run(handler())
 """
-    assert len(violations(bad)) == 8
+    assert len(violations(bad)) == 9
     good = """
 import cyberhub.pages  # registers every page
 from cyberhub.pages.mailbox import body_parts
@@ -104,6 +116,7 @@ from tests.factories import make_user
 from tests.fakes import FakeEmbedder
 
 def test_it(session):
+    run_in_own_loop(handler())
     student_dashboard.EXCERPT
     cyberhub.routes.all_pages()
     session._private_thing  # not a page
