@@ -29,6 +29,8 @@ from cyberhub.services.identity import (
     password_change,
     reauth,
     roles,
+    signed_in_sessions,
+    tokens,
 )
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import calendar_feed
@@ -376,3 +378,41 @@ def test_a_refresh_as_the_password_changes_yields_no_token_that_outlives_the_cha
         .where(col(RefreshToken.user_id) == ann.id, col(RefreshToken.revoked_at).is_(None))
     ).one()
     assert alive == 0
+
+
+def _live_tokens(session: Session, family_id: str) -> int:
+    session.expire_all()
+    return session.exec(
+        select(func.count())
+        .select_from(RefreshToken)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+    ).one()
+
+
+@pytest.mark.parametrize("how", ["signed out from another device", "signed out on the device"])
+def test_a_session_signed_out_as_it_refreshes_stays_signed_out(
+    session: Session, world: World, how: str
+) -> None:
+    """An app refreshes its token at the moment its session is signed out ("Where you're
+    signed in" on another device, or the app's own sign-out with a token of the family): the
+    sign-out waits for the refresh and ends the token it issued too, so the session is over,
+    not carried on by the new token."""
+    ann = make_user(session, "ann-signout@example.org")
+    session.commit()
+    phone = accounts.start_session(session, ann)
+    laptop = accounts.start_session(session, ann)
+    session.commit()
+    family = tokens.decode(phone.refresh_token, "refresh").family_id
+    assert family is not None
+
+    def sign_out(s: Session) -> object:
+        if how == "signed out on the device":
+            accounts.logout(s, phone.refresh_token)
+            return None
+        return signed_in_sessions.end_session(s, principal(s, ann), family, laptop.access_token)
+
+    answers = second_while_first_holds(
+        lambda s: accounts.refresh_session(s, phone.refresh_token), sign_out
+    )
+    assert answers == ("ok", "ok")
+    assert _live_tokens(session, family) == 0

@@ -22,7 +22,6 @@ from cyberhub.services.identity.permissions import (
     DEACTIVATED,
     Principal,
     active_principal,
-    hold_account,
     require_interactive,
 )
 from cyberhub.services.learning import calendar_feed
@@ -286,11 +285,7 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
     revoked, so the thief and the victim both have to sign in again.
     """
     claims = tokens.decode(refresh_token, "refresh")
-    # Their account row first (FOR SHARE), as revoke_all_sessions takes it (a password change or
-    # reset, a deactivation, "sign out everywhere"): either that waits for this rotation and then
-    # ends the new token too, or this waits for it and finds the presented token revoked.
-    # Without it a token issued at that moment outlived the change.
-    hold_account(session, claims.user_id)
+    hold_sessions(session, claims.user_id)
     row = session.exec(
         select(RefreshToken).where(RefreshToken.jti == claims.jti).with_for_update()
     ).first()
@@ -299,7 +294,7 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
     if row.revoked_at is not None:
         raise Unauthenticated("This session has ended. Please sign in again.")
     if row.rotated_at is not None:
-        revoke_family(session, row.family_id)
+        revoke_family(session, row.user_id, row.family_id)
         audit.record(
             session,
             "token.reuse_detected",
@@ -315,7 +310,19 @@ def refresh_session(session: Session, refresh_token: str, meta: RequestMeta = NO
     return _issue(session, row.user_id, row.family_id, session_use.carried(row))
 
 
-def revoke_family(session: Session, family_id: str) -> None:
+def hold_sessions(session: Session, user_id: int) -> None:
+    """Hold the user's account row (FOR NO KEY UPDATE) until this transaction ends, before
+    issuing or ending any of their tokens: a refresh (which spends a token and issues the next)
+    and a sign-out (one session, or all of them at a password change or reset, a deactivation,
+    "sign out everywhere") take turns. Without it a sign-out at the moment of a refresh ended
+    the spent token but not the one the refresh issued (its row was not yet committed when the
+    sign-out's UPDATE began), so the session carried on. Always taken before the token rows."""
+    session.execute(select(User.id).where(col(User.id) == user_id).with_for_update(key_share=True))
+
+
+def revoke_family(session: Session, user_id: int, family_id: str) -> None:
+    """End the sign-in `family_id` of `user_id`: every token of it revoked (hold_sessions)."""
+    hold_sessions(session, user_id)
     session.execute(
         update(RefreshToken)
         .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
@@ -340,10 +347,7 @@ def revoke_all_sessions(
     `keep_family`: one browser session (its refresh family) that stays signed in — the one that
     changed the password. A browser session is checked against its row only, so refusing older
     access tokens does not end it."""
-    # Their row (FOR NO KEY UPDATE) before their tokens, as refresh_session takes it (FOR
-    # SHARE) before rotating: a refresh at this moment either ends first, and its new token is
-    # ended below, or waits and finds the token it presents revoked.
-    session.execute(select(User.id).where(col(User.id) == user_id).with_for_update(key_share=True))
+    hold_sessions(session, user_id)
     by = user_id if actor_id is None else actor_id
     api_keys.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
     calendar_feed.revoke_all(session, user_id, reason=reason, meta=meta, actor_id=by)
@@ -382,7 +386,7 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
 
 def end_family(session: Session, row: RefreshToken, meta: RequestMeta = NO_META) -> None:
     """Sign out the sign-in `row` belongs to (its whole refresh family), audited as a logout."""
-    revoke_family(session, row.family_id)
+    revoke_family(session, row.user_id, row.family_id)
     audit.record(session, "logout", ("user", row.user_id), by=row.user_id, meta=meta)
 
 

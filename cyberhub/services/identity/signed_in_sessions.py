@@ -113,7 +113,7 @@ def end_session(
         raise NotFound(NO_SUCH_SESSION)
     if session_id == current_id(session, actor.user_id, credential):
         raise Conflict(THIS_SESSION)
-    accounts.revoke_family(session, session_id)
+    accounts.revoke_family(session, actor.user_id, session_id)
     device = devices.summary(row.user_agent)
     audit.record(
         session,
