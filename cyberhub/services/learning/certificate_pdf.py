@@ -1,20 +1,24 @@
 """A certificate as a one-page PDF (fpdf2), text only.
 
-Every name is drawn as written, on any machine: the fonts ship with the app (cyberhub/fonts/,
-Noto, SIL Open Font License), never looked up among the machine's fonts. Noto Sans sets Latin
-(diacritics included: "Wanjirũ Ngũgĩ", "Nguyễn"), Greek and Cyrillic; a character it lacks is
-taken from Noto Sans Arabic, Hebrew, Devanagari or Ethiopic, or Noto Sans CJK (Chinese,
-Japanese, Korean; one weight, so a bold line shows those characters at regular weight). Text is
+Every name is drawn as written, on any machine: the fonts come with the app, never looked up
+among the machine's fonts (all Noto, SIL Open Font License). Noto Sans sets Latin (diacritics
+included: "Wanjirũ Ngũgĩ", "Nguyễn"), Greek and Cyrillic; a character it lacks is taken from Noto
+Sans Arabic, Hebrew, Devanagari or Ethiopic (in the tree, cyberhub/fonts/), or Noto Sans SC
+(Chinese, Japanese) or KR (Korean): too large to commit, `make setup` installs these two into
+.tools/fonts/; one weight, so a bold line shows those characters at regular weight. Text is
 shaped by HarfBuzz (uharfbuzz): Arabic letters join, Devanagari conjuncts form, right-to-left
 words run right to left. A family is loaded only when the certificate's text needs it, and fpdf2
 embeds only the glyphs drawn: a certificate is 12-18 KB.
 
-A character no shipped font has (an emoji, a rare script) is drawn as U+FFFD, the replacement
-character: the PDF never fails because of a name. scripts/certificate_fonts.py rebuilds the fonts.
+A character no font has (an emoji, a rare script) is drawn as U+FFFD, the replacement character:
+the PDF never fails because of a name. So is a Chinese, Japanese or Korean one where set-up was
+skipped (the server logs a warning once naming the missing file). scripts/certificate_fonts.py
+rebuilds the fonts of the tree.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -25,19 +29,28 @@ from fpdf import FPDF
 from cyberhub.formatting import when
 from cyberhub.schemas.certificates import CertificatePublic
 from cyberhub.services import text as free_text
+from cyberhub.settings import ROOT
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
+log = logging.getLogger(__name__)
+
+FONT_DIR = ROOT / "cyberhub" / "fonts"
+# Installed by scripts/setup.sh (@expo-google-fonts/noto-sans-sc and -kr, regular weight).
+CJK_FONT_DIR = ROOT / ".tools" / "fonts"
 FAMILY = "NotoSans"
-# family -> its regular and bold files in FONT_DIR. The first family sets the text; the others
-# fill in the characters it lacks, in this order (a bold line takes a family's regular face
-# where it has no bold one).
-FONTS: dict[str, tuple[str, str | None]] = {
-    FAMILY: ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    "NotoSansArabic": ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
-    "NotoSansHebrew": ("NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"),
-    "NotoSansDevanagari": ("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
-    "NotoSansEthiopic": ("NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf"),
-    "NotoSansCJK": ("NotoSansCJKsc-Regular.ttf", None),
+# family -> its regular and bold files. The first family sets the text; the others fill in the
+# characters it lacks, in this order (a bold line takes a family's regular face where it has no
+# bold one). Noto Sans SC has no Hangul syllable; Noto Sans KR has them.
+FONTS: dict[str, tuple[Path, Path | None]] = {
+    FAMILY: (FONT_DIR / "NotoSans-Regular.ttf", FONT_DIR / "NotoSans-Bold.ttf"),
+    **{
+        f"NotoSans{script}": (
+            FONT_DIR / f"NotoSans{script}-Regular.ttf",
+            FONT_DIR / f"NotoSans{script}-Bold.ttf",
+        )
+        for script in ("Arabic", "Hebrew", "Devanagari", "Ethiopic")
+    },
+    "NotoSansSC": (CJK_FONT_DIR / "NotoSansSC_400Regular.ttf", None),
+    "NotoSansKR": (CJK_FONT_DIR / "NotoSansKR_400Regular.ttf", None),
 }
 REPLACEMENT = "\ufffd"
 
@@ -52,10 +65,30 @@ class _Line:
 
 
 @cache
-def _cmap(file: str) -> frozenset[int]:
-    """The characters a shipped font file draws (read once per process)."""
-    with TTFont(FONT_DIR / file, lazy=True) as font:
+def _cmap(file: Path) -> frozenset[int]:
+    """The characters a font file draws (read once per process)."""
+    with TTFont(file, lazy=True) as font:
         return frozenset(font.getBestCmap())
+
+
+def _installed(file: Path) -> bool:
+    """Whether a font file is there (the CJK ones are not where set-up was skipped)."""
+    if file.is_file():
+        return True
+    _tell_missing()
+    return False
+
+
+@cache
+def _tell_missing() -> None:
+    """Once per process: which fonts are missing, what it means and what to do."""
+    missing = ", ".join(str(regular) for regular, _ in FONTS.values() if not regular.is_file())
+    log.warning(
+        "Certificate PDFs: font not installed (%s): Chinese, Japanese and Korean characters are "
+        "drawn as U+FFFD (the replacement character) until `make setup` installs the fonts and "
+        "the server restarts.",
+        missing,
+    )
 
 
 def _shown(value: str) -> str:
@@ -66,7 +99,7 @@ def _shown(value: str) -> str:
 
 class _Writer:
     """A PDF with the fonts its texts need: Noto Sans, and each other family only if a text has
-    a character only it draws (a Latin certificate does not load the 11 MB CJK font)."""
+    a character only it draws (a Latin certificate does not load the 10 MB Chinese font)."""
 
     def __init__(self, texts: list[str]) -> None:
         self.pdf = FPDF(orientation="L", unit="mm", format="A4")
@@ -76,19 +109,20 @@ class _Writer:
         fallbacks = []
         for family, (regular, bold) in FONTS.items():
             if family != FAMILY:
-                if not (chars - self.covered) & _cmap(regular):
+                lacking = chars - self.covered
+                if not lacking or not _installed(regular) or not lacking & _cmap(regular):
                     continue
                 fallbacks.append(family)
                 self.covered |= _cmap(regular)
-            self.pdf.add_font(family, "", FONT_DIR / regular)
+            self.pdf.add_font(family, "", regular)
             if bold:
-                self.pdf.add_font(family, "B", FONT_DIR / bold)
+                self.pdf.add_font(family, "B", bold)
         self.pdf.set_fallback_fonts(fallbacks, exact_match=False)
         self.pdf.set_text_shaping(True)
         self.pdf.add_page()
 
     def text(self, value: str) -> str:
-        """The text as drawn: a character no shipped font has becomes the replacement one."""
+        """The text as drawn: a character no font has becomes the replacement one."""
         return "".join(
             ch if ord(ch) in self.covered or ch.isspace() else REPLACEMENT for ch in _shown(value)
         )
