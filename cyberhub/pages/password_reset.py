@@ -20,12 +20,10 @@ from cyberhub.components.ui import error_callout, loading_state, muted
 from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import AccountDeactivated
 from cyberhub.services.identity import passwordless, passwords
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
-from cyberhub.state.forms import url_param
-from cyberhub.state.service import ServiceState
+from cyberhub.state.emailed_link import EmailedLinkState
 from cyberhub.state.session import SessionState
 
 REQUEST_ROUTE = "/password-reset"
@@ -82,25 +80,17 @@ def reset_request_page() -> rx.Component:
 # -- /password-reset/[token] -------------------------------------------------------------------
 
 
-class ResetConfirmState(ServiceState, rx.State):
-    # checking | form | done | invalid
-    step: str = "checking"
-    email: str = ""
-    submitting: bool = False
-    # False when the link is refused because the account is deactivated: no new link would come.
-    renewable: bool = True
-
-    def _token(self) -> str:
-        return url_param(self, "token")
+class ResetConfirmState(EmailedLinkState, rx.State):
+    # step: checking | form | done | invalid
 
     @rx.event
     async def load(self) -> None:
-        self.step, self.error, self.submitting, self.email = "checking", "", False, ""
+        self._begin_check()
         found = await self._call(_check, self._token())
-        self.step = "form" if found else "invalid"
-        self.renewable = found.code != AccountDeactivated.__name__
-        if found:
-            self.email = found.value
+        if not found:
+            self._refuse(found, "invalid")
+            return
+        self.step, self.email = "form", found.value
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
@@ -119,8 +109,7 @@ class ResetConfirmState(ServiceState, rx.State):
         if not done:
             self.submitting = False
             if done.code not in ("Invalid", "RateLimited"):
-                self.step = "invalid"
-                self.renewable = done.code != AccountDeactivated.__name__
+                self._refuse(done, "invalid")
             return
         # Every session of the account was revoked: this browser signs in again too.
         session = await self.get_state(SessionState)

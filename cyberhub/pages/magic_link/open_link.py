@@ -21,11 +21,10 @@ from cyberhub.pages.magic_link.request import REQUEST_ROUTE
 from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.errors import MFA_CODE_PROMPT, AccountDeactivated
+from cyberhub.services.errors import MFA_CODE_PROMPT
 from cyberhub.services.identity import browser_sessions, consents, passwordless
 from cyberhub.services.identity.permissions import Principal
-from cyberhub.state.forms import url_param
-from cyberhub.state.service import ServiceState
+from cyberhub.state.emailed_link import EmailedLinkState
 from cyberhub.state.session import SessionState
 
 OPEN_ROUTE = "/auth/magic/[token]"
@@ -64,29 +63,19 @@ def _inspect(session: Session, _: Principal | None, token: str) -> passwordless.
 RETRYABLE = ("Invalid", "RateLimited", "MfaRequired")
 
 
-class MagicLinkState(ServiceState, rx.State):
-    # checking | signup | mfa | done | error
-    step: str = "checking"
-    email: str = ""
+class MagicLinkState(EmailedLinkState, rx.State):
+    # step: checking | signup | mfa | done | error
     full_name: str = ""
     # The consents ticked on the last submit (kept when the submit fails).
     consents: list[str] = []
-    submitting: bool = False
-    # False when the link is refused because the account is deactivated: no new link would come.
-    renewable: bool = True
-
-    def _token(self) -> str:
-        return url_param(self, "token")
 
     @rx.event
     async def load(self) -> Any:
-        self.step, self.error, self.submitting, self.email = "checking", "", False, ""
-        self.renewable = True
+        self._begin_check()
         yield
         found = await self._call(_inspect, self._token())
         if not found:
-            self.step = "error"
-            self.renewable = found.code != AccountDeactivated.__name__
+            self._refuse(found, "error")
             return
         info = found.value
         self.email = info.email
@@ -118,8 +107,7 @@ class MagicLinkState(ServiceState, rx.State):
         if not done:
             self.submitting = False
             if not (self.step in ("signup", "mfa") and done.code in RETRYABLE):
-                self.step = "error"
-                self.renewable = done.code != AccountDeactivated.__name__
+                self._refuse(done, "error")
             return
         handoff, created = done.value
         session = await self.get_state(SessionState)
