@@ -414,6 +414,12 @@ def _best_hint(query: np.ndarray, hints: np.ndarray) -> int | None:
     return best if float(sims[best]) >= MIN_HINT_SIMILARITY else None
 
 
+def _goal_focus(goal: GoalPublic, why: str) -> tuple[StoredLine, str]:
+    """The week's focus on one goal, `why` ending the sentence."""
+    text = f"Focus this week on your goal “{goal.title}”{why}"
+    return StoredLine(text=text, evidence=[_goal_evidence(goal)]), "goals"
+
+
 def _focus(inputs: Inputs, hint: int | None) -> tuple[StoredLine, str]:
     fb = inputs.feedback
     if fb and fb.weak:
@@ -436,24 +442,10 @@ def _focus(inputs: Inputs, hint: int | None) -> tuple[StoredLine, str]:
     due = _due_goals(inputs)
     if due:
         g = due[0]
-        return (
-            StoredLine(
-                text=f"Focus this week on your goal “{g.title}”: it is due on "
-                f"{g.target_date} and stands at {g.percent} %.",
-                evidence=[_goal_evidence(g)],
-            ),
-            "goals",
-        )
+        return _goal_focus(g, f": it is due on {g.target_date} and stands at {g.percent} %.")
     if inputs.goals:
         g = min(inputs.goals, key=lambda g: g.percent)
-        return (
-            StoredLine(
-                text=f"Focus this week on your goal “{g.title}”, the least advanced of your "
-                f"active goals ({_progress_words(g)}).",
-                evidence=[_goal_evidence(g)],
-            ),
-            "goals",
-        )
+        return _goal_focus(g, f", the least advanced of your active goals ({_progress_words(g)}).")
     if inputs.profiler_track:
         name = TRACK_NAMES.get(inputs.profiler_track, inputs.profiler_track)
         return (
