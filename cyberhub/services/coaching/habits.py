@@ -329,19 +329,25 @@ def _checkin_public(c: HabitCheckin, cadence: Cadence) -> CheckinPublic:
     return from_row(CheckinPublic, c, period_start=period_start(cadence, c.day))
 
 
+def _days_checked_in(session: Session, habit: Habit, start: date, end: date) -> list[date]:
+    """The days the habit is checked in on, from `start` up to (not including) `end`."""
+    return list(
+        session.exec(
+            select(col(HabitCheckin.day)).where(
+                HabitCheckin.habit_id == habit.id,
+                col(HabitCheckin.day) >= start,
+                col(HabitCheckin.day) < end,
+            )
+        ).all()
+    )
+
+
 def period_done(session: Session, habit: Habit, day: date) -> bool:
     """Whether the period of `day` under the habit's cadence now is checked in. Judged by the
     days checked in, not by the periods stored: those may be of an earlier cadence (a week's
     Monday that was not itself checked in, a day of a week now weekly)."""
     start = period_start(habit.cadence, day)
-    found = session.exec(
-        select(HabitCheckin.id).where(
-            HabitCheckin.habit_id == habit.id,
-            col(HabitCheckin.day) >= start,
-            col(HabitCheckin.day) < start + period_length(habit.cadence),
-        )
-    ).first()
-    return found is not None
+    return bool(_days_checked_in(session, habit, start, start + period_length(habit.cadence)))
 
 
 def nothing_due(session: Session, habit: Habit, day: date) -> bool:
@@ -353,13 +359,7 @@ def nothing_due(session: Session, habit: Habit, day: date) -> bool:
     if habit.cadence != Cadence.n_per_week:
         return False
     monday = week_start(day)
-    days = session.exec(
-        select(col(HabitCheckin.day)).where(
-            HabitCheckin.habit_id == habit.id,
-            col(HabitCheckin.day) >= monday,
-            col(HabitCheckin.day) < monday + timedelta(days=7),
-        )
-    ).all()
+    days = _days_checked_in(session, habit, monday, monday + timedelta(days=7))
     return unit_counts(habit.cadence, habit.per_week, days, day)  # the streak's own rule
 
 
