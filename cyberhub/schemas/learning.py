@@ -331,13 +331,19 @@ class InProgressMission(BaseModel):
     submission_id: int | None
 
 
-class FeedbackPublic(BaseModel):
+class FeedbackBase(BaseModel):
+    """A mentor's decision on one attempt at a mission, as the learner's latest feedback lists
+    it (the API's FeedbackPublic, the dashboard's row)."""
+
     mission_id: int
     title: str
     attempt: int
     decision: str
     total: int
     max_total: int
+
+
+class FeedbackPublic(FeedbackBase):
     feedback: str
     mentor: str
     created_at: IsoDatetime

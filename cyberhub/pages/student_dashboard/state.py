@@ -9,6 +9,7 @@ from sqlmodel import Session
 from cyberhub.formatting import when
 from cyberhub.schemas.learning import (
     CohortRef,
+    FeedbackBase,
     NextAction,
     ScopePublic,
     StarterMission,
@@ -31,15 +32,9 @@ class InProgressRow(BaseModel):
     attempt: int
 
 
-class FeedbackRow(BaseModel):
+class FeedbackRow(FeedbackBase):
     """A latest review, shaped for display: the reader's time, a short flat excerpt."""
 
-    mission_id: int
-    title: str
-    attempt: int
-    decision: str
-    total: int
-    max_total: int
     mentor: str
     when: str
     excerpt: str
