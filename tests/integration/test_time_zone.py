@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from cyberhub import migrate
 from cyberhub.formatting import when
 from cyberhub.models import AuditLog, User
+from cyberhub.services import pg_zones
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import time_zones
 from tests.factories import login, make_user, principal
@@ -143,6 +144,25 @@ class TestBrowserZone:
         session.commit()
         assert principal(session, user).time_zone == "posix/Europe/Paris"
         assert when(datetime(2026, 1, 5, 12, tzinfo=UTC), "posix/Europe/Paris").endswith("CET")
+
+    def test_every_zone_the_picker_offers_is_one_postgresql_knows(self, session: Session) -> None:
+        known = set(session.execute(text("SELECT name FROM pg_timezone_names")).scalars())
+        assert set(time_zones.choices()) <= known
+
+    def test_a_zone_the_database_server_lacks_is_refused_and_not_remembered(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A server whose tz data is older than Python's (a DATABASE_URL server) lacks a new zone:
+        SQL could not read days in it, so it is never stored."""
+        older = pg_zones.known_zones(session) - {"America/Ciudad_Juarez"}
+        monkeypatch.setattr(pg_zones, "known_zones", lambda _session: older)
+        user = make_user(session, "tz@example.org", "student")
+        me = principal(session, user)
+        assert time_zones.remember_browser_zone(session, me, "America/Ciudad_Juarez") == "UTC"
+        with pytest.raises(Invalid, match="too new for this server"):
+            time_zones.set_time_zone(session, me, "America/Ciudad_Juarez")
+        assert session.get(User, user.id).time_zone is None  # type: ignore[union-attr]
+        assert time_zones.set_time_zone(session, me, "America/Denver") == "America/Denver"
 
     def test_the_service_refuses_an_unknown_zone(self, session: Session) -> None:
         user = make_user(session, "tz@example.org", "student")

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from cyberhub.models import User
 from cyberhub.schemas.identity import TIME_ZONE_MAX
+from cyberhub.services import pg_zones
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Invalid, NotFound
@@ -44,16 +45,28 @@ def _offered() -> frozenset[str]:
 def is_offered(name: str) -> bool:
     """True for a zone the picker offers: a proper IANA name. Other files zoneinfo can open
     ("posix/Europe/Paris", "right/UTC", "localtime", "posixrules", "Factory") are not, and
-    PostgreSQL does not know them (SQL would read them as UTC, services/pg_zones)."""
+    PostgreSQL does not know them."""
     return name in _offered()
 
 
-def _checked(name: str) -> str:
+def is_usable(session: Session, name: str) -> bool:
+    """True for a zone a user may store: one the picker offers that the database server knows
+    too (a server whose tz data is older than Python's may lack a new zone), so SQL reads days
+    in any stored zone (services/pg_zones) without checking it first."""
+    return is_offered(name) and name in pg_zones.known_zones(session)
+
+
+def _checked(session: Session, name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise Invalid("Choose a time zone.")
     if not is_offered(name):
         raise Invalid(f"Unknown time zone: {name[:MAX_LENGTH]!r}. Pick one from the list.")
+    if not is_usable(session, name):
+        raise Invalid(
+            f"The time zone {name!r} is too new for this server yet."
+            " Pick a nearby city on the same time."
+        )
     return name
 
 
@@ -85,7 +98,7 @@ def set_time_zone(
 ) -> str:
     """Set the signed-in user's time zone (audited); returns the stored name. Raises Invalid."""
     actor = require_signed_in(principal)
-    name = _checked(time_zone)
+    name = _checked(session, time_zone)
     user = _user(session, actor)
     if user.time_zone != name:
         _store(session, user, name, "settings", meta)
@@ -97,14 +110,14 @@ def remember_browser_zone(
 ) -> str:
     """Store the browser's zone when the user has none yet; returns the user's zone afterwards.
 
-    Never overrides a zone already stored (one the user chose stays chosen); an unknown name
-    from the browser is ignored rather than refused (the user can still pick one)."""
+    Never overrides a zone already stored (one the user chose stays chosen); a name from the
+    browser that is not `is_usable` is ignored rather than refused (the user can still pick one)."""
     actor = require_signed_in(principal)
     user = _user(session, actor)
     if user.time_zone:
         return user.time_zone
     name = (time_zone or "").strip()
-    if not is_offered(name):
+    if not is_usable(session, name):
         return "UTC"
     _store(session, user, name, "browser", meta)
     return name

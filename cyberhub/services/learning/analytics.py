@@ -633,11 +633,11 @@ def _at_risk(
     # `active`: each active enrolment with the learner's zone and latest activity on the
     # programme's missions (their enrolment when they have done nothing yet): one index probe
     # per learner. Work elsewhere (another programme or organisation) is not activity here.
-    # The learner's zone as PostgreSQL can use it (pg_zones: UTC for a name it does not know).
+    # The learner's zone (pg_zones: UTC when they chose none).
     active = f"""
 , active AS (
   SELECT p.student_id, p.cohort_id, p.enrolled_at, p.confidence,
-         {pg_zones.zone_or_utc_sql("u.time_zone")} AS tz,
+         {pg_zones.zone_sql("u.time_zone")} AS tz,
          greatest(p.enrolled_at, act.at, hint.at) AS last_at,
          greatest(act.at, hint.at) AS activity_at
   FROM pop p JOIN users u ON u.id = p.student_id
@@ -686,7 +686,6 @@ LIMIT :limit
         no_progress_days=settings.at_risk_no_progress_days,
         nudge_kind=NUDGE_KIND,
         limit=AT_RISK_LIMIT,
-        **pg_zones.params(session),
         **_overdue(session, program_id, filters, now),
     )
     out: list[AtRiskLearner] = []
@@ -730,7 +729,7 @@ def program_analytics(
     program = get_program(session, principal, program_id)
     _check_filters(session, program_id, filters)
     now = now or utcnow()
-    tz = pg_zones.zone_or_utc(session, reader_zone(principal))
+    tz = reader_zone(principal)
     if filters == AnalyticsFilters():
         kept = _from_snapshot(session, program, now, tz)
         if kept is not None:
@@ -824,8 +823,7 @@ def _director_zones(session: Session, organization_id: int) -> list[str]:
         )
         .distinct()
     ).all()
-    known = pg_zones.known_zones(session)
-    return sorted({n for n in names if n and n != "UTC" and is_known_zone(n) and n in known})
+    return sorted({n for n in names if n and n != "UTC" and is_known_zone(n)})
 
 
 def _big_programs(session: Session) -> list[int]:

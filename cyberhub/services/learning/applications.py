@@ -259,7 +259,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
         .join(Organization, col(Organization.id) == col(Program.organization_id))
         .where(
             col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
-            cohort_not_over(session, now),
+            cohort_not_over(now),
         )
         .order_by(col(Cohort.starts_on), col(Cohort.id))
     ).all()
@@ -880,7 +880,7 @@ def expire_ended_applications(session: Session, now: datetime | None = None) -> 
     ended = session.exec(
         select(Cohort.id)
         .where(
-            col(Cohort.ends_on) < today_sql(session, now or utcnow()),
+            col(Cohort.ends_on) < today_sql(now or utcnow()),
             col(Cohort.id).in_(
                 select(CohortApplication.cohort_id).where(
                     col(CohortApplication.status).in_(AWAITING)

@@ -12,10 +12,10 @@ Two forms of one rule:
 - Python, for one cohort: `cohort_zone(session, cohort)` and `cohort_today(zone, now)`
   (`today_of` both at once);
 - SQL, for queries over many cohorts (no query per row): `director_zone()`, the zone as a
-  column correlated with `Cohort`, and `today_sql(session, now)`, the cohort's day at `now`.
-Both read the zone the same way: an empty one is UTC (stored zones are checked against the tz
-database when a user sets theirs, services/identity/time_zones); SQL also reads one the
-database server does not know as UTC (services/pg_zones).
+  column correlated with `Cohort`, and `today_sql(now)`, the cohort's day at `now`.
+Both read the zone the same way: an empty one is UTC. A stored zone is one Python's tz database
+and the database server both know (checked when a user sets theirs, services/identity/time_zones;
+migration 0036 emptied older ones that were not), so SQL uses the stored name (services/pg_zones).
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ def director_zone() -> ScalarSelect[str | None]:
     )
 
 
-def today_sql(session: Session, now: datetime) -> ColumnElement[date]:
+def today_sql(now: datetime) -> ColumnElement[date]:
     """SQL: the day it is at `now` for the `Cohort` of the enclosing query (`cohort_today`'s
-    rule: its director's zone, UTC when empty or unknown to PostgreSQL: pg_zones)."""
-    tz = pg_zones.zone_or_utc_column(session, director_zone())
-    return cast(func.timezone(tz, now), Date)
+    rule: its director's zone, UTC when empty: pg_zones)."""
+    return cast(func.timezone(pg_zones.zone_column(director_zone()), now), Date)

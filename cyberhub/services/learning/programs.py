@@ -778,12 +778,12 @@ def cohort_status(c: Cohort, today: date) -> str:
     return "running" if today <= c.ends_on else "finished"
 
 
-def cohort_not_over(session: Session, now: datetime) -> ColumnElement[bool]:
+def cohort_not_over(now: datetime) -> ColumnElement[bool]:
     """A cohort (SQL, on Cohort) that is neither closed (certificates.close_cohort) nor past its
     last day at `now` (a day in the cohort's zone, cohort_days.today_sql): /cohorts lists it,
     and its due dates still stand (due, overdue, reminded). One rule for every reader of
     either."""
-    return and_(col(Cohort.closed_at).is_(None), col(Cohort.ends_on) >= today_sql(session, now))
+    return and_(col(Cohort.closed_at).is_(None), col(Cohort.ends_on) >= today_sql(now))
 
 
 def takes_learners(session: Session, cohort: Cohort, now: datetime | None = None) -> bool:

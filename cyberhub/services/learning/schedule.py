@@ -321,7 +321,7 @@ def applicable(
         .where(
             col(Enrollment.status) == EnrollmentStatus.active,
             col(Mission.status) == MissionStatus.published,
-            cohort_not_over(session, now),
+            cohort_not_over(now),
         )
     )
     if student_id is not None:
@@ -425,7 +425,7 @@ def behind_schedule(
     come through the per-learner submissions index (left to itself the planner hashed every
     handed-in submission of the database: 200 ms)."""
     now = now or utcnow()
-    running = select(Cohort.id).where(Cohort.id == cohort_id, cohort_not_over(session, now))
+    running = select(Cohort.id).where(Cohort.id == cohort_id, cohort_not_over(now))
     if session.exec(running).first() is None:  # closed or ended: its dates no longer stand
         return {}
     rows = session.execute(
