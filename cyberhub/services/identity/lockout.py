@@ -15,7 +15,8 @@ kept (and that is logged); the per-account count in the database still applies.
 Each account's addresses are indexed, so the admin console finds and lifts an account's address
 locks without walking Redis' keyspace (which holds Reflex's state and the job queues too): two
 sorted sets per account, address -> when its key expires, written in the same transaction as the
-keys they index. A member whose time has passed, or whose key is gone, is ignored and pruned.
+keys they index. A member whose time has passed, or whose key is gone, is ignored when read and
+pruned at the index's next write (reads write nothing); an index expires with its latest member.
 """
 
 from __future__ import annotations
@@ -77,20 +78,29 @@ def _counted_index(user_id: int) -> str:
     return f"{PREFIX}counted:{user_id}"
 
 
-# Index `source` until unix time ARGV[2], drop the members whose time has passed (ARGV[3]: now) and
-# keep the index as long as its latest member (no EXPIRE GT before Redis 7; a shorter lock after a
-# settings change must not cut a longer one's entry short).
+# Index `source` until unix time ARGV[2], drop the members whose time has passed (ARGV[3]: now) or
+# whose key (ARGV[4] .. member: lifted, or evicted early) is gone, and keep the index as long as
+# its latest member (no EXPIRE GT before Redis 7; a shorter lock after a settings change must not
+# cut a longer one's entry short).
 _INDEX_ADD = """
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if member ~= ARGV[1] and redis.call('EXISTS', ARGV[4] .. member) == 0 then
+    redis.call('ZREM', KEYS[1], member)
+  end
+end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('EXPIREAT', KEYS[1], math.ceil(tonumber(last[2])))
 return 1
 """
 
 
-def _index_add(pipe: SyncRedis, index: str, source: str, until: float, now: float) -> None:
-    pipe.eval(_INDEX_ADD, 1, index, source, f"{until:.3f}", f"{now:.3f}")
+def _index_add(
+    pipe: SyncRedis, index: str, source: str, until: float, now: float, key_prefix: str
+) -> None:
+    """Index `source` (its key: `key_prefix` + source) until `until`, pruning the index."""
+    pipe.eval(_INDEX_ADD, 1, index, source, f"{until:.3f}", f"{now:.3f}", key_prefix)
 
 
 def _seconds_left(until: datetime, now: datetime) -> int:
@@ -180,7 +190,7 @@ def _count_source_failure(user_id: int, source: str, now: float) -> int:
     pipe.zadd(key, {f"{now:.6f}": now})
     pipe.zcard(key)
     pipe.expire(key, window)
-    _index_add(pipe, _counted_index(user_id), source, now + window, now)
+    _index_add(pipe, _counted_index(user_id), source, now + window, now, _failures_key(user_id, ""))
     return int(pipe.execute()[2])
 
 
@@ -189,7 +199,7 @@ def _lock_source(user_id: int, source: str, now: float) -> None:
     seconds = get_settings().lockout_minutes * 60
     pipe = get_redis().pipeline()
     pipe.set(_lock_key(user_id, source), "1", ex=seconds)
-    _index_add(pipe, _locked_index(user_id), source, now + seconds, now)
+    _index_add(pipe, _locked_index(user_id), source, now + seconds, now, _lock_key(user_id, ""))
     pipe.execute()
 
 
@@ -266,16 +276,16 @@ def record_success(user: User, meta: RequestMeta) -> None:
 
 def _address_locks(user_ids: list[int]) -> dict[int, dict[str, int]]:
     """Each account's live address locks: source -> milliseconds left (accounts with none are
-    left out). Two round trips for the lot: the indexes' members (those whose time has passed
-    pruned first), then their lock keys, which decide (a member whose key is gone is pruned)."""
+    left out). Two round trips for the lot, writing nothing: the indexes' members whose time has
+    not passed, then their lock keys, which decide (a member whose key is gone is no lock)."""
     redis_ = get_redis()
     pipe = redis_.pipeline(transaction=False)
+    now = f"{time.time():.3f}"
     for user_id in user_ids:
-        pipe.zremrangebyscore(_locked_index(user_id), "-inf", f"{time.time():.3f}")
-        pipe.zrange(_locked_index(user_id), 0, -1)
+        pipe.zrangebyscore(_locked_index(user_id), f"({now}", "+inf")
     candidates = [
         (user_id, str(source))
-        for user_id, members in zip(user_ids, pipe.execute()[1::2], strict=True)
+        for user_id, members in zip(user_ids, pipe.execute(), strict=True)
         for source in members
     ]
     if not candidates:
@@ -284,14 +294,9 @@ def _address_locks(user_ids: list[int]) -> dict[int, dict[str, int]]:
     for user_id, source in candidates:
         pipe.pttl(_lock_key(user_id, source))
     locks: dict[int, dict[str, int]] = {}
-    stale = redis_.pipeline(transaction=False)
     for (user_id, source), ttl in zip(candidates, pipe.execute(), strict=True):
-        if int(ttl) > 0:
+        if int(ttl) > 0:  # else lifted or expired early (evicted): not a lock any more
             locks.setdefault(user_id, {})[source] = int(ttl)
-        else:  # lifted or expired early (evicted): not a lock any more
-            stale.zrem(_locked_index(user_id), source)
-    if len(stale):
-        stale.execute()
     return locks
 
 
