@@ -14,6 +14,8 @@ from cyberhub.api.deps import (
     public,
 )
 from cyberhub.schemas.identity import (
+    EMAIL_CAP,
+    EMAIL_MAX,
     Detail,
     GrantPublic,
     JoinedOrganization,
@@ -55,7 +57,8 @@ class SignupIn(BaseModel):
 
 
 class LoginIn(BaseModel):
-    email: str = Field(max_length=320)
+    # The service refuses an address over EMAIL_MAX characters with its length (sign_in).
+    email: str = Field(max_length=EMAIL_CAP, description=f"at most {EMAIL_MAX} characters")
     password: str = Field(max_length=256)
     # Needed when the account has two-factor authentication: a TOTP or a recovery code.
     mfa_code: str | None = Field(default=None, max_length=32)

@@ -13,6 +13,10 @@ from cyberhub.schemas.datetimes import IsoDatetime
 
 # The longest IANA zone name accepted (the longest real one has 32 characters).
 TIME_ZONE_MAX = 64
+# The longest e-mail address an account has (users.email). A sign-in request may carry up to
+# twice as long: the service, not the parser, refuses a longer one, with its length.
+EMAIL_MAX = 320
+EMAIL_CAP = EMAIL_MAX * 2
 
 
 class Detail(BaseModel):

@@ -71,6 +71,12 @@ def _sized(value: str, what: str, max_length: int, required: bool, min_length: i
     return value
 
 
+def within(value: str, what: str, max_length: int) -> str:
+    """`value` as it is, when at most `max_length` characters; else Invalid with `line`'s and
+    `block`'s message (for a value kept exactly as typed: an address looked up, not stored)."""
+    return _sized(value, what, max_length, required=False)
+
+
 def line(
     value: str | None,
     what: str,

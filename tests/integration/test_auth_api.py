@@ -10,7 +10,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from cyberhub.models import AuditLog, RefreshToken
+from cyberhub.services.errors import Invalid, Unauthenticated
+from cyberhub.services.identity import sign_in
 from tests.factories import PASSWORD, login
+from tests.statements import statements
 
 pytestmark = [pytest.mark.auth, pytest.mark.integration]
 
@@ -165,6 +168,37 @@ class TestLogin:
         assert "locked" in r.json()["detail"]
         actions = session.exec(select(AuditLog.action)).all()
         assert actions.count("login.failure") == 6 and "account.locked" in actions
+
+
+class TestOverlongAddress:
+    """No account has an address over 320 characters: signing in with one is refused as such,
+    with its length, by the service the sign-in page and the API share, before any lookup."""
+
+    @pytest.mark.parametrize("length", [321, 600])
+    def test_the_api_says_how_long_the_address_may_be_and_records_nothing(
+        self, api_client: TestClient, session: Session, length: int
+    ) -> None:
+        email = "a" * (length - 12) + "@example.org"
+        r = api_client.post(
+            "/api/v1/auth/login", json={"email": email, "password": "wrong-password-1"}
+        )
+        assert r.status_code == 422
+        assert r.json()["detail"] == (
+            f"Keep the email address to 320 characters (this one has {length})."
+        )
+        assert session.exec(select(AuditLog.action)).all() == []
+
+    @pytest.mark.parametrize("way", [sign_in.for_api, sign_in.for_browser])
+    def test_the_service_refuses_it_without_reading_the_database(
+        self, session: Session, student_user, way
+    ) -> None:
+        email = "a" * 309 + "@example.org"  # 321 characters
+        with statements(session) as seen, pytest.raises(Invalid, match="to 320 characters"):
+            way(session, sign_in.Credentials(email, PASSWORD))
+        assert seen == []
+        # 320 characters: looked up as usual (no such account).
+        with pytest.raises(Unauthenticated):
+            way(session, sign_in.Credentials(email[1:], PASSWORD))
 
 
 class TestRefresh:

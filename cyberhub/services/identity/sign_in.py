@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from cyberhub.models import User
-from cyberhub.services import rate_limit
+from cyberhub.schemas.identity import EMAIL_MAX
+from cyberhub.services import rate_limit, text
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.identity import accounts, browser_sessions
 from cyberhub.services.identity.accounts import TokenPair
@@ -29,6 +30,9 @@ class Credentials:
 
 
 def _check(session: Session, credentials: Credentials, meta: RequestMeta) -> User:
+    # No account has a longer address: refused as such, before any lookup (Invalid, not the
+    # "wrong e-mail or password" of an address that could exist).
+    text.within(credentials.email or "", "email address", EMAIL_MAX)
     return accounts.authenticate(
         session,
         email=credentials.email,
