@@ -73,6 +73,32 @@ class TestMyStatusOnEachCard:
         assert mine["Harden a server"] == "not_started"
         assert mine["Scan the pipeline"] == "locked"
 
+    def test_the_status_filter_agrees_with_the_cards(self, session: Session, world: World) -> None:
+        """ "Not started" lists only what the learner can start; a locked mission is under
+        "Locked", as its card says."""
+        w = world
+        p = principal(session, w.student2)
+
+        def titles(status: str) -> set[str]:
+            page = catalog.list_missions(session, p, MissionFilter(status=status, page_size=100))
+            return {m.title for m, _ in page.items}
+
+        assert "Scan the pipeline" not in titles("not_started")  # m2 waits for m1
+        assert "Harden a server" in titles("not_started")
+        assert titles("locked") == {"Scan the pipeline"}
+        with_search = catalog.list_missions(
+            session, p, MissionFilter(status="not_started", q="pipeline", page_size=100)
+        )
+        assert "Scan the pipeline" not in {m.title for m, _ in with_search.items}
+        with_search = catalog.list_missions(
+            session, p, MissionFilter(status="locked", q="pipeline", page_size=100)
+        )
+        assert "Scan the pipeline" in {m.title for m, _ in with_search.items}
+        # once the prerequisite is approved it is open to start
+        _attempt(session, id_of(w.student2), id_of(w.m1), "approved")
+        assert "Scan the pipeline" in titles("not_started")
+        assert titles("locked") == set()
+
     def test_staff_get_no_statuses(self, session: Session, world: World) -> None:
         p = principal(session, world.director)
         assert catalog.list_missions(session, p, MissionFilter()).statuses == {}

@@ -67,6 +67,7 @@ def _search(session: Session, principal: Principal | None, f: catalog.MissionFil
 
 STATUS_LABELS = [
     ("not_started", "Not started"),
+    ("locked", "Locked"),
     ("in_progress", "In progress"),
     ("changes_requested", "Changes requested"),
     ("submitted", "Waiting for review"),

@@ -48,9 +48,16 @@ class MissionFilter:
     page_size: int = PAGE_SIZE
 
 
-# "My status" filter values: no attempt yet, any open attempt (progress.IN_PROGRESS), or one
-# latest-attempt status.
-STATUS_FILTERS = ("not_started", "in_progress", *progress.IN_PROGRESS, SubmissionStatus.approved)
+# "My status" filter values, the same words the cards show (progress.mission_statuses): no
+# attempt yet and open to start, no attempt yet and locked (a prerequisite is not approved), any
+# open attempt (progress.IN_PROGRESS), or one latest-attempt status.
+STATUS_FILTERS = (
+    progress.NOT_STARTED,
+    progress.LOCKED,
+    "in_progress",
+    *progress.IN_PROGRESS,
+    SubmissionStatus.approved,
+)
 SORTS = ("", "recommended")
 # The ranks of a stored recommendation list (the worker's; "unlocks after" rows rank above it).
 LIST_RANKS = 10
@@ -58,11 +65,13 @@ LIST_RANKS = 10
 
 def _status_condition(student_id: int, status: str) -> Any:
     """A condition on Mission: the student's latest attempt at it has `status` (see
-    STATUS_FILTERS; "not_started": no attempt). A condition, not a join, so the search applies it
-    inside its rankings, before it keeps their best matches."""
-    if status == "not_started":
+    STATUS_FILTERS; "not_started" and "locked": no attempt, and locked or not, as the card says).
+    A condition, not a join, so the search applies it inside its rankings, before it keeps their
+    best matches."""
+    if status in (progress.NOT_STARTED, progress.LOCKED):
         tried = select(Submission.mission_id).where(Submission.student_id == student_id)
-        return col(Mission.id).not_in(tried)
+        locked = col(Mission.id).in_(progress.locked_missions(student_id))
+        return and_(col(Mission.id).not_in(tried), locked if status == progress.LOCKED else ~locked)
     latest = (
         select(Submission.mission_id, Submission.status)
         .where(Submission.student_id == student_id)
