@@ -33,6 +33,8 @@ from tests.factories import (
     id_of,
     make_cohort,
     make_mission,
+    make_program,
+    make_track,
     make_user,
     principal,
 )
@@ -285,6 +287,24 @@ class TestStudentDashboard:
             session, principal(session, world.student)
         ).model_dump()
         assert action["next_action"]["kind"] == "done"
+
+    def test_a_programme_without_missions_is_not_all_approved(
+        self, session: Session, world: World
+    ) -> None:
+        """Enrolled in a programme that runs no published mission yet: the card does not say
+        "Every mission is approved", it points to the library."""
+        empty = make_program(session, world.org, name="Empty programme")
+        make_track(session, empty, "builders")
+        newcomer = make_user(
+            session, "newcomer@example.org", "student", organization_id=world.org.id
+        )
+        enroll(session, make_cohort(session, empty), newcomer)
+        action = dashboards.student_dashboard(
+            session, principal(session, newcomer)
+        ).next_action.model_dump()
+        assert action["kind"] == "browse"
+        assert "approved" not in action["label"]
+        assert "no missions yet" in action["label"]
 
     def test_contents(self, session: Session, world: World) -> None:
         sub = submit(session, world)

@@ -75,6 +75,12 @@ def next_best_action(
             "Apply to a cohort to start submitting; browse the mission library meanwhile.",
             link="/cohorts",
         )
+    if not p.missions:
+        # Enrolled, but the programme runs no published mission yet: nothing is "approved".
+        return action(
+            "browse",
+            "Your programme has no missions yet; browse the mission library meanwhile.",
+        )
     fresh = sorted(by_status.get(progress.NOT_STARTED, []), key=lambda m: (m.difficulty, m.id))
     mine = [m for m in fresh if m.track == primary_track]
     if mine or fresh:
