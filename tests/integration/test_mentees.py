@@ -4,21 +4,25 @@ and what a related mentor or director sees."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+import reflex as rx
 from sqlmodel import Session, select
 
 from cyberhub.formatting import when
-from cyberhub.models import Enrollment, Submission, SubmissionStatus
+from cyberhub.models import Enrollment, Role, RoleAssignment, Submission, SubmissionStatus
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import EnrollmentStatus
-from cyberhub.pages.mentee.state import attempt_rows, cohort_row
+from cyberhub.pages.mentee.state import MenteeState, attempt_rows, cohort_row
 from cyberhub.schemas.coach import CoachPlanPublic
 from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
 from cyberhub.services.coaching import coach, goals, habits, reflections
-from cyberhub.services.errors import NotFound
+from cyberhub.services.errors import DomainError, NotFound
 from cyberhub.services.identity import memberships
 from cyberhub.services.learning import enrollment, mentees, reviews, submissions
+from cyberhub.state.service import Outcome
+from cyberhub.state.session import SessionState
 from tests.factories import (
     FULL_SCORES,
     GOOD_ANSWER,
@@ -34,6 +38,7 @@ from tests.factories import (
 )
 from tests.fakes import FakeEmbedder
 from tests.integration.conftest import ClientFor
+from tests.processes import run_in_own_loop
 
 pytestmark = pytest.mark.usefixtures("session")
 
@@ -372,3 +377,60 @@ def test_the_review_link_is_offered_to_mentors_only(
     assert row.review_link == f"/review/{sub.id}"
     got = client_for(w.director).get(f"/api/v1/mentees/{learner}")
     assert got.status_code == 200 and got.json()["can_review"] is False
+
+
+def test_a_director_who_mentors_elsewhere_gets_no_review_queue_link(
+    session: Session, world: World
+) -> None:
+    """A programme director reads a learner of their programme on /mentees/<id>: the page offers
+    no "Review queue" (a mentor's page they can't open) and no review link, even when they also
+    mentor another cohort; its "Back" goes to their own home."""
+    w = world
+    hand_in(session, w, id_of(w.m1))
+    session.add(
+        RoleAssignment(user_id=id_of(w.director), role=Role.mentor, organization_id=w.org.id)
+    )
+    session.commit()
+    serve(session, w.other_cohort, w.director)  # mentors outsider_student, not w.student
+    learner = id_of(w.student)
+    seen = mentees.mentee(session, principal(session, w.director), learner)
+    assert seen.can_review is False
+    assert [r.review_link for r in attempt_rows(seen, "UTC")] == [""]
+    assert mentees.mentee(session, principal(session, w.mentor), learner).can_review
+
+    page = rx.State().get_substate(MenteeState.get_full_name().split(".")[1:])
+    assert isinstance(page, MenteeState)
+    page._show(mentees.mentee(session, principal(session, w.mentor), learner), "UTC")
+    assert page.can_review is True
+    page._show(seen, "UTC")
+    assert page.can_review is False  # the view shows "Review queue" only when it is True
+
+
+def test_a_learner_not_found_sends_each_reader_back_to_their_own_home(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/mentees/<id> for no learner of theirs: "Back" goes to the reader's own home (a director's
+    is /dashboard/director, not the mentor's page they can't open)."""
+    w = world
+    reader = {"who": w.director}
+
+    async def run_here(_: Any, fn: Any, *args: Any) -> Outcome[Any]:  # the test's session
+        try:
+            return Outcome(value=fn(session, principal(session, reader["who"]), *args))
+        except DomainError as exc:
+            return Outcome(value=None, error=exc.message, code=type(exc).__name__)
+
+    monkeypatch.setattr(MenteeState, "_try", run_here)
+    monkeypatch.setattr(
+        "cyberhub.pages.mentee.state.url_id", lambda *_: id_of(w.outsider_student) + 10_000
+    )
+    root = rx.State()
+    page = root.get_substate(MenteeState.get_full_name().split(".")[1:])
+    signed_in = root.get_substate(SessionState.get_full_name().split(".")[1:])
+    assert isinstance(page, MenteeState) and isinstance(signed_in, SessionState)
+    for who, home in ((w.director, "/dashboard/director"), (w.mentor, "/dashboard/mentor")):
+        reader["who"] = who
+        signed_in.roles = principal(session, who).roles
+        run_in_own_loop(MenteeState.event_handlers["load"].fn(page))
+        assert page.error == mentees.NOT_YOURS
+        assert page.home == home

@@ -13,9 +13,11 @@ from cyberhub.schemas.coaching import HabitPublic
 from cyberhub.schemas.learning import TrackProgress
 from cyberhub.schemas.mentees import MenteeAttempt, MenteeCohort, MenteeOverview, MenteeProfile
 from cyberhub.schemas.rows import from_row
+from cyberhub.services.identity.browser_sessions import home_for
 from cyberhub.services.learning import mentees
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
+from cyberhub.state.session import SessionState
 
 ROUTE = "/mentees/[user_id]"
 
@@ -124,6 +126,9 @@ def _attempt(a: MenteeAttempt, tz: str, reviewer: bool) -> AttemptRow:
 
 class MenteeState(ServiceState, rx.State):
     loading: bool = True
+    # A mentor reviews from this page (the "Review queue" link); a director only reads it.
+    can_review: bool = False
+    home: str = "/dashboard/mentor"  # the viewer's own home: where "Back" goes from an error
     name: str = ""
     email: str = ""
     profiled: bool = False
@@ -142,7 +147,7 @@ class MenteeState(ServiceState, rx.State):
     reflections: list[ReflectionRow] = []
 
     def _show(self, m: MenteeOverview, tz: str) -> None:
-        self.name, self.email = m.name, m.email
+        self.name, self.email, self.can_review = m.name, m.email, m.can_review
         self.profiled = m.profile is not None
         self.profile = m.profile or MenteeProfile(track="")
         self.profiled_on = when(m.profile.completed_at, tz, "date") if m.profile else ""
@@ -184,6 +189,7 @@ class MenteeState(ServiceState, rx.State):
     @rx.event
     async def refresh(self) -> None:
         """Read it again in place (a mentor's queue changed: an attempt may be new or reviewed)."""
+        self.home = home_for((await self.get_state(SessionState)).roles)
         user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.loading = mentees.NOT_YOURS, False

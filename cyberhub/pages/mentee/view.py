@@ -147,7 +147,10 @@ def _attempts() -> rx.Component:
             rx.cond(
                 S.waiting > 0, rx.badge(S.waiting.to_string(), " waiting", color_scheme="amber")
             ),
-            link_button("Review queue", href="/dashboard/mentor", variant="soft", size="2"),
+            rx.cond(
+                S.can_review,
+                link_button("Review queue", href="/dashboard/mentor", variant="soft", size="2"),
+            ),
         ),
         table_or(
             S.attempts,
@@ -195,7 +198,7 @@ def mentee_content() -> rx.Component:
         "Loading the learner…",
         S.error,
         "Learner not found",
-        link_button("Back to mentoring", href="/dashboard/mentor", variant="soft"),
+        link_button("Back to your dashboard", href=S.home, variant="soft"),
         page_column(
             page_heading(S.name, S.email),
             _profile(),

@@ -199,7 +199,9 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         cohorts=_cohorts(session, actor, user_id),
         attempts=attempts,
         waiting=_waiting(session, user_id, visible),
-        can_review=actor.has_role(Role.mentor),
+        # Review links for the learner's mentor only: a director (a mentor of other cohorts
+        # too) reads the work here and has no review to do on it.
+        can_review=actor.has_role(Role.mentor) and mentors_student(session, actor.user_id, user_id),
         recommendations_enabled=recs.enabled,
         recommendations=recs.items[:5],
         goals=_goals(session, actor, user_id),
