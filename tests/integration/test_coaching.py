@@ -38,6 +38,7 @@ from cyberhub.schemas.coaching import (
 from cyberhub.services.coaching import access, goals, habits, reflections, reminders, summary
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.learning import mission_scope
 from tests.factories import build_world, id_of, make_user, principal
 from tests.integration.conftest import ClientFor
 from tests.races import second_while_first_holds
@@ -295,6 +296,29 @@ def test_goal_progress_from_linked_missions(session: Session) -> None:
     [g] = goals.list_goals(session, p)
     assert (g.percent, g.progress_label) == (50, "1 of 2 missions approved")
     assert [m.approved for m in g.missions] == [True, False]  # "Harden a server", "Write a policy"
+
+
+def test_a_goals_percent_is_rounded_down_as_the_track_progress_beside_it(
+    session: Session,
+) -> None:
+    """2 of 3 missions approved reads 66 % on the goal, as the learner's progress figures
+    (dashboard, mentee page) round it, not 67 % on one card and 66 % on the next."""
+    w = build_world(session)
+    p = principal(session, w.student)
+    goals.create_goal(
+        session,
+        p,
+        GoalCreate(
+            title="All three labs",
+            progress_source="missions",
+            mission_ids=[w.m1.id, w.m2.id, w.m3.id],
+        ),
+    )
+    _approve(session, id_of(w.student), id_of(w.m1), NOW)
+    _approve(session, id_of(w.student), id_of(w.m3), NOW)
+    [g] = goals.list_goals(session, p)
+    assert (g.percent, g.progress_label) == (66, "2 of 3 missions approved")
+    assert g.percent == mission_scope.percent(2, 3)
 
 
 def test_a_goal_cannot_link_another_organisations_mission(session: Session) -> None:

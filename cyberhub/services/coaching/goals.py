@@ -73,11 +73,10 @@ def _target_date(value: date | None, today: date) -> date | None:
 
 
 def percent_done(done: int, total: int) -> int:
-    """`done` of `total` as a whole percentage: 100 only when all is done (199 of 200 is 99,
-    not a rounded-up 100 that reads as finished); 0 when there is nothing to count."""
-    if total <= 0:
-        return 0
-    return 100 if done >= total else min(99, round(100 * done / total))
+    """`done` of `total` as a whole percentage, rounded down as every progress figure is
+    (mission_scope.percent: 2 of 3 is 66 % on a goal as on the track beside it; 199 of 200 is
+    99, not a rounded-up 100 that reads as finished); 0 when there is nothing to count."""
+    return mission_scope.percent(min(done, total), total)
 
 
 def _missions(session: Session, goal: Goal) -> list[GoalMissionPublic]:
