@@ -66,6 +66,7 @@ def list_missions(
             MissionListItem(
                 **mission_fields(m, t).model_dump(),
                 recommended_rank=result.recommended.get(m.id or 0),
+                my_status=result.statuses.get(m.id or 0),
             )
             for m, t in result.items
         ],

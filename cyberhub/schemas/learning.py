@@ -50,6 +50,9 @@ class MissionPublic(BaseModel):
 class MissionListItem(MissionPublic):
     # Its place in the learner's stored recommendations (None: not recommended).
     recommended_rank: int | None = None
+    # The caller's own progress on it, as the catalog's card says it and the `status` filter
+    # takes it (not_started, locked, draft, submitted, ...); None for staff.
+    my_status: str | None = None
 
 
 class MissionList(BaseModel):

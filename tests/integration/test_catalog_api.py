@@ -74,6 +74,7 @@ class TestMissionList:
             "skills",
             "estimated_minutes",
             "recommended_rank",  # its place in the learner's stored list, or null
+            "my_status",  # the caller's progress on it, as the card says; null for staff
         }
         # Briefs and rubrics are for the detail page, not the list.
         assert "brief" not in item and "rubric" not in item
@@ -252,6 +253,11 @@ class TestStatusFilter:
         assert "Scan the pipeline" not in titles("not_started")
         assert "Scan the pipeline" in titles("locked")
         assert "Write a policy" not in titles("locked")
+        # each item says the caller's status, as its card on the page does
+        mine = {m["title"]: m["my_status"] for m in missions(api_client, page_size=100)["items"]}
+        assert mine["Harden a server"] == "submitted"
+        assert mine["Scan the pipeline"] == "locked"
+        assert mine["Write a policy"] == "not_started"
         r = api_client.get("/api/v1/missions", params={"status": "finished"})
         assert r.status_code == 422 and "status must be one of" in r.json()["detail"]
 
