@@ -7,9 +7,11 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import icalendar
 import pytest
+import reflex as rx
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -25,8 +27,10 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.pages.student_dashboard.due import DueThisWeekState, due_section
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
 from cyberhub.services.learning import calendar_feed, schedule, submissions
+from cyberhub.state.service import Outcome
 from tests.factories import (
     GOOD_ANSWER,
     World,
@@ -36,6 +40,7 @@ from tests.factories import (
     principal,
 )
 from tests.integration.conftest import ClientFor
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
 
@@ -269,6 +274,31 @@ class TestOverdueRule:
             ("Harden a server", "due", f"/missions/{w.m1.id}")
         ]
         assert mine.overdue == []
+
+    def test_the_home_block_says_loading_not_nothing_due_before_its_read(
+        self, session: Session, builder: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The learner's home shows before its "Due this week" block has read anything: the
+        block says it is loading, not "Nothing is due" over an overdue mission."""
+        w = builder
+        due(session, w, id_of(w.m1), utcnow() - timedelta(days=2))
+
+        async def run_here(_: Any, fn: Any, *args: Any) -> Outcome[Any]:  # the test's session
+            return Outcome(value=fn(session, principal(session, w.student), *args))
+
+        async def utc(_: Any) -> str:
+            return "UTC"
+
+        monkeypatch.setattr(DueThisWeekState, "_try", run_here)
+        monkeypatch.setattr(DueThisWeekState, "_time_zone", utc)
+        block = rx.State().get_substate(DueThisWeekState.get_full_name().split(".")[1:])
+        assert isinstance(block, DueThisWeekState)
+        drawn = str(due_section())
+        assert "Loading your due dates" in drawn and "Nothing is due" in drawn
+        assert block.loaded is False and block.items == []  # what the block shows: "Loading…"
+        run_in_own_loop(DueThisWeekState.event_handlers["load"].fn(block))
+        assert block.loaded is True
+        assert [(i["title"], i["overdue"]) for i in block.items] == [("Harden a server", True)]
 
     def test_learners_of_other_cohorts_see_nothing(self, session: Session, builder: World) -> None:
         w = builder

@@ -23,10 +23,14 @@ _STATUS = {"due": "", "handed_in": "Handed in", "approved": "Approved", "overdue
 class DueThisWeekState(ServiceState, rx.State):
     items: list[dict[str, Any]] = []
     failed: str = ""
+    # False until the first read is in: the block says it is loading, not "Nothing is due"
+    # (the dashboard shows before this block's load has run).
+    loaded: bool = False
 
     @rx.event
     async def load(self) -> None:
         got = await self._try(schedule.my_schedule)
+        self.loaded = True
         if not got:
             self.items, self.failed = [], got.error
             return
@@ -81,7 +85,11 @@ def due_section() -> rx.Component:
         rx.cond(
             S.failed != "",
             rx.text(S.failed, color_scheme="red", size="2"),
-            list_or(S.items, _item, "Nothing is due in the next 7 days."),
+            rx.cond(
+                S.loaded,
+                list_or(S.items, _item, "Nothing is due in the next 7 days."),
+                muted("Loading your due dates…"),
+            ),
         ),
         spacing="2",
         align="start",
