@@ -4,13 +4,22 @@ completed or locked mission under "Start here" or in the recommendations the lea
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
 from sqlmodel import Session
 
 from cyberhub.models import Recommendation, Submission, SubmissionStatus
+from cyberhub.pages.missions.state import MissionCatalogState
 from cyberhub.services.ai import recommendations
+from cyberhub.services.errors import DomainError, Invalid
 from cyberhub.services.learning import catalog, student_home
 from cyberhub.services.learning.catalog import MissionFilter
+from cyberhub.state import url_query
+from cyberhub.state.service import Outcome
+from cyberhub.state.session import SessionState
 from tests.factories import (
     World,
     build_world,
@@ -21,6 +30,8 @@ from tests.factories import (
     make_user,
     principal,
 )
+from tests.integration.conftest import ClientFor
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration, pytest.mark.missions]
 
@@ -102,6 +113,51 @@ class TestMyStatusOnEachCard:
     def test_staff_get_no_statuses(self, session: Session, world: World) -> None:
         p = principal(session, world.director)
         assert catalog.list_missions(session, p, MissionFilter()).statuses == {}
+
+    def test_staff_have_no_status_to_filter_by(
+        self, session: Session, world: World, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A mentor has no progress of their own: "Locked" or "Not started" would list missions
+        by nobody's work. The service refuses the filter (the API: 422 with a reason) and the
+        catalog page offers "My status" to learners only, ignoring one in a mentor's address."""
+        w = world
+        for staff in (w.mentor, w.director):
+            with pytest.raises(Invalid, match="only learners"):
+                catalog.list_missions(
+                    session, principal(session, staff), MissionFilter(status="locked")
+                )
+        got = client_for(w.mentor).get("/api/v1/missions", params={"status": "not_started"})
+        assert got.status_code == 422 and "only learners" in got.json()["detail"]
+        assert client_for(w.student).get("/api/v1/missions", params={"status": "locked"}).is_success
+
+        reader = {"who": w.mentor}
+
+        async def run_here(_: Any, fn: Any, *args: Any) -> Outcome[Any]:  # the test's session
+            try:
+                return Outcome(value=fn(session, principal(session, reader["who"]), *args))
+            except DomainError as exc:
+                return Outcome(value=None, error=exc.message, code=type(exc).__name__)
+
+        monkeypatch.setattr(MissionCatalogState, "_try", run_here)
+        root = rx.State()
+        page = root.get_substate(MissionCatalogState.get_full_name().split(".")[1:])
+        page.router = RouterData.from_router_data(
+            {
+                "pathname": "/missions",
+                "asPath": "/missions?status=locked",
+                "query": {"status": "locked"},
+                "headers": {"origin": "http://localhost:3000"},
+            }
+        )
+        signed_in = root.get_substate(SessionState.get_full_name().split(".")[1:])
+        assert isinstance(page, MissionCatalogState) and isinstance(signed_in, SessionState)
+        for who, student in ((w.mentor, False), (w.student2, True)):
+            reader["who"] = who
+            signed_in.roles = principal(session, who).roles
+            run_in_own_loop(MissionCatalogState.event_handlers["load"].fn(page))
+            assert page.is_student is student  # the "My status" select shows when True
+            assert page.status == ("locked" if student else url_query.ALL)
+            assert page.error == "" and page.total > 0
 
 
 class TestStartHere:

@@ -5,12 +5,14 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from cyberhub.models import Role
 from cyberhub.models.learning import TRACK_KEYS
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import catalog
 from cyberhub.state import url_query
 from cyberhub.state.paging import filter_setter
 from cyberhub.state.service import ServiceState
+from cyberhub.state.session import SessionState
 from cyberhub.state.url_query import ALL
 
 ROUTE = "/missions"
@@ -94,6 +96,8 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
     skill_open: bool = False
     skill_active: int = -1
     loading: bool = True
+    # Only a learner has a status on missions: the "My status" filter is theirs alone.
+    is_student: bool = False
 
     @rx.event
     async def load(self) -> None:
@@ -104,7 +108,8 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         self.difficulty = url_query.choice(params, "difficulty", DIFFICULTY_VALUES)
         self.skill = url_query.text(params, "skill", 100) or ALL
         self._close_skill()
-        self.status = url_query.choice(params, "status", STATUS_VALUES)
+        self.is_student = Role.student.value in (await self.get_state(SessionState)).roles
+        self.status = url_query.choice(params, "status", STATUS_VALUES) if self.is_student else ALL
         self.sort = "recommended" if params.get("sort", "") == "recommended" else ""
         self.query = url_query.text(params, "q")
         self.page = url_query.page(params)

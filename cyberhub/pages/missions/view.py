@@ -137,15 +137,18 @@ def _filters() -> rx.Component:
             no_match="No skill matches",
             placeholder="Any skill: type to find one",
         ),
-        _select(
-            "My status",
-            S.status,
-            S.set_status,
-            rx.fragment(
-                rx.select.item("Any status", value=ALL),
-                *[rx.select.item(label, value=value) for value, label in STATUS_LABELS],
+        rx.cond(
+            S.is_student,
+            _select(
+                "My status",
+                S.status,
+                S.set_status,
+                rx.fragment(
+                    rx.select.item("Any status", value=ALL),
+                    *[rx.select.item(label, value=value) for value, label in STATUS_LABELS],
+                ),
+                "filter-status",
             ),
-            "filter-status",
         ),
         rx.cond(
             S.query == "",

@@ -109,6 +109,9 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     actor = require_signed_in(principal)
     if f.status and f.status not in STATUS_FILTERS:
         raise Invalid("status must be one of: " + ", ".join(STATUS_FILTERS) + ".")
+    if f.status and not actor.has_role(Role.student):
+        # Staff have no progress of their own: "locked" or "not started" would describe nobody.
+        raise Invalid("status filters by your own progress, which only learners have.")
     check_page(f.page, f.page_size)
     if f.difficulty is not None and not 1 <= f.difficulty <= 5:
         raise Invalid("difficulty must be between 1 and 5.")
