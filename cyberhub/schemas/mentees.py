@@ -63,7 +63,8 @@ class MenteeOverview(BaseModel):
     track_percent: int = 0
     tracks: list[TrackProgress] = []
     cohorts: list[MenteeCohort] = []
-    attempts: list[MenteeAttempt] = []
+    attempts: list[MenteeAttempt] = []  # the newest ones (services/learning/mentees)
+    attempts_total: int = 0  # all the reader may see: more than listed when some are left out
     waiting: int = 0  # attempts waiting for a review (submitted or in review)
     # The reader may open the review page (/review/<id>: mentors): a waiting attempt links there.
     can_review: bool = False

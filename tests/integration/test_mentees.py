@@ -155,6 +155,26 @@ def test_waiting_counts_work_older_than_the_attempts_listed(
     assert mentees.mentee(session, principal(session, w.mentor), id_of(w.student)).waiting == 1
 
 
+def test_the_page_says_when_older_attempts_are_left_out(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attempts table lists the newest ATTEMPTS_SHOWN: when there are more, the mentor reads
+    "The 1 newest of 2 attempts." rather than a table that looks like the whole history."""
+    w = world
+    monkeypatch.setattr(mentees, "ATTEMPTS_SHOWN", 1)
+    review(session, w, hand_in(session, w, id_of(w.m1)))
+    hand_in(session, w, id_of(w.m3))
+    got = mentees.mentee(session, principal(session, w.mentor), id_of(w.student))
+    assert (len(got.attempts), got.attempts_total) == (1, 2)
+    page = rx.State().get_substate(MenteeState.get_full_name().split(".")[1:])
+    assert isinstance(page, MenteeState)
+    page._show(got, "UTC")
+    assert page.attempts_note == "The 1 newest of 2 attempts."
+    monkeypatch.setattr(mentees, "ATTEMPTS_SHOWN", 50)
+    page._show(mentees.mentee(session, principal(session, w.mentor), id_of(w.student)), "UTC")
+    assert page.attempts_note == ""  # every attempt is listed: nothing to say
+
+
 def test_a_withdrawn_learner_is_no_longer_the_directors_to_read(
     session: Session, world: World
 ) -> None:

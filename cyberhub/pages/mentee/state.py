@@ -140,6 +140,8 @@ class MenteeState(ServiceState, rx.State):
     cohorts: list[CohortRow] = []
     attempts: list[AttemptRow] = []
     waiting: int = 0
+    # "The 50 newest of 63 attempts." when older ones are left out of the table, else "".
+    attempts_note: str = ""
     recommendations_enabled: bool = False
     recommendations: list[RecommendationPublic] = []
     goals: list[GoalRow] = []
@@ -155,6 +157,12 @@ class MenteeState(ServiceState, rx.State):
         self.cohorts = [cohort_row(c, tz) for c in m.cohorts]
         self.attempts = attempt_rows(m, tz)
         self.waiting = m.waiting
+        shown = len(m.attempts)
+        self.attempts_note = (
+            f"The {shown} newest of {m.attempts_total} attempts."
+            if m.attempts_total > shown
+            else ""
+        )
         self.recommendations_enabled = m.recommendations_enabled
         self.recommendations = m.recommendations
         self.goals = [

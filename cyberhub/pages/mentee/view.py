@@ -159,6 +159,7 @@ def _attempts() -> rx.Component:
             "Nothing handed in yet.",
             label="Attempts and reviews",
         ),
+        rx.cond(S.attempts_note != "", muted(S.attempts_note, data_testid="attempts-note")),
         data_testid="mentee-attempts",
         id="attempts",  # the coach's links to a review
     )

@@ -102,18 +102,25 @@ def _goals(session: Session, actor: Principal, learner_id: int) -> list[GoalPubl
     return [goals.seen_with_missions(g, sees) for g in goals.goals_public(session, learner_id)]
 
 
-def _waiting(session: Session, learner_id: int, visible: list[int]) -> int:
-    """How many of the learner's attempts on the `visible` missions wait for a review
-    (submitted or in review), listed or not."""
+def _count(
+    session: Session, learner_id: int, visible: list[int], statuses: list[SubmissionStatus]
+) -> int:
+    """How many of the learner's attempts on the `visible` missions have one of `statuses`,
+    listed or not."""
     if not visible:
         return 0
     return session.exec(
         select(func.count()).where(
             Submission.student_id == learner_id,
-            col(Submission.status).in_([SubmissionStatus.submitted, SubmissionStatus.in_review]),
+            col(Submission.status).in_(statuses),
             col(Submission.mission_id).in_(visible),
         )
     ).one()
+
+
+# For a review; and every attempt handed in (what _attempts lists).
+WAITING: list[SubmissionStatus] = [SubmissionStatus.submitted, SubmissionStatus.in_review]
+HANDED_IN: list[SubmissionStatus] = [s for s in SubmissionStatus if s != SubmissionStatus.draft]
 
 
 def _attempts(session: Session, learner_id: int, visible: list[int]) -> list[MenteeAttempt]:
@@ -198,7 +205,8 @@ def mentee(session: Session, principal: Principal | None, user_id: int) -> Mente
         tracks=done.tracks,
         cohorts=_cohorts(session, actor, user_id),
         attempts=attempts,
-        waiting=_waiting(session, user_id, visible),
+        attempts_total=_count(session, user_id, visible, HANDED_IN),
+        waiting=_count(session, user_id, visible, WAITING),
         # Review links for the learner's mentor only: a director (a mentor of other cohorts
         # too) reads the work here and has no review to do on it.
         can_review=actor.has_role(Role.mentor) and mentors_student(session, actor.user_id, user_id),
