@@ -23,7 +23,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.schemas.analytics import AnalyticsFilters
-from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import analytics, schedule
 from tests.factories import World, enroll, id_of, make_user, principal
 from tests.integration.conftest import ClientFor
@@ -651,6 +651,32 @@ class TestAtRisk:
         rows = analytics.cohort_at_risk(session, d, id_of(world.cohort), now=NOW)
         assert [r.student_id for r in rows] == [id_of(world.student)]
         assert rows[0].mentor_id == id_of(world.mentor)
+
+    def test_a_deactivated_learner_is_not_at_risk_and_is_not_nudged(
+        self, session: Session, world: World
+    ) -> None:
+        """A deactivated learner (their seat kept) was listed as at risk, "No activity for 40
+        days", every day, and nudging them said "... was nudged." though they can't sign in to
+        read it (and no mail goes to a deactivated account)."""
+        enrolled_long_ago(session, world, world.student, world.student2)
+        gone = session.get(User, id_of(world.student2))
+        assert gone is not None
+        gone.is_active = False
+        session.add(gone)
+        session.commit()
+        d = world.p(session, world.director)
+        cid = id_of(world.cohort)
+        rows = analytics.cohort_at_risk(session, d, cid, now=NOW)
+        assert [r.student_id for r in rows] == [id_of(world.student)]
+        everything = analytics.program_analytics(session, d, id_of(world.program), ALL, now=NOW)
+        assert id_of(world.student2) not in [r.student_id for r in everything.at_risk]
+        with pytest.raises(Conflict, match="deactivated"):
+            analytics.nudge(session, d, id_of(world.student2), cohort_id=cid)
+        session.rollback()
+        notes = session.exec(
+            select(Notification).where(Notification.user_id == id_of(world.student2))
+        ).all()
+        assert notes == []
 
 
 class TestAccess:

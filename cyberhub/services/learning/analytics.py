@@ -76,7 +76,7 @@ from cyberhub.services import dates, locks, pg_zones
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
-from cyberhub.services.errors import Invalid, NotFound
+from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import programs, schedule
 from cyberhub.services.learning.programs import get_cohort, get_program
@@ -634,13 +634,14 @@ def _at_risk(
     # programme's missions (their enrolment when they have done nothing yet): one index probe
     # per learner. Work elsewhere (another programme or organisation) is not activity here.
     # The learner's zone (pg_zones: UTC when they chose none).
+    # A deactivated learner keeps their seat but can't sign in: nothing to chase (nor nudge).
     active = f"""
 , active AS (
   SELECT p.student_id, p.cohort_id, p.enrolled_at, p.confidence,
          {pg_zones.zone_sql("u.time_zone")} AS tz,
          greatest(p.enrolled_at, act.at, hint.at) AS last_at,
          greatest(act.at, hint.at) AS activity_at
-  FROM pop p JOIN users u ON u.id = p.student_id
+  FROM pop p JOIN users u ON u.id = p.student_id AND u.is_active
   LEFT JOIN LATERAL (
     SELECT max(greatest(s.created_at, s.submitted_at)) AS at FROM submissions s
     WHERE s.student_id = p.student_id AND s.mission_id IN (SELECT mission_id FROM pm)
@@ -990,7 +991,8 @@ def nudge(
     meta: RequestMeta = NO_META,
     now: datetime | None = None,
 ) -> NudgeResult:
-    """Send an actively enrolled learner a nudge (in-app notification + e-mail), at most once a
+    """Send an actively enrolled learner a nudge (in-app notification + e-mail; Conflict when their
+    account is deactivated: they could read neither), at most once a
     day per learner and organisation (the learner's day, in their time zone): a second nudge
     from the cohort's organisation that day (a double click, two directors) sends nothing and
     says so; another organisation's nudges neither count nor show. Audited."""
@@ -1012,6 +1014,11 @@ def nudge(
     now = now or utcnow()
     learner = session.get(User, student_id)
     assert learner is not None
+    if not learner.is_active:
+        raise Conflict(
+            f"{learner.full_name or learner.email}'s account is deactivated: they can't sign in "
+            "to read a nudge."
+        )
     day_start = _day_start(learner.time_zone, now)
     name = learner.full_name or learner.email
     already = session.exec(
