@@ -113,6 +113,9 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         )
         self.loading = False
         if not found:
+            # Refused (dates in the wrong order, a programme not theirs): the figures of the
+            # filters before would read as these; only the refusal and the filters stay.
+            self._clear_figures()
             return
         view = found.value
         self.error = ""
@@ -120,7 +123,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         self.program = str(view.program_id) if view.program_id else ""
         d = view.data
         if d is None:
-            self.funnel, self.at_risk = [], []
+            self._clear_figures()
             return
         self.program_name = d.program
         self.as_of = view.as_of
@@ -130,6 +133,11 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         self.track_mix, self.backlog, self.turnaround = d.track_mix, d.backlog, d.turnaround
         self.mentor_load, self.unassigned = d.mentor_load, d.unassigned_learners
         self.at_risk = view.at_risk
+
+    def _clear_figures(self) -> None:
+        self.funnel, self.weekly, self.approvals, self.track_mix = [], [], [], []
+        self.backlog, self.turnaround, self.mentor_load, self.at_risk = [], [], [], []
+        self.unassigned, self.as_of = 0, ""
 
     def _show(self) -> EventSpec:
         """The filters into the address (a new history entry); on_load reads them back."""

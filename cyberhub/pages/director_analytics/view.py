@@ -214,10 +214,13 @@ def director_analytics_content() -> rx.Component:
                         load_block(),
                         roster_block(),
                     ),
-                    empty_state(
-                        "No learners here yet",
-                        "Nobody is enrolled in what these filters select: enrol learners in a "
-                        "cohort, or clear the filters.",
+                    rx.cond(
+                        S.error == "",  # else the refusal above says why nothing is shown
+                        empty_state(
+                            "No learners here yet",
+                            "Nobody is enrolled in what these filters select: enrol learners in "
+                            "a cohort, or clear the filters.",
+                        ),
                     ),
                 ),
             ),
