@@ -285,7 +285,8 @@ class AuditQuery(BaseModel):
 def search_audit_logs(
     principal: AdminUser, session: SessionDep, query: Annotated[AuditQuery, Query()]
 ) -> AuditPage:
-    """Audit entries, newest first; every filter optional, dates inclusive (UTC)."""
+    """Audit entries, newest first; every filter optional, dates inclusive (days in your time
+    zone, UTC when you have none)."""
     return audit_log.search(session, principal, **query.model_dump())
 
 
@@ -302,8 +303,8 @@ def audit_stats(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> AuditStats:
-    """Counts per action per UTC day (default: the last 14 days; with only date_from, up to
-    today, or to date_from itself when it is later)."""
+    """Counts per action per day, days in your time zone (UTC when you have none); default: the
+    last 14 days; with only date_from, up to today, or to date_from itself when it is later."""
     return audit_log.stats(session, principal, date_from=date_from, date_to=date_to)
 
 

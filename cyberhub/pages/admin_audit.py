@@ -317,7 +317,8 @@ def _statistics() -> rx.Component:
                     counted(S.stats_total, "entry", "entries"),
                     " per action per day, ",
                     S.stats_range,
-                    " (UTC; the From/To filters set the range, else the last 14 days).",
+                    " (days in your time zone; the From/To filters set the range, else the last 14 "
+                    "days).",
                 ),
                 rx.cond(
                     S.stats_total > 0,

@@ -57,7 +57,8 @@ class AuditTotal(BaseModel):
 
 
 class AuditStats(BaseModel):
-    """Counts per action per UTC day, three ways: rows (a table), series (a chart), totals."""
+    """Counts per action per day (days in the reader's time zone), three ways: rows (a table),
+    series (a chart), totals."""
 
     date_from: date
     date_to: date

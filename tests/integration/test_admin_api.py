@@ -16,6 +16,8 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Organization, OutboxMail, Role, RoleAssignment, User
 from cyberhub.models.base import MAX_ID, utcnow
+from cyberhub.pages import admin_audit
+from cyberhub.services.admin import audit_log
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import memberships, roles
 from tests.factories import PASSWORD, id_of, login, make_user, principal
@@ -855,6 +857,37 @@ class TestAuditLog:
         assert [s[keys["login.success"]] for s in body["series"]] == [2, 0, 1]
         assert [s[keys["role.assigned"]] for s in body["series"]] == [0, 0, 1]
         assert body["total"] == 5
+
+    def test_the_dates_are_days_of_the_admins_time_zone_as_the_times_shown(
+        self, session: Session, admin_user: User, entries: date
+    ) -> None:
+        """The page shows each entry's time in the admin's zone, but From/To were UTC days: an
+        admin in Nairobi (UTC+3) filtering 4 March missed the sign-in listed "4 Mar 02:00"
+        (3 March 23:00 UTC), and the chart counted it on 3 March. Days are now the admin's,
+        in the list, the chart and the API alike."""
+        admin_user.time_zone = "Africa/Nairobi"
+        session.add(admin_user)
+        session.commit()
+        me = principal(session, admin_user)
+        day = date(2025, 3, 4)
+        found = audit_log.search(session, me, date_from=day, date_to=day)
+        assert [(e.action, e.actor_id) for e in found.items] == [("login.success", admin_user.id)]
+        view = admin_audit._load(
+            session, me, {"date_from": "2025-03-04", "date_to": "2025-03-04"}, admin_audit.ALL, 1
+        )
+        assert [e.created_at[:10] for e in view.items] == ["4 Mar 2025"]
+        counted = audit_log.stats(session, me, date_from=date(2025, 3, 3), date_to=day)
+        assert [(r.day, r.action, r.count) for r in counted.rows] == [
+            (date(2025, 3, 3), "login.failure", 1),
+            (date(2025, 3, 3), "login.success", 1),
+            (date(2025, 3, 4), "login.success", 1),
+        ]
+        # Without an end, the statistics run to the admin's today.
+        late = datetime.combine(utcnow().date(), datetime.min.time(), UTC) + timedelta(hours=22)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(audit_log, "utcnow", lambda: late)
+            recent = audit_log.stats(session, me)
+        assert recent.date_to == late.date() + timedelta(days=1)
 
     def test_stats_default_to_the_last_two_weeks(
         self, admin_client: TestClient, session: Session

@@ -1,18 +1,21 @@
 """Reading the audit trail (admins only): search with filters, and counts per action per day.
 
 Read-only: the audit_logs table is append-only (services/admin/audit.py writes it).
-Days are calendar days in UTC.
+Days (the date filters, the statistics' days, "today") are calendar days in the reader's time
+zone, UTC when they have none: the page shows each entry's time in that zone, so an entry listed
+on 4 March is found by a filter on 4 March.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cyberhub.formatting import day_in, zone
 from cyberhub.models import (
     ApiKey,
     AuditLog,
@@ -36,9 +39,11 @@ from cyberhub.schemas.audit import (
 )
 from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
+from cyberhub.services import pg_zones
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
+from cyberhub.services.learning.analytics import reader_zone
 from cyberhub.services.text_match import contains
 
 PAGE_SIZE = 25
@@ -67,8 +72,14 @@ PALETTE = [
 ]
 
 
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _zone(session: Session, principal: Principal | None) -> str:
+    """The reader's zone, as both Python and PostgreSQL know it (else UTC)."""
+    return pg_zones.zone_or_utc(session, reader_zone(principal))
+
+
+def _start(day: date, tz: str) -> datetime:
+    """The midnight that begins `day` in zone `tz`."""
+    return datetime.combine(day, time.min, tzinfo=zone(tz))
 
 
 # Filter dates outside these can't match an entry, and date arithmetic near year 1 or 9999
@@ -185,6 +196,7 @@ def search(
     if page < 1 or not 1 <= page_size <= 100:
         raise Invalid("page must be 1 or more and page_size between 1 and 100.")
     _check_range(date_from, date_to)
+    tz = _zone(session, principal)
     stmt = select(AuditLog, User.email).join(
         User, col(User.id) == col(AuditLog.actor_id), isouter=True
     )
@@ -199,9 +211,9 @@ def search(
     if target_id.strip():
         stmt = stmt.where(AuditLog.target_id == target_id.strip())
     if date_from:
-        stmt = stmt.where(col(AuditLog.created_at) >= _start(date_from))
+        stmt = stmt.where(col(AuditLog.created_at) >= _start(date_from, tz))
     if date_to:
-        stmt = stmt.where(col(AuditLog.created_at) < _start(date_to + timedelta(days=1)))
+        stmt = stmt.where(col(AuditLog.created_at) < _start(date_to + timedelta(days=1), tz))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(
         stmt.order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
@@ -233,12 +245,12 @@ def actions(session: Session, principal: Principal | None) -> list[str]:
     return list(session.exec(select(AuditLog.action).distinct().order_by(AuditLog.action)).all())
 
 
-def _stats_range(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+def _stats_range(date_from: date | None, date_to: date | None, tz: str) -> tuple[date, date]:
     """The days the statistics cover: the dates given (checked as the entries' are); without an
-    end, today, or the start day when that is later (the entries take a future start too); without
-    a start, the DEFAULT_STATS_DAYS days to the end."""
+    end, today in zone `tz`, or the start day when that is later (the entries take a future start
+    too); without a start, the DEFAULT_STATS_DAYS days to the end."""
     _check_range(date_from, date_to)
-    date_to = date_to or max(utcnow().date(), date_from or EARLIEST_DATE)
+    date_to = date_to or max(day_in(utcnow(), tz), date_from or EARLIEST_DATE)
     date_from = date_from or date_to - timedelta(days=DEFAULT_STATS_DAYS - 1)
     return date_from, date_to
 
@@ -253,7 +265,7 @@ def charted_stats(
     """The statistics the audit page shows beside the entries (which list any range): `stats`
     of the dates, or None and a note saying why when they span more than MAX_STATS_DAYS."""
     require_role(principal, Role.admin)
-    start, end = _stats_range(date_from, date_to)
+    start, end = _stats_range(date_from, date_to, _zone(session, principal))
     if (end - start).days + 1 > MAX_STATS_DAYS:
         return AuditStatsShown(stats=None, note=STATS_TOO_LONG)
     return AuditStatsShown(stats=stats(session, principal, date_from=date_from, date_to=date_to))
@@ -266,7 +278,8 @@ def stats(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> AuditStats:
-    """Counts per action per UTC day between the dates (inclusive; default: the last 14 days).
+    """Counts per action per day (the reader's days) between the dates (inclusive; default: the
+    last 14 days).
 
     Returns the same numbers three ways: `rows` (day, action, count) for a table, `series`
     (one object per day with a key per charted action, zeros filled in; `actions` maps names to
@@ -274,16 +287,17 @@ def stats(
     frequent actions and sums the others into one "Other (n actions)" series.
     """
     require_role(principal, Role.admin)
-    date_from, date_to = _stats_range(date_from, date_to)
+    tz = _zone(session, principal)
+    date_from, date_to = _stats_range(date_from, date_to, tz)
     days_count = (date_to - date_from).days + 1
     if days_count > MAX_STATS_DAYS:
         raise Invalid(f"Choose a range of at most {MAX_STATS_DAYS} days.")
-    day = func.date(func.timezone("UTC", col(AuditLog.created_at)))
+    day = func.date(func.timezone(tz, col(AuditLog.created_at)))
     counted = session.exec(
         select(day, AuditLog.action, func.count())
         .where(
-            col(AuditLog.created_at) >= _start(date_from),
-            col(AuditLog.created_at) < _start(date_to + timedelta(days=1)),
+            col(AuditLog.created_at) >= _start(date_from, tz),
+            col(AuditLog.created_at) < _start(date_to + timedelta(days=1), tz),
         )
         .group_by(day, col(AuditLog.action))
         .order_by(day, col(AuditLog.action))
