@@ -16,7 +16,7 @@ from cyberhub.schemas.analytics import AnalyticsFilters
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import export_writers
 from cyberhub.services.errors import Conflict, Invalid
-from cyberhub.services.identity import consents
+from cyberhub.services.identity import consents, deactivation
 from cyberhub.services.learning import (
     analytics,
     applications,
@@ -77,6 +77,29 @@ class TestWithoutAMentor:
         assert header.unassigned == home.unassigned == 1  # student2 only
         matched = enrollment.balance_mentors(session, d, cid)
         assert len(matched.assignments) == header.unassigned
+
+    def test_a_deactivated_learner_is_neither_counted_nor_matched(
+        self, session: Session, world: World
+    ) -> None:
+        """A deactivated learner keeps their seat but can't sign in: Balance gave them a mentor
+        (a place the mentor's capacity then lacked for a learner who can work), and the cohort
+        page, the director's home and the analytics counted them "without a mentor"."""
+        w = world
+        d = w.p(session, w.director)
+        cid = id_of(w.cohort)
+        deactivation.deactivate_user(
+            session, w.p(session, w.admin), id_of(w.student2), "Left the programme."
+        )
+        session.commit()
+        header = CohortHeader.of(programs.cohort_detail(session, d, cid))
+        home = next(c for c in programs.list_cohorts(session, d) if c.id == cid)
+        assert header.unassigned == home.unassigned == 0
+        figures = analytics.program_analytics(
+            session, d, id_of(w.program), AnalyticsFilters(cohort_id=cid)
+        )
+        assert figures.unassigned_learners == 0
+        matched = enrollment.balance_mentors(session, d, cid)
+        assert (matched.assignments, matched.unassigned) == ([], 0)
 
 
 class TestNameOrder:

@@ -475,10 +475,13 @@ FROM served sv JOIN users u ON u.id = sv.mentor_id LEFT JOIN load l ON l.mentor_
 ORDER BY coalesce(l.mentees, 0)::float / sv.capacity DESC, 2
 """,
     )
+    # As query_parts.waits_for_a_mentor (the cohort page's count, Balance's): a deactivated
+    # learner waits for no mentor.
     [(unassigned,)] = scope.run(
         session,
         """
-SELECT count(*) FROM pop p WHERE p.status = 'active' AND NOT EXISTS (
+SELECT count(*) FROM pop p JOIN users u ON u.id = p.student_id AND u.is_active
+WHERE p.status = 'active' AND NOT EXISTS (
   SELECT 1 FROM mentor_assignments ma
   WHERE ma.student_id = p.student_id AND ma.cohort_id = p.cohort_id)
 """,

@@ -70,7 +70,7 @@ from cyberhub.services.learning.programs import (
     require_open,
     seats_taken,
 )
-from cyberhub.services.learning.query_parts import name_order
+from cyberhub.services.learning.query_parts import name_order, waits_for_a_mentor
 from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 
@@ -862,7 +862,8 @@ def balance_mentors(
     *,
     meta: RequestMeta = NO_META,
 ) -> Balanced:
-    """Give every unassigned active student a mentor, least-loaded first, within capacity.
+    """Give every student waiting for a mentor (query_parts.waits_for_a_mentor: a deactivated
+    account is not) one, least-loaded first, within capacity.
 
     Deterministic: students by enrolment time then id; the mentor with the fewest mentees here
     wins, ties to more free places, then the lower id. Students left over when every mentor is
@@ -876,14 +877,9 @@ def balance_mentors(
         .where(CohortMentor.cohort_id == cohort_id)
     ).all()
     loads = _mentor_loads(session, cohort_id)
-    assigned = select(MentorAssignment.student_id).where(MentorAssignment.cohort_id == cohort_id)
     waiting = session.exec(
         select(Enrollment)
-        .where(
-            Enrollment.cohort_id == cohort_id,
-            Enrollment.status == EnrollmentStatus.active,
-            col(Enrollment.student_id).not_in(assigned),
-        )
+        .where(Enrollment.cohort_id == cohort_id, waits_for_a_mentor())
         .order_by(col(Enrollment.enrolled_at), col(Enrollment.id))
     ).all()
     load = {cm.mentor_id: loads.get(cm.mentor_id, 0) for cm, _u in mentors}

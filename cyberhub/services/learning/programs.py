@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func
+from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
@@ -71,7 +71,11 @@ from cyberhub.services.identity.permissions import (
 )
 from cyberhub.services.learning.cohort_days import cohort_today, today_of, today_sql
 from cyberhub.services.learning.mission_scope import program_scopes
-from cyberhub.services.learning.query_parts import enrollment_assignment, name_order
+from cyberhub.services.learning.query_parts import (
+    enrollment_assignment,
+    name_order,
+    waits_for_a_mentor,
+)
 from cyberhub.services.slugs import check_slug, slugify
 
 NAME_MAX = 200
@@ -872,11 +876,7 @@ def list_cohorts(
     mentors = select(func.count()).where(CohortMentor.cohort_id == Cohort.id).scalar_subquery()
     unassigned = (
         select(func.count())
-        .where(
-            Enrollment.cohort_id == Cohort.id,
-            Enrollment.status == EnrollmentStatus.active,
-            ~exists().where(enrollment_assignment()),
-        )
+        .where(Enrollment.cohort_id == Cohort.id, waits_for_a_mentor())
         .scalar_subquery()
     )
     stmt = (

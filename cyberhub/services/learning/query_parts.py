@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, exists, func
 from sqlalchemy.orm.util import AliasedClass
 from sqlmodel import col
 
 from cyberhub.models import (
     Enrollment,
+    EnrollmentStatus,
     MentorAssignment,
     Mission,
     ProgramTrack,
@@ -26,6 +27,18 @@ def enrollment_assignment() -> ColumnElement[bool]:
     return and_(
         col(MentorAssignment.cohort_id) == col(Enrollment.cohort_id),
         col(MentorAssignment.student_id) == col(Enrollment.student_id),
+    )
+
+
+def waits_for_a_mentor() -> ColumnElement[bool]:
+    """An Enrollment row whose learner waits for a mentor: enrolled (active), their account
+    active (a deactivated learner keeps their seat but can't sign in: no mentor's place is
+    theirs), and no mentor here yet. What Balance matches and what the cohort page, the
+    director's home and the analytics count "without a mentor"."""
+    return and_(
+        col(Enrollment.status) == EnrollmentStatus.active,
+        exists().where(col(User.id) == col(Enrollment.student_id), col(User.is_active)),
+        ~exists().where(enrollment_assignment()),
     )
 
 
