@@ -898,7 +898,7 @@ class TestContents:
             )
         )
         session.commit()
-        rows = {r[2]: r[7:] for r in export_writers.roster_rows(session, [w.cohort.id])}
+        rows = {r[2]: r[7:10] for r in export_writers.roster_rows(session, [w.cohort.id])}
         assert rows[w.student.email] == (1, 3, 33)
         assert rows[w.student2.email] == (0, 3, 0)
 

@@ -102,6 +102,30 @@ class TestWithoutAMentor:
         assert (matched.assignments, matched.unassigned) == ([], 0)
 
 
+class TestRosterExport:
+    def test_the_roster_export_says_when_a_learner_withdrew_as_the_roster_page_does(
+        self, session: Session, world: World
+    ) -> None:
+        """The roster page says when each withdrawn learner left; the roster export marked
+        them "withdrawn" with no date (enrolled_at and completed_at, but no withdrawn_at)."""
+        w = world
+        d = w.p(session, w.director)
+        cid = id_of(w.cohort)
+        enrollment.unenroll(session, d, cid, id_of(w.student2))
+        session.commit()
+        shown = {e.email: e.withdrawn_at for e in analytics.cohort_roster(session, d, cid).items}
+        assert shown[w.student2.email] is not None
+        header = export_writers.ROSTER_HEADER
+        assert header[-1] == "withdrawn_at"
+        rows = {
+            r[2]: dict(zip(header, r, strict=True))
+            for r in export_writers.roster_rows(session, [cid])
+        }
+        assert rows[w.student2.email]["status"] == "withdrawn"
+        assert rows[w.student2.email]["withdrawn_at"] == shown[w.student2.email]
+        assert rows[w.student.email]["withdrawn_at"] is None
+
+
 class TestNameOrder:
     def test_a_learner_without_a_name_is_listed_where_the_name_shown_falls(
         self, session: Session, world: World

@@ -131,6 +131,8 @@ ROSTER_HEADER = (
     "approved_missions",
     "published_missions",
     "progress_percent",
+    # Last, so the columns before keep their places in spreadsheets built on the export.
+    "withdrawn_at",
 )
 
 
@@ -145,7 +147,8 @@ def roster_count(session: Session, cohort_ids: Any) -> int:
 
 
 def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
-    """Every enrolment of the cohorts (withdrawn ones too, marked), with the mentor and the
+    """Every enrolment of the cohorts (withdrawn ones too, marked, with the day they left as the
+    roster page shows it: None for withdrawals older than migration 0024), with the mentor and the
     learner's progress in the cohort's programme — the director's roster's (programs.roster):
     mission_scope.scopes, one statement per BATCH of rows."""
     student, mentor = aliased(User), aliased(User)
@@ -160,6 +163,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
             col(Enrollment.enrolled_at),
             col(Enrollment.completed_at),
             func.coalesce(func.nullif(col(mentor.full_name), ""), col(mentor.email)),
+            col(Enrollment.withdrawn_at),
         )
         .select_from(Enrollment)
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
@@ -180,7 +184,7 @@ def roster_rows(session: Session, cohort_ids: Any) -> Iterator[Row]:
 
 def _roster_batch(session: Session, rows: list[Any]) -> Iterator[Row]:
     figures = program_scopes(session, [(r[0], r[1]) for r in rows])
-    for (_, _, cohort, name, email, status, enrolled, completed, mentor_name), scope in zip(
+    for (_, _, cohort, name, email, status, enrolled, completed, mentor_name, left), scope in zip(
         rows, figures, strict=True
     ):
         yield (
@@ -194,6 +198,7 @@ def _roster_batch(session: Session, rows: list[Any]) -> Iterator[Row]:
             scope.approved,
             scope.expected,
             scope.percent,
+            left if status == EnrollmentStatus.withdrawn else None,
         )
 
 
