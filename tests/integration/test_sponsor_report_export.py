@@ -10,19 +10,27 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
+import reflex as rx
 from sqlmodel import Session, select
 
 from cyberhub import db
-from cyberhub.models import AuditLog, ExportStatus, Organization, Sponsorship, User
+from cyberhub.models import AuditLog, Export, ExportStatus, Organization, Sponsorship, User
+from cyberhub.pages.exports.state import ExportsState
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import exports
+from cyberhub.services.admin.audit import NO_META
+from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import sponsorships
 from cyberhub.settings import get_settings
+from cyberhub.state.service import Outcome
 from tests.factories import World, make_org, make_user, principal
 from tests.integration.conftest import ClientFor
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
 
@@ -33,6 +41,14 @@ API = "/api/v1"
 def data_dir(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
     return tmp_path
+
+
+class _Router:
+    """The page's address as a state's `router` gives it (its query parameters)."""
+
+    def __init__(self, query: str) -> None:
+        params = dict(parse_qsl(query))
+        self.url = type("Url", (), {"query_parameters": params})()
 
 
 def sponsor_of(session: Session, world: World) -> tuple[User, User]:
@@ -127,9 +143,9 @@ def test_who_may_export_one_cohorts_report(
         f"{API}/exports", json={"kind": "sponsor_report", "program_id": world.program.id}
     )
     assert r.status_code == 422 and r.json()["detail"]
-    # A sponsor is offered the kind on the exports page; a director is not (they name a cohort).
-    kinds = {c.kind for c in exports.choices(session, principal(session, sponsor))}
-    assert "sponsor_report" in kinds
+    # A sponsor is offered the kind on the exports page (the whole report).
+    kinds = {c.kind: c.scopes for c in exports.choices(session, principal(session, sponsor))}
+    assert kinds["sponsor_report"] == []
 
 
 def test_a_learner_who_withdraws_consent_before_the_job_runs_is_not_in_it(
@@ -336,3 +352,44 @@ def test_the_report_says_when_a_sponsorship_has_not_begun(
     ended = sponsorships.COHORT_COLUMNS.index("Sponsorship ended on")
     assert rows[1][ended] == ""
     assert rows[rows.index(sponsorships.LEARNER_COLUMNS) + 1 :] == []  # nobody named before it
+
+
+def test_a_director_is_offered_the_report_of_each_sponsored_cohort(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API exported a sponsored cohort's report for its director, but the exports page
+    offered them no such export, and the cohort page's Export link (/exports?cohort=...)
+    preselected the cohort for every other kind only. Now the page offers the cohorts they
+    direct that have a sponsor (not another organisation's, not an unsponsored one)."""
+    sponsor_of(session, world)
+    d = principal(session, world.director)
+    offered = {c.kind: c.scopes for c in exports.choices(session, d)}
+    assert [s.cohort_id for s in offered["sponsor_report"]] == [world.cohort.id]
+    other = {c.kind for c in exports.choices(session, principal(session, world.other_director))}
+    assert "sponsor_report" not in other
+
+    async def run_here(_: Any, fn: Any, *args: Any, **kwargs: Any) -> Outcome[Any]:
+        try:
+            return Outcome(value=fn(session, d, *args, **kwargs))
+        except DomainError as exc:
+            return Outcome(value=None, error=exc.message, code=type(exc).__name__)
+
+    monkeypatch.setattr(ExportsState, "_try", run_here)
+    monkeypatch.setattr(ExportsState, "_meta", lambda _: NO_META)
+
+    async def zone(_: Any) -> str:
+        return "UTC"
+
+    monkeypatch.setattr(ExportsState, "_time_zone", zone)
+    page = rx.State().get_substate(ExportsState.get_full_name().split(".")[1:])
+    assert isinstance(page, ExportsState)
+    monkeypatch.setattr(
+        type(page), "router", property(lambda _: _Router(f"cohort={world.cohort.id}"))
+    )
+    run_in_own_loop(ExportsState.event_handlers["load"].fn(page))
+    assert page.picked["sponsor_report"] == f"c{world.cohort.id}"
+    run_in_own_loop(ExportsState.event_handlers["request"].fn(page, "sponsor_report"))
+    assert page.error == "" and "Sponsor report" in page.notice
+    session.commit()
+    made = session.exec(select(Export).where(Export.kind == "sponsor_report")).one()
+    assert made.cohort_id == world.cohort.id

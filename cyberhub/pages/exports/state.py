@@ -164,7 +164,8 @@ class ExportsState(ServiceState, rx.State):
         query = self.router.url.query_parameters
         cohort, program = str(query.get("cohort", "") or ""), str(query.get("program", "") or "")
         key = f"c{cohort}" if parse_id(cohort) else f"p{program}" if parse_id(program) else ""
-        self.picked = dict.fromkeys(("roster", "gradebook", "mentor_workload"), key) if key else {}
+        kinds = ("roster", "gradebook", "mentor_workload", "sponsor_report")
+        self.picked = dict.fromkeys(kinds, key) if key else {}
         # Forget what an earlier visit followed: what failed since was not seen failing here.
         self.items = []
         await self._refresh()

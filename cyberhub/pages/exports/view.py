@@ -31,8 +31,8 @@ EXPLAIN = {
     "gradebook": "The score for each rubric criterion of each attempt, from mentors' reviews.",
     "mentor_workload": "Each mentor of a programme's cohorts: mentees, claims and reviews.",
     "audit_log": "Every audited action, oldest first.",
-    "sponsor_report": "The cohorts your organisation funds: seats, activity, approvals and "
-    "completions, and the learners who share their progress with sponsors.",
+    "sponsor_report": "Each funded cohort's seats, activity, approvals and completions, and "
+    "the learners who share their progress with sponsors: the report its sponsors get.",
 }
 
 

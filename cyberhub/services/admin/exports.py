@@ -57,6 +57,7 @@ from cyberhub.models import (
     MentorAssignment,
     Program,
     Role,
+    Sponsorship,
     Submission,
     User,
 )
@@ -253,6 +254,20 @@ def _mentored_scopes(session: Session, actor: Principal) -> list[ExportScope]:
     return [ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts]
 
 
+def _sponsored_scopes(session: Session, directed: set[int] | None) -> list[ExportScope]:
+    """The cohorts of the organisations `directed` (None: every one, an admin) that have a
+    sponsor, newest first, capped: those whose sponsor report a director may export."""
+    stmt = (
+        select(Cohort, Program)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(col(Cohort.id).in_(select(Sponsorship.cohort_id)))
+    )
+    if directed is not None:
+        stmt = stmt.where(col(Program.organization_id).in_(directed))
+    cohorts = session.exec(stmt.order_by(col(Cohort.id).desc()).limit(200)).all()
+    return [ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts]
+
+
 def choices(session: Session, principal: Principal | None) -> list[ExportChoice]:
     """The kinds the user may request, each with the programmes / cohorts they may pick."""
     actor = require_signed_in(principal)
@@ -301,10 +316,21 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
         out.append(
             ExportChoice(kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=mentored)
         )
-    if actor.has_role(Role.sponsor):
+    if actor.has_role(Role.sponsor):  # the whole report: every cohort their organisation funds
         out.append(
             ExportChoice(kind="sponsor_report", label=LABELS[ExportKind.sponsor_report], scopes=[])
         )
+    elif directed is None or directed:
+        # A director (an admin) exports one sponsored cohort's report, as its sponsors get it.
+        sponsored = _sponsored_scopes(session, directed)
+        if sponsored:
+            out.append(
+                ExportChoice(
+                    kind="sponsor_report",
+                    label=LABELS[ExportKind.sponsor_report],
+                    scopes=sponsored,
+                )
+            )
     if actor.is_admin:
         out.append(ExportChoice(kind="audit_log", label=LABELS[ExportKind.audit_log], scopes=[]))
     return out
