@@ -16,11 +16,13 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import AuditLog, Organization, OutboxMail, Role, RoleAssignment, User
 from cyberhub.models.base import MAX_ID, utcnow
-from cyberhub.pages import admin_audit
+from cyberhub.pages.admin_audit import AdminAuditState
 from cyberhub.services.admin import audit_log
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity import memberships, roles
 from tests.factories import PASSWORD, id_of, login, make_user, principal
+from tests.page_states import page_state
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
 
@@ -859,7 +861,11 @@ class TestAuditLog:
         assert body["total"] == 5
 
     def test_the_dates_are_days_of_the_admins_time_zone_as_the_times_shown(
-        self, session: Session, admin_user: User, entries: date
+        self,
+        session: Session,
+        admin_user: User,
+        entries: date,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """The page shows each entry's time in the admin's zone, but From/To were UTC days: an
         admin in Nairobi (UTC+3) filtering 4 March missed the sign-in listed "4 Mar 02:00"
@@ -872,10 +878,10 @@ class TestAuditLog:
         day = date(2025, 3, 4)
         found = audit_log.search(session, me, date_from=day, date_to=day)
         assert [(e.action, e.actor_id) for e in found.items] == [("login.success", admin_user.id)]
-        view = admin_audit._load(
-            session, me, {"date_from": "2025-03-04", "date_to": "2025-03-04"}, admin_audit.ALL, 1
-        )
-        assert [e.created_at[:10] for e in view.items] == ["4 Mar 2025"]
+        page = page_state(AdminAuditState, session, me, monkeypatch)
+        apply = AdminAuditState.event_handlers["apply"].fn
+        run_in_own_loop(apply(page, {"date_from": "2025-03-04", "date_to": "2025-03-04"}))
+        assert [e.created_at[:10] for e in page.items] == ["4 Mar 2025"]
         counted = audit_log.stats(session, me, date_from=date(2025, 3, 3), date_to=day)
         assert [(r.day, r.action, r.count) for r in counted.rows] == [
             (date(2025, 3, 3), "login.failure", 1),
@@ -884,9 +890,8 @@ class TestAuditLog:
         ]
         # Without an end, the statistics run to the admin's today.
         late = datetime.combine(utcnow().date(), datetime.min.time(), UTC) + timedelta(hours=22)
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(audit_log, "utcnow", lambda: late)
-            recent = audit_log.stats(session, me)
+        monkeypatch.setattr(audit_log, "utcnow", lambda: late)
+        recent = audit_log.stats(session, me)
         assert recent.date_to == late.date() + timedelta(days=1)
 
     def test_stats_default_to_the_last_two_weeks(

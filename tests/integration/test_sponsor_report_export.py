@@ -11,10 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
-import reflex as rx
 from sqlmodel import Session, select
 
 from cyberhub import db
@@ -23,13 +21,12 @@ from cyberhub.pages.exports.state import ExportsState
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import exports
 from cyberhub.services.admin.audit import NO_META
-from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import consents
 from cyberhub.services.learning import sponsorships
 from cyberhub.settings import get_settings
-from cyberhub.state.service import Outcome
 from tests.factories import World, make_org, make_user, principal
 from tests.integration.conftest import ClientFor
+from tests.page_states import at_address, page_state
 from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
@@ -41,14 +38,6 @@ API = "/api/v1"
 def data_dir(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
     return tmp_path
-
-
-class _Router:
-    """The page's address as a state's `router` gives it (its query parameters)."""
-
-    def __init__(self, query: str) -> None:
-        params = dict(parse_qsl(query))
-        self.url = type("Url", (), {"query_parameters": params})()
 
 
 def sponsor_of(session: Session, world: World) -> tuple[User, User]:
@@ -368,24 +357,14 @@ def test_a_director_is_offered_the_report_of_each_sponsored_cohort(
     other = {c.kind for c in exports.choices(session, principal(session, world.other_director))}
     assert "sponsor_report" not in other
 
-    async def run_here(_: Any, fn: Any, *args: Any, **kwargs: Any) -> Outcome[Any]:
-        try:
-            return Outcome(value=fn(session, d, *args, **kwargs))
-        except DomainError as exc:
-            return Outcome(value=None, error=exc.message, code=type(exc).__name__)
-
-    monkeypatch.setattr(ExportsState, "_try", run_here)
+    page = page_state(ExportsState, session, d, monkeypatch)
     monkeypatch.setattr(ExportsState, "_meta", lambda _: NO_META)
 
     async def zone(_: Any) -> str:
         return "UTC"
 
     monkeypatch.setattr(ExportsState, "_time_zone", zone)
-    page = rx.State().get_substate(ExportsState.get_full_name().split(".")[1:])
-    assert isinstance(page, ExportsState)
-    monkeypatch.setattr(
-        type(page), "router", property(lambda _: _Router(f"cohort={world.cohort.id}"))
-    )
+    at_address(ExportsState, monkeypatch, cohort=str(world.cohort.id))
     run_in_own_loop(ExportsState.event_handlers["load"].fn(page))
     assert page.picked["sponsor_report"] == f"c{world.cohort.id}"
     run_in_own_loop(ExportsState.event_handlers["request"].fn(page, "sponsor_report"))
