@@ -71,6 +71,7 @@ class OrgPage:
     page: int
     pages: int
     invitations: list[InvitationRow]
+    invitations_total: int  # the organisation's invitations in all (the page lists the latest)
     role_options: list[str]
 
 
@@ -99,9 +100,9 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
     members = organizations.members(session, principal, org_id, page=page)
     if not members.items and page > 1:  # the page emptied (a member removed): the last one
         members = organizations.members(session, principal, org_id, page=members.pages)
+    recent = memberships.recent_for_organization(session, principal, org_id)
     invitations = [
-        from_row(InvitationRow, i, sent=when(i.created_at, tz, "date"))
-        for i in memberships.list_for_organization(session, principal, org_id)
+        from_row(InvitationRow, i, sent=when(i.created_at, tz, "date")) for i in recent.items
     ]
     if principal is not None and principal.is_admin:  # not admin: that role is global only
         options = [r.value for r in Role if r != Role.admin]
@@ -114,6 +115,7 @@ def org_page(session: Session, principal: Principal | None, org_id: int, page: i
         page=members.page,
         pages=members.pages,
         invitations=invitations,
+        invitations_total=recent.total,
         role_options=options,
     )
 

@@ -126,4 +126,14 @@ def _invitations() -> rx.Component:
             _invitation_row,
             rx.text("No invitations sent yet.", size="2"),
         ),
+        rx.cond(
+            S.invitations_total > S.invitations.length(),
+            muted(
+                "The pending invitations, then the latest others: ",
+                S.invitations.length(),
+                " of ",
+                S.invitations_total,
+                ".",
+            ),
+        ),
     )

@@ -76,6 +76,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
     remove_reason: str = ""
     remove_error: str = ""
     invitations: list[InvitationRow] = []
+    invitations_total: int = 0
 
     async def _fetch(self) -> None:
         found = await self._try(data.org_page, self.org_id, self.page)
@@ -91,6 +92,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         self.org, self.members, self.total = p.org, p.members, p.total
         self.page, self.pages = p.page, p.pages
         self.invitations, self.role_options = p.invitations, p.role_options
+        self.invitations_total = p.invitations_total
         self.error = ""
 
     @rx.event

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import CompoundSelect, literal, union
+from sqlalchemy import CompoundSelect, and_, case, func, literal, union
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -39,6 +39,7 @@ from cyberhub.services.messaging import mail, notifications
 from cyberhub.settings import get_settings
 
 INVITATION_DAYS = 14
+INVITATIONS_SHOWN = 50  # on the organisation page (recent_for_organization)
 INVITABLE_ROLES = (Role.student, Role.mentor, Role.sponsor, Role.director)
 
 
@@ -241,6 +242,40 @@ def list_for_organization(
         .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
     ).all()
     return [_public(session, r) for r in rows]
+
+
+@dataclass(frozen=True)
+class RecentInvitations:
+    items: list[InvitationPublic]
+    total: int  # every invitation the organisation ever sent
+
+
+def recent_for_organization(
+    session: Session,
+    principal: Principal | None,
+    organization_id: int,
+    limit: int = INVITATIONS_SHOWN,
+) -> RecentInvitations:
+    """The organisation page's invitations (its directors, admins): the pending ones first
+    (those a manager may still revoke), then the others, newest first each, `limit` at most,
+    and how many there are in all: the list doesn't grow with every invitation ever sent."""
+    organizations.org_for_manager(session, principal, organization_id)
+    mine = col(Invitation.organization_id) == organization_id
+    pending = and_(
+        col(Invitation.status) == InvitationStatus.pending, col(Invitation.expires_at) > utcnow()
+    )
+    rows = session.exec(
+        select(Invitation)
+        .where(mine)
+        .order_by(
+            case((pending, 0), else_=1),
+            col(Invitation.created_at).desc(),
+            col(Invitation.id).desc(),
+        )
+        .limit(limit)
+    ).all()
+    total = session.exec(select(func.count()).select_from(Invitation).where(mine)).one()
+    return RecentInvitations(items=[_public(session, r) for r in rows], total=int(total))
 
 
 def revoke(
