@@ -39,7 +39,6 @@ from cyberhub.schemas.audit import (
 )
 from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
-from cyberhub.services import pg_zones
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
@@ -73,8 +72,9 @@ PALETTE = [
 
 
 def _zone(session: Session, principal: Principal | None) -> str:
-    """The reader's zone, as both Python and PostgreSQL know it (else UTC)."""
-    return pg_zones.zone_or_utc(session, reader_zone(principal))
+    """The reader's zone (else UTC): a stored zone is one both Python and PostgreSQL know
+    (identity/time_zones.is_usable, migration 0036)."""
+    return reader_zone(principal)
 
 
 def _start(day: date, tz: str) -> datetime:
