@@ -16,6 +16,7 @@ from cyberhub.schemas.coaching import (
     CoachingOverview,
     GoalCreate,
     GoalPublic,
+    GoalsPage,
     GoalUpdate,
     HabitCreate,
     HabitPublic,
@@ -89,8 +90,21 @@ def check_in(
 
 @router.get("/coaching/goals", response_model=list[GoalPublic])
 def list_goals(session: SessionDep, principal: StudentUser) -> list[GoalPublic]:
-    """The caller's goals with their progress."""
+    """The caller's active goals with their progress (achieved and dropped ones, which only
+    grow, are paged: GET /coaching/goals/closed)."""
     return goals.list_goals(session, principal)
+
+
+@router.get("/coaching/goals/closed", response_model=GoalsPage)
+def list_closed_goals(
+    session: SessionDep,
+    principal: StudentUser,
+    page: Page = 1,
+    page_size: PageSize = goals.CLOSED_API_PAGE_SIZE,
+) -> GoalsPage:
+    """The caller's achieved and dropped goals, newest first, a page at a time (a page past the
+    end answers the last one)."""
+    return goals.closed_goal_page(session, principal, page, page_size=page_size).public()
 
 
 @router.post("/coaching/goals", status_code=201, response_model=GoalPublic)

@@ -151,6 +151,16 @@ class GoalUpdate(BaseModel):
     manual_percent: int | None = Field(default=None, ge=-1000, le=1000)
 
 
+class GoalsPage(BaseModel):
+    """A page of the learner's closed goals (achieved or dropped), newest first
+    (GET /coaching/goals/closed)."""
+
+    items: list[GoalPublic]
+    total: int
+    page: int
+    pages: int
+
+
 # -- reflections -------------------------------------------------------------------------------
 
 
@@ -246,7 +256,7 @@ class WeekSummary(BaseModel):
 class CoachingOverview(BaseModel):
     today: date  # in the learner's zone
     habits: list[HabitPublic]
-    goals: list[GoalPublic]
+    goals: list[GoalPublic]  # the active ones; closed: GET /coaching/goals/closed
     reflections: list[ReflectionPublic]  # the newest few
     summary: WeekSummary
     prompts: list[str]

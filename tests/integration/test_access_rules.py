@@ -170,6 +170,7 @@ class TestApiRoutes:
             ("GET", "/coaching/habits", "roles"),
             ("POST", "/coaching/habits/{habit_id}/logs", "roles"),
             ("POST", "/coaching/goals", "roles"),
+            ("GET", "/coaching/goals/closed", "roles"),
             ("GET", "/coaching/reflections", "roles"),
             ("POST", "/coaching/reflections", "roles"),
             ("GET", "/coaching/summary", "roles"),

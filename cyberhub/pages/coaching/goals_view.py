@@ -12,6 +12,7 @@ from cyberhub.components.labelled import (
 )
 from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import icon_button, stack_card
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import heading_row, titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted
@@ -156,5 +157,19 @@ def goals_section() -> rx.Component:
             spacing="2",
         ),
         _goal_form(),
+        rx.cond(
+            S.closed_count != "",
+            rx.vstack(
+                heading_row(
+                    rx.heading("Achieved and dropped", size="3", as_="h3"),
+                    muted(S.closed_count, size="2", data_testid="closed-goals-count"),
+                ),
+                rx.foreach(S.closed_goals, _goal),
+                pager_if_many(S.closed_page, S.closed_pages, S.go_to_closed_goals),
+                spacing="2",
+                width="100%",
+                data_testid="closed-goals",
+            ),
+        ),
         spacing="3",
     )

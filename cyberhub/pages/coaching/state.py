@@ -200,9 +200,12 @@ class Loaded(BaseModel):
     reflections: list[ReflectionPublic]  # the page of them shown
     reflection_page: int
     reflection_pages: int
+    closed: goals.ClosedGoalPage  # the page of achieved and dropped goals shown
 
 
-def _read(session: Session, principal: Principal | None, reflection_page: int) -> Loaded:
+def _read(
+    session: Session, principal: Principal | None, reflection_page: int, closed_page: int
+) -> Loaded:
     shown = reflections.reflection_page(session, principal, reflection_page)
     return Loaded(
         overview=summary.overview(session, principal),
@@ -211,6 +214,7 @@ def _read(session: Session, principal: Principal | None, reflection_page: int) -
         reflections=shown.items,
         reflection_page=shown.page,
         reflection_pages=shown.pages,
+        closed=goals.closed_goal_page(session, principal, closed_page),
     )
 
 
@@ -226,7 +230,11 @@ class CoachingState(ServiceState, rx.State):
     error: str = ""
     notice: str = ""
     habits: list[HabitView] = []
-    goals: list[GoalView] = []
+    goals: list[GoalView] = []  # the active ones
+    closed_goals: list[GoalView] = []  # a page of the achieved and dropped ones, newest first
+    closed_page: int = 1
+    closed_pages: int = 1
+    closed_count: str = ""  # "12 closed goals", "" when none
     reflections: list[ReflectionView] = []
     reflection_page: int = 1
     reflection_pages: int = 1
@@ -249,13 +257,17 @@ class CoachingState(ServiceState, rx.State):
     notes: dict[str, str] = {}
 
     async def _fetch(self) -> str:
-        read = await self._try(_read, self.reflection_page)
+        read = await self._try(_read, self.reflection_page, self.closed_page)
         if not read:
             return read.error
         o, tz = read.value.overview, await self._time_zone()
         self.habits = [habit_view(h, o.today) for h in o.habits]
         changes = {w.goal_id: w.change for w in o.summary.goals}
         self.goals = [goal_view(g, changes.get(g.id)) for g in o.goals]
+        closed = read.value.closed
+        self.closed_goals = [goal_view(g, changes.get(g.id)) for g in closed.items]
+        self.closed_page, self.closed_pages = closed.page, closed.pages
+        self.closed_count = _plural(closed.total, "closed goal") if closed.total else ""
         self.reflections = [reflection_view(r, tz) for r in read.value.reflections]
         self.reflection_page = read.value.reflection_page
         self.reflection_pages = read.value.reflection_pages
@@ -274,7 +286,7 @@ class CoachingState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice = True, ""
         self.habit_error = self.goal_error = self.reflection_error = ""
-        self.archive_open, self.reflection_page = False, 1
+        self.archive_open, self.reflection_page, self.closed_page = False, 1, 1
         self.error = await self._fetch()
         self.loading = False
 
@@ -369,6 +381,12 @@ class CoachingState(ServiceState, rx.State):
         done = await self._try(goals.update_goal, int(goal_id), GoalUpdate(status=status))
         said = {"achieved": "Goal achieved. Well done!", "dropped": "Goal dropped."}
         await self._done(done.error, said.get(status, "Goal reopened."), "goal_error")
+
+    @rx.event
+    async def go_to_closed_goals(self, page: int) -> None:
+        """The closed goals' pager (a page past the end shows the last one)."""
+        self.closed_page, self.goal_error = max(1, int(page)), ""
+        self.error = await self._fetch()
 
     @rx.event
     async def clear_goal_target(self, goal_id: int) -> None:

@@ -6,6 +6,7 @@ habit) or the learner's own percentage. Active goals steer the learner's recomme
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
@@ -31,9 +32,11 @@ from cyberhub.schemas.coaching import (
     GoalHabitPublic,
     GoalMissionPublic,
     GoalPublic,
+    GoalsPage,
     GoalUpdate,
     MissionChoice,
 )
+from cyberhub.schemas.paging import PageCount, page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates, locks, text
 from cyberhub.services.coaching import access, ai_sources
@@ -41,12 +44,15 @@ from cyberhub.services.coaching.streaks import local_day
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mission_scope
+from cyberhub.services.paging import check_page
 
 UNKNOWN_GOAL = "That goal does not exist."
 # A goal measured by missions, none of them in the staff reader's programmes (seen_with_missions).
 NO_MISSION_SEEN = "None of its missions is in your programmes"
 SOURCES = {s.value for s in ProgressSource}
 STATUSES = {s.value for s in GoalStatus}
+CLOSED_PAGE_SIZE = 10  # the closed goals /coaching shows at a time
+CLOSED_API_PAGE_SIZE = 50  # GET /coaching/goals/closed's page unless asked
 
 
 def _own(session: Session, actor: Principal, goal_id: int) -> Goal:
@@ -187,9 +193,48 @@ def goals_public(
 
 
 def list_goals(session: Session, principal: Principal | None) -> list[GoalPublic]:
-    """The learner's goals with their progress."""
+    """The learner's active goals with their progress (at most MAX_GOALS; the closed ones, which
+    only grow, a page at a time: closed_goal_page)."""
     actor = access.learner(principal)
-    return goals_public(session, actor.user_id)
+    return goals_public(session, actor.user_id, include_closed=False)
+
+
+@dataclass(frozen=True)
+class ClosedGoalPage(PageCount):
+    items: list[GoalPublic]
+    total: int
+    page: int
+    page_size: int
+
+    def public(self) -> GoalsPage:
+        """The page as the API sends it."""
+        return from_row(GoalsPage, self)
+
+
+def closed_goal_page(
+    session: Session,
+    principal: Principal | None,
+    page: int = 1,
+    *,
+    page_size: int = CLOSED_PAGE_SIZE,
+) -> ClosedGoalPage:
+    """The learner's achieved and dropped goals, newest first, a page at a time (a page past the
+    end, the list having shrunk, answers the last one)."""
+    actor = access.learner(principal)
+    check_page(page, page_size)
+    closed = (Goal.user_id == actor.user_id, Goal.status != GoalStatus.active)
+    total = int(session.exec(select(func.count()).select_from(Goal).where(*closed)).one())
+    page = min(page, page_count(total, page_size))
+    rows = session.exec(
+        select(Goal)
+        .where(*closed)
+        .order_by(col(Goal.created_at).desc(), col(Goal.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    today = access.today(session, actor.user_id)
+    items = [goal_public(session, g, today) for g in rows]
+    return ClosedGoalPage(items=items, total=total, page=page, page_size=page_size)
 
 
 def _link_missions(session: Session, actor: Principal, goal: Goal, ids: list[int]) -> None:

@@ -365,13 +365,14 @@ def week_summary(
 
 
 def overview(session: Session, principal: Principal | None) -> CoachingOverview:
-    """Everything /coaching shows: habits with streaks, goals with progress, recent
+    """Everything /coaching shows: habits with streaks, active goals with progress (the closed
+    ones are paged: goals.closed_goal_page), recent
     reflections, this week's summary and the reflection prompts."""
     actor = access.learner(principal)
     return CoachingOverview(
         today=access.today(session, actor.user_id),
         habits=habits.habits_public(session, actor.user_id, with_notes=True),
-        goals=goals.goals_public(session, actor.user_id),
+        goals=goals.goals_public(session, actor.user_id, include_closed=False),
         reflections=reflections.recent(session, actor.user_id, 10),
         summary=week_of(session, actor.user_id),
         prompts=list(REFLECTION_PROMPTS),
