@@ -116,7 +116,8 @@ class MenteeProgress(BaseModel):
 class MentorDashboard(BaseModel):
     """GET /mentor/dashboard: mentees, queue counts, the oldest pending work, the figures."""
 
-    mentees: list[MenteeProgress]
+    mentees: list[MenteeProgress]  # the first MAX_MENTEES by name
+    mentees_total: int = 0  # all of them: more than listed when some are left out
     queue: QueueCounts
     pending_preview: list[QueueItem]
     workload: Workload

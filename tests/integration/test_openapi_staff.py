@@ -74,6 +74,7 @@ def test_a_mentor_dashboard_schema_names_its_parts(api_client: TestClient) -> No
     schemas = doc["components"]["schemas"]
     assert set(schemas["MentorDashboard"]["properties"]) == {
         "mentees",
+        "mentees_total",
         "queue",
         "pending_preview",
         "workload",

@@ -238,6 +238,8 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     queue_loading: bool = False
     # mentees and figures
     mentees: list[MenteeRow] = []
+    # "The first 200 of 231 mentees, by name." when the rest are left out of the table, else "".
+    mentees_cut: str = ""
     workload: WorkloadView = WorkloadView()
     # organizations
     organizations: list[str] = []
@@ -275,6 +277,19 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
             return
         data = found.value
         dash, home, tz = data.dashboard, data.home, data.time_zone
+        self._show_mentees(dash, tz)
+        self.workload = WorkloadView.of(dash.workload)
+        self._apply_queue(data.queue)
+        self.organizations = home.organizations
+        self.cohorts = home.cohorts
+        self.learners = [LearnerRow.of(x, tz) for x in home.learners]
+        self.learners_total = home.learners_total
+        self.learners_page, self.learners_query = 1, ""
+        self.learners_pages = home.learners_pages
+        self.error = ""
+
+    def _show_mentees(self, dash: MentorDashboard, tz: str) -> None:
+        """The mentees table's rows, and what it leaves out (it lists the first MAX_MENTEES)."""
         self.mentees = [
             from_row(
                 MenteeRow,
@@ -285,15 +300,12 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
             )
             for m in dash.mentees
         ]
-        self.workload = WorkloadView.of(dash.workload)
-        self._apply_queue(data.queue)
-        self.organizations = home.organizations
-        self.cohorts = home.cohorts
-        self.learners = [LearnerRow.of(x, tz) for x in home.learners]
-        self.learners_total = home.learners_total
-        self.learners_page, self.learners_query = 1, ""
-        self.learners_pages = home.learners_pages
-        self.error = ""
+        shown = len(dash.mentees)
+        self.mentees_cut = (
+            f"The first {shown} of {dash.mentees_total} mentees, by name."
+            if dash.mentees_total > shown
+            else ""
+        )
 
     async def _fetch(self) -> None:
         """The queue's tab `bucket` at page `page` (the paged list of this page)."""

@@ -49,7 +49,7 @@ from cyberhub.services.learning.query_parts import name_order
 from cyberhub.services.text_match import contains
 
 MAX_LEARNERS = 200  # a page of the mentor home's learners list (mentor_learners)
-MAX_MENTEES = 200
+MAX_MENTEES = 200  # the mentor home's mentees table lists the first, by name (of mentees_total)
 
 
 def mentor_dashboard(
@@ -95,6 +95,7 @@ def mentor_dashboard(
             col(Cohort.name),
             col(Cohort.program_id),
             last_activity,
+            func.count().over(),  # all the mentor's mentees, before the limit
         )
         .select_from(MentorAssignment)
         .join(User, col(User.id) == col(MentorAssignment.student_id))
@@ -124,10 +125,11 @@ def mentor_dashboard(
                 percent=scope.percent,
                 last_activity=last,
             )
-            for (uid, full_name, email, cid, cname, _, last), scope in zip(
+            for (uid, full_name, email, cid, cname, _, last, _), scope in zip(
                 rows, figures, strict=True
             )
         ],
+        mentees_total=rows[0][7] if rows else 0,
         queue=counts,
         pending_preview=pending,
         workload=reviews.workload(session, actor, counts=counts),
