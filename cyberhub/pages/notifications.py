@@ -25,9 +25,31 @@ from cyberhub.services.messaging import live, notifications
 from cyberhub.state.notifications import NotificationItem, NotificationState, item_view
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
+from cyberhub.state.session import SessionState
 
 ROUTE = "/notifications"
 PAGE_SIZE = 20
+# What each role is mostly told of here (the services' notifications.notify calls), in order.
+TOLD_OF = {
+    "student": (
+        "reviews of your work",
+        "due dates",
+        "answers to your applications",
+        "certificates",
+        "habit reminders",
+    ),
+    "mentor": ("submissions to review", "expired claims"),
+    "director": ("applications to your cohorts",),
+}
+
+
+def told_of(roles: list[str]) -> str:
+    """What the reader's notifications are about, for their roles: "Reviews of your work, due
+    dates, … and invitations." (a learner never reads of submissions to review)."""
+    parts = [p for role, said in TOLD_OF.items() if role in roles for p in said]
+    parts.append("invitations")
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text[0].upper() + text[1:]
 
 
 def _list(
@@ -52,6 +74,7 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
     loaded: bool = False
     error: str = ""
     notice: str = ""
+    told_of: str = ""  # told_of(the reader's roles)
 
     async def _fetch(self) -> None:
         found = await self._call(_list, self.page, self.unread_only)
@@ -70,6 +93,7 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
     @rx.event
     async def load(self) -> None:
         self.notice, self.loaded = "", False
+        self.told_of = told_of((await self.get_state(SessionState)).roles)
         await self._from_first_page()
 
     @rx.event
@@ -183,7 +207,7 @@ def _row(n: rx.Var[NotificationItem]) -> rx.Component:
 def notifications_content() -> rx.Component:
     S = NotificationsPageState
     return page_column(
-        page_heading("Notifications", "Reviews, submissions to review and expired claims."),
+        page_heading("Notifications", rx.cond(S.told_of != "", S.told_of + ".", "")),
         spread_row(
             muted(S.unread, " unread of ", S.total, rx.cond(S.unread_only, " shown", "")),
             rx.hstack(
@@ -226,8 +250,7 @@ def notifications_content() -> rx.Component:
                     rx.cond(
                         S.unread_only,
                         "Nothing unread: you're up to date.",
-                        "When a mentor reviews your work, or work waits for your review, it "
-                        "shows up here.",
+                        S.told_of + " show up here.",
                     ),
                 ),
             ),
