@@ -45,8 +45,8 @@ def test_a_student_attaches_and_replaces_a_file(
 def test_a_student_removes_the_file_from_their_draft(
     web: BrowserPage, app_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """A file attached by mistake could only be replaced: "Remove" takes it off the draft and
-    leaves what is typed in the form as it was."""
+    """A file attached by mistake could only be replaced: "Remove" takes it off the draft, once
+    confirmed (its stored copy is deleted), and leaves what is typed in the form as it was."""
     page = web.page
     email, headers = _signup(app_url, "Remove Learner")
     _enrol(app_url, email, headers)
@@ -58,7 +58,15 @@ def test_a_student_removes_the_file_from_their_draft(
     page.locator("#work_file input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="Attach file").click()
     expect(page.get_by_test_id("draft-file")).to_contain_text("passwords.txt")
+    # The stored file goes with it: asked first, and "Keep it" keeps it.
     page.get_by_role("button", name="Remove passwords.txt from your draft").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Remove passwords.txt?")
+    dialog.get_by_role("button", name="Keep it").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_test_id("draft-file")).to_contain_text("passwords.txt")
+    page.get_by_role("button", name="Remove passwords.txt from your draft").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Remove file").click()
     expect(page.get_by_text("Removed passwords.txt from your draft.")).to_be_visible()
     expect(page.get_by_test_id("draft-file")).to_have_count(0)
     expect(page.get_by_label("Your answer")).to_have_value("Typed but not saved yet")

@@ -23,6 +23,7 @@ from cyberhub.pages.mission.data import (
 from cyberhub.schemas.learning import AttemptRow, EventRow, HintPublic, MissionRef, WorkStatus
 from cyberhub.services.identity.permissions import roles
 from cyberhub.services.learning import submissions
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.service import ServiceState
 
@@ -46,6 +47,7 @@ class MissionState(ServiceState, rx.State):
     uploading: bool = False
     file_error: str = ""
     file_notice: str = ""
+    remove_file_open: bool = False  # "Remove this file?" asked (its stored copy goes with it)
     # A file chosen but not attached is attached by the Submit / Save click (attach_pending)
     # while the form's own event (save_work) arrives separately, in either order: whichever runs
     # second saves. "" = not known yet, "ok", or why the file was refused.
@@ -239,9 +241,13 @@ class MissionState(ServiceState, rx.State):
             self.file_notice = f"Attached {name} to your draft."
         self.uploading = False
 
+    set_remove_file_open = open_setter("remove_file_open")
+
     @rx.event
     async def remove_file(self) -> None:
-        """Take the attached file off the draft (what is typed in the form stays as it is)."""
+        """Take the attached file off the draft (what is typed in the form stays as it is), once
+        confirmed in its dialog."""
+        self.remove_file_open = False
         self.file_error, self.file_notice = "", ""
         name = self.draft_file
         done = await self._try(remove_file, self.mission.id)

@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.fields import field_label
-from cyberhub.components.layout import full_column, wide_callout
+from cyberhub.components.layout import flag_confirm, full_column, wide_callout
 from cyberhub.components.learning import (
     attempt_renderer,
     review_block,
@@ -112,11 +112,20 @@ def _file_box() -> rx.Component:
                     size="1",
                     variant="ghost",
                     aria_label="Remove " + S.draft_file + " from your draft",
-                    on_click=S.remove_file,
+                    on_click=S.set_remove_file_open(True),
                 ),
                 align="center",
                 data_testid="draft-file",
             ),
+        ),
+        flag_confirm(
+            S,
+            "remove_file_open",
+            "Remove " + S.draft_file + "?",
+            "It is deleted from your draft; to attach it again you will upload it again.",
+            confirm="Remove file",
+            on_confirm=S.remove_file,
+            cancel="Keep it",
         ),
         rx.upload(
             rx.vstack(
