@@ -191,6 +191,26 @@ class TestStartHere:
         assert student_home.student_home(session, p).track_missions == 4  # the track, all of it
         _ = hard
 
+    def test_a_started_mission_is_not_offered_again(self, session: Session, world: World) -> None:
+        # The demo student met "Start here" listing the three missions already under "In
+        # progress" (changes requested, submitted, in review): a start is for what isn't begun.
+        w = world
+        easy = make_mission(session, w.program, w.builders, title="Read the logs", difficulty=1)
+        third = make_mission(session, w.program, w.builders, title="Patch the box", difficulty=2)
+        sid = id_of(w.student)
+        complete_profiler(session, sid, "builders")
+        p = principal(session, w.student)
+
+        def starters() -> list[str]:
+            return [s.title for s in student_home.student_home(session, p).starters]
+
+        assert starters() == ["Harden a server", "Read the logs", "Patch the box"]
+        _attempt(session, sid, id_of(w.m1), "draft")
+        _attempt(session, sid, id_of(easy), "changes_requested")
+        assert starters() == ["Patch the box"]
+        _attempt(session, sid, id_of(third), "submitted")
+        assert starters() == []
+
 
 class TestStoredRecommendations:
     def test_the_list_read_drops_what_became_completed_or_is_locked(

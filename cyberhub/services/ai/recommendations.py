@@ -425,9 +425,7 @@ def still_shown(user_id: int) -> list[Any]:
         # Never a mission they started since (a draft or an attempt, as compute() leaves out:
         # it is "In progress" on their dashboard) or completed, nor (as a next step) one that is
         # locked for them; the "unlocks after …" rows are locked on purpose.
-        col(Mission.id).not_in(
-            sa_select(col(Submission.mission_id)).where(col(Submission.student_id) == user_id)
-        ),
+        col(Mission.id).not_in(progress.started_missions(user_id)),
         (col(Recommendation.source) == UNLOCKS)
         | col(Mission.id).not_in(progress.locked_missions(user_id)),
     ]

@@ -129,10 +129,17 @@ def locked_missions(student_id: int) -> Any:
     )
 
 
+def started_missions(student_id: int) -> Any:
+    """A SELECT of the ids of the missions the student has started: any attempt, a draft too
+    (completed ones included: approved is an attempt)."""
+    return select(Submission.mission_id).where(Submission.student_id == student_id)
+
+
 def open_to(student_id: int) -> Any:
-    """A condition on `Mission`: neither completed nor locked for the student — what may be
-    offered as a next step ("Start here", recommendations)."""
-    return col(Mission.id).not_in(approved_missions(student_id)) & col(Mission.id).not_in(
+    """A condition on `Mission`: not started (nor, so, completed) and not locked for the
+    student — what may be offered as a next step ("Start here"); a started mission is under
+    "In progress" already."""
+    return col(Mission.id).not_in(started_missions(student_id)) & col(Mission.id).not_in(
         locked_missions(student_id)
     )
 

@@ -20,7 +20,7 @@ def student_home(
     session: Session, principal: Principal | None, track_hint: str = ""
 ) -> StudentHome:
     """Track context: the latest profiler result (or `track_hint` from the results page), and
-    up to three missions of the track to start with (neither completed nor locked)."""
+    up to three missions of the track to start with (neither started nor locked)."""
     principal = require_role(principal, Role.student)
     latest = profiler.latest_result(session, principal.user_id)
     track_key = latest["primary_track"] if latest else ""
@@ -57,7 +57,7 @@ def student_home(
             .where(Track.key == track.key, Mission.status == MissionStatus.published, scope)
         )
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
-        # Where to start: never a mission already completed or still locked.
+        # Where to start: never a mission already started (or completed) or still locked.
         starters = [
             StarterMission(
                 id=m.id or 0, title=m.title, difficulty=m.difficulty, minutes=m.estimated_minutes
