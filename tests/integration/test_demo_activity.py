@@ -30,6 +30,7 @@ from cyberhub.models import (
 from cyberhub.models.base import utcnow
 from cyberhub.models.certificates import Certificate
 from cyberhub.services.admin import demo as demo_data
+from cyberhub.services.ai import profiler
 from cyberhub.services.identity.permissions import Principal, load_principal
 from cyberhub.services.learning import (
     certificates,
@@ -249,6 +250,28 @@ def test_the_director_roster_shows_progress_and_mentors(session: Session) -> Non
         )
     ).one()
     assert mentors == 2
+
+
+def test_learners_who_took_the_profiler_are_measured_against_their_track(
+    session: Session,
+) -> None:
+    # A first run showed "0 of 35 missions" for most of the roster (and "6 overdue" on
+    # missions of tracks they don't follow): only the demo student and Juma had a track.
+    director = who(session, "director@cyberhub.example")
+    spring = session.exec(select(Cohort).where(Cohort.name == "Nairobi Spring Cohort")).one()
+    by_email = {r.email: r for r in programs.roster(session, director, spring.id or 0)}
+    took_it = [STUDENT, *demo_data.DEMO_TRACKS]
+    assert len(took_it) >= 9  # all but the two newest learners
+    for email in took_it:
+        assert by_email[email].published == 7, (email, by_email[email].published)
+    for email, (track, _runner_up) in demo_data.DEMO_TRACKS.items():
+        result = profiler.latest_result(session, who(session, email).user_id)
+        assert result is not None and result["primary_track"] == track, email
+    # The two newest learners have not taken it yet: the funnel has a step still to climb.
+    assert (
+        profiler.latest_result(session, who(session, "samuel.mutua@cyberhub.example").user_id)
+        is None
+    )
 
 
 def test_recent_notifications_are_unread_older_ones_read(session: Session) -> None:

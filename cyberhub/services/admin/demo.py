@@ -92,6 +92,20 @@ DEMO_LEARNERS: list[tuple[str, str, str, str | None]] = [
 ]
 # Juma takes the profiler as a leader and completes the leaders track (a certificate).
 COMPLETER = "juma.mwangi@cyberhub.example"
+# The learners who took the career profiler (and so allow AI profiling), with the track it gave
+# them and the runner-up: the track of the work they do below, so their progress reads "1 of 7"
+# against their track, not "1 of 35" against the whole programme. Samuel and Zainabu, new, have
+# not taken it yet.
+DEMO_TRACKS: dict[str, tuple[str, str]] = {
+    COMPLETER: ("leaders", "builders"),
+    "fatuma.hassan@cyberhub.example": ("entrepreneurs", "leaders"),
+    "david.kiprop@cyberhub.example": ("researchers", "builders"),
+    "esther.achieng@cyberhub.example": ("educators", "researchers"),
+    "lucy.wambui@cyberhub.example": ("builders", "researchers"),
+    "kevin.ochieng@cyberhub.example": ("builders", "educators"),
+    "peter.kamau@cyberhub.example": ("researchers", "leaders"),
+    "neema.otieno@cyberhub.example": ("leaders", "entrepreneurs"),
+}
 # The missions the demo programme requires of each track to complete it (issue 15, item 4): the
 # first three of each track, easiest first.
 REQUIRED_MISSIONS = frozenset(
@@ -531,14 +545,15 @@ def _people(session: Session, org: Organization, now: datetime) -> None:
             )
         )
         kinds = [consents.TERMS, consents.PRIVACY]
-        if email == COMPLETER:  # he took the career profiler
+        if email in DEMO_TRACKS:  # they took the career profiler
             kinds.append(consents.AI_PROFILING)
         if email == SHARES_WITH_SPONSORS:
             kinds.append(consents.SPONSOR_SHARING)
         consents.record_signup_consents(session, user.id or 0, kinds)
     session.flush()
-    completer = session.exec(select(User).where(User.email == COMPLETER)).one()
-    _demo_profiler_result(session, completer, "leaders", "builders")
+    for email, (track, runner_up) in DEMO_TRACKS.items():
+        learner = session.exec(select(User).where(User.email == email)).one()
+        _demo_profiler_result(session, learner, track, runner_up)
 
 
 def _cohort_setup(session: Session, act: _Activity, cohorts: dict[str, Cohort]) -> None:
