@@ -33,6 +33,7 @@ from cyberhub.services.admin import demo as demo_data
 from cyberhub.services.ai import profiler
 from cyberhub.services.identity.permissions import Principal, load_principal
 from cyberhub.services.learning import (
+    applications,
     certificates,
     dashboards,
     mentoring,
@@ -272,6 +273,24 @@ def test_learners_who_took_the_profiler_are_measured_against_their_track(
         profiler.latest_result(session, who(session, "samuel.mutua@cyberhub.example").user_id)
         is None
     )
+
+
+def test_the_evening_cohort_takes_applications_and_one_waits_for_the_director(
+    session: Session,
+) -> None:
+    # A first run showed the demo student "No cohort is open right now" at /cohorts, and the
+    # director's cohort pages "No pending applications." with an empty bell.
+    offers = applications.open_cohorts(session, who(session, STUDENT))
+    assert [(o.name, o.mode, o.my_status) for o in offers] == [
+        (demo_data.EVENING, "application", "")
+    ]
+    director = who(session, "director@cyberhub.example")
+    evening = session.exec(select(Cohort).where(Cohort.name == demo_data.EVENING)).one()
+    [pending] = applications.list_applications(session, director, evening.id or 0)
+    assert (pending.student_email, pending.status) == (demo_data.APPLICANT[0], "applied")
+    assert pending.can_approve
+    bell = notifications.list_for(session, director, unread_only=True)
+    assert [n.link for n in bell.items] == [f"/director/cohorts/{evening.id}"]
 
 
 def test_recent_notifications_are_unread_older_ones_read(session: Session) -> None:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from cyberhub.formatting import day_in
 from cyberhub.models import (
     Cohort,
+    CohortApplication,
     Enrollment,
     HintReveal,
     MentorAssignment,
@@ -46,10 +47,10 @@ from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, Re
 from cyberhub.services.ai import profiler
 from cyberhub.services.ai.profiler_bank import load_bank
 from cyberhub.services.coaching import goals, habits, reflections
-from cyberhub.services.identity import consents
+from cyberhub.services.identity import accounts, consents
 from cyberhub.services.identity.passwords import hash_password
 from cyberhub.services.identity.permissions import Principal, load_principal
-from cyberhub.services.learning import enrollment, reviews, schedule, submissions
+from cyberhub.services.learning import applications, enrollment, reviews, schedule, submissions
 from cyberhub.services.learning.programs import ensure_track, nice_roles_for
 from cyberhub.services.learning.submissions import latest_attempt
 
@@ -602,6 +603,10 @@ DEMO_SCHEDULE: dict[str, int] = {
     "run-a-ransomware-tabletop": 10,
 }
 DEMO_DIRECTOR = "director@cyberhub.example"
+# Someone from outside the academy who signed up herself and applied to the Remote Evening
+# Cohort, which takes applications: the demo student finds that cohort at /cohorts, and the
+# director has an application to approve or reject (and a bell telling them).
+APPLICANT = ("wanjiku.kamau@cyberhub.example", "Wanjiku Kamau")
 
 
 def _schedule(session: Session, act: _Activity, cohort: Cohort) -> None:
@@ -616,6 +621,32 @@ def _schedule(session: Session, act: _Activity, cohort: Cohort) -> None:
         day = today + timedelta(days=days)
         due_at = datetime(day.year, day.month, day.day, 17, 0, tzinfo=nairobi)
         schedule.set_due_date(session, director, cohort.id or 0, mission.id or 0, due_at)
+
+
+def _applications(session: Session, act: _Activity, evening: Cohort) -> None:
+    """The evening cohort takes applications (the demo director's choice) and one is waiting."""
+    cohort_id = evening.id or 0
+    with act.at(_ago(act.now, days=9)):
+        applications.set_enrolment(session, act.who(DEMO_DIRECTOR), cohort_id, mode="application")
+    email, name = APPLICANT
+    applied = _ago(act.now, days=1, hours=3)
+    with act.at(applied):
+        user = accounts.signup(
+            session,
+            email=email,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            consents=[consents.TERMS, consents.PRIVACY],
+        )
+        applications.apply(session, act.who(email), cohort_id)
+    session.execute(
+        update(User).where(col(User.id) == user.id).values(created_at=applied - timedelta(hours=1))
+    )
+    session.execute(
+        update(CohortApplication)
+        .where(col(CohortApplication.student_id) == user.id)
+        .values(applied_at=applied)
+    )
 
 
 def load_demo_activity(session: Session, now: datetime | None = None) -> None:
@@ -713,6 +744,7 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     act.submit("neema.otieno@cyberhub.example", "build-a-risk-register", d(0, 9))
     # Samuel (no mentor yet: the director can balance) and Zainabu (upcoming cohort): new.
     _schedule(session, act, cohorts[SPRING])
+    _applications(session, act, cohorts[EVENING])
 
     # Notifications older than three days have been read; recent ones are waiting in the bell.
     session.execute(
