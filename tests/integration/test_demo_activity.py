@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -22,6 +22,7 @@ from cyberhub.models import (
     Notification,
     OutboxMail,
     Review,
+    RoleAssignment,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -291,6 +292,29 @@ def test_the_evening_cohort_takes_applications_and_one_waits_for_the_director(
     assert pending.can_approve
     bell = notifications.list_for(session, director, unread_only=True)
     assert [n.link for n in bell.items] == [f"/director/cohorts/{evening.id}"]
+
+
+def test_accounts_look_lived_in(session: Session) -> None:
+    # A first run showed the demo student "Joined" today though enrolled three weeks ago, every
+    # member of the academy "Member since" today, and "Last sign-in: never" for all who worked.
+    spring = session.exec(select(Cohort).where(Cohort.name == demo_data.SPRING)).one()
+    start = datetime.combine(spring.starts_on, datetime.min.time(), UTC)
+    members = session.exec(
+        select(User, RoleAssignment.created_at)
+        .join(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
+        .where(RoleAssignment.reason == "demo data")
+    ).all()
+    assert len(members) >= 15
+    for user, granted in members:
+        assert user.created_at < start and granted == user.created_at, user.email
+    workers = set(session.exec(select(Submission.student_id)).all()) | set(
+        session.exec(select(Review.mentor_id)).all()
+    )
+    for user, _ in members:
+        if user.id in workers:
+            assert user.last_login_at is not None and user.last_login_at < utcnow(), user.email
+    samuel = session.exec(select(User).where(User.email == "samuel.mutua@cyberhub.example")).one()
+    assert samuel.last_login_at is None  # new, nothing done yet
 
 
 def test_recent_notifications_are_unread_older_ones_read(session: Session) -> None:

@@ -531,7 +531,7 @@ def _people(session: Session, org: Organization, now: datetime) -> None:
         (e, n, Role.student) for e, n, _c, _m in DEMO_LEARNERS
     ]
     for i, (email, name, role) in enumerate(accounts):
-        # Signed up before the cohort started (older than the five main demo accounts).
+        # Signed up before the cohort started (after the five main demo accounts).
         user = User(
             email=email,
             full_name=name,
@@ -649,6 +649,39 @@ def _applications(session: Session, act: _Activity, evening: Cohort) -> None:
     )
 
 
+def _account_history(session: Session, now: datetime) -> None:
+    """Accounts that look lived in: the five main demo accounts opened before everyone else
+    (not on the day the demo was loaded, weeks after their cohort's enrolments), each demo
+    account's roles ("Member since") dated from their sign-up, and everyone who handed in or
+    reviewed work last signed in when they last did (not "never")."""
+    main = [email for email, *_ in DEMO_USERS]
+    for i, email in enumerate(main):
+        session.execute(
+            update(User).where(col(User.email) == email).values(created_at=_ago(now, days=45 - i))
+        )
+    signed_up = (
+        select(User.created_at).where(col(User.id) == col(RoleAssignment.user_id)).scalar_subquery()
+    )
+    session.execute(
+        update(RoleAssignment)
+        .where(col(RoleAssignment.reason) == "demo data")
+        .values(created_at=signed_up)
+        .execution_options(synchronize_session=False)
+    )
+    # Learners as of their last hand-in, mentors as of their last review.
+    for who, when in (
+        (col(Submission.student_id), col(Submission.created_at)),
+        (col(Review.mentor_id), col(Review.created_at)),
+    ):
+        last = select(func.max(when)).where(who == col(User.id)).scalar_subquery()
+        session.execute(
+            update(User)
+            .where(col(User.id).in_(select(who)), col(User.last_login_at).is_(None))
+            .values(last_login_at=last)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     """Learners at every stage, so each learning screen has something to show on a first run.
 
@@ -745,6 +778,7 @@ def load_demo_activity(session: Session, now: datetime | None = None) -> None:
     # Samuel (no mentor yet: the director can balance) and Zainabu (upcoming cohort): new.
     _schedule(session, act, cohorts[SPRING])
     _applications(session, act, cohorts[EVENING])
+    _account_history(session, now)
 
     # Notifications older than three days have been read; recent ones are waiting in the bell.
     session.execute(
