@@ -54,3 +54,19 @@ def test_every_block_has_figures_on_the_demo(demo_session: Session) -> None:
     assert best.turnaround and best.mentor_load
     assert any(m.mentees for m in best.mentor_load)
     assert best.at_risk, "the demo should show at least one at-risk learner"
+
+
+def test_the_page_names_each_track_as_every_other_page_does(demo_session: Session) -> None:
+    # A first run showed "builders", "leaders" (the keys) in the approvals and track-mix tables
+    # and in the Track filter, where the sponsor's page and the catalog say "Builders".
+    from cyberhub.pages.director_analytics import data
+
+    s = demo_session
+    director = s.exec(select(User).where(User.email == "director@cyberhub.example")).one()
+    view = data.load(s, load_principal(s, director.id or 0), 0, data.ALL, data.ALL, "", "")
+    assert view.data is not None
+    names = {"Builders", "Leaders", "Entrepreneurs", "Researchers", "Educators"}
+    assert {c.track for c in view.data.approvals} <= names
+    assert {m.track for m in view.data.track_mix} <= names | {""}
+    assert {t["name"] for t in view.tracks} == names
+    assert {t["key"] for t in view.tracks} == {n.lower() for n in names}  # the address keeps keys

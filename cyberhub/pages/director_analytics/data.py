@@ -11,6 +11,7 @@ from sqlmodel import Session
 from cyberhub.formatting import when
 from cyberhub.schemas.analytics import AnalyticsFilters, ProgramAnalytics
 from cyberhub.schemas.rows import from_row
+from cyberhub.services.ai.profiler_scoring import TRACK_NAMES
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics, programs
 from cyberhub.state.forms import parse_day, parse_id
@@ -41,6 +42,8 @@ class AnalyticsView:
     program_id: int
     data: ProgramAnalytics | None
     at_risk: list[RiskRow] = field(default_factory=list)
+    # The track filter's choices: the key (in the address) and the name shown.
+    tracks: list[dict[str, str]] = field(default_factory=list)
     as_of: str = ""  # when the figures come from the worker's snapshot: its time, for people
 
 
@@ -70,6 +73,24 @@ def _risk_row(r: Any, tz: str | None) -> RiskRow:
     )
 
 
+def track_name(key: str) -> str:
+    return TRACK_NAMES.get(key, key)
+
+
+def _with_track_names(data: ProgramAnalytics) -> ProgramAnalytics:
+    """The page names a track as every other page does ("Builders"); the API keeps its key."""
+    return data.model_copy(
+        update={
+            "approvals": [
+                c.model_copy(update={"track": track_name(c.track)}) for c in data.approvals
+            ],
+            "track_mix": [
+                m.model_copy(update={"track": track_name(m.track)}) for m in data.track_mix
+            ],
+        }
+    )
+
+
 def load(
     session: Session,
     principal: Principal | None,
@@ -91,12 +112,13 @@ def load(
         date_from=parse_day(date_from, "start"),
         date_to=parse_day(date_to, "end"),
     )
-    data = analytics.program_analytics(session, principal, chosen, filters)
+    data = _with_track_names(analytics.program_analytics(session, principal, chosen, filters))
     tz = principal.time_zone if principal else None
     return AnalyticsView(
         programs=options,
         program_id=chosen,
         data=data,
         at_risk=[_risk_row(r, tz) for r in data.at_risk],
+        tracks=[{"key": k, "name": track_name(k)} for k in data.tracks],
         as_of=when(data.as_of, tz, "datetime", empty=""),
     )

@@ -38,7 +38,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
     date_to: str = ""
     program_options: list[dict[str, str]] = []
     cohort_options: list[dict[str, str]] = []
-    track_options: list[str] = []
+    track_options: list[dict[str, str]] = []
     program_name: str = ""
     as_of: str = ""  # "" when live; else the snapshot's time (a big programme, no filter)
     # blocks
@@ -128,7 +128,7 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         self.program_name = d.program
         self.as_of = view.as_of
         self.cohort_options = [{"id": str(c.id), "name": c.name} for c in d.cohorts]
-        self.track_options = d.tracks
+        self.track_options = view.tracks
         self.funnel, self.weekly, self.approvals = d.funnel, d.weekly, d.approvals
         self.track_mix, self.backlog, self.turnaround = d.track_mix, d.backlog, d.turnaround
         self.mentor_load, self.unassigned = d.mentor_load, d.unassigned_learners

@@ -47,7 +47,7 @@ def _filters() -> rx.Component:
             "Track",
             "an-track",
             rx.select.item("All tracks", value=ALL),
-            rx.foreach(S.track_options, lambda t: rx.select.item(t, value=t)),
+            rx.foreach(S.track_options, lambda t: rx.select.item(t["name"], value=t["key"])),
             value=S.track,
             on_change=S.set_track,
         ),
