@@ -315,6 +315,9 @@ def test_accounts_look_lived_in(session: Session) -> None:
             assert user.last_login_at is not None and user.last_login_at < utcnow(), user.email
     samuel = session.exec(select(User).where(User.email == "samuel.mutua@cyberhub.example")).one()
     assert samuel.last_login_at is None  # new, nothing done yet
+    # The applicant signed up (and so in) the day before she applied.
+    applicant = session.exec(select(User).where(User.email == demo_data.APPLICANT[0])).one()
+    assert applicant.last_login_at == applicant.created_at < utcnow() - timedelta(hours=12)
 
 
 def test_recent_notifications_are_unread_older_ones_read(session: Session) -> None:

@@ -639,8 +639,12 @@ def _applications(session: Session, act: _Activity, evening: Cohort) -> None:
             consents=[consents.TERMS, consents.PRIVACY],
         )
         applications.apply(session, act.who(email), cohort_id)
+    # Signing up signed her in (her last sign-in, not "never").
+    signed_up = applied - timedelta(hours=1)
     session.execute(
-        update(User).where(col(User.id) == user.id).values(created_at=applied - timedelta(hours=1))
+        update(User)
+        .where(col(User.id) == user.id)
+        .values(created_at=signed_up, last_login_at=signed_up)
     )
     session.execute(
         update(CohortApplication)
