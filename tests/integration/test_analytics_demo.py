@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.integration]
 
 
 @pytest.fixture
-def demo_session(pg_admin_url: str) -> Iterator[Session]:
+def demo_session(pg_admin_url: str, redis_url: str) -> Iterator[Session]:
+    # redis_url: the demo's jobs and debounce keys go to the tests' Redis, not to one started
+    # under .data/ that outlived the run.
     from tests.factories import create_database, libpq
 
     name = f"demo_analytics_{os.getpid()}"

@@ -50,9 +50,10 @@ STUDENT, MENTOR = demo_data.STUDENT, demo_data.MENTOR
 
 
 @pytest.fixture(scope="module")
-def full_demo_url(pg_admin_url: str) -> Iterator[str]:
+def full_demo_url(pg_admin_url: str, redis_url: str) -> Iterator[str]:
     """One database with the whole demo (activity included) for this module: loading it takes
-    seconds, and these tests only read it."""
+    seconds, and these tests only read it. Against the tests' Redis (`redis_url`): without it the
+    demo's jobs and debounce keys started an embedded Redis under .data/ that outlived the run."""
     from tests.factories import create_database, libpq
 
     name = f"demo_activity_{os.getpid()}"
