@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import (
     AuditLog,
+    Cohort,
     Enrollment,
     HintReveal,
     Notification,
@@ -25,13 +26,19 @@ from cyberhub.models import (
 from cyberhub.schemas.analytics import AnalyticsFilters
 from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.learning import analytics, schedule
-from tests.factories import World, enroll, id_of, make_user, principal
+from tests.factories import World, cohorts_begun_by, enroll, id_of, make_user, principal
 from tests.integration.conftest import ClientFor
 
 pytestmark = [pytest.mark.integration]
 
 NOW = datetime(2026, 3, 12, 10, 30, tzinfo=UTC)  # a Thursday
 ALL = AnalyticsFilters()
+BEGUN = date(2025, 9, 1)  # the world's cohorts began on it (long before NOW)
+
+
+@pytest.fixture(autouse=True)
+def _cohorts_begun(session: Session, world: World) -> None:
+    cohorts_begun_by(session, BEGUN)
 
 
 def submission(
@@ -383,6 +390,35 @@ class TestAtRisk:
         assert self.codes(session, world, later)[id_of(world.student2)] == ["inactive"]
         # Nothing at all since enrolling 40 days ago counts as inactive too.
         assert self.codes(session, world, now)[id_of(world.outsider_student)] == ["inactive"]
+
+    def test_days_before_the_cohort_began_are_not_counted(
+        self, session: Session, world: World
+    ) -> None:
+        """A learner who enrolled 40 days ago in a cohort that begins in 5 days is not "inactive"
+        nor "without progress" (nothing has started); once it has begun, the days count from its
+        first day, not from the enrolment."""
+        enrolled_long_ago(session, world, world.student, world.student2)
+        profiled(session, world.student2, "builders", "low")
+        cohort = session.get(Cohort, id_of(world.cohort))
+        assert cohort is not None
+        cohort.starts_on = NOW.date() + timedelta(days=5)
+        session.add(cohort)
+        session.commit()
+        assert self.labels(session, world, NOW) == {}
+        # 20 days after its first day (UTC, the learners' zone): 20 days, not 65 since enrolling.
+        later = NOW + timedelta(days=25)
+        assert self.labels(session, world, later) == {
+            id_of(world.student): ["No activity for 20 days"],
+            id_of(world.student2): [
+                "No activity for 20 days",
+                "Low profiler confidence and nothing approved after 20 days",
+            ],
+        }
+
+    def labels(self, session: Session, world: World, now: datetime) -> dict[int, list[str]]:
+        d = world.p(session, world.director)
+        rows = analytics.program_analytics(session, d, id_of(world.program), ALL, now=now).at_risk
+        return {r.student_id: [x.label for x in r.reasons] for r in rows}
 
     def test_a_reason_counts_its_days_in_the_right_number(
         self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch

@@ -6,7 +6,7 @@ snapshots load, and learners' days are counted in the zone they meant."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -17,7 +17,7 @@ from cyberhub.models import AuditLog, Enrollment, Submission, SubmissionStatus, 
 from cyberhub.schemas.analytics import AnalyticsFilters
 from cyberhub.services.learning import analytics, applications
 from cyberhub.settings import get_settings
-from tests.factories import World, id_of, make_cohort, make_user, principal
+from tests.factories import World, cohorts_begun_by, id_of, make_cohort, make_user, principal
 
 pytestmark = [pytest.mark.integration]
 
@@ -81,6 +81,7 @@ def test_learners_days_are_counted_in_the_zone_they_meant(
         {id_of(world.student): "posix/Europe/Paris", id_of(world.student2): "Mars/Olympus_Mons"},
     )
     migrate.upgrade(db_url, "head")
+    cohorts_begun_by(session, date(2026, 1, 1))
     for row in session.exec(
         select(Enrollment).where(
             col(Enrollment.student_id).in_([id_of(world.student), id_of(world.student2)])

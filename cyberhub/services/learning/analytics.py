@@ -139,7 +139,7 @@ def _scope(
     sql = f"""
 WITH pop AS (
   SELECT e.student_id, e.cohort_id, e.status, e.enrolled_at, pr.primary_track AS track,
-         pr.confidence
+         pr.confidence, c.starts_on
   FROM enrollments e
   JOIN cohorts c ON c.id = e.cohort_id{latest}
   WHERE {" AND ".join(where)}
@@ -585,12 +585,13 @@ def _overdue(
 
 
 def _low_confidence_sql() -> str:
-    # Calendar days since enrolling in the learner's own time zone, as inactivity counts them.
+    # Calendar days since the learner could begin (`since`: enrolling, or the cohort's first day
+    # when later) in their own time zone, as inactivity counts them.
     return """
 SELECT student_id, cohort_id, days FROM (
   SELECT a.student_id, a.cohort_id,
          (CAST(:now AS timestamptz) AT TIME ZONE a.tz)::date
-         - (a.enrolled_at AT TIME ZONE a.tz)::date AS days
+         - (a.since AT TIME ZONE a.tz)::date AS days
   FROM active a
   WHERE a.confidence = 'low'
     AND NOT EXISTS (
@@ -638,13 +639,20 @@ def _at_risk(
     # per learner. Work elsewhere (another programme or organisation) is not activity here.
     # The learner's zone (pg_zones: UTC when they chose none).
     # A deactivated learner keeps their seat but can't sign in: nothing to chase (nor nudge).
+    # `since`: when the learner could begin, the later of enrolling and the midnight beginning
+    # the cohort's first day (in their zone): a learner of a cohort that has not started yet
+    # (or enrolled early) is not "inactive" nor "without progress" for the days before it.
     active = f"""
 , active AS (
-  SELECT p.student_id, p.cohort_id, p.enrolled_at, p.confidence,
-         {pg_zones.zone_sql("u.time_zone")} AS tz,
-         greatest(p.enrolled_at, act.at, hint.at) AS last_at,
+  SELECT p.student_id, p.cohort_id, p.confidence, z.tz, z.since,
+         greatest(z.since, act.at, hint.at) AS last_at,
          greatest(act.at, hint.at) AS activity_at
   FROM pop p JOIN users u ON u.id = p.student_id AND u.is_active
+  CROSS JOIN LATERAL (SELECT {pg_zones.zone_sql("u.time_zone")} AS tz) lz
+  CROSS JOIN LATERAL (
+    SELECT lz.tz, greatest(p.enrolled_at, CAST(p.starts_on AS timestamp) AT TIME ZONE lz.tz)
+           AS since
+  ) z
   LEFT JOIN LATERAL (
     SELECT max(greatest(s.created_at, s.submitted_at)) AS at FROM submissions s
     WHERE s.student_id = p.student_id AND s.mission_id IN (SELECT mission_id FROM pm)
