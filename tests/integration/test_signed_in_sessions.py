@@ -6,6 +6,7 @@ Two users: neither sees nor ends the other's sessions (an id of someone else's i
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -120,6 +121,48 @@ class TestListing:
         )
         session.commit()
         assert signed_in_sessions.list_sessions(session, principal(session, ada)) == []
+
+    def test_a_user_agent_with_escape_sequences_is_kept_and_shown_without_them(
+        self, session: Session, api_client: TestClient, two: tuple[User, User]
+    ) -> None:
+        """An attacker signing in sends a user agent with ESC sequences (an OSC 8 link, a
+        screen clear), a C1 control (CSI) or a bidi override: before, GET auth/me/sessions
+        handed them back raw (run by the terminal of whoever prints the list) and the Security
+        page showed them. Now neither the stored row nor the answer has them; a row kept before
+        the rule is shown without them too."""
+        ada, _ = two
+        agent = b"curl/8 \x1b]8;;https://evil.example\x07\x1b[2J Linux"
+        r = api_client.post(
+            f"{V1}/auth/login",
+            json={"email": ada.email, "password": PASSWORD},
+            headers={b"User-Agent": agent},  # raw bytes, as any client may send
+        )
+        assert r.status_code == 200, r.text
+        api_client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+        _browser(session, ada, "Firefox/133 \x9b2J\x00 on\tLinux")  # a page's sign-in
+        old = _browser(session, ada, FIREFOX)
+        session.execute(
+            update(RefreshToken)
+            .where(col(RefreshToken.family_id) == _family(session, old, ada))
+            .values(user_agent="Firefox/133 \x1b[2J\u202egnp.exe")
+        )
+        session.commit()
+        listed = api_client.get(SESSIONS).json()
+        shown = {s["device"]: s["user_agent"] for s in listed}
+        assert shown["curl"] == "curl/8 ]8;;https://evil.example[2J Linux"
+        assert shown["Firefox on Linux"] == "Firefox/133 2J on Linux"
+        assert shown["Firefox"] == "Firefox/133 [2Jgnp.exe"
+        stored = session.exec(select(RefreshToken.user_agent).where(RefreshToken.user_id == ada.id))
+        kept = [a for a in stored if a and a.startswith("curl")]
+        assert kept == ["curl/8 ]8;;https://evil.example[2J Linux"]
+
+    def test_a_megabyte_user_agent_is_summarised_at_once(self) -> None:
+        """A hostile user agent can't make the summary slow (no regular expressions: no
+        backtracking) nor make it say anything but the fixed names."""
+        started = time.perf_counter()
+        for agent in ("Chrome/" * 150_000, "(" * 1_000_000, "<script>alert(1)</script>" * 40_000):
+            assert devices.summary(agent) in {"Chrome", devices.UNKNOWN_DEVICE}
+        assert time.perf_counter() - started < 1
 
     def test_a_session_from_before_devices_were_kept_shows_as_unknown(
         self, session: Session, two: tuple[User, User]

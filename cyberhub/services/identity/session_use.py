@@ -1,7 +1,9 @@
 """Where and when each sign-in (refresh-token family) began and was last used.
 
-A session's first token records its start, the browser's user agent (at most 400 characters) and
-address; an API client's rotated tokens carry them along (a refresh counts as a use). "Last
+A session's first token records its start, the browser's user agent (at most 400 characters, one
+line, without control characters or bidi overrides: it is the visitor's own text, shown on the
+Security page and in the JSON API, where an ESC sequence would run in the terminal printing it)
+and address; an API client's rotated tokens carry them along (a refresh counts as a use). "Last
 active" is written at most once per TOUCH_EVERY per session (never a write per websocket event):
 the time shown is within TOUCH_EVERY of the truth.
 """
@@ -16,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import RefreshToken
 from cyberhub.models.base import utcnow
+from cyberhub.services import text
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 
 TOUCH_EVERY = timedelta(minutes=10)
@@ -38,10 +41,16 @@ class Origin:
         return row
 
 
+def clean_agent(agent: str | None) -> str | None:
+    """A user agent as kept and shown: one line of at most USER_AGENT_MAX characters, without
+    control characters or bidi overrides (None when nothing is left)."""
+    kept = " ".join(text.printable(agent or "", multiline=False).split())[:USER_AGENT_MAX]
+    return kept or None
+
+
 def origin_of(meta: RequestMeta = NO_META) -> Origin:
     """A sign-in starting now, from the request `meta` describes."""
-    agent = " ".join(meta.user_agent.split())[:USER_AGENT_MAX]
-    return Origin(utcnow(), agent or None, meta.clean_ip())
+    return Origin(utcnow(), clean_agent(meta.user_agent), meta.clean_ip())
 
 
 def carried(row: RefreshToken) -> Origin:

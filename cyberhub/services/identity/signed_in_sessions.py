@@ -19,7 +19,7 @@ from cyberhub.schemas.identity import Detail, SignedInSessionPublic
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, NotFound, Unauthenticated
-from cyberhub.services.identity import accounts, browser_sessions, devices, tokens
+from cyberhub.services.identity import accounts, browser_sessions, devices, session_use, tokens
 from cyberhub.services.identity.permissions import Principal, require_interactive
 
 NO_SUCH_SESSION = "That session does not exist or has already ended."
@@ -75,11 +75,12 @@ def list_sessions(
         .where(*_live_heads(actor.user_id))
         .order_by(started.desc(), col(RefreshToken.jti))
     ).all()
+    # A user agent kept before session_use cleaned it may hold an ESC sequence: shown without.
     return [
         SignedInSessionPublic(
             id=row.family_id,
             device=devices.summary(row.user_agent),
-            user_agent=row.user_agent,
+            user_agent=session_use.clean_agent(row.user_agent),
             ip=None if row.ip is None else str(row.ip),
             started_at=started_at,
             last_active_at=row.last_used_at,
