@@ -3,6 +3,7 @@ read-only keys limited to GET, last-used time, revoke."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 import time
@@ -13,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from cyberhub import db
 from cyberhub.models import ApiKey, AuditLog, Organization, RoleAssignment, User
-from cyberhub.services.errors import Conflict
-from cyberhub.services.identity import api_keys
-from tests.factories import PASSWORD, id_of, principal
+from cyberhub.services.errors import Conflict, Forbidden
+from cyberhub.services.identity import api_keys, consents, memberships
+from tests.factories import PASSWORD, World, id_of, principal
 
 pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
 
@@ -264,3 +265,35 @@ class TestTheLimit:
             select(ApiKey.id).where(ApiKey.user_id == user_id, col(ApiKey.revoked_at).is_(None))
         ).all()
         assert len(active) == api_keys.MAX_ACTIVE_KEYS
+
+
+class TestAKeyDecidesNothingForThePerson:
+    def test_a_key_may_not_grant_consents_nor_join_or_leave_organisations(
+        self, session: Session, world: World
+    ) -> None:
+        """Someone holding a leaked write key: before, the services took the key's principal
+        (only the routes refused it), so any other way in to them let the key grant the
+        sponsor-sharing consent, accept an invitation (joining an organisation whose staff then
+        read the person's data) or leave one. Now the services refuse it: nothing changes."""
+        who = world.other_mentor_org
+        uid, org_id, other_org_id = id_of(who), id_of(world.org), id_of(world.other_org)
+        sent = memberships.invite(
+            session, principal(session, world.director), org_id, email=who.email, role="mentor"
+        )
+        session.commit()
+        keyed = dataclasses.replace(principal(session, who), scopes=frozenset({"read", "write"}))
+        with pytest.raises(Forbidden, match="API key"):
+            consents.set_consent(session, keyed, "sponsor_sharing", True)
+        with pytest.raises(Forbidden, match="API key"):
+            memberships.accept(session, keyed, sent.token)
+        with pytest.raises(Forbidden, match="API key"):
+            memberships.decline(session, keyed, sent.token)
+        with pytest.raises(Forbidden, match="API key"):
+            memberships.leave(session, keyed, other_org_id)
+        session.rollback()
+        assert not consents.has_consent(session, uid, "sponsor_sharing")
+        assert not memberships.is_member(session, uid, org_id)
+        assert memberships.is_member(session, uid, other_org_id)
+        # The person, signed in, still decides.
+        memberships.accept(session, principal(session, who), sent.token)
+        assert memberships.is_member(session, uid, org_id)

@@ -7,8 +7,10 @@ SHA-256 and a short prefix (to recognise it in lists) are stored. Scopes:
 - "write": every request, including reads.
 
 A key never grants more than its user holds: roles are re-read on every request. A key can't be
-used to manage API keys, two-step sign-in, consents, passwords or sessions (a leaked key must not
-be able to mint new ones or lock the owner out); creating a key needs the current password or a
+used to manage API keys, two-step sign-in, consents, memberships (accepting, declining an
+invitation, leaving), passwords or sessions (a leaked key must not be able to mint new ones, share
+the owner's data with an organisation or lock the owner out): the services refuse it
+(permissions.require_interactive), not only the routes. Creating a key needs the current password or a
 TOTP code (services/identity/reauth.py). A password reset and "sign out everywhere" revoke every key.
 """
 

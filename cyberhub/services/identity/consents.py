@@ -31,7 +31,11 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Forbidden, Invalid, NotFound
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import (
+    Principal,
+    require_interactive,
+    require_signed_in,
+)
 from cyberhub.services.messaging import live
 
 TERMS, PRIVACY, AI_PROFILING, MARKETING = "terms", "privacy", "ai_profiling", "marketing"
@@ -294,9 +298,10 @@ def set_consent(
 
     Granting records the latest version of the document. Withdrawing terms or privacy is refused
     (Invalid): they are kept while the account exists. Setting the state it already has (same
-    version) records nothing.
+    version) records nothing. A consent is the person's own decision: an API key is refused
+    (Forbidden), as a leaked key must not grant or withdraw it.
     """
-    principal = require_signed_in(principal)
+    principal = require_interactive(principal)
     _check_kind(kind)
     if kind in REQUIRED and not granted:
         raise Invalid(REQUIRED_WITHDRAWAL)

@@ -34,7 +34,11 @@ from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import accounts, organizations, roles
-from cyberhub.services.identity.permissions import Principal, require_signed_in
+from cyberhub.services.identity.permissions import (
+    Principal,
+    require_interactive,
+    require_signed_in,
+)
 from cyberhub.services.messaging import mail, notifications
 from cyberhub.settings import get_settings
 
@@ -326,7 +330,9 @@ def _by_token(session: Session, token: str) -> Invitation:
 def _decidable(
     session: Session, principal: Principal | None, token: str
 ) -> tuple[Invitation, User]:
-    actor = require_signed_in(principal)
+    # Joining (or turning down) an organisation shares the person's data with its staff: their
+    # own decision, never an API key's (a leaked key must not join its holder's organisation).
+    actor = require_interactive(principal)
     inv = _by_token(session, token)
     user = session.get(User, actor.user_id)
     assert user is not None
@@ -497,8 +503,8 @@ def leave(
     meta: RequestMeta = NO_META,
 ) -> int:
     """The caller leaves the organisation: every role they hold there is revoked, and they leave
-    its cohorts (end_membership); returns how many roles."""
-    actor = require_signed_in(principal)
+    its cohorts (end_membership); returns how many roles. Never with an API key (Forbidden)."""
+    actor = require_interactive(principal)
     # An unknown id and another organization answer alike (a different detail told a
     # non-member the organization existed).
     if session.get(Organization, organization_id) is None:

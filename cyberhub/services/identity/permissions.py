@@ -169,8 +169,8 @@ def require_signed_in(principal: Principal | None) -> Principal:
 
 
 API_KEY_REFUSED = (
-    "API keys can't be used here (two-step sign-in, consents, passwords, sessions and API "
-    "keys): sign in with your password instead."
+    "API keys can't be used here (two-step sign-in, consents, joining or leaving an "
+    "organisation, passwords, sessions and API keys): sign in with your password instead."
 )
 
 
