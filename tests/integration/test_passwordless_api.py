@@ -598,3 +598,38 @@ class TestDevMailbox:
 
         api_client.post(f"{API}/password-reset", json={"email": student_user.email})
         assert len(mailbox(network.request_meta("::1", {}))) == 1
+
+
+class TestCopiedLinksEndWithEverySession:
+    @pytest.mark.parametrize("ending", ["password change", "sign out everywhere"])
+    def test_links_copied_from_the_mailbox_stop_working(
+        self, api_client: TestClient, student_user: User, session: Session, ending: str
+    ) -> None:
+        """Someone with a moment at the owner's mailbox asks for a reset link and a sign-in
+        link and copies them. The owner, warned by those mails, changes the password (or signs
+        out everywhere). Before: the copied links still worked for up to an hour (the
+        attacker's own password, or a session). Now both answer 401 "expired"."""
+        email = student_user.email
+        api_client.post(f"{API}/password-reset", json={"email": email})
+        api_client.post(f"{API}/magic-link", json={"email": email})
+        reset, magic = reset_token(session, email), magic_token(session, email)
+        owner = {"Authorization": f"Bearer {login(api_client, email)['access_token']}"}
+        if ending == "password change":
+            body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+            r = api_client.post(f"{API}/me/password", json=body, headers=owner)
+        else:
+            r = api_client.post(f"{API}/logout-everywhere", headers=owner)
+        assert r.status_code in (200, 204), r.text
+        stolen = api_client.post(
+            f"{API}/password-reset/confirm",
+            json={"token": reset, "new_password": "attacker-owns-this-now-99"},
+        )
+        assert stolen.status_code == 401 and "expired" in stolen.json()["detail"]
+        stolen = api_client.post(f"{API}/magic-link/verify", json={"token": magic})
+        assert stolen.status_code == 401 and "expired" in stolen.json()["detail"]
+        # A link asked for afterwards works as ever.
+        api_client.post(f"{API}/magic-link", json={"email": email})
+        fresh = api_client.post(
+            f"{API}/magic-link/verify", json={"token": magic_token(session, email)}
+        )
+        assert fresh.status_code == 200, fresh.text

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from cyberhub.models import RefreshToken, Role, RoleAssignment, User
+from cyberhub.models import OneTimeToken, RefreshToken, Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import SessionUserPublic, TokenPairPublic
 from cyberhub.services import locks, rate_limit, text
@@ -330,6 +330,37 @@ def revoke_family(session: Session, user_id: int, family_id: str) -> None:
     )
 
 
+# The purposes of passwordless.MAGIC_LINK and PASSWORD_RESET (that module imports this one).
+EMAILED_LINKS = ("magic_link", "password_reset")
+
+
+def expire_emailed_links(session: Session, user: User) -> None:
+    """The sign-in, sign-up and password reset links e-mailed to the account and not yet used
+    stop working ("expired"): whoever copied one from the mailbox meanwhile can't get back in
+    after the owner ended every session or changed the password.
+
+    A link being opened at this moment holds its row (and then waits for the user's row, which
+    the caller holds): it is skipped, not waited for (that would deadlock), and ends as a
+    sign-in just before this would."""
+    now = utcnow()
+    open_links = (
+        select(OneTimeToken.id)
+        .where(
+            col(OneTimeToken.purpose).in_(EMAILED_LINKS),
+            or_(col(OneTimeToken.user_id) == user.id, col(OneTimeToken.email) == user.email),
+            col(OneTimeToken.used_at).is_(None),
+            col(OneTimeToken.expires_at) > now,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        update(OneTimeToken)
+        .where(col(OneTimeToken.id).in_(open_links))
+        .values(expires_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def revoke_all_sessions(
     session: Session,
     user_id: int,
@@ -340,8 +371,9 @@ def revoke_all_sessions(
     keep_family: str | None = None,
 ) -> None:
     """End every session of the user: refresh tokens revoked, older access tokens refused, and
-    every API key revoked (a key is a session that never expires), and the calendar feed (its
-    secret address shows the user's schedule to whoever holds it). `actor_id`: who ended them,
+    every API key revoked (a key is a session that never expires), the calendar feed (its
+    secret address shows the user's schedule to whoever holds it) and, unless the account was
+    just deactivated, the links e-mailed to it not yet used (expire_emailed_links). `actor_id`: who ended them,
     as the audit entries say (the user themselves unless given: an admin deactivating them).
 
     `keep_family`: one browser session (its refresh family) that stays signed in — the one that
@@ -355,6 +387,9 @@ def revoke_all_sessions(
     if user is not None:
         user.sessions_valid_after = utcnow()
         session.add(user)
+    if user is not None and user.is_active:
+        # (A deactivated account's links say so, and offer no new one: they are left as they are.)
+        expire_emailed_links(session, user)
     ended = update(RefreshToken).where(
         col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None)
     )
