@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum, unique
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, select, text, update
 from sqlmodel import Session
 
 
@@ -100,3 +101,22 @@ def try_hold(session: Session, lock: Lock, key: int) -> bool:
     False when another transaction holds it. For a path that takes the lock out of the usual
     order and must not wait for it (waiting could deadlock)."""
     return bool(session.execute(_TRY_HOLD, {"what": int(lock), "which": key}).scalar())
+
+
+def update_unheld(
+    session: Session,
+    model: type[Any],
+    key: Any,
+    where: Iterable[ColumnElement[bool]],
+    **values: object,
+) -> None:
+    """Set `values` on the rows of `model` matching `where` that no other transaction holds
+    (`key`: its primary key column): a held row is skipped, never waited for, where waiting
+    could deadlock or stall a request for a change that may as well come later or not at all."""
+    free = select(key).where(*where).with_for_update(skip_locked=True)
+    session.execute(
+        update(model)
+        .where(key.in_(free))
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -343,21 +343,17 @@ def expire_emailed_links(session: Session, user: User) -> None:
     the caller holds): it is skipped, not waited for (that would deadlock), and ends as a
     sign-in just before this would."""
     now = utcnow()
-    open_links = (
-        select(OneTimeToken.id)
-        .where(
+    locks.update_unheld(
+        session,
+        OneTimeToken,
+        col(OneTimeToken.id),
+        (
             col(OneTimeToken.purpose).in_(EMAILED_LINKS),
             or_(col(OneTimeToken.user_id) == user.id, col(OneTimeToken.email) == user.email),
             col(OneTimeToken.used_at).is_(None),
             col(OneTimeToken.expires_at) > now,
-        )
-        .with_for_update(skip_locked=True)
-    )
-    session.execute(
-        update(OneTimeToken)
-        .where(col(OneTimeToken.id).in_(open_links))
-        .values(expires_at=now)
-        .execution_options(synchronize_session="fetch")
+        ),
+        expires_at=now,
     )
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import or_
+from sqlmodel import Session, col
 
 from cyberhub.models import RefreshToken
 from cyberhub.models.base import utcnow
-from cyberhub.services import text
+from cyberhub.services import locks, text
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 
 TOUCH_EVERY = timedelta(minutes=10)
@@ -67,20 +67,16 @@ def touch(session: Session, row: RefreshToken) -> None:
     now = utcnow()
     if row.last_used_at is not None and now - row.last_used_at < TOUCH_EVERY:
         return
-    stale = (
-        select(RefreshToken.jti)
-        .where(
-            RefreshToken.jti == row.jti,
+    locks.update_unheld(
+        session,
+        RefreshToken,
+        col(RefreshToken.jti),
+        (
+            col(RefreshToken.jti) == row.jti,
             or_(
                 col(RefreshToken.last_used_at).is_(None),
                 col(RefreshToken.last_used_at) < now - TOUCH_EVERY,
             ),
-        )
-        .with_for_update(skip_locked=True)
-    )
-    session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.jti).in_(stale))
-        .values(last_used_at=now)
-        .execution_options(synchronize_session="fetch")
+        ),
+        last_used_at=now,
     )
