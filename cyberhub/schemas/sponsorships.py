@@ -40,6 +40,10 @@ class SponsorshipPublic(BaseModel):
     ends_on: date
     notes: str
     created_at: IsoDatetime
+    # The cohort's enrolled learners on this sponsorship's seats (sponsorships.seat_allocations:
+    # the sponsorship created first fills first), at most `seats`; None where not counted (the
+    # answer to creating, editing or removing one).
+    seats_used: int | None = None
 
 
 class SponsorOrganization(BaseModel):
@@ -87,7 +91,10 @@ class SponsoredCohort(BaseModel):
     ends_on: date
     sponsorship: SponsorshipPublic
     enrolled: int  # active + completed enrolments
-    seats_used: int  # enrolled, capped at the seats funded
+    # The enrolled learners on this sponsorship's seats: the cohort's enrolled learners are
+    # shared among its sponsorships, the one created first filling first, so two sponsors of one
+    # cohort never count a learner twice (sponsorships.seat_allocations). At most its seats.
+    seats_used: int
     active_7d: int  # learners who submitted work in the last 7 days
     active_30d: int
     submissions_per_week: list[WeekCount]  # the last 8 weeks, oldest first
@@ -107,6 +114,18 @@ class SponsoredCohort(BaseModel):
     # The other organisations funding this cohort whose sponsorships the reader may read too
     # (theirs: `GET /sponsor/cohorts/{id}?organization_id=`), by name; empty when only one.
     other_sponsors: list[SponsorOrganization] = Field(default_factory=list)
+    # For the cohort's directors and admins: its enrolled learners on no sponsor's seat (enrolled
+    # minus every sponsorship's seats used). None for a sponsor: it would tell them how many
+    # seats the other sponsors use.
+    unfunded: int | None = None
+
+
+class CohortSeats(BaseModel):
+    """A cohort's enrolled learners against its sponsors' seats, for its directors."""
+
+    enrolled: int
+    funded: int  # on a sponsor's seat: the sum of its sponsorships' seats used
+    unfunded: int  # enrolled - funded
 
 
 class SponsorDashboard(BaseModel):

@@ -400,6 +400,132 @@ def test_each_funded_cohort_names_its_own_consenting_learners_read_together(
     assert len(three) - len(two) == 2
 
 
+def learners(session: Session, world: World, cohort: object, n: int, tag: str) -> None:
+    for i in range(n):
+        u = make_user(session, f"{tag}{i}@example.org", "student", organization_id=world.org.id)
+        enroll(session, cohort, u)  # type: ignore[arg-type]
+
+
+def rival_funds(session: Session, world: World, s: Sponsors, **changes: object) -> int:
+    made = sponsorships.create_sponsorship(
+        session,
+        principal(session, world.director),
+        world.cohort.id or 0,
+        form(s.rival_org, **changes),
+    )
+    session.commit()
+    return made.id
+
+
+def seats_read(session: Session, world: World, s: Sponsors) -> dict[str, object]:
+    """What each reader reads: each sponsor its seats used (dashboard), the director each
+    sponsorship's (panel/API), the report's unfunded learners and the cohort's seat summary."""
+    director = principal(session, world.director)
+    cid = world.cohort.id or 0
+    mine = sponsorships.dashboard(session, principal(session, s.sponsor)).cohorts
+    theirs = sponsorships.dashboard(session, principal(session, s.rival)).cohorts
+    report = sponsorships.report(session, director, cid).cohorts
+    return {
+        "sponsors": {
+            c.sponsorship.sponsor: (c.seats_used, c.sponsorship.seats, c.unfunded)
+            for c in mine + theirs
+            if c.cohort_id == cid
+        },
+        "director": {
+            r.sponsor: (r.seats_used, r.seats)
+            for r in sponsorships.cohort_sponsorships(session, director, cid)
+        },
+        "report": {c.sponsorship.sponsor: (c.seats_used, c.unfunded) for c in report},
+        "cohort": sponsorships.cohort_seats(session, director, cid).model_dump(),
+    }
+
+
+class TestSeatsSharedAmongSponsors:
+    """Two sponsors of one cohort share its enrolled learners, the sponsorship created first
+    filling first (sponsorships.seat_allocations): their seats used add up to at most the
+    enrolled, never a learner counted twice; the director sees who is on no sponsor's seat."""
+
+    def test_two_sponsors_of_one_cohort_never_count_a_learner_twice(
+        self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor
+    ) -> None:
+        learners(session, world, world.cohort, 8, "w.ten")  # 2 + 8: 10 enrolled
+        fund(session, world, sponsors, seats=8)  # Savannah Fund, first
+        rival_funds(session, world, sponsors, seats=5)  # Rival Fund, second
+        assert seats_read(session, world, sponsors) == {
+            "sponsors": {"Savannah Fund": (8, 8, None), "Rival Fund": (2, 5, None)},
+            "director": {"Savannah Fund": (8, 8), "Rival Fund": (2, 5)},
+            "report": {"Savannah Fund": (8, 0), "Rival Fund": (2, 0)},
+            "cohort": {"enrolled": 10, "funded": 10, "unfunded": 0},
+        }
+        # The CSV a director exports says it; a sponsor's leaves the column empty.
+        column = sponsorships.COHORT_COLUMNS.index("Enrolled on no sponsor's seat")
+        used = sponsorships.COHORT_COLUMNS.index("Seats used")
+        director = principal(session, world.director)
+        rows = list(
+            sponsorships.report_rows(sponsorships.report(session, director, world.cohort.id))
+        )
+        assert [(r[5], r[used], r[column]) for r in rows[1:3]] == [
+            ("Rival Fund", 2, 0),
+            ("Savannah Fund", 8, 0),
+        ]
+        sponsor_csv = list(
+            csv.reader(
+                io.StringIO(sponsorships.report_csv(session, principal(session, sponsors.rival)))
+            )
+        )
+        assert (sponsor_csv[1][used], sponsor_csv[1][column]) == ("2", "")
+        # The API: the sponsor's card and the director's list.
+        card = client_for(sponsors.rival).get(f"{API}/sponsor/cohorts/{world.cohort.id}").json()
+        assert (card["seats_used"], card["unfunded"]) == (2, None)
+        listed = client_for(world.director).get(
+            f"{API}/director/cohorts/{world.cohort.id}/sponsorships"
+        )
+        assert {r["sponsor"]: r["seats_used"] for r in listed.json()} == {
+            "Savannah Fund": 8,
+            "Rival Fund": 2,
+        }
+
+    def test_seats_lowered_below_those_used_leave_learners_unfunded_never_negative(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        learners(session, world, world.cohort, 8, "w.ten")
+        first = fund(session, world, sponsors, seats=8)
+        rival_funds(session, world, sponsors, seats=5)
+        sponsorships.update_sponsorship(
+            session, principal(session, world.director), first, form(sponsors.org, seats=3)
+        )
+        session.commit()
+        assert seats_read(session, world, sponsors) == {
+            "sponsors": {"Savannah Fund": (3, 3, None), "Rival Fund": (5, 5, None)},
+            "director": {"Savannah Fund": (3, 3), "Rival Fund": (5, 5)},
+            "report": {"Savannah Fund": (3, 2), "Rival Fund": (5, 2)},
+            "cohort": {"enrolled": 10, "funded": 8, "unfunded": 2},
+        }
+
+    def test_one_sponsor_of_two_cohorts_counts_each_cohort_apart(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        director = principal(session, world.director)
+        fund(session, world, sponsors, seats=1)  # Spring: 2 enrolled
+        rival_funds(session, world, sponsors, seats=5)
+        learners(session, world, world.other_cohort, 3, "w.eve")  # Evening: 1 + 3 enrolled
+        sponsorships.create_sponsorship(
+            session, director, world.other_cohort.id or 0, form(sponsors.org, seats=3)
+        )
+        session.commit()
+        mine = sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts
+        assert {c.cohort: (c.enrolled, c.seats_used) for c in mine} == {
+            "Spring": (2, 1),
+            "Evening": (4, 3),
+        }
+        [rival] = sponsorships.dashboard(session, principal(session, sponsors.rival)).cohorts
+        assert (rival.cohort, rival.seats_used) == ("Spring", 1)
+        evening = sponsorships.cohort_seats(session, director, world.other_cohort.id or 0)
+        assert (evening.funded, evening.unfunded) == (3, 1)
+        spring = sponsorships.cohort_seats(session, director, world.cohort.id or 0)
+        assert (spring.funded, spring.unfunded) == (2, 0)
+
+
 def enrolled_days_ago(session: Session, world: World, days: int) -> None:
     for row in session.exec(select(Enrollment).where(Enrollment.cohort_id == world.cohort.id)):
         row.enrolled_at = utcnow() - timedelta(days=days)

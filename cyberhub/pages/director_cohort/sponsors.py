@@ -20,11 +20,12 @@ from cyberhub.components.panels import field_grid, grey_text, kept_input, named_
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, info_callout
-from cyberhub.formatting import when
+from cyberhub.formatting import plural, when
 from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import (
     NOTES_MAX,
+    CohortSeats,
     SponsorOrganization,
     SponsorshipIn,
     SponsorshipPublic,
@@ -47,6 +48,7 @@ class SponsorshipRow:
     sponsor: str
     organization_id: str
     seats: int
+    used: str  # "8 of 10": the cohort's learners on its seats (sponsorships.seat_allocations)
     amount: str  # "USD 1,500.00"
     period: str
     notes: str
@@ -58,13 +60,29 @@ class SponsorshipRow:
 class _Loaded:
     rows: list[SponsorshipPublic]
     organizations: list[SponsorOrganization]
+    seats: CohortSeats
 
 
 def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
     return _Loaded(
         sponsorships.cohort_sponsorships(session, principal, cohort_id),
         sponsorships.sponsor_organizations(session, principal),
+        sponsorships.cohort_seats(session, principal, cohort_id),
     )
+
+
+def seats_summary(seats: CohortSeats, sponsored: bool) -> str:
+    """Under the sponsors: how many enrolled learners are on a sponsor's seat and how many on
+    none ("" while no sponsor funds the cohort)."""
+    if not sponsored:
+        return ""
+    on_none = (
+        "every one on a sponsor's seat."
+        if seats.unfunded == 0
+        else f"{seats.unfunded} on no sponsor's seat (not funded)."
+    )
+    enrolled = plural(seats.enrolled, "learner")
+    return f"{enrolled} enrolled: {seats.funded} on sponsors' seats, {on_none}"
 
 
 def parse_form(values: dict[str, str]) -> SponsorshipIn:
@@ -115,6 +133,7 @@ def _row(s: SponsorshipPublic) -> SponsorshipRow:
         SponsorshipRow,
         s,
         organization_id=str(s.organization_id),
+        used=f"{s.seats_used or 0} of {s.seats}",
         amount=f"{s.currency} {Decimal(s.amount):,.2f}",
         period=f"{when(s.starts_on, style='date')} – {when(s.ends_on, style='date')}",
         raw={
@@ -155,6 +174,7 @@ class CohortSponsorsState(ServiceState, rx.State):
     notice: str = ""
     kept_note: str = ""  # the sponsor being edited can't be picked any more: why it is listed
     kept_option: dict[str, str] = {}  # that sponsor, as the select's extra option
+    seats_note: str = ""  # seats_summary: the enrolled learners funded and not funded
     remove_open: bool = False
     remove_id: int = 0
     remove_name: str = ""
@@ -166,6 +186,7 @@ class CohortSponsorsState(ServiceState, rx.State):
             return
         self.rows = [_row(s) for s in got.value.rows]
         self.organizations = [{"id": str(o.id), "name": o.name} for o in got.value.organizations]
+        self.seats_note = seats_summary(got.value.seats, bool(got.value.rows))
 
     @rx.event
     async def load(self) -> None:
@@ -239,6 +260,7 @@ def _table_row(r: rx.Var[SponsorshipRow]) -> rx.Component:
     return named_row(
         r.sponsor,
         r.seats,
+        r.used,
         r.amount,
         r.period,
         rx.text(r.notes, white_space="pre-wrap"),
@@ -320,7 +342,7 @@ def sponsors_panel() -> rx.Component:
         rx.cond(~S.form_open, error_callout(S.error)),
         table_or(
             S.rows,
-            ["Sponsor", "Seats", "Amount", "Period", "Notes", ""],
+            ["Sponsor", "Seats", "Seats used", "Amount", "Period", "Notes", ""],
             _table_row,
             grey_text(
                 "No sponsor funds this cohort yet. A sponsor organisation's members see the "
@@ -328,6 +350,7 @@ def sponsors_panel() -> rx.Component:
             ),
             label="Sponsors",
         ),
+        rx.cond(S.seats_note != "", grey_text(S.seats_note)),
         _form_dialog(),
         flag_confirm(
             S,

@@ -8,9 +8,12 @@ Rules:
   A sponsorship whose sponsor can no longer be picked keeps it when edited (its other fields
   change); moving it to an organisation that can't be picked is refused;
 - a user with the sponsor role in organisation S sees the cohorts S sponsors (an admin: every
-  sponsored cohort), with figures about the whole cohort: seats used (active + completed
-  enrolments, capped at the seats funded), activity, approvals per track, completions and
-  certificates. Small counts are still aggregates: "1 active learner" names no one;
+  sponsored cohort), with figures about the whole cohort: seats used (`seat_allocations`: the
+  cohort's active + completed enrolments shared among its sponsorships, the one created first
+  filling first, each at most its seats, so two sponsors never count one learner twice; its
+  directors also see how many are on no sponsor's seat), activity, approvals per track,
+  completions and certificates. Small counts are still aggregates: "1 active learner" names
+  no one;
 - a learner appears by name (with track and progress) only while their latest
   `sponsor_sharing` consent is a grant — the filter is in the SQL that lists them, so a learner
   who never consented or withdrew is never loaded for a sponsor. Answers, files, reviews and
@@ -61,6 +64,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.sponsorships import (
     NOTES_MAX,
+    CohortSeats,
     ConsentingLearner,
     SponsorDashboard,
     SponsoredCohort,
@@ -140,9 +144,16 @@ def sponsor_organizations(
     return [SponsorOrganization(id=i or 0, name=n) for i, n in rows]
 
 
-def _public(s: Sponsorship, sponsor: str, cohort: str) -> SponsorshipPublic:
+def _public(
+    s: Sponsorship, sponsor: str, cohort: str, seats_used: int | None = None
+) -> SponsorshipPublic:
     return from_row(
-        SponsorshipPublic, s, sponsor=sponsor, cohort=cohort, amount=f"{Decimal(s.amount):.2f}"
+        SponsorshipPublic,
+        s,
+        sponsor=sponsor,
+        cohort=cohort,
+        amount=f"{Decimal(s.amount):.2f}",
+        seats_used=seats_used,
     )
 
 
@@ -154,7 +165,8 @@ def _org_name(session: Session, org_id: int) -> str:
 def cohort_sponsorships(
     session: Session, principal: Principal | None, cohort_id: int
 ) -> list[SponsorshipPublic]:
-    """The cohort's sponsorships, for its directors."""
+    """The cohort's sponsorships, for its directors, each with its seats used
+    (`seat_allocations`)."""
     cohort, _ = get_cohort(session, principal, cohort_id)
     rows = session.exec(
         select(Sponsorship, Organization.name)
@@ -162,7 +174,16 @@ def cohort_sponsorships(
         .where(Sponsorship.cohort_id == cohort.id)
         .order_by(col(Organization.name), col(Sponsorship.id))
     ).all()
-    return [_public(s, name, cohort.name) for s, name in rows]
+    used = seat_allocations(session, [cohort.id or 0])[cohort.id or 0].used
+    return [_public(s, name, cohort.name, used.get(s.id or 0, 0)) for s, name in rows]
+
+
+def cohort_seats(session: Session, principal: Principal | None, cohort_id: int) -> CohortSeats:
+    """The cohort's enrolled learners against its sponsors' seats, for its directors: how many
+    are on a sponsor's seat and how many on none (`seat_allocations`)."""
+    cohort, _ = get_cohort(session, principal, cohort_id)
+    seats = seat_allocations(session, [cohort.id or 0])[cohort.id or 0]
+    return CohortSeats(enrolled=seats.enrolled, funded=seats.funded, unfunded=seats.unfunded)
 
 
 def _clean(
@@ -374,6 +395,70 @@ def _funded() -> Any:
     )
 
 
+# -- seats used ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatAllocation:
+    """A cohort's counted learners (COUNTED) shared among its sponsorships."""
+
+    enrolled: int
+    used: dict[int, int]  # per sponsorship id: its seats used
+
+    @property
+    def funded(self) -> int:
+        return sum(self.used.values())
+
+    @property
+    def unfunded(self) -> int:
+        return self.enrolled - self.funded
+
+
+def allocate(enrolled: int, claims: Sequence[tuple[int, int, int]]) -> dict[int, int]:
+    """The seats rule: `enrolled` learners shared among sponsorships `claims` (id, seats, the
+    learners enrolled before its end), in the order given — the one created first fills first.
+    Each uses at most its seats, at most the learners enrolled in its period, at most those the
+    ones before it left: together never more than `enrolled`, never below 0 (seats lowered
+    under those used just means fewer used)."""
+    left, used = enrolled, {}
+    for sid, seats, by_its_end in claims:
+        used[sid] = max(0, min(seats, by_its_end, left))
+        left -= used[sid]
+    return used
+
+
+def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int, SeatAllocation]:
+    """Each cohort's seats used per sponsorship (`allocate`), in its sponsorships' order of
+    creation: the earliest commitment keeps its learners, so a sponsor added later, or another
+    sponsorship's dates or seats edited, never takes seats from one made before it (its sponsor's
+    figure doesn't move because of another's). An ended sponsorship counts the learners enrolled
+    before its end (as its figures do). Two statements however many cohorts."""
+    ids = sorted(set(cohort_ids))
+    rows = session.exec(
+        _funded()
+        .where(col(Sponsorship.cohort_id).in_(ids or [-1]))
+        .order_by(col(Sponsorship.created_at), col(Sponsorship.id))
+    ).all()
+    enrolled_at: dict[int, list[datetime]] = {cid: [] for cid in ids}
+    for cid, at in session.execute(
+        sa_select(col(Enrollment.cohort_id), col(Enrollment.enrolled_at)).where(
+            col(Enrollment.cohort_id).in_(ids or [-1]), col(Enrollment.status).in_(COUNTED)
+        )
+    ).all():
+        enrolled_at[cid].append(at)
+    claims: dict[int, list[tuple[int, int, int]]] = {cid: [] for cid in ids}
+    for s, _, tz in rows:
+        end = _period_end(s, zone(tz))
+        by_end = sum(1 for at in enrolled_at[s.cohort_id] if at < end)
+        claims[s.cohort_id].append((s.id or 0, s.seats, by_end))
+    return {
+        cid: SeatAllocation(
+            enrolled=len(enrolled_at[cid]), used=allocate(len(enrolled_at[cid]), claims[cid])
+        )
+        for cid in ids
+    }
+
+
 # One scan of the cohort's submissions of the programme's missions serves every figure that
 # counts them (activity, weekly submissions, approvals per track): separate queries read the
 # same ~5,000 heap pages several times (issue 15's sponsor dashboard goal,
@@ -541,7 +626,7 @@ def _figures(
         ends_on=ends_on,
         sponsorship=_public(sponsorship, sponsor, cohort_name),
         enrolled=enrolled,
-        seats_used=min(enrolled, sponsorship.seats),
+        seats_used=0,  # `_cohorts` shares the cohort's learners among its sponsorships
         active_7d=active_7d,
         active_30d=active_30d,
         submissions_per_week=[
@@ -582,12 +667,17 @@ def _cohorts(
     found: Sequence[tuple[Sponsorship, str, str | None]],
     reader: Principal,
     seen: Sequence[tuple[Sponsorship, str, str | None]] | None = None,
+    *,
+    directing: bool = False,
 ) -> list[SponsoredCohort]:
     """Each funded cohort's figures (`_figures`), with the consenting learners of the current
     sponsorships read together: two statements for all, not two per cohort. Before its start and
     after its end a sponsorship names no one: their learners are not even loaded. Each names
-    the other sponsors of its cohort among `seen` (all the reader sees; `found` by default)."""
+    the other sponsors of its cohort among `seen` (all the reader sees; `found` by default).
+    Seats used are `seat_allocations`'s (two statements for all); a reader `directing` the
+    cohorts (its director, an admin) also gets how many learners are on no sponsor's seat."""
     others = _other_sponsors(found if seen is None else seen)
+    seats = seat_allocations(session, {s.cohort_id for s, _, _ in found})
     counted = [_figures(session, s, name, tz, reader) for s, name, tz in found]
     learners = _learners(
         session, {(c.cohort.cohort_id, c.program_id) for c in counted if c.current}
@@ -596,9 +686,14 @@ def _cohorts(
     for c in counted:
         named = learners.get(c.cohort.cohort_id, []) if c.current else []
         withheld = max(c.cohort.enrolled - len(named), 0) if c.current else 0
+        shared = seats[c.cohort.cohort_id]
+        used = shared.used.get(c.cohort.sponsorship.id, 0)
         out.append(
             c.cohort.model_copy(
                 update={
+                    "seats_used": used,
+                    "sponsorship": c.cohort.sponsorship.model_copy(update={"seats_used": used}),
+                    "unfunded": shared.unfunded if directing or reader.is_admin else None,
                     "learners": named,
                     "withheld": withheld,
                     "other_sponsors": others.get(c.cohort.sponsorship.id, []),
@@ -691,7 +786,7 @@ def report(
         raise NotFound("Nobody sponsors that cohort.")
     return SponsorDashboard(
         organizations=sorted({name for _, name, _ in rows}),
-        cohorts=_cohorts(session, [(s, n, tz) for s, n, tz in rows], principal),
+        cohorts=_cohorts(session, [(s, n, tz) for s, n, tz in rows], principal, directing=True),
     )
 
 
@@ -728,6 +823,7 @@ COHORT_COLUMNS = [
     "Approvals per track",
     "Sponsorship ended on",  # empty while it runs (the dashboard's "This sponsorship ended on")
     "Sponsorship starts on",  # empty once begun (the dashboard's "This sponsorship starts on")
+    "Enrolled on no sponsor's seat",  # for the cohort's directors and admins; empty for sponsors
 ]
 LEARNER_COLUMNS = ["Cohort", "Learner", "Track", "Missions approved", "Missions", "Progress (%)"]
 
@@ -771,6 +867,7 @@ def report_rows(report: SponsorDashboard) -> Iterator[list[object]]:
                 "; ".join(f"{t.track}: {t.approvals}" for t in c.approvals_per_track),
                 s.ends_on.isoformat() if c.ended else "",
                 c.starts_on_later.isoformat() if c.starts_on_later else "",
+                "" if c.unfunded is None else c.unfunded,
             ]
         )
     yield []
