@@ -244,6 +244,11 @@ def test_a_director_adds_a_sponsor_to_the_cohort(web: BrowserPage, funded: Funde
     dialog.get_by_role("button", name="Add the sponsor").click()
     expect(panel).to_contain_text(f"Recorded the sponsorship by {funded.other_fund}")
     expect(panel).to_contain_text("USD 4,000.00")
+    # Its 2 learners are on the first sponsor's seats (created first, filling first): none is
+    # counted again on the second's.
+    row = panel.get_by_role("row").filter(has_text=funded.other_fund)
+    expect(row).to_contain_text("0 of 3")
+    expect(panel).to_contain_text("2 learners enrolled: 2 on sponsors' seats")
     # The refusal was of the try before: it does not stay on the panel once the save worked.
     expect(panel).not_to_contain_text("The amount must be a number")
     panel.get_by_role("button", name=f"Remove the sponsorship by {funded.other_fund}").click()
