@@ -97,7 +97,9 @@ class SponsoredCohort(BaseModel):
     seats_used: int
     active_7d: int  # learners who submitted work in the last 7 days
     active_30d: int
-    submissions_per_week: list[WeekCount]  # the last 8 weeks, oldest first
+    # The last 8 weeks, oldest first; those before the cohort's first week only from the first
+    # one with a submission.
+    submissions_per_week: list[WeekCount]
     approvals: int
     approvals_per_track: list[TrackApprovals]
     completions: int

@@ -283,8 +283,37 @@ class TestSponsorFigures:
             ("Leaders", 1),
         ]
         assert (c.approvals, c.active_7d, c.active_30d) == (2, 1, 2)
-        assert len(c.submissions_per_week) == sponsorships.WEEKS
+        # From the week of the first submission (20 days ago, before the cohort began).
+        first = (utcnow() - timedelta(days=20)).date()
+        assert c.submissions_per_week[0].week == first - timedelta(days=first.weekday())
         assert sum(w.submissions for w in c.submissions_per_week) == 2
+
+    def test_the_weeks_begin_with_the_cohorts_first_week(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """A cohort that began 10 days ago reads its two or three weeks, not five or six empty
+        ones before it; a submission made before it began keeps its week (and those after)."""
+        fund(session, world, sponsors)
+        today = utcnow().date()
+        world.cohort.starts_on = today - timedelta(days=10)
+        session.add(world.cohort)
+        session.commit()
+
+        def mondays() -> list[date]:
+            c = sponsorships.sponsored_cohort(
+                session, principal(session, sponsors.sponsor), world.cohort.id or 0
+            )
+            return [w.week for w in c.submissions_per_week]
+
+        def monday(day: date) -> date:
+            return day - timedelta(days=day.weekday())
+
+        began = monday(today - timedelta(days=10))
+        assert mondays() == [began + timedelta(weeks=i) for i in range(len(mondays()))]
+        assert mondays()[-1] == monday(today)
+        approve(session, world.student, world.m1, days_ago=30)
+        assert mondays()[0] == monday(today - timedelta(days=30))
+        assert len(mondays()) == (monday(today) - monday(today - timedelta(days=30))).days // 7 + 1
 
     def test_consent_on_off_and_withdrawn(
         self, session: Session, world: World, sponsors: Sponsors

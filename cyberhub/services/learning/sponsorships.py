@@ -616,6 +616,11 @@ def _figures(
     ).one()
     active_7d, active_30d = int(figures[0]), int(figures[1])
     weekly = [int(n) for n in figures[2 : 2 + WEEKS]]
+    # The weeks before the cohort's first week are left out while nothing was submitted in
+    # them: a cohort that began two weeks ago reads two weeks, not six empty ones before it.
+    first = starts_on - timedelta(days=starts_on.weekday())
+    while len(starts) > 1 and starts[0].date() < first and weekly[0] == 0:
+        starts, weekly = starts[1:], weekly[1:]
     approvals = [(str(t), int(n)) for t, n in figures[2 + WEEKS]]
     cohort = SponsoredCohort(
         cohort_id=cid,
