@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, Page, PageSize, SessionDep, SessionUser
 from cyberhub.services.learning import applications
 from cyberhub.services.learning.applications import (
     ApplicationForDirectors,
     ApplicationPublic,
-    CohortOffer,
+    CohortOfferPage,
     EnrolmentSettings,
 )
 
@@ -31,11 +31,17 @@ class EnrolmentIn(BaseModel):
     capacity: int | None = Field(default=None, ge=1, le=10_000)
 
 
-@router.get("/enrolment/cohorts", response_model=list[CohortOffer])
-def open_cohorts(principal: CurrentUser, session: SessionDep) -> list[CohortOffer]:
+@router.get("/enrolment/cohorts", response_model=CohortOfferPage)
+def open_cohorts(
+    principal: CurrentUser,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Page = 1,
+    page_size: PageSize = applications.OFFERS_PAGE_SIZE,
+) -> CohortOfferPage:
     """Cohorts you may apply to or join, with seats left, waitlist length, your status and
-    place."""
-    return applications.open_cohorts(session, principal)
+    place: one page, searched by the cohort's, programme's or organisation's name."""
+    return applications.open_cohorts(session, principal, q=q, page=page, page_size=page_size)
 
 
 @router.get("/me/applications", response_model=list[ApplicationPublic])

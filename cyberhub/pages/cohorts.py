@@ -8,19 +8,23 @@ import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from cyberhub.components.address_sync import address_sync
 from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
+from cyberhub.components.fields import search_form
 from cyberhub.components.layout import flow, full_column
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import register_guarded_page, two_columns
 from cyberhub.components.panels import grey_text
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import card_stack
 from cyberhub.components.ui import (
     danger_button,
     empty_state,
     error_callout,
     loading_state,
+    muted,
     page_heading,
 )
 from cyberhub.formatting import when
@@ -28,6 +32,7 @@ from cyberhub.routes import SIGNED_IN
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications
+from cyberhub.state import url_query
 from cyberhub.state.dialogs import open_setter
 from cyberhub.state.service import ServiceState
 
@@ -89,24 +94,40 @@ class ClosedRow(BaseModel):
 
 class CohortsView(BaseModel):
     offers: list[OfferRow]
+    total: int
+    page: int
+    pages: int
     closed: list[ClosedRow]
 
 
-def cohorts_view(session: Session, principal: Principal | None) -> CohortsView:
-    """The page's lists: the cohorts on offer, and the learner's applications the end of a
-    cohort closed (a cohort on offer again shows its own card instead)."""
-    offers = [_offer_view(o) for o in applications.open_cohorts(session, principal)]
-    shown = {o.id for o in offers}
+def cohorts_view(
+    session: Session, principal: Principal | None, q: str = "", page: int = 1
+) -> CohortsView:
+    """The page's lists: one page of the cohorts on offer (searched), and the learner's
+    applications the end of a cohort closed (a cohort on offer again shows its own card, on
+    some page, instead). A page past the last shows the last."""
+    found = applications.open_cohorts(session, principal, q=q, page=page)
+    if found.page > found.pages:
+        found = applications.open_cohorts(session, principal, q=q, page=found.pages)
+    expired = [a for a in applications.my_applications(session, principal) if a.status == "expired"]
+    offered = applications.on_offer_ids(session, [a.cohort_id for a in expired])
     closed = [
         ClosedRow(cohort_name=a.cohort_name, reason=a.reason)
-        for a in applications.my_applications(session, principal)
-        if a.status == "expired" and a.cohort_id not in shown
+        for a in expired
+        if a.cohort_id not in offered
     ]
-    return CohortsView(offers=offers, closed=closed)
+    return CohortsView(
+        offers=[_offer_view(o) for o in found.items],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        closed=closed,
+    )
 
 
-class CohortsState(ServiceState, rx.State):
+class CohortsState(ServiceState, url_query.AddressedList, rx.State):
     offers: list[OfferRow] = []
+    total: int = 0
     closed: list[ClosedRow] = []
     loaded: bool = False
     notice: str = ""
@@ -118,15 +139,27 @@ class CohortsState(ServiceState, rx.State):
     withdraw_status: str = ""
 
     async def _fetch(self) -> None:
-        if found := await self._call(cohorts_view):
-            self.offers, self.closed = found.value.offers, found.value.closed
+        if found := await self._call(cohorts_view, self.query, self.page):
+            v = found.value
+            self.offers, self.closed, self.total = v.offers, v.closed, v.total
+            self.page, self.pages = v.page, v.pages
         self.loaded = True
+
+    def _url(self) -> str:
+        return url_query.list_url(ROUTE, {}, self.query, self.page)
 
     @rx.event
     async def load(self) -> None:
-        self.loaded, self.error, self.notice = False, "", ""
+        """Restores the search and page from the address (a shared link, a reload and Back
+        show the same list)."""
+        self.error, self.notice = "", ""
         # A confirmation left open (Back, then here again) is not the question of this visit.
         self.withdraw_open = False
+        params = self.router.url.query_parameters
+        self.query, self.page = url_query.text(params, "q"), url_query.page(params)
+        if self._fresh(self._url()):  # the search or page event that put it there fetched it
+            return
+        self.loaded = False
         await self._fetch()
 
     @rx.event
@@ -247,16 +280,33 @@ def cohorts_content() -> rx.Component:
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
+        address_sync(S.address, S.address_seq),
+        search_form(
+            "Search cohorts",
+            "cohort-search",
+            "Cohort, programme or organisation",
+            S.query,
+            S.search,
+        ),
         rx.cond(
             S.loaded,
             rx.cond(
                 S.offers.length() > 0,
-                two_columns(rx.foreach(S.offers, _offer_card)),
-                empty_state(
-                    "No cohort is open right now",
-                    "No cohort takes applications at the moment. You can still read every "
-                    "mission in the catalog.",
-                    link_button("Open the catalog", href="/missions"),
+                rx.box(
+                    muted(counted(S.total, "cohort"), margin_bottom="0.5em"),
+                    two_columns(rx.foreach(S.offers, _offer_card)),
+                    pager_if_many(S.page, S.pages, S.go_to),
+                    width="100%",
+                ),
+                rx.cond(
+                    S.query != "",
+                    empty_state("No cohort matches", "Try another name, or clear the search."),
+                    empty_state(
+                        "No cohort is open right now",
+                        "No cohort takes applications at the moment. You can still read every "
+                        "mission in the catalog.",
+                        link_button("Open the catalog", href="/missions"),
+                    ),
                 ),
             ),
             loading_state("Loading cohorts…"),

@@ -114,7 +114,7 @@ def test_a_new_cohort_is_director_only_and_hidden_from_learners(session: Session
     assert cohort.enrolment_mode == "director"
     ann = outsider(session, "ann@example.org")
     assert cohort.id not in [
-        o.id for o in applications.open_cohorts(session, principal(session, ann))
+        o.id for o in applications.open_cohorts(session, principal(session, ann)).items
     ]
     with pytest.raises(NotFound):
         applications.apply(session, principal(session, ann), cohort.id or 0)
@@ -124,7 +124,7 @@ def test_application_approved_enrols_and_makes_a_member(session: Session) -> Non
     w = build_world(session)
     cohort = setup_cohort(session, w, "application", 2)
     ann = outsider(session, "ann@example.org")
-    offer = applications.open_cohorts(session, principal(session, ann))
+    offer = applications.open_cohorts(session, principal(session, ann)).items
     [mine] = [o for o in offer if o.id == cohort.id]
     assert (mine.mode, mine.seats_left, mine.waitlist, mine.my_status) == ("application", 2, 0, "")
     app = applications.apply(session, principal(session, ann), cohort.id or 0)
@@ -183,7 +183,7 @@ def test_approval_when_full_waitlists_in_order_and_a_withdrawal_promotes(session
     assert results[3].position_text == "3rd on the waitlist"
     [offer] = [
         o
-        for o in applications.open_cohorts(session, principal(session, people[2]))
+        for o in applications.open_cohorts(session, principal(session, people[2])).items
         if o.id == cohort.id
     ]
     assert (offer.my_status, offer.my_position_text, offer.waitlist, offer.seats_left) == (
@@ -376,7 +376,7 @@ def test_a_director_enrolling_an_applicant_directly_settles_the_application(
     applications.set_enrolment(session, d, w.cohort.id or 0, mode="open", capacity=30)
     [offer] = [
         o
-        for o in applications.open_cohorts(session, w.p(session, w.student))
+        for o in applications.open_cohorts(session, w.p(session, w.student)).items
         if o.id == w.cohort.id
     ]
     assert offer.my_status == "enrolled"
@@ -402,7 +402,9 @@ def test_a_learner_enrolled_by_a_director_can_give_up_the_seat_the_page_offers(
     )
     session.commit()
     [offer] = [
-        o for o in applications.open_cohorts(session, w.p(session, w.student)) if o.id == cohort.id
+        o
+        for o in applications.open_cohorts(session, w.p(session, w.student)).items
+        if o.id == cohort.id
     ]
     assert offer.my_status == "enrolled"  # the page offers "Withdraw"
     out = applications.withdraw(session, w.p(session, w.student), cohort.id or 0)
@@ -494,7 +496,9 @@ def test_a_completed_learner_keeps_their_seat_and_the_figures_agree(session: Ses
 
     def figures() -> tuple[object, ...]:
         [offer] = [
-            o for o in applications.open_cohorts(session, principal(session, ann)) if o.id == cid
+            o
+            for o in applications.open_cohorts(session, principal(session, ann)).items
+            if o.id == cid
         ]
         panel = applications.enrolment_settings(session, d, cid)
         page = programs.cohort_detail(session, d, cid)

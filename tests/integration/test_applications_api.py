@@ -68,7 +68,7 @@ def test_the_learner_and_director_journey(
     ann = make_user(session, "ann@example.org")  # no organisation at all
     bob = make_user(session, "bob@example.org")
     a, b = client_for(ann), client_for(bob)
-    offers = a.get(f"{API}/enrolment/cohorts").json()
+    offers = a.get(f"{API}/enrolment/cohorts").json()["items"]
     assert [o["name"] for o in offers] == ["Autumn"]  # director-mode cohorts are not offered
     assert offers[0]["seats_left"] == 1 and offers[0]["my_status"] == ""
     r = a.post(f"{API}/cohorts/{cid}/applications")
@@ -226,7 +226,7 @@ def test_a_completed_enrolment_is_offered_as_completed_and_not_withdrawn(
     session.add(row)
     session.commit()
     learner = client_for(world.student)
-    [offer] = [o for o in learner.get(f"{API}/enrolment/cohorts").json() if o["id"] == cid]
+    [offer] = [o for o in learner.get(f"{API}/enrolment/cohorts").json()["items"] if o["id"] == cid]
     assert offer["my_status"] == "completed"
     r = learner.post(f"{API}/cohorts/{cid}/applications/withdraw")
     assert r.status_code == 409 and "completed" in r.json()["detail"]

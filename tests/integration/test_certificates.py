@@ -247,7 +247,7 @@ class TestCompletionRule:
         applications.set_enrolment(session, d, id_of(w.cohort), mode=EnrolmentMode.open.value)
         session.commit()
         me = principal(session, w.student)
-        [offer] = [o for o in applications.open_cohorts(session, me) if o.id == w.cohort.id]
+        [offer] = [o for o in applications.open_cohorts(session, me).items if o.id == w.cohort.id]
         assert offer.my_status == "completed"
         with pytest.raises(Conflict, match="already enrolled"):
             applications.apply(session, me, id_of(w.cohort))
@@ -595,7 +595,7 @@ class TestClosingACohort:
         with pytest.raises(Conflict, match="closed"):
             applications.apply(session, principal(session, newcomer), id_of(w.cohort))
         session.rollback()
-        offered = applications.open_cohorts(session, principal(session, newcomer))
+        offered = applications.open_cohorts(session, principal(session, newcomer)).items
         assert w.cohort.id not in [c.id for c in offered]
         with pytest.raises(Conflict):
             certificates.close_cohort(session, principal(session, w.director), id_of(w.cohort))

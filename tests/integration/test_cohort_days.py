@@ -83,7 +83,7 @@ def test_a_cohort_takes_applications_until_midnight_after_its_last_day_in_its_zo
     early, late = learner(session, "early@example.org"), learner(session, "late@example.org")
 
     at(monkeypatch, local(time_zone, *still))  # late on its last day, there
-    offers = applications.open_cohorts(session, principal(session, early))
+    offers = applications.open_cohorts(session, principal(session, early)).items
     assert [(o.id, o.status) for o in offers if o.id == cid] == [(cid, "running")]
     assert client_for(early).post(f"{API}/cohorts/{cid}/applications").status_code == 201
     assert client_for(world.director).get(f"{API}/cohorts/{cid}").json()["status"] == "running"
@@ -91,7 +91,9 @@ def test_a_cohort_takes_applications_until_midnight_after_its_last_day_in_its_zo
     session.commit()
 
     at(monkeypatch, local(time_zone, *over))  # the next day there: over, for everyone
-    assert cid not in [o.id for o in applications.open_cohorts(session, principal(session, late))]
+    assert cid not in [
+        o.id for o in applications.open_cohorts(session, principal(session, late)).items
+    ]
     refused = client_for(late).post(f"{API}/cohorts/{cid}/applications")
     assert refused.status_code == 409 and "ended on" in refused.json()["detail"]
     assert client_for(world.director).get(f"{API}/cohorts/{cid}").json()["status"] == "finished"

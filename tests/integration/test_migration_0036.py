@@ -125,7 +125,7 @@ def test_a_director_who_had_an_odd_zone_reads_analytics_open_cohorts_and_snapsho
         session, director, id_of(world.program), AnalyticsFilters(), now=NOW
     )
     assert sum(w.active_learners for w in data.weekly) == 1
-    offers = applications.open_cohorts(session, principal(session, world.outsider_student))
+    offers = applications.open_cohorts(session, principal(session, world.outsider_student)).items
     assert [o.name for o in offers] == ["Spring open"]
     monkeypatch.setenv("ANALYTICS_SNAPSHOT_MIN_COHORTS", "1")
     get_settings.cache_clear()

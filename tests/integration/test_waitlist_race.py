@@ -149,7 +149,7 @@ def test_100_learners_race_for_20_seats(session: Session) -> None:
             o
             for o in applications.open_cohorts(
                 session, load_principal(session, queue[5].student_id)
-            )
+            ).items
             if o.id == cid
         ]
         assert (offer.my_position, offer.my_position_text) == (1, "1st on the waitlist")

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from cyberhub.formatting import when
@@ -54,6 +54,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
@@ -75,6 +76,8 @@ from cyberhub.services.learning.programs import (
     takes_learners,
 )
 from cyberhub.services.messaging import notifications
+from cyberhub.services.paging import check_page
+from cyberhub.services.text_match import contains
 
 SELF_SERVICE_MODES = (EnrolmentMode.application, EnrolmentMode.open)
 MODE_LABELS = {
@@ -248,20 +251,74 @@ def _per_cohort(
     return Counter(dict(rows))
 
 
-def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOffer]:
+OFFERS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CohortOfferPage:
+    """One page of the cohorts on offer, searched by cohort, programme or organisation name."""
+
+    items: list[CohortOffer]
+    total: int
+    page: int
+    pages: int
+
+
+def _on_offer(now: datetime) -> list[ColumnElement[bool]]:
+    """A cohort is on offer: it takes applications or self-enrolment and has not ended."""
+    return [
+        col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
+        cohort_not_over(now),
+    ]
+
+
+def on_offer_ids(session: Session, cohort_ids: list[int]) -> set[int]:
+    """Those of `cohort_ids` on offer now (open_cohorts lists them, on some page)."""
+    if not cohort_ids:
+        return set()
+    found = session.exec(
+        select(col(Cohort.id))
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .join(Organization, col(Organization.id) == col(Program.organization_id))
+        .where(col(Cohort.id).in_(cohort_ids), *_on_offer(utcnow()))
+    ).all()
+    return {cid for cid in found if cid is not None}
+
+
+def open_cohorts(
+    session: Session,
+    principal: Principal | None,
+    *,
+    q: str = "",
+    page: int = 1,
+    page_size: int = OFFERS_PAGE_SIZE,
+) -> CohortOfferPage:
     """Cohorts taking applications or self-enrolment that have not ended, soonest first, with
-    seats left, waitlist length and the caller's own status and position."""
+    seats left, waitlist length and the caller's own status and position: one page, searched
+    by the cohort's, its programme's or its organisation's name."""
     actor = require_signed_in(principal)
+    check_page(page, page_size)
     now = utcnow()
-    rows = session.exec(
+    stmt = (
         select(Cohort, Program, Organization, director_zone())
         .join(Program, col(Program.id) == col(Cohort.program_id))
         .join(Organization, col(Organization.id) == col(Program.organization_id))
-        .where(
-            col(Cohort.enrolment_mode).in_([m.value for m in SELF_SERVICE_MODES]),
-            cohort_not_over(now),
+        .where(*_on_offer(now))
+    )
+    typed = q.strip()[:200]
+    if typed:
+        stmt = stmt.where(
+            or_(
+                contains(col(Cohort.name), typed),
+                contains(col(Program.name), typed),
+                contains(col(Organization.name), typed),
+            )
         )
-        .order_by(col(Cohort.starts_on), col(Cohort.id))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(
+        stmt.order_by(col(Cohort.starts_on), col(Cohort.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     ).all()
     ids = [c.id or 0 for c, _p, _o, _tz in rows]
     enrolled, waiting = _seat_counts(session, ids)
@@ -312,7 +369,7 @@ def open_cohorts(session: Session, principal: Principal | None) -> list[CohortOf
                 my_certificate_url=certified.get(cid, "") if status == COMPLETED else "",
             )
         )
-    return out
+    return CohortOfferPage(items=out, total=total, page=page, pages=page_count(total, page_size))
 
 
 def _certificate_urls(session: Session, user_id: int, cohort_ids: list[int]) -> dict[int, str]:
