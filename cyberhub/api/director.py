@@ -22,7 +22,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
 from cyberhub.api.catalog import track_json as catalog_track_json
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, QueryId, RowId, SessionDep
+from cyberhub.api.deps import (
+    CurrentUser,
+    Id,
+    MetaDep,
+    Page,
+    PageSize,
+    QueryId,
+    RowId,
+    SessionDep,
+)
+from cyberhub.schemas.analytics import RosterPage
 from cyberhub.schemas.director import (
     AssignmentPublic,
     Balanced,
@@ -39,11 +49,10 @@ from cyberhub.schemas.director import (
     ProgramTrackPublic,
     ProgramTrackRemoved,
     ProgramWithCounts,
-    Roster,
     TrackPublic,
 )
 from cyberhub.services.errors import Invalid
-from cyberhub.services.learning import authoring, enrollment, programs
+from cyberhub.services.learning import analytics, authoring, enrollment, programs
 from cyberhub.services.learning.enrollment import CSV_MAX_BYTES, CsvImportError
 
 router = APIRouter(tags=["director"])
@@ -279,19 +288,33 @@ def update_cohort(
     return programs.cohort_detail(session, principal, cohort_id)
 
 
-@router.get("/cohorts/{cohort_id}/roster", response_model=Roster)
+@router.get("/cohorts/{cohort_id}/roster", response_model=RosterPage)
 def roster(
     cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "name",
     include_withdrawn: bool = False,
-) -> Roster:
-    """Enrolled students with their mentor and progress (approved / published missions)."""
-    return Roster(
-        cohort=programs.cohort_detail(session, principal, cohort_id),
-        students=programs.roster(
-            session, principal, cohort_id, include_withdrawn=include_withdrawn
-        ),
+    page: Page = 1,
+    page_size: PageSize = analytics.ROSTER_PAGE_SIZE,
+) -> RosterPage:
+    """One page of the cohort's roster as its page shows it: each learner with their mentor,
+    progress (approved / published missions), last activity and withdrawal date; searched by
+    name or e-mail (`q`), filtered by `status` (active, completed, withdrawn), sorted (`sort`:
+    name, progress, last_activity, enrolled). Withdrawn learners only with
+    `include_withdrawn=true` or `status=withdrawn`."""
+    return analytics.cohort_roster(
+        session,
+        principal,
+        cohort_id,
+        q=q,
+        status=status,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        include_withdrawn=include_withdrawn or status == "withdrawn",
     )
 
 

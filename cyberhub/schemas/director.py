@@ -103,11 +103,6 @@ class RosterRow(BaseModel):
     progress: int
 
 
-class Roster(BaseModel):
-    cohort: CohortPublic
-    students: list[RosterRow]
-
-
 class EnrollmentPublic(BaseModel):
     """A student's enrolment in a cohort (`new_account`: an invited account was created)."""
 

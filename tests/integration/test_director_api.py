@@ -411,13 +411,37 @@ class TestCohorts:
         r = call(api.director, "GET", f"/cohorts/{w.cohort.id}/roster")
         assert r.status_code == 200
         data = r.json()
-        assert data["cohort"]["name"] == "Spring" and data["cohort"]["enrolled"] == 2
-        rows = {s["email"]: s for s in data["students"]}
+        assert (data["cohort_id"], data["total"], data["page"], data["pages"]) == (
+            w.cohort.id,
+            2,
+            1,
+            1,
+        )
+        rows = {s["email"]: s for s in data["items"]}
         assert set(rows) == {w.student.email, w.student2.email}
         assert rows[w.student.email]["mentor_id"] == w.mentor.id
         assert rows[w.student.email]["progress"] == 0 and rows[w.student.email]["published"] == 3
         # An admin may read every roster.
         assert call(api.admin, "GET", f"/cohorts/{w.cohort.id}/roster").status_code == 200
+
+    def test_the_roster_is_paged_and_searched_as_its_page_is(self, api: Clients) -> None:
+        """The API answers one page ({items, total, page, pages}), searched by name or e-mail,
+        with the page's parameters; a bad sort or page size is a 4xx saying why."""
+        w, roster = api.world, f"/cohorts/{api.world.cohort.id}/roster"
+        first = call(api.director, "GET", f"{roster}?page_size=1&sort=name").json()
+        second = call(api.director, "GET", f"{roster}?page_size=1&sort=name&page=2").json()
+        assert (first["total"], first["pages"], len(first["items"])) == (2, 2, 1)
+        assert second["page"] == 2 and len(second["items"]) == 1
+        assert {first["items"][0]["email"], second["items"][0]["email"]} == {
+            w.student.email,
+            w.student2.email,
+        }
+        found = call(api.director, "GET", f"{roster}?q={w.student2.email.upper()}").json()
+        assert [s["email"] for s in found["items"]] == [w.student2.email]
+        assert found["total"] == 1
+        bad_sort = call(api.director, "GET", f"{roster}?sort=shoe_size")
+        assert 400 <= bad_sort.status_code < 500 and "Sort by" in bad_sort.json()["detail"]
+        assert call(api.director, "GET", f"{roster}?page_size=101").status_code == 422
 
 
 class TestEnrollments:
@@ -569,7 +593,7 @@ class TestMentors:
         assert session.get(CohortMentor, (w.other_cohort.id, w.mentor.id)) is not None
         left = session.exec(select(MentorAssignment).where(MentorAssignment.cohort_id == cid))
         assert left.all() == []
-        roster = call(api.director, "GET", f"/cohorts/{cid}/roster").json()["students"]
+        roster = call(api.director, "GET", f"/cohorts/{cid}/roster").json()["items"]
         assert {x["student_id"]: x["mentor_id"] for x in roster} == {
             w.student.id: None,
             w.student2.id: None,
