@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, SessionUser
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, Page, PageSize, SessionDep, SessionUser
 from cyberhub.models import Role
-from cyberhub.schemas.identity import InvitationPublic, LeftOrganization
+from cyberhub.schemas.identity import InvitationPublic, InvitationsPage, LeftOrganization
 from cyberhub.services.identity import memberships
 
 router = APIRouter(tags=["organizations"])
@@ -36,12 +36,18 @@ def send_invitation(
     return sent.invitation
 
 
-@router.get("/organizations/{org_id}/invitations", response_model=list[InvitationPublic])
+@router.get("/organizations/{org_id}/invitations", response_model=InvitationsPage)
 def list_invitations(
-    org_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[InvitationPublic]:
-    """The organisation's invitations with their status, newest first."""
-    return memberships.list_for_organization(session, principal, org_id)
+    org_id: Id,
+    principal: CurrentUser,
+    session: SessionDep,
+    page: Page = 1,
+    page_size: PageSize = memberships.INVITATIONS_PAGE_SIZE,
+) -> InvitationsPage:
+    """One page of the organisation's invitations with their status, newest first."""
+    return memberships.list_for_organization(
+        session, principal, org_id, page=page, page_size=page_size
+    )
 
 
 @router.delete("/organizations/{org_id}/invitations/{inv_id}", response_model=InvitationPublic)

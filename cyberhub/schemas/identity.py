@@ -207,6 +207,15 @@ class InvitationPublic(BaseModel):
     expires_at: IsoDatetime
 
 
+class InvitationsPage(BaseModel):
+    """One page of an organisation's invitations, newest first."""
+
+    items: list[InvitationPublic]
+    total: int
+    page: int
+    pages: int
+
+
 class LeftOrganization(BaseModel):
     organization_id: int
     removed_roles: int  # how many roles were revoked

@@ -465,7 +465,7 @@ class TestInvitationsApi:
         assert a.get(url).status_code == 404
         assert b.post(url, json={"email": world.student.email}).status_code == 409
         assert b.post(url, json={"email": "not-an-address"}).status_code == 422
-        assert [i["id"] for i in b.get(url).json()] == [inv_id]
+        assert [i["id"] for i in b.get(url).json()["items"]] == [inv_id]
         # Before acceptance: nothing of the learner is readable by org B's director.
         for route in ("/progress", "/recommendations", "/personality"):
             got = b.get(f"{API}{route}?user={world.student.id}")
@@ -485,6 +485,26 @@ class TestInvitationsApi:
         unknown = client_for(world.comentor).post(f"{API}/organizations/{MAX_ID}/leave")
         assert (unknown.status_code, unknown.json()) == (404, again.json())
         assert again.json() == {"detail": "You are not a member of that organization."}
+
+    def test_an_organisations_invitations_come_a_page_at_a_time(
+        self, session: Session, world: World, client_for: ClientFor
+    ) -> None:
+        """However many invitations were sent, the API answers one page of them, newest first
+        ({items, total, page, pages}, page and page_size as the other lists); a page_size over
+        100 is a 422."""
+        b = principal(session, world.other_director)
+        for n in range(5):
+            memberships.invite(session, b, id_of(world.other_org), email=f"guest{n}@example.org")
+        session.commit()
+        url = f"{API}/organizations/{world.other_org.id}/invitations"
+        client = client_for(world.other_director)
+        first = client.get(url, params={"page_size": 2}).json()
+        last = client.get(url, params={"page_size": 2, "page": 3}).json()
+        assert (first["total"], first["page"], first["pages"]) == (5, 1, 3)
+        assert [i["email"] for i in first["items"]] == ["guest4@example.org", "guest3@example.org"]
+        assert [i["email"] for i in last["items"]] == ["guest0@example.org"]
+        too_many = client.get(url, params={"page_size": 101})
+        assert too_many.status_code == 422 and "detail" in too_many.json()
 
 
 class TestMigration0012:

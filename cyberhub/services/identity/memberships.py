@@ -27,7 +27,8 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.identity import InvitationPublic
+from cyberhub.schemas.identity import InvitationPublic, InvitationsPage
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
@@ -40,10 +41,12 @@ from cyberhub.services.identity.permissions import (
     require_signed_in,
 )
 from cyberhub.services.messaging import mail, notifications
+from cyberhub.services.paging import check_page
 from cyberhub.settings import get_settings
 
 INVITATION_DAYS = 14
 INVITATIONS_SHOWN = 50  # on the organisation page (recent_for_organization)
+INVITATIONS_PAGE_SIZE = 50  # a page of the API's list (list_for_organization)
 INVITABLE_ROLES = (Role.student, Role.mentor, Role.sponsor, Role.director)
 
 
@@ -236,16 +239,31 @@ def invite(
 
 
 def list_for_organization(
-    session: Session, principal: Principal | None, organization_id: int
-) -> list[InvitationPublic]:
-    """The organisation's invitations, newest first (its directors, admins)."""
+    session: Session,
+    principal: Principal | None,
+    organization_id: int,
+    *,
+    page: int = 1,
+    page_size: int = INVITATIONS_PAGE_SIZE,
+) -> InvitationsPage:
+    """One page of the organisation's invitations, newest first (its directors, admins)."""
     organizations.org_for_manager(session, principal, organization_id)
+    check_page(page, page_size)
+    mine = col(Invitation.organization_id) == organization_id
     rows = session.exec(
         select(Invitation)
-        .where(Invitation.organization_id == organization_id)
+        .where(mine)
         .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     ).all()
-    return [_public(session, r) for r in rows]
+    total = int(session.exec(select(func.count()).select_from(Invitation).where(mine)).one())
+    return InvitationsPage(
+        items=[_public(session, r) for r in rows],
+        total=total,
+        page=page,
+        pages=page_count(total, page_size),
+    )
 
 
 @dataclass(frozen=True)
