@@ -57,10 +57,14 @@ class Found:
     total: int
     pages: int
     organizations: list[OrgOption]
+    organizations_total: int  # those whose name matches the organisation search
 
 
-def _search(session: Session, principal: Principal | None, q: users.UserQuery) -> Found:
+def _search(
+    session: Session, principal: Principal | None, q: users.UserQuery, org_typed: str = ""
+) -> Found:
     result = users.search_users(session, principal, q)
+    orgs = users.organization_choices(session, principal, org_typed, q.organization_id)
     return Found(
         items=[
             from_row(
@@ -70,9 +74,8 @@ def _search(session: Session, principal: Principal | None, q: users.UserQuery) -
         ],
         total=result.total,
         pages=result.pages,
-        organizations=[
-            OrgOption(id=str(o.id), name=o.name) for o in users.list_organizations(session)
-        ],
+        organizations=[OrgOption(id=str(o.id), name=o.name) for o in orgs.items],
+        organizations_total=orgs.total,
     )
 
 
@@ -83,6 +86,9 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
     role: str = ALL
     organization: str = ALL
     organizations: list[OrgOption] = []
+    # the organisation filter offers users.ORG_CHOICES at most: these match `org_query`
+    organizations_total: int = 0
+    org_query: str = ""
     loading: bool = True
     error: str = ""
 
@@ -98,17 +104,29 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
             organization_id=None if self.organization == ALL else int(self.organization),
             page=self.page,
         )
-        found = await self._call(_search, q)
+        found = await self._call(_search, q, self.org_query)
         self.loading = False
         if found:
             data = found.value
             self.items, self.total, self.pages = data.items, data.total, data.pages
             self.organizations, self.error = data.organizations, ""
+            self.organizations_total = data.organizations_total
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
         self.query = str(form.get("q", "")).strip()[:200]
         await self._from_first_page()
+
+    @rx.event
+    async def find_organization(self, form: dict[str, Any]) -> None:
+        """The organisation search: the filter then offers the organisations it matches."""
+        self.org_query = str(form.get("org_q", "")).strip()[:200]
+        await self._fetch()
+
+    @rx.var
+    def more_organizations(self) -> bool:
+        """The filter offers fewer organisations than match: the page says so."""
+        return self.organizations_total > len(self.organizations)
 
     set_role = filter_setter("role")
     set_organization = filter_setter("organization")
@@ -156,25 +174,32 @@ def _row(u: rx.Var[UserRow]) -> rx.Component:
     )
 
 
+def _search_box(
+    name: str, placeholder: str, label: str, button: str, typed: rx.Var[str], on_submit: Any
+) -> rx.Component:
+    """A search box sending `name` to `on_submit`, its Search button named `button`."""
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name=name,
+                placeholder=placeholder,
+                default_value=typed,
+                type="search",
+                aria_label=label,
+                max_length=200,
+            ),
+            icon_button("search", button, type="submit"),
+        ),
+        on_submit=on_submit,
+    )
+
+
 def admin_users_content() -> rx.Component:
     return rx.box(
         admin_nav(ROUTE),
         page_heading("Users", "Every account, its roles and state. Open one to change its roles."),
         flow(
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="q",
-                        placeholder="Search email or name",
-                        default_value=S.query,
-                        type="search",
-                        aria_label="Search users",
-                        max_length=200,
-                    ),
-                    icon_button("search", "Search", type="submit"),
-                ),
-                on_submit=S.search,
-            ),
+            _search_box("q", "Search email or name", "Search users", "Search", S.query, S.search),
             rx.select.root(
                 rx.select.trigger(aria_label="Filter by role"),
                 rx.select.content(
@@ -183,6 +208,14 @@ def admin_users_content() -> rx.Component:
                 ),
                 value=S.role,
                 on_change=S.set_role,
+            ),
+            _search_box(
+                "org_q",
+                "Find an organization",
+                "Find an organization for the filter",
+                "Find organization",
+                S.org_query,
+                S.find_organization,
             ),
             rx.select.root(
                 rx.select.trigger(aria_label="Filter by organization"),
@@ -195,6 +228,19 @@ def admin_users_content() -> rx.Component:
             ),
             gap="0.75em",
             margin_bottom="1em",
+        ),
+        rx.cond(
+            S.more_organizations,
+            muted(
+                "The organization filter lists ",
+                S.organizations.length(),
+                " of ",
+                counted(S.organizations_total, "organization"),
+                ": find one by name to narrow it.",
+                size="1",
+                margin_bottom="0.5em",
+                data_testid="org-filter-capped",
+            ),
         ),
         error_callout(S.error),
         once_listed(

@@ -101,3 +101,34 @@ def account_status(is_active: bool, locked: bool) -> Literal["active", "locked",
 
 def list_organizations(session: Session) -> list[Organization]:
     return list(session.exec(select(Organization).order_by(col(Organization.name))).all())
+
+
+ORG_CHOICES = 25  # organisations the users page's filter offers at once
+
+
+@dataclass(frozen=True)
+class OrgChoices:
+    """The organisations a filter offers: `items` (by name, `ORG_CHOICES` at most, the one
+    chosen always among them) of the `total` whose name contains what was typed."""
+
+    items: list[Organization]
+    total: int
+
+
+def organization_choices(
+    session: Session, principal: Principal | None, typed: str = "", chosen: int | None = None
+) -> OrgChoices:
+    """Admins: the organisations whose name contains `typed`, by name, ORG_CHOICES at most,
+    and `chosen` (the filter in force) even when it does not match: the filter stays usable with
+    thousands of organisations."""
+    require_role(principal, Role.admin)
+    stmt = select(Organization)
+    if typed.strip():
+        stmt = stmt.where(contains(col(Organization.name), typed.strip()[:200]))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    items = list(
+        session.exec(stmt.order_by(col(Organization.name), col(Organization.id)).limit(ORG_CHOICES))
+    )
+    if chosen and all(o.id != chosen for o in items) and (org := session.get(Organization, chosen)):
+        items.insert(0, org)
+    return OrgChoices(items=items, total=int(total))
