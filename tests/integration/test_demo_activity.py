@@ -282,7 +282,7 @@ def test_the_evening_cohort_takes_applications_and_one_waits_for_the_director(
 ) -> None:
     # A first run showed the demo student "No cohort is open right now" at /cohorts, and the
     # director's cohort pages "No pending applications." with an empty bell.
-    offers = applications.open_cohorts(session, who(session, STUDENT))
+    offers = applications.open_cohorts(session, who(session, STUDENT)).items
     assert [(o.name, o.mode, o.my_status) for o in offers] == [
         (demo_data.EVENING, "application", "")
     ]
