@@ -59,7 +59,9 @@ def made(app_url: str, pg_admin_url: str) -> Iterator[Made]:
             assign(session, cohort, mentor, learner)
             row = session.exec(select(Enrollment).where(Enrollment.student_id == learner.id)).one()
             row.enrolled_at = utcnow() - timedelta(days=30)
-            session.add(row)
+            # Its cohort began before: inactivity counts from the later of the two.
+            cohort.starts_on = (utcnow() - timedelta(days=40)).date()
+            session.add_all([row, cohort])
             session.commit()
             data = Made(
                 program_id=program.id or 0,
