@@ -159,7 +159,7 @@ class MenteeState(ServiceState, rx.State):
         self.waiting = m.waiting
         shown = len(m.attempts)
         self.attempts_note = (
-            f"The {shown} newest of {m.attempts_total} attempts."
+            f"The {shown} newest of {plural(m.attempts_total, 'attempt')}."
             if m.attempts_total > shown
             else ""
         )

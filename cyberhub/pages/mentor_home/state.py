@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.formatting import when
+from cyberhub.formatting import plural, when
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.reviews import (
     MentorCohort,
@@ -302,7 +302,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         ]
         shown = len(dash.mentees)
         self.mentees_cut = (
-            f"The first {shown} of {dash.mentees_total} mentees, by name."
+            f"The first {shown} of {plural(dash.mentees_total, 'mentee')}, by name."
             if dash.mentees_total > shown
             else ""
         )
