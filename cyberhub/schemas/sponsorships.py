@@ -41,7 +41,8 @@ class SponsorshipPublic(BaseModel):
     notes: str
     created_at: IsoDatetime
     # The cohort's enrolled learners on this sponsorship's seats (sponsorships.seat_allocations:
-    # the sponsorship created first fills first), at most `seats`; None where not counted (the
+    # of those running at once, the one created first fills first; none before it begins), at
+    # most `seats`; None where not counted (the
     # answer to creating, editing or removing one).
     seats_used: int | None = None
 
@@ -92,8 +93,9 @@ class SponsoredCohort(BaseModel):
     sponsorship: SponsorshipPublic
     enrolled: int  # active + completed enrolments
     # The enrolled learners on this sponsorship's seats: the cohort's enrolled learners are
-    # shared among its sponsorships, the one created first filling first, so two sponsors of one
-    # cohort never count a learner twice (sponsorships.seat_allocations). At most its seats.
+    # shared among its sponsorships running at the same time, the one created first filling
+    # first, so two sponsors of one cohort never count a learner twice; before it begins, none
+    # (sponsorships.seat_allocations). At most its seats.
     seats_used: int
     active_7d: int  # learners who submitted work in the last 7 days
     active_30d: int
@@ -116,8 +118,8 @@ class SponsoredCohort(BaseModel):
     # The other organisations funding this cohort whose sponsorships the reader may read too
     # (theirs: `GET /sponsor/cohorts/{id}?organization_id=`), by name; empty when only one.
     other_sponsors: list[SponsorOrganization] = Field(default_factory=list)
-    # For the cohort's directors and admins: its enrolled learners on no sponsor's seat (enrolled
-    # minus every sponsorship's seats used). None for a sponsor: it would tell them how many
+    # For the cohort's directors and admins: its enrolled learners on no current sponsor's seat
+    # (enrolled minus the seats used of the sponsorships running today). None for a sponsor: it would tell them how many
     # seats the other sponsors use.
     unfunded: int | None = None
 

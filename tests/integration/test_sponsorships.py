@@ -531,6 +531,56 @@ class TestSeatsSharedAmongSponsors:
             "cohort": {"enrolled": 10, "funded": 8, "unfunded": 2},
         }
 
+    def test_a_sponsorship_not_begun_takes_no_seat_from_the_one_running_now(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """A director records next term's sponsor first, then this term's: the one paying now
+        reads its learners on its seats, the one to come reads none used yet."""
+        learners(session, world, world.cohort, 8, "w.ten")  # 10 enrolled
+        today = date.today()
+        fund(  # Savannah Fund, next term, recorded first
+            session,
+            world,
+            sponsors,
+            starts_on=today + timedelta(days=30),
+            ends_on=today + timedelta(days=120),
+        )
+        rival_funds(session, world, sponsors, seats=10)  # Rival Fund, this term
+        assert seats_read(session, world, sponsors) == {
+            "sponsors": {"Savannah Fund": (0, 10, None), "Rival Fund": (10, 10, None)},
+            "director": {"Savannah Fund": (0, 10), "Rival Fund": (10, 10)},
+            "report": {"Savannah Fund": (0, 0), "Rival Fund": (10, 0)},
+            "cohort": {"enrolled": 10, "funded": 10, "unfunded": 0},
+        }
+
+    def test_an_ended_sponsorship_keeps_its_figure_and_the_next_term_funds_afresh(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """Last term's sponsorship (recorded first) keeps the learners it funded; this term's
+        shares today's learners with no one, and only it counts against today's unfunded."""
+        learners(session, world, world.cohort, 8, "w.ten")  # 10 enrolled
+        enrolled_days_ago(session, world, 90)
+        today = date.today()
+        fund(  # Savannah Fund, last term: 8 seats
+            session,
+            world,
+            sponsors,
+            seats=8,
+            starts_on=today - timedelta(days=80),
+            ends_on=today - timedelta(days=10),
+        )
+        rival_funds(  # Rival Fund, this term: 6 seats
+            session, world, sponsors, seats=6, starts_on=today - timedelta(days=9)
+        )
+        late = make_user(session, "w.late@example.org", "student", organization_id=world.org.id)
+        enroll(session, world.cohort, late)  # 11 enrolled now, 10 by last term's end
+        assert seats_read(session, world, sponsors) == {
+            "sponsors": {"Savannah Fund": (8, 8, None), "Rival Fund": (6, 6, None)},
+            "director": {"Savannah Fund": (8, 8), "Rival Fund": (6, 6)},
+            "report": {"Savannah Fund": (8, 5), "Rival Fund": (6, 5)},
+            "cohort": {"enrolled": 11, "funded": 6, "unfunded": 5},
+        }
+
     def test_one_sponsor_of_two_cohorts_counts_each_cohort_apart(
         self, session: Session, world: World, sponsors: Sponsors
     ) -> None:

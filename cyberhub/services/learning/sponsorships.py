@@ -9,9 +9,10 @@ Rules:
   change); moving it to an organisation that can't be picked is refused;
 - a user with the sponsor role in organisation S sees the cohorts S sponsors (an admin: every
   sponsored cohort), with figures about the whole cohort: seats used (`seat_allocations`: the
-  cohort's active + completed enrolments shared among its sponsorships, the one created first
-  filling first, each at most its seats, so two sponsors never count one learner twice; its
-  directors also see how many are on no sponsor's seat), activity, approvals per track,
+  cohort's active + completed enrolments shared among the sponsorships running at the same time,
+  the one created first filling first, each at most its seats, so two sponsors never count one
+  learner twice; one not begun yet uses none; its directors also see how many are on no current
+  sponsor's seat), activity, approvals per track,
   completions and certificates. Small counts are still aggregates: "1 active learner" names
   no one;
 - a learner appears by name (with track and progress) only while their latest
@@ -376,10 +377,9 @@ def is_current(sponsorship: Sponsorship, today: date) -> bool:
     return sponsorship.starts_on <= today <= sponsorship.ends_on
 
 
-def _period_end(sponsorship: Sponsorship, tz: tzinfo) -> datetime:
-    """The first moment after the sponsorship's last day: the midnight that ends it in `tz`,
-    its cohort's zone."""
-    return datetime.combine(sponsorship.ends_on + timedelta(days=1), time(0), tzinfo=tz)
+def _day_end(day: date, tz: tzinfo) -> datetime:
+    """The first moment after `day`: the midnight that ends it in `tz` (a cohort's zone)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
 
 
 def _funded() -> Any:
@@ -403,36 +403,34 @@ class SeatAllocation:
     """A cohort's counted learners (COUNTED) shared among its sponsorships."""
 
     enrolled: int
-    used: dict[int, int]  # per sponsorship id: its seats used
-
-    @property
-    def funded(self) -> int:
-        return sum(self.used.values())
+    used: dict[int, int]  # per sponsorship id: its seats used (in its period, `seat_allocations`)
+    funded: int  # the learners on a current sponsorship's seat today
 
     @property
     def unfunded(self) -> int:
         return self.enrolled - self.funded
 
 
-def allocate(enrolled: int, claims: Sequence[tuple[int, int, int]]) -> dict[int, int]:
-    """The seats rule: `enrolled` learners shared among sponsorships `claims` (id, seats, the
-    learners enrolled before its end), in the order given — the one created first fills first.
-    Each uses at most its seats, at most the learners enrolled in its period, at most those the
-    ones before it left: together never more than `enrolled`, never below 0 (seats lowered
-    under those used just means fewer used)."""
+def allocate(enrolled: int, claims: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """The seats rule: `enrolled` learners shared among sponsorships `claims` (id, seats) running
+    at the same time, in the order given — the one created first fills first. Each uses at most
+    its seats, at most those the ones before it left: together never more than `enrolled`, never
+    below 0 (seats lowered under those used just means fewer used)."""
     left, used = enrolled, {}
-    for sid, seats, by_its_end in claims:
-        used[sid] = max(0, min(seats, by_its_end, left))
+    for sid, seats in claims:
+        used[sid] = max(0, min(seats, left))
         left -= used[sid]
     return used
 
 
 def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int, SeatAllocation]:
-    """Each cohort's seats used per sponsorship (`allocate`), in its sponsorships' order of
-    creation: the earliest commitment keeps its learners, so a sponsor added later, or another
-    sponsorship's dates or seats edited, never takes seats from one made before it (its sponsor's
-    figure doesn't move because of another's). An ended sponsorship counts the learners enrolled
-    before its end (as its figures do). Two statements however many cohorts."""
+    """Each cohort's seats used per sponsorship, each counted on its day of reference: today
+    while it runs, its last day once it has ended (its figures stop there too, `_figures`); one
+    not begun yet uses none. On that day the learners enrolled by its end are shared (`allocate`)
+    among the sponsorships running then, in their order of creation: the earliest commitment
+    keeps its learners, so a sponsor added later, or another's dates or seats edited, never takes
+    seats from one made before it; and sponsorships of different terms never share. The days are
+    the cohort's (its zone, `_funded`). Two statements however many cohorts."""
     ids = sorted(set(cohort_ids))
     rows = session.exec(
         _funded()
@@ -446,17 +444,29 @@ def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int,
         )
     ).all():
         enrolled_at[cid].append(at)
-    claims: dict[int, list[tuple[int, int, int]]] = {cid: [] for cid in ids}
+    funding: dict[int, list[Sponsorship]] = {cid: [] for cid in ids}
+    zones: dict[int, str | None] = {}
     for s, _, tz in rows:
-        end = _period_end(s, zone(tz))
-        by_end = sum(1 for at in enrolled_at[s.cohort_id] if at < end)
-        claims[s.cohort_id].append((s.id or 0, s.seats, by_end))
-    return {
-        cid: SeatAllocation(
-            enrolled=len(enrolled_at[cid]), used=allocate(len(enrolled_at[cid]), claims[cid])
-        )
-        for cid in ids
-    }
+        funding[s.cohort_id].append(s)
+        zones[s.cohort_id] = tz
+    now = utcnow()
+    out = {}
+    for cid in ids:
+        tz = zones.get(cid)
+        today = cohort_today(tz, now)
+        used: dict[int, int] = {}
+        for s in funding[cid]:
+            if s.starts_on > today:
+                used[s.id or 0] = 0
+                continue
+            day = min(today, s.ends_on)
+            end = _day_end(day, zone(tz))
+            running = [(t.id or 0, t.seats) for t in funding[cid] if is_current(t, day)]
+            pool = sum(1 for at in enrolled_at[cid] if at < end)
+            used[s.id or 0] = allocate(pool, running)[s.id or 0]
+        funded = sum(used[s.id or 0] for s in funding[cid] if is_current(s, today))
+        out[cid] = SeatAllocation(enrolled=len(enrolled_at[cid]), used=used, funded=funded)
+    return out
 
 
 # One scan of the cohort's submissions of the programme's missions serves every figure that
@@ -556,7 +566,9 @@ def _figures(
     current = is_current(sponsorship, today)
     ended = today > sponsorship.ends_on
     until = (
-        _period_end(sponsorship, zone(cohort_zone)) if ended else datetime.max.replace(tzinfo=UTC)
+        _day_end(sponsorship.ends_on, zone(cohort_zone))
+        if ended
+        else datetime.max.replace(tzinfo=UTC)
     )
     as_of = until if ended else now  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
