@@ -58,6 +58,7 @@ class Found:
     pages: int
     organizations: list[OrgOption]
     organizations_total: int  # those whose name matches the organisation search
+    organizations_shown: int  # of those, how many `organizations` holds
 
 
 def _search(
@@ -76,6 +77,7 @@ def _search(
         pages=result.pages,
         organizations=[OrgOption(id=str(o.id), name=o.name) for o in orgs.items],
         organizations_total=orgs.total,
+        organizations_shown=orgs.shown,
     )
 
 
@@ -88,6 +90,7 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
     organizations: list[OrgOption] = []
     # the organisation filter offers users.ORG_CHOICES at most: these match `org_query`
     organizations_total: int = 0
+    organizations_shown: int = 0  # of those, how many the filter lists (it adds the one chosen)
     org_query: str = ""
     loading: bool = True
     error: str = ""
@@ -111,6 +114,7 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
             self.items, self.total, self.pages = data.items, data.total, data.pages
             self.organizations, self.error = data.organizations, ""
             self.organizations_total = data.organizations_total
+            self.organizations_shown = data.organizations_shown
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
@@ -126,7 +130,7 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
     @rx.var
     def more_organizations(self) -> bool:
         """The filter offers fewer organisations than match: the page says so."""
-        return self.organizations_total > len(self.organizations)
+        return self.organizations_total > self.organizations_shown
 
     set_role = filter_setter("role")
     set_organization = filter_setter("organization")
@@ -233,7 +237,7 @@ def admin_users_content() -> rx.Component:
             S.more_organizations,
             muted(
                 "The organization filter lists ",
-                S.organizations.length(),
+                S.organizations_shown,
                 " of ",
                 counted(S.organizations_total, "organization"),
                 ": find one by name to narrow it.",

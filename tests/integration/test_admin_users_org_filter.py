@@ -41,3 +41,25 @@ def test_the_organisation_filter_is_capped_and_found_by_name(
     )
     assert [o.name for o in page.organizations] == ["Harbour college 1", "Inland school 001"]
     assert page.organization == chosen
+    assert page.organizations_total == 1 and not page.more_organizations
+
+
+def test_the_chosen_organisation_is_not_counted_among_the_matches_listed(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ORG_CHOICES + 1 matches and the chosen organisation matching none, the filter lists
+    ORG_CHOICES matches plus the chosen one: the note says a match is left out."""
+    for n in range(ORG_CHOICES + 1):
+        make_org(session, f"Coastal academy {n:03d}")
+    chosen = make_org(session, "Upland institute")
+    admin = principal(session, make_user(session, "root@example.org", "admin"))
+    page = page_state(AdminUsersState, session, admin, monkeypatch)
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(page))
+    run_in_own_loop(AdminUsersState.event_handlers["set_organization"].fn(page, str(id_of(chosen))))
+    run_in_own_loop(
+        AdminUsersState.event_handlers["find_organization"].fn(page, {"org_q": "coastal"})
+    )
+    assert len(page.organizations) == ORG_CHOICES + 1  # the matches offered and the chosen one
+    assert page.organizations[0].name == "Upland institute"
+    assert (page.organizations_shown, page.organizations_total) == (ORG_CHOICES, ORG_CHOICES + 1)
+    assert page.more_organizations

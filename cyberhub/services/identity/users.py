@@ -108,11 +108,13 @@ ORG_CHOICES = 25  # organisations the users page's filter offers at once
 
 @dataclass(frozen=True)
 class OrgChoices:
-    """The organisations a filter offers: `items` (by name, `ORG_CHOICES` at most, the one
-    chosen always among them) of the `total` whose name contains what was typed."""
+    """The organisations a filter offers: `items` (by name, `ORG_CHOICES` at most, then the one
+    chosen when it is not among them) of the `total` whose name contains what was typed, of
+    which `shown` are in `items` (the one chosen may not match)."""
 
     items: list[Organization]
     total: int
+    shown: int
 
 
 def organization_choices(
@@ -129,6 +131,7 @@ def organization_choices(
     items = list(
         session.exec(stmt.order_by(col(Organization.name), col(Organization.id)).limit(ORG_CHOICES))
     )
+    shown = len(items)
     if chosen and all(o.id != chosen for o in items) and (org := session.get(Organization, chosen)):
         items.insert(0, org)
-    return OrgChoices(items=items, total=int(total))
+    return OrgChoices(items=items, total=int(total), shown=shown)
