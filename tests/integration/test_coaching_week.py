@@ -232,3 +232,30 @@ def test_download_my_data_says_when_each_goal_was_achieved(session: Session) -> 
     session.commit()
     rows = {g["title"]: g for g in own_data_sections(session, id_of(w.student))["goals"]}
     assert rows["Done"]["achieved_at"] and not rows["Open"]["achieved_at"]
+
+
+def test_the_week_lists_active_goals_and_those_achieved_since_the_week_before(
+    session: Session,
+) -> None:
+    """A goal achieved two months ago is not this week's news (it cost queries on every
+    /coaching load, however many closed goals piled up); one achieved last week still is."""
+    w = build_world(session)
+    uid = id_of(w.student)
+    p = principal(session, w.student)
+    start = datetime.combine(week_start(access.today(session, uid)), time(0), tzinfo=UTC)
+    made = {
+        title: goals.create_goal(session, p, GoalCreate(title=title, manual_percent=10)).id
+        for title in ("Old win", "Last week's win", "Still going", "Dropped")
+    }
+    session.commit()
+    for title, days_before in (("Old win", 60), ("Last week's win", 3)):
+        with patch(
+            "cyberhub.services.coaching.goals.utcnow",
+            return_value=start - timedelta(days=days_before),
+        ):
+            goals.update_goal(session, p, made[title], GoalUpdate(status="achieved"))
+    goals.update_goal(session, p, made["Dropped"], GoalUpdate(status="dropped"))
+    session.commit()
+    week = summary.week_of(session, uid)
+    assert [g.title for g in week.goals] == ["Still going", "Last week's win"]
+    assert (week.goals_achieved.this_week, week.goals_achieved.last_week) == (0, 1)

@@ -16,7 +16,13 @@ from cyberhub.models.base import utcnow
 from cyberhub.models.progress import EnrollmentStatus
 from cyberhub.pages.mentee.state import MenteeState, attempt_rows, cohort_row
 from cyberhub.schemas.coach import CoachPlanPublic
-from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.schemas.coaching import (
+    CheckinCreate,
+    GoalCreate,
+    GoalUpdate,
+    HabitCreate,
+    ReflectionCreate,
+)
 from cyberhub.services.coaching import coach, goals, habits, reflections
 from cyberhub.services.errors import DomainError, NotFound
 from cyberhub.services.identity import memberships
@@ -240,6 +246,26 @@ def test_the_mentor_sees_goals_habits_and_only_shared_reflections(
     # The director of their programme sees the same; nobody sees the private one.
     director = mentees.mentee(session, principal(session, w.director), id_of(w.student))
     assert "My private worry" not in [r.body for r in director.shared_reflections]
+
+
+def test_the_mentor_reads_active_goals_and_only_the_newest_closed_ones(
+    session: Session, world: World
+) -> None:
+    """Closed goals only grow, and each costs queries: the mentee page lists the active goals
+    and the MENTEE_CLOSED_GOALS most recent closed ones, not all of them."""
+    me = principal(session, world.student)
+    for n in range(mentees.MENTEE_CLOSED_GOALS + 2):
+        done = goals.create_goal(session, me, GoalCreate(title=f"Closed {n:02d}"))
+        goals.update_goal(
+            session, me, done.id, GoalUpdate(status="achieved" if n % 2 else "dropped")
+        )
+    goals.create_goal(session, me, GoalCreate(title="Open"))
+    session.commit()
+    got = mentees.mentee(session, principal(session, world.mentor), id_of(world.student))
+    newest = mentees.MENTEE_CLOSED_GOALS + 1
+    assert [g.title for g in got.goals] == ["Open"] + [
+        f"Closed {n:02d}" for n in range(newest, 1, -1)
+    ]
 
 
 def test_the_coachs_plan_and_goals_name_no_work_of_another_organisation(

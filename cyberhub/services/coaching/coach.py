@@ -216,7 +216,7 @@ def gather(session: Session, user_id: int) -> Inputs:
         feedback=_latest_feedback(session, user_id),
         habits=habit_rows,
         checkins=habits.checkin_days(session, [h.id for h in habit_rows]),
-        goals=[g for g in goals.goals_public(session, user_id) if g.status == "active"],
+        goals=goals.goals_public(session, user_id),
         waiting=_waiting_changes(session, user_id),
         profiler_track=result["primary_track"] if result else None,
         profiler_session=result["session_id"] if result else None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -180,14 +180,42 @@ def seen_with_missions(goal: GoalPublic, seen: Callable[[int], bool]) -> GoalPub
 
 
 def goals_public(
-    session: Session, user_id: int, *, include_closed: bool = True
+    session: Session,
+    user_id: int,
+    *,
+    closed_newest: int = 0,
+    achieved_since: datetime | None = None,
 ) -> list[GoalPublic]:
-    """A learner's goals, active first, then newest (no permission check: callers have done it)."""
-    stmt = select(Goal).where(Goal.user_id == user_id)
-    if not include_closed:
-        stmt = stmt.where(Goal.status == GoalStatus.active)
-    rows = session.exec(stmt.order_by(col(Goal.created_at).desc(), col(Goal.id).desc())).all()
-    rows = sorted(rows, key=lambda g: g.status != GoalStatus.active)
+    """A learner's active goals (MAX_GOALS at most), newest first, then of the closed ones,
+    which only grow: the `closed_newest` newest, and those achieved since `achieved_since`
+    (no permission check: callers have done it). Each costs a few queries (goal_public), so
+    nobody reads every closed goal at once: closed_goal_page pages them."""
+    closed = col(Goal.status) != GoalStatus.active
+    newest = (col(Goal.created_at).desc(), col(Goal.id).desc())
+    rows = list(
+        session.exec(select(Goal).where(Goal.user_id == user_id, ~closed).order_by(*newest)).all()
+    )
+    picked: dict[int | None, Goal] = {}
+    if closed_newest:
+        for g in session.exec(
+            select(Goal)
+            .where(Goal.user_id == user_id, closed)
+            .order_by(*newest)
+            .limit(closed_newest)
+        ):
+            picked[g.id] = g
+    if achieved_since is not None:
+        for g in session.exec(
+            select(Goal)
+            .where(
+                Goal.user_id == user_id,
+                Goal.status == GoalStatus.achieved,
+                col(Goal.achieved_at) >= achieved_since,
+            )
+            .order_by(*newest)
+        ):
+            picked[g.id] = g
+    rows += sorted(picked.values(), key=lambda g: (g.created_at, g.id or 0), reverse=True)
     today = access.today(session, user_id)
     return [goal_public(session, g, today) for g in rows]
 
@@ -196,7 +224,7 @@ def list_goals(session: Session, principal: Principal | None) -> list[GoalPublic
     """The learner's active goals with their progress (at most MAX_GOALS; the closed ones, which
     only grow, a page at a time: closed_goal_page)."""
     actor = access.learner(principal)
-    return goals_public(session, actor.user_id, include_closed=False)
+    return goals_public(session, actor.user_id)
 
 
 @dataclass(frozen=True)

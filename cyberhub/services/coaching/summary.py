@@ -342,7 +342,9 @@ def week_of(session: Session, user_id: int, week: date | None = None) -> WeekSum
                 streak=StreakPublic(current=s.current, longest=s.longest, unit=s.unit),
             )
         )
-    goal_rows = [g for g in goals.goals_public(session, user_id) if g.status != "dropped"]
+    # The active goals and those achieved since the week before began (the week the summary
+    # compares with): one achieved long before is not the week's news.
+    goal_rows = goals.goals_public(session, user_id, achieved_since=_bounds(last, tz)[0])
     return from_row(
         WeekSummary,
         counts,
@@ -372,7 +374,7 @@ def overview(session: Session, principal: Principal | None) -> CoachingOverview:
     return CoachingOverview(
         today=access.today(session, actor.user_id),
         habits=habits.habits_public(session, actor.user_id, with_notes=True),
-        goals=goals.goals_public(session, actor.user_id, include_closed=False),
+        goals=goals.goals_public(session, actor.user_id),
         reflections=reflections.recent(session, actor.user_id, 10),
         summary=week_of(session, actor.user_id),
         prompts=list(REFLECTION_PROMPTS),
@@ -386,5 +388,5 @@ def glance(session: Session, principal: Principal | None) -> CoachingGlance:
     actor = access.learner(principal)
     return CoachingGlance(
         habits=habits.habits_public(session, actor.user_id),
-        goals=goals.goals_public(session, actor.user_id, include_closed=False),
+        goals=goals.goals_public(session, actor.user_id),
     )

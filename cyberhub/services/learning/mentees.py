@@ -88,8 +88,11 @@ def _cohorts(session: Session, actor: Principal, learner_id: int) -> list[Mentee
     return out
 
 
+MENTEE_CLOSED_GOALS = 10  # the closed goals a mentee page lists, newest first
+
+
 def _goals(session: Session, actor: Principal, learner_id: int) -> list[GoalPublic]:
-    """The learner's goals, each linking only the missions the viewer sees (work_seen, the
+    """The learner's active goals and their MENTEE_CLOSED_GOALS newest closed ones, each linking only the missions the viewer sees (work_seen, the
     attempts' rule) and its progress counted over those (goals.seen_with_missions): a goal may
     name another organisation's mission."""
     seen: dict[int, bool] = {}
@@ -99,7 +102,10 @@ def _goals(session: Session, actor: Principal, learner_id: int) -> list[GoalPubl
             seen[mission_id] = work_seen(session, actor, learner_id, mission_id)
         return seen[mission_id]
 
-    return [goals.seen_with_missions(g, sees) for g in goals.goals_public(session, learner_id)]
+    return [
+        goals.seen_with_missions(g, sees)
+        for g in goals.goals_public(session, learner_id, closed_newest=MENTEE_CLOSED_GOALS)
+    ]
 
 
 def _count(
