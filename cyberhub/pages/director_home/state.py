@@ -80,6 +80,17 @@ class DirectorHomeState(ServiceState, rx.State):
             self.program_org = self.org_options[0]["id"]
         self.error, self.loading = "", False
 
+    async def _dialog_done(self, done: Outcome[Any], dialog: str, notice: str) -> None:
+        """After the action of the dialog `dialog` (vars `<dialog>_open`, `<dialog>_error`): its
+        refusal shown inside it, which stays open; or the dialog closed, the page read again and
+        `notice` said."""
+        if not done:
+            setattr(self, f"{dialog}_error", done.error)
+            return
+        setattr(self, f"{dialog}_open", False)
+        await self._fetch()
+        self.notice = notice
+
     @rx.event
     async def load(self) -> None:
         self.loading, self.notice = True, ""
@@ -143,12 +154,9 @@ class DirectorHomeState(ServiceState, rx.State):
             "description": str(form.get("description", ""))[:5000],
         }
         done = await self._try(_update_program, self.edit_program, self._meta())
-        if not done:
-            self.edit_program_error = done.error
-            return
-        self.edit_program_open = False
-        await self._fetch()
-        self.notice = f"Saved the programme {self.edit_program['name']}."
+        await self._dialog_done(
+            done, "edit_program", f"Saved the programme {self.edit_program['name']}."
+        )
 
     # edit a track
     @rx.event
@@ -166,12 +174,7 @@ class DirectorHomeState(ServiceState, rx.State):
         done = await self._try(
             _update_track, {**self.edit_track, "nice_work_roles": roles}, self._meta()
         )
-        if not done:
-            self.edit_track_error = done.error
-            return
-        self.edit_track_open = False
-        await self._fetch()
-        self.notice = f"Saved the {self.edit_track['name']} track."
+        await self._dialog_done(done, "edit_track", f"Saved the {self.edit_track['name']} track.")
 
     # add / remove a track
     async def _change_track(self, action: str, program_id: int, track_id: int) -> Outcome[None]:
@@ -202,9 +205,8 @@ class DirectorHomeState(ServiceState, rx.State):
         done = await self._change_track(
             "remove", parse_id(t.get("program_id", "")) or 0, parse_id(t.get("id", "")) or 0
         )
-        if not done:
-            self.remove_track_error = done.error
-            return
-        self.remove_track_open = False
-        await self._fetch()
-        self.notice = f"{t.get('program', '')} no longer runs the {t.get('name', '')} track."
+        await self._dialog_done(
+            done,
+            "remove_track",
+            f"{t.get('program', '')} no longer runs the {t.get('name', '')} track.",
+        )
