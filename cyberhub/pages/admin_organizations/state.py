@@ -20,6 +20,7 @@ from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.paging import PagedList
+from cyberhub.state.reason_dialogs import open_reason_dialog, submit_reason
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
@@ -147,23 +148,17 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         member = next((m for m in self.members if m.id == int(user_id)), None)
         self.remove_user_id = member.id if member else 0
         self.remove_email = member.email if member else ""
-        self.remove_reason, self.remove_error, self.remove_open = "", "", True
+        open_reason_dialog(self, "remove")
 
     set_remove_open = open_setter("remove_open")
 
     @rx.event
     async def remove(self, form: dict[str, Any]) -> None:
-        self.remove_reason = str(form.get("reason", ""))[:500]
-        removed = await self._try(
-            organizations.remove_member,
-            self.org_id,
-            self.remove_user_id,
-            reason=self.remove_reason,
-            meta=self._meta(),
+        removed = await submit_reason(
+            self, "remove", form, organizations.remove_member, self.org_id, self.remove_user_id
         )
         if not removed:
-            self.remove_error = removed.error
             return
         self.notice = f"Removed {self.remove_email} from {self.org.name}."
-        self.remove_open, self.remove_error, self.add_error = False, "", ""
+        self.add_error = ""
         await self._fetch()

@@ -18,6 +18,7 @@ from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import url_id
+from cyberhub.state.reason_dialogs import open_reason_dialog, submit_reason
 from cyberhub.state.service import ServiceState
 
 GLOBAL = "global"
@@ -241,26 +242,24 @@ class AdminUserState(ServiceState, rx.State):
         self.revoke_role = grant.role if grant else str(role)
         self.revoke_org_id = grant.organization_id if grant else 0
         self.revoke_org_name = grant.organization if grant else ""
-        self.revoke_reason, self.revoke_error, self.revoke_open = "", "", True
+        open_reason_dialog(self, "revoke")
 
     set_revoke_open = open_setter("revoke_open")
 
     @rx.event
     async def revoke(self, form: dict[str, Any]) -> None:
-        self.revoke_reason = str(form.get("reason", ""))[:500]
-        done = await self._try(
+        done = await submit_reason(
+            self,
+            "revoke",
+            form,
             role_service.revoke_role,
             user_id=self.user_id,
             role=self.revoke_role,
             organization_id=self.revoke_org_id or None,
-            reason=self.revoke_reason,
-            meta=self._meta(),
         )
         if not done:
-            self.revoke_error = done.error
             return
         self.notice = f"Removed the {self.revoke_role} role ({self.revoke_org_name})."
-        self.revoke_open, self.revoke_error = False, ""
         await self._refresh()
 
     @rx.event
@@ -274,21 +273,16 @@ class AdminUserState(ServiceState, rx.State):
 
     @rx.event
     def ask_deactivate(self) -> None:
-        self.deactivate_reason, self.deactivate_error, self.deactivate_open = "", "", True
+        open_reason_dialog(self, "deactivate")
 
     set_deactivate_open = open_setter("deactivate_open")
 
     @rx.event
     async def deactivate(self, form: dict[str, Any]) -> None:
-        self.deactivate_reason = str(form.get("reason", ""))[:500]
-        done = await self._try(
-            deactivation.deactivate_user,
-            self.user_id,
-            self.deactivate_reason,
-            meta=self._meta(),
+        done = await submit_reason(
+            self, "deactivate", form, deactivation.deactivate_user, self.user_id
         )
         if not done:
-            self.deactivate_error = done.error
             return
         returned = done.value.claims_returned
         back = f" {plural(returned, 'claimed review')} went back to the queue." if returned else ""
@@ -296,7 +290,7 @@ class AdminUserState(ServiceState, rx.State):
             f"Deactivated {self.user.email}: they can't sign in, and their sessions and API keys "
             f"have ended.{back} They were told by email."
         )
-        self.deactivate_open, self.deactivate_error, self.status_error = False, "", ""
+        self.status_error = ""
         await self._refresh()
 
     set_reactivate_open = open_setter("reactivate_open")
