@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.admin_record import admin_record_page
 from cyberhub.components.counts import counted
-from cyberhub.components.link_button import link_button
-from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_found, page_column
 from cyberhub.components.panels import grey_text
 from cyberhub.components.rows import pager_if_many
 from cyberhub.components.tables import data_table
@@ -26,42 +23,35 @@ S = OrganizationState
 
 
 def organization_content() -> rx.Component:
-    return rx.box(
-        admin_nav(LIST_ROUTE),
-        rx.link("← All organizations", href=LIST_ROUTE, size="2"),
-        once_found(
-            S.loading,
-            "Loading the organization…",
-            S.error,
-            "Organization not available",
-            link_button("Back to organizations", href=LIST_ROUTE),
-            page_column(
-                rx.vstack(
-                    rx.heading(S.org.name, size="7", as_="h1"),
-                    grey_text(rx.code(S.org.slug), " · created ", S.org.created_at),
-                    rx.cond(S.org.description != "", rx.text(S.org.description)),
-                    spacing="1",
-                ),
-                notice_callout(S.notice, icon="circle_check", full_width=False),
-                rx.heading("Members", size="5", as_="h2"),
-                rx.cond(
-                    S.total > 0,
-                    rx.box(
-                        muted(counted(S.total, "member")),
-                        data_table(
-                            ["Member", "Roles here", "Member since", "Actions"],
-                            rx.foreach(S.members, _member_row),
-                            margin_top="0.5em",
-                        ),
-                        pager_if_many(S.page, S.pages, S.go_to),
-                        width="100%",
+    return admin_record_page(
+        S,
+        LIST_ROUTE,
+        "organizations",
+        loading="Loading the organization…",
+        missing="Organization not available",
+        name=S.org.name,
+        about=[
+            grey_text(rx.code(S.org.slug), " · created ", S.org.created_at),
+            rx.cond(S.org.description != "", rx.text(S.org.description)),
+        ],
+        sections=[
+            rx.heading("Members", size="5", as_="h2"),
+            rx.cond(
+                S.total > 0,
+                rx.box(
+                    muted(counted(S.total, "member")),
+                    data_table(
+                        ["Member", "Roles here", "Member since", "Actions"],
+                        rx.foreach(S.members, _member_row),
+                        margin_top="0.5em",
                     ),
-                    empty_state("No members yet", "Add the first one below."),
+                    pager_if_many(S.page, S.pages, S.go_to),
+                    width="100%",
                 ),
-                _add_form(),
-                _invitations(),
-                _remove_dialog(),
-                margin_top="0.75em",
+                empty_state("No members yet", "Add the first one below."),
             ),
-        ),
+            _add_form(),
+            _invitations(),
+            _remove_dialog(),
+        ],
     )

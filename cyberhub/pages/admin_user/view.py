@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.admin_record import admin_record_page
 from cyberhub.components.dialogs import flag_reason_dialog
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.layout import flag_confirm, flow, wrap_row
-from cyberhub.components.link_button import link_button
-from cyberhub.components.notice import notice_callout
-from cyberhub.components.page_kit import once_found, page_column, two_columns
+from cyberhub.components.page_kit import two_columns
 from cyberhub.components.panels import grey_text
 from cyberhub.components.rows import audit_details_cell, time_cell
 from cyberhub.components.sections import heading_row, section_card
@@ -279,30 +277,21 @@ def _audit_card() -> rx.Component:
 
 
 def admin_user_content() -> rx.Component:
-    return rx.box(
-        admin_nav("/admin/users"),
-        rx.link("← All users", href="/admin/users", size="2"),
-        once_found(
-            S.loading,
-            "Loading the account…",
-            S.error,
-            "Account not found",
-            link_button("Back to users", href="/admin/users"),
-            page_column(
-                rx.vstack(
-                    rx.heading(S.user.full_name, size="7", as_="h1"),
-                    grey_text(S.user.email),
-                    spacing="1",
-                ),
-                notice_callout(S.notice, icon="circle_check", full_width=False),
-                two_columns(_profile(), _lock_state()),
-                _status_card(),
-                _roles_card(),
-                _audit_card(),
-                _revoke_dialog(),
-                _deactivate_dialog(),
-                _reactivate_dialog(),
-                margin_top="0.75em",
-            ),
-        ),
+    return admin_record_page(
+        S,
+        "/admin/users",
+        "users",
+        loading="Loading the account…",
+        missing="Account not found",
+        name=S.user.full_name,
+        about=[grey_text(S.user.email)],
+        sections=[
+            two_columns(_profile(), _lock_state()),
+            _status_card(),
+            _roles_card(),
+            _audit_card(),
+            _revoke_dialog(),
+            _deactivate_dialog(),
+            _reactivate_dialog(),
+        ],
     )
