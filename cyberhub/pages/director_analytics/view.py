@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from cyberhub.components.dialogs import fields_dialog, form_dialog
@@ -32,25 +34,28 @@ from cyberhub.pages.director_analytics.roster import roster_block
 from cyberhub.pages.director_analytics.state import DirectorAnalyticsState as S
 
 
+def _narrowing(
+    label: str, id_: str, every: str, options: Any, key: str, value: Any, on_change: Any
+) -> rx.Component:
+    """A filter's select: `every` (no narrowing) first, then each of `options` by its name, the
+    option's `key` its value."""
+    return labelled_select_of(
+        label,
+        id_,
+        rx.select.item(every, value=ALL),
+        rx.foreach(options, lambda o: rx.select.item(o["name"], value=o[key])),
+        value=value,
+        on_change=on_change,
+    )
+
+
 def _filters() -> rx.Component:
     return filter_bar(
         labelled_select("Programme", "an-program", S.program_options, S.program, S.set_program),
-        labelled_select_of(
-            "Cohort",
-            "an-cohort",
-            rx.select.item("All cohorts", value=ALL),
-            rx.foreach(S.cohort_options, lambda o: rx.select.item(o["name"], value=o["id"])),
-            value=S.cohort,
-            on_change=S.set_cohort,
+        _narrowing(
+            "Cohort", "an-cohort", "All cohorts", S.cohort_options, "id", S.cohort, S.set_cohort
         ),
-        labelled_select_of(
-            "Track",
-            "an-track",
-            rx.select.item("All tracks", value=ALL),
-            rx.foreach(S.track_options, lambda t: rx.select.item(t["name"], value=t["key"])),
-            value=S.track,
-            on_change=S.set_track,
-        ),
+        _narrowing("Track", "an-track", "All tracks", S.track_options, "key", S.track, S.set_track),
         keeping_form(
             filter_bar(
                 labelled(
