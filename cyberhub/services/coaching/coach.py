@@ -52,6 +52,7 @@ from cyberhub.schemas.coach import (
     CoachPlanData,
     CoachPlanPublic,
     EvidenceRef,
+    NudgeKind,
     StoredEvidence,
     StoredLine,
     StoredMission,
@@ -326,40 +327,39 @@ def _broken_streaks(inputs: Inputs) -> list[tuple[HabitPublic, int, date]]:
     return out
 
 
+def _nudge(kind: NudgeKind, text: str, evidence: StoredEvidence) -> StoredNudge:
+    """A nudge of `kind`: one sentence and what it rests on."""
+    return StoredNudge(kind=kind, line=StoredLine(text=text, evidence=[evidence]))
+
+
 def _nudges(inputs: Inputs) -> list[StoredNudge]:
     nudges = []
     for h, run, last in _broken_streaks(inputs):
         unit = "day" if h.streak.unit == "day" else "week"
         nudges.append(
-            StoredNudge(
-                kind="streak_broken",
-                line=StoredLine(
-                    text=f"Your {run}-{unit} streak on “{h.title}” broke: the last check-in "
-                    f"was for {last.isoformat()}. One check-in starts it again.",
-                    evidence=[_habit_evidence(h)],
-                ),
+            _nudge(
+                "streak_broken",
+                f"Your {run}-{unit} streak on “{h.title}” broke: the last check-in was for "
+                f"{last.isoformat()}. One check-in starts it again.",
+                _habit_evidence(h),
             )
         )
     for g in _due_goals(inputs):
         days = (g.target_date - inputs.today).days if g.target_date else 0
         due_in = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
         nudges.append(
-            StoredNudge(
-                kind="goal_due",
-                line=StoredLine(
-                    text=f"“{g.title}” is due {due_in} and stands at {_stands_at(g)}.",
-                    evidence=[_goal_evidence(g)],
-                ),
+            _nudge(
+                "goal_due",
+                f"“{g.title}” is due {due_in} and stands at {_stands_at(g)}.",
+                _goal_evidence(g),
             )
         )
     nudges.extend(
-        StoredNudge(
-            kind="goal_overdue",
-            line=StoredLine(
-                text=f"“{g.title}” was due on {when(g.target_date, style='date')} and stands "
-                f"at {_stands_at(g)}: set a new date, or finish it.",
-                evidence=[_goal_evidence(g)],
-            ),
+        _nudge(
+            "goal_overdue",
+            f"“{g.title}” was due on {when(g.target_date, style='date')} and stands "
+            f"at {_stands_at(g)}: set a new date, or finish it.",
+            _goal_evidence(g),
         )
         for g in _overdue_goals(inputs)
     )
@@ -369,17 +369,13 @@ def _nudges(inputs: Inputs) -> list[StoredNudge]:
         if waited < UNANSWERED_DAYS:
             continue
         nudges.append(
-            StoredNudge(
-                kind="changes_waiting",
-                line=StoredLine(
-                    text=f"Your mentor asked for changes on “{title}” {waited} days ago and "
-                    "is waiting for your next attempt.",
-                    evidence=[
-                        StoredEvidence(
-                            label=f"the requested changes on “{title}”",
-                            ref=EvidenceRef(kind="feedback", id=mission_id),
-                        )
-                    ],
+            _nudge(
+                "changes_waiting",
+                f"Your mentor asked for changes on “{title}” {waited} days ago and is waiting "
+                "for your next attempt.",
+                StoredEvidence(
+                    label=f"the requested changes on “{title}”",
+                    ref=EvidenceRef(kind="feedback", id=mission_id),
                 ),
             )
         )
