@@ -231,7 +231,11 @@ def _check_not_throttled(user_id: int) -> None:
         raise RateLimited("Too many wrong codes. Wait a few minutes and try again.", retry)
 
 
-def _notice(session: Session, user: User, subject: str, what: str, meta: RequestMeta) -> None:
+def _notice(
+    session: Session, user: User, action: str, subject: str, what: str, meta: RequestMeta
+) -> None:
+    """Audit a change to the user's two-factor sign-in as `action` and mail them about it."""
+    audit.record(session, action, user, by=user.id, meta=meta)
     base = get_settings().base_url
     where = f" from {meta.ip}" if meta.ip else ""
     body = (
@@ -325,10 +329,10 @@ def confirm_enrollment(
     user.mfa_enabled_at = utcnow()
     session.add(user)
     codes = _replace_recovery_codes(session, user.id)
-    audit.record(session, "mfa.enabled", user, by=user.id, meta=meta)
     _notice(
         session,
         user,
+        "mfa.enabled",
         "Two-factor authentication is on",
         "Two-factor authentication was turned on for your CyberHub account",
         meta,
@@ -374,10 +378,10 @@ def disable(
     user.mfa_enabled_at = None
     session.add(user)
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
-    audit.record(session, "mfa.disabled", user, by=user.id, meta=meta)
     _notice(
         session,
         user,
+        "mfa.disabled",
         "Two-factor authentication is off",
         "Two-factor authentication was turned off for your CyberHub account",
         meta,
@@ -391,10 +395,10 @@ def regenerate_recovery_codes(
     user = _user_with_code(session, principal, code, meta)
     assert user.id is not None
     codes = _replace_recovery_codes(session, user.id)
-    audit.record(session, "mfa.recovery_codes_regenerated", user, by=user.id, meta=meta)
     _notice(
         session,
         user,
+        "mfa.recovery_codes_regenerated",
         "New recovery codes",
         "New two-factor recovery codes were created for your CyberHub account (the old ones no "
         "longer work)",
