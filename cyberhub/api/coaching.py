@@ -104,7 +104,7 @@ def list_closed_goals(
 ) -> GoalsPage:
     """The caller's achieved and dropped goals, newest first, a page at a time (a page past the
     end answers the last one)."""
-    return goals.closed_goal_page(session, principal, page, page_size=page_size).public()
+    return GoalsPage.of(goals.closed_goal_page(session, principal, page, page_size=page_size))
 
 
 @router.post("/coaching/goals", status_code=201, response_model=GoalPublic)
@@ -141,7 +141,9 @@ def list_reflections(
 ) -> ReflectionsPage:
     """The caller's reflections, newest first, a page at a time (a page past the end answers
     the last one)."""
-    return reflections.reflection_page(session, principal, page, page_size=page_size).public()
+    return ReflectionsPage.of(
+        reflections.reflection_page(session, principal, page, page_size=page_size)
+    )
 
 
 @router.post("/coaching/reflections", status_code=201, response_model=ReflectionPublic)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.paging import Paged
 
 
 class AuditEntryPublic(BaseModel):
@@ -28,11 +29,8 @@ class AuditEntryPublic(BaseModel):
     details_text: str = ""
 
 
-class AuditPage(BaseModel):
-    items: list[AuditEntryPublic]
-    total: int
-    page: int
-    pages: int
+class AuditPage(Paged[AuditEntryPublic]):
+    pass
 
 
 class AuditActionSeries(BaseModel):

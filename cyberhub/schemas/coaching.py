@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from cyberhub.models.base import MAX_ID
 from cyberhub.schemas.datetimes import IsoDatetime, LocalTime
+from cyberhub.schemas.paging import Paged
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id that can name a row
 
@@ -151,14 +152,9 @@ class GoalUpdate(BaseModel):
     manual_percent: int | None = Field(default=None, ge=-1000, le=1000)
 
 
-class GoalsPage(BaseModel):
+class GoalsPage(Paged[GoalPublic]):
     """A page of the learner's closed goals (achieved or dropped), newest first
     (GET /coaching/goals/closed)."""
-
-    items: list[GoalPublic]
-    total: int
-    page: int
-    pages: int
 
 
 # -- reflections -------------------------------------------------------------------------------
@@ -175,13 +171,8 @@ class ReflectionPublic(BaseModel):
     created_at: IsoDatetime
 
 
-class ReflectionsPage(BaseModel):
+class ReflectionsPage(Paged[ReflectionPublic]):
     """A page of the learner's reflections, newest first (GET /coaching/reflections)."""
-
-    items: list[ReflectionPublic]
-    total: int
-    page: int
-    pages: int
 
 
 class ReflectionCreate(BaseModel):

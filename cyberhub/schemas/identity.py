@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.paging import Paged
 
 # The longest IANA zone name accepted (the longest real one has 32 characters).
 TIME_ZONE_MAX = 64
@@ -207,13 +208,8 @@ class InvitationPublic(BaseModel):
     expires_at: IsoDatetime
 
 
-class InvitationsPage(BaseModel):
+class InvitationsPage(Paged[InvitationPublic]):
     """One page of an organisation's invitations, newest first."""
-
-    items: list[InvitationPublic]
-    total: int
-    page: int
-    pages: int
 
 
 class LeftOrganization(BaseModel):

@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 
 from cyberhub.models import Submission
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.paging import Paged
 from cyberhub.schemas.profiler import ProfilerResultData, TrackTexts
 
 
@@ -55,11 +56,8 @@ class MissionListItem(MissionPublic):
     my_status: str | None = None
 
 
-class MissionList(BaseModel):
-    items: list[MissionListItem]
-    total: int
-    page: int
-    pages: int
+class MissionList(Paged[MissionListItem]):
+    pass
 
 
 class MissionDetailPublic(MissionPublic):

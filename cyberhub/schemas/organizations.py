@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.paging import Paged
 
 
 class OrganizationPublic(BaseModel):
@@ -28,11 +29,8 @@ class MemberPublic(BaseModel):
     member_since: IsoDatetime | None
 
 
-class MembersPage(BaseModel):
-    items: list[MemberPublic]
-    total: int
-    page: int
-    pages: int
+class MembersPage(Paged[MemberPublic]):
+    pass
 
 
 class MemberRemoved(BaseModel):

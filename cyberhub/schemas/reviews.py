@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
 from cyberhub.schemas.learning import AttemptFields, AttemptView
+from cyberhub.schemas.paging import Paged
 
 
 class Ref(BaseModel):
@@ -157,13 +158,8 @@ class MentorLearner(BaseModel):
     waiting: WaitingWork | None = None
 
 
-class MentorLearnersPage(BaseModel):
+class MentorLearnersPage(Paged[MentorLearner]):
     """One page of a mentor's learners (those matching the search, if any), newest first."""
-
-    items: list[MentorLearner]
-    total: int
-    page: int
-    pages: int
 
 
 class MentorHome(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cyberhub.schemas.datetimes import IsoDatetime
 from cyberhub.schemas.identity import InvitationPublic
+from cyberhub.schemas.paging import Paged
 
 
 class RolePublic(BaseModel):
@@ -40,11 +41,8 @@ class UserSummary(BaseModel):
     roles: list[RoleHeld]
 
 
-class UsersPage(BaseModel):
-    items: list[UserSummary]
-    total: int
-    page: int
-    pages: int
+class UsersPage(Paged[UserSummary]):
+    pass
 
 
 class RoleGrantPublic(BaseModel):

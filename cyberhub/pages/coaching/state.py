@@ -31,6 +31,7 @@ from cyberhub.schemas.coaching import (
     ReflectionPublic,
     TrackChoice,
 )
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.coaching import goals, habits, reflections, summary
 from cyberhub.services.identity.permissions import Principal
@@ -200,7 +201,7 @@ class Loaded(BaseModel):
     reflections: list[ReflectionPublic]  # the page of them shown
     reflection_page: int
     reflection_pages: int
-    closed: goals.ClosedGoalPage  # the page of achieved and dropped goals shown
+    closed: PageOf[GoalPublic]  # the page of achieved and dropped goals shown
 
 
 def _read(

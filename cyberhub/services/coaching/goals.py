@@ -6,7 +6,6 @@ habit) or the learner's own percentage. Active goals steer the learner's recomme
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
@@ -32,11 +31,10 @@ from cyberhub.schemas.coaching import (
     GoalHabitPublic,
     GoalMissionPublic,
     GoalPublic,
-    GoalsPage,
     GoalUpdate,
     MissionChoice,
 )
-from cyberhub.schemas.paging import PageCount, page_count
+from cyberhub.schemas.paging import PageOf, page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates, locks, text
 from cyberhub.services.coaching import access, ai_sources
@@ -227,25 +225,13 @@ def list_goals(session: Session, principal: Principal | None) -> list[GoalPublic
     return goals_public(session, actor.user_id)
 
 
-@dataclass(frozen=True)
-class ClosedGoalPage(PageCount):
-    items: list[GoalPublic]
-    total: int
-    page: int
-    page_size: int
-
-    def public(self) -> GoalsPage:
-        """The page as the API sends it."""
-        return from_row(GoalsPage, self)
-
-
 def closed_goal_page(
     session: Session,
     principal: Principal | None,
     page: int = 1,
     *,
     page_size: int = CLOSED_PAGE_SIZE,
-) -> ClosedGoalPage:
+) -> PageOf[GoalPublic]:
     """The learner's achieved and dropped goals, newest first, a page at a time (a page past the
     end, the list having shrunk, answers the last one)."""
     actor = access.learner(principal)
@@ -262,7 +248,7 @@ def closed_goal_page(
     ).all()
     today = access.today(session, actor.user_id)
     items = [goal_public(session, g, today) for g in rows]
-    return ClosedGoalPage(items=items, total=total, page=page, page_size=page_size)
+    return PageOf(items=items, total=total, page=page, page_size=page_size)
 
 
 def _link_missions(session: Session, actor: Principal, goal: Goal, ids: list[int]) -> None:

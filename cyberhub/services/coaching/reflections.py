@@ -10,16 +10,14 @@ services/coaching/ai_sources.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
-from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic, ReflectionsPage
-from cyberhub.schemas.paging import PageCount, page_count
+from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
+from cyberhub.schemas.paging import PageOf, page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.coaching import access, ai_sources
@@ -75,21 +73,9 @@ def recent(
     return [reflection_public(r) for r in rows]
 
 
-@dataclass
-class ReflectionPage(PageCount):
-    items: list[ReflectionPublic]
-    total: int
-    page: int
-    page_size: int
-
-    def public(self) -> ReflectionsPage:
-        """The page as the API sends it."""
-        return from_row(ReflectionsPage, self)
-
-
 def reflection_page(
     session: Session, principal: Principal | None, page: int = 1, *, page_size: int = PAGE_SIZE
-) -> ReflectionPage:
+) -> PageOf[ReflectionPublic]:
     """The learner's own reflections, newest first, a page at a time (a page past the end, the
     list having shrunk, answers the last one): each of the MAX_REFLECTIONS they may keep can be
     read, shared or made private again, not only the newest few."""
@@ -108,7 +94,7 @@ def reflection_page(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return ReflectionPage(
+    return PageOf(
         items=[reflection_public(r) for r in rows], total=total, page=page, page_size=page_size
     )
 

@@ -54,7 +54,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.paging import Paged, page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
@@ -254,14 +254,8 @@ def _per_cohort(
 OFFERS_PAGE_SIZE = 20
 
 
-@dataclass(frozen=True)
-class CohortOfferPage:
+class CohortOfferPage(Paged[CohortOffer]):
     """One page of the cohorts on offer, searched by cohort, programme or organisation name."""
-
-    items: list[CohortOffer]
-    total: int
-    page: int
-    pages: int
 
 
 def _on_offer(now: datetime) -> list[ColumnElement[bool]]:

@@ -20,7 +20,7 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.schemas.paging import PageCount
+from cyberhub.schemas.paging import PageOf
 from cyberhub.services.ai import search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -84,11 +84,7 @@ def _status_condition(student_id: int, status: str) -> Any:
 
 
 @dataclass
-class MissionPage(PageCount):
-    items: list[tuple[Mission, Track]]
-    total: int
-    page: int
-    page_size: int
+class MissionPage(PageOf[tuple[Mission, Track]]):
     skills: list[str] = field(default_factory=list)
     # mission id -> its rank in the caller's stored recommendation list (the missions on this
     # page that are in it), the same list the dashboard card and the API show

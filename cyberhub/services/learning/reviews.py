@@ -48,7 +48,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.models.progress import SubmissionEventKind
-from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.reviews import (
     ClaimState,
     HintUse,
@@ -583,16 +583,8 @@ def review(
 
 
 @dataclass
-class QueuePage:
+class QueuePage(PageOf[QueueItem]):
     bucket: str
-    items: list[QueueItem]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.page_size)
 
 
 def _no_newer_attempt() -> Any:

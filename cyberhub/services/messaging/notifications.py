@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from cyberhub.models import Notification, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notifications import MAX_IDS, NotificationPublic, NotificationsPage
-from cyberhub.schemas.paging import PageCount
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
@@ -79,12 +79,8 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 @dataclass
-class NotificationPage(PageCount):
-    items: list[NotificationPublic]
-    total: int
+class NotificationPage(PageOf[NotificationPublic]):
     unread: int
-    page: int
-    page_size: int
 
     def public(self) -> NotificationsPage:
         """The page as the API sends it."""
