@@ -71,12 +71,6 @@ PALETTE = [
 ]
 
 
-def _zone(session: Session, principal: Principal | None) -> str:
-    """The reader's zone (else UTC): a stored zone is one both Python and PostgreSQL know
-    (identity/time_zones.is_usable, migration 0036)."""
-    return reader_zone(principal)
-
-
 def _start(day: date, tz: str) -> datetime:
     """The midnight that begins `day` in zone `tz`."""
     return datetime.combine(day, time.min, tzinfo=zone(tz))
@@ -196,7 +190,7 @@ def search(
     if page < 1 or not 1 <= page_size <= 100:
         raise Invalid("page must be 1 or more and page_size between 1 and 100.")
     _check_range(date_from, date_to)
-    tz = _zone(session, principal)
+    tz = reader_zone(principal)
     stmt = select(AuditLog, User.email).join(
         User, col(User.id) == col(AuditLog.actor_id), isouter=True
     )
@@ -265,7 +259,7 @@ def charted_stats(
     """The statistics the audit page shows beside the entries (which list any range): `stats`
     of the dates, or None and a note saying why when they span more than MAX_STATS_DAYS."""
     require_role(principal, Role.admin)
-    start, end = _stats_range(date_from, date_to, _zone(session, principal))
+    start, end = _stats_range(date_from, date_to, reader_zone(principal))
     if (end - start).days + 1 > MAX_STATS_DAYS:
         return AuditStatsShown(stats=None, note=STATS_TOO_LONG)
     return AuditStatsShown(stats=stats(session, principal, date_from=date_from, date_to=date_to))
@@ -287,7 +281,7 @@ def stats(
     frequent actions and sums the others into one "Other (n actions)" series.
     """
     require_role(principal, Role.admin)
-    tz = _zone(session, principal)
+    tz = reader_zone(principal)
     date_from, date_to = _stats_range(date_from, date_to, tz)
     days_count = (date_to - date_from).days + 1
     if days_count > MAX_STATS_DAYS:
