@@ -633,3 +633,38 @@ class TestCopiedLinksEndWithEverySession:
             f"{API}/magic-link/verify", json={"token": magic_token(session, email)}
         )
         assert fresh.status_code == 200, fresh.text
+
+    def test_a_link_opened_as_every_session_ends_is_refused(
+        self, api_client: TestClient, student_user: User, session: Session
+    ) -> None:
+        """A link being opened at the moment the owner signs out everywhere holds its row, so
+        the expiry skips it (waiting would deadlock). Before: it then signed in (or set a
+        password) after every session had ended. Now opening it re-reads the account once it
+        holds it and refuses a link older than the sign-out, as an expired one."""
+        email = student_user.email
+        api_client.post(f"{API}/password-reset", json={"email": email})
+        api_client.post(f"{API}/magic-link", json={"email": email})
+        reset, magic = reset_token(session, email), magic_token(session, email)
+        # What the sign-out left behind for a link it skipped: the account's sessions end now,
+        # the link itself is untouched (not expired, not used).
+        user = session.get(User, student_user.id)
+        assert user is not None
+        user.sessions_valid_after = utcnow()
+        session.add(user)
+        session.commit()
+        stolen = api_client.post(
+            f"{API}/password-reset/confirm",
+            json={"token": reset, "new_password": "attacker-owns-this-now-99"},
+        )
+        assert stolen.status_code == 401
+        assert stolen.json()["detail"] == "This password reset link has expired. Request a new one."
+        stolen = api_client.post(f"{API}/magic-link/verify", json={"token": magic})
+        assert stolen.status_code == 401
+        assert stolen.json()["detail"] == "This sign-in link has expired. Request a new one."
+        assert login(api_client, email)  # the password is still the owner's
+        # A link asked for afterwards works as ever.
+        api_client.post(f"{API}/magic-link", json={"email": email})
+        fresh = api_client.post(
+            f"{API}/magic-link/verify", json={"token": magic_token(session, email)}
+        )
+        assert fresh.status_code == 200, fresh.text

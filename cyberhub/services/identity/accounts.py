@@ -340,8 +340,9 @@ def expire_emailed_links(session: Session, user: User) -> None:
     after the owner ended every session or changed the password.
 
     A link being opened at this moment holds its row (and then waits for the user's row, which
-    the caller holds): it is skipped, not waited for (that would deadlock), and ends as a
-    sign-in just before this would."""
+    the caller holds): it is skipped, not waited for (that would deadlock); once this commits,
+    the opening reads the account's `sessions_valid_after` and refuses it as expired
+    (passwordless._ended_since)."""
     now = utcnow()
     locks.update_unheld(
         session,

@@ -110,16 +110,50 @@ def _problem(row: OneTimeToken | None, purpose: str) -> str | None:
     if row.used_at is not None:
         return f"This {what} was already used. Each link works once: request a new one."
     if row.expires_at <= utcnow():
-        return f"This {what} has expired. Request a new one."
+        return _expired(purpose)
     return None
+
+
+def _expired(purpose: str) -> str:
+    return f"This {_WHAT[purpose]} has expired. Request a new one."
+
+
+def _ended_since(session: Session, row: OneTimeToken, purpose: str, *, hold: bool) -> str | None:
+    """A link e-mailed before every session of its account ended (a password change or reset,
+    "sign out everywhere") expired with them: the message saying so, or None. With `hold`, the
+    account's row is held (accounts.hold_sessions) and read again first: a link being opened
+    as the sessions end holds its own row, so accounts.expire_emailed_links skips it, and this
+    is what refuses it once the sign-out has committed. A deactivated account's link is left
+    to say so (the callers' AccountDeactivated)."""
+    user = _link_user(session, row)
+    if user is None or user.id is None:
+        return None
+    if hold:
+        accounts.hold_sessions(session, user.id)
+        session.refresh(user)  # as committed by a sign-out the hold waited for
+    ended = user.sessions_valid_after
+    if user.is_active and ended is not None and row.created_at < ended:
+        return _expired(purpose)
+    return None
+
+
+def _checked(
+    session: Session, token: str, purpose: str, *, lock: bool
+) -> tuple[OneTimeToken | None, str | None]:
+    """The token's row (locked, and its account's row held, with `lock`) and why it can't be
+    used (None: it can)."""
+    row = _lookup(session, token, purpose, lock=lock)
+    problem = _problem(row, purpose)
+    if problem is None and row is not None:
+        problem = _ended_since(session, row, purpose, hold=lock)
+    return row, problem
 
 
 def _valid_row(
     session: Session, token: str, purpose: str, meta: RequestMeta, *, record: bool = True
 ) -> OneTimeToken:
     """The usable (locked) token row; otherwise audit the failed attempt and raise Unauthenticated."""
-    row = _lookup(session, token, purpose, lock=True)
-    problem = _problem(row, purpose)
+    row, problem = _checked(session, token, purpose, lock=True)
     if problem is None:
         assert row is not None
         return row
@@ -138,8 +172,7 @@ def _valid_row(
 def _peek(session: Session, token: str, purpose: str) -> OneTimeToken:
     """The usable token row, neither locked nor spent (a failure is not audited); otherwise
     raise Unauthenticated."""
-    row = _lookup(session, token, purpose, lock=False)
-    problem = _problem(row, purpose)
+    row, problem = _checked(session, token, purpose, lock=False)
     if problem is not None:
         raise Unauthenticated(problem)
     assert row is not None
