@@ -10,9 +10,11 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from cyberhub.formatting import plural, when
+from cyberhub.formatting import when
 from cyberhub.models.base import utcnow
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.reviews import (
+    MenteeProgress,
     MentorCohort,
     MentorDashboard,
     MentorHome,
@@ -183,6 +185,14 @@ def _learners(session: Session, principal: Principal | None, q: str, page: int) 
     )
 
 
+def _mentees(
+    session: Session, principal: Principal | None, page: int
+) -> tuple[PageOf[MenteeProgress], str]:
+    found = mentoring.mentee_page(session, principal, page, page_size=mentoring.MENTEES_PAGE_SIZE)
+    assert principal is not None  # mentee_page refused anyone else
+    return found, principal.time_zone
+
+
 @dataclass
 class HomeView:
     dashboard: MentorDashboard
@@ -218,7 +228,9 @@ def _queue(
 def _home(session: Session, principal: Principal | None, bucket: str, page: int) -> HomeView:
     # One transaction, and the dashboard's queue counts reused (each count walks the mentor's
     # cohorts' submissions: bench/dashboards.py).
-    dash = mentoring.mentor_dashboard(session, principal, preview=False)
+    dash = mentoring.mentor_dashboard(
+        session, principal, preview=False, mentees_page_size=mentoring.MENTEES_PAGE_SIZE
+    )
     home = mentoring.mentor_home(session, principal)
     queue = _queue(session, principal, bucket, page, counts=dash.queue)
     assert principal is not None  # mentor_dashboard refused anyone else
@@ -238,8 +250,9 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     queue_loading: bool = False
     # mentees and figures
     mentees: list[MenteeRow] = []
-    # "The first 200 of 231 mentees, by name." when the rest are left out of the table, else "".
-    mentees_cut: str = ""
+    # the mentees table's own page (mentoring.mentee_page; not in the address, as the learners')
+    mentees_page: int = 1
+    mentees_pages: int = 1
     workload: WorkloadView = WorkloadView()
     # organizations
     organizations: list[str] = []
@@ -277,7 +290,8 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
             return
         data = found.value
         dash, home, tz = data.dashboard, data.home, data.time_zone
-        self._show_mentees(dash, tz)
+        first = PageOf(dash.mentees, dash.mentees_total, 1, mentoring.MENTEES_PAGE_SIZE)
+        self._show_mentees(first, tz)
         self.workload = WorkloadView.of(dash.workload)
         self._apply_queue(data.queue)
         self.organizations = home.organizations
@@ -288,8 +302,8 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         self.learners_pages = home.learners_pages
         self.error = ""
 
-    def _show_mentees(self, dash: MentorDashboard, tz: str) -> None:
-        """The mentees table's rows, and what it leaves out (it lists the first MAX_MENTEES)."""
+    def _show_mentees(self, found: PageOf[MenteeProgress], tz: str) -> None:
+        """A page of the mentees table: its rows, which page it is and how many there are."""
         self.mentees = [
             from_row(
                 MenteeRow,
@@ -298,14 +312,9 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
                 last=when(m.last_activity, tz, empty="No activity yet"),
                 ago=waited(m.last_activity),
             )
-            for m in dash.mentees
+            for m in found.items
         ]
-        shown = len(dash.mentees)
-        self.mentees_cut = (
-            f"The first {shown} of {plural(dash.mentees_total, 'mentee')}, by name."
-            if dash.mentees_total > shown
-            else ""
-        )
+        self.mentees_page, self.mentees_pages = found.page, found.pages
 
     async def _fetch(self) -> None:
         """The queue's tab `bucket` at page `page` (the paged list of this page)."""
@@ -347,6 +356,14 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         """The learners list's search box: name or e-mail (trimmed, capped), from page 1."""
         self.learners_query = str(form.get("q", "")).strip()[:200]
         await self._fetch_learners(1)
+
+    @rx.event
+    async def mentees_go_to(self, page: int) -> None:
+        """The mentees table's Previous / Next."""
+        found = await self._call(_mentees, max(1, int(page)))
+        if found:
+            self._show_mentees(*found.value)
+            self.error = ""
 
     @rx.event
     async def learners_go_to(self, page: int) -> None:

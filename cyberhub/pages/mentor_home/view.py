@@ -225,7 +225,7 @@ def _mentees() -> rx.Component:
             ),
             data_testid="mentees",
         ),
-        rx.cond(S.mentees_cut != "", muted(S.mentees_cut, data_testid="mentees-cut")),
+        pager_if_many(S.mentees_page, S.mentees_pages, S.mentees_go_to),
     )
 
 

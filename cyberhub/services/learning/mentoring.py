@@ -26,7 +26,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.paging import page_count
+from cyberhub.schemas.paging import PageOf, page_count
 from cyberhub.schemas.reviews import (
     MenteeProgress,
     MentorCohort,
@@ -49,17 +49,55 @@ from cyberhub.services.learning.query_parts import name_order
 from cyberhub.services.text_match import contains
 
 MAX_LEARNERS = 200  # a page of the mentor home's learners list (mentor_learners)
-MAX_MENTEES = 200  # the mentor home's mentees table lists the first, by name (of mentees_total)
+MAX_MENTEES = 200  # GET /mentor/dashboard lists the first, by name (of mentees_total)
+MENTEES_PAGE_SIZE = 50  # a page of the mentor home's mentees table (mentee_page)
 
 
 def mentor_dashboard(
-    session: Session, principal: Principal | None, *, preview: bool = True
+    session: Session,
+    principal: Principal | None,
+    *,
+    preview: bool = True,
+    mentees_page_size: int | None = None,
 ) -> MentorDashboard:
-    """Assigned mentees with progress and last activity, queue counts, the oldest pending
-    submissions (unless `preview` is False: the mentor page lists the queue itself) and the
-    workload figures."""
+    """Assigned mentees with progress and last activity (the first `mentees_page_size`, else
+    MAX_MENTEES, by name: mentee_page), queue counts, the oldest pending submissions (unless
+    `preview` is False: the mentor page lists the queue itself) and the workload figures."""
     actor = require_role(principal, Role.mentor)
     me = actor.user_id
+    mentees = mentee_page(session, actor, 1, page_size=mentees_page_size or MAX_MENTEES)
+    pending: list[QueueItem] = []
+    if preview:
+        pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
+    else:
+        reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
+    counts = reviews.queue_counts(session, me)
+    return MentorDashboard(
+        mentees=mentees.items,
+        mentees_total=mentees.total,
+        queue=counts,
+        pending_preview=pending,
+        workload=reviews.workload(session, actor, counts=counts),
+    )
+
+
+def mentee_page(
+    session: Session,
+    principal: Principal | None,
+    page: int = 1,
+    *,
+    page_size: int = MENTEES_PAGE_SIZE,
+) -> PageOf[MenteeProgress]:
+    """A page of the mentor's assigned mentees, by name, with their progress and last activity
+    (a page past the end, the list having shrunk, answers the last one; `page_size` is the
+    caller's own, up to MAX_MENTEES)."""
+    actor = require_role(principal, Role.mentor)
+    me = actor.user_id
+    assigned = col(MentorAssignment.mentor_id) == me
+    total = int(
+        session.exec(select(func.count()).select_from(MentorAssignment).where(assigned)).one()
+    )
+    page = max(1, min(page, page_count(total, page_size)))
     # The learner's latest work or hint revealed on a mission of the cohort's programme, as the
     # director's roster and at-risk list count activity (analytics.cohort_roster, _at_risk).
     runs = (
@@ -95,26 +133,20 @@ def mentor_dashboard(
             col(Cohort.name),
             col(Cohort.program_id),
             last_activity,
-            func.count().over(),  # all the mentor's mentees, before the limit
         )
         .select_from(MentorAssignment)
         .join(User, col(User.id) == col(MentorAssignment.student_id))
         .join(Cohort, col(Cohort.id) == col(MentorAssignment.cohort_id))
-        .where(col(MentorAssignment.mentor_id) == me)
+        .where(assigned)
         .order_by(name_order(User), col(User.id))
-        .limit(MAX_MENTEES)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     ).all()
     # Each mentee's "N of M" in their cohort's programme, as their page and their own
     # dashboard say it (mission_scope.scopes): one statement for the list.
     figures = mission_scope.program_scopes(session, [(r[0], r[5]) for r in rows])
-    pending: list[QueueItem] = []
-    if preview:
-        pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
-    else:
-        reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
-    counts = reviews.queue_counts(session, me)
-    return MentorDashboard(
-        mentees=[
+    return PageOf(
+        items=[
             MenteeProgress(
                 id=uid,
                 name=person_name(full_name, email),
@@ -125,14 +157,13 @@ def mentor_dashboard(
                 percent=scope.percent,
                 last_activity=last,
             )
-            for (uid, full_name, email, cid, cname, _, last, _), scope in zip(
+            for (uid, full_name, email, cid, cname, _, last), scope in zip(
                 rows, figures, strict=True
             )
         ],
-        mentees_total=rows[0][7] if rows else 0,
-        queue=counts,
-        pending_preview=pending,
-        workload=reviews.workload(session, actor, counts=counts),
+        total=total,
+        page=page,
+        page_size=page_size,
     )
 
 
