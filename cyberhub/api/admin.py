@@ -29,7 +29,12 @@ from cyberhub.api.deps import (
 from cyberhub.models import RoleAssignment
 from cyberhub.schemas.audit import AuditPage, AuditStats
 from cyberhub.schemas.identity import ApiKeyCreated, ApiKeyPublic, ScopePublic
-from cyberhub.schemas.organizations import MemberRemoved, MembersPage, OrganizationPublic
+from cyberhub.schemas.organizations import (
+    MemberRemoved,
+    MembersPage,
+    OrganizationPublic,
+    OrganizationsPage,
+)
 from cyberhub.schemas.users import (
     AccountStatus,
     InvitationOut,
@@ -201,10 +206,16 @@ def reactivate_user(
 # -- organizations -----------------------------------------------------------------------------
 
 
-@router.get("/organizations", response_model=list[OrganizationPublic])
-def list_organizations(principal: CurrentUser, session: SessionDep) -> list[OrganizationPublic]:
-    """Every organization for an admin; a director's own."""
-    return organizations.list_organizations(session, principal)
+@router.get("/organizations", response_model=OrganizationsPage)
+def list_organizations(
+    principal: CurrentUser,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Page = 1,
+    page_size: PageSize = organizations.ORGANIZATIONS_PAGE_SIZE,
+) -> OrganizationsPage:
+    """Every organization for an admin, a director's own: one page, by name, searched by name."""
+    return organizations.organization_page(session, principal, q=q, page=page, page_size=page_size)
 
 
 @router.post("/organizations", status_code=201, response_model=OrganizationPublic)

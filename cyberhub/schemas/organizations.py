@@ -19,6 +19,13 @@ class OrganizationPublic(BaseModel):
     members: int = 0
 
 
+class OrganizationsPage(BaseModel):
+    items: list[OrganizationPublic]
+    total: int
+    page: int
+    pages: int
+
+
 class MemberPublic(BaseModel):
     """A member of an organization: their roles there (in the roles' order), since when."""
 

@@ -50,7 +50,8 @@ def join_demo_organization(app_url: str, learner: dict[str, str]) -> dict[str, s
     assert r.status_code == 200, r.text
     director = {"Authorization": f"Bearer {r.json()['access_token']}"}
     email = httpx.get(f"{api}/auth/me", headers=learner, timeout=20).json()["email"]
-    org_id = httpx.get(f"{api}/organizations", headers=director, timeout=20).json()[0]["id"]
+    orgs = httpx.get(f"{api}/organizations", headers=director, timeout=20).json()["items"]
+    org_id = orgs[0]["id"]
     r = httpx.post(
         f"{api}/organizations/{org_id}/invitations",
         json={"email": email},

@@ -466,7 +466,7 @@ class TestOrganizations:
         assert r.json()["slug"] == "lake-victoria-campus"
         [entry] = audits(session, "organization.created")
         assert entry.target_id == str(r.json()["id"])
-        listed = admin_client.get(V1 + "/organizations").json()
+        listed = admin_client.get(V1 + "/organizations").json()["items"]
         assert [o["name"] for o in listed] == ["Lake Victoria Campus", "Test Academy"]
 
     @pytest.mark.parametrize(
@@ -601,7 +601,7 @@ class TestDirector:
         they hold a role there (they mentor in it), they hear why: 403."""
         r = director_client.get(V1 + "/organizations")
         assert r.status_code == 200
-        assert [o["name"] for o in r.json()] == ["Test Academy"]
+        assert [o["name"] for o in r.json()["items"]] == ["Test Academy"]
         assert director_client.get(f"{V1}/organizations/{test_organization.id}").status_code == 200
         paths = (f"/organizations/{other_org.id}", f"/organizations/{other_org.id}/members")
         for path in paths:

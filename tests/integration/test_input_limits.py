@@ -105,6 +105,7 @@ class TestNulCharacters:
             f"{PREFIX}/missions?skill=%00",
             f"{PREFIX}/search/missions?q=a%00b",
             f"{PREFIX}/admin/users?q=%00",
+            f"{PREFIX}/organizations?q=%00",
         ):
             r = everyone_client.get(url)
             assert r.status_code == 422, (url, r.text)

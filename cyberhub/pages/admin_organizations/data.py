@@ -75,9 +75,28 @@ class OrgPage:
     role_options: list[str]
 
 
-def list_rows(session: Session, principal: Principal | None) -> list[OrgRow]:
+@dataclass(frozen=True)
+class OrgListPage:
+    """One page of the organizations list (searched by name): a page past the last (the
+    address of one that has since emptied) shows the last."""
+
+    rows: list[OrgRow]
+    total: int
+    page: int
+    pages: int
+
+
+def list_rows(session: Session, principal: Principal | None, q: str, page: int) -> OrgListPage:
     tz = _tz(principal)
-    return [OrgRow.of(o, tz) for o in organizations.list_organizations(session, principal)]
+    found = organizations.organization_page(session, principal, q=q, page=page)
+    if found.page > found.pages:
+        found = organizations.organization_page(session, principal, q=q, page=found.pages)
+    return OrgListPage(
+        rows=[OrgRow.of(o, tz) for o in found.items],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
 
 
 def create(

@@ -7,10 +7,13 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.components.address_sync import address_sync
 from cyberhub.components.admin_nav import admin_nav
+from cyberhub.components.fields import search_form
 from cyberhub.components.labelled import form_card, labelled_input, labelled_textarea
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import once_loaded, two_columns
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import (
     empty_state,
@@ -81,24 +84,36 @@ def organizations_content() -> rx.Component:
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
+        address_sync(S.address, S.address_seq),
+        search_form("Search organizations", "org-search", "Organization name", S.query, S.search),
         once_loaded(
             S.loading,
             "Loading organizations…",
-            table_or(
-                S.items,
-                ["Organization", "Slug", "Members", "Created"],
-                _org_row,
-                rx.cond(
-                    S.error == "",
-                    empty_state(
-                        "No organizations yet",
+            rx.box(
+                table_or(
+                    S.items,
+                    ["Organization", "Slug", "Members", "Created"],
+                    _org_row,
+                    rx.cond(
+                        S.error == "",
                         rx.cond(
-                            SessionState.is_admin,
-                            "Create the first one below.",
-                            "You don't direct an organization yet.",
+                            S.query != "",
+                            empty_state(
+                                "No organization matches", "Try another name, or clear the search."
+                            ),
+                            empty_state(
+                                "No organizations yet",
+                                rx.cond(
+                                    SessionState.is_admin,
+                                    "Create the first one below.",
+                                    "You don't direct an organization yet.",
+                                ),
+                            ),
                         ),
                     ),
                 ),
+                pager_if_many(S.page, S.pages, S.go_to),
+                width="100%",
             ),
         ),
         rx.cond(SessionState.is_admin, rx.box(_create_form(), margin_top="1.5em")),

@@ -11,12 +11,14 @@ from cyberhub.models import Role
 from cyberhub.pages.admin_organizations import data
 from cyberhub.pages.admin_organizations.data import (
     DETAIL_ROUTE,
+    LIST_ROUTE,
     InvitationRow,
     MemberRow,
     OrgRow,
 )
 from cyberhub.services.identity import organizations
 from cyberhub.services.identity.permissions import UNKNOWN_ORGANIZATION
+from cyberhub.state import url_query
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import url_id
 from cyberhub.state.paging import PagedList
@@ -27,21 +29,37 @@ from cyberhub.state.session import SessionState
 _EMPTY_FORM = {"name": "", "slug": "", "description": ""}
 
 
-class OrganizationsState(ServiceState, rx.State):
+class OrganizationsState(ServiceState, url_query.AddressedList, rx.State):
     items: list[OrgRow] = []
+    total: int = 0
     loading: bool = True
     error: str = ""
     form: dict[str, str] = _EMPTY_FORM
     create_error: str = ""
     notice: str = ""
 
-    @rx.event
-    async def load(self) -> None:
-        self.loading, self.notice, self.create_error = True, "", ""
-        found = await self._call(data.list_rows)
+    async def _fetch(self) -> None:
+        found = await self._call(data.list_rows, self.query, self.page)
         self.loading = False
         if found:
-            self.items, self.error = found.value, ""
+            p = found.value
+            self.items, self.total, self.page, self.pages = p.rows, p.total, p.page, p.pages
+            self.error = ""
+
+    def _url(self) -> str:
+        return url_query.list_url(LIST_ROUTE, {}, self.query, self.page)
+
+    @rx.event
+    async def load(self) -> None:
+        """Restores the search and page from the address (a reload and Back show the same
+        list)."""
+        self.notice, self.create_error = "", ""
+        params = self.router.url.query_parameters
+        self.query, self.page = url_query.text(params, "q"), url_query.page(params)
+        if self._fresh(self._url()):  # the search or page event that put it there fetched it
+            return
+        self.loading = True
+        await self._fetch()
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:
@@ -53,7 +71,7 @@ class OrganizationsState(ServiceState, rx.State):
             self.create_error = org.error
             return None
         self.create_error, self.form = "", dict(_EMPTY_FORM)
-        await self.load()
+        await self._fetch()
         self.notice = f"Created {org.value.name} ({org.value.slug})."
         return [rx.set_value(f"org-{k}", "") for k in _EMPTY_FORM]
 

@@ -9,13 +9,20 @@ may do which).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cyberhub.models import Organization, OrganizationMembership, Role, RoleAssignment, User
-from cyberhub.schemas.organizations import MemberPublic, MembersPage, OrganizationPublic
+from cyberhub.schemas.organizations import (
+    MemberPublic,
+    MembersPage,
+    OrganizationPublic,
+    OrganizationsPage,
+)
 from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
@@ -30,9 +37,12 @@ from cyberhub.services.identity.permissions import (
     managed_org_ids,
     require_role,
 )
+from cyberhub.services.paging import check_page
 from cyberhub.services.slugs import check_slug, slugify
+from cyberhub.services.text_match import contains
 
 PAGE_SIZE = 20
+ORGANIZATIONS_PAGE_SIZE = 25
 
 
 def org_for_manager(session: Session, principal: Principal | None, org_id: int) -> Organization:
@@ -91,14 +101,17 @@ def create(
     return org
 
 
-def list_organizations(session: Session, principal: Principal | None) -> list[OrganizationPublic]:
-    """Admins see every organization, directors the ones they run; with member counts."""
-    actor = roles.require_manager(principal)
-    visible = managed_org_ids(actor)
+def _visible_organizations(principal: Principal | None) -> SelectOfScalar[Organization]:
+    """The organizations the principal may list (admins every one, directors those they run),
+    by name; Forbidden for anyone else."""
+    visible = managed_org_ids(roles.require_manager(principal))
     stmt = select(Organization)
     if visible is not None:
         stmt = stmt.where(col(Organization.id).in_(visible))
-    orgs = session.exec(stmt.order_by(col(Organization.name))).all()
+    return stmt.order_by(col(Organization.name), col(Organization.id))
+
+
+def _with_member_counts(session: Session, orgs: Sequence[Organization]) -> list[OrganizationPublic]:
     pairs = memberships.member_pairs().subquery()
     counts = dict(
         session.exec(
@@ -108,6 +121,37 @@ def list_organizations(session: Session, principal: Principal | None) -> list[Or
         ).all()
     )
     return [public(o, counts.get(o.id, 0)) for o in orgs]
+
+
+def list_organizations(session: Session, principal: Principal | None) -> list[OrganizationPublic]:
+    """Admins see every organization, directors the ones they run; with member counts."""
+    orgs = session.exec(_visible_organizations(principal)).all()
+    return _with_member_counts(session, orgs)
+
+
+def organization_page(
+    session: Session,
+    principal: Principal | None,
+    *,
+    q: str = "",
+    page: int = 1,
+    page_size: int = ORGANIZATIONS_PAGE_SIZE,
+) -> OrganizationsPage:
+    """One page of the organizations list_organizations shows, by name, searched by name (a
+    page past the last is empty, with the total)."""
+    stmt = _visible_organizations(principal)
+    check_page(page, page_size)
+    typed = q.strip()[:200]
+    if typed:
+        stmt = stmt.where(contains(col(Organization.name), typed))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    orgs = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+    return OrganizationsPage(
+        items=_with_member_counts(session, orgs),
+        total=total,
+        page=page,
+        pages=page_count(total, page_size),
+    )
 
 
 def get(session: Session, principal: Principal | None, org_id: int) -> OrganizationPublic:
