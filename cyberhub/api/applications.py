@@ -19,6 +19,7 @@ from cyberhub.services.learning import applications
 from cyberhub.services.learning.applications import (
     ApplicationForDirectors,
     ApplicationPublic,
+    ApplicationsPage,
     CohortOfferPage,
     EnrolmentSettings,
 )
@@ -44,10 +45,15 @@ def open_cohorts(
     return applications.open_cohorts(session, principal, q=q, page=page, page_size=page_size)
 
 
-@router.get("/me/applications", response_model=list[ApplicationPublic])
-def my_applications(principal: CurrentUser, session: SessionDep) -> list[ApplicationPublic]:
-    """Your applications in every state, newest first."""
-    return applications.my_applications(session, principal)
+@router.get("/me/applications", response_model=ApplicationsPage)
+def my_applications(
+    principal: CurrentUser,
+    session: SessionDep,
+    page: Page = 1,
+    page_size: PageSize = applications.APPLICATIONS_PAGE_SIZE,
+) -> ApplicationsPage:
+    """Your applications in every state, newest first: one page."""
+    return applications.my_application_page(session, principal, page=page, page_size=page_size)
 
 
 @router.post("/cohorts/{cohort_id}/applications", status_code=201, response_model=ApplicationPublic)

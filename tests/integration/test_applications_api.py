@@ -82,11 +82,11 @@ def test_the_learner_and_director_journey(
     assert r.status_code == 200 and r.json()["status"] == "enrolled"
     r = director.post(f"{API}/cohorts/{cid}/applications/{ids['bob@example.org']}/approve")
     assert r.json()["status"] == "waitlisted" and r.json()["position_text"] == "1st on the waitlist"
-    [mine] = b.get(f"{API}/me/applications").json()
+    [mine] = b.get(f"{API}/me/applications").json()["items"]
     assert (mine["status"], mine["waitlist_position"]) == ("waitlisted", 1)
     # Ann leaves; Bob gets her seat at once.
     assert a.post(f"{API}/cohorts/{cid}/applications/withdraw").json()["status"] == "withdrawn"
-    assert b.get(f"{API}/me/applications").json()[0]["status"] == "enrolled"
+    assert b.get(f"{API}/me/applications").json()["items"][0]["status"] == "enrolled"
     assert a.post(f"{API}/cohorts/{cid}/applications/withdraw").status_code == 404
     settings = director.get(f"{API}/cohorts/{cid}/enrolment").json()
     assert (settings["enrolled"], settings["waitlist"], settings["pending"]) == (1, 0, 0)
@@ -132,7 +132,8 @@ def test_wrong_role_and_other_organisation(
     assert d.get(f"{API}/cohorts/{cid}/applications?status=nope").status_code == 422
     assert d.get(f"{API}/cohorts/{cid}/enrolment").json()["mode"] == "application"
     # The other organisation's director can't see the application either way.
-    assert client_for(world.other_director).get(f"{API}/me/applications").json() == []
+    mine = client_for(world.other_director).get(f"{API}/me/applications").json()
+    assert mine == {"items": [], "total": 0, "page": 1, "pages": 1}
     # Anonymous: 401.
     with TestClient(d.app, raise_server_exceptions=False) as anon:
         assert anon.get(f"{API}/enrolment/cohorts").status_code == 401
@@ -206,7 +207,7 @@ def test_an_ended_cohorts_pending_applications_say_so_and_can_still_be_rejected(
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert [r["status"] for r in director.get(url).json()] == ["waitlisted", "enrolled", "rejected"]
     # What the learner reads is unchanged.
-    [mine] = client_for(learners[1]).get(f"{API}/me/applications").json()
+    [mine] = client_for(learners[1]).get(f"{API}/me/applications").json()["items"]
     assert mine["status"] == "waitlisted" and "held" not in mine
 
 

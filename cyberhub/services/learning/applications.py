@@ -38,6 +38,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cyberhub.formatting import when
 from cyberhub.models import (
@@ -381,15 +382,52 @@ def _certificate_urls(session: Session, user_id: int, cohort_ids: list[int]) -> 
     return {cohort_id: certificate_url(code) for cohort_id, code in rows}
 
 
-def my_applications(session: Session, principal: Principal | None) -> list[ApplicationPublic]:
-    """The caller's applications (every state), newest first."""
+def _applications_of(principal: Principal | None) -> SelectOfScalar[CohortApplication]:
+    """The query for the caller's applications, newest first (anyone signed in)."""
     actor = require_signed_in(principal)
-    rows = session.exec(
+    return (
         select(CohortApplication)
         .where(CohortApplication.student_id == actor.user_id)
         .order_by(col(CohortApplication.applied_at).desc(), col(CohortApplication.id).desc())
-    ).all()
-    return [_public(session, a) for a in rows]
+    )
+
+
+def my_applications(session: Session, principal: Principal | None) -> list[ApplicationPublic]:
+    """The caller's applications (every state), newest first."""
+    return [_public(session, a) for a in session.exec(_applications_of(principal)).all()]
+
+
+APPLICATIONS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ApplicationsPage:
+    """One page of a learner's own applications, newest first."""
+
+    items: list[ApplicationPublic]
+    total: int
+    page: int
+    pages: int
+
+
+def my_application_page(
+    session: Session,
+    principal: Principal | None,
+    *,
+    page: int = 1,
+    page_size: int = APPLICATIONS_PAGE_SIZE,
+) -> ApplicationsPage:
+    """One page of my_applications (a page past the last is empty, with the total)."""
+    stmt = _applications_of(principal)
+    check_page(page, page_size)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+    return ApplicationsPage(
+        items=[_public(session, a) for a in rows],
+        total=total,
+        page=page,
+        pages=page_count(total, page_size),
+    )
 
 
 def held(cohort: Cohort, status: str, *, taking: bool) -> str:
