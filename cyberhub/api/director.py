@@ -42,6 +42,7 @@ from cyberhub.schemas.director import (
     CsvImported,
     CsvImportRefused,
     EnrollmentPublic,
+    EnrollmentsPage,
     MissionList,
     MissionPublic,
     ProgramMissionRemoved,
@@ -321,11 +322,16 @@ def roster(
 # -- enrolments --------------------------------------------------------------------------------
 
 
-@router.get("/cohorts/{cohort_id}/enrollments", response_model=list[EnrollmentPublic])
+@router.get("/cohorts/{cohort_id}/enrollments", response_model=EnrollmentsPage)
 def list_enrollments(
-    cohort_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[EnrollmentPublic]:
-    return enrollment.list_enrollments(session, principal, cohort_id)
+    cohort_id: Id,
+    principal: CurrentUser,
+    session: SessionDep,
+    page: Page = 1,
+    page_size: PageSize = enrollment.ENROLLMENTS_PAGE_SIZE,
+) -> EnrollmentsPage:
+    """The cohort's enrolments (withdrawn ones too), newest first: one page."""
+    return enrollment.enrollment_page(session, principal, cohort_id, page=page, page_size=page_size)
 
 
 @router.post("/cohorts/{cohort_id}/enrollments", status_code=201, response_model=EnrollmentPublic)

@@ -116,6 +116,15 @@ class EnrollmentPublic(BaseModel):
     new_account: bool
 
 
+class EnrollmentsPage(BaseModel):
+    """One page of a cohort's enrolments (withdrawn ones too), newest first."""
+
+    items: list[EnrollmentPublic]
+    total: int
+    page: int
+    pages: int
+
+
 class CsvImported(BaseModel):
     imported: int
     new_accounts: int

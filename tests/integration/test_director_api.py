@@ -27,7 +27,16 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.learning import authoring, reviews, submissions
-from tests.factories import GOOD_ANSWER, World, build_world, enroll, login, principal, serve
+from tests.factories import (
+    GOOD_ANSWER,
+    World,
+    build_world,
+    enroll,
+    login,
+    make_user,
+    principal,
+    serve,
+)
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
 
@@ -456,7 +465,7 @@ class TestEnrollments:
             api.director, "POST", f"/cohorts/{cid}/enrollments", {"email": "neo@example.org"}
         )
         assert again.status_code == 409
-        listed = call(api.director, "GET", f"/cohorts/{cid}/enrollments").json()
+        listed = call(api.director, "GET", f"/cohorts/{cid}/enrollments").json()["items"]
         assert {e["email"] for e in listed} == {
             w.student.email,
             w.student2.email,
@@ -464,6 +473,28 @@ class TestEnrollments:
         }
         r = call(api.director, "DELETE", f"/cohorts/{cid}/enrollments/{new['student_id']}")
         assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+
+    def test_the_enrolments_come_a_page_at_a_time_newest_first(
+        self, api: Clients, session: Session
+    ) -> None:
+        """A cohort's enrolments grow without end: 25 a page, newest first; page 2 holds the
+        rest; a page past the last is empty with the total; a bad page is a 422."""
+        w = api.world
+        cid = w.cohort.id
+        newcomers = [make_user(session, f"n{i:02d}@example.org") for i in range(25)]
+        for person in newcomers:
+            enroll(session, w.cohort, person)
+        path = f"/cohorts/{cid}/enrollments"
+        first = call(api.director, "GET", path).json()
+        assert (first["total"], first["page"], first["pages"]) == (27, 1, 2)
+        assert [e["email"] for e in first["items"]] == [p.email for p in reversed(newcomers)]
+        second = call(api.director, "GET", f"{path}?page=2").json()
+        assert {e["email"] for e in second["items"]} == {w.student.email, w.student2.email}
+        beyond = call(api.director, "GET", f"{path}?page=3").json()
+        assert beyond["items"] == [] and beyond["total"] == 27
+        refused = call(api.director, "GET", f"{path}?page=0")
+        assert refused.status_code == 422 and refused.json()["detail"].startswith("page:")
+        assert call(api.other, "GET", f"{path}?page=2").status_code == 404
 
     def test_csv_import_as_text_multipart_and_json(self, api: Clients, session: Session) -> None:
         cid = api.world.cohort.id

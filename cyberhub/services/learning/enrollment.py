@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from cyberhub.formatting import plural
 from cyberhub.models import (
@@ -54,7 +55,9 @@ from cyberhub.schemas.director import (
     CohortMentorRemoved,
     CsvImported,
     EnrollmentPublic,
+    EnrollmentsPage,
 )
+from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
@@ -72,6 +75,7 @@ from cyberhub.services.learning.programs import (
 )
 from cyberhub.services.learning.query_parts import name_order, waits_for_a_mentor
 from cyberhub.services.messaging import mail
+from cyberhub.services.paging import check_page
 from cyberhub.settings import get_settings
 
 INVITE_DAYS = 7
@@ -79,6 +83,7 @@ CSV_MAX_BYTES = 1_000_000
 CSV_MAX_ROWS = 2_000
 CSV_COLUMNS = ("email", "full_name")
 MENTOR_CAPACITY_MAX = 200
+ENROLLMENTS_PAGE_SIZE = 25
 
 
 class CsvImportError(Invalid):
@@ -339,18 +344,47 @@ def enroll(
     return enrollment_public(enrollment, user, created=created)
 
 
-def list_enrollments(
+def _cohort_enrollments(
     session: Session, principal: Principal | None, cohort_id: int
-) -> list[EnrollmentPublic]:
-    """Every enrolment of the cohort (withdrawn ones too), newest first."""
+) -> Select[Enrollment, User]:
+    """The query for the cohort's enrolments with their students, newest first, for those who
+    may see the cohort (programs.get_cohort's check)."""
     get_cohort(session, principal, cohort_id)
-    rows = session.exec(
+    return (
         select(Enrollment, User)
         .join(User, col(User.id) == col(Enrollment.student_id))
         .where(Enrollment.cohort_id == cohort_id)
         .order_by(col(Enrollment.enrolled_at).desc(), col(Enrollment.id).desc())
-    ).all()
+    )
+
+
+def list_enrollments(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> list[EnrollmentPublic]:
+    """Every enrolment of the cohort (withdrawn ones too), newest first."""
+    rows = session.exec(_cohort_enrollments(session, principal, cohort_id)).all()
     return [enrollment_public(e, u) for e, u in rows]
+
+
+def enrollment_page(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    page: int = 1,
+    page_size: int = ENROLLMENTS_PAGE_SIZE,
+) -> EnrollmentsPage:
+    """One page of list_enrollments (a page past the last is empty, with the total)."""
+    stmt = _cohort_enrollments(session, principal, cohort_id)
+    check_page(page, page_size)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+    return EnrollmentsPage(
+        items=[enrollment_public(e, u) for e, u in rows],
+        total=total,
+        page=page,
+        pages=page_count(total, page_size),
+    )
 
 
 def unenroll(
