@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from cyberhub.pages.admin_organizations import OrganizationsState
+from cyberhub.services.admin.audit import NO_META
 from cyberhub.services.identity.organizations import ORGANIZATIONS_PAGE_SIZE
 from tests.factories import bearer, id_of, make_org, make_user, principal
 from tests.page_states import at_address, page_state
@@ -95,3 +96,23 @@ def test_a_director_pages_only_the_organizations_they_run(session: Session, db_u
         body = client.get(f"{API}/organizations", params={"q": "o"}).json()
         assert [o["name"] for o in body["items"]] == ["Northwind Campus"]
         assert (body["total"], body["pages"]) == (1, 1)
+
+
+def test_a_new_organization_is_shown_even_when_it_sorts_past_the_first_page(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a full first page, the organization just created (sorting last) is on screen: the
+    list shows it found by its name, and the address says so."""
+    campuses(session, ORGANIZATIONS_PAGE_SIZE + 1)
+    admin = principal(session, make_user(session, "admin@example.org", "admin"))
+    page = page_state(OrganizationsState, session, admin, monkeypatch)
+    run_in_own_loop(OrganizationsState.event_handlers["load"].fn(page))
+    monkeypatch.setattr(OrganizationsState, "_meta", lambda _: NO_META)
+    run_in_own_loop(
+        OrganizationsState.event_handlers["create"].fn(
+            page, {"name": "Zanzibar Campus", "slug": "", "description": ""}
+        )
+    )
+    assert page.notice == "Created Zanzibar Campus (zanzibar-campus)."
+    assert [o.name for o in page.items] == ["Zanzibar Campus"]
+    assert page.address == "/admin/organizations?q=Zanzibar+Campus"

@@ -71,7 +71,9 @@ class OrganizationsState(ServiceState, url_query.AddressedList, rx.State):
             self.create_error = org.error
             return None
         self.create_error, self.form = "", dict(_EMPTY_FORM)
-        await self._fetch()
+        # The list is paged: it shows the new organization found by its name, wherever it sorts.
+        self.query, self.page = org.value.name, 1
+        await self._show()
         self.notice = f"Created {org.value.name} ({org.value.slug})."
         return [rx.set_value(f"org-{k}", "") for k in _EMPTY_FORM]
 
