@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cyberhub.schemas.datetimes import IsoDatetime
-from cyberhub.schemas.paging import PageCount
+from cyberhub.schemas.paging import PageCount, Paged
 from cyberhub.schemas.profiler import TrackTexts
 
 
@@ -116,13 +116,8 @@ class EnrollmentPublic(BaseModel):
     new_account: bool
 
 
-class EnrollmentsPage(BaseModel):
+class EnrollmentsPage(Paged[EnrollmentPublic]):
     """One page of a cohort's enrolments (withdrawn ones too), newest first."""
-
-    items: list[EnrollmentPublic]
-    total: int
-    page: int
-    pages: int
 
 
 class CsvImported(BaseModel):

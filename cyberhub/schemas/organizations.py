@@ -19,11 +19,8 @@ class OrganizationPublic(BaseModel):
     members: int = 0
 
 
-class OrganizationsPage(BaseModel):
-    items: list[OrganizationPublic]
-    total: int
-    page: int
-    pages: int
+class OrganizationsPage(Paged[OrganizationPublic]):
+    """One page of the organisations, by name, searched by name (GET /organizations)."""
 
 
 class MemberPublic(BaseModel):

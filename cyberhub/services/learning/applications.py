@@ -400,14 +400,8 @@ def my_applications(session: Session, principal: Principal | None) -> list[Appli
 APPLICATIONS_PAGE_SIZE = 20
 
 
-@dataclass(frozen=True)
-class ApplicationsPage:
+class ApplicationsPage(Paged[ApplicationPublic]):
     """One page of a learner's own applications, newest first."""
-
-    items: list[ApplicationPublic]
-    total: int
-    page: int
-    pages: int
 
 
 def my_application_page(
