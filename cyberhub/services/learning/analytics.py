@@ -32,7 +32,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, text
+from sqlalchemy import ClauseElement, delete, func, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
@@ -80,6 +81,7 @@ from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import programs, schedule
 from cyberhub.services.learning.programs import get_cohort, get_program
+from cyberhub.services.learning.query_parts import waits_for_a_mentor
 from cyberhub.services.messaging import notifications
 from cyberhub.settings import get_settings
 
@@ -147,6 +149,12 @@ WITH pop AS (
 pm AS (SELECT mission_id FROM program_missions WHERE program_id = :program_id)
 """
     return Scope(sql, params)
+
+
+def _inline(stmt: ClauseElement) -> str:
+    """A SQLAlchemy query as SQL text, its values written in, to join into a scope's query: a
+    condition kept once in query_parts serves the raw-SQL reads here too."""
+    return str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 def reader_zone(principal: Principal | None) -> str:
@@ -475,16 +483,14 @@ FROM served sv JOIN users u ON u.id = sv.mentor_id LEFT JOIN load l ON l.mentor_
 ORDER BY coalesce(l.mentees, 0)::float / sv.capacity DESC, 2
 """,
     )
-    # As query_parts.waits_for_a_mentor (the cohort page's count, Balance's): a deactivated
-    # learner waits for no mentor.
+    # The learners of the population who wait for a mentor by the one rule the cohort page and
+    # Balance count with (query_parts.waits_for_a_mentor).
+    waiting = select(col(Enrollment.student_id), col(Enrollment.cohort_id)).where(
+        waits_for_a_mentor()
+    )
     [(unassigned,)] = scope.run(
         session,
-        """
-SELECT count(*) FROM pop p JOIN users u ON u.id = p.student_id AND u.is_active
-WHERE p.status = 'active' AND NOT EXISTS (
-  SELECT 1 FROM mentor_assignments ma
-  WHERE ma.student_id = p.student_id AND ma.cohort_id = p.cohort_id)
-""",
+        f"SELECT count(*) FROM pop JOIN ({_inline(waiting)}) w USING (student_id, cohort_id)",
     )
     loads = [
         MentorLoad(
