@@ -12,8 +12,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import CompoundSelect, and_, case, func, literal, union
+from sqlalchemy import CompoundSelect, case, func, literal, union
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -60,10 +61,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _open(inv: Any) -> Any:
+    """Pending and not past its expiry: an invitation its person may still answer (and its
+    managers revoke). `inv` is an Invitation row (the answer, a bool) or the Invitation class
+    (the SQL condition): the one rule for a row's status and for the lists' queries."""
+    return (inv.status == InvitationStatus.pending) & (inv.expires_at > utcnow())
+
+
 def _public(session: Session, inv: Invitation) -> InvitationPublic:
     org = session.get(Organization, inv.organization_id)
     status = inv.status
-    if status == InvitationStatus.pending and inv.expires_at <= utcnow():
+    if status == InvitationStatus.pending and not _open(inv):
         status = InvitationStatus.expired
     return from_row(InvitationPublic, inv, organization_name=org.name if org else "", status=status)
 
@@ -196,7 +204,7 @@ def invite(
             Invitation.status == InvitationStatus.pending,
         )
     ).all():
-        if old.expires_at > utcnow():
+        if _open(old):
             raise Conflict(f"{address} already has a pending invitation to {org.name}.")
         old.status = InvitationStatus.expired
         session.add(old)
@@ -283,14 +291,11 @@ def recent_for_organization(
     and how many there are in all: the list doesn't grow with every invitation ever sent."""
     organizations.org_for_manager(session, principal, organization_id)
     mine = col(Invitation.organization_id) == organization_id
-    pending = and_(
-        col(Invitation.status) == InvitationStatus.pending, col(Invitation.expires_at) > utcnow()
-    )
     rows = session.exec(
         select(Invitation)
         .where(mine)
         .order_by(
-            case((pending, 0), else_=1),
+            case((_open(Invitation), 0), else_=1),
             col(Invitation.created_at).desc(),
             col(Invitation.id).desc(),
         )
@@ -502,8 +507,7 @@ def my_invitations(session: Session, principal: Principal | None) -> list[Invita
         select(Invitation)
         .where(
             Invitation.email == user.email.lower(),
-            Invitation.status == InvitationStatus.pending,
-            Invitation.expires_at > utcnow(),
+            _open(Invitation),
         )
         .order_by(col(Invitation.created_at).desc())
     ).all()
