@@ -29,25 +29,14 @@ from cyberhub.state.session import SessionState
 
 ROUTE = "/notifications"
 PAGE_SIZE = 20
-# What each role is mostly told of here (the services' notifications.notify calls), in order.
-TOLD_OF = {
-    "student": (
-        "reviews of your work",
-        "due dates",
-        "answers to your applications",
-        "certificates",
-        "habit reminders",
-    ),
-    "mentor": ("submissions to review", "expired claims"),
-    "director": ("applications to your cohorts",),
-}
 
 
 def told_of(roles: list[str]) -> str:
     """What the reader's notifications are about, for their roles: "Reviews of your work, due
     dates, … and invitations." (a learner never reads of submissions to review)."""
-    parts = [p for role, said in TOLD_OF.items() if role in roles for p in said]
-    parts.append("invitations")
+    told = notifications.TOLD_OF
+    parts = [p for role, said in told.items() if role in roles for p in said]
+    parts.append(notifications.TOLD_EVERYONE)
     text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return text[0].upper() + text[1:]
 

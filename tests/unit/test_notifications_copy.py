@@ -31,8 +31,8 @@ def test_a_learner_reads_of_their_own_news_not_of_work_to_review(
 ) -> None:
     learner = _loaded(["student"], monkeypatch)
     assert learner == (
-        "Reviews of your work, due dates, answers to your applications, certificates, "
-        "habit reminders and invitations"
+        "Reviews of your work, due dates, answers to your applications, certificates awarded "
+        "or revoked, habit reminders, notes from your programme team and invitations"
     )
     assert "to review" not in learner and "claims" not in learner
     mentor = _loaded(["mentor"], monkeypatch)
@@ -42,3 +42,16 @@ def test_a_learner_reads_of_their_own_news_not_of_work_to_review(
         "Submissions to review, expired claims, applications to your cohorts and invitations"
     )
     assert told_of([]) == "Invitations"
+
+
+def test_each_role_reads_of_every_kind_it_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner is also sent their programme team's nudges (analytics.nudge: "A note from your
+    … team") and word that a certificate was revoked; sponsors and admins are sent nothing but
+    invitations, and read no more than that."""
+    learner = _loaded(["student"], monkeypatch)
+    assert "notes from your programme team" in learner
+    assert "certificates awarded or revoked" in learner
+    assert _loaded(["sponsor"], monkeypatch) == "Invitations"
+    assert _loaded(["admin"], monkeypatch) == "Invitations"
+    director = _loaded(["director"], monkeypatch)
+    assert director == "Applications to your cohorts and invitations"

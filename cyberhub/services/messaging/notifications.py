@@ -26,6 +26,26 @@ SUBMISSION_RECEIVED = "submission_received"
 REVIEW_DONE = "review_done"
 CLAIM_EXPIRED = "claim_expired"
 
+# What each role is notified of (every notify call's recipient and kind, worded for the
+# /notifications page), in order; a new kind of notification joins its role's line here.
+# learner: reviews.py (review_done), schedule.py (due_soon), applications.py (application,
+# waitlist_promoted), certificates.py (issued, revoked), coaching/reminders.py (habit_reminder),
+# analytics.py (director_nudge); mentor: submissions.py, reviews.py (claim_expired); director:
+# applications.py (a new application). Sponsors and admins are sent only invitations.
+TOLD_OF: dict[str, tuple[str, ...]] = {
+    "student": (
+        "reviews of your work",
+        "due dates",
+        "answers to your applications",
+        "certificates awarded or revoked",
+        "habit reminders",
+        "notes from your programme team",
+    ),
+    "mentor": ("submissions to review", "expired claims"),
+    "director": ("applications to your cohorts",),
+}
+TOLD_EVERYONE = "invitations"  # memberships.invite: whoever is invited, whatever their roles
+
 
 def notify(
     session: Session,
