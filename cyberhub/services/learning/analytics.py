@@ -511,9 +511,10 @@ ORDER BY coalesce(l.mentees, 0)::float / sv.capacity DESC, 2
 @dataclass(frozen=True)
 class RiskReason:
     """One reason a learner is at risk: `sql` selects `student_id, cohort_id, days` from the
-    active population (`pop`, with `last_at`: the learner's latest activity, or their enrolment)
-    and `label` words it ("{days}" is filled in: the count with `noun` in the right number,
-    "1 day", "6 days"; the bare count when `noun` is empty)."""
+    active learners (`active`, with `last_at`: the learner's latest activity, or `since` when
+    that is later: the later of their enrolment and the cohort's first day) and `label` words
+    it ("{days}" is filled in: the count with `noun` in the right number, "1 day", "6 days";
+    the bare count when `noun` is empty)."""
 
     code: str
     label: str
@@ -641,7 +642,7 @@ def _at_risk(
     settings = get_settings()
     scope = _scope(program_id, filters, active_only=True)
     # `active`: each active enrolment with the learner's zone and latest activity on the
-    # programme's missions (their enrolment when they have done nothing yet): one index probe
+    # programme's missions (`since` when they have done nothing since): one index probe
     # per learner. Work elsewhere (another programme or organisation) is not activity here.
     # The learner's zone (pg_zones: UTC when they chose none).
     # A deactivated learner keeps their seat but can't sign in: nothing to chase (nor nudge).
