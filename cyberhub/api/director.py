@@ -315,7 +315,7 @@ def roster(
         sort=sort,
         page=page,
         page_size=page_size,
-        include_withdrawn=include_withdrawn or status == "withdrawn",
+        include_withdrawn=include_withdrawn,
     )
 
 

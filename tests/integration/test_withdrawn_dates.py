@@ -53,6 +53,21 @@ def test_withdrawing_sets_the_date_the_roster_shows_and_enrolling_again_clears_i
     assert analytics.cohort_roster(session, d, cid, status="withdrawn").items == []
 
 
+def test_asking_for_the_withdrawn_lists_them_whatever_include_withdrawn_says(
+    session: Session, world: World
+) -> None:
+    """The roster leaves the withdrawn out by default (the API's include_withdrawn=false) but a
+    filter on status=withdrawn lists them: the service decides it, for the API and the page."""
+    d = world.p(session, world.director)
+    cid, sid = id_of(world.cohort), id_of(world.student)
+    enrollment.unenroll(session, d, cid, sid)
+    session.commit()
+    every = analytics.cohort_roster(session, d, cid, include_withdrawn=False)
+    assert sid not in {e.student_id for e in every.items}
+    asked = analytics.cohort_roster(session, d, cid, status="withdrawn", include_withdrawn=False)
+    assert [e.student_id for e in asked.items] == [sid]
+
+
 def rows(session: Session, sql: str) -> list[tuple[Any, ...]]:
     out = [tuple(r) for r in session.execute(text(sql)).all()]
     session.commit()

@@ -1097,14 +1097,15 @@ def cohort_roster(
     learner's last activity (on the programme's missions, as the at-risk list counts it) and
     withdrawal date; searched by name or e-mail, filtered by status,
     sorted (name, progress or last activity: lowest / oldest first; enrolled: newest first) and
-    paged (`include_withdrawn=False`: the withdrawn left out, as the API lists by default). The
-    withdrawal date is the enrolment's `withdrawn_at` (None for withdrawals older than
+    paged (`include_withdrawn=False`: the withdrawn left out, as the API lists by default,
+    unless `status` asks for them). The withdrawal date is the enrolment's `withdrawn_at` (None for withdrawals older than
     migration 0024 that left no record: the page says "date unknown")."""
     if sort not in ROSTER_SORTS:
         raise Invalid("Sort by name, progress, last_activity or enrolled.")
     if status and status not in ROSTER_STATUSES:
         raise Invalid("Filter by status: active, completed or withdrawn.")
-    rows = programs.roster(session, principal, cohort_id, include_withdrawn=include_withdrawn)
+    withdrawn = include_withdrawn or status == "withdrawn"  # asked for, they are listed
+    rows = programs.roster(session, principal, cohort_id, include_withdrawn=withdrawn)
     needle = q.strip().lower()[:200]
     if needle:
         rows = [r for r in rows if needle in r.name.lower() or needle in r.email.lower()]
