@@ -268,14 +268,13 @@ def _on_offer(now: datetime) -> list[ColumnElement[bool]]:
 
 
 def on_offer_ids(session: Session, cohort_ids: list[int]) -> set[int]:
-    """Those of `cohort_ids` on offer now (open_cohorts lists them, on some page)."""
+    """Those of `cohort_ids` on offer now (open_cohorts lists them, on some page). The rule is
+    the cohort's alone: every cohort has its programme and organisation (non-null foreign keys),
+    so open_cohorts' joins, there for the names shown, leave none out."""
     if not cohort_ids:
         return set()
     found = session.exec(
-        select(col(Cohort.id))
-        .join(Program, col(Program.id) == col(Cohort.program_id))
-        .join(Organization, col(Organization.id) == col(Program.organization_id))
-        .where(col(Cohort.id).in_(cohort_ids), *_on_offer(utcnow()))
+        select(col(Cohort.id)).where(col(Cohort.id).in_(cohort_ids), *_on_offer(utcnow()))
     ).all()
     return {cid for cid in found if cid is not None}
 
