@@ -465,7 +465,7 @@ def seats_read(session: Session, world: World, s: Sponsors) -> dict[str, object]
             for r in sponsorships.cohort_sponsorships(session, director, cid)
         },
         "report": {c.sponsorship.sponsor: (c.seats_used, c.unfunded) for c in report},
-        "cohort": sponsorships.cohort_seats(session, director, cid).model_dump(),
+        "cohort": sponsorships.cohort_sponsors(session, director, cid).seats.model_dump(),
     }
 
 
@@ -599,9 +599,9 @@ class TestSeatsSharedAmongSponsors:
         }
         [rival] = sponsorships.dashboard(session, principal(session, sponsors.rival)).cohorts
         assert (rival.cohort, rival.seats_used) == ("Spring", 1)
-        evening = sponsorships.cohort_seats(session, director, world.other_cohort.id or 0)
+        evening = sponsorships.cohort_sponsors(session, director, world.other_cohort.id or 0).seats
         assert (evening.funded, evening.unfunded) == (3, 1)
-        spring = sponsorships.cohort_seats(session, director, world.cohort.id or 0)
+        spring = sponsorships.cohort_sponsors(session, director, world.cohort.id or 0).seats
         assert (spring.funded, spring.unfunded) == (2, 0)
 
 

@@ -64,11 +64,8 @@ class _Loaded:
 
 
 def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
-    return _Loaded(
-        sponsorships.cohort_sponsorships(session, principal, cohort_id),
-        sponsorships.sponsor_organizations(session, principal),
-        sponsorships.cohort_seats(session, principal, cohort_id),
-    )
+    found = sponsorships.cohort_sponsors(session, principal, cohort_id)
+    return _Loaded(found.rows, sponsorships.sponsor_organizations(session, principal), found.seats)
 
 
 def seats_summary(seats: CohortSeats, sponsored: bool) -> str:

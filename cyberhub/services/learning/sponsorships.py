@@ -163,28 +163,40 @@ def _org_name(session: Session, org_id: int) -> str:
     return org.name if org else ""
 
 
-def cohort_sponsorships(
+@dataclass(frozen=True)
+class CohortSponsors:
+    """The cohort's sponsorships (each with its seats used) and its learners against them."""
+
+    rows: list[SponsorshipPublic]
+    seats: CohortSeats
+
+
+def cohort_sponsors(
     session: Session, principal: Principal | None, cohort_id: int
-) -> list[SponsorshipPublic]:
-    """The cohort's sponsorships, for its directors, each with its seats used
-    (`seat_allocations`)."""
+) -> CohortSponsors:
+    """For the cohort's directors, from one read of the cohort and of its seats
+    (`seat_allocations`): its sponsorships, sponsor by sponsor, each with its seats used, and how
+    many of its enrolled learners are on a sponsor's seat and how many on none. The director's
+    sponsors panel reads both; the API's route the sponsorships."""
     cohort, _ = get_cohort(session, principal, cohort_id)
+    seats = seat_allocations(session, [cohort.id or 0])[cohort.id or 0]
     rows = session.exec(
         select(Sponsorship, Organization.name)
         .join(Organization, col(Organization.id) == col(Sponsorship.organization_id))
         .where(Sponsorship.cohort_id == cohort.id)
         .order_by(col(Organization.name), col(Sponsorship.id))
     ).all()
-    used = seat_allocations(session, [cohort.id or 0])[cohort.id or 0].used
-    return [_public(s, name, cohort.name, used.get(s.id or 0, 0)) for s, name in rows]
+    return CohortSponsors(
+        rows=[_public(s, name, cohort.name, seats.used.get(s.id or 0, 0)) for s, name in rows],
+        seats=CohortSeats(enrolled=seats.enrolled, funded=seats.funded, unfunded=seats.unfunded),
+    )
 
 
-def cohort_seats(session: Session, principal: Principal | None, cohort_id: int) -> CohortSeats:
-    """The cohort's enrolled learners against its sponsors' seats, for its directors: how many
-    are on a sponsor's seat and how many on none (`seat_allocations`)."""
-    cohort, _ = get_cohort(session, principal, cohort_id)
-    seats = seat_allocations(session, [cohort.id or 0])[cohort.id or 0]
-    return CohortSeats(enrolled=seats.enrolled, funded=seats.funded, unfunded=seats.unfunded)
+def cohort_sponsorships(
+    session: Session, principal: Principal | None, cohort_id: int
+) -> list[SponsorshipPublic]:
+    """The cohort's sponsorships, for its directors, each with its seats used."""
+    return cohort_sponsors(session, principal, cohort_id).rows
 
 
 def _clean(
