@@ -43,7 +43,13 @@ from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.models.enrolment import CohortApplication, EnrolmentMode
 from cyberhub.models.sponsorship import Sponsorship
-from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.schemas.coaching import (
+    CheckinCreate,
+    GoalCreate,
+    GoalUpdate,
+    HabitCreate,
+    ReflectionCreate,
+)
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.coaching import goals, habits, reflections
 from cyberhub.services.identity import accounts, browser_sessions, consents, memberships
@@ -287,13 +293,17 @@ def build_tenant(session: Session, tag: str) -> Tenant:
 
 
 def _coaching(session: Session, learner: User, tag: str) -> tuple[int, int, int]:
-    """The learner's habit (checked in today), goal and shared reflection (issue 16)."""
+    """The learner's habit (checked in today), goal (and an achieved one) and shared reflection
+    (issue 16)."""
     p = principal(session, learner)
     habit = habits.create_habit(session, p, HabitCreate(title=f"{tag} habit: read a write-up"))
     habits.check_in(session, p, habit.id, CheckinCreate(note=f"{tag} check-in note"))
     goal = goals.create_goal(
         session, p, GoalCreate(title=f"{tag} goal title", why=f"{tag} why", manual_percent=30)
     )
+    # An achieved goal too: GET /coaching/goals/closed and the mentee page list the closed ones.
+    achieved = goals.create_goal(session, p, GoalCreate(title=f"{tag} achieved goal"))
+    goals.update_goal(session, p, achieved.id, GoalUpdate(status="achieved"))
     shared = reflections.add_reflection(
         session, p, ReflectionCreate(body=f"{tag} reflection", visibility="mentor", mood=4)
     )

@@ -458,3 +458,75 @@ class TestContent:
             for probe in probes:
                 r = send(client, probe)
                 assert r.status_code < 500, (user.email, str(probe), r.text[:200])
+
+
+class TestPagedAndSearchedLists:
+    """The lists paged and searched since session 25 (closed goals, the cohorts on offer, a
+    cohort's roster, an organisation's invitations, the catalog's 'Locked' filter): the matrix
+    reaches them with their defaults; here with the search and filters a user types."""
+
+    def test_a_learner_of_a_reads_none_of_bs_closed_goals(
+        self, orgs: Orgs, client_for: ClientFor
+    ) -> None:
+        url = f"{API}/coaching/goals/closed"
+        own = client_for(orgs.b.learner).get(url).json()
+        assert [g["title"] for g in own["items"]] == [f"{orgs.b.tag} achieved goal"]
+        mine = client_for(orgs.a.learner).get(url, params={"page_size": 100})
+        assert mine.status_code == 200 and not orgs.b.leaks(mine.text)
+        assert [g["title"] for g in mine.json()["items"]] == [f"{orgs.a.tag} achieved goal"]
+        loner = client_for(orgs.loner).get(url, params={"page": 2}).json()
+        assert (loner["total"], loner["items"]) == (0, [])
+
+    def test_the_cohort_search_offers_no_cohort_of_b_that_takes_no_applications(
+        self, session: Session, orgs: Orgs, client_for: ClientFor
+    ) -> None:
+        """B's cohort taking applications is found by its, its programme's or B's name; B's
+        cohort its director enrols (the default) by none of them, on the page or the API."""
+        from cyberhub.pages.cohorts import cohorts_view
+        from tests.factories import make_cohort
+
+        make_cohort(session, orgs.b.program, director=orgs.b.director, name=f"{orgs.b.tag} Vault")
+        tag = orgs.b.tag
+        for user in (orgs.a.learner, orgs.a.director, orgs.loner):
+            client = client_for(user)
+            for q in (tag, f"{tag} Vault", f"{tag} Institute", f"{tag} Defenders"):
+                r = client.get(f"{API}/enrolment/cohorts", params={"q": q})
+                assert r.status_code == 200, r.text
+                names = [o["name"] for o in r.json()["items"]]
+                assert names == ([] if "Vault" in q else [f"{tag} Spring"]), (user.email, q)
+                assert r.json()["total"] == len(names)
+                shown = cohorts_view(session, principal(session, user), q=q)
+                assert [o.name for o in shown.offers] == names, (user.email, q)
+
+    def test_searching_or_paging_bs_roster_and_invitations_answers_as_for_no_cohort(
+        self, orgs: Orgs, client_for: ClientFor
+    ) -> None:
+        b = orgs.b
+        roster = f"{API}/cohorts/{b.cohort.id}/roster"
+        asks: list[tuple[str, dict[str, str | int]]] = [
+            (roster, {"q": b.learner.full_name, "status": "active", "sort": "progress"}),
+            (roster, {"q": b.learner.email, "include_withdrawn": "true", "page": 2}),
+            (roster, {"status": "withdrawn", "page_size": 100}),
+            (f"{API}/organizations/{b.org.id}/invitations", {"page": 1, "page_size": 100}),
+            (f"{API}/organizations/{b.org.id}/invitations", {"page": 2}),
+        ]
+        for role, user in [*orgs.a.staff.items(), ("no-organisation learner", orgs.loner)]:
+            client = client_for(user)
+            for url, params in asks:
+                r = client.get(url, params=params)
+                assert r.status_code in DENIED and "detail" in r.json(), (role, url, r.text)
+                assert not b.leaks(r.text), (role, url, params)
+        director = client_for(orgs.a.director)
+        r = director.get(roster, params={"q": b.learner.email})
+        assert r.json() == {"detail": "That cohort does not exist."}
+
+    @pytest.mark.parametrize("status", ["locked", "not_started", "in_progress", "approved"])
+    def test_the_catalogs_status_filter_lists_none_of_bs_missions(
+        self, orgs: Orgs, client_for: ClientFor, status: str
+    ) -> None:
+        for user in (orgs.a.learner, orgs.loner):
+            r = client_for(user).get(f"{API}/missions", params={"status": status, "page_size": 100})
+            assert r.status_code == 200, r.text
+            assert not orgs.b.leaks(r.text), (user.email, status)
+            r = client_for(user).get(f"{API}/missions", params={"status": status, "q": orgs.b.tag})
+            assert r.json()["items"] == [], (user.email, status)
