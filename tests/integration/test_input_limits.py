@@ -106,6 +106,8 @@ class TestNulCharacters:
             f"{PREFIX}/search/missions?q=a%00b",
             f"{PREFIX}/admin/users?q=%00",
             f"{PREFIX}/organizations?q=%00",
+            f"{PREFIX}/enrolment/cohorts?q=spring%00",
+            f"{PREFIX}/cohorts/1/roster?q=%00",
         ):
             r = everyone_client.get(url)
             assert r.status_code == 422, (url, r.text)
@@ -374,3 +376,73 @@ def test_an_id_out_of_range_in_a_query_or_body_is_422_naming_it(
 ) -> None:
     r = everyone_client.request(method, PREFIX + url, **request_args)
     assert r.status_code == 422 and field in r.json()["detail"], r.text
+
+
+# The lists paged and searched since session 25: a search, filter or page size beyond what the
+# route takes is refused naming it, never a 500 nor a search of the whole text.
+@pytest.mark.parametrize(
+    ("url", "params", "said"),
+    [
+        ("/enrolment/cohorts", {"q": "x" * 201}, "q:"),
+        ("/enrolment/cohorts", {"page_size": 101}, "page_size:"),
+        ("/enrolment/cohorts", {"page": 0}, "page:"),
+        ("/cohorts/1/roster", {"q": "x" * 201}, "q:"),
+        ("/cohorts/1/roster", {"status": "w" * 21}, "status:"),
+        ("/cohorts/1/roster", {"sort": "n" * 21}, "sort:"),
+        ("/cohorts/1/roster", {"status": "gone"}, "Filter by status: active, completed or"),
+        ("/cohorts/1/roster", {"sort": "<b>age</b>"}, "Sort by name, progress, last_activity"),
+        ("/cohorts/1/roster", {"page_size": 101}, "page_size:"),
+        ("/coaching/goals/closed", {"page_size": 0}, "page_size:"),
+        ("/coaching/goals/closed", {"page": 10**19}, "page:"),
+        ("/organizations/1/invitations", {"page_size": 101}, "page_size:"),
+        ("/missions", {"status": "l" * 21}, "status:"),
+        ("/missions", {"status": "Locked"}, "status must be one of: not_started, locked,"),
+    ],
+)
+def test_an_over_long_or_unknown_search_or_filter_is_422_naming_it(
+    everyone_client: TestClient, url: str, params: dict[str, str | int], said: str
+) -> None:
+    r = everyone_client.get(PREFIX + url, params=params)
+    assert r.status_code == 422, r.text[:200]
+    assert said in r.json()["detail"], r.json()
+
+
+def test_a_search_of_the_longest_length_is_answered(everyone_client: TestClient) -> None:
+    """200 characters (multi-byte ones too) is a search, not a refusal."""
+    for q in ("x" * 200, "ñ" * 199 + "%", "密" * 200):
+        for url in ("/enrolment/cohorts", "/missions"):
+            r = everyone_client.get(PREFIX + url, params={"q": q})
+            assert r.status_code == 200 and r.json()["items"] == [], (url, r.text[:200])
+
+
+def test_pages_cap_a_long_search_instead_of_failing(
+    session: Session, monkeypatch: pytest.MonkeyPatch, test_organization
+) -> None:
+    """/cohorts with a 5,000-character search in its address, and the admin users page's
+    organisation search sent 5,000 characters (with a NUL): each searches the first 200, shows
+    no error, and the page keeps working."""
+    from cyberhub.pages.admin_users import AdminUsersState
+    from cyberhub.pages.cohorts import CohortsState
+    from tests.factories import principal
+    from tests.page_states import at_address, page_state
+    from tests.processes import run_in_own_loop
+
+    long = "<b>" + "x" * 4990 + "\x00"
+    who = principal(
+        session,
+        make_user(
+            session, "long@test.example.org", *ALL_ROLES, organization_id=test_organization.id
+        ),
+    )
+    cohorts = page_state(CohortsState, session, who, monkeypatch)
+    at_address(CohortsState, monkeypatch, q=long, page="99999999999999999999")
+    run_in_own_loop(CohortsState.event_handlers["load"].fn(cohorts))
+    assert (cohorts.error, cohorts.query, cohorts.page) == ("", long[:200], 1)
+    assert cohorts.loaded and cohorts.offers == []
+
+    users = page_state(AdminUsersState, session, who, monkeypatch)
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(users))
+    run_in_own_loop(AdminUsersState.event_handlers["find_organization"].fn(users, {"org_q": long}))
+    assert (users.error, users.org_query, users.organizations) == ("", long[:200], [])
+    run_in_own_loop(AdminUsersState.event_handlers["search"].fn(users, {"q": long}))
+    assert (users.error, users.query, users.items) == ("", long[:200], [])
