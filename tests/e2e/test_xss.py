@@ -19,6 +19,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,7 +27,13 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session
 
 from cyberhub.models import User
-from cyberhub.schemas.coaching import CheckinCreate, GoalCreate, HabitCreate, ReflectionCreate
+from cyberhub.schemas.coaching import (
+    CheckinCreate,
+    GoalCreate,
+    GoalUpdate,
+    HabitCreate,
+    ReflectionCreate,
+)
 from cyberhub.services import text as free_text
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.coaching import goals, habits, reflections
@@ -99,7 +106,8 @@ class World:
 
 
 def _coaching(session: Session, as_student: Principal, tag: str, mark: str) -> None:
-    """The learner's habit (title, check-in note), goal (title, why) and reflections."""
+    """The learner's habit (title, check-in note), goal (title, why), a dropped goal (listed
+    under "Achieved and dropped") and reflections."""
     habit = habits.create_habit(
         session, as_student, HabitCreate(title=f"Habit {tag} {NAME_PAYLOAD}")
     )
@@ -109,6 +117,10 @@ def _coaching(session: Session, as_student: Principal, tag: str, mark: str) -> N
         as_student,
         GoalCreate(title=f"Goal {tag} {NAME_PAYLOAD}", why=f"{mark}\n\n{_chunks(1900)[0]}"),
     )
+    dropped = goals.create_goal(
+        session, as_student, GoalCreate(title=f"Dropped {tag} {NAME_PAYLOAD}")
+    )
+    goals.update_goal(session, as_student, dropped.id, GoalUpdate(status="dropped"))
     for text in _chunks(1900):
         reflections.add_reflection(
             session, as_student, ReflectionCreate(body=f"{mark}\n\n{text}", visibility="mentor")
@@ -386,6 +398,20 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(offer).to_contain_text(f"Org {w.tag} <img")
     expect(offer.get_by_test_id("my-status")).to_have_text("Enrolled")
     student.check("/cohorts")
+    # The search echoes what was typed (the box, the address): markup is searched for as text,
+    # and the names it finds are shown as text.
+    box = page.get_by_label("Search cohorts")
+    box.fill(f"Org {w.tag} <img")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=Org"))
+    expect(page.get_by_test_id("cohort-offer")).to_have_count(1)
+    expect(page.get_by_test_id("cohort-offer")).to_contain_text(f"Cohort {w.tag} <img")
+    expect(box).to_have_value(f"Org {w.tag} <img")
+    student.check("/cohorts (searched for markup)")
+    page = student.open("/cohorts?q=" + url_quote(XSS_PAYLOADS["script tag"]))
+    expect(page.get_by_text("No cohort matches")).to_be_visible()
+    expect(page.get_by_label("Search cohorts")).to_have_value(XSS_PAYLOADS["script tag"])
+    student.check("/cohorts (a search for a script in the address)")
 
     page = student.open("/notifications")
     row = page.get_by_test_id("notification-row").filter(has_text=f"Mission {w.tag}")
@@ -412,7 +438,9 @@ def test_user_text_is_shown_not_run_for_every_reader(
             "<img src=x"
         )
         expect(page.get_by_test_id("week-note").filter(has_text=w.mark)).to_be_visible()
-        expect(page.get_by_test_id("goal")).to_contain_text(f"Goal {w.tag} <img")
+        goal = page.get_by_test_id("goal").filter(has_text=f"Goal {w.tag}")
+        expect(goal).to_contain_text(f"Goal {w.tag} <img")
+        expect(page.get_by_test_id("closed-goals")).to_contain_text(f"Dropped {w.tag} <img")
         _literal(page.locator("main"), w.mark)
         student.check("/coaching")
 
@@ -477,3 +505,26 @@ def test_user_text_is_shown_not_run_for_every_reader(
     page = admin.open(f"/admin/organizations/{w.org_id}")
     expect(page.locator("main")).to_contain_text(f"Org {w.tag} <img")
     admin.check("admin organization page")
+    # The users page's two search boxes keep what was typed; the organisation filter offers the
+    # organisation found by its markup as text, and lists its people.
+    page = admin.open("/admin/users")
+    users_box = page.get_by_label("Search users")
+    users_box.fill(XSS_PAYLOADS["img onerror"])
+    users_box.press("Enter")
+    expect(page.get_by_text("No users match")).to_be_visible()
+    expect(users_box).to_have_value(XSS_PAYLOADS["img onerror"])
+    admin.check("admin users (a search for markup)")
+    users_box.fill("")
+    users_box.press("Enter")
+    org_box = page.get_by_label("Find an organization for the filter")
+    org_box.fill(f"Org {w.tag} <img")
+    org_box.press("Enter")
+    page.get_by_label("Filter by organization").click()
+    option = page.get_by_role("option").filter(has_text=f"Org {w.tag} <img")
+    expect(option).to_have_count(1)
+    expect(option).to_contain_text(NAME_PAYLOAD)
+    expect(option.locator("img, script")).to_have_count(0)
+    option.click()
+    expect(page.get_by_test_id("users-table")).to_contain_text(name)
+    expect(org_box).to_have_value(f"Org {w.tag} <img")
+    admin.check("admin users (an organisation found by its markup)")
