@@ -570,7 +570,9 @@ class TestApi:
         """/password-reset/{token} checks its link on load (check_password_reset): for a
         deactivated account that check is refused with DEACTIVATED, so the page says so instead
         of offering a new-password form that could only fail. The link holder owns the address:
-        nothing is told to anyone else. The link is not spent; reactivated, it works again."""
+        nothing is told to anyone else. Reactivated, the account's old link stays dead (it
+        ended with every session at the deactivation, as nothing that ended is restored): the
+        page says it expired, and a new one works."""
         w = world
         email = w.student.email
         assert api_client.post(f"{V1}/auth/password-reset", json={"email": email}).status_code
@@ -584,7 +586,12 @@ class TestApi:
 
         deactivation.reactivate_user(session, principal(session, w.admin), id_of(w.student))
         session.commit()
-        assert passwordless.check_password_reset(session, token=reset) == email
+        with pytest.raises(Unauthenticated, match="expired"):
+            passwordless.check_password_reset(session, token=reset)
+        assert api_client.post(f"{V1}/auth/password-reset", json={"email": email}).status_code
+        fresh = reset_token(session, email)
+        assert fresh != reset
+        assert passwordless.check_password_reset(session, token=fresh) == email
 
     def test_a_reset_link_of_a_deactivated_account_offers_no_new_link(
         self,
