@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from pydantic import BaseModel
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def page_count(total: int, page_size: int) -> int:
@@ -45,6 +46,10 @@ class PageOf(PageCount, Generic[T]):
     total: int
     page: int
     page_size: int
+
+    def with_items(self, items: list[U]) -> PageOf[U]:
+        """The same page holding `items` (its rows made into what the reader reads)."""
+        return PageOf(items=items, total=self.total, page=self.page, page_size=self.page_size)
 
 
 class Paged(BaseModel, Generic[T]):

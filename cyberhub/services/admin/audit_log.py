@@ -37,12 +37,12 @@ from cyberhub.schemas.audit import (
     AuditStatsShown,
     AuditTotal,
 )
-from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_role
 from cyberhub.services.learning.analytics import reader_zone
+from cyberhub.services.paging import fetch_page
 from cyberhub.services.text_match import contains
 
 PAGE_SIZE = 25
@@ -208,28 +208,27 @@ def search(
         stmt = stmt.where(col(AuditLog.created_at) >= _start(date_from, tz))
     if date_to:
         stmt = stmt.where(col(AuditLog.created_at) < _start(date_to + timedelta(days=1), tz))
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    names = target_names(session, ((e.target_type, e.target_id) for e, _ in rows))
-    return AuditPage(
-        items=[
-            from_row(
-                AuditEntryPublic,
-                e,
-                actor_email=email or "",
-                target_name=describe_target(e.target_type, e.target_id, names),
-                ip=str(e.ip) if e.ip else "",
-                details_text=readable_details(e.details),
-            )
-            for e, email in rows
-        ],
-        total=total,
-        page=page,
-        pages=page_count(total, page_size),
+    found = fetch_page(
+        session,
+        stmt.order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc()),
+        page,
+        page_size,
+    )
+    names = target_names(session, ((e.target_type, e.target_id) for e, _ in found.items))
+    return AuditPage.of(
+        found.with_items(
+            [
+                from_row(
+                    AuditEntryPublic,
+                    e,
+                    actor_email=email or "",
+                    target_name=describe_target(e.target_type, e.target_id, names),
+                    ip=str(e.ip) if e.ip else "",
+                    details_text=readable_details(e.details),
+                )
+                for e, email in found.items
+            ]
+        )
     )
 
 

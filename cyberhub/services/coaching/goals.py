@@ -34,7 +34,7 @@ from cyberhub.schemas.coaching import (
     GoalUpdate,
     MissionChoice,
 )
-from cyberhub.schemas.paging import PageOf, page_count
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates, locks, text
 from cyberhub.services.coaching import access, ai_sources
@@ -42,7 +42,7 @@ from cyberhub.services.coaching.streaks import local_day
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mission_scope
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import fetch_page
 
 UNKNOWN_GOAL = "That goal does not exist."
 # A goal measured by missions, none of them in the staff reader's programmes (seen_with_missions).
@@ -235,20 +235,14 @@ def closed_goal_page(
     """The learner's achieved and dropped goals, newest first, a page at a time (a page past the
     end, the list having shrunk, answers the last one)."""
     actor = access.learner(principal)
-    check_page(page, page_size)
-    closed = (Goal.user_id == actor.user_id, Goal.status != GoalStatus.active)
-    total = int(session.exec(select(func.count()).select_from(Goal).where(*closed)).one())
-    page = min(page, page_count(total, page_size))
-    rows = session.exec(
+    closed = (
         select(Goal)
-        .where(*closed)
+        .where(Goal.user_id == actor.user_id, Goal.status != GoalStatus.active)
         .order_by(col(Goal.created_at).desc(), col(Goal.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+    )
+    found = fetch_page(session, closed, page, page_size, last_if_past=True)
     today = access.today(session, actor.user_id)
-    items = [goal_public(session, g, today) for g in rows]
-    return PageOf(items=items, total=total, page=page, page_size=page_size)
+    return found.with_items([goal_public(session, g, today) for g in found.items])
 
 
 def _link_missions(session: Session, actor: Principal, goal: Goal, ids: list[int]) -> None:

@@ -17,14 +17,14 @@ from cyberhub import jobs
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Reflection, Visibility
 from cyberhub.schemas.coaching import TEXT_MAX, ReflectionCreate, ReflectionPublic
-from cyberhub.schemas.paging import PageOf, page_count
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.coaching import access, ai_sources
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.learning_access import viewable_learner
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import fetch_page
 
 UNKNOWN_REFLECTION = "That reflection does not exist."
 # Who reads what, as /coaching tells the learner (shared_reflections' readers; admins aside).
@@ -80,23 +80,13 @@ def reflection_page(
     list having shrunk, answers the last one): each of the MAX_REFLECTIONS they may keep can be
     read, shared or made private again, not only the newest few."""
     actor = access.learner(principal)
-    check_page(page, page_size)
-    total = int(
-        session.exec(
-            select(func.count()).select_from(Reflection).where(Reflection.user_id == actor.user_id)
-        ).one()
-    )
-    page = min(page, page_count(total, page_size))
-    rows = session.exec(
+    mine = (
         select(Reflection)
         .where(Reflection.user_id == actor.user_id)
         .order_by(col(Reflection.created_at).desc(), col(Reflection.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return PageOf(
-        items=[reflection_public(r) for r in rows], total=total, page=page, page_size=page_size
     )
+    found = fetch_page(session, mine, page, page_size, last_if_past=True)
+    return found.with_items([reflection_public(r) for r in found.items])
 
 
 def shared_reflections(

@@ -29,7 +29,6 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import InvitationPublic, InvitationsPage
-from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
@@ -42,7 +41,7 @@ from cyberhub.services.identity.permissions import (
     require_signed_in,
 )
 from cyberhub.services.messaging import mail, notifications
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import fetch_page
 from cyberhub.settings import get_settings
 
 INVITATION_DAYS = 14
@@ -256,22 +255,13 @@ def list_for_organization(
 ) -> InvitationsPage:
     """One page of the organisation's invitations, newest first (its directors, admins)."""
     organizations.org_for_manager(session, principal, organization_id)
-    check_page(page, page_size)
-    mine = col(Invitation.organization_id) == organization_id
-    rows = session.exec(
+    newest = (
         select(Invitation)
-        .where(mine)
+        .where(col(Invitation.organization_id) == organization_id)
         .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    total = int(session.exec(select(func.count()).select_from(Invitation).where(mine)).one())
-    return InvitationsPage(
-        items=[_public(session, r) for r in rows],
-        total=total,
-        page=page,
-        pages=page_count(total, page_size),
     )
+    found = fetch_page(session, newest, page, page_size)
+    return InvitationsPage.of(found.with_items([_public(session, r) for r in found.items]))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from cyberhub.services.identity.permissions import (
     managed_org_ids,
     require_role,
 )
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import fetch_page
 from cyberhub.services.slugs import check_slug, slugify
 from cyberhub.services.text_match import contains
 
@@ -140,18 +140,11 @@ def organization_page(
     """One page of the organizations list_organizations shows, by name, searched by name (a
     page past the last is empty, with the total)."""
     stmt = _visible_organizations(principal)
-    check_page(page, page_size)
     typed = q.strip()[:200]
     if typed:
         stmt = stmt.where(contains(col(Organization.name), typed))
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    orgs = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
-    return OrganizationsPage(
-        items=_with_member_counts(session, orgs),
-        total=total,
-        page=page,
-        pages=page_count(total, page_size),
-    )
+    found = fetch_page(session, stmt, page, page_size)
+    return OrganizationsPage.of(found.with_items(_with_member_counts(session, found.items)))
 
 
 def get(session: Session, principal: Principal | None, org_id: int) -> OrganizationPublic:

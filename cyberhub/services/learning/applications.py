@@ -77,7 +77,7 @@ from cyberhub.services.learning.programs import (
     takes_learners,
 )
 from cyberhub.services.messaging import notifications
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import check_page, fetch_page
 from cyberhub.services.text_match import contains
 
 SELF_SERVICE_MODES = (EnrolmentMode.application, EnrolmentMode.open)
@@ -411,16 +411,8 @@ def my_application_page(
     page_size: int = APPLICATIONS_PAGE_SIZE,
 ) -> ApplicationsPage:
     """One page of my_applications (a page past the last is empty, with the total)."""
-    stmt = _applications_of(principal)
-    check_page(page, page_size)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
-    return ApplicationsPage(
-        items=[_public(session, a) for a in rows],
-        total=total,
-        page=page,
-        pages=page_count(total, page_size),
-    )
+    found = fetch_page(session, _applications_of(principal), page, page_size)
+    return ApplicationsPage.of(found.with_items([_public(session, a) for a in found.items]))
 
 
 def held(cohort: Cohort, status: str, *, taking: bool) -> str:

@@ -42,7 +42,6 @@ from cyberhub.models import (
 )
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.director import MissionListPage, MissionPublic, MissionRef
-from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
@@ -60,7 +59,7 @@ from cyberhub.services.learning.programs import (
     programs_query,
     require_director,
 )
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import check_page, fetch_page
 from cyberhub.services.slugs import slugify
 from cyberhub.services.text_match import contains
 
@@ -500,16 +499,18 @@ def mission_page(
     stmt = _listing(session, actor, status=status, track=track, q=q)
     if difficulty is not None:
         stmt = stmt.where(Mission.difficulty == difficulty)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    if clamp:
-        page = min(page, page_count(total, page_size))
-    rows = session.exec(
-        stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+    found = fetch_page(
+        session,
+        stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc()),
+        page,
+        page_size,
+        last_if_past=clamp,
+    )
     return MissionListPage(
-        items=_publics(session, rows, actor), total=total, page=page, page_size=page_size
+        items=_publics(session, found.items, actor),
+        total=found.total,
+        page=found.page,
+        page_size=page_size,
     )
 
 

@@ -57,7 +57,6 @@ from cyberhub.schemas.director import (
     EnrollmentPublic,
     EnrollmentsPage,
 )
-from cyberhub.schemas.paging import page_count
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import text as free_text
 from cyberhub.services.admin import audit
@@ -75,7 +74,7 @@ from cyberhub.services.learning.programs import (
 )
 from cyberhub.services.learning.query_parts import name_order, waits_for_a_mentor
 from cyberhub.services.messaging import mail
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import fetch_page
 from cyberhub.settings import get_settings
 
 INVITE_DAYS = 7
@@ -375,16 +374,8 @@ def enrollment_page(
     page_size: int = ENROLLMENTS_PAGE_SIZE,
 ) -> EnrollmentsPage:
     """One page of list_enrollments (a page past the last is empty, with the total)."""
-    stmt = _cohort_enrollments(session, principal, cohort_id)
-    check_page(page, page_size)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
-    return EnrollmentsPage(
-        items=[enrollment_public(e, u) for e, u in rows],
-        total=total,
-        page=page,
-        pages=page_count(total, page_size),
-    )
+    found = fetch_page(session, _cohort_enrollments(session, principal, cohort_id), page, page_size)
+    return EnrollmentsPage.of(found.with_items([enrollment_public(e, u) for e, u in found.items]))
 
 
 def unenroll(

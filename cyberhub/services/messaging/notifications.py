@@ -16,7 +16,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.errors import Invalid
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.messaging import live, mail
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import fetch_page
 from cyberhub.settings import get_settings
 
 PAGE_SIZE = 20
@@ -117,21 +117,20 @@ def list_for(
 ) -> NotificationPage:
     """The signed-in user's notifications, newest first."""
     actor = require_signed_in(principal)
-    check_page(page, page_size)
     where: list[Any] = [col(Notification.user_id) == actor.user_id]
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
-    total = int(session.exec(select(func.count()).select_from(Notification).where(*where)).one())
-    items = session.exec(
+    found = fetch_page(
+        session,
         select(Notification)
         .where(*where)
-        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc()),
+        page,
+        page_size,
+    )
     return NotificationPage(
-        items=[public(n) for n in items],
-        total=total,
+        items=[public(n) for n in found.items],
+        total=found.total,
         unread=unread_count(session, actor.user_id),
         page=page,
         page_size=page_size,
