@@ -1,7 +1,8 @@
 """Shared fixtures.
 
-- one embedded PostgreSQL per test session, a template database migrated once, and a fresh
-  database per test copied from it (CREATE DATABASE ... TEMPLATE: ~20 ms);
+- one embedded PostgreSQL per test session, a template database migrated once, and one database
+  per test process copied from it, emptied back to the template's content after each test
+  (tests/databases.py);
 - one embedded Redis per session (health, metrics and job statistics live there);
 - the Dramatiq StubBroker and a worker for actor tests;
 - API clients per role, as seed 000 lists them (api_client, student_client, admin_client, ...).
@@ -12,7 +13,6 @@ tests/fakes.py, never from this file (tests/unit/test_test_hygiene.py checks).
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import tempfile
@@ -41,9 +41,9 @@ from sqlmodel import Session  # noqa: E402
 
 from cyberhub import infra  # noqa: E402
 from cyberhub.settings import get_settings  # noqa: E402
+from tests.databases import ProcessDatabase  # noqa: E402
 from tests.factories import (  # noqa: E402
     TEMPLATE_DB,
-    create_database,
     libpq,
     login,
     make_user,
@@ -51,8 +51,6 @@ from tests.factories import (  # noqa: E402
 )
 from tests.fakes import FakeEmbedder, SecretKeys  # noqa: E402
 from tests.totp import Clock  # noqa: E402
-
-_counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -86,13 +84,20 @@ def redis_url(tmp_root: Path) -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def process_db(pg_admin_url: str) -> Iterator[ProcessDatabase]:
+    """This test process's database, emptied after each test (tests/databases.py)."""
+    database = ProcessDatabase(pg_admin_url, f"test_{os.getpid()}")
+    yield database
+    database.drop()
+
+
 @pytest.fixture
-def db_url(pg_admin_url: str, redis_url: str) -> Iterator[str]:
-    """A fresh, migrated database for this test; DATABASE_URL points at it."""
+def db_url(process_db: ProcessDatabase, redis_url: str) -> Iterator[str]:
+    """A database holding what the migrated template holds; DATABASE_URL points at it."""
     from cyberhub import db
 
-    name = f"test_{os.getpid()}_{next(_counter)}"
-    url = create_database(pg_admin_url, name)
+    url = process_db.url
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
     yield url
@@ -103,8 +108,7 @@ def db_url(pg_admin_url: str, redis_url: str) -> Iterator[str]:
     from cyberhub.redis_client import get_redis
 
     get_redis().flushdb()
-    with psycopg.connect(libpq(pg_admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    process_db.reset()
 
 
 @pytest.fixture
