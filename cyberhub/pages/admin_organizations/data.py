@@ -88,9 +88,7 @@ class OrgListPage:
 
 def list_rows(session: Session, principal: Principal | None, q: str, page: int) -> OrgListPage:
     tz = _tz(principal)
-    found = organizations.organization_page(session, principal, q=q, page=page)
-    if found.page > found.pages:
-        found = organizations.organization_page(session, principal, q=q, page=found.pages)
+    found = organizations.organization_page(session, principal, q=q, page=page, last_if_past=True)
     return OrgListPage(
         rows=[OrgRow.of(o, tz) for o in found.items],
         total=found.total,

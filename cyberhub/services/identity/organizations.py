@@ -136,14 +136,16 @@ def organization_page(
     q: str = "",
     page: int = 1,
     page_size: int = ORGANIZATIONS_PAGE_SIZE,
+    last_if_past: bool = False,
 ) -> OrganizationsPage:
     """One page of the organizations list_organizations shows, by name, searched by name (a
-    page past the last is empty, with the total)."""
+    page past the last is empty, with the total; or with `last_if_past` the last page: the
+    address of a page that has since emptied)."""
     stmt = _visible_organizations(principal)
     typed = q.strip()[:200]
     if typed:
         stmt = stmt.where(contains(col(Organization.name), typed))
-    found = fetch_page(session, stmt, page, page_size)
+    found = fetch_page(session, stmt, page, page_size, last_if_past=last_if_past)
     return OrganizationsPage.of(found.with_items(_with_member_counts(session, found.items)))
 
 
