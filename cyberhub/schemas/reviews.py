@@ -114,6 +114,14 @@ class MenteeProgress(BaseModel):
     last_activity: IsoDatetime | None
 
 
+class MentorFigures(BaseModel):
+    """The mentor's queue counts, the oldest pending work and the workload figures."""
+
+    queue: QueueCounts
+    pending_preview: list[QueueItem]
+    workload: Workload
+
+
 class MentorDashboard(BaseModel):
     """GET /mentor/dashboard: mentees, queue counts, the oldest pending work, the figures."""
 

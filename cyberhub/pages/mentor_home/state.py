@@ -16,7 +16,7 @@ from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.reviews import (
     MenteeProgress,
     MentorCohort,
-    MentorDashboard,
+    MentorFigures,
     MentorHome,
     MentorLearner,
     MentorLearnersPage,
@@ -195,7 +195,8 @@ def _mentees(
 
 @dataclass
 class HomeView:
-    dashboard: MentorDashboard
+    figures: MentorFigures
+    mentees: PageOf[MenteeProgress]
     home: MentorHome
     queue: QueueView
     time_zone: str
@@ -228,13 +229,12 @@ def _queue(
 def _home(session: Session, principal: Principal | None, bucket: str, page: int) -> HomeView:
     # One transaction, and the dashboard's queue counts reused (each count walks the mentor's
     # cohorts' submissions: bench/dashboards.py).
-    dash = mentoring.mentor_dashboard(
-        session, principal, preview=False, mentees_page_size=mentoring.MENTEES_PAGE_SIZE
-    )
+    figures = mentoring.mentor_figures(session, principal, preview=False)
+    mentees, _ = _mentees(session, principal, 1)
     home = mentoring.mentor_home(session, principal)
-    queue = _queue(session, principal, bucket, page, counts=dash.queue)
-    assert principal is not None  # mentor_dashboard refused anyone else
-    return HomeView(dashboard=dash, home=home, queue=queue, time_zone=principal.time_zone)
+    queue = _queue(session, principal, bucket, page, counts=figures.queue)
+    assert principal is not None  # mentor_figures refused anyone else
+    return HomeView(figures, mentees, home, queue, principal.time_zone)
 
 
 class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
@@ -289,10 +289,9 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         if not found:
             return
         data = found.value
-        dash, home, tz = data.dashboard, data.home, data.time_zone
-        first = PageOf(dash.mentees, dash.mentees_total, 1, mentoring.MENTEES_PAGE_SIZE)
-        self._show_mentees(first, tz)
-        self.workload = WorkloadView.of(dash.workload)
+        home, tz = data.home, data.time_zone
+        self._show_mentees(data.mentees, tz)
+        self.workload = WorkloadView.of(data.figures.workload)
         self._apply_queue(data.queue)
         self.organizations = home.organizations
         self.cohorts = home.cohorts

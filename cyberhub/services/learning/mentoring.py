@@ -31,6 +31,7 @@ from cyberhub.schemas.reviews import (
     MenteeProgress,
     MentorCohort,
     MentorDashboard,
+    MentorFigures,
     MentorHome,
     MentorLearner,
     MentorLearnersPage,
@@ -53,28 +54,28 @@ MAX_MENTEES = 200  # GET /mentor/dashboard lists the first, by name (of mentees_
 MENTEES_PAGE_SIZE = 50  # a page of the mentor home's mentees table (mentee_page)
 
 
-def mentor_dashboard(
-    session: Session,
-    principal: Principal | None,
-    *,
-    preview: bool = True,
-    mentees_page_size: int | None = None,
-) -> MentorDashboard:
-    """Assigned mentees with progress and last activity (the first `mentees_page_size`, else
-    MAX_MENTEES, by name: mentee_page), queue counts, the oldest pending submissions (unless
-    `preview` is False: the mentor page lists the queue itself) and the workload figures."""
+def mentor_dashboard(session: Session, principal: Principal | None) -> MentorDashboard:
+    """GET /mentor/dashboard: the first MAX_MENTEES assigned mentees by name (mentee_page) and
+    how many there are, with the queue's figures (mentor_figures)."""
+    mentees = mentee_page(session, principal, 1, page_size=MAX_MENTEES)
+    figures = mentor_figures(session, principal)
+    return MentorDashboard(mentees=mentees.items, mentees_total=mentees.total, **dict(figures))
+
+
+def mentor_figures(
+    session: Session, principal: Principal | None, *, preview: bool = True
+) -> MentorFigures:
+    """The mentor's queue counts, the oldest pending submissions (unless `preview` is False:
+    the mentor home lists the queue itself) and the workload figures."""
     actor = require_role(principal, Role.mentor)
     me = actor.user_id
-    mentees = mentee_page(session, actor, 1, page_size=mentees_page_size or MAX_MENTEES)
     pending: list[QueueItem] = []
     if preview:
         pending = reviews.queue(session, actor, bucket="pending", page_size=5).items
     else:
         reviews.expire_claims(session, for_mentor=me)  # what queue() would have done first
     counts = reviews.queue_counts(session, me)
-    return MentorDashboard(
-        mentees=mentees.items,
-        mentees_total=mentees.total,
+    return MentorFigures(
         queue=counts,
         pending_preview=pending,
         workload=reviews.workload(session, actor, counts=counts),
