@@ -155,12 +155,7 @@ class CohortsState(ServiceState, url_query.AddressedList, rx.State):
         self.error, self.notice = "", ""
         # A confirmation left open (Back, then here again) is not the question of this visit.
         self.withdraw_open = False
-        params = self.router.url.query_parameters
-        self.query, self.page = url_query.text(params, "q"), url_query.page(params)
-        if self._fresh(self._url()):  # the search or page event that put it there fetched it
-            return
-        self.loaded = False
-        await self._fetch()
+        await self._load_from_address()
 
     @rx.event
     async def apply(self, cohort_id: int) -> None:

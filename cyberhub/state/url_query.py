@@ -91,6 +91,25 @@ class AddressedList(PagedList, mixin=True):
     async def _page_chosen(self) -> None:
         await self._show()
 
+    async def _read_filters(self, params: Mapping[str, str]) -> None:
+        """Sets the page's own filters from the address (`choice`, `text`): a page with none
+        but the search keeps this."""
+
+    async def _load_from_address(self) -> None:
+        """The list page's on_load: its filters, search and page from the address (a shared
+        link, a reload and Back show the same list), fetched unless the event that put that
+        address there has just fetched it (`_fresh`). A page past the last (the list got
+        shorter since the link was made) shows the last."""
+        params = self.router.url.query_parameters
+        await self._read_filters(params)
+        self.query, self.page = text(params, "q"), page(params)
+        if self._fresh(self._url()):
+            return
+        await self._fetch()
+        if self.page > self.pages:
+            self.page = self.pages
+            await self._fetch()
+
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
         """The search box's submit: its text (trimmed, capped), from page 1."""

@@ -54,12 +54,7 @@ class OrganizationsState(ServiceState, url_query.AddressedList, rx.State):
         """Restores the search and page from the address (a reload and Back show the same
         list)."""
         self.notice, self.create_error = "", ""
-        params = self.router.url.query_parameters
-        self.query, self.page = url_query.text(params, "q"), url_query.page(params)
-        if self._fresh(self._url()):  # the search or page event that put it there fetched it
-            return
-        self.loading = True
-        await self._fetch()
+        await self._load_from_address()
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
@@ -161,16 +162,12 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         a shared link, a reload and Back all show the same list."""
         # A confirmation left open (Back, then here again) is not the question of this visit.
         self.notice, self.confirm_open = "", False
-        params = self.router.url.query_parameters
+        await self._load_from_address()
+
+    async def _read_filters(self, params: Mapping[str, str]) -> None:
         self.status_filter = url_query.choice(params, "status", authoring.STATUSES)
         self.track_filter = url_query.choice(params, "track", TRACK_KEYS)
         self.difficulty_filter = url_query.choice(params, "difficulty", DIFFICULTIES)
-        self.query = url_query.text(params, "q")
-        self.page = url_query.page(params)
-        if self._fresh(self._url()):  # the filter event that put this address there fetched it
-            return
-        self.loading = True
-        await self._fetch()
 
     def _url(self) -> str:
         filters = {

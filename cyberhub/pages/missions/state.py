@@ -1,6 +1,8 @@
 """The catalog's state: filters, search and page from the address, one service call per page
 (the cards with the learner's own status)."""
 
+from collections.abc import Mapping
+
 import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -103,7 +105,9 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
     async def load(self) -> None:
         """Restores the filters, search and page from the URL (absent or unknown values mean
         "all"), so a shared link, a reload and Back all show the same list."""
-        params = self.router.url.query_parameters
+        await self._load_from_address()
+
+    async def _read_filters(self, params: Mapping[str, str]) -> None:
         self.track = url_query.choice(params, "track", TRACK_KEYS)
         self.difficulty = url_query.choice(params, "difficulty", DIFFICULTY_VALUES)
         self.skill = url_query.text(params, "skill", 100) or ALL
@@ -111,15 +115,6 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
         self.is_student = Role.student.value in (await self.get_state(SessionState)).roles
         self.status = url_query.choice(params, "status", STATUS_VALUES) if self.is_student else ALL
         self.sort = "recommended" if params.get("sort", "") == "recommended" else ""
-        self.query = url_query.text(params, "q")
-        self.page = url_query.page(params)
-        if self._fresh(self._url()):  # the filter event that put this address there fetched it
-            self.loading = False
-            return
-        await self._fetch()
-        if self.page > self.pages:  # a page past the end (the list got shorter): the last one
-            self.page = self.pages
-            await self._fetch()
 
     def _url(self) -> str:
         """The catalog's URL for the current filters: only what differs from the defaults."""
