@@ -12,9 +12,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import overload
 
-from sqlalchemy import CompoundSelect, case, func, literal, union
+from sqlalchemy import ColumnElement, CompoundSelect, case, func, literal, union
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -60,7 +60,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _open(inv: Any) -> Any:
+@overload
+def _open(inv: Invitation) -> bool: ...
+
+
+@overload
+def _open(inv: type[Invitation]) -> ColumnElement[bool]: ...
+
+
+def _open(inv: Invitation | type[Invitation]) -> bool | ColumnElement[bool]:
     """Pending and not past its expiry: an invitation its person may still answer (and its
     managers revoke). `inv` is an Invitation row (the answer, a bool) or the Invitation class
     (the SQL condition): the one rule for a row's status and for the lists' queries."""
