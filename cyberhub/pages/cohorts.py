@@ -106,9 +106,7 @@ def cohorts_view(
     """The page's lists: one page of the cohorts on offer (searched), and the learner's
     applications the end of a cohort closed (a cohort on offer again shows its own card, on
     some page, instead). A page past the last shows the last."""
-    found = applications.open_cohorts(session, principal, q=q, page=page)
-    if found.page > found.pages:
-        found = applications.open_cohorts(session, principal, q=q, page=found.pages)
+    found = applications.open_cohorts(session, principal, q=q, page=page, last_if_past=True)
     expired = [a for a in applications.my_applications(session, principal) if a.status == "expired"]
     offered = applications.on_offer_ids(session, [a.cohort_id for a in expired])
     closed = [

@@ -55,7 +55,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.schemas.paging import Paged, page_count
+from cyberhub.schemas.paging import Paged
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import locks
 from cyberhub.services.admin import audit
@@ -77,7 +77,7 @@ from cyberhub.services.learning.programs import (
     takes_learners,
 )
 from cyberhub.services.messaging import notifications
-from cyberhub.services.paging import check_page, fetch_page
+from cyberhub.services.paging import fetch_page
 from cyberhub.services.text_match import contains
 
 SELF_SERVICE_MODES = (EnrolmentMode.application, EnrolmentMode.open)
@@ -286,12 +286,13 @@ def open_cohorts(
     q: str = "",
     page: int = 1,
     page_size: int = OFFERS_PAGE_SIZE,
+    last_if_past: bool = False,
 ) -> CohortOfferPage:
     """Cohorts taking applications or self-enrolment that have not ended, soonest first, with
     seats left, waitlist length and the caller's own status and position: one page, searched
-    by the cohort's, its programme's or its organisation's name."""
+    by the cohort's, its programme's or its organisation's name (a page past the last is empty,
+    or with `last_if_past` the last one)."""
     actor = require_signed_in(principal)
-    check_page(page, page_size)
     now = utcnow()
     stmt = (
         select(Cohort, Program, Organization, director_zone())
@@ -308,12 +309,14 @@ def open_cohorts(
                 contains(col(Organization.name), typed),
             )
         )
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(col(Cohort.starts_on), col(Cohort.id))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
+    found = fetch_page(
+        session,
+        stmt.order_by(col(Cohort.starts_on), col(Cohort.id)),
+        page,
+        page_size,
+        last_if_past=last_if_past,
+    )
+    rows = found.items
     ids = [c.id or 0 for c, _p, _o, _tz in rows]
     enrolled, waiting = _seat_counts(session, ids)
     mine = {
@@ -363,7 +366,7 @@ def open_cohorts(
                 my_certificate_url=certified.get(cid, "") if status == COMPLETED else "",
             )
         )
-    return CohortOfferPage(items=out, total=total, page=page, pages=page_count(total, page_size))
+    return CohortOfferPage.of(found.with_items(out))
 
 
 def _certificate_urls(session: Session, user_id: int, cohort_ids: list[int]) -> dict[int, str]:
