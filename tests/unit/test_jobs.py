@@ -113,10 +113,12 @@ print(json.dumps({"sent": sent, "loaded": loaded}))
 """
 
 
-def test_the_web_side_sends_by_name_without_the_worker_or_torch() -> None:
+def test_the_web_side_sends_by_name_without_the_worker_or_torch(redis_url: str) -> None:
     """Every service and the API imported, jobs sent after a commit: the messages are on the
-    broker's queues, and no module of the worker, torch or sentence-transformers was loaded."""
-    env = {**os.environ, "CYBERHUB_BROKER": "stub"}
+    broker's queues, and no module of the worker, torch or sentence-transformers was loaded.
+    The child uses the tests' Redis (the learner fan-out's debounce keys): without REDIS_URL it
+    would start an embedded Redis under .data/ that outlived the run."""
+    env = {**os.environ, "CYBERHUB_BROKER": "stub", "REDIS_URL": redis_url}
     done = subprocess.run(
         [sys.executable, "-c", WEB_SIDE],
         cwd=ROOT,
