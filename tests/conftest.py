@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 - one embedded PostgreSQL per test session, a template database migrated once, and one database
-  per test process copied from it, emptied back to the template's content after each test
+  per test process copied from it, emptied back to the template's content before each test
   (tests/databases.py);
 - one embedded Redis per session (health, metrics and job statistics live there);
 - the Dramatiq StubBroker and a worker for actor tests;
@@ -86,7 +86,7 @@ def redis_url(tmp_root: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def process_db(pg_admin_url: str) -> Iterator[ProcessDatabase]:
-    """This test process's database, emptied after each test (tests/databases.py)."""
+    """This test process's database, emptied before each test that uses it (tests/databases.py)."""
     database = ProcessDatabase(pg_admin_url, f"test_{os.getpid()}")
     yield database
     database.drop()
@@ -94,9 +94,14 @@ def process_db(pg_admin_url: str) -> Iterator[ProcessDatabase]:
 
 @pytest.fixture
 def db_url(process_db: ProcessDatabase, redis_url: str) -> Iterator[str]:
-    """A database holding what the migrated template holds; DATABASE_URL points at it."""
+    """A database holding what the migrated template holds; DATABASE_URL points at it.
+
+    Emptied as the test begins, not as the last one ended: by now every fixture of the last
+    test has been torn down (a worker thread that was still finishing a job has stopped), so
+    nothing of it can write into this test's database."""
     from cyberhub import db
 
+    process_db.reset()
     url = process_db.url
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -108,7 +113,6 @@ def db_url(process_db: ProcessDatabase, redis_url: str) -> Iterator[str]:
     from cyberhub.redis_client import get_redis
 
     get_redis().flushdb()
-    process_db.reset()
 
 
 @pytest.fixture

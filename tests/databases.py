@@ -54,7 +54,7 @@ FROM pg_sequences WHERE schemaname = 'public'
 
 
 class ProcessDatabase:
-    """The test process's database (`url`); `reset()` after each test."""
+    """The test process's database (`url`); `reset()` before each test."""
 
     def __init__(self, admin_url: str, name: str) -> None:
         self.admin_url = admin_url
