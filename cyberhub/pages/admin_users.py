@@ -9,7 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.admin_nav import admin_nav
-from cyberhub.components.counts import counted
+from cyberhub.components.counts import capped_organizations_note, counted
 from cyberhub.components.layout import flow
 from cyberhub.components.page_kit import once_listed, register_guarded_page
 from cyberhub.components.tables import data_table
@@ -235,15 +235,12 @@ def admin_users_content() -> rx.Component:
         ),
         rx.cond(
             S.more_organizations,
-            muted(
-                "The organization filter lists ",
+            capped_organizations_note(
+                "The organization filter lists",
                 S.organizations_shown,
-                " of ",
-                counted(S.organizations_total, "organization"),
-                ": find one by name to narrow it.",
-                size="1",
+                S.organizations_total,
+                "org-filter-capped",
                 margin_bottom="0.5em",
-                data_testid="org-filter-capped",
             ),
         ),
         error_callout(S.error),

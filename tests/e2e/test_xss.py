@@ -502,6 +502,18 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(page.get_by_test_id("account-status")).to_have_text("disabled")
     expect(page.locator("main")).to_contain_text(f"{w.mark} <img")  # the reason, in its entry
     admin.check("admin user page (a deactivation's reason)")
+    # The grant form's organisation search: markup is searched for as text, the box keeps it,
+    # and the organisation found by it is offered by its name as text.
+    grant_box = page.get_by_label("Find an organization")
+    grant_box.fill(f"Org {w.tag} <img")
+    grant_box.press("Enter")
+    expect(grant_box).to_have_value(f"Org {w.tag} <img")
+    page.get_by_label("Organization", exact=True).click()
+    offered = page.get_by_role("option").filter(has_text=f"Org {w.tag} <img")
+    expect(offered).to_have_count(1)
+    expect(offered.locator("img, script")).to_have_count(0)
+    page.keyboard.press("Escape")
+    admin.check("admin user page (the grant form's organisation search)")
     page = admin.open(f"/admin/organizations/{w.org_id}")
     expect(page.locator("main")).to_contain_text(f"Org {w.tag} <img")
     admin.check("admin organization page")

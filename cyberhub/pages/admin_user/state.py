@@ -63,12 +63,33 @@ class OrgOption:
 
 
 @dataclass(frozen=True)
+class OrgPicker:
+    """What the grant form's organisation list offers (users.organization_choices: by name,
+    users.ORG_CHOICES at most, and the one chosen), of `total` matching what was typed, of which
+    `shown` are listed."""
+
+    options: list[OrgOption]
+    total: int
+    shown: int
+
+
+def _org_picker(
+    session: Session, principal: Principal | None, typed: str, chosen: str
+) -> OrgPicker:
+    found = users.organization_choices(
+        session, principal, typed, int(chosen) if chosen.isdigit() else None
+    )
+    options = [OrgOption(id=str(o.id), name=o.name) for o in found.items]
+    return OrgPicker(options=options, total=found.total, shown=found.shown)
+
+
+@dataclass(frozen=True)
 class AccountPage:
     user: UserView
     locked: bool
     grants: list[GrantRow]
     audit: list[AuditRow]
-    organizations: list[OrgOption]
+    organizations: OrgPicker
     # The organization the user already has a role in: granting there is the usual case, and
     # the alphabetically first organization rarely is theirs.
     default_org: str
@@ -82,8 +103,7 @@ def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
     )
 
 
-def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None, own: bool) -> AccountPage:
-    own_orgs = [str(g.organization_id) for g in detail.roles if g.organization_id]
+def _page(detail: UserDetail, orgs: OrgPicker, tz: str | None, own: bool) -> AccountPage:
     return AccountPage(
         user=UserView(
             email=detail.email,
@@ -109,14 +129,21 @@ def _page(detail: UserDetail, orgs: list[OrgOption], tz: str | None, own: bool) 
             for e in detail.audit
         ],
         organizations=orgs,
-        default_org=own_orgs[0] if own_orgs else (orgs[0].id if orgs else ""),
+        default_org=_own_org(detail) or (orgs.options[0].id if orgs.options else ""),
         own=own,
     )
 
 
-def _load(session: Session, principal: Principal | None, user_id: int) -> AccountPage:
+def _own_org(detail: UserDetail) -> str:
+    """The first organisation the user holds a role in ("" if none)."""
+    return next((str(g.organization_id) for g in detail.roles if g.organization_id), "")
+
+
+def _load(
+    session: Session, principal: Principal | None, user_id: int, typed: str, chosen: str
+) -> AccountPage:
     detail = role_service.user_detail(session, principal, user_id)
-    orgs = [OrgOption(id=str(o.id), name=o.name) for o in users.list_organizations(session)]
+    orgs = _org_picker(session, principal, typed, chosen or _own_org(detail))
     own = principal is not None and principal.user_id == user_id
     return _page(detail, orgs, principal.time_zone if principal else None, own)
 
@@ -147,7 +174,11 @@ class AdminUserState(ServiceState, rx.State):
     locked: bool = False
     grants: list[GrantRow] = []
     audit_entries: list[AuditRow] = []
+    # the grant form's organisations: users.ORG_CHOICES at most, matching `org_query`
     organizations: list[OrgOption] = []
+    organizations_total: int = 0
+    organizations_shown: int = 0  # of those, how many are listed (the one chosen is added)
+    org_query: str = ""
     loading: bool = True
     error: str = ""
     notice: str = ""
@@ -174,22 +205,43 @@ class AdminUserState(ServiceState, rx.State):
     status_error: str = ""
 
     async def _refresh(self) -> None:
-        found = await self._call(_load, self.user_id)
+        found = await self._call(_load, self.user_id, self.org_query, self.new_org)
         self.loading = False
         if not found:
             return
         page = found.value
         self.user, self.locked, self.grants = page.user, page.locked, page.grants
-        self.audit_entries, self.organizations = page.audit, page.organizations
+        self.audit_entries = page.audit
+        self._show_organizations(page.organizations)
         self.default_org, self.own_account = page.default_org, page.own
         if not self.new_org:
             self.new_org = page.default_org
         self.error = ""
 
+    def _show_organizations(self, found: OrgPicker) -> None:
+        self.organizations = found.options
+        self.organizations_total, self.organizations_shown = found.total, found.shown
+
+    @rx.var
+    def more_organizations(self) -> bool:
+        """The form lists fewer organisations than match: the page says so."""
+        return self.organizations_total > self.organizations_shown
+
+    @rx.event
+    async def find_organization(self, form: dict[str, Any]) -> None:
+        """The grant form's organisation search: the list then offers the organisations whose
+        name contains it (and keeps the one chosen)."""
+        self.org_query = str(form.get("q", "")).strip()[:200]
+        chosen = "" if self.new_org == GLOBAL else self.new_org
+        found = await self._call(_org_picker, self.org_query, chosen)
+        if found:
+            self._show_organizations(found.value)
+
     @rx.event
     async def load(self) -> None:
         self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
         self.revoke_open, self.new_reason, self.new_org = False, "", ""
+        self.org_query = ""
         self.deactivate_open, self.reactivate_open, self.status_error = False, False, ""
         user_id = url_id(self, "user_id")
         if user_id is None:

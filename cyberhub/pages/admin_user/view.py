@@ -6,7 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.admin_record import admin_record_page
+from cyberhub.components.counts import capped_organizations_note
 from cyberhub.components.dialogs import flag_reason_dialog
+from cyberhub.components.fields import search_form
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.layout import flag_confirm, flow, wrap_row
 from cyberhub.components.page_kit import two_columns
@@ -182,8 +184,33 @@ def _grant_row(g: rx.Var[GrantRow]) -> rx.Component:
 
 
 def _assign_form() -> rx.Component:
-    return kept_form(
+    return rx.vstack(
         rx.heading("Give a role", size="3", as_="h3"),
+        # Its own form, before the grant's: forms do not nest.
+        search_form(
+            "Find an organization",
+            "assign-org-search",
+            "Organization name",
+            S.org_query,
+            S.find_organization,
+        ),
+        rx.cond(
+            S.more_organizations,
+            capped_organizations_note(
+                "The organization list offers",
+                S.organizations_shown,
+                S.organizations_total,
+                "assign-org-capped",
+            ),
+        ),
+        _grant_form(),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _grant_form() -> rx.Component:
+    return kept_form(
         error_callout(S.assign_error),
         flow(
             labelled_select_of(

@@ -99,10 +99,6 @@ def account_status(is_active: bool, locked: bool) -> Literal["active", "locked",
     return "locked" if locked else "active"
 
 
-def list_organizations(session: Session) -> list[Organization]:
-    return list(session.exec(select(Organization).order_by(col(Organization.name))).all())
-
-
 ORG_CHOICES = 25  # organisations the users page's filter offers at once
 
 

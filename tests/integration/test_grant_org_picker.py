@@ -1,0 +1,95 @@
+"""The admin user page's "Give a role" form offers organisations as the users page's filter does:
+25 at most, by name, with a search to find another, and the one the person already holds a role
+in even when it sorts past the 25. Before, the form loaded every organisation into its list."""
+
+from __future__ import annotations
+
+import pytest
+from reflex.istate.data import RouterData
+from sqlmodel import Session
+
+from cyberhub.models import Role, RoleAssignment
+from cyberhub.pages.admin_user import ROUTE, AdminUserState
+from cyberhub.services.identity.users import ORG_CHOICES
+from tests.factories import id_of, make_org, make_user, principal
+from tests.page_states import page_state
+from tests.processes import run_in_own_loop
+
+pytestmark = [pytest.mark.admin, pytest.mark.integration]
+
+
+def _open(page: AdminUserState, user_id: int) -> None:
+    """The page opened at /admin/users/<user_id> (its on_load)."""
+    page.router = RouterData.from_router_data(
+        {
+            "pathname": ROUTE,
+            "asPath": f"/admin/users/{user_id}",
+            "query": {},
+            "headers": {"origin": "http://localhost:3000"},
+        }
+    )
+    run_in_own_loop(AdminUserState.event_handlers["load"].fn(page))
+
+
+def test_the_grant_form_offers_25_organisations_and_finds_the_rest(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [id_of(make_org(session, f"Campus {i:02d}")) for i in range(30)]
+    person = make_user(session, "learner@example.org")
+    session.add(RoleAssignment(user_id=id_of(person), role=Role.student, organization_id=ids[-1]))
+    session.commit()
+    admin = principal(session, make_user(session, "admin@example.org", "admin"))
+    page = page_state(AdminUserState, session, admin, monkeypatch)
+
+    _open(page, id_of(person))
+
+    names = [o.name for o in page.organizations]
+    # Their own organisation first (chosen, though it sorts past the 25), then the first 25.
+    assert names[0] == "Campus 29"
+    assert names[1:] == [f"Campus {i:02d}" for i in range(ORG_CHOICES)]
+    assert page.new_org == str(ids[-1])
+    assert (page.organizations_shown, page.organizations_total) == (ORG_CHOICES, 30)
+    assert page.more_organizations  # "The organization list offers 25 of 30 organizations"
+
+    run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": " 27 "}))
+
+    assert [o.name for o in page.organizations] == ["Campus 29", "Campus 27"]
+    assert (page.organizations_shown, page.organizations_total, page.org_query) == (1, 1, "27")
+    assert not page.more_organizations
+    assert page.new_org == str(ids[-1])  # what was chosen stays chosen and listed
+
+    page.new_org = str(ids[27])
+    run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": "x" * 500}))
+    assert page.org_query == "x" * 200  # capped, as every search box
+    assert [o.name for o in page.organizations] == ["Campus 27"]  # no match but the chosen one
+    assert page.error == ""
+
+
+def test_a_search_for_markup_finds_it_as_text(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_org(session, "<img src=x onerror=alert(1)> Academy")
+    make_org(session, "Plain Campus")
+    person = make_user(session, "learner@example.org")
+    admin = principal(session, make_user(session, "admin@example.org", "admin"))
+    page = page_state(AdminUserState, session, admin, monkeypatch)
+    _open(page, id_of(person))
+
+    run_in_own_loop(
+        AdminUserState.event_handlers["find_organization"].fn(page, {"q": "<img src=x"})
+    )
+
+    assert [o.name for o in page.organizations] == ["<img src=x onerror=alert(1)> Academy"]
+
+
+def test_only_admins_get_the_organisations(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = make_org(session, "Campus")
+    director = principal(
+        session, make_user(session, "d@example.org", "director", organization_id=id_of(org))
+    )
+    page = page_state(AdminUserState, session, director, monkeypatch)
+    run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": ""}))
+    assert page.organizations == []
+    assert page.error  # refused by the service, not only hidden by the page's guard
