@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import dramatiq
+from dramatiq.middleware import Shutdown
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub import jobs
@@ -73,7 +74,13 @@ def sweep_orphan_uploads() -> None:
 def run_export(export_id: int) -> None:
     """Write one export's file (idempotent: a second delivery finds the row claimed and does
     nothing). Failures are recorded on the export, shown to its requester, not retried."""
-    status = exports.run_export(session_scope, export_id)
+    try:
+        status = exports.run_export(session_scope, export_id)
+    except Shutdown:
+        # The worker is stopping: exports.run_export put the export back in the queue with a
+        # job for another worker, so this message is done with, not a failed job.
+        log.info("export %s: the worker is stopping; queued again for another", export_id)
+        return
     log.info("export %s: %s", export_id, status or "already taken")
 
 

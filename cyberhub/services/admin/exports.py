@@ -692,7 +692,14 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
     took it over while this run was frozen: then this run's file is removed and nothing of it
     is kept."""
     jobs.export_job_started(export_id)  # no longer waiting: the sweep may send another if need be
-    run = _claim_or_watch(open_session, export_id)
+    try:
+        run = _claim_or_watch(open_session, export_id)
+    except BaseException:
+        # Stopped before this run held the export (the worker is shutting down, or the database
+        # stayed away): it is still queued and this job is ending, so another is sent for it.
+        with contextlib.suppress(Exception):
+            _send_again_if_queued(open_session, export_id)
+        raise
     if run is None:
         return None
     folder = exports_dir()
@@ -765,6 +772,17 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         with contextlib.suppress(Exception):
             _requeue(open_session, export_id, run, tries=1)
         raise
+
+
+def _send_again_if_queued(open_session: SessionFactory, export_id: int) -> None:
+    """The export's job, again, if the export still waits for one (REQUEUE_DELAY_MS from now, so
+    a worker that is stopping leaves it to another)."""
+    with open_session() as session:
+        queued = session.exec(
+            select(Export.id).where(Export.id == export_id, Export.status == ExportStatus.queued)
+        ).first()
+        if queued is not None:
+            jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
 
 
 def _fail(open_session: SessionFactory, export_id: int, run: datetime, message: str) -> None:
