@@ -24,6 +24,12 @@ from cyberhub.state.service import ServiceState
 GLOBAL = "global"
 
 
+def _org_id(value: str) -> int | None:
+    """The organisation the form's value names: None for GLOBAL (the admin role), for none
+    chosen, and for anything that is not an organisation's id."""
+    return int(value) if value.isdigit() else None
+
+
 @dataclass(frozen=True)
 class UserView:
     email: str = ""
@@ -74,11 +80,9 @@ class OrgPicker:
 
 
 def _org_picker(
-    session: Session, principal: Principal | None, typed: str, chosen: str
+    session: Session, principal: Principal | None, typed: str, chosen: int | None
 ) -> OrgPicker:
-    found = users.organization_choices(
-        session, principal, typed, int(chosen) if chosen.isdigit() else None
-    )
+    found = users.organization_choices(session, principal, typed, chosen)
     options = [OrgOption(id=str(o.id), name=o.name) for o in found.items]
     return OrgPicker(options=options, total=found.total, shown=found.shown)
 
@@ -140,10 +144,10 @@ def _own_org(detail: UserDetail) -> str:
 
 
 def _load(
-    session: Session, principal: Principal | None, user_id: int, typed: str, chosen: str
+    session: Session, principal: Principal | None, user_id: int, typed: str, chosen: int | None
 ) -> AccountPage:
     detail = role_service.user_detail(session, principal, user_id)
-    orgs = _org_picker(session, principal, typed, chosen or _own_org(detail))
+    orgs = _org_picker(session, principal, typed, chosen or _org_id(_own_org(detail)))
     own = principal is not None and principal.user_id == user_id
     return _page(detail, orgs, principal.time_zone if principal else None, own)
 
@@ -153,7 +157,7 @@ def _assign(
     principal: Principal | None,
     user_id: int,
     role: str,
-    org: str,
+    organization_id: int | None,
     reason: str,
     meta: RequestMeta,
 ) -> None:
@@ -162,7 +166,7 @@ def _assign(
         principal,
         user_id=user_id,
         role=role,
-        organization_id=None if org in ("", GLOBAL) else int(org),
+        organization_id=organization_id,
         reason=reason,
         meta=meta,
     )
@@ -205,7 +209,7 @@ class AdminUserState(ServiceState, rx.State):
     status_error: str = ""
 
     async def _refresh(self) -> None:
-        found = await self._call(_load, self.user_id, self.org_query, self.new_org)
+        found = await self._call(_load, self.user_id, self.org_query, _org_id(self.new_org))
         self.loading = False
         if not found:
             return
@@ -232,8 +236,7 @@ class AdminUserState(ServiceState, rx.State):
         """The grant form's organisation search: the list then offers the organisations whose
         name contains it (and keeps the one chosen)."""
         self.org_query = str(form.get("q", "")).strip()[:200]
-        chosen = "" if self.new_org == GLOBAL else self.new_org
-        found = await self._call(_org_picker, self.org_query, chosen)
+        found = await self._call(_org_picker, self.org_query, _org_id(self.new_org))
         if found:
             self._show_organizations(found.value)
 
@@ -268,7 +271,7 @@ class AdminUserState(ServiceState, rx.State):
             _assign,
             self.user_id,
             self.new_role,
-            self.new_org,
+            _org_id(self.new_org),
             self.new_reason,
             self._meta(),
         )
