@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
@@ -305,6 +305,36 @@ def _literal(box: Locator, mark: str) -> None:
     expect(image).to_have_attribute("rel", "noopener noreferrer nofollow")
 
 
+def _search_takes_markup_as_text(
+    reader: Reader,
+    path: str,
+    label: str,
+    rows: Callable[[Page], Locator],
+    *,
+    typed: str,
+    listed: str,
+    nothing: str,
+) -> None:
+    """The search box `label` on `path` echoes what was typed (the box, the address): markup
+    typed is searched for as text, and the one row it finds shows `listed` as text. A script
+    searched for in the address finds `nothing` and stays in the box, as text."""
+    page = reader.open(path)
+    box = page.get_by_label(label)
+    box.fill(typed)
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=" + re.escape(url_quote(typed.split()[0]))))
+    found = rows(page)
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text(listed)
+    expect(found.locator("img, script")).to_have_count(0)
+    expect(box).to_have_value(typed)
+    reader.check(f"{path} (searched for markup)")
+    page = reader.open(f"{path}?q=" + url_quote(XSS_PAYLOADS["script tag"]))
+    expect(page.get_by_text(nothing)).to_be_visible()
+    expect(page.get_by_label(label)).to_have_value(XSS_PAYLOADS["script tag"])
+    reader.check(f"{path} (a search for a script in the address)")
+
+
 # The text of the page's elements (not what is typed in its fields) holding a character
 # services/text.py refuses: a control other than tab and line feed, or a bidi control.
 _SHOWN_INVISIBLE = r"""() => {
@@ -398,20 +428,15 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(offer).to_contain_text(f"Org {w.tag} <img")
     expect(offer.get_by_test_id("my-status")).to_have_text("Enrolled")
     student.check("/cohorts")
-    # The search echoes what was typed (the box, the address): markup is searched for as text,
-    # and the names it finds are shown as text.
-    box = page.get_by_label("Search cohorts")
-    box.fill(f"Org {w.tag} <img")
-    box.press("Enter")
-    expect(page).to_have_url(re.compile(r"[?&]q=Org"))
-    expect(page.get_by_test_id("cohort-offer")).to_have_count(1)
-    expect(page.get_by_test_id("cohort-offer")).to_contain_text(f"Cohort {w.tag} <img")
-    expect(box).to_have_value(f"Org {w.tag} <img")
-    student.check("/cohorts (searched for markup)")
-    page = student.open("/cohorts?q=" + url_quote(XSS_PAYLOADS["script tag"]))
-    expect(page.get_by_text("No cohort matches")).to_be_visible()
-    expect(page.get_by_label("Search cohorts")).to_have_value(XSS_PAYLOADS["script tag"])
-    student.check("/cohorts (a search for a script in the address)")
+    _search_takes_markup_as_text(
+        student,
+        "/cohorts",
+        "Search cohorts",
+        lambda p: p.get_by_test_id("cohort-offer"),
+        typed=f"Org {w.tag} <img",
+        listed=f"Cohort {w.tag} <img",
+        nothing="No cohort matches",
+    )
 
     page = student.open("/notifications")
     row = page.get_by_test_id("notification-row").filter(has_text=f"Mission {w.tag}")
@@ -540,20 +565,12 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(page.get_by_test_id("users-table")).to_contain_text(name)
     expect(org_box).to_have_value(f"Org {w.tag} <img")
     admin.check("admin users (an organisation found by its markup)")
-    # The organisations list's search: markup is searched for as text, the organisation it finds
-    # is listed by its name as text, and the box and the address keep what was typed.
-    page = admin.open("/admin/organizations")
-    orgs_box = page.get_by_label("Search organizations")
-    orgs_box.fill(f"Org {w.tag} <img")
-    orgs_box.press("Enter")
-    expect(page).to_have_url(re.compile(r"[?&]q=Org"))
-    found = page.locator("main table tbody tr")
-    expect(found).to_have_count(1)
-    expect(found).to_contain_text(f"Org {w.tag} <img")
-    expect(found.locator("img, script")).to_have_count(0)
-    expect(orgs_box).to_have_value(f"Org {w.tag} <img")
-    admin.check("admin organizations (searched for markup)")
-    page = admin.open("/admin/organizations?q=" + url_quote(XSS_PAYLOADS["script tag"]))
-    expect(page.get_by_text("No organization matches")).to_be_visible()
-    expect(page.get_by_label("Search organizations")).to_have_value(XSS_PAYLOADS["script tag"])
-    admin.check("admin organizations (a search for a script in the address)")
+    _search_takes_markup_as_text(
+        admin,
+        "/admin/organizations",
+        "Search organizations",
+        lambda p: p.locator("main table tbody tr"),
+        typed=f"Org {w.tag} <img",
+        listed=f"Org {w.tag} <img",
+        nothing="No organization matches",
+    )
