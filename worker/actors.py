@@ -76,12 +76,11 @@ def run_export(export_id: int) -> None:
     nothing). Failures are recorded on the export, shown to its requester, not retried."""
     try:
         status = exports.run_export(session_scope, export_id)
+        log.info("export %s: %s", export_id, status or "already taken")
     except Shutdown:
         # The worker is stopping: exports.run_export put the export back in the queue with a
         # job for another worker, so this message is done with, not a failed job.
         log.info("export %s: the worker is stopping; queued again for another", export_id)
-        return
-    log.info("export %s: %s", export_id, status or "already taken")
 
 
 @dramatiq.actor(queue_name="default", max_retries=3)

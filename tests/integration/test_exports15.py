@@ -76,10 +76,12 @@ def _worker_stops_once(
     monkeypatch: pytest.MonkeyPatch,
     stub_broker: Any,
     started: threading.Event,
+    left: ExportStatus = ExportStatus.queued,
 ) -> None:
     """A learner asks for their data; the worker running its job (until `started`) is told to
-    stop. It stops at once, the export is queued again with its job sent again for another
-    worker, and the stopped job is neither a dead letter nor a failed job in the admin console."""
+    stop. It stops at once, the export is `left` queued (or running, with nobody running it)
+    with its job sent again for another worker, and the stopped job is neither a dead letter
+    nor a failed job in the admin console."""
     import dramatiq
 
     import worker.actors  # noqa: F401  (declares the actors)
@@ -107,7 +109,7 @@ def _worker_stops_once(
             queue.task_done()
     session.expire_all()
     export = session.get(Export, export_id)
-    assert export is not None and export.status == ExportStatus.queued
+    assert export is not None and export.status == left
     # Its job was sent again, for another worker (the stopping one's consumer may hold it
     # a moment: a Redis broker puts it back, the stub's drops it, so the sends are counted).
     assert sent == [export_id, export_id]
@@ -733,6 +735,30 @@ class TestTheJob:
 
         monkeypatch.setattr(exports, "claim", slow_claim)
         _worker_stops_once(session, world, monkeypatch, stub_broker, started)
+
+    def test_a_worker_stopping_right_after_it_claimed_an_export_hands_it_to_another(
+        self,
+        session: Session,
+        world: World,
+        monkeypatch: pytest.MonkeyPatch,
+        stub_broker: Any,
+    ) -> None:
+        """Stopped after its claim was committed, before the export began: the export shows as
+        running with no run behind it. Its job is sent again, and takes it over once its
+        heartbeat is silent (TAKEOVER_AFTER), rather than waiting for the sweep."""
+        started = threading.Event()
+        claim_or_watch = exports._claim_or_watch
+
+        def claimed_then_slow(open_session: Any, export_id: int) -> Any:
+            run = claim_or_watch(open_session, export_id)
+            started.set()
+            _a_long_step()
+            return run
+
+        monkeypatch.setattr(exports, "_claim_or_watch", claimed_then_slow)
+        _worker_stops_once(
+            session, world, monkeypatch, stub_broker, started, left=ExportStatus.running
+        )
 
     def test_an_export_past_its_time_limit_fails_with_a_reason(
         self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch

@@ -691,14 +691,14 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
     """Write one export (the worker's job). None when another run has it (or it is gone), or
     took it over while this run was frozen: then this run's file is removed and nothing of it
     is kept."""
-    jobs.export_job_started(export_id)  # no longer waiting: the sweep may send another if need be
     try:
+        jobs.export_job_started(export_id)  # no longer waiting: the sweep may send another
         run = _claim_or_watch(open_session, export_id)
     except BaseException:
-        # Stopped before this run held the export (the worker is shutting down, or the database
-        # stayed away): it is still queued and this job is ending, so another is sent for it.
+        # Stopped before this run began the export (the worker is shutting down, or the
+        # database stayed away): this job is ending, so another is sent for the export.
         with contextlib.suppress(Exception):
-            _send_again_if_queued(open_session, export_id)
+            _send_again_if_unfinished(open_session, export_id)
         raise
     if run is None:
         return None
@@ -774,14 +774,20 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         raise
 
 
-def _send_again_if_queued(open_session: SessionFactory, export_id: int) -> None:
-    """The export's job, again, if the export still waits for one (REQUEUE_DELAY_MS from now, so
-    a worker that is stopping leaves it to another)."""
+def _send_again_if_unfinished(open_session: SessionFactory, export_id: int) -> None:
+    """The export's job again (REQUEUE_DELAY_MS from now, so a worker that is stopping leaves it
+    to another), unless the export has ended. Queued, the job runs it. Running, this run may
+    have claimed it just before it stopped: the job takes it over once its heartbeat is silent;
+    held by another run, the job watches it and leaves it."""
+    jobs.export_job_started(export_id)  # this job's mark, if it was not cleared: it is ending
     with open_session() as session:
-        queued = session.exec(
-            select(Export.id).where(Export.id == export_id, Export.status == ExportStatus.queued)
+        unfinished = session.exec(
+            select(Export.id).where(
+                Export.id == export_id,
+                col(Export.status).in_([ExportStatus.queued, ExportStatus.running]),
+            )
         ).first()
-        if queued is not None:
+        if unfinished is not None:
             jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
 
 
