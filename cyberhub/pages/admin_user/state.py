@@ -12,7 +12,6 @@ from cyberhub.formatting import plural, when
 from cyberhub.models import Role
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleGrantPublic, UserDetail
-from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity import deactivation, users
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
@@ -152,26 +151,6 @@ def _load(
     return _page(detail, orgs, principal.time_zone if principal else None, own)
 
 
-def _assign(
-    session: Session,
-    principal: Principal | None,
-    user_id: int,
-    role: str,
-    organization_id: int | None,
-    reason: str,
-    meta: RequestMeta,
-) -> None:
-    role_service.assign_role(
-        session,
-        principal,
-        user_id=user_id,
-        role=role,
-        organization_id=organization_id,
-        reason=reason,
-        meta=meta,
-    )
-
-
 class AdminUserState(ServiceState, rx.State):
     user_id: int = 0
     user: UserView = UserView()
@@ -268,12 +247,12 @@ class AdminUserState(ServiceState, rx.State):
         self.new_reason = str(form.get("reason", ""))[:500]
         self.notice = ""
         done = await self._try(
-            _assign,
-            self.user_id,
-            self.new_role,
-            _org_id(self.new_org),
-            self.new_reason,
-            self._meta(),
+            role_service.assign_role,
+            user_id=self.user_id,
+            role=self.new_role,
+            organization_id=_org_id(self.new_org),
+            reason=self.new_reason,
+            meta=self._meta(),
         )
         if not done:
             self.assign_error = done.error
