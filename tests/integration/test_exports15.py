@@ -63,60 +63,6 @@ def _run(export_id: int) -> ExportStatus | None:
     return exports.run_export(db.session_scope, export_id)
 
 
-def _a_long_step() -> None:
-    """Eight seconds in small steps (a stopping worker's Shutdown lands between two)."""
-    deadline = time.monotonic() + 8
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def _worker_stops_once(
-    session: Session,
-    w: World,
-    monkeypatch: pytest.MonkeyPatch,
-    stub_broker: Any,
-    started: threading.Event,
-    left: ExportStatus = ExportStatus.queued,
-) -> None:
-    """A learner asks for their data; the worker running its job (until `started`) is told to
-    stop. It stops at once, the export is `left` queued (or running, with nobody running it)
-    with its job sent again for another worker, and the stopped job is neither a dead letter
-    nor a failed job in the admin console."""
-    import dramatiq
-
-    import worker.actors  # noqa: F401  (declares the actors)
-
-    sent: list[int] = []
-    send = jobs.export_requested
-
-    def counted(s: Any, export_id: int, **kw: Any) -> None:
-        sent.append(export_id)
-        send(s, export_id, **kw)
-
-    monkeypatch.setattr(jobs, "export_requested", counted)
-    running = dramatiq.Worker(stub_broker, worker_timeout=100)
-    running.start()
-    export_id = _request(session, w, w.student, "own_data")
-    assert started.wait(20)
-    stopped_at = time.monotonic()
-    running.stop(timeout=20_000)
-    assert time.monotonic() - stopped_at < 5
-    # What the stopped worker's consumers held (its new job) a Redis broker puts back; the
-    # stub drops it unfinished, which later joins would wait for: marked done here.
-    for name in ("default", "default.DQ"):
-        queue = stub_broker.queues[name]
-        while queue.unfinished_tasks > queue.qsize():
-            queue.task_done()
-    session.expire_all()
-    export = session.get(Export, export_id)
-    assert export is not None and export.status == left
-    # Its job was sent again, for another worker (the stopping one's consumer may hold it
-    # a moment: a Redis broker puts it back, the stub's drops it, so the sends are counted).
-    assert sent == [export_id, export_id]
-    assert stub_broker.dead_letters == []
-    assert session.exec(select(JobFailure)).all() == []
-
-
 def _sent_job_runs(session: Session, stub_broker: Any, stub_worker: Any, export_id: int) -> Export:
     """Commit (the sweep's job is sent after it), let the paused worker run it: the export is done."""
     session.commit()
@@ -692,73 +638,97 @@ class TestTheJob:
         assert stub_broker.queues["default.DQ"].qsize() == 1
         assert list((data_dir / "exports").glob("*.part")) == []
 
-    def test_a_worker_stopping_mid_export_hands_it_to_another_at_once(
+    @pytest.mark.parametrize(
+        ("step", "left"),
+        [
+            ("writing", ExportStatus.queued),
+            ("claiming", ExportStatus.queued),
+            ("claimed", ExportStatus.running),
+        ],
+    )
+    def test_a_worker_stopping_hands_the_export_to_another_at_once(
         self,
         session: Session,
         world: World,
         monkeypatch: pytest.MonkeyPatch,
         stub_broker: Any,
         data_dir: Path,
+        step: str,
+        left: ExportStatus,
     ) -> None:
-        """A worker told to stop (a deploy, a restart) interrupts the export it is writing and
-        puts it back in the queue with a job for another worker, instead of holding the
-        shutdown until the export is done (up to its hour) or being killed with it."""
+        """A worker told to stop (a deploy, a restart) stops at once, whatever step of a
+        learner's data export its job is at, and the export's job is sent again for another
+        worker; the stopped job is neither a dead letter nor a failed job in the admin console.
+        - Writing the file: the export is put back in the queue (not held until it is done, up
+          to its hour, nor killed with the worker), and no partial file is left.
+        - Claiming the export (the job just taken): it is still queued; its job goes now, not
+          after the sweep's minutes.
+        - Just claimed, before the export began: it shows as running with no run behind it; the
+          job sent again takes it over once its heartbeat is silent (TAKEOVER_AFTER)."""
+        import dramatiq
+
+        import worker.actors  # noqa: F401  (declares the actors)
+
         started = threading.Event()
 
-        def slow(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
-            path.write_text("half")
+        def stall() -> None:  # eight seconds in small steps: the Shutdown lands between two
             started.set()
-            _a_long_step()
+            deadline = time.monotonic() + 8
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+
+        claim, claim_or_watch = exports.claim, exports._claim_or_watch
+
+        def writing(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
+            path.write_text("half")
+            stall()
             return 0
 
-        monkeypatch.setattr(exports, "_write", slow)
-        _worker_stops_once(session, world, monkeypatch, stub_broker, started)
-        assert list((data_dir / "exports").glob("*.part")) == []
-
-    def test_a_worker_stopping_as_it_takes_an_export_job_hands_it_to_another(
-        self,
-        session: Session,
-        world: World,
-        monkeypatch: pytest.MonkeyPatch,
-        stub_broker: Any,
-    ) -> None:
-        """Stopped before it claimed the export (the job just taken): the export was never
-        running, and is still queued. Its job is sent again for another worker, rather than
-        waiting for the sweep's minutes."""
-        started = threading.Event()
-        claim = exports.claim
-
-        def slow_claim(s: Session, export_id: int) -> Any:
-            started.set()
-            _a_long_step()
+        def claiming(s: Session, export_id: int) -> Any:
+            stall()
             return claim(s, export_id)
 
-        monkeypatch.setattr(exports, "claim", slow_claim)
-        _worker_stops_once(session, world, monkeypatch, stub_broker, started)
-
-    def test_a_worker_stopping_right_after_it_claimed_an_export_hands_it_to_another(
-        self,
-        session: Session,
-        world: World,
-        monkeypatch: pytest.MonkeyPatch,
-        stub_broker: Any,
-    ) -> None:
-        """Stopped after its claim was committed, before the export began: the export shows as
-        running with no run behind it. Its job is sent again, and takes it over once its
-        heartbeat is silent (TAKEOVER_AFTER), rather than waiting for the sweep."""
-        started = threading.Event()
-        claim_or_watch = exports._claim_or_watch
-
-        def claimed_then_slow(open_session: Any, export_id: int) -> Any:
+        def claimed(open_session: Any, export_id: int) -> Any:
             run = claim_or_watch(open_session, export_id)
-            started.set()
-            _a_long_step()
+            stall()
             return run
 
-        monkeypatch.setattr(exports, "_claim_or_watch", claimed_then_slow)
-        _worker_stops_once(
-            session, world, monkeypatch, stub_broker, started, left=ExportStatus.running
-        )
+        fakes = {
+            "writing": ("_write", writing),
+            "claiming": ("claim", claiming),
+            "claimed": ("_claim_or_watch", claimed),
+        }
+        monkeypatch.setattr(exports, *fakes[step])
+        sent: list[int] = []
+        send = jobs.export_requested
+
+        def counted(s: Any, export_id: int, **kw: Any) -> None:
+            sent.append(export_id)
+            send(s, export_id, **kw)
+
+        monkeypatch.setattr(jobs, "export_requested", counted)
+        running = dramatiq.Worker(stub_broker, worker_timeout=100)
+        running.start()
+        export_id = _request(session, world, world.student, "own_data")
+        assert started.wait(20)
+        stopped_at = time.monotonic()
+        running.stop(timeout=20_000)
+        assert time.monotonic() - stopped_at < 5
+        # What the stopped worker's consumers held (its new job) a Redis broker puts back; the
+        # stub drops it unfinished, which later joins would wait for: marked done here.
+        for name in ("default", "default.DQ"):
+            queue = stub_broker.queues[name]
+            while queue.unfinished_tasks > queue.qsize():
+                queue.task_done()
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == left
+        # Its job was sent again, for another worker (the stopping one's consumer may hold it
+        # a moment: a Redis broker puts it back, the stub's drops it, so the sends are counted).
+        assert sent == [export_id, export_id]
+        assert stub_broker.dead_letters == []
+        assert session.exec(select(JobFailure)).all() == []
+        assert list((data_dir / "exports").glob("*.part")) == []
 
     def test_an_export_past_its_time_limit_fails_with_a_reason(
         self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
