@@ -78,9 +78,10 @@ def run_export(export_id: int) -> None:
         status = exports.run_export(session_scope, export_id)
         log.info("export %s: %s", export_id, status or "already taken")
     except Shutdown:
-        # The worker is stopping: exports.run_export put the export back in the queue with a
-        # job for another worker, so this message is done with, not a failed job.
-        log.info("export %s: the worker is stopping; queued again for another", export_id)
+        # The worker is stopping: exports.run_export handed the export on (its job sent again
+        # for another worker; failing that, the sweep sends one), so this message is done
+        # with, not a failed job.
+        log.info("export %s: stopped as the worker shuts down; handed on", export_id)
 
 
 @dramatiq.actor(queue_name="default", max_retries=3)

@@ -101,33 +101,36 @@ def build_middleware() -> list[Middleware]:
         AgeLimit(),
         # 2. Interrupts an actor that runs past the time limit (TimeLimitExceeded; not retried).
         TimeLimit(time_limit=settings.job_time_limit_ms),
-        # 3. Lets long actors notice a worker shutdown (raises Shutdown) and stop cleanly.
-        ShutdownNotifications(),
-        # 4. Runs on_success / on_failure callbacks named in message options.
+        # 3. Runs on_success / on_failure callbacks named in message options.
         Callbacks(),
-        # 5. Chains pipelined messages.
+        # 4. Chains pipelined messages.
         Pipelines(),
-        # 6. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run:
+        # 5. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run:
         #    succeeded, retried (a transient error, tried again later) or failed (for good).
         #    Listed before Retries for the same reason as FailedJobs below.
         JobStats(),
-        # 7. Records jobs that failed for good (JobFailure rows: the admin console's retry).
+        # 6. Records jobs that failed for good (JobFailure rows: the admin console's retry).
         #    Listed before Retries because after-hooks run in reverse order: it then sees the
         #    verdict Retries just gave (message.failed).
         FailedJobs(),
-        # 8. Retries transient errors only, up to the actor's own max_retries (MAX_RETRIES when
+        # 7. Retries transient errors only, up to the actor's own max_retries (MAX_RETRIES when
         #    it declares none), with exponential backoff from 1 s up to 60 s.
         ActorRetries(
             max_retries=MAX_RETRIES, min_backoff=1_000, max_backoff=60_000, retry_when=is_transient
         ),
-        # 9. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
+        # 8. Writes the heartbeat /api/v1/health reads (worker boot -> every 5 s).
         Heartbeat(),
-        # 10. Clears a periodic job's pending mark as a worker takes it (the scheduler sends the
-        #     next period's only then: an outage leaves one message per periodic job).
+        # 9. Clears a periodic job's pending mark as a worker takes it (the scheduler sends the
+        #    next period's only then: an outage leaves one message per periodic job).
         PeriodicTaken(),
-        # 11. Loads the embedding model in the background as a worker process boots, so the
+        # 10. Loads the embedding model in the background as a worker process boots, so the
         #     first AI job after a (re)start does not wait for it.
         ModelWarmup(),
+        # 11. Lets long actors (run_export) notice a worker shutdown and stop cleanly: it raises
+        #     Shutdown in their thread. Last, so its before-hook runs just before the actor and
+        #     its after-hook just after: a Shutdown can't land in another middleware's hook (a
+        #     finished job's statistics, say) and make a done job a dead letter.
+        ShutdownNotifications(),
     ]
 
 

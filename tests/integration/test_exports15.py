@@ -641,9 +641,10 @@ class TestTheJob:
     @pytest.mark.parametrize(
         ("step", "left"),
         [
-            ("writing", ExportStatus.queued),
+            ("taking", ExportStatus.queued),
             ("claiming", ExportStatus.queued),
             ("claimed", ExportStatus.running),
+            ("writing", ExportStatus.queued),
         ],
     )
     def test_a_worker_stopping_hands_the_export_to_another_at_once(
@@ -658,13 +659,14 @@ class TestTheJob:
     ) -> None:
         """A worker told to stop (a deploy, a restart) stops at once, whatever step of a
         learner's data export its job is at, and the export's job is sent again for another
-        worker; the stopped job is neither a dead letter nor a failed job in the admin console.
-        - Writing the file: the export is put back in the queue (not held until it is done, up
-          to its hour, nor killed with the worker), and no partial file is left.
-        - Claiming the export (the job just taken): it is still queued; its job goes now, not
-          after the sweep's minutes.
+        worker, which writes it; the stopped job is neither a dead letter nor a failed job in
+        the admin console.
+        - Taking the job (its "waiting" mark not yet cleared), or claiming the export: the
+          export is still queued; its job goes now, not after the sweep's minutes.
         - Just claimed, before the export began: it shows as running with no run behind it; the
-          job sent again takes it over once its heartbeat is silent (TAKEOVER_AFTER)."""
+          job sent again takes it over once its heartbeat is silent (TAKEOVER_AFTER).
+        - Writing the file: the export is put back in the queue (not held until it is done, up
+          to its hour, nor killed with the worker), and no partial file is left."""
         import dramatiq
 
         import worker.actors  # noqa: F401  (declares the actors)
@@ -672,17 +674,19 @@ class TestTheJob:
         started = threading.Event()
 
         def stall() -> None:  # eight seconds in small steps: the Shutdown lands between two
+            if started.is_set():
+                return  # once: the handler's own calls go through
             started.set()
             deadline = time.monotonic() + 8
             while time.monotonic() < deadline:
                 time.sleep(0.05)
 
-        claim, claim_or_watch = exports.claim, exports._claim_or_watch
+        taken, claim = jobs.export_job_started, exports.claim
+        claim_or_watch, write = exports._claim_or_watch, exports._write
 
-        def writing(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
-            path.write_text("half")
+        def taking(export_id: int) -> None:
             stall()
-            return 0
+            taken(export_id)
 
         def claiming(s: Session, export_id: int) -> Any:
             stall()
@@ -693,20 +697,30 @@ class TestTheJob:
             stall()
             return run
 
+        def writing(_session: Any, _export: Any, path: Path, **_kw: Any) -> int:
+            path.write_text("half")
+            stall()
+            return 0
+
         fakes = {
-            "writing": ("_write", writing),
-            "claiming": ("claim", claiming),
-            "claimed": ("_claim_or_watch", claimed),
+            "taking": (jobs, "export_job_started", taking, taken),
+            "claiming": (exports, "claim", claiming, claim),
+            "claimed": (exports, "_claim_or_watch", claimed, claim_or_watch),
+            "writing": (exports, "_write", writing, write),
         }
-        monkeypatch.setattr(exports, *fakes[step])
+        module, name, fake, real = fakes[step]
+        monkeypatch.setattr(module, name, fake)
+        # The run_export jobs the app sends (jobs._send names a delay; a worker moving a delayed
+        # message to its queue, which a Redis broker does for the stopping one, names none).
         sent: list[int] = []
-        send = jobs.export_requested
+        enqueue = stub_broker.enqueue
 
-        def counted(s: Any, export_id: int, **kw: Any) -> None:
-            sent.append(export_id)
-            send(s, export_id, **kw)
+        def counted(message: Any, **kw: Any) -> Any:
+            if message.actor_name == "run_export" and "delay" in kw:
+                sent.append(message.args[0])
+            return enqueue(message, **kw)
 
-        monkeypatch.setattr(jobs, "export_requested", counted)
+        monkeypatch.setattr(stub_broker, "enqueue", counted)
         running = dramatiq.Worker(stub_broker, worker_timeout=100)
         running.start()
         export_id = _request(session, world, world.student, "own_data")
@@ -716,19 +730,48 @@ class TestTheJob:
         assert time.monotonic() - stopped_at < 5
         # What the stopped worker's consumers held (its new job) a Redis broker puts back; the
         # stub drops it unfinished, which later joins would wait for: marked done here.
-        for name in ("default", "default.DQ"):
-            queue = stub_broker.queues[name]
+        for queue_name in ("default", "default.DQ"):
+            queue = stub_broker.queues[queue_name]
             while queue.unfinished_tasks > queue.qsize():
                 queue.task_done()
         session.expire_all()
         export = session.get(Export, export_id)
         assert export is not None and export.status == left
-        # Its job was sent again, for another worker (the stopping one's consumer may hold it
-        # a moment: a Redis broker puts it back, the stub's drops it, so the sends are counted).
-        assert sent == [export_id, export_id]
+        assert sent == [export_id, export_id]  # the request's job, and the one sent again
         assert stub_broker.dead_letters == []
         assert session.exec(select(JobFailure)).all() == []
         assert list((data_dir / "exports").glob("*.part")) == []
+        # Another worker runs the job sent again: the learner's export is written.
+        monkeypatch.setattr(module, name, real)
+        if step == "claimed":  # once the stopped run's heartbeat has been silent long enough
+            export.heartbeat_at = utcnow() - exports.TAKEOVER_AFTER - timedelta(seconds=1)
+            session.add(export)
+            session.commit()
+        assert _run(export_id) == ExportStatus.done
+
+    def test_a_stop_that_lands_after_the_export_was_written_keeps_its_file(
+        self,
+        session: Session,
+        world: World,
+        monkeypatch: pytest.MonkeyPatch,
+        data_dir: Path,
+    ) -> None:
+        """A worker's stop that lands after the export's final commit (as the run winds down)
+        leaves the written export whole: done, with its file there to download."""
+        export_id = _request(session, world, world.student, "own_data")
+        wind_down = exports._Heartbeat.__exit__
+
+        def stopped(self: Any, *exc: object) -> None:
+            wind_down(self, *exc)
+            raise Shutdown("the worker is stopping")
+
+        monkeypatch.setattr(exports._Heartbeat, "__exit__", stopped)
+        with pytest.raises(Shutdown):
+            _run(export_id)
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.done
+        assert export.file_path and (data_dir / export.file_path).is_file()
 
     def test_an_export_past_its_time_limit_fails_with_a_reason(
         self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch

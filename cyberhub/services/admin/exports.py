@@ -691,21 +691,22 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
     """Write one export (the worker's job). None when another run has it (or it is gone), or
     took it over while this run was frozen: then this run's file is removed and nothing of it
     is kept."""
+    marked = True  # this job's "waiting" mark is still set (jobs.export_requested)
     try:
         jobs.export_job_started(export_id)  # no longer waiting: the sweep may send another
+        marked = False
         run = _claim_or_watch(open_session, export_id)
     except BaseException:
         # Stopped before this run began the export (the worker is shutting down, or the
-        # database stayed away): this job is ending, so another is sent for the export.
-        with contextlib.suppress(Exception):
-            _send_again_if_unfinished(open_session, export_id)
+        # database stayed away through every try): this job is ending, so another is sent.
+        _send_again_if_unfinished(open_session, export_id, clear_mark=marked)
         raise
     if run is None:
         return None
-    folder = exports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     unrecorded: Path | None = None  # a file of this run not (yet) in the row
     try:
+        folder = exports_dir()
+        folder.mkdir(parents=True, exist_ok=True)
         with _Heartbeat(open_session, export_id, run), open_session() as session:
             export = session.get(Export, export_id)
             assert export is not None
@@ -745,8 +746,7 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
                 return None
         return ExportStatus.done  # committed: the file is the row's now
     except Exception as exc:
-        if unrecorded is not None:
-            unrecorded.unlink(missing_ok=True)
+        _discard(open_session, export_id, unrecorded)
         if is_outage(exc) and _requeue(open_session, export_id, run):
             # The database went away mid-export (a restart): not the export's fault. Marking it
             # failed would lose it (and a redelivery would find it claimed: a no-op), so it goes
@@ -758,37 +758,65 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         _fail(open_session, export_id, run, message)
         return ExportStatus.failed
     except TimeLimitExceeded:
-        if unrecorded is not None:
-            unrecorded.unlink(missing_ok=True)
+        _discard(open_session, export_id, unrecorded)
         log.warning("export %s stopped at its time limit", export_id)
         _fail(open_session, export_id, run, TOO_LONG_MESSAGE)
         raise
     except BaseException:
         # Interrupted (the worker is shutting down): back to the queue with a job of its own, so
         # another worker runs it now; if that cannot be written, the silent heartbeat does it.
-        if unrecorded is not None:
-            unrecorded.unlink(missing_ok=True)
-        log.warning("export %s interrupted; queued again", export_id)
-        with contextlib.suppress(Exception):
+        _discard(open_session, export_id, unrecorded)
+        try:
             _requeue(open_session, export_id, run, tries=1)
+            log.warning("export %s interrupted; queued again", export_id)
+        except Exception:
+            log.warning(
+                "export %s interrupted; taken over once its heartbeat is silent",
+                export_id,
+                exc_info=True,
+            )
         raise
 
 
-def _send_again_if_unfinished(open_session: SessionFactory, export_id: int) -> None:
+def _send_again_if_unfinished(
+    open_session: SessionFactory, export_id: int, *, clear_mark: bool
+) -> None:
     """The export's job again (REQUEUE_DELAY_MS from now, so a worker that is stopping leaves it
     to another), unless the export has ended. Queued, the job runs it. Running, this run may
     have claimed it just before it stopped: the job takes it over once its heartbeat is silent;
-    held by another run, the job watches it and leaves it."""
-    jobs.export_job_started(export_id)  # this job's mark, if it was not cleared: it is ending
-    with open_session() as session:
-        unfinished = session.exec(
-            select(Export.id).where(
-                Export.id == export_id,
-                col(Export.status).in_([ExportStatus.queued, ExportStatus.running]),
-            )
-        ).first()
-        if unfinished is not None:
-            jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
+    held by another run, the job watches it and leaves it. `clear_mark`: this job's "waiting"
+    mark is still set (stopped before it cleared it), and would keep the new job from going.
+    Never raises: when the database does not answer, the sweep sends the job later."""
+    if clear_mark:
+        jobs.export_job_started(export_id)
+    try:
+        with open_session() as session:
+            unfinished = session.exec(
+                select(Export.id).where(
+                    Export.id == export_id,
+                    col(Export.status).in_([ExportStatus.queued, ExportStatus.running]),
+                )
+            ).first()
+            if unfinished is not None:
+                jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
+    except Exception:
+        log.warning("export %s: the sweep will send its job again", export_id, exc_info=True)
+
+
+def _discard(open_session: SessionFactory, export_id: int, path: Path | None) -> None:
+    """Remove this run's file, unless the export's row names it: an error that came after the
+    final commit (a stop, a connection dropped as the session closed) leaves the written export
+    as it is. When the database can't say, the file goes: the outage most likely took the
+    commit with it."""
+    if path is None:
+        return
+    try:
+        with open_session() as session:
+            named = session.exec(select(Export.file_path).where(Export.id == export_id)).first()
+    except Exception:
+        named = None
+    if named != f"exports/{path.name}":
+        path.unlink(missing_ok=True)
 
 
 def _fail(open_session: SessionFactory, export_id: int, run: datetime, message: str) -> None:
