@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from reflex.istate.data import RouterData
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cyberhub.models import Role, RoleAssignment
 from cyberhub.pages.admin_user import ROUTE, AdminUserState
@@ -63,6 +63,37 @@ def test_the_grant_form_offers_25_organisations_and_finds_the_rest(
     assert page.org_query == "x" * 200  # capped, as every search box
     assert [o.name for o in page.organizations] == ["Campus 27"]  # no match but the chosen one
     assert page.error == ""
+
+
+def test_their_organisation_stays_listed_while_global_is_chosen(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the admin role (Global) chosen, a search still lists the person's own organisation,
+    so going back to another role finds it chosen and listed; a tampered choice is told to
+    choose an organisation, as none at all is."""
+    ids = [id_of(make_org(session, f"Campus {i:02d}")) for i in range(30)]
+    person = make_user(session, "learner@example.org")
+    session.add(RoleAssignment(user_id=id_of(person), role=Role.student, organization_id=ids[-1]))
+    session.commit()
+    admin = principal(session, make_user(session, "admin@example.org", "admin"))
+    page = page_state(AdminUserState, session, admin, monkeypatch)
+    _open(page, id_of(person))
+
+    AdminUserState.event_handlers["set_new_role"].fn(page, "admin")
+    assert page.new_org == "global"
+    run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": "27"}))
+    assert [o.name for o in page.organizations] == ["Campus 29", "Campus 27"]
+    AdminUserState.event_handlers["set_new_role"].fn(page, "mentor")
+    assert page.new_org == str(ids[-1])
+
+    for tampered in ("²", "99999999999", "global"):
+        page.new_org = tampered
+        run_in_own_loop(AdminUserState.event_handlers["assign"].fn(page, {"reason": "Mentors"}))
+        assert page.assign_error == "Choose an organization: only the admin role can be global."
+        assert page.new_reason == "Mentors"  # what was typed is kept
+    assert (
+        session.exec(select(RoleAssignment).where(RoleAssignment.role == Role.mentor)).all() == []
+    )
 
 
 def test_a_search_for_markup_finds_it_as_text(

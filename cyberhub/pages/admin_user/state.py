@@ -16,17 +16,11 @@ from cyberhub.services.identity import deactivation, users
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.dialogs import open_setter, value_setter
-from cyberhub.state.forms import url_id
+from cyberhub.state.forms import parse_id, url_id
 from cyberhub.state.reason_dialogs import open_reason_dialog, submit_reason
 from cyberhub.state.service import ServiceState
 
 GLOBAL = "global"
-
-
-def _org_id(value: str) -> int | None:
-    """The organisation the form's value names: None for GLOBAL (the admin role), for none
-    chosen, and for anything that is not an organisation's id."""
-    return int(value) if value.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -146,7 +140,7 @@ def _load(
     session: Session, principal: Principal | None, user_id: int, typed: str, chosen: int | None
 ) -> AccountPage:
     detail = role_service.user_detail(session, principal, user_id)
-    orgs = _org_picker(session, principal, typed, chosen or _org_id(_own_org(detail)))
+    orgs = _org_picker(session, principal, typed, chosen or parse_id(_own_org(detail)))
     own = principal is not None and principal.user_id == user_id
     return _page(detail, orgs, principal.time_zone if principal else None, own)
 
@@ -188,7 +182,7 @@ class AdminUserState(ServiceState, rx.State):
     status_error: str = ""
 
     async def _refresh(self) -> None:
-        found = await self._call(_load, self.user_id, self.org_query, _org_id(self.new_org))
+        found = await self._call(_load, self.user_id, self.org_query, parse_id(self.new_org))
         self.loading = False
         if not found:
             return
@@ -215,7 +209,8 @@ class AdminUserState(ServiceState, rx.State):
         """The grant form's organisation search: the list then offers the organisations whose
         name contains it (and keeps the one chosen)."""
         self.org_query = str(form.get("q", "")).strip()[:200]
-        found = await self._call(_org_picker, self.org_query, _org_id(self.new_org))
+        chosen = parse_id(self.new_org) or parse_id(self.default_org)  # as _load keeps it
+        found = await self._call(_org_picker, self.org_query, chosen)
         if found:
             self._show_organizations(found.value)
 
@@ -250,14 +245,14 @@ class AdminUserState(ServiceState, rx.State):
             role_service.assign_role,
             user_id=self.user_id,
             role=self.new_role,
-            organization_id=_org_id(self.new_org),
+            organization_id=parse_id(self.new_org),  # GLOBAL: None
             reason=self.new_reason,
             meta=self._meta(),
         )
         if not done:
             self.assign_error = done.error
             return None
-        where = "globally" if self.new_org == GLOBAL else "in the organization"
+        where = "globally" if parse_id(self.new_org) is None else "in the organization"
         self.notice = f"Gave {self.user.email} the {self.new_role} role {where}."
         self.assign_error, self.new_reason = "", ""
         await self._refresh()
