@@ -31,17 +31,25 @@ def _open(page: AdminUserState, user_id: int) -> None:
     run_in_own_loop(AdminUserState.event_handlers["load"].fn(page))
 
 
-def test_the_grant_form_offers_25_organisations_and_finds_the_rest(
+def _a_learner_of_the_30th(
     session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[AdminUserState, list[int]]:
+    """30 organisations, "Campus 00" to "Campus 29"; an admin opens the page of a learner of the
+    last one (past the 25 the form lists). The page, and the organisations' ids in order."""
     ids = [id_of(make_org(session, f"Campus {i:02d}")) for i in range(30)]
     person = make_user(session, "learner@example.org")
     session.add(RoleAssignment(user_id=id_of(person), role=Role.student, organization_id=ids[-1]))
     session.commit()
     admin = principal(session, make_user(session, "admin@example.org", "admin"))
     page = page_state(AdminUserState, session, admin, monkeypatch)
-
     _open(page, id_of(person))
+    return page, ids
+
+
+def test_the_grant_form_offers_25_organisations_and_finds_the_rest(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, ids = _a_learner_of_the_30th(session, monkeypatch)
 
     names = [o.name for o in page.organizations]
     # Their own organisation first (chosen, though it sorts past the 25), then the first 25.
@@ -71,13 +79,7 @@ def test_their_organisation_stays_listed_while_global_is_chosen(
     """With the admin role (Global) chosen, a search still lists the person's own organisation,
     so going back to another role finds it chosen and listed; a tampered choice is told to
     choose an organisation, as none at all is."""
-    ids = [id_of(make_org(session, f"Campus {i:02d}")) for i in range(30)]
-    person = make_user(session, "learner@example.org")
-    session.add(RoleAssignment(user_id=id_of(person), role=Role.student, organization_id=ids[-1]))
-    session.commit()
-    admin = principal(session, make_user(session, "admin@example.org", "admin"))
-    page = page_state(AdminUserState, session, admin, monkeypatch)
-    _open(page, id_of(person))
+    page, ids = _a_learner_of_the_30th(session, monkeypatch)
 
     AdminUserState.event_handlers["set_new_role"].fn(page, "admin")
     assert page.new_org == "global"
