@@ -29,6 +29,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state.forms import parse_id
 from cyberhub.state.paging import PagedList, filter_setter
 from cyberhub.state.service import ServiceState
 
@@ -101,10 +102,13 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
 
     async def _fetch(self) -> None:
         self.loading = True
+        organization_id = parse_id(self.organization)
+        if organization_id is None:  # "all", or a (tampered) value that names no organisation
+            self.organization = ALL
         q = users.UserQuery(
             q=self.query,
             role="" if self.role == ALL else self.role,
-            organization_id=None if self.organization == ALL else int(self.organization),
+            organization_id=organization_id,
             page=self.page,
         )
         found = await self._call(_search, q, self.org_query)

@@ -63,3 +63,22 @@ def test_the_chosen_organisation_is_not_counted_among_the_matches_listed(
     assert page.organizations[0].name == "Upland institute"
     assert (page.organizations_shown, page.organizations_total) == (ORG_CHOICES, ORG_CHOICES + 1)
     assert page.more_organizations
+
+
+def test_a_filter_value_naming_no_organisation_lists_everyone(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tampered organisation filter ("abc", "²", an id past the column's range) lists every
+    user with the filter back on "all", instead of an error on this and every later search."""
+    org = make_org(session, "Harbour college")
+    make_user(session, "member@example.org", "student", organization_id=id_of(org))
+    admin = principal(session, make_user(session, "root@example.org", "admin"))
+    page = page_state(AdminUsersState, session, admin, monkeypatch)
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(page))
+    everyone = page.total
+    for tampered in ("abc", "²", "99999999999"):
+        run_in_own_loop(AdminUsersState.event_handlers["set_organization"].fn(page, tampered))
+        assert (page.error, page.total, page.organization) == ("", everyone, "all")
+        run_in_own_loop(AdminUsersState.event_handlers["search"].fn(page, {"q": "member"}))
+        assert [u.email for u in page.items] == ["member@example.org"] and page.error == ""
+        run_in_own_loop(AdminUsersState.event_handlers["search"].fn(page, {"q": ""}))
