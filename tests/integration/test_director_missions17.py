@@ -37,7 +37,7 @@ def test_pages_count_every_match_and_keep_the_newest_edit_first(
     assert stamps == sorted(stamps, reverse=True)
     assert authoring.mission_page(session, p, page=3, page_size=20).items == []
     # A stale link past the end (the list got shorter) shows the last page on the page.
-    clamped = authoring.mission_page(session, p, page=9, page_size=20, clamp=True)
+    clamped = authoring.mission_page(session, p, page=9, page_size=20, last_if_past=True)
     assert (clamped.page, [m.id for m in clamped.items]) == (2, [m.id for m in second.items])
 
 

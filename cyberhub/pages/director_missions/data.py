@@ -72,7 +72,7 @@ class Listing:
 
 def _load(session: Session, principal: Principal | None, f: ListQuery) -> Listing:
     # ListQuery's fields are mission_page's search, filters and page, by the same names.
-    found = authoring.mission_page(session, principal, **asdict(f), clamp=True)
+    found = authoring.mission_page(session, principal, **asdict(f), last_if_past=True)
     progs = [
         {
             "id": str(p.id),

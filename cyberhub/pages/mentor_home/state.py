@@ -1,4 +1,4 @@
-"""The mentor home's state: one load (dashboard, home and the first queue page in one
+"""The mentor home's state: one load (the queue figures, home and the first queue page in one
 transaction), then queue tabs and pages; rows arrive formatted in the mentor's time zone."""
 
 from __future__ import annotations
@@ -227,8 +227,8 @@ def _queue(
 
 
 def _home(session: Session, principal: Principal | None, bucket: str, page: int) -> HomeView:
-    # One transaction, and the dashboard's queue counts reused (each count walks the mentor's
-    # cohorts' submissions: bench/dashboards.py).
+    # One transaction, and the queue figures' counts reused for the tabs (each count walks the
+    # mentor's cohorts' submissions: bench/dashboards.py).
     figures = mentoring.mentor_figures(session, principal, preview=False)
     mentees, _ = _mentees(session, principal, 1)
     home = mentoring.mentor_home(session, principal)

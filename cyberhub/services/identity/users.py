@@ -99,7 +99,9 @@ def account_status(is_active: bool, locked: bool) -> Literal["active", "locked",
     return "locked" if locked else "active"
 
 
-ORG_CHOICES = 25  # organisations the users page's filter offers at once
+# Organisations an admin's organisation picker offers at once: the users page's filter, the
+# user page's Give a role form.
+ORG_CHOICES = 25
 
 
 @dataclass(frozen=True)

@@ -486,12 +486,12 @@ def mission_page(
     q: str = "",
     page: int = 1,
     page_size: int = LIST_PAGE_SIZE,
-    clamp: bool = False,
+    last_if_past: bool = False,
 ) -> MissionListPage:
     """One page of `list_missions` (newest edit first): `q` matches the title, the summary or a
     skill; filters by status, track and difficulty; `total` counts every page. A page past the
-    end is empty, or with `clamp` the last page (the list got shorter since the link was made:
-    the page shows what there is rather than nothing)."""
+    end is empty, or with `last_if_past` the last page (the list got shorter since the link was
+    made: the page shows what there is rather than nothing)."""
     actor = require_director(principal)
     check_page(page, page_size)
     if difficulty is not None:
@@ -504,7 +504,7 @@ def mission_page(
         stmt.order_by(col(Mission.updated_at).desc(), col(Mission.id).desc()),
         page,
         page_size,
-        last_if_past=clamp,
+        last_if_past=last_if_past,
     )
     return MissionListPage(
         items=_publics(session, found.items, actor),
