@@ -663,11 +663,19 @@ REQUEUE_DELAY_MS = 2_000
 
 
 def _requeue(
-    open_session: SessionFactory, export_id: int, run: datetime, tries: int = REQUEUE_TRIES
+    open_session: SessionFactory,
+    export_id: int,
+    run: datetime,
+    tries: int = REQUEUE_TRIES,
+    delay_ms: int = 0,
 ) -> bool:
-    """running -> queued, with a new job sent after the commit, once the database answers again
-    (tried for ~10 s). False when it never did: the caller then fails the export if it can, and
-    the periodic sweep fails one left running after its time limit."""
+    """running -> queued, with a new job sent after the commit (`delay_ms` later), once the
+    database answers again (tried for ~10 s). False when it never did: the caller then fails the
+    export if it can, and the periodic sweep fails one left running after its time limit.
+
+    Delay it only when it must (a worker stopping): a worker holds a delayed job in memory, and
+    Dramatiq drops those, unacknowledged, when its Redis connection breaks (dramatiq#527): the
+    job would wait for that worker's restart (or the sweep, once its mark lapses)."""
     for _ in range(tries):
         try:
             with open_session() as session:
@@ -680,7 +688,7 @@ def _requeue(
                     .returning(col(Export.id))
                 ).first()
                 if requeued is not None:
-                    jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
+                    jobs.export_requested(session, export_id, delay_ms=delay_ms)
             return True
         except OUTAGE_ERRORS:
             time.sleep(0.5)
@@ -767,7 +775,7 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         # another worker runs it now; if that cannot be written, the silent heartbeat does it.
         _discard(open_session, export_id, unrecorded)
         try:
-            _requeue(open_session, export_id, run, tries=1)
+            _requeue(open_session, export_id, run, tries=1, delay_ms=REQUEUE_DELAY_MS)
             log.warning("export %s interrupted; queued again", export_id)
         except Exception:
             log.warning(
