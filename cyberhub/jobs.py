@@ -369,13 +369,16 @@ _lock = threading.Lock()
 _broker: dramatiq.Broker | None = None
 
 
-def connect(middleware: list[Middleware]) -> dramatiq.Broker:
+def connect(
+    middleware: list[Middleware], redis_broker: type[RedisBroker] = RedisBroker
+) -> dramatiq.Broker:
     """A broker on this deployment's Redis (REDIS_URL or the embedded one), or a StubBroker
-    when CYBERHUB_BROKER=stub (tests)."""
+    when CYBERHUB_BROKER=stub (tests). Workers pass their own `redis_broker` class (one that
+    recovers delayed jobs, worker/redis_broker.py); a web process only sends."""
     if os.environ.get("CYBERHUB_BROKER") == "stub":
         return StubBroker(middleware=middleware)
 
-    return RedisBroker(
+    return redis_broker(
         url=redis_url(),
         middleware=middleware,
         # A worker killed with -9 stops beating; after 15 s its unacked messages go back to the

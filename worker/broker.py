@@ -28,6 +28,7 @@ from dramatiq.middleware import (
 from cyberhub import jobs
 from cyberhub.settings import get_settings
 from worker.middleware import FailedJobs, Heartbeat, JobStats, ModelWarmup, PeriodicTaken
+from worker.redis_broker import RecoveringRedisBroker
 
 MAX_RETRIES = 5
 
@@ -135,7 +136,7 @@ def build_middleware() -> list[Middleware]:
 
 
 def create_broker() -> dramatiq.Broker:
-    return jobs.connect(build_middleware())
+    return jobs.connect(build_middleware(), RecoveringRedisBroker)
 
 
 broker = create_broker()

@@ -36,6 +36,7 @@ from cyberhub.outages import UNAVAILABLE
 from cyberhub.settings import get_settings
 from cyberhub.state.service import run_for_token
 from tests.factories import PASSWORD, World, login, make_user
+from worker.redis_broker import RecoveringRedisBroker
 
 V1 = "/api/v1"
 
@@ -150,6 +151,38 @@ def test_queued_jobs_survive_a_redis_restart_and_workers_reconnect(tmp_path: Pat
         server.stop()
 
 
+def test_a_delayed_job_a_worker_holds_survives_a_redis_restart(tmp_path: Path) -> None:
+    """A job waiting out its delay in a running worker's memory (a retry's backoff, a job sent
+    with a delay) still runs when Redis restarts under it, without restarting the worker
+    (dramatiq#527: Dramatiq's own broker drops it until the worker restarts)."""
+    server = infra.EmbeddedRedis(tmp_path / "redis")
+    broker = RecoveringRedisBroker(url=server.url, middleware=[])
+    ran: list[str] = []
+
+    @dramatiq.actor(broker=broker, queue_name="default", actor_name="note_delayed")
+    def note(label: str) -> None:
+        ran.append(label)
+
+    fetched = f"dramatiq:__acks__.{broker.broker_id}.default.DQ"
+    worker = Worker(broker, worker_timeout=100)
+    try:
+        worker.start()
+        note.send_with_options(args=("delayed",), delay=6_000)
+        # The worker has fetched it and holds it in memory until it is due.
+        assert _wait_for(lambda: broker.client.scard(fetched) == 1, timeout=5)
+        server.stop()
+        time.sleep(1.5)  # the worker's consumers notice the lost connection
+        server = infra.EmbeddedRedis(tmp_path / "redis")
+        assert _wait_for(lambda: ran == ["delayed"], timeout=30), ran
+        assert broker.client.scard(fetched) == 0  # acknowledged, once
+        time.sleep(1)
+        assert ran == ["delayed"]
+    finally:
+        worker.stop()
+        broker.close()
+        server.stop()
+
+
 def _sent(actor: Any, label: str) -> bool:
     try:
         actor.send(label)
@@ -206,8 +239,8 @@ def test_an_export_cut_by_a_database_outage_is_queued_again_then_done(
     ).id
     session.commit()
     jobs.export_job_started(export_id)  # as the worker's run_export does before the run
-    # The new job goes straight to the queue, not the delayed one: a worker holds a delayed job
-    # in memory, and Dramatiq drops it when Redis restarts (found by test_restarts_bench).
+    # The new job goes straight to the queue, not the delayed one: the database is back, and
+    # this worker is not stopping, so nothing is gained by waiting.
     queue = jobs.broker().queues["default"]
     sent_before = queue.qsize()
     cut = {"done": False}
