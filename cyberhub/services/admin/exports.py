@@ -662,20 +662,24 @@ REQUEUE_TRIES = 20  # x 0.5 s: outlasts a database restart (≈ 0.3–3 s here)
 REQUEUE_DELAY_MS = 2_000
 
 
+def _send_job(session: Session, export_id: int, *, stopping: bool) -> None:
+    """The export's job again, sent after the commit: REQUEUE_DELAY_MS later when this worker is
+    stopping (so another worker takes it), else at once."""
+    jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS if stopping else 0)
+
+
 def _requeue(
     open_session: SessionFactory,
     export_id: int,
     run: datetime,
+    *,
+    stopping: bool,
     tries: int = REQUEUE_TRIES,
-    delay_ms: int = 0,
 ) -> bool:
-    """running -> queued, with a new job sent after the commit (`delay_ms` later), once the
-    database answers again (tried for ~10 s). False when it never did: the caller then fails the
-    export if it can, and the periodic sweep fails one left running after its time limit.
-
-    Delay it only when it must (a worker stopping): a worker holds a delayed job in memory, and
-    Dramatiq drops those, unacknowledged, when its Redis connection breaks (dramatiq#527): the
-    job would wait for that worker's restart (or the sweep, once its mark lapses)."""
+    """running -> queued, with a new job (`_send_job`), once the database answers again (tried
+    for ~10 s). False when it never did: the caller then fails the export if it can, and the
+    periodic sweep fails one left running after its time limit. True also when this run had
+    already ended (taken over, say): then nothing changes."""
     for _ in range(tries):
         try:
             with open_session() as session:
@@ -688,7 +692,9 @@ def _requeue(
                     .returning(col(Export.id))
                 ).first()
                 if requeued is not None:
-                    jobs.export_requested(session, export_id, delay_ms=delay_ms)
+                    _send_job(session, export_id, stopping=stopping)
+            if requeued is not None:
+                log.warning("export %s interrupted; queued again", export_id)
             return True
         except OUTAGE_ERRORS:
             time.sleep(0.5)
@@ -704,10 +710,11 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         jobs.export_job_started(export_id)  # no longer waiting: the sweep may send another
         marked = False
         run = _claim_or_watch(open_session, export_id)
-    except BaseException:
+    except BaseException as exc:
         # Stopped before this run began the export (the worker is shutting down, or the
         # database stayed away through every try): this job is ending, so another is sent.
-        _send_again_if_unfinished(open_session, export_id, clear_mark=marked)
+        stopping = not isinstance(exc, Exception)
+        _send_again_if_unfinished(open_session, export_id, clear_mark=marked, stopping=stopping)
         raise
     if run is None:
         return None
@@ -755,11 +762,11 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         return ExportStatus.done  # committed: the file is the row's now
     except Exception as exc:
         _discard(open_session, export_id, unrecorded)
-        if is_outage(exc) and _requeue(open_session, export_id, run):
+        if is_outage(exc) and _requeue(open_session, export_id, run, stopping=False):
             # The database went away mid-export (a restart): not the export's fault. Marking it
             # failed would lose it (and a redelivery would find it claimed: a no-op), so it goes
             # back to the queue with a new job, once the database answers again.
-            log.warning("export %s interrupted by an outage; queued again: %s", export_id, exc)
+            log.warning("export %s was cut by an outage: %s", export_id, exc)
             return ExportStatus.queued
         log.exception("export %s failed", export_id)
         message = exc.message if isinstance(exc, DomainError) else FAILED_MESSAGE
@@ -775,8 +782,7 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         # another worker runs it now; if that cannot be written, the silent heartbeat does it.
         _discard(open_session, export_id, unrecorded)
         try:
-            _requeue(open_session, export_id, run, tries=1, delay_ms=REQUEUE_DELAY_MS)
-            log.warning("export %s interrupted; queued again", export_id)
+            _requeue(open_session, export_id, run, stopping=True, tries=1)
         except Exception:
             log.warning(
                 "export %s interrupted; taken over once its heartbeat is silent",
@@ -787,12 +793,11 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
 
 
 def _send_again_if_unfinished(
-    open_session: SessionFactory, export_id: int, *, clear_mark: bool
+    open_session: SessionFactory, export_id: int, *, clear_mark: bool, stopping: bool
 ) -> None:
-    """The export's job again (REQUEUE_DELAY_MS from now, so a worker that is stopping leaves it
-    to another), unless the export has ended. Queued, the job runs it. Running, this run may
-    have claimed it just before it stopped: the job takes it over once its heartbeat is silent;
-    held by another run, the job watches it and leaves it. `clear_mark`: this job's "waiting"
+    """The export's job again (`_send_job`), unless the export has ended. Queued, the job runs
+    it. Running, this run may have claimed it just before it stopped: the job takes it over once
+    its heartbeat is silent; held by another run, the job watches it and leaves it. `clear_mark`: this job's "waiting"
     mark is still set (stopped before it cleared it), and would keep the new job from going.
     Never raises: when the database does not answer, the sweep sends the job later."""
     if clear_mark:
@@ -806,7 +811,7 @@ def _send_again_if_unfinished(
                 )
             ).first()
             if unfinished is not None:
-                jobs.export_requested(session, export_id, delay_ms=REQUEUE_DELAY_MS)
+                _send_job(session, export_id, stopping=stopping)
     except Exception:
         log.warning("export %s: the sweep will send its job again", export_id, exc_info=True)
 
