@@ -4,6 +4,7 @@ principal (ServiceState._try answers as it would), and the state is one of a fre
 from __future__ import annotations
 
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import pytest
 import reflex as rx
@@ -34,10 +35,12 @@ def page_state(
 
 
 class _Router:
-    """What a state's `router` gives a handler: the page's query parameters."""
+    """What a state's `router` gives a handler: the page's address (its query, and no path:
+    a test names none)."""
 
     def __init__(self, query: dict[str, str]) -> None:
-        self.url = type("Url", (), {"query_parameters": query})()
+        url = {"query_parameters": query, "path": "", "query": urlencode(query)}
+        self.url = type("Url", (), url)()
 
 
 def at_address(state: type[rx.State], monkeypatch: pytest.MonkeyPatch, **query: str) -> None:

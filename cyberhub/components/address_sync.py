@@ -22,18 +22,23 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.utils.imports import ImportVar
-from reflex.vars import Var
+from reflex.vars import VarData
 
 from cyberhub.components.on_change import on_each_change
+from cyberhub.state.url_query import AddressedList
 
 _ROUTER = {"react-router": [ImportVar(tag="useNavigate"), ImportVar(tag="useNavigation")]}
 
 
-def address_sync(address: Var[str], seq: Var[int]) -> rx.Component:
-    """A hidden element that navigates to `address` each time `seq` changes while it is shown."""
-    url = str(address)  # its JavaScript (what it reads goes in `reads`)
+def address_sync(list_state: type[AddressedList]) -> rx.Component:
+    """A hidden element that navigates to the list's `address` each time its `address_seq`
+    changes while it is shown: a new history entry, or in place of the current one when
+    `address_replace` (a page past the end cut back to the last)."""
+    address, replace = list_state.address, list_state.address_replace
+    # their JavaScript (str: an f-string would add Reflex's markers; what it reads is `reads`)
+    url, in_place = str(address), str(replace)
     return on_each_change(
-        seq,
+        list_state.address_seq,
         "address",
         f"""  const target = {url};
   if (!target) return;
@@ -44,8 +49,8 @@ def address_sync(address: Var[str], seq: Var[int]) -> rx.Component:
   if (pending && bare(pending.pathname) !== there) return;
   if (bare(window.location.pathname) !== there) return;
   const here = window.location.pathname + window.location.search;
-  if (target !== here) addressNavigate(target);""",
+  if (target !== here) addressNavigate(target, {{ replace: {in_place} }});""",
         setup="const addressNavigate = useNavigate();\nconst addressNavigation = useNavigation();\n",
-        reads=address._get_all_var_data(),
+        reads=VarData.merge(address._get_all_var_data(), replace._get_all_var_data()),
         imports=_ROUTER,
     )

@@ -273,7 +273,7 @@ def cohorts_content() -> rx.Component:
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
-        address_sync(S.address, S.address_seq),
+        address_sync(S),
         search_form(
             "Search cohorts",
             "cohort-search",

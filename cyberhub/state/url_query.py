@@ -63,8 +63,8 @@ class AddressedList(PagedList, mixin=True):
     The page state provides `_fetch` (loads `page` of the list for its filters and `query`, and
     sets `pages`: see `PagedList`) and `_url` (its address for them, with `list_url`); its filter
     events set a filter and page 1, then `await self._show()`. The search box is here. The page
-    shows `components.address_sync(S.address, S.address_seq)`, which puts each new address in
-    the bar while the list is on screen.
+    shows `components.address_sync(S)`, which puts each new address in the bar while the list
+    is on screen.
     """
 
     # the search box's text: in the address with the filters and the page
@@ -72,6 +72,7 @@ class AddressedList(PagedList, mixin=True):
     # the address of the list a filter event fetched, and how many times one has
     address: str = ""
     address_seq: int = 0
+    address_replace: bool = False  # in place of the address in the bar, not a new entry
     _shown_url: str = ""
     _shown_at: float = 0.0
 
@@ -105,10 +106,13 @@ class AddressedList(PagedList, mixin=True):
         self.query, self.page = text(params, "q"), page(params)
         if self._fresh(self._url()):
             return
-        await self._fetch()
+        asked = self.page
+        await self._fetch()  # (a list that pages with `last_if_past` sets the last itself)
         if self.page > self.pages:
             self.page = self.pages
             await self._fetch()
+        if self.page != asked:
+            self._shown(self._url(), replace=True)  # the bar says the page shown
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
@@ -116,7 +120,7 @@ class AddressedList(PagedList, mixin=True):
         self.query, self.page = str(form.get("q", "")).strip()[:200], 1
         await self._show()
 
-    def _shown(self, url: str) -> None:
+    def _shown(self, url: str, *, replace: bool = False) -> None:
         """Give the page the address of the list just fetched. The page goes there unless it is
         there already (as `address_sync` decides), and only then does an on_load follow, which
         this list spares a second fetch (`_fresh`): no mark is left for an on_load that won't
@@ -125,6 +129,7 @@ class AddressedList(PagedList, mixin=True):
         if url != here.path + (f"?{here.query}" if here.query else ""):
             self._shown_url, self._shown_at = url, time.time()
         self.address, self.address_seq = url, self.address_seq + 1
+        self.address_replace = replace
 
     def _fresh(self, url: str) -> bool:
         """True once: on the on_load that follows `_shown(url)` (the list on screen is for it)."""

@@ -154,3 +154,22 @@ def test_a_card_opened_while_the_list_is_still_drawn_stays_open(web: BrowserPage
     expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=15_000)
     page.wait_for_timeout(1_000)
     expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+
+
+def test_a_link_past_the_last_page_shows_the_last_and_says_so_in_the_address(
+    web: BrowserPage,
+) -> None:
+    """A stale link (the list got shorter since it was made) shows the last page, and the
+    address becomes that page's in place of the stale one: Back leaves the list, it does not
+    return to the page that does not exist."""
+    page = web.page
+    page.goto("/signin")
+    sign_in(page, STUDENT, DEMO_PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/signin"))
+    page.goto("/settings")
+    expect(page.locator("main")).to_be_visible()
+    page.goto("/missions?page=9999")
+    expect(page.locator("main .rt-Card a").first).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/missions(\?page=\d{1,3})?$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/settings$"))

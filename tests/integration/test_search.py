@@ -17,10 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
-from cyberhub.models import Mission, MissionEmbedding, MissionStatus
+from cyberhub.models import Mission, MissionEmbedding, MissionStatus, User
 from cyberhub.services.ai import query_embedder, search
 from cyberhub.services.ai.embeddings import embed_missions
 from cyberhub.services.learning import catalog
+from tests.factories import principal
 from tests.fakes import FakeEmbedder
 from worker import model
 
@@ -301,6 +302,25 @@ class TestCatalogSearch:
             V1 + "/missions", params={"q": "phishing", "page_size": 3, "page": pages + 1}
         ).json()
         assert beyond["items"] == [] and beyond["total"] == full["total"]
+
+    @pytest.mark.parametrize("q", ["phishing", ""])
+    def test_the_catalog_page_asks_for_the_last_page_past_the_end(
+        self, session: Session, embedded: list[int], student_user: User, q: str
+    ) -> None:
+        """The catalog page's stale link (?page=99, the list got shorter) shows the last page,
+        searched or not, in one call; the API's page past the end stays empty."""
+        student = principal(session, student_user)
+        every = catalog.list_missions(session, student, catalog.MissionFilter(q=q, page_size=100))
+        last = -(-every.total // 3)
+        assert every.total > 3
+        stale = catalog.MissionFilter(q=q, page_size=3, page=99, last_if_past=True)
+        shown = catalog.list_missions(session, student, stale)
+        assert (shown.page, shown.total) == (last, every.total)
+        assert [m.id for m, _ in shown.items] == [m.id for m, _ in every.items][(last - 1) * 3 :]
+        api = catalog.list_missions(
+            session, student, catalog.MissionFilter(q=q, page_size=3, page=99)
+        )
+        assert (api.page, api.items) == (99, [])
 
     def test_service_checks_sign_in(self, session: Session, demo: list[int]) -> None:
         from cyberhub.services.errors import Unauthenticated

@@ -84,7 +84,7 @@ def organizations_content() -> rx.Component:
         ),
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
-        address_sync(S.address, S.address_seq),
+        address_sync(S),
         search_form("Search organizations", "org-search", "Organization name", S.query, S.search),
         once_loaded(
             S.loading,

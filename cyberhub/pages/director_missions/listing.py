@@ -121,7 +121,7 @@ def _filter() -> rx.Component:
     """Search (title, summary or skill) and the filters; every change goes to the URL."""
     item = rx.select.item
     return rx.vstack(
-        address_sync(S.address, S.address_seq),
+        address_sync(S),
         flow(
             search_form(
                 field_label("Search missions", "missions-search"),

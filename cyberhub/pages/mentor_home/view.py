@@ -338,7 +338,7 @@ def mentor_home_content() -> rx.Component:
         ),
         error_callout(S.error),
         # the queue's tab and page in the address bar (state: url_query.AddressedList)
-        address_sync(S.address, S.address_seq),
+        address_sync(S),
         rx.cond(
             S.loaded,
             rx.vstack(

@@ -42,6 +42,7 @@ class TrackOption(BaseModel):
 class CatalogPage(BaseModel):
     items: list[CatalogCard]
     total: int
+    page: int  # the one asked for, or the last when it was past it
     pages: int
     tracks: list[TrackOption]
     skills: list[str]
@@ -63,6 +64,7 @@ def _search(session: Session, principal: Principal | None, f: catalog.MissionFil
             for m, t in page.items
         ],
         total=page.total,
+        page=page.page,
         pages=page.pages,
         tracks=[TrackOption(key=t.key, name=t.name) for t in catalog.list_tracks(session)],
         skills=catalog.all_skills(session, principal),
@@ -137,6 +139,7 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
             sort="recommended" if self.sort == "recommended" else "",
             q=self.query,
             page=self.page,
+            last_if_past=True,
         )
         found = await self._call(_search, f)
         self.loading = False
@@ -144,6 +147,7 @@ class MissionCatalogState(ServiceState, url_query.AddressedList, rx.State):
             return
         data = found.value
         self.items, self.total, self.pages = data.items, data.total, max(1, data.pages)
+        self.page = data.page
         self.track_options, self.skill_options, self.error = data.tracks, data.skills, ""
 
     set_track = filter_setter("track")

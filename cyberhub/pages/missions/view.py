@@ -94,7 +94,7 @@ def _select(label: str, value: rx.Var[str], on_change: Any, options: Any, id_: s
 def _filters() -> rx.Component:
     S = MissionCatalogState
     return flow(
-        address_sync(S.address, S.address_seq),
+        address_sync(S),
         search_form(
             "Search",
             "mission-search",

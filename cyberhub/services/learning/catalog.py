@@ -20,12 +20,12 @@ from cyberhub.models import (
     Track,
 )
 from cyberhub.models.learning import TRACK_KEYS
-from cyberhub.schemas.paging import PageOf
+from cyberhub.schemas.paging import PageOf, page_count
 from cyberhub.services.ai import search
 from cyberhub.services.errors import Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning import mission_scope, progress
-from cyberhub.services.paging import check_page
+from cyberhub.services.paging import check_page, fetch_page
 
 PAGE_SIZE = 12
 
@@ -46,6 +46,8 @@ class MissionFilter:
     sort: str = ""  # "" (track, then difficulty) or "recommended" (the caller's stored list first)
     page: int = 1
     page_size: int = PAGE_SIZE
+    # a page past the last gives the last (a page's stale link), not an empty one (the API's)
+    last_if_past: bool = False
 
 
 # "My status" filter values, the same words the cards show (progress.mission_statuses): no
@@ -131,7 +133,6 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
     if f.q.strip():
         page = _search_page(session, stmt, f, visible)
     else:
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
         order: list[Any] = [col(Track.id), col(Mission.difficulty), col(Mission.id)]
         if f.sort == "recommended":
             mine = (
@@ -144,11 +145,15 @@ def list_missions(session: Session, principal: Principal | None, f: MissionFilte
             )
             stmt = stmt.outerjoin(mine, mine.c.mission_id == col(Mission.id))
             order.insert(0, mine.c.rank.asc().nulls_last())
-        rows = session.exec(
-            stmt.order_by(*order).offset((f.page - 1) * f.page_size).limit(f.page_size)
-        ).all()
+        # (one row a mission: a learner has one recommendation a mission at most)
+        found = fetch_page(
+            session, stmt.order_by(*order), f.page, f.page_size, last_if_past=f.last_if_past
+        )
         page = MissionPage(
-            items=[(m, t) for m, t in rows], total=total, page=f.page, page_size=f.page_size
+            items=[(m, t) for m, t in found.items],
+            total=found.total,
+            page=found.page,
+            page_size=found.page_size,
         )
     ids = [m.id or 0 for m, _ in page.items]
     page.recommended = _ranks(session, actor.user_id, ids)
@@ -182,11 +187,12 @@ def _search_page(session: Session, stmt: Any, f: MissionFilter, visible: Any) ->
     rows = session.exec(stmt.where(col(Mission.id).in_(ranked))).all()
     position = {mid: i for i, mid in enumerate(ranked)}
     ordered = sorted(rows, key=lambda row: position[row[0].id])
-    start = (f.page - 1) * f.page_size
+    page = min(f.page, page_count(len(ordered), f.page_size)) if f.last_if_past else f.page
+    start = (page - 1) * f.page_size
     return MissionPage(
         items=[(m, t) for m, t in ordered[start : start + f.page_size]],
         total=len(ordered),
-        page=f.page,
+        page=page,
         page_size=f.page_size,
     )
 
