@@ -69,10 +69,18 @@ class Heartbeat(Middleware):
             self._stop.wait(self.interval)
 
 
+class Stopped:
+    """What an actor returns when the worker's shutdown stopped it and its work was handed on
+    to another worker (run_export): JobStats counts it "stopped", not "succeeded"."""
+
+
+STOPPED = Stopped()
+
+
 class JobStats(Middleware):
-    """Counts outcomes per actor (succeeded, retried, failed, skipped) and remembers each actor's
-    last run (for metrics and the admin). A transient error that Retries will try again counts
-    as "retried", not "failed": only a job that failed for good is a failure."""
+    """Counts outcomes per actor (succeeded, retried, failed, skipped, stopped) and remembers
+    each actor's last run (for metrics and the admin). A transient error that Retries will try
+    again counts as "retried", not "failed": only a job that failed for good is a failure."""
 
     def after_process_message(
         self,
@@ -82,7 +90,7 @@ class JobStats(Middleware):
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
-        outcome = "succeeded"
+        outcome = "stopped" if isinstance(result, Stopped) else "succeeded"
         if exception is not None:  # Retries has decided (worker/broker.py orders it so)
             outcome = "failed" if message.failed else "retried"
         self._record(message, outcome, exception)

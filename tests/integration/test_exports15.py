@@ -32,7 +32,7 @@ from cyberhub.models import (
     SubmissionStatus,
 )
 from cyberhub.models.base import utcnow
-from cyberhub.redis_client import get_redis
+from cyberhub.redis_client import JOBS_KEY, get_redis
 from cyberhub.schemas.exports import ExportRequest
 from cyberhub.services.admin import export_writers, exports
 from cyberhub.services.ai import ai_jobs
@@ -740,6 +740,9 @@ class TestTheJob:
         assert sent == [export_id, export_id]  # the request's job, and the one sent again
         assert stub_broker.dead_letters == []
         assert session.exec(select(JobFailure)).all() == []
+        # The admin's job statistics count it as stopped, not as a success.
+        counts = get_redis().hgetall(JOBS_KEY)
+        assert counts.get("run_export|stopped") == "1" and "run_export|succeeded" not in counts
         assert list((data_dir / "exports").glob("*.part")) == []
         # Another worker runs the job sent again: the learner's export is written.
         monkeypatch.setattr(module, name, real)
