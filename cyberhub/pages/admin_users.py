@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.address_sync import address_sync
 from cyberhub.components.admin_nav import admin_nav
-from cyberhub.components.counts import capped_organizations_note, counted
+from cyberhub.components.counts import counted
 from cyberhub.components.layout import flow
+from cyberhub.components.org_picker import organization_notes
 from cyberhub.components.page_kit import once_listed, register_guarded_page
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
@@ -23,18 +26,20 @@ from cyberhub.components.ui import (
     pager,
 )
 from cyberhub.models import Role
-from cyberhub.pages.admin_user.state import OrgOption
 from cyberhub.routes import roles
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state import url_query
 from cyberhub.state.forms import parse_id
-from cyberhub.state.paging import PagedList, filter_setter
+from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker, typed_organization
+from cyberhub.state.paging import filter_setter
 from cyberhub.state.service import ServiceState
+from cyberhub.state.url_query import ALL
 
 ROUTE = "/admin/users"
-ALL = "all"
+ROLE_VALUES = {r.value for r in Role}
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,13 @@ class Found:
     items: list[UserRow]
     total: int
     pages: int
-    organizations: list[OrgOption]
-    organizations_total: int  # those whose name matches the organisation search
-    organizations_shown: int  # of those, how many `organizations` holds
+    organizations: OrgPicker
 
 
 def _search(
     session: Session, principal: Principal | None, q: users.UserQuery, org_typed: str = ""
 ) -> Found:
     result = users.search_users(session, principal, q)
-    orgs = users.organization_choices(session, principal, org_typed, q.organization_id)
     return Found(
         items=[
             from_row(
@@ -76,29 +78,32 @@ def _search(
         ],
         total=result.total,
         pages=result.pages,
-        organizations=[OrgOption(id=str(o.id), name=o.name) for o in orgs.items],
-        organizations_total=orgs.total,
-        organizations_shown=orgs.shown,
+        organizations=org_picker(session, principal, org_typed, q.organization_id),
     )
 
 
-class AdminUsersState(ServiceState, PagedList, rx.State):
+class AdminUsersState(ServiceState, url_query.AddressedList, OrgPickerState, rx.State):
+    """The list's search, role, organisation and page are in the address (a reload, Back and a
+    shared link show the same list: state/url_query.py)."""
+
     items: list[UserRow] = []
     total: int = 0
-    query: str = ""
     role: str = ALL
     organization: str = ALL
-    organizations: list[OrgOption] = []
-    # the organisation filter offers users.ORG_CHOICES at most: these match `org_query`
-    organizations_total: int = 0
-    organizations_shown: int = 0  # of those, how many the filter lists (it adds the one chosen)
-    org_query: str = ""
     loading: bool = True
     error: str = ""
 
     @rx.event
     async def load(self) -> None:
-        await self._from_first_page()
+        await self._load_from_address()
+
+    async def _read_filters(self, params: Mapping[str, str]) -> None:
+        self.role = url_query.choice(params, "role", ROLE_VALUES)
+        self.organization = url_query.text(params, "organization", 20) or ALL
+
+    def _url(self) -> str:
+        filters = {"role": self.role, "organization": self.organization}
+        return url_query.list_url(ROUTE, filters, self.query, self.page)
 
     async def _fetch(self) -> None:
         self.loading = True
@@ -116,25 +121,16 @@ class AdminUsersState(ServiceState, PagedList, rx.State):
         if found:
             data = found.value
             self.items, self.total, self.pages = data.items, data.total, data.pages
-            self.organizations, self.error = data.organizations, ""
-            self.organizations_total = data.organizations_total
-            self.organizations_shown = data.organizations_shown
-
-    @rx.event
-    async def search(self, form: dict[str, Any]) -> None:
-        self.query = str(form.get("q", "")).strip()[:200]
-        await self._from_first_page()
+            self._show_organizations(data.organizations)
+            self.error = ""
 
     @rx.event
     async def find_organization(self, form: dict[str, Any]) -> None:
         """The organisation search: the filter then offers the organisations it matches."""
-        self.org_query = str(form.get("org_q", "")).strip()[:200]
-        await self._fetch()
-
-    @rx.var
-    def more_organizations(self) -> bool:
-        """The filter offers fewer organisations than match: the page says so."""
-        return self.organizations_total > self.organizations_shown
+        self.org_query = typed_organization(form, "org_q")
+        found = await self._call(org_picker, self.org_query, parse_id(self.organization))
+        if found:
+            self._show_organizations(found.value)
 
     set_role = filter_setter("role")
     set_organization = filter_setter("organization")
@@ -206,6 +202,7 @@ def admin_users_content() -> rx.Component:
     return rx.box(
         admin_nav(ROUTE),
         page_heading("Users", "Every account, its roles and state. Open one to change its roles."),
+        address_sync(S),  # the search, filters and page in the address (AddressedList)
         flow(
             _search_box("q", "Search email or name", "Search users", "Search", S.query, S.search),
             rx.select.root(
@@ -237,15 +234,8 @@ def admin_users_content() -> rx.Component:
             gap="0.75em",
             margin_bottom="1em",
         ),
-        rx.cond(
-            S.more_organizations,
-            capped_organizations_note(
-                "The organization filter lists",
-                S.organizations_shown,
-                S.organizations_total,
-                "org-filter-capped",
-                margin_bottom="0.5em",
-            ),
+        organization_notes(
+            "The organization filter lists", S, "org-filter-capped", margin_bottom="0.5em"
         ),
         error_callout(S.error),
         once_listed(

@@ -565,6 +565,13 @@ def test_user_text_is_shown_not_run_for_every_reader(
     expect(page.get_by_test_id("users-table")).to_contain_text(name)
     expect(org_box).to_have_value(f"Org {w.tag} <img")
     admin.check("admin users (an organisation found by its markup)")
+    # A search that matches no organisation says so, quoting what was typed as text.
+    org_box.fill(XSS_PAYLOADS["img onerror"])
+    org_box.press("Enter")
+    none = page.get_by_test_id("org-filter-capped-none")
+    expect(none).to_have_text(f"No organization's name contains “{XSS_PAYLOADS['img onerror']}”.")
+    expect(none.locator("img, script")).to_have_count(0)
+    admin.check("admin users (an organisation search that finds none)")
     _search_takes_markup_as_text(
         admin,
         "/admin/organizations",

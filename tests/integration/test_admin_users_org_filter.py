@@ -9,7 +9,7 @@ from sqlmodel import Session
 from cyberhub.pages.admin_users import AdminUsersState
 from cyberhub.services.identity.users import ORG_CHOICES
 from tests.factories import id_of, make_org, make_user, principal
-from tests.page_states import page_state
+from tests.page_states import at_address, page_state
 from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
@@ -82,3 +82,36 @@ def test_a_filter_value_naming_no_organisation_lists_everyone(
         run_in_own_loop(AdminUsersState.event_handlers["search"].fn(page, {"q": "member"}))
         assert [u.email for u in page.items] == ["member@example.org"] and page.error == ""
         run_in_own_loop(AdminUsersState.event_handlers["search"].fn(page, {"q": ""}))
+
+
+def test_the_search_and_filters_are_in_the_address(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search and the filters put the list's address in the bar; opening that address (a
+    reload, a shared link, Back) shows the same list, its organisation listed in the filter
+    whatever sorts first; a tampered role or organisation in the address means "all"."""
+    for n in range(ORG_CHOICES + 2):
+        make_org(session, f"Inland school {n:03d}")
+    org = make_org(session, "Zebra college")
+    make_user(session, "zoe@example.org", "mentor", organization_id=id_of(org))
+    make_user(session, "zack@example.org", "student", organization_id=id_of(org))
+    admin = principal(session, make_user(session, "root@example.org", "admin"))
+    page = page_state(AdminUsersState, session, admin, monkeypatch)
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(page))
+    run_in_own_loop(AdminUsersState.event_handlers["set_role"].fn(page, "mentor"))
+    run_in_own_loop(AdminUsersState.event_handlers["set_organization"].fn(page, str(id_of(org))))
+    run_in_own_loop(AdminUsersState.event_handlers["search"].fn(page, {"q": " zo "}))
+    assert [u.email for u in page.items] == ["zoe@example.org"]
+    assert page.address == f"/admin/users?role=mentor&organization={id_of(org)}&q=zo"
+
+    again = page_state(AdminUsersState, session, admin, monkeypatch)
+    at_address(AdminUsersState, monkeypatch, role="mentor", organization=str(id_of(org)), q="zo")
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(again))
+    assert (again.role, again.organization, again.query) == ("mentor", str(id_of(org)), "zo")
+    assert [u.email for u in again.items] == ["zoe@example.org"]
+    assert "Zebra college" in [o.name for o in again.organizations]  # sorts past the 25
+
+    at_address(AdminUsersState, monkeypatch, role="overlord", organization="²", q="za")
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(again))
+    assert (again.role, again.organization) == ("all", "all")
+    assert [u.email for u in again.items] == ["zack@example.org"]

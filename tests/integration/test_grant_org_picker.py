@@ -57,7 +57,10 @@ def test_the_grant_form_offers_25_organisations_and_finds_the_rest(
     assert names[1:] == [f"Campus {i:02d}" for i in range(ORG_CHOICES)]
     assert page.new_org == str(ids[-1])
     assert (page.organizations_shown, page.organizations_total) == (ORG_CHOICES, 30)
-    assert page.more_organizations  # "The organization list offers 25 of 30 organizations"
+    # "The organization list offers the first 25 of 30 organizations by name (and the one
+    # chosen): find one by name to narrow it."
+    assert page.more_organizations and page.organizations_kept
+    assert not page.no_organization_found
 
     run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": " 27 "}))
 
@@ -69,8 +72,16 @@ def test_the_grant_form_offers_25_organisations_and_finds_the_rest(
     page.new_org = str(ids[27])
     run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": "x" * 500}))
     assert page.org_query == "x" * 200  # capped, as every search box
-    assert [o.name for o in page.organizations] == ["Campus 27"]  # no match but the chosen one
+    # No match, said so; the one chosen and their own organisation stay listed.
+    assert [o.name for o in page.organizations] == ["Campus 27", "Campus 29"]
+    assert page.no_organization_found and page.organizations_kept
     assert page.error == ""
+    # The admin role (global), then another: the form is back on their own organisation, which
+    # the list still holds (it was blank when only the chosen one was kept).
+    AdminUserState.event_handlers["set_new_role"].fn(page, "admin")
+    AdminUserState.event_handlers["set_new_role"].fn(page, "mentor")
+    assert page.new_org == str(ids[-1])
+    assert page.new_org in [o.id for o in page.organizations]
 
 
 def test_their_organisation_stays_listed_while_global_is_chosen(

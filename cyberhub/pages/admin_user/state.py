@@ -12,11 +12,12 @@ from cyberhub.formatting import plural, when
 from cyberhub.models import Role
 from cyberhub.schemas.rows import from_row
 from cyberhub.schemas.users import RoleGrantPublic, UserDetail
-from cyberhub.services.identity import deactivation, users
+from cyberhub.services.identity import deactivation
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import parse_id, url_id
+from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker, typed_organization
 from cyberhub.state.reason_dialogs import open_reason_dialog, submit_reason
 from cyberhub.state.service import ServiceState
 
@@ -56,31 +57,6 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
-class OrgOption:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class OrgPicker:
-    """What the grant form's organisation list offers (users.organization_choices: by name,
-    users.ORG_CHOICES at most, and the one chosen), of `total` matching what was typed, of which
-    `shown` are listed."""
-
-    options: list[OrgOption]
-    total: int
-    shown: int
-
-
-def _org_picker(
-    session: Session, principal: Principal | None, typed: str, chosen: int | None
-) -> OrgPicker:
-    found = users.organization_choices(session, principal, typed, chosen)
-    options = [OrgOption(id=str(o.id), name=o.name) for o in found.items]
-    return OrgPicker(options=options, total=found.total, shown=found.shown)
-
-
-@dataclass(frozen=True)
 class AccountPage:
     user: UserView
     locked: bool
@@ -100,7 +76,9 @@ def _grant(g: RoleGrantPublic, tz: str | None) -> GrantRow:
     )
 
 
-def _page(detail: UserDetail, orgs: OrgPicker, tz: str | None, own: bool) -> AccountPage:
+def _page(
+    detail: UserDetail, orgs: OrgPicker, default_org: str, tz: str | None, own: bool
+) -> AccountPage:
     return AccountPage(
         user=UserView(
             email=detail.email,
@@ -126,36 +104,39 @@ def _page(detail: UserDetail, orgs: OrgPicker, tz: str | None, own: bool) -> Acc
             for e in detail.audit
         ],
         organizations=orgs,
-        default_org=_own_org(detail) or (orgs.options[0].id if orgs.options else ""),
+        default_org=default_org,
         own=own,
     )
 
 
-def _own_org(detail: UserDetail) -> str:
-    """The first organisation the user holds a role in ("" if none)."""
-    return next((str(g.organization_id) for g in detail.roles if g.organization_id), "")
+def _own_org(detail: UserDetail) -> int | None:
+    """The first organisation the user holds a role in."""
+    return next((g.organization_id for g in detail.roles if g.organization_id), None)
 
 
 def _load(
-    session: Session, principal: Principal | None, user_id: int, typed: str, chosen: int | None
+    session: Session,
+    principal: Principal | None,
+    user_id: int,
+    typed: str,
+    keep: tuple[int | None, ...],
 ) -> AccountPage:
+    """The page; the organisation list keeps `keep` (the one chosen, the usual one) and the
+    user's own organisation listed, whatever was searched."""
     detail = role_service.user_detail(session, principal, user_id)
-    orgs = _org_picker(session, principal, typed, chosen or parse_id(_own_org(detail)))
+    own_org = _own_org(detail)
+    orgs = org_picker(session, principal, typed, *keep, own_org)
+    default_org = str(own_org) if own_org else (orgs.options[0].id if orgs.options else "")
     own = principal is not None and principal.user_id == user_id
-    return _page(detail, orgs, principal.time_zone if principal else None, own)
+    return _page(detail, orgs, default_org, principal.time_zone if principal else None, own)
 
 
-class AdminUserState(ServiceState, rx.State):
+class AdminUserState(ServiceState, OrgPickerState, rx.State):
     user_id: int = 0
     user: UserView = UserView()
     locked: bool = False
     grants: list[GrantRow] = []
     audit_entries: list[AuditRow] = []
-    # the grant form's organisations: users.ORG_CHOICES at most, matching `org_query`
-    organizations: list[OrgOption] = []
-    organizations_total: int = 0
-    organizations_shown: int = 0  # of those, how many are listed (the one chosen is added)
-    org_query: str = ""
     loading: bool = True
     error: str = ""
     notice: str = ""
@@ -182,7 +163,7 @@ class AdminUserState(ServiceState, rx.State):
     status_error: str = ""
 
     async def _refresh(self) -> None:
-        found = await self._call(_load, self.user_id, self.org_query, parse_id(self.new_org))
+        found = await self._call(_load, self.user_id, self.org_query, self._kept_orgs())
         self.loading = False
         if not found:
             return
@@ -195,22 +176,17 @@ class AdminUserState(ServiceState, rx.State):
             self.new_org = page.default_org
         self.error = ""
 
-    def _show_organizations(self, found: OrgPicker) -> None:
-        self.organizations = found.options
-        self.organizations_total, self.organizations_shown = found.total, found.shown
-
-    @rx.var
-    def more_organizations(self) -> bool:
-        """The form lists fewer organisations than match: the page says so."""
-        return self.organizations_total > self.organizations_shown
+    def _kept_orgs(self) -> tuple[int | None, ...]:
+        """Listed whatever is searched: the organisation chosen, and the one chosen first (the
+        form goes back to it after the admin role, which is global)."""
+        return parse_id(self.new_org), parse_id(self.default_org)
 
     @rx.event
     async def find_organization(self, form: dict[str, Any]) -> None:
         """The grant form's organisation search: the list then offers the organisations whose
-        name contains it (and keeps the one chosen)."""
-        self.org_query = str(form.get("q", "")).strip()[:200]
-        chosen = parse_id(self.new_org) or parse_id(self.default_org)  # as _load keeps it
-        found = await self._call(_org_picker, self.org_query, chosen)
+        name contains it (and keeps the chosen ones)."""
+        self.org_query = typed_organization(form, "q")
+        found = await self._call(org_picker, self.org_query, *self._kept_orgs())
         if found:
             self._show_organizations(found.value)
 

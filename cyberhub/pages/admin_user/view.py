@@ -6,11 +6,11 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.admin_record import admin_record_page
-from cyberhub.components.counts import capped_organizations_note
 from cyberhub.components.dialogs import flag_reason_dialog
 from cyberhub.components.fields import search_form
 from cyberhub.components.labelled import kept_form, labelled_select_of, labelled_textarea
 from cyberhub.components.layout import flag_confirm, flow, wrap_row
+from cyberhub.components.org_picker import organization_notes
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.panels import grey_text
 from cyberhub.components.rows import audit_details_cell, time_cell
@@ -194,15 +194,7 @@ def _assign_form() -> rx.Component:
             S.org_query,
             S.find_organization,
         ),
-        rx.cond(
-            S.more_organizations,
-            capped_organizations_note(
-                "The organization list offers",
-                S.organizations_shown,
-                S.organizations_total,
-                "assign-org-capped",
-            ),
-        ),
+        organization_notes("The organization list offers", S, "assign-org-capped"),
         _grant_form(),
         spacing="2",
         width="100%",

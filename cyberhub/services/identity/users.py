@@ -106,9 +106,9 @@ ORG_CHOICES = 25
 
 @dataclass(frozen=True)
 class OrgChoices:
-    """The organisations a filter offers: `items` (by name, `ORG_CHOICES` at most, then the one
-    chosen when it is not among them) of the `total` whose name contains what was typed, of
-    which `shown` are in `items` (the one chosen may not match)."""
+    """The organisations a picker offers: `items` (the ones kept listed that are not among the
+    first by name, then the first `ORG_CHOICES` by name) of the `total` whose name contains what
+    was typed, of which `shown` are in `items` (a kept one need not match)."""
 
     items: list[Organization]
     total: int
@@ -116,11 +116,11 @@ class OrgChoices:
 
 
 def organization_choices(
-    session: Session, principal: Principal | None, typed: str = "", chosen: int | None = None
+    session: Session, principal: Principal | None, typed: str = "", *keep: int | None
 ) -> OrgChoices:
     """Admins: the organisations whose name contains `typed`, by name, ORG_CHOICES at most,
-    and `chosen` (the filter in force) even when it does not match: the filter stays usable with
-    thousands of organisations."""
+    and those in `keep` (the filter in force; the one chosen and the usual one) even when they
+    do not match: the pickers stay usable with thousands of organisations."""
     require_role(principal, Role.admin)
     stmt = select(Organization)
     if typed.strip():
@@ -130,6 +130,12 @@ def organization_choices(
         session.exec(stmt.order_by(col(Organization.name), col(Organization.id)).limit(ORG_CHOICES))
     )
     shown = len(items)
-    if chosen and all(o.id != chosen for o in items) and (org := session.get(Organization, chosen)):
-        items.insert(0, org)
+    listed = {o.id for o in items}
+    kept = [i for i in dict.fromkeys(keep) if i and i not in listed]
+    if kept:
+        found = {
+            o.id: o
+            for o in session.exec(select(Organization).where(col(Organization.id).in_(kept)))
+        }
+        items[:0] = [found[i] for i in kept if i in found]
     return OrgChoices(items=items, total=int(total), shown=shown)
