@@ -30,10 +30,24 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+import fasteners
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # Shared with tests/e2e/conftest.py: one production build at a time per checkout.
 BUILD_LOCK = ROOT / ".web.e2e.lock"
+# The frontend build (.web/build/client) is emptied while `reflex run --env prod` or
+# `cyberhub.serve build` rebuilds it. Who serves it holds this lock for reading while its web
+# processes run (they may restart: bench/restarts.py); who rebuilds it holds it for writing
+# (this module's build, and tests/integration/test_run_command.py's command 1): a cluster's web
+# process never starts on a half-rebuilt frontend ("Directory .web/build/client does not exist").
+FRONTEND_LOCK = ROOT / ".web.frontend.lock"
+
+
+def frontend_lock() -> fasteners.InterProcessReaderWriterLock:
+    return fasteners.InterProcessReaderWriterLock(str(FRONTEND_LOCK))
+
+
 STOP_TIMEOUT = 15
 
 
@@ -85,6 +99,8 @@ class Cluster:
         self.workers: list[subprocess.Popen[bytes] | None] = [None] * workers
         self.schedulers: list[subprocess.Popen[bytes] | None] = [None] * scheduler
         self._pg_as: list[str] = []
+        self._frontend = frontend_lock()
+        self._serving = False  # FRONTEND_LOCK held for reading
 
     # -- context manager ---------------------------------------------------------------------
     def __enter__(self) -> Cluster:
@@ -224,25 +240,31 @@ class Cluster:
     # -- CyberHub processes ------------------------------------------------------------------
     def _ensure_frontend(self) -> None:
         """Build .web/build/client if it is missing or older than the code (the web role would
-        build a missing one, but N starting at once would race), as a release does once."""
-        import fasteners
-
+        build a missing one, but N starting at once would race), as a release does once; then
+        hold it for reading until `stop` (FRONTEND_LOCK)."""
         from cyberhub.serve import FRONTEND_BUILD
 
-        with fasteners.InterProcessLock(str(BUILD_LOCK)):
+        with fasteners.InterProcessLock(str(BUILD_LOCK)), self._frontend.write_lock():
             index = FRONTEND_BUILD / "index.html"
             sources = [ROOT / "rxconfig.py", *(ROOT / "cyberhub").rglob("*.py")]
-            if index.exists() and index.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
-                return
-            subprocess.run(
-                [PYTHON, "-m", "cyberhub.serve", "build"],
-                cwd=ROOT,
-                env=self.env(),
-                stdout=(self.logs / "build.log").open("ab"),
-                stderr=subprocess.STDOUT,
-                check=True,
-                timeout=900,
+            fresh = index.exists() and index.stat().st_mtime >= max(
+                p.stat().st_mtime for p in sources
             )
+            if not fresh:
+                self._build_frontend()
+        self._frontend.acquire_read_lock()
+        self._serving = True
+
+    def _build_frontend(self) -> None:
+        subprocess.run(
+            [PYTHON, "-m", "cyberhub.serve", "build"],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=(self.logs / "build.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=900,
+        )
 
     def _start_web(self, i: int) -> None:
         self.webs[i] = self._spawn(
@@ -327,6 +349,9 @@ class Cluster:
         self.webs = [None] * self.n_web
         self.workers = [None] * self.n_workers
         self.schedulers = [None] * self.n_scheduler
+        if self._serving:  # no web process runs now
+            self._frontend.release_read_lock()
+            self._serving = False
         _kill_group(self._redis)
         self._redis = None
         if (self.pg_data / "postmaster.pid").exists():

@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from bench.cluster import frontend_lock
 from tests.processes import ROOT, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -97,7 +98,15 @@ def _descendants(proc: subprocess.Popen[bytes]) -> set[int]:
     return {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
 
 
+# Command 1's `reflex run --env prod` rebuilds the shared frontend (.web/build/client), emptying
+# it first: from `_start` until `_wait_running` sees it running, the frontend lock is held for
+# writing, so a cluster test (test_cluster, test_restarts_bench) never starts a web process on
+# a half-rebuilt one, and waits for it instead (bench/cluster.py FRONTEND_LOCK).
+_FRONTEND = frontend_lock()
+
+
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    _FRONTEND.acquire_write_lock()
     return subprocess.Popen(
         [sys.executable, "scripts/run.py"],
         cwd=ROOT,
@@ -109,13 +118,16 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def _wait_running(proc: subprocess.Popen[bytes], log: Path, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if "CyberHub is running at" in log.read_text(errors="replace"):
-            return
-        assert proc.poll() is None, log.read_text()[-4000:]
-        time.sleep(1)
-    raise TimeoutError(log.read_text()[-4000:])
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "CyberHub is running at" in log.read_text(errors="replace"):
+                return
+            assert proc.poll() is None, log.read_text()[-4000:]
+            time.sleep(1)
+        raise TimeoutError(log.read_text()[-4000:])
+    finally:
+        _FRONTEND.release_write_lock()  # built: the clusters may serve it
 
 
 def _interrupt(proc: subprocess.Popen[bytes]) -> float:
