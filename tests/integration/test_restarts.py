@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from queue import PriorityQueue
 from typing import Any
 
 import dramatiq
@@ -25,7 +26,10 @@ import pytest
 import redis.exceptions
 import sqlalchemy.exc
 from dramatiq import Worker
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.errors import ConnectionClosed
+from dramatiq.worker import ConsumerThread, _WorkQueueItem
 from fastapi.testclient import TestClient
 from sqlalchemy import Update, event, text
 from sqlalchemy.orm import ORMExecuteState
@@ -181,6 +185,58 @@ def test_a_delayed_job_a_worker_holds_survives_a_redis_restart(tmp_path: Path) -
         worker.stop()
         broker.close()
         server.stop()
+
+
+def test_a_consumer_thread_meets_redis_away_as_a_lost_connection(tmp_path: Path) -> None:
+    """With Redis away, what a consumer thread does besides fetching (moving a due delayed
+    message to its queue, handing back the messages it holds as it closes) raises Dramatiq's
+    ConnectionClosed, which the thread handles by reconnecting. Redis's own error, which
+    Dramatiq's broker let through, killed the delayed-queue thread in `close()`: that worker
+    never ran a delayed job again. The app's and the actors' sends still see Redis's error."""
+    server = infra.EmbeddedRedis(tmp_path / "redis")
+    broker = RecoveringRedisBroker(url=server.url, middleware=[])
+
+    @dramatiq.actor(broker=broker, queue_name="default", actor_name="note_away")
+    def note() -> None: ...
+
+    held = note.message().copy(queue_name="default.DQ", options={"redis_message_id": "m1"})
+    server.stop()
+    try:
+        # Dramatiq's own consumer thread closing while it holds a delayed message.
+        thread = ConsumerThread(
+            broker=broker,
+            queue_name="default.DQ",
+            prefetch=1,
+            work_queue=PriorityQueue(),
+            worker_timeout=100,
+        )
+        thread.consumer = broker.consume("default.DQ")  # (not from the thread: no network)
+        thread.delay_queue.put(_WorkQueueItem(0, MessageProxy(held)))
+        thread.close()  # raised redis's ConnectionError on Dramatiq's broker
+
+        sent: list[Any] = []
+
+        class DueMessage(ConsumerThread):
+            def run(self) -> None:
+                try:
+                    broker.enqueue(note.message())
+                except Exception as error:  # what the consumer thread's loop would see
+                    sent.append(type(error))
+
+        due = DueMessage(
+            broker=broker,
+            queue_name="default.DQ",
+            prefetch=1,
+            work_queue=PriorityQueue(),
+            worker_timeout=100,
+        )
+        due.start()
+        due.join(10)
+        assert sent == [ConnectionClosed]
+        with pytest.raises(redis.exceptions.ConnectionError):
+            note.send()
+    finally:
+        broker.close()
 
 
 def _sent(actor: Any, label: str) -> bool:
