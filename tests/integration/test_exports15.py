@@ -611,6 +611,31 @@ class TestTheJob:
         assert _run(export_id) == ExportStatus.done
         assert all(beats) and beats[0] < beats[1] < beats[2]
 
+    def test_a_bug_before_the_claim_sends_no_job_again(
+        self,
+        session: Session,
+        world: World,
+        monkeypatch: pytest.MonkeyPatch,
+        stub_broker: Any,
+    ) -> None:
+        """An error that is neither a stop nor an outage (a bug) before the run claims the
+        export fails the job (for the admin's failed jobs) and sends none again: a job sent at
+        once would fail again, as fast as it ran. The export stays queued for the sweep."""
+        export_id = _request(session, world, world.student, "own_data")
+        stub_broker.flush_all()
+
+        def broken(_session: Session, _export_id: int) -> Any:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(exports, "claim", broken)
+        with pytest.raises(RuntimeError):
+            _run(export_id)
+        assert stub_broker.queues["default"].qsize() == 0
+        assert stub_broker.queues["default.DQ"].qsize() == 0
+        session.expire_all()
+        export = session.get(Export, export_id)
+        assert export is not None and export.status == ExportStatus.queued
+
     def test_a_worker_shutting_down_mid_export_puts_it_back_in_the_queue(
         self,
         session: Session,

@@ -712,9 +712,12 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         run = _claim_or_watch(open_session, export_id)
     except BaseException as exc:
         # Stopped before this run began the export (the worker is shutting down, or the
-        # database stayed away through every try): this job is ending, so another is sent.
+        # database stayed away through every try): this job is ending, so another is sent. Any
+        # other error (a bug) fails the job for the admin's failed jobs, and the export waits
+        # for the sweep: a job sent again at once would fail again, as fast as it ran.
         stopping = not isinstance(exc, Exception)
-        _send_again_if_unfinished(open_session, export_id, clear_mark=marked, stopping=stopping)
+        if stopping or is_outage(exc):
+            _send_again_if_unfinished(open_session, export_id, clear_mark=marked, stopping=stopping)
         raise
     if run is None:
         return None
@@ -782,7 +785,12 @@ def run_export(open_session: SessionFactory, export_id: int) -> ExportStatus | N
         # another worker runs it now; if that cannot be written, the silent heartbeat does it.
         _discard(open_session, export_id, unrecorded)
         try:
-            _requeue(open_session, export_id, run, stopping=True, tries=1)
+            if not _requeue(open_session, export_id, run, stopping=True, tries=1):
+                log.warning(
+                    "export %s interrupted; the database is away: taken over once its "
+                    "heartbeat is silent",
+                    export_id,
+                )
         except Exception:
             log.warning(
                 "export %s interrupted; taken over once its heartbeat is silent",
@@ -797,8 +805,9 @@ def _send_again_if_unfinished(
 ) -> None:
     """The export's job again (`_send_job`), unless the export has ended. Queued, the job runs
     it. Running, this run may have claimed it just before it stopped: the job takes it over once
-    its heartbeat is silent; held by another run, the job watches it and leaves it. `clear_mark`: this job's "waiting"
-    mark is still set (stopped before it cleared it), and would keep the new job from going.
+    its heartbeat is silent; held by another run, the job watches it and leaves it.
+    `clear_mark`: this job's "waiting" mark is still set (stopped before it cleared it), and
+    would keep the new job from going.
     Never raises: when the database does not answer, the sweep sends the job later."""
     if clear_mark:
         jobs.export_job_started(export_id)
