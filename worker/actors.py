@@ -29,7 +29,7 @@ from worker.coach import (  # noqa: F401  (declared there; re-exported for calle
     compute_coach_plan,
     sweep_coach_plans,
 )
-from worker.middleware import STOPPED, Stopped
+from worker.middleware import job_stopped
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def sweep_orphan_uploads() -> None:
     # another worker at once, rather than holding the shutdown for up to the export's hour.
     notify_shutdown=True,
 )
-def run_export(export_id: int) -> Stopped | None:
+def run_export(export_id: int) -> None:
     """Write one export's file (idempotent: a second delivery finds the row claimed and does
     nothing). Failures are recorded on the export, shown to its requester, not retried."""
     try:
@@ -83,8 +83,7 @@ def run_export(export_id: int) -> Stopped | None:
         # for another worker; failing that, the sweep sends one), so this message is done
         # with: counted as stopped, not as a failed job nor a success.
         log.info("export %s: stopped as the worker shuts down; handed on", export_id)
-        return STOPPED
-    return None
+        job_stopped()
 
 
 @dramatiq.actor(queue_name="default", max_retries=3)

@@ -107,7 +107,8 @@ def build_middleware() -> list[Middleware]:
         # 4. Chains pipelined messages.
         Pipelines(),
         # 5. Counts outcomes per actor for /api/v1/metrics and keeps each actor's last run:
-        #    succeeded, retried (a transient error, tried again later) or failed (for good).
+        #    succeeded, retried (a transient error, tried again later), failed (for good),
+        #    skipped (too old) or stopped (by the worker's shutdown, its work handed on).
         #    Listed before Retries for the same reason as FailedJobs below.
         JobStats(),
         # 6. Records jobs that failed for good (JobFailure rows: the admin console's retry).

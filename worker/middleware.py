@@ -69,18 +69,23 @@ class Heartbeat(Middleware):
             self._stop.wait(self.interval)
 
 
-class Stopped:
-    """What an actor returns when the worker's shutdown stopped it and its work was handed on
-    to another worker (run_export): JobStats counts it "stopped", not "succeeded"."""
+_this_job = threading.local()  # of the worker thread running the job
 
 
-STOPPED = Stopped()
+def job_stopped() -> None:
+    """Called by an actor whose job the worker's shutdown stopped, its work handed on to another
+    worker (run_export): JobStats counts the job "stopped", not "succeeded". (Not a return
+    value: Dramatiq warns of one when no Results middleware keeps it.)"""
+    _this_job.stopped = True
 
 
 class JobStats(Middleware):
     """Counts outcomes per actor (succeeded, retried, failed, skipped, stopped) and remembers
     each actor's last run (for metrics and the admin). A transient error that Retries will try
     again counts as "retried", not "failed": only a job that failed for good is a failure."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        _this_job.stopped = False
 
     def after_process_message(
         self,
@@ -90,7 +95,7 @@ class JobStats(Middleware):
         result: Any = None,
         exception: BaseException | None = None,
     ) -> None:
-        outcome = "stopped" if isinstance(result, Stopped) else "succeeded"
+        outcome = "stopped" if getattr(_this_job, "stopped", False) else "succeeded"
         if exception is not None:  # Retries has decided (worker/broker.py orders it so)
             outcome = "failed" if message.failed else "retried"
         self._record(message, outcome, exception)
