@@ -12,12 +12,13 @@ from cyberhub.state.org_picker import OrgPickerState
 
 
 def organization_notes(
-    lists: str, picker: type[OrgPickerState], test_id: str, **props: Any
+    lists: str, kept: str, picker: type[OrgPickerState], test_id: str, **props: Any
 ) -> rx.Component:
     """Under an organisation picker (cyberhub/state/org_picker.py), when more match than it
-    lists: "<lists> the first N of M organizations by name (and the one chosen): find one by
-    name to narrow it." (`lists`: "The organization filter lists"); when a search matches
-    none: "No organization's name contains “…”." """
+    lists: "<lists> the first N of M organizations by name (also listed: <kept>): find one by
+    name to narrow it." (`lists`: "The organization filter lists"; `kept`: what the page keeps
+    listed whatever is searched, said when the list holds any of them besides the matches);
+    when a search matches none: "No organization's name contains “…”." """
     return rx.fragment(
         rx.cond(
             picker.more_organizations,
@@ -27,7 +28,7 @@ def organization_notes(
                 " of ",
                 counted(picker.organizations_total, "organization"),
                 " by name",
-                rx.cond(picker.organizations_kept, " (and the one chosen)", ""),
+                rx.cond(picker.organizations_kept, f" (also listed: {kept})", ""),
                 ": find one by name to narrow it.",
                 size="1",
                 data_testid=test_id,

@@ -235,7 +235,11 @@ def admin_users_content() -> rx.Component:
             margin_bottom="1em",
         ),
         organization_notes(
-            "The organization filter lists", S, "org-filter-capped", margin_bottom="0.5em"
+            "The organization filter lists",
+            "the one the list is filtered by",
+            S,
+            "org-filter-capped",
+            margin_bottom="0.5em",
         ),
         error_callout(S.error),
         once_listed(

@@ -60,8 +60,8 @@ class OrgPickerState(rx.State, mixin=True):
 
     @rx.var
     def organizations_kept(self) -> bool:
-        """The list also holds organisations that are not among those matched (the one
-        chosen): the note says they are added."""
+        """The list also holds organisations kept listed besides the matches it shows (the one
+        chosen, ...): the note says which the page keeps."""
         return len(self.organizations) > self.organizations_shown
 
     @rx.var

@@ -137,3 +137,20 @@ def test_only_admins_get_the_organisations(
     run_in_own_loop(AdminUserState.event_handlers["find_organization"].fn(page, {"q": ""}))
     assert page.organizations == []
     assert page.error  # refused by the service, not only hidden by the page's guard
+
+
+def test_the_next_person_s_form_keeps_nothing_of_the_last_one_s(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening another person's page after one whose organisation sorts past the 25: their form
+    starts on their own organisation (or the first by name), not the last person's, and with
+    the mentor role, whatever was chosen on the last page."""
+    page, ids = _a_learner_of_the_30th(session, monkeypatch)
+    AdminUserState.event_handlers["set_new_role"].fn(page, "admin")
+    newcomer = make_user(session, "newcomer@example.org")
+    _open(page, id_of(newcomer))
+    assert page.new_role == "mentor"
+    assert page.new_org == str(ids[0]) == page.default_org  # "Campus 00", the first by name
+    assert [o.name for o in page.organizations][:2] == ["Campus 00", "Campus 01"]
+    assert "Campus 29" not in [o.name for o in page.organizations]
+    assert not page.organizations_kept

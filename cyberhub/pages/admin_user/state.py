@@ -194,7 +194,8 @@ class AdminUserState(ServiceState, OrgPickerState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
         self.revoke_open, self.new_reason, self.new_org = False, "", ""
-        self.org_query = ""
+        # The form starts afresh for this person: no organisation kept from the last one's page.
+        self.new_role, self.default_org, self.org_query = Role.mentor.value, "", ""
         self.deactivate_open, self.reactivate_open, self.status_error = False, False, ""
         user_id = url_id(self, "user_id")
         if user_id is None:

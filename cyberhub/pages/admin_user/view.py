@@ -194,7 +194,12 @@ def _assign_form() -> rx.Component:
             S.org_query,
             S.find_organization,
         ),
-        organization_notes("The organization list offers", S, "assign-org-capped"),
+        organization_notes(
+            "The organization list offers",
+            "the one chosen and the person's own",
+            S,
+            "assign-org-capped",
+        ),
         _grant_form(),
         spacing="2",
         width="100%",
