@@ -100,19 +100,26 @@ class AddressedList(PagedList, mixin=True):
         """The list page's on_load: its filters, search and page from the address (a shared
         link, a reload and Back show the same list), fetched unless the event that put that
         address there has just fetched it (`_fresh`). A page past the last (the list got
-        shorter since the link was made) shows the last."""
+        shorter since the link was made) shows the last, and the address becomes its own."""
         params = self.router.url.query_parameters
         await self._read_filters(params)
         self.query, self.page = text(params, "q"), page(params)
         if self._fresh(self._url()):
             return
-        asked = self.page
         await self._fetch()  # (a list that pages with `last_if_past` sets the last itself)
         if self.page > self.pages:
             self.page = self.pages
             await self._fetch()
-        if self.page != asked:
-            self._shown(self._url(), replace=True)  # the bar says the page shown
+        self._correct_address()
+
+    def _correct_address(self) -> None:
+        """After an on_load: the bar says what is shown, in place of what was asked when that
+        differs (a page past the last, a filter value that means nothing and so "all", another
+        order)."""
+        here = self.router.url
+        asked = (here.path.rstrip("/") or "/") + (f"?{here.query}" if here.query else "")
+        if self._url() != asked:
+            self._shown(self._url(), replace=True)
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:

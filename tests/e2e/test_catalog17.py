@@ -145,6 +145,8 @@ def test_nonsense_in_the_catalog_url_shows_the_whole_catalog(
     expect(page.locator("#filter-difficulty")).to_contain_text("Any difficulty")
     expect(main.get_by_text(re.compile(r"^\d+ missions$"))).to_be_visible()
     expect(main.get_by_text("Page 1 of")).to_be_visible()
+    # The address says what is shown: the nonsense is gone from it, in place (Back leaves).
+    expect(page).to_have_url(re.compile(r"^[^?]*/missions/?$"))
 
 
 def test_each_card_shows_the_difficulty_in_words_and_the_learners_status(

@@ -173,3 +173,30 @@ def test_a_link_past_the_last_page_shows_the_last_and_says_so_in_the_address(
     expect(page).to_have_url(re.compile(r"/missions(\?page=\d{1,3})?$"))
     page.go_back()
     expect(page).to_have_url(re.compile(r"/settings$"))
+
+
+def test_the_admin_users_search_and_filter_survive_a_reload(web: BrowserPage) -> None:
+    """/admin/users keeps its search and role filter in the address: a reload (or a shared
+    link) shows the same list."""
+    page = web.page
+    page.goto("/signin")
+    sign_in(page, "admin@cyberhub.example", DEMO_PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/signin"))
+    page.goto("/admin/users")
+    table = page.get_by_test_id("users-table")
+    expect(table).to_be_visible()
+    box = page.get_by_label("Search users")
+    box.fill("cyberhub.example")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/admin/users\?q=cyberhub\.example$"))
+    page.get_by_label("Filter by role").click()
+    page.get_by_role("option", name="Mentor", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/users\?role=mentor&q=cyberhub\.example$"))
+    expect(table).to_contain_text("mentor@cyberhub.example")
+    expect(table).not_to_contain_text("student@cyberhub.example")
+
+    page.reload()
+    expect(page.get_by_label("Search users")).to_have_value("cyberhub.example")
+    expect(page.get_by_label("Filter by role")).to_contain_text("Mentor")
+    expect(page.get_by_test_id("users-table")).to_contain_text("mentor@cyberhub.example")
+    expect(page.get_by_test_id("users-table")).not_to_contain_text("student@cyberhub.example")

@@ -47,6 +47,7 @@ def test_the_queue_tab_is_in_the_address(web: BrowserPage) -> None:
     expect(queue.get_by_role("tab", name=re.compile("^Waiting for student"))).to_have_attribute(
         "aria-selected", "true"
     )
-    page.goto("/dashboard/mentor?tab=nonsense")
+    page.goto("/dashboard/mentor?tab=nonsense&page=999")
     expect(pending).to_have_attribute("aria-selected", "true")
+    expect(page).to_have_url(re.compile(HOME + "$"))  # the address says what is shown
     assert web.console_errors == []

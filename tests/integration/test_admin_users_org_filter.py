@@ -115,3 +115,4 @@ def test_the_search_and_filters_are_in_the_address(
     run_in_own_loop(AdminUsersState.event_handlers["load"].fn(again))
     assert (again.role, again.organization) == ("all", "all")
     assert [u.email for u in again.items] == ["zack@example.org"]
+    assert again.address == "/admin/users?q=za" and again.address_replace  # the bar, in place

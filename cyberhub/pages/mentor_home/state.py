@@ -300,6 +300,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         self.learners_page, self.learners_query = 1, ""
         self.learners_pages = home.learners_pages
         self.error = ""
+        self._correct_address()  # a tab that means nothing, a page past the last
 
     def _show_mentees(self, found: PageOf[MenteeProgress], tz: str) -> None:
         """A page of the mentees table: its rows, which page it is and how many there are."""
