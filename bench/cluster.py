@@ -244,16 +244,21 @@ class Cluster:
         hold it for reading until `stop` (FRONTEND_LOCK)."""
         from cyberhub.serve import FRONTEND_BUILD
 
-        with fasteners.InterProcessLock(str(BUILD_LOCK)), self._frontend.write_lock():
-            index = FRONTEND_BUILD / "index.html"
-            sources = [ROOT / "rxconfig.py", *(ROOT / "cyberhub").rglob("*.py")]
-            fresh = index.exists() and index.stat().st_mtime >= max(
-                p.stat().st_mtime for p in sources
-            )
-            if not fresh:
-                self._build_frontend()
-        self._frontend.acquire_read_lock()
-        self._serving = True
+        with fasteners.InterProcessLock(str(BUILD_LOCK)):
+            self._frontend.acquire_write_lock()
+            try:
+                index = FRONTEND_BUILD / "index.html"
+                sources = [ROOT / "rxconfig.py", *(ROOT / "cyberhub").rglob("*.py")]
+                newest = max(p.stat().st_mtime for p in sources)
+                if not (index.exists() and index.stat().st_mtime >= newest):
+                    self._build_frontend()
+            except BaseException:
+                self._frontend.release_write_lock()
+                raise
+            # Read from here on: the same lock turned shared in place, so no rebuild comes
+            # between the check and the web processes.
+            self._frontend.acquire_read_lock()
+            self._serving = True
 
     def _build_frontend(self) -> None:
         subprocess.run(

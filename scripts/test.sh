@@ -21,5 +21,7 @@ status=0
 echo "== pytest: browser journeys (tests/e2e)"
 python -m pytest tests/e2e || status=$?
 echo "== pytest: unit and integration tests, spread over the cores"
-python -m pytest -n auto --maxprocesses 4 tests/unit tests/integration || status=$?
+# --dist loadgroup: the tests that serve or rebuild the shared frontend build
+# (xdist_group "frontend") run one after another in one process (bench/cluster.py FRONTEND_LOCK).
+python -m pytest -n auto --maxprocesses 4 --dist loadgroup tests/unit tests/integration || status=$?
 exit "$status"

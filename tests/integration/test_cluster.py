@@ -25,7 +25,11 @@ from bench.cluster import Cluster
 from bench.ws_load import CATALOG, SESSION, Tab, run_tabs, seed_learners
 from tests.processes import ROOT, run_in_own_loop
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.timeout(300),
+    pytest.mark.xdist_group("frontend"),  # serves .web/build/client (scripts/test.sh)
+]
 
 
 @pytest.fixture(scope="module")

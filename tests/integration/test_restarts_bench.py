@@ -11,7 +11,12 @@ import pytest
 
 from bench.restarts import RESTARTS, print_report, run_restarts
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.timeout(300),
+    pytest.mark.xdist_group("frontend"),  # serves .web/build/client (scripts/test.sh)
+]
 
 
 def test_restarts_under_load_lose_nothing_and_recover_unaided(tmp_path: Path) -> None:

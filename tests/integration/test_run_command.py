@@ -18,7 +18,11 @@ import pytest
 from bench.cluster import frontend_lock
 from tests.processes import ROOT, free_port
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("frontend"),  # rebuilds and serves .web/build/client
+]
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -99,14 +103,24 @@ def _descendants(proc: subprocess.Popen[bytes]) -> set[int]:
 
 
 # Command 1's `reflex run --env prod` rebuilds the shared frontend (.web/build/client), emptying
-# it first: from `_start` until `_wait_running` sees it running, the frontend lock is held for
-# writing, so a cluster test (test_cluster, test_restarts_bench) never starts a web process on
-# a half-rebuilt one, and waits for it instead (bench/cluster.py FRONTEND_LOCK).
+# it first, then serves it. The frontend lock is held for writing from `_start` until
+# `_wait_running` sees it running, then for reading until `_interrupt` stops it: no cluster
+# test (test_cluster, test_restarts_bench) starts a web process on a half-rebuilt build, and
+# nothing rebuilds it under this one (bench/cluster.py FRONTEND_LOCK). The suite also runs
+# these tests one after another (xdist_group "frontend"); the lock covers other ways of running.
 _FRONTEND = frontend_lock()
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     _FRONTEND.acquire_write_lock()
+    try:
+        return _spawn_run(env, log)
+    except BaseException:
+        _FRONTEND.release_write_lock()
+        raise
+
+
+def _spawn_run(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "scripts/run.py"],
         cwd=ROOT,
@@ -118,22 +132,29 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def _wait_running(proc: subprocess.Popen[bytes], log: Path, timeout: float = 600) -> None:
+    """Until command 1 says it is running (its frontend built)."""
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if "CyberHub is running at" in log.read_text(errors="replace"):
+                _FRONTEND.acquire_read_lock()  # built: shared from now, in place, until stopped
                 return
             assert proc.poll() is None, log.read_text()[-4000:]
             time.sleep(1)
         raise TimeoutError(log.read_text()[-4000:])
-    finally:
-        _FRONTEND.release_write_lock()  # built: the clusters may serve it
+    except BaseException:
+        _FRONTEND.release_write_lock()
+        raise
 
 
 def _interrupt(proc: subprocess.Popen[bytes]) -> float:
     started = time.monotonic()
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
-    proc.wait(timeout=30)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+        proc.wait(timeout=30)
+    finally:
+        if _FRONTEND.lockfile is not None:  # held for reading since `_wait_running` saw it run
+            _FRONTEND.release_read_lock()
     return time.monotonic() - started
 
 
