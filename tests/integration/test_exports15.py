@@ -499,6 +499,36 @@ class TestTheJob:
         assert export is not None and export.status == ExportStatus.failed
         assert export.error == exports.STALE_MESSAGE
 
+    def test_an_export_whose_job_keeps_failing_before_it_starts_is_failed_by_the_sweep(
+        self, session: Session, world: World, stub_broker: Any
+    ) -> None:
+        """A queued export whose job fails before the claim every time (a bug, in the admin's
+        failed jobs) is told to its requester after STALE_AFTER, instead of "queued" forever
+        with the sweep sending its job again every few minutes; a younger one is sent again."""
+        w = world
+        old = _request(session, w, w.student, "own_data")
+        young = _request(session, w, w.mentor, "own_data")
+        session.execute(
+            text("UPDATE exports SET created_at = now() - interval '3 hours' WHERE id = :id"),
+            {"id": old},
+        )
+        session.execute(
+            text("UPDATE exports SET created_at = now() - interval '5 minutes' WHERE id = :id"),
+            {"id": young},
+        )
+        session.commit()
+        for export_id in (old, young):
+            jobs.export_job_started(export_id)  # their jobs ran (and failed)
+        stub_broker.flush_all()
+        result = exports.sweep(session)
+        session.commit()
+        assert (result.stale, result.resent) == (1, 1)
+        session.expire_all()
+        failed = session.get(Export, old)
+        assert failed is not None and failed.status == ExportStatus.failed
+        assert failed.error == exports.NEVER_STARTED_MESSAGE
+        assert session.get(Export, young).status == ExportStatus.queued  # type: ignore[union-attr]
+
     def test_a_running_export_whose_worker_died_is_taken_over_and_finished(
         self,
         session: Session,

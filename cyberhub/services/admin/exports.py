@@ -109,6 +109,7 @@ TAKEOVER_AFTER = timedelta(seconds=30)
 WATCH_FOR_S = TAKEOVER_AFTER.total_seconds() + 2 * HEARTBEAT_EVERY_S
 WATCH_EVERY_S = 1.0
 STALE_MESSAGE = "The export stopped before it finished (the worker restarted). Request it again."
+NEVER_STARTED_MESSAGE = "The export could not be started. Request it again."
 TOO_LONG_MESSAGE = "This export took longer than an hour and was stopped. Ask for a smaller one."
 FAILED_MESSAGE = "Something went wrong while writing this export. Request it again."
 NOT_FOUND = "That export does not exist."
@@ -1000,17 +1001,27 @@ class SweepResult:
 def sweep(session: Session) -> SweepResult:
     """Delete expired exports (file, then row) and leftover partial files, send the job again
     for exports queued longer than RESEND_AFTER or running with a silent heartbeat (their worker
-    died: the job takes them over) unless a job sent for them still waits, and fail a silent one asked for more than STALE_AFTER ago (its
-    worker keeps dying on it)."""
+    died: the job takes them over) unless a job sent for them still waits, and fail one asked
+    for more than STALE_AFTER ago that is silent (its worker keeps dying on it) or still queued
+    (its job keeps failing before it starts: a bug, listed in the admin's failed jobs)."""
     now = utcnow()
-    stale = session.execute(
-        update(Export)
-        .where(_silent(now), col(Export.created_at) < now - STALE_AFTER)
-        .values(
-            status=ExportStatus.failed, error=STALE_MESSAGE, finished_at=now, expires_at=now + ttl()
+    too_old = col(Export.created_at) < now - STALE_AFTER
+
+    def fail(which: ColumnElement[bool], message: str) -> list[int]:
+        failed = session.execute(
+            update(Export)
+            .where(which, too_old)
+            .values(
+                status=ExportStatus.failed, error=message, finished_at=now, expires_at=now + ttl()
+            )
+            .returning(col(Export.id))
         )
-        .returning(col(Export.id))
-    ).all()
+        return [row[0] for row in failed]
+
+    stale = [
+        *fail(_silent(now), STALE_MESSAGE),
+        *fail(col(Export.status) == ExportStatus.queued, NEVER_STARTED_MESSAGE),
+    ]
     waiting = session.exec(
         select(Export.id).where(
             or_(
