@@ -107,6 +107,8 @@ class AddressedList(PagedList, mixin=True):
         if self._fresh(self._url()):
             return
         await self._fetch()  # (a list that pages with `last_if_past` sets the last itself)
+        if getattr(self, "error", ""):  # (ServiceState's) not fetched: nothing to correct by
+            return
         if self.page > self.pages:
             self.page = self.pages
             await self._fetch()

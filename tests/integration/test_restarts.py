@@ -203,13 +203,7 @@ def test_a_consumer_thread_meets_redis_away_as_a_lost_connection(tmp_path: Path)
     server.stop()
     try:
         # Dramatiq's own consumer thread closing while it holds a delayed message.
-        thread = ConsumerThread(
-            broker=broker,
-            queue_name="default.DQ",
-            prefetch=1,
-            work_queue=PriorityQueue(),
-            worker_timeout=100,
-        )
+        thread = _delayed_queue_thread(ConsumerThread, broker)
         thread.consumer = broker.consume("default.DQ")  # (not from the thread: no network)
         thread.delay_queue.put(_WorkQueueItem(0, MessageProxy(held)))
         thread.close()  # raised redis's ConnectionError on Dramatiq's broker
@@ -223,13 +217,7 @@ def test_a_consumer_thread_meets_redis_away_as_a_lost_connection(tmp_path: Path)
                 except Exception as error:  # what the consumer thread's loop would see
                     sent.append(type(error))
 
-        due = DueMessage(
-            broker=broker,
-            queue_name="default.DQ",
-            prefetch=1,
-            work_queue=PriorityQueue(),
-            worker_timeout=100,
-        )
+        due = _delayed_queue_thread(DueMessage, broker)
         due.start()
         due.join(10)
         assert sent == [ConnectionClosed]
@@ -237,6 +225,17 @@ def test_a_consumer_thread_meets_redis_away_as_a_lost_connection(tmp_path: Path)
             note.send()
     finally:
         broker.close()
+
+
+def _delayed_queue_thread(kind: type[ConsumerThread], broker: RedisBroker) -> ConsumerThread:
+    """A consumer thread of "default.DQ", as a Dramatiq worker makes one (not started)."""
+    return kind(
+        broker=broker,
+        queue_name="default.DQ",
+        prefetch=1,
+        work_queue=PriorityQueue(),
+        worker_timeout=100,
+    )
 
 
 def _sent(actor: Any, label: str) -> bool:

@@ -196,7 +196,7 @@ def _assign_form() -> rx.Component:
         ),
         organization_notes(
             "The organization list offers",
-            "the one chosen and the person's own",
+            "the one chosen and the one the form starts on",
             S,
             "assign-org-capped",
         ),
