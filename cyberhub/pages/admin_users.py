@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import reflex as rx
@@ -63,11 +63,19 @@ class Found:
     total: int
     pages: int
     organizations: OrgPicker
+    # the filter named an organisation that does not exist (a stale link): listed for all
+    organization_gone: bool = False
 
 
 def _search(
     session: Session, principal: Principal | None, q: users.UserQuery, org_typed: str = ""
 ) -> Found:
+    picker = org_picker(session, principal, org_typed, q.organization_id)
+    gone = q.organization_id is not None and str(q.organization_id) not in {
+        o.id for o in picker.options
+    }
+    if gone:
+        q = replace(q, organization_id=None)
     result = users.search_users(session, principal, q)
     return Found(
         items=[
@@ -78,7 +86,8 @@ def _search(
         ],
         total=result.total,
         pages=result.pages,
-        organizations=org_picker(session, principal, org_typed, q.organization_id),
+        organizations=picker,
+        organization_gone=gone,
     )
 
 
@@ -122,6 +131,8 @@ class AdminUsersState(ServiceState, url_query.AddressedList, OrgPickerState, rx.
             data = found.value
             self.items, self.total, self.pages = data.items, data.total, data.pages
             self._show_organizations(data.organizations)
+            if data.organization_gone:
+                self.organization = ALL
             self.error = ""
 
     @rx.event

@@ -116,3 +116,11 @@ def test_the_search_and_filters_are_in_the_address(
     assert (again.role, again.organization) == ("all", "all")
     assert [u.email for u in again.items] == ["zack@example.org"]
     assert again.address == "/admin/users?q=za" and again.address_replace  # the bar, in place
+
+    # An organisation that does not exist (deleted since the link was made): everyone listed,
+    # the filter back on "all", and the address says so.
+    at_address(AdminUsersState, monkeypatch, organization="999999", q="z")
+    run_in_own_loop(AdminUsersState.event_handlers["load"].fn(again))
+    assert again.organization == "all" and again.error == ""
+    assert sorted(u.email for u in again.items) == ["zack@example.org", "zoe@example.org"]
+    assert again.address == "/admin/users?q=z"
