@@ -33,7 +33,7 @@ _ROUTER = {"react-router": [ImportVar(tag="useNavigate"), ImportVar(tag="useNavi
 def address_sync(list_state: type[AddressedList]) -> rx.Component:
     """A hidden element that navigates to the list's `address` each time its `address_seq`
     changes while it is shown: a new history entry, or in place of the current one when
-    `address_replace` (a page past the end cut back to the last)."""
+    `address_replace` (an on_load that corrected what was asked: a page past the last, …)."""
     address, replace = list_state.address, list_state.address_replace
     # their JavaScript (str: an f-string would add Reflex's markers; what it reads is `reads`)
     url, in_place = str(address), str(replace)
