@@ -32,8 +32,8 @@ from cyberhub.schemas.users import RoleHeld
 from cyberhub.services.identity import users
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state import url_query
-from cyberhub.state.forms import parse_id
-from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker, typed_organization
+from cyberhub.state.forms import parse_id, search_text
+from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker
 from cyberhub.state.paging import filter_setter
 from cyberhub.state.service import ServiceState
 from cyberhub.state.url_query import ALL
@@ -138,7 +138,7 @@ class AdminUsersState(ServiceState, url_query.AddressedList, OrgPickerState, rx.
     @rx.event
     async def find_organization(self, form: dict[str, Any]) -> None:
         """The organisation search: the filter then offers the organisations it matches."""
-        self.org_query = typed_organization(form, "org_q")
+        self.org_query = search_text(form, "org_q")
         found = await self._call(org_picker, self.org_query, parse_id(self.organization))
         if found:
             self._show_organizations(found.value)

@@ -36,6 +36,11 @@ def safe_next(value: str | None, default: str = "/dashboard") -> str:
     return browser_sessions.safe_next(value, default)
 
 
+def search_text(form: dict[str, Any], name: str = "q") -> str:
+    """A search box's text from its form: trimmed, capped at 200 characters as every search."""
+    return str(form.get(name, "")).strip()[:200]
+
+
 def parse_id(raw: object) -> int | None:
     """An id from a URL or a form field, or None when it can name no row (not a plain decimal
     number, or outside the id columns' range): pages then show their "not found" state."""

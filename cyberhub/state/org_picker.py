@@ -5,7 +5,6 @@ role form). `OrgPickerState` holds what the list shows; `org_picker` reads it.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
@@ -36,11 +35,6 @@ def org_picker(
     found = users.organization_choices(session, principal, typed, *keep)
     options = [OrgOption(id=str(o.id), name=o.name) for o in found.items]
     return OrgPicker(options=options, total=found.total, shown=found.shown)
-
-
-def typed_organization(form: dict[str, Any], name: str) -> str:
-    """The organisation search box's text, as the service reads it."""
-    return str(form.get(name, "")).strip()[:200]
 
 
 class OrgPickerState(rx.State, mixin=True):

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from cyberhub.services import text as free_text
+from cyberhub.state.forms import search_text
 from cyberhub.state.paging import PagedList
 
 ALL = "all"
@@ -118,15 +119,19 @@ class AddressedList(PagedList, mixin=True):
         """After an on_load: the bar says what is shown, in place of what was asked when that
         differs (a page past the last, a filter value that means nothing and so "all", another
         order)."""
-        here = self.router.url
-        asked = (here.path.rstrip("/") or "/") + (f"?{here.query}" if here.query else "")
-        if self._url() != asked:
+        if self._url() != self._here(bare=True):
             self._shown(self._url(), replace=True)
+
+    def _here(self, *, bare: bool = False) -> str:
+        """The address in the bar (`bare`: its path without a trailing slash)."""
+        here = self.router.url
+        path = (here.path.rstrip("/") or "/") if bare else here.path
+        return path + (f"?{here.query}" if here.query else "")
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
         """The search box's submit: its text (trimmed, capped), from page 1."""
-        self.query, self.page = str(form.get("q", "")).strip()[:200], 1
+        self.query, self.page = search_text(form), 1
         await self._show()
 
     def _shown(self, url: str, *, replace: bool = False) -> None:
@@ -134,8 +139,7 @@ class AddressedList(PagedList, mixin=True):
         there already (as `address_sync` decides), and only then does an on_load follow, which
         this list spares a second fetch (`_fresh`): no mark is left for an on_load that won't
         come, or a later visit to the same address would show the list without reading it."""
-        here = self.router.url
-        if url != here.path + (f"?{here.query}" if here.query else ""):
+        if url != self._here():
             self._shown_url, self._shown_at = url, time.time()
         self.address, self.address_seq = url, self.address_seq + 1
         self.address_replace = replace

@@ -16,8 +16,8 @@ from cyberhub.services.identity import deactivation
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.dialogs import open_setter, value_setter
-from cyberhub.state.forms import parse_id, url_id
-from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker, typed_organization
+from cyberhub.state.forms import parse_id, search_text, url_id
+from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker
 from cyberhub.state.reason_dialogs import open_reason_dialog, submit_reason
 from cyberhub.state.service import ServiceState
 
@@ -185,7 +185,7 @@ class AdminUserState(ServiceState, OrgPickerState, rx.State):
     async def find_organization(self, form: dict[str, Any]) -> None:
         """The grant form's organisation search: the list then offers the organisations whose
         name contains it (and keeps the chosen ones)."""
-        self.org_query = typed_organization(form, "q")
+        self.org_query = search_text(form)
         found = await self._call(org_picker, self.org_query, *self._kept_orgs())
         if found:
             self._show_organizations(found.value)

@@ -21,7 +21,7 @@ from cyberhub.pages.director_analytics.data import ALL
 from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import analytics
-from cyberhub.state.forms import parse_id
+from cyberhub.state.forms import parse_id, search_text
 from cyberhub.state.paging import PagedList, filter_setter
 from cyberhub.state.service import ServiceState
 
@@ -120,7 +120,7 @@ class AnalyticsRosterState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
-        self.q, self.page = str(form.get("q", "")).strip()[:200], 1
+        self.q, self.page = search_text(form), 1
         await self._fetch()
 
     set_status = filter_setter("status")

@@ -28,6 +28,7 @@ from cyberhub.schemas.rows import from_row
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mentoring, reviews
 from cyberhub.state import url_query
+from cyberhub.state.forms import search_text
 from cyberhub.state.service import ServiceState
 
 # The page's address (as its package's ROUTE): the queue's tab and page are in its query.
@@ -354,7 +355,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     @rx.event
     async def search_learners(self, form: dict[str, Any]) -> None:
         """The learners list's search box: name or e-mail (trimmed, capped), from page 1."""
-        self.learners_query = str(form.get("q", "")).strip()[:200]
+        self.learners_query = search_text(form)
         await self._fetch_learners(1)
 
     @rx.event
