@@ -187,6 +187,40 @@ def test_a_delayed_job_a_worker_holds_survives_a_redis_restart(tmp_path: Path) -
         server.stop()
 
 
+def test_a_delayed_job_that_falls_due_while_redis_is_away_runs_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    """The two halves above together: a worker holds a delayed job, Redis goes away, the job
+    falls due while it is away (the consumer thread's move to the queue meets the lost
+    connection and reconnects), Redis comes back and the job runs, once."""
+    server = infra.EmbeddedRedis(tmp_path / "redis")
+    broker = RecoveringRedisBroker(url=server.url, middleware=[])
+    ran: list[str] = []
+
+    @dramatiq.actor(broker=broker, queue_name="default", actor_name="note_due_away")
+    def note(label: str) -> None:
+        ran.append(label)
+
+    fetched = f"dramatiq:__acks__.{broker.broker_id}.default.DQ"
+    worker = Worker(broker, worker_timeout=100)
+    try:
+        worker.start()
+        note.send_with_options(args=("due while away",), delay=2_000)
+        assert _wait_for(lambda: broker.client.scard(fetched) == 1, timeout=5)
+        server.stop()
+        time.sleep(4)  # due 2 s ago; the worker met Redis away when it tried to queue it
+        assert ran == []
+        server = infra.EmbeddedRedis(tmp_path / "redis")
+        assert _wait_for(lambda: ran == ["due while away"], timeout=30), ran
+        assert _wait_for(lambda: broker.client.scard(fetched) == 0, timeout=5)
+        time.sleep(1)
+        assert ran == ["due while away"]
+    finally:
+        worker.stop()
+        broker.close()
+        server.stop()
+
+
 def test_a_consumer_thread_meets_redis_away_as_a_lost_connection(tmp_path: Path) -> None:
     """With Redis away, what a consumer thread does besides fetching (moving a due delayed
     message to its queue, handing back the messages it holds as it closes) raises Dramatiq's
