@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from cyberhub.models import (
     AuditLog,
+    Certificate,
     Enrollment,
     EnrollmentStatus,
     Mission,
@@ -372,6 +373,20 @@ class TestSponsorFigures:
         c = sponsorships.dashboard(session, principal(session, sponsors.sponsor)).cohorts[0]
         assert c.learners == []
 
+    def test_a_deactivated_learner_is_counted_but_no_longer_named(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        fund(session, world, sponsors)
+        share(session, world.student)
+        me = principal(session, sponsors.sponsor)
+        assert len(sponsorships.dashboard(session, me).cohorts[0].learners) == 1
+        world.student.is_active = False  # deactivated by an admin: keeps the seat
+        session.add(world.student)
+        session.commit()
+        [c] = sponsorships.dashboard(session, me).cohorts
+        assert (c.learners, c.enrolled, c.withheld) == ([], 2, 2)
+        assert world.student.full_name not in sponsorships.report_csv(session, me)
+
     def test_a_sponsor_of_another_organisation_sees_nothing(
         self, session: Session, world: World, sponsors: Sponsors
     ) -> None:
@@ -665,6 +680,60 @@ class TestAnEndedSponsorship:
         assert one.ended and one.learners == []
         csv_text = sponsorships.report_csv(session, me)
         assert world.student.full_name not in csv_text and "Spring" in csv_text
+
+    def test_what_happens_after_the_end_date_leaves_its_figures_as_they_were(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """A learner withdrawn or a certificate revoked after the last day changes nothing in
+        the ended period's figures; a learner who left before it is not in them."""
+        today = utcnow().date()
+        sid = fund(
+            session,
+            world,
+            sponsors,
+            starts_on=today - timedelta(days=60),
+            ends_on=today - timedelta(days=5),
+        )
+        enrolled_days_ago(session, world, 90)
+        approve(session, world.student, world.m1, days_ago=20)
+        approve(session, world.student2, world.m3, days_ago=30)
+        rows = {
+            e.student_id: e
+            for e in session.exec(select(Enrollment).where(Enrollment.cohort_id == world.cohort.id))
+        }
+        done, left_early = rows[world.student.id or 0], rows[world.student2.id or 0]
+        done.status, done.completed_at = EnrollmentStatus.completed, utcnow() - timedelta(days=20)
+        cert = Certificate(
+            code="ended-period-1",
+            user_id=world.student.id or 0,
+            cohort_id=world.cohort.id or 0,
+            track_id=world.m1.track_id,
+            issued_at=utcnow() - timedelta(days=20),
+        )
+        left_early.status = EnrollmentStatus.withdrawn
+        left_early.withdrawn_at = utcnow() - timedelta(days=10)  # before the end
+        session.add_all([done, left_early, cert])
+        session.commit()
+        me, director = principal(session, sponsors.sponsor), principal(session, world.director)
+
+        def figures() -> tuple[int, int, int | None, int, int, int]:
+            [c] = sponsorships.dashboard(session, me).cohorts
+            [row] = sponsorships.cohort_sponsorships(session, director, world.cohort.id or 0)
+            assert row.id == sid
+            weekly = sum(w.submissions for w in c.submissions_per_week)
+            return (c.enrolled, c.seats_used, row.seats_used, c.completions, c.certificates, weekly)
+
+        before = figures()
+        assert before == (1, 1, 1, 1, 1, 1)
+        # After the end: the completed learner is withdrawn, their certificate revoked.
+        done.status, done.withdrawn_at = EnrollmentStatus.withdrawn, utcnow() - timedelta(days=1)
+        cert.revoked_at = utcnow() - timedelta(days=1)
+        session.add_all([done, cert])
+        session.commit()
+        assert figures() == before
+        # The cohort's figures of today do change: no one is enrolled now.
+        seats = sponsorships.cohort_sponsors(session, director, world.cohort.id or 0).seats
+        assert seats.enrolled == 0
 
     def test_over_the_api_no_name_after_the_end_date(
         self, session: Session, world: World, sponsors: Sponsors, client_for: ClientFor

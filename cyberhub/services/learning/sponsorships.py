@@ -449,13 +449,21 @@ def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int,
         .where(col(Sponsorship.cohort_id).in_(ids or [-1]))
         .order_by(col(Sponsorship.created_at), col(Sponsorship.id))
     ).all()
-    enrolled_at: dict[int, list[datetime]] = {cid: [] for cid in ids}
-    for cid, at in session.execute(
-        sa_select(col(Enrollment.cohort_id), col(Enrollment.enrolled_at)).where(
-            col(Enrollment.cohort_id).in_(ids or [-1]), col(Enrollment.status).in_(COUNTED)
+    # Each enrolment seated now (left None) or once (the day it was withdrawn): an ended
+    # sponsorship counts those seated on its last day, whoever left since.
+    enrolled_at: dict[int, list[tuple[datetime, datetime | None]]] = {cid: [] for cid in ids}
+    for cid, at, status, left in session.execute(
+        sa_select(
+            col(Enrollment.cohort_id),
+            col(Enrollment.enrolled_at),
+            col(Enrollment.status),
+            col(Enrollment.withdrawn_at),
+        ).where(
+            col(Enrollment.cohort_id).in_(ids or [-1]),
+            col(Enrollment.status).in_(COUNTED) | col(Enrollment.withdrawn_at).is_not(None),
         )
     ).all():
-        enrolled_at[cid].append(at)
+        enrolled_at[cid].append((at, None if status in COUNTED else left))
     funding: dict[int, list[Sponsorship]] = {cid: [] for cid in ids}
     zones: dict[int, str | None] = {}
     for s, _, tz in rows:
@@ -474,11 +482,23 @@ def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int,
             day = min(today, s.ends_on)
             end = _day_end(day, zone(tz))
             running = [(t.id or 0, t.seats) for t in funding[cid] if is_current(t, day)]
-            pool = sum(1 for at in enrolled_at[cid] if at < end)
+            pool = sum(1 for at, left in enrolled_at[cid] if at < end and _seated(left, end))
             used[s.id or 0] = allocate(pool, running)[s.id or 0]
         funded = sum(used[s.id or 0] for s in funding[cid] if is_current(s, today))
-        out[cid] = SeatAllocation(enrolled=len(enrolled_at[cid]), used=used, funded=funded)
+        enrolled = sum(1 for _, left in enrolled_at[cid] if left is None)
+        out[cid] = SeatAllocation(enrolled=enrolled, used=used, funded=funded)
     return out
+
+
+def _seated(withdrawn_at: datetime | None, until: datetime) -> bool:
+    """Whether an enrolment (seated now, or withdrawn at `withdrawn_at`) held its seat at `until`."""
+    return withdrawn_at is None or withdrawn_at >= until
+
+
+def _seated_sql(until: datetime) -> Any:
+    """`_seated` in SQL: an enrolment seated now, or withdrawn at `until` or later (a learner who
+    leaves after an ended sponsorship's last day still counts in the figures it kept)."""
+    return col(Enrollment.status).in_(COUNTED) | (col(Enrollment.withdrawn_at) >= until)
 
 
 # One scan of the cohort's submissions of the programme's missions serves every figure that
@@ -494,7 +514,8 @@ _SUBMISSION_FIGURES = text(
     f"""
 WITH enrolled AS MATERIALIZED (
   SELECT student_id FROM enrollments
-  WHERE cohort_id = :cohort_id AND status = ANY(:counted) AND enrolled_at < :until
+  WHERE cohort_id = :cohort_id AND enrolled_at < :until
+    AND (status = ANY(:counted) OR withdrawn_at >= :until)
 ), subs AS MATERIALIZED (
   SELECT s.student_id, s.mission_id, s.status, s.submitted_at
   FROM enrolled e
@@ -528,6 +549,7 @@ def _learners(
         .where(
             col(Enrollment.cohort_id).in_(program_of or [-1]),
             col(Enrollment.status).in_(COUNTED),
+            col(User.is_active),  # a deactivated account is no longer named to anyone
             consents.granted_sql(consents.SPONSOR_SHARING, col(Enrollment.student_id)),
         )
         .order_by(col(Enrollment.cohort_id), name_order(User), col(User.email))
@@ -595,19 +617,25 @@ def _figures(
             col(Organization.name),
             count_of(
                 col(Enrollment.cohort_id) == cid,
-                col(Enrollment.status).in_(COUNTED),
+                _seated_sql(until),
                 col(Enrollment.enrolled_at) < until,
             ),
             count_of(
                 col(Enrollment.cohort_id) == cid,
-                col(Enrollment.status) == EnrollmentStatus.completed,
+                # Complete now, or withdrawn after the end having completed by then.
+                (col(Enrollment.status) == EnrollmentStatus.completed)
+                | (
+                    (col(Enrollment.withdrawn_at) >= until)
+                    & col(Enrollment.completed_at).is_not(None)
+                ),
                 col(Enrollment.enrolled_at) < until,
                 # Completions from before the column was kept have no date: counted.
                 col(Enrollment.completed_at).is_(None) | (col(Enrollment.completed_at) < until),
             ),
             count_of(
                 col(Certificate.cohort_id) == cid,
-                col(Certificate.revoked_at).is_(None),
+                # Valid then: one revoked after the end still counts in the ended period.
+                col(Certificate.revoked_at).is_(None) | (col(Certificate.revoked_at) >= until),
                 col(Certificate.issued_at) < until,
             ),
         )
