@@ -93,7 +93,7 @@ def signup(body: SignupIn, session: SessionDep, meta: MetaDep) -> SignupPublic:
         user = accounts.signup(session, **account, meta=meta)
     pair = accounts.start_session(session, user, meta)
     return SignupPublic(
-        **pair.public().model_dump(), redirect_url="/onboarding/ai-profiler", organization=joined
+        **pair.public().model_dump(), redirect_url=accounts.FIRST_PAGE, organization=joined
     )
 
 

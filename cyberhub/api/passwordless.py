@@ -56,7 +56,7 @@ def verify_magic_link(
     return MagicLinkSignInPublic(
         **pair.public().model_dump(),
         new_account=use.created,
-        redirect_url="/dashboard?welcome=true" if use.created else "/dashboard",
+        redirect_url=accounts.FIRST_PAGE if use.created else "/dashboard",
     )
 
 

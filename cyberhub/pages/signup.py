@@ -30,7 +30,6 @@ from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
 
 ROUTE = "/signup"
-AFTER_SIGNUP = "/onboarding/ai-profiler"
 
 
 def _signup(
@@ -126,7 +125,7 @@ class SignUpState(ServiceState, rx.State):
             self.submitting = False
             return
         # `submitting` stays on until the tab leaves for the page that sets the cookie.
-        (await self.get_state(SessionState)).complete_sign_in(code.value, AFTER_SIGNUP)
+        (await self.get_state(SessionState)).complete_sign_in(code.value, accounts.FIRST_PAGE)
 
 
 _READ = {

@@ -74,9 +74,10 @@ def test_magic_link_sign_up_asks_for_consent(web: BrowserPage) -> None:
     page.get_by_label("I accept the terms of use (required)").check()
     page.get_by_label("I accept the privacy notice (required)").check()
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/student/?\?welcome=true"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Zawadi Link")
-    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    # As after a password sign-up: the career profiler, asking first for the AI consent.
+    expect(page).to_have_url(re.compile(r"/onboarding/ai-profiler"))
+    expect(page.get_by_text("Your AI profiling consent is needed")).to_be_visible()
+    expect(page.get_by_role("button", name="Account menu")).to_contain_text("Zawadi Link")
 
 
 def test_password_reset_through_the_dev_mailbox(web: BrowserPage) -> None:

@@ -275,7 +275,7 @@ class TestMagicLinkSignUp:
         )
         assert r.status_code == 200, r.text
         body = r.json()
-        assert body["new_account"] is True and body["redirect_url"] == "/dashboard?welcome=true"
+        assert body["new_account"] is True and body["redirect_url"] == "/onboarding/ai-profiler"
         assert body["user"]["roles"] == ["student"] and body["user"]["full_name"] == "New Person"
         session.expire_all()
         user = session.exec(select(User).where(User.email == "new.person@example.org")).one()

@@ -22,7 +22,7 @@ from cyberhub.routes import PUBLIC, Page, register
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.errors import MFA_CODE_PROMPT
-from cyberhub.services.identity import browser_sessions, consents, passwordless
+from cyberhub.services.identity import accounts, browser_sessions, consents, passwordless
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.emailed_link import EmailedLinkState
 from cyberhub.state.session import SessionState
@@ -111,7 +111,7 @@ class MagicLinkState(EmailedLinkState, rx.State):
             return
         handoff, created = done.value
         session = await self.get_state(SessionState)
-        session.complete_sign_in(handoff, "/dashboard?welcome=true" if created else "/dashboard")
+        session.complete_sign_in(handoff, accounts.FIRST_PAGE if created else "/dashboard")
         self.step, self.submitting = "done", False
 
 

@@ -28,6 +28,9 @@ from cyberhub.services.learning import calendar_feed
 from cyberhub.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect email or password."
+# Where a new account goes first, whichever way it signed up (a password, an e-mailed link): the
+# career profiler, which places the learner in a track.
+FIRST_PAGE = "/onboarding/ai-profiler"
 # DEACTIVATED (permissions) only after the right password: a wrong one gets BAD_CREDENTIALS, as
 # for any address.
 
