@@ -152,7 +152,7 @@ def test_feedback_saying_evidence_is_missing_leads_to_evidence_and_reporting(
         id_of(w.m1),
         scores={"evidence": 2, "clarity": 5},
         feedback="Evidence is missing: nothing shows the hardening worked.",
-        comments={"evidence": "The evidence is missing. Add screenshots or logs."},
+        comments={"evidence": "The **evidence** is missing. Add screenshots or logs."},
     )
 
     plan = _compute(session, w.student, model)
@@ -160,6 +160,7 @@ def test_feedback_saying_evidence_is_missing_leads_to_evidence_and_reporting(
     assert plan.basis == "feedback" and plan.focus is not None
     assert plan.focus.text.startswith("Focus this week on “Evidence”")
     assert "2 of 10" in plan.focus.text and "evidence is missing" in plan.focus.text.lower()
+    assert "**" not in plan.focus.text  # the mentor's markdown quoted as the words it shows
     assert plan.focus.evidence[0].href == f"/missions/{id_of(w.m1)}#feedback"
     # The hint about keeping proof is the one pointed at (without giving its text away).
     assert "Hint 2 of that mission" in plan.focus.text

@@ -290,3 +290,16 @@ class TestSources:
         many = " ".join(f"Sentence number {i} here." for i in range(20))
         assert len(P.sentences(many)) == P.MAX_SENTENCES_PER_REFLECTION
         assert len(P.sentences("word " * 500)[0]) == P.MAX_SENTENCE_CHARS
+
+    def test_sentences_are_the_plain_text_a_reflection_s_markdown_shows(self) -> None:
+        """Evidence quotes a reflection's sentences as typed text: no `**`, list markers or
+        link addresses, which would show as written."""
+        body = (
+            "**Hands-on** work suits me best.\n\n- I like to build things first\n"
+            "1. Then I read [the docs](https://example.org) about them"
+        )
+        assert P.sentences(body) == [
+            "Hands-on work suits me best.",
+            "I like to build things first",
+            "Then I read the docs about them",
+        ]

@@ -7,8 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cyberhub.components.labelled import form_card, labelled_field, labelled_input
-from cyberhub.components.layout import flag_confirm, full_column
-from cyberhub.components.markdown import safe_markdown
+from cyberhub.components.layout import compact_markdown, flag_confirm, full_column
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import (
     icon_button,
@@ -49,7 +48,7 @@ def _past_checkin(c: rx.Var[CheckinView]) -> rx.Component:
         muted(c.day, size="1", white_space="nowrap"),
         rx.cond(
             c.note != "",
-            rx.box(safe_markdown(c.note), font_size="0.85em", overflow_wrap="anywhere"),
+            compact_markdown(c.note, "0", overflow_wrap="anywhere"),
         ),
         spacing="2",
         align="start",

@@ -68,6 +68,7 @@ from cyberhub.services.errors import Conflict, Forbidden, NotFound
 from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_signed_in
 from cyberhub.services.learning.learning_access import viewable_learner
+from cyberhub.services.rendering import markdown_to_text
 
 VERSION = "2"
 TOP_ANCHORS = 2  # a pole's affinity: the mean of the item's best two anchor similarities
@@ -466,13 +467,15 @@ def score_items(
 # -- sources ---------------------------------------------------------------------------------
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_LIST_MARKER = re.compile(r"^(?:- |\d+\. )")
 
 
 def sentences(body: str) -> list[str]:
-    """The sentences of a reflection worth embedding (a few words at least, capped)."""
+    """The sentences of a reflection worth embedding (a few words at least, capped), as plain
+    text: a reflection is markdown, and its evidence is quoted where a `**` would show as typed."""
     out = []
-    for raw in _SENTENCE.split(body):
-        s = " ".join(raw.split())
+    for raw in _SENTENCE.split(markdown_to_text(body)):
+        s = _LIST_MARKER.sub("", " ".join(raw.split()))
         if len(s.split()) >= MIN_SENTENCE_WORDS:
             out.append(s[:MAX_SENTENCE_CHARS])
         if len(out) == MAX_SENTENCES_PER_REFLECTION:

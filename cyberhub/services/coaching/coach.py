@@ -73,6 +73,7 @@ from cyberhub.services.learning import progress
 from cyberhub.services.learning.learning_access import can_read_learner
 from cyberhub.services.learning.submissions import missions_seen, work_seen
 from cyberhub.services.messaging import live
+from cyberhub.services.rendering import markdown_excerpt
 
 NOT_YOURS = "No learner of yours has that id."  # the mentee page's words (mentees.NOT_YOURS)
 AI_OFF = (
@@ -230,8 +231,9 @@ def gather(session: Session, user_id: int) -> Inputs:
 
 
 def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "…"
+    """A mentor's markdown as a one-line plain quote: the plan's lines are plain text, where a
+    `**` or a list's `-` would show as typed."""
+    return markdown_excerpt(text, QUOTE_MAX)
 
 
 def _feedback_evidence(fb: Feedback) -> StoredEvidence:
