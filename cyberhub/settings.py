@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Earlier SECRET_KEYs, comma-separated: MFA secrets encrypted with them still decrypt after
     # a rotation (new writes always use SECRET_KEY).
     secret_key_previous: str = ""
+    # A bearer token that lets a Prometheus scraper on another machine read /api/v1/metrics.
+    # Unset: only requests made on this machine (loopback, not through a proxy) and admins.
+    metrics_token: str = ""
 
     # Unset -> embedded PostgreSQL (pgvector) and embedded Redis under data_dir.
     database_url: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -24,6 +25,7 @@ from cyberhub.services.identity.permissions import (
     roles,
 )
 from cyberhub.services.paging import PAGE_SIZE_MAX
+from cyberhub.settings import get_settings
 
 # A path id outside 1..MAX_ID (the range of the integer id columns) can name no row, so it is
 # refused (422) before any query. Every `{..._id}` path parameter uses this type.
@@ -134,6 +136,34 @@ signed_in = Require(SIGNED_IN)
 
 def require_roles(*names: str) -> Require:
     return Require(roles(*names))
+
+
+class MetricsReader(Require):
+    """Who may read the Prometheus metrics (request counts per route, queues, failures): a
+    request made on this machine (loopback, not through a proxy: a local scraper), one bearing
+    METRICS_TOKEN (`Authorization: Bearer <token>`: a scraper elsewhere), or an admin. Anyone
+    else: 401, or 403 when signed in."""
+
+    def __init__(self) -> None:
+        super().__init__(roles("admin"))
+
+    def __call__(self, request: Request, session: SessionDep) -> Principal | None:
+        if request_meta(request).local or _bears_metrics_token(request):
+            return None
+        return super().__call__(request, session)
+
+
+def _bears_metrics_token(request: Request) -> bool:
+    token = get_settings().metrics_token
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(credentials.strip().encode(), token.encode())
+    )
+
+
+metrics_reader = MetricsReader()
 
 
 # For routes that need the principal: `principal: CurrentUser`.

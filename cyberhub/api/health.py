@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from cyberhub.api.deps import public
+from cyberhub.api.deps import metrics_reader, public
 from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.health import HealthReport
 from cyberhub.services.admin import health, metrics
@@ -26,13 +26,14 @@ async def get_health() -> JSONResponse:
 
 @router.get(
     "/metrics",
-    dependencies=[Depends(public)],
+    dependencies=[Depends(metrics_reader)],
     response_class=Response,
     responses=file_or_text(
         "Prometheus text exposition format 0.0.4.", "text/plain; version=0.0.4", binary=False
     ),
 )
 async def get_metrics() -> Response:
-    """Prometheus text: request counts, queue depth, job outcomes and failures."""
+    """Prometheus text: request counts, queue depth, job outcomes and failures. Read on this
+    machine, with `Authorization: Bearer <METRICS_TOKEN>`, or by an admin."""
     body = await run_in_threadpool(metrics.render)
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

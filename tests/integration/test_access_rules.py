@@ -134,7 +134,7 @@ class TestApiRoutes:
         ("method", "path", "kind"),
         [
             ("GET", "/health", "public"),
-            ("GET", "/metrics", "public"),
+            ("GET", "/metrics", "roles"),
             ("POST", "/auth/login", "public"),
             ("GET", "/auth/me", "signed_in"),
             ("POST", "/auth/me/password", "signed_in"),

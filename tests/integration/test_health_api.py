@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from cyberhub.redis_client import HEARTBEAT_KEY, get_redis
-from cyberhub.settings import VERSION
+from cyberhub.settings import VERSION, get_settings
 
 pytestmark = [pytest.mark.integration]
 
@@ -62,12 +63,62 @@ class TestHealth:
         assert r.status_code == 200
 
 
+def on_this_machine(client: TestClient) -> TestClient:
+    """A client of the same app from a loopback peer, as a Prometheus scraper on the host is."""
+    return TestClient(client.app, raise_server_exceptions=False, client=("127.0.0.1", 50000))
+
+
+@pytest.fixture
+def metrics_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    token = "scrape-7f3c9a1e5b2d4f60"
+    monkeypatch.setenv("METRICS_TOKEN", token)
+    get_settings.cache_clear()
+    yield token
+    monkeypatch.delenv("METRICS_TOKEN")
+    get_settings.cache_clear()
+
+
+class TestWhoReadsTheMetrics:
+    """Request counts per route, queues and failures are for operators: read on this machine,
+    with METRICS_TOKEN, or by an admin; anyone else is refused."""
+
+    def test_a_remote_reader_needs_the_token_or_an_admin(
+        self,
+        api_client: TestClient,
+        student_client: TestClient,
+        admin_client: TestClient,
+        metrics_token: str,
+    ) -> None:
+        assert api_client.get("/api/v1/metrics").status_code == 401
+        assert student_client.get("/api/v1/metrics").status_code == 403
+        assert admin_client.get("/api/v1/metrics").status_code == 200
+        scraper = {"Authorization": f"Bearer {metrics_token}"}
+        r = api_client.get("/api/v1/metrics", headers=scraper)
+        assert r.status_code == 200 and "cyberhub_queue_depth" in r.text
+        wrong = {"Authorization": f"Bearer {metrics_token}x"}
+        assert api_client.get("/api/v1/metrics", headers=wrong).status_code == 401
+
+    def test_on_this_machine_no_token_is_needed_unless_through_a_proxy(
+        self, api_client: TestClient
+    ) -> None:
+        local = on_this_machine(api_client)
+        assert local.get("/api/v1/metrics").status_code == 200
+        relayed = local.get("/api/v1/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert relayed.status_code == 401
+        assert "detail" in relayed.json()
+
+    def test_without_a_token_set_no_bearer_reads_them(self, api_client: TestClient) -> None:
+        assert get_settings().metrics_token == ""
+        r = api_client.get("/api/v1/metrics", headers={"Authorization": "Bearer "})
+        assert r.status_code == 401
+
+
 class TestMetrics:
     def test_prometheus_text_counts_requests_by_route(self, api_client: TestClient) -> None:
         api_client.get("/api/v1/tracks")
         api_client.get("/api/v1/tracks")
         api_client.get("/api/v1/missions")  # 401, anonymous
-        r = api_client.get("/api/v1/metrics")
+        r = on_this_machine(api_client).get("/api/v1/metrics")
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/plain")
         text = r.text
@@ -85,12 +136,12 @@ class TestMetrics:
     ) -> None:
         student_client.get("/api/v1/missions/12345")
         student_client.get("/api/v1/missions/67890")
-        text = student_client.get("/api/v1/metrics").text
+        text = on_this_machine(student_client).get("/api/v1/metrics").text
         assert 'route="/api/v1/missions/{mission_id}",status="404"} 2.0' in text
         assert "12345" not in text
 
     def test_queue_depth_job_and_worker_lines(self, api_client: TestClient) -> None:
-        text = api_client.get("/api/v1/metrics").text
+        text = on_this_machine(api_client).get("/api/v1/metrics").text
         assert 'cyberhub_queue_depth{queue="default"} 0.0' in text
         assert 'cyberhub_queue_depth{queue="ai"} 0.0' in text
         assert (
@@ -105,7 +156,7 @@ class TestMetrics:
 
         get_redis().hincrby(JOBS_KEY, "embed_mission|failed", 3)
         get_redis().hincrby(JOBS_KEY, "embed_mission|succeeded", 5)
-        text = api_client.get("/api/v1/metrics").text
+        text = on_this_machine(api_client).get("/api/v1/metrics").text
         assert 'cyberhub_job_failures_total{actor="embed_mission"} 3.0' in text
         assert 'cyberhub_jobs_total{actor="embed_mission",outcome="succeeded"} 5.0' in text
 
@@ -113,7 +164,7 @@ class TestMetrics:
         beat(worker="a")
         beat(worker="b")
         beat(age_seconds=120, worker="gone")
-        assert "cyberhub_workers 2.0" in api_client.get("/api/v1/metrics").text
+        assert "cyberhub_workers 2.0" in on_this_machine(api_client).get("/api/v1/metrics").text
 
 
 class TestUnknownRoutes:
