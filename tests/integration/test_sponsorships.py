@@ -596,6 +596,30 @@ class TestSeatsSharedAmongSponsors:
             "cohort": {"enrolled": 11, "funded": 6, "unfunded": 5},
         }
 
+    def test_a_director_who_also_sponsors_the_cohort_reads_it_as_its_director(
+        self, session: Session, world: World, sponsors: Sponsors
+    ) -> None:
+        """The report of one cohort for someone who runs it and also sponsors it (their
+        organisation is a sponsor too): every sponsorship and who is on none, as its directors
+        read it, not only their own sponsor organisation's."""
+        fund(session, world, sponsors, seats=1)
+        rival_funds(session, world, sponsors, seats=5)
+        session.add(
+            RoleAssignment(
+                user_id=world.director.id or 0, role=Role.sponsor, organization_id=sponsors.org.id
+            )
+        )
+        session.commit()
+        both = principal(session, world.director)
+        report = sponsorships.report(session, both, world.cohort.id or 0).cohorts
+        assert {c.sponsorship.sponsor: (c.seats_used, c.unfunded) for c in report} == {
+            "Savannah Fund": (1, 0),
+            "Rival Fund": (1, 0),
+        }
+        # As a sponsor they still read their own organisation's sponsorship on the dashboard.
+        [mine] = sponsorships.dashboard(session, both).cohorts
+        assert (mine.sponsorship.sponsor, mine.unfunded) == ("Savannah Fund", None)
+
     def test_one_sponsor_of_two_cohorts_counts_each_cohort_apart(
         self, session: Session, world: World, sponsors: Sponsors
     ) -> None:

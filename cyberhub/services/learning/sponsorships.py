@@ -822,6 +822,21 @@ def report(
     when none, like sponsored_cohort). Learners appear only when they consent, for everyone."""
     if cohort_id is None:
         return dashboard(session, principal)
+    # Who runs the cohort reads it as its director, even when they also sponsor it (a director
+    # may name their own organisation as a sponsor): every sponsorship, and who is on none.
+    if _manages(session, principal, cohort_id):
+        every = (
+            _funded()
+            .where(Sponsorship.cohort_id == cohort_id)
+            .order_by(col(Organization.name), col(Sponsorship.id))
+        )
+        rows = list(session.exec(every).all())
+        if not rows:
+            raise NotFound("Nobody sponsors that cohort.")
+        return SponsorDashboard(
+            organizations=sorted({name for _, name, _ in rows}),
+            cohorts=_cohorts(session, [(s, n, tz) for s, n, tz in rows], principal, directing=True),
+        )
     if principal is not None and principal.has_role(Role.sponsor):
         found = _sponsorships(session, principal, cohort_id)
         if found:
@@ -830,21 +845,20 @@ def report(
                 organizations=names,
                 cohorts=_cohorts(session, found, principal),
             )
+    if principal is not None and (principal.is_admin or principal.has_role(Role.director)):
+        get_cohort(session, principal, cohort_id)  # a director of another organisation: its 404
+    raise NotFound(NOT_FUNDED)
+
+
+def _manages(session: Session, principal: Principal | None, cohort_id: int) -> bool:
+    """Whether the principal is an admin or a director of the cohort's organisation."""
     if principal is None or not (principal.is_admin or principal.has_role(Role.director)):
-        raise NotFound(NOT_FUNDED)
-    get_cohort(session, principal, cohort_id)  # a director of the cohort's organisation
-    every = (
-        _funded()
-        .where(Sponsorship.cohort_id == cohort_id)
-        .order_by(col(Organization.name), col(Sponsorship.id))
-    )
-    rows = list(session.exec(every).all())
-    if not rows:
-        raise NotFound("Nobody sponsors that cohort.")
-    return SponsorDashboard(
-        organizations=sorted({name for _, name, _ in rows}),
-        cohorts=_cohorts(session, [(s, n, tz) for s, n, tz in rows], principal, directing=True),
-    )
+        return False
+    try:
+        get_cohort(session, principal, cohort_id)
+    except (NotFound, Forbidden):
+        return False
+    return True
 
 
 # -- the report as CSV ----------------------------------------------------------------------------
