@@ -824,7 +824,7 @@ def report(
         return dashboard(session, principal)
     # Who runs the cohort reads it as its director, even when they also sponsor it (a director
     # may name their own organisation as a sponsor): every sponsorship, and who is on none.
-    if _manages(session, principal, cohort_id):
+    if principal is not None and _manages(session, principal, cohort_id):
         every = (
             _funded()
             .where(Sponsorship.cohort_id == cohort_id)
@@ -850,9 +850,9 @@ def report(
     raise NotFound(NOT_FUNDED)
 
 
-def _manages(session: Session, principal: Principal | None, cohort_id: int) -> bool:
+def _manages(session: Session, principal: Principal, cohort_id: int) -> bool:
     """Whether the principal is an admin or a director of the cohort's organisation."""
-    if principal is None or not (principal.is_admin or principal.has_role(Role.director)):
+    if not (principal.is_admin or principal.has_role(Role.director)):
         return False
     try:
         get_cohort(session, principal, cohort_id)
