@@ -280,6 +280,21 @@ class TestLogoutAndMe:
         )
         assert r.status_code == 401
 
+    def test_a_second_logout_of_an_ended_session_is_not_audited_again(
+        self, api_client: TestClient, student_user, session: Session
+    ) -> None:
+        tokens = login(api_client, student_user.email)
+        body = {"refresh_token": tokens["refresh_token"]}
+        assert api_client.post("/api/v1/auth/logout", json=body).status_code == 204
+        assert api_client.post("/api/v1/auth/logout", json=body).status_code == 204
+        session.expire_all()
+        logouts = session.exec(
+            select(AuditLog).where(
+                AuditLog.action == "logout", AuditLog.actor_id == student_user.id
+            )
+        ).all()
+        assert len(logouts) == 1  # the audit log says one sign-out, as happened
+
     def test_me_needs_a_token(self, api_client: TestClient) -> None:
         r = api_client.get("/api/v1/auth/me")
         assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Bearer"

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from cyberhub import db
 from cyberhub.models import (
+    ApiKey,
     CalendarFeed,
     Invitation,
     InvitationStatus,
@@ -24,6 +25,9 @@ from cyberhub.services.admin import audit
 from cyberhub.services.errors import DomainError
 from cyberhub.services.identity import (
     accounts,
+    api_keys,
+    browser_sessions,
+    deactivation,
     memberships,
     organizations,
     password_change,
@@ -32,7 +36,7 @@ from cyberhub.services.identity import (
     signed_in_sessions,
     tokens,
 )
-from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.identity.permissions import DEACTIVATED, Principal
 from cyberhub.services.learning import calendar_feed
 from tests.factories import PASSWORD, World, build_world, id_of, make_user, principal
 from tests.races import pause_at, second_when_first_reaches, second_while_first_holds
@@ -416,3 +420,57 @@ def test_a_session_signed_out_as_it_refreshes_stays_signed_out(
     )
     assert answers == ("ok", "ok")
     assert _live_tokens(session, family) == 0
+
+
+def test_a_sign_in_completed_as_every_session_ends_is_ended_with_them(
+    session: Session, world: World
+) -> None:
+    """A browser trades its sign-in code for a session while the account signs out everywhere
+    (or resets its password): the trade waits for the sign-out and is refused, so no session
+    begun before it outlives it."""
+    ann = make_user(session, "ann-handoff@example.org")
+    session.commit()
+    code = browser_sessions.begin_sign_in(session, ann)
+    session.commit()
+    ann_who = principal(session, ann)
+    answers = second_while_first_holds(
+        lambda s: accounts.sign_out_everywhere(s, ann_who),
+        lambda s: browser_sessions.complete_sign_in(s, code),
+    )
+    assert answers == ("ok", browser_sessions.HANDOFF_EXPIRED)
+    session.expire_all()
+    alive = session.exec(
+        select(func.count())
+        .select_from(RefreshToken)
+        .where(col(RefreshToken.user_id) == ann.id, col(RefreshToken.revoked_at).is_(None))
+    ).one()
+    assert alive == 0
+
+
+@pytest.mark.parametrize("ended_by", ["a password change", "a deactivation"])
+def test_an_api_key_made_as_the_account_s_sessions_end_does_not_outlive_them(
+    session: Session, world: World, ended_by: str
+) -> None:
+    """A key is created (with the current password) while the password changes or an admin
+    deactivates the account: the creation waits, then is refused, and no key of theirs works."""
+    ann = make_user(session, "ann-key@example.org")
+    session.commit()
+    ann_who, admin = principal(session, ann), principal(session, world.admin)
+
+    def end(s: Session) -> object:
+        if ended_by == "a password change":
+            return password_change.change_password(s, ann_who, PASSWORD, "amber-lantern-rivers-58")
+        return deactivation.deactivate_user(s, admin, id_of(ann), "Left the programme.")
+
+    answers = second_while_first_holds(
+        end, lambda s: api_keys.create(s, ann_who, name="CI", scopes=["read"], password=PASSWORD)
+    )
+    refused = {"a password change": reauth.NOT_CONFIRMED, "a deactivation": DEACTIVATED}
+    assert answers == ("ok", refused[ended_by])
+    session.expire_all()
+    live = session.exec(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(col(ApiKey.user_id) == ann.id, col(ApiKey.revoked_at).is_(None))
+    ).one()
+    assert live == 0

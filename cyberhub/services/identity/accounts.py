@@ -414,8 +414,8 @@ def logout(session: Session, refresh_token: str, meta: RequestMeta = NO_META) ->
     except Unauthenticated:
         return
     row = session.get(RefreshToken, claims.jti)
-    if row is None:
-        return
+    if row is None or row.revoked_at is not None:
+        return  # already ended (a second logout, a sign-out everywhere): nothing to audit
     end_family(session, row, meta)
 
 

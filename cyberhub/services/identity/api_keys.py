@@ -90,6 +90,15 @@ def create(
     if not name:
         raise Invalid("Give the key a name, so you know later what uses it.")
     chosen = _clean_scopes(scopes)
+    # The account row, held as every sign-out of all sessions holds it (accounts.hold_sessions),
+    # and read afresh: a password reset or change, or a deactivation, running at this moment
+    # either revokes this key with the others or is seen here (the password no longer matches,
+    # the account is inactive), never leaving a key that works.
+    user = session.get(
+        User, actor.user_id, with_for_update={"key_share": True}, populate_existing=True
+    )
+    if user is None or not user.is_active:
+        raise Unauthenticated(DEACTIVATED)
     # One user's creations take turns (until commit), so two at once can't both pass the count.
     locks.hold(session, locks.Lock.API_KEY_OWNER, actor.user_id)
     active = session.exec(
@@ -97,9 +106,6 @@ def create(
     ).all()
     if len(active) >= MAX_ACTIVE_KEYS:
         raise Conflict(f"You already have {MAX_ACTIVE_KEYS} active keys. Revoke one first.")
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise Unauthenticated(DEACTIVATED)
     reauth.confirm(session, user, password=password, code=code, meta=meta)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(

@@ -121,8 +121,11 @@ def complete_sign_in(session: Session, code: str, meta: RequestMeta = NO_META) -
     if spent is None or user_id is None:
         raise Unauthenticated(HANDOFF_EXPIRED)
     # A sign-in made before every session of the account ended (a password reset, "sign out
-    # everywhere") ended with them, completed or not.
-    user = session.get(User, user_id)
+    # everywhere", a deactivation) ended with them, completed or not. The account row is held
+    # as those hold it (accounts.hold_sessions) and read afresh: one running at this moment
+    # either ends the session started here or is seen here, never leaving it live.
+    accounts.hold_sessions(session, user_id)
+    user = session.get(User, user_id, populate_existing=True)
     if user is not None and user.sessions_valid_after and spent[1] < user.sessions_valid_after:
         raise Unauthenticated(HANDOFF_EXPIRED)
     principal = active_principal(session, user_id)

@@ -33,8 +33,13 @@ from cyberhub.schemas.schedule import CalendarFeedCreated, CalendarFeedStatus
 from cyberhub.services import text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
-from cyberhub.services.errors import NotFound
-from cyberhub.services.identity.permissions import Principal, require_interactive, require_signed_in
+from cyberhub.services.errors import NotFound, Unauthenticated
+from cyberhub.services.identity.permissions import (
+    DEACTIVATED,
+    Principal,
+    require_interactive,
+    require_signed_in,
+)
 from cyberhub.services.learning import schedule
 from cyberhub.settings import get_settings
 
@@ -60,14 +65,18 @@ def _live(session: Session, user_id: int) -> CalendarFeed | None:
     ).first()
 
 
-def _lock_user(session: Session, user_id: int) -> None:
+def _lock_user(session: Session, user_id: int) -> bool:
     """Take the user's row until commit before changing their feed: turning it on (twice, or
     while it is being turned off) and off take turns, the second seeing the first's feed. Both
     take it first, so neither holds a feed row while waiting for the other (they deadlocked:
     on waited for the feed row off had stopped, off's audit row for the user's row on held).
     FOR NO KEY UPDATE leaves rows that merely refer to the user (audit, mail) free to be
-    written meanwhile."""
-    session.exec(select(User.id).where(User.id == user_id).with_for_update(key_share=True)).first()
+    written meanwhile. Whether the account is active, read once the row is held (a deactivation
+    holds it too, and revokes the feed: one made at that moment would outlive it)."""
+    active = session.exec(
+        select(User.is_active).where(User.id == user_id).with_for_update(key_share=True)
+    ).first()
+    return bool(active)
 
 
 def _revoke_live(session: Session, user_id: int) -> int:
@@ -126,7 +135,8 @@ def create_feed(
     actor = require_interactive(principal)
     # Two requests at once (two tabs, a double click) take turns on the user's row until
     # commit: the second then revokes the first's feed instead of breaking the one-live index.
-    _lock_user(session, actor.user_id)
+    if not _lock_user(session, actor.user_id):
+        raise Unauthenticated(DEACTIVATED)
     replaced = _revoke_live(session, actor.user_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     feed = CalendarFeed(user_id=actor.user_id, token_hash=_hash(token))
