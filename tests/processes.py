@@ -11,22 +11,35 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 T = TypeVar("T")
 
 
-def run_in_own_loop(coro: Coroutine[Any, Any, T]) -> T:
+@overload
+def run_in_own_loop(coro: Coroutine[Any, Any, T]) -> T: ...
+@overload
+def run_in_own_loop(coro: AsyncIterator[Any]) -> None: ...
+def run_in_own_loop(coro: Coroutine[Any, Any, T] | AsyncIterator[Any]) -> T | None:
     """asyncio.run on a thread of its own: in the full suite the browser tests' session-wide
     Playwright (sync API) keeps an event loop running on the main thread, and asyncio.run
-    refuses to nest (a test run alone would not notice)."""
+    refuses to nest (a test run alone would not notice). A handler that yields (to show its
+    spinner first) is run to its end."""
     with ThreadPoolExecutor(1) as pool:
+        if isinstance(coro, AsyncIterator):
+            pool.submit(asyncio.run, _to_the_end(coro)).result()
+            return None
         return pool.submit(asyncio.run, coro).result()
+
+
+async def _to_the_end(events: AsyncIterator[Any]) -> None:
+    async for _ in events:
+        pass
 
 
 def free_port() -> int:

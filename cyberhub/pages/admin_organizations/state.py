@@ -112,9 +112,12 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         self.error = ""
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         self.loading, self.notice, self.add_error, self.remove_open = True, "", "", False
         self.page = 1
+        # The add-a-member form starts afresh for this organisation.
+        self.new_email, self.new_role, self.new_reason = "", Role.student.value, ""
+        yield  # the spinner at once, not the last organisation's page while this one loads
         org_id = url_id(self, "org_id")
         if org_id is None:
             self.error, self.loading = UNKNOWN_ORGANIZATION, False

@@ -191,12 +191,13 @@ class AdminUserState(ServiceState, OrgPickerState, rx.State):
             self._show_organizations(found.value)
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         self.loading, self.notice, self.assign_error, self.unlock_error = True, "", "", ""
         self.revoke_open, self.new_reason, self.new_org = False, "", ""
         # The form starts afresh for this person: no organisation kept from the last one's page.
         self.new_role, self.default_org, self.org_query = Role.mentor.value, "", ""
         self.deactivate_open, self.reactivate_open, self.status_error = False, False, ""
+        yield  # the spinner at once, not the last person's page while this one loads
         user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.loading = "That user does not exist.", False

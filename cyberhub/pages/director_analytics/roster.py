@@ -164,6 +164,9 @@ def roster_block() -> rx.Component:
                                     type="search",
                                     placeholder="name or e-mail",
                                     max_length=200,
+                                    default_value=S.q,
+                                    # Another cohort's roster starts unsearched: a new box.
+                                    key=S.cohort_id.to_string(),
                                 ),
                             ),
                             rx.button("Search", type="submit"),
@@ -191,12 +194,23 @@ def roster_block() -> rx.Component:
                     ),
                 ),
                 muted(counted(S.total, "learner")),
-                data_table(
-                    ["Learner", "Status", "Progress", "Last activity", "Mentor", "Enrolled"],
-                    rx.foreach(S.items, _row),
-                    size="1",
-                    label="Roster",
-                    data_testid="roster-table",
+                rx.cond(
+                    S.total > 0,
+                    data_table(
+                        ["Learner", "Status", "Progress", "Last activity", "Mentor", "Enrolled"],
+                        rx.foreach(S.items, _row),
+                        size="1",
+                        label="Roster",
+                        data_testid="roster-table",
+                    ),
+                    grey_text(
+                        rx.cond(
+                            (S.q != "") | (S.status != ALL),
+                            "No learner of this cohort matches the search and status.",
+                            "Nobody is enrolled in this cohort yet.",
+                        ),
+                        data_testid="roster-empty",
+                    ),
                 ),
                 pager(S.page, S.pages, S.go_to),
                 spacing="3",

@@ -164,16 +164,36 @@ def _mentor_dialog() -> rx.Component:
             "Mentors serving ", t["cohort"].to(str), " (mentees of capacity).", size="2"
         ),
         error_callout(S.mentor_error),
-        labelled_select(
-            "Mentor",
-            "an-mentor",
-            S.mentor_options,
-            S.mentor_choice,
-            S.set_mentor_choice,
-            placeholder="Choose a mentor",
-            full_width=True,
+        rx.cond(
+            S.mentor_options.length() > 0,
+            labelled_select(
+                "Mentor",
+                "an-mentor",
+                S.mentor_options,
+                S.mentor_choice,
+                S.set_mentor_choice,
+                placeholder="Choose a mentor",
+                full_width=True,
+            ),
+            rx.cond(
+                S.mentor_error == "",
+                rx.text(
+                    "No mentor serves this cohort yet: add one on ",
+                    rx.link(
+                        "the cohort's page",
+                        href="/director/cohorts/" + t["cohort_id"].to(str),
+                    ),
+                    ".",
+                    size="2",
+                    data_testid="no-cohort-mentor",
+                ),
+            ),
         ),
-        confirm=rx.button("Assign", on_click=S.assign_mentor),
+        confirm=rx.cond(
+            S.mentor_options.length() > 0,
+            rx.button("Assign", on_click=S.assign_mentor),
+            rx.fragment(),
+        ),
         is_open=S.mentor_open,
         on_open_change=S.set_mentor_open,
     )

@@ -173,6 +173,10 @@ class CohortEnrolmentState(ServiceState, rx.State):
 
     @rx.event
     async def approve(self, app_id: int) -> Any:
+        if not any(r.id == int(app_id) and r.status == "applied" for r in self.rows):
+            # A second click on a row this page has already settled (a double click): the
+            # first one's notice stands, not "only pending ones can be approved".
+            return None
         return await self._decide(int(app_id), True)
 
     @rx.event

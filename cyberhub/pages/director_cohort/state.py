@@ -46,6 +46,8 @@ class DirectorCohortState(ServiceState, rx.State):
     enroll_email: str = ""
     enroll_name: str = ""
     enroll_error: str = ""
+    # Who this page just enrolled: the same form sent twice (a double click) enrols once.
+    _just_enrolled: str = ""
     # CSV import
     csv_text: str = ""
     import_error: str = ""
@@ -109,12 +111,17 @@ class DirectorCohortState(ServiceState, rx.State):
         return done
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         self.loading, self.notice, self.action_error = True, "", ""
         self.enroll_error = self.import_error = self.mentor_error = ""
         # A confirmation left open on another cohort (Back, then this one) asked about its people.
         self.balance_open = self.remove_open = self.withdraw_open = self.settings_open = False
         self.import_rows = []
+        # Nor what was typed into its forms (the forms are drawn afresh after the spinner).
+        self.enroll_email = self.enroll_name = self.csv_text = self.mentor_email = ""
+        self._just_enrolled = ""
+        self.mentor_capacity = "10"
+        yield  # the spinner at once, not the last cohort's page while this one loads
         cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:
             self.error, self.loading = "That cohort does not exist.", False
@@ -125,7 +132,12 @@ class DirectorCohortState(ServiceState, rx.State):
     # enrol one --------------------------------------------------------------------------------
     @rx.event
     async def enroll(self, form: dict[str, Any]) -> Any:
-        self.enroll_email = str(form.get("email", "")).strip()[:320]
+        email = str(form.get("email", "")).strip()[:320]
+        if email and email.lower() == self._just_enrolled:
+            # The same form sent again before it was cleared (a double click): the first
+            # one's notice stands, not "already enrolled".
+            return None
+        self.enroll_email = email
         self.enroll_name = str(form.get("full_name", "")).strip()[:200]
         self.notice = self.action_error = ""  # the top's message is this action's
         done = await self._try(
@@ -139,6 +151,7 @@ class DirectorCohortState(ServiceState, rx.State):
             self.enroll_error = done.error
             return None
         out = done.value
+        self._just_enrolled = self.enroll_email.lower()
         self.enroll_error, self.enroll_email, self.enroll_name = "", "", ""
         await self._fetch()
         self.notice = f"Enrolled {out.email}" + (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 
@@ -190,8 +191,9 @@ class MenteeState(ServiceState, rx.State):
         ]
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         self.loading, self.error = True, ""
+        yield  # the spinner at once, not the last learner's page while this one loads
         await self.refresh()
 
     @rx.event

@@ -121,11 +121,12 @@ class MissionState(ServiceState, rx.State):
         self.links_text = "\n".join(draft.links) if draft else ""
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         self.loading, self.mission, self.error, self.hint_error = True, MissionView(), "", ""
         self._apply_work(Work())
         self.form_error, self.notice, self.file_error, self.file_notice = "", "", "", ""
         self.intent = "submit"
+        yield  # the spinner at once, not the last mission's page while this one loads
         mission_id = url_id(self, "mission_id")
         if mission_id is None:
             self.error, self.loading = "That mission does not exist.", False

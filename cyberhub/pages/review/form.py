@@ -75,10 +75,11 @@ def _score_field(c: rx.Var[CriterionRow]) -> rx.Component:
         padding_bottom="0.75em",
         border_bottom=thin_rule(5),
         data_testid="criterion-score",
-        # A rubric read again (edited meanwhile) may put another criterion at this place: its
-        # own box then, not the score typed here for the one before (the input keeps what was
-        # typed rather than following the state).
-        key=key,
+        # A rubric read again (edited meanwhile) may put another criterion at this place, and
+        # the next submission in the queue has the same criteria: its own box then, not the
+        # score typed here for the one before (the input keeps what was typed rather than
+        # following the state).
+        key=ReviewState.submission_id.to_string() + ":" + key,
     )
 
 

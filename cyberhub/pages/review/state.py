@@ -219,7 +219,7 @@ class ReviewState(ServiceState, rx.State):
         self.denied, self.missing, self.loaded = "", "", True
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         self.loaded, self.denied, self.missing = False, "", ""
         self.action_error = self.notice = self.form_error = ""
         self.feedback, self.decision, self.confirm_open = "", "", False
@@ -227,6 +227,7 @@ class ReviewState(ServiceState, rx.State):
         self.hints_total, self.hints_revealed = 0, []
         # A review just sent from the previous submission's page says so here.
         self.notice, self.carry_notice, self.queue_empty = self.carry_notice, "", False
+        yield  # the spinner at once, not the last submission (and its buttons) while this loads
         submission_id = url_id(self, "submission_id")
         if submission_id is None:
             self.missing, self.loaded = "That submission does not exist.", True
