@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, expect
 from sqlmodel import Session, select
 
-from cyberhub.models import Enrollment
+from cyberhub.models import CohortMentor, Enrollment, MentorAssignment
 from cyberhub.models.base import utcnow
 from tests.e2e.conftest import BrowserPage
 from tests.e2e.journeys import app_engine, make_course, remove_made, sign_in_to
@@ -30,6 +30,7 @@ WORDS = "We miss you: the network scan mission is a good next step."
 @dataclass
 class Made:
     program_id: int
+    cohort_id: int
     cohort: str
     director_email: str
     learner_email: str
@@ -65,6 +66,7 @@ def made(app_url: str, pg_admin_url: str) -> Iterator[Made]:
             session.commit()
             data = Made(
                 program_id=program.id or 0,
+                cohort_id=cohort.id or 0,
                 cohort=cohort.name,
                 director_email=director.email,
                 learner_email=learner.email,
@@ -161,3 +163,37 @@ def test_a_nudge_left_open_is_closed_on_the_next_visit(web: BrowserPage, made: M
     expect(page.locator("[data-testid=at-risk-table]", has_text=made.learner_email)).to_be_visible()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(risk.get_by_role("button", name=f"Nudge {made.learner_name}")).to_be_visible()
+
+
+def test_an_empty_roster_search_and_a_cohort_without_mentors_say_so(
+    web: BrowserPage, made: Made, pg_admin_url: str
+) -> None:
+    page = web.page
+    path = f"/dashboard/director/analytics?program={made.program_id}&cohort={made.cohort_id}"
+    sign_in_to(page, quote(path, safe="/"), made.director_email)
+    expect(page.get_by_test_id("roster-table")).to_contain_text(made.learner_email)
+    page.get_by_label("Search").fill("nobody-by-this-name")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_test_id("roster-empty")).to_have_text(
+        "No learner of this cohort matches the search and status."
+    )
+    expect(page.get_by_test_id("roster-table")).to_have_count(0)
+
+    # The cohort's only mentor stops serving it: the Mentor dialog says so, offering no Assign.
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        for model in (MentorAssignment, CohortMentor):
+            for row in session.exec(select(model).where(model.cohort_id == made.cohort_id)):
+                session.delete(row)
+        session.commit()
+    page.reload()
+    risk = page.get_by_test_id("at-risk-table")
+    risk.get_by_role("button", name=f"Assign or change the mentor of {made.learner_name}").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog.get_by_test_id("no-cohort-mentor")).to_contain_text(
+        "No mentor serves this cohort yet"
+    )
+    expect(dialog.get_by_role("link", name="the cohort's page")).to_have_attribute(
+        "href", f"/director/cohorts/{made.cohort_id}"
+    )
+    expect(dialog.get_by_role("button", name="Assign")).to_have_count(0)
+    assert web.console_errors == []
