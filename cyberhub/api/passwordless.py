@@ -26,7 +26,8 @@ class MagicLinkVerifyIn(BaseModel):
     token: str = Field(min_length=1, max_length=200)
     # Needed when the account has two-factor authentication on (the link is the first factor).
     mfa_code: str | None = Field(default=None, max_length=32)
-    # Needed when the link creates the account, as on sign-up: e.g. ["terms", "privacy"].
+    # Needed when the link creates the account, as on sign-up, and on the first use of an
+    # account someone else made (a director enrolled the address): e.g. ["terms", "privacy"].
     consents: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
         default_factory=list, max_length=10
     )
@@ -36,6 +37,11 @@ class MagicLinkVerifyIn(BaseModel):
 class PasswordResetConfirmIn(BaseModel):
     token: str = Field(min_length=1, max_length=200)
     new_password: str = Field(max_length=256)
+    # Needed on the first use of an account someone else made (a director enrolled the address),
+    # as on sign-up: e.g. ["terms", "privacy"].
+    consents: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 @router.post("/auth/magic-link", status_code=202, response_model=Detail, dependencies=ACCESS)
@@ -75,6 +81,10 @@ def confirm_password_reset(
 ) -> Detail:
     """Set the new password; every session of the account is signed out, every API key revoked."""
     passwordless.confirm_password_reset(
-        session, token=body.token, new_password=body.new_password, meta=meta
+        session,
+        token=body.token,
+        new_password=body.new_password,
+        meta=meta,
+        consents=body.consents,
     )
     return Detail(detail="Your password was changed. Sign in with your new password.")

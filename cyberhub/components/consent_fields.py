@@ -11,6 +11,14 @@ from cyberhub.components.ui import muted
 from cyberhub.services.identity import consents
 
 # (kind, label, help text), in the order the form shows them.
+# The link to each document beside its box, by kind (every form that asks for consents).
+READ_LINKS = {
+    consents.TERMS: "Read the terms of use",
+    consents.PRIVACY: "Read the privacy notice",
+    consents.AI_PROFILING: "Read about AI profiling",
+    consents.MARKETING: "Read about news e-mail",
+}
+
 _BOXES = (
     (consents.TERMS, "I accept the terms of use (required)", "How CyberHub may be used."),
     (consents.PRIVACY, "I accept the privacy notice (required)", "What we keep about you and why."),

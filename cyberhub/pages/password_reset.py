@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, link_unusable, other_way_in, submit_button
 from cyberhub.components.auth_form import auth_form, for_email, new_password_field
+from cyberhub.components.consent_fields import READ_LINKS, consent_fieldset, ticked_consents
 from cyberhub.components.counts import plural
 from cyberhub.components.email_request import EmailRequestState, SendLink, email_request_card
 from cyberhub.components.layout import full_column
@@ -20,7 +21,7 @@ from cyberhub.components.ui import error_callout, loading_state, muted
 from cyberhub.routes import PUBLIC
 from cyberhub.services import rate_limit
 from cyberhub.services.admin.audit import RequestMeta
-from cyberhub.services.identity import passwordless, passwords
+from cyberhub.services.identity import consents, passwordless, passwords
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.settings import get_settings
 from cyberhub.state.emailed_link import EmailedLinkState
@@ -36,15 +37,24 @@ def _request(session: Session, _: Principal | None, email: str, meta: RequestMet
     passwordless.request_password_reset(session, email=email, meta=meta)
 
 
-def _check(session: Session, _: Principal | None, token: str) -> str:
-    return passwordless.check_password_reset(session, token=token)
+def _check(session: Session, _: Principal | None, token: str) -> tuple[str, bool]:
+    """The link's address, and whether it also asks for the consents (passwordless)."""
+    email = passwordless.check_password_reset(session, token=token)
+    return email, passwordless.reset_asks_consents(session, token=token)
 
 
 def _confirm(
-    session: Session, _: Principal | None, token: str, new_password: str, meta: RequestMeta
+    session: Session,
+    _: Principal | None,
+    token: str,
+    new_password: str,
+    meta: RequestMeta,
+    consent_kinds: list[str],
 ) -> None:
     rate_limit.hit_auth("/auth/password-reset/confirm", meta.ip)
-    passwordless.confirm_password_reset(session, token=token, new_password=new_password, meta=meta)
+    passwordless.confirm_password_reset(
+        session, token=token, new_password=new_password, meta=meta, consents=consent_kinds
+    )
 
 
 # -- /password-reset ---------------------------------------------------------------------------
@@ -82,20 +92,30 @@ def reset_request_page() -> rx.Component:
 
 class ResetConfirmState(EmailedLinkState, rx.State):
     # step: checking | form | done | invalid
+    # The first use of an account someone else made (a director enrolled the address): the form
+    # asks for the terms and the privacy notice too, as sign-up does.
+    consents_needed: bool = False
+    consents: list[str] = []  # ticked on the last submit (kept when it fails)
 
     @rx.event
     async def load(self) -> None:
         self._begin_check()
+        self.consents_needed, self.consents = False, []
         found = await self._call(_check, self._token())
         if not found:
             self._refuse(found, "invalid")
             return
-        self.step, self.email = "form", found.value
+        self.step, (self.email, self.consents_needed) = "form", found.value
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
         password = str(form.get("new_password", ""))
         repeat = str(form.get("repeat_password", ""))
+        if self.consents_needed:
+            self.consents = ticked_consents(form)
+            if consents.missing_signup_consents(self.consents):
+                self.error = consents.FIRST_USE_MISSING
+                return
         problems = passwords.password_problems(password, self.email)
         if problems:
             self.error = " ".join(problems)
@@ -105,7 +125,7 @@ class ResetConfirmState(EmailedLinkState, rx.State):
             return
         self.error, self.submitting = "", True
         yield
-        done = await self._call(_confirm, self._token(), password, self._meta())
+        done = await self._call(_confirm, self._token(), password, self._meta(), self.consents)
         if not done:
             self.submitting = False
             if done.code not in ("Invalid", "RateLimited"):
@@ -137,6 +157,17 @@ def _confirm_form() -> rx.Component:
         muted(RULES, id="reset-password-help", size="1"),
         new_password_field(
             "Repeat new password", "reset-repeat-password", "repeat_password", max_length=256
+        ),
+        rx.cond(
+            ResetConfirmState.consents_needed,
+            rx.vstack(
+                muted(
+                    "Your programme made this account for you: accept the terms and the "
+                    "privacy notice to start using it."
+                ),
+                consent_fieldset(ResetConfirmState.consents, READ_LINKS),
+                width="100%",
+            ),
         ),
         submit_button("Change password", ResetConfirmState.submitting),
         on_submit=ResetConfirmState.submit,

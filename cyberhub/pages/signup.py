@@ -15,7 +15,7 @@ from cyberhub.components.auth_card import (
     submit_button,
 )
 from cyberhub.components.auth_form import auth_form, new_password_field
-from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
+from cyberhub.components.consent_fields import READ_LINKS, consent_fieldset, ticked_consents
 from cyberhub.components.layout import invitation_line, wide_callout
 from cyberhub.components.page_kit import register_page
 from cyberhub.components.shell import shell
@@ -128,14 +128,6 @@ class SignUpState(ServiceState, rx.State):
         (await self.get_state(SessionState)).complete_sign_in(code.value, accounts.FIRST_PAGE)
 
 
-_READ = {
-    "terms": "Read the terms of use",
-    "privacy": "Read the privacy notice",
-    "ai_profiling": "Read about AI profiling",
-    "marketing": "Read about news e-mail",
-}
-
-
 def signup_page() -> rx.Component:
     return shell(
         rx.box(
@@ -179,7 +171,7 @@ def signup_page() -> rx.Component:
                         id="password-help",
                         size="1",
                     ),
-                    consent_fieldset(SignUpState.consents, _READ),
+                    consent_fieldset(SignUpState.consents, READ_LINKS),
                     submit_button("Create account", SignUpState.submitting),
                     other_way_in("Already have an account?", "Sign in", "/signin"),
                     on_submit=SignUpState.submit,

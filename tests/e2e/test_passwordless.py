@@ -8,8 +8,11 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import Session
 
 from tests.e2e.conftest import BrowserPage, sign_in
+from tests.e2e.journeys import app_engine
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.auth]
 
@@ -162,3 +165,61 @@ def test_the_pages_load_never_takes_back_the_answer(web: BrowserPage) -> None:
     page.locator("main").get_by_role("link", name="Email me a sign-in link").click()
     expect(page.get_by_role("heading", name="Sign in with an e-mail link")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value(STUDENT)
+
+
+def _made_for_them(pg_admin_url: str) -> str:
+    """A passwordless account with no consents, as a director's enrolment of an address makes."""
+    email = f"made-{uuid.uuid4().hex[:8]}@example.org"
+    with app_engine(pg_admin_url) as engine, Session(engine) as session:
+        user = make_user(session, email, "student")
+        user.password_hash = None
+        session.add(user)
+        session.commit()
+    return email
+
+
+def test_an_account_made_for_them_asks_for_the_terms_on_first_use(
+    web: BrowserPage, pg_admin_url: str
+) -> None:
+    """A director enrolled this address, which made a passwordless account: its first way in
+    asks for what sign-up asks, the terms and the privacy notice, then signs in."""
+    email = _made_for_them(pg_admin_url)
+    page = web.page
+    page.goto("/signin/email-link")
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    open_newest_link(page, email, "/auth/magic")
+    expect(page.get_by_role("heading", name="Welcome to CyberHub")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("start using your account")
+    page.get_by_label("I accept the terms of use (required)").check()
+    page.get_by_label("I accept the privacy notice (required)").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/student"))
+    assert web.console_errors == []
+
+
+def test_an_account_made_for_them_first_opened_by_a_reset_asks_for_the_terms_there(
+    web: BrowserPage, pg_admin_url: str
+) -> None:
+    email, password = _made_for_them(pg_admin_url), "amber-canyon-falcon-31"
+    page = web.page
+    page.goto("/password-reset")
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    open_newest_link(page, email, "/password-reset")
+    expect(page.get_by_text("Your programme made this account for you")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Repeat new password").fill(password)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_contain_text("start using your account")
+    page.get_by_label("I accept the terms of use (required)").check()
+    page.get_by_label("I accept the privacy notice (required)").check()
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+    assert web.console_errors == []

@@ -21,7 +21,7 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.identity import memberships, passwordless
+from cyberhub.services.identity import consents, memberships, passwordless
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import applications, enrollment, programs, reviews, submissions
 from cyberhub.services.learning.enrollment import CsvImportError
@@ -131,8 +131,50 @@ class TestEnrollOne:
         assert "invited" in mail.subject.lower()
         token = re.search(r"/auth/magic/(\S+)", mail.body)
         assert token is not None
-        used = passwordless.verify_magic_link(session, token=token.group(1))
+        # Its first use asks for what sign-up asks: the terms and the privacy notice.
+        info = passwordless.inspect_magic_link(session, token=token.group(1))
+        assert (info.kind, info.consents_needed) == ("signin", True)
+        with pytest.raises(Invalid, match="start using your account"):
+            passwordless.verify_magic_link(session, token=token.group(1), consents=["terms"])
+        session.rollback()
+        used = passwordless.verify_magic_link(
+            session, token=token.group(1), consents=["terms", "privacy"]
+        )
+        session.commit()
         assert used.user.id == user.id and used.created is False
+        assert consents.has_consent(session, id_of(user), consents.TERMS)
+        assert consents.has_consent(session, id_of(user), consents.PRIVACY)
+        assert not consents.has_consent(session, id_of(user), consents.AI_PROFILING)
+
+    def test_an_invited_account_first_opened_by_a_password_reset_accepts_the_terms_there(
+        self, session: Session, world: World
+    ) -> None:
+        enrollment.enroll(
+            session, director(session, world), world.cohort.id or 0, "reset.first@example.org"
+        )
+        session.commit()
+        passwordless.request_password_reset(session, email="reset.first@example.org")
+        session.commit()
+        [mail] = [m for m in mails_to(session, "reset.first@example.org") if "reset" in m.kind]
+        found = re.search(r"/password-reset/(\S+)", mail.body)
+        assert found is not None
+        token = found.group(1)
+        assert passwordless.reset_asks_consents(session, token=token)
+        with pytest.raises(Invalid, match="start using your account"):
+            passwordless.confirm_password_reset(
+                session, token=token, new_password="quiet-harbour-lamp-52"
+            )
+        session.rollback()
+        user = passwordless.confirm_password_reset(
+            session,
+            token=token,
+            new_password="quiet-harbour-lamp-52",
+            consents=["terms", "privacy", "ai_profiling"],
+        )
+        session.commit()
+        assert consents.has_consent(session, id_of(user), consents.AI_PROFILING)
+        # A password account that signs in by link later is not asked again.
+        assert not consents.never_accepted(session, id_of(user))
 
     def test_already_enrolled_conflicts_and_withdrawn_can_return(
         self, session: Session, world: World

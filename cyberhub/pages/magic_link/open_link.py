@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from cyberhub.components.auth_card import auth_card, auth_field, link_unusable, submit_button
 from cyberhub.components.auth_form import auth_form, code_field, for_email
-from cyberhub.components.consent_fields import consent_fieldset, ticked_consents
+from cyberhub.components.consent_fields import READ_LINKS, consent_fieldset, ticked_consents
 from cyberhub.components.shell import shell
 from cyberhub.components.ui import error_callout, loading_state
 from cyberhub.pages.magic_link.request import REQUEST_ROUTE
@@ -64,7 +64,7 @@ RETRYABLE = ("Invalid", "RateLimited", "MfaRequired")
 
 
 class MagicLinkState(EmailedLinkState, rx.State):
-    # step: checking | signup | mfa | done | error
+    # step: checking | signup | accept (an account made for them, first used) | mfa | done | error
     full_name: str = ""
     # The consents ticked on the last submit (kept when the submit fails).
     consents: list[str] = []
@@ -81,6 +81,8 @@ class MagicLinkState(EmailedLinkState, rx.State):
         self.email = info.email
         if info.kind == "signup":
             self.step = "signup"
+        elif info.consents_needed:
+            self.step = "accept"
         elif info.mfa_required:
             self.step = "mfa"
         else:
@@ -89,11 +91,13 @@ class MagicLinkState(EmailedLinkState, rx.State):
     @rx.event
     async def finish(self, form: dict[str, Any]) -> Any:
         """Spend the link (with the consent or the code the page asked for) and sign in."""
-        if self.step == "signup":
-            self.full_name = str(form.get("full_name", "")).strip()[:200]
+        if self.step in ("signup", "accept"):
+            if self.step == "signup":
+                self.full_name = str(form.get("full_name", "")).strip()[:200]
             self.consents = ticked_consents(form)
             if consents.missing_signup_consents(self.consents):
-                self.error = consents.SIGNUP_MISSING
+                signup = self.step == "signup"
+                self.error = consents.SIGNUP_MISSING if signup else consents.FIRST_USE_MISSING
                 return
         code = str(form.get("mfa_code", "")).strip()[:32]
         if self.step == "mfa" and not code:
@@ -106,17 +110,13 @@ class MagicLinkState(EmailedLinkState, rx.State):
         )
         if not done:
             self.submitting = False
-            if not (self.step in ("signup", "mfa") and done.code in RETRYABLE):
+            if not (self.step in ("signup", "accept", "mfa") and done.code in RETRYABLE):
                 self._refuse(done, "error")
             return
         handoff, created = done.value
         session = await self.get_state(SessionState)
         session.complete_sign_in(handoff, accounts.FIRST_PAGE if created else "/dashboard")
         self.step, self.submitting = "done", False
-
-
-# The link to each document, by kind.
-READ_LINKS = {kind: f"Read the {label.lower()}" for kind, label in consents.LABELS.items()}
 
 
 def _signup_view() -> rx.Component:
@@ -138,6 +138,21 @@ def _signup_view() -> rx.Component:
         ),
         consent_fieldset(MagicLinkState.consents, READ_LINKS),
         submit_button("Create account", MagicLinkState.submitting),
+        on_submit=MagicLinkState.finish,
+    )
+
+
+def _accept_view() -> rx.Component:
+    return auth_form(
+        "Welcome to CyberHub",
+        for_email(
+            "Your programme made a learner account for ",
+            MagicLinkState.email,
+            ". Accept the terms and the privacy notice to start using it.",
+        ),
+        error_callout(MagicLinkState.error),
+        consent_fieldset(MagicLinkState.consents, READ_LINKS),
+        submit_button("Continue", MagicLinkState.submitting),
         on_submit=MagicLinkState.finish,
     )
 
@@ -172,6 +187,7 @@ def open_link_page() -> rx.Component:
                     ),
                 ),
                 ("signup", _signup_view()),
+                ("accept", _accept_view()),
                 ("mfa", _mfa_view()),
                 ("done", loading_state("Signed in — taking you to your dashboard…")),
                 rx.vstack(

@@ -50,6 +50,9 @@ LABELS = {
     SPONSOR_SHARING: "Share my profile and progress with the sponsors of my cohort",
 }
 SIGNUP_MISSING = "Accept the terms and the privacy notice to create an account."
+# An account someone else made for the person (a director enrolled their address): they accept
+# on first use what a sign-up form asks.
+FIRST_USE_MISSING = "Accept the terms and the privacy notice to start using your account."
 AI_CONSENT_MISSING = (
     "This feature uses AI profiling, and you have not given (or have withdrawn) your AI profiling "
     "consent. You can turn it on under Settings → Privacy & consents."
@@ -334,12 +337,18 @@ def missing_signup_consents(kinds: list[str]) -> list[str]:
     return [k for k in REQUIRED if k not in kinds]
 
 
-def check_signup_consents(kinds: list[str]) -> None:
-    """Invalid unless `kinds` are known and include terms and privacy."""
+def check_signup_consents(kinds: list[str], missing: str = SIGNUP_MISSING) -> None:
+    """Invalid (saying `missing`) unless `kinds` are known and include terms and privacy."""
     for kind in kinds:
         _check_kind(kind)
     if missing_signup_consents(kinds):
-        raise Invalid(SIGNUP_MISSING)
+        raise Invalid(missing)
+
+
+def never_accepted(session: Session, user_id: int) -> bool:
+    """Whether the account has not granted the required consents (terms, privacy): one someone
+    else made for the person, before its first use."""
+    return any(not has_consent(session, user_id, kind) for kind in REQUIRED)
 
 
 def record_signup_consents(

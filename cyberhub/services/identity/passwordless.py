@@ -52,6 +52,9 @@ class MagicLinkInfo:
     kind: Literal["signin", "signup"]
     email: str
     mfa_required: bool
+    # A sign-in to an account someone else made (a director enrolled the address) that has not
+    # accepted the terms and the privacy notice yet: the page asks for them first.
+    consents_needed: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,12 @@ def inspect_magic_link(session: Session, *, token: str) -> MagicLinkInfo:
     user = _link_user(session, row)
     if user is None:
         return MagicLinkInfo(kind="signup", email=row.email, mfa_required=False)
-    return MagicLinkInfo(kind="signin", email=row.email, mfa_required=_mfa_on(user))
+    return MagicLinkInfo(
+        kind="signin",
+        email=row.email,
+        mfa_required=_mfa_on(user),
+        consents_needed=_first_use(session, user),
+    )
 
 
 def _link_user(session: Session, row: OneTimeToken) -> User | None:
@@ -279,6 +287,17 @@ def _link_user(session: Session, row: OneTimeToken) -> User | None:
     if row.user_id is not None:
         return session.get(User, row.user_id)
     return accounts.find_user(session, row.email)
+
+
+def _first_use(session: Session, user: User) -> bool:
+    """Whether this is the first use of an account someone else made for the person (a
+    director enrolled their address): no password yet, and the terms and the privacy notice
+    never accepted. Its first way in, an e-mailed link or a password reset, asks for them."""
+    return (
+        user.password_hash is None
+        and user.id is not None
+        and consents_service.never_accepted(session, user.id)
+    )
 
 
 def _mfa_on(user: User) -> bool:
@@ -300,7 +319,8 @@ def verify_magic_link(
     raise Unauthenticated with the reason. With MFA on, the link is only the first factor: without
     a valid `mfa_code` it raises MfaRequired and stays unspent, so the same link can be sent again
     with the code (a wrong code counts toward the lockout). A sign-up link needs `consents` with
-    terms and privacy (as the sign-up form), else Invalid. A link works even while the account is
+    terms and privacy (as the sign-up form), else Invalid; so does the first sign-in to an
+    account someone else made for the person (FIRST_USE_MISSING). A link works even while the account is
     locked (it proves the mailbox); only its code step is refused to an address locked out of it.
     """
     row = _valid_row(session, token, MAGIC_LINK, meta)
@@ -310,6 +330,13 @@ def verify_magic_link(
     now = utcnow()
     if not user.is_active:
         raise AccountDeactivated(DEACTIVATED)
+    assert user.id is not None
+    # An account made for the person (a director enrolled their address) is first used here:
+    # the terms and the privacy notice are accepted as on the sign-up form (the link stays
+    # good until they are).
+    first_use = _first_use(session, user)
+    if first_use:
+        consents_service.check_signup_consents(consents or [], consents_service.FIRST_USE_MISSING)
     if _mfa_on(user):
         # The link replaces the password, not the second factor: an address locked out of this
         # account may not guess codes with it. A lock elsewhere does not stop the link's owner.
@@ -321,6 +348,10 @@ def verify_magic_link(
     # everyone ends (whoever holds the mailbox is the owner).
     lockout.record_success(user, meta)
     user.last_login_at = now
+    if first_use:
+        consents_service.record_signup_consents(session, user.id, consents or [], meta)
+        if not user.full_name and full_name.strip():
+            user.full_name = accounts.clean_own_name(full_name)
     session.add(user)
     _spend_link(session, row, user, "signin", now, meta)
     session.flush()
@@ -435,14 +466,28 @@ def check_password_reset(session: Session, *, token: str) -> str:
     return row.email
 
 
+def reset_asks_consents(session: Session, *, token: str) -> bool:
+    """Whether confirming this reset link also asks for the terms and the privacy notice (the
+    first use of an account someone else made for the person). Unauthenticated if unusable."""
+    row = _peek(session, token, PASSWORD_RESET)
+    user = session.get(User, row.user_id) if row.user_id else None
+    return user is not None and _first_use(session, user)
+
+
 def confirm_password_reset(
-    session: Session, *, token: str, new_password: str, meta: RequestMeta = NO_META
+    session: Session,
+    *,
+    token: str,
+    new_password: str,
+    meta: RequestMeta = NO_META,
+    consents: list[str] | None = None,
 ) -> User:
     """Set a new password with a reset link; every session of the account ends.
 
     Spends the link, clears the lockout (for every address), audits "password.reset" and mails a security notice.
     Raises Unauthenticated for an unknown, used or expired link and Invalid (link not spent) for
-    a password that breaks the rules.
+    a password that breaks the rules, or for `consents` without the terms and the privacy
+    notice on the first use of an account someone else made (`reset_asks_consents`).
     """
     row = _valid_row(session, token, PASSWORD_RESET, meta)
     user = session.get(User, row.user_id) if row.user_id else None
@@ -450,6 +495,10 @@ def confirm_password_reset(
         raise AccountDeactivated(DEACTIVATED)
     passwords.validate_password(new_password or "", user.email)
     assert user.id is not None
+    first_use = _first_use(session, user)
+    if first_use:
+        consents_service.check_signup_consents(consents or [], consents_service.FIRST_USE_MISSING)
+        consents_service.record_signup_consents(session, user.id, consents or [], meta)
     now = utcnow()
     user.password_hash = passwords.hash_password(new_password)
     # Every lock ends, the account's and each address's: the guesses they counted were at the
