@@ -1,6 +1,7 @@
 """The "Missions your programme runs" panel of /director/missions: for one programme, the
-missions it runs (its organisation's own and adopted library ones) with a Remove button, and the
-published CyberHub library missions of its tracks with an Add button. Every change goes through
+missions it runs (its organisation's own and adopted library ones) with a Remove button (after a
+confirmation), and those of its tracks it may add (its organisation's own, and the published
+CyberHub library ones) with an Add button. Every change goes through
 services/authoring (add_to_program / remove_from_program), which checks and audits it."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from cyberhub.components.fields import field_label
+from cyberhub.components.layout import flag_confirm
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import list_or
@@ -19,6 +21,7 @@ from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, certificates, programs
+from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -42,7 +45,7 @@ def _load(session: Session, principal: Principal | None, program: str) -> dict[s
     if program_id is None:
         return {"programs": choices, "program": "", "runs": [], "library": []}
     runs = authoring.list_missions(session, principal, program_id=program_id)
-    library = authoring.library_options(session, principal, program_id)
+    library = authoring.addable_missions(session, principal, program_id)
     required = certificates.required_ids(session, [program_id])
     return {
         "programs": choices,
@@ -78,6 +81,12 @@ class ProgramMissionsState(ServiceState, rx.State):
     library: list[dict[str, Any]] = []
     error: str = ""
     notice: str = ""
+    # the mission awaiting confirmation of its removal (dialog open while set)
+    remove_open: bool = False
+    remove_id: int = 0
+    remove_title: str = ""
+
+    set_remove_open = open_setter("remove_open")
 
     async def _fetch(self) -> None:
         done = await self._try(_load, self.program)
@@ -90,7 +99,7 @@ class ProgramMissionsState(ServiceState, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.notice = ""
+        self.notice, self.remove_open = "", False
         await self._fetch()
 
     @rx.event
@@ -123,8 +132,13 @@ class ProgramMissionsState(ServiceState, rx.State):
         await self._do("add", mission_id)
 
     @rx.event
-    async def remove(self, mission_id: int) -> None:
-        await self._do("remove", mission_id)
+    def ask_remove(self, mission_id: int, title: str) -> None:
+        self.remove_id, self.remove_title, self.remove_open = int(mission_id), title, True
+
+    @rx.event
+    async def remove(self) -> None:
+        self.remove_open = False
+        await self._do("remove", self.remove_id)
 
     @rx.event
     async def set_required(self, mission_id: int, required: bool) -> None:
@@ -193,7 +207,7 @@ def _run_line(m: rx.Var[dict[str, Any]]) -> rx.Component:
                 "Remove",
                 variant="soft",
                 color_scheme="gray",
-                on_click=S.remove(m["id"].to(int)),
+                on_click=S.ask_remove(m["id"].to(int), m["title"].to(str)),
                 aria_label="Remove " + m["title"].to(str) + " from the programme",
             ),
             spacing="3",
@@ -234,12 +248,23 @@ def program_missions_panel() -> rx.Component:
         notice_callout(S.notice, icon="circle_check", full_width=False),
         error_callout(S.error),
         list_or(S.runs, _run_line, "This programme runs no missions yet.", spacing="2"),
-        rx.heading("From the CyberHub library", size="3", as_="h3"),
+        rx.heading("Missions to add", size="3", as_="h3"),
         list_or(
             S.library,
             _library_line,
-            "Every library mission of this programme's tracks is already in it.",
+            "Every mission of this programme's tracks, your organisation's and the CyberHub "
+            "library's, is already in it.",
             spacing="2",
+        ),
+        flag_confirm(
+            S,
+            "remove_open",
+            "Remove “" + S.remove_title + "” from the programme?",
+            "Its learners no longer start it here, and it no longer counts toward completing "
+            "the programme (a Required mark goes with it). Work already handed in is kept. You "
+            "can add it again under Missions to add.",
+            confirm="Remove",
+            on_confirm=S.remove,
         ),
         data_testid="program-missions",
     )

@@ -43,9 +43,12 @@ def test_director_removes_and_adds_back_a_library_mission(
         sign_in(page, "director@cyberhub.example", DEMO_PASSWORD)
         panel = page.get_by_test_id("program-missions")
         expect(panel.get_by_role("heading", name="Missions your programme runs")).to_be_visible()
-        expect(panel).to_contain_text("Every library mission of this programme's tracks")
+        expect(panel).to_contain_text("Every mission of this programme's tracks")
 
         panel.get_by_role("button", name=f"Remove {title} from the programme").click()
+        dialog = page.get_by_role("alertdialog")
+        expect(dialog).to_contain_text(f"Remove “{title}” from the programme?")
+        dialog.get_by_role("button", name="Remove").click()
         expect(panel.get_by_role("status")).to_contain_text("Removed the mission")
         add = panel.get_by_role("button", name=f"Add {title} to the programme")
         expect(add).to_be_visible()
@@ -143,6 +146,7 @@ def _refused_changes(web: BrowserPage, pg_admin_url: str, email: str, title: str
         session.commit()
 
     remove.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
     expect(panel.get_by_role("alert")).to_be_visible()
     expect(remove).to_have_count(0)
     expect(
@@ -154,8 +158,10 @@ def _refused_changes(web: BrowserPage, pg_admin_url: str, email: str, title: str
         0
     )
 
-    # A refused add: the next library mission joined meanwhile too.
-    add = panel.get_by_role("button", name=re.compile(r"^Add .* to the programme$")).first
+    # A refused add: the next library mission joined meanwhile too. (The own mission that left
+    # is offered back first: not that one.)
+    library_add = re.compile(rf"^Add (?!{re.escape(title)} to).* to the programme$")
+    add = panel.get_by_role("button", name=library_add).first
     expect(add).to_be_visible()
     other = (add.get_attribute("aria-label") or "").removeprefix("Add ")
     other = other.removesuffix(" to the programme")
@@ -173,3 +179,30 @@ def _refused_changes(web: BrowserPage, pg_admin_url: str, email: str, title: str
     expect(panel.get_by_role("button", name=f"Add {other} to the programme")).to_have_count(0)
     expect(panel.get_by_role("button", name=f"Remove {other} from the programme")).to_be_visible()
     assert web.console_errors == []
+
+
+def test_an_own_mission_removed_is_offered_back_and_cancel_keeps_it(
+    web: BrowserPage, pg_admin_url: str
+) -> None:
+    """Remove asks first (Cancel keeps the mission); a mission of the organisation's own that
+    was removed is offered under Missions to add, and added back."""
+    with director_with_own_mission(pg_admin_url, "Offered back") as (email, title):
+        page = web.page
+        page.goto("/signin?next=/director/missions")
+        sign_in(page, email, PASSWORD)
+        panel = page.get_by_test_id("program-missions")
+        remove = panel.get_by_role("button", name=f"Remove {title} from the programme")
+        remove.click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+        expect(page.get_by_role("alertdialog")).to_have_count(0)
+        expect(remove).to_be_visible()  # still run: nothing was removed
+
+        remove.click()
+        page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
+        expect(panel.get_by_role("status")).to_contain_text("Removed the mission")
+        add = panel.get_by_role("button", name=f"Add {title} to the programme")
+        expect(add).to_be_visible()
+        add.click()
+        expect(panel.get_by_role("status")).to_contain_text(f"now runs “{title}”")
+        expect(remove).to_be_visible()
+        assert web.console_errors == []

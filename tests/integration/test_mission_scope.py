@@ -249,6 +249,26 @@ class TestProgramMissions:
         ).all()
         assert list(logged) == ["program.mission_added", "program.mission_removed"]
 
+    def test_an_own_mission_removed_is_offered_back_but_never_an_archived_one(
+        self, session: Session, two: Two
+    ) -> None:
+        w = two.w
+        d = principal(session, w.director)
+        pid, own = w.program.id or 0, two.a_secret.id or 0
+        assert own not in {o.id for o in authoring.addable_missions(session, d, pid)}  # runs it
+        authoring.remove_from_program(session, d, pid, own)
+        session.commit()
+        offered = {o.id: o.library for o in authoring.addable_missions(session, d, pid)}
+        assert offered[own] is False  # offered back, as the organisation's own
+        assert own not in {o.id for o in authoring.library_options(session, d, pid)}
+        authoring.archive_mission(session, d, own)
+        session.commit()
+        assert own not in {o.id for o in authoring.addable_missions(session, d, pid)}
+        # Another organisation's director is offered none of this organisation's missions.
+        other = principal(session, w.other_director)
+        theirs = authoring.addable_missions(session, other, w.other_program.id or 0)
+        assert all(o.library for o in theirs)
+
     def test_removing_a_mission_is_refused_while_a_claim_on_its_work_is_in_review(
         self, session: Session, two: Two
     ) -> None:

@@ -946,16 +946,34 @@ def library_options(
     session: Session, principal: Principal | None, program_id: int
 ) -> list[MissionPublic]:
     """Published library missions of the tracks the programme runs that it does not run yet."""
+    return _options(session, principal, program_id, own=False)
+
+
+def addable_missions(
+    session: Session, principal: Principal | None, program_id: int
+) -> list[MissionPublic]:
+    """What the programme may start running (add_to_program): its organisation's own missions
+    (not archived) and the published library ones, of the tracks it runs, that it does not run
+    yet. A mission of its own removed by mistake is offered back here."""
+    return _options(session, principal, program_id, own=True)
+
+
+def _options(
+    session: Session, principal: Principal | None, program_id: int, *, own: bool
+) -> list[MissionPublic]:
     actor = require_director(principal)
     program = get_program(session, actor, program_id)
+    library = col(Mission.organization_id).is_(None) & (Mission.status == MissionStatus.published)
+    ours = (col(Mission.organization_id) == program.organization_id) & (
+        Mission.status != MissionStatus.archived
+    )
     rows = session.exec(
         select(Mission, Track)
         .join(Track, col(Track.id) == col(Mission.track_id))
         .join(ProgramTrack, col(ProgramTrack.track_id) == col(Track.id))
         .where(
             ProgramTrack.program_id == program.id,
-            col(Mission.organization_id).is_(None),
-            Mission.status == MissionStatus.published,
+            (library | ours) if own else library,
             ~col(Mission.id).in_(_run_by([program.id or 0])),
         )
         .order_by(col(Track.id), col(Mission.difficulty), col(Mission.title))
