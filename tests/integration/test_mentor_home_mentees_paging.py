@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from cyberhub.pages.mentor_home.state import MentorHomeState
-from cyberhub.services.learning import mentoring
-from tests.factories import World, assign, enroll, make_user, principal
+from cyberhub.services.learning import mentoring, reviews, submissions
+from tests.factories import GOOD_ANSWER, World, assign, enroll, id_of, make_user, principal
 from tests.integration.conftest import ClientFor
 from tests.page_states import at_address, page_state
 from tests.processes import run_in_own_loop
@@ -54,3 +54,27 @@ def test_every_mentee_can_be_reached_page_by_page(
     monkeypatch.setattr(mentoring, "MAX_MENTEES", 2)
     body = client_for(w.mentor).get("/api/v1/mentor/dashboard").json()
     assert (len(body["mentees"]), body["mentees_total"]) == (2, 3)
+
+
+def test_a_claim_from_the_learners_list_refused_says_so_beside_the_list(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another mentor claimed the work first: the refusal is shown above the learners list
+    (not at the top of the page, out of sight) and the row no longer offers the claim."""
+    w = world
+    sub = submissions.submit(
+        session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    page = page_state(MentorHomeState, session, principal(session, w.comentor), monkeypatch)
+    at_address(MentorHomeState, monkeypatch)
+    run_in_own_loop(MentorHomeState.event_handlers["load"].fn(page))
+    [row] = [x for x in page.learners if x.submission_id == sub.id]
+    assert row.action == "claim"
+    reviews.claim(session, principal(session, w.mentor), sub.id)  # the other mentor, first
+    session.commit()
+    claim = MentorHomeState.event_handlers["claim_from_list"].fn
+    assert run_in_own_loop(claim(page, sub.id)) is None  # no review page opened
+    assert page.learners_error and page.error == ""
+    [row] = [x for x in page.learners if x.name == row.name]
+    assert row.action != "claim"

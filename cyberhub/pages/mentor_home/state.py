@@ -265,6 +265,8 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     learners_page: int = 1
     learners_pages: int = 1
     learners_query: str = ""
+    # Why a "Claim and review" in the learners list was refused, said beside the list.
+    learners_error: str = ""
     loaded: bool = False
 
     def _apply_queue(self, q: QueueView) -> None:
@@ -298,7 +300,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
         self.cohorts = home.cohorts
         self.learners = [LearnerRow.of(x, tz) for x in home.learners]
         self.learners_total = home.learners_total
-        self.learners_page, self.learners_query = 1, ""
+        self.learners_page, self.learners_query, self.learners_error = 1, "", ""
         self.learners_pages = home.learners_pages
         self.error = ""
         self._correct_address()  # a tab that means nothing, a page past the last
@@ -355,7 +357,7 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     @rx.event
     async def search_learners(self, form: dict[str, Any]) -> None:
         """The learners list's search box: name or e-mail (trimmed, capped), from page 1."""
-        self.learners_query = search_text(form)
+        self.learners_query, self.learners_error = search_text(form), ""
         await self._fetch_learners(1)
 
     @rx.event
@@ -374,7 +376,12 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     @rx.event
     async def claim_from_list(self, submission_id: int) -> Any:
         """Claim a learner's waiting attempt from the learners list, then open its review page;
-        if someone was faster, say so (the page's error) and leave the list as it was."""
-        if await self._call(reviews.claim, int(submission_id)):
+        if someone was faster, say so beside the list (the page's own error is at its top, out
+        of sight) and read the list again, so the row shows the work as it is now."""
+        self.learners_error = ""
+        claimed = await self._try(reviews.claim, int(submission_id))
+        if claimed:
             return rx.redirect(f"/review/{int(submission_id)}")
+        await self._fetch_learners(self.learners_page)
+        self.learners_error = claimed.error
         return None

@@ -297,6 +297,7 @@ def _organization() -> rx.Component:
                 S.search_learners,
             ),
         ),
+        error_callout(S.learners_error),
         rx.cond(
             S.learners.length() > 0,
             rx.vstack(
