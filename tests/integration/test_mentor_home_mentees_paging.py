@@ -66,15 +66,16 @@ def test_a_claim_from_the_learners_list_refused_says_so_beside_the_list(
         session, principal(session, w.student), id_of(w.m1), answer=GOOD_ANSWER
     )
     session.commit()
+    sid = id_of(sub)
     page = page_state(MentorHomeState, session, principal(session, w.comentor), monkeypatch)
     at_address(MentorHomeState, monkeypatch)
     run_in_own_loop(MentorHomeState.event_handlers["load"].fn(page))
-    [row] = [x for x in page.learners if x.submission_id == sub.id]
+    [row] = [x for x in page.learners if x.submission_id == sid]
     assert row.action == "claim"
-    reviews.claim(session, principal(session, w.mentor), sub.id)  # the other mentor, first
+    reviews.claim(session, principal(session, w.mentor), sid)  # the other mentor, first
     session.commit()
     claim = MentorHomeState.event_handlers["claim_from_list"].fn
-    assert run_in_own_loop(claim(page, sub.id)) is None  # no review page opened
+    assert run_in_own_loop(claim(page, sid)) is None  # no review page opened
     assert page.learners_error and page.error == ""
     [row] = [x for x in page.learners if x.name == row.name]
     assert row.action != "claim"
