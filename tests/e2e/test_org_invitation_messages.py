@@ -52,5 +52,8 @@ def test_revoking_the_invitation_a_refusal_named_clears_the_refusal(
     expect(page.get_by_role("alert")).to_contain_text("already has a pending invitation")
 
     page.get_by_role("button", name=f"Revoke the invitation to {address}").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(f"Revoke the invitation to {address}?")
+    dialog.get_by_role("button", name="Revoke invitation").click()
     expect(page.get_by_role("status")).to_contain_text(f"Revoked the invitation to {address}")
     expect(page.get_by_role("alert")).to_have_count(0)

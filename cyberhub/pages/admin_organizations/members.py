@@ -11,7 +11,7 @@ from cyberhub.components.labelled import (
     labelled_form_input,
     labelled_select_of,
 )
-from cyberhub.components.layout import flow
+from cyberhub.components.layout import flag_confirm, flow
 from cyberhub.components.sections import titled_stack
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
@@ -105,11 +105,23 @@ def _invitation_row(i: rx.Var[InvitationRow]) -> rx.Component:
                 danger_button(
                     "Revoke",
                     "Revoke the invitation to " + i.email,
-                    OrganizationState.revoke_invitation(i.id),
+                    OrganizationState.ask_revoke(i),
                     size="2",
                 ),
             )
         ),
+    )
+
+
+def _revoke_dialog() -> rx.Component:
+    return flag_confirm(
+        S,
+        "revoke_open",
+        "Revoke the invitation to " + S.revoke_email + "?",
+        "Its link stops working and they do not join. You can invite them again later.",
+        confirm="Revoke invitation",
+        on_confirm=S.revoke_invitation,
+        cancel="Keep it",
     )
 
 
@@ -120,6 +132,7 @@ def _invitations() -> rx.Component:
             "People join only by accepting: adding someone who is not yet a member sends them "
             "an invitation, and they receive the role when they accept."
         ),
+        error_callout(S.invitations_error),
         table_or(
             S.invitations,
             ["E-mail", "Role", "Status", "Sent", "Actions"],
@@ -136,4 +149,5 @@ def _invitations() -> rx.Component:
                 ".",
             ),
         ),
+        _revoke_dialog(),
     )

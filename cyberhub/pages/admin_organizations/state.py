@@ -93,6 +93,13 @@ class OrganizationState(ServiceState, PagedList, rx.State):
     remove_error: str = ""
     invitations: list[InvitationRow] = []
     invitations_total: int = 0
+    # the pending invitation awaiting confirmation of its revocation (dialog open while set)
+    revoke_open: bool = False
+    revoke_id: int = 0
+    revoke_email: str = ""
+    invitations_error: str = ""  # why a revocation was refused, said above the invitations
+
+    set_revoke_open = open_setter("revoke_open")
 
     async def _fetch(self) -> None:
         found = await self._try(data.org_page, self.org_id, self.page)
@@ -114,6 +121,7 @@ class OrganizationState(ServiceState, PagedList, rx.State):
     @rx.event
     async def load(self) -> Any:
         self.loading, self.notice, self.add_error, self.remove_open = True, "", "", False
+        self.revoke_open, self.invitations_error = False, ""
         self.page = 1
         # The add-a-member form starts afresh for this organisation.
         self.new_email, self.new_role, self.new_reason = "", Role.student.value, ""
@@ -149,14 +157,18 @@ class OrganizationState(ServiceState, PagedList, rx.State):
         return [rx.set_value("member-email", ""), rx.set_value("member-reason", "")]
 
     @rx.event
-    async def revoke_invitation(self, invitation_id: int) -> None:
+    def ask_revoke(self, invitation: InvitationRow) -> None:
+        self.revoke_id, self.revoke_email, self.revoke_open = invitation.id, invitation.email, True
+
+    @rx.event
+    async def revoke_invitation(self) -> None:
+        self.revoke_open = False
         # The add form's last refusal is not this action's (it may have named this invitation).
-        self.notice = self.add_error = ""
-        email = await self._try(
-            data.revoke_invitation, self.org_id, int(invitation_id), self._meta()
-        )
+        self.notice = self.add_error = self.invitations_error = ""
+        email = await self._try(data.revoke_invitation, self.org_id, self.revoke_id, self._meta())
         if not email:
-            self.add_error = email.error
+            await self._fetch()  # as it is now (accepted or revoked meanwhile)
+            self.invitations_error = email.error
             return
         self.notice = f"Revoked the invitation to {email.value}: its link no longer works."
         await self._fetch()
