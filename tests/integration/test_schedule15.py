@@ -421,6 +421,24 @@ class TestReminders:
         stub_worker.join()
         assert len(reminders_for(session, builder.student)) == 1
 
+    def test_a_deactivated_account_is_not_reminded_until_it_is_active_again(
+        self, session: Session, builder: World
+    ) -> None:
+        w = builder
+        due(session, w, id_of(w.m1), utcnow() + timedelta(days=1))
+        w.student2.is_active = False  # deactivated by an admin
+        session.add(w.student2)
+        session.commit()
+        assert schedule.send_reminders(session).sent == 1  # the student only
+        session.commit()
+        assert reminders_for(session, w.student2) == []
+        w.student2.is_active = True  # reactivated before the due date: reminded then
+        session.add(w.student2)
+        session.commit()
+        assert schedule.send_reminders(session).sent == 1
+        session.commit()
+        assert len(reminders_for(session, w.student2)) == 1
+
     def test_closed_cohorts_and_approved_work_get_no_reminder(
         self, session: Session, builder: World
     ) -> None:

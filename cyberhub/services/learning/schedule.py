@@ -492,6 +492,9 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> Reminder
     for d in applicable(session, due_between=(now, horizon), now=now):
         if d.status != "due" or d.due_at > horizon:
             continue
+        user = session.get(User, d.student_id)
+        if user is None or not user.is_active:
+            continue  # a deactivated account is told nothing (reactivated in time: reminded)
         # The unique key decides: a concurrent sweep waits on our row and then writes nothing.
         # A row for another date is this one's no longer (a sweep still sending for the old
         # date can commit its row after the move forgot the old ones): it is taken over.
@@ -512,8 +515,7 @@ def send_reminders(session: Session, *, now: datetime | None = None) -> Reminder
         ).first()
         if inserted is None:
             continue
-        user = session.get(User, d.student_id)
-        tz = user.time_zone if user else None
+        tz = user.time_zone
         notifications.notify(
             session,
             d.student_id,
