@@ -16,8 +16,18 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub import db
-from cyberhub.models import AuditLog, Export, ExportStatus, Organization, Sponsorship, User
+from cyberhub.models import (
+    AuditLog,
+    Export,
+    ExportStatus,
+    Organization,
+    Role,
+    RoleAssignment,
+    Sponsorship,
+    User,
+)
 from cyberhub.pages.exports.state import ExportsState
+from cyberhub.schemas.exports import ExportRequest
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.admin import exports
 from cyberhub.services.admin.audit import NO_META
@@ -372,3 +382,40 @@ def test_a_director_is_offered_the_report_of_each_sponsored_cohort(
     session.commit()
     made = session.exec(select(Export).where(Export.kind == "sponsor_report")).one()
     assert made.cohort_id == world.cohort.id
+
+
+def test_a_director_who_also_sponsors_is_offered_both_reports(
+    session: Session, world: World
+) -> None:
+    """Someone who directs the cohort and sponsors through their organisation too is offered
+    the whole report of what their organisation funds and the report of each cohort they
+    direct (only the whole one was offered), and each is made as they picked it."""
+    sponsor, _ = sponsor_of(session, world)
+    funder = session.exec(
+        select(Sponsorship.organization_id).where(Sponsorship.cohort_id == world.cohort.id)
+    ).one()
+    session.add(
+        RoleAssignment(user_id=world.director.id or 0, role=Role.sponsor, organization_id=funder)
+    )
+    session.commit()
+    both = principal(session, world.director)
+    [choice] = [c for c in exports.choices(session, both) if c.kind == "sponsor_report"]
+    assert [(s.cohort_id, s.label) for s in choice.scopes][0] == (
+        None,
+        exports.EVERY_FUNDED_COHORT,
+    )
+    assert [s.cohort_id for s in choice.scopes[1:]] == [world.cohort.id]
+    whole = exports.request_export(session, both, ExportRequest(kind="sponsor_report"))
+    one = exports.request_export(
+        session, both, ExportRequest(kind="sponsor_report", cohort_id=world.cohort.id)
+    )
+    session.commit()
+    made = {e.id: e.cohort_id for e in session.exec(select(Export)).all()}
+    assert (made[whole.id], made[one.id]) == (None, world.cohort.id)
+    # A sponsor only is still offered the whole report alone, with nothing to pick.
+    [alone] = [
+        c
+        for c in exports.choices(session, principal(session, sponsor))
+        if c.kind == "sponsor_report"
+    ]
+    assert alone.scopes == []

@@ -255,6 +255,9 @@ def _mentored_scopes(session: Session, actor: Principal) -> list[ExportScope]:
     return [ExportScope(cohort_id=c.id, label=f"{c.name} · {p.name}") for c, p in cohorts]
 
 
+EVERY_FUNDED_COHORT = "Every cohort your organisation funds"
+
+
 def _sponsored_scopes(session: Session, directed: set[int] | None) -> list[ExportScope]:
     """The cohorts of the organisations `directed` (None: every one, an admin) that have a
     sponsor, newest first, capped: those whose sponsor report a director may export."""
@@ -317,21 +320,25 @@ def choices(session: Session, principal: Principal | None) -> list[ExportChoice]
         out.append(
             ExportChoice(kind="gradebook", label=LABELS[ExportKind.gradebook], scopes=mentored)
         )
-    if actor.has_role(Role.sponsor):  # the whole report: every cohort their organisation funds
+    # A director (an admin) exports one sponsored cohort's report, as its sponsors get it.
+    sponsored = _sponsored_scopes(session, directed) if directed is None or directed else []
+    if actor.has_role(Role.sponsor):
+        # The whole report: every cohort their organisation funds (no scope to pick), beside
+        # the cohorts they direct when they do both.
+        whole = [ExportScope(label=EVERY_FUNDED_COHORT)] if sponsored else []
         out.append(
-            ExportChoice(kind="sponsor_report", label=LABELS[ExportKind.sponsor_report], scopes=[])
-        )
-    elif directed is None or directed:
-        # A director (an admin) exports one sponsored cohort's report, as its sponsors get it.
-        sponsored = _sponsored_scopes(session, directed)
-        if sponsored:
-            out.append(
-                ExportChoice(
-                    kind="sponsor_report",
-                    label=LABELS[ExportKind.sponsor_report],
-                    scopes=sponsored,
-                )
+            ExportChoice(
+                kind="sponsor_report",
+                label=LABELS[ExportKind.sponsor_report],
+                scopes=whole + sponsored,
             )
+        )
+    elif sponsored:
+        out.append(
+            ExportChoice(
+                kind="sponsor_report", label=LABELS[ExportKind.sponsor_report], scopes=sponsored
+            )
+        )
     if actor.is_admin:
         out.append(ExportChoice(kind="audit_log", label=LABELS[ExportKind.audit_log], scopes=[]))
     return out
