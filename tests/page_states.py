@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 import reflex as rx
+from reflex.istate.data import RouterData
 from sqlmodel import Session
 
 from cyberhub.services.errors import DomainError
@@ -46,3 +47,11 @@ class _Router:
 def at_address(state: type[rx.State], monkeypatch: pytest.MonkeyPatch, **query: str) -> None:
     """The page is opened with `query` in its address (its on_load reads them)."""
     monkeypatch.setattr(state, "router", property(lambda _: _Router(query)))
+
+
+def opened_at(page: rx.State, route: str, path: str) -> None:
+    """The page is opened at `path` (a dynamic `route`'s address: /admin/users/5), as its
+    on_load reads it (url_id)."""
+    page.router = RouterData.from_router_data(
+        {"pathname": route, "asPath": path, "query": {}, "headers": {"origin": "http://x"}}
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from reflex.istate.data import RouterData
 from sqlmodel import Session, select
 
 from cyberhub.models import Enrollment
@@ -17,23 +16,17 @@ from cyberhub.pages.mentee import ROUTE as MENTEE_ROUTE
 from cyberhub.pages.mentee import MenteeState
 from cyberhub.services.learning import applications
 from tests.factories import World, id_of, principal
-from tests.page_states import page_state
+from tests.page_states import opened_at, page_state
 from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
-
-
-def _at(page: Any, route: str, path: str) -> None:
-    page.router = RouterData.from_router_data(
-        {"pathname": route, "asPath": path, "query": {}, "headers": {"origin": "http://x"}}
-    )
 
 
 def _cohort_page(
     state: type[Any], session: Session, w: World, monkeypatch: pytest.MonkeyPatch
 ) -> Any:
     page = page_state(state, session, principal(session, w.director), monkeypatch)
-    _at(page, ROUTE, f"/director/cohorts/{id_of(w.cohort)}")
+    opened_at(page, ROUTE, f"/director/cohorts/{id_of(w.cohort)}")
     run_in_own_loop(state.event_handlers["load"].fn(page))
     return page
 
@@ -86,7 +79,7 @@ def test_another_cohort_opens_on_its_spinner_with_empty_forms(
     assert page.cohort.name == world.cohort.name
     page.csv_text, page.enroll_email, page.mentor_email = "a@x.org,A", "b@x.org", "c@x.org"
     page.mentor_capacity = "3"
-    _at(page, ROUTE, f"/director/cohorts/{id_of(world.other_cohort)}")
+    opened_at(page, ROUTE, f"/director/cohorts/{id_of(world.other_cohort)}")
     steps = DirectorCohortState.event_handlers["load"].fn(page)
 
     async def first_step() -> None:
@@ -103,7 +96,7 @@ def test_another_learner_opens_on_the_spinner_not_the_last_learner(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = page_state(MenteeState, session, principal(session, world.mentor), monkeypatch)
-    _at(page, MENTEE_ROUTE, f"/mentees/{id_of(world.student)}")
+    opened_at(page, MENTEE_ROUTE, f"/mentees/{id_of(world.student)}")
     run_in_own_loop(MenteeState.event_handlers["load"].fn(page))
     assert page.loading is False and page.error == ""
     steps = MenteeState.event_handlers["load"].fn(page)

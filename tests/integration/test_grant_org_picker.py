@@ -5,14 +5,13 @@ in even when it sorts past the 25. Before, the form loaded every organisation in
 from __future__ import annotations
 
 import pytest
-from reflex.istate.data import RouterData
 from sqlmodel import Session, select
 
 from cyberhub.models import Role, RoleAssignment
 from cyberhub.pages.admin_user import ROUTE, AdminUserState
 from cyberhub.services.identity.users import ORG_CHOICES
 from tests.factories import id_of, make_org, make_user, principal
-from tests.page_states import page_state
+from tests.page_states import opened_at, page_state
 from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.admin, pytest.mark.integration]
@@ -20,14 +19,7 @@ pytestmark = [pytest.mark.admin, pytest.mark.integration]
 
 def _open(page: AdminUserState, user_id: int) -> None:
     """The page opened at /admin/users/<user_id> (its on_load)."""
-    page.router = RouterData.from_router_data(
-        {
-            "pathname": ROUTE,
-            "asPath": f"/admin/users/{user_id}",
-            "query": {},
-            "headers": {"origin": "http://localhost:3000"},
-        }
-    )
+    opened_at(page, ROUTE, f"/admin/users/{user_id}")
     run_in_own_loop(AdminUserState.event_handlers["load"].fn(page))
 
 

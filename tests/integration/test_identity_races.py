@@ -375,13 +375,17 @@ def test_a_refresh_as_the_password_changes_yields_no_token_that_outlives_the_cha
         reached,
     )
     assert answers == ("ok", "This session has ended. Please sign in again.")
+    assert _live_rows(session, RefreshToken, id_of(ann)) == 0
+
+
+def _live_rows(session: Session, model: type[RefreshToken] | type[ApiKey], user_id: int) -> int:
+    """How many of the user's refresh tokens (sessions) or API keys still work."""
     session.expire_all()
-    alive = session.exec(
+    return session.exec(
         select(func.count())
-        .select_from(RefreshToken)
-        .where(col(RefreshToken.user_id) == ann.id, col(RefreshToken.revoked_at).is_(None))
+        .select_from(model)
+        .where(col(model.user_id) == user_id, col(model.revoked_at).is_(None))
     ).one()
-    assert alive == 0
 
 
 def _live_tokens(session: Session, family_id: str) -> int:
@@ -438,13 +442,7 @@ def test_a_sign_in_completed_as_every_session_ends_is_ended_with_them(
         lambda s: browser_sessions.complete_sign_in(s, code),
     )
     assert answers == ("ok", browser_sessions.HANDOFF_EXPIRED)
-    session.expire_all()
-    alive = session.exec(
-        select(func.count())
-        .select_from(RefreshToken)
-        .where(col(RefreshToken.user_id) == ann.id, col(RefreshToken.revoked_at).is_(None))
-    ).one()
-    assert alive == 0
+    assert _live_rows(session, RefreshToken, id_of(ann)) == 0
 
 
 @pytest.mark.parametrize("ended_by", ["a password change", "a deactivation"])
@@ -467,10 +465,4 @@ def test_an_api_key_made_as_the_account_s_sessions_end_does_not_outlive_them(
     )
     refused = {"a password change": reauth.NOT_CONFIRMED, "a deactivation": DEACTIVATED}
     assert answers == ("ok", refused[ended_by])
-    session.expire_all()
-    live = session.exec(
-        select(func.count())
-        .select_from(ApiKey)
-        .where(col(ApiKey.user_id) == ann.id, col(ApiKey.revoked_at).is_(None))
-    ).one()
-    assert live == 0
+    assert _live_rows(session, ApiKey, id_of(ann)) == 0

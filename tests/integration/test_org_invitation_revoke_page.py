@@ -5,7 +5,6 @@ it is now (it showed the message in the "Add a member" form)."""
 from __future__ import annotations
 
 import pytest
-from reflex.istate.data import RouterData
 from sqlmodel import Session
 
 from cyberhub.pages.admin_organizations import DETAIL_ROUTE
@@ -14,7 +13,7 @@ from cyberhub.pages.admin_organizations.state import OrganizationState
 from cyberhub.services.admin.audit import NO_META
 from cyberhub.services.identity import memberships
 from tests.factories import World, id_of, principal
-from tests.page_states import page_state
+from tests.page_states import opened_at, page_state
 from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration]
@@ -28,14 +27,7 @@ def test_a_refused_revocation_is_said_above_the_invitations(
     assert add(session, director, org_id, "invitee@example.org", "student", "", NO_META) is False
     session.commit()
     page = page_state(OrganizationState, session, director, monkeypatch)
-    page.router = RouterData.from_router_data(
-        {
-            "pathname": DETAIL_ROUTE,
-            "asPath": f"/admin/organizations/{org_id}",
-            "query": {},
-            "headers": {"origin": "http://x"},
-        }
-    )
+    opened_at(page, DETAIL_ROUTE, f"/admin/organizations/{org_id}")
     run_in_own_loop(OrganizationState.event_handlers["load"].fn(page))
     [row] = [i for i in page.invitations if i.email == "invitee@example.org"]
     OrganizationState.event_handlers["ask_revoke"].fn(page, row)
