@@ -92,3 +92,18 @@ def person_name(full_name: str | None, email: str) -> str:
     """What a list, a notice or an export calls a person: their full name, else their address
     before the "@" ("amina.k" for amina.k@example.org, never the whole address)."""
     return full_name or email.split("@")[0]
+
+
+DIFFICULTY_NAMES: dict[int, str] = {
+    1: "Beginner",
+    2: "Foundation",
+    3: "Intermediate",
+    4: "Advanced",
+    5: "Expert",
+}
+
+
+def difficulty_label(level: int) -> str:
+    """The one wording of a difficulty, "Beginner · 1/5", in plain text (select items, the
+    next best action); components.ui.difficulty_badge shows the same words."""
+    return f"{DIFFICULTY_NAMES.get(level, 'Level')} · {level}/5"

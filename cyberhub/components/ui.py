@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from cyberhub.formatting import DIFFICULTY_NAMES
+
 
 def thin_rule(shade: int = 4) -> str:
     """A one-pixel grey line (a border between items, under a bar): grey `shade` of Radix's 12."""
@@ -69,20 +71,6 @@ def error_callout(message: rx.Var[str]) -> rx.Component:
 
 def info_callout(message: rx.Var[str] | str, icon: str = "info") -> rx.Component:
     return rx.callout(message, icon=icon, color_scheme="blue", width="100%")
-
-
-DIFFICULTY_NAMES: dict[int, str] = {
-    1: "Beginner",
-    2: "Foundation",
-    3: "Intermediate",
-    4: "Advanced",
-    5: "Expert",
-}
-
-
-def difficulty_label(level: int) -> str:
-    """The one wording of a difficulty, "Beginner · 1/5", for plain text (select items, ...)."""
-    return f"{DIFFICULTY_NAMES.get(level, 'Level')} · {level}/5"
 
 
 def difficulty_badge(level: rx.Var[int]) -> rx.Component:

@@ -27,6 +27,18 @@ from cyberhub.state.service import ServiceState
 ROUTE = "/onboarding/ai-profiler/results"
 
 
+def _named(result: dict[str, Any]) -> dict[str, Any]:
+    """A past result with its track's name, as the attempts list shows it ("Builders", not
+    its key)."""
+    track = str(result.get("primary_track", ""))
+    return {**result, "track_name": TRACK_NAMES.get(track, track)}
+
+
+def _shown(result: dict[str, Any], tz: str | None) -> dict[str, Any]:
+    """`_named`, with when it was taken in the reader's zone."""
+    return {**_named(result), "when": when(result["completed_at"], tz)}
+
+
 class ProfilerResultsState(ServiceState, rx.State):
     # The learner's results (services.ai.profiler.history) and `when` they were completed, in
     # the reader's time zone: mappings, as their persona and reasoning are free-form JSON.
@@ -84,7 +96,7 @@ class ProfilerResultsState(ServiceState, rx.State):
         self.loading, self.error, self.review, self.chosen_notice = True, "", [], ""
         if found := await self._call(profiler.history):
             tz = await self._time_zone()
-            self.results = [{**r, "when": when(r["completed_at"], tz)} for r in found.value]
+            self.results = [_shown(r, tz) for r in found.value]
         wanted = self.router.url.query_parameters.get("session", "")
         self.selected = next(
             (i for i, r in enumerate(self.results) if str(r["session_id"]) == wanted), 0
@@ -102,7 +114,7 @@ class ProfilerResultsState(ServiceState, rx.State):
         sid = int(self.result["session_id"])
         if chosen := await self._call(profiler.choose_track, sid, track, self._meta()):
             self.results = [
-                {**chosen.value, "when": r["when"]} if i == self.selected else r
+                {**_named(chosen.value), "when": r["when"]} if i == self.selected else r
                 for i, r in enumerate(self.results)
             ]
             self.chosen_notice = (
@@ -276,7 +288,7 @@ def results_content() -> rx.Component:
                         rx.button(
                             h["when"].to(str),
                             " — ",
-                            h["primary_track"].to(str),
+                            h["track_name"].to(str),
                             " (",
                             h["confidence"].to(str),
                             ")",

@@ -128,6 +128,9 @@ def test_habit_streak_goal_progress_and_a_shared_reflection(
     reflection = main.get_by_test_id("reflection").filter(has_text=learner.tag)
     expect(reflection).to_contain_text("Shared with mentor")
     expect(reflection).to_contain_text("Mood 4/5")
+    # The form starts afresh for the next one: private, no mood (sharing is chosen each time).
+    expect(main.get_by_role("switch", name="Share with my mentor")).not_to_be_checked()
+    expect(main.get_by_label("Mood")).to_have_value("")
     expect(main.get_by_test_id("week-figure").first).to_contain_text("Check-ins")
 
     # The home sums it up.

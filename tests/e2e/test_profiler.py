@@ -65,6 +65,9 @@ def test_sign_up_profiler_results_and_welcome_dashboard(web: BrowserPage) -> Non
     expect(page.get_by_text(re.compile("Confidence: (high|medium|low)"))).to_be_visible()
     expect(page.get_by_role("heading", name="NICE Framework work roles")).to_be_visible()
     track = page.get_by_role("heading", level=1).inner_text().split(":")[1].strip()
+    # The attempts list names the track as the heading does, not by its key ("builders").
+    attempt = page.get_by_role("button", name=re.compile(r" — .+ \((high|medium|low)\)$"))
+    expect(attempt).to_contain_text(f" — {track} (")
 
     page.get_by_role("link", name="Continue to my dashboard →").click()
     expect(page).to_have_url(re.compile(r"/dashboard/student\?track=\w+&welcome=true"))

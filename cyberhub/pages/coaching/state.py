@@ -288,6 +288,7 @@ class CoachingState(ServiceState, rx.State):
         self.loading, self.notice = True, ""
         self.habit_error = self.goal_error = self.reflection_error = ""
         self.archive_open, self.reflection_page, self.closed_page = False, 1, 1
+        self.shared, self.prompt = False, ""  # a new visit writes a private reflection
         self.error = await self._fetch()
         self.loading = False
 
@@ -417,8 +418,10 @@ class CoachingState(ServiceState, rx.State):
             self.reflection_page = 1
         said = "Reflection saved" + (" and shared with your mentor." if self.shared else ".")
         if await self._done(made.error, said, "reflection_error"):
-            self.prompt = ""
-            yield rx.set_value("reflection-body", "")
+            # The next reflection starts afresh, and private: sharing is chosen each time.
+            self.prompt, self.shared = "", False
+            for field in ("reflection-body", "reflection-mood", "reflection-energy"):
+                yield rx.set_value(field, "")
 
     @rx.event
     async def go_to_reflections(self, page: int) -> None:

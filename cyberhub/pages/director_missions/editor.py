@@ -15,6 +15,7 @@ from cyberhub.components.markdown import safe_markdown
 from cyberhub.components.page_kit import two_columns
 from cyberhub.components.panels import cells_row, field_grid, grey_text, kept_input
 from cyberhub.components.ui import alert_callout, error_callout, icon_button, muted
+from cyberhub.formatting import DIFFICULTY_NAMES, difficulty_label
 from cyberhub.pages.director_missions.data import CHECKED_FIELDS
 from cyberhub.pages.director_missions.listing import _editor_actions, _status_badge
 from cyberhub.pages.director_missions.state import DirectorMissionsState
@@ -64,8 +65,7 @@ BRIEF_DEBOUNCE_MS = 200
 SOLID_PANELS = {"--color-panel": "var(--color-panel-solid)", "--backdrop-filter-panel": "none"}
 # a fieldset that only groups (and disables) the editor's fields: no border or inset of its own
 FIELDSET = {"border": "none", "padding": "0", "margin": "0", "min_width": "0", "width": "100%"}
-LEVEL_NAMES = ("Beginner", "Foundation", "Intermediate", "Advanced", "Expert")
-LEVELS = [{"id": str(n), "name": f"{n} · {name}"} for n, name in enumerate(LEVEL_NAMES, start=1)]
+LEVELS = [{"id": str(n), "name": difficulty_label(n)} for n in DIFFICULTY_NAMES]
 
 
 def _trash(on_click: Any, label: rx.Var[str]) -> rx.Component:

@@ -14,11 +14,11 @@ from cyberhub.components.rows import pager_if_many
 from cyberhub.components.tables import data_table
 from cyberhub.components.ui import (
     difficulty_badge,
-    difficulty_label,
     empty_state,
     icon_button,
     muted,
 )
+from cyberhub.formatting import difficulty_label
 from cyberhub.pages.director_missions.data import ALL
 from cyberhub.pages.director_missions.state import DirectorMissionsState
 

@@ -14,7 +14,6 @@ from cyberhub.components.page_kit import once_listed
 from cyberhub.components.ui import (
     badge_row,
     difficulty_badge,
-    difficulty_label,
     empty_state,
     error_callout,
     muted,
@@ -22,6 +21,7 @@ from cyberhub.components.ui import (
     pager,
     track_badge,
 )
+from cyberhub.formatting import difficulty_label
 from cyberhub.pages.missions.state import (
     ALL,
     STATUS_LABELS,

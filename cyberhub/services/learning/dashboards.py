@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from cyberhub.formatting import person_name
+from cyberhub.formatting import difficulty_label, person_name
 from cyberhub.models import (
     Cohort,
     Enrollment,
@@ -85,7 +85,7 @@ def next_best_action(
     mine = [m for m in fresh if m.track == primary_track]
     if mine or fresh:
         m = (mine or fresh)[0]
-        return action("start", f"Start “{m.title}” (difficulty {m.difficulty}).", m)
+        return action("start", f"Start “{m.title}” ({difficulty_label(m.difficulty)}).", m)
     if by_status.get(SubmissionStatus.submitted) or by_status.get(SubmissionStatus.in_review):
         return action("wait", "Your work is with your mentor; you'll be notified of the review.")
     if by_status.get(progress.LOCKED):
