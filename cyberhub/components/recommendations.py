@@ -206,7 +206,8 @@ def _waiting(text: str, spinner_size: str = "2", **text_props: Any) -> rx.Compon
 
 
 def _card_body(S: type[RecommendationsState]) -> rx.Component:
-    """Loading, the refusal, "off" (no consent), the list, or "being prepared"."""
+    """Loading, the refusal, "off" (no consent), the list, "nothing new" (computed, empty) or
+    "being prepared" (never computed yet)."""
     return rx.cond(
         ~S.loaded,
         _waiting("Loading recommendations…"),
@@ -223,10 +224,20 @@ def _card_body(S: type[RecommendationsState]) -> rx.Component:
                 rx.cond(
                     S.items.length() > 0,
                     rx.vstack(rx.foreach(S.items, _item), _unlocks(S), spacing="0", width="100%"),
-                    _waiting(
-                        "Your recommendations are being prepared — this takes a few seconds.",
-                        spinner_size="1",
-                        color_scheme="gray",
+                    rx.cond(
+                        S.computed_at != "",
+                        # Computed, with nothing new to start: said, with what unlocks later.
+                        rx.vstack(
+                            rx.text(S.message, size="2", data_testid="recommendations-none"),
+                            _unlocks(S),
+                            spacing="0",
+                            width="100%",
+                        ),
+                        _waiting(
+                            "Your recommendations are being prepared — this takes a few seconds.",
+                            spinner_size="1",
+                            color_scheme="gray",
+                        ),
                     ),
                 ),
             ),

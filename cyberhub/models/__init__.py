@@ -10,6 +10,7 @@ from cyberhub.models.ai import (
     RebuildRun,
     Recommendation,
     RecommendationFeedback,
+    RecommendationRun,
 )
 from cyberhub.models.analytics import ProgramAnalyticsSnapshot
 from cyberhub.models.certificates import Certificate
@@ -113,6 +114,7 @@ __all__ = [
     "RebuildRun",
     "Recommendation",
     "RecommendationFeedback",
+    "RecommendationRun",
     "CohortMentor",
     "Enrollment",
     "EnrollmentStatus",

@@ -119,6 +119,16 @@ class Recommendation(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
+class RecommendationRun(SQLModel, table=True):
+    """When a learner's list was last computed, stored or not: a learner with nothing left to
+    recommend (every open mission started or done) has no Recommendation row, and the card
+    says so instead of "being prepared" for ever."""
+
+    __tablename__ = "recommendation_runs"
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    computed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
 class RecommendationFeedback(SQLModel, table=True):
     """A learner's "not interested" on a mission: excluded from their list and pushes
     similar missions down."""

@@ -187,6 +187,39 @@ class TestVectorRecommendations:
         assert world.m1.id not in after and world.m3.id not in after
         assert after == [m for m in listed if m not in (world.m1.id, world.m3.id)]
 
+    def test_with_every_open_mission_started_the_card_says_so_and_stops_asking(
+        self, session: Session, world: World, stub_broker
+    ) -> None:
+        """A learner who has started every mission open to them has nothing new to start: the
+        list is computed empty, and that is said ("being prepared" showed for ever, and each
+        read queued another computation)."""
+        uid = world.student.id or 0
+        me = principal(session, world.student)
+        for _ in range(10):  # start whatever is recommended until nothing is left
+            recommendations.compute(session, uid)
+            session.commit()
+            listed = recommendations.stored(session, me).items
+            if not listed:
+                break
+            for item in listed:
+                submissions.save_draft(session, me, item.mission_id, answer="Started.")
+            session.commit()
+        shown = recommendations.stored(session, me)
+        assert shown.items == [] and shown.computed_at is not None
+        assert shown.message == recommendations.NOTHING_NEW
+        stub_broker.flush_all()
+        recommendations.stored_or_queue(session, me)
+        assert queued_jobs(stub_broker) == []  # computed: nothing to queue until they change
+        # A learner whose list was never computed is still told it is being prepared.
+        other = recommendations.stored_or_queue(session, principal(session, world.student2))
+        assert (other.computed_at, other.message) == (None, recommendations.PREPARING)
+        # Withdrawing AI consent forgets that it was computed, with the rest.
+        consents.set_consent(session, me, consents.AI_PROFILING, False)
+        session.commit()
+        consents.set_consent(session, me, consents.AI_PROFILING, True)
+        session.commit()
+        assert recommendations.stored(session, me).computed_at is None
+
     def test_recomputing_is_idempotent(
         self, session: Session, world: World, fake_embedder: FakeEmbedder
     ) -> None:

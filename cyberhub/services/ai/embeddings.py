@@ -17,6 +17,7 @@ from cyberhub.models import (
     PersonalityProfile,
     ProfilerAnswer,
     Recommendation,
+    RecommendationRun,
     Submission,
     SubmissionStatus,
 )
@@ -178,7 +179,13 @@ def purge_learner(session: Session, user_id: int) -> None:
     from cyberhub.services.ai import learner_interests  # noqa: PLC0415  (why: learner_interests imports this module at its top)
 
     lock_learner(session, user_id)  # a job computing for them now commits first, then goes
-    for model in (LearnerEmbedding, Recommendation, PersonalityProfile, CoachPlan):
+    for model in (
+        LearnerEmbedding,
+        Recommendation,
+        RecommendationRun,
+        PersonalityProfile,
+        CoachPlan,
+    ):
         session.execute(sa_delete(model).where(col(model.user_id) == user_id))
     learner_interests.purge(session, user_id)
 

@@ -41,6 +41,7 @@ from cyberhub.models import (
     ProfilerResult,
     Recommendation,
     RecommendationFeedback,
+    RecommendationRun,
     Submission,
     SubmissionStatus,
     Track,
@@ -395,6 +396,12 @@ def compute(session: Session, user_id: int, k: int = TOP_K) -> list[Recommendati
     rows = [row(c, i + 1, source) for i, c in enumerate(ranked.main)]
     later = [row(c, UNLOCKS_RANK + i + 1, UNLOCKS) for i, c in enumerate(ranked.unlocks)]
     session.add_all([*rows, *later])
+    # Computed, even when nothing is left to recommend (no row above): the card says so.
+    session.execute(
+        pg_insert(RecommendationRun)
+        .values(user_id=user_id, computed_at=now)
+        .on_conflict_do_update(index_elements=["user_id"], set_={"computed_at": now})
+    )
     session.flush()
     return rows
 
@@ -465,12 +472,14 @@ def stored(
     # The "unlocks after …" rows (locked missions matching a goal) are kept apart from the list.
     unlocks = [i for i in items if i.source == UNLOCKS]
     items = [i for i in items if i.source != UNLOCKS]
+    run = session.get(RecommendationRun, target)
+    computed_at = run.computed_at if run else max((r.computed_at for *_, r in rows), default=None)
     return RecommendationList(
         enabled=True,
-        message="" if items else "Your recommendations are being prepared.",
+        message="" if items else NOTHING_NEW if computed_at else PREPARING,
         items=items,
         unlocks=unlocks,
-        computed_at=max((r.computed_at for *_, r in rows), default=None),
+        computed_at=computed_at,
     )
 
 
@@ -484,6 +493,11 @@ def request_refresh(
     return target
 
 
+PREPARING = "Your recommendations are being prepared."
+NOTHING_NEW = (
+    "Nothing new to recommend right now: every mission open to you is started or done. "
+    "Your next approvals and new missions bring more."
+)
 PENDING_KEY = "cyberhub:recs:pending:{user}"
 PENDING_SECONDS = 60  # one queued computation per learner per minute while the list is empty
 
@@ -514,10 +528,11 @@ def refresh_if_missing(
 def stored_or_queue(
     session: Session, principal: Principal | None, user_id: int | None = None
 ) -> RecommendationList:
-    """`stored()`, and when consent is given but nothing is stored yet (a new learner, a list
-    deleted by a consent change), a computation queued for the worker (`refresh_if_missing`)."""
+    """`stored()`, and when consent is given but the list was never computed (a new learner, a
+    list deleted by a consent change), a computation queued for the worker (`refresh_if_missing`).
+    A list computed with nothing in it (NOTHING_NEW) waits for the learner's next change."""
     data = stored(session, principal, user_id)
-    if data.enabled and not data.items:
+    if data.enabled and data.computed_at is None:
         refresh_if_missing(session, principal, user_id)
     return data
 
