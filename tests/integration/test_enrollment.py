@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -36,6 +37,7 @@ from tests.factories import (
     make_track,
     make_user,
     principal,
+    queued_jobs,
     serve,
 )
 from tests.races import second_while_first_holds
@@ -175,6 +177,22 @@ class TestEnrollOne:
         assert consents.has_consent(session, id_of(user), consents.AI_PROFILING)
         # A password account that signs in by link later is not asked again.
         assert not consents.never_accepted(session, id_of(user))
+
+    def test_joining_or_leaving_a_cohort_recomputes_the_learner_s_recommendations(
+        self, session: Session, world: World, stub_broker: Any
+    ) -> None:
+        """What a learner may start follows their programme: their list (and the coach's plan,
+        which picks from it) is recomputed when they join or leave a cohort, not only after
+        their next review."""
+        d, learner = director(session, world), world.outsider_student
+        stub_broker.flush_all()
+        enrollment.enroll(session, d, world.cohort.id or 0, learner.email)
+        session.commit()
+        assert ("recompute_recommendations", (id_of(learner),)) in queued_jobs(stub_broker)
+        stub_broker.flush_all()
+        enrollment.unenroll(session, d, world.cohort.id or 0, id_of(learner))
+        session.commit()
+        assert ("recompute_recommendations", (id_of(learner),)) in queued_jobs(stub_broker)
 
     def test_already_enrolled_conflicts_and_withdrawn_can_return(
         self, session: Session, world: World

@@ -40,6 +40,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from cyberhub import jobs
 from cyberhub.formatting import when
 from cyberhub.models import (
     ApplicationStatus,
@@ -613,6 +614,8 @@ def free_seat(
     enrollment.status = EnrollmentStatus.withdrawn
     enrollment.withdrawn_at = utcnow()
     session.add(enrollment)
+    # The programme's missions are no longer theirs to start: list and plan recomputed.
+    jobs.recommendations_stale(session, student_id)
     assignment = session.exec(
         select(MentorAssignment).where(
             MentorAssignment.cohort_id == cohort_id, MentorAssignment.student_id == student_id

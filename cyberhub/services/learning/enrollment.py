@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from cyberhub import jobs
 from cyberhub.formatting import plural
 from cyberhub.models import (
     Cohort,
@@ -127,6 +128,9 @@ def activate_enrollment(
     enrollment.withdrawn_at = None
     enrollment.completed_at = None
     session.add(enrollment)
+    # What the learner may start changed (the programme's missions): their list and their
+    # coach's plan are recomputed after commit (the worker checks their AI consent).
+    jobs.recommendations_stale(session, student_id)
     return enrollment
 
 
