@@ -15,6 +15,7 @@ from cyberhub.formatting import when
 from cyberhub.models import (
     Notification,
     OutboxMail,
+    RoleAssignment,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -670,6 +671,23 @@ def test_reminders_go_once_per_habit_per_day_and_not_when_done(session: Session)
     assert reminders.send_due_reminders(session, at + timedelta(days=1)) == 2
     habit = session.get(Habit, due.id)
     assert habit is not None and habit.reminded_on == TODAY + timedelta(days=1)
+
+
+def test_someone_who_is_no_longer_a_learner_is_reminded_no_more(session: Session) -> None:
+    """Their student role ended (they left the organisation): /coaching, where the reminder
+    sends them and where it is turned off, is closed to them, so no reminder goes."""
+    w = build_world(session)
+    _zone(session, w.student)
+    p = principal(session, w.student)
+    _habit(session, p, "Evening lab", reminder_time="19:00")
+    session.commit()
+    for grant in session.exec(
+        select(RoleAssignment).where(RoleAssignment.user_id == id_of(w.student))
+    ).all():
+        session.delete(grant)
+    session.commit()
+    at = datetime(2026, 11, 12, 16, 5, tzinfo=UTC)  # 19:05 in Nairobi
+    assert reminders.send_due_reminders(session, at) == 0
 
 
 def test_a_reminder_of_a_habit_titled_on_two_lines_is_mailed(

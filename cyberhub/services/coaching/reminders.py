@@ -19,7 +19,7 @@ from sqlalchemy import Date, DateTime, String, Time, and_, cast, column, or_, up
 from sqlmodel import Session, col, select
 
 from cyberhub.formatting import zone
-from cyberhub.models import User
+from cyberhub.models import Role, RoleAssignment, User
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit
 from cyberhub.services.coaching import habits
@@ -60,6 +60,14 @@ def _due(session: Session, now: datetime) -> list[tuple[Habit, date]]:
         col(Habit.reminder_time).is_not(None),
         col(Habit.archived_at).is_(None),
         col(User.is_active),
+        # Still a learner: /coaching, where a reminder sends them (and where it is turned off),
+        # is for students only. Someone who left their organisation is reminded no more.
+        select(RoleAssignment.user_id)
+        .where(
+            col(RoleAssignment.user_id) == col(User.id),
+            col(RoleAssignment.role) == Role.student,
+        )
+        .exists(),
     )
     zones = session.exec(
         select(User.time_zone)
