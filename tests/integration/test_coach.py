@@ -378,6 +378,44 @@ def test_the_plan_suggests_only_recommendations_the_learners_list_still_shows(
     assert [r.mission_id for r in shown] == [id_of(first), id_of(second)]
 
 
+def test_a_mission_started_or_archived_after_the_plan_leaves_it_at_once(
+    session: Session, w: World
+) -> None:
+    """The plan is written weekly (and after changes it reads); a mission it suggests that the
+    learner starts, or that is archived, meanwhile leaves the plan as soon as it is read, as it
+    leaves the recommendations card, not at the next computation."""
+    me = principal(session, w.student)
+    started, archived, kept = (
+        make_mission(session, w.program, w.builders, title=t)
+        for t in ("Started since", "Archived since", "Still open")
+    )
+    for rank, m in enumerate((started, archived, kept), start=1):
+        session.add(
+            Recommendation(
+                user_id=id_of(w.student),
+                mission_id=id_of(m),
+                rank=rank,
+                score=1.0 / rank,
+                reason="",
+                source="vector",
+            )
+        )
+    session.commit()
+    coach.compute_plan(session, id_of(w.student), FakeEmbedder())
+    session.commit()
+    before = coach.read_plan(session, me, id_of(w.student)).plan
+    assert before is not None
+    assert [m.mission_id for m in before.missions] == [id_of(m) for m in (started, archived, kept)]
+    submissions.save_draft(session, me, id_of(started), answer="Started.")
+    archived.status = MissionStatus.archived
+    session.add(archived)
+    session.commit()
+    for reader in (me, principal(session, w.mentor)):
+        after = coach.read_plan(session, reader, id_of(w.student)).plan
+        assert after is not None
+        assert [m.mission_id for m in after.missions] == [id_of(kept)]
+
+
 def test_unchanged_inputs_keep_the_stored_plan(session: Session, w: World, model: Any) -> None:
     _compute(session, w.student, model)
     first = session.get(CoachPlan, id_of(w.student))

@@ -139,7 +139,7 @@ class CohortCompletionState(ServiceState, rx.State):
         self.notice = f"{done.value} is closed: it takes no more enrolments or applications."
         await self._fetch()
         # The roster, and the applications and waitlist places the closing ended.
-        return [DirectorCohortState.load, CohortEnrolmentState.load]
+        return [DirectorCohortState.refresh, CohortEnrolmentState.load]
 
 
 S = CohortCompletionState

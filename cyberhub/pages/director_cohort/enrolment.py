@@ -134,7 +134,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
         from cyberhub.pages.director_cohort import DirectorCohortState  # noqa: PLC0415  (why: the package's __init__ imports this module)
 
         await self._fetch()
-        return DirectorCohortState.load  # the roster and seat badges changed too
+        return DirectorCohortState.refresh  # the roster and seat badges changed too
 
     set_mode = value_setter("mode", str)
 

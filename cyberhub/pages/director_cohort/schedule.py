@@ -71,7 +71,7 @@ class CohortScheduleState(ServiceState, rx.State):
             return None
         self.notice = f"Saved the due date of {done.value.title}."
         await self._fetch()
-        return DirectorCohortState.load  # the roster's overdue flags follow
+        return DirectorCohortState.refresh  # the roster's overdue flags follow
 
     @rx.event
     async def clear(self, mission_id: int) -> Any:
@@ -83,7 +83,7 @@ class CohortScheduleState(ServiceState, rx.State):
             return None
         self.notice = f"{done.value.title} has no due date now."
         await self._fetch()
-        return DirectorCohortState.load
+        return DirectorCohortState.refresh
 
 
 S = CohortScheduleState

@@ -129,6 +129,13 @@ class DirectorCohortState(ServiceState, rx.State):
         self.cohort_id = cohort_id
         await self._fetch()
 
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the cohort again in place, after a change made in another panel (a due date,
+        an approval, a closing): no spinner, so what is typed elsewhere on the page stays."""
+        self.notice = self.action_error = ""
+        await self._fetch()
+
     # enrol one --------------------------------------------------------------------------------
     @rx.event
     async def enroll(self, form: dict[str, Any]) -> Any:

@@ -20,6 +20,7 @@ deleted instead).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -413,10 +414,37 @@ def _target(session: Session, principal: Principal | None, user_id: int | None) 
     return viewable_learner(session, principal, user_id, "recommendations")
 
 
+def still_offered(session: Session, user_id: int, mission_ids: Collection[int]) -> set[int]:
+    """Which of `mission_ids` a list computed earlier may still offer the learner now (the
+    `still_shown` rules about the mission: published, theirs to see or take, not dismissed, not
+    started, not locked). The coach's plan reads its suggested missions through it, as the
+    card reads its rows."""
+    if not mission_ids:
+        return set()
+    unlocked = col(Mission.id).not_in(progress.locked_missions(user_id))
+    found = session.exec(
+        select(Mission.id).where(
+            col(Mission.id).in_(list(mission_ids)), *_offerable(user_id), unlocked
+        )
+    ).all()
+    return {i for i in found if i is not None}
+
+
 def still_shown(user_id: int) -> list[Any]:
     """When a stored row of the learner's list (joined with its Mission) is still shown: the
     list was computed before their latest changes, and only a review decision recomputes it.
     The list (`stored`) and the coach's plan read the rows through these conditions."""
+    return [
+        *_offerable(user_id),
+        # Not (as a next step) one that is locked for them; the "unlocks after …" rows are
+        # locked on purpose.
+        (col(Recommendation.source) == UNLOCKS)
+        | col(Mission.id).not_in(progress.locked_missions(user_id)),
+    ]
+
+
+def _offerable(user_id: int) -> list[Any]:
+    """`still_shown`'s rules about the mission itself."""
     return [
         col(Mission.status) == MissionStatus.published,
         # A list computed before a move (left a programme or an organisation) shows only
@@ -430,11 +458,8 @@ def still_shown(user_id: int) -> list[Any]:
             )
         ),
         # Never a mission they started since (a draft or an attempt, as compute() leaves out:
-        # it is "In progress" on their dashboard) or completed, nor (as a next step) one that is
-        # locked for them; the "unlocks after …" rows are locked on purpose.
+        # it is "In progress" on their dashboard) or completed.
         col(Mission.id).not_in(progress.started_missions(user_id)),
-        (col(Recommendation.source) == UNLOCKS)
-        | col(Mission.id).not_in(progress.locked_missions(user_id)),
     ]
 
 

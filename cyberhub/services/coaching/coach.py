@@ -728,6 +728,12 @@ def read_plan(session: Session, principal: Principal | None, user_id: int) -> Co
         return CoachPlanPublic(state="preparing", message=PREPARING)
     staff = actor.user_id != user_id
     plan = StoredPlan.model_validate(row.payload)
+    # Only missions the learner may still start: one started, archived, dismissed or no longer
+    # theirs since the plan was written leaves it at once, as it leaves the recommendations.
+    offered = recommendations.still_offered(session, user_id, [m.mission_id for m in plan.missions])
+    plan = plan.model_copy(
+        update={"missions": [m for m in plan.missions if m.mission_id in offered]}
+    )
     if staff:
         plan = _as_seen_by(session, actor, user_id, plan, row.week_start)
     return CoachPlanPublic(
