@@ -159,6 +159,10 @@ class CohortsState(ServiceState, url_query.AddressedList, rx.State):
     async def apply(self, cohort_id: int) -> None:
         if self.busy:
             return
+        if not any(o.id == int(cohort_id) and o.can_apply for o in self.offers):
+            # A second click on a card this page has already settled (a double click): the
+            # first one's notice stands, not "You have already applied".
+            return
         self.busy, self.notice, self.error = True, "", ""
         done = await self._call(applications.apply, int(cohort_id), meta=self._meta())
         if not done:

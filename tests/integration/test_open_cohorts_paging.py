@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cyberhub.models import Cohort, EnrolmentMode, User
 from cyberhub.pages.cohorts import CohortsState
+from cyberhub.services.admin.audit import NO_META
 from tests.factories import login, make_cohort, make_org, make_program, make_user, principal
 from tests.page_states import at_address, page_state
 from tests.processes import run_in_own_loop
@@ -75,3 +76,23 @@ def test_the_api_pages_the_cohorts_on_offer_like_the_other_lists(
         assert [o["organization"] for o in found.json()["items"]] == ["Northwind"] * 4
         refused = client.get(f"{API}/enrolment/cohorts", params={"page_size": 101})
         assert refused.status_code == 422 and "detail" in refused.json()
+
+
+def test_apply_clicked_twice_applies_once_and_keeps_its_notice(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second click of a double click (its event runs after the first's): the card already
+    says "applied", so nothing more happens and "You applied to …" stays, not "You have
+    already applied"."""
+    [cohort] = offered(session, "Northwind", 1)
+    me = principal(session, learner(session))
+    page = page_state(CohortsState, session, me, monkeypatch)
+    monkeypatch.setattr(CohortsState, "_meta", lambda _: NO_META)
+    at_address(CohortsState, monkeypatch)
+    run_in_own_loop(CohortsState.event_handlers["load"].fn(page))
+    apply = CohortsState.event_handlers["apply"].fn
+    run_in_own_loop(apply(page, cohort.id))
+    notice = page.notice
+    assert notice.startswith("You applied to") and page.error == ""
+    run_in_own_loop(apply(page, cohort.id))
+    assert (page.notice, page.error) == (notice, "")
