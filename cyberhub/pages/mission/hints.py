@@ -48,7 +48,7 @@ def hints_section() -> rx.Component:
                                         rx.icon("lightbulb"),
                                         "Reveal a hint",
                                         variant="soft",
-                                        on_click=S.reveal_hint,
+                                        on_click=S.reveal_hint(S.revealed.length()),
                                     ),
                                     muted(
                                         S.hints_left,

@@ -150,8 +150,10 @@ class MissionState(ServiceState, rx.State):
                 self._fill_form()
 
     @rx.event
-    async def reveal_hint(self) -> None:
-        shown = await self._try(submissions.reveal_hint, self.mission.id)
+    async def reveal_hint(self, index: int) -> None:
+        """Reveal hint `index`: the next one as the page showed it when clicked, so a second
+        click before the first's answer arrived (a double click) reveals that one only, once."""
+        shown = await self._try(submissions.reveal_hint, self.mission.id, int(index))
         self.hint_error = shown.error
         if shown:
             self.revealed = shown.value.revealed

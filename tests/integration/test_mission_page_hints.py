@@ -1,0 +1,33 @@
+"""The mission page's "Reveal a hint": the click says which hint it is for (the next one as the
+page showed it), so a double click, whose second event runs after the first's answer, reveals
+one hint, not two (each revealed hint counts, and the mentor sees how many)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models import HintReveal
+from cyberhub.pages.mission import ROUTE, MissionState
+from tests.factories import World, id_of, principal
+from tests.page_states import opened_at, page_state
+from tests.processes import run_in_own_loop
+
+pytestmark = [pytest.mark.student, pytest.mark.integration]
+
+
+def test_a_double_click_reveals_one_hint(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = page_state(MissionState, session, principal(session, world.student), monkeypatch)
+    opened_at(page, ROUTE, f"/missions/{id_of(world.m1)}")
+    run_in_own_loop(MissionState.event_handlers["load"].fn(page))
+    assert page.revealed == [] and page.error == ""
+    reveal = MissionState.event_handlers["reveal_hint"].fn
+    run_in_own_loop(reveal(page, 0))
+    run_in_own_loop(reveal(page, 0))  # the second click, sent with what the page showed then
+    assert [h.hint for h in page.revealed] == ["First hint."] and page.hint_error == ""
+    rows = session.exec(select(HintReveal).where(HintReveal.student_id == id_of(world.student)))
+    assert len(rows.all()) == 1
+    run_in_own_loop(reveal(page, len(page.revealed)))  # a deliberate next click: the next one
+    assert [h.hint for h in page.revealed] == ["First hint.", "Second hint."]
