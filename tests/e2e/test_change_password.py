@@ -62,11 +62,14 @@ def test_a_learner_changes_their_password(web: BrowserPage, app_url: str) -> Non
     expect(repeat).to_have_value(NEW_PASSWORD)
 
     # The right one: changed, the fields are emptied, and this browser stays signed in.
+    sign_ins = page.get_by_test_id("sign-ins").get_by_test_id("sign-in-row")
+    expect(sign_ins).to_have_count(3)  # this browser, and the sign-up and the other device
     current.fill(PASSWORD)
     submit.click()
     expect(card.get_by_role("status").filter(has_text="Your password was changed")).to_be_visible()
     expect(current).to_have_value("")
     expect(new).to_have_value("")
+    expect(sign_ins).to_have_count(1)  # the others left the list at once
     page.reload()
     expect(page.get_by_role("heading", name="Change password")).to_be_visible()
     assert "/signin" not in page.url

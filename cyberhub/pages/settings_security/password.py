@@ -15,6 +15,8 @@ from cyberhub.components.labelled import kept_form, labelled_form_input
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.page_kit import stack_card
 from cyberhub.components.ui import error_callout, muted
+from cyberhub.pages.settings_security.calendar import CalendarFeedState
+from cyberhub.pages.settings_security.sessions import SignInsState
 from cyberhub.services.identity import password_change, passwords
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
@@ -49,7 +51,12 @@ class PasswordState(ServiceState, rx.State):
         self.busy = False
         if done:
             self.notice = done.value.detail
-            yield [rx.set_value(field, "") for field in FIELDS]
+            # The sessions it ended and the feed it stopped leave their cards too.
+            yield [
+                *(rx.set_value(field, "") for field in FIELDS),
+                SignInsState.load,
+                CalendarFeedState.load,
+            ]
 
 
 def _password_input(
