@@ -254,6 +254,9 @@ class CoachingState(ServiceState, rx.State):
     shared: bool = False
     archive_open: bool = False
     archive_id: int = 0
+    # A check-in or archive refused, said on that habit's card.
+    card_error_id: int = 0
+    card_error: str = ""
     # An optional note per habit for its next check-in (keyed by the habit's id).
     notes: dict[str, str] = {}
 
@@ -289,6 +292,7 @@ class CoachingState(ServiceState, rx.State):
         self.habit_error = self.goal_error = self.reflection_error = ""
         self.archive_open, self.reflection_page, self.closed_page = False, 1, 1
         self.shared, self.prompt = False, ""  # a new visit writes a private reflection
+        self.card_error_id, self.card_error = 0, ""
         self.error = await self._fetch()
         self.loading = False
 
@@ -331,12 +335,24 @@ class CoachingState(ServiceState, rx.State):
 
     @rx.event
     async def check_in(self, habit_id: int, day: str) -> None:
+        habit = next((h for h in self.habits if h.id == int(habit_id)), None)
+        if habit is None or not any(d.value == day for d in habit.days):
+            # That day is checked in already on this page (the second click of a double
+            # click): the first one's notice stands, not "already checked in".
+            return
         note = self.notes.get(str(habit_id), "")
         data = CheckinCreate(day=date.fromisoformat(day), note=note[: NOTE_MAX * 2])
         done = await self._try(habits.check_in, int(habit_id), data)
-        title = next((h.title for h in self.habits if h.id == int(habit_id)), "Habit")
-        if await self._done(done.error, f"“{title}” checked in.", "error"):
+        if await self._on_card(habit.id, done.error, f"“{habit.title}” checked in."):
             self.notes.pop(str(habit_id), None)
+
+    async def _on_card(self, habit_id: int, error: str, notice: str) -> bool:
+        """A habit's own refusal is said on its card (the page's top is far above it)."""
+        self.card_error_id, self.card_error = (habit_id, error) if error else (0, "")
+        if error:
+            self.notice = ""
+            return False
+        return await self._done("", notice, "error")
 
     @rx.event
     def ask_archive(self, habit_id: int) -> None:
@@ -348,7 +364,7 @@ class CoachingState(ServiceState, rx.State):
     async def archive(self) -> None:
         self.archive_open = False
         done = await self._try(habits.archive_habit, self.archive_id)
-        await self._done(done.error, "Habit archived. Its history stays.", "error")
+        await self._on_card(self.archive_id, done.error, "Habit archived. Its history stays.")
 
     # goals ------------------------------------------------------------------------------------
     set_new_source = value_setter("new_source", str)

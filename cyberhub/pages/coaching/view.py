@@ -82,6 +82,7 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
             align="center",
             spacing="1",
         ),
+        rx.cond(S.card_error_id == h.id, error_callout(S.card_error)),
         rx.cond(h.reminder != "", muted(h.reminder, size="1")),
         rx.cond(h.link != "", muted(h.link, size="1", data_testid="habit-link")),
         _history(h),

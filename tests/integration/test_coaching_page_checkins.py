@@ -1,0 +1,68 @@
+"""/coaching's check-ins: a double click on "Check in" checks in once and keeps its notice
+(the second said "already checked in" at the top of the page); a check-in refused says why on
+that habit's card, not at the top of the page, far above it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from cyberhub.models.base import utcnow
+from cyberhub.models.coaching import Habit, HabitCheckin
+from cyberhub.pages.coaching.state import CoachingState
+from cyberhub.schemas.coaching import HabitCreate
+from cyberhub.services.coaching import habits
+from cyberhub.state.session import SessionState
+from tests.factories import World, principal
+from tests.page_states import page_state
+from tests.processes import run_in_own_loop
+
+pytestmark = [pytest.mark.student, pytest.mark.integration]
+
+
+def _page(session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> CoachingState:
+    page = page_state(CoachingState, session, principal(session, world.student), monkeypatch)
+    signed_in = page.parent_state
+    assert signed_in is not None
+    session_state = signed_in.get_substate(SessionState.get_full_name().split(".")[1:])
+    assert isinstance(session_state, SessionState)
+    session_state.time_zone = "UTC"
+    run_in_own_loop(CoachingState.event_handlers["load"].fn(page))
+    assert page.error == ""
+    return page
+
+
+def test_a_double_click_on_check_in_checks_in_once_and_keeps_its_notice(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = habits.create_habit(session, principal(session, world.student), HabitCreate(title="Lab"))
+    session.commit()
+    page = _page(session, world, monkeypatch)
+    [habit] = page.habits
+    today = habit.days[0].value
+    check_in = CoachingState.event_handlers["check_in"].fn
+    run_in_own_loop(check_in(page, habit.id, today))
+    assert page.notice == "“Lab” checked in." and page.card_error == ""
+    run_in_own_loop(check_in(page, habit.id, today))  # the second click, against the old page
+    assert (page.notice, page.error, page.card_error) == ("“Lab” checked in.", "", "")
+    rows = session.exec(select(HabitCheckin).where(HabitCheckin.habit_id == made.id)).all()
+    assert len(rows) == 1
+
+
+def test_a_refused_check_in_is_said_on_its_habit_s_card(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = habits.create_habit(session, principal(session, world.student), HabitCreate(title="Lab"))
+    session.commit()
+    page = _page(session, world, monkeypatch)
+    [habit] = page.habits
+    row = session.get(Habit, made.id)
+    assert row is not None
+    row.archived_at = utcnow()  # archived meanwhile, in another tab
+    session.add(row)
+    session.commit()
+    run_in_own_loop(
+        CoachingState.event_handlers["check_in"].fn(page, habit.id, habit.days[0].value)
+    )
+    assert page.card_error_id == habit.id and page.card_error
+    assert page.error == "" and page.notice == ""
