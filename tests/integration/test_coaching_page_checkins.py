@@ -66,3 +66,25 @@ def test_a_refused_check_in_is_said_on_its_habit_s_card(
     )
     assert page.card_error_id == habit.id and page.card_error
     assert page.error == "" and page.notice == ""
+
+
+def test_a_form_sent_twice_makes_one_habit_and_one_reflection(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter pressed twice (or a double click) sends the form twice before it is emptied: one
+    habit, one reflection (each could not be deleted from the page)."""
+    page = _page(session, world, monkeypatch)
+
+    def run(handler: str, form: dict[str, str]) -> None:
+        run_in_own_loop(CoachingState.event_handlers[handler].fn(page, form))
+
+    for _ in range(2):
+        run("add_habit", {"title": "Read one write-up", "per_week": "3"})
+    page.shared = True
+    for _ in range(2):
+        run("add_reflection", {"body": "Hard week, good lab.", "mood": "4", "energy": ""})
+    assert [h.title for h in page.habits] == ["Read one write-up"]
+    assert [r.body for r in page.reflections] == ["Hard week, good lab."]
+    # Written again later, on purpose, it is another reflection.
+    run("add_reflection", {"body": "Another week.", "mood": "", "energy": ""})
+    assert len(page.reflections) == 2

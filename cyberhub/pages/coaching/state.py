@@ -254,6 +254,8 @@ class CoachingState(ServiceState, rx.State):
     shared: bool = False
     archive_open: bool = False
     archive_id: int = 0
+    # What each form made last (kind -> its data as JSON): the same sent again is not made twice.
+    _last_made: dict[str, str] = {}
     # A check-in or archive refused, said on that habit's card.
     card_error_id: int = 0
     card_error: str = ""
@@ -292,9 +294,18 @@ class CoachingState(ServiceState, rx.State):
         self.habit_error = self.goal_error = self.reflection_error = ""
         self.archive_open, self.reflection_page, self.closed_page = False, 1, 1
         self.shared, self.prompt = False, ""  # a new visit writes a private reflection
-        self.card_error_id, self.card_error = 0, ""
+        self.card_error_id, self.card_error, self._last_made = 0, "", {}
         self.error = await self._fetch()
         self.loading = False
+
+    def _again(self, kind: str, sent: str) -> bool:
+        """Whether this form sends what it made last (`sent`: what was typed; the second
+        submit of a double click or Enter, queued before the form was emptied): it is not made
+        twice."""
+        return self._last_made.get(kind) == sent
+
+    def _made(self, kind: str, sent: str) -> None:
+        self._last_made = {**self._last_made, kind: sent}
 
     async def _done(self, error: str, notice: str, field: str) -> bool:
         """Show a refusal under its form, or reload and say what happened."""
@@ -328,8 +339,11 @@ class CoachingState(ServiceState, rx.State):
             track_key=str(form.get("track_key", ""))[:32],
             skill=str(form.get("skill", ""))[: SKILL_MAX * 2],
         )
+        if self._again("habit", data.model_dump_json()):
+            return
         made = await self._try(habits.create_habit, data)
         if await self._done(made.error, f"Habit “{data.title.strip()}” started.", "habit_error"):
+            self._made("habit", data.model_dump_json())
             yield rx.set_value("habit-title", "")
             yield rx.set_value("habit-skill", "")
 
@@ -389,8 +403,11 @@ class CoachingState(ServiceState, rx.State):
             habit_ids=[habit] if habit and self.new_source == "habits" else [],
             habit_target=max(-1000, min(100_000, _int(form.get("habit_target", 10)) or 0)),
         )
+        if self._again("goal", data.model_dump_json()):
+            return
         made = await self._try(goals.create_goal, data)
         if await self._done(made.error, f"Goal “{data.title.strip()}” set.", "goal_error"):
+            self._made("goal", data.model_dump_json())
             yield rx.set_value("goal-title", "")
             yield rx.set_value("goal-why", "")
 
@@ -429,8 +446,13 @@ class CoachingState(ServiceState, rx.State):
             energy=_int(form.get("energy", "")),
             visibility="mentor" if self.shared else "private",
         )
+        # What was typed (sharing and the prompt are reset by the first save, not typed).
+        typed = f"{data.body}|{data.mood}|{data.energy}"
+        if self._again("reflection", typed):
+            return
         made = await self._try(reflections.add_reflection, data)
         if made:  # the newest: shown first on the first page
+            self._made("reflection", typed)
             self.reflection_page = 1
         said = "Reflection saved" + (" and shared with your mentor." if self.shared else ".")
         if await self._done(made.error, said, "reflection_error"):
