@@ -107,7 +107,7 @@ def test_little_evidence_is_said_honestly_and_each_scale_reads_like_its_title(
     expect(plan.get_by_test_id("lean")).to_have_text(re.compile(r"(Leans|Strongly) structured"))
     hands = dims.filter(has=page.get_by_role("heading", name="Conceptual or hands-on"))
     expect(hands.get_by_test_id("lean")).to_have_text("Not enough evidence yet")
-    people.get_by_text(re.compile(r"Evidence \(")).click()
+    people.get_by_text(re.compile(r"^The strongest evidence")).click()
     expect(people).to_contain_text("towards people-focused")
     expect(people).not_to_contain_text("towards systems-focused")
 

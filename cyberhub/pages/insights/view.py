@@ -116,9 +116,10 @@ def _dimension(d: rx.Var[DimensionView]) -> rx.Component:
             d.count > 0,
             rx.el.details(
                 rx.el.summary(
-                    "Evidence (",
-                    d.count,
-                    ")",
+                    # The strongest few (personality.MAX_EVIDENCE), not every piece counted in
+                    # the confidence line above ("8 of 10 pieces of evidence …").
+                    rx.cond(d.count == 1, "The strongest evidence", "The strongest evidence ("),
+                    rx.cond(d.count == 1, "", d.count.to(str) + ")"),
                     cursor="pointer",
                     font_size="0.9em",
                     min_height="24px",
