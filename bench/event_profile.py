@@ -113,7 +113,7 @@ async def drive(base: str, n: int, password: str) -> None:
         mission = 22
         catalog = ws_load._router("/missions")
         dash = ws_load._router(ws_load.DASHBOARD_PATH)
-        hint = (f"{ws_load.MISSION}.reveal_hint", None)
+        hint = (f"{ws_load.MISSION}.reveal_hint", {"index": 0})  # a hint revealed again: no-op
         form = {"__reflex_form_data__": [["answer", "## Approach\n\nBaseline scan first."]]}
         draft = [
             (f"{ws_load.MISSION}.set_intent", {"intent": "draft", "chosen": []}),

@@ -580,7 +580,10 @@ class Tab:
         return view
 
     async def hint(self, mission_id: int) -> None:
-        await self.send("hint", [(f"{MISSION}.reveal_hint", None)], _mission_router(mission_id))
+        # The button sends the next hint's index as the page shows it (a double click reveals
+        # one hint): the hints revealed so far.
+        index = {"index": len(self.var(MISSION, "revealed", []))}
+        await self.send("hint", [(f"{MISSION}.reveal_hint", index)], _mission_router(mission_id))
 
     async def save(self, mission_id: int, intent: str) -> None:
         handle = self.email.split("@")[0]

@@ -23,7 +23,7 @@ from cyberhub.models import (
 )
 from cyberhub.models.coaching import Habit, HabitCheckin, Reflection
 from cyberhub.models.progress import SubmissionEventKind
-from cyberhub.pages.coaching.state import goal_view
+from cyberhub.pages.coaching.rows import goal_view
 from cyberhub.schemas.coaching import (
     MAX_GOALS,
     MAX_HABITS,

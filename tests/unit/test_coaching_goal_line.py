@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cyberhub.pages.coaching.state import goal_view
+from cyberhub.pages.coaching.rows import goal_view
 from cyberhub.schemas.coaching import GoalPublic
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cyberhub.pages.coaching.state import habit_view
+from cyberhub.pages.coaching.rows import habit_view
 from tests.factories import habit_shown
 
 TODAY = date(2026, 3, 10)

@@ -17,7 +17,7 @@ from cyberhub.components.sections import heading_row, titled_stack
 from cyberhub.components.tables import list_or
 from cyberhub.components.ui import empty_state, error_callout, muted
 from cyberhub.pages.coaching.parts import S, choice, field_row, number_field, picker
-from cyberhub.pages.coaching.state import GoalView
+from cyberhub.pages.coaching.rows import GoalView
 from cyberhub.schemas.coaching import GOAL_TITLE_MAX, TEXT_MAX
 
 # -- goals -------------------------------------------------------------------------------------

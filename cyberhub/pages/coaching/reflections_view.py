@@ -15,7 +15,7 @@ from cyberhub.components.tables import list_or
 from cyberhub.components.ui import error_callout, muted
 from cyberhub.pages.coaching.parts import S
 from cyberhub.pages.coaching.parts import native_select as _native_select
-from cyberhub.pages.coaching.state import CheckinView, FigureView, ReflectionView
+from cyberhub.pages.coaching.rows import CheckinView, FigureView, ReflectionView
 from cyberhub.schemas.coaching import TEXT_MAX
 from cyberhub.services.coaching import reflections
 

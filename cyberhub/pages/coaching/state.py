@@ -4,14 +4,26 @@ services/coaching/."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any
 
 import reflex as rx
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from cyberhub.formatting import when
+from cyberhub.formatting import plural, when
+from cyberhub.pages.coaching.rows import (
+    CheckinView,
+    FigureView,
+    GoalView,
+    HabitView,
+    ReflectionView,
+    day_label,
+    figure_views,
+    goal_view,
+    habit_view,
+    reflection_view,
+)
 from cyberhub.schemas.coaching import (
     GOAL_TITLE_MAX,
     NOTE_MAX,
@@ -20,19 +32,16 @@ from cyberhub.schemas.coaching import (
     TITLE_MAX,
     CheckinCreate,
     CoachingOverview,
-    Figure,
     GoalCreate,
     GoalPublic,
     GoalUpdate,
     HabitCreate,
-    HabitPublic,
     MissionChoice,
     ReflectionCreate,
     ReflectionPublic,
     TrackChoice,
 )
 from cyberhub.schemas.paging import PageOf
-from cyberhub.schemas.rows import from_row
 from cyberhub.services.coaching import goals, habits, reflections, summary
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.state.dialogs import open_setter, value_setter
@@ -40,158 +49,6 @@ from cyberhub.state.service import ServiceState
 
 ROUTE = "/coaching"
 KEPT = TEXT_MAX * 2  # what the page keeps of a typed text before the service checks it
-
-
-class DayChoice(BaseModel):
-    value: str  # ISO date
-    label: str  # "today", "yesterday", "Tue 1 Dec"
-
-
-class CheckinView(BaseModel):
-    """A past check-in in a habit's recent history, or a note in the week's summary."""
-
-    day: str  # "today", "yesterday", "Tue 1 Dec"
-    note: str  # the learner's markdown ("" when none)
-    habit: str = ""  # the habit's title (the week's notes)
-
-
-class HabitView(BaseModel):
-    id: int
-    title: str
-    cadence: str  # "Every day"
-    streak: str  # "3 days in a row · best 5 days"
-    current: int
-    done: bool  # today's period is checked in
-    week: str  # "4 check-ins this week"
-    reminder: str  # "Reminder at 19:00" or ""
-    link: str  # "Builders track · Linux hardening", or ""
-    days: list[DayChoice]  # open for a check-in, today first
-    history: list[CheckinView]  # the last few check-ins with their notes, newest first
-
-
-class GoalView(BaseModel):
-    id: int
-    title: str
-    why: str
-    percent: int
-    progress: str  # "2 of 3 missions approved · 67%", "40 % (your estimate)"
-    status: str
-    target: str  # "Target 1 Jun 2027" or ""
-    overdue: str = ""  # "Overdue since 2 Jun 2027" (still active after its target date) or ""
-    links: str  # "Missions: Harden a server, Write a policy"
-    active: bool
-    week: str = ""  # "+20 % this week", "no change this week", "" (manual or set this week)
-
-
-class ReflectionView(BaseModel):
-    id: int
-    body: str
-    prompt: str
-    feeling: str  # "Mood 4/5 · energy 2/5"
-    shared: bool
-    when: str
-
-
-class FigureView(BaseModel):
-    label: str
-    this_week: int
-    change: str  # "+3 on last week", "same as last week"
-
-
-def _day_label(d: date, today: date) -> str:
-    if d == today:
-        return "today"
-    if d == today - timedelta(days=1):
-        return "yesterday"
-    return d.strftime("%a %-d %b")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def habit_view(h: HabitPublic, today: date) -> HabitView:
-    s = h.streak
-    streak = f"{_plural(s.current, s.unit)} in a row · best {_plural(s.longest, s.unit)}"
-    return HabitView(
-        id=h.id,
-        title=h.title,
-        cadence=h.cadence_label,
-        streak=streak,
-        current=s.current,
-        done=h.done_today,
-        week=f"{_plural(h.week_count, 'check-in')} this week",
-        reminder=f"Reminder at {h.reminder_time.strftime('%H:%M')}" if h.reminder_time else "",
-        link=" · ".join(x for x in (f"{h.track_name} track" if h.track_name else "", h.skill) if x),
-        days=[DayChoice(value=d.isoformat(), label=_day_label(d, today)) for d in h.open_days],
-        history=[CheckinView(day=_day_label(c.day, today), note=c.note) for c in h.recent],
-    )
-
-
-def _goal_week(change: int | None) -> str:
-    if change is None:
-        return ""
-    return f"{change:+d} % this week" if change else "no change this week"
-
-
-def progress_line(g: GoalPublic) -> str:
-    """The card's progress line: the source's count and the percentage — once: a goal measured
-    by the learner's estimate already says it ("40 % (your estimate)")."""
-    if g.progress_source == "manual" and g.status != "achieved":
-        return g.progress_label
-    return f"{g.progress_label} · {g.percent}%"
-
-
-def goal_view(g: GoalPublic, change: int | None = None) -> GoalView:
-    links = ""
-    if g.progress_source == "missions":
-        links = "Missions: " + ", ".join(m.title for m in g.missions)
-    elif g.progress_source == "habits":
-        links = "Habits: " + ", ".join(h.title for h in g.habits)
-    return from_row(
-        GoalView,
-        g,
-        progress=progress_line(g),
-        target=f"Target {when(g.target_date, style='date')}" if g.target_date else "",
-        overdue=(
-            f"Overdue since {when(g.target_date + timedelta(days=1), style='date')}"
-            if g.overdue and g.target_date
-            else ""
-        ),
-        links=links,
-        active=g.status == "active",
-        week=_goal_week(change),
-    )
-
-
-def reflection_view(r: ReflectionPublic, tz: str) -> ReflectionView:
-    parts = [f"Mood {r.mood}/5" if r.mood else "", f"energy {r.energy}/5" if r.energy else ""]
-    return from_row(
-        ReflectionView,
-        r,
-        feeling=" · ".join(p for p in parts if p),
-        shared=r.visibility == "mentor",
-        when=when(r.created_at, tz),
-    )
-
-
-def _change(f: Figure) -> str:
-    if f.change == 0:
-        return "same as last week"
-    return f"{f.change:+d} on last week"
-
-
-def figure_views(o: CoachingOverview) -> list[FigureView]:
-    s = o.summary
-    return [
-        FigureView(label=label, this_week=f.this_week, change=_change(f))
-        for label, f in (
-            ("Check-ins", s.checkins),
-            ("Reflections", s.reflections),
-            ("Missions submitted", s.submissions),
-            ("Missions approved", s.approvals),
-        )
-    ]
 
 
 class Loaded(BaseModel):
@@ -273,13 +130,13 @@ class CoachingState(ServiceState, rx.State):
         closed = read.value.closed
         self.closed_goals = [goal_view(g, changes.get(g.id)) for g in closed.items]
         self.closed_page, self.closed_pages = closed.page, closed.pages
-        self.closed_count = _plural(closed.total, "closed goal") if closed.total else ""
+        self.closed_count = plural(closed.total, "closed goal") if closed.total else ""
         self.reflections = [reflection_view(r, tz) for r in read.value.reflections]
         self.reflection_page = read.value.reflection_page
         self.reflection_pages = read.value.reflection_pages
         self.figures = figure_views(o)
         self.week_notes = [
-            CheckinView(day=_day_label(n.day, o.today), note=n.note, habit=n.habit_title)
+            CheckinView(day=day_label(n.day, o.today), note=n.note, habit=n.habit_title)
             for n in o.summary.notes
         ]
         self.week = f"Week of {when(o.summary.week_start, style='date')}"

@@ -23,7 +23,7 @@ from cyberhub.pages.coaching.coach_view import coach_section
 from cyberhub.pages.coaching.goals_view import goals_section
 from cyberhub.pages.coaching.parts import S, choice, field_row, number_field, picker
 from cyberhub.pages.coaching.reflections_view import reflections_section, week_section
-from cyberhub.pages.coaching.state import CheckinView, DayChoice, HabitView
+from cyberhub.pages.coaching.rows import CheckinView, DayChoice, HabitView
 from cyberhub.schemas.coaching import NOTE_MAX, SKILL_MAX, TITLE_MAX
 
 # -- habits ------------------------------------------------------------------------------------
