@@ -31,3 +31,16 @@ def test_a_double_click_reveals_one_hint(
     assert len(rows.all()) == 1
     run_in_own_loop(reveal(page, len(page.revealed)))  # a deliberate next click: the next one
     assert [h.hint for h in page.revealed] == ["First hint.", "Second hint."]
+
+
+def test_a_file_that_cannot_be_downloaded_says_why_above_the_attempts(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal was a toast sent from the server, which the Content-Security-Policy blocks
+    (it runs through eval): the learner saw nothing."""
+    page = page_state(MissionState, session, principal(session, world.student), monkeypatch)
+    opened_at(page, ROUTE, f"/missions/{id_of(world.m1)}")
+    run_in_own_loop(MissionState.event_handlers["load"].fn(page))
+    download = MissionState.event_handlers["download_file"].fn
+    assert run_in_own_loop(download(page, 999_999)) is None
+    assert page.download_error

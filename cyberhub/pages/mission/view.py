@@ -329,6 +329,7 @@ def _your_work() -> rx.Component:
                 _state_callouts(),
                 rx.cond(S.work.can_submit, _work_form()),
                 rx.heading("Attempt history", size="4", as_="h3"),
+                error_callout(S.download_error),
                 rx.box(
                     list_or(
                         S.attempts,
