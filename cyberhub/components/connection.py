@@ -17,6 +17,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.components.core.banner import has_connection_errors
 
+from cyberhub.state.server_error import ServerErrorState
+
 RECONNECTING = (
     "Connection lost — reconnecting… Keep this page open: it carries on by itself as soon as "
     "the server answers again."
@@ -40,3 +42,31 @@ def connection_notice_wrap(stateful: bool) -> rx.Component | None:
     """The app wrap (cyberhub.py) that puts the notice on every page; a page with no state has
     no websocket, hence nothing to say."""
     return rx.fragment(connection_notice()) if stateful else None
+
+
+def server_error_notice() -> rx.Component:
+    """An event that failed on the server says so here (state/server_error.py), closable."""
+    S = ServerErrorState
+    return rx.cond(
+        S.message != "",
+        rx.callout.root(
+            rx.hstack(
+                rx.callout.text(S.message),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Close this message",
+                    on_click=S.dismiss,
+                ),
+                justify="between",
+                align="start",
+                width="100%",
+            ),
+            color_scheme="red",
+            role="alert",
+            width="100%",
+            data_testid="server-error",
+        ),
+    )

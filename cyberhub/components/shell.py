@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from cyberhub.components.connection import server_error_notice
 from cyberhub.components.link_button import link_button
 from cyberhub.components.notifications import notification_bell
 from cyberhub.components.time_zone_probe import browser_zone_probe
@@ -190,7 +191,12 @@ def shell(*children: rx.Component) -> rx.Component:
         header(),
         rx.el.main(
             rx.box(
-                *children, width="100%", max_width="72rem", margin="0 auto", padding="1.5em 1em"
+                server_error_notice(),
+                *children,
+                width="100%",
+                max_width="72rem",
+                margin="0 auto",
+                padding="1.5em 1em",
             ),
             id="main",
             tab_index=-1,

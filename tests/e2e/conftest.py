@@ -39,10 +39,25 @@ _LOG_AT = pytest.StashKey[int]()
 WEB_LOG_LINES = 150
 
 
+# What the web process logs when an event failed on the server (Reflex's handler, which ours
+# calls: state/backend_errors.py): the page then shows "Something went wrong" (ServerErrorState).
+SERVER_ERROR_MARKS = ("[Reflex Backend Exception]", "outage during an event")
+
+
 @pytest.fixture(autouse=True)
-def _web_log_start(request: pytest.FixtureRequest) -> None:
+def _web_log_start(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Note where the web log stood; after the test, fail it if an event of it failed on the
+    server (nothing should answer with an error a person would see)."""
     if _web_log and _web_log[0].exists():
         request.node.stash[_LOG_AT] = _web_log[0].stat().st_size
+    yield
+    if _LOG_AT not in request.node.stash or not _web_log or not _web_log[0].exists():
+        return
+    with _web_log[0].open("rb") as log:
+        log.seek(request.node.stash[_LOG_AT])
+        logged = log.read().decode("utf-8", "replace")
+    if any(mark in logged for mark in SERVER_ERROR_MARKS):
+        pytest.fail("An event failed on the server:\n" + logged[-6000:])
 
 
 @pytest.hookimpl(hookwrapper=True)
