@@ -342,6 +342,23 @@ def test_without_ai_consent_nothing_is_stored_and_withdrawing_it_deletes_the_pla
     assert off.state == "off" and off.plan is None
 
 
+def _stored_list(session: Session, w: World, *missions: Mission) -> None:
+    """The student's stored recommendations: `missions`, in that order (as the worker stores
+    them; not recomputed since)."""
+    for rank, m in enumerate(missions, start=1):
+        session.add(
+            Recommendation(
+                user_id=id_of(w.student),
+                mission_id=id_of(m),
+                rank=rank,
+                score=1.0 / rank,
+                reason="",
+                source="vector",
+            )
+        )
+    session.commit()
+
+
 def test_the_plan_suggests_only_recommendations_the_learners_list_still_shows(
     session: Session, w: World
 ) -> None:
@@ -354,18 +371,7 @@ def test_the_plan_suggests_only_recommendations_the_learners_list_still_shows(
         for t in ("Set aside", "Retired since", "Next one", "And this one")
     )
     left_behind = w.other_mission  # Coast Campus's: the learner is no member there
-    for rank, m in enumerate((dismissed, archived, left_behind, first, second), start=1):
-        session.add(
-            Recommendation(
-                user_id=id_of(w.student),
-                mission_id=id_of(m),
-                rank=rank,
-                score=1.0 / rank,
-                reason="",
-                source="vector",
-            )
-        )
-    session.commit()
+    _stored_list(session, w, dismissed, archived, left_behind, first, second)
     recommendations.not_interested(session, me, id_of(dismissed))
     archived.status = MissionStatus.archived
     session.add(archived)
@@ -389,18 +395,7 @@ def test_a_mission_started_or_archived_after_the_plan_leaves_it_at_once(
         make_mission(session, w.program, w.builders, title=t)
         for t in ("Started since", "Archived since", "Still open")
     )
-    for rank, m in enumerate((started, archived, kept), start=1):
-        session.add(
-            Recommendation(
-                user_id=id_of(w.student),
-                mission_id=id_of(m),
-                rank=rank,
-                score=1.0 / rank,
-                reason="",
-                source="vector",
-            )
-        )
-    session.commit()
+    _stored_list(session, w, started, archived, kept)
     coach.compute_plan(session, id_of(w.student), FakeEmbedder())
     session.commit()
     before = coach.read_plan(session, me, id_of(w.student)).plan

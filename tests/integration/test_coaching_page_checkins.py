@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import Habit, HabitCheckin
+from cyberhub.pages.coaching.rows import HabitView
 from cyberhub.pages.coaching.state import CoachingState
-from cyberhub.schemas.coaching import HabitCreate
+from cyberhub.schemas.coaching import HabitCreate, HabitPublic
 from cyberhub.services.coaching import habits
 from cyberhub.state.session import SessionState
 from tests.factories import World, principal
@@ -32,13 +33,21 @@ def _page(session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> Co
     return page
 
 
-def test_a_double_click_on_check_in_checks_in_once_and_keeps_its_notice(
+def _with_a_habit(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[HabitPublic, CoachingState, HabitView]:
+    """The student's habit "Lab", and /coaching opened showing it."""
     made = habits.create_habit(session, principal(session, world.student), HabitCreate(title="Lab"))
     session.commit()
     page = _page(session, world, monkeypatch)
     [habit] = page.habits
+    return made, page, habit
+
+
+def test_a_double_click_on_check_in_checks_in_once_and_keeps_its_notice(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, page, habit = _with_a_habit(session, world, monkeypatch)
     today = habit.days[0].value
     check_in = CoachingState.event_handlers["check_in"].fn
     run_in_own_loop(check_in(page, habit.id, today))
@@ -52,10 +61,7 @@ def test_a_double_click_on_check_in_checks_in_once_and_keeps_its_notice(
 def test_a_refused_check_in_is_said_on_its_habit_s_card(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made = habits.create_habit(session, principal(session, world.student), HabitCreate(title="Lab"))
-    session.commit()
-    page = _page(session, world, monkeypatch)
-    [habit] = page.habits
+    made, page, habit = _with_a_habit(session, world, monkeypatch)
     row = session.get(Habit, made.id)
     assert row is not None
     row.archived_at = utcnow()  # archived meanwhile, in another tab
