@@ -116,3 +116,33 @@ def test_a_new_organization_is_shown_even_when_it_sorts_past_the_first_page(
     assert page.notice == "Created Zanzibar Campus (zanzibar-campus)."
     assert [o.name for o in page.items] == ["Zanzibar Campus"]
     assert page.address == "/admin/organizations?q=Zanzibar+Campus"
+
+
+def test_a_created_organization_stays_announced_when_its_address_follows(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating an organization shows it found by its name, with "Created …": the page then
+    goes to that list's address, and the on_load that follows keeps the notice (it cleared it,
+    so the notice flashed and vanished, and the table jumped up under a pointer). Opening the
+    page afresh later clears it."""
+    campuses(session, 3)
+    admin = principal(session, make_user(session, "admin@example.org", "admin"))
+    page = page_state(OrganizationsState, session, admin, monkeypatch)
+    run_in_own_loop(OrganizationsState.event_handlers["load"].fn(page))
+    run_in_own_loop(
+        OrganizationsState.event_handlers["create"].fn(
+            page, {"name": "Lake Campus", "slug": "", "description": ""}
+        )
+    )
+    assert page.notice.startswith("Created Lake Campus")
+    assert page.address == "/admin/organizations?q=Lake+Campus"
+
+    at_address(OrganizationsState, monkeypatch, q="Lake Campus")
+    run_in_own_loop(OrganizationsState.event_handlers["load"].fn(page))
+    assert page.notice.startswith("Created Lake Campus")
+    assert [o.name for o in page.items] == ["Lake Campus"]
+
+    at_address(OrganizationsState, monkeypatch)
+    run_in_own_loop(OrganizationsState.event_handlers["load"].fn(page))
+    assert page.notice == ""
+    assert len(page.items) == 4

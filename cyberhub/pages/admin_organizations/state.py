@@ -52,9 +52,9 @@ class OrganizationsState(ServiceState, url_query.AddressedList, rx.State):
     @rx.event
     async def load(self) -> None:
         """Restores the search and page from the address (a reload and Back show the same
-        list)."""
-        self.notice, self.create_error = "", ""
-        await self._load_from_address()
+        list). A visit clears the last notice; the address a creation put in the bar keeps it."""
+        if await self._load_from_address():
+            self.notice, self.create_error = "", ""
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:
