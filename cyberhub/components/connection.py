@@ -17,6 +17,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.components.core.banner import has_connection_errors
 
+from cyberhub.components.notice import close_button
 from cyberhub.state.server_error import ServerErrorState
 
 RECONNECTING = (
@@ -52,14 +53,7 @@ def server_error_notice() -> rx.Component:
         rx.callout.root(
             rx.hstack(
                 rx.callout.text(S.message),
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    size="1",
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Close this message",
-                    on_click=S.dismiss,
-                ),
+                close_button(S.dismiss),
                 justify="between",
                 align="start",
                 width="100%",

@@ -1,5 +1,5 @@
 """The green "done" message after an action (saved, deleted, sent, ...), announced to screen
-readers."""
+readers, and the ✕ that closes a message."""
 
 from __future__ import annotations
 
@@ -20,3 +20,15 @@ def notice_callout(
 ) -> rx.Component:
     """done_callout, shown only when `message` is non-empty."""
     return rx.cond(message != "", done_callout(message, icon=icon, full_width=full_width))
+
+
+def close_button(on_click: Any) -> rx.Component:
+    """The small grey ✕ at the end of a message that closes it ("Close this message")."""
+    return rx.icon_button(
+        rx.icon("x", size=14),
+        size="1",
+        variant="ghost",
+        color_scheme="gray",
+        aria_label="Close this message",
+        on_click=on_click,
+    )

@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.components.layout import wrap_row
+from cyberhub.components.notice import close_button
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.ui import difficulty_badge, icon_button, muted, thin_rule, track_badge
 from cyberhub.schemas.ai import RecommendationPublic
@@ -155,14 +156,7 @@ def _dismissed_notice(S: type[RecommendationsState]) -> rx.Component:
                     aria_label="Undo: show “" + S.dismissed_title + "” again",
                     on_click=S.undo_not_interested,
                 ),
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    size="1",
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Close this message",
-                    on_click=S.dismiss_notice,
-                ),
+                close_button(S.dismiss_notice),
                 spacing="2",
             ),
             size="1",
