@@ -42,8 +42,7 @@ class Lock(IntEnum):
     EXPORT_REQUESTER = 5201
     # key: hash of the e-mail address. One account per address (identity/accounts).
     ACCOUNT_ADDRESS = 5301
-    # key: owner's user id. Their limit of API keys (identity/api_keys).
-    API_KEY_OWNER = 5302
+    # 5302: retired (API keys' limit per owner; creations now hold the account row).
     # key 0. Deactivating and reactivating accounts take turns: two admins deactivating each
     # other at once can't both find another active admin and leave none (identity/deactivation).
     ACCOUNT_STATUS = 5303

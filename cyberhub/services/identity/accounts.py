@@ -16,7 +16,15 @@ from cyberhub.services import locks, rate_limit, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, MfaRequired, Unauthenticated
-from cyberhub.services.identity import api_keys, lockout, mfa, passwords, session_use, tokens
+from cyberhub.services.identity import (
+    account_row,
+    api_keys,
+    lockout,
+    mfa,
+    passwords,
+    session_use,
+    tokens,
+)
 from cyberhub.services.identity import consents as consents_service
 from cyberhub.services.identity.permissions import (
     DEACTIVATED,
@@ -319,8 +327,8 @@ def hold_sessions(session: Session, user_id: int) -> None:
     and a sign-out (one session, or all of them at a password change or reset, a deactivation,
     "sign out everywhere") take turns. Without it a sign-out at the moment of a refresh ended
     the spent token but not the one the refresh issued (its row was not yet committed when the
-    sign-out's UPDATE began), so the session carried on. Always taken before the token rows."""
-    session.execute(select(User.id).where(col(User.id) == user_id).with_for_update(key_share=True))
+    sign-out's UPDATE began), so the session carried on (account_row)."""
+    account_row.hold(session, user_id)
 
 
 def revoke_family(session: Session, user_id: int, family_id: str) -> None:

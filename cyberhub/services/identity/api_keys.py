@@ -27,11 +27,11 @@ from cyberhub.models import ApiKey, Role, User
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.identity import ApiKeyPublic, ScopePublic
 from cyberhub.schemas.rows import from_row
-from cyberhub.services import locks, text
+from cyberhub.services import text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
-from cyberhub.services.identity import reauth
+from cyberhub.services.identity import account_row, reauth
 from cyberhub.services.identity.permissions import (
     DEACTIVATED,
     Principal,
@@ -90,17 +90,13 @@ def create(
     if not name:
         raise Invalid("Give the key a name, so you know later what uses it.")
     chosen = _clean_scopes(scopes)
-    # The account row, held as every sign-out of all sessions holds it (accounts.hold_sessions),
-    # and read afresh: a password reset or change, or a deactivation, running at this moment
-    # either revokes this key with the others or is seen here (the password no longer matches,
-    # the account is inactive), never leaving a key that works.
-    user = session.get(
-        User, actor.user_id, with_for_update={"key_share": True}, populate_existing=True
-    )
+    # The account row, held and read afresh (account_row): a password reset or change, or a
+    # deactivation, running at this moment either revokes this key with the others or is seen
+    # here (the password no longer matches, the account is inactive), never leaving a key that
+    # works. One user's creations take turns on it too, so two can't both pass the count.
+    user = account_row.held(session, actor.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated(DEACTIVATED)
-    # One user's creations take turns (until commit), so two at once can't both pass the count.
-    locks.hold(session, locks.Lock.API_KEY_OWNER, actor.user_id)
     active = session.exec(
         select(ApiKey.id).where(ApiKey.user_id == actor.user_id, col(ApiKey.revoked_at).is_(None))
     ).all()

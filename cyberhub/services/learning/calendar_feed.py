@@ -34,6 +34,7 @@ from cyberhub.services import text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import NotFound, Unauthenticated
+from cyberhub.services.identity import account_row
 from cyberhub.services.identity.permissions import (
     DEACTIVATED,
     Principal,
@@ -70,13 +71,10 @@ def _lock_user(session: Session, user_id: int) -> bool:
     while it is being turned off) and off take turns, the second seeing the first's feed. Both
     take it first, so neither holds a feed row while waiting for the other (they deadlocked:
     on waited for the feed row off had stopped, off's audit row for the user's row on held).
-    FOR NO KEY UPDATE leaves rows that merely refer to the user (audit, mail) free to be
-    written meanwhile. Whether the account is active, read once the row is held (a deactivation
-    holds it too, and revokes the feed: one made at that moment would outlive it)."""
-    active = session.exec(
-        select(User.is_active).where(User.id == user_id).with_for_update(key_share=True)
-    ).first()
-    return bool(active)
+    Whether the account is active, read once the row is held (a deactivation holds it too, and
+    revokes the feed: one made at that moment would outlive it)."""
+    user = account_row.held(session, user_id)
+    return bool(user and user.is_active)
 
 
 def _revoke_live(session: Session, user_id: int) -> int:
