@@ -449,9 +449,10 @@ def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int,
         .where(col(Sponsorship.cohort_id).in_(ids or [-1]))
         .order_by(col(Sponsorship.created_at), col(Sponsorship.id))
     ).all()
-    # Each enrolment seated now (left None) or once (the day it was withdrawn): an ended
-    # sponsorship counts those seated on its last day, whoever left since.
-    enrolled_at: dict[int, list[tuple[datetime, datetime | None]]] = {cid: [] for cid in ids}
+    # Each enrolment's seat, from when it was enrolled until it was withdrawn (for ever while
+    # seated): an ended sponsorship counts those seated at the end of its last day, whoever left
+    # since (as `_seated_sql`).
+    enrolled_at: dict[int, list[tuple[datetime, datetime]]] = {cid: [] for cid in ids}
     for cid, at, status, left in session.execute(
         sa_select(
             col(Enrollment.cohort_id),
@@ -463,7 +464,7 @@ def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int,
             col(Enrollment.status).in_(COUNTED) | col(Enrollment.withdrawn_at).is_not(None),
         )
     ).all():
-        enrolled_at[cid].append((at, None if status in COUNTED else left))
+        enrolled_at[cid].append((at, _FOR_EVER if status in COUNTED else left))
     funding: dict[int, list[Sponsorship]] = {cid: [] for cid in ids}
     zones: dict[int, str | None] = {}
     for s, _, tz in rows:
@@ -482,22 +483,21 @@ def seat_allocations(session: Session, cohort_ids: Collection[int]) -> dict[int,
             day = min(today, s.ends_on)
             end = _day_end(day, zone(tz))
             running = [(t.id or 0, t.seats) for t in funding[cid] if is_current(t, day)]
-            pool = sum(1 for at, left in enrolled_at[cid] if at < end and _seated(left, end))
+            pool = sum(1 for at, left in enrolled_at[cid] if at < end <= left)
             used[s.id or 0] = allocate(pool, running)[s.id or 0]
         funded = sum(used[s.id or 0] for s in funding[cid] if is_current(s, today))
-        enrolled = sum(1 for _, left in enrolled_at[cid] if left is None)
+        enrolled = sum(1 for _, left in enrolled_at[cid] if left == _FOR_EVER)
         out[cid] = SeatAllocation(enrolled=enrolled, used=used, funded=funded)
     return out
 
 
-def _seated(withdrawn_at: datetime | None, until: datetime) -> bool:
-    """Whether an enrolment (seated now, or withdrawn at `withdrawn_at`) held its seat at `until`."""
-    return withdrawn_at is None or withdrawn_at >= until
+_FOR_EVER = datetime.max.replace(tzinfo=UTC)
 
 
 def _seated_sql(until: datetime) -> Any:
-    """`_seated` in SQL: an enrolment seated now, or withdrawn at `until` or later (a learner who
-    leaves after an ended sponsorship's last day still counts in the figures it kept)."""
+    """An enrolment that held its seat at `until`: seated now, or withdrawn at `until` or later
+    (a learner who leaves after an ended sponsorship's last day still counts in the figures it
+    kept)."""
     return col(Enrollment.status).in_(COUNTED) | (col(Enrollment.withdrawn_at) >= until)
 
 
@@ -599,11 +599,7 @@ def _figures(
     today = cohort_today(cohort_zone, now)  # the cohort's day: the sponsorship's dates are its days
     current = is_current(sponsorship, today)
     ended = today > sponsorship.ends_on
-    until = (
-        _day_end(sponsorship.ends_on, zone(cohort_zone))
-        if ended
-        else datetime.max.replace(tzinfo=UTC)
-    )
+    until = _day_end(sponsorship.ends_on, zone(cohort_zone)) if ended else _FOR_EVER
     as_of = until if ended else now  # where the activity windows and the weeks end
     cid = sponsorship.cohort_id
     row = session.execute(
