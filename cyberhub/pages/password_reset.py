@@ -37,10 +37,8 @@ def _request(session: Session, _: Principal | None, email: str, meta: RequestMet
     passwordless.request_password_reset(session, email=email, meta=meta)
 
 
-def _check(session: Session, _: Principal | None, token: str) -> tuple[str, bool]:
-    """The link's address, and whether it also asks for the consents (passwordless)."""
-    email = passwordless.check_password_reset(session, token=token)
-    return email, passwordless.reset_asks_consents(session, token=token)
+def _check(session: Session, _: Principal | None, token: str) -> passwordless.ResetLinkInfo:
+    return passwordless.check_password_reset(session, token=token)
 
 
 def _confirm(
@@ -105,7 +103,8 @@ class ResetConfirmState(EmailedLinkState, rx.State):
         if not found:
             self._refuse(found, "invalid")
             return
-        self.step, (self.email, self.consents_needed) = "form", found.value
+        self.step, self.email = "form", found.value.email
+        self.consents_needed = found.value.consents_needed
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:

@@ -161,7 +161,7 @@ class TestEnrollOne:
         found = re.search(r"/password-reset/(\S+)", mail.body)
         assert found is not None
         token = found.group(1)
-        assert passwordless.reset_asks_consents(session, token=token)
+        assert passwordless.check_password_reset(session, token=token).consents_needed
         with pytest.raises(Invalid, match="start using your account"):
             passwordless.confirm_password_reset(
                 session, token=token, new_password="quiet-harbour-lamp-52"

@@ -58,6 +58,16 @@ class MagicLinkInfo:
 
 
 @dataclass(frozen=True)
+class ResetLinkInfo:
+    """What a password reset link will do, read without spending it (for the page that opens
+    it): the account's address, and whether confirming it also asks for the terms and the
+    privacy notice (the first use of an account someone else made for the person)."""
+
+    email: str
+    consents_needed: bool
+
+
+@dataclass(frozen=True)
 class MagicLinkUse:
     """The user a magic link signed in, and whether the link just created their account."""
 
@@ -452,8 +462,8 @@ def request_password_reset(session: Session, *, email: str, meta: RequestMeta = 
     _audit_request(session, "password_reset.requested", user, meta, sent=True)
 
 
-def check_password_reset(session: Session, *, token: str) -> str:
-    """The address a reset link belongs to, without spending it; Unauthenticated if unusable.
+def check_password_reset(session: Session, *, token: str) -> ResetLinkInfo:
+    """What a reset link will do, without spending it; Unauthenticated if unusable.
 
     A usable link of a deactivated account is refused with AccountDeactivated (DEACTIVATED, as
     confirming it would be), so the page says so before offering a new password, and doesn't
@@ -463,15 +473,7 @@ def check_password_reset(session: Session, *, token: str) -> str:
     user = session.get(User, row.user_id) if row.user_id else None
     if user is None or not user.is_active:
         raise AccountDeactivated(DEACTIVATED)
-    return row.email
-
-
-def reset_asks_consents(session: Session, *, token: str) -> bool:
-    """Whether confirming this reset link also asks for the terms and the privacy notice (the
-    first use of an account someone else made for the person). Unauthenticated if unusable."""
-    row = _peek(session, token, PASSWORD_RESET)
-    user = session.get(User, row.user_id) if row.user_id else None
-    return user is not None and _first_use(session, user)
+    return ResetLinkInfo(email=row.email, consents_needed=_first_use(session, user))
 
 
 def confirm_password_reset(
@@ -487,7 +489,7 @@ def confirm_password_reset(
     Spends the link, clears the lockout (for every address), audits "password.reset" and mails a security notice.
     Raises Unauthenticated for an unknown, used or expired link and Invalid (link not spent) for
     a password that breaks the rules, or for `consents` without the terms and the privacy
-    notice on the first use of an account someone else made (`reset_asks_consents`).
+    notice on the first use of an account someone else made (`ResetLinkInfo`).
     """
     row = _valid_row(session, token, PASSWORD_RESET, meta)
     user = session.get(User, row.user_id) if row.user_id else None
