@@ -415,6 +415,27 @@ class TestAtRisk:
             ],
         }
 
+    def test_a_cohort_that_is_over_has_no_one_at_risk(self, session: Session, world: World) -> None:
+        """Once the cohort's last day is past (in its zone: its director's), its unfinished
+        learners leave the at-risk list; they were listed for ever, "No activity for 200 days",
+        with every past cohort's. 12 Mar ends at 11:00 UTC in Auckland."""
+        enrolled_long_ago(session, world, world.student, world.student2)
+        cohort = session.get(Cohort, id_of(world.cohort))
+        director = session.get(User, id_of(world.director))
+        assert cohort is not None and director is not None
+        cohort.ends_on = date(2026, 3, 12)
+        director.time_zone = "Pacific/Auckland"
+        session.add_all([cohort, director])
+        session.commit()
+        assert set(self.labels(session, world, NOW)) == {
+            id_of(world.student),
+            id_of(world.student2),
+        }
+        over = datetime(2026, 3, 12, 11, 5, tzinfo=UTC)
+        assert self.labels(session, world, over) == {}
+        d = world.p(session, world.director)
+        assert analytics.cohort_at_risk(session, d, id_of(world.cohort), now=over) == []
+
     def labels(self, session: Session, world: World, now: datetime) -> dict[int, list[str]]:
         d = world.p(session, world.director)
         rows = analytics.program_analytics(session, d, id_of(world.program), ALL, now=now).at_risk

@@ -649,12 +649,17 @@ def _at_risk(
     # `since`: when the learner could begin, the later of enrolling and the midnight beginning
     # the cohort's first day (in their zone): a learner of a cohort that has not started yet
     # (or enrolled early) is not "inactive" nor "without progress" for the days before it.
+    # A cohort that is over (its last day past, in its zone: cohort_days) has no one left at
+    # risk of falling behind it: its unfinished learners stay on the roster, not here, where
+    # every past cohort's would pile up, their days away counting on for ever.
     active = f"""
 , active AS (
   SELECT p.student_id, p.cohort_id, p.confidence, z.tz, z.since,
          greatest(z.since, act.at, hint.at) AS last_at,
          greatest(act.at, hint.at) AS activity_at
   FROM pop p JOIN users u ON u.id = p.student_id AND u.is_active
+  JOIN cohorts running ON running.id = p.cohort_id
+  LEFT JOIN users director ON director.id = running.director_id
   CROSS JOIN LATERAL (SELECT {pg_zones.zone_sql("u.time_zone")} AS tz) lz
   CROSS JOIN LATERAL (
     SELECT lz.tz, greatest(p.enrolled_at, CAST(p.starts_on AS timestamp) AT TIME ZONE lz.tz)
@@ -668,6 +673,8 @@ def _at_risk(
     SELECT max(h.revealed_at) AS at FROM hint_reveals h
     WHERE h.student_id = p.student_id AND h.mission_id IN (SELECT mission_id FROM pm)
   ) hint ON true
+  WHERE running.ends_on >= (CAST(:now AS timestamptz)
+                            AT TIME ZONE {pg_zones.zone_sql("director.time_zone")})::date
 )
 """
     union = "\nUNION ALL\n".join(
