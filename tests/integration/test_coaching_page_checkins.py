@@ -13,6 +13,7 @@ from cyberhub.pages.coaching.rows import HabitView
 from cyberhub.pages.coaching.state import CoachingState
 from cyberhub.schemas.coaching import HabitCreate, HabitPublic
 from cyberhub.services.coaching import habits
+from cyberhub.state import resubmit
 from cyberhub.state.session import SessionState
 from tests.factories import World, principal
 from tests.page_states import page_state
@@ -94,3 +95,40 @@ def test_a_form_sent_twice_makes_one_habit_and_one_reflection(
     # Written again later, on purpose, it is another reflection.
     run("add_reflection", {"body": "Another week.", "mood": "", "energy": ""})
     assert len(page.reflections) == 2
+
+
+def test_the_same_habit_started_again_later_is_started(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a resubmit right after the first (a double click) is dropped: a habit archived and
+    then typed again, later in the same visit, starts again with its notice (it was silently
+    ignored: no notice, no error, the form not emptied)."""
+    page = _page(session, world, monkeypatch)
+    form = {"title": "Read one write-up", "per_week": "3"}
+    run_in_own_loop(CoachingState.event_handlers["add_habit"].fn(page, form))
+    [first] = page.habits
+    page.archive_id = first.id
+    run_in_own_loop(CoachingState.event_handlers["archive"].fn(page))
+    assert page.habits == []
+    monkeypatch.setattr(resubmit, "AGAIN_SECONDS", 0.0)  # the seconds a retyping takes pass
+    run_in_own_loop(CoachingState.event_handlers["add_habit"].fn(page, form))
+    assert [h.title for h in page.habits] == ["Read one write-up"]
+    assert page.notice == "Habit “Read one write-up” started."
+
+
+def test_a_check_in_s_note_leaves_its_box_with_it(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note typed for a check-in is saved with it and its box empties (the text stayed on
+    screen, though the next check-in went without it)."""
+    made, page, habit = _with_a_habit(session, world, monkeypatch)
+    CoachingState.event_handlers["set_note"].fn(page, habit.id, "Did the web lab.")
+    asked = run_in_own_loop(
+        CoachingState.event_handlers["check_in"].fn(page, habit.id, habit.days[0].value)
+    )
+    [row] = session.exec(select(HabitCheckin).where(HabitCheckin.habit_id == made.id)).all()
+    assert row.note == "Did the web lab."
+    assert page.notes == {}
+    # The page is told to empty that habit's note box (rx.set_value on its id).
+    said = [str(v) for pair in asked.args for v in pair]
+    assert f'"ref_habit_note_{habit.id}"' in said and '""' in said

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from cyberhub.pages.director_home.state import NICE_PREFIX, DirectorHomeState
+from cyberhub.state import resubmit
 from tests.factories import World, id_of
 from tests.page_states import page_state
 from tests.processes import run_in_own_loop
@@ -74,3 +75,29 @@ def test_removing_a_track_that_still_runs_missions_is_refused_in_the_dialog(
     run_in_own_loop(_handler("confirm_remove_track")(page))
     assert page.remove_track_error.startswith("This programme still runs 1 mission of the ")
     assert page.remove_track_open is True and page.notice == ""
+
+
+def test_new_cohort_sent_twice_creates_one_and_keeps_its_notice(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click on "Create cohort": the second submit met "a cohort of that name exists",
+    which replaced "Created the cohort …" with an error."""
+    page = _loaded(session, world, monkeypatch)
+    page.cohort_program = str(id_of(world.program))
+    form = {
+        "name": "Spring 2027",
+        "starts_on": "2027-03-01",
+        "ends_on": "2027-05-31",
+        "capacity": "30",
+    }
+    run_in_own_loop(_handler("create_cohort")(page, form))
+    assert (page.notice, page.cohort_error) == ("Created the cohort Spring 2027.", "")
+    run_in_own_loop(_handler("create_cohort")(page, form))  # the double click's second
+    assert (page.notice, page.cohort_error) == ("Created the cohort Spring 2027.", "")
+    # Typed again later, on purpose: the usual refusal.
+    monkeypatch.setattr(resubmit, "AGAIN_SECONDS", 0.0)
+    run_in_own_loop(_handler("create_cohort")(page, form))
+    assert page.cohort_error
+    # A new visit starts with empty forms, not what a refused one kept.
+    run_in_own_loop(_handler("load")(page))
+    assert page.cohort_form["name"] == "" and page.cohort_error == ""

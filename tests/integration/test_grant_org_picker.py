@@ -146,3 +146,18 @@ def test_the_next_person_s_form_keeps_nothing_of_the_last_one_s(
     assert [o.name for o in page.organizations][:2] == ["Campus 00", "Campus 01"]
     assert "Campus 29" not in [o.name for o in page.organizations]
     assert not page.organizations_kept
+
+
+def test_assign_sent_twice_gives_the_role_once_and_keeps_its_notice(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click on "Assign role": the second submit's "already has that role" replaced
+    "Gave … the mentor role"."""
+    page, ids = _a_learner_of_the_30th(session, monkeypatch)
+    page.new_role, page.new_org = "mentor", str(ids[-1])
+    assign = AdminUserState.event_handlers["assign"].fn
+    run_in_own_loop(assign(page, {"reason": "Runs the Tuesday labs."}))
+    notice = page.notice
+    assert notice.startswith("Gave learner@example.org the mentor role") and not page.assign_error
+    run_in_own_loop(assign(page, {"reason": "Runs the Tuesday labs."}))
+    assert (page.notice, page.assign_error) == (notice, "")

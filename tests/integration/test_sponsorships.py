@@ -31,6 +31,8 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.models.base import utcnow
+from cyberhub.pages.director_cohort import ROUTE as COHORT_ROUTE
+from cyberhub.pages.director_cohort import CohortSponsorsState, DirectorCohortState
 from cyberhub.schemas.sponsorships import SponsorshipIn
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity import consents
@@ -46,6 +48,8 @@ from tests.factories import (
 )
 from tests.integration.conftest import ClientFor
 from tests.integration.test_access_rules import access_rules, api_routes
+from tests.page_states import opened_at, page_state
+from tests.processes import run_in_own_loop
 from tests.statements import statements
 
 pytestmark = [pytest.mark.integration]
@@ -1166,3 +1170,30 @@ def test_a_learner_shares_and_withdraws_through_the_consents_api(
     assert names == [world.student.full_name]
     assert learner.post(url, json={"kind": "sponsor_sharing", "granted": False}).status_code == 200
     assert sponsor.get(f"{API}/sponsor/cohorts").json()["cohorts"][0]["learners"] == []
+
+
+def test_the_sponsors_panel_follows_an_enrolment_made_on_the_cohort_page(
+    session: Session, world: World, sponsors: Sponsors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enrolling on the cohort page refreshes the Sponsors panel's seats in place (it kept the
+    old figures while the header said one more seat was taken)."""
+    fund(session, world, sponsors)
+    director = principal(session, world.director)
+    address = f"/director/cohorts/{world.cohort.id}"
+    panel = page_state(CohortSponsorsState, session, director, monkeypatch)
+    opened_at(panel, COHORT_ROUTE, address)
+    run_in_own_loop(CohortSponsorsState.event_handlers["load"].fn(panel))
+    before = panel.seats_note
+    page = page_state(DirectorCohortState, session, director, monkeypatch)
+    opened_at(page, COHORT_ROUTE, address)
+    run_in_own_loop(DirectorCohortState.event_handlers["load"].fn(page))
+    form_ = {"email": world.outsider_student.email, "full_name": ""}
+    asked = run_in_own_loop(DirectorCohortState.event_handlers["enroll"].fn(page, form_))
+    assert CohortSponsorsState.refresh in asked
+    run_in_own_loop(CohortSponsorsState.event_handlers["refresh"].fn(panel))
+    assert panel.seats_note != before
+    assert panel.seats_note.startswith(f"{_enrolled(before) + 1} learners enrolled")
+
+
+def _enrolled(note: str) -> int:
+    return int(note.split(" ", 1)[0])

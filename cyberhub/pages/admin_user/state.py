@@ -15,6 +15,7 @@ from cyberhub.schemas.users import RoleGrantPublic, UserDetail
 from cyberhub.services.identity import deactivation
 from cyberhub.services.identity import roles as role_service
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state import resubmit
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import parse_id, search_text, url_id
 from cyberhub.state.org_picker import OrgPicker, OrgPickerState, org_picker
@@ -161,6 +162,8 @@ class AdminUserState(ServiceState, OrgPickerState, rx.State):
     deactivate_error: str = ""
     reactivate_open: bool = False
     status_error: str = ""
+    # The roles just given (a double click's second submit gives nothing: resubmit)
+    _given_at: dict[str, float] = {}
 
     async def _refresh(self) -> None:
         found = await self._call(_load, self.user_id, self.org_query, self._kept_orgs())
@@ -217,6 +220,9 @@ class AdminUserState(ServiceState, OrgPickerState, rx.State):
 
     @rx.event
     async def assign(self, form: dict[str, Any]) -> Any:
+        grant = f"{self.user_id}:{self.new_role}:{self.new_org}"
+        if resubmit.sent_again(self._given_at, grant):
+            return None  # the second submit of a double click: "Gave …" stands
         self.new_reason = str(form.get("reason", ""))[:500]
         self.notice = ""
         done = await self._try(
@@ -230,6 +236,7 @@ class AdminUserState(ServiceState, OrgPickerState, rx.State):
         if not done:
             self.assign_error = done.error
             return None
+        self._given_at = resubmit.made_now(self._given_at, grant)
         where = "globally" if parse_id(self.new_org) is None else "in the organization"
         self.notice = f"Gave {self.user.email} the {self.new_role} role {where}."
         self.assign_error, self.new_reason = "", ""

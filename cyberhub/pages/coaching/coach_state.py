@@ -4,6 +4,8 @@ here (the worker writes the plan; the page only reads it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from pydantic import BaseModel
 
@@ -71,9 +73,12 @@ class CoachPlanState(ServiceState, rx.State):
         await self._shown(await self._try(coach.my_plan))
 
     @rx.event
-    async def load_mentee(self) -> None:
-        """The plan of the learner on the mentee page (the same read rule as the page)."""
-        self.plan_loading = True
+    async def load_mentee(self) -> Any:
+        """The plan of the learner on the mentee page (the same read rule as the page). The
+        last learner's plan goes first: it showed under this one's name until theirs came."""
+        self.plan_loading, self.plan_state, self.error = True, "", ""
+        self.focus = self.habits = self.missions = self.nudges = self.changes = []
+        yield
         user_id = url_id(self, "user_id")
         if user_id is None:
             self.error, self.plan_state, self.plan_loading = coach.NOT_YOURS, "", False

@@ -44,6 +44,7 @@ from cyberhub.schemas.coaching import (
 from cyberhub.schemas.paging import PageOf
 from cyberhub.services.coaching import goals, habits, reflections, summary
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state import resubmit
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.service import ServiceState
 
@@ -111,8 +112,8 @@ class CoachingState(ServiceState, rx.State):
     shared: bool = False
     archive_open: bool = False
     archive_id: int = 0
-    # What each form made last (kind -> its data as JSON): the same sent again is not made twice.
-    _last_made: dict[str, str] = {}
+    # What each form made just now ("kind:" + its data as JSON -> when): resubmit.
+    _made_at: dict[str, float] = {}
     # A check-in or archive refused, said on that habit's card.
     card_error_id: int = 0
     card_error: str = ""
@@ -151,18 +152,17 @@ class CoachingState(ServiceState, rx.State):
         self.habit_error = self.goal_error = self.reflection_error = ""
         self.archive_open, self.reflection_page, self.closed_page = False, 1, 1
         self.shared, self.prompt = False, ""  # a new visit writes a private reflection
-        self.card_error_id, self.card_error, self._last_made = 0, "", {}
+        self.card_error_id, self.card_error, self._made_at = 0, "", {}
         self.error = await self._fetch()
         self.loading = False
 
     def _again(self, kind: str, sent: str) -> bool:
-        """Whether this form sends what it made last (`sent`: what was typed; the second
-        submit of a double click or Enter, queued before the form was emptied): it is not made
-        twice."""
-        return self._last_made.get(kind) == sent
+        """Whether this form sends what it made just now (`sent`: what was typed; the second
+        submit of a double click or Enter): it is not made twice (resubmit)."""
+        return resubmit.sent_again(self._made_at, f"{kind}:{sent}")
 
     def _made(self, kind: str, sent: str) -> None:
-        self._last_made = {**self._last_made, kind: sent}
+        self._made_at = resubmit.made_now(self._made_at, f"{kind}:{sent}")
 
     async def _done(self, error: str, notice: str, field: str) -> bool:
         """Show a refusal under its form, or reload and say what happened."""
@@ -205,17 +205,21 @@ class CoachingState(ServiceState, rx.State):
             yield rx.set_value("habit-skill", "")
 
     @rx.event
-    async def check_in(self, habit_id: int, day: str) -> None:
+    async def check_in(self, habit_id: int, day: str) -> Any:
         habit = next((h for h in self.habits if h.id == int(habit_id)), None)
         if habit is None or not any(d.value == day for d in habit.days):
             # That day is checked in already on this page (the second click of a double
             # click): the first one's notice stands, not "already checked in".
-            return
+            return None
         note = self.notes.get(str(habit_id), "")
         data = CheckinCreate(day=date.fromisoformat(day), note=note[: NOTE_MAX * 2])
         done = await self._try(habits.check_in, int(habit_id), data)
-        if await self._on_card(habit.id, done.error, f"“{habit.title}” checked in."):
-            self.notes.pop(str(habit_id), None)
+        if not await self._on_card(habit.id, done.error, f"“{habit.title}” checked in."):
+            return None
+        # The note went with this check-in: its box empties (it stayed, as if the next
+        # check-in, of another open day, would carry it too; it went without it).
+        self.notes.pop(str(habit_id), None)
+        return rx.set_value(f"habit-note-{habit.id}", "")
 
     async def _on_card(self, habit_id: int, error: str, notice: str) -> bool:
         """A habit's own refusal is said on its card (the page's top is far above it)."""

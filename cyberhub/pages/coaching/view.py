@@ -90,6 +90,7 @@ def _habit(h: rx.Var[HabitView]) -> rx.Component:
             h.days.length() > 0,
             full_column(
                 rx.input(
+                    id="habit-note-" + h.id.to_string(),
                     placeholder="Note (optional)",
                     aria_label="Note for “" + h.title + "”",
                     max_length=NOTE_MAX,

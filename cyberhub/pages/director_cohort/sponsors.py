@@ -191,6 +191,13 @@ class CohortSponsorsState(ServiceState, rx.State):
         self.form_open = self.remove_open = False
         await fetch_panel(self)
 
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the seats again in place after the roster changed in another panel (an
+        enrolment, an import, a withdrawal, an approval, a new capacity): a form open here stays
+        as typed."""
+        await fetch_panel(self)
+
     @rx.var
     def choices(self) -> list[dict[str, str]]:
         """The organisations to pick from, and a sponsor kept though no longer pickable."""

@@ -21,9 +21,11 @@ from cyberhub.pages.director_cohort.data import (
     _save_settings,
 )
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
+from cyberhub.pages.director_cohort.sponsors import CohortSponsorsState
 from cyberhub.schemas.director import CohortMentorPublic, CsvRowProblem
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import enrollment
+from cyberhub.state import resubmit
 from cyberhub.state.dialogs import open_setter
 from cyberhub.state.forms import parse_id, url_id
 from cyberhub.state.service import Outcome, ServiceState
@@ -46,8 +48,9 @@ class DirectorCohortState(ServiceState, rx.State):
     enroll_email: str = ""
     enroll_name: str = ""
     enroll_error: str = ""
-    # Who this page just enrolled: the same form sent twice (a double click) enrols once.
-    _just_enrolled: str = ""
+    # Who this page enrolled just now (address -> when): the same form sent twice (a double
+    # click) enrols once (resubmit).
+    _just_enrolled: dict[str, float] = {}
     # CSV import
     csv_text: str = ""
     import_error: str = ""
@@ -119,7 +122,7 @@ class DirectorCohortState(ServiceState, rx.State):
         self.import_rows = []
         # Nor what was typed into its forms (the forms are drawn afresh after the spinner).
         self.enroll_email = self.enroll_name = self.csv_text = self.mentor_email = ""
-        self._just_enrolled = ""
+        self._just_enrolled = {}
         self.mentor_capacity = "10"
         yield  # the spinner at once, not the last cohort's page while this one loads
         cohort_id = url_id(self, "cohort_id")
@@ -130,17 +133,19 @@ class DirectorCohortState(ServiceState, rx.State):
         await self._fetch()
 
     @rx.event
-    async def refresh(self) -> None:
+    async def refresh(self) -> Any:
         """Read the cohort again in place, after a change made in another panel (a due date,
-        an approval, a closing): no spinner, so what is typed elsewhere on the page stays."""
+        an approval, a closing): no spinner, so what is typed elsewhere on the page stays. The
+        sponsors' seats follow the roster."""
         self.notice = self.action_error = ""
         await self._fetch()
+        return CohortSponsorsState.refresh
 
     # enrol one --------------------------------------------------------------------------------
     @rx.event
     async def enroll(self, form: dict[str, Any]) -> Any:
         email = str(form.get("email", "")).strip()[:320]
-        if email and email.lower() == self._just_enrolled:
+        if email and resubmit.sent_again(self._just_enrolled, email.lower()):
             # The same form sent again before it was cleared (a double click): the first
             # one's notice stands, not "already enrolled".
             return None
@@ -158,7 +163,7 @@ class DirectorCohortState(ServiceState, rx.State):
             self.enroll_error = done.error
             return None
         out = done.value
-        self._just_enrolled = self.enroll_email.lower()
+        self._just_enrolled = resubmit.made_now(self._just_enrolled, self.enroll_email.lower())
         self.enroll_error, self.enroll_email, self.enroll_name = "", "", ""
         await self._fetch()
         self.notice = f"Enrolled {out.email}" + (
@@ -170,6 +175,7 @@ class DirectorCohortState(ServiceState, rx.State):
             rx.set_value("enroll-email", ""),
             rx.set_value("enroll-name", ""),
             CohortEnrolmentState.load,
+            CohortSponsorsState.refresh,  # the seats the sponsorships use
         ]
 
     # CSV import -------------------------------------------------------------------------------
@@ -193,7 +199,7 @@ class DirectorCohortState(ServiceState, rx.State):
             f" ({plural(new, 'new account')} invited by email)." if new else "."
         )
         yield rx.set_value("csv-text", "")
-        yield CohortEnrolmentState.load  # as after enrolling one (enroll)
+        yield [CohortEnrolmentState.load, CohortSponsorsState.refresh]  # as enroll
 
     # withdraw ---------------------------------------------------------------------------------
     @rx.event
@@ -212,7 +218,8 @@ class DirectorCohortState(ServiceState, rx.State):
         if not done:
             return None
         self.notice = f"{self.withdraw_name} was withdrawn from the cohort."
-        return CohortEnrolmentState.load  # the freed seat went to the first on the waitlist
+        # The freed seat went to the first on the waitlist; the sponsors' seats follow.
+        return [CohortEnrolmentState.load, CohortSponsorsState.refresh]
 
     # mentors ----------------------------------------------------------------------------------
     @rx.event
@@ -302,4 +309,5 @@ class DirectorCohortState(ServiceState, rx.State):
         self.settings_open, self.settings_error, self.action_error = False, "", ""
         await self._fetch()
         self.notice = "Saved the cohort's settings."
-        return CohortEnrolmentState.load  # a capacity raised promotes the waitlist
+        # A capacity raised promotes the waitlist, whose learners take sponsors' seats.
+        return [CohortEnrolmentState.load, CohortSponsorsState.refresh]

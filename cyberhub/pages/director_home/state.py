@@ -14,6 +14,7 @@ from cyberhub.pages.director_home.data import (
     _update_program,
     _update_track,
 )
+from cyberhub.state import resubmit
 from cyberhub.state.dialogs import open_setter, value_setter
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import Outcome, ServiceState
@@ -61,6 +62,8 @@ class DirectorHomeState(ServiceState, rx.State):
     remove_track: dict[str, str] = {}
     remove_track_open: bool = False
     remove_track_error: str = ""
+    # What the create forms made just now (a double click's second submit makes nothing)
+    _made_at: dict[str, float] = {}
 
     @rx.var
     def program_options(self) -> list[dict[str, str]]:
@@ -95,8 +98,10 @@ class DirectorHomeState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice = True, ""
         self.cohort_error = self.program_error = self.track_error = ""
-        # A dialog left open (Back, then here again) is not the form of this visit.
+        # A dialog left open (Back, then here again) is not the form of this visit, nor are
+        # the values a refused form kept.
         self.edit_program_open = self.edit_track_open = self.remove_track_open = False
+        self.cohort_form, self.program_form = dict(EMPTY_COHORT), {"name": "", "description": ""}
         await self._fetch()
 
     set_cohort_program = value_setter("cohort_program", str)
@@ -105,12 +110,16 @@ class DirectorHomeState(ServiceState, rx.State):
 
     @rx.event
     async def create_cohort(self, form: dict[str, Any]) -> Any:
-        self.cohort_form = {k: str(form.get(k, ""))[:200] for k in EMPTY_COHORT}
-        self.notice = ""
+        typed = {k: str(form.get(k, ""))[:200] for k in EMPTY_COHORT}
+        sent = f"cohort:{self.cohort_program}:{sorted(typed.items())}"
+        if resubmit.sent_again(self._made_at, sent):
+            return None  # the second submit of a double click: "Created …" stands
+        self.cohort_form, self.notice = typed, ""
         done = await self._try(_create_cohort, self.cohort_program, self.cohort_form, self._meta())
         if not done:
             self.cohort_error = done.error
             return None
+        self._made_at = resubmit.made_now(self._made_at, sent)
         name = self.cohort_form["name"]
         self.cohort_error, self.cohort_form = "", dict(EMPTY_COHORT)
         await self._fetch()
@@ -119,15 +128,19 @@ class DirectorHomeState(ServiceState, rx.State):
 
     @rx.event
     async def create_program(self, form: dict[str, Any]) -> Any:
-        self.program_form = {
+        typed = {
             "name": str(form.get("name", ""))[:200],
             "description": str(form.get("description", ""))[:5000],
         }
-        self.notice = ""
+        sent = f"program:{self.program_org}:{sorted(typed.items())}"
+        if resubmit.sent_again(self._made_at, sent):
+            return None  # the second submit of a double click: "Created …" stands
+        self.program_form, self.notice = typed, ""
         done = await self._try(_create_program, self.program_form, self.program_org, self._meta())
         if not done:
             self.program_error = done.error
             return None
+        self._made_at = resubmit.made_now(self._made_at, sent)
         name = done.value
         self.program_error, self.program_form = "", {"name": "", "description": ""}
         await self._fetch()
