@@ -24,22 +24,20 @@ T = TypeVar("T")
 @overload
 def run_in_own_loop(coro: Coroutine[Any, Any, T]) -> T: ...
 @overload
-def run_in_own_loop(coro: AsyncIterator[Any]) -> None: ...
-def run_in_own_loop(coro: Coroutine[Any, Any, T] | AsyncIterator[Any]) -> T | None:
+def run_in_own_loop(coro: AsyncIterator[Any]) -> list[Any]: ...
+def run_in_own_loop(coro: Coroutine[Any, Any, T] | AsyncIterator[Any]) -> T | list[Any]:
     """asyncio.run on a thread of its own: in the full suite the browser tests' session-wide
     Playwright (sync API) keeps an event loop running on the main thread, and asyncio.run
     refuses to nest (a test run alone would not notice). A handler that yields (to show its
-    spinner first) is run to its end."""
+    spinner first) is run to its end; what it yielded (the events it asked for) comes back."""
     with ThreadPoolExecutor(1) as pool:
         if isinstance(coro, AsyncIterator):
-            pool.submit(asyncio.run, _to_the_end(coro)).result()
-            return None
+            return pool.submit(asyncio.run, _to_the_end(coro)).result()
         return pool.submit(asyncio.run, coro).result()
 
 
-async def _to_the_end(events: AsyncIterator[Any]) -> None:
-    async for _ in events:
-        pass
+async def _to_the_end(events: AsyncIterator[Any]) -> list[Any]:
+    return [e async for e in events if e is not None]
 
 
 def free_port() -> int:

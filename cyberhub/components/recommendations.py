@@ -5,6 +5,7 @@ worker prepares a fresh list the card says so, and the worker's commit updates t
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import reflex as rx
@@ -17,6 +18,9 @@ from cyberhub.schemas.ai import RecommendationPublic
 from cyberhub.services.ai import recommendations
 from cyberhub.state.service import ServiceState
 
+# How long Refresh stays busy at most, waiting for the worker's new list.
+WAIT_SECONDS = 300.0
+
 
 class RecommendationsState(ServiceState, rx.State):
     items: list[RecommendationPublic] = []
@@ -28,6 +32,11 @@ class RecommendationsState(ServiceState, rx.State):
     loaded: bool = False
     error: str = ""
     waiting: bool = False
+    # The list shown when Refresh was clicked, and when: the wait is over once a newer one is
+    # read (on this visit or a later one: the worker's live word only reaches an open page),
+    # or after WAIT_SECONDS (a refresh that failed must not keep the button busy for ever).
+    _waiting_from: str = ""
+    _waiting_since: float = 0.0
 
     async def _read(self) -> None:
         found = await self._call(recommendations.stored_or_queue)
@@ -39,6 +48,9 @@ class RecommendationsState(ServiceState, rx.State):
         self.enabled, self.message = data.enabled, data.message
         self.computed_at = data.computed_at.isoformat() if data.computed_at else ""
         self.error = ""
+        newer = bool(self.computed_at) and self.computed_at != self._waiting_from
+        if newer or time.time() - self._waiting_since > WAIT_SECONDS:
+            self.waiting = False
 
     @rx.event
     async def load(self) -> None:
@@ -51,10 +63,7 @@ class RecommendationsState(ServiceState, rx.State):
     async def list_changed(self) -> None:
         """The worker stored a new list for this learner (or a lost live connection came back):
         read it; a pending refresh is over once the list is newer than the one shown."""
-        before = self.computed_at
         await self._read()
-        if self.computed_at and self.computed_at != before:
-            self.waiting = False
 
     # The last mission set aside with "not interested" (and where it was), until undone or the
     # next dismissal: the card offers to put it back.
@@ -99,6 +108,7 @@ class RecommendationsState(ServiceState, rx.State):
         if not await self._call(recommendations.request_refresh):
             return None
         self.waiting = True
+        self._waiting_from, self._waiting_since = self.computed_at, time.time()
         return RecommendationsState.load
 
 

@@ -116,7 +116,7 @@ def test_mentor_claims_a_learners_work_from_the_learners_list(
     # The list searches by name: one learner matches, then none.
     page.get_by_label("Search learners by name or e-mail").fill(s.idle_name)
     page.get_by_label("Search learners by name or e-mail").press("Enter")
-    expect(page.get_by_text("1 learner match")).to_be_visible()
+    expect(page.get_by_text("1 learner matches")).to_be_visible()
     expect(page.get_by_test_id("learner-row")).to_have_count(1)
     expect(page.get_by_test_id("learner-row")).to_contain_text(s.idle_name)
     page.get_by_label("Search learners by name or e-mail").fill("nobody-of-that-name")

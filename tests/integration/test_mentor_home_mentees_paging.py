@@ -79,3 +79,21 @@ def test_a_claim_from_the_learners_list_refused_says_so_beside_the_list(
     assert page.learners_error and page.error == ""
     [row] = [x for x in page.learners if x.name == row.name]
     assert row.action != "claim"
+
+
+def test_a_live_queue_update_moves_the_workload_figures_with_the_tabs(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mentee submits while the mentor home is open: the Pending tab and the Workload card
+    both say 1 (the card said 0 until the page was opened again)."""
+    mentor = principal(session, world.mentor)
+    page = page_state(MentorHomeState, session, mentor, monkeypatch)
+    at_address(MentorHomeState, monkeypatch)
+    run_in_own_loop(MentorHomeState.event_handlers["load"].fn(page))
+    assert (page.counts["pending"], page.workload.pending) == (0, "0")
+    submissions.submit(
+        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    run_in_own_loop(MentorHomeState.event_handlers["queue_changed"].fn(page))
+    assert (page.counts["pending"], page.workload.pending) == (1, "1")

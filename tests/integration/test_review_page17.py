@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 
 from cyberhub.models import FeedbackSnippet, ProgramMission, Review, Submission, User
 from cyberhub.models.base import utcnow
+from cyberhub.pages.review import ROUTE as REVIEW_ROUTE
+from cyberhub.pages.review import ReviewState
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.learning import reviews, snippets, submissions
 from tests.factories import (
@@ -23,12 +25,15 @@ from tests.factories import (
     bearer,
     build_world,
     enroll,
+    id_of,
     make_cohort,
     make_user,
     principal,
     serve,
 )
 from tests.integration.test_reviews import claim, decide, submit
+from tests.page_states import opened_at, page_state
+from tests.processes import run_in_own_loop
 from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.integration]
@@ -336,3 +341,63 @@ class TestApi:
         assert session.exec(select(Review)).all() == []
         r = c.post(f"{base}/review", json={"decision": "approved", "scores": FULL_SCORES})
         assert r.status_code == 200, r.text
+
+
+def test_send_review_clicked_twice_sends_once_and_keeps_its_notice(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click on "Send review": the second click did send again and showed "already
+    reviewed" in red under the green "Review sent"."""
+    sub = submissions.submit(
+        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    mentor = principal(session, world.mentor)
+    reviews.claim(session, mentor, id_of(sub))
+    session.commit()
+    page = page_state(ReviewState, session, mentor, monkeypatch)
+    opened_at(page, REVIEW_ROUTE, f"/review/{id_of(sub)}")
+    events = ReviewState.event_handlers
+    run_in_own_loop(events["load"].fn(page))
+    assert page.can_review
+    events["choose"].fn(page, "approved")
+    form = {
+        "feedback": "Clear scan, well written up.",
+        **{f"score-{c.key}": str(c.points) for c in page.rubric},
+    }
+    events["check"].fn(page, form)
+    assert page.confirm_open and page.form_error == ""
+    run_in_own_loop(events["send"].fn(page))
+    notice = page.notice
+    assert notice.startswith("Review sent: Approved.")
+    run_in_own_loop(events["send"].fn(page))  # the double click's second
+    assert (page.notice, page.action_error, page.form_error) == (notice, "", "")
+
+
+def test_a_queue_that_cannot_be_read_after_a_review_is_not_called_empty(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = submissions.submit(
+        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
+    )
+    session.commit()
+    mentor = principal(session, world.mentor)
+    reviews.claim(session, mentor, id_of(sub))
+    session.commit()
+    page = page_state(ReviewState, session, mentor, monkeypatch)
+    opened_at(page, REVIEW_ROUTE, f"/review/{id_of(sub)}")
+    events = ReviewState.event_handlers
+    run_in_own_loop(events["load"].fn(page))
+    events["choose"].fn(page, "approved")
+    events["check"].fn(
+        page,
+        {"feedback": "Clear scan.", **{f"score-{c.key}": str(c.points) for c in page.rubric}},
+    )
+
+    def unreadable(*_: object) -> None:
+        raise Conflict("The database is busy.")
+
+    monkeypatch.setattr(reviews, "after_review", unreadable)
+    run_in_own_loop(events["send"].fn(page))
+    assert page.notice.startswith("Review sent: Approved.")
+    assert "queue is empty" not in page.notice and not page.queue_empty

@@ -3,6 +3,7 @@ transaction), then queue tabs and pages; rows arrive formatted in the mentor's t
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -270,8 +271,17 @@ class MentorHomeState(ServiceState, url_query.AddressedList, rx.State):
     loaded: bool = False
 
     def _apply_queue(self, q: QueueView) -> None:
+        """The queue's page and its tabs' counts, which the Workload card shows too (a live
+        update or a tab re-reads only the queue: the card kept the old figures)."""
         self.queue, self.page, self.pages = q.items, q.page, q.pages
-        self.counts = q.counts.model_dump()
+        c = q.counts
+        self.counts = c.model_dump()
+        self.workload = dataclasses.replace(
+            self.workload,
+            pending=str(c.pending),
+            claimed=str(c.claimed_by_me),
+            waiting_for_student=str(c.waiting_for_student),
+        )
 
     def _url(self) -> str:
         """The home's address for the tab and page shown (Pending, page 1: the bare address)."""

@@ -304,7 +304,11 @@ def _organization() -> rx.Component:
                 muted(
                     S.learners_total,
                     rx.cond(S.learners_total == 1, " learner", " learners"),
-                    rx.cond(S.learners_query != "", " match", " in your organizations"),
+                    rx.cond(
+                        S.learners_query != "",
+                        rx.cond(S.learners_total == 1, " matches", " match"),
+                        " in your organizations",
+                    ),
                 ),
                 data_table(
                     ["Learner", "Organization", "Joined", "Waiting for review", "Action"],

@@ -20,6 +20,7 @@ from cyberhub.pages.mission.data import (
     save,
     save_draft,
 )
+from cyberhub.pages.mission.due import MissionDueState
 from cyberhub.schemas.learning import AttemptRow, EventRow, HintPublic, MissionRef, WorkStatus
 from cyberhub.services.identity.permissions import roles
 from cyberhub.services.learning import submissions
@@ -128,6 +129,10 @@ class MissionState(ServiceState, rx.State):
         self._apply_work(Work())
         self.form_error, self.notice, self.file_error, self.file_notice = "", "", "", ""
         self.intent = "submit"
+        # A save or upload the last visit left unfinished (its file's upload failed in the
+        # browser, so attach_pending never came) does not keep this one's buttons busy.
+        self.saving = self.uploading = self.remove_file_open = self._waiting_for_file = False
+        self._file_outcome = self._pending_file = ""
         yield  # the spinner at once, not the last mission's page while this one loads
         mission_id = url_id(self, "mission_id")
         if mission_id is None:
@@ -140,16 +145,18 @@ class MissionState(ServiceState, rx.State):
         self.loading = False
 
     @rx.event
-    async def refresh_work(self) -> None:
+    async def refresh_work(self) -> Any:
         """The student's attempt changed elsewhere (claimed, reviewed): show its status, decision
-        and feedback without touching a form they are typing into."""
+        and feedback, and the due badge's ("approved"), without touching a form they are typing
+        into."""
         if not self.is_student or not self.mission.id or self.saving:
-            return
+            return None
         was_waiting = self.waiting
         if work := await self._try(load_work, self.mission.id):
             self._apply_work(work.value)
             if was_waiting:  # the form was closed: it opens on the reviewed attempt
                 self._fill_form()
+        return MissionDueState.load
 
     @rx.event
     async def reveal_hint(self, index: int) -> None:
@@ -179,7 +186,8 @@ class MissionState(ServiceState, rx.State):
             self.file_notice = f"Attaching {pending}…"
             return
         yield
-        await self._finish_save()
+        if await self._finish_save():
+            yield MissionDueState.load
 
     @rx.event
     async def attach_pending(self, files: list[rx.UploadFile]) -> Any:
@@ -197,9 +205,12 @@ class MissionState(ServiceState, rx.State):
         self._file_outcome = "ok" if done else (done.error or "the file could not be stored")
         if self._waiting_for_file:
             yield
-            await self._finish_save()
+            if await self._finish_save():
+                yield MissionDueState.load
 
-    async def _finish_save(self) -> None:
+    async def _finish_save(self) -> bool:
+        """Save the draft or submit it (`intent`); True when an attempt was submitted (the due
+        badge then says "handed in")."""
         final = self.intent != "draft"
         outcome, self._file_outcome, self._waiting_for_file = self._file_outcome, "", False
         if outcome not in ("", "ok"):
@@ -209,7 +220,7 @@ class MissionState(ServiceState, rx.State):
                 "kept: choose another file (or none) and try again."
             )
             self.file_notice, self.saving, self.intent = "", False, "submit"
-            return
+            return False
         links = self.links_text.splitlines()
         if final:
             done = await self._try(save, self.mission.id, True, self.answer, links)
@@ -227,6 +238,7 @@ class MissionState(ServiceState, rx.State):
                 self.work = saved.value[1]
                 self.notice = "Draft saved."
         self.saving, self.intent = False, "submit"
+        return final and not self.form_error
 
     @rx.event
     async def attach(self, files: list[rx.UploadFile]) -> Any:

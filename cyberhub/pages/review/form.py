@@ -122,6 +122,7 @@ def _confirm_dialog() -> rx.Component:
             "Send review",
             color_scheme=rx.cond(S.decision == "approved", "green", "orange"),
             on_click=S.send,
+            disabled=S.busy,
         ),
         is_open=S.confirm_open,
         on_open_change=S.set_confirm_open,

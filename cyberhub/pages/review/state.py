@@ -337,6 +337,11 @@ class ReviewState(ServiceState, rx.State):
 
     @rx.event
     async def send(self) -> Any:
+        if self.busy or not self.can_review:
+            # The second click of a double click on "Send review": the first one is sending it,
+            # or sent it (the page shows the decided submission); sending again said "already
+            # reviewed" in red under the first one's notice.
+            return
         self.confirm_open, self.busy = False, True
         yield
         done = await self._try(
@@ -397,6 +402,10 @@ class ReviewState(ServiceState, rx.State):
             yield rx.redirect(f"/review/{nxt.submission_id}")
             return
         await self._fetch()
-        self.busy, self.queue_empty = False, True
-        self.notice = f"{sent} Your review queue is empty: nothing else is waiting for you."
+        self.busy, self.queue_empty = False, bool(following)
+        self.notice = (
+            f"{sent} Your review queue is empty: nothing else is waiting for you."
+            if following
+            else sent  # what comes next could not be read: not "your queue is empty"
+        )
         yield NotificationState.refresh

@@ -35,6 +35,15 @@ class CalendarFeedState(ServiceState, rx.State):
     async def load(self) -> None:
         self.url, self.notice, self.error = "", "", ""
         self.regenerate_open = self.revoke_open = False
+        await self._read()
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the feed's status again (its dates in the user's zone, after they chose another
+        one), keeping an address just made on screen."""
+        await self._read()
+
+    async def _read(self) -> None:
         got = await self._try(calendar_feed.feed_status)
         if got:
             tz = await self._time_zone()

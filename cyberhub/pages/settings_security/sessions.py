@@ -84,6 +84,11 @@ class SignInsState(ServiceState, rx.State):
         await self._fetch()
 
     @rx.event
+    async def refresh(self) -> None:
+        """Read the sign-ins again in place (their times in the zone the user just chose)."""
+        await self._fetch()
+
+    @rx.event
     def ask_end(self, session_id: str, device: str) -> None:
         self.end_id, self.end_device = str(session_id), str(device)
         self.end_error, self.notice, self.end_open = "", "", True

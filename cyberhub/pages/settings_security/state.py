@@ -9,6 +9,8 @@ from typing import Any
 import reflex as rx
 
 from cyberhub.formatting import when
+from cyberhub.pages.settings_security.calendar import CalendarFeedState
+from cyberhub.pages.settings_security.sessions import SignInsState
 from cyberhub.services.identity import accounts, mfa, time_zones
 from cyberhub.state.service import ServiceState
 from cyberhub.state.session import SessionState
@@ -57,6 +59,12 @@ class SecurityState(ServiceState, rx.State):
         self.dialog, self.dialog_error, self.busy = "", "", False
         await self._refresh()
         self.loading = False
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the two-step status again in place (its date in the zone the user just chose),
+        leaving an enrolment or a dialog in progress as it is."""
+        await self._refresh()
 
     @rx.event
     async def start_enrollment(self) -> None:
@@ -158,12 +166,15 @@ class TimeZoneState(ServiceState, rx.State):
         self._show(await self._time_zone())
 
     @rx.event
-    async def save(self, form: dict[str, Any]) -> None:
+    async def save(self, form: dict[str, Any]) -> Any:
         self.error, self.notice = "", ""
         saved = await self._call(
             time_zones.set_time_zone, str(form.get("time_zone", "")), self._meta()
         )
-        if saved:
-            (await self.get_state(SessionState)).time_zone = saved.value
-            self._show(saved.value)
-            self.notice = f"Times are now shown in {saved.value}."
+        if not saved:
+            return None
+        (await self.get_state(SessionState)).time_zone = saved.value
+        self._show(saved.value)
+        self.notice = f"Times are now shown in {saved.value}."
+        # The page's other times ("On since", the feed's date, the sign-ins) in the new zone.
+        return [SecurityState.refresh, CalendarFeedState.refresh, SignInsState.refresh]
