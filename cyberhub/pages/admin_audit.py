@@ -132,6 +132,11 @@ class AdminAuditState(ServiceState, PagedList, rx.State):
         found = await self._call(_load, dict(self.filters), self.action, self.page)
         self.loading = False
         if not found:
+            # The filters above say what was asked: the entries and figures of the last ones
+            # would read as its answer (the refusal is said above them).
+            self.items, self.total, self.pages, self.stats_note = [], 0, 1, ""
+            self.series, self.stat_actions, self.stat_rows, self.stat_totals = [], [], [], []
+            self.stats_total, self.stats_range = 0, ""
             return
         data = found.value
         stats = data.stats
@@ -247,7 +252,11 @@ def _entries() -> rx.Component:
             pager(S.page, S.pages, S.go_to),
             width="100%",
         ),
-        empty_state("No entries match", "Try other filters or a wider date range."),
+        # A refused filter says why above: nothing here reads as its answer.
+        rx.cond(
+            S.error == "",
+            empty_state("No entries match", "Try other filters or a wider date range."),
+        ),
     )
 
 

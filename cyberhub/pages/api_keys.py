@@ -110,12 +110,17 @@ class ApiKeysState(ServiceState, rx.State):
     async def load(self) -> None:
         self.loading, self.notice, self.secret, self.revoke_open = True, "", "", False
         self.create_error = ""  # a refusal of the last visit's form, not of this one
+        self.scope_write = False  # a new key reads only, unless "write" is ticked on this visit
         await self._fetch()
 
     set_scope_write = value_setter("scope_write", bool)
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:
+        if self.secret:
+            # The second submit of a double click: the first made the key whose secret is on
+            # screen; a second key would be made, its secret never shown.
+            return None
         self.name = str(form.get("name", ""))[:100]
         confirmation = str(form.get("confirmation", ""))[:256]  # never kept in the state
         scopes = ["read", "write"] if self.scope_write else ["read"]

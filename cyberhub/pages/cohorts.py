@@ -150,10 +150,13 @@ class CohortsState(ServiceState, url_query.AddressedList, rx.State):
     async def load(self) -> None:
         """Restores the search and page from the address (a shared link, a reload and Back
         show the same list)."""
+        await self._load_from_address()
+
+    def _new_visit(self) -> None:
+        # Not after a search, whose refusal stays said (it flashed and went, over the old list).
         self.error, self.notice = "", ""
         # A confirmation left open (Back, then here again) is not the question of this visit.
         self.withdraw_open = False
-        await self._load_from_address()
 
     @rx.event
     async def apply(self, cohort_id: int) -> None:

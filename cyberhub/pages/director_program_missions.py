@@ -103,21 +103,34 @@ class ProgramMissionsState(ServiceState, rx.State):
         await self._fetch()
 
     @rx.event
+    async def refresh(self) -> None:
+        """Read the programme's missions again in place, after a mission was created,
+        published, unpublished or archived in the list above (a new one runs from creation)."""
+        await self._fetch()
+
+    def _list_changed(self) -> Any:
+        """The missions list above shows what the programme runs too: read it again."""
+        from cyberhub.pages.director_missions.state import DirectorMissionsState  # noqa: PLC0415  (why: that state's module imports this one, to refresh this panel)
+
+        return DirectorMissionsState.refresh
+
+    @rx.event
     async def set_program(self, value: str) -> None:
         self.program, self.notice = value, ""
         await self._fetch()
 
-    async def _do(self, action: str, mission_id: int) -> None:
+    async def _do(self, action: str, mission_id: int) -> Any:
         program_id = parse_id(self.program)
         if program_id is None:
             self.error = "Choose a programme first."
-            return
+            return None
         done = await self._try(_change, action, program_id, int(mission_id), self._meta())
         if not done:
             await self._refused(done.error)
-            return
+            return None
         self.notice = done.value
         await self._fetch()
+        return self._list_changed()
 
     async def _refused(self, error: str) -> None:
         """A change was refused, most often because the programme changed meanwhile (another
@@ -128,17 +141,17 @@ class ProgramMissionsState(ServiceState, rx.State):
         self.error = error
 
     @rx.event
-    async def add(self, mission_id: int) -> None:
-        await self._do("add", mission_id)
+    async def add(self, mission_id: int) -> Any:
+        return await self._do("add", mission_id)
 
     @rx.event
     def ask_remove(self, mission_id: int, title: str) -> None:
         self.remove_id, self.remove_title, self.remove_open = int(mission_id), title, True
 
     @rx.event
-    async def remove(self) -> None:
+    async def remove(self) -> Any:
         self.remove_open = False
-        await self._do("remove", self.remove_id)
+        return await self._do("remove", self.remove_id)
 
     @rx.event
     async def set_required(self, mission_id: int, required: bool) -> None:

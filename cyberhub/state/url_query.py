@@ -97,26 +97,30 @@ class AddressedList(PagedList, mixin=True):
         """Sets the page's own filters from the address (`choice`, `text`): a page with none
         but the search keeps this."""
 
-    async def _load_from_address(self) -> bool:
+    def _new_visit(self) -> None:
+        """What the page clears when it is opened (a link, a reload, Back), before its list is
+        read: a notice, a refusal, a confirmation left open. Not on the on_load that follows
+        the list's own answer (`_fresh`): the page was not left, and what that answer said (a
+        notice, a refused search) is still news."""
+
+    async def _load_from_address(self) -> None:
         """The list page's on_load: its filters, search and page from the address (a shared
         link, a reload and Back show the same list), fetched unless the event that put that
         address there has just fetched it (`_fresh`). A page past the last (the list got
-        shorter since the link was made) shows the last, and the address becomes its own.
-        False for that echo of the list's own answer: the page was not left, so what the
-        answer said (a notice) is still news."""
+        shorter since the link was made) shows the last, and the address becomes its own."""
         params = self.router.url.query_parameters
         await self._read_filters(params)
         self.query, self.page = text(params, "q"), page(params)
         if self._fresh(self._url()):
-            return False
+            return
+        self._new_visit()
         await self._fetch()  # (a list that pages with `last_if_past` sets the last itself)
         if getattr(self, "error", ""):  # (ServiceState's) not fetched: nothing to correct by
-            return True
+            return
         if self.page > self.pages:
             self.page = self.pages
             await self._fetch()
         self._correct_address()
-        return True
 
     def _correct_address(self) -> None:
         """After an on_load: the bar says what is shown, in place of what was asked when that

@@ -894,6 +894,21 @@ class TestAuditLog:
         recent = audit_log.stats(session, me)
         assert recent.date_to == late.date() + timedelta(days=1)
 
+    def test_a_refused_filter_shows_no_entries_of_the_last_one(
+        self, session: Session, admin_user: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """From after To is refused: the page said so above the last filter's entries, counts
+        and chart, which read as the answer to the dates now in the boxes."""
+        add_entry(session, "login.success", utcnow())
+        session.commit()
+        page = page_state(AdminAuditState, session, principal(session, admin_user), monkeypatch)
+        apply = AdminAuditState.event_handlers["apply"].fn
+        run_in_own_loop(apply(page, {}))
+        assert page.total > 0 and page.items
+        run_in_own_loop(apply(page, {"date_from": "2026-03-10", "date_to": "2026-03-01"}))
+        assert page.error
+        assert (page.items, page.total, page.stat_rows, page.stats_total) == ([], 0, [], 0)
+
     def test_stats_default_to_the_last_two_weeks(
         self, admin_client: TestClient, session: Session
     ) -> None:

@@ -14,9 +14,12 @@ from sqlmodel import Session, col, select
 
 from cyberhub import db
 from cyberhub.models import ApiKey, AuditLog, Organization, RoleAssignment, User
+from cyberhub.pages.api_keys import ApiKeysState
 from cyberhub.services.errors import Conflict, Forbidden
 from cyberhub.services.identity import api_keys, consents, memberships
 from tests.factories import PASSWORD, World, id_of, principal
+from tests.page_states import page_state
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.admin, pytest.mark.auth, pytest.mark.integration]
 
@@ -297,3 +300,26 @@ class TestAKeyDecidesNothingForThePerson:
         # The person, signed in, still decides.
         memberships.accept(session, principal(session, who), sent.token)
         assert memberships.is_member(session, uid, org_id)
+
+
+def test_create_key_sent_twice_makes_one_key_whose_secret_is_shown(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click on "Create key" made two keys and showed the second's secret only: the
+    first stayed active, unusable (its secret never shown), and counted towards the limit. A
+    new visit's form reads only, even if "write" was ticked on the last one."""
+    page = page_state(ApiKeysState, session, principal(session, world.student), monkeypatch)
+    events = ApiKeysState.event_handlers
+    run_in_own_loop(events["load"].fn(page))
+    form = {"name": "Reporting script", "confirmation": PASSWORD}
+    run_in_own_loop(events["create"].fn(page, form))
+    shown = page.secret
+    assert shown and page.create_error == ""
+    run_in_own_loop(events["create"].fn(page, form))  # the double click's second submit
+    assert page.secret == shown and page.create_error == ""
+    keys = session.exec(select(ApiKey).where(ApiKey.user_id == id_of(world.student))).all()
+    assert len(keys) == 1
+    events["close_secret"].fn(page, False)
+    events["set_scope_write"].fn(page, True)
+    run_in_own_loop(events["load"].fn(page))
+    assert page.scope_write is False

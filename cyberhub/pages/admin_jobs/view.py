@@ -237,7 +237,19 @@ def _failures() -> rx.Component:
         rx.cond(
             S.failures_total > 0,
             rx.vstack(
-                rx.text(counted(S.failures_total, "failed job"), ", newest first", size="2"),
+                rx.text(
+                    counted(S.failures_total, "failed job"),
+                    rx.cond(
+                        S.failures_total > S.failures.length(),
+                        rx.fragment(
+                            ": the newest ",
+                            S.failures.length(),
+                            " are listed (retry or dismiss them to see older ones)",
+                        ),
+                        ", newest first",
+                    ),
+                    size="2",
+                ),
                 _table(
                     ["Job", "Arguments", "Failed at", "Error", ""],
                     rx.foreach(S.failures, _failure_row),

@@ -52,9 +52,12 @@ class OrganizationsState(ServiceState, url_query.AddressedList, rx.State):
     @rx.event
     async def load(self) -> None:
         """Restores the search and page from the address (a reload and Back show the same
-        list). A visit clears the last notice; the address a creation put in the bar keeps it."""
-        if await self._load_from_address():
-            self.notice, self.create_error = "", ""
+        list)."""
+        await self._load_from_address()
+
+    def _new_visit(self) -> None:
+        # Not when a creation put its list's address in the bar: "Created …" stays.
+        self.notice, self.create_error = "", ""
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from cyberhub.components.panels import filter_bar, grey_text, keeping_form, name
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import data_table
 from cyberhub.components.two_line import two_line
-from cyberhub.components.ui import muted, pager
+from cyberhub.components.ui import error_callout, muted, pager
 from cyberhub.formatting import when
 from cyberhub.pages.director_analytics.data import ALL
 from cyberhub.schemas.rows import from_row
@@ -113,10 +113,17 @@ class AnalyticsRosterState(ServiceState, PagedList, rx.State):
             self.items, self.total = [], 0
             return
         found = await self._call(_load, self.cohort_id, self.q, self.status, self.sort, self.page)
-        if found:
-            v = found.value
-            self.items, self.total, self.page, self.pages = v.items, v.total, v.page, v.pages
-            self.error = ""
+        if not found:  # said above the table, which shows no other search's rows under it
+            self.items, self.total = [], 0
+            return
+        v = found.value
+        self.items, self.total, self.page, self.pages = v.items, v.total, v.page, v.pages
+        self.error = ""
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the roster's page again in place (a mentor was just assigned above)."""
+        await self._fetch()
 
     @rx.event
     async def search(self, form: dict[str, Any]) -> None:
@@ -193,6 +200,7 @@ def roster_block() -> rx.Component:
                         on_change=S.set_sort,
                     ),
                 ),
+                error_callout(S.error),
                 muted(counted(S.total, "learner")),
                 rx.cond(
                     S.total > 0,
@@ -203,13 +211,16 @@ def roster_block() -> rx.Component:
                         label="Roster",
                         data_testid="roster-table",
                     ),
-                    grey_text(
-                        rx.cond(
-                            (S.q != "") | (S.status != ALL),
-                            "No learner of this cohort matches the search and status.",
-                            "Nobody is enrolled in this cohort yet.",
+                    rx.cond(
+                        S.error == "",
+                        grey_text(
+                            rx.cond(
+                                (S.q != "") | (S.status != ALL),
+                                "No learner of this cohort matches the search and status.",
+                                "Nobody is enrolled in this cohort yet.",
+                            ),
+                            data_testid="roster-empty",
                         ),
-                        data_testid="roster-empty",
                     ),
                 ),
                 pager(S.page, S.pages, S.go_to),

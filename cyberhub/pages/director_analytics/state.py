@@ -10,6 +10,7 @@ from reflex.event import EventSpec
 
 from cyberhub.pages.director_analytics import data
 from cyberhub.pages.director_analytics.data import ALL, RiskRow
+from cyberhub.pages.director_analytics.roster import AnalyticsRosterState
 from cyberhub.schemas.analytics import (
     ApprovalCell,
     BacklogBucket,
@@ -227,11 +228,11 @@ class DirectorAnalyticsState(ServiceState, rx.State):
     set_mentor_choice = value_setter("mentor_choice", str)
 
     @rx.event
-    async def assign_mentor(self) -> None:
+    async def assign_mentor(self) -> Any:
         mentor_id = parse_id(self.mentor_choice)
         if mentor_id is None:
             self.mentor_error = "Choose a mentor first."
-            return
+            return None
         t = self.mentor_target
         found = await self._try(
             enrollment.assign_mentor,
@@ -242,7 +243,8 @@ class DirectorAnalyticsState(ServiceState, rx.State):
         )
         if not found:
             self.mentor_error = found.error
-            return
+            return None
         self.mentor_open = False
         self.notice = f"{found.value.mentor} now mentors {t.get('name', 'the learner')}."
         await self._fetch()
+        return AnalyticsRosterState.refresh  # its Mentor column

@@ -32,6 +32,7 @@ from cyberhub.pages.director_analytics.blocks import (
 from cyberhub.pages.director_analytics.data import ALL, HOME, RiskRow
 from cyberhub.pages.director_analytics.roster import roster_block
 from cyberhub.pages.director_analytics.state import DirectorAnalyticsState as S
+from cyberhub.services.learning.analytics import AT_RISK_LIMIT
 
 
 def _narrowing(
@@ -117,6 +118,14 @@ def _at_risk() -> rx.Component:
         muted(
             "Active learners with no activity for a while, changes requested and not "
             "resubmitted, or a low-confidence profiler result and nothing approved yet."
+        ),
+        rx.cond(
+            S.at_risk.length() >= AT_RISK_LIMIT,
+            muted(
+                f"The {AT_RISK_LIMIT} learners with the most reasons are listed: choose a cohort "
+                "or a track above to see the others.",
+                data_testid="at-risk-limit",
+            ),
         ),
         table_or(
             S.at_risk,

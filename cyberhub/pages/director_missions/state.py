@@ -25,6 +25,7 @@ from cyberhub.pages.director_missions.data import (
     _save,
     _transition,
 )
+from cyberhub.pages.director_program_missions import ProgramMissionsState
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services import text as free_text
 from cyberhub.services.errors import DomainError
@@ -160,9 +161,17 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     async def load(self) -> None:
         """Restores the search, filters and page from the URL (unknown values mean "any"), so
         a shared link, a reload and Back all show the same list."""
+        await self._load_from_address()
+
+    def _new_visit(self) -> None:
         # A confirmation left open (Back, then here again) is not the question of this visit.
         self.notice, self.confirm_open = "", False
-        await self._load_from_address()
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Read the list again in place, after the programme's missions changed in the panel
+        below (a library mission added shows here; one removed goes)."""
+        await self._fetch()
 
     async def _read_filters(self, params: Mapping[str, str]) -> None:
         self.status_filter = url_query.choice(params, "status", authoring.STATUSES)
@@ -369,6 +378,9 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
         self.editor_error, self.saving = "", False
         await self._fetch()
         self.notice = f"{'Created' if created else 'Saved'} “{m.title}” ({m.status})."
+        # The panel below: a new mission runs in its programme from creation; a saved one shows
+        # its status there.
+        yield ProgramMissionsState.refresh
 
     # publish / unpublish / archive ------------------------------------------------------------
     @rx.event
@@ -379,14 +391,14 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
     set_confirm_open = open_setter("confirm_open")
 
     @rx.event
-    async def confirm(self) -> None:
+    async def confirm(self) -> Any:
         self.confirm_open, self.notice = False, ""
         done = await self._try(_transition, self.confirm_action, self.confirm_id, self._meta())
         if not done:
             self.error = done.error
             if self.editor_open and self.editing_id == self.confirm_id:
                 self.editor_error = done.error
-            return
+            return None
         m = done.value
         self.error = ""
         if self.editor_open and self.editing_id == self.confirm_id:
@@ -394,3 +406,4 @@ class DirectorMissionsState(ServiceState, url_query.AddressedList, rx.State):
             self.editor_error = ""
         await self._fetch()
         self.notice = f"“{m.title}” is now {m.status}."
+        return ProgramMissionsState.refresh  # its badge there, or gone from it once archived
