@@ -8,12 +8,14 @@ import logging
 
 import dramatiq
 from dramatiq.middleware import TimeLimitExceeded
+from sqlmodel import Session
 
 import worker.broker  # noqa: F401  (installs the broker before actors are declared)
 from cyberhub import jobs
 from cyberhub.db import session_scope
 from cyberhub.services.ai import ai_jobs, embeddings, personality, recommendations
 from cyberhub.services.errors import NotFound
+from cyberhub.services.identity import consents
 from cyberhub.services.messaging import live
 from worker.model import get_embedder
 
@@ -36,10 +38,12 @@ def embed_mission(mission_id: int) -> None:
 def embed_learner(user_id: int) -> None:
     """(Re)compute a learner's vector, then their recommendations. Without AI-profiling consent
     nothing is computed and what was derived before is deleted."""
+    jobs.learner_job_started(jobs.EMBED_LEARNER, user_id)  # a change from now on sends a new job
     with session_scope() as session:
         try:
             changed = embeddings.embed_learner(session, user_id, get_embedder())
             rows = recommendations.compute(session, user_id)
+            _plan_follows(session, user_id)
         except NotFound:
             log.info("user %s no longer exists", user_id)
             return
@@ -57,8 +61,18 @@ def recompute_recommendations(user_id: int) -> None:
     with session_scope() as session:
         try:
             recommendations.compute(session, user_id)
+            _plan_follows(session, user_id)
         except NotFound:
             log.info("user %s no longer exists", user_id)
+
+
+def _plan_follows(session: Session, user_id: int) -> None:
+    """The coach's plan suggests missions from the list just stored: its job, sent with the
+    change that asked for this list, may have run first (this queue was busy) and read the one
+    before. Another plan job is sent after this commit, unless one is still waiting (the
+    pending mark: it will read this list)."""
+    if consents.has_consent(session, user_id, consents.AI_PROFILING):
+        jobs.coaching_changed(session, user_id)
 
 
 # --- rebuild everything (the admin console's button; services/ai/ai_jobs.py) -------------------
@@ -90,6 +104,7 @@ def analyze_personality(user_id: int) -> None:
     """(Re)compute a learner's work-style analysis; a no-op when their profiler answers and
     reflections are unchanged. Without AI-profiling consent nothing is computed and a stored
     analysis is deleted."""
+    jobs.learner_job_started(jobs.ANALYZE_PERSONALITY, user_id)  # a change now sends a new job
     with session_scope() as session:
         try:
             outcome = personality.analyze(session, user_id, get_embedder())

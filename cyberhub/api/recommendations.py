@@ -34,7 +34,8 @@ def _stored_or_403(
 ) -> RecommendationList:
     data = recommendations.stored_or_queue(session, principal, user)
     if not data.enabled:
-        raise Forbidden(consents.AI_CONSENT_MISSING)
+        me = principal.user_id
+        raise Forbidden(consents.ai_consent_missing(user or me, me))
     return data
 
 

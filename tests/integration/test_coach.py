@@ -531,6 +531,24 @@ def test_archiving_or_changing_a_habit_replans(session: Session, w: World, broke
         assert _coach_jobs(broker) == [("compute_coach_plan", (uid,))]
 
 
+def test_a_list_the_worker_stores_sends_the_plan_after_it(
+    session: Session, w: World, broker: Any, fake_embedder: Any
+) -> None:
+    """The plan's job, sent with the change that asked for a new list, can run first when the
+    AI queue is busy, and read the list before: storing the list sends another plan job
+    (unless one still waits, which will read it). Without consent, none."""
+    import worker.ai
+
+    broker.flush_all()
+    worker.ai.embed_learner.fn(id_of(w.student))
+    assert _coach_jobs(broker) == [("compute_coach_plan", (id_of(w.student),))]
+    worker.ai.recompute_recommendations.fn(id_of(w.student))  # that plan still waits
+    assert _coach_jobs(broker) == [("compute_coach_plan", (id_of(w.student),))]
+    broker.flush_all()
+    worker.ai.embed_learner.fn(id_of(w.student2))  # no AI consent
+    assert _coach_jobs(broker) == []
+
+
 def test_the_actor_stores_the_plan_and_the_weekly_sweep_queues_consenting_learners(
     session: Session, w: World, broker: Any, model: Any
 ) -> None:

@@ -3,19 +3,23 @@ cold start, vector candidates with reasons, "not interested", freshness after a 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import dramatiq
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 import worker.ai
+from cyberhub import jobs
+from cyberhub.components import recommendations as card
 from cyberhub.models import (
     LearnerEmbedding,
     Mission,
     PersonalityProfile,
     Recommendation,
 )
-from cyberhub.models.ai import InterestKind
+from cyberhub.models.ai import InterestKind, RecommendationRun
 from cyberhub.models.base import utcnow
 from cyberhub.services.ai import embeddings, recommendations
 from cyberhub.services.errors import Forbidden
@@ -38,6 +42,8 @@ from tests.factories import (
     run_queue,
 )
 from tests.fakes import FakeEmbedder
+from tests.page_states import page_state
+from tests.processes import run_in_own_loop
 
 pytestmark = [pytest.mark.integration, pytest.mark.ai]
 
@@ -419,7 +425,13 @@ class TestAccess:
             r = api_client.get("/api/v1/recommendations")
             assert r.status_code == 200 and r.json() == []
         assert queued_jobs(stub_broker) == [("embed_learner", (world.student.id,))]
-        # An explicit refresh is never debounced.
+        # A refresh asked for while that computation waits adds none: it reads everything when
+        # it runs. Asked for again and again (a script), still one.
+        for _ in range(5):
+            assert api_client.post("/api/v1/recommendations/refresh").status_code == 202
+        assert queued_jobs(stub_broker) == [("embed_learner", (world.student.id,))]
+        # Once a worker took it, the next refresh queues a new one (it reads what came since).
+        jobs.learner_job_started(jobs.EMBED_LEARNER, id_of(world.student))
         assert api_client.post("/api/v1/recommendations/refresh").status_code == 202
         assert len(queued_jobs(stub_broker)) == 2
 
@@ -461,6 +473,26 @@ class TestAccess:
         assert api_client.get(url).status_code == 403
         bearer(api_client, world.mentor.email)
         assert api_client.get("/api/v1/recommendations?user=999999").status_code == 404
+
+    def test_staff_are_told_the_learner_has_not_consented(
+        self, session: Session, world: World, api_client: TestClient, stub_broker
+    ) -> None:
+        """A mentor reading a learner without AI consent was told "you have not given … turn it
+        on under Settings", a consent that is not theirs to give."""
+        consents.set_consent(
+            session, principal(session, world.student), consents.AI_PROFILING, False
+        )
+        session.commit()
+        bearer(api_client, world.mentor.email)
+        for r in (
+            api_client.get(f"/api/v1/recommendations?user={world.student.id}"),
+            api_client.post(f"/api/v1/recommendations/refresh?user={world.student.id}"),
+        ):
+            assert r.status_code == 403
+            assert r.json()["detail"] == consents.LEARNER_AI_CONSENT_MISSING
+        bearer(api_client, world.student.email)
+        r = api_client.get("/api/v1/recommendations")
+        assert r.status_code == 403 and r.json()["detail"] == consents.AI_CONSENT_MISSING
 
     def test_staff_never_see_another_organisations_mission_in_a_learners_list(
         self, session: Session, world: World, api_client: TestClient
@@ -552,3 +584,47 @@ class TestUnlocksAfter:
         assert rows[0].mission_id == world.m2.id
         assert rows[0].reason.startswith("Matches your goal “Secure our CI pipeline”")
         assert api_client.get("/api/v1/recommendations/unlocks").json() == []
+
+
+class TestRefreshButton:
+    """The card's Refresh stays busy until a newer list is read: also when the learner left
+    the page meanwhile (the worker's live word only reaches an open page, and the button spun
+    for good on the next visit), and at most WAIT_SECONDS."""
+
+    def _ran(self, session: Session, world: World, at: datetime) -> None:
+        uid = id_of(world.student)
+        run = session.get(RecommendationRun, uid) or RecommendationRun(user_id=uid)
+        run.computed_at = at
+        session.add(run)
+        session.commit()
+
+    def test_a_newer_list_read_on_a_later_visit_ends_the_wait(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, stub_broker
+    ) -> None:
+        self._ran(session, world, utcnow() - timedelta(days=1))
+        page = page_state(
+            card.RecommendationsState, session, principal(session, world.student), monkeypatch
+        )
+        events = card.RecommendationsState.event_handlers
+        run_in_own_loop(events["load"].fn(page))
+        run_in_own_loop(events["refresh"].fn(page))
+        assert page.waiting
+        run_in_own_loop(events["load"].fn(page))  # back on the dashboard before the worker
+        assert page.waiting
+        self._ran(session, world, utcnow())  # the worker stored the new list
+        run_in_own_loop(events["load"].fn(page))  # back again, the live word missed
+        assert not page.waiting
+
+    def test_a_refresh_that_never_comes_frees_the_button(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, stub_broker
+    ) -> None:
+        self._ran(session, world, utcnow() - timedelta(days=1))
+        page = page_state(
+            card.RecommendationsState, session, principal(session, world.student), monkeypatch
+        )
+        events = card.RecommendationsState.event_handlers
+        run_in_own_loop(events["refresh"].fn(page))
+        assert page.waiting
+        monkeypatch.setattr(card, "WAIT_SECONDS", 0.0)
+        run_in_own_loop(events["load"].fn(page))
+        assert not page.waiting

@@ -670,9 +670,7 @@ def overview(
     target = _target(session, actor, user_id)
     staff = target != actor.user_id  # staff read the analysis of what was shared with them
     if not consents.has_consent(session, target, consents.AI_PROFILING):
-        message = consents.AI_CONSENT_MISSING
-        if staff:
-            message = "This learner has not given consent to AI profiling."
+        message = consents.ai_consent_missing(target, actor.user_id)
         return WorkStylePublic(user_id=target, version=VERSION, status="off", message=message)
     src = sources(session, target, for_staff=staff)
     if src.empty:

@@ -513,7 +513,7 @@ def request_refresh(
 ) -> int:
     """Queue a recomputation (after commit). Refused without AI-profiling consent."""
     target = _target(session, principal, user_id)
-    consents.require_ai_consent(session, target)
+    consents.require_ai_consent(session, target, reader_id=principal.user_id if principal else None)
     jobs.learner_progressed(session, target)
     return target
 
@@ -534,7 +534,7 @@ def refresh_if_missing(
     last minute (a client polling an empty list queues one job, not one per poll). True when
     this call queued it."""
     target = _target(session, principal, user_id)
-    consents.require_ai_consent(session, target)
+    consents.require_ai_consent(session, target, reader_id=principal.user_id if principal else None)
     try:  # redis_client.get_redis looked up at call time: a test stands in for a Redis that is down
         fresh = redis_client.get_redis().set(
             PENDING_KEY.format(user=target), "1", nx=True, ex=PENDING_SECONDS

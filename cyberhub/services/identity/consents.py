@@ -57,6 +57,7 @@ AI_CONSENT_MISSING = (
     "This feature uses AI profiling, and you have not given (or have withdrawn) your AI profiling "
     "consent. You can turn it on under Settings → Privacy & consents."
 )
+LEARNER_AI_CONSENT_MISSING = "This learner has not given consent to AI profiling."
 REQUIRED_WITHDRAWAL = (
     "The terms of use and the privacy notice are what your account runs on, so they can't be "
     "withdrawn while you keep the account. To stop using CyberHub, ask an administrator to close "
@@ -242,10 +243,18 @@ def has_consent(session: Session, user_id: int, kind: str) -> bool:
     return bool(session.exec(select(granted_sql(kind, user_id))).one())
 
 
-def require_ai_consent(session: Session, user_id: int) -> None:
+def ai_consent_missing(user_id: int, reader_id: int | None = None) -> str:
+    """Why an AI feature is off for `user_id`, worded for who reads it: the learner is told
+    where to turn it on; staff (`reader_id`, reading a learner's) that the learner has not."""
+    if reader_id is None or reader_id == user_id:
+        return AI_CONSENT_MISSING
+    return LEARNER_AI_CONSENT_MISSING
+
+
+def require_ai_consent(session: Session, user_id: int, *, reader_id: int | None = None) -> None:
     """The gate of every AI feature: Forbidden unless the user currently grants AI profiling."""
     if not has_consent(session, user_id, AI_PROFILING):
-        raise Forbidden(AI_CONSENT_MISSING)
+        raise Forbidden(ai_consent_missing(user_id, reader_id))
 
 
 def history(
