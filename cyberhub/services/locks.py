@@ -69,7 +69,8 @@ class Lock(IntEnum):
     # (identity/memberships).
     ORGANIZATION_INVITATIONS = 5503
     # key: user id. A learner's habits, goals and reflections, counted against their limits: two
-    # created at once with one place left (coaching/habits, coaching/goals, coaching/reflections).
+    # created at once with one place left (coaching/habits, coaching/goals, coaching/reflections;
+    # the old notes, learning/learner_notes).
     LEARNER_COACHING = 5601
 
 

@@ -603,6 +603,29 @@ class TestMentors:
             [(world.student.id, world.comentor.id), (world.student2.id, world.comentor.id)]
         )
 
+    def test_a_learner_who_mentors_the_cohort_is_never_their_own_mentor(
+        self, session: Session, world: World
+    ) -> None:
+        """Someone enrolled in a cohort who also serves it as a mentor: assigning them to
+        themselves is refused, and balancing gives them another mentor (it could pick them,
+        taking a place of their capacity and leaving them with no one to review their work)."""
+        d = director(session, world)
+        cohort = world.other_cohort
+        cid = cohort.id or 0
+        both = make_user(
+            session, "both@example.org", "student", "mentor", organization_id=world.org.id
+        )
+        enrollment.enroll(session, d, cid, both.email)
+        session.commit()
+        serve(session, cohort, both, capacity=5)
+        with pytest.raises(Invalid, match="their own mentor"):
+            enrollment.assign_mentor(session, d, cid, id_of(both), id_of(both))
+        session.rollback()
+        enrollment.set_cohort_mentor(session, d, cid, world.other_mentor.email, 5)
+        out = enrollment.balance_mentors(session, d, cid)
+        mentor_of = {a.student_id: a.mentor_id for a in out.assignments}
+        assert mentor_of[id_of(both)] == world.other_mentor.id
+
     def test_capacity_cannot_drop_below_current_mentees(
         self, session: Session, world: World
     ) -> None:

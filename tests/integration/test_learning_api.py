@@ -106,6 +106,19 @@ class TestSubmissionAccess:
         assert client_for(world.admin).get(f"{API}/submissions/999999").status_code == 404
 
 
+class TestHistoryOfAMissionOneCannotSee:
+    def test_another_organisations_mission_and_a_draft_are_not_found(
+        self, world: World, client_for: ClientFor
+    ) -> None:
+        """A learner's own history of a mission they may not read answered 200 [] (another
+        organisation's mission, a draft), telling that the mission exists; an unknown id 404."""
+        student = client_for(world.student)
+        for mission in (world.other_mission, world.draft_mission):
+            r = student.get(f"{API}/missions/{mission.id}/history")
+            assert r.status_code == 404, mission.title
+        assert student.get(f"{API}/missions/{world.m1.id}/history").json() == []
+
+
 class TestReviewLoop:
     def test_submit_claim_changes_resubmit_approve(
         self, world: World, client_for: ClientFor, session: Session

@@ -846,6 +846,9 @@ def assign_mentor(
     serving = session.get(CohortMentor, (cohort_id, mentor_id))
     if serving is None:
         raise Invalid("That mentor doesn't serve this cohort: add them as a mentor first.")
+    if mentor_id == student_id:
+        # Someone who learns in the cohort and mentors it too: no one reviews their own work.
+        raise Invalid("A learner can't be their own mentor: choose another mentor.")
     current = session.exec(
         select(MentorAssignment).where(
             MentorAssignment.cohort_id == cohort_id, MentorAssignment.student_id == student_id
@@ -917,7 +920,8 @@ def balance_mentors(
     out: list[AssignmentPublic] = []
     left = 0
     for e in waiting:
-        open_ = [m for m in load if load[m] < capacity[m]]
+        # (never the learner themselves, who may mentor the cohort they learn in)
+        open_ = [m for m in load if load[m] < capacity[m] and m != e.student_id]
         if not open_:
             left += 1
             continue

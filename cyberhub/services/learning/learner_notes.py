@@ -3,9 +3,9 @@ and delete their own.
 
 Legacy since issue 16: migration 0022 copied the notes into the coaching goals and reflections,
 which /coaching writes and which the AI reads (services/coaching/ai_sources.py); nothing reads
-these notes for recommendations or the analysis any more. A change still queues the learner's
-re-embedding and analysis after commit (consent permitting) — a harmless no-op now, kept until
-the endpoint and the table are removed.
+these notes for recommendations or the analysis any more, so a change queues no AI work (it
+queued a re-embedding and an analysis that had nothing new to read). Kept until the endpoint and
+the table are removed.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from cyberhub import jobs
 from cyberhub.models import LearnerNote, Role
 from cyberhub.models.ai import NoteKind
 from cyberhub.models.base import utcnow
 from cyberhub.schemas.notes import BODY_MAX, MAX_NOTES, NOTE_KINDS, NotePublic
 from cyberhub.schemas.rows import from_row
-from cyberhub.services import text
+from cyberhub.services import locks, text
 from cyberhub.services.errors import Invalid, NotFound
-from cyberhub.services.identity import consents
 from cyberhub.services.identity.permissions import Principal, require_role
 
 KINDS = NOTE_KINDS
@@ -61,18 +59,11 @@ def _own(session: Session, actor: Principal, note_id: int) -> LearnerNote:
     return note
 
 
-def _changed(session: Session, user_id: int) -> None:
-    """Queue the re-embedding and the work-style analysis after commit (consent permitting)."""
-    if not consents.has_consent(session, user_id, consents.AI_PROFILING):
-        return
-    jobs.learner_changed(session, user_id)  # vector, then recommendations; work-style analysis
-
-
 def newest_first(
     user_id: int, kind: str | None = None, limit: int | None = None
 ) -> SelectOfScalar[LearnerNote]:
     """A learner's notes newest first (of one kind, at most `limit`): the order every reader
-    (the page, the learner's vector, their interests, the work-style analysis) takes them in."""
+    (the API's list, the learner's data export) takes them in."""
     stmt = select(LearnerNote).where(LearnerNote.user_id == user_id)
     if kind:
         stmt = stmt.where(LearnerNote.kind == kind)
@@ -93,6 +84,8 @@ def add_note(session: Session, principal: Principal | None, *, kind: str, body: 
     """Add a goal or a reflection (1..2000 characters; at most MAX_NOTES per learner)."""
     actor = _learner(principal)
     kind, body = _kind(kind), _body(body)
+    # Two adds at once take turns, so they can't both pass the count.
+    locks.hold(session, locks.Lock.LEARNER_COACHING, actor.user_id)
     count = session.exec(
         select(func.count()).select_from(LearnerNote).where(LearnerNote.user_id == actor.user_id)
     ).one()
@@ -107,7 +100,6 @@ def add_note(session: Session, principal: Principal | None, *, kind: str, body: 
     )
     session.add(note)
     session.flush()
-    _changed(session, actor.user_id)
     return note_public(note)
 
 
@@ -129,7 +121,6 @@ def update_note(
     note.kind, note.body, note.updated_at = NoteKind(new_kind), new_body, utcnow()
     session.add(note)
     session.flush()
-    _changed(session, actor.user_id)
     return note_public(note)
 
 
@@ -139,4 +130,3 @@ def delete_note(session: Session, principal: Principal | None, note_id: int) -> 
     note = _own(session, actor, note_id)
     session.delete(note)
     session.flush()
-    _changed(session, actor.user_id)

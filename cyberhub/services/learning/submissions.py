@@ -863,9 +863,15 @@ def history(
 ) -> list[SubmissionDetail]:
     """Every attempt of a student at a mission (oldest first), with reviews and timelines."""
     actor = require_signed_in(principal)
-    mission = session.get(Mission, mission_id)
-    if mission is None:
-        raise NotFound("That mission does not exist.")
+    if actor.user_id == student_id:
+        # Their own: a mission they may read, as its page reads it (another organisation's
+        # draft answered an empty list, telling that it exists).
+        mission = _readable_mission(session, actor, mission_id)
+    else:
+        found = session.get(Mission, mission_id)
+        if found is None:
+            raise NotFound("That mission does not exist.")
+        mission = found
     seen, _program = seen_through(session, actor, student_id, mission_id)
     if not seen:
         raise _refuse(actor)
