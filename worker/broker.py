@@ -26,6 +26,7 @@ from dramatiq.middleware import (
 )
 
 from cyberhub import jobs
+from cyberhub.services.messaging import mail
 from cyberhub.settings import get_settings
 from worker.middleware import FailedJobs, Heartbeat, JobStats, ModelWarmup, PeriodicTaken
 from worker.redis_broker import RecoveringRedisBroker
@@ -45,6 +46,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     smtplib.SMTPServerDisconnected,
     smtplib.SMTPConnectError,
+    mail.SendLater,  # the relay's 4xx, or the network, on the way to it
 )
 
 

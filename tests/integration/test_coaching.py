@@ -41,6 +41,7 @@ from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import mission_scope
 from tests.factories import build_world, id_of, make_user, principal
+from tests.fakes import FakeSmtp
 from tests.integration.conftest import ClientFor
 from tests.races import second_while_first_holds
 
@@ -703,18 +704,7 @@ def test_a_reminder_of_a_habit_titled_on_two_lines_is_mailed(
     from cyberhub.settings import get_settings
 
     sent: list[str] = []
-
-    class FakeSmtp:
-        def __init__(self, *args: object, **kwargs: object) -> None: ...
-        def __enter__(self) -> FakeSmtp:
-            return self
-
-        def __exit__(self, *args: object) -> None: ...
-        def starttls(self) -> None: ...
-        def send_message(self, msg: Any) -> None:
-            sent.append(str(msg["Subject"]))
-
-    monkeypatch.setattr(smtplib, "SMTP", FakeSmtp)
+    monkeypatch.setattr(smtplib, "SMTP", FakeSmtp.relay(sent))
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     get_settings.cache_clear()
     try:

@@ -36,25 +36,63 @@ def send(session: Session, *, to: str, subject: str, body: str, kind: str = "not
     return mail
 
 
+class SendLater(Exception):
+    """The relay could not take the message now (a 4xx reply: greylisting, a rate limit, a busy
+    mailbox; or the network: a name that did not resolve, a refused connection): the delivery
+    job is tried again later (worker/broker.TRANSIENT_ERRORS). A 5xx reply is final."""
+
+
+def _temporary(exc: OSError) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    # Any other SMTP error is the conversation's (no STARTTLS, a refused HELO): final. An
+    # OSError that is not SMTP's is the network's.
+    return not isinstance(exc, smtplib.SMTPException)
+
+
+def _send(host: str, msg: EmailMessage) -> None:
+    settings = get_settings()
+    smtp = smtplib.SMTP(host, settings.smtp_port, timeout=30)
+    try:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
+        smtp.send_message(msg)
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            # A goodbye the relay got wrong: what it accepted is sent (a retry would send it
+            # twice), and a failed conversation is reported as it was.
+            smtp.close()
+
+
 def deliver(session: Session, mail_id: int) -> bool:
-    """Send one outbox message by SMTP; idempotent (an already sent message is skipped)."""
+    """Send one outbox message by SMTP; idempotent (an already sent message is skipped).
+    SendLater when the relay or the network asks to try again later."""
     settings = get_settings()
     mail = session.get(OutboxMail, mail_id, with_for_update=True)
     if mail is None:
         raise NotFound(f"Mail {mail_id} does not exist.")
-    if mail.sent_at is not None or not settings.smtp_host:
+    host = settings.smtp_host
+    if mail.sent_at is not None or not host:
         return False
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = mail.to_email
     msg["Subject"] = one_line(mail.subject)  # one queued before it was made one line
     msg.set_content(mail.body)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password or "")
-        smtp.send_message(msg)
+    try:
+        _send(host, msg)
+    except OSError as exc:  # (smtplib's errors are OSErrors)
+        if _temporary(exc):
+            raise SendLater(f"mail {mail_id} not sent yet: {exc!r}") from exc
+        raise
     mail.sent_at = utcnow()
     session.add(mail)
     return True
