@@ -848,6 +848,27 @@ class TestTheJob:
         assert export is not None and export.status == ExportStatus.failed
         assert export.error == exports.TOO_LONG_MESSAGE
 
+    def test_a_retried_export_is_not_failed_again_by_the_next_sweep(
+        self, session: Session, world: World, stub_broker: Any
+    ) -> None:
+        """A timed-out export is older than STALE_AFTER: retried, it went back to the queue as
+        asked for then, and the sweep (every 2 minutes) failed it again before a worker took it,
+        its failed job already marked retried: stuck failed."""
+        w = world
+        export_id = _request(session, w, w.director, "roster", cohort_id=w.cohort.id or 0)
+        export = session.get(Export, export_id)
+        assert export is not None
+        export.status, export.error = ExportStatus.failed, exports.TOO_LONG_MESSAGE
+        export.created_at = utcnow() - exports.STALE_AFTER - timedelta(hours=1)
+        session.add(export)
+        session.commit()
+        exports.retry_job(session, export_id)
+        session.commit()
+        exports.sweep(session)
+        session.commit()
+        session.refresh(export)
+        assert (export.status, export.error) == (ExportStatus.queued, "")
+
     def test_retrying_a_timed_out_exports_failed_job_runs_it_again(
         self,
         session: Session,

@@ -988,6 +988,9 @@ def retry_job(session: Session, export_id: int) -> None:
         )
     if export.status == ExportStatus.failed:
         export.status, export.error = ExportStatus.queued, ""
+        # Asked for now: the sweep fails a queued export asked for over STALE_AFTER ago, and
+        # a timed-out one is that old, so the next sweep undid the retry before a worker came.
+        export.created_at = utcnow()
         export.started_at = export.heartbeat_at = export.finished_at = export.expires_at = None
         export.rows_done, export.rows_total = 0, None
         session.add(export)
