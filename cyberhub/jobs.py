@@ -124,14 +124,28 @@ def learner_changed(session: SASession, user_id: int) -> None:
     re-embed them, then recompute their recommendations; and redo their work-style analysis.
     The worker checks the AI-profiling consent again in every job."""
     learner_progressed(session, user_id)
-    _learner_job(session, ANALYZE_PERSONALITY, user_id)
+    enqueue(session, ANALYZE_PERSONALITY, user_id)
 
 
 def learner_progressed(session: SASession, user_id: int) -> None:
-    """The learner's work or level changed (a review decision), or a fresh list was asked for:
-    re-embed them, then recompute their recommendations (one job); and their coach's plan."""
+    """The learner's work or level changed (a review decision): re-embed them, then recompute
+    their recommendations (one job); and their coach's plan."""
+    enqueue(session, EMBED_LEARNER, user_id)
+    coaching_changed(session, user_id)
+
+
+def refresh_asked(session: SASession, user_id: int) -> None:
+    """Someone asked for a fresh list (Refresh, POST /recommendations/refresh): as
+    `learner_progressed`, but while the vector-and-list job one of these sent still waits for a
+    worker, nothing more (`_learner_job`)."""
     _learner_job(session, EMBED_LEARNER, user_id)
     coaching_changed(session, user_id)
+
+
+def analysis_asked(session: SASession, user_id: int) -> None:
+    """The learner asked for their work-style analysis (POST /personality/analyze): sent unless
+    the one they asked for before still waits for a worker."""
+    _learner_job(session, ANALYZE_PERSONALITY, user_id)
 
 
 LEARNER_JOB_PENDING_KEY = "cyberhub:ai:pending:{job}:{user}"
@@ -140,10 +154,11 @@ LEARNER_JOB_PENDING_SECONDS = 900
 
 
 def _learner_job(session: SASession, job: Job, user_id: int) -> None:
-    """Send a learner's AI `job` (the vector and list, or the work-style analysis) unless one is
-    already waiting for a worker: it reads everything when it runs, and the worker clears the
-    mark as it starts (`learner_job_started`), so a change after that sends a new one. A burst of
-    changes, or a client asking for a refresh again and again, queues one job, not one each."""
+    """Send a learner's AI `job` (the vector and list, or the work-style analysis) that they or
+    staff asked for, unless the one asked for before still waits for a worker: it reads
+    everything when it runs, and the worker clears the mark as it starts (`learner_job_started`),
+    so a request after that sends a new one. A client asking again and again (a script looping
+    on the API) queues one job, not one each."""
     key = LEARNER_JOB_PENDING_KEY.format(job=job.name, user=user_id)
     send_after_commit(
         session, job.queue, job.name, (user_id,), once=(key, LEARNER_JOB_PENDING_SECONDS)
@@ -206,7 +221,7 @@ def recommendations_stale(session: SASession, user_id: int) -> None:
 
 def analysis_requested(session: SASession, user_id: int) -> None:
     """Redo the learner's work-style analysis (a no-op in the worker when nothing changed)."""
-    _learner_job(session, ANALYZE_PERSONALITY, user_id)
+    enqueue(session, ANALYZE_PERSONALITY, user_id)
 
 
 def mission_changed(session: SASession, mission_id: int) -> None:

@@ -22,6 +22,7 @@ from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.two_line import two_line
 from cyberhub.components.ui import empty_state, error_callout, icon_button, muted, page_heading
+from cyberhub.formatting import plural
 from cyberhub.pages.director_analytics.blocks import (
     approvals_block,
     funnel_block,
@@ -122,8 +123,8 @@ def _at_risk() -> rx.Component:
         rx.cond(
             S.at_risk.length() >= AT_RISK_LIMIT,
             muted(
-                f"The {AT_RISK_LIMIT} learners with the most reasons are listed: choose a cohort "
-                "or a track above to see the others.",
+                f"Only the first {plural(AT_RISK_LIMIT, 'learner')} (most reasons first) are "
+                "listed: choose a cohort or a track above to see the others.",
                 data_testid="at-risk-limit",
             ),
         ),

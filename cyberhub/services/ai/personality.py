@@ -654,7 +654,7 @@ def request_analysis(session: Session, principal: Principal | None) -> WorkStyle
     out = overview(session, actor, None)
     if out.status == "empty":
         raise Conflict(out.message)
-    jobs.analysis_requested(session, actor.user_id)
+    jobs.analysis_asked(session, actor.user_id)
     return out.model_copy(update={"status": "queued", "message": BEING_PREPARED})
 
 

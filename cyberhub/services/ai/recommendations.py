@@ -514,7 +514,7 @@ def request_refresh(
     """Queue a recomputation (after commit). Refused without AI-profiling consent."""
     target = _target(session, principal, user_id)
     consents.require_ai_consent(session, target, reader_id=principal.user_id if principal else None)
-    jobs.learner_progressed(session, target)
+    jobs.refresh_asked(session, target)
     return target
 
 
