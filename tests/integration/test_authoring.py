@@ -10,13 +10,13 @@ import pytest
 from sqlmodel import Session, select
 
 from cyberhub import db
-from cyberhub.models import AuditLog, Mission, MissionPrerequisite
+from cyberhub.models import AuditLog, Mission, MissionPrerequisite, MissionStatus
 from cyberhub.schemas.director import MissionPublic
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import authoring, catalog
 from cyberhub.services.learning.authoring import MissionChanges
-from tests.factories import World, build_world, principal
+from tests.factories import World, build_world, id_of, make_mission, principal
 from tests.races import second_while_first_holds
 
 pytestmark = [pytest.mark.missions, pytest.mark.admin, pytest.mark.integration]
@@ -344,6 +344,24 @@ class TestListingAndAccess:
             "Write a policy",
             "Unfinished",
         }
+
+    def test_an_admins_library_draft_is_not_found_by_a_director(
+        self, session: Session, world: World
+    ) -> None:
+        """An admin's unpublished library mission answered a director "only an admin can edit
+        it" (403), telling that it exists; an unknown id is 404. A published library mission
+        still says why it can't be edited."""
+        draft = make_mission(session, world.program, world.builders, title="Coming soon")
+        draft.status = MissionStatus.draft
+        session.add(draft)
+        session.commit()
+        d = director(session, world)
+        with pytest.raises(NotFound):
+            authoring.update_mission(session, d, id_of(draft), MissionChanges(title="Mine"))
+        session.rollback()
+        library = make_mission(session, world.program, world.builders, title="Library lab")
+        with pytest.raises(Forbidden, match="library mission"):
+            authoring.update_mission(session, d, id_of(library), MissionChanges(title="Mine"))
 
     def test_other_organizations_and_other_roles_are_refused(
         self, session: Session, world: World

@@ -418,6 +418,9 @@ def _mission(
     if mission is None:
         raise NotFound("That mission does not exist.")
     if not actor.is_admin:
+        if mission.organization_id is None and mission.status == MissionStatus.draft:
+            # An admin's library mission not published yet is nobody else's to know of.
+            raise NotFound("That mission does not exist.")
         if not may_edit(actor, mission) or mission.organization_id is None:
             raise Forbidden("This is a CyberHub library mission: only an admin can edit it.")
         check_org_of(actor, mission.organization_id, "That mission does not exist.")
