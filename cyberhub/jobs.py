@@ -335,11 +335,17 @@ def send_after_commit(
 
 def _send_pending(pending: list[_Pending]) -> None:
     target = broker()
+    patient = True
     for job in pending:
         if job.once is not None and not _take(*job.once):
             continue
-        if not _send(target, job.message, job.delay_ms) and job.once is not None:
+        if _send(target, job.message, job.delay_ms, patient=patient):
+            continue
+        if job.once is not None:
             _release(job.once[0])  # nothing is pending under it: a later change sends again
+        # Redis is away for longer than the retries: the rest of this commit's jobs are recorded
+        # at once, not after their own retries each (a fan-out of N stalled its thread N times).
+        patient = False
 
 
 _PENDING: AfterCommit[_Pending] = AfterCommit("cyberhub_pending_jobs", _send_pending)
@@ -349,11 +355,18 @@ _PENDING: AfterCommit[_Pending] = AfterCommit("cyberhub_pending_jobs", _send_pen
 SEND_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)
 
 
-def _send(target: dramatiq.Broker, message: dramatiq.Message[Any], delay_ms: int | None) -> bool:
+def _send(
+    target: dramatiq.Broker,
+    message: dramatiq.Message[Any],
+    delay_ms: int | None,
+    *,
+    patient: bool = True,
+) -> bool:
     """Send one message (whether it was); never raises: the write it follows has committed, and
     its caller (a request) must not answer an error for it. A message that cannot be sent is
-    recorded as a failed job, which the admin console can send again."""
-    for wait in (*SEND_RETRY_DELAYS_S, None):
+    recorded as a failed job, which the admin console can send again. `patient`: retry for
+    SEND_RETRY_DELAYS_S first (a Redis restart); else one try."""
+    for wait in (*(SEND_RETRY_DELAYS_S if patient else ()), None):
         try:
             if message.queue_name not in target.get_declared_queues():
                 target.declare_queue(message.queue_name)  # a StubBroker refuses undeclared queues

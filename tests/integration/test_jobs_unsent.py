@@ -119,3 +119,18 @@ def test_an_export_whose_job_was_not_sent_is_sent_by_the_next_sweep(
     assert exports.sweep(session).resent == 0
     session.commit()
     assert _queued(stub_broker) == [("run_export", [export_id])]
+
+
+def test_a_fan_out_during_an_outage_waits_once_then_records_the_rest_at_once(
+    session: Session, world: World, flaky: Any, stub_broker: Any
+) -> None:
+    """A change that sends several jobs (a learner's vector, their analysis, their plan) while
+    Redis is away: the first is retried for SEND_RETRY_DELAYS_S, the others are recorded
+    straight away. Each was retried in turn, stalling a worker thread or a request N times."""
+    broker = flaky(failures=1000)
+    uid = world.student.id or 0
+    jobs.learner_changed(session, uid)  # vector and list, analysis, coach's plan
+    session.commit()
+    assert broker.tries == len(jobs.SEND_RETRY_DELAYS_S) + 1 + 2
+    failed = session.exec(select(JobFailure.actor)).all()
+    assert sorted(failed) == ["analyze_personality", "compute_coach_plan", "embed_learner"]
