@@ -39,3 +39,16 @@ def client_for(db_url: str) -> Iterator[ClientFor]:
     yield make
     for client in opened.values():
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """SMTP configured (SMTP_HOST): mail is delivered by the worker, not kept for the dev
+    mailbox. Replace smtplib.SMTP (tests/fakes.FakeSmtp) before anything is delivered."""
+    from cyberhub.settings import get_settings
+
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("SMTP_HOST")
+    get_settings.cache_clear()

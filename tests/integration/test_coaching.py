@@ -692,7 +692,7 @@ def test_someone_who_is_no_longer_a_learner_is_reminded_no_more(session: Session
 
 
 def test_a_reminder_of_a_habit_titled_on_two_lines_is_mailed(
-    session: Session, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+    session: Session, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch, smtp: None
 ) -> None:
     """A habit's title with a line break (the API refuses one now, services/text.line; older
     rows may have one): its reminder's e-mail subject then held one, which no mail header may:
@@ -701,35 +701,28 @@ def test_a_reminder_of_a_habit_titled_on_two_lines_is_mailed(
     import smtplib
 
     from cyberhub.services.messaging import mail
-    from cyberhub.settings import get_settings
 
     sent: list[str] = []
     monkeypatch.setattr(smtplib, "SMTP", FakeSmtp.relay(sent))
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    get_settings.cache_clear()
-    try:
-        w = build_world(session)
-        _zone(session, w.student)
-        c = client_for(w.student)
-        r = c.post(f"{API}/coaching/habits", json={"title": "Evening lab\nthen notes"})
-        assert r.status_code == 422 and "one line" in r.json()["detail"], r.text
-        r = c.post(f"{API}/coaching/habits", json={"title": "Evening", "reminder_time": "19:00"})
-        assert r.status_code == 201, r.text
-        session.execute(
-            text("UPDATE habits SET title = :t WHERE id = :id"),
-            {"t": "Evening lab\nthen notes", "id": r.json()["id"]},
-        )
-        session.commit()
-        session.expire_all()
-        at = datetime(2026, 11, 12, 16, 5, tzinfo=UTC)  # 19:05 in Nairobi
-        assert reminders.send_due_reminders(session, at) == 1
-        session.commit()
-        [m] = session.exec(select(OutboxMail).where(OutboxMail.to_email == w.student.email)).all()
-        assert mail.deliver(session, m.id or 0)
-        assert sent == ["Time for “Evening lab then notes”"]
-    finally:
-        monkeypatch.delenv("SMTP_HOST")
-        get_settings.cache_clear()
+    w = build_world(session)
+    _zone(session, w.student)
+    c = client_for(w.student)
+    r = c.post(f"{API}/coaching/habits", json={"title": "Evening lab\nthen notes"})
+    assert r.status_code == 422 and "one line" in r.json()["detail"], r.text
+    r = c.post(f"{API}/coaching/habits", json={"title": "Evening", "reminder_time": "19:00"})
+    assert r.status_code == 201, r.text
+    session.execute(
+        text("UPDATE habits SET title = :t WHERE id = :id"),
+        {"t": "Evening lab\nthen notes", "id": r.json()["id"]},
+    )
+    session.commit()
+    session.expire_all()
+    at = datetime(2026, 11, 12, 16, 5, tzinfo=UTC)  # 19:05 in Nairobi
+    assert reminders.send_due_reminders(session, at) == 1
+    session.commit()
+    [m] = session.exec(select(OutboxMail).where(OutboxMail.to_email == w.student.email)).all()
+    assert mail.deliver(session, m.id or 0)
+    assert sent == ["Time for “Evening lab then notes”"]
 
 
 def test_no_reminder_for_a_week_done_before_the_habit_became_weekly(session: Session) -> None:

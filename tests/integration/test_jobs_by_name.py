@@ -3,8 +3,6 @@ worker's actors run them: what a learner or an operator notices is the same as b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlmodel import Session
 
@@ -13,7 +11,6 @@ from cyberhub.db import get_engine
 from cyberhub.models import LearnerEmbedding, PersonalityProfile
 from cyberhub.services.identity import consents
 from cyberhub.services.messaging import mail
-from cyberhub.settings import get_settings
 from tests.factories import (
     World,
     build_world,
@@ -34,15 +31,6 @@ def world(session: Session) -> World:
         consents.record_signup_consents(session, u.id or 0, [consents.TERMS, consents.PRIVACY])
     session.commit()
     return w
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("SMTP_HOST")
-    get_settings.cache_clear()
 
 
 def test_granting_ai_profiling_queues_the_learner_fan_out_after_commit_and_the_worker_runs_it(

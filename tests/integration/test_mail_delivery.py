@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import smtplib
 import socket
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session
 
 from cyberhub.models import OutboxMail
 from cyberhub.services.messaging import mail
-from cyberhub.settings import get_settings
 from tests.fakes import FakeSmtp
 from worker.broker import is_transient
 
 pytestmark = [pytest.mark.integration]
 
 TO = "amina@example.org"
-
-
-@pytest.fixture
-def with_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("SMTP_HOST")
-    get_settings.cache_clear()
 
 
 def _queued(session: Session) -> OutboxMail:
@@ -59,7 +48,7 @@ def _deliver(session: Session, row: OutboxMail) -> bool:
     ids=["450 recipient", "451 sender", "452 data", "DNS", "refused connection"],
 )
 def test_try_later_is_tried_again_and_the_mail_stays_unsent(
-    session: Session, with_smtp: None, monkeypatch: pytest.MonkeyPatch, relay: dict[str, Exception]
+    session: Session, smtp: None, monkeypatch: pytest.MonkeyPatch, relay: dict[str, Exception]
 ) -> None:
     row = _queued(session)
     sent: list[str] = []
@@ -77,7 +66,7 @@ def test_try_later_is_tried_again_and_the_mail_stays_unsent(
 
 
 def test_a_final_refusal_is_not_tried_again(
-    session: Session, with_smtp: None, monkeypatch: pytest.MonkeyPatch
+    session: Session, smtp: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     row = _queued(session)
     refused = smtplib.SMTPRecipientsRefused({TO: (550, b"no such mailbox")})
@@ -88,7 +77,7 @@ def test_a_final_refusal_is_not_tried_again(
 
 
 def test_a_goodbye_gone_wrong_after_the_relay_took_the_mail_marks_it_sent(
-    session: Session, with_smtp: None, monkeypatch: pytest.MonkeyPatch
+    session: Session, smtp: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """QUIT answered with an error after the message was accepted: the job failed and a retry
     sent the same mail again."""

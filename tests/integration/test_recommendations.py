@@ -598,33 +598,35 @@ class TestRefreshButton:
         session.add(run)
         session.commit()
 
-    def test_a_newer_list_read_on_a_later_visit_ends_the_wait(
-        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, stub_broker
-    ) -> None:
+    def _refreshed(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> card.RecommendationsState:
+        """The card shows yesterday's list, and Refresh was clicked: busy."""
         self._ran(session, world, utcnow() - timedelta(days=1))
         page = page_state(
             card.RecommendationsState, session, principal(session, world.student), monkeypatch
         )
-        events = card.RecommendationsState.event_handlers
-        run_in_own_loop(events["load"].fn(page))
-        run_in_own_loop(events["refresh"].fn(page))
+        run_in_own_loop(self.events["load"].fn(page))
+        run_in_own_loop(self.events["refresh"].fn(page))
         assert page.waiting
-        run_in_own_loop(events["load"].fn(page))  # back on the dashboard before the worker
+        return page
+
+    events = card.RecommendationsState.event_handlers
+
+    def test_a_newer_list_read_on_a_later_visit_ends_the_wait(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, stub_broker
+    ) -> None:
+        page = self._refreshed(session, world, monkeypatch)
+        run_in_own_loop(self.events["load"].fn(page))  # back on the dashboard before the worker
         assert page.waiting
         self._ran(session, world, utcnow())  # the worker stored the new list
-        run_in_own_loop(events["load"].fn(page))  # back again, the live word missed
+        run_in_own_loop(self.events["load"].fn(page))  # back again, the live word missed
         assert not page.waiting
 
     def test_a_refresh_that_never_comes_frees_the_button(
         self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch, stub_broker
     ) -> None:
-        self._ran(session, world, utcnow() - timedelta(days=1))
-        page = page_state(
-            card.RecommendationsState, session, principal(session, world.student), monkeypatch
-        )
-        events = card.RecommendationsState.event_handlers
-        run_in_own_loop(events["refresh"].fn(page))
-        assert page.waiting
+        page = self._refreshed(session, world, monkeypatch)
         monkeypatch.setattr(card, "WAIT_SECONDS", 0.0)
-        run_in_own_loop(events["load"].fn(page))
+        run_in_own_loop(self.events["load"].fn(page))
         assert not page.waiting

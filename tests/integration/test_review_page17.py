@@ -6,6 +6,7 @@ mentors in one organisation (two organisations running one library mission see o
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -343,11 +344,9 @@ class TestApi:
         assert r.status_code == 200, r.text
 
 
-def test_send_review_clicked_twice_sends_once_and_keeps_its_notice(
-    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A double click on "Send review": the second click did send again and showed "already
-    reviewed" in red under the green "Review sent"."""
+def _approving(session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The mentor's review page of the student's submission, claimed, with full scores and
+    "approved" checked: the confirmation open, Send review next."""
     sub = submissions.submit(
         session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
     )
@@ -361,43 +360,35 @@ def test_send_review_clicked_twice_sends_once_and_keeps_its_notice(
     run_in_own_loop(events["load"].fn(page))
     assert page.can_review
     events["choose"].fn(page, "approved")
-    form = {
-        "feedback": "Clear scan, well written up.",
-        **{f"score-{c.key}": str(c.points) for c in page.rubric},
-    }
-    events["check"].fn(page, form)
+    scores = {f"score-{c.key}": str(c.points) for c in page.rubric}
+    events["check"].fn(page, {"feedback": "Clear scan, well written up.", **scores})
     assert page.confirm_open and page.form_error == ""
-    run_in_own_loop(events["send"].fn(page))
+    return page
+
+
+def test_send_review_clicked_twice_sends_once_and_keeps_its_notice(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click on "Send review": the second click did send again and showed "already
+    reviewed" in red under the green "Review sent"."""
+    page = _approving(session, world, monkeypatch)
+    send = ReviewState.event_handlers["send"].fn
+    run_in_own_loop(send(page))
     notice = page.notice
     assert notice.startswith("Review sent: Approved.")
-    run_in_own_loop(events["send"].fn(page))  # the double click's second
+    run_in_own_loop(send(page))  # the double click's second
     assert (page.notice, page.action_error, page.form_error) == (notice, "", "")
 
 
 def test_a_queue_that_cannot_be_read_after_a_review_is_not_called_empty(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sub = submissions.submit(
-        session, principal(session, world.student), id_of(world.m1), answer=GOOD_ANSWER
-    )
-    session.commit()
-    mentor = principal(session, world.mentor)
-    reviews.claim(session, mentor, id_of(sub))
-    session.commit()
-    page = page_state(ReviewState, session, mentor, monkeypatch)
-    opened_at(page, REVIEW_ROUTE, f"/review/{id_of(sub)}")
-    events = ReviewState.event_handlers
-    run_in_own_loop(events["load"].fn(page))
-    events["choose"].fn(page, "approved")
-    events["check"].fn(
-        page,
-        {"feedback": "Clear scan.", **{f"score-{c.key}": str(c.points) for c in page.rubric}},
-    )
+    page = _approving(session, world, monkeypatch)
 
     def unreadable(*_: object) -> None:
         raise Conflict("The database is busy.")
 
     monkeypatch.setattr(reviews, "after_review", unreadable)
-    run_in_own_loop(events["send"].fn(page))
+    run_in_own_loop(ReviewState.event_handlers["send"].fn(page))
     assert page.notice.startswith("Review sent: Approved.")
     assert "queue is empty" not in page.notice and not page.queue_empty
