@@ -80,6 +80,7 @@ from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Invalid, NotFound
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import programs, schedule
+from cyberhub.services.learning.cohort_days import today_sql
 from cyberhub.services.learning.programs import get_cohort, get_program
 from cyberhub.services.learning.query_parts import waits_for_a_mentor
 from cyberhub.services.messaging import notifications
@@ -649,17 +650,18 @@ def _at_risk(
     # `since`: when the learner could begin, the later of enrolling and the midnight beginning
     # the cohort's first day (in their zone): a learner of a cohort that has not started yet
     # (or enrolled early) is not "inactive" nor "without progress" for the days before it.
-    # A cohort that is over (its last day past, in its zone: cohort_days) has no one left at
+    # A cohort that is over (its last day past, in its zone: cohort_days.today_sql) has no one left at
     # risk of falling behind it: its unfinished learners stay on the roster, not here, where
     # every past cohort's would pile up, their days away counting on for ever.
+    running = select(col(Cohort.id)).where(
+        col(Cohort.program_id) == program_id, col(Cohort.ends_on) >= today_sql(now)
+    )
     active = f"""
 , active AS (
   SELECT p.student_id, p.cohort_id, p.confidence, z.tz, z.since,
          greatest(z.since, act.at, hint.at) AS last_at,
          greatest(act.at, hint.at) AS activity_at
   FROM pop p JOIN users u ON u.id = p.student_id AND u.is_active
-  JOIN cohorts running ON running.id = p.cohort_id
-  LEFT JOIN users director ON director.id = running.director_id
   CROSS JOIN LATERAL (SELECT {pg_zones.zone_sql("u.time_zone")} AS tz) lz
   CROSS JOIN LATERAL (
     SELECT lz.tz, greatest(p.enrolled_at, CAST(p.starts_on AS timestamp) AT TIME ZONE lz.tz)
@@ -673,8 +675,7 @@ def _at_risk(
     SELECT max(h.revealed_at) AS at FROM hint_reveals h
     WHERE h.student_id = p.student_id AND h.mission_id IN (SELECT mission_id FROM pm)
   ) hint ON true
-  WHERE running.ends_on >= (CAST(:now AS timestamptz)
-                            AT TIME ZONE {pg_zones.zone_sql("director.time_zone")})::date
+  WHERE p.cohort_id IN ({_inline(running)})
 )
 """
     union = "\nUNION ALL\n".join(
