@@ -187,15 +187,19 @@ def cohort_with_program(
 ) -> tuple[Cohort, Program]:
     """The cohort and its programme, whoever asks (NotFound when there is no such cohort): the
     callers check who may see them. `lock`: as in get_cohort."""
-    stmt = select(Cohort).where(Cohort.id == cohort_id)
+    # One statement, so the two rows come from one snapshot: a second read of the programme could
+    # miss it when something deleting both commits in between (a reset, a test's clean-up).
+    stmt = (
+        select(Cohort, Program)
+        .join(Program, col(Program.id) == col(Cohort.program_id))
+        .where(Cohort.id == cohort_id)
+    )
     if lock:
-        stmt = stmt.with_for_update()
-    cohort = session.exec(stmt).first()
-    if cohort is None:
+        stmt = stmt.with_for_update(of=Cohort)
+    found = session.exec(stmt).first()
+    if found is None:
         raise NotFound(UNKNOWN_COHORT)
-    program = session.get(Program, cohort.program_id)
-    assert program is not None
-    return cohort, program
+    return found[0], found[1]
 
 
 def programs_query(principal: Principal) -> Any:
