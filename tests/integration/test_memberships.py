@@ -30,6 +30,7 @@ from cyberhub.services.identity import memberships, organizations, roles
 from cyberhub.services.learning import (
     applications,
     enrollment,
+    learning_access,
     mission_scope,
     programs,
     reviews,
@@ -41,6 +42,7 @@ from cyberhub.services.messaging import notifications
 from tests.factories import (
     GOOD_ANSWER,
     World,
+    assign,
     enroll,
     id_of,
     make_cohort,
@@ -442,13 +444,20 @@ class TestInvitationJourney:
         assert mine[id_of(applying)] == mine[id_of(full)] == "withdrawn"
         assert actions(session).count("enrollment.withdrawn") == 1
 
-        # Removed by the director: an active seat is withdrawn, a completed one stays.
+        # Removed by the director: an active seat is withdrawn, a completed one stays, and
+        # nobody reads them through it any more: not its director, nor the mentor serving it
+        # and assigned to them there (a completed cohort kept them readable for good).
         enroll(session, world.other_cohort, world.student2, status="completed")
+        assign(session, world.other_cohort, world.other_mentor, world.student2)
+        other_mentor = principal(session, world.other_mentor)
+        assert can_read_learner(session, other_mentor, student2)  # completed, still a member
         organizations.remove_member(session, d, org, student2, reason="Moved away")
         session.commit()
         assert enrolment_status(session, world.cohort, student2) == "withdrawn"
         assert enrolment_status(session, world.other_cohort, student2) == "completed"
-        assert not can_read_learner(session, principal(session, world.comentor), student2)
+        for p in (d, other_mentor, principal(session, world.comentor)):
+            assert not can_read_learner(session, p, student2)
+        assert not learning_access.mentors_student(session, id_of(world.other_mentor), student2)
 
 
 class TestInvitationsApi:

@@ -14,7 +14,11 @@ The object rules, in one place:
 
 A withdrawn learner is no longer readable by that programme's director or cohort mentors (an
 assigned mentor keeps reading until the assignment is removed); work submitted on a programme
-stays visible to its director. `can_read_learner` is the single check for a learner's data.
+stays visible to its director. A learner who completed a cohort and then left its organisation
+(or was removed from it) is read through that cohort no more, by its director, its mentors or
+their assigned mentor (`left_after_completing`): leaving withdraws active enrolments only, so a
+completed one kept them readable for good. `can_read_learner` is the single check for a
+learner's data.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import false, func, literal, true, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, false, func, literal, true, tuple_, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cyberhub.models import (
@@ -39,7 +44,45 @@ from cyberhub.models import (
     User,
 )
 from cyberhub.services.errors import Forbidden, NotFound
+from cyberhub.services.identity.memberships import member_pairs
 from cyberhub.services.identity.permissions import Principal, manages, require_signed_in
+
+
+def left_after_completing(student_id: Any, cohort_id: Any) -> ColumnElement[bool]:
+    """True where the learner's enrolment in the cohort is completed and they are no longer a
+    member of the organisation running it (memberships.member_pairs): they left, or were
+    removed, after completing. `student_id` and `cohort_id` are the outer query's columns."""
+    members = member_pairs().subquery("still_members")
+    done = aliased(Enrollment)
+    done_cohort = aliased(Cohort)
+    done_program = aliased(Program)
+    return (
+        select(literal(1))
+        .select_from(done)
+        .join(done_cohort, col(done_cohort.id) == col(done.cohort_id))
+        .join(done_program, col(done_program.id) == col(done_cohort.program_id))
+        .where(
+            col(done.student_id) == student_id,
+            col(done.cohort_id) == cohort_id,
+            col(done.status) == EnrollmentStatus.completed,
+            ~select(literal(1))
+            .where(
+                members.c.user_id == col(done.student_id),
+                members.c.organization_id == col(done_program.organization_id),
+            )
+            .exists(),
+        )
+        .exists()
+    )
+
+
+def _reads_through(student_id: Any, cohort_id: Any) -> ColumnElement[bool]:
+    """An enrolment through which staff read its learner: not withdrawn, and not completed by a
+    learner who has left the organisation since (left_after_completing)."""
+    return and_(
+        col(Enrollment.status) != EnrollmentStatus.withdrawn,
+        ~left_after_completing(student_id, cohort_id),
+    )
 
 
 def mentor_pairs(mentor_id: int) -> Any:
@@ -58,7 +101,7 @@ def mentor_pairs(mentor_id: int) -> Any:
         .join(Cohort, col(Cohort.id) == col(Enrollment.cohort_id))
         .where(
             CohortMentor.mentor_id == mentor_id,
-            Enrollment.status != EnrollmentStatus.withdrawn,
+            _reads_through(col(Enrollment.student_id), col(Enrollment.cohort_id)),
             Enrollment.student_id != mentor_id,
         )
     )
@@ -72,6 +115,9 @@ def mentor_pairs(mentor_id: int) -> Any:
         .where(
             MentorAssignment.mentor_id == mentor_id,
             MentorAssignment.student_id != mentor_id,
+            ~left_after_completing(
+                col(MentorAssignment.student_id), col(MentorAssignment.cohort_id)
+            ),
         )
     )
     both = union_all(served, assigned).subquery("mentor_rel")
@@ -122,7 +168,7 @@ def work_mentors(
         .join(ProgramMission, col(ProgramMission.program_id) == col(Cohort.program_id))
         .where(
             tuple_(col(Enrollment.student_id), col(ProgramMission.mission_id)).in_(keys),
-            Enrollment.status != EnrollmentStatus.withdrawn,
+            _reads_through(col(Enrollment.student_id), col(Enrollment.cohort_id)),
             col(CohortMentor.mentor_id) != col(Enrollment.student_id),
         )
     )
@@ -138,6 +184,9 @@ def work_mentors(
         .where(
             tuple_(col(MentorAssignment.student_id), col(ProgramMission.mission_id)).in_(keys),
             col(MentorAssignment.mentor_id) != col(MentorAssignment.student_id),
+            ~left_after_completing(
+                col(MentorAssignment.student_id), col(MentorAssignment.cohort_id)
+            ),
         )
     )
     for student_id, mission_id, mentor_id, is_assigned in session.execute(
@@ -172,8 +221,9 @@ def is_assigned_mentor(session: Session, mentor_id: int, student_id: int) -> boo
 
 
 def directs_student(session: Session, director_id: int, student_id: int) -> bool:
-    """True if the student is enrolled (not withdrawn) in a programme of an organisation the
-    director runs. Holding a role in that organisation does not count: only enrolment does."""
+    """True if the student is enrolled (not withdrawn; completed while still a member) in a
+    programme of an organisation the director runs. Holding a role in that organisation does
+    not count: only enrolment does."""
     stmt = (
         select(literal(1))
         .select_from(Enrollment)
@@ -187,7 +237,7 @@ def directs_student(session: Session, director_id: int, student_id: int) -> bool
         )
         .where(
             Enrollment.student_id == student_id,
-            Enrollment.status != EnrollmentStatus.withdrawn,
+            _reads_through(col(Enrollment.student_id), col(Enrollment.cohort_id)),
         )
     )
     return session.exec(stmt.limit(1)).first() is not None
