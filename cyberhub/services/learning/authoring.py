@@ -47,7 +47,7 @@ from cyberhub.services import locks, text
 from cyberhub.services.admin import audit
 from cyberhub.services.admin.audit import NO_META, RequestMeta
 from cyberhub.services.errors import Conflict, Forbidden, Invalid, NotFound
-from cyberhub.services.identity.permissions import Principal
+from cyberhub.services.identity.permissions import Principal, managed_org_ids
 from cyberhub.services.learning import reviews
 from cyberhub.services.learning.programs import (
     audit_mission_change,
@@ -236,15 +236,15 @@ def _track(session: Session, program_ids: list[int], key: str) -> Track:
     return track
 
 
-def running_programs(session: Session, mission_id: int) -> list[int]:
-    """The programmes that run the mission."""
-    return list(
-        session.exec(
-            select(ProgramMission.program_id)
-            .where(ProgramMission.mission_id == mission_id)
-            .order_by(col(ProgramMission.program_id))
-        ).all()
-    )
+def running_programs(
+    session: Session, mission_id: int, *, seen_by: Principal | None = None
+) -> list[int]:
+    """The programmes that run the mission (`seen_by`: those of that reader's organisations,
+    _programs_seen_by)."""
+    stmt = select(ProgramMission.program_id).where(ProgramMission.mission_id == mission_id)
+    if seen_by is not None:
+        stmt = stmt.where(_programs_seen_by(seen_by))
+    return list(session.exec(stmt.order_by(col(ProgramMission.program_id))).all())
 
 
 def _unique_slug(session: Session, title: str) -> str:
@@ -295,7 +295,19 @@ def _check_prerequisites(session: Session, mission: Mission, wanted: list[int]) 
     prereqs: list[Mission] = []
     for i in ids:
         m = found.get(i)
-        if m is None or m.organization_id not in (None, mission.organization_id):
+        # An admin's library mission not published yet is not there for an organisation's
+        # mission (its page is 404 to directors): its title is not told.
+        unpublished_library = (
+            m is not None
+            and m.organization_id is None
+            and mission.organization_id is not None
+            and m.status == MissionStatus.draft
+        )
+        if (
+            m is None
+            or m.organization_id not in (None, mission.organization_id)
+            or unpublished_library
+        ):
             raise Invalid(f"Mission {i} is not a mission of this programme.")
         if m.status == MissionStatus.archived:
             raise Invalid(f"'{m.title}' is archived: it can't be a prerequisite.")
@@ -442,7 +454,19 @@ def _detail(session: Session, mission: Mission, actor: Principal) -> MissionPubl
         track,
         actor,
         [MissionRef(id=p.id or 0, title=p.title, status=p.status) for p in prereqs],
-        running_programs(session, mission.id or 0),
+        running_programs(session, mission.id or 0, seen_by=actor),
+    )
+
+
+def _programs_seen_by(actor: Principal) -> Any:
+    """A condition on ProgramMission: a programme of the actor's organisations (any for an
+    admin). A library mission many organisations run lists theirs only: the ids of other
+    tenants' programmes are not theirs to read."""
+    managed = managed_org_ids(actor)
+    if managed is None:
+        return true()
+    return col(ProgramMission.program_id).in_(
+        select(Program.id).where(col(Program.organization_id).in_(managed or {-1}))
     )
 
 
@@ -484,6 +508,7 @@ def mission_page(
     principal: Principal | None,
     *,
     status: str = "",
+    program_id: int | None = None,
     track: str = "",
     difficulty: int | None = None,
     q: str = "",
@@ -492,14 +517,14 @@ def mission_page(
     last_if_past: bool = False,
 ) -> MissionListPage:
     """One page of `list_missions` (newest edit first): `q` matches the title, the summary or a
-    skill; filters by status, track and difficulty; `total` counts every page. A page past the
-    end is empty, or with `last_if_past` the last page (the list got shorter since the link was
-    made: the page shows what there is rather than nothing)."""
+    skill; filters by status, programme, track and difficulty; `total` counts every page. A page
+    past the end is empty, or with `last_if_past` the last page (the list got shorter since the
+    link was made: the page shows what there is rather than nothing)."""
     actor = require_director(principal)
     check_page(page, page_size)
     if difficulty is not None:
         _difficulty(difficulty)
-    stmt = _listing(session, actor, status=status, track=track, q=q)
+    stmt = _listing(session, actor, status=status, program_id=program_id, track=track, q=q)
     if difficulty is not None:
         stmt = stmt.where(Mission.difficulty == difficulty)
     found = fetch_page(
@@ -556,7 +581,8 @@ def _publics(session: Session, rows: Any, actor: Principal) -> list[MissionPubli
     runs: dict[int, list[int]] = {}
     for pid, mid in session.exec(
         select(ProgramMission.program_id, ProgramMission.mission_id).where(
-            col(ProgramMission.mission_id).in_([m.id for m, _ in rows] or [-1])
+            col(ProgramMission.mission_id).in_([m.id for m, _ in rows] or [-1]),
+            _programs_seen_by(actor),
         )
     ).all():
         runs.setdefault(mid, []).append(pid)
