@@ -102,8 +102,9 @@ def loads(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
         cohort_id, director_id = rng.choice(cohorts)
 
         def call(s: Any, p: Any) -> None:
+            # As /director/cohorts/<id> loads it (pages/director_cohort/data._load): page 1.
             programs.cohort_detail(s, p, cohort_id)
-            programs.roster(s, p, cohort_id)
+            programs.roster_page(s, p, cohort_id, page=1)
             enrollment.list_mentors(s, p, cohort_id)
 
         return load_principal(session, director_id), call
@@ -111,7 +112,9 @@ def loads(session_factory: Callable[[], Any], rng: random.Random) -> dict[str, C
     return {
         "Student dashboard (`student_dashboard`)": timed(student),
         "Mentor dashboard (`mentor_dashboard` + `reviews.queue` page 1)": timed(mentor),
-        "Director cohort roster (`cohort_detail` + `roster` + `list_mentors`)": timed(director),
+        "Director cohort roster (`cohort_detail` + `roster_page` + `list_mentors`)": timed(
+            director
+        ),
     }
 
 

@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from cyberhub.api.deps import CurrentUser, Id, MetaDep, Page, PageSize, SessionDep, SessionUser
 from cyberhub.services.learning import applications
 from cyberhub.services.learning.applications import (
-    ApplicationForDirectors,
     ApplicationPublic,
     ApplicationsPage,
+    CohortApplicationsPage,
     CohortOfferPage,
     EnrolmentSettings,
 )
@@ -72,17 +72,22 @@ def withdraw(
     return applications.withdraw(session, principal, cohort_id, meta=meta)
 
 
-@router.get("/cohorts/{cohort_id}/applications", response_model=list[ApplicationForDirectors])
+@router.get("/cohorts/{cohort_id}/applications", response_model=CohortApplicationsPage)
 def list_applications(
     cohort_id: Id,
     principal: CurrentUser,
     session: SessionDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
-) -> list[ApplicationForDirectors]:
-    """The cohort's applications (pending, then the waitlist in order, then the rest). Each
-    says whether it can be approved (`can_approve`) and, once the cohort has ended, why a
-    pending application or waitlist place can't move on (`held`)."""
-    return applications.list_applications(session, principal, cohort_id, status=status)
+    page: Page = 1,
+    page_size: PageSize = applications.COHORT_APPLICATIONS_PAGE_SIZE,
+) -> CohortApplicationsPage:
+    """One page of the cohort's applications (pending, then the waitlist in order, then the
+    rest; `status` keeps one state). Each says whether it can be approved (`can_approve`) and,
+    once the cohort has ended, why a pending application or waitlist place can't move on
+    (`held`)."""
+    return applications.list_applications(
+        session, principal, cohort_id, status=status, page=page, page_size=page_size
+    )
 
 
 @router.post(

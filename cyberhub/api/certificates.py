@@ -12,12 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from cyberhub.api.deps import CurrentUser, Id, MetaDep, SessionDep, public
+from cyberhub.api.deps import CurrentUser, Id, MetaDep, Page, PageSize, SessionDep, public
 from cyberhub.api.responses import file_or_text
 from cyberhub.schemas.certificates import (
     CertificatePublic,
     CohortClosed,
-    CohortCompletion,
+    CohortCompletionsPage,
     CompletionCheck,
     RequiredMission,
     RequiredRequest,
@@ -78,12 +78,18 @@ def revoke_certificate(
     return certificates.revoke(session, principal, certificate_id, body.reason, meta=meta)
 
 
-@router.get("/cohorts/{cohort_id}/completions", response_model=list[CohortCompletion])
+@router.get("/cohorts/{cohort_id}/completions", response_model=CohortCompletionsPage)
 def cohort_completions(
-    cohort_id: Id, principal: CurrentUser, session: SessionDep
-) -> list[CohortCompletion]:
-    """The cohort's completions and certificates (its directors)."""
-    return certificates.cohort_completions(session, principal, cohort_id)
+    cohort_id: Id,
+    principal: CurrentUser,
+    session: SessionDep,
+    page: Page = 1,
+    page_size: PageSize = certificates.COMPLETIONS_PAGE_SIZE,
+) -> CohortCompletionsPage:
+    """One page of the cohort's completions and certificates, newest first (its directors)."""
+    return certificates.cohort_completions(
+        session, principal, cohort_id, page=page, page_size=page_size
+    )
 
 
 @router.post("/cohorts/{cohort_id}/completions/check", response_model=CompletionCheck)

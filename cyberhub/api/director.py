@@ -458,13 +458,30 @@ def list_missions(
     status: Annotated[str, Query(max_length=16)] = "",
     program_id: QueryId | None = None,
     track: Annotated[str, Query(max_length=32)] = "",
+    difficulty: Annotated[int | None, Query(ge=1, le=5)] = None,
     q: Annotated[str, Query(max_length=200)] = "",
+    page: Page = 1,
+    page_size: PageSize = authoring.LIST_PAGE_SIZE,
 ) -> MissionList:
-    """Missions of your programmes in every status (filter with `status`), and counts."""
+    """One page of the missions of your organisations and programmes in every status, newest
+    edit first: searched by title, summary or skill (`q`), filtered by `status`, `program_id`
+    (the missions it runs), `track` and `difficulty`; with how many are in each status."""
+    found = authoring.mission_page(
+        session,
+        principal,
+        status=status,
+        program_id=program_id,
+        track=track,
+        difficulty=difficulty,
+        q=q,
+        page=page,
+        page_size=page_size,
+    )
     return MissionList(
-        items=authoring.list_missions(
-            session, principal, status=status, program_id=program_id, track=track, q=q
-        ),
+        items=found.items,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
         counts=authoring.status_counts(session, principal, program_id),
     )
 

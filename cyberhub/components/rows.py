@@ -16,9 +16,10 @@ def time_cell(at: rx.Var[str]) -> rx.Component:
     return rx.table.cell(rx.text(at, size="2", white_space="nowrap"))
 
 
-def pager_if_many(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
-    """The pager under a list's rows, shown only while the list has more than one page."""
-    return rx.cond(pages > 1, pager(page, pages, go_to))
+def pager_if_many(page: rx.Var[int], pages: rx.Var[int], go_to: Any, of: str = "") -> rx.Component:
+    """The pager under a list's rows, shown only while the list has more than one page (`of`:
+    as ui.pager's, where a page holds several lists)."""
+    return rx.cond(pages > 1, pager(page, pages, go_to, of))
 
 
 def audit_details_cell(details: rx.Var[str], size: str) -> rx.Component:

@@ -109,16 +109,32 @@ def job_status_badge(label: Any, status: rx.Var[str], **props: Any) -> rx.Compon
     )
 
 
-def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any) -> rx.Component:
-    """Previous / "Page n of m" / Next, for any state with page, pages and a go_to(page) event."""
+def pager(page: rx.Var[int], pages: rx.Var[int], go_to: Any, of: str = "") -> rx.Component:
+    """Previous / "Page n of m" / Next, for any state with page, pages and a go_to(page) event.
+    `of` names the list where a page has several ("the waitlist"): its buttons are then read
+    out as "Previous page of the waitlist", not as a second pair of bare Previous and Next."""
+    named = {"aria_label": f"Pages of {of}"} if of else {}
     return rx.hstack(
-        rx.button("← Previous", variant="soft", disabled=page <= 1, on_click=go_to(page - 1)),
+        rx.button(
+            "← Previous",
+            variant="soft",
+            disabled=page <= 1,
+            on_click=go_to(page - 1),
+            **({"aria_label": f"Previous page of {of}"} if of else {}),
+        ),
         rx.text("Page ", page, " of ", pages, size="2"),
-        rx.button("Next →", variant="soft", disabled=page >= pages, on_click=go_to(page + 1)),
+        rx.button(
+            "Next →",
+            variant="soft",
+            disabled=page >= pages,
+            on_click=go_to(page + 1),
+            **({"aria_label": f"Next page of {of}"} if of else {}),
+        ),
         justify="center",
         align="center",
         padding_top="1em",
         width="100%",
+        **({"role": "group"} | named if of else {}),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from cyberhub.schemas.datetimes import IsoDatetime
+from cyberhub.schemas.paging import Paged
 
 
 class CertificatePublic(BaseModel):
@@ -44,6 +45,10 @@ class CohortCompletion(BaseModel):
     email: str
     completed_at: IsoDatetime | None
     certificate: CertificatePublic
+
+
+class CohortCompletionsPage(Paged[CohortCompletion]):
+    """One page of a cohort's completions, newest first."""
 
 
 class RevokeRequest(BaseModel):

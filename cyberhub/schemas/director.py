@@ -220,10 +220,10 @@ class MissionListPage(PageCount, BaseModel):
     page_size: int
 
 
-class MissionList(BaseModel):
-    """GET /director/missions: the missions and how many are in each status."""
+class MissionList(Paged[MissionPublic]):
+    """GET /director/missions: one page of the missions, and how many of them (all pages, before
+    the status filter) are in each status."""
 
-    items: list[MissionPublic]
     counts: dict[str, int]
 
 

@@ -314,7 +314,9 @@ class TestEffects:
         assert gones() == {id_of(full): ("withdrawn", None), id_of(chosen): ("withdrawn", None)}
         assert mine(next_)[id_of(full)] == ("waitlisted", "1st on the waitlist")
         assert applications.enrolment_settings(session, d, id_of(full)).waitlist == 1
-        assert applications.list_applications(session, d, id_of(chosen), status="applied") == []
+        assert (
+            applications.list_applications(session, d, id_of(chosen), status="applied").items == []
+        )
         ended = _audits(session, "application.withdrawn")
         assert {(e.actor_id, e.target_id, e.details["was"]) for e in ended} == {
             (w.admin.id, str(id_of(full)), "waitlisted"),

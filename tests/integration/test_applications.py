@@ -137,7 +137,7 @@ def test_application_approved_enrols_and_makes_a_member(session: Session) -> Non
         applications.apply(session, principal(session, ann), cohort.id or 0)
     [pending] = applications.list_applications(
         session, w.p(session, w.director), cohort.id or 0, status="applied"
-    )
+    ).items
     decided = applications.approve(session, w.p(session, w.director), cohort.id or 0, pending.id)
     session.commit()
     assert decided.status == "enrolled" and seat(session, cohort, ann) == "active"
@@ -259,7 +259,7 @@ def test_a_directors_unenrolment_and_rejection_of_an_enrolled_person_promote(
     session.commit()
     assert seat(session, cohort, b) == "active"
     assert applications.my_applications(session, principal(session, a))[0].status == "withdrawn"
-    [b_app] = applications.list_applications(session, d, cohort.id or 0, status="enrolled")
+    [b_app] = applications.list_applications(session, d, cohort.id or 0, status="enrolled").items
     rejected = applications.reject(session, d, cohort.id or 0, b_app.id)
     session.commit()
     assert rejected.status == "rejected" and seat(session, cohort, b) == "withdrawn"
@@ -370,7 +370,7 @@ def test_a_director_enrolling_an_applicant_directly_settles_the_application(
         session, d, cohort.id or 0, f"email,full_name\n{w.outsider_student.email},Out Sider\n"
     )
     session.commit()
-    [row] = applications.list_applications(session, d, cohort.id or 0)
+    [row] = applications.list_applications(session, d, cohort.id or 0).items
     assert row.status == "enrolled"
     # A learner a director enrolled without any application sees "enrolled" too, not "Apply".
     applications.set_enrolment(session, d, w.cohort.id or 0, mode="open", capacity=30)
@@ -430,7 +430,7 @@ def test_closing_a_cohort_ends_its_pending_applications_and_waitlist(session: Se
     for p in (seated, first, second, pending):
         applications.apply(session, principal(session, p), cohort.id or 0)
         session.commit()
-    for a in applications.list_applications(session, d, cohort.id or 0, status="applied")[:3]:
+    for a in applications.list_applications(session, d, cohort.id or 0, status="applied").items[:3]:
         applications.approve(session, d, cohort.id or 0, a.id)
         session.commit()
     told_before = {p.email: notes(session, p, "application") for p in (first, second, pending)}
@@ -537,7 +537,7 @@ def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
     for p in (seated, waiting, pending):
         applications.apply(session, principal(session, p), cid)
         session.commit()
-    for a in applications.list_applications(session, d, cid, status="applied")[:2]:
+    for a in applications.list_applications(session, d, cid, status="applied").items[:2]:
         applications.approve(session, d, cid, a.id)
         session.commit()
     assert (seat(session, cohort, seated), seat(session, cohort, waiting)) == ("active", None)
@@ -548,7 +548,7 @@ def test_a_cohort_past_its_last_day_seats_nobody_new(session: Session) -> None:
     assert programs.cohort_detail(session, d, cid).status == "finished"
 
     ended = f"{cohort.name} ended on "
-    [app] = applications.list_applications(session, d, cid, status="applied")
+    [app] = applications.list_applications(session, d, cid, status="applied").items
     with pytest.raises(Conflict, match=ended):
         applications.approve(session, d, cid, app.id)
     session.rollback()
@@ -601,7 +601,7 @@ def test_applications_still_pending_when_the_cohort_ends_are_closed_and_the_lear
         session.commit()
     applications.apply(session, principal(session, pending), id_of(running))
     session.commit()
-    for a in applications.list_applications(session, d, cid, status="applied")[:2]:
+    for a in applications.list_applications(session, d, cid, status="applied").items[:2]:
         applications.approve(session, d, cid, a.id)
         session.commit()
     today = utcnow().date()
@@ -632,7 +632,7 @@ def test_applications_still_pending_when_the_cohort_ends_are_closed_and_the_lear
         assert notes(session, user, "application") == told[id_of(user)] + 1
         assert mails(session, user)[-1] == f"{cohort.name} has ended"
     assert notes(session, seated, "application") == told[id_of(seated)]
-    assert applications.list_applications(session, d, cid, status="applied") == []
+    assert applications.list_applications(session, d, cid, status="applied").items == []
 
     assert applications.expire_ended_applications(session) == 0
     session.commit()

@@ -75,7 +75,7 @@ def test_the_learner_and_director_journey(
     assert r.status_code == 201 and r.json()["status"] == "applied"
     assert a.post(f"{API}/cohorts/{cid}/applications").status_code == 409
     b.post(f"{API}/cohorts/{cid}/applications")
-    pending = director.get(f"{API}/cohorts/{cid}/applications?status=applied").json()
+    pending = director.get(f"{API}/cohorts/{cid}/applications?status=applied").json()["items"]
     assert [p["student_email"] for p in pending] == ["ann@example.org", "bob@example.org"]
     ids = {p["student_email"]: p["id"] for p in pending}
     r = director.post(f"{API}/cohorts/{cid}/applications/{ids['ann@example.org']}/approve")
@@ -180,7 +180,7 @@ def test_an_ended_cohorts_pending_applications_say_so_and_can_still_be_rejected(
     for learner in learners:
         assert client_for(learner).post(f"{API}/cohorts/{cid}/applications").status_code == 201
     url = f"{API}/cohorts/{cid}/applications"
-    rows = director.get(url).json()
+    rows = director.get(url).json()["items"]
     assert [r["can_approve"] for r in rows] == [True, True, True]
     assert [r["held"] for r in rows] == ["", "", ""]
     for r in rows[:2]:  # ann takes the seat, bob waits
@@ -191,7 +191,7 @@ def test_an_ended_cohorts_pending_applications_say_so_and_can_still_be_rejected(
     session.add(cohort)
     session.commit()
     ended = f"Autumn ended on {when(cohort.ends_on, style='date')}"
-    by_email = {r["student_email"]: r for r in director.get(url).json()}
+    by_email = {r["student_email"]: r for r in director.get(url).json()["items"]}
     cat, bob, ann = (
         by_email["cat@example.org"],
         by_email["bob@example.org"],
@@ -205,7 +205,11 @@ def test_an_ended_cohorts_pending_applications_say_so_and_can_still_be_rejected(
     assert director.post(f"{url}/{cat['id']}/approve").status_code == 409
     r = director.post(f"{url}/{cat['id']}/reject")
     assert r.status_code == 200 and r.json()["status"] == "rejected"
-    assert [r["status"] for r in director.get(url).json()] == ["waitlisted", "enrolled", "rejected"]
+    assert [r["status"] for r in director.get(url).json()["items"]] == [
+        "waitlisted",
+        "enrolled",
+        "rejected",
+    ]
     # What the learner reads is unchanged.
     [mine] = client_for(learners[1]).get(f"{API}/me/applications").json()["items"]
     assert mine["status"] == "waitlisted" and "held" not in mine
@@ -234,3 +238,49 @@ def test_a_completed_enrolment_is_offered_as_completed_and_not_withdrawn(
     session.expire_all()
     after = session.get(Enrollment, row.id)
     assert after is not None and after.status == "completed"
+
+
+def test_a_cohort_s_applications_come_a_page_at_a_time_waitlist_places_counted_across_pages(
+    session: Session, world: World, client_for: ClientFor
+) -> None:
+    cohort = make_cohort(session, world.program, director=world.director, name="Busy")
+    cid = cohort.id
+    director = client_for(world.director)
+    director.put(f"{API}/cohorts/{cid}/enrolment", json={"mode": "application", "capacity": 2})
+    names = ("ann", "bob", "cat", "dan", "eve")
+    for n in names:
+        learner = make_user(session, f"{n}@example.org")
+        assert client_for(learner).post(f"{API}/cohorts/{cid}/applications").status_code == 201
+    url = f"{API}/cohorts/{cid}/applications"
+    first_four = director.get(url, params={"page_size": 4}).json()["items"]
+    for row in first_four:  # ann and bob take the seats, cat and dan wait in that order
+        assert director.post(f"{url}/{row['id']}/approve").status_code == 200
+
+    pages = [director.get(url, params={"page_size": 2, "page": n}).json() for n in (1, 2, 3, 4)]
+    assert [(p["total"], p["page"], p["pages"]) for p in pages] == [
+        (5, 1, 3),
+        (5, 2, 3),
+        (5, 3, 3),
+        (5, 4, 3),
+    ]
+    listed = [
+        (r["student_email"].split("@")[0], r["status"], r["waitlist_position"])
+        for p in pages
+        for r in p["items"]
+    ]
+    # Pending first, then the waitlist in order (dan is second though alone on his page), then
+    # the seats; a page past the last is empty.
+    assert listed == [
+        ("eve", "applied", None),
+        ("cat", "waitlisted", 1),
+        ("dan", "waitlisted", 2),
+        ("ann", "enrolled", None),
+        ("bob", "enrolled", None),
+    ]
+    waiting = director.get(url, params={"status": "waitlisted", "page_size": 1, "page": 2}).json()
+    assert [(r["student_email"], r["waitlist_position"]) for r in waiting["items"]] == [
+        ("dan@example.org", 2)
+    ]
+    assert waiting["total"] == 2
+    refused = director.get(url, params={"page_size": 0})
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("page_size:")

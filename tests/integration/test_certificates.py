@@ -371,7 +371,7 @@ class TestRevokeAndVerify:
         assert mine.issued_on == their_day
         [done] = certificates.cohort_completions(
             session, principal(session, w.director), id_of(w.cohort)
-        )
+        ).items
         assert done.certificate.issued_on == their_day
         printed = f"on {when(their_day, style='date')}."
         assert any(printed in line for line in pdf_lines(certificate_pdf.render(shown)))
@@ -712,8 +712,9 @@ class TestApi:
             assert r.status_code in (403, 404), r.text
         r = director.get(f"{API}/cohorts/{w.cohort.id}/completions")
         assert r.status_code == 200
-        [done] = r.json()
+        [done] = r.json()["items"]
         assert done["email"] == w.student.email and done["completed_at"]
+        assert (r.json()["total"], r.json()["pages"]) == (1, 1)
         r = director.post(f"{API}/certificates/{cert.id}/revoke", json={"reason": ""})
         assert r.status_code == 422 and "detail" in r.json()
         reason = XSS_PAYLOADS["script tag"]

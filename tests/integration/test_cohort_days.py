@@ -99,7 +99,7 @@ def test_a_cohort_takes_applications_until_midnight_after_its_last_day_in_its_zo
     assert client_for(world.director).get(f"{API}/cohorts/{cid}").json()["status"] == "finished"
     [pending] = applications.list_applications(
         session, principal(session, world.director), cid, status="applied"
-    )
+    ).items
     assert pending.held.startswith(f"{cohort.name} ended on") and not pending.can_approve
     with pytest.raises(Conflict, match="ended on"):
         applications.approve(session, principal(session, world.director), cid, pending.id)

@@ -288,7 +288,7 @@ def test_the_evening_cohort_takes_applications_and_one_waits_for_the_director(
     ]
     director = who(session, "director@cyberhub.example")
     evening = session.exec(select(Cohort).where(Cohort.name == demo_data.EVENING)).one()
-    [pending] = applications.list_applications(session, director, evening.id or 0)
+    [pending] = applications.list_applications(session, director, evening.id or 0).items
     assert (pending.student_email, pending.status) == (demo_data.APPLICANT[0], "applied")
     assert pending.can_approve
     bell = notifications.list_for(session, director, unread_only=True)

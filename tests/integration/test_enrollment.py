@@ -330,7 +330,9 @@ class TestUnenroll:
         newcomer = make_user(session, "newcomer@example.org", "student")
         applications.apply(session, principal(session, newcomer), id_of(w.cohort))
         session.commit()
-        [pending] = applications.list_applications(session, d, id_of(w.cohort), status="applied")
+        [pending] = applications.list_applications(
+            session, d, id_of(w.cohort), status="applied"
+        ).items
         applications.approve(session, d, id_of(w.cohort), pending.id)
         session.commit()
         works = []

@@ -45,6 +45,11 @@ def test_the_sql_count_agrees_with_the_rule(session: Session, world: World) -> N
     session.commit()
     assert schedule.behind_schedule(session, cid) == by_rule(session, cid)
     assert schedule.behind_schedule(session, cid) == {id_of(w.student): 2, id_of(w.student2): 3}
+    # A page of the roster asks for its own learners only.
+    assert schedule.behind_schedule(session, cid, among=[id_of(w.student2)]) == {
+        id_of(w.student2): 3
+    }
+    assert schedule.behind_schedule(session, cid, among=[]) == {}
 
     # Handed in (waiting for review) counts; changes requested does not; the future is not due.
     for student, mission, status in (

@@ -9,10 +9,12 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from cyberhub.components.counts import counted
 from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import flag_confirm, wide_callout
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import grey_text, named_row
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import heading_with_actions, section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, icon_button, muted
@@ -20,23 +22,30 @@ from cyberhub.formatting import when
 from cyberhub.pages.director_cohort.data import fetch_panel
 from cyberhub.pages.director_cohort.enrolment import CohortEnrolmentState
 from cyberhub.pages.director_cohort.state import DirectorCohortState
-from cyberhub.schemas.certificates import CohortCompletion
+from cyberhub.schemas.certificates import CohortCompletion, CohortCompletionsPage
 from cyberhub.services.admin.audit import RequestMeta
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.learning import certificates, programs
+from cyberhub.state import resubmit
 from cyberhub.state.dialogs import open_setter, value_setter
+from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
 
 
 @dataclass(frozen=True)
 class _Loaded:
-    completions: list[CohortCompletion]
+    completions: CohortCompletionsPage
     closed_at: Any
 
 
-def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
+def _load(session: Session, principal: Principal | None, cohort_id: int, page: int) -> _Loaded:
     cohort = programs.cohort_detail(session, principal, cohort_id)
-    return _Loaded(certificates.cohort_completions(session, principal, cohort_id), cohort.closed_at)
+    # A page emptied by revoking does not happen (a revoked one stays listed), but a list cut
+    # short meanwhile shows its last page, not nothing (last_if_past).
+    found = certificates.cohort_completions(
+        session, principal, cohort_id, page=page, last_if_past=True
+    )
+    return _Loaded(found, cohort.closed_at)
 
 
 def _revoke(
@@ -69,9 +78,10 @@ def completion_row(c: CohortCompletion) -> dict[str, Any]:
     }
 
 
-class CohortCompletionState(ServiceState, rx.State):
+class CohortCompletionState(PagedList, ServiceState, rx.State):
     cohort_id: int = 0
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []  # one page of them (certificates.COMPLETIONS_PAGE_SIZE)
+    total: int = 0
     closed_on: str = ""
     notice: str = ""
     revoke_open: bool = False
@@ -79,20 +89,24 @@ class CohortCompletionState(ServiceState, rx.State):
     revoke_name: str = ""
     reason: str = ""
     close_open: bool = False
+    _checked: dict[str, float] = {}  # when Check completions ran (resubmit: a double click)
 
     async def _fetch(self) -> None:
-        got = await self._try(_load, self.cohort_id)
+        got = await self._try(_load, self.cohort_id, self.page)
         if not got:
             self.error = got.error
             return
         tz = await self._time_zone()
+        found = got.value.completions
         self.closed_on = when(got.value.closed_at, tz, "date")
-        self.rows = [completion_row(c) for c in got.value.completions]
+        self.rows = [completion_row(c) for c in found.items]
+        self.page, self.pages, self.total = found.page, found.pages, found.total
 
     @rx.event
     async def load(self) -> None:
         self.error, self.notice, self.rows, self.closed_on = "", "", [], ""
         self.revoke_open = self.close_open = False
+        self.page, self.total = 1, 0
         await fetch_panel(self)
 
     @rx.event
@@ -107,6 +121,10 @@ class CohortCompletionState(ServiceState, rx.State):
 
     @rx.event
     async def revoke(self) -> None:
+        if not self.revoke_open:
+            # A second click of the dialog's Revoke its first one closed (a double click): the
+            # first's notice stands, not "already revoked" beside it.
+            return
         done = await self._call(_revoke, self.revoke_id, self.reason, self._meta())
         if not done:
             return  # the dialog stays open with the message and the typed reason
@@ -116,6 +134,11 @@ class CohortCompletionState(ServiceState, rx.State):
 
     @rx.event
     async def check(self) -> None:
+        if resubmit.sent_again(self._checked, "check"):
+            # A double click: the first click's "3 learners completed now" stands, not the
+            # second's "No learner has met the rule yet".
+            return
+        self._checked = resubmit.made_now(self._checked, "check")
         self.notice = self.error = ""
         done = await self._call(_check, self.cohort_id, self._meta())
         if not done:
@@ -132,6 +155,8 @@ class CohortCompletionState(ServiceState, rx.State):
 
     @rx.event
     async def close_cohort(self) -> Any:
+        if not self.close_open:
+            return None  # the dialog's second click (a double click): the first's notice stands
         self.close_open, self.notice, self.error = False, "", ""
         done = await self._call(_close, self.cohort_id, self._meta())
         if not done:
@@ -239,6 +264,8 @@ def completion_panel() -> rx.Component:
             grey_text("No learner has completed yet."),
             label="Completions",
         ),
+        rx.cond(S.total > 0, muted(counted(S.total, "learner"), " completed in all.")),
+        pager_if_many(S.page, S.pages, S.go_to, "the completions"),
         _revoke_dialog(),
         flag_confirm(
             S,

@@ -97,22 +97,32 @@ class RosterLine:
 @dataclass(frozen=True)
 class CohortLoaded:
     cohort: CohortHeader
-    roster: list[RosterLine]
+    roster: list[RosterLine]  # one page of it
+    roster_page: int
+    roster_pages: int
+    roster_found: int  # the learners the search finds, all pages
     mentors: list[CohortMentorPublic]
 
 
-def _load(session: Session, principal: Principal | None, cohort_id: int) -> CohortLoaded:
+def _load(
+    session: Session, principal: Principal | None, cohort_id: int, q: str, page: int
+) -> CohortLoaded:
     cohort = programs.cohort_detail(session, principal, cohort_id)
-    # Missions past their cohort due date with nothing handed in, per learner (issue 15 item 3).
+    # A learner withdrawn from the last page's only row: the page before it (last_if_past).
+    found = programs.roster_page(session, principal, cohort_id, q=q, page=page, last_if_past=True)
+    # Missions past their cohort due date with nothing handed in, per learner of the page
+    # (issue 15 item 3).
+    shown = [r.student_id for r in found.items]
     overdue = {
-        o.student_id: o.overdue for o in schedule.roster_overdue(session, principal, cohort_id)
+        o.student_id: o.overdue
+        for o in schedule.roster_overdue(session, principal, cohort_id, among=shown)
     }
     return CohortLoaded(
         CohortHeader.of(cohort),
-        [
-            RosterLine.of(r, overdue.get(r.student_id, 0))
-            for r in programs.roster(session, principal, cohort_id)
-        ],
+        [RosterLine.of(r, overdue.get(r.student_id, 0)) for r in found.items],
+        found.page,
+        found.pages,
+        found.total,
         enrollment.list_mentors(session, principal, cohort_id),
     )
 

@@ -16,6 +16,7 @@ from cyberhub.components.dialogs import action_dialog
 from cyberhub.components.layout import flow
 from cyberhub.components.notice import notice_callout
 from cyberhub.components.panels import cells_row, keeping_form
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import section_card
 from cyberhub.components.tables import table_or
 from cyberhub.components.ui import danger_button, error_callout, muted
@@ -31,17 +32,54 @@ from cyberhub.state.service import ServiceState
 MODES = [{"value": m.value, "label": applications.MODE_LABELS[m]} for m in EnrolmentMode]
 
 
+# Pending applications and waitlist places shown a page at a time, each list with its own pager.
+PANEL_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One page of the pending applications or of the waitlist."""
+
+    rows: list[ApplicationRow]
+    page: int
+    pages: int
+
+
 @dataclass(frozen=True)
 class _Loaded:
     settings: applications.EnrolmentSettings
-    rows: list[ApplicationRow]
+    pending: _Listed
+    waitlist: _Listed
 
 
-def _load(session: Session, principal: Principal | None, cohort_id: int) -> _Loaded:
-    settings = applications.enrolment_settings(session, principal, cohort_id)
-    rows = applications.list_applications(session, principal, cohort_id)
+def _listed(
+    session: Session, principal: Principal | None, cohort_id: int, status: str, page: int
+) -> _Listed:
+    found = applications.list_applications(
+        session,
+        principal,
+        cohort_id,
+        status=status,
+        page=page,
+        page_size=PANEL_PAGE_SIZE,
+        last_if_past=True,  # the last row of the last page settled: the page before it
+    )
     tz = principal.time_zone if principal else None
-    return _Loaded(settings, [ApplicationRow.of(a, tz) for a in rows])
+    return _Listed([ApplicationRow.of(a, tz) for a in found.items], found.page, found.pages)
+
+
+def _load(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    pending_page: int,
+    waitlist_page: int,
+) -> _Loaded:
+    return _Loaded(
+        applications.enrolment_settings(session, principal, cohort_id),
+        _listed(session, principal, cohort_id, "applied", pending_page),
+        _listed(session, principal, cohort_id, "waitlisted", waitlist_page),
+    )
 
 
 def _decide(
@@ -81,7 +119,12 @@ class CohortEnrolmentState(ServiceState, rx.State):
         pending=0,
         waitlist=0,
     )
-    rows: list[ApplicationRow] = []
+    pending: list[ApplicationRow] = []
+    pending_page: int = 1
+    pending_pages: int = 1
+    waitlist: list[ApplicationRow] = []
+    waitlist_page: int = 1
+    waitlist_pages: int = 1
     loaded: bool = False
     error: str = ""
     notice: str = ""
@@ -91,14 +134,6 @@ class CohortEnrolmentState(ServiceState, rx.State):
     reject_id: int = 0
     reject_name: str = ""
     reject_status: str = ""
-
-    @rx.var
-    def pending(self) -> list[ApplicationRow]:
-        return [r for r in self.rows if r.status == "applied"]
-
-    @rx.var
-    def waitlist(self) -> list[ApplicationRow]:
-        return [r for r in self.rows if r.status == "waitlisted"]
 
     @rx.var
     def waitlist_held(self) -> str:
@@ -112,17 +147,34 @@ class CohortEnrolmentState(ServiceState, rx.State):
         return "They are told their application was not accepted and can't apply again."
 
     async def _fetch(self) -> None:
-        done = await self._try(_load, self.cohort_id)
+        done = await self._try(_load, self.cohort_id, self.pending_page, self.waitlist_page)
         if not done:
             self.error, self.loaded = done.error, True
             return
         data = done.value
-        self.settings, self.rows, self.mode = data.settings, data.rows, data.settings.mode
+        self.settings, self.mode = data.settings, data.settings.mode
+        self.pending, self.pending_page = data.pending.rows, data.pending.page
+        self.pending_pages = data.pending.pages
+        self.waitlist, self.waitlist_page = data.waitlist.rows, data.waitlist.page
+        self.waitlist_pages = data.waitlist.pages
         self.loaded = True
+
+    @rx.event
+    async def go_pending(self, page: int) -> None:
+        """The pending applications' pager."""
+        self.pending_page = max(1, min(int(page), self.pending_pages))
+        await self._fetch()
+
+    @rx.event
+    async def go_waitlist(self, page: int) -> None:
+        """The waitlist's pager."""
+        self.waitlist_page = max(1, min(int(page), self.waitlist_pages))
+        await self._fetch()
 
     @rx.event
     async def load(self) -> None:
         self.loaded, self.error, self.notice, self.reject_open = False, "", "", False
+        self.pending_page = self.waitlist_page = 1
         cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:
             self.loaded = True
@@ -173,7 +225,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
 
     @rx.event
     async def approve(self, app_id: int) -> Any:
-        if not any(r.id == int(app_id) and r.status == "applied" for r in self.rows):
+        if not any(r.id == int(app_id) for r in self.pending):
             # A second click on a row this page has already settled (a double click): the
             # first one's notice stands, not "only pending ones can be approved".
             return None
@@ -195,7 +247,7 @@ class CohortEnrolmentState(ServiceState, rx.State):
 S = CohortEnrolmentState
 
 
-def _listed(
+def _shown(
     title: str, rows: Any, headers: list[str], row: Any, testid: str, empty: str
 ) -> tuple[rx.Component, rx.Component]:
     """A heading and its table of `rows`, or `empty` when there are none."""
@@ -300,7 +352,7 @@ def enrolment_panel() -> rx.Component:
             rx.badge(S.settings.waitlist, " on the waitlist", size="2"),
             gap="0.5em",
         ),
-        *_listed(
+        *_shown(
             "Pending applications",
             S.pending,
             ["Learner", "Email", "Applied", ""],
@@ -308,7 +360,8 @@ def enrolment_panel() -> rx.Component:
             "pending-applications",
             "No pending applications.",
         ),
-        *_listed(
+        pager_if_many(S.pending_page, S.pending_pages, S.go_pending, "the pending applications"),
+        *_shown(
             "Waitlist",
             S.waitlist,
             ["Place", "Learner", "Email", ""],
@@ -316,6 +369,7 @@ def enrolment_panel() -> rx.Component:
             "waitlist",
             "Nobody is waiting.",
         ),
+        pager_if_many(S.waitlist_page, S.waitlist_pages, S.go_waitlist, "the waitlist"),
         rx.cond(S.waitlist_held != "", muted(S.waitlist_held)),
         action_dialog(
             rx.alert_dialog.title(rx.text("Reject ", S.reject_name, "?")),

@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.vars import FunctionStringVar
 
 from cyberhub.components.counts import counted
-from cyberhub.components.fields import field_label
+from cyberhub.components.fields import field_label, search_form
 from cyberhub.components.labelled import (
     email_field,
     labelled_field,
@@ -19,6 +19,7 @@ from cyberhub.components.labelled import (
 from cyberhub.components.layout import flow, spread_row
 from cyberhub.components.learning import learner_progress
 from cyberhub.components.panels import cells_row, keeping_form
+from cyberhub.components.rows import pager_if_many
 from cyberhub.components.sections import card_stack, titled_stack
 from cyberhub.components.tables import data_table, table_or
 from cyberhub.components.two_line import two_line
@@ -101,18 +102,56 @@ def _roster_row(r: rx.Var[RosterLine]) -> rx.Component:
     )
 
 
+def _roster_search() -> rx.Component:
+    """The roster's search box, and what a search found with a way back to everyone."""
+    return rx.cond(
+        (S.cohort.enrolled > 0) | (S.roster_q != ""),
+        flow(
+            search_form(
+                "Search the roster", "roster-q", "Name or email", S.roster_q, S.search_roster
+            ),
+            rx.cond(
+                S.roster_q != "",
+                rx.hstack(
+                    muted(
+                        counted(S.roster_found, "learner matches", "learners match"),
+                        " “",
+                        S.roster_q,
+                        "”",
+                        data_testid="roster-found",
+                    ),
+                    rx.button(
+                        "Show everyone",
+                        variant="soft",
+                        size="1",
+                        on_click=S.clear_roster_search,
+                    ),
+                    align="center",
+                ),
+            ),
+            align="end",
+        ),
+    )
+
+
 def _roster() -> rx.Component:
     return titled_stack(
         "Roster",
+        _roster_search(),
         table_or(
             S.roster,
             ["Student", "Progress", "Mentor", "Actions"],
             _roster_row,
-            empty_state(
-                "Nobody enrolled yet", "Enrol students one by one or import a CSV file below."
+            rx.cond(
+                S.roster_q != "",
+                empty_state("No learner matches", "Search for part of a name or an email."),
+                empty_state(
+                    "Nobody enrolled yet", "Enrol students one by one or import a CSV file below."
+                ),
             ),
             data_testid="roster",
         ),
+        pager_if_many(S.roster_page, S.roster_pages, S.go_roster, "the roster"),
     )
 
 

@@ -39,6 +39,11 @@ class DirectorCohortState(ServiceState, rx.State):
     cohort_id: int = 0
     cohort: CohortHeader = CohortHeader()
     roster: list[RosterLine] = []
+    # The roster a page at a time (programs.ROSTER_PAGE_SIZE), searched by name or e-mail.
+    roster_q: str = ""
+    roster_page: int = 1
+    roster_pages: int = 1
+    roster_found: int = 0
     mentors: list[CohortMentorPublic] = []
     loading: bool = True
     error: str = ""
@@ -85,7 +90,7 @@ class DirectorCohortState(ServiceState, rx.State):
         return self.cohort.unassigned
 
     async def _fetch(self) -> None:
-        found = await self._try(_load, self.cohort_id)
+        found = await self._try(_load, self.cohort_id, self.roster_q, self.roster_page)
         if not found and found.code == "Forbidden":
             # A member of the cohort's organisation who doesn't direct it: the 403 page, as for a
             # page of a role one lacks. Another organisation's cohort is not found (NotFound).
@@ -97,7 +102,27 @@ class DirectorCohortState(ServiceState, rx.State):
             return
         data = found.value
         self.cohort, self.roster, self.mentors = data.cohort, data.roster, data.mentors
+        self.roster_page, self.roster_pages = data.roster_page, data.roster_pages
+        self.roster_found = data.roster_found
         self.error, self.loading = "", False
+
+    @rx.event
+    async def search_roster(self, form: dict[str, Any]) -> None:
+        """The roster's search box: learners whose name or e-mail holds what was typed, from
+        the first page ("" shows everyone)."""
+        self.roster_q, self.roster_page = str(form.get("q", "")).strip()[:200], 1
+        await self._fetch()
+
+    @rx.event
+    async def clear_roster_search(self) -> None:
+        self.roster_q, self.roster_page = "", 1  # the box is drawn again, empty (its key)
+        await self._fetch()
+
+    @rx.event
+    async def go_roster(self, page: int) -> None:
+        """The roster's pager."""
+        self.roster_page = max(1, min(int(page), self.roster_pages))
+        await self._fetch()
 
     async def _act(
         self,
@@ -124,6 +149,7 @@ class DirectorCohortState(ServiceState, rx.State):
         self.enroll_email = self.enroll_name = self.csv_text = self.mentor_email = ""
         self._just_enrolled = {}
         self.mentor_capacity = "10"
+        self.roster_q, self.roster_page = "", 1
         yield  # the spinner at once, not the last cohort's page while this one loads
         cohort_id = url_id(self, "cohort_id")
         if cohort_id is None:

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, case, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -447,14 +447,45 @@ def _for_directors(
     )
 
 
+COHORT_APPLICATIONS_PAGE_SIZE = 50  # a cohort's applications, as its page and the API list them
+
+# The order a cohort's applications are listed in: pending, then the waitlist, then the rest.
+_LISTED_FIRST = [
+    ApplicationStatus.applied,
+    ApplicationStatus.waitlisted,
+    ApplicationStatus.enrolled,
+    ApplicationStatus.rejected,
+]
+
+
+class CohortApplicationsPage(Paged[ApplicationForDirectors]):
+    """One page of a cohort's applications as its directors list them."""
+
+
 def list_applications(
-    session: Session, principal: Principal | None, cohort_id: int, *, status: str | None = None
-) -> list[ApplicationForDirectors]:
-    """A cohort's applications for its directors: pending first (oldest first), then the
-    waitlist in order, then the rest; `status` keeps one state only. Each says whether it can
-    be approved, and why a pending one can't move on (`held`: the cohort has ended)."""
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = COHORT_APPLICATIONS_PAGE_SIZE,
+    last_if_past: bool = False,
+) -> CohortApplicationsPage:
+    """One page of a cohort's applications for its directors: pending first (oldest first), then
+    the waitlist in order, then the rest; `status` keeps one state only. Each says whether it
+    can be approved, and why a pending one can't move on (`held`: the cohort has ended). Paged
+    in the database: a popular cohort's thousands of applications are not all read. A page
+    past the last is empty, or with `last_if_past` the last one (fetch_page)."""
     cohort, _program = get_cohort(session, principal, cohort_id)
-    stmt = select(CohortApplication).where(CohortApplication.cohort_id == cohort_id)
+    queue_order = (
+        col(CohortApplication.waitlist_seq),
+        col(CohortApplication.applied_at),
+        col(CohortApplication.id),
+    )
+    # A waitlist place's position: its rank among the cohort's waitlisted, whatever the page.
+    place = func.row_number().over(partition_by=col(CohortApplication.status), order_by=queue_order)
+    stmt = select(CohortApplication, place).where(CohortApplication.cohort_id == cohort_id)
     if status:
         if status not in [s.value for s in ApplicationStatus]:
             raise Invalid(
@@ -462,23 +493,33 @@ def list_applications(
                 "expired."
             )
         stmt = stmt.where(CohortApplication.status == status)
-    rows = session.exec(
-        stmt.order_by(col(CohortApplication.waitlist_seq), col(CohortApplication.applied_at))
-    ).all()
-    order = {s: i for i, s in enumerate(["applied", "waitlisted", "enrolled", "rejected"])}
-    rows = sorted(rows, key=lambda a: order.get(a.status, 9))
-    position = 0
-    out = []
+    listed = case(
+        {s.value: i for i, s in enumerate(_LISTED_FIRST)},
+        value=col(CohortApplication.status),
+        else_=len(_LISTED_FIRST),
+    )
+    found = fetch_page(
+        session,
+        stmt.order_by(listed, *queue_order),
+        page,
+        page_size,
+        last_if_past=last_if_past,
+    )
     taking = takes_learners(session, cohort)
-    for a in rows:
-        if a.status == ApplicationStatus.waitlisted:
-            position += 1
-            out.append(
-                _for_directors(_public(session, a, position=position), cohort, taking=taking)
-            )
-        else:
-            out.append(_for_directors(_public(session, a, position=None), cohort, taking=taking))
-    return out
+    return CohortApplicationsPage.of(
+        found.with_items(
+            [
+                _for_directors(
+                    _public(
+                        session, a, position=n if a.status == ApplicationStatus.waitlisted else None
+                    ),
+                    cohort,
+                    taking=taking,
+                )
+                for a, n in found.items
+            ]
+        )
+    )
 
 
 def enrolment_settings(

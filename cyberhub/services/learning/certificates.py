@@ -46,6 +46,7 @@ from cyberhub.schemas.certificates import (
     CertificatePublic,
     CohortClosed,
     CohortCompletion,
+    CohortCompletionsPage,
     CompletionCheck,
     RequiredMission,
 )
@@ -64,6 +65,7 @@ from cyberhub.services.learning.programs import (
     require_director,
 )
 from cyberhub.services.messaging import notifications
+from cyberhub.services.paging import fetch_page
 from cyberhub.settings import get_settings
 
 CERTIFICATE_ISSUED = "certificate_issued"
@@ -302,12 +304,23 @@ def my_certificates(session: Session, principal: Principal | None) -> list[Certi
     return [_public(session, c) for c in rows]
 
 
+COMPLETIONS_PAGE_SIZE = 25  # a cohort's completions, as its page and the API list them
+
+
 def cohort_completions(
-    session: Session, principal: Principal | None, cohort_id: int
-) -> list[CohortCompletion]:
-    """The cohort's certificates with their learners, for its directors (newest first)."""
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    page: int = 1,
+    page_size: int = COMPLETIONS_PAGE_SIZE,
+    last_if_past: bool = False,
+) -> CohortCompletionsPage:
+    """One page of the cohort's certificates with their learners, for its directors (newest
+    first): a cohort of thousands who completed is not read at once. A page past the last is
+    empty, or with `last_if_past` the last one (fetch_page)."""
     get_cohort(session, principal, cohort_id)
-    rows = session.exec(
+    stmt = (
         select(Certificate, User, Enrollment)
         .join(User, col(User.id) == col(Certificate.user_id))
         .outerjoin(
@@ -317,18 +330,23 @@ def cohort_completions(
         )
         .where(Certificate.cohort_id == cohort_id)
         .order_by(col(Certificate.issued_at).desc(), col(Certificate.id).desc())
-    ).all()
-    return [
-        CohortCompletion(
-            certificate_id=c.id or 0,
-            student_id=u.id or 0,
-            name=u.full_name or u.email,
-            email=u.email,
-            completed_at=e.completed_at if e else None,
-            certificate=_public(session, c),
+    )
+    found = fetch_page(session, stmt, page, page_size, last_if_past=last_if_past)
+    return CohortCompletionsPage.of(
+        found.with_items(
+            [
+                CohortCompletion(
+                    certificate_id=c.id or 0,
+                    student_id=u.id or 0,
+                    name=u.full_name or u.email,
+                    email=u.email,
+                    completed_at=e.completed_at if e else None,
+                    certificate=_public(session, c),
+                )
+                for c, u, e in found.items
+            ]
         )
-        for c, u, e in rows
-    ]
+    )
 
 
 # -- a director's actions ------------------------------------------------------------------------

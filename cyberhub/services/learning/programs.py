@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
@@ -53,6 +53,7 @@ from cyberhub.schemas.director import (
     ProgramWithCounts,
     RosterRow,
 )
+from cyberhub.schemas.paging import PageOf
 from cyberhub.schemas.profiler import TrackTexts
 from cyberhub.schemas.rows import from_row
 from cyberhub.services import dates, locks, text
@@ -76,7 +77,9 @@ from cyberhub.services.learning.query_parts import (
     name_order,
     waits_for_a_mentor,
 )
+from cyberhub.services.paging import fetch_page
 from cyberhub.services.slugs import check_slug, slugify
+from cyberhub.services.text_match import contains
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -1193,6 +1196,12 @@ def organization_directors(session: Session, organization_id: int) -> list[User]
 # -- roster ------------------------------------------------------------------------------------
 
 
+ROSTER_PAGE_SIZE = 25  # the cohort page's roster
+# The roster's learner and mentor: one alias each, so a search can name the learner's columns.
+_STUDENT = aliased(User)
+_MENTOR = aliased(User)
+
+
 def roster(
     session: Session,
     principal: Principal | None,
@@ -1205,8 +1214,38 @@ def roster(
     learner's own dashboard and the mentee page say). Two queries, whatever the cohort's size.
     """
     cohort, program = get_cohort(session, principal, cohort_id)
-    student = aliased(User)
-    mentor = aliased(User)
+    stmt = _roster_query(cohort, include_withdrawn=include_withdrawn)
+    return _roster_rows(session, program, list(session.execute(stmt).all()))
+
+
+def roster_page(
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    q: str = "",
+    page: int = 1,
+    page_size: int = ROSTER_PAGE_SIZE,
+    last_if_past: bool = False,
+) -> PageOf[RosterRow]:
+    """One page of `roster` (the enrolled, by name), searched by name or e-mail (`q`): paged in
+    the database, and progress worked out for that page's learners only, so a cohort of
+    thousands opens as fast as one of ten. A page past the last is empty, or with
+    `last_if_past` the last one (fetch_page)."""
+    cohort, program = get_cohort(session, principal, cohort_id)
+    stmt = _roster_query(cohort, include_withdrawn=False)
+    typed = q.strip()[:200]
+    if typed:
+        stmt = stmt.where(
+            or_(contains(col(_STUDENT.full_name), typed), contains(col(_STUDENT.email), typed))
+        )
+    found = fetch_page(session, stmt, page, page_size, last_if_past=last_if_past)
+    return found.with_items(_roster_rows(session, program, list(found.items)))
+
+
+def _roster_query(cohort: Cohort, *, include_withdrawn: bool) -> Any:
+    """The SELECT of a cohort's roster rows (student, enrolment, mentor), by the student's name."""
+    student, mentor = _STUDENT, _MENTOR
     stmt = (
         sa_select(
             col(Enrollment.student_id),
@@ -1227,7 +1266,11 @@ def roster(
     )
     if not include_withdrawn:
         stmt = stmt.where(col(Enrollment.status) != EnrollmentStatus.withdrawn)
-    rows = session.execute(stmt).all()
+    return stmt
+
+
+def _roster_rows(session: Session, program: Program, rows: list[Any]) -> list[RosterRow]:
+    """Roster rows (of `_roster_query`) with each learner's progress in `program`: one query."""
     figures = program_scopes(session, [(r[0], program.id or 0) for r in rows])
     return [
         RosterRow(

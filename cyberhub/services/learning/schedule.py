@@ -411,11 +411,15 @@ def mission_due(
 
 
 def behind_schedule(
-    session: Session, cohort_id: int, *, now: datetime | None = None
+    session: Session,
+    cohort_id: int,
+    *,
+    now: datetime | None = None,
+    among: list[int] | None = None,
 ) -> dict[int, int]:
     """{learner id: missions overdue} for the cohort's active learners who are behind (none
-    listed when nothing is overdue, or the cohort is over). No permission check: the caller has
-    checked the cohort.
+    listed when nothing is overdue, or the cohort is over); `among`: only those of these
+    learners (a page of the roster). No permission check: the caller has checked the cohort.
 
     The rule of `applicable` ("overdue": a due date that applies to the learner has passed and
     nothing is handed in), counted by PostgreSQL: a cohort of 250 with 40 due dates is 10,000
@@ -436,6 +440,7 @@ WITH learners AS MATERIALIZED (
          coalesce((SELECT r.primary_track FROM profiler_results r WHERE r.user_id = e.student_id
                    ORDER BY r.created_at DESC, r.session_id DESC LIMIT 1), '') AS track
   FROM enrollments e WHERE e.cohort_id = :cohort_id AND e.status = :active
+    AND (CAST(:among AS bigint[]) IS NULL OR e.student_id = ANY(CAST(:among AS bigint[])))
 ), due AS MATERIALIZED (
   SELECT d.mission_id, t.key AS track
   FROM cohort_due_dates d
@@ -463,20 +468,26 @@ GROUP BY l.student_id
             "published": MissionStatus.published.value,
             "now": now,
             "handed_in": [x.value for x in HANDED_IN],
+            "among": among,
         },
     ).all()
     return {int(sid): int(n) for sid, n in rows}
 
 
 def roster_overdue(
-    session: Session, principal: Principal | None, cohort_id: int, *, now: datetime | None = None
+    session: Session,
+    principal: Principal | None,
+    cohort_id: int,
+    *,
+    now: datetime | None = None,
+    among: list[int] | None = None,
 ) -> list[RosterOverdue]:
     """How many missions each learner of the cohort is overdue with (directors; only those
-    behind)."""
+    behind; `among`: only those of these learners, as behind_schedule)."""
     get_cohort(session, principal, cohort_id)
     return [
         RosterOverdue(student_id=sid, overdue=n)
-        for sid, n in sorted(behind_schedule(session, cohort_id, now=now).items())
+        for sid, n in sorted(behind_schedule(session, cohort_id, now=now, among=among).items())
     ]
 
 
