@@ -231,6 +231,10 @@ class CohortSponsorsState(ServiceState, rx.State):
 
     @rx.event
     async def save(self, _form: dict[str, Any]) -> None:
+        if not self.form_open:
+            # A second submit of the dialog its first one closed (a double click): the first's
+            # notice stands, not "already sponsors this cohort" beside it.
+            return
         done = await self._call(
             _save, self.cohort_id, self.editing, dict(self.values), self._meta()
         )
