@@ -17,6 +17,7 @@ from cyberhub.models.base import utcnow
 from cyberhub.schemas.exports import ExportChoice, ExportPublic, ExportRequest
 from cyberhub.services.admin import exports
 from cyberhub.services.identity.permissions import Principal
+from cyberhub.state import resubmit
 from cyberhub.state.forms import parse_id
 from cyberhub.state.service import ServiceState
 
@@ -130,6 +131,8 @@ class ExportsState(ServiceState, rx.State):
     loading: bool = True
     notice: str = ""
     busy: str = ""  # the kind being requested
+    # What was requested just now ("kind:scope" -> when): a double click makes one (resubmit).
+    _requested_at: dict[str, float] = {}
 
     @rx.var
     def active(self) -> bool:
@@ -160,6 +163,7 @@ class ExportsState(ServiceState, rx.State):
     @rx.event
     async def load(self) -> None:
         self.loading, self.error, self.notice, self.busy = True, "", "", ""
+        self._requested_at = {}
         # ?cohort=12 (or ?program=3) preselects that scope in every picker offering it.
         query = self.router.url.query_parameters
         cohort, program = str(query.get("cohort", "") or ""), str(query.get("program", "") or "")
@@ -176,9 +180,12 @@ class ExportsState(ServiceState, rx.State):
         self.picked = {**self.picked, kind: key}
 
     @rx.event
-    async def request(self, kind: str) -> None:
-        self.error, self.notice, self.busy = "", "", kind
+    async def request(self, kind: str) -> Any:
         key = self.picked.get(kind, "")
+        if resubmit.sent_again(self._requested_at, f"{kind}:{key}"):
+            return  # the second click of a double click: the first one's notice stands
+        self.error, self.notice, self.busy = "", "", kind
+        yield  # the button shows it is busy while the export is recorded
         fields: dict[str, Any] = {"kind": kind}
         scope_id = parse_id(key[1:])
         if key[:1] == "c" and scope_id:
@@ -192,6 +199,7 @@ class ExportsState(ServiceState, rx.State):
             return
         made = await self._call(exports.request_export, body, meta=self._meta())
         if made:
+            self._requested_at = resubmit.made_now(self._requested_at, f"{kind}:{key}")
             self.notice = f"{made.value.title}: being prepared. It appears below when ready."
             await self._refresh()
         self.busy = ""
