@@ -241,10 +241,15 @@ def results_content() -> rx.Component:
         "Loading your results…",
         rx.cond(
             S.results.length() == 0,
-            empty_state(
-                "No results yet",
-                "Finish the career profiler to see which track fits you.",
-                link_button("Start the profiler", href="/onboarding/ai-profiler"),
+            # A load that failed says why, not that there are no results.
+            rx.cond(
+                S.error != "",
+                error_callout(S.error),
+                empty_state(
+                    "No results yet",
+                    "Finish the career profiler to see which track fits you.",
+                    link_button("Start the profiler", href="/onboarding/ai-profiler"),
+                ),
             ),
             page_column(
                 error_callout(S.error),

@@ -127,13 +127,16 @@ class ProfilerWizardState(ServiceState, rx.State):
         self.pointer_pick = True
 
     @rx.event
-    async def choose(self, option_id: str) -> None:
+    async def choose(self, question_id: str, option_id: str) -> None:
         qid, advance = self.question.id, self.pointer_pick
         self.pointer_pick = False
-        if not qid or self.saving:
+        # A pick of a question no longer shown (the second click of a double click, sent before
+        # the page moved on) is no answer to the one shown now (nor one of its options).
+        if not qid or qid != question_id or self.saving:
             return
         self.saving, self.error = True, ""
-        self.answers = {**self.answers, qid: option_id}  # shown at once; saved just below
+        before = self.answers
+        self.answers = {**before, qid: option_id}  # shown at once; saved just below
         saved = await self._call(
             profiler.respond, self.session_id, question_id=qid, option_id=option_id
         )
@@ -141,6 +144,8 @@ class ProfilerWizardState(ServiceState, rx.State):
             self.answers = dict(saved.value.answers)
             if advance and not self.is_last:
                 await self._move(self.index + 1)
+        else:
+            self.answers = before  # not saved: not shown (nor counted) as answered
         self.saving = False
 
     async def _move(self, index: int) -> None:
@@ -205,6 +210,7 @@ def _consent_card() -> rx.Component:
                 "your consent. You can withdraw it at any time under Settings → Privacy & "
                 "consents, which stops every AI feature for you."
             ),
+            error_callout(ProfilerWizardState.error),  # why the consent was not recorded
             rx.hstack(
                 rx.button("Give consent and start", on_click=ProfilerWizardState.grant_consent),
                 link_button("Not now", variant="soft", href="/dashboard/student"),
@@ -243,7 +249,8 @@ def _wizard() -> rx.Component:
                 spacing="2",
             ),
             value=S.current_answer,
-            on_change=S.choose,
+            # With the question it answers: a late second click must not answer the next one.
+            on_change=lambda option_id: S.choose(S.question.id, option_id),
             aria_labelledby=QUESTION_ID,
             width="100%",
         ),
