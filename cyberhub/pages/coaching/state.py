@@ -153,6 +153,9 @@ class CoachingState(ServiceState, rx.State):
         self.archive_open, self.reflection_page, self.closed_page = False, 1, 1
         self.shared, self.prompt = False, ""  # a new visit writes a private reflection
         self.card_error_id, self.card_error, self._made_at = 0, "", {}
+        # A note typed and left on an earlier visit is gone from its (new, empty) box: it must
+        # not go with the next check-in.
+        self.notes = {}
         self.error = await self._fetch()
         self.loading = False
 
@@ -169,6 +172,8 @@ class CoachingState(ServiceState, rx.State):
         setattr(self, field, error)
         if error:
             return False
+        # A habit card's refusal is of an earlier action, not of this one that worked.
+        self.card_error_id, self.card_error = 0, ""
         self.error = await self._fetch()
         self.notice = notice
         return True

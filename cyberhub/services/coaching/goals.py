@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cyberhub import jobs
+from cyberhub.formatting import plural
 from cyberhub.models import Mission, Submission, SubmissionStatus
 from cyberhub.models.base import utcnow
 from cyberhub.models.coaching import (
@@ -144,7 +145,7 @@ def goal_public(session: Session, goal: Goal, today: date | None = None) -> Goal
         target = sum(h.target_checkins for h in habits)
         done = sum(min(h.checkins, h.target_checkins) for h in habits)
         percent = percent_done(done, target)
-        label = f"{done} of {target} check-ins"
+        label = f"{done} of {plural(target, 'check-in')}"
     else:
         percent = goal.manual_percent
         label = f"{percent} % (your estimate)"
