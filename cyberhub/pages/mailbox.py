@@ -166,6 +166,9 @@ def _filters() -> rx.Component:
                     type="search",
                     placeholder="someone@example.org",
                     default_value=S.recipient,
+                    # Made anew when the filter changes: "Show all" empties it (an uncontrolled
+                    # box kept the old address, as if still filtered by it).
+                    key=S.recipient,
                     max_length=320,
                 ),
                 icon_button("filter", "Filter", type="submit"),

@@ -19,9 +19,11 @@ from cyberhub.components.ui import (
     muted,
     page_heading,
 )
+from cyberhub.formatting import plural
 from cyberhub.routes import SIGNED_IN
 from cyberhub.services.identity.permissions import Principal
 from cyberhub.services.messaging import live, notifications
+from cyberhub.state import resubmit
 from cyberhub.state.notifications import NotificationItem, NotificationState, item_view
 from cyberhub.state.paging import PagedList
 from cyberhub.state.service import ServiceState
@@ -64,6 +66,9 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
     error: str = ""
     notice: str = ""
     told_of: str = ""  # told_of(the reader's roles)
+    # When "Mark all read" last marked some ("all" -> when): its repeat right after (a double
+    # click) keeps the first one's notice (resubmit).
+    _marked_all_at: dict[str, float] = {}
 
     async def _fetch(self) -> None:
         found = await self._call(_list, self.page, self.unread_only)
@@ -81,7 +86,8 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
 
     @rx.event
     async def load(self) -> None:
-        self.notice, self.loaded = "", False
+        # Each visit shows every notification: "Unread only" was left on from the last one.
+        self.notice, self.loaded, self.unread_only = "", False, False
         self.told_of = told_of((await self.get_state(SessionState)).roles)
         await self._from_first_page()
 
@@ -103,12 +109,11 @@ class NotificationsPageState(ServiceState, PagedList, rx.State):
             return None
         changed = marked.value
         await self._fetch()
-        if ids == "all":
-            self.notice = (
-                f"Marked {changed} notification{'s' if changed != 1 else ''} read."
-                if changed
-                else "Everything was already read."
-            )
+        if ids == "all" and changed:
+            self._marked_all_at = resubmit.made_now(self._marked_all_at, "all")
+            self.notice = f"Marked {plural(changed, 'notification')} read."
+        elif ids == "all" and not resubmit.sent_again(self._marked_all_at, "all"):
+            self.notice = "Everything was already read."
         return NotificationState.refresh  # the bell's count follows
 
     @rx.event

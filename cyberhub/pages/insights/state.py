@@ -64,9 +64,10 @@ def _confidence(d: DimensionPublic) -> str:
         return f"Only {_pieces(d.evidence_items)} so far" if d.evidence_items else ""
     if d.label == personality.BALANCED:
         return f"{_pieces(d.evidence_items).capitalize()}, pulling both ways"
+    point = "points" if d.agreeing_items == 1 else "point"  # "1 of 2 pieces … points"
     return (
         f"{d.confidence.capitalize()} confidence · {d.agreeing_items} of "
-        f"{_pieces(d.evidence_items)} point this way"
+        f"{_pieces(d.evidence_items)} {point} this way"
     )
 
 
