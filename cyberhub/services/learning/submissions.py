@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, event
+from sqlalchemy import case, event, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -380,29 +380,103 @@ def _readable_mission(session: Session, actor: Principal, mission_id: int) -> Mi
     return mission
 
 
-def _work_programs(session: Session, student_id: int, mission_id: int) -> list[Program]:
+@dataclass(frozen=True)
+class _WorkProgram:
+    """A programme running the mission with a cohort the student is (or was) enrolled in, and
+    until when staff read the student's work through it: None while an enrolment there holds
+    (active; completed while still a member), else when the last one ended (withdrawn; completed
+    by a learner who has left the organisation since). A withdrawal older than migration 0024
+    left no date: read as before, without a bound."""
+
+    program: Program
+    until: datetime | None
+
+
+def _work_programs(session: Session, student_id: int, mission_id: int) -> list[_WorkProgram]:
     """The programmes running the mission with a cohort the student is (or was) enrolled in,
-    those of an active enrolment first, then by id (each once)."""
+    those of an active enrolment first, then by id (each once), with until when each shows
+    the work to staff (_WorkProgram)."""
+    ended = learning_access.left_after_completing(
+        col(Enrollment.student_id), col(Enrollment.cohort_id)
+    )
+    holds = (col(Enrollment.status) != EnrollmentStatus.withdrawn) & ~ended
     order = case((col(Enrollment.status) == EnrollmentStatus.active, 0), else_=1)
     rows = session.exec(
-        select(Program)
+        select(
+            Program,
+            holds,
+            func.coalesce(col(Enrollment.withdrawn_at), col(Enrollment.completed_at)),
+            col(Enrollment.status) == EnrollmentStatus.withdrawn,
+        )
         .join(ProgramMission, col(ProgramMission.program_id) == col(Program.id))
         .join(Cohort, col(Cohort.program_id) == col(Program.id))
         .join(Enrollment, col(Enrollment.cohort_id) == col(Cohort.id))
         .where(ProgramMission.mission_id == mission_id, Enrollment.student_id == student_id)
         .order_by(order, col(Program.id))
     ).all()
-    first: dict[int | None, Program] = {}
-    for program in rows:
-        first.setdefault(program.id, program)
-    return list(first.values())
+    found: dict[int | None, Program] = {}
+    bound: dict[int | None, datetime | None] = {}
+    unbounded: set[int | None] = set()
+    for program, held, ended_at, withdrawn in rows:
+        found.setdefault(program.id, program)
+        if held or (withdrawn and ended_at is None):  # held, or a withdrawal of unknown date
+            unbounded.add(program.id)
+        elif ended_at is not None:
+            bound[program.id] = max(ended_at, bound.get(program.id) or ended_at)
+    return [
+        _WorkProgram(program, None if pid in unbounded else bound.get(pid))
+        for pid, program in found.items()
+    ]
 
 
 def work_program(session: Session, student_id: int, mission_id: int) -> Program | None:
     """The programme the student's work on a mission belongs to: one running the mission with a
     cohort the student is (or was) enrolled in, an active enrolment first; None if none."""
     programs = _work_programs(session, student_id, mission_id)
-    return programs[0] if programs else None
+    return programs[0].program if programs else None
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What seen_through finds: whether the principal sees the student's work on the mission,
+    the programme they see it through, and up to when (None: all of it; else only attempts
+    handed in by then, _WorkProgram.until)."""
+
+    seen: bool
+    program: Program | None
+    until: datetime | None = None
+
+    def shows(self, sub: Submission) -> bool:
+        """Whether this attempt is one the principal sees."""
+        at = sub.submitted_at or sub.created_at
+        return self.seen and (self.until is None or at <= self.until)
+
+
+def _seen(session: Session, principal: Principal, student_id: int, mission_id: int) -> _Seen:
+    programs = _work_programs(session, student_id, mission_id)
+    own = principal.user_id == student_id or principal.is_admin
+    granted = [
+        wp
+        for wp in programs
+        if may_view_work(
+            session,
+            principal,
+            student_id=student_id,
+            program_id=wp.program.id or 0,
+            org_id=wp.program.organization_id,
+        )
+    ]
+    if granted:
+        # The widest view: a programme the learner still belongs to shows all of their work;
+        # one they left, what they handed in while they belonged (not later work elsewhere).
+        if own or any(wp.until is None for wp in granted):
+            return _Seen(True, granted[0].program)
+        until = max(wp.until for wp in granted if wp.until is not None)
+        return _Seen(True, granted[0].program, until)
+    if not programs:
+        seen = may_view_work(session, principal, student_id=student_id, program_id=0, org_id=0)
+        return _Seen(seen, None)
+    return _Seen(False, programs[0].program)
 
 
 def seen_through(
@@ -411,21 +485,11 @@ def seen_through(
     """(May the principal see the student's work on the mission, the programme they see it
     through.) A learner in two programmes that both run the mission has one piece of work for
     both: their mentors and directors in either see it (as the review queue lists it to them),
-    each through their own programme; anyone else is answered with work_program's."""
-    programs = _work_programs(session, student_id, mission_id)
-    for program in programs:
-        if may_view_work(
-            session,
-            principal,
-            student_id=student_id,
-            program_id=program.id or 0,
-            org_id=program.organization_id,
-        ):
-            return True, program
-    if not programs:
-        seen = may_view_work(session, principal, student_id=student_id, program_id=0, org_id=0)
-        return seen, None
-    return False, programs[0]
+    each through their own programme; anyone else is answered with work_program's. Through a
+    programme the learner has left, staff see only what was handed in before (load_visible,
+    history: _Seen.until)."""
+    found = _seen(session, principal, student_id, mission_id)
+    return found.seen, found.program
 
 
 def work_seen(session: Session, principal: Principal, student_id: int, mission_id: int) -> bool:
@@ -814,11 +878,11 @@ def load_visible(
         raise NotFound("That submission does not exist.")
     mission = session.get(Mission, sub.mission_id)
     assert mission is not None
-    seen, program = seen_through(session, actor, sub.student_id, mission.id or 0)
+    found = _seen(session, actor, sub.student_id, mission.id or 0)
     own = sub.student_id == actor.user_id
-    if (sub.status == SubmissionStatus.draft and not own) or not seen:
+    if (sub.status == SubmissionStatus.draft and not own) or not found.shows(sub):
         raise _refuse(actor)
-    return sub, mission, program
+    return sub, mission, found.program
 
 
 def _details(session: Session, subs: list[Submission], mission: Mission) -> list[SubmissionDetail]:
@@ -872,15 +936,15 @@ def history(
         if found is None:
             raise NotFound("That mission does not exist.")
         mission = found
-    seen, _program = seen_through(session, actor, student_id, mission_id)
-    if not seen:
+    view = _seen(session, actor, student_id, mission_id)
+    if not view.seen:
         raise _refuse(actor)
     stmt = select(Submission).where(
         Submission.student_id == student_id, Submission.mission_id == mission_id
     )
     if actor.user_id != student_id:
         stmt = stmt.where(Submission.status != SubmissionStatus.draft)
-    subs = list(session.exec(stmt.order_by(col(Submission.attempt))).all())
+    subs = [s for s in session.exec(stmt.order_by(col(Submission.attempt))).all() if view.shows(s)]
     return _details(session, subs, mission)
 
 
